@@ -1,0 +1,64 @@
+/* rt_limits.h: every bound of the runtime, each with the reason for its value.
+ * Hitting a limit is reported with 53xxx/54xxx; nothing is silently truncated or dropped.
+ * Subsystems keep their own limits in their module headers, following the same rule. */
+#ifndef RT_LIMITS_H
+#define RT_LIMITS_H
+
+#include "runtime/rt_assert.h"
+
+/* Shards: the N x N mesh of SPSC rings costs N^2 rings, 64 shards is 4096 rings of 8 KiB. */
+#define RT_SHARDS_MAX 64
+
+/* Slots of one SPSC ring (ck_ring: a power of two, one slot stays empty). 1024 slots let a
+ * sender batch a whole loop iteration of messages before the receiver drains, which is what
+ * one-way throughput needs; a full ring spills into the sender's overflow list. */
+#define RT_RING_SLOTS 1024
+RT_STATIC_ASSERT((RT_RING_SLOTS & (RT_RING_SLOTS - 1)) == 0);
+
+/* Messages taken from one peer's ring per loop iteration: bounds how long one busy peer can
+ * keep a shard from its sockets and timers. */
+#define RT_RING_DRAIN_MAX 512
+
+/* Submission queue entries per io_uring; completions are reaped every iteration. */
+#define RT_URING_ENTRIES 4096
+
+/* Fiber stacks are mapped lazily (MAP_NORESERVE) with a guard page, so a large size costs only
+ * address space. 256 KiB holds the parser at SQL_EXPR_DEPTH_MAX; sanitizers need 4x. */
+#ifdef DB_SANITIZE
+#define RT_FIBER_STACK_BYTES (1024u * 1024u)
+#else
+#define RT_FIBER_STACK_BYTES (256u * 1024u)
+#endif
+
+/* Fibers per shard: sessions, query fragments and background tasks together. */
+#define RT_FIBERS_MAX 16384
+
+/* Stacks kept for reuse per shard (each may hold up to RT_FIBER_STACK_BYTES of touched pages). */
+#define RT_FIBER_STACK_CACHE 64
+
+/* Pending timers per shard: one per session timeout plus background tasks. */
+#define RT_TIMERS_MAX 65536
+
+/* A fiber runs at most this long before rt_fiber_maybe_yield() gives the loop back, so a long
+ * scan never starves the shard's sockets. */
+#define RT_SLICE_NS (500u * 1000u)
+
+/* Default busy-poll before sleeping. Short: on two cores a spinning shard steals the core that
+ * clients and the other shard need. Settable with --spin-us. */
+#define RT_SPIN_US_DEFAULT 20
+
+/* Error text buffers are fixed so that reporting an error never allocates. */
+#define RT_ERR_MESSAGE_BYTES_MAX 512
+#define RT_ERR_DETAIL_BYTES_MAX 512
+#define RT_ERR_HINT_BYTES_MAX 256
+
+/* One log line (longer ones are cut with "..."), written with a single write(2). */
+#define RT_LOG_LINE_BYTES_MAX 2048
+
+/* Per-query arena default budget: a query past it fails with 53200, the server lives on. */
+#define RT_QUERY_ARENA_BYTES_MAX (1024ull * 1024u * 1024u)
+
+/* Arena chunk size: large enough that small allocations rarely need a new chunk. */
+#define RT_ARENA_CHUNK_BYTES (64u * 1024u)
+
+#endif
