@@ -158,6 +158,47 @@ void rt_wg_wait(rt_wg *wg) {
     wg->waiter = NULL;
 }
 
+/* ---- running functions on other shards ---- */
+
+static void rt_remote_fiber(void *arg) {
+    rt_remote_call *call = arg;
+    call->fn(call->arg);
+    call->ran = true;
+    rt_msg_reply(&call->msg);
+}
+
+static void rt_remote_run(rt_msg *msg) {
+    rt_remote_call *call = (rt_remote_call *)msg;
+    if (rt_fiber_spawn(rt_remote_fiber, call, &call->err) == NULL) rt_msg_reply(msg);
+}
+
+static void rt_remote_prepare(rt_remote_call *call, void (*fn)(void *), void *arg) {
+    memset(&call->msg, 0, sizeof call->msg);
+    call->msg.run = rt_remote_run;
+    call->fn = fn;
+    call->arg = arg;
+    call->ran = false;
+    rt_err_clear(&call->err);
+}
+
+bool rt_run_on(uint32_t to_core, void (*fn)(void *arg), void *arg, rt_err *err) {
+    if (to_core == rt_core_id()) {
+        fn(arg);
+        return true;
+    }
+    rt_remote_call call;
+    rt_remote_prepare(&call, fn, arg);
+    rt_msg_call(&call.msg, to_core);
+    if (!call.ran) *err = call.err;
+    return call.ran;
+}
+
+void rt_run_on_wg(rt_remote_call *call, uint32_t to_core, void (*fn)(void *arg), void *arg,
+                  rt_wg *wg) {
+    rt_remote_prepare(call, fn, arg);
+    rt_msg_send_wg(&call->msg, to_core, wg);
+}
+
 /* ---- receiving --------------------------------------------------------------------------- */
 
 static void rt_loop_deliver(rt_loop *loop, rt_msg *m, uint64_t *oneway_run) {

@@ -86,6 +86,22 @@ typedef struct rt_wg {
 void rt_msg_send_wg(rt_msg *msg, uint32_t to_core, rt_wg *wg);
 void rt_wg_wait(rt_wg *wg);
 
+/* Runs fn(arg) in a new fiber on shard `to_core` (inline when it is this shard) and parks the
+ * calling fiber until it returns: work that may wait (engine writes, scans) runs where its data
+ * lives. `call` is the caller's storage for the message. Fails (53000) only when the remote
+ * shard cannot create a fiber; then fn did not run. */
+typedef struct rt_remote_call {
+    rt_msg msg;
+    void (*fn)(void *arg);
+    void *arg;
+    bool ran;
+    rt_err err;
+} rt_remote_call;
+bool rt_run_on(uint32_t to_core, void (*fn)(void *arg), void *arg, rt_err *err);
+/* The same without waiting: completion is counted in `wg` (see rt_wg_wait). */
+void rt_run_on_wg(rt_remote_call *call, uint32_t to_core, void (*fn)(void *arg), void *arg,
+                  rt_wg *wg);
+
 /* ---- io_uring completions ---------------------------------------------------------------- */
 
 typedef struct rt_completion rt_completion;

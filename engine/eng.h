@@ -1,0 +1,78 @@
+/* eng.h: the storage engine as a service to the SQL layer.
+ * Owns:    the data directory (its lock file, boot counter, WAL, checkpoints), the partitions
+ *          of every shard, the WAL of every shard, sequences' state, and the commit protocol.
+ * Core:    eng_start() before the shards run (it recovers); eng_shard_start() on each shard in
+ *          its on_start hook; everything else on shard threads.
+ * Partitions: partition p of a table lives on shard p % shard_count; a shard creates its
+ *          partitions on first use and adapts them when the table's definition changes.
+ * Commit:  a transaction that wrote on one shard commits with one WAL record there; one that
+ *          wrote on several prepares on each (durable), then the coordinator's shard logs the
+ *          decision (durable) before any participant applies it (two-phase commit inside the
+ *          process). Catalog changes ride in the decision record.
+ * Errors:  rt_err; a failed WAL write or fsync stops the server (eng_wal.h). */
+#ifndef ENG_H
+#define ENG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/eng_catalog.h"
+#include "engine/eng_part.h"
+#include "engine/eng_tx.h"
+#include "engine/eng_txn.h"
+#include "engine/eng_wal.h"
+#include "runtime/rt_err.h"
+
+typedef struct eng_config {
+    const char *data_dir;
+    const char *superuser;     /* bootstrap superuser of a fresh data directory */
+    uint32_t shard_count;
+} eng_config;
+
+/* Locks and opens the data directory (initialising it when empty), recovers the catalog and
+ * every partition from checkpoints and WAL. Off the shards, before they start. */
+bool eng_start(const eng_config *config, rt_err *err);
+/* Frees everything (after the shards stopped). */
+void eng_stop(void);
+/* Per shard, in on_start: opens this shard's WAL and takes over its recovered partitions. */
+bool eng_shard_start(rt_err *err);
+/* Per shard, in on_stop: flushes and closes the WAL. */
+void eng_shard_stop(void);
+
+uint32_t eng_shard_count(void);
+static inline uint32_t eng_partition_owner(uint32_t partition_no, uint32_t shard_count) {
+    return partition_no % shard_count;
+}
+/* Partition `partition_no` of table `t` on this shard (created on first use). */
+eng_part *eng_partition(const eng_table *t, uint32_t partition_no);
+eng_wal *eng_shard_wal(void);
+const char *eng_data_dir(void);
+
+/* ---- transactions (coordinator side, on the session's shard) ---- */
+
+typedef struct eng_txn_ctx {
+    eng_txn_id id;
+    uint64_t gid;              /* durable transaction number (WAL records) */
+    uint64_t participants;     /* bit s: the transaction wrote on shard s */
+    eng_catalog *draft;        /* catalog changes to publish at commit, NULL if none */
+    bool holds_ddl_lock;
+    bool sync;                 /* synchronous_commit */
+} eng_txn_ctx;
+
+bool eng_txn_start(eng_txn_ctx *t, rt_err *err);
+/* Commits: durable before it returns true. On failure the transaction is aborted. */
+bool eng_txn_finish_commit(eng_txn_ctx *t, rt_err *err);
+void eng_txn_finish_abort(eng_txn_ctx *t);
+/* ROLLBACK TO SAVEPOINT: undo writes of commands >= `command` on every participant. */
+void eng_txn_rollback_to(eng_txn_ctx *t, uint32_t command);
+
+/* ---- sequences (not transactional, as PostgreSQL's) ---- */
+/* nextval: the next value of sequence `s` in database `db_oid`; 2200H at the end. */
+bool eng_seq_next(uint32_t db_oid, const eng_sequence *s, int64_t *value, rt_err *err);
+/* setval(s, value, is_called). */
+bool eng_seq_set(uint32_t db_oid, const eng_sequence *s, int64_t value, bool is_called,
+                 rt_err *err);
+/* The last value handed out (for currval the session keeps its own). */
+bool eng_seq_peek(uint32_t db_oid, const eng_sequence *s, int64_t *last_value, bool *is_called);
+
+#endif

@@ -1,0 +1,658 @@
+/* eng_catalog.c: catalog versions: bootstrap, copy-on-write drafts, publication with epoch
+ * reclamation, lookups through a hash index built once per version. Serialisation is in
+ * eng_catalog_io.c. */
+#include "engine/eng_catalog_int.h"
+
+#include <ck_epoch.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "runtime/rt_loop.h"
+#include "runtime/rt_mem.h"
+
+static _Atomic(eng_catalog *) eng_catalog_current;
+static ck_epoch_t eng_catalog_epoch;
+static ck_epoch_record_t *eng_catalog_records[RT_SHARDS_MAX + 1];
+static _Atomic uint64_t eng_catalog_ddl_owner;
+static _Atomic bool eng_catalog_epoch_ready;
+
+/* ---- strings owned by a version ---- */
+
+const char *eng_draft_strdup(eng_catalog *c, const char *s) {
+    if (s == NULL) return NULL;
+    size_t n = strlen(s) + 1;
+    eng_cat_chunk *ch = c->chunks;
+    if (ch == NULL || ch->used + n > ch->size) {
+        size_t size = n > ENG_CAT_CHUNK_BYTES ? n : ENG_CAT_CHUNK_BYTES;
+        eng_cat_chunk *fresh = rt_xmalloc(sizeof *fresh + size);
+        fresh->size = size;
+        fresh->used = 0;
+        fresh->next = ch;
+        c->chunks = fresh;
+        ch = fresh;
+    }
+    char *p = ch->data + ch->used;
+    memcpy(p, s, n);
+    ch->used += n;
+    return p;
+}
+
+const uint8_t *eng_cat_memdup(eng_catalog *c, const uint8_t *p, uint32_t len) {
+    if (p == NULL || len == 0) return NULL;
+    eng_cat_chunk *ch = c->chunks;
+    if (ch == NULL || ch->used + len + 8 > ch->size) {
+        size_t size = len + 8 > ENG_CAT_CHUNK_BYTES ? len + 8 : ENG_CAT_CHUNK_BYTES;
+        eng_cat_chunk *fresh = rt_xmalloc(sizeof *fresh + size);
+        fresh->size = size;
+        fresh->used = 0;
+        fresh->next = ch;
+        c->chunks = fresh;
+        ch = fresh;
+    }
+    ch->used = (ch->used + 7) & ~(size_t)7;
+    uint8_t *out = (uint8_t *)ch->data + ch->used;
+    memcpy(out, p, len);
+    ch->used += len;
+    return out;
+}
+
+/* ---- deep copies ---- */
+
+static void eng_cat_copy_column(eng_catalog *c, eng_column *dst, const eng_column *src) {
+    *dst = *src;
+    dst->default_text = eng_draft_strdup(c, src->default_text);
+    dst->comment = eng_draft_strdup(c, src->comment);
+    dst->missing = eng_cat_memdup(c, src->missing, src->missing_len);
+}
+
+static void eng_cat_copy_index(eng_catalog *c, eng_index *dst, const eng_index *src) {
+    *dst = *src;
+    for (uint32_t i = 0; i < src->column_count; i++) {
+        dst->opclass[i] = eng_draft_strdup(c, src->opclass[i]);
+    }
+    dst->predicate_text = eng_draft_strdup(c, src->predicate_text);
+    dst->options_text = eng_draft_strdup(c, src->options_text);
+    dst->comment = eng_draft_strdup(c, src->comment);
+}
+
+static void eng_cat_copy_table(eng_catalog *c, eng_table *dst, const eng_table *src) {
+    *dst = *src;
+    dst->columns = rt_xcalloc(src->column_count + 1u, sizeof(eng_column));
+    for (uint32_t i = 0; i < src->column_count; i++) {
+        eng_cat_copy_column(c, &dst->columns[i], &src->columns[i]);
+    }
+    dst->indexes = rt_xcalloc(src->index_count + 1u, sizeof(eng_index));
+    for (uint32_t i = 0; i < src->index_count; i++) {
+        eng_cat_copy_index(c, &dst->indexes[i], &src->indexes[i]);
+    }
+    dst->constraints = rt_xcalloc(src->constraint_count + 1u, sizeof(eng_constraint));
+    for (uint32_t i = 0; i < src->constraint_count; i++) {
+        dst->constraints[i] = src->constraints[i];
+        dst->constraints[i].check_text = eng_draft_strdup(c, src->constraints[i].check_text);
+        dst->constraints[i].comment = eng_draft_strdup(c, src->constraints[i].comment);
+    }
+    dst->view_text = eng_draft_strdup(c, src->view_text);
+    dst->options_text = eng_draft_strdup(c, src->options_text);
+    dst->comment = eng_draft_strdup(c, src->comment);
+}
+
+static void eng_cat_free_table(eng_table *t) {
+    rt_free(t->columns);
+    rt_free(t->indexes);
+    rt_free(t->constraints);
+}
+
+static void eng_cat_copy_db(eng_catalog *c, eng_database *dst, const eng_database *src) {
+    *dst = *src;
+    dst->comment = eng_draft_strdup(c, src->comment);
+    dst->schemas = rt_xcalloc(src->schema_count + 1u, sizeof(eng_schema));
+    for (uint32_t i = 0; i < src->schema_count; i++) {
+        dst->schemas[i] = src->schemas[i];
+        dst->schemas[i].comment = eng_draft_strdup(c, src->schemas[i].comment);
+    }
+    dst->tables = rt_xcalloc(src->table_count + 1u, sizeof(eng_table));
+    for (uint32_t i = 0; i < src->table_count; i++) {
+        eng_cat_copy_table(c, &dst->tables[i], &src->tables[i]);
+    }
+    dst->sequences = rt_xcalloc(src->sequence_count + 1u, sizeof(eng_sequence));
+    for (uint32_t i = 0; i < src->sequence_count; i++) {
+        dst->sequences[i] = src->sequences[i];
+        dst->sequences[i].comment = eng_draft_strdup(c, src->sequences[i].comment);
+    }
+    dst->extensions = rt_xcalloc(src->extension_count + 1u, sizeof(eng_extension));
+    if (src->extension_count > 0) {
+        memcpy(dst->extensions, src->extensions, src->extension_count * sizeof(eng_extension));
+    }
+}
+
+static void eng_cat_free_db(eng_database *db) {
+    for (uint32_t i = 0; i < db->table_count; i++) eng_cat_free_table(&db->tables[i]);
+    rt_free(db->tables);
+    rt_free(db->schemas);
+    rt_free(db->sequences);
+    rt_free(db->extensions);
+}
+
+eng_catalog *eng_cat_new(void) {
+    eng_catalog *c = rt_xcalloc(1, sizeof *c);
+    c->roles = rt_xcalloc(1, sizeof(eng_role));
+    c->dbs = rt_xcalloc(1, sizeof(eng_database));
+    return c;
+}
+
+void eng_cat_free(eng_catalog *c) {
+    if (c == NULL) return;
+    for (uint32_t i = 0; i < c->db_count; i++) eng_cat_free_db(&c->dbs[i]);
+    rt_free(c->dbs);
+    rt_free(c->roles);
+    rt_free(c->index.slots);
+    eng_cat_chunk *ch = c->chunks;
+    while (ch != NULL) {
+        eng_cat_chunk *next = ch->next;
+        rt_free(ch);
+        ch = next;
+    }
+    rt_free(c);
+}
+
+eng_catalog *eng_catalog_draft(const eng_catalog *base) {
+    eng_catalog *c = eng_cat_new();
+    c->version = base->version;
+    c->next_oid = base->next_oid;
+    c->next_storage_id = base->next_storage_id;
+    c->role_count = base->role_count;
+    c->roles = rt_xrealloc(c->roles, (base->role_count + 1u) * sizeof(eng_role));
+    for (uint32_t i = 0; i < base->role_count; i++) {
+        c->roles[i] = base->roles[i];
+        c->roles[i].password = eng_draft_strdup(c, base->roles[i].password);
+    }
+    c->db_count = base->db_count;
+    c->dbs = rt_xrealloc(c->dbs, (base->db_count + 1u) * sizeof(eng_database));
+    for (uint32_t i = 0; i < base->db_count; i++) eng_cat_copy_db(c, &c->dbs[i], &base->dbs[i]);
+    c->index_dirty = true;
+    return c;
+}
+
+void eng_catalog_draft_free(eng_catalog *draft) { eng_cat_free(draft); }
+
+uint64_t eng_catalog_version(const eng_catalog *c) { return c->version; }
+
+uint32_t eng_catalog_new_oid(eng_catalog *draft) { return draft->next_oid++; }
+
+static _Atomic uint64_t eng_catalog_def_counter = 1;
+
+uint64_t eng_catalog_def_gen(void) { return atomic_fetch_add(&eng_catalog_def_counter, 1) + 1; }
+
+uint64_t eng_catalog_new_storage_id(eng_catalog *draft) { return draft->next_storage_id++; }
+
+/* ---- the lookup index: open addressing over (kind, db, schema, name) ---- */
+
+static uint64_t eng_cat_hash(uint32_t kind, uint32_t db, uint32_t schema, const char *name) {
+    uint64_t h = 1469598103934665603ull ^ ((uint64_t)kind << 48 | (uint64_t)db << 24 | schema);
+    for (const char *p = name; *p != '\0'; p++) h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    h ^= h >> 29;
+    return h == 0 ? 1 : h;
+}
+
+static void eng_cat_index_put(eng_cat_index *ix, uint64_t hash, uint32_t kind, uint32_t db_i,
+                              uint32_t obj_i) {
+    uint32_t mask = ix->cap - 1;
+    for (uint32_t i = (uint32_t)hash & mask;; i = (i + 1) & mask) {
+        if (ix->slots[i].hash == 0) {
+            ix->slots[i] = (eng_cat_slot){.hash = hash, .kind = kind, .db = db_i, .obj = obj_i};
+            return;
+        }
+    }
+}
+
+static void eng_cat_index_build(eng_catalog *c) {
+    uint32_t n = c->role_count + c->db_count;
+    for (uint32_t d = 0; d < c->db_count; d++) {
+        n += c->dbs[d].table_count + c->dbs[d].sequence_count + c->dbs[d].schema_count;
+    }
+    uint32_t cap = 64;
+    while (cap < n * 2) cap <<= 1;
+    rt_free(c->index.slots);
+    c->index.slots = rt_xcalloc(cap, sizeof(eng_cat_slot));
+    c->index.cap = cap;
+    for (uint32_t r = 0; r < c->role_count; r++) {
+        eng_cat_index_put(&c->index, eng_cat_hash(ENG_CAT_K_ROLE, 0, 0, c->roles[r].name),
+                          ENG_CAT_K_ROLE, 0, r);
+    }
+    for (uint32_t d = 0; d < c->db_count; d++) {
+        eng_database *db = &c->dbs[d];
+        eng_cat_index_put(&c->index, eng_cat_hash(ENG_CAT_K_DB, 0, 0, db->name), ENG_CAT_K_DB,
+                          d, d);
+        for (uint32_t i = 0; i < db->schema_count; i++) {
+            eng_cat_index_put(&c->index,
+                              eng_cat_hash(ENG_CAT_K_SCHEMA, db->oid, 0, db->schemas[i].name),
+                              ENG_CAT_K_SCHEMA, d, i);
+        }
+        for (uint32_t i = 0; i < db->table_count; i++) {
+            eng_table *t = &db->tables[i];
+            eng_cat_index_put(&c->index, eng_cat_hash(ENG_CAT_K_TABLE, db->oid, t->schema_oid,
+                                                      t->name), ENG_CAT_K_TABLE, d, i);
+        }
+        for (uint32_t i = 0; i < db->sequence_count; i++) {
+            eng_sequence *s = &db->sequences[i];
+            eng_cat_index_put(&c->index, eng_cat_hash(ENG_CAT_K_SEQUENCE, db->oid,
+                                                      s->schema_oid, s->name),
+                              ENG_CAT_K_SEQUENCE, d, i);
+        }
+    }
+    c->index_dirty = false;
+}
+
+/* Finds (kind, db, schema, name); -1 if absent. Drafts rebuild their index after edits. */
+static int64_t eng_cat_find(const eng_catalog *cc, uint32_t kind, uint32_t db_oid,
+                            uint32_t schema_oid, const char *name, uint32_t *db_index) {
+    eng_catalog *c = (eng_catalog *)cc; /* the index is a cache: rebuilt, never semantic */
+    if (c->index_dirty || c->index.slots == NULL) eng_cat_index_build(c);
+    uint64_t h = eng_cat_hash(kind, db_oid, schema_oid, name);
+    uint32_t mask = c->index.cap - 1;
+    for (uint32_t i = (uint32_t)h & mask; c->index.slots[i].hash != 0; i = (i + 1) & mask) {
+        eng_cat_slot *s = &c->index.slots[i];
+        if (s->hash != h || s->kind != kind) continue;
+        const char *obj_name = NULL;
+        if (kind == ENG_CAT_K_ROLE) obj_name = c->roles[s->obj].name;
+        else if (kind == ENG_CAT_K_DB) obj_name = c->dbs[s->obj].name;
+        else if (c->dbs[s->db].oid != db_oid) continue;
+        else if (kind == ENG_CAT_K_SCHEMA) obj_name = c->dbs[s->db].schemas[s->obj].name;
+        else if (kind == ENG_CAT_K_TABLE) {
+            if (c->dbs[s->db].tables[s->obj].schema_oid != schema_oid) continue;
+            obj_name = c->dbs[s->db].tables[s->obj].name;
+        } else {
+            if (c->dbs[s->db].sequences[s->obj].schema_oid != schema_oid) continue;
+            obj_name = c->dbs[s->db].sequences[s->obj].name;
+        }
+        if (strcmp(obj_name, name) != 0) continue;
+        if (db_index != NULL) *db_index = s->db;
+        return s->obj;
+    }
+    return -1;
+}
+
+const eng_role *eng_catalog_role_by_name(const eng_catalog *c, const char *name) {
+    int64_t i = eng_cat_find(c, ENG_CAT_K_ROLE, 0, 0, name, NULL);
+    return i < 0 ? NULL : &c->roles[i];
+}
+
+const eng_role *eng_catalog_role_by_oid(const eng_catalog *c, uint32_t oid) {
+    for (uint32_t i = 0; i < c->role_count; i++) {
+        if (c->roles[i].oid == oid) return &c->roles[i];
+    }
+    return NULL;
+}
+
+uint32_t eng_catalog_role_count(const eng_catalog *c) { return c->role_count; }
+const eng_role *eng_catalog_role_at(const eng_catalog *c, uint32_t i) { return &c->roles[i]; }
+
+const eng_database *eng_catalog_db_by_name(const eng_catalog *c, const char *name) {
+    int64_t i = eng_cat_find(c, ENG_CAT_K_DB, 0, 0, name, NULL);
+    return i < 0 ? NULL : &c->dbs[i];
+}
+
+const eng_database *eng_catalog_db_by_oid(const eng_catalog *c, uint32_t oid) {
+    for (uint32_t i = 0; i < c->db_count; i++) {
+        if (c->dbs[i].oid == oid) return &c->dbs[i];
+    }
+    return NULL;
+}
+
+uint32_t eng_catalog_db_count(const eng_catalog *c) { return c->db_count; }
+const eng_database *eng_catalog_db_at(const eng_catalog *c, uint32_t i) { return &c->dbs[i]; }
+
+/* Database lookups go through the catalog's index: a database knows its catalog. */
+const eng_schema *eng_db_schema_by_name(const eng_database *db, const char *name) {
+    for (uint32_t i = 0; i < db->schema_count; i++) {
+        if (strcmp(db->schemas[i].name, name) == 0) return &db->schemas[i];
+    }
+    return NULL;
+}
+
+const eng_schema *eng_db_schema_by_oid(const eng_database *db, uint32_t oid) {
+    for (uint32_t i = 0; i < db->schema_count; i++) {
+        if (db->schemas[i].oid == oid) return &db->schemas[i];
+    }
+    return NULL;
+}
+
+const eng_table *eng_db_table_by_name(const eng_database *db, uint32_t schema_oid,
+                                      const char *name) {
+    const eng_catalog *c = db->catalog;
+    int64_t i = eng_cat_find(c, ENG_CAT_K_TABLE, db->oid, schema_oid, name, NULL);
+    return i < 0 ? NULL : &db->tables[i];
+}
+
+const eng_table *eng_db_table_by_oid(const eng_database *db, uint32_t oid) {
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        if (db->tables[i].oid == oid) return &db->tables[i];
+    }
+    return NULL;
+}
+
+const eng_sequence *eng_db_sequence_by_name(const eng_database *db, uint32_t schema_oid,
+                                            const char *name) {
+    int64_t i = eng_cat_find(db->catalog, ENG_CAT_K_SEQUENCE, db->oid, schema_oid, name, NULL);
+    return i < 0 ? NULL : &db->sequences[i];
+}
+
+const eng_sequence *eng_db_sequence_by_oid(const eng_database *db, uint32_t oid) {
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        if (db->sequences[i].oid == oid) return &db->sequences[i];
+    }
+    return NULL;
+}
+
+const eng_table *eng_db_table_of_index(const eng_database *db, uint32_t index_oid,
+                                       const eng_index **index) {
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        for (uint32_t j = 0; j < t->index_count; j++) {
+            if (t->indexes[j].oid != index_oid) continue;
+            if (index != NULL) *index = &t->indexes[j];
+            return t;
+        }
+    }
+    return NULL;
+}
+
+const eng_column *eng_table_column_by_name(const eng_table *t, const char *name) {
+    for (uint32_t i = 0; i < t->column_count; i++) {
+        if (!t->columns[i].dropped && strcmp(t->columns[i].name, name) == 0) {
+            return &t->columns[i];
+        }
+    }
+    return NULL;
+}
+
+const eng_column *eng_table_column_by_attnum(const eng_table *t, uint16_t attnum) {
+    if (attnum == 0 || attnum > t->column_count) return NULL;
+    return &t->columns[attnum - 1];
+}
+
+/* ---- draft editing ---- */
+
+static void eng_cat_fix_backrefs(eng_catalog *c) {
+    for (uint32_t i = 0; i < c->db_count; i++) c->dbs[i].catalog = c;
+    c->index_dirty = true;
+}
+
+eng_database *eng_draft_db(eng_catalog *draft, uint32_t db_oid) {
+    for (uint32_t i = 0; i < draft->db_count; i++) {
+        if (draft->dbs[i].oid == db_oid) return &draft->dbs[i];
+    }
+    return NULL;
+}
+
+eng_table *eng_draft_table(eng_catalog *draft, uint32_t db_oid, uint32_t table_oid) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    if (db == NULL) return NULL;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        if (db->tables[i].oid == table_oid) return &db->tables[i];
+    }
+    return NULL;
+}
+
+eng_database *eng_draft_add_db(eng_catalog *draft, const eng_database *db) {
+    draft->dbs = rt_xrealloc(draft->dbs, (draft->db_count + 2u) * sizeof(eng_database));
+    eng_database *d = &draft->dbs[draft->db_count++];
+    eng_cat_copy_db(draft, d, db);
+    eng_cat_fix_backrefs(draft);
+    return d;
+}
+
+eng_table *eng_draft_add_table(eng_catalog *draft, uint32_t db_oid, const eng_table *t) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    RT_ASSERT(db != NULL);
+    db->tables = rt_xrealloc(db->tables, (db->table_count + 2u) * sizeof(eng_table));
+    eng_table *dst = &db->tables[db->table_count++];
+    eng_cat_copy_table(draft, dst, t);
+    draft->index_dirty = true;
+    return dst;
+}
+
+void eng_draft_replace_table(eng_catalog *draft, uint32_t db_oid, const eng_table *t) {
+    eng_table *dst = eng_draft_table(draft, db_oid, t->oid);
+    RT_ASSERT(dst != NULL);
+    eng_table copy;
+    eng_cat_copy_table(draft, &copy, t); /* t may point into *dst: copy first */
+    eng_cat_free_table(dst);
+    *dst = copy;
+    draft->index_dirty = true;
+}
+
+eng_schema *eng_draft_add_schema(eng_catalog *draft, uint32_t db_oid, const eng_schema *s) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    RT_ASSERT(db != NULL);
+    db->schemas = rt_xrealloc(db->schemas, (db->schema_count + 2u) * sizeof(eng_schema));
+    eng_schema *dst = &db->schemas[db->schema_count++];
+    *dst = *s;
+    dst->comment = eng_draft_strdup(draft, s->comment);
+    draft->index_dirty = true;
+    return dst;
+}
+
+eng_sequence *eng_draft_add_sequence(eng_catalog *draft, uint32_t db_oid,
+                                     const eng_sequence *s) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    RT_ASSERT(db != NULL);
+    db->sequences =
+        rt_xrealloc(db->sequences, (db->sequence_count + 2u) * sizeof(eng_sequence));
+    eng_sequence *dst = &db->sequences[db->sequence_count++];
+    *dst = *s;
+    dst->comment = eng_draft_strdup(draft, s->comment);
+    draft->index_dirty = true;
+    return dst;
+}
+
+eng_extension *eng_draft_add_extension(eng_catalog *draft, uint32_t db_oid,
+                                       const eng_extension *e) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    RT_ASSERT(db != NULL);
+    db->extensions =
+        rt_xrealloc(db->extensions, (db->extension_count + 2u) * sizeof(eng_extension));
+    eng_extension *dst = &db->extensions[db->extension_count++];
+    *dst = *e;
+    return dst;
+}
+
+eng_role *eng_draft_add_role(eng_catalog *draft, const eng_role *r) {
+    draft->roles = rt_xrealloc(draft->roles, (draft->role_count + 2u) * sizeof(eng_role));
+    eng_role *dst = &draft->roles[draft->role_count++];
+    *dst = *r;
+    dst->password = eng_draft_strdup(draft, r->password);
+    draft->index_dirty = true;
+    return dst;
+}
+
+eng_role *eng_draft_role(eng_catalog *draft, uint32_t oid) {
+    for (uint32_t i = 0; i < draft->role_count; i++) {
+        if (draft->roles[i].oid == oid) return &draft->roles[i];
+    }
+    return NULL;
+}
+
+#define ENG_CAT_REMOVE(array, count, i)                                                      \
+    do {                                                                                     \
+        memmove(&(array)[i], &(array)[(i) + 1], ((count) - (i) - 1) * sizeof((array)[0]));   \
+        (count)--;                                                                           \
+    } while (0)
+
+void eng_draft_remove_table(eng_catalog *draft, uint32_t db_oid, uint32_t table_oid) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    for (uint32_t i = 0; db != NULL && i < db->table_count; i++) {
+        if (db->tables[i].oid != table_oid) continue;
+        eng_cat_free_table(&db->tables[i]);
+        ENG_CAT_REMOVE(db->tables, db->table_count, i);
+        break;
+    }
+    draft->index_dirty = true;
+}
+
+void eng_draft_remove_schema(eng_catalog *draft, uint32_t db_oid, uint32_t schema_oid) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    for (uint32_t i = 0; db != NULL && i < db->schema_count; i++) {
+        if (db->schemas[i].oid != schema_oid) continue;
+        ENG_CAT_REMOVE(db->schemas, db->schema_count, i);
+        break;
+    }
+    draft->index_dirty = true;
+}
+
+void eng_draft_remove_sequence(eng_catalog *draft, uint32_t db_oid, uint32_t seq_oid) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    for (uint32_t i = 0; db != NULL && i < db->sequence_count; i++) {
+        if (db->sequences[i].oid != seq_oid) continue;
+        ENG_CAT_REMOVE(db->sequences, db->sequence_count, i);
+        break;
+    }
+    draft->index_dirty = true;
+}
+
+void eng_draft_remove_extension(eng_catalog *draft, uint32_t db_oid, uint32_t ext_oid) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    for (uint32_t i = 0; db != NULL && i < db->extension_count; i++) {
+        if (db->extensions[i].oid != ext_oid) continue;
+        ENG_CAT_REMOVE(db->extensions, db->extension_count, i);
+        break;
+    }
+}
+
+void eng_draft_remove_db(eng_catalog *draft, uint32_t db_oid) {
+    for (uint32_t i = 0; i < draft->db_count; i++) {
+        if (draft->dbs[i].oid != db_oid) continue;
+        eng_cat_free_db(&draft->dbs[i]);
+        ENG_CAT_REMOVE(draft->dbs, draft->db_count, i);
+        break;
+    }
+    eng_cat_fix_backrefs(draft);
+}
+
+void eng_draft_remove_role(eng_catalog *draft, uint32_t role_oid) {
+    for (uint32_t i = 0; i < draft->role_count; i++) {
+        if (draft->roles[i].oid != role_oid) continue;
+        ENG_CAT_REMOVE(draft->roles, draft->role_count, i);
+        break;
+    }
+    draft->index_dirty = true;
+}
+
+bool eng_catalog_has_storage(const eng_catalog *c, uint64_t storage_id) {
+    for (uint32_t d = 0; d < c->db_count; d++) {
+        for (uint32_t t = 0; t < c->dbs[d].table_count; t++) {
+            if (c->dbs[d].tables[t].storage_id == storage_id) return true;
+        }
+    }
+    return false;
+}
+
+/* ---- publication and reclamation ---- */
+
+static void eng_catalog_epoch_init(void) {
+    if (atomic_load(&eng_catalog_epoch_ready)) return;
+    ck_epoch_init(&eng_catalog_epoch);
+    atomic_store(&eng_catalog_epoch_ready, true);
+}
+
+/* The epoch record of the calling thread: one per shard, one for everything off the shards. */
+static ck_epoch_record_t *eng_catalog_record(void) {
+    int core = rt_core_id_or_none();
+    uint32_t i = core < 0 ? RT_SHARDS_MAX : (uint32_t)core;
+    if (eng_catalog_records[i] == NULL) {
+        ck_epoch_record_t *r = rt_xcalloc(1, sizeof *r);
+        ck_epoch_register(&eng_catalog_epoch, r, NULL);
+        eng_catalog_records[i] = r;
+    }
+    return eng_catalog_records[i];
+}
+
+void eng_catalog_pin(eng_catalog_ref *ref) {
+    ck_epoch_begin(eng_catalog_record(), &ref->section);
+    ref->catalog = atomic_load_explicit(&eng_catalog_current, memory_order_acquire);
+}
+
+void eng_catalog_unpin(eng_catalog_ref *ref) {
+    ck_epoch_end(eng_catalog_record(), &ref->section);
+    ref->catalog = NULL;
+}
+
+static void eng_catalog_reclaim(ck_epoch_entry_t *entry) {
+    eng_catalog *c = (eng_catalog *)((char *)entry - offsetof(eng_catalog, epoch_entry));
+    eng_cat_free(c);
+}
+
+void eng_catalog_publish(eng_catalog *draft) {
+    eng_catalog *old = atomic_load(&eng_catalog_current);
+    RT_ASSERT(old != NULL);
+    draft->version = old->version + 1;
+    eng_cat_fix_backrefs(draft);
+    eng_cat_index_build(draft);
+    atomic_store_explicit(&eng_catalog_current, draft, memory_order_release);
+    ck_epoch_call(eng_catalog_record(), &old->epoch_entry, eng_catalog_reclaim);
+}
+
+void eng_catalog_install(eng_catalog *catalog) {
+    eng_catalog_epoch_init();
+    eng_cat_fix_backrefs(catalog);
+    eng_cat_index_build(catalog);
+    eng_catalog *old = atomic_exchange(&eng_catalog_current, catalog);
+    if (old != NULL) eng_cat_free(old);
+}
+
+void eng_catalog_poll(void) { ck_epoch_poll(eng_catalog_record()); }
+
+/* After the shards stopped: runs every deferred free and frees the current version. The epoch
+ * records stay registered (ck_epoch keeps them linked) and are reused by the next start. */
+void eng_catalog_shutdown(void) {
+    for (uint32_t i = 0; i <= RT_SHARDS_MAX; i++) {
+        if (eng_catalog_records[i] != NULL) ck_epoch_barrier(eng_catalog_records[i]);
+    }
+    eng_catalog *c = atomic_exchange(&eng_catalog_current, NULL);
+    eng_cat_free(c);
+}
+
+bool eng_catalog_ddl_trylock(uint64_t owner) {
+    uint64_t expected = 0;
+    if (atomic_compare_exchange_strong(&eng_catalog_ddl_owner, &expected, owner)) return true;
+    return expected == owner;
+}
+
+void eng_catalog_ddl_unlock(uint64_t owner) {
+    uint64_t expected = owner;
+    atomic_compare_exchange_strong(&eng_catalog_ddl_owner, &expected, 0);
+}
+
+/* ---- storage classes ---- */
+
+eng_store eng_store_of_type(uint32_t type_oid) {
+    switch (type_oid) {
+    case SQL_T_BOOL: case SQL_T_CHAR: return ENG_STORE_I8;
+    case SQL_T_INT2: return ENG_STORE_I16;
+    case SQL_T_INT4: case SQL_T_DATE: case SQL_T_OID: case SQL_T_REGCLASS: case SQL_T_REGTYPE:
+    case SQL_T_REGPROC: case SQL_T_REGNAMESPACE: case SQL_T_REGROLE: case SQL_T_REGPROCEDURE:
+    case SQL_T_REGOPER: case SQL_T_REGOPERATOR: case SQL_T_XID: case SQL_T_CID:
+        return ENG_STORE_I32;
+    case SQL_T_INT8: case SQL_T_TIME: case SQL_T_TIMESTAMP: case SQL_T_TIMESTAMPTZ:
+    case SQL_T_MONEY:
+        return ENG_STORE_I64;
+    case SQL_T_FLOAT4: return ENG_STORE_F32;
+    case SQL_T_FLOAT8: return ENG_STORE_F64;
+    case SQL_T_UUID: case SQL_T_INTERVAL: return ENG_STORE_FIXED16;
+    case SQL_T_VECTOR: return ENG_STORE_VECTOR;
+    default: return ENG_STORE_VARLEN;
+    }
+}
+
+uint32_t eng_store_width(eng_store store) {
+    switch (store) {
+    case ENG_STORE_I8: return 1;
+    case ENG_STORE_I16: return 2;
+    case ENG_STORE_I32: case ENG_STORE_F32: return 4;
+    case ENG_STORE_I64: case ENG_STORE_F64: return 8;
+    case ENG_STORE_FIXED16: return 16;
+    case ENG_STORE_VARLEN: return sizeof(sql_bytes);
+    case ENG_STORE_VECTOR: return 0;
+    }
+    return 0;
+}

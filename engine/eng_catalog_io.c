@@ -1,0 +1,451 @@
+/* eng_catalog_io.c: the bootstrap catalog, and catalog serialisation for checkpoints.
+ * The format is a tagged little-endian stream (eng_codec.h); a reader validates every length
+ * and count, so a corrupt file gives XX001, never a crash or a half-built catalog. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/eng_catalog_int.h"
+#include "engine/eng_codec.h"
+#include "runtime/rt_mem.h"
+
+#define ENG_CATALOG_MAGIC 0x44424341u /* "DBCA" */
+#define ENG_CATALOG_FORMAT 1u
+
+static void eng_boot_schemas(eng_catalog *c, eng_database *db) {
+    static const struct { uint32_t oid; const char *name; } schemas[] = {
+        {ENG_OID_PG_CATALOG, "pg_catalog"}, {ENG_OID_PG_TOAST, "pg_toast"},
+        {ENG_OID_PUBLIC, "public"}, {ENG_OID_INFORMATION_SCHEMA, "information_schema"}};
+    (void)c;
+    db->schema_count = 4;
+    db->schemas = rt_xcalloc(5, sizeof(eng_schema));
+    for (uint32_t i = 0; i < 4; i++) {
+        db->schemas[i].oid = schemas[i].oid;
+        snprintf(db->schemas[i].name, ENG_NAME_BYTES, "%s", schemas[i].name);
+        db->schemas[i].owner_oid = ENG_OID_BOOTSTRAP_ROLE;
+    }
+    db->tables = rt_xcalloc(1, sizeof(eng_table));
+    db->sequences = rt_xcalloc(1, sizeof(eng_sequence));
+    db->extensions = rt_xcalloc(1, sizeof(eng_extension));
+}
+
+eng_catalog *eng_catalog_bootstrap(const char *superuser) {
+    eng_catalog *c = eng_cat_new();
+    c->version = 1;
+    c->next_oid = SQL_OID_FIRST_USER;
+    c->next_storage_id = 1;
+    c->role_count = 1;
+    c->roles = rt_xrealloc(c->roles, 2 * sizeof(eng_role));
+    memset(c->roles, 0, 2 * sizeof(eng_role));
+    eng_role *r = &c->roles[0];
+    r->oid = ENG_OID_BOOTSTRAP_ROLE;
+    snprintf(r->name, ENG_NAME_BYTES, "%s", superuser);
+    r->superuser = r->inherit = r->createrole = r->createdb = r->login = true;
+    r->replication = r->bypassrls = true;
+    r->connection_limit = -1;
+    r->valid_until_us = INT64_MAX;
+    static const struct { uint32_t oid; const char *name; } dbs[] = {
+        {ENG_OID_POSTGRES_DB, "postgres"}, {ENG_OID_TEMPLATE1, "template1"},
+        {ENG_OID_TEMPLATE0, "template0"}};
+    c->db_count = 3;
+    c->dbs = rt_xrealloc(c->dbs, 4 * sizeof(eng_database));
+    memset(c->dbs, 0, 4 * sizeof(eng_database));
+    for (uint32_t i = 0; i < 3; i++) {
+        c->dbs[i].oid = dbs[i].oid;
+        snprintf(c->dbs[i].name, ENG_NAME_BYTES, "%s", dbs[i].name);
+        c->dbs[i].owner_oid = ENG_OID_BOOTSTRAP_ROLE;
+        eng_boot_schemas(c, &c->dbs[i]);
+        c->dbs[i].catalog = c;
+    }
+    c->index_dirty = true;
+    return c;
+}
+
+/* ---- writing ---- */
+
+static void eng_ser_column(eng_codec_w *w, const eng_column *col) {
+    eng_w_str(w, col->name);
+    eng_w_u32(w, col->type_oid);
+    eng_w_u32(w, (uint32_t)col->typmod);
+    eng_w_u32(w, col->attnum);
+    eng_w_u32(w, col->store);
+    eng_w_u32(w, (uint32_t)col->not_null | (uint32_t)col->dropped << 1);
+    eng_w_u32(w, (uint32_t)(uint8_t)col->identity | (uint32_t)(uint8_t)col->generated << 8);
+    eng_w_u32(w, col->vector_dims);
+    eng_w_u32(w, col->collation);
+    eng_w_opt_str(w, col->default_text);
+    eng_w_u32(w, col->default_seq);
+    eng_w_bytes(w, col->missing, col->missing != NULL ? col->missing_len : 0);
+    eng_w_u32(w, col->missing != NULL);
+    eng_w_opt_str(w, col->comment);
+}
+
+static void eng_ser_attnums(eng_codec_w *w, const uint16_t *attnums, uint32_t n) {
+    eng_w_u32(w, n);
+    for (uint32_t i = 0; i < n; i++) eng_w_u32(w, attnums[i]);
+}
+
+static void eng_ser_index(eng_codec_w *w, const eng_index *ix) {
+    eng_w_u32(w, ix->oid);
+    eng_w_str(w, ix->name);
+    eng_w_u32(w, ix->table_oid);
+    eng_w_u32(w, ix->method);
+    eng_w_u32(w, (uint32_t)ix->unique | (uint32_t)ix->primary << 1 |
+                     (uint32_t)ix->automatic << 2 | (uint32_t)ix->nulls_not_distinct << 3);
+    eng_ser_attnums(w, ix->attnums, ix->column_count);
+    for (uint32_t i = 0; i < ix->column_count; i++) {
+        eng_w_u32(w, ix->desc[i]);
+        eng_w_opt_str(w, ix->opclass[i]);
+    }
+    eng_w_opt_str(w, ix->predicate_text);
+    eng_w_opt_str(w, ix->options_text);
+    eng_w_u32(w, ix->metric);
+    eng_w_u32(w, ix->hnsw_m);
+    eng_w_u32(w, ix->hnsw_ef_construction);
+    eng_w_opt_str(w, ix->comment);
+}
+
+static void eng_ser_constraint(eng_codec_w *w, const eng_constraint *k) {
+    eng_w_u32(w, k->oid);
+    eng_w_str(w, k->name);
+    eng_w_u32(w, (uint8_t)k->kind);
+    eng_w_u32(w, k->table_oid);
+    eng_ser_attnums(w, k->attnums, k->column_count);
+    eng_w_u32(w, k->index_oid);
+    eng_w_opt_str(w, k->check_text);
+    eng_w_u32(w, k->ref_table_oid);
+    for (uint32_t i = 0; i < k->column_count; i++) eng_w_u32(w, k->ref_attnums[i]);
+    eng_w_u32(w, (uint32_t)(uint8_t)k->on_delete | (uint32_t)(uint8_t)k->on_update << 8 |
+                     (uint32_t)(uint8_t)k->match << 16);
+    eng_w_u32(w, (uint32_t)k->deferrable | (uint32_t)k->deferred << 1 |
+                     (uint32_t)k->validated << 2);
+    eng_w_opt_str(w, k->comment);
+}
+
+void eng_catalog_write_table(eng_codec_w *w, const eng_table *t) {
+    eng_w_u32(w, t->oid);
+    eng_w_str(w, t->name);
+    eng_w_u32(w, t->schema_oid);
+    eng_w_u32(w, t->owner_oid);
+    eng_w_u32(w, (uint8_t)t->kind | (uint32_t)(uint8_t)t->persistence << 8 |
+                     (uint32_t)(uint8_t)t->on_commit << 16);
+    eng_w_u32(w, t->temp_session);
+    eng_w_u64(w, t->storage_id);
+    eng_w_u64(w, t->def_gen);
+    eng_w_u32(w, t->partition_count);
+    eng_w_u32(w, t->column_count);
+    for (uint32_t i = 0; i < t->column_count; i++) eng_ser_column(w, &t->columns[i]);
+    eng_ser_attnums(w, t->pk_attnums, t->pk_count);
+    eng_w_u32(w, t->index_count);
+    for (uint32_t i = 0; i < t->index_count; i++) eng_ser_index(w, &t->indexes[i]);
+    eng_w_u32(w, t->constraint_count);
+    for (uint32_t i = 0; i < t->constraint_count; i++) eng_ser_constraint(w, &t->constraints[i]);
+    eng_w_u32(w, t->fillfactor);
+    eng_w_opt_str(w, t->view_text);
+    eng_w_opt_str(w, t->options_text);
+    eng_w_opt_str(w, t->comment);
+}
+
+static void eng_ser_sequence(eng_codec_w *w, const eng_sequence *s) {
+    eng_w_u32(w, s->oid);
+    eng_w_str(w, s->name);
+    eng_w_u32(w, s->schema_oid);
+    eng_w_u32(w, s->owner_oid);
+    eng_w_u32(w, s->type_oid);
+    eng_w_u64(w, (uint64_t)s->start);
+    eng_w_u64(w, (uint64_t)s->increment);
+    eng_w_u64(w, (uint64_t)s->min_value);
+    eng_w_u64(w, (uint64_t)s->max_value);
+    eng_w_u64(w, (uint64_t)s->cache);
+    eng_w_u32(w, s->cycle);
+    eng_w_u32(w, s->owned_by_table);
+    eng_w_u32(w, s->owned_by_attnum);
+    eng_w_u32(w, (uint8_t)s->persistence);
+    eng_w_opt_str(w, s->comment);
+}
+
+static void eng_ser_db(eng_codec_w *w, const eng_database *db) {
+    eng_w_u32(w, db->oid);
+    eng_w_str(w, db->name);
+    eng_w_u32(w, db->owner_oid);
+    eng_w_opt_str(w, db->comment);
+    eng_w_u32(w, db->schema_count);
+    for (uint32_t i = 0; i < db->schema_count; i++) {
+        eng_w_u32(w, db->schemas[i].oid);
+        eng_w_str(w, db->schemas[i].name);
+        eng_w_u32(w, db->schemas[i].owner_oid);
+        eng_w_opt_str(w, db->schemas[i].comment);
+    }
+    eng_w_u32(w, db->table_count);
+    for (uint32_t i = 0; i < db->table_count; i++) eng_catalog_write_table(w, &db->tables[i]);
+    eng_w_u32(w, db->sequence_count);
+    for (uint32_t i = 0; i < db->sequence_count; i++) eng_ser_sequence(w, &db->sequences[i]);
+    eng_w_u32(w, db->extension_count);
+    for (uint32_t i = 0; i < db->extension_count; i++) {
+        eng_w_u32(w, db->extensions[i].oid);
+        eng_w_str(w, db->extensions[i].name);
+        eng_w_u32(w, db->extensions[i].schema_oid);
+        eng_w_str(w, db->extensions[i].version);
+    }
+}
+
+static void eng_ser_role(eng_codec_w *w, const eng_role *r) {
+    eng_w_u32(w, r->oid);
+    eng_w_str(w, r->name);
+    eng_w_u32(w, (uint32_t)r->superuser | (uint32_t)r->inherit << 1 | (uint32_t)r->createrole << 2 |
+                     (uint32_t)r->createdb << 3 | (uint32_t)r->login << 4 |
+                     (uint32_t)r->replication << 5 | (uint32_t)r->bypassrls << 6);
+    eng_w_u32(w, (uint32_t)r->connection_limit);
+    eng_w_opt_str(w, r->password);
+    eng_w_u64(w, (uint64_t)r->valid_until_us);
+}
+
+bool eng_catalog_serialize(const eng_catalog *c, uint8_t **out, uint64_t *out_len, rt_err *err) {
+    (void)err;
+    eng_codec_w w;
+    eng_w_init(&w);
+    eng_w_u32(&w, ENG_CATALOG_MAGIC);
+    eng_w_u32(&w, ENG_CATALOG_FORMAT);
+    eng_w_u64(&w, c->version);
+    eng_w_u32(&w, c->next_oid);
+    eng_w_u64(&w, c->next_storage_id);
+    eng_w_u32(&w, c->role_count);
+    for (uint32_t i = 0; i < c->role_count; i++) eng_ser_role(&w, &c->roles[i]);
+    eng_w_u32(&w, c->db_count);
+    for (uint32_t i = 0; i < c->db_count; i++) eng_ser_db(&w, &c->dbs[i]);
+    *out = w.buf;
+    *out_len = w.len;
+    return true;
+}
+
+/* ---- reading ---- */
+
+static void eng_de_name(eng_codec_r *r, char *dst) {
+    const char *s = eng_r_str(r);
+    if (s != NULL && strlen(s) < ENG_NAME_BYTES) {
+        snprintf(dst, ENG_NAME_BYTES, "%s", s);
+    } else {
+        eng_r_fail(r, "name too long");
+    }
+}
+
+static uint16_t eng_de_attnums(eng_codec_r *r, uint16_t *attnums) {
+    uint32_t n = eng_r_u32(r);
+    if (n > ENG_INDEX_COLUMNS_MAX) {
+        eng_r_fail(r, "too many key columns");
+        return 0;
+    }
+    for (uint32_t i = 0; i < n; i++) attnums[i] = (uint16_t)eng_r_u32(r);
+    return (uint16_t)n;
+}
+
+static void eng_de_column(eng_codec_r *r, eng_catalog *c, eng_column *col) {
+    eng_de_name(r, col->name);
+    col->type_oid = eng_r_u32(r);
+    col->typmod = (int32_t)eng_r_u32(r);
+    col->attnum = (uint16_t)eng_r_u32(r);
+    col->store = (uint8_t)eng_r_u32(r);
+    uint32_t flags = eng_r_u32(r);
+    col->not_null = flags & 1;
+    col->dropped = (flags >> 1) & 1;
+    uint32_t idg = eng_r_u32(r);
+    col->identity = (char)(idg & 0xff);
+    col->generated = (char)(idg >> 8);
+    col->vector_dims = eng_r_u32(r);
+    col->collation = eng_r_u32(r);
+    col->default_text = eng_draft_strdup(c, eng_r_opt_str(r));
+    col->default_seq = eng_r_u32(r);
+    uint32_t mlen;
+    const uint8_t *m = eng_r_bytes(r, &mlen);
+    bool has_missing = eng_r_u32(r) != 0;
+    if (has_missing) {
+        col->missing = mlen > 0 ? eng_cat_memdup(c, m, mlen) : (const uint8_t *)"";
+        col->missing_len = mlen;
+    }
+    col->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+}
+
+static void eng_de_index(eng_codec_r *r, eng_catalog *c, eng_index *ix) {
+    ix->oid = eng_r_u32(r);
+    eng_de_name(r, ix->name);
+    ix->table_oid = eng_r_u32(r);
+    ix->method = (eng_index_method)eng_r_u32(r);
+    uint32_t flags = eng_r_u32(r);
+    ix->unique = flags & 1;
+    ix->primary = (flags >> 1) & 1;
+    ix->automatic = (flags >> 2) & 1;
+    ix->nulls_not_distinct = (flags >> 3) & 1;
+    ix->column_count = eng_de_attnums(r, ix->attnums);
+    for (uint32_t i = 0; i < ix->column_count; i++) {
+        ix->desc[i] = eng_r_u32(r) != 0;
+        ix->opclass[i] = eng_draft_strdup(c, eng_r_opt_str(r));
+    }
+    ix->predicate_text = eng_draft_strdup(c, eng_r_opt_str(r));
+    ix->options_text = eng_draft_strdup(c, eng_r_opt_str(r));
+    ix->metric = (eng_metric)eng_r_u32(r);
+    ix->hnsw_m = (uint16_t)eng_r_u32(r);
+    ix->hnsw_ef_construction = (uint16_t)eng_r_u32(r);
+    ix->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+}
+
+static void eng_de_constraint(eng_codec_r *r, eng_catalog *c, eng_constraint *k) {
+    k->oid = eng_r_u32(r);
+    eng_de_name(r, k->name);
+    k->kind = (char)eng_r_u32(r);
+    k->table_oid = eng_r_u32(r);
+    k->column_count = eng_de_attnums(r, k->attnums);
+    k->index_oid = eng_r_u32(r);
+    k->check_text = eng_draft_strdup(c, eng_r_opt_str(r));
+    k->ref_table_oid = eng_r_u32(r);
+    for (uint32_t i = 0; i < k->column_count; i++) k->ref_attnums[i] = (uint16_t)eng_r_u32(r);
+    uint32_t actions = eng_r_u32(r);
+    k->on_delete = (char)(actions & 0xff);
+    k->on_update = (char)((actions >> 8) & 0xff);
+    k->match = (char)((actions >> 16) & 0xff);
+    uint32_t flags = eng_r_u32(r);
+    k->deferrable = flags & 1;
+    k->deferred = (flags >> 1) & 1;
+    k->validated = (flags >> 2) & 1;
+    k->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+}
+
+void eng_catalog_read_table(eng_codec_r *r, eng_catalog *c, eng_table *t) {
+    memset(t, 0, sizeof *t);
+    t->oid = eng_r_u32(r);
+    eng_de_name(r, t->name);
+    t->schema_oid = eng_r_u32(r);
+    t->owner_oid = eng_r_u32(r);
+    uint32_t kinds = eng_r_u32(r);
+    t->kind = (char)(kinds & 0xff);
+    t->persistence = (char)((kinds >> 8) & 0xff);
+    t->on_commit = (char)((kinds >> 16) & 0xff);
+    t->temp_session = eng_r_u32(r);
+    t->storage_id = eng_r_u64(r);
+    t->def_gen = eng_r_u64(r);
+    t->partition_count = eng_r_u32(r);
+    uint32_t ncol = eng_r_count(r, ENG_COLUMNS_MAX);
+    t->column_count = (uint16_t)ncol;
+    t->columns = rt_xcalloc(ncol + 1u, sizeof(eng_column));
+    for (uint32_t i = 0; i < ncol && eng_r_ok(r); i++) eng_de_column(r, c, &t->columns[i]);
+    t->pk_count = eng_de_attnums(r, t->pk_attnums);
+    t->index_count = eng_r_count(r, 4096);
+    t->indexes = rt_xcalloc(t->index_count + 1u, sizeof(eng_index));
+    for (uint32_t i = 0; i < t->index_count && eng_r_ok(r); i++) {
+        eng_de_index(r, c, &t->indexes[i]);
+    }
+    t->constraint_count = eng_r_count(r, 4096);
+    t->constraints = rt_xcalloc(t->constraint_count + 1u, sizeof(eng_constraint));
+    for (uint32_t i = 0; i < t->constraint_count && eng_r_ok(r); i++) {
+        eng_de_constraint(r, c, &t->constraints[i]);
+    }
+    t->fillfactor = (uint16_t)eng_r_u32(r);
+    t->view_text = eng_draft_strdup(c, eng_r_opt_str(r));
+    t->options_text = eng_draft_strdup(c, eng_r_opt_str(r));
+    t->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+    if (t->partition_count == 0 || t->partition_count > ENG_PARTITIONS_MAX) {
+        if (t->kind == 'r') eng_r_fail(r, "bad partition count");
+    }
+}
+
+static void eng_de_sequence(eng_codec_r *r, eng_catalog *c, eng_sequence *s) {
+    s->oid = eng_r_u32(r);
+    eng_de_name(r, s->name);
+    s->schema_oid = eng_r_u32(r);
+    s->owner_oid = eng_r_u32(r);
+    s->type_oid = eng_r_u32(r);
+    s->start = (int64_t)eng_r_u64(r);
+    s->increment = (int64_t)eng_r_u64(r);
+    s->min_value = (int64_t)eng_r_u64(r);
+    s->max_value = (int64_t)eng_r_u64(r);
+    s->cache = (int64_t)eng_r_u64(r);
+    s->cycle = eng_r_u32(r) != 0;
+    s->owned_by_table = eng_r_u32(r);
+    s->owned_by_attnum = (uint16_t)eng_r_u32(r);
+    s->persistence = (char)eng_r_u32(r);
+    s->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+}
+
+static void eng_de_db(eng_codec_r *r, eng_catalog *c, eng_database *db) {
+    db->oid = eng_r_u32(r);
+    eng_de_name(r, db->name);
+    db->owner_oid = eng_r_u32(r);
+    db->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+    db->schema_count = eng_r_count(r, 1u << 20);
+    db->schemas = rt_xcalloc(db->schema_count + 1u, sizeof(eng_schema));
+    for (uint32_t i = 0; i < db->schema_count && eng_r_ok(r); i++) {
+        db->schemas[i].oid = eng_r_u32(r);
+        eng_de_name(r, db->schemas[i].name);
+        db->schemas[i].owner_oid = eng_r_u32(r);
+        db->schemas[i].comment = eng_draft_strdup(c, eng_r_opt_str(r));
+    }
+    db->table_count = eng_r_count(r, 1u << 24);
+    db->tables = rt_xcalloc(db->table_count + 1u, sizeof(eng_table));
+    for (uint32_t i = 0; i < db->table_count && eng_r_ok(r); i++) {
+        eng_catalog_read_table(r, c, &db->tables[i]);
+    }
+    db->sequence_count = eng_r_count(r, 1u << 24);
+    db->sequences = rt_xcalloc(db->sequence_count + 1u, sizeof(eng_sequence));
+    for (uint32_t i = 0; i < db->sequence_count && eng_r_ok(r); i++) {
+        eng_de_sequence(r, c, &db->sequences[i]);
+    }
+    db->extension_count = eng_r_count(r, 4096);
+    db->extensions = rt_xcalloc(db->extension_count + 1u, sizeof(eng_extension));
+    for (uint32_t i = 0; i < db->extension_count && eng_r_ok(r); i++) {
+        db->extensions[i].oid = eng_r_u32(r);
+        eng_de_name(r, db->extensions[i].name);
+        db->extensions[i].schema_oid = eng_r_u32(r);
+        const char *v = eng_r_str(r);
+        size_t vlen = v != NULL ? strlen(v) : 0;
+        if (vlen >= sizeof db->extensions[i].version) {
+            eng_r_fail(r, "extension version too long");
+            vlen = 0;
+        }
+        if (vlen > 0) memcpy(db->extensions[i].version, v, vlen);
+        db->extensions[i].version[vlen] = '\0';
+    }
+    db->catalog = c;
+}
+
+static void eng_de_role(eng_codec_r *r, eng_catalog *c, eng_role *role) {
+    role->oid = eng_r_u32(r);
+    eng_de_name(r, role->name);
+    uint32_t f = eng_r_u32(r);
+    role->superuser = f & 1;
+    role->inherit = (f >> 1) & 1;
+    role->createrole = (f >> 2) & 1;
+    role->createdb = (f >> 3) & 1;
+    role->login = (f >> 4) & 1;
+    role->replication = (f >> 5) & 1;
+    role->bypassrls = (f >> 6) & 1;
+    role->connection_limit = (int32_t)eng_r_u32(r);
+    role->password = eng_draft_strdup(c, eng_r_opt_str(r));
+    role->valid_until_us = (int64_t)eng_r_u64(r);
+}
+
+eng_catalog *eng_catalog_deserialize(const uint8_t *data, uint64_t len, rt_err *err) {
+    eng_codec_r r;
+    eng_r_init(&r, data, len);
+    if (eng_r_u32(&r) != ENG_CATALOG_MAGIC || eng_r_u32(&r) != ENG_CATALOG_FORMAT) {
+        rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "catalog file has a wrong magic or format");
+        return NULL;
+    }
+    eng_catalog *c = eng_cat_new();
+    c->version = eng_r_u64(&r);
+    c->next_oid = eng_r_u32(&r);
+    c->next_storage_id = eng_r_u64(&r);
+    c->role_count = eng_r_count(&r, 1u << 20);
+    c->roles = rt_xrealloc(c->roles, (c->role_count + 1u) * sizeof(eng_role));
+    memset(c->roles, 0, (c->role_count + 1u) * sizeof(eng_role));
+    for (uint32_t i = 0; i < c->role_count && eng_r_ok(&r); i++) eng_de_role(&r, c, &c->roles[i]);
+    c->db_count = eng_r_count(&r, 1u << 16);
+    c->dbs = rt_xrealloc(c->dbs, (c->db_count + 1u) * sizeof(eng_database));
+    memset(c->dbs, 0, (c->db_count + 1u) * sizeof(eng_database));
+    for (uint32_t i = 0; i < c->db_count && eng_r_ok(&r); i++) eng_de_db(&r, c, &c->dbs[i]);
+    if (!eng_r_ok(&r) || r.pos != r.len) {
+        rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "catalog data is corrupt: %s",
+                   r.failure != NULL ? r.failure : "trailing bytes");
+        eng_cat_free(c);
+        return NULL;
+    }
+    c->index_dirty = true;
+    return c;
+}

@@ -1,0 +1,516 @@
+/* eng_part.c: partition layout, schema changes, reads, scans and key lookups. Writes are in
+ * eng_part_write.c. */
+#include "engine/eng_part_int.h"
+
+#include <string.h>
+
+#include "engine/eng_key.h"
+#include "runtime/rt_loop.h"
+#include "runtime/rt_mem.h"
+
+static void eng_part_col_set(eng_part_col *pc, const eng_column *c) {
+    pc->type_oid = c->type_oid;
+    pc->typmod = c->typmod;
+    pc->store = c->store;
+    pc->width = eng_store_width((eng_store)c->store);
+    pc->dims = c->vector_dims;
+    pc->dropped = c->dropped;
+    rt_free(pc->missing);
+    pc->missing = NULL;
+    pc->missing_len = 0;
+    pc->has_missing = c->missing != NULL;
+    if (pc->has_missing) {
+        pc->missing = rt_xmalloc(c->missing_len > 0 ? c->missing_len : 1);
+        memcpy(pc->missing, c->missing, c->missing_len);
+        pc->missing_len = c->missing_len;
+    }
+}
+
+static void eng_part_sync_indexes(eng_part *p, const eng_table *t) {
+    /* Keep the trees of indexes that still exist; build new ones empty (CREATE INDEX fills
+     * them through eng_part_index_add for every live version). */
+    eng_pindex *fresh = rt_xcalloc(t->index_count + 1u, sizeof *fresh);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        const eng_index *ix = &t->indexes[i];
+        if (ix->method != ENG_INDEX_BTREE || ix->primary) continue;
+        eng_pindex *pi = &fresh[n++];
+        pi->oid = ix->oid;
+        pi->unique = ix->unique;
+        pi->ncols = ix->column_count;
+        memcpy(pi->attnums, ix->attnums, sizeof pi->attnums);
+        memcpy(pi->desc, ix->desc, sizeof pi->desc);
+        for (uint32_t j = 0; j < p->index_count; j++) {
+            if (p->indexes[j].oid == ix->oid) {
+                pi->tree = p->indexes[j].tree;
+                p->indexes[j].tree = NULL;
+            }
+        }
+        if (pi->tree == NULL) pi->tree = eng_btree_create();
+    }
+    for (uint32_t j = 0; j < p->index_count; j++) eng_btree_destroy(p->indexes[j].tree);
+    rt_free(p->indexes);
+    p->indexes = fresh;
+    p->index_count = n;
+}
+
+eng_part *eng_part_create(const eng_table *t, uint32_t partition_no) {
+    eng_part *p = rt_xcalloc(1, sizeof *p);
+    p->storage_id = t->storage_id;
+    p->partition_no = partition_no;
+    p->core = (uint32_t)(rt_core_id_or_none() < 0 ? 0 : rt_core_id_or_none());
+    p->table_oid = t->oid;
+    p->pk = eng_btree_create();
+    p->next_rowid = 1;
+    eng_part_sync_schema(p, t);
+    return p;
+}
+
+void eng_part_sync_schema(eng_part *p, const eng_table *t) {
+    RT_ASSERT(t->column_count >= p->ncols); /* attnums are never reused */
+    if (t->column_count > p->ncols) {
+        p->cols = rt_xrealloc(p->cols, t->column_count * sizeof(eng_part_col));
+        memset(p->cols + p->ncols, 0, (t->column_count - p->ncols) * sizeof(eng_part_col));
+    }
+    for (uint32_t i = 0; i < t->column_count; i++) eng_part_col_set(&p->cols[i], &t->columns[i]);
+    p->ncols = t->column_count;
+    p->logged = t->persistence == 'p';
+    p->def_gen = t->def_gen;
+    p->pk_count = t->pk_count;
+    memcpy(p->pk_attnums, t->pk_attnums, sizeof p->pk_attnums);
+    eng_part_sync_indexes(p, t);
+}
+
+static void eng_chunk_free(const eng_part_col *pc, eng_chunk *ch, uint32_t used) {
+    if (ch == NULL) return;
+    if (pc->store == ENG_STORE_VARLEN) {
+        sql_bytes *vals = ch->data;
+        for (uint32_t i = 0; i < used; i++) {
+            if (!ch->nulls[i]) rt_free((void *)vals[i].ptr);
+        }
+    }
+    if (pc->store == ENG_STORE_VECTOR) {
+        rt_free_aligned(ch->data);
+    } else {
+        rt_free(ch->data);
+    }
+    rt_free(ch->nulls);
+    rt_free(ch);
+}
+
+void eng_part_destroy(eng_part *p) {
+    if (p == NULL) return;
+    for (uint32_t g = 0; g < p->rg_count; g++) {
+        eng_rowgroup *rg = p->rgs[g];
+        for (uint32_t c = 0; c < rg->ncols; c++) {
+            eng_chunk_free(&p->cols[c], rg->cols[c], rg->used);
+        }
+        rt_free(rg->cols);
+        rt_free(rg->begin);
+        rt_free(rg->end);
+        rt_free(rg->older);
+        rt_free(rg->rowid);
+        rt_free(rg);
+    }
+    rt_free(p->rgs);
+    for (uint32_t c = 0; c < p->ncols; c++) rt_free(p->cols[c].missing);
+    rt_free(p->cols);
+    eng_btree_destroy(p->pk);
+    for (uint32_t j = 0; j < p->index_count; j++) eng_btree_destroy(p->indexes[j].tree);
+    rt_free(p->indexes);
+    rt_free(p);
+}
+
+uint64_t eng_part_storage_id(const eng_part *p) { return p->storage_id; }
+uint64_t eng_part_def_gen(const eng_part *p) { return p->def_gen; }
+uint32_t eng_part_number(const eng_part *p) { return p->partition_no; }
+uint32_t eng_part_slot_count(const eng_part *p) { return p->next_slot; }
+uint64_t eng_part_live_rows_estimate(const eng_part *p) { return p->live_estimate; }
+const eng_btree *eng_part_pk_index(const eng_part *p) { return p->pk; }
+
+const eng_btree *eng_part_index(const eng_part *p, uint32_t index_oid) {
+    for (uint32_t i = 0; i < p->index_count; i++) {
+        if (p->indexes[i].oid == index_oid) return p->indexes[i].tree;
+    }
+    return NULL;
+}
+
+uint64_t eng_part_memory_bytes(const eng_part *p) {
+    uint64_t bytes = sizeof *p + p->value_bytes + eng_btree_bytes(p->pk);
+    for (uint32_t g = 0; g < p->rg_count; g++) {
+        const eng_rowgroup *rg = p->rgs[g];
+        bytes += sizeof *rg + rg->cap * (8u + 8u + 4u);
+        for (uint32_t c = 0; c < rg->ncols; c++) {
+            if (rg->cols[c] == NULL) continue;
+            const eng_part_col *pc = &p->cols[c];
+            uint32_t width = pc->store == ENG_STORE_VECTOR ? pc->dims * 4u : pc->width;
+            bytes += rg->cap * (width + 1u);
+        }
+    }
+    for (uint32_t i = 0; i < p->index_count; i++) bytes += eng_btree_bytes(p->indexes[i].tree);
+    return bytes;
+}
+
+/* ---- slots and row groups ---- */
+
+static eng_rowgroup *eng_rowgroup_new(const eng_part *p, uint32_t first_slot, uint32_t cap) {
+    eng_rowgroup *rg = rt_xcalloc(1, sizeof *rg);
+    rg->first_slot = first_slot;
+    rg->cap = cap;
+    rg->begin = rt_xmalloc(cap * sizeof(uint64_t));
+    rg->end = rt_xmalloc(cap * sizeof(uint64_t));
+    rg->older = rt_xmalloc(cap * sizeof(uint32_t));
+    if (p->pk_count == 0) rg->rowid = rt_xcalloc(cap, sizeof(int64_t));
+    rg->ncols = p->ncols;
+    rg->cols = rt_xcalloc(p->ncols + 1u, sizeof(eng_chunk *));
+    return rg;
+}
+
+uint32_t eng_part_alloc_slot(eng_part *p) {
+    if (p->next_slot >= ENG_PART_SLOTS_MAX) return ENG_SLOT_NONE;
+    uint32_t slot = p->next_slot;
+    uint32_t g = eng_rg_index(slot);
+    if (g == p->rg_count) {
+        if (p->rg_count == p->rg_cap) {
+            p->rg_cap = p->rg_cap == 0 ? 8 : p->rg_cap * 2;
+            p->rgs = rt_xrealloc(p->rgs, p->rg_cap * sizeof(eng_rowgroup *));
+        }
+        uint32_t cap = g == 0 ? ENG_RG_FIRST_ROWS : ENG_RG_ROWS;
+        p->rgs[p->rg_count++] = eng_rowgroup_new(p, slot, cap);
+    }
+    eng_rowgroup *rg = p->rgs[g];
+    uint32_t off = eng_rg_offset(slot);
+    RT_ASSERT(off == rg->used);
+    rg->used++;
+    rg->begin[off] = ENG_TS_INF;
+    rg->end[off] = ENG_TS_INF;
+    rg->older[off] = ENG_SLOT_NONE;
+    p->next_slot++;
+    return slot;
+}
+
+/* The chunk of column `c` in `rg`, materialised on first write: earlier rows of the group
+ * (stored before ADD COLUMN) get the column's missing value. */
+static eng_chunk *eng_chunk_get(eng_part *p, eng_rowgroup *rg, uint32_t c) {
+    if (c >= rg->ncols) {
+        rg->cols = rt_xrealloc(rg->cols, (p->ncols + 1u) * sizeof(eng_chunk *));
+        memset(rg->cols + rg->ncols, 0, (p->ncols - rg->ncols) * sizeof(eng_chunk *));
+        rg->ncols = p->ncols;
+    }
+    if (rg->cols[c] != NULL) return rg->cols[c];
+    const eng_part_col *pc = &p->cols[c];
+    eng_chunk *ch = rt_xcalloc(1, sizeof *ch);
+    if (pc->store == ENG_STORE_VECTOR) {
+        ch->data = rt_malloc_aligned((size_t)rg->cap * pc->dims * sizeof(float), 64);
+        memset(ch->data, 0, (size_t)rg->cap * pc->dims * sizeof(float));
+    } else {
+        ch->data = rt_xcalloc(rg->cap, pc->width);
+    }
+    ch->nulls = rt_xmalloc(rg->cap);
+    memset(ch->nulls, 1, rg->cap);
+    rg->cols[c] = ch; /* eng_part_store_row fills earlier rows with the missing value */
+    return ch;
+}
+
+static void eng_zone_note(eng_zone *z, const eng_part_col *pc, const sql_value *v) {
+    if (v->is_null) {
+        z->has_null = true;
+        return;
+    }
+    if (pc->store == ENG_STORE_F32 || pc->store == ENG_STORE_F64) {
+        if (!z->any || v->f64 < z->min.f64) z->min.f64 = v->f64;
+        if (!z->any || v->f64 > z->max.f64) z->max.f64 = v->f64;
+    } else if (pc->store <= ENG_STORE_I64) {
+        if (!z->any || v->i64 < z->min.i64) z->min.i64 = v->i64;
+        if (!z->any || v->i64 > z->max.i64) z->max.i64 = v->i64;
+    }
+    z->any = true;
+}
+
+static void eng_chunk_put(eng_part *p, eng_chunk *ch, const eng_part_col *pc, uint32_t off,
+                          const sql_value *v) {
+    eng_zone_note(&ch->zone, pc, v);
+    ch->nulls[off] = v->is_null ? 1 : 0;
+    if (v->is_null) return;
+    uint8_t *base = ch->data;
+    switch ((eng_store)pc->store) {
+    case ENG_STORE_I8: base[off] = (uint8_t)v->i64; break;
+    case ENG_STORE_I16: ((int16_t *)base)[off] = (int16_t)v->i64; break;
+    case ENG_STORE_I32: ((int32_t *)base)[off] = (int32_t)v->i64; break;
+    case ENG_STORE_I64: ((int64_t *)base)[off] = v->i64; break;
+    case ENG_STORE_F32: ((float *)base)[off] = (float)v->f64; break;
+    case ENG_STORE_F64: ((double *)base)[off] = v->f64; break;
+    case ENG_STORE_FIXED16:
+        RT_ASSERT(v->b.len == 16);
+        memcpy(base + (size_t)off * 16, v->b.ptr, 16);
+        break;
+    case ENG_STORE_VARLEN: {
+        uint8_t *copy = rt_xmalloc(v->b.len > 0 ? v->b.len : 1);
+        if (v->b.len > 0) memcpy(copy, v->b.ptr, v->b.len);
+        ((sql_bytes *)base)[off] = (sql_bytes){.ptr = copy, .len = v->b.len};
+        p->value_bytes += v->b.len;
+        break;
+    }
+    case ENG_STORE_VECTOR:
+        RT_ASSERT(v->b.len == pc->dims * sizeof(float));
+        memcpy((float *)base + (size_t)off * pc->dims, v->b.ptr, v->b.len);
+        break;
+    }
+}
+
+void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row) {
+    eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        const eng_part_col *pc = &p->cols[c];
+        if (pc->dropped) continue;
+        bool fresh = c >= rg->ncols || rg->cols[c] == NULL;
+        eng_chunk *ch = eng_chunk_get(p, rg, c);
+        if (fresh && pc->has_missing) {
+            /* Rows of this group stored before the column existed read its missing value. */
+            for (uint32_t i = 0; i < off; i++) {
+                sql_value mv = {.type_oid = pc->type_oid};
+                eng_codec_r r;
+                eng_r_init(&r, pc->missing, pc->missing_len);
+                if (sql_phys_of_type(pc->type_oid) == SQL_PHYS_BYTES) {
+                    mv.b = (sql_bytes){.ptr = pc->missing, .len = pc->missing_len};
+                } else {
+                    mv.i64 = (int64_t)eng_r_u64(&r);
+                }
+                eng_chunk_put(p, ch, pc, i, &mv);
+            }
+        }
+        eng_chunk_put(p, ch, pc, off, &row[c]);
+    }
+}
+
+/* ---- reading ---- */
+
+void eng_part_stamps(const eng_part *p, uint32_t slot, uint64_t *begin, uint64_t *end) {
+    const eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    *begin = rg->begin[off];
+    *end = rg->end[off];
+}
+
+uint32_t eng_part_older(const eng_part *p, uint32_t slot) {
+    return eng_rg_of(p, slot)->older[eng_rg_offset(slot)];
+}
+
+static inline bool eng_visible_fast(uint64_t begin, uint64_t end, const eng_snapshot *snap) {
+    if (RT_LIKELY(begin <= snap->ts && end == ENG_TS_INF)) return true;
+    return eng_version_visible(begin, end, snap);
+}
+
+bool eng_part_visible(const eng_part *p, uint32_t slot, const eng_snapshot *snap) {
+    const eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    return eng_visible_fast(rg->begin[off], rg->end[off], snap);
+}
+
+static void eng_read_missing(const eng_part_col *pc, sql_value *out) {
+    out->is_null = !pc->has_missing;
+    if (out->is_null) return;
+    if (sql_phys_of_type(pc->type_oid) == SQL_PHYS_BYTES) {
+        out->b = (sql_bytes){.ptr = pc->missing, .len = pc->missing_len};
+    } else {
+        memcpy(&out->i64, pc->missing, 8); /* i64 and f64 share the 8 bytes */
+    }
+}
+
+static void eng_chunk_read(const eng_part_col *pc, const eng_chunk *ch, uint32_t off,
+                           sql_value *out) {
+    out->is_null = ch->nulls[off] != 0;
+    if (out->is_null) return;
+    const uint8_t *base = ch->data;
+    switch ((eng_store)pc->store) {
+    case ENG_STORE_I8: out->i64 = pc->type_oid == SQL_T_CHAR ? (int8_t)base[off] : base[off]; break;
+    case ENG_STORE_I16: out->i64 = ((const int16_t *)base)[off]; break;
+    case ENG_STORE_I32:
+        /* oid and reg* types are unsigned 32-bit */
+        out->i64 = pc->type_oid == SQL_T_INT4 || pc->type_oid == SQL_T_DATE
+                       ? ((const int32_t *)base)[off]
+                       : (int64_t)((const uint32_t *)base)[off];
+        break;
+    case ENG_STORE_I64: out->i64 = ((const int64_t *)base)[off]; break;
+    case ENG_STORE_F32: out->f64 = ((const float *)base)[off]; break;
+    case ENG_STORE_F64: out->f64 = ((const double *)base)[off]; break;
+    case ENG_STORE_FIXED16: out->b = (sql_bytes){.ptr = base + (size_t)off * 16, .len = 16}; break;
+    case ENG_STORE_VARLEN: out->b = ((const sql_bytes *)base)[off]; break;
+    case ENG_STORE_VECTOR:
+        out->b = (sql_bytes){.ptr = (const uint8_t *)((const float *)base + (size_t)off * pc->dims),
+                             .len = pc->dims * (uint32_t)sizeof(float)};
+        break;
+    }
+}
+
+void eng_part_read(const eng_part *p, uint32_t slot, uint16_t attnum, sql_value *out) {
+    const eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    if (attnum == 0) {
+        out->type_oid = SQL_T_INT8;
+        out->is_null = false;
+        out->i64 = rg->rowid != NULL ? rg->rowid[off] : 0;
+        return;
+    }
+    RT_ASSERT(attnum <= p->ncols);
+    const eng_part_col *pc = &p->cols[attnum - 1];
+    out->type_oid = pc->type_oid;
+    if (attnum > rg->ncols || rg->cols[attnum - 1] == NULL) {
+        eng_read_missing(pc, out);
+        return;
+    }
+    eng_chunk_read(pc, rg->cols[attnum - 1], off, out);
+}
+
+const float *eng_part_vector(const eng_part *p, uint32_t slot, uint16_t attnum) {
+    const eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    const eng_part_col *pc = &p->cols[attnum - 1];
+    RT_ASSERT(pc->store == ENG_STORE_VECTOR);
+    if (attnum > rg->ncols || rg->cols[attnum - 1] == NULL) return NULL;
+    const eng_chunk *ch = rg->cols[attnum - 1];
+    if (ch->nulls[off]) return NULL;
+    return (const float *)ch->data + (size_t)off * pc->dims;
+}
+
+const eng_zone *eng_part_zone(const eng_part *p, uint32_t slot, uint16_t attnum) {
+    const eng_rowgroup *rg = eng_rg_of(p, slot);
+    if (attnum == 0 || attnum > rg->ncols || rg->cols[attnum - 1] == NULL) return NULL;
+    return &rg->cols[attnum - 1]->zone;
+}
+
+uint32_t eng_part_next_rowgroup(const eng_part *p, uint32_t slot) {
+    const eng_rowgroup *rg = eng_rg_of(p, slot);
+    return rg->first_slot + rg->cap;
+}
+
+/* Copies one column of the selected rows of a row group into an output vector. */
+static void eng_scan_column(const eng_part *p, const eng_rowgroup *rg, uint16_t attnum,
+                            const uint16_t *sel, uint32_t n, sql_vec *out) {
+    if (attnum == 0) {
+        for (uint32_t i = 0; i < n; i++) out->i64[i] = rg->rowid != NULL ? rg->rowid[sel[i]] : 0;
+        if (out->nulls != NULL) memset(out->nulls, 0, n);
+        return;
+    }
+    const eng_part_col *pc = &p->cols[attnum - 1];
+    const eng_chunk *ch = attnum <= rg->ncols ? rg->cols[attnum - 1] : NULL;
+    sql_value v;
+    for (uint32_t i = 0; i < n; i++) {
+        if (ch == NULL) {
+            eng_read_missing(pc, &v);
+        } else {
+            eng_chunk_read(pc, ch, sel[i], &v);
+        }
+        out->nulls[i] = v.is_null;
+        if (v.is_null) continue;
+        switch ((sql_phys)out->phys) {
+        case SQL_PHYS_I64: out->i64[i] = v.i64; break;
+        case SQL_PHYS_F64: out->f64[i] = v.f64; break;
+        case SQL_PHYS_BYTES: out->b[i] = v.b; break;
+        }
+    }
+}
+
+bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
+                   const uint16_t *attnums, uint32_t natts, sql_batch *out, uint32_t *slots_out) {
+    out->rows = 0;
+    if (*cursor >= p->next_slot) return false;
+    const eng_rowgroup *rg = eng_rg_of(p, *cursor);
+    uint32_t start = eng_rg_offset(*cursor);
+    uint16_t sel[ENG_RG_ROWS];
+    uint32_t n = 0;
+    for (uint32_t i = start; i < rg->used; i++) {
+        if (eng_visible_fast(rg->begin[i], rg->end[i], snap)) sel[n++] = (uint16_t)i;
+    }
+    RT_ASSERT(n <= out->cap);
+    for (uint32_t c = 0; c < natts; c++) eng_scan_column(p, rg, attnums[c], sel, n, &out->cols[c]);
+    if (slots_out != NULL) {
+        for (uint32_t i = 0; i < n; i++) slots_out[i] = rg->first_slot + sel[i];
+    }
+    out->rows = n;
+    *cursor = rg->first_slot + rg->cap;
+    return true;
+}
+
+/* ---- keys ---- */
+
+bool eng_part_row_key(const eng_part *p, const sql_value *row, int64_t rowid, eng_codec_w *key,
+                      rt_err *err) {
+    if (p->pk_count == 0) {
+        sql_value v = {.type_oid = SQL_T_INT8, .is_null = false, .i64 = rowid};
+        return eng_key_append(key, &v, false, err);
+    }
+    for (uint32_t i = 0; i < p->pk_count; i++) {
+        if (!eng_key_append(key, &row[p->pk_attnums[i] - 1], false, err)) return false;
+    }
+    return true;
+}
+
+bool eng_part_key_of(const eng_part *p, uint32_t slot, eng_codec_w *key, rt_err *err) {
+    if (p->pk_count == 0) {
+        sql_value v;
+        eng_part_read(p, slot, 0, &v);
+        return eng_key_append(key, &v, false, err);
+    }
+    for (uint32_t i = 0; i < p->pk_count; i++) {
+        sql_value v;
+        eng_part_read(p, slot, p->pk_attnums[i], &v);
+        if (!eng_key_append(key, &v, false, err)) return false;
+    }
+    return true;
+}
+
+uint32_t eng_part_pk_newest(const eng_part *p, const uint8_t *key, uint32_t len) {
+    uint64_t slot;
+    return eng_btree_get(p->pk, key, len, &slot) ? (uint32_t)slot : ENG_SLOT_NONE;
+}
+
+uint32_t eng_part_pk_lookup(const eng_part *p, const uint8_t *key, uint32_t len,
+                            const eng_snapshot *snap) {
+    uint32_t slot = eng_part_pk_newest(p, key, len);
+    while (slot != ENG_SLOT_NONE) {
+        if (eng_part_visible(p, slot, snap)) return slot;
+        slot = eng_part_older(p, slot);
+    }
+    return ENG_SLOT_NONE;
+}
+
+/* ---- row images (WAL, checkpoints) ---- */
+
+void eng_row_encode(eng_codec_w *w, const eng_part *p, const sql_value *row) {
+    eng_w_u32(w, p->ncols);
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        const sql_value *v = &row[c];
+        if (p->cols[c].dropped || v->is_null) {
+            eng_w_u8(w, 0);
+            continue;
+        }
+        eng_w_u8(w, 1);
+        if (sql_phys_of_type(p->cols[c].type_oid) == SQL_PHYS_BYTES) {
+            eng_w_bytes(w, v->b.ptr, v->b.len);
+        } else {
+            eng_w_u64(w, (uint64_t)v->i64);
+        }
+    }
+}
+
+bool eng_row_decode(eng_codec_r *r, const eng_part *p, sql_value *row) {
+    uint32_t n = eng_r_u32(r);
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        sql_value *v = &row[c];
+        v->type_oid = p->cols[c].type_oid;
+        if (c >= n) { /* written before ADD COLUMN */
+            eng_read_missing(&p->cols[c], v);
+            continue;
+        }
+        v->is_null = eng_r_u8(r) == 0;
+        if (v->is_null) continue;
+        if (sql_phys_of_type(p->cols[c].type_oid) == SQL_PHYS_BYTES) {
+            v->b.ptr = eng_r_bytes(r, &v->b.len);
+        } else {
+            v->i64 = (int64_t)eng_r_u64(r);
+        }
+    }
+    return eng_r_ok(r) && n <= p->ncols;
+}

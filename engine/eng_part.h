@@ -1,0 +1,137 @@
+/* eng_part.h: one partition of a table: an in-memory column store with MVCC row versions.
+ * Owns:    row groups (one typed chunk per column with a null map and a zone map, the MVCC
+ *          stamps, version links), the primary-key index (key -> newest version), secondary
+ *          B-tree indexes and the partition's HNSW graphs (vector columns).
+ * Core:    the shard that owns the partition, only (asserted).
+ * Layout:  rows live in slots; slot s is row s % rows of row group s / rows (the first group is
+ *          small so tiny tables stay tiny). A VECTOR(n) chunk is one 64-byte aligned float
+ *          array of n floats per row: the HNSW graph reads vectors there, in place.
+ * Versions: an UPDATE writes a new version in a new slot whose `older` link names the previous
+ *          one; the primary-key index names the newest. Readers walk from newest to older until
+ *          a version is visible to their snapshot (eng_txn.h).
+ * Writes:  go through an eng_tx (eng_tx.h): it records every stamp it sets so that commit and
+ *          abort (and ROLLBACK TO SAVEPOINT) can finish or undo them.
+ * Memory:  varlen values are copied into the store (one allocation each) and freed by vacuum.
+ * Limits:  ENG_PART_SLOTS_MAX slots per partition (54000 past it). */
+#ifndef ENG_PART_H
+#define ENG_PART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/eng_btree.h"
+#include "engine/eng_codec.h"
+#include "engine/eng_catalog.h"
+#include "engine/eng_txn.h"
+#include "runtime/rt_err.h"
+#include "sql/sql_batch.h"
+
+#define ENG_RG_ROWS SQL_BATCH_ROWS   /* rows per row group: one executor batch */
+#define ENG_RG_FIRST_ROWS 64u        /* the first row group of a partition */
+#define ENG_PART_SLOTS_MAX (1u << 30) /* slots per partition: 2^30 rows, slot ids fit 32 bits */
+#define ENG_SLOT_NONE UINT32_MAX
+
+typedef struct eng_part eng_part;
+typedef struct eng_tx eng_tx;
+
+/* Zone map of one chunk: the range of its non-NULL values (numeric stores only). */
+typedef struct eng_zone {
+    bool any;        /* at least one non-NULL value */
+    bool has_null;
+    union { int64_t i64; double f64; } min, max;
+} eng_zone;
+
+eng_part *eng_part_create(const eng_table *t, uint32_t partition_no);
+void eng_part_destroy(eng_part *p);
+/* Adapts the partition to a newer definition of its table (ADD/DROP COLUMN, new indexes). */
+void eng_part_sync_schema(eng_part *p, const eng_table *t);
+
+uint64_t eng_part_storage_id(const eng_part *p);
+uint64_t eng_part_def_gen(const eng_part *p);
+uint32_t eng_part_number(const eng_part *p);
+/* Slots handed out so far (visible or not): scans go from 0 to this. */
+uint32_t eng_part_slot_count(const eng_part *p);
+uint64_t eng_part_live_rows_estimate(const eng_part *p);
+uint64_t eng_part_memory_bytes(const eng_part *p);
+
+/* ---- reading ---- */
+bool eng_part_visible(const eng_part *p, uint32_t slot, const eng_snapshot *snap);
+void eng_part_stamps(const eng_part *p, uint32_t slot, uint64_t *begin, uint64_t *end);
+uint32_t eng_part_older(const eng_part *p, uint32_t slot);
+/* One value of a slot (any version), by attnum; attnum 0 reads the hidden row id (int8). */
+void eng_part_read(const eng_part *p, uint32_t slot, uint16_t attnum, sql_value *out);
+/* The vector of a slot in place (NULL if the value is NULL). */
+const float *eng_part_vector(const eng_part *p, uint32_t slot, uint16_t attnum);
+/* The encoded primary key of a slot (hidden row id when the table has none). */
+bool eng_part_key_of(const eng_part *p, uint32_t slot, eng_codec_w *key, rt_err *err);
+
+/* Fills `out` with the rows visible to `snap` among slots [*cursor, end of a row group): at
+ * most one row group per call, so the caller can yield between calls. attnums[i] (0 = row id)
+ * goes to out->cols[i] (already typed by the caller; arrays of out->cap >= ENG_RG_ROWS rows).
+ * slots_out[r] receives the slot of row r (may be NULL). Returns false at the end. */
+bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
+                   const uint16_t *attnums, uint32_t natts, sql_batch *out, uint32_t *slots_out);
+/* The zone map of chunk `attnum` of the row group containing `slot` (NULL if none). */
+const eng_zone *eng_part_zone(const eng_part *p, uint32_t slot, uint16_t attnum);
+/* First slot of the next row group after the one holding `slot`. */
+uint32_t eng_part_next_rowgroup(const eng_part *p, uint32_t slot);
+
+/* Primary key: the version of `key` visible to `snap`, or ENG_SLOT_NONE. */
+uint32_t eng_part_pk_lookup(const eng_part *p, const uint8_t *key, uint32_t len,
+                            const eng_snapshot *snap);
+/* The newest version of `key` regardless of visibility, or ENG_SLOT_NONE. */
+uint32_t eng_part_pk_newest(const eng_part *p, const uint8_t *key, uint32_t len);
+const eng_btree *eng_part_pk_index(const eng_part *p);
+/* Secondary index by catalog index oid (NULL if the partition has none for it). Entries map
+ * index key ++ primary key -> slot of the version that created the entry. */
+const eng_btree *eng_part_index(const eng_part *p, uint32_t index_oid);
+
+/* ---- writing (within a transaction) ---- */
+typedef enum eng_lock_mode {
+    ENG_LOCK_FOR_UPDATE = 1, /* UPDATE, DELETE, SELECT FOR UPDATE / NO KEY UPDATE */
+    ENG_LOCK_FOR_SHARE,      /* SELECT FOR SHARE / KEY SHARE */
+} eng_lock_mode;
+typedef enum eng_lock_wait { ENG_WAIT_BLOCK = 0, ENG_WAIT_SKIP, ENG_WAIT_NOWAIT } eng_lock_wait;
+typedef enum eng_lock_result {
+    ENG_LOCKED = 1,  /* the version is ours to update or delete */
+    ENG_GONE,        /* deleted by a transaction that committed meanwhile */
+    ENG_MOVED,       /* updated by a committed transaction: *newer is the newest version */
+    ENG_SKIPPED,     /* SKIP LOCKED and it was locked */
+    ENG_LOCK_FAILED, /* *err set: 40001, 55P03, 40P01, 57014 */
+} eng_lock_result;
+
+/* Locks a version the transaction saw, for update/delete or FOR UPDATE/SHARE. May park the fiber
+ * while another transaction holds it (READ COMMITTED waits, then reports MOVED/GONE so the
+ * executor re-checks its WHERE on the newest version; REPEATABLE READ reports 40001). */
+eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
+                              eng_lock_wait wait, uint32_t *newer, rt_err *err);
+
+typedef enum eng_insert_result {
+    ENG_INSERTED = 1,
+    ENG_CONFLICT,     /* a committed row has the key: *conflict is its visible version */
+    ENG_INSERT_FAILED /* *err set (23505 when no conflict slot was asked for, 23502, ...) */
+} eng_insert_result;
+
+/* Inserts a row (row[attnum - 1] for every column; dropped columns ignored). When `conflict` is
+ * not NULL, a key conflict with a committed row is reported as ENG_CONFLICT instead of 23505
+ * (INSERT ... ON CONFLICT). Waits for a concurrent inserter of the same key to finish. */
+eng_insert_result eng_part_insert(eng_part *p, eng_tx *tx, const sql_value *row,
+                                  uint32_t *slot_out, uint32_t *conflict, rt_err *err);
+/* Writes a new version of the row at `locked_slot` (locked by tx) with the values of `row`. */
+bool eng_part_update(eng_part *p, eng_tx *tx, uint32_t locked_slot, const sql_value *row,
+                     uint32_t *new_slot, rt_err *err);
+/* Deletes the row at `locked_slot` (locked by tx). */
+bool eng_part_delete(eng_part *p, eng_tx *tx, uint32_t locked_slot, rt_err *err);
+
+/* ---- finishing versions (eng_tx.c) ---- */
+void eng_part_set_begin(eng_part *p, uint32_t slot, uint64_t stamp);
+void eng_part_set_end(eng_part *p, uint32_t slot, uint64_t stamp);
+/* Undo of an insert: the version is dead and the primary key names its older version again. */
+void eng_part_undo_insert(eng_part *p, uint32_t slot);
+
+/* ---- recovery and checkpoints ---- */
+/* Applies a committed row image directly (replay): replaces the row with the same key. */
+bool eng_part_replay_upsert(eng_part *p, const sql_value *row, int64_t rowid, rt_err *err);
+bool eng_part_replay_delete(eng_part *p, const uint8_t *key, uint32_t len);
+
+#endif

@@ -1,0 +1,365 @@
+/* eng_part_write.c: inserts, updates, deletes and row locks of a partition, inside a
+ * transaction. Every stamp set here is recorded in the transaction's participant (eng_tx) so
+ * that commit, abort and ROLLBACK TO can finish or undo it, and every change appends a logical
+ * redo record (a full row image, or a key for deletes) to the participant's redo buffer. */
+#include <string.h>
+
+#include "engine/eng_key.h"
+#include "engine/eng_part_int.h"
+#include "runtime/rt_mem.h"
+
+/* ---- redo ----
+ * A redo record: u8 type, u32 body length, body. The length lets recovery skip records of
+ * storages that no longer exist without knowing their columns. */
+
+static uint64_t eng_redo_begin(eng_tx *tx, uint8_t type, const eng_part *p) {
+    eng_w_u8(&tx->redo, type);
+    uint64_t at = tx->redo.len;
+    eng_w_u32(&tx->redo, 0);
+    eng_w_u64(&tx->redo, p->storage_id);
+    eng_w_u32(&tx->redo, p->partition_no);
+    return at;
+}
+
+static void eng_redo_end(eng_tx *tx, uint64_t at) {
+    uint32_t body = (uint32_t)(tx->redo.len - at - 4);
+    memcpy(tx->redo.buf + at, &body, 4);
+    tx->redo_records++;
+}
+
+static void eng_redo_upsert(eng_tx *tx, const eng_part *p, const sql_value *row, int64_t rowid) {
+    if (!p->logged) return;
+    uint64_t at = eng_redo_begin(tx, ENG_REDO_UPSERT, p);
+    eng_w_u64(&tx->redo, (uint64_t)rowid);
+    eng_row_encode(&tx->redo, p, row);
+    eng_redo_end(tx, at);
+}
+
+static void eng_redo_delete(eng_tx *tx, const eng_part *p, const uint8_t *key, uint32_t len) {
+    if (!p->logged) return;
+    uint64_t at = eng_redo_begin(tx, ENG_REDO_DELETE, p);
+    eng_w_bytes(&tx->redo, key, len);
+    eng_redo_end(tx, at);
+}
+
+/* ---- key states ---- */
+
+typedef enum eng_key_state { ENG_KEY_FREE = 1, ENG_KEY_TAKEN, ENG_KEY_WAIT } eng_key_state;
+
+/* Is the key whose newest version is `slot` in use? TAKEN: a live row (committed, ours, or
+ * locked); FREE: deleted (or never committed); WAIT: a running transaction decides (its stamp
+ * in *wait). *live gets the live version for TAKEN. */
+static eng_key_state eng_key_check(const eng_part *p, const eng_tx *tx, uint32_t slot,
+                                   uint64_t *wait, uint32_t *live) {
+    while (slot != ENG_SLOT_NONE) {
+        uint64_t b, e;
+        eng_part_stamps(p, slot, &b, &e);
+        bool dead = b == ENG_TS_INF;
+        if (!dead && eng_stamp_is_txn(b) && !eng_stamp_same_txn(b, tx->stamp)) {
+            uint64_t ts = eng_stamp_resolve(b);
+            if (ts == 0) {
+                *wait = b;
+                return ENG_KEY_WAIT;
+            }
+            dead = ts == ENG_TS_INF;
+        }
+        if (dead) { /* an aborted version: what was before it decides */
+            slot = eng_part_older(p, slot);
+            continue;
+        }
+        *live = slot;
+        if (e == ENG_TS_INF || eng_stamp_is_lock(e)) return ENG_KEY_TAKEN;
+        if (!eng_stamp_is_txn(e)) return ENG_KEY_FREE;
+        if (eng_stamp_same_txn(e, tx->stamp)) return ENG_KEY_FREE;
+        uint64_t ts = eng_stamp_resolve(e);
+        if (ts == 0) {
+            *wait = e;
+            return ENG_KEY_WAIT;
+        }
+        return ts == ENG_TS_INF ? ENG_KEY_TAKEN : ENG_KEY_FREE;
+    }
+    return ENG_KEY_FREE;
+}
+
+static bool eng_unique_violation(const eng_part *p, rt_err *err) {
+    (void)p;
+    return rt_err_set(err, SQLSTATE_UNIQUE_VIOLATION,
+                      "duplicate key value violates unique constraint");
+}
+
+/* Waits until `key` is FREE or TAKEN; returns the state (newest version in *newest). */
+static eng_key_state eng_key_settle(eng_part *p, eng_tx *tx, const uint8_t *key, uint32_t len,
+                                    uint32_t *newest, uint32_t *live, rt_err *err) {
+    for (;;) {
+        *newest = eng_part_pk_newest(p, key, len);
+        uint64_t wait = 0;
+        eng_key_state st = eng_key_check(p, tx, *newest, &wait, live);
+        if (st != ENG_KEY_WAIT) return st;
+        if (!eng_tx_wait(tx, wait, err)) return ENG_KEY_WAIT;
+    }
+}
+
+/* ---- secondary indexes ---- */
+
+bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err) {
+    if (p->index_count == 0) return true;
+    eng_codec_w pk;
+    eng_w_init(&pk);
+    bool ok = eng_part_key_of(p, slot, &pk, err);
+    for (uint32_t i = 0; ok && i < p->index_count; i++) {
+        eng_pindex *ix = &p->indexes[i];
+        eng_codec_w key;
+        eng_w_init(&key);
+        for (uint32_t c = 0; ok && c < ix->ncols; c++) {
+            sql_value v;
+            eng_part_read(p, slot, ix->attnums[c], &v);
+            ok = eng_key_append(&key, &v, ix->desc[c], err);
+        }
+        eng_w_raw(&key, pk.buf, pk.len); /* entries are unique by primary key */
+        if (ok) ok = eng_btree_put(ix->tree, key.buf, (uint32_t)key.len, slot, NULL, err);
+        rt_free(key.buf);
+    }
+    rt_free(pk.buf);
+    return ok;
+}
+
+/* ---- insert ---- */
+
+static bool eng_part_add_version(eng_part *p, eng_tx *tx, const sql_value *row, int64_t rowid,
+                                 uint32_t older, uint32_t *slot_out, rt_err *err) {
+    uint32_t slot = eng_part_alloc_slot(p);
+    if (slot == ENG_SLOT_NONE) {
+        return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "partition %u of the table is full (%u row versions)",
+                          p->partition_no, ENG_PART_SLOTS_MAX);
+    }
+    eng_part_store_row(p, slot, row);
+    eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    if (rg->rowid != NULL) rg->rowid[off] = rowid;
+    rg->older[off] = older;
+    rg->begin[off] = eng_tx_stamp_now(tx);
+    if (!eng_tx_log_write(tx, p, slot, ENG_W_INSERT, err)) {
+        rg->begin[off] = ENG_TS_INF;
+        return false;
+    }
+    *slot_out = slot;
+    return eng_part_index_add(p, slot, err);
+}
+
+eng_insert_result eng_part_insert(eng_part *p, eng_tx *tx, const sql_value *row,
+                                  uint32_t *slot_out, uint32_t *conflict, rt_err *err) {
+    int64_t rowid = p->pk_count == 0 ? p->next_rowid++ : 0;
+    eng_codec_w key;
+    eng_w_init(&key);
+    eng_insert_result result = ENG_INSERT_FAILED;
+    if (!eng_part_row_key(p, row, rowid, &key, err)) goto out;
+    uint32_t newest, live = ENG_SLOT_NONE;
+    eng_key_state st = eng_key_settle(p, tx, key.buf, (uint32_t)key.len, &newest, &live, err);
+    if (st == ENG_KEY_WAIT) goto out; /* the wait failed: err is set */
+    if (st == ENG_KEY_TAKEN) {
+        if (conflict != NULL) {
+            *conflict = live;
+            result = ENG_CONFLICT;
+        } else {
+            eng_unique_violation(p, err);
+        }
+        goto out;
+    }
+    uint32_t slot;
+    if (!eng_part_add_version(p, tx, row, rowid, newest, &slot, err)) goto out;
+    if (!eng_btree_put(p->pk, key.buf, (uint32_t)key.len, slot, NULL, err)) goto out;
+    eng_redo_upsert(tx, p, row, rowid);
+    p->live_estimate++;
+    *slot_out = slot;
+    result = ENG_INSERTED;
+out:
+    rt_free(key.buf);
+    return result;
+}
+
+/* ---- locks ---- */
+
+static eng_lock_result eng_lock_moved(eng_part *p, eng_tx *tx, uint32_t slot, uint32_t *newer,
+                                      rt_err *err) {
+    if (tx->isolation == ENG_ISO_REPEATABLE_READ) {
+        rt_err_set(err, SQLSTATE_SERIALIZATION_FAILURE,
+                   "could not serialize access due to concurrent update");
+        return ENG_LOCK_FAILED;
+    }
+    eng_codec_w key;
+    eng_w_init(&key);
+    if (!eng_part_key_of(p, slot, &key, err)) {
+        rt_free(key.buf);
+        return ENG_LOCK_FAILED;
+    }
+    uint32_t newest = eng_part_pk_newest(p, key.buf, (uint32_t)key.len);
+    rt_free(key.buf);
+    if (newest == slot || newest == ENG_SLOT_NONE) return ENG_GONE;
+    uint64_t b, e;
+    eng_part_stamps(p, newest, &b, &e);
+    if (b == ENG_TS_INF) return ENG_GONE;
+    *newer = newest;
+    return ENG_MOVED;
+}
+
+eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
+                              eng_lock_wait wait, uint32_t *newer, rt_err *err) {
+    (void)mode; /* FOR SHARE takes the exclusive lock: stricter, never wrong */
+    eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    for (;;) {
+        uint64_t e = rg->end[off];
+        if (e == ENG_TS_INF) break;
+        if (eng_stamp_is_txn(e) && eng_stamp_same_txn(e, tx->stamp)) {
+            return eng_stamp_is_lock(e) ? ENG_LOCKED : ENG_GONE;
+        }
+        uint64_t ts = eng_stamp_is_txn(e) ? eng_stamp_resolve(e) : e;
+        if (ts == 0) { /* another transaction holds it */
+            if (wait == ENG_WAIT_SKIP) return ENG_SKIPPED;
+            if (wait == ENG_WAIT_NOWAIT) {
+                rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE,
+                           "could not obtain lock on row in relation");
+                return ENG_LOCK_FAILED;
+            }
+            if (!eng_tx_wait(tx, e, err)) return ENG_LOCK_FAILED;
+            continue;
+        }
+        if (ts == ENG_TS_INF || eng_stamp_is_lock(e)) break; /* aborted, or only locked */
+        return eng_lock_moved(p, tx, slot, newer, err);
+    }
+    rg->end[off] = eng_tx_stamp_now(tx) | ENG_STAMP_LOCK_BIT;
+    if (!eng_tx_log_write(tx, p, slot, ENG_W_LOCK, err)) {
+        rg->end[off] = ENG_TS_INF;
+        return ENG_LOCK_FAILED;
+    }
+    return ENG_LOCKED;
+}
+
+/* ---- update and delete ---- */
+
+static bool eng_part_end_locked(eng_part *p, eng_tx *tx, uint32_t slot, rt_err *err) {
+    eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    RT_ASSERT(eng_stamp_is_lock(rg->end[off]));
+    RT_ASSERT(eng_stamp_same_txn(rg->end[off], tx->stamp));
+    rg->end[off] = eng_tx_stamp_now(tx);
+    return eng_tx_log_write(tx, p, slot, ENG_W_END, err);
+}
+
+bool eng_part_delete(eng_part *p, eng_tx *tx, uint32_t locked_slot, rt_err *err) {
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool ok = eng_part_key_of(p, locked_slot, &key, err) &&
+              eng_part_end_locked(p, tx, locked_slot, err);
+    if (ok) {
+        eng_redo_delete(tx, p, key.buf, (uint32_t)key.len);
+        if (p->live_estimate > 0) p->live_estimate--;
+    }
+    rt_free(key.buf);
+    return ok;
+}
+
+bool eng_part_update(eng_part *p, eng_tx *tx, uint32_t locked_slot, const sql_value *row,
+                     uint32_t *new_slot, rt_err *err) {
+    int64_t rowid = 0;
+    if (p->pk_count == 0) rowid = eng_rg_of(p, locked_slot)->rowid[eng_rg_offset(locked_slot)];
+    eng_codec_w old_key, new_key;
+    eng_w_init(&old_key);
+    eng_w_init(&new_key);
+    bool ok = eng_part_key_of(p, locked_slot, &old_key, err) &&
+              eng_part_row_key(p, row, rowid, &new_key, err);
+    bool same = ok && old_key.len == new_key.len &&
+                memcmp(old_key.buf, new_key.buf, old_key.len) == 0;
+    uint32_t older = locked_slot;
+    if (ok && !same) {
+        uint32_t newest, live = ENG_SLOT_NONE;
+        eng_key_state st = eng_key_settle(p, tx, new_key.buf, (uint32_t)new_key.len, &newest,
+                                          &live, err);
+        if (st == ENG_KEY_WAIT) ok = false;
+        else if (st == ENG_KEY_TAKEN) ok = eng_unique_violation(p, err);
+        older = newest;
+    }
+    ok = ok && eng_part_end_locked(p, tx, locked_slot, err) &&
+         eng_part_add_version(p, tx, row, rowid, older, new_slot, err) &&
+         eng_btree_put(p->pk, new_key.buf, (uint32_t)new_key.len, *new_slot, NULL, err);
+    if (ok) {
+        if (!same) eng_redo_delete(tx, p, old_key.buf, (uint32_t)old_key.len);
+        eng_redo_upsert(tx, p, row, rowid);
+    }
+    rt_free(old_key.buf);
+    rt_free(new_key.buf);
+    return ok;
+}
+
+/* ---- finishing ---- */
+
+void eng_part_set_begin(eng_part *p, uint32_t slot, uint64_t stamp) {
+    eng_rg_of(p, slot)->begin[eng_rg_offset(slot)] = stamp;
+}
+
+void eng_part_set_end(eng_part *p, uint32_t slot, uint64_t stamp) {
+    eng_rg_of(p, slot)->end[eng_rg_offset(slot)] = stamp;
+}
+
+void eng_part_undo_insert(eng_part *p, uint32_t slot) {
+    eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    rg->begin[off] = ENG_TS_INF; /* never visible */
+    eng_codec_w key;
+    eng_w_init(&key);
+    rt_err err;
+    rt_err_clear(&err);
+    if (eng_part_key_of(p, slot, &key, &err)) {
+        uint32_t newest = eng_part_pk_newest(p, key.buf, (uint32_t)key.len);
+        if (newest == slot) {
+            uint32_t older = rg->older[off];
+            if (older == ENG_SLOT_NONE) {
+                eng_btree_delete(p->pk, key.buf, (uint32_t)key.len);
+            } else {
+                eng_btree_put(p->pk, key.buf, (uint32_t)key.len, older, NULL, &err);
+            }
+        }
+    }
+    rt_free(key.buf);
+    if (p->live_estimate > 0) p->live_estimate--;
+}
+
+/* ---- replay (recovery) ---- */
+
+bool eng_part_replay_upsert(eng_part *p, const sql_value *row, int64_t rowid, rt_err *err) {
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool ok = eng_part_row_key(p, row, rowid, &key, err);
+    if (ok) {
+        uint32_t old = eng_part_pk_newest(p, key.buf, (uint32_t)key.len);
+        if (old != ENG_SLOT_NONE) eng_part_set_end(p, old, ENG_TS_FROZEN);
+        uint32_t slot = eng_part_alloc_slot(p);
+        ok = slot != ENG_SLOT_NONE;
+        if (ok) {
+            eng_part_store_row(p, slot, row);
+            eng_rowgroup *rg = eng_rg_of(p, slot);
+            uint32_t off = eng_rg_offset(slot);
+            if (rg->rowid != NULL) rg->rowid[off] = rowid;
+            rg->begin[off] = ENG_TS_FROZEN;
+            rg->older[off] = ENG_SLOT_NONE;
+            if (p->pk_count == 0 && rowid >= p->next_rowid) p->next_rowid = rowid + 1;
+            ok = eng_btree_put(p->pk, key.buf, (uint32_t)key.len, slot, NULL, err) &&
+                 eng_part_index_add(p, slot, err);
+            if (old == ENG_SLOT_NONE) p->live_estimate++;
+        } else {
+            rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "partition is full");
+        }
+    }
+    rt_free(key.buf);
+    return ok;
+}
+
+bool eng_part_replay_delete(eng_part *p, const uint8_t *key, uint32_t len) {
+    uint32_t old = eng_part_pk_newest(p, key, len);
+    if (old == ENG_SLOT_NONE) return false;
+    eng_part_set_end(p, old, ENG_TS_FROZEN);
+    eng_btree_delete(p->pk, key, len);
+    if (p->live_estimate > 0) p->live_estimate--;
+    return true;
+}

@@ -1,0 +1,85 @@
+/* eng_tx.h: a transaction's state on one shard (its participant there).
+ * Owns:    the list of stamps the transaction set on this shard's partitions (so commit can
+ *          stamp them with the commit timestamp, and abort or ROLLBACK TO can undo them) and
+ *          its redo records for this shard's WAL.
+ * Core:    the shard it belongs to (asserted).
+ * Waits:   a writer that meets a version locked by another live transaction parks on this
+ *          shard until that transaction finishes here (eng_tx_wait), polling every
+ *          ENG_TX_WAIT_POLL_NS for its own cancellation, lock_timeout and the deadlock
+ *          detector's verdict (40P01).
+ * Limits:  ENG_TX_WRITES_MAX stamps per transaction per shard (54000 past it). */
+#ifndef ENG_TX_H
+#define ENG_TX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/eng_codec.h"
+#include "engine/eng_part.h"
+#include "engine/eng_txn.h"
+#include "runtime/rt_err.h"
+
+#define ENG_TX_WRITES_MAX (256u << 20)      /* 268M row versions per transaction and shard */
+#define ENG_TX_WAIT_POLL_NS (10u * 1000u * 1000u)
+#define ENG_TX_REDO_BYTES_MAX (4ull << 30)  /* redo a transaction may hold before commit */
+
+typedef enum eng_isolation { ENG_ISO_READ_COMMITTED = 1, ENG_ISO_REPEATABLE_READ } eng_isolation;
+
+typedef enum eng_tx_write_kind {
+    ENG_W_INSERT = 1, /* a new version: begin stamped by us */
+    ENG_W_END,        /* an old version ended (update/delete): end stamped by us */
+    ENG_W_LOCK,       /* a version locked FOR UPDATE without ending it */
+} eng_tx_write_kind;
+
+typedef struct eng_tx_write {
+    eng_part *part;
+    uint32_t slot;
+    uint8_t kind;
+    uint32_t command;
+    uint64_t redo_len; /* redo bytes before this write: ROLLBACK TO cuts the redo there */
+} eng_tx_write;
+
+struct eng_tx {
+    eng_txn_id id;
+    uint64_t stamp;          /* eng_stamp_txn(id, command 0): the same-transaction marker */
+    uint32_t command;        /* the current statement's command id */
+    eng_isolation isolation;
+    uint32_t core;
+    eng_tx_write *writes;
+    uint32_t write_count, write_cap;
+    eng_codec_w redo;        /* this shard's redo records, appended to the WAL at commit */
+    uint32_t redo_records;
+    int64_t lock_timeout_ms; /* 0 = wait forever */
+    const _Atomic bool *cancel; /* the session's cancel flag (57014), may be NULL */
+    struct eng_tx *next;     /* the shard's table of participants */
+};
+
+/* The participant of transaction `id` on this shard; created on first use when `create`. */
+eng_tx *eng_tx_local(eng_txn_id id, bool create);
+/* Sets the statement context (command id, isolation, wait limits) before a fragment runs. */
+void eng_tx_set_statement(eng_tx *tx, uint32_t command, eng_isolation isolation,
+                          int64_t lock_timeout_ms, const _Atomic bool *cancel);
+
+bool eng_tx_log_write(eng_tx *tx, eng_part *part, uint32_t slot, eng_tx_write_kind kind,
+                      rt_err *err);
+/* The stamp this transaction writes for the current statement. */
+static inline uint64_t eng_tx_stamp_now(const eng_tx *tx) {
+    return eng_stamp_txn(tx->id.slot, tx->id.generation, tx->command);
+}
+
+/* Parks until transaction `stamp` is no longer running (committed or aborted). */
+bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err);
+
+/* Finishing on this shard, after the outcome is decided (and durable for commits). */
+void eng_tx_apply_commit(eng_tx *tx, uint64_t commit_ts);
+void eng_tx_apply_abort(eng_tx *tx);
+/* Undoes every write with command >= `command` (ROLLBACK TO SAVEPOINT). */
+void eng_tx_rollback_to(eng_tx *tx, uint32_t command);
+/* Removes and frees the participant (after commit/abort has been applied). */
+void eng_tx_forget(eng_tx *tx);
+/* Wakes fibers of this shard waiting for transaction `id` (its outcome is now known). */
+void eng_tx_wake_waiters(eng_txn_id id);
+/* True if the participant wrote anything (needs WAL and 2PC participation). */
+static inline bool eng_tx_has_writes(const eng_tx *tx) { return tx->write_count > 0; }
+
+#endif

@@ -1,0 +1,138 @@
+/* eng_txn.h: transaction identities, commit timestamps, snapshots and version visibility.
+ * Owns:    the global commit-timestamp counter (one atomic) and the transaction table: one slot
+ *          per live transaction holding its state word (read by every shard, written by the
+ *          transaction's coordinator) and the transaction it waits for (deadlock detection).
+ * Core:    slots are handed out from per-shard ranges, so beginning a transaction never
+ *          contends; any shard may read any slot's state.
+ * Versions: every row version carries `begin` and `end` stamps (uint64). A stamp below
+ *          ENG_STAMP_TXN_BIT is a commit timestamp; ENG_TS_INF means "not ended"; a stamp with
+ *          ENG_STAMP_TXN_BIT names a transaction (slot, generation, command id) whose outcome
+ *          decides. After the outcome is known the owning shard rewrites such stamps ("stamping"),
+ *          and only then is the slot freed, so a stamp never names a reused slot.
+ * Commit:  state ACTIVE -> PRECOMMIT -> COMMITTED(ts) where ts = ++counter. A reader whose
+ *          snapshot is >= ts always finds PRECOMMIT or COMMITTED (the state is written before the
+ *          counter moves); PRECOMMIT lasts a few instructions and readers wait it out.
+ * Limits:  ENG_TXN_SLOTS concurrent transactions (53000 past it). */
+#ifndef ENG_TXN_H
+#define ENG_TXN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime/rt_err.h"
+#include "runtime/rt_limits.h"
+
+/* Concurrent transactions in the whole server; split evenly among shards. */
+#define ENG_TXN_SLOTS 65536u
+/* Statements (command ids) per transaction, as PostgreSQL's 2^32 but we keep 20 bits. */
+#define ENG_TXN_COMMANDS_MAX ((1u << 20) - 1)
+
+#define ENG_STAMP_TXN_BIT (1ull << 63)
+#define ENG_STAMP_LOCK_BIT (1ull << 62)      /* an end stamp that only locks (FOR UPDATE) */
+#define ENG_TS_INF (ENG_STAMP_LOCK_BIT - 1)  /* "not ended" / never visible as a begin */
+#define ENG_TS_FROZEN 1ull                    /* committed before anything else (recovery) */
+
+/* A transaction stamp: TXN_BIT | LOCK_BIT | generation:22 | command:20 | slot:20. */
+#define ENG_GENERATION_MASK 0x3fffffu
+static inline uint64_t eng_stamp_txn(uint32_t slot, uint32_t generation, uint32_t command) {
+    return ENG_STAMP_TXN_BIT | ((uint64_t)(generation & ENG_GENERATION_MASK) << 40) |
+           ((uint64_t)(command & 0xfffffu) << 20) | (uint64_t)(slot & 0xfffffu);
+}
+static inline bool eng_stamp_is_lock(uint64_t stamp) {
+    return (stamp & (ENG_STAMP_TXN_BIT | ENG_STAMP_LOCK_BIT)) ==
+           (ENG_STAMP_TXN_BIT | ENG_STAMP_LOCK_BIT);
+}
+static inline bool eng_stamp_is_txn(uint64_t stamp) { return (stamp & ENG_STAMP_TXN_BIT) != 0; }
+static inline uint32_t eng_stamp_slot(uint64_t stamp) { return (uint32_t)(stamp & 0xfffffu); }
+static inline uint32_t eng_stamp_command(uint64_t stamp) {
+    return (uint32_t)((stamp >> 20) & 0xfffffu);
+}
+static inline uint32_t eng_stamp_generation(uint64_t stamp) {
+    return (uint32_t)((stamp >> 40) & ENG_GENERATION_MASK);
+}
+
+typedef enum eng_txn_status {
+    ENG_TXN_FREE = 0,
+    ENG_TXN_ACTIVE = 1,
+    ENG_TXN_PRECOMMIT = 2,
+    ENG_TXN_COMMITTED = 3,
+    ENG_TXN_ABORTED = 4,
+} eng_txn_status;
+
+/* `state` holds status (top 3 bits) and generation; the commit timestamp is in `commit_ts`,
+ * written before the status turns COMMITTED and read after it. */
+typedef struct eng_txn_slot {
+    _Atomic uint64_t state;      /* (status << 61) | generation */
+    _Atomic uint64_t commit_ts;
+    _Atomic uint64_t waiting_for; /* stamp of the transaction this one waits for, 0 = none */
+    _Atomic uint32_t cancel;      /* set by the deadlock detector: 40P01 for the victim */
+    uint32_t pad;
+} eng_txn_slot;
+
+/* ---- setup ---- */
+void eng_txn_init(uint32_t shard_count);
+void eng_txn_shutdown(void);
+
+/* ---- timestamps ---- */
+static inline uint64_t eng_txn_snapshot_ts(void);
+/* After recovery: start the counter above every timestamp already used. */
+void eng_txn_set_clock(uint64_t ts);
+
+/* ---- transactions ---- */
+typedef struct eng_txn_id {
+    uint32_t slot;
+    uint32_t generation;
+} eng_txn_id;
+
+/* Takes a free slot from this shard's range (ACTIVE). 53000 when none is free. */
+bool eng_txn_begin(eng_txn_id *out, rt_err *err);
+/* ACTIVE -> PRECOMMIT -> COMMITTED; returns the commit timestamp. */
+uint64_t eng_txn_commit(eng_txn_id id);
+void eng_txn_abort(eng_txn_id id);
+/* Every participant has stamped its versions: the slot may be reused. On the owning shard. */
+void eng_txn_release(eng_txn_id id);
+
+eng_txn_status eng_txn_status_of(eng_txn_id id, uint64_t *commit_ts);
+eng_txn_slot *eng_txn_slot_get(uint32_t slot);
+
+/* ---- visibility ---- */
+
+/* What a reader sees: its snapshot, and its own transaction (if any) with the command id of the
+ * current statement (versions it wrote in earlier statements are visible, in this one not). */
+typedef struct eng_snapshot {
+    uint64_t ts;
+    uint64_t own;        /* eng_stamp_txn(slot, gen, 0) of the reader's transaction, or 0 */
+    uint32_t command;    /* current command id */
+} eng_snapshot;
+
+typedef enum eng_vis {
+    ENG_VIS_VISIBLE = 0,
+    ENG_VIS_INVISIBLE = 1,
+} eng_vis;
+
+/* Visibility of a version with these stamps. Never blocks: PRECOMMIT is waited out inside. */
+bool eng_version_visible(uint64_t begin, uint64_t end, const eng_snapshot *snap);
+
+/* Resolves a transaction stamp to a commit timestamp if that transaction committed (then the
+ * shard owning the version may rewrite the stamp), ENG_TS_INF if it aborted (as a begin: never
+ * visible; as an end: not ended), or 0 if it is still running. */
+uint64_t eng_stamp_resolve(uint64_t stamp);
+
+static inline bool eng_stamp_same_txn(uint64_t a, uint64_t b) {
+    return eng_stamp_is_txn(a) && eng_stamp_is_txn(b) && eng_stamp_slot(a) == eng_stamp_slot(b) &&
+           eng_stamp_generation(a) == eng_stamp_generation(b);
+}
+
+/* The oldest snapshot any reader on any shard still uses (versions ended before it can go). */
+uint64_t eng_txn_oldest_snapshot(void);
+/* Each shard publishes the oldest snapshot among its readers (UINT64_MAX if none). */
+void eng_txn_publish_oldest(uint32_t core, uint64_t ts);
+
+extern _Atomic uint64_t eng_commit_clock;
+
+static inline uint64_t eng_txn_snapshot_ts(void) {
+    return atomic_load_explicit(&eng_commit_clock, memory_order_acquire);
+}
+
+#endif

@@ -1,0 +1,355 @@
+/* eng_wal.c: the per-shard WAL: appending, the group-commit flusher, segment files, reading. */
+#include "engine/eng_wal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/rt_crc32c.h"
+#include "runtime/rt_io.h"
+#include "runtime/rt_log.h"
+#include "runtime/rt_loop.h"
+#include "runtime/rt_mem.h"
+#include "runtime/rt_time.h"
+
+struct eng_wal {
+    uint32_t shard, boot, seq;
+    char dir[400];
+    int fd;
+    uint64_t file_off;
+    uint8_t *pend;           /* records appended since the flusher took the last batch */
+    uint64_t pend_len, pend_cap;
+    uint8_t *wbuf;           /* the batch being written */
+    uint64_t wbuf_cap;
+    uint64_t appended_lsn;
+    uint64_t flushed_lsn;
+    eng_wal_waiter *head, *tail;
+    rt_fiber *flusher;       /* frees the WAL when it ends after eng_wal_close() */
+    bool flusher_idle;
+    bool closing;
+    bool failed;
+    bool fail_next_sync;
+    rt_err fail_err;
+};
+
+static bool eng_wal_open_segment(eng_wal *wal, rt_err *err) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%08u-%03u-%08u.wal", wal->dir, wal->boot, wal->shard,
+             wal->seq);
+    wal->fd = rt_file_open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600, err);
+    if (wal->fd < 0) return false;
+    wal->file_off = 0;
+    /* The new file's directory entry must be durable before a record in it is acknowledged. */
+    return rt_dir_sync(wal->dir, err);
+}
+
+static void eng_wal_fail(eng_wal *wal, const rt_err *err) {
+    wal->failed = true;
+    wal->fail_err = *err;
+    rt_log(RT_LOG_FATAL, NULL, "WAL of shard %u failed, the server stops: %s", wal->shard,
+           err->message);
+    while (wal->head != NULL) {
+        eng_wal_waiter *w = wal->head;
+        wal->head = w->next;
+        w->done(w, &wal->fail_err);
+    }
+    wal->tail = NULL;
+    rt_runtime_stop();
+}
+
+static void eng_wal_wake_durable(eng_wal *wal) {
+    while (wal->head != NULL && wal->head->lsn <= wal->flushed_lsn) {
+        eng_wal_waiter *w = wal->head;
+        wal->head = w->next;
+        if (wal->head == NULL) wal->tail = NULL;
+        w->done(w, NULL);
+    }
+}
+
+static bool eng_wal_flush_batch(eng_wal *wal, uint64_t len, rt_err *err) {
+    if (!rt_file_write(wal->fd, wal->wbuf, len, wal->file_off, err)) return false;
+    wal->file_off += len;
+    if (wal->fail_next_sync) {
+        wal->fail_next_sync = false;
+        return rt_err_set(err, SQLSTATE_IO_ERROR, "could not fsync WAL segment: injected fault");
+    }
+    if (!rt_file_sync(wal->fd, true, err)) return false;
+    if (wal->file_off >= ENG_WAL_SEGMENT_BYTES) {
+        rt_file_close(wal->fd, err);
+        wal->seq++;
+        if (!eng_wal_open_segment(wal, err)) return false;
+    }
+    return true;
+}
+
+static void eng_wal_release(eng_wal *wal) {
+    rt_err err;
+    rt_err_clear(&err);
+    if (wal->fd >= 0) rt_file_close(wal->fd, &err);
+    rt_free(wal->pend);
+    rt_free(wal->wbuf);
+    rt_free(wal);
+}
+
+/* The flusher writes batches until the WAL is closed; then it stays until every other fiber
+ * of the shard has ended (their last commits still need it), and frees the WAL. */
+static void eng_wal_flusher(void *arg) {
+    eng_wal *wal = arg;
+    for (;;) {
+        while (wal->pend_len == 0) {
+            if (wal->closing && rt_fiber_count() == 1) {
+                eng_wal_release(wal);
+                return;
+            }
+            wal->flusher_idle = true;
+            if (wal->closing) {
+                rt_fiber_sleep_ns(RT_NS_PER_MS);
+            } else {
+                rt_fiber_park();
+            }
+        }
+        wal->flusher_idle = false;
+        if (wal->failed) {
+            wal->pend_len = 0;
+            continue;
+        }
+        /* Swap buffers: appends during the write go to the other one. */
+        uint8_t *buf = wal->pend;
+        uint64_t cap = wal->pend_cap, len = wal->pend_len;
+        wal->pend = wal->wbuf;
+        wal->pend_cap = wal->wbuf_cap;
+        wal->pend_len = 0;
+        wal->wbuf = buf;
+        wal->wbuf_cap = cap;
+        uint64_t target = wal->appended_lsn;
+        rt_err err;
+        rt_err_clear(&err);
+        if (!eng_wal_flush_batch(wal, len, &err)) {
+            eng_wal_fail(wal, &err);
+            continue;
+        }
+        wal->flushed_lsn = target;
+        eng_wal_wake_durable(wal);
+    }
+}
+
+eng_wal *eng_wal_open(const char *data_dir, uint32_t boot, uint32_t shard, rt_err *err) {
+    eng_wal *wal = rt_xcalloc(1, sizeof *wal);
+    wal->shard = shard;
+    wal->boot = boot;
+    wal->seq = 1;
+    snprintf(wal->dir, sizeof wal->dir, "%s/wal", data_dir);
+    if (!rt_dir_make(wal->dir, err) || !eng_wal_open_segment(wal, err)) {
+        rt_free(wal);
+        return NULL;
+    }
+    wal->flusher = rt_fiber_spawn(eng_wal_flusher, wal, err);
+    if (wal->flusher == NULL) {
+        rt_file_close(wal->fd, err);
+        rt_free(wal);
+        return NULL;
+    }
+    return wal;
+}
+
+void eng_wal_close(eng_wal *wal) {
+    if (wal == NULL) return;
+    wal->closing = true;
+    if (wal->flusher_idle) rt_fiber_wake(wal->flusher);
+}
+
+uint64_t eng_wal_append(eng_wal *wal, eng_wal_type type, const void *const *parts,
+                        const uint64_t *part_lens, uint32_t nparts, rt_err *err) {
+    RT_ASSERT(rt_core_id() == wal->shard);
+    if (wal->failed) {
+        *err = wal->fail_err;
+        return 0;
+    }
+    uint64_t body = 1;
+    for (uint32_t i = 0; i < nparts; i++) body += part_lens[i];
+    if (body > ENG_WAL_RECORD_BYTES_MAX) {
+        rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                   "transaction too large: %llu bytes of WAL on one shard (limit %llu)",
+                   (unsigned long long)body, (unsigned long long)ENG_WAL_RECORD_BYTES_MAX);
+        return 0;
+    }
+    uint64_t need = wal->pend_len + 8 + body;
+    if (need > wal->pend_cap) {
+        uint64_t cap = wal->pend_cap < 65536 ? 65536 : wal->pend_cap;
+        while (cap < need) cap *= 2;
+        wal->pend = rt_xrealloc(wal->pend, cap);
+        wal->pend_cap = cap;
+    }
+    uint8_t *rec = wal->pend + wal->pend_len;
+    uint32_t len32 = (uint32_t)body;
+    memcpy(rec, &len32, 4);
+    rec[8] = (uint8_t)type;
+    uint64_t off = 9;
+    for (uint32_t i = 0; i < nparts; i++) {
+        if (part_lens[i] > 0) memcpy(rec + off, parts[i], part_lens[i]);
+        off += part_lens[i];
+    }
+    uint32_t crc = rt_crc32c(rt_crc32c(0, rec, 4), rec + 8, body);
+    memcpy(rec + 4, &crc, 4);
+    wal->pend_len += 8 + body;
+    wal->appended_lsn += 8 + body;
+    if (wal->flusher != NULL && wal->flusher_idle) {
+        wal->flusher_idle = false;
+        rt_fiber_wake(wal->flusher);
+    }
+    return wal->appended_lsn;
+}
+
+void eng_wal_wait(eng_wal *wal, eng_wal_waiter *w) {
+    if (wal->failed) {
+        w->done(w, &wal->fail_err);
+        return;
+    }
+    if (w->lsn <= wal->flushed_lsn) {
+        w->done(w, NULL);
+        return;
+    }
+    w->next = NULL;
+    if (wal->tail != NULL) {
+        RT_ASSERT(wal->tail->lsn <= w->lsn);
+        wal->tail->next = w;
+    } else {
+        wal->head = w;
+    }
+    wal->tail = w;
+}
+
+typedef struct eng_wal_fiber_wait {
+    eng_wal_waiter w;
+    rt_fiber *fiber;
+    bool done;
+    rt_err err;
+} eng_wal_fiber_wait;
+
+static void eng_wal_fiber_done(eng_wal_waiter *w, const rt_err *err) {
+    eng_wal_fiber_wait *fw = (eng_wal_fiber_wait *)w;
+    fw->done = true;
+    if (err != NULL) fw->err = *err;
+    rt_fiber_wake(fw->fiber);
+}
+
+bool eng_wal_wait_fiber(eng_wal *wal, uint64_t lsn, rt_err *err) {
+    eng_wal_fiber_wait fw;
+    memset(&fw, 0, sizeof fw);
+    fw.w.lsn = lsn;
+    fw.w.done = eng_wal_fiber_done;
+    fw.fiber = rt_fiber_self();
+    rt_err_clear(&fw.err);
+    eng_wal_wait(wal, &fw.w);
+    while (!fw.done) rt_fiber_park();
+    if (rt_err_is_set(&fw.err)) {
+        *err = fw.err;
+        return false;
+    }
+    return true;
+}
+
+uint64_t eng_wal_flushed_lsn(const eng_wal *wal) { return wal->flushed_lsn; }
+
+bool eng_wal_failed(const eng_wal *wal, rt_err *err) {
+    if (wal->failed && err != NULL) *err = wal->fail_err;
+    return wal->failed;
+}
+
+void eng_wal_fail_next_sync(eng_wal *wal) { wal->fail_next_sync = true; }
+
+/* ---- reading ---- */
+
+bool eng_wal_reader_open(eng_wal_reader *r, const char *path, rt_err *err) {
+    memset(r, 0, sizeof *r);
+    r->fd = rt_file_open(path, O_RDONLY, 0, err);
+    if (r->fd < 0) return false;
+    uint64_t size;
+    if (!rt_file_size(r->fd, &size, err)) {
+        rt_file_close(r->fd, err);
+        return false;
+    }
+    r->buf = rt_xmalloc(size > 0 ? size : 1);
+    size_t got;
+    if (!rt_file_read(r->fd, r->buf, size, 0, &got, err)) {
+        eng_wal_reader_close(r);
+        return false;
+    }
+    r->len = got;
+    return true;
+}
+
+bool eng_wal_reader_next(eng_wal_reader *r, uint8_t *type, const uint8_t **payload,
+                         uint64_t *payload_len) {
+    if (r->pos + 8 > r->len) {
+        r->bad_tail = r->pos != r->len; /* a partial header */
+        return false;
+    }
+    uint32_t len, crc;
+    memcpy(&len, r->buf + r->pos, 4);
+    memcpy(&crc, r->buf + r->pos + 4, 4);
+    if (len == 0 || len > ENG_WAL_RECORD_BYTES_MAX || r->pos + 8 + len > r->len) {
+        r->bad_tail = true;
+        return false;
+    }
+    uint32_t actual = rt_crc32c(rt_crc32c(0, r->buf + r->pos, 4), r->buf + r->pos + 8, len);
+    if (actual != crc) {
+        r->bad_tail = true;
+        return false;
+    }
+    *type = r->buf[r->pos + 8];
+    *payload = r->buf + r->pos + 9;
+    *payload_len = len - 1;
+    r->pos += 8 + len;
+    r->last_good = r->pos;
+    return true;
+}
+
+void eng_wal_reader_close(eng_wal_reader *r) {
+    rt_err err;
+    rt_err_clear(&err);
+    if (r->fd >= 0) rt_file_close(r->fd, &err);
+    r->fd = -1;
+    rt_free(r->buf);
+    r->buf = NULL;
+}
+
+static int eng_wal_segment_cmp(const void *a, const void *b) {
+    const eng_wal_segment *x = a, *y = b;
+    if (x->boot != y->boot) return x->boot < y->boot ? -1 : 1;
+    if (x->shard != y->shard) return x->shard < y->shard ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+bool eng_wal_list(const char *data_dir, eng_wal_segment **segments, uint32_t *count,
+                  rt_err *err) {
+    char dir[480];
+    snprintf(dir, sizeof dir, "%s/wal", data_dir);
+    *segments = NULL;
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (d == NULL) return true; /* no WAL yet */
+    uint32_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        uint32_t boot, shard, seq;
+        char tail[8];
+        if (sscanf(e->d_name, "%8u-%3u-%8u.%3s", &boot, &shard, &seq, tail) != 4) continue;
+        if (strcmp(tail, "wal") != 0) continue;
+        if (*count == cap) {
+            cap = cap == 0 ? 16 : cap * 2;
+            *segments = rt_xrealloc(*segments, cap * sizeof(eng_wal_segment));
+        }
+        eng_wal_segment *s = &(*segments)[(*count)++];
+        snprintf(s->path, sizeof s->path, "%s/%s", dir, e->d_name);
+        s->boot = boot;
+        s->shard = shard;
+        s->seq = seq;
+    }
+    closedir(d);
+    (void)err;
+    if (*count > 0) qsort(*segments, *count, sizeof(eng_wal_segment), eng_wal_segment_cmp);
+    return true;
+}

@@ -1,0 +1,182 @@
+/* test_eng_btree.c: the in-memory B+tree.
+ * How: random insert/replace/delete sequences are mirrored in a simple sorted array model;
+ * after each phase the tree's lookups, ordered iteration and structure check must agree with
+ * the model. Iterators are checked to survive modifications between steps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/eng_btree.h"
+
+#define MODEL_MAX 60000
+
+typedef struct model_entry {
+    char key[24];
+    uint32_t len;
+    uint64_t value;
+    bool live;
+} model_entry;
+
+static int model_cmp(const void *a, const void *b) {
+    const model_entry *x = a, *y = b;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->key, y->key, n);
+    if (c != 0) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static uint32_t make_key(char *out, uint32_t k) {
+    /* Variable-length keys with shared prefixes, like encoded composite keys. */
+    return (uint32_t)snprintf(out, 24, "k%u/%u", k % 97, k);
+}
+
+static void test_eng_btree_random_against_model(void **state) {
+    eng_btree *t = eng_btree_create();
+    static model_entry model[MODEL_MAX];
+    memset(model, 0, sizeof model);
+    rt_err err;
+    rt_err_clear(&err);
+    srand(7);
+    uint64_t live = 0;
+    for (int round = 0; round < 200000; round++) {
+        uint32_t k = (uint32_t)rand() % MODEL_MAX;
+        model_entry *m = &model[k];
+        if (m->len == 0) m->len = make_key(m->key, k);
+        if (rand() % 3 != 0) {
+            bool replaced;
+            uint64_t v = (uint64_t)rand() << 20 | k;
+            assert_true(eng_btree_put(t, (uint8_t *)m->key, m->len, v, &replaced, &err));
+            assert_int_equal(replaced, m->live);
+            if (!m->live) live++;
+            m->live = true;
+            m->value = v;
+        } else {
+            assert_int_equal(eng_btree_delete(t, (uint8_t *)m->key, m->len), m->live);
+            if (m->live) live--;
+            m->live = false;
+        }
+    }
+    assert_int_equal(eng_btree_count(t), live);
+    assert_true(eng_btree_check(t));
+    for (uint32_t k = 0; k < MODEL_MAX; k++) {
+        uint64_t v;
+        if (model[k].len == 0) continue;
+        bool found = eng_btree_get(t, (uint8_t *)model[k].key, model[k].len, &v);
+        assert_int_equal(found, model[k].live);
+        if (found) assert_int_equal(v, model[k].value);
+    }
+    /* Ordered iteration equals the sorted live model. */
+    qsort(model, MODEL_MAX, sizeof model[0], model_cmp);
+    eng_btree_iter it;
+    eng_btree_seek(&it, t, NULL, 0, true);
+    const uint8_t *key;
+    uint32_t len;
+    uint64_t v;
+    uint32_t mi = 0;
+    while (eng_btree_next(&it, &key, &len, &v)) {
+        while (mi < MODEL_MAX && !model[mi].live) mi++;
+        assert_true(mi < MODEL_MAX);
+        assert_int_equal(len, model[mi].len);
+        assert_memory_equal(key, model[mi].key, len);
+        assert_int_equal(v, model[mi].value);
+        mi++;
+    }
+    while (mi < MODEL_MAX && !model[mi].live) mi++;
+    assert_int_equal(mi, MODEL_MAX);
+    eng_btree_destroy(t);
+}
+
+static void test_eng_btree_delete_everything_then_reuse(void **state) {
+    eng_btree *t = eng_btree_create();
+    rt_err err;
+    rt_err_clear(&err);
+    uint8_t key[8];
+    for (uint32_t i = 0; i < 50000; i++) {
+        uint32_t be = __builtin_bswap32(i);
+        memcpy(key, &be, 4);
+        assert_true(eng_btree_put(t, key, 4, i, NULL, &err));
+    }
+    for (uint32_t i = 0; i < 50000; i++) {
+        uint32_t be = __builtin_bswap32(i);
+        memcpy(key, &be, 4);
+        assert_true(eng_btree_delete(t, key, 4));
+    }
+    assert_int_equal(eng_btree_count(t), 0);
+    assert_true(eng_btree_check(t));
+    eng_btree_iter it;
+    eng_btree_seek(&it, t, NULL, 0, true);
+    const uint8_t *k;
+    uint32_t len;
+    uint64_t v;
+    assert_false(eng_btree_next(&it, &k, &len, &v));
+    for (uint32_t i = 0; i < 1000; i++) {
+        uint32_t be = __builtin_bswap32(i * 7);
+        memcpy(key, &be, 4);
+        assert_true(eng_btree_put(t, key, 4, i, NULL, &err));
+    }
+    assert_int_equal(eng_btree_count(t), 1000);
+    assert_true(eng_btree_check(t));
+    eng_btree_destroy(t);
+}
+
+static void test_eng_btree_iterator_survives_changes(void **state) {
+    eng_btree *t = eng_btree_create();
+    rt_err err;
+    rt_err_clear(&err);
+    uint8_t key[4];
+    for (uint32_t i = 0; i < 10000; i += 2) { /* even keys */
+        uint32_t be = __builtin_bswap32(i);
+        memcpy(key, &be, 4);
+        assert_true(eng_btree_put(t, key, 4, i, NULL, &err));
+    }
+    uint32_t from = __builtin_bswap32(100);
+    eng_btree_iter it;
+    eng_btree_seek(&it, t, (uint8_t *)&from, 4, false); /* strictly after 100 */
+    const uint8_t *k;
+    uint32_t len;
+    uint64_t v;
+    uint64_t expect = 102;
+    uint32_t steps = 0;
+    while (eng_btree_next(&it, &k, &len, &v)) {
+        assert_int_equal(v, expect);
+        /* Between steps: delete the next key and insert odd keys behind and ahead. */
+        uint32_t be = __builtin_bswap32((uint32_t)v + 2);
+        memcpy(key, &be, 4);
+        eng_btree_delete(t, key, 4);
+        be = __builtin_bswap32((uint32_t)v - 1); /* behind the iterator: not returned */
+        memcpy(key, &be, 4);
+        assert_true(eng_btree_put(t, key, 4, v - 1, NULL, &err));
+        expect = v + 4;
+        steps++;
+    }
+    assert_true(steps > 2000);
+    assert_true(eng_btree_check(t));
+    eng_btree_destroy(t);
+}
+
+static void test_eng_btree_key_limit(void **state) {
+    eng_btree *t = eng_btree_create();
+    rt_err err;
+    rt_err_clear(&err);
+    static uint8_t big[ENG_BTREE_KEY_BYTES_MAX + 1];
+    assert_true(eng_btree_put(t, big, ENG_BTREE_KEY_BYTES_MAX, 1, NULL, &err));
+    assert_false(eng_btree_put(t, big, ENG_BTREE_KEY_BYTES_MAX + 1, 1, NULL, &err));
+    assert_string_equal(err.sqlstate, "54000");
+    eng_btree_destroy(t);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_eng_btree_random_against_model),
+        cmocka_unit_test(test_eng_btree_delete_everything_then_reuse),
+        cmocka_unit_test(test_eng_btree_iterator_survives_changes),
+        cmocka_unit_test(test_eng_btree_key_limit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
