@@ -299,7 +299,9 @@ static void test_sql_float4_shortest_round_trips_random_bits(void **state) {
         if (n > 1) {
             char shorter[32];
             snprintf(shorter, sizeof shorter, "%.*e", n - 2, (double)v);
-            if (test_reads_back_inside4(shorter, v)) fail_msg("%a: %s is shorter", (double)v, shorter);
+            if (test_reads_back_inside4(shorter, v)) {
+                fail_msg("%a: %s is shorter", (double)v, shorter);
+            }
         }
     }
 }
@@ -567,6 +569,70 @@ static void test_sql_float8_power_and_logarithms(void **state) {
     test_expect_fn(sql_float8_log10, 1e-310, "-310");
 }
 
+/* Trigonometry in degrees and conversions, as PostgreSQL prints the results. */
+typedef struct test_fn_case {
+    test_fn1 fn;
+    double x;
+    const char *expected;
+} test_fn_case;
+
+static const test_fn_case test_trig_cases[] = {
+    {sql_float8_sind, 30, "0.5"},
+    {sql_float8_sind, 10, "0.17364817766693036"},
+    {sql_float8_sind, -200, "0.34202014332566877"},
+    {sql_float8_sind, 45, "0.7071067811865475"},
+    {sql_float8_sind, 390, "0.5"},
+    {sql_float8_sind, 12.5, "0.2164396139381029"},
+    {sql_float8_sind, 1e300, "0"},
+    {sql_float8_sind, -0.0, "-0"},
+    {sql_float8_sind, -360, "-0"},
+    {sql_float8_sind, 210, "-0.5"},
+    {sql_float8_sind, 330, "-0.5"},
+    {sql_float8_cosd, 60, "0.5"},
+    {sql_float8_cosd, 10, "0.984807753012208"},
+    {sql_float8_cosd, 100, "-0.17364817766693036"},
+    {sql_float8_cosd, 77.7, "0.21303038627497653"},
+    {sql_float8_cosd, 180, "-1"},
+    {sql_float8_cosd, 270, "0"},
+    {sql_float8_cosd, 240, "-0.5"},
+    {sql_float8_tand, 45, "1"},
+    {sql_float8_tand, 10, "0.176326980708465"},
+    {sql_float8_tand, 33.3, "0.6568772224012792"},
+    {sql_float8_tand, 90, "Infinity"},
+    {sql_float8_tand, -90, "-Infinity"},
+    {sql_float8_tand, 270, "-Infinity"},
+    {sql_float8_tand, 180, "0"},
+    {sql_float8_tand, -0.0, "0"},
+    {sql_float8_tand, 135, "-1"},
+    {sql_float8_tand, 60, "1.7320508075688774"},
+    {sql_float8_tand, 30, "0.5773502691896257"},
+    {sql_float8_cotd, 0, "Infinity"},
+    {sql_float8_cotd, -0.0, "-Infinity"},
+    {sql_float8_cotd, 45, "1"},
+    {sql_float8_cotd, 10, "5.671281819617709"},
+    {sql_float8_cotd, 123.4, "-0.6593785099157773"},
+    {sql_float8_cotd, -90, "0"},
+    {sql_float8_cotd, 180, "-Infinity"},
+    {sql_float8_asind, 0.5, "30"},
+    {sql_float8_asind, 0.3, "17.45760312372209"},
+    {sql_float8_asind, -0.7, "-44.4270040008057"},
+    {sql_float8_asind, -0.0, "-0"},
+    {sql_float8_acosd, 0.5, "60"},
+    {sql_float8_acosd, 0.3, "72.5423968762779"},
+    {sql_float8_acosd, -0.3, "107.4576031237221"},
+    {sql_float8_acosd, 0.99, "8.109614455994182"},
+    {sql_float8_acosd, -1, "180"},
+    {sql_float8_atand, 1, "45"},
+    {sql_float8_atand, 0.3, "16.69924423399362"},
+    {sql_float8_atand, -3, "-71.56505117707799"},
+    {sql_float8_atand, 123, "89.53419091723501"},
+    {sql_float8_atand, -0.0, "-0"},
+    {sql_float8_degrees, M_PI, "180"},
+    {sql_float8_degrees, 1, "57.29577951308232"},
+    {sql_float8_radians, 180, "3.141592653589793"},
+    {sql_float8_radians, 1e308, "1.7453292519943295e+306"},
+};
+
 static void test_sql_float8_trigonometry(void **state) {
     const char *rng = SQLSTATE_NUMERIC_VALUE_OUT_OF_RANGE;
     test_expect_fn_err(sql_float8_acos, 2, rng, "input is out of range");
@@ -577,75 +643,16 @@ static void test_sql_float8_trigonometry(void **state) {
     test_expect_fn_err(sql_float8_cot, INFINITY, rng, "input is out of range");
     test_expect_fn(sql_float8_cot, 0, "Infinity");
     test_expect_fn(sql_float8_atan, INFINITY, "1.5707963267948966");
-    static const struct {
-        test_fn1 fn;
-        double x;
-        const char *expected;
-    } deg[] = {
-        {sql_float8_sind, 30, "0.5"},
-        {sql_float8_sind, 10, "0.17364817766693036"},
-        {sql_float8_sind, -200, "0.34202014332566877"},
-        {sql_float8_sind, 45, "0.7071067811865475"},
-        {sql_float8_sind, 390, "0.5"},
-        {sql_float8_sind, 12.5, "0.2164396139381029"},
-        {sql_float8_sind, 1e300, "0"},
-        {sql_float8_sind, -0.0, "-0"},
-        {sql_float8_sind, -360, "-0"},
-        {sql_float8_sind, 210, "-0.5"},
-        {sql_float8_sind, 330, "-0.5"},
-        {sql_float8_cosd, 60, "0.5"},
-        {sql_float8_cosd, 10, "0.984807753012208"},
-        {sql_float8_cosd, 100, "-0.17364817766693036"},
-        {sql_float8_cosd, 77.7, "0.21303038627497653"},
-        {sql_float8_cosd, 180, "-1"},
-        {sql_float8_cosd, 270, "0"},
-        {sql_float8_cosd, 240, "-0.5"},
-        {sql_float8_tand, 45, "1"},
-        {sql_float8_tand, 10, "0.176326980708465"},
-        {sql_float8_tand, 33.3, "0.6568772224012792"},
-        {sql_float8_tand, 90, "Infinity"},
-        {sql_float8_tand, -90, "-Infinity"},
-        {sql_float8_tand, 270, "-Infinity"},
-        {sql_float8_tand, 180, "0"},
-        {sql_float8_tand, -0.0, "0"},
-        {sql_float8_tand, 135, "-1"},
-        {sql_float8_tand, 60, "1.7320508075688774"},
-        {sql_float8_tand, 30, "0.5773502691896257"},
-        {sql_float8_cotd, 0, "Infinity"},
-        {sql_float8_cotd, -0.0, "-Infinity"},
-        {sql_float8_cotd, 45, "1"},
-        {sql_float8_cotd, 10, "5.671281819617709"},
-        {sql_float8_cotd, 123.4, "-0.6593785099157773"},
-        {sql_float8_cotd, -90, "0"},
-        {sql_float8_cotd, 180, "-Infinity"},
-        {sql_float8_asind, 0.5, "30"},
-        {sql_float8_asind, 0.3, "17.45760312372209"},
-        {sql_float8_asind, -0.7, "-44.4270040008057"},
-        {sql_float8_asind, -0.0, "-0"},
-        {sql_float8_acosd, 0.5, "60"},
-        {sql_float8_acosd, 0.3, "72.5423968762779"},
-        {sql_float8_acosd, -0.3, "107.4576031237221"},
-        {sql_float8_acosd, 0.99, "8.109614455994182"},
-        {sql_float8_acosd, -1, "180"},
-        {sql_float8_atand, 1, "45"},
-        {sql_float8_atand, 0.3, "16.69924423399362"},
-        {sql_float8_atand, -3, "-71.56505117707799"},
-        {sql_float8_atand, 123, "89.53419091723501"},
-        {sql_float8_atand, -0.0, "-0"},
-        {sql_float8_degrees, M_PI, "180"},
-        {sql_float8_degrees, 1, "57.29577951308232"},
-        {sql_float8_radians, 180, "3.141592653589793"},
-        {sql_float8_radians, 1e308, "1.7453292519943295e+306"},
-    };
-    for (size_t i = 0; i < sizeof deg / sizeof deg[0]; i++) {
+    for (size_t i = 0; i < sizeof test_trig_cases / sizeof test_trig_cases[0]; i++) {
+        const test_fn_case *c = &test_trig_cases[i];
         rt_err err;
         rt_err_clear(&err);
         double r;
-        assert_true(deg[i].fn(deg[i].x, &r, &err));
+        assert_true(c->fn(c->x, &r, &err));
         char buf[SQL_FLOAT8_TEXT_BYTES_MAX];
         sql_float8_to_shortest(r, buf);
-        if (strcmp(buf, deg[i].expected) != 0) {
-            fail_msg("case %zu (%g): got %s, want %s", i, deg[i].x, buf, deg[i].expected);
+        if (strcmp(buf, c->expected) != 0) {
+            fail_msg("case %zu (%g): got %s, want %s", i, c->x, buf, c->expected);
         }
     }
     test_expect_fn_err(sql_float8_sind, INFINITY, rng, "input is out of range");
