@@ -7,6 +7,7 @@
  * Core:    any; no global state.
  * Memory:  results are allocated in the caller's rt_arena (never freed one by one) or point
  *          into an input value; an input must stay alive as long as results derived from it.
+ *          Text results are not NUL-terminated unless the function says so.
  *          Past the arena's budget a function fails with 53200 (rt_arena_fail).
  * Format:  a jsonb value is one container, storable as-is and position independent:
  *            u32 header   count (28 bits) | kind (2 bits: array, object, scalar) | version (2)
@@ -72,6 +73,10 @@ bool sql_jsonb_to_text(rt_arena *arena, sql_bytes jb, sql_bytes *out, rt_err *er
 bool sql_jsonb_pretty(rt_arena *arena, sql_bytes jb, sql_bytes *out, rt_err *err);
 /* Checks a binary value read from storage before any other function may look at it (XX001). */
 bool sql_jsonb_validate(sql_bytes jb, rt_err *err);
+/* jsonb's binary format on the wire (jsonb_recv / jsonb_send): version byte 1, then the text.
+ * Other versions are XX000 `unsupported jsonb version number N`, as in PostgreSQL. */
+bool sql_jsonb_from_wire(rt_arena *arena, sql_bytes wire, sql_bytes *out, rt_err *err);
+bool sql_jsonb_to_wire(rt_arena *arena, sql_bytes jb, sql_bytes *out, rt_err *err);
 
 /* ---- numbers ----------------------------------------------------------------------------- */
 

@@ -114,3 +114,11 @@ bool sql_jsonb_pretty(rt_arena *arena, sql_bytes jb, sql_bytes *out, rt_err *err
     jb_buf_value_at(&b, jb_datum_val(jb), 0);
     return jb_buf_finish(&b, out, err);
 }
+
+bool sql_jsonb_to_wire(rt_arena *arena, sql_bytes jb, sql_bytes *out, rt_err *err) {
+    jb_buf b;
+    jb_buf_init(&b, arena, jb.len + jb.len / 4 + 16);
+    jb_buf_char(&b, 1);
+    jb_buf_value(&b, jb_datum_val(jb));
+    return jb_buf_finish(&b, out, err);
+}

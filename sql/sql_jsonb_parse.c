@@ -388,11 +388,27 @@ static bool jb_close(jb_parser *p, uint32_t base, bool object) {
     return jb_push(p, node);
 }
 
-/* Open containers: (index of their first value << 1) | is_object. */
+/* Open containers: (index of their first value << 1) | is_object. The first levels live in
+ * the parser's frame; deeper documents move them to one heap array for the whole limit. */
+#define JB_PARSE_FRAMES_INLINE 32
+
 typedef struct jb_stack {
-    uint32_t frames[SQL_JSONB_DEPTH_MAX];
+    uint32_t *frames;
     uint32_t depth;
+    uint32_t inline_frames[JB_PARSE_FRAMES_INLINE];
 } jb_stack;
+
+static bool jb_stack_push(jb_parser *p, jb_stack *st, uint32_t frame) {
+    if (st->depth == SQL_JSONB_DEPTH_MAX) return jb_too_deep(p->err);
+    if (st->depth == JB_PARSE_FRAMES_INLINE && st->frames == st->inline_frames) {
+        uint32_t *heap = rt_malloc(sizeof(uint32_t) * SQL_JSONB_DEPTH_MAX);
+        if (heap == NULL) return rt_err_set(p->err, SQLSTATE_OUT_OF_MEMORY, "out of memory");
+        memcpy(heap, st->inline_frames, sizeof st->inline_frames);
+        st->frames = heap;
+    }
+    st->frames[st->depth++] = frame;
+    return true;
+}
 
 /* After a value: the next token decides between another member, the end of the container
  * (then the same question one level up) or the end of the input. */
@@ -439,8 +455,7 @@ static bool jb_value(jb_parser *p, jb_stack *st, bool *complete) {
     *complete = false;
     if (p->tok == TOK_LBRACE || p->tok == TOK_LBRACKET) {
         bool object = p->tok == TOK_LBRACE;
-        if (st->depth == SQL_JSONB_DEPTH_MAX) return jb_too_deep(p->err);
-        st->frames[st->depth++] = (p->node_count << 1) | (object ? 1u : 0u);
+        if (!jb_stack_push(p, st, (p->node_count << 1) | (object ? 1u : 0u))) return false;
         if (!jb_lex(p)) return false;
         if (p->tok == (object ? TOK_RBRACE : TOK_RBRACKET)) {
             st->depth--;
@@ -461,8 +476,9 @@ bool jb_parse(rt_arena *arena, const char *text, uint32_t len, jb_node *root, rt
     jb_parser p = {.s = (const uint8_t *)text, .len = len, .build = root != NULL,
                    .arena = arena, .err = err, .nodes = initial,
                    .node_cap = JB_PARSE_NODES_INITIAL};
-    jb_stack *st = rt_malloc(sizeof *st); /* 4 KB: kept off the fiber stack */
-    if (st == NULL) return rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    jb_stack stack;
+    jb_stack *st = &stack;
+    st->frames = st->inline_frames;
     st->depth = 0;
     bool ok = jb_lex(&p);
     bool done = false;
@@ -475,7 +491,7 @@ bool jb_parse(rt_arena *arena, const char *text, uint32_t len, jb_node *root, rt
         ok = jb_after_value(&p, st, &want_value, &done);
         if (ok && !done && !want_value) ok = jb_key(&p);
     }
-    rt_free(st);
+    if (st->frames != st->inline_frames) rt_free(st->frames);
     if (!ok) return false;
     if (root != NULL) {
         RT_ASSERT(p.node_count == 1);
@@ -495,4 +511,15 @@ bool sql_jsonb_from_text(rt_arena *arena, const char *text, uint32_t len, sql_by
     jb_node root;
     if (!jb_parse(arena, text, len, &root, err)) return false;
     return jb_node_encode(arena, &root, out, err);
+}
+
+bool sql_jsonb_from_wire(rt_arena *arena, sql_bytes wire, sql_bytes *out, rt_err *err) {
+    if (wire.len == 0) {
+        return rt_err_set(err, SQLSTATE_PROTOCOL_VIOLATION, "insufficient data left in message");
+    }
+    if (wire.ptr[0] != 1) {
+        return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "unsupported jsonb version number %d",
+                          wire.ptr[0]);
+    }
+    return sql_jsonb_from_text(arena, (const char *)wire.ptr + 1, wire.len - 1, out, err);
 }

@@ -308,6 +308,22 @@ static void test_sql_jsonb_depth_limit(void **state) {
     assert_true(sql_jsonb_validate(out, &err));
 }
 
+static void test_sql_jsonb_wire_format(void **state) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_bytes wire, back;
+    assert_true(sql_jsonb_to_wire(test_arena, J("{\"b\":[1, 2.0],\"a\":null}"), &wire, &err));
+    assert_int_equal(wire.ptr[0], 1);
+    assert_memory_equal(wire.ptr + 1, "{\"a\": null, \"b\": [1, 2.0]}", wire.len - 1);
+    assert_true(sql_jsonb_from_wire(test_arena, wire, &back, &err));
+    assert_string_equal(T(back), "{\"a\": null, \"b\": [1, 2.0]}");
+    uint8_t v2[] = {2, '1'};
+    test_expect_error(sql_jsonb_from_wire(test_arena, (sql_bytes){v2, 2}, &back, &err), &err,
+                      SQLSTATE_INTERNAL_ERROR, "unsupported jsonb version number 2", NULL);
+    test_expect_error(sql_jsonb_from_wire(test_arena, (sql_bytes){v2, 0}, &back, &err), &err,
+                      SQLSTATE_PROTOCOL_VIOLATION, "insufficient data left in message", NULL);
+}
+
 static void test_sql_jsonb_pretty(void **state) {
     rt_err err;
     rt_err_clear(&err);
@@ -1195,6 +1211,7 @@ int main(void) {
         cmocka_unit_test(test_sql_jsonb_numbers_match_postgresql),
         cmocka_unit_test(test_sql_json_parse_errors_match_postgresql),
         cmocka_unit_test(test_sql_jsonb_depth_limit),
+        cmocka_unit_test(test_sql_jsonb_wire_format),
         cmocka_unit_test(test_sql_jsonb_pretty),
         cmocka_unit_test(test_sql_jsonb_accessors_match_postgresql),
         cmocka_unit_test(test_sql_jsonb_typeof_and_length),
