@@ -29,7 +29,9 @@
  *          path elements, 54001 past SQL_JSONB_DEPTH_MAX, 54000 past SQL_JSONB_BYTES_MAX,
  *          22021 invalid UTF-8, XX001 for a corrupted binary value (sql_jsonb_validate).
  * Differs: no CONTEXT line ("JSON data, line 1: ...") in parse errors; strings compare bytewise
- *          (the C collation). */
+ *          (the C collation); json #> with a negative index below the first level counts from
+ *          the end of the array on the path (PostgreSQL 15 uses the first array it met at that
+ *          depth, a quirk of its streaming parser). */
 #ifndef SQL_JSONB_H
 #define SQL_JSONB_H
 
@@ -103,6 +105,19 @@ bool sql_jsonb_extract_path(rt_arena *arena, sql_bytes jb, const sql_bytes *path
 const char *sql_jsonb_typeof(sql_bytes jb);
 /* jsonb_array_length: 22023 for objects and scalars. */
 bool sql_jsonb_array_length(sql_bytes jb, int32_t *out, rt_err *err);
+
+/* The same operators on json text: results are pieces of the text as written (->, #>) or, as
+ * text, strings unescaped (->>, #>>). The whole document's escapes are checked first, as
+ * PostgreSQL does (22P05 for a \u0000 anywhere). */
+bool sql_json_object_field(rt_arena *arena, sql_bytes json, const char *key, uint32_t key_len,
+                           bool as_text, sql_bytes *out, rt_err *err);
+bool sql_json_array_element(rt_arena *arena, sql_bytes json, int32_t index, bool as_text,
+                            sql_bytes *out, rt_err *err);
+bool sql_json_extract_path(rt_arena *arena, sql_bytes json, const sql_bytes *path,
+                           uint32_t path_len, bool as_text, sql_bytes *out, rt_err *err);
+/* json_typeof of valid json text; json_array_length (22023 for objects and scalars). */
+const char *sql_json_typeof(sql_bytes json);
+bool sql_json_array_length(sql_bytes json, int32_t *out, rt_err *err);
 
 /* ---- operators ------------------------------------------------------------------------------ */
 
@@ -188,7 +203,9 @@ bool sql_json_build_array(rt_arena *arena, const sql_json_arg *args, uint32_t ar
                           sql_bytes *out, rt_err *err);
 
 /* A small builder for other callers (row_to_json-like code, the REST API): nested begin/end,
- * keys before object members, values from SQL values. Duplicate keys: the last one wins. */
+ * keys before object members, values from SQL values. Duplicate keys: the last one wins. Keys
+ * are copied; values are referenced until sql_jsonb_builder_finish (keep them alive). Calls
+ * out of order (a value without its key, an unbalanced end) are bugs and assert. */
 typedef struct sql_jsonb_builder sql_jsonb_builder;
 sql_jsonb_builder *sql_jsonb_builder_create(rt_arena *arena);
 bool sql_jsonb_builder_begin_object(sql_jsonb_builder *b, rt_err *err);

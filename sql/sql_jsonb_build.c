@@ -119,7 +119,7 @@ static bool jb_arg_node(rt_arena *arena, const sql_json_arg *arg, jb_node *out, 
         *out = jb_node_from_datum(v);
         return true;
     case JB_CAT_JSON:
-        return jb_parse(arena, (const char *)v.ptr, v.len, out, err);
+        return jb_parse(arena, (const char *)v.ptr, v.len, JB_PARSE_JSONB, out, err);
     case JB_CAT_BOOL:
         *out = jb_node_scalar(v.len > 0 && v.ptr[0] == 't' ? JB_TRUE : JB_FALSE, NULL, 0);
         return true;

@@ -152,6 +152,8 @@ static void jb_node_write(const jb_node *n, uint8_t *out) {
     }
     bool object = n->type == JB_NODE_OBJECT;
     uint32_t items = object ? 2 * n->len : n->len;
+    /* Every member costs an entry, so the byte limit already keeps counts within 28 bits. */
+    RT_ASSERT(n->len <= SQL_JSONB_COUNT_MAX);
     jb_store32(out, n->len | (uint32_t)(object ? JB_KIND_OBJECT : JB_KIND_ARRAY) << JB_KIND_SHIFT |
                         JB_FORMAT_VERSION << JB_VERSION_SHIFT);
     jb_store32(out + 4, n->levels);

@@ -185,9 +185,15 @@ void jb_buf_value(jb_buf *b, jb_val v);
 
 /* ---- shared helpers ------------------------------------------------------------------- */
 
-/* Parses JSON text: into *root (jsonb: strings unescaped, numbers canonical) when `root` is not
- * NULL, else only validates (json). */
-bool jb_parse(rt_arena *arena, const char *text, uint32_t len, jb_node *root, rt_err *err);
+typedef enum jb_parse_mode {
+    JB_PARSE_JSON,          /* syntax only: json_in */
+    JB_PARSE_JSON_UNESCAPE, /* and every escape must make text: the json operators' check */
+    JB_PARSE_JSONB,         /* and build *root: strings unescaped, numbers canonical */
+} jb_parse_mode;
+
+/* Parses JSON text; `root` is given (and `arena` used) in JB_PARSE_JSONB mode only. */
+bool jb_parse(rt_arena *arena, const char *text, uint32_t len, jb_parse_mode mode, jb_node *root,
+              rt_err *err);
 
 /* Length of the valid UTF-8 sequence at s[i] (i < len), or 0 if there is none. */
 uint32_t jb_utf8_len(const uint8_t *s, uint32_t i, uint32_t len);

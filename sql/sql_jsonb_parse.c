@@ -42,7 +42,8 @@ typedef struct jb_parser {
     uint32_t tok_end;
     const uint8_t *str; /* the current string or number token's value (build mode) */
     uint32_t str_len;
-    bool build;
+    bool build;    /* collect jb_nodes (jsonb) */
+    bool unescape; /* give escapes their meaning: surrogates pair up, \u0000 is refused */
     rt_arena *arena;
     rt_err *err;
     /* values of the open containers, innermost last (build mode) */
@@ -77,9 +78,12 @@ static bool jb_expected(jb_parser *p, const char *what) {
                      (const char *)p->s + p->tok_start);
 }
 
-static bool jb_bad_utf8(jb_parser *p, uint32_t at, uint32_t n) {
+/* PostgreSQL's message shows the bytes the lead byte claims (pg_utf_mblen), at most 4. */
+static bool jb_bad_utf8(jb_parser *p, uint32_t at) {
+    uint8_t c = p->s[at];
+    uint32_t n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
     char hex[32] = "";
-    for (uint32_t i = 0; i < n && at + i < p->len && i < 4; i++) {
+    for (uint32_t i = 0; i < n && at + i < p->len; i++) {
         char part[8];
         snprintf(part, sizeof part, i == 0 ? "0x%02x" : " 0x%02x", p->s[at + i]);
         strcat(hex, part);
@@ -175,7 +179,7 @@ static uint32_t jb_lex_escape(jb_parser *p, uint32_t i, uint8_t *out, uint32_t *
         if (h < 0) return jb_syntax(p, "\"\\u\" must be followed by four hexadecimal digits.");
         cp = (cp << 4) | (uint32_t)h;
     }
-    if (out == NULL) return 6; /* json: no meaning is given to the code point */
+    if (!p->unescape) return 6; /* plain json: no meaning is given to the code point */
     if (*high != 0) {
         if (cp >= 0xd800 && cp <= 0xdbff) {
             return jb_syntax(p, "Unicode high surrogate must not follow a high surrogate.");
@@ -196,8 +200,14 @@ static uint32_t jb_lex_escape(jb_parser *p, uint32_t i, uint8_t *out, uint32_t *
         rt_err_detail(p->err, "\\u0000 cannot be converted to text.");
         return 0;
     }
-    *out_len += jb_put_utf8(out + *out_len, cp);
+    if (out != NULL) *out_len += jb_put_utf8(out + *out_len, cp);
     return 6;
+}
+
+/* Index of the closing quote of the string whose bytes start at i, or len if it has none. */
+static uint32_t jb_string_end(const jb_parser *p, uint32_t i) {
+    while (i < p->len && p->s[i] != '"') i += p->s[i] == '\\' ? 2 : 1;
+    return i < p->len ? i : p->len;
 }
 
 /* A string token at p->pos ('"'). In build mode its unescaped bytes end up in p->str: the
@@ -217,7 +227,7 @@ static bool jb_lex_string(jb_parser *p) {
             if (i + 1 >= p->len) return jb_invalid_token(p, start, p->len);
             if (p->build && out == NULL) {
                 /* Unescaped text is never longer than its escaped form. */
-                out = rt_arena_alloc(p->arena, p->len - start);
+                out = rt_arena_alloc(p->arena, jb_string_end(p, i) - start);
                 if (out == NULL) return rt_arena_fail(p->arena, p->err);
             }
             if (out != NULL) {
@@ -237,7 +247,7 @@ static bool jb_lex_string(jb_parser *p) {
             continue;
         }
         uint32_t n = jb_utf8_len(p->s, i, p->len);
-        if (n == 0) return jb_bad_utf8(p, i, 2);
+        if (n == 0) return jb_bad_utf8(p, i);
         i += n;
     }
     if (high != 0) return jb_syntax(p, "Unicode low surrogate must follow a high surrogate.");
@@ -471,10 +481,13 @@ static bool jb_value(jb_parser *p, jb_stack *st, bool *complete) {
     return jb_push_scalar(p);
 }
 
-bool jb_parse(rt_arena *arena, const char *text, uint32_t len, jb_node *root, rt_err *err) {
+bool jb_parse(rt_arena *arena, const char *text, uint32_t len, jb_parse_mode mode, jb_node *root,
+              rt_err *err) {
+    RT_ASSERT((mode == JB_PARSE_JSONB) == (root != NULL));
     jb_node initial[JB_PARSE_NODES_INITIAL];
     jb_parser p = {.s = (const uint8_t *)text, .len = len, .build = root != NULL,
-                   .arena = arena, .err = err, .nodes = initial,
+                   .unescape = mode != JB_PARSE_JSON, .arena = arena, .err = err,
+                   .nodes = initial,
                    .node_cap = JB_PARSE_NODES_INITIAL};
     jb_stack stack;
     jb_stack *st = &stack;
@@ -503,13 +516,13 @@ bool jb_parse(rt_arena *arena, const char *text, uint32_t len, jb_node *root, rt
 /* ---- entry points ------------------------------------------------------------------------ */
 
 bool sql_json_validate(const char *text, uint32_t len, rt_err *err) {
-    return jb_parse(NULL, text, len, NULL, err);
+    return jb_parse(NULL, text, len, JB_PARSE_JSON, NULL, err);
 }
 
 bool sql_jsonb_from_text(rt_arena *arena, const char *text, uint32_t len, sql_bytes *out,
                          rt_err *err) {
     jb_node root;
-    if (!jb_parse(arena, text, len, &root, err)) return false;
+    if (!jb_parse(arena, text, len, JB_PARSE_JSONB, &root, err)) return false;
     return jb_node_encode(arena, &root, out, err);
 }
 

@@ -257,6 +257,19 @@ static void test_sql_json_parse_errors_match_postgresql(void **state) {
     test_expect_error(sql_jsonb_from_text(test_arena, "\"\xc3\x28\"", 4, &out, &err), &err,
                       SQLSTATE_CHARACTER_NOT_IN_REPERTOIRE,
                       "invalid byte sequence for encoding \"UTF8\": 0xc3 0x28", NULL);
+    test_expect_error(sql_jsonb_from_text(test_arena, "[\"\x80\"]", 4, &out, &err), &err,
+                      SQLSTATE_CHARACTER_NOT_IN_REPERTOIRE,
+                      "invalid byte sequence for encoding \"UTF8\": 0x80", NULL);
+    /* many escaped strings: each unescaped copy is sized to its own string */
+    char *many = rt_arena_alloc(test_arena, 20 * 10000 + 8);
+    char *w = many;
+    *w++ = '[';
+    for (int i = 0; i < 10000; i++) w += sprintf(w, "%s\"a\\nb\"", i ? "," : "");
+    *w++ = ']';
+    *w = '\0';
+    size_t before = rt_arena_used_bytes(test_arena);
+    assert_true(sql_jsonb_from_text(test_arena, many, (uint32_t)strlen(many), &out, &err));
+    assert_true(rt_arena_used_bytes(test_arena) - before < 4u << 20);
 }
 
 /* Nesting: SQL_JSONB_DEPTH_MAX levels parse, one more is 54001; every recursive function
@@ -434,6 +447,98 @@ static void test_sql_jsonb_accessors_match_postgresql(void **state) {
     assert_string_equal(T(out), "1");
     assert_true(sql_jsonb_extract_path(test_arena, J("\"a\""), NULL, 0, true, &out, &err));
     assert_string_equal(S(out), "a");
+}
+
+static const char *jfield(const char *doc, const char *key, bool as_text) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_bytes out;
+    if (!sql_json_object_field(test_arena, B(doc), key, (uint32_t)strlen(key), as_text, &out,
+                               &err)) {
+        return rt_arena_sprintf(test_arena, "ERROR %s: %s", err.sqlstate, err.message);
+    }
+    return S(out);
+}
+
+static const char *jelement(const char *doc, int32_t index, bool as_text) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_bytes out;
+    if (!sql_json_array_element(test_arena, B(doc), index, as_text, &out, &err)) {
+        return rt_arena_sprintf(test_arena, "ERROR %s: %s", err.sqlstate, err.message);
+    }
+    return S(out);
+}
+
+static const char *jpath(const char *doc, const char **elems, size_t n, bool as_text) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_bytes out;
+    assert_true(sql_json_extract_path(test_arena, B(doc), test_path(elems, n), (uint32_t)n,
+                                      as_text, &out, &err));
+    return S(out);
+}
+
+/* json keeps its text: -> gives the member as written, the last of duplicate keys. */
+static void test_sql_json_operators_match_postgresql(void **state) {
+    assert_string_equal(jfield("{\"a\":1,\"a\":2}", "a", false), "2");
+    assert_string_equal(jfield("{\"a\":1,\"a\":2}", "a", true), "2");
+    assert_string_equal(jfield("{\"a\":1,\"b\":{\"a\":5}}", "a", false), "1");
+    assert_string_equal(jfield("{\"a\": 1.50e1}", "a", true), "1.50e1");
+    assert_string_equal(jfield("{\"a\": \"x\\u00e9\"}", "a", true), "x\xc3\xa9");
+    assert_string_equal(jfield("{\"a\": \"x\\u00e9\"}", "a", false), "\"x\\u00e9\"");
+    assert_string_equal(jfield("{\"a\": null}", "a", true), "<NULL>");
+    assert_string_equal(jfield("{\"a\": null}", "a", false), "null");
+    assert_string_equal(jfield("{\"a\": [1,  2] }", "a", false), "[1,  2]");
+    assert_string_equal(jfield("1", "a", false), "<NULL>");
+    assert_string_equal(jfield("{\"a\\u0062\":1}", "ab", false), "1");
+    assert_string_equal(jfield("{\"a\":\"\\u0000\"}", "b", false),
+                        "ERROR 22P05: unsupported Unicode escape sequence");
+    assert_string_equal(jfield("{\"a\": \"\\ud800\"}", "a", true),
+                        "ERROR 22P02: invalid input syntax for type json");
+    assert_string_equal(jelement("[1, [2,  3] ,4]", 1, false), "[2,  3]");
+    assert_string_equal(jelement("[1, [2,  3] ,4]", -1, false), "4");
+    assert_string_equal(jelement("[1, [2,  3] ,4]", -3, false), "1");
+    assert_string_equal(jelement("[1, [2,  3] ,4]", -4, false), "<NULL>");
+    assert_string_equal(jelement("[1,2]", 5, true), "<NULL>");
+    assert_string_equal(jelement("[]", 0, true), "<NULL>");
+    assert_string_equal(jelement("\"x\"", 0, false), "<NULL>");
+    assert_string_equal(jelement("[\"\\u0000\", 1]", 1, false),
+                        "ERROR 22P05: unsupported Unicode escape sequence");
+    const char *d = "{\"a\": {\"b\" : [1, {\"c\" :  true }]}}";
+    assert_string_equal(jpath(d, PATH("a", "b", "1", "c"), false), "true");
+    assert_string_equal(jpath(d, PATH("a", "b", "1"), true), "{\"c\" :  true }");
+    assert_string_equal(jpath(d, PATH("a", "x"), true), "<NULL>");
+    assert_string_equal(jpath(d, PATH("a", NULL), true), "<NULL>");
+    assert_string_equal(jpath("[1,2]", PATH("-1"), false), "2");
+    /* duplicate keys: the last value where the whole path matched */
+    assert_string_equal(jpath("{\"a\":{\"b\":1},\"a\":{\"b\":2}}", PATH("a", "b"), false), "2");
+    assert_string_equal(jpath("{\"a\":{\"b\":1},\"a\":{\"c\":2}}", PATH("a", "b"), false), "1");
+    assert_string_equal(jpath("{\"a\":{\"b\":1},\"a\":3}", PATH("a", "b"), false), "1");
+    assert_string_equal(jpath("{\"a\":{\"b\":1},\"a\":3}", PATH("a"), false), "3");
+    assert_string_equal(jpath("{\"a\":[1,2],\"a\":[3]}", PATH("a", "1"), false), "2");
+    assert_string_equal(jpath("[[5]]", PATH("0", "-1"), false), "5");
+    assert_string_equal(jpath("[[5]]", PATH("0", "-2"), false), "<NULL>");
+    assert_string_equal(jpath("[1,2]", PATH("x"), false), "<NULL>");
+    assert_string_equal(jpath(" {\"a\": 1} ", NULL, 0, false), "{\"a\": 1}");
+    assert_string_equal(jpath("\"x\"", NULL, 0, true), "x");
+    assert_string_equal(sql_json_typeof(B(" [1] ")), "array");
+    assert_string_equal(sql_json_typeof(B("\"x\"")), "string");
+    assert_string_equal(sql_json_typeof(B("-1.5")), "number");
+    assert_string_equal(sql_json_typeof(B("false")), "boolean");
+    rt_err err;
+    rt_err_clear(&err);
+    int32_t n;
+    assert_true(sql_json_array_length(B("[1,[2,3],{}]"), &n, &err));
+    assert_int_equal(n, 3);
+    assert_true(sql_json_array_length(B(" [ ] "), &n, &err));
+    assert_int_equal(n, 0);
+    test_expect_error(sql_json_array_length(B("{}"), &n, &err), &err,
+                      SQLSTATE_INVALID_PARAMETER_VALUE, "cannot get array length of a non-array",
+                      NULL);
+    test_expect_error(sql_json_array_length(B("1"), &n, &err), &err,
+                      SQLSTATE_INVALID_PARAMETER_VALUE, "cannot get array length of a scalar",
+                      NULL);
 }
 
 static void test_sql_jsonb_typeof_and_length(void **state) {
@@ -1214,6 +1319,7 @@ int main(void) {
         cmocka_unit_test(test_sql_jsonb_wire_format),
         cmocka_unit_test(test_sql_jsonb_pretty),
         cmocka_unit_test(test_sql_jsonb_accessors_match_postgresql),
+        cmocka_unit_test(test_sql_json_operators_match_postgresql),
         cmocka_unit_test(test_sql_jsonb_typeof_and_length),
         cmocka_unit_test(test_sql_jsonb_exists_matches_postgresql),
         cmocka_unit_test(test_sql_jsonb_containment_truth_table),
