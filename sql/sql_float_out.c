@@ -89,12 +89,15 @@ static void float_big_div_small(float_big *b, uint32_t d) {
 static void float_big_shift(float_big *b, int32_t shift) {
     float_big r;
     memset(&r, 0, sizeof r);
-    for (int32_t i = 0; i < FLOAT_BIG_LIMBS * 32; i++) {
-        if (((b->limb[i / 32] >> (i % 32)) & 1) == 0) continue;
-        int32_t j = i + shift;
-        if (j < 0) continue;
-        RT_ASSERT(j < FLOAT_BIG_LIMBS * 32);
-        r.limb[j / 32] |= UINT32_C(1) << (j % 32);
+    int32_t limbs = shift >= 0 ? shift / 32 : -((-shift + 31) / 32);
+    uint32_t bits = (uint32_t)(shift - limbs * 32); /* 0..31, shifting left */
+    for (int32_t i = 0; i < FLOAT_BIG_LIMBS; i++) {
+        uint64_t v = (uint64_t)b->limb[i] << bits;
+        int32_t j = i + limbs;
+        if (v == 0) continue;
+        RT_ASSERT(j + 1 < FLOAT_BIG_LIMBS || (v >> 32) == 0);
+        if (j >= 0 && j < FLOAT_BIG_LIMBS) r.limb[j] |= (uint32_t)v;
+        if (j + 1 >= 0 && j + 1 < FLOAT_BIG_LIMBS) r.limb[j + 1] |= (uint32_t)(v >> 32);
     }
     *b = r;
 }
@@ -116,14 +119,14 @@ static void float_big_add_one(float_big *b) {
     RT_UNREACHABLE();
 }
 
-/* g for 10^e: floor(10^e * 2^(125 - floor(e log2 10))) + 1, split into 63-bit halves. */
-static float_g float_g_compute(int32_t e) {
+/* g for 10^e: floor(10^e * 2^(125 - floor(e log2 10))) + 1, split into 63-bit halves.
+ * `pow10` is 10^e for e >= 0 (the caller keeps it as it walks up). */
+static float_g float_g_compute(int32_t e, const float_big *pow10) {
     float_big b;
     memset(&b, 0, sizeof b);
     int32_t shift = 125 - float_flog2_pow10(e); /* multiply by 2^shift */
     if (e >= 0) {
-        b.limb[0] = 1;
-        for (int32_t i = 0; i < e; i++) float_big_mul_small(&b, 10);
+        b = *pow10;
         float_big_shift(&b, shift);
     } else {
         b.limb[shift / 32] = UINT32_C(1) << (shift % 32);
@@ -141,8 +144,12 @@ static float_g float_g_compute(int32_t e) {
 
 /* Runs before main() (and before any shard exists), so readers never race the writer. */
 __attribute__((constructor)) static void float_g_table_init(void) {
+    float_big pow10;
+    memset(&pow10, 0, sizeof pow10);
+    pow10.limb[0] = 1;
     for (int32_t e = FLOAT_G_E_MIN; e <= FLOAT_G_E_MAX; e++) {
-        float_g_table[e - FLOAT_G_E_MIN] = float_g_compute(e);
+        float_g_table[e - FLOAT_G_E_MIN] = float_g_compute(e, &pow10);
+        if (e >= 0) float_big_mul_small(&pow10, 10);
     }
 }
 
