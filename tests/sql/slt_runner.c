@@ -9,7 +9,8 @@
  * failure, 2 on a usage error or a file that does not parse.
  *   --engine       the name that `skipif` / `onlyif` compare with (default dreambase)
  *   --protocol     simple: one Query message per record (default); extended: Parse/Bind/
- *                  Execute with the unnamed statement. Results are always requested as text.
+ *                  Execute with the unnamed statement, so a record must be one statement.
+ *                  Results are always requested as text.
  *   --timeout      seconds a record may run before it is cancelled and fails (default 60)
  *   --parse-only   check the format of every file and count records; needs no server
  *   --rewrite      run, then write each file back with the actual results of its queries
@@ -509,6 +510,17 @@ static bool slt_parse_query(const char *line, slt_record *r, bool lenient, slt_e
     return true;
 }
 
+/* No SQL statement starts with these words, so such a line is a record header that lost the
+ * blank line in front of it. */
+static bool slt_line_is_header(const char *line) {
+    static const char *const headers[] = {"statement ok", "statement count ", "statement error",
+                                          "query ", "skipif ", "onlyif "};
+    for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
+        if (strncmp(line, headers[i], strlen(headers[i])) == 0) return true;
+    }
+    return false;
+}
+
 /* Reads the SQL of the record at *i (the line after its header), and for a query its
  * expected rows; leaves *i on the line after the record. */
 static bool slt_parse_body(slt_file *f, int *i, slt_record *r, bool lenient, slt_err *err) {
@@ -516,6 +528,10 @@ static bool slt_parse_body(slt_file *f, int *i, slt_record *r, bool lenient, slt
     r->sql_first = *i;
     while (*i < f->line_count && !slt_line_blank(f->lines[*i])) {
         if (strcmp(f->lines[*i], "----") == 0) break;
+        if (slt_line_is_header(f->lines[*i])) {
+            free(sql.ptr);
+            return slt_err_set(err, "a record header inside SQL (missing blank line?)");
+        }
         if (sql.len) slt_buf_putc(&sql, '\n');
         slt_buf_puts(&sql, f->lines[*i]);
         (*i)++;
@@ -668,16 +684,27 @@ static void slt_notice_ignore(void *arg, const char *message) {}
 
 static void slt_notice_print(void *arg, const char *message) { fprintf(stderr, "  %s", message); }
 
-static void slt_trim_newline(char *s) {
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ')) s[--n] = '\0';
+/* libpq's messages span lines; a report line takes them joined, without the final newline. */
+static void slt_oneline(const char *message, char *out, size_t size) {
+    size_t n = 0;
+    for (const char *p = message; *p && n + 1 < size; p++) {
+        if (*p == '\t') continue;
+        if (*p != '\n') {
+            out[n++] = *p;
+        } else if (p[1] != '\0' && n > 0 && out[n - 1] != ' ') {
+            out[n++] = ' ';
+        }
+    }
+    while (n > 0 && out[n - 1] == ' ') n--;
+    out[n] = '\0';
 }
 
 static PGconn *slt_connect(const slt_options *opt, slt_err *err) {
     PGconn *pg = PQconnectdb(opt->dsn ? opt->dsn : "");
     if (PQstatus(pg) != CONNECTION_OK) {
-        slt_err_set(err, "cannot connect: %s", PQerrorMessage(pg));
-        slt_trim_newline(err->message);
+        char message[SLT_ERR_BYTES_MAX];
+        slt_oneline(PQerrorMessage(pg), message, sizeof message);
+        slt_err_set(err, "cannot connect: %s", message);
         PQfinish(pg);
         return NULL;
     }
@@ -1058,8 +1085,10 @@ static void slt_record_run(slt_run *run, int index) {
         if (run->opt->stop_on_fail) run->stop = true;
     }
     if (lost) {
+        char message[SLT_ERR_BYTES_MAX];
+        slt_oneline(PQerrorMessage(c->pg), message, sizeof message);
         printf("FAIL %s:%d: connection \"%s\" lost: %s\n", run->file->path,
-               r->header_line + 1, c->name, PQerrorMessage(c->pg));
+               r->header_line + 1, c->name, message);
         run->stop = true;
     }
     if (run->opt->rewrite && slt_rewrite_takes(r, res)) {
@@ -1290,9 +1319,10 @@ static void slt_file_do(const slt_options *opt, const char *path, slt_totals *t)
     slt_totals before = *t;
     slt_file_count(&f, t);
     if (!opt->parse_only) slt_file_run(opt, &f, t);
-    if (opt->verbose || t->failed > before.failed || t->not_run > before.not_run) {
-        printf("%s %s: %d records", t->failed > before.failed ? "FAIL" : "ok  ", path,
-               t->records - before.records);
+    bool bad = t->failed > before.failed || t->not_run > before.not_run ||
+               t->file_errors > before.file_errors;
+    if (opt->verbose || bad) {
+        printf("%s %s: %d records", bad ? "FAIL" : "ok  ", path, t->records - before.records);
         if (!opt->parse_only) {
             printf(": %d passed, %d failed, %d skipped, %d not run", t->passed - before.passed,
                    t->failed - before.failed, t->skipped - before.skipped,
