@@ -89,9 +89,15 @@ async function scenarioPrisma() {
     await prisma.user.findUnique({ where: { email: 'a@example.com' } });
     await mark('user.update');
     await prisma.user.update({ where: { id: user.id }, data: { score: 2.5, name: 'Anne' } });
-    await mark('post.updateMany + count');
+    await mark('post.updateMany (set, then increment) + count');
     await prisma.post.updateMany({ where: { authorId: user.id }, data: { views: 10n } });
+    await prisma.post.updateMany({ where: { authorId: user.id }, data: { views: { increment: 3 } } });
     await prisma.post.count();
+    await mark('user.createMany; findMany with startsWith, lt, orderBy desc, skip, take, select');
+    await prisma.user.createMany({ data: [{ email: 'u1@example.com', score: 1 },
+      { email: 'u2@example.com', score: 2 }] });
+    await prisma.user.findMany({ where: { email: { startsWith: 'u' }, score: { lt: 8 } },
+      orderBy: { score: 'desc' }, skip: 1, take: 1, select: { email: true } });
     await mark('$transaction([...]) (interactive-less batch)');
     await prisma.$transaction([
       prisma.user.create({ data: { email: 'b@example.com' } }),

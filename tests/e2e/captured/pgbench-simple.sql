@@ -26,19 +26,19 @@ truncate pgbench_history;
 BEGIN;
 
 -- c2 simple Query
-UPDATE pgbench_accounts SET abalance = abalance + -4106 WHERE aid = 32493;
+UPDATE pgbench_accounts SET abalance = abalance + -4526 WHERE aid = 66676;
 
 -- c2 simple Query
-SELECT abalance FROM pgbench_accounts WHERE aid = 32493;
+SELECT abalance FROM pgbench_accounts WHERE aid = 66676;
 
 -- c2 simple Query
-UPDATE pgbench_tellers SET tbalance = tbalance + -4106 WHERE tid = 3;
+UPDATE pgbench_tellers SET tbalance = tbalance + -4526 WHERE tid = 8;
 
 -- c2 simple Query
-UPDATE pgbench_branches SET bbalance = bbalance + -4106 WHERE bid = 1;
+UPDATE pgbench_branches SET bbalance = bbalance + -4526 WHERE bid = 1;
 
 -- c2 simple Query
-INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (3, 1, 32493, -4106, CURRENT_TIMESTAMP);
+INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (8, 1, 66676, -4526, CURRENT_TIMESTAMP);
 
 -- c2 simple Query
 END;
@@ -47,19 +47,19 @@ END;
 BEGIN;
 
 -- c2 simple Query
-UPDATE pgbench_accounts SET abalance = abalance + 1964 WHERE aid = 36706;
+UPDATE pgbench_accounts SET abalance = abalance + -1635 WHERE aid = 60152;
 
 -- c2 simple Query
-SELECT abalance FROM pgbench_accounts WHERE aid = 36706;
+SELECT abalance FROM pgbench_accounts WHERE aid = 60152;
 
 -- c2 simple Query
-UPDATE pgbench_tellers SET tbalance = tbalance + 1964 WHERE tid = 2;
+UPDATE pgbench_tellers SET tbalance = tbalance + -1635 WHERE tid = 6;
 
 -- c2 simple Query
-UPDATE pgbench_branches SET bbalance = bbalance + 1964 WHERE bid = 1;
+UPDATE pgbench_branches SET bbalance = bbalance + -1635 WHERE bid = 1;
 
 -- c2 simple Query
-INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (2, 1, 36706, 1964, CURRENT_TIMESTAMP);
+INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (6, 1, 60152, -1635, CURRENT_TIMESTAMP);
 
 -- c2 simple Query
 END;
@@ -82,8 +82,8 @@ vacuum pgbench_tellers;
 truncate pgbench_history;
 
 -- c4 simple Query
-SELECT abalance FROM pgbench_accounts WHERE aid = 42421;
+SELECT abalance FROM pgbench_accounts WHERE aid = 24975;
 
 -- c4 simple Query
-SELECT abalance FROM pgbench_accounts WHERE aid = 36904;
+SELECT abalance FROM pgbench_accounts WHERE aid = 38193;
 

@@ -54,12 +54,23 @@ SELECT "public"."prisma_user_cap"."id", "public"."prisma_user_cap"."email", "pub
 UPDATE "public"."prisma_user_cap" SET "score" = $1, "name" = $2 WHERE ("public"."prisma_user_cap"."id" = $3 AND 1=1) RETURNING "public"."prisma_user_cap"."id", "public"."prisma_user_cap"."email", "public"."prisma_user_cap"."name", "public"."prisma_user_cap"."score", "public"."prisma_user_cap"."created_at";
 
 
--- ACTION: post.updateMany + count
+-- ACTION: post.updateMany (set, then increment) + count
 -- c2 extended Parse stmt='' param_types=[]
 UPDATE "public"."prisma_post_cap" SET "views" = $1 WHERE "public"."prisma_post_cap"."author_id" = $2;
 
 -- c2 extended Parse stmt='' param_types=[]
+UPDATE "public"."prisma_post_cap" SET "views" = ("public"."prisma_post_cap"."views" + $1) WHERE "public"."prisma_post_cap"."author_id" = $2;
+
+-- c2 extended Parse stmt='' param_types=[]
 SELECT COUNT(*) AS "_count$_all" FROM (SELECT "public"."prisma_post_cap"."id" FROM "public"."prisma_post_cap" WHERE 1=1 OFFSET $1) AS "sub";
+
+
+-- ACTION: user.createMany; findMany with startsWith, lt, orderBy desc, skip, take, select
+-- c2 extended Parse stmt='' param_types=[]
+INSERT INTO "public"."prisma_user_cap" ("email","score","created_at") VALUES ($1,$2,$3), ($4,$5,$6);
+
+-- c2 extended Parse stmt='' param_types=[]
+SELECT "public"."prisma_user_cap"."id", "public"."prisma_user_cap"."email" FROM "public"."prisma_user_cap" WHERE ("public"."prisma_user_cap"."email"::text LIKE ($1 || '%') AND "public"."prisma_user_cap"."score" < $2) ORDER BY "public"."prisma_user_cap"."score" DESC LIMIT $3 OFFSET $4;
 
 
 -- ACTION: $transaction([...]) (interactive-less batch)
