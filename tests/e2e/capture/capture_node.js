@@ -91,7 +91,8 @@ async function scenarioPrisma() {
     await prisma.user.update({ where: { id: user.id }, data: { score: 2.5, name: 'Anne' } });
     await mark('post.updateMany (set, then increment) + count');
     await prisma.post.updateMany({ where: { authorId: user.id }, data: { views: 10n } });
-    await prisma.post.updateMany({ where: { authorId: user.id }, data: { views: { increment: 3 } } });
+    await prisma.post.updateMany({ where: { authorId: user.id },
+      data: { views: { increment: 3 } } });
     await prisma.post.count();
     await mark('user.createMany; findMany with startsWith, lt, orderBy desc, skip, take, select');
     await prisma.user.createMany({ data: [{ email: 'u1@example.com', score: 1 },
