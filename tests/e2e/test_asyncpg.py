@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""test_asyncpg.py: asyncpg against the server.
+
+asyncpg speaks the protocol itself: Parse of a named statement + Describe statement + Flush
+(it needs ParameterDescription with the parameter types the server inferred), then Bind with
+every parameter and result in binary, Execute, Sync; type introspection queries (WITH
+RECURSIVE over pg_type) for types it does not know; binary COPY for copy_records_to_table;
+portals with a row limit for cursors; a reset query when a pooled connection is released.
+These tests check the values that come back through each of those paths, and set_type_codec
+for json/jsonb and, when the server has the type, for vector (text codec; skipped on plain
+PostgreSQL).
+"""
+
+import asyncio
+import datetime
+import decimal
+import json
+import unittest
+import uuid
+
+import asyncpg
+
+import e2e_common as common
+
+ROW = ("O'Brien \u00e9\u4e2d", 2**40, 1.5, decimal.Decimal("-12.345"), b"\x00\x01\xff", True,
+       datetime.date(1999, 12, 31),
+       datetime.datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=datetime.timezone.utc),
+       uuid.UUID("12345678-1234-5678-1234-567812345678"), ["a", "b,c", None], [1, -2, 3],
+       datetime.timedelta(days=1, seconds=3))
+COLUMNS = "name, n, f, amount, data, flag, born, at, uid, tags, nums, span"
+
+
+class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
+    async def asyncSetUp(self):
+        self.conn = await asyncpg.connect(**common.asyncpg_kwargs())
+        self.table = f"e2e_apg_items_{common.suffix()}"
+        await self.conn.execute(f"""CREATE TABLE {self.table} (
+            id serial PRIMARY KEY, name text UNIQUE, n int8, f float8, amount numeric(12,3),
+            data bytea, flag bool, born date, at timestamptz, uid uuid, tags text[],
+            nums int4[], span interval, doc jsonb)""")
+
+    async def asyncTearDown(self):
+        await self.conn.execute(f"DROP TABLE IF EXISTS {self.table}")
+        await self.conn.close()
+
+    async def test_binary_round_trip_of_common_types(self):
+        marks = ", ".join(f"${i + 1}" for i in range(len(ROW)))
+        new_id = await self.conn.fetchval(f"INSERT INTO {self.table} ({COLUMNS}) VALUES "
+                                          f"({marks}) RETURNING id", *ROW)
+        got = await self.conn.fetchrow(f"SELECT {COLUMNS} FROM {self.table} WHERE id = $1",
+                                       new_id)
+        self.assertEqual(tuple(got), ROW)
+        self.assertEqual(got["name"], ROW[0])
+
+    async def test_fetch_nulls_and_expressions(self):
+        got = await self.conn.fetchrow("SELECT $1::int4 + 1 AS x, $2::text IS NULL AS n, "
+                                       "NULL::int8 AS z", 41, None)
+        self.assertEqual(dict(got), {"x": 42, "n": True, "z": None})
+        self.assertEqual(await self.conn.fetchval("SELECT 'a' || $1", "b"), "ab")
+
+    async def test_executemany_and_fetch(self):
+        await self.conn.executemany(f"INSERT INTO {self.table} (name, n) VALUES ($1, $2)",
+                                    [(f"m{i}", i) for i in range(100)])
+        rows = await self.conn.fetch(f"SELECT n FROM {self.table} WHERE n < $1 ORDER BY n", 5)
+        self.assertEqual([r["n"] for r in rows], [0, 1, 2, 3, 4])
+
+    async def test_copy_records_to_table_binary(self):
+        records = [(f"r{i}", i, None if i % 7 == 0 else i / 4) for i in range(1000)]
+        result = await self.conn.copy_records_to_table(self.table, records=records,
+                                                       columns=["name", "n", "f"])
+        self.assertEqual(result, "COPY 1000")
+        got = await self.conn.fetchrow(f"SELECT count(*), sum(n), count(f) FROM {self.table}")
+        self.assertEqual(tuple(got), (1000, sum(range(1000)), 1000 - 143))
+        out = []
+
+        async def sink(chunk):
+            out.append(chunk)
+        await self.conn.copy_from_query(f"SELECT name, n FROM {self.table} WHERE n < 3 "
+                                        "ORDER BY n", output=sink, format="csv")
+        self.assertEqual(b"".join(out), b"r0,0\nr1,1\nr2,2\n")
+
+    async def test_prepared_statement(self):
+        await self.conn.executemany(f"INSERT INTO {self.table} (name, n) VALUES ($1, $2)",
+                                    [("a", 1), ("b", 2), ("c", 3)])
+        stmt = await self.conn.prepare(f"SELECT name FROM {self.table} WHERE n > $1 ORDER BY n")
+        self.assertEqual([t.name for t in stmt.get_parameters()], ["int8"])
+        self.assertEqual([(a.name, a.type.name) for a in stmt.get_attributes()],
+                         [("name", "text")])
+        self.assertEqual([r[0] for r in await stmt.fetch(1)], ["b", "c"])
+        self.assertEqual([r[0] for r in await stmt.fetch(2)], ["c"])
+        self.assertEqual(await stmt.fetchval(0), "a")
+
+    async def test_transactions(self):
+        async with self.conn.transaction():
+            await self.conn.execute(f"INSERT INTO {self.table} (name) VALUES ('kept')")
+            with self.assertRaises(asyncpg.UniqueViolationError):
+                async with self.conn.transaction():  # a SAVEPOINT
+                    await self.conn.execute(f"INSERT INTO {self.table} (name) VALUES ('kept')")
+        with self.assertRaises(RuntimeError):
+            async with self.conn.transaction(isolation="repeatable_read"):
+                await self.conn.execute(f"INSERT INTO {self.table} (name) VALUES ('gone')")
+                raise RuntimeError("roll back")
+        names = await self.conn.fetch(f"SELECT name FROM {self.table}")
+        self.assertEqual([r[0] for r in names], ["kept"])
+
+    async def test_errors_carry_sqlstate(self):
+        with self.assertRaises(asyncpg.UndefinedTableError) as ctx:
+            await self.conn.fetch("SELECT * FROM e2e_no_such_table_xyz")
+        self.assertEqual(ctx.exception.sqlstate, "42P01")
+        with self.assertRaises(asyncpg.DivisionByZeroError):
+            await self.conn.fetchval("SELECT 1 / $1::int", 0)
+        self.assertEqual(await self.conn.fetchval("SELECT 1"), 1)
+
+    async def test_cursor_in_transaction(self):
+        await self.conn.executemany(f"INSERT INTO {self.table} (name, n) VALUES ($1, $2)",
+                                    [(f"c{i}", i) for i in range(50)])
+        async with self.conn.transaction():
+            got = [r["n"] async for r in self.conn.cursor(
+                f"SELECT n FROM {self.table} ORDER BY n", prefetch=7)]
+            self.assertEqual(got, list(range(50)))
+            cur = await self.conn.cursor(f"SELECT n FROM {self.table} ORDER BY n")
+            self.assertEqual([r[0] for r in await cur.fetch(3)], [0, 1, 2])
+            self.assertEqual((await cur.fetchrow())[0], 3)
+
+    async def test_json_codecs(self):
+        for typename in ("json", "jsonb"):
+            await self.conn.set_type_codec(typename, schema="pg_catalog", encoder=json.dumps,
+                                           decoder=json.loads, format="text")
+        doc = {"k": [1, "two", None], "n": {"x": 1.5}}
+        await self.conn.execute(f"INSERT INTO {self.table} (name, doc) VALUES ('j', $1)", doc)
+        self.assertEqual(await self.conn.fetchval(f"SELECT doc FROM {self.table}"), doc)
+        self.assertEqual(await self.conn.fetchval("SELECT $1::json", [1, 2]), [1, 2])
+
+    async def test_vector_text_codec_when_the_server_has_it(self):
+        exists = await self.conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n "
+            "ON n.oid = t.typnamespace WHERE t.typname = 'vector' AND n.nspname = 'public')")
+        if not exists:
+            self.skipTest("the server has no vector type (plain PostgreSQL without pgvector)")
+        await self.conn.set_type_codec("vector", schema="public", encoder=str, decoder=str,
+                                       format="text")
+        table = f"e2e_apg_vec_{common.suffix()}"
+        await self.conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, "
+                                "embedding vector(3))")
+        try:
+            await self.conn.executemany(f"INSERT INTO {table} VALUES ($1, $2)",
+                                        [(1, "[1,2,3]"), (2, "[10,10,10]")])
+            got = await self.conn.fetchrow(f"SELECT id, embedding FROM {table} "
+                                           "ORDER BY embedding <-> $1 LIMIT 1", "[1,2,4]")
+            self.assertEqual(tuple(got), (1, "[1,2,3]"))
+        finally:
+            await self.conn.execute(f"DROP TABLE {table}")
+
+
+class AsyncpgPoolTest(unittest.IsolatedAsyncioTestCase):
+    async def test_pool_acquire_release_and_concurrency(self):
+        pool = await asyncpg.create_pool(**common.asyncpg_kwargs(), min_size=1, max_size=3)
+        try:
+            async with pool.acquire() as conn:
+                await conn.execute("SET application_name = 'e2e_pool'")
+            # The reset on release (RESET ALL ...) must have undone the SET.
+            async with pool.acquire() as conn:
+                name = await conn.fetchval("SHOW application_name")
+                self.assertNotEqual(name, "e2e_pool")
+
+            async def one(i):
+                return await pool.fetchval("SELECT $1::int * 2", i)
+            got = await asyncio.gather(*(one(i) for i in range(12)))
+            self.assertEqual(got, [i * 2 for i in range(12)])
+        finally:
+            await pool.close()
+
+
+if __name__ == "__main__":
+    common.main()
