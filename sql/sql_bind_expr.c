@@ -1,0 +1,925 @@
+/* sql_bind_expr.c: binding expressions: literals, parameters, column references (through the
+ * FROM scope and, for correlated subqueries, the enclosing ones), operators, functions,
+ * aggregates, CASE and its relatives, IN, BETWEEN, LIKE, subqueries, arrays, casts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/sql_bind_int.h"
+
+static sql_expr *sql_bind_expr_kind(sql_qlevel *q, const sql_node *n);
+
+static bool sql_bind_fail(sql_qlevel *q, uint32_t loc, const char *state, const char *msg) {
+    return sql_bind_error(q->b, loc, state, "%s", msg);
+}
+
+/* ---- constants and parameters ---- */
+
+static sql_expr *sql_bind_const(sql_qlevel *q, const sql_const *c) {
+    sql_value v = {.is_null = false};
+    rt_arena *a = q->b->arena;
+    switch (c->const_kind) {
+    case SQL_CONST_NULL:
+        v = (sql_value){.type_oid = SQL_T_UNKNOWN, .is_null = true};
+        break;
+    case SQL_CONST_BOOL:
+        v.type_oid = SQL_T_BOOL;
+        v.i64 = c->bool_value;
+        break;
+    case SQL_CONST_INTEGER:
+        v.type_oid = c->int_value >= INT32_MIN && c->int_value <= INT32_MAX ? SQL_T_INT4
+                                                                            : SQL_T_INT8;
+        v.i64 = c->int_value;
+        break;
+    case SQL_CONST_NUMERIC: {
+        sql_expr *u = sql_expr_new(a, SQL_X_CONST, SQL_T_UNKNOWN, 0);
+        if (u == NULL) return NULL;
+        u->constval = (sql_value){.type_oid = SQL_T_UNKNOWN,
+                                  .b = {.ptr = (const uint8_t *)c->text, .len = c->text_len}};
+        return sql_bind_coerce(q, u, SQL_T_NUMERIC, -1, SQL_CAST_EXPLICIT, c->hdr.location,
+                               NULL);
+    }
+    case SQL_CONST_STRING:
+        v.type_oid = SQL_T_UNKNOWN;
+        v.b = (sql_bytes){.ptr = (const uint8_t *)c->text, .len = c->text_len};
+        break;
+    case SQL_CONST_BITSTRING: {
+        sql_expr *u = sql_expr_new(a, SQL_X_CONST, SQL_T_UNKNOWN, 0);
+        if (u == NULL) return NULL;
+        u->constval = (sql_value){.type_oid = SQL_T_UNKNOWN,
+                                  .b = {.ptr = (const uint8_t *)c->text, .len = c->text_len}};
+        return sql_bind_coerce(q, u, SQL_T_VARBIT, -1, SQL_CAST_EXPLICIT, c->hdr.location, NULL);
+    }
+    }
+    sql_expr *e = sql_expr_const(a, &v, -1);
+    if (e != NULL) e->location = c->hdr.location;
+    return e;
+}
+
+static sql_expr *sql_bind_param(sql_qlevel *q, const sql_param *p) {
+    sql_binder *b = q->b;
+    if (b->default_context != NULL) {
+        sql_bind_error(b, p->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "cannot use parameters in %s", b->default_context);
+        return NULL;
+    }
+    if (p->number == 0 || p->number > SQL_PARAMS_MAX) {
+        sql_bind_error(b, p->hdr.location, SQLSTATE_UNDEFINED_PARAMETER,
+                       "there is no parameter $%u", p->number);
+        return NULL;
+    }
+    if (p->number > b->nparams) {
+        uint32_t *types = rt_arena_alloc(b->arena, sizeof(uint32_t) * p->number);
+        if (types == NULL) return NULL;
+        for (uint32_t i = 0; i < p->number; i++) {
+            types[i] = i < b->nparams ? b->param_types[i] : SQL_T_UNKNOWN;
+        }
+        b->param_types = types;
+        b->nparams = p->number;
+    }
+    sql_expr *e = sql_expr_new(b->arena, SQL_X_PARAM, b->param_types[p->number - 1], 0);
+    if (e == NULL) return NULL;
+    e->param = p->number;
+    e->location = p->hdr.location;
+    return e;
+}
+
+/* ---- column references ---- */
+
+/* Finds `col` (optionally qualified by table/schema) in one scope; -1 none, -2 ambiguous. */
+static int64_t sql_scope_find(const sql_scope *s, const char *schema, const char *table,
+                              const char *col) {
+    int64_t found = -1;
+    if (table == NULL) {
+        for (uint32_t i = 0; i < s->ncols; i++) {
+            if (s->cols[i].hidden || strcmp(s->cols[i].name, col) != 0) continue;
+            if (found >= 0) return -2;
+            found = i;
+        }
+        return found;
+    }
+    for (uint32_t r = 0; r < s->nrtes; r++) {
+        const sql_rte *rte = &s->rtes[r];
+        if (rte->name == NULL || strcmp(rte->name, table) != 0) continue;
+        if (schema != NULL && (rte->schema == NULL || strcmp(rte->schema, schema) != 0)) continue;
+        for (uint32_t i = rte->first; i < rte->first + rte->ncols; i++) {
+            if (strcmp(s->cols[i].name, col) != 0) continue;
+            if (found >= 0 && found != i) return -2;
+            found = i;
+        }
+        if (found < 0) return -3; /* the table exists, the column does not */
+    }
+    return found;
+}
+
+static bool sql_scope_has_rte(const sql_scope *s, const char *table) {
+    for (uint32_t r = 0; r < s->nrtes; r++) {
+        if (s->rtes[r].name != NULL && strcmp(s->rtes[r].name, table) == 0) return true;
+    }
+    return false;
+}
+
+static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
+    const sql_name *nm = &c->name;
+    const char *col = nm->parts[nm->count - 1];
+    const char *table = nm->count >= 2 ? nm->parts[nm->count - 2] : NULL;
+    const char *schema = nm->count >= 3 ? nm->parts[nm->count - 3] : NULL;
+    uint32_t depth = 0;
+    bool table_seen = false;
+    for (sql_qlevel *l = q; l != NULL; l = l->parent, depth++) {
+        if (l->scope == NULL) continue;
+        int64_t i = sql_scope_find(l->scope, schema, table, col);
+        if (table != NULL && sql_scope_has_rte(l->scope, table)) table_seen = true;
+        if (i == -2) {
+            sql_bind_error(q->b, c->hdr.location, SQLSTATE_AMBIGUOUS_COLUMN,
+                           "column reference \"%s\" is ambiguous", col);
+            return NULL;
+        }
+        if (i < 0) continue;
+        const sql_scope_col *sc = &l->scope->cols[i];
+        sql_expr *e = sql_expr_new(q->b->arena, depth == 0 ? SQL_X_COLUMN : SQL_X_OUTER,
+                                   sc->type_oid, 0);
+        if (e == NULL) return NULL;
+        e->typmod = sc->typmod;
+        e->column.index = (uint32_t)i;
+        e->column.depth = depth;
+        e->location = c->hdr.location;
+        for (sql_qlevel *m = q; depth > 0 && m != l; m = m->parent) m->correlated = true;
+        return e;
+    }
+    if (table != NULL && !table_seen) {
+        sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                       "missing FROM-clause entry for table \"%s\"", table);
+    } else if (table != NULL) {
+        sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
+                       "column %s.%s does not exist", table, col);
+    } else {
+        sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
+                       "column \"%s\" does not exist", col);
+    }
+    return NULL;
+}
+
+/* ---- operators, booleans ---- */
+
+static sql_expr *sql_bind_op(sql_qlevel *q, const sql_op *op) {
+    sql_expr *args[2];
+    uint32_t n = 0;
+    if (op->left != NULL && (args[n++] = sql_bind_expr(q, op->left)) == NULL) return NULL;
+    if ((args[n++] = sql_bind_expr(q, op->right)) == NULL) return NULL;
+    return sql_bind_call(q, op->name, true, args, n, op->hdr.location);
+}
+
+sql_expr *sql_bind_condition(sql_qlevel *q, const sql_node *n, const char *clause) {
+    sql_expr *e = sql_bind_expr(q, n);
+    if (e == NULL) return NULL;
+    if (e->type_oid == SQL_T_BOOL) return e;
+    if (e->type_oid == SQL_T_UNKNOWN) {
+        return sql_bind_coerce(q, e, SQL_T_BOOL, -1, SQL_CAST_IMPLICIT, e->location, NULL);
+    }
+    sql_bind_error(q->b, n->location, SQLSTATE_DATATYPE_MISMATCH,
+                   "argument of %s must be type boolean, not type %s", clause,
+                   sql_type_name(e->type_oid));
+    return NULL;
+}
+
+static sql_expr *sql_bind_bool(sql_qlevel *q, const sql_bool *bn) {
+    sql_expr_kind k = bn->bool_kind == SQL_BOOL_AND ? SQL_X_AND
+                      : bn->bool_kind == SQL_BOOL_OR ? SQL_X_OR : SQL_X_NOT;
+    sql_expr *e = sql_expr_new(q->b->arena, k, SQL_T_BOOL, bn->args.count);
+    if (e == NULL) return NULL;
+    const char *clause = k == SQL_X_AND ? "AND" : k == SQL_X_OR ? "OR" : "NOT";
+    for (uint32_t i = 0; i < bn->args.count; i++) {
+        e->args[i] = sql_bind_condition(q, SQL_LIST_AT(bn->args, i), clause);
+        if (e->args[i] == NULL) return NULL;
+    }
+    return e;
+}
+
+/* ---- functions and aggregates ---- */
+
+static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name,
+                              sql_agg_call *call) {
+    sql_binder *b = q->b;
+    memset(call, 0, sizeof *call);
+    call->star = f->agg_star;
+    call->distinct = f->agg_distinct;
+    call->nargs = f->args.count;
+    call->args = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (call->nargs + 1u));
+    if (call->args == NULL) return false;
+    bool prev = q->in_agg_args;
+    q->in_agg_args = true;
+    for (uint32_t i = 0; i < call->nargs; i++) {
+        if ((call->args[i] = sql_bind_expr(q, SQL_LIST_AT(f->args, i))) == NULL) return false;
+    }
+    if (f->agg_filter != NULL &&
+        (call->filter = sql_bind_condition(q, f->agg_filter, "FILTER")) == NULL) {
+        return false;
+    }
+    call->norder = f->agg_order.count;
+    call->order = rt_arena_zalloc(b->arena, sizeof(sql_sort_key) * (call->norder + 1u));
+    if (call->order == NULL) return false;
+    for (uint32_t i = 0; i < call->norder; i++) {
+        const sql_sortby *sb = SQL_LIST_AT(f->agg_order, i);
+        if ((call->order[i].expr = sql_bind_expr(q, sb->expr)) == NULL) return false;
+        call->order[i].desc = sb->dir == SQL_SORT_DESC;
+        call->order[i].nulls_first = sb->nulls == SQL_NULLS_FIRST ||
+                                     (sb->nulls == SQL_NULLS_DEFAULT && call->order[i].desc);
+    }
+    q->in_agg_args = prev;
+    /* Pick the aggregate by its argument types. */
+    sql_agg_list list = sql_aggs_lookup(name);
+    uint32_t nargs = call->star ? 0 : call->nargs;
+    for (int pass = 0; pass < 3 && call->def == NULL; pass++) {
+        for (uint32_t k = 0; k < list.count && call->def == NULL; k++) {
+            const sql_agg_def *d = list.items[k];
+            if (d->nargs != nargs) continue;
+            bool ok = true;
+            for (uint32_t i = 0; i < nargs && ok; i++) {
+                uint32_t a = call->args[i]->type_oid, t = d->args[i];
+                bool poly = t == SQL_T_ANY || t == SQL_T_ANYELEMENT;
+                ok = pass == 0 ? (a == t || (poly && a != SQL_T_UNKNOWN))
+                     : pass == 1 ? (a == t || poly || sql_cast_allowed(a, t, SQL_CAST_IMPLICIT))
+                                 : (a == SQL_T_UNKNOWN || poly);
+            }
+            if (ok) call->def = d;
+        }
+    }
+    if (call->def == NULL) {
+        return sql_bind_error(b, f->hdr.location, SQLSTATE_UNDEFINED_FUNCTION,
+                              "function %s(%s) does not exist", name,
+                              nargs > 0 ? sql_type_name(call->args[0]->type_oid) : "");
+    }
+    const sql_agg_def *d = call->def;
+    for (uint32_t i = 0; i < nargs; i++) {
+        uint32_t t = d->args[i];
+        if (t == SQL_T_ANY) continue;
+        if (t == SQL_T_ANYELEMENT) t = call->args[i]->type_oid == SQL_T_UNKNOWN
+                                           ? SQL_T_TEXT : call->args[i]->type_oid;
+        call->args[i] = sql_bind_coerce(q, call->args[i], t, -1, SQL_CAST_IMPLICIT,
+                                        call->args[i]->location, NULL);
+        if (call->args[i] == NULL) return false;
+    }
+    uint32_t first = nargs > 0 ? call->args[0]->type_oid : 0;
+    call->type_oid = d->ret == SQL_T_ANYELEMENT ? first
+                     : d->ret == SQL_T_ANYARRAY ? sql_type_array_of(first) : d->ret;
+    call->typmod = d->ret == SQL_T_ANYELEMENT && nargs > 0 ? call->args[0]->typmod : -1;
+    if (call->type_oid == 0) {
+        return sql_bind_error(b, f->hdr.location, SQLSTATE_UNDEFINED_FUNCTION,
+                              "could not find array type for data type %s",
+                              sql_type_name(first));
+    }
+    return true;
+}
+
+static sql_expr *sql_bind_aggregate(sql_qlevel *q, const sql_func *f, const char *name) {
+    if (q->agg_forbidden != NULL) {
+        sql_bind_error(q->b, f->hdr.location, SQLSTATE_GROUPING_ERROR,
+                       "aggregate functions are not allowed in %s", q->agg_forbidden);
+        return NULL;
+    }
+    if (q->in_agg_args) {
+        sql_bind_error(q->b, f->hdr.location, SQLSTATE_GROUPING_ERROR,
+                       "aggregate function calls cannot be nested");
+        return NULL;
+    }
+    if (q->naggs == q->agg_cap) {
+        uint32_t cap = q->agg_cap == 0 ? 8 : q->agg_cap * 2;
+        sql_agg_call *aggs = rt_arena_grow(q->b->arena, q->aggs, q->agg_cap * sizeof *aggs,
+                                           cap * sizeof *aggs);
+        if (aggs == NULL) return NULL;
+        q->aggs = aggs;
+        q->agg_cap = cap;
+    }
+    sql_agg_call call;
+    if (!sql_bind_agg_call(q, f, name, &call)) return NULL;
+    /* The same aggregate twice shares one computation. */
+    uint32_t idx = q->naggs;
+    for (uint32_t i = 0; i < q->naggs; i++) {
+        const sql_agg_call *o = &q->aggs[i];
+        if (o->def != call.def || o->nargs != call.nargs || o->distinct != call.distinct ||
+            o->star != call.star || o->norder > 0 || call.norder > 0 || o->filter != NULL ||
+            call.filter != NULL) {
+            continue;
+        }
+        bool same = true;
+        for (uint32_t k = 0; k < call.nargs && same; k++) {
+            same = sql_expr_equal(o->args[k], call.args[k]);
+        }
+        if (same) {
+            idx = i;
+            break;
+        }
+    }
+    if (idx == q->naggs) q->aggs[q->naggs++] = call;
+    sql_expr *e = sql_expr_new(q->b->arena, SQL_X_AGGREF, call.type_oid, 0);
+    if (e == NULL) return NULL;
+    e->typmod = call.typmod;
+    e->aggref.index = idx;
+    e->location = f->hdr.location;
+    return e;
+}
+
+sql_expr *sql_bind_special_func(sql_qlevel *q, const sql_func *f, const char *name);
+
+static sql_expr *sql_bind_func(sql_qlevel *q, const sql_func *f) {
+    const sql_name *nm = &f->name;
+    const char *name = nm->parts[nm->count - 1];
+    if (nm->count > 1 && strcmp(nm->parts[nm->count - 2], "pg_catalog") != 0 &&
+        strcmp(nm->parts[nm->count - 2], "public") != 0) {
+        sql_bind_error(q->b, f->hdr.location, SQLSTATE_UNDEFINED_FUNCTION,
+                       "function %s.%s does not exist", nm->parts[nm->count - 2], name);
+        return NULL;
+    }
+    if (f->over != NULL) {
+        sql_bind_error(q->b, f->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "window functions are not supported yet");
+        return NULL;
+    }
+    if (sql_is_aggregate_name(name)) return sql_bind_aggregate(q, f, name);
+    if (f->agg_star || f->agg_distinct || f->agg_order.count > 0 || f->agg_filter != NULL) {
+        sql_bind_error(q->b, f->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
+                       "%s is not an aggregate function", name);
+        return NULL;
+    }
+    sql_expr *special = sql_bind_special_func(q, f, name);
+    if (special != NULL || rt_err_is_set(q->b->bc->err)) return special;
+    uint32_t n = f->args.count;
+    sql_expr **args = rt_arena_alloc(q->b->arena, sizeof(sql_expr *) * (n + 1u));
+    if (args == NULL) return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        if ((args[i] = sql_bind_expr(q, SQL_LIST_AT(f->args, i))) == NULL) return NULL;
+    }
+    return sql_bind_call(q, name, false, args, n, f->hdr.location);
+}
+
+/* ---- CASE, COALESCE and friends ---- */
+
+/* Coerces every expression of `list` to their common type. */
+static bool sql_bind_unify(sql_qlevel *q, sql_expr **list, uint32_t n, const char *context,
+                           uint32_t loc, uint32_t *type, int32_t *typmod) {
+    if (!sql_bind_common_type(q, list, n, context, loc, type, typmod)) return false;
+    for (uint32_t i = 0; i < n; i++) {
+        list[i] = sql_bind_coerce(q, list[i], *type, -1, SQL_CAST_IMPLICIT, list[i]->location,
+                                  NULL);
+        if (list[i] == NULL) return false;
+    }
+    return true;
+}
+
+static sql_expr *sql_bind_case(sql_qlevel *q, const sql_case *c) {
+    sql_binder *b = q->b;
+    uint32_t pairs = c->whens.count / 2;
+    sql_expr *e = sql_expr_new(b->arena, SQL_X_CASE, 0, pairs * 2 + (c->else_result ? 1 : 0));
+    sql_expr **results = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (pairs + 2u));
+    if (e == NULL || results == NULL) return NULL;
+    sql_expr *arg = NULL;
+    if (c->arg != NULL && (arg = sql_bind_expr(q, c->arg)) == NULL) return NULL;
+    uint32_t nres = 0;
+    for (uint32_t w = 0; w < pairs; w++) {
+        const sql_node *cond = SQL_LIST_AT(c->whens, 2 * w);
+        sql_expr *ce;
+        if (arg != NULL) { /* CASE x WHEN v: x = v */
+            sql_expr *rhs = sql_bind_expr(q, cond);
+            if (rhs == NULL) return NULL;
+            sql_expr *two[2] = {arg, rhs};
+            ce = sql_bind_call(q, "=", true, two, 2, cond->location);
+        } else {
+            ce = sql_bind_condition(q, cond, "CASE/WHEN");
+        }
+        if (ce == NULL) return NULL;
+        e->args[2 * w] = ce;
+        if ((results[nres++] = sql_bind_expr(q, SQL_LIST_AT(c->whens, 2 * w + 1))) == NULL) {
+            return NULL;
+        }
+    }
+    if (c->else_result != NULL && (results[nres++] = sql_bind_expr(q, c->else_result)) == NULL) {
+        return NULL;
+    }
+    uint32_t type;
+    int32_t typmod;
+    if (!sql_bind_unify(q, results, nres, "CASE", c->hdr.location, &type, &typmod)) return NULL;
+    for (uint32_t w = 0; w < pairs; w++) e->args[2 * w + 1] = results[w];
+    if (c->else_result != NULL) e->args[2 * pairs] = results[pairs];
+    e->type_oid = type;
+    e->typmod = typmod;
+    return e;
+}
+
+static sql_expr *sql_bind_special(sql_qlevel *q, const sql_special *s) {
+    sql_binder *b = q->b;
+    static const sql_expr_kind kinds[] = {0, SQL_X_COALESCE, SQL_X_NULLIF, SQL_X_MINMAX,
+                                          SQL_X_MINMAX};
+    static const char *names[] = {"", "COALESCE", "NULLIF", "GREATEST", "LEAST"};
+    sql_expr *e = sql_expr_new(b->arena, kinds[s->special_kind], 0, s->args.count);
+    if (e == NULL) return NULL;
+    for (uint32_t i = 0; i < s->args.count; i++) {
+        if ((e->args[i] = sql_bind_expr(q, SQL_LIST_AT(s->args, i))) == NULL) return NULL;
+    }
+    uint32_t type;
+    int32_t typmod;
+    if (!sql_bind_unify(q, e->args, e->nargs, names[s->special_kind], s->hdr.location, &type,
+                        &typmod)) {
+        return NULL;
+    }
+    e->type_oid = type;
+    e->typmod = typmod;
+    e->minmax.greatest = s->special_kind == SQL_SPECIAL_GREATEST;
+    if (e->kind != SQL_X_COALESCE && sql_type_by_oid(type)->cmp == NULL) {
+        sql_bind_error(b, s->hdr.location, SQLSTATE_UNDEFINED_FUNCTION,
+                       "could not identify a comparison function for type %s",
+                       sql_type_name(type));
+        return NULL;
+    }
+    return e;
+}
+
+static sql_expr *sql_bind_nulltest(sql_qlevel *q, const sql_nulltest *t) {
+    sql_expr *e = sql_expr_new(q->b->arena, SQL_X_NULLTEST, SQL_T_BOOL, 1);
+    if (e == NULL || (e->args[0] = sql_bind_expr(q, t->arg)) == NULL) return NULL;
+    e->test.is_not = t->is_not;
+    return e;
+}
+
+static sql_expr *sql_bind_booltest(sql_qlevel *q, const sql_booltest *t) {
+    sql_expr *e = sql_expr_new(q->b->arena, SQL_X_BOOLTEST, SQL_T_BOOL, 1);
+    if (e == NULL) return NULL;
+    static const char *names[] = {"", "IS TRUE", "IS FALSE", "IS UNKNOWN"};
+    if ((e->args[0] = sql_bind_condition(q, t->arg, names[t->test])) == NULL) return NULL;
+    e->booltest.test = (uint8_t)t->test;
+    e->booltest.is_not = t->is_not;
+    return e;
+}
+
+static sql_expr *sql_bind_distinct(sql_qlevel *q, const sql_distinct *d) {
+    sql_expr *e = sql_expr_new(q->b->arena, SQL_X_DISTINCT, SQL_T_BOOL, 2);
+    if (e == NULL) return NULL;
+    if ((e->args[0] = sql_bind_expr(q, d->left)) == NULL ||
+        (e->args[1] = sql_bind_expr(q, d->right)) == NULL) {
+        return NULL;
+    }
+    uint32_t type;
+    int32_t typmod;
+    if (!sql_bind_unify(q, e->args, 2, "IS DISTINCT FROM", d->hdr.location, &type, &typmod)) {
+        return NULL;
+    }
+    e->test.is_not = d->is_not;
+    return e;
+}
+
+static sql_expr *sql_bind_in_list(sql_qlevel *q, const sql_in_list *in) {
+    sql_expr *e = sql_expr_new(q->b->arena, SQL_X_IN_LIST, SQL_T_BOOL, in->values.count + 1);
+    if (e == NULL || (e->args[0] = sql_bind_expr(q, in->arg)) == NULL) return NULL;
+    for (uint32_t i = 0; i < in->values.count; i++) {
+        if ((e->args[i + 1] = sql_bind_expr(q, SQL_LIST_AT(in->values, i))) == NULL) return NULL;
+    }
+    uint32_t type;
+    int32_t typmod;
+    if (!sql_bind_unify(q, e->args, e->nargs, "IN", in->hdr.location, &type, &typmod)) {
+        return NULL;
+    }
+    e->test.is_not = in->is_not;
+    return e;
+}
+
+static sql_expr *sql_bind_between(sql_qlevel *q, const sql_between *bt) {
+    sql_expr *x = sql_bind_expr(q, bt->arg);
+    sql_expr *lo = x != NULL ? sql_bind_expr(q, bt->low) : NULL;
+    sql_expr *hi = lo != NULL ? sql_bind_expr(q, bt->high) : NULL;
+    if (hi == NULL) return NULL;
+    sql_expr *a[2] = {x, lo}, *c[2] = {x, hi};
+    sql_expr *ge = sql_bind_call(q, ">=", true, a, 2, bt->hdr.location);
+    sql_expr *le = ge != NULL ? sql_bind_call(q, "<=", true, c, 2, bt->hdr.location) : NULL;
+    if (le == NULL) return NULL;
+    sql_expr *and = sql_expr_new(q->b->arena, SQL_X_AND, SQL_T_BOOL, 2);
+    if (and == NULL) return NULL;
+    and->args[0] = ge;
+    and->args[1] = le;
+    sql_expr *result = and;
+    if (bt->symmetric) { /* or the bounds swapped */
+        sql_expr *a2[2] = {x, hi}, *c2[2] = {x, lo};
+        sql_expr *ge2 = sql_bind_call(q, ">=", true, a2, 2, bt->hdr.location);
+        sql_expr *le2 = ge2 != NULL ? sql_bind_call(q, "<=", true, c2, 2, bt->hdr.location)
+                                    : NULL;
+        sql_expr *and2 = sql_expr_new(q->b->arena, SQL_X_AND, SQL_T_BOOL, 2);
+        sql_expr *or = sql_expr_new(q->b->arena, SQL_X_OR, SQL_T_BOOL, 2);
+        if (le2 == NULL || and2 == NULL || or == NULL) return NULL;
+        and2->args[0] = ge2;
+        and2->args[1] = le2;
+        or->args[0] = and;
+        or->args[1] = and2;
+        result = or;
+    }
+    if (!bt->is_not) return result;
+    sql_expr *not = sql_expr_new(q->b->arena, SQL_X_NOT, SQL_T_BOOL, 1);
+    if (not != NULL) not->args[0] = result;
+    return not;
+}
+
+static sql_expr *sql_bind_like(sql_qlevel *q, const sql_like *l) {
+    const char *op = l->like_kind == SQL_LIKE ? (l->is_not ? "!~~" : "~~")
+                     : l->like_kind == SQL_ILIKE ? (l->is_not ? "!~~*" : "~~*")
+                                                 : (l->is_not ? "!~" : "~");
+    sql_expr *args[2];
+    if ((args[0] = sql_bind_expr(q, l->arg)) == NULL) return NULL;
+    if ((args[1] = sql_bind_expr(q, l->pattern)) == NULL) return NULL;
+    if (l->like_kind == SQL_SIMILAR) { /* SIMILAR TO: translated to a regular expression */
+        sql_expr *sargs[2] = {args[1], NULL};
+        uint32_t n = 1;
+        if (l->escape != NULL) {
+            if ((sargs[1] = sql_bind_expr(q, l->escape)) == NULL) return NULL;
+            n = 2;
+        }
+        if ((args[1] = sql_bind_call(q, "similar_to_escape", false, sargs, n,
+                                     l->hdr.location)) == NULL) {
+            return NULL;
+        }
+    } else if (l->escape != NULL) {
+        sql_expr *eargs[2] = {args[1], sql_bind_expr(q, l->escape)};
+        if (eargs[1] == NULL) return NULL;
+        if ((args[1] = sql_bind_call(q, "like_escape", false, eargs, 2, l->hdr.location)) ==
+            NULL) {
+            return NULL;
+        }
+    }
+    return sql_bind_call(q, op, true, args, 2, l->hdr.location);
+}
+
+/* ---- subqueries ---- */
+
+static sql_expr *sql_bind_sublink(sql_qlevel *q, const sql_sublink *s) {
+    sql_binder *b = q->b;
+    if (b->default_context != NULL) {
+        sql_bind_error(b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "cannot use subquery in %s", b->default_context);
+        return NULL;
+    }
+    sql_expr *test = NULL;
+    if (s->test_expr != NULL && (test = sql_bind_expr(q, s->test_expr)) == NULL) return NULL;
+    sql_qlevel probe = *q; /* binding the subquery marks `correlated` on the levels it crosses */
+    (void)probe;
+    bool was = q->correlated;
+    q->correlated = false;
+    sql_plan *plan = sql_bind_select(q, s->subquery, q->ctes);
+    bool correlated = q->correlated;
+    q->correlated = was || correlated;
+    if (plan == NULL) return NULL;
+    if (s->sublink_kind != SQL_SUBLINK_EXISTS && plan->ncols != 1) {
+        sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                       plan->ncols > 1 ? "subquery has too many columns"
+                                       : "subquery must return only one column");
+        return NULL;
+    }
+    uint32_t type = SQL_T_BOOL;
+    int32_t typmod = -1;
+    if (s->sublink_kind == SQL_SUBLINK_EXPR) {
+        type = plan->cols[0].type_oid;
+        typmod = plan->cols[0].typmod;
+    } else if (s->sublink_kind == SQL_SUBLINK_ARRAY) {
+        type = sql_type_array_of(plan->cols[0].type_oid);
+        if (type == 0) {
+            sql_bind_error(b, s->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
+                           "could not find array type for data type %s",
+                           sql_type_name(plan->cols[0].type_oid));
+            return NULL;
+        }
+    }
+    sql_expr *e = sql_expr_new(b->arena, SQL_X_SUBQUERY, type, test != NULL ? 1 : 0);
+    if (e == NULL) return NULL;
+    e->typmod = typmod;
+    e->location = s->hdr.location;
+    e->sub.plan = plan;
+    e->sub.correlated = correlated;
+    e->sub.id = b->nsubqueries++;
+    static const uint8_t kinds[] = {0, SQL_SUB_EXISTS, SQL_SUB_SCALAR, SQL_SUB_ANY, SQL_SUB_ALL,
+                                    SQL_SUB_ARRAY};
+    e->sub.kind = kinds[s->sublink_kind];
+    if (test != NULL) {
+        /* Resolve the comparison as `test op <column>`; the subquery column is the right side. */
+        sql_expr *col = sql_expr_new(b->arena, SQL_X_CONST, plan->cols[0].type_oid, 0);
+        if (col == NULL) return NULL;
+        col->constval = (sql_value){.type_oid = plan->cols[0].type_oid, .is_null = true};
+        sql_expr *two[2] = {test, col};
+        sql_expr *cmp = sql_bind_call(q, s->op != NULL ? s->op : "=", true, two, 2,
+                                      s->hdr.location);
+        if (cmp == NULL) return NULL;
+        if (cmp->args[1]->kind != SQL_X_CONST) {
+            sql_bind_error(b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                           "a subquery whose column needs a cast for %s is not supported yet",
+                           s->op != NULL ? s->op : "=");
+            return NULL;
+        }
+        e->sub.op = cmp->func.def;
+        e->args[0] = cmp->args[0];
+    }
+    return e;
+}
+
+static sql_expr *sql_bind_any_all(sql_qlevel *q, const sql_any_all *a) {
+    sql_expr *left = sql_bind_expr(q, a->left);
+    sql_expr *arr = left != NULL ? sql_bind_expr(q, a->array) : NULL;
+    if (arr == NULL) return NULL;
+    if (arr->type_oid == SQL_T_UNKNOWN) {
+        uint32_t at = left->type_oid == SQL_T_UNKNOWN ? SQL_T_TEXT_ARRAY
+                                                      : sql_type_array_of(left->type_oid);
+        if ((arr = sql_bind_coerce(q, arr, at, -1, SQL_CAST_EXPLICIT, arr->location, NULL)) ==
+            NULL) {
+            return NULL;
+        }
+    }
+    uint32_t elem = sql_type_elem_of(arr->type_oid);
+    if (elem == 0) {
+        sql_bind_error(q->b, a->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
+                       "op ANY/ALL (array) requires array on right side");
+        return NULL;
+    }
+    sql_expr *ph = sql_expr_new(q->b->arena, SQL_X_CONST, elem, 0);
+    if (ph == NULL) return NULL;
+    ph->constval = (sql_value){.type_oid = elem, .is_null = true};
+    sql_expr *two[2] = {left, ph};
+    sql_expr *cmp = sql_bind_call(q, a->op, true, two, 2, a->hdr.location);
+    if (cmp == NULL) return NULL;
+    if (cmp->args[1] != ph) { /* the element needs a cast: cast the whole array */
+        uint32_t want = sql_type_array_of(cmp->func.def->args[1]);
+        if (want == 0 || (arr = sql_bind_coerce(q, arr, want, -1, SQL_CAST_IMPLICIT,
+                                                arr->location, NULL)) == NULL) {
+            if (!rt_err_is_set(q->b->bc->err)) {
+                sql_bind_error(q->b, a->hdr.location, SQLSTATE_UNDEFINED_FUNCTION,
+                               "operator does not exist: %s %s %s", sql_type_name(left->type_oid),
+                               a->op, sql_type_name(elem));
+            }
+            return NULL;
+        }
+    }
+    sql_expr *e = sql_expr_new(q->b->arena, SQL_X_ANY_ALL, SQL_T_BOOL, 2);
+    if (e == NULL) return NULL;
+    e->args[0] = cmp->args[0];
+    e->args[1] = arr;
+    e->anyall.op = cmp->func.def;
+    e->anyall.is_all = a->is_all;
+    return e;
+}
+
+/* ---- arrays, casts, subscripts, SQL value functions ---- */
+
+static sql_expr *sql_bind_array(sql_qlevel *q, const sql_array *a, uint32_t want_type) {
+    sql_expr *e = sql_expr_new(q->b->arena, SQL_X_ARRAY, 0, a->elements.count);
+    if (e == NULL) return NULL;
+    uint32_t want_elem = want_type != 0 ? sql_type_elem_of(want_type) : 0;
+    for (uint32_t i = 0; i < a->elements.count; i++) {
+        const sql_node *n = SQL_LIST_AT(a->elements, i);
+        e->args[i] = SQL_NODE_KIND(n) == SQL_N_ARRAY
+                         ? sql_bind_array(q, (const sql_array *)n, want_type)
+                         : sql_bind_expr(q, n);
+        if (e->args[i] == NULL) return NULL;
+    }
+    uint32_t elem;
+    int32_t typmod;
+    if (a->elements.count == 0) {
+        if (want_elem == 0) {
+            sql_bind_error(q->b, a->hdr.location, SQLSTATE_INDETERMINATE_DATATYPE,
+                           "cannot determine type of empty array");
+            rt_err_hint(q->b->bc->err, "Explicitly cast to the desired type, for example "
+                        "ARRAY[]::integer[].");
+            return NULL;
+        }
+        e->type_oid = want_type;
+        return e;
+    }
+    if (!sql_bind_unify(q, e->args, e->nargs, "ARRAY", a->hdr.location, &elem, &typmod)) {
+        return NULL;
+    }
+    if (want_elem != 0 && elem == SQL_T_TEXT && e->args[0]->kind == SQL_X_CONST) elem = want_elem;
+    uint32_t base = sql_type_elem_of(elem) != 0 ? elem : sql_type_array_of(elem);
+    e->type_oid = sql_type_elem_of(elem) != 0 ? elem : base;
+    if (e->type_oid == 0) {
+        sql_bind_error(q->b, a->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
+                       "could not find array type for data type %s", sql_type_name(elem));
+        return NULL;
+    }
+    return e;
+}
+
+static sql_expr *sql_bind_cast(sql_qlevel *q, const sql_cast *c) {
+    uint32_t type;
+    int32_t typmod;
+    if (!sql_bind_typename(q->b->bc, c->type, &type, &typmod)) return NULL;
+    sql_expr *arg = SQL_NODE_KIND(c->arg) == SQL_N_ARRAY
+                        ? sql_bind_array(q, (const sql_array *)c->arg, type)
+                        : sql_bind_expr(q, c->arg);
+    if (arg == NULL) return NULL;
+    return sql_bind_coerce(q, arg, type, typmod, SQL_CAST_EXPLICIT, c->hdr.location, NULL);
+}
+
+static sql_expr *sql_bind_subscript(sql_qlevel *q, const sql_subscript *s) {
+    sql_expr *args[3];
+    if ((args[0] = sql_bind_expr(q, s->arg)) == NULL) return NULL;
+    if (s->is_slice) {
+        sql_bind_error(q->b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "array slices are not supported yet");
+        return NULL;
+    }
+    if ((args[1] = sql_bind_expr(q, s->lower)) == NULL) return NULL;
+    if (sql_type_elem_of(args[0]->type_oid) == 0 && args[0]->type_oid != SQL_T_JSONB) {
+        sql_bind_error(q->b, s->hdr.location, SQLSTATE_DATATYPE_MISMATCH,
+                       "cannot subscript type %s because it does not support subscripting",
+                       sql_type_name(args[0]->type_oid));
+        return NULL;
+    }
+    return sql_bind_call(q, "array_subscript", false, args, 2, s->hdr.location);
+}
+
+static sql_expr *sql_bind_sqlvalue(sql_qlevel *q, const sql_sqlvalue *v) {
+    static const char *funcs[] = {"", "current_date", "current_time", "now", "localtime",
+                                  "localtimestamp", "current_user", "current_user",
+                                  "session_user", "current_user", "current_database",
+                                  "current_schema"};
+    return sql_bind_call(q, funcs[v->value_kind], false, NULL, 0, v->hdr.location);
+}
+
+/* ---- dispatch ---- */
+
+static sql_expr *sql_bind_expr_kind(sql_qlevel *q, const sql_node *n) {
+    switch (SQL_NODE_KIND(n)) {
+    case SQL_N_CONST: return sql_bind_const(q, (const sql_const *)n);
+    case SQL_N_PARAM: return sql_bind_param(q, (const sql_param *)n);
+    case SQL_N_COLUMNREF: return sql_bind_columnref(q, (const sql_columnref *)n);
+    case SQL_N_OP: return sql_bind_op(q, (const sql_op *)n);
+    case SQL_N_BOOL: return sql_bind_bool(q, (const sql_bool *)n);
+    case SQL_N_FUNC: return sql_bind_func(q, (const sql_func *)n);
+    case SQL_N_CAST: return sql_bind_cast(q, (const sql_cast *)n);
+    case SQL_N_CASE: return sql_bind_case(q, (const sql_case *)n);
+    case SQL_N_SPECIAL: return sql_bind_special(q, (const sql_special *)n);
+    case SQL_N_NULLTEST: return sql_bind_nulltest(q, (const sql_nulltest *)n);
+    case SQL_N_BOOLTEST: return sql_bind_booltest(q, (const sql_booltest *)n);
+    case SQL_N_DISTINCT: return sql_bind_distinct(q, (const sql_distinct *)n);
+    case SQL_N_IN_LIST: return sql_bind_in_list(q, (const sql_in_list *)n);
+    case SQL_N_BETWEEN: return sql_bind_between(q, (const sql_between *)n);
+    case SQL_N_LIKE: return sql_bind_like(q, (const sql_like *)n);
+    case SQL_N_SUBLINK: return sql_bind_sublink(q, (const sql_sublink *)n);
+    case SQL_N_ANY_ALL: return sql_bind_any_all(q, (const sql_any_all *)n);
+    case SQL_N_ARRAY: return sql_bind_array(q, (const sql_array *)n, 0);
+    case SQL_N_SUBSCRIPT: return sql_bind_subscript(q, (const sql_subscript *)n);
+    case SQL_N_SQLVALUE: return sql_bind_sqlvalue(q, (const sql_sqlvalue *)n);
+    case SQL_N_COLLATE: return sql_bind_expr(q, ((const sql_collate *)n)->arg);
+    case SQL_N_DEFAULT:
+        sql_bind_fail(q, n->location, SQLSTATE_SYNTAX_ERROR,
+                      "DEFAULT is not allowed in this context");
+        return NULL;
+    case SQL_N_STAR:
+        sql_bind_fail(q, n->location, SQLSTATE_SYNTAX_ERROR, "\"*\" is not allowed here");
+        return NULL;
+    case SQL_N_ROW:
+        sql_bind_fail(q, n->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "row constructors are not supported yet");
+        return NULL;
+    case SQL_N_GROUPING:
+        sql_bind_fail(q, n->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "GROUPING is not supported yet");
+        return NULL;
+    default:
+        sql_bind_fail(q, n->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "this kind of expression is not supported");
+        return NULL;
+    }
+}
+
+sql_expr *sql_bind_expr(sql_qlevel *q, const sql_node *n) {
+    if (rt_err_is_set(q->b->bc->err)) return NULL;
+    sql_expr *e = sql_bind_expr_kind(q, n);
+    if (e != NULL && e->location == UINT32_MAX) e->location = n->location;
+    if (e == NULL && !rt_err_is_set(q->b->bc->err)) sql_bind_oom(q->b);
+    return e;
+}
+
+sql_expr *sql_bind_expr_as(sql_qlevel *q, const sql_node *n, uint32_t type, int32_t typmod,
+                           sql_cast_context ctx, const char *what) {
+    sql_expr *e = SQL_NODE_KIND(n) == SQL_N_ARRAY
+                      ? sql_bind_array(q, (const sql_array *)n, type)
+                      : sql_bind_expr(q, n);
+    if (e == NULL) return NULL;
+    return sql_bind_coerce(q, e, type, typmod, ctx, n->location, what);
+}
+
+/* ---- names ---- */
+
+const char *sql_bind_colname(const sql_node *n) {
+    switch (SQL_NODE_KIND(n)) {
+    case SQL_N_COLUMNREF: {
+        const sql_name *nm = &((const sql_columnref *)n)->name;
+        return nm->parts[nm->count - 1];
+    }
+    case SQL_N_FUNC: {
+        const sql_name *nm = &((const sql_func *)n)->name;
+        return nm->parts[nm->count - 1];
+    }
+    case SQL_N_CAST: {
+        const sql_cast *c = (const sql_cast *)n;
+        const char *inner = sql_bind_colname(c->arg);
+        if (strcmp(inner, "?column?") != 0) return inner;
+        return c->type->name.parts[c->type->name.count - 1];
+    }
+    case SQL_N_CASE: return "case";
+    case SQL_N_SPECIAL: {
+        static const char *names[] = {"?column?", "coalesce", "nullif", "greatest", "least"};
+        return names[((const sql_special *)n)->special_kind];
+    }
+    case SQL_N_ARRAY: return "array";
+    case SQL_N_ROW: return "row";
+    case SQL_N_SUBLINK: {
+        const sql_sublink *s = (const sql_sublink *)n;
+        if (s->sublink_kind == SQL_SUBLINK_EXISTS) return "exists";
+        if (s->sublink_kind == SQL_SUBLINK_ARRAY) return "array";
+        if (s->sublink_kind == SQL_SUBLINK_EXPR && s->subquery->targets.count == 1) {
+            const sql_target *t = SQL_LIST_AT(s->subquery->targets, 0);
+            return t->alias != NULL ? t->alias : sql_bind_colname(t->expr);
+        }
+        return "?column?";
+    }
+    case SQL_N_SQLVALUE: {
+        static const char *names[] = {"?column?", "current_date", "current_time",
+                                      "current_timestamp", "localtime", "localtimestamp",
+                                      "current_role", "current_user", "session_user", "user",
+                                      "current_catalog", "current_schema"};
+        return names[((const sql_sqlvalue *)n)->value_kind];
+    }
+    case SQL_N_COLLATE: return sql_bind_colname(((const sql_collate *)n)->arg);
+    case SQL_N_GROUPING: return "grouping";
+    default: return "?column?";
+    }
+}
+
+/* ---- structural helpers ---- */
+
+bool sql_expr_equal(const sql_expr *a, const sql_expr *b) {
+    if (a == b) return true;
+    if (a == NULL || b == NULL || a->kind != b->kind || a->type_oid != b->type_oid ||
+        a->nargs != b->nargs) {
+        return false;
+    }
+    switch (a->kind) {
+    case SQL_X_CONST:
+        if (a->constval.is_null != b->constval.is_null) return false;
+        if (a->constval.is_null) return true;
+        if (a->type_oid == SQL_T_UNKNOWN) {
+            return a->constval.b.len == b->constval.b.len &&
+                   memcmp(a->constval.b.ptr, b->constval.b.ptr, a->constval.b.len) == 0;
+        }
+        return sql_type_by_oid(a->type_oid)->cmp != NULL &&
+               sql_value_cmp(&a->constval, &b->constval) == 0;
+    case SQL_X_PARAM: return a->param == b->param;
+    case SQL_X_COLUMN: case SQL_X_OUTER:
+        return a->column.index == b->column.index && a->column.depth == b->column.depth;
+    case SQL_X_FUNC: if (a->func.def != b->func.def) return false; break;
+    case SQL_X_AGGREF: return a->aggref.index == b->aggref.index;
+    case SQL_X_SUBQUERY: return false;
+    case SQL_X_NULLTEST: case SQL_X_DISTINCT: case SQL_X_IN_LIST:
+        if (a->test.is_not != b->test.is_not) return false;
+        break;
+    case SQL_X_BOOLTEST:
+        if (a->booltest.test != b->booltest.test || a->booltest.is_not != b->booltest.is_not) {
+            return false;
+        }
+        break;
+    case SQL_X_MINMAX: if (a->minmax.greatest != b->minmax.greatest) return false; break;
+    case SQL_X_COERCE: if (a->typmod != b->typmod) return false; break;
+    case SQL_X_ANY_ALL:
+        if (a->anyall.op != b->anyall.op || a->anyall.is_all != b->anyall.is_all) return false;
+        break;
+    default: break;
+    }
+    for (uint32_t i = 0; i < a->nargs; i++) {
+        if (!sql_expr_equal(a->args[i], b->args[i])) return false;
+    }
+    return true;
+}
+
+sql_expr *sql_expr_remap(rt_arena *arena, const sql_expr *e, const uint32_t *map,
+                         uint32_t map_len) {
+    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
+    if (c == NULL) return NULL;
+    *c = *e;
+    if (e->kind == SQL_X_COLUMN) {
+        if (e->column.index >= map_len || map[e->column.index] == UINT32_MAX) return NULL;
+        c->column.index = map[e->column.index];
+        return c;
+    }
+    if (e->nargs > 0) {
+        c->args = rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs);
+        if (c->args == NULL) return NULL;
+        for (uint32_t i = 0; i < e->nargs; i++) {
+            if ((c->args[i] = sql_expr_remap(arena, e->args[i], map, map_len)) == NULL) {
+                return NULL;
+            }
+        }
+    }
+    return c;
+}
+
+bool sql_expr_walk(const sql_expr *e, bool (*fn)(const sql_expr *e, void *arg), void *arg) {
+    if (e == NULL) return true;
+    if (!fn(e, arg)) return false;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (!sql_expr_walk(e->args[i], fn, arg)) return false;
+    }
+    return true;
+}

@@ -1,0 +1,120 @@
+/* sql_bind_int.h: private state of the binder (sql_bind*.c). */
+#ifndef SQL_BIND_INT_H
+#define SQL_BIND_INT_H
+
+#include "sql/sql_agg.h"
+#include "sql/sql_bind.h"
+
+/* One column of a FROM scope's combined row. */
+typedef struct sql_scope_col {
+    const char *name;
+    uint32_t type_oid;
+    int32_t typmod;
+    uint32_t table_oid;      /* for RowDescription (0 if computed) */
+    int16_t attnum;
+    bool hidden;             /* merged away by JOIN USING / NATURAL: not in `*`, not by name */
+} sql_scope_col;
+
+/* A FROM item visible by name: its columns are cols[first .. first + ncols) of the scope. */
+typedef struct sql_rte {
+    const char *name;        /* alias, or the table name; NULL for an unnamed join */
+    const char *schema;      /* schema of a table reference (schema.table.column) */
+    uint32_t first;
+    uint32_t ncols;
+    const eng_table *table;
+} sql_rte;
+
+typedef struct sql_scope {
+    sql_scope_col *cols;
+    uint32_t ncols;
+    sql_rte *rtes;
+    uint32_t nrtes;
+} sql_scope;
+
+/* A WITH entry visible by name. */
+typedef struct sql_cte_def {
+    const char *name;
+    sql_plan *material;      /* the MATERIAL node; CTE scans read its id */
+    uint32_t ncols;
+    sql_col *cols;
+    bool recursive_ref;      /* the name refers to the working table of WITH RECURSIVE */
+    uint32_t worktable_id;
+    struct sql_cte_def *next;
+} sql_cte_def;
+
+typedef struct sql_binder sql_binder;
+
+/* One query level (SELECT block) being bound. */
+typedef struct sql_qlevel {
+    sql_binder *b;
+    struct sql_qlevel *parent;   /* the enclosing query (correlation) */
+    sql_scope *scope;            /* the FROM scope, NULL before FROM is bound */
+    sql_cte_def *ctes;           /* visible CTEs (this level's, then the parents') */
+    const char *agg_forbidden;   /* "WHERE", "JOIN conditions", ...: aggregates refused */
+    bool in_agg_args;            /* binding an aggregate's arguments */
+    sql_agg_call *aggs;
+    uint32_t naggs, agg_cap;
+    bool correlated;             /* an expression referred to an enclosing level */
+    bool lateral;                /* FROM items may refer to earlier ones */
+} sql_qlevel;
+
+struct sql_binder {
+    sql_bind_ctx *bc;
+    rt_arena *arena;
+    uint32_t *param_types;       /* SQL_T_UNKNOWN until inferred */
+    uint32_t nparams;
+    uint32_t nmaterials;
+    uint32_t nsubqueries;
+    bool volatile_funcs;
+    bool for_update;
+    const char *default_context; /* binding a DEFAULT / CHECK: no subqueries, no params */
+};
+
+/* ---- errors ---- */
+/* Sets an error with the position of AST location `loc` (0-based byte offset). */
+bool sql_bind_error(sql_binder *b, uint32_t loc, const char *sqlstate, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+bool sql_bind_oom(sql_binder *b);
+
+/* ---- expressions (sql_bind_expr.c) ---- */
+sql_expr *sql_bind_expr(sql_qlevel *q, const sql_node *n);
+/* Binds and coerces to a target type (assignment or implicit rules). */
+sql_expr *sql_bind_expr_as(sql_qlevel *q, const sql_node *n, uint32_t type, int32_t typmod,
+                           sql_cast_context ctx, const char *what);
+/* Binds a condition (WHERE, ON, HAVING, CHECK): must be boolean. */
+sql_expr *sql_bind_condition(sql_qlevel *q, const sql_node *n, const char *clause);
+/* The name PostgreSQL gives an output column computed from this expression. */
+const char *sql_bind_colname(const sql_node *n);
+bool sql_expr_equal(const sql_expr *a, const sql_expr *b);
+/* A copy of an expression tree with every COLUMN index mapped through map[] (index ->
+ * new index); unmapped (UINT32_MAX) columns make it fail. */
+sql_expr *sql_expr_remap(rt_arena *arena, const sql_expr *e, const uint32_t *map,
+                         uint32_t map_len);
+/* Applies fn to every node (pre-order); stops when fn returns false. */
+bool sql_expr_walk(const sql_expr *e, bool (*fn)(const sql_expr *e, void *arg), void *arg);
+
+/* ---- types, casts, functions (sql_bind_func.c) ---- */
+sql_expr *sql_bind_coerce(sql_qlevel *q, sql_expr *e, uint32_t type, int32_t typmod,
+                          sql_cast_context ctx, uint32_t loc, const char *what);
+/* PostgreSQL's select_common_type over `n` expressions; `context` names the construct for
+ * the error ("CASE", "UNION", "COALESCE", "VALUES"). */
+bool sql_bind_common_type(sql_qlevel *q, sql_expr **exprs, uint32_t n, const char *context,
+                          uint32_t loc, uint32_t *type, int32_t *typmod);
+/* Resolves a function or operator call and builds the FUNC node (with casts on arguments). */
+sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_expr **args,
+                        uint32_t nargs, uint32_t loc);
+const char *sql_type_name(uint32_t oid);
+
+/* ---- queries (sql_bind_select.c, sql_bind_dml.c) ---- */
+sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *ctes);
+sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *out);
+sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *out);
+sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *out);
+/* Binds WITH entries into definitions visible to the statement. */
+bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out);
+/* A plan that reads table `t` whole (the optimizer turns it into scans/lookups). */
+sql_plan *sql_bind_table_plan(sql_binder *b, const eng_table *t, uint32_t loc);
+/* A new query level. */
+sql_qlevel *sql_qlevel_new(sql_binder *b, sql_qlevel *parent, sql_cte_def *ctes);
+
+#endif

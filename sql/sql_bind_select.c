@@ -1,0 +1,1126 @@
+/* sql_bind_select.c: binding SELECT blocks, VALUES, set operations and WITH. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/sql_bind_int.h"
+#include "sql/sql_pgcat.h"
+
+sql_qlevel *sql_qlevel_new(sql_binder *b, sql_qlevel *parent, sql_cte_def *ctes) {
+    sql_qlevel *q = rt_arena_zalloc(b->arena, sizeof *q);
+    if (q == NULL) return NULL;
+    q->b = b;
+    q->parent = parent;
+    q->ctes = ctes;
+    return q;
+}
+
+static sql_plan *sql_plan_alloc(sql_binder *b, sql_plan_kind kind, uint32_t ncols) {
+    sql_plan *p = sql_plan_new(b->arena, kind, ncols);
+    if (p == NULL) sql_bind_oom(b);
+    return p;
+}
+
+/* ---- scopes ---- */
+
+static sql_scope *sql_scope_new(sql_binder *b, uint32_t ncols, uint32_t nrtes) {
+    sql_scope *s = rt_arena_zalloc(b->arena, sizeof *s);
+    if (s == NULL) return NULL;
+    s->cols = rt_arena_zalloc(b->arena, sizeof(sql_scope_col) * (ncols + 1u));
+    s->rtes = rt_arena_zalloc(b->arena, sizeof(sql_rte) * (nrtes + 1u));
+    if (s->cols == NULL || s->rtes == NULL) return NULL;
+    return s;
+}
+
+/* A scope of one named relation whose columns are the plan's output columns. */
+static sql_scope *sql_scope_of_plan(sql_binder *b, const sql_plan *p, const char *name,
+                                    const char *schema, const eng_table *t) {
+    sql_scope *s = sql_scope_new(b, p->ncols, 1);
+    if (s == NULL) return NULL;
+    for (uint32_t i = 0; i < p->ncols; i++) {
+        s->cols[i] = (sql_scope_col){.name = p->cols[i].name, .type_oid = p->cols[i].type_oid,
+                                     .typmod = p->cols[i].typmod,
+                                     .table_oid = p->cols[i].table_oid,
+                                     .attnum = p->cols[i].attnum};
+        if (t != NULL && i < t->column_count && t->columns[i].dropped) s->cols[i].hidden = true;
+    }
+    s->ncols = p->ncols;
+    s->rtes[0] = (sql_rte){.name = name, .schema = schema, .first = 0, .ncols = p->ncols,
+                           .table = t};
+    s->nrtes = 1;
+    return s;
+}
+
+static sql_scope *sql_scope_concat(sql_binder *b, const sql_scope *l, const sql_scope *r) {
+    sql_scope *s = sql_scope_new(b, l->ncols + r->ncols, l->nrtes + r->nrtes);
+    if (s == NULL) return NULL;
+    memcpy(s->cols, l->cols, sizeof(sql_scope_col) * l->ncols);
+    memcpy(s->cols + l->ncols, r->cols, sizeof(sql_scope_col) * r->ncols);
+    s->ncols = l->ncols + r->ncols;
+    memcpy(s->rtes, l->rtes, sizeof(sql_rte) * l->nrtes);
+    for (uint32_t i = 0; i < r->nrtes; i++) {
+        s->rtes[l->nrtes + i] = r->rtes[i];
+        s->rtes[l->nrtes + i].first += l->ncols;
+    }
+    s->nrtes = l->nrtes + r->nrtes;
+    return s;
+}
+
+/* ---- FROM items ---- */
+
+sql_plan *sql_bind_table_plan(sql_binder *b, const eng_table *t, uint32_t loc) {
+    (void)loc;
+    sql_plan *p = sql_plan_alloc(b, SQL_P_SCAN, t->column_count);
+    if (p == NULL) return NULL;
+    p->scan.table = t;
+    p->scan.natts = t->column_count;
+    p->scan.attnums = rt_arena_alloc(b->arena, sizeof(uint16_t) * (t->column_count + 1u));
+    if (p->scan.attnums == NULL) return NULL;
+    for (uint32_t i = 0; i < t->column_count; i++) {
+        const eng_column *c = &t->columns[i];
+        p->scan.attnums[i] = c->attnum;
+        p->cols[i] = (sql_col){.name = c->name, .type_oid = c->type_oid, .typmod = c->typmod,
+                               .table_oid = t->oid, .attnum = (int16_t)c->attnum};
+    }
+    p->est_rows = 1000;
+    return p;
+}
+
+static const sql_cte_def *sql_find_cte(const sql_qlevel *q, const char *name) {
+    for (const sql_cte_def *c = q->ctes; c != NULL; c = c->next) {
+        if (strcmp(c->name, name) == 0) return c;
+    }
+    return NULL;
+}
+
+static sql_plan *sql_bind_cte_ref(sql_binder *b, const sql_cte_def *c) {
+    sql_plan *p = sql_plan_alloc(b, c->recursive_ref ? SQL_P_WORKTABLE : SQL_P_MATERIAL,
+                                 c->ncols);
+    if (p == NULL) return NULL;
+    memcpy(p->cols, c->cols, sizeof(sql_col) * c->ncols);
+    if (c->recursive_ref) {
+        p->material.id = c->worktable_id;
+    } else {
+        p->material.id = c->material->material.id;
+        p->left = c->material->left;
+    }
+    return p;
+}
+
+/* Applies column aliases `t(a, b)` to a plan's output names. */
+static bool sql_apply_col_aliases(sql_binder *b, sql_plan *p, const sql_list *aliases,
+                                  const char *relname, uint32_t loc) {
+    if (aliases->count > p->ncols) {
+        return sql_bind_error(b, loc, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                              "table \"%s\" has %u columns available but %u columns specified",
+                              relname, p->ncols, aliases->count);
+    }
+    for (uint32_t i = 0; i < aliases->count; i++) p->cols[i].name = SQL_LIST_AT(*aliases, i);
+    return true;
+}
+
+static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_scope **scope) {
+    sql_binder *b = q->b;
+    const sql_name *nm = &rv->name;
+    const char *name = nm->parts[nm->count - 1];
+    const char *alias = rv->alias != NULL ? rv->alias : name;
+    sql_plan *p = NULL;
+    const eng_table *t = NULL;
+    const char *schema = nm->count >= 2 ? nm->parts[nm->count - 2] : NULL;
+    const sql_cte_def *cte = nm->count == 1 ? sql_find_cte(q, name) : NULL;
+    if (cte != NULL) {
+        p = sql_bind_cte_ref(b, cte);
+    } else if ((t = sql_bind_find_table(b->bc, nm)) != NULL) {
+        if (t->kind == 'v') {
+            sql_bind_error(b, rv->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                           "views are not supported yet");
+            return NULL;
+        }
+        p = sql_bind_table_plan(b, t, rv->hdr.location);
+        if (t->schema_oid != 0 && schema == NULL) schema = NULL;
+    } else {
+        const sql_pgcat_rel *rel = NULL;
+        if (nm->count <= 2) rel = sql_pgcat_find(schema, name);
+        if (rel == NULL) {
+            if (rt_err_is_set(b->bc->err)) return NULL;
+            if (nm->count >= 2) {
+                sql_bind_error(b, rv->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                               "relation \"%s.%s\" does not exist", nm->parts[nm->count - 2],
+                               name);
+            } else {
+                sql_bind_error(b, rv->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                               "relation \"%s\" does not exist", name);
+            }
+            return NULL;
+        }
+        p = sql_plan_alloc(b, SQL_P_CATALOG, rel->ncols);
+        if (p == NULL) return NULL;
+        p->catalog.rel_id = rel->id;
+        for (uint32_t i = 0; i < rel->ncols; i++) {
+            p->cols[i] = (sql_col){.name = rel->cols[i].name, .type_oid = rel->cols[i].type_oid,
+                                   .typmod = -1, .table_oid = rel->id, .attnum = (int16_t)(i + 1)};
+        }
+        p->est_rows = 100;
+    }
+    if (p == NULL) return NULL;
+    if (!sql_apply_col_aliases(b, p, &rv->col_aliases, alias, rv->hdr.location)) return NULL;
+    *scope = sql_scope_of_plan(b, p, alias, rv->alias == NULL ? schema : NULL, t);
+    return *scope != NULL ? p : NULL;
+}
+
+static sql_plan *sql_bind_rangesub(sql_qlevel *q, const sql_rangesub *rs, sql_scope **scope) {
+    sql_binder *b = q->b;
+    /* A subquery in FROM sees enclosing queries, and earlier FROM items only when LATERAL. */
+    sql_qlevel *outer = rs->lateral ? q : q->parent;
+    sql_plan *p = sql_bind_select(outer, rs->subquery, q->ctes);
+    if (p == NULL) return NULL;
+    if (rs->alias == NULL) {
+        sql_bind_error(b, rs->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                       "subquery in FROM must have an alias");
+        rt_err_hint(b->bc->err, "For example, FROM (SELECT ...) [AS] foo.");
+        return NULL;
+    }
+    if (!sql_apply_col_aliases(b, p, &rs->col_aliases, rs->alias, rs->hdr.location)) return NULL;
+    *scope = sql_scope_of_plan(b, p, rs->alias, NULL, NULL);
+    return *scope != NULL ? p : NULL;
+}
+
+static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_scope **scope) {
+    sql_binder *b = q->b;
+    if (rf->funcs.count > 0 || rf->func == NULL) {
+        sql_bind_error(b, rf->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "ROWS FROM is not supported yet");
+        return NULL;
+    }
+    const sql_func *f = rf->func;
+    const char *name = f->name.parts[f->name.count - 1];
+    uint32_t n = f->args.count;
+    sql_expr **args = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (n + 1u));
+    if (args == NULL) return NULL;
+    sql_qlevel *outer = rf->lateral ? q : q->parent;
+    sql_qlevel *argq = sql_qlevel_new(b, outer, q->ctes);
+    if (argq == NULL) return NULL;
+    argq->agg_forbidden = "functions in FROM";
+    for (uint32_t i = 0; i < n; i++) {
+        if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) return NULL;
+    }
+    sql_expr *call = sql_bind_call(argq, name, false, args, n, f->hdr.location);
+    if (call == NULL) return NULL;
+    const sql_func_def *d = call->func.def;
+    if (!(d->flags & SQL_F_SRF)) {
+        /* A scalar function in FROM yields one row with one column. */
+        sql_plan *res = sql_plan_alloc(b, SQL_P_RESULT, 0);
+        sql_plan *p = sql_plan_alloc(b, SQL_P_PROJECT, 1);
+        if (res == NULL || p == NULL) return NULL;
+        p->left = res;
+        p->project.exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *));
+        if (p->project.exprs == NULL) return NULL;
+        p->project.exprs[0] = call;
+        p->cols[0] = (sql_col){.name = name, .type_oid = call->type_oid, .typmod = call->typmod};
+        const char *alias = rf->alias != NULL ? rf->alias : name;
+        if (rf->alias != NULL && rf->col_aliases.count == 0) p->cols[0].name = rf->alias;
+        if (!sql_apply_col_aliases(b, p, &rf->col_aliases, alias, rf->hdr.location)) return NULL;
+        *scope = sql_scope_of_plan(b, p, alias, NULL, NULL);
+        return *scope != NULL ? p : NULL;
+    }
+    uint32_t ncols = (d->srf_ncols > 0 ? d->srf_ncols : 1) + (rf->with_ordinality ? 1 : 0);
+    sql_plan *p = sql_plan_alloc(b, SQL_P_FUNCSCAN, ncols);
+    if (p == NULL) return NULL;
+    p->func.def = d;
+    p->func.nargs = n;
+    p->func.args = call->args;
+    p->func.ordinality = rf->with_ordinality;
+    if (d->srf_ncols > 0) {
+        for (uint32_t i = 0; i < d->srf_ncols; i++) {
+            p->cols[i] = (sql_col){.name = d->srf_names[i], .type_oid = d->srf_types[i],
+                                   .typmod = -1};
+        }
+    } else {
+        p->cols[0] = (sql_col){.name = rf->alias != NULL ? rf->alias : name,
+                               .type_oid = call->type_oid, .typmod = call->typmod};
+    }
+    if (rf->with_ordinality) {
+        p->cols[ncols - 1] = (sql_col){.name = "ordinality", .type_oid = SQL_T_INT8,
+                                       .typmod = -1};
+    }
+    const char *alias = rf->alias != NULL ? rf->alias : name;
+    if (!sql_apply_col_aliases(b, p, &rf->col_aliases, alias, rf->hdr.location)) return NULL;
+    *scope = sql_scope_of_plan(b, p, alias, NULL, NULL);
+    return *scope != NULL ? p : NULL;
+}
+
+static sql_plan *sql_bind_from_item(sql_qlevel *q, const sql_node *n, sql_scope **scope);
+
+/* JOIN ... USING (a, b) / NATURAL: equality on the named columns; the duplicate columns of the
+ * non-preserved side are hidden so that `a` means the merged column. */
+static sql_expr *sql_bind_using(sql_qlevel *q, const sql_join *j, sql_scope *ls, sql_scope *rs,
+                                sql_scope *combined, const sql_list *cols) {
+    sql_binder *b = q->b;
+    sql_expr *quals = NULL;
+    for (uint32_t k = 0; k < cols->count; k++) {
+        const char *name = SQL_LIST_AT(*cols, k);
+        int64_t li = -1, ri = -1;
+        for (uint32_t i = 0; i < ls->ncols; i++) {
+            if (!ls->cols[i].hidden && strcmp(ls->cols[i].name, name) == 0) li = i;
+        }
+        for (uint32_t i = 0; i < rs->ncols; i++) {
+            if (!rs->cols[i].hidden && strcmp(rs->cols[i].name, name) == 0) ri = i;
+        }
+        if (li < 0 || ri < 0) {
+            sql_bind_error(b, j->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
+                           "column \"%s\" specified in USING clause does not exist in %s table",
+                           name, li < 0 ? "left" : "right");
+            return NULL;
+        }
+        uint32_t r_index = ls->ncols + (uint32_t)ri;
+        sql_expr *l = sql_expr_column(b->arena, (uint32_t)li, ls->cols[li].type_oid, -1);
+        sql_expr *r = sql_expr_column(b->arena, r_index, rs->cols[ri].type_oid, -1);
+        if (l == NULL || r == NULL) return NULL;
+        sql_expr *two[2] = {l, r};
+        sql_expr *eq = sql_bind_call(q, "=", true, two, 2, j->hdr.location);
+        if (eq == NULL) return NULL;
+        bool hide_left = j->join_kind == SQL_JOIN_RIGHT;
+        combined->cols[hide_left ? (uint32_t)li : r_index].hidden = true;
+        if (quals == NULL) {
+            quals = eq;
+            continue;
+        }
+        sql_expr *and = sql_expr_new(b->arena, SQL_X_AND, SQL_T_BOOL, 2);
+        if (and == NULL) return NULL;
+        and->args[0] = quals;
+        and->args[1] = eq;
+        quals = and;
+    }
+    return quals;
+}
+
+static sql_list *sql_natural_cols(sql_binder *b, const sql_scope *ls, const sql_scope *rs) {
+    sql_list *l = rt_arena_zalloc(b->arena, sizeof *l);
+    if (l == NULL) return NULL;
+    for (uint32_t i = 0; i < ls->ncols; i++) {
+        if (ls->cols[i].hidden) continue;
+        for (uint32_t k = 0; k < rs->ncols; k++) {
+            if (!rs->cols[k].hidden && strcmp(ls->cols[i].name, rs->cols[k].name) == 0) {
+                if (!sql_list_push(b->arena, l, (void *)ls->cols[i].name)) return NULL;
+                break;
+            }
+        }
+    }
+    return l;
+}
+
+static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **scope) {
+    sql_binder *b = q->b;
+    sql_scope *ls, *rs;
+    sql_plan *l = sql_bind_from_item(q, j->left, &ls);
+    if (l == NULL) return NULL;
+    /* The right side of a LATERAL join may refer to the left side. */
+    sql_scope *saved = q->scope;
+    q->scope = ls;
+    sql_plan *r = sql_bind_from_item(q, j->right, &rs);
+    q->scope = saved;
+    if (r == NULL) return NULL;
+    sql_scope *s = sql_scope_concat(b, ls, rs);
+    sql_plan *p = sql_plan_alloc(b, SQL_P_NESTLOOP, l->ncols + r->ncols);
+    if (s == NULL || p == NULL) return NULL;
+    p->left = l;
+    p->right = r;
+    memcpy(p->cols, l->cols, sizeof(sql_col) * l->ncols);
+    memcpy(p->cols + l->ncols, r->cols, sizeof(sql_col) * r->ncols);
+    p->join.join_type = j->join_kind;
+    p->est_rows = l->est_rows * r->est_rows;
+    const sql_list *using_cols = &j->using_cols;
+    if (j->natural && (using_cols = sql_natural_cols(b, ls, rs)) == NULL) return NULL;
+    if (using_cols->count > 0) {
+        p->join.quals = sql_bind_using(q, j, ls, rs, s, using_cols);
+        if (p->join.quals == NULL) return NULL;
+    } else if (j->quals != NULL) {
+        sql_scope *prev = q->scope;
+        const char *prev_forbid = q->agg_forbidden;
+        q->scope = s;
+        q->agg_forbidden = "JOIN conditions";
+        p->join.quals = sql_bind_condition(q, j->quals, "JOIN/ON");
+        q->scope = prev;
+        q->agg_forbidden = prev_forbid;
+        if (p->join.quals == NULL) return NULL;
+    }
+    if (j->alias != NULL) {
+        s->nrtes = 1;
+        s->rtes[0] = (sql_rte){.name = j->alias, .first = 0, .ncols = s->ncols};
+    }
+    *scope = s;
+    return p;
+}
+
+static sql_plan *sql_bind_from_item(sql_qlevel *q, const sql_node *n, sql_scope **scope) {
+    switch (SQL_NODE_KIND(n)) {
+    case SQL_N_RANGEVAR: return sql_bind_rangevar(q, (const sql_rangevar *)n, scope);
+    case SQL_N_RANGESUB: return sql_bind_rangesub(q, (const sql_rangesub *)n, scope);
+    case SQL_N_RANGEFUNC: return sql_bind_rangefunc(q, (const sql_rangefunc *)n, scope);
+    case SQL_N_JOIN: return sql_bind_join(q, (const sql_join *)n, scope);
+    default:
+        sql_bind_error(q->b, n->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "unsupported FROM item");
+        return NULL;
+    }
+}
+
+/* FROM a, b, c: a cross join of the items (later items may be LATERAL). */
+static sql_plan *sql_bind_from(sql_qlevel *q, const sql_list *from) {
+    sql_binder *b = q->b;
+    if (from->count == 0) {
+        q->scope = sql_scope_new(b, 0, 0);
+        return q->scope != NULL ? sql_plan_alloc(b, SQL_P_RESULT, 0) : NULL;
+    }
+    sql_plan *plan = NULL;
+    for (uint32_t i = 0; i < from->count; i++) {
+        sql_scope *s;
+        sql_plan *p = sql_bind_from_item(q, SQL_LIST_AT(*from, i), &s);
+        if (p == NULL) return NULL;
+        if (plan == NULL) {
+            plan = p;
+            q->scope = s;
+            continue;
+        }
+        sql_plan *j = sql_plan_alloc(b, SQL_P_NESTLOOP, plan->ncols + p->ncols);
+        sql_scope *c = sql_scope_concat(b, q->scope, s);
+        if (j == NULL || c == NULL) return NULL;
+        j->left = plan;
+        j->right = p;
+        memcpy(j->cols, plan->cols, sizeof(sql_col) * plan->ncols);
+        memcpy(j->cols + plan->ncols, p->cols, sizeof(sql_col) * p->ncols);
+        j->join.join_type = SQL_JOIN_CROSS;
+        j->est_rows = plan->est_rows * p->est_rows;
+        plan = j;
+        q->scope = c;
+    }
+    return plan;
+}
+
+/* ---- target lists ---- */
+
+typedef struct sql_targets {
+    sql_expr **exprs;
+    const char **names;
+    sql_col *cols;          /* source table column info for RowDescription */
+    uint32_t count, cap;
+    uint32_t visible;       /* the first `visible` are output; the rest sort/group helpers */
+} sql_targets;
+
+static bool sql_targets_add(sql_binder *b, sql_targets *t, sql_expr *e, const char *name,
+                            const sql_scope_col *src) {
+    if (t->count == t->cap) {
+        uint32_t cap = t->cap == 0 ? 16 : t->cap * 2;
+        t->exprs = rt_arena_grow(b->arena, t->exprs, t->cap * sizeof(void *), cap * sizeof(void *));
+        t->names = rt_arena_grow(b->arena, t->names, t->cap * sizeof(void *), cap * sizeof(void *));
+        t->cols = rt_arena_grow(b->arena, t->cols, t->cap * sizeof(sql_col), cap * sizeof(sql_col));
+        if (t->exprs == NULL || t->names == NULL || t->cols == NULL) return sql_bind_oom(b);
+        t->cap = cap;
+    }
+    t->exprs[t->count] = e;
+    t->names[t->count] = name;
+    t->cols[t->count] = (sql_col){.name = name, .type_oid = e->type_oid, .typmod = e->typmod};
+    if (src != NULL) {
+        t->cols[t->count].table_oid = src->table_oid;
+        t->cols[t->count].attnum = src->attnum;
+    }
+    t->count++;
+    return true;
+}
+
+/* `*` or `t.*`: every visible column of the scope (or of relation t). */
+static bool sql_expand_star(sql_qlevel *q, const sql_star *st, sql_targets *t) {
+    sql_binder *b = q->b;
+    const sql_scope *s = q->scope;
+    uint32_t from = 0, to = s->ncols;
+    if (st->qualifier.count > 0) {
+        const char *rel = st->qualifier.parts[st->qualifier.count - 1];
+        bool found = false;
+        for (uint32_t r = 0; r < s->nrtes && !found; r++) {
+            if (s->rtes[r].name != NULL && strcmp(s->rtes[r].name, rel) == 0) {
+                from = s->rtes[r].first;
+                to = from + s->rtes[r].ncols;
+                found = true;
+            }
+        }
+        if (!found) {
+            return sql_bind_error(b, st->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                                  "missing FROM-clause entry for table \"%s\"", rel);
+        }
+    } else if (s->ncols == 0) {
+        return sql_bind_error(b, st->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                              "SELECT * with no tables specified is not valid");
+    }
+    for (uint32_t i = from; i < to; i++) {
+        /* t.* still shows a USING column hidden on t's side; a bare * does not. */
+        if (s->cols[i].hidden && (st->qualifier.count == 0 ||
+                                  (s->rtes[0].table != NULL && i < s->rtes[0].table->column_count &&
+                                   s->rtes[0].table->columns[i].dropped))) {
+            continue;
+        }
+        sql_expr *e = sql_expr_column(b->arena, i, s->cols[i].type_oid, s->cols[i].typmod);
+        if (e == NULL || !sql_targets_add(b, t, e, s->cols[i].name, &s->cols[i])) return false;
+    }
+    return true;
+}
+
+static bool sql_bind_targets(sql_qlevel *q, const sql_list *targets, sql_targets *t) {
+    for (uint32_t i = 0; i < targets->count; i++) {
+        const sql_target *tg = SQL_LIST_AT(*targets, i);
+        if (SQL_NODE_KIND(tg->expr) == SQL_N_STAR) {
+            if (!sql_expand_star(q, (const sql_star *)tg->expr, t)) return false;
+            continue;
+        }
+        sql_expr *e = sql_bind_expr(q, tg->expr);
+        if (e == NULL) return false;
+        if (e->type_oid == SQL_T_UNKNOWN && e->kind == SQL_X_CONST) {
+            /* An untyped literal in the select list becomes text, as PostgreSQL resolves it. */
+            if ((e = sql_bind_coerce(q, e, SQL_T_TEXT, -1, SQL_CAST_IMPLICIT, e->location,
+                                     NULL)) == NULL) {
+                return false;
+            }
+        }
+        const sql_scope_col *src = e->kind == SQL_X_COLUMN ? &q->scope->cols[e->column.index] : NULL;
+        const char *name = tg->alias != NULL ? tg->alias : sql_bind_colname(tg->expr);
+        if (!sql_targets_add(q->b, t, e, name, src)) return false;
+    }
+    t->visible = t->count;
+    return true;
+}
+
+/* ---- grouping ---- */
+
+typedef struct sql_group_ctx {
+    sql_binder *b;
+    sql_expr **group;
+    uint32_t ngroup;
+    const sql_scope *scope;
+    uint32_t loc;
+} sql_group_ctx;
+
+/* Rewrites an expression over the FROM row into one over the AGG output (groups then
+ * aggregates); a column that is neither grouped nor aggregated is an error. */
+static sql_expr *sql_group_rewrite(sql_group_ctx *g, const sql_expr *e) {
+    for (uint32_t i = 0; i < g->ngroup; i++) {
+        if (sql_expr_equal(e, g->group[i])) {
+            return sql_expr_column(g->b->arena, i, e->type_oid, e->typmod);
+        }
+    }
+    if (e->kind == SQL_X_AGGREF) {
+        return sql_expr_column(g->b->arena, g->ngroup + e->aggref.index, e->type_oid, e->typmod);
+    }
+    if (e->kind == SQL_X_COLUMN) {
+        const sql_scope_col *c = &g->scope->cols[e->column.index];
+        sql_bind_error(g->b, e->location != UINT32_MAX ? e->location : g->loc,
+                       SQLSTATE_GROUPING_ERROR, "column \"%s\" must appear in the GROUP BY "
+                       "clause or be used in an aggregate function", c->name);
+        return NULL;
+    }
+    if (e->kind == SQL_X_SUBQUERY && e->sub.correlated) {
+        sql_bind_error(g->b, e->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "correlated subqueries in an aggregated select list are not supported "
+                       "yet");
+        return NULL;
+    }
+    sql_expr *c = rt_arena_alloc(g->b->arena, sizeof *c);
+    if (c == NULL) return NULL;
+    *c = *e;
+    if (e->kind == SQL_X_SUBQUERY || e->nargs == 0) return c;
+    c->args = rt_arena_alloc(g->b->arena, sizeof(sql_expr *) * e->nargs);
+    if (c->args == NULL) return NULL;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if ((c->args[i] = sql_group_rewrite(g, e->args[i])) == NULL) return NULL;
+    }
+    return c;
+}
+
+/* A GROUP BY / ORDER BY item that is a number or an output alias refers to a target. */
+static sql_expr *sql_target_ref(sql_qlevel *q, const sql_node *n, const sql_targets *t,
+                                const char *clause, bool prefer_alias) {
+    if (SQL_NODE_KIND(n) == SQL_N_CONST && ((const sql_const *)n)->const_kind == SQL_CONST_INTEGER) {
+        int64_t k = ((const sql_const *)n)->int_value;
+        if (k < 1 || k > (int64_t)t->visible) {
+            sql_bind_error(q->b, n->location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                           "%s position %lld is not in select list", clause, (long long)k);
+            return NULL;
+        }
+        return t->exprs[k - 1];
+    }
+    if (SQL_NODE_KIND(n) == SQL_N_COLUMNREF && ((const sql_columnref *)n)->name.count == 1) {
+        const char *name = ((const sql_columnref *)n)->name.parts[0];
+        int found = -1;
+        for (uint32_t i = 0; i < t->visible; i++) {
+            if (t->names[i] != NULL && strcmp(t->names[i], name) == 0) {
+                if (found >= 0 && !sql_expr_equal(t->exprs[found], t->exprs[i])) {
+                    sql_bind_error(q->b, n->location, SQLSTATE_AMBIGUOUS_COLUMN,
+                                   "%s \"%s\" is ambiguous", clause, name);
+                    return NULL;
+                }
+                found = (int)i;
+            }
+        }
+        /* GROUP BY prefers an input column of that name; ORDER BY the output one. */
+        if (found >= 0) {
+            bool input = false;
+            for (uint32_t i = 0; !prefer_alias && q->scope != NULL && i < q->scope->ncols; i++) {
+                input |= !q->scope->cols[i].hidden && strcmp(q->scope->cols[i].name, name) == 0;
+            }
+            if (prefer_alias || !input) return t->exprs[found];
+        }
+    }
+    return NULL;
+}
+
+/* ---- the SELECT block ---- */
+
+typedef struct sql_sel_state {
+    sql_qlevel *q;
+    const sql_select *s;
+    sql_plan *plan;
+    sql_targets t;
+    sql_expr **group;
+    uint32_t ngroup;
+    bool aggregated;
+    sql_expr *having;
+    sql_sort_key *sort;
+    uint32_t nsort;
+    sql_expr **distinct_on;
+    uint32_t ndistinct_on;
+} sql_sel_state;
+
+static bool sql_bind_group_by(sql_sel_state *st) {
+    sql_qlevel *q = st->q;
+    const sql_select *s = st->s;
+    uint32_t n = s->group_by.count;
+    st->group = rt_arena_alloc(q->b->arena, sizeof(sql_expr *) * (n + 1u));
+    if (st->group == NULL) return sql_bind_oom(q->b);
+    q->agg_forbidden = "GROUP BY";
+    for (uint32_t i = 0; i < n; i++) {
+        const sql_node *item = SQL_LIST_AT(s->group_by, i);
+        if (SQL_NODE_KIND(item) == SQL_N_GROUPING_SET) {
+            const sql_grouping_set *gs = (const sql_grouping_set *)item;
+            if (gs->set_kind == SQL_GSET_EMPTY) continue;
+            return sql_bind_error(q->b, item->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                  "ROLLUP, CUBE and GROUPING SETS are not supported yet");
+        }
+        sql_expr *e = sql_target_ref(q, item, &st->t, "GROUP BY", false);
+        if (e == NULL && rt_err_is_set(q->b->bc->err)) return false;
+        if (e != NULL && e->kind == SQL_X_AGGREF) {
+            return sql_bind_error(q->b, item->location, SQLSTATE_GROUPING_ERROR,
+                                  "aggregate functions are not allowed in GROUP BY");
+        }
+        if (e == NULL && (e = sql_bind_expr(q, item)) == NULL) return false;
+        bool dup = false;
+        for (uint32_t k = 0; k < st->ngroup && !dup; k++) dup = sql_expr_equal(st->group[k], e);
+        if (!dup) st->group[st->ngroup++] = e;
+    }
+    q->agg_forbidden = NULL;
+    return true;
+}
+
+/* ORDER BY items: references to targets, or extra hidden targets. */
+static bool sql_bind_order_by(sql_sel_state *st, const sql_list *order, bool distinct) {
+    sql_qlevel *q = st->q;
+    st->nsort = order->count;
+    st->sort = rt_arena_zalloc(q->b->arena, sizeof(sql_sort_key) * (order->count + 1u));
+    if (st->sort == NULL) return sql_bind_oom(q->b);
+    for (uint32_t i = 0; i < order->count; i++) {
+        const sql_sortby *sb = SQL_LIST_AT(*order, i);
+        if (sb->using_op != NULL) {
+            return sql_bind_error(q->b, sb->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                  "ORDER BY ... USING is not supported yet");
+        }
+        sql_expr *e = NULL;
+        if (sb->near == NULL) e = sql_target_ref(q, sb->expr, &st->t, "ORDER BY", true);
+        if (e == NULL && rt_err_is_set(q->b->bc->err)) return false;
+        if (e == NULL) {
+            e = sql_bind_expr(q, sb->expr);
+            if (e != NULL && sb->near != NULL) {
+                sql_expr *target = sql_bind_expr(q, sb->near);
+                sql_expr *two[2] = {e, target};
+                e = target == NULL ? NULL : sql_bind_call(q, "<=>", true, two, 2,
+                                                          sb->hdr.location);
+            }
+            if (e == NULL) return false;
+        }
+        uint32_t idx = UINT32_MAX;
+        for (uint32_t k = 0; k < st->t.count && idx == UINT32_MAX; k++) {
+            if (sql_expr_equal(st->t.exprs[k], e)) idx = k;
+        }
+        if (idx == UINT32_MAX) {
+            if (distinct) {
+                return sql_bind_error(q->b, sb->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                                      "for SELECT DISTINCT, ORDER BY expressions must appear in "
+                                      "select list");
+            }
+            idx = st->t.count;
+            if (!sql_targets_add(q->b, &st->t, e, "?sort?", NULL)) return false;
+        }
+        sql_sort_key *k = &st->sort[i];
+        k->expr = sql_expr_column(q->b->arena, idx, e->type_oid, e->typmod);
+        if (k->expr == NULL) return sql_bind_oom(q->b);
+        k->desc = sb->dir == SQL_SORT_DESC;
+        k->nulls_first = sb->nulls == SQL_NULLS_FIRST || (sb->nulls == SQL_NULLS_DEFAULT && k->desc);
+    }
+    return true;
+}
+
+static sql_plan *sql_bind_agg_plan(sql_sel_state *st) {
+    sql_qlevel *q = st->q;
+    sql_binder *b = q->b;
+    sql_plan *agg = sql_plan_alloc(b, SQL_P_AGG, st->ngroup + q->naggs);
+    if (agg == NULL) return NULL;
+    agg->left = st->plan;
+    agg->agg.ngroup = st->ngroup;
+    agg->agg.group = st->group;
+    agg->agg.naggs = q->naggs;
+    agg->agg.aggs = q->aggs;
+    for (uint32_t i = 0; i < st->ngroup; i++) {
+        agg->cols[i] = (sql_col){.name = "?group?", .type_oid = st->group[i]->type_oid,
+                                 .typmod = st->group[i]->typmod};
+    }
+    for (uint32_t a = 0; a < q->naggs; a++) {
+        agg->cols[st->ngroup + a] = (sql_col){.name = q->aggs[a].def->name,
+                                              .type_oid = q->aggs[a].type_oid,
+                                              .typmod = q->aggs[a].typmod};
+    }
+    agg->est_rows = st->ngroup == 0 ? 1 : st->plan->est_rows / 10 + 1;
+    sql_group_ctx g = {.b = b, .group = st->group, .ngroup = st->ngroup, .scope = q->scope,
+                       .loc = st->s->hdr.location};
+    for (uint32_t i = 0; i < st->t.count; i++) {
+        if ((st->t.exprs[i] = sql_group_rewrite(&g, st->t.exprs[i])) == NULL) return NULL;
+    }
+    sql_plan *top = agg;
+    if (st->having != NULL) {
+        sql_plan *f = sql_plan_alloc(b, SQL_P_FILTER, agg->ncols);
+        if (f == NULL) return NULL;
+        memcpy(f->cols, agg->cols, sizeof(sql_col) * agg->ncols);
+        f->left = agg;
+        if ((f->filter.pred = sql_group_rewrite(&g, st->having)) == NULL) return NULL;
+        top = f;
+    }
+    return top;
+}
+
+static sql_plan *sql_project(sql_binder *b, sql_plan *in, const sql_targets *t, uint32_t n) {
+    sql_plan *p = sql_plan_alloc(b, SQL_P_PROJECT, n);
+    if (p == NULL) return NULL;
+    p->left = in;
+    p->project.exprs = t->exprs;
+    memcpy(p->cols, t->cols, sizeof(sql_col) * n);
+    p->est_rows = in->est_rows;
+    return p;
+}
+
+/* Keeps the first n columns of `in`. */
+static sql_plan *sql_project_prefix(sql_binder *b, sql_plan *in, uint32_t n) {
+    sql_plan *p = sql_plan_alloc(b, SQL_P_PROJECT, n);
+    if (p == NULL) return NULL;
+    p->left = in;
+    p->project.exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (n + 1u));
+    if (p->project.exprs == NULL) return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        p->project.exprs[i] = sql_expr_column(b->arena, i, in->cols[i].type_oid,
+                                              in->cols[i].typmod);
+        if (p->project.exprs[i] == NULL) return NULL;
+        p->cols[i] = in->cols[i];
+    }
+    p->est_rows = in->est_rows;
+    return p;
+}
+
+static sql_plan *sql_bind_limit(sql_qlevel *q, sql_plan *in, const sql_select *s) {
+    sql_binder *b = q->b;
+    if (s->limit == NULL && s->offset == NULL) return in;
+    sql_plan *p = sql_plan_alloc(b, SQL_P_LIMIT, in->ncols);
+    if (p == NULL) return NULL;
+    memcpy(p->cols, in->cols, sizeof(sql_col) * in->ncols);
+    p->left = in;
+    sql_qlevel *lq = sql_qlevel_new(b, q->parent, q->ctes);
+    if (lq == NULL) return NULL;
+    lq->agg_forbidden = "LIMIT";
+    if (s->limit != NULL && (p->limit.limit = sql_bind_expr_as(lq, s->limit, SQL_T_INT8, -1,
+                                                              SQL_CAST_ASSIGNMENT, NULL)) == NULL) {
+        return NULL;
+    }
+    if (s->offset != NULL && (p->limit.offset = sql_bind_expr_as(lq, s->offset, SQL_T_INT8, -1,
+                                                                SQL_CAST_ASSIGNMENT, NULL)) == NULL) {
+        return NULL;
+    }
+    p->limit.with_ties = s->limit_with_ties;
+    return p;
+}
+
+static sql_plan *sql_bind_sort(sql_binder *b, sql_plan *in, sql_sort_key *keys, uint32_t n) {
+    if (n == 0) return in;
+    sql_plan *p = sql_plan_alloc(b, SQL_P_SORT, in->ncols);
+    if (p == NULL) return NULL;
+    memcpy(p->cols, in->cols, sizeof(sql_col) * in->ncols);
+    p->left = in;
+    p->sort.keys = keys;
+    p->sort.nkeys = n;
+    p->est_rows = in->est_rows;
+    return p;
+}
+
+static bool sql_bind_locking(sql_sel_state *st) {
+    const sql_select *s = st->s;
+    if (s->locking.count == 0) return true;
+    const sql_locking *lk = SQL_LIST_AT(s->locking, 0);
+    sql_plan *p = st->plan;
+    while (p != NULL && p->kind == SQL_P_FILTER) p = p->left;
+    if (p == NULL || p->kind != SQL_P_SCAN || st->aggregated || s->distinct) {
+        return sql_bind_error(st->q->b, lk->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "FOR UPDATE/SHARE is supported on a single table without "
+                              "aggregation");
+    }
+    p->scan.lock_strength = lk->strength;
+    p->scan.lock_wait = lk->wait;
+    st->q->b->for_update = true;
+    return true;
+}
+
+/* SELECT with FROM/WHERE/GROUP BY/HAVING/targets/DISTINCT/ORDER BY/LIMIT. */
+static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
+    sql_binder *b = q->b;
+    sql_sel_state st = {.q = q, .s = s};
+    if ((st.plan = sql_bind_from(q, &s->from)) == NULL) return NULL;
+    if (s->where != NULL) {
+        q->agg_forbidden = "WHERE";
+        sql_expr *pred = sql_bind_condition(q, s->where, "WHERE");
+        q->agg_forbidden = NULL;
+        if (pred == NULL) return NULL;
+        sql_plan *f = sql_plan_alloc(b, SQL_P_FILTER, st.plan->ncols);
+        if (f == NULL) return NULL;
+        memcpy(f->cols, st.plan->cols, sizeof(sql_col) * st.plan->ncols);
+        f->left = st.plan;
+        f->filter.pred = pred;
+        f->est_rows = st.plan->est_rows / 3;
+        st.plan = f;
+    }
+    if (!sql_bind_targets(q, &s->targets, &st.t) || !sql_bind_group_by(&st)) return NULL;
+    if (s->having != NULL && (st.having = sql_bind_condition(q, s->having, "HAVING")) == NULL) {
+        return NULL;
+    }
+    bool distinct = s->distinct && s->distinct_on.count == 0;
+    if (!sql_bind_order_by(&st, &s->order_by, distinct)) return NULL;
+    for (uint32_t i = 0; i < s->distinct_on.count; i++) { /* DISTINCT ON keys as targets */
+        sql_expr *e = sql_target_ref(q, SQL_LIST_AT(s->distinct_on, i), &st.t, "DISTINCT ON", true);
+        if (e == NULL && rt_err_is_set(b->bc->err)) return NULL;
+        if (e == NULL && (e = sql_bind_expr(q, SQL_LIST_AT(s->distinct_on, i))) == NULL) return NULL;
+        if (!sql_targets_add(b, &st.t, e, "?distinct?", NULL)) return NULL;
+    }
+    st.aggregated = st.ngroup > 0 || q->naggs > 0 || st.having != NULL || s->group_by.count > 0;
+    if (st.aggregated && (st.plan = sql_bind_agg_plan(&st)) == NULL) return NULL;
+    if (!sql_bind_locking(&st)) return NULL;
+    sql_plan *p = sql_project(b, st.plan, &st.t, st.t.count);
+    if (p == NULL) return NULL;
+    if (s->distinct_on.count > 0) {
+        uint32_t n = s->distinct_on.count, first = st.t.count - n;
+        p = sql_bind_sort(b, p, st.sort, st.nsort);
+        sql_plan *d = p != NULL ? sql_plan_alloc(b, SQL_P_DISTINCT, p->ncols) : NULL;
+        if (d == NULL) return NULL;
+        memcpy(d->cols, p->cols, sizeof(sql_col) * p->ncols);
+        d->left = p;
+        d->distinct.nkeys = n;
+        d->distinct.keys = rt_arena_alloc(b->arena, sizeof(sql_expr *) * n);
+        if (d->distinct.keys == NULL) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            d->distinct.keys[i] = sql_expr_column(b->arena, first + i, p->cols[first + i].type_oid,
+                                                  -1);
+        }
+        p = d;
+    } else if (distinct) {
+        sql_plan *d = sql_plan_alloc(b, SQL_P_DISTINCT, p->ncols);
+        if (d == NULL) return NULL;
+        memcpy(d->cols, p->cols, sizeof(sql_col) * p->ncols);
+        d->left = p;
+        p = sql_bind_sort(b, d, st.sort, st.nsort);
+    } else {
+        p = sql_bind_sort(b, p, st.sort, st.nsort);
+    }
+    if (p == NULL || (p = sql_bind_limit(q, p, s)) == NULL) return NULL;
+    if (st.t.count > st.t.visible) p = sql_project_prefix(b, p, st.t.visible);
+    return p;
+}
+
+/* ---- VALUES ---- */
+
+static sql_plan *sql_bind_values(sql_qlevel *q, const sql_select *s) {
+    sql_binder *b = q->b;
+    uint32_t nrows = s->values.count;
+    const sql_list *first = SQL_LIST_AT(s->values, 0);
+    uint32_t ncols = first->count;
+    sql_plan *p = sql_plan_alloc(b, SQL_P_VALUES, ncols);
+    if (p == NULL) return NULL;
+    p->values.nrows = nrows;
+    p->values.rows = rt_arena_alloc(b->arena, sizeof(sql_expr **) * nrows);
+    sql_expr **column = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (nrows + 1u));
+    if (p->values.rows == NULL || column == NULL) return NULL;
+    q->scope = sql_scope_new(b, 0, 0);
+    for (uint32_t r = 0; r < nrows; r++) {
+        const sql_list *row = SQL_LIST_AT(s->values, r);
+        if (row->count != ncols) {
+            sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                           "VALUES lists must all be the same length");
+            return NULL;
+        }
+        p->values.rows[r] = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (ncols + 1u));
+        if (p->values.rows[r] == NULL) return NULL;
+        for (uint32_t c = 0; c < ncols; c++) {
+            sql_expr *e = sql_bind_expr(q, SQL_LIST_AT(*row, c));
+            if (e == NULL) return NULL;
+            p->values.rows[r][c] = e;
+        }
+    }
+    for (uint32_t c = 0; c < ncols; c++) {
+        for (uint32_t r = 0; r < nrows; r++) column[r] = p->values.rows[r][c];
+        uint32_t type;
+        int32_t typmod;
+        if (!sql_bind_common_type(q, column, nrows, "VALUES", s->hdr.location, &type, &typmod)) {
+            return NULL;
+        }
+        for (uint32_t r = 0; r < nrows; r++) {
+            p->values.rows[r][c] = sql_bind_coerce(q, column[r], type, -1, SQL_CAST_IMPLICIT,
+                                                   column[r]->location, NULL);
+            if (p->values.rows[r][c] == NULL) return NULL;
+        }
+        char *name = rt_arena_sprintf(b->arena, "column%u", c + 1);
+        p->cols[c] = (sql_col){.name = name, .type_oid = type, .typmod = typmod};
+    }
+    p->est_rows = nrows;
+    /* ORDER BY / LIMIT on VALUES refer to column1.. */
+    if (s->order_by.count == 0 && s->limit == NULL && s->offset == NULL) return p;
+    sql_sel_state st = {.q = q, .s = s, .plan = p};
+    q->scope = sql_scope_of_plan(b, p, "*VALUES*", NULL, NULL);
+    for (uint32_t c = 0; c < ncols; c++) {
+        sql_expr *e = sql_expr_column(b->arena, c, p->cols[c].type_oid, -1);
+        if (e == NULL || !sql_targets_add(b, &st.t, e, p->cols[c].name, NULL)) return NULL;
+    }
+    st.t.visible = ncols;
+    if (!sql_bind_order_by(&st, &s->order_by, false)) return NULL;
+    sql_plan *top = sql_project(b, p, &st.t, st.t.count);
+    if (top == NULL || (top = sql_bind_sort(b, top, st.sort, st.nsort)) == NULL) return NULL;
+    if ((top = sql_bind_limit(q, top, s)) == NULL) return NULL;
+    return st.t.count > ncols ? sql_project_prefix(b, top, ncols) : top;
+}
+
+/* ---- set operations ---- */
+
+/* Casts a plan's columns to the given types (a projection when anything changes). */
+static sql_plan *sql_cast_plan(sql_qlevel *q, sql_plan *in, const uint32_t *types) {
+    sql_binder *b = q->b;
+    bool change = false;
+    for (uint32_t c = 0; c < in->ncols; c++) change |= in->cols[c].type_oid != types[c];
+    if (!change) return in;
+    sql_plan *p = sql_plan_alloc(b, SQL_P_PROJECT, in->ncols);
+    if (p == NULL) return NULL;
+    p->left = in;
+    p->project.exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *) * in->ncols);
+    if (p->project.exprs == NULL) return NULL;
+    for (uint32_t c = 0; c < in->ncols; c++) {
+        sql_expr *e = sql_expr_column(b->arena, c, in->cols[c].type_oid, in->cols[c].typmod);
+        if (e == NULL) return NULL;
+        if (in->cols[c].type_oid == SQL_T_UNKNOWN) { /* an untyped NULL/literal column */
+            e = sql_expr_new(b->arena, SQL_X_CONST, SQL_T_UNKNOWN, 0);
+            if (e == NULL) return NULL;
+            e->constval = (sql_value){.type_oid = SQL_T_UNKNOWN, .is_null = true};
+        }
+        p->project.exprs[c] = sql_bind_coerce(q, e, types[c], -1, SQL_CAST_IMPLICIT,
+                                              UINT32_MAX, NULL);
+        if (p->project.exprs[c] == NULL) return NULL;
+        p->cols[c] = in->cols[c];
+        p->cols[c].type_oid = types[c];
+        p->cols[c].typmod = -1;
+    }
+    p->est_rows = in->est_rows;
+    return p;
+}
+
+static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
+    sql_binder *b = q->b;
+    sql_plan *l = sql_bind_select(q->parent, s->left, q->ctes);
+    sql_plan *r = l != NULL ? sql_bind_select(q->parent, s->right, q->ctes) : NULL;
+    if (r == NULL) return NULL;
+    static const char *names[] = {"", "UNION", "INTERSECT", "EXCEPT"};
+    if (l->ncols != r->ncols) {
+        sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                       "each %s query must have the same number of columns", names[s->op]);
+        return NULL;
+    }
+    uint32_t *types = rt_arena_alloc(b->arena, sizeof(uint32_t) * (l->ncols + 1u));
+    if (types == NULL) return NULL;
+    for (uint32_t c = 0; c < l->ncols; c++) {
+        sql_expr le = {.kind = SQL_X_CONST, .type_oid = l->cols[c].type_oid, .typmod = -1,
+                       .location = UINT32_MAX};
+        sql_expr re = le;
+        re.type_oid = r->cols[c].type_oid;
+        sql_expr *two[2] = {&le, &re};
+        int32_t typmod;
+        if (!sql_bind_common_type(q, two, 2, names[s->op], s->hdr.location, &types[c], &typmod)) {
+            return NULL;
+        }
+    }
+    if ((l = sql_cast_plan(q, l, types)) == NULL || (r = sql_cast_plan(q, r, types)) == NULL) {
+        return NULL;
+    }
+    sql_plan *p;
+    if (s->op == SQL_SETOP_UNION) {
+        p = sql_plan_alloc(b, SQL_P_APPEND, l->ncols);
+        if (p == NULL) return NULL;
+        p->append.ninputs = 2;
+        p->append.inputs = rt_arena_alloc(b->arena, sizeof(sql_plan *) * 2);
+        if (p->append.inputs == NULL) return NULL;
+        p->append.inputs[0] = l;
+        p->append.inputs[1] = r;
+        memcpy(p->cols, l->cols, sizeof(sql_col) * l->ncols);
+        p->est_rows = l->est_rows + r->est_rows;
+        if (!s->op_all) {
+            sql_plan *d = sql_plan_alloc(b, SQL_P_DISTINCT, p->ncols);
+            if (d == NULL) return NULL;
+            memcpy(d->cols, p->cols, sizeof(sql_col) * p->ncols);
+            d->left = p;
+            p = d;
+        }
+    } else {
+        p = sql_plan_alloc(b, SQL_P_SETOP, l->ncols);
+        if (p == NULL) return NULL;
+        p->left = l;
+        p->right = r;
+        p->setop.op = s->op;
+        p->setop.all = s->op_all;
+        memcpy(p->cols, l->cols, sizeof(sql_col) * l->ncols);
+        p->est_rows = l->est_rows;
+    }
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        p->cols[c].table_oid = 0;
+        p->cols[c].attnum = 0;
+    }
+    if (s->order_by.count == 0 && s->limit == NULL && s->offset == NULL) return p;
+    sql_sel_state st = {.q = q, .s = s, .plan = p};
+    q->scope = sql_scope_of_plan(b, p, NULL, NULL, NULL);
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        sql_expr *e = sql_expr_column(b->arena, c, p->cols[c].type_oid, -1);
+        if (e == NULL || !sql_targets_add(b, &st.t, e, p->cols[c].name, NULL)) return NULL;
+    }
+    st.t.visible = p->ncols;
+    if (!sql_bind_order_by(&st, &s->order_by, false)) return NULL;
+    if (st.t.count > p->ncols) {
+        return sql_bind_error(b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "ORDER BY on a UNION/INTERSECT/EXCEPT result must be on output "
+                              "columns") ? NULL : NULL;
+    }
+    sql_plan *top = sql_bind_sort(b, p, st.sort, st.nsort);
+    return top != NULL ? sql_bind_limit(q, top, s) : NULL;
+}
+
+/* ---- WITH ---- */
+
+static bool sql_bind_recursive_cte(sql_qlevel *q, const sql_cte *c, sql_cte_def *def,
+                                   sql_cte_def *visible) {
+    sql_binder *b = q->b;
+    const sql_select *s = (const sql_select *)c->query;
+    if (s->op != SQL_SETOP_UNION) {
+        return sql_bind_error(b, c->hdr.location, SQLSTATE_INVALID_RECURSION,
+                              "recursive query \"%s\" does not have the form "
+                              "non-recursive-term UNION [ALL] recursive-term", c->name);
+    }
+    sql_plan *seed = sql_bind_select(q, s->left, visible);
+    if (seed == NULL) return false;
+    sql_cte_def *work = rt_arena_zalloc(b->arena, sizeof *work);
+    if (work == NULL) return sql_bind_oom(b);
+    work->name = c->name;
+    work->recursive_ref = true;
+    work->worktable_id = b->nmaterials++;
+    work->ncols = seed->ncols;
+    work->cols = rt_arena_alloc(b->arena, sizeof(sql_col) * seed->ncols);
+    if (work->cols == NULL) return sql_bind_oom(b);
+    memcpy(work->cols, seed->cols, sizeof(sql_col) * seed->ncols);
+    for (uint32_t i = 0; i < c->col_aliases.count && i < seed->ncols; i++) {
+        work->cols[i].name = SQL_LIST_AT(c->col_aliases, i);
+    }
+    work->next = visible;
+    sql_plan *rec = sql_bind_select(q, s->right, work);
+    if (rec == NULL) return false;
+    if (rec->ncols != seed->ncols) {
+        return sql_bind_error(b, c->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                              "each UNION query must have the same number of columns");
+    }
+    uint32_t *types = rt_arena_alloc(b->arena, sizeof(uint32_t) * seed->ncols);
+    if (types == NULL) return sql_bind_oom(b);
+    for (uint32_t i = 0; i < seed->ncols; i++) types[i] = seed->cols[i].type_oid;
+    if ((rec = sql_cast_plan(q, rec, types)) == NULL) return false;
+    sql_plan *r = sql_plan_alloc(b, SQL_P_RECURSIVE, seed->ncols);
+    if (r == NULL) return false;
+    memcpy(r->cols, work->cols, sizeof(sql_col) * seed->ncols);
+    r->left = seed;
+    r->right = rec;
+    r->recursive.worktable_id = work->worktable_id;
+    r->recursive.all = s->op_all;
+    def->material->left = r;
+    def->ncols = r->ncols;
+    def->cols = r->cols;
+    return true;
+}
+
+bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
+    sql_binder *b = q->b;
+    sql_cte_def *visible = *out;
+    for (uint32_t i = 0; i < with->ctes.count; i++) {
+        const sql_cte *c = SQL_LIST_AT(with->ctes, i);
+        if (SQL_NODE_KIND(c->query) != SQL_N_SELECT) {
+            return sql_bind_error(b, c->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                  "data-modifying statements in WITH are not supported yet");
+        }
+        sql_cte_def *def = rt_arena_zalloc(b->arena, sizeof *def);
+        sql_plan *mat = sql_plan_alloc(b, SQL_P_MATERIAL, 0);
+        if (def == NULL || mat == NULL) return sql_bind_oom(b);
+        def->name = c->name;
+        def->material = mat;
+        mat->material.id = b->nmaterials++;
+        const sql_select *s = (const sql_select *)c->query;
+        bool self_ref = with->recursive && s->op == SQL_SETOP_UNION;
+        if (self_ref) {
+            if (!sql_bind_recursive_cte(q, c, def, visible)) return false;
+        } else {
+            sql_plan *p = sql_bind_select(q, s, visible);
+            if (p == NULL) return false;
+            mat->left = p;
+            def->ncols = p->ncols;
+            def->cols = rt_arena_alloc(b->arena, sizeof(sql_col) * (p->ncols + 1u));
+            if (def->cols == NULL) return sql_bind_oom(b);
+            memcpy(def->cols, p->cols, sizeof(sql_col) * p->ncols);
+        }
+        if (c->col_aliases.count > def->ncols) {
+            return sql_bind_error(b, c->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                                  "WITH query \"%s\" has %u columns available but %u columns "
+                                  "specified", c->name, def->ncols, c->col_aliases.count);
+        }
+        for (uint32_t k = 0; k < c->col_aliases.count; k++) {
+            def->cols[k].name = SQL_LIST_AT(c->col_aliases, k);
+        }
+        def->next = visible;
+        visible = def;
+    }
+    *out = visible;
+    return true;
+}
+
+/* ---- entry ---- */
+
+sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *ctes) {
+    sql_binder *b = parent != NULL ? parent->b : NULL;
+    RT_ASSERT(b != NULL);
+    sql_qlevel *q = sql_qlevel_new(b, parent, ctes);
+    if (q == NULL) return NULL;
+    if (s->with != NULL && !sql_bind_with(q, s->with, &q->ctes)) return NULL;
+    sql_plan *p;
+    if (s->op != SQL_SETOP_NONE) {
+        p = sql_bind_setop(q, s);
+    } else if (s->values.count > 0) {
+        p = sql_bind_values(q, s);
+    } else {
+        p = sql_bind_simple_select(q, s);
+    }
+    if (p != NULL && parent != NULL && q->correlated) parent->correlated = true;
+    return p;
+}

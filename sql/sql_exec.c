@@ -1,0 +1,489 @@
+/* sql_exec.c: operator construction and the simple operators (RESULT, VALUES, FILTER, PROJECT,
+ * LIMIT, APPEND), row sets, and cursors. */
+#include "sql/sql_exec_int.h"
+
+#include <string.h>
+
+/* Batch arena of an operator: a small budget, reset per batch (values that must survive are
+ * copied by the operators that keep rows). */
+#define SQL_BATCH_ARENA_BYTES (256ull << 20)
+
+/* ---- row sets ---- */
+
+bool sql_rowset_init(sql_rowset *rs, rt_arena *arena, uint32_t ncols) {
+    memset(rs, 0, sizeof *rs);
+    rs->arena = arena;
+    rs->ncols = ncols;
+    return true;
+}
+
+static bool sql_rowset_grow(sql_rowset *rs) {
+    if (rs->count < rs->cap) return true;
+    uint64_t cap = rs->cap == 0 ? 256 : rs->cap * 2;
+    size_t width = sizeof(sql_value) * (rs->ncols > 0 ? rs->ncols : 1);
+    sql_value *v = rt_arena_grow(rs->arena, rs->values, rs->cap * width, cap * width);
+    if (v == NULL) return false;
+    rs->values = v;
+    rs->cap = cap;
+    return true;
+}
+
+bool sql_rowset_add(sql_rowset *rs, const sql_batch *b, uint32_t row) {
+    if (!sql_rowset_grow(rs)) return false;
+    sql_value *dst = sql_rowset_row(rs, rs->count);
+    for (uint32_t c = 0; c < rs->ncols; c++) {
+        sql_vec_get(&b->cols[c], row, &dst[c]);
+        if (!sql_value_copy(rs->arena, &dst[c])) return false;
+    }
+    rs->count++;
+    return true;
+}
+
+bool sql_rowset_add_values(sql_rowset *rs, const sql_value *vals) {
+    if (!sql_rowset_grow(rs)) return false;
+    sql_value *dst = sql_rowset_row(rs, rs->count);
+    for (uint32_t c = 0; c < rs->ncols; c++) {
+        dst[c] = vals[c];
+        if (!sql_value_copy(rs->arena, &dst[c])) return false;
+    }
+    rs->count++;
+    return true;
+}
+
+bool sql_rowset_emit(const sql_rowset *rs, uint64_t from, uint32_t n, const sql_col *cols,
+                     rt_arena *arena, sql_batch **out) {
+    sql_batch *b = sql_batch_new(arena, rs->ncols, n > 0 ? n : 1);
+    if (b == NULL) return false;
+    for (uint32_t c = 0; c < rs->ncols; c++) {
+        if (!sql_vec_init(arena, &b->cols[c], cols[c].type_oid, cols[c].typmod, b->cap)) {
+            return false;
+        }
+    }
+    for (uint32_t r = 0; r < n; r++) {
+        const sql_value *row = sql_rowset_row(rs, from + r);
+        for (uint32_t c = 0; c < rs->ncols; c++) sql_vec_set(&b->cols[c], r, &row[c]);
+    }
+    b->rows = n;
+    *out = b;
+    return true;
+}
+
+/* ---- batches ---- */
+
+sql_batch *sql_exec_batch(rt_arena *arena, const sql_plan *p, uint32_t cap) {
+    sql_batch *b = sql_batch_new(arena, p->ncols, cap);
+    if (b == NULL) return NULL;
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        if (!sql_vec_init(arena, &b->cols[c], p->cols[c].type_oid, p->cols[c].typmod, cap)) {
+            return NULL;
+        }
+    }
+    return b;
+}
+
+sql_batch *sql_exec_select_rows(rt_arena *arena, const sql_batch *in, const uint8_t *sel,
+                                uint32_t kept) {
+    sql_batch *b = sql_batch_new(arena, in->ncols, kept > 0 ? kept : 1);
+    if (b == NULL) return NULL;
+    for (uint32_t c = 0; c < in->ncols; c++) {
+        const sql_vec *src = &in->cols[c];
+        sql_vec *dst = &b->cols[c];
+        if (!sql_vec_init(arena, dst, src->type_oid, src->typmod, b->cap)) return NULL;
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < in->rows; i++) {
+            if (!sel[i]) continue;
+            dst->nulls[k] = sql_vec_is_null(src, i);
+            switch ((sql_phys)dst->phys) {
+            case SQL_PHYS_I64: dst->i64[k] = src->i64[i]; break;
+            case SQL_PHYS_F64: dst->f64[k] = src->f64[i]; break;
+            case SQL_PHYS_BYTES: dst->b[k] = src->b[i]; break;
+            }
+            k++;
+        }
+    }
+    b->rows = kept;
+    return b;
+}
+
+void sql_exec_eval_ctx(sql_exec_ctx *x, rt_arena *arena, sql_eval_ctx *ec) {
+    memset(ec, 0, sizeof *ec);
+    ec->arena = arena;
+    ec->err = x->err;
+    ec->params = x->params;
+    ec->nparams = x->nparams;
+    ec->exec = x;
+    ec->io.arena = arena;
+    ec->io.fmt = &x->fmt;
+    ec->io.now_us = x->now_us;
+    ec->io.err = x->err;
+    ec->outer_depth = x->outer_depth;
+    for (uint32_t i = 0; i < x->outer_depth; i++) {
+        ec->outer[i] = x->outer[i];
+        ec->outer_row[i] = x->outer_row[i];
+    }
+}
+
+bool sql_exec_predicate(sql_exec_ctx *x, rt_arena *arena, const sql_expr *pred,
+                        const sql_batch *in, uint8_t *sel, uint32_t *kept) {
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, arena, &ec);
+    sql_vec *v = sql_eval(&ec, pred, in, in->rows, NULL);
+    if (v == NULL) return false;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < in->rows; i++) {
+        sel[i] = !sql_vec_is_null(v, i) && v->i64[i] != 0;
+        k += sel[i];
+    }
+    *kept = k;
+    return true;
+}
+
+bool sql_exec_count_expr(sql_exec_ctx *x, const sql_expr *e, bool is_offset, int64_t *out) {
+    *out = -1;
+    if (e == NULL) return true;
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, x->arena, &ec);
+    sql_value v;
+    if (!sql_eval_scalar(&ec, e, &v)) return false;
+    if (v.is_null) return true;
+    if (v.i64 < 0) {
+        return rt_err_set(x->err, is_offset ? SQLSTATE_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE
+                                            : SQLSTATE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE,
+                          is_offset ? "OFFSET must not be negative"
+                                    : "LIMIT must not be negative");
+    }
+    *out = v.i64;
+    return true;
+}
+
+/* ---- the operator framework ---- */
+
+sql_op *sql_op_alloc(sql_exec_ctx *x, const sql_plan *p, const sql_op_vt *vt, size_t size) {
+    sql_op *op = rt_arena_zalloc(x->arena, size);
+    if (op == NULL) return NULL;
+    op->vt = vt;
+    op->plan = p;
+    if (p->left != NULL) {
+        op->child = sql_op_build(x, p->left);
+        if (op->child == NULL) return NULL;
+    }
+    return op;
+}
+
+static bool sql_op_open(sql_op *op, sql_exec_ctx *x) {
+    if (op->opened) return true;
+    op->opened = true;
+    if (op->batch_arena == NULL) op->batch_arena = rt_arena_create(SQL_BATCH_ARENA_BYTES);
+    if (op->child != NULL && !sql_op_open(op->child, x)) return false;
+    if (op->child2 != NULL && !sql_op_open(op->child2, x)) return false;
+    return op->vt->open == NULL || op->vt->open(op, x);
+}
+
+bool sql_op_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    if (!op->opened && !sql_op_open(op, x)) return false;
+    rt_arena_reset(op->batch_arena);
+    if (x->cancel != NULL && atomic_load_explicit(x->cancel, memory_order_relaxed)) {
+        return rt_err_set(x->err, SQLSTATE_QUERY_CANCELED,
+                          "canceling statement due to user request");
+    }
+    bool ok = op->vt->next(op, x, out);
+    if (!ok && !rt_err_is_set(x->err)) rt_arena_fail(op->batch_arena, x->err);
+    return ok;
+}
+
+void sql_op_close(sql_op *op, sql_exec_ctx *x) {
+    if (op == NULL) return;
+    if (op->opened && op->vt->close != NULL) op->vt->close(op, x);
+    sql_op_close(op->child, x);
+    sql_op_close(op->child2, x);
+    if (op->batch_arena != NULL) rt_arena_destroy(op->batch_arena);
+    op->batch_arena = NULL;
+    op->opened = false;
+}
+
+/* ---- RESULT: one row without columns ---- */
+
+typedef struct sql_op_result {
+    sql_op base;
+    bool done;
+} sql_op_result;
+
+static bool sql_result_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    (void)x;
+    sql_op_result *r = (sql_op_result *)op;
+    *out = NULL;
+    if (r->done) return true;
+    r->done = true;
+    sql_batch *b = sql_batch_new(op->batch_arena, 0, 1);
+    if (b == NULL) return false;
+    b->rows = 1;
+    *out = b;
+    return true;
+}
+static const sql_op_vt sql_result_vt = {NULL, sql_result_next, NULL};
+
+/* ---- VALUES ---- */
+
+typedef struct sql_op_values {
+    sql_op base;
+    uint32_t next_row;
+} sql_op_values;
+
+static bool sql_values_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_values *v = (sql_op_values *)op;
+    const sql_plan *p = op->plan;
+    *out = NULL;
+    if (v->next_row >= p->values.nrows) return true;
+    uint32_t n = p->values.nrows - v->next_row;
+    if (n > SQL_BATCH_ROWS) n = SQL_BATCH_ROWS;
+    sql_batch *b = sql_exec_batch(op->batch_arena, p, n);
+    if (b == NULL) return false;
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, op->batch_arena, &ec);
+    for (uint32_t r = 0; r < n; r++) {
+        sql_expr **row = p->values.rows[v->next_row + r];
+        for (uint32_t c = 0; c < p->ncols; c++) {
+            sql_value val;
+            if (!sql_eval_scalar(&ec, row[c], &val)) return false;
+            sql_vec_set(&b->cols[c], r, &val);
+        }
+    }
+    b->rows = n;
+    v->next_row += n;
+    *out = b;
+    return true;
+}
+static const sql_op_vt sql_values_vt = {NULL, sql_values_next, NULL};
+
+/* ---- FILTER ---- */
+
+static bool sql_filter_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    for (;;) {
+        sql_batch *in;
+        if (!sql_op_next(op->child, x, &in)) return false;
+        if (in == NULL) {
+            *out = NULL;
+            return true;
+        }
+        uint8_t *sel = rt_arena_alloc(op->batch_arena, in->rows + 1u);
+        uint32_t kept;
+        if (sel == NULL) return false;
+        if (!sql_exec_predicate(x, op->batch_arena, op->plan->filter.pred, in, sel, &kept)) {
+            return false;
+        }
+        if (kept == 0) continue;
+        if (kept == in->rows) {
+            *out = in;
+            return true;
+        }
+        *out = sql_exec_select_rows(op->batch_arena, in, sel, kept);
+        return *out != NULL;
+    }
+}
+static const sql_op_vt sql_filter_vt = {NULL, sql_filter_next, NULL};
+
+/* ---- PROJECT ---- */
+
+static bool sql_project_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_batch *in;
+    if (!sql_op_next(op->child, x, &in)) return false;
+    *out = NULL;
+    if (in == NULL) return true;
+    const sql_plan *p = op->plan;
+    sql_batch *b = sql_batch_new(op->batch_arena, p->ncols, in->rows);
+    if (b == NULL) return false;
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, op->batch_arena, &ec);
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        sql_vec *v = sql_eval(&ec, p->project.exprs[c], in, in->rows, NULL);
+        if (v == NULL) return false;
+        b->cols[c] = *v;
+        b->cols[c].type_oid = p->cols[c].type_oid; /* binary-compatible relabels (varchar) */
+    }
+    b->rows = in->rows;
+    *out = b;
+    return true;
+}
+static const sql_op_vt sql_project_vt = {NULL, sql_project_next, NULL};
+
+/* ---- LIMIT / OFFSET ---- */
+
+typedef struct sql_op_limit {
+    sql_op base;
+    int64_t limit, offset, seen, emitted;
+    bool evaluated;
+} sql_op_limit;
+
+static bool sql_limit_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_limit *l = (sql_op_limit *)op;
+    *out = NULL;
+    if (!l->evaluated) {
+        l->evaluated = true;
+        if (!sql_exec_count_expr(x, op->plan->limit.limit, false, &l->limit) ||
+            !sql_exec_count_expr(x, op->plan->limit.offset, true, &l->offset)) {
+            return false;
+        }
+        if (l->offset < 0) l->offset = 0;
+    }
+    for (;;) {
+        if (l->limit >= 0 && l->emitted >= l->limit) return true;
+        sql_batch *in;
+        if (!sql_op_next(op->child, x, &in)) return false;
+        if (in == NULL) return true;
+        int64_t skip = l->offset - l->seen;
+        l->seen += in->rows;
+        if (skip >= (int64_t)in->rows) continue;
+        uint32_t from = skip > 0 ? (uint32_t)skip : 0;
+        uint32_t n = in->rows - from;
+        if (l->limit >= 0 && (int64_t)n > l->limit - l->emitted) {
+            n = (uint32_t)(l->limit - l->emitted);
+        }
+        l->emitted += n;
+        if (from == 0 && n == in->rows) {
+            *out = in;
+            return true;
+        }
+        uint8_t *sel = rt_arena_zalloc(op->batch_arena, in->rows + 1u);
+        if (sel == NULL) return false;
+        memset(sel + from, 1, n);
+        *out = sql_exec_select_rows(op->batch_arena, in, sel, n);
+        return *out != NULL;
+    }
+}
+static const sql_op_vt sql_limit_vt = {NULL, sql_limit_next, NULL};
+
+/* ---- APPEND (UNION ALL) ---- */
+
+typedef struct sql_op_append {
+    sql_op base;
+    sql_op **inputs;
+    uint32_t current;
+} sql_op_append;
+
+static bool sql_append_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_append *a = (sql_op_append *)op;
+    const sql_plan *p = op->plan;
+    while (a->current < p->append.ninputs) {
+        sql_batch *in;
+        if (!sql_op_next(a->inputs[a->current], x, &in)) return false;
+        if (in != NULL) {
+            for (uint32_t c = 0; c < in->ncols && c < p->ncols; c++) {
+                in->cols[c].type_oid = p->cols[c].type_oid;
+            }
+            *out = in;
+            return true;
+        }
+        a->current++;
+    }
+    *out = NULL;
+    return true;
+}
+
+static void sql_append_close(sql_op *op, sql_exec_ctx *x) {
+    sql_op_append *a = (sql_op_append *)op;
+    for (uint32_t i = 0; i < op->plan->append.ninputs; i++) sql_op_close(a->inputs[i], x);
+}
+static const sql_op_vt sql_append_vt = {NULL, sql_append_next, sql_append_close};
+
+static sql_op *sql_op_new_append(sql_exec_ctx *x, const sql_plan *p) {
+    sql_op_append *a = (sql_op_append *)sql_op_alloc(x, p, &sql_append_vt, sizeof *a);
+    if (a == NULL) return NULL;
+    a->inputs = rt_arena_zalloc(x->arena, sizeof(sql_op *) * (p->append.ninputs + 1u));
+    if (a->inputs == NULL) return NULL;
+    for (uint32_t i = 0; i < p->append.ninputs; i++) {
+        a->inputs[i] = sql_op_build(x, p->append.inputs[i]);
+        if (a->inputs[i] == NULL) return NULL;
+    }
+    return &a->base;
+}
+
+/* ---- construction ---- */
+
+sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
+    sql_op *op = NULL;
+    switch (p->kind) {
+    case SQL_P_RESULT: op = sql_op_alloc(x, p, &sql_result_vt, sizeof(sql_op_result)); break;
+    case SQL_P_VALUES: op = sql_op_alloc(x, p, &sql_values_vt, sizeof(sql_op_values)); break;
+    case SQL_P_FILTER: op = sql_op_alloc(x, p, &sql_filter_vt, sizeof(sql_op)); break;
+    case SQL_P_PROJECT: op = sql_op_alloc(x, p, &sql_project_vt, sizeof(sql_op)); break;
+    case SQL_P_LIMIT: op = sql_op_alloc(x, p, &sql_limit_vt, sizeof(sql_op_limit)); break;
+    case SQL_P_APPEND: op = sql_op_new_append(x, p); break;
+    case SQL_P_SORT: op = sql_op_new_sort(x, p); break;
+    case SQL_P_DISTINCT: op = sql_op_new_distinct(x, p); break;
+    case SQL_P_SETOP: op = sql_op_new_setop(x, p); break;
+    case SQL_P_AGG: op = sql_op_new_agg(x, p); break;
+    case SQL_P_NESTLOOP: op = sql_op_new_nestloop(x, p); break;
+    case SQL_P_HASHJOIN: op = sql_op_new_hashjoin(x, p); break;
+    case SQL_P_SCAN: op = sql_op_new_scan(x, p); break;
+    case SQL_P_PKGET: op = sql_op_new_pkget(x, p); break;
+    case SQL_P_GATHER: op = sql_op_new_gather(x, p); break;
+    case SQL_P_INSERT: op = sql_op_new_insert(x, p); break;
+    case SQL_P_UPDATE: case SQL_P_DELETE: op = sql_op_new_update(x, p); break;
+    case SQL_P_CATALOG: op = sql_op_new_catalog(x, p); break;
+    case SQL_P_FUNCSCAN: op = sql_op_new_funcscan(x, p); break;
+    case SQL_P_MATERIAL: case SQL_P_CTESCAN: case SQL_P_WORKTABLE:
+        op = sql_op_new_material(x, p);
+        break;
+    case SQL_P_RECURSIVE: op = sql_op_new_recursive(x, p); break;
+    case SQL_P_WINDOW: op = sql_op_new_window(x, p); break;
+    }
+    if (op == NULL && !rt_err_is_set(x->err)) rt_arena_fail(x->arena, x->err);
+    return op;
+}
+
+/* ---- cursors ---- */
+
+bool sql_cursor_open(sql_cursor *c, sql_exec_ctx *x, const sql_plan *plan) {
+    memset(c, 0, sizeof *c);
+    c->x = x;
+    c->root = sql_op_build(x, plan);
+    return c->root != NULL;
+}
+
+bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void *arg,
+                      uint64_t *emitted, bool *more) {
+    *emitted = 0;
+    *more = false;
+    if (c->failed) return false;
+    while (!c->done && (max_rows == 0 || *emitted < max_rows)) {
+        if (c->pending == NULL || c->pending_row >= c->pending->rows) {
+            if (!sql_op_next(c->root, c->x, &c->pending)) {
+                c->failed = true;
+                return false;
+            }
+            c->pending_row = 0;
+            if (c->pending == NULL) {
+                c->done = true;
+                break;
+            }
+            continue;
+        }
+        uint64_t take = c->pending->rows - c->pending_row;
+        if (max_rows != 0 && take > max_rows - *emitted) take = max_rows - *emitted;
+        uint32_t to = c->pending_row + (uint32_t)take;
+        if (!sink(arg, c->pending, c->pending_row, to, c->x->err)) {
+            c->failed = true;
+            return false;
+        }
+        c->pending_row = to;
+        *emitted += take;
+        c->x->stats.rows_returned += take;
+    }
+    if (!c->done && c->pending != NULL && c->pending_row >= c->pending->rows) {
+        /* Look ahead one batch so `more` is exact (PortalSuspended vs CommandComplete). */
+        if (!sql_op_next(c->root, c->x, &c->pending)) {
+            c->failed = true;
+            return false;
+        }
+        c->pending_row = 0;
+        if (c->pending == NULL) c->done = true;
+    }
+    *more = !c->done;
+    return true;
+}
+
+void sql_cursor_close(sql_cursor *c) {
+    if (c->root != NULL) sql_op_close(c->root, c->x);
+    c->root = NULL;
+    c->pending = NULL;
+}

@@ -1,0 +1,91 @@
+/* sql_exec_int.h: private helpers of the executor (sql_exec*.c). */
+#ifndef SQL_EXEC_INT_H
+#define SQL_EXEC_INT_H
+
+#include "runtime/rt_loop.h"
+#include "sql/sql_exec.h"
+
+/* Rows kept by an operator (sort, hash table, material): values copied into the set's arena. */
+typedef struct sql_rowset {
+    rt_arena *arena;
+    uint32_t ncols;
+    sql_value *values;     /* row r at values[r * ncols] */
+    uint64_t count, cap;
+} sql_rowset;
+
+bool sql_rowset_init(sql_rowset *rs, rt_arena *arena, uint32_t ncols);
+/* Copies row `row` of `b` (all columns) into the set. */
+bool sql_rowset_add(sql_rowset *rs, const sql_batch *b, uint32_t row);
+bool sql_rowset_add_values(sql_rowset *rs, const sql_value *vals);
+static inline sql_value *sql_rowset_row(const sql_rowset *rs, uint64_t r) {
+    return &rs->values[r * rs->ncols];
+}
+/* Fills `out` (typed like `cols`) with rows [from, from + n) of the set. */
+bool sql_rowset_emit(const sql_rowset *rs, uint64_t from, uint32_t n, const sql_col *cols,
+                     rt_arena *arena, sql_batch **out);
+
+/* A batch of the plan's output columns with room for `cap` rows. */
+sql_batch *sql_exec_batch(rt_arena *arena, const sql_plan *p, uint32_t cap);
+/* Keeps rows where sel[i] is set (a new batch sharing nothing with `in`). */
+sql_batch *sql_exec_select_rows(rt_arena *arena, const sql_batch *in, const uint8_t *sel,
+                                uint32_t kept);
+/* Evaluates a boolean over a batch into a selection (NULL counts as false). */
+bool sql_exec_predicate(sql_exec_ctx *x, rt_arena *arena, const sql_expr *pred,
+                        const sql_batch *in, uint8_t *sel, uint32_t *kept);
+/* Value of a constant LIMIT / OFFSET expression (NULL = no limit): 2201W/2201X if negative. */
+bool sql_exec_count_expr(sql_exec_ctx *x, const sql_expr *e, bool is_offset, int64_t *out);
+
+/* Compares two rows on sort keys already evaluated to values. */
+int sql_exec_sort_cmp(const sql_sort_key *keys, uint32_t nkeys, const sql_value *a,
+                      const sql_value *b);
+
+/* Operator constructors per kind. */
+sql_op *sql_op_new_sort(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_distinct(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_setop(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_agg(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_nestloop(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_hashjoin(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_scan(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_pkget(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_gather(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_insert(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_update(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_catalog(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_funcscan(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_material(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_recursive(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_window(sql_exec_ctx *x, const sql_plan *p);
+
+/* NOT NULL and CHECK constraints of a full row (attnum order) of p->modify.table. */
+bool sql_exec_check_row(sql_exec_ctx *x, const sql_plan *p, const sql_value *row,
+                        rt_arena *arena);
+
+/* The partition a primary-key lookup plan names (*none: a NULL key, no row can match). */
+uint32_t sql_pk_partition(sql_exec_ctx *x, const sql_plan *p, bool *none);
+
+/* Allocates an operator of `size` bytes with the common header filled. */
+sql_op *sql_op_alloc(sql_exec_ctx *x, const sql_plan *p, const sql_op_vt *vt, size_t size);
+
+#endif
+
+/* ---- hash tables over rows (distinct, set operations, aggregation, hash joins) ----
+ * Keys are value arrays compared with NULL equal to NULL (grouping semantics; joins skip NULL
+ * keys themselves). Entries point into a row set: the key values of entry e are the first
+ * `nkeys` values of row e of `keys`. */
+typedef struct sql_htab {
+    rt_arena *arena;
+    uint32_t nkeys;
+    uint64_t *slots;       /* (row index + 1) << 32 | hash high bits; 0 = empty */
+    uint64_t cap, count;
+    sql_rowset rows;       /* key values (and whatever else the user appends after them) */
+} sql_htab;
+
+bool sql_htab_init(sql_htab *h, rt_arena *arena, uint32_t nkeys, uint32_t row_width);
+uint64_t sql_htab_hash(const sql_value *key, uint32_t nkeys);
+/* Finds the row whose key equals `key`; inserts `row` (row_width values, key first) when absent
+ * and `insert` is set. Returns the row index, or UINT64_MAX if absent / out of memory
+ * (then *oom is set). */
+uint64_t sql_htab_find(sql_htab *h, const sql_value *key, uint64_t hash, const sql_value *row,
+                       bool insert, bool *inserted, bool *oom);
+bool sql_values_equal(const sql_value *a, const sql_value *b, uint32_t n);

@@ -1,0 +1,305 @@
+/* sql_exec_join.c: NESTLOOP and HASHJOIN for INNER, LEFT, RIGHT, FULL and CROSS joins and the
+ * semi/anti forms behind EXISTS / NOT EXISTS. The inner (right) input is read once into a row
+ * set; for each outer batch, candidate pairs are built into a combined batch (left columns then
+ * right columns) and the join condition is evaluated over it vectorised. Unmatched rows of the
+ * preserved side(s) are padded with NULLs. */
+#include <string.h>
+
+#include "sql/sql_exec_int.h"
+
+enum { SQL_JT_INNER = 1, SQL_JT_LEFT, SQL_JT_RIGHT, SQL_JT_FULL, SQL_JT_CROSS };
+
+typedef struct sql_op_join {
+    sql_op base;
+    sql_rowset right;        /* inner rows */
+    uint8_t *right_matched;  /* RIGHT / FULL */
+    bool built;
+    /* hash join */
+    sql_htab keys;           /* right key values ++ [first row index] */
+    uint64_t *chain;         /* next right row with the same key, UINT64_MAX ends */
+    /* outer progress */
+    sql_batch *outer;
+    uint32_t outer_row;
+    bool outer_done;
+    uint64_t right_emit;     /* emitting unmatched right rows at the end */
+    sql_vec **left_keys;     /* evaluated keys of the current outer batch */
+    uint32_t nleft, nright;
+} sql_op_join;
+
+static bool sql_join_build_right(sql_op_join *j, sql_exec_ctx *x) {
+    for (;;) {
+        sql_batch *in;
+        if (!sql_op_next(j->base.child2, x, &in)) return false;
+        if (in == NULL) break;
+        for (uint32_t r = 0; r < in->rows; r++) {
+            if (!sql_rowset_add(&j->right, in, r)) return rt_arena_fail(x->arena, x->err);
+        }
+    }
+    uint32_t jt = j->base.plan->join.join_type;
+    if (jt == SQL_JT_RIGHT || jt == SQL_JT_FULL) {
+        j->right_matched = rt_arena_zalloc(x->arena, j->right.count + 1);
+        if (j->right_matched == NULL) return rt_arena_fail(x->arena, x->err);
+    }
+    return true;
+}
+
+static bool sql_join_build_hash(sql_op_join *j, sql_exec_ctx *x) {
+    const sql_plan *p = j->base.plan;
+    uint32_t nk = p->join.nkeys;
+    if (!sql_htab_init(&j->keys, x->arena, nk, nk + 1)) return false;
+    j->chain = rt_arena_alloc(x->arena, sizeof(uint64_t) * (j->right.count + 1));
+    sql_value *key = rt_arena_alloc(x->arena, sizeof(sql_value) * (nk + 1));
+    if (j->chain == NULL || key == NULL) return false;
+    /* Evaluate the right keys row by row over one-row batches of the kept values. */
+    sql_batch *one = sql_batch_new(x->arena, j->nright, 1);
+    if (one == NULL) return false;
+    for (uint32_t c = 0; c < j->nright; c++) {
+        const sql_col *col = &p->right->cols[c];
+        if (!sql_vec_init(x->arena, &one->cols[c], col->type_oid, col->typmod, 1)) return false;
+    }
+    one->rows = 1;
+    rt_arena *tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    sql_eval_ctx ec;
+    for (uint64_t r = j->right.count; r-- > 0;) { /* backwards: chains keep input order */
+        const sql_value *row = sql_rowset_row(&j->right, r);
+        for (uint32_t c = 0; c < j->nright; c++) sql_vec_set(&one->cols[c], 0, &row[c]);
+        rt_arena_reset(tmp);
+        sql_exec_eval_ctx(x, tmp, &ec);
+        bool has_null = false;
+        for (uint32_t k = 0; k < nk; k++) {
+            sql_vec *v = sql_eval(&ec, p->join.right_keys[k], one, 1, NULL);
+            if (v == NULL) {
+                rt_arena_destroy(tmp);
+                return false;
+            }
+            sql_vec_get(v, 0, &key[k]);
+            has_null |= key[k].is_null;
+            if (!sql_value_copy(x->arena, &key[k])) has_null = true;
+        }
+        j->chain[r] = UINT64_MAX;
+        if (has_null) continue; /* a NULL key never joins */
+        key[nk] = (sql_value){.type_oid = SQL_T_INT8, .i64 = (int64_t)r};
+        bool inserted, oom;
+        uint64_t idx = sql_htab_find(&j->keys, key, sql_htab_hash(key, nk), key, true, &inserted,
+                                     &oom);
+        if (oom) {
+            rt_arena_destroy(tmp);
+            return rt_arena_fail(x->arena, x->err);
+        }
+        if (!inserted) {
+            sql_value *head = &sql_rowset_row(&j->keys.rows, idx)[nk];
+            j->chain[r] = (uint64_t)head->i64;
+            head->i64 = (int64_t)r;
+        }
+    }
+    rt_arena_destroy(tmp);
+    return true;
+}
+
+/* Output batch of the join's columns (left ++ right). */
+static sql_batch *sql_join_out(sql_op_join *j) {
+    return sql_exec_batch(j->base.batch_arena, j->base.plan, SQL_BATCH_ROWS);
+}
+
+static void sql_join_put(sql_op_join *j, sql_batch *b, const sql_batch *outer, uint32_t orow,
+                         const sql_value *right) {
+    uint32_t r = b->rows++;
+    sql_value v;
+    for (uint32_t c = 0; c < j->nleft; c++) {
+        if (outer != NULL) {
+            sql_vec_get(&outer->cols[c], orow, &v);
+        } else {
+            v = (sql_value){.type_oid = b->cols[c].type_oid, .is_null = true};
+        }
+        sql_vec_set(&b->cols[c], r, &v);
+    }
+    bool semi = j->base.plan->join.semi || j->base.plan->join.anti;
+    for (uint32_t c = 0; !semi && c < j->nright; c++) {
+        if (right != NULL) {
+            v = right[c];
+        } else {
+            v = (sql_value){.type_oid = b->cols[j->nleft + c].type_oid, .is_null = true};
+        }
+        sql_vec_set(&b->cols[j->nleft + c], r, &v);
+    }
+}
+
+/* Candidates of outer row `orow`: right row indexes (all rows, or one hash chain). */
+static uint64_t sql_join_candidates(sql_op_join *j, sql_exec_ctx *x, uint32_t orow,
+                                    uint64_t **out) {
+    const sql_plan *p = j->base.plan;
+    if (p->kind == SQL_P_NESTLOOP) {
+        *out = NULL;
+        return j->right.count;
+    }
+    uint32_t nk = p->join.nkeys;
+    sql_value key[16];
+    for (uint32_t k = 0; k < nk && k < 16; k++) {
+        sql_vec_get(j->left_keys[k], orow, &key[k]);
+        if (key[k].is_null) return 0;
+    }
+    bool inserted, oom;
+    uint64_t idx = sql_htab_find(&j->keys, key, sql_htab_hash(key, nk), NULL, false, &inserted,
+                                 &oom);
+    if (idx == UINT64_MAX) return 0;
+    uint64_t count = 0, cap = 16;
+    uint64_t *list = rt_arena_alloc(j->base.batch_arena, sizeof(uint64_t) * cap);
+    for (uint64_t r = (uint64_t)sql_rowset_row(&j->keys.rows, idx)[nk].i64; list != NULL &&
+                                                                            r != UINT64_MAX;
+         r = j->chain[r]) {
+        if (count == cap) {
+            list = rt_arena_grow(j->base.batch_arena, list, cap * 8, cap * 16);
+            cap *= 2;
+            if (list == NULL) break;
+        }
+        list[count++] = r;
+    }
+    if (list == NULL) rt_arena_fail(j->base.batch_arena, x->err);
+    *out = list;
+    return list != NULL ? count : 0;
+}
+
+/* Evaluates the join condition for outer row `orow` against candidates [from, to); sets
+ * match[i] for passing candidates. */
+static bool sql_join_test(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, const uint64_t *cand,
+                          uint64_t from, uint32_t n, uint8_t *match) {
+    const sql_plan *p = j->base.plan;
+    if (p->join.quals == NULL) {
+        memset(match, 1, n);
+        return true;
+    }
+    sql_batch *pairs = sql_batch_new(j->base.batch_arena, j->nleft + j->nright, n);
+    if (pairs == NULL) return false;
+    const sql_plan *lp = p->left, *rp = p->right;
+    for (uint32_t c = 0; c < j->nleft; c++) {
+        if (!sql_vec_init(j->base.batch_arena, &pairs->cols[c], lp->cols[c].type_oid,
+                          lp->cols[c].typmod, n)) return false;
+        sql_value v;
+        sql_vec_get(&j->outer->cols[c], orow, &v);
+        for (uint32_t i = 0; i < n; i++) sql_vec_set(&pairs->cols[c], i, &v);
+    }
+    for (uint32_t c = 0; c < j->nright; c++) {
+        sql_vec *dst = &pairs->cols[j->nleft + c];
+        if (!sql_vec_init(j->base.batch_arena, dst, rp->cols[c].type_oid, rp->cols[c].typmod, n)) {
+            return false;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t r = cand != NULL ? cand[from + i] : from + i;
+            sql_vec_set(dst, i, &sql_rowset_row(&j->right, r)[c]);
+        }
+    }
+    pairs->rows = n;
+    uint32_t kept;
+    return sql_exec_predicate(x, j->base.batch_arena, p->join.quals, pairs, match, &kept);
+}
+
+/* Joins outer row `orow` into `b`; false on error. Emits at most what fits: the caller gives
+ * a batch with room for every candidate (chunks of SQL_BATCH_ROWS). */
+static bool sql_join_row(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, sql_batch *b) {
+    const sql_plan *p = j->base.plan;
+    uint64_t *cand;
+    uint64_t ncand = sql_join_candidates(j, x, orow, &cand);
+    if (rt_err_is_set(x->err)) return false;
+    bool matched = false;
+    uint8_t *match = rt_arena_alloc(j->base.batch_arena, SQL_BATCH_ROWS);
+    if (match == NULL) return false;
+    for (uint64_t from = 0; from < ncand; from += SQL_BATCH_ROWS) {
+        uint32_t n = ncand - from > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)(ncand - from);
+        if (!sql_join_test(j, x, orow, cand, from, n, match)) return false;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!match[i]) continue;
+            matched = true;
+            uint64_t r = cand != NULL ? cand[from + i] : from + i;
+            if (j->right_matched != NULL) j->right_matched[r] = 1;
+            if (p->join.semi || p->join.anti) break;
+            if (b->rows == b->cap) {
+                sql_batch *bigger = sql_batch_new(j->base.batch_arena, b->ncols, b->cap * 2);
+                if (bigger == NULL) return false;
+                for (uint32_t c = 0; c < b->ncols; c++) {
+                    if (!sql_vec_init(j->base.batch_arena, &bigger->cols[c], b->cols[c].type_oid,
+                                      b->cols[c].typmod, bigger->cap)) return false;
+                    for (uint32_t k = 0; k < b->rows; k++) {
+                        sql_value v;
+                        sql_vec_get(&b->cols[c], k, &v);
+                        sql_vec_set(&bigger->cols[c], k, &v);
+                    }
+                }
+                bigger->rows = b->rows;
+                *b = *bigger;
+            }
+            sql_join_put(j, b, j->outer, orow, sql_rowset_row(&j->right, r));
+        }
+        if (matched && (p->join.semi || p->join.anti)) break;
+    }
+    if (p->join.semi && matched) sql_join_put(j, b, j->outer, orow, NULL);
+    if (p->join.anti && !matched) sql_join_put(j, b, j->outer, orow, NULL);
+    uint32_t jt = p->join.join_type;
+    if (!matched && !p->join.semi && !p->join.anti && (jt == SQL_JT_LEFT || jt == SQL_JT_FULL)) {
+        sql_join_put(j, b, j->outer, orow, NULL);
+    }
+    return true;
+}
+
+static bool sql_join_next_outer(sql_op_join *j, sql_exec_ctx *x) {
+    const sql_plan *p = j->base.plan;
+    if (!sql_op_next(j->base.child, x, &j->outer)) return false;
+    j->outer_row = 0;
+    if (j->outer == NULL) {
+        j->outer_done = true;
+        return true;
+    }
+    if (p->kind == SQL_P_HASHJOIN) {
+        sql_eval_ctx ec;
+        sql_exec_eval_ctx(x, j->base.child->batch_arena, &ec);
+        j->left_keys = rt_arena_alloc(j->base.child->batch_arena,
+                                      sizeof(sql_vec *) * (p->join.nkeys + 1u));
+        if (j->left_keys == NULL) return false;
+        for (uint32_t k = 0; k < p->join.nkeys; k++) {
+            j->left_keys[k] = sql_eval(&ec, p->join.left_keys[k], j->outer, j->outer->rows, NULL);
+            if (j->left_keys[k] == NULL) return false;
+        }
+    }
+    return true;
+}
+
+static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_join *j = (sql_op_join *)op;
+    *out = NULL;
+    if (!j->built) {
+        j->built = true;
+        if (!sql_join_build_right(j, x)) return false;
+        if (op->plan->kind == SQL_P_HASHJOIN && !sql_join_build_hash(j, x)) return false;
+    }
+    sql_batch *b = sql_join_out(j);
+    if (b == NULL) return false;
+    while (!j->outer_done && b->rows < SQL_BATCH_ROWS / 2) {
+        if (j->outer == NULL || j->outer_row >= j->outer->rows) {
+            if (!sql_join_next_outer(j, x)) return false;
+            continue;
+        }
+        if (!sql_join_row(j, x, j->outer_row++, b)) return false;
+    }
+    if (j->outer_done && j->right_matched != NULL) {
+        while (b->rows < SQL_BATCH_ROWS && j->right_emit < j->right.count) {
+            uint64_t r = j->right_emit++;
+            if (!j->right_matched[r]) sql_join_put(j, b, NULL, 0, sql_rowset_row(&j->right, r));
+        }
+    }
+    *out = b->rows > 0 ? b : NULL;
+    return true;
+}
+static const sql_op_vt sql_join_vt = {NULL, sql_join_next, NULL};
+
+static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
+    sql_op_join *j = (sql_op_join *)sql_op_alloc(x, p, &sql_join_vt, sizeof *j);
+    if (j == NULL) return NULL;
+    j->base.child2 = sql_op_build(x, p->right);
+    if (j->base.child2 == NULL) return NULL;
+    j->nleft = p->left->ncols;
+    j->nright = p->right->ncols;
+    sql_rowset_init(&j->right, x->arena, j->nright);
+    return &j->base;
+}
+
+sql_op *sql_op_new_nestloop(sql_exec_ctx *x, const sql_plan *p) { return sql_op_new_join(x, p); }
+sql_op *sql_op_new_hashjoin(sql_exec_ctx *x, const sql_plan *p) { return sql_op_new_join(x, p); }

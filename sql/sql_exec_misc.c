@@ -1,0 +1,411 @@
+/* sql_exec_misc.c: catalog relations, set-returning functions in FROM, materialised CTEs,
+ * WITH RECURSIVE, and subquery expressions (scalar, EXISTS, IN/ANY/ALL, ARRAY) with or without
+ * correlation to the enclosing row. */
+#include <string.h>
+
+#include "sql/sql_array.h"
+#include "sql/sql_exec_int.h"
+#include "sql/sql_pgcat.h"
+
+/* ---- an operator that hands out a row set ---- */
+
+typedef struct sql_op_rows {
+    sql_op base;
+    sql_rowset rows;
+    sql_rowset *source;      /* the rows to emit (own `rows`, or a shared material) */
+    uint64_t emitted;
+    bool ready;
+} sql_op_rows;
+
+static bool sql_rows_emit(sql_op_rows *r, sql_batch **out) {
+    *out = NULL;
+    if (r->emitted >= r->source->count) return true;
+    uint64_t left = r->source->count - r->emitted;
+    uint32_t n = left > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)left;
+    if (!sql_rowset_emit(r->source, r->emitted, n, r->base.plan->cols, r->base.batch_arena,
+                         out)) {
+        return false;
+    }
+    r->emitted += n;
+    return true;
+}
+
+/* ---- CATALOG ---- */
+
+static bool sql_catalog_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_rows *r = (sql_op_rows *)op;
+    if (!r->ready) {
+        r->ready = true;
+        r->source = &r->rows;
+        if (!sql_pgcat_scan(x, op->plan->catalog.rel_id, &r->rows)) return false;
+    }
+    for (;;) {
+        if (!sql_rows_emit(r, out)) return false;
+        if (*out == NULL || op->plan->catalog.filter == NULL) return true;
+        uint8_t *sel = rt_arena_alloc(op->batch_arena, (*out)->rows + 1u);
+        uint32_t kept;
+        if (sel == NULL || !sql_exec_predicate(x, op->batch_arena, op->plan->catalog.filter,
+                                               *out, sel, &kept)) {
+            return false;
+        }
+        if (kept == 0) continue;
+        if (kept < (*out)->rows) *out = sql_exec_select_rows(op->batch_arena, *out, sel, kept);
+        return *out != NULL;
+    }
+}
+static const sql_op_vt sql_catalog_vt = {NULL, sql_catalog_next, NULL};
+
+sql_op *sql_op_new_catalog(sql_exec_ctx *x, const sql_plan *p) {
+    sql_op_rows *r = (sql_op_rows *)sql_op_alloc(x, p, &sql_catalog_vt, sizeof *r);
+    if (r == NULL) return NULL;
+    sql_rowset_init(&r->rows, x->arena, p->ncols);
+    return &r->base;
+}
+
+/* ---- FUNCSCAN ---- */
+
+static bool sql_funcscan_fill(sql_op_rows *r, sql_exec_ctx *x) {
+    const sql_plan *p = r->base.plan;
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, x->arena, &ec);
+    sql_value args[SQL_FUNC_ARGS_MAX * 8];
+    uint32_t n = p->func.nargs < SQL_FUNC_ARGS_MAX * 8 ? p->func.nargs : SQL_FUNC_ARGS_MAX * 8;
+    bool any_null = false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!sql_eval_scalar(&ec, p->func.args[i], &args[i])) return false;
+        args[i].type_oid = p->func.args[i]->type_oid;
+        any_null |= args[i].is_null;
+    }
+    if (any_null && (p->func.def->flags & SQL_F_STRICT)) return true; /* no rows */
+    uint32_t width = p->ncols - (p->func.ordinality ? 1 : 0);
+    sql_rowset raw;
+    sql_rowset_init(&raw, x->arena, width);
+    if (!p->func.def->srf(x, args, n, &raw)) return false;
+    if (!p->func.ordinality) {
+        r->rows = raw;
+        return true;
+    }
+    sql_value *row = rt_arena_alloc(x->arena, sizeof(sql_value) * p->ncols);
+    if (row == NULL) return false;
+    for (uint64_t i = 0; i < raw.count; i++) {
+        memcpy(row, sql_rowset_row(&raw, i), sizeof(sql_value) * width);
+        row[width] = (sql_value){.type_oid = SQL_T_INT8, .i64 = (int64_t)i + 1};
+        if (!sql_rowset_add_values(&r->rows, row)) return false;
+    }
+    return true;
+}
+
+static bool sql_funcscan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_rows *r = (sql_op_rows *)op;
+    if (!r->ready) {
+        r->ready = true;
+        r->source = &r->rows;
+        if (!sql_funcscan_fill(r, x)) return false;
+    }
+    return sql_rows_emit(r, out);
+}
+static const sql_op_vt sql_funcscan_vt = {NULL, sql_funcscan_next, NULL};
+
+sql_op *sql_op_new_funcscan(sql_exec_ctx *x, const sql_plan *p) {
+    sql_op_rows *r = (sql_op_rows *)sql_op_alloc(x, p, &sql_funcscan_vt, sizeof *r);
+    if (r == NULL) return NULL;
+    sql_rowset_init(&r->rows, x->arena, p->ncols);
+    return &r->base;
+}
+
+/* ---- MATERIAL / CTESCAN / WORKTABLE ---- */
+
+/* Results shared by id within one execution: computed by the first reader. */
+static sql_rowset *sql_material_slot(sql_exec_ctx *x, uint32_t id, bool *filled) {
+    if (x->materials == NULL) {
+        x->materials = rt_arena_zalloc(x->arena, sizeof(sql_rowset *) * (x->nmaterials + 1u));
+        if (x->materials == NULL) return NULL;
+    }
+    RT_ASSERT(id < x->nmaterials);
+    sql_rowset **slots = x->materials;
+    *filled = slots[id] != NULL;
+    if (slots[id] == NULL) slots[id] = rt_arena_zalloc(x->arena, sizeof(sql_rowset));
+    return slots[id];
+}
+
+static bool sql_material_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_rows *r = (sql_op_rows *)op;
+    const sql_plan *p = op->plan;
+    if (!r->ready) {
+        r->ready = true;
+        bool filled;
+        r->source = sql_material_slot(x, p->material.id, &filled);
+        if (r->source == NULL) return false;
+        if (!filled && p->kind == SQL_P_MATERIAL) {
+            sql_rowset_init(r->source, x->arena, p->ncols);
+            for (;;) {
+                sql_batch *in;
+                if (!sql_op_next(op->child, x, &in)) return false;
+                if (in == NULL) break;
+                for (uint32_t i = 0; i < in->rows; i++) {
+                    if (!sql_rowset_add(r->source, in, i)) return false;
+                }
+            }
+        } else if (!filled) {
+            sql_rowset_init(r->source, x->arena, p->ncols); /* an empty working table */
+        }
+    }
+    return sql_rows_emit(r, out);
+}
+static const sql_op_vt sql_material_vt = {NULL, sql_material_next, NULL};
+
+sql_op *sql_op_new_material(sql_exec_ctx *x, const sql_plan *p) {
+    /* A CTESCAN reads the MATERIAL node of its CTE; only MATERIAL has the child. */
+    return sql_op_alloc(x, p, &sql_material_vt, sizeof(sql_op_rows));
+}
+
+/* ---- RECURSIVE: seed (left), then the recursive term (right) over the working table ---- */
+
+typedef struct sql_op_recursive {
+    sql_op_rows rows;        /* everything produced so far */
+    sql_htab seen;           /* UNION (not ALL): rows already produced */
+} sql_op_recursive;
+
+#define SQL_RECURSION_ROWS_MAX (64ull << 20) /* rows a recursive CTE may produce */
+
+static bool sql_recursive_add(sql_op_recursive *rc, sql_exec_ctx *x, const sql_batch *in,
+                              uint32_t i, sql_rowset *next, bool dedupe) {
+    uint32_t nc = rc->rows.base.plan->ncols;
+    sql_value *row = rt_arena_alloc(rc->rows.base.batch_arena, sizeof(sql_value) * (nc + 1u));
+    if (row == NULL) return false;
+    for (uint32_t c = 0; c < nc; c++) sql_vec_get(&in->cols[c], i, &row[c]);
+    if (dedupe) {
+        bool inserted, oom;
+        sql_htab_find(&rc->seen, row, sql_htab_hash(row, nc), row, true, &inserted, &oom);
+        if (oom) return rt_arena_fail(x->arena, x->err);
+        if (!inserted) return true;
+    }
+    if (rc->rows.rows.count >= SQL_RECURSION_ROWS_MAX) {
+        return rt_err_set(x->err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "recursive query produced more than %llu rows",
+                          (unsigned long long)SQL_RECURSION_ROWS_MAX);
+    }
+    return sql_rowset_add_values(&rc->rows.rows, row) && sql_rowset_add_values(next, row);
+}
+
+/* Runs `plan` to completion, feeding every row to sql_recursive_add. */
+static bool sql_recursive_run(sql_op_recursive *rc, sql_exec_ctx *x, const sql_plan *plan,
+                              sql_rowset *next, bool dedupe) {
+    sql_op *op = sql_op_build(x, plan);
+    if (op == NULL) return false;
+    bool ok = true;
+    for (;;) {
+        sql_batch *in;
+        if (!sql_op_next(op, x, &in)) {
+            ok = false;
+            break;
+        }
+        if (in == NULL) break;
+        for (uint32_t i = 0; ok && i < in->rows; i++) {
+            ok = sql_recursive_add(rc, x, in, i, next, dedupe);
+        }
+        if (!ok) break;
+    }
+    sql_op_close(op, x);
+    return ok;
+}
+
+static bool sql_recursive_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_recursive *rc = (sql_op_recursive *)op;
+    const sql_plan *p = op->plan;
+    if (!rc->rows.ready) {
+        rc->rows.ready = true;
+        rc->rows.source = &rc->rows.rows;
+        bool dedupe = !p->recursive.all;
+        bool filled;
+        sql_rowset *work = sql_material_slot(x, p->recursive.worktable_id, &filled);
+        if (work == NULL) return false;
+        sql_rowset next;
+        sql_rowset_init(&next, x->arena, p->ncols);
+        if (!sql_recursive_run(rc, x, p->left, &next, dedupe)) return false;
+        while (next.count > 0) {
+            *work = next; /* the recursive term reads the rows of the last round */
+            sql_rowset_init(&next, x->arena, p->ncols);
+            if (!sql_recursive_run(rc, x, p->right, &next, dedupe)) return false;
+            rt_fiber_maybe_yield();
+        }
+    }
+    return sql_rows_emit(&rc->rows, out);
+}
+static const sql_op_vt sql_recursive_vt = {NULL, sql_recursive_next, NULL};
+
+sql_op *sql_op_new_recursive(sql_exec_ctx *x, const sql_plan *p) {
+    sql_op_recursive *rc = rt_arena_zalloc(x->arena, sizeof *rc);
+    if (rc == NULL) return NULL;
+    rc->rows.base.vt = &sql_recursive_vt;
+    rc->rows.base.plan = p; /* both terms are built per round, not here */
+    sql_rowset_init(&rc->rows.rows, x->arena, p->ncols);
+    if (!sql_htab_init(&rc->seen, x->arena, p->ncols, p->ncols)) return NULL;
+    return &rc->rows.base;
+}
+
+sql_op *sql_op_new_window(sql_exec_ctx *x, const sql_plan *p) {
+    (void)p;
+    rt_err_set(x->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "window functions are not supported yet");
+    return NULL;
+}
+
+/* ---- subqueries ---- */
+
+/* Runs a subquery plan to completion into a row set (first column only unless `all_cols`). */
+static bool sql_subquery_rows(sql_exec_ctx *x, const sql_plan *plan, sql_rowset *out) {
+    sql_op *op = sql_op_build(x, plan);
+    if (op == NULL) return false;
+    bool ok = true;
+    for (;;) {
+        sql_batch *in;
+        if (!sql_op_next(op, x, &in)) {
+            ok = false;
+            break;
+        }
+        if (in == NULL) break;
+        for (uint32_t i = 0; ok && i < in->rows; i++) ok = sql_rowset_add(out, in, i);
+        if (!ok) {
+            rt_arena_fail(out->arena, x->err);
+            break;
+        }
+    }
+    sql_op_close(op, x);
+    return ok;
+}
+
+/* The result of one subquery evaluation for the current outer row. */
+static bool sql_subquery_value(sql_eval_ctx *ec, const sql_expr *e, const sql_rowset *rows,
+                               const sql_value *test, sql_value *out) {
+    out->type_oid = e->type_oid;
+    out->is_null = false;
+    switch (e->sub.kind) {
+    case SQL_SUB_EXISTS:
+        out->i64 = rows->count > 0;
+        return true;
+    case SQL_SUB_SCALAR:
+        if (rows->count > 1) {
+            return rt_err_set(ec->err, SQLSTATE_CARDINALITY_VIOLATION,
+                              "more than one row returned by a subquery used as an expression");
+        }
+        if (rows->count == 0) {
+            out->is_null = true;
+            return true;
+        }
+        *out = sql_rowset_row(rows, 0)[0];
+        out->type_oid = e->type_oid;
+        return true;
+    case SQL_SUB_ARRAY: {
+        sql_array_builder b;
+        if (!sql_array_builder_init(&b, ec->arena, sql_type_elem_of(e->type_oid))) return false;
+        for (uint64_t i = 0; i < rows->count; i++) {
+            if (!sql_array_builder_add(&b, &sql_rowset_row(rows, i)[0])) return false;
+        }
+        return sql_array_builder_finish(&b, &out->b);
+    }
+    default: break;
+    }
+    /* ANY / ALL: three-valued over the rows. */
+    bool is_all = e->sub.kind == SQL_SUB_ALL, decided = false, saw_null = test->is_null;
+    sql_expr call = {.kind = SQL_X_FUNC, .type_oid = SQL_T_BOOL, .typmod = -1, .nargs = 2};
+    call.func.def = e->sub.op;
+    for (uint64_t i = 0; i < rows->count && !decided && !test->is_null; i++) {
+        const sql_value *v = &sql_rowset_row(rows, i)[0];
+        if (v->is_null) {
+            saw_null = true;
+            continue;
+        }
+        sql_vec *a1 = sql_vec_new(ec->arena, test->type_oid, -1, 1);
+        sql_vec *a2 = sql_vec_new(ec->arena, v->type_oid, -1, 1);
+        sql_vec *r = sql_vec_new(ec->arena, SQL_T_BOOL, -1, 1);
+        if (a1 == NULL || a2 == NULL || r == NULL) return rt_arena_fail(ec->arena, ec->err);
+        sql_vec_set(a1, 0, test);
+        sql_vec_set(a2, 0, v);
+        sql_vec *args[2] = {a1, a2};
+        sql_fctx f = {.ec = ec, .arena = ec->arena, .err = ec->err, .io = &ec->io, .call = &call};
+        if (!e->sub.op->fn(&f, 1, NULL, args, r)) return false;
+        if (r->nulls[0]) saw_null = true;
+        else if ((r->i64[0] != 0) != is_all) decided = true;
+    }
+    if (decided) out->i64 = !is_all;
+    else if (saw_null && rows->count > 0) out->is_null = true;
+    else out->i64 = is_all;
+    return true;
+}
+
+/* A child execution context for running a subquery plan (correlated: with the outer row). */
+static void sql_subquery_ctx(sql_exec_ctx *child, const sql_eval_ctx *ec, rt_arena *arena,
+                             const sql_batch *row_batch, uint32_t row) {
+    *child = *ec->exec;
+    child->arena = arena;
+    child->err = ec->err;
+    child->outer_depth = 0;
+    if (row_batch != NULL) {
+        child->outer[0] = row_batch;
+        child->outer_row[0] = row;
+        child->outer_depth = 1;
+    }
+    for (uint32_t i = 0; i < ec->outer_depth && child->outer_depth < 4; i++) {
+        child->outer[child->outer_depth] = ec->outer[i];
+        child->outer_row[child->outer_depth++] = ec->outer_row[i];
+    }
+}
+
+sql_vec *sql_exec_subquery(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in, uint32_t n,
+                           const uint8_t *active) {
+    sql_exec_ctx *x = ec->exec;
+    sql_vec *out = sql_vec_new(ec->arena, e->type_oid, e->typmod, n);
+    sql_vec *test = NULL;
+    if (out == NULL) return NULL;
+    if (e->nargs > 0) { /* the left side of IN / ANY / ALL */
+        test = sql_eval(ec, e->args[0], in, n, active);
+        if (test == NULL) return NULL;
+    }
+    sql_rowset *cached = NULL;
+    if (!e->sub.correlated) {
+        if (x->subquery_cache == NULL) {
+            x->subquery_cache = rt_arena_zalloc(x->arena,
+                                                sizeof(sql_rowset *) * (x->nsubqueries + 1u));
+            if (x->subquery_cache == NULL) return NULL;
+        }
+        sql_rowset **slots = x->subquery_cache;
+        RT_ASSERT(e->sub.id < x->nsubqueries);
+        if (slots[e->sub.id] == NULL) {
+            sql_rowset *rs = rt_arena_zalloc(x->arena, sizeof *rs);
+            if (rs == NULL) return NULL;
+            sql_rowset_init(rs, x->arena, e->sub.plan->ncols);
+            sql_exec_ctx child;
+            sql_subquery_ctx(&child, ec, x->arena, NULL, 0);
+            if (!sql_subquery_rows(&child, e->sub.plan, rs)) return NULL;
+            slots[e->sub.id] = rs;
+        }
+        cached = slots[e->sub.id];
+    }
+    rt_arena *tmp = e->sub.correlated ? rt_arena_create(RT_QUERY_ARENA_BYTES_MAX) : NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        out->nulls[i] = 1;
+        if (active != NULL && !active[i]) continue;
+        sql_rowset local, *rows = cached;
+        if (rows == NULL) {
+            rt_arena_reset(tmp);
+            sql_rowset_init(&local, tmp, e->sub.plan->ncols);
+            sql_exec_ctx child;
+            sql_subquery_ctx(&child, ec, tmp, in, i);
+            if (!sql_subquery_rows(&child, e->sub.plan, &local)) goto fail;
+            rows = &local;
+        }
+        sql_value t = {.is_null = true}, v;
+        if (test != NULL) sql_vec_get(test, i, &t);
+        if (!sql_subquery_value(ec, e, rows, &t, &v)) goto fail;
+        if (!v.is_null && sql_phys_of_type(e->type_oid) == SQL_PHYS_BYTES &&
+            !sql_value_copy(ec->arena, &v)) {
+            goto fail;
+        }
+        sql_vec_set(out, i, &v);
+    }
+    if (tmp != NULL) rt_arena_destroy(tmp);
+    return out;
+fail:
+    if (tmp != NULL) rt_arena_destroy(tmp);
+    return NULL;
+}

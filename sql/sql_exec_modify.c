@@ -1,0 +1,550 @@
+/* sql_exec_modify.c: INSERT (coordinator: builds full rows with defaults, checks NOT NULL and
+ * CHECK, routes rows to the shards owning their partitions, which insert them and handle ON
+ * CONFLICT) and UPDATE / DELETE (fragments: lock each target row version; under READ COMMITTED a
+ * row updated meanwhile by a committed transaction is re-read in its newest version and the
+ * WHERE clause re-checked, as PostgreSQL's EvalPlanQual does). RETURNING rows stream back. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/eng_key.h"
+#include "sql/sql_exec_int.h"
+#include "sql/sql_types.h"
+#include "runtime/rt_loop.h"
+
+/* ---- constraint checks on full rows ---- */
+
+/* "Failing row contains (1, null, ...)." as PostgreSQL's detail. */
+static void sql_failing_row(sql_exec_ctx *x, const eng_table *t, const sql_value *row) {
+    rt_arena *a = rt_arena_create(1u << 20);
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, a, 128);
+    sql_io_ctx io = {.arena = a, .fmt = &x->fmt, .now_us = x->now_us, .err = x->err};
+    sql_strbuf_putc(&sb, '(');
+    bool first = true;
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        if (t->columns[c].dropped) continue;
+        if (!first) sql_strbuf_puts(&sb, ", ");
+        first = false;
+        rt_err tmp;
+        rt_err_clear(&tmp);
+        io.err = &tmp;
+        if (row[c].is_null) sql_strbuf_puts(&sb, "null");
+        else if (!sql_value_out(&io, &row[c], t->columns[c].typmod, &sb)) sql_strbuf_puts(&sb, "?");
+    }
+    sql_strbuf_putc(&sb, ')');
+    sql_strbuf_putc(&sb, '\0');
+    rt_err_detail(x->err, "Failing row contains %s.", sb.failed ? "(...)" : sb.data);
+    rt_arena_destroy(a);
+}
+
+bool sql_exec_check_row(sql_exec_ctx *x, const sql_plan *p, const sql_value *row,
+                        rt_arena *arena) {
+    const eng_table *t = p->modify.table;
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        const eng_column *col = &t->columns[c];
+        if (col->dropped || !col->not_null || !row[c].is_null) continue;
+        rt_err_set(x->err, SQLSTATE_NOT_NULL_VIOLATION,
+                   "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+                   col->name, t->name);
+        sql_failing_row(x, t, row);
+        return false;
+    }
+    if (p->modify.nchecks == 0) return true;
+    sql_batch *b = sql_batch_new(arena, t->column_count, 1);
+    if (b == NULL) return rt_arena_fail(arena, x->err);
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        if (!sql_vec_init(arena, &b->cols[c], t->columns[c].type_oid, t->columns[c].typmod, 1)) {
+            return rt_arena_fail(arena, x->err);
+        }
+        sql_vec_set(&b->cols[c], 0, &row[c]);
+    }
+    b->rows = 1;
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, arena, &ec);
+    for (uint32_t k = 0; k < p->modify.nchecks; k++) {
+        sql_vec *v = sql_eval(&ec, p->modify.checks[k], b, 1, NULL);
+        if (v == NULL) return false;
+        if (sql_vec_is_null(v, 0) || v->i64[0]) continue; /* NULL passes a CHECK */
+        rt_err_set(x->err, SQLSTATE_CHECK_VIOLATION,
+                   "new row for relation \"%s\" violates check constraint \"%s\"", t->name,
+                   p->modify.check_names[k]);
+        sql_failing_row(x, t, row);
+        return false;
+    }
+    return true;
+}
+
+/* A one-row batch of a full table row (all columns in attnum order). */
+static sql_batch *sql_row_batch(rt_arena *arena, const eng_table *t, const sql_value *row,
+                                uint32_t extra_cols, const sql_value *extra) {
+    sql_batch *b = sql_batch_new(arena, t->column_count + extra_cols, 1);
+    if (b == NULL) return NULL;
+    for (uint32_t c = 0; c < t->column_count + extra_cols; c++) {
+        const sql_value *v = c < t->column_count ? &row[c] : &extra[c - t->column_count];
+        uint32_t type = c < t->column_count ? t->columns[c].type_oid : v->type_oid;
+        if (!sql_vec_init(arena, &b->cols[c], type, -1, 1)) return NULL;
+        sql_vec_set(&b->cols[c], 0, v);
+    }
+    b->rows = 1;
+    return b;
+}
+
+/* RETURNING values of one row into `out` (a row set of the plan's columns). */
+static bool sql_returning(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena,
+                          const sql_value *row, sql_rowset *out) {
+    if (p->modify.nreturning == 0) return true;
+    sql_batch *b = sql_row_batch(arena, p->modify.table, row, 0, NULL);
+    if (b == NULL) return rt_arena_fail(arena, x->err);
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, arena, &ec);
+    sql_value vals[256];
+    if (p->modify.nreturning > 256) {
+        return rt_err_set(x->err, SQLSTATE_TOO_MANY_COLUMNS, "too many RETURNING columns");
+    }
+    for (uint32_t c = 0; c < p->modify.nreturning; c++) {
+        sql_vec *v = sql_eval(&ec, p->modify.returning[c], b, 1, NULL);
+        if (v == NULL) return false;
+        sql_vec_get(v, 0, &vals[c]);
+        vals[c].type_oid = p->cols[c].type_oid;
+    }
+    return sql_rowset_add_values(out, vals) || rt_arena_fail(out->arena, x->err);
+}
+
+/* ---- INSERT on the owning shard ---- */
+
+typedef struct sql_insert_job {
+    sql_exec_ctx *x;         /* the coordinator's context (read-only here) */
+    const sql_plan *plan;
+    sql_rowset *rows;        /* full rows (attnum order), already checked */
+    uint32_t *partitions;    /* per row */
+    sql_rowset returning;    /* filled on the shard, read by the coordinator */
+    uint64_t inserted;
+    rt_err err;
+    bool ok;
+} sql_insert_job;
+
+static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *part, eng_tx *tx,
+                                uint32_t slot, const sql_value *excluded, rt_arena *arena,
+                                sql_insert_job *job);
+
+static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uint64_t r,
+                           rt_arena *arena) {
+    const sql_plan *p = job->plan;
+    const sql_value *row = sql_rowset_row(job->rows, r);
+    eng_part *part = eng_partition(p->modify.table, job->partitions[r]);
+    uint32_t slot, conflict;
+    bool want_conflict = p->modify.on_conflict != 0;
+    eng_insert_result res = eng_part_insert(part, tx, row, &slot,
+                                            want_conflict ? &conflict : NULL, x->err);
+    if (res == ENG_INSERT_FAILED) {
+        if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) {
+            x->err->message[0] = '\0';
+            snprintf(x->err->message, sizeof x->err->message,
+                     "duplicate key value violates unique constraint \"%s_pkey\"",
+                     p->modify.table->name);
+        }
+        return false;
+    }
+    if (res == ENG_CONFLICT) {
+        if (x->isolation == ENG_ISO_REPEATABLE_READ && !eng_part_visible(part, conflict, &x->snap)) {
+            return rt_err_set(x->err, SQLSTATE_SERIALIZATION_FAILURE,
+                              "could not serialize access due to concurrent update");
+        }
+        if (p->modify.on_conflict == 1) return true; /* DO NOTHING */
+        return sql_conflict_update(x, p, part, tx, conflict, row, arena, job);
+    }
+    job->inserted++;
+    return sql_returning(x, p, arena, row, &job->returning);
+}
+
+static void sql_insert_job_run(void *arg) {
+    sql_insert_job *job = arg;
+    sql_exec_ctx x = *job->x;
+    rt_err_clear(&job->err);
+    x.err = &job->err;
+    eng_tx *tx = eng_tx_local(x.txn_id, true);
+    eng_tx_set_statement(tx, x.command, x.isolation, x.lock_timeout_ms, x.cancel);
+    rt_arena *arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    sql_rowset_init(&job->returning, arena, job->plan->ncols);
+    job->ok = true;
+    rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    for (uint64_t r = 0; r < job->rows->count && job->ok; r++) {
+        if ((r & 255) == 255) rt_fiber_maybe_yield();
+        rt_arena_reset(row_arena);
+        job->ok = sql_insert_row(&x, job, tx, r, row_arena);
+    }
+    rt_arena_destroy(row_arena);
+    /* RETURNING rows stay in this shard's arena until the coordinator has copied them; then it
+     * asks this shard to free them (sql_insert_job_free). */
+    if (job->returning.count == 0) {
+        rt_arena_destroy(arena);
+        job->returning.arena = NULL;
+    }
+}
+
+static void sql_insert_job_free(void *arg) {
+    sql_insert_job *job = arg;
+    rt_arena_destroy(job->returning.arena);
+    job->returning.arena = NULL;
+}
+
+/* ON CONFLICT DO UPDATE: lock the existing row, compute SET over (existing ++ excluded). */
+static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *part, eng_tx *tx,
+                                uint32_t slot, const sql_value *excluded, rt_arena *arena,
+                                sql_insert_job *job) {
+    const eng_table *t = p->modify.table;
+    uint32_t newer;
+    for (;;) {
+        eng_lock_result lr = eng_part_lock(part, tx, slot, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK,
+                                           &newer, x->err);
+        if (lr == ENG_LOCKED) break;
+        if (lr == ENG_MOVED) {
+            slot = newer;
+            continue;
+        }
+        if (lr == ENG_GONE) { /* deleted meanwhile: insert after all */
+            uint32_t s2, c2;
+            eng_insert_result r2 = eng_part_insert(part, tx, excluded, &s2, &c2, x->err);
+            if (r2 == ENG_INSERTED) {
+                job->inserted++;
+                return sql_returning(x, p, arena, excluded, &job->returning);
+            }
+            if (r2 == ENG_CONFLICT) {
+                slot = c2;
+                continue;
+            }
+            return false;
+        }
+        return false;
+    }
+    sql_value *existing = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+    sql_value *updated = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+    if (existing == NULL || updated == NULL) return rt_arena_fail(arena, x->err);
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        eng_part_read(part, slot, (uint16_t)(c + 1), &existing[c]);
+    }
+    sql_batch *b = sql_row_batch(arena, t, existing, t->column_count, excluded);
+    if (b == NULL) return rt_arena_fail(arena, x->err);
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        b->cols[t->column_count + c].type_oid = t->columns[c].type_oid; /* EXCLUDED row */
+    }
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, arena, &ec);
+    if (p->modify.conflict_where != NULL) {
+        sql_vec *w = sql_eval(&ec, p->modify.conflict_where, b, 1, NULL);
+        if (w == NULL) return false;
+        if (sql_vec_is_null(w, 0) || !w->i64[0]) return true; /* row locked, not updated */
+    }
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        updated[c] = existing[c];
+        if (p->modify.conflict_set[c] == NULL) continue;
+        sql_vec *v = sql_eval(&ec, p->modify.conflict_set[c], b, 1, NULL);
+        if (v == NULL) return false;
+        sql_vec_get(v, 0, &updated[c]);
+        updated[c].type_oid = t->columns[c].type_oid;
+    }
+    uint32_t new_slot;
+    if (!sql_exec_check_row(x, p, updated, arena) ||
+        !eng_part_update(part, tx, slot, updated, &new_slot, x->err)) {
+        return false;
+    }
+    job->inserted++;
+    return sql_returning(x, p, arena, updated, &job->returning);
+}
+
+/* ---- INSERT (coordinator) ---- */
+
+typedef struct sql_op_insert {
+    sql_op base;
+    sql_rowset returning;
+    uint64_t emitted;
+    bool done;
+    uint64_t rr;             /* round robin for tables without a primary key */
+} sql_op_insert;
+
+/* Builds the full row of input row r: mapped columns, defaults, NULLs. */
+static bool sql_insert_full_row(sql_exec_ctx *x, const sql_plan *p, const sql_batch *in,
+                                uint32_t r, rt_arena *arena, sql_value *row) {
+    const eng_table *t = p->modify.table;
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        row[c] = (sql_value){.type_oid = t->columns[c].type_oid, .is_null = true};
+    }
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, arena, &ec);
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        if (t->columns[c].dropped || p->modify.defaults == NULL || p->modify.defaults[c] == NULL) {
+            continue;
+        }
+        bool given = false;
+        for (uint32_t k = 0; k < p->modify.ncols; k++) given |= p->modify.attnums[k] == c + 1;
+        if (given) continue;
+        if (!sql_eval_scalar(&ec, p->modify.defaults[c], &row[c])) return false;
+        row[c].type_oid = t->columns[c].type_oid;
+    }
+    for (uint32_t k = 0; k < p->modify.ncols; k++) {
+        uint32_t c = p->modify.attnums[k] - 1u;
+        sql_vec_get(&in->cols[k], r, &row[c]);
+        row[c].type_oid = t->columns[c].type_oid;
+    }
+    return sql_exec_check_row(x, p, row, arena);
+}
+
+static uint32_t sql_insert_partition(sql_op_insert *ins, sql_exec_ctx *x, const eng_table *t,
+                                     const sql_value *row) {
+    if (t->pk_count == 0) return (uint32_t)(ins->rr++ % t->partition_count);
+    eng_codec_w key;
+    eng_w_init(&key);
+    for (uint32_t i = 0; i < t->pk_count; i++) {
+        eng_key_append(&key, &row[t->pk_attnums[i] - 1], false, x->err);
+    }
+    uint32_t part = (uint32_t)(eng_key_hash(key.buf, (uint32_t)key.len) % t->partition_count);
+    rt_free(key.buf);
+    return part;
+}
+
+/* Sends the buffered rows to their shards (in parallel) and collects RETURNING rows. */
+static bool sql_insert_flush(sql_op_insert *ins, sql_exec_ctx *x, sql_rowset *bufs,
+                             uint32_t **parts) {
+    uint32_t shards = eng_shard_count();
+    sql_insert_job jobs[RT_SHARDS_MAX];
+    rt_remote_call calls[RT_SHARDS_MAX];
+    rt_wg wg = {0};
+    uint32_t used[RT_SHARDS_MAX], n = 0;
+    for (uint32_t s = 0; s < shards; s++) {
+        if (bufs[s].count == 0) continue;
+        jobs[s] = (sql_insert_job){.x = x, .plan = ins->base.plan, .rows = &bufs[s],
+                                   .partitions = parts[s]};
+        x->txn->participants |= 1ull << s;
+        rt_run_on_wg(&calls[s], s, sql_insert_job_run, &jobs[s], &wg);
+        used[n++] = s;
+    }
+    rt_wg_wait(&wg);
+    bool ok = true;
+    for (uint32_t i = 0; i < n; i++) {
+        sql_insert_job *job = &jobs[used[i]];
+        if (!calls[used[i]].ran) {
+            if (ok) *x->err = calls[used[i]].err;
+            ok = false;
+        } else if (!job->ok) {
+            if (ok) *x->err = job->err;
+            ok = false;
+        }
+        atomic_fetch_add(x->affected, job->inserted);
+        for (uint64_t r = 0; ok && r < job->returning.count; r++) {
+            if (!sql_rowset_add_values(&ins->returning, sql_rowset_row(&job->returning, r))) {
+                ok = rt_arena_fail(x->arena, x->err);
+            }
+        }
+        bufs[used[i]].count = 0;
+    }
+    /* Free the shards' RETURNING memory on the shards that own it. */
+    rt_wg free_wg = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        if (!calls[used[i]].ran || jobs[used[i]].returning.arena == NULL) continue;
+        rt_run_on_wg(&calls[used[i]], used[i], sql_insert_job_free, &jobs[used[i]], &free_wg);
+    }
+    rt_wg_wait(&free_wg);
+    return ok;
+}
+
+static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
+    const sql_plan *p = ins->base.plan;
+    const eng_table *t = p->modify.table;
+    uint32_t shards = eng_shard_count();
+    sql_rowset bufs[RT_SHARDS_MAX];
+    uint32_t *parts[RT_SHARDS_MAX];
+    rt_arena *buf_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    for (uint32_t s = 0; s < shards; s++) {
+        sql_rowset_init(&bufs[s], buf_arena, t->column_count);
+        parts[s] = rt_arena_alloc(buf_arena, sizeof(uint32_t) * SQL_BATCH_ROWS);
+    }
+    sql_value *row = rt_arena_alloc(x->arena, sizeof(sql_value) * (t->column_count + 1u));
+    bool ok = row != NULL;
+    for (;;) {
+        sql_batch *in;
+        if (!ok || !sql_op_next(ins->base.child, x, &in)) {
+            ok = false;
+            break;
+        }
+        if (in == NULL) break;
+        for (uint32_t r = 0; ok && r < in->rows; r++) {
+            ok = sql_insert_full_row(x, p, in, r, ins->base.batch_arena, row);
+            if (!ok) break;
+            uint32_t part = sql_insert_partition(ins, x, t, row);
+            uint32_t s = eng_partition_owner(part, shards);
+            parts[s][bufs[s].count] = part;
+            ok = sql_rowset_add_values(&bufs[s], row) || rt_arena_fail(buf_arena, x->err);
+            if (ok && bufs[s].count == SQL_BATCH_ROWS) {
+                ok = sql_insert_flush(ins, x, bufs, parts);
+                rt_arena_reset(buf_arena);
+                for (uint32_t k = 0; k < shards; k++) {
+                    sql_rowset_init(&bufs[k], buf_arena, t->column_count);
+                    parts[k] = rt_arena_alloc(buf_arena, sizeof(uint32_t) * SQL_BATCH_ROWS);
+                }
+            }
+        }
+    }
+    if (ok) ok = sql_insert_flush(ins, x, bufs, parts);
+    rt_arena_destroy(buf_arena);
+    return ok;
+}
+
+static bool sql_insert_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_insert *ins = (sql_op_insert *)op;
+    *out = NULL;
+    if (!ins->done) {
+        ins->done = true;
+        if (!sql_insert_consume(ins, x)) return false;
+    }
+    if (ins->emitted >= ins->returning.count) return true;
+    uint64_t left = ins->returning.count - ins->emitted;
+    uint32_t n = left > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)left;
+    if (!sql_rowset_emit(&ins->returning, ins->emitted, n, op->plan->cols, op->batch_arena, out)) {
+        return false;
+    }
+    ins->emitted += n;
+    return true;
+}
+static const sql_op_vt sql_insert_vt = {NULL, sql_insert_next, NULL};
+
+sql_op *sql_op_new_insert(sql_exec_ctx *x, const sql_plan *p) {
+    sql_op_insert *ins = (sql_op_insert *)sql_op_alloc(x, p, &sql_insert_vt, sizeof *ins);
+    if (ins == NULL) return NULL;
+    sql_rowset_init(&ins->returning, x->arena, p->ncols);
+    return &ins->base;
+}
+
+/* ---- UPDATE / DELETE (fragment) ---- */
+
+typedef struct sql_op_update {
+    sql_op base;
+    sql_rowset returning;
+    uint64_t emitted;
+    bool done;
+} sql_op_update;
+
+/* Reads the full row of `slot` (attnum order) plus its locator into a one-row batch. */
+static sql_batch *sql_update_row_batch(rt_arena *arena, const sql_plan *p, eng_part *part,
+                                       uint32_t partno, uint32_t slot) {
+    const sql_plan *scan = p->left;
+    sql_batch *b = sql_exec_batch(arena, scan, 1);
+    if (b == NULL) return NULL;
+    for (uint32_t c = 0; c < scan->scan.natts; c++) {
+        sql_value v;
+        eng_part_read(part, slot, scan->scan.attnums[c], &v);
+        v.type_oid = scan->cols[c].type_oid;
+        sql_vec_set(&b->cols[c], 0, &v);
+    }
+    sql_value loc = {.type_oid = SQL_T_INT8, .i64 = (int64_t)partno << 32 | slot};
+    sql_vec_set(&b->cols[scan->scan.natts], 0, &loc);
+    b->rows = 1;
+    return b;
+}
+
+/* Locks the row version at `slot`, following newer versions under READ COMMITTED while the
+ * WHERE clause still holds on them. *row_batch gets the row to write from; false with no error
+ * means the row is gone or no longer qualifies: skip it. */
+static bool sql_update_lock(sql_exec_ctx *x, const sql_plan *p, eng_part *part, uint32_t partno,
+                            eng_tx *tx, uint32_t *slot, sql_batch **row_batch, rt_arena *arena) {
+    for (;;) {
+        uint32_t newer;
+        eng_lock_result lr = eng_part_lock(part, tx, *slot, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK,
+                                           &newer, x->err);
+        if (lr == ENG_LOCKED) return true;
+        if (lr != ENG_MOVED) return false;
+        *slot = newer;
+        *row_batch = sql_update_row_batch(arena, p, part, partno, newer);
+        if (*row_batch == NULL) return rt_arena_fail(arena, x->err);
+        if (p->left->scan.filter == NULL) continue;
+        uint8_t sel[1];
+        uint32_t kept;
+        if (!sql_exec_predicate(x, arena, p->left->scan.filter, *row_batch, sel, &kept)) {
+            return false;
+        }
+        if (kept == 0) return false; /* the newest version no longer matches: skip */
+    }
+}
+
+static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const sql_batch *in,
+                           uint32_t r, rt_arena *arena) {
+    const sql_plan *p = u->base.plan;
+    const eng_table *t = p->modify.table;
+    int64_t loc = in->cols[p->left->scan.natts].i64[r];
+    uint32_t partno = (uint32_t)(loc >> 32), slot = (uint32_t)loc;
+    eng_part *part = eng_partition(t, partno);
+    sql_batch *row = sql_update_row_batch(arena, p, part, partno, slot);
+    if (row == NULL) return rt_arena_fail(arena, x->err);
+    if (!sql_update_lock(x, p, part, partno, tx, &slot, &row, arena)) {
+        return !rt_err_is_set(x->err);
+    }
+    sql_value *vals = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+    if (vals == NULL) return rt_arena_fail(arena, x->err);
+    for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&row->cols[c], 0, &vals[c]);
+    if (p->kind == SQL_P_DELETE) {
+        if (!eng_part_delete(part, tx, slot, x->err)) return false;
+    } else {
+        sql_eval_ctx ec;
+        sql_exec_eval_ctx(x, arena, &ec);
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            if (p->modify.set[c] == NULL) continue;
+            sql_vec *v = sql_eval(&ec, p->modify.set[c], row, 1, NULL);
+            if (v == NULL) return false;
+            sql_vec_get(v, 0, &vals[c]);
+            vals[c].type_oid = t->columns[c].type_oid;
+        }
+        uint32_t new_slot;
+        if (!sql_exec_check_row(x, p, vals, arena) ||
+            !eng_part_update(part, tx, slot, vals, &new_slot, x->err)) {
+            if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) {
+                snprintf(x->err->message, sizeof x->err->message,
+                         "duplicate key value violates unique constraint \"%s_pkey\"", t->name);
+            }
+            return false;
+        }
+    }
+    atomic_fetch_add(x->affected, 1);
+    return sql_returning(x, p, arena, vals, &u->returning);
+}
+
+static bool sql_update_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_update *u = (sql_op_update *)op;
+    *out = NULL;
+    if (!u->done) {
+        u->done = true;
+        eng_tx *tx = eng_tx_local(x->txn_id, true);
+        eng_tx_set_statement(tx, x->command, x->isolation, x->lock_timeout_ms, x->cancel);
+        rt_arena *arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+        bool ok = true;
+        for (;;) {
+            sql_batch *in;
+            if (!sql_op_next(op->child, x, &in)) {
+                ok = false;
+                break;
+            }
+            if (in == NULL) break;
+            for (uint32_t r = 0; ok && r < in->rows; r++) {
+                rt_arena_reset(arena);
+                ok = sql_update_one(x, u, tx, in, r, arena);
+            }
+            if (!ok) break;
+        }
+        rt_arena_destroy(arena);
+        if (!ok) return false;
+    }
+    if (u->emitted >= u->returning.count) return true;
+    uint64_t left = u->returning.count - u->emitted;
+    uint32_t n = left > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)left;
+    if (!sql_rowset_emit(&u->returning, u->emitted, n, op->plan->cols, op->batch_arena, out)) {
+        return false;
+    }
+    u->emitted += n;
+    return true;
+}
+static const sql_op_vt sql_update_vt = {NULL, sql_update_next, NULL};
+
+sql_op *sql_op_new_update(sql_exec_ctx *x, const sql_plan *p) {
+    sql_op_update *u = (sql_op_update *)sql_op_alloc(x, p, &sql_update_vt, sizeof *u);
+    if (u == NULL) return NULL;
+    sql_rowset_init(&u->returning, x->arena, p->ncols);
+    return &u->base;
+}

@@ -1,0 +1,472 @@
+/* sql_exec_scan.c: partition scans and primary-key lookups (fragments), and GATHER, which runs
+ * a fragment on every shard owning target partitions: inline on the coordinator's own shard,
+ * in a fiber elsewhere. A remote fragment hands over one batch at a time: it sends "ready",
+ * waits for the coordinator's "ack" (the batch has been consumed), then computes the next; so
+ * at most one batch per fragment is in flight and its memory stays with the fragment. */
+#include <string.h>
+
+#include "engine/eng_key.h"
+#include "sql/sql_exec_int.h"
+
+/* ---- SCAN ---- */
+
+typedef struct sql_op_scan {
+    sql_op base;
+    uint32_t part_index;
+    uint32_t cursor;
+    sql_batch *raw;          /* columns read from the store */
+    uint32_t *slots;
+} sql_op_scan;
+
+static bool sql_scan_open(sql_op *op, sql_exec_ctx *x) {
+    sql_op_scan *s = (sql_op_scan *)op;
+    const sql_plan *p = op->plan;
+    s->raw = sql_batch_new(x->arena, p->scan.natts, ENG_RG_ROWS);
+    s->slots = rt_arena_alloc(x->arena, sizeof(uint32_t) * ENG_RG_ROWS);
+    if (s->raw == NULL || s->slots == NULL) return false;
+    for (uint32_t c = 0; c < p->scan.natts; c++) {
+        if (!sql_vec_init(x->arena, &s->raw->cols[c], p->cols[c].type_oid, p->cols[c].typmod,
+                          ENG_RG_ROWS)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Adds the row locator column (partition << 32 | slot) UPDATE and DELETE use. */
+static bool sql_scan_locators(sql_op_scan *s, uint32_t partno, sql_batch *out) {
+    const sql_plan *p = s->base.plan;
+    sql_vec *loc = &out->cols[p->scan.natts];
+    if (!sql_vec_init(s->base.batch_arena, loc, SQL_T_INT8, -1, out->rows)) return false;
+    for (uint32_t r = 0; r < out->rows; r++) loc->i64[r] = (int64_t)partno << 32 | s->slots[r];
+    return true;
+}
+
+static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_scan *s = (sql_op_scan *)op;
+    const sql_plan *p = op->plan;
+    *out = NULL;
+    while (s->part_index < x->frag_npartitions) {
+        uint32_t partno = x->frag_partitions[s->part_index];
+        eng_part *part = eng_partition(p->scan.table, partno);
+        rt_fiber_maybe_yield();
+        if (!eng_part_scan(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts, s->raw,
+                           s->slots)) {
+            s->part_index++;
+            s->cursor = 0;
+            continue;
+        }
+        x->stats.rows_scanned += s->raw->rows;
+        if (s->raw->rows == 0) continue;
+        sql_batch *b = sql_batch_new(op->batch_arena, p->ncols, s->raw->rows);
+        if (b == NULL) return false;
+        memcpy(b->cols, s->raw->cols, sizeof(sql_vec) * p->scan.natts);
+        b->rows = s->raw->rows;
+        if (p->scan.want_slots && !sql_scan_locators(s, partno, b)) return false;
+        if (p->scan.filter != NULL) {
+            uint8_t *sel = rt_arena_alloc(op->batch_arena, b->rows + 1u);
+            uint32_t kept;
+            if (sel == NULL || !sql_exec_predicate(x, op->batch_arena, p->scan.filter, b, sel,
+                                                   &kept)) {
+                return false;
+            }
+            if (kept == 0) continue;
+            if (kept < b->rows) b = sql_exec_select_rows(op->batch_arena, b, sel, kept);
+            if (b == NULL) return false;
+        }
+        *out = b;
+        return true;
+    }
+    return true;
+}
+static const sql_op_vt sql_scan_vt = {sql_scan_open, sql_scan_next, NULL};
+
+sql_op *sql_op_new_scan(sql_exec_ctx *x, const sql_plan *p) {
+    return sql_op_alloc(x, p, &sql_scan_vt, sizeof(sql_op_scan));
+}
+
+/* ---- PKGET ---- */
+
+/* Encodes the primary key of a lookup from its key expressions; false with *err set, or with
+ * *null when a key value is NULL (no row can match). */
+static bool sql_pk_encode(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena, eng_codec_w *key,
+                          bool *null) {
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, arena, &ec);
+    *null = false;
+    for (uint32_t k = 0; k < p->scan.nkey; k++) {
+        sql_value v;
+        if (!sql_eval_scalar(&ec, p->scan.key[k], &v)) return false;
+        if (v.is_null) {
+            *null = true;
+            return true;
+        }
+        if (!eng_key_append(key, &v, false, x->err)) return false;
+    }
+    return true;
+}
+
+uint32_t sql_pk_partition(sql_exec_ctx *x, const sql_plan *p, bool *none) {
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool null;
+    rt_arena *tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    bool ok = sql_pk_encode(x, p, tmp, &key, &null);
+    rt_arena_destroy(tmp);
+    *none = !ok || null;
+    uint32_t part = *none ? 0
+                          : (uint32_t)(eng_key_hash(key.buf, (uint32_t)key.len) %
+                                       p->scan.table->partition_count);
+    rt_free(key.buf);
+    return part;
+}
+
+typedef struct sql_op_pkget {
+    sql_op base;
+    bool done;
+} sql_op_pkget;
+
+static bool sql_pkget_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_pkget *g = (sql_op_pkget *)op;
+    const sql_plan *p = op->plan;
+    *out = NULL;
+    if (g->done) return true;
+    g->done = true;
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool null;
+    bool ok = sql_pk_encode(x, p, op->batch_arena, &key, &null);
+    if (!ok || null) {
+        rt_free(key.buf);
+        return ok;
+    }
+    uint32_t partno = (uint32_t)(eng_key_hash(key.buf, (uint32_t)key.len) %
+                                 p->scan.table->partition_count);
+    eng_part *part = eng_partition(p->scan.table, partno);
+    uint32_t slot = eng_part_pk_lookup(part, key.buf, (uint32_t)key.len, &x->snap);
+    rt_free(key.buf);
+    if (slot == ENG_SLOT_NONE) return true;
+    sql_batch *b = sql_exec_batch(op->batch_arena, p, 1);
+    if (b == NULL) return false;
+    for (uint32_t c = 0; c < p->scan.natts; c++) {
+        sql_value v;
+        eng_part_read(part, slot, p->scan.attnums[c], &v);
+        v.type_oid = p->cols[c].type_oid;
+        sql_vec_set(&b->cols[c], 0, &v);
+    }
+    if (p->scan.want_slots) {
+        sql_value loc = {.type_oid = SQL_T_INT8, .i64 = (int64_t)partno << 32 | slot};
+        sql_vec_set(&b->cols[p->scan.natts], 0, &loc);
+    }
+    b->rows = 1;
+    x->stats.rows_scanned++;
+    if (p->scan.filter != NULL) {
+        uint8_t sel[1];
+        uint32_t kept;
+        if (!sql_exec_predicate(x, op->batch_arena, p->scan.filter, b, sel, &kept)) return false;
+        if (kept == 0) return true;
+    }
+    *out = b;
+    return true;
+}
+static const sql_op_vt sql_pkget_vt = {NULL, sql_pkget_next, NULL};
+
+sql_op *sql_op_new_pkget(sql_exec_ctx *x, const sql_plan *p) {
+    return sql_op_alloc(x, p, &sql_pkget_vt, sizeof(sql_op_pkget));
+}
+
+/* ---- GATHER ---- */
+
+typedef struct sql_op_gather sql_op_gather;
+
+/* One remote fragment instance. Its three messages are embedded here (in the coordinator's
+ * query arena); each is in flight at most once at a time, and GATHER's close waits until the
+ * fragment's fiber has ended before the arena can go. */
+typedef struct sql_frag {
+    rt_msg start;            /* coordinator -> shard: run it; the reply says the fiber ended */
+    rt_msg ready;            /* shard -> coordinator: a batch (or the end, or an error) */
+    rt_msg ack;              /* coordinator -> shard: batch consumed (cancel: stop) */
+    sql_op_gather *gather;
+    uint32_t *partitions;
+    uint32_t npartitions;
+    /* handed over by the messages */
+    sql_batch *batch;
+    bool failed;
+    rt_err err;
+    bool cancel;
+    /* shard side */
+    rt_fiber *fiber;
+    bool acked;
+    /* coordinator side */
+    bool has_batch;          /* `ready` arrived, not yet handed out */
+    bool ended;              /* the fragment sent its last `ready` */
+    bool finished;           /* its fiber has ended */
+    bool waiting_ack;        /* the fragment waits for our ack */
+} sql_frag;
+
+struct sql_op_gather {
+    sql_op base;
+    sql_exec_ctx *x;         /* the coordinator's context, read by fragments */
+    sql_frag *frags;
+    uint32_t nfrags;
+    sql_op *local;           /* the fragment on this shard, run inline */
+    sql_exec_ctx local_x;
+    uint32_t *local_parts;
+    uint32_t nlocal;
+    bool local_done;
+    sql_frag *handed;        /* remote fragment whose batch was handed out last */
+    rt_fiber *waiter;
+    uint32_t turn;
+    bool started;
+};
+
+static void sql_frag_wake(sql_op_gather *g) {
+    if (g->waiter != NULL) rt_fiber_wake(g->waiter);
+}
+
+static void sql_frag_ready_run(rt_msg *msg) { /* on the coordinator */
+    sql_frag *f = (sql_frag *)((char *)msg - offsetof(sql_frag, ready));
+    f->has_batch = true;
+    f->ended = f->batch == NULL || f->failed;
+    f->waiting_ack = !f->ended;
+    sql_frag_wake(f->gather);
+}
+
+static void sql_frag_start_done(rt_msg *msg) { /* on the coordinator */
+    sql_frag *f = (sql_frag *)msg;
+    f->finished = true;
+    sql_frag_wake(f->gather);
+}
+
+static void sql_frag_ack_run(rt_msg *msg) { /* on the fragment's shard */
+    sql_frag *f = (sql_frag *)((char *)msg - offsetof(sql_frag, ack));
+    f->acked = true;
+    rt_fiber_wake(f->fiber);
+}
+
+/* The fragment's own context: the coordinator's, with its own arena and error. */
+static void sql_frag_ctx(sql_exec_ctx *dst, const sql_exec_ctx *coord, rt_arena *arena,
+                         rt_err *err, const uint32_t *parts, uint32_t nparts) {
+    *dst = *coord;
+    dst->err = err;
+    dst->arena = arena;
+    dst->in_fragment = true;
+    dst->session = NULL;
+    dst->txn = NULL;
+    dst->materials = NULL;
+    dst->subquery_cache = NULL;
+    dst->frag_partitions = parts;
+    dst->frag_npartitions = nparts;
+    memset(&dst->stats, 0, sizeof dst->stats);
+}
+
+static void sql_frag_fiber(void *arg) {
+    sql_frag *f = arg;
+    rt_err err;
+    rt_err_clear(&err);
+    sql_exec_ctx x;
+    sql_frag_ctx(&x, f->gather->x, rt_arena_create(RT_QUERY_ARENA_BYTES_MAX), &err,
+                 f->partitions, f->npartitions);
+    sql_op *op = sql_op_build(&x, f->gather->base.plan->left);
+    for (;;) {
+        sql_batch *b = NULL;
+        bool ok = op != NULL && sql_op_next(op, &x, &b);
+        f->batch = ok ? b : NULL;
+        f->failed = !ok;
+        if (!ok) f->err = err;
+        rt_msg_send(&f->ready, f->start.from_core);
+        if (!ok || b == NULL) break;
+        while (!f->acked) rt_fiber_park();
+        f->acked = false;
+        if (f->cancel) break;
+    }
+    if (op != NULL) sql_op_close(op, &x);
+    rt_arena_destroy(x.arena);
+    rt_msg_reply(&f->start);
+}
+
+static void sql_frag_start_run(rt_msg *msg) { /* on the fragment's shard */
+    sql_frag *f = (sql_frag *)msg;
+    rt_err err;
+    rt_err_clear(&err);
+    f->fiber = rt_fiber_spawn(sql_frag_fiber, f, &err);
+    if (f->fiber != NULL) return;
+    f->failed = true;
+    f->err = err;
+    f->batch = NULL;
+    rt_msg_send(&f->ready, msg->from_core);
+    rt_msg_reply(msg);
+}
+
+/* Which partitions, on which shards: all of them, or the one a primary key names. */
+static bool sql_gather_targets(sql_op_gather *g, sql_exec_ctx *x, uint32_t **parts,
+                               uint32_t *nparts) {
+    const sql_plan *p = g->base.plan;
+    const sql_plan *frag = p->left;
+    while (frag != NULL && frag->kind != SQL_P_PKGET && frag->kind != SQL_P_SCAN &&
+           frag->kind != SQL_P_UPDATE && frag->kind != SQL_P_DELETE) {
+        frag = frag->left;
+    }
+    if (frag != NULL && (frag->kind == SQL_P_UPDATE || frag->kind == SQL_P_DELETE)) {
+        while (frag != NULL && frag->kind != SQL_P_PKGET && frag->kind != SQL_P_SCAN) {
+            frag = frag->left;
+        }
+    }
+    if (frag != NULL && frag->kind == SQL_P_PKGET) {
+        bool none;
+        uint32_t part = sql_pk_partition(x, frag, &none);
+        if (rt_err_is_set(x->err)) return false;
+        *nparts = none ? 0 : 1;
+        *parts = rt_arena_alloc(x->arena, sizeof(uint32_t));
+        if (*parts == NULL) return false;
+        (*parts)[0] = part;
+        return true;
+    }
+    *nparts = p->gather.npartitions > 0 ? p->gather.npartitions
+                                        : p->gather.table->partition_count;
+    *parts = rt_arena_alloc(x->arena, sizeof(uint32_t) * (*nparts + 1));
+    if (*parts == NULL) return false;
+    for (uint32_t i = 0; i < *nparts; i++) {
+        (*parts)[i] = p->gather.npartitions > 0 ? p->gather.partitions[i] : i;
+    }
+    return true;
+}
+
+static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
+    g->started = true;
+    g->x = x;
+    uint32_t *parts, nparts;
+    if (!sql_gather_targets(g, x, &parts, &nparts)) return false;
+    uint32_t shards = eng_shard_count(), me = rt_core_id();
+    g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (shards + 1));
+    g->local_parts = rt_arena_alloc(x->arena, sizeof(uint32_t) * (nparts + 1));
+    if (g->frags == NULL || g->local_parts == NULL) return false;
+    for (uint32_t s = 0; s < shards; s++) {
+        uint32_t *mine = rt_arena_alloc(x->arena, sizeof(uint32_t) * (nparts + 1));
+        uint32_t n = 0;
+        if (mine == NULL) return false;
+        for (uint32_t i = 0; i < nparts; i++) {
+            if (eng_partition_owner(parts[i], shards) == s) mine[n++] = parts[i];
+        }
+        if (n == 0) continue;
+        if (g->base.plan->gather.writes && x->txn != NULL) x->txn->participants |= 1ull << s;
+        if (s == me) {
+            memcpy(g->local_parts, mine, sizeof(uint32_t) * n);
+            g->nlocal = n;
+            continue;
+        }
+        sql_frag *f = &g->frags[g->nfrags++];
+        f->gather = g;
+        f->partitions = mine;
+        f->npartitions = n;
+        f->start.run = sql_frag_start_run;
+        f->start.done = sql_frag_start_done;
+        f->ready.run = sql_frag_ready_run;
+        f->ack.run = sql_frag_ack_run;
+        rt_err_clear(&f->err);
+        x->stats.fragments++;
+        rt_msg_send(&f->start, s);
+    }
+    if (g->nlocal > 0) {
+        sql_frag_ctx(&g->local_x, x, x->arena, x->err, g->local_parts, g->nlocal);
+        g->local = sql_op_build(&g->local_x, g->base.plan->left);
+        if (g->local == NULL) return false;
+    } else {
+        g->local_done = true;
+    }
+    return true;
+}
+
+static void sql_gather_ack(sql_op_gather *g) {
+    sql_frag *f = g->handed;
+    g->handed = NULL;
+    if (f == NULL || !f->waiting_ack) return;
+    f->waiting_ack = false;
+    rt_msg_send(&f->ack, f->start.to_core);
+}
+
+/* A remote fragment with a batch ready, or NULL; reports the first failure. */
+static sql_frag *sql_gather_ready(sql_op_gather *g, sql_exec_ctx *x, bool *pending) {
+    *pending = false;
+    for (uint32_t k = 0; k < g->nfrags; k++) {
+        sql_frag *f = &g->frags[(g->turn + k) % g->nfrags];
+        if (f->has_batch) {
+            g->turn = (g->turn + k + 1) % g->nfrags;
+            return f;
+        }
+        if (!f->ended) *pending = true;
+    }
+    (void)x;
+    return NULL;
+}
+
+static bool sql_gather_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_gather *g = (sql_op_gather *)op;
+    *out = NULL;
+    if (!g->started && !sql_gather_start(g, x)) return false;
+    sql_gather_ack(g); /* the batch handed out last time has been consumed */
+    for (;;) {
+        bool pending;
+        sql_frag *f = sql_gather_ready(g, x, &pending);
+        if (f != NULL) {
+            f->has_batch = false;
+            if (f->failed) {
+                *x->err = f->err;
+                return false;
+            }
+            if (f->batch == NULL) continue;
+            g->handed = f;
+            *out = f->batch;
+            return true;
+        }
+        if (!g->local_done) {
+            sql_batch *b;
+            if (!sql_op_next(g->local, &g->local_x, &b)) return false;
+            if (b != NULL) {
+                *out = b;
+                return true;
+            }
+            g->local_done = true;
+            continue;
+        }
+        if (!pending) return true;
+        g->waiter = rt_fiber_self();
+        rt_fiber_park();
+        g->waiter = NULL;
+    }
+}
+
+/* Stops remote fragments early (LIMIT reached, error) and waits until all have ended. */
+static void sql_gather_close(sql_op *op, sql_exec_ctx *x) {
+    sql_op_gather *g = (sql_op_gather *)op;
+    if (g->local != NULL) sql_op_close(g->local, &g->local_x);
+    if (g->handed != NULL && g->handed->waiting_ack) g->handed->cancel = true;
+    sql_gather_ack(g);
+    for (;;) {
+        bool all = true;
+        for (uint32_t k = 0; k < g->nfrags; k++) {
+            sql_frag *f = &g->frags[k];
+            if (f->has_batch && f->waiting_ack) { /* a batch nobody will read: stop it */
+                f->has_batch = false;
+                f->waiting_ack = false;
+                f->cancel = true;
+                rt_msg_send(&f->ack, f->start.to_core);
+            }
+            all &= f->finished;
+        }
+        if (all) break;
+        g->waiter = rt_fiber_self();
+        rt_fiber_park();
+        g->waiter = NULL;
+    }
+    (void)x;
+}
+static const sql_op_vt sql_gather_vt = {NULL, sql_gather_next, sql_gather_close};
+
+sql_op *sql_op_new_gather(sql_exec_ctx *x, const sql_plan *p) {
+    sql_op *op = rt_arena_zalloc(x->arena, sizeof(sql_op_gather));
+    if (op == NULL) return NULL;
+    op->vt = &sql_gather_vt;
+    op->plan = p; /* the fragment (p->left) is instantiated per shard, not here */
+    return op;
+}

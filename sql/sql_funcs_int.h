@@ -1,0 +1,34 @@
+/* sql_funcs_int.h: helpers for modules that implement functions and operators. */
+#ifndef SQL_FUNCS_INT_H
+#define SQL_FUNCS_INT_H
+
+#include "sql/sql_expr.h"
+#include "sql/sql_types_int.h"
+
+/* Loops over the rows a kernel must compute. */
+#define SQL_FOR_ACTIVE(i)                                                                    \
+    for (uint32_t i = 0; i < n; i++)                                                         \
+        if (active == NULL || active[i])
+
+/* Registration entry points of the function modules (called once by sql_funcs_init). */
+void sql_funcs_register_cmp(void);
+void sql_funcs_register_arith(void);
+void sql_funcs_register_string(void);
+void sql_funcs_register_misc(void);
+void sql_funcs_register_vector(void);
+void sql_funcs_register_pending(void);
+
+/* A fresh arena copy of bytes for a result. */
+static inline bool sql_fn_bytes(sql_fctx *f, const void *p, uint32_t len, sql_bytes *out) {
+    if (!sql_bytes_dup(f->arena, p, len, out)) return rt_arena_fail(f->arena, f->err);
+    return true;
+}
+
+/* Result of a text function: `len` bytes at p (copied into the arena). */
+static inline bool sql_fn_text(sql_fctx *f, sql_vec *out, uint32_t i, const void *p,
+                               uint32_t len) {
+    out->nulls[i] = 0;
+    return sql_fn_bytes(f, p, len, &out->b[i]);
+}
+
+#endif

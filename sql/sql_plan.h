@@ -1,0 +1,187 @@
+/* sql_plan.h: query plans.
+ * The binder turns a parse tree into a tree of plan nodes; sql_plan_optimize() then pushes
+ * filters and projections down, turns primary-key equalities into point lookups (and prunes
+ * partitions), and splits the tree into the coordinator part and shard fragments: everything
+ * below a GATHER node runs on the shards that own the scanned partitions (scan, filter,
+ * projection, partial aggregation, local top-k), the rest on the coordinator.
+ * Memory:  a plan lives in the query (or prepared statement) arena; it is immutable once
+ *          optimised, so fragments on other shards read it in place.
+ * Columns: every node has an output schema; expressions above a node refer to its columns by
+ *          position (SQL_X_COLUMN index). */
+#ifndef SQL_PLAN_H
+#define SQL_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/eng_catalog.h"
+#include "sql/sql_expr.h"
+
+typedef struct sql_col {
+    const char *name;        /* column label (RowDescription) */
+    uint32_t type_oid;
+    int32_t typmod;
+    uint32_t table_oid;      /* source table column, 0 if computed */
+    int16_t attnum;
+} sql_col;
+
+typedef enum sql_plan_kind {
+    SQL_P_RESULT = 1,  /* one empty row (SELECT without FROM) */
+    SQL_P_VALUES,      /* rows of expressions */
+    SQL_P_SCAN,        /* fragment: scan of one partition with pushed-down filter */
+    SQL_P_PKGET,       /* fragment: point lookup by primary key */
+    SQL_P_CATALOG,     /* a pg_catalog / information_schema relation, built from the catalog */
+    SQL_P_FUNCSCAN,    /* a set-returning function in FROM */
+    SQL_P_FILTER,
+    SQL_P_PROJECT,
+    SQL_P_GATHER,      /* coordinator: runs the child fragment on the owning shards */
+    SQL_P_NESTLOOP,
+    SQL_P_HASHJOIN,
+    SQL_P_AGG,
+    SQL_P_SORT,        /* with `limit` set it keeps only the top rows (top-k) */
+    SQL_P_LIMIT,
+    SQL_P_DISTINCT,    /* hash-based; DISTINCT ON keeps the first row per key */
+    SQL_P_SETOP,       /* UNION / INTERSECT / EXCEPT [ALL] */
+    SQL_P_APPEND,      /* UNION ALL of several inputs */
+    SQL_P_MATERIAL,    /* a CTE or subquery result computed once and re-read */
+    SQL_P_CTESCAN,     /* reads a MATERIAL node */
+    SQL_P_WINDOW,
+    SQL_P_INSERT,      /* coordinator: routes rows to the owning shards */
+    SQL_P_UPDATE,      /* fragment: scan + lock + write new versions */
+    SQL_P_DELETE,      /* fragment */
+    SQL_P_RECURSIVE,   /* WITH RECURSIVE: seed, then iterate the recursive term */
+    SQL_P_WORKTABLE,   /* the recursive term's reference to the working table */
+} sql_plan_kind;
+
+typedef struct sql_sort_key {
+    sql_expr *expr;      /* over the input columns */
+    bool desc;
+    bool nulls_first;
+} sql_sort_key;
+
+/* Aggregates: count, sum, avg, min, max, bool_and/or, string_agg, array_agg, ... */
+typedef struct sql_agg_def sql_agg_def;
+typedef struct sql_agg_call {
+    const sql_agg_def *def;
+    uint32_t nargs;
+    sql_expr **args;     /* over the input columns */
+    bool star;           /* count(*) */
+    bool distinct;
+    sql_sort_key *order; /* ORDER BY inside the call */
+    uint32_t norder;
+    sql_expr *filter;    /* FILTER (WHERE ...) */
+    uint32_t type_oid;   /* result type */
+    int32_t typmod;
+} sql_agg_call;
+
+typedef enum sql_agg_mode { SQL_AGG_SINGLE = 0, SQL_AGG_PARTIAL, SQL_AGG_FINAL } sql_agg_mode;
+
+typedef struct sql_window_func sql_window_func;
+
+typedef struct sql_plan sql_plan;
+struct sql_plan {
+    sql_plan_kind kind;
+    uint32_t ncols;
+    sql_col *cols;
+    sql_plan *left;          /* input (or outer input of a join) */
+    sql_plan *right;         /* inner input of a join / setop */
+    double est_rows;
+    union {
+        struct { uint32_t nrows; sql_expr ***rows; } values;             /* VALUES */
+        struct {
+            const eng_table *table;
+            uint32_t natts;
+            uint16_t *attnums;   /* columns to read (0 = hidden row id) */
+            sql_expr *filter;    /* over the read columns; NULL = none */
+            bool want_slots;     /* UPDATE/DELETE need the slot of each row */
+            sql_expr **key;      /* PKGET: one expression per key column */
+            uint32_t nkey;
+            uint32_t lock_strength; /* SELECT FOR UPDATE / SHARE (0 = none) */
+            uint32_t lock_wait;
+        } scan;                                                          /* SCAN, PKGET */
+        struct { uint32_t rel_id; sql_expr *filter; } catalog;          /* CATALOG */
+        struct {
+            const sql_func_def *def;
+            uint32_t nargs;
+            sql_expr **args;
+            bool ordinality;
+        } func;                                                          /* FUNCSCAN */
+        struct { sql_expr *pred; } filter;                               /* FILTER */
+        struct { sql_expr **exprs; } project;                            /* PROJECT */
+        struct {
+            const eng_table *table;
+            uint32_t npartitions;  /* partitions to run the fragment on */
+            uint32_t *partitions;
+            bool writes;           /* the fragment modifies data (participant shards) */
+            bool merge_sorted;     /* children are sorted by sort_keys: merge them */
+            sql_sort_key *sort_keys;
+            uint32_t nsort;
+        } gather;                                                        /* GATHER */
+        struct {
+            uint32_t join_type;    /* sql_join_kind of the AST: INNER, LEFT, RIGHT, FULL, CROSS */
+            sql_expr *quals;       /* over left columns ++ right columns */
+            uint32_t nkeys;        /* HASHJOIN: equality keys */
+            sql_expr **left_keys;  /* over the left input */
+            sql_expr **right_keys; /* over the right input */
+            bool semi, anti;       /* EXISTS / NOT EXISTS forms */
+        } join;                                                          /* joins */
+        struct {
+            sql_agg_mode mode;
+            uint32_t ngroup;
+            sql_expr **group;      /* over the input */
+            uint32_t naggs;
+            sql_agg_call *aggs;
+            uint32_t nsets;        /* GROUPING SETS: each a bitmask over `group` */
+            uint64_t *sets;
+        } agg;                                                           /* AGG: outputs groups
+                                                                            then aggregates */
+        struct {
+            uint32_t nkeys;
+            sql_sort_key *keys;
+            sql_expr *limit;       /* top-k when set (limit + offset rows kept) */
+            sql_expr *offset;
+        } sort;                                                          /* SORT */
+        struct { sql_expr *limit; sql_expr *offset; bool with_ties; } limit; /* LIMIT */
+        struct { uint32_t nkeys; sql_expr **keys; } distinct;           /* DISTINCT ON keys,
+                                                                            0 = whole row */
+        struct { uint32_t op; bool all; } setop;                         /* SETOP */
+        struct { uint32_t ninputs; sql_plan **inputs; } append;          /* APPEND */
+        struct { uint32_t id; } material;                                /* MATERIAL/CTESCAN/
+                                                                            WORKTABLE */
+        struct { uint32_t worktable_id; bool all; } recursive;           /* RECURSIVE */
+        struct {
+            uint32_t nfuncs;
+            sql_window_func *funcs;
+        } window;                                                        /* WINDOW */
+        struct {
+            const eng_table *table;
+            uint32_t ncols;          /* INSERT: the child's columns map to these attnums */
+            uint16_t *attnums;
+            sql_expr **defaults;     /* per table column (attnum - 1): default, or NULL */
+            sql_expr **checks;       /* CHECK constraints over a full row (attnum order) */
+            uint32_t nchecks;
+            const char **check_names;
+            uint32_t on_conflict;    /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
+            sql_expr **conflict_set; /* DO UPDATE: per column (attnum - 1) new value over
+                                        existing row ++ excluded row, or NULL = unchanged */
+            sql_expr *conflict_where;
+            sql_expr **set;          /* UPDATE: per column new value over the scanned row, or
+                                        NULL = unchanged */
+            sql_expr *where;         /* UPDATE/DELETE: re-checked on newer versions */
+            uint32_t nreturning;
+            sql_expr **returning;    /* over a full row (attnum order) */
+        } modify;                                                        /* INSERT/UPDATE/
+                                                                            DELETE */
+    };
+};
+
+sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind, uint32_t ncols);
+
+/* Optimises a bound plan in place (may return a new root). */
+sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count, rt_err *err);
+
+/* EXPLAIN text of a plan, one line per node. */
+struct sql_strbuf;
+void sql_plan_explain(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent);
+
+#endif
