@@ -29,6 +29,16 @@ static inline void dist_prefetch(const float *v, uint32_t dims) {
     for (uint32_t i = 0; i < lines; i++) __builtin_prefetch(p + i * ENG_DIST_CACHE_LINE_BYTES);
 }
 
+/* 1 - cos from the three sums, as pgvector: the norms are multiplied in double (two squared
+ * norms near FLT_MAX would overflow float), NaN when a norm is zero, clamped to [0, 2]. */
+static inline float dist_cosine_finish(float dot, float norm_sq_a, float norm_sq_b) {
+    double sim = (double)dot / sqrt((double)norm_sq_a * (double)norm_sq_b);
+    if (isnan(sim)) return NAN;
+    if (sim > 1.0) sim = 1.0;
+    if (sim < -1.0) sim = -1.0;
+    return (float)(1.0 - sim);
+}
+
 /* ---- scalar: the reference every other build is tested against ------------------------ */
 
 /* Eight running sums in a fixed order: as exact as a sequential sum for our purposes, and
@@ -61,6 +71,40 @@ static float dist_dot_scalar(const float *a, const float *b, uint32_t dims) {
 
 static float dist_norm_sq_scalar(const float *a, uint32_t dims) {
     return dist_dot_scalar(a, a, dims);
+}
+
+/* dot(a, b), |a|^2 and |b|^2 in one pass over both vectors. */
+static void dist_dot_norms_scalar(const float *a, const float *b, uint32_t dims, float out[3]) {
+    float d[4] = {0}, na[4] = {0}, nb[4] = {0};
+    uint32_t i = 0;
+    for (; i + 4 <= dims; i += 4) {
+        for (uint32_t j = 0; j < 4; j++) {
+            d[j] += a[i + j] * b[i + j];
+            na[j] += a[i + j] * a[i + j];
+            nb[j] += b[i + j] * b[i + j];
+        }
+    }
+    for (uint32_t j = 0; i < dims; i++, j++) {
+        d[j] += a[i] * b[i];
+        na[j] += a[i] * a[i];
+        nb[j] += b[i] * b[i];
+    }
+    out[0] = (d[0] + d[1]) + (d[2] + d[3]);
+    out[1] = (na[0] + na[1]) + (na[2] + na[3]);
+    out[2] = (nb[0] + nb[1]) + (nb[2] + nb[3]);
+}
+
+static float dist_cosine_scalar(const float *a, const float *b, uint32_t dims) {
+    float s[3];
+    dist_dot_norms_scalar(a, b, dims, s);
+    return dist_cosine_finish(s[0], s[1], s[2]);
+}
+
+static void dist_cosine_rows_scalar(const float *q, const float *rows, uint32_t count,
+                                    uint32_t dims, float *out) {
+    for (uint32_t i = 0; i < count; i++) {
+        out[i] = dist_cosine_scalar(q, rows + (size_t)i * dims, dims);
+    }
 }
 
 static void dist_l2sq_rows_scalar(const float *q, const float *rows, uint32_t count,
@@ -97,6 +141,8 @@ static const eng_dist_kernels dist_scalar = {
     .l2sq = dist_l2sq_scalar,
     .dot = dist_dot_scalar,
     .norm_sq = dist_norm_sq_scalar,
+    .cosine = dist_cosine_scalar,
+    .cosine_rows = dist_cosine_rows_scalar,
     .l2sq_rows = dist_l2sq_rows_scalar,
     .dot_rows = dist_dot_rows_scalar,
     .l2sq_ptrs = dist_l2sq_ptrs_scalar,
@@ -170,6 +216,44 @@ DIST_AVX2 static inline float dist_dot_avx2(const float *a, const float *b, uint
     return dist_avx2_sum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
 }
 
+DIST_AVX2 static inline float dist_cosine_avx2(const float *a, const float *b, uint32_t dims) {
+    __m256 d0 = _mm256_setzero_ps(), d1 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+    uint32_t i = 0;
+    for (; i + 16 <= dims; i += 16) {
+        __m256 x0 = _mm256_loadu_ps(a + i), y0 = _mm256_loadu_ps(b + i);
+        __m256 x1 = _mm256_loadu_ps(a + i + 8), y1 = _mm256_loadu_ps(b + i + 8);
+        d0 = _mm256_fmadd_ps(x0, y0, d0);
+        a0 = _mm256_fmadd_ps(x0, x0, a0);
+        b0 = _mm256_fmadd_ps(y0, y0, b0);
+        d1 = _mm256_fmadd_ps(x1, y1, d1);
+        a1 = _mm256_fmadd_ps(x1, x1, a1);
+        b1 = _mm256_fmadd_ps(y1, y1, b1);
+    }
+    for (; i < dims; i += 8) {
+        __m256i m = dist_avx2_tail_mask(dims - i < 8 ? dims - i : 8);
+        __m256 x = _mm256_maskload_ps(a + i, m), y = _mm256_maskload_ps(b + i, m);
+        d0 = _mm256_fmadd_ps(x, y, d0);
+        a0 = _mm256_fmadd_ps(x, x, a0);
+        b0 = _mm256_fmadd_ps(y, y, b0);
+    }
+    return dist_cosine_finish(dist_avx2_sum(_mm256_add_ps(d0, d1)),
+                              dist_avx2_sum(_mm256_add_ps(a0, a1)),
+                              dist_avx2_sum(_mm256_add_ps(b0, b1)));
+}
+
+DIST_AVX2 static float dist_cosine_avx2_fn(const float *a, const float *b, uint32_t dims) {
+    return dist_cosine_avx2(a, b, dims);
+}
+
+DIST_AVX2 static void dist_cosine_rows_avx2(const float *q, const float *rows, uint32_t count,
+                                            uint32_t dims, float *out) {
+    for (uint32_t i = 0; i < count; i++) {
+        out[i] = dist_cosine_avx2(q, rows + (size_t)i * dims, dims);
+    }
+}
+
 DIST_AVX2 static float dist_l2sq_avx2_fn(const float *a, const float *b, uint32_t dims) {
     return dist_l2sq_avx2(a, b, dims);
 }
@@ -214,6 +298,8 @@ static const eng_dist_kernels dist_avx2 = {
     .l2sq = dist_l2sq_avx2_fn,
     .dot = dist_dot_avx2_fn,
     .norm_sq = dist_norm_sq_avx2,
+    .cosine = dist_cosine_avx2_fn,
+    .cosine_rows = dist_cosine_rows_avx2,
     .l2sq_rows = dist_l2sq_rows_avx2,
     .dot_rows = dist_dot_rows_avx2,
     .l2sq_ptrs = dist_l2sq_ptrs_avx2,
@@ -270,6 +356,46 @@ DIST_AVX512 static inline float dist_dot_avx512(const float *a, const float *b, 
     return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
 }
 
+DIST_AVX512 static inline float dist_cosine_avx512(const float *a, const float *b,
+                                                   uint32_t dims) {
+    __m512 d0 = _mm512_setzero_ps(), d1 = _mm512_setzero_ps();
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
+    uint32_t i = 0;
+    for (; i + 32 <= dims; i += 32) {
+        __m512 x0 = _mm512_loadu_ps(a + i), y0 = _mm512_loadu_ps(b + i);
+        __m512 x1 = _mm512_loadu_ps(a + i + 16), y1 = _mm512_loadu_ps(b + i + 16);
+        d0 = _mm512_fmadd_ps(x0, y0, d0);
+        a0 = _mm512_fmadd_ps(x0, x0, a0);
+        b0 = _mm512_fmadd_ps(y0, y0, b0);
+        d1 = _mm512_fmadd_ps(x1, y1, d1);
+        a1 = _mm512_fmadd_ps(x1, x1, a1);
+        b1 = _mm512_fmadd_ps(y1, y1, b1);
+    }
+    for (; i < dims; i += 16) {
+        uint32_t rest = dims - i < 16 ? dims - i : 16;
+        __mmask16 m = (__mmask16)((1u << rest) - 1u);
+        __m512 x = _mm512_maskz_loadu_ps(m, a + i), y = _mm512_maskz_loadu_ps(m, b + i);
+        d0 = _mm512_fmadd_ps(x, y, d0);
+        a0 = _mm512_fmadd_ps(x, x, a0);
+        b0 = _mm512_fmadd_ps(y, y, b0);
+    }
+    return dist_cosine_finish(_mm512_reduce_add_ps(_mm512_add_ps(d0, d1)),
+                              _mm512_reduce_add_ps(_mm512_add_ps(a0, a1)),
+                              _mm512_reduce_add_ps(_mm512_add_ps(b0, b1)));
+}
+
+DIST_AVX512 static float dist_cosine_avx512_fn(const float *a, const float *b, uint32_t dims) {
+    return dist_cosine_avx512(a, b, dims);
+}
+
+DIST_AVX512 static void dist_cosine_rows_avx512(const float *q, const float *rows, uint32_t count,
+                                                uint32_t dims, float *out) {
+    for (uint32_t i = 0; i < count; i++) {
+        out[i] = dist_cosine_avx512(q, rows + (size_t)i * dims, dims);
+    }
+}
+
 DIST_AVX512 static float dist_l2sq_avx512_fn(const float *a, const float *b, uint32_t dims) {
     return dist_l2sq_avx512(a, b, dims);
 }
@@ -318,6 +444,8 @@ static const eng_dist_kernels dist_avx512 = {
     .l2sq = dist_l2sq_avx512_fn,
     .dot = dist_dot_avx512_fn,
     .norm_sq = dist_norm_sq_avx512,
+    .cosine = dist_cosine_avx512_fn,
+    .cosine_rows = dist_cosine_rows_avx512,
     .l2sq_rows = dist_l2sq_rows_avx512,
     .dot_rows = dist_dot_rows_avx512,
     .l2sq_ptrs = dist_l2sq_ptrs_avx512,
@@ -373,12 +501,6 @@ float eng_dist_neg_dot(const float *a, const float *b, uint32_t dims) {
     return -eng_dist_dot(a, b, dims);
 }
 
-/* The norms are multiplied in double: two squared norms near FLT_MAX would overflow float. */
 float eng_dist_cosine(const float *a, const float *b, uint32_t dims) {
-    double norms = sqrt((double)eng_dist_norm_sq(a, dims) * (double)eng_dist_norm_sq(b, dims));
-    double sim = (double)eng_dist_dot(a, b, dims) / norms;
-    if (isnan(sim)) return NAN;
-    if (sim > 1.0) sim = 1.0;
-    if (sim < -1.0) sim = -1.0;
-    return (float)(1.0 - sim);
+    return eng_dist_active->cosine(a, b, dims);
 }

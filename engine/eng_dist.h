@@ -36,12 +36,17 @@ typedef struct eng_dist_kernels {
     float (*l2sq)(const float *a, const float *b, uint32_t dims);  /* sum (a_i - b_i)^2 */
     float (*dot)(const float *a, const float *b, uint32_t dims);   /* sum a_i * b_i */
     float (*norm_sq)(const float *a, uint32_t dims);               /* sum a_i^2 */
+    /* 1 - cos(a, b) with the dot product and both norms summed in one pass; NaN when a norm
+     * is zero; clamped to [0, 2] (pgvector's `<=>`). */
+    float (*cosine)(const float *a, const float *b, uint32_t dims);
     /* One query against `count` rows stored back to back (`rows` + i * dims): the
      * scalar-first path runs these over a column-store chunk. out[i] for row i. */
     void (*l2sq_rows)(const float *q, const float *rows, uint32_t count, uint32_t dims,
                       float *out);
     void (*dot_rows)(const float *q, const float *rows, uint32_t count, uint32_t dims,
                      float *out);
+    void (*cosine_rows)(const float *q, const float *rows, uint32_t count, uint32_t dims,
+                        float *out);
     /* One query against `count` scattered vectors (the neighbours of a graph node): prefetches
      * the next vector while it sums the current one. */
     void (*l2sq_ptrs)(const float *q, const float *const *vecs, uint32_t count, uint32_t dims,

@@ -4,7 +4,8 @@
  * build this CPU can run is checked against the scalar build, within a relative tolerance of
  * the sum of absolute terms. Vectors are placed unaligned and flush against a PROT_NONE page,
  * so a kernel that reads one float past the end crashes the test. The batch forms must agree
- * with the single forms exactly, and cosine follows pgvector (NaN for a zero vector). */
+ * with the single forms exactly, and cosine (one fused pass) follows pgvector: NaN for a zero
+ * vector, clamped to [0, 2]. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,6 +88,9 @@ static void test_scalar_vs_double_one(uint32_t dims) {
     test_close(k->l2sq(a, b, dims), l2, l2);
     test_close(k->dot(a, b, dims), dot, dot_abs);
     test_close(k->norm_sq(a, dims), na, na);
+    double nb = 0;
+    for (uint32_t i = 0; i < dims; i++) nb += (double)b[i] * b[i];
+    test_close(k->cosine(a, b, dims), 1.0 - dot / sqrt(na * nb), dot_abs / sqrt(na * nb));
     test_guarded_free(&ga);
     test_guarded_free(&gb);
 }
@@ -108,6 +112,9 @@ static void test_simd_vs_scalar_one(uint32_t dims) {
         test_close(k->l2sq(a, b, dims), l2, l2);
         test_close(k->dot(a, b, dims), ref->dot(a, b, dims), dot_abs);
         test_close(k->norm_sq(a, dims), na, na);
+        /* 1 - cos: its error is that of dot / (|a||b|), so scale by the absolute terms */
+        double scale = dot_abs / sqrt(na * ref->norm_sq(b, dims));
+        test_close(k->cosine(a, b, dims), ref->cosine(a, b, dims), scale);
     }
     test_guarded_free(&ga);
     test_guarded_free(&gb);
@@ -154,6 +161,10 @@ static void test_eng_dist_batch_forms_equal_single(void **state) {
                 assert_true(out_rows[i] == k->l2sq(q, base + (size_t)i * dims, dims));
                 assert_true(out_ptrs[i] == k->l2sq(q, ptrs[i], dims));
             }
+            k->cosine_rows(q, base, count, dims, out_rows);
+            for (uint32_t i = 0; i < count; i++) {
+                assert_true(out_rows[i] == k->cosine(q, base + (size_t)i * dims, dims));
+            }
             k->dot_rows(q, base, count, dims, out_rows);
             k->dot_ptrs(q, ptrs, count, dims, out_ptrs);
             for (uint32_t i = 0; i < count; i++) {
@@ -177,6 +188,12 @@ static void test_eng_dist_sql_distances(void **state) {
     assert_float_equal(eng_dist_cosine(a, neg, 5), 2.0f, 1e-6);
     assert_float_equal(eng_dist_cosine(a, b, 5), 1.0f - 35.0f / 55.0f, 1e-6);
     assert_true(isnan(eng_dist_cosine(a, zero, 5)));
+    for (int isa = 0; isa < ENG_DIST_ISA_COUNT; isa++) { /* every build, tails included */
+        const eng_dist_kernels *k = eng_dist_kernels_for((eng_dist_isa)isa);
+        if (k == NULL) continue;
+        assert_true(isnan(k->cosine(zero, zero, 5)));
+        assert_float_equal(k->cosine(a, neg, 5), 2.0f, 1e-6);
+    }
     assert_true(eng_dist_cosine(a, twice, 5) >= 0.0f); /* clamped, never slightly negative */
 }
 
