@@ -152,7 +152,7 @@ typedef struct eng_hnsw_search_stats {
     eng_hnsw_status status;
     uint32_t hit_count;
     uint64_t distances;    /* distance computations (the dominant cost) */
-    uint64_t visited;      /* nodes whose neighbour lists were read */
+    uint64_t visited;      /* level-0 nodes whose neighbour lists were read */
     uint64_t filter_calls; /* calls of opts->filter */
 } eng_hnsw_search_stats;
 
