@@ -413,6 +413,14 @@ static bool hnsw_load_body(hnsw_reader *r, eng_hnsw *h, const eng_hnsw_yield *yi
     h->rng = hd.rng;
     h->entry = hd.entry;
     h->top_level = hd.count == 0 ? 0 : hd.top_level;
+    /* A save that ran beside inserts leaves their links out, which can leave an older node
+     * named by no list: give it one now, as insert would have. */
+    for (uint32_t slot = 0; slot < h->slot_bound; slot++) {
+        if (hnsw_height(h, slot) == 0 || *hnsw_indegree(h, slot) != 0) continue;
+        hnsw_reserve_orphans(h, h->orphan_count + 1);
+        h->orphans[h->orphan_count++] = slot;
+    }
+    hnsw_rescue_orphans(h);
     RT_VERIFY(hnsw_check(h));
     return true;
 }
