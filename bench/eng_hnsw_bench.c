@@ -1,0 +1,155 @@
+/* eng_hnsw_bench.c: build time, search latency and recall of one HNSW graph (engine/eng_hnsw.h)
+ * on synthetic embeddings, single-threaded as on one shard.
+ * Data: like real embedding models, vectors live near a low-dimensional manifold: a mixture of
+ * 100 Gaussian clusters in a 32-dimensional latent space, mapped into `dims` dimensions by a
+ * fixed random matrix, plus 5% isotropic noise, normalised; queries are drawn the same way.
+ * Usage: eng_hnsw_bench [rows=100000] [dims=768] [queries=1000] [ef,ef,...=40]
+ * Prints build time per insert, graph memory, then for each ef: mean search latency, distance
+ * computations per query, and recall@10 against brute force on the first 200 queries. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/eng_hnsw.h"
+#include "runtime/rt_time.h"
+
+#define BENCH_LATENT_DIMS 32u
+#define BENCH_CLUSTERS 100u
+#define BENCH_EXACT_QUERIES 200u
+#define BENCH_K 10u
+
+typedef struct bench_data {
+    float *rows;
+    uint32_t dims;
+} bench_data;
+
+static const float *bench_vec(void *ctx, uint32_t slot) {
+    bench_data *d = ctx;
+    return d->rows + (size_t)slot * d->dims;
+}
+
+static uint64_t bench_rng = 0x1234567;
+
+static double bench_uniform(void) {
+    bench_rng ^= bench_rng << 13;
+    bench_rng ^= bench_rng >> 7;
+    bench_rng ^= bench_rng << 17;
+    return ((double)(bench_rng >> 11) + 0.5) * 0x1.0p-53;
+}
+
+static float bench_gauss(void) {
+    return (float)(sqrt(-2.0 * log(bench_uniform())) * cos(6.283185307179586 * bench_uniform()));
+}
+
+static void bench_fill(float *rows, uint32_t n, uint32_t dims) {
+    const uint32_t latent = BENCH_LATENT_DIMS;
+    float *centres = malloc((size_t)BENCH_CLUSTERS * latent * sizeof(float));
+    float *map = malloc((size_t)latent * dims * sizeof(float));
+    for (size_t i = 0; i < (size_t)BENCH_CLUSTERS * latent; i++) centres[i] = bench_gauss();
+    for (size_t i = 0; i < (size_t)latent * dims; i++) map[i] = bench_gauss();
+    float z[BENCH_LATENT_DIMS];
+    for (uint32_t r = 0; r < n; r++) {
+        uint32_t c = (uint32_t)(bench_uniform() * BENCH_CLUSTERS);
+        for (uint32_t j = 0; j < latent; j++) z[j] = centres[c * latent + j] + 0.5f * bench_gauss();
+        float *v = rows + (size_t)r * dims;
+        double ns = 0;
+        for (uint32_t j = 0; j < dims; j++) {
+            float x = 0.05f * bench_gauss() * sqrtf((float)latent);
+            for (uint32_t l = 0; l < latent; l++) x += z[l] * map[(size_t)l * dims + j];
+            v[j] = x;
+            ns += (double)x * x;
+        }
+        float inv = (float)(1.0 / sqrt(ns));
+        for (uint32_t j = 0; j < dims; j++) v[j] *= inv;
+    }
+    free(centres);
+    free(map);
+}
+
+/* The exact 10th smallest L2 distance from q to the rows (squared). */
+static float bench_kth(const bench_data *d, uint32_t n, const float *q, float *scratch) {
+    float best[BENCH_K];
+    for (uint32_t i = 0; i < BENCH_K; i++) best[i] = INFINITY;
+    eng_dist_active->l2sq_rows(q, d->rows, n, d->dims, scratch);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!(scratch[i] < best[BENCH_K - 1])) continue;
+        uint32_t j = BENCH_K - 1;
+        while (j > 0 && best[j - 1] > scratch[i]) {
+            best[j] = best[j - 1];
+            j--;
+        }
+        best[j] = scratch[i];
+    }
+    return best[BENCH_K - 1];
+}
+
+static void bench_search(eng_hnsw *h, const bench_data *d, uint32_t n, uint32_t nq, uint32_t ef,
+                         const float *kth) {
+    eng_hnsw_hit hits[BENCH_K];
+    eng_hnsw_search_stats st;
+    eng_hnsw_search_opts o = {.k = BENCH_K, .ef_search = ef};
+    rt_err err;
+    rt_err_clear(&err);
+    uint64_t distances = 0, good = 0;
+    uint64_t t0 = rt_time_mono_ns();
+    for (uint32_t q = 0; q < nq; q++) {
+        eng_hnsw_search(h, bench_vec((void *)d, n + q), &o, hits, &st, &err);
+        distances += st.distances;
+    }
+    uint64_t t1 = rt_time_mono_ns();
+    uint32_t exact = nq < BENCH_EXACT_QUERIES ? nq : BENCH_EXACT_QUERIES;
+    for (uint32_t q = 0; q < exact; q++) {
+        const float *qv = bench_vec((void *)d, n + q);
+        eng_hnsw_search(h, qv, &o, hits, &st, &err);
+        for (uint32_t i = 0; i < st.hit_count; i++) {
+            good += hits[i].distance * hits[i].distance <= kth[q] * (1.0f + 1e-5f);
+        }
+    }
+    printf("search ef %4u: %7.1f us/query, %6.0f distances/query, recall@10 %.4f\n", ef,
+           (double)(t1 - t0) / 1e3 / nq, (double)distances / nq,
+           (double)good / (BENCH_K * exact));
+}
+
+int main(int argc, char **argv) {
+    uint32_t n = argc > 1 ? (uint32_t)atoi(argv[1]) : 100000;
+    uint32_t dims = argc > 2 ? (uint32_t)atoi(argv[2]) : 768;
+    uint32_t nq = argc > 3 ? (uint32_t)atoi(argv[3]) : 1000;
+    const char *efs = argc > 4 ? argv[4] : "40";
+    bench_data d = {.rows = malloc((size_t)(n + nq) * dims * sizeof(float)), .dims = dims};
+    bench_fill(d.rows, n + nq, dims);
+    eng_hnsw_params p = {.metric = ENG_HNSW_L2, .dims = dims, .seed = 42};
+    rt_err err;
+    rt_err_clear(&err);
+    eng_hnsw *h = eng_hnsw_create(&p, &err, bench_vec, &d);
+    uint64_t t0 = rt_time_mono_ns();
+    for (uint32_t i = 0; i < n; i++) {
+        if (!eng_hnsw_insert(h, i, &err)) {
+            fprintf(stderr, "insert: %s\n", err.message);
+            return 1;
+        }
+    }
+    uint64_t t1 = rt_time_mono_ns();
+    eng_hnsw_info info;
+    eng_hnsw_get_info(h, &info);
+    printf("build %u x %u: %.1f s, %.1f us/insert; graph %.1f MB, %u levels, degree %.1f; "
+           "kernels %s\n", n, dims, (double)(t1 - t0) / 1e9, (double)(t1 - t0) / 1e3 / n,
+           (double)info.memory_bytes / 1e6, info.levels,
+           (double)info.edges_level0 / (double)info.nodes, eng_dist_active->name);
+    uint32_t exact = nq < BENCH_EXACT_QUERIES ? nq : BENCH_EXACT_QUERIES;
+    float *kth = malloc(exact * sizeof(float));
+    float *scratch = malloc((size_t)n * sizeof(float));
+    for (uint32_t q = 0; q < exact; q++) kth[q] = bench_kth(&d, n, bench_vec(&d, n + q), scratch);
+    for (const char *s = efs; *s != '\0';) {
+        char *end;
+        uint32_t ef = (uint32_t)strtoul(s, &end, 10);
+        bench_search(h, &d, n, nq, ef, kth);
+        s = *end == ',' ? end + 1 : end;
+        if (end == s && *s != '\0') break;
+    }
+    eng_hnsw_destroy(h);
+    free(kth);
+    free(scratch);
+    free(d.rows);
+    return 0;
+}
