@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/eng_dist.h" /* ENG_VECTOR_DIMS_MAX */
 #include "runtime/rt_err.h"
 #include "sql/sql_type.h"
 
@@ -28,7 +29,6 @@
 #define ENG_COLUMNS_MAX 1600       /* as PostgreSQL's MaxHeapAttributeNumber; 54011 past it */
 #define ENG_INDEX_COLUMNS_MAX 32   /* INDEX_MAX_KEYS */
 #define ENG_PARTITIONS_MAX 1024    /* partitions per table */
-#define ENG_VECTOR_DIMS_MAX 4096   /* vector(n): 1 <= n <= 4096, enforced with 22023 */
 
 /* Physical layout of a column's values in the column store. */
 typedef enum eng_store {

@@ -13,55 +13,17 @@
  * links), then the checksum, then a second pass checks that every link names a node that
  * exists on that level and that the entry point is a node of the top level. Any failure is
  * XX001 and the partial graph is freed; memory use is bounded by memory_bytes_max as usual. */
-#include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/eng_hnsw_int.h"
+#include "runtime/rt_crc32c.h"
 #include "runtime/rt_mem.h"
 
 #define HNSW_IO_MAGIC "DBHNSW\0\0"
 #define HNSW_IO_MAGIC_BYTES 8u
 #define HNSW_IO_VERSION 1u
 #define HNSW_IO_BUFFER_BYTES (64u * 1024u) /* one write or read callback per 64 KiB */
-
-/* ---- CRC-32C (Castagnoli): SSE4.2 instruction, table fallback ------------------------- */
-
-static uint32_t hnsw_crc_table[256];
-
-static void hnsw_crc_table_init(void) {
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0x82f63b78u & (0u - (c & 1u)));
-        hnsw_crc_table[i] = c;
-    }
-}
-
-__attribute__((target("sse4.2"))) static uint32_t hnsw_crc_sse42(uint32_t crc, const uint8_t *p,
-                                                                 size_t n) {
-    uint64_t c = crc;
-    for (; n >= 8; n -= 8, p += 8) {
-        uint64_t word;
-        memcpy(&word, p, 8);
-        c = _mm_crc32_u64(c, word);
-    }
-    uint32_t c32 = (uint32_t)c;
-    for (; n > 0; n--) c32 = _mm_crc32_u8(c32, *p++);
-    return c32;
-}
-
-/* Running CRC without the final inversion: start at 0xffffffff, xor 0xffffffff at the end. */
-static uint32_t hnsw_crc(uint32_t crc, const uint8_t *p, size_t n) {
-    static int sse42 = -1;
-    if (sse42 < 0) {
-        __builtin_cpu_init();
-        sse42 = __builtin_cpu_supports("sse4.2") ? 1 : 0;
-        if (!sse42) hnsw_crc_table_init();
-    }
-    if (sse42) return hnsw_crc_sse42(crc, p, n);
-    for (size_t i = 0; i < n; i++) crc = hnsw_crc_table[(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
-    return crc;
-}
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
@@ -83,7 +45,7 @@ static void hnsw_w_flush(hnsw_writer *w) {
 
 static void hnsw_w_bytes(hnsw_writer *w, const void *p, size_t n) {
     const uint8_t *b = p;
-    w->crc = hnsw_crc(w->crc, b, n);
+    w->crc = rt_crc32c(w->crc, b, n);
     while (n > 0 && !w->failed) {
         size_t room = HNSW_IO_BUFFER_BYTES - w->len;
         size_t take = n < room ? n : room;
@@ -170,7 +132,7 @@ bool eng_hnsw_save(eng_hnsw *h, rt_err *err, eng_hnsw_write_fn write, void *writ
     uint32_t bound = h->slot_bound;
     uint64_t count = 0;
     uint64_t *bits = hnsw_save_snapshot(h, bound, &count);
-    hnsw_writer w = {.buf = hnsw_alloc(h, HNSW_IO_BUFFER_BYTES), .crc = 0xffffffffu,
+    hnsw_writer w = {.buf = hnsw_alloc(h, HNSW_IO_BUFFER_BYTES), .crc = 0,
                      .fn = write, .ctx = write_ctx, .err = err};
     hnsw_yielder y = {.yield = yield};
     hnsw_save_header(h, &w, bound, count);
@@ -179,7 +141,7 @@ bool eng_hnsw_save(eng_hnsw *h, rt_err *err, eng_hnsw_write_fn write, void *writ
         uint32_t links = hnsw_save_node(h, &w, bits, bound, slot);
         hnsw_yield_count(&y, 1 + links / 16);
     }
-    hnsw_w_u32(&w, w.crc ^ 0xffffffffu);
+    hnsw_w_u32(&w, w.crc);
     hnsw_w_flush(&w);
     hnsw_free(h, w.buf, HNSW_IO_BUFFER_BYTES);
     hnsw_free(h, bits, ((size_t)bound / 64 + 1) * sizeof(uint64_t));
@@ -221,7 +183,7 @@ static bool hnsw_r_bytes(hnsw_reader *r, void *dst, size_t n) {
         }
         size_t take = r->len - r->pos < n ? r->len - r->pos : n;
         memcpy(d, r->buf + r->pos, take);
-        r->crc = hnsw_crc(r->crc, d, take);
+        r->crc = rt_crc32c(r->crc, d, take);
         r->pos += take;
         d += take;
         n -= take;
@@ -398,7 +360,7 @@ static bool hnsw_load_body(hnsw_reader *r, eng_hnsw *h, const eng_hnsw_yield *yi
         if (!hnsw_load_node(r, h, hd.bound, &prev, err)) return false;
         hnsw_yield_count(&y, 1);
     }
-    uint32_t want = r->crc ^ 0xffffffffu, crc;
+    uint32_t want = r->crc, crc;
     if (!hnsw_r_u32(r, &crc)) return false;
     if (crc != want) return hnsw_corrupt(err, "checksum mismatch");
     bool at_end = false;
@@ -430,7 +392,7 @@ eng_hnsw *eng_hnsw_load(const eng_hnsw_params *params, rt_err *err, eng_hnsw_rea
                         const eng_hnsw_yield *yield) {
     eng_hnsw *h = hnsw_new(params, err, vec, vec_ctx);
     if (h == NULL) return NULL;
-    hnsw_reader r = {.buf = hnsw_alloc(h, HNSW_IO_BUFFER_BYTES), .crc = 0xffffffffu,
+    hnsw_reader r = {.buf = hnsw_alloc(h, HNSW_IO_BUFFER_BYTES), .crc = 0,
                      .fn = read, .ctx = read_ctx, .err = err};
     hnsw_reserve_ids(h, 2 * ENG_HNSW_M_MAX + 1);
     bool ok = hnsw_load_body(&r, h, yield, err);
