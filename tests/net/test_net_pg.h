@@ -44,8 +44,8 @@ static inline void test_pg_chown(const test_pg *pg, const char *path) {
     if (pg->as_user[0] != '\0') test_sh("chown -R postgres:postgres '%s'", path);
 }
 
-/* initdb + pg_hba.conf `hba` + extra postgresql.conf lines `conf` (may be ""), then start. */
-static inline bool test_pg_start(test_pg *pg, bool tcp, const char *hba, const char *conf) {
+/* initdb + pg_hba.conf `hba` + extra postgresql.conf lines `conf` (may be ""). */
+static inline bool test_pg_init(test_pg *pg, bool tcp, const char *hba, const char *conf) {
     memset(pg, 0, sizeof *pg);
     const char *bin = getenv("DB_TEST_PG_BIN");
     snprintf(pg->bin, sizeof pg->bin, "%s", bin != NULL ? bin : "/usr/lib/postgresql/15/bin");
@@ -81,6 +81,11 @@ static inline bool test_pg_start(test_pg *pg, bool tcp, const char *hba, const c
     fprintf(f, "\nlisten_addresses = '%s'\nunix_socket_directories = '%s'\nport = %d\n%s\n",
             tcp ? "127.0.0.1" : "", pg->dir, pg->port, conf);
     fclose(f);
+    return true;
+}
+
+/* Starts the cluster made by test_pg_init() (files added to dir/data meanwhile included). */
+static inline bool test_pg_run(test_pg *pg) {
     test_pg_chown(pg, pg->dir);
     if (test_sh("%s%s/pg_ctl -D %s/data -l %s/log -w -t 60 start >/dev/null", pg->as_user,
                 pg->bin, pg->dir, pg->dir) != 0) {
@@ -89,6 +94,10 @@ static inline bool test_pg_start(test_pg *pg, bool tcp, const char *hba, const c
     }
     pg->running = true;
     return true;
+}
+
+static inline bool test_pg_start(test_pg *pg, bool tcp, const char *hba, const char *conf) {
+    return test_pg_init(pg, tcp, hba, conf) && test_pg_run(pg);
 }
 
 static inline void test_pg_stop(test_pg *pg) {

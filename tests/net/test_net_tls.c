@@ -20,6 +20,7 @@
 
 #include "net/net_tls.h"
 #include "test_net_cert.h"
+#include "test_net_tls_client.h"
 
 static char test_dir[64];
 
@@ -52,80 +53,6 @@ static net_tls_ctx *test_ctx_make(const char *stem) {
     net_tls_ctx *ctx = net_tls_ctx_create(&config, &err);
     if (ctx == NULL) fail_msg("context: %s", err.message);
     return ctx;
-}
-
-/* ---- the client side ---- */
-
-typedef struct test_client {
-    SSL_CTX *ctx;
-    SSL *ssl;
-    BIO *rbio; /* ciphertext from the server */
-    BIO *wbio; /* ciphertext to the server */
-} test_client;
-
-/* A client accepting any certificate, limited to [min, max] protocol versions (0 = any). */
-static void test_client_make(test_client *c, int min_version, int max_version) {
-    c->ctx = SSL_CTX_new(TLS_client_method());
-    assert_non_null(c->ctx);
-    if (min_version != 0) {
-        SSL_CTX_set_security_level(c->ctx, 0); /* let it even try TLS 1.0/1.1 */
-        SSL_CTX_set_min_proto_version(c->ctx, min_version);
-    }
-    if (max_version != 0) SSL_CTX_set_max_proto_version(c->ctx, max_version);
-    c->ssl = SSL_new(c->ctx);
-    c->rbio = BIO_new(BIO_s_mem());
-    c->wbio = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(c->rbio, -1);
-    SSL_set_bio(c->ssl, c->rbio, c->wbio);
-    SSL_set_connect_state(c->ssl);
-}
-
-static void test_client_free(test_client *c) {
-    SSL_free(c->ssl);
-    SSL_CTX_free(c->ctx);
-}
-
-/* Moves everything the client wrote into the server session. */
-static void test_to_server(test_client *c, net_tls *tls) {
-    uint8_t buf[4096];
-    int n;
-    while ((n = BIO_read(c->wbio, buf, sizeof buf)) > 0) {
-        size_t off = 0;
-        while (off < (size_t)n) {
-            size_t taken = net_tls_feed(tls, buf + off, (size_t)n - off);
-            assert_true(taken > 0); /* the tests never fill the input buffer here */
-            off += taken;
-        }
-    }
-}
-
-/* Moves everything the server produced to the client. */
-static size_t test_to_client(net_tls *tls, test_client *c) {
-    uint8_t buf[4096];
-    size_t n, total = 0;
-    while ((n = net_tls_output_take(tls, buf, sizeof buf)) > 0) {
-        assert_int_equal(BIO_write(c->rbio, buf, (int)n), (int)n);
-        total += n;
-    }
-    return total;
-}
-
-/* Runs both handshakes to completion (or to the server's error). */
-static bool test_handshake(test_client *c, net_tls *tls, rt_err *err) {
-    bool done = false;
-    for (int round = 0; round < 10; round++) {
-        int ret = SSL_do_handshake(c->ssl);
-        test_to_server(c, tls);
-        if (!net_tls_handshake(tls, &done, err)) {
-            test_to_client(tls, c); /* the alert */
-            return false;
-        }
-        test_to_client(tls, c);
-        if (done && ret == 1) return true;
-    }
-    ERR_print_errors_fp(stderr);
-    fail_msg("handshake did not finish");
-    return false;
 }
 
 /* Feeds `wire` to the server as fast as its input bound allows, reading plaintext in pieces
