@@ -322,6 +322,22 @@ typedef struct net_scram_value {
     uint32_t len;
 } net_scram_value;
 
+/* A client string for an error message: at most 30 bytes, anything not printable as '?'. */
+typedef struct net_scram_value_text {
+    char text[31];
+} net_scram_value_text;
+
+static net_scram_value_text net_scram_value_show(net_scram_value v) {
+    net_scram_value_text t;
+    uint32_t n = v.len < 30 ? v.len : 30;
+    for (uint32_t i = 0; i < n; i++) {
+        char c = v.ptr[i];
+        t.text[i] = c >= 0x21 && c <= 0x7E ? c : '?';
+    }
+    t.text[n] = '\0';
+    return t;
+}
+
 /* Takes the value after "x=" at *pos up to the next comma or the end; a comma is consumed. */
 static net_scram_value net_scram_value_take(const char **pos) {
     net_scram_value v = {*pos, 0};
@@ -427,15 +443,9 @@ static bool net_scram_gs2_flag_read(net_scram *scram, const char **pos, rt_err *
         if (!net_scram_attr_read(pos, 'p', &type, err)) return false;
         if (type.len != strlen("tls-server-end-point") ||
             memcmp(type.ptr, "tls-server-end-point", type.len) != 0) {
-            char shown[31];
-            uint32_t n = type.len < 30 ? type.len : 30;
-            for (uint32_t i = 0; i < n; i++) {
-                char c = type.ptr[i];
-                shown[i] = c >= 0x21 && c <= 0x7E ? c : '?';
-            }
-            shown[n] = '\0';
             rt_err_set(err, SQLSTATE_PROTOCOL_VIOLATION,
-                       "unsupported SCRAM channel-binding type \"%s\"", shown);
+                       "unsupported SCRAM channel-binding type \"%s\"",
+                       net_scram_value_show(type).text);
             err->severity = RT_SEV_FATAL;
             return false;
         }
@@ -734,7 +744,11 @@ bool net_scram_begin(net_scram *scram, const char *mechanism, const uint8_t *dat
         return net_scram_fatal(err, SQLSTATE_PROTOCOL_VIOLATION,
                                "client selected an invalid SASL authentication mechanism");
     }
-    if (data_len < 0) { /* no initial response: send an empty challenge and wait for it */
+    if (data_len < -1) { /* the caller passes the wire's length field unchecked */
+        return net_scram_fatal(err, SQLSTATE_PROTOCOL_VIOLATION,
+                               "insufficient data left in message");
+    }
+    if (data_len == -1) { /* no initial response: send an empty challenge and wait for it */
         scram->phase = NET_SCRAM_PHASE_FIRST;
         out->status = NET_SCRAM_CONTINUE;
         out->data = (const uint8_t *)scram->output;

@@ -127,11 +127,13 @@ typedef struct net_scram_config {
     /* Role name from the startup message (at most 63 bytes there); it must outlive the
      * exchange. Used in the 28P01 message and to derive the mock salt. */
     const char *user_name;
-    /* pg_authid.rolpassword, or NULL when the role does not exist, has no password or its
-     * password has expired: the exchange then runs with a mock salt and fails with 28P01. */
+    /* pg_authid.rolpassword, or NULL when the role does not exist, cannot log in, has no
+     * password or its password has expired (rolvaliduntil): the exchange then runs with a
+     * mock salt and fails with 28P01. The caller logs which of these it was. */
     const char *secret;
-    /* NET_SCRAM_MOCK_KEY_BYTES of server-wide random secret, the same across restarts (keep
-     * it in the data directory), so a missing role always shows the same salt. */
+    /* NET_SCRAM_MOCK_KEY_BYTES of server-wide random secret (RAND_bytes once, when the data
+     * directory is made), the same across restarts, so a missing role always shows the same
+     * salt; PostgreSQL keeps its equivalent in pg_control. */
     const uint8_t *mock_key;
     /* tls-server-end-point data (net_scram_cert_hash() of the server certificate) when the
      * connection is on TLS and the hash is known; NULL otherwise. Copied. */
@@ -186,9 +188,10 @@ typedef struct net_scram {
 bool net_scram_init(net_scram *scram, const net_scram_config *config, rt_err *err);
 
 /* SASLInitialResponse: the mechanism the client selected and its client-first-message
- * (`data_len` -1 when the message carries none: then the output is an empty challenge and
- * the client-first-message comes in the next net_scram_continue()). On success the output is
- * server-first-message with status NET_SCRAM_CONTINUE. */
+ * (`data_len` is the message's length field: -1 when it carries none, then the output is an
+ * empty challenge and the client-first-message comes in the next net_scram_continue(); other
+ * negative values are 08P01). On success the output is server-first-message with status
+ * NET_SCRAM_CONTINUE. */
 bool net_scram_begin(net_scram *scram, const char *mechanism, const uint8_t *data,
                      int32_t data_len, net_scram_output *out, rt_err *err);
 

@@ -34,6 +34,7 @@ typedef struct test_client {
     const char *gs2_header;   /* "n,,", "y,," or "p=tls-server-end-point,," */
     const uint8_t *cbind;     /* certificate hash for "p=" */
     uint32_t cbind_len;
+    const char *final_ext;    /* an extension attribute before the proof, or NULL */
     char first[512];          /* client-first-message */
     char final[1280];         /* client-final-message */
     uint8_t server_key[32];
@@ -79,7 +80,8 @@ static const char *test_client_final(test_client *c, const char *server_first) {
     char cbind_b64[512];
     test_b64(cbind_input, header_len + c->cbind_len, cbind_b64);
     char without_proof[1024];
-    snprintf(without_proof, sizeof without_proof, "c=%s,r=%s", cbind_b64, nonce);
+    snprintf(without_proof, sizeof without_proof, "c=%s,r=%s%s%s", cbind_b64, nonce,
+             c->final_ext != NULL ? "," : "", c->final_ext != NULL ? c->final_ext : "");
     snprintf(c->auth_message, sizeof c->auth_message, "%s,%s,%s", c->first + header_len,
              server_first, without_proof);
     HMAC(EVP_sha256(), stored_key, 32, (const uint8_t *)c->auth_message,
@@ -194,6 +196,10 @@ static void test_net_scram_exchange_succeeds_with_the_password(void **state) {
     /* 'y' (client could bind, thinks we cannot) is fine when we offer no binding. */
     test_client y = {.password = "correct horse", .nonce = "abc", .gs2_header = "y,,"};
     assert_true(test_exchange(&config, "SCRAM-SHA-256", &y, &err));
+    /* Extensions before the proof are part of the signed message. */
+    test_client ext = {.password = "correct horse", .nonce = "abc", .gs2_header = "n,,",
+                       .final_ext = "x=whatever"};
+    assert_true(test_exchange(&config, "SCRAM-SHA-256", &ext, &err));
     /* Non-ASCII passwords work as raw bytes. */
     assert_true(net_scram_secret_create("p\xc3\xa4ssw\xc3\xb6rd", test_secret, &err));
     test_client u = {.password = "p\xc3\xa4ssw\xc3\xb6rd", .nonce = "n1", .gs2_header = "n,,"};
@@ -288,6 +294,25 @@ static void test_net_scram_channel_binding(void **state) {
     test_err_expect(&err, "08P01", "malformed SCRAM message",
                     "The client selected SCRAM-SHA-256-PLUS, but the SCRAM message does not "
                     "include channel binding data.");
+    err = test_err();
+    assert_false(test_exchange(&config, "SCRAM-SHA-256-PLUS", &y, &err));
+    assert_string_equal(err.sqlstate, "08P01");
+    /* Only tls-server-end-point exists here; the type is echoed sanitised and cut at 30. */
+    const char *types[][2] = {
+        {"p=tls-unique,,n=,r=abc", "unsupported SCRAM channel-binding type \"tls-unique\""},
+        {"p=a\tb\xff" "0123456789012345678901234567890,,n=,r=abc",
+         "unsupported SCRAM channel-binding type \"a?b?01234567890123456789012345\""},
+    };
+    for (int i = 0; i < 2; i++) {
+        err = test_err();
+        net_scram scram;
+        net_scram_output out;
+        assert_true(net_scram_init(&scram, &config, &err));
+        assert_false(net_scram_begin(&scram, "SCRAM-SHA-256-PLUS", (const uint8_t *)types[i][0],
+                                     (int32_t)strlen(types[i][0]), &out, &err));
+        test_err_expect(&err, "08P01", types[i][1], NULL);
+        net_scram_finish(&scram);
+    }
 }
 
 static void test_net_scram_mechanism_list(void **state) {
@@ -309,6 +334,14 @@ static void test_net_scram_mechanism_list(void **state) {
     assert_false(test_exchange(&config, "SCRAM-SHA-1", &c, &err));
     test_err_expect(&err, "08P01", "client selected an invalid SASL authentication mechanism",
                     NULL);
+    /* A length field below -1 from the wire. */
+    err = test_err();
+    net_scram scram;
+    net_scram_output out;
+    assert_true(net_scram_init(&scram, &config, &err));
+    assert_false(net_scram_begin(&scram, "SCRAM-SHA-256", NULL, -2, &out, &err));
+    test_err_expect(&err, "08P01", "insufficient data left in message", NULL);
+    net_scram_finish(&scram);
 }
 
 /* Runs only the first step and returns the salt the server announced. */
