@@ -8,7 +8,10 @@
 #define TEST_NET_PG_H
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <glob.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <pwd.h>
 #include <sys/socket.h>
 
@@ -44,6 +47,26 @@ static inline void test_pg_chown(const test_pg *pg, const char *path) {
     if (pg->as_user[0] != '\0') test_sh("chown -R postgres:postgres '%s'", path);
 }
 
+/* Stops clusters left behind by test processes that died before their teardown (a crash, a
+ * sanitizer abort), so they do not keep running on a shared machine. Each cluster directory
+ * holds owner.pid, the pid of the test that made it. */
+static inline void test_pg_reap_orphans(const test_pg *pg) {
+    glob_t found;
+    if (glob("/tmp/dbtest-pg-*/owner.pid", 0, NULL, &found) != 0) return;
+    for (size_t i = 0; i < found.gl_pathc; i++) {
+        char buf[32];
+        long pid = test_file_read(found.gl_pathv[i], buf, sizeof buf) ? strtol(buf, NULL, 10) : 0;
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) continue; /* alive */
+        char dir[256];
+        snprintf(dir, sizeof dir, "%.*s", (int)(strlen(found.gl_pathv[i]) - strlen("/owner.pid")),
+                 found.gl_pathv[i]);
+        test_sh("%s%s/pg_ctl -D %s/data -m immediate -w stop >/dev/null 2>&1", pg->as_user,
+                pg->bin, dir);
+        test_tmpdir_remove(dir);
+    }
+    globfree(&found);
+}
+
 /* initdb + pg_hba.conf `hba` + extra postgresql.conf lines `conf` (may be ""). */
 static inline bool test_pg_init(test_pg *pg, bool tcp, const char *hba, const char *conf) {
     memset(pg, 0, sizeof *pg);
@@ -59,12 +82,19 @@ static inline bool test_pg_init(test_pg *pg, bool tcp, const char *hba, const ch
         if (getpwnam("postgres") == NULL) return false;
         snprintf(pg->as_user, sizeof pg->as_user, "runuser -u postgres -- ");
     }
+    test_pg_reap_orphans(pg);
     if (!test_tmpdir_make(pg->dir, sizeof pg->dir, "pg")) return false;
     chmod(pg->dir, 0755);
+    char owner[128];
+    snprintf(owner, sizeof owner, "%s/owner.pid", pg->dir);
+    FILE *owner_file = fopen(owner, "w");
+    if (owner_file == NULL) return false;
+    fprintf(owner_file, "%ld\n", (long)getpid());
+    fclose(owner_file);
     test_pg_chown(pg, pg->dir);
     pg->port = tcp ? test_port_free() : 5432;
     if (test_sh("%s%s/initdb -D %s/data --locale=C -E UTF8 --auth=trust -U postgres "
-                ">%s/initdb.log 2>&1",
+                "--no-sync >%s/initdb.log 2>&1",
                 pg->as_user, pg->bin, pg->dir, pg->dir) != 0) {
         test_sh("cat %s/initdb.log >&2", pg->dir);
         return false;
@@ -78,7 +108,9 @@ static inline bool test_pg_init(test_pg *pg, bool tcp, const char *hba, const ch
     snprintf(path, sizeof path, "%s/data/postgresql.conf", pg->dir);
     f = fopen(path, "a");
     if (f == NULL) return false;
-    fprintf(f, "\nlisten_addresses = '%s'\nunix_socket_directories = '%s'\nport = %d\n%s\n",
+    /* a scratch cluster: no fsync, and our own socket directory and port */
+    fprintf(f, "\nfsync = off\nlisten_addresses = '%s'\nunix_socket_directories = '%s'\n"
+               "port = %d\n%s\n",
             tcp ? "127.0.0.1" : "", pg->dir, pg->port, conf);
     fclose(f);
     return true;
