@@ -1,5 +1,6 @@
 /* eng.c: the engine service: data directory, shard state and partition maps, the commit
  * protocol. Recovery is in eng_recover.c, sequences in eng_seq.c. */
+#include "engine/eng_ckpt_int.h"
 #include "engine/eng_int.h"
 
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include "runtime/rt_mem.h"
 
 eng_engine eng_global;
+void (*eng_test_hook_prepared)(void *arg);
+void *eng_test_hook_prepared_arg;
 
 uint32_t eng_shard_count(void) { return eng_global.shard_count; }
 const char *eng_data_dir(void) { return eng_global.data_dir; }
@@ -151,12 +154,17 @@ bool eng_start(const eng_config *config, rt_err *err) {
     if (!eng_next_boot(config->data_dir, &eng_global.boot, err)) return false;
     atomic_store(&eng_global.next_gid, (uint64_t)eng_global.boot << 40);
     eng_seq_init();
+    eng_wal_set_segment_bytes(config->wal_segment_bytes);
+    eng_wal_floors_reset();
+    eng_ckpt_start(config, eng_global.boot);
     return eng_recover(config->superuser, err);
 }
 
 void eng_stop(void) {
+    if (eng_global.shards != NULL) eng_ckpt_stop();
     for (uint32_t s = 0; s < eng_global.shard_count; s++) {
         eng_pmap_free(&eng_global.shards[s].parts, true);
+        rt_free(eng_global.shards[s].prepare_pins);
     }
     eng_pmap_free(&eng_global.recovered, true);
     rt_free(eng_global.shards);
@@ -180,15 +188,12 @@ bool eng_shard_start(rt_err *err) {
         eng_pmap_put(&sh->parts, e->storage_id, e->partno, e->part);
         e->part = NULL;
     }
+    eng_ckpt_shard_start();
     sh->wal = eng_wal_open(eng_global.data_dir, eng_global.boot, me, err);
     return sh->wal != NULL;
 }
 
-void eng_shard_stop(void) {
-    eng_shard *sh = eng_shard_self();
-    eng_wal_close(sh->wal);
-    sh->wal = NULL;
-}
+void eng_shard_stop(void) { eng_ckpt_shard_stop(); }
 
 /* ---- commit protocol ---- */
 
@@ -197,6 +202,8 @@ enum { ENG_CM_COMMIT_ONE = 1, ENG_CM_PREPARE, ENG_CM_APPLY, ENG_CM_ABORT, ENG_CM
 typedef struct eng_commit_msg {
     rt_msg msg;
     eng_wal_waiter w;
+    uint64_t pin;       /* COMMIT_ONE: the WAL pin of its record, until applied */
+    bool pinned;
     int op;
     eng_txn_id id;
     uint64_t gid;
@@ -208,12 +215,38 @@ typedef struct eng_commit_msg {
     rt_err err;
 } eng_commit_msg;
 
+/* Releases the COMMIT record's pin: its transaction is applied (or will never be). */
+static void eng_cm_unpin(eng_commit_msg *m) {
+    if (!m->pinned) return;
+    m->pinned = false;
+    eng_wal *wal = eng_shard_self()->wal;
+    if (wal != NULL) eng_wal_unpin(wal, m->pin);
+}
+
+/* The PREPARE pin of transaction `id` on this shard, released once it is applied or aborted
+ * here (eng_wal.h, Pins). */
+static void eng_cm_prepare_pin_set(eng_txn_id id, uint64_t pin) {
+    eng_shard *sh = eng_shard_self();
+    if (sh->prepare_pins == NULL) sh->prepare_pins = rt_xcalloc(ENG_TXN_SLOTS, sizeof(uint64_t));
+    RT_ASSERT(sh->prepare_pins[id.slot] == 0);
+    sh->prepare_pins[id.slot] = pin + 1;
+}
+
+static void eng_cm_prepare_unpin(eng_txn_id id) {
+    eng_shard *sh = eng_shard_self();
+    if (sh->prepare_pins == NULL || sh->prepare_pins[id.slot] == 0) return;
+    uint64_t pin = sh->prepare_pins[id.slot] - 1;
+    sh->prepare_pins[id.slot] = 0;
+    if (sh->wal != NULL) eng_wal_unpin(sh->wal, pin);
+}
+
 static void eng_cm_finish_one(eng_commit_msg *m, eng_tx *tx) {
     m->ts = eng_txn_commit(m->id);
     if (tx != NULL) {
         eng_tx_apply_commit(tx, m->ts);
         eng_tx_forget(tx);
     }
+    eng_cm_unpin(m);
     m->ok = true;
     rt_msg_reply(&m->msg);
 }
@@ -222,6 +255,7 @@ static void eng_cm_durable(eng_wal_waiter *w, const rt_err *err) {
     eng_commit_msg *m = (eng_commit_msg *)((char *)w - offsetof(eng_commit_msg, w));
     eng_tx *tx = eng_tx_local(m->id, false);
     if (err != NULL) { /* the server is stopping: the outcome is unknown to the client */
+        eng_cm_unpin(m);
         m->err = *err;
         m->ok = false;
         rt_msg_reply(&m->msg);
@@ -243,14 +277,25 @@ static void eng_cm_log(eng_commit_msg *m, eng_tx *tx, eng_wal_type type) {
     memcpy(head + 8, &m->coordinator, 4);
     const void *parts[2] = {head, tx->redo.buf};
     uint64_t lens[2] = {type == ENG_WAL_COMMIT ? 8 : 12, tx->redo.len};
+    uint64_t pin = eng_wal_pin(sh->wal);
     m->w.lsn = eng_wal_append(sh->wal, type, parts, lens, 2, &m->err);
     m->w.done = eng_cm_durable;
     if (m->w.lsn == 0) {
+        eng_wal_unpin(sh->wal, pin);
         m->ok = false;
         rt_msg_reply(&m->msg);
         return;
     }
-    if (!m->sync) m->w.lsn = 0; /* synchronous_commit = off: do not wait for the disk */
+    if (type == ENG_WAL_COMMIT) {
+        m->pin = pin;
+        m->pinned = true;
+    } else {
+        eng_cm_prepare_pin_set(m->id, pin);
+    }
+    eng_ckpt_note_wal(sh->wal);
+    /* synchronous_commit = off: a single-shard commit does not wait for the disk. A PREPARE
+     * always does: the decision must never be durable before every participant's redo. */
+    if (!m->sync && type == ENG_WAL_COMMIT) m->w.lsn = 0;
     eng_wal_wait(sh->wal, &m->w);
 }
 
@@ -278,6 +323,7 @@ static void eng_cm_run(rt_msg *msg) {
             eng_tx_apply_commit(tx, m->ts);
             eng_tx_forget(tx);
         }
+        eng_cm_prepare_unpin(m->id);
         m->ok = true;
         break;
     case ENG_CM_ABORT:
@@ -285,6 +331,7 @@ static void eng_cm_run(rt_msg *msg) {
             eng_tx_apply_abort(tx);
             eng_tx_forget(tx);
         }
+        eng_cm_prepare_unpin(m->id);
         m->ok = true;
         break;
     case ENG_CM_ROLLBACK_TO:
@@ -354,8 +401,10 @@ void eng_txn_finish_abort(eng_txn_ctx *t) {
     eng_txn_done(t);
 }
 
-/* The coordinator's decision record (with the new catalog, if the transaction changed it). */
-static bool eng_cm_decide(eng_txn_ctx *t, rt_err *err) {
+/* The coordinator's decision record (with the new catalog, if the transaction changed it).
+ * It stays pinned (*pin) until every participant applied it and the catalog is published, so
+ * a checkpoint that does not hold the transaction replays the decision (eng_wal.h, Pins). */
+static bool eng_cm_decide(eng_txn_ctx *t, uint64_t *pin, rt_err *err) {
     uint8_t head[9];
     memcpy(head, &t->gid, 8);
     head[8] = 1;
@@ -365,10 +414,19 @@ static bool eng_cm_decide(eng_txn_ctx *t, rt_err *err) {
     const void *parts[2] = {head, cat};
     uint64_t lens[2] = {9, cat_len};
     eng_wal *wal = eng_shard_wal();
+    *pin = eng_wal_pin(wal);
     uint64_t lsn = eng_wal_append(wal, ENG_WAL_DECISION, parts, lens, 2, err);
     rt_free(cat);
-    if (lsn == 0) return false;
-    return eng_wal_wait_fiber(wal, lsn, err);
+    if (lsn == 0) {
+        eng_wal_unpin(wal, *pin);
+        return false;
+    }
+    eng_ckpt_note_wal(wal);
+    if (!eng_wal_wait_fiber(wal, lsn, err)) {
+        eng_wal_unpin(wal, *pin);
+        return false;
+    }
+    return true;
 }
 
 bool eng_txn_finish_commit(eng_txn_ctx *t, rt_err *err) {
@@ -389,13 +447,21 @@ bool eng_txn_finish_commit(eng_txn_ctx *t, rt_err *err) {
         rt_err_clear(&m.err);
         rt_msg_call(&m.msg, (uint32_t)__builtin_ctzll(t->participants));
         if (!m.ok) {
+            /* The WAL failed (the server is stopping) or the record was too large: the
+             * transaction did not commit here, its locks go. */
             *err = m.err;
-            return false; /* the WAL failed: the server is stopping */
+            eng_txn_finish_abort(t);
+            return false;
         }
         eng_txn_done(t);
         return true;
     }
-    if (!eng_cm_broadcast(t, ENG_CM_PREPARE, 0, 0, err) || !eng_cm_decide(t, err)) {
+    uint64_t pin = 0;
+    bool prepared = eng_cm_broadcast(t, ENG_CM_PREPARE, 0, 0, err);
+    if (prepared && eng_test_hook_prepared != NULL) {
+        eng_test_hook_prepared(eng_test_hook_prepared_arg);
+    }
+    if (!prepared || !eng_cm_decide(t, &pin, err)) {
         eng_txn_finish_abort(t);
         return false;
     }
@@ -406,6 +472,8 @@ bool eng_txn_finish_commit(eng_txn_ctx *t, rt_err *err) {
     }
     if (t->participants != 0) eng_cm_broadcast(t, ENG_CM_APPLY, ts, 0, NULL);
     eng_txn_done(t);
+    eng_wal *wal = eng_shard_wal();
+    if (wal != NULL) eng_wal_unpin(wal, pin);
     return true;
 }
 

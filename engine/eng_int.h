@@ -22,6 +22,9 @@ typedef struct eng_pmap {
 typedef struct eng_shard {
     eng_wal *wal;
     eng_pmap parts;
+    /* The WAL pin of each transaction prepared here and not yet applied or aborted, by
+     * transaction slot (pin + 1; 0 = none); allocated at the first PREPARE. */
+    uint64_t *prepare_pins;
 } eng_shard;
 
 typedef struct eng_engine {
@@ -41,12 +44,23 @@ eng_part *eng_pmap_get(eng_pmap *m, uint64_t storage_id, uint32_t partno);
 void eng_pmap_put(eng_pmap *m, uint64_t storage_id, uint32_t partno, eng_part *part);
 void eng_pmap_free(eng_pmap *m, bool destroy_parts);
 
-/* eng_recover.c: installs the recovered catalog and fills eng_global.recovered. */
+/* Tests only: called by eng_txn_finish_commit once every participant prepared, before the
+ * decision is logged (to checkpoint at that moment). NULL normally. */
+extern void (*eng_test_hook_prepared)(void *arg);
+extern void *eng_test_hook_prepared_arg;
+
+/* eng_recover.c: installs the recovered catalog and fills eng_global.recovered (partitions
+ * loaded from their checkpoints, then the WAL tail replayed). */
 bool eng_recover(const char *superuser, rt_err *err);
 
 /* eng_seq.c */
 void eng_seq_init(void);
 void eng_seq_free(void);
 void eng_seq_recover(uint32_t db_oid, uint32_t seq_oid, int64_t value, bool is_called);
+/* Calls fn for every sequence with state, with the value a restart must continue from (for
+ * the catalog checkpoint; eng_seq_recover takes it back). */
+void eng_seq_each(void (*fn)(void *arg, uint32_t db_oid, uint32_t seq_oid, int64_t value,
+                             bool is_called),
+                  void *arg);
 
 #endif
