@@ -16,8 +16,8 @@
 #include "runtime/rt_mem.h"
 
 eng_engine eng_global;
-void (*eng_test_hook_prepared)(void *arg);
-void *eng_test_hook_prepared_arg;
+void (*eng_test_hook)(int point, void *arg);
+void *eng_test_hook_arg;
 
 uint32_t eng_shard_count(void) { return eng_global.shard_count; }
 const char *eng_data_dir(void) { return eng_global.data_dir; }
@@ -25,6 +25,15 @@ const char *eng_data_dir(void) { return eng_global.data_dir; }
 eng_shard *eng_shard_self(void) { return &eng_global.shards[rt_core_id()]; }
 
 eng_wal *eng_shard_wal(void) { return eng_shard_self()->wal; }
+
+eng_wal *eng_shard_wal_open(rt_err *err) {
+    eng_wal *wal = eng_shard_self()->wal;
+    if (wal == NULL) {
+        rt_err_set(err, SQLSTATE_ADMIN_SHUTDOWN, "terminating connection due to administrator "
+                                                 "command");
+    }
+    return wal;
+}
 
 /* ---- partition maps ---- */
 
@@ -277,6 +286,11 @@ static void eng_cm_log(eng_commit_msg *m, eng_tx *tx, eng_wal_type type) {
     memcpy(head + 8, &m->coordinator, 4);
     const void *parts[2] = {head, tx->redo.buf};
     uint64_t lens[2] = {type == ENG_WAL_COMMIT ? 8 : 12, tx->redo.len};
+    if (eng_shard_wal_open(&m->err) == NULL) {
+        m->ok = false;
+        rt_msg_reply(&m->msg);
+        return;
+    }
     uint64_t pin = eng_wal_pin(sh->wal);
     m->w.lsn = eng_wal_append(sh->wal, type, parts, lens, 2, &m->err);
     m->w.done = eng_cm_durable;
@@ -413,7 +427,11 @@ static bool eng_cm_decide(eng_txn_ctx *t, uint64_t *pin, rt_err *err) {
     if (t->draft != NULL && !eng_catalog_serialize(t->draft, &cat, &cat_len, err)) return false;
     const void *parts[2] = {head, cat};
     uint64_t lens[2] = {9, cat_len};
-    eng_wal *wal = eng_shard_wal();
+    eng_wal *wal = eng_shard_wal_open(err);
+    if (wal == NULL) {
+        rt_free(cat);
+        return false;
+    }
     *pin = eng_wal_pin(wal);
     uint64_t lsn = eng_wal_append(wal, ENG_WAL_DECISION, parts, lens, 2, err);
     rt_free(cat);
@@ -458,13 +476,12 @@ bool eng_txn_finish_commit(eng_txn_ctx *t, rt_err *err) {
     }
     uint64_t pin = 0;
     bool prepared = eng_cm_broadcast(t, ENG_CM_PREPARE, 0, 0, err);
-    if (prepared && eng_test_hook_prepared != NULL) {
-        eng_test_hook_prepared(eng_test_hook_prepared_arg);
-    }
+    if (prepared && eng_test_hook != NULL) eng_test_hook(ENG_TEST_PREPARED, eng_test_hook_arg);
     if (!prepared || !eng_cm_decide(t, &pin, err)) {
         eng_txn_finish_abort(t);
         return false;
     }
+    if (eng_test_hook != NULL) eng_test_hook(ENG_TEST_DECIDED, eng_test_hook_arg);
     uint64_t ts = eng_txn_commit(t->id);
     if (t->draft != NULL) {
         eng_catalog_publish(t->draft);

@@ -420,7 +420,7 @@ static bool eng_ckpt_round(rt_err *err) {
             }
             jobs[j].horizon = h;
         }
-        ok = eng_ckpt_on_all(jobs, eng_ckpt_job_trim, err);
+        ok = eng_ckpt_allowed(err) && eng_ckpt_on_all(jobs, eng_ckpt_job_trim, err);
     }
     uint32_t removed = 0;
     for (uint32_t s = 0; s < n; s++) removed += jobs[s].removed;
@@ -474,8 +474,7 @@ void eng_ckpt_note_wal(eng_wal *wal) {
 
 static void eng_ckpt_close_wal(void) {
     eng_shard *sh = eng_shard_self();
-    eng_wal_close(sh->wal);
-    sh->wal = NULL;
+    eng_wal_close(sh->wal, &sh->wal); /* the shard's last commits still use it */
 }
 
 static void eng_ckpt_stop_fiber(void *arg) {
@@ -564,7 +563,7 @@ static void eng_ckpt_trim_at_stop(void) {
 }
 
 void eng_ckpt_stop(void) {
-    bool trim = eng_ckpt_g.at_stop && eng_ckpt_g.catalog_stop_ok;
+    bool trim = eng_ckpt_g.at_stop && eng_ckpt_g.catalog_stop_ok && !eng_wal_any_failed();
     for (uint32_t s = 0; s < eng_ckpt_g.shard_count; s++) trim &= eng_ckpt_shards[s].stop_ok;
     if (trim) eng_ckpt_trim_at_stop();
     for (uint32_t s = 0; s < RT_SHARDS_MAX; s++) eng_ckpt_map_free(&eng_ckpt_shards[s].reg);

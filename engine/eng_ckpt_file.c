@@ -18,6 +18,12 @@
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 
+bool eng_ckpt_allowed(rt_err *err) {
+    if (!eng_wal_any_failed()) return true;
+    return rt_err_set(err, SQLSTATE_IO_ERROR, "checkpoint refused: a WAL failed, only recovery "
+                                              "can tell which transactions are durable");
+}
+
 bool eng_ckpt_corrupt(rt_err *err, const char *path, const char *what) {
     rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "checkpoint file \"%s\" is corrupt: %s", path, what);
     rt_err_hint(err, "Refusing to start rather than serve wrong data. Restore the data "
@@ -311,6 +317,10 @@ bool eng_ckpt_catalog_write(eng_ckpt_written *out, rt_err *err) {
     uint64_t cat_len = 0, seq_count = 0;
     eng_codec_w seqs;
     eng_w_init(&seqs);
+    if (!eng_ckpt_allowed(err)) {
+        eng_ckpt_writer_abandon(&w);
+        return false;
+    }
     eng_ckpt_catalog_capture(&h, &cat, &cat_len, &seqs, &seq_count);
     eng_ckpt_writer_header(&w, &h);
     eng_ckpt_section_begin(&w, ENG_CKPT_S_CATALOG);

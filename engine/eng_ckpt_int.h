@@ -105,6 +105,8 @@ bool eng_ckpt_reader_reread(eng_ckpt_reader *r, uint64_t body_off, uint64_t len,
                             rt_err *err);
 void eng_ckpt_reader_close(eng_ckpt_reader *r);
 
+/* False with 58030 once a WAL failed (eng_wal_any_failed): no checkpoint may be captured. */
+bool eng_ckpt_allowed(rt_err *err);
 /* XX001 for a damaged checkpoint file, with the hint every corruption error carries. */
 bool eng_ckpt_corrupt(rt_err *err, const char *path, const char *what);
 

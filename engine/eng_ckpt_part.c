@@ -224,6 +224,7 @@ static bool eng_ckpt_extra_save(eng_part *p, eng_ckpt_writer *w, rt_err *err) {
 /* Everything after the file is open: capture, sections, END (yields between row groups). */
 static bool eng_ckpt_part_fill(eng_part *p, eng_ckpt_writer *w, eng_ckpt_header *h,
                                eng_ckpt_cap *cap, uint64_t *visible, rt_err *err) {
+    if (!eng_ckpt_allowed(err)) return false;
     eng_ckpt_capture(p, cap, h);
     eng_ckpt_writing_begin(p, cap->snap.ts);
     eng_ckpt_writer_header(w, h);

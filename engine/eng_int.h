@@ -40,14 +40,18 @@ typedef struct eng_engine {
 extern eng_engine eng_global;
 
 eng_shard *eng_shard_self(void);
+/* This shard's WAL, or NULL with 57P01 once it is gone (the shard stopped). */
+eng_wal *eng_shard_wal_open(rt_err *err);
 eng_part *eng_pmap_get(eng_pmap *m, uint64_t storage_id, uint32_t partno);
 void eng_pmap_put(eng_pmap *m, uint64_t storage_id, uint32_t partno, eng_part *part);
 void eng_pmap_free(eng_pmap *m, bool destroy_parts);
 
-/* Tests only: called by eng_txn_finish_commit once every participant prepared, before the
- * decision is logged (to checkpoint at that moment). NULL normally. */
-extern void (*eng_test_hook_prepared)(void *arg);
-extern void *eng_test_hook_prepared_arg;
+/* Tests only: called by eng_txn_finish_commit of a multi-shard transaction at these points
+ * (to checkpoint right then). NULL normally. */
+enum { ENG_TEST_PREPARED = 1, /* every participant prepared, the decision not yet logged */
+       ENG_TEST_DECIDED = 2   /* the decision is durable, no participant applied it yet */ };
+extern void (*eng_test_hook)(int point, void *arg);
+extern void *eng_test_hook_arg;
 
 /* eng_recover.c: installs the recovered catalog and fills eng_global.recovered (partitions
  * loaded from their checkpoints, then the WAL tail replayed). */

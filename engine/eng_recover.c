@@ -47,6 +47,7 @@ static int eng_u64_cmp(const void *a, const void *b) {
 }
 
 static bool eng_rec_is_committed(const eng_rec_state *st, uint64_t gid) {
+    if (st->committed_count == 0) return false;
     return bsearch(&gid, st->committed, st->committed_count, 8, eng_u64_cmp) != NULL;
 }
 

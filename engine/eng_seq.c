@@ -132,7 +132,8 @@ bool eng_seq_next(uint32_t db_oid, const eng_sequence *def, int64_t *value, rt_e
     if (need_log) {
         /* Pinned until the bound is in memory: a catalog checkpoint that misses it in
          * s->logged replays the record instead (eng_wal.h, Pins). */
-        eng_wal *wal = eng_shard_wal();
+        eng_wal *wal = eng_shard_wal_open(err);
+        if (wal == NULL) return false;
         uint64_t pin = eng_wal_pin(wal);
         bool ok = eng_seq_log(db_oid, def, bound, true, err);
         if (ok) {
@@ -160,7 +161,8 @@ bool eng_seq_set(uint32_t db_oid, const eng_sequence *def, int64_t value, bool i
         return rt_err_set(err, SQLSTATE_INSUFFICIENT_RESOURCES,
                           "too many sequences in use (limit %u)", ENG_SEQUENCES_MAX);
     }
-    eng_wal *wal = eng_shard_wal();
+    eng_wal *wal = eng_shard_wal_open(err);
+    if (wal == NULL) return false;
     uint64_t pin = eng_wal_pin(wal);
     bool ok = eng_seq_log(db_oid, def, value, is_called, err);
     if (ok) {

@@ -39,6 +39,7 @@ struct eng_wal {
     uint64_t flushed_lsn;
     eng_wal_waiter *head, *tail;
     rt_fiber *flusher;       /* frees the WAL when it ends after eng_wal_close() */
+    eng_wal **owner;         /* cleared when the flusher frees the WAL */
     bool flusher_idle;
     bool closing;
     bool failed;
@@ -55,6 +56,7 @@ struct eng_wal {
 
 static uint64_t eng_wal_segment_bytes_cfg;
 static _Atomic uint64_t eng_wal_floors[RT_SHARDS_MAX];
+static _Atomic bool eng_wal_some_failed;
 
 void eng_wal_set_segment_bytes(uint64_t bytes) {
     if (bytes != 0 && bytes < ENG_WAL_SEGMENT_BYTES_MIN) bytes = ENG_WAL_SEGMENT_BYTES_MIN;
@@ -63,7 +65,10 @@ void eng_wal_set_segment_bytes(uint64_t bytes) {
 
 void eng_wal_floors_reset(void) {
     for (uint32_t i = 0; i < RT_SHARDS_MAX; i++) atomic_store(&eng_wal_floors[i], 0);
+    atomic_store(&eng_wal_some_failed, false);
 }
+
+bool eng_wal_any_failed(void) { return atomic_load(&eng_wal_some_failed); }
 
 uint64_t eng_wal_floor(uint32_t shard) {
     RT_ASSERT(shard < RT_SHARDS_MAX);
@@ -202,6 +207,7 @@ bool eng_wal_trim(eng_wal *wal, uint64_t horizon_lsn, uint32_t *removed, rt_err 
 /* ---- the flusher ---- */
 
 static void eng_wal_fail(eng_wal *wal, const rt_err *err) {
+    atomic_store(&eng_wal_some_failed, true); /* before any waiter learns of it */
     wal->failed = true;
     wal->fail_err = *err;
     wal->fail_err.severity = RT_SEV_PANIC;
@@ -263,6 +269,7 @@ static void eng_wal_flusher(void *arg) {
     for (;;) {
         while (wal->pend_len == 0) {
             if (wal->closing && rt_fiber_count() == 1) {
+                if (wal->owner != NULL) *wal->owner = NULL;
                 eng_wal_release(wal);
                 return;
             }
@@ -321,9 +328,10 @@ eng_wal *eng_wal_open(const char *data_dir, uint32_t boot, uint32_t shard, rt_er
     return wal;
 }
 
-void eng_wal_close(eng_wal *wal) {
+void eng_wal_close(eng_wal *wal, eng_wal **owner) {
     if (wal == NULL) return;
     wal->closing = true;
+    wal->owner = owner;
     if (wal->flusher_idle) rt_fiber_wake(wal->flusher);
 }
 

@@ -58,14 +58,20 @@ typedef struct eng_wal_waiter {
 /* Segment size for WALs opened from now on (0 = ENG_WAL_SEGMENT_BYTES); tests use small ones
  * to exercise rotation and trimming. Off the shards, before they start. */
 void eng_wal_set_segment_bytes(uint64_t bytes);
-/* Forgets every published floor (engine start, before the shards open their WALs). */
+/* Forgets every published floor and failure (engine start, before the shards open WALs). */
 void eng_wal_floors_reset(void);
+/* True once any shard's WAL failed (any thread). From then on nothing may be checkpointed:
+ * a transaction whose decision's fsync failed was aborted in memory but may be on disk, so
+ * only recovery from the WAL can tell what committed. */
+bool eng_wal_any_failed(void);
 
 /* Opens (creating) the WAL of shard `shard` for this boot; on that shard. */
 eng_wal *eng_wal_open(const char *data_dir, uint32_t boot, uint32_t shard, rt_err *err);
-/* Closes the WAL: its flusher writes what is pending, waits until it is the shard's last fiber
- * and frees everything. Non-blocking (may be called from on_stop, on the loop stack). */
-void eng_wal_close(eng_wal *wal);
+/* Closes the WAL: its flusher writes what is pending (records may still be appended meanwhile:
+ * the shard's last transactions), waits until it is the shard's last fiber and frees
+ * everything, setting *owner (if not NULL) to NULL first. Non-blocking (may be called from
+ * on_stop, on the loop stack). */
+void eng_wal_close(eng_wal *wal, eng_wal **owner);
 
 /* Appends one record (type + the concatenation of `parts`); returns its end LSN, 0 on error. */
 uint64_t eng_wal_append(eng_wal *wal, eng_wal_type type, const void *const *parts,

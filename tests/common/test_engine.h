@@ -23,16 +23,20 @@
 typedef struct te_run_ctx {
     void (*fn)(void *arg);
     void *arg;
+    _Atomic bool shard_failed;  /* a shard could not start (its WAL): the run stops */
+    rt_err shard_err;
 } te_run_ctx;
 
 static inline void te_on_start(rt_loop *loop, void *arg) {
     (void)loop;
+    te_run_ctx *ctx = arg;
     rt_err err;
     rt_err_clear(&err);
-    bool ok = eng_shard_start(&err);
-    if (!ok) rt_log(RT_LOG_ERROR, NULL, "eng_shard_start: %s", err.message);
-    TEST_CHECK(ok);
-    te_run_ctx *ctx = arg;
+    if (!eng_shard_start(&err)) { /* as a server would: it does not start */
+        if (!atomic_exchange(&ctx->shard_failed, true)) ctx->shard_err = err;
+        rt_runtime_stop();
+        return;
+    }
     if (rt_core_id() == 0 && ctx->fn != NULL) test_spawn(ctx->fn, ctx->arg);
 }
 
@@ -43,8 +47,8 @@ static inline void te_on_stop(rt_loop *loop, void *arg) {
 }
 
 /* Starts the engine (recovery), runs fn(arg) in a fiber on shard 0 (it should end with
- * rt_runtime_stop()), stops. Returns the TEST_CHECK failures, or -1 if the engine did not
- * start (*start_err says why; may be NULL). */
+ * rt_runtime_stop()), stops. Returns the TEST_CHECK failures, or -1 if the engine or a shard
+ * did not start (*start_err says why; may be NULL). */
 static inline int te_run(const eng_config *cfg, void (*fn)(void *), void *arg,
                          rt_err *start_err) {
     rt_err err;
@@ -55,8 +59,13 @@ static inline int te_run(const eng_config *cfg, void (*fn)(void *), void *arg,
         return -1;
     }
     te_run_ctx ctx = {.fn = fn, .arg = arg};
+    rt_err_clear(&ctx.shard_err);
     int failures = test_runtime_run(cfg->shard_count, te_on_start, te_on_stop, &ctx);
     eng_stop();
+    if (atomic_load(&ctx.shard_failed)) {
+        if (start_err != NULL) *start_err = ctx.shard_err;
+        return -1;
+    }
     return failures;
 }
 

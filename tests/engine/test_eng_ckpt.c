@@ -431,9 +431,10 @@ static void test_wal_mid_log_corruption_refuses_and_torn_tail_is_cut(void **stat
 
 /* ---- a transaction prepared but not decided when the checkpoint is captured ---- */
 
-static void hook_checkpoint(void *arg) {
+static void hook_checkpoint(int point, void *arg) {
     (void)arg;
-    eng_test_hook_prepared = NULL; /* once */
+    if (point != ENG_TEST_PREPARED) return;
+    eng_test_hook = NULL; /* once */
     rt_err err;
     rt_err_clear(&err);
     TEST_CHECK(eng_checkpoint_all(&err));
@@ -446,9 +447,9 @@ static void phase_prepared_during_checkpoint(void *arg) {
     /* One transaction over many partitions: between its PREPAREs and its decision the hook
      * checkpoints everything. Its redo is only in the PREPARE records before the checkpoint's
      * WAL position; the position must not skip them. */
-    eng_test_hook_prepared = hook_checkpoint;
+    eng_test_hook = hook_checkpoint;
     write_range(100, 140, 40, "prepared");
-    TEST_CHECK(eng_test_hook_prepared == NULL);
+    TEST_CHECK(eng_test_hook == NULL);
     g.stats = eng_ckpt_get_stats();
     rt_runtime_stop();
 }
@@ -465,6 +466,76 @@ static void test_ckpt_keeps_transactions_prepared_at_capture(void **state) {
     assert_int_equal(g.bad, 0);
     assert_int_equal(g.seen, 140);
     assert_true(g.start_stats.replayed_records >= 40);
+    te_rmdir(g.dir);
+}
+
+/* ---- a decision logged but not yet applied when the checkpoint is captured ---- */
+
+static int64_t decided_ids[2];
+
+/* Between T's durable decision (on shard 0, which T did not write on) and its application on
+ * shards 1 and 2: fills shard 0's WAL past a few segments and checkpoints everything. The
+ * checkpoints of shards 1 and 2 do not hold T and replay its PREPAREs, which need T's decision:
+ * trimming must keep the segment that holds it. */
+static void hook_fill_and_checkpoint(int point, void *arg) {
+    (void)arg;
+    if (point != ENG_TEST_DECIDED) return;
+    eng_test_hook = NULL;
+    int64_t id = 0;
+    for (int n = 0; n < 40; id++) {
+        if (te_owner(id, g.parts) != 0) continue;
+        te_op op = {.kind = TE_UPSERT, .id = id, .txn = g.next_txn++};
+        memset(op.payload, 'f', 150);
+        op.payload[150] = '\0';
+        rt_err err;
+        rt_err_clear(&err);
+        TEST_CHECK(te_commit_ops(g.oid, &op, 1, &err));
+        g.m.txn[id] = op.txn;
+        n++;
+    }
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(eng_checkpoint_all(&err));
+    g.stats = eng_ckpt_get_stats();
+}
+
+static void phase_decided_during_checkpoint(void *arg) {
+    (void)arg;
+    g.oid = te_create_table("t", g.parts, true);
+    decided_ids[0] = decided_ids[1] = -1;
+    for (int64_t id = 1000; decided_ids[0] < 0 || decided_ids[1] < 0; id++) {
+        uint32_t owner = te_owner(id, g.parts);
+        if (owner == 1 && decided_ids[0] < 0) decided_ids[0] = id;
+        if (owner == 2 && decided_ids[1] < 0) decided_ids[1] = id;
+    }
+    te_op ops[2];
+    int64_t txn = g.next_txn++;
+    for (int i = 0; i < 2; i++) {
+        ops[i] = (te_op){.kind = TE_INSERT, .id = decided_ids[i], .txn = txn};
+        snprintf(ops[i].payload, sizeof ops[i].payload, "decided");
+    }
+    eng_test_hook = hook_fill_and_checkpoint;
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(te_commit_ops(g.oid, ops, 2, &err)); /* coordinated from shard 0 */
+    TEST_CHECK(eng_test_hook == NULL);
+    for (int i = 0; i < 2; i++) g.m.txn[decided_ids[i]] = txn;
+    rt_runtime_stop();
+}
+
+static void test_ckpt_keeps_decisions_of_unapplied_transactions(void **state) {
+    (void)state;
+    fresh_dir("decided");
+    g.parts = 9;
+    eng_config cfg = cfg_of(3);
+    cfg.wal_segment_bytes = 4 << 10;
+    cfg.checkpoint_wal_bytes = UINT64_MAX;
+    cfg.no_checkpoint_at_stop = true;
+    assert_int_equal(te_run(&cfg, phase_decided_during_checkpoint, NULL, NULL), 0);
+    assert_int_equal(g.stats.rounds, 1);
+    assert_true(count_files("wal", "00000001-000-") >= 3); /* the decision's segment is closed */
+    assert_int_equal(te_run(&cfg, phase_verify, NULL, NULL), 0);
+    assert_int_equal(g.bad, 0);
     te_rmdir(g.dir);
 }
 
@@ -610,6 +681,7 @@ int main(void) {
         cmocka_unit_test(test_ckpt_corrupt_checkpoint_refuses_to_start),
         cmocka_unit_test(test_wal_mid_log_corruption_refuses_and_torn_tail_is_cut),
         cmocka_unit_test(test_ckpt_keeps_transactions_prepared_at_capture),
+        cmocka_unit_test(test_ckpt_keeps_decisions_of_unapplied_transactions),
         cmocka_unit_test(test_ckpt_catalog_sequences_and_dropped_tables),
         cmocka_unit_test(test_ckpt_hooks_see_the_same_slots),
     };
