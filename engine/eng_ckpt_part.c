@@ -2,7 +2,8 @@
  * loading it back into a fresh partition at start.
  *
  * Sections of a partition file, after the header (eng_ckpt_file.c):
- *   COLUMNS  u32 slot count, i64 next row id, u16 primary key columns, u16 0, u32 columns,
+ *   COLUMNS  u32 slot count, i64 next row id, u16 primary key columns, u16 flags (1: only
+ *            committed rows, packed; the slot count is then the partition's before), u32 columns,
  *            per column: u32 type oid, i32 typmod, u8 store, u8 dropped, u16 0, u32 dims
  *   EXTRA    the hooks' stream in pieces of ENG_CKPT_EXTRA_SECTION_BYTES (saved at capture,
  *            so it comes before the rows)
@@ -11,8 +12,11 @@
  *            dropped: u8 null[rows] and its values as the column store keeps them: fixed
  *            widths as arrays, varlen as u32 length[rows] then the bytes, vectors as floats
  *   END      the committed row count
- * Every slot below the slot count is written, committed or not, so slot numbers survive a
- * restart: slots not committed as of the snapshot load as dead versions (never visible). */
+ * With a save hook installed (extra data naming slots, such as HNSW graphs), every slot below
+ * the slot count is written, committed or not, so slot numbers survive a restart: slots not
+ * committed as of the snapshot load as dead versions (never visible). Without one, only the
+ * committed rows are written, packed into row groups in slot order: a restart sheds the old
+ * versions (nothing else names slots; WAL redo names rows by key). */
 #include <string.h>
 
 #include "engine/eng_ckpt_int.h"
@@ -33,6 +37,9 @@ typedef struct eng_ckpt_col {
 /* What a checkpoint holds, fixed at its capture. */
 typedef struct eng_ckpt_cap {
     eng_snapshot snap;
+    bool compact;           /* committed rows only (no hook needs slot numbers) */
+    uint32_t scan_cursor;   /* compact: the next slot of the partition to look at */
+    uint32_t out_slots;     /* compact: rows written so far */
     uint32_t slot_count;
     int64_t next_rowid;
     uint16_t pk_count;
@@ -140,10 +147,71 @@ static uint64_t eng_ckpt_put_rows(eng_codec_w *w, const eng_part *p, const eng_c
     return visible;
 }
 
+/* ---- compact mode: committed rows only, gathered slot by slot ---- */
+
+static void eng_ckpt_put_column_slots(eng_codec_w *w, const eng_part *p, const uint32_t *slots,
+                                      uint32_t n, uint32_t c, const eng_ckpt_col *col) {
+    uint8_t *nulls = eng_w_reserve(w, n);
+    sql_value v;
+    for (uint32_t i = 0; i < n; i++) {
+        eng_part_read(p, slots[i], (uint16_t)(c + 1), &v);
+        nulls[i] = v.is_null ? 1 : 0;
+    }
+    uint32_t width = eng_ckpt_col_width(col);
+    for (uint32_t i = 0; i < n; i++) {
+        eng_part_read(p, slots[i], (uint16_t)(c + 1), &v);
+        if (col->store == ENG_STORE_VARLEN) {
+            eng_w_u32(w, v.is_null ? 0 : v.b.len);
+        } else if (v.is_null) {
+            memset(eng_w_reserve(w, width), 0, width);
+        } else {
+            eng_ckpt_put_fixed(w, col, &v);
+        }
+    }
+    for (uint32_t i = 0; i < n && col->store == ENG_STORE_VARLEN; i++) {
+        eng_part_read(p, slots[i], (uint16_t)(c + 1), &v);
+        if (!v.is_null) eng_w_raw(w, v.b.ptr, v.b.len);
+    }
+}
+
+/* The next committed slots (up to `want`), in slot order; yields now and then while it skips
+ * dead versions (nothing here is a pointer into the partition). */
+static uint32_t eng_ckpt_next_committed(const eng_part *p, eng_ckpt_cap *cap, uint32_t *slots,
+                                        uint32_t want) {
+    uint32_t n = 0, looked = 0;
+    while (n < want && cap->scan_cursor < cap->slot_count) {
+        uint32_t s = cap->scan_cursor++;
+        if (eng_part_visible(p, s, &cap->snap)) slots[n++] = s;
+        if ((++looked & 0xffffu) == 0) rt_fiber_maybe_yield();
+    }
+    return n;
+}
+
+/* One ROWS section of committed rows filling the next row group of the loaded partition;
+ * returns the rows written (0: none left, nothing written). */
+static uint32_t eng_ckpt_put_compact(eng_ckpt_writer *wr, const eng_part *p, eng_ckpt_cap *cap) {
+    uint32_t slots[ENG_RG_ROWS];
+    uint32_t n = eng_ckpt_next_committed(p, cap, slots, eng_ckpt_group_rows(cap->out_slots));
+    if (n == 0) return 0;
+    eng_ckpt_section_begin(wr, ENG_CKPT_S_ROWS);
+    eng_codec_w *w = &wr->buf;
+    eng_w_u32(w, cap->out_slots);
+    eng_w_u32(w, n);
+    memset(eng_w_reserve(w, n), 1, n);
+    for (uint32_t i = 0; i < n && cap->pk_count == 0; i++) {
+        eng_w_u64(w, (uint64_t)eng_rg_of(p, slots[i])->rowid[eng_rg_offset(slots[i])]);
+    }
+    for (uint32_t c = 0; c < cap->ncols; c++) {
+        if (!cap->cols[c].dropped) eng_ckpt_put_column_slots(w, p, slots, n, c, &cap->cols[c]);
+    }
+    cap->out_slots += n;
+    return n;
+}
+
 static void eng_ckpt_put_columns(eng_codec_w *w, const eng_ckpt_cap *cap) {
     eng_w_u32(w, cap->slot_count);
     eng_w_u64(w, (uint64_t)cap->next_rowid);
-    uint16_t pk[2] = {cap->pk_count, 0};
+    uint16_t pk[2] = {cap->pk_count, cap->compact ? 1 : 0};
     eng_w_raw(w, pk, 4);
     eng_w_u32(w, cap->ncols);
     for (uint32_t c = 0; c < cap->ncols; c++) {
@@ -163,6 +231,8 @@ static void eng_ckpt_capture(const eng_part *p, eng_ckpt_cap *cap, eng_ckpt_head
     h->need.shard_count = eng_global.shard_count;
     for (uint32_t j = 0; j < eng_global.shard_count; j++) h->need.lsn[j] = eng_wal_floor(j);
     cap->snap = (eng_snapshot){.ts = eng_txn_snapshot_ts(), .own = 0, .command = 0};
+    const eng_ckpt_hooks *hooks = eng_ckpt_hooks_get();
+    cap->compact = hooks == NULL || hooks->save == NULL;
     h->snapshot_ts = cap->snap.ts;
     cap->slot_count = p->next_slot;
     cap->next_rowid = p->next_rowid;
@@ -231,6 +301,14 @@ static bool eng_ckpt_part_fill(eng_part *p, eng_ckpt_writer *w, eng_ckpt_header 
     eng_ckpt_section_begin(w, ENG_CKPT_S_COLUMNS);
     eng_ckpt_put_columns(&w->buf, cap);
     if (!eng_ckpt_section_end(w, err) || !eng_ckpt_extra_save(p, w, err)) return false;
+    if (cap->compact) {
+        for (uint32_t n; (n = eng_ckpt_put_compact(w, p, cap)) > 0;) {
+            *visible += n;
+            if (!eng_ckpt_section_end(w, err)) return false;
+            rt_fiber_maybe_yield();
+        }
+        return eng_ckpt_writer_finish(w, *visible, err);
+    }
     for (uint32_t first = 0; first < cap->slot_count;) {
         eng_ckpt_section_begin(w, ENG_CKPT_S_ROWS);
         *visible += eng_ckpt_put_rows(&w->buf, p, cap, first);
@@ -280,6 +358,7 @@ typedef struct eng_ckpt_loader {
     eng_ckpt_reader *r;
     eng_ckpt_cap cap;
     bool *use;                  /* per checkpoint column: copy its values into the partition */
+    bool short_group;           /* packed: a row group that is not full was seen (the last) */
     uint64_t visible;
     eng_ckpt_extra_piece *extra;
     uint32_t extra_count, extra_cap;
@@ -296,7 +375,11 @@ static bool eng_ckpt_load_columns(eng_ckpt_loader *ld, const uint8_t *body, uint
     const uint8_t *pk = eng_r_raw(&r, 4);
     ld->cap.ncols = eng_r_count(&r, ENG_COLUMNS_MAX);
     if (!eng_r_ok(&r)) return eng_ckpt_corrupt(err, path, "bad column section");
+    uint16_t flags;
     memcpy(&ld->cap.pk_count, pk, 2);
+    memcpy(&flags, pk + 2, 2);
+    if (flags > 1) return eng_ckpt_corrupt(err, path, "unknown flags");
+    ld->cap.compact = flags == 1;
     if (ld->cap.slot_count > ENG_PART_SLOTS_MAX) return eng_ckpt_corrupt(err, path, "too many slots");
     if (ld->cap.ncols > p->ncols || ld->cap.pk_count != p->pk_count) {
         return eng_ckpt_corrupt(err, path, "its columns do not match the table");
@@ -427,9 +510,12 @@ static bool eng_ckpt_load_rows(eng_ckpt_loader *ld, const uint8_t *body, uint64_
     uint32_t first = eng_r_u32(&r), n = eng_r_u32(&r);
     uint32_t want = first < ld->cap.slot_count ? ld->cap.slot_count - first : 0;
     if (want > eng_ckpt_group_rows(first)) want = eng_ckpt_group_rows(first);
-    if (!eng_r_ok(&r) || first != p->next_slot || n == 0 || n != want) {
+    /* Packed: full row groups but the last one (which the previous one must not have been). */
+    bool fits = ld->cap.compact ? !ld->short_group && n <= eng_ckpt_group_rows(first) : n == want;
+    if (!eng_r_ok(&r) || first != p->next_slot || n == 0 || !fits) {
         return eng_ckpt_corrupt(err, path, "row groups out of order");
     }
+    ld->short_group = n < eng_ckpt_group_rows(first);
     const uint8_t *vis = eng_r_raw(&r, n);
     const uint8_t *rowids = p->pk_count == 0 ? eng_r_raw(&r, (uint64_t)n * 8) : NULL;
     if (!eng_r_ok(&r)) return eng_ckpt_corrupt(err, path, "bad row section");
@@ -524,7 +610,8 @@ static bool eng_ckpt_load_sections(eng_ckpt_loader *ld, rt_err *err) {
         if (!ok) return false;
     }
     if (!ld->r->ended) return false;
-    if (!have_cols || ld->p->next_slot != ld->cap.slot_count || ld->r->end_count != ld->visible) {
+    uint64_t slots = ld->cap.compact ? ld->visible : ld->cap.slot_count;
+    if (!have_cols || ld->p->next_slot != slots || ld->r->end_count != ld->visible) {
         return eng_ckpt_corrupt(err, ld->r->path, "row groups are missing");
     }
     return true;

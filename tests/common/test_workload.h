@@ -18,7 +18,7 @@
 
 #include "tests/common/test_engine.h"
 
-#define TW_TXNS_MAX (1u << 18)     /* transaction numbers per chain of runs */
+#define TW_TXNS_MAX (1u << 21)     /* transaction numbers per chain of runs (--cycles 1000) */
 #define TW_WORKERS_MAX 16
 #define TW_WORKER_ROW (1ll << 40)  /* ids of the workers' own rows */
 #define TW_LIVE_MAX 64             /* inserts a worker keeps alive (older ones get deleted) */
