@@ -57,6 +57,25 @@ struct eng_wal {
 static uint64_t eng_wal_segment_bytes_cfg;
 static _Atomic uint64_t eng_wal_floors[RT_SHARDS_MAX];
 static _Atomic bool eng_wal_some_failed;
+/* Per shard, written by that shard only (no shared cache line on the commit path). */
+static struct {
+    _Alignas(64) _Atomic uint64_t records, syncs, bytes;
+} eng_wal_counts[RT_SHARDS_MAX];
+
+static void eng_wal_count(_Atomic uint64_t *counter, uint64_t n) {
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+eng_wal_totals eng_wal_get_totals(void) {
+    eng_wal_totals t = {0};
+    for (uint32_t i = 0; i < RT_SHARDS_MAX; i++) {
+        t.records += atomic_load_explicit(&eng_wal_counts[i].records, memory_order_relaxed);
+        t.syncs += atomic_load_explicit(&eng_wal_counts[i].syncs, memory_order_relaxed);
+        t.bytes += atomic_load_explicit(&eng_wal_counts[i].bytes, memory_order_relaxed);
+    }
+    return t;
+}
 
 void eng_wal_set_segment_bytes(uint64_t bytes) {
     if (bytes != 0 && bytes < ENG_WAL_SEGMENT_BYTES_MIN) bytes = ENG_WAL_SEGMENT_BYTES_MIN;
@@ -66,6 +85,11 @@ void eng_wal_set_segment_bytes(uint64_t bytes) {
 void eng_wal_floors_reset(void) {
     for (uint32_t i = 0; i < RT_SHARDS_MAX; i++) atomic_store(&eng_wal_floors[i], 0);
     atomic_store(&eng_wal_some_failed, false);
+    for (uint32_t i = 0; i < RT_SHARDS_MAX; i++) {
+        atomic_store(&eng_wal_counts[i].records, 0);
+        atomic_store(&eng_wal_counts[i].syncs, 0);
+        atomic_store(&eng_wal_counts[i].bytes, 0);
+    }
 }
 
 bool eng_wal_any_failed(void) { return atomic_load(&eng_wal_some_failed); }
@@ -241,6 +265,8 @@ static bool eng_wal_flush_batch(eng_wal *wal, uint64_t len, uint64_t end_lsn, rt
         return rt_err_set(err, SQLSTATE_IO_ERROR, "could not fsync WAL segment: injected fault");
     }
     if (!rt_file_sync(wal->fd, true, err)) return false;
+    eng_wal_count(&eng_wal_counts[wal->shard].syncs, 1);
+    eng_wal_count(&eng_wal_counts[wal->shard].bytes, len);
     if (wal->file_off >= wal->segment_bytes) {
         if (!rt_file_close(wal->fd, err)) return false;
         wal->fd = -1;
@@ -370,6 +396,7 @@ uint64_t eng_wal_append(eng_wal *wal, eng_wal_type type, const void *const *part
     memcpy(rec + 4, &crc, 4);
     wal->pend_len += 8 + body;
     wal->appended_lsn += 8 + body;
+    eng_wal_count(&eng_wal_counts[wal->shard].records, 1);
     if (wal->pin_len == 0) eng_wal_publish_floor(wal);
     if (wal->flusher != NULL && wal->flusher_idle) {
         wal->flusher_idle = false;

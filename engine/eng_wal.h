@@ -131,6 +131,14 @@ bool eng_wal_list(const char *data_dir, eng_wal_segment **segments, uint32_t *co
 /* The LSN just past the last byte of segment i (its records end there at most). */
 uint64_t eng_wal_segment_end_lsn(const eng_wal_segment *seg);
 
+/* Process-wide totals since the engine started (benchmarks, monitoring). */
+typedef struct eng_wal_totals {
+    uint64_t records;  /* appended */
+    uint64_t syncs;    /* batches written and fdatasynced: records / syncs is the group size */
+    uint64_t bytes;    /* written */
+} eng_wal_totals;
+eng_wal_totals eng_wal_get_totals(void);
+
 /* Fault injection for tests: fail the next fsync (the WAL must stop, not retry). */
 void eng_wal_fail_next_sync(eng_wal *wal);
 
