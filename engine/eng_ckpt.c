@@ -443,7 +443,8 @@ bool eng_checkpoint_all(rt_err *err) {
     }
     atomic_fetch_add(&eng_ckpt_g.rounds, 1);
     char fields[64];
-    snprintf(fields, sizeof fields, "ms=%" PRIu64, (uint64_t)((rt_time_mono_ns() - t0) / RT_NS_PER_MS));
+    uint64_t ms = (rt_time_mono_ns() - t0) / RT_NS_PER_MS;
+    snprintf(fields, sizeof fields, "ms=%" PRIu64, ms);
     rt_log(RT_LOG_DEBUG, fields, "checkpoint complete");
     return true;
 }
@@ -580,8 +581,8 @@ static int eng_ckpt_file_cmp(const void *a, const void *b) {
 }
 
 static void eng_ckpt_supersede(const char *path) {
-    eng_ckpt_superseded = rt_xrealloc(eng_ckpt_superseded,
-                                      (eng_ckpt_superseded_count + 1u) * sizeof *eng_ckpt_superseded);
+    size_t bytes = (eng_ckpt_superseded_count + 1u) * sizeof *eng_ckpt_superseded;
+    eng_ckpt_superseded = rt_xrealloc(eng_ckpt_superseded, bytes);
     snprintf(eng_ckpt_superseded[eng_ckpt_superseded_count++], 600, "%s", path);
 }
 

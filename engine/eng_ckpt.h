@@ -31,7 +31,8 @@
  * Errors:  writing: the file I/O's 58030/53100 (the round fails, nothing is trimmed, the
  *          server goes on: the WAL still holds everything); loading: XX001 data_corrupted for
  *          any damage, refusing to start rather than serving wrong data.
- * Limits:  ENG_CKPT_SECTION_BYTES_MAX per section. */
+ * Limits:  ENG_CKPT_SECTION_BYTES_MAX per section: a row group whose values exceed it cannot be
+ *          checkpointed (54000; the WAL is kept). */
 #ifndef ENG_CKPT_H
 #define ENG_CKPT_H
 

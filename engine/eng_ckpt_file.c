@@ -95,7 +95,11 @@ void eng_ckpt_section_begin(eng_ckpt_writer *w, uint32_t type) {
 bool eng_ckpt_section_end(eng_ckpt_writer *w, rt_err *err) {
     uint8_t *h = w->buf.buf + w->section_at;
     uint64_t len = w->buf.len - w->section_at - ENG_CKPT_SECTION_HEADER_BYTES;
-    RT_ASSERT(len <= ENG_CKPT_SECTION_BYTES_MAX);
+    if (len > ENG_CKPT_SECTION_BYTES_MAX) { /* a row group of huge values */
+        return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "checkpoint section of %llu bytes exceeds the limit of %llu",
+                          (unsigned long long)len, (unsigned long long)ENG_CKPT_SECTION_BYTES_MAX);
+    }
     uint32_t crc = rt_crc32c(0, h + ENG_CKPT_SECTION_HEADER_BYTES, len);
     memcpy(h + 4, &crc, 4);
     memcpy(h + 8, &len, 8);
@@ -225,7 +229,9 @@ bool eng_ckpt_reader_next(eng_ckpt_reader *r, uint32_t *type, const uint8_t **bo
     memcpy(type, h, 4);
     memcpy(&crc, h + 4, 4);
     memcpy(len, h + 8, 8);
-    if (*len > ENG_CKPT_SECTION_BYTES_MAX) return eng_ckpt_corrupt(err, r->path, "section too long");
+    if (*len > ENG_CKPT_SECTION_BYTES_MAX) {
+        return eng_ckpt_corrupt(err, r->path, "section too long");
+    }
     *body_off = r->off + sizeof h;
     if (*len > r->body_cap) {
         rt_free(r->body);

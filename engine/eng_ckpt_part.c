@@ -380,7 +380,9 @@ static bool eng_ckpt_load_columns(eng_ckpt_loader *ld, const uint8_t *body, uint
     memcpy(&flags, pk + 2, 2);
     if (flags > 1) return eng_ckpt_corrupt(err, path, "unknown flags");
     ld->cap.compact = flags == 1;
-    if (ld->cap.slot_count > ENG_PART_SLOTS_MAX) return eng_ckpt_corrupt(err, path, "too many slots");
+    if (ld->cap.slot_count > ENG_PART_SLOTS_MAX) {
+        return eng_ckpt_corrupt(err, path, "too many slots");
+    }
     if (ld->cap.ncols > p->ncols || ld->cap.pk_count != p->pk_count) {
         return eng_ckpt_corrupt(err, path, "its columns do not match the table");
     }

@@ -83,7 +83,8 @@ static bool eng_rec_check_series(const eng_wal_segment *segs, uint32_t n, rt_err
 static bool eng_rec_check_need(const eng_wal_segment *segs, uint32_t n, const eng_ckpt_need *need,
                                const char *what, rt_err *err) {
     for (uint32_t i = 0; i < n; i++) {
-        bool first = i == 0 || segs[i - 1].boot != segs[i].boot || segs[i - 1].shard != segs[i].shard;
+        bool first = i == 0 || segs[i - 1].boot != segs[i].boot ||
+                     segs[i - 1].shard != segs[i].shard;
         if (!first || segs[i].boot != need->boot || segs[i].shard >= need->shard_count) continue;
         if (segs[i].header_ok && segs[i].start_lsn > need->lsn[segs[i].shard]) {
             rt_err_set(err, SQLSTATE_DATA_CORRUPTED,
@@ -334,7 +335,9 @@ bool eng_recover(const char *superuser, rt_err *err) {
                  " segments=%u records_replayed=%" PRIu64 " records_skipped=%" PRIu64,
                  (uint64_t)(st.fig.recovery_ns / RT_NS_PER_MS), st.fig.recovered_checkpoints,
                  st.fig.recovered_rows, n, st.fig.replayed_records, st.fig.skipped_records);
-        if (n > 0 || st.fig.recovered_checkpoints > 0) rt_log(RT_LOG_INFO, fields, "recovery complete");
+        if (n > 0 || st.fig.recovered_checkpoints > 0) {
+            rt_log(RT_LOG_INFO, fields, "recovery complete");
+        }
     }
     eng_txn_set_clock(ENG_TS_FROZEN + 1);
     rt_free(st.committed);

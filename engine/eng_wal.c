@@ -552,7 +552,8 @@ static bool eng_wal_segment_probe(eng_wal_segment *s, rt_err *err) {
     rt_file_close(fd, &ignored);
     if (!ok) return false;
     uint32_t boot, shard, seq;
-    s->header_ok = got == sizeof h && eng_wal_header_decode(h, &boot, &shard, &seq, &s->start_lsn) &&
+    s->header_ok = got == sizeof h &&
+                   eng_wal_header_decode(h, &boot, &shard, &seq, &s->start_lsn) &&
                    boot == s->boot && shard == s->shard && seq == s->seq;
     return true;
 }

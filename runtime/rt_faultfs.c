@@ -77,7 +77,8 @@ static ffs_inode *ffs_inode_of(int fd) {
     struct stat st;
     if (fstat(fd, &st) != 0) return NULL;
     for (uint32_t i = 0; i < ffs_g.inode_count; i++) {
-        if (ffs_g.inodes[i]->dev == st.st_dev && ffs_g.inodes[i]->ino == st.st_ino) return ffs_g.inodes[i];
+        ffs_inode *in = ffs_g.inodes[i];
+        if (in->dev == st.st_dev && in->ino == st.st_ino) return in;
     }
     char proc[64];
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);

@@ -133,7 +133,9 @@ static void first_file(const char *sub, const char *prefix, char *out, size_t si
     char best[300] = "";
     while ((e = readdir(d)) != NULL) {
         if (strncmp(e->d_name, prefix, strlen(prefix)) != 0) continue;
-        if (best[0] == '\0' || strcmp(e->d_name, best) < 0) snprintf(best, sizeof best, "%s", e->d_name);
+        if (best[0] == '\0' || strcmp(e->d_name, best) < 0) {
+            snprintf(best, sizeof best, "%s", e->d_name);
+        }
     }
     closedir(d);
     if (best[0] != '\0') snprintf(out, size, "%s/%s", path, best);

@@ -137,10 +137,11 @@ static void test_faultfs_tear_works_in_sectors(void **state) {
             uint64_t size;
             assert_true(read_file("f", got, BLOCK, &size));
             uint32_t from_a = 0, from_b = 0;
-            for (uint32_t s = 0; s < BLOCK / RT_FAULTFS_SECTOR_BYTES; s++) {
-                const uint8_t *sec = got + s * RT_FAULTFS_SECTOR_BYTES;
-                from_a += memcmp(sec, a + s * RT_FAULTFS_SECTOR_BYTES, RT_FAULTFS_SECTOR_BYTES) == 0;
-                from_b += memcmp(sec, b + s * RT_FAULTFS_SECTOR_BYTES, RT_FAULTFS_SECTOR_BYTES) == 0;
+            const uint32_t sector = RT_FAULTFS_SECTOR_BYTES;
+            for (uint32_t s = 0; s < BLOCK / sector; s++) {
+                const uint8_t *sec = got + s * sector;
+                from_a += memcmp(sec, a + s * sector, sector) == 0;
+                from_b += memcmp(sec, b + s * sector, sector) == 0;
             }
             /* Every sector is old or new, except at most the one cut in its middle. */
             assert_true(from_a + from_b >= BLOCK / RT_FAULTFS_SECTOR_BYTES - 1);
