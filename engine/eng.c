@@ -2,6 +2,7 @@
  * protocol. Recovery is in eng_recover.c, sequences in eng_seq.c. */
 #include "engine/eng_ckpt_int.h"
 #include "engine/eng_int.h"
+#include "engine/eng_part_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -306,6 +307,7 @@ static void eng_cm_log(eng_commit_msg *m, eng_tx *tx, eng_wal_type type) {
     } else {
         eng_cm_prepare_pin_set(m->id, pin);
     }
+    for (uint32_t i = 0; i < tx->write_count; i++) tx->writes[i].part->wal_end_lsn = m->w.lsn;
     eng_ckpt_note_wal(sh->wal);
     /* synchronous_commit = off: a single-shard commit does not wait for the disk. A PREPARE
      * always does: the decision must never be durable before every participant's redo. */

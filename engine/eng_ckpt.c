@@ -1,6 +1,10 @@
 /* eng_ckpt.c: checkpoint rounds, their triggers, the shutdown checkpoint, the registry of the
  * newest durable checkpoint of each partition, WAL trimming, and the startup scan of DATADIR/ckpt.
  *
+ * Unchanged partitions: a partition whose newest checkpoint is of this boot and whose last WAL
+ * record ends at or before that checkpoint's position in its shard's log holds everything the
+ * log has of it: a round keeps that checkpoint instead of writing it again, and it needs no
+ * WAL at all. (A record of it appended later ends past the round's own positions.)
  * Trimming rule: a WAL record at (boot, shard, LSN) is still needed if some partition's newest
  * checkpoint, or the newest catalog checkpoint, needs it (eng_ckpt_need_covers). After a round
  * every logged partition of the catalog has a checkpoint of this boot, so segments of older
@@ -193,6 +197,12 @@ const eng_table *eng_ckpt_table_of(const eng_catalog *c, uint64_t storage_id) {
     return NULL;
 }
 
+/* The partition's checkpoint `e` holds everything the WAL has of it (see the top). */
+static bool eng_ckpt_complete(const eng_part *p, const eng_ckpt_entry *e, uint32_t shard) {
+    return e != NULL && e->need.boot == eng_ckpt_g.boot && shard < e->need.shard_count &&
+           p->wal_end_lsn <= e->need.lsn[shard];
+}
+
 /* A partition whose data must survive a restart: a permanent table of the current catalog. */
 static bool eng_ckpt_part_wanted(const eng_part *p) {
     if (!p->logged) return false;
@@ -256,6 +266,7 @@ static void eng_ckpt_unlock(void) { atomic_store(&eng_ckpt_g.busy, false); }
 typedef struct eng_ckpt_job {
     bool ok;
     rt_err err;
+    uint32_t kept;                    /* unchanged partitions whose checkpoint was kept */
     uint64_t min_need[RT_SHARDS_MAX]; /* lowest need of this shard's checkpoints, per shard */
     uint64_t horizon;                 /* trim: this shard's segments ending before it go */
     uint32_t removed;
@@ -299,6 +310,13 @@ static bool eng_ckpt_shard_write_all(eng_ckpt_job *job, eng_ckpt_map *fresh, rt_
     bool ok = true;
     for (uint32_t i = 0; ok && i < n; i++) {
         if (!eng_ckpt_part_wanted(parts[i])) continue;
+        const eng_ckpt_entry *old = eng_ckpt_map_find(&cs->reg, parts[i]->storage_id,
+                                                      parts[i]->partition_no, false);
+        if (eng_ckpt_complete(parts[i], old, rt_core_id())) {
+            *eng_ckpt_map_find(fresh, old->storage_id, old->partno, true) = *old;
+            job->kept++; /* needs no WAL: left out of the horizons */
+            continue;
+        }
         eng_ckpt_written wr;
         ok = eng_ckpt_part_write(parts[i], &wr, err);
         if (!ok) break;
@@ -515,6 +533,21 @@ void eng_ckpt_shard_stop(void) {
     if (rt_fiber_spawn(eng_ckpt_stop_fiber, NULL, &err) == NULL) eng_ckpt_close_wal();
 }
 
+/* Lowers the horizons to the needs of shard s's checkpoints, but those of unchanged
+ * partitions (they need no WAL). */
+static void eng_ckpt_stop_needs(eng_ckpt_map *reg, eng_pmap *parts, uint32_t s,
+                                uint64_t *horizon) {
+    for (uint32_t i = 0; i < reg->cap; i++) {
+        const eng_ckpt_entry *e = &reg->e[i];
+        if (!e->used) continue;
+        const eng_part *p = eng_pmap_get(parts, e->storage_id, e->partno);
+        if (p != NULL && eng_ckpt_complete(p, e, s)) continue;
+        for (uint32_t j = 0; j < e->need.shard_count; j++) {
+            if (e->need.lsn[j] < horizon[j]) horizon[j] = e->need.lsn[j];
+        }
+    }
+}
+
 /* The lowest need of every shard's log among all registered checkpoints of this boot; false
  * if some checkpoint is of an older boot or a logged partition has none. Off the shards. */
 static bool eng_ckpt_stop_horizons(uint64_t *horizon) {
@@ -525,10 +558,8 @@ static bool eng_ckpt_stop_horizons(uint64_t *horizon) {
         eng_ckpt_map *reg = &eng_ckpt_shards[s].reg;
         for (uint32_t i = 0; i < reg->cap; i++) {
             const eng_ckpt_entry *e = &reg->e[i];
-            if (!e->used) continue;
-            if (e->need.boot != eng_ckpt_g.boot || e->need.shard_count != n) return false;
-            for (uint32_t j = 0; j < n; j++) {
-                if (e->need.lsn[j] < horizon[j]) horizon[j] = e->need.lsn[j];
+            if (e->used && (e->need.boot != eng_ckpt_g.boot || e->need.shard_count != n)) {
+                return false;
             }
         }
         eng_pmap *parts = &eng_global.shards[s].parts;
@@ -537,6 +568,7 @@ static bool eng_ckpt_stop_horizons(uint64_t *horizon) {
             if (parts->entries[i].hash == 0 || p == NULL || !eng_ckpt_part_wanted(p)) continue;
             if (eng_ckpt_map_find(reg, p->storage_id, p->partition_no, false) == NULL) return false;
         }
+        eng_ckpt_stop_needs(reg, parts, s, horizon);
     }
     return true;
 }

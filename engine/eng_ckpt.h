@@ -16,6 +16,7 @@
  *          the catalog version and the sequences' logged values, with its own floors.
  * Rounds:  a round writes the catalog checkpoint, then every shard checkpoints its own logged
  *          partitions in a fiber sliced with rt_fiber_maybe_yield (the shard keeps serving),
+ *          keeping the checkpoint of a partition the WAL has nothing newer of (unchanged),
  *          then each shard deletes its WAL segments below the lowest position any checkpoint
  *          still needs (and segments of older boots once every checkpoint is of this boot).
  *          One round at a time. A shard starts a round in the background once it has appended
@@ -63,9 +64,10 @@ typedef bool (*eng_ckpt_write_fn)(void *ctx, const void *bytes, size_t len, rt_e
 typedef bool (*eng_ckpt_read_fn)(void *ctx, void *buf, size_t len, size_t *got, rt_err *err);
 
 typedef struct eng_ckpt_hooks {
-    /* Streams the partition's extra data as of the call (on its shard; may yield). It is
-     * called right after the capture, so it names only slots the checkpoint holds. NULL: no
-     * extra data is written. */
+    /* Streams the partition's extra data as of the call (on its shard; may yield; shards call
+     * it at the same time for their own partitions). It is called right after the capture,
+     * so it names only slots the checkpoint holds. NULL: no extra data is written, and
+     * checkpoints keep only committed rows (slot numbers change at a restart). */
     bool (*save)(eng_part *p, rt_err *err, eng_ckpt_write_fn write, void *write_ctx);
     /* Reads it back after the partition's rows are loaded at their old slots (off the
      * shards, at start). Called only for partitions whose checkpoint has extra data; a stream

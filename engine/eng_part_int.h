@@ -65,6 +65,9 @@ struct eng_part {
     uint32_t index_count;
     uint64_t live_estimate;
     uint64_t value_bytes;
+    /* End LSN (this boot, the owning shard's WAL) of the last record holding its redo, 0 if
+     * none: a checkpoint whose position is past it holds everything (eng_ckpt.c). */
+    uint64_t wal_end_lsn;
 };
 
 static inline uint32_t eng_rg_index(uint32_t slot) {

@@ -135,9 +135,15 @@ static bool eng_rec_pass1_record(eng_rec_state *st, uint8_t type, const uint8_t 
 /* Cuts the torn tail of the last segment of a series (never acknowledged: a commit is
  * acknowledged only after the fdatasync that covers it). */
 static void eng_rec_cut_tail(const eng_wal_segment *seg, const eng_wal_reader *r) {
-    rt_log(RT_LOG_WARNING, NULL, "WAL segment \"%s\": torn tail cut at offset %llu (%llu bytes "
-           "dropped; they were never acknowledged)", seg->path, (unsigned long long)r->last_good,
-           (unsigned long long)(r->len - r->last_good));
+    if (r->bad_header) {
+        rt_log(RT_LOG_WARNING, NULL, "WAL segment \"%s\" was created just before a crash and "
+               "has no complete header: emptied (%llu bytes, never acknowledged)", seg->path,
+               (unsigned long long)r->len);
+    } else {
+        rt_log(RT_LOG_WARNING, NULL, "WAL segment \"%s\": torn tail cut at offset %llu (%llu "
+               "bytes dropped; they were never acknowledged)", seg->path,
+               (unsigned long long)r->last_good, (unsigned long long)(r->len - r->last_good));
+    }
     rt_err err;
     rt_err_clear(&err);
     int fd = rt_file_open(seg->path, O_WRONLY, 0, &err);
@@ -277,7 +283,11 @@ static bool eng_rec_load_part(eng_rec_state *st, const eng_ckpt_file *f,
     uint64_t rows = 0;
     bool ok = eng_ckpt_part_load(p, t, f->path, &h, &rows, err);
     if (ok && h.file_id != f->file_id) ok = eng_ckpt_corrupt(err, f->path, "wrong file id");
-    if (ok) ok = eng_rec_check_need(segs, nsegs, &h.need, f->path, err);
+    /* No check that the WAL from its position on is still there, as for the catalog: the
+     * checkpoint of a partition that has not changed since is kept for good while the WAL
+     * behind it is trimmed (it needs none of it). */
+    (void)segs;
+    (void)nsegs;
     if (!ok) {
         eng_part_destroy(p);
         return false;

@@ -154,6 +154,46 @@ static inline void tw_worker(void *arg) {
     }
 }
 
+/* ---- a static table: filled once, never changed (its checkpoints are kept, not rewritten) ---- */
+
+#define TW_STATIC_ROWS 100
+
+/* The oid of table `name` in database postgres, 0 if none. */
+static inline uint32_t tw_table_oid(const char *name) {
+    eng_catalog_ref ref;
+    eng_catalog_pin(&ref);
+    const eng_database *db = eng_catalog_db_by_oid(ref.catalog, ENG_OID_POSTGRES_DB);
+    const eng_table *t = eng_db_table_by_name(db, ENG_OID_PUBLIC, name);
+    uint32_t oid = t != NULL ? t->oid : 0;
+    eng_catalog_unpin(&ref);
+    return oid;
+}
+
+/* Fills table oid with TW_STATIC_ROWS rows in one transaction. */
+static inline bool tw_static_fill(uint32_t oid) {
+    te_op *ops = rt_xcalloc(TW_STATIC_ROWS, sizeof *ops);
+    for (uint32_t i = 0; i < TW_STATIC_ROWS; i++) {
+        ops[i] = (te_op){.kind = TE_INSERT, .id = i, .txn = 1};
+        snprintf(ops[i].payload, sizeof ops[i].payload, "static row %u", i);
+    }
+    rt_err err;
+    rt_err_clear(&err);
+    bool ok = te_commit_ops(oid, ops, TW_STATIC_ROWS, &err);
+    rt_free(ops);
+    return ok;
+}
+
+/* Rows of table oid whose checksum holds (-1 if the table cannot be read). */
+static inline int64_t tw_static_count(uint32_t oid) {
+    te_rows rows;
+    if (!te_scan(oid, 0, &rows)) return -1;
+    int64_t good = 0;
+    for (uint32_t i = 0; i < rows.count; i++) good += rows.rows[i].crc_ok;
+    int64_t n = good == rows.count ? good : -1;
+    rt_free(rows.rows);
+    return n;
+}
+
 /* ---- verification ---- */
 
 typedef struct tw_report {

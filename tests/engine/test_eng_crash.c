@@ -153,19 +153,25 @@ static bool parent_read(int fd, uint64_t deadline_ns, bool *ready, uint64_t *ack
 static struct {
     tw_report report;
     bool verified;
+    int64_t static_rows;
 } check;
+static uint32_t static_oid;
 
 static void verify_fiber(void *arg) {
     (void)arg;
     check.report = tw_verify(&model, table_oid);
+    check.static_rows = tw_static_count(static_oid);
     check.verified = true;
     rt_runtime_stop();
 }
 
+/* The workload's table, and a static one whose checkpoints are kept from round to round. */
 static void setup_fiber(void *arg) {
     (void)arg;
     table_oid = te_create_table("t", PARTS, true);
     TEST_CHECK(table_oid != 0);
+    static_oid = te_create_table("static", 4, true);
+    TEST_CHECK(static_oid != 0 && tw_static_fill(static_oid));
     rt_runtime_stop();
 }
 
@@ -218,7 +224,8 @@ static void test_crash_harness_sigkill(void **state) {
         check.verified = false;
         cfg.shard_count = 2 + (uint32_t)(cycle % 3); /* never the child's count */
         int failures = te_run(&cfg, verify_fiber, NULL, NULL);
-        if (failures != 0 || !check.verified || !tw_report_ok(&check.report)) {
+        if (failures != 0 || !check.verified || !tw_report_ok(&check.report) ||
+            check.static_rows != TW_STATIC_ROWS) {
             tw_report_log(&check.report, "after SIGKILL");
             fail_msg("cycle %llu (seed %llu, killed after %llu ms, %llu acknowledged): "
                      "recovery or checks failed", (unsigned long long)cycle,

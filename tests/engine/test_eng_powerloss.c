@@ -38,6 +38,8 @@ static char dir[256];
 
 static struct {
     uint32_t oid;
+    bool static_filled;   /* the static table's fill was acknowledged (or found whole) */
+    bool bad_static;
     bool lost_table;
     bool verified;
     tw_report report;
@@ -75,6 +77,27 @@ static void checkpointer(void *arg) {
     }
 }
 
+/* The static table: created and filled once per chain; afterwards all its rows, or (until
+ * its fill was acknowledged) none, are there. False if the event hit its creation. */
+static bool static_table_check(void) {
+    uint32_t oid = tw_table_oid("static");
+    if (oid == 0) {
+        if (run.static_filled) run.bad_static = true;
+        oid = te_create_table("static", 4, true);
+        if (oid == 0) return false;
+    }
+    int64_t n = tw_static_count(oid);
+    if (n == TW_STATIC_ROWS) {
+        run.static_filled = true;
+    } else if (n != 0 || run.static_filled) {
+        run.bad_static = true;
+    } else {
+        if (!tw_static_fill(oid)) return false;
+        run.static_filled = true;
+    }
+    return true;
+}
+
 static void scenario_fiber(void *arg) {
     (void)arg;
     uint32_t oid = find_or_create_table();
@@ -87,6 +110,10 @@ static void scenario_fiber(void *arg) {
         run.verified = true;
     }
     run.oid = oid;
+    if (!static_table_check()) {
+        rt_runtime_stop();
+        return;
+    }
     tw_hooks hooks = {.started = tw_model_started, .acked = tw_model_acked, .ctx = &model};
     tw_worker_arg args[WORKERS];
     rt_remote_call calls[WORKERS];
@@ -128,19 +155,22 @@ static void verify_only(void *arg) {
     if (oid != 0 && run.oid == oid) {
         run.report = tw_verify(&model, oid);
         run.verified = true;
+        static_table_check();
     }
     rt_runtime_stop();
 }
 
 static void check_run(uint64_t seed, int failures) {
-    if (failures > 0 || run.lost_table || (run.verified && !tw_report_ok(&run.report))) {
+    if (failures > 0 || run.lost_table || run.bad_static ||
+        (run.verified && !tw_report_ok(&run.report))) {
         const tw_report *r = &run.report;
         fprintf(stderr, "rows=%u bad_crc=%u partial=%u lost_acked=%u resurrected=%u "
                 "bad_worker=%u unknown=%u\n", r->rows, r->bad_crc, r->partial, r->lost_acked,
                 r->resurrected, r->bad_worker, r->unknown);
-        fail_msg("scenario seed %llu: %d check failures, table lost %d; rerun with "
+        fail_msg("scenario seed %llu: %d check failures, table lost %d, static table bad %d; "
+                 "rerun with "
                  "DB_POWERLOSS_SEED=%llu DB_POWERLOSS_VERBOSE=1",
-                 (unsigned long long)seed, failures, run.lost_table,
+                 (unsigned long long)seed, failures, run.lost_table, run.bad_static,
                  (unsigned long long)(seed - (seed - 1) % CHAIN));
     }
 }
