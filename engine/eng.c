@@ -1,6 +1,8 @@
 /* eng.c: the engine service: data directory, shard state and partition maps, the commit
  * protocol. Recovery is in eng_recover.c, sequences in eng_seq.c. */
+#include "engine/eng_ckpt_int.h"
 #include "engine/eng_int.h"
+#include "engine/eng_part_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,8 @@
 #include "runtime/rt_mem.h"
 
 eng_engine eng_global;
+void (*eng_test_hook)(int point, void *arg);
+void *eng_test_hook_arg;
 
 uint32_t eng_shard_count(void) { return eng_global.shard_count; }
 const char *eng_data_dir(void) { return eng_global.data_dir; }
@@ -22,6 +26,15 @@ const char *eng_data_dir(void) { return eng_global.data_dir; }
 eng_shard *eng_shard_self(void) { return &eng_global.shards[rt_core_id()]; }
 
 eng_wal *eng_shard_wal(void) { return eng_shard_self()->wal; }
+
+eng_wal *eng_shard_wal_open(rt_err *err) {
+    eng_wal *wal = eng_shard_self()->wal;
+    if (wal == NULL) {
+        rt_err_set(err, SQLSTATE_ADMIN_SHUTDOWN, "terminating connection due to administrator "
+                                                 "command");
+    }
+    return wal;
+}
 
 /* ---- partition maps ---- */
 
@@ -151,12 +164,17 @@ bool eng_start(const eng_config *config, rt_err *err) {
     if (!eng_next_boot(config->data_dir, &eng_global.boot, err)) return false;
     atomic_store(&eng_global.next_gid, (uint64_t)eng_global.boot << 40);
     eng_seq_init();
+    eng_wal_set_segment_bytes(config->wal_segment_bytes);
+    eng_wal_floors_reset();
+    eng_ckpt_start(config, eng_global.boot);
     return eng_recover(config->superuser, err);
 }
 
 void eng_stop(void) {
+    if (eng_global.shards != NULL) eng_ckpt_stop();
     for (uint32_t s = 0; s < eng_global.shard_count; s++) {
         eng_pmap_free(&eng_global.shards[s].parts, true);
+        rt_free(eng_global.shards[s].prepare_pins);
     }
     eng_pmap_free(&eng_global.recovered, true);
     rt_free(eng_global.shards);
@@ -180,15 +198,12 @@ bool eng_shard_start(rt_err *err) {
         eng_pmap_put(&sh->parts, e->storage_id, e->partno, e->part);
         e->part = NULL;
     }
+    eng_ckpt_shard_start();
     sh->wal = eng_wal_open(eng_global.data_dir, eng_global.boot, me, err);
     return sh->wal != NULL;
 }
 
-void eng_shard_stop(void) {
-    eng_shard *sh = eng_shard_self();
-    eng_wal_close(sh->wal);
-    sh->wal = NULL;
-}
+void eng_shard_stop(void) { eng_ckpt_shard_stop(); }
 
 /* ---- commit protocol ---- */
 
@@ -197,6 +212,8 @@ enum { ENG_CM_COMMIT_ONE = 1, ENG_CM_PREPARE, ENG_CM_APPLY, ENG_CM_ABORT, ENG_CM
 typedef struct eng_commit_msg {
     rt_msg msg;
     eng_wal_waiter w;
+    uint64_t pin;       /* COMMIT_ONE: the WAL pin of its record, until applied */
+    bool pinned;
     int op;
     eng_txn_id id;
     uint64_t gid;
@@ -208,12 +225,38 @@ typedef struct eng_commit_msg {
     rt_err err;
 } eng_commit_msg;
 
+/* Releases the COMMIT record's pin: its transaction is applied (or will never be). */
+static void eng_cm_unpin(eng_commit_msg *m) {
+    if (!m->pinned) return;
+    m->pinned = false;
+    eng_wal *wal = eng_shard_self()->wal;
+    if (wal != NULL) eng_wal_unpin(wal, m->pin);
+}
+
+/* The PREPARE pin of transaction `id` on this shard, released once it is applied or aborted
+ * here (eng_wal.h, Pins). */
+static void eng_cm_prepare_pin_set(eng_txn_id id, uint64_t pin) {
+    eng_shard *sh = eng_shard_self();
+    if (sh->prepare_pins == NULL) sh->prepare_pins = rt_xcalloc(ENG_TXN_SLOTS, sizeof(uint64_t));
+    RT_ASSERT(sh->prepare_pins[id.slot] == 0);
+    sh->prepare_pins[id.slot] = pin + 1;
+}
+
+static void eng_cm_prepare_unpin(eng_txn_id id) {
+    eng_shard *sh = eng_shard_self();
+    if (sh->prepare_pins == NULL || sh->prepare_pins[id.slot] == 0) return;
+    uint64_t pin = sh->prepare_pins[id.slot] - 1;
+    sh->prepare_pins[id.slot] = 0;
+    if (sh->wal != NULL) eng_wal_unpin(sh->wal, pin);
+}
+
 static void eng_cm_finish_one(eng_commit_msg *m, eng_tx *tx) {
     m->ts = eng_txn_commit(m->id);
     if (tx != NULL) {
         eng_tx_apply_commit(tx, m->ts);
         eng_tx_forget(tx);
     }
+    eng_cm_unpin(m);
     m->ok = true;
     rt_msg_reply(&m->msg);
 }
@@ -222,6 +265,7 @@ static void eng_cm_durable(eng_wal_waiter *w, const rt_err *err) {
     eng_commit_msg *m = (eng_commit_msg *)((char *)w - offsetof(eng_commit_msg, w));
     eng_tx *tx = eng_tx_local(m->id, false);
     if (err != NULL) { /* the server is stopping: the outcome is unknown to the client */
+        eng_cm_unpin(m);
         m->err = *err;
         m->ok = false;
         rt_msg_reply(&m->msg);
@@ -243,14 +287,31 @@ static void eng_cm_log(eng_commit_msg *m, eng_tx *tx, eng_wal_type type) {
     memcpy(head + 8, &m->coordinator, 4);
     const void *parts[2] = {head, tx->redo.buf};
     uint64_t lens[2] = {type == ENG_WAL_COMMIT ? 8 : 12, tx->redo.len};
-    m->w.lsn = eng_wal_append(sh->wal, type, parts, lens, 2, &m->err);
-    m->w.done = eng_cm_durable;
-    if (m->w.lsn == 0) {
+    if (eng_shard_wal_open(&m->err) == NULL) {
         m->ok = false;
         rt_msg_reply(&m->msg);
         return;
     }
-    if (!m->sync) m->w.lsn = 0; /* synchronous_commit = off: do not wait for the disk */
+    uint64_t pin = eng_wal_pin(sh->wal);
+    m->w.lsn = eng_wal_append(sh->wal, type, parts, lens, 2, &m->err);
+    m->w.done = eng_cm_durable;
+    if (m->w.lsn == 0) {
+        eng_wal_unpin(sh->wal, pin);
+        m->ok = false;
+        rt_msg_reply(&m->msg);
+        return;
+    }
+    if (type == ENG_WAL_COMMIT) {
+        m->pin = pin;
+        m->pinned = true;
+    } else {
+        eng_cm_prepare_pin_set(m->id, pin);
+    }
+    for (uint32_t i = 0; i < tx->write_count; i++) tx->writes[i].part->wal_end_lsn = m->w.lsn;
+    eng_ckpt_note_wal(sh->wal);
+    /* synchronous_commit = off: a single-shard commit does not wait for the disk. A PREPARE
+     * always does: the decision must never be durable before every participant's redo. */
+    if (!m->sync && type == ENG_WAL_COMMIT) m->w.lsn = 0;
     eng_wal_wait(sh->wal, &m->w);
 }
 
@@ -278,6 +339,7 @@ static void eng_cm_run(rt_msg *msg) {
             eng_tx_apply_commit(tx, m->ts);
             eng_tx_forget(tx);
         }
+        eng_cm_prepare_unpin(m->id);
         m->ok = true;
         break;
     case ENG_CM_ABORT:
@@ -285,6 +347,7 @@ static void eng_cm_run(rt_msg *msg) {
             eng_tx_apply_abort(tx);
             eng_tx_forget(tx);
         }
+        eng_cm_prepare_unpin(m->id);
         m->ok = true;
         break;
     case ENG_CM_ROLLBACK_TO:
@@ -354,8 +417,10 @@ void eng_txn_finish_abort(eng_txn_ctx *t) {
     eng_txn_done(t);
 }
 
-/* The coordinator's decision record (with the new catalog, if the transaction changed it). */
-static bool eng_cm_decide(eng_txn_ctx *t, rt_err *err) {
+/* The coordinator's decision record (with the new catalog, if the transaction changed it).
+ * It stays pinned (*pin) until every participant applied it and the catalog is published, so
+ * a checkpoint that does not hold the transaction replays the decision (eng_wal.h, Pins). */
+static bool eng_cm_decide(eng_txn_ctx *t, uint64_t *pin, rt_err *err) {
     uint8_t head[9];
     memcpy(head, &t->gid, 8);
     head[8] = 1;
@@ -364,11 +429,24 @@ static bool eng_cm_decide(eng_txn_ctx *t, rt_err *err) {
     if (t->draft != NULL && !eng_catalog_serialize(t->draft, &cat, &cat_len, err)) return false;
     const void *parts[2] = {head, cat};
     uint64_t lens[2] = {9, cat_len};
-    eng_wal *wal = eng_shard_wal();
+    eng_wal *wal = eng_shard_wal_open(err);
+    if (wal == NULL) {
+        rt_free(cat);
+        return false;
+    }
+    *pin = eng_wal_pin(wal);
     uint64_t lsn = eng_wal_append(wal, ENG_WAL_DECISION, parts, lens, 2, err);
     rt_free(cat);
-    if (lsn == 0) return false;
-    return eng_wal_wait_fiber(wal, lsn, err);
+    if (lsn == 0) {
+        eng_wal_unpin(wal, *pin);
+        return false;
+    }
+    eng_ckpt_note_wal(wal);
+    if (!eng_wal_wait_fiber(wal, lsn, err)) {
+        eng_wal_unpin(wal, *pin);
+        return false;
+    }
+    return true;
 }
 
 bool eng_txn_finish_commit(eng_txn_ctx *t, rt_err *err) {
@@ -389,16 +467,23 @@ bool eng_txn_finish_commit(eng_txn_ctx *t, rt_err *err) {
         rt_err_clear(&m.err);
         rt_msg_call(&m.msg, (uint32_t)__builtin_ctzll(t->participants));
         if (!m.ok) {
+            /* The WAL failed (the server is stopping) or the record was too large: the
+             * transaction did not commit here, its locks go. */
             *err = m.err;
-            return false; /* the WAL failed: the server is stopping */
+            eng_txn_finish_abort(t);
+            return false;
         }
         eng_txn_done(t);
         return true;
     }
-    if (!eng_cm_broadcast(t, ENG_CM_PREPARE, 0, 0, err) || !eng_cm_decide(t, err)) {
+    uint64_t pin = 0;
+    bool prepared = eng_cm_broadcast(t, ENG_CM_PREPARE, 0, 0, err);
+    if (prepared && eng_test_hook != NULL) eng_test_hook(ENG_TEST_PREPARED, eng_test_hook_arg);
+    if (!prepared || !eng_cm_decide(t, &pin, err)) {
         eng_txn_finish_abort(t);
         return false;
     }
+    if (eng_test_hook != NULL) eng_test_hook(ENG_TEST_DECIDED, eng_test_hook_arg);
     uint64_t ts = eng_txn_commit(t->id);
     if (t->draft != NULL) {
         eng_catalog_publish(t->draft);
@@ -406,6 +491,8 @@ bool eng_txn_finish_commit(eng_txn_ctx *t, rt_err *err) {
     }
     if (t->participants != 0) eng_cm_broadcast(t, ENG_CM_APPLY, ts, 0, NULL);
     eng_txn_done(t);
+    eng_wal *wal = eng_shard_wal();
+    if (wal != NULL) eng_wal_unpin(wal, pin);
     return true;
 }
 

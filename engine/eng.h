@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "engine/eng_catalog.h"
+#include "engine/eng_ckpt.h"
 #include "engine/eng_part.h"
 #include "engine/eng_tx.h"
 #include "engine/eng_txn.h"
@@ -27,16 +28,22 @@ typedef struct eng_config {
     const char *data_dir;
     const char *superuser;     /* bootstrap superuser of a fresh data directory */
     uint32_t shard_count;
+    /* Zero for the defaults; tests and benchmarks set them. */
+    uint64_t wal_segment_bytes;    /* ENG_WAL_SEGMENT_BYTES */
+    uint64_t checkpoint_wal_bytes; /* ENG_CKPT_WAL_TRIGGER_BYTES; UINT64_MAX: never by volume */
+    bool no_checkpoint_at_stop;    /* skip the shutdown checkpoint (to measure WAL replay) */
 } eng_config;
 
 /* Locks and opens the data directory (initialising it when empty), recovers the catalog and
  * every partition from checkpoints and WAL. Off the shards, before they start. */
 bool eng_start(const eng_config *config, rt_err *err);
-/* Frees everything (after the shards stopped). */
+/* Deletes the WAL the shutdown checkpoints cover, frees everything (after the shards
+ * stopped). */
 void eng_stop(void);
 /* Per shard, in on_start: opens this shard's WAL and takes over its recovered partitions. */
 bool eng_shard_start(rt_err *err);
-/* Per shard, in on_stop: flushes and closes the WAL. */
+/* Per shard, in on_stop: checkpoints the shard's partitions (in a fiber the runtime drains),
+ * then flushes and closes the WAL. */
 void eng_shard_stop(void);
 
 uint32_t eng_shard_count(void);

@@ -157,7 +157,9 @@ void eng_cat_free(eng_catalog *c) {
 
 eng_catalog *eng_catalog_draft(const eng_catalog *base) {
     eng_catalog *c = eng_cat_new();
-    c->version = base->version;
+    /* The version it gets when published (DDL is one transaction at a time), so the decision
+     * record that carries it orders after the version a catalog checkpoint may hold. */
+    c->version = base->version + 1;
     c->next_oid = base->next_oid;
     c->next_storage_id = base->next_storage_id;
     c->role_count = base->role_count;

@@ -190,8 +190,9 @@ uint32_t eng_part_alloc_slot(eng_part *p) {
 }
 
 /* The chunk of column `c` in `rg`, materialised on first write: earlier rows of the group
- * (stored before ADD COLUMN) get the column's missing value. */
-static eng_chunk *eng_chunk_get(eng_part *p, eng_rowgroup *rg, uint32_t c) {
+ * (stored before ADD COLUMN) get the column's missing value (eng_part_store_row does that;
+ * a checkpoint load fills the whole chunk itself). */
+eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c) {
     if (c >= rg->ncols) {
         rg->cols = rt_xrealloc(rg->cols, (p->ncols + 1u) * sizeof(eng_chunk *));
         memset(rg->cols + rg->ncols, 0, (p->ncols - rg->ncols) * sizeof(eng_chunk *));
@@ -265,7 +266,7 @@ void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row) {
         const eng_part_col *pc = &p->cols[c];
         if (pc->dropped) continue;
         bool fresh = c >= rg->ncols || rg->cols[c] == NULL;
-        eng_chunk *ch = eng_chunk_get(p, rg, c);
+        eng_chunk *ch = eng_part_chunk(p, rg, c);
         if (fresh && pc->has_missing) {
             /* Rows of this group stored before the column existed read its missing value. */
             for (uint32_t i = 0; i < off; i++) {

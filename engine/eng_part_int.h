@@ -1,4 +1,5 @@
-/* eng_part_int.h: private layout of a partition (eng_part*.c and eng_tx.c only). */
+/* eng_part_int.h: private layout of a partition (eng_part*.c, eng_tx.c, and the checkpoint
+ * writer, loader and recovery: eng_ckpt*.c, eng_recover.c). */
 #ifndef ENG_PART_INT_H
 #define ENG_PART_INT_H
 
@@ -64,6 +65,9 @@ struct eng_part {
     uint32_t index_count;
     uint64_t live_estimate;
     uint64_t value_bytes;
+    /* End LSN (this boot, the owning shard's WAL) of the last record holding its redo, 0 if
+     * none: a checkpoint whose position is past it holds everything (eng_ckpt.c). */
+    uint64_t wal_end_lsn;
 };
 
 static inline uint32_t eng_rg_index(uint32_t slot) {
@@ -84,6 +88,8 @@ bool eng_part_row_key(const eng_part *p, const sql_value *row, int64_t rowid, en
                       rt_err *err);
 /* Allocates the next slot (new row group as needed); ENG_SLOT_NONE past the limit. */
 uint32_t eng_part_alloc_slot(eng_part *p);
+/* The chunk of column index `c` (attnum - 1) in `rg`, materialised (all NULL) if it was not. */
+eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c);
 /* Stores the values of `row` into `slot` (copies varlen values). */
 void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row);
 /* Adds index entries of the version at `slot` (all secondary indexes). */

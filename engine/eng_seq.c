@@ -130,10 +130,19 @@ bool eng_seq_next(uint32_t db_oid, const eng_sequence *def, int64_t *value, rt_e
     s->is_called = true;
     eng_seq_unlock(s);
     if (need_log) {
-        if (!eng_seq_log(db_oid, def, bound, true, err)) return false;
-        eng_seq_lock(s);
-        if (def->increment > 0 ? bound > s->logged : bound < s->logged) s->logged = bound;
-        eng_seq_unlock(s);
+        /* Pinned until the bound is in memory: a catalog checkpoint that misses it in
+         * s->logged replays the record instead (eng_wal.h, Pins). */
+        eng_wal *wal = eng_shard_wal_open(err);
+        if (wal == NULL) return false;
+        uint64_t pin = eng_wal_pin(wal);
+        bool ok = eng_seq_log(db_oid, def, bound, true, err);
+        if (ok) {
+            eng_seq_lock(s);
+            if (def->increment > 0 ? bound > s->logged : bound < s->logged) s->logged = bound;
+            eng_seq_unlock(s);
+        }
+        eng_wal_unpin(wal, pin);
+        if (!ok) return false;
     }
     *value = next;
     return true;
@@ -152,14 +161,37 @@ bool eng_seq_set(uint32_t db_oid, const eng_sequence *def, int64_t value, bool i
         return rt_err_set(err, SQLSTATE_INSUFFICIENT_RESOURCES,
                           "too many sequences in use (limit %u)", ENG_SEQUENCES_MAX);
     }
-    if (!eng_seq_log(db_oid, def, value, is_called, err)) return false;
-    eng_seq_lock(s);
-    s->ready = true;
-    s->last = value;
-    s->is_called = is_called;
-    s->logged = value;
-    eng_seq_unlock(s);
-    return true;
+    eng_wal *wal = eng_shard_wal_open(err);
+    if (wal == NULL) return false;
+    uint64_t pin = eng_wal_pin(wal);
+    bool ok = eng_seq_log(db_oid, def, value, is_called, err);
+    if (ok) {
+        eng_seq_lock(s);
+        s->ready = true;
+        s->last = value;
+        s->is_called = is_called;
+        s->logged = value;
+        eng_seq_unlock(s);
+    }
+    eng_wal_unpin(wal, pin);
+    return ok;
+}
+
+void eng_seq_each(void (*fn)(void *arg, uint32_t db_oid, uint32_t seq_oid, int64_t value,
+                             bool is_called),
+                  void *arg) {
+    for (uint32_t i = 0; i < ENG_SEQUENCES_MAX; i++) {
+        eng_seq_state *s = &eng_seqs[i];
+        uint64_t key = atomic_load(&s->key);
+        if (key == 0) continue;
+        eng_seq_lock(s);
+        bool ready = s->ready, called = s->is_called;
+        /* A called sequence continues after its logged bound (values up to it may have been
+         * handed out without a record), as a restart from the WAL does. */
+        int64_t value = called ? s->logged : s->last;
+        eng_seq_unlock(s);
+        if (ready) fn(arg, (uint32_t)(key >> 32), (uint32_t)key, value, called);
+    }
 }
 
 bool eng_seq_peek(uint32_t db_oid, const eng_sequence *def, int64_t *last_value,

@@ -117,7 +117,7 @@ bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
     bool ok = true;
     rt_err terr;
     rt_err_clear(&terr);
-    while (eng_stamp_resolve(stamp) == 0) {
+    while (eng_txn_stamp_running(stamp)) { /* the slot may be reused once we parked */
         ok = eng_tx_wait_checks(tx, started, err);
         if (!ok) break;
         if (!rt_timer_start(&w.timer, ENG_TX_WAIT_POLL_NS, eng_waiter_timer, &terr)) {

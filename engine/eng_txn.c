@@ -150,6 +150,17 @@ eng_txn_status eng_txn_status_of(eng_txn_id id, uint64_t *commit_ts) {
     }
 }
 
+bool eng_txn_stamp_running(uint64_t stamp) {
+    eng_txn_slot *s = eng_txn_slot_get(eng_stamp_slot(stamp));
+    for (;;) {
+        uint64_t state = atomic_load(&s->state);
+        if (eng_state_generation(state) != eng_stamp_generation(stamp)) return false;
+        eng_txn_status status = eng_state_status(state);
+        if (status != ENG_TXN_PRECOMMIT) return status == ENG_TXN_ACTIVE;
+        __builtin_ia32_pause(); /* a few instructions on another core */
+    }
+}
+
 uint64_t eng_stamp_resolve(uint64_t stamp) {
     eng_txn_id id = {.slot = eng_stamp_slot(stamp), .generation = eng_stamp_generation(stamp)};
     uint64_t ts;

@@ -114,6 +114,11 @@ typedef enum eng_vis {
 /* Visibility of a version with these stamps. Never blocks: PRECOMMIT is waited out inside. */
 bool eng_version_visible(uint64_t begin, uint64_t end, const eng_snapshot *snap);
 
+/* True while the transaction named by `stamp` runs. Unlike eng_stamp_resolve it accepts a stamp
+ * kept from earlier, whose slot may have been released and reused since (then: not running),
+ * as a waiter that parked has. */
+bool eng_txn_stamp_running(uint64_t stamp);
+
 /* Resolves a transaction stamp to a commit timestamp if that transaction committed (then the
  * shard owning the version may rewrite the stamp), ENG_TS_INF if it aborted (as a begin: never
  * visible; as an end: not ended), or 0 if it is still running. */

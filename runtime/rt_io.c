@@ -1,5 +1,6 @@
 /* rt_io.c: file and socket helpers. On a shard fiber each call is one io_uring request (the
- * fiber parks until its completion); elsewhere it is the equivalent blocking syscall. */
+ * fiber parks until its completion); elsewhere it is the equivalent blocking syscall. While
+ * fault injection runs (rt_faultfs.h), file calls go through it instead, blocking. */
 #include "runtime/rt_io.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/rt_faultfs.h"
 #include "runtime/rt_loop_int.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
@@ -51,7 +53,9 @@ static int32_t rt_io_end(rt_io_wait *w) {
 
 int rt_file_open(const char *path, int flags, mode_t mode, rt_err *err) {
     int fd;
-    if (rt_io_async()) {
+    if (rt_faultfs_active()) {
+        fd = rt_faultfs_open(path, flags, mode);
+    } else if (rt_io_async()) {
         rt_io_wait w;
         io_uring_prep_openat(rt_io_begin(&w), AT_FDCWD, path, flags | O_CLOEXEC, mode);
         fd = rt_io_end(&w);
@@ -69,7 +73,9 @@ int rt_file_open(const char *path, int flags, mode_t mode, rt_err *err) {
 
 bool rt_file_close(int fd, rt_err *err) {
     int rc;
-    if (rt_io_async()) {
+    if (rt_faultfs_active()) {
+        rc = rt_faultfs_close(fd);
+    } else if (rt_io_async()) {
         rt_io_wait w;
         io_uring_prep_close(rt_io_begin(&w), fd);
         rc = rt_io_end(&w);
@@ -85,7 +91,9 @@ bool rt_file_write(int fd, const void *buf, size_t len, uint64_t offset, rt_err 
     while (len > 0) {
         ssize_t n;
         size_t chunk = len > (1u << 30) ? (1u << 30) : len;
-        if (rt_io_async()) {
+        if (rt_faultfs_active()) {
+            n = rt_faultfs_write(fd, p, chunk, offset);
+        } else if (rt_io_async()) {
             rt_io_wait w;
             io_uring_prep_write(rt_io_begin(&w), fd, p, (unsigned)chunk, offset);
             n = rt_io_end(&w);
@@ -110,7 +118,9 @@ bool rt_file_read(int fd, void *buf, size_t len, uint64_t offset, size_t *got_by
     while (got < len) {
         ssize_t n;
         size_t chunk = len - got > (1u << 30) ? (1u << 30) : len - got;
-        if (rt_io_async()) {
+        if (rt_faultfs_active()) {
+            n = rt_faultfs_read(fd, p + got, chunk, offset + got);
+        } else if (rt_io_async()) {
             rt_io_wait w;
             io_uring_prep_read(rt_io_begin(&w), fd, p + got, (unsigned)chunk, offset + got);
             n = rt_io_end(&w);
@@ -129,7 +139,9 @@ bool rt_file_read(int fd, void *buf, size_t len, uint64_t offset, size_t *got_by
 
 bool rt_file_sync(int fd, bool data_only, rt_err *err) {
     int rc;
-    if (rt_io_async()) {
+    if (rt_faultfs_active()) {
+        rc = rt_faultfs_sync(fd, data_only);
+    } else if (rt_io_async()) {
         rt_io_wait w;
         io_uring_prep_fsync(rt_io_begin(&w), fd, data_only ? IORING_FSYNC_DATASYNC : 0);
         rc = rt_io_end(&w);
@@ -142,7 +154,9 @@ bool rt_file_sync(int fd, bool data_only, rt_err *err) {
 
 bool rt_file_rename(const char *from, const char *to, rt_err *err) {
     int rc;
-    if (rt_io_async()) {
+    if (rt_faultfs_active()) {
+        rc = rt_faultfs_rename(from, to);
+    } else if (rt_io_async()) {
         rt_io_wait w;
         io_uring_prep_renameat(rt_io_begin(&w), AT_FDCWD, from, AT_FDCWD, to, 0);
         rc = rt_io_end(&w);
@@ -155,7 +169,9 @@ bool rt_file_rename(const char *from, const char *to, rt_err *err) {
 
 bool rt_file_unlink(const char *path, rt_err *err) {
     int rc;
-    if (rt_io_async()) {
+    if (rt_faultfs_active()) {
+        rc = rt_faultfs_unlink(path);
+    } else if (rt_io_async()) {
         rt_io_wait w;
         io_uring_prep_unlinkat(rt_io_begin(&w), AT_FDCWD, path, 0);
         rc = rt_io_end(&w);
@@ -174,9 +190,13 @@ bool rt_file_size(int fd, uint64_t *size_bytes, rt_err *err) {
 }
 
 bool rt_file_truncate(int fd, uint64_t size_bytes, rt_err *err) {
-    if (ftruncate(fd, (off_t)size_bytes) != 0) {
-        return rt_err_from_errno(err, errno, "could not truncate file");
+    int rc;
+    if (rt_faultfs_active()) {
+        rc = rt_faultfs_truncate(fd, size_bytes);
+    } else {
+        rc = ftruncate(fd, (off_t)size_bytes) == 0 ? 0 : -errno;
     }
+    if (rc < 0) return rt_err_from_errno(err, -rc, "could not truncate file");
     return true;
 }
 
