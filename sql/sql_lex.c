@@ -17,14 +17,18 @@ static const sql_keyword SQL_KEYWORDS[SQL_KW_COUNT] = {
 #undef SQL_KW_ENTRY
 };
 
-/* The longest keyword ("current_timestamp") is 17 bytes; longer words skip the lookup. */
+/* The longest keyword ("current_timestamp") is 17 bytes; longer words skip the lookup. A
+ * word is compared as three zero-padded 8-byte words (keywords hold no NUL bytes). */
 #define SQL_KW_LEN_MAX 17
+#define SQL_KW_WORDS 3
+RT_STATIC_ASSERT(SQL_KW_LEN_MAX <= SQL_KW_WORDS * 8);
 /* Open addressing at a load of 0.23 keeps nearly every lookup to one probe. */
 #define SQL_KW_SLOTS 2048
 RT_STATIC_ASSERT((SQL_KW_SLOTS & (SQL_KW_SLOTS - 1)) == 0);
 RT_STATIC_ASSERT(SQL_KW_COUNT < SQL_KW_SLOTS / 2);
 
 static uint16_t sql_kw_slots[SQL_KW_SLOTS];
+static uint64_t sql_kw_padded[SQL_KW_COUNT][SQL_KW_WORDS];
 
 /* Character classes of the lexer, one table lookup per byte in the hot loops. */
 enum {
@@ -37,10 +41,11 @@ enum {
 };
 static uint8_t lex_class[256];
 
-static inline uint32_t sql_kw_hash(const char *lower, size_t len) {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)lower[i]) * 16777619u;
-    return h;
+/* Multiplicative hash of the padded words: no per-byte loop beyond the case folding. */
+static inline uint32_t sql_kw_hash(const uint64_t w[SQL_KW_WORDS]) {
+    uint64_t h = (w[0] * 0x9E3779B97F4A7C15ull) ^ (w[1] * 0xC2B2AE3D27D4EB4Full) ^
+                 (w[2] * 0x165667B19E3779F9ull);
+    return (uint32_t)(h >> 40);
 }
 
 /* Builds the keyword hash and the class table before main(), so lookups never race. */
@@ -48,7 +53,8 @@ __attribute__((constructor)) static void sql_lex_tables_init(void) {
     for (int kw = 1; kw < SQL_KW_COUNT; kw++) {
         const sql_keyword *k = &SQL_KEYWORDS[kw];
         RT_ASSERT(k->len <= SQL_KW_LEN_MAX);
-        uint32_t slot = sql_kw_hash(k->word, k->len) & (SQL_KW_SLOTS - 1);
+        memcpy(sql_kw_padded[kw], k->word, k->len);
+        uint32_t slot = sql_kw_hash(sql_kw_padded[kw]) & (SQL_KW_SLOTS - 1);
         while (sql_kw_slots[slot] != 0) slot = (slot + 1) & (SQL_KW_SLOTS - 1);
         sql_kw_slots[slot] = (uint16_t)kw;
     }
@@ -66,19 +72,36 @@ __attribute__((constructor)) static void sql_lex_tables_init(void) {
     }
 }
 
+/* Up to 8 bytes of `s` as a little-endian word, zero-padded. Built in a register: bytes
+ * stored one by one and read back as a word would stall store forwarding. */
+static inline uint64_t sql_kw_word(const char *s, size_t n) {
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++) w |= (uint64_t)(uint8_t)s[i] << (8 * i);
+    return w;
+}
+
+/* ASCII upper case to lower case in all 8 bytes at once; other bytes are left alone. */
+static inline uint64_t sql_kw_fold(uint64_t w) {
+    const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+    uint64_t seven = w & ~high;
+    uint64_t ge_a = seven + ones * (0x80 - 'A');
+    uint64_t gt_z = seven + ones * (0x7F - 'Z');
+    uint64_t upper = (ge_a ^ gt_z) & ~w & high;
+    return w | (upper >> 2);
+}
+
 sql_kw sql_keyword_lookup(const char *word, size_t len) {
     if (len == 0 || len > SQL_KW_LEN_MAX) return SQL_KW_INVALID;
-    char lower[SQL_KW_LEN_MAX];
-    for (size_t i = 0; i < len; i++) {
-        char c = word[i];
-        lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
-    }
-    uint32_t slot = sql_kw_hash(lower, len) & (SQL_KW_SLOTS - 1);
+    uint64_t w[SQL_KW_WORDS];
+    w[0] = sql_kw_fold(sql_kw_word(word, len < 8 ? len : 8));
+    w[1] = len > 8 ? sql_kw_fold(sql_kw_word(word + 8, len < 16 ? len - 8 : 8)) : 0;
+    w[2] = len > 16 ? sql_kw_fold(sql_kw_word(word + 16, len - 16)) : 0;
+    uint32_t slot = sql_kw_hash(w) & (SQL_KW_SLOTS - 1);
     for (;;) {
         uint16_t kw = sql_kw_slots[slot];
         if (kw == 0) return SQL_KW_INVALID;
-        const sql_keyword *k = &SQL_KEYWORDS[kw];
-        if (k->len == len && memcmp(k->word, lower, len) == 0) return (sql_kw)kw;
+        const uint64_t *k = sql_kw_padded[kw];
+        if (k[0] == w[0] && k[1] == w[1] && k[2] == w[2]) return (sql_kw)kw;
         slot = (slot + 1) & (SQL_KW_SLOTS - 1);
     }
 }
