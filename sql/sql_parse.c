@@ -69,14 +69,6 @@ const sql_token *sql_parse_peek_slow(sql_parser *p, uint32_t n) {
     return &p->ring[(p->ring_head + (n < p->ring_count ? n : p->ring_count - 1)) & p->ring_mask];
 }
 
-void sql_parse_advance(sql_parser *p) {
-    const sql_token *t = p_tok(p);
-    if (t->kind == SQL_TOK_EOF || t->kind == SQL_TOK_ERROR) return;
-    p->prev_end = t->end;
-    p->ring_head = (p->ring_head + 1) & p->ring_mask;
-    p->ring_count--;
-}
-
 /* ---- errors ---- */
 
 /* The quoted token text is cut to keep the message within its fixed buffer. */

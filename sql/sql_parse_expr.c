@@ -286,13 +286,50 @@ bool sql_parse_paren(sql_parser *p, sql_paren *out) {
     return ok;
 }
 
+static sql_node *expr_row_call(sql_parser *p);
+
+/* row OVERLAPS row: pg_catalog.overlaps(a1, a2, b1, b2), each row of exactly two values. */
+static sql_node *expr_overlaps(sql_parser *p, sql_node *left) {
+    uint32_t location = p_loc(p);
+    p_next(p);
+    sql_node *right = NULL;
+    if (p_is_kw(p, SQL_KW_ROW) && p_kind_at(p, 1) == '(') {
+        right = expr_row_call(p);
+    } else if (p_is(p, '(')) {
+        sql_paren in;
+        if (!sql_parse_paren(p, &in)) return NULL;
+        right = in.select == NULL && in.list.count > 1 ? in.expr : NULL;
+        if (right == NULL) return p_error(p), NULL;
+    } else {
+        return p_error(p), NULL;
+    }
+    if (right == NULL) return NULL;
+    const sql_row *rows[2] = {(const sql_row *)left, (const sql_row *)right};
+    sql_func *f = expr_sysfunc(p, "overlaps", location);
+    for (int i = 0; f != NULL && i < 2; i++) {
+        if (rows[i]->args.count != 2) {
+            sql_parse_fail(p, SQLSTATE_SYNTAX_ERROR, rows[i]->hdr.location,
+                           "wrong number of parameters on %s side of OVERLAPS expression",
+                           i == 0 ? "left" : "right");
+            return NULL;
+        }
+        if (!p_push(p, &f->args, SQL_LIST_AT(rows[i]->args, 0)) ||
+            !p_push(p, &f->args, SQL_LIST_AT(rows[i]->args, 1))) {
+            return NULL;
+        }
+    }
+    return f != NULL ? &f->hdr : NULL;
+}
+
 static sql_node *expr_paren(sql_parser *p) {
     sql_paren in;
     if (!sql_parse_paren(p, &in)) return NULL;
     if (in.select != NULL) {
         return expr_indirection(p, expr_sublink(p, SQL_SUBLINK_EXPR, in.select, in.location));
     }
-    if (in.list.count > 1) return in.expr; /* (a, b) takes no indirection */
+    if (in.list.count > 1) { /* (a, b) takes no indirection */
+        return p_is_kw(p, SQL_KW_OVERLAPS) ? expr_overlaps(p, in.expr) : in.expr;
+    }
     return expr_indirection(p, in.expr);
 }
 
@@ -719,6 +756,11 @@ static sql_node *expr_row_call(sql_parser *p) {
     return expr_row(p, args, true, location);
 }
 
+static sql_node *expr_row_primary(sql_parser *p) {
+    sql_node *row = expr_row_call(p);
+    return row != NULL && p_is_kw(p, SQL_KW_OVERLAPS) ? expr_overlaps(p, row) : row;
+}
+
 static sql_node *expr_grouping(sql_parser *p) {
     sql_grouping *g = P_NODE(p, sql_grouping, SQL_N_GROUPING, p_loc(p));
     if (g == NULL) return NULL;
@@ -765,12 +807,12 @@ static sql_node *expr_func_typed_literal(sql_parser *p, sql_func *f) {
         return p_error(p), NULL;
     }
     if (f->agg_order.count > 0) {
-        sql_parse_fail(p, SQLSTATE_SYNTAX_ERROR, f->hdr.location,
+        sql_parse_fail(p, SQLSTATE_SYNTAX_ERROR, p->call_order_at,
                        "type modifier cannot have ORDER BY");
         return NULL;
     }
     if (f->arg_names.count > 0) {
-        sql_parse_fail(p, SQLSTATE_SYNTAX_ERROR, f->hdr.location,
+        sql_parse_fail(p, SQLSTATE_SYNTAX_ERROR, p->call_named_at,
                        "type modifier cannot have parameter name");
         return NULL;
     }
@@ -870,7 +912,7 @@ static sql_node *expr_keyword(sql_parser *p, sql_kw kw) {
         if (call) break; /* current_schema() is an ordinary function */
         return expr_sqlvalue(p, SQL_SV_CURRENT_SCHEMA, false);
     case SQL_KW_EXISTS: if (call) return expr_exists(p); break;
-    case SQL_KW_ROW: if (call) return expr_row_call(p); break;
+    case SQL_KW_ROW: if (call) return expr_row_primary(p); break;
     case SQL_KW_GROUPING: if (call) return expr_grouping(p); break;
     case SQL_KW_UNIQUE:
         if (call) sql_parse_unsupported(p, p_loc(p), "UNIQUE predicate");

@@ -27,19 +27,21 @@ static bool func_push(sql_parser *p, sql_func *f, sql_node *arg) {
 /* ---- ordinary calls ---- */
 
 /* One argument, possibly named (`name => value`, or the older `name := value`). */
-static bool func_arg(sql_parser *p, sql_func *f) {
+static bool func_arg(sql_parser *p, sql_func *f, uint32_t *named_at) {
     const char *arg_name = NULL;
     uint32_t next = p_kind_at(p, 1);
     if (sql_parse_tok_is_type_func(p_tok(p)) &&
         (next == SQL_TOK_EQUALS_GREATER || next == SQL_TOK_COLON_EQUALS)) {
         arg_name = p_tok(p)->str;
+        if (*named_at == UINT32_MAX) *named_at = p_loc(p);
         p_next(p);
         p_next(p);
-        if (f->arg_names.count < f->args.count) { /* earlier arguments were positional */
-            while (f->arg_names.count < f->args.count) {
-                if (!p_push(p, &f->arg_names, NULL)) return false;
-            }
+        while (f->arg_names.count < f->args.count) { /* earlier arguments were positional */
+            if (!p_push(p, &f->arg_names, NULL)) return false;
         }
+    } else if (f->arg_names.count > 0) {
+        return sql_parse_fail(p, SQLSTATE_SYNTAX_ERROR, p_loc(p),
+                              "positional argument cannot follow named argument");
     }
     sql_node *arg = sql_parse_expr(p);
     if (!func_push(p, f, arg)) return false;
@@ -49,13 +51,13 @@ static bool func_arg(sql_parser *p, sql_func *f) {
     return true;
 }
 
-static bool func_args(sql_parser *p, sql_func *f) {
+static bool func_args(sql_parser *p, sql_func *f, uint32_t *named_at) {
     do {
         if (p_accept_kw(p, SQL_KW_VARIADIC)) {
             f->func_variadic = true;
-            return func_arg(p, f); /* VARIADIC goes last */
+            return func_arg(p, f, named_at); /* VARIADIC goes last */
         }
-        if (!func_arg(p, f)) return false;
+        if (!func_arg(p, f, named_at)) return false;
     } while (p_accept(p, ','));
     return true;
 }
@@ -105,18 +107,22 @@ sql_func *sql_parse_func_call(sql_parser *p, const sql_name *name, uint32_t loca
     if (f == NULL || !p_expect(p, '(') || !sql_parse_enter(p)) return NULL;
     f->name = *name;
     bool ok = true;
+    uint32_t order_at = UINT32_MAX, named_at = UINT32_MAX;
     if (p_accept(p, '*')) {
         f->agg_star = true;
         ok = p_expect(p, ')');
     } else if (!p_accept(p, ')')) {
         if (!p_accept_kw(p, SQL_KW_ALL) && p_accept_kw(p, SQL_KW_DISTINCT)) f->agg_distinct = true;
-        ok = func_args(p, f);
+        ok = func_args(p, f, &named_at);
         if (ok && p_is_kw(p, SQL_KW_ORDER)) {
+            order_at = p_loc(p);
             p_next(p);
             ok = p_expect_kw(p, SQL_KW_BY) && sql_parse_sort_list(p, &f->agg_order, false);
         }
         ok = ok && p_expect(p, ')');
     }
+    p->call_order_at = order_at; /* for `f(x ORDER BY y) 'literal'`'s error */
+    p->call_named_at = named_at;
     p_leave(p);
     if (!ok) return NULL;
     return !windowed || func_aggregate_tail(p, f) ? f : NULL;

@@ -23,6 +23,8 @@ typedef struct sql_parser {
     uint32_t prev_end;    /* byte just past the last consumed token */
     uint32_t depth;       /* nesting, bounded by SQL_PARSE_DEPTH_MAX */
     bool lex_failed;      /* the window ends with an SQL_TOK_ERROR token */
+    uint32_t call_order_at; /* the last call's ORDER BY and first named argument, if any */
+    uint32_t call_named_at;
 } sql_parser;
 
 /* Precedence levels of PostgreSQL's operators, loosest first (its documentation's table). */
@@ -48,7 +50,6 @@ enum {
 /* ---- tokens (sql_parse.c) ---- */
 
 const sql_token *sql_parse_peek_slow(sql_parser *p, uint32_t n);
-void sql_parse_advance(sql_parser *p);
 
 static inline const sql_token *p_peek(sql_parser *p, uint32_t n) {
     if (RT_LIKELY(n < p->ring_count)) return &p->ring[(p->ring_head + n) & p->ring_mask];
@@ -63,7 +64,14 @@ static inline bool p_is_kw_at(sql_parser *p, uint32_t n, sql_kw kw) {
 }
 static inline bool p_is_kw(sql_parser *p, sql_kw kw) { return p_is_kw_at(p, 0, kw); }
 static inline uint32_t p_loc(sql_parser *p) { return p_tok(p)->start; }
-static inline void p_next(sql_parser *p) { sql_parse_advance(p); }
+/* Consumes the current token; the end of input (or a lexical error) is never passed. */
+static inline void p_next(sql_parser *p) {
+    const sql_token *t = p_tok(p);
+    if (t->kind == SQL_TOK_EOF || t->kind == SQL_TOK_ERROR) return;
+    p->prev_end = t->end;
+    p->ring_head = (p->ring_head + 1) & p->ring_mask;
+    p->ring_count--;
+}
 static inline bool p_accept(sql_parser *p, uint32_t kind) {
     if (!p_is(p, kind)) return false;
     p_next(p);

@@ -119,8 +119,12 @@ bool sql_parse_sort_list(sql_parser *p, sql_list *out, bool near_ok) {
 
 /* ---- the clauses after the set operations ---- */
 
+/* LIMIT/OFFSET/FETCH form one group, and the locking clauses one run before or after it:
+ * `LIMIT 1 FOR UPDATE OFFSET 2` is a syntax error in PostgreSQL. */
 typedef struct select_tail_state {
     bool limit_seen, offset_seen;
+    bool locking_before; /* locking clauses came before the limit group */
+    bool group_closed;   /* a locking clause came after the limit group */
 } select_tail_state;
 
 static bool select_limit(sql_parser *p, sql_select *s, select_tail_state *st) {
@@ -239,13 +243,27 @@ static bool select_tail(sql_parser *p, sql_select *s) {
         }
         s->order_by = order;
     }
-    select_tail_state st = {false, false};
+    select_tail_state st = {false, false, false, false};
     for (bool ok = true; ok;) {
-        if (p_is_kw(p, SQL_KW_LIMIT)) ok = select_limit(p, s, &st);
-        else if (p_is_kw(p, SQL_KW_OFFSET)) ok = select_offset(p, s, &st);
-        else if (p_is_kw(p, SQL_KW_FETCH)) ok = select_fetch(p, s, &st);
-        else if (p_is_kw(p, SQL_KW_FOR)) ok = select_locking(p, s);
-        else break;
+        bool for_ = p_is_kw(p, SQL_KW_FOR);
+        bool limit = p_is_kw(p, SQL_KW_LIMIT) || p_is_kw(p, SQL_KW_OFFSET) ||
+                     p_is_kw(p, SQL_KW_FETCH);
+        if (!for_ && !limit) break;
+        bool in_group = st.limit_seen || st.offset_seen;
+        if ((limit && st.group_closed) || (for_ && in_group && st.locking_before)) {
+            return p_error(p);
+        }
+        if (for_) {
+            st.locking_before |= !in_group;
+            st.group_closed |= in_group;
+            ok = select_locking(p, s);
+        } else if (p_is_kw(p, SQL_KW_LIMIT)) {
+            ok = select_limit(p, s, &st);
+        } else if (p_is_kw(p, SQL_KW_OFFSET)) {
+            ok = select_offset(p, s, &st);
+        } else {
+            ok = select_fetch(p, s, &st);
+        }
         if (!ok) return false;
     }
     if (s->limit_with_ties && s->order_by.count == 0) {
@@ -569,12 +587,12 @@ static sql_node *from_subquery(sql_parser *p, sql_select *query, uint32_t locati
 /* AS t(a int, b text) after a function returning record: column definitions, not aliases. */
 static bool from_func_alias(sql_parser *p, sql_rangefunc *r) {
     bool as = p_accept_kw(p, SQL_KW_AS);
-    if (as && p_is(p, '(')) return sql_parse_unsupported(p, p_loc(p), "a column definition list");
+    bool defs_only = as && p_is(p, '('); /* AS (a int, b text): definitions, no alias */
     if (!as && !p_is_col_id(p)) return true;
-    if ((r->alias = sql_parse_col_id(p)) == NULL) return false;
+    if (!defs_only && (r->alias = sql_parse_col_id(p)) == NULL) return false;
     if (!p_is(p, '(')) return true;
     uint32_t after = p_kind_at(p, 2);
-    bool defs = after != ',' && after != ')';
+    bool defs = defs_only || (after != ',' && after != ')');
     if (!defs) return sql_parse_name_list_paren(p, &r->col_aliases);
     p_next(p);
     do {

@@ -352,6 +352,15 @@ static void test_sql_parse_function_calls(void **state) {
     expect_expr("sum(x) OVER (GROUPS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)",
                 "(func sum (col x) (over (window (groups current-row unbounded-following))))");
     expect_expr("left('abc', 1)", "(func left 'abc' 1)");
+    expect_expr("(a, b) OVERLAPS (c, d)",
+                "(func pg_catalog.overlaps (col a) (col b) (col c) (col d))");
+    expect_error("SELECT f(x => 1, 2)", "42601",
+                 "positional argument cannot follow named argument", 18);
+    expect_error("SELECT f(1 ORDER BY 2) 'x'", "42601", "type modifier cannot have ORDER BY", 12);
+    expect_error("SELECT f(a => 1) 'x'", "42601", "type modifier cannot have parameter name", 10);
+    expect_error("SELECT ROW(1) OVERLAPS ROW(1,2)", "42601",
+                 "wrong number of parameters on left side of OVERLAPS expression", 8);
+    expect_error("SELECT (1) OVERLAPS (1,2)", "42601", "syntax error at or near \"OVERLAPS\"", 12);
 }
 
 /* ---- queries ---- */
@@ -415,6 +424,14 @@ static void test_sql_parse_limits_and_locking(void **state) {
                  "(select (targets (target (col a))) (from (rel t)) (limit 1) "
                  "(locking (for-share)))");
     expect_shape("SELECT 1 FOR READ ONLY", "(select (targets (target 1)))");
+    /* the limit clauses form one group, with the locking clauses before or after it */
+    expect_shape("SELECT a FROM t FOR UPDATE FOR SHARE LIMIT 1 OFFSET 2",
+                 "(select (targets (target (col a))) (from (rel t)) (limit 1) (offset 2) "
+                 "(locking (for-update) (for-share)))");
+    expect_error("SELECT a FROM t LIMIT 1 FOR UPDATE OFFSET 2", "42601",
+                 "syntax error at or near \"OFFSET\"", 36);
+    expect_error("SELECT a FROM t FOR UPDATE LIMIT 1 FOR SHARE", "42601",
+                 "syntax error at or near \"FOR\"", 36);
 }
 
 static void test_sql_parse_set_operations(void **state) {
@@ -478,6 +495,9 @@ static void test_sql_parse_from_clause(void **state) {
     expect_shape("SELECT * FROM ROWS FROM (f(), g()) AS r",
                  "(select (targets (target (star))) (from (rangefunc (rows-from (func f) "
                  "(func g)) (as r))))");
+    expect_shape("SELECT * FROM f() AS (a int)",
+                 "(select (targets (target (star))) (from (rangefunc (f (func f)) (defs "
+                 "(column a (type int4))))))");
     expect_shape("SELECT * FROM json_to_record('{}') AS x(a int, b text)",
                  "(select (targets (target (star))) (from (rangefunc (f (func json_to_record "
                  "'{}')) (as x) (defs (column a (type int4)) (column b (type text))))))");
