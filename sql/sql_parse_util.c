@@ -163,6 +163,7 @@ sql_node *sql_parse_explain(sql_parser *p) {
     sql_explain *e = P_NODE(p, sql_explain, SQL_N_EXPLAIN, p_loc(p));
     if (e == NULL) return NULL;
     e->costs = e->timing = true;
+    e->format = "text";
     p_next(p);
     if (p_is(p, '(') && !sql_parse_starts_select(p, 1) && p_kind_at(p, 1) != '(') {
         if (!explain_options(p, e)) return NULL;
@@ -608,6 +609,7 @@ sql_node *sql_parse_grant(sql_parser *p) {
     g->is_grant = p_is_kw(p, SQL_KW_GRANT);
     uint32_t start = p_loc(p), depth = 0;
     p_next(p);
+    if (p_is(p, ';') || p_is(p, SQL_TOK_EOF)) return p_error(p), NULL;
     while (!p_is(p, SQL_TOK_EOF) && !p_is(p, SQL_TOK_ERROR) && (depth > 0 || !p_is(p, ';'))) {
         if (p_is(p, '(')) depth++;
         if (p_is(p, ')') && depth > 0) depth--;

@@ -992,6 +992,7 @@ static void test_sql_parse_explain(void **state) {
     sql_explain *e = (sql_explain *)parse_one("EXPLAIN SELECT 1");
     assert_false(e->analyze || e->verbose || e->hybrid);
     assert_true(e->costs && e->timing);
+    assert_string_equal(e->format, "text");
     e = (sql_explain *)parse_one("EXPLAIN ANALYZE VERBOSE SELECT 1");
     assert_true(e->analyze && e->verbose && e->summary);
     e = (sql_explain *)parse_one("EXPLAIN HYBRID SELECT id FROM documents ORDER BY e NEAR $1 "
@@ -1088,6 +1089,7 @@ static void test_sql_parse_misc_utility(void **state) {
     assert_true(g->is_grant);
     assert_string_equal(g->text, "GRANT SELECT ON t TO bob WITH GRANT OPTION");
     assert_false(((sql_grant *)parse_one("REVOKE ALL ON t FROM PUBLIC"))->is_grant);
+    expect_error("GRANT", "42601", "syntax error at end of input", 6);
     sql_do *d = (sql_do *)parse_one("DO LANGUAGE plpgsql $$ BEGIN END $$");
     assert_string_equal(d->body, " BEGIN END ");
     assert_string_equal(d->language, "plpgsql");
