@@ -656,11 +656,22 @@ static bool lex_e_decode(sql_lexer *lx, uint32_t quote, char *out, uint32_t *out
     return true;
 }
 
+/* `n` hex digits of raw[from..], or -1 if any is missing. */
+static int64_t lex_raw_hex(const char *raw, uint32_t len, uint32_t from, uint32_t n) {
+    int64_t v = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        int d = from + k < len ? lex_hex_value((uint8_t)raw[from + k]) : -1;
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
 /* U&'..' and U&"..": applies Unicode escapes with escape character `esc` to `raw` (whose
  * bytes came from source offsets `at`, `at[len]` being the closing quote). */
 static bool lex_u_decode(sql_lexer *lx, const char *raw, const uint32_t *at, uint32_t len,
                          char esc, char *out, uint32_t *out_len, rt_err *err) {
-    uint32_t i = 0, pending = 0, pending_end = 0;
+    uint32_t i = 0, pending = 0;
     *out_len = 0;
     while (i < len) {
         if (raw[i] != esc) {
@@ -674,23 +685,9 @@ static bool lex_u_decode(sql_lexer *lx, const char *raw, const uint32_t *at, uin
             i += 2;
             continue;
         }
-        int64_t v = -1;
-        uint32_t n = 0;
-        if (i + 1 < len && raw[i + 1] == '+') {
-            n = 8;
-            v = 0;
-            for (uint32_t k = 2; k < 8 && v >= 0; k++) {
-                int d = i + k < len ? lex_hex_value((uint8_t)raw[i + k]) : -1;
-                v = d < 0 ? -1 : v * 16 + d;
-            }
-        } else {
-            n = 5;
-            v = 0;
-            for (uint32_t k = 1; k < 5 && v >= 0; k++) {
-                int d = i + k < len ? lex_hex_value((uint8_t)raw[i + k]) : -1;
-                v = d < 0 ? -1 : v * 16 + d;
-            }
-        }
+        bool plus = i + 1 < len && raw[i + 1] == '+'; /* \+XXXXXX or \XXXX */
+        uint32_t n = plus ? 8 : 5;
+        int64_t v = plus ? lex_raw_hex(raw, len, i + 2, 6) : lex_raw_hex(raw, len, i + 1, 4);
         if (v < 0) {
             lex_error_at(lx, err, SQLSTATE_SYNTAX_ERROR, "invalid Unicode escape", at[i]);
             rt_err_hint(err, "Unicode escapes must be \\XXXX or \\+XXXXXX.");
@@ -703,7 +700,6 @@ static bool lex_u_decode(sql_lexer *lx, const char *raw, const uint32_t *at, uin
             pending = 0;
         } else if (lex_is_high_surrogate(cp)) {
             pending = cp;
-            pending_end = i + n;
             i += n;
             continue;
         } else if (lex_is_low_surrogate(cp)) {
@@ -718,8 +714,7 @@ static bool lex_u_decode(sql_lexer *lx, const char *raw, const uint32_t *at, uin
         i += n;
     }
     if (pending != 0) {
-        uint32_t where = i < len ? at[i] : at[len];
-        (void)pending_end;
+        uint32_t where = i < len ? at[i] : at[len]; /* where the low half should have been */
         return lex_error_at(lx, err, SQLSTATE_SYNTAX_ERROR, "invalid Unicode surrogate pair",
                             where);
     }

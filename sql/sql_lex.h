@@ -7,8 +7,9 @@
  *          42601 unterminated quoted string / identifier / comment / dollar-quoted string /
  *          bit string, zero-length delimited identifier, trailing junk after numeric literal or
  *          parameter, U&'' escape errors; 22025 invalid Unicode escape in E''; 22021 invalid
- *          byte sequence for encoding "UTF8" (bad E'' octal/hex escapes, NUL or invalid UTF-8
- *          in the input).
+ *          byte sequence for encoding "UTF8" (E'' octal/hex escapes making bad UTF-8, a NUL
+ *          byte). The text itself is checked as a whole by sql_lex_check_encoding() first
+ *          (sql_parse() does), as PostgreSQL checks a query string before parsing it.
  * Rules:   PostgreSQL's: unquoted identifiers fold ASCII to lower case and are truncated to
  *          SQL_IDENT_BYTES_MAX bytes; standard_conforming_strings is on; adjacent '' literals
  *          separated by a newline are one literal; an operator loses trailing '+'/'-' unless it
