@@ -374,7 +374,7 @@ static sql_node *expr_binary(sql_parser *p, sql_node *left, int prec, bool bexpr
     uint32_t location = p_loc(p);
     const char *name, *schema;
     if (!sql_parse_qual_op(p, &name, &schema)) return NULL;
-    if (expr_at_any_all(p)) {
+    if (!bexpr && expr_at_any_all(p)) { /* a b_expr has no op ANY (...) */
         if (schema != NULL && strcmp(schema, "pg_catalog") != 0) {
             sql_parse_unsupported(p, location, "a schema-qualified operator with ANY/ALL");
             return NULL;

@@ -124,6 +124,9 @@ static void test_sql_parse_nonassociative_errors(void **state) {
     expect_error("SELECT a IS DISTINCT FROM b IS NULL", "42601", "syntax error at or near \"IS\"",
                  29);
     expect_error("SELECT 1 < 2 = true", "42601", "syntax error at or near \"=\"", 14);
+    /* BETWEEN's lower bound is a b_expr, which has no `op ANY (...)` */
+    expect_error("SELECT 1 BETWEEN 2 = ANY(ARRAY[1]) AND 3", "42601",
+                 "syntax error at or near \"ANY\"", 22);
 }
 
 /* ---- expression kinds ---- */
