@@ -604,6 +604,7 @@ typedef struct sql_constraint {
     char fk_match;            /* 's' simple, 'f' full */
     bool deferrable, initially_deferred, no_inherit, not_valid;
     sql_list options;         /* WITH (fillfactor = ...) on PK/UNIQUE indexes */
+    bool nulls_not_distinct;  /* UNIQUE NULLS NOT DISTINCT (PostgreSQL 15) */
 } sql_constraint;
 
 typedef struct sql_columndef {
