@@ -40,7 +40,7 @@ static void bench_in(bench_ctx *b) {
     bench_sink += v.len;
 }
 static void bench_out(bench_ctx *b) {
-    char buf[64];
+    char buf[512]; /* the suites' values print in far fewer bytes */
     bench_sink += sql_numeric_out_buf(b->a, buf);
 }
 #define BENCH_BINARY(name, fn)                                                                  \
@@ -128,5 +128,10 @@ int main(int argc, char **argv) {
     bench_suite("short values", "12345.67", "3.25", iterations);
     bench_suite("long values", "1234567890123456789012345.678901234567",
                 "9.87654321098765432101234567", iterations / 4);
+    bench_suite("100-digit values",
+                "1234567890.123456789012345678901234567890123456789012345678901234567890123456789"
+                "012345678901234567890",
+                "9.87654321098765432109876543210987654321098765432109876543210987654321098765432"
+                "1098765432109876543210", iterations / 40);
     return 0;
 }

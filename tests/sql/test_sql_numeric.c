@@ -2696,6 +2696,75 @@ static void test_sql_numeric_accum_matches_repeated_add(void **state) {
     assert_string_equal(text_of(got), "90000349987750428734994275200367.98703045043423480178");
 }
 
+/* NaN and infinities are counted apart (and merged), an empty accumulator is SQL NULL, and a
+ * sum past the limits is an error, not a wrong value. */
+static void test_sql_numeric_accum_special_values_and_limits(void **state) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_numeric_accum a, b;
+    sql_numeric_accum_init(&a, test_arena);
+    sql_numeric_accum_init(&b, test_arena);
+    sql_bytes out;
+    bool is_null;
+    assert_true(sql_numeric_accum_sum(&a, test_arena, &out, &is_null, &err));
+    assert_true(is_null);
+    assert_true(sql_numeric_accum_avg(&a, test_arena, &out, &is_null, &err));
+    assert_true(is_null);
+    assert_true(sql_numeric_accum_add(&a, num("1.5"), &err));
+    assert_true(sql_numeric_accum_add(&b, num("Infinity"), &err));
+    assert_true(sql_numeric_accum_merge(&a, &b, &err));
+    assert_true(sql_numeric_accum_sum(&a, test_arena, &out, &is_null, &err));
+    assert_string_equal(text_of(out), "Infinity");
+    assert_true(sql_numeric_accum_add(&a, num("-Infinity"), &err));
+    assert_true(sql_numeric_accum_avg(&a, test_arena, &out, &is_null, &err));
+    assert_string_equal(text_of(out), "NaN");
+    sql_numeric_accum big;
+    sql_numeric_accum_init(&big, test_arena);
+    assert_true(sql_numeric_accum_add(&big, num("9e131071"), &err));
+    assert_true(sql_numeric_accum_add(&big, num("9e131071"), &err));
+    assert_false(sql_numeric_accum_sum(&big, test_arena, &out, &is_null, &err));
+    assert_string_equal(err.sqlstate, "22003");
+    assert_string_equal(err.message, "value overflows numeric format");
+}
+
+/* The _len/_buf forms agree with the allocating ones, and recv reports what it used so the
+ * caller can refuse trailing bytes as PostgreSQL's Bind does. */
+static void test_sql_numeric_buffer_forms_agree(void **state) {
+    rt_err err;
+    rt_err_clear(&err);
+    for (int i = 0; i < 1000; i++) {
+        sql_bytes v = num(random_text());
+        char *text = rt_arena_alloc(test_arena, sql_numeric_out_len(v));
+        uint32_t n = sql_numeric_out_buf(v, text);
+        assert_int_equal(n, sql_numeric_out_len(v));
+        assert_memory_equal(text, text_of(v), n);
+        uint8_t *wire = rt_arena_alloc(test_arena, sql_numeric_send_len(v) + 3);
+        n = sql_numeric_send_buf(v, wire);
+        assert_int_equal(n, sql_numeric_send_len(v));
+        memcpy(wire + n, "xyz", 3);
+        sql_bytes back;
+        uint32_t used;
+        assert_true(sql_numeric_recv(test_arena, (sql_bytes){wire, n + 3}, SQL_TYPMOD_NONE, &back,
+                                     &used, &err));
+        assert_int_equal(used, n);
+        assert_int_equal(sql_numeric_cmp(back, v), 0);
+        uint8_t *key = rt_arena_alloc(test_arena, sql_numeric_key_len(v));
+        assert_int_equal(sql_numeric_key_buf(v, key), sql_numeric_key_len(v));
+    }
+    assert_true(sql_numeric_is_nan(num("NaN")));
+    assert_false(sql_numeric_is_nan(num("1")));
+    assert_true(sql_numeric_is_inf(num("-inf")));
+    assert_false(sql_numeric_is_inf(num("NaN")));
+    sql_bytes v = num("123.456"), out;
+    int32_t typmod;
+    assert_true(sql_numeric_typmod_make(5, 2, &typmod, &err));
+    assert_true(sql_numeric_apply_typmod(test_arena, v, typmod, &out, &err));
+    assert_string_equal(text_of(out), "123.46");
+    assert_false(sql_numeric_apply_typmod(test_arena, num("1234.5"), typmod, &out, &err));
+    assert_string_equal(err.detail, "A field with precision 5, scale 2 must round to an "
+                                    "absolute value less than 10^3.");
+}
+
 static void test_sql_numeric_arena_budget_gives_out_of_memory(void **state) {
     rt_arena *small = rt_arena_create(256u * 1024u);
     rt_err err;
@@ -2722,6 +2791,8 @@ int main(void) {
         cmocka_unit_test(test_sql_numeric_small_values_are_compact),
         cmocka_unit_test(test_sql_numeric_typmod_helpers),
         cmocka_unit_test(test_sql_numeric_accum_matches_repeated_add),
+        cmocka_unit_test(test_sql_numeric_accum_special_values_and_limits),
+        cmocka_unit_test(test_sql_numeric_buffer_forms_agree),
         cmocka_unit_test(test_sql_numeric_arena_budget_gives_out_of_memory),
     };
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
