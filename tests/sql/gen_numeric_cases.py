@@ -697,6 +697,55 @@ power|123.456|-3.5
 power|9.99|99.9
 power|1e-5|-3000.5
 power|1e-5|3000.5
+## more input and output edge cases
+in|+.5||-1
+in|-  1||-1
+in|1.5 e3||-1
+in|1.5e3.2||-1
+in|1e+2147483647||-1
+in|infinity||-1
+in|INFINITY||-1
+in| -inf ||-1
+in|NaNx||-1
+in|nan||131077
+in|1e30||458758
+in|-0.0000000000001||458758
+in|99.995||262150
+out|-0.00100
+## more arithmetic edge cases
+div|1|1e-20
+div|12345678|0.0003
+div|0.5|0.5
+div|1.0000|9999.9999
+div|-0.0001|7
+mod|-6|3
+mod|-6.0|3
+mod|7|-7
+gcd|-12|-18
+gcd|0.001|0.0003
+lcm|-6|-4
+sign|0.001
+trunc|-9.99||1
+round|-9.95||1
+round|0.000000000000000000005||20
+round|0.0000000000000000000049||20
+## more float conversions
+float8|1e22
+float8|123456789012345678901234567890
+float8|2.2250738585072011e-308
+float8|2.4703282292062327e-324
+float8|2.4703282292062328e-324
+float8|1.7976931348623158e308
+float8|-0.000000000000000000000000000000000000000000001
+float4|1.17549435e-38
+float4|7e-46
+float4|3.4028236e38
+from_float8|0.30000000000000004
+from_float8|1e-5
+from_float8|123456789.123456789
+from_float8|-1.5e300
+from_float4|16777217
+from_float4|1e-45
 """
 
 def random_lines():

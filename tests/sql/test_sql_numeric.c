@@ -8,7 +8,6 @@
  * sql_numeric_cmp, equal values hashing equal, binary/text/key round trips, validation of
  * damaged encodings, the accumulator against repeated addition (with carry passes and
  * merges), and the arena budget giving 53200 instead of a crash. */
-// ctest: TIMEOUT 300
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1029,6 +1028,76 @@ static const num_case pg_cases[] = {
         "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
         "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
         "000000000000000000000000000000000000000000", NULL, NULL, NULL},
+    /* more input and output edge cases */
+    {"in", "+.5", NULL, -1, "0.5", NULL, NULL, NULL},
+    {"in", "-  1", NULL, -1, NULL, "22P02", "invalid input syntax for type numeric: \"-  1\"",
+        NULL},
+    {"in", "1.5 e3", NULL, -1, NULL, "22P02", "invalid input syntax for type numeric: \"1.5 e3\"",
+        NULL},
+    {"in", "1.5e3.2", NULL, -1, NULL, "22P02", "invalid input syntax for type numeric: \"1.5e3.2\"",
+        NULL},
+    {"in", "1e+2147483647", NULL, -1, NULL, "22003", "value overflows numeric format", NULL},
+    {"in", "infinity", NULL, -1, "Infinity", NULL, NULL, NULL},
+    {"in", "INFINITY", NULL, -1, "Infinity", NULL, NULL, NULL},
+    {"in", " -inf ", NULL, -1, "-Infinity", NULL, NULL, NULL},
+    {"in", "NaNx", NULL, -1, NULL, "22P02", "invalid input syntax for type numeric: \"NaNx\"",
+        NULL},
+    {"in", "nan", NULL, 131077, "NaN", NULL, NULL, NULL},
+    {"in", "1e30", NULL, 458758, NULL, "22003", "numeric field overflow",
+        "A field with precision 7, scale 2 must round to an absolute value less than 10^5" "."},
+    {"in", "-0.0000000000001", NULL, 458758, "0.00", NULL, NULL, NULL},
+    {"in", "99.995", NULL, 262150, NULL, "22003", "numeric field overflow",
+        "A field with precision 4, scale 2 must round to an absolute value less than 10^2" "."},
+    {"out", "-0.00100", NULL, 0, "-0.00100", NULL, NULL, NULL},
+    /* more arithmetic edge cases */
+    {"div", "1", "1e-20", 0, "100000000000000000000.00000000000000000000", NULL, NULL, NULL},
+    {"div", "12345678", "0.0003", 0, "41152260000.00000000", NULL, NULL, NULL},
+    {"div", "0.5", "0.5", 0, "1.00000000000000000000", NULL, NULL, NULL},
+    {"div", "1.0000", "9999.9999", 0, "0.00010000000100000001", NULL, NULL, NULL},
+    {"div", "-0.0001", "7", 0, "-0.000014285714285714285714", NULL, NULL, NULL},
+    {"mod", "-6", "3", 0, "0", NULL, NULL, NULL},
+    {"mod", "-6.0", "3", 0, "0.0", NULL, NULL, NULL},
+    {"mod", "7", "-7", 0, "0", NULL, NULL, NULL},
+    {"gcd", "-12", "-18", 0, "6", NULL, NULL, NULL},
+    {"gcd", "0.001", "0.0003", 0, "0.0001", NULL, NULL, NULL},
+    {"lcm", "-6", "-4", 0, "12", NULL, NULL, NULL},
+    {"sign", "0.001", NULL, 0, "1", NULL, NULL, NULL},
+    {"trunc", "-9.99", NULL, 1, "-9.9", NULL, NULL, NULL},
+    {"round", "-9.95", NULL, 1, "-10.0", NULL, NULL, NULL},
+    {"round", "0.000000000000000000005", NULL, 20, "0.00000000000000000001", NULL, NULL, NULL},
+    {"round", "0.0000000000000000000049", NULL, 20, "0.00000000000000000000", NULL, NULL, NULL},
+    /* more float conversions */
+    {"float8", "1e22", NULL, 0, "1e+22", NULL, NULL, NULL},
+    {"float8", "123456789012345678901234567890", NULL, 0, "1.2345678901234568e+29", NULL, NULL,
+        NULL},
+    {"float8", "2.2250738585072011e-308", NULL, 0, "2.225073858507201e-308", NULL, NULL, NULL},
+    {"float8", "2.4703282292062327e-324", NULL, 0, NULL, "22003",
+        "\"0.0000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "000000024703282292062327\" is out of range for type double precision", NULL},
+    {"float8", "2.4703282292062328e-324", NULL, 0, "5e-324", NULL, NULL, NULL},
+    {"float8", "1.7976931348623158e308", NULL, 0, "1.7976931348623157e+308", NULL, NULL, NULL},
+    {"float8", "-0.000000000000000000000000000000000000000000001", NULL, 0, "-1e-45", NULL, NULL,
+        NULL},
+    {"float4", "1.17549435e-38", NULL, 0, "1.1754944e-38", NULL, NULL, NULL},
+    {"float4", "7e-46", NULL, 0, NULL, "22003",
+        "\"0.0000000000000000000000000000000000000000000007\" is out of range for type re" "al",
+        NULL},
+    {"float4", "3.4028236e38", NULL, 0, NULL, "22003",
+        "\"340282360000000000000000000000000000000\" is out of range for type real", NULL},
+    {"from_float8", "0.30000000000000004", NULL, 0, "0.3", NULL, NULL, NULL},
+    {"from_float8", "1e-5", NULL, 0, "0.00001", NULL, NULL, NULL},
+    {"from_float8", "123456789.123456789", NULL, 0, "123456789.123457", NULL, NULL, NULL},
+    {"from_float8", "-1.5e300", NULL, 0,
+        "-1500000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "00000000000000000000000000000000000000000000000000000000000000", NULL, NULL, NULL},
+    {"from_float4", "16777217", NULL, 0, "16777200", NULL, NULL, NULL},
+    {"from_float4", "1e-45", NULL, 0, "0.0000000000000000000000000000000000000000000014013", NULL,
+        NULL, NULL},
 };
 
 /* Random operands (seeded) through the same operations. */
