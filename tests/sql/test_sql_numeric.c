@@ -2834,6 +2834,53 @@ static void test_sql_numeric_buffer_forms_agree(void **state) {
                                     "absolute value less than 10^3.");
 }
 
+/* Untrusted input never crashes: random bytes through recv, check and key_decode, random
+ * strings over the characters of numbers through numeric_in; whatever is accepted is a
+ * valid value that prints and compares. */
+static void test_sql_numeric_untrusted_input_is_validated(void **state) {
+    static const char alphabet[] = "0123456789..eE+- \tnaNIifty";
+    uint8_t bytes[48];
+    char text[48];
+    for (int i = 0; i < 30000; i++) {
+        uint32_t len = (uint32_t)(rng() % sizeof bytes);
+        for (uint32_t k = 0; k < len; k++) {
+            bytes[k] = (uint8_t)(rng() % 4 == 0 ? rng() % 4 : rng()); /* small values often */
+            text[k] = alphabet[rng() % (sizeof alphabet - 1)];
+        }
+        if (i % 2 == 0 && len >= 8) { /* a plausible wire header: few digits, known signs */
+            static const uint16_t signs[] = {0x0000, 0x4000, 0xC000, 0xD000, 0xF000, 0x8000};
+            uint16_t head[4] = {(uint16_t)(rng() % ((len - 8) / 2 + 2)), (uint16_t)(rng() % 9 - 4),
+                                signs[rng() % 6], (uint16_t)(rng() % 40)};
+            for (int k = 0; k < 4; k++) {
+                bytes[2 * k] = (uint8_t)(head[k] >> 8);
+                bytes[2 * k + 1] = (uint8_t)head[k];
+            }
+            for (uint32_t k = 8; k + 1 < len; k += 2) bytes[k] = (uint8_t)(bytes[k] % 40);
+        }
+        rt_err err;
+        sql_bytes out, in = {bytes, len};
+        uint32_t used;
+        rt_err_clear(&err);
+        if (sql_numeric_recv(test_arena, in, SQL_TYPMOD_NONE, &out, &used, &err)) {
+            assert_true(used <= len && sql_numeric_check(out, &err));
+        }
+        rt_err_clear(&err);
+        if (sql_numeric_check(in, &err)) assert_int_equal(sql_numeric_cmp(in, num(text_of(in))), 0);
+        rt_err_clear(&err);
+        if (sql_numeric_key_decode(test_arena, in, &out, &used, &err)) {
+            assert_true(sql_numeric_check(out, &err));
+        }
+        rt_err_clear(&err);
+        if (sql_numeric_in(test_arena, text, len, SQL_TYPMOD_NONE, &out, &err)) {
+            assert_true(sql_numeric_check(out, &err));
+            assert_int_equal(sql_numeric_cmp(out, num(text_of(out))), 0);
+        } else {
+            assert_true(rt_err_is(&err, "22P02") || rt_err_is(&err, "22003"));
+        }
+        if ((i & 1023) == 0) rt_arena_reset(test_arena);
+    }
+}
+
 static void test_sql_numeric_arena_budget_gives_out_of_memory(void **state) {
     rt_arena *small = rt_arena_create(256u * 1024u);
     rt_err err;
@@ -2862,6 +2909,7 @@ int main(void) {
         cmocka_unit_test(test_sql_numeric_accum_matches_repeated_add),
         cmocka_unit_test(test_sql_numeric_accum_special_values_and_limits),
         cmocka_unit_test(test_sql_numeric_buffer_forms_agree),
+        cmocka_unit_test(test_sql_numeric_untrusted_input_is_validated),
         cmocka_unit_test(test_sql_numeric_arena_budget_gives_out_of_memory),
     };
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
