@@ -1,6 +1,6 @@
-/* sql_numeric_math.c: sqrt, exp, ln, log and power.
- * Result scales follow PostgreSQL 15 exactly (they are part of the output). The digits are
- * computed our own way and rounded correctly: sqrt is exact (integer square root, then
+/* sql_numeric_math.c: square root, exponential and logarithm of vars, with the checked
+ * rounding that sql_numeric_func.c also uses for log and power. The result scales are the
+ * callers' (PostgreSQL's rules); the digits are computed our own way and rounded correctly: sqrt is exact (integer square root, then
  * rounding); exp and ln run their series with guard digits and a known error bound, and the
  * rounding is checked against that bound (Ziv's method): if the bound straddles a rounding
  * boundary, the value is computed again with more digits. Argument reductions are the
@@ -10,7 +10,6 @@
 
 #include "sql/sql_numeric_int.h"
 
-/* exp's argument is halved until |x| <= 0.01; ln's reduced until 0.9 < x < 1.1. */
 #define NUM_LOG10_2 0.301029995663981
 #define NUM_LOG10_E 0.434294481903252
 #define NUM_LN_10 2.302585092994046
@@ -35,8 +34,8 @@ static bool num_set_ulp(num_ctx *c, num_var *v, int32_t scale) {
 
 /* Rounds approx, whose error is below 10^-err_scale, to rscale into r; *sure is false when
  * approx - err and approx + err round differently (the digits cannot be trusted yet). */
-bool num_round_checked(num_ctx *c, const num_var *approx, int32_t err_scale,
-                              int32_t rscale, num_var *r, bool *sure) {
+bool num_round_checked(num_ctx *c, const num_var *approx, int32_t err_scale, int32_t rscale,
+                       num_var *r, bool *sure) {
     num_local ulp, lo, hi;
     num_var_init(&ulp);
     num_var_init(&lo);
