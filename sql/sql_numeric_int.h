@@ -69,8 +69,8 @@ typedef struct num_ctx {
     rt_arena *arena;
     rt_err *err;
     /* work space reused by every multiplication and division of one public call */
-    uint64_t *scratch64;
-    int32_t scratch64_cap;
+    uint32_t *scratch_mul;
+    int32_t scratch_mul_cap;
     int32_t *scratch32;
     int32_t scratch32_cap;
 } num_ctx;
