@@ -153,7 +153,11 @@ bool num_var_to_i64(const num_var *v, int64_t *out);
 int32_t num_var_dweight(const num_var *v);
 /* Smallest scale showing the value exactly. */
 int32_t num_var_min_scale(const num_var *v);
-double num_var_to_double(const num_var *v); /* +-HUGE_VAL past the range, no error */
+/* The value as PostgreSQL's strtod of its text gives it, for the estimates that decide result
+ * scales and overflow (visible to users); +-HUGE_VAL past the range, no error. */
+double num_var_to_double(const num_var *v);
+/* A cheaper estimate for internal choices (loop counts, working precisions). */
+double num_var_estimate(const num_var *v);
 int num_var_cmp_abs(const num_var *a, const num_var *b);
 int num_var_cmp(const num_var *a, const num_var *b);
 bool num_var_add(num_ctx *c, const num_var *a, const num_var *b, num_var *r);

@@ -53,7 +53,8 @@ bool num_round_checked(num_ctx *c, const num_var *approx, int32_t err_scale, int
 
 /* ---- sqrt -------------------------------------------------------------------------------- */
 
-/* s = floor(sqrt(n)), r = n - s^2 for an integer n < 10^28, in 128-bit arithmetic. */
+/* s = floor(sqrt(n)), r = n - s^2 for an integer n < 10^36, in 128-bit arithmetic (the long
+ * double root is off by at most a few units, which the loops correct). */
 static bool num_sqrtrem_small(num_ctx *c, const num_var *n, num_var *s, num_var *r) {
     unsigned __int128 v = 0;
     for (int32_t i = 0; i <= n->weight && n->ndigits > 0; i++) {
@@ -94,7 +95,7 @@ static void num_int_shift(num_var *v, int32_t k) {
  * root is s' b + q and the remainder u b + a0 - q^2, corrected once if negative. */
 static bool num_sqrtrem(num_ctx *c, const num_var *n, num_var *s, num_var *r) {
     int32_t nd = n->ndigits == 0 ? 0 : n->weight + 1;
-    if (nd <= 7) return num_sqrtrem_small(c, n, s, r);
+    if (nd <= 9) return num_sqrtrem_small(c, n, s, r);
     int32_t blen = nd / 4;
     if (blen * 4 == nd && n->digits[0] < NUM_BASE / 4) blen--;
     num_local hi, a1, a0, s1, r1, q, u, one;
@@ -147,7 +148,7 @@ bool num_var_sqrt(num_ctx *c, const num_var *x, num_var *r, int32_t rscale) {
 /* e^x with relative error below 10^-sig (|x| < SQL_NUMERIC_EXP_ARG_MAX): x / 2^n with
  * |x / 2^n| <= 0.01, the Taylor series, then n squarings. */
 bool num_exp_sig(num_ctx *c, const num_var *x, int32_t sig, num_var *r) {
-    double val = fabs(num_var_to_double(x));
+    double val = fabs(num_var_estimate(x));
     int32_t n = 0;
     while (val > 0.01) {
         val /= 2;
@@ -188,7 +189,7 @@ static bool num_var_exp_round(num_ctx *c, const num_var *x, num_var *r, int32_t 
         return true;
     }
     /* decimal weight of the result, then the significant digits that rscale shows */
-    int32_t dweight = (int32_t)floor(num_var_to_double(x) * NUM_LOG10_E);
+    int32_t dweight = (int32_t)floor(num_var_estimate(x) * NUM_LOG10_E);
     int32_t shown = dweight + 1 + rscale;
     if (shown < -2) { /* below half a unit of rscale whatever the last digits are */
         num_var_zero(r);
