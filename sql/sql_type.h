@@ -116,11 +116,12 @@ typedef struct sql_bytes {
 
 /* ---- type modifiers, encoded as PostgreSQL does (atttypmod) ---- */
 #define SQL_TYPMOD_NONE (-1)
-/* numeric(p,s): ((p << 16) | s) + 4; varchar(n)/char(n): n + 4; timestamp(p): p;
+/* numeric(p,s): ((p << 16) | (s & 0x7ff)) + 4, the scale (-1000..1000) in 11 bits as in
+ * PostgreSQL 15 (numeric(5,-2) is 329730); varchar(n)/char(n): n + 4; timestamp(p): p;
  * vector(n): n (pgvector's convention). */
 #define SQL_TYPMOD_VARHDR 4
 static inline int32_t sql_typmod_numeric(int32_t precision, int32_t scale) {
-    return ((precision << 16) | (scale & 0xffff)) + SQL_TYPMOD_VARHDR;
+    return ((precision << 16) | (scale & 0x7ff)) + SQL_TYPMOD_VARHDR;
 }
 
 /* ---- limits ---- */
