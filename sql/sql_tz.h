@@ -3,7 +3,9 @@
  *          compiled zone files (TZif v2+, SQL_TZ_DIR, Debian package tzdata) or built from a
  *          POSIX TZ string ("UTC+3", "<+0530>-05:30", "+05:30"), and is never freed, so a
  *          `const sql_tz *` stays valid for the life of the process and may be shared freely.
- * Core:    any thread. Lookups of a cached zone take no lock; a miss loads under a mutex.
+ * Core:    any thread. Lookups of a cached zone take no lock; a miss loads under a mutex and
+ *          reads one small file synchronously (once per zone per process; the zone files sit
+ *          in the page cache, so this costs microseconds, not an I/O wait).
  * Memory:  zones are long-lived (rt_xmalloc); nothing here allocates per call otherwise.
  * Errors:  unknown zone -> 22023 `time zone "x" not recognized`; SET TimeZone syntax ->
  *          22023 `invalid value for parameter "TimeZone": "x"`.
