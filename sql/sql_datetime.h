@@ -192,6 +192,11 @@ static inline bool sql_date_is_finite(sql_date d) {
 static inline bool sql_timestamp_is_finite(sql_timestamp t) {
     return t != SQL_TIMESTAMP_NOBEGIN && t != SQL_TIMESTAMP_NOEND;
 }
+/* isfinite(interval): PostgreSQL 15 has no infinite intervals. */
+static inline bool sql_interval_is_finite(sql_interval iv) {
+    (void)iv;
+    return true;
+}
 
 /* ---- conversions (casts) ------------------------------------------------------------------ */
 
@@ -225,6 +230,9 @@ bool sql_date_mi_days(sql_date d, int32_t days, sql_date *out, rt_err *err);
 /* date - date in days; 22008 "cannot subtract infinite dates". */
 bool sql_date_mi_date(sql_date a, sql_date b, int32_t *days, rt_err *err);
 bool sql_date_pl_time(sql_date d, sql_time t, sql_timestamp *out, rt_err *err);
+/* date +/- interval is a timestamp (the date at midnight, then the interval). */
+bool sql_date_pl_interval(sql_date d, sql_interval iv, sql_timestamp *out, rt_err *err);
+bool sql_date_mi_interval(sql_date d, sql_interval iv, sql_timestamp *out, rt_err *err);
 bool sql_date_pl_timetz(sql_date d, sql_timetz t, sql_timestamptz *out, rt_err *err);
 /* Months first (clamped to the month's end), then days, then time; timestamptz does the
  * calendar steps in the session zone. 22008 "timestamp out of range". */
@@ -305,8 +313,16 @@ bool sql_timestamp_bin(sql_interval stride, sql_timestamp source, sql_timestamp 
 bool sql_timestamp_age(sql_timestamp a, sql_timestamp b, sql_interval *out, rt_err *err);
 bool sql_timestamptz_age(const sql_datetime_ctx *ctx, sql_timestamptz a, sql_timestamptz b,
                          sql_interval *out, rt_err *err);
+/* age(x): age(current_date, x) with current_date cast to x's type. */
+bool sql_timestamp_age_current(const sql_datetime_ctx *ctx, sql_timestamp ts, sql_interval *out,
+                               rt_err *err);
+bool sql_timestamptz_age_current(const sql_datetime_ctx *ctx, sql_timestamptz ts,
+                                 sql_interval *out, rt_err *err);
 /* current_date: the date of ctx->now in the session zone. */
 sql_date sql_datetime_current_date(const sql_datetime_ctx *ctx);
+/* timeofday(): "Wed Jan 31 13:45:00.123456 2024 CET" for the wall-clock time `now` (the
+ * caller reads the clock; PostgreSQL uses the current time, not the transaction start). */
+size_t sql_datetime_timeofday(const sql_datetime_ctx *ctx, sql_timestamptz now, char *buf);
 
 bool sql_date_make(int32_t year, int32_t month, int32_t day, sql_date *out, rt_err *err);
 bool sql_time_make(int32_t hour, int32_t min, double sec, sql_time *out, rt_err *err);

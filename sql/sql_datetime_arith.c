@@ -275,6 +275,16 @@ bool sql_date_pl_time(sql_date d, sql_time t, sql_timestamp *out, rt_err *err) {
     return true;
 }
 
+bool sql_date_pl_interval(sql_date d, sql_interval iv, sql_timestamp *out, rt_err *err) {
+    sql_timestamp ts;
+    return sql_date_to_timestamp(d, &ts, err) && sql_timestamp_pl_interval(ts, iv, out, err);
+}
+
+bool sql_date_mi_interval(sql_date d, sql_interval iv, sql_timestamp *out, rt_err *err) {
+    sql_timestamp ts;
+    return sql_date_to_timestamp(d, &ts, err) && sql_timestamp_mi_interval(ts, iv, out, err);
+}
+
 bool sql_date_pl_timetz(sql_date d, sql_timetz t, sql_timestamptz *out, rt_err *err) {
     if (d == SQL_DATE_NOBEGIN) return *out = SQL_TIMESTAMP_NOBEGIN, true;
     if (d == SQL_DATE_NOEND) return *out = SQL_TIMESTAMP_NOEND, true;

@@ -362,6 +362,33 @@ sql_date sql_datetime_current_date(const sql_datetime_ctx *ctx) {
     return (sql_date)(sql_dt_date2j(tm.year, tm.mon, tm.mday) - DT_POSTGRES_EPOCH_JDATE);
 }
 
+bool sql_timestamp_age_current(const sql_datetime_ctx *ctx, sql_timestamp ts, sql_interval *out,
+                               rt_err *err) {
+    sql_timestamp today;
+    return sql_date_to_timestamp(sql_datetime_current_date(ctx), &today, err) &&
+           dt_age(today, ts, NULL, out, err);
+}
+
+bool sql_timestamptz_age_current(const sql_datetime_ctx *ctx, sql_timestamptz ts,
+                                 sql_interval *out, rt_err *err) {
+    sql_timestamptz today;
+    return sql_date_to_timestamptz(ctx, sql_datetime_current_date(ctx), &today, err) &&
+           dt_age(today, ts, ctx->tz, out, err);
+}
+
+size_t sql_datetime_timeofday(const sql_datetime_ctx *ctx, sql_timestamptz now, char *buf) {
+    static const char *const days[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    dt_tm tm;
+    if (!sql_dt_ts2tm(now, ctx->tz, &tm)) sql_dt_ts2tm(0, ctx->tz, &tm);
+    /* strftime's %Y: the astronomical year, as PostgreSQL's pg_strftime prints it */
+    return (size_t)snprintf(buf, SQL_DATETIME_TEXT_BYTES_MAX,
+                            "%s %s %02d %02d:%02d:%02d.%06d %d %s", days[tm.wday],
+                            months[tm.mon - 1], tm.mday, tm.hour, tm.min, tm.sec, tm.usec, tm.year,
+                            tm.zone != NULL ? tm.zone : "");
+}
+
 /* "%g" as PostgreSQL's own printf writes it: NaN and Infinity spelled out. */
 static const char *dt_fmt_g(double v, char *buf, size_t bytes) {
     if (isnan(v)) snprintf(buf, bytes, "NaN");

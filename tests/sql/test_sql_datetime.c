@@ -211,10 +211,9 @@ static bool run_pl_mi(runner *r, bool pl, const val *a, const val *b, val *res) 
                   : sql_timestamptz_mi_interval(c, a->i, b->iv, &res->i, e);
     }
     if (ta == T_DATE && tb == T_IV) {
-        sql_timestamp ts;
         res->type = T_TS;
-        return sql_date_to_timestamp((sql_date)a->i, &ts, e) &&
-               sql_timestamp_pl_interval(ts, b->iv, &res->i, e);
+        return pl ? sql_date_pl_interval((sql_date)a->i, b->iv, &res->i, e)
+                  : sql_date_mi_interval((sql_date)a->i, b->iv, &res->i, e);
     }
     if (ta == tb && (ta == T_TS || ta == T_TSTZ)) {
         res->type = T_IV;
@@ -508,6 +507,18 @@ static void test_sql_datetime_now_and_today_use_the_callers_clock(void **state) 
     assert_true(sql_timetz_at_zone(&ctx, "Europe/Berlin", 13, (sql_timetz){0, 0}, &tz, &err));
     sql_timetz_out(&ctx, tz, buf);
     assert_string_equal(buf, "01:00:00+01"); /* the offset at ctx->now, still winter time */
+    /* age(x) counts from today's midnight; PostgreSQL: age('2024-03-31', '2020-01-01') */
+    sql_interval iv;
+    sql_timestamp ts;
+    assert_true(sql_timestamp_in(&ctx, "2020-01-01", 10, -1, &ts, &err));
+    assert_true(sql_timestamp_age_current(&ctx, ts, &iv, &err));
+    sql_interval_out(&ctx, iv, buf);
+    assert_string_equal(buf, "4 years 2 mons 30 days");
+    assert_true(sql_timestamptz_age_current(&ctx, 0, &iv, &err)); /* 2000-01-01 00:00 UTC */
+    sql_interval_out(&ctx, iv, buf);
+    assert_string_equal(buf, "24 years 2 mons 29 days 23:00:00");
+    sql_datetime_timeofday(&ctx, ctx.now, buf);
+    assert_string_equal(buf, "Sun Mar 31 00:30:00.250000 2024 CET");
 }
 
 /* ---- representation and received values ----------------------------------------------------- */
