@@ -312,10 +312,13 @@ SQL_STR_KERNEL(sql_similar_to_escape_k) {
 /* ---- registration ---- */
 
 #define T SQL_T_TEXT
-#define ST (SQL_F_STRICT | SQL_F_LEAKPROOF)
+#define ST SQL_F_STRICT
 #define LIKE_OP(sym, l, r, k, neg, pro)                                                       \
     {.name = sym, .is_operator = true, .nargs = 2, .args = {l, r}, .ret = SQL_T_BOOL,        \
      .flags = ST, .fn = k, .prepare = sql_like_prepare, .negator = neg, .proname = pro}
+
+#define LIKE_FN(nm, k, prep) {.name = nm, .nargs = 2, .args = {T, T}, .ret = SQL_T_BOOL,      \
+                             .flags = ST, .fn = k, .prepare = prep}
 
 static const sql_func_def sql_like_defs[] = {
     LIKE_OP("~~", T, T, sql_like_k, "!~~", "textlike"),
@@ -332,9 +335,8 @@ static const sql_func_def sql_like_defs[] = {
     LIKE_OP("!~~*", SQL_T_BPCHAR, T, sql_notilike_k, "~~*", "bpcharicnlike"),
     LIKE_OP("~~", SQL_T_BYTEA, SQL_T_BYTEA, sql_like_k, "!~~", "bytealike"),
     LIKE_OP("!~~", SQL_T_BYTEA, SQL_T_BYTEA, sql_notlike_k, "~~", "byteanlike"),
-#define LIKE_FN(nm, k, prep) {.name = nm, .nargs = 2, .args = {T, T}, .ret = SQL_T_BOOL,          \
-                             .flags = ST, .fn = k, .prepare = prep}
-    LIKE_FN("like", sql_like_k, sql_like_prepare), LIKE_FN("textlike", sql_like_k, sql_like_prepare),
+    LIKE_FN("like", sql_like_k, sql_like_prepare),
+    LIKE_FN("textlike", sql_like_k, sql_like_prepare),
     LIKE_FN("notlike", sql_notlike_k, sql_like_prepare),
     LIKE_FN("textnlike", sql_notlike_k, sql_like_prepare),
     LIKE_FN("texticlike", sql_ilike_k, NULL), LIKE_FN("texticnlike", sql_notilike_k, NULL),

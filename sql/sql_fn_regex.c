@@ -21,6 +21,13 @@
  * then gives the groups of the match ending exactly there.
  * Not supported (0A000): lookahead/lookbehind constraints, back references past the ninth
  * group of the rewritten pattern, basic (b) syntax.
+ * Known differences (the C library's POSIX rules, checked against PostgreSQL on random
+ * patterns): which text a group captures when it sits inside a quantifier or competes with a
+ * neighbour ((a|ab)(c|bcd) on "abcd" gives {a,bcd}, PostgreSQL {ab,c,d}); back references to
+ * groups that did not take part; anchors inside bounded repetitions ((^a){2}); back references
+ * under case folding compare exactly; named collating elements ([[.hyphen.]]) are refused.
+ * Overall matches (where, how long, how many) agree. A non-greedy group inside a greedy RE
+ * is matched greedily.
  * Cache. Each thread (shard) keeps its last SQL_RE_CACHE_SIZE compiled patterns, most recently
  * used first; they are freed on eviction and by a thread-exit destructor. */
 #include <locale.h>

@@ -559,7 +559,7 @@ static bool sql_rx_split_srf(struct sql_exec_ctx *x, const sql_value *args, uint
 #define T SQL_T_TEXT
 #define I4 SQL_T_INT4
 #define TA SQL_T_TEXT_ARRAY
-#define ST (SQL_F_STRICT | SQL_F_LEAKPROOF)
+#define ST SQL_F_STRICT
 #define RX(nm, r, k, ...) {.name = nm, .nargs = sizeof((uint32_t[]){__VA_ARGS__}) / 4,          \
                            .args = {__VA_ARGS__}, .ret = r, .flags = SQL_F_STRICT, .fn = k,     \
                            .prepare = sql_rx_prepare}

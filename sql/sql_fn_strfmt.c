@@ -763,7 +763,8 @@ SQL_STR_KERNEL(sql_strfmt_array_to_string) {
 
 #define T SQL_T_TEXT
 #define BA SQL_T_BYTEA
-#define ST (SQL_F_STRICT | SQL_F_LEAKPROOF)
+#define ST SQL_F_STRICT
+#define LP (SQL_F_STRICT | SQL_F_LEAKPROOF) /* what PostgreSQL marks leakproof */
 #define FN(nm, r, fl, k, ...) {.name = nm, .nargs = sizeof((uint32_t[]){__VA_ARGS__}) / 4,     \
                                .args = {__VA_ARGS__}, .ret = r, .flags = fl, .fn = k}
 
@@ -779,9 +780,9 @@ static const sql_func_def sql_strfmt_defs[] = {
     FN("quote_nullable", T, SQL_F_STABLE, sql_strfmt_quote_nullable_k, SQL_T_ANYELEMENT),
     FN("to_hex", T, ST, sql_strfmt_to_hex, SQL_T_INT4),
     FN("to_hex", T, ST, sql_strfmt_to_hex, SQL_T_INT8),
-    FN("md5", T, ST, sql_strfmt_md5, T), FN("md5", T, ST, sql_strfmt_md5, BA),
-    FN("sha224", BA, ST, sql_strfmt_sha224, BA), FN("sha256", BA, ST, sql_strfmt_sha256, BA),
-    FN("sha384", BA, ST, sql_strfmt_sha384, BA), FN("sha512", BA, ST, sql_strfmt_sha512, BA),
+    FN("md5", T, LP, sql_strfmt_md5, T), FN("md5", T, LP, sql_strfmt_md5, BA),
+    FN("sha224", BA, LP, sql_strfmt_sha224, BA), FN("sha256", BA, LP, sql_strfmt_sha256, BA),
+    FN("sha384", BA, LP, sql_strfmt_sha384, BA), FN("sha512", BA, LP, sql_strfmt_sha512, BA),
     FN("encode", T, ST, sql_strfmt_encode, BA, T), FN("decode", BA, ST, sql_strfmt_decode, T, T),
     FN("string_to_array", SQL_T_TEXT_ARRAY, 0, sql_strfmt_string_to_array, T, T),
     FN("string_to_array", SQL_T_TEXT_ARRAY, 0, sql_strfmt_string_to_array, T, T, T),

@@ -599,7 +599,8 @@ SQL_STR_KERNEL(sql_str_overlay) {
 #define BA SQL_T_BYTEA
 #define BP SQL_T_BPCHAR
 #define I4 SQL_T_INT4
-#define ST (SQL_F_STRICT | SQL_F_LEAKPROOF)
+#define ST SQL_F_STRICT
+#define LP (SQL_F_STRICT | SQL_F_LEAKPROOF) /* what PostgreSQL marks leakproof */
 #define FN(nm, r, k, ...) {.name = nm, .nargs = sizeof((uint32_t[]){__VA_ARGS__}) / 4,         \
                            .args = {__VA_ARGS__}, .ret = r, .flags = ST, .fn = k}
 #define OP2(sym, l, r, res, k, pro) {.name = sym, .is_operator = true, .nargs = 2,              \
@@ -631,8 +632,10 @@ static const sql_func_def sql_string_defs[] = {
     FN("substring", BA, sql_str_substr, BA, I4, I4),
     FN("strpos", I4, sql_str_position, T, T), FN("position", I4, sql_str_position, T, T),
     FN("position", I4, sql_str_position, BA, BA),
-    FN("starts_with", SQL_T_BOOL, sql_str_starts_with, T, T),
-    OP2("^@", T, T, SQL_T_BOOL, sql_str_starts_with, "starts_with"),
+    {.name = "starts_with", .nargs = 2, .args = {T, T}, .ret = SQL_T_BOOL, .flags = LP,
+     .fn = sql_str_starts_with},
+    {.name = "^@", .is_operator = true, .nargs = 2, .args = {T, T}, .ret = SQL_T_BOOL,
+     .flags = LP, .fn = sql_str_starts_with, .proname = "starts_with"},
     FN("replace", T, sql_str_replace, T, T, T),
     FN("split_part", T, sql_str_split_part, T, T, I4),
     FN("btrim", T, sql_str_btrim, T), FN("btrim", T, sql_str_btrim, T, T),
