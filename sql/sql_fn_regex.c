@@ -1,8 +1,8 @@
-/* sql_fn_regex.c: PostgreSQL's regular expressions (ARE, as PostgreSQL 15 with LC_CTYPE=C and
- * UTF-8 text) run by the C library's regcomp/regexec.
- *
- * Translation. The pattern is rewritten into a POSIX extended RE over bytes, compiled and run
- * in the "C" locale, so that nothing depends on the process locale and every rule is ours:
+/* sql_fn_regex.c: the rewrite of PostgreSQL's regular expressions (ARE, as PostgreSQL 15 with
+ * LC_CTYPE=C and UTF-8 text) into POSIX extended REs for the C library's regcomp, which
+ * sql_fn_recache.c compiles, caches and runs.
+ * The pattern becomes an ERE over bytes, run in the "C" locale, so that nothing depends on the
+ * process locale and every rule is ours:
  *   - a character is a UTF-8 sequence: '.', [^...], \D \S \W and bracket expressions with
  *     characters past ASCII become alternations of byte sequences; a quantified multibyte
  *     literal is grouped;
@@ -10,48 +10,23 @@
  *     case-insensitive matching folds ASCII letters only ([aA]), as PostgreSQL does under C;
  *   - ARE escapes (\t \n \x41 \u00e9 \0 octal, \A \Z, back references), bounds {m,n} up to
  *     255, (?:...), (?#...), embedded options (?inx...), ***= and ***: are rewritten;
+ *   - ^ and $ without newline anchoring become \` and \' (the C library's ^ and $ also match
+ *     around a newline inside the match);
  *   - errors are PostgreSQL's ("invalid regular expression: quantifier operand invalid", ...).
  * Groups the rewrite adds are not capturing for PostgreSQL: a map gives each of PostgreSQL's
- * groups its group in the compiled pattern.
- * Greediness. POSIX matching is leftmost-longest; PostgreSQL's RE is non-greedy as a whole
- * when its first quantifier with a greediness is non-greedy (*? +? ?? {m,n}?), and then the
- * shortest match at the leftmost position wins. Two more compilations find it: "(RE)(.+)\'"
- * tells whether a match ends at or before a point with real text after it (so anchors and word
- * boundaries see the true context), which bisecting narrows to the shortest end; "(RE)(.)\'"
- * then gives the groups of the match ending exactly there.
+ * groups its group in the rewritten pattern. The rewrite also works out the RE's greediness
+ * (PostgreSQL: that of its first quantifier with one; greedy with a top-level |) and the items
+ * of its top-level sequence, which sql_fn_recache.c uses to place captures as PostgreSQL does.
  * Not supported (0A000): lookahead/lookbehind constraints, back references past the ninth
- * group of the rewritten pattern, basic (b) syntax.
- * Known differences (the C library's POSIX rules, checked against PostgreSQL on random
- * patterns): which text a group captures when it sits inside a quantifier or competes with a
- * neighbour ((a|ab)(c|bcd) on "abcd" gives {a,bcd}, PostgreSQL {ab,c,d}); back references to
- * groups that did not take part; anchors inside bounded repetitions ((^a){2}); back references
- * under case folding compare exactly; named collating elements ([[.hyphen.]]) are refused.
- * Overall matches (where, how long, how many) agree. A non-greedy group inside a greedy RE
- * is matched greedily.
- * Cache. Each thread (shard) keeps its last SQL_RE_CACHE_SIZE compiled patterns, most recently
- * used first; they are freed on eviction and by a thread-exit destructor. */
-#include <locale.h>
-#include <pthread.h>
-#include <regex.h>
+ * group of the rewritten pattern, basic (b) syntax. Named collating elements ([[.hyphen.]])
+ * are refused as invalid. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sql/sql_fn_string_int.h"
+#include "sql/sql_fn_regex_int.h"
 
-#define SQL_RE_PATTERN_GROUPS_MAX 4096   /* groups of a rewritten pattern ('.' takes one) */
 #define SQL_RE_DUP_MAX 255               /* bounds {m,n}: PostgreSQL's DUPMAX */
-#define SQL_RE_MAX_CP 0x10FFFFu
-
-struct sql_regex {
-    regex_t compiled;
-    regex_t within;             /* non-greedy: (RE)(.+)\' - RE ends before the last character */
-    regex_t exact;              /* non-greedy: (RE)(.)\' - RE ends right before it */
-    uint32_t captures;          /* PostgreSQL's capturing groups */
-    uint32_t nmatch;            /* regmatch_t entries the captures need */
-    bool nongreedy;
-    uint16_t map[SQL_RE_GROUPS_MAX + 1];  /* capture k -> group of the compiled pattern */
-};
 
 /* ---- sets of code points (bracket expressions and class escapes) ---- */
 
@@ -197,6 +172,11 @@ typedef struct sql_re_tr {
     bool unsupported;
     uint32_t done;              /* groups 1..9 complete on this path, a bit each */
     uint64_t closed[4];         /* PostgreSQL's captures already closed, a bit each */
+    sql_re_item *items;         /* the top-level sequence */
+    uint32_t nitems;
+    bool has_lazy;              /* a non-greedy quantifier somewhere */
+    bool has_backref;
+    bool last_is_end;           /* the last top-level item is the end of the string */
 } sql_re_tr;
 
 static bool sql_re_fail(sql_re_tr *tr, const char *why) {
@@ -209,15 +189,24 @@ static bool sql_re_unsupported(sql_re_tr *tr, const char *why) {
     return sql_re_fail(tr, why);
 }
 
-/* The pending atom is done: its greediness may decide its branch's. */
+/* The pending atom is done: its greediness may decide its branch's (and is its item's). */
 static void sql_re_commit(sql_re_tr *tr) {
     sql_re_level *l = &tr->levels[tr->depth];
     if (tr->atom_start >= 0 && l->attr == 0) l->attr = tr->atom_attr;
+    if (tr->atom_start >= 0 && tr->depth == 0) tr->items[tr->nitems - 1].attr = tr->atom_attr;
     tr->atom_start = -1;
+}
+
+/* A new element of the top-level sequence starts here. */
+static void sql_re_item_begin(sql_re_tr *tr) {
+    if (tr->depth != 0) return;
+    tr->last_is_end = false;
+    tr->items[tr->nitems++] = (sql_re_item){.start = tr->out.len, .group_base = tr->groups};
 }
 
 static void sql_re_begin_atom(sql_re_tr *tr) {
     sql_re_commit(tr);
+    sql_re_item_begin(tr);
     tr->atom_start = tr->out.len;
     tr->atom_attr = 0;
     tr->atom_quantified = false;
@@ -437,6 +426,7 @@ static bool sql_re_backref(sql_re_tr *tr) {
             return sql_re_fail(tr, "invalid backreference number");
         }
         uint32_t g = tr->map[v];
+        tr->has_backref = true;
         if (g > 9) {
             return sql_re_unsupported(tr, "back references to groups past the ninth group of "
                                           "the rewritten pattern are not supported");
@@ -461,7 +451,9 @@ static bool sql_re_backref(sql_re_tr *tr) {
 
 static bool sql_re_constraint(sql_re_tr *tr, const char *ere) {
     sql_re_commit(tr);
+    sql_re_item_begin(tr);
     sql_strbuf_puts(&tr->out, ere);
+    if (tr->depth == 0 && strcmp(ere, "\\'") == 0) tr->last_is_end = true;
     return true;
 }
 
@@ -576,6 +568,7 @@ static bool sql_re_dot(sql_re_tr *tr) {
 static bool sql_re_quantify(sql_re_tr *tr, const char *q, uint32_t qlen, bool fixed) {
     bool lazy = tr->pos < tr->len && tr->p[tr->pos] == '?';
     if (lazy) tr->pos++;
+    tr->has_lazy |= lazy;
     if (tr->atom_start < 0 || tr->atom_quantified) {
         return sql_re_fail(tr, "quantifier operand invalid");
     }
@@ -642,6 +635,7 @@ static bool sql_re_open(sql_re_tr *tr) {
         capture = false;
     }
     sql_re_commit(tr);
+    sql_re_item_begin(tr);
     if (!sql_re_new_group(tr)) return false;
     if (capture) {
         if (tr->captures >= SQL_RE_GROUPS_MAX) {
@@ -755,8 +749,6 @@ static bool sql_re_embedded(sql_re_tr *tr) {
     return true;
 }
 
-typedef enum sql_re_variant { RE_PLAIN, RE_WITHIN, RE_EXACT } sql_re_variant;
-
 /* Rewrites the whole pattern into tr->out (NUL-terminated); the non-greedy variants wrap it
  * as (RE)(.+)\' or (RE)(.)\' (its groups then count from 2). */
 static bool sql_re_rewrite(sql_re_tr *tr, sql_re_variant variant) {
@@ -790,10 +782,9 @@ static bool sql_re_rewrite(sql_re_tr *tr, sql_re_variant variant) {
     sql_re_commit(tr);
     if (tr->depth > 0) return sql_re_fail(tr, "parentheses () not balanced");
     if (variant != RE_PLAIN) {
+        if (!sql_re_new_group(tr)) return false;
         sql_strbuf_putc(&tr->out, ')');
-        tr->set.n = 0;
-        sql_cpset_add(&tr->set, 1, SQL_RE_MAX_CP);
-        if (!sql_re_put_set(tr, &tr->set)) return false;
+        sql_strbuf_puts(&tr->out, SQL_RE_ANY_CHAR);
         sql_strbuf_puts(&tr->out, variant == RE_WITHIN ? "+\\'" : "\\'");
     }
     sql_strbuf_putc(&tr->out, '\0');
@@ -801,290 +792,33 @@ static bool sql_re_rewrite(sql_re_tr *tr, sql_re_variant variant) {
     return true;
 }
 
-/* ---- the per-thread cache ---- */
+const char SQL_RE_ANY_CHAR[] = "([\x01-\x7f]|[\xc0-\xdf][\x80-\xbf]|"
+                               "[\xe0-\xef][\x80-\xbf][\x80-\xbf]|"
+                               "[\xf0-\xf7][\x80-\xbf][\x80-\xbf][\x80-\xbf])";
 
-typedef struct sql_re_entry {
-    sql_regex re;
-    uint8_t *pattern;
-    uint32_t len, opts;
-    uint64_t hash;
-} sql_re_entry;
-
-typedef struct sql_re_cache {
-    sql_re_entry *entries[SQL_RE_CACHE_SIZE];  /* most recently used first */
-    uint32_t count;
-    regmatch_t *pmatch;
-    uint32_t pmatch_cap;
-    locale_t c_locale;       /* regcomp/regexec run in "C" whatever the process locale is */
-} sql_re_cache;
-
-static _Thread_local sql_re_cache *sql_re_self;
-static pthread_key_t sql_re_key;
-static pthread_once_t sql_re_key_once = PTHREAD_ONCE_INIT;
-
-static void sql_re_entry_free(sql_re_entry *e) {
-    regfree(&e->re.compiled);
-    if (e->re.nongreedy) {
-        regfree(&e->re.within);
-        regfree(&e->re.exact);
+bool sql_re_rewrite_pattern(rt_arena *arena, sql_bytes pat, uint32_t opts,
+                            sql_re_variant variant, uint16_t *map, sql_re_rewritten *out) {
+    sql_re_tr tr = {.p = pat.ptr, .len = pat.len, .opts = opts, .map = map, .atom_start = -1,
+                    .set = {.arena = arena}};
+    memset(out, 0, sizeof *out);
+    tr.levels = rt_arena_zalloc(arena, sizeof(sql_re_level) * (pat.len + 1u));
+    tr.items = rt_arena_alloc(arena, sizeof(sql_re_item) * (pat.len + 1u));
+    sql_strbuf_init(&tr.out, arena, pat.len * 2u + 16u);
+    if (tr.levels == NULL || tr.items == NULL) tr.error = "out of memory";
+    if (tr.error != NULL || !sql_re_rewrite(&tr, variant)) {
+        out->error = tr.error;
+        out->unsupported = tr.unsupported;
+        return false;
     }
-    rt_free(e->pattern);
-    rt_free(e);
-}
-
-static void sql_re_cache_free(void *arg) {
-    sql_re_cache *c = arg;
-    for (uint32_t k = 0; k < c->count; k++) sql_re_entry_free(c->entries[k]);
-    if (c->c_locale != (locale_t)0) freelocale(c->c_locale);
-    rt_free(c->pmatch);
-    rt_free(c);
-    sql_re_self = NULL;
-}
-
-static void sql_re_key_create(void) {
-    RT_ASSERT(pthread_key_create(&sql_re_key, sql_re_cache_free) == 0);
-}
-
-static sql_re_cache *sql_re_cache_get(void) {
-    if (sql_re_self != NULL) return sql_re_self;
-    pthread_once(&sql_re_key_once, sql_re_key_create);
-    sql_re_cache *c = rt_xcalloc(1, sizeof *c);
-    c->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    RT_ASSERT(c->c_locale != (locale_t)0);
-    pthread_setspecific(sql_re_key, c);
-    sql_re_self = c;
-    return c;
-}
-
-static bool sql_re_report(rt_err *err, const sql_re_tr *tr) {
-    if (tr->unsupported) return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s", tr->error);
-    return rt_err_set(err, SQLSTATE_INVALID_REGULAR_EXPRESSION, "invalid regular expression: %s",
-                      tr->error);
-}
-
-/* Rewrites pattern into *tr (map: where captures go) and compiles it into *out; false with
- * *err set. */
-static bool sql_re_build(sql_re_cache *c, rt_arena *arena, sql_bytes pat, uint32_t opts,
-                         sql_re_variant variant, uint16_t *map, sql_re_tr *tr, regex_t *out,
-                         rt_err *err) {
-    *tr = (sql_re_tr){.p = pat.ptr, .len = pat.len, .opts = opts, .map = map, .atom_start = -1,
-                      .set = {.arena = arena}};
-    tr->levels = rt_arena_zalloc(arena, sizeof(sql_re_level) * (pat.len + 1u));
-    sql_strbuf_init(&tr->out, arena, pat.len * 2u + 16u);
-    if (tr->levels == NULL) tr->error = "out of memory";
-    if (tr->levels == NULL || !sql_re_rewrite(tr, variant)) return sql_re_report(err, tr);
-    int cflags = REG_EXTENDED | ((tr->opts & SQL_RE_NLANCH) ? REG_NEWLINE : 0);
-    locale_t prev = uselocale(c->c_locale);
-    int rc = regcomp(out, tr->out.data, cflags);
-    uselocale(prev);
-    if (rc == 0) return true;
-    tr->error = rc == REG_ESUBREG ? "invalid backreference number"
-                : rc == REG_ESPACE ? "out of memory" : "invalid regular expression";
-    return sql_re_report(err, tr);
-}
-
-/* Rewrites and compiles into a new entry; NULL with *err set. */
-static sql_re_entry *sql_re_compile(sql_re_cache *c, rt_arena *arena, sql_bytes pat,
-                                    uint32_t opts, rt_err *err) {
-    sql_re_entry *e = rt_xcalloc(1, sizeof *e);
-    sql_re_tr tr;
-    if (!sql_re_build(c, arena, pat, opts, RE_PLAIN, e->re.map, &tr, &e->re.compiled, err)) {
-        rt_free(e);
-        return NULL;
-    }
-    e->re.captures = tr.captures;
-    e->re.nongreedy = !tr.levels[0].alt && tr.levels[0].attr == 2;
-    e->re.nmatch = 1;
-    for (uint32_t k = 1; k <= e->re.captures; k++) {
-        if (e->re.map[k] + 1u > e->re.nmatch) e->re.nmatch = e->re.map[k] + 1u;
-    }
-    if (e->re.nongreedy) {
-        uint16_t map[SQL_RE_GROUPS_MAX + 1];
-        bool ok = sql_re_build(c, arena, pat, opts, RE_WITHIN, map, &tr, &e->re.within, err);
-        if (ok && !sql_re_build(c, arena, pat, opts, RE_EXACT, map, &tr, &e->re.exact, err)) {
-            regfree(&e->re.within);
-            ok = false;
-        }
-        if (!ok) {
-            regfree(&e->re.compiled);
-            rt_free(e);
-            return NULL;
-        }
-        e->re.nmatch++; /* the variants' groups are one further */
-    }
-    e->pattern = rt_xmalloc(pat.len + 1u);
-    if (pat.len > 0) memcpy(e->pattern, pat.ptr, pat.len);
-    e->len = pat.len;
-    e->opts = opts;
-    return e;
-}
-
-/* The cached entry for (pattern, opts), compiled on a miss. */
-static const sql_regex *sql_re_lookup(rt_arena *arena, rt_err *err, sql_bytes pat,
-                                      uint32_t opts) {
-    sql_re_cache *c = sql_re_cache_get();
-    opts &= ~(uint32_t)SQL_RE_GLOBAL;
-    uint64_t hash = sql_hash_bytes(pat.ptr, pat.len) ^ opts;
-    for (uint32_t k = 0; k < c->count; k++) {
-        sql_re_entry *e = c->entries[k];
-        if (e->hash != hash || e->len != pat.len || e->opts != opts ||
-            (pat.len > 0 && memcmp(e->pattern, pat.ptr, pat.len) != 0)) {
-            continue;
-        }
-        memmove(&c->entries[1], &c->entries[0], sizeof(c->entries[0]) * k);
-        c->entries[0] = e;
-        return &e->re;
-    }
-    sql_re_entry *e = sql_re_compile(c, arena, pat, opts, err);
-    if (e == NULL) return NULL;
-    e->hash = hash;
-    if (c->count == SQL_RE_CACHE_SIZE) sql_re_entry_free(c->entries[--c->count]);
-    memmove(&c->entries[1], &c->entries[0], sizeof(c->entries[0]) * c->count);
-    c->entries[0] = e;
-    c->count++;
-    if (e->re.nmatch > c->pmatch_cap) {
-        c->pmatch = rt_xrealloc(c->pmatch, sizeof(regmatch_t) * e->re.nmatch);
-        c->pmatch_cap = e->re.nmatch;
-    }
-    return &e->re;
-}
-
-const sql_regex *sql_re_get(sql_fctx *f, sql_bytes pattern, uint32_t opts) {
-    return sql_re_lookup(f->arena, f->err, pattern, opts);
-}
-
-bool sql_re_check(rt_arena *arena, rt_err *err, sql_bytes pattern, uint32_t opts) {
-    return sql_re_lookup(arena, err, pattern, opts) != NULL;
-}
-
-uint32_t sql_re_groups(const sql_regex *re) { return re->captures; }
-
-/* ---- flags ---- */
-
-bool sql_re_flags_parse(sql_fctx *f, sql_bytes flags, const char *fn, bool allow_global,
-                        uint32_t *opts) {
-    uint32_t o = 0;
-    for (uint32_t k = 0; k < flags.len; k++) {
-        switch (flags.ptr[k]) {
-        case 'g':
-            if (!allow_global && fn != NULL) {
-                rt_err_set(f->err, SQLSTATE_INVALID_PARAMETER_VALUE,
-                           "%s() does not support the \"global\" option", fn);
-                if (strcmp(fn, "regexp_match") == 0) {
-                    rt_err_hint(f->err, "Use the regexp_matches function instead.");
-                }
-                return false;
-            }
-            if (fn == NULL) goto bad;
-            o |= SQL_RE_GLOBAL;
-            break;
-        case 'b': o |= SQL_RE_BASIC; break;
-        case 'c': o &= ~(uint32_t)SQL_RE_ICASE; break;
-        case 'e': o &= ~(uint32_t)SQL_RE_BASIC; break;
-        case 'i': o |= SQL_RE_ICASE; break;
-        case 'm': case 'n': o |= SQL_RE_NLSTOP | SQL_RE_NLANCH; break;
-        case 'p': o = (o | SQL_RE_NLSTOP) & ~(uint32_t)SQL_RE_NLANCH; break;
-        case 'q': o |= SQL_RE_LITERAL; break;
-        case 's': o &= ~(uint32_t)(SQL_RE_NLSTOP | SQL_RE_NLANCH); break;
-        case 't': o &= ~(uint32_t)SQL_RE_EXPANDED; break;
-        case 'w': o = (o | SQL_RE_NLANCH) & ~(uint32_t)SQL_RE_NLSTOP; break;
-        case 'x': o |= SQL_RE_EXPANDED; break;
-        default:
-        bad:
-            return rt_err_set(f->err, SQLSTATE_INVALID_PARAMETER_VALUE,
-                              "invalid regular expression option: \"%.*s\"",
-                              (int)sql_utf8_seq_len(flags.ptr[k]), (const char *)flags.ptr + k);
-        }
-    }
-    *opts = o;
+    out->ere = tr.out.data;
+    out->ere_len = tr.out.len - 1;
+    out->opts = tr.opts;
+    out->captures = tr.captures;
+    out->nongreedy = !tr.levels[0].alt && tr.levels[0].attr == 2;
+    out->anchored_end = !tr.levels[0].alt && tr.last_is_end;
+    out->sequence = tr.captures > 0 && tr.has_lazy && !tr.levels[0].alt && !tr.has_backref &&
+                    tr.nitems >= 2;
+    out->items = tr.items;
+    out->nitems = tr.nitems;
     return true;
-}
-
-/* ---- matching ---- */
-
-static const char sql_re_empty[1] = "";
-
-static int sql_re_run(sql_re_cache *c, const regex_t *re, const uint8_t *s, uint32_t start,
-                      uint32_t end, uint32_t nmatch, int eflags) {
-    c->pmatch[0].rm_so = start;
-    c->pmatch[0].rm_eo = end;
-    locale_t prev = uselocale(c->c_locale);
-    int rc = regexec(re, s != NULL ? (const char *)s : sql_re_empty, nmatch, c->pmatch,
-                     eflags | REG_STARTEND);
-    uselocale(prev);
-    return rc;
-}
-
-/* The first match at or after `start` that begins on a character boundary (an empty match
- * may otherwise fall inside a multibyte character). 1 found, 0 none, -1 error. */
-static int sql_re_find(sql_fctx *f, sql_re_cache *c, const sql_regex *re, const uint8_t *s,
-                       uint32_t len, uint32_t start, uint32_t nmatch) {
-    for (;;) {
-        int rc = sql_re_run(c, &re->compiled, s, start, len, nmatch, 0);
-        if (rc == REG_NOMATCH) return 0;
-        if (rc != 0) {
-            rt_err_set(f->err, rc == REG_ESPACE ? SQLSTATE_OUT_OF_MEMORY
-                                                : SQLSTATE_INVALID_REGULAR_EXPRESSION,
-                       "regular expression failed: %s",
-                       rc == REG_ESPACE ? "out of memory" : "internal error");
-            return -1;
-        }
-        uint32_t so = (uint32_t)c->pmatch[0].rm_so;
-        if (so >= len || (s[so] & 0xC0) != 0x80) return 1;
-        start = so + 1;
-        while (start < len && (s[start] & 0xC0) == 0x80) start++;
-        if (start > len) return 0;
-    }
-}
-
-/* Non-greedy as a whole: the shortest match starting at `so` (the leftmost start), whose end
- * is bisected over character boundaries in [so, eo] with "a match from so ends at or before
- * e, text following" ((RE)(.+)\' on s up to e's character). The groups then come from the
- * match ending exactly at the end found (offset by one group). Returns the group offset. */
-static uint32_t sql_re_shortest(sql_re_cache *c, const sql_regex *re, const uint8_t *s,
-                                uint32_t len, uint32_t so, uint32_t eo) {
-    uint32_t lo = so, hi = eo;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        while (mid < hi && (s[mid] & 0xC0) == 0x80) mid++;
-        if (mid == hi) mid = lo;
-        uint32_t next = mid + sql_utf8_seq_len(s[mid]);
-        bool good = sql_re_run(c, &re->within, s, so, next, 1, 0) == 0 &&
-                    (uint32_t)c->pmatch[0].rm_so == so;
-        if (good) {
-            hi = mid;
-        } else {
-            lo = next;
-        }
-    }
-    if (hi == len) { /* nothing follows: the plain RE's match from so is it */
-        sql_re_run(c, &re->compiled, s, so, len, re->nmatch, 0);
-        return 0;
-    }
-    sql_re_run(c, &re->exact, s, so, hi + sql_utf8_seq_len(s[hi]), re->nmatch, 0);
-    return 1;
-}
-
-int sql_re_exec(sql_fctx *f, const sql_regex *re, const uint8_t *s, uint32_t len, uint32_t start,
-                sql_re_match *m) {
-    sql_re_cache *c = sql_re_cache_get();
-    int rc = sql_re_find(f, c, re, s, len, start, re->nmatch);
-    if (rc <= 0) return rc;
-    uint32_t shift = 0;
-    if (re->nongreedy) {
-        shift = sql_re_shortest(c, re, s, len, (uint32_t)c->pmatch[0].rm_so,
-                                (uint32_t)c->pmatch[0].rm_eo);
-    }
-    m->so[0] = (int32_t)c->pmatch[shift].rm_so;
-    m->eo[0] = (int32_t)c->pmatch[shift].rm_eo;
-    for (uint32_t k = 1; k <= re->captures; k++) {
-        const regmatch_t *g = &c->pmatch[re->map[k] + shift];
-        m->so[k] = g->rm_so < 0 ? -1 : (int32_t)g->rm_so;
-        m->eo[k] = g->rm_so < 0 ? -1 : (int32_t)g->rm_eo;
-    }
-    return 1;
-}
-
-int sql_re_test(sql_fctx *f, const sql_regex *re, const uint8_t *s, uint32_t len) {
-    return sql_re_find(f, sql_re_cache_get(), re, s, len, 0, 1);
 }

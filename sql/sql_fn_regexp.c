@@ -129,12 +129,12 @@ static const sql_re_const *sql_rx_state(const sql_fctx *f) {
 
 /* ---- helpers ---- */
 
-/* Next match at or after *search; moves *search on by PostgreSQL's rule (one character past
- * an empty match). 1 found, 0 none, -1 error. */
+/* Next match at or after *search (its groups too when `groups`); moves *search on by
+ * PostgreSQL's rule (one character past an empty match). 1 found, 0 none, -1 error. */
 static int sql_rx_next(sql_fctx *f, const sql_regex *re, sql_bytes s, uint32_t *search,
-                       sql_re_match *m) {
+                       bool groups, sql_re_match *m) {
     if (*search > s.len) return 0;
-    int r = sql_re_exec(f, re, s.ptr, s.len, *search, m);
+    int r = sql_re_exec(f, re, s.ptr, s.len, *search, groups, m);
     if (r <= 0) return r;
     *search = (uint32_t)m->eo[0];
     if (m->so[0] == m->eo[0]) *search += *search < s.len ? sql_utf8_seq_len(s.ptr[*search]) : 1;
@@ -199,9 +199,9 @@ SQL_STR_KERNEL(sql_rx_ne) { return sql_rx_op(f, n, active, args, out, true); }
 /* The first capture of the first match (the whole match without captures), or NULL. */
 static bool sql_rx_substring_row(sql_fctx *f, const sql_regex *re, sql_bytes s, sql_vec *out,
                                  uint32_t i, sql_re_match *m) {
-    int r = sql_re_exec(f, re, s.ptr, s.len, 0, m);
-    if (r < 0) return false;
     uint32_t k = sql_re_groups(re) > 0 ? 1 : 0;
+    int r = sql_re_exec(f, re, s.ptr, s.len, 0, k > 0, m);
+    if (r < 0) return false;
     if (r == 0 || m->so[k] < 0) {
         out->nulls[i] = 1;
         return true;
@@ -262,7 +262,7 @@ SQL_STR_KERNEL(sql_rx_match) {
                                          has_flags ? &args[2]->b[i] : NULL, 0, &opts);
         if (re == NULL) return false;
         sql_bytes s = args[0]->b[i];
-        int r = sql_re_exec(f, re, s.ptr, s.len, 0, &m);
+        int r = sql_re_exec(f, re, s.ptr, s.len, 0, true, &m);
         if (r < 0) return false;
         if (r == 0) {
             out->nulls[i] = 1;
@@ -298,9 +298,19 @@ static void sql_rx_put_replacement(sql_bytes s, sql_bytes r, const sql_re_match 
     }
 }
 
+/* Does a replacement text refer to groups (\1 to \9)? */
+static bool sql_rx_names_groups(sql_bytes r) {
+    for (uint32_t k = 0; k + 1 < r.len; k++) {
+        if (r.ptr[k] == '\\' && r.ptr[k + 1] >= '1' && r.ptr[k + 1] <= '9') return true;
+        if (r.ptr[k] == '\\') k++;
+    }
+    return false;
+}
+
 typedef struct sql_rx_replace {
     const sql_regex *re;
     sql_bytes s, repl;
+    bool groups;        /* the replacement names groups (\1..\9) */
     uint32_t start;     /* byte offset where the search begins */
     int64_t nth;        /* replace only the nth match; 0 = all */
 } sql_rx_replace;
@@ -310,7 +320,7 @@ static bool sql_rx_replace_row(sql_fctx *f, const sql_rx_replace *rp, sql_strbuf
     uint32_t data_pos = 0, search = rp->start;
     int64_t count = 0;
     for (;;) {
-        int r = sql_rx_next(f, rp->re, rp->s, &search, m);
+        int r = sql_rx_next(f, rp->re, rp->s, &search, rp->groups, m);
         if (r < 0) return false;
         if (r == 0) break;
         if (rp->nth > 0 && ++count < rp->nth) continue;
@@ -343,6 +353,7 @@ SQL_STR_KERNEL(sql_rx_replace_k) {
         if (rp.re == NULL) return false;
         if ((opts & SQL_RE_GLOBAL) && !has_n) rp.nth = 0;
         rp.start = sql_rx_start_offset(rp.s, start);
+        rp.groups = sql_rx_names_groups(rp.repl);
         sql_strbuf_reset(&sb);
         if (!sql_rx_replace_row(f, &rp, &sb, &m)) return false;
         if (!sql_fn_text(f, out, i, sb.data, sb.len)) return false;
@@ -354,10 +365,10 @@ SQL_STR_KERNEL(sql_rx_replace_k) {
 
 /* The nth match at or after character `start` (1-based): 1 found (in *m), 0 none, -1 error. */
 static int sql_rx_nth(sql_fctx *f, const sql_regex *re, sql_bytes s, int64_t start, int64_t nth,
-                      sql_re_match *m) {
+                      bool groups, sql_re_match *m) {
     uint32_t search = sql_rx_start_offset(s, start);
     for (int64_t k = 0; k < nth; k++) {
-        int r = sql_rx_next(f, re, s, &search, m);
+        int r = sql_rx_next(f, re, s, &search, groups && k + 1 == nth, m);
         if (r <= 0) return r;
     }
     return 1;
@@ -379,7 +390,7 @@ SQL_STR_KERNEL(sql_rx_count) {
         uint32_t search = sql_rx_start_offset(s, start);
         int64_t count = 0;
         int r;
-        while ((r = sql_rx_next(f, re, s, &search, &m)) > 0) count++;
+        while ((r = sql_rx_next(f, re, s, &search, false, &m)) > 0) count++;
         if (r < 0) return false;
         out->i64[i] = count;
     }
@@ -423,7 +434,7 @@ static bool sql_rx_instr_substr(sql_fctx *f, uint32_t n, const uint8_t *active,
                                          fi >= 0 ? &args[fi]->b[i] : NULL, 0, &opts);
         if (re == NULL) return false;
         sql_bytes s = args[0]->b[i];
-        int r = sql_rx_nth(f, re, s, a.start, a.nth, &m);
+        int r = sql_rx_nth(f, re, s, a.start, a.nth, a.subexpr > 0, &m);
         if (r < 0) return false;
         bool none = r == 0 || a.subexpr > sql_re_groups(re) || m.so[a.subexpr] < 0;
         int32_t so = none ? 0 : m.so[a.subexpr], eo = none ? 0 : m.eo[a.subexpr];
@@ -453,7 +464,7 @@ static bool sql_rx_split(sql_fctx *f, const sql_regex *re, sql_bytes s, sql_rx_f
     sql_re_match m;
     uint32_t search = 0, prev_end = 0, field_start = 0;
     for (;;) {
-        int r = sql_rx_next(f, re, s, &search, &m);
+        int r = sql_rx_next(f, re, s, &search, false, &m);
         if (r < 0) return false;
         if (r == 0) break;
         uint32_t so = (uint32_t)m.so[0], eo = (uint32_t)m.eo[0];
@@ -523,7 +534,7 @@ static bool sql_rx_matches_srf(struct sql_exec_ctx *x, const sql_value *args, ui
     sql_re_match m;
     uint32_t search = 0;
     for (;;) {
-        int r = sql_rx_next(&f, re, s, &search, &m);
+        int r = sql_rx_next(&f, re, s, &search, true, &m);
         if (r < 0) return false;
         if (r == 0) break;
         sql_value row = {.type_oid = SQL_T_TEXT_ARRAY, .is_null = false};

@@ -145,10 +145,10 @@ typedef struct sql_re_match {
 } sql_re_match;
 
 /* Finds the first match starting at or after byte `start` of s[0, len) (the text before
- * `start` still counts for anchors and word boundaries). Returns 1 with *m filled, 0 when
- * there is none, -1 on error (f->err set). */
+ * `start` still counts for anchors and word boundaries). Returns 1 with *m filled (the groups
+ * only when `groups`: placing them costs more), 0 when there is none, -1 on error. */
 int sql_re_exec(sql_fctx *f, const sql_regex *re, const uint8_t *s, uint32_t len, uint32_t start,
-                sql_re_match *m);
+                bool groups, sql_re_match *m);
 
 /* Does s[0, len) contain a match? 1 yes, 0 no, -1 error (f->err set). */
 int sql_re_test(sql_fctx *f, const sql_regex *re, const uint8_t *s, uint32_t len);
