@@ -60,6 +60,7 @@ void sql_funcs_init(void) {
     sql_funcs_register_cmp();
     sql_funcs_register_arith();
     sql_funcs_register_string();
+    sql_funcs_register_array();
     sql_funcs_register_misc();
     sql_funcs_register_vector();
     sql_funcs_register_pending();
