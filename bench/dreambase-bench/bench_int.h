@@ -172,8 +172,9 @@ typedef struct bench_load_input {
     const float *vectors;            /* rows x dims, NULL when dims is 0 */
 } bench_load_input;
 
+/* Fills *load and up to two index results (pgvector's hnsw, the B-trees): *index_count. */
 bool bench_load_run(bench_engine *e, const bench_load_input *in, bench_result *load,
-                    bench_result *index, rt_err *err);
+                    bench_result *index, uint32_t *index_count, rt_err *err);
 
 /* ---- the run and its workloads (bench_run.c, bench_work.c) ------------------------------ */
 

@@ -305,24 +305,35 @@ static bool bench_ctx_check_table(bench_ctx *x, rt_err *err) {
 static bool bench_ctx_load(bench_ctx *x, rt_err *err) {
     bench_load_input in = {.opts = x->opts, .schema = &x->schema, .gen = &x->gen,
                            .rows = x->rows, .dims = x->dims, .vectors = x->vectors};
-    bench_result load, index;
+    bench_result load, index[2];
+    uint32_t index_count = 0;
     bench_ctx_result(x, "load", &load);
-    bench_ctx_result(x, "index", &index);
-    if (!bench_load_run(&x->engine, &in, &load, &index, err)) return false;
+    bench_ctx_result(x, "index", &index[0]);
+    bench_ctx_result(x, "index", &index[1]);
+    if (!bench_load_run(&x->engine, &in, &load, index, &index_count, err)) return false;
     x->table_checked = true;
-    return bench_ctx_emit(x, &load, err) && bench_ctx_emit(x, &index, err);
+    if (!bench_ctx_emit(x, &load, err)) return false;
+    for (uint32_t i = 0; i < index_count; i++) {
+        if (!bench_ctx_emit(x, &index[i], err)) return false;
+    }
+    return true;
 }
 
 static void bench_ctx_banner(bench_ctx *x) {
     const bench_opts *o = x->opts;
     PGconn *pg = x->engine.conns[0].pg;
     const char *version = PQparameterStatus(pg, "server_version");
+    char per_step[48];
+    if (o->count != 0) {
+        snprintf(per_step, sizeof per_step, "%llu ops", (unsigned long long)o->count);
+    } else {
+        snprintf(per_step, sizeof per_step, "%g s", o->duration_s);
+    }
     printf("dreambase-bench: %s dialect, server %s, table %s: %llu rows x %u dims (%s), k=%u, "
-           "%u connections on %u threads, pipeline %u, %s per step\n",
+           "%u connections on %u threads, pipeline %u, %s per step after %g s of warm-up\n",
            bench_dialect_name(o->dialect), version != NULL ? version : "?", o->table,
            (unsigned long long)x->rows, x->dims, bench_metric_name(o->metric), o->k,
-           o->concurrency, x->engine.thread_count, o->pipeline,
-           o->count != 0 ? "a count" : "a duration");
+           o->concurrency, x->engine.thread_count, o->pipeline, per_step, o->warmup_s);
     bench_table_header(stdout);
 }
 
