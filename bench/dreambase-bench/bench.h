@@ -57,6 +57,10 @@
 #define BENCH_SAMPLES_MAX (1u << 22)
 /* Query pool and the sample of it whose exact answers are computed. */
 #define BENCH_QUERY_POOL_MAX 100000u
+/* The pool is kept encoded as parameters (up to 64 KiB a vector as text): a bound in bytes. */
+#define BENCH_QUERY_POOL_BYTES_MAX (1ull << 30)
+/* Exact answers kept: --recall-sample x k entries of 12 bytes. */
+#define BENCH_EXACT_ENTRIES_MAX (16u << 20)
 /* A Bind message carries a 16-bit parameter count: the multi-row INSERT's limit. */
 #define BENCH_INSERT_PARAMS_MAX 65535u
 /* The header of a .npy file (a Python dict literal); real ones are under 200 bytes. */

@@ -51,21 +51,25 @@ void bench_class_fail(bench_class *c, uint64_t *counter, const char *fmt, ...) {
 
 /* ---- connections ------------------------------------------------------------------------- */
 
-/* Server notices: warnings are worth seeing (pgvector says when an index build spills out of
- * maintenance_work_mem), notices are not (DROP TABLE IF EXISTS ... skipping). */
+/* Server notices and warnings are worth seeing (pgvector says when an index build no longer
+ * fits into maintenance_work_mem), once: from the first connection. The expected notice of
+ * DROP TABLE IF EXISTS is hushed by the loader through engine->quiet. */
 static void bench_conn_notice(void *arg, const PGresult *res) {
     const bench_conn *c = arg;
     const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-    if (c->index != 0 || severity == NULL || strcmp(severity, "WARNING") != 0) return;
-    fprintf(stderr, "server warning: %s", PQresultErrorMessage(res));
+    if (c->index != 0 || c->engine->quiet || severity == NULL) return;
+    if (strcmp(severity, "WARNING") != 0 && strcmp(severity, "NOTICE") != 0) return;
+    fprintf(stderr, "server: %s", PQresultErrorMessage(res));
 }
 
-static bool bench_conn_open(bench_conn *c, const char *dsn, uint32_t index, rt_err *err) {
+static bool bench_conn_open(bench_engine *e, bench_conn *c, const char *dsn, uint32_t index,
+                            rt_err *err) {
     /* expand_dbname = 1: the DSN may be a full connection string or URI. */
     const char *keys[] = {"dbname", "application_name", NULL};
     const char *values[] = {dsn, "dreambase-bench", NULL};
     memset(c, 0, sizeof *c);
     c->index = index;
+    c->engine = e;
     c->pg = PQconnectdbParams(keys, values, 1);
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
         rt_err_set(err, SQLSTATE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
@@ -88,7 +92,7 @@ bool bench_engine_open(bench_engine *e, const bench_opts *opts, size_t scratch_b
     e->conn_count = opts->concurrency;
     e->conns = rt_xcalloc(e->conn_count, sizeof(bench_conn));
     for (uint32_t i = 0; i < e->conn_count; i++) {
-        if (!bench_conn_open(&e->conns[i], opts->dsn, i, err)) {
+        if (!bench_conn_open(e, &e->conns[i], opts->dsn, i, err)) {
             e->conn_count = i;
             bench_engine_close(e);
             return false;

@@ -57,7 +57,10 @@ typedef struct bench_class {
     char first_error[BENCH_ERROR_BYTES_MAX];
 } bench_class;
 
+typedef struct bench_engine bench_engine;
+
 typedef struct bench_conn {
+    bench_engine *engine;
     PGconn *pg;
     PGcancel *cancel;
     int fd;
@@ -70,7 +73,6 @@ typedef struct bench_conn {
     bool dead;
 } bench_conn;
 
-typedef struct bench_engine bench_engine;
 typedef struct bench_step bench_step;
 
 typedef struct bench_thread {
@@ -135,6 +137,7 @@ struct bench_engine {
     _Atomic uint64_t issued;
     uint64_t timeout_ns;
     bool record;
+    bool quiet;                      /* hush server notices (an expected one is coming) */
     char statement_names[BENCH_STMTS_MAX][32];
 };
 

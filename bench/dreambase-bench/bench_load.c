@@ -236,7 +236,10 @@ static void *bench_load_thread(void *arg) {
 
 static bool bench_load_schema(bench_engine *e, const bench_schema *schema, rt_err *err) {
     char sql[BENCH_SQL_BYTES_MAX];
-    if (!bench_engine_exec(e, bench_sql_drop_table(schema, sql), NULL, err)) return false;
+    e->quiet = true; /* "table does not exist, skipping" */
+    bool dropped = bench_engine_exec(e, bench_sql_drop_table(schema, sql), NULL, err);
+    e->quiet = false;
+    if (!dropped) return false;
     if (bench_sql_create_extension(schema, sql) != NULL && !bench_engine_exec(e, sql, NULL, err)) {
         rt_err_hint(err, "pgvector must be installed on the server "
                          "(Debian: postgresql-15-pgvector)");

@@ -448,6 +448,8 @@ static bool bench_opts_check(bench_opts *o, rt_err *err) {
         bad = "--groundtruth needs --queries (the ground truth is per query)";
     } else if (o->recall_sample > o->query_pool) {
         bad = "--recall-sample cannot exceed --query-pool";
+    } else if ((uint64_t)o->recall_sample * o->k > BENCH_EXACT_ENTRIES_MAX) {
+        bad = "--recall-sample x --k is too large (at most 16777216 exact answers)";
     } else if (o->threads > o->concurrency) {
         bad = "--threads cannot exceed --concurrency";
     } else if (o->load_method == BENCH_LOAD_INSERT &&

@@ -193,12 +193,20 @@ static bool bench_ctx_dataset(bench_ctx *x, bench_vectors *base, rt_err *err) {
 
 /* The query vectors: the generator's query stream, the --queries file, or (a dataset
  * without queries) base rows picked by the seed. Each is encoded once as a parameter. */
-static void bench_ctx_pool(bench_ctx *x) {
+static bool bench_ctx_pool(bench_ctx *x, rt_err *err) {
     const bench_opts *o = x->opts;
     uint32_t dims = x->dims;
     x->pool_count = o->query_pool;
     if (x->file_queries.count > 0 && x->file_queries.count < x->pool_count) {
         x->pool_count = (uint32_t)x->file_queries.count;
+    }
+    size_t cap = o->vector_format == BENCH_VECTOR_BINARY
+                     ? 4 + 4 * (size_t)dims
+                     : (size_t)dims * BENCH_FLOAT_TEXT_BYTES_MAX + 3;
+    if ((uint64_t)x->pool_count * (cap + 4 * dims) > BENCH_QUERY_POOL_BYTES_MAX) {
+        return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "--query-pool %u of %u dimensions needs more than %llu bytes",
+                          x->pool_count, dims, (unsigned long long)BENCH_QUERY_POOL_BYTES_MAX);
     }
     x->pool = rt_xmalloc((size_t)x->pool_count * dims * sizeof(float));
     for (uint32_t q = 0; q < x->pool_count; q++) {
@@ -215,15 +223,13 @@ static void bench_ctx_pool(bench_ctx *x) {
     }
     x->pool_params = rt_xmalloc(x->pool_count * sizeof(char *));
     x->pool_lengths = rt_xmalloc(x->pool_count * sizeof(int));
-    size_t cap = o->vector_format == BENCH_VECTOR_BINARY
-                     ? 4 + 4 * (size_t)dims
-                     : (size_t)dims * BENCH_FLOAT_TEXT_BYTES_MAX + 3;
     for (uint32_t q = 0; q < x->pool_count; q++) {
         bench_params p;
         x->pool_params[q] = rt_xmalloc(cap + 1);
         bench_ctx_vector_param(x, x->pool + (size_t)q * dims, x->pool_params[q], &p, 0);
         x->pool_lengths[q] = p.lengths[0];
     }
+    return true;
 }
 
 static bool bench_ctx_init(bench_ctx *x, const bench_opts *o, rt_err *err) {
@@ -248,9 +254,14 @@ static bool bench_ctx_init(bench_ctx *x, const bench_opts *o, rt_err *err) {
         bench_space_norms(x->vectors, x->rows, x->dims, x->cores, x->norms);
         x->space = (bench_space){.base = x->vectors, .norms = x->norms, .rows = x->rows,
                                  .dims = x->dims, .metric = o->metric};
-        if (o->workloads & (vector_work & ~BENCH_WL_LOAD)) bench_ctx_pool(x);
+        if ((o->workloads & (vector_work & ~BENCH_WL_LOAD)) && !bench_ctx_pool(x, err)) {
+            bench_vectors_free(&base);
+            return false;
+        }
     }
     bench_vectors_free(&base);
+    bench_proc_usage usage; /* a wrong --server-pid fails now, not as a warning per step */
+    if (o->server_pid != 0 && !bench_proc_sample(o->server_pid, &usage, err)) return false;
     if (o->json_out != NULL && (x->json = fopen(o->json_out, "a")) == NULL) {
         return rt_err_from_errno(err, errno, "could not open \"%s\"", o->json_out);
     }

@@ -66,6 +66,11 @@ static uint32_t bench_topk_rows(bench_topk *q, bench_class *cls, uint64_t query,
                                 const PGresult *res, int64_t *rows) {
     int n = PQntuples(res);
     uint32_t valid = 0;
+    if (n > (int)q->x->opts->k) {
+        bench_class_fail(cls, &cls->wrong_rows, "query %llu: %d rows for LIMIT %u",
+                         (unsigned long long)query, n, q->x->opts->k);
+        return 0;
+    }
     for (int i = 0; i < n && i < BENCH_K_MAX; i++) {
         const char *text = PQgetvalue(res, i, 0);
         long long id = strtoll(text, NULL, 10);
@@ -133,9 +138,8 @@ static void bench_topk_complete(bench_topk *q, bench_thread *t, const bench_op *
 static void bench_topk_exact(bench_topk *q) {
     bench_ctx *x = q->x;
     uint32_t k = x->opts->k;
-    q->sample = x->vectors != NULL && x->opts->recall_sample < x->pool_count
-                    ? x->opts->recall_sample
-                    : (x->vectors != NULL ? x->pool_count : 0);
+    q->sample = x->opts->recall_sample < x->pool_count ? x->opts->recall_sample : x->pool_count;
+    if (x->vectors == NULL) q->sample = 0;
     q->exact_rows = rt_xmalloc(((size_t)q->sample * k + 1) * sizeof(int64_t));
     q->exact_dists = rt_xmalloc(((size_t)q->sample * k + 1) * sizeof(float));
     q->exact_found = rt_xcalloc(q->sample + 1, sizeof(uint32_t));
