@@ -153,9 +153,11 @@ bool bench_opts_parse(bench_opts *opts, int argc, char **argv, rt_err *err);
 void bench_opts_usage(FILE *out);
 const char *bench_dialect_name(bench_dialect dialect);
 const char *bench_metric_name(bench_metric metric);
-/* Parses "0.001,0.01" into values (each in (0, 1]); 22023 on junk or too many entries. */
-bool bench_opts_parse_doubles(const char *text, double *values, uint32_t *count, rt_err *err);
-bool bench_opts_parse_uints(const char *text, uint32_t *values, uint32_t *count, rt_err *err);
+/* Parse "0.001,0.01" (selectivities: multiples of 1/BENCH_BUCKETS in (0, 1]) and "40,80"
+ * (ef_search values); 22023 on junk or more than BENCH_LIST_MAX entries. */
+bool bench_opts_parse_selectivities(const char *text, double *values, uint32_t *count,
+                                    rt_err *err);
+bool bench_opts_parse_ef_search(const char *text, uint32_t *values, uint32_t *count, rt_err *err);
 
 /* ---- random numbers ---------------------------------------------------------------------- */
 

@@ -169,7 +169,8 @@ static bool bench_opt_selectivity(const char *entry, uint32_t i, void *arg, rt_e
     return true;
 }
 
-bool bench_opts_parse_doubles(const char *text, double *values, uint32_t *count, rt_err *err) {
+bool bench_opts_parse_selectivities(const char *text, double *values, uint32_t *count,
+                                    rt_err *err) {
     return bench_opt_list(text, "--selectivity", count, bench_opt_selectivity, values, err);
 }
 
@@ -177,7 +178,7 @@ static bool bench_opt_uint(const char *entry, uint32_t i, void *arg, rt_err *err
     return bench_opt_u32("--ef-search", entry, 1, 100000, (uint32_t *)arg + i, err);
 }
 
-bool bench_opts_parse_uints(const char *text, uint32_t *values, uint32_t *count, rt_err *err) {
+bool bench_opts_parse_ef_search(const char *text, uint32_t *values, uint32_t *count, rt_err *err) {
     return bench_opt_list(text, "--ef-search", count, bench_opt_uint, values, err);
 }
 
@@ -364,10 +365,10 @@ static bool bench_opts_apply_run(bench_opts *o, int id, const char *arg, bool *k
         ok = bench_opt_double("--timeout", arg, 0.01, 86400, &o->timeout_s, err);
         break;
     case BENCH_O_EF_SEARCH:
-        ok = bench_opts_parse_uints(arg, o->ef_search, &o->ef_search_count, err);
+        ok = bench_opts_parse_ef_search(arg, o->ef_search, &o->ef_search_count, err);
         break;
     case BENCH_O_SELECTIVITY:
-        ok = bench_opts_parse_doubles(arg, o->selectivity, &o->selectivity_count, err);
+        ok = bench_opts_parse_selectivities(arg, o->selectivity, &o->selectivity_count, err);
         break;
     case BENCH_O_READ_RATIO:
         ok = bench_opt_double("--read-ratio", arg, 0, 1, &o->read_ratio, err);

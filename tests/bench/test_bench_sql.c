@@ -48,7 +48,8 @@ static void test_bench_sql_dreambase(void **state) {
 static void test_bench_sql_pgvector(void **state) {
     bench_schema s = test_schema(BENCH_DIALECT_PGVECTOR, 768);
     char sql[BENCH_SQL_BYTES_MAX];
-    assert_string_equal(bench_sql_create_extension(&s, sql), "CREATE EXTENSION IF NOT EXISTS vector");
+    assert_string_equal(bench_sql_create_extension(&s, sql),
+                        "CREATE EXTENSION IF NOT EXISTS vector");
     assert_string_equal(bench_sql_create_vector_index(&s, sql),
                         "CREATE INDEX ON documents USING hnsw (embedding vector_cosine_ops)");
     s.hnsw_m = 16, s.ef_construction = 64;
@@ -82,7 +83,8 @@ static void test_bench_sql_scalar_only_and_insert(void **state) {
     assert_null(strstr(bench_sql_create_table(&s, sql), "embedding"));
     assert_null(bench_sql_create_extension(&s, sql)); /* no vectors, no pgvector needed */
     assert_null(bench_sql_create_vector_index(&s, sql));
-    assert_string_equal(bench_sql_update(&s, sql), "UPDATE documents SET content = $2 WHERE id = $1");
+    assert_string_equal(bench_sql_update(&s, sql),
+                        "UPDATE documents SET content = $2 WHERE id = $1");
     assert_string_equal(bench_sql_copy(&s, false, sql),
                         "COPY documents (id, user_id, content, category, created_at, bucket) "
                         "FROM STDIN");
