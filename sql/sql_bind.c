@@ -1,0 +1,273 @@
+/* sql_bind.c: the binder's entry points: statements, type names, table and sequence lookup
+ * through the search path, and stored expressions (DEFAULT, CHECK) over a table's columns. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/sql_bind_int.h"
+
+static sql_binder *sql_binder_new(sql_bind_ctx *bc) {
+    sql_binder *b = rt_arena_zalloc(bc->arena, sizeof *b);
+    if (b == NULL) return NULL;
+    b->bc = bc;
+    b->arena = bc->arena;
+    b->nparams = bc->nparams;
+    b->param_types = rt_arena_alloc(bc->arena, sizeof(uint32_t) * (bc->nparams + 1u));
+    if (b->param_types == NULL) return NULL;
+    for (uint32_t i = 0; i < bc->nparams; i++) {
+        b->param_types[i] = bc->param_types[i] != 0 ? bc->param_types[i] : SQL_T_UNKNOWN;
+    }
+    return b;
+}
+
+bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
+    sql_binder *b = sql_binder_new(bc);
+    sql_query *qy = rt_arena_zalloc(bc->arena, sizeof *qy);
+    if (b == NULL || qy == NULL) return rt_arena_fail(bc->arena, bc->err);
+    sql_plan *plan = NULL;
+    switch (SQL_NODE_KIND(stmt)) {
+    case SQL_N_SELECT: {
+        sql_qlevel *root = sql_qlevel_new(b, NULL, NULL);
+        if (root == NULL) return rt_arena_fail(bc->arena, bc->err);
+        plan = sql_bind_select(root, (const sql_select *)stmt, NULL);
+        qy->cmd = SQL_CMD_SELECT;
+        qy->returns_rows = true;
+        break;
+    }
+    case SQL_N_INSERT: plan = sql_bind_insert(b, (const sql_insert *)stmt, qy); break;
+    case SQL_N_UPDATE: plan = sql_bind_update(b, (const sql_update *)stmt, qy); break;
+    case SQL_N_DELETE: plan = sql_bind_delete(b, (const sql_delete *)stmt, qy); break;
+    default:
+        return sql_bind_error(b, stmt->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "statement cannot be planned");
+    }
+    if (plan == NULL) {
+        if (!rt_err_is_set(bc->err)) rt_arena_fail(bc->arena, bc->err);
+        return false;
+    }
+    /* Parameters no context typed are text, as PostgreSQL resolves them. */
+    for (uint32_t i = 0; i < b->nparams; i++) {
+        if (b->param_types[i] == SQL_T_UNKNOWN) b->param_types[i] = SQL_T_TEXT;
+    }
+    plan = sql_plan_optimize(bc->arena, plan, bc->shard_count, bc->err);
+    if (plan == NULL) return false;
+    qy->plan = plan;
+    qy->nparams = b->nparams;
+    qy->param_types = b->param_types;
+    qy->nmaterials = b->nmaterials;
+    qy->nsubqueries = b->nsubqueries;
+    qy->volatile_funcs = b->volatile_funcs;
+    qy->for_update = b->for_update;
+    qy->catalog_version = eng_catalog_version(bc->catalog);
+    *out = qy;
+    return true;
+}
+
+/* ---- names ---- */
+
+/* The schemas an unqualified name is looked up in: pg_temp, pg_catalog, then the path. */
+static uint32_t sql_path_schemas(sql_bind_ctx *bc, uint32_t *oids, uint32_t cap) {
+    uint32_t n = 0;
+    if (bc->temp_schema_oid != 0 && n < cap) oids[n++] = bc->temp_schema_oid;
+    bool catalog_listed = false;
+    for (uint32_t i = 0; i < bc->nsearch; i++) {
+        catalog_listed |= strcmp(bc->search_path[i], "pg_catalog") == 0;
+    }
+    if (!catalog_listed && n < cap) oids[n++] = ENG_OID_PG_CATALOG;
+    for (uint32_t i = 0; i < bc->nsearch && n < cap; i++) {
+        const char *name = bc->search_path[i];
+        if (strcmp(name, "$user") == 0) continue;
+        const eng_schema *s = eng_db_schema_by_name(bc->db, name);
+        if (s != NULL) oids[n++] = s->oid;
+    }
+    return n;
+}
+
+static uint32_t sql_schema_oid(sql_bind_ctx *bc, const char *name) {
+    if (strcmp(name, "pg_temp") == 0) return bc->temp_schema_oid;
+    const eng_schema *s = eng_db_schema_by_name(bc->db, name);
+    return s != NULL ? s->oid : 0;
+}
+
+const eng_table *sql_bind_find_table(sql_bind_ctx *bc, const sql_name *name) {
+    const char *rel = name->parts[name->count - 1];
+    if (name->count >= 2) {
+        if (name->count == 3 && strcmp(name->parts[0], bc->db->name) != 0) return NULL;
+        uint32_t schema = sql_schema_oid(bc, name->parts[name->count - 2]);
+        return schema != 0 ? eng_db_table_by_name(bc->db, schema, rel) : NULL;
+    }
+    uint32_t oids[32];
+    uint32_t n = sql_path_schemas(bc, oids, 32);
+    for (uint32_t i = 0; i < n; i++) {
+        const eng_table *t = eng_db_table_by_name(bc->db, oids[i], rel);
+        if (t != NULL) return t;
+    }
+    return NULL;
+}
+
+const eng_sequence *sql_bind_find_sequence(sql_bind_ctx *bc, const sql_name *name) {
+    const char *rel = name->parts[name->count - 1];
+    if (name->count >= 2) {
+        uint32_t schema = sql_schema_oid(bc, name->parts[name->count - 2]);
+        return schema != 0 ? eng_db_sequence_by_name(bc->db, schema, rel) : NULL;
+    }
+    uint32_t oids[32];
+    uint32_t n = sql_path_schemas(bc, oids, 32);
+    for (uint32_t i = 0; i < n; i++) {
+        const eng_sequence *s = eng_db_sequence_by_name(bc->db, oids[i], rel);
+        if (s != NULL) return s;
+    }
+    return NULL;
+}
+
+bool sql_bind_creation_schema(sql_bind_ctx *bc, const sql_name *name, uint32_t *schema_oid,
+                              const char **object_name) {
+    *object_name = name->parts[name->count - 1];
+    if (name->count >= 2) {
+        const char *schema = name->parts[name->count - 2];
+        *schema_oid = sql_schema_oid(bc, schema);
+        if (*schema_oid == 0) {
+            return rt_err_set(bc->err, SQLSTATE_INVALID_SCHEMA_NAME,
+                              "schema \"%s\" does not exist", schema);
+        }
+        return true;
+    }
+    for (uint32_t i = 0; i < bc->nsearch; i++) {
+        if (strcmp(bc->search_path[i], "$user") == 0) continue;
+        const eng_schema *s = eng_db_schema_by_name(bc->db, bc->search_path[i]);
+        if (s != NULL && s->oid != ENG_OID_PG_CATALOG) {
+            *schema_oid = s->oid;
+            return true;
+        }
+    }
+    return rt_err_set(bc->err, SQLSTATE_INVALID_SCHEMA_NAME,
+                      "no schema has been selected to create in");
+}
+
+/* ---- type names ---- */
+
+static const sql_type_def *sql_lookup_type_name(const char *name) {
+    static const struct { const char *alias, *name; } aliases[] = {
+        {"integer", "int4"}, {"int", "int4"}, {"smallint", "int2"}, {"bigint", "int8"},
+        {"real", "float4"}, {"float", "float8"}, {"double precision", "float8"},
+        {"decimal", "numeric"}, {"boolean", "bool"}, {"character varying", "varchar"},
+        {"character", "bpchar"}, {"char", "bpchar"}, {"timestamp with time zone", "timestamptz"},
+        {"time with time zone", "timetz"}, {"bit varying", "varbit"}, {"\"char\"", "char"},
+    };
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+        if (strcmp(name, aliases[i].alias) == 0) return sql_type_by_name(aliases[i].name);
+    }
+    return sql_type_by_name(name);
+}
+
+bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, int32_t *typmod) {
+    const char *name = tn->name.parts[tn->name.count - 1];
+    if (tn->name.count >= 2) {
+        const char *schema = tn->name.parts[tn->name.count - 2];
+        if (strcmp(schema, "pg_catalog") != 0 && strcmp(schema, "public") != 0) {
+            return rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s.%s\" does not exist",
+                              schema, name);
+        }
+    }
+    const sql_type_def *t = sql_lookup_type_name(name);
+    if (t == NULL || t->typtype == 'p') {
+        rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
+        if (tn->hdr.location != UINT32_MAX) bc->err->position = tn->hdr.location + 1;
+        return false;
+    }
+    *typmod = -1;
+    if (tn->typmods.count > 0) {
+        int32_t mods[8];
+        uint32_t n = tn->typmods.count > 8 ? 8 : tn->typmods.count;
+        for (uint32_t i = 0; i < n; i++) {
+            const sql_const *c = SQL_LIST_AT(tn->typmods, i);
+            if (SQL_NODE_KIND(c) != SQL_N_CONST || c->const_kind != SQL_CONST_INTEGER) {
+                return rt_err_set(bc->err, SQLSTATE_SYNTAX_ERROR,
+                                  "type modifiers must be simple constants or identifiers");
+            }
+            mods[i] = (int32_t)c->int_value;
+        }
+        if (t->typmod_in == NULL) {
+            return rt_err_set(bc->err, SQLSTATE_SYNTAX_ERROR,
+                              "type modifier is not allowed for type \"%s\"", t->name);
+        }
+        if (!t->typmod_in(mods, n, typmod, bc->err)) return false;
+    }
+    *oid = t->oid;
+    for (uint32_t d = 0; d < tn->array_dims; d++) {
+        uint32_t arr = sql_type_array_of(*oid);
+        if (arr == 0) {
+            if (sql_type_elem_of(*oid) != 0) break; /* int[][]: still int[] */
+            return rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT,
+                              "could not find array type for data type %s", t->name);
+        }
+        *oid = arr;
+    }
+    return true;
+}
+
+/* ---- expressions over one table's columns ---- */
+
+static sql_qlevel *sql_table_level(sql_binder *b, const eng_table *t) {
+    sql_qlevel *q = sql_qlevel_new(b, NULL, NULL);
+    if (q == NULL) return NULL;
+    sql_plan *p = sql_bind_table_plan(b, t, UINT32_MAX);
+    if (p == NULL) return NULL;
+    sql_scope *s = rt_arena_zalloc(b->arena, sizeof *s);
+    if (s == NULL) return NULL;
+    s->cols = rt_arena_zalloc(b->arena, sizeof(sql_scope_col) * (p->ncols + 1u));
+    s->rtes = rt_arena_zalloc(b->arena, sizeof(sql_rte));
+    if (s->cols == NULL || s->rtes == NULL) return NULL;
+    for (uint32_t i = 0; i < p->ncols; i++) {
+        s->cols[i] = (sql_scope_col){.name = p->cols[i].name, .type_oid = p->cols[i].type_oid,
+                                     .typmod = p->cols[i].typmod, .table_oid = t->oid,
+                                     .attnum = p->cols[i].attnum,
+                                     .hidden = t->columns[i].dropped};
+    }
+    s->ncols = p->ncols;
+    s->rtes[0] = (sql_rte){.name = t->name, .first = 0, .ncols = p->ncols, .table = t};
+    s->nrtes = 1;
+    q->scope = s;
+    return q;
+}
+
+bool sql_bind_table_expr(sql_bind_ctx *bc, const eng_table *t, const sql_node *expr,
+                         uint32_t target_type, int32_t target_typmod, sql_expr **out) {
+    sql_binder *b = sql_binder_new(bc);
+    if (b == NULL) return rt_arena_fail(bc->arena, bc->err);
+    b->default_context = "DEFAULT expressions";
+    sql_qlevel *q = t != NULL ? sql_table_level(b, t) : sql_qlevel_new(b, NULL, NULL);
+    if (q == NULL) return rt_arena_fail(bc->arena, bc->err);
+    q->agg_forbidden = "DEFAULT expressions";
+    sql_expr *e = target_type == SQL_T_BOOL && t != NULL
+                      ? sql_bind_condition(q, expr, "CHECK")
+                      : sql_bind_expr_as(q, expr, target_type, target_typmod,
+                                         SQL_CAST_ASSIGNMENT, NULL);
+    if (e == NULL) return false;
+    *out = e;
+    return true;
+}
+
+bool sql_bind_stored_expr(sql_bind_ctx *bc, const eng_table *t, const char *text,
+                          uint32_t target_type, int32_t target_typmod, sql_expr **out) {
+    /* Stored expressions are SQL text: parse them as the select list of a SELECT. */
+    size_t n = strlen(text);
+    char *sql = rt_arena_alloc(bc->arena, n + 8);
+    if (sql == NULL) return rt_arena_fail(bc->arena, bc->err);
+    memcpy(sql, "SELECT ", 7);
+    memcpy(sql + 7, text, n + 1);
+    sql_stmt_list stmts;
+    if (!sql_parse(bc->arena, sql, (uint32_t)(n + 7), &stmts, bc->err)) return false;
+    const sql_select *s = (const sql_select *)stmts.stmts[0].node;
+    if (stmts.count != 1 || SQL_NODE_KIND(s) != SQL_N_SELECT || s->targets.count != 1) {
+        return rt_err_set(bc->err, SQLSTATE_DATA_CORRUPTED, "stored expression is malformed: %s",
+                          text);
+    }
+    const sql_target *tg = SQL_LIST_AT(s->targets, 0);
+    const char *saved_sql = bc->sql;
+    uint32_t saved_len = bc->sql_len;
+    bc->sql = NULL;
+    bool ok = sql_bind_table_expr(bc, t, tg->expr, target_type, target_typmod, out);
+    bc->sql = saved_sql;
+    bc->sql_len = saved_len;
+    return ok;
+}

@@ -1,0 +1,519 @@
+/* sql_bind_dml.c: binding INSERT, UPDATE and DELETE into plans. INSERT routes rows from its
+ * source (VALUES or SELECT) to the owning shards; UPDATE and DELETE are fragments over a scan of
+ * the target table with their WHERE clause pushed into it. */
+#include <string.h>
+
+#include "sql/sql_bind_int.h"
+
+/* A level whose scope is the target table's full row (attnum order), named by `alias`. */
+static sql_qlevel *sql_dml_level(sql_binder *b, const eng_table *t, const char *alias,
+                                 sql_cte_def *ctes, bool with_excluded) {
+    sql_qlevel *q = sql_qlevel_new(b, NULL, ctes);
+    if (q == NULL) return NULL;
+    uint32_t n = t->column_count, total = with_excluded ? 2 * n : n;
+    sql_scope *s = rt_arena_zalloc(b->arena, sizeof *s);
+    if (s == NULL) return NULL;
+    s->cols = rt_arena_zalloc(b->arena, sizeof(sql_scope_col) * (total + 1u));
+    s->rtes = rt_arena_zalloc(b->arena, sizeof(sql_rte) * 2);
+    if (s->cols == NULL || s->rtes == NULL) return NULL;
+    for (uint32_t i = 0; i < total; i++) {
+        const eng_column *c = &t->columns[i % n];
+        s->cols[i] = (sql_scope_col){.name = c->name, .type_oid = c->type_oid, .typmod = c->typmod,
+                                     .table_oid = t->oid, .attnum = (int16_t)c->attnum,
+                                     .hidden = c->dropped || i >= n};
+    }
+    s->ncols = total;
+    s->rtes[0] = (sql_rte){.name = alias, .first = 0, .ncols = n, .table = t};
+    s->nrtes = 1;
+    if (with_excluded) {
+        s->rtes[1] = (sql_rte){.name = "excluded", .first = n, .ncols = n, .table = t};
+        s->nrtes = 2;
+    }
+    q->scope = s;
+    return q;
+}
+
+static const eng_table *sql_dml_target(sql_binder *b, const sql_rangevar *rv) {
+    const eng_table *t = sql_bind_find_table(b->bc, &rv->name);
+    if (t == NULL) {
+        sql_bind_error(b, rv->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                       "relation \"%s\" does not exist", rv->name.parts[rv->name.count - 1]);
+        return NULL;
+    }
+    if (t->kind != 'r') {
+        sql_bind_error(b, rv->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
+                       "cannot change %s \"%s\"", t->kind == 'v' ? "view" : "sequence", t->name);
+        return NULL;
+    }
+    return t;
+}
+
+/* Output columns and expressions of RETURNING (over the table's full row). */
+static bool sql_bind_returning(sql_binder *b, const eng_table *t, const char *alias,
+                               const sql_list *returning, sql_plan *p, sql_query *qy) {
+    if (returning->count == 0) return true;
+    sql_qlevel *q = sql_dml_level(b, t, alias, NULL, false);
+    if (q == NULL) return sql_bind_oom(b);
+    q->agg_forbidden = "RETURNING";
+    uint32_t cap = 16, n = 0;
+    sql_expr **exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *) * cap);
+    sql_col *cols = rt_arena_alloc(b->arena, sizeof(sql_col) * cap);
+    if (exprs == NULL || cols == NULL) return sql_bind_oom(b);
+    for (uint32_t i = 0; i < returning->count; i++) {
+        const sql_target *tg = SQL_LIST_AT(*returning, i);
+        bool star = SQL_NODE_KIND(tg->expr) == SQL_N_STAR;
+        for (uint32_t c = 0; c < (star ? t->column_count : 1); c++) {
+            if (star && t->columns[c].dropped) continue;
+            if (n + 1 >= cap) {
+                exprs = rt_arena_grow(b->arena, exprs, cap * sizeof(void *), cap * 2 * sizeof(void *));
+                cols = rt_arena_grow(b->arena, cols, cap * sizeof(sql_col), cap * 2 * sizeof(sql_col));
+                cap *= 2;
+                if (exprs == NULL || cols == NULL) return sql_bind_oom(b);
+            }
+            sql_expr *e = star ? sql_expr_column(b->arena, c, t->columns[c].type_oid,
+                                                 t->columns[c].typmod)
+                               : sql_bind_expr(q, tg->expr);
+            if (e == NULL) return false;
+            if (e->type_oid == SQL_T_UNKNOWN) {
+                e = sql_bind_coerce(q, e, SQL_T_TEXT, -1, SQL_CAST_IMPLICIT, e->location, NULL);
+                if (e == NULL) return false;
+            }
+            const char *name = star ? t->columns[c].name
+                               : tg->alias != NULL ? tg->alias : sql_bind_colname(tg->expr);
+            cols[n] = (sql_col){.name = name, .type_oid = e->type_oid, .typmod = e->typmod};
+            if (e->kind == SQL_X_COLUMN) {
+                cols[n].table_oid = t->oid;
+                cols[n].attnum = (int16_t)(e->column.index + 1);
+            }
+            exprs[n++] = e;
+        }
+    }
+    p->modify.nreturning = n;
+    p->modify.returning = exprs;
+    p->ncols = n;
+    p->cols = cols;
+    qy->returns_rows = true;
+    return true;
+}
+
+/* DEFAULT expressions and CHECK constraints of the table, bound for evaluation. */
+static bool sql_bind_defaults_checks(sql_binder *b, const eng_table *t, sql_plan *p) {
+    p->modify.defaults = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
+    p->modify.checks = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->constraint_count + 1u));
+    p->modify.check_names = rt_arena_zalloc(b->arena, sizeof(char *) * (t->constraint_count + 1u));
+    if (p->modify.defaults == NULL || p->modify.checks == NULL || p->modify.check_names == NULL) {
+        return sql_bind_oom(b);
+    }
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        const eng_column *col = &t->columns[c];
+        if (col->dropped || col->default_text == NULL) continue;
+        if (!sql_bind_stored_expr(b->bc, NULL, col->default_text, col->type_oid, col->typmod,
+                                  &p->modify.defaults[c])) {
+            return false;
+        }
+        if (p->modify.defaults[c]->kind == SQL_X_FUNC &&
+            (p->modify.defaults[c]->func.def->flags & SQL_F_VOLATILE)) {
+            b->volatile_funcs = true;
+        }
+    }
+    for (uint32_t k = 0; k < t->constraint_count; k++) {
+        const eng_constraint *con = &t->constraints[k];
+        if (con->kind != 'c' || con->check_text == NULL) continue;
+        uint32_t i = p->modify.nchecks++;
+        if (!sql_bind_stored_expr(b->bc, t, con->check_text, SQL_T_BOOL, -1,
+                                  &p->modify.checks[i])) {
+            return false;
+        }
+        p->modify.check_names[i] = con->name;
+    }
+    return true;
+}
+
+/* ---- INSERT ---- */
+
+static bool sql_insert_columns(sql_binder *b, const sql_insert *ins, const eng_table *t,
+                               sql_plan *p) {
+    uint32_t n = ins->columns.count;
+    if (n == 0) {
+        for (uint32_t c = 0; c < t->column_count; c++) n += !t->columns[c].dropped;
+    }
+    p->modify.attnums = rt_arena_alloc(b->arena, sizeof(uint16_t) * (n + 1u));
+    if (p->modify.attnums == NULL) return sql_bind_oom(b);
+    p->modify.ncols = n;
+    if (ins->columns.count == 0) {
+        uint32_t k = 0;
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            if (!t->columns[c].dropped) p->modify.attnums[k++] = t->columns[c].attnum;
+        }
+        return true;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const sql_target *tg = SQL_LIST_AT(ins->columns, i);
+        const eng_column *col = eng_table_column_by_name(t, tg->alias);
+        if (col == NULL) {
+            return sql_bind_error(b, tg->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
+                                  "column \"%s\" of relation \"%s\" does not exist", tg->alias,
+                                  t->name);
+        }
+        for (uint32_t k = 0; k < i; k++) {
+            if (p->modify.attnums[k] == col->attnum) {
+                return sql_bind_error(b, tg->hdr.location, SQLSTATE_DUPLICATE_COLUMN,
+                                      "column \"%s\" specified more than once", tg->alias);
+            }
+        }
+        p->modify.attnums[i] = col->attnum;
+    }
+    return true;
+}
+
+/* GENERATED ALWAYS columns take only DEFAULT (unless OVERRIDING SYSTEM VALUE). */
+static bool sql_insert_identity_check(sql_binder *b, const sql_insert *ins, const eng_table *t,
+                                      const sql_plan *p, const sql_node *item, uint32_t k) {
+    const eng_column *col = &t->columns[p->modify.attnums[k] - 1];
+    if ((col->identity != 'a' && col->generated != 's') || SQL_NODE_KIND(item) == SQL_N_DEFAULT) {
+        return true;
+    }
+    if (col->identity == 'a' && ins->overriding == SQL_OVERRIDING_SYSTEM) return true;
+    sql_bind_error(b, item->location, SQLSTATE_GENERATED_ALWAYS,
+                   "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+    rt_err_detail(b->bc->err, "Column \"%s\" is an identity column defined as GENERATED "
+                  "ALWAYS.", col->name);
+    rt_err_hint(b->bc->err, "Use OVERRIDING SYSTEM VALUE to override.");
+    return false;
+}
+
+/* VALUES rows of an INSERT: each item coerced to its column; DEFAULT becomes the default. */
+static sql_plan *sql_insert_values(sql_binder *b, const sql_insert *ins, const eng_table *t,
+                                   sql_plan *p, sql_cte_def *ctes) {
+    const sql_select *s = ins->source;
+    sql_qlevel *q = sql_qlevel_new(b, NULL, ctes);
+    if (q == NULL) return NULL;
+    q->scope = rt_arena_zalloc(b->arena, sizeof(sql_scope));
+    sql_plan *v = sql_plan_new(b->arena, SQL_P_VALUES, p->modify.ncols);
+    if (q->scope == NULL || v == NULL) return NULL;
+    v->values.nrows = s->values.count;
+    v->values.rows = rt_arena_alloc(b->arena, sizeof(sql_expr **) * s->values.count);
+    if (v->values.rows == NULL) return NULL;
+    for (uint32_t r = 0; r < s->values.count; r++) {
+        const sql_list *row = SQL_LIST_AT(s->values, r);
+        if (row->count != p->modify.ncols) {
+            sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                           row->count > p->modify.ncols
+                               ? "INSERT has more expressions than target columns"
+                               : "INSERT has more target columns than expressions");
+            return NULL;
+        }
+        v->values.rows[r] = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (row->count + 1u));
+        if (v->values.rows[r] == NULL) return NULL;
+        for (uint32_t k = 0; k < row->count; k++) {
+            const sql_node *item = SQL_LIST_AT(*row, k);
+            const eng_column *col = &t->columns[p->modify.attnums[k] - 1];
+            if (!sql_insert_identity_check(b, ins, t, p, item, k)) return NULL;
+            sql_expr *e;
+            if (SQL_NODE_KIND(item) == SQL_N_DEFAULT) {
+                e = p->modify.defaults[col->attnum - 1];
+                if (e == NULL) {
+                    sql_value nv = {.type_oid = col->type_oid, .is_null = true};
+                    e = sql_expr_const(b->arena, &nv, col->typmod);
+                }
+            } else {
+                char *what = rt_arena_sprintf(b->arena, "column \"%s\"", col->name);
+                e = sql_bind_expr_as(q, item, col->type_oid, col->typmod, SQL_CAST_ASSIGNMENT,
+                                     what);
+            }
+            if (e == NULL) return NULL;
+            v->values.rows[r][k] = e;
+        }
+    }
+    for (uint32_t k = 0; k < p->modify.ncols; k++) {
+        const eng_column *col = &t->columns[p->modify.attnums[k] - 1];
+        v->cols[k] = (sql_col){.name = col->name, .type_oid = col->type_oid, .typmod = col->typmod};
+    }
+    v->est_rows = s->values.count;
+    return v;
+}
+
+/* INSERT ... SELECT: the query's columns cast to the target columns. */
+static sql_plan *sql_insert_select(sql_binder *b, const sql_insert *ins, const eng_table *t,
+                                   sql_plan *p, sql_cte_def *ctes) {
+    sql_qlevel *root = sql_qlevel_new(b, NULL, ctes);
+    if (root == NULL) return NULL;
+    sql_plan *src = sql_bind_select(root, ins->source, ctes);
+    if (src == NULL) return NULL;
+    if (src->ncols != p->modify.ncols) {
+        sql_bind_error(b, ins->source->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                       src->ncols > p->modify.ncols
+                           ? "INSERT has more expressions than target columns"
+                           : "INSERT has more target columns than expressions");
+        return NULL;
+    }
+    sql_plan *proj = sql_plan_new(b->arena, SQL_P_PROJECT, src->ncols);
+    if (proj == NULL) return NULL;
+    proj->left = src;
+    proj->project.exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (src->ncols + 1u));
+    if (proj->project.exprs == NULL) return NULL;
+    sql_qlevel *q = sql_qlevel_new(b, NULL, ctes);
+    if (q == NULL) return NULL;
+    for (uint32_t k = 0; k < src->ncols; k++) {
+        const eng_column *col = &t->columns[p->modify.attnums[k] - 1];
+        sql_expr *e = sql_expr_column(b->arena, k, src->cols[k].type_oid, src->cols[k].typmod);
+        char *what = rt_arena_sprintf(b->arena, "column \"%s\"", col->name);
+        if (e == NULL || what == NULL) return NULL;
+        if (src->cols[k].type_oid == SQL_T_UNKNOWN) e->type_oid = SQL_T_TEXT;
+        e = sql_bind_coerce(q, e, col->type_oid, col->typmod, SQL_CAST_ASSIGNMENT,
+                            ins->source->hdr.location, what);
+        if (e == NULL) return NULL;
+        proj->project.exprs[k] = e;
+        proj->cols[k] = (sql_col){.name = col->name, .type_oid = col->type_oid,
+                                  .typmod = col->typmod};
+    }
+    proj->est_rows = src->est_rows;
+    return proj;
+}
+
+static bool sql_insert_on_conflict(sql_binder *b, const sql_insert *ins, const eng_table *t,
+                                   sql_plan *p, const char *alias) {
+    const sql_on_conflict *oc = ins->on_conflict;
+    if (oc == NULL) return true;
+    if (t->pk_count == 0 && oc->action == SQL_CONFLICT_UPDATE) {
+        return sql_bind_error(b, ins->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                              "there is no unique or exclusion constraint matching the ON "
+                              "CONFLICT specification");
+    }
+    /* The conflict target must name the primary key (the unique index Dreambase enforces on
+     * every shard); other unique constraints are not inferable targets yet. */
+    if (oc->target_cols.count > 0) {
+        bool match = oc->target_cols.count == t->pk_count;
+        for (uint32_t i = 0; match && i < oc->target_cols.count; i++) {
+            const sql_index_elem *el = SQL_LIST_AT(oc->target_cols, i);
+            const eng_column *col = el->column != NULL ? eng_table_column_by_name(t, el->column)
+                                                       : NULL;
+            bool found = false;
+            for (uint32_t k = 0; col != NULL && k < t->pk_count; k++) {
+                found |= t->pk_attnums[k] == col->attnum;
+            }
+            match = found;
+        }
+        if (!match) {
+            return sql_bind_error(b, ins->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                                  "there is no unique or exclusion constraint matching the ON "
+                                  "CONFLICT specification");
+        }
+    } else if (oc->constraint != NULL) {
+        bool found = false;
+        for (uint32_t k = 0; k < t->constraint_count; k++) {
+            found |= t->constraints[k].kind == 'p' && strcmp(t->constraints[k].name,
+                                                             oc->constraint) == 0;
+        }
+        if (!found) {
+            return sql_bind_error(b, ins->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
+                                  "constraint \"%s\" for table \"%s\" does not exist",
+                                  oc->constraint, t->name);
+        }
+    } else if (oc->action == SQL_CONFLICT_UPDATE) {
+        return sql_bind_error(b, ins->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                              "ON CONFLICT DO UPDATE requires inference specification or "
+                              "constraint name");
+    }
+    p->modify.on_conflict = oc->action == SQL_CONFLICT_NOTHING ? 1 : 2;
+    if (oc->action != SQL_CONFLICT_UPDATE) return true;
+    sql_qlevel *q = sql_dml_level(b, t, alias, NULL, true);
+    if (q == NULL) return sql_bind_oom(b);
+    p->modify.conflict_set = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
+    if (p->modify.conflict_set == NULL) return sql_bind_oom(b);
+    for (uint32_t i = 0; i < oc->set.count; i++) {
+        const sql_set_item *si = SQL_LIST_AT(oc->set, i);
+        const eng_column *col = eng_table_column_by_name(t, si->column);
+        if (col == NULL) {
+            return sql_bind_error(b, si->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
+                                  "column \"%s\" of relation \"%s\" does not exist", si->column,
+                                  t->name);
+        }
+        char *what = rt_arena_sprintf(b->arena, "column \"%s\"", col->name);
+        sql_expr *e = SQL_NODE_KIND(si->value) == SQL_N_DEFAULT
+                          ? p->modify.defaults[col->attnum - 1]
+                          : sql_bind_expr_as(q, si->value, col->type_oid, col->typmod,
+                                             SQL_CAST_ASSIGNMENT, what);
+        if (e == NULL && SQL_NODE_KIND(si->value) == SQL_N_DEFAULT) {
+            sql_value nv = {.type_oid = col->type_oid, .is_null = true};
+            e = sql_expr_const(b->arena, &nv, col->typmod);
+        }
+        if (e == NULL) return false;
+        p->modify.conflict_set[col->attnum - 1] = e;
+    }
+    if (oc->where != NULL &&
+        (p->modify.conflict_where = sql_bind_condition(q, oc->where, "WHERE")) == NULL) {
+        return false;
+    }
+    return true;
+}
+
+sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy) {
+    const eng_table *t = sql_dml_target(b, ins->table);
+    if (t == NULL) return NULL;
+    sql_cte_def *ctes = NULL;
+    if (ins->with != NULL) {
+        sql_qlevel *wq = sql_qlevel_new(b, NULL, NULL);
+        if (wq == NULL || !sql_bind_with(wq, ins->with, &ctes)) return NULL;
+    }
+    sql_plan *p = sql_plan_new(b->arena, SQL_P_INSERT, 0);
+    if (p == NULL) return NULL;
+    p->modify.table = t;
+    if (!sql_insert_columns(b, ins, t, p) || !sql_bind_defaults_checks(b, t, p)) return NULL;
+    const sql_select *s = ins->source;
+    if (s == NULL) {
+        p->modify.ncols = 0;
+        p->left = sql_plan_new(b->arena, SQL_P_RESULT, 0);
+    } else if (s->op == SQL_SETOP_NONE && s->values.count > 0 && s->with == NULL &&
+               s->order_by.count == 0 && s->limit == NULL) {
+        p->left = sql_insert_values(b, ins, t, p, ctes);
+    } else {
+        for (uint32_t k = 0; k < p->modify.ncols; k++) {
+            const eng_column *col = &t->columns[p->modify.attnums[k] - 1];
+            if (col->identity == 'a' && ins->overriding != SQL_OVERRIDING_SYSTEM) {
+                sql_bind_error(b, s->hdr.location, SQLSTATE_GENERATED_ALWAYS,
+                               "cannot insert a non-DEFAULT value into column \"%s\"",
+                               col->name);
+                return NULL;
+            }
+        }
+        p->left = sql_insert_select(b, ins, t, p, ctes);
+    }
+    if (p->left == NULL) return NULL;
+    const char *alias = ins->table->alias != NULL ? ins->table->alias : t->name;
+    if (!sql_insert_on_conflict(b, ins, t, p, alias) ||
+        !sql_bind_returning(b, t, alias, &ins->returning, p, qy)) {
+        return NULL;
+    }
+    p->est_rows = p->left->est_rows;
+    qy->cmd = SQL_CMD_INSERT;
+    qy->target = t;
+    return p;
+}
+
+/* ---- UPDATE and DELETE ---- */
+
+/* SCAN of the whole row (all attnums) with the row locator, filtered by WHERE. */
+static sql_plan *sql_dml_scan(sql_binder *b, const eng_table *t, sql_qlevel *q,
+                              const sql_node *where) {
+    sql_plan *scan = sql_bind_table_plan(b, t, UINT32_MAX);
+    if (scan == NULL) return NULL;
+    sql_col *cols = rt_arena_alloc(b->arena, sizeof(sql_col) * (scan->ncols + 1u));
+    if (cols == NULL) return NULL;
+    memcpy(cols, scan->cols, sizeof(sql_col) * scan->ncols);
+    cols[scan->ncols] = (sql_col){.name = "?locator?", .type_oid = SQL_T_INT8, .typmod = -1};
+    scan->cols = cols;
+    scan->ncols++;
+    scan->scan.want_slots = true;
+    if (where != NULL) {
+        q->agg_forbidden = "WHERE";
+        scan->scan.filter = sql_bind_condition(q, where, "WHERE");
+        q->agg_forbidden = NULL;
+        if (scan->scan.filter == NULL) return NULL;
+    }
+    return scan;
+}
+
+static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table *t,
+                           sql_qlevel *q, sql_plan *p) {
+    p->modify.set = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
+    if (p->modify.set == NULL) return sql_bind_oom(b);
+    for (uint32_t i = 0; i < up->set.count; i++) {
+        const sql_set_item *si = SQL_LIST_AT(up->set, i);
+        if (si->multi_source != NULL && SQL_NODE_KIND(si->multi_source) != SQL_N_ROW) {
+            return sql_bind_error(b, si->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                  "UPDATE ... SET (...) = (SELECT ...) is not supported yet");
+        }
+        const eng_column *col = eng_table_column_by_name(t, si->column);
+        if (col == NULL) {
+            return sql_bind_error(b, si->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
+                                  "column \"%s\" of relation \"%s\" does not exist", si->column,
+                                  t->name);
+        }
+        if (p->modify.set[col->attnum - 1] != NULL) {
+            return sql_bind_error(b, si->hdr.location, SQLSTATE_DUPLICATE_COLUMN,
+                                  "multiple assignments to same column \"%s\"", col->name);
+        }
+        const sql_node *value = si->value;
+        if (si->multi_source != NULL) {
+            const sql_row *row = (const sql_row *)si->multi_source;
+            value = SQL_LIST_AT(row->args, (uint32_t)si->multi_index);
+        }
+        bool is_default = SQL_NODE_KIND(value) == SQL_N_DEFAULT;
+        if ((col->identity == 'a' || col->generated == 's') && !is_default) {
+            return sql_bind_error(b, si->hdr.location, SQLSTATE_GENERATED_ALWAYS,
+                                  "column \"%s\" can only be updated to DEFAULT", col->name);
+        }
+        sql_expr *e;
+        if (is_default) {
+            e = p->modify.defaults[col->attnum - 1];
+            if (e == NULL) {
+                sql_value nv = {.type_oid = col->type_oid, .is_null = true};
+                e = sql_expr_const(b->arena, &nv, col->typmod);
+            }
+        } else {
+            char *what = rt_arena_sprintf(b->arena, "column \"%s\"", col->name);
+            e = sql_bind_expr_as(q, value, col->type_oid, col->typmod, SQL_CAST_ASSIGNMENT, what);
+        }
+        if (e == NULL) return false;
+        p->modify.set[col->attnum - 1] = e;
+    }
+    return true;
+}
+
+static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *target,
+                                        const sql_with *with, const sql_node *where,
+                                        const char *current_of, const sql_list *returning,
+                                        const sql_update *up, sql_query *qy) {
+    const eng_table *t = sql_dml_target(b, target);
+    if (t == NULL) return NULL;
+    if (current_of != NULL) {
+        sql_bind_error(b, target->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "WHERE CURRENT OF is not supported yet");
+        return NULL;
+    }
+    sql_cte_def *ctes = NULL;
+    if (with != NULL) {
+        sql_qlevel *wq = sql_qlevel_new(b, NULL, NULL);
+        if (wq == NULL || !sql_bind_with(wq, with, &ctes)) return NULL;
+    }
+    const char *alias = target->alias != NULL ? target->alias : t->name;
+    sql_qlevel *q = sql_dml_level(b, t, alias, ctes, false);
+    if (q == NULL) return NULL;
+    sql_plan *scan = sql_dml_scan(b, t, q, where);
+    sql_plan *p = scan != NULL ? sql_plan_new(b->arena, up != NULL ? SQL_P_UPDATE : SQL_P_DELETE,
+                                              0)
+                               : NULL;
+    if (p == NULL) return NULL;
+    p->left = scan;
+    p->modify.table = t;
+    p->modify.where = scan->scan.filter;
+    if (up != NULL && (!sql_bind_defaults_checks(b, t, p) || !sql_update_set(b, up, t, q, p))) {
+        return NULL;
+    }
+    if (!sql_bind_returning(b, t, alias, returning, p, qy)) return NULL;
+    p->est_rows = scan->est_rows;
+    qy->cmd = up != NULL ? SQL_CMD_UPDATE : SQL_CMD_DELETE;
+    qy->target = t;
+    return p;
+}
+
+sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *qy) {
+    if (up->from.count > 0) {
+        sql_bind_error(b, up->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "UPDATE ... FROM is not supported yet");
+        return NULL;
+    }
+    return sql_bind_update_delete(b, up->table, up->with, up->where, up->current_of,
+                                  &up->returning, up, qy);
+}
+
+sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *qy) {
+    if (del->using_.count > 0) {
+        sql_bind_error(b, del->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "DELETE ... USING is not supported yet");
+        return NULL;
+    }
+    return sql_bind_update_delete(b, del->table, del->with, del->where, del->current_of,
+                                  &del->returning, NULL, qy);
+}
