@@ -1,0 +1,35 @@
+/* sql_ddl.h: utility statements that change the catalog: CREATE / DROP / ALTER of tables,
+ * indexes (btree and hnsw), sequences, schemas, views, databases, roles and extensions,
+ * TRUNCATE, COMMENT, GRANT/REVOKE (accepted where they cannot be wrong).
+ * Core:    the session's shard, in the connection's fiber (may park waiting for the DDL lock).
+ * Changes: every change edits the transaction's catalog draft (txn->draft, created on first
+ *          use under the DDL lock); it becomes visible to other sessions when the transaction
+ *          commits (eng_txn_finish_commit logs and publishes it) and vanishes on rollback.
+ *          Statements later in the same transaction bind against the draft.
+ * Errors:  PostgreSQL's: 42P07 duplicate_table, 42P01, 42704, 2BP01 dependent_objects_still_
+ *          exist, 25001 for CREATE/DROP DATABASE inside a transaction block, 0A000 for what
+ *          Dreambase does not do; notices ("... does not exist, skipping") through the sink. */
+#ifndef SQL_DDL_H
+#define SQL_DDL_H
+
+#include "engine/eng.h"
+#include "sql/sql_bind.h"
+#include "sql/sql_session.h"
+
+typedef struct sql_ddl_ctx {
+    sql_bind_ctx *bc;          /* arena, err, search path; catalog/db = the draft if any */
+    eng_txn_ctx *txn;          /* the open transaction (implicit or explicit) */
+    uint32_t db_oid;
+    uint32_t user_oid;
+    bool in_txn_block;         /* inside BEGIN ... COMMIT */
+    int64_t lock_timeout_ms;   /* waiting for the DDL lock: 55P03 after it (0 = forever) */
+    const sql_sink *sink;      /* notices */
+} sql_ddl_ctx;
+
+/* True if `stmt` is a statement sql_ddl_exec handles. */
+bool sql_ddl_handles(const sql_node *stmt);
+/* Executes one DDL statement; `tag` receives the command tag ("CREATE TABLE"). After it the
+ * caller re-reads txn->draft (bc->catalog and bc->db must point into it). */
+bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES], rt_err *err);
+
+#endif

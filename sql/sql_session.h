@@ -1,0 +1,202 @@
+/* sql_session.h: one client session: its settings (GUCs), transaction state, prepared
+ * statements and portals, and the execution of every kind of statement. The wire protocol
+ * (net_pg.c) drives it; results flow back through an sql_sink the protocol layer implements.
+ * Owns:    the session's settings, its open transaction (eng_txn_ctx), prepared statements,
+ *          portals and cursors, the pinned catalog version of the running statement.
+ * Core:    the shard that accepted the connection, inside the connection's fiber; calls may
+ *          park that fiber (fragments on other shards, lock waits, WAL fsync at commit).
+ * Memory:  session state on the heap; each statement runs in a query arena reset after it;
+ *          a portal keeps its own arena until it is closed or its transaction ends.
+ * Errors:  a failed call returns false with *err set (severity ERROR: the session goes on;
+ *          FATAL: the protocol layer reports it and closes the connection). A failure inside a
+ *          transaction block leaves the transaction failed: later statements get 25P02 until
+ *          ROLLBACK. Notices (severity below ERROR) go through sink->notice.
+ * Limits:  SQL_SESSION_PREPARED_MAX, SQL_SESSION_PORTALS_MAX, SQL_SESSION_QUERY_ARENA_BYTES. */
+#ifndef SQL_SESSION_H
+#define SQL_SESSION_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime/rt_err.h"
+#include "sql/sql_batch.h"
+#include "sql/sql_plan.h"
+#include "sql/sql_types.h"
+
+/* Prepared statements per session (ORMs prepare per distinct query; a leak must not grow
+ * without bound). */
+#define SQL_SESSION_PREPARED_MAX 10000u
+/* Open portals and cursors per session. */
+#define SQL_SESSION_PORTALS_MAX 1000u
+/* Memory of one statement's execution (operator state, sorts, hash tables): 53200 past it. */
+#define SQL_SESSION_QUERY_ARENA_BYTES (1024ull * 1024 * 1024)
+/* Longest command tag ("INSERT 0 4294967295" and the like). */
+#define SQL_TAG_BYTES 64u
+
+typedef struct sql_session sql_session;
+
+/* The startup packet, as the protocol layer decoded it. */
+typedef struct sql_startup {
+    const char *user;
+    const char *database;          /* defaults to the user name, as PostgreSQL */
+    uint32_t nsettings;            /* other parameters (application_name, client_encoding,
+                                      DateStyle, ...) and `options` split into -c name=value */
+    const char *const *names;
+    const char *const *values;
+    uint32_t backend_pid;
+    const _Atomic bool *cancel;    /* set by a CancelRequest for this backend */
+} sql_startup;
+
+/* ReadyForQuery's transaction status. */
+typedef enum sql_txn_status {
+    SQL_TXN_IDLE = 'I',
+    SQL_TXN_BLOCK = 'T',
+    SQL_TXN_FAILED = 'E',
+} sql_txn_status;
+
+/* COPY's description for CopyInResponse / CopyOutResponse. */
+typedef struct sql_copy_desc {
+    bool binary;               /* overall format */
+    uint32_t ncols;
+} sql_copy_desc;
+
+/* Where results go. Every callback returns false with *err set when the client is gone or a
+ * limit is hit; the statement then fails with that error. */
+typedef struct sql_sink {
+    void *arg;
+    /* A result with rows begins: RowDescription. Simple query only; in the extended protocol
+     * Describe reports columns (sql_session_describe_*). formats NULL = all text. */
+    bool (*describe)(void *arg, const sql_col *cols, uint32_t ncols, const int16_t *formats,
+                     rt_err *err);
+    /* Rows from..to-1 of a batch, one DataRow each; formats NULL = all text. */
+    bool (*rows)(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
+                 const int16_t *formats, rt_err *err);
+    /* CommandComplete. */
+    bool (*complete)(void *arg, const char *tag, rt_err *err);
+    /* An empty statement (EmptyQueryResponse). */
+    bool (*empty)(void *arg, rt_err *err);
+    /* NOTICE / WARNING (n->sqlstate class 00 or 01; n->message, n->detail, n->hint). */
+    void (*notice)(void *arg, const char *severity, const rt_err *n);
+    /* COPY FROM STDIN: sends CopyInResponse, then copy_read returns the bytes of each
+     * CopyData in order; *done at CopyDone; a CopyFail is an error (57014 "COPY from stdin
+     * failed: ..."). */
+    bool (*copy_in)(void *arg, const sql_copy_desc *d, rt_err *err);
+    bool (*copy_read)(void *arg, const uint8_t **data, uint32_t *len, bool *done, rt_err *err);
+    /* COPY TO STDOUT: CopyOutResponse, CopyData per chunk, CopyDone. */
+    bool (*copy_out)(void *arg, const sql_copy_desc *d, rt_err *err);
+    bool (*copy_write)(void *arg, const void *data, uint32_t len, rt_err *err);
+    bool (*copy_done)(void *arg, rt_err *err);
+} sql_sink;
+
+/* ---- life cycle ---- */
+
+/* Opens a session for an authenticated user: 3D000 if the database does not exist, 28000 if
+ * the role does not exist or may not log in (FATAL). Applies the startup settings (22023 /
+ * 42704 for bad ones, FATAL). */
+bool sql_session_open(const sql_startup *st, sql_session **out, rt_err *err);
+/* Rolls back an open transaction, closes portals, frees everything. */
+void sql_session_close(sql_session *s);
+
+/* Calls `fn` for every reportable setting (server_version, server_encoding, client_encoding,
+ * application_name, DateStyle, IntervalStyle, TimeZone, integer_datetimes,
+ * standard_conforming_strings, is_superuser, session_authorization, in_hot_standby) whose
+ * value changed since the previous call; the first call reports all of them. */
+void sql_session_report_params(sql_session *s,
+                               void (*fn)(void *arg, const char *name, const char *value),
+                               void *arg);
+sql_txn_status sql_session_txn_status(const sql_session *s);
+
+/* The formatting context of the session's settings (DateStyle, TimeZone, extra_float_digits,
+ * bytea_output) for encoding result values and decoding parameters. */
+void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io);
+
+/* ---- simple query protocol ---- */
+
+/* Runs every statement of `sql` in order, each reported to `sink` (describe, rows, complete;
+ * `empty` for an empty string). Several statements without BEGIN run as one implicit
+ * transaction, as PostgreSQL. Stops at the first error (returns false). */
+bool sql_session_simple_query(sql_session *s, const char *sql, uint32_t len,
+                              const sql_sink *sink, rt_err *err);
+
+/* ---- extended query protocol ---- */
+
+/* Parse: one statement (or none) named `name` ("" = the unnamed one, replaced silently; a
+ * named one that exists is 42P05). param_types[i] == 0: infer. */
+bool sql_session_parse(sql_session *s, const char *name, const char *sql, uint32_t len,
+                       uint32_t nparams, const uint32_t *param_types, rt_err *err);
+
+typedef struct sql_bind_args {
+    const char *portal;
+    const char *statement;
+    uint32_t nparams;
+    const int16_t *param_formats;   /* per parameter (the protocol layer expands 0/1 codes) */
+    const uint8_t *const *values;   /* NULL = SQL NULL */
+    const uint32_t *lengths;
+    uint32_t nresult_formats;       /* 0 = all text, 1 = one for all, else one per column */
+    const int16_t *result_formats;
+} sql_bind_args;
+
+/* Bind: a portal from a prepared statement and parameter values (08P01 wrong count, 22P02 /
+ * 22P03 for values that do not decode). */
+bool sql_session_bind(sql_session *s, const sql_bind_args *a, rt_err *err);
+
+/* Describe statement: its parameter types and result columns (*ncols = 0 and *returns_rows
+ * false for a statement without rows: NoData). */
+bool sql_session_describe_statement(sql_session *s, const char *name, uint32_t *nparams,
+                                    const uint32_t **param_types, bool *returns_rows,
+                                    const sql_col **cols, uint32_t *ncols, rt_err *err);
+/* Describe portal: its result columns and formats. */
+bool sql_session_describe_portal(sql_session *s, const char *name, bool *returns_rows,
+                                 const sql_col **cols, uint32_t *ncols,
+                                 const int16_t **formats, rt_err *err);
+/* Execute: up to max_rows rows (0 = all) through sink->rows (never sink->describe), then
+ * sink->complete, or *suspended = true when rows remain (PortalSuspended). */
+bool sql_session_execute(sql_session *s, const char *portal, uint64_t max_rows,
+                         const sql_sink *sink, bool *suspended, rt_err *err);
+void sql_session_close_statement(sql_session *s, const char *name);
+void sql_session_close_portal(sql_session *s, const char *name);
+/* Sync: ends the implicit transaction of the messages since the last Sync (commit, or
+ * rollback after an error). A failed commit returns false. */
+bool sql_session_sync(sql_session *s, rt_err *err);
+/* An error in the extended protocol: the protocol layer skips to Sync; the session marks the
+ * implicit or explicit transaction failed. */
+void sql_session_fail(sql_session *s);
+
+/* ---- for functions that read session state (current_setting, current_user, currval) ---- */
+
+const char *sql_session_user(const sql_session *s);
+const char *sql_session_database(const sql_session *s);
+uint32_t sql_session_user_oid(const sql_session *s);
+uint32_t sql_session_db_oid(const sql_session *s);
+uint32_t sql_session_backend_pid(const sql_session *s);
+/* current_setting(name [, missing_ok]): *value NULL when missing_ok and unknown (42704
+ * "unrecognized configuration parameter \"x\"" otherwise). */
+bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
+                             const char **value, rt_err *err);
+/* set_config(name, value, is_local) and SET; returns the new value as SHOW prints it. */
+bool sql_session_set_setting(sql_session *s, const char *name, const char *value,
+                             bool is_local, const char **shown, rt_err *err);
+/* Sequences: nextval records the value for currval/lastval (55000 before any nextval). */
+void sql_session_seq_used(sql_session *s, uint32_t seq_oid, int64_t value);
+bool sql_session_currval(sql_session *s, uint32_t seq_oid, const char *seq_name, int64_t *value,
+                         rt_err *err);
+bool sql_session_lastval(sql_session *s, int64_t *value, rt_err *err);
+
+/* ---- the settings every session knows (pg_settings, SHOW ALL) ---- */
+
+typedef struct sql_setting_def {
+    const char *name;
+    const char *boot_value;
+    const char *unit;           /* "ms", "kB", or NULL */
+    const char *category;
+    const char *short_desc;
+    const char *vartype;        /* bool, integer, real, string, enum */
+    const char *context;        /* user, superuser, internal, postmaster, ... */
+    bool reportable;            /* sent as ParameterStatus */
+} sql_setting_def;
+
+uint32_t sql_setting_count(void);
+const sql_setting_def *sql_setting_at(uint32_t i);
+
+#endif
