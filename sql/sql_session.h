@@ -45,7 +45,9 @@ typedef struct sql_startup {
     const char *const *names;
     const char *const *values;
     uint32_t backend_pid;
-    const _Atomic bool *cancel;    /* set by a CancelRequest for this backend */
+    _Atomic bool *cancel;          /* set by a CancelRequest for this backend; the session
+                                      also sets it for statement_timeout and clears it
+                                      when a statement starts */
 } sql_startup;
 
 /* ReadyForQuery's transaction status. */
