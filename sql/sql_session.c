@@ -8,6 +8,7 @@
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
+#include "sql/sql_agg.h"
 #include "sql/sql_copy.h"
 #include "sql/sql_ddl.h"
 #include "sql/sql_session_int.h"
@@ -19,6 +20,12 @@
 #define SQL_PG_EPOCH_OFFSET_US 946684800000000ll
 
 /* ---- life cycle ---- */
+
+void sql_session_global_init(void) {
+    sql_types_init();
+    sql_funcs_init();
+    sql_aggs_init();
+}
 
 static bool sql_session_auth(sql_session *s, const sql_startup *st, rt_err *err) {
     eng_catalog_ref pin;

@@ -93,6 +93,9 @@ typedef struct sql_sink {
 
 /* ---- life cycle ---- */
 
+/* Registers every type, function and aggregate: once, before the shards start. */
+void sql_session_global_init(void);
+
 /* Opens a session for an authenticated user: 3D000 if the database does not exist, 28000 if
  * the role does not exist or may not log in (FATAL). Applies the startup settings (22023 /
  * 42704 for bad ones, FATAL). */
