@@ -79,6 +79,7 @@ void eng_part_sync_schema(eng_part *p, const eng_table *t) {
     p->pk_count = t->pk_count;
     memcpy(p->pk_attnums, t->pk_attnums, sizeof p->pk_attnums);
     eng_part_sync_indexes(p, t);
+    eng_part_ann_sync(p, t);
 }
 
 static void eng_chunk_free(const eng_part_col *pc, eng_chunk *ch, uint32_t used) {
@@ -118,6 +119,7 @@ void eng_part_destroy(eng_part *p) {
     eng_btree_destroy(p->pk);
     for (uint32_t j = 0; j < p->index_count; j++) eng_btree_destroy(p->indexes[j].tree);
     rt_free(p->indexes);
+    eng_part_ann_destroy(p);
     rt_free(p);
 }
 

@@ -144,7 +144,9 @@ static bool eng_part_add_version(eng_part *p, eng_tx *tx, const sql_value *row, 
         return false;
     }
     *slot_out = slot;
-    return eng_part_index_add(p, slot, err);
+    /* After the write is logged: a failure here aborts the statement, whose undo then takes
+     * the version (and any node) back. */
+    return eng_part_index_add(p, slot, err) && eng_part_ann_add(p, slot, err);
 }
 
 eng_insert_result eng_part_insert(eng_part *p, eng_tx *tx, const sql_value *row,
@@ -306,6 +308,7 @@ void eng_part_undo_insert(eng_part *p, uint32_t slot) {
     eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);
     rg->begin[off] = ENG_TS_INF; /* never visible */
+    eng_part_ann_undo(p, slot);
     eng_codec_w key;
     eng_w_init(&key);
     rt_err err;
@@ -345,7 +348,7 @@ bool eng_part_replay_upsert(eng_part *p, const sql_value *row, int64_t rowid, rt
             rg->older[off] = ENG_SLOT_NONE;
             if (p->pk_count == 0 && rowid >= p->next_rowid) p->next_rowid = rowid + 1;
             ok = eng_btree_put(p->pk, key.buf, (uint32_t)key.len, slot, NULL, err) &&
-                 eng_part_index_add(p, slot, err);
+                 eng_part_index_add(p, slot, err) && eng_part_ann_add(p, slot, err);
             if (old == ENG_SLOT_NONE) p->live_estimate++;
         } else {
             rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "partition is full");
