@@ -426,6 +426,7 @@ sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
         break;
     case SQL_P_RECURSIVE: op = sql_op_new_recursive(x, p); break;
     case SQL_P_WINDOW: op = sql_op_new_window(x, p); break;
+    case SQL_P_ANNSCAN: op = sql_op_new_annscan(x, p); break;
     }
     if (op == NULL && !rt_err_is_set(x->err)) rt_arena_fail(x->arena, x->err);
     return op;

@@ -2,6 +2,7 @@
  * statement kind to the binder/executor, the DDL module, COPY, settings and transactions. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/eng_ckpt.h"
@@ -210,6 +211,12 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     x->command = s->command;
     x->isolation = s->isolation;
     x->lock_timeout_ms = s->lock_timeout_ms;
+    const char *ef = NULL;
+    rt_err ignore;
+    rt_err_clear(&ignore);
+    if (sql_session_get_setting(s, "hnsw.ef_search", true, &ef, &ignore) && ef != NULL) {
+        x->ann_ef_search = (uint32_t)strtoul(ef, NULL, 10);
+    }
     x->cancel = s->cancel;
     x->fmt = s->fmt;
     x->now_us = s->txn_start_us;
