@@ -13,6 +13,7 @@
 #include "sql/sql_copy.h"
 #include "sql/sql_ddl.h"
 #include "sql/sql_session_int.h"
+#include "sql/sql_stats.h"
 #include "sql/sql_strbuf.h"
 
 /* Lines of one EXPLAIN output (a plan deeper than this is cut). */
@@ -433,14 +434,49 @@ static bool sql_session_in_block_refused(sql_session *s, const char *what, rt_er
                       "%s cannot run inside a transaction block", what);
 }
 
+/* ANALYZE [t, ...]: statistics of the listed tables, or of every table of the database. */
+static bool sql_session_analyze(sql_session *s, const sql_list *tables, rt_err *err) {
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, s->query_arena, err, cat, db, NULL, 0, &bc);
+    sql_exec_ctx x;
+    sql_session_exec_ctx(s, s->query_arena, err, cat, db, NULL, 0, NULL, &x);
+    if (!s->txn_active) x.snap = (eng_snapshot){.ts = eng_txn_snapshot_ts()};
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < tables->count; i++) {
+        const sql_rangevar *rv = SQL_LIST_AT(*tables, i);
+        const eng_table *t = sql_bind_find_table(&bc, &rv->name);
+        if (t == NULL) {
+            ok = rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
+                            rv->name.parts[rv->name.count - 1]);
+        } else if (t->kind == 'r') {
+            ok = sql_stats_analyze(&x, t, err);
+        }
+    }
+    for (uint32_t i = 0; ok && tables->count == 0 && i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->kind == 'r' && t->schema_oid != ENG_OID_PG_CATALOG) ok = sql_stats_analyze(&x, t, err);
+    }
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    return ok;
+}
+
 static bool sql_session_maintenance(sql_session *s, const sql_node *stmt, char *tag,
                                     rt_err *err) {
     switch (stmt->kind) {
-    case SQL_N_VACUUM:
-        /* Old versions are reclaimed by the engine; statistics are kept as rows change. */
+    case SQL_N_VACUUM: {
+        /* Old versions are the engine's to reclaim; VACUUM ANALYZE refreshes statistics. */
+        const sql_vacuum *v = (const sql_vacuum *)stmt;
         snprintf(tag, SQL_TAG_BYTES, "VACUUM");
-        return sql_session_in_block_refused(s, "VACUUM", err);
-    case SQL_N_ANALYZE: snprintf(tag, SQL_TAG_BYTES, "ANALYZE"); return true;
+        if (!sql_session_in_block_refused(s, "VACUUM", err)) return false;
+        return !v->analyze || sql_session_analyze(s, &v->tables, err);
+    }
+    case SQL_N_ANALYZE:
+        snprintf(tag, SQL_TAG_BYTES, "ANALYZE");
+        return sql_session_analyze(s, &((const sql_analyze *)stmt)->tables, err);
     case SQL_N_CHECKPOINT:
         if (!s->superuser) {
             return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
