@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "engine/eng_part.h"
+#include "runtime/rt_time.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_hybrid.h"
 
 typedef struct sql_op_ann {
     sql_op base;
@@ -109,9 +111,11 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
     eng_hnsw_search_opts opts = {.k = k, .ef_search = x->ann_ef_search,
                                  .filter = sql_ann_passes, .filter_ctx = &f};
     eng_hnsw_search_stats stats;
+    uint64_t t0 = rt_time_mono_ns();
     if (!eng_part_ann_search(part, p->ann.vec_attnum, a->query, &opts, hits, &stats, x->err)) {
         return false;
     }
+    sql_hybrid_note_walk(stats.distances, a->dims, stats.filter_calls, rt_time_mono_ns() - t0);
     if (a->failed) return false; /* the WHERE failed on a candidate: its error is set */
     x->stats.rows_scanned += stats.visited;
     if (stats.status == ENG_HNSW_SHORT) {
