@@ -214,6 +214,42 @@ static void sql_deparse_case(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
     sql_strbuf_puts(sb, " END");
 }
 
+/* x IN (a, b) prints as PostgreSQL shows it: (x = ANY ('{a,b}'::type[])) for constants,
+ * (x = ANY (ARRAY[a, b])) otherwise; NOT IN as <> ALL. */
+static void sql_deparse_in_list(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
+                                const sql_plan *in) {
+    bool consts = true;
+    for (uint32_t i = 1; i < e->nargs; i++) {
+        const sql_expr *a = e->args[i];
+        bool cast = a->kind == SQL_X_FUNC && a->func.def != NULL &&
+                    strcmp(a->func.def->name, "cast") == 0 && a->nargs == 1;
+        consts &= a->kind == SQL_X_CONST || (cast && a->args[0]->kind == SQL_X_CONST);
+    }
+    sql_strbuf_puts(sb, e->test.is_not ? " <> ALL (" : " = ANY (");
+    if (!consts) {
+        sql_strbuf_puts(sb, "ARRAY[");
+        sql_deparse_list(ex, sb, e->args + 1, e->nargs - 1, in, ", ");
+        sql_strbuf_puts(sb, "])");
+        return;
+    }
+    sql_strbuf_puts(sb, "'{");
+    for (uint32_t i = 1; i < e->nargs; i++) {
+        if (i > 1) sql_strbuf_putc(sb, ',');
+        sql_strbuf lit;
+        sql_strbuf_init(&lit, ex->tmp, 32);
+        sql_deparse(ex, &lit, e->args[i], in);
+        /* The element's text without the quotes and cast sql_deparse_const adds. */
+        uint32_t from = 0, to = lit.len;
+        if (lit.len > 0 && lit.data[0] == '\'') {
+            from = 1;
+            while (to > from && lit.data[to - 1] != '\'') to--;
+            if (to > from) to--;
+        }
+        sql_strbuf_append(sb, lit.data + from, to - from);
+    }
+    sql_strbuf_printf(sb, "}'::%s[])", sql_type_name(e->args[0]->type_oid));
+}
+
 static void sql_deparse_test(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
                              const sql_plan *in) {
     static const char *tests[] = {"", "TRUE", "FALSE", "UNKNOWN"};
@@ -229,11 +265,7 @@ static void sql_deparse_test(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
         sql_strbuf_puts(sb, e->test.is_not ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
         sql_deparse(ex, sb, e->args[1], in);
         break;
-    case SQL_X_IN_LIST:
-        sql_strbuf_puts(sb, e->test.is_not ? " NOT IN (" : " IN (");
-        sql_deparse_list(ex, sb, e->args + 1, e->nargs - 1, in, ", ");
-        sql_strbuf_putc(sb, ')');
-        break;
+    case SQL_X_IN_LIST: sql_deparse_in_list(ex, sb, e, in); break;
     default: break;
     }
     sql_strbuf_putc(sb, ')');
@@ -477,16 +509,22 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
     switch (p->kind) {
     case SQL_P_RESULT: sql_explain_head(ex, depth, "Result", NULL); break;
     case SQL_P_VALUES: sql_explain_head(ex, depth, "Values Scan on \"*VALUES*\"", NULL); break;
-    case SQL_P_SCAN:
-        sql_explain_head(ex, depth, "Seq Scan on %s", p->scan.table->name);
-        if (p->scan.filter != NULL) sql_explain_prop(ex, depth, "Filter", p->scan.filter, p);
+    case SQL_P_SCAN: case SQL_P_PKGET: {
+        /* A scan's own conditions name its columns unqualified, as PostgreSQL prints them. */
+        bool qualify = ex->qualify;
+        ex->qualify = false;
+        if (p->kind == SQL_P_SCAN) {
+            sql_explain_head(ex, depth, "Seq Scan on %s", p->scan.table->name);
+            if (p->scan.filter != NULL) sql_explain_prop(ex, depth, "Filter", p->scan.filter, p);
+        } else {
+            snprintf(buf, sizeof buf, "Index Scan using %s_pkey on %s", p->scan.table->name,
+                     p->scan.table->name);
+            sql_explain_head(ex, depth, "%s", buf);
+            sql_explain_pkget(ex, p, depth);
+        }
+        ex->qualify = qualify;
         break;
-    case SQL_P_PKGET:
-        snprintf(buf, sizeof buf, "Index Scan using %s_pkey on %s", p->scan.table->name,
-                 p->scan.table->name);
-        sql_explain_head(ex, depth, "%s", buf);
-        sql_explain_pkget(ex, p, depth);
-        break;
+    }
     case SQL_P_CATALOG: sql_explain_head(ex, depth, "Catalog Scan", NULL); break;
     case SQL_P_FUNCSCAN: sql_explain_head(ex, depth, "Function Scan on %s", p->func.def->name); break;
     case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, depth, "Result", NULL); break;

@@ -4,10 +4,14 @@
  *   sdb_create_table("CREATE TABLE t (id int8 PRIMARY KEY, name text NOT NULL)", parts)
  *       makes the table through a catalog draft (columns, types with typmods, NOT NULL,
  *       DEFAULT text, PRIMARY KEY on a column or as a table constraint);
+ *   sdb_create_sequence(name) makes a bigint sequence starting at 1;
  *   sdb_exec(sql, &res) runs one statement in its own transaction: parse, bind (which
  *       optimises), execute through a cursor, commit (abort on error). res.text has the rows
  *       as text, columns separated by '|', each row ended by '\n', NULL as "NULL"; for
  *       EXPLAIN it has the plan text. res.err the error when res.ok is false.
+ *   sdb_exec_params(sql, n, texts, &res) the same with $1..$n given as text (typed as the
+ *       binder infers them; a NULL pointer is SQL NULL).
+ *   sdb_expect(sql, rows_text) / sdb_expect_error(sql, sqlstate) check and log mismatches.
  * Checks inside the fiber use TEST_CHECK (tests/common/test_runtime.h); the cmocka test asserts
  * that sdb_run() returned 0. */
 #ifndef SQL_TEST_DB_H
@@ -173,6 +177,33 @@ fail:
     return 0;
 }
 
+/* Creates sequence `name` (bigint, start 1, increment 1) in schema public; false on failure. */
+static inline bool sdb_create_sequence(const char *name) {
+    eng_catalog_ref ref;
+    eng_catalog_pin(&ref);
+    eng_catalog *draft = eng_catalog_draft(ref.catalog);
+    eng_catalog_unpin(&ref);
+    eng_sequence seq;
+    memset(&seq, 0, sizeof seq);
+    seq.oid = eng_catalog_new_oid(draft);
+    snprintf(seq.name, sizeof seq.name, "%s", name);
+    seq.schema_oid = ENG_OID_PUBLIC;
+    seq.type_oid = SQL_T_INT8;
+    seq.start = 1;
+    seq.increment = 1;
+    seq.min_value = 1;
+    seq.max_value = INT64_MAX;
+    seq.cache = 1;
+    seq.persistence = 'p';
+    eng_draft_add_sequence(draft, ENG_OID_POSTGRES_DB, &seq);
+    eng_txn_ctx txn;
+    rt_err err;
+    rt_err_clear(&err);
+    if (!eng_txn_start(&txn, &err)) return false;
+    txn.draft = draft;
+    return eng_txn_finish_commit(&txn, &err);
+}
+
 /* ---- statements ---- */
 
 typedef struct sdb_sink {
@@ -214,12 +245,34 @@ static inline bool sdb_sink_rows(void *arg, const sql_batch *b, uint32_t from, u
     return true;
 }
 
+/* Parameter values from text (NULL pointer: SQL NULL), typed as the binder inferred. */
+static inline sql_value *sdb_params(sdb_ctx *c, const sql_query *q, uint32_t n,
+                                    const char *const *texts, const sql_fmt *fmt, rt_err *err) {
+    sql_value *vals = rt_arena_zalloc(c->arena, sizeof(sql_value) * (n + 1u));
+    if (vals == NULL) return NULL;
+    sql_io_ctx io = {.arena = c->arena, .fmt = fmt, .err = err};
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t type = i < q->nparams ? q->param_types[i] : SQL_T_TEXT;
+        vals[i] = (sql_value){.type_oid = type, .is_null = true};
+        if (texts[i] == NULL) continue;
+        if (!sql_value_in(&io, type, texts[i], (uint32_t)strlen(texts[i]), -1, &vals[i])) {
+            return NULL;
+        }
+        vals[i].type_oid = type;
+    }
+    return vals;
+}
+
 /* Executes a bound query in transaction `txn`. */
 static inline bool sdb_execute(sdb_ctx *c, const sql_query *q, eng_txn_ctx *txn,
-                               sdb_result *res) {
+                               uint32_t nparams, const char *const *params, sdb_result *res) {
     sql_exec_ctx *x = rt_arena_zalloc(c->arena, sizeof *x);
     if (x == NULL) return rt_arena_fail(c->arena, &res->err);
     sql_fmt fmt = {.extra_float_digits = 1};
+    x->params = sdb_params(c, q, nparams, params, &fmt, &res->err);
+    x->nparams = nparams;
+    if (x->params == NULL) return rt_err_is_set(&res->err) ? false
+                                                           : rt_arena_fail(c->arena, &res->err);
     x->arena = c->arena;
     x->err = &res->err;
     x->catalog = c->ref.catalog;
@@ -249,8 +302,9 @@ static inline bool sdb_execute(sdb_ctx *c, const sql_query *q, eng_txn_ctx *txn,
 }
 
 /* Runs one statement (SELECT / INSERT / UPDATE / DELETE, or EXPLAIN of one) in its own
- * transaction. Returns res->ok. */
-static inline bool sdb_exec(const char *sql, sdb_result *res) {
+ * transaction, with parameters $1..$n given as text (NULL: SQL NULL). Returns res->ok. */
+static inline bool sdb_exec_params(const char *sql, uint32_t nparams, const char *const *params,
+                                   sdb_result *res) {
     memset(res, 0, sizeof *res);
     rt_err_clear(&res->err);
     sdb_ctx c;
@@ -273,7 +327,7 @@ static inline bool sdb_exec(const char *sql, sdb_result *res) {
     } else if (ok) {
         eng_txn_ctx txn;
         ok = eng_txn_start(&txn, &res->err);
-        if (ok && !sdb_execute(&c, q, &txn, res)) {
+        if (ok && !sdb_execute(&c, q, &txn, nparams, params, res)) {
             eng_txn_finish_abort(&txn);
             ok = false;
         } else if (ok) {
@@ -283,6 +337,10 @@ static inline bool sdb_exec(const char *sql, sdb_result *res) {
     sdb_ctx_close(&c);
     res->ok = ok;
     return ok;
+}
+
+static inline bool sdb_exec(const char *sql, sdb_result *res) {
+    return sdb_exec_params(sql, 0, NULL, res);
 }
 
 /* sdb_exec that must succeed and return exactly `want` as text. */

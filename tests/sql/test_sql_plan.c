@@ -81,6 +81,56 @@ static void plan_subqueries(void) {
     CHECK_ROWS("WITH w AS (SELECT id FROM t WHERE x < 25) SELECT count(*) FROM w", "2\n");
 }
 
+/* Joins whose conditions must not move (outer joins), parameters, composite keys, set
+ * operations, correlated point lookups. */
+static void plan_more(void) {
+    static const char *two[] = {"2"};
+    TEST_CHECK(sdb_exec_params("SELECT name FROM t WHERE id = $1", 1, two, &res) &&
+               strcmp(res.text, "two\n") == 0);
+    CHECK_ROWS("SELECT u.uid, (SELECT name FROM t WHERE t.id = u.tid) FROM u ORDER BY u.uid",
+               "100|one\n101|one\n102|three\n103|NULL\n");
+    CHECK_ROWS("SELECT t.id FROM t LEFT JOIN u ON t.id = u.tid WHERE u.tag IS NULL ORDER BY t.id",
+               "2\n4\n5\n");
+    CHECK_ROWS("SELECT t.id, u.uid FROM t LEFT JOIN u ON t.id = u.tid AND t.x > 15 ORDER BY t.id",
+               "1|NULL\n2|NULL\n3|102\n4|NULL\n5|NULL\n");
+    CHECK_ROWS("SELECT t.id, u.uid FROM t RIGHT JOIN u ON t.id = u.tid ORDER BY u.uid",
+               "1|100\n1|101\n3|102\nNULL|103\n");
+    CHECK_ROWS("SELECT t.id, u.uid FROM t FULL JOIN u ON t.id = u.tid ORDER BY t.id, u.uid",
+               "1|100\n1|101\n2|NULL\n3|102\n4|NULL\n5|NULL\nNULL|103\n");
+    CHECK_ROWS("SELECT count(*) FROM t JOIN u ON u.uid = t.id", "0\n");
+    CHECK_ROWS("SELECT tid FROM u UNION SELECT id FROM t ORDER BY 1", "1\n2\n3\n4\n5\n9\n");
+    CHECK_ROWS("SELECT DISTINCT tid FROM u ORDER BY tid", "1\n3\n9\n");
+    CHECK_ROWS("SELECT count(*) FROM (SELECT id FROM t LIMIT 2) s", "2\n");
+    CHECK_ROWS("SELECT id FROM t WHERE id IN (2, 4) ORDER BY id", "2\n4\n");
+    TEST_CHECK(sdb_create_table("CREATE TABLE c (a int4, b text, v int4, PRIMARY KEY (a, b))", 2)
+               != 0);
+    TEST_CHECK(sdb_exec("INSERT INTO c VALUES (1, 'x', 10), (1, 'y', 11), (2, 'x', 20)", &res));
+    CHECK_ROWS("SELECT v FROM c WHERE b = 'y' AND a = 1", "11\n");
+    CHECK_ROWS("SELECT v FROM c WHERE a = 1 ORDER BY v", "10\n11\n");
+    CHECK_ROWS("EXPLAIN SELECT v FROM c WHERE b = 'y' AND a = 1 AND v > 0",
+               "Gather\n"
+               "  Partitions: 1\n"
+               "  ->  Index Scan using c_pkey on c\n"
+               "        Index Cond: ((a = 1) AND (b = 'y'::text))\n"
+               "        Filter: (v > 0)\n");
+    CHECK_ROWS("EXPLAIN SELECT v FROM c WHERE a = 1",
+               "Gather\n"
+               "  Partitions: 2\n"
+               "  ->  Seq Scan on c\n"
+               "        Filter: (a = 1)\n");
+    CHECK_ROWS("SELECT pg_typeof(x)::oid, pg_typeof(name)::oid FROM t WHERE id = 1", "23|25\n");
+}
+
+static void plan_sequences(void) {
+    TEST_CHECK(sdb_create_sequence("s1"));
+    CHECK_ROWS("SELECT nextval('s1'), nextval('public.s1'::regclass)", "1|2\n");
+    CHECK_ROWS("SELECT setval('s1', 10)", "10\n");
+    CHECK_ROWS("SELECT nextval('S1')", "11\n");
+    CHECK_ROWS("SELECT setval('s1', 20, false), nextval('s1')", "20|20\n");
+    CHECK_ERROR("SELECT nextval('nope')", "42P01");
+    CHECK_ERROR("SELECT currval('s1')", "0A000");
+}
+
 static void plan_modify(void) {
     TEST_CHECK(sdb_exec("UPDATE t SET x = x + 1 WHERE id = 1", &res) && res.affected == 1);
     CHECK_ROWS("SELECT x FROM t WHERE id = 1", "11\n");
@@ -95,6 +145,9 @@ static void plan_modify(void) {
                res.affected == 2);
     CHECK_ROWS("SELECT id FROM t ORDER BY id", "2\n4\n5\n");
     CHECK_ERROR("INSERT INTO t VALUES (2, 'dup', 0)", "23505");
+    TEST_CHECK(sdb_exec("INSERT INTO u SELECT id + 200, id, name FROM t WHERE id > 3", &res) &&
+               res.affected == 2);
+    CHECK_ROWS("SELECT uid, tid FROM u WHERE uid > 200 ORDER BY uid", "204|4\n205|5\n");
 }
 
 static void plan_explain(void) {
@@ -150,6 +203,45 @@ static void plan_explain(void) {
                "  ->  Delete on t\n"
                "        ->  Seq Scan on t\n"
                "              Filter: (x < 5)\n");
+    CHECK_ROWS("EXPLAIN SELECT name FROM t LIMIT 2",
+               "Limit\n"
+               "  ->  Gather\n"
+               "        Partitions: 4\n"
+               "        ->  Limit\n"
+               "              ->  Seq Scan on t\n");
+    CHECK_ROWS("EXPLAIN SELECT min(x) FROM t",
+               "Aggregate\n"
+               "  ->  Gather\n"
+               "        Partitions: 4\n"
+               "        ->  Seq Scan on t\n");
+    CHECK_ROWS("EXPLAIN SELECT t.id FROM t LEFT JOIN u ON t.id = u.tid AND u.tag = 'x' "
+               "WHERE t.x < 3 AND u.uid IS NULL",
+               "Hash Left Join\n"
+               "  Hash Cond: (t.id = u.tid)\n"
+               "  Filter: (u.uid IS NULL)\n"
+               "  ->  Gather\n"
+               "        Partitions: 4\n"
+               "        ->  Seq Scan on t\n"
+               "              Filter: (x < 3)\n"
+               "  ->  Hash\n"
+               "        ->  Gather\n"
+               "              Partitions: 3\n"
+               "              ->  Seq Scan on u\n"
+               "                    Filter: (tag = 'x'::text)\n");
+    CHECK_ROWS("EXPLAIN SELECT tid, count(*) FROM u GROUP BY tid HAVING count(*) > 1",
+               "Finalize HashAggregate\n"
+               "  Group Key: tid\n"
+               "  Filter: (count(*) > 1)\n"
+               "  ->  Gather\n"
+               "        Partitions: 3\n"
+               "        ->  Partial HashAggregate\n"
+               "              Group Key: tid\n"
+               "              ->  Seq Scan on u\n");
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 2) AND name LIKE 'a%'",
+               "Gather\n"
+               "  Partitions: 4\n"
+               "  ->  Seq Scan on t\n"
+               "        Filter: ((id = ANY ('{1,2}'::bigint[])) AND (name ~~ 'a%'::text))\n");
 }
 
 static void plan_fiber(void *arg) {
@@ -158,7 +250,9 @@ static void plan_fiber(void *arg) {
     plan_selects();
     plan_joins_aggs();
     plan_subqueries();
+    plan_more();
     plan_explain();
+    plan_sequences();
     plan_modify();
     rt_runtime_stop();
 }
