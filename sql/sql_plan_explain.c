@@ -525,6 +525,19 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
         ex->qualify = qualify;
         break;
     }
+    case SQL_P_ANNSCAN: {
+        static const char *ops[] = {"", "<=>", "<->", "<#>"};
+        bool qualify = ex->qualify;
+        ex->qualify = false;
+        sql_explain_head(ex, depth, "HNSW Index Scan on %s", p->ann.table->name);
+        snprintf(buf, sizeof buf, "%s %s $query",
+                 p->ann.table->columns[p->ann.vec_attnum - 1].name,
+                 ops[p->ann.metric <= 3 ? p->ann.metric : 0]);
+        sql_explain_text(ex, depth, "Order By", buf);
+        if (p->ann.filter != NULL) sql_explain_prop(ex, depth, "Filter", p->ann.filter, p);
+        ex->qualify = qualify;
+        break;
+    }
     case SQL_P_CATALOG: sql_explain_head(ex, depth, "Catalog Scan", NULL); break;
     case SQL_P_FUNCSCAN: sql_explain_head(ex, depth, "Function Scan on %s", p->func.def->name); break;
     case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, depth, "Result", NULL); break;
