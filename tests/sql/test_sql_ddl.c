@@ -387,11 +387,81 @@ static void check_drops(void) {
     cat_done();
 }
 
+/* ---- tables with rows ---- */
+
+#define ROWS 300
+
+typedef struct index_count {
+    const eng_table *t;
+    uint32_t index_oid;
+    uint64_t entries;
+} index_count;
+
+static void count_index_shard(void *arg) {
+    index_count *c = arg;
+    for (uint32_t p = rt_core_id(); p < c->t->partition_count; p += eng_shard_count()) {
+        const eng_btree *tree = eng_part_index(eng_partition(c->t, p), c->index_oid);
+        TEST_CHECK(tree != NULL);
+        if (tree != NULL) c->entries += eng_btree_count(tree);
+    }
+}
+
+/* Entries of index `name` of table `table` over all partitions. */
+static uint64_t count_index(const char *table, const char *name) {
+    const eng_database *db = cat_db();
+    const eng_table *t = cat_table(db, "public", table);
+    const eng_index *ix = cat_index(t, name);
+    uint64_t total = 0;
+    for (uint32_t s = 0; ix != NULL && s < eng_shard_count(); s++) {
+        index_count c = {.t = t, .index_oid = ix->oid};
+        rt_err err;
+        rt_err_clear(&err);
+        TEST_CHECK(rt_run_on(s, count_index_shard, &c, &err));
+        total += c.entries;
+    }
+    cat_done();
+    return ix == NULL ? UINT64_MAX : total;
+}
+
+static void check_rows(void) {
+    TEST_CHECK(td_ok("CREATE TABLE r (id int8 PRIMARY KEY, txn int8, payload text, crc int8, "
+                     "v vector(4)) WITH (partitions = 4)", "CREATE TABLE"));
+    const eng_database *db = cat_db();
+    const eng_table *t = cat_table(db, "public", "r");
+    uint32_t oid = t != NULL ? t->oid : 0;
+    TEST_CHECK(t != NULL && t->partition_count == 4);
+    cat_done();
+    static te_op ops[ROWS];
+    for (int i = 0; i < ROWS; i++) {
+        ops[i] = (te_op){.kind = TE_INSERT, .id = i, .txn = i % 7};
+        snprintf(ops[i].payload, sizeof ops[i].payload, "p%d", i % 10);
+    }
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(te_commit_ops(oid, ops, ROWS, &err));
+    /* The engine builds a new index over the rows already stored. */
+    TEST_CHECK(td_ok("CREATE INDEX r_payload ON r (payload)", "CREATE INDEX"));
+    TEST_CHECK(count_index("r", "r_payload") == ROWS);
+    TEST_CHECK(td_fails("ALTER TABLE r ADD COLUMN must int NOT NULL", "23502",
+                        "column \"must\" of relation \"r\" contains null values"));
+    TEST_CHECK(td_ok("ALTER TABLE r ADD COLUMN must int NOT NULL DEFAULT 5", "ALTER TABLE"));
+    TEST_CHECK(td_ok("ALTER TABLE r ALTER COLUMN txn SET NOT NULL", "ALTER TABLE"));
+    TEST_CHECK(td_fails("ALTER TABLE r ALTER COLUMN must TYPE text", "0A000", NULL));
+    TEST_CHECK(td_fails("ALTER TABLE r ADD CONSTRAINT c CHECK (txn >= 0)", "0A000", NULL));
+    TEST_CHECK(td_ok("ALTER TABLE r ADD CONSTRAINT c CHECK (txn >= 0) NOT VALID", "ALTER TABLE"));
+    TEST_CHECK(td_ok("CREATE TABLE nopk (a int, b text); ALTER TABLE nopk ADD PRIMARY KEY (a)",
+                     "ALTER TABLE"));
+    TEST_CHECK(td_ok("TRUNCATE r", "TRUNCATE TABLE"));
+    TEST_CHECK(td_ok("ALTER TABLE r ALTER COLUMN must TYPE text", "ALTER TABLE"));
+    TEST_CHECK(count_index("r", "r_payload") == 0);
+}
+
 static void phase_create(void *arg) {
     (void)arg;
     create_objects();
     check_errors();
     check_drops();
+    check_rows();
     rt_runtime_stop();
 }
 
