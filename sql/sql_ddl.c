@@ -76,6 +76,15 @@ void sql_ddl_notice(sql_ddl_ctx *dc, const char *sqlstate, const char *fmt, ...)
     dc->sink->notice(dc->sink->arg, "NOTICE", &n);
 }
 
+void sql_ddl_notice_detail(sql_ddl_ctx *dc, const char *message, const char *detail) {
+    if (dc->sink == NULL || dc->sink->notice == NULL) return;
+    rt_err n;
+    rt_err_clear(&n);
+    rt_err_set(&n, "00000", "%s", message);
+    if (detail != NULL && detail[0] != '\0') rt_err_detail(&n, "%s", detail);
+    dc->sink->notice(dc->sink->arg, "NOTICE", &n);
+}
+
 char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

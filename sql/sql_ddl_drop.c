@@ -49,6 +49,39 @@ static const eng_table *ddl_dependent_view(const eng_database *db, const char *n
     return NULL;
 }
 
+/* The objects a DROP reaches, as PostgreSQL lists them ("view v depends on table t" for the
+ * error, "drop cascades to view v" for the notice). */
+typedef struct ddl_deps {
+    uint32_t count;
+    char error[RT_ERR_DETAIL_BYTES_MAX];
+    char notice[RT_ERR_DETAIL_BYTES_MAX];
+    size_t error_len, notice_len;
+} ddl_deps;
+
+static void ddl_deps_add(ddl_deps *d, const char *what, const char *on) {
+    size_t cap = sizeof d->error;
+    if (d->error_len < cap) {
+        d->error_len += (size_t)snprintf(d->error + d->error_len, cap - d->error_len,
+                                         "%s%s depends on %s", d->count > 0 ? "\n" : "", what, on);
+    }
+    if (d->notice_len < cap) {
+        d->notice_len += (size_t)snprintf(d->notice + d->notice_len, cap - d->notice_len,
+                                          "%sdrop cascades to %s", d->count > 0 ? "\n" : "",
+                                          what);
+    }
+    d->count++;
+}
+
+static void ddl_deps_notice(sql_ddl_ctx *dc, const ddl_deps *d) {
+    if (d->count == 1) {
+        sql_ddl_notice_detail(dc, d->notice, NULL);
+    } else if (d->count > 1) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "drop cascades to %u other objects", d->count);
+        sql_ddl_notice_detail(dc, msg, d->notice);
+    }
+}
+
 static bool ddl_depends_error(rt_err *err, const char *kind, const char *name,
                               const char *detail) {
     rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
@@ -59,25 +92,32 @@ static bool ddl_depends_error(rt_err *err, const char *kind, const char *name,
 }
 
 /* Removes a relation and what belongs to it (owned sequences); views naming it go with CASCADE
- * (recursively), or make it fail. */
+ * (recursively, `depth` deep), or make it fail. */
 static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint32_t depth,
                               rt_err *err) {
     const eng_table *t = eng_db_table_by_oid(dc->bc->db, oid);
     if (t == NULL) return true;
-    char name[ENG_NAME_BYTES];
+    char name[ENG_NAME_BYTES], on[ENG_NAME_BYTES + 8];
     snprintf(name, sizeof name, "%s", t->name);
-    const char *kind = t->kind == 'v' ? "view" : "table";
+    snprintf(on, sizeof on, "%s %s", t->kind == 'v' ? "view" : "table", name);
+    ddl_deps deps = {0};
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *v = &db->tables[i];
+        if (v->kind != 'v' || v->oid == oid || !ddl_text_names(v->view_text, name)) continue;
+        char what[ENG_NAME_BYTES + 8];
+        snprintf(what, sizeof what, "view %s", v->name);
+        ddl_deps_add(&deps, what, on);
+    }
+    if (deps.count > 0 && !cascade) {
+        return ddl_depends_error(err, t->kind == 'v' ? "view" : "table", name, deps.error);
+    }
+    if (depth == 0) ddl_deps_notice(dc, &deps);
     for (const eng_table *v; (v = ddl_dependent_view(dc->bc->db, name, oid)) != NULL;) {
-        if (!cascade) {
-            char detail[400];
-            snprintf(detail, sizeof detail, "view %s depends on %s %s", v->name, kind, name);
-            return ddl_depends_error(err, kind, name, detail);
-        }
-        if (depth == 0) sql_ddl_notice(dc, "00000", "drop cascades to view %s", v->name);
         if (depth > 64 || !ddl_drop_relation(dc, v->oid, cascade, depth + 1, err)) return false;
     }
     eng_draft_remove_table(sql_ddl_draft(dc), dc->db_oid, oid);
-    const eng_database *db = sql_ddl_db(dc);
+    db = sql_ddl_db(dc);
     for (uint32_t i = 0; i < db->sequence_count;) {
         if (db->sequences[i].owned_by_table == oid) {
             eng_draft_remove_sequence(sql_ddl_draft(dc), dc->db_oid, db->sequences[i].oid);
@@ -224,29 +264,36 @@ static bool ddl_drop_schema(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *
                           "cannot drop schema %s because it is required by the database system",
                           name);
     }
+    char on[ENG_NAME_BYTES + 8], what[2 * ENG_NAME_BYTES + 16];
+    snprintf(on, sizeof on, "schema %s", name);
+    ddl_deps deps = {0};
     const eng_database *db = dc->bc->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
         if (t->schema_oid != oid) continue;
-        char detail[400];
-        snprintf(detail, sizeof detail, "%s %s.%s depends on schema %s",
-                 t->kind == 'v' ? "view" : "table", name, t->name, name);
-        if (!d->cascade) return ddl_depends_error(err, "schema", name, detail);
-        sql_ddl_notice(dc, "00000", "drop cascades to %s %s.%s",
-                       t->kind == 'v' ? "view" : "table", name, t->name);
-        if (!ddl_drop_relation(dc, t->oid, true, 1, err)) return false;
+        snprintf(what, sizeof what, "%s %s.%s", t->kind == 'v' ? "view" : "table", name, t->name);
+        ddl_deps_add(&deps, what, on);
+    }
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        const eng_sequence *q = &db->sequences[i];
+        bool owned = q->owned_by_table != 0 &&
+                     eng_db_table_by_oid(db, q->owned_by_table) != NULL &&
+                     eng_db_table_by_oid(db, q->owned_by_table)->schema_oid == oid;
+        if (q->schema_oid != oid || owned) continue; /* owned ones go with their table */
+        snprintf(what, sizeof what, "sequence %s.%s", name, q->name);
+        ddl_deps_add(&deps, what, on);
+    }
+    if (deps.count > 0 && !d->cascade) return ddl_depends_error(err, "schema", name, deps.error);
+    ddl_deps_notice(dc, &deps);
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        if (db->tables[i].schema_oid != oid) continue;
+        if (!ddl_drop_relation(dc, db->tables[i].oid, true, 1, err)) return false;
         db = dc->bc->db;
         i = (uint32_t)-1; /* the arrays moved: start over */
     }
     for (uint32_t i = 0; i < db->sequence_count; i++) {
-        const eng_sequence *q = &db->sequences[i];
-        if (q->schema_oid != oid) continue;
-        char detail[400];
-        snprintf(detail, sizeof detail, "sequence %s.%s depends on schema %s", name, q->name,
-                 name);
-        if (!d->cascade) return ddl_depends_error(err, "schema", name, detail);
-        sql_ddl_notice(dc, "00000", "drop cascades to sequence %s.%s", name, q->name);
-        eng_sequence copy = *q;
+        if (db->sequences[i].schema_oid != oid) continue;
+        eng_sequence copy = db->sequences[i];
         if (!ddl_seq_users(dc, &copy, true, err)) return false;
         eng_draft_remove_sequence(sql_ddl_draft(dc), dc->db_oid, copy.oid);
         db = sql_ddl_db(dc);

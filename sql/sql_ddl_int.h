@@ -26,6 +26,8 @@ eng_database *sql_ddl_db(sql_ddl_ctx *dc);
 /* Sends a NOTICE (severity "NOTICE") with `sqlstate` through the sink. */
 void sql_ddl_notice(sql_ddl_ctx *dc, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A NOTICE (00000) with a DETAIL (the objects a CASCADE dropped). */
+void sql_ddl_notice_detail(sql_ddl_ctx *dc, const char *message, const char *detail);
 /* Arena printf; NULL past the budget (then the arena error is set in *err). */
 char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1,6 +1,7 @@
 /* sql_ddl_table.c: CREATE TABLE: columns of every type, DEFAULT, NOT NULL, CHECK, PRIMARY KEY
  * (the partitioning key), serial and identity columns (a sequence owned by the column), the
  * automatic HNSW index of vector columns, and storage options (fillfactor, partitions). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,8 +222,10 @@ static bool ddl_keys(ddl_build *b, rt_err *err) {
     return true;
 }
 
-/* The first column of `t` named in a CHECK's text: PostgreSQL names the constraint after it. */
+/* The column of `t` a CHECK's text names, when it names exactly one: PostgreSQL names the
+ * constraint after it (t_a_check), and t_check otherwise. */
 static const char *ddl_check_column(const eng_table *t, const char *text) {
+    const char *found = NULL;
     const char *p = text;
     while (*p != '\0') {
         if (*p == '\'') { /* skip string literals */
@@ -230,22 +233,23 @@ static const char *ddl_check_column(const eng_table *t, const char *text) {
             if (*p != '\0') p++;
             continue;
         }
-        if ((*p >= 'a' && *p <= 'z') || *p == '_' || (*p >= 'A' && *p <= 'Z')) {
-            char word[ENG_NAME_BYTES];
-            size_t n = 0;
-            while (((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
-                    (*p >= '0' && *p <= '9') || *p == '$')) {
-                if (n < sizeof word - 1) word[n++] = *p >= 'A' && *p <= 'Z' ? *p + 32 : *p;
-                p++;
-            }
-            word[n] = '\0';
-            const eng_column *c = eng_table_column_by_name(t, word);
-            if (c != NULL && !c->dropped) return c->name;
+        if (!isalpha((unsigned char)*p) && *p != '_') {
+            p++;
             continue;
         }
-        p++;
+        char word[ENG_NAME_BYTES];
+        size_t n = 0;
+        while (isalnum((unsigned char)*p) || *p == '_' || *p == '$') {
+            if (n < sizeof word - 1) word[n++] = (char)tolower((unsigned char)*p);
+            p++;
+        }
+        word[n] = '\0';
+        const eng_column *c = eng_table_column_by_name(t, word);
+        if (c == NULL || c->dropped) continue;
+        if (found != NULL && strcmp(found, c->name) != 0) return NULL;
+        found = c->name;
     }
-    return NULL;
+    return found;
 }
 
 bool sql_ddl_add_check(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
@@ -326,9 +330,11 @@ static bool ddl_options(sql_ddl_ctx *dc, eng_table *t, const sql_list *opts, rt_
                       v->const_kind == SQL_CONST_INTEGER;
         if (d->ns == NULL && strcmp(d->name, "fillfactor") == 0) {
             if (!is_int || v->int_value < 10 || v->int_value > 100) {
-                return rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
-                                  "value %s out of bounds for option \"fillfactor\"",
-                                  v != NULL && v->text != NULL ? v->text : "");
+                rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+                           "value %s out of bounds for option \"fillfactor\"",
+                           v != NULL && v->text != NULL ? v->text : "");
+                rt_err_detail(err, "Valid values are between \"10\" and \"100\".");
+                return false;
             }
             t->fillfactor = (uint16_t)v->int_value;
         } else if (d->ns == NULL && strcmp(d->name, "partitions") == 0) {

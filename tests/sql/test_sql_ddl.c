@@ -226,6 +226,7 @@ static void check_other_objects(void) {
     TEST_CHECK(w != NULL && w->pk_count == 2);
     TEST_CHECK(cat_index(w, "pairs_a_b_key") != NULL);
     TEST_CHECK(cat_constraint(w, "pairs_a_check") != NULL);
+    TEST_CHECK(cat_constraint(w, "pairs_check") != NULL);
     const eng_table *idt = cat_table(db, "public", "idt");
     const eng_column *ic = idt != NULL ? eng_table_column_by_name(idt, "id") : NULL;
     TEST_CHECK(ic != NULL && ic->identity == 'a' && ic->not_null && ic->type_oid == SQL_T_INT8);
@@ -268,7 +269,7 @@ static void create_objects(void) {
     TEST_CHECK(td_ok("ALTER TABLE items RENAME COLUMN extra TO extra2", "ALTER TABLE"));
     TEST_CHECK(td_ok("ALTER TABLE items DROP COLUMN gone", "ALTER TABLE"));
     TEST_CHECK(td_ok("CREATE TABLE pairs (a int, b int, PRIMARY KEY (a, b), UNIQUE (a, b), "
-                     "CHECK (a < 100))", "CREATE TABLE"));
+                     "CHECK (a < 100), CHECK (a > b))", "CREATE TABLE"));
     TEST_CHECK(td_ok("CREATE TABLE idt (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
                      "x int)", "CREATE TABLE"));
     TEST_CHECK(td_ok("CREATE SEQUENCE counter INCREMENT BY 5 START WITH 10", "CREATE SEQUENCE"));
@@ -278,7 +279,10 @@ static void create_objects(void) {
                      "COMMENT ON SCHEMA app IS 'application'", "COMMENT"));
     TEST_CHECK(td_ok("CREATE SCHEMA scratch; CREATE TABLE scratch.t (a int); "
                      "CREATE SEQUENCE scratch.s", "CREATE SEQUENCE"));
-    TEST_CHECK(td_ok("DROP SCHEMA scratch CASCADE", "DROP SCHEMA"));
+    TEST_CHECK(td_fails("DROP SCHEMA scratch", "2BP01",
+                        "cannot drop schema scratch because other objects depend on it"));
+    TEST_CHECK(td_notice_is("DROP SCHEMA scratch CASCADE", "00000",
+                            "drop cascades to 2 other objects"));
     TEST_CHECK(td_ok("CREATE VIEW names (ident, label) AS SELECT id, name FROM items",
                      "CREATE VIEW"));
     TEST_CHECK(td_ok("CREATE ROLE alice LOGIN CREATEDB PASSWORD 'secret'", "CREATE ROLE"));
