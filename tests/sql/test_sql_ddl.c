@@ -248,8 +248,7 @@ static void check_other_objects(void) {
     TEST_CHECK(alice != NULL && alice->login && !alice->superuser && alice->createdb);
     TEST_CHECK(alice != NULL && alice->password != NULL &&
                strncmp(alice->password, "SCRAM-SHA-256$4096:", 19) == 0);
-    const eng_role *bob = eng_catalog_role_by_name(cat_ref.catalog, "bob");
-    TEST_CHECK(bob != NULL && !bob->login && bob->password == NULL);
+    TEST_CHECK(eng_catalog_role_by_name(cat_ref.catalog, "bob") != NULL);
     TEST_CHECK(eng_catalog_db_by_name(cat_ref.catalog, "other") != NULL);
     cat_done();
 }
@@ -287,6 +286,9 @@ static void create_objects(void) {
                      "CREATE VIEW"));
     TEST_CHECK(td_ok("CREATE ROLE alice LOGIN CREATEDB PASSWORD 'secret'", "CREATE ROLE"));
     TEST_CHECK(td_ok("CREATE ROLE bob", "CREATE ROLE"));
+    const eng_role *bob = eng_catalog_role_by_name((cat_db(), cat_ref.catalog), "bob");
+    TEST_CHECK(bob != NULL && !bob->login && bob->password == NULL);
+    cat_done();
     TEST_CHECK(td_ok("CREATE DATABASE other", "CREATE DATABASE"));
     TEST_CHECK(td_ok("GRANT SELECT ON items TO alice", "GRANT"));
     check_items_table(false);
@@ -383,6 +385,28 @@ static void check_drops(void) {
     TEST_CHECK(eng_db_sequence_by_name(db, ENG_OID_PUBLIC, "tmp1_id_seq") == NULL);
     cat_done();
     TEST_CHECK(td_ok("CREATE ROLE carol; DROP ROLE carol", "DROP ROLE"));
+    TEST_CHECK(td_ok("CREATE SEQUENCE pairs_seq OWNED BY pairs.b", "CREATE SEQUENCE"));
+    TEST_CHECK(td_ok("CREATE ROLE dave; CREATE SCHEMA AUTHORIZATION dave", "CREATE SCHEMA"));
+    TEST_CHECK(td_fails("DROP ROLE dave", "2BP01",
+                        "role \"dave\" cannot be dropped because some objects depend on it"));
+    TEST_CHECK(td_ok("ALTER ROLE bob WITH LOGIN PASSWORD 'pw2'", "ALTER ROLE"));
+    TEST_CHECK(td_ok("CREATE DATABASE gone; DROP DATABASE gone", "DROP DATABASE"));
+    TEST_CHECK(td_fails("DROP DATABASE postgres", "55006",
+                        "cannot drop the currently open database"));
+    TEST_CHECK(td_notice_is("DROP DATABASE IF EXISTS gone", "00000",
+                            "database \"gone\" does not exist, skipping"));
+    db = cat_db();
+    const eng_sequence *ps = eng_db_sequence_by_name(db, ENG_OID_PUBLIC, "pairs_seq");
+    const eng_table *pairs = cat_table(db, "public", "pairs");
+    TEST_CHECK(ps != NULL && pairs != NULL && ps->owned_by_table == pairs->oid &&
+               ps->owned_by_attnum == 2);
+    const eng_schema *dave = eng_db_schema_by_name(db, "dave");
+    const eng_role *dave_role = eng_catalog_role_by_name(cat_ref.catalog, "dave");
+    TEST_CHECK(dave != NULL && dave_role != NULL && dave->owner_oid == dave_role->oid);
+    const eng_role *bob = eng_catalog_role_by_name(cat_ref.catalog, "bob");
+    TEST_CHECK(bob != NULL && bob->login && bob->password != NULL);
+    TEST_CHECK(eng_catalog_db_by_name(cat_ref.catalog, "gone") == NULL);
+    cat_done();
     TEST_CHECK(td_ok("CREATE TABLE renamed_from (a int); "
                      "ALTER TABLE renamed_from RENAME TO renamed_to", "ALTER TABLE"));
     db = cat_db();
