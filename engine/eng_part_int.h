@@ -106,6 +106,9 @@ eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c);
 void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row);
 /* Adds index entries of the version at `slot` (all secondary indexes). */
 bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err);
+/* Fills secondary index `index_oid` (new, empty) from every version stored so far: CREATE INDEX
+ * on a table with rows, when the partition adapts to the new definition. */
+bool eng_part_index_build(eng_part *p, uint32_t index_oid, rt_err *err);
 
 #define ENG_REDO_UPSERT 1
 #define ENG_REDO_DELETE 2

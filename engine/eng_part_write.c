@@ -101,23 +101,52 @@ static eng_key_state eng_key_settle(eng_part *p, eng_tx *tx, const uint8_t *key,
 
 /* ---- secondary indexes ---- */
 
+/* The entry of index `ix` for the version at `slot`: index key ++ primary key -> slot. */
+static bool eng_part_index_put(eng_part *p, eng_pindex *ix, uint32_t slot, const eng_codec_w *pk,
+                               rt_err *err) {
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool ok = true;
+    for (uint32_t c = 0; ok && c < ix->ncols; c++) {
+        sql_value v;
+        eng_part_read(p, slot, ix->attnums[c], &v);
+        ok = eng_key_append(&key, &v, ix->desc[c], err);
+    }
+    eng_w_raw(&key, pk->buf, pk->len); /* entries are unique by primary key */
+    if (ok) ok = eng_btree_put(ix->tree, key.buf, (uint32_t)key.len, slot, NULL, err);
+    rt_free(key.buf);
+    return ok;
+}
+
 bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err) {
     if (p->index_count == 0) return true;
     eng_codec_w pk;
     eng_w_init(&pk);
     bool ok = eng_part_key_of(p, slot, &pk, err);
     for (uint32_t i = 0; ok && i < p->index_count; i++) {
-        eng_pindex *ix = &p->indexes[i];
-        eng_codec_w key;
-        eng_w_init(&key);
-        for (uint32_t c = 0; ok && c < ix->ncols; c++) {
-            sql_value v;
-            eng_part_read(p, slot, ix->attnums[c], &v);
-            ok = eng_key_append(&key, &v, ix->desc[c], err);
-        }
-        eng_w_raw(&key, pk.buf, pk.len); /* entries are unique by primary key */
-        if (ok) ok = eng_btree_put(ix->tree, key.buf, (uint32_t)key.len, slot, NULL, err);
-        rt_free(key.buf);
+        ok = eng_part_index_put(p, &p->indexes[i], slot, &pk, err);
+    }
+    rt_free(pk.buf);
+    return ok;
+}
+
+bool eng_part_index_build(eng_part *p, uint32_t index_oid, rt_err *err) {
+    eng_pindex *ix = NULL;
+    for (uint32_t i = 0; i < p->index_count; i++) {
+        if (p->indexes[i].oid == index_oid) ix = &p->indexes[i];
+    }
+    RT_ASSERT(ix != NULL);
+    eng_codec_w pk;
+    eng_w_init(&pk);
+    bool ok = true;
+    /* Every version a reader may still see gets its entry (readers check visibility, as with
+     * entries made by inserts); versions that never became visible are skipped. */
+    for (uint32_t slot = 0; ok && slot < p->next_slot; slot++) {
+        uint64_t begin, end;
+        eng_part_stamps(p, slot, &begin, &end);
+        if (begin == ENG_TS_INF) continue;
+        pk.len = 0;
+        ok = eng_part_key_of(p, slot, &pk, err) && eng_part_index_put(p, ix, slot, &pk, err);
     }
     rt_free(pk.buf);
     return ok;
