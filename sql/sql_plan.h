@@ -54,6 +54,7 @@ typedef enum sql_plan_kind {
     SQL_P_ANNSCAN,     /* fragment: approximate nearest rows of one partition by its HNSW graph
                           (ANN-first), the rows passing the filter; above it the exact ORDER BY
                           distance and LIMIT */
+    SQL_P_SOURCE,      /* coordinator: batches handed in by a callback (COPY FROM's rows) */
 } sql_plan_kind;
 
 typedef struct sql_sort_key {
@@ -166,6 +167,12 @@ struct sql_plan {
             uint32_t nfuncs;
             sql_window_func *funcs;
         } window;                                                        /* WINDOW */
+        struct {
+            /* Fills `b` (the node's columns, room for b->cap rows) with values allocated in
+               `arena`; b->rows == 0 at the end. */
+            bool (*fill)(void *arg, struct sql_exec_ctx *x, rt_arena *arena, sql_batch *b);
+            void *arg;
+        } source;                                                        /* SOURCE */
         struct {
             const eng_table *table;
             uint32_t ncols;          /* INSERT: the child's columns map to these attnums */

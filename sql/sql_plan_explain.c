@@ -539,6 +539,7 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
         break;
     }
     case SQL_P_CATALOG: sql_explain_head(ex, depth, "Catalog Scan", NULL); break;
+    case SQL_P_SOURCE: sql_explain_head(ex, depth, "Copy Input", NULL); break;
     case SQL_P_FUNCSCAN: sql_explain_head(ex, depth, "Function Scan on %s", p->func.def->name); break;
     case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, depth, "Result", NULL); break;
     case SQL_P_GATHER:
