@@ -34,6 +34,11 @@ static bool pc_set_sb(sql_fctx *f, sql_vec *out, uint32_t i, const sql_strbuf *s
     return sql_fn_text(f, out, i, sb->data, sb->len);
 }
 
+/* Rows a kernel gives no value stay NULL (the evaluator hands over active rows as non-NULL). */
+static void pc_nulls(uint32_t n, const uint8_t *active, sql_vec *out) {
+    SQL_FOR_ACTIVE(i) out->nulls[i] = 1;
+}
+
 static void pc_set_int(sql_vec *out, uint32_t i, int64_t v) {
     out->nulls[i] = 0;
     out->i64[i] = v;
@@ -64,6 +69,7 @@ static bool pc_reg_in(sql_fctx *f, uint32_t type, const sql_bytes *text, uint32_
 /* ---- format_type, visibility ---- */
 
 PC_KERNEL(pc_format_type) {
+    pc_nulls(n, active, out);
     sql_strbuf sb;
     sql_strbuf_init(&sb, f->arena, 32);
     SQL_FOR_ACTIVE(i) {
@@ -72,14 +78,16 @@ PC_KERNEL(pc_format_type) {
             continue;
         }
         sql_strbuf_reset(&sb);
-        int32_t typmod = sql_vec_is_null(args[1], i) ? -1 : (int32_t)args[1]->i64[i];
-        sql_type_format((uint32_t)args[0]->i64[i], typmod, &sb);
+        uint32_t oid = (uint32_t)args[0]->i64[i];
+        if (sql_vec_is_null(args[1], i)) pc_format_type_nomod(oid, &sb);
+        else sql_type_format(oid, (int32_t)args[1]->i64[i], &sb);
         if (!pc_set_sb(f, out, i, &sb)) return false;
     }
     return true;
 }
 
 PC_KERNEL(pc_table_is_visible) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     pc_path p;
     if (x != NULL) pc_path_of(x, &p);
@@ -93,6 +101,7 @@ PC_KERNEL(pc_table_is_visible) {
 }
 
 PC_KERNEL(pc_type_is_visible) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     pc_path p;
     if (x != NULL) pc_path_of(x, &p);
@@ -104,6 +113,7 @@ PC_KERNEL(pc_type_is_visible) {
 }
 
 PC_KERNEL(pc_function_is_visible) {
+    pc_nulls(n, active, out);
     (void)f;
     SQL_FOR_ACTIVE(i) {
         if (pc_proc_by_oid((uint32_t)args[0]->i64[i]) != NULL) pc_set_int(out, i, 1);
@@ -115,6 +125,7 @@ PC_KERNEL(pc_function_is_visible) {
 
 /* The pg_node_tree columns hold SQL text already: pg_get_expr prints it. */
 PC_KERNEL(pc_get_expr) {
+    pc_nulls(n, active, out);
     SQL_FOR_ACTIVE(i) {
         if (!sql_fn_text(f, out, i, args[0]->b[i].ptr, args[0]->b[i].len)) return false;
     }
@@ -122,6 +133,7 @@ PC_KERNEL(pc_get_expr) {
 }
 
 PC_KERNEL(pc_get_indexdef) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     sql_strbuf sb;
     sql_strbuf_init(&sb, f->arena, 128);
@@ -140,6 +152,7 @@ PC_KERNEL(pc_get_indexdef) {
 }
 
 PC_KERNEL(pc_get_constraintdef) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     sql_strbuf sb;
     sql_strbuf_init(&sb, f->arena, 128);
@@ -158,6 +171,7 @@ PC_KERNEL(pc_get_constraintdef) {
 }
 
 PC_KERNEL(pc_get_viewdef) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     SQL_FOR_ACTIVE(i) {
         if (x == NULL) continue;
@@ -174,6 +188,7 @@ PC_KERNEL(pc_get_viewdef) {
 }
 
 PC_KERNEL(pc_get_userbyid) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     char buf[48];
     SQL_FOR_ACTIVE(i) {
@@ -200,6 +215,7 @@ static const eng_sequence *pc_column_sequence(const eng_database *db, const eng_
 }
 
 PC_KERNEL(pc_get_serial_sequence) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     sql_strbuf sb;
     sql_strbuf_init(&sb, f->arena, 64);
@@ -244,6 +260,7 @@ static int64_t pc_size(const eng_database *db, uint32_t oid, const char *which) 
 
 static bool pc_size_kernel(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                            sql_vec *out, const char *which) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     SQL_FOR_ACTIVE(i) {
         int64_t size = x != NULL ? pc_size(x->db, (uint32_t)args[0]->i64[i], which) : -1;
@@ -260,6 +277,7 @@ PC_KERNEL(pc_total_size) { return pc_size_kernel(f, n, active, args, out, "total
 /* PostgreSQL's units: a unit is used below 10 * 1024 of it (bytes) or 20 * 1024 - 1 halves
  * (larger units), rounding half away from zero. */
 PC_KERNEL(pc_size_pretty) {
+    pc_nulls(n, active, out);
     static const char *const units[] = {"kB", "MB", "GB", "TB", "PB"};
     char buf[48];
     SQL_FOR_ACTIVE(i) {
@@ -287,6 +305,7 @@ PC_KERNEL(pc_size_pretty) {
  * that does not gives NULL, as in PostgreSQL. */
 static bool pc_priv_kernel(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                            sql_vec *out, uint32_t reg_type) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     uint32_t k = f->call->nargs - 2u;
     bool by_name = sql_type_is_string(f->call->args[k]->type_oid);
@@ -350,6 +369,7 @@ static const char *pc_comment(const eng_database *db, uint32_t oid, const char *
 }
 
 PC_KERNEL(pc_obj_description) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     SQL_FOR_ACTIVE(i) {
         if (x == NULL) continue;
@@ -363,6 +383,7 @@ PC_KERNEL(pc_obj_description) {
 }
 
 PC_KERNEL(pc_col_description) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     SQL_FOR_ACTIVE(i) {
         const eng_table *t = x != NULL ? eng_db_table_by_oid(x->db, args[0]->i64[i]) : NULL;
@@ -375,6 +396,7 @@ PC_KERNEL(pc_col_description) {
 }
 
 PC_KERNEL(pc_shobj_description) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     SQL_FOR_ACTIVE(i) {
         if (x == NULL || args[1]->b[i].len != 11 || memcmp(args[1]->b[i].ptr, "pg_database", 11)) {
@@ -394,6 +416,7 @@ static const struct { int32_t id; const char *name; } pc_encodings[] = {
 #define PC_ENCODING_COUNT (sizeof pc_encodings / sizeof pc_encodings[0])
 
 PC_KERNEL(pc_encoding_to_char) {
+    pc_nulls(n, active, out);
     SQL_FOR_ACTIVE(i) {
         const char *name = "";
         for (uint32_t k = 0; k < PC_ENCODING_COUNT; k++) {
@@ -405,6 +428,7 @@ PC_KERNEL(pc_encoding_to_char) {
 }
 
 PC_KERNEL(pc_char_to_encoding) {
+    pc_nulls(n, active, out);
     (void)f;
     SQL_FOR_ACTIVE(i) {
         int32_t id = -1;
@@ -423,6 +447,7 @@ PC_KERNEL(pc_char_to_encoding) {
 /* ---- to_reg*: the reg* input, NULL where it would fail ---- */
 
 PC_KERNEL(pc_to_reg) {
+    pc_nulls(n, active, out);
     uint32_t type = f->call->type_oid;
     SQL_FOR_ACTIVE(i) {
         rt_err scratch;
@@ -442,6 +467,7 @@ PC_KERNEL(pc_to_reg) {
 
 /* current_schemas(include_implicit): the path's schemas that exist, as name[]. */
 PC_KERNEL(pc_current_schemas) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     pc_path p;
     if (x != NULL) pc_path_of(x, &p);
@@ -473,20 +499,20 @@ static bool pc_function_text(sql_fctx *f, sql_vec *out, uint32_t i, const pc_pro
     sql_strbuf_init(&sb, f->arena, 64);
     if (result) {
         if (p->def != NULL && (p->def->flags & SQL_F_SRF)) sql_strbuf_puts(&sb, "SETOF ");
-        sql_type_format(p->def != NULL ? p->def->ret : SQL_T_ANY, -1, &sb);
+        pc_format_type_nomod(p->def != NULL ? p->def->ret : SQL_T_ANY, &sb);
     } else {
         for (uint32_t k = 0; p->def != NULL && k < p->def->nargs; k++) {
             if (k > 0) sql_strbuf_puts(&sb, ", ");
             bool variadic = (p->def->flags & SQL_F_VARIADIC) && k + 1 == p->def->nargs;
             if (variadic) sql_strbuf_puts(&sb, "VARIADIC ");
-            if (p->def->args[k] == SQL_T_ANY) sql_strbuf_puts(&sb, "\"any\"");
-            else sql_type_format(p->def->args[k], -1, &sb);
+            pc_format_type_nomod(p->def->args[k], &sb);
         }
     }
     return pc_set_sb(f, out, i, &sb);
 }
 
 PC_KERNEL(pc_get_function_result) {
+    pc_nulls(n, active, out);
     SQL_FOR_ACTIVE(i) {
         const pc_proc *p = pc_proc_by_oid((uint32_t)args[0]->i64[i]);
         if (p != NULL && !pc_function_text(f, out, i, p, true)) return false;
@@ -495,6 +521,7 @@ PC_KERNEL(pc_get_function_result) {
 }
 
 PC_KERNEL(pc_get_function_arguments) {
+    pc_nulls(n, active, out);
     SQL_FOR_ACTIVE(i) {
         const pc_proc *p = pc_proc_by_oid((uint32_t)args[0]->i64[i]);
         if (p != NULL && !pc_function_text(f, out, i, p, false)) return false;
@@ -504,6 +531,7 @@ PC_KERNEL(pc_get_function_arguments) {
 
 /* Ordinary permanent tables can be published (pg_relation_is_publishable). */
 PC_KERNEL(pc_relation_is_publishable) {
+    pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
     SQL_FOR_ACTIVE(i) {
         const eng_table *t = x != NULL ? eng_db_table_by_oid(x->db, args[0]->i64[i]) : NULL;
@@ -516,7 +544,7 @@ PC_KERNEL(pc_relation_is_publishable) {
 PC_KERNEL(pc_null_result) {
     (void)f;
     (void)args;
-    SQL_FOR_ACTIVE(i) out->nulls[i] = 1;
+    pc_nulls(n, active, out);
     return true;
 }
 
@@ -531,6 +559,7 @@ static bool pc_partition_ancestors_srf(struct sql_exec_ctx *x, const sql_value *
 }
 
 PC_KERNEL(pc_srf_scalar) {
+    pc_nulls(n, active, out);
     (void)n;
     (void)active;
     (void)args;

@@ -64,7 +64,8 @@ void pc_clear(pc_row *r) {
     for (uint32_t c = 0; c < r->rel->ncols; c++) {
         uint32_t t = r->rel->cols[c].type_oid;
         sql_phys ph = sql_phys_of_type(t);
-        r->v[c] = (sql_value){.type_oid = t, .is_null = !zero || ph == SQL_PHYS_BYTES};
+        bool nullable = ph == SQL_PHYS_BYTES || t == SQL_T_TIMESTAMPTZ; /* never "epoch" */
+        r->v[c] = (sql_value){.type_oid = t, .is_null = !zero || nullable};
     }
     r->hint = 0;
 }
@@ -370,38 +371,50 @@ static bool pc_scan_am(pc_row *r) {
     return true;
 }
 
-/* The default operator classes of the index methods, for the types that have one. */
+/* The default operator classes of the index methods, for the types that have one (varchar
+ * uses text's, as in PostgreSQL). pgvector's HNSW classes are not defaults: l2 serves when
+ * none is named. */
+static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_opclasses[] = {
+    {1978, PC_OID_BTREE_AM, SQL_T_INT4, "int4_ops", true},
+    {3124, PC_OID_BTREE_AM, SQL_T_INT8, "int8_ops", true},
+    {1979, PC_OID_BTREE_AM, SQL_T_INT2, "int2_ops", true},
+    {3126, PC_OID_BTREE_AM, SQL_T_TEXT, "text_ops", true},
+    {3126, PC_OID_BTREE_AM, SQL_T_VARCHAR, NULL, true},
+    {1986, PC_OID_BTREE_AM, SQL_T_NAME, "name_ops", true},
+    {1981, PC_OID_BTREE_AM, SQL_T_OID, "oid_ops", true},
+    {3125, PC_OID_BTREE_AM, SQL_T_NUMERIC, "numeric_ops", true},
+    {1970, PC_OID_BTREE_AM, SQL_T_FLOAT8, "float8_ops", true},
+    {3123, PC_OID_BTREE_AM, SQL_T_BOOL, "bool_ops", true},
+    {3122, PC_OID_BTREE_AM, SQL_T_TIMESTAMPTZ, "timestamptz_ops", true},
+    {3127, PC_OID_BTREE_AM, SQL_T_DATE, "date_ops", true},
+    {2968, PC_OID_BTREE_AM, SQL_T_UUID, "uuid_ops", true},
+    {16388, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops", true},
+    {16389, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops", false},
+    {16390, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops", false},
+};
+#define PC_OPCLASS_COUNT (sizeof pc_opclasses / sizeof pc_opclasses[0])
+
+uint32_t pc_default_opclass(uint32_t am, uint32_t type) {
+    for (uint32_t i = 0; i < PC_OPCLASS_COUNT; i++) {
+        if (pc_opclasses[i].am == am && pc_opclasses[i].type == type && pc_opclasses[i].dflt) {
+            return pc_opclasses[i].oid;
+        }
+    }
+    return 0;
+}
+
 static bool pc_scan_opclass(pc_row *r) {
-    static const struct { uint32_t oid, am, type; const char *name; } ops[] = {
-        {1978, PC_OID_BTREE_AM, SQL_T_INT4, "int4_ops"},
-        {3124, PC_OID_BTREE_AM, SQL_T_INT8, "int8_ops"},
-        {1979, PC_OID_BTREE_AM, SQL_T_INT2, "int2_ops"},
-        {3126, PC_OID_BTREE_AM, SQL_T_TEXT, "text_ops"},
-        {3128, PC_OID_BTREE_AM, SQL_T_VARCHAR, "varchar_ops"},
-        {1986, PC_OID_BTREE_AM, SQL_T_NAME, "name_ops"},
-        {1981, PC_OID_BTREE_AM, SQL_T_OID, "oid_ops"},
-        {3125, PC_OID_BTREE_AM, SQL_T_NUMERIC, "numeric_ops"},
-        {1970, PC_OID_BTREE_AM, SQL_T_FLOAT8, "float8_ops"},
-        {3123, PC_OID_BTREE_AM, SQL_T_BOOL, "bool_ops"},
-        {3122, PC_OID_BTREE_AM, SQL_T_TIMESTAMPTZ, "timestamptz_ops"},
-        {3127, PC_OID_BTREE_AM, SQL_T_DATE, "date_ops"},
-        {2968, PC_OID_BTREE_AM, SQL_T_UUID, "uuid_ops"},
-        {16388, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops"},
-        {16389, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops"},
-        {16390, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops"},
-    };
-    for (uint32_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+    for (uint32_t i = 0; i < PC_OPCLASS_COUNT; i++) {
+        if (pc_opclasses[i].name == NULL) continue;
         pc_clear(r);
-        pc_int(r, "oid", ops[i].oid);
-        pc_int(r, "opcmethod", ops[i].am);
-        pc_str(r, "opcname", ops[i].name);
-        pc_int(r, "opcnamespace", ops[i].am == PC_OID_HNSW_AM ? ENG_OID_PUBLIC
-                                                               : ENG_OID_PG_CATALOG);
+        pc_int(r, "oid", pc_opclasses[i].oid);
+        pc_int(r, "opcmethod", pc_opclasses[i].am);
+        pc_str(r, "opcname", pc_opclasses[i].name);
+        bool hnsw = pc_opclasses[i].am == PC_OID_HNSW_AM;
+        pc_int(r, "opcnamespace", hnsw ? ENG_OID_PUBLIC : ENG_OID_PG_CATALOG);
         pc_int(r, "opcowner", ENG_OID_BOOTSTRAP_ROLE);
-        pc_int(r, "opcintype", ops[i].type);
-        /* pgvector makes no opclass the default for hnsw but l2 */
-        pc_bool(r, "opcdefault", strcmp(ops[i].name, "vector_ip_ops") != 0 &&
-                                     strcmp(ops[i].name, "vector_cosine_ops") != 0);
+        pc_int(r, "opcintype", pc_opclasses[i].type);
+        pc_bool(r, "opcdefault", pc_opclasses[i].dflt);
         if (!pc_add(r)) return false;
     }
     return true;

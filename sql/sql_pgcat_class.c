@@ -59,7 +59,7 @@ static void pc_class_common(pc_row *r, uint32_t oid, const char *name, uint32_t 
     pc_int(r, "relnamespace", ns);
     pc_int(r, "relowner", owner);
     pc_int(r, "relfilenode", kind == 'v' ? 0 : oid);
-    pc_f64(r, "reltuples", -1);
+    pc_f64(r, "reltuples", kind == 'i' ? 0 : kind == 'S' ? 1 : -1);
     pc_char(r, "relpersistence", persistence);
     pc_char(r, "relkind", kind);
     pc_bool(r, "relhasrules", kind == 'v');
@@ -225,7 +225,10 @@ static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
     for (uint32_t k = 0; k < ix->column_count; k++) {
         const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[k]);
         coll[k] = col != NULL ? pc_column_collation(col) : 0;
-        cls[k] = 0;
+        cls[k] = pc_default_opclass(ix->method == ENG_INDEX_HNSW ? PC_OID_HNSW_AM
+                                    : ix->method == ENG_INDEX_HASH ? PC_OID_HASH_AM
+                                                                   : PC_OID_BTREE_AM,
+                                    col != NULL ? col->type_oid : 0);
         opt[k] = ix->desc[k] ? 3 : 0; /* DESC implies NULLS FIRST */
     }
     pc_clear(r);

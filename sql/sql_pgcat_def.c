@@ -21,6 +21,15 @@ const char *pc_strbuf_cstr(sql_strbuf *sb) {
     return sb->data;
 }
 
+/* format_type(oid, NULL): as with typmod -1, except the types whose bare name PostgreSQL
+ * spells differently then (regtype output uses this form too). */
+void pc_format_type_nomod(uint32_t oid, sql_strbuf *sb) {
+    if (oid == SQL_T_BPCHAR) sql_strbuf_puts(sb, "character");
+    else if (oid == SQL_T_BPCHAR_ARRAY) sql_strbuf_puts(sb, "character[]");
+    else if (oid == SQL_T_ANY) sql_strbuf_puts(sb, "\"any\"");
+    else sql_type_format(oid, -1, sb);
+}
+
 /* ---- identifiers ---- */
 
 void pc_quote_ident(sql_strbuf *sb, const char *name) {

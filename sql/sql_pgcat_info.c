@@ -101,7 +101,7 @@ static bool pc_is_column_type(pc_row *r, uint32_t type, int32_t typmod, sql_strb
     sql_strbuf_reset(sb);
     if (array) sql_strbuf_puts(sb, "ARRAY");
     else if (user) sql_strbuf_puts(sb, "USER-DEFINED");
-    else sql_type_format(type, -1, sb);
+    else pc_format_type_nomod(type, sb);
     const char *dt = pc_cstr(r, sb);
     if (dt == NULL) return false;
     pc_str(r, "data_type", dt);
@@ -241,7 +241,7 @@ static bool pc_is_tc_row(pc_row *r, const eng_table *t, const char *name, const 
     pc_str(r, "is_deferrable", pc_yes(con != NULL && con->deferrable));
     pc_str(r, "initially_deferred", pc_yes(con != NULL && con->deferred));
     pc_str(r, "enforced", "YES");
-    if (con != NULL && (con->kind == 'p' || con->kind == 'u')) {
+    if (con != NULL && con->kind == 'u') {
         const eng_index *ix = NULL;
         if (con->index_oid != 0) eng_db_table_of_index(r->x->db, con->index_oid, &ix);
         pc_str(r, "nulls_distinct", pc_yes(ix == NULL || !ix->nulls_not_distinct));

@@ -73,6 +73,9 @@ uint32_t pc_column_collation(const eng_column *col);
 bool pc_relation_name(const eng_database *db, uint32_t oid, const char **schema,
                       const char **name);
 
+/* The default operator class of access method `am` for `type`, 0 if none. */
+uint32_t pc_default_opclass(uint32_t am, uint32_t type);
+
 /* ---- the search path ---- */
 
 #define PC_PATH_MAX 32 /* schemas in a search path that visibility checks consider */
@@ -105,6 +108,8 @@ uint32_t pc_proc_oid(const char *name);
 
 /* ---- definitions as PostgreSQL prints them ---- */
 
+/* format_type(oid, NULL): "character" for bpchar, "\"any\"" for any. */
+void pc_format_type_nomod(uint32_t oid, sql_strbuf *sb);
 /* Appends `name` quoted as an identifier when it needs quotes (quote_ident rules). */
 void pc_quote_ident(sql_strbuf *sb, const char *name);
 /* Appends schema-qualified `schema.name`, the schema left out when `qualify` is false. */

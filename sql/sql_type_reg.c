@@ -215,7 +215,7 @@ static bool pc_regtype_out(sql_io_ctx *io, const sql_value *v, int32_t typmod, s
     uint32_t oid = (uint32_t)v->i64;
     if (oid == 0) sql_strbuf_putc(sb, '-');
     else if (sql_type_by_oid(oid) == NULL) pc_out_number(v, sb);
-    else sql_type_format(oid, -1, sb);
+    else pc_format_type_nomod(oid, sb);
     return true;
 }
 
@@ -310,9 +310,7 @@ static bool pc_regprocedure_out(sql_io_ctx *io, const sql_value *v, int32_t typm
     sql_strbuf_putc(sb, '(');
     for (uint32_t i = 0; i < p->def->nargs; i++) {
         if (i > 0) sql_strbuf_putc(sb, ',');
-        uint32_t t = p->def->args[i];
-        if (t == SQL_T_ANY) sql_strbuf_puts(sb, "\"any\"");
-        else sql_type_format(t, -1, sb);
+        pc_format_type_nomod(p->def->args[i], sb);
     }
     sql_strbuf_putc(sb, ')');
     return true;
