@@ -312,14 +312,25 @@ static void sql_session_stmt_end(sql_session *s, bool ok, rt_err *err) {
 
 /* ---- planned statements: SELECT, INSERT, UPDATE, DELETE ---- */
 
+/* Rows go to the sink; RowDescription goes first, but only once the first batch (or the end)
+ * is there, so an error before any row is reported alone, as PostgreSQL does. */
 typedef struct sql_rows_fwd {
     const sql_sink *sink;
     const int16_t *formats;
+    const sql_plan *plan;
+    bool describe;
 } sql_rows_fwd;
+
+static bool sql_session_rows_describe(sql_rows_fwd *f, rt_err *err) {
+    if (!f->describe) return true;
+    f->describe = false;
+    return f->sink->describe(f->sink->arg, f->plan->cols, f->plan->ncols, NULL, err);
+}
 
 static bool sql_session_rows_fwd(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
                                  rt_err *err) {
-    const sql_rows_fwd *f = arg;
+    sql_rows_fwd *f = arg;
+    if (!sql_session_rows_describe(f, err)) return false;
     return f->sink->rows(f->sink->arg, b, from, to, f->formats, err);
 }
 
@@ -343,13 +354,11 @@ bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog
         sql_cursor_close(&cur);
         return false;
     }
-    bool ok = true;
-    if (describe && q->returns_rows) ok = sink->describe(sink->arg, q->plan->cols, q->plan->ncols,
-                                                         NULL, err);
     uint64_t emitted = 0;
     bool more = false;
-    sql_rows_fwd fwd = {sink, NULL};
-    if (ok) ok = sql_cursor_fetch(&cur, 0, sql_session_rows_fwd, &fwd, &emitted, &more);
+    sql_rows_fwd fwd = {sink, NULL, q->plan, describe && q->returns_rows};
+    bool ok = sql_cursor_fetch(&cur, 0, sql_session_rows_fwd, &fwd, &emitted, &more) &&
+              sql_session_rows_describe(&fwd, err);
     sql_cursor_close(&cur);
     if (!ok) return false;
     uint64_t rows = q->cmd == SQL_CMD_SELECT ? emitted : atomic_load(&x.rows_affected);

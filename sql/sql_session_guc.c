@@ -503,7 +503,18 @@ bool sql_guc_init(sql_session *s, rt_err *err) {
     s->guc_reported = rt_xcalloc(SQL_GUC_COUNT, sizeof(char *));
     s->fmt.extra_float_digits = 1;
     s->client_min_messages = 6;
-    for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) sql_guc_store(s, i, sql_gucs[i].def.boot_value);
+    for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) {
+        /* Boot values in SHOW's form ("4096" kB shows as "4MB"). */
+        char canon[512];
+        rt_err e;
+        rt_err_clear(&e);
+        const sql_guc *g = &sql_gucs[i];
+        bool plain = g->kind != GUC_INT || g->def.unit == NULL;
+        if (plain || !sql_guc_canon(s, g, g->def.boot_value, canon, sizeof canon, &e)) {
+            snprintf(canon, sizeof canon, "%s", g->def.boot_value);
+        }
+        sql_guc_store(s, i, canon);
+    }
     sql_guc_store(s, (uint32_t)sql_guc_find("session_authorization"), s->user);
     sql_guc_store(s, (uint32_t)sql_guc_find("is_superuser"), s->superuser ? "on" : "off");
     return true;
