@@ -35,7 +35,7 @@ typedef struct net_pg_listener {
     net_pg_shard *shard;
 } net_pg_listener;
 
-net_pg_global net_pg_g = {.unix_fd = -1};
+net_pg_global net_pg_g;
 static net_pg_shard net_pg_shards[RT_SHARDS_MAX];
 static _Atomic uint32_t net_pg_backend_hint;
 
@@ -251,10 +251,46 @@ static int net_pg_unix_listen(const char *path, rt_err *err) {
     return fd;
 }
 
+/* One socket per directory of the comma-separated list. */
+static bool net_pg_unix_start(const char *dirs, uint16_t port, rt_err *err) {
+    uint32_t tried = 0;
+    rt_err last;
+    rt_err_clear(&last);
+    for (const char *p = dirs; *p != '\0';) {
+        while (*p == ' ' || *p == ',') p++;
+        size_t n = strcspn(p, ",");
+        while (n > 0 && p[n - 1] == ' ') n--;
+        if (n == 0) break;
+        uint32_t i = net_pg_g.unix_count;
+        if (i == NET_PG_UNIX_SOCKETS_MAX) {
+            return rt_err_set(err, SQLSTATE_CONFIG_FILE_ERROR, "too many Unix socket directories "
+                              "(at most %u)", NET_PG_UNIX_SOCKETS_MAX);
+        }
+        tried++;
+        snprintf(net_pg_g.unix_paths[i], sizeof net_pg_g.unix_paths[i], "%.*s/.s.PGSQL.%u",
+                 (int)n, p, port);
+        rt_err_clear(&last);
+        int fd = net_pg_unix_listen(net_pg_g.unix_paths[i], &last);
+        if (fd >= 0) {
+            net_pg_g.unix_fds[i] = fd;
+            net_pg_g.unix_count++;
+        } else {
+            rt_log(RT_LOG_WARNING, NULL, "could not create Unix-domain socket in directory "
+                   "\"%.*s\": %s", (int)n, p, last.message);
+        }
+        p += strcspn(p, ",");
+    }
+    if (tried > 0 && net_pg_g.unix_count == 0) {
+        rt_err_set(err, SQLSTATE_CONFIG_FILE_ERROR, "could not create any Unix-domain sockets");
+        rt_err_detail(err, "%s", last.message);
+        return false;
+    }
+    return true;
+}
+
 bool net_pg_start(const net_pg_config *config, rt_err *err) {
     memset(&net_pg_g, 0, sizeof net_pg_g);
     memset(net_pg_shards, 0, sizeof net_pg_shards);
-    net_pg_g.unix_fd = -1;
     net_pg_g.config = *config;
     uint32_t max = config->max_connections != 0 ? config->max_connections
                                                 : NET_PG_MAX_CONNECTIONS_DEFAULT;
@@ -270,15 +306,9 @@ bool net_pg_start(const net_pg_config *config, rt_err *err) {
     }
     net_pg_g.backend_count = max;
     net_pg_g.backends = rt_xcalloc(max, sizeof *net_pg_g.backends);
-    if (config->unix_dir != NULL && config->unix_dir[0] != '\0') {
-        snprintf(net_pg_g.unix_path, sizeof net_pg_g.unix_path, "%s/.s.PGSQL.%u",
-                 config->unix_dir, config->port);
-        net_pg_g.unix_fd = net_pg_unix_listen(net_pg_g.unix_path, err);
-        if (net_pg_g.unix_fd < 0) {
-            net_pg_g.unix_path[0] = '\0';
-            net_pg_stop();
-            return false;
-        }
+    if (config->unix_dir != NULL && !net_pg_unix_start(config->unix_dir, config->port, err)) {
+        net_pg_stop();
+        return false;
     }
     return true;
 }
@@ -297,8 +327,8 @@ bool net_pg_shard_start(rt_err *err) {
             return false;
         }
     }
-    if (net_pg_g.unix_fd >= 0 && !net_pg_listener_spawn(sh, net_pg_g.unix_fd, true, err)) {
-        return false;
+    for (uint32_t i = 0; i < net_pg_g.unix_count; i++) {
+        if (!net_pg_listener_spawn(sh, net_pg_g.unix_fds[i], true, err)) return false;
     }
     return true;
 }
@@ -308,7 +338,7 @@ void net_pg_shard_stop(void) {
     if (sh->stopping) return;
     sh->stopping = true;
     if (sh->tcp_fd >= 0) rt_io_cancel_fd(sh->tcp_fd);
-    if (net_pg_g.unix_fd >= 0) rt_io_cancel_fd(net_pg_g.unix_fd);
+    for (uint32_t i = 0; i < net_pg_g.unix_count; i++) rt_io_cancel_fd(net_pg_g.unix_fds[i]);
     /* Each connection finishes what it runs (its cancel flag is set), then reports 57P01. */
     for (net_pg_conn *c = sh->conns; c != NULL; c = c->next) {
         if (c->backend != NULL) atomic_store(&c->backend->cancel, true);
@@ -317,12 +347,11 @@ void net_pg_shard_stop(void) {
 }
 
 void net_pg_stop(void) {
-    if (net_pg_g.unix_fd >= 0) {
-        close(net_pg_g.unix_fd);
-        net_pg_g.unix_fd = -1;
+    for (uint32_t i = 0; i < net_pg_g.unix_count; i++) {
+        close(net_pg_g.unix_fds[i]);
+        unlink(net_pg_g.unix_paths[i]);
     }
-    if (net_pg_g.unix_path[0] != '\0') unlink(net_pg_g.unix_path);
-    net_pg_g.unix_path[0] = '\0';
+    net_pg_g.unix_count = 0;
     rt_free(net_pg_g.backends);
     net_pg_g.backends = NULL;
     net_pg_g.backend_count = 0;

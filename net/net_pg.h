@@ -55,6 +55,8 @@
 #define NET_PG_AUTH_TIMEOUT_NS (60ull * 1000 * 1000 * 1000)
 /* Backend pids are slot numbers offset by this, so they look like process ids and never 0. */
 #define NET_PG_PID_BASE 10000u
+/* Directories in unix_socket_directories. */
+#define NET_PG_UNIX_SOCKETS_MAX 8u
 /* Statement and portal names are copied per message; PostgreSQL does not limit them, we do. */
 #define NET_PG_NAME_BYTES_MAX 1024u
 
@@ -65,7 +67,8 @@ typedef bool (*net_pg_role_secret_fn)(const char *user, char secret[NET_SCRAM_SE
 typedef struct net_pg_config {
     const char *host;          /* TCP listen address; NULL or "" = no TCP; "*" = all */
     uint16_t port;
-    const char *unix_dir;      /* directory of .s.PGSQL.<port>; NULL or "" = none */
+    const char *unix_dir;      /* directories of .s.PGSQL.<port>, comma-separated (as
+                                  unix_socket_directories); NULL or "" = none */
     uint32_t max_connections;  /* 0 = NET_PG_MAX_CONNECTIONS_DEFAULT */
     net_tls_ctx *tls;          /* NULL: SSLRequest is answered 'N' */
     const uint8_t *mock_key;   /* NET_SCRAM_MOCK_KEY_BYTES; NULL = all zero (tests) */
@@ -74,7 +77,8 @@ typedef struct net_pg_config {
 } net_pg_config;
 
 /* Off the shards, before they start: copies the configuration, sizes the backend table and
- * creates the Unix socket (F0000/58030 when it cannot). */
+ * creates the Unix sockets. A directory where that fails is skipped with a warning, as in
+ * PostgreSQL; F0000 when none could be made. */
 bool net_pg_start(const net_pg_config *config, rt_err *err);
 /* In on_start: this shard's TCP listener (SO_REUSEPORT) and its accept fibers. */
 bool net_pg_shard_start(rt_err *err);

@@ -59,8 +59,9 @@ typedef struct net_pg_conn {
 /* Process-wide state set by net_pg_start. */
 typedef struct net_pg_global {
     net_pg_config config;
-    int unix_fd;
-    char unix_path[108];
+    uint32_t unix_count;
+    int unix_fds[NET_PG_UNIX_SOCKETS_MAX];
+    char unix_paths[NET_PG_UNIX_SOCKETS_MAX][108];
     uint32_t backend_count;
     net_pg_backend *backends;
     _Atomic uint32_t connections;
@@ -102,6 +103,8 @@ bool net_pg_io_send_byte(net_pg_conn *c, uint8_t b, rt_err *err);
 bool net_pg_get_u8(net_pg_msg *m, uint8_t *v, rt_err *err);
 bool net_pg_get_i16(net_pg_msg *m, int16_t *v, rt_err *err);
 bool net_pg_get_i32(net_pg_msg *m, int32_t *v, rt_err *err);
+/* An Int16 count: unsigned on the wire (up to 65535 parameters), as PostgreSQL reads it. */
+bool net_pg_get_count(net_pg_msg *m, uint32_t *v, rt_err *err);
 bool net_pg_get_str(net_pg_msg *m, const char **s, uint32_t *len, rt_err *err);
 bool net_pg_get_bytes(net_pg_msg *m, uint32_t n, const uint8_t **p, rt_err *err);
 bool net_pg_get_end(net_pg_msg *m, rt_err *err);

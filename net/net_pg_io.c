@@ -401,6 +401,13 @@ bool net_pg_get_i16(net_pg_msg *m, int16_t *v, rt_err *err) {
     return true;
 }
 
+bool net_pg_get_count(net_pg_msg *m, uint32_t *v, rt_err *err) {
+    int16_t raw;
+    if (!net_pg_get_i16(m, &raw, err)) return false;
+    *v = (uint16_t)raw;
+    return true;
+}
+
 bool net_pg_get_i32(net_pg_msg *m, int32_t *v, rt_err *err) {
     const uint8_t *p = NULL;
     if (!net_pg_get_bytes(m, 4, &p, err)) return false;

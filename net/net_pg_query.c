@@ -221,40 +221,38 @@ static bool net_pg_query(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
 static bool net_pg_parse(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
     const char *name, *sql;
     uint32_t len;
-    int16_t n;
+    uint32_t n;
     if (!net_pg_get_name(c, m, &name, err) || !net_pg_get_copy(c, m, &sql, &len, err) ||
-        !net_pg_get_i16(m, &n, err)) {
+        !net_pg_get_count(m, &n, err)) {
         return false;
     }
-    if (n < 0) return net_pg_protocol_error(err, "invalid message format");
     uint32_t *types = rt_arena_alloc(c->msg_arena, sizeof *types * ((size_t)n + 1));
     if (types == NULL) return rt_arena_fail(c->msg_arena, err);
-    for (int16_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         int32_t oid;
         if (!net_pg_get_i32(m, &oid, err)) return false;
         types[i] = (uint32_t)oid;
     }
     if (!net_pg_get_end(m, err)) return false;
-    if (!sql_session_parse(c->session, name, sql, len, (uint32_t)n, types, err)) return false;
+    if (!sql_session_parse(c->session, name, sql, len, n, types, err)) return false;
     net_pg_put_begin(c, '1');
     return net_pg_put_end(c, err);
 }
 
 /* Format codes: 0 text, 1 binary. */
-static bool net_pg_get_formats(net_pg_conn *c, net_pg_msg *m, int16_t *count, int16_t **codes,
+static bool net_pg_get_formats(net_pg_conn *c, net_pg_msg *m, uint32_t *count, int16_t **codes,
                                rt_err *err) {
-    if (!net_pg_get_i16(m, count, err)) return false;
-    if (*count < 0) return net_pg_protocol_error(err, "invalid message format");
+    if (!net_pg_get_count(m, count, err)) return false;
     *codes = rt_arena_alloc(c->msg_arena, sizeof **codes * ((size_t)*count + 1));
     if (*codes == NULL) return rt_arena_fail(c->msg_arena, err);
-    for (int16_t i = 0; i < *count; i++) {
+    for (uint32_t i = 0; i < *count; i++) {
         if (!net_pg_get_i16(m, &(*codes)[i], err)) return false;
     }
     return true;
 }
 
-static bool net_pg_check_formats(const int16_t *codes, int16_t n, rt_err *err) {
-    for (int16_t i = 0; i < n; i++) {
+static bool net_pg_check_formats(const int16_t *codes, uint32_t n, rt_err *err) {
+    for (uint32_t i = 0; i < n; i++) {
         if (codes[i] != 0 && codes[i] != 1) {
             return rt_err_set(err, SQLSTATE_PROTOCOL_VIOLATION, "unsupported format code: %d",
                               codes[i]);
@@ -265,13 +263,12 @@ static bool net_pg_check_formats(const int16_t *codes, int16_t n, rt_err *err) {
 
 /* The parameter values of a Bind: pointers into the message, NULL for SQL NULL. */
 static bool net_pg_bind_values(net_pg_conn *c, net_pg_msg *m, sql_bind_args *a, rt_err *err) {
-    int16_t n;
-    if (!net_pg_get_i16(m, &n, err)) return false;
-    if (n < 0) return net_pg_protocol_error(err, "invalid message format");
+    uint32_t n;
+    if (!net_pg_get_count(m, &n, err)) return false;
     const uint8_t **values = rt_arena_zalloc(c->msg_arena, sizeof *values * ((size_t)n + 1));
     uint32_t *lengths = rt_arena_zalloc(c->msg_arena, sizeof *lengths * ((size_t)n + 1));
     if (values == NULL || lengths == NULL) return rt_arena_fail(c->msg_arena, err);
-    for (int16_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         int32_t len;
         if (!net_pg_get_i32(m, &len, err)) return false;
         if (len == -1) continue;
@@ -279,7 +276,7 @@ static bool net_pg_bind_values(net_pg_conn *c, net_pg_msg *m, sql_bind_args *a, 
         if (!net_pg_get_bytes(m, (uint32_t)len, &values[i], err)) return false;
         lengths[i] = (uint32_t)len;
     }
-    a->nparams = (uint32_t)n;
+    a->nparams = n;
     a->values = values;
     a->lengths = lengths;
     return true;
@@ -288,15 +285,16 @@ static bool net_pg_bind_values(net_pg_conn *c, net_pg_msg *m, sql_bind_args *a, 
 static bool net_pg_bind(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
     sql_bind_args a;
     memset(&a, 0, sizeof a);
-    int16_t nformats, nresults, *formats, *results;
+    uint32_t nformats, nresults;
+    int16_t *formats, *results;
     if (!net_pg_get_name(c, m, &a.portal, err) || !net_pg_get_name(c, m, &a.statement, err) ||
         !net_pg_get_formats(c, m, &nformats, &formats, err) ||
         !net_pg_bind_values(c, m, &a, err) || !net_pg_get_formats(c, m, &nresults, &results, err) ||
         !net_pg_get_end(m, err)) {
         return false;
     }
-    if (nformats > 1 && (uint32_t)nformats != a.nparams) {
-        return rt_err_set(err, SQLSTATE_PROTOCOL_VIOLATION, "bind message has %d parameter "
+    if (nformats > 1 && nformats != a.nparams) {
+        return rt_err_set(err, SQLSTATE_PROTOCOL_VIOLATION, "bind message has %u parameter "
                           "formats but %u parameters", nformats, a.nparams);
     }
     if (!net_pg_check_formats(formats, nformats, err) ||
@@ -310,7 +308,7 @@ static bool net_pg_bind(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
         per_param[i] = nformats == 0 ? 0 : nformats == 1 ? formats[0] : formats[i];
     }
     a.param_formats = per_param;
-    a.nresult_formats = (uint32_t)nresults;
+    a.nresult_formats = nresults;
     a.result_formats = results;
     if (!sql_session_bind(c->session, &a, err)) return false;
     net_pg_put_begin(c, '2');

@@ -415,6 +415,18 @@ static void test_startup_variants(void **state) {
     tc_log log = tc_exchange(fd, &m, 'Z');
     assert_int_equal(log.ready, 'I');
     close(fd);
+    /* plaintext sent together with an SSLRequest is refused, as PostgreSQL does */
+    fd = tc_connect();
+    tm_i32(&m, 8), tm_i32(&m, 80877103);
+    tc_startup_msg(&m, 196608, "tester", NULL);
+    tm_send(fd, &m);
+    assert_true(tc_read_full(fd, &answer, 1));
+    assert_int_equal(answer, 'S');
+    log = (tc_log){.types = ""};
+    tc_read_until(fd, &log, 'E');
+    assert_string_equal(log.code, "08P01");
+    assert_string_equal(log.message, "received unencrypted data after SSL request");
+    tc_expect_closed(fd);
     /* protocol 3.1 with a _pq_ option: NegotiateProtocolVersion, then on as 3.0 */
     fd = tc_connect();
     tc_startup_msg(&m, 196609, "tester", "_pq_.frobnicate");
@@ -708,13 +720,23 @@ static int srv_setup(void **state) {
     return srv_start(test_port_free()) ? 0 : -1;
 }
 
+/* Stops the server; an idle session is told why (FATAL 57P01) before its socket closes. */
 static int srv_teardown(void **state) {
     (void)state;
+    tc_log log;
+    int fd = tc_open(&log);
+    memset(&log, 0, sizeof log);
     rt_runtime_stop();
+    tc_read_until(fd, &log, 'E');
+    close(fd);
     pthread_join(srv.thread, NULL);
     net_pg_stop();
     net_tls_ctx_destroy(srv.tls);
     test_tmpdir_remove(srv.dir);
+    if (strcmp(log.code, "57P01") != 0) {
+        fprintf(stderr, "shutdown: expected FATAL 57P01, got \"%s\"\n", log.code);
+        return -1;
+    }
     return 0;
 }
 
