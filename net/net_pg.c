@@ -132,7 +132,7 @@ static void net_pg_conn_unlink(net_pg_conn *c) {
 static void net_pg_conn_close(net_pg_conn *c) {
     rt_err ignored;
     rt_err_clear(&ignored);
-    if (c->tls != NULL && !c->eof && net_tls_close(c->tls, &ignored)) {
+    if (c->tls != NULL && !c->eof && !c->io_failed && net_tls_close(c->tls, &ignored)) {
         uint8_t chunk[1024];
         size_t n;
         while ((n = net_tls_output_take(c->tls, chunk, sizeof chunk)) > 0) {

@@ -58,16 +58,35 @@ static bool net_pg_tls_drain(net_pg_conn *c, rt_err *err) {
     uint8_t chunk[8192];
     while (net_tls_output_pending(c->tls) > 0) {
         size_t n = net_tls_output_take(c->tls, chunk, sizeof chunk);
-        if (!rt_sock_send(c->fd, chunk, n, err)) return false;
+        if (!rt_sock_send(c->fd, chunk, n, err)) {
+            c->io_failed = true;
+            return false;
+        }
     }
     return true;
 }
 
+/* A TLS error ends the transport: what OpenSSL queued (an alert) still goes out, but no
+ * ErrorResponse can follow on this connection. */
+static bool net_pg_tls_failed(net_pg_conn *c) {
+    c->io_failed = true;
+    rt_err ignored;
+    rt_err_clear(&ignored);
+    (void)net_pg_tls_drain(c, &ignored);
+    return false;
+}
+
 static bool net_pg_send_raw(net_pg_conn *c, const uint8_t *p, size_t n, rt_err *err) {
-    if (c->tls == NULL) return rt_sock_send(c->fd, p, n, err);
+    if (c->io_failed) {
+        return rt_err_set(err, SQLSTATE_CONNECTION_FAILURE, "connection to client lost");
+    }
+    if (c->tls == NULL) {
+        if (!rt_sock_send(c->fd, p, n, err)) c->io_failed = true;
+        return !c->io_failed;
+    }
     while (n > 0) {
         size_t taken = 0;
-        if (!net_tls_write(c->tls, p, n, &taken, err)) return false;
+        if (!net_tls_write(c->tls, p, n, &taken, err)) return net_pg_tls_failed(c);
         p += taken;
         n -= taken;
         if (!net_pg_tls_drain(c, err)) return false;
@@ -234,7 +253,7 @@ static bool net_pg_tls_fill(net_pg_conn *c, rt_err *err) {
     for (;;) {
         size_t got = 0;
         if (!net_tls_read(c->tls, c->in + c->in_end, c->in_cap - c->in_end, &got, err)) {
-            return false;
+            return net_pg_tls_failed(c);
         }
         if (!net_pg_tls_drain(c, err)) return false;
         if (got > 0) {
@@ -255,7 +274,10 @@ static bool net_pg_tls_fill(net_pg_conn *c, rt_err *err) {
             c->cipher_len = n;
         }
         size_t taken = net_tls_feed(c->tls, c->cipher, c->cipher_len);
-        if (taken == 0) return net_pg_protocol_error(err, "SSL error: input buffer full");
+        if (taken == 0) {
+            net_pg_protocol_error(err, "SSL error: input buffer full");
+            return net_pg_tls_failed(c);
+        }
         memmove(c->cipher, c->cipher + taken, c->cipher_len - taken);
         c->cipher_len -= (uint32_t)taken;
     }
@@ -354,17 +376,16 @@ bool net_pg_io_tls_start(net_pg_conn *c, rt_err *err) {
     c->cipher = rt_xmalloc(NET_PG_CIPHER_BYTES);
     for (;;) {
         bool done = false;
-        bool ok = net_tls_handshake(c->tls, &done, err);
-        if (!net_pg_tls_drain(c, err) && ok) return false;
-        if (!ok) return false;
+        if (!net_tls_handshake(c->tls, &done, err)) return net_pg_tls_failed(c);
+        if (!net_pg_tls_drain(c, err)) return false;
         if (done) return true;
         if (c->cipher_len == 0) {
             uint32_t n = 0;
             if (!net_pg_recv_raw(c, c->cipher, NET_PG_CIPHER_BYTES, &n, err)) return false;
             if (n == 0) {
                 c->eof = true;
-                return net_pg_protocol_error(err, "could not accept SSL connection: EOF "
-                                                  "detected");
+                net_pg_protocol_error(err, "could not accept SSL connection: EOF detected");
+                return net_pg_tls_failed(c);
             }
             c->cipher_len = n;
         }

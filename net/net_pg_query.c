@@ -79,6 +79,10 @@ static bool net_pg_data_row(net_pg_conn *c, sql_io_ctx *io, const sql_batch *b, 
         if (!ok || sb.failed) {
             net_pg_put_abort(c);
             if (!rt_err_is_set(err)) rt_arena_fail(c->row_arena, err);
+            if (!rt_err_is_set(err)) {
+                rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "could not encode a value of type %u",
+                           v.type_oid);
+            }
             return false;
         }
         net_pg_put_i32(c, (int32_t)sb.len);
@@ -423,7 +427,8 @@ static bool net_pg_dispatch(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
  * the extended protocol the messages up to the next Sync are skipped. */
 static void net_pg_after(net_pg_conn *c, uint8_t type, bool ok, rt_err *err) {
     if (!ok) {
-        if (rt_err_is(err, SQLSTATE_CONNECTION_FAILURE) && err->severity != RT_SEV_FATAL) {
+        if (c->io_failed ||
+            (rt_err_is(err, SQLSTATE_CONNECTION_FAILURE) && err->severity != RT_SEV_FATAL)) {
             c->closing = true; /* the socket is gone: nobody to tell */
             return;
         }

@@ -321,7 +321,9 @@ bool net_pg_startup(net_pg_conn *c) {
     c->recv_timeout_ns = 0;
     if (ok) return true;
     /* Errors of the start are all FATAL; a broken or timed-out socket gets no answer. */
-    if (rt_err_is_set(&err) && !rt_err_is(&err, SQLSTATE_CONNECTION_FAILURE) && !c->eof) {
+    if (c->io_failed && rt_err_is_set(&err)) rt_log(RT_LOG_INFO, NULL, "%s", err.message);
+    if (rt_err_is_set(&err) && !rt_err_is(&err, SQLSTATE_CONNECTION_FAILURE) && !c->eof &&
+        !c->io_failed) {
         err.severity = RT_SEV_FATAL;
         net_pg_send_error(c, &err);
         rt_err ignored;

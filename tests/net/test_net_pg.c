@@ -401,14 +401,15 @@ static void test_copy_in_out_and_fail(void **state) {
     close(fd);
 }
 
-static void test_startup_variants(void **state) {
+/* SSLRequest answered 'S' (a certificate is configured), GSSENCRequest answered 'N'. */
+static void test_ssl_and_gssenc_requests(void **state) {
     (void)state;
     tc_msg m = {.n = 0};
+    uint8_t answer = 0;
     /* GSSENCRequest: 'N', then a normal start on the same socket */
     int fd = tc_connect();
     tm_i32(&m, 8), tm_i32(&m, 80877104);
     tm_send(fd, &m);
-    uint8_t answer = 0;
     assert_true(tc_read_full(fd, &answer, 1));
     assert_int_equal(answer, 'N');
     tc_startup_msg(&m, 196608, "tester", NULL);
@@ -427,6 +428,25 @@ static void test_startup_variants(void **state) {
     assert_string_equal(log.code, "08P01");
     assert_string_equal(log.message, "received unencrypted data after SSL request");
     tc_expect_closed(fd);
+    /* 'S', then something that is not a TLS handshake: the connection just ends */
+    fd = tc_connect();
+    tm_i32(&m, 8), tm_i32(&m, 80877103);
+    tm_send(fd, &m);
+    assert_true(tc_read_full(fd, &answer, 1));
+    assert_int_equal(answer, 'S');
+    tc_send(fd, "GET / HTTP/1.0\r\n\r\n", 18);
+    uint8_t junk[256];
+    while (recv(fd, junk, sizeof junk, 0) > 0) {
+    }
+    close(fd);
+    tc_still_serving();
+}
+
+static void test_startup_variants(void **state) {
+    (void)state;
+    tc_msg m = {.n = 0};
+    tc_log log;
+    int fd;
     /* protocol 3.1 with a _pq_ option: NegotiateProtocolVersion, then on as 3.0 */
     fd = tc_connect();
     tc_startup_msg(&m, 196609, "tester", "_pq_.frobnicate");
@@ -441,7 +461,7 @@ static void test_startup_variants(void **state) {
     assert_string_equal(log.message, "unsupported frontend protocol 2.0: server supports 3.0 "
                                      "to 3.0");
     tc_expect_closed(fd);
-    /* no user; unknown role; unknown database; bad option */
+    /* no user; unknown role; unknown setting */
     const char *users[] = {NULL, "nobody", "tester"};
     const char *codes[] = {"28000", "28000", "42704"};
     for (int i = 0; i < 3; i++) {
@@ -452,6 +472,16 @@ static void test_startup_variants(void **state) {
         assert_string_equal(log.severity, "FATAL");
         tc_expect_closed(fd);
     }
+    /* `options` carries -c settings (escaped spaces included) and --name=value */
+    fd = tc_connect();
+    tm_i32(&m, 0), tm_i32(&m, 196608), tm_str(&m, "user"), tm_str(&m, "tester");
+    tm_str(&m, "options"), tm_str(&m, "-c application_name=my\\ app --DateStyle=German");
+    tm_u8(&m, 0);
+    m.b[3] = (uint8_t)m.n;
+    log = tc_exchange(fd, &m, 'Z');
+    assert_non_null(strstr(log.params, "application_name=my app;"));
+    assert_non_null(strstr(log.params, "DateStyle=German;"));
+    close(fd);
     tc_still_serving();
 }
 
@@ -528,6 +558,15 @@ static void test_large_messages_both_ways(void **state) {
     log = tc_query(fd, "SELECT * FROM series(100000)");
     assert_int_equal(log.rows, 100000);
     close(fd);
+    /* a client that leaves in the middle of a large result */
+    fd = tc_open(&log);
+    tc_msg m = {.n = 0};
+    tm_begin(&m, 'Q'), tm_str(&m, "SELECT * FROM series(2000000)"), tm_end(&m);
+    tm_send(fd, &m);
+    uint8_t some[4096];
+    assert_true(tc_read_full(fd, some, sizeof some));
+    close(fd);
+    tc_still_serving();
 }
 
 static void test_max_connections(void **state) {
@@ -755,6 +794,7 @@ int main(void) {
         cmocka_unit_test(test_extended_error_skips_to_sync),
         cmocka_unit_test(test_flush_without_sync_and_portal_suspended),
         cmocka_unit_test(test_copy_in_out_and_fail),
+        cmocka_unit_test(test_ssl_and_gssenc_requests),
         cmocka_unit_test(test_startup_variants),
         cmocka_unit_test(test_malformed_messages_are_fatal_and_server_goes_on),
         cmocka_unit_test(test_large_messages_both_ways),
