@@ -283,19 +283,36 @@ static bool net_pg_tls_fill(net_pg_conn *c, rt_err *err) {
     }
 }
 
+/* Room for more input: moves unconsumed bytes to the front, or grows the buffer towards
+ * `need` by doubling, so memory follows the bytes that actually arrived (a length field alone
+ * does not allocate a gigabyte). Running out of memory ends this connection only. */
+static bool net_pg_io_room(net_pg_conn *c, uint32_t need, rt_err *err) {
+    if (c->in_end < c->in_cap) return true;
+    if (c->in_start > 0) {
+        memmove(c->in, c->in + c->in_start, c->in_end - c->in_start);
+        c->in_end -= c->in_start;
+        c->in_start = 0;
+        return true;
+    }
+    uint64_t cap = (uint64_t)c->in_cap * 2;
+    if (cap > need) cap = need;
+    uint8_t *grown = rt_realloc(c->in, (size_t)cap);
+    if (grown == NULL) {
+        rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "out of memory");
+        rt_err_detail(err, "Failed on request of size %llu.", (unsigned long long)cap);
+        err->severity = RT_SEV_FATAL;
+        return false;
+    }
+    c->in = grown;
+    c->in_cap = (uint32_t)cap;
+    return true;
+}
+
 /* Makes at least `need` unconsumed bytes available from in_start, or sets c->eof. */
 static bool net_pg_io_need(net_pg_conn *c, uint32_t need, rt_err *err) {
     while (c->in_end - c->in_start < need) {
         if (c->eof) return true;
-        if (c->in_start > 0 && (c->in_cap - c->in_start < need || c->in_end == c->in_cap)) {
-            memmove(c->in, c->in + c->in_start, c->in_end - c->in_start);
-            c->in_end -= c->in_start;
-            c->in_start = 0;
-        }
-        if (c->in_cap < need) {
-            c->in = rt_xrealloc(c->in, need);
-            c->in_cap = need;
-        }
+        if (!net_pg_io_room(c, need, err)) return false;
         if (c->tls != NULL) {
             if (!net_pg_tls_fill(c, err)) return false;
             continue;

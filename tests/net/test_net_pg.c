@@ -534,6 +534,28 @@ static void test_malformed_messages_are_fatal_and_server_goes_on(void **state) {
     tc_still_serving();
 }
 
+/* Random bytes after a good start (seeded): whatever they decode to, the server answers or
+ * closes that connection and goes on serving. */
+static void test_random_bytes_after_startup(void **state) {
+    (void)state;
+    srandom(4242);
+    for (int round = 0; round < 40; round++) {
+        tc_log log;
+        int fd = tc_open(&log);
+        uint8_t junk[300];
+        size_t n = 1 + (size_t)random() % sizeof junk;
+        for (size_t i = 0; i < n; i++) junk[i] = (uint8_t)random();
+        if (round % 2 == 0) junk[0] = (uint8_t)"QPBDECSHFXdcf"[random() % 13];
+        tc_send(fd, junk, n);
+        shutdown(fd, SHUT_WR);
+        uint8_t sink[4096];
+        while (recv(fd, sink, sizeof sink, 0) > 0) {
+        }
+        close(fd);
+    }
+    tc_still_serving();
+}
+
 static void test_large_messages_both_ways(void **state) {
     (void)state;
     tc_log log;
@@ -797,6 +819,7 @@ int main(void) {
         cmocka_unit_test(test_ssl_and_gssenc_requests),
         cmocka_unit_test(test_startup_variants),
         cmocka_unit_test(test_malformed_messages_are_fatal_and_server_goes_on),
+        cmocka_unit_test(test_random_bytes_after_startup),
         cmocka_unit_test(test_large_messages_both_ways),
         cmocka_unit_test(test_max_connections),
         cmocka_unit_test(test_cancel_request),
