@@ -21,7 +21,7 @@
 #include "runtime/rt_io.h"
 #include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
-#include "sql/sql_types.h"
+#include "sql/sql_session.h"
 
 /* The bootstrap superuser of a new data directory (what clients and tests connect as). */
 #define SERVER_SUPERUSER "postgres"
@@ -220,7 +220,9 @@ static void server_on_stop(rt_loop *loop, void *arg) {
 /* Everything before the shards run; false with *err when the server cannot start. */
 static bool server_prepare(server_options *opt, net_tls_ctx **tls, rt_err *err) {
     if (!rt_dir_make(opt->data_dir, err)) return false;
-    sql_types_init();
+    sql_session_global_init();
+    /* Vector graphs are saved with checkpoints: a restart never rebuilds them. */
+    eng_ckpt_set_hooks(&eng_part_ann_ckpt_hooks);
     uint32_t shards = opt->shard_count != 0 ? opt->shard_count : rt_online_cores();
     if (shards > RT_SHARDS_MAX) shards = RT_SHARDS_MAX;
     eng_config ec = {.data_dir = opt->data_dir, .superuser = SERVER_SUPERUSER,
