@@ -95,6 +95,7 @@ bool sql_cast_allowed(uint32_t from, uint32_t to, sql_cast_context ctx) {
     if ((from == SQL_T_JSON && to == SQL_T_JSONB) || (from == SQL_T_JSONB && to == SQL_T_JSON)) {
         return ctx >= SQL_CAST_ASSIGNMENT;
     }
+    if (from == SQL_T_JSONB && (to == SQL_T_BOOL || rt != 0)) return ctx >= SQL_CAST_EXPLICIT;
     uint32_t fe = sql_type_elem_of(from), te = sql_type_elem_of(to);
     if (fe != 0 && te != 0) return sql_cast_allowed(fe, te, ctx);
     /* From a string, any type by its input function: explicit only. */
@@ -256,6 +257,9 @@ bool sql_cast_vec(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec 
         }
         return true;
     }
+    bool done = false;
+    if (!sql_cast_typed(f, n, active, in, to, out, &done)) return false;
+    if (done) return true;
     if (to == SQL_T_VECTOR || from == SQL_T_VECTOR) {
         if (from != SQL_T_UNKNOWN && !sql_type_is_string(from)) {
             return sql_cast_vector(f, n, active, in, to, to_typmod, out);

@@ -18,6 +18,14 @@ void sql_funcs_register_array(void);
 void sql_funcs_register_misc(void);
 void sql_funcs_register_vector(void);
 void sql_funcs_register_pending(void);
+void sql_funcs_register_numeric(void);
+void sql_funcs_register_datetime(void);
+void sql_funcs_register_json(void);
+
+/* The casts of numeric, date/time and jsonb done by functions (sql_cast_types.c); *done is
+ * false when the pair is not one of them. */
+bool sql_cast_typed(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec *in,
+                    uint32_t to, sql_vec *out, bool *done);
 
 /* A fresh arena copy of bytes for a result. */
 static inline bool sql_fn_bytes(sql_fctx *f, const void *p, uint32_t len, sql_bytes *out) {
