@@ -115,7 +115,7 @@ static bool sql_fn_num_factorial(sql_fctx *f, uint32_t n, const uint8_t *active,
     SQL_FOR_ACTIVE(i) {
         int64_t x = args[0]->i64[i];
         if (x < 0) {
-            return rt_err_set(f->err, SQLSTATE_INVALID_PARAMETER_VALUE,
+            return rt_err_set(f->err, SQLSTATE_NUMERIC_VALUE_OUT_OF_RANGE,
                               "factorial of a negative number is undefined");
         }
         if (x > SQL_FACTORIAL_ARG_MAX) {
