@@ -71,8 +71,10 @@ static bool sql_cast_jsonb_scalar(sql_fctx *f, sql_bytes jb, uint32_t to, sql_ve
     bool is_scalar = strcmp(kind, "object") != 0 && strcmp(kind, "array") != 0;
     bool ok = is_scalar && strcmp(kind, want_bool ? "boolean" : "number") == 0;
     if (!ok) {
-        return rt_err_set(f->err, SQLSTATE_INVALID_PARAMETER_VALUE, "cannot cast jsonb %s to type %s",
-                          strcmp(kind, "boolean") == 0 ? "boolean" : kind,
+        /* PostgreSQL names a number "numeric" in this message. */
+        return rt_err_set(f->err, SQLSTATE_INVALID_PARAMETER_VALUE,
+                          "cannot cast jsonb %s to type %s",
+                          strcmp(kind, "number") == 0 ? "numeric" : kind,
                           sql_cast_type_name(to));
     }
     sql_bytes text;

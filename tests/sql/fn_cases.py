@@ -551,10 +551,82 @@ DATETIME_AGG = [
     agg('max', 'interval', '1 mon', '31 days'), agg('min', 'time', '12:00', '01:00'),
 ]
 
+
+def jb(v, k=None):
+    return ('jsonb', v, k) if k else ('jsonb', v)
+
+
+def js(v):
+    return ('json', v)
+
+
+def ta(v):
+    return ('text[]', v)
+
+
+JSON = [
+    op('->', jb('{"a": {"b": [1, 2]}}'), t('a')), op('->', jb('{"a": 1}'), t('z')),
+    op('->', jb('[1, "x", null]'), i(-2)), op('->', jb('[1]'), i(5)), op('->>', jb('{"a": "q\\"x"}'), t('a')),
+    op('->>', jb('[1, null]'), i(1)), op('->>', jb('{"a": [1, {"b": 2}]}'), t('a')),
+    op('#>', jb('{"a": {"b": [1, 2]}}'), ta('{a,b,1}')), op('#>>', jb('{"a": {"b": ["x"]}}'), ta('{a,b,0}')),
+    op('#>', jb('{"a": 1}'), ta('{}')), op('->', js('{"a": [1,  2]}'), t('a')),
+    op('->>', js('{"a": "\\u00e9"}'), t('a')), op('->', js('[1, 2, 3]'), i(-1)),
+    op('#>>', js('{"a": {"b": true}}'), ta('{a,b}')),
+    op('@>', jb('{"a": 1, "b": [1, 2]}'), jb('{"b": [2]}')), op('<@', jb('{"a": 1}'), jb('{"a": 1, "b": 2}')),
+    op('@>', jb('[1, 2, [3]]'), jb('[3]')), op('?', jb('{"a": 1}'), t('a')), op('?', jb('["a", "b"]'), t('b')),
+    op('?|', jb('{"a": 1, "b": 2}'), ta('{c,b}')), op('?&', jb('{"a": 1, "b": 2}'), ta('{a,c}')),
+    op('?&', jb('{"a": 1}'), ta('{}')), op('||', jb('{"a": 1}'), jb('{"b": 2, "a": 3}')),
+    op('||', jb('[1]'), jb('2')), op('||', jb('{"a": 1}'), jb('[2]')), op('-', jb('{"a": 1, "b": 2}'), t('a')),
+    op('-', jb('["a", "b", "a"]'), t('a')), op('-', jb('{"a": 1, "b": 2, "c": 3}'), ta('{a,c}')),
+    op('-', jb('[1, 2, 3]'), i(-1)), op('-', jb('{"a": 1}'), i(0)), op('#-', jb('{"a": {"b": 1, "c": 2}}'), ta('{a,b}')),
+    op('=', jb('{"a": 1.0}'), jb('{"a": 1}')), op('<', jb('[]'), jb('null')), op('>', jb('{}'), jb('[1, 2]')),
+    fn('jsonb_typeof', jb('1.5')), fn('jsonb_typeof', jb('{}')), fn('json_typeof', js(' "x" ')),
+    fn('jsonb_array_length', jb('[1, [2, 3]]')), fn('jsonb_array_length', jb('{"a": 1}')),
+    fn('json_array_length', js('[1, 2]')),
+    fn('jsonb_set', jb('{"a": {"b": 1}}'), ta('{a,b}'), jb('[2]')),
+    fn('jsonb_set', jb('{"a": 1}'), ta('{c}'), jb('3'), ('bool', 'false')),
+    fn('jsonb_set', jb('[1, 2]'), ta('{5}'), jb('3')),
+    fn('jsonb_insert', jb('{"a": [0, 1]}'), ta('{a,1}'), jb('"x"')),
+    fn('jsonb_insert', jb('{"a": [0, 1]}'), ta('{a,1}'), jb('"x"'), ('bool', 'true')),
+    fn('jsonb_insert', jb('{"a": 1}'), ta('{a}'), jb('2')),
+    fn('jsonb_strip_nulls', jb('{"a": null, "b": [null, {"c": null}]}')),
+    fn('jsonb_pretty', jb('{"a": [1, {"b": null}], "c": {}}')),
+    fn('jsonb_extract_path', jb('{"a": {"b": [7]}}'), t('a'), t('b')),
+    fn('jsonb_extract_path_text', jb('{"a": {"b": "s"}}'), t('a'), t('b')),
+    fn('to_jsonb', nu('1.50')), fn('to_jsonb', t('a"b')), fn('to_jsonb', ('bool', 'true')),
+    fn('to_jsonb', ('timestamptz', '2024-02-29 12:00:00+00')), fn('to_jsonb', ('timestamp', '2024-02-29 12:00:00.5')),
+    fn('to_jsonb', ('date', '2024-02-29')), fn('to_jsonb', f8('NaN')), fn('to_json', t('x\ny')),
+    fn('to_json', ('int4', '5')), fn('to_jsonb', ('interval', '1 day')),
+    fn('jsonb_build_object', t('a'), i(1), t('b'), ('bool', 'false'), t('c'), t(None)),
+    fn('jsonb_build_object', t('a')), fn('jsonb_build_object', t(None), i(1)),
+    fn('jsonb_build_object', i(1), nu('2.5')), fn('jsonb_build_array', i(1), t('x'), jb('{"a": null}'), t(None)),
+    fn('json_build_object', t('a'), i(1), t('b'), js('[1,  2]')), fn('json_build_array', i(1), t('x'), t(None)),
+    fn('jsonb_build_object'), fn('jsonb_build_array'),
+    srf('jsonb_object_keys', jb('{"b": 1, "a": {"c": 2}}')), srf('jsonb_object_keys', jb('[1]')),
+    srf('jsonb_array_elements', jb('[1, "x", null, {"a": [2]}]')), srf('jsonb_array_elements_text', jb('[1, "x", null]')),
+    srf('jsonb_array_elements', jb('{"a": 1}')),
+]
+
+JSON_CAST = [
+    cast('jsonb', t('{"b": 1, "a": [1.50, true, null], "b": 2}')), cast('jsonb', t('{"a": }')),
+    cast('jsonb', t('"\\u0000"')), cast('json', t('{"b": 1,   "b": 2}')), cast('json', t('[1, 2')),
+    cast('jsonb', js('{"b": 1,   "a": 2}')), cast('json', jb('{"b": 1, "a": 2}')),
+    cast('numeric', jb('1.50')), cast('int4', jb('2.5')), cast('int4', jb('"1"')), cast('int8', jb('null')),
+    cast('bool', jb('true')), cast('bool', jb('1')), cast('float8', jb('1e300')), cast('float4', jb('{}')),
+    cast('int2', jb('[1]')), cast('text', jb('{"a": "x"}')), cast('jsonb', t('1e2')), cast('jsonb', t('-0.0')),
+]
+
+JSON_AGG = [
+    agg('jsonb_agg', 'int4', '1', None, '3'), agg('jsonb_agg', 'text', 'a', 'b"'),
+    agg('json_agg', 'int4', '1', None, '3'), agg('jsonb_agg', 'jsonb', '{"a": 1}', '[2]'),
+    agg('jsonb_agg', 'numeric', '1.50'), agg('jsonb_agg', 'int4', None),
+]
+
 TABLES = {
     'test_sql_fn_string.c': {'basic': STRING_BASIC, 'format': STRING_FORMAT, 'like': LIKE},
     'test_sql_fn_regex.c': {'regex': REGEX},
     'test_sql_fn_array.c': {'array': ARRAY},
     'test_sql_fn_datetime.c': {'datetime': DATETIME, 'casts': DATETIME_CAST, 'aggs': DATETIME_AGG},
+    'test_sql_fn_json.c': {'json': JSON, 'casts': JSON_CAST, 'aggs': JSON_AGG},
     'test_sql_fn_numeric.c': {'numeric': NUMERIC, 'casts': NUMERIC_CAST, 'aggs': NUMERIC_AGG},
 }
