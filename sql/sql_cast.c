@@ -52,7 +52,7 @@ static sql_cast_context sql_datetime_cast(uint32_t from, uint32_t to) {
         (to == SQL_T_DATE || to == SQL_T_TIME || to == SQL_T_TIMESTAMP || to == SQL_T_TIMETZ)) {
         return SQL_CAST_ASSIGNMENT;
     }
-    if ((from == SQL_T_INTERVAL && to == SQL_T_TIME) || (from == SQL_T_TIMETZ && to == SQL_T_TIME)) {
+    if ((from == SQL_T_INTERVAL || from == SQL_T_TIMETZ) && to == SQL_T_TIME) {
         return SQL_CAST_ASSIGNMENT;
     }
     return 0;

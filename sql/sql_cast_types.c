@@ -108,9 +108,9 @@ static bool sql_cast_dt_one(sql_fctx *f, const sql_datetime_ctx *c, const sql_ve
         switch (to) {
         case SQL_T_DATE: {
             sql_date d;
-            if (!(tz ? sql_timestamptz_to_date(c, x, &d, err) : sql_timestamp_to_date(x, &d, err))) {
-                return false;
-            }
+            bool ok = tz ? sql_timestamptz_to_date(c, x, &d, err)
+                         : sql_timestamp_to_date(x, &d, err);
+            if (!ok) return false;
             out->i64[i] = d;
             return true;
         }

@@ -464,7 +464,9 @@ NUMERIC_CAST = [
     cast('float4', nu('1e-50')), cast('numeric', f8('0.30000000000000004')), cast('numeric', f8('1e20')),
     cast('numeric', f8('NaN')), cast('numeric', ('float4', '3.14159')), cast('numeric', i(-42)),
     cast('numeric', i8('9223372036854775807')), cast('text', nu('1.50')), cast('numeric', t(' 1e3 ')),
-    cast('numeric', t('abc')), cast('numeric(10,2)', i(7)),
+    cast('numeric', t('abc')), cast('numeric(10,2)', i(7)), cast('_numeric', t('{1.50,NULL,-2e3}')),
+    cast('_numeric', ('int4[]', '{1,2}')), cast('_int4', t('{1.5,2.5}')),
+    cast('numeric', t('1e131072')), cast('text', ('_numeric', '{NaN,1.0}')),
 ]
 
 NUMERIC_AGG = [
@@ -543,6 +545,8 @@ DATETIME_CAST = [
     cast('timestamp', t('epoch')), cast('interval', t('P1Y2M3DT4H5M6S')), cast('interval', t('1-2')),
     cast('interval', t('garbage')), cast('timestamptz', t('2024-02-29 12:00 PST')),
     cast('time', t('24:00:00')), cast('time', t('24:00:01')), cast('timetz', t('12:00+05:30')),
+    cast('_date', t('{2024-01-01,infinity,NULL}')), cast('_interval', t('{"1 day","-1 mon 02:00"}')),
+    cast('_timestamp', ('_date', '{2024-01-01}')), cast('text', ('_timestamptz', '{"2024-01-01 00:00+03"}')),
 ]
 
 DATETIME_AGG = [
@@ -614,6 +618,7 @@ JSON_CAST = [
     cast('numeric', jb('1.50')), cast('int4', jb('2.5')), cast('int4', jb('"1"')), cast('int8', jb('null')),
     cast('bool', jb('true')), cast('bool', jb('1')), cast('float8', jb('1e300')), cast('float4', jb('{}')),
     cast('int2', jb('[1]')), cast('text', jb('{"a": "x"}')), cast('jsonb', t('1e2')), cast('jsonb', t('-0.0')),
+    cast('_jsonb', t('{"{\\"a\\": 1}",NULL,"[1, 2]"}')), cast('_json', t('{"{\\"a\\":  1}"}')),
 ]
 
 JSON_AGG = [

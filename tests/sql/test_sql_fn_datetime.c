@@ -240,6 +240,14 @@ static const tf_case cast_cases[] = {
      "ERROR 22008: date/time field value out of range: \"24:00:01\""},
     {"::timetz", false, 1, {A(T, "12:00+05:30")},
      "12:00:00+05:30"},
+    {"::_date", false, 1, {A(T, "{2024-01-01,infinity,NULL}")},
+     "{2024-01-01,infinity,NULL}"},
+    {"::_interval", false, 1, {A(T, "{\"1 day\",\"-1 mon 02:00\"}")},
+     "{\"1 day\",\"-1 mons +02:00:00\"}"},
+    {"::_timestamp", false, 1, {A(SQL_T_DATE_ARRAY, "{2024-01-01}")},
+     "{\"2024-01-01 00:00:00\"}"},
+    {"::text", false, 1, {A(SQL_T_TIMESTAMPTZ_ARRAY, "{\"2024-01-01 00:00+03\"}")},
+     "{\"2023-12-31 21:00:00+00\"}"},
 /* END CASES */
 };
 
@@ -309,18 +317,41 @@ static void test_datetime_session(void **state) {
     tf_fmt.timezone = tz;
     tf_fmt.datestyle = SQL_DATESTYLE_SQL;
     tf_fmt.dateorder = SQL_DATEORDER_DMY;
-    assert_string_equal(tf_text(&(sql_value){.type_oid = TSZ, .i64 = 0}), "01/01/2000 01:00:00 CET");
+    assert_string_equal(tf_text(&(sql_value){.type_oid = TSZ, .i64 = 0}),
+                        "01/01/2000 01:00:00 CET");
     tf_fmt.datestyle = SQL_DATESTYLE_POSTGRES;
     assert_string_equal(tf_text(&(sql_value){.type_oid = DA, .i64 = 0}), "01-01-2000");
     tf_fmt = saved;
     assert_string_equal(FN("now"), "2000-01-01 00:00:00+00");
 }
 
+/* Precision typmods as format_type prints them, and PostgreSQL's errors for bad ones. */
+static void test_datetime_typmods(void **state) {
+    (void)state;
+    int32_t tm;
+    rt_err err;
+    rt_err_clear(&err);
+    const sql_type_def *iv = sql_type_by_oid(IV), *ts = sql_type_by_oid(TSZ);
+    assert_true(iv->typmod_in((int32_t[]){3}, 1, &tm, &err));
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, tf_arena, 32);
+    sql_type_format(IV, tm, &sb);
+    sql_strbuf_putc(&sb, '\0');
+    assert_string_equal(sb.data, "interval(3)");
+    assert_true(ts->typmod_in((int32_t[]){2}, 1, &tm, &err));
+    sql_strbuf_reset(&sb);
+    sql_type_format(TSZ, tm, &sb);
+    sql_strbuf_putc(&sb, '\0');
+    assert_string_equal(sb.data, "timestamp(2) with time zone");
+    assert_false(ts->typmod_in((int32_t[]){-1}, 1, &tm, &err));
+    assert_string_equal(err.message, "TIMESTAMP(-1) WITH TIME ZONE precision must not be negative");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_datetime_functions), cmocka_unit_test(test_datetime_casts),
         cmocka_unit_test(test_datetime_aggregates), cmocka_unit_test(test_datetime_binary),
-        cmocka_unit_test(test_datetime_session),
+        cmocka_unit_test(test_datetime_session), cmocka_unit_test(test_datetime_typmods),
     };
     return cmocka_run_group_tests(tests, tft_setup, tf_teardown);
 }

@@ -171,6 +171,16 @@ static const tf_case cast_cases[] = {
      "ERROR 22P02: invalid input syntax for type numeric: \"abc\""},
     {"::numeric(10,2)", false, 1, {A(I4, "7")},
      "7.00"},
+    {"::_numeric", false, 1, {A(T, "{1.50,NULL,-2e3}")},
+     "{1.50,NULL,-2000}"},
+    {"::_numeric", false, 1, {A(I4A, "{1,2}")},
+     "{1,2}"},
+    {"::_int4", false, 1, {A(T, "{1.5,2.5}")},
+     "ERROR 22P02: invalid input syntax for type integer: \"1.5\""},
+    {"::numeric", false, 1, {A(T, "1e131072")},
+     "ERROR 22003: value overflows numeric format"},
+    {"::text", false, 1, {A(SQL_T_NUMERIC_ARRAY, "{NaN,1.0}")},
+     "{NaN,1.0}"},
 /* END CASES */
 };
 
@@ -268,6 +278,12 @@ static void test_numeric_typmods(void **state) {
     char buf[32];
     t->typmod_out(tm, buf, sizeof buf);
     assert_string_equal(buf, "(10,2)");
+    assert_true(t->typmod_in((int32_t[]){5, -2}, 2, &tm, &err));
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, tf_arena, 32);
+    sql_type_format(NU, tm, &sb);
+    sql_strbuf_putc(&sb, '\0');
+    assert_string_equal(sb.data, "numeric(5,-2)");
     assert_false(t->typmod_in((int32_t[]){1001}, 1, &tm, &err));
     assert_string_equal(err.sqlstate, "22023");
     assert_string_equal(err.message, "NUMERIC precision 1001 must be between 1 and 1000");
