@@ -15,6 +15,9 @@
 #include "sql/sql_jsonb.h"
 #include "sql/sql_numeric.h"
 
+/* Guard digits of stddev's square root before its final rounding. */
+#define SQL_AGG_SQRT_EXTRA_DIGITS 16
+
 /* ---- 128-bit integer states ---- */
 
 typedef struct sql_i128_state {
@@ -105,11 +108,13 @@ static bool sql_var_finish(sql_agg_ctx *c, int64_t n, sql_bytes sx, sql_bytes sx
         return true;
     }
     int32_t scale = 0;
-    sql_bytes root;
-    if (!sql_numeric_sqrt(a, var, &root, e)) return false;
-    if (!sql_numeric_scale(var, &scale)) {
-        out->b = root;
-        return true;
+    sql_bytes root, wide;
+    if (!sql_numeric_scale(var, &scale)) return sql_numeric_sqrt(a, var, &out->b, e);
+    /* PostgreSQL rounds the root once, at the variance's scale: take the root with extra
+     * digits (sqrt keeps at least its argument's scale), then round. */
+    if (!sql_numeric_round(a, var, scale + SQL_AGG_SQRT_EXTRA_DIGITS, &wide, e) ||
+        !sql_numeric_sqrt(a, wide, &root, e)) {
+        return false;
     }
     return sql_numeric_round(a, root, scale, &out->b, e);
 }
