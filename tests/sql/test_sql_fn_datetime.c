@@ -5,8 +5,9 @@
  * DateStyle ISO, MDY).
  * How: the case tables hold a call and PostgreSQL 15's answer, written by tests/sql/gen-fn-cases
  * from a real server: month-end arithmetic, infinities, zones with DST, typmod rounding, every
- * error. Other tests check the binary formats, DateStyle and TimeZone of the session, and that
- * now() reads the statement's time. */
+ * error. Other tests check the binary formats, DateStyle and TimeZone of the session (answers
+ * from PostgreSQL 15 with SET timezone = 'Europe/Berlin'), and that now() reads the statement's
+ * time. */
 #include "test_sql_fn_types_util.h"
 #include "sql/sql_tz.h"
 
@@ -321,6 +322,28 @@ static void test_datetime_session(void **state) {
                         "01/01/2000 01:00:00 CET");
     tf_fmt.datestyle = SQL_DATESTYLE_POSTGRES;
     assert_string_equal(tf_text(&(sql_value){.type_oid = DA, .i64 = 0}), "01-01-2000");
+    tf_fmt.datestyle = SQL_DATESTYLE_ISO;
+    tf_fmt.dateorder = SQL_DATEORDER_MDY;
+    /* Calendar steps in the session's zone, across the spring-forward night. */
+    static const tf_case berlin[] = {
+        {"+", true, 2, {A(TSZ, "2024-03-30 12:00+01"), A(IV, "1 day")}, "2024-03-31 12:00:00+02"},
+        {"+", true, 2, {A(TSZ, "2024-03-30 12:00+01"), A(IV, "24 hours")},
+         "2024-03-31 13:00:00+02"},
+        {"date_trunc", false, 2, {A(T, "day"), A(TSZ, "2024-03-31 12:00+00")},
+         "2024-03-31 00:00:00+01"},
+        {"extract", false, 2, {A(T, "timezone"), A(TSZ, "2024-07-01 00:00+00")}, "7200"},
+        {"age", false, 2, {A(TSZ, "2024-03-31 12:00+02"), A(TSZ, "2024-01-31 12:00+01")},
+         "2 mons"},
+        {"to_char", false, 2, {A(TSZ, "2024-07-01 12:00+00"), A(T, "HH24:MI TZ OF")},
+         "14:00 CEST +02"},
+    };
+    tf_run_cases(berlin, sizeof berlin / sizeof berlin[0]);
+    static const tf_case casts[] = {
+        {"::timestamptz", false, 1, {A(TS, "2024-03-31 02:30")}, "2024-03-31 03:30:00+02"},
+        {"::timestamp", false, 1, {A(TSZ, "2024-03-31 01:00+00")}, "2024-03-31 03:00:00"},
+        {"::timestamptz", false, 1, {A(DA, "2024-03-31")}, "2024-03-31 00:00:00+01"},
+    };
+    tft_run(casts, sizeof casts / sizeof casts[0], false);
     tf_fmt = saved;
     assert_string_equal(FN("now"), "2000-01-01 00:00:00+00");
 }
