@@ -277,10 +277,49 @@ static void test_json_binary(void **state) {
     assert_false(sql_value_recv(&io, JS, (const uint8_t *)"{\"a\"", 4, -1, &back));
 }
 
+/* jsonb_each / jsonb_each_text return (key, value) rows: two columns, as the executor's
+ * function scan asks for (PostgreSQL: keys in jsonb's order, JSON null as text is NULL). */
+static const char *each_rows(const char *name, const char *doc) {
+    sql_func_list l = sql_funcs_lookup(name, false);
+    assert_int_equal(l.count, 1);
+    const sql_func_def *d = l.items[0];
+    assert_int_equal(d->srf_ncols, 2);
+    rt_err err;
+    rt_err_clear(&err);
+    sql_value arg = tf_value(&A(JB, doc));
+    sql_exec_ctx x;
+    memset(&x, 0, sizeof x);
+    x.arena = tf_arena;
+    x.err = &err;
+    x.fmt = tf_fmt;
+    sql_rowset rs;
+    sql_rowset_init(&rs, tf_arena, 2);
+    if (!d->srf(&x, &arg, 1, &rs)) return tf_error(&err);
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, tf_arena, 64);
+    for (uint64_t r = 0; r < rs.count; r++) {
+        const sql_value *row = sql_rowset_row(&rs, r);
+        sql_strbuf_printf(&sb, "%s(%s,%s)", r > 0 ? ";" : "", tf_text(&row[0]), tf_text(&row[1]));
+    }
+    sql_strbuf_putc(&sb, '\0');
+    return sb.data;
+}
+
+static void test_json_each(void **state) {
+    (void)state;
+    assert_string_equal(each_rows("jsonb_each", "{\"b\": 1, \"a\": [2], \"c\": null}"),
+                        "(a,[2]);(b,1);(c,null)");
+    assert_string_equal(each_rows("jsonb_each_text", "{\"a\": null, \"b\": \"x\"}"),
+                        "(a,<NULL>);(b,x)");
+    assert_string_equal(each_rows("jsonb_each", "[1]"),
+                        "ERROR 22023: cannot call jsonb_each on a non-object");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_functions), cmocka_unit_test(test_json_casts),
         cmocka_unit_test(test_json_aggregates), cmocka_unit_test(test_json_binary),
+        cmocka_unit_test(test_json_each),
     };
     return cmocka_run_group_tests(tests, tft_setup, tf_teardown);
 }
