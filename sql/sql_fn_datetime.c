@@ -35,6 +35,34 @@ static bool sql_put_iv(sql_fctx *f, sql_vec *out, uint32_t i, sql_interval iv) {
 
 typedef enum sql_dt_op { DOP_ADD, DOP_SUB } sql_dt_op;
 
+/* date + int, date - int, date - date, date + time/timetz, date +/- interval. */
+static bool sql_dt_date_arith(sql_fctx *f, sql_vec **a, uint32_t i, bool add, sql_vec *out) {
+    uint32_t tb = a[1]->type_oid;
+    rt_err *err = f->err;
+    sql_date d = (sql_date)a[0]->i64[i];
+    if (tb == SQL_T_INT4) {
+        sql_date r;
+        int32_t k = (int32_t)a[1]->i64[i];
+        if (!(add ? sql_date_pl_days(d, k, &r, err) : sql_date_mi_days(d, k, &r, err))) {
+            return false;
+        }
+        out->i64[i] = r;
+        return true;
+    }
+    if (tb == SQL_T_DATE) {
+        int32_t days;
+        if (!sql_date_mi_date(d, (sql_date)a[1]->i64[i], &days, err)) return false;
+        out->i64[i] = days;
+        return true;
+    }
+    if (tb == SQL_T_TIME) return sql_date_pl_time(d, a[1]->i64[i], &out->i64[i], err);
+    if (tb == SQL_T_TIMETZ) {
+        return sql_date_pl_timetz(d, sql_dt_timetz_get(a[1]->b[i]), &out->i64[i], err);
+    }
+    return add ? sql_date_pl_interval(d, sql_iv(a[1], i), &out->i64[i], err)
+               : sql_date_mi_interval(d, sql_iv(a[1], i), &out->i64[i], err);
+}
+
 /* a + b and a - b where a is a date, time, timetz, timestamp(tz) or interval. */
 static bool sql_dt_arith_row(sql_fctx *f, const sql_datetime_ctx *c, sql_vec **a, uint32_t i,
                              sql_dt_op op, sql_vec *out) {
@@ -54,30 +82,7 @@ static bool sql_dt_arith_row(sql_fctx *f, const sql_datetime_ctx *c, sql_vec **a
         return sql_dt_arith_row(f, c, sw, i, op, out);
     }
     switch (ta) {
-    case SQL_T_DATE: {
-        sql_date d = (sql_date)a[0]->i64[i];
-        if (tb == SQL_T_INT4) {
-            sql_date r;
-            int32_t k = (int32_t)a[1]->i64[i];
-            if (!(add ? sql_date_pl_days(d, k, &r, err) : sql_date_mi_days(d, k, &r, err))) {
-                return false;
-            }
-            out->i64[i] = r;
-            return true;
-        }
-        if (tb == SQL_T_DATE) {
-            int32_t days;
-            if (!sql_date_mi_date(d, (sql_date)a[1]->i64[i], &days, err)) return false;
-            out->i64[i] = days;
-            return true;
-        }
-        if (tb == SQL_T_TIME) return sql_date_pl_time(d, a[1]->i64[i], &out->i64[i], err);
-        if (tb == SQL_T_TIMETZ) {
-            return sql_date_pl_timetz(d, sql_dt_timetz_get(a[1]->b[i]), &out->i64[i], err);
-        }
-        return add ? sql_date_pl_interval(d, sql_iv(a[1], i), &out->i64[i], err)
-                   : sql_date_mi_interval(d, sql_iv(a[1], i), &out->i64[i], err);
-    }
+    case SQL_T_DATE: return sql_dt_date_arith(f, a, i, add, out);
     case SQL_T_TIMESTAMP: case SQL_T_TIMESTAMPTZ: {
         int64_t ts = a[0]->i64[i];
         if (tb == ta) {
