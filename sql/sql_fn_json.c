@@ -258,7 +258,63 @@ static bool sql_fn_js_array_length(sql_fctx *f, uint32_t n, const uint8_t *activ
 
 /* ---- builders ---- */
 
+/* One element of an array as JSON text: json as written, anything else through jsonb. */
+static bool sql_json_elem_text(sql_io_ctx *io, const sql_value *e, sql_strbuf *sb) {
+    sql_json_arg a;
+    sql_bytes jb, text;
+    if (e->is_null) {
+        sql_strbuf_puts(sb, "null");
+        return true;
+    }
+    if (!sql_json_arg_of(io, e, &a)) return false;
+    if (a.type_oid == SQL_T_JSON) {
+        sql_strbuf_append(sb, a.value.ptr, a.value.len);
+        return true;
+    }
+    if (!sql_jsonb_from_arg(io->arena, &a, &jb, io->err) ||
+        !sql_jsonb_to_text(io->arena, jb, &text, io->err)) {
+        return false;
+    }
+    sql_strbuf_append(sb, text.ptr, text.len);
+    return true;
+}
+
+/* An array as PostgreSQL's array_to_json text ("[[1,2],[3,null]]"), given to the builders as
+ * json so that both json and jsonb results nest it. */
+static bool sql_json_array_arg(sql_io_ctx *io, const sql_value *v, struct sql_json_arg *out) {
+    sql_array_view av;
+    sql_array_view_of(&v->b, &av);
+    uint64_t stride[SQL_ARRAY_DIMS_MAX + 1];
+    stride[av.ndim] = 1;
+    for (uint32_t d = av.ndim; d > 0; d--) stride[d - 1] = stride[d] * (uint64_t)av.dims[d - 1];
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, io->arena, 64);
+    if (av.nitems == 0) sql_strbuf_puts(&sb, "[]");
+    sql_array_iter it;
+    sql_array_iter_init(&it, &av);
+    sql_value e;
+    for (uint64_t k = 0; sql_array_iter_next(&it, &e); k++) {
+        if (k > 0) sql_strbuf_putc(&sb, ',');
+        for (uint32_t d = 0; d < av.ndim; d++) {
+            if (k % stride[d] == 0) sql_strbuf_putc(&sb, '[');
+        }
+        if (!sql_json_elem_text(io, &e, &sb)) return false;
+        for (uint32_t d = av.ndim; d > 0; d--) {
+            if ((k + 1) % stride[d - 1] == 0) sql_strbuf_putc(&sb, ']');
+        }
+    }
+    if (sb.failed) return sql_io_alloc_fail(io);
+    out->type_oid = SQL_T_JSON;
+    out->value = (sql_bytes){.ptr = (const uint8_t *)sb.data, .len = sb.len};
+    return true;
+}
+
 bool sql_json_arg_of(sql_io_ctx *io, const sql_value *v, struct sql_json_arg *out) {
+    if (!v->is_null && sql_type_elem_of(v->type_oid) != 0 && v->type_oid != SQL_T_INT2VECTOR &&
+        v->type_oid != SQL_T_OIDVECTOR) {
+        out->is_null = false;
+        return sql_json_array_arg(io, v, out);
+    }
     out->type_oid = v->type_oid == SQL_T_UNKNOWN ? SQL_T_TEXT : v->type_oid;
     out->is_null = v->is_null;
     out->value = (sql_bytes){NULL, 0};

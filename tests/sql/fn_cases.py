@@ -647,6 +647,10 @@ JSON = [
     srf('jsonb_object_keys', jb('{"b": 1, "a": {"c": 2}}')), srf('jsonb_object_keys', jb('[1]')),
     srf('jsonb_array_elements', jb('[1, "x", null, {"a": [2]}]')), srf('jsonb_array_elements_text', jb('[1, "x", null]')),
     srf('jsonb_array_elements', jb('{"a": 1}')),
+    fn('to_jsonb', ('int4[]', '{1,NULL,3}')), fn('to_jsonb', ('text[]', '{a,"b c"}')),
+    fn('jsonb_build_array', ('int4[]', '{{1,2},{3,4}}')), fn('to_json', ('int4[]', '{{1,2},{3,4}}')),
+    fn('to_json', ('text[]', '{}')), fn('json_build_object', t('a'), ('text[]', '{x,NULL}')),
+    fn('to_json', ('float8[]', '{NaN,1.5}')), fn('to_jsonb', ('bool[]', '{t,f}')),
 ]
 
 JSON_CAST = [
@@ -663,6 +667,8 @@ JSON_AGG = [
     agg('jsonb_agg', 'int4', '1', None, '3'), agg('jsonb_agg', 'text', 'a', 'b"'),
     agg('json_agg', 'int4', '1', None, '3'), agg('jsonb_agg', 'jsonb', '{"a": 1}', '[2]'),
     agg('jsonb_agg', 'numeric', '1.50'), agg('jsonb_agg', 'int4', None),
+    agg('jsonb_agg', 'int4[]', '{1,2}', '{3}'), agg('json_agg', 'text[]', '{a}', None),
+    agg('jsonb_agg', 'timestamptz', '2024-01-01 00:00+03'), agg('json_agg', 'date', '2024-01-01'),
 ]
 
 TABLES = {

@@ -170,6 +170,22 @@ static const tf_case json_cases[] = {
      "1;x;<NULL>"},
     {"jsonb_array_elements", false, 1, {A(JB, "{\"a\": 1}")},
      "ERROR 22023: cannot extract elements from an object"},
+    {"to_jsonb", false, 1, {A(I4A, "{1,NULL,3}")},
+     "[1, null, 3]"},
+    {"to_jsonb", false, 1, {A(TA, "{a,\"b c\"}")},
+     "[\"a\", \"b c\"]"},
+    {"jsonb_build_array", false, 1, {A(I4A, "{{1,2},{3,4}}")},
+     "[[[1, 2], [3, 4]]]"},
+    {"to_json", false, 1, {A(I4A, "{{1,2},{3,4}}")},
+     "[[1,2],[3,4]]"},
+    {"to_json", false, 1, {A(TA, "{}")},
+     "[]"},
+    {"json_build_object", false, 2, {A(T, "a"), A(TA, "{x,NULL}")},
+     "{\"a\" : [\"x\",null]}"},
+    {"to_json", false, 1, {A(F8A, "{NaN,1.5}")},
+     "[\"NaN\",1.5]"},
+    {"to_jsonb", false, 1, {A(BOA, "{t,f}")},
+     "[true, false]"},
 /* END CASES */
 };
 
@@ -234,6 +250,14 @@ static const tf_case agg_cases[] = {
      "[1.50]"},
     {"jsonb_agg", false, 1, {A(I4, NULL)},
      "[null]"},
+    {"jsonb_agg", false, 2, {A(I4A, "{1,2}"), A(I4A, "{3}")},
+     "[[1, 2], [3]]"},
+    {"json_agg", false, 2, {A(TA, "{a}"), A(TA, NULL)},
+     "[[\"a\"], null]"},
+    {"jsonb_agg", false, 1, {A(TSZ, "2024-01-01 00:00+03")},
+     "[\"2023-12-31T21:00:00+00:00\"]"},
+    {"json_agg", false, 1, {A(DA, "2024-01-01")},
+     "[\"2024-01-01\"]"},
 /* END CASES */
 };
 
