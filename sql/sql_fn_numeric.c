@@ -1,10 +1,12 @@
 /* sql_fn_numeric.c: PostgreSQL 15's numeric operators and functions over sql_numeric.h:
  * + - * / % ^, unary - + @, abs, sign, ceil, floor, round, trunc, sqrt, exp, ln, log, log10,
- * power, mod, div, scale, min_scale, trim_scale, gcd, lcm, factorial, width_bucket.
+ * power, mod, div, scale, min_scale, trim_scale, gcd, lcm, factorial, width_bucket and
+ * generate_series over numeric.
  * Mixed integer/numeric/float expressions reach these through the binder's implicit casts
  * (int -> numeric, numeric -> float8), as PostgreSQL resolves them. */
 #include <string.h>
 
+#include "sql/sql_exec_int.h"
 #include "sql/sql_funcs_int.h"
 #include "sql/sql_numeric.h"
 
@@ -193,6 +195,64 @@ static bool sql_fn_num_width_bucket(sql_fctx *f, uint32_t n, const uint8_t *acti
     return true;
 }
 
+/* ---- generate_series(numeric, numeric [, numeric]) ---- */
+
+#define SQL_NUM_SERIES_ROWS_MAX (UINT32_C(1) << 26) /* beyond this a series is a mistake */
+
+static bool sql_num_series_check(struct sql_exec_ctx *x, sql_bytes v, const char *what) {
+    if (sql_numeric_is_nan(v)) {
+        return rt_err_set(x->err, SQLSTATE_INVALID_PARAMETER_VALUE, "%s cannot be NaN", what);
+    }
+    if (sql_numeric_is_inf(v)) {
+        return rt_err_set(x->err, SQLSTATE_INVALID_PARAMETER_VALUE, "%s cannot be infinity",
+                          what);
+    }
+    return true;
+}
+
+/* The first value keeps the start's scale; later ones are sums, as in PostgreSQL. */
+static bool sql_num_series_srf(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,
+                               struct sql_rowset *out) {
+    uint8_t one_buf[SQL_NUMERIC_INT64_BYTES_MAX];
+    sql_bytes v = args[0].b, stop = args[1].b;
+    sql_bytes step = {.ptr = one_buf, .len = sql_numeric_from_int64_buf(1, one_buf)};
+    if (nargs > 2) step = args[2].b;
+    if (!sql_num_series_check(x, v, "start value") ||
+        !sql_num_series_check(x, stop, "stop value") ||
+        (nargs > 2 && !sql_num_series_check(x, step, "step size"))) {
+        return false;
+    }
+    uint8_t zero_buf[SQL_NUMERIC_INT64_BYTES_MAX];
+    sql_bytes zero = {.ptr = zero_buf, .len = sql_numeric_from_int64_buf(0, zero_buf)};
+    int dir = sql_numeric_cmp(step, zero);
+    if (dir == 0) {
+        return rt_err_set(x->err, SQLSTATE_INVALID_PARAMETER_VALUE,
+                          "step size cannot equal zero");
+    }
+    for (uint32_t k = 0; dir > 0 ? sql_numeric_cmp(v, stop) <= 0
+                                 : sql_numeric_cmp(v, stop) >= 0; k++) {
+        if (k >= SQL_NUM_SERIES_ROWS_MAX) {
+            return rt_err_set(x->err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                              "generate_series would return more than %u rows",
+                              (unsigned)SQL_NUM_SERIES_ROWS_MAX);
+        }
+        sql_value row = {.type_oid = SQL_T_NUMERIC, .is_null = false, .b = v};
+        if (!sql_rowset_add_values(out, &row)) return rt_arena_fail(x->arena, x->err);
+        if (!sql_numeric_add(x->arena, v, step, &v, x->err)) return false;
+    }
+    return true;
+}
+
+static bool sql_num_srf_scalar(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
+                               sql_vec *out) {
+    (void)n;
+    (void)active;
+    (void)args;
+    (void)out;
+    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "set-valued function called in context that cannot accept a set");
+}
+
 #define NM SQL_T_NUMERIC
 #define ST (SQL_F_STRICT | SQL_F_LEAKPROOF)
 #define OP2(sym, k, pro, com) {.name = sym, .is_operator = true, .nargs = 2, .args = {NM, NM}, \
@@ -233,6 +293,10 @@ static const sql_func_def sql_numeric_defs[] = {
      .fn = sql_fn_num_factorial},
     {.name = "width_bucket", .nargs = 4, .args = {NM, NM, NM, SQL_T_INT4}, .ret = SQL_T_INT4,
      .flags = ST, .fn = sql_fn_num_width_bucket},
+    {.name = "generate_series", .nargs = 2, .args = {NM, NM}, .ret = NM,
+     .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_num_srf_scalar, .srf = sql_num_series_srf},
+    {.name = "generate_series", .nargs = 3, .args = {NM, NM, NM}, .ret = NM,
+     .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_num_srf_scalar, .srf = sql_num_series_srf},
 };
 
 void sql_funcs_register_numeric(void) {

@@ -454,6 +454,10 @@ NUMERIC = [
     fn('width_bucket', nu('5.35'), nu('0.024'), nu('10.06'), i(5)),
     fn('width_bucket', nu('-1'), nu('0'), nu('10'), i(5)), fn('width_bucket', nu('10'), nu('0'), nu('10'), i(5)),
     fn('width_bucket', nu('3'), nu('10'), nu('0'), i(4)), fn('width_bucket', nu('1'), nu('1'), nu('1'), i(4)),
+    srf('generate_series', nu('1.5'), nu('3')), srf('generate_series', nu('1'), nu('2'), nu('0.3')),
+    srf('generate_series', nu('3'), nu('1'), nu('-1.25')), srf('generate_series', nu('1.0'), nu('2'), nu('0.50')),
+    srf('generate_series', nu('NaN'), nu('1')), srf('generate_series', nu('1'), nu('2'), nu('-Infinity')),
+    srf('generate_series', nu('1'), nu('2'), nu('0')), srf('generate_series', nu('2'), nu('1')),
 ]
 
 NUMERIC_CAST = [

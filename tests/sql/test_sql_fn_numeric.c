@@ -119,6 +119,22 @@ static const tf_case numeric_cases[] = {
      "3"},
     {"width_bucket", false, 4, {A(NU, "1"), A(NU, "1"), A(NU, "1"), A(I4, "4")},
      "ERROR 2201G: lower bound cannot equal upper bound"},
+    {"generate_series", false, 2, {A(NU, "1.5"), A(NU, "3")},
+     "1.5;2.5"},
+    {"generate_series", false, 3, {A(NU, "1"), A(NU, "2"), A(NU, "0.3")},
+     "1;1.3;1.6;1.9"},
+    {"generate_series", false, 3, {A(NU, "3"), A(NU, "1"), A(NU, "-1.25")},
+     "3;1.75"},
+    {"generate_series", false, 3, {A(NU, "1.0"), A(NU, "2"), A(NU, "0.50")},
+     "1.0;1.50;2.00"},
+    {"generate_series", false, 2, {A(NU, "NaN"), A(NU, "1")},
+     "ERROR 22023: start value cannot be NaN"},
+    {"generate_series", false, 3, {A(NU, "1"), A(NU, "2"), A(NU, "-Infinity")},
+     "ERROR 22023: step size cannot be infinity"},
+    {"generate_series", false, 3, {A(NU, "1"), A(NU, "2"), A(NU, "0")},
+     "ERROR 22023: step size cannot equal zero"},
+    {"generate_series", false, 2, {A(NU, "2"), A(NU, "1")},
+     ""},
 /* END CASES */
 };
 
