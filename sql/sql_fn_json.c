@@ -2,8 +2,9 @@
  * -> ->> #> #>> on both types, @> <@ ? ?| ?& || - #- on jsonb, jsonb_set, jsonb_insert,
  * jsonb_strip_nulls, jsonb_pretty, *_typeof, *_array_length, to_json[b], the json[b]_build_*
  * builders and the set-returning jsonb_each[_text], jsonb_array_elements[_text] and
- * jsonb_object_keys. Builders take SQL values as their text in ISO DateStyle (sql_json_arg);
+ * jsonb_object_keys, and jsonb subscripting (j['a'], j[0]). Builders take SQL values as their text in ISO DateStyle (sql_json_arg);
  * an unknown literal is text, as PostgreSQL resolves it for "any". */
+#include <stdio.h>
 #include <string.h>
 
 #include "sql/sql_array.h"
@@ -102,6 +103,53 @@ static bool sql_fn_js_path(sql_fctx *f, uint32_t n, const uint8_t *active, sql_v
 static bool sql_fn_js_path_text(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                                 sql_vec *out) {
     return sql_js_path_args(f, n, active, args, out, true);
+}
+
+/* jsonb subscripting, j['key'] and j[0] (the binder calls array_subscript): an object is
+ * indexed by the subscript's text, an array by its integer value; anything else is NULL. */
+static bool sql_js_subscript_key(const sql_vec *k, uint32_t i, char *buf, sql_bytes *out) {
+    if (k->type_oid != SQL_T_INT4) {
+        *out = k->b[i];
+        return true;
+    }
+    int n = snprintf(buf, 16, "%d", (int)k->i64[i]);
+    *out = (sql_bytes){.ptr = (const uint8_t *)buf, .len = (uint32_t)n};
+    return true;
+}
+
+static bool sql_js_subscript_index(sql_bytes key, int32_t *index) {
+    uint32_t p = key.len > 0 && (key.ptr[0] == '-' || key.ptr[0] == '+') ? 1 : 0;
+    if (p == key.len || key.len - p > 10) return false;
+    int64_t v = 0;
+    for (uint32_t j = p; j < key.len; j++) {
+        if (key.ptr[j] < '0' || key.ptr[j] > '9') return false;
+        v = v * 10 + (key.ptr[j] - '0');
+    }
+    if (key.ptr[0] == '-') v = -v;
+    if (v < INT32_MIN || v > INT32_MAX) return false;
+    *index = (int32_t)v;
+    return true;
+}
+
+static bool sql_fn_jb_subscript(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
+                                sql_vec *out) {
+    SQL_FOR_ACTIVE(i) {
+        char buf[16];
+        sql_bytes key, r = {NULL, 0}, jb = args[0]->b[i];
+        sql_js_subscript_key(args[1], i, buf, &key);
+        const char *kind = sql_jsonb_typeof(jb);
+        int32_t index;
+        bool ok = true;
+        if (strcmp(kind, "object") == 0) {
+            ok = sql_jsonb_object_field(f->arena, jb, (const char *)key.ptr, key.len, false, &r,
+                                        f->err);
+        } else if (strcmp(kind, "array") == 0 && sql_js_subscript_index(key, &index)) {
+            ok = sql_jsonb_array_element(f->arena, jb, index, false, &r, f->err);
+        }
+        if (!ok) return false;
+        sql_js_put(out, i, r);
+    }
+    return true;
 }
 
 /* ---- predicates ---- */
@@ -483,6 +531,8 @@ static const sql_func_def sql_json_defs[] = {
     OP("-", JB, TA, JB, sql_fn_jb_delete, "jsonb_delete"),
     OP("-", JB, I4, JB, sql_fn_jb_delete, "jsonb_delete"),
     OP("#-", JB, TA, JB, sql_fn_jb_delete_path, "jsonb_delete_path"),
+    FN("array_subscript", JB, ST, sql_fn_jb_subscript, JB, TX),
+    FN("array_subscript", JB, ST, sql_fn_jb_subscript, JB, I4),
     FN("jsonb_contains", BO, ST, sql_fn_jb_contains, JB, JB),
     FN("jsonb_exists", BO, ST, sql_fn_jb_exists, JB, TX),
     FN("jsonb_concat", JB, ST, sql_fn_jb_concat, JB, JB),

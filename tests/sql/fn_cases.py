@@ -657,6 +657,13 @@ JSON = [
     fn('to_json', ('float8[]', '{NaN,1.5}')), fn('to_jsonb', ('bool[]', '{t,f}')),
 ]
 
+# jsonb subscripting, written j[k] in SQL: the binder calls array_subscript(j, k).
+JSON_SUBSCRIPT = [
+    ('[1, 2]', t('1')), ('{"1": 5}', i(1)), ('[1, 2]', t('x')), ('{"a": {"b": 3}}', t('a')),
+    ('[1, 2]', i(-1)), ('"s"', t('a')), ('[1, 2]', i(0)), ('{"a": 1}', t('b')),
+]
+JSON += [('array_subscript', 'fn', [jb(d), k]) for (d, k) in JSON_SUBSCRIPT]
+
 JSON_CAST = [
     cast('jsonb', t('{"b": 1, "a": [1.50, true, null], "b": 2}')), cast('jsonb', t('{"a": }')),
     cast('jsonb', t('"\\u0000"')), cast('json', t('{"b": 1,   "b": 2}')), cast('json', t('[1, 2')),

@@ -186,6 +186,22 @@ static const tf_case json_cases[] = {
      "[\"NaN\",1.5]"},
     {"to_jsonb", false, 1, {A(BOA, "{t,f}")},
      "[true, false]"},
+    {"array_subscript", false, 2, {A(JB, "[1, 2]"), A(T, "1")},
+     "2"},
+    {"array_subscript", false, 2, {A(JB, "{\"1\": 5}"), A(I4, "1")},
+     "5"},
+    {"array_subscript", false, 2, {A(JB, "[1, 2]"), A(T, "x")},
+     "<NULL>"},
+    {"array_subscript", false, 2, {A(JB, "{\"a\": {\"b\": 3}}"), A(T, "a")},
+     "{\"b\": 3}"},
+    {"array_subscript", false, 2, {A(JB, "[1, 2]"), A(I4, "-1")},
+     "2"},
+    {"array_subscript", false, 2, {A(JB, "\"s\""), A(T, "a")},
+     "<NULL>"},
+    {"array_subscript", false, 2, {A(JB, "[1, 2]"), A(I4, "0")},
+     "1"},
+    {"array_subscript", false, 2, {A(JB, "{\"a\": 1}"), A(T, "b")},
+     "<NULL>"},
 /* END CASES */
 };
 
