@@ -553,43 +553,77 @@ static bool sql_fn_isfinite(sql_fctx *f, uint32_t n, const uint8_t *active, sql_
 
 /* (s1, e1) OVERLAPS (s2, e2) over values of one ordered I64 type, with PostgreSQL's NULL
  * rules: a NULL end is read as the start, and the answer is NULL only when the non-NULL
- * values cannot decide it. */
-static int sql_ovl_cmp(int64_t a, int64_t b) { return a < b ? -1 : a > b; }
+ * values cannot decide it. An end given as an interval is the start plus it. */
+typedef struct sql_ovl_end {
+    int64_t v;
+    bool null;
+} sql_ovl_end;
+
+/* Orders one period (start first); a missing start takes the end's place, and the end is
+ * then unknown. False when both are missing. */
+static bool sql_ovl_norm(sql_ovl_end *s, sql_ovl_end *e) {
+    if (s->null) {
+        if (e->null) return false;
+        *s = *e;
+        e->null = true;
+    } else if (!e->null && s->v > e->v) {
+        sql_ovl_end t = *s;
+        *s = *e;
+        *e = t;
+    }
+    return true;
+}
+
+/* 1 true, 0 false, -1 NULL. The SQL standard's rule: the later start must lie before the
+ * other period's end; equal starts overlap. Unknown ends decide nothing. */
+static int sql_ovl_decide(sql_ovl_end s1, sql_ovl_end e1, sql_ovl_end s2, sql_ovl_end e2) {
+    if (!sql_ovl_norm(&s1, &e1) || !sql_ovl_norm(&s2, &e2)) return -1;
+    if (s1.v == s2.v) return e1.null || e2.null ? -1 : 1;
+    if (s1.v < s2.v) { /* swap the periods so that s1 is the later start */
+        sql_ovl_end t = s1;
+        s1 = s2;
+        s2 = t;
+        t = e1;
+        e1 = e2;
+        e2 = t;
+    }
+    if (e2.null) return -1;
+    if (s1.v < e2.v) return 1;
+    return e1.null ? -1 : 0;
+}
+
+/* The end of one period: argument `k` (a value, or an interval added to argument k - 1). */
+static bool sql_ovl_get(sql_fctx *f, const sql_datetime_ctx *c, sql_vec **args, uint32_t k,
+                        uint32_t i, sql_ovl_end *out) {
+    const sql_vec *v = args[k];
+    out->null = sql_vec_is_null(v, i);
+    if (v->type_oid != SQL_T_INTERVAL) {
+        out->v = out->null ? 0 : v->i64[i];
+        return true;
+    }
+    const sql_vec *s = args[k - 1];
+    out->null = out->null || sql_vec_is_null(s, i);
+    if (out->null) return true;
+    sql_interval iv = sql_iv(v, i);
+    switch (s->type_oid) {
+    case SQL_T_TIMESTAMP: return sql_timestamp_pl_interval(s->i64[i], iv, &out->v, f->err);
+    case SQL_T_TIMESTAMPTZ:
+        return sql_timestamptz_pl_interval(c, s->i64[i], iv, &out->v, f->err);
+    default: out->v = sql_time_pl_interval(s->i64[i], iv); return true;
+    }
+}
 
 static bool sql_fn_overlaps(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                             sql_vec *out) {
-    (void)f;
+    sql_datetime_ctx c = sql_dtf_ctx(f);
     SQL_FOR_ACTIVE(i) {
-        bool ns1 = sql_vec_is_null(args[0], i), ne1 = sql_vec_is_null(args[1], i);
-        bool ns2 = sql_vec_is_null(args[2], i), ne2 = sql_vec_is_null(args[3], i);
-        if ((ns1 && ne1) || (ns2 && ne2)) {
-            out->nulls[i] = 1;
-            continue;
+        sql_ovl_end p[4];
+        for (uint32_t k = 0; k < 4; k++) {
+            if (!sql_ovl_get(f, &c, args, k, i, &p[k])) return false;
         }
-        int64_t s1 = ns1 ? args[1]->i64[i] : args[0]->i64[i];
-        int64_t e1 = ne1 ? s1 : args[1]->i64[i];
-        int64_t s2 = ns2 ? args[3]->i64[i] : args[2]->i64[i];
-        int64_t e2 = ne2 ? s2 : args[3]->i64[i];
-        bool null1 = ns1 || ne1, null2 = ns2 || ne2;
-        if (sql_ovl_cmp(s1, e1) > 0) { int64_t t = s1; s1 = e1; e1 = t; }
-        if (sql_ovl_cmp(s2, e2) > 0) { int64_t t = s2; s2 = e2; e2 = t; }
-        bool result;
-        bool unknown = false;
-        if (s1 > s2) {
-            if (s1 < e2) result = true;
-            else { result = false; unknown = null2; }
-        } else if (s1 < s2) {
-            if (s2 < e1) result = true;
-            else { result = false; unknown = null1; }
-        } else {
-            result = true;
-        }
-        if (unknown && !result) {
-            out->nulls[i] = 1;
-            continue;
-        }
-        out->nulls[i] = 0;
-        out->i64[i] = result;
+        int r = sql_ovl_decide(p[0], p[1], p[2], p[3]);
+        out->nulls[i] = r < 0;
+        out->i64[i] = r > 0;
     }
     return true;
 }
@@ -760,6 +794,15 @@ static const sql_func_def sql_datetime_defs[] = {
     FN("overlaps", SQL_T_BOOL, 0, sql_fn_overlaps, TS, TS, TS, TS),
     FN("overlaps", SQL_T_BOOL, 0, sql_fn_overlaps, TSZ, TSZ, TSZ, TSZ),
     FN("overlaps", SQL_T_BOOL, 0, sql_fn_overlaps, TM, TM, TM, TM),
+    FN("overlaps", SQL_T_BOOL, 0, sql_fn_overlaps, TS, IV, TS, IV),
+    FN("overlaps", SQL_T_BOOL, 0, sql_fn_overlaps, TS, TS, TS, IV),
+    FN("overlaps", SQL_T_BOOL, 0, sql_fn_overlaps, TS, IV, TS, TS),
+    FN("overlaps", SQL_T_BOOL, SQL_F_STABLE, sql_fn_overlaps, TSZ, IV, TSZ, IV),
+    FN("overlaps", SQL_T_BOOL, SQL_F_STABLE, sql_fn_overlaps, TSZ, TSZ, TSZ, IV),
+    FN("overlaps", SQL_T_BOOL, SQL_F_STABLE, sql_fn_overlaps, TSZ, IV, TSZ, TSZ),
+    FN("overlaps", SQL_T_BOOL, 0, sql_fn_overlaps, TM, IV, TM, IV),
+    FN("overlaps", SQL_T_BOOL, 0, sql_fn_overlaps, TM, TM, TM, IV),
+    FN("overlaps", SQL_T_BOOL, 0, sql_fn_overlaps, TM, IV, TM, TM),
     SRF("generate_series", TS, sql_dt_series_srf, TS, TS, IV),
     SRF("generate_series", TSZ, sql_dt_series_srf, TSZ, TSZ, IV),
 };
