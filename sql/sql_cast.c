@@ -319,6 +319,13 @@ bool sql_cast_vec(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec 
         }
         return true;
     }
+    if (from == SQL_T_BOOL && sql_type_is_string(to)) { /* booltext: words, not t/f */
+        SQL_FOR_ACTIVE(i) {
+            const char *w = in->i64[i] ? "true" : "false";
+            out->b[i] = (sql_bytes){.ptr = (const uint8_t *)w, .len = (uint32_t)strlen(w)};
+        }
+        return true;
+    }
     if (from == SQL_T_CHAR && sql_type_is_string(to)) {
         SQL_FOR_ACTIVE(i) {
             char c = (char)in->i64[i];

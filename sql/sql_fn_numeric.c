@@ -6,6 +6,7 @@
  * (int -> numeric, numeric -> float8), as PostgreSQL resolves them. */
 #include <string.h>
 
+#include "sql/sql_array.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_funcs_int.h"
 #include "sql/sql_numeric.h"
@@ -195,6 +196,48 @@ static bool sql_fn_num_width_bucket(sql_fctx *f, uint32_t n, const uint8_t *acti
     return true;
 }
 
+/* width_bucket(operand, thresholds[]): how many thresholds are <= operand, found by binary
+ * search as PostgreSQL does (so an unsorted array gives its answer, not an error). */
+static bool sql_bucket_thresholds(sql_fctx *f, const sql_value *x, sql_bytes arr,
+                                  int64_t *out) {
+    sql_array_view av;
+    sql_array_view_of(&arr, &av);
+    if (av.ndim > 1) {
+        return rt_err_set(f->err, SQLSTATE_ARRAY_SUBSCRIPT_ERROR,
+                          "thresholds must be one-dimensional array");
+    }
+    sql_value *t = rt_arena_alloc(f->arena, sizeof(sql_value) * (av.nitems + 1));
+    if (t == NULL) return rt_arena_fail(f->arena, f->err);
+    sql_array_iter it;
+    sql_array_iter_init(&it, &av);
+    uint32_t k = 0;
+    while (sql_array_iter_next(&it, &t[k])) {
+        if (t[k].is_null) {
+            return rt_err_set(f->err, SQLSTATE_NULL_VALUE_NOT_ALLOWED,
+                              "thresholds array must not contain NULLs");
+        }
+        k++;
+    }
+    uint32_t lo = 0, hi = k;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (sql_value_cmp(x, &t[mid]) < 0) hi = mid;
+        else lo = mid + 1;
+    }
+    *out = lo;
+    return true;
+}
+
+static bool sql_fn_width_bucket_array(sql_fctx *f, uint32_t n, const uint8_t *active,
+                                      sql_vec **args, sql_vec *out) {
+    SQL_FOR_ACTIVE(i) {
+        sql_value x;
+        sql_vec_get(args[0], i, &x);
+        if (!sql_bucket_thresholds(f, &x, args[1]->b[i], &out->i64[i])) return false;
+    }
+    return true;
+}
+
 /* ---- generate_series(numeric, numeric [, numeric]) ---- */
 
 #define SQL_NUM_SERIES_ROWS_MAX (UINT32_C(1) << 26) /* beyond this a series is a mistake */
@@ -293,6 +336,8 @@ static const sql_func_def sql_numeric_defs[] = {
      .fn = sql_fn_num_factorial},
     {.name = "width_bucket", .nargs = 4, .args = {NM, NM, NM, SQL_T_INT4}, .ret = SQL_T_INT4,
      .flags = ST, .fn = sql_fn_num_width_bucket},
+    {.name = "width_bucket", .nargs = 2, .args = {SQL_T_ANYELEMENT, SQL_T_ANYARRAY},
+     .ret = SQL_T_INT4, .flags = SQL_F_STRICT, .fn = sql_fn_width_bucket_array},
     {.name = "generate_series", .nargs = 2, .args = {NM, NM}, .ret = NM,
      .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_num_srf_scalar, .srf = sql_num_series_srf},
     {.name = "generate_series", .nargs = 3, .args = {NM, NM, NM}, .ret = NM,

@@ -454,6 +454,11 @@ NUMERIC = [
     fn('width_bucket', nu('5.35'), nu('0.024'), nu('10.06'), i(5)),
     fn('width_bucket', nu('-1'), nu('0'), nu('10'), i(5)), fn('width_bucket', nu('10'), nu('0'), nu('10'), i(5)),
     fn('width_bucket', nu('3'), nu('10'), nu('0'), i(4)), fn('width_bucket', nu('1'), nu('1'), nu('1'), i(4)),
+    fn('width_bucket', i(42), ('int4[]', '{10,20,50}')), fn('width_bucket', i(5), ('int4[]', '{10}')),
+    fn('width_bucket', i(10), ('int4[]', '{10,10,20}')), fn('width_bucket', i(60), ('int4[]', '{10,20,50}')),
+    fn('width_bucket', i(5), ('int4[]', '{{1,2},{3,4}}')), fn('width_bucket', i(5), ('int4[]', '{1,NULL}')),
+    fn('width_bucket', i(5), ('int4[]', '{}')), fn('width_bucket', i(5), ('int4[]', '{10,2}')),
+    fn('width_bucket', nu('2.5'), ('_numeric', '{1,2.5,3}')),
     srf('generate_series', nu('1.5'), nu('3')), srf('generate_series', nu('1'), nu('2'), nu('0.3')),
     srf('generate_series', nu('3'), nu('1'), nu('-1.25')), srf('generate_series', nu('1.0'), nu('2'), nu('0.50')),
     srf('generate_series', nu('NaN'), nu('1')), srf('generate_series', nu('1'), nu('2'), nu('-Infinity')),
@@ -471,6 +476,7 @@ NUMERIC_CAST = [
     cast('numeric', t('abc')), cast('numeric(10,2)', i(7)), cast('_numeric', t('{1.50,NULL,-2e3}')),
     cast('_numeric', ('int4[]', '{1,2}')), cast('_int4', t('{1.5,2.5}')),
     cast('numeric', t('1e131072')), cast('text', ('_numeric', '{NaN,1.0}')),
+    cast('text', ('bool', 'true')), cast('varchar(2)', ('bool', 'true')), cast('bpchar(3)', ('bool', 'false')),
 ]
 
 NUMERIC_AGG = [
