@@ -557,6 +557,7 @@ static const sql_func_def sql_json_defs[] = {
      .flags = SQL_F_STRICT | SQL_F_VARIADIC, .fn = sql_fn_js_path_text},
     FN("to_jsonb", JB, SQL_F_STRICT | SQL_F_STABLE, sql_fn_to_jsonb, SQL_T_ANYELEMENT),
     FN("to_json", JS, SQL_F_STRICT | SQL_F_STABLE, sql_fn_to_json, SQL_T_ANYELEMENT),
+    FN("array_to_json", JS, SQL_F_STRICT | SQL_F_STABLE, sql_fn_to_json, SQL_T_ANYARRAY),
     {.name = "jsonb_build_object", .nargs = 1, .args = {SQL_T_ANY}, .ret = JB, .flags = VAR,
      .fn = sql_fn_jb_build_object},
     {.name = "jsonb_build_array", .nargs = 1, .args = {SQL_T_ANY}, .ret = JB, .flags = VAR,

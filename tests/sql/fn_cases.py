@@ -670,6 +670,7 @@ JSON = [
     fn('jsonb_build_array', ('int4[]', '{{1,2},{3,4}}')), fn('to_json', ('int4[]', '{{1,2},{3,4}}')),
     fn('to_json', ('text[]', '{}')), fn('json_build_object', t('a'), ('text[]', '{x,NULL}')),
     fn('to_json', ('float8[]', '{NaN,1.5}')), fn('to_jsonb', ('bool[]', '{t,f}')),
+    fn('array_to_json', ('int4[]', '{{1,NULL},{3,4}}')), fn('array_to_json', ('text[]', '{"a\\"b"}')),
 ]
 
 # jsonb subscripting, written j[k] in SQL: the binder calls array_subscript(j, k).
