@@ -63,5 +63,4 @@ void sql_funcs_init(void) {
     sql_funcs_register_array();
     sql_funcs_register_misc();
     sql_funcs_register_vector();
-    sql_funcs_register_pending();
 }
