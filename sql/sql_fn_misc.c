@@ -11,7 +11,7 @@
  * Session state is reached only through sql_session.h's accessors, from the statement's
  * execution context (sql_eval_ctx.exec->session). Those calls are weak references: a program
  * that links the function registry without the session module (the function tests, tools)
- * still links, and a session function called there fails with 0A000 instead of crashing.
+ * still links, and a session function called there fails with XX000 instead of crashing.
  * Core:    session functions run where the session lives (the coordinator); in a fragment on
  *          another shard, or with no session, they fail with 0A000 rather than guess.
  * Errors:  PostgreSQL's: 42704 unknown setting, 22004 set_config(NULL, ...), 42P01 / 3F000 /
@@ -73,25 +73,27 @@ SQL_MISC_WEAK(sql_session_seq_used);
 SQL_MISC_WEAK(sql_session_currval);
 SQL_MISC_WEAK(sql_session_lastval);
 
-static bool sql_misc_session_linked(void) {
-    return sql_session_user != NULL && sql_session_backend_pid != NULL &&
-           sql_session_get_setting != NULL && sql_session_set_setting != NULL &&
-           sql_session_seq_used != NULL && sql_session_currval != NULL &&
-           sql_session_lastval != NULL;
-}
-
 static sql_exec_ctx *sql_misc_exec(const sql_fctx *f) {
     return f->ec != NULL ? f->ec->exec : NULL;
 }
 
-/* The statement's session, or NULL with 0A000 set (no session here: a fragment on another
- * shard, or a program without sessions). */
-static sql_session *sql_misc_session(sql_fctx *f) {
+/* The statement's session, or NULL with the error set: 0A000 where there is no session (a
+ * fragment on another shard, a tool), XX000 where the accessor the caller needs (`linked`:
+ * its weak reference resolved) is missing from the program. */
+static sql_session *sql_misc_session(sql_fctx *f, bool linked) {
     sql_exec_ctx *x = sql_misc_exec(f);
-    if (x != NULL && x->session != NULL && sql_misc_session_linked()) return x->session;
-    rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "function %s() needs the session and "
-               "cannot run here", f->call->func.def->name);
-    return NULL;
+    const char *name = f->call->func.def->name;
+    if (x == NULL || x->session == NULL) {
+        rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                   "function %s() needs the session and cannot run here", name);
+        return NULL;
+    }
+    if (!linked) {
+        rt_err_set(f->err, SQLSTATE_INTERNAL_ERROR,
+                   "function %s(): session support is not linked into this program", name);
+        return NULL;
+    }
+    return x->session;
 }
 
 /* The statement's database in its pinned catalog version. */
@@ -149,7 +151,7 @@ SQL_MISC_KERNEL(sql_misc_version) {
 
 SQL_MISC_KERNEL(sql_misc_current_user) {
     (void)args;
-    sql_session *s = sql_misc_session(f);
+    sql_session *s = sql_misc_session(f, sql_session_user != NULL);
     return s != NULL && sql_misc_text_rows(f, n, active, out, sql_session_user(s));
 }
 
@@ -161,7 +163,7 @@ SQL_MISC_KERNEL(sql_misc_current_database) {
 
 SQL_MISC_KERNEL(sql_misc_backend_pid) {
     (void)args;
-    sql_session *s = sql_misc_session(f);
+    sql_session *s = sql_misc_session(f, sql_session_backend_pid != NULL);
     if (s == NULL) return false;
     sql_misc_i64_rows(n, active, out, (int64_t)sql_session_backend_pid(s));
     return true;
@@ -262,7 +264,8 @@ static const char *sql_misc_path_next(sql_fctx *f, const char **p) {
  * schema when there is one). */
 static bool sql_misc_search_path(sql_fctx *f, const eng_database *db, sql_misc_path *path) {
     path->count = 0;
-    sql_session *s = sql_misc_session(f);
+    sql_session *s = sql_misc_session(f, sql_session_get_setting != NULL &&
+                                             sql_session_user != NULL);
     const char *value = NULL;
     if (s == NULL || !sql_session_get_setting(s, "search_path", false, &value, f->err)) {
         return false;
@@ -322,7 +325,7 @@ SQL_MISC_KERNEL(sql_misc_current_schemas) {
 
 /* current_setting(name [, missing_ok]). */
 SQL_MISC_KERNEL(sql_misc_current_setting) {
-    sql_session *s = sql_misc_session(f);
+    sql_session *s = sql_misc_session(f, sql_session_get_setting != NULL);
     if (s == NULL) return false;
     SQL_FOR_ACTIVE(i) {
         const char *name = sql_misc_cstr(f, &args[0]->b[i]);
@@ -343,7 +346,7 @@ SQL_MISC_KERNEL(sql_misc_current_setting) {
 /* set_config(name, value, is_local): not strict; a NULL value resets the setting (passed on
  * as value NULL), a NULL is_local means false, as in PostgreSQL. */
 SQL_MISC_KERNEL(sql_misc_set_config) {
-    sql_session *s = sql_misc_session(f);
+    sql_session *s = sql_misc_session(f, sql_session_set_setting != NULL);
     if (s == NULL) return false;
     SQL_FOR_ACTIVE(i) {
         if (sql_vec_is_null(args[0], i)) {
@@ -556,7 +559,7 @@ SQL_MISC_KERNEL(sql_misc_nextval) {
     const eng_database *db = sql_misc_db(f);
     if (db == NULL) return false;
     sql_exec_ctx *x = sql_misc_exec(f);
-    bool remember = x->session != NULL && sql_misc_session_linked();
+    bool remember = x->session != NULL && sql_session_seq_used != NULL;
     SQL_FOR_ACTIVE(i) {
         const eng_sequence *seq = sql_misc_seq_arg(f, db, args[0], i);
         if (seq == NULL || !eng_seq_next(db->oid, seq, &out->i64[i], f->err)) return false;
@@ -567,7 +570,7 @@ SQL_MISC_KERNEL(sql_misc_nextval) {
 
 SQL_MISC_KERNEL(sql_misc_currval) {
     const eng_database *db = sql_misc_db(f);
-    sql_session *s = db != NULL ? sql_misc_session(f) : NULL;
+    sql_session *s = db != NULL ? sql_misc_session(f, sql_session_currval != NULL) : NULL;
     if (s == NULL) return false;
     SQL_FOR_ACTIVE(i) {
         const eng_sequence *seq = sql_misc_seq_arg(f, db, args[0], i);
@@ -580,7 +583,7 @@ SQL_MISC_KERNEL(sql_misc_currval) {
 
 SQL_MISC_KERNEL(sql_misc_lastval) {
     (void)args;
-    sql_session *s = sql_misc_session(f);
+    sql_session *s = sql_misc_session(f, sql_session_lastval != NULL);
     int64_t v;
     if (s == NULL || !sql_session_lastval(s, &v, f->err)) return false;
     sql_misc_i64_rows(n, active, out, v);
@@ -593,7 +596,7 @@ SQL_MISC_KERNEL(sql_misc_setval) {
     const eng_database *db = sql_misc_db(f);
     if (db == NULL) return false;
     sql_exec_ctx *x = sql_misc_exec(f);
-    bool remember = x->session != NULL && sql_misc_session_linked();
+    bool remember = x->session != NULL && sql_session_seq_used != NULL;
     SQL_FOR_ACTIVE(i) {
         const eng_sequence *seq = sql_misc_seq_arg(f, db, args[0], i);
         int64_t value = args[1]->i64[i];
