@@ -293,6 +293,27 @@ static void test_sql_fn_vector_aggregates(void **state) {
     assert_string_equal(tf_vector_agg("avg", four, 2, 2), "[2,3.5,5]");
 }
 
+/* The casts pgvector defines, in the contexts it defines them: arrays of int, real, double
+ * precision and numeric become vectors on assignment, a vector becomes real[] implicitly, and
+ * no other array type (PostgreSQL: "cannot cast type vector to double precision[]"). */
+static void test_sql_fn_vector_casts(void **state) {
+    (void)state;
+    const uint32_t arrays[] = {I4A, F4A, F8A, NMA};
+    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
+        assert_false(sql_cast_allowed(arrays[k], V, SQL_CAST_IMPLICIT));
+        assert_true(sql_cast_allowed(arrays[k], V, SQL_CAST_ASSIGNMENT));
+    }
+    assert_false(sql_cast_allowed(I8A, V, SQL_CAST_EXPLICIT));
+    assert_true(sql_cast_allowed(V, F4A, SQL_CAST_IMPLICIT));
+    assert_false(sql_cast_allowed(V, F8A, SQL_CAST_EXPLICIT));
+    assert_false(sql_cast_allowed(V, I4A, SQL_CAST_EXPLICIT));
+    assert_false(sql_cast_allowed(V, NMA, SQL_CAST_EXPLICIT));
+    assert_true(sql_cast_allowed(V, V, SQL_CAST_IMPLICIT));
+    assert_true(sql_cast_allowed(V, T, SQL_CAST_ASSIGNMENT));
+    assert_true(sql_cast_allowed(T, V, SQL_CAST_EXPLICIT));
+    assert_false(sql_cast_allowed(T, V, SQL_CAST_IMPLICIT));
+}
+
 static int tf_setup_vector(void **state) {
     sql_aggs_init();
     return tf_setup(state);
@@ -305,6 +326,7 @@ int main(void) {
         cmocka_unit_test(test_sql_fn_vector_inactive_rows),
         cmocka_unit_test(test_sql_fn_vector_dimension_limit),
         cmocka_unit_test(test_sql_fn_vector_aggregates),
+        cmocka_unit_test(test_sql_fn_vector_casts),
     };
     return cmocka_run_group_tests(tests, tf_setup_vector, tf_teardown);
 }
