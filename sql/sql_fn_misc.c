@@ -53,9 +53,6 @@
     "PostgreSQL 15.0 (Dreambase 0.1.0) on " SQL_MISC_TARGET ", compiled by " SQL_MISC_COMPILER  \
     ", 64-bit"
 
-/* Schemas of search_path that current_schemas() reports (PostgreSQL has no bound; a longer
- * path is a mistake, and the rest is ignored like schemas that do not exist). */
-#define SQL_MISC_SEARCH_PATH_MAX 64u
 /* pg_sleep wakes this often to notice a cancel request (PostgreSQL: at most 1 s, and at once
  * on an interrupt; 10 ms keeps a cancel prompt without busy waiting). */
 #define SQL_MISC_SLEEP_SLICE_NS (10ull * RT_NS_PER_MS)
@@ -225,8 +222,9 @@ SQL_MISC_KERNEL(sql_misc_typeof) {
 
 /* ---- search_path ---- */
 
+/* Distinct schemas that exist: at most the database's schema count, so no other bound. */
 typedef struct sql_misc_path {
-    const char *names[SQL_MISC_SEARCH_PATH_MAX];
+    const char **names;
     uint32_t count;
 } sql_misc_path;
 
@@ -264,6 +262,8 @@ static const char *sql_misc_path_next(sql_fctx *f, const char **p) {
  * schema when there is one). */
 static bool sql_misc_search_path(sql_fctx *f, const eng_database *db, sql_misc_path *path) {
     path->count = 0;
+    path->names = rt_arena_alloc(f->arena, (db->schema_count + 1u) * sizeof(const char *));
+    if (path->names == NULL) return rt_arena_fail(f->arena, f->err);
     sql_session *s = sql_misc_session(f, sql_session_get_setting != NULL &&
                                              sql_session_user != NULL);
     const char *value = NULL;
@@ -277,7 +277,7 @@ static bool sql_misc_search_path(sql_fctx *f, const eng_database *db, sql_misc_p
         if (eng_db_schema_by_name(db, name) == NULL) continue;
         bool dup = false;
         for (uint32_t k = 0; k < path->count; k++) dup = dup || strcmp(path->names[k], name) == 0;
-        if (!dup && path->count < SQL_MISC_SEARCH_PATH_MAX) path->names[path->count++] = name;
+        if (!dup) path->names[path->count++] = name;
     }
     return !rt_err_is_set(f->err);
 }
