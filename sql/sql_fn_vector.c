@@ -9,7 +9,8 @@
  *               the cast functions vector(vector, int, bool), array_to_vector and
  *               vector_to_float4 (the casts themselves are sql_cast.c's);
  *   aggregates  avg(vector) (sums in double precision) and sum(vector) (sums in float32, as
- *               pgvector's vector_add).
+ *               pgvector's vector_add), and avg's support functions over pgvector's float8[]
+ *               state, callable by name: vector_accum, vector_combine, vector_avg.
  * Numbers follow pgvector: distances sum in float32 with the SIMD kernels of eng_dist.h and
  * finish in double (sqrt of the float sum, cosine's quotient), so `'[1,2,3]' <-> '[4,5,6]'`
  * prints 5.196152422706632 like pgvector; vector_norm and l2_normalize sum in double
@@ -24,7 +25,11 @@
 
 #include "engine/eng_dist.h"
 #include "sql/sql_agg.h"
+#include "sql/sql_array.h"
 #include "sql/sql_funcs_int.h"
+
+/* sql_type_vector.c's element and dimension check (NaN, infinity, 1..ENG_VECTOR_DIMS_MAX). */
+bool sql_vector_check(sql_io_ctx *io, const float *x, uint32_t dims, int32_t typmod);
 
 #define SQL_VECFN_KERNEL(name)                                                                \
     static bool name(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,          \
@@ -337,6 +342,125 @@ SQL_VECFN_KERNEL(sql_vecfn_to_float4) {
     return sql_cast_vec(f, n, active, args[0], SQL_T_FLOAT4_ARRAY, -1, true, out);
 }
 
+/* ---- pgvector's aggregate support functions over its float8[] state ----
+ * The state is {count, sum_1, ..., sum_dims}; '{0}' is the empty state. avg(vector) itself
+ * runs on sql_vecagg_* below, these are the same steps callable by name. */
+
+/* The state array of row i as doubles (its element count in *count): one-dimensional, at
+ * least one element, no NULLs, float8 (pgvector's check; an internal error there too). */
+static const double *sql_vecfn_state(sql_fctx *f, const sql_bytes *b, const char *caller,
+                                     uint32_t *count) {
+    sql_array_view av;
+    sql_array_view_of(b, &av);
+    if (av.ndim != 1 || av.nitems < 1 || av.has_nulls || av.elem_oid != SQL_T_FLOAT8) {
+        rt_err_set(f->err, SQLSTATE_INTERNAL_ERROR, "%s: expected state array", caller);
+        return NULL;
+    }
+    double *x = rt_arena_alloc(f->arena, (size_t)av.nitems * sizeof(double));
+    if (x == NULL) {
+        rt_arena_fail(f->arena, f->err);
+        return NULL;
+    }
+    sql_array_iter it;
+    sql_array_iter_init(&it, &av);
+    sql_value e;
+    for (uint32_t k = 0; sql_array_iter_next(&it, &e); k++) x[k] = e.f64;
+    *count = av.nitems;
+    return x;
+}
+
+static bool sql_vecfn_state_out(sql_fctx *f, const double *x, uint32_t count, sql_bytes *out) {
+    sql_array_builder b;
+    if (!sql_array_builder_init(&b, f->arena, SQL_T_FLOAT8)) {
+        return rt_arena_fail(f->arena, f->err);
+    }
+    for (uint32_t k = 0; k < count; k++) {
+        sql_value e = {.type_oid = SQL_T_FLOAT8, .f64 = x[k]};
+        if (!sql_array_builder_add(&b, &e)) return rt_arena_fail(f->arena, f->err);
+    }
+    if (!sql_array_builder_finish(&b, out)) return rt_arena_fail(f->arena, f->err);
+    return true;
+}
+
+/* vector_accum(state, vector): one more row. */
+SQL_VECFN_KERNEL(sql_vecfn_accum) {
+    SQL_FOR_ACTIVE(i) {
+        uint32_t count, dims;
+        const double *st = sql_vecfn_state(f, &args[0]->b[i], "vector_accum", &count);
+        const float *x = st != NULL ? sql_vecfn_floats(f->arena, &args[1]->b[i], &dims) : NULL;
+        if (st == NULL) return false;
+        double *r = x != NULL ? rt_arena_alloc(f->arena, ((size_t)dims + 1) * sizeof(double))
+                              : NULL;
+        if (r == NULL) return rt_arena_fail(f->arena, f->err);
+        bool fresh = count == 1;
+        if (!fresh && count - 1 != dims) {
+            return rt_err_set(f->err, SQLSTATE_DATA_EXCEPTION, "expected %u dimensions, not %u",
+                              count - 1, dims);
+        }
+        r[0] = st[0] + 1.0;
+        for (uint32_t k = 0; k < dims; k++) {
+            r[k + 1] = fresh ? (double)x[k] : st[k + 1] + x[k];
+            if (isinf(r[k + 1])) return sql_vecfn_overflow(f->err);
+        }
+        if (!sql_vecfn_state_out(f, r, dims + 1, &out->b[i])) return false;
+    }
+    return true;
+}
+
+/* vector_combine(state, state): two partial states merged. */
+SQL_VECFN_KERNEL(sql_vecfn_combine) {
+    SQL_FOR_ACTIVE(i) {
+        uint32_t c1, c2;
+        const double *s1 = sql_vecfn_state(f, &args[0]->b[i], "vector_combine", &c1);
+        const double *s2 = s1 != NULL ? sql_vecfn_state(f, &args[1]->b[i], "vector_combine",
+                                                        &c2) : NULL;
+        if (s2 == NULL) return false;
+        if (s1[0] == 0.0 || s2[0] == 0.0) { /* an empty side: the other one */
+            const double *keep = s1[0] == 0.0 ? s2 : s1;
+            if (!sql_vecfn_state_out(f, keep, keep == s1 ? c1 : c2, &out->b[i])) return false;
+            continue;
+        }
+        if (c1 != c2) {
+            return rt_err_set(f->err, SQLSTATE_DATA_EXCEPTION, "expected %u dimensions, not %u",
+                              c1 - 1, c2 - 1);
+        }
+        double *r = rt_arena_alloc(f->arena, (size_t)c1 * sizeof(double));
+        if (r == NULL) return rt_arena_fail(f->arena, f->err);
+        for (uint32_t k = 0; k < c1; k++) {
+            r[k] = s1[k] + s2[k];
+            if (isinf(r[k])) return sql_vecfn_overflow(f->err);
+        }
+        if (!sql_vecfn_state_out(f, r, c1, &out->b[i])) return false;
+    }
+    return true;
+}
+
+/* vector_avg(state): the average vector, NULL for the empty state. */
+SQL_VECFN_KERNEL(sql_vecfn_state_avg) {
+    SQL_FOR_ACTIVE(i) {
+        uint32_t count;
+        const double *st = sql_vecfn_state(f, &args[0]->b[i], "vector_avg", &count);
+        if (st == NULL) return false;
+        if (st[0] == 0.0) {
+            out->nulls[i] = 1;
+            continue;
+        }
+        uint32_t dims = count - 1;
+        if (dims < 1) {
+            return rt_err_set(f->err, SQLSTATE_DATA_EXCEPTION,
+                              "vector must have at least 1 dimension");
+        }
+        if (dims > ENG_VECTOR_DIMS_MAX) return sql_vecfn_too_many(f->err);
+        float *r = sql_vecfn_new(f->arena, dims);
+        if (r == NULL) return rt_arena_fail(f->arena, f->err);
+        for (uint32_t k = 0; k < dims; k++) r[k] = (float)(st[k + 1] / st[0]);
+        sql_io_ctx io = {.arena = f->arena, .err = f->err};
+        if (!sql_vector_check(&io, r, dims, -1)) return false;
+        sql_vecfn_set(out, i, r, dims);
+    }
+    return true;
+}
+
 /* ---- registration ---- */
 
 #define V SQL_T_VECTOR
@@ -387,6 +511,10 @@ static const sql_func_def sql_vector_defs[] = {
     FN("array_to_vector", V, sql_vecfn_from_array, SQL_T_FLOAT8_ARRAY, I4, B),
     FN("array_to_vector", V, sql_vecfn_from_array, SQL_T_NUMERIC_ARRAY, I4, B),
     FN("vector_to_float4", SQL_T_FLOAT4_ARRAY, sql_vecfn_to_float4, V, I4, B),
+    FN("vector_accum", SQL_T_FLOAT8_ARRAY, sql_vecfn_accum, SQL_T_FLOAT8_ARRAY, V),
+    FN("vector_combine", SQL_T_FLOAT8_ARRAY, sql_vecfn_combine, SQL_T_FLOAT8_ARRAY,
+       SQL_T_FLOAT8_ARRAY),
+    FN("vector_avg", V, sql_vecfn_state_avg, SQL_T_FLOAT8_ARRAY),
 };
 
 void sql_funcs_register_vector(void) {
