@@ -1,22 +1,24 @@
 /* sql_fn_misc.c: PostgreSQL 15's session and system information functions:
- *   version(), current_user / session_user / current_database() / current_schema() /
- *   current_schemas(bool) (the binder turns CURRENT_USER, USER, CURRENT_ROLE, SESSION_USER,
- *   CURRENT_CATALOG and CURRENT_SCHEMA into these calls), current_setting, set_config,
- *   pg_backend_pid, inet_server_addr/port and inet_client_addr/port (always NULL: the session
- *   API does not expose the socket), pg_postmaster_start_time, pg_conf_load_time,
- *   txid_current / pg_current_xact_id, pg_sleep, pg_typeof, pg_is_in_recovery,
- *   pg_client_encoding, gen_random_uuid, the sequence functions nextval / currval / setval /
- *   lastval, obj_description / col_description / shobj_description, and the advisory lock
- *   family (rejected with 0A000: see sql_misc_advisory).
+ *   version(), current_user / session_user / current_database() / current_schema() (the
+ *   binder turns CURRENT_USER, USER, CURRENT_ROLE, SESSION_USER, CURRENT_CATALOG and
+ *   CURRENT_SCHEMA into these calls), current_setting, set_config, pg_backend_pid,
+ *   inet_server_addr/port and inet_client_addr/port (always NULL: the session API does not
+ *   expose the socket), pg_postmaster_start_time, pg_conf_load_time, txid_current /
+ *   pg_current_xact_id, pg_sleep, pg_typeof, pg_is_in_recovery, pg_client_encoding,
+ *   gen_random_uuid, the sequence functions nextval / currval / setval / lastval, and the
+ *   advisory lock family (rejected with 0A000: see sql_misc_advisory). current_schemas and
+ *   the comment functions (obj_description, ...) are the catalog module's.
  * Session state is reached only through sql_session.h's accessors, from the statement's
  * execution context (sql_eval_ctx.exec->session). Those calls are weak references: a program
  * that links the function registry without the session module (the function tests, tools)
  * still links, and a session function called there fails with XX000 instead of crashing.
- * Core:    session functions run where the session lives (the coordinator); in a fragment on
- *          another shard, or with no session, they fail with 0A000 rather than guess.
+ * Core:    session functions run where the session lives (the coordinator): they are marked
+ *          VOLATILE, which keeps the planner from shipping them to fragments on other shards
+ *          (PostgreSQL calls them STABLE; a statement sees one value either way). With no
+ *          session they fail with 0A000 rather than guess.
  * Errors:  PostgreSQL's: 42704 unknown setting, 22004 set_config(NULL, ...), 42P01 / 3F000 /
- *          42809 / 42601 for sequence names, 55000 currval before nextval, 57014 when a
- *          pg_sleep is cancelled. */
+ *          42809 / 42601 / 42602 for sequence names, 55000 currval before nextval, 57014 when
+ *          a pg_sleep is cancelled. */
 #include <math.h>
 #include <openssl/rand.h>
 #include <stdatomic.h>
@@ -292,33 +294,6 @@ SQL_MISC_KERNEL(sql_misc_current_schema) {
         return true;
     }
     return sql_misc_text_rows(f, n, active, out, path.names[0]);
-}
-
-/* current_schemas(include_implicit): pg_catalog comes first when implicit ones are asked
- * for, unless the path names it itself. */
-SQL_MISC_KERNEL(sql_misc_current_schemas) {
-    const eng_database *db = sql_misc_db(f);
-    sql_misc_path path;
-    if (db == NULL || !sql_misc_search_path(f, db, &path)) return false;
-    bool has_catalog = false;
-    for (uint32_t k = 0; k < path.count; k++) {
-        has_catalog = has_catalog || strcmp(path.names[k], "pg_catalog") == 0;
-    }
-    SQL_FOR_ACTIVE(i) {
-        sql_array_builder b;
-        if (!sql_array_builder_init(&b, f->arena, SQL_T_NAME)) {
-            return rt_arena_fail(f->arena, f->err);
-        }
-        bool implicit = args[0]->i64[i] != 0 && !has_catalog;
-        for (uint32_t k = implicit ? 0 : 1; k <= path.count; k++) {
-            const char *name = k == 0 ? "pg_catalog" : path.names[k - 1];
-            sql_value v = {.type_oid = SQL_T_NAME,
-                           .b = {.ptr = (const uint8_t *)name, .len = (uint32_t)strlen(name)}};
-            if (!sql_array_builder_add(&b, &v)) return rt_arena_fail(f->arena, f->err);
-        }
-        if (!sql_array_builder_finish(&b, &out->b[i])) return rt_arena_fail(f->arena, f->err);
-    }
-    return true;
 }
 
 /* ---- settings ---- */
@@ -608,93 +583,6 @@ SQL_MISC_KERNEL(sql_misc_setval) {
     return true;
 }
 
-/* ---- comments ---- */
-
-/* The comment on relation, index, schema or constraint `oid`; catalog NULL: any of them
- * (the one-argument obj_description). */
-static const char *sql_misc_comment_of(const eng_database *db, uint32_t oid,
-                                       const char *catalog) {
-    bool any = catalog == NULL;
-    if (any || strcmp(catalog, "pg_class") == 0) {
-        const eng_table *t = eng_db_table_by_oid(db, oid);
-        if (t != NULL) return t->comment;
-        const eng_sequence *seq = eng_db_sequence_by_oid(db, oid);
-        if (seq != NULL) return seq->comment;
-        const eng_index *ix = NULL;
-        if (eng_db_table_of_index(db, oid, &ix) != NULL && ix != NULL) return ix->comment;
-    }
-    if (any || strcmp(catalog, "pg_namespace") == 0) {
-        const eng_schema *sc = eng_db_schema_by_oid(db, oid);
-        if (sc != NULL) return sc->comment;
-    }
-    if (any || strcmp(catalog, "pg_constraint") == 0) {
-        for (uint32_t t = 0; t < db->table_count; t++) {
-            for (uint32_t c = 0; c < db->tables[t].constraint_count; c++) {
-                const eng_constraint *k = &db->tables[t].constraints[c];
-                if (k->oid == oid) return k->comment;
-            }
-        }
-    }
-    return NULL;
-}
-
-static bool sql_misc_comment_row(sql_fctx *f, sql_vec *out, uint32_t i, const char *comment) {
-    if (comment == NULL) {
-        out->nulls[i] = 1;
-        return true;
-    }
-    return sql_fn_text(f, out, i, comment, (uint32_t)strlen(comment));
-}
-
-/* obj_description(oid [, catalog name]). */
-SQL_MISC_KERNEL(sql_misc_obj_description) {
-    const eng_database *db = sql_misc_db(f);
-    if (db == NULL) return false;
-    SQL_FOR_ACTIVE(i) {
-        const char *catalog = NULL;
-        if (f->call->nargs > 1 && (catalog = sql_misc_cstr(f, &args[1]->b[i])) == NULL) {
-            return false;
-        }
-        const char *c = sql_misc_comment_of(db, (uint32_t)args[0]->i64[i], catalog);
-        if (!sql_misc_comment_row(f, out, i, c)) return false;
-    }
-    return true;
-}
-
-/* col_description(table oid, column number). */
-SQL_MISC_KERNEL(sql_misc_col_description) {
-    const eng_database *db = sql_misc_db(f);
-    if (db == NULL) return false;
-    SQL_FOR_ACTIVE(i) {
-        const eng_table *t = eng_db_table_by_oid(db, (uint32_t)args[0]->i64[i]);
-        int64_t attnum = args[1]->i64[i];
-        const eng_column *c = NULL;
-        if (t != NULL && attnum > 0 && attnum <= UINT16_MAX) {
-            c = eng_table_column_by_attnum(t, (uint16_t)attnum);
-        }
-        if (!sql_misc_comment_row(f, out, i, c != NULL ? c->comment : NULL)) return false;
-    }
-    return true;
-}
-
-/* shobj_description(oid, catalog): databases have comments; roles and tablespaces do not. */
-SQL_MISC_KERNEL(sql_misc_shobj_description) {
-    sql_exec_ctx *x = sql_misc_exec(f);
-    if (x == NULL || x->catalog == NULL) {
-        return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "function shobj_description() needs the catalog and cannot run here");
-    }
-    SQL_FOR_ACTIVE(i) {
-        const char *catalog = sql_misc_cstr(f, &args[1]->b[i]);
-        if (catalog == NULL) return false;
-        const eng_database *db = strcmp(catalog, "pg_database") == 0
-                                     ? eng_catalog_db_by_oid(x->catalog, (uint32_t)args[0]->i64[i])
-                                     : NULL;
-        if (!sql_misc_comment_row(f, out, i, db != NULL ? db->comment : NULL)) return false;
-    }
-    return true;
-}
-
 /* ---- advisory locks ----
  * Not provided: a session-level lock must be released when its session ends, and the
  * session module has no hook for this module to do it; a lock that outlived a dropped
@@ -721,6 +609,8 @@ SQL_MISC_KERNEL(sql_misc_advisory) {
 #define ST SQL_F_STRICT
 #define VO SQL_F_VOLATILE
 #define SB SQL_F_STABLE
+/* Reads the session or the transaction, which only the coordinator has (see the header). */
+#define SV (SQL_F_STABLE | SQL_F_VOLATILE)
 #define FN0(nm, r, fl, k) {.name = nm, .nargs = 0, .ret = r, .flags = (fl) | ST, .fn = k}
 #define FN(nm, r, fl, k, ...)                                                                  \
     {.name = nm, .nargs = sizeof((uint32_t[]){__VA_ARGS__}) / 4, .args = {__VA_ARGS__},        \
@@ -730,15 +620,14 @@ SQL_MISC_KERNEL(sql_misc_advisory) {
 
 static const sql_func_def sql_misc_defs[] = {
     FN0("version", T, SB, sql_misc_version),
-    FN0("current_user", NM, SB, sql_misc_current_user),
-    FN0("session_user", NM, SB, sql_misc_current_user),
+    FN0("current_user", NM, SV, sql_misc_current_user),
+    FN0("session_user", NM, SV, sql_misc_current_user),
     FN0("current_database", NM, SB, sql_misc_current_database),
-    FN0("current_schema", NM, SB, sql_misc_current_schema),
-    FN("current_schemas", SQL_T_NAME_ARRAY, ST | SB, sql_misc_current_schemas, B),
-    FN("current_setting", T, ST | SB, sql_misc_current_setting, T),
-    FN("current_setting", T, ST | SB, sql_misc_current_setting, T, B),
+    FN0("current_schema", NM, SV, sql_misc_current_schema),
+    FN("current_setting", T, ST | SV, sql_misc_current_setting, T),
+    FN("current_setting", T, ST | SV, sql_misc_current_setting, T, B),
     FN("set_config", T, VO, sql_misc_set_config, T, T, B),
-    FN0("pg_backend_pid", I4, SB, sql_misc_backend_pid),
+    FN0("pg_backend_pid", I4, SV, sql_misc_backend_pid),
     FN0("pg_client_encoding", NM, SB, sql_misc_client_encoding),
     FN0("inet_server_addr", SQL_T_INET, SB, sql_misc_null),
     FN0("inet_server_port", I4, SB, sql_misc_null),
@@ -747,8 +636,8 @@ static const sql_func_def sql_misc_defs[] = {
     FN0("pg_postmaster_start_time", SQL_T_TIMESTAMPTZ, SB, sql_misc_start_time),
     FN0("pg_conf_load_time", SQL_T_TIMESTAMPTZ, SB, sql_misc_start_time),
     FN0("pg_is_in_recovery", B, SB, sql_misc_false),
-    FN0("txid_current", I8, SB, sql_misc_txid),
-    FN0("pg_current_xact_id", I8, SB, sql_misc_txid),
+    FN0("txid_current", I8, SV, sql_misc_txid),
+    FN0("pg_current_xact_id", I8, SV, sql_misc_txid),
     FN("pg_sleep", SQL_T_VOID, ST | VO, sql_misc_pg_sleep, SQL_T_FLOAT8),
     FN("pg_typeof", SQL_T_REGTYPE, SB, sql_misc_typeof, SQL_T_ANY),
     FN0("gen_random_uuid", SQL_T_UUID, VO, sql_misc_random_uuid),
@@ -761,10 +650,6 @@ static const sql_func_def sql_misc_defs[] = {
     FN("setval", I8, ST | VO, sql_misc_setval, T, I8),
     FN("setval", I8, ST | VO, sql_misc_setval, RC, I8, B),
     FN("setval", I8, ST | VO, sql_misc_setval, T, I8, B),
-    FN("obj_description", T, ST | SB, sql_misc_obj_description, SQL_T_OID),
-    FN("obj_description", T, ST | SB, sql_misc_obj_description, SQL_T_OID, NM),
-    FN("col_description", T, ST | SB, sql_misc_col_description, SQL_T_OID, I4),
-    FN("shobj_description", T, ST | SB, sql_misc_shobj_description, SQL_T_OID, NM),
     ADVISORY("pg_advisory_lock", SQL_T_VOID),
     ADVISORY("pg_advisory_lock_shared", SQL_T_VOID),
     ADVISORY("pg_advisory_xact_lock", SQL_T_VOID),

@@ -3,7 +3,7 @@
  * database and a transaction, as a statement on the coordinator has.
  * How: the session is a fake defined here (the few sql_session.h accessors the module calls,
  * with PostgreSQL's messages for currval/lastval and unknown settings), the catalog a
- * bootstrap catalog with a schema, a table, sequences and comments added. Expected values and
+ * bootstrap catalog with a schema, a table with an index, and sequences added. Expected values and
  * errors are PostgreSQL 15's for the same calls. Sequences and pg_sleep need the engine and a
  * fiber: one test starts the engine on a temporary data directory with one shard and runs
  * nextval/currval/setval/lastval and pg_sleep (timing and cancellation) inside a fiber. */
@@ -124,7 +124,7 @@ bool sql_session_lastval(sql_session *s, int64_t *value, rt_err *err) {
 static sql_exec_ctx tm_exec;      /* session, database, transaction of the calls */
 static _Atomic bool tm_cancel;
 static eng_catalog *tm_catalog;
-static uint32_t tm_table_oid, tm_seq_oid, tm_index_oid, tm_schema_oid;
+static uint32_t tm_table_oid, tm_seq_oid, tm_index_oid;
 
 /* Evaluates one call over one row in tm_exec (NULL: no execution context at all); returns
  * the result vector, or NULL with *error set to the error text. */
@@ -163,13 +163,11 @@ static const char *tm_call_in(sql_exec_ctx *x, const char *name, const tf_arg *a
 #define MF0(name) tm_call_in(&tm_exec, name, NULL, 0)
 
 /* The bootstrap catalog plus schema "alice", table public.t (a, b) with an index, sequence
- * public.s, sequence public."S", and comments. */
+ * public.s and sequence public."S". */
 static void tm_catalog_build(void) {
     eng_catalog *c = eng_catalog_bootstrap("alice");
-    eng_schema sc = {.oid = eng_catalog_new_oid(c), .owner_oid = ENG_OID_BOOTSTRAP_ROLE,
-                     .comment = "alice's"};
+    eng_schema sc = {.oid = eng_catalog_new_oid(c), .owner_oid = ENG_OID_BOOTSTRAP_ROLE};
     snprintf(sc.name, sizeof sc.name, "alice");
-    tm_schema_oid = sc.oid;
     eng_draft_add_schema(c, ENG_OID_POSTGRES_DB, &sc);
     eng_column cols[2];
     memset(cols, 0, sizeof cols);
@@ -181,7 +179,6 @@ static void tm_catalog_build(void) {
         cols[i].attnum = (uint16_t)(i + 1);
         cols[i].store = (uint8_t)eng_store_of_type(SQL_T_INT4);
     }
-    cols[0].comment = "column a";
     eng_index ix;
     memset(&ix, 0, sizeof ix);
     ix.oid = tm_index_oid = eng_catalog_new_oid(c);
@@ -189,7 +186,6 @@ static void tm_catalog_build(void) {
     ix.method = ENG_INDEX_BTREE;
     ix.column_count = 1;
     ix.attnums[0] = 1;
-    ix.comment = "the index";
     eng_table t;
     memset(&t, 0, sizeof t);
     t.oid = tm_table_oid = eng_catalog_new_oid(c);
@@ -203,16 +199,13 @@ static void tm_catalog_build(void) {
     t.columns = cols;
     t.index_count = 1;
     t.indexes = &ix;
-    t.comment = "table t";
     eng_draft_add_table(c, ENG_OID_POSTGRES_DB, &t);
     eng_sequence s = {.oid = tm_seq_oid = eng_catalog_new_oid(c), .schema_oid = ENG_OID_PUBLIC,
                       .type_oid = SQL_T_INT8, .start = 1, .increment = 1, .min_value = 1,
-                      .max_value = INT64_MAX, .cache = 1, .persistence = 'p',
-                      .comment = "seq s"};
+                      .max_value = INT64_MAX, .cache = 1, .persistence = 'p'};
     snprintf(s.name, sizeof s.name, "s");
     eng_draft_add_sequence(c, ENG_OID_POSTGRES_DB, &s);
     s.oid = eng_catalog_new_oid(c);
-    s.comment = NULL;
     snprintf(s.name, sizeof s.name, "S");
     eng_draft_add_sequence(c, ENG_OID_POSTGRES_DB, &s);
     tm_catalog = c;
@@ -276,23 +269,25 @@ static void test_sql_fn_misc_user_and_database(void **state) {
     assert_int_equal(v->type_oid, SQL_T_NAME);
 }
 
-/* current_schema and current_schemas follow search_path: "$user" is the user's schema when
- * it exists, missing schemas are skipped, pg_catalog is implicit. */
+/* current_schema follows search_path: "$user" is the user's schema when it exists, missing
+ * schemas are skipped, names fold to lower case unless quoted. */
 static void test_sql_fn_misc_search_path(void **state) {
     (void)state;
     assert_string_equal(MF0("current_schema"), "alice");
-    assert_string_equal(MF("current_schemas", A(B, "false")), "{alice,public}");
-    assert_string_equal(MF("current_schemas", A(B, "true")), "{pg_catalog,alice,public}");
     snprintf(tm_session.values[0], 128, "nosuch, public, \"$user\"");
     assert_string_equal(MF0("current_schema"), "public");
-    assert_string_equal(MF("current_schemas", A(B, "true")), "{pg_catalog,public,alice}");
     snprintf(tm_session.values[0], 128, "nosuch");
     assert_string_equal(MF0("current_schema"), "<NULL>");
-    assert_string_equal(MF("current_schemas", A(B, "false")), "{}");
-    assert_string_equal(MF("current_schemas", A(B, "true")), "{pg_catalog}");
-    snprintf(tm_session.values[0], 128, "PUBLIC,\"Alice\", pg_catalog");
-    assert_string_equal(MF("current_schemas", A(B, "true")), "{public,pg_catalog}");
-    assert_string_equal(MF("current_schemas", A(B, NULL)), "<NULL>");
+    tm_session.values[0][0] = '\0';
+    assert_string_equal(MF0("current_schema"), "<NULL>");
+    snprintf(tm_session.values[0], 128, "\"Alice\", PG_CATALOG,public");
+    assert_string_equal(MF0("current_schema"), "pg_catalog");
+    snprintf(tm_session.values[0], 128, "  \"ali\"\"ce\" , ALICE");
+    assert_string_equal(MF0("current_schema"), "alice");
+    const char *error = NULL;
+    sql_vec *v = tm_eval(&tm_exec, "current_schema", NULL, 0, &error);
+    assert_non_null(v);
+    assert_int_equal(v->type_oid, SQL_T_NAME);
 }
 
 /* current_setting and set_config go through the session. */
@@ -359,33 +354,6 @@ static void test_sql_fn_misc_random_uuid(void **state) {
     }
 }
 
-/* Comments recorded in the catalog, as psql's \d+ reads them. */
-static void test_sql_fn_misc_comments(void **state) {
-    (void)state;
-    char t[16], s[16], ix[16], sc[16];
-    snprintf(t, sizeof t, "%u", tm_table_oid);
-    snprintf(s, sizeof s, "%u", tm_seq_oid);
-    snprintf(ix, sizeof ix, "%u", tm_index_oid);
-    snprintf(sc, sizeof sc, "%u", tm_schema_oid);
-    assert_string_equal(MF("obj_description", A(SQL_T_OID, t), A(NM, "pg_class")), "table t");
-    assert_string_equal(MF("obj_description", A(SQL_T_OID, t)), "table t");
-    assert_string_equal(MF("obj_description", A(SQL_T_OID, s), A(NM, "pg_class")), "seq s");
-    assert_string_equal(MF("obj_description", A(SQL_T_OID, ix), A(NM, "pg_class")),
-                        "the index");
-    assert_string_equal(MF("obj_description", A(SQL_T_OID, sc), A(NM, "pg_namespace")),
-                        "alice's");
-    assert_string_equal(MF("obj_description", A(SQL_T_OID, t), A(NM, "pg_namespace")),
-                        "<NULL>");
-    assert_string_equal(MF("obj_description", A(SQL_T_OID, "2200"), A(NM, "pg_namespace")),
-                        "<NULL>");
-    assert_string_equal(MF("col_description", A(SQL_T_OID, t), A(I4, "1")), "column a");
-    assert_string_equal(MF("col_description", A(SQL_T_OID, t), A(I4, "2")), "<NULL>");
-    assert_string_equal(MF("col_description", A(SQL_T_OID, t), A(I4, "3")), "<NULL>");
-    assert_string_equal(MF("col_description", A(SQL_T_OID, "1"), A(I4, "1")), "<NULL>");
-    assert_string_equal(MF("shobj_description", A(SQL_T_OID, "5"), A(NM, "pg_database")),
-                        "<NULL>");
-}
-
 /* Sequence names resolve like regclass input, with PostgreSQL's errors; these fail before
  * the engine is asked for a value. */
 static void test_sql_fn_misc_sequence_names(void **state) {
@@ -412,6 +380,14 @@ static void test_sql_fn_misc_sequence_names(void **state) {
                         "ERROR XX000: could not open relation with OID 12345");
     assert_string_equal(MF("nextval", A(SQL_T_REGCLASS, t)),
                         "ERROR 42809: \"t\" is not a sequence");
+    char ix[16], seq[16];
+    snprintf(ix, sizeof ix, "%u", tm_index_oid);
+    snprintf(seq, sizeof seq, "%u", tm_seq_oid);
+    assert_string_equal(MF("currval", A(SQL_T_REGCLASS, seq)),
+                        "ERROR 55000: currval of sequence \"s\" is not yet defined in this "
+                        "session");
+    assert_string_equal(MF("nextval", A(SQL_T_REGCLASS, ix)),
+                        "ERROR 42809: \"t_a_idx\" is not a sequence");
     assert_string_equal(MF("currval", A(T, "t")), "ERROR 42809: \"t\" is not a sequence");
     assert_string_equal(MF("currval", A(T, "s")),
                         "ERROR 55000: currval of sequence \"s\" is not yet defined in this "
@@ -448,6 +424,14 @@ static void test_sql_fn_misc_sessionless(void **state) {
  * instead of guessing; the others still answer. */
 static void test_sql_fn_misc_without_session(void **state) {
     (void)state;
+    /* VOLATILE keeps the planner from shipping them to fragments, which have no session */
+    const char *coordinator_only[] = {"current_user", "session_user", "current_schema",
+                                      "pg_backend_pid", "txid_current", "lastval"};
+    for (size_t k = 0; k < sizeof coordinator_only / sizeof coordinator_only[0]; k++) {
+        sql_func_list l = sql_funcs_lookup(coordinator_only[k], false);
+        assert_int_equal(l.count, 1);
+        assert_true(l.items[0]->flags & SQL_F_VOLATILE);
+    }
     sql_exec_ctx bare = tm_exec;
     bare.session = NULL;
     bare.txn = NULL;
@@ -587,7 +571,6 @@ int main(void) {
         cmocka_unit_test_setup(test_sql_fn_misc_settings, tm_reset),
         cmocka_unit_test_setup(test_sql_fn_misc_typeof, tm_reset),
         cmocka_unit_test_setup(test_sql_fn_misc_random_uuid, tm_reset),
-        cmocka_unit_test_setup(test_sql_fn_misc_comments, tm_reset),
         cmocka_unit_test_setup(test_sql_fn_misc_sequence_names, tm_reset),
         cmocka_unit_test_setup(test_sql_fn_misc_sessionless, tm_reset),
         cmocka_unit_test_setup(test_sql_fn_misc_without_session, tm_reset),
