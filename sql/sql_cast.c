@@ -87,11 +87,8 @@ bool sql_cast_allowed(uint32_t from, uint32_t to, sql_cast_context ctx) {
             return ctx >= SQL_CAST_ASSIGNMENT;
         }
     }
+    /* pgvector's only cast from vector to an array (implicit); no other array type. */
     if (from == SQL_T_VECTOR && to == SQL_T_FLOAT4_ARRAY) return true;
-    if (from == SQL_T_VECTOR && (to == SQL_T_FLOAT8_ARRAY || to == SQL_T_INT4_ARRAY ||
-                                 to == SQL_T_NUMERIC_ARRAY)) {
-        return ctx >= SQL_CAST_EXPLICIT;
-    }
     if ((from == SQL_T_JSON && to == SQL_T_JSONB) || (from == SQL_T_JSONB && to == SQL_T_JSON)) {
         return ctx >= SQL_CAST_ASSIGNMENT;
     }

@@ -17,7 +17,6 @@ void sql_funcs_register_string(void);
 void sql_funcs_register_array(void);
 void sql_funcs_register_misc(void);
 void sql_funcs_register_vector(void);
-void sql_funcs_register_pending(void);
 void sql_funcs_register_catalog(void);
 void sql_funcs_register_numeric(void);
 void sql_funcs_register_datetime(void);
