@@ -416,6 +416,7 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
         ok = sql_session_run_query(s, q, cat, db, NULL, &quiet, false, tag, err);
     }
     if (ok) {
+        if (ex->hybrid) sql_plan_explain_hybrid(q->plan, &sb);
         sql_plan_explain(q->plan, &sb, 0);
         if (ex->analyze) {
             sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n",
