@@ -71,6 +71,7 @@ SQL_MISC_WEAK(sql_session_set_setting);
 SQL_MISC_WEAK(sql_session_seq_used);
 SQL_MISC_WEAK(sql_session_currval);
 SQL_MISC_WEAK(sql_session_lastval);
+SQL_MISC_WEAK(sql_session_read_only);
 
 static sql_exec_ctx *sql_misc_exec(const sql_fctx *f) {
     return f->ec != NULL ? f->ec->exec : NULL;
@@ -535,6 +536,10 @@ SQL_MISC_KERNEL(sql_misc_nextval) {
     if (db == NULL) return false;
     sql_exec_ctx *x = sql_misc_exec(f);
     bool remember = x->session != NULL && sql_session_seq_used != NULL;
+    if (x->session != NULL && sql_session_read_only != NULL && sql_session_read_only(x->session)) {
+        return rt_err_set(f->err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
+                          "cannot execute nextval() in a read-only transaction");
+    }
     SQL_FOR_ACTIVE(i) {
         const eng_sequence *seq = sql_misc_seq_arg(f, db, args[0], i);
         if (seq == NULL || !eng_seq_next(db->oid, seq, &out->i64[i], f->err)) return false;
@@ -572,6 +577,10 @@ SQL_MISC_KERNEL(sql_misc_setval) {
     if (db == NULL) return false;
     sql_exec_ctx *x = sql_misc_exec(f);
     bool remember = x->session != NULL && sql_session_seq_used != NULL;
+    if (x->session != NULL && sql_session_read_only != NULL && sql_session_read_only(x->session)) {
+        return rt_err_set(f->err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
+                          "cannot execute nextval() in a read-only transaction");
+    }
     SQL_FOR_ACTIVE(i) {
         const eng_sequence *seq = sql_misc_seq_arg(f, db, args[0], i);
         int64_t value = args[1]->i64[i];

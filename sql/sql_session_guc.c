@@ -592,6 +592,10 @@ static bool sql_guc_txn_rules(sql_session *s, const sql_guc *g, const char *cano
                           "standard_conforming_strings cannot be turned off in Dreambase");
     }
     if (g->apply != SQL_GUC_TXN_ISOLATION) return true;
+    if (strcmp(g->def.name, "transaction_isolation") == 0 && s->txn_has_query) {
+        return rt_err_set(err, SQLSTATE_ACTIVE_SQL_TRANSACTION,
+                          "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+    }
     if (strcmp(canon, "serializable") == 0) {
         rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                    "SERIALIZABLE isolation is not supported");
@@ -599,11 +603,19 @@ static bool sql_guc_txn_rules(sql_session *s, const sql_guc *g, const char *cano
                          "isolation and will not run a weaker level in its place.");
         return false;
     }
-    if (strcmp(g->def.name, "transaction_isolation") == 0 && s->txn_has_query) {
-        return rt_err_set(err, SQLSTATE_ACTIVE_SQL_TRANSACTION,
-                          "SET TRANSACTION ISOLATION LEVEL must be called before any query");
-    }
     return true;
+}
+
+/* transaction_isolation / transaction_read_only follow the defaults when a transaction
+ * starts or ends (SET TRANSACTION changes them inside one, undone at its end). */
+void sql_guc_sync_txn(sql_session *s) {
+    static const char *const pairs[2][2] = {
+        {"transaction_isolation", "default_transaction_isolation"},
+        {"transaction_read_only", "default_transaction_read_only"}};
+    for (uint32_t i = 0; i < 2; i++) {
+        int to = sql_guc_find(pairs[i][0]), from = sql_guc_find(pairs[i][1]);
+        sql_guc_store(s, (uint32_t)to, s->guc_values[from]);
+    }
 }
 
 bool sql_session_set_setting(sql_session *s, const char *name, const char *value,
