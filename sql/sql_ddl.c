@@ -300,6 +300,8 @@ bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES]
     dc->bc->err = err; /* binder helpers report into the statement's error */
     bool ok = sql_ddl_dispatch(dc, stmt, tag, err);
     dc->bc->err = saved;
-    if (ok && dc->txn->draft != NULL) dc->bc->db = eng_catalog_db_by_oid(dc->txn->draft, dc->db_oid);
+    if (ok && dc->txn->draft != NULL) {
+        dc->bc->db = eng_catalog_db_by_oid(dc->txn->draft, dc->db_oid);
+    }
     return ok;
 }

@@ -12,7 +12,9 @@ static bool ddl_index_name_free(sql_ddl_ctx *dc, const eng_table *t, const char 
     for (uint32_t i = 0; !taken && i < t->index_count; i++) {
         taken = strcmp(t->indexes[i].name, name) == 0;
     }
-    if (taken) return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
+    if (taken) {
+        return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
+    }
     return true;
 }
 
@@ -148,7 +150,8 @@ static bool ddl_index_method(const sql_create_index *ci, eng_index *ix, rt_err *
 static bool ddl_hnsw_option(const sql_defelem *d, const char *name, int64_t min, int64_t max,
                             uint16_t *out, rt_err *err) {
     const sql_const *v = (const sql_const *)d->value;
-    bool is_int = v != NULL && SQL_NODE_KIND(v) == SQL_N_CONST && v->const_kind == SQL_CONST_INTEGER;
+    bool is_int =
+        v != NULL && SQL_NODE_KIND(v) == SQL_N_CONST && v->const_kind == SQL_CONST_INTEGER;
     if (!is_int) {
         return rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
                           "invalid value for integer option \"%s\": %s", name,

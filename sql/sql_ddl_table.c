@@ -467,18 +467,20 @@ static bool ddl_finish(ddl_build *b, rt_err *err) {
     if (!ddl_keys(b, err)) return false;
     ddl_vector_indexes(dc, t);
     for (uint32_t i = 0; i < t->column_count; i++) {
-        eng_column *col = &t->columns[i];
-        if (b->default_exprs[i] != NULL) {
-            sql_expr *e;
-            if (!sql_bind_table_expr(dc->bc, NULL, b->default_exprs[i], col->type_oid,
-                                     col->typmod, &e)) {
-                return false;
-            }
+        const eng_column *col = &t->columns[i];
+        sql_expr *e;
+        if (b->default_exprs[i] != NULL &&
+            !sql_bind_table_expr(dc->bc, NULL, b->default_exprs[i], col->type_oid, col->typmod,
+                                 &e)) {
+            return false;
         }
-        if (b->seq_kind[i] != NULL && !ddl_column_sequence(b, col, err)) return false;
     }
     for (uint32_t i = 0; i < b->ncheck; i++) {
         if (!sql_ddl_add_check(dc, t, b->checks[i], b->check_cols[i], err)) return false;
+    }
+    /* Everything is checked: only now does the draft change (sequences, then the table). */
+    for (uint32_t i = 0; i < t->column_count; i++) {
+        if (b->seq_kind[i] != NULL && !ddl_column_sequence(b, &t->columns[i], err)) return false;
     }
     eng_draft_add_table(sql_ddl_draft(dc), dc->db_oid, t);
     sql_ddl_db(dc);
