@@ -451,6 +451,50 @@ static uint64_t count_index(const char *table, const char *name) {
     return ix == NULL ? UINT64_MAX : total;
 }
 
+static void touch_shard(void *arg) {
+    const eng_table *t = arg;
+    for (uint32_t p = rt_core_id(); p < t->partition_count; p += eng_shard_count()) {
+        (void)eng_partition(t, p);
+    }
+}
+
+/* ALTER TABLE in a transaction whose writes make the partitions adopt the draft definition (as
+ * DML after DDL in one transaction does), then ROLLBACK: the partitions go back. */
+static void alter_then_rollback(const char *sql, uint32_t oid) {
+    rt_arena *arena = rt_arena_create(16u << 20);
+    rt_err err;
+    rt_err_clear(&err);
+    sql_stmt_list stmts;
+    eng_catalog_ref ref;
+    eng_catalog_pin(&ref);
+    const eng_database *db = eng_catalog_db_by_name(ref.catalog, "postgres");
+    static const char *const path[] = {"public"};
+    sql_bind_ctx bc = {.arena = arena, .err = &err, .catalog = ref.catalog, .db = db,
+                       .search_path = path, .nsearch = 1, .shard_count = eng_shard_count()};
+    eng_txn_ctx txn;
+    TEST_CHECK(sql_parse(arena, sql, (uint32_t)strlen(sql), &stmts, &err));
+    TEST_CHECK(eng_txn_start(&txn, &err));
+    sql_ddl_ctx dc = {.bc = &bc, .txn = &txn, .db_oid = db->oid,
+                      .user_oid = ENG_OID_BOOTSTRAP_ROLE, .sink = NULL};
+    char tag[SQL_TAG_BYTES];
+    TEST_CHECK(sql_ddl_exec(&dc, stmts.stmts[0].node, tag, &err));
+    const eng_table *t = eng_db_table_by_oid(eng_catalog_db_by_oid(txn.draft, db->oid), oid);
+    for (uint32_t s = 0; t != NULL && s < eng_shard_count(); s++) {
+        TEST_CHECK(rt_run_on(s, touch_shard, (void *)t, &err));
+    }
+    eng_catalog_unpin(&ref);
+    eng_txn_finish_abort(&txn);
+    rt_arena_destroy(arena);
+}
+
+static bool rows_intact(uint32_t oid, uint32_t want) {
+    te_rows rows;
+    bool ok = te_scan(oid, 0, &rows) && rows.count == want;
+    for (uint32_t i = 0; ok && i < rows.count; i++) ok = rows.rows[i].crc_ok;
+    rt_free(rows.rows);
+    return ok;
+}
+
 static void check_rows(void) {
     TEST_CHECK(td_ok("CREATE TABLE r (id int8 PRIMARY KEY, txn int8, payload text, crc int8, "
                      "v vector(4)) WITH (partitions = 4)", "CREATE TABLE"));
@@ -472,7 +516,12 @@ static void check_rows(void) {
     TEST_CHECK(count_index("r", "r_payload") == ROWS);
     TEST_CHECK(td_fails("ALTER TABLE r ADD COLUMN must int NOT NULL", "23502",
                         "column \"must\" of relation \"r\" contains null values"));
+    alter_then_rollback("ALTER TABLE r ADD COLUMN z text DEFAULT 'x'", oid);
+    TEST_CHECK(rows_intact(oid, ROWS));
+    alter_then_rollback("ALTER TABLE r ADD COLUMN z2 text", oid);
+    /* The same attnum again, with another type. */
     TEST_CHECK(td_ok("ALTER TABLE r ADD COLUMN must int NOT NULL DEFAULT 5", "ALTER TABLE"));
+    TEST_CHECK(rows_intact(oid, ROWS));
     TEST_CHECK(td_ok("ALTER TABLE r ALTER COLUMN txn SET NOT NULL", "ALTER TABLE"));
     TEST_CHECK(td_fails("ALTER TABLE r ALTER COLUMN must TYPE text", "0A000", NULL));
     TEST_CHECK(td_fails("ALTER TABLE r ADD CONSTRAINT c CHECK (txn >= 0)", "0A000", NULL));
