@@ -394,6 +394,57 @@ static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     return true;
 }
 
+static bool ddl_add_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_column *col = ddl_column(a->t, c->name, err);
+    if (col == NULL) return false;
+    const char *t = a->t->name;
+    if (col->type_oid != SQL_T_INT2 && col->type_oid != SQL_T_INT4 &&
+        col->type_oid != SQL_T_INT8) {
+        return rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+                          "identity column type must be smallint, integer, or bigint");
+    }
+    if (!col->not_null) {
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" must be declared NOT NULL before "
+                          "identity can be added", col->name, t);
+    }
+    if (col->identity != 0) {
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" is already an identity column",
+                          col->name, t);
+    }
+    if (col->default_text != NULL) {
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" already has a default value",
+                          col->name, t);
+    }
+    col->identity = c->constraint->identity_always ? 'a' : 'd';
+    return sql_ddl_column_sequence(a->dc, a->t, col, &c->constraint->seq_options, err);
+}
+
+static bool ddl_drop_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_column *col = ddl_column(a->t, c->name, err);
+    if (col == NULL) return false;
+    if (col->identity == 0) {
+        if (c->if_exists) {
+            sql_ddl_notice(a->dc, "00000", "column \"%s\" of relation \"%s\" is not an identity "
+                           "column, skipping", col->name, a->t->name);
+            return true;
+        }
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" is not an identity column",
+                          col->name, a->t->name);
+    }
+    if (col->default_seq != 0) {
+        eng_draft_remove_sequence(sql_ddl_draft(a->dc), a->dc->db_oid, col->default_seq);
+        sql_ddl_db(a->dc);
+    }
+    col->identity = 0;
+    col->default_seq = 0;
+    col->default_text = NULL;
+    return true;
+}
+
 /* ---- constraints ---- */
 
 static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
@@ -594,6 +645,8 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_OWNER: return ddl_owner(a, c->new_name, &a->t->owner_oid, err);
     case SQL_AT_SET_OPTIONS: case SQL_AT_RESET_OPTIONS: return ddl_set_options(a, c, err);
     case SQL_AT_SET_STATISTICS: return true; /* a planner hint: nothing to keep */
+    case SQL_AT_ADD_IDENTITY: return ddl_add_identity(a, c, err);
+    case SQL_AT_DROP_IDENTITY: return ddl_drop_identity(a, c, err);
     default:
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "this form of ALTER TABLE is not supported yet");

@@ -62,6 +62,10 @@ bool sql_ddl_add_key(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con, r
  * it (t_column_check) when it is a column constraint. */
 bool sql_ddl_add_check(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
                        const char *column, rt_err *err);
+/* Creates the sequence of serial / identity column `col` of working copy `t` (t_col_seq, owned
+ * by the column, with `seq_options`) and points the column's default at it. */
+bool sql_ddl_column_sequence(sql_ddl_ctx *dc, eng_table *t, eng_column *col,
+                             const sql_list *seq_options, rt_err *err);
 /* The automatic HNSW index of vector column `c` of working copy `t`. */
 void sql_ddl_vector_index(sql_ddl_ctx *dc, eng_table *t, const eng_column *c);
 bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err);
