@@ -233,7 +233,7 @@ static bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag) {
     return true;
 }
 
-static bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err) {
+bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err) {
     switch (SQL_NODE_KIND(stmt)) {
     case SQL_N_CREATE_TABLE: {
         const sql_create_table *ct = (const sql_create_table *)stmt;
@@ -273,6 +273,7 @@ static bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, r
     case SQL_N_COMMENT:
         snprintf(tag, SQL_TAG_BYTES, "COMMENT");
         return sql_ddl_comment(dc, (const sql_comment *)stmt, err);
+    case SQL_N_GRANT: return sql_ddl_grant(dc, (const sql_grant *)stmt, tag);
     default:
         return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "not a DDL statement");
     }

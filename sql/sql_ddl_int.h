@@ -54,6 +54,8 @@ bool sql_ddl_seq_apply(sql_ddl_ctx *dc, eng_sequence *s, const sql_list *opts, b
                        const sql_name *owned_by_skip, rt_err *err);
 
 /* Statements. */
+/* Runs one statement on the open draft (the elements of CREATE SCHEMA come back here). */
+bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err);
 bool sql_ddl_create_table(sql_ddl_ctx *dc, const sql_create_table *ct, rt_err *err);
 bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *err);
 /* Adds a btree/hnsw index to working copy `t` (CREATE INDEX, PRIMARY KEY, UNIQUE). */

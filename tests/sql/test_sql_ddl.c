@@ -421,6 +421,15 @@ static void check_drops(void) {
     cat_done();
     TEST_CHECK(td_ok("CREATE SEQUENCE pairs_seq OWNED BY pairs.b", "CREATE SEQUENCE"));
     TEST_CHECK(td_ok("CREATE ROLE dave; CREATE SCHEMA AUTHORIZATION dave", "CREATE SCHEMA"));
+    TEST_CHECK(td_ok("CREATE SCHEMA inner_s CREATE TABLE t1 (a int PRIMARY KEY) "
+                     "CREATE INDEX ON t1 (a) CREATE SEQUENCE q1", "CREATE SCHEMA"));
+    db = cat_db();
+    const eng_table *t1 = cat_table(db, "inner_s", "t1");
+    TEST_CHECK(t1 != NULL && cat_index(t1, "t1_a_idx") != NULL);
+    TEST_CHECK(cat_table(db, "public", "t1") == NULL);
+    const eng_schema *inner = eng_db_schema_by_name(db, "inner_s");
+    TEST_CHECK(inner != NULL && eng_db_sequence_by_name(db, inner->oid, "q1") != NULL);
+    cat_done();
     TEST_CHECK(td_fails("DROP ROLE dave", "2BP01",
                         "role \"dave\" cannot be dropped because some objects depend on it"));
     TEST_CHECK(td_ok("ALTER ROLE bob WITH LOGIN PASSWORD 'pw2'", "ALTER ROLE"));
