@@ -224,7 +224,7 @@ static void check_other_objects(void) {
     const eng_database *db = cat_db();
     const eng_table *w = cat_table(db, "public", "pairs");
     TEST_CHECK(w != NULL && w->pk_count == 2);
-    TEST_CHECK(cat_index(w, "pairs_a_b_key") != NULL);
+    TEST_CHECK(cat_index(w, "pairs_a_b_key") != NULL || cat_index(w, "pairs_ab") != NULL);
     TEST_CHECK(cat_constraint(w, "pairs_a_check") != NULL);
     TEST_CHECK(cat_constraint(w, "pairs_check") != NULL);
     const eng_table *idt = cat_table(db, "public", "idt");
@@ -452,8 +452,20 @@ static void check_drops(void) {
     cat_done();
     TEST_CHECK(td_ok("CREATE TABLE renamed_from (a int); "
                      "ALTER TABLE renamed_from RENAME TO renamed_to", "ALTER TABLE"));
+    TEST_CHECK(td_ok("ALTER TABLE renamed_to OWNER TO alice, SET (fillfactor = 70)",
+                     "ALTER TABLE"));
+    TEST_CHECK(td_ok("CREATE INDEX ix_old ON renamed_to (a); ALTER INDEX ix_old RENAME TO ix_new",
+                     "ALTER INDEX"));
+    TEST_CHECK(td_ok("ALTER TABLE pairs RENAME CONSTRAINT pairs_a_b_key TO pairs_ab",
+                     "ALTER TABLE"));
     db = cat_db();
-    TEST_CHECK(cat_table(db, "public", "renamed_to") != NULL);
+    const eng_table *rt = cat_table(db, "public", "renamed_to");
+    const eng_role *alice = eng_catalog_role_by_name(cat_ref.catalog, "alice");
+    TEST_CHECK(rt != NULL && alice != NULL && rt->owner_oid == alice->oid &&
+               rt->fillfactor == 70);
+    TEST_CHECK(cat_index(rt, "ix_new") != NULL && cat_index(rt, "ix_old") == NULL);
+    const eng_table *pr = cat_table(db, "public", "pairs");
+    TEST_CHECK(cat_index(pr, "pairs_ab") != NULL && cat_constraint(pr, "pairs_ab") != NULL);
     TEST_CHECK(cat_table(db, "public", "renamed_from") == NULL);
     cat_done();
 }
