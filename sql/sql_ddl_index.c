@@ -296,9 +296,7 @@ static void ddl_drop_automatic(eng_table *t, uint16_t attnum) {
     }
 }
 
-static bool ddl_index_check(sql_ddl_ctx *dc, const sql_create_index *ci, bool *skip,
-                            rt_err *err) {
-    *skip = false;
+static bool ddl_index_check(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *err) {
     if (ci->concurrently && dc->in_txn_block) {
         return rt_err_set(err, SQLSTATE_ACTIVE_SQL_TRANSACTION,
                           "CREATE INDEX CONCURRENTLY cannot run inside a transaction block");
@@ -310,8 +308,7 @@ static bool ddl_index_check(sql_ddl_ctx *dc, const sql_create_index *ci, bool *s
 }
 
 bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *err) {
-    bool skip;
-    if (!ddl_index_check(dc, ci, &skip, err)) return false;
+    if (!ddl_index_check(dc, ci, err)) return false;
     const eng_table *base = sql_ddl_find_rel(dc, &ci->table, 0, false, NULL, err);
     if (base == NULL) return false;
     if (base->kind != 'r') {

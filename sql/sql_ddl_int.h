@@ -49,9 +49,11 @@ const eng_table *sql_ddl_find_rel(sql_ddl_ctx *dc, const sql_name *name, char ki
 /* A working copy of a table (columns/indexes/constraints arrays in the arena, room for one more
  * column and SQL_DDL_ROOM indexes and constraints) to edit and hand to eng_draft_replace_table. */
 eng_table *sql_ddl_table_copy(sql_ddl_ctx *dc, const eng_table *t, rt_err *err);
-/* The sequence of `type_oid`'s range (int2/int4/int8) with PostgreSQL's defaults and `opts`. */
+/* Applies sequence options (AS, INCREMENT, MIN/MAXVALUE, START, CACHE, CYCLE, SEQUENCE NAME)
+ * to `s` with PostgreSQL's defaults for its type and direction when `create`; OWNED BY and
+ * RESTART are the callers'. 22023 for inconsistent values. */
 bool sql_ddl_seq_apply(sql_ddl_ctx *dc, eng_sequence *s, const sql_list *opts, bool create,
-                       const sql_name *owned_by_skip, rt_err *err);
+                       rt_err *err);
 
 /* Statements. */
 /* Runs one statement on the open draft (the elements of CREATE SCHEMA come back here). */

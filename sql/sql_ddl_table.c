@@ -293,7 +293,7 @@ bool sql_ddl_column_sequence(sql_ddl_ctx *dc, eng_table *t, eng_column *col,
     s.schema_oid = t->schema_oid;
     s.owner_oid = t->owner_oid;
     s.persistence = t->persistence;
-    if (!sql_ddl_seq_apply(dc, &s, seq_options, true, NULL, err)) return false;
+    if (!sql_ddl_seq_apply(dc, &s, seq_options, true, err)) return false;
     if (s.name[0] == '\0') {
         sql_ddl_choose_name(dc, t->schema_oid, t, t->name, col->name, "seq", s.name);
     } else if (sql_ddl_relname_taken(dc->bc->db, s.schema_oid, s.name)) {
