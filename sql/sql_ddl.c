@@ -1,6 +1,7 @@
 /* sql_ddl.c: the entry of utility statements that change the catalog: which statements, the
  * command tags, the transaction's draft and the DDL lock, and the lookups and generated names
  * the statement files (sql_ddl_table.c, _index.c, _alter.c, _drop.c, _misc.c) share. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +103,16 @@ char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...) {
 }
 
 /* ---- lookups ---- */
+
+bool sql_ddl_text_names(const char *text, const char *word) {
+    size_t n = strlen(word);
+    for (const char *p = text; p != NULL && (p = strcasestr(p, word)) != NULL; p++) {
+        bool left = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool right = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (left && right) return true;
+    }
+    return false;
+}
 
 const eng_table *sql_ddl_index_by_name(const eng_database *db, uint32_t schema_oid,
                                        const char *name, const eng_index **ix) {

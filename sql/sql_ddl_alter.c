@@ -294,7 +294,7 @@ static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
         const eng_constraint *con = &t->constraints[i];
         bool uses = ddl_uses(con->attnums, con->column_count, col->attnum) ||
                     (con->kind == 'c' && con->check_text != NULL &&
-                     strstr(con->check_text, col->name) != NULL);
+                     sql_ddl_text_names(con->check_text, col->name));
         if (!uses) t->constraints[k++] = *con;
     }
     t->constraint_count = k;

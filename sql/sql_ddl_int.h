@@ -32,6 +32,9 @@ void sql_ddl_notice_detail(sql_ddl_ctx *dc, const char *message, const char *det
 char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* True if `text` (a view's or CHECK's SQL) contains `word` as a whole identifier, ignoring
+ * case: the catalog keeps expressions as text, so this is how dependencies are found. */
+bool sql_ddl_text_names(const char *text, const char *word);
 /* Any relation (table, view, sequence, index) named `name` in `schema`. */
 bool sql_ddl_relname_taken(const eng_database *db, uint32_t schema_oid, const char *name);
 /* The index named `name` in `schema` and its table, NULL if none. */

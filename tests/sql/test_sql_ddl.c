@@ -216,6 +216,7 @@ static void check_items_table(bool after_restart) {
     const eng_column *extra = eng_table_column_by_name(t, "extra2");
     TEST_CHECK(extra != NULL && extra->type_oid == SQL_T_INT4 && extra->missing_len == 8);
     TEST_CHECK(eng_table_column_by_name(t, "gone") == NULL);
+    TEST_CHECK(cat_constraint(t, "gone_pos") == NULL); /* went with its column */
     (void)after_restart;
     cat_done();
 }
@@ -266,6 +267,8 @@ static void create_objects(void) {
                      "COMMENT ON COLUMN items.name IS 'the name'", "COMMENT"));
     TEST_CHECK(td_ok("ALTER TABLE items ADD COLUMN extra int DEFAULT 7", "ALTER TABLE"));
     TEST_CHECK(td_ok("ALTER TABLE items RENAME COLUMN extra TO extra2", "ALTER TABLE"));
+    TEST_CHECK(td_ok("ALTER TABLE items ADD CONSTRAINT gone_pos CHECK (gone > 0)",
+                     "ALTER TABLE"));
     TEST_CHECK(td_ok("ALTER TABLE items DROP COLUMN gone", "ALTER TABLE"));
     TEST_CHECK(td_ok("CREATE TABLE pairs (a int, b int, PRIMARY KEY (a, b), UNIQUE (a, b), "
                      "CHECK (a < 100), CHECK (a > b))", "CREATE TABLE"));
