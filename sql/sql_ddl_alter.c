@@ -734,6 +734,22 @@ static bool ddl_alter_seq_cmds(sql_ddl_ctx *dc, const sql_alter_table *at, rt_er
     return true;
 }
 
+/* Views are stored as text: after a relation is renamed, the views that name it follow. */
+static bool ddl_views_follow(sql_ddl_ctx *dc, const char *from, const char *to, rt_err *err) {
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *v = &db->tables[i];
+        if (v->kind != 'v' || !sql_ddl_text_names(v->view_text, from)) continue;
+        eng_table *copy = sql_ddl_table_copy(dc, v, err);
+        if (copy == NULL) return false;
+        copy->view_text = ddl_replace_word(dc, v->view_text, from, to);
+        copy->def_gen = eng_catalog_def_gen();
+        eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+        db = sql_ddl_db(dc);
+    }
+    return true;
+}
+
 bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err) {
     static const char *const tags[] = {[SQL_OBJ_TABLE] = "ALTER TABLE",
                                        [SQL_OBJ_INDEX] = "ALTER INDEX",
@@ -756,7 +772,10 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
     }
     if (a.new_storage) a.t->storage_id = eng_catalog_new_storage_id(sql_ddl_draft(dc));
     a.t->def_gen = eng_catalog_def_gen();
+    char old_name[ENG_NAME_BYTES];
+    snprintf(old_name, sizeof old_name, "%s", base->name);
     eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, a.t);
     sql_ddl_db(dc);
+    if (strcmp(old_name, a.t->name) != 0) return ddl_views_follow(dc, old_name, a.t->name, err);
     return true;
 }

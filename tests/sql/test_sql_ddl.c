@@ -454,6 +454,7 @@ static void check_drops(void) {
     TEST_CHECK(eng_catalog_db_by_name(cat_ref.catalog, "gone") == NULL);
     cat_done();
     TEST_CHECK(td_ok("CREATE TABLE renamed_from (a int); "
+                     "CREATE VIEW on_renamed AS SELECT a FROM renamed_from; "
                      "ALTER TABLE renamed_from RENAME TO renamed_to", "ALTER TABLE"));
     TEST_CHECK(td_ok("ALTER TABLE renamed_to OWNER TO alice, SET (fillfactor = 70)",
                      "ALTER TABLE"));
@@ -467,6 +468,8 @@ static void check_drops(void) {
     TEST_CHECK(rt != NULL && alice != NULL && rt->owner_oid == alice->oid &&
                rt->fillfactor == 70);
     TEST_CHECK(cat_index(rt, "ix_new") != NULL && cat_index(rt, "ix_old") == NULL);
+    const eng_table *onr = cat_table(db, "public", "on_renamed");
+    TEST_CHECK(onr != NULL && strstr(onr->view_text, "FROM renamed_to") != NULL);
     const eng_table *pr = cat_table(db, "public", "pairs");
     TEST_CHECK(cat_index(pr, "pairs_ab") != NULL && cat_constraint(pr, "pairs_ab") != NULL);
     TEST_CHECK(cat_table(db, "public", "renamed_from") == NULL);
