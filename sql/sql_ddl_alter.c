@@ -97,7 +97,7 @@ static bool ddl_missing_value(sql_ddl_ctx *dc, eng_column *col, const sql_expr *
     if (!sql_eval_scalar(&ec, e, &v)) return false;
     if (v.is_null) return true; /* rows read NULL: no missing value needed */
     if (sql_phys_of_type(col->type_oid) == SQL_PHYS_BYTES) {
-        col->missing = v.b.ptr;
+        col->missing = v.b.len > 0 ? v.b.ptr : (const uint8_t *)"";
         col->missing_len = v.b.len;
     } else {
         uint8_t *buf = rt_arena_alloc(dc->bc->arena, 8);

@@ -584,6 +584,12 @@ static void check_rows(void) {
     TEST_CHECK(td_ok("ALTER TABLE r ADD COLUMN must int NOT NULL DEFAULT 5", "ALTER TABLE"));
     TEST_CHECK(rows_intact(oid, ROWS));
     TEST_CHECK(td_ok("ALTER TABLE r ALTER COLUMN txn SET NOT NULL", "ALTER TABLE"));
+    TEST_CHECK(td_ok("ALTER TABLE r ADD COLUMN e text DEFAULT ''", "ALTER TABLE"));
+    db = cat_db();
+    t = cat_table(db, "public", "r");
+    const eng_column *e = t != NULL ? eng_table_column_by_name(t, "e") : NULL;
+    TEST_CHECK(e != NULL && e->missing != NULL && e->missing_len == 0);
+    cat_done();
     TEST_CHECK(td_fails("ALTER TABLE r ALTER COLUMN must TYPE text", "0A000", NULL));
     TEST_CHECK(td_fails("ALTER TABLE r ADD CONSTRAINT c CHECK (txn >= 0)", "0A000", NULL));
     TEST_CHECK(td_ok("ALTER TABLE r ADD CONSTRAINT c CHECK (txn >= 0) NOT VALID", "ALTER TABLE"));
