@@ -116,7 +116,8 @@ typedef struct ddl_alter {
     const eng_table *base;  /* the definition before this statement (rows are counted there) */
     eng_table *t;           /* the working copy */
     int64_t rows;           /* -1 until counted */
-    bool new_storage;       /* the table is empty and its layout changes: fresh partitions */
+    bool new_storage;       /* the layout changes: fresh partitions */
+    bool rewrite;           /* ... and the rows there are copied into them */
 } ddl_alter;
 
 static bool ddl_alter_empty(ddl_alter *a, const char *what, rt_err *err) {
@@ -456,8 +457,14 @@ static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err
                               "multiple primary keys for table \"%s\" are not allowed",
                               a->t->name);
         }
-        if (!ddl_alter_empty(a, "ADD PRIMARY KEY", err)) return false;
-        a->new_storage = true; /* the partitioning key changes */
+        if (a->rows < 0) {
+            uint64_t rows;
+            if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+            a->rows = (int64_t)rows;
+        }
+        if (a->rows > 0 && a->dc->x == NULL) return ddl_alter_empty(a, "ADD PRIMARY KEY", err);
+        a->new_storage = true; /* the partitioning key changes: rows move to new partitions */
+        a->rewrite = a->rows > 0;
         return sql_ddl_add_key(a->dc, a->t, con, err);
     case SQL_CONSTR_UNIQUE: return sql_ddl_add_key(a->dc, a->t, con, err);
     case SQL_CONSTR_CHECK:
@@ -770,12 +777,19 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
         if (i > 0 && (a.t = sql_ddl_table_copy(dc, a.t, err)) == NULL) return false;
         if (!ddl_alter_cmd(&a, SQL_LIST_AT(at->cmds, i), err)) return false;
     }
+    /* The old definition outlives the replace below (it may live in the draft). */
+    const eng_table *old = a.rewrite ? sql_ddl_table_copy(dc, base, err) : NULL;
+    if (a.rewrite && old == NULL) return false;
     if (a.new_storage) a.t->storage_id = eng_catalog_new_storage_id(sql_ddl_draft(dc));
     a.t->def_gen = eng_catalog_def_gen();
     char old_name[ENG_NAME_BYTES];
     snprintf(old_name, sizeof old_name, "%s", base->name);
     eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, a.t);
     sql_ddl_db(dc);
+    if (a.rewrite) {
+        const eng_table *fresh = eng_db_table_by_oid(dc->bc->db, old->oid);
+        if (fresh == NULL || !sql_ddl_rewrite(dc, old, fresh, err)) return false;
+    }
     if (strcmp(old_name, a.t->name) != 0) return ddl_views_follow(dc, old_name, a.t->name, err);
     return true;
 }

@@ -52,6 +52,10 @@ const eng_table *sql_ddl_find_rel(sql_ddl_ctx *dc, const sql_name *name, char ki
 /* A working copy of a table (columns/indexes/constraints arrays in the arena, room for one more
  * column and SQL_DDL_ROOM indexes and constraints) to edit and hand to eng_draft_replace_table. */
 eng_table *sql_ddl_table_copy(sql_ddl_ctx *dc, const eng_table *t, rt_err *err);
+/* Copies every row of `old` (its storage) into `fresh` (the same columns, new storage and
+ * partitioning), in the statement's transaction: INSERT ... SELECT through the executor, so
+ * keys are checked (23505, 23502) and the rows land on the shards that own them. */
+bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fresh, rt_err *err);
 /* Applies sequence options (AS, INCREMENT, MIN/MAXVALUE, START, CACHE, CYCLE, SEQUENCE NAME)
  * to `s` with PostgreSQL's defaults for its type and direction when `create`; OWNED BY and
  * RESTART are the callers'. 22023 for inconsistent values. */

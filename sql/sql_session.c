@@ -188,6 +188,7 @@ void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     bc->sql_len = sql_len;
     bc->shard_count = eng_shard_count();
     bc->session = s;
+    bc->temp_schema_oid = s->temp_schema_oid;
 }
 
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
@@ -596,6 +597,8 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
     sql_session_catalog(s, &pin, &cat, &db);
     sql_bind_ctx bc;
     sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_exec_ctx x;
+    sql_session_exec_ctx(s, s->query_arena, err, cat, db, NULL, 0, NULL, &x);
     sql_ddl_ctx dc = {
         .bc = &bc,
         .txn = &s->txn,
@@ -604,8 +607,10 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .in_txn_block = s->in_block || s->implicit_multi,
         .lock_timeout_ms = s->lock_timeout_ms,
         .sink = sink,
+        .x = &x,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
+    if (bc.temp_schema_oid != 0) s->temp_schema_oid = bc.temp_schema_oid;
     if (pin.catalog != NULL) eng_catalog_unpin(&pin);
     return ok;
 }

@@ -91,6 +91,7 @@ struct sql_session {
     char user[ENG_NAME_BYTES];
     char database[ENG_NAME_BYTES];
     uint32_t user_oid, db_oid;
+    uint32_t temp_schema_oid;    /* pg_temp_N once a temporary object was created */
     bool superuser;
     uint32_t backend_pid;
     _Atomic bool *cancel;
