@@ -148,6 +148,7 @@ static void net_pg_conn_fiber(void *arg) {
     c->msg_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
     c->row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
     if (net_pg_startup(c)) net_pg_serve(c);
+    c->finished = true; /* a shutdown from here on has nothing to interrupt */
     if (c->session != NULL) sql_session_close(c->session);
     net_pg_backend_release(c);
     net_pg_conn_close(c);
@@ -341,6 +342,7 @@ void net_pg_shard_stop(void) {
     for (uint32_t i = 0; i < net_pg_g.unix_count; i++) rt_io_cancel_fd(net_pg_g.unix_fds[i]);
     /* Each connection finishes what it runs (its cancel flag is set), then reports 57P01. */
     for (net_pg_conn *c = sh->conns; c != NULL; c = c->next) {
+        if (c->finished) continue; /* its socket may be closed (and the number reused) */
         if (c->backend != NULL) atomic_store(&c->backend->cancel, true);
         rt_io_cancel_fd(c->fd);
     }
