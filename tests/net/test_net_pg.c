@@ -368,6 +368,14 @@ static void test_flush_without_sync_and_portal_suspended(void **state) {
     tm_begin(&m, 'H'), tm_end(&m);
     log = tc_exchange(fd, &m, 'T');
     assert_string_equal(log.types, "1tT");
+    /* an error before the Flush is sent at once too (the Flush itself is skipped) */
+    tm_begin(&m, 'P'), tm_str(&m, "bad"), tm_str(&m, "NOPE"), tm_i16(&m, 0), tm_end(&m);
+    tm_begin(&m, 'H'), tm_end(&m);
+    log = tc_exchange(fd, &m, 'E');
+    assert_string_equal(log.types, "E");
+    tm_begin(&m, 'S'), tm_end(&m);
+    log = tc_exchange(fd, &m, 'Z');
+    assert_string_equal(log.types, "Z");
     tm_begin(&m, 'B'), tm_str(&m, "cur"), tm_str(&m, "st"), tm_i16(&m, 0), tm_i16(&m, 0);
     tm_i16(&m, 0), tm_end(&m);
     tm_begin(&m, 'E'), tm_str(&m, "cur"), tm_i32(&m, 2), tm_end(&m);
