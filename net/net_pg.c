@@ -289,6 +289,19 @@ static bool net_pg_unix_start(const char *dirs, uint16_t port, rt_err *err) {
     return true;
 }
 
+/* SO_REUSEPORT would let a second server share the port silently and split the clients
+ * between them; a plain bind first fails while anyone listens there, as PostgreSQL's does. */
+static bool net_pg_port_free(const char *host, uint16_t port, rt_err *err) {
+    int fd = rt_sock_listen_tcp(host, port, false, 1, err);
+    if (fd < 0) {
+        rt_err_hint(err, "Is another server already running on port %u? If not, wait a few "
+                    "seconds and retry.", port);
+        return false;
+    }
+    rt_sock_close(fd);
+    return true;
+}
+
 bool net_pg_start(const net_pg_config *config, rt_err *err) {
     memset(&net_pg_g, 0, sizeof net_pg_g);
     memset(net_pg_shards, 0, sizeof net_pg_shards);
@@ -304,6 +317,10 @@ bool net_pg_start(const net_pg_config *config, rt_err *err) {
         NET_PG_AUTH_TIMEOUT_NS;
     if (config->mock_key != NULL) {
         memcpy(net_pg_g.mock_key, config->mock_key, NET_SCRAM_MOCK_KEY_BYTES);
+    }
+    if (config->host != NULL && config->host[0] != '\0' &&
+        !net_pg_port_free(config->host, config->port, err)) {
+        return false;
     }
     net_pg_g.backend_count = max;
     net_pg_g.backends = rt_xcalloc(max, sizeof *net_pg_g.backends);
