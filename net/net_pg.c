@@ -148,6 +148,7 @@ static void net_pg_conn_fiber(void *arg) {
     c->msg_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
     c->row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
     if (net_pg_startup(c)) net_pg_serve(c);
+    c->finished = true; /* a shutdown from here on has nothing to interrupt */
     if (c->session != NULL) sql_session_close(c->session);
     net_pg_backend_release(c);
     net_pg_conn_close(c);
@@ -288,6 +289,19 @@ static bool net_pg_unix_start(const char *dirs, uint16_t port, rt_err *err) {
     return true;
 }
 
+/* SO_REUSEPORT would let a second server share the port silently and split the clients
+ * between them; a plain bind first fails while anyone listens there, as PostgreSQL's does. */
+static bool net_pg_port_free(const char *host, uint16_t port, rt_err *err) {
+    int fd = rt_sock_listen_tcp(host, port, false, 1, err);
+    if (fd < 0) {
+        rt_err_hint(err, "Is another server already running on port %u? If not, wait a few "
+                    "seconds and retry.", port);
+        return false;
+    }
+    rt_sock_close(fd);
+    return true;
+}
+
 bool net_pg_start(const net_pg_config *config, rt_err *err) {
     memset(&net_pg_g, 0, sizeof net_pg_g);
     memset(net_pg_shards, 0, sizeof net_pg_shards);
@@ -303,6 +317,10 @@ bool net_pg_start(const net_pg_config *config, rt_err *err) {
         NET_PG_AUTH_TIMEOUT_NS;
     if (config->mock_key != NULL) {
         memcpy(net_pg_g.mock_key, config->mock_key, NET_SCRAM_MOCK_KEY_BYTES);
+    }
+    if (config->host != NULL && config->host[0] != '\0' &&
+        !net_pg_port_free(config->host, config->port, err)) {
+        return false;
     }
     net_pg_g.backend_count = max;
     net_pg_g.backends = rt_xcalloc(max, sizeof *net_pg_g.backends);
@@ -341,6 +359,7 @@ void net_pg_shard_stop(void) {
     for (uint32_t i = 0; i < net_pg_g.unix_count; i++) rt_io_cancel_fd(net_pg_g.unix_fds[i]);
     /* Each connection finishes what it runs (its cancel flag is set), then reports 57P01. */
     for (net_pg_conn *c = sh->conns; c != NULL; c = c->next) {
+        if (c->finished) continue; /* its socket may be closed (and the number reused) */
         if (c->backend != NULL) atomic_store(&c->backend->cancel, true);
         rt_io_cancel_fd(c->fd);
     }

@@ -34,6 +34,7 @@ typedef struct net_pg_conn {
     bool closing;              /* a FATAL was sent or Terminate arrived */
     bool skip_to_sync;         /* extended protocol after an error */
     bool io_failed;            /* sending failed or TLS broke: nothing more can be sent */
+    bool finished;             /* serving ended; the fiber is tearing down */
     net_tls *tls;
     net_pg_shard *shard;
     struct net_pg_conn *prev, *next;

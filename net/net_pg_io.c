@@ -208,7 +208,10 @@ static void net_pg_put_report(net_pg_conn *c, uint8_t type, const char *severity
     net_pg_put_u8(c, 0);
     rt_err ignored;
     rt_err_clear(&ignored);
-    (void)net_pg_put_end(c, &ignored);
+    /* Sent at once, as PostgreSQL does: after an error in the extended protocol the Flush that
+     * follows is skipped, and a client waiting on that Flush (asyncpg) must still see it; a
+     * NOTICE shows progress of a long statement. */
+    if (net_pg_put_end(c, &ignored)) (void)net_pg_flush(c, &ignored);
 }
 
 void net_pg_send_error(net_pg_conn *c, const rt_err *e) {

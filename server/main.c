@@ -191,13 +191,27 @@ static bool server_mock_key(server_options *opt, rt_err *err) {
     return ok || rt_err_from_errno(err, e, "could not write file \"%s\"", path);
 }
 
+/* A startup failure, with PostgreSQL's detail and hint when the error has them. */
+static void server_log_error(const rt_err *err) {
+    char fields[RT_ERR_DETAIL_BYTES_MAX + RT_ERR_HINT_BYTES_MAX + 32];
+    fields[0] = '\0';
+    size_t n = 0;
+    if (err->detail[0] != '\0') {
+        n = (size_t)snprintf(fields, sizeof fields, "detail=\"%s\" ", err->detail);
+    }
+    if (err->hint[0] != '\0' && n < sizeof fields) {
+        snprintf(fields + n, sizeof fields - n, "hint=\"%s\"", err->hint);
+    }
+    rt_log(RT_LOG_FATAL, fields[0] != '\0' ? fields : NULL, "%s", err->message);
+}
+
 static void server_on_start(rt_loop *loop, void *arg) {
     server_options *opt = arg;
     (void)loop;
     rt_err err;
     rt_err_clear(&err);
     if (!eng_shard_start(&err) || !net_pg_shard_start(&err)) {
-        rt_log(RT_LOG_FATAL, NULL, "%s", err.message);
+        server_log_error(&err);
         opt->failed = true;
         rt_runtime_stop();
         return;
@@ -259,7 +273,7 @@ int main(int argc, char **argv) {
     rt_err_clear(&err);
     net_tls_ctx *tls = NULL;
     if (!server_prepare(&opt, &tls, &err)) {
-        rt_log(RT_LOG_FATAL, NULL, "%s", err.message);
+        server_log_error(&err);
         return 1;
     }
     rt_config config = {.shard_count = opt.shard_count, .spin_us = opt.spin_us,

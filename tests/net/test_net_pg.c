@@ -5,9 +5,12 @@
  * fake session of fake_session.c, which answers a handful of statements. The raw tests write
  * messages byte by byte and read the answers: startup variants, simple and extended query
  * sequences, skip-to-Sync, Flush without Sync, PortalSuspended, COPY both ways, cancel,
- * limits and malformed messages (FATAL 08P01, after which the server still serves others).
+ * max_connections, idle timeouts, large messages both ways, clients that leave mid-result,
+ * random bytes, and malformed messages (FATAL 08P01, after which the server still serves
+ * others); the group teardown checks that shutdown tells an idle session FATAL 57P01.
  * The libpq tests connect over TCP, the Unix socket and TLS, with trust and SCRAM (with
- * channel binding), and use PQexec, PQexecParams (binary), PQprepare, COPY and PQcancel.
+ * channel binding), and use PQexec, PQexecParams (binary), PQprepare, pipeline mode, COPY
+ * and PQcancel.
  * With NET_PG_FAKE_SERVE_PORT=<port> in the environment the program only serves on that port
  * (for trying psql and the Python drivers by hand). */
 // ctest: TIMEOUT 300 LIBPQ
@@ -365,6 +368,14 @@ static void test_flush_without_sync_and_portal_suspended(void **state) {
     tm_begin(&m, 'H'), tm_end(&m);
     log = tc_exchange(fd, &m, 'T');
     assert_string_equal(log.types, "1tT");
+    /* an error before the Flush is sent at once too (the Flush itself is skipped) */
+    tm_begin(&m, 'P'), tm_str(&m, "bad"), tm_str(&m, "NOPE"), tm_i16(&m, 0), tm_end(&m);
+    tm_begin(&m, 'H'), tm_end(&m);
+    log = tc_exchange(fd, &m, 'E');
+    assert_string_equal(log.types, "E");
+    tm_begin(&m, 'S'), tm_end(&m);
+    log = tc_exchange(fd, &m, 'Z');
+    assert_string_equal(log.types, "Z");
     tm_begin(&m, 'B'), tm_str(&m, "cur"), tm_str(&m, "st"), tm_i16(&m, 0), tm_i16(&m, 0);
     tm_i16(&m, 0), tm_end(&m);
     tm_begin(&m, 'E'), tm_str(&m, "cur"), tm_i32(&m, 2), tm_end(&m);
@@ -642,6 +653,14 @@ static void test_idle_session_timeout(void **state) {
     memset(&log, 0, sizeof log);
     tc_read_until(fd, &log, 'E');
     assert_string_equal(log.code, "57P05");
+    assert_string_equal(log.message, "terminating connection due to idle-session timeout");
+    tc_expect_closed(fd);
+    fd = tc_open(&log);
+    log = tc_query(fd, "SET idle_in_transaction_session_timeout = '200'; BEGIN");
+    assert_int_equal(log.ready, 'T');
+    memset(&log, 0, sizeof log);
+    tc_read_until(fd, &log, 'E');
+    assert_string_equal(log.code, "25P03");
     tc_expect_closed(fd);
 }
 
@@ -699,6 +718,25 @@ static void test_libpq_queries(void **state) {
     assert_string_equal(PQcmdStatus(r), "COPY 2");
     PQclear(r);
     while ((r = PQgetResult(c)) != NULL) PQclear(r);
+    /* pipeline mode: three extended queries (one failing) and one Sync */
+    assert_int_equal(PQenterPipelineMode(c), 1);
+    const char *one[1] = {"1"}, *bad[1] = {"x"};
+    const Oid int4[1] = {23};
+    assert_int_equal(PQsendQueryParams(c, "SELECT $1", 1, int4, one, NULL, NULL, 0), 1);
+    assert_int_equal(PQsendQueryParams(c, "SELECT $1", 1, int4, bad, NULL, NULL, 0), 1);
+    assert_int_equal(PQsendQueryParams(c, "SELECT $1", 1, int4, one, NULL, NULL, 0), 1);
+    assert_int_equal(PQpipelineSync(c), 1);
+    ExecStatusType expected[] = {PGRES_TUPLES_OK, PGRES_FATAL_ERROR, PGRES_PIPELINE_ABORTED};
+    for (int i = 0; i < 3; i++) {
+        r = PQgetResult(c);
+        assert_int_equal(PQresultStatus(r), expected[i]);
+        PQclear(r);
+        assert_null(PQgetResult(c));
+    }
+    r = PQgetResult(c);
+    assert_int_equal(PQresultStatus(r), PGRES_PIPELINE_SYNC);
+    PQclear(r);
+    assert_int_equal(PQexitPipelineMode(c), 1);
     /* cancel */
     assert_int_equal(PQsendQuery(c, "SELECT pg_sleep(20000)"), 1);
     usleep(100000);
