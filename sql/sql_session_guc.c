@@ -376,18 +376,25 @@ static bool sql_guc_canon(sql_session *s, const sql_guc *g, const char *v, char 
         snprintf(buf, cap, "%s", sql_tz_name(tz));
         return true;
     }
-    case SQL_GUC_CLIENT_ENCODING:
-        if (strcasecmp(v, "UTF8") == 0 || strcasecmp(v, "UTF-8") == 0 ||
-            strcasecmp(v, "UNICODE") == 0) {
+    case SQL_GUC_CLIENT_ENCODING: {
+        /* Names compare as PostgreSQL compares them: letters and digits only ('utf-8'). */
+        char clean[32];
+        size_t n = 0;
+        for (const char *c = v; *c != '\0' && n + 1 < sizeof clean; c++) {
+            if (isalnum((unsigned char)*c)) clean[n++] = (char)tolower((unsigned char)*c);
+        }
+        clean[n] = '\0';
+        if (strcmp(clean, "utf8") == 0 || strcmp(clean, "unicode") == 0) {
             snprintf(buf, cap, "UTF8");
             return true;
         }
-        if (strcasecmp(v, "SQL_ASCII") == 0) {
+        if (strcmp(clean, "sqlascii") == 0) {
             snprintf(buf, cap, "SQL_ASCII");
             return true;
         }
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "client encoding \"%s\" is not supported: Dreambase speaks UTF8", v);
+    }
     default: break;
     }
     snprintf(buf, cap, "%s", v);
