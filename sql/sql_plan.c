@@ -463,8 +463,8 @@ static bool sql_hashable_type(uint32_t t) {
 }
 
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that compare a left-only
- * expression with a right-only one of the same type. The quals stay whole: the executor
- * re-checks them on each candidate pair. */
+ * expression with a right-only one of a type with the same hash and equality. The quals stay
+ * whole: the executor re-checks them on each candidate pair. */
 static bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
@@ -474,8 +474,10 @@ static bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     if (lk == NULL || rk == NULL) return sql_opt_oom(o);
     for (uint32_t i = 0; i < n && nk < 16; i++) {
         sql_expr *c = conj[i];
-        if (!sql_is_eq_operator(c) || c->args[0]->type_oid != c->args[1]->type_oid ||
-            !sql_hashable_type(c->args[0]->type_oid)) {
+        /* Integer types share one hash and comparison, so do text and varchar. */
+        if (!sql_is_eq_operator(c) ||
+            !sql_key_types_match(c->args[0]->type_oid, c->args[1]->type_oid) ||
+            !sql_hashable_type(c->args[0]->type_oid) || !sql_hashable_type(c->args[1]->type_oid)) {
             continue;
         }
         int s0 = sql_conj_side(c->args[0], nleft), s1 = sql_conj_side(c->args[1], nleft);

@@ -118,6 +118,22 @@ static void plan_more(void) {
                "  Partitions: 2\n"
                "  ->  Seq Scan on c\n"
                "        Filter: (a = 1)\n");
+    TEST_CHECK(sdb_create_table("CREATE TABLE e (k int4 PRIMARY KEY, v int4)", 4) != 0);
+    CHECK_ROWS("SELECT count(*), sum(v), count(v) FROM e", "0|NULL|0\n");
+    CHECK_ROWS("SELECT k, count(*) FROM e GROUP BY k", "");
+    CHECK_ROWS("SELECT count(*) FILTER (WHERE x > 15), sum(x) FILTER (WHERE id < 3) FROM t",
+               "3|30\n");
+    CHECK_ROWS("SELECT t.id, s.c FROM t JOIN (SELECT tid, count(*) AS c FROM u GROUP BY tid) s "
+               "ON s.tid = t.id ORDER BY t.id", "1|2\n3|1\n");
+    CHECK_ROWS("SELECT t.id, u.uid, c.v FROM t, u, c WHERE t.id = u.tid AND c.a = t.id "
+               "AND c.b = u.tag ORDER BY u.uid", "");
+    CHECK_ROWS("SELECT t.id, u.uid, c.v FROM t, u, c WHERE t.id = u.tid AND c.a = t.id "
+               "ORDER BY u.uid, c.v", "1|100|10\n1|100|11\n1|101|10\n1|101|11\n");
+    CHECK_ROWS("SELECT v.a, t.name FROM (VALUES (1), (4)) v(a) JOIN t ON t.id = v.a ORDER BY 1",
+               "1|one\n4|four\n");
+    static const char *lim[] = {"1"};
+    TEST_CHECK(sdb_exec_params("SELECT id FROM t ORDER BY id DESC LIMIT $1", 1, lim, &res) &&
+               strcmp(res.text, "5\n") == 0);
     CHECK_ROWS("SELECT pg_typeof(x)::oid, pg_typeof(name)::oid FROM t WHERE id = 1", "23|25\n");
 }
 
@@ -203,6 +219,10 @@ static void plan_explain(void) {
                "  ->  Delete on t\n"
                "        ->  Seq Scan on t\n"
                "              Filter: (x < 5)\n");
+}
+
+/* Shapes of distribution: per-fragment limits, partial aggregation, outer joins, subplans. */
+static void plan_explain_more(void) {
     CHECK_ROWS("EXPLAIN SELECT name FROM t LIMIT 2",
                "Limit\n"
                "  ->  Gather\n"
@@ -237,6 +257,36 @@ static void plan_explain(void) {
                "        ->  Partial HashAggregate\n"
                "              Group Key: tid\n"
                "              ->  Seq Scan on u\n");
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (SELECT tid FROM u)",
+               "Gather\n"
+               "  Partitions: 4\n"
+               "  Filter: (SubPlan 1)\n"
+               "  ->  Seq Scan on t\n"
+               "  SubPlan 1\n"
+               "    ->  Gather\n"
+               "          Partitions: 3\n"
+               "          ->  Seq Scan on u\n");
+    CHECK_ROWS("EXPLAIN SELECT name, (SELECT count(*) FROM u WHERE u.tid = t.id) FROM t",
+               "Gather\n"
+               "  Partitions: 4\n"
+               "  ->  Seq Scan on t\n"
+               "  SubPlan 1\n"
+               "    ->  Finalize Aggregate\n"
+               "          ->  Gather\n"
+               "                Partitions: 3\n"
+               "                ->  Partial Aggregate\n"
+               "                      ->  Seq Scan on u\n"
+               "                            Filter: (tid = t.id)\n");
+    CHECK_ROWS("EXPLAIN SELECT u.tag FROM t JOIN u ON u.uid = t.id",
+               "Hash Join\n"
+               "  Hash Cond: (t.id = (u.uid)::bigint)\n"
+               "  ->  Gather\n"
+               "        Partitions: 4\n"
+               "        ->  Seq Scan on t\n"
+               "  ->  Hash\n"
+               "        ->  Gather\n"
+               "              Partitions: 3\n"
+               "              ->  Seq Scan on u\n");
     CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 2) AND name LIKE 'a%'",
                "Gather\n"
                "  Partitions: 4\n"
@@ -252,6 +302,7 @@ static void plan_fiber(void *arg) {
     plan_subqueries();
     plan_more();
     plan_explain();
+    plan_explain_more();
     plan_sequences();
     plan_modify();
     rt_runtime_stop();
