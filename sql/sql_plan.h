@@ -98,6 +98,7 @@ struct sql_plan {
             uint32_t nkey;
             uint32_t lock_strength; /* SELECT FOR UPDATE / SHARE (0 = none) */
             uint32_t lock_wait;
+            const char *alias;   /* the name the query gives the table (EXPLAIN), or NULL */
         } scan;                                                          /* SCAN, PKGET */
         struct { uint32_t rel_id; sql_expr *filter; } catalog;          /* CATALOG */
         struct {

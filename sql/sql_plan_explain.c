@@ -26,6 +26,11 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
 
 /* ---- column names ---- */
 
+/* The name a query uses for a scanned table: its alias, else the table's name. */
+static const char *sql_scan_name(const sql_plan *p) {
+    return p->scan.alias != NULL ? p->scan.alias : p->scan.table->name;
+}
+
 /* The input of an aggregation's expressions (below the GATHER for a FINAL one). */
 static const sql_plan *sql_agg_input(const sql_plan *p) {
     const sql_plan *in = p->left;
@@ -50,7 +55,7 @@ static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_agg_call
 static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint32_t i) {
     switch (p->kind) {
     case SQL_P_SCAN: case SQL_P_PKGET:
-        if (ex->qualify) sql_strbuf_printf(sb, "%s.", p->scan.table->name);
+        if (ex->qualify) sql_strbuf_printf(sb, "%s.", sql_scan_name(p));
         sql_strbuf_puts(sb, p->cols[i].name);
         return;
     case SQL_P_GATHER: case SQL_P_FILTER: case SQL_P_SORT: case SQL_P_LIMIT:
@@ -381,7 +386,7 @@ static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     for (uint32_t k = 0; k < p->scan.nkey; k++) {
         if (k > 0) sql_strbuf_puts(&cond, " AND ");
         sql_strbuf_putc(&cond, '(');
-        if (ex->qualify) sql_strbuf_printf(&cond, "%s.", t->name);
+        if (ex->qualify) sql_strbuf_printf(&cond, "%s.", sql_scan_name(p));
         sql_strbuf_printf(&cond, "%s = ", t->columns[t->pk_attnums[k] - 1].name);
         sql_deparse(ex, &cond, p->scan.key[k], p);
         sql_strbuf_putc(&cond, ')');
@@ -526,13 +531,19 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         /* A scan's own conditions name its columns unqualified, as PostgreSQL prints them. */
         bool qualify = ex->qualify;
         ex->qualify = false;
+        /* "on t" or, when the query renames it, "on t t1" */
+        const char *name = p->scan.table->name, *alias = sql_scan_name(p);
+        bool renamed = strcmp(name, alias) != 0;
+        const char *line;
         if (p->kind == SQL_P_SCAN) {
-            sql_explain_head(ex, col, "Seq Scan on %s", p->scan.table->name);
+            line = rt_arena_sprintf(ex->tmp, "Seq Scan on %s%s%s", name, renamed ? " " : "",
+                                    renamed ? alias : "");
+            sql_explain_head(ex, col, "%s", line != NULL ? line : "Seq Scan");
             if (p->scan.filter != NULL) sql_explain_prop(ex, col, "Filter", p->scan.filter, p);
         } else {
-            snprintf(buf, sizeof buf, "Index Scan using %s_pkey on %s", p->scan.table->name,
-                     p->scan.table->name);
-            sql_explain_head(ex, col, "%s", buf);
+            line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s", name, name,
+                                    renamed ? " " : "", renamed ? alias : "");
+            sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
             sql_explain_pkget(ex, p, col);
         }
         ex->qualify = qualify;

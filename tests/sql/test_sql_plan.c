@@ -134,6 +134,10 @@ static void plan_more(void) {
     static const char *lim[] = {"1"};
     TEST_CHECK(sdb_exec_params("SELECT id FROM t ORDER BY id DESC LIMIT $1", 1, lim, &res) &&
                strcmp(res.text, "5\n") == 0);
+    /* The executor reads a join's inner side once: LATERAL references must be refused. */
+    CHECK_ERROR("SELECT t.id, g FROM t, LATERAL generate_series(1, t.x) g", "0A000");
+    CHECK_ERROR("SELECT * FROM t, LATERAL (SELECT u.uid FROM u WHERE u.tid = t.id) s", "0A000");
+    CHECK_ROWS("SELECT * FROM t, LATERAL (SELECT 7) s WHERE t.id = 1", "1|one|10|7\n");
     CHECK_ROWS("SELECT pg_typeof(x)::oid, pg_typeof(name)::oid FROM t WHERE id = 1", "23|25\n");
 }
 
@@ -287,6 +291,17 @@ static void plan_explain_more(void) {
                "        ->  Gather\n"
                "              Partitions: 3\n"
                "              ->  Seq Scan on u\n");
+    CHECK_ROWS("EXPLAIN SELECT t1.name FROM t t1 JOIN t t2 ON t1.id = t2.id WHERE t2.x = 20",
+               "Hash Join\n"
+               "  Hash Cond: (t1.id = t2.id)\n"
+               "  ->  Gather\n"
+               "        Partitions: 4\n"
+               "        ->  Seq Scan on t t1\n"
+               "  ->  Hash\n"
+               "        ->  Gather\n"
+               "              Partitions: 4\n"
+               "              ->  Seq Scan on t t2\n"
+               "                    Filter: (x = 20)\n");
     CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 2) AND name LIKE 'a%'",
                "Gather\n"
                "  Partitions: 4\n"
