@@ -172,7 +172,7 @@ static sql_plan *sql_opt_shared(sql_opt *o, sql_plan *p) {
         if (o->memo[i].to == p) return p;
     }
     sql_plan *np = sql_opt_node(o, p);
-    if (np == NULL) return NULL;
+    if (np == NULL || !sql_plan_prune(o->arena, np, o->err)) return NULL;
     if (o->nmemo == o->memo_cap) {
         uint32_t cap = o->memo_cap == 0 ? 8 : o->memo_cap * 2;
         sql_opt_memo *m = rt_arena_grow(o->arena, o->memo, sizeof *m * o->memo_cap,
@@ -375,6 +375,10 @@ static bool sql_opt_prune(sql_opt *o, sql_plan *scan, sql_expr ***exprs, uint32_
     uint32_t kept = 0;
     for (uint32_t c = 0; c < natts; c++) kept += u.used[c];
     if (kept == natts) return true;
+    if (kept == 0) { /* count(*): one column still carries the rows */
+        u.used[0] = true;
+        kept = 1;
+    }
     uint16_t *attnums = rt_arena_alloc(o->arena, sizeof(uint16_t) * (kept + 1u));
     sql_col *cols = rt_arena_zalloc(o->arena, sizeof(sql_col) * (kept + 1u));
     if (attnums == NULL || cols == NULL) return sql_opt_oom(o);
@@ -789,6 +793,7 @@ sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_coun
     RT_ASSERT(root != NULL);
     sql_opt o = {.arena = arena, .err = err, .shard_count = shard_count};
     sql_plan *p = sql_opt_node(&o, root);
+    if (p != NULL && !sql_plan_prune(arena, p, err)) p = NULL;
     if (p == NULL && !rt_err_is_set(err)) rt_arena_fail(arena, err);
     return p;
 }

@@ -11,6 +11,7 @@
  *       EXPLAIN it has the plan text. res.err the error when res.ok is false.
  *   sdb_exec_params(sql, n, texts, &res) the same with $1..$n given as text (typed as the
  *       binder infers them; a NULL pointer is SQL NULL).
+ *   sdb_bind(&ctx, sql, &err) binds (and optimises) without running, to inspect the plan;
  *   sdb_expect(sql, rows_text) / sdb_expect_error(sql, sqlstate) check and log mismatches.
  * Checks inside the fiber use TEST_CHECK (tests/common/test_runtime.h); the cmocka test asserts
  * that sdb_run() returned 0. */
@@ -299,6 +300,19 @@ static inline bool sdb_execute(sdb_ctx *c, const sql_query *q, eng_txn_ctx *txn,
     sql_cursor_close(&cur);
     res->affected = atomic_load(&x->rows_affected);
     return ok;
+}
+
+/* Parses and binds (so optimises) one statement without running it, to look at its plan;
+ * NULL with *err on failure. The plan lives until sdb_ctx_close(c). */
+static inline const sql_query *sdb_bind(sdb_ctx *c, const char *sql, rt_err *err) {
+    sdb_ctx_open(c, sql, err);
+    sql_stmt_list list;
+    sql_query *q = NULL;
+    if (!sql_parse(c->arena, sql, (uint32_t)strlen(sql), &list, err) || list.count != 1 ||
+        !sql_bind_query(&c->bc, list.stmts[0].node, &q)) {
+        return NULL;
+    }
+    return q;
 }
 
 /* Runs one statement (SELECT / INSERT / UPDATE / DELETE, or EXPLAIN of one) in its own

@@ -309,6 +309,50 @@ static void plan_explain_more(void) {
                "        Filter: ((id = ANY ('{1,2}'::bigint[])) AND (name ~~ 'a%'::text))\n");
 }
 
+/* Columns the scans of table `name` in plan p read (summed over its scans). */
+static uint32_t plan_scan_cols(const sql_plan *p, const char *name) {
+    if (p == NULL) return 0;
+    uint32_t n = 0;
+    bool scan = p->kind == SQL_P_SCAN || p->kind == SQL_P_PKGET;
+    if (scan && strcmp(p->scan.table->name, name) == 0) {
+        n += p->scan.natts;
+    }
+    if (p->kind == SQL_P_APPEND) {
+        for (uint32_t i = 0; i < p->append.ninputs; i++) {
+            n += plan_scan_cols(p->append.inputs[i], name);
+        }
+    }
+    return n + plan_scan_cols(p->left, name) + plan_scan_cols(p->right, name);
+}
+
+static uint32_t plan_cols_of(const char *sql, const char *table) {
+    sdb_ctx c;
+    rt_err err;
+    rt_err_clear(&err);
+    const sql_query *q = sdb_bind(&c, sql, &err);
+    uint32_t n = q != NULL ? plan_scan_cols(q->plan, table) : 999;
+    if (q == NULL) rt_log(RT_LOG_ERROR, NULL, "%s: %s", sql, err.message);
+    sdb_ctx_close(&c);
+    return n;
+}
+
+/* Scans read only the columns something above them uses. */
+static void plan_pruning(void) {
+    TEST_CHECK(plan_cols_of("SELECT name FROM t WHERE x > 1", "t") == 2);
+    TEST_CHECK(plan_cols_of("SELECT t.name, u.tag FROM t JOIN u ON t.id = u.tid", "t") == 2);
+    TEST_CHECK(plan_cols_of("SELECT t.name, u.tag FROM t JOIN u ON t.id = u.tid", "u") == 2);
+    TEST_CHECK(plan_cols_of("SELECT count(*) FROM t JOIN u ON t.id = u.tid", "u") == 1);
+    TEST_CHECK(plan_cols_of("SELECT tid, count(*) FROM u GROUP BY tid", "u") == 1);
+    TEST_CHECK(plan_cols_of("SELECT s.n FROM (SELECT name AS n, x FROM t) s ORDER BY s.x", "t")
+               == 2);
+    TEST_CHECK(plan_cols_of("SELECT count(*) FROM t", "t") == 1);
+    /* A correlated subquery reads its enclosing row by position: that row stays whole. */
+    TEST_CHECK(plan_cols_of("SELECT (SELECT count(*) FROM u WHERE u.tid = t.id) FROM t", "t") ==
+               3);
+    TEST_CHECK(plan_cols_of("SELECT DISTINCT name FROM t", "t") == 1);
+    TEST_CHECK(plan_cols_of("UPDATE t SET x = 1 WHERE name = 'a'", "t") == 3);
+}
+
 static void plan_fiber(void *arg) {
     (void)arg;
     plan_setup();
@@ -316,6 +360,7 @@ static void plan_fiber(void *arg) {
     plan_joins_aggs();
     plan_subqueries();
     plan_more();
+    plan_pruning();
     plan_explain();
     plan_explain_more();
     plan_sequences();
