@@ -520,35 +520,37 @@ static uint32_t sql_gather_partitions(const sql_plan *p) {
     return p->gather.table != NULL ? p->gather.table->partition_count : 0;
 }
 
-/* Header and details of node p; returns false when p is shown through its child instead. */
+/* "Seq Scan on t" / "Index Scan using t_pkey on t", with the alias when the query renames
+ * the table; a scan's own conditions name its columns unqualified, as PostgreSQL prints them. */
+static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    bool qualify = ex->qualify;
+    ex->qualify = false;
+    /* "on t" or, when the query renames it, "on t t1" */
+    const char *name = p->scan.table->name, *alias = sql_scan_name(p);
+    bool renamed = strcmp(name, alias) != 0;
+    const char *line;
+    if (p->kind == SQL_P_SCAN) {
+        line = rt_arena_sprintf(ex->tmp, "Seq Scan on %s%s%s", name, renamed ? " " : "",
+                                renamed ? alias : "");
+        sql_explain_head(ex, col, "%s", line != NULL ? line : "Seq Scan");
+        if (p->scan.filter != NULL) sql_explain_prop(ex, col, "Filter", p->scan.filter, p);
+    } else {
+        line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s", name, name,
+                                renamed ? " " : "", renamed ? alias : "");
+        sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
+        sql_explain_pkget(ex, p, col);
+    }
+    ex->qualify = qualify;
+}
+
+/* Header line and details of node p. */
 static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *setops[] = {"", "Union", "Intersect", "Except"};
     char buf[160];
     switch (p->kind) {
     case SQL_P_RESULT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_VALUES: sql_explain_head(ex, col, "Values Scan on \"*VALUES*\"", NULL); break;
-    case SQL_P_SCAN: case SQL_P_PKGET: {
-        /* A scan's own conditions name its columns unqualified, as PostgreSQL prints them. */
-        bool qualify = ex->qualify;
-        ex->qualify = false;
-        /* "on t" or, when the query renames it, "on t t1" */
-        const char *name = p->scan.table->name, *alias = sql_scan_name(p);
-        bool renamed = strcmp(name, alias) != 0;
-        const char *line;
-        if (p->kind == SQL_P_SCAN) {
-            line = rt_arena_sprintf(ex->tmp, "Seq Scan on %s%s%s", name, renamed ? " " : "",
-                                    renamed ? alias : "");
-            sql_explain_head(ex, col, "%s", line != NULL ? line : "Seq Scan");
-            if (p->scan.filter != NULL) sql_explain_prop(ex, col, "Filter", p->scan.filter, p);
-        } else {
-            line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s", name, name,
-                                    renamed ? " " : "", renamed ? alias : "");
-            sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
-            sql_explain_pkget(ex, p, col);
-        }
-        ex->qualify = qualify;
-        break;
-    }
+    case SQL_P_SCAN: case SQL_P_PKGET: sql_explain_scan(ex, p, col); break;
     case SQL_P_CATALOG: sql_explain_head(ex, col, "Catalog Scan", NULL); break;
     case SQL_P_FUNCSCAN: sql_explain_head(ex, col, "Function Scan on %s", p->func.def->name); break;
     case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, col, "Result", NULL); break;

@@ -148,6 +148,7 @@ static void plan_sequences(void) {
     CHECK_ROWS("SELECT nextval('S1')", "11\n");
     CHECK_ROWS("SELECT setval('s1', 20, false), nextval('s1')", "20|20\n");
     CHECK_ERROR("SELECT nextval('nope')", "42P01");
+    CHECK_ERROR("SELECT nextval('t')", "42809");
     CHECK_ERROR("SELECT currval('s1')", "0A000");
 }
 
@@ -261,6 +262,10 @@ static void plan_explain_more(void) {
                "        ->  Partial HashAggregate\n"
                "              Group Key: tid\n"
                "              ->  Seq Scan on u\n");
+}
+
+/* SubPlans, hash joins across types and aliases, IN lists. */
+static void plan_explain_subplans(void) {
     CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (SELECT tid FROM u)",
                "Gather\n"
                "  Partitions: 4\n"
@@ -363,6 +368,7 @@ static void plan_fiber(void *arg) {
     plan_pruning();
     plan_explain();
     plan_explain_more();
+    plan_explain_subplans();
     plan_sequences();
     plan_modify();
     rt_runtime_stop();
