@@ -102,6 +102,10 @@ static void plan_more(void) {
     CHECK_ROWS("SELECT DISTINCT tid FROM u ORDER BY tid", "1\n3\n9\n");
     CHECK_ROWS("SELECT count(*) FROM (SELECT id FROM t LIMIT 2) s", "2\n");
     CHECK_ROWS("SELECT id FROM t WHERE id IN (2, 4) ORDER BY id", "2\n4\n");
+    CHECK_ROWS("SELECT id FROM t WHERE id IN (1, 2, 3, 4, 5, 6, NULL) ORDER BY id",
+               "1\n2\n3\n4\n5\n");
+    CHECK_ROWS("SELECT id FROM t WHERE id IN (NULL)", "");
+    CHECK_ROWS("SELECT uid FROM u WHERE uid IN (101, 103, 999) ORDER BY uid", "101\n103\n");
     TEST_CHECK(sdb_create_table("CREATE TABLE c (a int4, b text, v int4, PRIMARY KEY (a, b))", 2)
                != 0);
     TEST_CHECK(sdb_exec("INSERT INTO c VALUES (1, 'x', 10), (1, 'y', 11), (2, 'x', 20)", &res));
@@ -307,11 +311,28 @@ static void plan_explain_subplans(void) {
                "              Partitions: 4\n"
                "              ->  Seq Scan on t t2\n"
                "                    Filter: (x = 20)\n");
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 2) AND name LIKE 'a%'",
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 1) AND name LIKE 'a%'",
+               "Gather\n"
+               "  Partitions: 1\n"
+               "  ->  Seq Scan on t\n"
+               "        Filter: ((id = ANY ('{1,1}'::bigint[])) AND (name ~~ 'a%'::text))\n");
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE x IN (1, 2) AND name LIKE 'a%'",
                "Gather\n"
                "  Partitions: 4\n"
                "  ->  Seq Scan on t\n"
-               "        Filter: ((id = ANY ('{1,2}'::bigint[])) AND (name ~~ 'a%'::text))\n");
+               "        Filter: ((x = ANY ('{1,2}'::integer[])) AND (name ~~ 'a%'::text))\n");
+    /* Keys 1..5 of t live in as many partitions (of 4) as te_partition_of says. */
+    bool seen[4] = {false};
+    uint32_t parts = 0;
+    for (int64_t id = 1; id <= 5; id++) {
+        uint32_t p = te_partition_of(id, 4);
+        parts += !seen[p];
+        seen[p] = true;
+    }
+    char want[256];
+    snprintf(want, sizeof want, "Gather\n  Partitions: %u\n  ->  Seq Scan on t\n"
+             "        Filter: (id = ANY ('{1,2,3,4,5}'::bigint[]))\n", parts);
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 2, 3, 4, 5)", want);
 }
 
 /* Columns the scans of table `name` in plan p read (summed over its scans). */
