@@ -597,7 +597,7 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
 static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
     if (!sql_opt_node_exprs(o, f)) return NULL;
     sql_plan *child = f->left;
-    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *push[SQL_PLAN_CONJUNCTS_MAX];
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *push[SQL_PLAN_CONJUNCTS_MAX + 1]; /* + the quals */
     uint32_t n = sql_plan_conjuncts(f->filter.pred, conj, SQL_PLAN_CONJUNCTS_MAX);
     uint32_t keep = 0, npush = 0;
     if (sql_is_table_read(child)) {
