@@ -137,8 +137,13 @@ static inline uint32_t sdb_create_table(const char *sql, uint32_t parts) {
         return 0;
     }
     const sql_create_table *ct = (const sql_create_table *)list.stmts[0].node;
+    if (ct->columns.count > 64) {
+        rt_log(RT_LOG_ERROR, NULL, "sdb_create_table: more than 64 columns");
+        sdb_ctx_close(&c);
+        return 0;
+    }
     eng_catalog *draft = eng_catalog_draft(c.ref.catalog);
-    for (uint32_t i = 0; i < ct->columns.count && i < 64; i++) {
+    for (uint32_t i = 0; i < ct->columns.count; i++) {
         const sql_columndef *cd = SQL_LIST_AT(ct->columns, i);
         if (!sdb_column(&c, cd, (uint16_t)(i + 1), &cols[i], &err)) goto fail;
         if (sdb_is_pk(ct, cd)) t.pk_attnums[t.pk_count++] = (uint16_t)(i + 1);
