@@ -144,6 +144,7 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
         e->column.depth = depth;
         e->location = c->hdr.location;
         for (sql_qlevel *m = q; depth > 0 && m != l; m = m->parent) m->correlated = true;
+        if (depth > 0 && l->lateral) l->lateral_used = true;
         return e;
     }
     if (table != NULL && !table_seen) {

@@ -55,7 +55,8 @@ typedef struct sql_qlevel {
     sql_agg_call *aggs;
     uint32_t naggs, agg_cap;
     bool correlated;             /* an expression referred to an enclosing level */
-    bool lateral;                /* FROM items may refer to earlier ones */
+    bool lateral;                /* binding a LATERAL FROM item of this level */
+    bool lateral_used;           /* ... and it referred to an earlier FROM item */
 } sql_qlevel;
 
 struct sql_binder {

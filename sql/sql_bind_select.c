@@ -136,6 +136,7 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
             return NULL;
         }
         p = sql_bind_table_plan(b, t, rv->hdr.location);
+        if (p != NULL) p->scan.alias = alias;
         if (t->schema_oid != 0 && schema == NULL) schema = NULL;
     } else {
         const sql_pgcat_rel *rel = NULL;
@@ -167,12 +168,29 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
     return *scope != NULL ? p : NULL;
 }
 
+/* The executor builds a join's inner side once, not per outer row, so a LATERAL item that
+ * refers to an earlier FROM item cannot run yet: 0A000 rather than a wrong answer. */
+static void sql_lateral_begin(sql_qlevel *q, bool lateral) {
+    q->lateral = lateral;
+    q->lateral_used = false;
+}
+
+static bool sql_lateral_end(sql_qlevel *q, uint32_t loc) {
+    bool used = q->lateral && q->lateral_used;
+    q->lateral = false;
+    q->lateral_used = false;
+    if (!used) return true;
+    return sql_bind_error(q->b, loc, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "LATERAL references to earlier FROM items are not supported yet");
+}
+
 static sql_plan *sql_bind_rangesub(sql_qlevel *q, const sql_rangesub *rs, sql_scope **scope) {
     sql_binder *b = q->b;
     /* A subquery in FROM sees enclosing queries, and earlier FROM items only when LATERAL. */
     sql_qlevel *outer = rs->lateral ? q : q->parent;
+    sql_lateral_begin(q, rs->lateral);
     sql_plan *p = sql_bind_select(outer, rs->subquery, q->ctes);
-    if (p == NULL) return NULL;
+    if (p == NULL || !sql_lateral_end(q, rs->hdr.location)) return NULL;
     if (rs->alias == NULL) {
         sql_bind_error(b, rs->hdr.location, SQLSTATE_SYNTAX_ERROR,
                        "subquery in FROM must have an alias");
@@ -200,9 +218,11 @@ static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_
     sql_qlevel *argq = sql_qlevel_new(b, outer, q->ctes);
     if (argq == NULL) return NULL;
     argq->agg_forbidden = "functions in FROM";
+    sql_lateral_begin(q, rf->lateral);
     for (uint32_t i = 0; i < n; i++) {
         if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) return NULL;
     }
+    if (!sql_lateral_end(q, rf->hdr.location)) return NULL;
     sql_expr *call = sql_bind_call(argq, name, false, args, n, f->hdr.location);
     if (call == NULL) return NULL;
     const sql_func_def *d = call->func.def;

@@ -116,11 +116,15 @@ static const eng_sequence *sql_bind_seq_arg(sql_qlevel *q, const sql_func *f, co
         return NULL;
     }
     const eng_sequence *s = sql_bind_find_sequence(b->bc, &nm);
-    if (s == NULL && !rt_err_is_set(b->bc->err)) {
+    if (s != NULL || rt_err_is_set(b->bc->err)) return s;
+    if (sql_bind_find_table(b->bc, &nm) != NULL) {
+        sql_bind_error(b, arg->location, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a sequence",
+                       nm.parts[nm.count - 1]);
+    } else {
         sql_bind_error(b, arg->location, SQLSTATE_UNDEFINED_TABLE,
                        "relation \"%s\" does not exist", k->text);
     }
-    return s;
+    return NULL;
 }
 
 static sql_expr *sql_bind_seq_call(sql_qlevel *q, const sql_func *f, const char *name,

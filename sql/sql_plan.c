@@ -16,6 +16,7 @@
  * expressions and CTE bodies are optimised the same way (once each, as they may be shared). */
 #include <string.h>
 
+#include "engine/eng_key.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_plan_int.h"
 
@@ -172,7 +173,7 @@ static sql_plan *sql_opt_shared(sql_opt *o, sql_plan *p) {
         if (o->memo[i].to == p) return p;
     }
     sql_plan *np = sql_opt_node(o, p);
-    if (np == NULL) return NULL;
+    if (np == NULL || !sql_plan_prune(o->arena, np, o->err)) return NULL;
     if (o->nmemo == o->memo_cap) {
         uint32_t cap = o->memo_cap == 0 ? 8 : o->memo_cap * 2;
         sql_opt_memo *m = rt_arena_grow(o->arena, o->memo, sizeof *m * o->memo_cap,
@@ -316,6 +317,66 @@ static bool sql_opt_pkget(sql_opt *o, sql_plan *scan, bool keep_filter) {
     return true;
 }
 
+/* ---- partition pruning for IN lists ---- */
+
+/* The value of a constant (or a cast of one) known at plan time; false when it is not one or
+ * does not evaluate (then nothing is pruned and execution reports any error). */
+static bool sql_opt_const_value(sql_opt *o, const sql_expr *e, sql_value *out) {
+    bool cast = e->kind == SQL_X_FUNC && e->func.def != NULL && e->nargs == 1 &&
+                strcmp(e->func.def->name, "cast") == 0 && e->args[0]->kind == SQL_X_CONST;
+    if (e->kind != SQL_X_CONST && !cast) return false;
+    rt_err err;
+    rt_err_clear(&err);
+    sql_fmt fmt = {.extra_float_digits = 1};
+    sql_eval_ctx ec = {.arena = o->arena, .err = &err,
+                       .io = {.arena = o->arena, .fmt = &fmt, .err = &err}};
+    return sql_eval_scalar(&ec, e, out) && !rt_err_is_set(&err);
+}
+
+/* `pk IN (constants)` on a one-column primary key: only the partitions owning those keys. */
+static bool sql_opt_in_partitions(sql_opt *o, sql_plan *scan, sql_plan *gather) {
+    const eng_table *t = scan->scan.table;
+    if (t->pk_count != 1 || scan->kind != SQL_P_SCAN || scan->scan.filter == NULL) return true;
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(scan->scan.filter, conj, SQL_PLAN_CONJUNCTS_MAX);
+    for (uint32_t i = 0; i < n; i++) {
+        const sql_expr *c = conj[i];
+        if (c->kind != SQL_X_IN_LIST || c->test.is_not || c->args[0]->kind != SQL_X_COLUMN ||
+            c->args[0]->column.index >= scan->scan.natts ||
+            scan->scan.attnums[c->args[0]->column.index] != t->pk_attnums[0]) {
+            continue;
+        }
+        uint32_t *parts = rt_arena_alloc(o->arena, sizeof(uint32_t) * c->nargs);
+        bool *seen = rt_arena_zalloc(o->arena, t->partition_count + 1u);
+        if (parts == NULL || seen == NULL) return sql_opt_oom(o);
+        uint32_t np = 0, pk_type = t->columns[t->pk_attnums[0] - 1].type_oid;
+        bool ok = true;
+        for (uint32_t k = 1; k < c->nargs && ok; k++) {
+            sql_value v;
+            ok = sql_key_types_match(pk_type, c->args[k]->type_oid) &&
+                 sql_opt_const_value(o, c->args[k], &v);
+            if (!ok || v.is_null) continue; /* NULL matches no row */
+            eng_codec_w key;
+            eng_w_init(&key);
+            rt_err err;
+            rt_err_clear(&err);
+            ok = eng_key_append(&key, &v, false, &err);
+            uint32_t part = ok ? (uint32_t)(eng_key_hash(key.buf, (uint32_t)key.len) %
+                                            t->partition_count)
+                               : 0;
+            rt_free(key.buf);
+            if (ok && !seen[part]) parts[np++] = part;
+            if (ok) seen[part] = true;
+        }
+        if (!ok) continue;
+        if (np == 0) parts[np++] = 0; /* no key can match: one partition answers "none" */
+        gather->gather.partitions = parts;
+        gather->gather.npartitions = np;
+        return true;
+    }
+    return true;
+}
+
 /* ---- table reads ---- */
 
 static bool sql_is_table_read(const sql_plan *p) {
@@ -336,7 +397,9 @@ static sql_plan *sql_opt_table(sql_opt *o, sql_plan *scan, sql_expr **conj, uint
     scan->est_rows = 1000;
     for (uint32_t i = 0; i < n; i++) scan->est_rows = scan->est_rows / 3 + 1;
     if (!sql_opt_pkget(o, scan, false)) return NULL;
-    return sql_opt_gather(o, scan, scan->scan.table, scan->scan.lock_strength != 0);
+    sql_plan *g = sql_opt_gather(o, scan, scan->scan.table, scan->scan.lock_strength != 0);
+    if (g == NULL || !sql_opt_in_partitions(o, scan, g)) return NULL;
+    return g;
 }
 
 /* The scan at the bottom of a GATHER's fragment when nothing but an optional PROJECT sits
@@ -375,6 +438,10 @@ static bool sql_opt_prune(sql_opt *o, sql_plan *scan, sql_expr ***exprs, uint32_
     uint32_t kept = 0;
     for (uint32_t c = 0; c < natts; c++) kept += u.used[c];
     if (kept == natts) return true;
+    if (kept == 0) { /* count(*): one column still carries the rows */
+        u.used[0] = true;
+        kept = 1;
+    }
     uint16_t *attnums = rt_arena_alloc(o->arena, sizeof(uint16_t) * (kept + 1u));
     sql_col *cols = rt_arena_zalloc(o->arena, sizeof(sql_col) * (kept + 1u));
     if (attnums == NULL || cols == NULL) return sql_opt_oom(o);
@@ -463,8 +530,8 @@ static bool sql_hashable_type(uint32_t t) {
 }
 
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that compare a left-only
- * expression with a right-only one of the same type. The quals stay whole: the executor
- * re-checks them on each candidate pair. */
+ * expression with a right-only one of a type with the same hash and equality. The quals stay
+ * whole: the executor re-checks them on each candidate pair. */
 static bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
@@ -474,8 +541,10 @@ static bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     if (lk == NULL || rk == NULL) return sql_opt_oom(o);
     for (uint32_t i = 0; i < n && nk < 16; i++) {
         sql_expr *c = conj[i];
-        if (!sql_is_eq_operator(c) || c->args[0]->type_oid != c->args[1]->type_oid ||
-            !sql_hashable_type(c->args[0]->type_oid)) {
+        /* Integer types share one hash and comparison, so do text and varchar. */
+        if (!sql_is_eq_operator(c) ||
+            !sql_key_types_match(c->args[0]->type_oid, c->args[1]->type_oid) ||
+            !sql_hashable_type(c->args[0]->type_oid) || !sql_hashable_type(c->args[1]->type_oid)) {
             continue;
         }
         int s0 = sql_conj_side(c->args[0], nleft), s1 = sql_conj_side(c->args[1], nleft);
@@ -528,7 +597,7 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
 static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
     if (!sql_opt_node_exprs(o, f)) return NULL;
     sql_plan *child = f->left;
-    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *push[SQL_PLAN_CONJUNCTS_MAX];
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *push[SQL_PLAN_CONJUNCTS_MAX + 1]; /* + the quals */
     uint32_t n = sql_plan_conjuncts(f->filter.pred, conj, SQL_PLAN_CONJUNCTS_MAX);
     uint32_t keep = 0, npush = 0;
     if (sql_is_table_read(child)) {
@@ -788,6 +857,7 @@ sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_coun
     RT_ASSERT(root != NULL);
     sql_opt o = {.arena = arena, .err = err, .shard_count = shard_count};
     sql_plan *p = sql_opt_node(&o, root);
+    if (p != NULL && !sql_plan_prune(arena, p, err)) p = NULL;
     if (p == NULL && !rt_err_is_set(err)) rt_arena_fail(arena, err);
     return p;
 }

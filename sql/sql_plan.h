@@ -7,7 +7,9 @@
  * Memory:  a plan lives in the query (or prepared statement) arena; it is immutable once
  *          optimised, so fragments on other shards read it in place.
  * Columns: every node has an output schema; expressions above a node refer to its columns by
- *          position (SQL_X_COLUMN index). */
+ *          position (SQL_X_COLUMN index).
+ * Errors:  sql_plan_optimize returns NULL with *err set: 0A000 for a shape the executor cannot
+ *          run (never a wrong answer), 53200 when the arena's budget runs out. */
 #ifndef SQL_PLAN_H
 #define SQL_PLAN_H
 
@@ -104,6 +106,7 @@ struct sql_plan {
             uint32_t nkey;
             uint32_t lock_strength; /* SELECT FOR UPDATE / SHARE (0 = none) */
             uint32_t lock_wait;
+            const char *alias;   /* the name the query gives the table (EXPLAIN), or NULL */
         } scan;                                                          /* SCAN, PKGET */
         struct {
             const eng_table *table;
@@ -199,7 +202,11 @@ struct sql_plan {
 
 sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind, uint32_t ncols);
 
-/* Optimises a bound plan in place (may return a new root). */
+/* Optimises a bound plan in place (may return a new root): table reads become GATHER over
+ * per-partition fragments (SCAN, or PKGET when the primary key is fixed), filters move down,
+ * joins with equality conditions hash, aggregation splits into partial and final, ORDER BY
+ * LIMIT keeps a top-k per fragment, scans read only the columns used, UPDATE / DELETE run as
+ * write fragments. */
 sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count, rt_err *err);
 
 /* The hybrid planner (sql_plan_hybrid.c): for a top-k SORT by a vector distance over GATHER
@@ -207,7 +214,8 @@ sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_coun
  * that is cheaper. */
 bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, rt_err *err);
 
-/* EXPLAIN text of a plan, one line per node. */
+/* EXPLAIN text of a plan, one line per node, in PostgreSQL's layout with COSTS OFF; `indent`
+ * is the nesting level of p (0 for a top-level plan). */
 struct sql_strbuf;
 void sql_plan_explain(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent);
 /* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and

@@ -1,8 +1,9 @@
 /* sql_plan_explain.c: EXPLAIN text of an optimised plan, in PostgreSQL's layout with COSTS OFF:
  * one line per node, children as "->  " lines indented six columns per level, details
- * ("Filter: ...", "Hash Cond: ...", "Sort Key: ...") two columns right of their node. A
- * FILTER node is shown as the "Filter:" of the node below it and a PROJECT not at all, as
- * PostgreSQL folds both into the node they sit on. Expressions are deparsed compactly: column
+ * ("Filter: ...", "Hash Cond: ...", "Sort Key: ...") two columns right of their node, and the
+ * plans of subqueries as "SubPlan N" after the node that evaluates them. A FILTER node is
+ * shown as the "Filter:" of the node below it and a PROJECT not at all, as PostgreSQL folds
+ * both into the node they sit on. Expressions are deparsed compactly: column
  * names (qualified with their table when the plan reads several), operators in parentheses,
  * constants as literals with a cast unless they are numbers or booleans. */
 #include <stdio.h>
@@ -18,11 +19,18 @@ typedef struct sql_xpl {
     sql_strbuf *sb;
     bool qualify;            /* several relations: columns print as table.column */
     rt_arena *tmp;           /* constants' text */
+    const sql_plan *outer[8]; /* the rows enclosing subplans are evaluated on, innermost last */
+    uint32_t nouter;
 } sql_xpl;
 
 static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in);
 
 /* ---- column names ---- */
+
+/* The name a query uses for a scanned table: its alias, else the table's name. */
+static const char *sql_scan_name(const sql_plan *p) {
+    return p->scan.alias != NULL ? p->scan.alias : p->scan.table->name;
+}
 
 /* The input of an aggregation's expressions (below the GATHER for a FINAL one). */
 static const sql_plan *sql_agg_input(const sql_plan *p) {
@@ -48,7 +56,7 @@ static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_agg_call
 static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint32_t i) {
     switch (p->kind) {
     case SQL_P_SCAN: case SQL_P_PKGET:
-        if (ex->qualify) sql_strbuf_printf(sb, "%s.", p->scan.table->name);
+        if (ex->qualify) sql_strbuf_printf(sb, "%s.", sql_scan_name(p));
         sql_strbuf_puts(sb, p->cols[i].name);
         return;
     case SQL_P_GATHER: case SQL_P_FILTER: case SQL_P_SORT: case SQL_P_LIMIT:
@@ -281,7 +289,17 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
         if (in != NULL && e->column.index < in->ncols) sql_deparse_col(ex, sb, in, e->column.index);
         else sql_strbuf_printf(sb, "$col%u", e->column.index + 1);
         return;
-    case SQL_X_OUTER: sql_strbuf_printf(sb, "$outer%u", e->column.index + 1); return;
+    case SQL_X_OUTER:
+        if (e->column.depth >= 1 && e->column.depth <= ex->nouter) {
+            const sql_plan *o = ex->outer[ex->nouter - e->column.depth];
+            bool qualify = ex->qualify;
+            ex->qualify = true; /* a column of another query level: always named with its table */
+            if (e->column.index < o->ncols) sql_deparse_col(ex, sb, o, e->column.index);
+            ex->qualify = qualify;
+            return;
+        }
+        sql_strbuf_printf(sb, "$%u", e->column.index);
+        return;
     case SQL_X_FUNC: sql_deparse_func(ex, sb, e, in); return;
     case SQL_X_AND: case SQL_X_OR: sql_deparse_boolop(ex, sb, e, in, true); return;
     case SQL_X_NOT:
@@ -332,36 +350,36 @@ static void sql_explain_pad(sql_strbuf *sb, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) sql_strbuf_putc(sb, ' ');
 }
 
-static void sql_explain_head(sql_xpl *ex, uint32_t depth, const char *fmt, const char *arg) {
-    if (depth > 0) {
-        sql_explain_pad(ex->sb, depth * 6 - 4);
+static void sql_explain_head(sql_xpl *ex, uint32_t col, const char *fmt, const char *arg) {
+    if (col > 0) {
+        sql_explain_pad(ex->sb, col - 4);
         sql_strbuf_puts(ex->sb, "->  ");
     }
     sql_strbuf_printf(ex->sb, fmt, arg != NULL ? arg : "");
     sql_strbuf_putc(ex->sb, '\n');
 }
 
-/* "  Label: <expr>" under the node at `depth`. */
-static void sql_explain_prop(sql_xpl *ex, uint32_t depth, const char *label,
+/* "  Label: <expr>" under the node at `col`. */
+static void sql_explain_prop(sql_xpl *ex, uint32_t col, const char *label,
                              const sql_expr *e, const sql_plan *in) {
-    sql_explain_pad(ex->sb, depth * 6 + 2);
+    sql_explain_pad(ex->sb, col + 2);
     sql_strbuf_printf(ex->sb, "%s: ", label);
     sql_deparse(ex, ex->sb, e, in);
     sql_strbuf_putc(ex->sb, '\n');
 }
 
-static void sql_explain_text(sql_xpl *ex, uint32_t depth, const char *label,
+static void sql_explain_text(sql_xpl *ex, uint32_t col, const char *label,
                              const char *text) {
-    sql_explain_pad(ex->sb, depth * 6 + 2);
+    sql_explain_pad(ex->sb, col + 2);
     sql_strbuf_printf(ex->sb, "%s: %s\n", label, text);
 }
 
-static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t depth,
-                             const sql_expr *filter);
+static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
+                             const sql_plan *filter, const sql_plan *proj);
 
 /* ---- per node ---- */
 
-static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
+static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     const eng_table *t = p->scan.table;
     sql_strbuf cond;
     sql_strbuf_init(&cond, ex->tmp, 64);
@@ -369,14 +387,14 @@ static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
     for (uint32_t k = 0; k < p->scan.nkey; k++) {
         if (k > 0) sql_strbuf_puts(&cond, " AND ");
         sql_strbuf_putc(&cond, '(');
-        if (ex->qualify) sql_strbuf_printf(&cond, "%s.", t->name);
+        if (ex->qualify) sql_strbuf_printf(&cond, "%s.", sql_scan_name(p));
         sql_strbuf_printf(&cond, "%s = ", t->columns[t->pk_attnums[k] - 1].name);
         sql_deparse(ex, &cond, p->scan.key[k], p);
         sql_strbuf_putc(&cond, ')');
     }
     if (p->scan.nkey > 1) sql_strbuf_putc(&cond, ')');
     sql_strbuf_putc(&cond, '\0');
-    sql_explain_text(ex, depth, "Index Cond", cond.data);
+    sql_explain_text(ex, col, "Index Cond", cond.data);
     /* The filter of an UPDATE's lookup still holds the key equalities: not shown twice. */
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(p->scan.filter, conj, SQL_PLAN_CONJUNCTS_MAX);
@@ -397,11 +415,11 @@ static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
     }
     if (nrest > 1) sql_strbuf_putc(&f, ')');
     sql_strbuf_putc(&f, '\0');
-    sql_explain_text(ex, depth, "Filter", f.data);
+    sql_explain_text(ex, col, "Filter", f.data);
 }
 
 /* Hash Cond from the keys; the quals' other conjuncts as Join Filter. */
-static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
+static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     sql_strbuf cond;
     sql_strbuf_init(&cond, ex->tmp, 64);
     char **keys = rt_arena_alloc(ex->tmp, sizeof(char *) * 2 * (p->join.nkeys + 1u));
@@ -422,7 +440,7 @@ static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t depth)
     }
     if (p->join.nkeys > 1) sql_strbuf_putc(&cond, ')');
     sql_strbuf_putc(&cond, '\0');
-    sql_explain_text(ex, depth, "Hash Cond", cond.data);
+    sql_explain_text(ex, col, "Hash Cond", cond.data);
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(p->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
     for (uint32_t i = 0; i < n; i++) {
@@ -434,11 +452,11 @@ static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t depth)
         for (uint32_t k = 0; k < 2 * p->join.nkeys && !is_key; k++) {
             is_key = keys[k] != NULL && strcmp(keys[k], c.data) == 0;
         }
-        if (!is_key) sql_explain_text(ex, depth, "Join Filter", c.data);
+        if (!is_key) sql_explain_text(ex, col, "Join Filter", c.data);
     }
 }
 
-static void sql_explain_sort_keys(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
+static void sql_explain_sort_keys(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     sql_strbuf s;
     sql_strbuf_init(&s, ex->tmp, 64);
     for (uint32_t k = 0; k < p->sort.nkeys; k++) {
@@ -450,11 +468,11 @@ static void sql_explain_sort_keys(sql_xpl *ex, const sql_plan *p, uint32_t depth
         if (!key->desc && key->nulls_first) sql_strbuf_puts(&s, " NULLS FIRST");
     }
     sql_strbuf_putc(&s, '\0');
-    sql_explain_text(ex, depth, "Sort Key", s.data);
+    sql_explain_text(ex, col, "Sort Key", s.data);
 }
 
 static void sql_explain_group_keys(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
-                                   const sql_plan *in, uint32_t depth) {
+                                   const sql_plan *in, uint32_t col) {
     sql_strbuf s;
     sql_strbuf_init(&s, ex->tmp, 64);
     for (uint32_t k = 0; k < n; k++) {
@@ -463,25 +481,25 @@ static void sql_explain_group_keys(sql_xpl *ex, sql_expr *const *keys, uint32_t 
         else sql_deparse_col(ex, &s, in, k);
     }
     sql_strbuf_putc(&s, '\0');
-    sql_explain_text(ex, depth, "Group Key", s.data);
+    sql_explain_text(ex, col, "Group Key", s.data);
 }
 
-static void sql_explain_agg(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
+static void sql_explain_agg(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *modes[] = {"", "Partial ", "Finalize "};
     const char *mode = modes[p->agg.mode <= SQL_AGG_FINAL ? p->agg.mode : 0];
     char head[64];
     snprintf(head, sizeof head, "%s%s", mode, p->agg.ngroup > 0 ? "HashAggregate" : "Aggregate");
-    sql_explain_head(ex, depth, "%s", head);
+    sql_explain_head(ex, col, "%s", head);
     if (p->agg.ngroup == 0) return;
     if (p->agg.mode == SQL_AGG_FINAL) { /* show the partial's keys, over the real input */
         const sql_plan *part = p->left;
         while (part != NULL && part->kind != SQL_P_AGG) part = part->left;
         if (part != NULL) {
-            sql_explain_group_keys(ex, part->agg.group, part->agg.ngroup, part->left, depth);
+            sql_explain_group_keys(ex, part->agg.group, part->agg.ngroup, part->left, col);
             return;
         }
     }
-    sql_explain_group_keys(ex, p->agg.group, p->agg.ngroup, p->left, depth);
+    sql_explain_group_keys(ex, p->agg.group, p->agg.ngroup, p->left, col);
 }
 
 static const char *sql_join_suffix(const sql_plan *p) {
@@ -503,123 +521,203 @@ static uint32_t sql_gather_partitions(const sql_plan *p) {
     return p->gather.table != NULL ? p->gather.table->partition_count : 0;
 }
 
-/* Header and details of node p; returns false when p is shown through its child instead. */
-static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
+/* "Seq Scan on t" / "Index Scan using t_pkey on t", with the alias when the query renames
+ * the table; a scan's own conditions name its columns unqualified, as PostgreSQL prints them. */
+static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    bool qualify = ex->qualify;
+    ex->qualify = false;
+    /* "on t" or, when the query renames it, "on t t1" */
+    const char *name = p->scan.table->name, *alias = sql_scan_name(p);
+    bool renamed = strcmp(name, alias) != 0;
+    const char *line;
+    if (p->kind == SQL_P_SCAN) {
+        line = rt_arena_sprintf(ex->tmp, "Seq Scan on %s%s%s", name, renamed ? " " : "",
+                                renamed ? alias : "");
+        sql_explain_head(ex, col, "%s", line != NULL ? line : "Seq Scan");
+        if (p->scan.filter != NULL) sql_explain_prop(ex, col, "Filter", p->scan.filter, p);
+    } else {
+        line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s", name, name,
+                                renamed ? " " : "", renamed ? alias : "");
+        sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
+        sql_explain_pkget(ex, p, col);
+    }
+    ex->qualify = qualify;
+}
+
+/* Header line and details of node p. */
+static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *setops[] = {"", "Union", "Intersect", "Except"};
     char buf[160];
     switch (p->kind) {
-    case SQL_P_RESULT: sql_explain_head(ex, depth, "Result", NULL); break;
-    case SQL_P_VALUES: sql_explain_head(ex, depth, "Values Scan on \"*VALUES*\"", NULL); break;
-    case SQL_P_SCAN: case SQL_P_PKGET: {
-        /* A scan's own conditions name its columns unqualified, as PostgreSQL prints them. */
-        bool qualify = ex->qualify;
-        ex->qualify = false;
-        if (p->kind == SQL_P_SCAN) {
-            sql_explain_head(ex, depth, "Seq Scan on %s", p->scan.table->name);
-            if (p->scan.filter != NULL) sql_explain_prop(ex, depth, "Filter", p->scan.filter, p);
-        } else {
-            snprintf(buf, sizeof buf, "Index Scan using %s_pkey on %s", p->scan.table->name,
-                     p->scan.table->name);
-            sql_explain_head(ex, depth, "%s", buf);
-            sql_explain_pkget(ex, p, depth);
-        }
-        ex->qualify = qualify;
-        break;
-    }
+    case SQL_P_RESULT: sql_explain_head(ex, col, "Result", NULL); break;
+    case SQL_P_VALUES: sql_explain_head(ex, col, "Values Scan on \"*VALUES*\"", NULL); break;
+    case SQL_P_SCAN: case SQL_P_PKGET: sql_explain_scan(ex, p, col); break;
     case SQL_P_ANNSCAN: {
         static const char *ops[] = {"", "<=>", "<->", "<#>"};
         bool qualify = ex->qualify;
         ex->qualify = false;
-        sql_explain_head(ex, depth, "HNSW Index Scan on %s", p->ann.table->name);
+        sql_explain_head(ex, col, "HNSW Index Scan on %s", p->ann.table->name);
         snprintf(buf, sizeof buf, "%s %s $query",
                  p->ann.table->columns[p->ann.vec_attnum - 1].name,
                  ops[p->ann.metric <= 3 ? p->ann.metric : 0]);
-        sql_explain_text(ex, depth, "Order By", buf);
-        if (p->ann.filter != NULL) sql_explain_prop(ex, depth, "Filter", p->ann.filter, p);
+        sql_explain_text(ex, col, "Order By", buf);
+        if (p->ann.filter != NULL) sql_explain_prop(ex, col, "Filter", p->ann.filter, p);
         ex->qualify = qualify;
         break;
     }
-    case SQL_P_CATALOG: sql_explain_head(ex, depth, "Catalog Scan", NULL); break;
-    case SQL_P_SOURCE: sql_explain_head(ex, depth, "Copy Input", NULL); break;
-    case SQL_P_FUNCSCAN: sql_explain_head(ex, depth, "Function Scan on %s", p->func.def->name); break;
-    case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, depth, "Result", NULL); break;
+    case SQL_P_SOURCE: sql_explain_head(ex, col, "Copy Input", NULL); break;
+    case SQL_P_CATALOG: sql_explain_head(ex, col, "Catalog Scan", NULL); break;
+    case SQL_P_FUNCSCAN: sql_explain_head(ex, col, "Function Scan on %s", p->func.def->name); break;
+    case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_GATHER:
-        sql_explain_head(ex, depth, "Gather", NULL);
+        sql_explain_head(ex, col, "Gather", NULL);
         snprintf(buf, sizeof buf, "%u", sql_gather_partitions(p));
-        sql_explain_text(ex, depth, "Partitions", buf);
+        sql_explain_text(ex, col, "Partitions", buf);
         break;
     case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
         snprintf(buf, sizeof buf, "%s%s", p->kind == SQL_P_HASHJOIN ? "Hash" : "Nested Loop",
                  sql_join_suffix(p));
-        sql_explain_head(ex, depth, "%s", buf);
-        if (p->kind == SQL_P_HASHJOIN) sql_explain_hashjoin(ex, p, depth);
-        else if (p->join.quals != NULL) sql_explain_prop(ex, depth, "Join Filter", p->join.quals, p);
+        sql_explain_head(ex, col, "%s", buf);
+        if (p->kind == SQL_P_HASHJOIN) sql_explain_hashjoin(ex, p, col);
+        else if (p->join.quals != NULL) sql_explain_prop(ex, col, "Join Filter", p->join.quals, p);
         break;
-    case SQL_P_AGG: sql_explain_agg(ex, p, depth); break;
+    case SQL_P_AGG: sql_explain_agg(ex, p, col); break;
     case SQL_P_SORT:
-        sql_explain_head(ex, depth, "Sort", NULL);
-        sql_explain_sort_keys(ex, p, depth);
+        sql_explain_head(ex, col, "Sort", NULL);
+        sql_explain_sort_keys(ex, p, col);
         break;
-    case SQL_P_LIMIT: sql_explain_head(ex, depth, "Limit", NULL); break;
+    case SQL_P_LIMIT: sql_explain_head(ex, col, "Limit", NULL); break;
     case SQL_P_DISTINCT:
         if (p->distinct.nkeys > 0) {
-            sql_explain_head(ex, depth, "Unique", NULL);
+            sql_explain_head(ex, col, "Unique", NULL);
         } else {
-            sql_explain_head(ex, depth, "HashAggregate", NULL);
-            sql_explain_group_keys(ex, NULL, p->ncols, p->left, depth);
+            sql_explain_head(ex, col, "HashAggregate", NULL);
+            sql_explain_group_keys(ex, NULL, p->ncols, p->left, col);
         }
         break;
     case SQL_P_SETOP:
         snprintf(buf, sizeof buf, "HashSetOp %s%s", setops[p->setop.op <= 3 ? p->setop.op : 0],
                  p->setop.all ? " All" : "");
-        sql_explain_head(ex, depth, "%s", buf);
+        sql_explain_head(ex, col, "%s", buf);
         break;
-    case SQL_P_APPEND: sql_explain_head(ex, depth, "Append", NULL); break;
-    case SQL_P_MATERIAL: case SQL_P_CTESCAN: sql_explain_head(ex, depth, "CTE Scan", NULL); break;
-    case SQL_P_WORKTABLE: sql_explain_head(ex, depth, "WorkTable Scan", NULL); break;
-    case SQL_P_RECURSIVE: sql_explain_head(ex, depth, "Recursive Union", NULL); break;
-    case SQL_P_WINDOW: sql_explain_head(ex, depth, "WindowAgg", NULL); break;
-    case SQL_P_INSERT: sql_explain_head(ex, depth, "Insert on %s", p->modify.table->name); break;
-    case SQL_P_UPDATE: sql_explain_head(ex, depth, "Update on %s", p->modify.table->name); break;
-    case SQL_P_DELETE: sql_explain_head(ex, depth, "Delete on %s", p->modify.table->name); break;
+    case SQL_P_APPEND: sql_explain_head(ex, col, "Append", NULL); break;
+    case SQL_P_MATERIAL: case SQL_P_CTESCAN: sql_explain_head(ex, col, "CTE Scan", NULL); break;
+    case SQL_P_WORKTABLE: sql_explain_head(ex, col, "WorkTable Scan", NULL); break;
+    case SQL_P_RECURSIVE: sql_explain_head(ex, col, "Recursive Union", NULL); break;
+    case SQL_P_WINDOW: sql_explain_head(ex, col, "WindowAgg", NULL); break;
+    case SQL_P_INSERT: sql_explain_head(ex, col, "Insert on %s", p->modify.table->name); break;
+    case SQL_P_UPDATE: sql_explain_head(ex, col, "Update on %s", p->modify.table->name); break;
+    case SQL_P_DELETE: sql_explain_head(ex, col, "Delete on %s", p->modify.table->name); break;
     }
 }
 
-static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
+static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (p->kind == SQL_P_APPEND) {
         for (uint32_t i = 0; i < p->append.ninputs; i++) {
-            sql_explain_node(ex, p->append.inputs[i], depth + 1, NULL);
+            sql_explain_node(ex, p->append.inputs[i], col + 6, NULL, NULL);
         }
         return;
     }
     if (p->kind == SQL_P_CTESCAN || p->kind == SQL_P_WORKTABLE) return;
-    if (p->left != NULL) sql_explain_node(ex, p->left, depth + 1, NULL);
+    if (p->left != NULL) sql_explain_node(ex, p->left, col + 6, NULL, NULL);
     if (p->right == NULL) return;
     if (p->kind == SQL_P_HASHJOIN) {
-        sql_explain_head(ex, depth + 1, "Hash", NULL);
-        sql_explain_node(ex, p->right, depth + 2, NULL);
+        sql_explain_head(ex, col + 6, "Hash", NULL);
+        sql_explain_node(ex, p->right, col + 12, NULL, NULL);
         return;
     }
-    sql_explain_node(ex, p->right, depth + 1, NULL);
+    sql_explain_node(ex, p->right, col + 6, NULL, NULL);
 }
 
-/* Node p, with `filter` (a FILTER above it, over p's output) shown as its Filter. */
-static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t depth,
-                             const sql_expr *filter) {
+/* ---- subqueries: "SubPlan N" after the node that evaluates them ---- */
+
+#define SQL_EXPLAIN_SUBPLANS_MAX 32
+
+typedef struct sql_xpl_subs {
+    const sql_expr *items[SQL_EXPLAIN_SUBPLANS_MAX];
+    uint32_t n;
+} sql_xpl_subs;
+
+static bool sql_xpl_sub_fn(const sql_expr *e, void *arg) {
+    sql_xpl_subs *s = arg;
+    if (e->kind != SQL_X_SUBQUERY || e->sub.plan == NULL) return true;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->items[i]->sub.id == e->sub.id) return true;
+    }
+    if (s->n < SQL_EXPLAIN_SUBPLANS_MAX) s->items[s->n++] = e;
+    return true;
+}
+
+static void sql_xpl_subs_list(sql_xpl_subs *s, sql_expr *const *list, uint32_t n) {
+    for (uint32_t i = 0; list != NULL && i < n; i++) sql_expr_walk(list[i], sql_xpl_sub_fn, s);
+}
+
+/* Subqueries in the expressions node p evaluates itself. */
+static void sql_xpl_subs_of(sql_xpl_subs *s, const sql_plan *p) {
+    switch (p->kind) {
+    case SQL_P_SCAN: case SQL_P_PKGET:
+        sql_expr_walk(p->scan.filter, sql_xpl_sub_fn, s);
+        break;
+    case SQL_P_FILTER: sql_expr_walk(p->filter.pred, sql_xpl_sub_fn, s); break;
+    case SQL_P_PROJECT: sql_xpl_subs_list(s, p->project.exprs, p->ncols); break;
+    case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
+        sql_expr_walk(p->join.quals, sql_xpl_sub_fn, s);
+        break;
+    case SQL_P_AGG:
+        sql_xpl_subs_list(s, p->agg.group, p->agg.ngroup);
+        for (uint32_t a = 0; a < p->agg.naggs; a++) {
+            sql_xpl_subs_list(s, p->agg.aggs[a].args, p->agg.aggs[a].nargs);
+        }
+        break;
+    case SQL_P_VALUES:
+        for (uint32_t r = 0; r < p->values.nrows; r++) {
+            sql_xpl_subs_list(s, p->values.rows[r], p->ncols);
+        }
+        break;
+    case SQL_P_UPDATE: case SQL_P_INSERT:
+        if (p->modify.table != NULL) {
+            sql_xpl_subs_list(s, p->modify.set, p->modify.set ? p->modify.table->column_count : 0);
+        }
+        sql_xpl_subs_list(s, p->modify.returning, p->modify.nreturning);
+        break;
+    default: break;
+    }
+}
+
+static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t col,
+                                 const sql_plan *row) {
+    if (s->n == 0 || ex->nouter == 8) return;
+    ex->outer[ex->nouter++] = row;
+    for (uint32_t i = 0; i < s->n; i++) {
+        sql_explain_pad(ex->sb, col + 2);
+        sql_strbuf_printf(ex->sb, "SubPlan %u\n", s->items[i]->sub.id + 1);
+        sql_explain_node(ex, s->items[i]->sub.plan, col + 8, NULL, NULL);
+    }
+    ex->nouter--;
+}
+
+/* Node p, with `filter` (a FILTER above it, over p's output) shown as its Filter, and the
+ * subqueries of `proj` (a PROJECT above it, not shown) as its SubPlans. */
+static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
+                             const sql_plan *filter, const sql_plan *proj) {
     if (p->kind == SQL_P_FILTER && p->left != NULL && filter == NULL) {
-        sql_explain_node(ex, p->left, depth, p->filter.pred);
+        sql_explain_node(ex, p->left, col, p, proj);
         return;
     }
     bool result_project = p->kind == SQL_P_PROJECT &&
                           (p->left == NULL || p->left->kind == SQL_P_RESULT);
-    if (p->kind == SQL_P_PROJECT && !result_project && filter == NULL) {
-        sql_explain_node(ex, p->left, depth, NULL);
+    if (p->kind == SQL_P_PROJECT && !result_project && filter == NULL && proj == NULL) {
+        sql_explain_node(ex, p->left, col, NULL, p);
         return;
     }
-    sql_explain_self(ex, p, depth);
-    if (filter != NULL) sql_explain_prop(ex, depth, "Filter", filter, p);
-    if (result_project) return;
-    sql_explain_children(ex, p, depth);
+    sql_xpl_subs subs = {.n = 0};
+    sql_xpl_subs_of(&subs, p);
+    if (filter != NULL) sql_xpl_subs_of(&subs, filter);
+    if (proj != NULL) sql_xpl_subs_of(&subs, proj);
+    sql_explain_self(ex, p, col);
+    if (filter != NULL) sql_explain_prop(ex, col, "Filter", filter->filter.pred, p);
+    if (!result_project) sql_explain_children(ex, p, col);
+    sql_explain_subplans(ex, &subs, col, p);
 }
 
 static uint32_t sql_explain_relations(const sql_plan *p) {
@@ -646,7 +744,7 @@ void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
         sb->failed = true;
         return;
     }
-    sql_explain_node(&ex, p, indent, NULL);
+    sql_explain_node(&ex, p, indent * 6, NULL, NULL);
     rt_arena_destroy(ex.tmp);
 }
 

@@ -11,6 +11,7 @@
  *       EXPLAIN it has the plan text. res.err the error when res.ok is false.
  *   sdb_exec_params(sql, n, texts, &res) the same with $1..$n given as text (typed as the
  *       binder infers them; a NULL pointer is SQL NULL).
+ *   sdb_bind(&ctx, sql, &err) binds (and optimises) without running, to inspect the plan;
  *   sdb_expect(sql, rows_text) / sdb_expect_error(sql, sqlstate) check and log mismatches.
  * Checks inside the fiber use TEST_CHECK (tests/common/test_runtime.h); the cmocka test asserts
  * that sdb_run() returned 0. */
@@ -136,8 +137,13 @@ static inline uint32_t sdb_create_table(const char *sql, uint32_t parts) {
         return 0;
     }
     const sql_create_table *ct = (const sql_create_table *)list.stmts[0].node;
+    if (ct->columns.count > 64) {
+        rt_log(RT_LOG_ERROR, NULL, "sdb_create_table: more than 64 columns");
+        sdb_ctx_close(&c);
+        return 0;
+    }
     eng_catalog *draft = eng_catalog_draft(c.ref.catalog);
-    for (uint32_t i = 0; i < ct->columns.count && i < 64; i++) {
+    for (uint32_t i = 0; i < ct->columns.count; i++) {
         const sql_columndef *cd = SQL_LIST_AT(ct->columns, i);
         if (!sdb_column(&c, cd, (uint16_t)(i + 1), &cols[i], &err)) goto fail;
         if (sdb_is_pk(ct, cd)) t.pk_attnums[t.pk_count++] = (uint16_t)(i + 1);
@@ -299,6 +305,19 @@ static inline bool sdb_execute(sdb_ctx *c, const sql_query *q, eng_txn_ctx *txn,
     sql_cursor_close(&cur);
     res->affected = atomic_load(&x->rows_affected);
     return ok;
+}
+
+/* Parses and binds (so optimises) one statement without running it, to look at its plan;
+ * NULL with *err on failure. The plan lives until sdb_ctx_close(c). */
+static inline const sql_query *sdb_bind(sdb_ctx *c, const char *sql, rt_err *err) {
+    sdb_ctx_open(c, sql, err);
+    sql_stmt_list list;
+    sql_query *q = NULL;
+    if (!sql_parse(c->arena, sql, (uint32_t)strlen(sql), &list, err) || list.count != 1 ||
+        !sql_bind_query(&c->bc, list.stmts[0].node, &q)) {
+        return NULL;
+    }
+    return q;
 }
 
 /* Runs one statement (SELECT / INSERT / UPDATE / DELETE, or EXPLAIN of one) in its own

@@ -102,6 +102,10 @@ static void plan_more(void) {
     CHECK_ROWS("SELECT DISTINCT tid FROM u ORDER BY tid", "1\n3\n9\n");
     CHECK_ROWS("SELECT count(*) FROM (SELECT id FROM t LIMIT 2) s", "2\n");
     CHECK_ROWS("SELECT id FROM t WHERE id IN (2, 4) ORDER BY id", "2\n4\n");
+    CHECK_ROWS("SELECT id FROM t WHERE id IN (1, 2, 3, 4, 5, 6, NULL) ORDER BY id",
+               "1\n2\n3\n4\n5\n");
+    CHECK_ROWS("SELECT id FROM t WHERE id IN (NULL)", "");
+    CHECK_ROWS("SELECT uid FROM u WHERE uid IN (101, 103, 999) ORDER BY uid", "101\n103\n");
     TEST_CHECK(sdb_create_table("CREATE TABLE c (a int4, b text, v int4, PRIMARY KEY (a, b))", 2)
                != 0);
     TEST_CHECK(sdb_exec("INSERT INTO c VALUES (1, 'x', 10), (1, 'y', 11), (2, 'x', 20)", &res));
@@ -118,6 +122,26 @@ static void plan_more(void) {
                "  Partitions: 2\n"
                "  ->  Seq Scan on c\n"
                "        Filter: (a = 1)\n");
+    TEST_CHECK(sdb_create_table("CREATE TABLE e (k int4 PRIMARY KEY, v int4)", 4) != 0);
+    CHECK_ROWS("SELECT count(*), sum(v), count(v) FROM e", "0|NULL|0\n");
+    CHECK_ROWS("SELECT k, count(*) FROM e GROUP BY k", "");
+    CHECK_ROWS("SELECT count(*) FILTER (WHERE x > 15), sum(x) FILTER (WHERE id < 3) FROM t",
+               "3|30\n");
+    CHECK_ROWS("SELECT t.id, s.c FROM t JOIN (SELECT tid, count(*) AS c FROM u GROUP BY tid) s "
+               "ON s.tid = t.id ORDER BY t.id", "1|2\n3|1\n");
+    CHECK_ROWS("SELECT t.id, u.uid, c.v FROM t, u, c WHERE t.id = u.tid AND c.a = t.id "
+               "AND c.b = u.tag ORDER BY u.uid", "");
+    CHECK_ROWS("SELECT t.id, u.uid, c.v FROM t, u, c WHERE t.id = u.tid AND c.a = t.id "
+               "ORDER BY u.uid, c.v", "1|100|10\n1|100|11\n1|101|10\n1|101|11\n");
+    CHECK_ROWS("SELECT v.a, t.name FROM (VALUES (1), (4)) v(a) JOIN t ON t.id = v.a ORDER BY 1",
+               "1|one\n4|four\n");
+    static const char *lim[] = {"1"};
+    TEST_CHECK(sdb_exec_params("SELECT id FROM t ORDER BY id DESC LIMIT $1", 1, lim, &res) &&
+               strcmp(res.text, "5\n") == 0);
+    /* The executor reads a join's inner side once: LATERAL references must be refused. */
+    CHECK_ERROR("SELECT t.id, g FROM t, LATERAL generate_series(1, t.x) g", "0A000");
+    CHECK_ERROR("SELECT * FROM t, LATERAL (SELECT u.uid FROM u WHERE u.tid = t.id) s", "0A000");
+    CHECK_ROWS("SELECT * FROM t, LATERAL (SELECT 7) s WHERE t.id = 1", "1|one|10|7\n");
     CHECK_ROWS("SELECT pg_typeof(x)::oid, pg_typeof(name)::oid FROM t WHERE id = 1", "23|25\n");
 }
 
@@ -128,6 +152,7 @@ static void plan_sequences(void) {
     CHECK_ROWS("SELECT nextval('S1')", "11\n");
     CHECK_ROWS("SELECT setval('s1', 20, false), nextval('s1')", "20|20\n");
     CHECK_ERROR("SELECT nextval('nope')", "42P01");
+    CHECK_ERROR("SELECT nextval('t')", "42809");
     CHECK_ERROR("SELECT currval('s1')", "0A000");
 }
 
@@ -203,6 +228,10 @@ static void plan_explain(void) {
                "  ->  Delete on t\n"
                "        ->  Seq Scan on t\n"
                "              Filter: (x < 5)\n");
+}
+
+/* Shapes of distribution: per-fragment limits, partial aggregation, outer joins, subplans. */
+static void plan_explain_more(void) {
     CHECK_ROWS("EXPLAIN SELECT name FROM t LIMIT 2",
                "Limit\n"
                "  ->  Gather\n"
@@ -237,11 +266,117 @@ static void plan_explain(void) {
                "        ->  Partial HashAggregate\n"
                "              Group Key: tid\n"
                "              ->  Seq Scan on u\n");
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 2) AND name LIKE 'a%'",
+}
+
+/* SubPlans, hash joins across types and aliases, IN lists. */
+static void plan_explain_subplans(void) {
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (SELECT tid FROM u)",
+               "Gather\n"
+               "  Partitions: 4\n"
+               "  Filter: (SubPlan 1)\n"
+               "  ->  Seq Scan on t\n"
+               "  SubPlan 1\n"
+               "    ->  Gather\n"
+               "          Partitions: 3\n"
+               "          ->  Seq Scan on u\n");
+    CHECK_ROWS("EXPLAIN SELECT name, (SELECT count(*) FROM u WHERE u.tid = t.id) FROM t",
                "Gather\n"
                "  Partitions: 4\n"
                "  ->  Seq Scan on t\n"
-               "        Filter: ((id = ANY ('{1,2}'::bigint[])) AND (name ~~ 'a%'::text))\n");
+               "  SubPlan 1\n"
+               "    ->  Finalize Aggregate\n"
+               "          ->  Gather\n"
+               "                Partitions: 3\n"
+               "                ->  Partial Aggregate\n"
+               "                      ->  Seq Scan on u\n"
+               "                            Filter: (tid = t.id)\n");
+    CHECK_ROWS("EXPLAIN SELECT u.tag FROM t JOIN u ON u.uid = t.id",
+               "Hash Join\n"
+               "  Hash Cond: (t.id = (u.uid)::bigint)\n"
+               "  ->  Gather\n"
+               "        Partitions: 4\n"
+               "        ->  Seq Scan on t\n"
+               "  ->  Hash\n"
+               "        ->  Gather\n"
+               "              Partitions: 3\n"
+               "              ->  Seq Scan on u\n");
+    CHECK_ROWS("EXPLAIN SELECT t1.name FROM t t1 JOIN t t2 ON t1.id = t2.id WHERE t2.x = 20",
+               "Hash Join\n"
+               "  Hash Cond: (t1.id = t2.id)\n"
+               "  ->  Gather\n"
+               "        Partitions: 4\n"
+               "        ->  Seq Scan on t t1\n"
+               "  ->  Hash\n"
+               "        ->  Gather\n"
+               "              Partitions: 4\n"
+               "              ->  Seq Scan on t t2\n"
+               "                    Filter: (x = 20)\n");
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 1) AND name LIKE 'a%'",
+               "Gather\n"
+               "  Partitions: 1\n"
+               "  ->  Seq Scan on t\n"
+               "        Filter: ((id = ANY ('{1,1}'::bigint[])) AND (name ~~ 'a%'::text))\n");
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE x IN (1, 2) AND name LIKE 'a%'",
+               "Gather\n"
+               "  Partitions: 4\n"
+               "  ->  Seq Scan on t\n"
+               "        Filter: ((x = ANY ('{1,2}'::integer[])) AND (name ~~ 'a%'::text))\n");
+    /* Keys 1..5 of t live in as many partitions (of 4) as te_partition_of says. */
+    bool seen[4] = {false};
+    uint32_t parts = 0;
+    for (int64_t id = 1; id <= 5; id++) {
+        uint32_t p = te_partition_of(id, 4);
+        parts += !seen[p];
+        seen[p] = true;
+    }
+    char want[256];
+    snprintf(want, sizeof want, "Gather\n  Partitions: %u\n  ->  Seq Scan on t\n"
+             "        Filter: (id = ANY ('{1,2,3,4,5}'::bigint[]))\n", parts);
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 2, 3, 4, 5)", want);
+}
+
+/* Columns the scans of table `name` in plan p read (summed over its scans). */
+static uint32_t plan_scan_cols(const sql_plan *p, const char *name) {
+    if (p == NULL) return 0;
+    uint32_t n = 0;
+    bool scan = p->kind == SQL_P_SCAN || p->kind == SQL_P_PKGET;
+    if (scan && strcmp(p->scan.table->name, name) == 0) {
+        n += p->scan.natts;
+    }
+    if (p->kind == SQL_P_APPEND) {
+        for (uint32_t i = 0; i < p->append.ninputs; i++) {
+            n += plan_scan_cols(p->append.inputs[i], name);
+        }
+    }
+    return n + plan_scan_cols(p->left, name) + plan_scan_cols(p->right, name);
+}
+
+static uint32_t plan_cols_of(const char *sql, const char *table) {
+    sdb_ctx c;
+    rt_err err;
+    rt_err_clear(&err);
+    const sql_query *q = sdb_bind(&c, sql, &err);
+    uint32_t n = q != NULL ? plan_scan_cols(q->plan, table) : 999;
+    if (q == NULL) rt_log(RT_LOG_ERROR, NULL, "%s: %s", sql, err.message);
+    sdb_ctx_close(&c);
+    return n;
+}
+
+/* Scans read only the columns something above them uses. */
+static void plan_pruning(void) {
+    TEST_CHECK(plan_cols_of("SELECT name FROM t WHERE x > 1", "t") == 2);
+    TEST_CHECK(plan_cols_of("SELECT t.name, u.tag FROM t JOIN u ON t.id = u.tid", "t") == 2);
+    TEST_CHECK(plan_cols_of("SELECT t.name, u.tag FROM t JOIN u ON t.id = u.tid", "u") == 2);
+    TEST_CHECK(plan_cols_of("SELECT count(*) FROM t JOIN u ON t.id = u.tid", "u") == 1);
+    TEST_CHECK(plan_cols_of("SELECT tid, count(*) FROM u GROUP BY tid", "u") == 1);
+    TEST_CHECK(plan_cols_of("SELECT s.n FROM (SELECT name AS n, x FROM t) s ORDER BY s.x", "t")
+               == 2);
+    TEST_CHECK(plan_cols_of("SELECT count(*) FROM t", "t") == 1);
+    /* A correlated subquery reads its enclosing row by position: that row stays whole. */
+    TEST_CHECK(plan_cols_of("SELECT (SELECT count(*) FROM u WHERE u.tid = t.id) FROM t", "t") ==
+               3);
+    TEST_CHECK(plan_cols_of("SELECT DISTINCT name FROM t", "t") == 1);
+    TEST_CHECK(plan_cols_of("UPDATE t SET x = 1 WHERE name = 'a'", "t") == 3);
 }
 
 static void plan_fiber(void *arg) {
@@ -251,7 +386,10 @@ static void plan_fiber(void *arg) {
     plan_joins_aggs();
     plan_subqueries();
     plan_more();
+    plan_pruning();
     plan_explain();
+    plan_explain_more();
+    plan_explain_subplans();
     plan_sequences();
     plan_modify();
     rt_runtime_stop();
