@@ -162,9 +162,12 @@ struct sql_sink;
 struct sql_plan;
 
 /* COPY FROM: CopyInResponse, then `insert` (the binder's INSERT into the copied columns) runs
- * with the input's rows as its child, batch by batch; the input is read to its end (CopyDone)
- * even after a data error. *rows: the rows inserted. */
-bool sql_copy_run_from(struct sql_exec_ctx *x, struct sql_plan *insert, const sql_copy_opts *o,
+ * with the input's rows as its child, batch by batch, those for which `where` (over the copied
+ * columns; NULL = all) is true; the input is read to its end (CopyDone) even after a data
+ * error. *rows: the rows inserted. */
+struct sql_expr;
+bool sql_copy_run_from(struct sql_exec_ctx *x, struct sql_plan *insert, struct sql_expr *where,
+                       const sql_copy_opts *o,
                        const char *relname, const sql_copy_col *cols, uint32_t ncols,
                        const struct sql_sink *sink, uint64_t *rows, rt_err *err);
 /* COPY TO: CopyOutResponse, the plan's rows encoded and written in chunks, CopyDone. */

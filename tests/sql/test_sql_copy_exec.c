@@ -224,7 +224,7 @@ static void copy_from_fiber(void *arg) {
                             {"txn", SQL_T_INT8, -1}};
     fake_client c = {.input = g_input, .len = g_input_len};
     sql_sink sink = fc_sink(&c);
-    g_result.ok = sql_copy_run_from(&x, insert_plan(arena, t), &o, "t", cols, 3, &sink,
+    g_result.ok = sql_copy_run_from(&x, insert_plan(arena, t), NULL, &o, "t", cols, 3, &sink,
                                     &g_result.rows, &err);
     g_result.err = err;
     g_result.reads_after_done = c.reads_after_done;
@@ -422,6 +422,10 @@ static const stmt_case STMT_CASES[] = {
     {"COPY (SELECT 1 AS x, 'a,b' AS y) TO STDOUT (FORMAT csv, HEADER)", "", "COPY 1",
      "x,y\n1,\"a,b\"\n"},
     {"COPY (SELECT 1) TO STDOUT", "", "COPY 1", "1\n"},
+    {"COPY w (a, c) FROM STDIN WHERE c % 2 = 0 AND a < 13", "10\t1\n11\t2\n12\t4\n13\t6\n",
+     "COPY 2", NULL},
+    {"COPY w (a, c) FROM STDIN WHERE b = 'x'", "",
+     "ERROR 42703: column \"b\" does not exist @32", NULL},
 };
 
 typedef struct stmt_out {
@@ -566,7 +570,7 @@ static void test_sql_copy_exec_statements(void **state) {
         }
         if (sc->want_output != NULL) assert_string_equal(g_stmt_out[i].output, sc->want_output);
     }
-    assert_string_equal(g_w_rows, "1|dflt|5;2|dflt|6;3|x|7;4||8;5|dflt|9");
+    assert_string_equal(g_w_rows, "1|dflt|5;2|dflt|6;3|x|7;4||8;5|dflt|9;11|dflt|2;12|dflt|4");
     te_rmdir(g_dir);
 }
 
