@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
+#include "sql/sql_pgcat.h"
 #include "sql/sql_strbuf.h"
 
 extern const sql_func_def sql_cast_def;
@@ -71,6 +72,9 @@ static sql_expr *sql_bind_fold_unknown(sql_qlevel *q, sql_expr *e, uint32_t type
         sql_fmt fmt = {0};
         fmt.extra_float_digits = 1;
         sql_io_ctx io = {.arena = b->arena, .fmt = &fmt, .err = b->bc->err};
+        sql_bind_ctx *bc = b->bc; /* reg* literals ('t'::regclass) resolve names here */
+        io.names = &(sql_names){bc->catalog, bc->db, bc->search_path, bc->nsearch,
+                                bc->temp_schema_oid, bc->session};
         char *text = rt_arena_strndup(b->arena, (const char *)e->constval.b.ptr,
                                       e->constval.b.len);
         if (text == NULL) return NULL;

@@ -1,6 +1,7 @@
 /* sql_exec.c: operator construction and the simple operators (RESULT, VALUES, FILTER, PROJECT,
  * LIMIT, APPEND), row sets, and cursors. */
 #include "sql/sql_exec_int.h"
+#include "sql/sql_pgcat.h"
 
 #include <string.h>
 
@@ -116,6 +117,7 @@ void sql_exec_eval_ctx(sql_exec_ctx *x, rt_arena *arena, sql_eval_ctx *ec) {
     ec->io.fmt = &x->fmt;
     ec->io.now_us = x->now_us;
     ec->io.err = x->err;
+    ec->io.names = sql_pgcat_names(x, arena);
     ec->outer_depth = x->outer_depth;
     for (uint32_t i = 0; i < x->outer_depth; i++) {
         ec->outer[i] = x->outer[i];
@@ -439,6 +441,7 @@ sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
         break;
     case SQL_P_RECURSIVE: op = sql_op_new_recursive(x, p); break;
     case SQL_P_WINDOW: op = sql_op_new_window(x, p); break;
+    case SQL_P_ANNSCAN: op = sql_op_new_annscan(x, p); break;
     case SQL_P_SOURCE: op = sql_op_alloc(x, p, &sql_source_vt, sizeof(sql_op)); break;
     }
     if (op == NULL && !rt_err_is_set(x->err)) rt_arena_fail(x->arena, x->err);

@@ -64,4 +64,5 @@ void sql_funcs_init(void) {
     sql_funcs_register_misc();
     sql_funcs_register_vector();
     sql_funcs_register_pending();
+    sql_funcs_register_catalog();
 }

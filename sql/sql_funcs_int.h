@@ -18,6 +18,7 @@ void sql_funcs_register_array(void);
 void sql_funcs_register_misc(void);
 void sql_funcs_register_vector(void);
 void sql_funcs_register_pending(void);
+void sql_funcs_register_catalog(void);
 
 /* A fresh arena copy of bytes for a result. */
 static inline bool sql_fn_bytes(sql_fctx *f, const void *p, uint32_t len, sql_bytes *out) {

@@ -1,7 +1,10 @@
 /* sql_pgcat.h: the pg_catalog and information_schema relations, answered live from the catalog
- * of the session's database (and the cluster-wide roles and databases).
+ * of the session's database (and the cluster-wide roles and databases), and the name context
+ * the reg* types (regclass, regtype, regproc, ...) read and print names with.
  * Core:    any shard; rows are built on demand for one statement.
- * Memory:  rows are copied into the caller's row set. */
+ * Memory:  rows are copied into the caller's row set (temporaries in the statement's arena).
+ * Errors:  53200 when the statement's arena is exhausted; reg* input: 42P01, 42704, 42883,
+ *          42725, 3F000 with PostgreSQL's messages. */
 #ifndef SQL_PGCAT_H
 #define SQL_PGCAT_H
 
@@ -31,6 +34,20 @@ const sql_pgcat_rel *sql_pgcat_at(uint32_t i);
 
 struct sql_exec_ctx;
 struct sql_rowset;
+struct sql_session;
+
+/* What reg* input and output resolve names against (sql_io_ctx.names). */
+typedef struct sql_names {
+    const eng_catalog *catalog;
+    const eng_database *db;
+    const char *const *search_path; /* schema names; NULL: the session's search_path */
+    uint32_t nsearch;
+    uint32_t temp_schema_oid;       /* the session's pg_temp, 0 if none */
+    struct sql_session *session;    /* NULL outside a session ("$user", public) */
+} sql_names;
+
+/* The name context of a statement being executed, allocated in `arena`. */
+const sql_names *sql_pgcat_names(struct sql_exec_ctx *x, rt_arena *arena);
 /* Every row of relation `id` (typed like its columns). */
 bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id, struct sql_rowset *out);
 

@@ -51,6 +51,9 @@ typedef enum sql_plan_kind {
     SQL_P_DELETE,      /* fragment */
     SQL_P_RECURSIVE,   /* WITH RECURSIVE: seed, then iterate the recursive term */
     SQL_P_WORKTABLE,   /* the recursive term's reference to the working table */
+    SQL_P_ANNSCAN,     /* fragment: approximate nearest rows of one partition by its HNSW graph
+                          (ANN-first), the rows passing the filter; above it the exact ORDER BY
+                          distance and LIMIT */
     SQL_P_SOURCE,      /* coordinator: batches handed in by a callback (COPY FROM's rows) */
 } sql_plan_kind;
 
@@ -100,6 +103,16 @@ struct sql_plan {
             uint32_t lock_strength; /* SELECT FOR UPDATE / SHARE (0 = none) */
             uint32_t lock_wait;
         } scan;                                                          /* SCAN, PKGET */
+        struct {
+            const eng_table *table;
+            uint32_t natts;
+            uint16_t *attnums;   /* columns to read, as SCAN */
+            sql_expr *filter;    /* over the read columns, checked during the graph walk */
+            uint16_t vec_attnum; /* the VECTOR column whose graph is walked */
+            uint32_t metric;     /* eng_hnsw_metric the ORDER BY operator computes */
+            sql_expr *query;     /* the query vector (no column references) */
+            sql_expr *k;         /* rows wanted per partition: LIMIT + OFFSET (int8) */
+        } ann;                                                           /* ANNSCAN */
         struct { uint32_t rel_id; sql_expr *filter; } catalog;          /* CATALOG */
         struct {
             const sql_func_def *def;

@@ -40,6 +40,8 @@ typedef struct sql_io_ctx {
     const sql_fmt *fmt;
     int64_t now_us;             /* statement timestamp, for 'now' and 'today' */
     rt_err *err;
+    const struct sql_names *names; /* catalog and search path for the reg* types (regclass,
+                                      regtype, ...; sql_pgcat.h); NULL: OIDs as numbers */
 } sql_io_ctx;
 
 typedef bool (*sql_in_fn)(sql_io_ctx *io, const char *text, uint32_t len, int32_t typmod,

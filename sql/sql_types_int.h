@@ -31,5 +31,6 @@ void sql_types_float_register(sql_type_def *t);
 void sql_types_number_register(sql_type_def *t);
 void sql_types_datetime_register(sql_type_def *t);
 void sql_types_json_register(sql_type_def *t);
+void sql_types_reg_register(sql_type_def *t);
 
 #endif

@@ -1,0 +1,379 @@
+/* sql_pgcat_def.c: definitions as PostgreSQL 15 prints them (pg_get_indexdef,
+ * pg_get_constraintdef, pg_get_expr of a default) and the search path that decides which
+ * names are visible (pg_table_is_visible) and which references need their schema.
+ * Expressions are stored as SQL text, so they print as written; PostgreSQL prints its parsed
+ * form (with casts such as (0)::numeric), which can differ in spelling, not in meaning. */
+#include <ctype.h>
+#include <string.h>
+
+#include "sql/sql_lex.h"
+#include "sql/sql_pgcat_int.h"
+#include "sql/sql_session.h"
+
+extern bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
+                                    const char **value, rt_err *err) __attribute__((weak));
+extern const char *sql_session_user(const sql_session *s) __attribute__((weak));
+
+const char *pc_strbuf_cstr(sql_strbuf *sb) {
+    sql_strbuf_putc(sb, '\0');
+    if (sb->failed) return NULL;
+    sb->len--;
+    return sb->data;
+}
+
+/* format_type(oid, NULL): as with typmod -1, except the types whose bare name PostgreSQL
+ * spells differently then (regtype output uses this form too). */
+void pc_format_type_nomod(uint32_t oid, sql_strbuf *sb) {
+    if (oid == SQL_T_BPCHAR) sql_strbuf_puts(sb, "character");
+    else if (oid == SQL_T_BPCHAR_ARRAY) sql_strbuf_puts(sb, "character[]");
+    else if (oid == SQL_T_ANY) sql_strbuf_puts(sb, "\"any\"");
+    else sql_type_format(oid, -1, sb);
+}
+
+/* ---- identifiers ---- */
+
+void pc_quote_ident(sql_strbuf *sb, const char *name) {
+    bool plain = name[0] != '\0' && (islower((unsigned char)name[0]) || name[0] == '_');
+    for (const char *p = name; plain && *p != '\0'; p++) {
+        plain = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' ||
+                *p == '$';
+    }
+    if (plain) {
+        sql_kw kw = sql_keyword_lookup(name, strlen(name));
+        plain = kw == SQL_KW_INVALID || sql_keyword_get(kw)->category == SQL_KWCAT_UNRESERVED;
+    }
+    if (plain) {
+        sql_strbuf_puts(sb, name);
+        return;
+    }
+    sql_strbuf_putc(sb, '"');
+    for (const char *p = name; *p != '\0'; p++) {
+        if (*p == '"') sql_strbuf_putc(sb, '"');
+        sql_strbuf_putc(sb, *p);
+    }
+    sql_strbuf_putc(sb, '"');
+}
+
+void pc_qualified(sql_strbuf *sb, const char *schema, const char *name, bool qualify) {
+    if (qualify && schema != NULL) {
+        pc_quote_ident(sb, schema);
+        sql_strbuf_putc(sb, '.');
+    }
+    pc_quote_ident(sb, name);
+}
+
+/* ---- the search path ---- */
+
+static void pc_path_add(pc_path *p, uint32_t oid) {
+    if (oid == 0 || p->n >= PC_PATH_MAX || pc_path_has(p, oid)) return;
+    p->oids[p->n++] = oid;
+}
+
+bool pc_path_has(const pc_path *p, uint32_t schema_oid) {
+    for (uint32_t i = 0; i < p->n; i++) {
+        if (p->oids[i] == schema_oid) return true;
+    }
+    return false;
+}
+
+/* The schema of one search_path element (trimmed, unquoted, "$user" resolved), 0 if none. */
+static uint32_t pc_path_item(const sql_names *nm, const char *s, uint32_t len) {
+    while (len > 0 && isspace((unsigned char)*s)) s++, len--;
+    while (len > 0 && isspace((unsigned char)s[len - 1])) len--;
+    if (len >= 2 && s[0] == '"' && s[len - 1] == '"') s++, len -= 2;
+    char name[ENG_NAME_BYTES];
+    if (len == 0 || len >= sizeof name) return 0;
+    memcpy(name, s, len);
+    name[len] = '\0';
+    if (strcmp(name, "pg_temp") == 0) return nm->temp_schema_oid;
+    if (strcmp(name, "$user") == 0) {
+        if (nm->session == NULL || sql_session_user == NULL) return 0;
+        const char *user = sql_session_user(nm->session);
+        if (user == NULL || strlen(user) >= sizeof name) return 0;
+        strcpy(name, user);
+    }
+    const eng_schema *sc = eng_db_schema_by_name(nm->db, name);
+    return sc != NULL ? sc->oid : 0;
+}
+
+/* The session's search_path setting, or PostgreSQL's default. */
+static const char *pc_session_path(struct sql_session *s) {
+    const char *v = NULL;
+    if (s != NULL && sql_session_get_setting != NULL) {
+        rt_err err;
+        rt_err_clear(&err);
+        if (!sql_session_get_setting(s, "search_path", true, &v, &err)) v = NULL;
+    }
+    return v != NULL ? v : "\"$user\", public";
+}
+
+void pc_path_build(const sql_names *nm, pc_path *p) {
+    p->n = 0;
+    pc_path_add(p, nm->temp_schema_oid);
+    if (nm->search_path != NULL) {
+        bool listed = false;
+        for (uint32_t i = 0; i < nm->nsearch; i++) {
+            listed |= strcmp(nm->search_path[i], "pg_catalog") == 0;
+        }
+        if (!listed) pc_path_add(p, ENG_OID_PG_CATALOG);
+        for (uint32_t i = 0; i < nm->nsearch; i++) {
+            const char *s = nm->search_path[i];
+            pc_path_add(p, pc_path_item(nm, s, (uint32_t)strlen(s)));
+        }
+        return;
+    }
+    const char *path = pc_session_path(nm->session);
+    if (strstr(path, "pg_catalog") == NULL) pc_path_add(p, ENG_OID_PG_CATALOG);
+    for (const char *s = path; *s != '\0';) {
+        const char *end = strchr(s, ',');
+        uint32_t len = end != NULL ? (uint32_t)(end - s) : (uint32_t)strlen(s);
+        pc_path_add(p, pc_path_item(nm, s, len));
+        s += len + (end != NULL);
+    }
+}
+
+/* The executor does not know the session's own temporary schema: every pg_temp_N counts
+ * (another session's temporary tables are seen as visible too). */
+void pc_path_of(sql_exec_ctx *x, pc_path *p) {
+    sql_names nm = {.catalog = x->catalog, .db = x->db, .session = x->session};
+    for (uint32_t i = 0; i < x->db->schema_count; i++) {
+        if (strncmp(x->db->schemas[i].name, "pg_temp_", 8) == 0) {
+            nm.temp_schema_oid = x->db->schemas[i].oid;
+        }
+    }
+    pc_path_build(&nm, p);
+}
+
+const sql_names *sql_pgcat_names(struct sql_exec_ctx *x, rt_arena *arena) {
+    if (x->db == NULL) return NULL;
+    sql_names *nm = rt_arena_alloc(arena, sizeof *nm);
+    if (nm == NULL) return NULL; /* reg* values then print as numbers */
+    *nm = (sql_names){.catalog = x->catalog, .db = x->db, .session = x->session};
+    return nm;
+}
+
+/* The OID of the relation `name` in schema `ns`, 0 if none. */
+static uint32_t pc_rel_in_schema(const eng_database *db, uint32_t ns, const char *name) {
+    const eng_table *t = eng_db_table_by_name(db, ns, name);
+    if (t != NULL) return t->oid;
+    const eng_sequence *s = eng_db_sequence_by_name(db, ns, name);
+    if (s != NULL) return s->oid;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *tt = &db->tables[i];
+        if (tt->schema_oid != ns) continue;
+        for (uint32_t k = 0; k < tt->index_count; k++) {
+            if (pc_index_shown(&tt->indexes[k]) && strcmp(tt->indexes[k].name, name) == 0) {
+                return tt->indexes[k].oid;
+            }
+        }
+    }
+    if (ns == ENG_OID_PG_CATALOG || ns == ENG_OID_INFORMATION_SCHEMA) {
+        const sql_pgcat_rel *rel =
+            sql_pgcat_find(ns == ENG_OID_PG_CATALOG ? "pg_catalog" : "information_schema", name);
+        if (rel != NULL) return rel->id;
+    }
+    return 0;
+}
+
+uint32_t pc_rel_lookup(const eng_database *db, const pc_path *p, const char *name) {
+    for (uint32_t i = 0; i < p->n; i++) {
+        uint32_t oid = pc_rel_in_schema(db, p->oids[i], name);
+        if (oid != 0) return oid;
+    }
+    return 0;
+}
+
+bool pc_rel_visible(const eng_database *db, const pc_path *p, uint32_t oid) {
+    const char *schema, *name;
+    if (!pc_relation_name(db, oid, &schema, &name)) return false;
+    return pc_rel_lookup(db, p, name) == oid;
+}
+
+/* ---- index definitions ---- */
+
+static const char *pc_am_name(eng_index_method m) {
+    return m == ENG_INDEX_HNSW ? "hnsw" : m == ENG_INDEX_HASH ? "hash" : "btree";
+}
+
+static void pc_index_key(sql_strbuf *sb, const eng_table *t, const eng_index *ix, uint32_t k) {
+    const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[k]);
+    pc_quote_ident(sb, col != NULL ? col->name : "expr");
+    if (ix->opclass[k] != NULL) {
+        sql_strbuf_putc(sb, ' ');
+        sql_strbuf_puts(sb, ix->opclass[k]);
+    } else if (ix->method == ENG_INDEX_HNSW) {
+        sql_strbuf_puts(sb, ix->metric == ENG_METRIC_COSINE ? " vector_cosine_ops"
+                            : ix->metric == ENG_METRIC_IP   ? " vector_ip_ops"
+                                                            : " vector_l2_ops");
+    }
+    if (ix->desc[k]) sql_strbuf_puts(sb, " DESC");
+}
+
+/* WITH (m='16', ef_construction='64') from "m=16, ef_construction=64". */
+static void pc_index_options(sql_strbuf *sb, const char *text) {
+    sql_strbuf_puts(sb, " WITH (");
+    bool first = true;
+    for (const char *s = text; *s != '\0';) {
+        while (*s == ' ' || *s == ',') s++;
+        if (*s == '\0') break;
+        const char *eq = strchr(s, '=');
+        const char *end = strchr(s, ',');
+        if (end == NULL) end = s + strlen(s);
+        if (eq == NULL || eq > end) eq = end;
+        const char *ke = eq;
+        while (ke > s && ke[-1] == ' ') ke--;
+        if (!first) sql_strbuf_puts(sb, ", ");
+        first = false;
+        sql_strbuf_append(sb, s, (uint32_t)(ke - s));
+        if (eq < end) {
+            const char *v = eq + 1, *ve = end;
+            while (*v == ' ' || *v == '\'') v++;
+            while (ve > v && (ve[-1] == ' ' || ve[-1] == '\'')) ve--;
+            sql_strbuf_puts(sb, "='");
+            sql_strbuf_append(sb, v, (uint32_t)(ve - v));
+            sql_strbuf_putc(sb, '\'');
+        }
+        s = end;
+    }
+    sql_strbuf_putc(sb, ')');
+}
+
+void pc_index_def(sql_strbuf *sb, const eng_database *db, const eng_table *t,
+                  const eng_index *ix, uint32_t column) {
+    if (column > 0) {
+        if (column <= ix->column_count) {
+            const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[column - 1]);
+            pc_quote_ident(sb, col != NULL ? col->name : "expr");
+        }
+        return;
+    }
+    sql_strbuf_puts(sb, ix->unique || ix->primary ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+    pc_quote_ident(sb, ix->name);
+    sql_strbuf_puts(sb, " ON ");
+    pc_qualified(sb, pc_schema_name(db, t->schema_oid), t->name, true);
+    sql_strbuf_printf(sb, " USING %s (", pc_am_name(ix->method));
+    for (uint32_t k = 0; k < ix->column_count; k++) {
+        if (k > 0) sql_strbuf_puts(sb, ", ");
+        pc_index_key(sb, t, ix, k);
+    }
+    sql_strbuf_putc(sb, ')');
+    if (ix->nulls_not_distinct) sql_strbuf_puts(sb, " NULLS NOT DISTINCT");
+    if (ix->options_text != NULL) pc_index_options(sb, ix->options_text);
+    if (ix->predicate_text != NULL) sql_strbuf_printf(sb, " WHERE (%s)", ix->predicate_text);
+}
+
+/* ---- constraint definitions ---- */
+
+static void pc_column_list(sql_strbuf *sb, const eng_table *t, const uint16_t *attnums,
+                           uint32_t n) {
+    sql_strbuf_putc(sb, '(');
+    for (uint32_t i = 0; i < n; i++) {
+        const eng_column *col = t != NULL ? eng_table_column_by_attnum(t, attnums[i]) : NULL;
+        if (i > 0) sql_strbuf_puts(sb, ", ");
+        pc_quote_ident(sb, col != NULL ? col->name : "?");
+    }
+    sql_strbuf_putc(sb, ')');
+}
+
+/* An expression wrapped as PostgreSQL prints a CHECK: one pair of parentheses around the
+ * clause and one around the expression unless it already has them. */
+static void pc_check_text(sql_strbuf *sb, const char *text) {
+    size_t n = strlen(text);
+    bool wrapped = n >= 2 && text[0] == '(' && text[n - 1] == ')';
+    for (size_t i = 1, depth = 1; wrapped && i + 1 < n; i++) {
+        depth += text[i] == '(';
+        if (text[i] == ')' && --depth == 0) wrapped = false;
+    }
+    sql_strbuf_printf(sb, wrapped ? "CHECK (%s)" : "CHECK ((%s))", text);
+}
+
+static const char *pc_fk_action(char a) {
+    switch (a) {
+    case 'r': return "RESTRICT";
+    case 'c': return "CASCADE";
+    case 'n': return "SET NULL";
+    case 'd': return "SET DEFAULT";
+    default: return NULL;
+    }
+}
+
+static void pc_fk_def(sql_strbuf *sb, const eng_database *db, const pc_path *path,
+                      const eng_table *t, const eng_constraint *con) {
+    const eng_table *ref = eng_db_table_by_oid(db, con->ref_table_oid);
+    sql_strbuf_puts(sb, "FOREIGN KEY ");
+    pc_column_list(sb, t, con->attnums, con->column_count);
+    sql_strbuf_puts(sb, " REFERENCES ");
+    if (ref != NULL) {
+        bool qualify = path == NULL || !pc_rel_visible(db, path, ref->oid);
+        pc_qualified(sb, pc_schema_name(db, ref->schema_oid), ref->name, qualify);
+    }
+    pc_column_list(sb, ref, con->ref_attnums, con->column_count);
+    if (con->match == 'f') sql_strbuf_puts(sb, " MATCH FULL");
+    const char *upd = pc_fk_action(con->on_update), *del = pc_fk_action(con->on_delete);
+    if (upd != NULL) sql_strbuf_printf(sb, " ON UPDATE %s", upd);
+    if (del != NULL) sql_strbuf_printf(sb, " ON DELETE %s", del);
+}
+
+void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *path,
+                       const eng_table *t, const eng_constraint *con) {
+    switch (con->kind) {
+    case 'p':
+    case 'u': {
+        sql_strbuf_puts(sb, con->kind == 'p' ? "PRIMARY KEY " : "UNIQUE ");
+        const eng_index *ix = NULL;
+        if (con->index_oid != 0) eng_db_table_of_index(db, con->index_oid, &ix);
+        if (ix != NULL && ix->nulls_not_distinct) sql_strbuf_puts(sb, "NULLS NOT DISTINCT ");
+        pc_column_list(sb, t, con->attnums, con->column_count);
+        break;
+    }
+    case 'c':
+        pc_check_text(sb, con->check_text != NULL ? con->check_text : "true");
+        break;
+    case 'f':
+        pc_fk_def(sb, db, path, t, con);
+        break;
+    default:
+        break;
+    }
+    if (con->deferrable) sql_strbuf_puts(sb, " DEFERRABLE");
+    if (con->deferred) sql_strbuf_puts(sb, " INITIALLY DEFERRED");
+    if (con->kind != 'p' && con->kind != 'u' && !con->validated) {
+        sql_strbuf_puts(sb, " NOT VALID");
+    }
+}
+
+/* ---- defaults ---- */
+
+static bool pc_is_string_literal(const char *s) {
+    size_t n = strlen(s);
+    if (n < 2 || s[0] != '\'' || s[n - 1] != '\'') return false;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (s[i] == '\'' && s[i + 1] != '\'') return false;
+        if (s[i] == '\'') i++;
+    }
+    return true;
+}
+
+static bool pc_is_negative_number(const char *s) {
+    if (s[0] != '-' || s[1] == '\0') return false;
+    for (const char *p = s + 1; *p != '\0'; p++) {
+        if (!isdigit((unsigned char)*p) && *p != '.') return false;
+    }
+    return true;
+}
+
+/* PostgreSQL prints a literal default with the cast to the column's type ('x'::text,
+ * '2024-01-01'::date, '-1'::integer); numbers, booleans and calls as they are. */
+void pc_default_def(sql_strbuf *sb, const eng_column *col) {
+    const char *text = col->default_text;
+    if (pc_is_string_literal(text)) {
+        sql_strbuf_puts(sb, text);
+    } else if (pc_is_negative_number(text)) {
+        sql_strbuf_printf(sb, "'%s'", text);
+    } else {
+        sql_strbuf_puts(sb, text);
+        return;
+    }
+    sql_strbuf_puts(sb, "::");
+    sql_type_format(col->type_oid, -1, sb);
+}

@@ -1,0 +1,469 @@
+/* sql_pgcat_info.c: the information_schema views clients and ORMs read (tables, columns,
+ * schemata, table_constraints, key_column_usage, referential_constraints, check_constraints,
+ * sequences, views, routines), computed as PostgreSQL 15's view definitions compute them for
+ * a superuser, who sees every object. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/sql_pgcat_int.h"
+
+static const char *pc_yes(bool b) { return b ? "YES" : "NO"; }
+
+static const char *pc_cstr(pc_row *r, sql_strbuf *sb) {
+    const char *s = pc_strbuf_cstr(sb);
+    if (s == NULL) rt_arena_fail(r->x->arena, r->x->err);
+    return s;
+}
+
+static const char *pc_int_text(pc_row *r, int64_t v) {
+    return rt_arena_sprintf(r->x->arena, "%lld", (long long)v);
+}
+
+/* ---- tables ---- */
+
+static bool pc_is_table_row(pc_row *r, const char *schema, const char *name, const char *type,
+                            bool insertable) {
+    pc_clear(r);
+    pc_str(r, "table_catalog", r->x->db->name);
+    pc_str(r, "table_schema", schema);
+    pc_str(r, "table_name", name);
+    pc_str(r, "table_type", type);
+    pc_str(r, "is_insertable_into", pc_yes(insertable));
+    pc_str(r, "is_typed", "NO");
+    return pc_add(r);
+}
+
+bool pc_scan_is_tables(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < sql_pgcat_count(); i++) {
+        const sql_pgcat_rel *rel = sql_pgcat_at(i);
+        bool view = pc_rel_is_view(rel);
+        if (!pc_is_table_row(r, rel->schema, rel->name, view ? "VIEW" : "BASE TABLE", !view)) {
+            return false;
+        }
+    }
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->kind != 'r' && t->kind != 'v') continue;
+        const char *type = t->kind == 'v'           ? "VIEW"
+                           : t->persistence == 't' ? "LOCAL TEMPORARY"
+                                                   : "BASE TABLE";
+        if (!pc_is_table_row(r, pc_schema_name(db, t->schema_oid), t->name, type,
+                             t->kind == 'r')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- columns ---- */
+
+/* The numeric facets of a type: precision, radix and scale (-1 = NULL). */
+static void pc_numeric_facets(uint32_t type, int32_t typmod, int32_t f[3]) {
+    f[0] = f[1] = f[2] = -1;
+    switch (type) {
+    case SQL_T_INT2: f[0] = 16, f[1] = 2, f[2] = 0; break;
+    case SQL_T_INT4: f[0] = 32, f[1] = 2, f[2] = 0; break;
+    case SQL_T_INT8: f[0] = 64, f[1] = 2, f[2] = 0; break;
+    case SQL_T_FLOAT4: f[0] = 24, f[1] = 2; break;
+    case SQL_T_FLOAT8: f[0] = 53, f[1] = 2; break;
+    case SQL_T_NUMERIC:
+        f[1] = 10;
+        if (typmod >= SQL_TYPMOD_VARHDR) {
+            int32_t m = typmod - SQL_TYPMOD_VARHDR;
+            f[0] = (m >> 16) & 0xffff;
+            f[2] = ((m & 0x7ff) ^ 1024) - 1024;
+        }
+        break;
+    default: break;
+    }
+}
+
+static int32_t pc_datetime_precision(uint32_t type, int32_t typmod) {
+    switch (type) {
+    case SQL_T_DATE: return 0;
+    case SQL_T_TIME: case SQL_T_TIMETZ: case SQL_T_TIMESTAMP: case SQL_T_TIMESTAMPTZ:
+        return typmod >= 0 ? typmod : 6;
+    case SQL_T_INTERVAL: return typmod >= 0 ? (typmod & 0xffff) : 6;
+    default: return -1;
+    }
+}
+
+static void pc_int_or_null(pc_row *r, const char *col, int64_t v) {
+    if (v >= 0) pc_int(r, col, v);
+    else pc_null(r, col);
+}
+
+static bool pc_is_column_type(pc_row *r, uint32_t type, int32_t typmod, sql_strbuf *sb) {
+    const sql_type_def *td = sql_type_by_oid(type);
+    bool array = td != NULL && sql_type_is_array(td);
+    bool user = td != NULL && td->namespace_oid != ENG_OID_PG_CATALOG;
+    sql_strbuf_reset(sb);
+    if (array) sql_strbuf_puts(sb, "ARRAY");
+    else if (user) sql_strbuf_puts(sb, "USER-DEFINED");
+    else pc_format_type_nomod(type, sb);
+    const char *dt = pc_cstr(r, sb);
+    if (dt == NULL) return false;
+    pc_str(r, "data_type", dt);
+    bool chars = type == SQL_T_VARCHAR || type == SQL_T_BPCHAR;
+    if (chars && typmod >= SQL_TYPMOD_VARHDR) {
+        pc_int(r, "character_maximum_length", typmod - SQL_TYPMOD_VARHDR);
+        pc_int(r, "character_octet_length", (int64_t)(typmod - SQL_TYPMOD_VARHDR) * 4);
+    } else if (chars || type == SQL_T_TEXT) {
+        pc_int(r, "character_octet_length", 1073741824);
+    }
+    int32_t f[3];
+    pc_numeric_facets(type, typmod, f);
+    pc_int_or_null(r, "numeric_precision", f[0]);
+    pc_int_or_null(r, "numeric_precision_radix", f[1]);
+    pc_int_or_null(r, "numeric_scale", f[2]);
+    pc_int_or_null(r, "datetime_precision", pc_datetime_precision(type, typmod));
+    pc_str(r, "udt_catalog", r->x->db->name);
+    pc_str(r, "udt_schema", td != NULL ? pc_schema_name(r->x->db, td->namespace_oid) : NULL);
+    pc_str(r, "udt_name", td != NULL ? td->name : NULL);
+    return true;
+}
+
+static bool pc_is_identity(pc_row *r, const eng_column *col) {
+    pc_str(r, "is_identity", pc_yes(col->identity != 0));
+    if (col->identity == 0) return true;
+    pc_str(r, "identity_generation", col->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+    const eng_sequence *s = eng_db_sequence_by_oid(r->x->db, col->default_seq);
+    if (s == NULL) return true;
+    pc_str(r, "identity_start", pc_int_text(r, s->start));
+    pc_str(r, "identity_increment", pc_int_text(r, s->increment));
+    pc_str(r, "identity_maximum", pc_int_text(r, s->max_value));
+    pc_str(r, "identity_minimum", pc_int_text(r, s->min_value));
+    pc_str(r, "identity_cycle", pc_yes(s->cycle));
+    return true;
+}
+
+static bool pc_is_column_row(pc_row *r, const char *schema, const char *table,
+                             const eng_column *col, bool updatable, sql_strbuf *sb) {
+    pc_clear(r);
+    pc_str(r, "table_catalog", r->x->db->name);
+    pc_str(r, "table_schema", schema);
+    pc_str(r, "table_name", table);
+    pc_str(r, "column_name", col->name);
+    pc_int(r, "ordinal_position", col->attnum);
+    if (col->default_text != NULL && col->identity == 0 && col->generated == 0) {
+        sql_strbuf_reset(sb);
+        pc_default_def(sb, col);
+        const char *d = pc_cstr(r, sb);
+        if (d == NULL) return false;
+        pc_str(r, "column_default", rt_arena_strdup(r->x->arena, d));
+    }
+    pc_str(r, "is_nullable", pc_yes(!col->not_null));
+    if (!pc_is_column_type(r, col->type_oid, col->typmod, sb)) return false;
+    uint32_t coll = pc_column_collation(col);
+    if (coll == PC_OID_C_COLL || coll == PC_OID_POSIX_COLL) {
+        pc_str(r, "collation_catalog", r->x->db->name);
+        pc_str(r, "collation_schema", "pg_catalog");
+        pc_str(r, "collation_name", coll == PC_OID_C_COLL ? "C" : "POSIX");
+    }
+    pc_str(r, "dtd_identifier", pc_int_text(r, col->attnum));
+    pc_str(r, "is_self_referencing", "NO");
+    if (!pc_is_identity(r, col)) return false;
+    pc_str(r, "is_generated", col->generated != 0 ? "ALWAYS" : "NEVER");
+    if (col->generated != 0) pc_str(r, "generation_expression", col->default_text);
+    pc_str(r, "is_updatable", pc_yes(updatable));
+    return pc_add(r);
+}
+
+bool pc_scan_is_columns(pc_row *r) {
+    const eng_database *db = r->x->db;
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, r->x->arena, 64);
+    for (uint32_t i = 0; i < sql_pgcat_count(); i++) {
+        const sql_pgcat_rel *rel = sql_pgcat_at(i);
+        for (uint32_t c = 0; c < rel->ncols; c++) {
+            eng_column col = {.type_oid = rel->cols[c].type_oid, .typmod = -1,
+                              .attnum = (uint16_t)(c + 1)};
+            snprintf(col.name, sizeof col.name, "%s", rel->cols[c].name);
+            if (!pc_is_column_row(r, rel->schema, rel->name, &col, false, &sb)) return false;
+        }
+    }
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->kind != 'r' && t->kind != 'v') continue;
+        const char *schema = pc_schema_name(db, t->schema_oid);
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            const eng_column *col = &t->columns[c];
+            if (col->dropped) continue;
+            if (!pc_is_column_row(r, schema, t->name, col, t->kind == 'r', &sb)) return false;
+        }
+    }
+    return true;
+}
+
+bool pc_scan_is_schemata(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->schema_count; i++) {
+        const eng_schema *s = &db->schemas[i];
+        pc_clear(r);
+        pc_str(r, "catalog_name", db->name);
+        pc_str(r, "schema_name", s->name);
+        pc_str(r, "schema_owner", pc_role_name(r->x->catalog, s->owner_oid));
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
+/* ---- constraints ---- */
+
+static const char *pc_constraint_type(char kind) {
+    switch (kind) {
+    case 'p': return "PRIMARY KEY";
+    case 'u': return "UNIQUE";
+    case 'f': return "FOREIGN KEY";
+    case 'c': return "CHECK";
+    default: return NULL;
+    }
+}
+
+/* NOT NULL columns show as CHECK constraints named "<schema oid>_<table oid>_<attnum>_not_null". */
+static const char *pc_not_null_name(pc_row *r, const eng_table *t, const eng_column *col) {
+    return rt_arena_sprintf(r->x->arena, "%u_%u_%u_not_null", t->schema_oid, t->oid,
+                            col->attnum);
+}
+
+static bool pc_is_tc_row(pc_row *r, const eng_table *t, const char *name, const char *type,
+                         const eng_constraint *con) {
+    const char *schema = pc_schema_name(r->x->db, t->schema_oid);
+    pc_clear(r);
+    pc_str(r, "constraint_catalog", r->x->db->name);
+    pc_str(r, "constraint_schema", schema);
+    pc_str(r, "constraint_name", name);
+    pc_str(r, "table_catalog", r->x->db->name);
+    pc_str(r, "table_schema", schema);
+    pc_str(r, "table_name", t->name);
+    pc_str(r, "constraint_type", type);
+    pc_str(r, "is_deferrable", pc_yes(con != NULL && con->deferrable));
+    pc_str(r, "initially_deferred", pc_yes(con != NULL && con->deferred));
+    pc_str(r, "enforced", "YES");
+    if (con != NULL && con->kind == 'u') {
+        const eng_index *ix = NULL;
+        if (con->index_oid != 0) eng_db_table_of_index(r->x->db, con->index_oid, &ix);
+        pc_str(r, "nulls_distinct", pc_yes(ix == NULL || !ix->nulls_not_distinct));
+    }
+    return pc_add(r);
+}
+
+bool pc_scan_is_table_constraints(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->kind != 'r') continue;
+        for (uint32_t k = 0; k < t->constraint_count; k++) {
+            const eng_constraint *con = &t->constraints[k];
+            const char *type = pc_constraint_type(con->kind);
+            if (type != NULL && !pc_is_tc_row(r, t, con->name, type, con)) return false;
+        }
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            const eng_column *col = &t->columns[c];
+            if (col->dropped || !col->not_null) continue;
+            const char *name = pc_not_null_name(r, t, col);
+            if (name == NULL) return rt_arena_fail(r->x->arena, r->x->err);
+            if (!pc_is_tc_row(r, t, name, "CHECK", NULL)) return false;
+        }
+    }
+    return true;
+}
+
+bool pc_scan_is_key_column_usage(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        const char *schema = pc_schema_name(db, t->schema_oid);
+        for (uint32_t k = 0; k < t->constraint_count; k++) {
+            const eng_constraint *con = &t->constraints[k];
+            if (con->kind != 'p' && con->kind != 'u' && con->kind != 'f') continue;
+            for (uint32_t c = 0; c < con->column_count; c++) {
+                const eng_column *col = eng_table_column_by_attnum(t, con->attnums[c]);
+                pc_clear(r);
+                pc_str(r, "constraint_catalog", db->name);
+                pc_str(r, "constraint_schema", schema);
+                pc_str(r, "constraint_name", con->name);
+                pc_str(r, "table_catalog", db->name);
+                pc_str(r, "table_schema", schema);
+                pc_str(r, "table_name", t->name);
+                pc_str(r, "column_name", col != NULL ? col->name : NULL);
+                pc_int(r, "ordinal_position", c + 1);
+                if (con->kind == 'f') pc_int(r, "position_in_unique_constraint", c + 1);
+                if (!pc_add(r)) return false;
+            }
+        }
+    }
+    return true;
+}
+
+static const char *pc_rule_name(char a) {
+    switch (a) {
+    case 'r': return "RESTRICT";
+    case 'c': return "CASCADE";
+    case 'n': return "SET NULL";
+    case 'd': return "SET DEFAULT";
+    default: return "NO ACTION";
+    }
+}
+
+/* The unique or primary key constraint a foreign key refers to (through its columns). */
+static const eng_constraint *pc_fk_target(const eng_database *db, const eng_constraint *fk) {
+    const eng_table *ref = eng_db_table_by_oid(db, fk->ref_table_oid);
+    for (uint32_t i = 0; ref != NULL && i < ref->constraint_count; i++) {
+        const eng_constraint *c = &ref->constraints[i];
+        if ((c->kind == 'p' || c->kind == 'u') && c->column_count == fk->column_count &&
+            memcmp(c->attnums, fk->ref_attnums, c->column_count * sizeof c->attnums[0]) == 0) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+bool pc_scan_is_referential_constraints(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        for (uint32_t k = 0; k < t->constraint_count; k++) {
+            const eng_constraint *con = &t->constraints[k];
+            if (con->kind != 'f') continue;
+            const eng_constraint *target = pc_fk_target(db, con);
+            const eng_table *ref = eng_db_table_by_oid(db, con->ref_table_oid);
+            pc_clear(r);
+            pc_str(r, "constraint_catalog", db->name);
+            pc_str(r, "constraint_schema", pc_schema_name(db, t->schema_oid));
+            pc_str(r, "constraint_name", con->name);
+            if (target != NULL && ref != NULL) {
+                pc_str(r, "unique_constraint_catalog", db->name);
+                pc_str(r, "unique_constraint_schema", pc_schema_name(db, ref->schema_oid));
+                pc_str(r, "unique_constraint_name", target->name);
+            }
+            pc_str(r, "match_option", con->match == 'f' ? "FULL" : "NONE");
+            pc_str(r, "update_rule", pc_rule_name(con->on_update));
+            pc_str(r, "delete_rule", pc_rule_name(con->on_delete));
+            if (!pc_add(r)) return false;
+        }
+    }
+    return true;
+}
+
+static bool pc_is_check_row(pc_row *r, const eng_table *t, const char *name, const char *clause) {
+    pc_clear(r);
+    pc_str(r, "constraint_catalog", r->x->db->name);
+    pc_str(r, "constraint_schema", pc_schema_name(r->x->db, t->schema_oid));
+    pc_str(r, "constraint_name", name);
+    pc_str(r, "check_clause", clause);
+    return pc_add(r);
+}
+
+bool pc_scan_is_check_constraints(pc_row *r) {
+    const eng_database *db = r->x->db;
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, r->x->arena, 64);
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->kind != 'r') continue;
+        for (uint32_t k = 0; k < t->constraint_count; k++) {
+            const eng_constraint *con = &t->constraints[k];
+            if (con->kind != 'c') continue;
+            sql_strbuf_reset(&sb);
+            pc_constraint_def(&sb, db, NULL, t, con);
+            const char *def = pc_cstr(r, &sb);
+            if (def == NULL) return false;
+            /* check_clause is the definition without its CHECK keyword */
+            if (!pc_is_check_row(r, t, con->name, def + 6)) return false;
+        }
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            const eng_column *col = &t->columns[c];
+            if (col->dropped || !col->not_null) continue;
+            sql_strbuf_reset(&sb);
+            pc_quote_ident(&sb, col->name);
+            sql_strbuf_puts(&sb, " IS NOT NULL");
+            const char *clause = pc_cstr(r, &sb);
+            const char *name = pc_not_null_name(r, t, col);
+            if (clause == NULL || name == NULL) return false;
+            if (!pc_is_check_row(r, t, name, clause)) return false;
+        }
+    }
+    return true;
+}
+
+bool pc_scan_is_sequences(pc_row *r) {
+    const eng_database *db = r->x->db;
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, r->x->arena, 32);
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        const eng_sequence *s = &db->sequences[i];
+        sql_strbuf_reset(&sb);
+        sql_type_format(s->type_oid, -1, &sb);
+        const char *type = pc_cstr(r, &sb);
+        if (type == NULL) return false;
+        pc_clear(r);
+        pc_str(r, "sequence_catalog", db->name);
+        pc_str(r, "sequence_schema", pc_schema_name(db, s->schema_oid));
+        pc_str(r, "sequence_name", s->name);
+        pc_str(r, "data_type", type);
+        int32_t f[3];
+        pc_numeric_facets(s->type_oid, -1, f);
+        pc_int(r, "numeric_precision", f[0]);
+        pc_int(r, "numeric_precision_radix", 2);
+        pc_int(r, "numeric_scale", 0);
+        pc_str(r, "start_value", pc_int_text(r, s->start));
+        pc_str(r, "minimum_value", pc_int_text(r, s->min_value));
+        pc_str(r, "maximum_value", pc_int_text(r, s->max_value));
+        pc_str(r, "increment", pc_int_text(r, s->increment));
+        pc_str(r, "cycle_option", pc_yes(s->cycle));
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
+bool pc_scan_is_views(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->kind != 'v') continue;
+        pc_clear(r);
+        pc_str(r, "table_catalog", db->name);
+        pc_str(r, "table_schema", pc_schema_name(db, t->schema_oid));
+        pc_str(r, "table_name", t->name);
+        pc_str(r, "view_definition", t->view_text);
+        pc_str(r, "check_option", "NONE");
+        pc_str(r, "is_updatable", "NO");
+        pc_str(r, "is_insertable_into", "NO");
+        pc_str(r, "is_trigger_updatable", "NO");
+        pc_str(r, "is_trigger_deletable", "NO");
+        pc_str(r, "is_trigger_insertable_into", "NO");
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
+/* The built-in functions, each named "<name>_<oid>" as PostgreSQL's specific names are. */
+bool pc_scan_is_routines(pc_row *r) {
+    const eng_database *db = r->x->db;
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, r->x->arena, 32);
+    for (uint32_t i = 0; i < pc_proc_count(); i++) {
+        const pc_proc *p = pc_proc_at(i);
+        if (p->def == NULL) continue;
+        sql_strbuf_reset(&sb);
+        sql_type_format(p->def->ret, -1, &sb);
+        const char *type = pc_cstr(r, &sb);
+        const char *specific = rt_arena_sprintf(r->x->arena, "%s_%u", p->name, p->oid);
+        if (type == NULL || specific == NULL) return rt_arena_fail(r->x->arena, r->x->err);
+        pc_clear(r);
+        pc_str(r, "specific_catalog", db->name);
+        pc_str(r, "specific_schema", "pg_catalog");
+        pc_str(r, "specific_name", specific);
+        pc_str(r, "routine_catalog", db->name);
+        pc_str(r, "routine_schema", "pg_catalog");
+        pc_str(r, "routine_name", p->name);
+        pc_str(r, "routine_type", "FUNCTION");
+        pc_str(r, "data_type", type);
+        pc_str(r, "routine_body", "EXTERNAL");
+        pc_str(r, "external_language", "INTERNAL");
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
