@@ -74,7 +74,8 @@ static bool copy_columns(sql_bind_ctx *bc, const sql_copy *c, const eng_table *t
     *n = 0;
     if (c->columns.count == 0) {
         for (uint32_t i = 0; i < t->column_count; i++) {
-            if (!t->columns[i].dropped && t->columns[i].generated == 0) cols[(*n)++] = &t->columns[i];
+            const eng_column *col = &t->columns[i];
+            if (!col->dropped && col->generated == 0) cols[(*n)++] = col;
         }
     }
     for (uint32_t i = 0; i < c->columns.count; i++) {
