@@ -628,10 +628,8 @@ static bool rd_binary_header(sql_copy_reader *r, rt_err *err) {
     } else if (got != (uint32_t)ext) {
         bad = "invalid COPY file header (wrong length)";
     }
-    if (bad == NULL) return true;
-    rt_err_set(err, SQLSTATE_BAD_COPY_FILE_FORMAT, "%s", bad);
-    sql_copy_context(err, "COPY %s, line 0", r->relname);
-    return false;
+    /* No context: PostgreSQL reads the header before it reports lines. */
+    return bad == NULL || rt_err_set(err, SQLSTATE_BAD_COPY_FILE_FORMAT, "%s", bad);
 }
 
 /* One binary tuple: field count, then length-prefixed fields (their bytes in r->buf). */
