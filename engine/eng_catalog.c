@@ -62,7 +62,10 @@ static void eng_cat_copy_column(eng_catalog *c, eng_column *dst, const eng_colum
     *dst = *src;
     dst->default_text = eng_draft_strdup(c, src->default_text);
     dst->comment = eng_draft_strdup(c, src->comment);
-    dst->missing = eng_cat_memdup(c, src->missing, src->missing_len);
+    /* An empty missing value ('' for ADD COLUMN ... DEFAULT '') is not NULL. */
+    dst->missing = src->missing != NULL && src->missing_len == 0
+                       ? (const uint8_t *)""
+                       : eng_cat_memdup(c, src->missing, src->missing_len);
 }
 
 static void eng_cat_copy_index(eng_catalog *c, eng_index *dst, const eng_index *src) {

@@ -82,8 +82,39 @@ eng_part *eng_part_create(const eng_table *t, uint32_t partition_no) {
     return p;
 }
 
+static void eng_chunk_free(const eng_part_col *pc, eng_chunk *ch, uint32_t used);
+
+/* Frees the values of column index `c` in every row group: rows read its missing value. */
+static void eng_part_col_discard(eng_part *p, uint32_t c) {
+    for (uint32_t g = 0; g < p->rg_count; g++) {
+        eng_rowgroup *rg = p->rgs[g];
+        if (c >= rg->ncols || rg->cols[c] == NULL) continue;
+        eng_chunk_free(&p->cols[c], rg->cols[c], rg->used);
+        rg->cols[c] = NULL;
+    }
+}
+
 void eng_part_sync_schema(eng_part *p, const eng_table *t) {
-    RT_ASSERT(t->column_count >= p->ncols); /* attnums are never reused */
+    /* A transaction's draft definition reaches partitions when it writes after its DDL, and the
+     * draft may then be rolled back: the columns it added go again (only that transaction wrote
+     * them), and an attnum it used may come back with another type. */
+    if (t->column_count < p->ncols) {
+        for (uint32_t c = t->column_count; c < p->ncols; c++) {
+            eng_part_col_discard(p, c);
+            rt_free(p->cols[c].missing);
+            p->cols[c].missing = NULL;
+        }
+        for (uint32_t g = 0; g < p->rg_count; g++) {
+            if (p->rgs[g]->ncols > t->column_count) p->rgs[g]->ncols = t->column_count;
+        }
+        p->ncols = t->column_count;
+    }
+    for (uint32_t i = 0; i < p->ncols; i++) {
+        const eng_column *c = &t->columns[i];
+        if (p->cols[i].store != c->store || p->cols[i].dims != c->vector_dims) {
+            eng_part_col_discard(p, i);
+        }
+    }
     if (t->column_count > p->ncols) {
         p->cols = rt_xrealloc(p->cols, t->column_count * sizeof(eng_part_col));
         memset(p->cols + p->ncols, 0, (t->column_count - p->ncols) * sizeof(eng_part_col));

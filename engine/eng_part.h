@@ -44,7 +44,8 @@ typedef struct eng_zone {
 
 eng_part *eng_part_create(const eng_table *t, uint32_t partition_no);
 void eng_part_destroy(eng_part *p);
-/* Adapts the partition to a newer definition of its table (ADD/DROP COLUMN, new indexes). */
+/* Adapts the partition to another definition of its table (ADD/DROP COLUMN, new indexes; or the
+ * committed one again after a transaction's draft definition was rolled back). */
 void eng_part_sync_schema(eng_part *p, const eng_table *t);
 
 uint64_t eng_part_storage_id(const eng_part *p);

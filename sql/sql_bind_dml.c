@@ -191,6 +191,17 @@ static sql_plan *sql_insert_values(sql_binder *b, const sql_insert *ins, const e
     q->scope = rt_arena_zalloc(b->arena, sizeof(sql_scope));
     sql_plan *v = sql_plan_new(b->arena, SQL_P_VALUES, p->modify.ncols);
     if (q->scope == NULL || v == NULL) return NULL;
+    /* Without a column list the rows fill the first columns (the rest get defaults). */
+    const sql_list *first = s->values.count > 0 ? SQL_LIST_AT(s->values, 0) : NULL;
+    uint32_t width = first != NULL ? first->count : 0;
+    if (ins->columns.count == 0 && width < p->modify.ncols) v->ncols = p->modify.ncols = width;
+    for (uint32_t r = 1; r < s->values.count; r++) {
+        if (((const sql_list *)SQL_LIST_AT(s->values, r))->count != width) {
+            sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                           "VALUES lists must all be the same length");
+            return NULL;
+        }
+    }
     v->values.nrows = s->values.count;
     v->values.rows = rt_arena_alloc(b->arena, sizeof(sql_expr **) * s->values.count);
     if (v->values.rows == NULL) return NULL;
@@ -240,6 +251,7 @@ static sql_plan *sql_insert_select(sql_binder *b, const sql_insert *ins, const e
     if (root == NULL) return NULL;
     sql_plan *src = sql_bind_select(root, ins->source, ctes);
     if (src == NULL) return NULL;
+    if (ins->columns.count == 0 && src->ncols < p->modify.ncols) p->modify.ncols = src->ncols;
     if (src->ncols != p->modify.ncols) {
         sql_bind_error(b, ins->source->hdr.location, SQLSTATE_SYNTAX_ERROR,
                        src->ncols > p->modify.ncols

@@ -243,6 +243,19 @@ static sql_cand_score sql_score(const sql_func_def *d, sql_expr **args, uint32_t
     return s;
 }
 
+/* How well a candidate takes the unknown arguments: positions of the string category count
+ * most, those of text (the category's preferred type) break ties among them. */
+static int sql_unknown_affinity(const sql_func_def *d, sql_expr **args, uint32_t nargs) {
+    int strings = 0, texts = 0;
+    for (uint32_t k = 0; k < nargs; k++) {
+        if (args[k]->type_oid != SQL_T_UNKNOWN) continue;
+        uint32_t f = sql_formal(d, k);
+        strings += sql_type_is_string(f);
+        texts += f == SQL_T_TEXT;
+    }
+    return strings * 256 + texts;
+}
+
 /* Chooses among candidates; NULL if none or ambiguous (error set). */
 static const sql_func_def *sql_pick(sql_qlevel *q, sql_func_list cands, sql_expr **args,
                                     uint32_t nargs, const char *name, bool is_op, uint32_t loc,
@@ -273,18 +286,15 @@ static const sql_func_def *sql_pick(sql_qlevel *q, sql_func_list cands, sql_expr
             bs = s;
             tie = false;
         } else if (same) {
-            /* Unknown arguments prefer the string category, as PostgreSQL resolves them. */
-            bool cur_str = false, new_str = false;
-            for (uint32_t k = 0; k < nargs; k++) {
-                if (args[k]->type_oid != SQL_T_UNKNOWN) continue;
-                cur_str |= sql_type_is_string(sql_formal(best, k));
-                new_str |= sql_type_is_string(sql_formal(cands.items[i], k));
-            }
-            if (new_str && !cur_str) {
+            /* Unknown arguments prefer the string category, then its preferred type (text),
+             * as PostgreSQL resolves them. */
+            int cur = sql_unknown_affinity(best, args, nargs);
+            int nxt = sql_unknown_affinity(cands.items[i], args, nargs);
+            if (nxt > cur) {
                 best = cands.items[i];
                 bs = s;
                 tie = false;
-            } else if (cur_str == new_str) {
+            } else if (nxt == cur) {
                 tie = true;
             }
         }

@@ -617,6 +617,28 @@ static bool sql_bind_group_by(sql_sel_state *st) {
     return true;
 }
 
+/* The distance operator of `v NEAR q`: the metric of the HNSW index on v's column (its
+ * automatic index is cosine unless CREATE INDEX ... USING hnsw (v vector_l2_ops) said
+ * otherwise), cosine for anything that is not a column. */
+static const char *sql_near_operator(sql_qlevel *q, const sql_expr *e) {
+    if (e->kind != SQL_X_COLUMN || e->column.depth != 0 || q->scope == NULL ||
+        e->column.index >= q->scope->ncols) {
+        return "<=>";
+    }
+    const sql_scope_col *c = &q->scope->cols[e->column.index];
+    const eng_table *t = c->table_oid != 0 ? eng_db_table_by_oid(q->b->bc->db, c->table_oid)
+                                           : NULL;
+    eng_metric metric = ENG_METRIC_COSINE;
+    for (uint32_t i = 0; t != NULL && i < t->index_count; i++) {
+        const eng_index *ix = &t->indexes[i];
+        if (ix->method == ENG_INDEX_HNSW && ix->column_count > 0 && ix->attnums[0] == c->attnum &&
+            ix->metric != 0 && (!ix->automatic || metric == ENG_METRIC_COSINE)) {
+            metric = ix->metric;
+        }
+    }
+    return metric == ENG_METRIC_L2 ? "<->" : metric == ENG_METRIC_IP ? "<#>" : "<=>";
+}
+
 /* ORDER BY items: references to targets, or extra hidden targets. */
 static bool sql_bind_order_by(sql_sel_state *st, const sql_list *order, bool distinct) {
     sql_qlevel *q = st->q;
@@ -637,8 +659,8 @@ static bool sql_bind_order_by(sql_sel_state *st, const sql_list *order, bool dis
             if (e != NULL && sb->near != NULL) {
                 sql_expr *target = sql_bind_expr(q, sb->near);
                 sql_expr *two[2] = {e, target};
-                e = target == NULL ? NULL : sql_bind_call(q, "<=>", true, two, 2,
-                                                          sb->hdr.location);
+                e = target == NULL ? NULL : sql_bind_call(q, sql_near_operator(q, e), true,
+                                                          two, 2, sb->hdr.location);
             }
             if (e == NULL) return false;
         }

@@ -1,6 +1,7 @@
 /* sql_ddl.c: the entry of utility statements that change the catalog: which statements, the
  * command tags, the transaction's draft and the DDL lock, and the lookups and generated names
  * the statement files (sql_ddl_table.c, _index.c, _alter.c, _drop.c, _misc.c) share. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +103,16 @@ char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...) {
 }
 
 /* ---- lookups ---- */
+
+bool sql_ddl_text_names(const char *text, const char *word) {
+    size_t n = strlen(word);
+    for (const char *p = text; p != NULL && (p = strcasestr(p, word)) != NULL; p++) {
+        bool left = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool right = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (left && right) return true;
+    }
+    return false;
+}
 
 const eng_table *sql_ddl_index_by_name(const eng_database *db, uint32_t schema_oid,
                                        const char *name, const eng_index **ix) {
@@ -233,7 +244,7 @@ static bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag) {
     return true;
 }
 
-static bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err) {
+bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err) {
     switch (SQL_NODE_KIND(stmt)) {
     case SQL_N_CREATE_TABLE: {
         const sql_create_table *ct = (const sql_create_table *)stmt;
@@ -273,6 +284,7 @@ static bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, r
     case SQL_N_COMMENT:
         snprintf(tag, SQL_TAG_BYTES, "COMMENT");
         return sql_ddl_comment(dc, (const sql_comment *)stmt, err);
+    case SQL_N_GRANT: return sql_ddl_grant(dc, (const sql_grant *)stmt, tag);
     default:
         return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "not a DDL statement");
     }
@@ -300,6 +312,8 @@ bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES]
     dc->bc->err = err; /* binder helpers report into the statement's error */
     bool ok = sql_ddl_dispatch(dc, stmt, tag, err);
     dc->bc->err = saved;
-    if (ok && dc->txn->draft != NULL) dc->bc->db = eng_catalog_db_by_oid(dc->txn->draft, dc->db_oid);
+    if (ok && dc->txn->draft != NULL) {
+        dc->bc->db = eng_catalog_db_by_oid(dc->txn->draft, dc->db_oid);
+    }
     return ok;
 }

@@ -24,6 +24,8 @@ typedef struct sql_ddl_ctx {
     bool in_txn_block;         /* inside BEGIN ... COMMIT */
     int64_t lock_timeout_ms;   /* waiting for the DDL lock: 55P03 after it (0 = forever) */
     const sql_sink *sink;      /* notices */
+    struct sql_exec_ctx *x;    /* statement execution (rewrites copy rows through it); NULL:
+                                  changes that need a rewrite are refused */
 } sql_ddl_ctx;
 
 /* True if `stmt` is a statement sql_ddl_exec handles. */

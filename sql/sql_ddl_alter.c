@@ -97,7 +97,7 @@ static bool ddl_missing_value(sql_ddl_ctx *dc, eng_column *col, const sql_expr *
     if (!sql_eval_scalar(&ec, e, &v)) return false;
     if (v.is_null) return true; /* rows read NULL: no missing value needed */
     if (sql_phys_of_type(col->type_oid) == SQL_PHYS_BYTES) {
-        col->missing = v.b.ptr;
+        col->missing = v.b.len > 0 ? v.b.ptr : (const uint8_t *)"";
         col->missing_len = v.b.len;
     } else {
         uint8_t *buf = rt_arena_alloc(dc->bc->arena, 8);
@@ -116,7 +116,8 @@ typedef struct ddl_alter {
     const eng_table *base;  /* the definition before this statement (rows are counted there) */
     eng_table *t;           /* the working copy */
     int64_t rows;           /* -1 until counted */
-    bool new_storage;       /* the table is empty and its layout changes: fresh partitions */
+    bool new_storage;       /* the layout changes: fresh partitions */
+    bool rewrite;           /* ... and the rows there are copied into them */
 } ddl_alter;
 
 static bool ddl_alter_empty(ddl_alter *a, const char *what, rt_err *err) {
@@ -294,7 +295,7 @@ static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
         const eng_constraint *con = &t->constraints[i];
         bool uses = ddl_uses(con->attnums, con->column_count, col->attnum) ||
                     (con->kind == 'c' && con->check_text != NULL &&
-                     strstr(con->check_text, col->name) != NULL);
+                     sql_ddl_text_names(con->check_text, col->name));
         if (!uses) t->constraints[k++] = *con;
     }
     t->constraint_count = k;
@@ -394,6 +395,57 @@ static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     return true;
 }
 
+static bool ddl_add_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_column *col = ddl_column(a->t, c->name, err);
+    if (col == NULL) return false;
+    const char *t = a->t->name;
+    if (col->type_oid != SQL_T_INT2 && col->type_oid != SQL_T_INT4 &&
+        col->type_oid != SQL_T_INT8) {
+        return rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+                          "identity column type must be smallint, integer, or bigint");
+    }
+    if (!col->not_null) {
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" must be declared NOT NULL before "
+                          "identity can be added", col->name, t);
+    }
+    if (col->identity != 0) {
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" is already an identity column",
+                          col->name, t);
+    }
+    if (col->default_text != NULL) {
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" already has a default value",
+                          col->name, t);
+    }
+    col->identity = c->constraint->identity_always ? 'a' : 'd';
+    return sql_ddl_column_sequence(a->dc, a->t, col, &c->constraint->seq_options, err);
+}
+
+static bool ddl_drop_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_column *col = ddl_column(a->t, c->name, err);
+    if (col == NULL) return false;
+    if (col->identity == 0) {
+        if (c->if_exists) {
+            sql_ddl_notice(a->dc, "00000", "column \"%s\" of relation \"%s\" is not an identity "
+                           "column, skipping", col->name, a->t->name);
+            return true;
+        }
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" is not an identity column",
+                          col->name, a->t->name);
+    }
+    if (col->default_seq != 0) {
+        eng_draft_remove_sequence(sql_ddl_draft(a->dc), a->dc->db_oid, col->default_seq);
+        sql_ddl_db(a->dc);
+    }
+    col->identity = 0;
+    col->default_seq = 0;
+    col->default_text = NULL;
+    return true;
+}
+
 /* ---- constraints ---- */
 
 static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
@@ -405,8 +457,14 @@ static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err
                               "multiple primary keys for table \"%s\" are not allowed",
                               a->t->name);
         }
-        if (!ddl_alter_empty(a, "ADD PRIMARY KEY", err)) return false;
-        a->new_storage = true; /* the partitioning key changes */
+        if (a->rows < 0) {
+            uint64_t rows;
+            if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+            a->rows = (int64_t)rows;
+        }
+        if (a->rows > 0 && a->dc->x == NULL) return ddl_alter_empty(a, "ADD PRIMARY KEY", err);
+        a->new_storage = true; /* the partitioning key changes: rows move to new partitions */
+        a->rewrite = a->rows > 0;
         return sql_ddl_add_key(a->dc, a->t, con, err);
     case SQL_CONSTR_UNIQUE: return sql_ddl_add_key(a->dc, a->t, con, err);
     case SQL_CONSTR_CHECK:
@@ -594,6 +652,8 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_OWNER: return ddl_owner(a, c->new_name, &a->t->owner_oid, err);
     case SQL_AT_SET_OPTIONS: case SQL_AT_RESET_OPTIONS: return ddl_set_options(a, c, err);
     case SQL_AT_SET_STATISTICS: return true; /* a planner hint: nothing to keep */
+    case SQL_AT_ADD_IDENTITY: return ddl_add_identity(a, c, err);
+    case SQL_AT_DROP_IDENTITY: return ddl_drop_identity(a, c, err);
     default:
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "this form of ALTER TABLE is not supported yet");
@@ -681,6 +741,22 @@ static bool ddl_alter_seq_cmds(sql_ddl_ctx *dc, const sql_alter_table *at, rt_er
     return true;
 }
 
+/* Views are stored as text: after a relation is renamed, the views that name it follow. */
+static bool ddl_views_follow(sql_ddl_ctx *dc, const char *from, const char *to, rt_err *err) {
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *v = &db->tables[i];
+        if (v->kind != 'v' || !sql_ddl_text_names(v->view_text, from)) continue;
+        eng_table *copy = sql_ddl_table_copy(dc, v, err);
+        if (copy == NULL) return false;
+        copy->view_text = ddl_replace_word(dc, v->view_text, from, to);
+        copy->def_gen = eng_catalog_def_gen();
+        eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+        db = sql_ddl_db(dc);
+    }
+    return true;
+}
+
 bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err) {
     static const char *const tags[] = {[SQL_OBJ_TABLE] = "ALTER TABLE",
                                        [SQL_OBJ_INDEX] = "ALTER INDEX",
@@ -701,9 +777,19 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
         if (i > 0 && (a.t = sql_ddl_table_copy(dc, a.t, err)) == NULL) return false;
         if (!ddl_alter_cmd(&a, SQL_LIST_AT(at->cmds, i), err)) return false;
     }
+    /* The old definition outlives the replace below (it may live in the draft). */
+    const eng_table *old = a.rewrite ? sql_ddl_table_copy(dc, base, err) : NULL;
+    if (a.rewrite && old == NULL) return false;
     if (a.new_storage) a.t->storage_id = eng_catalog_new_storage_id(sql_ddl_draft(dc));
     a.t->def_gen = eng_catalog_def_gen();
+    char old_name[ENG_NAME_BYTES];
+    snprintf(old_name, sizeof old_name, "%s", base->name);
     eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, a.t);
     sql_ddl_db(dc);
+    if (a.rewrite) {
+        const eng_table *fresh = eng_db_table_by_oid(dc->bc->db, old->oid);
+        if (fresh == NULL || !sql_ddl_rewrite(dc, old, fresh, err)) return false;
+    }
+    if (strcmp(old_name, a.t->name) != 0) return ddl_views_follow(dc, old_name, a.t->name, err);
     return true;
 }

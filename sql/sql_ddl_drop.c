@@ -28,23 +28,12 @@ static const char *ddl_drop_tag(sql_object_kind k) {
     }
 }
 
-/* True if `text` contains `word` as a whole identifier (case-insensitive). */
-static bool ddl_text_names(const char *text, const char *word) {
-    size_t n = strlen(word);
-    for (const char *p = text; p != NULL && (p = strcasestr(p, word)) != NULL; p++) {
-        bool left = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
-        bool right = !(isalnum((unsigned char)p[n]) || p[n] == '_');
-        if (left && right) return true;
-    }
-    return false;
-}
-
 /* A view (other than `self`) whose text names relation `name`, NULL if none. */
 static const eng_table *ddl_dependent_view(const eng_database *db, const char *name,
                                            uint32_t self) {
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *v = &db->tables[i];
-        if (v->kind == 'v' && v->oid != self && ddl_text_names(v->view_text, name)) return v;
+        if (v->kind == 'v' && v->oid != self && sql_ddl_text_names(v->view_text, name)) return v;
     }
     return NULL;
 }
@@ -104,7 +93,7 @@ static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint3
     const eng_database *db = dc->bc->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *v = &db->tables[i];
-        if (v->kind != 'v' || v->oid == oid || !ddl_text_names(v->view_text, name)) continue;
+        if (v->kind != 'v' || v->oid == oid || !sql_ddl_text_names(v->view_text, name)) continue;
         char what[ENG_NAME_BYTES + 8];
         snprintf(what, sizeof what, "view %s", v->name);
         ddl_deps_add(&deps, what, on);

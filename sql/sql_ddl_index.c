@@ -12,7 +12,9 @@ static bool ddl_index_name_free(sql_ddl_ctx *dc, const eng_table *t, const char 
     for (uint32_t i = 0; !taken && i < t->index_count; i++) {
         taken = strcmp(t->indexes[i].name, name) == 0;
     }
-    if (taken) return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
+    if (taken) {
+        return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
+    }
     return true;
 }
 
@@ -148,7 +150,8 @@ static bool ddl_index_method(const sql_create_index *ci, eng_index *ix, rt_err *
 static bool ddl_hnsw_option(const sql_defelem *d, const char *name, int64_t min, int64_t max,
                             uint16_t *out, rt_err *err) {
     const sql_const *v = (const sql_const *)d->value;
-    bool is_int = v != NULL && SQL_NODE_KIND(v) == SQL_N_CONST && v->const_kind == SQL_CONST_INTEGER;
+    bool is_int =
+        v != NULL && SQL_NODE_KIND(v) == SQL_N_CONST && v->const_kind == SQL_CONST_INTEGER;
     if (!is_int) {
         return rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
                           "invalid value for integer option \"%s\": %s", name,
@@ -209,10 +212,20 @@ static bool ddl_index_options(sql_ddl_ctx *dc, const sql_create_index *ci, eng_i
 static bool ddl_hnsw_opclass(const eng_column *c, const sql_index_elem *e, eng_index *ix,
                              rt_err *err) {
     if (c->type_oid != SQL_T_VECTOR) {
+        /* PostgreSQL's format_type names for the common ones. */
+        static const struct { uint32_t oid; const char *name; } names[] = {
+            {SQL_T_INT2, "smallint"}, {SQL_T_INT4, "integer"}, {SQL_T_INT8, "bigint"},
+            {SQL_T_FLOAT4, "real"}, {SQL_T_FLOAT8, "double precision"},
+            {SQL_T_VARCHAR, "character varying"}, {SQL_T_BOOL, "boolean"},
+        };
         const sql_type_def *td = sql_type_by_oid(c->type_oid);
+        const char *tn = td != NULL ? td->name : "?";
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            if (names[i].oid == c->type_oid) tn = names[i].name;
+        }
         return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT,
                           "data type %s has no default operator class for access method "
-                          "\"hnsw\"", td != NULL ? td->name : "?");
+                          "\"hnsw\"", tn);
     }
     const char *op = e->opclass.count > 0 ? e->opclass.parts[e->opclass.count - 1] : NULL;
     if (op == NULL) {
@@ -283,9 +296,7 @@ static void ddl_drop_automatic(eng_table *t, uint16_t attnum) {
     }
 }
 
-static bool ddl_index_check(sql_ddl_ctx *dc, const sql_create_index *ci, bool *skip,
-                            rt_err *err) {
-    *skip = false;
+static bool ddl_index_check(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *err) {
     if (ci->concurrently && dc->in_txn_block) {
         return rt_err_set(err, SQLSTATE_ACTIVE_SQL_TRANSACTION,
                           "CREATE INDEX CONCURRENTLY cannot run inside a transaction block");
@@ -297,10 +308,15 @@ static bool ddl_index_check(sql_ddl_ctx *dc, const sql_create_index *ci, bool *s
 }
 
 bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *err) {
-    bool skip;
-    if (!ddl_index_check(dc, ci, &skip, err)) return false;
-    const eng_table *base = sql_ddl_find_rel(dc, &ci->table, 'r', false, NULL, err);
+    if (!ddl_index_check(dc, ci, err)) return false;
+    const eng_table *base = sql_ddl_find_rel(dc, &ci->table, 0, false, NULL, err);
     if (base == NULL) return false;
+    if (base->kind != 'r') {
+        rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "cannot create index on relation \"%s\"",
+                   base->name);
+        rt_err_detail(err, "This operation is not supported for views.");
+        return false;
+    }
     if (ci->name != NULL && sql_ddl_relname_taken(dc->bc->db, base->schema_oid, ci->name)) {
         if (ci->if_not_exists) {
             sql_ddl_notice(dc, SQLSTATE_DUPLICATE_TABLE,

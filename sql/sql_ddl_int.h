@@ -32,6 +32,9 @@ void sql_ddl_notice_detail(sql_ddl_ctx *dc, const char *message, const char *det
 char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* True if `text` (a view's or CHECK's SQL) contains `word` as a whole identifier, ignoring
+ * case: the catalog keeps expressions as text, so this is how dependencies are found. */
+bool sql_ddl_text_names(const char *text, const char *word);
 /* Any relation (table, view, sequence, index) named `name` in `schema`. */
 bool sql_ddl_relname_taken(const eng_database *db, uint32_t schema_oid, const char *name);
 /* The index named `name` in `schema` and its table, NULL if none. */
@@ -49,11 +52,19 @@ const eng_table *sql_ddl_find_rel(sql_ddl_ctx *dc, const sql_name *name, char ki
 /* A working copy of a table (columns/indexes/constraints arrays in the arena, room for one more
  * column and SQL_DDL_ROOM indexes and constraints) to edit and hand to eng_draft_replace_table. */
 eng_table *sql_ddl_table_copy(sql_ddl_ctx *dc, const eng_table *t, rt_err *err);
-/* The sequence of `type_oid`'s range (int2/int4/int8) with PostgreSQL's defaults and `opts`. */
+/* Copies every row of `old` (its storage) into `fresh` (the same columns, new storage and
+ * partitioning), in the statement's transaction: INSERT ... SELECT through the executor, so
+ * keys are checked (23505, 23502) and the rows land on the shards that own them. */
+bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fresh, rt_err *err);
+/* Applies sequence options (AS, INCREMENT, MIN/MAXVALUE, START, CACHE, CYCLE, SEQUENCE NAME)
+ * to `s` with PostgreSQL's defaults for its type and direction when `create`; OWNED BY and
+ * RESTART are the callers'. 22023 for inconsistent values. */
 bool sql_ddl_seq_apply(sql_ddl_ctx *dc, eng_sequence *s, const sql_list *opts, bool create,
-                       const sql_name *owned_by_skip, rt_err *err);
+                       rt_err *err);
 
 /* Statements. */
+/* Runs one statement on the open draft (the elements of CREATE SCHEMA come back here). */
+bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err);
 bool sql_ddl_create_table(sql_ddl_ctx *dc, const sql_create_table *ct, rt_err *err);
 bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *err);
 /* Adds a btree/hnsw index to working copy `t` (CREATE INDEX, PRIMARY KEY, UNIQUE). */
@@ -62,6 +73,10 @@ bool sql_ddl_add_key(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con, r
  * it (t_column_check) when it is a column constraint. */
 bool sql_ddl_add_check(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
                        const char *column, rt_err *err);
+/* Creates the sequence of serial / identity column `col` of working copy `t` (t_col_seq, owned
+ * by the column, with `seq_options`) and points the column's default at it. */
+bool sql_ddl_column_sequence(sql_ddl_ctx *dc, eng_table *t, eng_column *col,
+                             const sql_list *seq_options, rt_err *err);
 /* The automatic HNSW index of vector column `c` of working copy `t`. */
 void sql_ddl_vector_index(sql_ddl_ctx *dc, eng_table *t, const eng_column *c);
 bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err);

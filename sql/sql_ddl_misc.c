@@ -23,6 +23,26 @@ static const eng_role *ddl_role(sql_ddl_ctx *dc, const char *name, rt_err *err) 
     return r;
 }
 
+/* CREATE SCHEMA s CREATE TABLE t ...: each element runs with the new schema as the only one on
+ * the search path, so its unqualified names land there (and resolve there). */
+static bool ddl_schema_elements(sql_ddl_ctx *dc, const sql_create_schema *cs, const char *name,
+                                rt_err *err) {
+    const char *const *saved_path = dc->bc->search_path;
+    uint32_t saved_n = dc->bc->nsearch;
+    const char *path[1] = {name};
+    dc->bc->search_path = path;
+    dc->bc->nsearch = 1;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < cs->elements.count; i++) {
+        const sql_node *e = SQL_LIST_AT(cs->elements, i);
+        char tag[SQL_TAG_BYTES];
+        ok = sql_ddl_dispatch(dc, e, tag, err);
+    }
+    dc->bc->search_path = saved_path;
+    dc->bc->nsearch = saved_n;
+    return ok;
+}
+
 bool sql_ddl_create_schema(sql_ddl_ctx *dc, const sql_create_schema *cs, rt_err *err) {
     eng_schema s;
     memset(&s, 0, sizeof s);
@@ -33,10 +53,6 @@ bool sql_ddl_create_schema(sql_ddl_ctx *dc, const sql_create_schema *cs, rt_err 
         if (r == NULL) return false;
         s.owner_oid = r->oid;
         if (name == NULL) name = r->name;
-    }
-    if (cs->elements.count > 0) {
-        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "CREATE SCHEMA with schema elements is not supported yet");
     }
     if (strncmp(name, "pg_", 3) == 0) {
         rt_err_set(err, SQLSTATE_RESERVED_NAME, "unacceptable schema name \"%s\"", name);
@@ -55,7 +71,7 @@ bool sql_ddl_create_schema(sql_ddl_ctx *dc, const sql_create_schema *cs, rt_err 
     snprintf(s.name, sizeof s.name, "%s", name);
     eng_draft_add_schema(sql_ddl_draft(dc), dc->db_oid, &s);
     sql_ddl_db(dc);
-    return true;
+    return ddl_schema_elements(dc, cs, s.name, err);
 }
 
 /* ---- databases ---- */

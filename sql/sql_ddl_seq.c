@@ -76,12 +76,12 @@ static bool ddl_seq_bounds(const ddl_seq_opts *o, eng_sequence *s, bool create, 
     bool asc = s->increment > 0;
     if (o->maxvalue != NULL && !o->maxvalue->negated) {
         if (!ddl_seq_int(o->maxvalue, &s->max_value, err)) return false;
-    } else if (create || o->maxvalue != NULL || retyped || o->increment != NULL) {
+    } else if (create || o->maxvalue != NULL || retyped) {
         s->max_value = asc ? tmax : -1;
     }
     if (o->minvalue != NULL && !o->minvalue->negated) {
         if (!ddl_seq_int(o->minvalue, &s->min_value, err)) return false;
-    } else if (create || o->minvalue != NULL || retyped || o->increment != NULL) {
+    } else if (create || o->minvalue != NULL || retyped) {
         s->min_value = asc ? 1 : tmin;
     }
     const char *tn = ddl_seq_type_name(s->type_oid);
@@ -123,8 +123,7 @@ static bool ddl_seq_start(const ddl_seq_opts *o, eng_sequence *s, bool create, r
 }
 
 bool sql_ddl_seq_apply(sql_ddl_ctx *dc, eng_sequence *s, const sql_list *opts, bool create,
-                       const sql_name *owned_by_skip, rt_err *err) {
-    (void)owned_by_skip;
+                       rt_err *err) {
     ddl_seq_opts o;
     if (!ddl_seq_collect(opts, &o, err)) return false;
     uint32_t old_type = s->type_oid;
@@ -206,7 +205,7 @@ bool sql_ddl_create_sequence(sql_ddl_ctx *dc, const sql_create_sequence *cs, rt_
     snprintf(s.name, sizeof s.name, "%s", rel);
     s.owner_oid = dc->user_oid;
     s.persistence = 'p';
-    if (!sql_ddl_seq_apply(dc, &s, &cs->options, true, NULL, err) ||
+    if (!sql_ddl_seq_apply(dc, &s, &cs->options, true, err) ||
         !ddl_seq_owned_by(dc, &cs->options, &s, err)) {
         return false;
     }
@@ -229,7 +228,7 @@ bool sql_ddl_alter_sequence(sql_ddl_ctx *dc, const sql_alter_sequence *as, rt_er
         return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", rel);
     }
     eng_sequence s = *cur;
-    if (!sql_ddl_seq_apply(dc, &s, &as->options, false, NULL, err) ||
+    if (!sql_ddl_seq_apply(dc, &s, &as->options, false, err) ||
         !ddl_seq_owned_by(dc, &as->options, &s, err)) {
         return false;
     }

@@ -260,11 +260,14 @@ bool sql_ddl_add_check(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
     memset(c, 0, sizeof *c);
     if (con->name != NULL) {
         for (uint32_t i = 0; i < t->constraint_count; i++) {
-            if (strcmp(t->constraints[i].name, con->name) == 0) {
+            if (strcmp(t->constraints[i].name, con->name) != 0) continue;
+            if (eng_db_table_by_oid(dc->bc->db, t->oid) == NULL) { /* CREATE TABLE */
                 return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT,
-                                  "constraint \"%s\" for relation \"%s\" already exists",
-                                  con->name, t->name);
+                                  "check constraint \"%s\" already exists", con->name);
             }
+            return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT,
+                              "constraint \"%s\" for relation \"%s\" already exists",
+                              con->name, t->name);
         }
         snprintf(c->name, sizeof c->name, "%s", con->name);
     } else {
@@ -282,23 +285,18 @@ bool sql_ddl_add_check(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
     return true;
 }
 
-/* The sequence behind a serial or identity column: t_col_seq, owned by the column. */
-static bool ddl_column_sequence(ddl_build *b, eng_column *col, rt_err *err) {
-    sql_ddl_ctx *dc = b->dc;
-    eng_table *t = b->t;
-    const sql_constraint *ident = b->identity[col->attnum - 1];
+bool sql_ddl_column_sequence(sql_ddl_ctx *dc, eng_table *t, eng_column *col,
+                             const sql_list *seq_options, rt_err *err) {
     eng_sequence s;
     memset(&s, 0, sizeof s);
     s.type_oid = col->type_oid;
     s.schema_oid = t->schema_oid;
     s.owner_oid = t->owner_oid;
     s.persistence = t->persistence;
-    if (!sql_ddl_seq_apply(dc, &s, ident != NULL ? &ident->seq_options : NULL, true, NULL, err)) {
-        return false;
-    }
-    if (s.name[0] == '\0') sql_ddl_choose_name(dc, t->schema_oid, t, t->name, col->name, "seq",
-                                               s.name);
-    else if (sql_ddl_relname_taken(dc->bc->db, s.schema_oid, s.name)) {
+    if (!sql_ddl_seq_apply(dc, &s, seq_options, true, err)) return false;
+    if (s.name[0] == '\0') {
+        sql_ddl_choose_name(dc, t->schema_oid, t, t->name, col->name, "seq", s.name);
+    } else if (sql_ddl_relname_taken(dc->bc->db, s.schema_oid, s.name)) {
         return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists",
                           s.name);
     }
@@ -317,6 +315,13 @@ static bool ddl_column_sequence(ddl_build *b, eng_column *col, rt_err *err) {
     eng_draft_add_sequence(sql_ddl_draft(dc), dc->db_oid, &s);
     sql_ddl_db(dc);
     return true;
+}
+
+/* The sequence behind a serial or identity column: t_col_seq, owned by the column. */
+static bool ddl_column_sequence(ddl_build *b, eng_column *col, rt_err *err) {
+    const sql_constraint *ident = b->identity[col->attnum - 1];
+    return sql_ddl_column_sequence(b->dc, b->t, col, ident != NULL ? &ident->seq_options : NULL,
+                                   err);
 }
 
 static bool ddl_options(sql_ddl_ctx *dc, eng_table *t, const sql_list *opts, rt_err *err) {
@@ -467,18 +472,20 @@ static bool ddl_finish(ddl_build *b, rt_err *err) {
     if (!ddl_keys(b, err)) return false;
     ddl_vector_indexes(dc, t);
     for (uint32_t i = 0; i < t->column_count; i++) {
-        eng_column *col = &t->columns[i];
-        if (b->default_exprs[i] != NULL) {
-            sql_expr *e;
-            if (!sql_bind_table_expr(dc->bc, NULL, b->default_exprs[i], col->type_oid,
-                                     col->typmod, &e)) {
-                return false;
-            }
+        const eng_column *col = &t->columns[i];
+        sql_expr *e;
+        if (b->default_exprs[i] != NULL &&
+            !sql_bind_table_expr(dc->bc, NULL, b->default_exprs[i], col->type_oid, col->typmod,
+                                 &e)) {
+            return false;
         }
-        if (b->seq_kind[i] != NULL && !ddl_column_sequence(b, col, err)) return false;
     }
     for (uint32_t i = 0; i < b->ncheck; i++) {
         if (!sql_ddl_add_check(dc, t, b->checks[i], b->check_cols[i], err)) return false;
+    }
+    /* Everything is checked: only now does the draft change (sequences, then the table). */
+    for (uint32_t i = 0; i < t->column_count; i++) {
+        if (b->seq_kind[i] != NULL && !ddl_column_sequence(b, &t->columns[i], err)) return false;
     }
     eng_draft_add_table(sql_ddl_draft(dc), dc->db_oid, t);
     sql_ddl_db(dc);

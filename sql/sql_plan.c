@@ -686,6 +686,7 @@ static sql_plan *sql_opt_sort(sql_opt *o, sql_plan *s) {
     local->left = child->left;
     local->est_rows = child->left->est_rows;
     child->left = local;
+    if (!sql_plan_hybrid(o->arena, s, child, o->err)) return NULL;
     return s;
 }
 

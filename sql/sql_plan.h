@@ -90,6 +90,8 @@ struct sql_plan {
     sql_plan *left;          /* input (or outer input of a join) */
     sql_plan *right;         /* inner input of a join / setop */
     double est_rows;
+    const struct sql_hybrid_est *hybrid; /* SCAN / ANNSCAN under ORDER BY distance LIMIT k:
+                                            the hybrid planner's estimate (EXPLAIN HYBRID) */
     union {
         struct { uint32_t nrows; sql_expr ***rows; } values;             /* VALUES */
         struct {
@@ -200,8 +202,16 @@ sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind, uint32_t ncols);
 /* Optimises a bound plan in place (may return a new root). */
 sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count, rt_err *err);
 
+/* The hybrid planner (sql_plan_hybrid.c): for a top-k SORT by a vector distance over GATHER
+ * of a table scan, estimates scalar-first and ANN-first and makes the scan an ANNSCAN when
+ * that is cheaper. */
+bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, rt_err *err);
+
 /* EXPLAIN text of a plan, one line per node. */
 struct sql_strbuf;
 void sql_plan_explain(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent);
+/* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and
+ * the estimated cost of both paths. */
+void sql_plan_explain_hybrid(const sql_plan *p, struct sql_strbuf *sb);
 
 #endif

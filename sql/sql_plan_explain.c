@@ -10,6 +10,7 @@
 
 #include "sql/sql_agg.h"
 #include "sql/sql_bind_int.h"
+#include "sql/sql_hybrid.h"
 #include "sql/sql_plan_int.h"
 #include "sql/sql_strbuf.h"
 
@@ -646,5 +647,79 @@ void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
         return;
     }
     sql_explain_node(&ex, p, indent, NULL);
+    rt_arena_destroy(ex.tmp);
+}
+
+/* ---- EXPLAIN HYBRID ---- */
+
+/* "2,847": counts as the product page prints them. */
+static void sql_explain_count(sql_strbuf *sb, double v) {
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%.0f", v < 0 ? 0 : v);
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0) sql_strbuf_putc(sb, ',');
+        sql_strbuf_putc(sb, digits[i]);
+    }
+}
+
+static const sql_plan *sql_explain_find_hybrid(const sql_plan *p) {
+    if (p == NULL) return NULL;
+    if (p->hybrid != NULL) return p;
+    const sql_plan *f = sql_explain_find_hybrid(p->left);
+    return f != NULL ? f : sql_explain_find_hybrid(p->right);
+}
+
+static void sql_explain_hybrid_filter(sql_xpl *ex, const sql_plan *scan, const sql_expr *filter) {
+    sql_deparse(ex, ex->sb, filter, scan);
+}
+
+void sql_plan_explain_hybrid(const sql_plan *p, sql_strbuf *sb) {
+    static const char *ops[] = {"", "<=>", "<->", "<#>"};
+    const sql_plan *scan = sql_explain_find_hybrid(p);
+    if (scan == NULL) {
+        sql_strbuf_puts(sb, "Plan: no vector ordering (ORDER BY distance LIMIT k on one table "
+                            "with an HNSW-indexed column): plain plan\n");
+        return;
+    }
+    sql_xpl ex = {.sb = sb, .qualify = false, .tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
+    if (ex.tmp == NULL) {
+        sb->failed = true;
+        return;
+    }
+    const sql_hybrid_est *h = scan->hybrid;
+    bool ann = scan->kind == SQL_P_ANNSCAN;
+    const sql_expr *filter = ann ? scan->ann.filter : scan->scan.filter;
+    const eng_table *t = ann ? scan->ann.table : scan->scan.table;
+    sql_strbuf_printf(sb, "Plan: %s (selectivity %.3g)\n", ann ? "ANN-first" : "scalar-first",
+                      h->selectivity);
+    if (ann) {
+        sql_strbuf_printf(sb, "ANN: HNSW walk of %s by %s (ef_search %u), top %u per partition",
+                          t->columns[scan->ann.vec_attnum - 1].name,
+                          ops[scan->ann.metric <= 3 ? scan->ann.metric : 0], h->ef, h->k);
+        sql_strbuf_puts(sb, filter != NULL ? ", filter checked during the walk\n" : "\n");
+        if (filter != NULL) {
+            sql_strbuf_puts(sb, "Filter: ");
+            sql_explain_hybrid_filter(&ex, scan, filter);
+            sql_strbuf_puts(sb, " → est. ");
+            sql_explain_count(sb, h->candidates);
+            sql_strbuf_puts(sb, " of ");
+            sql_explain_count(sb, h->rows);
+            sql_strbuf_puts(sb, " rows pass\n");
+        }
+    } else {
+        sql_strbuf_puts(sb, "Scalar filter: ");
+        if (filter != NULL) sql_explain_hybrid_filter(&ex, scan, filter);
+        else sql_strbuf_puts(sb, "(none)");
+        sql_strbuf_puts(sb, " → ");
+        sql_explain_count(sb, h->candidates);
+        sql_strbuf_puts(sb, " rows\nANN on ");
+        sql_explain_count(sb, h->candidates);
+        sql_strbuf_printf(sb, "-row candidate set (exact distances, top %u)\n", h->k);
+    }
+    sql_strbuf_printf(sb, "Est. cost: %.2gms at current index size (%s %.2gms, %s %.2gms; ",
+                      ann ? h->ann_ms : h->scalar_ms, "scalar-first", h->scalar_ms, "ANN-first",
+                      h->ann_ms);
+    sql_explain_count(sb, h->rows);
+    sql_strbuf_puts(sb, " rows)\n");
     rt_arena_destroy(ex.tmp);
 }

@@ -117,6 +117,7 @@ const char *sql_session_database(const sql_session *s) { return s->database; }
 uint32_t sql_session_user_oid(const sql_session *s) { return s->user_oid; }
 uint32_t sql_session_db_oid(const sql_session *s) { return s->db_oid; }
 uint32_t sql_session_backend_pid(const sql_session *s) { return s->backend_pid; }
+bool sql_session_read_only(const sql_session *s) { return s->read_only; }
 
 /* ---- sequences seen by this session ---- */
 
@@ -187,6 +188,7 @@ void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     bc->sql_len = sql_len;
     bc->shard_count = eng_shard_count();
     bc->session = s;
+    bc->temp_schema_oid = s->temp_schema_oid;
 }
 
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
@@ -312,14 +314,25 @@ static void sql_session_stmt_end(sql_session *s, bool ok, rt_err *err) {
 
 /* ---- planned statements: SELECT, INSERT, UPDATE, DELETE ---- */
 
+/* Rows go to the sink; RowDescription goes first, but only once the first batch (or the end)
+ * is there, so an error before any row is reported alone, as PostgreSQL does. */
 typedef struct sql_rows_fwd {
     const sql_sink *sink;
     const int16_t *formats;
+    const sql_plan *plan;
+    bool describe;
 } sql_rows_fwd;
+
+static bool sql_session_rows_describe(sql_rows_fwd *f, rt_err *err) {
+    if (!f->describe) return true;
+    f->describe = false;
+    return f->sink->describe(f->sink->arg, f->plan->cols, f->plan->ncols, NULL, err);
+}
 
 static bool sql_session_rows_fwd(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
                                  rt_err *err) {
-    const sql_rows_fwd *f = arg;
+    sql_rows_fwd *f = arg;
+    if (!sql_session_rows_describe(f, err)) return false;
     return f->sink->rows(f->sink->arg, b, from, to, f->formats, err);
 }
 
@@ -343,13 +356,11 @@ bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog
         sql_cursor_close(&cur);
         return false;
     }
-    bool ok = true;
-    if (describe && q->returns_rows) ok = sink->describe(sink->arg, q->plan->cols, q->plan->ncols,
-                                                         NULL, err);
     uint64_t emitted = 0;
     bool more = false;
-    sql_rows_fwd fwd = {sink, NULL};
-    if (ok) ok = sql_cursor_fetch(&cur, 0, sql_session_rows_fwd, &fwd, &emitted, &more);
+    sql_rows_fwd fwd = {sink, NULL, q->plan, describe && q->returns_rows};
+    bool ok = sql_cursor_fetch(&cur, 0, sql_session_rows_fwd, &fwd, &emitted, &more) &&
+              sql_session_rows_describe(&fwd, err);
     sql_cursor_close(&cur);
     if (!ok) return false;
     uint64_t rows = q->cmd == SQL_CMD_SELECT ? emitted : atomic_load(&x.rows_affected);
@@ -407,6 +418,7 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
         ok = sql_session_run_query(s, q, cat, db, NULL, &quiet, false, tag, err);
     }
     if (ok) {
+        if (ex->hybrid) sql_plan_explain_hybrid(q->plan, &sb);
         sql_plan_explain(q->plan, &sb, 0);
         if (ex->analyze) {
             sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n",
@@ -434,8 +446,10 @@ static bool sql_session_in_block_refused(sql_session *s, const char *what, rt_er
                       "%s cannot run inside a transaction block", what);
 }
 
-/* ANALYZE [t, ...]: statistics of the listed tables, or of every table of the database. */
-static bool sql_session_analyze(sql_session *s, const sql_list *tables, rt_err *err) {
+/* ANALYZE [t, ...]: statistics of the listed tables, or of every table of the database
+ * (`check_only`: only that the tables and columns exist, for VACUUM). */
+static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool check_only,
+                                rt_err *err) {
     eng_catalog_ref pin;
     const eng_catalog *cat;
     const eng_database *db;
@@ -452,11 +466,19 @@ static bool sql_session_analyze(sql_session *s, const sql_list *tables, rt_err *
         if (t == NULL) {
             ok = rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
                             rv->name.parts[rv->name.count - 1]);
-        } else if (t->kind == 'r') {
-            ok = sql_stats_analyze(&x, t, err);
+        } else {
+            for (uint32_t c = 0; ok && c < rv->col_aliases.count; c++) {
+                const char *col = SQL_LIST_AT(rv->col_aliases, c);
+                if (eng_table_column_by_name(t, col) == NULL) {
+                    ok = rt_err_set(err, SQLSTATE_UNDEFINED_COLUMN,
+                                    "column \"%s\" of relation \"%s\" does not exist", col,
+                                    t->name);
+                }
+            }
+            if (ok && t->kind == 'r' && !check_only) ok = sql_stats_analyze(&x, t, err);
         }
     }
-    for (uint32_t i = 0; ok && tables->count == 0 && i < db->table_count; i++) {
+    for (uint32_t i = 0; ok && !check_only && tables->count == 0 && i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
         if (t->kind == 'r' && t->schema_oid != ENG_OID_PG_CATALOG) ok = sql_stats_analyze(&x, t, err);
     }
@@ -472,11 +494,11 @@ static bool sql_session_maintenance(sql_session *s, const sql_node *stmt, char *
         const sql_vacuum *v = (const sql_vacuum *)stmt;
         snprintf(tag, SQL_TAG_BYTES, "VACUUM");
         if (!sql_session_in_block_refused(s, "VACUUM", err)) return false;
-        return !v->analyze || sql_session_analyze(s, &v->tables, err);
+        return sql_session_analyze(s, &v->tables, !v->analyze, err);
     }
     case SQL_N_ANALYZE:
         snprintf(tag, SQL_TAG_BYTES, "ANALYZE");
-        return sql_session_analyze(s, &((const sql_analyze *)stmt)->tables, err);
+        return sql_session_analyze(s, &((const sql_analyze *)stmt)->tables, false, err);
     case SQL_N_CHECKPOINT:
         if (!s->superuser) {
             return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
@@ -528,11 +550,46 @@ static bool sql_session_copy(sql_session *s, const sql_node *stmt, const char *s
     return ok;
 }
 
+/* The command a DDL statement is, as PostgreSQL names it in errors ("CREATE TABLE"). */
+static const char *sql_session_ddl_verb(const sql_node *stmt, char buf[64]) {
+    static const char *const objects[] = {"", "TABLE", "INDEX", "SEQUENCE", "VIEW",
+                                          "MATERIALIZED VIEW", "SCHEMA", "DATABASE", "ROLE",
+                                          "EXTENSION", "TYPE", "DOMAIN", "FUNCTION", "COLUMN",
+                                          "CONSTRAINT", "TRIGGER"};
+    switch (stmt->kind) {
+    case SQL_N_CREATE_TABLE: return "CREATE TABLE";
+    case SQL_N_CREATE_INDEX: return "CREATE INDEX";
+    case SQL_N_CREATE_SEQUENCE: return "CREATE SEQUENCE";
+    case SQL_N_ALTER_SEQUENCE: return "ALTER SEQUENCE";
+    case SQL_N_CREATE_SCHEMA: return "CREATE SCHEMA";
+    case SQL_N_CREATE_DATABASE: return "CREATE DATABASE";
+    case SQL_N_CREATE_ROLE: return "CREATE ROLE";
+    case SQL_N_ALTER_ROLE: return "ALTER ROLE";
+    case SQL_N_CREATE_EXTENSION: return "CREATE EXTENSION";
+    case SQL_N_CREATE_VIEW: return "CREATE VIEW";
+    case SQL_N_TRUNCATE: return "TRUNCATE TABLE";
+    case SQL_N_COMMENT: return "COMMENT";
+    case SQL_N_ALTER_TABLE: {
+        sql_object_kind k = ((const sql_alter_table *)stmt)->object;
+        snprintf(buf, 64, "ALTER %s", objects[k <= SQL_OBJ_TRIGGER ? k : 0]);
+        return buf;
+    }
+    case SQL_N_DROP: {
+        sql_object_kind k = ((const sql_drop *)stmt)->object;
+        snprintf(buf, 64, "DROP %s", objects[k <= SQL_OBJ_TRIGGER ? k : 0]);
+        return buf;
+    }
+    default: return "this command";
+    }
+}
+
 static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql,
                             uint32_t sql_len, const sql_sink *sink, char *tag, rt_err *err) {
     if (s->read_only) {
+        char verb[64];
         return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
-                          "cannot execute DDL in a read-only transaction");
+                          "cannot execute %s in a read-only transaction",
+                          sql_session_ddl_verb(stmt, verb));
     }
     eng_catalog_ref pin;
     const eng_catalog *cat;
@@ -540,6 +597,8 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
     sql_session_catalog(s, &pin, &cat, &db);
     sql_bind_ctx bc;
     sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_exec_ctx x;
+    sql_session_exec_ctx(s, s->query_arena, err, cat, db, NULL, 0, NULL, &x);
     sql_ddl_ctx dc = {
         .bc = &bc,
         .txn = &s->txn,
@@ -548,10 +607,41 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .in_txn_block = s->in_block || s->implicit_multi,
         .lock_timeout_ms = s->lock_timeout_ms,
         .sink = sink,
+        .x = &x,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
+    if (bc.temp_schema_oid != 0) s->temp_schema_oid = bc.temp_schema_oid;
     if (pin.catalog != NULL) eng_catalog_unpin(&pin);
     return ok;
+}
+
+/* LOCK TABLE: table locks do not exist in Dreambase (rows are locked as they are written, and
+ * readers never block); the statement is checked as PostgreSQL checks it, then refused rather
+ * than pretend to serialise anything. */
+static bool sql_session_lock(sql_session *s, const sql_lock *l, rt_err *err) {
+    if (!s->in_block) {
+        return rt_err_set(err, SQLSTATE_NO_ACTIVE_SQL_TRANSACTION,
+                          "LOCK TABLE can only be used in transaction blocks");
+    }
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, s->query_arena, err, cat, db, NULL, 0, &bc);
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < l->tables.count; i++) {
+        const sql_rangevar *rv = SQL_LIST_AT(l->tables, i);
+        if (sql_bind_find_table(&bc, &rv->name) == NULL) {
+            ok = rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
+                            rv->name.parts[rv->name.count - 1]);
+        }
+    }
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    if (!ok) return false;
+    rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "LOCK TABLE is not supported");
+    rt_err_hint(err, "Use SELECT ... FOR UPDATE to lock the rows you change.");
+    return false;
 }
 
 static bool sql_session_unsupported(const sql_node *stmt, rt_err *err) {
@@ -609,6 +699,7 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
     case SQL_N_ANALYZE:
     case SQL_N_CHECKPOINT: return sql_session_maintenance(s, stmt, tag, err);
     case SQL_N_COPY: return sql_session_copy(s, stmt, sql, sql_len, sink, tag, err);
+    case SQL_N_LOCK: return sql_session_lock(s, (const sql_lock *)stmt, err);
     case SQL_N_GRANT: {
         const sql_grant *g = (const sql_grant *)stmt;
         snprintf(tag, SQL_TAG_BYTES, g->is_grant ? "GRANT" : "REVOKE");
@@ -682,7 +773,7 @@ void sql_session_fail(sql_session *s) { sql_session_failed(s); }
 bool sql_session_simple_query(sql_session *s, const char *sql, uint32_t len,
                               const sql_sink *sink, rt_err *err) {
     rt_arena_reset(s->parse_arena);
-    sql_session_portals_close_all(s, true); /* the unnamed portal */
+    sql_session_close_portal(s, ""); /* a simple query replaces the unnamed portal */
     sql_stmt_list list;
     if (!sql_parse(s->parse_arena, sql, len, &list, err)) {
         sql_session_failed(s);

@@ -175,6 +175,8 @@ const char *sql_session_database(const sql_session *s);
 uint32_t sql_session_user_oid(const sql_session *s);
 uint32_t sql_session_db_oid(const sql_session *s);
 uint32_t sql_session_backend_pid(const sql_session *s);
+/* The running transaction is READ ONLY (nextval and writes refuse with 25006). */
+bool sql_session_read_only(const sql_session *s);
 /* current_setting(name [, missing_ok]): *value NULL when missing_ok and unknown (42704
  * "unrecognized configuration parameter \"x\"" otherwise). */
 bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,

@@ -75,8 +75,24 @@ void sql_session_close_portal(sql_session *s, const char *name) {
 }
 
 void sql_session_portals_close_all(sql_session *s, bool keep_holdable) {
-    (void)keep_holdable; /* WITH HOLD cursors are refused, so none outlives its transaction */
-    while (s->nportals > 0) sql_portal_free(s, s->portals[--s->nportals]);
+    for (uint32_t i = s->nportals; i-- > 0;) {
+        sql_portal *pt = s->portals[i];
+        if (keep_holdable && pt->holdable && pt->mat != NULL) {
+            pt->held = true;
+            continue;
+        }
+        s->portals[i] = s->portals[--s->nportals];
+        sql_portal_free(s, pt);
+    }
+}
+
+void sql_session_portals_abort(sql_session *s) {
+    for (uint32_t i = s->nportals; i-- > 0;) {
+        sql_portal *pt = s->portals[i];
+        if (pt->held) continue; /* committed WITH HOLD cursors outlive later transactions */
+        s->portals[i] = s->portals[--s->nportals];
+        sql_portal_free(s, pt);
+    }
 }
 
 /* ---- preparing ---- */
@@ -467,6 +483,29 @@ static bool sql_ext_fetch(sql_session *s, sql_portal *pt, uint64_t max_rows, con
 static bool sql_ext_discard(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
                             const int16_t *formats, rt_err *err) {
     (void)arg, (void)b, (void)from, (void)to, (void)formats, (void)err;
+    return true;
+}
+
+static bool sql_ext_keep(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
+                         const int16_t *formats, rt_err *err) {
+    (void)formats;
+    sql_rowset *rs = arg;
+    for (uint32_t r = from; r < to; r++) {
+        if (!sql_rowset_add(rs, b, r)) return rt_arena_fail(rs->arena, err);
+    }
+    return true;
+}
+
+bool sql_session_portal_materialize(sql_session *s, sql_portal *pt, rt_err *err) {
+    pt->mat = rt_arena_zalloc(pt->arena, sizeof(sql_rowset));
+    if (pt->mat == NULL) return rt_arena_fail(pt->arena, err);
+    sql_rowset_init(pt->mat, pt->arena, pt->stmt->ncols);
+    sql_sink keep = {.arg = pt->mat, .rows = sql_ext_keep};
+    uint64_t got;
+    if (!sql_session_portal_fetch(s, pt, 0, &keep, &got, err)) return false;
+    if (pt->pinned) eng_catalog_unpin(&pt->pin);
+    pt->pinned = false;
+    pt->pos = 0;
     return true;
 }
 

@@ -376,18 +376,25 @@ static bool sql_guc_canon(sql_session *s, const sql_guc *g, const char *v, char 
         snprintf(buf, cap, "%s", sql_tz_name(tz));
         return true;
     }
-    case SQL_GUC_CLIENT_ENCODING:
-        if (strcasecmp(v, "UTF8") == 0 || strcasecmp(v, "UTF-8") == 0 ||
-            strcasecmp(v, "UNICODE") == 0) {
+    case SQL_GUC_CLIENT_ENCODING: {
+        /* Names compare as PostgreSQL compares them: letters and digits only ('utf-8'). */
+        char clean[32];
+        size_t n = 0;
+        for (const char *c = v; *c != '\0' && n + 1 < sizeof clean; c++) {
+            if (isalnum((unsigned char)*c)) clean[n++] = (char)tolower((unsigned char)*c);
+        }
+        clean[n] = '\0';
+        if (strcmp(clean, "utf8") == 0 || strcmp(clean, "unicode") == 0) {
             snprintf(buf, cap, "UTF8");
             return true;
         }
-        if (strcasecmp(v, "SQL_ASCII") == 0) {
+        if (strcmp(clean, "sqlascii") == 0) {
             snprintf(buf, cap, "SQL_ASCII");
             return true;
         }
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "client encoding \"%s\" is not supported: Dreambase speaks UTF8", v);
+    }
     default: break;
     }
     snprintf(buf, cap, "%s", v);
@@ -503,7 +510,18 @@ bool sql_guc_init(sql_session *s, rt_err *err) {
     s->guc_reported = rt_xcalloc(SQL_GUC_COUNT, sizeof(char *));
     s->fmt.extra_float_digits = 1;
     s->client_min_messages = 6;
-    for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) sql_guc_store(s, i, sql_gucs[i].def.boot_value);
+    for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) {
+        /* Boot values in SHOW's form ("4096" kB shows as "4MB"). */
+        char canon[512];
+        rt_err e;
+        rt_err_clear(&e);
+        const sql_guc *g = &sql_gucs[i];
+        bool plain = g->kind != GUC_INT || g->def.unit == NULL;
+        if (plain || !sql_guc_canon(s, g, g->def.boot_value, canon, sizeof canon, &e)) {
+            snprintf(canon, sizeof canon, "%s", g->def.boot_value);
+        }
+        sql_guc_store(s, i, canon);
+    }
     sql_guc_store(s, (uint32_t)sql_guc_find("session_authorization"), s->user);
     sql_guc_store(s, (uint32_t)sql_guc_find("is_superuser"), s->superuser ? "on" : "off");
     return true;
@@ -581,6 +599,10 @@ static bool sql_guc_txn_rules(sql_session *s, const sql_guc *g, const char *cano
                           "standard_conforming_strings cannot be turned off in Dreambase");
     }
     if (g->apply != SQL_GUC_TXN_ISOLATION) return true;
+    if (strcmp(g->def.name, "transaction_isolation") == 0 && s->txn_has_query) {
+        return rt_err_set(err, SQLSTATE_ACTIVE_SQL_TRANSACTION,
+                          "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+    }
     if (strcmp(canon, "serializable") == 0) {
         rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                    "SERIALIZABLE isolation is not supported");
@@ -588,11 +610,19 @@ static bool sql_guc_txn_rules(sql_session *s, const sql_guc *g, const char *cano
                          "isolation and will not run a weaker level in its place.");
         return false;
     }
-    if (strcmp(g->def.name, "transaction_isolation") == 0 && s->txn_has_query) {
-        return rt_err_set(err, SQLSTATE_ACTIVE_SQL_TRANSACTION,
-                          "SET TRANSACTION ISOLATION LEVEL must be called before any query");
-    }
     return true;
+}
+
+/* transaction_isolation / transaction_read_only follow the defaults when a transaction
+ * starts or ends (SET TRANSACTION changes them inside one, undone at its end). */
+void sql_guc_sync_txn(sql_session *s) {
+    static const char *const pairs[2][2] = {
+        {"transaction_isolation", "default_transaction_isolation"},
+        {"transaction_read_only", "default_transaction_read_only"}};
+    for (uint32_t i = 0; i < 2; i++) {
+        int to = sql_guc_find(pairs[i][0]), from = sql_guc_find(pairs[i][1]);
+        sql_guc_store(s, (uint32_t)to, s->guc_values[from]);
+    }
 }
 
 bool sql_session_set_setting(sql_session *s, const char *name, const char *value,

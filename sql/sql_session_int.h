@@ -7,6 +7,7 @@
 #include "sql/sql_ast.h"
 #include "sql/sql_bind.h"
 #include "sql/sql_exec.h"
+#include "sql/sql_exec_int.h"
 #include "sql/sql_session.h"
 
 /* Settings whose values the session keeps decoded (the rest are only strings). */
@@ -60,6 +61,11 @@ typedef struct sql_portal {
     sql_value *params;
     int16_t *formats;            /* per result column; NULL = all text */
     bool is_cursor;
+    bool scroll;                 /* SCROLL or WITH HOLD: rows materialised in `mat` */
+    bool holdable;               /* WITH HOLD: survives its transaction's commit */
+    bool held;                   /* its transaction committed */
+    struct sql_rowset *mat;
+    uint64_t pos;                /* materialised: 0 before the first row, n + 1 after the last */
     bool started, done;
     uint64_t rows_sent;
     eng_catalog_ref pin;
@@ -75,6 +81,8 @@ typedef struct sql_savepoint {
     char *name;
     uint32_t command;            /* first command after the savepoint */
     uint32_t nundo;              /* GUC undo entries before it */
+    bool had_draft;              /* DDL ran before it: `draft` is the catalog as of then */
+    eng_catalog *draft;
 } sql_savepoint;
 
 #define SQL_SAVEPOINTS_MAX 1024u
@@ -83,6 +91,7 @@ struct sql_session {
     char user[ENG_NAME_BYTES];
     char database[ENG_NAME_BYTES];
     uint32_t user_oid, db_oid;
+    uint32_t temp_schema_oid;    /* pg_temp_N once a temporary object was created */
     bool superuser;
     uint32_t backend_pid;
     _Atomic bool *cancel;
@@ -146,11 +155,15 @@ bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err);
 /* Transaction end: drops or applies the undo log. */
 void sql_guc_txn_end(sql_session *s, bool committed);
 void sql_guc_rollback_to(sql_session *s, uint32_t nundo);
+/* transaction_isolation / transaction_read_only take their defaults (transaction start/end). */
+void sql_guc_sync_txn(sql_session *s);
 /* SHOW name / SHOW ALL as rows through the sink. */
 bool sql_guc_show(sql_session *s, const char *name, const sql_sink *sink, rt_err *err);
 
 /* ---- transactions (sql_session_txn.c) ---- */
 bool sql_txn_ensure(sql_session *s, rt_err *err);
+/* Drops savepoints from index `keep` on. */
+void sql_txn_release_savepoints(sql_session *s, uint32_t keep);
 bool sql_txn_commit(sql_session *s, rt_err *err);
 void sql_txn_abort(sql_session *s);
 bool sql_txn_stmt(sql_session *s, const sql_transaction *t, const sql_sink *sink,
@@ -199,6 +212,8 @@ bool sql_session_bind_portal(sql_session *s, const sql_bind_args *a, bool is_cur
 /* Up to max_rows (0 = all) rows of a started portal to the sink (NULL: discarded). */
 bool sql_session_portal_fetch(sql_session *s, sql_portal *pt, uint64_t max_rows,
                               const sql_sink *sink, uint64_t *got, rt_err *err);
+/* Runs a started portal to its end into pt->mat (SCROLL and WITH HOLD cursors). */
+bool sql_session_portal_materialize(sql_session *s, sql_portal *pt, rt_err *err);
 void sql_prepared_release(sql_session *s, sql_prepared *p);
 /* PREPARE / EXECUTE / DEALLOCATE / DECLARE / FETCH / CLOSE. */
 bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, rt_err *err);
@@ -208,6 +223,8 @@ bool sql_session_deallocate_stmt(sql_session *s, const sql_deallocate *d, rt_err
 bool sql_session_cursor_stmt(sql_session *s, const sql_node *stmt, const char *sql,
                              uint32_t sql_len, const sql_sink *sink, char tag[SQL_TAG_BYTES],
                              rt_err *err);
+/* Transaction end: commit keeps WITH HOLD cursors (then held), abort keeps held ones. */
 void sql_session_portals_close_all(sql_session *s, bool keep_holdable);
+void sql_session_portals_abort(sql_session *s);
 
 #endif

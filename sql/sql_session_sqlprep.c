@@ -132,15 +132,7 @@ bool sql_session_deallocate_stmt(sql_session *s, const sql_deallocate *d, rt_err
 
 static bool sql_sqlprep_declare(sql_session *s, const sql_declare_cursor *d, const char *sql,
                                 uint32_t sql_len, char *tag, rt_err *err) {
-    if (d->with_hold) {
-        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "cursors WITH HOLD are not supported yet");
-    }
-    if (d->scroll) {
-        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "SCROLL cursors are not supported yet");
-    }
-    if (!s->in_block) {
+    if (!s->in_block && !d->with_hold) {
         return rt_err_set(err, SQLSTATE_NO_ACTIVE_SQL_TRANSACTION,
                           "DECLARE CURSOR can only be used in transaction blocks");
     }
@@ -162,8 +154,96 @@ static bool sql_sqlprep_declare(sql_session *s, const sql_declare_cursor *d, con
     sql_bind_args a = {.portal = d->name, .statement = "\x01cursor"};
     bool ok = sql_session_bind_portal(s, &a, true, err);
     sql_session_close_statement(s, p->name);
-    if (ok) snprintf(tag, SQL_TAG_BYTES, "DECLARE CURSOR");
-    return ok;
+    if (!ok) return false;
+    sql_portal *pt = sql_session_portal_find(s, d->name);
+    pt->scroll = d->scroll || d->with_hold;
+    pt->holdable = d->with_hold;
+    /* Scrolling and holding need the rows kept: the cursor runs to its end now, on its
+     * snapshot, and later fetches read what it kept. */
+    if (pt->scroll && !sql_session_portal_materialize(s, pt, err)) {
+        sql_session_close_portal(s, d->name);
+        return false;
+    }
+    snprintf(tag, SQL_TAG_BYTES, "DECLARE CURSOR");
+    return true;
+}
+
+/* Rows [from, from + n) of a materialised cursor to the sink (ascending or not). */
+static bool sql_sqlprep_emit(sql_session *s, sql_portal *pt, const sql_sink *sink, uint64_t row,
+                             rt_err *err) {
+    if (sink == NULL) return true;
+    sql_batch *b;
+    if (!sql_rowset_emit(pt->mat, row - 1, 1, pt->stmt->cols, s->query_arena, &b)) {
+        return rt_arena_fail(s->query_arena, err);
+    }
+    return sink->rows(sink->arg, b, 0, 1, NULL, err);
+}
+
+/* FETCH / MOVE on a materialised cursor, with PostgreSQL's positioning: 0 is before the first
+ * row, n + 1 after the last. */
+static bool sql_sqlprep_scroll(sql_session *s, sql_portal *pt, const sql_fetch *f,
+                               const sql_sink *sink, uint64_t *got, rt_err *err) {
+    int64_t n = (int64_t)pt->mat->count, pos = (int64_t)pt->pos, count = f->count;
+    *got = 0;
+    int64_t target;
+    switch (f->dir) {
+    case SQL_FETCH_FIRST: target = 1; goto absolute;
+    case SQL_FETCH_LAST: target = -1; goto absolute;
+    case SQL_FETCH_ABSOLUTE: target = count; goto absolute;
+    case SQL_FETCH_RELATIVE:
+        if (count == 0) goto current;
+        target = pos + count;
+        target = target < 0 ? 0 : target > n + 1 ? n + 1 : target;
+        pt->pos = (uint64_t)target;
+        if (target >= 1 && target <= n) {
+            *got = 1;
+            return sql_sqlprep_emit(s, pt, sink, (uint64_t)target, err);
+        }
+        return true;
+    case SQL_FETCH_PRIOR: count = 1; goto backward;
+    case SQL_FETCH_BACKWARD: if (count == 0) goto current; goto backward;
+    case SQL_FETCH_BACKWARD_ALL: count = INT64_MAX; goto backward;
+    case SQL_FETCH_FORWARD_ALL: count = INT64_MAX; break;
+    case SQL_FETCH_NEXT: count = 1; break;
+    case SQL_FETCH_FORWARD: if (count == 0) goto current; break;
+    }
+    if (count < 0) {
+        count = -count;
+        goto backward;
+    }
+    while (count-- > 0 && pos <= n) {
+        pos++;
+        if (pos > n) break;
+        (*got)++;
+        if (!sql_sqlprep_emit(s, pt, sink, (uint64_t)pos, err)) return false;
+    }
+    pt->pos = (uint64_t)pos;
+    return true;
+backward:
+    while (count-- > 0 && pos >= 1) {
+        pos--;
+        if (pos < 1) break;
+        (*got)++;
+        if (!sql_sqlprep_emit(s, pt, sink, (uint64_t)pos, err)) return false;
+    }
+    pt->pos = (uint64_t)pos;
+    return true;
+current:
+    if (pos >= 1 && pos <= n) {
+        *got = 1;
+        return sql_sqlprep_emit(s, pt, sink, (uint64_t)pos, err);
+    }
+    return true;
+absolute:
+    if (target < 0) target = n + 1 + target;
+    if (target < 0) target = 0;
+    if (target > n) target = n + 1;
+    pt->pos = (uint64_t)target;
+    if (target >= 1 && target <= n) {
+        *got = 1;
+        return sql_sqlprep_emit(s, pt, sink, (uint64_t)target, err);
+    }
+    return true;
 }
 
 static bool sql_sqlprep_fetch(sql_session *s, const sql_fetch *f, const sql_sink *sink, char *tag,
@@ -173,31 +253,39 @@ static bool sql_sqlprep_fetch(sql_session *s, const sql_fetch *f, const sql_sink
         return rt_err_set(err, SQLSTATE_INVALID_CURSOR_NAME, "cursor \"%s\" does not exist",
                           f->cursor);
     }
-    uint64_t want;
-    switch (f->dir) {
-    case SQL_FETCH_NEXT: want = 1; break;
-    case SQL_FETCH_FORWARD:
-    case SQL_FETCH_RELATIVE:
-        if (f->count < 0) goto backward;
-        want = (uint64_t)f->count;
-        break;
-    case SQL_FETCH_FORWARD_ALL: want = UINT64_MAX; break;
-    default: goto backward;
-    }
     if (!f->is_move && !sink->describe(sink->arg, pt->stmt->cols, pt->stmt->ncols, NULL, err)) {
         return false;
     }
+    const sql_sink *out = f->is_move ? NULL : sink;
     uint64_t got = 0;
-    if (want > 0 && !sql_session_portal_fetch(s, pt, want == UINT64_MAX ? 0 : want,
-                                              f->is_move ? NULL : sink, &got, err)) {
-        return false;
+    if (pt->mat != NULL) {
+        if (!sql_sqlprep_scroll(s, pt, f, out, &got, err)) return false;
+    } else {
+        bool forward = f->dir == SQL_FETCH_NEXT || f->dir == SQL_FETCH_FORWARD_ALL ||
+                       ((f->dir == SQL_FETCH_FORWARD || f->dir == SQL_FETCH_RELATIVE) &&
+                        f->count > 0) || (f->dir == SQL_FETCH_ABSOLUTE && f->count > 0 &&
+                                          (uint64_t)f->count > pt->rows_sent);
+        if (!forward) {
+            rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                       "cursor can only scan forward");
+            rt_err_hint(err, "Declare it with SCROLL option to enable backward scan.");
+            return false;
+        }
+        uint64_t want = f->dir == SQL_FETCH_NEXT ? 1
+                        : f->dir == SQL_FETCH_FORWARD_ALL ? 0
+                        : f->dir == SQL_FETCH_ABSOLUTE ? (uint64_t)f->count - pt->rows_sent
+                                                       : (uint64_t)f->count;
+        if (f->dir == SQL_FETCH_ABSOLUTE && want > 1) {
+            /* Skip to the row before, then fetch one. */
+            uint64_t skipped;
+            if (!sql_session_portal_fetch(s, pt, want - 1, NULL, &skipped, err)) return false;
+            want = 1;
+        }
+        if (!sql_session_portal_fetch(s, pt, want, out, &got, err)) return false;
     }
     snprintf(tag, SQL_TAG_BYTES, "%s %llu", f->is_move ? "MOVE" : "FETCH",
              (unsigned long long)got);
     return true;
-backward:
-    return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                      "cursor can only scan forward");
 }
 
 bool sql_session_cursor_stmt(sql_session *s, const sql_node *stmt, const char *sql,
@@ -216,7 +304,7 @@ bool sql_session_cursor_stmt(sql_session *s, const sql_node *stmt, const char *s
             }
             return true;
         }
-        sql_portal *pt = sql_session_portal_find(s, c->cursor);
+        const sql_portal *pt = sql_session_portal_find(s, c->cursor);
         if (pt == NULL || !pt->is_cursor) {
             return rt_err_set(err, SQLSTATE_INVALID_CURSOR_NAME, "cursor \"%s\" does not exist",
                               c->cursor);

@@ -43,6 +43,7 @@ bool sql_txn_ensure(sql_session *s, rt_err *err) {
     s->txn_active = true;
     s->failed = false;
     s->isolation = s->default_isolation;
+    sql_guc_sync_txn(s);
     s->read_only = s->default_read_only;
     s->txn_has_query = false;
     s->command = 0;
@@ -52,12 +53,22 @@ bool sql_txn_ensure(sql_session *s, rt_err *err) {
     return true;
 }
 
+void sql_txn_release_savepoints(sql_session *s, uint32_t keep) {
+    while (s->nsavepoints > keep) {
+        sql_savepoint *sp = &s->savepoints[--s->nsavepoints];
+        rt_free(sp->name);
+        if (sp->draft != NULL) eng_catalog_draft_free(sp->draft);
+        sp->draft = NULL;
+    }
+}
+
 static void sql_txn_reset(sql_session *s) {
-    for (uint32_t i = 0; i < s->nsavepoints; i++) rt_free(s->savepoints[i].name);
-    s->nsavepoints = 0;
+    sql_txn_release_savepoints(s, 0);
     s->txn_active = false;
     s->in_block = false;
     s->failed = false;
+    sql_guc_sync_txn(s);
+    s->read_only = s->default_read_only;
 }
 
 bool sql_txn_commit(sql_session *s, rt_err *err) {
@@ -71,7 +82,7 @@ bool sql_txn_commit(sql_session *s, rt_err *err) {
 
 void sql_txn_abort(sql_session *s) {
     if (s->txn_active) {
-        sql_session_portals_close_all(s, true);
+        sql_session_portals_abort(s);
         eng_txn_finish_abort(&s->txn);
     }
     sql_guc_txn_end(s, false);
@@ -121,7 +132,10 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
         size_t n = strlen(t->savepoint);
         char *name = rt_xmalloc(n + 1);
         memcpy(name, t->savepoint, n + 1);
-        s->savepoints[s->nsavepoints++] = (sql_savepoint){name, s->command + 1, s->nundo};
+        /* Catalog changes made after the savepoint are undone with it: keep a copy. */
+        eng_catalog *copy = s->txn.draft != NULL ? eng_catalog_draft(s->txn.draft) : NULL;
+        s->savepoints[s->nsavepoints++] =
+            (sql_savepoint){name, s->command + 1, s->nundo, s->txn.draft != NULL, copy};
         snprintf(tag, SQL_TAG_BYTES, "SAVEPOINT");
         return true;
     }
@@ -132,14 +146,17 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
     }
     uint32_t keep = t->txn_kind == SQL_TXN_RELEASE ? (uint32_t)i : (uint32_t)i + 1;
     if (t->txn_kind == SQL_TXN_ROLLBACK_TO) {
-        eng_txn_rollback_to(&s->txn, s->savepoints[i].command);
-        sql_guc_rollback_to(s, s->savepoints[i].nundo);
+        const sql_savepoint *sp = &s->savepoints[i];
+        eng_txn_rollback_to(&s->txn, sp->command);
+        sql_guc_rollback_to(s, sp->nundo);
+        if (s->txn.draft != NULL) eng_catalog_draft_free(s->txn.draft);
+        s->txn.draft = sp->had_draft ? eng_catalog_draft(sp->draft) : NULL;
         s->failed = false;
         snprintf(tag, SQL_TAG_BYTES, "ROLLBACK");
     } else {
         snprintf(tag, SQL_TAG_BYTES, "RELEASE");
     }
-    while (s->nsavepoints > keep) rt_free(s->savepoints[--s->nsavepoints].name);
+    sql_txn_release_savepoints(s, keep);
     return true;
 }
 

@@ -109,8 +109,21 @@ static void sql_sample_batch(sql_sample *w, const sql_batch *b) {
     }
 }
 
+/* Arenas belong to the thread that made them: each shard makes and frees its own sample's. */
+static void sql_sample_free(void *arg) {
+    sql_sample *w = arg;
+    if (w->arena != NULL) rt_arena_destroy(w->arena);
+    w->arena = NULL;
+}
+
 static void sql_sample_shard(void *arg) {
     sql_sample *w = arg;
+    w->arena = rt_arena_create(SQL_STATS_ARENA_BYTES);
+    w->rows = rt_arena_alloc(w->arena, sizeof(sql_value) * w->cap * (w->natts + 1u));
+    if (w->rows == NULL) {
+        rt_err_set(&w->err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE sample exceeds memory");
+        return;
+    }
     rt_arena *scratch = rt_arena_create(SQL_STATS_ARENA_BYTES);
     sql_batch *b = sql_batch_new(scratch, w->natts, ENG_RG_ROWS);
     for (uint16_t c = 0; b != NULL && c < w->natts; c++) {
@@ -270,8 +283,6 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
         sql_sample *w = &works[s];
         w->table = t, w->snap = x->snap, w->natts = natts, w->attnums = attnums;
         w->types = types, w->cap = SQL_STATS_SAMPLE_ROWS, w->rng = 0x2545f4914f6cdd1dull + s;
-        w->arena = rt_arena_create(SQL_STATS_ARENA_BYTES);
-        w->rows = rt_arena_alloc(w->arena, sizeof(sql_value) * w->cap * (natts + 1u));
         rt_err_clear(&w->err);
         rt_run_on_wg(&calls[s], s, sql_sample_shard, w, &wg);
     }
@@ -288,7 +299,11 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
         }
     }
     sql_table_stats *st = ok ? sql_stats_build(t, works, nshards, natts, attnums) : NULL;
-    for (uint32_t s = 0; s < nshards; s++) rt_arena_destroy(works[s].arena);
+    rt_wg done = {0};
+    for (uint32_t s = 0; s < nshards; s++) {
+        rt_run_on_wg(&calls[s], s, sql_sample_free, &works[s], &done);
+    }
+    rt_wg_wait(&done);
     rt_free(works);
     rt_free(calls);
     if (ok && st == NULL) ok = rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE exceeds memory");
