@@ -74,7 +74,8 @@ static bool copy_columns(sql_bind_ctx *bc, const sql_copy *c, const eng_table *t
     *n = 0;
     if (c->columns.count == 0) {
         for (uint32_t i = 0; i < t->column_count; i++) {
-            if (!t->columns[i].dropped && t->columns[i].generated == 0) cols[(*n)++] = &t->columns[i];
+            const eng_column *col = &t->columns[i];
+            if (!col->dropped && col->generated == 0) cols[(*n)++] = col;
         }
     }
     for (uint32_t i = 0; i < c->columns.count; i++) {
@@ -169,6 +170,27 @@ static bool copy_bind_insert(sql_bind_ctx *bc, const sql_copy *c, const eng_colu
     return true;
 }
 
+/* COPY FROM ... WHERE: bound over the copied columns, as a table of just those (PostgreSQL also
+ * sees the other columns, with their defaults; here naming one is 42703). */
+static bool copy_bind_where(sql_bind_ctx *bc, const sql_copy *c, const eng_table *t,
+                            const eng_column **cols, uint32_t n, sql_expr **out, rt_err *err) {
+    eng_table *fake = rt_arena_alloc(bc->arena, sizeof *fake);
+    eng_column *fc = rt_arena_alloc(bc->arena, sizeof(eng_column) * (n + 1u));
+    if (fake == NULL || fc == NULL) return rt_arena_fail(bc->arena, err);
+    *fake = *t;
+    for (uint32_t i = 0; i < n; i++) {
+        fc[i] = *cols[i];
+        fc[i].attnum = (uint16_t)(i + 1);
+    }
+    fake->columns = fc;
+    fake->column_count = (uint16_t)n;
+    fake->pk_count = 0;
+    fake->index_count = 0;
+    fake->constraint_count = 0;
+    if (!sql_bind_table_expr(bc, fake, c->where, SQL_T_BOOL, -1, out)) return copy_fail(bc, err);
+    return true;
+}
+
 static bool copy_from(sql_bind_ctx *bc, struct sql_exec_ctx *x, const sql_copy *c,
                       sql_copy_opts *o, const sql_sink *sink, uint64_t *rows, rt_err *err) {
     const eng_table *t = copy_table(bc, c, err);
@@ -179,13 +201,11 @@ static bool copy_from(sql_bind_ctx *bc, struct sql_exec_ctx *x, const sql_copy *
         !copy_describe(bc, o, t, cols, n, &cc, err)) {
         return false;
     }
-    if (c->where != NULL) {
-        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "COPY FROM with a WHERE clause is not supported");
-    }
+    sql_expr *where = NULL;
+    if (c->where != NULL && !copy_bind_where(bc, c, t, cols, n, &where, err)) return false;
     sql_plan *insert = NULL;
     if (!copy_bind_insert(bc, c, cols, n, &insert, err)) return false;
-    return sql_copy_run_from(x, insert, o, t->name, cc, n, sink, rows, err);
+    return sql_copy_run_from(x, insert, where, o, t->name, cc, n, sink, rows, err);
 }
 
 /* SELECT cols FROM t, for COPY t [(cols)] TO. */

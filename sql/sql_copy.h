@@ -14,8 +14,7 @@
 #include "sql/sql_bind.h"
 #include "sql/sql_session.h"
 
-/* sql_exec.h is not included: its `struct sql_op` (an operator) and sql_ast.h's (an operator
- * expression) share a tag, so no file can see both headers. */
+/* The executor's context, declared here so that this header stays light. */
 struct sql_exec_ctx;
 
 /* One line of COPY input (PostgreSQL's limit for one field is 1 GB; ours is smaller). */
@@ -23,7 +22,7 @@ struct sql_exec_ctx;
 
 /* Runs a COPY statement. The session has set up `x` (snapshot, transaction, command) for it
  * and `bc` for binding; `tag` receives "COPY n". */
-bool sql_copy_exec(sql_bind_ctx *bc, struct sql_exec_ctx *x, const sql_node *stmt, const sql_sink *sink,
-                   char tag[SQL_TAG_BYTES], rt_err *err);
+bool sql_copy_exec(sql_bind_ctx *bc, struct sql_exec_ctx *x, const sql_node *stmt,
+                   const sql_sink *sink, char tag[SQL_TAG_BYTES], rt_err *err);
 
 #endif

@@ -96,7 +96,8 @@ static bool rd_utf8_check(const uint8_t *p, uint32_t n, rt_err *err) {
             continue;
         }
         uint8_t c = p[i];
-        uint32_t show = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+        uint32_t show = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                        : (c & 0xF8) == 0xF0 ? 4 : 1; /* the sequence its first byte announces */
         if (show > n - i) show = n - i;
         char bytes[40] = "";
         for (uint32_t k = 0; k < show; k++) {
@@ -627,10 +628,8 @@ static bool rd_binary_header(sql_copy_reader *r, rt_err *err) {
     } else if (got != (uint32_t)ext) {
         bad = "invalid COPY file header (wrong length)";
     }
-    if (bad == NULL) return true;
-    rt_err_set(err, SQLSTATE_BAD_COPY_FILE_FORMAT, "%s", bad);
-    sql_copy_context(err, "COPY %s, line 0", r->relname);
-    return false;
+    /* No context: PostgreSQL reads the header before it reports lines. */
+    return bad == NULL || rt_err_set(err, SQLSTATE_BAD_COPY_FILE_FORMAT, "%s", bad);
 }
 
 /* One binary tuple: field count, then length-prefixed fields (their bytes in r->buf). */

@@ -15,8 +15,8 @@
 #include "sql/sql_batch.h"
 #include "sql/sql_types.h"
 
-/* Neither sql_ast.h nor sql_exec.h is included (they clash on `struct sql_op`): the binding
- * side (sql_copy.c) sees the parse tree, the running side (sql_copy_run.c) the executor. */
+/* Neither the parse tree nor the executor is needed by the codec: the binding side
+ * (sql_copy.c) sees the parse tree, the running side (sql_copy_run.c) the executor. */
 struct sql_defelem;
 struct sql_list;
 
@@ -63,7 +63,8 @@ typedef struct sql_copy_opts {
 
 /* Validates COPY's option list (sql_defelem*) as PostgreSQL's ProcessCopyOptions: 42601
  * unknown or repeated options, 22023 / 0A000 for values and combinations it refuses. */
-bool sql_copy_opts_parse(const struct sql_list *options, bool is_from, sql_copy_opts *o, rt_err *err);
+bool sql_copy_opts_parse(const struct sql_list *options, bool is_from, sql_copy_opts *o,
+                         rt_err *err);
 
 /* Resolves the FORCE_* lists against the relation's columns (`rel_cols`, NULL for a query:
  * then the copied columns) and the copied columns: 42703, 42701, 42P10. */
@@ -162,9 +163,12 @@ struct sql_sink;
 struct sql_plan;
 
 /* COPY FROM: CopyInResponse, then `insert` (the binder's INSERT into the copied columns) runs
- * with the input's rows as its child, batch by batch; the input is read to its end (CopyDone)
- * even after a data error. *rows: the rows inserted. */
-bool sql_copy_run_from(struct sql_exec_ctx *x, struct sql_plan *insert, const sql_copy_opts *o,
+ * with the input's rows as its child, batch by batch, those for which `where` (over the copied
+ * columns; NULL = all) is true; the input is read to its end (CopyDone) even after a data
+ * error. *rows: the rows inserted. */
+struct sql_expr;
+bool sql_copy_run_from(struct sql_exec_ctx *x, struct sql_plan *insert, struct sql_expr *where,
+                       const sql_copy_opts *o,
                        const char *relname, const sql_copy_col *cols, uint32_t ncols,
                        const struct sql_sink *sink, uint64_t *rows, rt_err *err);
 /* COPY TO: CopyOutResponse, the plan's rows encoded and written in chunks, CopyDone. */

@@ -34,7 +34,9 @@ static const char *opt_string(const sql_defelem *d) {
 
 static bool opt_string_req(const sql_defelem *d, const char **out, rt_err *err) {
     const char *s = opt_string(d);
-    if (s == NULL) return rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "%s requires a parameter", d->name);
+    if (s == NULL) {
+        return rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "%s requires a parameter", d->name);
+    }
     *out = s;
     return true;
 }

@@ -56,7 +56,8 @@ static sql_plan *run_in_source(sql_exec_ctx *x, const sql_copy_col *cols, uint32
     return p;
 }
 
-bool sql_copy_run_from(struct sql_exec_ctx *x, struct sql_plan *insert, const sql_copy_opts *o,
+bool sql_copy_run_from(struct sql_exec_ctx *x, struct sql_plan *insert, struct sql_expr *where,
+                       const sql_copy_opts *o,
                        const char *relname, const sql_copy_col *cols, uint32_t ncols,
                        const struct sql_sink *sink, uint64_t *rows, rt_err *err) {
     RT_ASSERT(insert->kind == SQL_P_INSERT);
@@ -66,6 +67,18 @@ bool sql_copy_run_from(struct sql_exec_ctx *x, struct sql_plan *insert, const sq
     sql_plan *src = run_in_source(x, cols, ncols, st);
     if (src == NULL) return rt_arena_fail(x->arena, err);
     insert->left = src;
+    if (where != NULL) {
+        sql_plan *f = rt_arena_zalloc(x->arena, sizeof *f);
+        if (f == NULL) return rt_arena_fail(x->arena, err);
+        f->kind = SQL_P_FILTER;
+        f->ncols = src->ncols;
+        f->cols = src->cols;
+        f->left = src;
+        f->est_rows = src->est_rows;
+        f->filter.pred = where;
+        insert->left = f;
+    }
+    uint64_t affected_before = x->affected != NULL ? atomic_load(x->affected) : 0;
     sql_copy_desc d = {.binary = o->format == SQL_COPY_BINARY, .ncols = ncols};
     if (!sink->copy_in(sink->arg, &d, err)) return false;
     sql_copy_reader_init(&st->r, o, relname, cols, ncols, run_in_read, st);
@@ -88,7 +101,8 @@ bool sql_copy_run_from(struct sql_exec_ctx *x, struct sql_plan *insert, const sq
     }
     sql_copy_reader_free(&st->r);
     if (!ok) return run_fail(x, err);
-    *rows = st->rows;
+    /* With WHERE only some rows go in: the INSERT counts them. */
+    *rows = x->affected != NULL ? atomic_load(x->affected) - affected_before : st->rows;
     return true;
 }
 

@@ -360,6 +360,9 @@ static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
     }
     sql_value *row = rt_arena_alloc(x->arena, sizeof(sql_value) * (t->column_count + 1u));
     bool ok = row != NULL;
+    /* Defaults and CHECKs of one row, reset per row: an INSERT ... SELECT or a COPY of any
+     * size runs in bounded memory (the row set copies what it keeps). */
+    rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
     for (;;) {
         sql_batch *in;
         if (!ok || !sql_op_next(ins->base.child, x, &in)) {
@@ -368,7 +371,8 @@ static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
         }
         if (in == NULL) break;
         for (uint32_t r = 0; ok && r < in->rows; r++) {
-            ok = sql_insert_full_row(x, p, in, r, ins->base.batch_arena, row);
+            rt_arena_reset(row_arena);
+            ok = sql_insert_full_row(x, p, in, r, row_arena, row);
             if (!ok) break;
             uint32_t part = sql_insert_partition(ins, x, t, row);
             uint32_t s = eng_partition_owner(part, shards);
@@ -385,6 +389,8 @@ static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
         }
     }
     if (ok) ok = sql_insert_flush(ins, x, bufs, parts);
+    if (!ok && !rt_err_is_set(x->err)) rt_arena_fail(row_arena, x->err);
+    rt_arena_destroy(row_arena);
     rt_arena_destroy(buf_arena);
     return ok;
 }
