@@ -203,17 +203,6 @@ PC_KERNEL(pc_get_userbyid) {
     return true;
 }
 
-/* The sequence a serial or identity column takes its values from. */
-static const eng_sequence *pc_column_sequence(const eng_database *db, const eng_table *t,
-                                              const eng_column *col) {
-    const eng_sequence *s = eng_db_sequence_by_oid(db, col->default_seq);
-    for (uint32_t i = 0; s == NULL && i < db->sequence_count; i++) {
-        const eng_sequence *c = &db->sequences[i];
-        if (c->owned_by_table == t->oid && c->owned_by_attnum == col->attnum) s = c;
-    }
-    return s;
-}
-
 PC_KERNEL(pc_get_serial_sequence) {
     pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);

@@ -372,8 +372,7 @@ static bool pc_scan_am(pc_row *r) {
 }
 
 /* The default operator classes of the index methods, for the types that have one (varchar
- * uses text's, as in PostgreSQL). pgvector's HNSW classes are not defaults: l2 serves when
- * none is named. */
+ * uses text's, as in PostgreSQL), and pgvector's HNSW classes, none of them a default. */
 static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_opclasses[] = {
     {1978, PC_OID_BTREE_AM, SQL_T_INT4, "int4_ops", true},
     {3124, PC_OID_BTREE_AM, SQL_T_INT8, "int8_ops", true},
@@ -388,9 +387,9 @@ static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_
     {3122, PC_OID_BTREE_AM, SQL_T_TIMESTAMPTZ, "timestamptz_ops", true},
     {3127, PC_OID_BTREE_AM, SQL_T_DATE, "date_ops", true},
     {2968, PC_OID_BTREE_AM, SQL_T_UUID, "uuid_ops", true},
-    {16388, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops", true},
-    {16389, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops", false},
-    {16390, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops", false},
+    {PC_OID_VECTOR_L2_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops", false},
+    {PC_OID_VECTOR_IP_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops", false},
+    {PC_OID_VECTOR_COSINE_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops", false},
 };
 #define PC_OPCLASS_COUNT (sizeof pc_opclasses / sizeof pc_opclasses[0])
 
@@ -519,7 +518,14 @@ static bool pc_scan_stat_activity(pc_row *r) {
         pc_int(r, "usesysid", sql_session_user_oid(x->session));
         pc_str(r, "usename", sql_session_user(x->session));
     }
-    pc_str(r, "application_name", "");
+    const char *app = NULL;
+    rt_err err;
+    rt_err_clear(&err);
+    if (x->session != NULL && sql_session_get_setting != NULL &&
+        !sql_session_get_setting(x->session, "application_name", true, &app, &err)) {
+        app = NULL;
+    }
+    pc_str(r, "application_name", app != NULL ? app : "");
     pc_int(r, "backend_start", x->now_us);
     pc_int(r, "xact_start", x->now_us);
     pc_int(r, "query_start", x->stmt_us);

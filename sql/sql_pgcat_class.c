@@ -219,16 +219,23 @@ bool pc_scan_attribute(pc_row *r) {
 
 /* ---- pg_index ---- */
 
+/* The operator class of an index column: pgvector's by metric, else the type's default. */
+static uint32_t pc_index_opclass(const eng_index *ix, const eng_column *col) {
+    if (ix->method == ENG_INDEX_HNSW) {
+        if (ix->metric == ENG_METRIC_COSINE) return PC_OID_VECTOR_COSINE_OPS;
+        return ix->metric == ENG_METRIC_IP ? PC_OID_VECTOR_IP_OPS : PC_OID_VECTOR_L2_OPS;
+    }
+    uint32_t am = ix->method == ENG_INDEX_HASH ? PC_OID_HASH_AM : PC_OID_BTREE_AM;
+    return pc_default_opclass(am, col != NULL ? col->type_oid : 0);
+}
+
 static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
     uint32_t coll[ENG_INDEX_COLUMNS_MAX], cls[ENG_INDEX_COLUMNS_MAX];
     uint16_t opt[ENG_INDEX_COLUMNS_MAX];
     for (uint32_t k = 0; k < ix->column_count; k++) {
         const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[k]);
         coll[k] = col != NULL ? pc_column_collation(col) : 0;
-        cls[k] = pc_default_opclass(ix->method == ENG_INDEX_HNSW ? PC_OID_HNSW_AM
-                                    : ix->method == ENG_INDEX_HASH ? PC_OID_HASH_AM
-                                                                   : PC_OID_BTREE_AM,
-                                    col != NULL ? col->type_oid : 0);
+        cls[k] = pc_index_opclass(ix, col);
         opt[k] = ix->desc[k] ? 3 : 0; /* DESC implies NULLS FIRST */
     }
     pc_clear(r);

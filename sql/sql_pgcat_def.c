@@ -344,6 +344,16 @@ void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *pa
 
 /* ---- defaults ---- */
 
+const eng_sequence *pc_column_sequence(const eng_database *db, const eng_table *t,
+                                       const eng_column *col) {
+    const eng_sequence *s = eng_db_sequence_by_oid(db, col->default_seq);
+    for (uint32_t i = 0; s == NULL && i < db->sequence_count; i++) {
+        const eng_sequence *c = &db->sequences[i];
+        if (c->owned_by_table == t->oid && c->owned_by_attnum == col->attnum) s = c;
+    }
+    return s;
+}
+
 static bool pc_is_string_literal(const char *s) {
     size_t n = strlen(s);
     if (n < 2 || s[0] != '\'' || s[n - 1] != '\'') return false;

@@ -17,6 +17,9 @@ extern const uint32_t sql_pgcat_rel_count;
 #define PC_OID_BTREE_AM 403u
 #define PC_OID_HASH_AM 405u
 #define PC_OID_HNSW_AM 16387u     /* pgvector's access method: free slot below user OIDs */
+#define PC_OID_VECTOR_L2_OPS 16388u  /* pgvector's HNSW operator classes, after the AM */
+#define PC_OID_VECTOR_IP_OPS 16389u
+#define PC_OID_VECTOR_COSINE_OPS 16390u
 #define PC_OID_DEFAULT_COLL 100u
 #define PC_OID_C_COLL 950u
 #define PC_OID_POSIX_COLL 951u
@@ -120,6 +123,9 @@ void pc_index_def(sql_strbuf *sb, const eng_database *db, const eng_table *t,
 /* PRIMARY KEY (a, b) / UNIQUE (...) / CHECK (...) / FOREIGN KEY ... (pg_get_constraintdef). */
 void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *path,
                        const eng_table *t, const eng_constraint *con);
+/* The sequence a serial or identity column takes its values from, NULL if none. */
+const eng_sequence *pc_column_sequence(const eng_database *db, const eng_table *t,
+                                       const eng_column *col);
 /* A column default as pg_get_expr prints it. */
 void pc_default_def(sql_strbuf *sb, const eng_column *col);
 /* The constraint by OID in the database, and its table. */

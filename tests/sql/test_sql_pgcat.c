@@ -6,7 +6,8 @@
  *   CREATE TABLE cat_s.child (id bigserial PRIMARY KEY, parent_id int REFERENCES cat_s.parent
  *     ON DELETE CASCADE, qty numeric(8,2) DEFAULT 0 CHECK (qty >= 0), created timestamptz
  *     DEFAULT now(), flags bool[]) WITH (fillfactor = 80);
- *   COMMENT ON TABLE cat_s.child IS 'child rows';)
+ *   COMMENT ON TABLE cat_s.child IS 'child rows';
+ *   CREATE TABLE cat_s.ident (id bigint GENERATED ALWAYS AS IDENTITY, note char(4));)
  * scans the relations as the executor's CATALOG node does, prints cells with the types' output
  * functions, and calls functions as expressions of a statement. Expected values are PostgreSQL
  * 15's answers for the same schema (OIDs compared through regclass output). */
@@ -118,6 +119,23 @@ static void tc_add_child(void) {
     eng_draft_add_table(tc_cat, ENG_OID_POSTGRES_DB, &t);
 }
 
+static void tc_add_ident(void) {
+    uint32_t table = eng_catalog_new_oid(tc_cat);
+    eng_sequence s = {.oid = eng_catalog_new_oid(tc_cat), .schema_oid = tc_schema,
+                      .owner_oid = 10, .type_oid = SQL_T_INT8, .start = 1, .increment = 1,
+                      .min_value = 1, .max_value = INT64_MAX, .cache = 1,
+                      .owned_by_table = table, .owned_by_attnum = 1, .persistence = 'p'};
+    snprintf(s.name, sizeof s.name, "ident_id_seq");
+    eng_draft_add_sequence(tc_cat, ENG_OID_POSTGRES_DB, &s);
+    eng_column cols[2] = {tc_col("id", 1, SQL_T_INT8, -1, true, NULL),
+                          tc_col("note", 2, SQL_T_BPCHAR, 8, false, NULL)};
+    cols[0].identity = 'a';
+    eng_table t = {.oid = table, .schema_oid = tc_schema, .owner_oid = 10, .kind = 'r',
+                   .persistence = 'p', .column_count = 2, .columns = cols};
+    snprintf(t.name, sizeof t.name, "ident");
+    eng_draft_add_table(tc_cat, ENG_OID_POSTGRES_DB, &t);
+}
+
 static int tc_setup(void **state) {
     (void)state;
     sql_types_init();
@@ -132,6 +150,7 @@ static int tc_setup(void **state) {
     eng_draft_add_schema(tc_cat, ENG_OID_POSTGRES_DB, &s);
     tc_add_parent();
     tc_add_child();
+    tc_add_ident();
     /* A draft's databases still point at the base version for lookups by name until it is
      * published; installing it as the current version relinks them. */
     eng_catalog_install(tc_cat);
@@ -372,7 +391,9 @@ static void test_pgcat_attribute_rows(void **state) {
                                        "attbyval", "attalign", "attstorage"};
     for (uint32_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         int64_t row = tc_find2(&r, "attrelid", rel, "attnum", want[i][0]);
-        for (uint32_t c = 1; c < 11; c++) assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        for (uint32_t c = 1; c < 11; c++) {
+            assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        }
         assert_string_equal(tc_cell(&r, row, "attisdropped"), "f");
         assert_string_equal(tc_cell(&r, row, "attidentity"), "");
     }
@@ -469,8 +490,7 @@ static void test_pgcat_defaults_and_definitions(void **state) {
                             want[i][1]);
     }
     char ix[16];
-    tc_rel cls = tc_scan(NULL, "pg_class");
-    snprintf(ix, sizeof ix, "%s", tc_cell(&cls, tc_find(&cls, "relname", "parent_code_key"), "oid"));
+    snprintf(ix, sizeof ix, "%s", tc_oid("cat_s.parent_code_key"));
     assert_string_equal(CALL("pg_get_indexdef", 1, TY(O), ix),
                         "CREATE UNIQUE INDEX parent_code_key ON cat_s.parent USING btree (code)");
     assert_string_equal(CALL("pg_get_indexdef", 3, TY(O, I4, B), ix, "1", "t"), "code");
@@ -515,7 +535,9 @@ static void test_pgcat_type_rows(void **state) {
                                        "typalign", "typstorage", "typcollation", "typsubscript"};
     for (uint32_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         int64_t row = tc_find(&r, "typname", want[i][0]);
-        for (uint32_t c = 1; c < 16; c++) assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        for (uint32_t c = 1; c < 16; c++) {
+            assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        }
         assert_string_equal(tc_cell(&r, row, "typnamespace"), "11");
         assert_string_equal(tc_cell(&r, row, "typisdefined"), "t");
         assert_string_equal(tc_cell(&r, row, "typdelim"), ",");
@@ -670,7 +692,9 @@ static void test_pgcat_information_schema_columns(void **state) {
                                        "datetime_precision", "udt_name"};
     for (uint32_t i = 0; i < 5; i++) {
         int64_t row = tc_find2(&r, "table_name", "child", "column_name", want[i][0]);
-        for (uint32_t c = 1; c < 12; c++) assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        for (uint32_t c = 1; c < 12; c++) {
+            assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        }
         assert_string_equal(tc_cell(&r, row, "table_schema"), "cat_s");
         assert_string_equal(tc_cell(&r, row, "table_catalog"), "postgres");
         assert_string_equal(tc_cell(&r, row, "is_identity"), "NO");
@@ -678,6 +702,27 @@ static void test_pgcat_information_schema_columns(void **state) {
         assert_string_equal(tc_cell(&r, row, "is_updatable"), "YES");
         assert_string_equal(tc_cell(&r, row, "dtd_identifier"), want[i][1]);
     }
+    /* identity and char(n) columns */
+    static const char *const ident[][13] = {
+        {"id", "<NULL>", "YES", "ALWAYS", "1", "1", "9223372036854775807", "1", "NO", "bigint",
+         "<NULL>", "<NULL>", "int8"},
+        {"note", "<NULL>", "NO", "<NULL>", "<NULL>", "<NULL>", "<NULL>", "<NULL>", "NO",
+         "character", "4", "16", "bpchar"}};
+    static const char *const icols[] = {
+        "column_name", "column_default", "is_identity", "identity_generation",
+        "identity_start", "identity_increment", "identity_maximum", "identity_minimum",
+        "identity_cycle", "data_type", "character_maximum_length", "character_octet_length",
+        "udt_name"};
+    for (uint32_t i = 0; i < 2; i++) {
+        int64_t row = tc_find2(&r, "table_name", "ident", "column_name", ident[i][0]);
+        for (uint32_t c = 1; c < 13; c++) {
+            assert_string_equal(tc_cell(&r, row, icols[c]), ident[i][c]);
+        }
+    }
+    assert_string_equal(CALL("pg_get_serial_sequence", 2, TY(T, T), "cat_s.ident", "id"),
+                        "cat_s.ident_id_seq");
+    assert_string_equal(CALL("format_type", 2, TY(O, I4), "1042", "8"), "character(4)");
+    assert_string_equal(CALL("format_type", 2, TY(O, I4), "1042", NULL), "character");
     int64_t code = tc_find2(&r, "table_name", "parent", "column_name", "code");
     assert_string_equal(tc_cell(&r, code, "data_type"), "character varying");
     assert_string_equal(tc_cell(&r, code, "character_maximum_length"), "10");
@@ -704,7 +749,7 @@ static void test_pgcat_information_schema_constraints(void **state) {
     snprintf(nn, sizeof nn, "%u_%u_2_not_null", tc_schema, tc_parent);
     assert_string_equal(tc_cell(&tc, tc_find(&tc, "constraint_name", nn), "constraint_type"),
                         "CHECK");
-    assert_int_equal(tc_count(&tc, "constraint_type", "CHECK"), 4);
+    assert_int_equal(tc_count(&tc, "constraint_type", "CHECK"), 5);
     tc_rel k = tc_scan("information_schema", "key_column_usage");
     int64_t fk = tc_find(&k, "constraint_name", "child_parent_id_fkey");
     assert_string_equal(tc_cell(&k, fk, "column_name"), "parent_id");
@@ -725,7 +770,7 @@ static void test_pgcat_information_schema_constraints(void **state) {
                                 "check_clause"),
                         "((qty >= 0))");
     tc_rel sq = tc_scan("information_schema", "sequences");
-    assert_int_equal(sq.rs.count, 1);
+    assert_int_equal(sq.rs.count, 2);
     static const char *const seq[][2] = {
         {"sequence_name", "child_id_seq"}, {"data_type", "bigint"}, {"numeric_precision", "64"},
         {"start_value", "1"}, {"minimum_value", "1"}, {"maximum_value", "9223372036854775807"},
