@@ -563,6 +563,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_description", pc_scan_description},
     {"pg_catalog", "pg_sequence", pc_scan_sequence},
     {"pg_catalog", "pg_sequences", pc_scan_sequences},
+    {"pg_catalog", "pg_depend", pc_scan_depend},
     {"pg_catalog", "pg_tables", pc_scan_tables},
     {"pg_catalog", "pg_views", pc_scan_views},
     {"pg_catalog", "pg_indexes", pc_scan_indexes},

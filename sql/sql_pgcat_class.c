@@ -445,6 +445,27 @@ bool pc_scan_sequence(pc_row *r) {
     return true;
 }
 
+/* pg_depend: only what clients read there, sequences owned by a column ("Owned by" in psql;
+ * 'a' for serial, 'i' for identity columns). */
+bool pc_scan_depend(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        const eng_sequence *s = &db->sequences[i];
+        const eng_table *t = eng_db_table_by_oid(db, s->owned_by_table);
+        if (t == NULL) continue;
+        const eng_column *col = eng_table_column_by_attnum(t, s->owned_by_attnum);
+        pc_clear(r);
+        pc_int(r, "classid", 1259);
+        pc_int(r, "objid", s->oid);
+        pc_int(r, "refclassid", 1259);
+        pc_int(r, "refobjid", t->oid);
+        pc_int(r, "refobjsubid", s->owned_by_attnum);
+        pc_char(r, "deptype", col != NULL && col->identity != 0 ? 'i' : 'a');
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
 bool pc_scan_sequences(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->sequence_count; i++) {

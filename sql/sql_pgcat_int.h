@@ -143,6 +143,7 @@ bool pc_scan_attrdef(pc_row *r);
 bool pc_scan_description(pc_row *r);
 bool pc_scan_sequence(pc_row *r);
 bool pc_scan_sequences(pc_row *r);
+bool pc_scan_depend(pc_row *r);
 bool pc_scan_tables(pc_row *r);
 bool pc_scan_views(pc_row *r);
 bool pc_scan_indexes(pc_row *r);

@@ -7,7 +7,9 @@
  *     ON DELETE CASCADE, qty numeric(8,2) DEFAULT 0 CHECK (qty >= 0), created timestamptz
  *     DEFAULT now(), flags bool[]) WITH (fillfactor = 80);
  *   COMMENT ON TABLE cat_s.child IS 'child rows';
- *   CREATE TABLE cat_s.ident (id bigint GENERATED ALWAYS AS IDENTITY, note char(4));)
+ *   CREATE TABLE cat_s.ident (id bigint GENERATED ALWAYS AS IDENTITY, note char(4));
+ *   CREATE TABLE cat_s.items (id int, embedding vector(3)) and an HNSW index with cosine
+ *   distance (m = 16, ef_construction = 64) next to the automatic one, which stays hidden;)
  * scans the relations as the executor's CATALOG node does, prints cells with the types' output
  * functions, and calls functions as expressions of a statement. Expected values are PostgreSQL
  * 15's answers for the same schema (OIDs compared through regclass output). */
@@ -136,6 +138,26 @@ static void tc_add_ident(void) {
     eng_draft_add_table(tc_cat, ENG_OID_POSTGRES_DB, &t);
 }
 
+static void tc_add_items(void) {
+    uint32_t table = eng_catalog_new_oid(tc_cat);
+    eng_column cols[2] = {tc_col("id", 1, SQL_T_INT4, -1, false, NULL),
+                          tc_col("embedding", 2, SQL_T_VECTOR, 3, false, NULL)};
+    cols[1].vector_dims = 3;
+    eng_index ix[2] = {tc_index("items_embedding_idx", table, 2, false),
+                       tc_index("items_embedding_auto", table, 2, false)};
+    for (uint32_t i = 0; i < 2; i++) {
+        ix[i].method = ENG_INDEX_HNSW, ix[i].unique = false, ix[i].hnsw_m = 16;
+        ix[i].hnsw_ef_construction = 64;
+    }
+    ix[0].metric = ENG_METRIC_COSINE, ix[0].options_text = "m = 16, ef_construction = 64";
+    ix[1].metric = ENG_METRIC_L2, ix[1].automatic = true;
+    eng_table t = {.oid = table, .schema_oid = tc_schema, .owner_oid = 10, .kind = 'r',
+                   .persistence = 'p', .column_count = 2, .columns = cols, .index_count = 2,
+                   .indexes = ix};
+    snprintf(t.name, sizeof t.name, "items");
+    eng_draft_add_table(tc_cat, ENG_OID_POSTGRES_DB, &t);
+}
+
 static int tc_setup(void **state) {
     (void)state;
     sql_types_init();
@@ -151,6 +173,7 @@ static int tc_setup(void **state) {
     tc_add_parent();
     tc_add_child();
     tc_add_ident();
+    tc_add_items();
     /* A draft's databases still point at the base version for lookups by name until it is
      * published; installing it as the current version relinks them. */
     eng_catalog_install(tc_cat);
@@ -436,7 +459,19 @@ static void test_pgcat_index_rows(void **state) {
     assert_string_equal(tc_cell(&r, uq, "indkey"), "2");
     assert_string_equal(tc_cell(&r, uq, "indcollation"), "100");
     assert_string_equal(tc_cell(&r, uq, "indclass"), "3126");
-    assert_int_equal(r.rs.count, 3);
+    int64_t hnsw = tc_find(&r, "indexrelid", tc_oid("cat_s.items_embedding_idx"));
+    assert_string_equal(tc_cell(&r, hnsw, "indisunique"), "f");
+    assert_string_equal(tc_cell(&r, hnsw, "indclass"), "16390"); /* vector_cosine_ops */
+    assert_int_equal(r.rs.count, 4); /* not the automatic HNSW index */
+    assert_string_equal(CALL("pg_get_indexdef", 1, TY(O), tc_oid("cat_s.items_embedding_idx")),
+                        "CREATE INDEX items_embedding_idx ON cat_s.items USING hnsw (embedding "
+                        "vector_cosine_ops) WITH (m='16', ef_construction='64')");
+    assert_string_equal(tc_roundtrip(RC, "cat_s.items_embedding_auto"),
+                        "ERROR 42P01: relation \"items_embedding_auto\" does not exist");
+    tc_rel cls = tc_scan(NULL, "pg_class");
+    int64_t ixrow = tc_find(&cls, "relname", "items_embedding_idx");
+    assert_string_equal(tc_cell(&cls, ixrow, "relam"), "16387");
+    assert_string_equal(tc_cell(&cls, ixrow, "reloptions"), "{m=16,ef_construction=64}");
 }
 
 /* ---- constraints and definitions ---- */
@@ -723,6 +758,10 @@ static void test_pgcat_information_schema_columns(void **state) {
                         "cat_s.ident_id_seq");
     assert_string_equal(CALL("format_type", 2, TY(O, I4), "1042", "8"), "character(4)");
     assert_string_equal(CALL("format_type", 2, TY(O, I4), "1042", NULL), "character");
+    int64_t emb = tc_find2(&r, "table_name", "items", "column_name", "embedding");
+    assert_string_equal(tc_cell(&r, emb, "data_type"), "USER-DEFINED");
+    assert_string_equal(tc_cell(&r, emb, "udt_schema"), "public");
+    assert_string_equal(tc_cell(&r, emb, "udt_name"), "vector");
     int64_t code = tc_find2(&r, "table_name", "parent", "column_name", "code");
     assert_string_equal(tc_cell(&r, code, "data_type"), "character varying");
     assert_string_equal(tc_cell(&r, code, "character_maximum_length"), "10");
@@ -806,6 +845,13 @@ static void test_pgcat_namespaces_tables_and_settings(void **state) {
     assert_string_equal(tc_cell(&seq, 0, "seqrelid"), tc_oid("cat_s.child_id_seq"));
     assert_string_equal(tc_cell(&seq, 0, "seqtypid"), "20");
     assert_string_equal(tc_cell(&seq, 0, "seqmax"), "9223372036854775807");
+    tc_rel dep = tc_scan(NULL, "pg_depend");
+    int64_t owned = tc_find(&dep, "objid", tc_oid("cat_s.child_id_seq"));
+    assert_string_equal(tc_cell(&dep, owned, "refobjid"), tc_oid("cat_s.child"));
+    assert_string_equal(tc_cell(&dep, owned, "refobjsubid"), "1");
+    assert_string_equal(tc_cell(&dep, owned, "deptype"), "a");
+    owned = tc_find(&dep, "objid", tc_oid("cat_s.ident_id_seq"));
+    assert_string_equal(tc_cell(&dep, owned, "deptype"), "i");
     tc_rel d = tc_scan(NULL, "pg_description");
     assert_int_equal(d.rs.count, 1);
     assert_string_equal(tc_cell(&d, 0, "description"), "child rows");
