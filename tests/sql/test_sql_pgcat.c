@@ -688,9 +688,16 @@ static void test_pgcat_functions_answer_as_postgresql(void **state) {
     assert_string_equal(CALL("has_table_privilege", 2, TY(T, T), "cat_s.child", "SELECT"), "t");
     assert_string_equal(CALL("has_table_privilege", 2, TY(T, T), "cat_s.nope", "SELECT"),
                         "ERROR 42P01: relation \"nope\" does not exist");
-    assert_string_equal(CALL("has_table_privilege", 3, TY(NM, O, T), "postgres", "99999", "x"),
+    assert_string_equal(CALL("has_table_privilege", 3, TY(NM, O, T), "postgres", "99999", "select"),
                         "<NULL>");
+    assert_string_equal(CALL("has_table_privilege", 2, TY(T, T), "cat_s.child",
+                             "select, Insert WITH GRANT OPTION"), "t");
+    assert_string_equal(CALL("has_table_privilege", 2, TY(T, T), "cat_s.child", "usage"),
+                        "ERROR 22023: unrecognized privilege type: \"usage\"");
+    assert_string_equal(CALL("has_table_privilege", 3, TY(NM, T, T), "nobody", "cat_s.child",
+                             "select"), "ERROR 42704: role \"nobody\" does not exist");
     assert_string_equal(CALL("has_schema_privilege", 2, TY(T, T), "cat_s", "USAGE"), "t");
+    assert_string_equal(CALL("has_database_privilege", 2, TY(T, T), "postgres", "temp"), "t");
     assert_string_equal(CALL("has_schema_privilege", 2, TY(T, T), "nope", "USAGE"),
                         "ERROR 3F000: schema \"nope\" does not exist");
     assert_string_equal(CALL("has_database_privilege", 2, TY(T, T), "postgres", "CONNECT"), "t");
