@@ -171,6 +171,8 @@ eng_catalog *eng_catalog_draft(const eng_catalog *base) {
     c->db_count = base->db_count;
     c->dbs = rt_xrealloc(c->dbs, (base->db_count + 1u) * sizeof(eng_database));
     for (uint32_t i = 0; i < base->db_count; i++) eng_cat_copy_db(c, &c->dbs[i], &base->dbs[i]);
+    /* Lookups by name in the draft's databases must use the draft's index, not the base's. */
+    for (uint32_t i = 0; i < c->db_count; i++) c->dbs[i].catalog = c;
     c->index_dirty = true;
     return c;
 }

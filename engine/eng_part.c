@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/eng_key.h"
+#include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 
@@ -27,10 +28,11 @@ static void eng_part_col_set(eng_part_col *pc, const eng_column *c) {
 }
 
 static void eng_part_sync_indexes(eng_part *p, const eng_table *t) {
-    /* Keep the trees of indexes that still exist; build new ones empty (CREATE INDEX fills
-     * them through eng_part_index_add for every live version). */
+    /* Keep the trees of indexes that still exist; build new ones from the rows stored so far
+     * (CREATE INDEX on a table with rows). */
     eng_pindex *fresh = rt_xcalloc(t->index_count + 1u, sizeof *fresh);
-    uint32_t n = 0;
+    uint32_t *built = rt_xcalloc(t->index_count + 1u, sizeof *built);
+    uint32_t n = 0, nbuilt = 0;
     for (uint32_t i = 0; i < t->index_count; i++) {
         const eng_index *ix = &t->indexes[i];
         if (ix->method != ENG_INDEX_BTREE || ix->primary) continue;
@@ -46,12 +48,26 @@ static void eng_part_sync_indexes(eng_part *p, const eng_table *t) {
                 p->indexes[j].tree = NULL;
             }
         }
-        if (pi->tree == NULL) pi->tree = eng_btree_create();
+        if (pi->tree == NULL) {
+            pi->tree = eng_btree_create();
+            built[nbuilt++] = ix->oid;
+        }
     }
     for (uint32_t j = 0; j < p->index_count; j++) eng_btree_destroy(p->indexes[j].tree);
     rt_free(p->indexes);
     p->indexes = fresh;
     p->index_count = n;
+    for (uint32_t i = 0; i < nbuilt && p->next_slot > 0; i++) {
+        rt_err err;
+        rt_err_clear(&err);
+        if (!eng_part_index_build(p, built[i], &err)) {
+            /* Only a key past the index's size limit gets here; the rows were accepted by the
+             * primary key, so say which index is incomplete rather than stop the shard. */
+            rt_log(RT_LOG_ERROR, NULL, "index %u of table %u is incomplete: %s", built[i],
+                   t->oid, err.message);
+        }
+    }
+    rt_free(built);
 }
 
 eng_part *eng_part_create(const eng_table *t, uint32_t partition_no) {
@@ -79,6 +95,7 @@ void eng_part_sync_schema(eng_part *p, const eng_table *t) {
     p->pk_count = t->pk_count;
     memcpy(p->pk_attnums, t->pk_attnums, sizeof p->pk_attnums);
     eng_part_sync_indexes(p, t);
+    eng_part_ann_sync(p, t);
 }
 
 static void eng_chunk_free(const eng_part_col *pc, eng_chunk *ch, uint32_t used) {
@@ -118,6 +135,7 @@ void eng_part_destroy(eng_part *p) {
     eng_btree_destroy(p->pk);
     for (uint32_t j = 0; j < p->index_count; j++) eng_btree_destroy(p->indexes[j].tree);
     rt_free(p->indexes);
+    eng_part_ann_destroy(p);
     rt_free(p);
 }
 

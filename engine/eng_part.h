@@ -21,6 +21,7 @@
 
 #include "engine/eng_btree.h"
 #include "engine/eng_codec.h"
+#include "engine/eng_hnsw.h"
 #include "engine/eng_catalog.h"
 #include "engine/eng_txn.h"
 #include "runtime/rt_err.h"
@@ -128,6 +129,30 @@ void eng_part_set_begin(eng_part *p, uint32_t slot, uint64_t stamp);
 void eng_part_set_end(eng_part *p, uint32_t slot, uint64_t stamp);
 /* Undo of an insert: the version is dead and the primary key names its older version again. */
 void eng_part_undo_insert(eng_part *p, uint32_t slot);
+
+/* ---- vector search (the partition's HNSW graphs, one per VECTOR column) ----
+ * Every row version with a non-NULL vector has a node from the write that stored it; undone
+ * inserts are marked dead; versions a snapshot cannot see are still in the graph, so a search
+ * passes a filter that checks visibility (and any WHERE clause) for each candidate. The graph's
+ * metric is the column's HNSW index's (CREATE INDEX ... USING hnsw (v vector_l2_ops)), else
+ * cosine; a definition with another metric or m starts a new graph that catches up with the
+ * partition's rows before its next use. */
+
+/* The metric of the column's graph; false if the column has none. */
+bool eng_part_ann_metric(const eng_part *p, uint16_t attnum, eng_hnsw_metric *metric);
+/* The k nearest (by the graph's metric) nodes passing opts->filter, nearest first. May yield
+ * (a graph catching up). 54000 past the graph's memory bound. */
+bool eng_part_ann_search(eng_part *p, uint16_t attnum, const float *query,
+                         const eng_hnsw_search_opts *opts, eng_hnsw_hit *hits,
+                         eng_hnsw_search_stats *stats, rt_err *err);
+/* Graph figures for the planner; false if the column has none. */
+bool eng_part_ann_info(const eng_part *p, uint16_t attnum, eng_hnsw_info *out);
+/* Nodes inserted by a graph catching up with rows it did not see written (a rebuild after a
+ * metric change, rows loaded without a saved graph), since the process started. */
+uint64_t eng_part_ann_catchup_inserts(void);
+/* Checkpoint hooks that save and load every partition's graphs (install with
+ * eng_ckpt_set_hooks before eng_start: a restart then never rebuilds a graph). */
+extern const struct eng_ckpt_hooks eng_part_ann_ckpt_hooks;
 
 /* ---- recovery and checkpoints ---- */
 /* Applies a committed row image directly (replay): replaces the row with the same key. */

@@ -63,12 +63,24 @@ struct eng_part {
     eng_btree *pk;
     eng_pindex *indexes;
     uint32_t index_count;
+    struct eng_pann **anns;  /* HNSW graphs of the vector columns (eng_part_ann.c) */
+    uint32_t ann_count;
     uint64_t live_estimate;
     uint64_t value_bytes;
     /* End LSN (this boot, the owning shard's WAL) of the last record holding its redo, 0 if
      * none: a checkpoint whose position is past it holds everything (eng_ckpt.c). */
     uint64_t wal_end_lsn;
 };
+
+/* ---- HNSW graphs (eng_part_ann.c) ---- */
+typedef struct eng_pann eng_pann;
+/* Follows the table's definition: graphs for new vector columns or changed metrics. */
+void eng_part_ann_sync(eng_part *p, const eng_table *t);
+void eng_part_ann_destroy(eng_part *p);
+/* A version stored at `slot` (and every slot before it) gets its node. */
+bool eng_part_ann_add(eng_part *p, uint32_t slot, rt_err *err);
+/* An undone insert: its node is dead. */
+void eng_part_ann_undo(eng_part *p, uint32_t slot);
 
 static inline uint32_t eng_rg_index(uint32_t slot) {
     return slot < ENG_RG_FIRST_ROWS ? 0 : 1 + (slot - ENG_RG_FIRST_ROWS) / ENG_RG_ROWS;
@@ -94,6 +106,9 @@ eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c);
 void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row);
 /* Adds index entries of the version at `slot` (all secondary indexes). */
 bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err);
+/* Fills secondary index `index_oid` (new, empty) from every version stored so far: CREATE INDEX
+ * on a table with rows, when the partition adapts to the new definition. */
+bool eng_part_index_build(eng_part *p, uint32_t index_oid, rt_err *err);
 
 #define ENG_REDO_UPSERT 1
 #define ENG_REDO_DELETE 2

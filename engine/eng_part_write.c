@@ -101,23 +101,52 @@ static eng_key_state eng_key_settle(eng_part *p, eng_tx *tx, const uint8_t *key,
 
 /* ---- secondary indexes ---- */
 
+/* The entry of index `ix` for the version at `slot`: index key ++ primary key -> slot. */
+static bool eng_part_index_put(eng_part *p, eng_pindex *ix, uint32_t slot, const eng_codec_w *pk,
+                               rt_err *err) {
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool ok = true;
+    for (uint32_t c = 0; ok && c < ix->ncols; c++) {
+        sql_value v;
+        eng_part_read(p, slot, ix->attnums[c], &v);
+        ok = eng_key_append(&key, &v, ix->desc[c], err);
+    }
+    eng_w_raw(&key, pk->buf, pk->len); /* entries are unique by primary key */
+    if (ok) ok = eng_btree_put(ix->tree, key.buf, (uint32_t)key.len, slot, NULL, err);
+    rt_free(key.buf);
+    return ok;
+}
+
 bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err) {
     if (p->index_count == 0) return true;
     eng_codec_w pk;
     eng_w_init(&pk);
     bool ok = eng_part_key_of(p, slot, &pk, err);
     for (uint32_t i = 0; ok && i < p->index_count; i++) {
-        eng_pindex *ix = &p->indexes[i];
-        eng_codec_w key;
-        eng_w_init(&key);
-        for (uint32_t c = 0; ok && c < ix->ncols; c++) {
-            sql_value v;
-            eng_part_read(p, slot, ix->attnums[c], &v);
-            ok = eng_key_append(&key, &v, ix->desc[c], err);
-        }
-        eng_w_raw(&key, pk.buf, pk.len); /* entries are unique by primary key */
-        if (ok) ok = eng_btree_put(ix->tree, key.buf, (uint32_t)key.len, slot, NULL, err);
-        rt_free(key.buf);
+        ok = eng_part_index_put(p, &p->indexes[i], slot, &pk, err);
+    }
+    rt_free(pk.buf);
+    return ok;
+}
+
+bool eng_part_index_build(eng_part *p, uint32_t index_oid, rt_err *err) {
+    eng_pindex *ix = NULL;
+    for (uint32_t i = 0; i < p->index_count; i++) {
+        if (p->indexes[i].oid == index_oid) ix = &p->indexes[i];
+    }
+    RT_ASSERT(ix != NULL);
+    eng_codec_w pk;
+    eng_w_init(&pk);
+    bool ok = true;
+    /* Every version a reader may still see gets its entry (readers check visibility, as with
+     * entries made by inserts); versions that never became visible are skipped. */
+    for (uint32_t slot = 0; ok && slot < p->next_slot; slot++) {
+        uint64_t begin, end;
+        eng_part_stamps(p, slot, &begin, &end);
+        if (begin == ENG_TS_INF) continue;
+        pk.len = 0;
+        ok = eng_part_key_of(p, slot, &pk, err) && eng_part_index_put(p, ix, slot, &pk, err);
     }
     rt_free(pk.buf);
     return ok;
@@ -144,7 +173,9 @@ static bool eng_part_add_version(eng_part *p, eng_tx *tx, const sql_value *row, 
         return false;
     }
     *slot_out = slot;
-    return eng_part_index_add(p, slot, err);
+    /* After the write is logged: a failure here aborts the statement, whose undo then takes
+     * the version (and any node) back. */
+    return eng_part_index_add(p, slot, err) && eng_part_ann_add(p, slot, err);
 }
 
 eng_insert_result eng_part_insert(eng_part *p, eng_tx *tx, const sql_value *row,
@@ -306,6 +337,7 @@ void eng_part_undo_insert(eng_part *p, uint32_t slot) {
     eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);
     rg->begin[off] = ENG_TS_INF; /* never visible */
+    eng_part_ann_undo(p, slot);
     eng_codec_w key;
     eng_w_init(&key);
     rt_err err;
@@ -345,7 +377,7 @@ bool eng_part_replay_upsert(eng_part *p, const sql_value *row, int64_t rowid, rt
             rg->older[off] = ENG_SLOT_NONE;
             if (p->pk_count == 0 && rowid >= p->next_rowid) p->next_rowid = rowid + 1;
             ok = eng_btree_put(p->pk, key.buf, (uint32_t)key.len, slot, NULL, err) &&
-                 eng_part_index_add(p, slot, err);
+                 eng_part_index_add(p, slot, err) && eng_part_ann_add(p, slot, err);
             if (old == ENG_SLOT_NONE) p->live_estimate++;
         } else {
             rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "partition is full");

@@ -56,5 +56,6 @@ const sql_agg_def *sql_aggs_at(uint32_t i);
 /* Module registrations. */
 void sql_aggs_register_std(void);
 void sql_aggs_register_numeric(void);
+void sql_aggs_register_vector(void);    /* avg(vector), sum(vector): sql_fn_vector.c */
 
 #endif

@@ -45,6 +45,7 @@ void sql_aggs_init(void) {
     if (sql_agg_total > 0) return;
     sql_aggs_register_std();
     sql_aggs_register_numeric();
+    sql_aggs_register_vector();
 }
 
 /* ---- count ---- */

@@ -179,13 +179,13 @@ typedef struct sql_star {
     sql_name qualifier; /* count 0 for a bare *, else t.* / s.t.* */
 } sql_star;
 
-typedef struct sql_op {
+typedef struct sql_opexpr {
     sql_node hdr;
     const char *name;   /* "+", "=", "<->", "~~", "||", "->>", "@>", ... as written */
     const char *schema; /* OPERATOR(pg_catalog.~): "pg_catalog", else NULL */
     sql_node *left;     /* NULL for a prefix operator (-x, ~x, @x, |/x) */
     sql_node *right;
-} sql_op;
+} sql_opexpr;
 
 typedef enum sql_bool_kind { SQL_BOOL_AND = 1, SQL_BOOL_OR, SQL_BOOL_NOT } sql_bool_kind;
 typedef struct sql_bool {

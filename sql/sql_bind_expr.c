@@ -161,7 +161,7 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
 
 /* ---- operators, booleans ---- */
 
-static sql_expr *sql_bind_op(sql_qlevel *q, const sql_op *op) {
+static sql_expr *sql_bind_op(sql_qlevel *q, const sql_opexpr *op) {
     sql_expr *args[2];
     uint32_t n = 0;
     if (op->left != NULL && (args[n++] = sql_bind_expr(q, op->left)) == NULL) return NULL;
@@ -743,7 +743,7 @@ static sql_expr *sql_bind_expr_kind(sql_qlevel *q, const sql_node *n) {
     case SQL_N_CONST: return sql_bind_const(q, (const sql_const *)n);
     case SQL_N_PARAM: return sql_bind_param(q, (const sql_param *)n);
     case SQL_N_COLUMNREF: return sql_bind_columnref(q, (const sql_columnref *)n);
-    case SQL_N_OP: return sql_bind_op(q, (const sql_op *)n);
+    case SQL_N_OP: return sql_bind_op(q, (const sql_opexpr *)n);
     case SQL_N_BOOL: return sql_bind_bool(q, (const sql_bool *)n);
     case SQL_N_FUNC: return sql_bind_func(q, (const sql_func *)n);
     case SQL_N_CAST: return sql_bind_cast(q, (const sql_cast *)n);

@@ -52,7 +52,7 @@ static sql_cast_context sql_datetime_cast(uint32_t from, uint32_t to) {
         (to == SQL_T_DATE || to == SQL_T_TIME || to == SQL_T_TIMESTAMP || to == SQL_T_TIMETZ)) {
         return SQL_CAST_ASSIGNMENT;
     }
-    if ((from == SQL_T_INTERVAL && to == SQL_T_TIME) || (from == SQL_T_TIMETZ && to == SQL_T_TIME)) {
+    if ((from == SQL_T_INTERVAL || from == SQL_T_TIMETZ) && to == SQL_T_TIME) {
         return SQL_CAST_ASSIGNMENT;
     }
     return 0;
@@ -87,14 +87,12 @@ bool sql_cast_allowed(uint32_t from, uint32_t to, sql_cast_context ctx) {
             return ctx >= SQL_CAST_ASSIGNMENT;
         }
     }
+    /* pgvector's only cast from vector to an array (implicit); no other array type. */
     if (from == SQL_T_VECTOR && to == SQL_T_FLOAT4_ARRAY) return true;
-    if (from == SQL_T_VECTOR && (to == SQL_T_FLOAT8_ARRAY || to == SQL_T_INT4_ARRAY ||
-                                 to == SQL_T_NUMERIC_ARRAY)) {
-        return ctx >= SQL_CAST_EXPLICIT;
-    }
     if ((from == SQL_T_JSON && to == SQL_T_JSONB) || (from == SQL_T_JSONB && to == SQL_T_JSON)) {
         return ctx >= SQL_CAST_ASSIGNMENT;
     }
+    if (from == SQL_T_JSONB && (to == SQL_T_BOOL || rt != 0)) return ctx >= SQL_CAST_EXPLICIT;
     uint32_t fe = sql_type_elem_of(from), te = sql_type_elem_of(to);
     if (fe != 0 && te != 0) return sql_cast_allowed(fe, te, ctx);
     /* From a string, any type by its input function: explicit only. */
@@ -256,6 +254,9 @@ bool sql_cast_vec(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec 
         }
         return true;
     }
+    bool done = false;
+    if (!sql_cast_typed(f, n, active, in, to, out, &done)) return false;
+    if (done) return true;
     if (to == SQL_T_VECTOR || from == SQL_T_VECTOR) {
         if (from != SQL_T_UNKNOWN && !sql_type_is_string(from)) {
             return sql_cast_vector(f, n, active, in, to, to_typmod, out);
@@ -312,6 +313,13 @@ bool sql_cast_vec(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec 
             }
             if (to == SQL_T_NAME && b.len > 63) b.len = sql_utf8_prefix(b.ptr, b.len, 63);
             out->b[i] = b;
+        }
+        return true;
+    }
+    if (from == SQL_T_BOOL && sql_type_is_string(to)) { /* booltext: words, not t/f */
+        SQL_FOR_ACTIVE(i) {
+            const char *w = in->i64[i] ? "true" : "false";
+            out->b[i] = (sql_bytes){.ptr = (const uint8_t *)w, .len = (uint32_t)strlen(w)};
         }
         return true;
     }

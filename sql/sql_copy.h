@@ -12,15 +12,18 @@
 #define SQL_COPY_H
 
 #include "sql/sql_bind.h"
-#include "sql/sql_exec.h"
 #include "sql/sql_session.h"
+
+/* sql_exec.h is not included: its `struct sql_op` (an operator) and sql_ast.h's (an operator
+ * expression) share a tag, so no file can see both headers. */
+struct sql_exec_ctx;
 
 /* One line of COPY input (PostgreSQL's limit for one field is 1 GB; ours is smaller). */
 #define SQL_COPY_LINE_BYTES_MAX (64u * 1024 * 1024)
 
 /* Runs a COPY statement. The session has set up `x` (snapshot, transaction, command) for it
  * and `bc` for binding; `tag` receives "COPY n". */
-bool sql_copy_exec(sql_bind_ctx *bc, sql_exec_ctx *x, const sql_node *stmt, const sql_sink *sink,
+bool sql_copy_exec(sql_bind_ctx *bc, struct sql_exec_ctx *x, const sql_node *stmt, const sql_sink *sink,
                    char tag[SQL_TAG_BYTES], rt_err *err);
 
 #endif

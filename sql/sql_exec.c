@@ -257,6 +257,19 @@ static bool sql_values_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
 }
 static const sql_op_vt sql_values_vt = {NULL, sql_values_next, NULL};
 
+/* ---- SOURCE: batches from a callback (COPY FROM) ---- */
+
+static bool sql_source_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    const sql_plan *p = op->plan;
+    *out = NULL;
+    sql_batch *b = sql_exec_batch(op->batch_arena, p, SQL_BATCH_ROWS);
+    if (b == NULL) return false;
+    if (!p->source.fill(p->source.arg, x, op->batch_arena, b)) return false;
+    if (b->rows > 0) *out = b;
+    return true;
+}
+static const sql_op_vt sql_source_vt = {NULL, sql_source_next, NULL};
+
 /* ---- FILTER ---- */
 
 static bool sql_filter_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
@@ -428,6 +441,8 @@ sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
         break;
     case SQL_P_RECURSIVE: op = sql_op_new_recursive(x, p); break;
     case SQL_P_WINDOW: op = sql_op_new_window(x, p); break;
+    case SQL_P_ANNSCAN: op = sql_op_new_annscan(x, p); break;
+    case SQL_P_SOURCE: op = sql_op_alloc(x, p, &sql_source_vt, sizeof(sql_op)); break;
     }
     if (op == NULL && !rt_err_is_set(x->err)) rt_arena_fail(x->arena, x->err);
     return op;

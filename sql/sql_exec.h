@@ -56,6 +56,7 @@ struct sql_exec_ctx {
     uint32_t command;
     eng_isolation isolation;
     int64_t lock_timeout_ms;
+    uint32_t ann_ef_search;       /* hnsw.ef_search (0 = the graph's default) */
     const _Atomic bool *cancel;   /* the session's cancel flag */
     sql_fmt fmt;                  /* value formatting settings (DateStyle, TimeZone, ...) */
     int64_t now_us;               /* transaction timestamp (now()) */

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "engine/eng_key.h"
+#include "runtime/rt_time.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_hybrid.h"
 
 /* ---- SCAN ---- */
 
@@ -50,12 +52,14 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         uint32_t partno = x->frag_partitions[s->part_index];
         eng_part *part = eng_partition(p->scan.table, partno);
         rt_fiber_maybe_yield();
+        uint64_t t0 = rt_time_mono_ns();
         if (!eng_part_scan(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts, s->raw,
                            s->slots)) {
             s->part_index++;
             s->cursor = 0;
             continue;
         }
+        sql_hybrid_note_scan(s->raw->rows, rt_time_mono_ns() - t0);
         x->stats.rows_scanned += s->raw->rows;
         if (s->raw->rows == 0) continue;
         sql_batch *b = sql_batch_new(op->batch_arena, p->ncols, s->raw->rows);

@@ -63,6 +63,8 @@ void sql_funcs_init(void) {
     sql_funcs_register_array();
     sql_funcs_register_misc();
     sql_funcs_register_vector();
-    sql_funcs_register_pending();
     sql_funcs_register_catalog();
+    sql_funcs_register_numeric();
+    sql_funcs_register_datetime();
+    sql_funcs_register_json();
 }

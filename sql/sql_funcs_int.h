@@ -17,8 +17,20 @@ void sql_funcs_register_string(void);
 void sql_funcs_register_array(void);
 void sql_funcs_register_misc(void);
 void sql_funcs_register_vector(void);
-void sql_funcs_register_pending(void);
 void sql_funcs_register_catalog(void);
+void sql_funcs_register_numeric(void);
+void sql_funcs_register_datetime(void);
+void sql_funcs_register_json(void);
+
+/* The casts of numeric, date/time and jsonb done by functions (sql_cast_types.c); *done is
+ * false when the pair is not one of them. */
+bool sql_cast_typed(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec *in,
+                    uint32_t to, sql_vec *out, bool *done);
+
+/* One SQL value as the json builders take it (sql_jsonb.h's sql_json_arg): its text in ISO
+ * DateStyle, json/jsonb and strings as they are (sql_fn_json.c). */
+struct sql_json_arg;
+bool sql_json_arg_of(sql_io_ctx *io, const sql_value *v, struct sql_json_arg *out);
 
 /* A fresh arena copy of bytes for a result. */
 static inline bool sql_fn_bytes(sql_fctx *f, const void *p, uint32_t len, sql_bytes *out) {

@@ -16,7 +16,7 @@ static sql_node *expr_tail(sql_parser *p, sql_node *left, int min_prec, bool bex
 static sql_node *expr_op(sql_parser *p, const char *name, const char *schema, sql_node *left,
                          sql_node *right, uint32_t location) {
     if (right == NULL) return NULL;
-    sql_op *op = P_NODE(p, sql_op, SQL_N_OP, location);
+    sql_opexpr *op = P_NODE(p, sql_opexpr, SQL_N_OP, location);
     if (op == NULL) return NULL;
     op->name = name;
     op->schema = schema;

@@ -51,6 +51,10 @@ typedef enum sql_plan_kind {
     SQL_P_DELETE,      /* fragment */
     SQL_P_RECURSIVE,   /* WITH RECURSIVE: seed, then iterate the recursive term */
     SQL_P_WORKTABLE,   /* the recursive term's reference to the working table */
+    SQL_P_ANNSCAN,     /* fragment: approximate nearest rows of one partition by its HNSW graph
+                          (ANN-first), the rows passing the filter; above it the exact ORDER BY
+                          distance and LIMIT */
+    SQL_P_SOURCE,      /* coordinator: batches handed in by a callback (COPY FROM's rows) */
 } sql_plan_kind;
 
 typedef struct sql_sort_key {
@@ -99,6 +103,16 @@ struct sql_plan {
             uint32_t lock_strength; /* SELECT FOR UPDATE / SHARE (0 = none) */
             uint32_t lock_wait;
         } scan;                                                          /* SCAN, PKGET */
+        struct {
+            const eng_table *table;
+            uint32_t natts;
+            uint16_t *attnums;   /* columns to read, as SCAN */
+            sql_expr *filter;    /* over the read columns, checked during the graph walk */
+            uint16_t vec_attnum; /* the VECTOR column whose graph is walked */
+            uint32_t metric;     /* eng_hnsw_metric the ORDER BY operator computes */
+            sql_expr *query;     /* the query vector (no column references) */
+            sql_expr *k;         /* rows wanted per partition: LIMIT + OFFSET (int8) */
+        } ann;                                                           /* ANNSCAN */
         struct { uint32_t rel_id; sql_expr *filter; } catalog;          /* CATALOG */
         struct {
             const sql_func_def *def;
@@ -153,6 +167,12 @@ struct sql_plan {
             uint32_t nfuncs;
             sql_window_func *funcs;
         } window;                                                        /* WINDOW */
+        struct {
+            /* Fills `b` (the node's columns, room for b->cap rows) with values allocated in
+               `arena`; b->rows == 0 at the end. */
+            bool (*fill)(void *arg, struct sql_exec_ctx *x, rt_arena *arena, sql_batch *b);
+            void *arg;
+        } source;                                                        /* SOURCE */
         struct {
             const eng_table *table;
             uint32_t ncols;          /* INSERT: the child's columns map to these attnums */

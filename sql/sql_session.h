@@ -45,7 +45,9 @@ typedef struct sql_startup {
     const char *const *names;
     const char *const *values;
     uint32_t backend_pid;
-    const _Atomic bool *cancel;    /* set by a CancelRequest for this backend */
+    _Atomic bool *cancel;          /* set by a CancelRequest for this backend; the session
+                                      also sets it for statement_timeout and clears it
+                                      when a statement starts */
 } sql_startup;
 
 /* ReadyForQuery's transaction status. */
@@ -90,6 +92,9 @@ typedef struct sql_sink {
 } sql_sink;
 
 /* ---- life cycle ---- */
+
+/* Registers every type, function and aggregate: once, before the shards start. */
+void sql_session_global_init(void);
 
 /* Opens a session for an authenticated user: 3D000 if the database does not exist, 28000 if
  * the role does not exist or may not log in (FATAL). Applies the startup settings (22023 /

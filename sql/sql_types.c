@@ -269,13 +269,15 @@ static void sql_type_format_base(uint32_t oid, int32_t typmod, sql_strbuf *sb) {
         sql_strbuf_puts(sb, "character varying");
         if (has_mod) sql_strbuf_printf(sb, "(%d)", typmod - SQL_TYPMOD_VARHDR);
         return;
-    case SQL_T_NUMERIC:
-        sql_strbuf_puts(sb, "numeric");
-        if (has_mod) {
-            sql_strbuf_printf(sb, "(%d,%d)", ((typmod - SQL_TYPMOD_VARHDR) >> 16) & 0xffff,
-                              (int16_t)((typmod - SQL_TYPMOD_VARHDR) & 0xffff));
-        }
+    case SQL_T_NUMERIC: case SQL_T_INTERVAL: {
+        /* The type module prints its modifier: numeric's scale may be negative (11 bits),
+         * interval's names its fields ("interval year to month"). */
+        sql_strbuf_puts(sb, t->name);
+        char mod[64] = "";
+        if (has_mod && t->typmod_out != NULL) t->typmod_out(typmod, mod, sizeof mod);
+        sql_strbuf_puts(sb, mod);
         return;
+    }
     case SQL_T_TIMESTAMP: case SQL_T_TIMESTAMPTZ: case SQL_T_TIME: case SQL_T_TIMETZ:
         sql_strbuf_puts(sb, oid == SQL_T_TIME || oid == SQL_T_TIMETZ ? "time" : "timestamp");
         if (has_mod) sql_strbuf_printf(sb, "(%d)", typmod);

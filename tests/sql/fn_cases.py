@@ -417,8 +417,292 @@ ARRAY = [
     srf('generate_subscripts', ('int4[]', '{{1,2,3},{4,5,6}}'), i(2)),
 ]
 
+
+def nu(v):
+    return ('numeric', v)
+
+
+def f8(v):
+    return ('float8', v)
+
+
+def cast(target, arg):
+    return ('::' + target, 'cast', [arg])
+
+
+def agg(name, typ, *vals):
+    return (name, 'agg', [(typ, v) for v in vals])
+
+
+NUMERIC = [
+    op('+', nu('1.5'), nu('2.25')), op('-', nu('1'), nu('3.000')), op('*', nu('1.5'), nu('-2.5')),
+    op('/', nu('1'), nu('3')), op('/', nu('10'), nu('4')), op('/', nu('1'), nu('0')),
+    op('%', nu('10.5'), nu('3')), op('%', nu('-7'), nu('2')), op('^', nu('2'), nu('10')),
+    op('^', nu('2'), nu('0.5')), op('^', nu('0'), nu('-1')), op('-', nu('5.50')),
+    op('+', nu('NaN'), nu('1')), op('*', nu('Infinity'), nu('-2')), op('-', nu('Infinity'), nu('Infinity')),
+    op('/', nu('Infinity'), nu('Infinity')), op('=', nu('1.0'), nu('1.00')), op('<', nu('NaN'), nu('1')),
+    op('<', nu('-Infinity'), nu('-1e100')),
+    fn('abs', nu('-3.14')), fn('sign', nu('-0.5')), fn('sign', nu('0')), fn('ceil', nu('-1.5')),
+    fn('ceiling', nu('1.01')), fn('floor', nu('-1.5')), fn('round', nu('2.5')), fn('round', nu('-2.5')),
+    fn('round', nu('1234.5678'), i(2)), fn('round', nu('1234.5678'), i(-2)), fn('trunc', nu('-1.99')),
+    fn('trunc', nu('1234.5678'), i(1)), fn('sqrt', nu('2')), fn('sqrt', nu('-1')), fn('exp', nu('1')),
+    fn('ln', nu('10')), fn('ln', nu('0')), fn('log', nu('1000')), fn('log10', nu('0.01')),
+    fn('log', nu('2'), nu('1024')), fn('power', nu('1.5'), nu('3')), fn('mod', nu('10'), nu('3.3')),
+    fn('div', nu('-7.5'), nu('2')), fn('scale', nu('1.500')), fn('scale', nu('NaN')),
+    fn('min_scale', nu('1.500')), fn('trim_scale', nu('1.500')), fn('gcd', nu('12.0'), nu('18')),
+    fn('lcm', nu('4'), nu('6')), fn('factorial', i8(20)), fn('factorial', i8(-1)),
+    fn('width_bucket', nu('5.35'), nu('0.024'), nu('10.06'), i(5)),
+    fn('width_bucket', nu('-1'), nu('0'), nu('10'), i(5)), fn('width_bucket', nu('10'), nu('0'), nu('10'), i(5)),
+    fn('width_bucket', nu('3'), nu('10'), nu('0'), i(4)), fn('width_bucket', nu('1'), nu('1'), nu('1'), i(4)),
+    fn('width_bucket', i(42), ('int4[]', '{10,20,50}')), fn('width_bucket', i(5), ('int4[]', '{10}')),
+    fn('width_bucket', i(10), ('int4[]', '{10,10,20}')), fn('width_bucket', i(60), ('int4[]', '{10,20,50}')),
+    fn('width_bucket', i(5), ('int4[]', '{{1,2},{3,4}}')), fn('width_bucket', i(5), ('int4[]', '{1,NULL}')),
+    fn('width_bucket', i(5), ('int4[]', '{}')), fn('width_bucket', i(5), ('int4[]', '{10,2}')),
+    fn('width_bucket', nu('2.5'), ('_numeric', '{1,2.5,3}')),
+    srf('generate_series', nu('1.5'), nu('3')), srf('generate_series', nu('1'), nu('2'), nu('0.3')),
+    srf('generate_series', nu('3'), nu('1'), nu('-1.25')), srf('generate_series', nu('1.0'), nu('2'), nu('0.50')),
+    srf('generate_series', nu('NaN'), nu('1')), srf('generate_series', nu('1'), nu('2'), nu('-Infinity')),
+    srf('generate_series', nu('1'), nu('2'), nu('0')), srf('generate_series', nu('2'), nu('1')),
+]
+
+NUMERIC_CAST = [
+    cast('numeric(5,2)', nu('123.456')), cast('numeric(5,2)', nu('1234.5')), cast('numeric(3)', nu('-0.5')),
+    cast('numeric(4,-2)', nu('123456')), cast('numeric(3,5)', nu('0.0012345')), cast('numeric(5,2)', nu('NaN')),
+    cast('numeric(5,2)', nu('Infinity')), cast('int4', nu('2.5')), cast('int4', nu('-2.5')),
+    cast('int2', nu('40000')), cast('int8', nu('NaN')), cast('float8', nu('0.1')),
+    cast('float4', nu('1e-50')), cast('numeric', f8('0.30000000000000004')), cast('numeric', f8('1e20')),
+    cast('numeric', f8('NaN')), cast('numeric', ('float4', '3.14159')), cast('numeric', i(-42)),
+    cast('numeric', i8('9223372036854775807')), cast('text', nu('1.50')), cast('numeric', t(' 1e3 ')),
+    cast('numeric', t('abc')), cast('numeric(10,2)', i(7)), cast('_numeric', t('{1.50,NULL,-2e3}')),
+    cast('_numeric', ('int4[]', '{1,2}')), cast('_int4', t('{1.5,2.5}')),
+    cast('numeric', t('1e131072')), cast('text', ('_numeric', '{NaN,1.0}')),
+    cast('text', ('bool', 'true')), cast('varchar(2)', ('bool', 'true')), cast('bpchar(3)', ('bool', 'false')),
+]
+
+NUMERIC_AGG = [
+    agg('sum', 'numeric', '1.5', '2.25', None, '7'), agg('avg', 'numeric', '1.5', '2.25', '7'),
+    agg('sum', 'int8', '9223372036854775807', '1'), agg('avg', 'int4', '1', '2'),
+    agg('avg', 'int2', '1', '2', '4'), agg('avg', 'int8', '-5', '6'), agg('sum', 'numeric', None),
+    agg('var_samp', 'numeric', '1.5', '2.25', '7'), agg('stddev_samp', 'numeric', '1.5', '2.25', '7'),
+    agg('var_pop', 'numeric', '1.5', '2.25', '7'), agg('stddev_pop', 'numeric', '1.5', '2.25', '7'),
+    agg('variance', 'int4', '1', '2', '4'), agg('stddev', 'int4', '1', '2', '4'),
+    agg('var_samp', 'int4', '5'), agg('var_pop', 'int4', '5'), agg('stddev_pop', 'int2', '1', '2'),
+    agg('variance', 'int8', '10', '20', '35'), agg('sum', 'numeric', 'NaN', '1'),
+    agg('avg', 'numeric', 'Infinity', '1'), agg('min', 'numeric', '3', '1.5', '2'),
+    agg('max', 'numeric', '3', '1.5', 'NaN'),
+    agg('stddev_samp', 'numeric', '895.73', '301.869', '643', '-269', '819', '-925.0', '-163.656', '-818.6'),
+    agg('stddev_pop', 'numeric', '895.73', '301.869', '643', '-269', '819', '-925.0', '-163.656', '-818.6'),
+    agg('var_samp', 'numeric', '895.73', '301.869', '643', '-269', '819', '-925.0', '-163.656', '-818.6'),
+    agg('var_pop', 'numeric', '895.73', '301.869', '643', '-269', '819', '-925.0', '-163.656', '-818.6'),
+    agg('avg', 'numeric', '895.73', '301.869', '643', '-269', '819', '-925.0', '-163.656', '-818.6'),
+    agg('sum', 'numeric', '895.73', '301.869', '643', '-269', '819', '-925.0', '-163.656', '-818.6'),
+    agg('stddev_samp', 'numeric', '350166600254031055', '-885654830571791852', '-490220010933331252', '283581861719496624', '-692919777498196277', '-33531167726643818', '246736772225689252', '316437348227457472'),
+    agg('stddev_pop', 'numeric', '350166600254031055', '-885654830571791852', '-490220010933331252', '283581861719496624', '-692919777498196277', '-33531167726643818', '246736772225689252', '316437348227457472'),
+    agg('var_samp', 'numeric', '350166600254031055', '-885654830571791852', '-490220010933331252', '283581861719496624', '-692919777498196277', '-33531167726643818', '246736772225689252', '316437348227457472'),
+    agg('var_pop', 'numeric', '350166600254031055', '-885654830571791852', '-490220010933331252', '283581861719496624', '-692919777498196277', '-33531167726643818', '246736772225689252', '316437348227457472'),
+    agg('avg', 'numeric', '350166600254031055', '-885654830571791852', '-490220010933331252', '283581861719496624', '-692919777498196277', '-33531167726643818', '246736772225689252', '316437348227457472'),
+    agg('sum', 'numeric', '350166600254031055', '-885654830571791852', '-490220010933331252', '283581861719496624', '-692919777498196277', '-33531167726643818', '246736772225689252', '316437348227457472'),
+    agg('stddev_samp', 'numeric', '0.855770', '0.715131', '0.189505', '0.108061', '0.609851', '0.598951', '0.669949'),
+    agg('stddev_pop', 'numeric', '0.855770', '0.715131', '0.189505', '0.108061', '0.609851', '0.598951', '0.669949'),
+    agg('var_samp', 'numeric', '0.855770', '0.715131', '0.189505', '0.108061', '0.609851', '0.598951', '0.669949'),
+    agg('var_pop', 'numeric', '0.855770', '0.715131', '0.189505', '0.108061', '0.609851', '0.598951', '0.669949'),
+    agg('avg', 'numeric', '0.855770', '0.715131', '0.189505', '0.108061', '0.609851', '0.598951', '0.669949'),
+    agg('sum', 'numeric', '0.855770', '0.715131', '0.189505', '0.108061', '0.609851', '0.598951', '0.669949'),
+    agg('stddev_samp', 'numeric', '16869522164640927941.70', '84945228471098205218.7', '69139499953833339313.87', '92375814743814042351.58', '33976469169842465112.23', '42832061659646348436.10', '89325594963485224623.63', '89098490505516207162.9'),
+    agg('stddev_pop', 'numeric', '16869522164640927941.70', '84945228471098205218.7', '69139499953833339313.87', '92375814743814042351.58', '33976469169842465112.23', '42832061659646348436.10', '89325594963485224623.63', '89098490505516207162.9'),
+    agg('var_samp', 'numeric', '16869522164640927941.70', '84945228471098205218.7', '69139499953833339313.87', '92375814743814042351.58', '33976469169842465112.23', '42832061659646348436.10', '89325594963485224623.63', '89098490505516207162.9'),
+    agg('var_pop', 'numeric', '16869522164640927941.70', '84945228471098205218.7', '69139499953833339313.87', '92375814743814042351.58', '33976469169842465112.23', '42832061659646348436.10', '89325594963485224623.63', '89098490505516207162.9'),
+    agg('avg', 'numeric', '16869522164640927941.70', '84945228471098205218.7', '69139499953833339313.87', '92375814743814042351.58', '33976469169842465112.23', '42832061659646348436.10', '89325594963485224623.63', '89098490505516207162.9'),
+    agg('sum', 'numeric', '16869522164640927941.70', '84945228471098205218.7', '69139499953833339313.87', '92375814743814042351.58', '33976469169842465112.23', '42832061659646348436.10', '89325594963485224623.63', '89098490505516207162.9'),
+    agg('stddev_samp', 'numeric', '1e-20', '2e-20', '4e-20'),
+    agg('stddev_pop', 'numeric', '1e-20', '2e-20', '4e-20'),
+    agg('var_samp', 'numeric', '1e-20', '2e-20', '4e-20'),
+    agg('var_pop', 'numeric', '1e-20', '2e-20', '4e-20'),
+    agg('avg', 'numeric', '1e-20', '2e-20', '4e-20'),
+    agg('sum', 'numeric', '1e-20', '2e-20', '4e-20'),
+    agg('stddev_samp', 'int4', '-351659800', '1104411903', '-47403134', '722481616', '-799948340', '838787215', '405315533', '-188096662'),
+    agg('var_pop', 'int4', '-351659800', '1104411903', '-47403134', '722481616', '-799948340', '838787215', '405315533', '-188096662'),
+    agg('avg', 'int4', '-351659800', '1104411903', '-47403134', '722481616', '-799948340', '838787215', '405315533', '-188096662'),
+    agg('sum', 'int4', '-351659800', '1104411903', '-47403134', '722481616', '-799948340', '838787215', '405315533', '-188096662'),
+    agg('stddev_samp', 'int8', '-1002750821430351451', '-2822254768612912354', '-706597217950083019', '2046104519112472550', '-8135854979305788918', '-3921188757219644735'),
+    agg('var_pop', 'int8', '-1002750821430351451', '-2822254768612912354', '-706597217950083019', '2046104519112472550', '-8135854979305788918', '-3921188757219644735'),
+    agg('avg', 'int8', '-1002750821430351451', '-2822254768612912354', '-706597217950083019', '2046104519112472550', '-8135854979305788918', '-3921188757219644735'),
+    agg('sum', 'int8', '-1002750821430351451', '-2822254768612912354', '-706597217950083019', '2046104519112472550', '-8135854979305788918', '-3921188757219644735'),
+]
+
+
+
+def dt(typ, v, k=None):
+    return (typ, v, k) if k else (typ, v)
+
+
+DA_, TS_, TZ_, IV_, TM_ = 'date', 'timestamp', 'timestamptz', 'interval', 'time'
+
+DATETIME = [
+    op('+', dt(DA_, '2024-02-28'), i(2)), op('+', i(1), dt(DA_, '2024-12-31')),
+    op('-', dt(DA_, '2024-03-01'), i(1)), op('-', dt(DA_, '2024-03-01'), dt(DA_, '2023-03-01')),
+    op('-', dt(DA_, 'infinity'), dt(DA_, '2023-03-01')),
+    op('+', dt(DA_, '2024-01-31'), dt(IV_, '1 month')), op('-', dt(DA_, '2024-03-31'), dt(IV_, '1 month 1 hour')),
+    op('+', dt(DA_, '2024-01-01'), dt(TM_, '12:30')), op('+', dt(TS_, '2024-01-31 10:00'), dt(IV_, '1 mon 2 days 03:00')),
+    op('-', dt(TS_, '2024-03-01'), dt(TS_, '2024-02-01 12:00')), op('-', dt(TS_, '2024-03-01'), dt(IV_, '1 year')),
+    op('+', dt(TZ_, '2024-03-30 12:00+00'), dt(IV_, '1 day')), op('-', dt(TZ_, '2024-03-30 12:00+00'), dt(TZ_, '2024-03-01 00:00+05')),
+    op('+', dt(TM_, '23:00'), dt(IV_, '2 hours')), op('-', dt(TM_, '01:00'), dt(TM_, '23:00')),
+    op('+', dt(IV_, '1 day'), dt(IV_, '25 hours')), op('-', dt(IV_, '1 mon')), op('*', dt(IV_, '1 mon 1 day'), f8('1.5')),
+    op('/', dt(IV_, '1 day'), f8('3')), op('/', dt(IV_, '1 day'), f8('0')), op('*', f8('2'), dt(IV_, '01:30')),
+    op('<', dt(IV_, '1 mon'), dt(IV_, '31 days')), op('=', dt(IV_, '1 mon'), dt(IV_, '30 days')),
+    op('+', dt(TS_, '294276-12-31 23:59:59'), dt(IV_, '1 day')),
+    fn('extract', t('year'), dt(TS_, '2024-02-29 13:45:30.25')), fn('extract', t('epoch'), dt(TZ_, '2024-01-01 00:00+00')),
+    fn('extract', t('second'), dt(TM_, '13:45:30.5')), fn('extract', t('dow'), dt(DA_, '2024-02-29')),
+    fn('extract', t('epoch'), dt(IV_, '1 day 2 hours')), fn('extract', t('foo'), dt(TS_, '2024-01-01')),
+    fn('extract', t('hour'), dt(DA_, '2024-01-01')), fn('extract', t('year'), dt(TS_, 'infinity')),
+    fn('date_part', t('doy'), dt(DA_, '2024-12-31')), fn('date_part', t('epoch'), dt(TS_, '2024-01-01 00:00:00.5')),
+    fn('date_part', t('month'), dt(IV_, '14 months')), fn('date_trunc', t('month'), dt(TS_, '2024-02-29 13:45')),
+    fn('date_trunc', t('week'), dt(TZ_, '2024-02-29 13:45+00')), fn('date_trunc', t('hour'), dt(IV_, '1 day 02:45:10')),
+    fn('date_trunc', t('day'), dt(TZ_, '2024-02-29 23:45+00'), t('Asia/Tokyo')),
+    fn('date_bin', dt(IV_, '15 minutes'), dt(TS_, '2024-02-29 13:52'), dt(TS_, '2000-01-01')),
+    fn('age', dt(TS_, '2024-03-01'), dt(TS_, '2023-01-15 12:00')), fn('justify_days', dt(IV_, '35 days')),
+    fn('justify_hours', dt(IV_, '50 hours')), fn('justify_interval', dt(IV_, '1 mon -1 hour')),
+    fn('make_date', i(2024), i(2), i(29)), fn('make_date', i(2023), i(2), i(29)),
+    fn('make_time', i(13), i(45), f8('30.5')), fn('make_timestamp', i(2024), i(1), i(2), i(3), i(4), f8('5.5')),
+    fn('make_timestamptz', i(2024), i(1), i(2), i(3), i(4), f8('5'), t('America/New_York')),
+    fn('make_interval', i(1), i(2), i(3), i(4), i(5), i(6), f8('7.5')),
+    fn('to_char', dt(TS_, '2024-02-29 13:45:30'), t('YYYY-MM-DD HH24:MI:SS Day Mon')),
+    fn('to_char', dt(IV_, '1 day 02:03:04'), t('DD HH24 MI SS')), fn('to_date', t('29 Feb 2024'), t('DD Mon YYYY')),
+    fn('to_timestamp', t('2024-02-29 13:45'), t('YYYY-MM-DD HH24:MI')), fn('to_timestamp', f8('1700000000.5')),
+    fn('timezone', t('America/New_York'), dt(TS_, '2024-07-01 12:00')),
+    fn('timezone', t('Europe/Berlin'), dt(TZ_, '2024-01-01 12:00+00')),
+    fn('timezone', t('Nowhere/City'), dt(TZ_, '2024-01-01 12:00+00')),
+    fn('timezone', dt(IV_, '05:30'), dt(TZ_, '2024-01-01 12:00+00')),
+    fn('isfinite', dt(DA_, 'infinity')), fn('isfinite', dt(TS_, '2024-01-01')), fn('isfinite', dt(IV_, '1 day')),
+    fn('overlaps', dt(TS_, '2024-01-01'), dt(TS_, '2024-02-01'), dt(TS_, '2024-01-15'), dt(TS_, '2024-03-01')),
+    fn('overlaps', dt(TS_, '2024-01-01'), dt(TS_, '2024-02-01'), dt(TS_, '2024-02-01'), dt(TS_, '2024-03-01')),
+    fn('overlaps', dt(TS_, '2024-01-01'), dt(IV_, '1 mon'), dt(TS_, '2024-01-31'), dt(IV_, '1 day')),
+    fn('overlaps', dt(TS_, '2024-01-01'), dt(TS_, '2024-02-01'), dt(TS_, '2024-02-01'), dt(IV_, '-1 day')),
+    fn('overlaps', dt(TS_, '2024-01-01'), dt(TS_, None), dt(TS_, '2023-01-01'), dt(TS_, '2025-01-01')),
+    fn('overlaps', dt(TS_, '2024-01-01'), dt(TS_, None), dt(TS_, '2025-01-01'), dt(TS_, '2026-01-01')),
+    fn('overlaps', dt(TS_, '2024-01-01'), dt(IV_, None), dt(TS_, '2024-01-01'), dt(TS_, '2026-01-01')),
+    fn('overlaps', dt(TS_, None), dt(TS_, '2024-06-01'), dt(TS_, '2024-01-01'), dt(TS_, '2024-03-01')),
+    fn('overlaps', dt(TS_, '2024-02-01'), dt(TS_, '2024-01-01'), dt(TS_, '2024-01-15'), dt(TS_, None)),
+    fn('overlaps', dt(TM_, '23:00'), dt(IV_, '2 hours'), dt(TM_, '00:30'), dt(TM_, '02:00')),
+    fn('overlaps', dt(TZ_, '2024-01-01 00:00+00'), dt(IV_, '1 day'), dt(TZ_, '2024-01-01 12:00+00'), dt(IV_, '1 day')),
+    srf('generate_series', dt(TS_, '2024-01-30'), dt(TS_, '2024-04-30'), dt(IV_, '1 month')),
+    srf('generate_series', dt(TZ_, '2024-01-01 00:00+00'), dt(TZ_, '2024-01-01 03:00+00'), dt(IV_, '90 minutes')),
+]
+
+DATETIME_CAST = [
+    cast('timestamp', dt(DA_, '2024-02-29')), cast('timestamptz', dt(DA_, '2024-02-29')),
+    cast('date', dt(TS_, '2024-02-29 23:59')), cast('time', dt(TS_, '2024-02-29 23:59:01.5')),
+    cast('timestamptz', dt(TS_, '2024-02-29 23:59')), cast('timestamp', dt(TZ_, '2024-02-29 23:59+02')),
+    cast('date', dt(TZ_, '2024-02-29 23:59-05')), cast('timetz', dt(TZ_, '2024-02-29 23:59-05')),
+    cast('interval', dt(TM_, '12:34:56')), cast('time', dt(IV_, '1 day 25:00')),
+    cast('time', dt(TS_, 'infinity')), cast('date', dt(TS_, 'infinity')),
+    cast('timestamp(0)', dt(TS_, '2024-02-29 23:59:59.5')), cast('timestamptz(2)', dt(TZ_, '2024-02-29 12:00:00.125+00')),
+    cast('time(1)', dt(TM_, '12:00:00.25')), cast('interval(0)', dt(IV_, '1 day 00:00:01.6')),
+    cast('text', dt(TZ_, '2024-02-29 12:00+00')), cast('date', t('2024-02-30')), cast('date', t('20240229')),
+    cast('timestamp', t('epoch')), cast('interval', t('P1Y2M3DT4H5M6S')), cast('interval', t('1-2')),
+    cast('interval', t('garbage')), cast('timestamptz', t('2024-02-29 12:00 PST')),
+    cast('time', t('24:00:00')), cast('time', t('24:00:01')), cast('timetz', t('12:00+05:30')),
+    cast('_date', t('{2024-01-01,infinity,NULL}')), cast('_interval', t('{"1 day","-1 mon 02:00"}')),
+    cast('_timestamp', ('_date', '{2024-01-01}')), cast('text', ('_timestamptz', '{"2024-01-01 00:00+03"}')),
+]
+
+DATETIME_AGG = [
+    agg('sum', 'interval', '1 day', '2 hours', None, '1 mon'), agg('avg', 'interval', '1 day', '2 hours', '1 mon'),
+    agg('min', 'date', '2024-01-02', '2023-12-31'), agg('max', 'timestamptz', '2024-01-02 00:00+00', '2024-01-01 23:00-05'),
+    agg('max', 'interval', '1 mon', '31 days'), agg('min', 'time', '12:00', '01:00'),
+]
+
+
+def jb(v, k=None):
+    return ('jsonb', v, k) if k else ('jsonb', v)
+
+
+def js(v):
+    return ('json', v)
+
+
+def ta(v):
+    return ('text[]', v)
+
+
+JSON = [
+    op('->', jb('{"a": {"b": [1, 2]}}'), t('a')), op('->', jb('{"a": 1}'), t('z')),
+    op('->', jb('[1, "x", null]'), i(-2)), op('->', jb('[1]'), i(5)), op('->>', jb('{"a": "q\\"x"}'), t('a')),
+    op('->>', jb('[1, null]'), i(1)), op('->>', jb('{"a": [1, {"b": 2}]}'), t('a')),
+    op('#>', jb('{"a": {"b": [1, 2]}}'), ta('{a,b,1}')), op('#>>', jb('{"a": {"b": ["x"]}}'), ta('{a,b,0}')),
+    op('#>', jb('{"a": 1}'), ta('{}')), op('->', js('{"a": [1,  2]}'), t('a')),
+    op('->>', js('{"a": "\\u00e9"}'), t('a')), op('->', js('[1, 2, 3]'), i(-1)),
+    op('#>>', js('{"a": {"b": true}}'), ta('{a,b}')),
+    op('@>', jb('{"a": 1, "b": [1, 2]}'), jb('{"b": [2]}')), op('<@', jb('{"a": 1}'), jb('{"a": 1, "b": 2}')),
+    op('@>', jb('[1, 2, [3]]'), jb('[3]')), op('?', jb('{"a": 1}'), t('a')), op('?', jb('["a", "b"]'), t('b')),
+    op('?|', jb('{"a": 1, "b": 2}'), ta('{c,b}')), op('?&', jb('{"a": 1, "b": 2}'), ta('{a,c}')),
+    op('?&', jb('{"a": 1}'), ta('{}')), op('||', jb('{"a": 1}'), jb('{"b": 2, "a": 3}')),
+    op('||', jb('[1]'), jb('2')), op('||', jb('{"a": 1}'), jb('[2]')), op('-', jb('{"a": 1, "b": 2}'), t('a')),
+    op('-', jb('["a", "b", "a"]'), t('a')), op('-', jb('{"a": 1, "b": 2, "c": 3}'), ta('{a,c}')),
+    op('-', jb('[1, 2, 3]'), i(-1)), op('-', jb('{"a": 1}'), i(0)), op('#-', jb('{"a": {"b": 1, "c": 2}}'), ta('{a,b}')),
+    op('=', jb('{"a": 1.0}'), jb('{"a": 1}')), op('<', jb('[]'), jb('null')), op('>', jb('{}'), jb('[1, 2]')),
+    fn('jsonb_typeof', jb('1.5')), fn('jsonb_typeof', jb('{}')), fn('json_typeof', js(' "x" ')),
+    fn('jsonb_array_length', jb('[1, [2, 3]]')), fn('jsonb_array_length', jb('{"a": 1}')),
+    fn('json_array_length', js('[1, 2]')),
+    fn('jsonb_set', jb('{"a": {"b": 1}}'), ta('{a,b}'), jb('[2]')),
+    fn('jsonb_set', jb('{"a": 1}'), ta('{c}'), jb('3'), ('bool', 'false')),
+    fn('jsonb_set', jb('[1, 2]'), ta('{5}'), jb('3')),
+    fn('jsonb_insert', jb('{"a": [0, 1]}'), ta('{a,1}'), jb('"x"')),
+    fn('jsonb_insert', jb('{"a": [0, 1]}'), ta('{a,1}'), jb('"x"'), ('bool', 'true')),
+    fn('jsonb_insert', jb('{"a": 1}'), ta('{a}'), jb('2')),
+    fn('jsonb_strip_nulls', jb('{"a": null, "b": [null, {"c": null}]}')),
+    fn('jsonb_pretty', jb('{"a": [1, {"b": null}], "c": {}}')),
+    fn('jsonb_extract_path', jb('{"a": {"b": [7]}}'), t('a'), t('b')),
+    fn('jsonb_extract_path_text', jb('{"a": {"b": "s"}}'), t('a'), t('b')),
+    fn('to_jsonb', nu('1.50')), fn('to_jsonb', t('a"b')), fn('to_jsonb', ('bool', 'true')),
+    fn('to_jsonb', ('timestamptz', '2024-02-29 12:00:00+00')), fn('to_jsonb', ('timestamp', '2024-02-29 12:00:00.5')),
+    fn('to_jsonb', ('date', '2024-02-29')), fn('to_jsonb', f8('NaN')), fn('to_json', t('x\ny')),
+    fn('to_json', ('int4', '5')), fn('to_jsonb', ('interval', '1 day')),
+    fn('jsonb_build_object', t('a'), i(1), t('b'), ('bool', 'false'), t('c'), t(None)),
+    fn('jsonb_build_object', t('a')), fn('jsonb_build_object', t(None), i(1)),
+    fn('jsonb_build_object', i(1), nu('2.5')), fn('jsonb_build_array', i(1), t('x'), jb('{"a": null}'), t(None)),
+    fn('json_build_object', t('a'), i(1), t('b'), js('[1,  2]')), fn('json_build_array', i(1), t('x'), t(None)),
+    fn('jsonb_build_object'), fn('jsonb_build_array'),
+    srf('jsonb_object_keys', jb('{"b": 1, "a": {"c": 2}}')), srf('jsonb_object_keys', jb('[1]')),
+    srf('jsonb_array_elements', jb('[1, "x", null, {"a": [2]}]')), srf('jsonb_array_elements_text', jb('[1, "x", null]')),
+    srf('jsonb_array_elements', jb('{"a": 1}')),
+    fn('to_jsonb', ('int4[]', '{1,NULL,3}')), fn('to_jsonb', ('text[]', '{a,"b c"}')),
+    fn('jsonb_build_array', ('int4[]', '{{1,2},{3,4}}')), fn('to_json', ('int4[]', '{{1,2},{3,4}}')),
+    fn('to_json', ('text[]', '{}')), fn('json_build_object', t('a'), ('text[]', '{x,NULL}')),
+    fn('to_json', ('float8[]', '{NaN,1.5}')), fn('to_jsonb', ('bool[]', '{t,f}')),
+    fn('array_to_json', ('int4[]', '{{1,NULL},{3,4}}')), fn('array_to_json', ('text[]', '{"a\\"b"}')),
+]
+
+# jsonb subscripting, written j[k] in SQL: the binder calls array_subscript(j, k).
+JSON_SUBSCRIPT = [
+    ('[1, 2]', t('1')), ('{"1": 5}', i(1)), ('[1, 2]', t('x')), ('{"a": {"b": 3}}', t('a')),
+    ('[1, 2]', i(-1)), ('"s"', t('a')), ('[1, 2]', i(0)), ('{"a": 1}', t('b')),
+]
+JSON += [('array_subscript', 'fn', [jb(d), k]) for (d, k) in JSON_SUBSCRIPT]
+
+JSON_CAST = [
+    cast('jsonb', t('{"b": 1, "a": [1.50, true, null], "b": 2}')), cast('jsonb', t('{"a": }')),
+    cast('jsonb', t('"\\u0000"')), cast('json', t('{"b": 1,   "b": 2}')), cast('json', t('[1, 2')),
+    cast('jsonb', js('{"b": 1,   "a": 2}')), cast('json', jb('{"b": 1, "a": 2}')),
+    cast('numeric', jb('1.50')), cast('int4', jb('2.5')), cast('int4', jb('"1"')), cast('int8', jb('null')),
+    cast('bool', jb('true')), cast('bool', jb('1')), cast('float8', jb('1e300')), cast('float4', jb('{}')),
+    cast('int2', jb('[1]')), cast('text', jb('{"a": "x"}')), cast('jsonb', t('1e2')), cast('jsonb', t('-0.0')),
+    cast('_jsonb', t('{"{\\"a\\": 1}",NULL,"[1, 2]"}')), cast('_json', t('{"{\\"a\\":  1}"}')),
+]
+
+JSON_AGG = [
+    agg('jsonb_agg', 'int4', '1', None, '3'), agg('jsonb_agg', 'text', 'a', 'b"'),
+    agg('json_agg', 'int4', '1', None, '3'), agg('jsonb_agg', 'jsonb', '{"a": 1}', '[2]'),
+    agg('jsonb_agg', 'numeric', '1.50'), agg('jsonb_agg', 'int4', None),
+    agg('jsonb_agg', 'int4[]', '{1,2}', '{3}'), agg('json_agg', 'text[]', '{a}', None),
+    agg('jsonb_agg', 'timestamptz', '2024-01-01 00:00+03'), agg('json_agg', 'date', '2024-01-01'),
+]
+
 TABLES = {
     'test_sql_fn_string.c': {'basic': STRING_BASIC, 'format': STRING_FORMAT, 'like': LIKE},
     'test_sql_fn_regex.c': {'regex': REGEX},
     'test_sql_fn_array.c': {'array': ARRAY},
+    'test_sql_fn_datetime.c': {'datetime': DATETIME, 'casts': DATETIME_CAST, 'aggs': DATETIME_AGG},
+    'test_sql_fn_json.c': {'json': JSON, 'casts': JSON_CAST, 'aggs': JSON_AGG},
+    'test_sql_fn_numeric.c': {'numeric': NUMERIC, 'casts': NUMERIC_CAST, 'aggs': NUMERIC_AGG},
 }

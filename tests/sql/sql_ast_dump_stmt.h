@@ -18,7 +18,7 @@ static void dump_expr(dump_buf *b, const sql_node *n) {
         return;
     }
     case SQL_N_OP: {
-        const sql_op *o = (const sql_op *)n;
+        const sql_opexpr *o = (const sql_opexpr *)n;
         dump_put(b, "(op %s%s%s", o->schema ? o->schema : "", o->schema ? "." : "", o->name);
         if (o->left) {
             dump_put(b, " ");

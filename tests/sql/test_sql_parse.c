@@ -1276,7 +1276,7 @@ static void test_sql_parse_locations(void **state) {
     sql_target *t = SQL_LIST_AT(s->targets, 0);
     assert_int_equal(t->hdr.location, 7);
     assert_int_equal(t->expr->location, 9); /* an operator is placed at the operator */
-    assert_int_equal(((sql_op *)t->expr)->left->location, 7);
+    assert_int_equal(((sql_opexpr *)t->expr)->left->location, 7);
     assert_int_equal(((sql_node *)SQL_LIST_AT(s->from, 0))->location, 18);
     assert_int_equal(s->where->location, 26);
     sql_create_table *ct = (sql_create_table *)parse_one(

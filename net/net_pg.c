@@ -1,0 +1,358 @@
+/* net_pg.c: listeners, accept fibers, the life of a connection, the backend table and
+ * shutdown. Every shard listens on the TCP port with SO_REUSEPORT, so the kernel spreads new
+ * connections; the Unix socket is one descriptor on which every shard keeps an accept in
+ * flight. A connection stays on the shard that accepted it, in its own fiber. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "net/net_pg_int.h"
+#include "runtime/rt_io.h"
+#include "runtime/rt_log.h"
+#include "runtime/rt_loop.h"
+#include "runtime/rt_time.h"
+
+/* Pending connections per listening socket (PostgreSQL asks for MaxConnections * 2). */
+#define NET_PG_LISTEN_BACKLOG 1024
+/* After accept fails (out of descriptors), wait this long before trying again. */
+#define NET_PG_ACCEPT_RETRY_NS (10ull * RT_NS_PER_MS)
+
+struct net_pg_shard {
+    bool stopping;
+    int tcp_fd;
+    net_pg_conn *conns;
+};
+
+typedef struct net_pg_listener {
+    int fd;
+    bool shared;               /* the Unix socket: closed by net_pg_stop, not by the shard */
+    net_pg_shard *shard;
+} net_pg_listener;
+
+net_pg_global net_pg_g;
+static net_pg_shard net_pg_shards[RT_SHARDS_MAX];
+static _Atomic uint32_t net_pg_backend_hint;
+
+/* ---- backend table ---- */
+
+static void net_pg_backend_lock(net_pg_backend *b) {
+    while (atomic_flag_test_and_set_explicit(&b->lock, memory_order_acquire)) {
+    }
+}
+
+static void net_pg_backend_unlock(net_pg_backend *b) {
+    atomic_flag_clear_explicit(&b->lock, memory_order_release);
+}
+
+/* A cancel key nobody can guess (PostgreSQL uses a strong random too). */
+static uint32_t net_pg_random_u32(void) {
+    uint32_t v = 0;
+    if (getrandom(&v, sizeof v, 0) != sizeof v) v = (uint32_t)rt_time_mono_ns() * 2654435761u;
+    return v;
+}
+
+bool net_pg_backend_acquire(net_pg_conn *c, uint32_t *secret) {
+    uint32_t n = net_pg_g.backend_count;
+    for (uint32_t tries = 0; tries < n; tries++) {
+        /* Round robin from a moving start, so a pid is not reused right away. */
+        uint32_t i = atomic_fetch_add(&net_pg_backend_hint, 1) % n;
+        net_pg_backend *b = &net_pg_g.backends[i];
+        net_pg_backend_lock(b);
+        bool free_slot = !b->in_use;
+        if (free_slot) {
+            b->in_use = true;
+            b->secret = net_pg_random_u32();
+            atomic_store(&b->cancel, false);
+            *secret = b->secret;
+        }
+        net_pg_backend_unlock(b);
+        if (free_slot) {
+            c->backend = b;
+            c->pid = NET_PG_PID_BASE + i;
+            return true;
+        }
+    }
+    return false;
+}
+
+void net_pg_backend_release(net_pg_conn *c) {
+    if (c->backend == NULL) return;
+    net_pg_backend_lock(c->backend);
+    c->backend->in_use = false;
+    c->backend->secret = 0;
+    net_pg_backend_unlock(c->backend);
+    c->backend = NULL;
+}
+
+bool net_pg_backend_cancel(uint32_t pid, uint32_t secret, bool check_secret) {
+    if (pid < NET_PG_PID_BASE || pid - NET_PG_PID_BASE >= net_pg_g.backend_count) return false;
+    net_pg_backend *b = &net_pg_g.backends[pid - NET_PG_PID_BASE];
+    net_pg_backend_lock(b);
+    bool hit = b->in_use && (!check_secret || b->secret == secret);
+    if (hit) atomic_store(&b->cancel, true);
+    net_pg_backend_unlock(b);
+    return hit;
+}
+
+bool net_pg_cancel_backend(uint32_t pid) { return net_pg_backend_cancel(pid, 0, false); }
+
+uint32_t net_pg_connection_count(void) { return atomic_load(&net_pg_g.connections); }
+
+bool net_pg_shard_stopping(const net_pg_conn *c) { return c->shard->stopping; }
+
+/* ---- connections ---- */
+
+static bool net_pg_peer_local(const struct sockaddr_storage *peer) {
+    if (peer->ss_family == AF_UNIX) return true;
+    if (peer->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)peer;
+        return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (peer->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)peer;
+        if (IN6_IS_ADDR_LOOPBACK(&a->sin6_addr)) return true;
+        return IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127;
+    }
+    return false;
+}
+
+static void net_pg_conn_unlink(net_pg_conn *c) {
+    if (c->prev != NULL) c->prev->next = c->next;
+    else c->shard->conns = c->next;
+    if (c->next != NULL) c->next->prev = c->prev;
+}
+
+/* Ends a connection that is still open: TLS close_notify if on TLS, then the socket. */
+static void net_pg_conn_close(net_pg_conn *c) {
+    rt_err ignored;
+    rt_err_clear(&ignored);
+    if (c->tls != NULL && !c->eof && !c->io_failed && net_tls_close(c->tls, &ignored)) {
+        uint8_t chunk[1024];
+        size_t n;
+        while ((n = net_tls_output_take(c->tls, chunk, sizeof chunk)) > 0) {
+            if (!rt_sock_send(c->fd, chunk, n, &ignored)) break;
+        }
+    }
+    rt_sock_close(c->fd);
+}
+
+static void net_pg_conn_fiber(void *arg) {
+    net_pg_conn *c = arg;
+    net_pg_io_init(c);
+    c->msg_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    c->row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    if (net_pg_startup(c)) net_pg_serve(c);
+    if (c->session != NULL) sql_session_close(c->session);
+    net_pg_backend_release(c);
+    net_pg_conn_close(c);
+    net_pg_io_free(c);
+    rt_arena_destroy(c->msg_arena);
+    rt_arena_destroy(c->row_arena);
+    if (c->startup_arena != NULL) rt_arena_destroy(c->startup_arena);
+    net_pg_conn_unlink(c);
+    atomic_fetch_sub(&net_pg_g.connections, 1);
+    rt_free(c);
+}
+
+static void net_pg_conn_spawn(net_pg_shard *sh, int fd, const struct sockaddr_storage *peer) {
+    net_pg_conn *c = rt_xcalloc(1, sizeof *c);
+    c->fd = fd;
+    c->local = net_pg_peer_local(peer);
+    c->shard = sh;
+    c->next = sh->conns;
+    if (c->next != NULL) c->next->prev = c;
+    sh->conns = c;
+    atomic_fetch_add(&net_pg_g.connections, 1);
+    rt_err err;
+    rt_err_clear(&err);
+    if (rt_fiber_spawn(net_pg_conn_fiber, c, &err) == NULL) {
+        rt_log(RT_LOG_WARNING, NULL, "could not start a connection: %s", err.message);
+        net_pg_conn_unlink(c);
+        atomic_fetch_sub(&net_pg_g.connections, 1);
+        rt_sock_close(fd);
+        rt_free(c);
+    }
+}
+
+static void net_pg_accept_fiber(void *arg) {
+    net_pg_listener *l = arg;
+    net_pg_shard *sh = l->shard;
+    while (!sh->stopping) {
+        struct sockaddr_storage peer;
+        memset(&peer, 0, sizeof peer);
+        rt_err err;
+        rt_err_clear(&err);
+        int fd = rt_sock_accept(l->fd, &peer, &err);
+        if (fd < 0) {
+            if (sh->stopping) break;
+            rt_log(RT_LOG_WARNING, NULL, "%s", err.message);
+            rt_fiber_sleep_ns(NET_PG_ACCEPT_RETRY_NS);
+            continue;
+        }
+        if (sh->stopping) {
+            rt_sock_close(fd);
+            break;
+        }
+        net_pg_conn_spawn(sh, fd, &peer);
+    }
+    if (!l->shared) rt_sock_close(l->fd);
+    rt_free(l);
+}
+
+static bool net_pg_listener_spawn(net_pg_shard *sh, int fd, bool shared, rt_err *err) {
+    net_pg_listener *l = rt_xcalloc(1, sizeof *l);
+    l->fd = fd;
+    l->shared = shared;
+    l->shard = sh;
+    if (rt_fiber_spawn(net_pg_accept_fiber, l, err) == NULL) {
+        rt_free(l);
+        return false;
+    }
+    return true;
+}
+
+/* ---- start and stop ---- */
+
+/* The Unix socket: refuses to take over one a live server answers on; removes a stale one. */
+static int net_pg_unix_listen(const char *path, rt_err *err) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof addr.sun_path) {
+        rt_err_set(err, SQLSTATE_CONFIG_FILE_ERROR,
+                   "Unix-domain socket path \"%s\" is too long (maximum %d bytes)", path,
+                   (int)sizeof addr.sun_path - 1);
+        return -1;
+    }
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        rt_err_from_errno(err, errno, "could not create Unix-domain socket");
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0) {
+        close(fd);
+        rt_err_set(err, SQLSTATE_CONFIG_FILE_ERROR, "could not bind Unix address \"%s\": "
+                   "another server is running there", path);
+        return -1;
+    }
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || chmod(path, 0777) != 0 ||
+        listen(fd, NET_PG_LISTEN_BACKLOG) != 0) {
+        int e = errno;
+        close(fd);
+        rt_err_from_errno(err, e, "could not listen on Unix socket \"%s\"", path);
+        return -1;
+    }
+    return fd;
+}
+
+/* One socket per directory of the comma-separated list. */
+static bool net_pg_unix_start(const char *dirs, uint16_t port, rt_err *err) {
+    uint32_t tried = 0;
+    rt_err last;
+    rt_err_clear(&last);
+    for (const char *p = dirs; *p != '\0';) {
+        while (*p == ' ' || *p == ',') p++;
+        size_t n = strcspn(p, ",");
+        while (n > 0 && p[n - 1] == ' ') n--;
+        if (n == 0) break;
+        uint32_t i = net_pg_g.unix_count;
+        if (i == NET_PG_UNIX_SOCKETS_MAX) {
+            return rt_err_set(err, SQLSTATE_CONFIG_FILE_ERROR, "too many Unix socket directories "
+                              "(at most %u)", NET_PG_UNIX_SOCKETS_MAX);
+        }
+        tried++;
+        snprintf(net_pg_g.unix_paths[i], sizeof net_pg_g.unix_paths[i], "%.*s/.s.PGSQL.%u",
+                 (int)n, p, port);
+        rt_err_clear(&last);
+        int fd = net_pg_unix_listen(net_pg_g.unix_paths[i], &last);
+        if (fd >= 0) {
+            net_pg_g.unix_fds[i] = fd;
+            net_pg_g.unix_count++;
+        } else {
+            rt_log(RT_LOG_WARNING, NULL, "could not create Unix-domain socket in directory "
+                   "\"%.*s\": %s", (int)n, p, last.message);
+        }
+        p += strcspn(p, ",");
+    }
+    if (tried > 0 && net_pg_g.unix_count == 0) {
+        rt_err_set(err, SQLSTATE_CONFIG_FILE_ERROR, "could not create any Unix-domain sockets");
+        rt_err_detail(err, "%s", last.message);
+        return false;
+    }
+    return true;
+}
+
+bool net_pg_start(const net_pg_config *config, rt_err *err) {
+    memset(&net_pg_g, 0, sizeof net_pg_g);
+    memset(net_pg_shards, 0, sizeof net_pg_shards);
+    net_pg_g.config = *config;
+    uint32_t max = config->max_connections != 0 ? config->max_connections
+                                                : NET_PG_MAX_CONNECTIONS_DEFAULT;
+    if (max > NET_PG_CONNECTIONS_MAX) {
+        return rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+                          "%u is outside the valid range for parameter \"max_connections\" "
+                          "(1 .. %u)", max, NET_PG_CONNECTIONS_MAX);
+    }
+    if (net_pg_g.config.auth_timeout_ns == 0) net_pg_g.config.auth_timeout_ns =
+        NET_PG_AUTH_TIMEOUT_NS;
+    if (config->mock_key != NULL) {
+        memcpy(net_pg_g.mock_key, config->mock_key, NET_SCRAM_MOCK_KEY_BYTES);
+    }
+    net_pg_g.backend_count = max;
+    net_pg_g.backends = rt_xcalloc(max, sizeof *net_pg_g.backends);
+    if (config->unix_dir != NULL && !net_pg_unix_start(config->unix_dir, config->port, err)) {
+        net_pg_stop();
+        return false;
+    }
+    return true;
+}
+
+bool net_pg_shard_start(rt_err *err) {
+    net_pg_shard *sh = &net_pg_shards[rt_core_id()];
+    memset(sh, 0, sizeof *sh);
+    sh->tcp_fd = -1;
+    const net_pg_config *cfg = &net_pg_g.config;
+    if (cfg->host != NULL && cfg->host[0] != '\0') {
+        sh->tcp_fd = rt_sock_listen_tcp(cfg->host, cfg->port, true, NET_PG_LISTEN_BACKLOG, err);
+        if (sh->tcp_fd < 0) return false;
+        if (!net_pg_listener_spawn(sh, sh->tcp_fd, false, err)) {
+            rt_sock_close(sh->tcp_fd);
+            sh->tcp_fd = -1;
+            return false;
+        }
+    }
+    for (uint32_t i = 0; i < net_pg_g.unix_count; i++) {
+        if (!net_pg_listener_spawn(sh, net_pg_g.unix_fds[i], true, err)) return false;
+    }
+    return true;
+}
+
+void net_pg_shard_stop(void) {
+    net_pg_shard *sh = &net_pg_shards[rt_core_id()];
+    if (sh->stopping) return;
+    sh->stopping = true;
+    if (sh->tcp_fd >= 0) rt_io_cancel_fd(sh->tcp_fd);
+    for (uint32_t i = 0; i < net_pg_g.unix_count; i++) rt_io_cancel_fd(net_pg_g.unix_fds[i]);
+    /* Each connection finishes what it runs (its cancel flag is set), then reports 57P01. */
+    for (net_pg_conn *c = sh->conns; c != NULL; c = c->next) {
+        if (c->backend != NULL) atomic_store(&c->backend->cancel, true);
+        rt_io_cancel_fd(c->fd);
+    }
+}
+
+void net_pg_stop(void) {
+    for (uint32_t i = 0; i < net_pg_g.unix_count; i++) {
+        close(net_pg_g.unix_fds[i]);
+        unlink(net_pg_g.unix_paths[i]);
+    }
+    net_pg_g.unix_count = 0;
+    rt_free(net_pg_g.backends);
+    net_pg_g.backends = NULL;
+    net_pg_g.backend_count = 0;
+}

@@ -1,0 +1,99 @@
+/* net_pg.h: the PostgreSQL v3 wire protocol server: listeners, connection start (SSLRequest,
+ * GSSENCRequest, CancelRequest, StartupMessage), authentication, and the simple and extended
+ * query protocols with COPY, driving one sql_session per connection.
+ * Owns:    the listening sockets (TCP with SO_REUSEPORT on every shard, one Unix socket shared
+ *          by all shards), every connection and its buffers, and the backend table that maps a
+ *          BackendKeyData pid to its connection's cancel flag (the only state shared across
+ *          shards: a fixed array of slots, each guarded by its own spin flag).
+ * Core:    net_pg_start()/net_pg_stop() off the shards (before and after rt_runtime_run);
+ *          net_pg_shard_start()/net_pg_shard_stop() in each shard's on_start/on_stop. Each
+ *          connection runs in a fiber on the shard that accepted it, with its session.
+ *          net_pg_cancel_backend() may be called from any shard.
+ * Memory:  per connection: an input buffer that grows to the message being read (at most
+ *          NET_PG_MESSAGE_BYTES_MAX) and shrinks back after it, an output buffer flushed once it
+ *          holds NET_PG_SEND_BUFFER_BYTES (and at ReadyForQuery, Flush, COPY responses), and two
+ *          arenas (one per message, one per DataRow).
+ * Errors:  protocol errors are FATAL 08P01 and close that connection only (the server goes on
+ *          serving the others); statement errors are ErrorResponses from the session's rt_err
+ *          (net_pg_send_error is the only place that encodes one).
+ * Auth:    a role with a SCRAM verifier (eng_role.password) authenticates with SCRAM-SHA-256
+ *          (SCRAM-SHA-256-PLUS with tls-server-end-point channel binding on TLS). A role without
+ *          one is trusted only on a Unix socket or a loopback address; from anywhere else the
+ *          exchange runs against a mock verifier and fails with 28P01, as an unknown role does.
+ * Limits:  NET_PG_MESSAGE_BYTES_MAX, NET_PG_SMALL_MESSAGE_BYTES_MAX, NET_PG_STARTUP_BYTES_MAX,
+ *          NET_PG_CONNECTIONS_MAX (max_connections is a setting below it),
+ *          NET_PG_SEND_BUFFER_BYTES, NET_PG_AUTH_TIMEOUT_NS. */
+#ifndef NET_PG_H
+#define NET_PG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/net_scram.h"
+#include "net/net_tls.h"
+#include "runtime/rt_err.h"
+
+/* Largest message a client may send (Query, Parse, Bind, CopyData): PostgreSQL's limit is 1 GB
+ * less one byte (MaxAllocSize); a longer length is FATAL 08P01 "invalid message length". The
+ * input buffer grows to the message only when one that large arrives. */
+#define NET_PG_MESSAGE_BYTES_MAX ((1u << 30) - 1)
+/* Messages that carry no data (Sync, Execute, Describe, Close, Flush, Terminate): anything
+ * longer means the stream lost sync, as in PostgreSQL (PQ_SMALL_MESSAGE_LIMIT). */
+#define NET_PG_SMALL_MESSAGE_BYTES_MAX 10000u
+/* The startup packet (PostgreSQL's MAX_STARTUP_PACKET_LENGTH). */
+#define NET_PG_STARTUP_BYTES_MAX 10000u
+/* Input buffer kept between messages; larger buffers are given back after their message. */
+#define NET_PG_RECV_BUFFER_BYTES (64u << 10)
+/* Output is flushed once this much is buffered (a single larger message goes out whole). */
+#define NET_PG_SEND_BUFFER_BYTES (64u << 10)
+/* Connections at most, whatever max_connections says: the backend table is sized by the
+ * setting at start, and each connection costs a fiber and its buffers. */
+#define NET_PG_CONNECTIONS_MAX 10000u
+#define NET_PG_MAX_CONNECTIONS_DEFAULT 100u
+/* A client must finish startup and authentication within this time (PostgreSQL's
+ * authentication_timeout default, one minute); then the connection is closed. */
+#define NET_PG_AUTH_TIMEOUT_NS (60ull * 1000 * 1000 * 1000)
+/* Backend pids are slot numbers offset by this, so they look like process ids and never 0. */
+#define NET_PG_PID_BASE 10000u
+/* Directories in unix_socket_directories. */
+#define NET_PG_UNIX_SOCKETS_MAX 8u
+/* Statement and portal names are copied per message; PostgreSQL does not limit them, we do. */
+#define NET_PG_NAME_BYTES_MAX 1024u
+
+/* Looks up the SCRAM verifier of a role that may log in. Returns false (and leaves `secret`
+ * alone) when the role does not exist, cannot log in, has no verifier or it has expired. */
+typedef bool (*net_pg_role_secret_fn)(const char *user, char secret[NET_SCRAM_SECRET_BYTES_MAX]);
+
+typedef struct net_pg_config {
+    const char *host;          /* TCP listen address; NULL or "" = no TCP; "*" = all */
+    uint16_t port;
+    const char *unix_dir;      /* directories of .s.PGSQL.<port>, comma-separated (as
+                                  unix_socket_directories); NULL or "" = none */
+    uint32_t max_connections;  /* 0 = NET_PG_MAX_CONNECTIONS_DEFAULT */
+    net_tls_ctx *tls;          /* NULL: SSLRequest is answered 'N' */
+    const uint8_t *mock_key;   /* NET_SCRAM_MOCK_KEY_BYTES; NULL = all zero (tests) */
+    net_pg_role_secret_fn role_secret; /* NULL = the engine catalog (net_pg_role_secret) */
+    uint64_t auth_timeout_ns;  /* 0 = NET_PG_AUTH_TIMEOUT_NS */
+} net_pg_config;
+
+/* Off the shards, before they start: copies the configuration, sizes the backend table and
+ * creates the Unix sockets. A directory where that fails is skipped with a warning, as in
+ * PostgreSQL; F0000 when none could be made. */
+bool net_pg_start(const net_pg_config *config, rt_err *err);
+/* In on_start: this shard's TCP listener (SO_REUSEPORT) and its accept fibers. */
+bool net_pg_shard_start(rt_err *err);
+/* In on_stop: stops accepting and ends this shard's connections (FATAL 57P01 to each). */
+void net_pg_shard_stop(void);
+/* After the runtime stopped: closes and removes the Unix socket, frees the backend table. */
+void net_pg_stop(void);
+
+/* pg_cancel_backend(pid) and a CancelRequest with the right key: sets the connection's cancel
+ * flag, which its session checks. False when no such backend exists. */
+bool net_pg_cancel_backend(uint32_t pid);
+/* Connections open right now (all shards). */
+uint32_t net_pg_connection_count(void);
+
+/* The default role lookup: the current catalog version's eng_role.password. */
+bool net_pg_role_secret(const char *user, char secret[NET_SCRAM_SECRET_BYTES_MAX]);
+
+#endif

@@ -1,0 +1,149 @@
+/* net_pg_int.h: what the files of the net_pg module share: one connection, its buffered
+ * transport (plain or TLS), message framing in both directions, and the backend table.
+ *   net_pg.c          listeners, accept fibers, connection life, backend table, shutdown
+ *   net_pg_io.c       buffered receive/send (through net_tls when on TLS), message framing,
+ *                     ErrorResponse/NoticeResponse
+ *   net_pg_startup.c  startup packet, SSLRequest, cancel, authentication, session opening
+ *   net_pg_query.c    the message loop: simple and extended query, COPY, the result sink */
+#ifndef NET_PG_INT_H
+#define NET_PG_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "net/net_pg.h"
+#include "runtime/rt_mem.h"
+#include "sql/sql_session.h"
+
+/* One slot of the backend table: a connection's pid, cancel key and cancel flag. */
+typedef struct net_pg_backend {
+    atomic_flag lock;      /* guards in_use/secret against a concurrent cancel */
+    bool in_use;
+    uint32_t secret;
+    _Atomic bool cancel;
+} net_pg_backend;
+
+typedef struct net_pg_shard net_pg_shard;
+
+typedef struct net_pg_conn {
+    int fd;
+    bool local;                /* Unix socket or loopback peer: trust may apply */
+    bool eof;                  /* the client closed its side */
+    bool closing;              /* a FATAL was sent or Terminate arrived */
+    bool skip_to_sync;         /* extended protocol after an error */
+    bool io_failed;            /* sending failed or TLS broke: nothing more can be sent */
+    net_tls *tls;
+    net_pg_shard *shard;
+    struct net_pg_conn *prev, *next;
+    /* input: plaintext bytes in[in_start..in_end) not yet consumed */
+    uint8_t *in;
+    uint32_t in_cap, in_start, in_end;
+    uint8_t *cipher;           /* TLS: ciphertext received, not yet fed */
+    uint32_t cipher_len;
+    /* output: complete messages not yet sent, and the start of the one being built */
+    uint8_t *out;
+    uint32_t out_cap, out_len, msg_start;
+    bool out_overflow;         /* the message being built passed its limit */
+    uint64_t recv_timeout_ns;  /* for the next receive; 0 = none */
+    /* identity */
+    net_pg_backend *backend;
+    uint32_t pid;
+    sql_session *session;
+    rt_arena *msg_arena;       /* reset per message: copies of names and query text */
+    rt_arena *row_arena;       /* reset per DataRow */
+    rt_arena *startup_arena;   /* the startup parameters, for the connection's life */
+    char user[64];
+} net_pg_conn;
+
+/* Process-wide state set by net_pg_start. */
+typedef struct net_pg_global {
+    net_pg_config config;
+    uint32_t unix_count;
+    int unix_fds[NET_PG_UNIX_SOCKETS_MAX];
+    char unix_paths[NET_PG_UNIX_SOCKETS_MAX][108];
+    uint32_t backend_count;
+    net_pg_backend *backends;
+    _Atomic uint32_t connections;
+    uint8_t mock_key[NET_SCRAM_MOCK_KEY_BYTES];
+} net_pg_global;
+extern net_pg_global net_pg_g;
+
+/* A message received: type byte (0 for the startup packet) and body. */
+typedef struct net_pg_msg {
+    uint8_t type;
+    const uint8_t *body;
+    uint32_t len;
+    uint32_t pos;              /* read cursor of the getters */
+} net_pg_msg;
+
+/* ---- net_pg.c ---- */
+bool net_pg_shard_stopping(const net_pg_conn *c);
+/* Takes a backend slot: false when max_connections are in use. */
+bool net_pg_backend_acquire(net_pg_conn *c, uint32_t *secret);
+void net_pg_backend_release(net_pg_conn *c);
+bool net_pg_backend_cancel(uint32_t pid, uint32_t secret, bool check_secret);
+
+/* ---- net_pg_io.c ---- */
+void net_pg_io_init(net_pg_conn *c);
+void net_pg_io_free(net_pg_conn *c);
+/* Reads the next message (type + int32 length + body); the body stays valid until the next
+ * read. Limits by type; eof: *msg->type == 0 and c->eof. */
+bool net_pg_msg_read(net_pg_conn *c, net_pg_msg *msg, rt_err *err);
+/* The startup packet: int32 length, then the body (code first). */
+bool net_pg_startup_read(net_pg_conn *c, net_pg_msg *msg, rt_err *err);
+/* Bytes already received but not consumed (plaintext after an SSLRequest must be refused). */
+uint32_t net_pg_io_buffered(const net_pg_conn *c);
+/* Switches the connection to TLS and runs the handshake. */
+bool net_pg_io_tls_start(net_pg_conn *c, rt_err *err);
+/* Raw byte to the socket (the answer to SSLRequest), bypassing the buffer. */
+bool net_pg_io_send_byte(net_pg_conn *c, uint8_t b, rt_err *err);
+
+/* Getters: false with 08P01 FATAL when the message is too short or malformed. */
+bool net_pg_get_u8(net_pg_msg *m, uint8_t *v, rt_err *err);
+bool net_pg_get_i16(net_pg_msg *m, int16_t *v, rt_err *err);
+bool net_pg_get_i32(net_pg_msg *m, int32_t *v, rt_err *err);
+/* An Int16 count: unsigned on the wire (up to 65535 parameters), as PostgreSQL reads it. */
+bool net_pg_get_count(net_pg_msg *m, uint32_t *v, rt_err *err);
+bool net_pg_get_str(net_pg_msg *m, const char **s, uint32_t *len, rt_err *err);
+bool net_pg_get_bytes(net_pg_msg *m, uint32_t n, const uint8_t **p, rt_err *err);
+bool net_pg_get_end(net_pg_msg *m, rt_err *err);
+/* Sets a FATAL 08P01. */
+bool net_pg_protocol_error(rt_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Message building into the output buffer. */
+void net_pg_put_begin(net_pg_conn *c, uint8_t type);
+void net_pg_put_u8(net_pg_conn *c, uint8_t v);
+void net_pg_put_i16(net_pg_conn *c, int16_t v);
+void net_pg_put_i32(net_pg_conn *c, int32_t v);
+void net_pg_put_bytes(net_pg_conn *c, const void *p, uint32_t n);
+void net_pg_put_str(net_pg_conn *c, const char *s);
+/* Finishes the message; flushes when the buffer is past NET_PG_SEND_BUFFER_BYTES. */
+bool net_pg_put_end(net_pg_conn *c, rt_err *err);
+/* Drops the message being built (a value failed to encode). */
+void net_pg_put_abort(net_pg_conn *c);
+bool net_pg_flush(net_pg_conn *c, rt_err *err);
+
+/* ErrorResponse (severity from e->severity) and NoticeResponse. Send failures are ignored:
+ * the connection is going away anyway. */
+void net_pg_send_error(net_pg_conn *c, const rt_err *e);
+void net_pg_send_notice(net_pg_conn *c, const char *severity, const rt_err *n);
+/* Sends a FATAL built here and flushes. */
+void net_pg_send_fatal(net_pg_conn *c, const char *sqlstate, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- net_pg_startup.c ---- */
+/* Runs startup and authentication and opens the session; false: close the connection (any
+ * error was already sent). */
+bool net_pg_startup(net_pg_conn *c);
+
+/* ---- net_pg_query.c ---- */
+/* ParameterStatus for every setting changed since the last report. */
+void net_pg_params_report(net_pg_conn *c);
+/* ParameterStatus for changed settings, then ReadyForQuery, then flush. */
+bool net_pg_ready(net_pg_conn *c, rt_err *err);
+/* Serves messages until Terminate, end of stream or a FATAL error. */
+void net_pg_serve(net_pg_conn *c);
+
+#endif

@@ -1,0 +1,709 @@
+/* sql_ddl_alter.c: ALTER TABLE / INDEX / SEQUENCE / VIEW. Each statement edits a working copy
+ * of the table and replaces it in the draft once, with a new definition generation.
+ * The column store cannot rewrite rows: changes that would need it (a new primary key, a type
+ * change, a volatile default for existing rows) are done when the table has no rows (with fresh
+ * storage) and refused with 0A000 otherwise; rows are counted on the shards that own them. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/rt_loop.h"
+#include "sql/sql_ddl_int.h"
+
+/* ---- counting rows (on the shards) ---- */
+
+typedef struct ddl_scan {
+    const eng_table *t;
+    uint16_t attnum;     /* count NULLs of this column too (0: none) */
+    uint32_t shard, shards;
+    eng_snapshot snap;
+    uint64_t rows, nulls;
+} ddl_scan;
+
+static void ddl_scan_shard(void *arg) {
+    ddl_scan *s = arg;
+    for (uint32_t p = s->shard; p < s->t->partition_count; p += s->shards) {
+        eng_part *part = eng_partition(s->t, p);
+        uint32_t n = eng_part_slot_count(part);
+        for (uint32_t slot = 0; slot < n; slot++) {
+            uint64_t begin, end;
+            eng_part_stamps(part, slot, &begin, &end);
+            /* Rows another transaction is inserting count too: they may commit. */
+            bool live = eng_part_visible(part, slot, &s->snap) ||
+                        (eng_stamp_is_txn(begin) && !eng_stamp_same_txn(begin, s->snap.own) &&
+                         eng_txn_stamp_running(begin));
+            if (!live) continue;
+            s->rows++;
+            if (s->attnum == 0) continue;
+            sql_value v;
+            eng_part_read(part, slot, s->attnum, &v);
+            s->nulls += v.is_null ? 1u : 0u;
+        }
+    }
+}
+
+/* Rows of `t` (as this transaction sees them, plus uncommitted inserts of others), and NULLs in
+ * column `attnum`. */
+static bool ddl_count_rows(sql_ddl_ctx *dc, const eng_table *t, uint16_t attnum, uint64_t *rows,
+                           uint64_t *nulls, rt_err *err) {
+    *rows = 0;
+    if (nulls != NULL) *nulls = 0;
+    if (t->kind != 'r') return true;
+    uint32_t shards = eng_shard_count();
+    for (uint32_t s = 0; s < shards && s < t->partition_count; s++) {
+        ddl_scan sc = {.t = t, .attnum = attnum, .shard = s, .shards = shards};
+        sc.snap.ts = eng_txn_snapshot_ts();
+        sc.snap.own = eng_stamp_txn(dc->txn->id.slot, dc->txn->id.generation, 0);
+        sc.snap.command = ENG_TXN_COMMANDS_MAX;
+        if (!rt_run_on(s, ddl_scan_shard, &sc, err)) return false;
+        *rows += sc.rows;
+        if (nulls != NULL) *nulls += sc.nulls;
+    }
+    return true;
+}
+
+static bool ddl_needs_empty(sql_ddl_ctx *dc, const eng_table *base, const char *what,
+                            rt_err *err) {
+    uint64_t rows;
+    if (!ddl_count_rows(dc, base, 0, &rows, NULL, err)) return false;
+    if (rows == 0) return true;
+    rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+               "%s is not supported yet on a table with rows", what);
+    rt_err_detail(err, "Table \"%s\" has rows; Dreambase cannot rewrite them yet.", base->name);
+    return false;
+}
+
+/* ---- expressions ---- */
+
+static bool ddl_expr_volatile(const sql_expr *e) {
+    if (e == NULL) return false;
+    if (e->kind == SQL_X_FUNC && e->func.def != NULL && (e->func.def->flags & SQL_F_VOLATILE)) {
+        return true;
+    }
+    if (e->kind == SQL_X_SUBQUERY || e->kind == SQL_X_PARAM) return true;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (ddl_expr_volatile(e->args[i])) return true;
+    }
+    return false;
+}
+
+/* The value rows stored before ADD COLUMN read: the DEFAULT evaluated once, as PostgreSQL's
+ * "missing value". */
+static bool ddl_missing_value(sql_ddl_ctx *dc, eng_column *col, const sql_expr *e, rt_err *err) {
+    sql_fmt fmt = {.extra_float_digits = 1};
+    sql_eval_ctx ec = {.arena = dc->bc->arena, .err = err};
+    ec.io = (sql_io_ctx){.arena = dc->bc->arena, .fmt = &fmt, .err = err};
+    sql_value v;
+    if (!sql_eval_scalar(&ec, e, &v)) return false;
+    if (v.is_null) return true; /* rows read NULL: no missing value needed */
+    if (sql_phys_of_type(col->type_oid) == SQL_PHYS_BYTES) {
+        col->missing = v.b.ptr;
+        col->missing_len = v.b.len;
+    } else {
+        uint8_t *buf = rt_arena_alloc(dc->bc->arena, 8);
+        if (buf == NULL) return rt_arena_fail(dc->bc->arena, err);
+        memcpy(buf, &v.i64, 8); /* i64 and f64 share the 8 bytes */
+        col->missing = buf;
+        col->missing_len = 8;
+    }
+    return true;
+}
+
+/* ---- ADD COLUMN ---- */
+
+typedef struct ddl_alter {
+    sql_ddl_ctx *dc;
+    const eng_table *base;  /* the definition before this statement (rows are counted there) */
+    eng_table *t;           /* the working copy */
+    int64_t rows;           /* -1 until counted */
+    bool new_storage;       /* the table is empty and its layout changes: fresh partitions */
+} ddl_alter;
+
+static bool ddl_alter_empty(ddl_alter *a, const char *what, rt_err *err) {
+    if (a->rows < 0) {
+        uint64_t rows;
+        if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+        a->rows = (int64_t)rows;
+    }
+    if (a->rows == 0) return true;
+    return ddl_needs_empty(a->dc, a->base, what, err);
+}
+
+static bool ddl_add_column_constraints(ddl_alter *a, const sql_columndef *cd, eng_column *col,
+                                       const sql_node **def, rt_err *err) {
+    for (uint32_t j = 0; j < cd->constraints.count; j++) {
+        const sql_constraint *con = SQL_LIST_AT(cd->constraints, j);
+        switch (con->constr_kind) {
+        case SQL_CONSTR_NULL: col->not_null = false; break;
+        case SQL_CONSTR_NOTNULL: col->not_null = true; break;
+        case SQL_CONSTR_DEFAULT:
+            *def = con->expr;
+            col->default_text = con->expr_text;
+            break;
+        case SQL_CONSTR_CHECK:
+            if (!ddl_alter_empty(a, "ADD COLUMN ... CHECK", err)) return false;
+            if (!sql_ddl_add_check(a->dc, a->t, con, col->name, err)) return false;
+            break;
+        case SQL_CONSTR_PRIMARY: case SQL_CONSTR_UNIQUE: {
+            if (con->constr_kind == SQL_CONSTR_PRIMARY &&
+                !ddl_alter_empty(a, "ADD COLUMN ... PRIMARY KEY", err)) {
+                return false;
+            }
+            sql_constraint k = *con;
+            memset(&k.keys, 0, sizeof k.keys);
+            if (!sql_list_push(a->dc->bc->arena, &k.keys, (void *)col->name)) {
+                return rt_arena_fail(a->dc->bc->arena, err);
+            }
+            if (!sql_ddl_add_key(a->dc, a->t, &k, err)) return false;
+            a->new_storage |= con->constr_kind == SQL_CONSTR_PRIMARY;
+            break;
+        }
+        default:
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "this column constraint in ADD COLUMN is not supported yet");
+        }
+    }
+    return true;
+}
+
+static bool ddl_add_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    sql_ddl_ctx *dc = a->dc;
+    eng_table *t = a->t;
+    const sql_columndef *cd = c->column;
+    if (eng_table_column_by_name(t, cd->name) != NULL &&
+        !eng_table_column_by_name(t, cd->name)->dropped) {
+        if (c->if_not_exists) {
+            sql_ddl_notice(dc, SQLSTATE_DUPLICATE_COLUMN,
+                           "column \"%s\" of relation \"%s\" already exists, skipping", cd->name,
+                           t->name);
+            return true;
+        }
+        return rt_err_set(err, SQLSTATE_DUPLICATE_COLUMN,
+                          "column \"%s\" of relation \"%s\" already exists", cd->name, t->name);
+    }
+    if (t->column_count >= ENG_COLUMNS_MAX) {
+        return rt_err_set(err, SQLSTATE_TOO_MANY_COLUMNS, "tables can have at most %d columns",
+                          ENG_COLUMNS_MAX);
+    }
+    /* The working copy has room for one more column (sql_ddl_table_copy). */
+    eng_column *col = &t->columns[t->column_count];
+    memset(col, 0, sizeof *col);
+    snprintf(col->name, sizeof col->name, "%s", cd->name);
+    col->attnum = (uint16_t)(t->column_count + 1);
+    const char *tn = cd->type->name.parts[cd->type->name.count - 1];
+    if (strstr(tn, "serial") != NULL && cd->type->name.count == 1) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "ADD COLUMN of a serial column is not supported yet");
+    }
+    if (!sql_bind_typename(dc->bc, cd->type, &col->type_oid, &col->typmod)) return false;
+    if (col->type_oid == SQL_T_VECTOR) {
+        if (col->typmod < 1) {
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "vector column \"%s\" needs a dimension", cd->name);
+        }
+        col->vector_dims = (uint32_t)col->typmod;
+    }
+    col->store = (uint8_t)eng_store_of_type(col->type_oid);
+    col->collation = cd->collation.count > 0 &&
+                     strcmp(cd->collation.parts[cd->collation.count - 1], "C") == 0 ? 950u : 0u;
+    t->column_count++;
+    if (cd->constraints.count > SQL_DDL_ROOM - 2) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "more than %u constraints in one ADD COLUMN are not supported",
+                          SQL_DDL_ROOM - 2);
+    }
+    if (col->type_oid == SQL_T_VECTOR) sql_ddl_vector_index(dc, t, col);
+    const sql_node *def = NULL;
+    if (!ddl_add_column_constraints(a, cd, col, &def, err)) return false;
+    sql_expr *e = NULL;
+    if (def != NULL && !sql_bind_table_expr(dc->bc, NULL, def, col->type_oid, col->typmod, &e)) {
+        return false;
+    }
+    if (e != NULL && ddl_expr_volatile(e)) {
+        if (!ddl_alter_empty(a, "ADD COLUMN with a volatile DEFAULT", err)) return false;
+    } else if (e != NULL) {
+        if (!ddl_missing_value(dc, col, e, err)) return false;
+    }
+    if (col->not_null && col->missing == NULL) {
+        uint64_t rows;
+        if (!ddl_count_rows(dc, a->base, 0, &rows, NULL, err)) return false;
+        if (rows > 0) {
+            return rt_err_set(err, SQLSTATE_NOT_NULL_VIOLATION,
+                              "column \"%s\" of relation \"%s\" contains null values", col->name,
+                              t->name);
+        }
+    }
+    return true;
+}
+
+/* ---- columns ---- */
+
+static eng_column *ddl_column(eng_table *t, const char *name, rt_err *err) {
+    for (uint32_t i = 0; i < t->column_count; i++) {
+        if (!t->columns[i].dropped && strcmp(t->columns[i].name, name) == 0) {
+            return &t->columns[i];
+        }
+    }
+    rt_err_set(err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist",
+               name, t->name);
+    return NULL;
+}
+
+static bool ddl_in_pk(const eng_table *t, uint16_t attnum) {
+    for (uint32_t i = 0; i < t->pk_count; i++) {
+        if (t->pk_attnums[i] == attnum) return true;
+    }
+    return false;
+}
+
+static bool ddl_uses(const uint16_t *attnums, uint32_t n, uint16_t attnum) {
+    for (uint32_t i = 0; i < n; i++) {
+        if (attnums[i] == attnum) return true;
+    }
+    return false;
+}
+
+/* DROP COLUMN: indexes and constraints on it go with it, as in PostgreSQL; so does a sequence
+ * it owns. The attnum stays (dropped columns keep theirs). */
+static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_table *t = a->t;
+    const eng_column *cc = eng_table_column_by_name(t, c->name);
+    if (cc == NULL || cc->dropped) {
+        if (c->if_exists) {
+            sql_ddl_notice(a->dc, "00000", "column \"%s\" of relation \"%s\" does not exist, "
+                           "skipping", c->name, t->name);
+            return true;
+        }
+        return rt_err_set(err, SQLSTATE_UNDEFINED_COLUMN,
+                          "column \"%s\" of relation \"%s\" does not exist", c->name, t->name);
+    }
+    eng_column *col = &t->columns[cc - t->columns];
+    if (ddl_in_pk(t, col->attnum)) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "dropping a primary key column is not supported yet");
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        if (!ddl_uses(t->indexes[i].attnums, t->indexes[i].column_count, col->attnum)) {
+            t->indexes[k++] = t->indexes[i];
+        }
+    }
+    t->index_count = k;
+    k = 0;
+    for (uint32_t i = 0; i < t->constraint_count; i++) {
+        const eng_constraint *con = &t->constraints[i];
+        bool uses = ddl_uses(con->attnums, con->column_count, col->attnum) ||
+                    (con->kind == 'c' && con->check_text != NULL &&
+                     strstr(con->check_text, col->name) != NULL);
+        if (!uses) t->constraints[k++] = *con;
+    }
+    t->constraint_count = k;
+    const eng_database *db = a->dc->bc->db;
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        const eng_sequence *s = &db->sequences[i];
+        if (s->owned_by_table == t->oid && s->owned_by_attnum == col->attnum) {
+            eng_draft_remove_sequence(sql_ddl_draft(a->dc), a->dc->db_oid, s->oid);
+            db = sql_ddl_db(a->dc);
+            i = (uint32_t)-1;
+        }
+    }
+    col->dropped = true;
+    snprintf(col->name, sizeof col->name, "........pg.dropped.%u........", col->attnum);
+    col->not_null = false;
+    col->default_text = NULL;
+    col->default_seq = 0;
+    col->identity = 0;
+    return true;
+}
+
+static bool ddl_set_default(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_column *col = ddl_column(a->t, c->name, err);
+    if (col == NULL) return false;
+    if (c->alter_kind == SQL_AT_DROP_DEFAULT) {
+        col->default_text = NULL;
+        if (col->identity == 0) col->default_seq = 0;
+        return true;
+    }
+    if (col->identity != 0) {
+        rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "column \"%s\" of relation \"%s\" is an identity "
+                   "column", col->name, a->t->name);
+        rt_err_hint(err, "Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.");
+        return false;
+    }
+    sql_expr *e;
+    if (!sql_bind_table_expr(a->dc->bc, NULL, c->expr, col->type_oid, col->typmod, &e)) {
+        return false;
+    }
+    col->default_text = c->expr_text;
+    return true;
+}
+
+static bool ddl_set_not_null(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_column *col = ddl_column(a->t, c->name, err);
+    if (col == NULL) return false;
+    if (c->alter_kind == SQL_AT_DROP_NOT_NULL) {
+        if (ddl_in_pk(a->t, col->attnum)) {
+            return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
+                              "column \"%s\" is in a primary key", col->name);
+        }
+        if (col->identity != 0) {
+            return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
+                              "column \"%s\" of relation \"%s\" is an identity column",
+                              col->name, a->t->name);
+        }
+        col->not_null = false;
+        return true;
+    }
+    if (col->not_null) return true;
+    const eng_column *old = eng_table_column_by_attnum(a->base, col->attnum);
+    if (old != NULL && !old->dropped) {
+        uint64_t rows, nulls;
+        if (!ddl_count_rows(a->dc, a->base, col->attnum, &rows, &nulls, err)) return false;
+        if (nulls > 0) {
+            return rt_err_set(err, SQLSTATE_NOT_NULL_VIOLATION,
+                              "column \"%s\" of relation \"%s\" contains null values", col->name,
+                              a->t->name);
+        }
+    }
+    col->not_null = true;
+    return true;
+}
+
+static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_column *col = ddl_column(a->t, c->name, err);
+    if (col == NULL) return false;
+    uint32_t oid;
+    int32_t typmod;
+    if (!sql_bind_typename(a->dc->bc, c->type, &oid, &typmod)) return false;
+    if (oid == col->type_oid && typmod == col->typmod) return true;
+    if (ddl_in_pk(a->t, col->attnum)) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "changing the type of a primary key column is not supported yet");
+    }
+    if (!ddl_alter_empty(a, "ALTER COLUMN ... TYPE", err)) return false;
+    if (oid == SQL_T_VECTOR && typmod < 1) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "vector column \"%s\" needs a dimension", col->name);
+    }
+    col->type_oid = oid;
+    col->typmod = typmod;
+    col->store = (uint8_t)eng_store_of_type(oid);
+    col->vector_dims = oid == SQL_T_VECTOR ? (uint32_t)typmod : 0;
+    col->default_text = NULL; /* PostgreSQL would cast it; we cannot check the cast here */
+    a->new_storage = true;
+    return true;
+}
+
+/* ---- constraints ---- */
+
+static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    const sql_constraint *con = c->constraint;
+    switch (con->constr_kind) {
+    case SQL_CONSTR_PRIMARY:
+        if (a->t->pk_count > 0) {
+            return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
+                              "multiple primary keys for table \"%s\" are not allowed",
+                              a->t->name);
+        }
+        if (!ddl_alter_empty(a, "ADD PRIMARY KEY", err)) return false;
+        a->new_storage = true; /* the partitioning key changes */
+        return sql_ddl_add_key(a->dc, a->t, con, err);
+    case SQL_CONSTR_UNIQUE: return sql_ddl_add_key(a->dc, a->t, con, err);
+    case SQL_CONSTR_CHECK:
+        if (!con->not_valid && !ddl_alter_empty(a, "ADD CONSTRAINT ... CHECK", err)) {
+            return false;
+        }
+        if (!sql_ddl_add_check(a->dc, a->t, con, NULL, err)) return false;
+        a->t->constraints[a->t->constraint_count - 1].validated = !con->not_valid;
+        return true;
+    case SQL_CONSTR_FOREIGN:
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "FOREIGN KEY (REFERENCES) is not supported yet");
+    default:
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "this constraint is not supported yet");
+    }
+}
+
+static bool ddl_drop_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_table *t = a->t;
+    for (uint32_t i = 0; i < t->constraint_count; i++) {
+        eng_constraint *con = &t->constraints[i];
+        if (strcmp(con->name, c->name) != 0) continue;
+        if (con->kind == 'p') {
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "dropping the primary key is not supported yet");
+        }
+        uint32_t index_oid = con->index_oid;
+        memmove(con, con + 1, (t->constraint_count - i - 1) * sizeof *con);
+        t->constraint_count--;
+        for (uint32_t j = 0; index_oid != 0 && j < t->index_count; j++) {
+            if (t->indexes[j].oid != index_oid) continue;
+            memmove(&t->indexes[j], &t->indexes[j + 1],
+                    (t->index_count - j - 1) * sizeof(eng_index));
+            t->index_count--;
+            break;
+        }
+        return true;
+    }
+    if (c->if_exists) {
+        sql_ddl_notice(a->dc, "00000",
+                       "constraint \"%s\" of relation \"%s\" does not exist, skipping", c->name,
+                       t->name);
+        return true;
+    }
+    return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT,
+                      "constraint \"%s\" of relation \"%s\" does not exist", c->name, t->name);
+}
+
+/* ---- renames ---- */
+
+/* `text` with every identifier `from` replaced by `to` (outside string literals). */
+static const char *ddl_replace_word(sql_ddl_ctx *dc, const char *text, const char *from,
+                                    const char *to) {
+    size_t n = strlen(text), fl = strlen(from), tl = strlen(to);
+    char *out = rt_arena_alloc(dc->bc->arena, n * (tl + 1) / (fl > 0 ? fl : 1) + n + 1);
+    if (out == NULL) return text;
+    size_t o = 0;
+    bool quoted = false;
+    for (size_t i = 0; i < n;) {
+        if (text[i] == '\'') quoted = !quoted;
+        bool left = i == 0 || !(isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_');
+        if (!quoted && left && strncmp(text + i, from, fl) == 0 &&
+            !(isalnum((unsigned char)text[i + fl]) || text[i + fl] == '_')) {
+            memcpy(out + o, to, tl);
+            o += tl;
+            i += fl;
+            continue;
+        }
+        out[o++] = text[i++];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static bool ddl_rename_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_table *t = a->t;
+    eng_column *col = ddl_column(t, c->name, err);
+    if (col == NULL) return false;
+    const eng_column *other = eng_table_column_by_name(t, c->new_name);
+    if (other != NULL && !other->dropped) {
+        return rt_err_set(err, SQLSTATE_DUPLICATE_COLUMN,
+                          "column \"%s\" of relation \"%s\" already exists", c->new_name,
+                          t->name);
+    }
+    /* CHECK constraints are stored as text: they follow the new name. */
+    for (uint32_t i = 0; i < t->constraint_count; i++) {
+        eng_constraint *con = &t->constraints[i];
+        if (con->kind == 'c' && con->check_text != NULL) {
+            con->check_text = ddl_replace_word(a->dc, con->check_text, col->name, c->new_name);
+        }
+    }
+    snprintf(col->name, sizeof col->name, "%s", c->new_name);
+    return true;
+}
+
+static bool ddl_rename_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_table *t = a->t;
+    for (uint32_t i = 0; i < t->constraint_count; i++) {
+        eng_constraint *con = &t->constraints[i];
+        if (strcmp(con->name, c->new_name) == 0) {
+            return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT,
+                              "constraint \"%s\" for relation \"%s\" already exists",
+                              c->new_name, t->name);
+        }
+    }
+    for (uint32_t i = 0; i < t->constraint_count; i++) {
+        eng_constraint *con = &t->constraints[i];
+        if (strcmp(con->name, c->name) != 0) continue;
+        if (con->index_oid != 0) {
+            if (sql_ddl_relname_taken(a->dc->bc->db, t->schema_oid, c->new_name)) {
+                return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE,
+                                  "relation \"%s\" already exists", c->new_name);
+            }
+            for (uint32_t j = 0; j < t->index_count; j++) {
+                if (t->indexes[j].oid == con->index_oid) {
+                    snprintf(t->indexes[j].name, ENG_NAME_BYTES, "%s", c->new_name);
+                }
+            }
+        }
+        snprintf(con->name, sizeof con->name, "%s", c->new_name);
+        return true;
+    }
+    return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT,
+                      "constraint \"%s\" for table \"%s\" does not exist", c->name, t->name);
+}
+
+static bool ddl_rename_rel(ddl_alter *a, const char *new_name, rt_err *err) {
+    if (sql_ddl_relname_taken(a->dc->bc->db, a->t->schema_oid, new_name)) {
+        return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists",
+                          new_name);
+    }
+    snprintf(a->t->name, sizeof a->t->name, "%s", new_name);
+    return true;
+}
+
+static bool ddl_owner(ddl_alter *a, const char *role, uint32_t *owner, rt_err *err) {
+    const eng_role *r = strcmp(role, "current_user") == 0 || strcmp(role, "session_user") == 0
+                            ? eng_catalog_role_by_oid(sql_ddl_draft(a->dc), a->dc->user_oid)
+                            : eng_catalog_role_by_name(sql_ddl_draft(a->dc), role);
+    if (r == NULL) return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist",
+                                     role);
+    *owner = r->oid;
+    return true;
+}
+
+static bool ddl_set_options(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    for (uint32_t i = 0; i < c->options.count; i++) {
+        const sql_defelem *d = SQL_LIST_AT(c->options, i);
+        const sql_const *v = (const sql_const *)d->value;
+        if (strcmp(d->name, "fillfactor") == 0) {
+            if (c->alter_kind == SQL_AT_RESET_OPTIONS) {
+                a->t->fillfactor = 100;
+                continue;
+            }
+            if (v == NULL || SQL_NODE_KIND(v) != SQL_N_CONST ||
+                v->const_kind != SQL_CONST_INTEGER || v->int_value < 10 || v->int_value > 100) {
+                return rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+                                  "value %s out of bounds for option \"fillfactor\"",
+                                  v != NULL && SQL_NODE_KIND(v) == SQL_N_CONST && v->text
+                                      ? v->text : "");
+            }
+            a->t->fillfactor = (uint16_t)v->int_value;
+        } else if (strncmp(d->name, "autovacuum_", 11) != 0 &&
+                   !(d->ns != NULL && strcmp(d->ns, "toast") == 0)) {
+            return rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
+                              "unrecognized parameter \"%s\"", d->name);
+        }
+    }
+    return true;
+}
+
+static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    switch (c->alter_kind) {
+    case SQL_AT_ADD_COLUMN: return ddl_add_column(a, c, err);
+    case SQL_AT_DROP_COLUMN: return ddl_drop_column(a, c, err);
+    case SQL_AT_ALTER_TYPE: return ddl_alter_type(a, c, err);
+    case SQL_AT_SET_DEFAULT: case SQL_AT_DROP_DEFAULT: return ddl_set_default(a, c, err);
+    case SQL_AT_SET_NOT_NULL: case SQL_AT_DROP_NOT_NULL: return ddl_set_not_null(a, c, err);
+    case SQL_AT_ADD_CONSTRAINT: return ddl_add_constraint(a, c, err);
+    case SQL_AT_DROP_CONSTRAINT: return ddl_drop_constraint(a, c, err);
+    case SQL_AT_RENAME_TABLE: return ddl_rename_rel(a, c->new_name, err);
+    case SQL_AT_RENAME_COLUMN: return ddl_rename_column(a, c, err);
+    case SQL_AT_RENAME_CONSTRAINT: return ddl_rename_constraint(a, c, err);
+    case SQL_AT_OWNER: return ddl_owner(a, c->new_name, &a->t->owner_oid, err);
+    case SQL_AT_SET_OPTIONS: case SQL_AT_RESET_OPTIONS: return ddl_set_options(a, c, err);
+    case SQL_AT_SET_STATISTICS: return true; /* a planner hint: nothing to keep */
+    default:
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "this form of ALTER TABLE is not supported yet");
+    }
+}
+
+/* ---- ALTER INDEX / SEQUENCE ---- */
+
+static bool ddl_alter_index(sql_ddl_ctx *dc, const sql_alter_table *at, rt_err *err) {
+    const char *name = at->name.parts[at->name.count - 1];
+    uint32_t schema = ENG_OID_PUBLIC;
+    const eng_index *ix = NULL;
+    const eng_table *t = NULL;
+    for (uint32_t i = 0; i < dc->bc->db->schema_count && t == NULL; i++) {
+        const eng_schema *s = &dc->bc->db->schemas[i];
+        if (at->name.count >= 2 && strcmp(s->name, at->name.parts[at->name.count - 2]) != 0) {
+            continue;
+        }
+        schema = s->oid;
+        t = sql_ddl_index_by_name(dc->bc->db, schema, name, &ix);
+    }
+    if (t == NULL) {
+        if (at->if_exists) {
+            sql_ddl_notice(dc, "00000", "relation \"%s\" does not exist, skipping", name);
+            return true;
+        }
+        return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
+    }
+    eng_table *copy = sql_ddl_table_copy(dc, t, err);
+    if (copy == NULL) return false;
+    eng_index *m = &copy->indexes[ix - t->indexes];
+    for (uint32_t i = 0; i < at->cmds.count; i++) {
+        const sql_alter_cmd *c = SQL_LIST_AT(at->cmds, i);
+        if (c->alter_kind == SQL_AT_SET_OPTIONS || c->alter_kind == SQL_AT_SET_STATISTICS) continue;
+        if (c->alter_kind != SQL_AT_RENAME_TABLE) {
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "this form of ALTER INDEX is not supported yet");
+        }
+        if (sql_ddl_relname_taken(dc->bc->db, t->schema_oid, c->new_name)) {
+            return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists",
+                              c->new_name);
+        }
+        for (uint32_t j = 0; j < copy->constraint_count; j++) {
+            if (copy->constraints[j].index_oid == m->oid) {
+                snprintf(copy->constraints[j].name, ENG_NAME_BYTES, "%s", c->new_name);
+            }
+        }
+        snprintf(m->name, sizeof m->name, "%s", c->new_name);
+    }
+    eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+    sql_ddl_db(dc);
+    return true;
+}
+
+static bool ddl_alter_seq_cmds(sql_ddl_ctx *dc, const sql_alter_table *at, rt_err *err) {
+    const eng_sequence *cur = sql_bind_find_sequence(dc->bc, &at->name);
+    const char *name = at->name.parts[at->name.count - 1];
+    if (cur == NULL) {
+        if (at->if_exists) {
+            sql_ddl_notice(dc, "00000", "relation \"%s\" does not exist, skipping", name);
+            return true;
+        }
+        return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
+    }
+    eng_sequence s = *cur;
+    ddl_alter a = {.dc = dc};
+    for (uint32_t i = 0; i < at->cmds.count; i++) {
+        const sql_alter_cmd *c = SQL_LIST_AT(at->cmds, i);
+        if (c->alter_kind == SQL_AT_RENAME_TABLE) {
+            if (sql_ddl_relname_taken(dc->bc->db, s.schema_oid, c->new_name)) {
+                return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE,
+                                  "relation \"%s\" already exists", c->new_name);
+            }
+            snprintf(s.name, sizeof s.name, "%s", c->new_name);
+        } else if (c->alter_kind == SQL_AT_OWNER) {
+            if (!ddl_owner(&a, c->new_name, &s.owner_oid, err)) return false;
+        } else {
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "this form of ALTER SEQUENCE is not supported yet");
+        }
+    }
+    eng_draft_remove_sequence(sql_ddl_draft(dc), dc->db_oid, s.oid);
+    eng_draft_add_sequence(sql_ddl_draft(dc), dc->db_oid, &s);
+    sql_ddl_db(dc);
+    return true;
+}
+
+bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err) {
+    static const char *const tags[] = {[SQL_OBJ_TABLE] = "ALTER TABLE",
+                                       [SQL_OBJ_INDEX] = "ALTER INDEX",
+                                       [SQL_OBJ_SEQUENCE] = "ALTER SEQUENCE",
+                                       [SQL_OBJ_VIEW] = "ALTER VIEW"};
+    snprintf(tag, SQL_TAG_BYTES, "%s",
+             at->object <= SQL_OBJ_VIEW && tags[at->object] ? tags[at->object] : "ALTER TABLE");
+    if (at->object == SQL_OBJ_INDEX) return ddl_alter_index(dc, at, err);
+    if (at->object == SQL_OBJ_SEQUENCE) return ddl_alter_seq_cmds(dc, at, err);
+    bool missing;
+    char kind = at->object == SQL_OBJ_VIEW ? 'v' : 0;
+    const eng_table *base = sql_ddl_find_rel(dc, &at->name, kind, at->if_exists, &missing, err);
+    if (base == NULL) return missing;
+    ddl_alter a = {.dc = dc, .base = base, .rows = -1};
+    if ((a.t = sql_ddl_table_copy(dc, base, err)) == NULL) return false;
+    for (uint32_t i = 0; i < at->cmds.count; i++) {
+        /* Each command may add a column, an index and a constraint: keep room. */
+        if (i > 0 && (a.t = sql_ddl_table_copy(dc, a.t, err)) == NULL) return false;
+        if (!ddl_alter_cmd(&a, SQL_LIST_AT(at->cmds, i), err)) return false;
+    }
+    if (a.new_storage) a.t->storage_id = eng_catalog_new_storage_id(sql_ddl_draft(dc));
+    a.t->def_gen = eng_catalog_def_gen();
+    eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, a.t);
+    sql_ddl_db(dc);
+    return true;
+}

@@ -1,0 +1,608 @@
+/* sql_ddl_drop.c: DROP of every object kind with IF EXISTS and CASCADE / RESTRICT, TRUNCATE,
+ * COMMENT ON, and ALTER SCHEMA / ROLE / DATABASE ... RENAME TO.
+ * Dependencies the catalog records are followed: sequences owned by columns, indexes and
+ * constraints of tables, objects in schemas, objects owned by roles. Views record no
+ * dependencies, so a view depends on a relation when its text names it (a word match). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/sql_ddl_int.h"
+
+static const char *ddl_drop_tag(sql_object_kind k) {
+    switch (k) {
+    case SQL_OBJ_TABLE: return "DROP TABLE";
+    case SQL_OBJ_INDEX: return "DROP INDEX";
+    case SQL_OBJ_SEQUENCE: return "DROP SEQUENCE";
+    case SQL_OBJ_VIEW: return "DROP VIEW";
+    case SQL_OBJ_MATVIEW: return "DROP MATERIALIZED VIEW";
+    case SQL_OBJ_SCHEMA: return "DROP SCHEMA";
+    case SQL_OBJ_DATABASE: return "DROP DATABASE";
+    case SQL_OBJ_ROLE: return "DROP ROLE";
+    case SQL_OBJ_EXTENSION: return "DROP EXTENSION";
+    case SQL_OBJ_TYPE: return "DROP TYPE";
+    case SQL_OBJ_DOMAIN: return "DROP DOMAIN";
+    case SQL_OBJ_FUNCTION: return "DROP FUNCTION";
+    case SQL_OBJ_TRIGGER: return "DROP TRIGGER";
+    default: return "DROP";
+    }
+}
+
+/* True if `text` contains `word` as a whole identifier (case-insensitive). */
+static bool ddl_text_names(const char *text, const char *word) {
+    size_t n = strlen(word);
+    for (const char *p = text; p != NULL && (p = strcasestr(p, word)) != NULL; p++) {
+        bool left = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool right = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (left && right) return true;
+    }
+    return false;
+}
+
+/* A view (other than `self`) whose text names relation `name`, NULL if none. */
+static const eng_table *ddl_dependent_view(const eng_database *db, const char *name,
+                                           uint32_t self) {
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *v = &db->tables[i];
+        if (v->kind == 'v' && v->oid != self && ddl_text_names(v->view_text, name)) return v;
+    }
+    return NULL;
+}
+
+/* The objects a DROP reaches, as PostgreSQL lists them ("view v depends on table t" for the
+ * error, "drop cascades to view v" for the notice). */
+typedef struct ddl_deps {
+    uint32_t count;
+    char error[RT_ERR_DETAIL_BYTES_MAX];
+    char notice[RT_ERR_DETAIL_BYTES_MAX];
+    size_t error_len, notice_len;
+} ddl_deps;
+
+static void ddl_deps_add(ddl_deps *d, const char *what, const char *on) {
+    size_t cap = sizeof d->error;
+    if (d->error_len < cap) {
+        d->error_len += (size_t)snprintf(d->error + d->error_len, cap - d->error_len,
+                                         "%s%s depends on %s", d->count > 0 ? "\n" : "", what, on);
+    }
+    if (d->notice_len < cap) {
+        d->notice_len += (size_t)snprintf(d->notice + d->notice_len, cap - d->notice_len,
+                                          "%sdrop cascades to %s", d->count > 0 ? "\n" : "",
+                                          what);
+    }
+    d->count++;
+}
+
+static void ddl_deps_notice(sql_ddl_ctx *dc, const ddl_deps *d) {
+    if (d->count == 1) {
+        sql_ddl_notice_detail(dc, d->notice, NULL);
+    } else if (d->count > 1) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "drop cascades to %u other objects", d->count);
+        sql_ddl_notice_detail(dc, msg, d->notice);
+    }
+}
+
+static bool ddl_depends_error(rt_err *err, const char *kind, const char *name,
+                              const char *detail) {
+    rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+               "cannot drop %s %s because other objects depend on it", kind, name);
+    rt_err_detail(err, "%s", detail);
+    rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+    return false;
+}
+
+/* Removes a relation and what belongs to it (owned sequences); views naming it go with CASCADE
+ * (recursively, `depth` deep), or make it fail. */
+static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint32_t depth,
+                              rt_err *err) {
+    const eng_table *t = eng_db_table_by_oid(dc->bc->db, oid);
+    if (t == NULL) return true;
+    char name[ENG_NAME_BYTES], on[ENG_NAME_BYTES + 8];
+    snprintf(name, sizeof name, "%s", t->name);
+    snprintf(on, sizeof on, "%s %s", t->kind == 'v' ? "view" : "table", name);
+    ddl_deps deps = {0};
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *v = &db->tables[i];
+        if (v->kind != 'v' || v->oid == oid || !ddl_text_names(v->view_text, name)) continue;
+        char what[ENG_NAME_BYTES + 8];
+        snprintf(what, sizeof what, "view %s", v->name);
+        ddl_deps_add(&deps, what, on);
+    }
+    if (deps.count > 0 && !cascade) {
+        return ddl_depends_error(err, t->kind == 'v' ? "view" : "table", name, deps.error);
+    }
+    if (depth == 0) ddl_deps_notice(dc, &deps);
+    for (const eng_table *v; (v = ddl_dependent_view(dc->bc->db, name, oid)) != NULL;) {
+        if (depth > 64 || !ddl_drop_relation(dc, v->oid, cascade, depth + 1, err)) return false;
+    }
+    eng_draft_remove_table(sql_ddl_draft(dc), dc->db_oid, oid);
+    db = sql_ddl_db(dc);
+    for (uint32_t i = 0; i < db->sequence_count;) {
+        if (db->sequences[i].owned_by_table == oid) {
+            eng_draft_remove_sequence(sql_ddl_draft(dc), dc->db_oid, db->sequences[i].oid);
+            db = sql_ddl_db(dc);
+        } else {
+            i++;
+        }
+    }
+    return true;
+}
+
+static bool ddl_missing(sql_ddl_ctx *dc, const sql_drop *d, const char *kind, const char *name,
+                        const char *sqlstate, rt_err *err) {
+    if (d->if_exists) {
+        sql_ddl_notice(dc, "00000", "%s \"%s\" does not exist, skipping", kind, name);
+        return true;
+    }
+    return rt_err_set(err, sqlstate, "%s \"%s\" does not exist", kind, name);
+}
+
+static bool ddl_drop_table(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
+    bool view = d->object == SQL_OBJ_VIEW;
+    const char *rel = n->parts[n->count - 1];
+    const eng_table *t = sql_bind_find_table(dc->bc, n);
+    if (t == NULL) {
+        return ddl_missing(dc, d, view ? "view" : "table", rel, SQLSTATE_UNDEFINED_TABLE, err);
+    }
+    if (t->kind != (view ? 'v' : 'r')) {
+        rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a %s", rel,
+                   view ? "view" : "table");
+        rt_err_hint(err, "Use DROP %s to remove a %s.", view ? "TABLE" : "VIEW",
+                    view ? "table" : "view");
+        return false;
+    }
+    return ddl_drop_relation(dc, t->oid, d->cascade, 0, err);
+}
+
+/* The schemas a name is looked up in: its own, or the search path's. */
+static uint32_t ddl_name_schemas(sql_ddl_ctx *dc, const sql_name *n, uint32_t *oids) {
+    const eng_database *db = dc->bc->db;
+    if (n->count >= 2) {
+        const eng_schema *s = eng_db_schema_by_name(db, n->parts[n->count - 2]);
+        oids[0] = s != NULL ? s->oid : 0;
+        return s != NULL ? 1 : 0;
+    }
+    uint32_t k = 0;
+    if (dc->bc->temp_schema_oid != 0) oids[k++] = dc->bc->temp_schema_oid;
+    for (uint32_t i = 0; i < dc->bc->nsearch && k < 32; i++) {
+        const eng_schema *s = eng_db_schema_by_name(db, dc->bc->search_path[i]);
+        if (s != NULL) oids[k++] = s->oid;
+    }
+    return k;
+}
+
+static bool ddl_drop_index(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
+    const char *name = n->parts[n->count - 1];
+    uint32_t oids[33];
+    uint32_t k = ddl_name_schemas(dc, n, oids);
+    const eng_index *ix = NULL;
+    const eng_table *t = NULL;
+    for (uint32_t i = 0; i < k && t == NULL; i++) {
+        t = sql_ddl_index_by_name(dc->bc->db, oids[i], name, &ix);
+    }
+    if (t == NULL) return ddl_missing(dc, d, "index", name, SQLSTATE_UNDEFINED_OBJECT, err);
+    for (uint32_t i = 0; i < t->constraint_count; i++) {
+        const eng_constraint *c = &t->constraints[i];
+        if (c->index_oid != ix->oid) continue;
+        rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+                   "cannot drop index %s because constraint %s on table %s requires it", name,
+                   c->name, t->name);
+        rt_err_hint(err, "You can drop constraint %s on table %s instead.", c->name, t->name);
+        return false;
+    }
+    eng_table *copy = sql_ddl_table_copy(dc, t, err);
+    if (copy == NULL) return false;
+    uint32_t at = (uint32_t)(ix - t->indexes);
+    memmove(&copy->indexes[at], &copy->indexes[at + 1],
+            (copy->index_count - at - 1) * sizeof(eng_index));
+    copy->index_count--;
+    copy->def_gen = eng_catalog_def_gen();
+    eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+    sql_ddl_db(dc);
+    return true;
+}
+
+/* Columns whose default uses sequence `seq`: CASCADE drops the default, RESTRICT fails. */
+static bool ddl_seq_users(sql_ddl_ctx *dc, const eng_sequence *s, bool cascade, rt_err *err) {
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            const eng_column *col = &t->columns[c];
+            if (col->dropped || col->default_seq != s->oid) continue;
+            if (col->identity != 0) {
+                rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+                           "cannot drop sequence %s because column %s of table %s requires it",
+                           s->name, col->name, t->name);
+                rt_err_hint(err, "You can drop column %s of table %s instead.", col->name,
+                            t->name);
+                return false;
+            }
+            if (!cascade) {
+                char detail[400];
+                snprintf(detail, sizeof detail,
+                         "default value for column %s of table %s depends on sequence %s",
+                         col->name, t->name, s->name);
+                return ddl_depends_error(err, "sequence", s->name, detail);
+            }
+            sql_ddl_notice(dc, "00000", "drop cascades to default value for column %s of table %s",
+                           col->name, t->name);
+            eng_table *copy = sql_ddl_table_copy(dc, t, err);
+            if (copy == NULL) return false;
+            copy->columns[c].default_text = NULL;
+            copy->columns[c].default_seq = 0;
+            copy->def_gen = eng_catalog_def_gen();
+            eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+            db = sql_ddl_db(dc);
+            t = &db->tables[i];
+        }
+    }
+    return true;
+}
+
+static bool ddl_drop_sequence(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n,
+                              rt_err *err) {
+    const char *name = n->parts[n->count - 1];
+    const eng_sequence *s = sql_bind_find_sequence(dc->bc, n);
+    if (s == NULL) return ddl_missing(dc, d, "sequence", name, SQLSTATE_UNDEFINED_TABLE, err);
+    eng_sequence copy = *s;
+    if (!ddl_seq_users(dc, &copy, d->cascade, err)) return false;
+    eng_draft_remove_sequence(sql_ddl_draft(dc), dc->db_oid, copy.oid);
+    sql_ddl_db(dc);
+    return true;
+}
+
+static bool ddl_drop_schema(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n,
+                            rt_err *err) {
+    const char *name = n->parts[0];
+    const eng_schema *s = eng_db_schema_by_name(dc->bc->db, name);
+    if (s == NULL) return ddl_missing(dc, d, "schema", name, SQLSTATE_INVALID_SCHEMA_NAME, err);
+    uint32_t oid = s->oid;
+    if (oid == ENG_OID_PG_CATALOG || oid == ENG_OID_INFORMATION_SCHEMA) {
+        return rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+                          "cannot drop schema %s because it is required by the database system",
+                          name);
+    }
+    char on[ENG_NAME_BYTES + 8], what[2 * ENG_NAME_BYTES + 16];
+    snprintf(on, sizeof on, "schema %s", name);
+    ddl_deps deps = {0};
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->schema_oid != oid) continue;
+        snprintf(what, sizeof what, "%s %s.%s", t->kind == 'v' ? "view" : "table", name, t->name);
+        ddl_deps_add(&deps, what, on);
+    }
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        const eng_sequence *q = &db->sequences[i];
+        bool owned = q->owned_by_table != 0 &&
+                     eng_db_table_by_oid(db, q->owned_by_table) != NULL &&
+                     eng_db_table_by_oid(db, q->owned_by_table)->schema_oid == oid;
+        if (q->schema_oid != oid || owned) continue; /* owned ones go with their table */
+        snprintf(what, sizeof what, "sequence %s.%s", name, q->name);
+        ddl_deps_add(&deps, what, on);
+    }
+    if (deps.count > 0 && !d->cascade) return ddl_depends_error(err, "schema", name, deps.error);
+    ddl_deps_notice(dc, &deps);
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        if (db->tables[i].schema_oid != oid) continue;
+        if (!ddl_drop_relation(dc, db->tables[i].oid, true, 1, err)) return false;
+        db = dc->bc->db;
+        i = (uint32_t)-1; /* the arrays moved: start over */
+    }
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        if (db->sequences[i].schema_oid != oid) continue;
+        eng_sequence copy = db->sequences[i];
+        if (!ddl_seq_users(dc, &copy, true, err)) return false;
+        eng_draft_remove_sequence(sql_ddl_draft(dc), dc->db_oid, copy.oid);
+        db = sql_ddl_db(dc);
+        i = (uint32_t)-1;
+    }
+    eng_draft_remove_schema(sql_ddl_draft(dc), dc->db_oid, oid);
+    sql_ddl_db(dc);
+    return true;
+}
+
+/* What a role owns, as PostgreSQL's detail line says it; NULL if nothing. */
+static bool ddl_role_owns(const eng_catalog *c, uint32_t role, char *detail, size_t size) {
+    for (uint32_t d = 0; d < eng_catalog_db_count(c); d++) {
+        const eng_database *db = eng_catalog_db_at(c, d);
+        if (db->owner_oid == role) {
+            snprintf(detail, size, "owner of database %s", db->name);
+            return true;
+        }
+        for (uint32_t i = 0; i < db->table_count; i++) {
+            if (db->tables[i].owner_oid != role) continue;
+            snprintf(detail, size, "owner of %s %s", db->tables[i].kind == 'v' ? "view" : "table",
+                     db->tables[i].name);
+            return true;
+        }
+        for (uint32_t i = 0; i < db->schema_count; i++) {
+            if (db->schemas[i].owner_oid != role) continue;
+            snprintf(detail, size, "owner of schema %s", db->schemas[i].name);
+            return true;
+        }
+        for (uint32_t i = 0; i < db->sequence_count; i++) {
+            if (db->sequences[i].owner_oid != role) continue;
+            snprintf(detail, size, "owner of sequence %s", db->sequences[i].name);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ddl_drop_role(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
+    const char *name = n->parts[0];
+    const eng_role *r = eng_catalog_role_by_name(sql_ddl_draft(dc), name);
+    if (r == NULL) return ddl_missing(dc, d, "role", name, SQLSTATE_UNDEFINED_OBJECT, err);
+    if (r->oid == dc->user_oid) {
+        return rt_err_set(err, SQLSTATE_OBJECT_IN_USE, "current user cannot be dropped");
+    }
+    if (r->oid == ENG_OID_BOOTSTRAP_ROLE) {
+        return rt_err_set(err, SQLSTATE_OBJECT_IN_USE,
+                          "cannot drop role %s because it is required by the database system",
+                          name);
+    }
+    char detail[400];
+    if (ddl_role_owns(sql_ddl_draft(dc), r->oid, detail, sizeof detail)) {
+        rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+                   "role \"%s\" cannot be dropped because some objects depend on it", name);
+        rt_err_detail(err, "%s", detail);
+        return false;
+    }
+    eng_draft_remove_role(sql_ddl_draft(dc), r->oid);
+    return true;
+}
+
+static bool ddl_drop_database(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n,
+                              rt_err *err) {
+    const char *name = n->parts[0];
+    const eng_database *db = eng_catalog_db_by_name(sql_ddl_draft(dc), name);
+    if (db == NULL) return ddl_missing(dc, d, "database", name, SQLSTATE_INVALID_CATALOG_NAME, err);
+    if (db->oid == dc->db_oid) {
+        return rt_err_set(err, SQLSTATE_OBJECT_IN_USE, "cannot drop the currently open database");
+    }
+    if (db->oid == ENG_OID_TEMPLATE1 || db->oid == ENG_OID_TEMPLATE0) {
+        return rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "cannot drop a template database");
+    }
+    eng_draft_remove_db(sql_ddl_draft(dc), db->oid);
+    dc->bc->db = eng_catalog_db_by_oid(sql_ddl_draft(dc), dc->db_oid);
+    return true;
+}
+
+static bool ddl_drop_extension(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n,
+                               rt_err *err) {
+    const char *name = n->parts[0];
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->extension_count; i++) {
+        if (strcmp(db->extensions[i].name, name) != 0) continue;
+        for (uint32_t t = 0; t < db->table_count; t++) {
+            for (uint32_t c = 0; c < db->tables[t].column_count; c++) {
+                const eng_column *col = &db->tables[t].columns[c];
+                if (col->dropped || col->type_oid != SQL_T_VECTOR) continue;
+                if (d->cascade) {
+                    return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                      "DROP EXTENSION vector CASCADE is not supported yet");
+                }
+                char detail[400];
+                snprintf(detail, sizeof detail, "column %s of table %s depends on type vector",
+                         col->name, db->tables[t].name);
+                return ddl_depends_error(err, "extension", name, detail);
+            }
+        }
+        eng_draft_remove_extension(sql_ddl_draft(dc), dc->db_oid, db->extensions[i].oid);
+        sql_ddl_db(dc);
+        return true;
+    }
+    return ddl_missing(dc, d, "extension", name, SQLSTATE_UNDEFINED_OBJECT, err);
+}
+
+static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
+    switch (d->object) {
+    case SQL_OBJ_TABLE: case SQL_OBJ_VIEW: return ddl_drop_table(dc, d, n, err);
+    case SQL_OBJ_INDEX: return ddl_drop_index(dc, d, n, err);
+    case SQL_OBJ_SEQUENCE: return ddl_drop_sequence(dc, d, n, err);
+    case SQL_OBJ_SCHEMA: return ddl_drop_schema(dc, d, n, err);
+    case SQL_OBJ_ROLE: return ddl_drop_role(dc, d, n, err);
+    case SQL_OBJ_DATABASE: return ddl_drop_database(dc, d, n, err);
+    case SQL_OBJ_EXTENSION: return ddl_drop_extension(dc, d, n, err);
+    case SQL_OBJ_TYPE: case SQL_OBJ_DOMAIN:
+        return ddl_missing(dc, d, "type", n->parts[n->count - 1], SQLSTATE_UNDEFINED_OBJECT, err);
+    case SQL_OBJ_MATVIEW:
+        return ddl_missing(dc, d, "materialized view", n->parts[n->count - 1],
+                           SQLSTATE_UNDEFINED_TABLE, err);
+    default:
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported yet",
+                          ddl_drop_tag(d->object));
+    }
+}
+
+bool sql_ddl_drop(sql_ddl_ctx *dc, const sql_drop *d, char *tag, rt_err *err) {
+    snprintf(tag, SQL_TAG_BYTES, "%s", ddl_drop_tag(d->object));
+    if (d->concurrently && dc->in_txn_block) {
+        return rt_err_set(err, SQLSTATE_ACTIVE_SQL_TRANSACTION,
+                          "DROP INDEX CONCURRENTLY cannot run inside a transaction block");
+    }
+    for (uint32_t i = 0; i < d->names.count; i++) {
+        if (!ddl_drop_one(dc, d, SQL_LIST_AT(d->names, i), err)) return false;
+    }
+    return true;
+}
+
+/* ---- TRUNCATE ---- */
+
+bool sql_ddl_truncate(sql_ddl_ctx *dc, const sql_truncate *tr, rt_err *err) {
+    for (uint32_t i = 0; i < tr->tables.count; i++) {
+        const sql_rangevar *rv = SQL_LIST_AT(tr->tables, i);
+        const eng_table *t = sql_ddl_find_rel(dc, &rv->name, 'r', false, NULL, err);
+        if (t == NULL) return false;
+        eng_table *copy = sql_ddl_table_copy(dc, t, err);
+        if (copy == NULL) return false;
+        /* New, empty storage at commit; the old one is swept when no version refers to it. */
+        copy->storage_id = eng_catalog_new_storage_id(sql_ddl_draft(dc));
+        copy->def_gen = eng_catalog_def_gen();
+        eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+        const eng_database *db = sql_ddl_db(dc);
+        for (uint32_t s = 0; tr->restart_identity && s < db->sequence_count; s++) {
+            const eng_sequence *q = &db->sequences[s];
+            /* Not undone by ROLLBACK, unlike PostgreSQL's (sequence state is not versioned). */
+            if (q->owned_by_table == copy->oid &&
+                !eng_seq_set(dc->db_oid, q, q->start, false, err)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* ---- COMMENT ON ---- */
+
+static bool ddl_comment_rel(sql_ddl_ctx *dc, const sql_comment *c, const char *text,
+                            rt_err *err) {
+    const sql_name *n = &c->name;
+    if (c->object == SQL_OBJ_SEQUENCE) {
+        const eng_sequence *s = sql_bind_find_sequence(dc->bc, n);
+        if (s == NULL) {
+            return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
+                              n->parts[n->count - 1]);
+        }
+        eng_database *db = sql_ddl_db(dc);
+        db->sequences[s - db->sequences].comment = text;
+        return true;
+    }
+    sql_name tn = *n;
+    if (c->object == SQL_OBJ_COLUMN) {
+        if (n->count < 2) {
+            return rt_err_set(err, SQLSTATE_SYNTAX_ERROR,
+                              "column name must be qualified");
+        }
+        tn.count--;
+    }
+    if (c->object == SQL_OBJ_CONSTRAINT) tn = c->on_table;
+    const eng_table *t = sql_ddl_find_rel(dc, &tn, 0, false, NULL, err);
+    if (t == NULL) return false;
+    eng_table *m = eng_draft_table(sql_ddl_draft(dc), dc->db_oid, t->oid);
+    if (c->object == SQL_OBJ_COLUMN) {
+        const char *col = n->parts[n->count - 1];
+        const eng_column *cc = eng_table_column_by_name(m, col);
+        if (cc == NULL || cc->dropped) {
+            return rt_err_set(err, SQLSTATE_UNDEFINED_COLUMN,
+                              "column \"%s\" of relation \"%s\" does not exist", col, m->name);
+        }
+        m->columns[cc - m->columns].comment = text;
+        return true;
+    }
+    if (c->object == SQL_OBJ_CONSTRAINT) {
+        const char *con = n->parts[n->count - 1];
+        for (uint32_t i = 0; i < m->constraint_count; i++) {
+            if (strcmp(m->constraints[i].name, con) != 0) continue;
+            m->constraints[i].comment = text;
+            return true;
+        }
+        return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT,
+                          "constraint \"%s\" for table \"%s\" does not exist", con, m->name);
+    }
+    m->comment = text;
+    return true;
+}
+
+static bool ddl_comment_index(sql_ddl_ctx *dc, const sql_comment *c, const char *text,
+                              rt_err *err) {
+    const char *name = c->name.parts[c->name.count - 1];
+    uint32_t oids[33];
+    uint32_t k = ddl_name_schemas(dc, &c->name, oids);
+    for (uint32_t i = 0; i < k; i++) {
+        const eng_index *ix;
+        const eng_table *t = sql_ddl_index_by_name(dc->bc->db, oids[i], name, &ix);
+        if (t == NULL) continue;
+        eng_table *m = eng_draft_table(sql_ddl_draft(dc), dc->db_oid, t->oid);
+        m->indexes[ix - t->indexes].comment = text;
+        return true;
+    }
+    return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
+}
+
+bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err) {
+    const char *text = c->text != NULL && c->text[0] != '\0'
+                           ? eng_draft_strdup(sql_ddl_draft(dc), c->text) : NULL;
+    switch (c->object) {
+    case SQL_OBJ_TABLE: case SQL_OBJ_VIEW: case SQL_OBJ_COLUMN: case SQL_OBJ_SEQUENCE:
+    case SQL_OBJ_CONSTRAINT:
+        return ddl_comment_rel(dc, c, text, err);
+    case SQL_OBJ_INDEX: return ddl_comment_index(dc, c, text, err);
+    case SQL_OBJ_SCHEMA: {
+        eng_database *db = sql_ddl_db(dc);
+        for (uint32_t i = 0; i < db->schema_count; i++) {
+            if (strcmp(db->schemas[i].name, c->name.parts[0]) != 0) continue;
+            db->schemas[i].comment = text;
+            return true;
+        }
+        return rt_err_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist",
+                          c->name.parts[0]);
+    }
+    case SQL_OBJ_DATABASE: {
+        const eng_database *db = eng_catalog_db_by_name(sql_ddl_draft(dc), c->name.parts[0]);
+        if (db == NULL) {
+            return rt_err_set(err, SQLSTATE_INVALID_CATALOG_NAME,
+                              "database \"%s\" does not exist", c->name.parts[0]);
+        }
+        eng_draft_db(sql_ddl_draft(dc), db->oid)->comment = text;
+        return true;
+    }
+    default:
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "COMMENT ON this kind of object is not supported yet");
+    }
+}
+
+/* ---- ALTER SCHEMA / ROLE / DATABASE ... RENAME TO ---- */
+
+static bool ddl_rename_schema(sql_ddl_ctx *dc, const sql_rename *r, rt_err *err) {
+    const char *name = r->name.parts[0];
+    const eng_schema *s = eng_db_schema_by_name(dc->bc->db, name);
+    if (s == NULL) {
+        return rt_err_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", name);
+    }
+    if (eng_db_schema_by_name(dc->bc->db, r->new_name) != NULL) {
+        return rt_err_set(err, SQLSTATE_DUPLICATE_SCHEMA, "schema \"%s\" already exists",
+                          r->new_name);
+    }
+    if (strncmp(r->new_name, "pg_", 3) == 0 || s->oid == ENG_OID_PG_CATALOG ||
+        s->oid == ENG_OID_INFORMATION_SCHEMA) {
+        rt_err_set(err, SQLSTATE_RESERVED_NAME, "unacceptable schema name \"%s\"",
+                   strncmp(r->new_name, "pg_", 3) == 0 ? r->new_name : name);
+        rt_err_detail(err, "The prefix \"pg_\" is reserved for system schemas.");
+        return false;
+    }
+    eng_schema copy = *s;
+    snprintf(copy.name, sizeof copy.name, "%s", r->new_name);
+    /* Remove and add: the draft's name index follows. */
+    eng_draft_remove_schema(sql_ddl_draft(dc), dc->db_oid, copy.oid);
+    eng_draft_add_schema(sql_ddl_draft(dc), dc->db_oid, &copy);
+    sql_ddl_db(dc);
+    return true;
+}
+
+bool sql_ddl_rename(sql_ddl_ctx *dc, const sql_rename *r, char *tag, rt_err *err) {
+    switch (r->object) {
+    case SQL_OBJ_SCHEMA:
+        snprintf(tag, SQL_TAG_BYTES, "ALTER SCHEMA");
+        return ddl_rename_schema(dc, r, err);
+    case SQL_OBJ_ROLE: {
+        snprintf(tag, SQL_TAG_BYTES, "ALTER ROLE");
+        sql_alter_role ar;
+        memset(&ar, 0, sizeof ar);
+        ar.hdr = r->hdr;
+        ar.name = r->name.parts[0];
+        ar.rename_to = r->new_name;
+        return sql_ddl_alter_role(dc, &ar, err);
+    }
+    case SQL_OBJ_DATABASE:
+        snprintf(tag, SQL_TAG_BYTES, "ALTER DATABASE");
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "ALTER DATABASE ... RENAME TO is not supported yet");
+    default:
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "this RENAME is not supported yet");
+    }
+}

@@ -1,0 +1,81 @@
+/* sql_ddl_int.h: private to sql_ddl*.c: the draft every statement edits, name lookups in it,
+ * PostgreSQL's generated names, and one entry point per statement family. */
+#ifndef SQL_DDL_INT_H
+#define SQL_DDL_INT_H
+
+#include "sql/sql_ddl.h"
+
+/* Sleep between tries of the DDL lock while another transaction holds it. */
+#define SQL_DDL_LOCK_POLL_NS (1000u * 1000u)
+/* Indexes and constraints one ALTER TABLE command may add (ADD COLUMN with its constraints). */
+#define SQL_DDL_ROOM 8u
+/* Default HNSW build parameters (pgvector's defaults and bounds). */
+#define SQL_DDL_HNSW_M_DEFAULT 16
+#define SQL_DDL_HNSW_M_MIN 2
+#define SQL_DDL_HNSW_M_MAX 100
+#define SQL_DDL_HNSW_EF_DEFAULT 64
+#define SQL_DDL_HNSW_EF_MIN 4
+#define SQL_DDL_HNSW_EF_MAX 1000
+
+/* Opens the transaction's draft (taking the DDL lock, waiting up to lock_timeout_ms) and points
+ * bc->catalog / bc->db into it. Every statement calls it before it looks anything up. */
+bool sql_ddl_begin(sql_ddl_ctx *dc, rt_err *err);
+eng_catalog *sql_ddl_draft(sql_ddl_ctx *dc);
+/* The mutable database of the draft; re-read after every add/remove (pointers move). */
+eng_database *sql_ddl_db(sql_ddl_ctx *dc);
+/* Sends a NOTICE (severity "NOTICE") with `sqlstate` through the sink. */
+void sql_ddl_notice(sql_ddl_ctx *dc, const char *sqlstate, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A NOTICE (00000) with a DETAIL (the objects a CASCADE dropped). */
+void sql_ddl_notice_detail(sql_ddl_ctx *dc, const char *message, const char *detail);
+/* Arena printf; NULL past the budget (then the arena error is set in *err). */
+char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Any relation (table, view, sequence, index) named `name` in `schema`. */
+bool sql_ddl_relname_taken(const eng_database *db, uint32_t schema_oid, const char *name);
+/* The index named `name` in `schema` and its table, NULL if none. */
+const eng_table *sql_ddl_index_by_name(const eng_database *db, uint32_t schema_oid,
+                                       const char *name, const eng_index **ix);
+/* PostgreSQL's generated names: name1_name2_label truncated to 63 bytes, then a number appended
+ * to the label until no relation (or constraint of `t`, if given) of the schema has it. */
+bool sql_ddl_choose_name(sql_ddl_ctx *dc, uint32_t schema_oid, const eng_table *t,
+                         const char *name1, const char *name2, const char *label,
+                         char out[ENG_NAME_BYTES]);
+/* Resolves a relation by name for DDL, 42P01 (or the IF EXISTS notice, *missing) if absent,
+ * 42809 if it is not of the `kind` ('r', 'v'; 0 = any table or view). */
+const eng_table *sql_ddl_find_rel(sql_ddl_ctx *dc, const sql_name *name, char kind,
+                                  bool if_exists, bool *missing, rt_err *err);
+/* A working copy of a table (columns/indexes/constraints arrays in the arena, room for one more
+ * column and SQL_DDL_ROOM indexes and constraints) to edit and hand to eng_draft_replace_table. */
+eng_table *sql_ddl_table_copy(sql_ddl_ctx *dc, const eng_table *t, rt_err *err);
+/* The sequence of `type_oid`'s range (int2/int4/int8) with PostgreSQL's defaults and `opts`. */
+bool sql_ddl_seq_apply(sql_ddl_ctx *dc, eng_sequence *s, const sql_list *opts, bool create,
+                       const sql_name *owned_by_skip, rt_err *err);
+
+/* Statements. */
+bool sql_ddl_create_table(sql_ddl_ctx *dc, const sql_create_table *ct, rt_err *err);
+bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *err);
+/* Adds a btree/hnsw index to working copy `t` (CREATE INDEX, PRIMARY KEY, UNIQUE). */
+bool sql_ddl_add_key(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con, rt_err *err);
+/* Adds a CHECK to working copy `t` (validated by binding it over t's columns); `column` names
+ * it (t_column_check) when it is a column constraint. */
+bool sql_ddl_add_check(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
+                       const char *column, rt_err *err);
+/* The automatic HNSW index of vector column `c` of working copy `t`. */
+void sql_ddl_vector_index(sql_ddl_ctx *dc, eng_table *t, const eng_column *c);
+bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err);
+bool sql_ddl_drop(sql_ddl_ctx *dc, const sql_drop *d, char *tag, rt_err *err);
+bool sql_ddl_truncate(sql_ddl_ctx *dc, const sql_truncate *tr, rt_err *err);
+bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err);
+bool sql_ddl_rename(sql_ddl_ctx *dc, const sql_rename *r, char *tag, rt_err *err);
+bool sql_ddl_create_sequence(sql_ddl_ctx *dc, const sql_create_sequence *cs, rt_err *err);
+bool sql_ddl_alter_sequence(sql_ddl_ctx *dc, const sql_alter_sequence *as, rt_err *err);
+bool sql_ddl_create_schema(sql_ddl_ctx *dc, const sql_create_schema *cs, rt_err *err);
+bool sql_ddl_create_database(sql_ddl_ctx *dc, const sql_create_database *cd, rt_err *err);
+bool sql_ddl_create_role(sql_ddl_ctx *dc, const sql_create_role *cr, rt_err *err);
+bool sql_ddl_alter_role(sql_ddl_ctx *dc, const sql_alter_role *ar, rt_err *err);
+bool sql_ddl_create_extension(sql_ddl_ctx *dc, const sql_create_extension *ce, rt_err *err);
+bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err);
+
+#endif

@@ -1,0 +1,210 @@
+/* sql_exec_ann.c: ANNSCAN, the ANN-first fragment: per partition, the HNSW graph is walked
+ * from the query vector; each candidate is checked for visibility to the statement's snapshot
+ * and against the pushed-down WHERE while the walk goes on, which widens until k rows pass
+ * (or the graph is exhausted). The rows found go up to the coordinator, which computes the
+ * exact distances, sorts and limits, so results are always real rows with exact distances.
+ * When a walk ends short (a budget, an unreachable region, a zero query under cosine) the
+ * partition is scanned exactly instead: a filtered query returns k rows whenever k pass. */
+#include <string.h>
+
+#include "engine/eng_part.h"
+#include "runtime/rt_time.h"
+#include "sql/sql_exec_int.h"
+#include "sql/sql_hybrid.h"
+
+typedef struct sql_op_ann {
+    sql_op base;
+    uint32_t part_index;
+    bool exact;              /* scanning the current partition instead */
+    uint32_t cursor;
+    sql_batch *raw;
+    sql_batch *one;          /* one candidate row, for the filter */
+    rt_arena *filter_arena;
+    const float *query;
+    uint32_t dims;
+    int64_t k;
+    bool failed;
+} sql_op_ann;
+
+typedef struct sql_ann_filter {
+    sql_op_ann *a;
+    sql_exec_ctx *x;
+    const eng_part *part;
+} sql_ann_filter;
+
+static void sql_ann_read_row(const sql_plan *p, const eng_part *part, uint32_t slot,
+                             sql_batch *out, uint32_t row) {
+    for (uint32_t c = 0; c < p->ann.natts; c++) {
+        sql_value v;
+        eng_part_read(part, slot, p->ann.attnums[c], &v);
+        v.type_oid = p->cols[c].type_oid;
+        sql_vec_set(&out->cols[c], row, &v);
+    }
+}
+
+/* The graph's filter: visible to the snapshot and passing the WHERE. */
+static bool sql_ann_passes(void *ctx, uint32_t slot) {
+    sql_ann_filter *f = ctx;
+    sql_op_ann *a = f->a;
+    if (a->failed || !eng_part_visible(f->part, slot, &f->x->snap)) return false;
+    const sql_plan *p = a->base.plan;
+    if (p->ann.filter == NULL) return true;
+    rt_arena_reset(a->filter_arena);
+    sql_ann_read_row(p, f->part, slot, a->one, 0);
+    a->one->rows = 1;
+    uint8_t sel[2];
+    uint32_t kept = 0;
+    if (!sql_exec_predicate(f->x, a->filter_arena, p->ann.filter, a->one, sel, &kept)) {
+        a->failed = true; /* reported once the walk returns */
+        return false;
+    }
+    return kept == 1;
+}
+
+static bool sql_ann_open(sql_op *op, sql_exec_ctx *x) {
+    sql_op_ann *a = (sql_op_ann *)op;
+    const sql_plan *p = op->plan;
+    a->raw = sql_batch_new(x->arena, p->ann.natts, ENG_RG_ROWS);
+    a->one = sql_batch_new(x->arena, p->ann.natts, 1);
+    if (a->raw == NULL || a->one == NULL) return false;
+    for (uint32_t c = 0; c < p->ann.natts; c++) {
+        if (!sql_vec_init(x->arena, &a->raw->cols[c], p->cols[c].type_oid, p->cols[c].typmod,
+                          ENG_RG_ROWS) ||
+            !sql_vec_init(x->arena, &a->one->cols[c], p->cols[c].type_oid, p->cols[c].typmod,
+                          1)) {
+            return false;
+        }
+    }
+    a->filter_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, x->arena, &ec);
+    sql_value q, k;
+    if (!sql_eval_scalar(&ec, p->ann.query, &q) || !sql_eval_scalar(&ec, p->ann.k, &k)) {
+        return false;
+    }
+    a->k = k.is_null ? INT64_MAX : k.i64;
+    if (q.is_null) {
+        a->k = 0; /* every distance is NULL: the exact sort decides, over a full scan */
+        a->exact = true;
+        return true;
+    }
+    a->query = (const float *)q.b.ptr;
+    a->dims = q.b.len / (uint32_t)sizeof(float);
+    uint32_t col_dims = (uint32_t)p->ann.table->columns[p->ann.vec_attnum - 1].vector_dims;
+    if (a->dims != col_dims) {
+        return rt_err_set(x->err, SQLSTATE_DATA_EXCEPTION, "different vector dimensions %u and %u",
+                          col_dims, a->dims);
+    }
+    if (a->k > ENG_HNSW_K_MAX) a->exact = true;
+    return true;
+}
+
+/* One partition by its graph: the hits' rows into a batch. */
+static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_batch **out,
+                         bool *short_walk) {
+    const sql_plan *p = a->base.plan;
+    *short_walk = false;
+    uint32_t k = (uint32_t)a->k;
+    eng_hnsw_hit *hits = rt_arena_alloc(a->base.batch_arena, sizeof(eng_hnsw_hit) * k);
+    if (hits == NULL) return rt_arena_fail(a->base.batch_arena, x->err);
+    sql_ann_filter f = {a, x, part};
+    eng_hnsw_search_opts opts = {.k = k, .ef_search = x->ann_ef_search,
+                                 .filter = sql_ann_passes, .filter_ctx = &f};
+    eng_hnsw_search_stats stats;
+    uint64_t t0 = rt_time_mono_ns();
+    if (!eng_part_ann_search(part, p->ann.vec_attnum, a->query, &opts, hits, &stats, x->err)) {
+        return false;
+    }
+    sql_hybrid_note_walk(stats.distances, a->dims, stats.filter_calls, rt_time_mono_ns() - t0);
+    if (a->failed) return false; /* the WHERE failed on a candidate: its error is set */
+    x->stats.rows_scanned += stats.visited;
+    if (stats.status == ENG_HNSW_SHORT) {
+        *short_walk = true;
+        return true;
+    }
+    if (stats.hit_count == 0) return true;
+    sql_batch *b = sql_batch_new(a->base.batch_arena, p->ncols, stats.hit_count);
+    if (b == NULL) return rt_arena_fail(a->base.batch_arena, x->err);
+    for (uint32_t c = 0; c < p->ann.natts; c++) {
+        if (!sql_vec_init(a->base.batch_arena, &b->cols[c], p->cols[c].type_oid,
+                          p->cols[c].typmod, stats.hit_count)) {
+            return rt_arena_fail(a->base.batch_arena, x->err);
+        }
+    }
+    for (uint32_t i = 0; i < stats.hit_count; i++) sql_ann_read_row(p, part, hits[i].slot, b, i);
+    b->rows = stats.hit_count;
+    *out = b;
+    return true;
+}
+
+/* The exact fallback: the partition's rows passing the filter, a row group at a time. */
+static bool sql_ann_scan(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_batch **out,
+                         bool *more) {
+    const sql_plan *p = a->base.plan;
+    *more = eng_part_scan(part, &x->snap, &a->cursor, p->ann.attnums, p->ann.natts, a->raw,
+                          NULL);
+    if (!*more || a->raw->rows == 0) return true;
+    x->stats.rows_scanned += a->raw->rows;
+    sql_batch *b = sql_batch_new(a->base.batch_arena, p->ncols, a->raw->rows);
+    if (b == NULL) return rt_arena_fail(a->base.batch_arena, x->err);
+    memcpy(b->cols, a->raw->cols, sizeof(sql_vec) * p->ann.natts);
+    b->rows = a->raw->rows;
+    if (p->ann.filter != NULL) {
+        uint8_t *sel = rt_arena_alloc(a->base.batch_arena, b->rows + 1u);
+        uint32_t kept;
+        if (sel == NULL ||
+            !sql_exec_predicate(x, a->base.batch_arena, p->ann.filter, b, sel, &kept)) {
+            return false;
+        }
+        if (kept == 0) return true;
+        if (kept < b->rows) b = sql_exec_select_rows(a->base.batch_arena, b, sel, kept);
+        if (b == NULL) return false;
+    }
+    *out = b;
+    return true;
+}
+
+static bool sql_ann_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_ann *a = (sql_op_ann *)op;
+    const sql_plan *p = op->plan;
+    *out = NULL;
+    if (a->k <= 0 && !a->exact) return true;
+    while (a->part_index < x->frag_npartitions) {
+        eng_part *part = eng_partition(p->ann.table, x->frag_partitions[a->part_index]);
+        rt_fiber_maybe_yield();
+        if (a->exact) {
+            bool more;
+            if (!sql_ann_scan(a, x, part, out, &more)) return false;
+            if (!more) {
+                a->part_index++;
+                a->cursor = 0;
+                a->exact = a->k <= 0 || a->k > ENG_HNSW_K_MAX || a->query == NULL;
+            }
+            if (*out != NULL) return true;
+            continue;
+        }
+        bool short_walk;
+        if (!sql_ann_walk(a, x, part, out, &short_walk)) return false;
+        if (short_walk) {
+            a->exact = true; /* this partition again, exactly */
+            a->cursor = 0;
+            continue;
+        }
+        a->part_index++;
+        if (*out != NULL) return true;
+    }
+    return true;
+}
+
+static void sql_ann_close(sql_op *op, sql_exec_ctx *x) {
+    (void)x;
+    sql_op_ann *a = (sql_op_ann *)op;
+    if (a->filter_arena != NULL) rt_arena_destroy(a->filter_arena);
+    a->filter_arena = NULL;
+}
+
+static const sql_op_vt sql_ann_vt = {sql_ann_open, sql_ann_next, sql_ann_close};
+
+sql_op *sql_op_new_annscan(sql_exec_ctx *x, const sql_plan *p) {
+    return sql_op_alloc(x, p, &sql_ann_vt, sizeof(sql_op_ann));
+}

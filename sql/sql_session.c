@@ -1,0 +1,714 @@
+/* sql_session.c: session life cycle, the simple query protocol and the dispatch of every
+ * statement kind to the binder/executor, the DDL module, COPY, settings and transactions. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/eng_ckpt.h"
+#include "runtime/rt_loop.h"
+#include "runtime/rt_mem.h"
+#include "runtime/rt_time.h"
+#include "sql/sql_agg.h"
+#include "sql/sql_copy.h"
+#include "sql/sql_ddl.h"
+#include "sql/sql_session_int.h"
+#include "sql/sql_stats.h"
+#include "sql/sql_strbuf.h"
+
+/* Lines of one EXPLAIN output (a plan deeper than this is cut). */
+#define SQL_EXPLAIN_LINES_MAX 4096u
+/* Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01. */
+#define SQL_PG_EPOCH_OFFSET_US 946684800000000ll
+
+/* ---- life cycle ---- */
+
+void sql_session_global_init(void) {
+    sql_types_init();
+    sql_funcs_init();
+    sql_aggs_init();
+}
+
+static bool sql_session_auth(sql_session *s, const sql_startup *st, rt_err *err) {
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    const eng_role *r = eng_catalog_role_by_name(pin.catalog, st->user);
+    const char *dbname = st->database != NULL && st->database[0] ? st->database : st->user;
+    const eng_database *db = eng_catalog_db_by_name(pin.catalog, dbname);
+    bool ok = false;
+    if (r == NULL) {
+        rt_err_set(err, SQLSTATE_INVALID_AUTHORIZATION_SPECIFICATION,
+                   "role \"%s\" does not exist", st->user);
+    } else if (!r->login) {
+        rt_err_set(err, SQLSTATE_INVALID_AUTHORIZATION_SPECIFICATION,
+                   "role \"%s\" is not permitted to log in", st->user);
+    } else if (db == NULL) {
+        rt_err_set(err, SQLSTATE_INVALID_CATALOG_NAME, "database \"%s\" does not exist", dbname);
+    } else if (db->oid == ENG_OID_TEMPLATE0) {
+        rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                   "database \"template0\" is not currently accepting connections");
+    } else {
+        snprintf(s->user, sizeof s->user, "%s", r->name);
+        snprintf(s->database, sizeof s->database, "%s", db->name);
+        s->user_oid = r->oid;
+        s->db_oid = db->oid;
+        s->superuser = r->superuser;
+        ok = true;
+    }
+    eng_catalog_unpin(&pin);
+    if (!ok) err->severity = RT_SEV_FATAL;
+    return ok;
+}
+
+bool sql_session_open(const sql_startup *st, sql_session **out, rt_err *err) {
+    sql_session *s = rt_xcalloc(1, sizeof *s);
+    s->backend_pid = st->backend_pid;
+    s->cancel = st->cancel != NULL ? st->cancel : &s->own_cancel;
+    s->default_isolation = ENG_ISO_READ_COMMITTED;
+    if (!sql_session_auth(s, st, err) || !sql_guc_init(s, err)) {
+        sql_session_close(s);
+        return false;
+    }
+    s->query_arena = rt_arena_create(SQL_SESSION_QUERY_ARENA_BYTES);
+    s->parse_arena = rt_arena_create(SQL_SESSION_QUERY_ARENA_BYTES);
+    for (uint32_t i = 0; i < st->nsettings; i++) {
+        if (!sql_session_set_setting(s, st->names[i], st->values[i], false, NULL, err)) {
+            err->severity = RT_SEV_FATAL;
+            sql_session_close(s);
+            return false;
+        }
+    }
+    *out = s;
+    return true;
+}
+
+void sql_session_close(sql_session *s) {
+    if (s == NULL) return;
+    if (s->guc_values != NULL) sql_txn_abort(s);
+    sql_session_portals_close_all(s, false);
+    while (s->nprepared > 0) {
+        sql_prepared *p = s->prepared[s->nprepared - 1];
+        sql_session_close_statement(s, p->name);
+    }
+    rt_free(s->prepared);
+    rt_free(s->portals);
+    rt_free(s->seq_oids);
+    rt_free(s->seq_values);
+    if (s->guc_values != NULL) sql_guc_free(s);
+    if (s->query_arena != NULL) rt_arena_destroy(s->query_arena);
+    if (s->parse_arena != NULL) rt_arena_destroy(s->parse_arena);
+    rt_free(s);
+}
+
+sql_txn_status sql_session_txn_status(const sql_session *s) {
+    if (!s->in_block) return SQL_TXN_IDLE;
+    return s->failed ? SQL_TXN_FAILED : SQL_TXN_BLOCK;
+}
+
+void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io) {
+    io->arena = arena;
+    io->fmt = &s->fmt;
+    io->now_us = s->txn_active ? s->txn_start_us : rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
+    io->err = err;
+}
+
+const char *sql_session_user(const sql_session *s) { return s->user; }
+const char *sql_session_database(const sql_session *s) { return s->database; }
+uint32_t sql_session_user_oid(const sql_session *s) { return s->user_oid; }
+uint32_t sql_session_db_oid(const sql_session *s) { return s->db_oid; }
+uint32_t sql_session_backend_pid(const sql_session *s) { return s->backend_pid; }
+
+/* ---- sequences seen by this session ---- */
+
+void sql_session_seq_used(sql_session *s, uint32_t seq_oid, int64_t value) {
+    s->have_lastval = true;
+    s->lastval = value;
+    for (uint32_t i = 0; i < s->nseqs; i++) {
+        if (s->seq_oids[i] == seq_oid) {
+            s->seq_values[i] = value;
+            return;
+        }
+    }
+    if (s->nseqs == s->seqs_cap) {
+        s->seqs_cap = s->seqs_cap ? s->seqs_cap * 2 : 8;
+        s->seq_oids = rt_xrealloc(s->seq_oids, s->seqs_cap * sizeof *s->seq_oids);
+        s->seq_values = rt_xrealloc(s->seq_values, s->seqs_cap * sizeof *s->seq_values);
+    }
+    s->seq_oids[s->nseqs] = seq_oid;
+    s->seq_values[s->nseqs++] = value;
+}
+
+bool sql_session_currval(sql_session *s, uint32_t seq_oid, const char *seq_name, int64_t *value,
+                         rt_err *err) {
+    for (uint32_t i = 0; i < s->nseqs; i++) {
+        if (s->seq_oids[i] == seq_oid) {
+            *value = s->seq_values[i];
+            return true;
+        }
+    }
+    return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                      "currval of sequence \"%s\" is not yet defined in this session", seq_name);
+}
+
+bool sql_session_lastval(sql_session *s, int64_t *value, rt_err *err) {
+    if (!s->have_lastval) {
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "lastval is not yet defined in this session");
+    }
+    *value = s->lastval;
+    return true;
+}
+
+/* ---- contexts for binding and execution ---- */
+
+void sql_session_catalog(sql_session *s, eng_catalog_ref *pin, const eng_catalog **catalog,
+                         const eng_database **db) {
+    if (s->txn_active && s->txn.draft != NULL) {
+        pin->catalog = NULL;
+        *catalog = s->txn.draft;
+    } else {
+        eng_catalog_pin(pin);
+        *catalog = pin->catalog;
+    }
+    *db = eng_catalog_db_by_oid(*catalog, s->db_oid);
+}
+
+void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
+                          const eng_database *db, const char *sql, uint32_t sql_len,
+                          sql_bind_ctx *bc) {
+    memset(bc, 0, sizeof *bc);
+    bc->arena = arena;
+    bc->err = err;
+    bc->catalog = cat;
+    bc->db = db;
+    bc->search_path = s->search_path;
+    bc->nsearch = s->nsearch;
+    bc->sql = sql;
+    bc->sql_len = sql_len;
+    bc->shard_count = eng_shard_count();
+    bc->session = s;
+}
+
+void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
+                          const eng_database *db, const sql_value *params, uint32_t nparams,
+                          const sql_query *q, sql_exec_ctx *x) {
+    memset(x, 0, sizeof *x);
+    x->arena = arena;
+    x->err = err;
+    x->params = params;
+    x->nparams = nparams;
+    x->catalog = cat;
+    x->db = db;
+    if (s->isolation == ENG_ISO_REPEATABLE_READ) {
+        if (s->snap_ts == 0) s->snap_ts = eng_txn_snapshot_ts();
+        x->snap.ts = s->snap_ts;
+    } else {
+        x->snap.ts = eng_txn_snapshot_ts();
+    }
+    x->snap.own = eng_stamp_txn(s->txn.id.slot, s->txn.id.generation, 0);
+    x->snap.command = s->command;
+    x->txn = &s->txn;
+    x->txn_id = s->txn.id;
+    x->command = s->command;
+    x->isolation = s->isolation;
+    x->lock_timeout_ms = s->lock_timeout_ms;
+    const char *ef = NULL;
+    rt_err ignore;
+    rt_err_clear(&ignore);
+    if (sql_session_get_setting(s, "hnsw.ef_search", true, &ef, &ignore) && ef != NULL) {
+        x->ann_ef_search = (uint32_t)strtoul(ef, NULL, 10);
+    }
+    x->cancel = s->cancel;
+    x->fmt = s->fmt;
+    x->now_us = s->txn_start_us;
+    x->stmt_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
+    x->coordinator_core = rt_core_id();
+    x->session = s;
+    x->affected = &x->rows_affected;
+    if (q != NULL) {
+        x->nsubqueries = q->nsubqueries;
+        x->nmaterials = q->nmaterials;
+    }
+}
+
+void sql_session_tag(const sql_query *q, uint64_t rows, char tag[SQL_TAG_BYTES]) {
+    switch (q->cmd) {
+    case SQL_CMD_SELECT: snprintf(tag, SQL_TAG_BYTES, "SELECT %llu", (unsigned long long)rows); break;
+    case SQL_CMD_INSERT: snprintf(tag, SQL_TAG_BYTES, "INSERT 0 %llu", (unsigned long long)rows); break;
+    case SQL_CMD_UPDATE: snprintf(tag, SQL_TAG_BYTES, "UPDATE %llu", (unsigned long long)rows); break;
+    case SQL_CMD_DELETE: snprintf(tag, SQL_TAG_BYTES, "DELETE %llu", (unsigned long long)rows); break;
+    }
+}
+
+/* ---- text results (SHOW, EXPLAIN) ---- */
+
+static bool sql_session_emit_text(rt_arena *arena, const sql_col *cols, uint32_t ncols,
+                                  const char *const *cells, uint32_t nrows, const sql_sink *sink,
+                                  bool describe, rt_err *err) {
+    if (describe && !sink->describe(sink->arg, cols, ncols, NULL, err)) return false;
+    for (uint32_t r = 0; r < nrows;) {
+        uint32_t n = nrows - r < SQL_BATCH_ROWS ? nrows - r : SQL_BATCH_ROWS;
+        sql_batch *b = sql_batch_new(arena, ncols, n);
+        if (b == NULL) return rt_arena_fail(arena, err);
+        for (uint32_t c = 0; c < ncols; c++) {
+            if (!sql_vec_init(arena, &b->cols[c], SQL_T_TEXT, -1, n)) {
+                return rt_arena_fail(arena, err);
+            }
+            for (uint32_t i = 0; i < n; i++) {
+                const char *cell = cells[(r + i) * ncols + c];
+                sql_value v = {.type_oid = SQL_T_TEXT, .is_null = cell == NULL};
+                if (cell != NULL) v.b = (sql_bytes){(const uint8_t *)cell, (uint32_t)strlen(cell)};
+                sql_vec_set(&b->cols[c], i, &v);
+            }
+        }
+        b->rows = n;
+        if (!sink->rows(sink->arg, b, 0, n, NULL, err)) return false;
+        r += n;
+    }
+    return true;
+}
+
+bool sql_session_text_rows(sql_session *s, const char *colname, const char *const *lines,
+                           uint32_t n, const sql_sink *sink, bool describe, rt_err *err) {
+    sql_col col = {.name = colname, .type_oid = SQL_T_TEXT, .typmod = -1};
+    return sql_session_emit_text(s->query_arena, &col, 1, lines, n, sink, describe, err);
+}
+
+bool sql_session_show_all_rows(sql_session *s, const char *const *triples, uint32_t n,
+                               const sql_sink *sink, rt_err *err) {
+    sql_col cols[3] = {{.name = "name", .type_oid = SQL_T_TEXT, .typmod = -1},
+                       {.name = "setting", .type_oid = SQL_T_TEXT, .typmod = -1},
+                       {.name = "description", .type_oid = SQL_T_TEXT, .typmod = -1}};
+    return sql_session_emit_text(s->query_arena, cols, 3, triples, n, sink, true, err);
+}
+
+/* ---- statement timeout ---- */
+
+static void sql_session_timeout_fired(rt_timer *t) {
+    sql_session *s = (sql_session *)((char *)t - offsetof(sql_session, stmt_timer));
+    s->timed_out = true;
+    atomic_store(s->cancel, true);
+}
+
+static void sql_session_stmt_start(sql_session *s) {
+    atomic_store(s->cancel, false);
+    s->timed_out = false;
+    rt_arena_reset(s->query_arena);
+    if (s->statement_timeout_ms > 0) {
+        rt_err e;
+        rt_err_clear(&e);
+        rt_timer_start(&s->stmt_timer, (uint64_t)s->statement_timeout_ms * 1000000ull,
+                       sql_session_timeout_fired, &e);
+    }
+}
+
+static void sql_session_stmt_end(sql_session *s, bool ok, rt_err *err) {
+    if (rt_timer_armed(&s->stmt_timer)) rt_timer_cancel(&s->stmt_timer);
+    if (!ok && s->timed_out && rt_err_is(err, SQLSTATE_QUERY_CANCELED)) {
+        snprintf(err->message, sizeof err->message,
+                 "canceling statement due to statement timeout");
+    }
+}
+
+/* ---- planned statements: SELECT, INSERT, UPDATE, DELETE ---- */
+
+/* Rows go to the sink; RowDescription goes first, but only once the first batch (or the end)
+ * is there, so an error before any row is reported alone, as PostgreSQL does. */
+typedef struct sql_rows_fwd {
+    const sql_sink *sink;
+    const int16_t *formats;
+    const sql_plan *plan;
+    bool describe;
+} sql_rows_fwd;
+
+static bool sql_session_rows_describe(sql_rows_fwd *f, rt_err *err) {
+    if (!f->describe) return true;
+    f->describe = false;
+    return f->sink->describe(f->sink->arg, f->plan->cols, f->plan->ncols, NULL, err);
+}
+
+static bool sql_session_rows_fwd(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
+                                 rt_err *err) {
+    sql_rows_fwd *f = arg;
+    if (!sql_session_rows_describe(f, err)) return false;
+    return f->sink->rows(f->sink->arg, b, from, to, f->formats, err);
+}
+
+static bool sql_session_check_writable(sql_session *s, const sql_query *q, rt_err *err) {
+    static const char *const verbs[] = {"", "SELECT", "INSERT", "UPDATE", "DELETE"};
+    if (!s->read_only || (q->cmd == SQL_CMD_SELECT && !q->for_update)) return true;
+    return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
+                      "cannot execute %s in a read-only transaction",
+                      q->cmd == SQL_CMD_SELECT ? "SELECT FOR UPDATE" : verbs[q->cmd]);
+}
+
+/* Runs a bound query to the end: rows to the sink (RowDescription first when `describe`). */
+bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog *cat,
+                           const eng_database *db, const sql_value *params, const sql_sink *sink,
+                           bool describe, char tag[SQL_TAG_BYTES], rt_err *err) {
+    if (!sql_session_check_writable(s, q, err)) return false;
+    sql_exec_ctx x;
+    sql_session_exec_ctx(s, s->query_arena, err, cat, db, params, q->nparams, q, &x);
+    sql_cursor cur;
+    if (!sql_cursor_open(&cur, &x, q->plan)) {
+        sql_cursor_close(&cur);
+        return false;
+    }
+    uint64_t emitted = 0;
+    bool more = false;
+    sql_rows_fwd fwd = {sink, NULL, q->plan, describe && q->returns_rows};
+    bool ok = sql_cursor_fetch(&cur, 0, sql_session_rows_fwd, &fwd, &emitted, &more) &&
+              sql_session_rows_describe(&fwd, err);
+    sql_cursor_close(&cur);
+    if (!ok) return false;
+    uint64_t rows = q->cmd == SQL_CMD_SELECT ? emitted : atomic_load(&x.rows_affected);
+    sql_session_tag(q, rows, tag);
+    return true;
+}
+
+static bool sql_session_planned(sql_session *s, const sql_node *stmt, const char *sql,
+                                uint32_t sql_len, const sql_sink *sink, char *tag, rt_err *err) {
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_query *q = NULL;
+    bool ok = sql_bind_query(&bc, stmt, &q);
+    if (ok && q->nparams > 0) {
+        ok = rt_err_set(err, SQLSTATE_UNDEFINED_PARAMETER, "there is no parameter $1");
+    }
+    if (ok) ok = sql_session_run_query(s, q, cat, db, NULL, sink, true, tag, err);
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    return ok;
+}
+
+/* ---- EXPLAIN ---- */
+
+static bool sql_session_discard_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
+                                     const int16_t *formats, rt_err *err) {
+    (void)arg, (void)b, (void)from, (void)to, (void)formats, (void)err;
+    return true;
+}
+
+static bool sql_session_explain(sql_session *s, const sql_explain *ex, const char *sql,
+                                uint32_t sql_len, const sql_sink *sink, rt_err *err) {
+    if (ex->format != NULL && strcmp(ex->format, "text") != 0) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "EXPLAIN (FORMAT %s) is not supported yet", ex->format);
+    }
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_query *q = NULL;
+    bool ok = sql_bind_query(&bc, ex->stmt, &q);
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, s->query_arena, 1024);
+    uint64_t t0 = rt_time_mono_ns();
+    if (ok && ex->analyze) {
+        sql_sink quiet = *sink;
+        quiet.rows = sql_session_discard_rows;
+        char tag[SQL_TAG_BYTES];
+        ok = sql_session_run_query(s, q, cat, db, NULL, &quiet, false, tag, err);
+    }
+    if (ok) {
+        sql_plan_explain(q->plan, &sb, 0);
+        if (ex->analyze) {
+            sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n",
+                              (double)(rt_time_mono_ns() - t0) / 1e6);
+        }
+    }
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    if (!ok) return false;
+    sql_strbuf_putc(&sb, '\0');
+    if (sb.failed) return rt_arena_fail(s->query_arena, err);
+    const char *lines[SQL_EXPLAIN_LINES_MAX];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i + 1 < sb.len && n < SQL_EXPLAIN_LINES_MAX; i++) {
+        if (i == 0 || sb.data[i - 1] == '\0') lines[n++] = sb.data + i;
+        if (sb.data[i] == '\n') sb.data[i] = '\0';
+    }
+    return sql_session_text_rows(s, "QUERY PLAN", lines, n, sink, true, err);
+}
+
+/* ---- utility statements ---- */
+
+static bool sql_session_in_block_refused(sql_session *s, const char *what, rt_err *err) {
+    if (!s->in_block && !s->implicit_multi) return true;
+    return rt_err_set(err, SQLSTATE_ACTIVE_SQL_TRANSACTION,
+                      "%s cannot run inside a transaction block", what);
+}
+
+/* ANALYZE [t, ...]: statistics of the listed tables, or of every table of the database. */
+static bool sql_session_analyze(sql_session *s, const sql_list *tables, rt_err *err) {
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, s->query_arena, err, cat, db, NULL, 0, &bc);
+    sql_exec_ctx x;
+    sql_session_exec_ctx(s, s->query_arena, err, cat, db, NULL, 0, NULL, &x);
+    if (!s->txn_active) x.snap = (eng_snapshot){.ts = eng_txn_snapshot_ts()};
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < tables->count; i++) {
+        const sql_rangevar *rv = SQL_LIST_AT(*tables, i);
+        const eng_table *t = sql_bind_find_table(&bc, &rv->name);
+        if (t == NULL) {
+            ok = rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
+                            rv->name.parts[rv->name.count - 1]);
+        } else if (t->kind == 'r') {
+            ok = sql_stats_analyze(&x, t, err);
+        }
+    }
+    for (uint32_t i = 0; ok && tables->count == 0 && i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->kind == 'r' && t->schema_oid != ENG_OID_PG_CATALOG) ok = sql_stats_analyze(&x, t, err);
+    }
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    return ok;
+}
+
+static bool sql_session_maintenance(sql_session *s, const sql_node *stmt, char *tag,
+                                    rt_err *err) {
+    switch (stmt->kind) {
+    case SQL_N_VACUUM: {
+        /* Old versions are the engine's to reclaim; VACUUM ANALYZE refreshes statistics. */
+        const sql_vacuum *v = (const sql_vacuum *)stmt;
+        snprintf(tag, SQL_TAG_BYTES, "VACUUM");
+        if (!sql_session_in_block_refused(s, "VACUUM", err)) return false;
+        return !v->analyze || sql_session_analyze(s, &v->tables, err);
+    }
+    case SQL_N_ANALYZE:
+        snprintf(tag, SQL_TAG_BYTES, "ANALYZE");
+        return sql_session_analyze(s, &((const sql_analyze *)stmt)->tables, err);
+    case SQL_N_CHECKPOINT:
+        if (!s->superuser) {
+            return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                              "must be superuser to do CHECKPOINT");
+        }
+        snprintf(tag, SQL_TAG_BYTES, "CHECKPOINT");
+        return eng_checkpoint_all(err);
+    default: break;
+    }
+    return false;
+}
+
+static bool sql_session_discard(sql_session *s, const sql_discard *d, char *tag, rt_err *err) {
+    static const char *const what[] = {"", "ALL", "PLANS", "SEQUENCES", "TEMP"};
+    snprintf(tag, SQL_TAG_BYTES, "DISCARD %s", what[d->what]);
+    if (d->what == SQL_DISCARD_ALL) {
+        if (!sql_session_in_block_refused(s, "DISCARD ALL", err)) return false;
+        sql_session_portals_close_all(s, false);
+        while (s->nprepared > 0) {
+            sql_session_close_statement(s, s->prepared[s->nprepared - 1]->name);
+        }
+        sql_set reset = {.hdr = {SQL_N_SET, 0}, .set_kind = SQL_SET_RESET_ALL};
+        if (!sql_guc_set_stmt(s, &reset, err)) return false;
+    }
+    if (d->what == SQL_DISCARD_ALL || d->what == SQL_DISCARD_SEQUENCES) {
+        s->nseqs = 0;
+        s->have_lastval = false;
+    }
+    return true;
+}
+
+static bool sql_session_copy(sql_session *s, const sql_node *stmt, const char *sql,
+                             uint32_t sql_len, const sql_sink *sink, char *tag, rt_err *err) {
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_exec_ctx x;
+    sql_session_exec_ctx(s, s->query_arena, err, cat, db, NULL, 0, NULL, &x);
+    bool ok = true;
+    if (s->read_only && ((const sql_copy *)stmt)->is_from) {
+        ok = rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
+                        "cannot execute COPY FROM in a read-only transaction");
+    }
+    if (ok) ok = sql_copy_exec(&bc, &x, stmt, sink, tag, err);
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    return ok;
+}
+
+static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql,
+                            uint32_t sql_len, const sql_sink *sink, char *tag, rt_err *err) {
+    if (s->read_only) {
+        return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
+                          "cannot execute DDL in a read-only transaction");
+    }
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_ddl_ctx dc = {
+        .bc = &bc,
+        .txn = &s->txn,
+        .db_oid = s->db_oid,
+        .user_oid = s->user_oid,
+        .in_txn_block = s->in_block || s->implicit_multi,
+        .lock_timeout_ms = s->lock_timeout_ms,
+        .sink = sink,
+    };
+    bool ok = sql_ddl_exec(&dc, stmt, tag, err);
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    return ok;
+}
+
+static bool sql_session_unsupported(const sql_node *stmt, rt_err *err) {
+    const char *what = "this statement";
+    switch (stmt->kind) {
+    case SQL_N_LISTEN:
+    case SQL_N_UNLISTEN:
+    case SQL_N_NOTIFY: what = "LISTEN/NOTIFY"; break;
+    case SQL_N_LOCK: what = "LOCK TABLE"; break;
+    case SQL_N_DO: what = "DO blocks (procedural code)"; break;
+    default: break;
+    }
+    return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported", what);
+}
+
+/* True for statements allowed in a failed transaction block. */
+static bool sql_session_ends_txn(const sql_node *stmt) {
+    if (stmt->kind != SQL_N_TRANSACTION) return false;
+    sql_txn_kind k = ((const sql_transaction *)stmt)->txn_kind;
+    return k == SQL_TXN_COMMIT || k == SQL_TXN_ROLLBACK || k == SQL_TXN_ROLLBACK_TO;
+}
+
+static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const char *sql,
+                                 uint32_t sql_len, const sql_sink *sink, char *tag,
+                                 rt_err *err) {
+    switch (stmt->kind) {
+    case SQL_N_TRANSACTION:
+        return sql_txn_stmt(s, (const sql_transaction *)stmt, sink, tag, err);
+    case SQL_N_SET:
+        snprintf(tag, SQL_TAG_BYTES, ((const sql_set *)stmt)->set_kind == SQL_SET_RESET ||
+                                             ((const sql_set *)stmt)->set_kind == SQL_SET_RESET_ALL
+                                         ? "RESET"
+                                         : "SET");
+        return sql_guc_set_stmt(s, (const sql_set *)stmt, err);
+    case SQL_N_SHOW:
+        snprintf(tag, SQL_TAG_BYTES, "SHOW");
+        return sql_guc_show(s, ((const sql_show *)stmt)->name, sink, err);
+    case SQL_N_PREPARE:
+        snprintf(tag, SQL_TAG_BYTES, "PREPARE");
+        return sql_session_prepare_stmt(s, (const sql_prepare *)stmt, err);
+    case SQL_N_EXECUTE:
+        return sql_session_execute_stmt(s, (const sql_execute *)stmt, sink, tag, err);
+    case SQL_N_DEALLOCATE:
+        snprintf(tag, SQL_TAG_BYTES, "DEALLOCATE%s",
+                 ((const sql_deallocate *)stmt)->name == NULL ? " ALL" : "");
+        return sql_session_deallocate_stmt(s, (const sql_deallocate *)stmt, err);
+    case SQL_N_DECLARE_CURSOR:
+    case SQL_N_FETCH:
+    case SQL_N_CLOSE: return sql_session_cursor_stmt(s, stmt, sql, sql_len, sink, tag, err);
+    case SQL_N_DISCARD: return sql_session_discard(s, (const sql_discard *)stmt, tag, err);
+    case SQL_N_EXPLAIN:
+        snprintf(tag, SQL_TAG_BYTES, "EXPLAIN");
+        return sql_session_explain(s, (const sql_explain *)stmt, sql, sql_len, sink, err);
+    case SQL_N_VACUUM:
+    case SQL_N_ANALYZE:
+    case SQL_N_CHECKPOINT: return sql_session_maintenance(s, stmt, tag, err);
+    case SQL_N_COPY: return sql_session_copy(s, stmt, sql, sql_len, sink, tag, err);
+    case SQL_N_GRANT: {
+        const sql_grant *g = (const sql_grant *)stmt;
+        snprintf(tag, SQL_TAG_BYTES, g->is_grant ? "GRANT" : "REVOKE");
+        sql_session_notice(s, sink, "WARNING", SQLSTATE_WARNING,
+                           "privileges are not enforced in Dreambase: %s had no effect",
+                           g->is_grant ? "GRANT" : "REVOKE");
+        return true;
+    }
+    case SQL_N_SELECT:
+    case SQL_N_INSERT:
+    case SQL_N_UPDATE:
+    case SQL_N_DELETE: return sql_session_planned(s, stmt, sql, sql_len, sink, tag, err);
+    default: break;
+    }
+    if (sql_ddl_handles(stmt)) return sql_session_ddl(s, stmt, sql, sql_len, sink, tag, err);
+    return sql_session_unsupported(stmt, err);
+}
+
+/* Statements that neither need nor start a transaction. */
+static bool sql_session_txn_free(const sql_node *stmt) {
+    switch (stmt->kind) {
+    case SQL_N_TRANSACTION:
+    case SQL_N_SET:
+    case SQL_N_SHOW:
+    case SQL_N_PREPARE:
+    case SQL_N_DEALLOCATE:
+    case SQL_N_DISCARD:
+    case SQL_N_VACUUM:
+    case SQL_N_CHECKPOINT: return true;
+    default: return false;
+    }
+}
+
+bool sql_session_run(sql_session *s, const sql_node *stmt, const char *sql, uint32_t sql_len,
+                     const sql_sink *sink, char tag[SQL_TAG_BYTES], rt_err *err) {
+    if (s->failed && !sql_session_ends_txn(stmt)) {
+        return rt_err_set(err, SQLSTATE_IN_FAILED_SQL_TRANSACTION,
+                          "current transaction is aborted, commands ignored until end of "
+                          "transaction block");
+    }
+    sql_session_stmt_start(s);
+    bool ok = true;
+    if (!sql_session_txn_free(stmt)) {
+        ok = sql_txn_ensure(s, err);
+        if (ok) {
+            if (s->command >= ENG_TXN_COMMANDS_MAX) {
+                ok = rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                                "cannot have more than 2^20-1 commands in a transaction");
+            }
+            s->command++;
+            s->txn_has_query = true;
+        }
+    }
+    tag[0] = '\0';
+    if (ok) ok = sql_session_dispatch(s, stmt, sql, sql_len, sink, tag, err);
+    sql_session_stmt_end(s, ok, err);
+    return ok;
+}
+
+/* After a failed statement: a block is marked failed; an implicit transaction ends. */
+static void sql_session_failed(sql_session *s) {
+    if (s->in_block) {
+        s->failed = true;
+    } else {
+        sql_txn_abort(s);
+    }
+}
+
+void sql_session_fail(sql_session *s) { sql_session_failed(s); }
+
+bool sql_session_simple_query(sql_session *s, const char *sql, uint32_t len,
+                              const sql_sink *sink, rt_err *err) {
+    rt_arena_reset(s->parse_arena);
+    sql_session_portals_close_all(s, true); /* the unnamed portal */
+    sql_stmt_list list;
+    if (!sql_parse(s->parse_arena, sql, len, &list, err)) {
+        sql_session_failed(s);
+        return false;
+    }
+    if (list.count == 0) return sink->empty(sink->arg, err);
+    s->implicit_multi = list.count > 1;
+    bool ok = true;
+    for (uint32_t i = 0; i < list.count && ok; i++) {
+        char tag[SQL_TAG_BYTES];
+        ok = sql_session_run(s, list.stmts[i].node, sql, len, sink, tag, err);
+        /* Autocommit makes the statement durable before CommandComplete acknowledges it. */
+        bool last = i + 1 == list.count;
+        if (ok && !s->in_block && (!s->implicit_multi || last)) ok = sql_txn_commit(s, err);
+        if (ok && tag[0] != '\0') ok = sink->complete(sink->arg, tag, err);
+    }
+    if (!ok) sql_session_failed(s);
+    s->implicit_multi = false;
+    return ok;
+}

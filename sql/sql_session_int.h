@@ -1,0 +1,213 @@
+/* sql_session_int.h: private state of the session (sql_session*.c). */
+#ifndef SQL_SESSION_INT_H
+#define SQL_SESSION_INT_H
+
+#include "engine/eng.h"
+#include "runtime/rt_loop.h"
+#include "sql/sql_ast.h"
+#include "sql/sql_bind.h"
+#include "sql/sql_exec.h"
+#include "sql/sql_session.h"
+
+/* Settings whose values the session keeps decoded (the rest are only strings). */
+typedef enum sql_guc_apply {
+    SQL_GUC_PLAIN = 0,
+    SQL_GUC_DATESTYLE,
+    SQL_GUC_INTERVALSTYLE,
+    SQL_GUC_TIMEZONE,
+    SQL_GUC_EXTRA_FLOAT_DIGITS,
+    SQL_GUC_BYTEA_OUTPUT,
+    SQL_GUC_SEARCH_PATH,
+    SQL_GUC_CLIENT_ENCODING,
+    SQL_GUC_STD_STRINGS,
+    SQL_GUC_TXN_ISOLATION,
+    SQL_GUC_TXN_READ_ONLY,
+} sql_guc_apply;
+
+/* One SET inside a transaction, undone at rollback (and at commit when LOCAL). */
+typedef struct sql_guc_undo {
+    uint32_t idx;
+    bool is_local;
+    char *old;
+} sql_guc_undo;
+
+/* Search-path schema names, expanded ("$user" -> the user name). */
+#define SQL_SEARCH_PATH_MAX 32u
+
+/* A prepared statement: its text, parse tree and (when it plans) the bound query, valid for
+ * the catalog version it was bound on. */
+typedef struct sql_prepared {
+    char *name;
+    rt_arena *arena;
+    const sql_node *stmt;        /* NULL for an empty statement */
+    const char *sql;             /* this statement's text (for error positions) */
+    uint32_t sql_len;
+    uint32_t nparams;
+    uint32_t *param_types;
+    sql_query *query;            /* SELECT / DML: bound and planned; NULL for utility */
+    bool returns_rows;
+    uint32_t ncols;
+    sql_col *cols;
+    uint32_t refs;               /* portals using it */
+    bool closed;                 /* closed while portals still used it */
+} sql_prepared;
+
+/* A portal (Bind) or a cursor (DECLARE): a statement with parameter values, run in steps. */
+typedef struct sql_portal {
+    char *name;
+    rt_arena *arena;
+    sql_prepared *stmt;
+    sql_value *params;
+    int16_t *formats;            /* per result column; NULL = all text */
+    bool is_cursor;
+    bool started, done;
+    uint64_t rows_sent;
+    eng_catalog_ref pin;
+    bool pinned;
+    const sql_query *query;      /* the plan being run */
+    sql_exec_ctx x;
+    rt_err run_err;
+    sql_cursor cur;
+    char tag[SQL_TAG_BYTES];     /* utility statements: their tag after running */
+} sql_portal;
+
+typedef struct sql_savepoint {
+    char *name;
+    uint32_t command;            /* first command after the savepoint */
+    uint32_t nundo;              /* GUC undo entries before it */
+} sql_savepoint;
+
+#define SQL_SAVEPOINTS_MAX 1024u
+
+struct sql_session {
+    char user[ENG_NAME_BYTES];
+    char database[ENG_NAME_BYTES];
+    uint32_t user_oid, db_oid;
+    bool superuser;
+    uint32_t backend_pid;
+    _Atomic bool *cancel;
+    _Atomic bool own_cancel;     /* when the protocol layer gave none */
+    bool timed_out;
+
+    /* settings */
+    char **guc_values;           /* per setting (sql_setting_at order), heap strings */
+    char **guc_reported;         /* last value sent as ParameterStatus */
+    sql_guc_undo *undo;
+    uint32_t nundo, undo_cap;
+    sql_fmt fmt;
+    const char *search_path[SQL_SEARCH_PATH_MAX];
+    uint32_t nsearch;
+    char *search_path_buf;
+    int64_t statement_timeout_ms, lock_timeout_ms;
+    eng_isolation default_isolation;
+    bool default_read_only;
+    uint8_t client_min_messages; /* severity rank below which notices are dropped */
+
+    /* transaction */
+    bool txn_active;             /* an engine transaction is open */
+    bool in_block;               /* BEGIN was given */
+    bool failed;                 /* an error happened in the block */
+    bool implicit_multi;         /* several statements of one simple query */
+    eng_txn_ctx txn;
+    eng_isolation isolation;
+    bool read_only;
+    bool txn_has_query;          /* SET TRANSACTION must come first */
+    uint32_t command;
+    uint64_t snap_ts;            /* REPEATABLE READ: the transaction's snapshot */
+    int64_t txn_start_us;
+    sql_savepoint savepoints[SQL_SAVEPOINTS_MAX];
+    uint32_t nsavepoints;
+
+    /* statements and portals */
+    sql_prepared **prepared;
+    uint32_t nprepared, prepared_cap;
+    sql_portal **portals;
+    uint32_t nportals, portals_cap;
+
+    /* sequences used (currval / lastval) */
+    uint32_t *seq_oids;
+    int64_t *seq_values;
+    uint32_t nseqs, seqs_cap;
+    bool have_lastval;
+    int64_t lastval;
+
+    rt_arena *query_arena;       /* one statement's bind + execution */
+    rt_arena *parse_arena;       /* a simple query's parse trees */
+    rt_timer stmt_timer;         /* statement_timeout */
+};
+
+/* ---- settings (sql_session_guc.c) ---- */
+bool sql_guc_init(sql_session *s, rt_err *err);
+void sql_guc_free(sql_session *s);
+/* Index of a setting by case-insensitive name, or -1. */
+int sql_guc_find(const char *name);
+/* Applies SET / RESET / SET LOCAL from a statement. */
+bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err);
+/* Transaction end: drops or applies the undo log. */
+void sql_guc_txn_end(sql_session *s, bool committed);
+void sql_guc_rollback_to(sql_session *s, uint32_t nundo);
+/* SHOW name / SHOW ALL as rows through the sink. */
+bool sql_guc_show(sql_session *s, const char *name, const sql_sink *sink, rt_err *err);
+
+/* ---- transactions (sql_session_txn.c) ---- */
+bool sql_txn_ensure(sql_session *s, rt_err *err);
+bool sql_txn_commit(sql_session *s, rt_err *err);
+void sql_txn_abort(sql_session *s);
+bool sql_txn_stmt(sql_session *s, const sql_transaction *t, const sql_sink *sink,
+                  char tag[SQL_TAG_BYTES], rt_err *err);
+void sql_session_notice(sql_session *s, const sql_sink *sink, const char *severity,
+                        const char *sqlstate, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* ---- statements (sql_session_run.c) ---- */
+/* Runs one parsed statement to completion (RowDescription and rows to the sink; the command
+ * tag into `tag`, empty if none); the caller commits an implicit transaction, then completes. */
+bool sql_session_run(sql_session *s, const sql_node *stmt, const char *sql, uint32_t sql_len,
+                     const sql_sink *sink, char tag[SQL_TAG_BYTES], rt_err *err);
+/* Runs a bound query to its end (rows to the sink; RowDescription first if `describe`). */
+bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog *cat,
+                           const eng_database *db, const sql_value *params, const sql_sink *sink,
+                           bool describe, char tag[SQL_TAG_BYTES], rt_err *err);
+/* The catalog and database a statement binds against: the transaction's draft if DDL ran. */
+void sql_session_catalog(sql_session *s, eng_catalog_ref *pin, const eng_catalog **catalog,
+                         const eng_database **db);
+void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
+                          const eng_database *db, const char *sql, uint32_t sql_len,
+                          sql_bind_ctx *bc);
+void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
+                          const eng_database *db, const sql_value *params, uint32_t nparams,
+                          const sql_query *q, sql_exec_ctx *x);
+/* The command tag of a finished planned statement. */
+void sql_session_tag(const sql_query *q, uint64_t rows, char tag[SQL_TAG_BYTES]);
+/* Emits a single-column text result (SHOW, EXPLAIN). */
+bool sql_session_text_rows(sql_session *s, const char *colname, const char *const *lines,
+                           uint32_t n, const sql_sink *sink, bool describe, rt_err *err);
+
+/* SHOW ALL: rows of (name, setting, description), `n` triples. */
+bool sql_session_show_all_rows(sql_session *s, const char *const *triples, uint32_t n,
+                               const sql_sink *sink, rt_err *err);
+
+/* ---- extended protocol (sql_session_ext.c) ---- */
+sql_prepared *sql_prepared_find(sql_session *s, const char *name);
+sql_portal *sql_session_portal_find(sql_session *s, const char *name);
+/* Creates prepared statement `name` from one statement's text (Parse, PREPARE, DECLARE). */
+bool sql_session_prepare_text(sql_session *s, const char *name, const char *sql, uint32_t len,
+                              uint32_t nparams, const uint32_t *param_types, rt_err *err);
+/* Bind; a cursor's portal starts running at once (its snapshot is DECLARE's). */
+bool sql_session_bind_portal(sql_session *s, const sql_bind_args *a, bool is_cursor,
+                             rt_err *err);
+/* Up to max_rows (0 = all) rows of a started portal to the sink (NULL: discarded). */
+bool sql_session_portal_fetch(sql_session *s, sql_portal *pt, uint64_t max_rows,
+                              const sql_sink *sink, uint64_t *got, rt_err *err);
+void sql_prepared_release(sql_session *s, sql_prepared *p);
+/* PREPARE / EXECUTE / DEALLOCATE / DECLARE / FETCH / CLOSE. */
+bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, rt_err *err);
+bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_sink *sink,
+                              char tag[SQL_TAG_BYTES], rt_err *err);
+bool sql_session_deallocate_stmt(sql_session *s, const sql_deallocate *d, rt_err *err);
+bool sql_session_cursor_stmt(sql_session *s, const sql_node *stmt, const char *sql,
+                             uint32_t sql_len, const sql_sink *sink, char tag[SQL_TAG_BYTES],
+                             rt_err *err);
+void sql_session_portals_close_all(sql_session *s, bool keep_holdable);
+
+#endif

@@ -1,0 +1,228 @@
+/* sql_session_txn.c: transaction blocks, implicit transactions and savepoints, with
+ * PostgreSQL's warnings and errors for misplaced transaction control. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/rt_loop.h"
+#include "runtime/rt_mem.h"
+#include "runtime/rt_time.h"
+#include "sql/sql_session_int.h"
+
+/* Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01. */
+#define SQL_PG_EPOCH_OFFSET_US 946684800000000ll
+
+static const char *const sql_notice_levels[] = {"DEBUG5", "DEBUG4", "DEBUG3", "DEBUG2",
+                                                "DEBUG1", "LOG", "NOTICE", "WARNING"};
+
+void sql_session_notice(sql_session *s, const sql_sink *sink, const char *severity,
+                        const char *sqlstate, const char *fmt, ...) {
+    if (sink == NULL || sink->notice == NULL) return;
+    uint8_t rank = 6;
+    for (uint8_t i = 0; i < 8; i++) {
+        if (strcmp(severity, sql_notice_levels[i]) == 0) rank = i;
+    }
+    if (rank < s->client_min_messages) return;
+    rt_err n;
+    rt_err_clear(&n);
+    va_list ap;
+    va_start(ap, fmt);
+    rt_err_setv(&n, sqlstate, fmt, ap);
+    va_end(ap);
+    sink->notice(sink->arg, severity, &n);
+}
+
+bool sql_txn_ensure(sql_session *s, rt_err *err) {
+    if (s->txn_active) return true;
+    if (!eng_txn_start(&s->txn, err)) return false;
+    const char *sync = NULL;
+    rt_err ignore;
+    rt_err_clear(&ignore);
+    sql_session_get_setting(s, "synchronous_commit", false, &sync, &ignore);
+    s->txn.sync = sync == NULL || strcmp(sync, "off") != 0;
+    s->txn_active = true;
+    s->failed = false;
+    s->isolation = s->default_isolation;
+    s->read_only = s->default_read_only;
+    s->txn_has_query = false;
+    s->command = 0;
+    s->snap_ts = 0;
+    s->nsavepoints = 0;
+    s->txn_start_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
+    return true;
+}
+
+static void sql_txn_reset(sql_session *s) {
+    for (uint32_t i = 0; i < s->nsavepoints; i++) rt_free(s->savepoints[i].name);
+    s->nsavepoints = 0;
+    s->txn_active = false;
+    s->in_block = false;
+    s->failed = false;
+}
+
+bool sql_txn_commit(sql_session *s, rt_err *err) {
+    if (!s->txn_active) return true;
+    sql_session_portals_close_all(s, true);
+    bool ok = eng_txn_finish_commit(&s->txn, err);
+    sql_guc_txn_end(s, ok);
+    sql_txn_reset(s);
+    return ok;
+}
+
+void sql_txn_abort(sql_session *s) {
+    if (s->txn_active) {
+        sql_session_portals_close_all(s, true);
+        eng_txn_finish_abort(&s->txn);
+    }
+    sql_guc_txn_end(s, false);
+    sql_txn_reset(s);
+}
+
+/* BEGIN ISOLATION LEVEL ... / SET TRANSACTION ...: applies the transaction's modes. */
+static bool sql_txn_modes(sql_session *s, const sql_transaction *t, rt_err *err) {
+    static const char *const names[] = {NULL, "read uncommitted", "read committed",
+                                        "repeatable read", "serializable"};
+    if (t->isolation != SQL_ISO_DEFAULT) {
+        if (!sql_session_set_setting(s, "transaction_isolation", names[t->isolation], true,
+                                     NULL, err)) {
+            return false;
+        }
+    }
+    if (t->read_only >= 0) {
+        if (!sql_session_set_setting(s, "transaction_read_only", t->read_only ? "on" : "off",
+                                     true, NULL, err)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int sql_txn_find_savepoint(const sql_session *s, const char *name) {
+    for (uint32_t i = s->nsavepoints; i-- > 0;) {
+        if (strcmp(s->savepoints[i].name, name) == 0) return (int)i;
+    }
+    return -1;
+}
+
+static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *tag, rt_err *err) {
+    const char *verb = t->txn_kind == SQL_TXN_SAVEPOINT ? "SAVEPOINT"
+                       : t->txn_kind == SQL_TXN_RELEASE ? "RELEASE SAVEPOINT"
+                                                          : "ROLLBACK TO SAVEPOINT";
+    if (!s->in_block) {
+        return rt_err_set(err, SQLSTATE_NO_ACTIVE_SQL_TRANSACTION,
+                          "%s can only be used in transaction blocks", verb);
+    }
+    if (t->txn_kind == SQL_TXN_SAVEPOINT) {
+        if (s->nsavepoints == SQL_SAVEPOINTS_MAX) {
+            return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                              "too many savepoints in one transaction (limit %u)",
+                              SQL_SAVEPOINTS_MAX);
+        }
+        size_t n = strlen(t->savepoint);
+        char *name = rt_xmalloc(n + 1);
+        memcpy(name, t->savepoint, n + 1);
+        s->savepoints[s->nsavepoints++] = (sql_savepoint){name, s->command + 1, s->nundo};
+        snprintf(tag, SQL_TAG_BYTES, "SAVEPOINT");
+        return true;
+    }
+    int i = sql_txn_find_savepoint(s, t->savepoint);
+    if (i < 0) {
+        return rt_err_set(err, SQLSTATE_INVALID_SAVEPOINT_SPECIFICATION,
+                          "savepoint \"%s\" does not exist", t->savepoint);
+    }
+    uint32_t keep = t->txn_kind == SQL_TXN_RELEASE ? (uint32_t)i : (uint32_t)i + 1;
+    if (t->txn_kind == SQL_TXN_ROLLBACK_TO) {
+        eng_txn_rollback_to(&s->txn, s->savepoints[i].command);
+        sql_guc_rollback_to(s, s->savepoints[i].nundo);
+        s->failed = false;
+        snprintf(tag, SQL_TAG_BYTES, "ROLLBACK");
+    } else {
+        snprintf(tag, SQL_TAG_BYTES, "RELEASE");
+    }
+    while (s->nsavepoints > keep) rt_free(s->savepoints[--s->nsavepoints].name);
+    return true;
+}
+
+static bool sql_txn_begin(sql_session *s, const sql_transaction *t, const sql_sink *sink,
+                          char *tag, rt_err *err) {
+    snprintf(tag, SQL_TAG_BYTES, t->txn_kind == SQL_TXN_START ? "START TRANSACTION" : "BEGIN");
+    if (s->in_block) {
+        sql_session_notice(s, sink, "WARNING", SQLSTATE_ACTIVE_SQL_TRANSACTION,
+                           "there is already a transaction in progress");
+        return true;
+    }
+    if (!sql_txn_ensure(s, err)) return false;
+    s->in_block = true;
+    return sql_txn_modes(s, t, err);
+}
+
+static bool sql_txn_end(sql_session *s, const sql_transaction *t, const sql_sink *sink,
+                        char *tag, rt_err *err) {
+    bool commit = t->txn_kind == SQL_TXN_COMMIT;
+    snprintf(tag, SQL_TAG_BYTES, commit ? "COMMIT" : "ROLLBACK");
+    if (!s->in_block) {
+        sql_session_notice(s, sink, "WARNING", SQLSTATE_NO_ACTIVE_SQL_TRANSACTION,
+                           "there is no transaction in progress");
+        return true;
+    }
+    eng_isolation iso = s->isolation;
+    bool ro = s->read_only;
+    if (commit && s->failed) {
+        snprintf(tag, SQL_TAG_BYTES, "ROLLBACK");
+        sql_txn_abort(s);
+    } else if (commit) {
+        if (!sql_txn_commit(s, err)) return false;
+    } else {
+        sql_txn_abort(s);
+    }
+    if (t->chain) {
+        if (!sql_txn_ensure(s, err)) return false;
+        s->in_block = true;
+        s->isolation = iso;
+        s->read_only = ro;
+    }
+    return true;
+}
+
+bool sql_txn_stmt(sql_session *s, const sql_transaction *t, const sql_sink *sink,
+                  char tag[SQL_TAG_BYTES], rt_err *err) {
+    switch (t->txn_kind) {
+    case SQL_TXN_BEGIN:
+    case SQL_TXN_START: return sql_txn_begin(s, t, sink, tag, err);
+    case SQL_TXN_COMMIT:
+    case SQL_TXN_ROLLBACK: return sql_txn_end(s, t, sink, tag, err);
+    case SQL_TXN_SAVEPOINT:
+    case SQL_TXN_RELEASE:
+    case SQL_TXN_ROLLBACK_TO: return sql_txn_savepoint(s, t, tag, err);
+    case SQL_TXN_SET_TRANSACTION:
+        snprintf(tag, SQL_TAG_BYTES, "SET");
+        if (!s->in_block) {
+            sql_session_notice(s, sink, "WARNING", SQLSTATE_NO_ACTIVE_SQL_TRANSACTION,
+                               "SET TRANSACTION can only be used in transaction blocks");
+            return true;
+        }
+        return sql_txn_modes(s, t, err);
+    case SQL_TXN_SET_SESSION_DEFAULTS: {
+        static const char *const names[] = {NULL, "read uncommitted", "read committed",
+                                            "repeatable read", "serializable"};
+        snprintf(tag, SQL_TAG_BYTES, "SET");
+        if (t->isolation != SQL_ISO_DEFAULT &&
+            !sql_session_set_setting(s, "default_transaction_isolation", names[t->isolation],
+                                     false, NULL, err)) {
+            return false;
+        }
+        if (t->read_only >= 0 &&
+            !sql_session_set_setting(s, "default_transaction_read_only",
+                                     t->read_only ? "on" : "off", false, NULL, err)) {
+            return false;
+        }
+        return true;
+    }
+    case SQL_TXN_PREPARE:
+    case SQL_TXN_COMMIT_PREPARED:
+    case SQL_TXN_ROLLBACK_PREPARED:
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "prepared transactions (two-phase commit) are not supported");
+    }
+    return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "transaction statement not supported");
+}

@@ -1,0 +1,499 @@
+/* sql_stats.c: ANALYZE's sampling and statistics, and selectivity estimates (sql_stats.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ck_spinlock.h>
+
+#include "engine/eng.h"
+#include "runtime/rt_loop.h"
+#include "runtime/rt_mem.h"
+#include "sql/sql_exec.h"
+#include "sql/sql_stats.h"
+
+typedef struct sql_col_stats {
+    uint32_t type_oid;       /* 0: no statistics for this column */
+    double null_frac;
+    double ndistinct;        /* distinct non-NULL values in the table (estimate) */
+    uint32_t nmcv;
+    sql_value *mcv;          /* most common values, most frequent first */
+    double *mcv_freq;        /* fraction of all rows */
+    double mcv_total;
+    uint32_t nhist;
+    sql_value *hist;         /* equi-depth bounds of the values that are not MCVs */
+} sql_col_stats;
+
+typedef struct sql_table_stats {
+    uint32_t table_oid;
+    double rows;
+    uint16_t ncols;
+    sql_col_stats *cols;     /* [attnum - 1] */
+    rt_arena *arena;
+} sql_table_stats;
+
+typedef struct sql_stats_slot {
+    ck_spinlock_t lock;
+    sql_table_stats *st;
+} sql_stats_slot;
+
+static sql_stats_slot sql_stats_slots[SQL_STATS_TABLES_MAX];
+
+/* Arena of one table's statistics and of one shard's sample. */
+#define SQL_STATS_ARENA_BYTES (512ull * 1024 * 1024)
+
+static sql_stats_slot *sql_stats_slot_of(uint32_t oid) {
+    return &sql_stats_slots[oid % SQL_STATS_TABLES_MAX];
+}
+
+static void sql_stats_free(sql_table_stats *st) {
+    if (st == NULL) return;
+    rt_arena_destroy(st->arena);
+    rt_free(st);
+}
+
+static void sql_stats_publish(uint32_t oid, sql_table_stats *st) {
+    sql_stats_slot *slot = sql_stats_slot_of(oid);
+    ck_spinlock_lock(&slot->lock);
+    sql_table_stats *old = slot->st;
+    slot->st = st;
+    ck_spinlock_unlock(&slot->lock);
+    sql_stats_free(old);
+}
+
+void sql_stats_forget(uint32_t table_oid) {
+    sql_stats_slot *slot = sql_stats_slot_of(table_oid);
+    ck_spinlock_lock(&slot->lock);
+    sql_table_stats *old = NULL;
+    if (slot->st != NULL && slot->st->table_oid == table_oid) {
+        old = slot->st;
+        slot->st = NULL;
+    }
+    ck_spinlock_unlock(&slot->lock);
+    sql_stats_free(old);
+}
+
+/* ---- sampling, on each shard ---- */
+
+typedef struct sql_sample {
+    const eng_table *table;
+    eng_snapshot snap;
+    uint16_t natts;
+    uint16_t *attnums;
+    uint32_t *types;
+    rt_arena *arena;
+    sql_value *rows;         /* cap rows of natts values */
+    uint32_t cap, n;
+    uint64_t seen;           /* visible rows of this shard's partitions */
+    uint64_t rng;
+    bool ok;
+    rt_err err;
+} sql_sample;
+
+static uint64_t sql_stats_rand(uint64_t *s) {
+    *s ^= *s << 13, *s ^= *s >> 7, *s ^= *s << 17;
+    return *s;
+}
+
+/* Reservoir sampling (Algorithm R) over one batch. */
+static void sql_sample_batch(sql_sample *w, const sql_batch *b) {
+    for (uint32_t r = 0; r < b->rows; r++) {
+        w->seen++;
+        uint64_t at = w->n < w->cap ? w->n++ : sql_stats_rand(&w->rng) % w->seen;
+        if (at >= w->cap) continue;
+        sql_value *row = &w->rows[at * w->natts];
+        for (uint16_t c = 0; c < w->natts; c++) {
+            sql_vec_get(&b->cols[c], r, &row[c]);
+            row[c].type_oid = w->types[c];
+            if (!sql_value_copy(w->arena, &row[c])) w->ok = false;
+        }
+    }
+}
+
+static void sql_sample_shard(void *arg) {
+    sql_sample *w = arg;
+    rt_arena *scratch = rt_arena_create(SQL_STATS_ARENA_BYTES);
+    sql_batch *b = sql_batch_new(scratch, w->natts, ENG_RG_ROWS);
+    for (uint16_t c = 0; b != NULL && c < w->natts; c++) {
+        sql_vec_init(scratch, &b->cols[c], w->types[c], -1, ENG_RG_ROWS);
+    }
+    w->ok = b != NULL;
+    uint32_t shards = eng_shard_count();
+    for (uint32_t partno = 0; w->ok && partno < w->table->partition_count; partno++) {
+        if (eng_partition_owner(partno, shards) != rt_core_id()) continue;
+        eng_part *p = eng_partition(w->table, partno);
+        uint32_t cursor = 0;
+        while (w->ok && eng_part_scan(p, &w->snap, &cursor, w->attnums, w->natts, b, NULL)) {
+            sql_sample_batch(w, b);
+            rt_fiber_maybe_yield();
+        }
+    }
+    if (!w->ok) rt_err_set(&w->err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE sample exceeds memory");
+    rt_arena_destroy(scratch);
+}
+
+/* ---- statistics of one column from the merged sample ---- */
+
+static int sql_stats_cmp(const void *a, const void *b) {
+    return sql_value_cmp((const sql_value *)a, (const sql_value *)b);
+}
+
+static void sql_stats_column(sql_col_stats *cs, rt_arena *arena, sql_value *vals, uint32_t n,
+                             uint32_t nulls, double table_rows) {
+    uint32_t total = n + nulls;
+    cs->null_frac = total ? (double)nulls / total : 0;
+    if (n == 0) return;
+    qsort(vals, n, sizeof *vals, sql_stats_cmp);
+    /* Runs of equal values: distinct count, singletons, and candidates for MCVs. */
+    uint32_t d = 0, f1 = 0;
+    uint32_t *run_start = rt_arena_alloc(arena, sizeof(uint32_t) * n);
+    uint32_t *run_len = rt_arena_alloc(arena, sizeof(uint32_t) * n);
+    if (run_start == NULL || run_len == NULL) return;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i + 1;
+        while (j < n && sql_value_cmp(&vals[i], &vals[j]) == 0) j++;
+        run_start[d] = i, run_len[d] = j - i;
+        f1 += j - i == 1;
+        d++;
+        i = j;
+    }
+    double nonnull_rows = table_rows * (1 - cs->null_frac);
+    /* Haas and Stokes' Duj1 estimator, as PostgreSQL's ANALYZE. */
+    double est = f1 == n ? nonnull_rows
+                         : (double)n * d / ((double)(n - f1) + (double)f1 * n / fmax(nonnull_rows, n));
+    cs->ndistinct = fmax(1, fmin(est, fmax(nonnull_rows, d)));
+    /* MCVs: every value when few, else those clearly more common than average. */
+    uint32_t *order = rt_arena_alloc(arena, sizeof(uint32_t) * d);
+    if (order == NULL) return;
+    for (uint32_t i = 0; i < d; i++) order[i] = i;
+    for (uint32_t i = 1; i < d; i++) { /* insertion sort by run length, longest first */
+        uint32_t v = order[i], j = i;
+        while (j > 0 && run_len[order[j - 1]] < run_len[v]) order[j] = order[j - 1], j--;
+        order[j] = v;
+    }
+    double avg = (double)n / d;
+    bool all = d <= SQL_STATS_MCV_MAX && f1 < d;
+    cs->mcv = rt_arena_alloc(arena, sizeof(sql_value) * SQL_STATS_MCV_MAX);
+    cs->mcv_freq = rt_arena_alloc(arena, sizeof(double) * SQL_STATS_MCV_MAX);
+    uint8_t *is_mcv = rt_arena_zalloc(arena, d);
+    if (cs->mcv == NULL || cs->mcv_freq == NULL || is_mcv == NULL) return;
+    for (uint32_t i = 0; i < d && cs->nmcv < SQL_STATS_MCV_MAX; i++) {
+        uint32_t r = order[i];
+        if (!all && (run_len[r] < 2 || run_len[r] < 1.25 * avg)) break;
+        cs->mcv[cs->nmcv] = vals[run_start[r]];
+        cs->mcv_freq[cs->nmcv] = (double)run_len[r] / total;
+        cs->mcv_total += cs->mcv_freq[cs->nmcv];
+        cs->nmcv++;
+        is_mcv[r] = 1;
+    }
+    /* Histogram over the remaining values (sorted already). */
+    uint32_t rest = 0;
+    for (uint32_t r = 0; r < d; r++) rest += is_mcv[r] ? 0 : run_len[r];
+    if (rest < 2) return;
+    sql_value *left = rt_arena_alloc(arena, sizeof(sql_value) * rest);
+    if (left == NULL) return;
+    uint32_t k = 0;
+    for (uint32_t r = 0; r < d; r++) {
+        if (is_mcv[r]) continue;
+        for (uint32_t i = 0; i < run_len[r]; i++) left[k++] = vals[run_start[r] + i];
+    }
+    uint32_t nb = rest < SQL_STATS_HIST_BOUNDS ? rest : SQL_STATS_HIST_BOUNDS;
+    cs->hist = rt_arena_alloc(arena, sizeof(sql_value) * nb);
+    if (cs->hist == NULL) return;
+    for (uint32_t i = 0; i < nb; i++) {
+        cs->hist[i] = left[(uint64_t)i * (rest - 1) / (nb - 1)];
+    }
+    cs->nhist = nb;
+}
+
+/* Columns worth statistics: comparable scalars (not vectors, not dropped). */
+static bool sql_stats_wanted(const eng_column *c) {
+    if (c->dropped || c->type_oid == SQL_T_VECTOR) return false;
+    const sql_type_def *t = sql_type_by_oid(c->type_oid);
+    return t != NULL && t->cmp != NULL;
+}
+
+static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, uint32_t nshards,
+                                        uint16_t natts, const uint16_t *attnums) {
+    sql_table_stats *st = rt_xcalloc(1, sizeof *st);
+    st->arena = rt_arena_create(SQL_STATS_ARENA_BYTES);
+    st->table_oid = t->oid;
+    st->ncols = t->column_count;
+    st->cols = rt_arena_zalloc(st->arena, sizeof(sql_col_stats) * (t->column_count + 1u));
+    uint64_t seen = 0, sampled = 0;
+    for (uint32_t s = 0; s < nshards; s++) seen += works[s].seen, sampled += works[s].n;
+    st->rows = (double)seen;
+    sql_value *vals = rt_arena_alloc(st->arena, sizeof(sql_value) * (sampled + 1));
+    if (st->cols == NULL || vals == NULL) {
+        sql_stats_free(st);
+        return NULL;
+    }
+    for (uint16_t c = 0; c < natts; c++) {
+        uint32_t n = 0, nulls = 0;
+        for (uint32_t s = 0; s < nshards; s++) {
+            /* Each shard's share of the sample follows its share of the rows. */
+            uint64_t take = seen ? (uint64_t)((double)SQL_STATS_SAMPLE_ROWS * works[s].seen / seen)
+                                 : 0;
+            if (take > works[s].n) take = works[s].n;
+            for (uint64_t r = 0; r < take; r++) {
+                sql_value v = works[s].rows[r * natts + c];
+                if (v.is_null) {
+                    nulls++;
+                } else {
+                    if (!sql_value_copy(st->arena, &v)) break;
+                    vals[n++] = v;
+                }
+            }
+        }
+        sql_col_stats *cs = &st->cols[attnums[c] - 1];
+        cs->type_oid = t->columns[attnums[c] - 1].type_oid;
+        sql_stats_column(cs, st->arena, vals, n, nulls, st->rows);
+    }
+    return st;
+}
+
+bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
+    uint16_t *attnums = rt_arena_alloc(x->arena, sizeof(uint16_t) * (t->column_count + 1u));
+    uint32_t *types = rt_arena_alloc(x->arena, sizeof(uint32_t) * (t->column_count + 1u));
+    if (attnums == NULL || types == NULL) return rt_arena_fail(x->arena, err);
+    uint16_t natts = 0;
+    for (uint16_t c = 0; c < t->column_count; c++) {
+        if (!sql_stats_wanted(&t->columns[c])) continue;
+        attnums[natts] = (uint16_t)(c + 1);
+        types[natts++] = t->columns[c].type_oid;
+    }
+    uint32_t nshards = eng_shard_count();
+    /* On the heap: a fiber's stack is small and each carries an rt_err. */
+    sql_sample *works = rt_xcalloc(nshards, sizeof *works);
+    rt_remote_call *calls = rt_xcalloc(nshards, sizeof *calls);
+    rt_wg wg = {0};
+    for (uint32_t s = 0; s < nshards; s++) {
+        sql_sample *w = &works[s];
+        w->table = t, w->snap = x->snap, w->natts = natts, w->attnums = attnums;
+        w->types = types, w->cap = SQL_STATS_SAMPLE_ROWS, w->rng = 0x2545f4914f6cdd1dull + s;
+        w->arena = rt_arena_create(SQL_STATS_ARENA_BYTES);
+        w->rows = rt_arena_alloc(w->arena, sizeof(sql_value) * w->cap * (natts + 1u));
+        rt_err_clear(&w->err);
+        rt_run_on_wg(&calls[s], s, sql_sample_shard, w, &wg);
+    }
+    rt_wg_wait(&wg);
+    bool ok = true;
+    for (uint32_t s = 0; s < nshards && ok; s++) {
+        if (!calls[s].ran) {
+            *err = calls[s].err;
+            ok = false;
+        } else if (!works[s].ok || works[s].rows == NULL) {
+            *err = works[s].err;
+            if (!rt_err_is_set(err)) rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE failed");
+            ok = false;
+        }
+    }
+    sql_table_stats *st = ok ? sql_stats_build(t, works, nshards, natts, attnums) : NULL;
+    for (uint32_t s = 0; s < nshards; s++) rt_arena_destroy(works[s].arena);
+    rt_free(works);
+    rt_free(calls);
+    if (ok && st == NULL) ok = rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE exceeds memory");
+    if (ok) sql_stats_publish(t->oid, st);
+    return ok;
+}
+
+/* ---- estimates ---- */
+
+/* The statistics of table t, locked; NULL (unlocked) if none. */
+static sql_table_stats *sql_stats_lock(const eng_table *t, sql_stats_slot **slot) {
+    *slot = sql_stats_slot_of(t->oid);
+    ck_spinlock_lock(&(*slot)->lock);
+    sql_table_stats *st = (*slot)->st;
+    if (st != NULL && st->table_oid == t->oid) return st;
+    ck_spinlock_unlock(&(*slot)->lock);
+    return NULL;
+}
+
+double sql_stats_rows(const eng_table *t) {
+    sql_stats_slot *slot;
+    sql_table_stats *st = sql_stats_lock(t, &slot);
+    if (st == NULL) return -1;
+    double rows = st->rows;
+    ck_spinlock_unlock(&slot->lock);
+    return rows;
+}
+
+bool sql_stats_known(const eng_table *t) { return sql_stats_rows(t) >= 0; }
+
+/* Compares a column value with a constant of a possibly different numeric type; false when
+ * the two cannot be compared meaningfully. */
+static bool sql_stats_compare(const sql_value *a, const sql_value *b, int *out) {
+    sql_phys pa = sql_phys_of_type(a->type_oid), pb = sql_phys_of_type(b->type_oid);
+    if (a->type_oid == b->type_oid) {
+        *out = sql_value_cmp(a, b);
+        return true;
+    }
+    if (pa == SQL_PHYS_BYTES || pb == SQL_PHYS_BYTES) {
+        if (!sql_type_is_string(a->type_oid) || !sql_type_is_string(b->type_oid)) return false;
+        uint32_t n = a->b.len < b->b.len ? a->b.len : b->b.len;
+        int c = memcmp(a->b.ptr, b->b.ptr, n);
+        *out = c != 0 ? c : (a->b.len > b->b.len) - (a->b.len < b->b.len);
+        return true;
+    }
+    double x = pa == SQL_PHYS_I64 ? (double)a->i64 : a->f64;
+    double y = pb == SQL_PHYS_I64 ? (double)b->i64 : b->f64;
+    *out = (x > y) - (x < y);
+    return true;
+}
+
+static double sql_sel_eq(const sql_col_stats *cs, const sql_value *c) {
+    if (c == NULL) return (1 - cs->null_frac) / cs->ndistinct;
+    if (c->is_null) return 0;
+    for (uint32_t i = 0; i < cs->nmcv; i++) {
+        int r;
+        if (!sql_stats_compare(&cs->mcv[i], c, &r)) return SQL_SEL_DEFAULT_EQ;
+        if (r == 0) return cs->mcv_freq[i];
+    }
+    double others = cs->ndistinct - cs->nmcv;
+    if (others < 1) return cs->nmcv > 0 ? 0 : (1 - cs->null_frac);
+    return fmax(0, 1 - cs->mcv_total - cs->null_frac) / others;
+}
+
+/* Fraction of rows with value < c (or <= c when `inclusive`). */
+static double sql_sel_below(const sql_col_stats *cs, const sql_value *c, bool inclusive) {
+    double sel = 0;
+    for (uint32_t i = 0; i < cs->nmcv; i++) {
+        int r;
+        if (!sql_stats_compare(&cs->mcv[i], c, &r)) return SQL_SEL_DEFAULT_INEQ;
+        if (r < 0 || (inclusive && r == 0)) sel += cs->mcv_freq[i];
+    }
+    double rest = fmax(0, 1 - cs->mcv_total - cs->null_frac);
+    if (cs->nhist < 2) return sel + rest * 0.5;
+    uint32_t lo = 0, hi = cs->nhist;
+    while (lo < hi) { /* first bound >= c */
+        uint32_t mid = (lo + hi) / 2;
+        int r;
+        if (!sql_stats_compare(&cs->hist[mid], c, &r)) return SQL_SEL_DEFAULT_INEQ;
+        if (r < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    double frac;
+    if (lo == 0) {
+        frac = 0;
+    } else if (lo >= cs->nhist) {
+        frac = 1;
+    } else {
+        /* Linear interpolation inside the bucket for numbers, its middle otherwise. */
+        double within = 0.5;
+        sql_phys ph = sql_phys_of_type(c->type_oid);
+        if (ph != SQL_PHYS_BYTES && sql_phys_of_type(cs->hist[lo].type_oid) != SQL_PHYS_BYTES) {
+            double a = sql_phys_of_type(cs->hist[lo - 1].type_oid) == SQL_PHYS_I64
+                           ? (double)cs->hist[lo - 1].i64 : cs->hist[lo - 1].f64;
+            double b = sql_phys_of_type(cs->hist[lo].type_oid) == SQL_PHYS_I64
+                           ? (double)cs->hist[lo].i64 : cs->hist[lo].f64;
+            double v = ph == SQL_PHYS_I64 ? (double)c->i64 : c->f64;
+            if (b > a) within = fmin(1, fmax(0, (v - a) / (b - a)));
+        }
+        frac = ((double)(lo - 1) + within) / (double)(cs->nhist - 1);
+    }
+    return sel + rest * frac;
+}
+
+static const sql_value *sql_stats_const(const sql_expr *e, bool *is_param) {
+    *is_param = e->kind == SQL_X_PARAM;
+    return e->kind == SQL_X_CONST ? &e->constval : NULL;
+}
+
+static const sql_col_stats *sql_stats_col(const sql_table_stats *st, const uint16_t *attnums,
+                                          uint32_t natts, const sql_expr *e) {
+    if (e->kind != SQL_X_COLUMN || e->column.index >= natts) return NULL;
+    uint16_t att = attnums[e->column.index];
+    if (att == 0 || att > st->ncols || st->cols[att - 1].type_oid == 0) return NULL;
+    return &st->cols[att - 1];
+}
+
+/* col OP const (or const OP col, flipped). */
+static double sql_sel_op(const sql_table_stats *st, const uint16_t *attnums, uint32_t natts,
+                         const sql_expr *e) {
+    const char *op = e->func.def->name;
+    const sql_expr *l = e->args[0], *r = e->args[1];
+    const sql_col_stats *cs = sql_stats_col(st, attnums, natts, l);
+    bool flipped = false;
+    if (cs == NULL) {
+        cs = sql_stats_col(st, attnums, natts, r);
+        const sql_expr *tmp = l;
+        l = r, r = tmp;
+        flipped = true;
+    }
+    bool is_param;
+    const sql_value *c = cs != NULL ? sql_stats_const(r, &is_param) : NULL;
+    bool eq = strcmp(op, "=") == 0, ne = strcmp(op, "<>") == 0;
+    bool lt = strcmp(op, "<") == 0, le = strcmp(op, "<=") == 0;
+    bool gt = strcmp(op, ">") == 0, ge = strcmp(op, ">=") == 0;
+    if (cs == NULL || (c == NULL && !is_param)) {
+        if (eq) return SQL_SEL_DEFAULT_EQ;
+        if (lt || le || gt || ge) return SQL_SEL_DEFAULT_INEQ;
+        return strstr(op, "~") != NULL ? SQL_SEL_DEFAULT_MATCH : SQL_SEL_DEFAULT_INEQ;
+    }
+    if (eq) return sql_sel_eq(cs, c);
+    if (ne) return fmax(0, 1 - sql_sel_eq(cs, c) - cs->null_frac);
+    if (!(lt || le || gt || ge)) return SQL_SEL_DEFAULT_MATCH;
+    if (c == NULL) return SQL_SEL_DEFAULT_INEQ;
+    if (c->is_null) return 0;
+    if (flipped) { /* const < col  ==  col > const */
+        bool t1 = lt, t2 = le;
+        lt = gt, le = ge, gt = t1, ge = t2;
+    }
+    double nonnull = 1 - cs->null_frac;
+    if (lt) return sql_sel_below(cs, c, false);
+    if (le) return sql_sel_below(cs, c, true);
+    if (gt) return fmax(0, nonnull - sql_sel_below(cs, c, true));
+    return fmax(0, nonnull - sql_sel_below(cs, c, false));
+}
+
+static double sql_sel(const sql_table_stats *st, const uint16_t *attnums, uint32_t natts,
+                      const sql_expr *e) {
+    double s;
+    switch (e->kind) {
+    case SQL_X_AND:
+        s = 1;
+        for (uint32_t i = 0; i < e->nargs; i++) s *= sql_sel(st, attnums, natts, e->args[i]);
+        return s;
+    case SQL_X_OR:
+        s = 1;
+        for (uint32_t i = 0; i < e->nargs; i++) s *= 1 - sql_sel(st, attnums, natts, e->args[i]);
+        return 1 - s;
+    case SQL_X_NOT: return 1 - sql_sel(st, attnums, natts, e->args[0]);
+    case SQL_X_NULLTEST: {
+        const sql_col_stats *cs = sql_stats_col(st, attnums, natts, e->args[0]);
+        double nf = cs != NULL ? cs->null_frac : SQL_SEL_DEFAULT_EQ;
+        return e->test.is_not ? 1 - nf : nf;
+    }
+    case SQL_X_IN_LIST: {
+        const sql_col_stats *cs = sql_stats_col(st, attnums, natts, e->args[0]);
+        s = 0;
+        for (uint32_t i = 1; i < e->nargs; i++) {
+            bool is_param;
+            const sql_value *c = sql_stats_const(e->args[i], &is_param);
+            s += cs != NULL && (c != NULL || is_param) ? sql_sel_eq(cs, c) : SQL_SEL_DEFAULT_EQ;
+        }
+        s = fmin(1, s);
+        return e->test.is_not ? 1 - s : s;
+    }
+    case SQL_X_FUNC:
+        if (e->func.def->is_operator && e->nargs == 2) return sql_sel_op(st, attnums, natts, e);
+        return SQL_SEL_DEFAULT_INEQ;
+    case SQL_X_CONST:
+        return !e->constval.is_null && e->type_oid == SQL_T_BOOL && e->constval.i64 ? 1 : 0;
+    default: return SQL_SEL_DEFAULT_INEQ;
+    }
+}
+
+double sql_stats_selectivity(const eng_table *t, const uint16_t *attnums, uint32_t natts,
+                             const sql_expr *pred) {
+    if (pred == NULL) return 1;
+    sql_stats_slot *slot;
+    sql_table_stats *st = sql_stats_lock(t, &slot);
+    if (st == NULL) {
+        /* Without statistics: PostgreSQL's defaults through the same combinators. */
+        static sql_table_stats none;
+        return fmin(1, fmax(0, sql_sel(&none, attnums, 0, pred)));
+    }
+    double s = sql_sel(st, attnums, natts, pred);
+    ck_spinlock_unlock(&slot->lock);
+    return fmin(1, fmax(0, s));
+}

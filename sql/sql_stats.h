@@ -1,0 +1,51 @@
+/* sql_stats.h: table statistics for the cost-based planner, and the selectivity estimates it
+ * draws from them (PostgreSQL's model: null fraction, distinct count, most common values with
+ * frequencies, an equi-depth histogram of the rest).
+ * Owns:    the statistics of every analysed table, by table oid, process-wide.
+ * Core:    sql_stats_analyze from a fiber on any shard (it samples every partition on its
+ *          owning shard over the rings); estimates from any shard.
+ * Memory:  one immutable block per table (values copied in); replaced whole by the next
+ *          ANALYZE. Readers copy what they need under a per-table spin lock held for a few
+ *          comparisons, so a replaced block can be freed at once.
+ * Sampling: up to SQL_STATS_SAMPLE_ROWS rows per table, a reservoir per partition sized by the
+ *          partition's share of the table's rows.
+ * Limits:  SQL_STATS_TABLES_MAX tables with statistics (older entries are evicted). */
+#ifndef SQL_STATS_H
+#define SQL_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/eng_catalog.h"
+#include "sql/sql_expr.h"
+
+#define SQL_STATS_SAMPLE_ROWS 30000u  /* PostgreSQL's default_statistics_target 100 * 300 */
+#define SQL_STATS_MCV_MAX 100u
+#define SQL_STATS_HIST_BOUNDS 101u
+#define SQL_STATS_TABLES_MAX 4096u
+/* Selectivities PostgreSQL assumes without statistics (selfuncs.h). */
+#define SQL_SEL_DEFAULT_EQ 0.005
+#define SQL_SEL_DEFAULT_INEQ (1.0 / 3.0)
+#define SQL_SEL_DEFAULT_MATCH 0.005
+#define SQL_SEL_DEFAULT_UNKNOWN 0.5
+
+struct sql_exec_ctx;
+
+/* Samples table `t` (as of the statement's snapshot in x) and publishes its statistics. */
+bool sql_stats_analyze(struct sql_exec_ctx *x, const eng_table *t, rt_err *err);
+/* Forgets a table's statistics (DROP TABLE, TRUNCATE). */
+void sql_stats_forget(uint32_t table_oid);
+
+/* Rows the planner expects in table t: the engine's live-row estimates of its partitions when
+ * known to the caller, else the last ANALYZE's count; -1 when neither is known. */
+double sql_stats_rows(const eng_table *t);
+/* True if the table has been analysed. */
+bool sql_stats_known(const eng_table *t);
+
+/* The fraction of t's rows that satisfy `pred`, an expression whose COLUMN references are
+ * positions into attnums[] (columns of t, as a SCAN reads them). Parameters count as unknown
+ * values. Never fails: shapes it cannot judge get PostgreSQL's defaults. */
+double sql_stats_selectivity(const eng_table *t, const uint16_t *attnums, uint32_t natts,
+                             const sql_expr *pred);
+
+#endif

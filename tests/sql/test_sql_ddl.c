@@ -1,0 +1,522 @@
+/* test_sql_ddl.c: DDL statements against a real engine: CREATE TABLE / INDEX / SEQUENCE /
+ * SCHEMA / ROLE / EXTENSION / VIEW, ALTER, DROP, TRUNCATE, COMMENT, with PostgreSQL's names,
+ * errors, notices and command tags; then the engine restarts and the DDL must still be there.
+ * How: a data directory in /tmp and real shards; a fiber on shard 0 parses each SQL string and
+ * runs its statements through sql_ddl_exec in one transaction (committed, or aborted on error),
+ * as the session does, and reads the published catalog back. */
+// ctest: TIMEOUT 300
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sql/sql_ddl.h"
+#include "sql/sql_expr.h"
+#include "sql/sql_types.h"
+#include "tests/common/test_engine.h"
+
+#define NOTICES_MAX 8
+
+/* The binder links against the planner's sql_plan_new and the catalog views' scan, which other
+ * modules provide. Weak stand-ins let this test link on its own; the real ones win when they are
+ * in the library. */
+__attribute__((weak)) sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind,
+                                             uint32_t ncols) {
+    sql_plan *p = rt_arena_zalloc(arena, sizeof *p);
+    if (p == NULL) return NULL;
+    p->kind = kind;
+    p->ncols = ncols;
+    p->cols = rt_arena_zalloc(arena, sizeof(sql_col) * (ncols + 1u));
+    return p->cols == NULL ? NULL : p;
+}
+__attribute__((weak)) sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root,
+                                                  uint32_t shard_count, rt_err *err) {
+    (void)arena, (void)shard_count, (void)err;
+    return root;
+}
+/* (sql_qlevel *, const sql_func *, const char *) in the binder: no special forms here. */
+__attribute__((weak)) void *sql_bind_special_func(void *q, const void *f, const char *name) {
+    (void)q, (void)f, (void)name;
+    return NULL;
+}
+__attribute__((weak)) const void *sql_pgcat_find(const char *schema, const char *name) {
+    (void)schema, (void)name;
+    return NULL;
+}
+struct sql_exec_ctx;
+struct sql_rowset;
+__attribute__((weak)) bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id,
+                                          struct sql_rowset *out) {
+    (void)x, (void)id, (void)out;
+    return false;
+}
+
+typedef struct td_result {
+    bool ok;
+    rt_err err;
+    char tag[SQL_TAG_BYTES];
+    uint32_t nnotices;
+    rt_err notices[NOTICES_MAX];
+} td_result;
+
+static void td_notice(void *arg, const char *severity, const rt_err *n) {
+    td_result *r = arg;
+    (void)severity;
+    if (r->nnotices < NOTICES_MAX) r->notices[r->nnotices++] = *n;
+}
+
+/* Runs every statement of `sql` in one transaction block (in_block) or implicit transaction. */
+static td_result td_exec_block(const char *sql, bool in_block) {
+    static td_result r;
+    memset(&r, 0, sizeof r);
+    rt_err_clear(&r.err);
+    rt_arena *arena = rt_arena_create(64u << 20);
+    sql_stmt_list stmts;
+    eng_catalog_ref ref;
+    eng_catalog_pin(&ref);
+    const eng_database *db = eng_catalog_db_by_name(ref.catalog, "postgres");
+    static const char *const path[] = {"$user", "public"};
+    sql_bind_ctx bc = {.arena = arena, .err = &r.err, .catalog = ref.catalog, .db = db,
+                       .search_path = path, .nsearch = 2, .sql = sql,
+                       .sql_len = (uint32_t)strlen(sql), .shard_count = eng_shard_count()};
+    sql_sink sink = {.arg = &r, .notice = td_notice};
+    eng_txn_ctx txn;
+    r.ok = sql_parse(arena, sql, (uint32_t)strlen(sql), &stmts, &r.err) &&
+           eng_txn_start(&txn, &r.err);
+    bool started = r.ok;
+    sql_ddl_ctx dc = {.bc = &bc, .txn = &txn, .db_oid = db->oid,
+                      .user_oid = ENG_OID_BOOTSTRAP_ROLE, .in_txn_block = in_block,
+                      .lock_timeout_ms = 1000, .sink = &sink};
+    for (uint32_t i = 0; r.ok && i < stmts.count; i++) {
+        TEST_CHECK(sql_ddl_handles(stmts.stmts[i].node));
+        r.ok = sql_ddl_exec(&dc, stmts.stmts[i].node, r.tag, &r.err);
+    }
+    eng_catalog_unpin(&ref);
+    if (started && r.ok) {
+        r.ok = eng_txn_finish_commit(&txn, &r.err);
+    } else if (started) {
+        eng_txn_finish_abort(&txn);
+    }
+    rt_arena_destroy(arena);
+    return r;
+}
+
+static td_result td_exec(const char *sql) { return td_exec_block(sql, false); }
+
+static bool td_ok(const char *sql, const char *tag) {
+    td_result r = td_exec(sql);
+    if (!r.ok) rt_log(RT_LOG_ERROR, NULL, "%s: %s %s", sql, r.err.sqlstate, r.err.message);
+    if (r.ok && tag != NULL && strcmp(r.tag, tag) != 0) {
+        rt_log(RT_LOG_ERROR, NULL, "%s: tag %s, want %s", sql, r.tag, tag);
+        return false;
+    }
+    return r.ok;
+}
+
+static bool td_fails(const char *sql, const char *sqlstate, const char *message) {
+    td_result r = td_exec(sql);
+    bool good = !r.ok && strcmp(r.err.sqlstate, sqlstate) == 0 &&
+                (message == NULL || strcmp(r.err.message, message) == 0);
+    if (!good) {
+        rt_log(RT_LOG_ERROR, NULL, "%s: got %s %s %s, want %s %s", sql, r.ok ? "ok" : "error",
+               r.err.sqlstate, r.err.message, sqlstate, message ? message : "");
+    }
+    return good;
+}
+
+static bool td_notice_is(const char *sql, const char *sqlstate, const char *message) {
+    td_result r = td_exec(sql);
+    bool good = r.ok && r.nnotices == 1 && strcmp(r.notices[0].sqlstate, sqlstate) == 0 &&
+                strcmp(r.notices[0].message, message) == 0;
+    if (!good) {
+        rt_log(RT_LOG_ERROR, NULL, "%s: %s notices %u: %s %s", sql, r.ok ? "ok" : r.err.message,
+               r.nnotices, r.nnotices ? r.notices[0].sqlstate : "",
+               r.nnotices ? r.notices[0].message : "");
+    }
+    return good;
+}
+
+/* ---- reading the published catalog ---- */
+
+static eng_catalog_ref cat_ref;
+
+static const eng_database *cat_db(void) {
+    eng_catalog_pin(&cat_ref);
+    return eng_catalog_db_by_name(cat_ref.catalog, "postgres");
+}
+static void cat_done(void) { eng_catalog_unpin(&cat_ref); }
+
+static const eng_table *cat_table(const eng_database *db, const char *schema, const char *name) {
+    const eng_schema *s = eng_db_schema_by_name(db, schema);
+    return s == NULL ? NULL : eng_db_table_by_name(db, s->oid, name);
+}
+
+static const eng_index *cat_index(const eng_table *t, const char *name) {
+    for (uint32_t i = 0; t != NULL && i < t->index_count; i++) {
+        if (strcmp(t->indexes[i].name, name) == 0) return &t->indexes[i];
+    }
+    return NULL;
+}
+
+static const eng_constraint *cat_constraint(const eng_table *t, const char *name) {
+    for (uint32_t i = 0; t != NULL && i < t->constraint_count; i++) {
+        if (strcmp(t->constraints[i].name, name) == 0) return &t->constraints[i];
+    }
+    return NULL;
+}
+
+static bool streq(const char *a, const char *b) {
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* ---- phase 1: create ---- */
+
+static void check_items_table(bool after_restart) {
+    const eng_database *db = cat_db();
+    const eng_table *t = cat_table(db, "public", "items");
+    TEST_CHECK(t != NULL);
+    if (t == NULL) return cat_done();
+    TEST_CHECK(t->kind == 'r' && t->persistence == 'p');
+    TEST_CHECK(t->column_count >= 5);
+    const eng_column *id = eng_table_column_by_name(t, "id");
+    TEST_CHECK(id != NULL && id->type_oid == SQL_T_INT4 && id->not_null);
+    TEST_CHECK(id != NULL && streq(id->default_text, "nextval('items_id_seq'::regclass)"));
+    const eng_sequence *s = eng_db_sequence_by_name(db, ENG_OID_PUBLIC, "items_id_seq");
+    TEST_CHECK(s != NULL && s->owned_by_table == t->oid && s->owned_by_attnum == 1);
+    TEST_CHECK(s != NULL && s->type_oid == SQL_T_INT4 && s->max_value == INT32_MAX);
+    TEST_CHECK(id != NULL && s != NULL && id->default_seq == s->oid);
+    const eng_column *name = eng_table_column_by_name(t, "name");
+    TEST_CHECK(name != NULL && name->type_oid == SQL_T_VARCHAR && name->typmod == 40 + 4);
+    TEST_CHECK(name != NULL && streq(name->default_text, "'none'"));
+    TEST_CHECK(name != NULL && streq(name->comment, "the name"));
+    const eng_column *v = eng_table_column_by_name(t, "v");
+    TEST_CHECK(v != NULL && v->type_oid == SQL_T_VECTOR && v->vector_dims == 3 &&
+               v->store == ENG_STORE_VECTOR);
+    TEST_CHECK(t->pk_count == 1 && t->pk_attnums[0] == 1);
+    const eng_index *pk = cat_index(t, "items_pkey");
+    TEST_CHECK(pk != NULL && pk->primary && pk->unique && pk->method == ENG_INDEX_BTREE);
+    const eng_constraint *ck = cat_constraint(t, "items_score_check");
+    TEST_CHECK(ck != NULL && ck->kind == 'c' && streq(ck->check_text, "score > 0"));
+    const eng_constraint *pkc = cat_constraint(t, "items_pkey");
+    TEST_CHECK(pkc != NULL && pkc->kind == 'p' && pk != NULL && pkc->index_oid == pk->oid);
+    TEST_CHECK(streq(t->comment, "all the items"));
+    /* The explicit HNSW index replaced the automatic one of v. */
+    TEST_CHECK(cat_index(t, "items_v_idx") == NULL);
+    const eng_index *hv = cat_index(t, "items_v_l2");
+    TEST_CHECK(hv != NULL && hv->method == ENG_INDEX_HNSW && hv->metric == ENG_METRIC_L2 &&
+               hv->hnsw_m == 8 && hv->hnsw_ef_construction == 32 && !hv->automatic);
+    TEST_CHECK(cat_index(t, "items_name_idx") != NULL);
+    TEST_CHECK(cat_index(t, "items_name_idx1") != NULL);
+    const eng_column *extra = eng_table_column_by_name(t, "extra2");
+    TEST_CHECK(extra != NULL && extra->type_oid == SQL_T_INT4 && extra->missing_len == 8);
+    TEST_CHECK(eng_table_column_by_name(t, "gone") == NULL);
+    (void)after_restart;
+    cat_done();
+}
+
+static void check_other_objects(void) {
+    const eng_database *db = cat_db();
+    const eng_table *w = cat_table(db, "public", "pairs");
+    TEST_CHECK(w != NULL && w->pk_count == 2);
+    TEST_CHECK(cat_index(w, "pairs_a_b_key") != NULL);
+    TEST_CHECK(cat_constraint(w, "pairs_a_check") != NULL);
+    TEST_CHECK(cat_constraint(w, "pairs_check") != NULL);
+    const eng_table *idt = cat_table(db, "public", "idt");
+    const eng_column *ic = idt != NULL ? eng_table_column_by_name(idt, "id") : NULL;
+    TEST_CHECK(ic != NULL && ic->identity == 'a' && ic->not_null && ic->type_oid == SQL_T_INT8);
+    const eng_sequence *s = eng_db_sequence_by_name(db, ENG_OID_PUBLIC, "counter");
+    TEST_CHECK(s != NULL && s->increment == 5 && s->start == 10 && s->min_value == 1 &&
+               s->max_value == INT64_MAX && s->cache == 1 && !s->cycle);
+    const eng_sequence *d = eng_db_sequence_by_name(db, ENG_OID_PUBLIC, "down");
+    TEST_CHECK(d != NULL && d->increment == -1 && d->start == -1 && d->max_value == -1 &&
+               d->min_value == INT16_MIN && d->type_oid == SQL_T_INT2);
+    TEST_CHECK(db->extension_count == 1 && streq(db->extensions[0].name, "vector"));
+    const eng_schema *app = eng_db_schema_by_name(db, "app");
+    TEST_CHECK(app != NULL && streq(app->comment, "application"));
+    TEST_CHECK(cat_table(db, "app", "things") != NULL);
+    TEST_CHECK(eng_db_schema_by_name(db, "scratch") == NULL);
+    const eng_table *view = cat_table(db, "public", "names");
+    TEST_CHECK(view != NULL && view->kind == 'v' && view->column_count == 2 &&
+               streq(view->columns[1].name, "label"));
+    const eng_role *alice = eng_catalog_role_by_name(cat_ref.catalog, "alice");
+    TEST_CHECK(alice != NULL && alice->login && !alice->superuser && alice->createdb);
+    TEST_CHECK(alice != NULL && alice->password != NULL &&
+               strncmp(alice->password, "SCRAM-SHA-256$4096:", 19) == 0);
+    TEST_CHECK(eng_catalog_role_by_name(cat_ref.catalog, "bob") != NULL);
+    TEST_CHECK(eng_catalog_db_by_name(cat_ref.catalog, "other") != NULL);
+    cat_done();
+}
+
+static void create_objects(void) {
+    TEST_CHECK(td_ok("CREATE TABLE items (id serial PRIMARY KEY, "
+                     "name varchar(40) NOT NULL DEFAULT 'none', "
+                     "score numeric CHECK (score > 0), v vector(3), "
+                     "made int8 DEFAULT 1 + 2, gone int)", "CREATE TABLE"));
+    TEST_CHECK(td_ok("CREATE INDEX ON items (name)", "CREATE INDEX"));
+    TEST_CHECK(td_ok("CREATE INDEX ON items (name DESC)", "CREATE INDEX"));
+    TEST_CHECK(td_ok("CREATE INDEX items_v_l2 ON items USING hnsw (v vector_l2_ops) "
+                     "WITH (m = 8, ef_construction = 32)", "CREATE INDEX"));
+    TEST_CHECK(td_ok("COMMENT ON TABLE items IS 'all the items'; "
+                     "COMMENT ON COLUMN items.name IS 'the name'", "COMMENT"));
+    TEST_CHECK(td_ok("ALTER TABLE items ADD COLUMN extra int DEFAULT 7", "ALTER TABLE"));
+    TEST_CHECK(td_ok("ALTER TABLE items RENAME COLUMN extra TO extra2", "ALTER TABLE"));
+    TEST_CHECK(td_ok("ALTER TABLE items DROP COLUMN gone", "ALTER TABLE"));
+    TEST_CHECK(td_ok("CREATE TABLE pairs (a int, b int, PRIMARY KEY (a, b), UNIQUE (a, b), "
+                     "CHECK (a < 100), CHECK (a > b))", "CREATE TABLE"));
+    TEST_CHECK(td_ok("CREATE TABLE idt (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+                     "x int)", "CREATE TABLE"));
+    TEST_CHECK(td_ok("CREATE SEQUENCE counter INCREMENT BY 5 START WITH 10", "CREATE SEQUENCE"));
+    TEST_CHECK(td_ok("CREATE SEQUENCE down AS smallint INCREMENT -1", "CREATE SEQUENCE"));
+    TEST_CHECK(td_ok("CREATE EXTENSION vector", "CREATE EXTENSION"));
+    TEST_CHECK(td_ok("CREATE SCHEMA app; CREATE TABLE app.things (a int); "
+                     "COMMENT ON SCHEMA app IS 'application'", "COMMENT"));
+    TEST_CHECK(td_ok("CREATE SCHEMA scratch; CREATE TABLE scratch.t (a int); "
+                     "CREATE SEQUENCE scratch.s", "CREATE SEQUENCE"));
+    TEST_CHECK(td_fails("DROP SCHEMA scratch", "2BP01",
+                        "cannot drop schema scratch because other objects depend on it"));
+    TEST_CHECK(td_notice_is("DROP SCHEMA scratch CASCADE", "00000",
+                            "drop cascades to 2 other objects"));
+    TEST_CHECK(td_ok("CREATE VIEW names (ident, label) AS SELECT id, name FROM items",
+                     "CREATE VIEW"));
+    TEST_CHECK(td_ok("CREATE ROLE alice LOGIN CREATEDB PASSWORD 'secret'", "CREATE ROLE"));
+    TEST_CHECK(td_ok("CREATE ROLE bob", "CREATE ROLE"));
+    const eng_role *bob = eng_catalog_role_by_name((cat_db(), cat_ref.catalog), "bob");
+    TEST_CHECK(bob != NULL && !bob->login && bob->password == NULL);
+    cat_done();
+    TEST_CHECK(td_ok("CREATE DATABASE other", "CREATE DATABASE"));
+    TEST_CHECK(td_ok("GRANT SELECT ON items TO alice", "GRANT"));
+    check_items_table(false);
+    check_other_objects();
+}
+
+static void check_errors(void) {
+    TEST_CHECK(td_fails("CREATE TABLE items (a int)", "42P07",
+                        "relation \"items\" already exists"));
+    TEST_CHECK(td_notice_is("CREATE TABLE IF NOT EXISTS items (a int)", "42P07",
+                            "relation \"items\" already exists, skipping"));
+    TEST_CHECK(td_fails("CREATE TABLE u1 (a int UNIQUE)", "0A000", NULL));
+    TEST_CHECK(td_fails("CREATE TABLE u2 (a int REFERENCES items (id))", "0A000", NULL));
+    TEST_CHECK(td_fails("CREATE TABLE u3 (a int, a text)", "42701",
+                        "column \"a\" specified more than once"));
+    TEST_CHECK(td_fails("CREATE TABLE u4 (a int PRIMARY KEY, b int PRIMARY KEY)", "42P16",
+                        "multiple primary keys for table \"u4\" are not allowed"));
+    TEST_CHECK(td_fails("CREATE TABLE u5 (a nosuchtype)", "42704",
+                        "type \"nosuchtype\" does not exist"));
+    TEST_CHECK(td_fails("CREATE TABLE u6 (a int) PARTITION BY RANGE (a)", "0A000", NULL));
+    TEST_CHECK(td_fails("CREATE TABLE u7 (a int NULL NOT NULL)", "42601",
+                        "conflicting NULL/NOT NULL declarations for column \"a\" of table "
+                        "\"u7\""));
+    TEST_CHECK(td_fails("CREATE TABLE u8 (a int DEFAULT 'abc')", "22P02", NULL));
+    TEST_CHECK(td_fails("CREATE INDEX ON nope (a)", "42P01",
+                        "relation \"nope\" does not exist"));
+    TEST_CHECK(td_fails("CREATE INDEX ON items (nope)", "42703",
+                        "column \"nope\" does not exist"));
+    TEST_CHECK(td_fails("CREATE INDEX ON items USING hnsw (v)", "42704", NULL));
+    TEST_CHECK(td_fails("CREATE INDEX ON items USING hnsw (v vector_l2_ops) WITH (m = 1)",
+                        "22023", "value 1 out of bounds for option \"m\""));
+    TEST_CHECK(td_fails("CREATE INDEX items_pkey ON items (name)", "42P07",
+                        "relation \"items_pkey\" already exists"));
+    TEST_CHECK(td_notice_is("CREATE INDEX IF NOT EXISTS items_pkey ON items (name)", "42P07",
+                            "relation \"items_pkey\" already exists, skipping"));
+    TEST_CHECK(td_fails("CREATE SEQUENCE bad MINVALUE 10 MAXVALUE 5", "22023",
+                        "MINVALUE (10) must be less than MAXVALUE (5)"));
+    TEST_CHECK(td_fails("CREATE SEQUENCE bad INCREMENT 0", "22023", "INCREMENT must not be zero"));
+    TEST_CHECK(td_fails("CREATE EXTENSION plpgsql", "0A000", NULL));
+    TEST_CHECK(td_notice_is("CREATE EXTENSION IF NOT EXISTS vector", "42710",
+                            "extension \"vector\" already exists, skipping"));
+    TEST_CHECK(td_fails("CREATE SCHEMA app", "42P06", "schema \"app\" already exists"));
+    TEST_CHECK(td_fails("CREATE SCHEMA pg_mine", "42939", "unacceptable schema name \"pg_mine\""));
+    TEST_CHECK(td_fails("CREATE ROLE alice", "42710", "role \"alice\" already exists"));
+    td_result r = td_exec_block("CREATE DATABASE x", true);
+    TEST_CHECK(!r.ok && strcmp(r.err.sqlstate, "25001") == 0 &&
+               strcmp(r.err.message, "CREATE DATABASE cannot run inside a transaction block") == 0);
+    TEST_CHECK(td_fails("DROP TABLE nope", "42P01", "table \"nope\" does not exist"));
+    TEST_CHECK(td_notice_is("DROP TABLE IF EXISTS nope", "00000",
+                            "table \"nope\" does not exist, skipping"));
+    TEST_CHECK(td_fails("DROP TABLE names", "42809", "\"names\" is not a table"));
+    TEST_CHECK(td_fails("DROP TABLE items", "2BP01",
+                        "cannot drop table items because other objects depend on it"));
+    TEST_CHECK(td_fails("DROP SCHEMA app", "2BP01",
+                        "cannot drop schema app because other objects depend on it"));
+    TEST_CHECK(td_fails("DROP SEQUENCE items_id_seq", "2BP01",
+                        "cannot drop sequence items_id_seq because other objects depend on it"));
+    TEST_CHECK(td_fails("DROP INDEX items_pkey", "2BP01",
+                        "cannot drop index items_pkey because constraint items_pkey on table "
+                        "items requires it"));
+    TEST_CHECK(td_fails("DROP ROLE postgres", "55006", "current user cannot be dropped"));
+    TEST_CHECK(td_fails("ALTER TABLE items ADD COLUMN name text", "42701",
+                        "column \"name\" of relation \"items\" already exists"));
+    TEST_CHECK(td_fails("ALTER TABLE items ALTER COLUMN id DROP NOT NULL", "42P16",
+                        "column \"id\" is in a primary key"));
+    TEST_CHECK(td_fails("ALTER TABLE items ADD CONSTRAINT u UNIQUE (name)", "0A000", NULL));
+    /* A failed statement leaves nothing behind: the transaction's draft is discarded. */
+    TEST_CHECK(td_fails("CREATE TABLE half (a int); CREATE TABLE items (b int)", "42P07", NULL));
+    const eng_database *db = cat_db();
+    TEST_CHECK(cat_table(db, "public", "half") == NULL);
+    TEST_CHECK(cat_table(db, "public", "u1") == NULL);
+    cat_done();
+}
+
+static void check_drops(void) {
+    TEST_CHECK(td_ok("CREATE TABLE tmp1 (id bigserial PRIMARY KEY, x int); "
+                     "CREATE INDEX tmp1_x ON tmp1 (x)", "CREATE INDEX"));
+    TEST_CHECK(td_ok("DROP INDEX tmp1_x", "DROP INDEX"));
+    TEST_CHECK(td_ok("TRUNCATE tmp1 RESTART IDENTITY", "TRUNCATE TABLE"));
+    uint64_t storage = 0;
+    const eng_database *db = cat_db();
+    const eng_table *t = cat_table(db, "public", "tmp1");
+    TEST_CHECK(t != NULL && cat_index(t, "tmp1_x") == NULL);
+    if (t != NULL) storage = t->storage_id;
+    cat_done();
+    TEST_CHECK(td_ok("TRUNCATE tmp1", "TRUNCATE TABLE"));
+    db = cat_db();
+    t = cat_table(db, "public", "tmp1");
+    TEST_CHECK(t != NULL && t->storage_id != storage);
+    cat_done();
+    TEST_CHECK(td_ok("DROP TABLE tmp1", "DROP TABLE"));
+    db = cat_db();
+    TEST_CHECK(cat_table(db, "public", "tmp1") == NULL);
+    TEST_CHECK(eng_db_sequence_by_name(db, ENG_OID_PUBLIC, "tmp1_id_seq") == NULL);
+    cat_done();
+    TEST_CHECK(td_ok("CREATE ROLE carol; DROP ROLE carol", "DROP ROLE"));
+    TEST_CHECK(td_ok("CREATE SEQUENCE pairs_seq OWNED BY pairs.b", "CREATE SEQUENCE"));
+    TEST_CHECK(td_ok("CREATE ROLE dave; CREATE SCHEMA AUTHORIZATION dave", "CREATE SCHEMA"));
+    TEST_CHECK(td_fails("DROP ROLE dave", "2BP01",
+                        "role \"dave\" cannot be dropped because some objects depend on it"));
+    TEST_CHECK(td_ok("ALTER ROLE bob WITH LOGIN PASSWORD 'pw2'", "ALTER ROLE"));
+    TEST_CHECK(td_ok("CREATE DATABASE gone; DROP DATABASE gone", "DROP DATABASE"));
+    TEST_CHECK(td_fails("DROP DATABASE postgres", "55006",
+                        "cannot drop the currently open database"));
+    TEST_CHECK(td_notice_is("DROP DATABASE IF EXISTS gone", "00000",
+                            "database \"gone\" does not exist, skipping"));
+    db = cat_db();
+    const eng_sequence *ps = eng_db_sequence_by_name(db, ENG_OID_PUBLIC, "pairs_seq");
+    const eng_table *pairs = cat_table(db, "public", "pairs");
+    TEST_CHECK(ps != NULL && pairs != NULL && ps->owned_by_table == pairs->oid &&
+               ps->owned_by_attnum == 2);
+    const eng_schema *dave = eng_db_schema_by_name(db, "dave");
+    const eng_role *dave_role = eng_catalog_role_by_name(cat_ref.catalog, "dave");
+    TEST_CHECK(dave != NULL && dave_role != NULL && dave->owner_oid == dave_role->oid);
+    const eng_role *bob = eng_catalog_role_by_name(cat_ref.catalog, "bob");
+    TEST_CHECK(bob != NULL && bob->login && bob->password != NULL);
+    TEST_CHECK(eng_catalog_db_by_name(cat_ref.catalog, "gone") == NULL);
+    cat_done();
+    TEST_CHECK(td_ok("CREATE TABLE renamed_from (a int); "
+                     "ALTER TABLE renamed_from RENAME TO renamed_to", "ALTER TABLE"));
+    db = cat_db();
+    TEST_CHECK(cat_table(db, "public", "renamed_to") != NULL);
+    TEST_CHECK(cat_table(db, "public", "renamed_from") == NULL);
+    cat_done();
+}
+
+/* ---- tables with rows ---- */
+
+#define ROWS 300
+
+typedef struct index_count {
+    const eng_table *t;
+    uint32_t index_oid;
+    uint64_t entries;
+} index_count;
+
+static void count_index_shard(void *arg) {
+    index_count *c = arg;
+    for (uint32_t p = rt_core_id(); p < c->t->partition_count; p += eng_shard_count()) {
+        const eng_btree *tree = eng_part_index(eng_partition(c->t, p), c->index_oid);
+        TEST_CHECK(tree != NULL);
+        if (tree != NULL) c->entries += eng_btree_count(tree);
+    }
+}
+
+/* Entries of index `name` of table `table` over all partitions. */
+static uint64_t count_index(const char *table, const char *name) {
+    const eng_database *db = cat_db();
+    const eng_table *t = cat_table(db, "public", table);
+    const eng_index *ix = cat_index(t, name);
+    uint64_t total = 0;
+    for (uint32_t s = 0; ix != NULL && s < eng_shard_count(); s++) {
+        index_count c = {.t = t, .index_oid = ix->oid};
+        rt_err err;
+        rt_err_clear(&err);
+        TEST_CHECK(rt_run_on(s, count_index_shard, &c, &err));
+        total += c.entries;
+    }
+    cat_done();
+    return ix == NULL ? UINT64_MAX : total;
+}
+
+static void check_rows(void) {
+    TEST_CHECK(td_ok("CREATE TABLE r (id int8 PRIMARY KEY, txn int8, payload text, crc int8, "
+                     "v vector(4)) WITH (partitions = 4)", "CREATE TABLE"));
+    const eng_database *db = cat_db();
+    const eng_table *t = cat_table(db, "public", "r");
+    uint32_t oid = t != NULL ? t->oid : 0;
+    TEST_CHECK(t != NULL && t->partition_count == 4);
+    cat_done();
+    static te_op ops[ROWS];
+    for (int i = 0; i < ROWS; i++) {
+        ops[i] = (te_op){.kind = TE_INSERT, .id = i, .txn = i % 7};
+        snprintf(ops[i].payload, sizeof ops[i].payload, "p%d", i % 10);
+    }
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(te_commit_ops(oid, ops, ROWS, &err));
+    /* The engine builds a new index over the rows already stored. */
+    TEST_CHECK(td_ok("CREATE INDEX r_payload ON r (payload)", "CREATE INDEX"));
+    TEST_CHECK(count_index("r", "r_payload") == ROWS);
+    TEST_CHECK(td_fails("ALTER TABLE r ADD COLUMN must int NOT NULL", "23502",
+                        "column \"must\" of relation \"r\" contains null values"));
+    TEST_CHECK(td_ok("ALTER TABLE r ADD COLUMN must int NOT NULL DEFAULT 5", "ALTER TABLE"));
+    TEST_CHECK(td_ok("ALTER TABLE r ALTER COLUMN txn SET NOT NULL", "ALTER TABLE"));
+    TEST_CHECK(td_fails("ALTER TABLE r ALTER COLUMN must TYPE text", "0A000", NULL));
+    TEST_CHECK(td_fails("ALTER TABLE r ADD CONSTRAINT c CHECK (txn >= 0)", "0A000", NULL));
+    TEST_CHECK(td_ok("ALTER TABLE r ADD CONSTRAINT c CHECK (txn >= 0) NOT VALID", "ALTER TABLE"));
+    TEST_CHECK(td_ok("CREATE TABLE nopk (a int, b text); ALTER TABLE nopk ADD PRIMARY KEY (a)",
+                     "ALTER TABLE"));
+    TEST_CHECK(td_ok("TRUNCATE r", "TRUNCATE TABLE"));
+    TEST_CHECK(td_ok("ALTER TABLE r ALTER COLUMN must TYPE text", "ALTER TABLE"));
+    TEST_CHECK(count_index("r", "r_payload") == 0);
+}
+
+static void phase_create(void *arg) {
+    (void)arg;
+    create_objects();
+    check_errors();
+    check_drops();
+    check_rows();
+    rt_runtime_stop();
+}
+
+static void phase_verify(void *arg) {
+    (void)arg;
+    check_items_table(true);
+    check_other_objects();
+    rt_runtime_stop();
+}
+
+static char data_dir[256];
+
+static void test_ddl_survives_restart(void **state) {
+    (void)state;
+    snprintf(data_dir, sizeof data_dir, "/tmp/test_sql_ddl_%d", (int)getpid());
+    te_rmdir(data_dir);
+    eng_config cfg = {.data_dir = data_dir, .superuser = "postgres", .shard_count = 2};
+    assert_int_equal(te_run(&cfg, phase_create, NULL, NULL), 0);
+    assert_int_equal(te_run(&cfg, phase_verify, NULL, NULL), 0);
+    te_rmdir(data_dir);
+}
+
+int main(void) {
+    sql_types_init();
+    sql_funcs_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ddl_survives_restart),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

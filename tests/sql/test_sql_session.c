@@ -1,0 +1,308 @@
+/* test_sql_session.c: the session end to end inside the server process, without the wire
+ * protocol: settings (SET/SHOW/RESET, validation, SET LOCAL, rollback of SET), transaction
+ * blocks (BEGIN/COMMIT/ROLLBACK, failed blocks and 25P02, savepoints), autocommit durability
+ * order, prepared statements (Parse/Bind/Describe/Execute and PREPARE/EXECUTE), portals with
+ * row limits (PortalSuspended), cursors (DECLARE/FETCH/MOVE/CLOSE) and DDL visibility.
+ * How: a real engine in a temporary data directory with two shards; a fiber on shard 0 opens a
+ * session as the bootstrap superuser and runs scripts of statements, each with the exact text
+ * output expected (rows as "a|b", the command tag, notices, or "ERROR <sqlstate>: <message>"),
+ * as PostgreSQL 15 answers them. Mismatches are collected and asserted on the main thread. */
+// ctest: TIMEOUT 300
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "engine/eng.h"
+#include "sql/sql_session.h"
+#include "sql/sql_strbuf.h"
+#include "sql/sql_types.h"
+#include "tests/common/test_runtime.h"
+
+#define OUT_BYTES 65536
+
+typedef struct capture {
+    sql_session *s;
+    char out[OUT_BYTES];
+    size_t len;
+} capture;
+
+static void cap_printf(capture *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cap_printf(capture *c, const char *fmt, ...) {
+    if (c->len >= OUT_BYTES - 1) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(c->out + c->len, OUT_BYTES - c->len, fmt, ap);
+    va_end(ap);
+    if (n > 0) c->len += (size_t)n < OUT_BYTES - c->len ? (size_t)n : OUT_BYTES - c->len - 1;
+}
+
+static bool cap_describe(void *arg, const sql_col *cols, uint32_t ncols, const int16_t *formats,
+                         rt_err *err) {
+    (void)formats, (void)err;
+    capture *c = arg;
+    for (uint32_t i = 0; i < ncols; i++) cap_printf(c, "%s%s", i ? "|" : "", cols[i].name);
+    cap_printf(c, "\n");
+    return true;
+}
+
+static bool cap_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
+                     const int16_t *formats, rt_err *err) {
+    (void)formats;
+    capture *c = arg;
+    rt_arena *arena = rt_arena_create(1 << 20);
+    sql_io_ctx io;
+    sql_session_io(c->s, arena, err, &io);
+    for (uint32_t r = from; r < to; r++) {
+        for (uint32_t col = 0; col < b->ncols; col++) {
+            sql_value v;
+            sql_vec_get(&b->cols[col], r, &v);
+            if (col > 0) cap_printf(c, "|");
+            if (v.is_null) {
+                cap_printf(c, "NULL");
+                continue;
+            }
+            sql_strbuf sb;
+            sql_strbuf_init(&sb, arena, 64);
+            if (!sql_value_out(&io, &v, b->cols[col].typmod, &sb)) {
+                rt_arena_destroy(arena);
+                return false;
+            }
+            cap_printf(c, "%.*s", (int)sb.len, sb.data);
+        }
+        cap_printf(c, "\n");
+    }
+    rt_arena_destroy(arena);
+    return true;
+}
+
+static bool cap_complete(void *arg, const char *tag, rt_err *err) {
+    (void)err;
+    cap_printf(arg, "%s\n", tag);
+    return true;
+}
+
+static bool cap_empty(void *arg, rt_err *err) {
+    (void)err;
+    cap_printf(arg, "EMPTY\n");
+    return true;
+}
+
+static void cap_notice(void *arg, const char *severity, const rt_err *n) {
+    cap_printf(arg, "%s %s: %s\n", severity, n->sqlstate, n->message);
+}
+
+static const sql_sink cap_sink_proto = {
+    .describe = cap_describe, .rows = cap_rows, .complete = cap_complete, .empty = cap_empty,
+    .notice = cap_notice};
+
+/* Runs one simple query; returns what the client would see. */
+static const char *run(capture *c, const char *sql) {
+    c->len = 0;
+    c->out[0] = '\0';
+    sql_sink sink = cap_sink_proto;
+    sink.arg = c;
+    rt_err err;
+    rt_err_clear(&err);
+    if (!sql_session_simple_query(c->s, sql, (uint32_t)strlen(sql), &sink, &err)) {
+        cap_printf(c, "ERROR %s: %s\n", err.sqlstate, err.message);
+    }
+    return c->out;
+}
+
+static _Atomic int mismatches;
+
+static void expect(capture *c, const char *sql, const char *want) {
+    const char *got = run(c, sql);
+    if (strcmp(got, want) != 0) {
+        atomic_fetch_add(&mismatches, 1);
+        fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", sql, want, got);
+    }
+}
+
+/* ---- scripts ---- */
+
+static void script_settings(capture *c) {
+    expect(c, "SHOW DateStyle", "datestyle\nISO, MDY\nSHOW\n");
+    expect(c, "SET datestyle = 'German'", "SET\n");
+    expect(c, "SHOW datestyle", "datestyle\nGerman, DMY\nSHOW\n");
+    expect(c, "RESET datestyle", "RESET\n");
+    expect(c, "SHOW datestyle", "datestyle\nISO, MDY\nSHOW\n");
+    expect(c, "SET statement_timeout = '5s'", "SET\n");
+    expect(c, "SHOW statement_timeout", "statement_timeout\n5s\nSHOW\n");
+    expect(c, "SET statement_timeout = 0", "SET\n");
+    expect(c, "SET nosuch = 1",
+           "ERROR 42704: unrecognized configuration parameter \"nosuch\"\n");
+    expect(c, "SET server_version = '1'",
+           "ERROR 55P02: parameter \"server_version\" cannot be changed\n");
+    expect(c, "SET enable_seqscan = maybe",
+           "ERROR 22023: parameter \"enable_seqscan\" requires a Boolean value\n");
+    expect(c, "SET myapp.tenant = 'acme'", "SET\n");
+    expect(c, "SHOW myapp.tenant", "myapp.tenant\nacme\nSHOW\n");
+    expect(c, "SET TIME ZONE 'Europe/Berlin'", "SET\n");
+    expect(c, "SHOW timezone", "timezone\nEurope/Berlin\nSHOW\n");
+    expect(c, "SET TIME ZONE 'UTC'", "SET\n");
+    /* SET inside a rolled-back transaction is undone; SET LOCAL ends with its transaction. */
+    expect(c, "BEGIN", "BEGIN\n");
+    expect(c, "SET extra_float_digits = 3", "SET\n");
+    expect(c, "SET LOCAL work_mem = '64MB'", "SET\n");
+    expect(c, "SHOW work_mem", "work_mem\n64MB\nSHOW\n");
+    expect(c, "ROLLBACK", "ROLLBACK\n");
+    expect(c, "SHOW extra_float_digits", "extra_float_digits\n1\nSHOW\n");
+    expect(c, "SHOW work_mem", "work_mem\n4MB\nSHOW\n");
+    expect(c, "BEGIN; SET LOCAL work_mem = '8MB'; COMMIT", "BEGIN\nSET\nCOMMIT\n");
+    expect(c, "SHOW work_mem", "work_mem\n4MB\nSHOW\n");
+    expect(c, "BEGIN ISOLATION LEVEL SERIALIZABLE",
+           "ERROR 0A000: SERIALIZABLE isolation is not supported\n");
+    expect(c, "ROLLBACK", "ROLLBACK\n");
+}
+
+static void script_transactions(capture *c) {
+    expect(c, "COMMIT", "WARNING 25P01: there is no transaction in progress\nCOMMIT\n");
+    expect(c, "BEGIN", "BEGIN\n");
+    expect(c, "BEGIN", "WARNING 25001: there is already a transaction in progress\nBEGIN\n");
+    expect(c, "SELECT 1/0", "ERROR 22012: division by zero\n");
+    expect(c, "SELECT 1", "ERROR 25P02: current transaction is aborted, commands ignored until "
+                          "end of transaction block\n");
+    expect(c, "COMMIT", "ROLLBACK\n");
+    expect(c, "SELECT 1", "?column?\n1\nSELECT 1\n");
+    expect(c, "SAVEPOINT a",
+           "ERROR 25P01: SAVEPOINT can only be used in transaction blocks\n");
+    expect(c, "", "EMPTY\n");
+}
+
+static void script_tables(capture *c) {
+    expect(c, "CREATE TABLE kv (k int PRIMARY KEY, v text)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO kv VALUES (1, 'one'), (2, 'two')", "INSERT 0 2\n");
+    expect(c, "SELECT k, v FROM kv ORDER BY k", "k|v\n1|one\n2|two\nSELECT 2\n");
+    /* savepoints undo only what came after them */
+    expect(c, "BEGIN; INSERT INTO kv VALUES (3, 'three'); SAVEPOINT s1; "
+              "INSERT INTO kv VALUES (4, 'four'); ROLLBACK TO s1; COMMIT",
+           "BEGIN\nINSERT 0 1\nSAVEPOINT\nINSERT 0 1\nROLLBACK\nCOMMIT\n");
+    expect(c, "SELECT count(*) FROM kv", "count\n3\nSELECT 1\n");
+    expect(c, "INSERT INTO kv VALUES (1, 'dup')",
+           "ERROR 23505: duplicate key value violates unique constraint \"kv_pkey\"\n");
+    /* DDL in a rolled-back transaction leaves nothing behind */
+    expect(c, "BEGIN; CREATE TABLE gone (a int); ROLLBACK", "BEGIN\nCREATE TABLE\nROLLBACK\n");
+    expect(c, "SELECT * FROM gone",
+           "ERROR 42P01: relation \"gone\" does not exist\n");
+    expect(c, "PREPARE q (int) AS SELECT v FROM kv WHERE k = $1", "PREPARE\n");
+    expect(c, "EXECUTE q(2)", "v\ntwo\nSELECT 1\n");
+    expect(c, "EXECUTE q(9)", "v\nSELECT 0\n");
+    expect(c, "DEALLOCATE q", "DEALLOCATE\n");
+    expect(c, "EXECUTE q(2)", "ERROR 26000: prepared statement \"q\" does not exist\n");
+    expect(c, "BEGIN; DECLARE cur CURSOR FOR SELECT k FROM kv ORDER BY k; FETCH 2 FROM cur; "
+              "MOVE 1 IN cur; FETCH NEXT FROM cur; CLOSE cur; COMMIT",
+           "BEGIN\nDECLARE CURSOR\nk\n1\n2\nFETCH 2\nMOVE 1\nk\nFETCH 0\nCLOSE CURSOR\n"
+           "COMMIT\n");
+    expect(c, "DROP TABLE kv", "DROP TABLE\n");
+}
+
+/* Extended protocol: Parse / Bind / Describe / Execute with a row limit / Sync. */
+static void script_extended(capture *c) {
+    expect(c, "CREATE TABLE ext (id int PRIMARY KEY, name text)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO ext SELECT g, 'n' || g FROM generate_series(1, 5) g", "INSERT 0 5\n");
+    rt_err err;
+    rt_err_clear(&err);
+    const char *sql = "SELECT id, name FROM ext WHERE id >= $1 ORDER BY id";
+    TEST_CHECK(sql_session_parse(c->s, "s1", sql, (uint32_t)strlen(sql), 0, NULL, &err));
+    uint32_t np = 0, nc = 0;
+    const uint32_t *types = NULL;
+    const sql_col *cols = NULL;
+    bool rows = false;
+    TEST_CHECK(sql_session_describe_statement(c->s, "s1", &np, &types, &rows, &cols, &nc, &err));
+    TEST_CHECK(np == 1 && types[0] == 23 && rows && nc == 2);
+    const uint8_t *vals[1] = {(const uint8_t *)"2"};
+    uint32_t lens[1] = {1};
+    int16_t fmts[1] = {0};
+    sql_bind_args a = {.portal = "", .statement = "s1", .nparams = 1, .param_formats = fmts,
+                       .values = vals, .lengths = lens};
+    TEST_CHECK(sql_session_bind(c->s, &a, &err));
+    sql_sink sink = cap_sink_proto;
+    sink.arg = c;
+    c->len = 0;
+    bool suspended = false;
+    TEST_CHECK(sql_session_execute(c->s, "", 2, &sink, &suspended, &err));
+    TEST_CHECK(suspended);
+    TEST_CHECK(sql_session_execute(c->s, "", 0, &sink, &suspended, &err));
+    TEST_CHECK(!suspended);
+    TEST_CHECK(sql_session_sync(c->s, &err));
+    if (strcmp(c->out, "2|n2\n3|n3\n4|n4\n5|n5\nSELECT 2\n") != 0) {
+        atomic_fetch_add(&mismatches, 1);
+        fprintf(stderr, "extended: got\n%s", c->out);
+    }
+    /* a bad parameter value fails Bind with the type's error */
+    const uint8_t *bad[1] = {(const uint8_t *)"x"};
+    a.values = bad;
+    TEST_CHECK(!sql_session_bind(c->s, &a, &err));
+    TEST_CHECK(rt_err_is(&err, "22P02"));
+    rt_err_clear(&err);
+    TEST_CHECK(sql_session_sync(c->s, &err));
+    TEST_CHECK(sql_session_txn_status(c->s) == SQL_TXN_IDLE);
+    expect(c, "DROP TABLE ext", "DROP TABLE\n");
+}
+
+static void session_fiber(void *arg) {
+    (void)arg;
+    static capture c;
+    rt_err err;
+    rt_err_clear(&err);
+    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 42};
+    if (!sql_session_open(&st, &c.s, &err)) {
+        fprintf(stderr, "open: %s\n", err.message);
+        atomic_fetch_add(&mismatches, 1);
+    } else {
+        script_settings(&c);
+        script_transactions(&c);
+        script_tables(&c);
+        script_extended(&c);
+        sql_session_close(c.s);
+    }
+    sql_startup nodb = {.user = "postgres", .database = "nosuch"};
+    sql_session *s2 = NULL;
+    rt_err_clear(&err);
+    TEST_CHECK(!sql_session_open(&nodb, &s2, &err));
+    TEST_CHECK(rt_err_is(&err, "3D000") && err.severity == RT_SEV_FATAL);
+    rt_runtime_stop();
+}
+
+static void on_start(rt_loop *loop, void *arg) {
+    (void)loop, (void)arg;
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(eng_shard_start(&err));
+    if (rt_core_id() == 0) test_spawn(session_fiber, NULL);
+}
+
+static void on_stop(rt_loop *loop, void *arg) {
+    (void)loop, (void)arg;
+    eng_shard_stop();
+}
+
+static void test_session_scripts(void **state) {
+    (void)state;
+    char dir[128], cmd[160];
+    snprintf(dir, sizeof dir, "/tmp/test_sql_session_%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    sql_session_global_init();
+    rt_err err;
+    rt_err_clear(&err);
+    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = 2};
+    assert_true(eng_start(&cfg, &err));
+    assert_int_equal(test_runtime_run(2, on_start, on_stop, NULL), 0);
+    eng_stop();
+    assert_int_equal(atomic_load(&mismatches), 0);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_session_scripts)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
