@@ -164,7 +164,8 @@ PC_KERNEL(pc_get_constraintdef) {
             x != NULL ? pc_constraint_by_oid(x->db, (uint32_t)args[0]->i64[i], &t) : NULL;
         if (con == NULL) continue;
         sql_strbuf_reset(&sb);
-        pc_constraint_def(&sb, x->db, &p, t, con);
+        bool pretty = f->call->nargs > 1 && !sql_vec_is_null(args[1], i) && args[1]->i64[i];
+        pc_constraint_def(&sb, x->db, &p, t, con, pretty);
         if (!pc_set_sb(f, out, i, &sb)) return false;
     }
     return true;
@@ -512,8 +513,9 @@ PC_KERNEL(pc_current_schemas) {
         }
         for (uint32_t k = 0; k < p.n; k++) {
             const char *name = pc_schema_name(x->db, p.oids[k]);
-            bool implicit = p.oids[k] == ENG_OID_PG_CATALOG || strncmp(name, "pg_temp", 7) == 0;
-            if (implicit && !args[0]->i64[i]) continue;
+            /* the session's own temporary schema is not known here: none is listed */
+            if (strncmp(name, "pg_temp", 7) == 0) continue;
+            if (p.oids[k] == ENG_OID_PG_CATALOG && !args[0]->i64[i]) continue;
             sql_value e = {.type_oid = SQL_T_NAME,
                            .b = {(const uint8_t *)name, (uint32_t)strlen(name)}};
             if (!sql_array_builder_add(&b, &e)) return rt_arena_fail(f->arena, f->err);

@@ -153,7 +153,8 @@ static bool pc_att_column(pc_row *r, uint32_t relid, const eng_column *col) {
     }
     pc_int(r, "attnum", col->attnum);
     pc_bool(r, "attnotnull", col->not_null && !col->dropped);
-    pc_bool(r, "atthasdef", col->default_text != NULL && !col->dropped);
+    /* an identity column's nextval() is not a default in PostgreSQL's catalog */
+    pc_bool(r, "atthasdef", col->default_text != NULL && !col->dropped && col->identity == 0);
     pc_bool(r, "atthasmissing", col->missing != NULL && !col->dropped);
     pc_char(r, "attidentity", col->identity);
     pc_char(r, "attgenerated", col->generated);
@@ -312,11 +313,21 @@ static bool pc_constraint_row(pc_row *r, const eng_table *t, const eng_constrain
             return false;
         }
     }
-    if (con->column_count > 0 &&
-        !pc_int2_array(r, "conkey", con->attnums, con->column_count, false)) {
-        return false;
+    uint16_t cols[ENG_INDEX_COLUMNS_MAX];
+    uint32_t ncols = con->column_count;
+    memcpy(cols, con->attnums, ncols * sizeof cols[0]);
+    if (con->kind == 'c' && ncols == 0 && con->check_text != NULL) {
+        ncols = pc_check_columns(t, con->check_text, cols, ENG_INDEX_COLUMNS_MAX);
     }
-    pc_str(r, "conbin", con->check_text);
+    if (ncols > 0 && !pc_int2_array(r, "conkey", cols, ncols, false)) return false;
+    if (con->check_text != NULL) {
+        sql_strbuf sb;
+        sql_strbuf_init(&sb, r->x->arena, 64);
+        pc_check_expr(&sb, t, con->check_text, false);
+        const char *bin = pc_strbuf_cstr(&sb);
+        if (bin == NULL) return rt_arena_fail(r->x->arena, r->x->err);
+        pc_str(r, "conbin", bin);
+    }
     return pc_add(r);
 }
 
@@ -363,7 +374,7 @@ bool pc_scan_attrdef(pc_row *r) {
         const eng_table *t = &db->tables[i];
         for (uint32_t c = 0; c < t->column_count; c++) {
             const eng_column *col = &t->columns[c];
-            if (col->default_text == NULL || col->dropped) continue;
+            if (col->default_text == NULL || col->dropped || col->identity != 0) continue;
             pc_clear(r);
             pc_int(r, "oid", pc_attrdef_oid(t->oid, col->attnum));
             pc_int(r, "adrelid", t->oid);

@@ -369,7 +369,7 @@ bool pc_scan_is_check_constraints(pc_row *r) {
             const eng_constraint *con = &t->constraints[k];
             if (con->kind != 'c') continue;
             sql_strbuf_reset(&sb);
-            pc_constraint_def(&sb, db, NULL, t, con);
+            pc_constraint_def(&sb, db, NULL, t, con, false);
             const char *def = pc_cstr(r, &sb);
             if (def == NULL) return false;
             /* check_clause is the definition without its CHECK keyword */
@@ -396,6 +396,10 @@ bool pc_scan_is_sequences(pc_row *r) {
     sql_strbuf_init(&sb, r->x->arena, 32);
     for (uint32_t i = 0; i < db->sequence_count; i++) {
         const eng_sequence *s = &db->sequences[i];
+        const eng_table *owner = eng_db_table_by_oid(db, s->owned_by_table);
+        const eng_column *col =
+            owner != NULL ? eng_table_column_by_attnum(owner, s->owned_by_attnum) : NULL;
+        if (col != NULL && col->identity != 0) continue; /* identity sequences are not listed */
         sql_strbuf_reset(&sb);
         sql_type_format(s->type_oid, -1, &sb);
         const char *type = pc_cstr(r, &sb);

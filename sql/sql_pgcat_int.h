@@ -122,7 +122,12 @@ void pc_index_def(sql_strbuf *sb, const eng_database *db, const eng_table *t,
                   const eng_index *ix, uint32_t column);
 /* PRIMARY KEY (a, b) / UNIQUE (...) / CHECK (...) / FOREIGN KEY ... (pg_get_constraintdef). */
 void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *path,
-                       const eng_table *t, const eng_constraint *con);
+                       const eng_table *t, const eng_constraint *con, bool pretty);
+/* A CHECK expression as pg_get_expr prints it (with the casts PostgreSQL's parser adds to
+ * "column op literal"; other shapes as written), and the columns it names (conkey). */
+void pc_check_expr(sql_strbuf *sb, const eng_table *t, const char *text, bool pretty);
+uint32_t pc_check_columns(const eng_table *t, const char *text, uint16_t *attnums,
+                          uint32_t cap);
 /* The sequence a serial or identity column takes its values from, NULL if none. */
 const eng_sequence *pc_column_sequence(const eng_database *db, const eng_table *t,
                                        const eng_column *col);
