@@ -586,6 +586,8 @@ static void test_pgcat_type_rows(void **state) {
         assert_string_equal(tc_cell(&r, row, "typbasetype"), "0");
     }
     assert_string_equal(tc_cell(&r, tc_find(&r, "typname", "vector"), "typnamespace"), "2200");
+    assert_string_equal(tc_cell(&r, tc_find(&r, "typname", "_text"), "typcollation"), "100");
+    assert_string_equal(tc_cell(&r, tc_find(&r, "typname", "_name"), "typcollation"), "950");
     tc_rel p = tc_scan(NULL, "pg_proc");
     int64_t lower = tc_find(&p, "proname", "lower");
     assert_true(lower >= 0);
