@@ -10,8 +10,8 @@
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_session.h"
 
-/* The session module is written in parallel; until it links, settings come from their
- * defaults and the session is treated as absent. */
+/* Weak: programs that link the catalog without the session module (unit tests of functions
+ * and relations) get settings at their defaults and no session. */
 extern bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                                     const char **value, rt_err *err) __attribute__((weak));
 extern uint32_t sql_setting_count(void) __attribute__((weak));
@@ -282,6 +282,13 @@ static bool pc_scan_roles(pc_row *r) {
     const eng_catalog *c = r->x->catalog;
     bool authid = strcmp(r->rel->name, "pg_authid") == 0;
     bool user = strcmp(r->rel->name, "pg_user") == 0;
+    if (authid && r->x->session != NULL && sql_session_user_oid != NULL) {
+        const eng_role *me = eng_catalog_role_by_oid(c, sql_session_user_oid(r->x->session));
+        if (me == NULL || !me->superuser) { /* it holds the password verifiers */
+            return rt_err_set(r->x->err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                              "permission denied for table pg_authid");
+        }
+    }
     for (uint32_t i = 0; i < eng_catalog_role_count(c); i++) {
         const eng_role *ro = eng_catalog_role_at(c, i);
         if (user && !ro->login) continue;

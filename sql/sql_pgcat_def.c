@@ -10,6 +10,7 @@
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_session.h"
 
+/* Weak, as in sql_pgcat.c: without the session module the path is "$user", public. */
 extern bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                                     const char **value, rt_err *err) __attribute__((weak));
 extern const char *sql_session_user(const sql_session *s) __attribute__((weak));
