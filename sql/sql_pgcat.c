@@ -479,7 +479,7 @@ static bool pc_scan_extension(pc_row *r) {
     const eng_database *db = r->x->db;
     /* plpgsql is there in every PostgreSQL database; clients list it. */
     pc_clear(r);
-    pc_int(r, "oid", 13540);
+    pc_int(r, "oid", PC_OID_PLPGSQL_EXT);
     pc_str(r, "extname", "plpgsql");
     pc_int(r, "extowner", ENG_OID_BOOTSTRAP_ROLE);
     pc_int(r, "extnamespace", ENG_OID_PG_CATALOG);

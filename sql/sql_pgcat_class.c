@@ -422,6 +422,10 @@ static bool pc_description_table(pc_row *r, const eng_table *t) {
 
 bool pc_scan_description(pc_row *r) {
     const eng_database *db = r->x->db;
+    /* the comment every PostgreSQL database has on its plpgsql extension (\dx shows it) */
+    if (!pc_description_row(r, PC_OID_PLPGSQL_EXT, 3079, 0, "PL/pgSQL procedural language")) {
+        return false;
+    }
     for (uint32_t i = 0; i < db->schema_count; i++) {
         const eng_schema *s = &db->schemas[i];
         if (!pc_description_row(r, s->oid, 2615, 0, s->comment)) return false;

@@ -26,6 +26,7 @@ extern const uint32_t sql_pgcat_rel_count;
 #define PC_OID_PG_DEFAULT_TS 1663u  /* tablespace pg_default */
 #define PC_OID_PG_GLOBAL_TS 1664u
 #define PC_OID_LANG_INTERNAL 12u
+#define PC_OID_PLPGSQL_EXT 13559u  /* the extension every database has */
 /* Functions have no OIDs in the registry: pg_proc numbers them from here, in registration
  * order, then the type I/O functions pg_type names; the range ends below the first type of
  * pgvector (16385). */

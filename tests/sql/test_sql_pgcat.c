@@ -868,9 +868,12 @@ static void test_pgcat_namespaces_tables_and_settings(void **state) {
     owned = tc_find(&dep, "objid", tc_oid("cat_s.ident_id_seq"));
     assert_string_equal(tc_cell(&dep, owned, "deptype"), "i");
     tc_rel d = tc_scan(NULL, "pg_description");
-    assert_int_equal(d.rs.count, 1);
-    assert_string_equal(tc_cell(&d, 0, "description"), "child rows");
-    assert_string_equal(tc_cell(&d, 0, "classoid"), "1259");
+    assert_int_equal(d.rs.count, 2);
+    int64_t com = tc_find(&d, "objoid", tc_oid("cat_s.child"));
+    assert_string_equal(tc_cell(&d, com, "description"), "child rows");
+    assert_string_equal(tc_cell(&d, com, "classoid"), "1259");
+    assert_string_equal(tc_cell(&d, tc_find(&d, "classoid", "3079"), "description"),
+                        "PL/pgSQL procedural language");
     tc_rel s = tc_scan(NULL, "pg_settings");
     assert_int_equal(s.rs.count, sql_setting_count());
     int64_t sp = tc_find(&s, "name", sql_setting_at(0)->name);
