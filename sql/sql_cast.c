@@ -94,6 +94,8 @@ bool sql_cast_allowed(uint32_t from, uint32_t to, sql_cast_context ctx) {
     }
     if (from == SQL_T_JSONB && (to == SQL_T_BOOL || rt != 0)) return ctx >= SQL_CAST_EXPLICIT;
     uint32_t fe = sql_type_elem_of(from), te = sql_type_elem_of(to);
+    /* The catalog's vector types are targets of no implicit cast (oid[] = '{0}' is anyarray's) */
+    if (to == SQL_T_INT2VECTOR || to == SQL_T_OIDVECTOR) return ctx >= SQL_CAST_EXPLICIT && fe != 0;
     if (fe != 0 && te != 0) return sql_cast_allowed(fe, te, ctx);
     /* From a string, any type by its input function: explicit only. */
     if (from_str) return ctx >= SQL_CAST_EXPLICIT;

@@ -10,8 +10,8 @@
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_session.h"
 
-/* The session module is written in parallel; until it links, settings come from their
- * defaults and the session is treated as absent. */
+/* Weak: programs that link the catalog without the session module (unit tests of functions
+ * and relations) get settings at their defaults and no session. */
 extern bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                                     const char **value, rt_err *err) __attribute__((weak));
 extern uint32_t sql_setting_count(void) __attribute__((weak));
@@ -282,6 +282,13 @@ static bool pc_scan_roles(pc_row *r) {
     const eng_catalog *c = r->x->catalog;
     bool authid = strcmp(r->rel->name, "pg_authid") == 0;
     bool user = strcmp(r->rel->name, "pg_user") == 0;
+    if (authid && r->x->session != NULL && sql_session_user_oid != NULL) {
+        const eng_role *me = eng_catalog_role_by_oid(c, sql_session_user_oid(r->x->session));
+        if (me == NULL || !me->superuser) { /* it holds the password verifiers */
+            return rt_err_set(r->x->err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                              "permission denied for table pg_authid");
+        }
+    }
     for (uint32_t i = 0; i < eng_catalog_role_count(c); i++) {
         const eng_role *ro = eng_catalog_role_at(c, i);
         if (user && !ro->login) continue;
@@ -372,8 +379,7 @@ static bool pc_scan_am(pc_row *r) {
 }
 
 /* The default operator classes of the index methods, for the types that have one (varchar
- * uses text's, as in PostgreSQL). pgvector's HNSW classes are not defaults: l2 serves when
- * none is named. */
+ * uses text's, as in PostgreSQL), and pgvector's HNSW classes, none of them a default. */
 static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_opclasses[] = {
     {1978, PC_OID_BTREE_AM, SQL_T_INT4, "int4_ops", true},
     {3124, PC_OID_BTREE_AM, SQL_T_INT8, "int8_ops", true},
@@ -388,9 +394,9 @@ static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_
     {3122, PC_OID_BTREE_AM, SQL_T_TIMESTAMPTZ, "timestamptz_ops", true},
     {3127, PC_OID_BTREE_AM, SQL_T_DATE, "date_ops", true},
     {2968, PC_OID_BTREE_AM, SQL_T_UUID, "uuid_ops", true},
-    {16388, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops", true},
-    {16389, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops", false},
-    {16390, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops", false},
+    {PC_OID_VECTOR_L2_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops", false},
+    {PC_OID_VECTOR_IP_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops", false},
+    {PC_OID_VECTOR_COSINE_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops", false},
 };
 #define PC_OPCLASS_COUNT (sizeof pc_opclasses / sizeof pc_opclasses[0])
 
@@ -473,7 +479,7 @@ static bool pc_scan_extension(pc_row *r) {
     const eng_database *db = r->x->db;
     /* plpgsql is there in every PostgreSQL database; clients list it. */
     pc_clear(r);
-    pc_int(r, "oid", 13540);
+    pc_int(r, "oid", PC_OID_PLPGSQL_EXT);
     pc_str(r, "extname", "plpgsql");
     pc_int(r, "extowner", ENG_OID_BOOTSTRAP_ROLE);
     pc_int(r, "extnamespace", ENG_OID_PG_CATALOG);
@@ -519,7 +525,14 @@ static bool pc_scan_stat_activity(pc_row *r) {
         pc_int(r, "usesysid", sql_session_user_oid(x->session));
         pc_str(r, "usename", sql_session_user(x->session));
     }
-    pc_str(r, "application_name", "");
+    const char *app = NULL;
+    rt_err err;
+    rt_err_clear(&err);
+    if (x->session != NULL && sql_session_get_setting != NULL &&
+        !sql_session_get_setting(x->session, "application_name", true, &app, &err)) {
+        app = NULL;
+    }
+    pc_str(r, "application_name", app != NULL ? app : "");
     pc_int(r, "backend_start", x->now_us);
     pc_int(r, "xact_start", x->now_us);
     pc_int(r, "query_start", x->stmt_us);
@@ -557,6 +570,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_description", pc_scan_description},
     {"pg_catalog", "pg_sequence", pc_scan_sequence},
     {"pg_catalog", "pg_sequences", pc_scan_sequences},
+    {"pg_catalog", "pg_depend", pc_scan_depend},
     {"pg_catalog", "pg_tables", pc_scan_tables},
     {"pg_catalog", "pg_views", pc_scan_views},
     {"pg_catalog", "pg_indexes", pc_scan_indexes},

@@ -4,7 +4,12 @@
  * Core:    any shard; rows are built on demand for one statement.
  * Memory:  rows are copied into the caller's row set (temporaries in the statement's arena).
  * Errors:  53200 when the statement's arena is exhausted; reg* input: 42P01, 42704, 42883,
- *          42725, 3F000 with PostgreSQL's messages. */
+ *          42725, 3F000, 42602, 0A000 with PostgreSQL's messages.
+ * Limits:  PC_PROC_COUNT_MAX functions in pg_proc, PC_PATH_MAX schemas in a search path
+ *          (sql_pgcat_int.h).
+ * Columns: names, types and order are PostgreSQL 15's (sql_pgcat_rels.c is generated from a
+ *          live server by tools/gen-pgcat-rels); information_schema domains are their base
+ *          types. Relations Dreambase keeps nothing for scan empty. */
 #ifndef SQL_PGCAT_H
 #define SQL_PGCAT_H
 
@@ -46,7 +51,9 @@ typedef struct sql_names {
     struct sql_session *session;    /* NULL outside a session ("$user", public) */
 } sql_names;
 
-/* The name context of a statement being executed, allocated in `arena`. */
+/* The name context of a statement being executed, allocated in `arena` (NULL without a
+ * database). The executor puts it in every evaluation context; the session should put one in
+ * the io context it encodes results with, so reg* values print as names on the wire. */
 const sql_names *sql_pgcat_names(struct sql_exec_ctx *x, rt_arena *arena);
 /* Every row of relation `id` (typed like its columns). */
 bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id, struct sql_rowset *out);

@@ -153,7 +153,8 @@ static bool pc_att_column(pc_row *r, uint32_t relid, const eng_column *col) {
     }
     pc_int(r, "attnum", col->attnum);
     pc_bool(r, "attnotnull", col->not_null && !col->dropped);
-    pc_bool(r, "atthasdef", col->default_text != NULL && !col->dropped);
+    /* an identity column's nextval() is not a default in PostgreSQL's catalog */
+    pc_bool(r, "atthasdef", col->default_text != NULL && !col->dropped && col->identity == 0);
     pc_bool(r, "atthasmissing", col->missing != NULL && !col->dropped);
     pc_char(r, "attidentity", col->identity);
     pc_char(r, "attgenerated", col->generated);
@@ -219,16 +220,23 @@ bool pc_scan_attribute(pc_row *r) {
 
 /* ---- pg_index ---- */
 
+/* The operator class of an index column: pgvector's by metric, else the type's default. */
+static uint32_t pc_index_opclass(const eng_index *ix, const eng_column *col) {
+    if (ix->method == ENG_INDEX_HNSW) {
+        if (ix->metric == ENG_METRIC_COSINE) return PC_OID_VECTOR_COSINE_OPS;
+        return ix->metric == ENG_METRIC_IP ? PC_OID_VECTOR_IP_OPS : PC_OID_VECTOR_L2_OPS;
+    }
+    uint32_t am = ix->method == ENG_INDEX_HASH ? PC_OID_HASH_AM : PC_OID_BTREE_AM;
+    return pc_default_opclass(am, col != NULL ? col->type_oid : 0);
+}
+
 static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
     uint32_t coll[ENG_INDEX_COLUMNS_MAX], cls[ENG_INDEX_COLUMNS_MAX];
     uint16_t opt[ENG_INDEX_COLUMNS_MAX];
     for (uint32_t k = 0; k < ix->column_count; k++) {
         const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[k]);
         coll[k] = col != NULL ? pc_column_collation(col) : 0;
-        cls[k] = pc_default_opclass(ix->method == ENG_INDEX_HNSW ? PC_OID_HNSW_AM
-                                    : ix->method == ENG_INDEX_HASH ? PC_OID_HASH_AM
-                                                                   : PC_OID_BTREE_AM,
-                                    col != NULL ? col->type_oid : 0);
+        cls[k] = pc_index_opclass(ix, col);
         opt[k] = ix->desc[k] ? 3 : 0; /* DESC implies NULLS FIRST */
     }
     pc_clear(r);
@@ -305,11 +313,21 @@ static bool pc_constraint_row(pc_row *r, const eng_table *t, const eng_constrain
             return false;
         }
     }
-    if (con->column_count > 0 &&
-        !pc_int2_array(r, "conkey", con->attnums, con->column_count, false)) {
-        return false;
+    uint16_t cols[ENG_INDEX_COLUMNS_MAX];
+    uint32_t ncols = con->column_count;
+    memcpy(cols, con->attnums, ncols * sizeof cols[0]);
+    if (con->kind == 'c' && ncols == 0 && con->check_text != NULL) {
+        ncols = pc_check_columns(t, con->check_text, cols, ENG_INDEX_COLUMNS_MAX);
     }
-    pc_str(r, "conbin", con->check_text);
+    if (ncols > 0 && !pc_int2_array(r, "conkey", cols, ncols, false)) return false;
+    if (con->check_text != NULL) {
+        sql_strbuf sb;
+        sql_strbuf_init(&sb, r->x->arena, 64);
+        pc_check_expr(&sb, t, con->check_text, false);
+        const char *bin = pc_strbuf_cstr(&sb);
+        if (bin == NULL) return rt_arena_fail(r->x->arena, r->x->err);
+        pc_str(r, "conbin", bin);
+    }
     return pc_add(r);
 }
 
@@ -356,7 +374,7 @@ bool pc_scan_attrdef(pc_row *r) {
         const eng_table *t = &db->tables[i];
         for (uint32_t c = 0; c < t->column_count; c++) {
             const eng_column *col = &t->columns[c];
-            if (col->default_text == NULL || col->dropped) continue;
+            if (col->default_text == NULL || col->dropped || col->identity != 0) continue;
             pc_clear(r);
             pc_int(r, "oid", pc_attrdef_oid(t->oid, col->attnum));
             pc_int(r, "adrelid", t->oid);
@@ -404,6 +422,10 @@ static bool pc_description_table(pc_row *r, const eng_table *t) {
 
 bool pc_scan_description(pc_row *r) {
     const eng_database *db = r->x->db;
+    /* the comment every PostgreSQL database has on its plpgsql extension (\dx shows it) */
+    if (!pc_description_row(r, PC_OID_PLPGSQL_EXT, 3079, 0, "PL/pgSQL procedural language")) {
+        return false;
+    }
     for (uint32_t i = 0; i < db->schema_count; i++) {
         const eng_schema *s = &db->schemas[i];
         if (!pc_description_row(r, s->oid, 2615, 0, s->comment)) return false;
@@ -433,6 +455,27 @@ bool pc_scan_sequence(pc_row *r) {
         pc_int(r, "seqmin", s->min_value);
         pc_int(r, "seqcache", s->cache);
         pc_bool(r, "seqcycle", s->cycle);
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
+/* pg_depend: only what clients read there, sequences owned by a column ("Owned by" in psql;
+ * 'a' for serial, 'i' for identity columns). */
+bool pc_scan_depend(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        const eng_sequence *s = &db->sequences[i];
+        const eng_table *t = eng_db_table_by_oid(db, s->owned_by_table);
+        if (t == NULL) continue;
+        const eng_column *col = eng_table_column_by_attnum(t, s->owned_by_attnum);
+        pc_clear(r);
+        pc_int(r, "classid", 1259);
+        pc_int(r, "objid", s->oid);
+        pc_int(r, "refclassid", 1259);
+        pc_int(r, "refobjid", t->oid);
+        pc_int(r, "refobjsubid", s->owned_by_attnum);
+        pc_char(r, "deptype", col != NULL && col->identity != 0 ? 'i' : 'a');
         if (!pc_add(r)) return false;
     }
     return true;

@@ -10,6 +10,7 @@
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_session.h"
 
+/* Weak, as in sql_pgcat.c: without the session module the path is "$user", public. */
 extern bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                                     const char **value, rt_err *err) __attribute__((weak));
 extern const char *sql_session_user(const sql_session *s) __attribute__((weak));
@@ -275,16 +276,154 @@ static void pc_column_list(sql_strbuf *sb, const eng_table *t, const uint16_t *a
     sql_strbuf_putc(sb, ')');
 }
 
-/* An expression wrapped as PostgreSQL prints a CHECK: one pair of parentheses around the
- * clause and one around the expression unless it already has them. */
-static void pc_check_text(sql_strbuf *sb, const char *text) {
-    size_t n = strlen(text);
-    bool wrapped = n >= 2 && text[0] == '(' && text[n - 1] == ')';
-    for (size_t i = 1, depth = 1; wrapped && i + 1 < n; i++) {
-        depth += text[i] == '(';
-        if (text[i] == ')' && --depth == 0) wrapped = false;
+/* ---- CHECK expressions ---- */
+
+/* The parts of "column op literal", the shape most CHECK constraints have. */
+typedef struct pc_cmp {
+    char column[ENG_NAME_BYTES];
+    char op[3];
+    const char *lit;          /* the literal as written */
+    uint32_t lit_len;
+    bool is_string;
+    bool is_decimal;
+} pc_cmp;
+
+static const char *pc_skip_space(const char *p) {
+    while (isspace((unsigned char)*p)) p++;
+    return p;
+}
+
+static const char *pc_parse_ident(const char *p, char *out) {
+    uint32_t k = 0;
+    if (*p == '"') {
+        for (p++; *p != '\0' && !(*p == '"' && p[1] != '"'); p++) {
+            if (*p == '"') p++;
+            if (k + 1 < ENG_NAME_BYTES) out[k++] = *p;
+        }
+        if (*p != '"') return NULL;
+        out[k] = '\0';
+        return p + 1;
     }
-    sql_strbuf_printf(sb, wrapped ? "CHECK (%s)" : "CHECK ((%s))", text);
+    if (!isalpha((unsigned char)*p) && *p != '_') return NULL;
+    while (isalnum((unsigned char)*p) || *p == '_' || *p == '$') {
+        if (k + 1 < ENG_NAME_BYTES) out[k++] = (char)tolower((unsigned char)*p);
+        p++;
+    }
+    out[k] = '\0';
+    return p;
+}
+
+static const char *pc_parse_literal(const char *p, pc_cmp *c) {
+    c->lit = p;
+    if (*p == '\'') {
+        for (p++; *p != '\0' && !(*p == '\'' && p[1] != '\''); p++) {
+            if (*p == '\'') p++;
+        }
+        if (*p != '\'') return NULL;
+        c->is_string = true;
+        c->lit_len = (uint32_t)(p + 1 - c->lit);
+        return p + 1;
+    }
+    if (!isdigit((unsigned char)*p)) return NULL;
+    while (isdigit((unsigned char)*p) || *p == '.') c->is_decimal |= *p++ == '.';
+    c->lit_len = (uint32_t)(p - c->lit);
+    return p;
+}
+
+static bool pc_parse_cmp(const char *text, pc_cmp *c) {
+    static const char *const ops[] = {"<>", "!=", "<=", ">=", "=", "<", ">"};
+    memset(c, 0, sizeof *c);
+    const char *p = pc_parse_ident(pc_skip_space(text), c->column);
+    if (p == NULL) return false;
+    p = pc_skip_space(p);
+    for (uint32_t i = 0; i < 7 && c->op[0] == '\0'; i++) {
+        size_t n = strlen(ops[i]);
+        if (strncmp(p, ops[i], n) == 0) {
+            memcpy(c->op, i == 1 ? "<>" : ops[i], strlen(i == 1 ? "<>" : ops[i]) + 1);
+            p += n;
+        }
+    }
+    if (c->op[0] == '\0') return false;
+    p = pc_parse_literal(pc_skip_space(p), c);
+    return p != NULL && *pc_skip_space(p) == '\0';
+}
+
+/* The casts PostgreSQL's parser puts into "column op literal" for the column's type: the
+ * literal's (as "::type", or NULL for none) and the column's. False: a shape not handled. */
+static bool pc_cmp_casts(const pc_cmp *c, uint32_t type, const char **lit_cast,
+                         const char **col_cast) {
+    *lit_cast = NULL, *col_cast = NULL;
+    if (c->is_string) {
+        if (type == SQL_T_VARCHAR) *col_cast = "text", *lit_cast = "text";
+        else if (type == SQL_T_TEXT) *lit_cast = "text";
+        else if (type == SQL_T_BPCHAR) *lit_cast = "bpchar";
+        else return false;
+        return true;
+    }
+    switch (type) {
+    case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: return !c->is_decimal;
+    case SQL_T_NUMERIC: *lit_cast = c->is_decimal ? NULL : "numeric"; return true;
+    case SQL_T_FLOAT4: case SQL_T_FLOAT8: *lit_cast = "double precision"; return true;
+    default: return false;
+    }
+}
+
+/* Appends a CHECK expression as pg_get_expr prints it: "(qty >= (0)::numeric)", or with
+ * `pretty` "qty >= 0::numeric". Shapes other than "column op literal" print as written. */
+void pc_check_expr(sql_strbuf *sb, const eng_table *t, const char *text, bool pretty) {
+    pc_cmp c;
+    const eng_column *col = NULL;
+    const char *lit_cast, *col_cast;
+    if (pc_parse_cmp(text, &c)) col = eng_table_column_by_name(t, c.column);
+    if (col == NULL || col->dropped || !pc_cmp_casts(&c, col->type_oid, &lit_cast, &col_cast)) {
+        size_t n = strlen(text);
+        bool wrapped = n >= 2 && text[0] == '(' && text[n - 1] == ')';
+        for (size_t i = 1, depth = 1; wrapped && i + 1 < n; i++) {
+            depth += text[i] == '(';
+            if (text[i] == ')' && --depth == 0) wrapped = false;
+        }
+        sql_strbuf_printf(sb, wrapped || pretty ? "%s" : "(%s)", text);
+        return;
+    }
+    const char *open = pretty ? "" : "(", *close = pretty ? "" : ")";
+    sql_strbuf_puts(sb, open);
+    if (col_cast != NULL) sql_strbuf_puts(sb, open);
+    pc_quote_ident(sb, col->name);
+    if (col_cast != NULL) sql_strbuf_printf(sb, "%s::%s", close, col_cast);
+    sql_strbuf_printf(sb, " %s ", c.op);
+    bool paren = lit_cast != NULL && !c.is_string && !pretty;
+    if (paren) sql_strbuf_putc(sb, '(');
+    sql_strbuf_append(sb, c.lit, c.lit_len);
+    if (paren) sql_strbuf_putc(sb, ')');
+    if (lit_cast != NULL) sql_strbuf_printf(sb, "::%s", lit_cast);
+    sql_strbuf_puts(sb, close);
+}
+
+uint32_t pc_check_columns(const eng_table *t, const char *text, uint16_t *attnums,
+                          uint32_t cap) {
+    uint32_t n = 0;
+    char name[ENG_NAME_BYTES];
+    for (const char *p = text; *p != '\0' && n < cap;) {
+        if (*p == '\'') { /* skip string literals */
+            for (p++; *p != '\0' && !(*p == '\'' && p[1] != '\''); p++) {
+                if (*p == '\'') p++;
+            }
+            if (*p != '\0') p++;
+            continue;
+        }
+        const char *end = (isalpha((unsigned char)*p) || *p == '_' || *p == '"')
+                              ? pc_parse_ident(p, name) : NULL;
+        if (end == NULL) {
+            p++;
+            continue;
+        }
+        const eng_column *col = eng_table_column_by_name(t, name);
+        bool seen = false;
+        for (uint32_t i = 0; col != NULL && i < n; i++) seen |= attnums[i] == col->attnum;
+        if (col != NULL && !col->dropped && !seen) attnums[n++] = col->attnum;
+        p = end;
+    }
+    return n;
 }
 
 static const char *pc_fk_action(char a) {
@@ -315,7 +454,7 @@ static void pc_fk_def(sql_strbuf *sb, const eng_database *db, const pc_path *pat
 }
 
 void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *path,
-                       const eng_table *t, const eng_constraint *con) {
+                       const eng_table *t, const eng_constraint *con, bool pretty) {
     switch (con->kind) {
     case 'p':
     case 'u': {
@@ -327,7 +466,9 @@ void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *pa
         break;
     }
     case 'c':
-        pc_check_text(sb, con->check_text != NULL ? con->check_text : "true");
+        sql_strbuf_puts(sb, "CHECK (");
+        pc_check_expr(sb, t, con->check_text != NULL ? con->check_text : "true", pretty);
+        sql_strbuf_putc(sb, ')');
         break;
     case 'f':
         pc_fk_def(sb, db, path, t, con);
@@ -343,6 +484,16 @@ void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *pa
 }
 
 /* ---- defaults ---- */
+
+const eng_sequence *pc_column_sequence(const eng_database *db, const eng_table *t,
+                                       const eng_column *col) {
+    const eng_sequence *s = eng_db_sequence_by_oid(db, col->default_seq);
+    for (uint32_t i = 0; s == NULL && i < db->sequence_count; i++) {
+        const eng_sequence *c = &db->sequences[i];
+        if (c->owned_by_table == t->oid && c->owned_by_attnum == col->attnum) s = c;
+    }
+    return s;
+}
 
 static bool pc_is_string_literal(const char *s) {
     size_t n = strlen(s);

@@ -124,11 +124,12 @@ static bool pc_is_column_type(pc_row *r, uint32_t type, int32_t typmod, sql_strb
     return true;
 }
 
-static bool pc_is_identity(pc_row *r, const eng_column *col) {
+static bool pc_is_identity(pc_row *r, const eng_table *t, const eng_column *col) {
     pc_str(r, "is_identity", pc_yes(col->identity != 0));
+    pc_str(r, "identity_cycle", "NO");
     if (col->identity == 0) return true;
     pc_str(r, "identity_generation", col->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
-    const eng_sequence *s = eng_db_sequence_by_oid(r->x->db, col->default_seq);
+    const eng_sequence *s = t != NULL ? pc_column_sequence(r->x->db, t, col) : NULL;
     if (s == NULL) return true;
     pc_str(r, "identity_start", pc_int_text(r, s->start));
     pc_str(r, "identity_increment", pc_int_text(r, s->increment));
@@ -139,7 +140,8 @@ static bool pc_is_identity(pc_row *r, const eng_column *col) {
 }
 
 static bool pc_is_column_row(pc_row *r, const char *schema, const char *table,
-                             const eng_column *col, bool updatable, sql_strbuf *sb) {
+                             const eng_table *t, const eng_column *col, sql_strbuf *sb) {
+    bool updatable = t != NULL && t->kind == 'r';
     pc_clear(r);
     pc_str(r, "table_catalog", r->x->db->name);
     pc_str(r, "table_schema", schema);
@@ -163,7 +165,7 @@ static bool pc_is_column_row(pc_row *r, const char *schema, const char *table,
     }
     pc_str(r, "dtd_identifier", pc_int_text(r, col->attnum));
     pc_str(r, "is_self_referencing", "NO");
-    if (!pc_is_identity(r, col)) return false;
+    if (!pc_is_identity(r, t, col)) return false;
     pc_str(r, "is_generated", col->generated != 0 ? "ALWAYS" : "NEVER");
     if (col->generated != 0) pc_str(r, "generation_expression", col->default_text);
     pc_str(r, "is_updatable", pc_yes(updatable));
@@ -180,7 +182,7 @@ bool pc_scan_is_columns(pc_row *r) {
             eng_column col = {.type_oid = rel->cols[c].type_oid, .typmod = -1,
                               .attnum = (uint16_t)(c + 1)};
             snprintf(col.name, sizeof col.name, "%s", rel->cols[c].name);
-            if (!pc_is_column_row(r, rel->schema, rel->name, &col, false, &sb)) return false;
+            if (!pc_is_column_row(r, rel->schema, rel->name, NULL, &col, &sb)) return false;
         }
     }
     for (uint32_t i = 0; i < db->table_count; i++) {
@@ -190,7 +192,7 @@ bool pc_scan_is_columns(pc_row *r) {
         for (uint32_t c = 0; c < t->column_count; c++) {
             const eng_column *col = &t->columns[c];
             if (col->dropped) continue;
-            if (!pc_is_column_row(r, schema, t->name, col, t->kind == 'r', &sb)) return false;
+            if (!pc_is_column_row(r, schema, t->name, t, col, &sb)) return false;
         }
     }
     return true;
@@ -367,7 +369,7 @@ bool pc_scan_is_check_constraints(pc_row *r) {
             const eng_constraint *con = &t->constraints[k];
             if (con->kind != 'c') continue;
             sql_strbuf_reset(&sb);
-            pc_constraint_def(&sb, db, NULL, t, con);
+            pc_constraint_def(&sb, db, NULL, t, con, false);
             const char *def = pc_cstr(r, &sb);
             if (def == NULL) return false;
             /* check_clause is the definition without its CHECK keyword */
@@ -394,6 +396,10 @@ bool pc_scan_is_sequences(pc_row *r) {
     sql_strbuf_init(&sb, r->x->arena, 32);
     for (uint32_t i = 0; i < db->sequence_count; i++) {
         const eng_sequence *s = &db->sequences[i];
+        const eng_table *owner = eng_db_table_by_oid(db, s->owned_by_table);
+        const eng_column *col =
+            owner != NULL ? eng_table_column_by_attnum(owner, s->owned_by_attnum) : NULL;
+        if (col != NULL && col->identity != 0) continue; /* identity sequences are not listed */
         sql_strbuf_reset(&sb);
         sql_type_format(s->type_oid, -1, &sb);
         const char *type = pc_cstr(r, &sb);

@@ -17,12 +17,16 @@ extern const uint32_t sql_pgcat_rel_count;
 #define PC_OID_BTREE_AM 403u
 #define PC_OID_HASH_AM 405u
 #define PC_OID_HNSW_AM 16387u     /* pgvector's access method: free slot below user OIDs */
+#define PC_OID_VECTOR_L2_OPS 16388u  /* pgvector's HNSW operator classes, after the AM */
+#define PC_OID_VECTOR_IP_OPS 16389u
+#define PC_OID_VECTOR_COSINE_OPS 16390u
 #define PC_OID_DEFAULT_COLL 100u
 #define PC_OID_C_COLL 950u
 #define PC_OID_POSIX_COLL 951u
 #define PC_OID_PG_DEFAULT_TS 1663u  /* tablespace pg_default */
 #define PC_OID_PG_GLOBAL_TS 1664u
 #define PC_OID_LANG_INTERNAL 12u
+#define PC_OID_PLPGSQL_EXT 13559u  /* the extension every database has */
 /* Functions have no OIDs in the registry: pg_proc numbers them from here, in registration
  * order, then the type I/O functions pg_type names; the range ends below the first type of
  * pgvector (16385). */
@@ -119,7 +123,15 @@ void pc_index_def(sql_strbuf *sb, const eng_database *db, const eng_table *t,
                   const eng_index *ix, uint32_t column);
 /* PRIMARY KEY (a, b) / UNIQUE (...) / CHECK (...) / FOREIGN KEY ... (pg_get_constraintdef). */
 void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *path,
-                       const eng_table *t, const eng_constraint *con);
+                       const eng_table *t, const eng_constraint *con, bool pretty);
+/* A CHECK expression as pg_get_expr prints it (with the casts PostgreSQL's parser adds to
+ * "column op literal"; other shapes as written), and the columns it names (conkey). */
+void pc_check_expr(sql_strbuf *sb, const eng_table *t, const char *text, bool pretty);
+uint32_t pc_check_columns(const eng_table *t, const char *text, uint16_t *attnums,
+                          uint32_t cap);
+/* The sequence a serial or identity column takes its values from, NULL if none. */
+const eng_sequence *pc_column_sequence(const eng_database *db, const eng_table *t,
+                                       const eng_column *col);
 /* A column default as pg_get_expr prints it. */
 void pc_default_def(sql_strbuf *sb, const eng_column *col);
 /* The constraint by OID in the database, and its table. */
@@ -137,6 +149,7 @@ bool pc_scan_attrdef(pc_row *r);
 bool pc_scan_description(pc_row *r);
 bool pc_scan_sequence(pc_row *r);
 bool pc_scan_sequences(pc_row *r);
+bool pc_scan_depend(pc_row *r);
 bool pc_scan_tables(pc_row *r);
 bool pc_scan_views(pc_row *r);
 bool pc_scan_indexes(pc_row *r);

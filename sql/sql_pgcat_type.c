@@ -130,7 +130,8 @@ static bool pc_type_row(pc_row *r, const sql_type_def *t) {
     pc_char(r, "typalign", t->align);
     pc_char(r, "typstorage", t->storage);
     pc_int(r, "typtypmod", -1);
-    pc_int(r, "typcollation", t->collation);
+    const sql_type_def *elem = subscripted ? sql_type_by_oid(t->elem_oid) : NULL;
+    pc_int(r, "typcollation", elem != NULL && t->collation == 0 ? elem->collation : t->collation);
     return pc_add(r);
 }
 

@@ -110,6 +110,7 @@ void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io
     io->fmt = &s->fmt;
     io->now_us = s->txn_active ? s->txn_start_us : rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
     io->err = err;
+    io->names = NULL; /* reg* values go out as OIDs: no statement catalog here (sql_pgcat.h) */
 }
 
 const char *sql_session_user(const sql_session *s) { return s->user; }

@@ -6,7 +6,10 @@
  *   CREATE TABLE cat_s.child (id bigserial PRIMARY KEY, parent_id int REFERENCES cat_s.parent
  *     ON DELETE CASCADE, qty numeric(8,2) DEFAULT 0 CHECK (qty >= 0), created timestamptz
  *     DEFAULT now(), flags bool[]) WITH (fillfactor = 80);
- *   COMMENT ON TABLE cat_s.child IS 'child rows';)
+ *   COMMENT ON TABLE cat_s.child IS 'child rows';
+ *   CREATE TABLE cat_s.ident (id bigint GENERATED ALWAYS AS IDENTITY, note char(4));
+ *   CREATE TABLE cat_s.items (id int, embedding vector(3)) and an HNSW index with cosine
+ *   distance (m = 16, ef_construction = 64) next to the automatic one, which stays hidden;)
  * scans the relations as the executor's CATALOG node does, prints cells with the types' output
  * functions, and calls functions as expressions of a statement. Expected values are PostgreSQL
  * 15's answers for the same schema (OIDs compared through regclass output). */
@@ -118,6 +121,43 @@ static void tc_add_child(void) {
     eng_draft_add_table(tc_cat, ENG_OID_POSTGRES_DB, &t);
 }
 
+static void tc_add_ident(void) {
+    uint32_t table = eng_catalog_new_oid(tc_cat);
+    eng_sequence s = {.oid = eng_catalog_new_oid(tc_cat), .schema_oid = tc_schema,
+                      .owner_oid = 10, .type_oid = SQL_T_INT8, .start = 1, .increment = 1,
+                      .min_value = 1, .max_value = INT64_MAX, .cache = 1,
+                      .owned_by_table = table, .owned_by_attnum = 1, .persistence = 'p'};
+    snprintf(s.name, sizeof s.name, "ident_id_seq");
+    eng_draft_add_sequence(tc_cat, ENG_OID_POSTGRES_DB, &s);
+    eng_column cols[2] = {tc_col("id", 1, SQL_T_INT8, -1, true, NULL),
+                          tc_col("note", 2, SQL_T_BPCHAR, 8, false, NULL)};
+    cols[0].identity = 'a';
+    eng_table t = {.oid = table, .schema_oid = tc_schema, .owner_oid = 10, .kind = 'r',
+                   .persistence = 'p', .column_count = 2, .columns = cols};
+    snprintf(t.name, sizeof t.name, "ident");
+    eng_draft_add_table(tc_cat, ENG_OID_POSTGRES_DB, &t);
+}
+
+static void tc_add_items(void) {
+    uint32_t table = eng_catalog_new_oid(tc_cat);
+    eng_column cols[2] = {tc_col("id", 1, SQL_T_INT4, -1, false, NULL),
+                          tc_col("embedding", 2, SQL_T_VECTOR, 3, false, NULL)};
+    cols[1].vector_dims = 3;
+    eng_index ix[2] = {tc_index("items_embedding_idx", table, 2, false),
+                       tc_index("items_embedding_auto", table, 2, false)};
+    for (uint32_t i = 0; i < 2; i++) {
+        ix[i].method = ENG_INDEX_HNSW, ix[i].unique = false, ix[i].hnsw_m = 16;
+        ix[i].hnsw_ef_construction = 64;
+    }
+    ix[0].metric = ENG_METRIC_COSINE, ix[0].options_text = "m = 16, ef_construction = 64";
+    ix[1].metric = ENG_METRIC_L2, ix[1].automatic = true;
+    eng_table t = {.oid = table, .schema_oid = tc_schema, .owner_oid = 10, .kind = 'r',
+                   .persistence = 'p', .column_count = 2, .columns = cols, .index_count = 2,
+                   .indexes = ix};
+    snprintf(t.name, sizeof t.name, "items");
+    eng_draft_add_table(tc_cat, ENG_OID_POSTGRES_DB, &t);
+}
+
 static int tc_setup(void **state) {
     (void)state;
     sql_types_init();
@@ -132,6 +172,8 @@ static int tc_setup(void **state) {
     eng_draft_add_schema(tc_cat, ENG_OID_POSTGRES_DB, &s);
     tc_add_parent();
     tc_add_child();
+    tc_add_ident();
+    tc_add_items();
     /* A draft's databases still point at the base version for lookups by name until it is
      * published; installing it as the current version relinks them. */
     eng_catalog_install(tc_cat);
@@ -372,7 +414,9 @@ static void test_pgcat_attribute_rows(void **state) {
                                        "attbyval", "attalign", "attstorage"};
     for (uint32_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         int64_t row = tc_find2(&r, "attrelid", rel, "attnum", want[i][0]);
-        for (uint32_t c = 1; c < 11; c++) assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        for (uint32_t c = 1; c < 11; c++) {
+            assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        }
         assert_string_equal(tc_cell(&r, row, "attisdropped"), "f");
         assert_string_equal(tc_cell(&r, row, "attidentity"), "");
     }
@@ -415,7 +459,19 @@ static void test_pgcat_index_rows(void **state) {
     assert_string_equal(tc_cell(&r, uq, "indkey"), "2");
     assert_string_equal(tc_cell(&r, uq, "indcollation"), "100");
     assert_string_equal(tc_cell(&r, uq, "indclass"), "3126");
-    assert_int_equal(r.rs.count, 3);
+    int64_t hnsw = tc_find(&r, "indexrelid", tc_oid("cat_s.items_embedding_idx"));
+    assert_string_equal(tc_cell(&r, hnsw, "indisunique"), "f");
+    assert_string_equal(tc_cell(&r, hnsw, "indclass"), "16390"); /* vector_cosine_ops */
+    assert_int_equal(r.rs.count, 4); /* not the automatic HNSW index */
+    assert_string_equal(CALL("pg_get_indexdef", 1, TY(O), tc_oid("cat_s.items_embedding_idx")),
+                        "CREATE INDEX items_embedding_idx ON cat_s.items USING hnsw (embedding "
+                        "vector_cosine_ops) WITH (m='16', ef_construction='64')");
+    assert_string_equal(tc_roundtrip(RC, "cat_s.items_embedding_auto"),
+                        "ERROR 42P01: relation \"items_embedding_auto\" does not exist");
+    tc_rel cls = tc_scan(NULL, "pg_class");
+    int64_t ixrow = tc_find(&cls, "relname", "items_embedding_idx");
+    assert_string_equal(tc_cell(&cls, ixrow, "relam"), "16387");
+    assert_string_equal(tc_cell(&cls, ixrow, "reloptions"), "{m=16,ef_construction=64}");
 }
 
 /* ---- constraints and definitions ---- */
@@ -447,11 +503,17 @@ static void test_pgcat_constraint_rows(void **state) {
         snprintf(oid, sizeof oid, "%s", tc_cell(&r, row, "oid"));
         static const char *const defs[] = {
             "FOREIGN KEY (parent_id) REFERENCES cat_s.parent(id) ON DELETE CASCADE",
-            "PRIMARY KEY (id)", "CHECK ((qty >= 0))", "UNIQUE (code)", "PRIMARY KEY (id)"};
+            "PRIMARY KEY (id)", "CHECK ((qty >= (0)::numeric))", "UNIQUE (code)",
+            "PRIMARY KEY (id)"};
         assert_string_equal(CALL("pg_get_constraintdef", 1, TY(O), oid), defs[i]);
-        assert_string_equal(CALL("pg_get_constraintdef", 2, TY(O, B), oid, "t"), defs[i]);
+        assert_string_equal(CALL("pg_get_constraintdef", 2, TY(O, B), oid, "t"),
+                            i == 2 ? "CHECK (qty >= 0::numeric)" : defs[i]);
     }
     assert_int_equal(r.rs.count, 5);
+    int64_t check = tc_find(&r, "conname", "child_qty_check");
+    assert_string_equal(CALL("pg_get_expr", 2, TY(SQL_T_PG_NODE_TREE, O),
+                             tc_cell(&r, check, "conbin"), tc_cell(&r, check, "conrelid")),
+                        "(qty >= (0)::numeric)");
 }
 
 static void test_pgcat_defaults_and_definitions(void **state) {
@@ -469,8 +531,7 @@ static void test_pgcat_defaults_and_definitions(void **state) {
                             want[i][1]);
     }
     char ix[16];
-    tc_rel cls = tc_scan(NULL, "pg_class");
-    snprintf(ix, sizeof ix, "%s", tc_cell(&cls, tc_find(&cls, "relname", "parent_code_key"), "oid"));
+    snprintf(ix, sizeof ix, "%s", tc_oid("cat_s.parent_code_key"));
     assert_string_equal(CALL("pg_get_indexdef", 1, TY(O), ix),
                         "CREATE UNIQUE INDEX parent_code_key ON cat_s.parent USING btree (code)");
     assert_string_equal(CALL("pg_get_indexdef", 3, TY(O, I4, B), ix, "1", "t"), "code");
@@ -515,7 +576,9 @@ static void test_pgcat_type_rows(void **state) {
                                        "typalign", "typstorage", "typcollation", "typsubscript"};
     for (uint32_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         int64_t row = tc_find(&r, "typname", want[i][0]);
-        for (uint32_t c = 1; c < 16; c++) assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        for (uint32_t c = 1; c < 16; c++) {
+            assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        }
         assert_string_equal(tc_cell(&r, row, "typnamespace"), "11");
         assert_string_equal(tc_cell(&r, row, "typisdefined"), "t");
         assert_string_equal(tc_cell(&r, row, "typdelim"), ",");
@@ -523,6 +586,8 @@ static void test_pgcat_type_rows(void **state) {
         assert_string_equal(tc_cell(&r, row, "typbasetype"), "0");
     }
     assert_string_equal(tc_cell(&r, tc_find(&r, "typname", "vector"), "typnamespace"), "2200");
+    assert_string_equal(tc_cell(&r, tc_find(&r, "typname", "_text"), "typcollation"), "100");
+    assert_string_equal(tc_cell(&r, tc_find(&r, "typname", "_name"), "typcollation"), "950");
     tc_rel p = tc_scan(NULL, "pg_proc");
     int64_t lower = tc_find(&p, "proname", "lower");
     assert_true(lower >= 0);
@@ -631,9 +696,16 @@ static void test_pgcat_functions_answer_as_postgresql(void **state) {
     assert_string_equal(CALL("has_table_privilege", 2, TY(T, T), "cat_s.child", "SELECT"), "t");
     assert_string_equal(CALL("has_table_privilege", 2, TY(T, T), "cat_s.nope", "SELECT"),
                         "ERROR 42P01: relation \"nope\" does not exist");
-    assert_string_equal(CALL("has_table_privilege", 3, TY(NM, O, T), "postgres", "99999", "x"),
+    assert_string_equal(CALL("has_table_privilege", 3, TY(NM, O, T), "postgres", "99999", "select"),
                         "<NULL>");
+    assert_string_equal(CALL("has_table_privilege", 2, TY(T, T), "cat_s.child",
+                             "select, Insert WITH GRANT OPTION"), "t");
+    assert_string_equal(CALL("has_table_privilege", 2, TY(T, T), "cat_s.child", "usage"),
+                        "ERROR 22023: unrecognized privilege type: \"usage\"");
+    assert_string_equal(CALL("has_table_privilege", 3, TY(NM, T, T), "nobody", "cat_s.child",
+                             "select"), "ERROR 42704: role \"nobody\" does not exist");
     assert_string_equal(CALL("has_schema_privilege", 2, TY(T, T), "cat_s", "USAGE"), "t");
+    assert_string_equal(CALL("has_database_privilege", 2, TY(T, T), "postgres", "temp"), "t");
     assert_string_equal(CALL("has_schema_privilege", 2, TY(T, T), "nope", "USAGE"),
                         "ERROR 3F000: schema \"nope\" does not exist");
     assert_string_equal(CALL("has_database_privilege", 2, TY(T, T), "postgres", "CONNECT"), "t");
@@ -670,7 +742,9 @@ static void test_pgcat_information_schema_columns(void **state) {
                                        "datetime_precision", "udt_name"};
     for (uint32_t i = 0; i < 5; i++) {
         int64_t row = tc_find2(&r, "table_name", "child", "column_name", want[i][0]);
-        for (uint32_t c = 1; c < 12; c++) assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        for (uint32_t c = 1; c < 12; c++) {
+            assert_string_equal(tc_cell(&r, row, cols[c]), want[i][c]);
+        }
         assert_string_equal(tc_cell(&r, row, "table_schema"), "cat_s");
         assert_string_equal(tc_cell(&r, row, "table_catalog"), "postgres");
         assert_string_equal(tc_cell(&r, row, "is_identity"), "NO");
@@ -678,6 +752,31 @@ static void test_pgcat_information_schema_columns(void **state) {
         assert_string_equal(tc_cell(&r, row, "is_updatable"), "YES");
         assert_string_equal(tc_cell(&r, row, "dtd_identifier"), want[i][1]);
     }
+    /* identity and char(n) columns */
+    static const char *const ident[][13] = {
+        {"id", "<NULL>", "YES", "ALWAYS", "1", "1", "9223372036854775807", "1", "NO", "bigint",
+         "<NULL>", "<NULL>", "int8"},
+        {"note", "<NULL>", "NO", "<NULL>", "<NULL>", "<NULL>", "<NULL>", "<NULL>", "NO",
+         "character", "4", "16", "bpchar"}};
+    static const char *const icols[] = {
+        "column_name", "column_default", "is_identity", "identity_generation",
+        "identity_start", "identity_increment", "identity_maximum", "identity_minimum",
+        "identity_cycle", "data_type", "character_maximum_length", "character_octet_length",
+        "udt_name"};
+    for (uint32_t i = 0; i < 2; i++) {
+        int64_t row = tc_find2(&r, "table_name", "ident", "column_name", ident[i][0]);
+        for (uint32_t c = 1; c < 13; c++) {
+            assert_string_equal(tc_cell(&r, row, icols[c]), ident[i][c]);
+        }
+    }
+    assert_string_equal(CALL("pg_get_serial_sequence", 2, TY(T, T), "cat_s.ident", "id"),
+                        "cat_s.ident_id_seq");
+    assert_string_equal(CALL("format_type", 2, TY(O, I4), "1042", "8"), "character(4)");
+    assert_string_equal(CALL("format_type", 2, TY(O, I4), "1042", NULL), "character");
+    int64_t emb = tc_find2(&r, "table_name", "items", "column_name", "embedding");
+    assert_string_equal(tc_cell(&r, emb, "data_type"), "USER-DEFINED");
+    assert_string_equal(tc_cell(&r, emb, "udt_schema"), "public");
+    assert_string_equal(tc_cell(&r, emb, "udt_name"), "vector");
     int64_t code = tc_find2(&r, "table_name", "parent", "column_name", "code");
     assert_string_equal(tc_cell(&r, code, "data_type"), "character varying");
     assert_string_equal(tc_cell(&r, code, "character_maximum_length"), "10");
@@ -704,7 +803,7 @@ static void test_pgcat_information_schema_constraints(void **state) {
     snprintf(nn, sizeof nn, "%u_%u_2_not_null", tc_schema, tc_parent);
     assert_string_equal(tc_cell(&tc, tc_find(&tc, "constraint_name", nn), "constraint_type"),
                         "CHECK");
-    assert_int_equal(tc_count(&tc, "constraint_type", "CHECK"), 4);
+    assert_int_equal(tc_count(&tc, "constraint_type", "CHECK"), 5);
     tc_rel k = tc_scan("information_schema", "key_column_usage");
     int64_t fk = tc_find(&k, "constraint_name", "child_parent_id_fkey");
     assert_string_equal(tc_cell(&k, fk, "column_name"), "parent_id");
@@ -723,9 +822,9 @@ static void test_pgcat_information_schema_constraints(void **state) {
                         "code IS NOT NULL");
     assert_string_equal(tc_cell(&cc, tc_find(&cc, "constraint_name", "child_qty_check"),
                                 "check_clause"),
-                        "((qty >= 0))");
+                        "((qty >= (0)::numeric))");
     tc_rel sq = tc_scan("information_schema", "sequences");
-    assert_int_equal(sq.rs.count, 1);
+    assert_int_equal(sq.rs.count, 1); /* not the identity column's */
     static const char *const seq[][2] = {
         {"sequence_name", "child_id_seq"}, {"data_type", "bigint"}, {"numeric_precision", "64"},
         {"start_value", "1"}, {"minimum_value", "1"}, {"maximum_value", "9223372036854775807"},
@@ -761,10 +860,20 @@ static void test_pgcat_namespaces_tables_and_settings(void **state) {
     assert_string_equal(tc_cell(&seq, 0, "seqrelid"), tc_oid("cat_s.child_id_seq"));
     assert_string_equal(tc_cell(&seq, 0, "seqtypid"), "20");
     assert_string_equal(tc_cell(&seq, 0, "seqmax"), "9223372036854775807");
+    tc_rel dep = tc_scan(NULL, "pg_depend");
+    int64_t owned = tc_find(&dep, "objid", tc_oid("cat_s.child_id_seq"));
+    assert_string_equal(tc_cell(&dep, owned, "refobjid"), tc_oid("cat_s.child"));
+    assert_string_equal(tc_cell(&dep, owned, "refobjsubid"), "1");
+    assert_string_equal(tc_cell(&dep, owned, "deptype"), "a");
+    owned = tc_find(&dep, "objid", tc_oid("cat_s.ident_id_seq"));
+    assert_string_equal(tc_cell(&dep, owned, "deptype"), "i");
     tc_rel d = tc_scan(NULL, "pg_description");
-    assert_int_equal(d.rs.count, 1);
-    assert_string_equal(tc_cell(&d, 0, "description"), "child rows");
-    assert_string_equal(tc_cell(&d, 0, "classoid"), "1259");
+    assert_int_equal(d.rs.count, 2);
+    int64_t com = tc_find(&d, "objoid", tc_oid("cat_s.child"));
+    assert_string_equal(tc_cell(&d, com, "description"), "child rows");
+    assert_string_equal(tc_cell(&d, com, "classoid"), "1259");
+    assert_string_equal(tc_cell(&d, tc_find(&d, "classoid", "3079"), "description"),
+                        "PL/pgSQL procedural language");
     tc_rel s = tc_scan(NULL, "pg_settings");
     assert_int_equal(s.rs.count, sql_setting_count());
     int64_t sp = tc_find(&s, "name", sql_setting_at(0)->name);
