@@ -459,6 +459,8 @@ NUMERIC = [
     fn('width_bucket', i(5), ('int4[]', '{{1,2},{3,4}}')), fn('width_bucket', i(5), ('int4[]', '{1,NULL}')),
     fn('width_bucket', i(5), ('int4[]', '{}')), fn('width_bucket', i(5), ('int4[]', '{10,2}')),
     fn('width_bucket', nu('2.5'), ('_numeric', '{1,2.5,3}')),
+    fn('int4', nu('2.6')), fn('int8', nu('-2.5')), fn('numeric', ('float8', '0.1')),
+    fn('float8', nu('1.5')), fn('numeric', ('jsonb', '1.25')), fn('int4', ('jsonb', '"x"')),
     srf('generate_series', nu('1.5'), nu('3')), srf('generate_series', nu('1'), nu('2'), nu('0.3')),
     srf('generate_series', nu('3'), nu('1'), nu('-1.25')), srf('generate_series', nu('1.0'), nu('2'), nu('0.50')),
     srf('generate_series', nu('NaN'), nu('1')), srf('generate_series', nu('1'), nu('2'), nu('-Infinity')),
@@ -585,6 +587,8 @@ DATETIME = [
     fn('overlaps', dt(TS_, '2024-02-01'), dt(TS_, '2024-01-01'), dt(TS_, '2024-01-15'), dt(TS_, None)),
     fn('overlaps', dt(TM_, '23:00'), dt(IV_, '2 hours'), dt(TM_, '00:30'), dt(TM_, '02:00')),
     fn('overlaps', dt(TZ_, '2024-01-01 00:00+00'), dt(IV_, '1 day'), dt(TZ_, '2024-01-01 12:00+00'), dt(IV_, '1 day')),
+    fn('date', dt(TS_, '2024-02-29 23:00')), fn('date', dt(TZ_, '2024-02-29 23:00-05')),
+    fn('timestamptz', dt(DA_, '2024-02-29')),
     srf('generate_series', dt(TS_, '2024-01-30'), dt(TS_, '2024-04-30'), dt(IV_, '1 month')),
     srf('generate_series', dt(TZ_, '2024-01-01 00:00+00'), dt(TZ_, '2024-01-01 03:00+00'), dt(IV_, '90 minutes')),
 ]
