@@ -1,6 +1,8 @@
 # fn_cases.py: the calls whose PostgreSQL 15 answers gen-fn-cases writes into the function
 # tests. A case is (name, kind, args): kind 'fn', 'op' (binary operator) or 'srf'; an argument
 # is (type, text) with None for NULL, or (type, text, 'k') for a constant (the prepare path).
+# Kind 'cast' (name '::type', one argument) is a CAST, and kind 'agg' an aggregate over one
+# row per argument; test_sql_fn_types_util.h runs those two.
 
 
 def t(v, k=None):
