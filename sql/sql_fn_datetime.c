@@ -760,7 +760,7 @@ static const sql_func_def sql_datetime_defs[] = {
     FN("date_trunc", IV, ST, sql_fn_date_trunc, TX, IV),
     FN("date_bin", TS, ST, sql_fn_date_bin, IV, TS, TS),
     FN("date_bin", TSZ, ST, sql_fn_date_bin, IV, TSZ, TSZ),
-    FN("age", IV, ST, sql_fn_age, TS, TS), FN("age", IV, ST, sql_fn_age, TSZ, TSZ),
+    FN("age", IV, ST, sql_fn_age, TS, TS), FN("age", IV, STB, sql_fn_age, TSZ, TSZ),
     FN("age", IV, STB, sql_fn_age, TS), FN("age", IV, STB, sql_fn_age, TSZ),
     FN("make_date", DT, ST, sql_fn_make_date, I4, I4, I4),
     FN("make_time", TM, ST, sql_fn_make_time, I4, I4, F8),
