@@ -1,5 +1,6 @@
 /* test_sql_fn_numeric.c: the numeric type as registered (sql_type_numeric.c), its operators
- * and functions (sql_fn_numeric.c), its casts (sql_cast_types.c) and the numeric aggregates
+ * and functions (sql_fn_numeric.c, and real/double precision operators of sql_fn_float48.c),
+ * its casts (sql_cast_types.c) and the numeric aggregates
  * (sql_agg_numeric.c), called through the registries as a query calls them.
  * How: the case tables hold a call and PostgreSQL 15's answer (output text, NULL, or SQLSTATE
  * and message), written by tests/sql/gen-fn-cases from a real server: scales of results,
@@ -47,6 +48,24 @@ static const tf_case numeric_cases[] = {
      "f"},
     {"<", true, 2, {A(NU, "-Infinity"), A(NU, "-1e100")},
      "t"},
+    {"+", true, 2, {A(F4, "1.1"), A(F8, "2")},
+     "3.100000023841858"},
+    {"*", true, 2, {A(F8, "3"), A(F4, "1.1")},
+     "3.3000000715255737"},
+    {"/", true, 2, {A(F4, "2"), A(F8, "3")},
+     "0.6666666666666666"},
+    {"-", true, 2, {A(F4, "1e38"), A(F8, "-1e308")},
+     "1e+308"},
+    {"/", true, 2, {A(F8, "1"), A(F4, "0")},
+     "ERROR 22012: division by zero"},
+    {"=", true, 2, {A(F4, "0.1"), A(F8, "0.1")},
+     "f"},
+    {"<", true, 2, {A(F4, "0.1"), A(F8, "0.1")},
+     "f"},
+    {">=", true, 2, {A(F8, "NaN"), A(F4, "NaN")},
+     "t"},
+    {"<>", true, 2, {A(F4, "1.5"), A(F8, "1.5")},
+     "f"},
     {"abs", false, 1, {A(NU, "-3.14")},
      "3.14"},
     {"sign", false, 1, {A(NU, "-0.5")},
