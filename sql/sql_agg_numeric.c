@@ -146,29 +146,26 @@ static void sql_num_init(sql_agg_ctx *c, void *state) {
     sql_numeric_accum_init(&s->sxx, c->arena);
 }
 
-/* The argument as a numeric (int8 arguments of variance are converted). */
-static bool sql_num_arg(sql_agg_ctx *c, const sql_value *v, sql_bytes *out) {
-    if (v->type_oid == SQL_T_NUMERIC) {
-        *out = v->b;
-        return true;
-    }
-    return sql_numeric_from_int64(c->arena, v->i64, out, c->err);
+/* The argument as a numeric: int8 arguments of variance are encoded into `buf` (the
+ * accumulators copy what they add, so nothing is allocated per row for them). */
+static sql_bytes sql_num_arg(const sql_value *v, uint8_t buf[SQL_NUMERIC_INT64_BYTES_MAX]) {
+    if (v->type_oid == SQL_T_NUMERIC) return v->b;
+    return (sql_bytes){.ptr = buf, .len = sql_numeric_from_int64_buf(v->i64, buf)};
 }
 
 static bool sql_num_sum_step(sql_agg_ctx *c, void *state, const sql_value *args) {
     sql_num_state *s = state;
-    sql_bytes x;
-    if (!sql_num_arg(c, &args[0], &x)) return false;
+    uint8_t buf[SQL_NUMERIC_INT64_BYTES_MAX];
     s->n++;
-    return sql_numeric_accum_add(&s->sx, x, c->err);
+    return sql_numeric_accum_add(&s->sx, sql_num_arg(&args[0], buf), c->err);
 }
 
+/* Sxx needs x * x, allocated in the aggregation's arena: a few bytes per row. */
 static bool sql_num_var_step(sql_agg_ctx *c, void *state, const sql_value *args) {
     sql_num_state *s = state;
-    sql_bytes x, xx;
-    if (!sql_num_arg(c, &args[0], &x) || !sql_numeric_mul(c->arena, x, x, &xx, c->err)) {
-        return false;
-    }
+    uint8_t buf[SQL_NUMERIC_INT64_BYTES_MAX];
+    sql_bytes x = sql_num_arg(&args[0], buf), xx;
+    if (!sql_numeric_mul(c->arena, x, x, &xx, c->err)) return false;
     s->n++;
     return sql_numeric_accum_add(&s->sx, x, c->err) &&
            sql_numeric_accum_add(&s->sxx, xx, c->err);

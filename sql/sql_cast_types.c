@@ -3,7 +3,9 @@
  * numeric (rounding half away from zero to integers, 15 significant digits from float8),
  * date/timestamp/timestamptz/time/timetz/interval among themselves in the session's TimeZone,
  * and jsonb scalars to bool and the number types. sql_cast_vec (sql_cast.c) calls this first
- * and falls back to its own paths when *done stays false. */
+ * and falls back to its own paths when *done stays false. The same conversions are registered
+ * as the functions PostgreSQL names after the target type: date(timestamptz), int4(numeric),
+ * numeric(int4), float8(jsonb)... */
 #include <string.h>
 
 #include "sql/sql_dt_int.h"
@@ -182,4 +184,44 @@ bool sql_cast_typed(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_ve
     }
     *done = false;
     return true;
+}
+
+/* ---- the conversion functions PostgreSQL has under type names (date(ts), int4(numeric)) ---- */
+
+static bool sql_fn_type_conv(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
+                             sql_vec *out) {
+    return sql_cast_vec(f, n, active, args[0], f->call->type_oid, SQL_TYPMOD_NONE, true, out);
+}
+
+#define CONV(nm, from, to, fl) {.name = nm, .nargs = 1, .args = {from}, .ret = to,              \
+                                .flags = SQL_F_STRICT | (fl), .fn = sql_fn_type_conv}
+
+static const sql_func_def sql_conv_defs[] = {
+    CONV("date", SQL_T_TIMESTAMP, SQL_T_DATE, 0),
+    CONV("date", SQL_T_TIMESTAMPTZ, SQL_T_DATE, SQL_F_STABLE),
+    CONV("timestamptz", SQL_T_DATE, SQL_T_TIMESTAMPTZ, SQL_F_STABLE),
+    CONV("timestamptz", SQL_T_TIMESTAMP, SQL_T_TIMESTAMPTZ, SQL_F_STABLE),
+    CONV("timestamp", SQL_T_DATE, SQL_T_TIMESTAMP, 0),
+    CONV("timestamp", SQL_T_TIMESTAMPTZ, SQL_T_TIMESTAMP, SQL_F_STABLE),
+    CONV("time", SQL_T_TIMESTAMP, SQL_T_TIME, 0),
+    CONV("time", SQL_T_TIMESTAMPTZ, SQL_T_TIME, SQL_F_STABLE),
+    CONV("time", SQL_T_INTERVAL, SQL_T_TIME, 0), CONV("time", SQL_T_TIMETZ, SQL_T_TIME, 0),
+    CONV("timetz", SQL_T_TIME, SQL_T_TIMETZ, SQL_F_STABLE),
+    CONV("timetz", SQL_T_TIMESTAMPTZ, SQL_T_TIMETZ, SQL_F_STABLE),
+    CONV("interval", SQL_T_TIME, SQL_T_INTERVAL, 0),
+    CONV("numeric", SQL_T_INT2, SQL_T_NUMERIC, 0), CONV("numeric", SQL_T_INT4, SQL_T_NUMERIC, 0),
+    CONV("numeric", SQL_T_INT8, SQL_T_NUMERIC, 0),
+    CONV("numeric", SQL_T_FLOAT4, SQL_T_NUMERIC, 0),
+    CONV("numeric", SQL_T_FLOAT8, SQL_T_NUMERIC, 0),
+    CONV("numeric", SQL_T_JSONB, SQL_T_NUMERIC, 0),
+    CONV("int2", SQL_T_NUMERIC, SQL_T_INT2, 0), CONV("int4", SQL_T_NUMERIC, SQL_T_INT4, 0),
+    CONV("int8", SQL_T_NUMERIC, SQL_T_INT8, 0), CONV("float4", SQL_T_NUMERIC, SQL_T_FLOAT4, 0),
+    CONV("float8", SQL_T_NUMERIC, SQL_T_FLOAT8, 0),
+    CONV("bool", SQL_T_JSONB, SQL_T_BOOL, 0), CONV("int2", SQL_T_JSONB, SQL_T_INT2, 0),
+    CONV("int4", SQL_T_JSONB, SQL_T_INT4, 0), CONV("int8", SQL_T_JSONB, SQL_T_INT8, 0),
+    CONV("float4", SQL_T_JSONB, SQL_T_FLOAT4, 0), CONV("float8", SQL_T_JSONB, SQL_T_FLOAT8, 0),
+};
+
+void sql_funcs_register_type_conv(void) {
+    sql_funcs_register(sql_conv_defs, sizeof sql_conv_defs / sizeof sql_conv_defs[0]);
 }

@@ -33,6 +33,10 @@
 
 #include "sql/sql_types_int.h"
 
+/* The BYTES forms of interval and timetz (pg_type.typlen of each). */
+#define SQL_DT_INTERVAL_BYTES 16u
+#define SQL_DT_TIMETZ_BYTES 12u
+
 /* The datetime context of a session's settings (NULL fmt: PostgreSQL's defaults) and its
  * statement time. */
 static inline sql_datetime_ctx sql_dt_ctx(const sql_fmt *fmt, int64_t now_us) {
@@ -56,24 +60,24 @@ static inline sql_datetime_ctx sql_dt_io_ctx(const sql_io_ctx *io) {
     return sql_dt_ctx(io->fmt, io->now_us);
 }
 
-/* Intervals are BYTES values of 16 bytes: time_us, days, months in host order. */
+/* Intervals are BYTES values of 16 bytes: time_us, days, months in host order. Values come
+ * from this module (input, arithmetic, or storage that checks its pages): another length is
+ * a bug. */
 static inline sql_interval sql_dt_interval_get(sql_bytes b) {
-    sql_interval iv = {0, 0, 0};
-    if (b.len >= 16) {
-        memcpy(&iv.time_us, b.ptr, 8);
-        memcpy(&iv.days, b.ptr + 8, 4);
-        memcpy(&iv.months, b.ptr + 12, 4);
-    }
+    sql_interval iv;
+    RT_ASSERT(b.len == SQL_DT_INTERVAL_BYTES);
+    memcpy(&iv.time_us, b.ptr, 8);
+    memcpy(&iv.days, b.ptr + 8, 4);
+    memcpy(&iv.months, b.ptr + 12, 4);
     return iv;
 }
 
 /* timetz values are BYTES of 12: time_us then zone_s, host order. */
 static inline sql_timetz sql_dt_timetz_get(sql_bytes b) {
-    sql_timetz t = {0, 0};
-    if (b.len >= 12) {
-        memcpy(&t.time_us, b.ptr, 8);
-        memcpy(&t.zone_s, b.ptr + 8, 4);
-    }
+    sql_timetz t;
+    RT_ASSERT(b.len == SQL_DT_TIMETZ_BYTES);
+    memcpy(&t.time_us, b.ptr, 8);
+    memcpy(&t.zone_s, b.ptr + 8, 4);
     return t;
 }
 

@@ -1,13 +1,14 @@
 /* sql_fn_datetime.c: PostgreSQL 15's date/time operators and functions over sql_datetime.h:
  * + and - between date, time, timetz, timestamp, timestamptz and interval, interval * / float8,
  * now() and the other clocks, extract/date_part, date_trunc, date_bin, age, justify_*, make_*,
- * to_char/to_date/to_timestamp, AT TIME ZONE (timezone()), isfinite, overlaps and
- * generate_series over timestamps.
+ * to_char/to_date/to_timestamp, AT TIME ZONE (timezone()), isfinite, overlaps, generate_series
+ * over timestamps, and the comparisons across date, timestamp and timestamptz.
  * The session's TimeZone and styles come from the evaluation's sql_fmt; now() and friends read
  * the statement's transaction and statement times from the executor (the evaluation's io time
- * when there is no executor, as in unit tests). Cross-type comparisons (date < timestamp) are
- * resolved by the binder's implicit casts. */
+ * when there is no executor, as in unit tests). Cross-type comparisons (date < timestamp)
+ * compare without casting, so a date beyond timestamp's range still compares. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -673,6 +674,98 @@ static bool sql_dt_srf_scalar(sql_fctx *f, uint32_t n, const uint8_t *active, sq
                       "set-valued function called in context that cannot accept a set");
 }
 
+/* ---- comparisons across date, timestamp and timestamptz (no cast, so no range error) ---- */
+
+static int sql_dt_cross_cmp(const sql_datetime_ctx *c, uint32_t ta, int64_t a, uint32_t tb,
+                            int64_t b) {
+    if (ta == SQL_T_DATE) {
+        return tb == SQL_T_TIMESTAMP ? sql_date_cmp_timestamp((sql_date)a, b)
+                                     : sql_date_cmp_timestamptz(c, (sql_date)a, b);
+    }
+    if (tb == SQL_T_DATE) return -sql_dt_cross_cmp(c, tb, b, ta, a);
+    if (ta == SQL_T_TIMESTAMP) return sql_timestamp_cmp_timestamptz(c, a, b);
+    return -sql_timestamp_cmp_timestamptz(c, b, a);
+}
+
+typedef enum sql_dt_cmp_op { DCMP_EQ, DCMP_NE, DCMP_LT, DCMP_LE, DCMP_GT, DCMP_GE } sql_dt_cmp_op;
+
+static bool sql_dt_cross(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
+                         sql_vec *out, sql_dt_cmp_op op) {
+    sql_datetime_ctx c = sql_dtf_ctx(f);
+    uint32_t ta = args[0]->type_oid, tb = args[1]->type_oid;
+    SQL_FOR_ACTIVE(i) {
+        int r = sql_dt_cross_cmp(&c, ta, args[0]->i64[i], tb, args[1]->i64[i]);
+        bool v = false;
+        switch (op) {
+        case DCMP_EQ: v = r == 0; break;
+        case DCMP_NE: v = r != 0; break;
+        case DCMP_LT: v = r < 0; break;
+        case DCMP_LE: v = r <= 0; break;
+        case DCMP_GT: v = r > 0; break;
+        case DCMP_GE: v = r >= 0; break;
+        }
+        out->i64[i] = v;
+    }
+    return true;
+}
+#define SQL_DT_CROSS(name, op)                                                               \
+    static bool name(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,         \
+                     sql_vec *out) {                                                         \
+        return sql_dt_cross(f, n, active, args, out, op);                                    \
+    }
+SQL_DT_CROSS(sql_fn_dt_eq, DCMP_EQ)
+SQL_DT_CROSS(sql_fn_dt_ne, DCMP_NE)
+SQL_DT_CROSS(sql_fn_dt_lt, DCMP_LT)
+SQL_DT_CROSS(sql_fn_dt_le, DCMP_LE)
+SQL_DT_CROSS(sql_fn_dt_gt, DCMP_GT)
+SQL_DT_CROSS(sql_fn_dt_ge, DCMP_GE)
+
+static const struct {
+    const char *sym, *commutator, *negator, *suffix;
+    sql_kernel fn;
+} sql_dt_cross_ops[] = {
+    {"=", "=", "<>", "eq", sql_fn_dt_eq}, {"<>", "<>", "=", "ne", sql_fn_dt_ne},
+    {"<", ">", ">=", "lt", sql_fn_dt_lt}, {"<=", ">=", ">", "le", sql_fn_dt_le},
+    {">", "<", "<=", "gt", sql_fn_dt_gt}, {">=", "<=", "<", "ge", sql_fn_dt_ge},
+};
+
+/* PostgreSQL's cross-type pairs and their function name stems (date_lt_timestamp...). */
+static const struct {
+    uint32_t a, b;
+    const char *stem_a, *stem_b;
+} sql_dt_cross_pairs[] = {
+    {SQL_T_DATE, SQL_T_TIMESTAMP, "date", "timestamp"},
+    {SQL_T_DATE, SQL_T_TIMESTAMPTZ, "date", "timestamptz"},
+    {SQL_T_TIMESTAMP, SQL_T_DATE, "timestamp", "date"},
+    {SQL_T_TIMESTAMPTZ, SQL_T_DATE, "timestamptz", "date"},
+    {SQL_T_TIMESTAMP, SQL_T_TIMESTAMPTZ, "timestamp", "timestamptz"},
+    {SQL_T_TIMESTAMPTZ, SQL_T_TIMESTAMP, "timestamptz", "timestamp"},
+};
+
+#define SQL_DT_CROSS_OPS (sizeof sql_dt_cross_ops / sizeof sql_dt_cross_ops[0])
+#define SQL_DT_CROSS_PAIRS (sizeof sql_dt_cross_pairs / sizeof sql_dt_cross_pairs[0])
+
+static sql_func_def sql_dt_cross_defs[SQL_DT_CROSS_OPS * SQL_DT_CROSS_PAIRS];
+static char sql_dt_cross_names[SQL_DT_CROSS_OPS * SQL_DT_CROSS_PAIRS][32];
+
+static void sql_funcs_register_dt_cross(void) {
+    uint32_t k = 0;
+    for (uint32_t p = 0; p < SQL_DT_CROSS_PAIRS; p++) {
+        for (uint32_t o = 0; o < SQL_DT_CROSS_OPS; o++, k++) {
+            snprintf(sql_dt_cross_names[k], sizeof sql_dt_cross_names[k], "%s_%s_%s",
+                     sql_dt_cross_pairs[p].stem_a, sql_dt_cross_ops[o].suffix,
+                     sql_dt_cross_pairs[p].stem_b);
+            sql_dt_cross_defs[k] = (sql_func_def){
+                .name = sql_dt_cross_ops[o].sym, .is_operator = true, .nargs = 2,
+                .args = {sql_dt_cross_pairs[p].a, sql_dt_cross_pairs[p].b}, .ret = SQL_T_BOOL,
+                .flags = SQL_F_STRICT | SQL_F_STABLE, .fn = sql_dt_cross_ops[o].fn,
+                .commutator = sql_dt_cross_ops[o].commutator,
+                .negator = sql_dt_cross_ops[o].negator, .proname = sql_dt_cross_names[k]};
+        }
+    }
+    sql_funcs_register(sql_dt_cross_defs, k);
+}
+
 /* ---- registration ---- */
 
 #define DT SQL_T_DATE
@@ -760,7 +853,7 @@ static const sql_func_def sql_datetime_defs[] = {
     FN("date_trunc", IV, ST, sql_fn_date_trunc, TX, IV),
     FN("date_bin", TS, ST, sql_fn_date_bin, IV, TS, TS),
     FN("date_bin", TSZ, ST, sql_fn_date_bin, IV, TSZ, TSZ),
-    FN("age", IV, ST, sql_fn_age, TS, TS), FN("age", IV, ST, sql_fn_age, TSZ, TSZ),
+    FN("age", IV, ST, sql_fn_age, TS, TS), FN("age", IV, STB, sql_fn_age, TSZ, TSZ),
     FN("age", IV, STB, sql_fn_age, TS), FN("age", IV, STB, sql_fn_age, TSZ),
     FN("make_date", DT, ST, sql_fn_make_date, I4, I4, I4),
     FN("make_time", TM, ST, sql_fn_make_time, I4, I4, F8),
@@ -809,4 +902,5 @@ static const sql_func_def sql_datetime_defs[] = {
 
 void sql_funcs_register_datetime(void) {
     sql_funcs_register(sql_datetime_defs, sizeof sql_datetime_defs / sizeof sql_datetime_defs[0]);
+    sql_funcs_register_dt_cross();
 }

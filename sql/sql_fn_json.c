@@ -1,9 +1,10 @@
 /* sql_fn_json.c: PostgreSQL 15's json and jsonb operators and functions over sql_jsonb.h:
  * -> ->> #> #>> on both types, @> <@ ? ?| ?& || - #- on jsonb, jsonb_set, jsonb_insert,
  * jsonb_strip_nulls, jsonb_pretty, *_typeof, *_array_length, to_json[b], the json[b]_build_*
- * builders and the set-returning jsonb_each[_text], jsonb_array_elements[_text] and
- * jsonb_object_keys, and jsonb subscripting (j['a'], j[0]). Builders take SQL values as their text in ISO DateStyle (sql_json_arg);
- * an unknown literal is text, as PostgreSQL resolves it for "any". */
+ * builders, array_to_json, the set-returning jsonb_each[_text], jsonb_array_elements[_text]
+ * and jsonb_object_keys, and jsonb subscripting (j['a'], j[0]). Builders take SQL values as
+ * their text in ISO DateStyle (sql_json_arg), arrays as JSON arrays; an unknown literal is
+ * text, as PostgreSQL resolves it for "any". */
 #include <stdio.h>
 #include <string.h>
 

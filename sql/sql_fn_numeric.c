@@ -346,4 +346,6 @@ static const sql_func_def sql_numeric_defs[] = {
 
 void sql_funcs_register_numeric(void) {
     sql_funcs_register(sql_numeric_defs, sizeof sql_numeric_defs / sizeof sql_numeric_defs[0]);
+    sql_funcs_register_type_conv();
+    sql_funcs_register_float48();
 }

@@ -11,21 +11,21 @@
 #include "sql/sql_dt_int.h"
 
 bool sql_dt_interval_put(rt_arena *arena, sql_interval iv, sql_bytes *out, rt_err *err) {
-    uint8_t *p = rt_arena_alloc(arena, 16);
+    uint8_t *p = rt_arena_alloc(arena, SQL_DT_INTERVAL_BYTES);
     if (p == NULL) return rt_arena_fail(arena, err);
     memcpy(p, &iv.time_us, 8);
     memcpy(p + 8, &iv.days, 4);
     memcpy(p + 12, &iv.months, 4);
-    *out = (sql_bytes){.ptr = p, .len = 16};
+    *out = (sql_bytes){.ptr = p, .len = SQL_DT_INTERVAL_BYTES};
     return true;
 }
 
 bool sql_dt_timetz_put(rt_arena *arena, sql_timetz t, sql_bytes *out, rt_err *err) {
-    uint8_t *p = rt_arena_alloc(arena, 12);
+    uint8_t *p = rt_arena_alloc(arena, SQL_DT_TIMETZ_BYTES);
     if (p == NULL) return rt_arena_fail(arena, err);
     memcpy(p, &t.time_us, 8);
     memcpy(p + 8, &t.zone_s, 4);
-    *out = (sql_bytes){.ptr = p, .len = 12};
+    *out = (sql_bytes){.ptr = p, .len = SQL_DT_TIMETZ_BYTES};
     return true;
 }
 

@@ -1,6 +1,8 @@
 # fn_cases.py: the calls whose PostgreSQL 15 answers gen-fn-cases writes into the function
 # tests. A case is (name, kind, args): kind 'fn', 'op' (binary operator) or 'srf'; an argument
 # is (type, text) with None for NULL, or (type, text, 'k') for a constant (the prepare path).
+# Kind 'cast' (name '::type', one argument) is a CAST, and kind 'agg' an aggregate over one
+# row per argument; test_sql_fn_types_util.h runs those two.
 
 
 def t(v, k=None):
@@ -442,6 +444,9 @@ NUMERIC = [
     op('+', nu('NaN'), nu('1')), op('*', nu('Infinity'), nu('-2')), op('-', nu('Infinity'), nu('Infinity')),
     op('/', nu('Infinity'), nu('Infinity')), op('=', nu('1.0'), nu('1.00')), op('<', nu('NaN'), nu('1')),
     op('<', nu('-Infinity'), nu('-1e100')),
+    op('+', ('float4', '1.1'), f8('2')), op('*', f8('3'), ('float4', '1.1')), op('/', ('float4', '2'), f8('3')),
+    op('-', ('float4', '1e38'), f8('-1e308')), op('/', f8('1'), ('float4', '0')), op('=', ('float4', '0.1'), f8('0.1')),
+    op('<', ('float4', '0.1'), f8('0.1')), op('>=', f8('NaN'), ('float4', 'NaN')), op('<>', ('float4', '1.5'), f8('1.5')),
     fn('abs', nu('-3.14')), fn('sign', nu('-0.5')), fn('sign', nu('0')), fn('ceil', nu('-1.5')),
     fn('ceiling', nu('1.01')), fn('floor', nu('-1.5')), fn('round', nu('2.5')), fn('round', nu('-2.5')),
     fn('round', nu('1234.5678'), i(2)), fn('round', nu('1234.5678'), i(-2)), fn('trunc', nu('-1.99')),
@@ -459,6 +464,8 @@ NUMERIC = [
     fn('width_bucket', i(5), ('int4[]', '{{1,2},{3,4}}')), fn('width_bucket', i(5), ('int4[]', '{1,NULL}')),
     fn('width_bucket', i(5), ('int4[]', '{}')), fn('width_bucket', i(5), ('int4[]', '{10,2}')),
     fn('width_bucket', nu('2.5'), ('_numeric', '{1,2.5,3}')),
+    fn('int4', nu('2.6')), fn('int8', nu('-2.5')), fn('numeric', ('float8', '0.1')),
+    fn('float8', nu('1.5')), fn('numeric', ('jsonb', '1.25')), fn('int4', ('jsonb', '"x"')),
     srf('generate_series', nu('1.5'), nu('3')), srf('generate_series', nu('1'), nu('2'), nu('0.3')),
     srf('generate_series', nu('3'), nu('1'), nu('-1.25')), srf('generate_series', nu('1.0'), nu('2'), nu('0.50')),
     srf('generate_series', nu('NaN'), nu('1')), srf('generate_series', nu('1'), nu('2'), nu('-Infinity')),
@@ -551,6 +558,10 @@ DATETIME = [
     op('/', dt(IV_, '1 day'), f8('3')), op('/', dt(IV_, '1 day'), f8('0')), op('*', f8('2'), dt(IV_, '01:30')),
     op('<', dt(IV_, '1 mon'), dt(IV_, '31 days')), op('=', dt(IV_, '1 mon'), dt(IV_, '30 days')),
     op('+', dt(TS_, '294276-12-31 23:59:59'), dt(IV_, '1 day')),
+    op('=', dt(DA_, '2024-01-01'), dt(TS_, '2024-01-01 00:00')), op('<', dt(DA_, '5874897-12-31'), dt(TS_, 'infinity')),
+    op('>', dt(DA_, '5874897-12-31'), dt(TS_, '2024-01-01')), op('=', dt(TS_, '2024-01-01'), dt(TZ_, '2024-01-01 00:00+00')),
+    op('<', dt(TZ_, '2024-01-01 00:00+00'), dt(DA_, '2024-01-01')), op('>=', dt(TZ_, '2024-01-01 00:00+00'), dt(TS_, '2024-01-01')),
+    op('<>', dt(TS_, '2024-01-01 00:00:01'), dt(DA_, '2024-01-01')), op('<=', dt(DA_, '-infinity'), dt(TZ_, '-infinity')),
     fn('extract', t('year'), dt(TS_, '2024-02-29 13:45:30.25')), fn('extract', t('epoch'), dt(TZ_, '2024-01-01 00:00+00')),
     fn('extract', t('second'), dt(TM_, '13:45:30.5')), fn('extract', t('dow'), dt(DA_, '2024-02-29')),
     fn('extract', t('epoch'), dt(IV_, '1 day 2 hours')), fn('extract', t('foo'), dt(TS_, '2024-01-01')),
@@ -585,6 +596,8 @@ DATETIME = [
     fn('overlaps', dt(TS_, '2024-02-01'), dt(TS_, '2024-01-01'), dt(TS_, '2024-01-15'), dt(TS_, None)),
     fn('overlaps', dt(TM_, '23:00'), dt(IV_, '2 hours'), dt(TM_, '00:30'), dt(TM_, '02:00')),
     fn('overlaps', dt(TZ_, '2024-01-01 00:00+00'), dt(IV_, '1 day'), dt(TZ_, '2024-01-01 12:00+00'), dt(IV_, '1 day')),
+    fn('date', dt(TS_, '2024-02-29 23:00')), fn('date', dt(TZ_, '2024-02-29 23:00-05')),
+    fn('timestamptz', dt(DA_, '2024-02-29')),
     srf('generate_series', dt(TS_, '2024-01-30'), dt(TS_, '2024-04-30'), dt(IV_, '1 month')),
     srf('generate_series', dt(TZ_, '2024-01-01 00:00+00'), dt(TZ_, '2024-01-01 03:00+00'), dt(IV_, '90 minutes')),
 ]
