@@ -1,14 +1,15 @@
 /* test_sql_window.c: window functions (OVER), binder and executor.
- * Two levels, neither needs the storage engine:
+ * Three levels; the first two need no storage engine:
  *  - the WINDOW operator alone: plans built by hand (a VALUES node under a WINDOW node) run
  *    through the executor, for partitions that span input batches, frames, and the partition
  *    size limit (54000);
  *  - SQL text over inline VALUES through parse -> bind -> execute, compared with PostgreSQL
  *    15's answers recorded in test_sql_window_cases.h (tests/sql/gen_sql_window_cases.py),
- *    errors included (SQLSTATE and message).
- * Plans with no table need no optimisation; until the planner module (sql_plan.c) is linked,
- * weak stand-ins allocate plan nodes and leave plans as bound. Results are text: columns
- * joined by '|', rows by '\n', NULL as "NULL"; an error as "ERROR <sqlstate>: <message>". */
+ *    errors included (SQLSTATE and message);
+ *  - a table on two shards (sql_test_db.h): windows over gathered scans, over grouped rows,
+ *    and under a filter on their result, again with PostgreSQL 15's answers.
+ * Results are text: columns joined by '|', rows by '\n', NULL as "NULL"; an error as
+ * "ERROR <sqlstate>: <message>". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,9 +24,10 @@
 #include "sql/sql_pgcat.h"
 #include "sql/sql_window.h"
 
+#include "tests/sql/sql_test_db.h"
 #include "tests/sql/test_sql_window_cases.h"
 
-/* ---- stand-ins for modules not in every tree (the real ones win when linked) ---- */
+/* ---- a stand-in for the catalog module, not in every tree (the real one wins) ---- */
 
 __attribute__((weak)) bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id,
                                           struct sql_rowset *out) {
@@ -40,35 +42,6 @@ __attribute__((weak)) const sql_pgcat_rel *sql_pgcat_find(const char *schema,
     (void)schema;
     (void)name;
     return NULL;
-}
-
-/* The binder's special functions (current_user, ...) live in another module; none is used. */
-struct sql_qlevel;
-sql_expr *sql_bind_special_func(struct sql_qlevel *q, const sql_func *f, const char *name);
-__attribute__((weak)) sql_expr *sql_bind_special_func(struct sql_qlevel *q, const sql_func *f,
-                                                      const char *name) {
-    (void)q;
-    (void)f;
-    (void)name;
-    return NULL;
-}
-
-__attribute__((weak)) sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind,
-                                             uint32_t ncols) {
-    sql_plan *p = rt_arena_zalloc(arena, sizeof *p);
-    if (p == NULL) return NULL;
-    p->kind = kind;
-    p->ncols = ncols;
-    p->cols = rt_arena_zalloc(arena, sizeof(sql_col) * (ncols + 1u));
-    return p->cols != NULL ? p : NULL;
-}
-
-__attribute__((weak)) sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root,
-                                                  uint32_t shard_count, rt_err *err) {
-    (void)arena;
-    (void)shard_count;
-    (void)err;
-    return root;
 }
 
 /* ---- running plans ---- */
@@ -407,6 +380,52 @@ static void test_window_plan_shape(void **state) {
     assert_string_equal(tw_run(q->plan), "1|1|3|2\n2|2|4|2");
 }
 
+/* ---- over a table ---- */
+
+static void tw_table_fiber(void *arg) {
+    (void)arg;
+    TEST_CHECK(sdb_create_table("CREATE TABLE tw (id int8 PRIMARY KEY, grp int4, val int4, "
+                                "name text)", 4) != 0);
+    char sql[4096];
+    int len = snprintf(sql, sizeof sql, "INSERT INTO tw VALUES ");
+    for (int i = 1; i <= 40; i++) {
+        char val[16] = "NULL";
+        if (i % 9 != 0) snprintf(val, sizeof val, "%d", (i * 37) % 11);
+        len += snprintf(sql + len, sizeof sql - (size_t)len, "%s(%d, %d, %s, 'n%d')",
+                        i > 1 ? ", " : "", i, i % 4, val, i % 5);
+    }
+    static sdb_result res;
+    TEST_CHECK(sdb_exec(sql, &res));
+    TEST_CHECK(sdb_expect(
+        "select id, grp, row_number() over (partition by grp order by id), sum(val) over "
+        "(partition by grp order by id rows between 1 preceding and current row), lag(name) "
+        "over (partition by grp order by id) from tw where id <= 12 order by id",
+        "1|1|1|4|NULL\n2|2|1|8|NULL\n3|3|1|1|NULL\n4|0|1|5|NULL\n5|1|2|13|n1\n6|2|2|10|n2\n"
+        "7|3|2|7|n3\n8|0|2|15|n4\n9|1|3|9|n0\n10|2|3|9|n1\n11|3|3|6|n2\n12|0|3|14|n3\n"));
+    TEST_CHECK(sdb_expect(
+        "select grp, count(*), sum(val), rank() over (order by sum(val) desc), sum(count(*)) "
+        "over (order by grp) from tw group by grp order by grp",
+        "0|10|54|1|10\n1|10|42|3|20\n2|10|46|2|30\n3|10|39|4|40\n"));
+    TEST_CHECK(sdb_expect(
+        "select * from (select id, grp, val, row_number() over (partition by grp order by val "
+        "desc nulls last, id) rn from tw) s where rn <= 2 order by grp, rn",
+        "8|0|10|1\n16|0|9|2\n5|1|9|1\n13|1|8|2\n30|2|10|1\n38|2|9|2\n19|3|10|1\n35|3|8|2\n"));
+    TEST_CHECK(sdb_expect(
+        "select name, count(*) over (partition by name), max(val) over (partition by name "
+        "order by id range between unbounded preceding and unbounded following), id from tw "
+        "where id > 30 order by id",
+        "n1|2|3|31\nn2|2|7|32\nn3|2|9|33\nn4|2|4|34\nn0|2|8|35\nn1|2|3|36\nn2|2|7|37\n"
+        "n3|2|9|38\nn4|2|4|39\nn0|2|8|40\n"));
+    TEST_CHECK(sdb_expect_error("select id from tw where rank() over (order by id) = 1",
+                                "42P20"));
+    rt_runtime_stop();
+}
+
+static void test_window_over_table(void **state) {
+    (void)state;
+    assert_int_equal(sdb_run(2, tw_table_fiber, NULL), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_window_partitions_span_batches, tw_before,
@@ -416,6 +435,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_window_empty_input, tw_before, tw_after),
         cmocka_unit_test_setup_teardown(test_window_sql_cases, tw_before, tw_after),
         cmocka_unit_test_setup_teardown(test_window_plan_shape, tw_before, tw_after),
+        cmocka_unit_test(test_window_over_table),
     };
     return cmocka_run_group_tests(tests, tw_setup, NULL);
 }

@@ -1,0 +1,794 @@
+/* sql_plan.c: plan nodes and the optimiser.
+ * The binder reads every table with a SCAN of all its columns and puts WHERE in a FILTER above
+ * it; sql_plan_optimize() makes that tree executable and distributed:
+ *   - a table read becomes GATHER over a per-partition fragment (SCAN, or PKGET on the one
+ *     owning partition when the conjuncts fix the whole primary key to row-independent values);
+ *   - WHERE conjuncts move below joins to the side they refer to, and into the scan's filter;
+ *   - a projection, a partial aggregation (when every aggregate merges) and a local top-k (ORDER
+ *     BY ... LIMIT) move into the fragment; a single-table pipeline reads only the columns it
+ *     needs;
+ *   - NESTLOOP with equality conjuncts across the sides becomes HASHJOIN;
+ *   - UPDATE / DELETE become GATHER(writes) over their fragment; INSERT stays on the
+ *     coordinator.
+ * What runs in a fragment (on another shard, in a context without the session, materials or
+ * subquery caches) is restricted to expressions without subqueries, aggregates or volatile
+ * functions; everything else stays on the coordinator, above the GATHER. Subquery plans inside
+ * expressions and CTE bodies are optimised the same way (once each, as they may be shared). */
+#include <string.h>
+
+#include "sql/sql_bind_int.h"
+#include "sql/sql_plan_int.h"
+
+sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind, uint32_t ncols) {
+    sql_plan *p = rt_arena_zalloc(arena, sizeof *p);
+    if (p == NULL) return NULL;
+    p->kind = kind;
+    p->ncols = ncols;
+    p->cols = rt_arena_zalloc(arena, sizeof(sql_col) * (ncols + 1u));
+    return p->cols != NULL ? p : NULL;
+}
+
+/* ---- expression helpers ---- */
+
+uint32_t sql_plan_conjuncts(sql_expr *e, sql_expr **out, uint32_t cap) {
+    if (e == NULL || cap == 0) return 0;
+    if (e->kind != SQL_X_AND || cap == 1) {
+        out[0] = e;
+        return 1;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < e->nargs && n < cap; i++) {
+        /* The last slot takes whatever is left, still ANDed together. */
+        if (n == cap - 1 && i < e->nargs - 1) {
+            out[n++] = e;
+            return n;
+        }
+        n += sql_plan_conjuncts(e->args[i], out + n, cap - n);
+    }
+    return n;
+}
+
+typedef struct sql_expr_info {
+    uint32_t min_col, max_col;  /* range of SQL_X_COLUMN indexes (min > max: none) */
+    bool subquery;
+    bool volatile_fn;
+    bool aggref;
+} sql_expr_info;
+
+static bool sql_expr_info_fn(const sql_expr *e, void *arg) {
+    sql_expr_info *in = arg;
+    switch (e->kind) {
+    case SQL_X_COLUMN:
+        if (e->column.index < in->min_col) in->min_col = e->column.index;
+        if (e->column.index > in->max_col || in->max_col == UINT32_MAX) {
+            in->max_col = e->column.index;
+        }
+        break;
+    case SQL_X_SUBQUERY: in->subquery = true; break;
+    case SQL_X_AGGREF: case SQL_X_WINDOWREF: in->aggref = true; break;
+    case SQL_X_FUNC:
+        if (e->func.def != NULL && (e->func.def->flags & SQL_F_VOLATILE)) in->volatile_fn = true;
+        break;
+    default: break;
+    }
+    return true;
+}
+
+static sql_expr_info sql_expr_info_of(const sql_expr *e) {
+    sql_expr_info in = {.min_col = UINT32_MAX, .max_col = UINT32_MAX};
+    sql_expr_walk(e, sql_expr_info_fn, &in);
+    return in;
+}
+
+static bool sql_info_has_cols(const sql_expr_info *in) { return in->min_col != UINT32_MAX; }
+
+/* Whether `e` may be evaluated inside a fragment on another shard. */
+static bool sql_expr_fragment_safe(const sql_expr *e) {
+    if (e == NULL) return true;
+    sql_expr_info in = sql_expr_info_of(e);
+    return !in.subquery && !in.volatile_fn && !in.aggref;
+}
+
+static bool sql_is_int_type(uint32_t t) {
+    return t == SQL_T_INT2 || t == SQL_T_INT4 || t == SQL_T_INT8;
+}
+
+/* Types whose values encode to the same key bytes when `=` holds between them. */
+static bool sql_key_types_match(uint32_t a, uint32_t b) {
+    if (a == b) return true;
+    if (sql_is_int_type(a) && sql_is_int_type(b)) return true;
+    return (a == SQL_T_TEXT || a == SQL_T_VARCHAR) && (b == SQL_T_TEXT || b == SQL_T_VARCHAR);
+}
+
+static bool sql_is_eq_operator(const sql_expr *c) {
+    return c->kind == SQL_X_FUNC && c->nargs == 2 && c->func.def != NULL &&
+           c->func.def->is_operator && strcmp(c->func.def->name, "=") == 0;
+}
+
+bool sql_plan_pk_conjunct(const sql_plan *scan, const sql_expr *c, uint32_t *pk_pos,
+                          sql_expr **value) {
+    const eng_table *t = scan->scan.table;
+    if (t == NULL || t->pk_count == 0 || !sql_is_eq_operator(c)) return false;
+    for (uint32_t side = 0; side < 2; side++) {
+        const sql_expr *col = c->args[side];
+        sql_expr *other = c->args[1 - side];
+        if (col->kind != SQL_X_COLUMN || col->column.index >= scan->scan.natts) continue;
+        uint16_t attnum = scan->scan.attnums[col->column.index];
+        if (attnum == 0 || attnum > t->column_count) continue;
+        sql_expr_info in = sql_expr_info_of(other);
+        if (sql_info_has_cols(&in) || in.subquery || in.volatile_fn || in.aggref) continue;
+        if (!sql_key_types_match(t->columns[attnum - 1].type_oid, other->type_oid)) continue;
+        for (uint32_t k = 0; k < t->pk_count; k++) {
+            if (t->pk_attnums[k] != attnum) continue;
+            *pk_pos = k;
+            *value = other;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- the optimiser's state ---- */
+
+typedef struct sql_opt_memo {
+    const sql_plan *from;
+    sql_plan *to;
+} sql_opt_memo;
+
+typedef struct sql_opt {
+    rt_arena *arena;
+    rt_err *err;
+    uint32_t shard_count;
+    sql_opt_memo *memo;      /* subquery plans and CTE bodies already optimised */
+    uint32_t nmemo, memo_cap;
+} sql_opt;
+
+static sql_plan *sql_opt_node(sql_opt *o, sql_plan *p);
+
+static void *sql_opt_oom(sql_opt *o) {
+    if (!rt_err_is_set(o->err)) rt_arena_fail(o->arena, o->err);
+    return NULL;
+}
+
+static sql_expr *sql_opt_and(sql_opt *o, sql_expr **conj, uint32_t n) {
+    if (n == 0) return NULL;
+    sql_expr *acc = conj[0];
+    for (uint32_t i = 1; i < n; i++) {
+        sql_expr *a = sql_expr_new(o->arena, SQL_X_AND, SQL_T_BOOL, 2);
+        if (a == NULL) return sql_opt_oom(o);
+        a->typmod = -1;
+        a->location = UINT32_MAX;
+        a->args[0] = acc;
+        a->args[1] = conj[i];
+        acc = a;
+    }
+    return acc;
+}
+
+/* Optimises a plan that may be referred to from several places, once. */
+static sql_plan *sql_opt_shared(sql_opt *o, sql_plan *p) {
+    for (uint32_t i = 0; i < o->nmemo; i++) {
+        if (o->memo[i].from == p) return o->memo[i].to;
+        if (o->memo[i].to == p) return p;
+    }
+    sql_plan *np = sql_opt_node(o, p);
+    if (np == NULL) return NULL;
+    if (o->nmemo == o->memo_cap) {
+        uint32_t cap = o->memo_cap == 0 ? 8 : o->memo_cap * 2;
+        sql_opt_memo *m = rt_arena_grow(o->arena, o->memo, sizeof *m * o->memo_cap,
+                                        sizeof *m * cap);
+        if (m == NULL) return sql_opt_oom(o);
+        o->memo = m;
+        o->memo_cap = cap;
+    }
+    o->memo[o->nmemo++] = (sql_opt_memo){.from = p, .to = np};
+    return np;
+}
+
+/* Optimises the plans of subqueries inside an expression. */
+static bool sql_opt_expr(sql_opt *o, sql_expr *e) {
+    if (e == NULL) return true;
+    if (e->kind == SQL_X_SUBQUERY && e->sub.plan != NULL) {
+        sql_plan *np = sql_opt_shared(o, e->sub.plan);
+        if (np == NULL) return false;
+        e->sub.plan = np;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (!sql_opt_expr(o, e->args[i])) return false;
+    }
+    return true;
+}
+
+static bool sql_opt_exprs(sql_opt *o, sql_expr **list, uint32_t n) {
+    for (uint32_t i = 0; list != NULL && i < n; i++) {
+        if (!sql_opt_expr(o, list[i])) return false;
+    }
+    return true;
+}
+
+static bool sql_opt_agg_exprs(sql_opt *o, sql_plan *p) {
+    if (!sql_opt_exprs(o, p->agg.group, p->agg.ngroup)) return false;
+    for (uint32_t a = 0; a < p->agg.naggs; a++) {
+        sql_agg_call *c = &p->agg.aggs[a];
+        if (!sql_opt_exprs(o, c->args, c->nargs) || !sql_opt_expr(o, c->filter)) return false;
+        for (uint32_t k = 0; k < c->norder; k++) {
+            if (!sql_opt_expr(o, c->order[k].expr)) return false;
+        }
+    }
+    return true;
+}
+
+static bool sql_opt_modify_exprs(sql_opt *o, sql_plan *p) {
+    uint32_t ncols = p->modify.table != NULL ? p->modify.table->column_count : 0;
+    return sql_opt_exprs(o, p->modify.defaults, ncols) &&
+           sql_opt_exprs(o, p->modify.checks, p->modify.nchecks) &&
+           sql_opt_exprs(o, p->modify.conflict_set, ncols) &&
+           sql_opt_expr(o, p->modify.conflict_where) &&
+           sql_opt_exprs(o, p->modify.set, ncols) && sql_opt_expr(o, p->modify.where) &&
+           sql_opt_exprs(o, p->modify.returning, p->modify.nreturning);
+}
+
+/* Subquery plans in the expressions of node `p` itself. */
+static bool sql_opt_node_exprs(sql_opt *o, sql_plan *p) {
+    switch (p->kind) {
+    case SQL_P_VALUES:
+        for (uint32_t r = 0; r < p->values.nrows; r++) {
+            if (!sql_opt_exprs(o, p->values.rows[r], p->ncols)) return false;
+        }
+        return true;
+    case SQL_P_SCAN: case SQL_P_PKGET:
+        return sql_opt_expr(o, p->scan.filter) && sql_opt_exprs(o, p->scan.key, p->scan.nkey);
+    case SQL_P_CATALOG: return sql_opt_expr(o, p->catalog.filter);
+    case SQL_P_FUNCSCAN: return sql_opt_exprs(o, p->func.args, p->func.nargs);
+    case SQL_P_FILTER: return sql_opt_expr(o, p->filter.pred);
+    case SQL_P_PROJECT: return sql_opt_exprs(o, p->project.exprs, p->ncols);
+    case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
+        return sql_opt_expr(o, p->join.quals);
+    case SQL_P_AGG: return sql_opt_agg_exprs(o, p);
+    case SQL_P_SORT:
+        for (uint32_t k = 0; k < p->sort.nkeys; k++) {
+            if (!sql_opt_expr(o, p->sort.keys[k].expr)) return false;
+        }
+        return sql_opt_expr(o, p->sort.limit) && sql_opt_expr(o, p->sort.offset);
+    case SQL_P_LIMIT: return sql_opt_expr(o, p->limit.limit) && sql_opt_expr(o, p->limit.offset);
+    case SQL_P_DISTINCT: return sql_opt_exprs(o, p->distinct.keys, p->distinct.nkeys);
+    case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE: return sql_opt_modify_exprs(o, p);
+    default: return true;
+    }
+}
+
+/* ---- new nodes ---- */
+
+static sql_plan *sql_opt_filter_over(sql_opt *o, sql_plan *child, sql_expr **conj, uint32_t n) {
+    if (n == 0) return child;
+    sql_plan *f = sql_plan_new(o->arena, SQL_P_FILTER, child->ncols);
+    if (f == NULL) return sql_opt_oom(o);
+    memcpy(f->cols, child->cols, sizeof(sql_col) * child->ncols);
+    f->left = child;
+    f->est_rows = child->est_rows / 3 + 1;
+    if ((f->filter.pred = sql_opt_and(o, conj, n)) == NULL) return NULL;
+    return f;
+}
+
+static sql_plan *sql_opt_gather(sql_opt *o, sql_plan *frag, const eng_table *t, bool writes) {
+    sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
+    if (g == NULL) return sql_opt_oom(o);
+    g->ncols = frag->ncols;
+    g->cols = frag->cols;
+    g->left = frag;
+    g->gather.table = t;
+    g->gather.writes = writes;
+    g->est_rows = frag->est_rows;
+    return g;
+}
+
+/* Turns `scan` into a PKGET when its conjuncts fix every primary-key column. With
+ * `keep_filter` the whole filter stays (UPDATE re-checks it on newer row versions); otherwise
+ * only the conjuncts that are not key equalities. */
+static bool sql_opt_pkget(sql_opt *o, sql_plan *scan, bool keep_filter) {
+    const eng_table *t = scan->scan.table;
+    if (t->pk_count == 0 || scan->scan.filter == NULL) return true;
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *rest[SQL_PLAN_CONJUNCTS_MAX];
+    sql_expr *key[ENG_INDEX_COLUMNS_MAX] = {0};
+    uint32_t n = sql_plan_conjuncts(scan->scan.filter, conj, SQL_PLAN_CONJUNCTS_MAX);
+    uint32_t nrest = 0, found = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t pos;
+        sql_expr *value;
+        if (sql_plan_pk_conjunct(scan, conj[i], &pos, &value) && key[pos] == NULL) {
+            key[pos] = value;
+            found++;
+            continue;
+        }
+        rest[nrest++] = conj[i];
+    }
+    if (found < t->pk_count) return true;
+    scan->scan.key = rt_arena_alloc(o->arena, sizeof(sql_expr *) * t->pk_count);
+    if (scan->scan.key == NULL) return sql_opt_oom(o);
+    memcpy(scan->scan.key, key, sizeof(sql_expr *) * t->pk_count);
+    scan->scan.nkey = t->pk_count;
+    scan->kind = SQL_P_PKGET;
+    scan->est_rows = 1;
+    if (!keep_filter) {
+        scan->scan.filter = NULL;
+        if (nrest > 0 && (scan->scan.filter = sql_opt_and(o, rest, nrest)) == NULL) return false;
+    }
+    return true;
+}
+
+/* ---- table reads ---- */
+
+static bool sql_is_table_read(const sql_plan *p) {
+    return p->kind == SQL_P_SCAN && !p->scan.want_slots && p->scan.table != NULL;
+}
+
+/* A table read with the conjuncts `conj` (all fragment-safe) as its filter: GATHER over a
+ * SCAN, or over a PKGET of the one partition its primary key names. */
+static sql_plan *sql_opt_table(sql_opt *o, sql_plan *scan, sql_expr **conj, uint32_t n) {
+    if (!sql_opt_node_exprs(o, scan)) return NULL;
+    if (n > 0) {
+        sql_expr *all[SQL_PLAN_CONJUNCTS_MAX + 1];
+        uint32_t k = 0;
+        if (scan->scan.filter != NULL) all[k++] = scan->scan.filter;
+        for (uint32_t i = 0; i < n && k < SQL_PLAN_CONJUNCTS_MAX + 1; i++) all[k++] = conj[i];
+        if ((scan->scan.filter = sql_opt_and(o, all, k)) == NULL) return NULL;
+    }
+    scan->est_rows = 1000;
+    for (uint32_t i = 0; i < n; i++) scan->est_rows = scan->est_rows / 3 + 1;
+    if (!sql_opt_pkget(o, scan, false)) return NULL;
+    return sql_opt_gather(o, scan, scan->scan.table, scan->scan.lock_strength != 0);
+}
+
+/* The scan at the bottom of a GATHER's fragment when nothing but an optional PROJECT sits
+ * between them (NULL otherwise). */
+static sql_plan *sql_frag_scan(const sql_plan *g, bool allow_project) {
+    if (g == NULL || g->kind != SQL_P_GATHER || g->gather.writes || g->left == NULL) return NULL;
+    sql_plan *f = g->left;
+    if (allow_project && f->kind == SQL_P_PROJECT) f = f->left;
+    if (f == NULL || (f->kind != SQL_P_SCAN && f->kind != SQL_P_PKGET) || f->scan.want_slots) {
+        return NULL;
+    }
+    return f;
+}
+
+typedef struct sql_col_use {
+    bool *used;
+    uint32_t n;
+} sql_col_use;
+
+static bool sql_col_use_fn(const sql_expr *e, void *arg) {
+    sql_col_use *u = arg;
+    if (e->kind == SQL_X_COLUMN && e->column.index < u->n) u->used[e->column.index] = true;
+    return true;
+}
+
+/* Reads only the columns of `scan` that its filter and the expressions `exprs` (over the
+ * scan's output) use; remaps them in place. The caller guarantees nothing else refers to the
+ * scan's columns. */
+static bool sql_opt_prune(sql_opt *o, sql_plan *scan, sql_expr ***exprs, uint32_t n) {
+    uint32_t natts = scan->scan.natts;
+    sql_col_use u = {.used = rt_arena_zalloc(o->arena, natts + 1u), .n = natts};
+    uint32_t *map = rt_arena_alloc(o->arena, sizeof(uint32_t) * (natts + 1u));
+    if (u.used == NULL || map == NULL) return sql_opt_oom(o);
+    sql_expr_walk(scan->scan.filter, sql_col_use_fn, &u);
+    for (uint32_t i = 0; i < n; i++) sql_expr_walk(*exprs[i], sql_col_use_fn, &u);
+    uint32_t kept = 0;
+    for (uint32_t c = 0; c < natts; c++) kept += u.used[c];
+    if (kept == natts) return true;
+    uint16_t *attnums = rt_arena_alloc(o->arena, sizeof(uint16_t) * (kept + 1u));
+    sql_col *cols = rt_arena_zalloc(o->arena, sizeof(sql_col) * (kept + 1u));
+    if (attnums == NULL || cols == NULL) return sql_opt_oom(o);
+    uint32_t k = 0;
+    for (uint32_t c = 0; c < natts; c++) {
+        map[c] = UINT32_MAX;
+        if (!u.used[c]) continue;
+        map[c] = k;
+        attnums[k] = scan->scan.attnums[c];
+        cols[k++] = scan->cols[c];
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (*exprs[i] != NULL && (*exprs[i] = sql_expr_remap(o->arena, *exprs[i], map, natts)) ==
+                                     NULL) {
+            return sql_opt_oom(o);
+        }
+    }
+    if (scan->scan.filter != NULL &&
+        (scan->scan.filter = sql_expr_remap(o->arena, scan->scan.filter, map, natts)) == NULL) {
+        return sql_opt_oom(o);
+    }
+    scan->scan.attnums = attnums;
+    scan->scan.natts = kept;
+    scan->cols = cols;
+    scan->ncols = kept;
+    return true;
+}
+
+/* ---- filters and joins ---- */
+
+enum { SQL_SIDE_NONE = 0, SQL_SIDE_LEFT, SQL_SIDE_RIGHT, SQL_SIDE_BOTH };
+
+static int sql_conj_side(const sql_expr *c, uint32_t nleft) {
+    sql_expr_info in = sql_expr_info_of(c);
+    if (in.subquery || in.aggref || !sql_info_has_cols(&in)) return SQL_SIDE_NONE;
+    if (in.max_col < nleft) return SQL_SIDE_LEFT;
+    if (in.min_col >= nleft) return SQL_SIDE_RIGHT;
+    return SQL_SIDE_BOTH;
+}
+
+/* Conjunct over the join's row rewritten over its right input. */
+static sql_expr *sql_opt_to_right(sql_opt *o, const sql_expr *c, uint32_t nleft, uint32_t n) {
+    uint32_t *map = rt_arena_alloc(o->arena, sizeof(uint32_t) * (n + 1u));
+    if (map == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < n; i++) map[i] = i < nleft ? UINT32_MAX : i - nleft;
+    sql_expr *r = sql_expr_remap(o->arena, c, map, n);
+    return r != NULL ? r : sql_opt_oom(o);
+}
+
+/* Moves the conjuncts `conj` of a join's WHERE (where_clause) or ON condition into the sides
+ * where that keeps the result; returns how many stay (compacted at the front of conj). ON
+ * conditions may also stay as the join's quals. */
+static int32_t sql_opt_distribute(sql_opt *o, sql_plan *j, sql_expr **conj, uint32_t n,
+                                  bool where_clause) {
+    uint32_t jt = j->join.join_type, nleft = j->left->ncols;
+    bool inner = jt == SQL_JOIN_INNER || jt == SQL_JOIN_CROSS;
+    /* WHERE may filter a preserved side early; ON may filter the side it does not preserve. */
+    bool to_left = inner || (where_clause ? jt == SQL_JOIN_LEFT : jt == SQL_JOIN_RIGHT);
+    bool to_right = inner || (where_clause ? jt == SQL_JOIN_RIGHT : jt == SQL_JOIN_LEFT);
+    sql_expr *left[SQL_PLAN_CONJUNCTS_MAX], *right[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t nl = 0, nr = 0, keep = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int side = j->join.semi || j->join.anti ? SQL_SIDE_NONE : sql_conj_side(conj[i], nleft);
+        if (side == SQL_SIDE_LEFT && to_left) {
+            left[nl++] = conj[i];
+        } else if (side == SQL_SIDE_RIGHT && to_right) {
+            if ((right[nr++] = sql_opt_to_right(o, conj[i], nleft, j->ncols)) == NULL) return -1;
+        } else {
+            conj[keep++] = conj[i];
+        }
+    }
+    if ((j->left = sql_opt_filter_over(o, j->left, left, nl)) == NULL) return -1;
+    if ((j->right = sql_opt_filter_over(o, j->right, right, nr)) == NULL) return -1;
+    return (int32_t)keep;
+}
+
+/* Types whose hash and equality agree with `=` between two values of that same type. */
+static bool sql_hashable_type(uint32_t t) {
+    switch (t) {
+    case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: case SQL_T_TEXT: case SQL_T_VARCHAR:
+    case SQL_T_BOOL: case SQL_T_DATE: case SQL_T_TIMESTAMP: case SQL_T_TIMESTAMPTZ:
+    case SQL_T_UUID: case SQL_T_OID: case SQL_T_BYTEA: case SQL_T_NAME:
+        return true;
+    default: return false;
+    }
+}
+
+/* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that compare a left-only
+ * expression with a right-only one of a type with the same hash and equality. The quals stay
+ * whole: the executor re-checks them on each candidate pair. */
+static bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+    uint32_t nleft = j->left->ncols, nk = 0;
+    sql_expr **lk = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (n + 1u));
+    sql_expr **rk = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (n + 1u));
+    if (lk == NULL || rk == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < n && nk < 16; i++) {
+        sql_expr *c = conj[i];
+        /* Integer types share one hash and comparison, so do text and varchar. */
+        if (!sql_is_eq_operator(c) ||
+            !sql_key_types_match(c->args[0]->type_oid, c->args[1]->type_oid) ||
+            !sql_hashable_type(c->args[0]->type_oid) || !sql_hashable_type(c->args[1]->type_oid)) {
+            continue;
+        }
+        int s0 = sql_conj_side(c->args[0], nleft), s1 = sql_conj_side(c->args[1], nleft);
+        sql_expr *l, *r;
+        if (s0 == SQL_SIDE_LEFT && s1 == SQL_SIDE_RIGHT) {
+            l = c->args[0];
+            r = c->args[1];
+        } else if (s0 == SQL_SIDE_RIGHT && s1 == SQL_SIDE_LEFT) {
+            l = c->args[1];
+            r = c->args[0];
+        } else {
+            continue;
+        }
+        if (sql_expr_info_of(l).volatile_fn || sql_expr_info_of(r).volatile_fn) continue;
+        lk[nk] = l;
+        if ((rk[nk] = sql_opt_to_right(o, r, nleft, j->ncols)) == NULL) return false;
+        nk++;
+    }
+    if (nk == 0) return true;
+    j->kind = SQL_P_HASHJOIN;
+    j->join.nkeys = nk;
+    j->join.left_keys = lk;
+    j->join.right_keys = rk;
+    return true;
+}
+
+static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
+    if (!sql_opt_node_exprs(o, j)) return NULL;
+    if (j->join.quals != NULL && j->join.join_type != SQL_JOIN_FULL) {
+        sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+        uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+        int32_t keep = sql_opt_distribute(o, j, conj, n, false);
+        if (keep < 0) return NULL;
+        j->join.quals = NULL;
+        if (keep > 0 && (j->join.quals = sql_opt_and(o, conj, (uint32_t)keep)) == NULL) {
+            return NULL;
+        }
+    }
+    if ((j->left = sql_opt_node(o, j->left)) == NULL) return NULL;
+    if ((j->right = sql_opt_node(o, j->right)) == NULL) return NULL;
+    if (j->join.quals != NULL && !sql_opt_hash_keys(o, j)) return NULL;
+    j->est_rows = j->join.quals != NULL ? (j->left->est_rows > j->right->est_rows
+                                               ? j->left->est_rows : j->right->est_rows)
+                                        : j->left->est_rows * j->right->est_rows;
+    return j;
+}
+
+/* FILTER: conjuncts go into the table read below, into a join's sides or its quals; what
+ * cannot move (subqueries, sides a join does not allow) stays here. */
+static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
+    if (!sql_opt_node_exprs(o, f)) return NULL;
+    sql_plan *child = f->left;
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *push[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(f->filter.pred, conj, SQL_PLAN_CONJUNCTS_MAX);
+    uint32_t keep = 0, npush = 0;
+    if (sql_is_table_read(child)) {
+        for (uint32_t i = 0; i < n; i++) {
+            if (sql_expr_fragment_safe(conj[i])) push[npush++] = conj[i];
+            else conj[keep++] = conj[i];
+        }
+        child = sql_opt_table(o, child, push, npush);
+    } else if (child->kind == SQL_P_NESTLOOP && !child->join.semi && !child->join.anti) {
+        int32_t k = sql_opt_distribute(o, child, conj, n, true);
+        if (k < 0) return NULL;
+        keep = 0;
+        uint32_t jt = child->join.join_type;
+        for (uint32_t i = 0; i < (uint32_t)k; i++) { /* cross-side conjuncts join the quals */
+            bool inner = jt == SQL_JOIN_INNER || jt == SQL_JOIN_CROSS;
+            if (inner && sql_conj_side(conj[i], child->left->ncols) == SQL_SIDE_BOTH) {
+                push[npush++] = conj[i];
+            } else {
+                conj[keep++] = conj[i];
+            }
+        }
+        if (npush > 0) {
+            if (child->join.quals != NULL) push[npush++] = child->join.quals;
+            if ((child->join.quals = sql_opt_and(o, push, npush)) == NULL) return NULL;
+            child->join.join_type = SQL_JOIN_INNER;
+        }
+        child = sql_opt_node(o, child);
+    } else {
+        keep = n;
+        child = sql_opt_node(o, child);
+    }
+    if (child == NULL) return NULL;
+    if (keep == 0) return child;
+    f->left = child;
+    if ((f->filter.pred = sql_opt_and(o, conj, keep)) == NULL) return NULL;
+    f->est_rows = child->est_rows / 3 + 1;
+    return f;
+}
+
+/* ---- projections, aggregation, sorting ---- */
+
+static bool sql_exprs_fragment_safe(sql_expr **list, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) {
+        if (!sql_expr_fragment_safe(list[i])) return false;
+    }
+    return true;
+}
+
+/* PROJECT over a table read moves into the fragment, which then reads only what it uses. */
+static sql_plan *sql_opt_project(sql_opt *o, sql_plan *p) {
+    if (!sql_opt_node_exprs(o, p)) return NULL;
+    sql_plan *child = sql_opt_node(o, p->left);
+    if (child == NULL) return NULL;
+    p->left = child;
+    p->est_rows = child->est_rows;
+    sql_plan *scan = sql_frag_scan(child, false);
+    if (scan == NULL || !sql_exprs_fragment_safe(p->project.exprs, p->ncols)) return p;
+    sql_expr ***refs = rt_arena_alloc(o->arena, sizeof(sql_expr **) * (p->ncols + 1u));
+    if (refs == NULL) return sql_opt_oom(o);
+    for (uint32_t c = 0; c < p->ncols; c++) refs[c] = &p->project.exprs[c];
+    if (!sql_opt_prune(o, scan, refs, p->ncols)) return NULL;
+    p->left = scan;
+    child->left = p;
+    child->ncols = p->ncols;
+    child->cols = p->cols;
+    return child;
+}
+
+/* Whether an aggregation can run as PARTIAL on the shards and FINAL on the coordinator. */
+static bool sql_agg_splittable(const sql_plan *a) {
+    if (a->agg.mode != SQL_AGG_SINGLE || a->agg.nsets > 0) return false;
+    if (!sql_exprs_fragment_safe(a->agg.group, a->agg.ngroup)) return false;
+    for (uint32_t i = 0; i < a->agg.naggs; i++) {
+        const sql_agg_call *c = &a->agg.aggs[i];
+        if (!c->def->portable || c->def->merge == NULL || c->distinct || c->norder > 0) {
+            return false;
+        }
+        if (!sql_exprs_fragment_safe(c->args, c->nargs) || !sql_expr_fragment_safe(c->filter)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Column references to everything an aggregation reads from its input. */
+static sql_expr ***sql_agg_refs(sql_opt *o, sql_plan *a, uint32_t *n) {
+    uint32_t cap = a->agg.ngroup + 1;
+    for (uint32_t i = 0; i < a->agg.naggs; i++) cap += a->agg.aggs[i].nargs + 1;
+    sql_expr ***refs = rt_arena_alloc(o->arena, sizeof(sql_expr **) * cap);
+    if (refs == NULL) return sql_opt_oom(o);
+    uint32_t k = 0;
+    for (uint32_t g = 0; g < a->agg.ngroup; g++) refs[k++] = &a->agg.group[g];
+    for (uint32_t i = 0; i < a->agg.naggs; i++) {
+        sql_agg_call *c = &a->agg.aggs[i];
+        for (uint32_t j = 0; j < c->nargs; j++) refs[k++] = &c->args[j];
+        refs[k++] = &c->filter;
+    }
+    *n = k;
+    return refs;
+}
+
+/* AGG over a table read: PARTIAL in the fragment, FINAL (merging states) here. */
+static sql_plan *sql_opt_agg(sql_opt *o, sql_plan *a) {
+    if (!sql_opt_node_exprs(o, a)) return NULL;
+    sql_plan *child = sql_opt_node(o, a->left);
+    if (child == NULL) return NULL;
+    a->left = child;
+    sql_plan *scan = sql_frag_scan(child, true);
+    if (scan == NULL || !sql_agg_splittable(a)) return a;
+    if (child->left == scan) { /* nothing else reads the scan: read only what we use */
+        uint32_t n;
+        sql_expr ***refs = sql_agg_refs(o, a, &n);
+        if (refs == NULL || !sql_opt_prune(o, scan, refs, n)) return NULL;
+    }
+    sql_plan *part = sql_plan_new(o->arena, SQL_P_AGG, a->ncols);
+    sql_expr **group = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (a->agg.ngroup + 1u));
+    if (part == NULL || group == NULL) return sql_opt_oom(o);
+    part->agg = a->agg;
+    part->agg.mode = SQL_AGG_PARTIAL;
+    part->left = child->left;
+    part->est_rows = a->est_rows;
+    memcpy(part->cols, a->cols, sizeof(sql_col) * a->ncols);
+    for (uint32_t i = 0; i < a->agg.naggs; i++) {
+        part->cols[a->agg.ngroup + i] = (sql_col){.name = a->cols[a->agg.ngroup + i].name,
+                                                  .type_oid = SQL_T_BYTEA, .typmod = -1};
+    }
+    for (uint32_t g = 0; g < a->agg.ngroup; g++) {
+        group[g] = sql_expr_column(o->arena, g, a->cols[g].type_oid, a->cols[g].typmod);
+        if (group[g] == NULL) return sql_opt_oom(o);
+    }
+    child->left = part;
+    child->ncols = part->ncols;
+    child->cols = part->cols;
+    a->agg.mode = SQL_AGG_FINAL;
+    a->agg.group = group;
+    return a;
+}
+
+static sql_plan *sql_opt_sort(sql_opt *o, sql_plan *s) {
+    if (!sql_opt_node_exprs(o, s)) return NULL;
+    sql_plan *child = sql_opt_node(o, s->left);
+    if (child == NULL) return NULL;
+    s->left = child;
+    s->est_rows = child->est_rows;
+    if (s->sort.limit == NULL || sql_frag_scan(child, true) == NULL) return s;
+    for (uint32_t k = 0; k < s->sort.nkeys; k++) {
+        if (!sql_expr_fragment_safe(s->sort.keys[k].expr)) return s;
+    }
+    /* Local top-k: each fragment keeps only its first limit + offset rows. */
+    sql_plan *local = sql_plan_new(o->arena, SQL_P_SORT, 0);
+    if (local == NULL) return sql_opt_oom(o);
+    local->ncols = child->ncols;
+    local->cols = child->cols;
+    local->sort = s->sort;
+    local->left = child->left;
+    local->est_rows = child->left->est_rows;
+    child->left = local;
+    return s;
+}
+
+static bool sql_expr_row_independent(const sql_expr *e) {
+    if (e == NULL) return true;
+    sql_expr_info in = sql_expr_info_of(e);
+    return !sql_info_has_cols(&in) && !in.subquery && !in.volatile_fn && !in.aggref;
+}
+
+/* LIMIT over SORT makes it a top-k; LIMIT without OFFSET over a table read also limits each
+ * fragment. */
+static sql_plan *sql_opt_limit(sql_opt *o, sql_plan *l) {
+    if (!sql_opt_node_exprs(o, l)) return NULL;
+    sql_plan *child = l->left;
+    bool plain = !l->limit.with_ties && l->limit.limit != NULL &&
+                 sql_expr_row_independent(l->limit.limit) &&
+                 sql_expr_row_independent(l->limit.offset);
+    if (plain && child->kind == SQL_P_SORT && child->sort.limit == NULL) {
+        child->sort.limit = l->limit.limit;
+        child->sort.offset = l->limit.offset;
+    }
+    if ((child = sql_opt_node(o, child)) == NULL) return NULL;
+    l->left = child;
+    l->est_rows = child->est_rows;
+    if (plain && l->limit.offset == NULL && sql_frag_scan(child, true) != NULL &&
+        sql_expr_fragment_safe(l->limit.limit)) {
+        sql_plan *local = sql_plan_new(o->arena, SQL_P_LIMIT, 0);
+        if (local == NULL) return sql_opt_oom(o);
+        local->ncols = child->ncols;
+        local->cols = child->cols;
+        local->limit.limit = l->limit.limit;
+        local->left = child->left;
+        local->est_rows = child->left->est_rows;
+        child->left = local;
+    }
+    return l;
+}
+
+/* ---- data modification ---- */
+
+/* UPDATE / DELETE run as fragments on the shards owning the rows (one, when the WHERE
+ * clause fixes the primary key). */
+static sql_plan *sql_opt_modify(sql_opt *o, sql_plan *p) {
+    sql_plan *scan = p->left;
+    if (scan == NULL || scan->kind != SQL_P_SCAN || !scan->scan.want_slots) {
+        rt_err_set(o->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                   "this form of UPDATE or DELETE is not supported yet");
+        return NULL;
+    }
+    if (!sql_opt_node_exprs(o, p) || !sql_opt_node_exprs(o, scan)) return NULL;
+    if (!sql_opt_pkget(o, scan, true)) return NULL;
+    p->est_rows = scan->est_rows;
+    return sql_opt_gather(o, p, p->modify.table, true);
+}
+
+/* ---- dispatch ---- */
+
+static bool sql_opt_children(sql_opt *o, sql_plan *p) {
+    if (p->left != NULL && (p->left = sql_opt_node(o, p->left)) == NULL) return false;
+    if (p->right != NULL && (p->right = sql_opt_node(o, p->right)) == NULL) return false;
+    return true;
+}
+
+static sql_plan *sql_opt_node(sql_opt *o, sql_plan *p) {
+    switch (p->kind) {
+    case SQL_P_SCAN:
+        if (sql_is_table_read(p)) return sql_opt_table(o, p, NULL, 0);
+        break;
+    case SQL_P_FILTER: return sql_opt_filter(o, p);
+    case SQL_P_PROJECT: return sql_opt_project(o, p);
+    case SQL_P_AGG: return sql_opt_agg(o, p);
+    case SQL_P_SORT: return sql_opt_sort(o, p);
+    case SQL_P_LIMIT: return sql_opt_limit(o, p);
+    case SQL_P_NESTLOOP: return sql_opt_join(o, p);
+    case SQL_P_UPDATE: case SQL_P_DELETE: return sql_opt_modify(o, p);
+    case SQL_P_GATHER: case SQL_P_PKGET: case SQL_P_HASHJOIN:
+        return p; /* already optimised (a shared subtree) */
+    case SQL_P_MATERIAL:
+        if (p->left != NULL && (p->left = sql_opt_shared(o, p->left)) == NULL) return NULL;
+        return p;
+    case SQL_P_APPEND:
+        for (uint32_t i = 0; i < p->append.ninputs; i++) {
+            if ((p->append.inputs[i] = sql_opt_node(o, p->append.inputs[i])) == NULL) {
+                return NULL;
+            }
+        }
+        return p;
+    case SQL_P_RECURSIVE: {
+        /* The recursive term is re-run per iteration over the work table: keep it whole. */
+        break;
+    }
+    default: break;
+    }
+    if (!sql_opt_node_exprs(o, p) || !sql_opt_children(o, p)) return NULL;
+    return p;
+}
+
+sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count, rt_err *err) {
+    RT_ASSERT(root != NULL);
+    sql_opt o = {.arena = arena, .err = err, .shard_count = shard_count};
+    sql_plan *p = sql_opt_node(&o, root);
+    if (p == NULL && !rt_err_is_set(err)) rt_arena_fail(arena, err);
+    return p;
+}

@@ -1,0 +1,721 @@
+/* sql_plan_explain.c: EXPLAIN text of an optimised plan, in PostgreSQL's layout with COSTS OFF:
+ * one line per node, children as "->  " lines indented six columns per level, details
+ * ("Filter: ...", "Hash Cond: ...", "Sort Key: ...") two columns right of their node, and the
+ * plans of subqueries as "SubPlan N" after the node that evaluates them. A FILTER node is
+ * shown as the "Filter:" of the node below it and a PROJECT not at all, as PostgreSQL folds
+ * both into the node they sit on. Expressions are deparsed compactly: column
+ * names (qualified with their table when the plan reads several), operators in parentheses,
+ * constants as literals with a cast unless they are numbers or booleans. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/sql_agg.h"
+#include "sql/sql_bind_int.h"
+#include "sql/sql_plan_int.h"
+#include "sql/sql_strbuf.h"
+
+typedef struct sql_xpl {
+    sql_strbuf *sb;
+    bool qualify;            /* several relations: columns print as table.column */
+    rt_arena *tmp;           /* constants' text */
+    const sql_plan *outer[8]; /* the rows enclosing subplans are evaluated on, innermost last */
+    uint32_t nouter;
+} sql_xpl;
+
+static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in);
+
+/* ---- column names ---- */
+
+/* The input of an aggregation's expressions (below the GATHER for a FINAL one). */
+static const sql_plan *sql_agg_input(const sql_plan *p) {
+    const sql_plan *in = p->left;
+    if (p->agg.mode != SQL_AGG_FINAL) return in;
+    while (in != NULL && in->kind != SQL_P_AGG) in = in->left;
+    return in != NULL ? in->left : p->left;
+}
+
+static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_agg_call *c,
+                                 const sql_plan *in) {
+    sql_strbuf_printf(sb, "%s(", c->def->name);
+    if (c->star) sql_strbuf_putc(sb, '*');
+    if (c->distinct) sql_strbuf_puts(sb, "DISTINCT ");
+    for (uint32_t i = 0; i < c->nargs; i++) {
+        if (i > 0) sql_strbuf_puts(sb, ", ");
+        sql_deparse(ex, sb, c->args[i], in);
+    }
+    sql_strbuf_putc(sb, ')');
+}
+
+/* Output column i of plan p, as the expression that computes it. */
+static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint32_t i) {
+    switch (p->kind) {
+    case SQL_P_SCAN: case SQL_P_PKGET:
+        if (ex->qualify) sql_strbuf_printf(sb, "%s.", p->scan.table->name);
+        sql_strbuf_puts(sb, p->cols[i].name);
+        return;
+    case SQL_P_GATHER: case SQL_P_FILTER: case SQL_P_SORT: case SQL_P_LIMIT:
+    case SQL_P_DISTINCT:
+        if (p->left != NULL && i < p->left->ncols) {
+            sql_deparse_col(ex, sb, p->left, i);
+            return;
+        }
+        break;
+    case SQL_P_PROJECT:
+        if (p->left != NULL && p->project.exprs[i]->kind == SQL_X_COLUMN) {
+            sql_deparse(ex, sb, p->project.exprs[i], p->left);
+            return;
+        }
+        if (p->left != NULL) {
+            sql_strbuf_putc(sb, '(');
+            sql_deparse(ex, sb, p->project.exprs[i], p->left);
+            sql_strbuf_putc(sb, ')');
+            return;
+        }
+        break;
+    case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
+        if (i < p->left->ncols) sql_deparse_col(ex, sb, p->left, i);
+        else sql_deparse_col(ex, sb, p->right, i - p->left->ncols);
+        return;
+    case SQL_P_AGG:
+        if (p->agg.mode == SQL_AGG_PARTIAL || p->left == NULL) break;
+        if (i < p->agg.ngroup) {
+            sql_deparse(ex, sb, p->agg.group[i], p->left);
+        } else {
+            sql_deparse_agg_call(ex, sb, &p->agg.aggs[i - p->agg.ngroup], sql_agg_input(p));
+        }
+        return;
+    default: break;
+    }
+    sql_strbuf_puts(sb, p->cols[i].name != NULL ? p->cols[i].name : "?column?");
+}
+
+/* ---- expressions ---- */
+
+static void sql_deparse_const(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e) {
+    const sql_value *v = &e->constval;
+    if (v->is_null) {
+        sql_strbuf_puts(sb, "NULL");
+        return;
+    }
+    uint32_t t = e->type_oid;
+    if (t == SQL_T_BOOL) {
+        sql_strbuf_puts(sb, v->i64 ? "true" : "false");
+        return;
+    }
+    sql_fmt fmt = {.extra_float_digits = 1};
+    rt_err err;
+    rt_err_clear(&err);
+    sql_io_ctx io = {.arena = ex->tmp, .fmt = &fmt, .err = &err};
+    sql_strbuf text;
+    sql_strbuf_init(&text, ex->tmp, 32);
+    sql_value tv = *v;
+    tv.type_oid = t;
+    if (!sql_value_out(&io, &tv, e->typmod, &text)) {
+        sql_strbuf_puts(sb, "?");
+        return;
+    }
+    bool bare = t == SQL_T_INT2 || t == SQL_T_INT4 || t == SQL_T_INT8 || t == SQL_T_NUMERIC;
+    if (bare && text.len > 0 && text.data[0] != '-') {
+        sql_strbuf_append(sb, text.data, text.len);
+        return;
+    }
+    sql_strbuf_putc(sb, '\'');
+    for (uint32_t i = 0; i < text.len; i++) {
+        if (text.data[i] == '\'') sql_strbuf_putc(sb, '\'');
+        sql_strbuf_putc(sb, text.data[i]);
+    }
+    sql_strbuf_putc(sb, '\'');
+    if (t != SQL_T_UNKNOWN) sql_strbuf_printf(sb, "::%s", sql_type_name(t));
+}
+
+static void sql_deparse_list(sql_xpl *ex, sql_strbuf *sb, sql_expr *const *args, uint32_t n,
+                             const sql_plan *in, const char *sep) {
+    for (uint32_t i = 0; i < n; i++) {
+        if (i > 0) sql_strbuf_puts(sb, sep);
+        sql_deparse(ex, sb, args[i], in);
+    }
+}
+
+static bool sql_explain_int_type(uint32_t t) {
+    return t == SQL_T_INT2 || t == SQL_T_INT4 || t == SQL_T_INT8;
+}
+
+static void sql_deparse_func(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
+                             const sql_plan *in) {
+    const sql_func_def *d = e->func.def;
+    if (d == NULL || strcmp(d->name, "cast") == 0) {
+        const sql_expr *a = e->nargs > 0 ? e->args[0] : NULL;
+        bool ints = a != NULL && sql_explain_int_type(a->type_oid) &&
+                    sql_explain_int_type(e->type_oid);
+        if (a != NULL && a->kind == SQL_X_CONST && (ints || a->type_oid == SQL_T_UNKNOWN)) {
+            /* A literal the binder widened prints as a literal of the wider type. */
+            sql_expr lit = *a;
+            lit.type_oid = e->type_oid;
+            lit.constval.type_oid = e->type_oid;
+            if (!ints && !a->constval.is_null) {
+                sql_strbuf_putc(sb, '\'');
+                for (uint32_t i = 0; i < a->constval.b.len; i++) {
+                    if (a->constval.b.ptr[i] == '\'') sql_strbuf_putc(sb, '\'');
+                    sql_strbuf_putc(sb, (char)a->constval.b.ptr[i]);
+                }
+                sql_strbuf_printf(sb, "'::%s", sql_type_name(e->type_oid));
+                return;
+            }
+            sql_deparse_const(ex, sb, &lit);
+            return;
+        }
+        sql_strbuf_putc(sb, '(');
+        if (e->nargs > 0) sql_deparse(ex, sb, e->args[0], in);
+        sql_strbuf_printf(sb, ")::%s", sql_type_name(e->type_oid));
+        return;
+    }
+    if (d->is_operator && e->nargs == 2) {
+        sql_strbuf_putc(sb, '(');
+        sql_deparse(ex, sb, e->args[0], in);
+        sql_strbuf_printf(sb, " %s ", d->name);
+        sql_deparse(ex, sb, e->args[1], in);
+        sql_strbuf_putc(sb, ')');
+        return;
+    }
+    if (d->is_operator && e->nargs == 1) {
+        sql_strbuf_printf(sb, "(%s ", d->name);
+        sql_deparse(ex, sb, e->args[0], in);
+        sql_strbuf_putc(sb, ')');
+        return;
+    }
+    sql_strbuf_printf(sb, "%s(", d->name);
+    sql_deparse_list(ex, sb, e->args, e->nargs, in, ", ");
+    sql_strbuf_putc(sb, ')');
+}
+
+/* AND / OR chains print flat, as PostgreSQL's deparser does. */
+static void sql_deparse_boolop(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
+                               const sql_plan *in, bool top) {
+    if (top) sql_strbuf_putc(sb, '(');
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (i > 0) sql_strbuf_puts(sb, e->kind == SQL_X_AND ? " AND " : " OR ");
+        if (e->args[i]->kind == e->kind) sql_deparse_boolop(ex, sb, e->args[i], in, false);
+        else sql_deparse(ex, sb, e->args[i], in);
+    }
+    if (top) sql_strbuf_putc(sb, ')');
+}
+
+static void sql_deparse_case(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
+                             const sql_plan *in) {
+    sql_strbuf_puts(sb, "CASE");
+    uint32_t pairs = e->nargs / 2;
+    for (uint32_t w = 0; w < pairs; w++) {
+        sql_strbuf_puts(sb, " WHEN ");
+        sql_deparse(ex, sb, e->args[2 * w], in);
+        sql_strbuf_puts(sb, " THEN ");
+        sql_deparse(ex, sb, e->args[2 * w + 1], in);
+    }
+    if (e->nargs % 2 == 1) {
+        sql_strbuf_puts(sb, " ELSE ");
+        sql_deparse(ex, sb, e->args[e->nargs - 1], in);
+    }
+    sql_strbuf_puts(sb, " END");
+}
+
+/* x IN (a, b) prints as PostgreSQL shows it: (x = ANY ('{a,b}'::type[])) for constants,
+ * (x = ANY (ARRAY[a, b])) otherwise; NOT IN as <> ALL. */
+static void sql_deparse_in_list(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
+                                const sql_plan *in) {
+    bool consts = true;
+    for (uint32_t i = 1; i < e->nargs; i++) {
+        const sql_expr *a = e->args[i];
+        bool cast = a->kind == SQL_X_FUNC && a->func.def != NULL &&
+                    strcmp(a->func.def->name, "cast") == 0 && a->nargs == 1;
+        consts &= a->kind == SQL_X_CONST || (cast && a->args[0]->kind == SQL_X_CONST);
+    }
+    sql_strbuf_puts(sb, e->test.is_not ? " <> ALL (" : " = ANY (");
+    if (!consts) {
+        sql_strbuf_puts(sb, "ARRAY[");
+        sql_deparse_list(ex, sb, e->args + 1, e->nargs - 1, in, ", ");
+        sql_strbuf_puts(sb, "])");
+        return;
+    }
+    sql_strbuf_puts(sb, "'{");
+    for (uint32_t i = 1; i < e->nargs; i++) {
+        if (i > 1) sql_strbuf_putc(sb, ',');
+        sql_strbuf lit;
+        sql_strbuf_init(&lit, ex->tmp, 32);
+        sql_deparse(ex, &lit, e->args[i], in);
+        /* The element's text without the quotes and cast sql_deparse_const adds. */
+        uint32_t from = 0, to = lit.len;
+        if (lit.len > 0 && lit.data[0] == '\'') {
+            from = 1;
+            while (to > from && lit.data[to - 1] != '\'') to--;
+            if (to > from) to--;
+        }
+        sql_strbuf_append(sb, lit.data + from, to - from);
+    }
+    sql_strbuf_printf(sb, "}'::%s[])", sql_type_name(e->args[0]->type_oid));
+}
+
+static void sql_deparse_test(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
+                             const sql_plan *in) {
+    static const char *tests[] = {"", "TRUE", "FALSE", "UNKNOWN"};
+    sql_strbuf_putc(sb, '(');
+    sql_deparse(ex, sb, e->args[0], in);
+    switch (e->kind) {
+    case SQL_X_NULLTEST: sql_strbuf_puts(sb, e->test.is_not ? " IS NOT NULL" : " IS NULL"); break;
+    case SQL_X_BOOLTEST:
+        sql_strbuf_printf(sb, " IS %s%s", e->booltest.is_not ? "NOT " : "",
+                          tests[e->booltest.test <= 3 ? e->booltest.test : 0]);
+        break;
+    case SQL_X_DISTINCT:
+        sql_strbuf_puts(sb, e->test.is_not ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
+        sql_deparse(ex, sb, e->args[1], in);
+        break;
+    case SQL_X_IN_LIST: sql_deparse_in_list(ex, sb, e, in); break;
+    default: break;
+    }
+    sql_strbuf_putc(sb, ')');
+}
+
+static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in) {
+    static const char *minmax[] = {"LEAST", "GREATEST"};
+    switch (e->kind) {
+    case SQL_X_CONST: sql_deparse_const(ex, sb, e); return;
+    case SQL_X_PARAM: sql_strbuf_printf(sb, "$%u", e->param); return;
+    case SQL_X_COLUMN:
+        if (in != NULL && e->column.index < in->ncols) sql_deparse_col(ex, sb, in, e->column.index);
+        else sql_strbuf_printf(sb, "$col%u", e->column.index + 1);
+        return;
+    case SQL_X_OUTER:
+        if (e->column.depth >= 1 && e->column.depth <= ex->nouter) {
+            const sql_plan *o = ex->outer[ex->nouter - e->column.depth];
+            bool qualify = ex->qualify;
+            ex->qualify = true; /* a column of another query level: always named with its table */
+            if (e->column.index < o->ncols) sql_deparse_col(ex, sb, o, e->column.index);
+            ex->qualify = qualify;
+            return;
+        }
+        sql_strbuf_printf(sb, "$%u", e->column.index);
+        return;
+    case SQL_X_FUNC: sql_deparse_func(ex, sb, e, in); return;
+    case SQL_X_AND: case SQL_X_OR: sql_deparse_boolop(ex, sb, e, in, true); return;
+    case SQL_X_NOT:
+        sql_strbuf_puts(sb, "(NOT ");
+        sql_deparse(ex, sb, e->args[0], in);
+        sql_strbuf_putc(sb, ')');
+        return;
+    case SQL_X_CASE: sql_deparse_case(ex, sb, e, in); return;
+    case SQL_X_NULLTEST: case SQL_X_BOOLTEST: case SQL_X_DISTINCT: case SQL_X_IN_LIST:
+        sql_deparse_test(ex, sb, e, in);
+        return;
+    case SQL_X_COALESCE: case SQL_X_MINMAX: case SQL_X_NULLIF: case SQL_X_ARRAY: case SQL_X_ROW:
+        sql_strbuf_puts(sb, e->kind == SQL_X_COALESCE ? "COALESCE("
+                            : e->kind == SQL_X_MINMAX ? minmax[e->minmax.greatest]
+                            : e->kind == SQL_X_NULLIF ? "NULLIF("
+                            : e->kind == SQL_X_ARRAY  ? "ARRAY["
+                                                      : "ROW(");
+        if (e->kind == SQL_X_MINMAX) sql_strbuf_putc(sb, '(');
+        sql_deparse_list(ex, sb, e->args, e->nargs, in, ", ");
+        sql_strbuf_putc(sb, e->kind == SQL_X_ARRAY ? ']' : ')');
+        return;
+    case SQL_X_SUBQUERY: sql_strbuf_printf(sb, "(SubPlan %u)", e->sub.id + 1); return;
+    case SQL_X_ANY_ALL:
+        sql_strbuf_putc(sb, '(');
+        sql_deparse(ex, sb, e->args[0], in);
+        sql_strbuf_printf(sb, " %s %s (", e->anyall.op != NULL ? e->anyall.op->name : "=",
+                          e->anyall.is_all ? "ALL" : "ANY");
+        sql_deparse(ex, sb, e->args[1], in);
+        sql_strbuf_puts(sb, "))");
+        return;
+    case SQL_X_COERCE:
+        sql_strbuf_putc(sb, '(');
+        sql_deparse(ex, sb, e->args[0], in);
+        sql_strbuf_printf(sb, ")::%s", sql_type_name(e->type_oid));
+        return;
+    case SQL_X_FIELD:
+        sql_strbuf_putc(sb, '(');
+        sql_deparse(ex, sb, e->args[0], in);
+        sql_strbuf_printf(sb, ").f%u", e->field.index + 1);
+        return;
+    case SQL_X_AGGREF: case SQL_X_WINDOWREF: sql_strbuf_puts(sb, "?aggref?"); return;
+    }
+}
+
+/* ---- lines ---- */
+
+static void sql_explain_pad(sql_strbuf *sb, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) sql_strbuf_putc(sb, ' ');
+}
+
+static void sql_explain_head(sql_xpl *ex, uint32_t col, const char *fmt, const char *arg) {
+    if (col > 0) {
+        sql_explain_pad(ex->sb, col - 4);
+        sql_strbuf_puts(ex->sb, "->  ");
+    }
+    sql_strbuf_printf(ex->sb, fmt, arg != NULL ? arg : "");
+    sql_strbuf_putc(ex->sb, '\n');
+}
+
+/* "  Label: <expr>" under the node at `col`. */
+static void sql_explain_prop(sql_xpl *ex, uint32_t col, const char *label,
+                             const sql_expr *e, const sql_plan *in) {
+    sql_explain_pad(ex->sb, col + 2);
+    sql_strbuf_printf(ex->sb, "%s: ", label);
+    sql_deparse(ex, ex->sb, e, in);
+    sql_strbuf_putc(ex->sb, '\n');
+}
+
+static void sql_explain_text(sql_xpl *ex, uint32_t col, const char *label,
+                             const char *text) {
+    sql_explain_pad(ex->sb, col + 2);
+    sql_strbuf_printf(ex->sb, "%s: %s\n", label, text);
+}
+
+static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
+                             const sql_plan *filter, const sql_plan *proj);
+
+/* ---- per node ---- */
+
+static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    const eng_table *t = p->scan.table;
+    sql_strbuf cond;
+    sql_strbuf_init(&cond, ex->tmp, 64);
+    if (p->scan.nkey > 1) sql_strbuf_putc(&cond, '(');
+    for (uint32_t k = 0; k < p->scan.nkey; k++) {
+        if (k > 0) sql_strbuf_puts(&cond, " AND ");
+        sql_strbuf_putc(&cond, '(');
+        if (ex->qualify) sql_strbuf_printf(&cond, "%s.", t->name);
+        sql_strbuf_printf(&cond, "%s = ", t->columns[t->pk_attnums[k] - 1].name);
+        sql_deparse(ex, &cond, p->scan.key[k], p);
+        sql_strbuf_putc(&cond, ')');
+    }
+    if (p->scan.nkey > 1) sql_strbuf_putc(&cond, ')');
+    sql_strbuf_putc(&cond, '\0');
+    sql_explain_text(ex, col, "Index Cond", cond.data);
+    /* The filter of an UPDATE's lookup still holds the key equalities: not shown twice. */
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(p->scan.filter, conj, SQL_PLAN_CONJUNCTS_MAX);
+    sql_expr *rest[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t nrest = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t pos;
+        sql_expr *value;
+        if (!sql_plan_pk_conjunct(p, conj[i], &pos, &value)) rest[nrest++] = conj[i];
+    }
+    if (nrest == 0) return;
+    sql_strbuf f;
+    sql_strbuf_init(&f, ex->tmp, 64);
+    if (nrest > 1) sql_strbuf_putc(&f, '(');
+    for (uint32_t i = 0; i < nrest; i++) {
+        if (i > 0) sql_strbuf_puts(&f, " AND ");
+        sql_deparse(ex, &f, rest[i], p);
+    }
+    if (nrest > 1) sql_strbuf_putc(&f, ')');
+    sql_strbuf_putc(&f, '\0');
+    sql_explain_text(ex, col, "Filter", f.data);
+}
+
+/* Hash Cond from the keys; the quals' other conjuncts as Join Filter. */
+static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    sql_strbuf cond;
+    sql_strbuf_init(&cond, ex->tmp, 64);
+    char **keys = rt_arena_alloc(ex->tmp, sizeof(char *) * 2 * (p->join.nkeys + 1u));
+    if (keys == NULL) return;
+    if (p->join.nkeys > 1) sql_strbuf_putc(&cond, '(');
+    for (uint32_t k = 0; k < p->join.nkeys; k++) {
+        sql_strbuf a, b;
+        sql_strbuf_init(&a, ex->tmp, 32);
+        sql_strbuf_init(&b, ex->tmp, 32);
+        sql_deparse(ex, &a, p->join.left_keys[k], p->left);
+        sql_deparse(ex, &b, p->join.right_keys[k], p->right);
+        sql_strbuf_putc(&a, '\0');
+        sql_strbuf_putc(&b, '\0');
+        keys[2 * k] = rt_arena_sprintf(ex->tmp, "(%s = %s)", a.data, b.data);
+        keys[2 * k + 1] = rt_arena_sprintf(ex->tmp, "(%s = %s)", b.data, a.data);
+        if (k > 0) sql_strbuf_puts(&cond, " AND ");
+        sql_strbuf_puts(&cond, keys[2 * k] != NULL ? keys[2 * k] : "?");
+    }
+    if (p->join.nkeys > 1) sql_strbuf_putc(&cond, ')');
+    sql_strbuf_putc(&cond, '\0');
+    sql_explain_text(ex, col, "Hash Cond", cond.data);
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(p->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+    for (uint32_t i = 0; i < n; i++) {
+        sql_strbuf c;
+        sql_strbuf_init(&c, ex->tmp, 32);
+        sql_deparse(ex, &c, conj[i], p);
+        sql_strbuf_putc(&c, '\0');
+        bool is_key = false;
+        for (uint32_t k = 0; k < 2 * p->join.nkeys && !is_key; k++) {
+            is_key = keys[k] != NULL && strcmp(keys[k], c.data) == 0;
+        }
+        if (!is_key) sql_explain_text(ex, col, "Join Filter", c.data);
+    }
+}
+
+static void sql_explain_sort_keys(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    sql_strbuf s;
+    sql_strbuf_init(&s, ex->tmp, 64);
+    for (uint32_t k = 0; k < p->sort.nkeys; k++) {
+        const sql_sort_key *key = &p->sort.keys[k];
+        if (k > 0) sql_strbuf_puts(&s, ", ");
+        sql_deparse(ex, &s, key->expr, p->left);
+        if (key->desc) sql_strbuf_puts(&s, " DESC");
+        if (key->desc && !key->nulls_first) sql_strbuf_puts(&s, " NULLS LAST");
+        if (!key->desc && key->nulls_first) sql_strbuf_puts(&s, " NULLS FIRST");
+    }
+    sql_strbuf_putc(&s, '\0');
+    sql_explain_text(ex, col, "Sort Key", s.data);
+}
+
+static void sql_explain_group_keys(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
+                                   const sql_plan *in, uint32_t col) {
+    sql_strbuf s;
+    sql_strbuf_init(&s, ex->tmp, 64);
+    for (uint32_t k = 0; k < n; k++) {
+        if (k > 0) sql_strbuf_puts(&s, ", ");
+        if (keys != NULL) sql_deparse(ex, &s, keys[k], in);
+        else sql_deparse_col(ex, &s, in, k);
+    }
+    sql_strbuf_putc(&s, '\0');
+    sql_explain_text(ex, col, "Group Key", s.data);
+}
+
+static void sql_explain_agg(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    static const char *modes[] = {"", "Partial ", "Finalize "};
+    const char *mode = modes[p->agg.mode <= SQL_AGG_FINAL ? p->agg.mode : 0];
+    char head[64];
+    snprintf(head, sizeof head, "%s%s", mode, p->agg.ngroup > 0 ? "HashAggregate" : "Aggregate");
+    sql_explain_head(ex, col, "%s", head);
+    if (p->agg.ngroup == 0) return;
+    if (p->agg.mode == SQL_AGG_FINAL) { /* show the partial's keys, over the real input */
+        const sql_plan *part = p->left;
+        while (part != NULL && part->kind != SQL_P_AGG) part = part->left;
+        if (part != NULL) {
+            sql_explain_group_keys(ex, part->agg.group, part->agg.ngroup, part->left, col);
+            return;
+        }
+    }
+    sql_explain_group_keys(ex, p->agg.group, p->agg.ngroup, p->left, col);
+}
+
+static const char *sql_join_suffix(const sql_plan *p) {
+    if (p->join.semi) return " Semi Join";
+    if (p->join.anti) return " Anti Join";
+    switch (p->join.join_type) {
+    case SQL_JOIN_LEFT: return " Left Join";
+    case SQL_JOIN_RIGHT: return " Right Join";
+    case SQL_JOIN_FULL: return " Full Join";
+    default: return p->kind == SQL_P_HASHJOIN ? " Join" : "";
+    }
+}
+
+static uint32_t sql_gather_partitions(const sql_plan *p) {
+    for (const sql_plan *f = p->left; f != NULL; f = f->left) {
+        if (f->kind == SQL_P_PKGET) return 1;
+    }
+    if (p->gather.npartitions > 0) return p->gather.npartitions;
+    return p->gather.table != NULL ? p->gather.table->partition_count : 0;
+}
+
+/* Header and details of node p; returns false when p is shown through its child instead. */
+static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    static const char *setops[] = {"", "Union", "Intersect", "Except"};
+    char buf[160];
+    switch (p->kind) {
+    case SQL_P_RESULT: sql_explain_head(ex, col, "Result", NULL); break;
+    case SQL_P_VALUES: sql_explain_head(ex, col, "Values Scan on \"*VALUES*\"", NULL); break;
+    case SQL_P_SCAN: case SQL_P_PKGET: {
+        /* A scan's own conditions name its columns unqualified, as PostgreSQL prints them. */
+        bool qualify = ex->qualify;
+        ex->qualify = false;
+        if (p->kind == SQL_P_SCAN) {
+            sql_explain_head(ex, col, "Seq Scan on %s", p->scan.table->name);
+            if (p->scan.filter != NULL) sql_explain_prop(ex, col, "Filter", p->scan.filter, p);
+        } else {
+            snprintf(buf, sizeof buf, "Index Scan using %s_pkey on %s", p->scan.table->name,
+                     p->scan.table->name);
+            sql_explain_head(ex, col, "%s", buf);
+            sql_explain_pkget(ex, p, col);
+        }
+        ex->qualify = qualify;
+        break;
+    }
+    case SQL_P_CATALOG: sql_explain_head(ex, col, "Catalog Scan", NULL); break;
+    case SQL_P_FUNCSCAN: sql_explain_head(ex, col, "Function Scan on %s", p->func.def->name); break;
+    case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, col, "Result", NULL); break;
+    case SQL_P_GATHER:
+        sql_explain_head(ex, col, "Gather", NULL);
+        snprintf(buf, sizeof buf, "%u", sql_gather_partitions(p));
+        sql_explain_text(ex, col, "Partitions", buf);
+        break;
+    case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
+        snprintf(buf, sizeof buf, "%s%s", p->kind == SQL_P_HASHJOIN ? "Hash" : "Nested Loop",
+                 sql_join_suffix(p));
+        sql_explain_head(ex, col, "%s", buf);
+        if (p->kind == SQL_P_HASHJOIN) sql_explain_hashjoin(ex, p, col);
+        else if (p->join.quals != NULL) sql_explain_prop(ex, col, "Join Filter", p->join.quals, p);
+        break;
+    case SQL_P_AGG: sql_explain_agg(ex, p, col); break;
+    case SQL_P_SORT:
+        sql_explain_head(ex, col, "Sort", NULL);
+        sql_explain_sort_keys(ex, p, col);
+        break;
+    case SQL_P_LIMIT: sql_explain_head(ex, col, "Limit", NULL); break;
+    case SQL_P_DISTINCT:
+        if (p->distinct.nkeys > 0) {
+            sql_explain_head(ex, col, "Unique", NULL);
+        } else {
+            sql_explain_head(ex, col, "HashAggregate", NULL);
+            sql_explain_group_keys(ex, NULL, p->ncols, p->left, col);
+        }
+        break;
+    case SQL_P_SETOP:
+        snprintf(buf, sizeof buf, "HashSetOp %s%s", setops[p->setop.op <= 3 ? p->setop.op : 0],
+                 p->setop.all ? " All" : "");
+        sql_explain_head(ex, col, "%s", buf);
+        break;
+    case SQL_P_APPEND: sql_explain_head(ex, col, "Append", NULL); break;
+    case SQL_P_MATERIAL: case SQL_P_CTESCAN: sql_explain_head(ex, col, "CTE Scan", NULL); break;
+    case SQL_P_WORKTABLE: sql_explain_head(ex, col, "WorkTable Scan", NULL); break;
+    case SQL_P_RECURSIVE: sql_explain_head(ex, col, "Recursive Union", NULL); break;
+    case SQL_P_WINDOW: sql_explain_head(ex, col, "WindowAgg", NULL); break;
+    case SQL_P_INSERT: sql_explain_head(ex, col, "Insert on %s", p->modify.table->name); break;
+    case SQL_P_UPDATE: sql_explain_head(ex, col, "Update on %s", p->modify.table->name); break;
+    case SQL_P_DELETE: sql_explain_head(ex, col, "Delete on %s", p->modify.table->name); break;
+    }
+}
+
+static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    if (p->kind == SQL_P_APPEND) {
+        for (uint32_t i = 0; i < p->append.ninputs; i++) {
+            sql_explain_node(ex, p->append.inputs[i], col + 6, NULL, NULL);
+        }
+        return;
+    }
+    if (p->kind == SQL_P_CTESCAN || p->kind == SQL_P_WORKTABLE) return;
+    if (p->left != NULL) sql_explain_node(ex, p->left, col + 6, NULL, NULL);
+    if (p->right == NULL) return;
+    if (p->kind == SQL_P_HASHJOIN) {
+        sql_explain_head(ex, col + 6, "Hash", NULL);
+        sql_explain_node(ex, p->right, col + 12, NULL, NULL);
+        return;
+    }
+    sql_explain_node(ex, p->right, col + 6, NULL, NULL);
+}
+
+/* ---- subqueries: "SubPlan N" after the node that evaluates them ---- */
+
+#define SQL_EXPLAIN_SUBPLANS_MAX 32
+
+typedef struct sql_xpl_subs {
+    const sql_expr *items[SQL_EXPLAIN_SUBPLANS_MAX];
+    uint32_t n;
+} sql_xpl_subs;
+
+static bool sql_xpl_sub_fn(const sql_expr *e, void *arg) {
+    sql_xpl_subs *s = arg;
+    if (e->kind != SQL_X_SUBQUERY || e->sub.plan == NULL) return true;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->items[i]->sub.id == e->sub.id) return true;
+    }
+    if (s->n < SQL_EXPLAIN_SUBPLANS_MAX) s->items[s->n++] = e;
+    return true;
+}
+
+static void sql_xpl_subs_list(sql_xpl_subs *s, sql_expr *const *list, uint32_t n) {
+    for (uint32_t i = 0; list != NULL && i < n; i++) sql_expr_walk(list[i], sql_xpl_sub_fn, s);
+}
+
+/* Subqueries in the expressions node p evaluates itself. */
+static void sql_xpl_subs_of(sql_xpl_subs *s, const sql_plan *p) {
+    switch (p->kind) {
+    case SQL_P_SCAN: case SQL_P_PKGET:
+        sql_expr_walk(p->scan.filter, sql_xpl_sub_fn, s);
+        break;
+    case SQL_P_FILTER: sql_expr_walk(p->filter.pred, sql_xpl_sub_fn, s); break;
+    case SQL_P_PROJECT: sql_xpl_subs_list(s, p->project.exprs, p->ncols); break;
+    case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
+        sql_expr_walk(p->join.quals, sql_xpl_sub_fn, s);
+        break;
+    case SQL_P_AGG:
+        sql_xpl_subs_list(s, p->agg.group, p->agg.ngroup);
+        for (uint32_t a = 0; a < p->agg.naggs; a++) {
+            sql_xpl_subs_list(s, p->agg.aggs[a].args, p->agg.aggs[a].nargs);
+        }
+        break;
+    case SQL_P_VALUES:
+        for (uint32_t r = 0; r < p->values.nrows; r++) {
+            sql_xpl_subs_list(s, p->values.rows[r], p->ncols);
+        }
+        break;
+    case SQL_P_UPDATE: case SQL_P_INSERT:
+        if (p->modify.table != NULL) {
+            sql_xpl_subs_list(s, p->modify.set, p->modify.set ? p->modify.table->column_count : 0);
+        }
+        sql_xpl_subs_list(s, p->modify.returning, p->modify.nreturning);
+        break;
+    default: break;
+    }
+}
+
+static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t col,
+                                 const sql_plan *row) {
+    if (s->n == 0 || ex->nouter == 8) return;
+    ex->outer[ex->nouter++] = row;
+    for (uint32_t i = 0; i < s->n; i++) {
+        sql_explain_pad(ex->sb, col + 2);
+        sql_strbuf_printf(ex->sb, "SubPlan %u\n", s->items[i]->sub.id + 1);
+        sql_explain_node(ex, s->items[i]->sub.plan, col + 8, NULL, NULL);
+    }
+    ex->nouter--;
+}
+
+/* Node p, with `filter` (a FILTER above it, over p's output) shown as its Filter, and the
+ * subqueries of `proj` (a PROJECT above it, not shown) as its SubPlans. */
+static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
+                             const sql_plan *filter, const sql_plan *proj) {
+    if (p->kind == SQL_P_FILTER && p->left != NULL && filter == NULL) {
+        sql_explain_node(ex, p->left, col, p, proj);
+        return;
+    }
+    bool result_project = p->kind == SQL_P_PROJECT &&
+                          (p->left == NULL || p->left->kind == SQL_P_RESULT);
+    if (p->kind == SQL_P_PROJECT && !result_project && filter == NULL && proj == NULL) {
+        sql_explain_node(ex, p->left, col, NULL, p);
+        return;
+    }
+    sql_xpl_subs subs = {.n = 0};
+    sql_xpl_subs_of(&subs, p);
+    if (filter != NULL) sql_xpl_subs_of(&subs, filter);
+    if (proj != NULL) sql_xpl_subs_of(&subs, proj);
+    sql_explain_self(ex, p, col);
+    if (filter != NULL) sql_explain_prop(ex, col, "Filter", filter->filter.pred, p);
+    if (!result_project) sql_explain_children(ex, p, col);
+    sql_explain_subplans(ex, &subs, col, p);
+}
+
+static uint32_t sql_explain_relations(const sql_plan *p) {
+    if (p == NULL) return 0;
+    switch (p->kind) {
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_VALUES: case SQL_P_FUNCSCAN:
+    case SQL_P_CATALOG: case SQL_P_CTESCAN: case SQL_P_WORKTABLE:
+        return 1;
+    case SQL_P_APPEND: {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < p->append.ninputs; i++) {
+            n += sql_explain_relations(p->append.inputs[i]);
+        }
+        return n;
+    }
+    default: return sql_explain_relations(p->left) + sql_explain_relations(p->right);
+    }
+}
+
+void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
+    sql_xpl ex = {.sb = sb, .qualify = sql_explain_relations(p) > 1,
+                      .tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
+    if (ex.tmp == NULL) {
+        sb->failed = true;
+        return;
+    }
+    sql_explain_node(&ex, p, indent * 6, NULL, NULL);
+    rt_arena_destroy(ex.tmp);
+}
