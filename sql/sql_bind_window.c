@@ -132,7 +132,8 @@ static bool sql_window_bind_keys(sql_qlevel *q, const sql_win_spec *spec, sql_wi
         sql_sort_key *k = &wf->order[i];
         if ((k->expr = sql_bind_expr(q, sb->expr)) == NULL) return false;
         k->desc = sb->dir == SQL_SORT_DESC;
-        k->nulls_first = sb->nulls == SQL_NULLS_FIRST || (sb->nulls == SQL_NULLS_DEFAULT && k->desc);
+        k->nulls_first = sb->nulls == SQL_NULLS_FIRST ||
+                         (sb->nulls == SQL_NULLS_DEFAULT && k->desc);
     }
     return true;
 }

@@ -414,11 +414,65 @@ static bool sql_window_agg_row(sql_op_window *w, sql_exec_ctx *x, uint32_t f, ui
     return true;
 }
 
+/* Aggregates whose result does not depend on the order rows are stepped in (exactly: no
+ * float rounding, no first-of-equals choice), so a frame that only grows backwards can be
+ * built by stepping rows in reverse. */
+static bool sql_window_agg_unordered(const sql_window_func *fn) {
+    static const char *const names[] = {"count", "sum", "min", "max", "bool_and", "bool_or",
+                                        "every", "bit_and", "bit_or"};
+    uint32_t t = fn->nargs > 0 && !fn->star ? fn->args[0]->type_oid : 0;
+    if (t == SQL_T_FLOAT4 || t == SQL_T_FLOAT8 || t == SQL_T_NUMERIC) {
+        return strcmp(fn->agg->name, "count") == 0;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(fn->agg->name, names[i]) == 0) return true;
+    }
+    return false;
+}
+
+/* Frames ending at UNBOUNDED FOLLOWING whose start moves forward (ROWS/RANGE/GROUPS from the
+ * current row or an offset): computed from the last row back, each frame one step larger. */
+static bool sql_window_agg_reverse(sql_op_window *w, sql_exec_ctx *x, uint32_t f) {
+    uint64_t n = w->part.count;
+    sql_win_aggrun run = {0};
+    for (uint64_t i = n; i-- > 0;) {
+        uint64_t fs = sql_window_edge(w, f, i, true);
+        if (fs > n) fs = n;
+        sql_value *out = &w->results[i * w->nfuncs + f];
+        if (run.have && fs == run.fs) {
+            *out = run.last;
+            continue;
+        }
+        if (!run.have) {
+            rt_arena_reset(w->state_arena);
+            run.state = rt_arena_zalloc(w->state_arena, w->funcs[f].agg->state_bytes + 16u);
+            if (run.state == NULL) return rt_arena_fail(w->state_arena, x->err);
+            w->funcs[f].agg->init(&w->actx, run.state);
+            run.fs = n;
+        }
+        for (uint64_t j = fs; j < run.fs; j++) {
+            if (!sql_window_agg_step(w, f, run.state, j)) return false;
+        }
+        run.have = true;
+        run.fs = fs < run.fs ? fs : run.fs;
+        if (!w->funcs[f].agg->final(&w->actx, run.state, out)) return false;
+        out->type_oid = w->funcs[f].type_oid;
+        if (!sql_value_copy(w->part_arena, out)) return sql_window_oom(w, x, w->part_arena);
+        run.last = *out;
+    }
+    return true;
+}
+
 static bool sql_window_agg(sql_op_window *w, sql_exec_ctx *x, uint32_t f) {
     const sql_window_func *fn = &w->funcs[f];
     sql_win_aggrun run = {0};
     w->actx.arg_type = fn->nargs > 0 && !fn->star ? fn->args[0]->type_oid : 0;
     w->actx.result_type = fn->type_oid;
+    if (fn->frame.end.kind == SQL_WIN_UNBOUNDED_FOLLOWING &&
+        fn->frame.start.kind != SQL_WIN_UNBOUNDED_PRECEDING &&
+        fn->frame.exclude == SQL_WIN_EXCLUDE_NONE && sql_window_agg_unordered(fn)) {
+        return sql_window_agg_reverse(w, x, f);
+    }
     for (uint64_t i = 0; i < w->part.count; i++) {
         uint64_t fs = sql_window_edge(w, f, i, true), fe = sql_window_edge(w, f, i, false);
         if (fe < fs) fe = fs;

@@ -56,6 +56,14 @@ CASES = [
     f"(order by a, b, c rows 9223372036854775807 preceding) from {T} order by a, b, c",
     f"select b, sum(b) over (order by b range between 2147483647 preceding and "
     f"9223372036854775807 following) from {T} order by 1",
+    f"select a, b, c, sum(b) over (order by a, b, c rows between current row and unbounded "
+    f"following), count(*) over (order by a range between 1 following and unbounded "
+    f"following), min(c) over (order by a groups between current row and unbounded "
+    f"following), max(b) over (order by a, b, c rows between 2 following and unbounded "
+    f"following), bool_and(b > 1) over (order by b desc range between 2 preceding and "
+    f"unbounded following) from {T} order by a, b, c",
+    f"select a, b, c, case when row_number() over (partition by a order by b, c) = 1 then "
+    f"'first' else 'rest' end, rank() over (order by a) from {T} order by 5 desc, a, b, c",
     f"select a, c, string_agg(c, ',') over (partition by a order by c rows between current row "
     f"and unbounded following), array_agg(b) over (partition by a order by c) from {T} "
     f"order by a, c",

@@ -261,20 +261,24 @@ static void test_window_partitions_span_batches(void **state) {
     }
 }
 
-/* ROWS 2 PRECEDING .. 1 FOLLOWING over one partition, checked against direct sums; and the
- * incremental path (UNBOUNDED PRECEDING .. CURRENT ROW) against running sums. */
+/* ROWS 2 PRECEDING .. 1 FOLLOWING over one partition, checked against direct sums; the
+ * incremental path (UNBOUNDED PRECEDING .. CURRENT ROW) against running sums; and the reverse
+ * path (CURRENT ROW .. UNBOUNDED FOLLOWING) against suffix sums. */
 static void test_window_rows_frames(void **state) {
     (void)state;
     uint32_t n = 2100;
-    sql_window_func *f = rt_arena_alloc(tw_arena, sizeof *f * 2);
+    sql_window_func *f = rt_arena_alloc(tw_arena, sizeof *f * 3);
     f[0] = tw_func(SQL_WIN_AGG, "sum", SQL_T_INT8, false);
     f[0].frame.start = (sql_window_bound){.kind = SQL_WIN_PRECEDING, .offset = tw_int8(2)};
     f[0].frame.end = (sql_window_bound){.kind = SQL_WIN_FOLLOWING, .offset = tw_int8(1)};
     f[1] = tw_func(SQL_WIN_AGG, "sum", SQL_T_INT8, false);
     f[1].frame.end.kind = SQL_WIN_CURRENT_ROW;
-    const char *out = tw_run(tw_window(tw_values(n, n), f, 2));
+    f[2] = tw_func(SQL_WIN_AGG, "sum", SQL_T_INT8, false);
+    f[2].frame.start.kind = SQL_WIN_CURRENT_ROW;
+    const char *out = tw_run(tw_window(tw_values(n, n), f, 3));
     char line[128], want[128];
-    int64_t running = 0;
+    int64_t running = 0, total = 0;
+    for (uint32_t i = 0; i < n; i++) total += i % 11 != 10 ? i % 7 : 0;
     for (uint32_t i = 0; i < n; i++) {
         int64_t win = 0;
         bool any = false;
@@ -283,12 +287,13 @@ static void test_window_rows_frames(void **state) {
             win += j % 7;
             any = true;
         }
+        int64_t suffix = total - running;
         if (i % 11 != 10) running += i % 7;
         tw_line(out, i, line, sizeof line);
         const char *last = strchr(strchr(line, '|') + 1, '|') + 1;
         char w[32] = "NULL";
         if (any) snprintf(w, sizeof w, "%lld", (long long)win);
-        snprintf(want, sizeof want, "%s|%lld", w, (long long)running);
+        snprintf(want, sizeof want, "%s|%lld|%lld", w, (long long)running, (long long)suffix);
         assert_string_equal(last, want);
     }
 }
