@@ -392,7 +392,34 @@ static bool sql_window_check_context(sql_qlevel *q, const sql_func *f) {
     return true;
 }
 
+static bool sql_window_same_spec(const sql_window_func *a, const sql_window_func *b);
+
+static bool sql_window_same_frame(const sql_window_frame *a, const sql_window_frame *b) {
+    return a->mode == b->mode && a->exclude == b->exclude && a->start.kind == b->start.kind &&
+           a->end.kind == b->end.kind && sql_expr_equal(a->start.offset, b->start.offset) &&
+           sql_expr_equal(a->end.offset, b->end.offset);
+}
+
+/* Is `b` the same computation as `a` (one result serves both)? */
+static bool sql_window_same_call(const sql_window_func *a, const sql_window_func *b) {
+    if (a->kind != b->kind || a->agg != b->agg || a->star != b->star || a->nargs != b->nargs ||
+        a->type_oid != b->type_oid || !sql_expr_equal(a->filter, b->filter) ||
+        !sql_window_same_spec(a, b) || !sql_window_same_frame(&a->frame, &b->frame)) {
+        return false;
+    }
+    for (uint32_t i = 0; i < a->nargs; i++) {
+        if (!sql_expr_equal(a->args[i], b->args[i])) return false;
+    }
+    return true;
+}
+
 static bool sql_window_register(sql_qlevel *q, const sql_window_func *wf, uint32_t *index) {
+    for (uint32_t i = 0; i < q->nwins; i++) {
+        if (sql_window_same_call(&q->wins[i], wf)) {
+            *index = i;
+            return true;
+        }
+    }
     if (q->nwins == q->win_cap) {
         uint32_t cap = q->win_cap == 0 ? 8 : q->win_cap * 2;
         sql_window_func *w = rt_arena_grow(q->b->arena, q->wins, q->win_cap * sizeof *w,

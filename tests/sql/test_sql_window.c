@@ -431,6 +431,30 @@ static void test_window_over_table(void **state) {
     assert_int_equal(sdb_run(2, tw_table_fiber, NULL), 0);
 }
 
+/* Window function calls written twice (select list and ORDER BY) are computed once. */
+static uint32_t tw_count_funcs(const sql_plan *p) {
+    if (p == NULL) return 0;
+    uint32_t n = p->kind == SQL_P_WINDOW ? p->window.nfuncs : 0;
+    return n + tw_count_funcs(p->left) + tw_count_funcs(p->right);
+}
+
+static void test_window_calls_shared(void **state) {
+    (void)state;
+    const char *sql = "select a, rank() over (order by a), sum(b) over (order by a) from "
+                      "(values (2, 1), (1, 3), (3, 5)) t(a, b) order by rank() over (order by "
+                      "a) desc, sum(b) over (order by a rows unbounded preceding)";
+    sql_stmt_list list;
+    assert_true(sql_parse(tw_arena, sql, (uint32_t)strlen(sql), &list, &tw_err));
+    static const char *const path[] = {"public"};
+    sql_bind_ctx bc = {.arena = tw_arena, .err = &tw_err, .catalog = tw_catalog,
+                       .search_path = path, .nsearch = 1, .sql = sql,
+                       .sql_len = (uint32_t)strlen(sql), .shard_count = 1};
+    sql_query *q;
+    assert_true(sql_bind_query(&bc, list.stmts[0].node, &q));
+    assert_int_equal(tw_count_funcs(q->plan), 3); /* the ROWS frame differs: its own call */
+    assert_string_equal(tw_run(q->plan), "3|3|9\n2|2|4\n1|1|3");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_window_partitions_span_batches, tw_before,
@@ -440,6 +464,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_window_empty_input, tw_before, tw_after),
         cmocka_unit_test_setup_teardown(test_window_sql_cases, tw_before, tw_after),
         cmocka_unit_test_setup_teardown(test_window_plan_shape, tw_before, tw_after),
+        cmocka_unit_test_setup_teardown(test_window_calls_shared, tw_before, tw_after),
         cmocka_unit_test(test_window_over_table),
     };
     return cmocka_run_group_tests(tests, tw_setup, NULL);
