@@ -130,6 +130,35 @@ CASES = [
 ]
 
 
+def frame_cases():
+    """Every valid frame shape in each mode, both directions, every exclusion."""
+    bounds = ["unbounded preceding", "1 preceding", "current row", "1 following",
+              "unbounded following"]
+    out = []
+    for mode in ["rows", "range", "groups"]:
+        for si, start in enumerate(bounds):
+            for ei, end in enumerate(bounds):
+                if si == 4 or ei == 0 or ei < si or (si == 3 and ei < 3):
+                    continue
+                for excl in ["", " exclude current row", " exclude group", " exclude ties"]:
+                    for desc in ["", " desc"]:
+                        if mode == "rows":
+                            order = f"order by b{desc} nulls first, c"
+                            funcs = ("count(*) over w, sum(b) over w, string_agg(c, ',') over "
+                                     "w, first_value(c) over w, last_value(c) over w, "
+                                     "nth_value(c, 2) over w")
+                        else:
+                            order = f"order by b{desc}"
+                            funcs = ("count(*) over w, sum(b) over w, min(c) over w, max(c) "
+                                     "over w, bool_or(c > 'v') over w")
+                        out.append(f"select b, c, {funcs} from {T} window w as ({order} "
+                                   f"{mode} between {start} and {end}{excl}) order by b, c")
+    return out
+
+
+CASES += frame_cases()
+
+
 def run(port, sql):
     proc = subprocess.run(
         ["psql", "-X", "-q", "-h", "/tmp", "-p", str(port), "-U", "postgres", "-At", "-F", "|",
