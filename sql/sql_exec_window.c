@@ -41,6 +41,7 @@ typedef struct sql_op_window {
     uint32_t nevals;
     int64_t *start_off, *end_off; /* per function: ROWS/GROUPS/integer RANGE offsets */
     rt_arena *part_arena, *state_arena, *in_arena;
+    rt_arena *final_arena;        /* results of `final`, freed once copied */
     sql_rowset part;              /* the partition: row values ++ evaluated values */
     sql_value *results;           /* row r's results at r * nfuncs */
     uint64_t *peer_start, *peer_end, *group_no, *group_first;
@@ -154,7 +155,11 @@ static bool sql_window_start(sql_op_window *w, sql_exec_ctx *x) {
     w->part_arena = rt_arena_create(sql_window_partition_bytes_max);
     w->state_arena = rt_arena_create(SQL_WINDOW_SCRATCH_BYTES);
     w->in_arena = rt_arena_create(SQL_WINDOW_SCRATCH_BYTES);
-    if (w->part_arena == NULL || w->state_arena == NULL || w->in_arena == NULL) return false;
+    w->final_arena = rt_arena_create(SQL_WINDOW_SCRATCH_BYTES);
+    if (w->part_arena == NULL || w->state_arena == NULL || w->in_arena == NULL ||
+        w->final_arena == NULL) {
+        return false;
+    }
     sql_rowset_init(&w->part, w->part_arena, w->width);
     w->io = (sql_io_ctx){.arena = w->state_arena, .fmt = &x->fmt, .now_us = x->now_us,
                          .err = x->err};
@@ -382,6 +387,23 @@ static bool sql_window_agg_step(sql_op_window *w, uint32_t f, void *state, uint6
     return fn->agg->step(&w->actx, state, row + s->args);
 }
 
+/* The aggregate's result for its current state, kept in the partition arena. `final` reads
+ * the state without changing it (sql_agg.h), so what it allocates is the result alone: it goes
+ * to a scratch arena, freed once the result is copied, so a growing frame does not pile up
+ * every intermediate result. */
+static bool sql_window_agg_final(sql_op_window *w, sql_exec_ctx *x, uint32_t f,
+                                 const void *state, sql_value *out) {
+    const sql_window_func *fn = &w->funcs[f];
+    w->actx.arena = w->io.arena = w->final_arena;
+    bool ok = fn->agg->final(&w->actx, state, out);
+    w->actx.arena = w->io.arena = w->state_arena;
+    if (!ok) return false;
+    out->type_oid = fn->type_oid;
+    if (!sql_value_copy(w->part_arena, out)) return sql_window_oom(w, x, w->part_arena);
+    rt_arena_reset(w->final_arena);
+    return true;
+}
+
 /* The aggregate over the frame [fs, fe) of row i. */
 static bool sql_window_agg_row(sql_op_window *w, sql_exec_ctx *x, uint32_t f, uint64_t i,
                                uint64_t fs, uint64_t fe, sql_win_aggrun *run, sql_value *out) {
@@ -407,9 +429,7 @@ static bool sql_window_agg_row(sql_op_window *w, sql_exec_ctx *x, uint32_t f, ui
     run->have = !excl;
     run->fs = fs;
     run->fe = fe > fs ? fe : fs;
-    if (!fn->agg->final(&w->actx, run->state, out)) return false;
-    out->type_oid = fn->type_oid;
-    if (!sql_value_copy(w->part_arena, out)) return sql_window_oom(w, x, w->part_arena);
+    if (!sql_window_agg_final(w, x, f, run->state, out)) return false;
     run->last = *out;
     return true;
 }
@@ -455,9 +475,7 @@ static bool sql_window_agg_reverse(sql_op_window *w, sql_exec_ctx *x, uint32_t f
         }
         run.have = true;
         run.fs = fs < run.fs ? fs : run.fs;
-        if (!w->funcs[f].agg->final(&w->actx, run.state, out)) return false;
-        out->type_oid = w->funcs[f].type_oid;
-        if (!sql_value_copy(w->part_arena, out)) return sql_window_oom(w, x, w->part_arena);
+        if (!sql_window_agg_final(w, x, f, run.state, out)) return false;
         run.last = *out;
     }
     return true;
@@ -640,6 +658,17 @@ static bool sql_window_emit(sql_op_window *w, sql_batch **out) {
     return true;
 }
 
+/* A failure without an error set ran out of one of the operator's arenas: report which. */
+static bool sql_window_fail(sql_op_window *w, sql_exec_ctx *x) {
+    if (rt_err_is_set(x->err)) return false;
+    if (rt_arena_error(w->part_arena) != NULL) return sql_window_oom(w, x, w->part_arena);
+    rt_arena *scratch[] = {w->state_arena, w->final_arena, w->in_arena};
+    for (size_t i = 0; i < sizeof scratch / sizeof scratch[0]; i++) {
+        if (rt_arena_error(scratch[i]) != NULL) return rt_arena_fail(scratch[i], x->err);
+    }
+    return false; /* the batch arena's error, reported by sql_op_next() */
+}
+
 static bool sql_window_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_op_window *w = (sql_op_window *)op;
     *out = NULL;
@@ -655,10 +684,10 @@ static bool sql_window_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
             sql_rowset_init(&w->part, w->part_arena, w->width);
         }
         bool complete;
-        if (!sql_window_fill(w, x, &complete)) return false;
+        if (!sql_window_fill(w, x, &complete)) return sql_window_fail(w, x);
         RT_ASSERT(complete);
         if (w->part.count == 0) return true; /* end of input */
-        if (!sql_window_compute(w, x)) return false;
+        if (!sql_window_compute(w, x)) return sql_window_fail(w, x);
     }
 }
 
@@ -668,7 +697,8 @@ static void sql_window_close(sql_op *op, sql_exec_ctx *x) {
     if (w->part_arena != NULL) rt_arena_destroy(w->part_arena);
     if (w->state_arena != NULL) rt_arena_destroy(w->state_arena);
     if (w->in_arena != NULL) rt_arena_destroy(w->in_arena);
-    w->part_arena = w->state_arena = w->in_arena = NULL;
+    if (w->final_arena != NULL) rt_arena_destroy(w->final_arena);
+    w->part_arena = w->state_arena = w->in_arena = w->final_arena = NULL;
 }
 static const sql_op_vt sql_window_vt = {NULL, sql_window_next, sql_window_close};
 

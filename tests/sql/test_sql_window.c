@@ -423,6 +423,9 @@ static void tw_table_fiber(void *arg) {
         "n3|2|9|38\nn4|2|4|39\nn0|2|8|40\n"));
     TEST_CHECK(sdb_expect_error("select id from tw where rank() over (order by id) = 1",
                                 "42P20"));
+    TEST_CHECK(sdb_exec("explain select id, row_number() over (partition by grp order by id) "
+                        "from tw", &res));
+    TEST_CHECK(strstr(res.text, "WindowAgg") != NULL);
     rt_runtime_stop();
 }
 
