@@ -197,6 +197,19 @@ static sql_expr *sql_bind_bool(sql_qlevel *q, const sql_bool *bn) {
 
 /* ---- functions and aggregates ---- */
 
+sql_expr *sql_bind_agg_filter(sql_qlevel *q, const sql_node *filter) {
+    const char *prev_agg = q->agg_forbidden, *prev_win = q->win_forbidden;
+    bool prev_args = q->in_agg_args, prev_win_args = q->in_win_args;
+    q->agg_forbidden = q->win_forbidden = "FILTER";
+    q->in_agg_args = q->in_win_args = false;
+    sql_expr *e = sql_bind_condition(q, filter, "FILTER");
+    q->agg_forbidden = prev_agg;
+    q->win_forbidden = prev_win;
+    q->in_agg_args = prev_args;
+    q->in_win_args = prev_win_args;
+    return e;
+}
+
 static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name,
                               sql_agg_call *call) {
     sql_binder *b = q->b;
@@ -211,8 +224,7 @@ static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name
     for (uint32_t i = 0; i < call->nargs; i++) {
         if ((call->args[i] = sql_bind_expr(q, SQL_LIST_AT(f->args, i))) == NULL) return false;
     }
-    if (f->agg_filter != NULL &&
-        (call->filter = sql_bind_condition(q, f->agg_filter, "FILTER")) == NULL) {
+    if (f->agg_filter != NULL && (call->filter = sql_bind_agg_filter(q, f->agg_filter)) == NULL) {
         return false;
     }
     call->norder = f->agg_order.count;

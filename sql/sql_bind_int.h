@@ -99,6 +99,8 @@ sql_expr *sql_expr_remap(rt_arena *arena, const sql_expr *e, const uint32_t *map
 /* Applies fn to every node (pre-order); stops when fn returns false. */
 bool sql_expr_walk(const sql_expr *e, bool (*fn)(const sql_expr *e, void *arg), void *arg);
 
+/* Binds an aggregate's FILTER (WHERE ...): no aggregate or window function inside. */
+sql_expr *sql_bind_agg_filter(sql_qlevel *q, const sql_node *filter);
 /* Picks the aggregate `name` by the types of the bound call->args and casts them to it. */
 bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg_call *call);
 

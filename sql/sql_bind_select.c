@@ -775,6 +775,12 @@ static bool sql_bind_locking(sql_sel_state *st) {
     const sql_select *s = st->s;
     if (s->locking.count == 0) return true;
     const sql_locking *lk = SQL_LIST_AT(s->locking, 0);
+    if (st->q->nwins > 0) {
+        static const char *const names[] = {"", "FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE",
+                                            "FOR KEY SHARE"};
+        return sql_bind_error(st->q->b, lk->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "%s is not allowed with window functions", names[lk->strength]);
+    }
     sql_plan *p = st->plan;
     while (p != NULL && p->kind == SQL_P_FILTER) p = p->left;
     if (p == NULL || p->kind != SQL_P_SCAN || st->aggregated || s->distinct) {

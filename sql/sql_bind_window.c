@@ -239,12 +239,14 @@ static bool sql_window_bind_bound(sql_qlevel *q, sql_window_func *wf, sql_frame_
             return false;
         }
     } else if (e->type_oid != SQL_T_UNKNOWN &&
-               !sql_cast_allowed(e->type_oid, SQL_T_INT8, SQL_CAST_IMPLICIT)) {
+               !sql_cast_allowed(e->type_oid, SQL_T_INT8, SQL_CAST_ASSIGNMENT)) {
         return sql_bind_error(q->b, offset->location, SQLSTATE_DATATYPE_MISMATCH,
                               "argument of %s must be type bigint, not type %s",
                               sql_window_mode_name(mode), sql_type_name(e->type_oid));
     }
-    b->offset = sql_bind_coerce(q, e, target, -1, SQL_CAST_IMPLICIT, offset->location, NULL);
+    /* ROWS 1.5 PRECEDING rounds, as PostgreSQL does (an assignment cast to bigint). */
+    sql_cast_context ctx = mode == SQL_WIN_FRAME_RANGE ? SQL_CAST_IMPLICIT : SQL_CAST_ASSIGNMENT;
+    b->offset = sql_bind_coerce(q, e, target, -1, ctx, offset->location, NULL);
     if (b->offset == NULL) return false;
     return mode != SQL_WIN_FRAME_RANGE || sql_window_range_value(q, wf, b, offset->location);
 }
@@ -308,7 +310,7 @@ static bool sql_window_builtin(sql_qlevel *q, const sql_func *f, const sql_win_d
             }
             args[i] = sql_bind_coerce(q, args[i], SQL_T_INT4, -1, SQL_CAST_IMPLICIT,
                                       args[i]->location, NULL);
-        } else if (t == SQL_T_UNKNOWN) {
+        } else if (t == SQL_T_UNKNOWN && n < 3) { /* with a default: their common type */
             args[i] = sql_bind_coerce(q, args[i], SQL_T_TEXT, -1, SQL_CAST_IMPLICIT,
                                       args[i]->location, NULL);
         }
@@ -366,8 +368,7 @@ static bool sql_window_aggregate(sql_qlevel *q, const sql_func *f, const char *n
     wf->args = call.args;
     wf->type_oid = call.type_oid;
     wf->typmod = call.typmod;
-    if (f->agg_filter != NULL &&
-        (wf->filter = sql_bind_condition(q, f->agg_filter, "FILTER")) == NULL) {
+    if (f->agg_filter != NULL && (wf->filter = sql_bind_agg_filter(q, f->agg_filter)) == NULL) {
         return false;
     }
     return true;

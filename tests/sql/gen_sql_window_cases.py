@@ -127,6 +127,21 @@ CASES = [
     f"select sum(a) over (order by a range between 1.5 preceding and current row) from {T}",
     f"select ntile(1, 2) over () from {T}",
     "values (row_number() over ())",
+    "select row_number() over () from (values (1)) v(x) for update",
+    "select count(*) filter (where count(*) > 1) from (values (1)) v(x)",
+    "select sum(x) over (order by x rows between sum(x) preceding and current row) from "
+    "(values (1)) v(x)",
+    "select count(*) filter (where row_number() over () > 1) over () from (values (1)) v(x)",
+    "select lag(x, 1, 'a') over () from (values (1)) v(x)",
+    "select nth_value(x, 1::int8) over () from (values (1)) v(x)",
+    "select sum(x) over (order by x rows between 'a' preceding and current row) from "
+    "(values (1)) v(x)",
+    "select sum(x) over (order by x rows between 1.5 preceding and current row) from "
+    "(values (1), (2), (3), (4)) v(x)",
+    "select sum(x) over (order by x rows between 'a'::text preceding and current row) from "
+    "(values (1)) v(x)",
+    "select x, sum(x) over (order by x rows between $$1$$ preceding and current row) from "
+    "(values (1), (2), (3), (4)) v(x)",
 ]
 
 
