@@ -64,6 +64,19 @@ static bool sql_window_oom(sql_op_window *w, sql_exec_ctx *x, rt_arena *a) {
     return rt_arena_fail(a, x->err);
 }
 
+/* Computing a partition's frames can take long (recomputed frames cost rows x frame size):
+ * the session's cancel flag is looked at every SQL_WINDOW_CANCEL_CHECK_ROWS rows. */
+#define SQL_WINDOW_CANCEL_CHECK_ROWS 4096u
+
+static bool sql_window_canceled(sql_exec_ctx *x, uint64_t row) {
+    if (row % SQL_WINDOW_CANCEL_CHECK_ROWS != 0 || x->cancel == NULL ||
+        !atomic_load_explicit(x->cancel, memory_order_relaxed)) {
+        return false;
+    }
+    return !rt_err_set(x->err, SQLSTATE_QUERY_CANCELED,
+                       "canceling statement due to user request");
+}
+
 /* ---- layout and start ---- */
 
 static bool sql_window_add_eval(sql_op_window *w, sql_exec_ctx *x, const sql_expr *e,
@@ -456,6 +469,7 @@ static bool sql_window_agg_reverse(sql_op_window *w, sql_exec_ctx *x, uint32_t f
     uint64_t n = w->part.count;
     sql_win_aggrun run = {0};
     for (uint64_t i = n; i-- > 0;) {
+        if (sql_window_canceled(x, i)) return false;
         uint64_t fs = sql_window_edge(w, f, i, true);
         if (fs > n) fs = n;
         sql_value *out = &w->results[i * w->nfuncs + f];
@@ -492,6 +506,7 @@ static bool sql_window_agg(sql_op_window *w, sql_exec_ctx *x, uint32_t f) {
         return sql_window_agg_reverse(w, x, f);
     }
     for (uint64_t i = 0; i < w->part.count; i++) {
+        if (sql_window_canceled(x, i)) return false;
         uint64_t fs = sql_window_edge(w, f, i, true), fe = sql_window_edge(w, f, i, false);
         if (fe < fs) fe = fs;
         if (!sql_window_agg_row(w, x, f, i, fs, fe, &run, &w->results[i * w->nfuncs + f])) {
@@ -568,6 +583,7 @@ static bool sql_window_value(sql_op_window *w, sql_exec_ctx *x, uint32_t f) {
     const sql_window_func *fn = &w->funcs[f];
     uint32_t a = w->slots[f].args;
     for (uint64_t i = 0; i < w->part.count; i++) {
+        if (sql_window_canceled(x, i)) return false;
         sql_value *out = &w->results[i * w->nfuncs + f];
         *out = sql_window_null(fn);
         int64_t nth = 1;
