@@ -311,8 +311,9 @@ static bool sql_window_builtin(sql_qlevel *q, const sql_func *f, const sql_win_d
             args[i] = sql_bind_coerce(q, args[i], SQL_T_INT4, -1, SQL_CAST_IMPLICIT,
                                       args[i]->location, NULL);
         } else if (t == SQL_T_UNKNOWN && n < 3) { /* with a default: their common type */
-            args[i] = sql_bind_coerce(q, args[i], SQL_T_TEXT, -1, SQL_CAST_IMPLICIT,
-                                      args[i]->location, NULL);
+            return sql_bind_error(q->b, f->hdr.location, SQLSTATE_DATATYPE_MISMATCH,
+                                  "could not determine polymorphic type because input has "
+                                  "type unknown");
         }
         if (args[i] == NULL) return false;
     }

@@ -127,6 +127,9 @@ CASES = [
     f"select sum(a) over (order by a range between 1.5 preceding and current row) from {T}",
     f"select ntile(1, 2) over () from {T}",
     "values (row_number() over ())",
+    "select first_value(null) over ()",
+    "select lag('a') over ()",
+    "select lag('a', 1, 'b') over (), ntile('2') over (), count(*) over () + 1",
     "select row_number() over () from (values (1)) v(x) for update",
     "select count(*) filter (where count(*) > 1) from (values (1)) v(x)",
     "select sum(x) over (order by x rows between sum(x) preceding and current row) from "
