@@ -407,6 +407,7 @@ struct sql_windowdef {
     sql_frame_bound_kind start_kind, end_kind; /* end NONE when "BETWEEN" was not used */
     sql_node *start_offset, *end_offset;
     sql_frame_exclude exclude;
+    bool ref_only;           /* OVER w (no parentheses): the named window as it is */
 };
 
 typedef struct sql_rangevar {

@@ -188,6 +188,7 @@ static sql_plan *sql_insert_values(sql_binder *b, const sql_insert *ins, const e
     const sql_select *s = ins->source;
     sql_qlevel *q = sql_qlevel_new(b, NULL, ctes);
     if (q == NULL) return NULL;
+    q->win_forbidden = "VALUES";
     q->scope = rt_arena_zalloc(b->arena, sizeof(sql_scope));
     sql_plan *v = sql_plan_new(b->arena, SQL_P_VALUES, p->modify.ncols);
     if (q->scope == NULL || v == NULL) return NULL;
@@ -430,6 +431,7 @@ static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table 
                            sql_qlevel *q, sql_plan *p) {
     p->modify.set = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
     if (p->modify.set == NULL) return sql_bind_oom(b);
+    q->win_forbidden = "UPDATE";
     for (uint32_t i = 0; i < up->set.count; i++) {
         const sql_set_item *si = SQL_LIST_AT(up->set, i);
         if (si->multi_source != NULL && SQL_NODE_KIND(si->multi_source) != SQL_N_ROW) {

@@ -198,6 +198,19 @@ static sql_expr *sql_bind_bool(sql_qlevel *q, const sql_bool *bn) {
 
 /* ---- functions and aggregates ---- */
 
+sql_expr *sql_bind_agg_filter(sql_qlevel *q, const sql_node *filter) {
+    const char *prev_agg = q->agg_forbidden, *prev_win = q->win_forbidden;
+    bool prev_args = q->in_agg_args, prev_win_args = q->in_win_args;
+    q->agg_forbidden = q->win_forbidden = "FILTER";
+    q->in_agg_args = q->in_win_args = false;
+    sql_expr *e = sql_bind_condition(q, filter, "FILTER");
+    q->agg_forbidden = prev_agg;
+    q->win_forbidden = prev_win;
+    q->in_agg_args = prev_args;
+    q->in_win_args = prev_win_args;
+    return e;
+}
+
 static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name,
                               sql_agg_call *call) {
     sql_binder *b = q->b;
@@ -212,8 +225,7 @@ static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name
     for (uint32_t i = 0; i < call->nargs; i++) {
         if ((call->args[i] = sql_bind_expr(q, SQL_LIST_AT(f->args, i))) == NULL) return false;
     }
-    if (f->agg_filter != NULL &&
-        (call->filter = sql_bind_condition(q, f->agg_filter, "FILTER")) == NULL) {
+    if (f->agg_filter != NULL && (call->filter = sql_bind_agg_filter(q, f->agg_filter)) == NULL) {
         return false;
     }
     call->norder = f->agg_order.count;
@@ -227,7 +239,12 @@ static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name
                                      (sb->nulls == SQL_NULLS_DEFAULT && call->order[i].desc);
     }
     q->in_agg_args = prev;
-    /* Pick the aggregate by its argument types. */
+    return sql_bind_agg_resolve(q, name, f->hdr.location, call);
+}
+
+/* Picks the aggregate by the bound arguments' types and casts the arguments to it. */
+bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg_call *call) {
+    sql_binder *b = q->b;
     sql_agg_list list = sql_aggs_lookup(name);
     uint32_t nargs = call->star ? 0 : call->nargs;
     for (int pass = 0; pass < 3 && call->def == NULL; pass++) {
@@ -246,7 +263,7 @@ static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name
         }
     }
     if (call->def == NULL) {
-        return sql_bind_error(b, f->hdr.location, SQLSTATE_UNDEFINED_FUNCTION,
+        return sql_bind_error(b, loc, SQLSTATE_UNDEFINED_FUNCTION,
                               "function %s(%s) does not exist", name,
                               nargs > 0 ? sql_type_name(call->args[0]->type_oid) : "");
     }
@@ -265,7 +282,7 @@ static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name
                      : d->ret == SQL_T_ANYARRAY ? sql_type_array_of(first) : d->ret;
     call->typmod = d->ret == SQL_T_ANYELEMENT && nargs > 0 ? call->args[0]->typmod : -1;
     if (call->type_oid == 0) {
-        return sql_bind_error(b, f->hdr.location, SQLSTATE_UNDEFINED_FUNCTION,
+        return sql_bind_error(b, loc, SQLSTATE_UNDEFINED_FUNCTION,
                               "could not find array type for data type %s",
                               sql_type_name(first));
     }
@@ -331,9 +348,10 @@ static sql_expr *sql_bind_func(sql_qlevel *q, const sql_func *f) {
                        "function %s.%s does not exist", nm->parts[nm->count - 2], name);
         return NULL;
     }
-    if (f->over != NULL) {
-        sql_bind_error(q->b, f->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "window functions are not supported yet");
+    if (f->over != NULL) return sql_bind_window_call(q, f, name);
+    if (sql_window_func_is_named(name)) {
+        sql_bind_error(q->b, f->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
+                       "window function %s requires an OVER clause", name);
         return NULL;
     }
     if (sql_is_aggregate_name(name)) return sql_bind_aggregate(q, f, name);
@@ -871,7 +889,7 @@ bool sql_expr_equal(const sql_expr *a, const sql_expr *b) {
     case SQL_X_COLUMN: case SQL_X_OUTER:
         return a->column.index == b->column.index && a->column.depth == b->column.depth;
     case SQL_X_FUNC: if (a->func.def != b->func.def) return false; break;
-    case SQL_X_AGGREF: return a->aggref.index == b->aggref.index;
+    case SQL_X_AGGREF: case SQL_X_WINDOWREF: return a->aggref.index == b->aggref.index;
     case SQL_X_SUBQUERY: return false;
     case SQL_X_NULLTEST: case SQL_X_DISTINCT: case SQL_X_IN_LIST:
         if (a->test.is_not != b->test.is_not) return false;

@@ -54,6 +54,12 @@ typedef struct sql_qlevel {
     bool in_agg_args;            /* binding an aggregate's arguments */
     sql_agg_call *aggs;
     uint32_t naggs, agg_cap;
+    const char *win_forbidden;   /* "HAVING", "VALUES", ...: window functions refused */
+    bool win_allowed;            /* binding a select list or ORDER BY: window functions allowed */
+    bool in_win_args;            /* binding a window function's arguments */
+    const sql_list *windows;     /* the WINDOW clause (of sql_windowdef*), NULL if none */
+    struct sql_window_func *wins; /* window function calls, by SQL_X_WINDOWREF index */
+    uint32_t nwins, win_cap;
     bool correlated;             /* an expression referred to an enclosing level */
     bool lateral;                /* binding a LATERAL FROM item of this level */
     bool lateral_used;           /* ... and it referred to an earlier FROM item */
@@ -93,6 +99,28 @@ sql_expr *sql_expr_remap(rt_arena *arena, const sql_expr *e, const uint32_t *map
                          uint32_t map_len);
 /* Applies fn to every node (pre-order); stops when fn returns false. */
 bool sql_expr_walk(const sql_expr *e, bool (*fn)(const sql_expr *e, void *arg), void *arg);
+
+/* Binds an aggregate's FILTER (WHERE ...): no aggregate or window function inside. */
+sql_expr *sql_bind_agg_filter(sql_qlevel *q, const sql_node *filter);
+/* Picks the aggregate `name` by the types of the bound call->args and casts them to it. */
+bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg_call *call);
+
+/* ---- window functions (sql_bind_window.c) ---- */
+/* A call with OVER: registers it in q->wins and returns its SQL_X_WINDOWREF. */
+sql_expr *sql_bind_window_call(sql_qlevel *q, const sql_func *f, const char *name);
+/* Is `name` a window-only function (row_number, rank, lag, ...)? */
+bool sql_window_func_is_named(const char *name);
+/* Checks a SELECT block's WINDOW clause (names defined once, references resolve). */
+bool sql_bind_window_clause(sql_qlevel *q, const sql_list *windows);
+/* Does the expression contain a window function call? */
+bool sql_expr_has_windowref(const sql_expr *e);
+/* Rewrites every expression of the registered window functions with fn (the grouped query's
+ * rewrite over the aggregation's output). */
+typedef sql_expr *(*sql_bind_rewrite_fn)(void *ctx, const sql_expr *e);
+bool sql_bind_window_regroup(sql_qlevel *q, sql_bind_rewrite_fn fn, void *ctx);
+/* Puts SORT and WINDOW nodes over `in` for the registered window functions and rewrites the
+ * n expressions of `exprs` (over in's columns) to read their results. */
+sql_plan *sql_bind_window_plan(sql_qlevel *q, sql_plan *in, sql_expr **exprs, uint32_t n);
 
 /* ---- types, casts, functions (sql_bind_func.c) ---- */
 sql_expr *sql_bind_coerce(sql_qlevel *q, sql_expr *e, uint32_t type, int32_t typmod,

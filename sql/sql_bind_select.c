@@ -553,6 +553,10 @@ static sql_expr *sql_group_rewrite(sql_group_ctx *g, const sql_expr *e) {
     return c;
 }
 
+static sql_expr *sql_group_rewrite_cb(void *ctx, const sql_expr *e) {
+    return sql_group_rewrite(ctx, e);
+}
+
 /* A GROUP BY / ORDER BY item that is a number or an output alias refers to a target. */
 static sql_expr *sql_target_ref(sql_qlevel *q, const sql_node *n, const sql_targets *t,
                                 const char *clause, bool prefer_alias) {
@@ -627,6 +631,10 @@ static bool sql_bind_group_by(sql_sel_state *st) {
         if (e != NULL && e->kind == SQL_X_AGGREF) {
             return sql_bind_error(q->b, item->location, SQLSTATE_GROUPING_ERROR,
                                   "aggregate functions are not allowed in GROUP BY");
+        }
+        if (e != NULL && sql_expr_has_windowref(e)) {
+            return sql_bind_error(q->b, item->location, SQLSTATE_WINDOWING_ERROR,
+                                  "window functions are not allowed in GROUP BY");
         }
         if (e == NULL && (e = sql_bind_expr(q, item)) == NULL) return false;
         bool dup = false;
@@ -731,6 +739,7 @@ static sql_plan *sql_bind_agg_plan(sql_sel_state *st) {
     for (uint32_t i = 0; i < st->t.count; i++) {
         if ((st->t.exprs[i] = sql_group_rewrite(&g, st->t.exprs[i])) == NULL) return NULL;
     }
+    if (!sql_bind_window_regroup(q, sql_group_rewrite_cb, &g)) return NULL;
     sql_plan *top = agg;
     if (st->having != NULL) {
         sql_plan *f = sql_plan_alloc(b, SQL_P_FILTER, agg->ncols);
@@ -808,6 +817,12 @@ static bool sql_bind_locking(sql_sel_state *st) {
     const sql_select *s = st->s;
     if (s->locking.count == 0) return true;
     const sql_locking *lk = SQL_LIST_AT(s->locking, 0);
+    if (st->q->nwins > 0) {
+        static const char *const names[] = {"", "FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE",
+                                            "FOR KEY SHARE"};
+        return sql_bind_error(st->q->b, lk->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "%s is not allowed with window functions", names[lk->strength]);
+    }
     sql_plan *p = st->plan;
     while (p != NULL && p->kind == SQL_P_FILTER) p = p->left;
     if (p == NULL || p->kind != SQL_P_SCAN || st->aggregated || s->distinct) {
@@ -839,10 +854,14 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
         f->est_rows = st.plan->est_rows / 3;
         st.plan = f;
     }
+    q->win_allowed = true; /* in the select list, DISTINCT ON and ORDER BY */
+    if (!sql_bind_window_clause(q, &s->windows)) return NULL;
     if (!sql_bind_targets(q, &s->targets, &st.t) || !sql_bind_group_by(&st)) return NULL;
+    q->win_forbidden = "HAVING";
     if (s->having != NULL && (st.having = sql_bind_condition(q, s->having, "HAVING")) == NULL) {
         return NULL;
     }
+    q->win_forbidden = NULL;
     bool distinct = s->distinct && s->distinct_on.count == 0;
     if (!sql_bind_order_by(&st, &s->order_by, distinct)) return NULL;
     for (uint32_t i = 0; i < s->distinct_on.count; i++) { /* DISTINCT ON keys as targets */
@@ -853,6 +872,10 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
     }
     st.aggregated = st.ngroup > 0 || q->naggs > 0 || st.having != NULL || s->group_by.count > 0;
     if (st.aggregated && (st.plan = sql_bind_agg_plan(&st)) == NULL) return NULL;
+    if (q->nwins > 0 &&
+        (st.plan = sql_bind_window_plan(q, st.plan, st.t.exprs, st.t.count)) == NULL) {
+        return NULL;
+    }
     if (!sql_bind_locking(&st)) return NULL;
     sql_plan *p = sql_project(b, st.plan, &st.t, st.t.count);
     if (p == NULL) return NULL;
@@ -899,6 +922,7 @@ static sql_plan *sql_bind_values(sql_qlevel *q, const sql_select *s) {
     sql_expr **column = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (nrows + 1u));
     if (p->values.rows == NULL || column == NULL) return NULL;
     q->scope = sql_scope_new(b, 0, 0);
+    q->win_forbidden = "VALUES";
     for (uint32_t r = 0; r < nrows; r++) {
         const sql_list *row = SQL_LIST_AT(s->values, r);
         if (row->count != ncols) {

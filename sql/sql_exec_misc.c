@@ -244,12 +244,6 @@ sql_op *sql_op_new_recursive(sql_exec_ctx *x, const sql_plan *p) {
     return &rc->rows.base;
 }
 
-sql_op *sql_op_new_window(sql_exec_ctx *x, const sql_plan *p) {
-    (void)p;
-    rt_err_set(x->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "window functions are not supported yet");
-    return NULL;
-}
-
 /* ---- subqueries ---- */
 
 /* Runs a subquery plan to completion into a row set (first column only unless `all_cols`). */

@@ -98,6 +98,7 @@ static bool func_aggregate_tail(sql_parser *p, sql_func *f) {
     f->over = P_NODE(p, sql_windowdef, SQL_N_WINDOWDEF, location);
     if (f->over == NULL) return false;
     f->over->refname = ref;
+    f->over->ref_only = true;
     return true;
 }
 
