@@ -12,6 +12,7 @@
 #include "sql/sql_agg.h"
 #include "sql/sql_copy.h"
 #include "sql/sql_ddl.h"
+#include "sql/sql_pgcat.h"
 #include "sql/sql_session_int.h"
 #include "sql/sql_stats.h"
 #include "sql/sql_strbuf.h"
@@ -110,7 +111,7 @@ void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io
     io->fmt = &s->fmt;
     io->now_us = s->txn_active ? s->txn_start_us : rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
     io->err = err;
-    io->names = NULL; /* reg* values go out as OIDs: no statement catalog here (sql_pgcat.h) */
+    io->names = s->names; /* reg* values print as names of the running statement's catalog */
 }
 
 const char *sql_session_user(const sql_session *s) { return s->user; }
@@ -228,6 +229,7 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     x->coordinator_core = rt_core_id();
     x->session = s;
     x->affected = &x->rows_affected;
+    s->names = sql_pgcat_names(x, arena);
     if (q != NULL) {
         x->nsubqueries = q->nsubqueries;
         x->nmaterials = q->nmaterials;
@@ -294,6 +296,7 @@ static void sql_session_timeout_fired(rt_timer *t) {
 }
 
 static void sql_session_stmt_start(sql_session *s) {
+    s->names = NULL;
     atomic_store(s->cancel, false);
     s->timed_out = false;
     rt_arena_reset(s->query_arena);

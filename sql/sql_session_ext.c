@@ -56,6 +56,7 @@ void sql_session_close_statement(sql_session *s, const char *name) {
 }
 
 static void sql_portal_free(sql_session *s, sql_portal *pt) {
+    if (s->names == pt->names) s->names = NULL;
     if (pt->started && !pt->done) sql_cursor_close(&pt->cur);
     if (pt->pinned) eng_catalog_unpin(&pt->pin);
     sql_prepared_release(s, pt->stmt);
@@ -452,6 +453,7 @@ static bool sql_ext_start(sql_session *s, sql_portal *pt, rt_err *err) {
     rt_err_clear(&pt->run_err);
     pt->started = true;
     pt->query = q;
+    pt->names = s->names; /* set up with the portal's execution context */
     if (!sql_cursor_open(&pt->cur, &pt->x, q->plan)) {
         *err = pt->run_err;
         pt->done = true;
@@ -543,7 +545,10 @@ static bool sql_ext_execute(sql_session *s, sql_portal *pt, uint64_t max_rows,
     }
     bool more = false;
     uint64_t emitted = 0;
-    if (!sql_ext_fetch(s, pt, max_rows, sink, &more, &emitted, err)) return false;
+    s->names = pt->names;
+    bool ok = sql_ext_fetch(s, pt, max_rows, sink, &more, &emitted, err);
+    s->names = NULL;
+    if (!ok) return false;
     if (more) {
         *suspended = true;
         return true;

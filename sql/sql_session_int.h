@@ -71,6 +71,7 @@ typedef struct sql_portal {
     eng_catalog_ref pin;
     bool pinned;
     const sql_query *query;      /* the plan being run */
+    const struct sql_names *names; /* reg* output of its rows */
     sql_exec_ctx x;
     rt_err run_err;
     sql_cursor cur;
@@ -140,6 +141,7 @@ struct sql_session {
     bool have_lastval;
     int64_t lastval;
 
+    const struct sql_names *names; /* the running statement's names for reg* output */
     rt_arena *query_arena;       /* one statement's bind + execution */
     rt_arena *parse_arena;       /* a simple query's parse trees */
     rt_timer stmt_timer;         /* statement_timeout */
