@@ -121,16 +121,17 @@ static bool sql_ext_is_planned(const sql_node *stmt) {
 }
 
 /* Copies result columns so Describe never reads a catalog version that is gone. */
-static bool sql_ext_keep_cols(sql_prepared *p, const sql_plan *plan, rt_err *err) {
-    p->ncols = plan->ncols;
-    p->cols = rt_arena_alloc(p->arena, sizeof(sql_col) * (plan->ncols + 1u));
+static bool sql_ext_copy_cols(sql_prepared *p, const sql_col *cols, uint32_t ncols,
+                              rt_err *err) {
+    p->ncols = ncols;
+    p->cols = rt_arena_alloc(p->arena, sizeof(sql_col) * (ncols + 1u));
     if (p->cols == NULL) return rt_arena_fail(p->arena, err);
-    for (uint32_t i = 0; i < plan->ncols; i++) {
-        p->cols[i] = plan->cols[i];
-        size_t n = strlen(plan->cols[i].name);
+    for (uint32_t i = 0; i < ncols; i++) {
+        p->cols[i] = cols[i];
+        size_t n = strlen(cols[i].name);
         char *name = rt_arena_alloc(p->arena, n + 1);
         if (name == NULL) return rt_arena_fail(p->arena, err);
-        memcpy(name, plan->cols[i].name, n + 1);
+        memcpy(name, cols[i].name, n + 1);
         p->cols[i].name = name;
     }
     return true;
@@ -150,6 +151,22 @@ static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
             p->cols = rt_arena_zalloc(p->arena, sizeof(sql_col));
             if (p->cols == NULL) return rt_arena_fail(p->arena, err);
             p->cols[0] = (sql_col){.name = "QUERY PLAN", .type_oid = SQL_T_TEXT, .typmod = -1};
+        } else if (p->stmt != NULL && p->stmt->kind == SQL_N_EXECUTE) {
+            /* EXECUTE describes as the statement it runs. */
+            const sql_prepared *target =
+                sql_prepared_find(s, ((const sql_execute *)p->stmt)->name);
+            if (target != NULL && target->returns_rows) {
+                p->returns_rows = true;
+                if (!sql_ext_copy_cols(p, target->cols, target->ncols, err)) return false;
+            }
+        } else if (p->stmt != NULL && p->stmt->kind == SQL_N_FETCH) {
+            /* FETCH describes as its cursor (MOVE returns no rows). */
+            const sql_fetch *f = (const sql_fetch *)p->stmt;
+            const sql_portal *pt = sql_session_portal_find(s, f->cursor);
+            p->returns_rows = !f->is_move && pt != NULL;
+            if (p->returns_rows && !sql_ext_copy_cols(p, pt->stmt->cols, pt->stmt->ncols, err)) {
+                return false;
+            }
         }
         return true;
     }
@@ -164,7 +181,7 @@ static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
         p->nparams = q->nparams;
         p->param_types = q->param_types;
         p->returns_rows = q->returns_rows;
-        ok = !q->returns_rows || sql_ext_keep_cols(p, q->plan, err);
+        ok = !q->returns_rows || sql_ext_copy_cols(p, q->plan->cols, q->plan->ncols, err);
         /* A plan bound on a draft is never reused: the draft changes or goes away. */
         if (pin.catalog == NULL) p->query = NULL;
     }
