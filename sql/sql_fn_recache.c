@@ -39,6 +39,8 @@ typedef struct sql_re_cache {
     regmatch_t *pmatch;
     uint32_t pmatch_cap;
     locale_t c_locale;       /* regcomp/regexec run in "C" whatever the process locale is */
+    char *subject;           /* the text being matched, NUL-terminated (see sql_re_run) */
+    size_t subject_cap;
 } sql_re_cache;
 
 static _Thread_local sql_re_cache *sql_re_self;
@@ -76,6 +78,7 @@ static void sql_re_cache_free(void *arg) {
     for (uint32_t k = 0; k < c->count; k++) sql_re_entry_free(c->entries[k]);
     if (c->c_locale != (locale_t)0) freelocale(c->c_locale);
     rt_free(c->pmatch);
+    rt_free(c->subject);
     rt_free(c);
     sql_re_self = NULL;
 }
@@ -302,13 +305,30 @@ bool sql_re_flags_parse(sql_fctx *f, sql_bytes flags, const char *fn, bool allow
 
 static const char sql_re_empty[1] = "";
 
+/* regexec is given a NUL-terminated copy of the text even with REG_STARTEND: values in the
+ * column store are not terminated, and some regexec implementations (and sanitizers'
+ * interceptors) look for the terminator anyway. (Copied every time: the same address may hold
+ * another value once a batch arena is reused.) */
+static const char *sql_re_subject(sql_re_cache *c, const uint8_t *s, uint32_t end) {
+    if (s == NULL) return sql_re_empty;
+    if ((size_t)end + 1 > c->subject_cap) {
+        size_t cap = c->subject_cap ? c->subject_cap : 256;
+        while (cap < (size_t)end + 1) cap *= 2;
+        c->subject = rt_xrealloc(c->subject, cap);
+        c->subject_cap = cap;
+    }
+    memcpy(c->subject, s, end);
+    c->subject[end] = '\0';
+    return c->subject;
+}
+
 static int sql_re_run(sql_re_cache *c, const regex_t *re, const uint8_t *s, uint32_t start,
                       uint32_t end, uint32_t nmatch, int eflags) {
     c->pmatch[0].rm_so = start;
     c->pmatch[0].rm_eo = end;
+    const char *subject = sql_re_subject(c, s, end);
     locale_t prev = uselocale(c->c_locale);
-    int rc = regexec(re, s != NULL ? (const char *)s : sql_re_empty, nmatch, c->pmatch,
-                     eflags | REG_STARTEND);
+    int rc = regexec(re, subject, nmatch, c->pmatch, eflags | REG_STARTEND);
     uselocale(prev);
     return rc;
 }

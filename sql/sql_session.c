@@ -516,9 +516,12 @@ static bool sql_session_maintenance(sql_session *s, const sql_node *stmt, char *
 }
 
 static bool sql_session_discard(sql_session *s, const sql_discard *d, char *tag, rt_err *err) {
-    static const char *const what[] = {"", "ALL", "PLANS", "SEQUENCES", "TEMP"};
-    snprintf(tag, SQL_TAG_BYTES, "DISCARD %s", what[d->what]);
-    if (d->what == SQL_DISCARD_ALL) {
+    static const char *const names[] = {"", "ALL", "PLANS", "SEQUENCES", "TEMP"};
+    /* DISCARD ALL closes every statement and portal, the one running this too: nothing of `d`
+     * may be read after that. */
+    sql_discard_kind what = d->what;
+    snprintf(tag, SQL_TAG_BYTES, "DISCARD %s", names[what]);
+    if (what == SQL_DISCARD_ALL) {
         if (!sql_session_in_block_refused(s, "DISCARD ALL", err)) return false;
         sql_session_portals_close_all(s, false);
         while (s->nprepared > 0) {
@@ -527,7 +530,7 @@ static bool sql_session_discard(sql_session *s, const sql_discard *d, char *tag,
         sql_set reset = {.hdr = {SQL_N_SET, 0}, .set_kind = SQL_SET_RESET_ALL};
         if (!sql_guc_set_stmt(s, &reset, err)) return false;
     }
-    if (d->what == SQL_DISCARD_ALL || d->what == SQL_DISCARD_SEQUENCES) {
+    if (what == SQL_DISCARD_ALL || what == SQL_DISCARD_SEQUENCES) {
         s->nseqs = 0;
         s->have_lastval = false;
     }
