@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/eng_ckpt.h"
+#include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
@@ -23,6 +24,11 @@
 #define SQL_PG_EPOCH_OFFSET_US 946684800000000ll
 
 /* ---- life cycle ---- */
+
+static bool sql_session_ignore_tag(void *arg, const char *tag, rt_err *err) {
+    (void)arg, (void)tag, (void)err;
+    return true;
+}
 
 void sql_session_global_init(void) {
     sql_types_init();
@@ -83,9 +89,34 @@ bool sql_session_open(const sql_startup *st, sql_session **out, rt_err *err) {
     return true;
 }
 
+/* Temporary objects end with their session, as PostgreSQL's do: its pg_temp schema is dropped
+ * with everything in it (a failure is logged, not reported: the client is gone). */
+static void sql_session_drop_temp(sql_session *s) {
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    const eng_database *db = eng_catalog_db_by_oid(pin.catalog, s->db_oid);
+    const eng_schema *sc = db != NULL ? eng_db_schema_by_oid(db, s->temp_schema_oid) : NULL;
+    char sql[ENG_NAME_BYTES + 64];
+    int n = sc != NULL ? snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE",
+                                  sc->name)
+                       : 0;
+    eng_catalog_unpin(&pin);
+    if (n <= 0) return;
+    static const sql_sink quiet = {.describe = NULL};
+    sql_sink sink = quiet;
+    sink.complete = sql_session_ignore_tag;
+    rt_err err;
+    rt_err_clear(&err);
+    if (!sql_session_simple_query(s, sql, (uint32_t)n, &sink, &err)) {
+        rt_log(RT_LOG_WARNING, NULL, "dropping temporary schema %s: %s", sql, err.message);
+    }
+    s->temp_schema_oid = 0;
+}
+
 void sql_session_close(sql_session *s) {
     if (s == NULL) return;
     if (s->guc_values != NULL) sql_txn_abort(s);
+    if (s->temp_schema_oid != 0 && s->query_arena != NULL) sql_session_drop_temp(s);
     sql_session_portals_close_all(s, false);
     while (s->nprepared > 0) {
         sql_prepared *p = s->prepared[s->nprepared - 1];
