@@ -760,6 +760,13 @@ static void sql_explain_count(sql_strbuf *sb, double v) {
     }
 }
 
+/* "4.2ms", "0.013ms", "<0.001ms". */
+static void sql_explain_ms(sql_strbuf *sb, double ms) {
+    if (ms < 0.001) sql_strbuf_puts(sb, "<0.001ms");
+    else if (ms < 1) sql_strbuf_printf(sb, "%.3fms", ms);
+    else sql_strbuf_printf(sb, "%.1fms", ms);
+}
+
 static const sql_plan *sql_explain_find_hybrid(const sql_plan *p) {
     if (p == NULL) return NULL;
     if (p->hybrid != NULL) return p;
@@ -814,9 +821,13 @@ void sql_plan_explain_hybrid(const sql_plan *p, sql_strbuf *sb) {
         sql_explain_count(sb, h->candidates);
         sql_strbuf_printf(sb, "-row candidate set (exact distances, top %u)\n", h->k);
     }
-    sql_strbuf_printf(sb, "Est. cost: %.2gms at current index size (%s %.2gms, %s %.2gms; ",
-                      ann ? h->ann_ms : h->scalar_ms, "scalar-first", h->scalar_ms, "ANN-first",
-                      h->ann_ms);
+    sql_strbuf_puts(sb, "Est. cost: ");
+    sql_explain_ms(sb, ann ? h->ann_ms : h->scalar_ms);
+    sql_strbuf_puts(sb, " at current index size (scalar-first ");
+    sql_explain_ms(sb, h->scalar_ms);
+    sql_strbuf_puts(sb, ", ANN-first ");
+    sql_explain_ms(sb, h->ann_ms);
+    sql_strbuf_puts(sb, "; ");
     sql_explain_count(sb, h->rows);
     sql_strbuf_puts(sb, " rows)\n");
     rt_arena_destroy(ex.tmp);
