@@ -1,0 +1,180 @@
+/* sql_session_harness.h: drives a real session in-process for tests: the engine in a
+ * temporary data directory, shards, one session opened as the bootstrap superuser, and
+ * statements run through sql_session_simple_query with what a client would see captured as
+ * text (rows "a|b", the command tag, notices, "ERROR <sqlstate>: <message>").
+ *   sh_run(shards, fn): starts everything, runs fn(capture *) in a fiber on shard 0, stops;
+ *   returns the number of mismatches and TEST_CHECK failures.
+ *   run(c, sql) / expect(c, sql, want) inside fn. */
+#ifndef SQL_SESSION_HARNESS_H
+#define SQL_SESSION_HARNESS_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/eng.h"
+#include "sql/sql_session.h"
+#include "sql/sql_strbuf.h"
+#include "sql/sql_types.h"
+#include "tests/common/test_runtime.h"
+
+#define OUT_BYTES 65536
+
+typedef struct capture {
+    sql_session *s;
+    char out[OUT_BYTES];
+    size_t len;
+} capture;
+
+static void cap_printf(capture *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cap_printf(capture *c, const char *fmt, ...) {
+    if (c->len >= OUT_BYTES - 1) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(c->out + c->len, OUT_BYTES - c->len, fmt, ap);
+    va_end(ap);
+    if (n > 0) c->len += (size_t)n < OUT_BYTES - c->len ? (size_t)n : OUT_BYTES - c->len - 1;
+}
+
+static bool cap_describe(void *arg, const sql_col *cols, uint32_t ncols, const int16_t *formats,
+                         rt_err *err) {
+    (void)formats, (void)err;
+    capture *c = arg;
+    for (uint32_t i = 0; i < ncols; i++) cap_printf(c, "%s%s", i ? "|" : "", cols[i].name);
+    cap_printf(c, "\n");
+    return true;
+}
+
+static bool cap_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
+                     const int16_t *formats, rt_err *err) {
+    (void)formats;
+    capture *c = arg;
+    rt_arena *arena = rt_arena_create(1 << 20);
+    sql_io_ctx io;
+    sql_session_io(c->s, arena, err, &io);
+    for (uint32_t r = from; r < to; r++) {
+        for (uint32_t col = 0; col < b->ncols; col++) {
+            sql_value v;
+            sql_vec_get(&b->cols[col], r, &v);
+            if (col > 0) cap_printf(c, "|");
+            if (v.is_null) {
+                cap_printf(c, "NULL");
+                continue;
+            }
+            sql_strbuf sb;
+            sql_strbuf_init(&sb, arena, 64);
+            if (!sql_value_out(&io, &v, b->cols[col].typmod, &sb)) {
+                rt_arena_destroy(arena);
+                return false;
+            }
+            cap_printf(c, "%.*s", (int)sb.len, sb.data);
+        }
+        cap_printf(c, "\n");
+    }
+    rt_arena_destroy(arena);
+    return true;
+}
+
+static bool cap_complete(void *arg, const char *tag, rt_err *err) {
+    (void)err;
+    cap_printf(arg, "%s\n", tag);
+    return true;
+}
+
+static bool cap_empty(void *arg, rt_err *err) {
+    (void)err;
+    cap_printf(arg, "EMPTY\n");
+    return true;
+}
+
+static void cap_notice(void *arg, const char *severity, const rt_err *n) {
+    cap_printf(arg, "%s %s: %s\n", severity, n->sqlstate, n->message);
+}
+
+static const sql_sink cap_sink_proto = {
+    .describe = cap_describe, .rows = cap_rows, .complete = cap_complete, .empty = cap_empty,
+    .notice = cap_notice};
+
+/* Runs one simple query; returns what the client would see. */
+static inline const char *run(capture *c, const char *sql) {
+    c->len = 0;
+    c->out[0] = '\0';
+    sql_sink sink = cap_sink_proto;
+    sink.arg = c;
+    rt_err err;
+    rt_err_clear(&err);
+    if (!sql_session_simple_query(c->s, sql, (uint32_t)strlen(sql), &sink, &err)) {
+        cap_printf(c, "ERROR %s: %s\n", err.sqlstate, err.message);
+    }
+    return c->out;
+}
+
+static _Atomic int mismatches;
+
+static inline void expect(capture *c, const char *sql, const char *want) {
+    const char *got = run(c, sql);
+    if (strcmp(got, want) != 0) {
+        atomic_fetch_add(&mismatches, 1);
+        fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", sql, want, got);
+    }
+}
+
+
+/* ---- running a script in a session ---- */
+
+typedef void (*sh_script_fn)(capture *c);
+
+static sh_script_fn sh_script;
+
+static void sh_fiber(void *arg) {
+    (void)arg;
+    static capture c;
+    rt_err err;
+    rt_err_clear(&err);
+    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 42};
+    if (!sql_session_open(&st, &c.s, &err)) {
+        fprintf(stderr, "open: %s\n", err.message);
+        atomic_fetch_add(&mismatches, 1);
+    } else {
+        sh_script(&c);
+        sql_session_close(c.s);
+    }
+    rt_runtime_stop();
+}
+
+static void sh_on_start(rt_loop *loop, void *arg) {
+    (void)loop, (void)arg;
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(eng_shard_start(&err));
+    if (rt_core_id() == 0) test_spawn(sh_fiber, NULL);
+}
+
+static void sh_on_stop(rt_loop *loop, void *arg) {
+    (void)loop, (void)arg;
+    eng_shard_stop();
+}
+
+/* Runs `fn` in a session over a fresh engine; mismatches + failed checks (0 = all good). */
+static inline int sh_run(uint32_t shards, sh_script_fn fn) {
+    char dir[128], cmd[160];
+    snprintf(dir, sizeof dir, "/tmp/test_sql_session_h_%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) return 1;
+    sql_session_global_init();
+    eng_ckpt_set_hooks(&eng_part_ann_ckpt_hooks);
+    rt_err err;
+    rt_err_clear(&err);
+    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = shards};
+    if (!eng_start(&cfg, &err)) return 1;
+    sh_script = fn;
+    int checks = test_runtime_run(shards, sh_on_start, sh_on_stop, NULL);
+    eng_stop();
+    eng_ckpt_set_hooks(NULL);
+    if (system(cmd) != 0) return 1;
+    return checks + atomic_load(&mismatches);
+}
+
+#endif
