@@ -55,6 +55,7 @@ void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t n
                          const sql_expr *filter, uint16_t vec_attnum, uint32_t k, uint32_t ef,
                          double rows, sql_hybrid_est *out) {
     double stats_rows = sql_stats_rows(t);
+    if (stats_rows < 0) sql_stats_note_unknown(t); /* estimates improve from the next query */
     double n = stats_rows >= 0 ? stats_rows : rows >= 0 ? rows : SQL_HYBRID_DEFAULT_ROWS;
     if (n < 1) n = 1;
     double sel = sql_stats_selectivity(t, attnums, natts, filter);

@@ -7,6 +7,7 @@
 
 #include "runtime/rt_mem.h"
 #include "sql/sql_session_int.h"
+#include "sql/sql_stats.h"
 
 /* Memory of one prepared statement or portal (parse tree, plan, parameter values). */
 #define SQL_PREPARED_ARENA_BYTES (256ull * 1024 * 1024)
@@ -573,6 +574,7 @@ static bool sql_ext_execute(sql_session *s, sql_portal *pt, uint64_t max_rows,
     char tag[SQL_TAG_BYTES];
     uint64_t n = pt->query->cmd == SQL_CMD_SELECT ? emitted : atomic_load(&pt->x.rows_affected);
     sql_session_tag(pt->query, n, tag);
+    if (pt->query->cmd != SQL_CMD_SELECT) sql_stats_note_changes(pt->query->target, n);
     return sink->complete(sink->arg, tag, err);
 }
 

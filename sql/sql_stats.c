@@ -6,6 +6,7 @@
 #include <ck_spinlock.h>
 
 #include "engine/eng.h"
+#include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "sql/sql_exec.h"
@@ -34,6 +35,10 @@ typedef struct sql_table_stats {
 typedef struct sql_stats_slot {
     ck_spinlock_t lock;
     sql_table_stats *st;
+    /* Auto-analyze (tables whose oids share the slot share these: harmless, at worst an
+     * extra ANALYZE). */
+    _Atomic uint64_t changes;   /* rows written since the statistics were taken */
+    _Atomic bool analyzing;     /* a background ANALYZE runs */
 } sql_stats_slot;
 
 static sql_stats_slot sql_stats_slots[SQL_STATS_TABLES_MAX];
@@ -307,8 +312,80 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
     rt_free(works);
     rt_free(calls);
     if (ok && st == NULL) ok = rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE exceeds memory");
-    if (ok) sql_stats_publish(t->oid, st);
+    if (ok) {
+        sql_stats_publish(t->oid, st);
+        atomic_store(&sql_stats_slot_of(t->oid)->changes, 0);
+    }
     return ok;
+}
+
+/* ---- auto-analyze ---- */
+
+typedef struct sql_stats_job {
+    uint32_t table_oid;
+} sql_stats_job;
+
+static void sql_stats_auto_fiber(void *arg) {
+    sql_stats_job job = *(sql_stats_job *)arg;
+    rt_free(arg);
+    sql_stats_slot *slot = sql_stats_slot_of(job.table_oid);
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    /* OIDs are unique in the cluster: the table is in exactly one database. */
+    const eng_database *db = NULL;
+    const eng_table *t = NULL;
+    for (uint32_t i = 0; t == NULL && i < eng_catalog_db_count(pin.catalog); i++) {
+        db = eng_catalog_db_at(pin.catalog, i);
+        t = eng_db_table_by_oid(db, job.table_oid);
+    }
+    if (t != NULL && t->kind == 'r') {
+        rt_err err;
+        rt_err_clear(&err);
+        sql_exec_ctx x;
+        memset(&x, 0, sizeof x);
+        x.arena = rt_arena_create(SQL_STATS_ARENA_BYTES);
+        x.err = &err;
+        x.catalog = pin.catalog;
+        x.db = db;
+        x.snap.ts = eng_txn_snapshot_ts();
+        if (!sql_stats_analyze(&x, t, &err)) {
+            rt_log(RT_LOG_WARNING, NULL, "auto-analyze of %s: %s", t->name, err.message);
+        }
+        rt_arena_destroy(x.arena);
+    }
+    eng_catalog_unpin(&pin);
+    atomic_store(&slot->analyzing, false);
+}
+
+/* Starts a background ANALYZE of t on this shard unless one runs. */
+static void sql_stats_auto_start(const eng_table *t) {
+    sql_stats_slot *slot = sql_stats_slot_of(t->oid);
+    bool idle = false;
+    if (rt_loop_self() == NULL ||
+        !atomic_compare_exchange_strong(&slot->analyzing, &idle, true)) {
+        return;
+    }
+    sql_stats_job *job = rt_xmalloc(sizeof *job);
+    *job = (sql_stats_job){t->oid};
+    rt_err err;
+    rt_err_clear(&err);
+    if (rt_fiber_spawn(sql_stats_auto_fiber, job, &err) == NULL) {
+        rt_free(job);
+        atomic_store(&slot->analyzing, false);
+    }
+}
+
+void sql_stats_note_changes(const eng_table *t, uint64_t rows) {
+    if (t == NULL || t->kind != 'r' || rows == 0) return;
+    sql_stats_slot *slot = sql_stats_slot_of(t->oid);
+    uint64_t changes = atomic_fetch_add(&slot->changes, rows) + rows;
+    double known = sql_stats_rows(t);
+    double threshold = SQL_STATS_AUTO_BASE + SQL_STATS_AUTO_SCALE * (known > 0 ? known : 0);
+    if ((double)changes >= threshold) sql_stats_auto_start(t);
+}
+
+void sql_stats_note_unknown(const eng_table *t) {
+    if (t != NULL && t->kind == 'r' && !sql_stats_known(t)) sql_stats_auto_start(t);
 }
 
 /* ---- estimates ---- */
