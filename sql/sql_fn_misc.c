@@ -6,7 +6,7 @@
  *   expose the socket), pg_postmaster_start_time, pg_conf_load_time, txid_current /
  *   pg_current_xact_id, pg_sleep, pg_typeof, pg_is_in_recovery, pg_client_encoding,
  *   gen_random_uuid, the sequence functions nextval / currval / setval / lastval, and the
- *   advisory lock family (rejected with 0A000: see sql_misc_advisory). current_schemas and
+ *   advisory lock family (sql_advisory.h). current_schemas and
  *   the comment functions (obj_description, ...) are the catalog module's.
  * Session state is reached only through sql_session.h's accessors, from the statement's
  * execution context (sql_eval_ctx.exec->session). Those calls are weak references: a program
@@ -28,6 +28,7 @@
 #include "engine/eng.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_time.h"
+#include "sql/sql_advisory.h"
 #include "sql/sql_array.h"
 #include "sql/sql_exec.h"
 #include "sql/sql_funcs_int.h"
@@ -72,6 +73,7 @@ SQL_MISC_WEAK(sql_session_seq_used);
 SQL_MISC_WEAK(sql_session_currval);
 SQL_MISC_WEAK(sql_session_lastval);
 SQL_MISC_WEAK(sql_session_read_only);
+SQL_MISC_WEAK(sql_session_db_oid);
 
 static sql_exec_ctx *sql_misc_exec(const sql_fctx *f) {
     return f->ec != NULL ? f->ec->exec : NULL;
@@ -592,19 +594,45 @@ SQL_MISC_KERNEL(sql_misc_setval) {
     return true;
 }
 
-/* ---- advisory locks ----
- * Not provided: a session-level lock must be released when its session ends, and the
- * session module has no hook for this module to do it; a lock that outlived a dropped
- * connection would block every later taker until a restart. Failing loudly is safer than
- * locks that silently do not exclude. */
+/* ---- advisory locks (sql_advisory.h): the session is the owner ---- */
+
 SQL_MISC_KERNEL(sql_misc_advisory) {
-    (void)n;
-    (void)active;
+    sql_session *sess = sql_misc_session(f, sql_session_db_oid != NULL);
+    if (sess == NULL) return false;
+    sql_exec_ctx *x = sql_misc_exec(f);
+    const char *name = f->call->func.def->name;
+    bool shared = strstr(name, "_shared") != NULL, xact = strstr(name, "_xact_") != NULL;
+    bool try_only = strncmp(name, "pg_try_", 7) == 0, unlock = strstr(name, "unlock") != NULL;
+    SQL_FOR_ACTIVE(i) {
+        sql_advisory_key k = {.db_oid = sql_session_db_oid(sess), .space = 1,
+                              .key = args[0]->i64[i]};
+        if (f->call->nargs == 2) {
+            k.space = 2;
+            k.key = (int64_t)((uint64_t)(uint32_t)args[0]->i64[i] << 32 |
+                              (uint32_t)args[1]->i64[i]);
+        }
+        out->nulls[i] = 0;
+        if (unlock) {
+            out->i64[i] = sql_advisory_unlock(sess, &k, shared);
+            continue;
+        }
+        bool got = false;
+        if (!sql_advisory_lock(sess, &k, shared, xact, !try_only, x->cancel, x->lock_timeout_ms,
+                               &got, f->err)) {
+            return false;
+        }
+        out->i64[i] = got;
+    }
+    return true;
+}
+
+SQL_MISC_KERNEL(sql_misc_advisory_unlock_all) {
     (void)args;
-    (void)out;
-    rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "advisory locks are not supported");
-    rt_err_hint(f->err, "Use row locks (SELECT ... FOR UPDATE) on a table row instead.");
-    return false;
+    sql_session *sess = sql_misc_session(f, sql_session_db_oid != NULL);
+    if (sess == NULL) return false;
+    sql_advisory_release(sess, false, true);
+    SQL_FOR_ACTIVE(i) out->nulls[i] = 1;
+    return true;
 }
 
 /* ---- registration ---- */
@@ -669,7 +697,7 @@ static const sql_func_def sql_misc_defs[] = {
     ADVISORY("pg_try_advisory_xact_lock_shared", B),
     ADVISORY("pg_advisory_unlock", B),
     ADVISORY("pg_advisory_unlock_shared", B),
-    FN0("pg_advisory_unlock_all", SQL_T_VOID, VO, sql_misc_advisory),
+    FN0("pg_advisory_unlock_all", SQL_T_VOID, VO, sql_misc_advisory_unlock_all),
 };
 
 void sql_funcs_register_misc(void) {

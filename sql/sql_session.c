@@ -10,6 +10,7 @@
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
+#include "sql/sql_advisory.h"
 #include "sql/sql_agg.h"
 #include "sql/sql_copy.h"
 #include "sql/sql_ddl.h"
@@ -117,6 +118,7 @@ void sql_session_close(sql_session *s) {
     if (s == NULL) return;
     if (s->guc_values != NULL) sql_txn_abort(s);
     if (s->temp_schema_oid != 0 && s->query_arena != NULL) sql_session_drop_temp(s);
+    sql_advisory_release(s, false, false);
     sql_session_portals_close_all(s, false);
     while (s->nprepared > 0) {
         sql_prepared *p = s->prepared[s->nprepared - 1];

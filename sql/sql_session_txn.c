@@ -7,6 +7,7 @@
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
+#include "sql/sql_advisory.h"
 #include "sql/sql_session_int.h"
 
 /* Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01. */
@@ -63,6 +64,7 @@ void sql_txn_release_savepoints(sql_session *s, uint32_t keep) {
 }
 
 static void sql_txn_reset(sql_session *s) {
+    sql_advisory_release(s, true, false); /* transaction-level advisory locks end here */
     sql_txn_release_savepoints(s, 0);
     s->txn_active = false;
     s->in_block = false;

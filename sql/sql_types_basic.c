@@ -590,10 +590,22 @@ static bool sql_uuid_recv(sql_io_ctx *io, const uint8_t *p, uint32_t l, int32_t 
     return true;
 }
 
+/* void (functions that return nothing): no text, no bytes, as PostgreSQL prints it. */
+static bool sql_void_out(sql_io_ctx *io, const sql_value *v, int32_t m, sql_strbuf *sb) {
+    (void)io, (void)v, (void)m, (void)sb;
+    return true;
+}
+
+static bool sql_void_send(sql_io_ctx *io, const sql_value *v, sql_strbuf *sb) {
+    (void)io, (void)v, (void)sb;
+    return true;
+}
+
 /* ---- registration ---- */
 
 void sql_types_basic_register(sql_type_def *t) {
     switch (t->oid) {
+    case SQL_T_VOID: t->out = sql_void_out, t->send_fn = sql_void_send; break;
     case SQL_T_BOOL:
         t->in = sql_bool_in, t->out = sql_bool_out, t->recv = sql_bool_recv;
         t->send_fn = sql_bool_send, t->cmp = sql_cmp_i64, t->hash = sql_hash_value_i64;

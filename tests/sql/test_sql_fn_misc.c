@@ -400,19 +400,21 @@ static void test_sql_fn_misc_sequence_names(void **state) {
 }
 
 /* Functions that need no session, called as a fragment would (no execution context);
- * advisory locks fail loudly rather than not excluding anything. */
+ * advisory locks belong to a session and refuse to run without one. */
 static const tf_case sessionless_cases[] = {
     {"pg_client_encoding", false, 0, {{0}}, "UTF8"},
     {"pg_is_in_recovery", false, 0, {{0}}, "f"},
     {"inet_client_port", false, 0, {{0}}, "<NULL>"},
     {"pg_sleep", false, 1, {A(F8, NULL)}, "<NULL>"},
     {"pg_advisory_lock", false, 1, {A(I8, "1")},
-     "ERROR 0A000: advisory locks are not supported"},
+     "ERROR 0A000: function pg_advisory_lock() needs the session and cannot run here"},
     {"pg_try_advisory_lock", false, 2, {A(I4, "1"), A(I4, "2")},
-     "ERROR 0A000: advisory locks are not supported"},
+     "ERROR 0A000: function pg_try_advisory_lock() needs the session and cannot run here"},
     {"pg_advisory_xact_lock_shared", false, 1, {A(I8, "7")},
-     "ERROR 0A000: advisory locks are not supported"},
-    {"pg_advisory_unlock_all", false, 0, {{0}}, "ERROR 0A000: advisory locks are not supported"},
+     "ERROR 0A000: function pg_advisory_xact_lock_shared() needs the session and cannot run "
+     "here"},
+    {"pg_advisory_unlock_all", false, 0, {{0}},
+     "ERROR 0A000: function pg_advisory_unlock_all() needs the session and cannot run here"},
 };
 
 static void test_sql_fn_misc_sessionless(void **state) {

@@ -1,0 +1,99 @@
+/* sql_advisory.c: advisory locks (sql_advisory.h). */
+#include <string.h>
+
+#include <ck_spinlock.h>
+
+#include "runtime/rt_loop.h"
+#include "runtime/rt_time.h"
+#include "sql/sql_advisory.h"
+
+typedef struct sql_adv_hold {
+    const void *owner;       /* NULL: free entry */
+    sql_advisory_key k;
+    bool shared, xact;
+    uint32_t count;
+} sql_adv_hold;
+
+static ck_spinlock_t sql_adv_lock = CK_SPINLOCK_INITIALIZER;
+static sql_adv_hold sql_adv_holds[SQL_ADVISORY_HOLDS_MAX];
+
+static bool sql_adv_same(const sql_advisory_key *a, const sql_advisory_key *b) {
+    return a->db_oid == b->db_oid && a->space == b->space && a->key == b->key;
+}
+
+/* Under the spin lock: takes the lock if no other owner's hold conflicts. 1 taken, 0 busy,
+ * -1 the table is full. */
+static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared, bool xact) {
+    sql_adv_hold *mine = NULL, *free_slot = NULL;
+    for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
+        sql_adv_hold *h = &sql_adv_holds[i];
+        if (h->owner == NULL) {
+            if (free_slot == NULL) free_slot = h;
+            continue;
+        }
+        if (!sql_adv_same(&h->k, k)) continue;
+        if (h->owner != owner && (!shared || !h->shared)) return 0;
+        if (h->owner == owner && h->shared == shared && h->xact == xact) mine = h;
+    }
+    if (mine != NULL) {
+        mine->count++;
+        return 1;
+    }
+    if (free_slot == NULL) return -1;
+    *free_slot = (sql_adv_hold){owner, *k, shared, xact, 1};
+    return 1;
+}
+
+bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
+                       bool wait, const _Atomic bool *cancel, int64_t lock_timeout_ms,
+                       bool *got, rt_err *err) {
+    uint64_t start = rt_time_mono_ns();
+    for (;;) {
+        ck_spinlock_lock(&sql_adv_lock);
+        int r = sql_adv_try(owner, k, shared, xact);
+        ck_spinlock_unlock(&sql_adv_lock);
+        if (r < 0) {
+            rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "out of shared memory");
+            rt_err_hint(err, "You might need to increase max_locks_per_transaction.");
+            return false;
+        }
+        *got = r == 1;
+        if (*got || !wait) return true;
+        if (cancel != NULL && atomic_load(cancel)) {
+            return rt_err_set(err, SQLSTATE_QUERY_CANCELED,
+                              "canceling statement due to user request");
+        }
+        if (lock_timeout_ms > 0 &&
+            rt_time_mono_ns() - start >= (uint64_t)lock_timeout_ms * 1000000u) {
+            return rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE,
+                              "canceling statement due to lock timeout");
+        }
+        rt_fiber_sleep_ns(SQL_ADVISORY_POLL_NS);
+    }
+}
+
+bool sql_advisory_unlock(const void *owner, const sql_advisory_key *k, bool shared) {
+    bool found = false;
+    ck_spinlock_lock(&sql_adv_lock);
+    for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX && !found; i++) {
+        sql_adv_hold *h = &sql_adv_holds[i];
+        if (h->owner != owner || h->xact || h->shared != shared || !sql_adv_same(&h->k, k)) {
+            continue;
+        }
+        found = true;
+        if (--h->count == 0) h->owner = NULL;
+    }
+    ck_spinlock_unlock(&sql_adv_lock);
+    return found;
+}
+
+void sql_advisory_release(const void *owner, bool xact_only, bool session_only) {
+    ck_spinlock_lock(&sql_adv_lock);
+    for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
+        sql_adv_hold *h = &sql_adv_holds[i];
+        if (h->owner != owner) continue;
+        if ((xact_only && !h->xact) || (session_only && h->xact)) continue;
+        h->owner = NULL;
+    }
+    ck_spinlock_unlock(&sql_adv_lock);
+}

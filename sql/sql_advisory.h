@@ -1,0 +1,42 @@
+/* sql_advisory.h: PostgreSQL's advisory locks (pg_advisory_lock and family): locks on
+ * application-chosen keys, at session level (held until unlocked or the session ends) or at
+ * transaction level (held until the transaction ends), exclusive or shared, re-entrant per
+ * holder as PostgreSQL's (each lock needs as many unlocks).
+ * Owns:    one process-wide table of holds, shared by every shard (a spin lock around it: each
+ *          operation is a short scan).
+ * Core:    any shard, in a session's fiber; a blocked taker parks its fiber and retries every
+ *          SQL_ADVISORY_POLL_NS until the lock is free, the statement is cancelled (57014) or
+ *          lock_timeout passes (55P03). Deadlocks between advisory locks are not detected: the
+ *          waiters run until cancelled or timed out.
+ * Limits:  SQL_ADVISORY_HOLDS_MAX holds in the server (53200 "out of shared memory" past it,
+ *          as PostgreSQL's lock table). */
+#ifndef SQL_ADVISORY_H
+#define SQL_ADVISORY_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime/rt_err.h"
+
+#define SQL_ADVISORY_HOLDS_MAX 4096u
+#define SQL_ADVISORY_POLL_NS (1000u * 1000u)
+
+/* A key: PostgreSQL keeps the one-bigint and the two-int4 forms apart. */
+typedef struct sql_advisory_key {
+    uint32_t db_oid;
+    uint8_t space;           /* 1: pg_advisory_lock(bigint), 2: (int4, int4) */
+    int64_t key;
+} sql_advisory_key;
+
+/* Takes the lock for `owner` (the session). wait false: *got says whether it was free. */
+bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
+                       bool wait, const _Atomic bool *cancel, int64_t lock_timeout_ms,
+                       bool *got, rt_err *err);
+/* Releases one session-level hold; false if the owner held none (PostgreSQL then warns). */
+bool sql_advisory_unlock(const void *owner, const sql_advisory_key *k, bool shared);
+/* Releases the owner's transaction-level holds (transaction end) or all of them (session end,
+ * pg_advisory_unlock_all: session-level ones only, as PostgreSQL). */
+void sql_advisory_release(const void *owner, bool xact_only, bool session_only);
+
+#endif
