@@ -79,7 +79,14 @@
 
 /* ---- options ----------------------------------------------------------------------------- */
 
-typedef enum bench_dialect { BENCH_DIALECT_DREAMBASE, BENCH_DIALECT_PGVECTOR } bench_dialect;
+/* exact: PostgreSQL with a `vector` type but no vector index (tests/e2e/vector-standin.sql):
+ * pgvector's operators, no CREATE EXTENSION, every top-k an exact scan (a baseline, not
+ * pgvector's HNSW). */
+typedef enum bench_dialect {
+    BENCH_DIALECT_DREAMBASE,
+    BENCH_DIALECT_PGVECTOR,
+    BENCH_DIALECT_EXACT
+} bench_dialect;
 typedef enum bench_metric { BENCH_METRIC_COSINE, BENCH_METRIC_L2, BENCH_METRIC_IP } bench_metric;
 typedef enum bench_vector_format {
     BENCH_VECTOR_TEXT,  /* '[0.1,0.2]', what both servers' vector input accepts */
@@ -135,6 +142,7 @@ typedef struct bench_opts {
     uint32_t hnsw_m;          /* pgvector index options; 0 = pgvector's default */
     uint32_t ef_construction;
     bool scalar_indexes;      /* load creates B-tree indexes on bucket and user_id */
+    bool analyze;             /* load ends with ANALYZE (planner statistics) */
     const char *dataset;      /* .fvecs/.bvecs/.u8/.npy base vectors */
     const char *queries;      /* same formats: query vectors */
     const char *groundtruth;  /* .ivecs: true neighbours of each query (0-based rows) */
@@ -355,7 +363,9 @@ typedef struct bench_schema {
 const char *bench_sql_drop_table(const bench_schema *s, char *out);
 const char *bench_sql_create_extension(const bench_schema *s, char *out); /* pgvector */
 const char *bench_sql_create_table(const bench_schema *s, char *out);
-const char *bench_sql_create_vector_index(const bench_schema *s, char *out); /* pgvector */
+/* pgvector: after the load. Dreambase: only for a metric other than cosine (or with index
+ * options), before the load: the explicit graph replaces the column's automatic cosine one. */
+const char *bench_sql_create_vector_index(const bench_schema *s, char *out);
 const char *bench_sql_create_scalar_index(const bench_schema *s, const char *column, char *out);
 const char *bench_sql_analyze(const bench_schema *s, char *out);
 const char *bench_sql_count(const bench_schema *s, char *out);
@@ -412,6 +422,7 @@ typedef struct bench_result {
     double client_cpu_pct;   /* busiest engine thread, % of its wall time */
     double client_us_per_op; /* client CPU per op, all threads */
     char first_error[BENCH_ERROR_BYTES_MAX];
+    char plan[64];           /* Dreambase top-k steps: the path EXPLAIN HYBRID chose */
 } bench_result;
 
 void bench_result_init(bench_result *r);

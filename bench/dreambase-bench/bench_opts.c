@@ -40,10 +40,16 @@ void bench_opts_defaults(bench_opts *o) {
     o->load_method = BENCH_LOAD_COPY;
     o->vector_format = BENCH_VECTOR_TEXT;
     o->scalar_indexes = true;
+    o->analyze = true;
 }
 
 const char *bench_dialect_name(bench_dialect dialect) {
-    return dialect == BENCH_DIALECT_PGVECTOR ? "pgvector" : "dreambase";
+    switch (dialect) {
+    case BENCH_DIALECT_DREAMBASE: return "dreambase";
+    case BENCH_DIALECT_PGVECTOR: return "pgvector";
+    case BENCH_DIALECT_EXACT: return "exact";
+    }
+    RT_UNREACHABLE();
 }
 
 const char *bench_metric_name(bench_metric metric) {
@@ -64,6 +70,7 @@ void bench_opts_usage(FILE *out) {
         "--count ops after --warmup seconds.\n"
         "  --dsn S                 libpq connection string (PG* variables fill in the rest)\n"
         "  --dialect D             dreambase (NEAR, automatic index) | pgvector (<=>, hnsw)\n"
+        "                          | exact (pgvector's operators, no vector index: exact scans)\n"
         "  --metric M              cosine (default) | l2 | ip\n"
         "  --table NAME            default documents\n"
         "  --label TEXT            names this run in JSON and charts (default: the dialect)\n"
@@ -86,6 +93,7 @@ void bench_opts_usage(FILE *out) {
         "  --vector-format F       text (default) | binary\n"
         "  --hnsw-m N --ef-construction N   pgvector index options\n"
         "  --no-scalar-indexes     load creates no B-tree indexes on bucket, user_id\n"
+        "  --no-analyze            load does not end with ANALYZE (no planner statistics)\n"
         "  --dataset FILE          base vectors (.fvecs .bvecs .u8 .npy)\n"
         "  --queries FILE          query vectors; --groundtruth FILE (.ivecs)\n"
         "  --json-out FILE         one JSON object per measured step (appended)\n"
@@ -258,7 +266,8 @@ enum {
     BENCH_O_TIMEOUT, BENCH_O_EF_SEARCH, BENCH_O_SELECTIVITY, BENCH_O_READ_RATIO, BENCH_O_SEED,
     BENCH_O_USERS, BENCH_O_ZIPF, BENCH_O_CLUSTERS, BENCH_O_SPREAD, BENCH_O_RECALL_SAMPLE,
     BENCH_O_QUERY_POOL, BENCH_O_BATCH, BENCH_O_LOAD_METHOD, BENCH_O_VECTOR_FORMAT,
-    BENCH_O_HNSW_M, BENCH_O_EF_CONSTRUCTION, BENCH_O_NO_SCALAR_INDEXES, BENCH_O_DATASET,
+    BENCH_O_HNSW_M, BENCH_O_EF_CONSTRUCTION, BENCH_O_NO_SCALAR_INDEXES, BENCH_O_NO_ANALYZE,
+    BENCH_O_DATASET,
     BENCH_O_QUERIES, BENCH_O_GROUNDTRUTH, BENCH_O_JSON_OUT, BENCH_O_SVG_OUT,
     BENCH_O_CHART_FROM, BENCH_O_SERVER_PID, BENCH_O_HELP
 };
@@ -297,6 +306,7 @@ static const struct option BENCH_OPTIONS[] = {
     {"hnsw-m", required_argument, NULL, BENCH_O_HNSW_M},
     {"ef-construction", required_argument, NULL, BENCH_O_EF_CONSTRUCTION},
     {"no-scalar-indexes", no_argument, NULL, BENCH_O_NO_SCALAR_INDEXES},
+    {"no-analyze", no_argument, NULL, BENCH_O_NO_ANALYZE},
     {"dataset", required_argument, NULL, BENCH_O_DATASET},
     {"queries", required_argument, NULL, BENCH_O_QUERIES},
     {"groundtruth", required_argument, NULL, BENCH_O_GROUNDTRUTH},
@@ -307,7 +317,7 @@ static const struct option BENCH_OPTIONS[] = {
     {"help", no_argument, NULL, BENCH_O_HELP},
     {NULL, 0, NULL, 0}};
 
-static const char *const BENCH_DIALECTS[] = {"dreambase", "pgvector", NULL};
+static const char *const BENCH_DIALECTS[] = {"dreambase", "pgvector", "exact", NULL};
 static const char *const BENCH_METRICS[] = {"cosine", "l2", "ip", NULL};
 static const char *const BENCH_LOAD_METHODS[] = {"copy", "insert", NULL};
 static const char *const BENCH_VECTOR_FORMATS[] = {"text", "binary", NULL};
@@ -413,6 +423,7 @@ static bool bench_opts_apply_data(bench_opts *o, int id, const char *arg, rt_err
         ok = bench_opt_u32("--ef-construction", arg, 4, 1000, &o->ef_construction, err);
         break;
     case BENCH_O_NO_SCALAR_INDEXES: o->scalar_indexes = false; break;
+    case BENCH_O_NO_ANALYZE: o->analyze = false; break;
     case BENCH_O_DATASET: o->dataset = arg; break;
     case BENCH_O_QUERIES: o->queries = arg; break;
     case BENCH_O_GROUNDTRUTH: o->groundtruth = arg; break;

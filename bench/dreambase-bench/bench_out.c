@@ -75,6 +75,7 @@ static const bench_field BENCH_FIELDS[] = {
     BENCH_FIELD(BENCH_F_DBL, client_cpu_pct),
     BENCH_FIELD(BENCH_F_DBL, client_us_per_op),
     BENCH_FIELD(BENCH_F_STR, first_error),
+    BENCH_FIELD(BENCH_F_STR, plan),
 };
 #define BENCH_FIELD_COUNT (sizeof BENCH_FIELDS / sizeof BENCH_FIELDS[0])
 

@@ -60,6 +60,7 @@ void bench_ctx_class_result(const bench_ctx *x, const bench_measure *m, uint32_t
 
 bool bench_ctx_emit(bench_ctx *x, const bench_result *r, rt_err *err) {
     bench_table_row(stdout, r);
+    if (r->plan[0] != '\0') printf("         plan (EXPLAIN HYBRID): %s\n", r->plan);
     if (r->first_error[0] != '\0') printf("         first problem: %s\n", r->first_error);
     fflush(stdout);
     if (x->result_count == x->result_cap) {

@@ -259,6 +259,76 @@ static void bench_ef_step_name(uint32_t ef, char *out, size_t cap) {
     }
 }
 
+/* EXPLAIN HYBRID of this many pool queries per Dreambase top-k step: a user filter's plan
+ * depends on the user, so one query would not show the mix; EXPLAIN does not execute. */
+#define BENCH_EXPLAIN_QUERIES 20
+
+/* "EXPLAIN HYBRID " + sql with $1 replaced by query i's vector and $2 by its user, as
+ * literals: Dreambase does not yet take parameters in an EXPLAINed statement (PostgreSQL
+ * does), and literals give its planner the same values. rt_xmalloc'd. */
+static char *bench_explain_text(const bench_ctx *x, const bench_topk *q, const char *sql,
+                                uint32_t i) {
+    size_t cap = strlen(sql) + (size_t)x->dims * BENCH_FLOAT_TEXT_BYTES_MAX + 64;
+    char *out = rt_xmalloc(cap), *p = out;
+    p += sprintf(p, "EXPLAIN HYBRID ");
+    for (const char *s = sql; *s != '\0'; s++) {
+        if (s[0] == '$' && s[1] == '1') {
+            *p++ = '\'';
+            p += bench_vector_format_text(x->pool + (size_t)i * x->dims, x->dims, p);
+            *p++ = '\'';
+            s++;
+        } else if (s[0] == '$' && s[1] == '2' && q->user_filter) {
+            p += sprintf(p, "'%s'", q->user_text[i]);
+            s++;
+        } else {
+            *p++ = *s;
+        }
+    }
+    *p = '\0';
+    RT_ASSERT((size_t)(p - out) < cap);
+    return out;
+}
+
+/* Dreambase: the path its hybrid planner takes for the step's statement, from the first line
+ * of EXPLAIN HYBRID ("Plan: ANN-first (selectivity 0.01)"): "ANN-first", "scalar-first", or
+ * the counts of each when the queries differ. A failing EXPLAIN is reported, not fatal. */
+static void bench_work_explain(bench_ctx *x, bench_topk *q, const char *sql, uint32_t ef,
+                               char *out, size_t cap) {
+    if (x->opts->dialect != BENCH_DIALECT_DREAMBASE) return;
+    rt_err err;
+    rt_err_clear(&err);
+    if (ef != 0) {
+        char set[BENCH_SQL_BYTES_MAX];
+        bench_engine_exec(&x->engine, bench_sql_set_ef_search(&x->schema, ef, set), NULL, &err);
+    }
+    uint32_t ann = 0, scalar = 0, other = 0;
+    uint32_t n = x->pool_count < BENCH_EXPLAIN_QUERIES ? x->pool_count : BENCH_EXPLAIN_QUERIES;
+    for (uint32_t i = 0; i < n && !rt_err_is_set(&err); i++) {
+        char *text = bench_explain_text(x, q, sql, i);
+        PGresult *res;
+        bool ok = bench_engine_exec(&x->engine, text, &res, &err);
+        rt_free(text);
+        if (!ok) break;
+        const char *line = PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "";
+        if (strncmp(line, "Plan: ANN-first", 15) == 0) ann++;
+        else if (strncmp(line, "Plan: scalar-first", 18) == 0) scalar++;
+        else other++;
+        PQclear(res);
+    }
+    if (rt_err_is_set(&err)) {
+        /* The message quotes the statement, vector and all: its end says why. */
+        size_t len = strlen(err.message);
+        const char *why = len > 120 ? err.message + len - 120 : err.message;
+        snprintf(out, cap, "EXPLAIN HYBRID failed (SQLSTATE %s)", err.sqlstate);
+        fprintf(stderr, "warning: EXPLAIN HYBRID failed: ...%s\n", why);
+    } else if (ann == n || scalar == n || other == n) {
+        snprintf(out, cap, "%s", ann == n ? "ANN-first" : scalar == n ? "scalar-first" : "plain");
+    } else {
+        snprintf(out, cap, "ANN-first %u, scalar-first %u, plain %u of %u", ann, scalar, other,
+                 n);
+    }
+}
+
 /* One top-k step: no filter, a bucket bound, or the user filter. */
 static bool bench_work_topk_step(bench_ctx *x, const char *workload, uint32_t ef, uint32_t bound,
                                  bool user, double selectivity, rt_err *err) {
@@ -293,6 +363,7 @@ static bool bench_work_topk_step(bench_ctx *x, const char *workload, uint32_t ef
     } else {
         snprintf(r.step, sizeof r.step, "%s", name);
     }
+    bench_work_explain(x, &q, step.stmts[0].sql, ef, r.plan, sizeof r.plan);
     bool ok = bench_step_measure(x, &step, &r, err);
     bench_topk_free(&q);
     return ok;

@@ -43,6 +43,23 @@ static void test_bench_sql_dreambase(void **state) {
     s.metric = BENCH_METRIC_L2; /* other metrics: pgvector's operators, which Dreambase speaks */
     assert_string_equal(bench_sql_topk(&s, 0, false, sql),
                         "SELECT id FROM documents ORDER BY embedding <-> $1 LIMIT 10");
+    /* The automatic graph is cosine: an L2 search walks a graph only if one is L2. */
+    assert_string_equal(bench_sql_create_vector_index(&s, sql),
+                        "CREATE INDEX ON documents USING hnsw (embedding vector_l2_ops)");
+}
+
+static void test_bench_sql_exact(void **state) {
+    /* PostgreSQL with a vector type and no vector index: exact scans, pgvector's operators. */
+    bench_schema s = test_schema(BENCH_DIALECT_EXACT, 96);
+    s.metric = BENCH_METRIC_L2;
+    char sql[BENCH_SQL_BYTES_MAX];
+    assert_null(bench_sql_create_extension(&s, sql));
+    assert_null(bench_sql_create_vector_index(&s, sql));
+    assert_null(bench_sql_set_iterative_scan(&s, sql));
+    assert_string_equal(bench_sql_topk(&s, 100, false, sql),
+                        "SELECT id FROM documents WHERE bucket < 100 "
+                        "ORDER BY embedding <-> $1 LIMIT 10");
+    assert_string_equal(bench_dialect_name(BENCH_DIALECT_EXACT), "exact");
 }
 
 static void test_bench_sql_pgvector(void **state) {
@@ -179,6 +196,12 @@ static void test_bench_opts_good(void **state) {
     assert_int_equal(o.ef_search[1], 80);
     assert_string_equal(o.label, "pgvector");
     assert_true(o.duration_s == 10); /* the default when neither duration nor count */
+    assert_true(o.analyze);
+    assert_true(test_parse(&o, &err, 5, "--workload", "load", "--dialect", "exact",
+                           "--no-analyze"));
+    assert_int_equal(o.dialect, BENCH_DIALECT_EXACT);
+    assert_false(o.analyze);
+    assert_string_equal(o.label, "exact");
     /* Defaults: the sweep of selectivities. */
     assert_true(test_parse(&o, &err, 2, "--workload", "ann"));
     assert_int_equal(o.selectivity_count, 6);
@@ -263,6 +286,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bench_sql_dreambase),
         cmocka_unit_test(test_bench_sql_pgvector),
+        cmocka_unit_test(test_bench_sql_exact),
         cmocka_unit_test(test_bench_sql_scalar_only_and_insert),
         cmocka_unit_test(test_bench_float_text_reads_back_exactly),
         cmocka_unit_test(test_bench_vector_text_and_binary),
