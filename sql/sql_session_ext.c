@@ -138,6 +138,27 @@ static bool sql_ext_copy_cols(sql_prepared *p, const sql_col *cols, uint32_t nco
     return true;
 }
 
+static bool sql_ext_explain_params(sql_session *s, sql_prepared *p, rt_err *err) {
+    const sql_node *inner = ((const sql_explain *)p->stmt)->stmt;
+    if (!sql_ext_is_planned(inner)) return true;
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, p->arena, err, cat, db, p->sql, p->sql_len, &bc);
+    bc.nparams = p->nparams;
+    bc.param_types = p->param_types;
+    sql_query *q = NULL;
+    bool ok = sql_bind_query(&bc, inner, &q);
+    if (ok) {
+        p->nparams = q->nparams;
+        p->param_types = q->param_types;
+    }
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    return ok;
+}
+
 static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
     if (!sql_ext_is_planned(p->stmt)) {
         p->returns_rows = sql_ext_returns_rows(p->stmt);
@@ -152,6 +173,8 @@ static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
             p->cols = rt_arena_zalloc(p->arena, sizeof(sql_col));
             if (p->cols == NULL) return rt_arena_fail(p->arena, err);
             p->cols[0] = (sql_col){.name = "QUERY PLAN", .type_oid = SQL_T_TEXT, .typmod = -1};
+            /* The explained statement's parameters are the EXPLAIN's. */
+            if (!sql_ext_explain_params(s, p, err)) return false;
         } else if (p->stmt != NULL && p->stmt->kind == SQL_N_EXECUTE) {
             /* EXECUTE describes as the statement it runs. */
             const sql_prepared *target =
