@@ -561,6 +561,9 @@ bool sql_session_portal_fetch(sql_session *s, sql_portal *pt, uint64_t max_rows,
     return sql_ext_fetch(s, pt, max_rows, sink != NULL ? sink : &discard, &more, got, err);
 }
 
+static bool sql_ext_run_planned(sql_session *s, sql_portal *pt, uint64_t max_rows,
+                                const sql_sink *sink, bool *suspended, rt_err *err);
+
 static bool sql_ext_execute(sql_session *s, sql_portal *pt, uint64_t max_rows,
                             const sql_sink *sink, bool *suspended, rt_err *err) {
     *suspended = false;
@@ -577,6 +580,14 @@ static bool sql_ext_execute(sql_session *s, sql_portal *pt, uint64_t max_rows,
         if (!sql_session_run(s, p->stmt, p->sql, p->sql_len, &quiet, tag, err)) return false;
         return tag[0] == '\0' || sink->complete(sink->arg, tag, err);
     }
+    sql_session_timer_start(s);
+    bool ok = sql_ext_run_planned(s, pt, max_rows, sink, suspended, err);
+    sql_session_timer_end(s, ok, err);
+    return ok;
+}
+
+static bool sql_ext_run_planned(sql_session *s, sql_portal *pt, uint64_t max_rows,
+                                const sql_sink *sink, bool *suspended, rt_err *err) {
     if (!pt->started && !sql_ext_start(s, pt, err)) return false;
     if (pt->done && pt->started) {
         /* Executing a finished portal again returns no rows, as PostgreSQL. */
