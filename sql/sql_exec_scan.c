@@ -27,10 +27,11 @@ static eng_tx *sql_lock_tx(sql_exec_ctx *x) {
     return tx;
 }
 
-/* PostgreSQL's message names the relation, which the engine does not know. */
+/* NOWAIT's message names the relation, which the engine does not know (NOWAIT never waits, so
+ * its 55P03 is not lock_timeout's). */
 static bool sql_lock_failed(sql_exec_ctx *x, const sql_plan *p) {
-    if (rt_err_is(x->err, SQLSTATE_LOCK_NOT_AVAILABLE) &&
-        strcmp(x->err->message, "could not obtain lock on row in relation") == 0) { /* NOWAIT */
+    if (p->scan.lock_wait == SQL_LOCK_WAIT_NOWAIT &&
+        rt_err_is(x->err, SQLSTATE_LOCK_NOT_AVAILABLE)) {
         snprintf(x->err->message, sizeof x->err->message,
                  "could not obtain lock on row in relation \"%s\"", p->scan.table->name);
     }
