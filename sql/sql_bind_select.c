@@ -1272,10 +1272,11 @@ sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *
     if (q == NULL) return NULL;
     if (s->with != NULL && !sql_bind_with(q, s->with, &q->ctes)) return NULL;
     sql_plan *p;
-    if (s->op != SQL_SETOP_NONE && s->locking.count > 0) {
+    if ((s->op != SQL_SETOP_NONE || s->values.count > 0) && s->locking.count > 0) {
         const sql_locking *lk = SQL_LIST_AT(s->locking, 0);
         sql_bind_error(b, UINT32_MAX, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "%s is not allowed with UNION/INTERSECT/EXCEPT",
+                       s->op != SQL_SETOP_NONE ? "%s is not allowed with UNION/INTERSECT/EXCEPT"
+                                               : "%s cannot be applied to VALUES",
                        sql_lock_names[lk->strength]);
         return NULL;
     }
