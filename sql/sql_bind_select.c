@@ -815,6 +815,10 @@ static sql_plan *sql_bind_sort(sql_binder *b, sql_plan *in, sql_sort_key *keys, 
 
 /* ---- FOR UPDATE / SHARE ---- */
 
+/* Locking clauses in one SELECT (FOR UPDATE OF a FOR SHARE OF b ...): PostgreSQL has no limit,
+ * queries use one or two; a fixed bound keeps the binder's bookkeeping on the stack. */
+#define SQL_LOCKING_CLAUSES_MAX 8
+
 static const char *const sql_lock_names[] = {"", "FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE",
                                              "FOR KEY SHARE"};
 
@@ -849,8 +853,8 @@ static bool sql_locking_names(const sql_locking *lk, const sql_plan *p, bool *us
 
 typedef struct sql_lock_walk {
     sql_sel_state *st;
-    bool *used[8];           /* per locking clause: which OF names matched a table */
-    bool unsupported;        /* met a FROM item other than a table (subquery, CTE) */
+    bool *used[SQL_LOCKING_CLAUSES_MAX]; /* per locking clause: which OF names matched a table */
+    bool unsupported;                    /* met a subquery in FROM */
 } sql_lock_walk;
 
 /* Marks the scans of the FROM tree that the locking clauses name: the strongest strength and
@@ -868,14 +872,15 @@ static bool sql_locking_walk(sql_lock_walk *w, sql_plan *p, bool nullable) {
         return sql_locking_walk(w, p->right, nullable || jt == SQL_JOIN_LEFT ||
                                                  jt == SQL_JOIN_FULL);
     }
-    if (p->kind == SQL_P_FUNCSCAN || p->kind == SQL_P_VALUES || p->kind == SQL_P_RESULT) {
-        return true; /* nothing to lock, as PostgreSQL ignores functions */
+    if (p->kind == SQL_P_FUNCSCAN || p->kind == SQL_P_VALUES || p->kind == SQL_P_RESULT ||
+        p->kind == SQL_P_MATERIAL || p->kind == SQL_P_WORKTABLE) {
+        return true; /* nothing to lock: PostgreSQL ignores functions and WITH queries */
     }
     if (p->kind != SQL_P_SCAN) {
         w->unsupported = true;
         return true;
     }
-    for (uint32_t c = 0; c < s->locking.count && c < 8; c++) {
+    for (uint32_t c = 0; c < s->locking.count; c++) {
         const sql_locking *lk = SQL_LIST_AT(s->locking, c);
         if (!sql_locking_names(lk, p, w->used[c])) continue;
         if (nullable) {
@@ -896,9 +901,9 @@ static bool sql_bind_locking(sql_sel_state *st) {
     const sql_select *s = st->s;
     if (s->locking.count == 0) return true;
     const sql_locking *first = SQL_LIST_AT(s->locking, 0);
-    if (s->locking.count > 8) {
+    if (s->locking.count > SQL_LOCKING_CLAUSES_MAX) {
         return sql_bind_error(st->q->b, first->hdr.location, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
-                              "too many locking clauses (at most 8)");
+                              "too many locking clauses (at most %u)", SQL_LOCKING_CLAUSES_MAX);
     }
     if (!sql_locking_allowed(st, first)) return false;
     sql_lock_walk w = {.st = st};
