@@ -813,26 +813,123 @@ static sql_plan *sql_bind_sort(sql_binder *b, sql_plan *in, sql_sort_key *keys, 
     return p;
 }
 
+/* ---- FOR UPDATE / SHARE ---- */
+
+/* Locking clauses in one SELECT (FOR UPDATE OF a FOR SHARE OF b ...): PostgreSQL has no limit,
+ * queries use one or two; a fixed bound keeps the binder's bookkeeping on the stack. */
+#define SQL_LOCKING_CLAUSES_MAX 8
+
+static const char *const sql_lock_names[] = {"", "FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE",
+                                             "FOR KEY SHARE"};
+
+/* The query shapes PostgreSQL refuses to lock rows for (its order of checks). */
+static bool sql_locking_allowed(sql_sel_state *st, const sql_locking *lk) {
+    const sql_select *s = st->s;
+    const char *what = s->distinct ? "DISTINCT clause"
+                       : s->group_by.count > 0 ? "GROUP BY clause"
+                       : s->having != NULL     ? "HAVING clause"
+                       : st->q->naggs > 0      ? "aggregate functions"
+                       : st->q->nwins > 0      ? "window functions"
+                                               : NULL;
+    if (what == NULL) return true;
+    return sql_bind_error(st->q->b, UINT32_MAX, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "%s is not allowed with %s", sql_lock_names[lk->strength], what);
+}
+
+/* Whether locking clause `lk` names the table its scan `p` reads (every table without OF). */
+static bool sql_locking_names(const sql_locking *lk, const sql_plan *p, bool *used) {
+    if (lk->of.count == 0) return true;
+    const char *alias = p->scan.alias != NULL ? p->scan.alias : p->scan.table->name;
+    bool hit = false;
+    for (uint32_t i = 0; i < lk->of.count; i++) {
+        const sql_name *nm = SQL_LIST_AT(lk->of, i);
+        if (nm->count == 1 && strcmp(nm->parts[0], alias) == 0) {
+            used[i] = true;
+            hit = true;
+        }
+    }
+    return hit;
+}
+
+typedef struct sql_lock_walk {
+    sql_sel_state *st;
+    bool *used[SQL_LOCKING_CLAUSES_MAX]; /* per locking clause: which OF names matched a table */
+    bool unsupported;                    /* met a subquery in FROM */
+} sql_lock_walk;
+
+/* Marks the scans of the FROM tree that the locking clauses name: the strongest strength and
+ * the strictest wait policy among the clauses naming each (as PostgreSQL combines them). */
+static bool sql_locking_walk(sql_lock_walk *w, sql_plan *p, bool nullable) {
+    const sql_select *s = w->st->s;
+    if (p->kind == SQL_P_FILTER) return sql_locking_walk(w, p->left, nullable);
+    if (p->kind == SQL_P_NESTLOOP || p->kind == SQL_P_HASHJOIN) {
+        uint32_t jt = p->join.join_type;
+        if (!sql_locking_walk(w, p->left, nullable || jt == SQL_JOIN_RIGHT ||
+                                             jt == SQL_JOIN_FULL)) {
+            return false;
+        }
+        if (p->join.semi || p->join.anti) return true; /* EXISTS: not a FROM item */
+        return sql_locking_walk(w, p->right, nullable || jt == SQL_JOIN_LEFT ||
+                                                 jt == SQL_JOIN_FULL);
+    }
+    if (p->kind == SQL_P_FUNCSCAN || p->kind == SQL_P_VALUES || p->kind == SQL_P_RESULT ||
+        p->kind == SQL_P_MATERIAL || p->kind == SQL_P_WORKTABLE) {
+        return true; /* nothing to lock: PostgreSQL ignores functions and WITH queries */
+    }
+    if (p->kind != SQL_P_SCAN) {
+        w->unsupported = true;
+        return true;
+    }
+    for (uint32_t c = 0; c < s->locking.count; c++) {
+        const sql_locking *lk = SQL_LIST_AT(s->locking, c);
+        if (!sql_locking_names(lk, p, w->used[c])) continue;
+        if (nullable) {
+            return sql_bind_error(w->st->q->b, UINT32_MAX, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                  "%s cannot be applied to the nullable side of an outer join",
+                                  sql_lock_names[lk->strength]);
+        }
+        if (p->scan.lock_strength == 0 || lk->strength < p->scan.lock_strength) {
+            p->scan.lock_strength = lk->strength; /* lower is stronger */
+        }
+        if (lk->wait > p->scan.lock_wait) p->scan.lock_wait = lk->wait;
+        w->st->q->b->for_update = true;
+    }
+    return true;
+}
+
 static bool sql_bind_locking(sql_sel_state *st) {
     const sql_select *s = st->s;
     if (s->locking.count == 0) return true;
-    const sql_locking *lk = SQL_LIST_AT(s->locking, 0);
-    if (st->q->nwins > 0) {
-        static const char *const names[] = {"", "FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE",
-                                            "FOR KEY SHARE"};
-        return sql_bind_error(st->q->b, lk->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                              "%s is not allowed with window functions", names[lk->strength]);
+    const sql_locking *first = SQL_LIST_AT(s->locking, 0);
+    if (s->locking.count > SQL_LOCKING_CLAUSES_MAX) {
+        return sql_bind_error(st->q->b, first->hdr.location, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                              "too many locking clauses (at most %u)", SQL_LOCKING_CLAUSES_MAX);
     }
-    sql_plan *p = st->plan;
-    while (p != NULL && p->kind == SQL_P_FILTER) p = p->left;
-    if (p == NULL || p->kind != SQL_P_SCAN || st->aggregated || s->distinct) {
-        return sql_bind_error(st->q->b, lk->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                              "FOR UPDATE/SHARE is supported on a single table without "
-                              "aggregation");
+    if (!sql_locking_allowed(st, first)) return false;
+    sql_lock_walk w = {.st = st};
+    for (uint32_t c = 0; c < s->locking.count; c++) {
+        const sql_locking *lk = SQL_LIST_AT(s->locking, c);
+        w.used[c] = rt_arena_zalloc(st->q->b->arena, lk->of.count + 1u);
+        if (w.used[c] == NULL) return sql_bind_oom(st->q->b);
     }
-    p->scan.lock_strength = lk->strength;
-    p->scan.lock_wait = lk->wait;
-    st->q->b->for_update = true;
+    if (!sql_locking_walk(&w, st->plan, false)) return false;
+    for (uint32_t c = 0; c < s->locking.count; c++) {
+        const sql_locking *lk = SQL_LIST_AT(s->locking, c);
+        const sql_name *miss = NULL;
+        for (uint32_t i = 0; i < lk->of.count && miss == NULL; i++) {
+            if (!w.used[c][i]) miss = SQL_LIST_AT(lk->of, i);
+        }
+        if (miss != NULL && !w.unsupported) {
+            return sql_bind_error(st->q->b, miss->location, SQLSTATE_UNDEFINED_TABLE,
+                                  "relation \"%s\" in %s clause not found in FROM clause",
+                                  miss->parts[miss->count - 1], sql_lock_names[lk->strength]);
+        }
+        if (w.unsupported && (lk->of.count == 0 || miss != NULL)) {
+            return sql_bind_error(st->q->b, lk->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                  "%s is supported on tables only, not on subqueries in FROM",
+                                  sql_lock_names[lk->strength]);
+        }
+    }
     return true;
 }
 
@@ -1180,6 +1277,14 @@ sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *
     if (q == NULL) return NULL;
     if (s->with != NULL && !sql_bind_with(q, s->with, &q->ctes)) return NULL;
     sql_plan *p;
+    if ((s->op != SQL_SETOP_NONE || s->values.count > 0) && s->locking.count > 0) {
+        const sql_locking *lk = SQL_LIST_AT(s->locking, 0);
+        sql_bind_error(b, UINT32_MAX, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       s->op != SQL_SETOP_NONE ? "%s is not allowed with UNION/INTERSECT/EXCEPT"
+                                               : "%s cannot be applied to VALUES",
+                       sql_lock_names[lk->strength]);
+        return NULL;
+    }
     if (s->op != SQL_SETOP_NONE) {
         p = sql_bind_setop(q, s);
     } else if (s->values.count > 0) {

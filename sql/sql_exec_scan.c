@@ -2,13 +2,115 @@
  * a fragment on every shard owning target partitions: inline on the coordinator's own shard,
  * in a fiber elsewhere. A remote fragment hands over one batch at a time: it sends "ready",
  * waits for the coordinator's "ack" (the batch has been consumed), then computes the next; so
- * at most one batch per fragment is in flight and its memory stays with the fragment. */
+ * at most one batch per fragment is in flight and its memory stays with the fragment.
+ * SELECT ... FOR UPDATE / SHARE: the scan and the lookup lock each row that passes their filter
+ * (on the shard owning it, in the transaction's participant there). Under READ COMMITTED a row
+ * updated meanwhile by a committed transaction is replaced by its newest version if the filter
+ * still holds on it (PostgreSQL's EvalPlanQual re-check), rows deleted meanwhile vanish; under
+ * REPEATABLE READ either is 40001. NOWAIT fails with 55P03, SKIP LOCKED leaves the row out. */
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/eng_key.h"
+#include "engine/eng_tx.h"
 #include "runtime/rt_time.h"
+#include "sql/sql_ast.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_hybrid.h"
+
+/* ---- row locks (SELECT ... FOR UPDATE / SHARE) ---- */
+
+/* The transaction's participant on this shard, set up for this statement. */
+static eng_tx *sql_lock_tx(sql_exec_ctx *x) {
+    eng_tx *tx = eng_tx_local(x->txn_id, true);
+    eng_tx_set_statement(tx, x->command, x->isolation, x->lock_timeout_ms, x->cancel);
+    return tx;
+}
+
+/* NOWAIT's message names the relation, which the engine does not know (NOWAIT never waits, so
+ * its 55P03 is not lock_timeout's). */
+static bool sql_lock_failed(sql_exec_ctx *x, const sql_plan *p) {
+    if (p->scan.lock_wait == SQL_LOCK_WAIT_NOWAIT &&
+        rt_err_is(x->err, SQLSTATE_LOCK_NOT_AVAILABLE)) {
+        snprintf(x->err->message, sizeof x->err->message,
+                 "could not obtain lock on row in relation \"%s\"", p->scan.table->name);
+    }
+    return false;
+}
+
+/* Reads version `slot` into row r of `b` (the scan's columns, then its locator if any). */
+static void sql_lock_read_row(const sql_plan *p, eng_part *part, uint32_t partno, uint32_t slot,
+                              sql_batch *b, uint32_t r) {
+    for (uint32_t c = 0; c < p->scan.natts; c++) {
+        sql_value v;
+        eng_part_read(part, slot, p->scan.attnums[c], &v);
+        v.type_oid = p->cols[c].type_oid;
+        sql_vec_set(&b->cols[c], r, &v);
+    }
+    if (p->scan.want_slots) {
+        sql_value loc = {.type_oid = SQL_T_INT8, .i64 = (int64_t)partno << 32 | slot};
+        sql_vec_set(&b->cols[p->scan.natts], r, &loc);
+    }
+}
+
+/* Locks version `slot`, the one row r of `b` came from. A version updated meanwhile by a
+ * committed transaction (READ COMMITTED) is followed to its newest version, which replaces row
+ * r if the filter still holds on it. *keep: the row is locked and stays (false: it was deleted
+ * meanwhile, no longer matches, or SKIP LOCKED met a lock). */
+static bool sql_lock_row(sql_exec_ctx *x, eng_tx *tx, const sql_plan *p, eng_part *part,
+                         uint32_t partno, uint32_t slot, sql_batch *b, uint32_t r,
+                         rt_arena *arena, bool *keep) {
+    uint32_t st = p->scan.lock_strength;
+    eng_lock_mode mode = st == SQL_LOCK_SHARE || st == SQL_LOCK_KEY_SHARE ? ENG_LOCK_FOR_SHARE
+                                                                          : ENG_LOCK_FOR_UPDATE;
+    eng_lock_wait wait = p->scan.lock_wait == SQL_LOCK_WAIT_SKIP     ? ENG_WAIT_SKIP
+                         : p->scan.lock_wait == SQL_LOCK_WAIT_NOWAIT ? ENG_WAIT_NOWAIT
+                                                                     : ENG_WAIT_BLOCK;
+    *keep = false;
+    for (;;) {
+        uint32_t newer;
+        eng_lock_result lr = eng_part_lock(part, tx, slot, mode, wait, &newer, x->err);
+        if (lr == ENG_LOCKED) {
+            *keep = true;
+            return true;
+        }
+        if (lr == ENG_GONE || lr == ENG_SKIPPED) return true;
+        if (lr != ENG_MOVED) return sql_lock_failed(x, p);
+        slot = newer;
+        sql_batch *one = sql_exec_batch(arena, p, 1);
+        if (one == NULL) return rt_arena_fail(arena, x->err);
+        sql_lock_read_row(p, part, partno, slot, one, 0);
+        one->rows = 1;
+        if (p->scan.filter != NULL) {
+            uint8_t sel[1];
+            uint32_t kept;
+            if (!sql_exec_predicate(x, arena, p->scan.filter, one, sel, &kept)) return false;
+            if (kept == 0) return true; /* the newest version no longer matches */
+        }
+        sql_lock_read_row(p, part, partno, slot, b, r);
+    }
+}
+
+/* Locks the rows of a scan batch (slots[r]: the version of row r); drops those that went. */
+static bool sql_lock_batch(sql_exec_ctx *x, sql_op *op, eng_part *part, uint32_t partno,
+                           const uint32_t *slots, sql_batch **b) {
+    const sql_plan *p = op->plan;
+    eng_tx *tx = sql_lock_tx(x);
+    uint8_t *sel = rt_arena_alloc(op->batch_arena, (*b)->rows + 1u);
+    if (sel == NULL) return rt_arena_fail(op->batch_arena, x->err);
+    uint32_t kept = 0;
+    for (uint32_t r = 0; r < (*b)->rows; r++) {
+        bool keep;
+        if (!sql_lock_row(x, tx, p, part, partno, slots[r], *b, r, op->batch_arena, &keep)) {
+            return false;
+        }
+        sel[r] = keep;
+        kept += keep;
+    }
+    if (kept == (*b)->rows) return true;
+    *b = sql_exec_select_rows(op->batch_arena, *b, sel, kept);
+    return *b != NULL || rt_arena_fail(op->batch_arena, x->err);
+}
 
 /* ---- SCAN ---- */
 
@@ -75,8 +177,14 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
                 return false;
             }
             if (kept == 0) continue;
+            uint32_t k = 0; /* the slots of the rows kept, for locking them */
+            for (uint32_t r = 0; r < b->rows; r++) if (sel[r]) s->slots[k++] = s->slots[r];
             if (kept < b->rows) b = sql_exec_select_rows(op->batch_arena, b, sel, kept);
             if (b == NULL) return false;
+        }
+        if (p->scan.lock_strength != 0) {
+            if (!sql_lock_batch(x, op, part, partno, s->slots, &b)) return false;
+            if (b->rows == 0) continue;
         }
         *out = b;
         return true;
@@ -169,6 +277,13 @@ static bool sql_pkget_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         uint32_t kept;
         if (!sql_exec_predicate(x, op->batch_arena, p->scan.filter, b, sel, &kept)) return false;
         if (kept == 0) return true;
+    }
+    if (p->scan.lock_strength != 0) {
+        bool keep;
+        if (!sql_lock_row(x, sql_lock_tx(x), p, part, partno, slot, b, 0, op->batch_arena, &keep)) {
+            return false;
+        }
+        if (!keep) return true;
     }
     *out = b;
     return true;
