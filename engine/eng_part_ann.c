@@ -214,7 +214,9 @@ static bool eng_ann_read_exact(eng_ckpt_read_fn read, void *ctx, void *buf, size
                                rt_err *err) {
     size_t got = 0;
     if (!read(ctx, buf, len, &got, err)) return false;
-    if (got != len) return rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "vector index stream ends early");
+    if (got != len) {
+        return rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "vector index stream ends early");
+    }
     return true;
 }
 

@@ -84,10 +84,35 @@ static void eng_waiter_unlink(eng_tx_shard *sh, eng_waiter *w) {
     if (w->next != NULL) w->next->prev = w->prev;
 }
 
-static bool eng_tx_wait_checks(eng_tx *tx, uint64_t started_ns, rt_err *err) {
+/* Whether the chain of waits starting at `waiting` (the transaction tx waits for) leads back
+ * to tx, and tx is the victim: the transaction of the highest slot in the cycle, so that when
+ * several members look at once exactly one gives way. Slots are read without locks: a stale
+ * link (a transaction that ended) breaks the chain, which only delays detection. */
+static bool eng_tx_deadlock_victim(const eng_tx *tx, uint64_t waiting) {
+    uint32_t max_slot = tx->id.slot;
+    uint64_t cur = waiting;
+    for (uint32_t steps = 0; steps < ENG_TXN_SLOTS && cur != 0; steps++) {
+        uint32_t slot = eng_stamp_slot(cur);
+        if (slot == tx->id.slot) {
+            return eng_stamp_generation(cur) == (tx->id.generation & ENG_GENERATION_MASK) &&
+                   max_slot == tx->id.slot;
+        }
+        if (!eng_txn_stamp_running(cur)) return false;
+        if (slot > max_slot) max_slot = slot;
+        cur = atomic_load(&eng_txn_slot_get(slot)->waiting_for);
+    }
+    return false;
+}
+
+static bool eng_tx_wait_checks(eng_tx *tx, uint64_t stamp, uint64_t started_ns, rt_err *err) {
     eng_txn_slot *me = eng_txn_slot_get(tx->id.slot);
-    if (atomic_load(&me->cancel)) {
-        return rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
+    if (atomic_load(&me->cancel) ||
+        (rt_time_mono_ns() - started_ns >= ENG_DEADLOCK_TIMEOUT_NS &&
+         eng_tx_deadlock_victim(tx, stamp & ~ENG_STAMP_LOCK_BIT))) {
+        rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
+        rt_err_detail(err, "The transaction waited for one that waits, directly or through "
+                           "others, for it.");
+        return false;
     }
     if (tx->cancel != NULL && atomic_load(tx->cancel)) {
         return rt_err_set(err, SQLSTATE_QUERY_CANCELED,
@@ -118,7 +143,7 @@ bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
     rt_err terr;
     rt_err_clear(&terr);
     while (eng_txn_stamp_running(stamp)) { /* the slot may be reused once we parked */
-        ok = eng_tx_wait_checks(tx, started, err);
+        ok = eng_tx_wait_checks(tx, stamp, started, err);
         if (!ok) break;
         if (!rt_timer_start(&w.timer, ENG_TX_WAIT_POLL_NS, eng_waiter_timer, &terr)) {
             rt_fiber_yield();

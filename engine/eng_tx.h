@@ -21,6 +21,9 @@
 
 #define ENG_TX_WRITES_MAX (256u << 20)      /* 268M row versions per transaction and shard */
 #define ENG_TX_WAIT_POLL_NS (10u * 1000u * 1000u)
+/* A waiter looks for a deadlock once it has waited this long (PostgreSQL's deadlock_timeout):
+ * most waits end sooner, and the check walks other transactions' state. */
+#define ENG_DEADLOCK_TIMEOUT_NS (1000ull * 1000u * 1000u)
 #define ENG_TX_REDO_BYTES_MAX (4ull << 30)  /* redo a transaction may hold before commit */
 
 typedef enum eng_isolation { ENG_ISO_READ_COMMITTED = 1, ENG_ISO_REPEATABLE_READ } eng_isolation;

@@ -271,12 +271,8 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
 }
 
 void sql_session_tag(const sql_query *q, uint64_t rows, char tag[SQL_TAG_BYTES]) {
-    switch (q->cmd) {
-    case SQL_CMD_SELECT: snprintf(tag, SQL_TAG_BYTES, "SELECT %llu", (unsigned long long)rows); break;
-    case SQL_CMD_INSERT: snprintf(tag, SQL_TAG_BYTES, "INSERT 0 %llu", (unsigned long long)rows); break;
-    case SQL_CMD_UPDATE: snprintf(tag, SQL_TAG_BYTES, "UPDATE %llu", (unsigned long long)rows); break;
-    case SQL_CMD_DELETE: snprintf(tag, SQL_TAG_BYTES, "DELETE %llu", (unsigned long long)rows); break;
-    }
+    static const char *const verbs[] = {"", "SELECT", "INSERT 0", "UPDATE", "DELETE"};
+    snprintf(tag, SQL_TAG_BYTES, "%s %llu", verbs[q->cmd], (unsigned long long)rows);
 }
 
 /* ---- text results (SHOW, EXPLAIN) ---- */
@@ -523,7 +519,9 @@ static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool che
     }
     for (uint32_t i = 0; ok && !check_only && tables->count == 0 && i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
-        if (t->kind == 'r' && t->schema_oid != ENG_OID_PG_CATALOG) ok = sql_stats_analyze(&x, t, err);
+        if (t->kind == 'r' && t->schema_oid != ENG_OID_PG_CATALOG) {
+            ok = sql_stats_analyze(&x, t, err);
+        }
     }
     if (pin.catalog != NULL) eng_catalog_unpin(&pin);
     return ok;

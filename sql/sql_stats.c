@@ -192,8 +192,8 @@ static void sql_stats_column(sql_col_stats *cs, rt_arena *arena, sql_value *vals
     }
     double nonnull_rows = table_rows * (1 - cs->null_frac);
     /* Haas and Stokes' Duj1 estimator, as PostgreSQL's ANALYZE. */
-    double est = f1 == n ? nonnull_rows
-                         : (double)n * d / ((double)(n - f1) + (double)f1 * n / fmax(nonnull_rows, n));
+    double est = nonnull_rows;
+    if (f1 < n) est = (double)n * d / ((double)(n - f1) + (double)f1 * n / fmax(nonnull_rows, n));
     cs->ndistinct = fmax(1, fmin(est, fmax(nonnull_rows, d)));
     /* MCVs: every value when few, else those clearly more common than average. */
     uint32_t *order = rt_arena_alloc(arena, sizeof(uint32_t) * d);

@@ -311,7 +311,9 @@ static double recall(const eng_snapshot *snap) {
             wanted++;
             for (uint32_t j = 0; j < n; j++) found += got[j].id == exact[i].id;
         }
-        for (uint32_t j = 0; j < n; j++) TEST_CHECK(got[j].id < ABORTED_BASE || got[j].id >= TAIL_BASE);
+        for (uint32_t j = 0; j < n; j++) {
+            TEST_CHECK(got[j].id < ABORTED_BASE || got[j].id >= TAIL_BASE);
+        }
     }
     return (double)found / wanted;
 }
@@ -331,7 +333,9 @@ static uint32_t count_near(const float *point, const eng_snapshot *snap, int64_t
     hit got[K];
     uint32_t n, c = 0;
     search_all(point, snap, got, &n);
-    for (uint32_t i = 0; i < n; i++) c += got[i].id >= lo && got[i].id < hi && got[i].distance < 1e-4f;
+    for (uint32_t i = 0; i < n; i++) {
+        c += got[i].id >= lo && got[i].id < hi && got[i].distance < 1e-4f;
+    }
     return c;
 }
 
