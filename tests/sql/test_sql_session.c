@@ -248,6 +248,32 @@ static void script_extended(capture *c) {
     expect(c, "DROP TABLE ext", "DROP TABLE\n");
 }
 
+/* A failed transaction block lets go of the DDL lock unless a savepoint kept catalog changes:
+ * another session's DDL does not wait for the first client's ROLLBACK. */
+static void script_failed_ddl(capture *a) {
+    static capture b;
+    rt_err err;
+    rt_err_clear(&err);
+    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 43};
+    if (!sql_session_open(&st, &b.s, &err)) {
+        atomic_fetch_add(&mismatches, 1);
+        return;
+    }
+    expect(&b, "SET lock_timeout = '200ms'", "SET\n");
+    expect(a, "BEGIN; CREATE TABLE dl1 (x int)", "BEGIN\nCREATE TABLE\n");
+    expect(a, "CREATE TABLE dl1 (x int)", "ERROR 42P07: relation \"dl1\" already exists\n");
+    expect(&b, "CREATE TABLE dl2 (x int)", "CREATE TABLE\n");
+    expect(a, "COMMIT", "ROLLBACK\n");
+    expect(a, "SELECT * FROM dl1", "ERROR 42P01: relation \"dl1\" does not exist\n");
+    expect(a, "BEGIN; CREATE TABLE dl3 (x int); SAVEPOINT s; SELECT 1/0",
+           "BEGIN\nCREATE TABLE\nSAVEPOINT\nERROR 22012: division by zero\n");
+    expect(&b, "CREATE TABLE dl4 (x int)",
+           "ERROR 55P03: canceling statement due to lock timeout\n");
+    expect(a, "ROLLBACK TO s; COMMIT", "ROLLBACK\nCOMMIT\n");
+    expect(&b, "DROP TABLE dl2, dl3", "DROP TABLE\n");
+    sql_session_close(b.s);
+}
+
 static void session_fiber(void *arg) {
     (void)arg;
     static capture c;
@@ -262,6 +288,7 @@ static void session_fiber(void *arg) {
         script_transactions(&c);
         script_tables(&c);
         script_extended(&c);
+        script_failed_ddl(&c);
         sql_session_close(c.s);
     }
     sql_startup nodb = {.user = "postgres", .database = "nosuch"};
