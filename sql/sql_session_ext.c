@@ -137,7 +137,33 @@ static bool sql_ext_copy_cols(sql_prepared *p, const sql_col *cols, uint32_t nco
     return true;
 }
 
+/* DECLARE ... CURSOR FOR query: the query's $n are the statement's parameters (their types
+ * inferred as for the query alone). */
+static bool sql_ext_declare_params(sql_session *s, sql_prepared *p, rt_err *err) {
+    const sql_declare_cursor *d = (const sql_declare_cursor *)p->stmt;
+    if (d->query == NULL || d->query->kind != SQL_N_SELECT) return true; /* refused when run */
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, p->arena, err, cat, db, p->sql, p->sql_len, &bc);
+    bc.nparams = p->nparams;
+    bc.param_types = p->param_types;
+    sql_query *q = NULL;
+    bool ok = sql_bind_query(&bc, d->query, &q);
+    if (ok) {
+        p->nparams = q->nparams;
+        p->param_types = q->param_types;
+    }
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    return ok;
+}
+
 static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
+    if (p->stmt != NULL && p->stmt->kind == SQL_N_DECLARE_CURSOR) {
+        return sql_ext_declare_params(s, p, err);
+    }
     if (!sql_ext_is_planned(p->stmt)) {
         p->returns_rows = sql_ext_returns_rows(p->stmt);
         if (p->stmt != NULL && p->stmt->kind == SQL_N_SHOW) {
@@ -274,6 +300,11 @@ static bool sql_ext_decode_params(sql_session *s, sql_portal *pt, const sql_bind
                             ? SQL_T_TEXT
                             : p->param_types[i];
         sql_value *v = &pt->params[i];
+        if (a->decoded != NULL) {
+            *v = a->decoded[i];
+            if (!sql_value_copy(pt->arena, v)) return rt_arena_fail(pt->arena, err);
+            continue;
+        }
         v->type_oid = type;
         if (a->values[i] == NULL) {
             v->is_null = true;
@@ -483,8 +514,11 @@ static bool sql_ext_start(sql_session *s, sql_portal *pt, rt_err *err) {
 /* Fetches up to max_rows (0 = all) from a started portal. */
 static bool sql_ext_fetch(sql_session *s, sql_portal *pt, uint64_t max_rows, const sql_sink *sink,
                           bool *more, uint64_t *emitted, rt_err *err) {
-    (void)s;
     sql_ext_fwd fwd = {sink, pt->formats};
+    /* FETCH run through the extended protocol: its rows take the FETCH portal's formats. */
+    if (s->utility_portal != NULL && s->utility_portal != pt) {
+        fwd.formats = s->utility_portal->formats;
+    }
     if (pt->query->cmd != SQL_CMD_SELECT) max_rows = 0; /* DML runs to its end */
     bool ok = sql_cursor_fetch(&pt->cur, max_rows, sql_ext_rows, &fwd, emitted, more);
     if (!ok) {
@@ -550,7 +584,10 @@ static bool sql_ext_execute(sql_session *s, sql_portal *pt, uint64_t max_rows,
         if (pt->done) return rt_err_set(err, SQLSTATE_INVALID_CURSOR_STATE,
                                         "portal \"%s\" cannot be run", pt->name);
         pt->done = true;
-        if (!sql_session_run(s, p->stmt, p->sql, p->sql_len, &quiet, tag, err)) return false;
+        s->utility_portal = pt;
+        bool ok = sql_session_run(s, p->stmt, p->sql, p->sql_len, &quiet, tag, err);
+        s->utility_portal = NULL;
+        if (!ok) return false;
         return tag[0] == '\0' || sink->complete(sink->arg, tag, err);
     }
     if (!pt->started && !sql_ext_start(s, pt, err)) return false;

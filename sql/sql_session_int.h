@@ -130,6 +130,9 @@ struct sql_session {
 
     /* statements and portals */
     sql_prepared **prepared;
+    /* The extended-protocol portal running a utility statement: DECLARE's query reads its
+     * parameters ($n in DECLARE c CURSOR FOR SELECT ... WHERE x = $1). NULL otherwise. */
+    const struct sql_portal *utility_portal;
     uint32_t nprepared, prepared_cap;
     sql_portal **portals;
     uint32_t nportals, portals_cap;

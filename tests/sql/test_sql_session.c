@@ -54,7 +54,6 @@ static bool cap_describe(void *arg, const sql_col *cols, uint32_t ncols, const i
 
 static bool cap_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
                      const int16_t *formats, rt_err *err) {
-    (void)formats;
     capture *c = arg;
     rt_arena *arena = rt_arena_create(1 << 20);
     sql_io_ctx io;
@@ -64,6 +63,7 @@ static bool cap_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
             sql_value v;
             sql_vec_get(&b->cols[col], r, &v);
             if (col > 0) cap_printf(c, "|");
+            if (formats != NULL && formats[col] == 1) cap_printf(c, "b:"); /* binary asked */
             if (v.is_null) {
                 cap_printf(c, "NULL");
                 continue;
@@ -274,6 +274,58 @@ static void script_failed_ddl(capture *a) {
     sql_session_close(b.s);
 }
 
+/* Parse + Bind (one text parameter or none, one result format for all) + Execute + Sync of
+ * the unnamed statement; returns what the client would see. */
+static const char *run_ext(capture *c, const char *sql, const char *param, int16_t result_fmt) {
+    c->len = 0;
+    c->out[0] = '\0';
+    rt_err err;
+    rt_err_clear(&err);
+    const uint8_t *vals[1] = {(const uint8_t *)param};
+    uint32_t lens[1] = {param != NULL ? (uint32_t)strlen(param) : 0};
+    int16_t fmts[1] = {0};
+    sql_bind_args a = {.portal = "", .statement = "", .nparams = param != NULL ? 1 : 0,
+                       .param_formats = fmts, .values = vals, .lengths = lens,
+                       .nresult_formats = 1, .result_formats = &result_fmt};
+    sql_sink sink = cap_sink_proto;
+    sink.arg = c;
+    bool suspended = false;
+    if (!sql_session_parse(c->s, "", sql, (uint32_t)strlen(sql), 0, NULL, &err) ||
+        !sql_session_bind(c->s, &a, &err) ||
+        !sql_session_execute(c->s, "", 0, &sink, &suspended, &err)) {
+        cap_printf(c, "ERROR %s: %s\n", err.sqlstate, err.message);
+    }
+    rt_err_clear(&err);
+    sql_session_sync(c->s, &err);
+    return c->out;
+}
+
+static void expect_ext(capture *c, const char *sql, const char *param, int16_t result_fmt,
+                       const char *want) {
+    const char *got = run_ext(c, sql, param, result_fmt);
+    if (strcmp(got, want) != 0) {
+        atomic_fetch_add(&mismatches, 1);
+        fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", sql, want, got);
+    }
+}
+
+/* psycopg 3's server-side cursors: DECLARE with $n parameters, then FETCH with binary results,
+ * both through the extended protocol. */
+static void script_ext_cursor(capture *c) {
+    expect(c, "CREATE TABLE cur (id int PRIMARY KEY)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO cur SELECT g FROM generate_series(1, 5) g", "INSERT 0 5\n");
+    expect(c, "BEGIN", "BEGIN\n");
+    expect_ext(c, "DECLARE c1 CURSOR FOR SELECT id FROM cur WHERE id >= $1 ORDER BY id", "3", 0,
+               "DECLARE CURSOR\n");
+    expect_ext(c, "FETCH 2 FROM c1", NULL, 1, "b:3\nb:4\nFETCH 2\n");
+    expect_ext(c, "FETCH 2 FROM c1", NULL, 0, "5\nFETCH 1\n");
+    expect_ext(c, "DECLARE c2 SCROLL CURSOR FOR SELECT id FROM cur WHERE id < $1 ORDER BY id",
+               "3", 0, "DECLARE CURSOR\n");
+    expect_ext(c, "FETCH LAST FROM c2", NULL, 1, "b:2\nFETCH 1\n");
+    expect(c, "COMMIT", "COMMIT\n");
+    expect(c, "DROP TABLE cur", "DROP TABLE\n");
+}
+
 static void session_fiber(void *arg) {
     (void)arg;
     static capture c;
@@ -289,6 +341,7 @@ static void session_fiber(void *arg) {
         script_tables(&c);
         script_extended(&c);
         script_failed_ddl(&c);
+        script_ext_cursor(&c);
         sql_session_close(c.s);
     }
     sql_startup nodb = {.user = "postgres", .database = "nosuch"};
