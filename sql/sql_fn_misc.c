@@ -6,7 +6,8 @@
  *   expose the socket), pg_postmaster_start_time, pg_conf_load_time, txid_current /
  *   pg_current_xact_id, pg_sleep, pg_typeof, pg_is_in_recovery, pg_client_encoding,
  *   gen_random_uuid, the sequence functions nextval / currval / setval / lastval, and the
- *   advisory lock family (rejected with 0A000: see sql_misc_advisory). current_schemas and
+ *   advisory lock family (rejected with 0A000, but pg_advisory_unlock_all: see
+ *   sql_misc_advisory). current_schemas and
  *   the comment functions (obj_description, ...) are the catalog module's.
  * Session state is reached only through sql_session.h's accessors, from the statement's
  * execution context (sql_eval_ctx.exec->session). Those calls are weak references: a program
@@ -607,6 +608,14 @@ SQL_MISC_KERNEL(sql_misc_advisory) {
     return false;
 }
 
+/* pg_advisory_unlock_all(): no session can hold an advisory lock, so there is none to release.
+ * Connection pools (asyncpg's Pool) send it on every release and must not fail. */
+SQL_MISC_KERNEL(sql_misc_advisory_unlock_all) {
+    (void)args;
+    SQL_FOR_ACTIVE(i) out->nulls[i] = 0; /* void */
+    return true;
+}
+
 /* ---- registration ---- */
 
 #define T SQL_T_TEXT
@@ -669,7 +678,7 @@ static const sql_func_def sql_misc_defs[] = {
     ADVISORY("pg_try_advisory_xact_lock_shared", B),
     ADVISORY("pg_advisory_unlock", B),
     ADVISORY("pg_advisory_unlock_shared", B),
-    FN0("pg_advisory_unlock_all", SQL_T_VOID, VO, sql_misc_advisory),
+    FN0("pg_advisory_unlock_all", SQL_T_VOID, VO, sql_misc_advisory_unlock_all),
 };
 
 void sql_funcs_register_misc(void) {
