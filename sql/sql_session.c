@@ -652,7 +652,6 @@ static bool sql_session_unsupported(const sql_node *stmt, rt_err *err) {
     const char *what = "this statement";
     switch (stmt->kind) {
     case SQL_N_LISTEN:
-    case SQL_N_UNLISTEN:
     case SQL_N_NOTIFY: what = "LISTEN/NOTIFY"; break;
     case SQL_N_LOCK: what = "LOCK TABLE"; break;
     case SQL_N_DO: what = "DO blocks (procedural code)"; break;
@@ -704,6 +703,11 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
     case SQL_N_CHECKPOINT: return sql_session_maintenance(s, stmt, tag, err);
     case SQL_N_COPY: return sql_session_copy(s, stmt, sql, sql_len, sink, tag, err);
     case SQL_N_LOCK: return sql_session_lock(s, (const sql_lock *)stmt, err);
+    case SQL_N_UNLISTEN:
+        /* LISTEN is refused, so no channel is listened to: there is nothing to stop (as on
+         * PostgreSQL for a channel not listened to). Pools send UNLISTEN * on release. */
+        snprintf(tag, SQL_TAG_BYTES, "UNLISTEN");
+        return true;
     case SQL_N_GRANT: {
         const sql_grant *g = (const sql_grant *)stmt;
         snprintf(tag, SQL_TAG_BYTES, g->is_grant ? "GRANT" : "REVOKE");

@@ -590,6 +590,20 @@ static bool sql_uuid_recv(sql_io_ctx *io, const uint8_t *p, uint32_t l, int32_t 
     return true;
 }
 
+/* ---- void ----
+ * What a function like pg_sleep() returns: shown as an empty string (text) or no bytes
+ * (binary), as PostgreSQL's void_out / void_send. */
+
+static bool sql_void_out(sql_io_ctx *io, const sql_value *v, int32_t m, sql_strbuf *sb) {
+    (void)io, (void)v, (void)m, (void)sb;
+    return true;
+}
+
+static bool sql_void_send(sql_io_ctx *io, const sql_value *v, sql_strbuf *sb) {
+    (void)io, (void)v, (void)sb;
+    return true;
+}
+
 /* ---- registration ---- */
 
 void sql_types_basic_register(sql_type_def *t) {
@@ -640,6 +654,9 @@ void sql_types_basic_register(sql_type_def *t) {
     case SQL_T_UUID:
         t->in = sql_uuid_in, t->out = sql_uuid_out, t->recv = sql_uuid_recv;
         t->send_fn = sql_text_send, t->cmp = sql_cmp_bytes, t->hash = sql_hash_value_bytes;
+        break;
+    case SQL_T_VOID:
+        t->out = sql_void_out, t->send_fn = sql_void_send;
         break;
     default:
         break;

@@ -175,6 +175,10 @@ static void script_transactions(capture *c) {
     expect(c, "SAVEPOINT a",
            "ERROR 25P01: SAVEPOINT can only be used in transaction blocks\n");
     expect(c, "", "EMPTY\n");
+    /* void results print as empty strings; asyncpg's Pool reset must succeed */
+    expect(c, "SELECT pg_sleep(0)", "pg_sleep\n\nSELECT 1\n");
+    expect(c, "SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL",
+           "pg_advisory_unlock_all\n\nSELECT 1\nCLOSE CURSOR ALL\nUNLISTEN\nRESET\n");
 }
 
 static void script_tables(capture *c) {
