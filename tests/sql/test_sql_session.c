@@ -205,6 +205,9 @@ static void script_tables(capture *c) {
               "MOVE 1 IN cur; FETCH NEXT FROM cur; CLOSE cur; COMMIT",
            "BEGIN\nDECLARE CURSOR\nk\n1\n2\nFETCH 2\nMOVE 1\nk\nFETCH 0\nCLOSE CURSOR\n"
            "COMMIT\n");
+    /* a subquery over a function of an outer column runs per outer row (psql's \d+) */
+    expect(c, "SELECT k, (SELECT sum(x) FROM generate_series(1, k) x) FROM kv ORDER BY k",
+           "k|sum\n1|1\n2|3\n3|6\nSELECT 3\n");
     expect(c, "DROP TABLE kv", "DROP TABLE\n");
 }
 
