@@ -205,6 +205,10 @@ static void script_tables(capture *c) {
               "MOVE 1 IN cur; FETCH NEXT FROM cur; CLOSE cur; COMMIT",
            "BEGIN\nDECLARE CURSOR\nk\n1\n2\nFETCH 2\nMOVE 1\nk\nFETCH 0\nCLOSE CURSOR\n"
            "COMMIT\n");
+    /* schema.table.column names a table written without its schema (Prisma's RETURNING) */
+    expect(c, "UPDATE kv SET v = 'uno' WHERE public.kv.k = 1 RETURNING public.kv.v",
+           "v\nuno\nUPDATE 1\n");
+    expect(c, "SELECT public.kv.k FROM kv WHERE k = 1", "k\n1\nSELECT 1\n");
     /* a subquery over a function of an outer column runs per outer row (psql's \d+) */
     expect(c, "SELECT k, (SELECT sum(x) FROM generate_series(1, k) x) FROM kv ORDER BY k",
            "k|sum\n1|1\n2|3\n3|6\nSELECT 3\n");
