@@ -85,9 +85,19 @@ static sql_expr *sql_bind_param(sql_qlevel *q, const sql_param *p) {
 
 /* ---- column references ---- */
 
+/* True if schema.table names `rte`: it was written with that schema, or it is a table written
+ * without schema and alias that lives in it (INSERT INTO t ... RETURNING public.t.id, as
+ * Prisma writes). */
+static bool sql_rte_in_schema(const sql_rte *rte, const char *schema, const eng_database *db) {
+    if (rte->schema != NULL) return strcmp(rte->schema, schema) == 0;
+    if (rte->table == NULL || db == NULL || strcmp(rte->table->name, rte->name) != 0) return false;
+    const eng_schema *sc = eng_db_schema_by_oid(db, rte->table->schema_oid);
+    return sc != NULL && strcmp(sc->name, schema) == 0;
+}
+
 /* Finds `col` (optionally qualified by table/schema) in one scope; -1 none, -2 ambiguous. */
 static int64_t sql_scope_find(const sql_scope *s, const char *schema, const char *table,
-                              const char *col) {
+                              const char *col, const eng_database *db) {
     int64_t found = -1;
     if (table == NULL) {
         for (uint32_t i = 0; i < s->ncols; i++) {
@@ -100,7 +110,7 @@ static int64_t sql_scope_find(const sql_scope *s, const char *schema, const char
     for (uint32_t r = 0; r < s->nrtes; r++) {
         const sql_rte *rte = &s->rtes[r];
         if (rte->name == NULL || strcmp(rte->name, table) != 0) continue;
-        if (schema != NULL && (rte->schema == NULL || strcmp(rte->schema, schema) != 0)) continue;
+        if (schema != NULL && !sql_rte_in_schema(rte, schema, db)) continue;
         for (uint32_t i = rte->first; i < rte->first + rte->ncols; i++) {
             if (strcmp(s->cols[i].name, col) != 0) continue;
             if (found >= 0 && found != i) return -2;
@@ -127,7 +137,7 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
     bool table_seen = false;
     for (sql_qlevel *l = q; l != NULL; l = l->parent, depth++) {
         if (l->scope == NULL) continue;
-        int64_t i = sql_scope_find(l->scope, schema, table, col);
+        int64_t i = sql_scope_find(l->scope, schema, table, col, q->b->bc->db);
         if (table != NULL && sql_scope_has_rte(l->scope, table)) table_seen = true;
         if (i == -2) {
             sql_bind_error(q->b, c->hdr.location, SQLSTATE_AMBIGUOUS_COLUMN,

@@ -259,10 +259,10 @@ bool sql_cast_vec(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec 
     bool done = false;
     if (!sql_cast_typed(f, n, active, in, to, out, &done)) return false;
     if (done) return true;
-    if (to == SQL_T_VECTOR || from == SQL_T_VECTOR) {
-        if (from != SQL_T_UNKNOWN && !sql_type_is_string(from)) {
-            return sql_cast_vector(f, n, active, in, to, to_typmod, out);
-        }
+    /* vector <-> arrays; from and to strings it goes through text like any type. */
+    if ((to == SQL_T_VECTOR && from != SQL_T_UNKNOWN && !sql_type_is_string(from)) ||
+        (from == SQL_T_VECTOR && !sql_type_is_string(to))) {
+        return sql_cast_vector(f, n, active, in, to, to_typmod, out);
     }
     if (pf == SQL_PHYS_I64 && pt == SQL_PHYS_I64 && from != SQL_T_BOOL && to != SQL_T_BOOL &&
         (sql_num_rank(from) || sql_is_oidish(from)) && (sql_num_rank(to) || sql_is_oidish(to))) {

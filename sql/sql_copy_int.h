@@ -5,8 +5,8 @@
  * binder and the executor.
  * Memory:  options in the caller's arena; the reader's line and field buffers on the heap
  *          (freed by sql_copy_reader_free), bounded by SQL_COPY_LINE_BYTES_MAX; decoded values
- *          in the batch's arena; the writer's output buffer on the heap, flushed past
- *          SQL_COPY_OUT_FLUSH_BYTES.
+ *          in the batch's arena; the writer's output buffer on the heap, holding one row
+ *          (flushed after each).
  * Errors:  PostgreSQL 15's messages and SQLSTATEs; data errors carry the context
  *          "COPY t, line n[, column c][: "text"]" in the detail. */
 #ifndef SQL_COPY_INT_H
@@ -20,8 +20,6 @@
 struct sql_defelem;
 struct sql_list;
 
-/* Output is handed to the client in chunks of about this size (one CopyData each). */
-#define SQL_COPY_OUT_FLUSH_BYTES (64u * 1024)
 /* A value quoted in an error context is cut here, as PostgreSQL's MAX_COPY_DATA_DISPLAY. */
 #define SQL_COPY_CONTEXT_BYTES_MAX 100u
 /* Columns of one COPY: PostgreSQL's MaxTupleAttributeNumber. */

@@ -1,6 +1,9 @@
 /* sql_copy_out.c: COPY TO's output: rows encoded as text (escaped with backslashes), CSV
- * (quoted where a reader would misread the value) or binary (PostgreSQL's PGCOPY format), in
- * chunks of about SQL_COPY_OUT_FLUSH_BYTES handed to the write function. Lines end in \n. */
+ * (quoted where a reader would misread the value) or binary (PostgreSQL's PGCOPY format), one
+ * row per call of the write function (one CopyData message each, as PostgreSQL sends them:
+ * clients such as psycopg 3's Copy.rows() parse each message as exactly one row). The text
+ * header line is a message of its own, the binary signature goes with the first row and the
+ * binary trailer is a message of its own. Lines end in \n. */
 #include <string.h>
 
 #include "sql/sql_copy_int.h"
@@ -142,8 +145,7 @@ bool sql_copy_write_begin(sql_copy_writer *w, rt_err *err) {
         wr_field(w, k, (const uint8_t *)name, (uint32_t)strlen(name), true);
     }
     wr_byte(w, '\n');
-    (void)err;
-    return true;
+    return wr_flush(w, err);
 }
 
 /* One value in the row being written; false with *err set when it cannot be encoded. */
@@ -187,12 +189,13 @@ bool sql_copy_write_rows(sql_copy_writer *w, const sql_fmt *fmt, const sql_batch
         }
         if (w->o->format != SQL_COPY_BINARY) wr_byte(w, '\n');
         w->rows++;
-        if (w->out_len >= SQL_COPY_OUT_FLUSH_BYTES && !wr_flush(w, err)) return false;
+        if (!wr_flush(w, err)) return false;
     }
     return true;
 }
 
 bool sql_copy_write_end(sql_copy_writer *w, rt_err *err) {
+    if (!wr_flush(w, err)) return false; /* the signature of a binary COPY without rows */
     if (w->o->format == SQL_COPY_BINARY) wr_be(w, 0xFFFF, 2);
     return wr_flush(w, err);
 }

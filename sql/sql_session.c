@@ -823,6 +823,7 @@ bool sql_session_run(sql_session *s, const sql_node *stmt, const char *sql, uint
 static void sql_session_failed(sql_session *s) {
     if (s->in_block) {
         s->failed = true;
+        sql_txn_drop_dead_draft(s);
     } else {
         sql_txn_abort(s);
     }

@@ -148,6 +148,7 @@ typedef struct sql_bind_args {
     const uint32_t *lengths;
     uint32_t nresult_formats;       /* 0 = all text, 1 = one for all, else one per column */
     const int16_t *result_formats;
+    const sql_value *decoded;       /* internal: values already decoded (DECLARE's $n), or NULL */
 } sql_bind_args;
 
 /* Bind: a portal from a prepared statement and parameter values (08P01 wrong count, 22P02 /

@@ -138,9 +138,11 @@ static bool sql_ext_copy_cols(sql_prepared *p, const sql_col *cols, uint32_t nco
     return true;
 }
 
-static bool sql_ext_explain_params(sql_session *s, sql_prepared *p, rt_err *err) {
-    const sql_node *inner = ((const sql_explain *)p->stmt)->stmt;
-    if (!sql_ext_is_planned(inner)) return true;
+/* A utility statement around a query (EXPLAIN, DECLARE CURSOR): the query's $n are the
+ * statement's parameters, their types inferred as for the query alone. */
+static bool sql_ext_inner_params(sql_session *s, sql_prepared *p, const sql_node *inner,
+                                 rt_err *err) {
+    if (!sql_ext_is_planned(inner)) return true; /* refused when run */
     eng_catalog_ref pin;
     const eng_catalog *cat;
     const eng_database *db;
@@ -160,6 +162,9 @@ static bool sql_ext_explain_params(sql_session *s, sql_prepared *p, rt_err *err)
 }
 
 static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
+    if (p->stmt != NULL && p->stmt->kind == SQL_N_DECLARE_CURSOR) {
+        return sql_ext_inner_params(s, p, ((const sql_declare_cursor *)p->stmt)->query, err);
+    }
     if (!sql_ext_is_planned(p->stmt)) {
         p->returns_rows = sql_ext_returns_rows(p->stmt);
         if (p->stmt != NULL && p->stmt->kind == SQL_N_SHOW) {
@@ -174,7 +179,9 @@ static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
             if (p->cols == NULL) return rt_arena_fail(p->arena, err);
             p->cols[0] = (sql_col){.name = "QUERY PLAN", .type_oid = SQL_T_TEXT, .typmod = -1};
             /* The explained statement's parameters are the EXPLAIN's. */
-            if (!sql_ext_explain_params(s, p, err)) return false;
+            if (!sql_ext_inner_params(s, p, ((const sql_explain *)p->stmt)->stmt, err)) {
+                return false;
+            }
         } else if (p->stmt != NULL && p->stmt->kind == SQL_N_EXECUTE) {
             /* EXECUTE describes as the statement it runs. */
             const sql_prepared *target =
@@ -298,6 +305,11 @@ static bool sql_ext_decode_params(sql_session *s, sql_portal *pt, const sql_bind
                             ? SQL_T_TEXT
                             : p->param_types[i];
         sql_value *v = &pt->params[i];
+        if (a->decoded != NULL) {
+            *v = a->decoded[i];
+            if (!sql_value_copy(pt->arena, v)) return rt_arena_fail(pt->arena, err);
+            continue;
+        }
         v->type_oid = type;
         if (a->values[i] == NULL) {
             v->is_null = true;
@@ -507,8 +519,11 @@ static bool sql_ext_start(sql_session *s, sql_portal *pt, rt_err *err) {
 /* Fetches up to max_rows (0 = all) from a started portal. */
 static bool sql_ext_fetch(sql_session *s, sql_portal *pt, uint64_t max_rows, const sql_sink *sink,
                           bool *more, uint64_t *emitted, rt_err *err) {
-    (void)s;
     sql_ext_fwd fwd = {sink, pt->formats};
+    /* FETCH run through the extended protocol: its rows take the FETCH portal's formats. */
+    if (s->utility_portal != NULL && s->utility_portal != pt) {
+        fwd.formats = s->utility_portal->formats;
+    }
     if (pt->query->cmd != SQL_CMD_SELECT) max_rows = 0; /* DML runs to its end */
     bool ok = sql_cursor_fetch(&pt->cur, max_rows, sql_ext_rows, &fwd, emitted, more);
     if (!ok) {
@@ -577,7 +592,10 @@ static bool sql_ext_execute(sql_session *s, sql_portal *pt, uint64_t max_rows,
         if (pt->done) return rt_err_set(err, SQLSTATE_INVALID_CURSOR_STATE,
                                         "portal \"%s\" cannot be run", pt->name);
         pt->done = true;
-        if (!sql_session_run(s, p->stmt, p->sql, p->sql_len, &quiet, tag, err)) return false;
+        s->utility_portal = pt;
+        bool ok = sql_session_run(s, p->stmt, p->sql, p->sql_len, &quiet, tag, err);
+        s->utility_portal = NULL;
+        if (!ok) return false;
         return tag[0] == '\0' || sink->complete(sink->arg, tag, err);
     }
     sql_session_timer_start(s);

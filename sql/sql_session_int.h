@@ -130,6 +130,9 @@ struct sql_session {
 
     /* statements and portals */
     sql_prepared **prepared;
+    /* The extended-protocol portal running a utility statement: DECLARE's query reads its
+     * parameters ($n in DECLARE c CURSOR FOR SELECT ... WHERE x = $1). NULL otherwise. */
+    const struct sql_portal *utility_portal;
     uint32_t nprepared, prepared_cap;
     sql_portal **portals;
     uint32_t nportals, portals_cap;
@@ -169,6 +172,8 @@ bool sql_txn_ensure(sql_session *s, rt_err *err);
 void sql_txn_release_savepoints(sql_session *s, uint32_t keep);
 bool sql_txn_commit(sql_session *s, rt_err *err);
 void sql_txn_abort(sql_session *s);
+/* After a statement failed in a block: releases a catalog draft that can no longer commit. */
+void sql_txn_drop_dead_draft(sql_session *s);
 bool sql_txn_stmt(sql_session *s, const sql_transaction *t, const sql_sink *sink,
                   char tag[SQL_TAG_BYTES], rt_err *err);
 void sql_session_notice(sql_session *s, const sql_sink *sink, const char *severity,

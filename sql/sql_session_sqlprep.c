@@ -146,12 +146,17 @@ static bool sql_sqlprep_declare(sql_session *s, const sql_declare_cursor *d, con
     sql_stmt_list one;
     if (!sql_parse(s->query_arena, sql + start, sql_len - start, &one, err)) return false;
     uint32_t len = one.count > 0 ? one.stmts[0].text_start + one.stmts[0].text_len : 0;
-    if (!sql_session_prepare_text(s, "\x01cursor", sql + start, len, 0, NULL, err)) {
+    /* Bound through the extended protocol, DECLARE's parameters are its query's. */
+    const sql_portal *outer = s->utility_portal;
+    uint32_t np = outer != NULL ? outer->stmt->nparams : 0;
+    const uint32_t *types = np > 0 ? outer->stmt->param_types : NULL;
+    if (!sql_session_prepare_text(s, "\x01cursor", sql + start, len, np, types, err)) {
         return false;
     }
     sql_prepared *p = sql_prepared_find(s, "\x01cursor");
     /* The statement belongs to the portal alone. */
-    sql_bind_args a = {.portal = d->name, .statement = "\x01cursor"};
+    sql_bind_args a = {.portal = d->name, .statement = "\x01cursor", .nparams = np,
+                       .decoded = np > 0 ? outer->params : NULL};
     bool ok = sql_session_bind_portal(s, &a, true, err);
     sql_session_close_statement(s, p->name);
     if (!ok) return false;
@@ -176,7 +181,8 @@ static bool sql_sqlprep_emit(sql_session *s, sql_portal *pt, const sql_sink *sin
     if (!sql_rowset_emit(pt->mat, row - 1, 1, pt->stmt->cols, s->query_arena, &b)) {
         return rt_arena_fail(s->query_arena, err);
     }
-    return sink->rows(sink->arg, b, 0, 1, NULL, err);
+    const int16_t *formats = s->utility_portal != NULL ? s->utility_portal->formats : NULL;
+    return sink->rows(sink->arg, b, 0, 1, formats, err);
 }
 
 /* FETCH / MOVE on a materialised cursor, with PostgreSQL's positioning: 0 is before the first

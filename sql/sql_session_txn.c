@@ -83,6 +83,21 @@ bool sql_txn_commit(sql_session *s, rt_err *err) {
     return ok;
 }
 
+/* A failed transaction block can only be rolled back, wholly or to a savepoint: unless a
+ * savepoint kept catalog changes, its draft can never commit. Dropping the draft and the DDL
+ * lock now lets other sessions run DDL while the client has not yet sent its ROLLBACK (as on
+ * PostgreSQL, where a failed transaction blocks only the objects it created or locked). */
+void sql_txn_drop_dead_draft(sql_session *s) {
+    if (!s->txn_active || !s->failed || !s->txn.holds_ddl_lock) return;
+    for (uint32_t i = 0; i < s->nsavepoints; i++) {
+        if (s->savepoints[i].had_draft) return;
+    }
+    if (s->txn.draft != NULL) eng_catalog_draft_free(s->txn.draft);
+    s->txn.draft = NULL;
+    eng_catalog_ddl_unlock(eng_stamp_txn(s->txn.id.slot, s->txn.id.generation, 0));
+    s->txn.holds_ddl_lock = false;
+}
+
 void sql_txn_abort(sql_session *s) {
     if (s->txn_active) {
         sql_session_portals_abort(s);

@@ -49,7 +49,6 @@ static bool cap_describe(void *arg, const sql_col *cols, uint32_t ncols, const i
 
 static bool cap_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
                      const int16_t *formats, rt_err *err) {
-    (void)formats;
     capture *c = arg;
     rt_arena *arena = rt_arena_create(1 << 20);
     sql_io_ctx io;
@@ -59,6 +58,7 @@ static bool cap_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
             sql_value v;
             sql_vec_get(&b->cols[col], r, &v);
             if (col > 0) cap_printf(c, "|");
+            if (formats != NULL && formats[col] == 1) cap_printf(c, "b:"); /* binary asked */
             if (v.is_null) {
                 cap_printf(c, "NULL");
                 continue;

@@ -530,6 +530,16 @@ static void test_sql_copy_csv_output(void **state) {
                             "a|b'c\\d|N"), "x|y|z\na|'b\\'c\\\\d'|NUL\n");
 }
 
+/* Each row is one write (one CopyData): psycopg 3's Copy.rows() parses a message as one row.
+ * The header line is a write of its own; the binary signature comes with the first row and
+ * the binary trailer is a write of its own. */
+static void test_sql_copy_one_write_per_row(void **state) {
+    (void)state;
+    assert_int_equal(t_encode("a:int4", NOOPT, "1;2;3")->writes, 3);
+    assert_int_equal(t_encode("a:int4", OPTS("format", "csv", "header", ""), "1;2")->writes, 3);
+    assert_int_equal(t_encode("a:int4", OPTS("format", "binary"), "1;2")->writes, 3);
+}
+
 static void test_sql_copy_binary_round_trip(void **state) {
     (void)state;
     const char *cols = "a:int4,b:text,c:float8,d:bool,e:int8";
@@ -647,6 +657,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_sql_copy_csv_input_errors, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_sql_copy_text_output, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_sql_copy_csv_output, t_setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_sql_copy_one_write_per_row, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_sql_copy_binary_round_trip, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_sql_copy_text_csv_round_trip, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_sql_copy_many_rows, t_setup, t_teardown),

@@ -451,6 +451,10 @@ static void test_sql_fn_misc_without_session(void **state) {
                         "PostgreSQL 15.0 (Dreambase 0.1.0) on x86_64-pc-linux-gnu, compiled "
                         "by gcc, 64-bit");
     assert_string_equal(tm_call_in(NULL, "pg_sleep", (tf_arg[]){A(F8, "0")}, 1), "");
+    /* advisory locks belong to a session */
+    assert_string_equal(tm_call_in(NULL, "pg_advisory_unlock_all", NULL, 0),
+                        "ERROR 0A000: function pg_advisory_unlock_all() needs the session and "
+                        "cannot run here");
 }
 
 /* ---- with the engine: sequences and pg_sleep in a fiber ---- */

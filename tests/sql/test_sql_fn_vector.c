@@ -336,6 +336,34 @@ static void test_sql_fn_vector_casts(void **state) {
     assert_false(sql_cast_allowed(T, V, SQL_CAST_IMPLICIT));
 }
 
+/* Runs the cast of one value, as a query's CAST does. */
+static const char *tv_cast(uint32_t from, const char *text, uint32_t to) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_io_ctx io = tf_io(&err);
+    tf_arg arg = A(from, text);
+    sql_value v = tf_value(&arg);
+    sql_vec *in = sql_vec_new(tf_arena, from, -1, 1);
+    sql_vec *out = sql_vec_new(tf_arena, to, -1, 1);
+    sql_vec_set(in, 0, &v);
+    out->nulls[0] = 0;
+    sql_fctx f = {.arena = tf_arena, .err = &err, .io = &io};
+    if (!sql_cast_vec(&f, 1, NULL, in, to, -1, true, out)) return tf_error(&err);
+    sql_value r;
+    sql_vec_get(out, 0, &r);
+    return tf_text(&r);
+}
+
+/* vector::text and text::vector go through the type's output and input (psycopg2 reads
+ * embedding::text), not through the array casts. */
+static void test_sql_fn_vector_text_casts(void **state) {
+    (void)state;
+    assert_string_equal(tv_cast(V, "[1,2.5,-3]", T), "[1,2.5,-3]");
+    assert_string_equal(tv_cast(V, "[1,2]", SQL_T_VARCHAR), "[1,2]");
+    assert_string_equal(tv_cast(T, "[4,5]", V), "[4,5]");
+    assert_string_equal(tv_cast(V, "[1,2]", F4A), "{1,2}");
+}
+
 static int tf_setup_vector(void **state) {
     sql_aggs_init();
     return tf_setup(state);
@@ -349,6 +377,7 @@ int main(void) {
         cmocka_unit_test(test_sql_fn_vector_dimension_limit),
         cmocka_unit_test(test_sql_fn_vector_aggregates),
         cmocka_unit_test(test_sql_fn_vector_casts),
+        cmocka_unit_test(test_sql_fn_vector_text_casts),
     };
     return cmocka_run_group_tests(tests, tf_setup_vector, tf_teardown);
 }

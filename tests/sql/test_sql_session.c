@@ -66,6 +66,10 @@ static void script_transactions(capture *c) {
     expect(c, "SAVEPOINT a",
            "ERROR 25P01: SAVEPOINT can only be used in transaction blocks\n");
     expect(c, "", "EMPTY\n");
+    /* void results print as empty strings; asyncpg's Pool reset must succeed */
+    expect(c, "SELECT pg_sleep(0)", "pg_sleep\n\nSELECT 1\n");
+    expect(c, "SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL",
+           "pg_advisory_unlock_all\n\nSELECT 1\nCLOSE CURSOR ALL\nUNLISTEN\nRESET\n");
 }
 
 static void script_tables(capture *c) {
@@ -92,6 +96,13 @@ static void script_tables(capture *c) {
               "MOVE 1 IN cur; FETCH NEXT FROM cur; CLOSE cur; COMMIT",
            "BEGIN\nDECLARE CURSOR\nk\n1\n2\nFETCH 2\nMOVE 1\nk\nFETCH 0\nCLOSE CURSOR\n"
            "COMMIT\n");
+    /* schema.table.column names a table written without its schema (Prisma's RETURNING) */
+    expect(c, "UPDATE kv SET v = 'uno' WHERE public.kv.k = 1 RETURNING public.kv.v",
+           "v\nuno\nUPDATE 1\n");
+    expect(c, "SELECT public.kv.k FROM kv WHERE k = 1", "k\n1\nSELECT 1\n");
+    /* a subquery over a function of an outer column runs per outer row (psql's \d+) */
+    expect(c, "SELECT k, (SELECT sum(x) FROM generate_series(1, k) x) FROM kv ORDER BY k",
+           "k|sum\n1|1\n2|3\n3|6\nSELECT 3\n");
     expect(c, "DROP TABLE kv", "DROP TABLE\n");
 }
 
@@ -171,12 +182,92 @@ static void script_notify(capture *c) {
     sql_session_close(other.s);
 }
 
+/* A failed transaction block lets go of the DDL lock unless a savepoint kept catalog changes:
+ * another session's DDL does not wait for the first client's ROLLBACK. */
+static void script_failed_ddl(capture *a) {
+    static capture b;
+    rt_err err;
+    rt_err_clear(&err);
+    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 43};
+    if (!sql_session_open(&st, &b.s, &err)) {
+        atomic_fetch_add(&mismatches, 1);
+        return;
+    }
+    expect(&b, "SET lock_timeout = '200ms'", "SET\n");
+    expect(a, "BEGIN; CREATE TABLE dl1 (x int)", "BEGIN\nCREATE TABLE\n");
+    expect(a, "CREATE TABLE dl1 (x int)", "ERROR 42P07: relation \"dl1\" already exists\n");
+    expect(&b, "CREATE TABLE dl2 (x int)", "CREATE TABLE\n");
+    expect(a, "COMMIT", "ROLLBACK\n");
+    expect(a, "SELECT * FROM dl1", "ERROR 42P01: relation \"dl1\" does not exist\n");
+    expect(a, "BEGIN; CREATE TABLE dl3 (x int); SAVEPOINT s; SELECT 1/0",
+           "BEGIN\nCREATE TABLE\nSAVEPOINT\nERROR 22012: division by zero\n");
+    expect(&b, "CREATE TABLE dl4 (x int)",
+           "ERROR 55P03: canceling statement due to lock timeout\n");
+    expect(a, "ROLLBACK TO s; COMMIT", "ROLLBACK\nCOMMIT\n");
+    expect(&b, "DROP TABLE dl2, dl3", "DROP TABLE\n");
+    sql_session_close(b.s);
+}
+
+/* Parse + Bind (one text parameter or none, one result format for all) + Execute + Sync of
+ * the unnamed statement; returns what the client would see. */
+static const char *run_ext(capture *c, const char *sql, const char *param, int16_t result_fmt) {
+    c->len = 0;
+    c->out[0] = '\0';
+    rt_err err;
+    rt_err_clear(&err);
+    const uint8_t *vals[1] = {(const uint8_t *)param};
+    uint32_t lens[1] = {param != NULL ? (uint32_t)strlen(param) : 0};
+    int16_t fmts[1] = {0};
+    sql_bind_args a = {.portal = "", .statement = "", .nparams = param != NULL ? 1 : 0,
+                       .param_formats = fmts, .values = vals, .lengths = lens,
+                       .nresult_formats = 1, .result_formats = &result_fmt};
+    sql_sink sink = cap_sink_proto;
+    sink.arg = c;
+    bool suspended = false;
+    if (!sql_session_parse(c->s, "", sql, (uint32_t)strlen(sql), 0, NULL, &err) ||
+        !sql_session_bind(c->s, &a, &err) ||
+        !sql_session_execute(c->s, "", 0, &sink, &suspended, &err)) {
+        cap_printf(c, "ERROR %s: %s\n", err.sqlstate, err.message);
+    }
+    rt_err_clear(&err);
+    sql_session_sync(c->s, &err);
+    return c->out;
+}
+
+static void expect_ext(capture *c, const char *sql, const char *param, int16_t result_fmt,
+                       const char *want) {
+    const char *got = run_ext(c, sql, param, result_fmt);
+    if (strcmp(got, want) != 0) {
+        atomic_fetch_add(&mismatches, 1);
+        fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", sql, want, got);
+    }
+}
+
+/* psycopg 3's server-side cursors: DECLARE with $n parameters, then FETCH with binary results,
+ * both through the extended protocol. */
+static void script_ext_cursor(capture *c) {
+    expect(c, "CREATE TABLE cur (id int PRIMARY KEY)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO cur SELECT g FROM generate_series(1, 5) g", "INSERT 0 5\n");
+    expect(c, "BEGIN", "BEGIN\n");
+    expect_ext(c, "DECLARE c1 CURSOR FOR SELECT id FROM cur WHERE id >= $1 ORDER BY id", "3", 0,
+               "DECLARE CURSOR\n");
+    expect_ext(c, "FETCH 2 FROM c1", NULL, 1, "b:3\nb:4\nFETCH 2\n");
+    expect_ext(c, "FETCH 2 FROM c1", NULL, 0, "5\nFETCH 1\n");
+    expect_ext(c, "DECLARE c2 SCROLL CURSOR FOR SELECT id FROM cur WHERE id < $1 ORDER BY id",
+               "3", 0, "DECLARE CURSOR\n");
+    expect_ext(c, "FETCH LAST FROM c2", NULL, 1, "b:2\nFETCH 1\n");
+    expect(c, "COMMIT", "COMMIT\n");
+    expect(c, "DROP TABLE cur", "DROP TABLE\n");
+}
+
 static void all_scripts(capture *c) {
     script_settings(c);
     script_transactions(c);
     script_tables(c);
     script_extended(c);
     script_notify(c);
+    script_failed_ddl(c);
+    script_ext_cursor(c);
     sql_startup nodb = {.user = "postgres", .database = "nosuch"};
     sql_session *s2 = NULL;
     rt_err err;
