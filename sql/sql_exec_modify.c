@@ -8,6 +8,7 @@
 
 #include "engine/eng_key.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_exec_unique.h"
 #include "sql/sql_types.h"
 #include "runtime/rt_loop.h"
 
@@ -112,11 +113,19 @@ static bool sql_returning(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena,
 
 /* ---- INSERT on the owning shard ---- */
 
+/* Rows bound for one table on one shard: the statement's table (target 0) or a companion. */
+typedef struct sql_insert_target {
+    const eng_table *table;
+    const char *conname;     /* companions: the constraint named in 23505 */
+    sql_rowset rows;         /* full rows (attnum order), already checked */
+    uint32_t *partitions;    /* per row */
+} sql_insert_target;
+
 typedef struct sql_insert_job {
     sql_exec_ctx *x;         /* the coordinator's context (read-only here) */
     const sql_plan *plan;
-    sql_rowset *rows;        /* full rows (attnum order), already checked */
-    uint32_t *partitions;    /* per row */
+    sql_insert_target *targets; /* [ntargets] for this shard */
+    uint32_t ntargets;
     sql_rowset returning;    /* filled on the shard, read by the coordinator */
     uint64_t inserted;
     rt_err err;
@@ -127,11 +136,27 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
                                 uint32_t slot, const sql_value *excluded, rt_arena *arena,
                                 sql_insert_job *job);
 
+/* A companion row of a UNIQUE constraint (or a row of a companion being filled by DDL). */
+static bool sql_insert_companion_row(sql_exec_ctx *x, const sql_insert_target *tg, eng_tx *tx,
+                                     uint64_t r) {
+    const sql_value *row = sql_rowset_row(&tg->rows, r);
+    eng_part *part = eng_partition(tg->table, tg->partitions[r]);
+    uint32_t slot;
+    if (eng_part_insert(part, tx, row, &slot, NULL, x->err) == ENG_INSERTED) return true;
+    if (!rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) return false;
+    return sql_uniq_violation(x, tg->table, tg->conname, row);
+}
+
 static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uint64_t r,
                            rt_arena *arena) {
     const sql_plan *p = job->plan;
-    const sql_value *row = sql_rowset_row(job->rows, r);
-    eng_part *part = eng_partition(p->modify.table, job->partitions[r]);
+    const sql_value *row = sql_rowset_row(&job->targets[0].rows, r);
+    if (sql_unique_is_companion(p->modify.table)) {
+        if (!sql_insert_companion_row(x, &job->targets[0], tx, r)) return false;
+        job->inserted++;
+        return true;
+    }
+    eng_part *part = eng_partition(p->modify.table, job->targets[0].partitions[r]);
     uint32_t slot, conflict;
     bool want_conflict = p->modify.on_conflict != 0;
     eng_insert_result res = eng_part_insert(part, tx, row, &slot,
@@ -168,10 +193,16 @@ static void sql_insert_job_run(void *arg) {
     sql_rowset_init(&job->returning, arena, job->plan->ncols);
     job->ok = true;
     rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
-    for (uint64_t r = 0; r < job->rows->count && job->ok; r++) {
+    for (uint64_t r = 0; r < job->targets[0].rows.count && job->ok; r++) {
         if ((r & 255) == 255) rt_fiber_maybe_yield();
         rt_arena_reset(row_arena);
         job->ok = sql_insert_row(&x, job, tx, r, row_arena);
+    }
+    for (uint32_t k = 1; k < job->ntargets && job->ok; k++) {
+        for (uint64_t r = 0; r < job->targets[k].rows.count && job->ok; r++) {
+            if ((r & 255) == 255) rt_fiber_maybe_yield();
+            job->ok = sql_insert_companion_row(&x, &job->targets[k], tx, r);
+        }
     }
     rt_arena_destroy(row_arena);
     /* RETURNING rows stay in this shard's arena until the coordinator has copied them; then it
@@ -302,18 +333,52 @@ static uint32_t sql_insert_partition(sql_op_insert *ins, sql_exec_ctx *x, const 
     return part;
 }
 
+/* Rows waiting to be sent, per shard: the statement's table (target 0), then each companion. */
+typedef struct sql_insert_bufs {
+    rt_arena *arena;
+    uint32_t shards;
+    uint32_t ntargets;
+    sql_insert_target *t[RT_SHARDS_MAX]; /* [ntargets] per shard */
+} sql_insert_bufs;
+
+static bool sql_insert_bufs_init(sql_insert_bufs *bb, const eng_table *t, const sql_uniq_set *u,
+                                 rt_err *err) {
+    rt_arena_reset(bb->arena);
+    for (uint32_t s = 0; s < bb->shards; s++) {
+        bb->t[s] = rt_arena_alloc(bb->arena, sizeof(sql_insert_target) * bb->ntargets);
+        if (bb->t[s] == NULL) return rt_arena_fail(bb->arena, err);
+        for (uint32_t k = 0; k < bb->ntargets; k++) {
+            sql_insert_target *tg = &bb->t[s][k];
+            tg->table = k == 0 ? t : u->comp[k - 1];
+            tg->conname = k == 0 ? NULL : u->ix[k - 1]->name;
+            tg->partitions = rt_arena_alloc(bb->arena, sizeof(uint32_t) * SQL_BATCH_ROWS);
+            if (!sql_rowset_init(&tg->rows, bb->arena, tg->table->column_count) ||
+                tg->partitions == NULL) {
+                return rt_arena_fail(bb->arena, err);
+            }
+        }
+    }
+    return true;
+}
+
+static bool sql_insert_bufs_empty(const sql_insert_bufs *bb, uint32_t s) {
+    for (uint32_t k = 0; k < bb->ntargets; k++) {
+        if (bb->t[s][k].rows.count > 0) return false;
+    }
+    return true;
+}
+
 /* Sends the buffered rows to their shards (in parallel) and collects RETURNING rows. */
-static bool sql_insert_flush(sql_op_insert *ins, sql_exec_ctx *x, sql_rowset *bufs,
-                             uint32_t **parts) {
+static bool sql_insert_flush(sql_op_insert *ins, sql_exec_ctx *x, sql_insert_bufs *bb) {
     uint32_t shards = eng_shard_count();
     sql_insert_job jobs[RT_SHARDS_MAX];
     rt_remote_call calls[RT_SHARDS_MAX];
     rt_wg wg = {0};
     uint32_t used[RT_SHARDS_MAX], n = 0;
     for (uint32_t s = 0; s < shards; s++) {
-        if (bufs[s].count == 0) continue;
-        jobs[s] = (sql_insert_job){.x = x, .plan = ins->base.plan, .rows = &bufs[s],
-                                   .partitions = parts[s]};
+        if (sql_insert_bufs_empty(bb, s)) continue;
+        jobs[s] = (sql_insert_job){.x = x, .plan = ins->base.plan, .targets = bb->t[s],
+                                   .ntargets = bb->ntargets};
         x->txn->participants |= 1ull << s;
         rt_run_on_wg(&calls[s], s, sql_insert_job_run, &jobs[s], &wg);
         used[n++] = s;
@@ -335,7 +400,6 @@ static bool sql_insert_flush(sql_op_insert *ins, sql_exec_ctx *x, sql_rowset *bu
                 ok = rt_arena_fail(x->arena, x->err);
             }
         }
-        bufs[used[i]].count = 0;
     }
     /* Free the shards' RETURNING memory on the shards that own it. */
     rt_wg free_wg = {0};
@@ -347,19 +411,49 @@ static bool sql_insert_flush(sql_op_insert *ins, sql_exec_ctx *x, sql_rowset *bu
     return ok;
 }
 
+/* Buffers one row for target k (partition `part`); true in *full when a buffer is full. */
+static bool sql_insert_buffer(sql_insert_bufs *bb, uint32_t k, uint32_t part,
+                              const sql_value *row, bool *full, rt_err *err) {
+    uint32_t s = eng_partition_owner(part, bb->shards);
+    sql_insert_target *tg = &bb->t[s][k];
+    tg->partitions[tg->rows.count] = part;
+    if (!sql_rowset_add_values(&tg->rows, row)) return rt_arena_fail(bb->arena, err);
+    *full |= tg->rows.count == SQL_BATCH_ROWS;
+    return true;
+}
+
+/* Buffers a full row of the statement's table and the companion rows of its unique keys. */
+static bool sql_insert_route(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u,
+                             sql_insert_bufs *bb, const sql_value *row, bool *full) {
+    const eng_table *t = ins->base.plan->modify.table;
+    if (sql_unique_is_companion(t) && sql_uniq_row_skipped(t, row)) return true;
+    uint32_t part = sql_insert_partition(ins, x, t, row);
+    if (!sql_insert_buffer(bb, 0, part, row, full, x->err)) return false;
+    for (uint32_t k = 0; k < u->n; k++) {
+        sql_value key[ENG_INDEX_COLUMNS_MAX];
+        if (!sql_uniq_key(t, u->ix[k], row, key)) continue; /* NULLs are distinct */
+        uint32_t cpart = sql_uniq_partition(u->comp[k], key, x->err);
+        if (rt_err_is_set(x->err) || !sql_insert_buffer(bb, k + 1, cpart, key, full, x->err)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
     const sql_plan *p = ins->base.plan;
     const eng_table *t = p->modify.table;
-    uint32_t shards = eng_shard_count();
-    sql_rowset bufs[RT_SHARDS_MAX];
-    uint32_t *parts[RT_SHARDS_MAX];
-    rt_arena *buf_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
-    for (uint32_t s = 0; s < shards; s++) {
-        sql_rowset_init(&bufs[s], buf_arena, t->column_count);
-        parts[s] = rt_arena_alloc(buf_arena, sizeof(uint32_t) * SQL_BATCH_ROWS);
+    sql_uniq_set u;
+    sql_uniq_collect(x->db, t, &u);
+    if (u.n > 0 && p->modify.on_conflict != 0) {
+        return rt_err_set(x->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "INSERT ... ON CONFLICT on a table with UNIQUE constraints other than "
+                          "the primary key is not supported yet");
     }
+    sql_insert_bufs bb = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX),
+                          .shards = eng_shard_count(), .ntargets = 1 + u.n};
     sql_value *row = rt_arena_alloc(x->arena, sizeof(sql_value) * (t->column_count + 1u));
-    bool ok = row != NULL;
+    bool ok = row != NULL && sql_insert_bufs_init(&bb, t, &u, x->err);
     /* Defaults and CHECKs of one row, reset per row: an INSERT ... SELECT or a COPY of any
      * size runs in bounded memory (the row set copies what it keeps). */
     rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
@@ -373,25 +467,17 @@ static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
         for (uint32_t r = 0; ok && r < in->rows; r++) {
             rt_arena_reset(row_arena);
             ok = sql_insert_full_row(x, p, in, r, row_arena, row);
-            if (!ok) break;
-            uint32_t part = sql_insert_partition(ins, x, t, row);
-            uint32_t s = eng_partition_owner(part, shards);
-            parts[s][bufs[s].count] = part;
-            ok = sql_rowset_add_values(&bufs[s], row) || rt_arena_fail(buf_arena, x->err);
-            if (ok && bufs[s].count == SQL_BATCH_ROWS) {
-                ok = sql_insert_flush(ins, x, bufs, parts);
-                rt_arena_reset(buf_arena);
-                for (uint32_t k = 0; k < shards; k++) {
-                    sql_rowset_init(&bufs[k], buf_arena, t->column_count);
-                    parts[k] = rt_arena_alloc(buf_arena, sizeof(uint32_t) * SQL_BATCH_ROWS);
-                }
+            bool full = false;
+            if (ok) ok = sql_insert_route(ins, x, &u, &bb, row, &full);
+            if (ok && full) {
+                ok = sql_insert_flush(ins, x, &bb) && sql_insert_bufs_init(&bb, t, &u, x->err);
             }
         }
     }
-    if (ok) ok = sql_insert_flush(ins, x, bufs, parts);
+    if (ok) ok = sql_insert_flush(ins, x, &bb);
     if (!ok && !rt_err_is_set(x->err)) rt_arena_fail(row_arena, x->err);
     rt_arena_destroy(row_arena);
-    rt_arena_destroy(buf_arena);
+    rt_arena_destroy(bb.arena);
     return ok;
 }
 
@@ -471,6 +557,27 @@ static bool sql_update_lock(sql_exec_ctx *x, const sql_plan *p, eng_part *part, 
     }
 }
 
+/* Keeps the companion rows of the table's unique keys in step with one UPDATE or DELETE:
+ * the old key's row goes, the new key's row comes (23505 if another row has it). */
+static bool sql_update_companions(sql_exec_ctx *x, const eng_table *t, const sql_batch *old,
+                                  const sql_value *vals, bool is_delete, rt_arena *arena) {
+    sql_uniq_set u;
+    sql_uniq_collect(x->db, t, &u);
+    if (u.n == 0) return true;
+    sql_value *before = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+    if (before == NULL) return rt_arena_fail(arena, x->err);
+    for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&old->cols[c], 0, &before[c]);
+    for (uint32_t k = 0; k < u.n; k++) {
+        sql_value okey[ENG_INDEX_COLUMNS_MAX], nkey[ENG_INDEX_COLUMNS_MAX];
+        bool had = sql_uniq_key(t, u.ix[k], before, okey);
+        bool has = !is_delete && sql_uniq_key(t, u.ix[k], vals, nkey);
+        if (had && has && sql_uniq_same_key(u.comp[k], okey, nkey)) continue;
+        if (had && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, okey, false)) return false;
+        if (has && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, nkey, true)) return false;
+    }
+    return true;
+}
+
 static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const sql_batch *in,
                            uint32_t r, rt_arena *arena) {
     const sql_plan *p = u->base.plan;
@@ -487,7 +594,10 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
     if (vals == NULL) return rt_arena_fail(arena, x->err);
     for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&row->cols[c], 0, &vals[c]);
     if (p->kind == SQL_P_DELETE) {
-        if (!eng_part_delete(part, tx, slot, x->err)) return false;
+        if (!eng_part_delete(part, tx, slot, x->err) ||
+            !sql_update_companions(x, t, row, vals, true, arena)) {
+            return false;
+        }
     } else {
         sql_eval_ctx ec;
         sql_exec_eval_ctx(x, arena, &ec);
@@ -507,6 +617,7 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
             }
             return false;
         }
+        if (!sql_update_companions(x, t, row, vals, false, arena)) return false;
     }
     atomic_fetch_add(x->affected, 1);
     return sql_returning(x, p, arena, vals, &u->returning);
