@@ -11,13 +11,21 @@
 #include "sql/sql_exec.h"
 #include "sql/sql_unique.h"
 
+/* The table's column behind column i of its companion: the key's, then the primary key's. */
+static uint16_t ddl_unique_source_attnum(const eng_table *t, const eng_index *ix, uint32_t i) {
+    return i < ix->column_count ? ix->attnums[i] : t->pk_attnums[i - ix->column_count];
+}
+
 static bool ddl_unique_current(const eng_table *t, const eng_index *ix, const eng_table *c) {
-    if (sql_unique_source_storage(c) != t->storage_id || c->column_count != ix->column_count ||
-        c->partition_count != t->partition_count || c->persistence != t->persistence) {
+    uint32_t n = ix->column_count + t->pk_count;
+    if (sql_unique_source_storage(c) != t->storage_id || c->column_count != n ||
+        c->pk_count != ix->column_count || c->partition_count != t->partition_count ||
+        c->persistence != t->persistence) {
         return false;
     }
-    for (uint32_t i = 0; i < ix->column_count; i++) {
-        const eng_column *a = &t->columns[ix->attnums[i] - 1], *b = &c->columns[i];
+    for (uint32_t i = 0; i < n; i++) {
+        const eng_column *a = &t->columns[ddl_unique_source_attnum(t, ix, i) - 1];
+        const eng_column *b = &c->columns[i];
         if (a->dropped || a->type_oid != b->type_oid || a->typmod != b->typmod ||
             a->collation != b->collation) {
             return false;
@@ -53,7 +61,7 @@ static bool ddl_unique_fill_rows(void *arg, const sql_batch *b, uint32_t from, u
 static bool ddl_unique_fill(sql_ddl_ctx *dc, const eng_table *t, const eng_index *ix,
                             const eng_table *c, rt_err *err) {
     rt_arena *arena = dc->bc->arena;
-    uint32_t n = ix->column_count;
+    uint32_t n = c->column_count;
     sql_plan *scan = sql_plan_new(arena, SQL_P_SCAN, n);
     sql_plan *ins = sql_plan_new(arena, SQL_P_INSERT, 0);
     uint16_t *scan_atts = rt_arena_alloc(arena, sizeof(uint16_t) * n);
@@ -64,7 +72,7 @@ static bool ddl_unique_fill(sql_ddl_ctx *dc, const eng_table *t, const eng_index
         return rt_arena_fail(arena, err);
     }
     for (uint32_t k = 0; k < n; k++) {
-        const eng_column *col = &t->columns[ix->attnums[k] - 1];
+        const eng_column *col = &t->columns[ddl_unique_source_attnum(t, ix, k) - 1];
         scan_atts[k] = col->attnum;
         ins_atts[k] = (uint16_t)(k + 1);
         scan->cols[k] = (sql_col){.name = col->name, .type_oid = col->type_oid,
@@ -109,8 +117,8 @@ static bool ddl_unique_create(sql_ddl_ctx *dc, const eng_table *t, const eng_ind
                           "UNIQUE constraints other than the primary key need the statement's "
                           "executor");
     }
-    uint32_t n = ix->column_count;
-    eng_column cols[ENG_INDEX_COLUMNS_MAX];
+    uint32_t n = ix->column_count + t->pk_count;
+    eng_column cols[ENG_INDEX_COLUMNS_MAX * 2];
     eng_index pk;
     eng_table c;
     memset(&c, 0, sizeof c);
@@ -129,9 +137,11 @@ static bool ddl_unique_create(sql_ddl_ctx *dc, const eng_table *t, const eng_ind
     c.fillfactor = 100;
     c.column_count = (uint16_t)n;
     c.columns = cols;
-    c.pk_count = (uint16_t)n;
+    c.pk_count = ix->column_count;
+    /* Columns: the key (the companion's primary key), then the table's primary key, which
+     * finds the row owning a key (ON CONFLICT ... DO UPDATE on the constraint). */
     for (uint32_t k = 0; k < n; k++) {
-        const eng_column *src = &t->columns[ix->attnums[k] - 1];
+        const eng_column *src = &t->columns[ddl_unique_source_attnum(t, ix, k) - 1];
         eng_column *col = &cols[k];
         memset(col, 0, sizeof *col);
         snprintf(col->name, sizeof col->name, "%s", src->name);
@@ -141,7 +151,9 @@ static bool ddl_unique_create(sql_ddl_ctx *dc, const eng_table *t, const eng_ind
         col->vector_dims = src->vector_dims;
         col->collation = src->collation;
         col->store = src->store;
-        col->not_null = !ix->nulls_not_distinct; /* NULLS NOT DISTINCT: NULL keys collide too */
+        /* NULLS NOT DISTINCT: NULL keys collide too */
+        col->not_null = k < ix->column_count && !ix->nulls_not_distinct;
+        if (k >= ix->column_count) continue;
         c.pk_attnums[k] = (uint16_t)(k + 1);
         pk.attnums[k] = (uint16_t)(k + 1);
     }
@@ -150,7 +162,7 @@ static bool ddl_unique_create(sql_ddl_ctx *dc, const eng_table *t, const eng_ind
     pk.table_oid = c.oid;
     pk.method = ENG_INDEX_BTREE;
     pk.unique = pk.primary = true;
-    pk.column_count = (uint16_t)n;
+    pk.column_count = ix->column_count;
     c.index_count = 1;
     c.indexes = &pk;
     c.options_text = sql_ddl_printf(dc, err, "source_storage=%llu",

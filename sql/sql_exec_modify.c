@@ -111,6 +111,27 @@ static bool sql_returning(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena,
     return sql_rowset_add_values(out, vals) || rt_arena_fail(out->arena, x->err);
 }
 
+/* Keeps the companion rows of the table's unique keys in step with one UPDATE (`after` the
+ * new row) or DELETE (`after` NULL): the old key's row goes, the new key's row comes (23505 if
+ * another row has it). */
+static bool sql_companions_move(sql_exec_ctx *x, const eng_table *t, const sql_value *before,
+                                const sql_value *after, rt_arena *arena) {
+    sql_uniq_set u;
+    sql_uniq_collect(x->db, t, &u);
+    if (u.n == 0) return true;
+    sql_value *okey = rt_arena_alloc(arena, sizeof(sql_value) * ENG_INDEX_COLUMNS_MAX * 4);
+    if (okey == NULL) return rt_arena_fail(arena, x->err);
+    sql_value *nkey = okey + ENG_INDEX_COLUMNS_MAX * 2;
+    for (uint32_t k = 0; k < u.n; k++) {
+        bool had = sql_uniq_key(t, u.ix[k], before, okey);
+        bool has = after != NULL && sql_uniq_key(t, u.ix[k], after, nkey);
+        if (had && has && sql_uniq_same_row(u.comp[k], okey, nkey)) continue;
+        if (had && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, okey, false)) return false;
+        if (has && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, nkey, true)) return false;
+    }
+    return true;
+}
+
 /* ---- INSERT on the owning shard ---- */
 
 /* Rows bound for one table on one shard: the statement's table (target 0) or a companion. */
@@ -128,6 +149,10 @@ typedef struct sql_insert_job {
     uint32_t ntargets;
     sql_rowset returning;    /* filled on the shard, read by the coordinator */
     uint64_t inserted;
+    uint64_t conflicts;      /* rows that met an existing key (ON CONFLICT) */
+    bool no_conflict;        /* ON CONFLICT on another constraint: a primary-key clash is 23505 */
+    const sql_value *locate; /* ON CONFLICT DO UPDATE on a unique constraint: the full-row
+                                array whose primary-key columns name the row to update */
     rt_err err;
     bool ok;
 } sql_insert_job;
@@ -158,7 +183,7 @@ static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uin
     }
     eng_part *part = eng_partition(p->modify.table, job->targets[0].partitions[r]);
     uint32_t slot, conflict;
-    bool want_conflict = p->modify.on_conflict != 0;
+    bool want_conflict = p->modify.on_conflict != 0 && !job->no_conflict;
     eng_insert_result res = eng_part_insert(part, tx, row, &slot,
                                             want_conflict ? &conflict : NULL, x->err);
     if (res == ENG_INSERT_FAILED) {
@@ -175,11 +200,33 @@ static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uin
             return rt_err_set(x->err, SQLSTATE_SERIALIZATION_FAILURE,
                               "could not serialize access due to concurrent update");
         }
+        job->conflicts++;
         if (p->modify.on_conflict == 1) return true; /* DO NOTHING */
         return sql_conflict_update(x, p, part, tx, conflict, row, arena, job);
     }
     job->inserted++;
     return sql_returning(x, p, arena, row, &job->returning);
+}
+
+/* ON CONFLICT DO UPDATE found through a unique constraint: the row its companion names. */
+static bool sql_insert_located(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx,
+                               rt_arena *arena) {
+    const sql_plan *p = job->plan;
+    const eng_table *t = p->modify.table;
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < t->pk_count; i++) {
+        ok = eng_key_append(&key, &job->locate[t->pk_attnums[i] - 1], false, x->err);
+    }
+    eng_part *part = eng_partition(t, job->targets[0].partitions[0]);
+    uint32_t slot = ok ? eng_part_pk_newest(part, key.buf, (uint32_t)key.len) : ENG_SLOT_NONE;
+    rt_free(key.buf);
+    if (!ok) return false;
+    job->conflicts++;
+    if (slot == ENG_SLOT_NONE) return true; /* gone meanwhile */
+    return sql_conflict_update(x, p, part, tx, slot, sql_rowset_row(&job->targets[0].rows, 0),
+                               arena, job);
 }
 
 static void sql_insert_job_run(void *arg) {
@@ -193,7 +240,8 @@ static void sql_insert_job_run(void *arg) {
     sql_rowset_init(&job->returning, arena, job->plan->ncols);
     job->ok = true;
     rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
-    for (uint64_t r = 0; r < job->targets[0].rows.count && job->ok; r++) {
+    if (job->locate != NULL) job->ok = sql_insert_located(&x, job, tx, row_arena);
+    for (uint64_t r = 0; job->locate == NULL && r < job->targets[0].rows.count && job->ok; r++) {
         if ((r & 255) == 255) rt_fiber_maybe_yield();
         rt_arena_reset(row_arena);
         job->ok = sql_insert_row(&x, job, tx, r, row_arena);
@@ -276,7 +324,8 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
     }
     uint32_t new_slot;
     if (!sql_exec_check_row(x, p, updated, arena) ||
-        !eng_part_update(part, tx, slot, updated, &new_slot, x->err)) {
+        !eng_part_update(part, tx, slot, updated, &new_slot, x->err) ||
+        !sql_companions_move(x, t, existing, updated, arena)) {
         return false;
     }
     job->inserted++;
@@ -430,7 +479,7 @@ static bool sql_insert_route(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq
     uint32_t part = sql_insert_partition(ins, x, t, row);
     if (!sql_insert_buffer(bb, 0, part, row, full, x->err)) return false;
     for (uint32_t k = 0; k < u->n; k++) {
-        sql_value key[ENG_INDEX_COLUMNS_MAX];
+        sql_value key[ENG_INDEX_COLUMNS_MAX * 2];
         if (!sql_uniq_key(t, u->ix[k], row, key)) continue; /* NULLs are distinct */
         uint32_t cpart = sql_uniq_partition(u->comp[k], key, x->err);
         if (rt_err_is_set(x->err) || !sql_insert_buffer(bb, k + 1, cpart, key, full, x->err)) {
@@ -440,16 +489,153 @@ static bool sql_insert_route(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq
     return true;
 }
 
+/* ---- INSERT ... ON CONFLICT on a table with UNIQUE constraints: row by row ---- */
+
+/* One row of the statement's table on its shard: inserted (ON CONFLICT handled there unless
+ * no_conflict), or with `locate` the DO UPDATE of the row it names. *conflicted when the row
+ * met an existing key. */
+static bool sql_upsert_main(sql_op_insert *ins, sql_exec_ctx *x, const sql_value *row,
+                            const sql_value *locate, bool no_conflict, bool *conflicted) {
+    const eng_table *t = ins->base.plan->modify.table;
+    rt_arena *a = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    uint32_t part = sql_insert_partition(ins, x, t, locate != NULL ? locate : row);
+    uint32_t s = eng_partition_owner(part, eng_shard_count());
+    sql_insert_target tg = {.table = t, .partitions = &part};
+    bool ok = sql_rowset_init(&tg.rows, a, t->column_count) &&
+              sql_rowset_add_values(&tg.rows, row);
+    if (!ok) {
+        rt_arena_fail(a, x->err);
+        rt_arena_destroy(a);
+        return false;
+    }
+    sql_insert_job job = {.x = x, .plan = ins->base.plan, .targets = &tg, .ntargets = 1,
+                          .no_conflict = no_conflict, .locate = locate};
+    x->txn->participants |= 1ull << s;
+    ok = rt_run_on(s, sql_insert_job_run, &job, x->err);
+    if (ok && !job.ok) {
+        *x->err = job.err;
+        ok = false;
+    }
+    atomic_fetch_add(x->affected, job.inserted);
+    *conflicted = job.conflicts > 0;
+    for (uint64_t r = 0; ok && r < job.returning.count; r++) {
+        if (!sql_rowset_add_values(&ins->returning, sql_rowset_row(&job.returning, r))) {
+            ok = rt_arena_fail(x->arena, x->err);
+        }
+    }
+    rt_err tmp;
+    rt_err_clear(&tmp);
+    if (job.returning.arena != NULL) rt_run_on(s, sql_insert_job_free, &job, &tmp);
+    rt_arena_destroy(a);
+    return ok;
+}
+
+/* Takes back the companion rows this row inserted (it met a conflict and is skipped). */
+static bool sql_upsert_undo(sql_exec_ctx *x, const sql_uniq_set *u, sql_value *const *crow,
+                            const bool *inserted) {
+    for (uint32_t k = 0; k < u->n; k++) {
+        if (inserted[k] && !sql_uniq_write(x, u->comp[k], u->ix[k]->name, crow[k], false)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The arbiter companions first (all of them for DO NOTHING without a target): a conflict
+ * there skips the row or updates the row the companion names. *handled when it did. */
+static bool sql_upsert_arbiters(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u,
+                                const sql_value *row, sql_value *const *crow, const bool *has,
+                                bool *inserted, bool *handled, rt_arena *arena) {
+    const sql_plan *p = ins->base.plan;
+    const eng_table *t = p->modify.table;
+    uint32_t arb = p->modify.conflict_index;
+    *handled = false;
+    for (uint32_t k = 0; k < u->n; k++) {
+        if (!has[k] || (arb != SQL_CONFLICT_ANY && u->ix[k]->oid != arb)) continue;
+        sql_value *found = rt_arena_alloc(arena, sizeof(sql_value) * u->comp[k]->column_count);
+        if (found == NULL) return rt_arena_fail(arena, x->err);
+        eng_insert_result res = sql_uniq_insert_arbiter(x, u->comp[k], crow[k], found);
+        if (res == ENG_INSERT_FAILED) return false;
+        if (res == ENG_INSERTED) {
+            inserted[k] = true;
+            continue;
+        }
+        *handled = true;
+        if (!sql_upsert_undo(x, u, crow, inserted)) return false;
+        if (p->modify.on_conflict == 1) return true; /* DO NOTHING */
+        sql_value *loc = rt_arena_zalloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+        if (loc == NULL) return rt_arena_fail(arena, x->err);
+        for (uint32_t i = 0; i < t->pk_count; i++) {
+            loc[t->pk_attnums[i] - 1] = found[u->ix[k]->column_count + i];
+        }
+        bool conflicted;
+        return sql_upsert_main(ins, x, row, loc, false, &conflicted);
+    }
+    return true;
+}
+
+static bool sql_upsert_row(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u,
+                           const sql_value *row, rt_arena *arena) {
+    const sql_plan *p = ins->base.plan;
+    const eng_table *t = p->modify.table;
+    sql_value *crow[SQL_UNIQUE_PER_TABLE_MAX];
+    bool has[SQL_UNIQUE_PER_TABLE_MAX], inserted[SQL_UNIQUE_PER_TABLE_MAX];
+    bool on_unique = false;
+    for (uint32_t k = 0; k < u->n; k++) {
+        crow[k] = rt_arena_alloc(arena, sizeof(sql_value) * ENG_INDEX_COLUMNS_MAX * 2);
+        if (crow[k] == NULL) return rt_arena_fail(arena, x->err);
+        has[k] = sql_uniq_key(t, u->ix[k], row, crow[k]);
+        inserted[k] = false;
+        on_unique |= u->ix[k]->oid == p->modify.conflict_index;
+    }
+    bool handled, conflicted;
+    if (!sql_upsert_arbiters(ins, x, u, row, crow, has, inserted, &handled, arena)) return false;
+    if (handled) return true;
+    if (!sql_upsert_main(ins, x, row, NULL, on_unique, &conflicted)) return false;
+    if (conflicted) return sql_upsert_undo(x, u, crow, inserted);
+    for (uint32_t k = 0; k < u->n; k++) {
+        if (has[k] && !inserted[k] &&
+            !sql_uniq_write(x, u->comp[k], u->ix[k]->name, crow[k], true)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* INSERT ... ON CONFLICT with companions: each row's keys are settled before the next row. */
+static bool sql_upsert_consume(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u) {
+    const sql_plan *p = ins->base.plan;
+    const eng_table *t = p->modify.table;
+    sql_value *row = rt_arena_alloc(x->arena, sizeof(sql_value) * (t->column_count + 1u));
+    bool ok = row != NULL;
+    /* Companion rows are written (and taken back) on any shard. */
+    uint32_t shards = eng_shard_count();
+    x->txn->participants |= shards >= 64 ? ~0ull : (1ull << shards) - 1u;
+    rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    for (;;) {
+        sql_batch *in;
+        if (!ok || !sql_op_next(ins->base.child, x, &in)) {
+            ok = false;
+            break;
+        }
+        if (in == NULL) break;
+        for (uint32_t r = 0; ok && r < in->rows; r++) {
+            rt_arena_reset(row_arena);
+            ok = sql_insert_full_row(x, p, in, r, row_arena, row) &&
+                 sql_upsert_row(ins, x, u, row, row_arena);
+        }
+    }
+    if (!ok && !rt_err_is_set(x->err)) rt_arena_fail(row_arena, x->err);
+    rt_arena_destroy(row_arena);
+    return ok;
+}
+
 static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
     const sql_plan *p = ins->base.plan;
     const eng_table *t = p->modify.table;
     sql_uniq_set u;
     sql_uniq_collect(x->db, t, &u);
-    if (u.n > 0 && p->modify.on_conflict != 0) {
-        return rt_err_set(x->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "INSERT ... ON CONFLICT on a table with UNIQUE constraints other than "
-                          "the primary key is not supported yet");
-    }
+    if (u.n > 0 && p->modify.on_conflict != 0) return sql_upsert_consume(ins, x, &u);
     sql_insert_bufs bb = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX),
                           .shards = eng_shard_count(), .ntargets = 1 + u.n};
     sql_value *row = rt_arena_alloc(x->arena, sizeof(sql_value) * (t->column_count + 1u));
@@ -557,25 +743,14 @@ static bool sql_update_lock(sql_exec_ctx *x, const sql_plan *p, eng_part *part, 
     }
 }
 
-/* Keeps the companion rows of the table's unique keys in step with one UPDATE or DELETE:
- * the old key's row goes, the new key's row comes (23505 if another row has it). */
+/* sql_companions_move with the old row read from the scanned one-row batch. */
 static bool sql_update_companions(sql_exec_ctx *x, const eng_table *t, const sql_batch *old,
-                                  const sql_value *vals, bool is_delete, rt_arena *arena) {
-    sql_uniq_set u;
-    sql_uniq_collect(x->db, t, &u);
-    if (u.n == 0) return true;
+                                  const sql_value *after, rt_arena *arena) {
+    if (!sql_uniq_any(x->db, t)) return true;
     sql_value *before = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
     if (before == NULL) return rt_arena_fail(arena, x->err);
     for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&old->cols[c], 0, &before[c]);
-    for (uint32_t k = 0; k < u.n; k++) {
-        sql_value okey[ENG_INDEX_COLUMNS_MAX], nkey[ENG_INDEX_COLUMNS_MAX];
-        bool had = sql_uniq_key(t, u.ix[k], before, okey);
-        bool has = !is_delete && sql_uniq_key(t, u.ix[k], vals, nkey);
-        if (had && has && sql_uniq_same_key(u.comp[k], okey, nkey)) continue;
-        if (had && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, okey, false)) return false;
-        if (has && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, nkey, true)) return false;
-    }
-    return true;
+    return sql_companions_move(x, t, before, after, arena);
 }
 
 static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const sql_batch *in,
@@ -595,7 +770,7 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
     for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&row->cols[c], 0, &vals[c]);
     if (p->kind == SQL_P_DELETE) {
         if (!eng_part_delete(part, tx, slot, x->err) ||
-            !sql_update_companions(x, t, row, vals, true, arena)) {
+            !sql_update_companions(x, t, row, NULL, arena)) {
             return false;
         }
     } else {
@@ -617,7 +792,7 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
             }
             return false;
         }
-        if (!sql_update_companions(x, t, row, vals, false, arena)) return false;
+        if (!sql_update_companions(x, t, row, vals, arena)) return false;
     }
     atomic_fetch_add(x->affected, 1);
     return sql_returning(x, p, arena, vals, &u->returning);

@@ -32,16 +32,17 @@ bool sql_uniq_any(const eng_database *db, const eng_table *t) {
 
 bool sql_uniq_key(const eng_table *t, const eng_index *ix, const sql_value *row, sql_value *key) {
     bool has_null = false;
-    for (uint32_t k = 0; k < ix->column_count; k++) {
-        key[k] = row[ix->attnums[k] - 1];
-        key[k].type_oid = t->columns[ix->attnums[k] - 1].type_oid;
-        has_null |= key[k].is_null;
+    for (uint32_t k = 0; k < ix->column_count + t->pk_count; k++) {
+        uint16_t att = k < ix->column_count ? ix->attnums[k] : t->pk_attnums[k - ix->column_count];
+        key[k] = row[att - 1];
+        key[k].type_oid = t->columns[att - 1].type_oid;
+        has_null |= k < ix->column_count && key[k].is_null;
     }
     return !has_null || ix->nulls_not_distinct;
 }
 
 bool sql_uniq_row_skipped(const eng_table *c, const sql_value *row) {
-    for (uint32_t k = 0; k < c->column_count; k++) {
+    for (uint32_t k = 0; k < c->pk_count; k++) {
         if (row[k].is_null && c->columns[k].not_null) return true;
     }
     return false;
@@ -65,11 +66,20 @@ uint32_t sql_uniq_partition(const eng_table *c, const sql_value *key, rt_err *er
     return part;
 }
 
-bool sql_uniq_same_key(const eng_table *c, const sql_value *a, const sql_value *b) {
+static bool sql_uniq_encode_all(const eng_table *c, const sql_value *row, eng_codec_w *w,
+                                rt_err *err) {
+    eng_w_init(w);
+    for (uint32_t k = 0; k < c->column_count; k++) {
+        if (!eng_key_append(w, &row[k], false, err)) return false;
+    }
+    return true;
+}
+
+bool sql_uniq_same_row(const eng_table *c, const sql_value *a, const sql_value *b) {
     rt_err tmp;
     rt_err_clear(&tmp);
     eng_codec_w wa, wb;
-    bool ok = sql_uniq_encode(c, a, &wa, &tmp) && sql_uniq_encode(c, b, &wb, &tmp);
+    bool ok = sql_uniq_encode_all(c, a, &wa, &tmp) && sql_uniq_encode_all(c, b, &wb, &tmp);
     bool same = ok && wa.len == wb.len && memcmp(wa.buf, wb.buf, wa.len) == 0;
     rt_free(wa.buf);
     if (ok) rt_free(wb.buf);
@@ -88,7 +98,7 @@ bool sql_uniq_violation(sql_exec_ctx *x, const eng_table *c, const char *conname
     sql_strbuf_init(&vals, a, 64);
     rt_err tmp;
     sql_io_ctx io = {.arena = a, .fmt = &x->fmt, .now_us = x->now_us, .err = &tmp};
-    for (uint32_t k = 0; k < c->column_count; k++) {
+    for (uint32_t k = 0; k < c->pk_count; k++) {
         if (k > 0) {
             sql_strbuf_puts(&cols, ", ");
             sql_strbuf_puts(&vals, ", ");
@@ -119,8 +129,10 @@ typedef struct sql_uniq_job {
     const sql_value *key;
     uint32_t part;
     bool insert;
+    sql_value *found;        /* ON CONFLICT: the existing companion row goes here */
     bool ok;
     bool duplicate;
+    bool conflict;
     rt_err err;
 } sql_uniq_job;
 
@@ -153,21 +165,46 @@ static void sql_uniq_job_run(void *arg) {
         job->ok = sql_uniq_delete(job, part, tx);
         return;
     }
-    uint32_t slot;
-    eng_insert_result res = eng_part_insert(part, tx, job->key, &slot, NULL, &job->err);
+    uint32_t slot, conflict;
+    eng_insert_result res = eng_part_insert(part, tx, job->key, &slot,
+                                            job->found != NULL ? &conflict : NULL, &job->err);
     job->ok = res == ENG_INSERTED;
-    job->duplicate = !job->ok && rt_err_is(&job->err, SQLSTATE_UNIQUE_VIOLATION);
+    job->duplicate = res == ENG_INSERT_FAILED && rt_err_is(&job->err, SQLSTATE_UNIQUE_VIOLATION);
+    if (res != ENG_CONFLICT) return;
+    if (x->isolation == ENG_ISO_REPEATABLE_READ && !eng_part_visible(part, conflict, &x->snap)) {
+        rt_err_set(&job->err, SQLSTATE_SERIALIZATION_FAILURE,
+                   "could not serialize access due to concurrent update");
+        return;
+    }
+    job->conflict = true;
+    for (uint32_t k = 0; k < job->c->column_count; k++) {
+        eng_part_read(part, conflict, (uint16_t)(k + 1), &job->found[k]);
+    }
+}
+
+static bool sql_uniq_run(sql_exec_ctx *x, sql_uniq_job *job) {
+    job->part = sql_uniq_partition(job->c, job->key, x->err);
+    if (rt_err_is_set(x->err)) return false;
+    uint32_t shard = eng_partition_owner(job->part, eng_shard_count());
+    return rt_run_on(shard, sql_uniq_job_run, job, x->err);
 }
 
 bool sql_uniq_write(sql_exec_ctx *x, const eng_table *c, const char *conname,
                     const sql_value *key, bool insert) {
     sql_uniq_job job = {.x = x, .c = c, .key = key, .insert = insert};
-    job.part = sql_uniq_partition(c, key, x->err);
-    if (rt_err_is_set(x->err)) return false;
-    uint32_t shard = eng_partition_owner(job.part, eng_shard_count());
-    if (!rt_run_on(shard, sql_uniq_job_run, &job, x->err)) return false;
+    if (!sql_uniq_run(x, &job)) return false;
     if (job.ok) return true;
     if (job.duplicate) return sql_uniq_violation(x, c, conname, key);
     *x->err = job.err;
     return false;
+}
+
+eng_insert_result sql_uniq_insert_arbiter(sql_exec_ctx *x, const eng_table *c,
+                                          const sql_value *row, sql_value *found) {
+    sql_uniq_job job = {.x = x, .c = c, .key = row, .insert = true, .found = found};
+    if (!sql_uniq_run(x, &job)) return ENG_INSERT_FAILED;
+    if (job.ok) return ENG_INSERTED;
+    if (job.conflict) return ENG_CONFLICT;
+    *x->err = job.err;
+    return ENG_INSERT_FAILED;
 }

@@ -229,6 +229,37 @@ static void script_ddl(capture *c) {
     expect(c, "DROP TABLE u, nnd, nopk", "DROP TABLE\n");
 }
 
+static void script_upsert(capture *c) {
+    expect(c, "CREATE TABLE d (id int PRIMARY KEY, name text, email text UNIQUE)",
+           "CREATE TABLE\n");
+    expect(c, "INSERT INTO d VALUES (1, 'a', 'a@x'), (2, 'b', 'b@x')", "INSERT 0 2\n");
+    /* without a target any unique key conflicts; the skipped row leaves no key behind */
+    expect(c, "INSERT INTO d VALUES (1, 'again', 'z@x') ON CONFLICT DO NOTHING", "INSERT 0 0\n");
+    expect(c, "INSERT INTO d VALUES (3, 'c', 'a@x') ON CONFLICT DO NOTHING", "INSERT 0 0\n");
+    expect(c, "INSERT INTO d VALUES (4, 'd', 'z@x')", "INSERT 0 1\n");
+    /* on the primary key, another key's clash is an error */
+    expect(c, "INSERT INTO d VALUES (5, 'x', 'a@x') ON CONFLICT (id) DO NOTHING",
+           DUP("d_email_key", "(email)=(a@x)"));
+    /* DO UPDATE changing the unique key moves it */
+    expect(c, "INSERT INTO d VALUES (1, 'n', 'q@x') ON CONFLICT (id) DO UPDATE "
+              "SET email = EXCLUDED.email RETURNING id, email", "id|email\n1|q@x\nINSERT 0 1\n");
+    expect(c, "INSERT INTO d VALUES (5, 'e', 'a@x')", "INSERT 0 1\n");
+    expect(c, "INSERT INTO d VALUES (1, 'n', 'b@x') ON CONFLICT (id) DO UPDATE "
+              "SET email = EXCLUDED.email", DUP("d_email_key", "(email)=(b@x)"));
+    /* on the unique constraint: by columns or by name */
+    expect(c, "INSERT INTO d VALUES (7, 'g', 'b@x') ON CONFLICT (email) DO UPDATE "
+              "SET name = 'owner ' || d.name RETURNING id, name",
+           "id|name\n2|owner b\nINSERT 0 1\n");
+    expect(c, "INSERT INTO d VALUES (7, 'g', 'b@x') ON CONFLICT ON CONSTRAINT d_email_key "
+              "DO NOTHING", "INSERT 0 0\n");
+    expect(c, "INSERT INTO d VALUES (7, 'g', 'h@x'), (8, 'h', 'b@x') ON CONFLICT (email) "
+              "DO NOTHING", "INSERT 0 1\n");
+    expect(c, "SELECT id, name, email FROM d ORDER BY id",
+           "id|name|email\n1|a|q@x\n2|owner b|b@x\n4|d|z@x\n5|e|a@x\n7|g|h@x\n"
+           "SELECT 5\n");
+    expect(c, "DROP TABLE d", "DROP TABLE\n");
+}
+
 /* ---- two transactions inserting the same key ---- */
 
 typedef struct waiter {
@@ -281,6 +312,7 @@ static void session_fiber(void *arg) {
         script_update_delete(&c);
         script_transactions(&c);
         script_ddl(&c);
+        script_upsert(&c);
         script_concurrent(&c, &w);
     }
     if (c.s != NULL) sql_session_close(c.s);
