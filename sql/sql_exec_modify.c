@@ -296,6 +296,15 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
         }
         return false;
     }
+    uint64_t begin, end;
+    eng_part_stamps(part, slot, &begin, &end);
+    if (begin == eng_stamp_txn(x->txn_id.slot, x->txn_id.generation, x->command)) {
+        rt_err_set(x->err, SQLSTATE_CARDINALITY_VIOLATION,
+                   "ON CONFLICT DO UPDATE command cannot affect row a second time");
+        rt_err_hint(x->err, "Ensure that no rows proposed for insertion within the same command "
+                            "have duplicate constrained values.");
+        return false;
+    }
     sql_value *existing = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
     sql_value *updated = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
     if (existing == NULL || updated == NULL) return rt_arena_fail(arena, x->err);
@@ -366,6 +375,8 @@ static bool sql_insert_full_row(sql_exec_ctx *x, const sql_plan *p, const sql_ba
         sql_vec_get(&in->cols[k], r, &row[c]);
         row[c].type_oid = t->columns[c].type_oid;
     }
+    /* A companion being filled: rows with a NULL key have no companion row (skipped later). */
+    if (sql_unique_is_companion(t) && sql_uniq_row_skipped(t, row)) return true;
     return sql_exec_check_row(x, p, row, arena);
 }
 

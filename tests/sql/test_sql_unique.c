@@ -213,6 +213,7 @@ static void script_ddl(capture *c) {
            "ERROR 23505: could not create unique index \"u_v_key\"\nDETAIL: Key (v)=(1) is "
            "duplicated.\n");
     expect(c, "DELETE FROM u WHERE id = 2", "DELETE 1\n");
+    expect(c, "INSERT INTO u VALUES (5, NULL), (6, NULL)", "INSERT 0 2\n");
     expect(c, "ALTER TABLE u ADD CONSTRAINT u_v_key UNIQUE (v)", "ALTER TABLE\n");
     expect(c, "INSERT INTO u VALUES (4, 2)", DUP("u_v_key", "(v)=(2)"));
     expect(c, "ALTER TABLE u RENAME COLUMN v TO w", "ALTER TABLE\n");
@@ -254,6 +255,9 @@ static void script_upsert(capture *c) {
               "DO NOTHING", "INSERT 0 0\n");
     expect(c, "INSERT INTO d VALUES (7, 'g', 'h@x'), (8, 'h', 'b@x') ON CONFLICT (email) "
               "DO NOTHING", "INSERT 0 1\n");
+    expect(c, "INSERT INTO d VALUES (9, 'a', 'm@x'), (9, 'b', 'n@x') ON CONFLICT (id) "
+              "DO UPDATE SET name = EXCLUDED.name",
+           "ERROR 21000: ON CONFLICT DO UPDATE command cannot affect row a second time\n");
     expect(c, "SELECT id, name, email FROM d ORDER BY id",
            "id|name|email\n1|a|q@x\n2|owner b|b@x\n4|d|z@x\n5|e|a@x\n7|g|h@x\n"
            "SELECT 5\n");
