@@ -20,7 +20,7 @@ static bool ddl_unique_current(const eng_table *t, const eng_index *ix, const en
     uint32_t n = ix->column_count + t->pk_count;
     if (sql_unique_source_storage(c) != t->storage_id || c->column_count != n ||
         c->pk_count != ix->column_count || c->partition_count != t->partition_count ||
-        c->persistence != t->persistence) {
+        c->persistence != t->persistence || c->schema_oid != t->schema_oid) {
         return false;
     }
     for (uint32_t i = 0; i < n; i++) {
