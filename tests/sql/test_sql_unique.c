@@ -4,8 +4,9 @@
  * NULLS NOT DISTINCT; DELETE and UPDATE freeing a key; ROLLBACK and ROLLBACK TO SAVEPOINT;
  * CREATE UNIQUE INDEX / ADD CONSTRAINT over existing rows (duplicates: "could not create unique
  * index"); TRUNCATE, DROP INDEX, DROP TABLE; the hidden companion tables never listed in
- * pg_class; and two transactions inserting the same key: the second waits for the first, then
- * fails after its COMMIT or succeeds after its ROLLBACK.
+ * pg_class; two transactions inserting the same key: the second waits for the first, then
+ * fails after its COMMIT or succeeds after its ROLLBACK; INSERT ... ON CONFLICT on the primary
+ * key and on a unique constraint; and the keys after a restart of the engine.
  * How: a real engine in a temporary data directory with two shards; fibers on shard 0 open
  * sessions as the superuser and run statements, each with the exact text expected (rows as
  * "a|b", the command tag, "ERROR <sqlstate>: <message>" and "DETAIL: ..."), as PostgreSQL 15
@@ -307,17 +308,41 @@ static void script_concurrent(capture *a, waiter *b) {
     expect(a, "DROP TABLE r", "DROP TABLE\n");
 }
 
+/* Before a restart: committed keys, a freed key, an uncommitted key lost in the crash. */
+static void script_before_restart(capture *c) {
+    expect(c, "CREATE TABLE rec (id int PRIMARY KEY, e text UNIQUE)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO rec SELECT g, 'e' || g FROM generate_series(1, 100) g",
+           "INSERT 0 100\n");
+    expect(c, "DELETE FROM rec WHERE id = 1", "DELETE 1\n");
+    expect(c, "BEGIN; INSERT INTO rec VALUES (500, 'lost')", "BEGIN\nINSERT 0 1\n");
+}
+
+/* After it: the companions came back with the rows (the WAL and checkpoints hold both). */
+static void script_after_restart(capture *c) {
+    expect(c, "INSERT INTO rec VALUES (1000, 'e5')", DUP("rec_e_key", "(e)=(e5)"));
+    expect(c, "INSERT INTO rec VALUES (1001, 'e1'), (1002, 'lost')", "INSERT 0 2\n");
+    expect(c, "UPDATE rec SET e = 'e2' WHERE id = 3", DUP("rec_e_key", "(e)=(e2)"));
+    expect(c, "SELECT count(*) FROM rec", "count\n101\nSELECT 1\n");
+    expect(c, "DROP TABLE rec", "DROP TABLE\n");
+}
+
+static int phase; /* 0: the scripts, then a table left for 1: after the restart */
+
 static void session_fiber(void *arg) {
     (void)arg;
     static capture c;
     static waiter w;
-    if (open_session(&c) && open_session(&w.c)) {
+    c.s = w.c.s = NULL;
+    if (phase == 1 && open_session(&c)) {
+        script_after_restart(&c);
+    } else if (phase == 0 && open_session(&c) && open_session(&w.c)) {
         script_insert(&c);
         script_update_delete(&c);
         script_transactions(&c);
         script_ddl(&c);
         script_upsert(&c);
         script_concurrent(&c, &w);
+        script_before_restart(&c);
     }
     if (c.s != NULL) sql_session_close(c.s);
     if (w.c.s != NULL) sql_session_close(w.c.s);
@@ -347,9 +372,11 @@ static void test_unique_scripts(void **state) {
     rt_err err;
     rt_err_clear(&err);
     eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = 2};
-    assert_true(eng_start(&cfg, &err));
-    assert_int_equal(test_runtime_run(2, on_start, on_stop, NULL), 0);
-    eng_stop();
+    for (phase = 0; phase < 2; phase++) {
+        assert_true(eng_start(&cfg, &err));
+        assert_int_equal(test_runtime_run(2, on_start, on_stop, NULL), 0);
+        eng_stop();
+    }
     assert_int_equal(system(cmd), 0);
     assert_int_equal(atomic_load(&mismatches), 0);
 }
