@@ -284,50 +284,79 @@ static sql_plan *sql_insert_select(sql_binder *b, const sql_insert *ins, const e
     return proj;
 }
 
-static bool sql_insert_on_conflict(sql_binder *b, const sql_insert *ins, const eng_table *t,
-                                   sql_plan *p, const char *alias) {
+/* True if the ON CONFLICT target columns are exactly `attnums` (in any order). */
+static bool sql_conflict_cols_match(const sql_on_conflict *oc, const eng_table *t,
+                                    const uint16_t *attnums, uint32_t n) {
+    if (oc->target_cols.count != n) return false;
+    for (uint32_t i = 0; i < n; i++) {
+        const sql_index_elem *el = SQL_LIST_AT(oc->target_cols, i);
+        const eng_column *col = el->column != NULL ? eng_table_column_by_name(t, el->column)
+                                                   : NULL;
+        bool found = false;
+        for (uint32_t k = 0; col != NULL && k < n; k++) found |= attnums[k] == col->attnum;
+        if (!found) return false;
+    }
+    return true;
+}
+
+/* The arbiter of ON CONFLICT (target columns or constraint name): the primary key (0) or a
+ * unique index (its oid); false with the error when nothing matches. */
+static bool sql_conflict_arbiter(sql_binder *b, const sql_insert *ins, const eng_table *t,
+                                 uint32_t *arbiter) {
     const sql_on_conflict *oc = ins->on_conflict;
-    if (oc == NULL) return true;
-    if (t->pk_count == 0 && oc->action == SQL_CONFLICT_UPDATE) {
+    if (oc->target_cols.count > 0) {
+        if (t->pk_count > 0 && sql_conflict_cols_match(oc, t, t->pk_attnums, t->pk_count)) {
+            *arbiter = 0;
+            return true;
+        }
+        for (uint32_t i = 0; i < t->index_count; i++) {
+            const eng_index *ix = &t->indexes[i];
+            if (!ix->unique || ix->primary || ix->predicate_text != NULL ||
+                !sql_conflict_cols_match(oc, t, ix->attnums, ix->column_count)) {
+                continue;
+            }
+            *arbiter = ix->oid;
+            return true;
+        }
         return sql_bind_error(b, ins->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
                               "there is no unique or exclusion constraint matching the ON "
                               "CONFLICT specification");
     }
-    /* The conflict target must name the primary key (the unique index Dreambase enforces on
-     * every shard); other unique constraints are not inferable targets yet. */
-    if (oc->target_cols.count > 0) {
-        bool match = oc->target_cols.count == t->pk_count;
-        for (uint32_t i = 0; match && i < oc->target_cols.count; i++) {
-            const sql_index_elem *el = SQL_LIST_AT(oc->target_cols, i);
-            const eng_column *col = el->column != NULL ? eng_table_column_by_name(t, el->column)
-                                                       : NULL;
-            bool found = false;
-            for (uint32_t k = 0; col != NULL && k < t->pk_count; k++) {
-                found |= t->pk_attnums[k] == col->attnum;
-            }
-            match = found;
-        }
-        if (!match) {
-            return sql_bind_error(b, ins->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
-                                  "there is no unique or exclusion constraint matching the ON "
-                                  "CONFLICT specification");
-        }
-    } else if (oc->constraint != NULL) {
-        bool found = false;
+    if (oc->constraint != NULL) {
         for (uint32_t k = 0; k < t->constraint_count; k++) {
-            found |= t->constraints[k].kind == 'p' && strcmp(t->constraints[k].name,
-                                                             oc->constraint) == 0;
+            const eng_constraint *c = &t->constraints[k];
+            if ((c->kind != 'p' && c->kind != 'u') || strcmp(c->name, oc->constraint) != 0) {
+                continue;
+            }
+            *arbiter = c->kind == 'p' ? 0 : c->index_oid;
+            return true;
         }
-        if (!found) {
-            return sql_bind_error(b, ins->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
-                                  "constraint \"%s\" for table \"%s\" does not exist",
-                                  oc->constraint, t->name);
-        }
-    } else if (oc->action == SQL_CONFLICT_UPDATE) {
+        return sql_bind_error(b, ins->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
+                              "constraint \"%s\" for table \"%s\" does not exist",
+                              oc->constraint, t->name);
+    }
+    if (oc->action == SQL_CONFLICT_UPDATE) {
         return sql_bind_error(b, ins->hdr.location, SQLSTATE_SYNTAX_ERROR,
                               "ON CONFLICT DO UPDATE requires inference specification or "
                               "constraint name");
     }
+    *arbiter = SQL_CONFLICT_ANY;
+    return true;
+}
+
+static bool sql_insert_on_conflict(sql_binder *b, const sql_insert *ins, const eng_table *t,
+                                   sql_plan *p, const char *alias) {
+    const sql_on_conflict *oc = ins->on_conflict;
+    if (oc == NULL) return true;
+    uint32_t arbiter = 0;
+    if (!sql_conflict_arbiter(b, ins, t, &arbiter)) return false;
+    if (t->pk_count == 0 && oc->action == SQL_CONFLICT_UPDATE) {
+        /* the row behind a unique key is found through its primary key */
+        return sql_bind_error(b, ins->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "ON CONFLICT DO UPDATE on a table without a primary key is not "
+                              "supported yet");
+    }
+    p->modify.conflict_index = arbiter;
     p->modify.on_conflict = oc->action == SQL_CONFLICT_NOTHING ? 1 : 2;
     if (oc->action != SQL_CONFLICT_UPDATE) return true;
     sql_qlevel *q = sql_dml_level(b, t, alias, NULL, true);

@@ -311,6 +311,7 @@ bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES]
     rt_err *saved = dc->bc->err;
     dc->bc->err = err; /* binder helpers report into the statement's error */
     bool ok = sql_ddl_dispatch(dc, stmt, tag, err);
+    if (ok) ok = sql_ddl_unique_sync(dc, err);
     dc->bc->err = saved;
     if (ok && dc->txn->draft != NULL) {
         dc->bc->db = eng_catalog_db_by_oid(dc->txn->draft, dc->db_oid);

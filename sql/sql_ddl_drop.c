@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_unique.h"
 
 static const char *ddl_drop_tag(sql_object_kind k) {
     switch (k) {
@@ -259,7 +260,7 @@ static bool ddl_drop_schema(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *
     const eng_database *db = dc->bc->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
-        if (t->schema_oid != oid) continue;
+        if (t->schema_oid != oid || sql_unique_is_companion(t)) continue; /* hidden */
         snprintf(what, sizeof what, "%s %s.%s", t->kind == 'v' ? "view" : "table", name, t->name);
         ddl_deps_add(&deps, what, on);
     }

@@ -1,6 +1,7 @@
 /* sql_ddl_index.c: CREATE INDEX (btree, hash, and HNSW with pgvector's operator classes and
  * build options) and the indexes behind PRIMARY KEY and UNIQUE constraints. The engine builds
- * a new index over the existing rows when a partition adapts to the new definition. */
+ * a new index over the existing rows when a partition adapts to the new definition; a unique
+ * index the primary key does not cover is enforced by its companion table (sql_ddl_unique.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,27 +17,6 @@ static bool ddl_index_name_free(sql_ddl_ctx *dc, const eng_table *t, const char 
         return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", name);
     }
     return true;
-}
-
-/* True if every primary-key column is among the key's: such a key is unique because the primary
- * key is, and the engine enforces only the primary key (across partitions). */
-static bool ddl_key_covers_pk(const eng_table *t, const uint16_t *attnums, uint32_t n) {
-    if (t->pk_count == 0) return false;
-    for (uint32_t i = 0; i < t->pk_count; i++) {
-        bool found = false;
-        for (uint32_t j = 0; j < n && !found; j++) found = attnums[j] == t->pk_attnums[i];
-        if (!found) return false;
-    }
-    return true;
-}
-
-static bool ddl_unique_refused(rt_err *err) {
-    rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-               "unique constraints and indexes other than the primary key are not supported yet");
-    rt_err_detail(err, "Dreambase enforces uniqueness only through the primary key, which "
-                       "partitions the table.");
-    rt_err_hint(err, "Make the columns the table's PRIMARY KEY, or include all of its columns.");
-    return false;
 }
 
 static bool ddl_key_columns(const eng_table *t, const sql_constraint *con, uint16_t *attnums,
@@ -73,7 +53,6 @@ bool sql_ddl_add_key(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con, r
         return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
                           "multiple primary keys for table \"%s\" are not allowed", t->name);
     }
-    if (!primary && !ddl_key_covers_pk(t, attnums, n)) return ddl_unique_refused(err);
     eng_index *ix = &t->indexes[t->index_count];
     memset(ix, 0, sizeof *ix);
     if (con->name != NULL) {
@@ -338,9 +317,6 @@ bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *e
     }
     ix.unique = ci->unique;
     ix.nulls_not_distinct = ci->nulls_not_distinct;
-    if (ix.unique && !ddl_key_covers_pk(t, ix.attnums, ix.column_count)) {
-        return ddl_unique_refused(err);
-    }
     if (ci->where != NULL) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "partial indexes (CREATE INDEX ... WHERE) are not supported yet");

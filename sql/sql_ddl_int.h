@@ -62,6 +62,10 @@ bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fre
 bool sql_ddl_seq_apply(sql_ddl_ctx *dc, eng_sequence *s, const sql_list *opts, bool create,
                        rt_err *err);
 
+/* Brings the hidden companion tables of UNIQUE constraints in step with the draft (creating,
+ * filling, dropping them); run after every statement. 23505 if a new one finds duplicates. */
+bool sql_ddl_unique_sync(sql_ddl_ctx *dc, rt_err *err);
+
 /* Statements. */
 /* Runs one statement on the open draft (the elements of CREATE SCHEMA come back here). */
 bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err);

@@ -8,6 +8,7 @@
 
 #include "engine/eng_key.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_exec_unique.h"
 #include "sql/sql_types.h"
 #include "runtime/rt_loop.h"
 
@@ -110,15 +111,48 @@ static bool sql_returning(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena,
     return sql_rowset_add_values(out, vals) || rt_arena_fail(out->arena, x->err);
 }
 
+/* Keeps the companion rows of the table's unique keys in step with one UPDATE (`after` the
+ * new row) or DELETE (`after` NULL): the old key's row goes, the new key's row comes (23505 if
+ * another row has it). */
+static bool sql_companions_move(sql_exec_ctx *x, const eng_table *t, const sql_value *before,
+                                const sql_value *after, rt_arena *arena) {
+    sql_uniq_set u;
+    sql_uniq_collect(x->db, t, &u);
+    if (u.n == 0) return true;
+    sql_value *okey = rt_arena_alloc(arena, sizeof(sql_value) * ENG_INDEX_COLUMNS_MAX * 4);
+    if (okey == NULL) return rt_arena_fail(arena, x->err);
+    sql_value *nkey = okey + ENG_INDEX_COLUMNS_MAX * 2;
+    for (uint32_t k = 0; k < u.n; k++) {
+        bool had = sql_uniq_key(t, u.ix[k], before, okey);
+        bool has = after != NULL && sql_uniq_key(t, u.ix[k], after, nkey);
+        if (had && has && sql_uniq_same_row(u.comp[k], okey, nkey)) continue;
+        if (had && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, okey, false)) return false;
+        if (has && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, nkey, true)) return false;
+    }
+    return true;
+}
+
 /* ---- INSERT on the owning shard ---- */
+
+/* Rows bound for one table on one shard: the statement's table (target 0) or a companion. */
+typedef struct sql_insert_target {
+    const eng_table *table;
+    const char *conname;     /* companions: the constraint named in 23505 */
+    sql_rowset rows;         /* full rows (attnum order), already checked */
+    uint32_t *partitions;    /* per row */
+} sql_insert_target;
 
 typedef struct sql_insert_job {
     sql_exec_ctx *x;         /* the coordinator's context (read-only here) */
     const sql_plan *plan;
-    sql_rowset *rows;        /* full rows (attnum order), already checked */
-    uint32_t *partitions;    /* per row */
+    sql_insert_target *targets; /* [ntargets] for this shard */
+    uint32_t ntargets;
     sql_rowset returning;    /* filled on the shard, read by the coordinator */
     uint64_t inserted;
+    uint64_t conflicts;      /* rows that met an existing key (ON CONFLICT) */
+    bool no_conflict;        /* ON CONFLICT on another constraint: a primary-key clash is 23505 */
+    const sql_value *locate; /* ON CONFLICT DO UPDATE on a unique constraint: the full-row
+                                array whose primary-key columns name the row to update */
     rt_err err;
     bool ok;
 } sql_insert_job;
@@ -127,13 +161,29 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
                                 uint32_t slot, const sql_value *excluded, rt_arena *arena,
                                 sql_insert_job *job);
 
+/* A companion row of a UNIQUE constraint (or a row of a companion being filled by DDL). */
+static bool sql_insert_companion_row(sql_exec_ctx *x, const sql_insert_target *tg, eng_tx *tx,
+                                     uint64_t r) {
+    const sql_value *row = sql_rowset_row(&tg->rows, r);
+    eng_part *part = eng_partition(tg->table, tg->partitions[r]);
+    uint32_t slot;
+    if (eng_part_insert(part, tx, row, &slot, NULL, x->err) == ENG_INSERTED) return true;
+    if (!rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) return false;
+    return sql_uniq_violation(x, tg->table, tg->conname, row);
+}
+
 static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uint64_t r,
                            rt_arena *arena) {
     const sql_plan *p = job->plan;
-    const sql_value *row = sql_rowset_row(job->rows, r);
-    eng_part *part = eng_partition(p->modify.table, job->partitions[r]);
+    const sql_value *row = sql_rowset_row(&job->targets[0].rows, r);
+    if (sql_unique_is_companion(p->modify.table)) {
+        if (!sql_insert_companion_row(x, &job->targets[0], tx, r)) return false;
+        job->inserted++;
+        return true;
+    }
+    eng_part *part = eng_partition(p->modify.table, job->targets[0].partitions[r]);
     uint32_t slot, conflict;
-    bool want_conflict = p->modify.on_conflict != 0;
+    bool want_conflict = p->modify.on_conflict != 0 && !job->no_conflict;
     eng_insert_result res = eng_part_insert(part, tx, row, &slot,
                                             want_conflict ? &conflict : NULL, x->err);
     if (res == ENG_INSERT_FAILED) {
@@ -150,11 +200,33 @@ static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uin
             return rt_err_set(x->err, SQLSTATE_SERIALIZATION_FAILURE,
                               "could not serialize access due to concurrent update");
         }
+        job->conflicts++;
         if (p->modify.on_conflict == 1) return true; /* DO NOTHING */
         return sql_conflict_update(x, p, part, tx, conflict, row, arena, job);
     }
     job->inserted++;
     return sql_returning(x, p, arena, row, &job->returning);
+}
+
+/* ON CONFLICT DO UPDATE found through a unique constraint: the row its companion names. */
+static bool sql_insert_located(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx,
+                               rt_arena *arena) {
+    const sql_plan *p = job->plan;
+    const eng_table *t = p->modify.table;
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < t->pk_count; i++) {
+        ok = eng_key_append(&key, &job->locate[t->pk_attnums[i] - 1], false, x->err);
+    }
+    eng_part *part = eng_partition(t, job->targets[0].partitions[0]);
+    uint32_t slot = ok ? eng_part_pk_newest(part, key.buf, (uint32_t)key.len) : ENG_SLOT_NONE;
+    rt_free(key.buf);
+    if (!ok) return false;
+    job->conflicts++;
+    if (slot == ENG_SLOT_NONE) return true; /* gone meanwhile */
+    return sql_conflict_update(x, p, part, tx, slot, sql_rowset_row(&job->targets[0].rows, 0),
+                               arena, job);
 }
 
 static void sql_insert_job_run(void *arg) {
@@ -168,10 +240,17 @@ static void sql_insert_job_run(void *arg) {
     sql_rowset_init(&job->returning, arena, job->plan->ncols);
     job->ok = true;
     rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
-    for (uint64_t r = 0; r < job->rows->count && job->ok; r++) {
+    if (job->locate != NULL) job->ok = sql_insert_located(&x, job, tx, row_arena);
+    for (uint64_t r = 0; job->locate == NULL && r < job->targets[0].rows.count && job->ok; r++) {
         if ((r & 255) == 255) rt_fiber_maybe_yield();
         rt_arena_reset(row_arena);
         job->ok = sql_insert_row(&x, job, tx, r, row_arena);
+    }
+    for (uint32_t k = 1; k < job->ntargets && job->ok; k++) {
+        for (uint64_t r = 0; r < job->targets[k].rows.count && job->ok; r++) {
+            if ((r & 255) == 255) rt_fiber_maybe_yield();
+            job->ok = sql_insert_companion_row(&x, &job->targets[k], tx, r);
+        }
     }
     rt_arena_destroy(row_arena);
     /* RETURNING rows stay in this shard's arena until the coordinator has copied them; then it
@@ -217,6 +296,15 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
         }
         return false;
     }
+    uint64_t begin, end;
+    eng_part_stamps(part, slot, &begin, &end);
+    if (begin == eng_stamp_txn(x->txn_id.slot, x->txn_id.generation, x->command)) {
+        rt_err_set(x->err, SQLSTATE_CARDINALITY_VIOLATION,
+                   "ON CONFLICT DO UPDATE command cannot affect row a second time");
+        rt_err_hint(x->err, "Ensure that no rows proposed for insertion within the same command "
+                            "have duplicate constrained values.");
+        return false;
+    }
     sql_value *existing = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
     sql_value *updated = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
     if (existing == NULL || updated == NULL) return rt_arena_fail(arena, x->err);
@@ -245,7 +333,8 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
     }
     uint32_t new_slot;
     if (!sql_exec_check_row(x, p, updated, arena) ||
-        !eng_part_update(part, tx, slot, updated, &new_slot, x->err)) {
+        !eng_part_update(part, tx, slot, updated, &new_slot, x->err) ||
+        !sql_companions_move(x, t, existing, updated, arena)) {
         return false;
     }
     job->inserted++;
@@ -286,6 +375,8 @@ static bool sql_insert_full_row(sql_exec_ctx *x, const sql_plan *p, const sql_ba
         sql_vec_get(&in->cols[k], r, &row[c]);
         row[c].type_oid = t->columns[c].type_oid;
     }
+    /* A companion being filled: rows with a NULL key have no companion row (skipped later). */
+    if (sql_unique_is_companion(t) && sql_uniq_row_skipped(t, row)) return true;
     return sql_exec_check_row(x, p, row, arena);
 }
 
@@ -302,18 +393,52 @@ static uint32_t sql_insert_partition(sql_op_insert *ins, sql_exec_ctx *x, const 
     return part;
 }
 
+/* Rows waiting to be sent, per shard: the statement's table (target 0), then each companion. */
+typedef struct sql_insert_bufs {
+    rt_arena *arena;
+    uint32_t shards;
+    uint32_t ntargets;
+    sql_insert_target *t[RT_SHARDS_MAX]; /* [ntargets] per shard */
+} sql_insert_bufs;
+
+static bool sql_insert_bufs_init(sql_insert_bufs *bb, const eng_table *t, const sql_uniq_set *u,
+                                 rt_err *err) {
+    rt_arena_reset(bb->arena);
+    for (uint32_t s = 0; s < bb->shards; s++) {
+        bb->t[s] = rt_arena_alloc(bb->arena, sizeof(sql_insert_target) * bb->ntargets);
+        if (bb->t[s] == NULL) return rt_arena_fail(bb->arena, err);
+        for (uint32_t k = 0; k < bb->ntargets; k++) {
+            sql_insert_target *tg = &bb->t[s][k];
+            tg->table = k == 0 ? t : u->comp[k - 1];
+            tg->conname = k == 0 ? NULL : u->ix[k - 1]->name;
+            tg->partitions = rt_arena_alloc(bb->arena, sizeof(uint32_t) * SQL_BATCH_ROWS);
+            if (!sql_rowset_init(&tg->rows, bb->arena, tg->table->column_count) ||
+                tg->partitions == NULL) {
+                return rt_arena_fail(bb->arena, err);
+            }
+        }
+    }
+    return true;
+}
+
+static bool sql_insert_bufs_empty(const sql_insert_bufs *bb, uint32_t s) {
+    for (uint32_t k = 0; k < bb->ntargets; k++) {
+        if (bb->t[s][k].rows.count > 0) return false;
+    }
+    return true;
+}
+
 /* Sends the buffered rows to their shards (in parallel) and collects RETURNING rows. */
-static bool sql_insert_flush(sql_op_insert *ins, sql_exec_ctx *x, sql_rowset *bufs,
-                             uint32_t **parts) {
+static bool sql_insert_flush(sql_op_insert *ins, sql_exec_ctx *x, sql_insert_bufs *bb) {
     uint32_t shards = eng_shard_count();
     sql_insert_job jobs[RT_SHARDS_MAX];
     rt_remote_call calls[RT_SHARDS_MAX];
     rt_wg wg = {0};
     uint32_t used[RT_SHARDS_MAX], n = 0;
     for (uint32_t s = 0; s < shards; s++) {
-        if (bufs[s].count == 0) continue;
-        jobs[s] = (sql_insert_job){.x = x, .plan = ins->base.plan, .rows = &bufs[s],
-                                   .partitions = parts[s]};
+        if (sql_insert_bufs_empty(bb, s)) continue;
+        jobs[s] = (sql_insert_job){.x = x, .plan = ins->base.plan, .targets = bb->t[s],
+                                   .ntargets = bb->ntargets};
         x->txn->participants |= 1ull << s;
         rt_run_on_wg(&calls[s], s, sql_insert_job_run, &jobs[s], &wg);
         used[n++] = s;
@@ -335,7 +460,6 @@ static bool sql_insert_flush(sql_op_insert *ins, sql_exec_ctx *x, sql_rowset *bu
                 ok = rt_arena_fail(x->arena, x->err);
             }
         }
-        bufs[used[i]].count = 0;
     }
     /* Free the shards' RETURNING memory on the shards that own it. */
     rt_wg free_wg = {0};
@@ -347,19 +471,186 @@ static bool sql_insert_flush(sql_op_insert *ins, sql_exec_ctx *x, sql_rowset *bu
     return ok;
 }
 
+/* Buffers one row for target k (partition `part`); true in *full when a buffer is full. */
+static bool sql_insert_buffer(sql_insert_bufs *bb, uint32_t k, uint32_t part,
+                              const sql_value *row, bool *full, rt_err *err) {
+    uint32_t s = eng_partition_owner(part, bb->shards);
+    sql_insert_target *tg = &bb->t[s][k];
+    tg->partitions[tg->rows.count] = part;
+    if (!sql_rowset_add_values(&tg->rows, row)) return rt_arena_fail(bb->arena, err);
+    *full |= tg->rows.count == SQL_BATCH_ROWS;
+    return true;
+}
+
+/* Buffers a full row of the statement's table and the companion rows of its unique keys. */
+static bool sql_insert_route(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u,
+                             sql_insert_bufs *bb, const sql_value *row, bool *full) {
+    const eng_table *t = ins->base.plan->modify.table;
+    if (sql_unique_is_companion(t) && sql_uniq_row_skipped(t, row)) return true;
+    uint32_t part = sql_insert_partition(ins, x, t, row);
+    if (!sql_insert_buffer(bb, 0, part, row, full, x->err)) return false;
+    for (uint32_t k = 0; k < u->n; k++) {
+        sql_value key[ENG_INDEX_COLUMNS_MAX * 2];
+        if (!sql_uniq_key(t, u->ix[k], row, key)) continue; /* NULLs are distinct */
+        uint32_t cpart = sql_uniq_partition(u->comp[k], key, x->err);
+        if (rt_err_is_set(x->err) || !sql_insert_buffer(bb, k + 1, cpart, key, full, x->err)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- INSERT ... ON CONFLICT on a table with UNIQUE constraints: row by row ---- */
+
+/* One row of the statement's table on its shard: inserted (ON CONFLICT handled there unless
+ * no_conflict), or with `locate` the DO UPDATE of the row it names. *conflicted when the row
+ * met an existing key. */
+static bool sql_upsert_main(sql_op_insert *ins, sql_exec_ctx *x, const sql_value *row,
+                            const sql_value *locate, bool no_conflict, bool *conflicted) {
+    const eng_table *t = ins->base.plan->modify.table;
+    rt_arena *a = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    uint32_t part = sql_insert_partition(ins, x, t, locate != NULL ? locate : row);
+    uint32_t s = eng_partition_owner(part, eng_shard_count());
+    sql_insert_target tg = {.table = t, .partitions = &part};
+    bool ok = sql_rowset_init(&tg.rows, a, t->column_count) &&
+              sql_rowset_add_values(&tg.rows, row);
+    if (!ok) {
+        rt_arena_fail(a, x->err);
+        rt_arena_destroy(a);
+        return false;
+    }
+    sql_insert_job job = {.x = x, .plan = ins->base.plan, .targets = &tg, .ntargets = 1,
+                          .no_conflict = no_conflict, .locate = locate};
+    x->txn->participants |= 1ull << s;
+    ok = rt_run_on(s, sql_insert_job_run, &job, x->err);
+    if (ok && !job.ok) {
+        *x->err = job.err;
+        ok = false;
+    }
+    atomic_fetch_add(x->affected, job.inserted);
+    *conflicted = job.conflicts > 0;
+    for (uint64_t r = 0; ok && r < job.returning.count; r++) {
+        if (!sql_rowset_add_values(&ins->returning, sql_rowset_row(&job.returning, r))) {
+            ok = rt_arena_fail(x->arena, x->err);
+        }
+    }
+    rt_err tmp;
+    rt_err_clear(&tmp);
+    if (job.returning.arena != NULL) rt_run_on(s, sql_insert_job_free, &job, &tmp);
+    rt_arena_destroy(a);
+    return ok;
+}
+
+/* Takes back the companion rows this row inserted (it met a conflict and is skipped). */
+static bool sql_upsert_undo(sql_exec_ctx *x, const sql_uniq_set *u, sql_value *const *crow,
+                            const bool *inserted) {
+    for (uint32_t k = 0; k < u->n; k++) {
+        if (inserted[k] && !sql_uniq_write(x, u->comp[k], u->ix[k]->name, crow[k], false)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The arbiter companions first (all of them for DO NOTHING without a target): a conflict
+ * there skips the row or updates the row the companion names. *handled when it did. */
+static bool sql_upsert_arbiters(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u,
+                                const sql_value *row, sql_value *const *crow, const bool *has,
+                                bool *inserted, bool *handled, rt_arena *arena) {
+    const sql_plan *p = ins->base.plan;
+    const eng_table *t = p->modify.table;
+    uint32_t arb = p->modify.conflict_index;
+    *handled = false;
+    for (uint32_t k = 0; k < u->n; k++) {
+        if (!has[k] || (arb != SQL_CONFLICT_ANY && u->ix[k]->oid != arb)) continue;
+        sql_value *found = rt_arena_alloc(arena, sizeof(sql_value) * u->comp[k]->column_count);
+        if (found == NULL) return rt_arena_fail(arena, x->err);
+        eng_insert_result res = sql_uniq_insert_arbiter(x, u->comp[k], crow[k], found);
+        if (res == ENG_INSERT_FAILED) return false;
+        if (res == ENG_INSERTED) {
+            inserted[k] = true;
+            continue;
+        }
+        *handled = true;
+        if (!sql_upsert_undo(x, u, crow, inserted)) return false;
+        if (p->modify.on_conflict == 1) return true; /* DO NOTHING */
+        sql_value *loc = rt_arena_zalloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+        if (loc == NULL) return rt_arena_fail(arena, x->err);
+        for (uint32_t i = 0; i < t->pk_count; i++) {
+            loc[t->pk_attnums[i] - 1] = found[u->ix[k]->column_count + i];
+        }
+        bool conflicted;
+        return sql_upsert_main(ins, x, row, loc, false, &conflicted);
+    }
+    return true;
+}
+
+static bool sql_upsert_row(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u,
+                           const sql_value *row, rt_arena *arena) {
+    const sql_plan *p = ins->base.plan;
+    const eng_table *t = p->modify.table;
+    sql_value *crow[SQL_UNIQUE_PER_TABLE_MAX];
+    bool has[SQL_UNIQUE_PER_TABLE_MAX], inserted[SQL_UNIQUE_PER_TABLE_MAX];
+    bool on_unique = false;
+    for (uint32_t k = 0; k < u->n; k++) {
+        crow[k] = rt_arena_alloc(arena, sizeof(sql_value) * ENG_INDEX_COLUMNS_MAX * 2);
+        if (crow[k] == NULL) return rt_arena_fail(arena, x->err);
+        has[k] = sql_uniq_key(t, u->ix[k], row, crow[k]);
+        inserted[k] = false;
+        on_unique |= u->ix[k]->oid == p->modify.conflict_index;
+    }
+    bool handled, conflicted;
+    if (!sql_upsert_arbiters(ins, x, u, row, crow, has, inserted, &handled, arena)) return false;
+    if (handled) return true;
+    if (!sql_upsert_main(ins, x, row, NULL, on_unique, &conflicted)) return false;
+    if (conflicted) return sql_upsert_undo(x, u, crow, inserted);
+    for (uint32_t k = 0; k < u->n; k++) {
+        if (has[k] && !inserted[k] &&
+            !sql_uniq_write(x, u->comp[k], u->ix[k]->name, crow[k], true)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* INSERT ... ON CONFLICT with companions: each row's keys are settled before the next row. */
+static bool sql_upsert_consume(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u) {
+    const sql_plan *p = ins->base.plan;
+    const eng_table *t = p->modify.table;
+    sql_value *row = rt_arena_alloc(x->arena, sizeof(sql_value) * (t->column_count + 1u));
+    bool ok = row != NULL;
+    /* Companion rows are written (and taken back) on any shard. */
+    uint32_t shards = eng_shard_count();
+    x->txn->participants |= shards >= 64 ? ~0ull : (1ull << shards) - 1u;
+    rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    for (;;) {
+        sql_batch *in;
+        if (!ok || !sql_op_next(ins->base.child, x, &in)) {
+            ok = false;
+            break;
+        }
+        if (in == NULL) break;
+        for (uint32_t r = 0; ok && r < in->rows; r++) {
+            rt_arena_reset(row_arena);
+            ok = sql_insert_full_row(x, p, in, r, row_arena, row) &&
+                 sql_upsert_row(ins, x, u, row, row_arena);
+        }
+    }
+    if (!ok && !rt_err_is_set(x->err)) rt_arena_fail(row_arena, x->err);
+    rt_arena_destroy(row_arena);
+    return ok;
+}
+
 static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
     const sql_plan *p = ins->base.plan;
     const eng_table *t = p->modify.table;
-    uint32_t shards = eng_shard_count();
-    sql_rowset bufs[RT_SHARDS_MAX];
-    uint32_t *parts[RT_SHARDS_MAX];
-    rt_arena *buf_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
-    for (uint32_t s = 0; s < shards; s++) {
-        sql_rowset_init(&bufs[s], buf_arena, t->column_count);
-        parts[s] = rt_arena_alloc(buf_arena, sizeof(uint32_t) * SQL_BATCH_ROWS);
-    }
+    sql_uniq_set u;
+    sql_uniq_collect(x->db, t, &u);
+    if (u.n > 0 && p->modify.on_conflict != 0) return sql_upsert_consume(ins, x, &u);
+    sql_insert_bufs bb = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX),
+                          .shards = eng_shard_count(), .ntargets = 1 + u.n};
     sql_value *row = rt_arena_alloc(x->arena, sizeof(sql_value) * (t->column_count + 1u));
-    bool ok = row != NULL;
+    bool ok = row != NULL && sql_insert_bufs_init(&bb, t, &u, x->err);
     /* Defaults and CHECKs of one row, reset per row: an INSERT ... SELECT or a COPY of any
      * size runs in bounded memory (the row set copies what it keeps). */
     rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
@@ -373,25 +664,17 @@ static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
         for (uint32_t r = 0; ok && r < in->rows; r++) {
             rt_arena_reset(row_arena);
             ok = sql_insert_full_row(x, p, in, r, row_arena, row);
-            if (!ok) break;
-            uint32_t part = sql_insert_partition(ins, x, t, row);
-            uint32_t s = eng_partition_owner(part, shards);
-            parts[s][bufs[s].count] = part;
-            ok = sql_rowset_add_values(&bufs[s], row) || rt_arena_fail(buf_arena, x->err);
-            if (ok && bufs[s].count == SQL_BATCH_ROWS) {
-                ok = sql_insert_flush(ins, x, bufs, parts);
-                rt_arena_reset(buf_arena);
-                for (uint32_t k = 0; k < shards; k++) {
-                    sql_rowset_init(&bufs[k], buf_arena, t->column_count);
-                    parts[k] = rt_arena_alloc(buf_arena, sizeof(uint32_t) * SQL_BATCH_ROWS);
-                }
+            bool full = false;
+            if (ok) ok = sql_insert_route(ins, x, &u, &bb, row, &full);
+            if (ok && full) {
+                ok = sql_insert_flush(ins, x, &bb) && sql_insert_bufs_init(&bb, t, &u, x->err);
             }
         }
     }
-    if (ok) ok = sql_insert_flush(ins, x, bufs, parts);
+    if (ok) ok = sql_insert_flush(ins, x, &bb);
     if (!ok && !rt_err_is_set(x->err)) rt_arena_fail(row_arena, x->err);
     rt_arena_destroy(row_arena);
-    rt_arena_destroy(buf_arena);
+    rt_arena_destroy(bb.arena);
     return ok;
 }
 
@@ -471,6 +754,16 @@ static bool sql_update_lock(sql_exec_ctx *x, const sql_plan *p, eng_part *part, 
     }
 }
 
+/* sql_companions_move with the old row read from the scanned one-row batch. */
+static bool sql_update_companions(sql_exec_ctx *x, const eng_table *t, const sql_batch *old,
+                                  const sql_value *after, rt_arena *arena) {
+    if (!sql_uniq_any(x->db, t)) return true;
+    sql_value *before = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+    if (before == NULL) return rt_arena_fail(arena, x->err);
+    for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&old->cols[c], 0, &before[c]);
+    return sql_companions_move(x, t, before, after, arena);
+}
+
 static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const sql_batch *in,
                            uint32_t r, rt_arena *arena) {
     const sql_plan *p = u->base.plan;
@@ -487,7 +780,10 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
     if (vals == NULL) return rt_arena_fail(arena, x->err);
     for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&row->cols[c], 0, &vals[c]);
     if (p->kind == SQL_P_DELETE) {
-        if (!eng_part_delete(part, tx, slot, x->err)) return false;
+        if (!eng_part_delete(part, tx, slot, x->err) ||
+            !sql_update_companions(x, t, row, NULL, arena)) {
+            return false;
+        }
     } else {
         sql_eval_ctx ec;
         sql_exec_eval_ctx(x, arena, &ec);
@@ -507,6 +803,7 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
             }
             return false;
         }
+        if (!sql_update_companions(x, t, row, vals, arena)) return false;
     }
     atomic_fetch_add(x->affected, 1);
     return sql_returning(x, p, arena, vals, &u->returning);

@@ -17,6 +17,7 @@
 #include "sql/sql_ast.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_hybrid.h"
+#include "sql/sql_exec_unique.h"
 
 /* ---- row locks (SELECT ... FOR UPDATE / SHARE) ---- */
 
@@ -457,6 +458,11 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     uint32_t *parts, nparts;
     if (!sql_gather_targets(g, x, &parts, &nparts)) return false;
     uint32_t shards = eng_shard_count(), me = rt_core_id();
+    /* UPDATE/DELETE of a table with UNIQUE constraints writes companion rows on any shard. */
+    if (g->base.plan->gather.writes && x->txn != NULL &&
+        sql_uniq_any(x->db, g->base.plan->gather.table)) {
+        x->txn->participants |= shards >= 64 ? ~0ull : (1ull << shards) - 1u;
+    }
     g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (shards + 1));
     g->local_parts = rt_arena_alloc(x->arena, sizeof(uint32_t) * (nparts + 1));
     if (g->frags == NULL || g->local_parts == NULL) return false;

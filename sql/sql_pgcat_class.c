@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/sql_unique.h"
 #include "sql/sql_pgcat_int.h"
 
 /* PostgreSQL's system columns, present on every table. */
@@ -111,6 +112,7 @@ bool pc_scan_class(pc_row *r) {
         if (!pc_add(r)) return false;
     }
     for (uint32_t i = 0; i < db->table_count; i++) {
+        if (sql_unique_is_companion(&db->tables[i])) continue; /* hidden */
         if (db->tables[i].kind == 'S') continue; /* sequences come from db->sequences */
         if (!pc_class_table(r, &db->tables[i])) return false;
     }
@@ -213,6 +215,7 @@ bool pc_scan_attribute(pc_row *r) {
     }
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
+        if (sql_unique_is_companion(&db->tables[i])) continue; /* hidden */
         if (db->tables[i].kind != 'S' && !pc_att_table(r, &db->tables[i])) return false;
     }
     return true;
@@ -265,6 +268,7 @@ bool pc_scan_index(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         for (uint32_t k = 0; k < t->index_count; k++) {
             if (pc_index_shown(&t->indexes[k]) && !pc_index_row(r, t, &t->indexes[k])) {
                 return false;
@@ -335,6 +339,7 @@ bool pc_scan_constraint(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         for (uint32_t k = 0; k < t->constraint_count; k++) {
             const eng_constraint *con = &t->constraints[k];
             if (con->kind == 'n') continue; /* PostgreSQL 15 keeps NOT NULL in pg_attribute */
@@ -348,6 +353,7 @@ const eng_constraint *pc_constraint_by_oid(const eng_database *db, uint32_t oid,
                                            const eng_table **table) {
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         for (uint32_t k = 0; k < t->constraint_count; k++) {
             if (t->constraints[k].oid == oid) {
                 *table = t;
@@ -372,6 +378,7 @@ bool pc_scan_attrdef(pc_row *r) {
     sql_strbuf_init(&sb, r->x->arena, 64);
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         for (uint32_t c = 0; c < t->column_count; c++) {
             const eng_column *col = &t->columns[c];
             if (col->default_text == NULL || col->dropped || col->identity != 0) continue;
@@ -431,6 +438,7 @@ bool pc_scan_description(pc_row *r) {
         if (!pc_description_row(r, s->oid, 2615, 0, s->comment)) return false;
     }
     for (uint32_t i = 0; i < db->table_count; i++) {
+        if (sql_unique_is_companion(&db->tables[i])) continue; /* hidden */
         if (!pc_description_table(r, &db->tables[i])) return false;
     }
     for (uint32_t i = 0; i < db->sequence_count; i++) {
@@ -519,6 +527,7 @@ bool pc_scan_tables(pc_row *r) {
     }
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         if (t->kind != 'r') continue;
         pc_clear(r);
         pc_str(r, "schemaname", pc_schema_name(db, t->schema_oid));
@@ -534,6 +543,7 @@ bool pc_scan_views(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         if (t->kind != 'v') continue;
         pc_clear(r);
         pc_str(r, "schemaname", pc_schema_name(db, t->schema_oid));
@@ -551,6 +561,7 @@ bool pc_scan_indexes(pc_row *r) {
     sql_strbuf_init(&sb, r->x->arena, 128);
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         for (uint32_t k = 0; k < t->index_count; k++) {
             const eng_index *ix = &t->indexes[k];
             if (!pc_index_shown(ix)) continue;
@@ -574,6 +585,7 @@ bool pc_scan_stat_user_tables(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         if (t->kind != 'r') continue;
         pc_clear(r);
         pc_int(r, "relid", t->oid);

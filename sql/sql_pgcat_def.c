@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "sql/sql_unique.h"
 #include "sql/sql_lex.h"
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_session.h"
@@ -161,6 +162,7 @@ static uint32_t pc_rel_in_schema(const eng_database *db, uint32_t ns, const char
     if (s != NULL) return s->oid;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *tt = &db->tables[i];
+        if (sql_unique_is_companion(tt)) continue; /* hidden */
         if (tt->schema_oid != ns) continue;
         for (uint32_t k = 0; k < tt->index_count; k++) {
             if (pc_index_shown(&tt->indexes[k]) && strcmp(tt->indexes[k].name, name) == 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/sql_unique.h"
 #include "sql/sql_pgcat_int.h"
 
 static const char *pc_yes(bool b) { return b ? "YES" : "NO"; }
@@ -44,6 +45,7 @@ bool pc_scan_is_tables(pc_row *r) {
     }
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         if (t->kind != 'r' && t->kind != 'v') continue;
         const char *type = t->kind == 'v'           ? "VIEW"
                            : t->persistence == 't' ? "LOCAL TEMPORARY"
@@ -187,6 +189,7 @@ bool pc_scan_is_columns(pc_row *r) {
     }
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         if (t->kind != 'r' && t->kind != 'v') continue;
         const char *schema = pc_schema_name(db, t->schema_oid);
         for (uint32_t c = 0; c < t->column_count; c++) {
@@ -255,6 +258,7 @@ bool pc_scan_is_table_constraints(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         if (t->kind != 'r') continue;
         for (uint32_t k = 0; k < t->constraint_count; k++) {
             const eng_constraint *con = &t->constraints[k];
@@ -276,6 +280,7 @@ bool pc_scan_is_key_column_usage(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         const char *schema = pc_schema_name(db, t->schema_oid);
         for (uint32_t k = 0; k < t->constraint_count; k++) {
             const eng_constraint *con = &t->constraints[k];
@@ -326,6 +331,7 @@ bool pc_scan_is_referential_constraints(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         for (uint32_t k = 0; k < t->constraint_count; k++) {
             const eng_constraint *con = &t->constraints[k];
             if (con->kind != 'f') continue;
@@ -364,6 +370,7 @@ bool pc_scan_is_check_constraints(pc_row *r) {
     sql_strbuf_init(&sb, r->x->arena, 64);
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         if (t->kind != 'r') continue;
         for (uint32_t k = 0; k < t->constraint_count; k++) {
             const eng_constraint *con = &t->constraints[k];
@@ -428,6 +435,7 @@ bool pc_scan_is_views(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
         if (t->kind != 'v') continue;
         pc_clear(r);
         pc_str(r, "table_catalog", db->name);
