@@ -363,10 +363,16 @@ static sql_expr *sql_bind_func(sql_qlevel *q, const sql_func *f) {
     sql_expr *special = sql_bind_special_func(q, f, name);
     if (special != NULL || rt_err_is_set(q->b->bc->err)) return special;
     uint32_t n = f->args.count;
-    sql_expr **args = rt_arena_alloc(q->b->arena, sizeof(sql_expr *) * (n + 1u));
+    sql_expr **args = rt_arena_alloc(q->b->arena, sizeof(sql_expr *) *
+                                                      (n + SQL_NAMED_PARAMS_MAX + 1u));
     if (args == NULL) return NULL;
     for (uint32_t i = 0; i < n; i++) {
         if ((args[i] = sql_bind_expr(q, SQL_LIST_AT(f->args, i))) == NULL) return NULL;
+    }
+    if (f->arg_names.count > 0 &&
+        !sql_bind_named_args(q, name, (const char *const *)f->arg_names.items, args, &n,
+                             f->hdr.location)) {
+        return NULL;
     }
     return sql_bind_call(q, name, false, args, n, f->hdr.location);
 }

@@ -133,6 +133,13 @@ bool sql_bind_common_type(sql_qlevel *q, sql_expr **exprs, uint32_t n, const cha
 sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_expr **args,
                         uint32_t nargs, uint32_t loc);
 const char *sql_type_name(uint32_t oid);
+/* Most parameters of a function known to sql_bind_named_args (make_interval's seven). */
+#define SQL_NAMED_PARAMS_MAX 8
+/* Puts `name => value` arguments (names[i] non-NULL) at their parameters' positions, filling
+ * skipped parameters that have defaults; args has room for SQL_NAMED_PARAMS_MAX. A function
+ * whose parameter names are not known refuses them (0A000) rather than binding by position. */
+bool sql_bind_named_args(sql_qlevel *q, const char *name, const char *const *names,
+                         sql_expr **args, uint32_t *nargs, uint32_t loc);
 
 /* ---- queries (sql_bind_select.c, sql_bind_dml.c) ---- */
 sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *ctes);

@@ -1,0 +1,101 @@
+/* test_sql_bind_rules.c: PostgreSQL 15's binding rules that choose what a call or a literal
+ * means: function-style casts (int8('123')), unknown literals taking the numeric category's
+ * preferred type (sqrt('4')), explicit casts cutting to a typmod ('abcdef'::varchar(3)),
+ * interval field modifiers (interval '1' hour), named arguments (make_interval(hours => 36))
+ * and date/time literals read at execution when their meaning depends on settings or the
+ * clock ('now'). An in-process database (sql_test_db.h) runs the statements end to end and
+ * the rows are compared as text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "tests/sql/sql_test_db.h"
+
+static sdb_result res;
+
+#define CHECK_ROWS(sql, want) TEST_CHECK(sdb_expect(sql, want))
+#define CHECK_ERROR(sql, state) TEST_CHECK(sdb_expect_error(sql, state))
+
+static void bind_function_casts(void) {
+    CHECK_ROWS("SELECT int8('123'), float8('1.5'), text(123), int4(2.6)", "123|1.5|123|3\n");
+    CHECK_ROWS("SELECT pg_typeof(int8('123'))::text, pg_typeof(text(1))::text",
+               "bigint|text\n");
+    CHECK_ERROR("SELECT int8('1.5')", "22P02");
+    CHECK_ERROR("SELECT int4(true, 1)", "42883");
+}
+
+static void bind_unknown_numeric(void) {
+    CHECK_ROWS("SELECT sqrt('4'), abs('-2.5')", "2|2.5\n");
+    CHECK_ROWS("SELECT pg_typeof(abs('1'))::text", "double precision\n");
+    CHECK_ERROR("SELECT abs('x')", "22P02");
+    TEST_CHECK(sdb_exec("SELECT sqrt('four')", &res) == false);
+    TEST_CHECK(strstr(res.err.message, "type double precision: \"four\"") != NULL);
+    /* The string category still wins where a function takes text. */
+    CHECK_ROWS("SELECT length('abc')", "3\n");
+}
+
+static void bind_explicit_typmod(void) {
+    CHECK_ROWS("SELECT 'abcdef'::varchar(3), 'abcdef'::char(2)", "abc|ab\n");
+    TEST_CHECK(sdb_create_table("CREATE TABLE v (id int8 PRIMARY KEY, s varchar(3))", 2) != 0);
+    CHECK_ERROR("INSERT INTO v VALUES (1, 'abcdef')", "22001");
+    CHECK_ROWS("INSERT INTO v VALUES (2, 'abcdef'::varchar(3)) RETURNING s", "abc\n");
+}
+
+static void bind_interval_fields(void) {
+    CHECK_ROWS("SELECT interval '1' hour, interval '90' minute, interval '2' day",
+               "01:00:00|01:30:00|2 days\n");
+    CHECK_ROWS("SELECT interval '1-2' year to month, interval '3 4:05' day to minute",
+               "1 year 2 mons|3 days 04:05:00\n");
+    CHECK_ROWS("SELECT interval '1 day 02:03:04.5678' day to second(2)",
+               "1 day 02:03:04.57\n");
+    CHECK_ROWS("SELECT interval '7'", "00:00:07\n");
+}
+
+static void bind_named_args(void) {
+    CHECK_ROWS("SELECT make_interval(hours => 36)", "36:00:00\n");
+    CHECK_ROWS("SELECT make_interval(years => 1, days => 2, mins => 30)",
+               "1 year 2 days 00:30:00\n");
+    CHECK_ROWS("SELECT make_interval(1, secs => 1.5)", "1 year 00:00:01.5\n");
+    CHECK_ROWS("SELECT make_date(day => 3, month => 2, year => 2024)", "2024-02-03\n");
+    CHECK_ERROR("SELECT make_interval(nosuch => 1)", "42883");
+    CHECK_ERROR("SELECT make_date(year => 2024, day => 3)", "42883");
+    CHECK_ERROR("SELECT make_interval(hours => 1, hours => 2)", "42601");
+    /* Never bound by position where the names are unknown. */
+    CHECK_ERROR("SELECT lpad('x', len => 3)", "0A000");
+}
+
+static void bind_datetime_literals(void) {
+    CHECK_ROWS("SELECT '2024-01-02'::date, '2024-01-02 03:04:05'::timestamp",
+               "2024-01-02|2024-01-02 03:04:05\n");
+    CHECK_ROWS("SELECT '01/02/2024'::date, 'Jan 2 2024'::date", "2024-01-02|2024-01-02\n");
+    /* Read at execution (this harness has no statement clock, so only their order shows). */
+    CHECK_ROWS("SELECT 'tomorrow'::date > 'yesterday'::date, 'now'::timestamp >= 'today'",
+               "t|t\n");
+    CHECK_ERROR("SELECT '2024-13-45'::date", "22008");
+    CHECK_ERROR("SELECT 'garbage'::date", "22007");
+}
+
+static void bind_fiber(void *arg) {
+    (void)arg;
+    bind_function_casts();
+    bind_unknown_numeric();
+    bind_explicit_typmod();
+    bind_interval_fields();
+    bind_named_args();
+    bind_datetime_literals();
+    rt_runtime_stop();
+}
+
+static void test_sql_bind_rules(void **state) {
+    (void)state;
+    assert_int_equal(sdb_run(2, bind_fiber, NULL), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sql_bind_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
