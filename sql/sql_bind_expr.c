@@ -163,6 +163,11 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
 /* ---- operators, booleans ---- */
 
 static sql_expr *sql_bind_op(sql_qlevel *q, const sql_opexpr *op) {
+    if (op->left != NULL && SQL_NODE_KIND(op->left) == SQL_N_ROW &&
+        SQL_NODE_KIND(op->right) == SQL_N_ROW) {
+        return sql_bind_row_compare(q, op->name, (const sql_row *)op->left,
+                                    (const sql_row *)op->right, op->hdr.location);
+    }
     sql_expr *args[2];
     uint32_t n = 0;
     if (op->left != NULL && (args[n++] = sql_bind_expr(q, op->left)) == NULL) return NULL;
@@ -380,8 +385,8 @@ static sql_expr *sql_bind_func(sql_qlevel *q, const sql_func *f) {
 /* ---- CASE, COALESCE and friends ---- */
 
 /* Coerces every expression of `list` to their common type. */
-static bool sql_bind_unify(sql_qlevel *q, sql_expr **list, uint32_t n, const char *context,
-                           uint32_t loc, uint32_t *type, int32_t *typmod) {
+bool sql_bind_unify(sql_qlevel *q, sql_expr **list, uint32_t n, const char *context,
+                    uint32_t loc, uint32_t *type, int32_t *typmod) {
     if (!sql_bind_common_type(q, list, n, context, loc, type, typmod)) return false;
     for (uint32_t i = 0; i < n; i++) {
         list[i] = sql_bind_coerce(q, list[i], *type, -1, SQL_CAST_IMPLICIT, list[i]->location,
@@ -459,6 +464,9 @@ static sql_expr *sql_bind_special(sql_qlevel *q, const sql_special *s) {
 }
 
 static sql_expr *sql_bind_nulltest(sql_qlevel *q, const sql_nulltest *t) {
+    if (SQL_NODE_KIND(t->arg) == SQL_N_ROW) {
+        return sql_bind_row_nulltest(q, (const sql_row *)t->arg, t->is_not);
+    }
     sql_expr *e = sql_expr_new(q->b->arena, SQL_X_NULLTEST, SQL_T_BOOL, 1);
     if (e == NULL || (e->args[0] = sql_bind_expr(q, t->arg)) == NULL) return NULL;
     e->test.is_not = t->is_not;
@@ -476,6 +484,10 @@ static sql_expr *sql_bind_booltest(sql_qlevel *q, const sql_booltest *t) {
 }
 
 static sql_expr *sql_bind_distinct(sql_qlevel *q, const sql_distinct *d) {
+    if (SQL_NODE_KIND(d->left) == SQL_N_ROW && SQL_NODE_KIND(d->right) == SQL_N_ROW) {
+        return sql_bind_row_distinct(q, (const sql_row *)d->left, (const sql_row *)d->right,
+                                     d->is_not, d->hdr.location);
+    }
     sql_expr *e = sql_expr_new(q->b->arena, SQL_X_DISTINCT, SQL_T_BOOL, 2);
     if (e == NULL) return NULL;
     if ((e->args[0] = sql_bind_expr(q, d->left)) == NULL ||

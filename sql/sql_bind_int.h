@@ -141,6 +141,18 @@ const char *sql_type_name(uint32_t oid);
 bool sql_bind_named_args(sql_qlevel *q, const char *name, const char *const *names,
                          sql_expr **args, uint32_t *nargs, uint32_t loc);
 
+/* The common type of `n` expressions, each coerced to it in place; `context` names the
+ * construct for errors. */
+bool sql_bind_unify(sql_qlevel *q, sql_expr **list, uint32_t n, const char *context,
+                    uint32_t loc, uint32_t *type, int32_t *typmod);
+
+/* ---- row constructors in comparisons (sql_bind_row.c) ---- */
+sql_expr *sql_bind_row_compare(sql_qlevel *q, const char *op, const sql_row *l,
+                               const sql_row *r, uint32_t loc);
+sql_expr *sql_bind_row_nulltest(sql_qlevel *q, const sql_row *row, bool is_not);
+sql_expr *sql_bind_row_distinct(sql_qlevel *q, const sql_row *l, const sql_row *r, bool is_not,
+                                uint32_t loc);
+
 /* ---- queries (sql_bind_select.c, sql_bind_dml.c) ---- */
 sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *ctes);
 sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *out);

@@ -3,8 +3,9 @@
  * preferred type (sqrt('4')), explicit casts cutting to a typmod ('abcdef'::varchar(3)),
  * interval field modifiers (interval '1' hour), named arguments (make_interval(hours => 36))
  * and date/time literals read at execution when their meaning depends on settings or the
- * clock ('now'). An in-process database (sql_test_db.h) runs the statements end to end and
- * the rows are compared as text. */
+ * clock ('now'), and row constructors compared column by column ((a, b) < (c, d)). An
+ * in-process database (sql_test_db.h) runs the statements end to end and the rows are
+ * compared as text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,6 +78,24 @@ static void bind_datetime_literals(void) {
     CHECK_ERROR("SELECT 'garbage'::date", "22007");
 }
 
+static void bind_rows(void) {
+    CHECK_ROWS("SELECT ROW(1, 2) = ROW(1, 2), (1, 2) <> (1, 3), (1, 2) < (1, 3), (2, 1) >= (2, 1)",
+               "t|t|t|t\n");
+    /* The first unequal pair decides; a NULL there makes the answer NULL. */
+    CHECK_ROWS("SELECT (1, NULL) < (2, 1), (1, NULL) < (1, 1), (1, 2) = (1, NULL)",
+               "t|NULL|NULL\n");
+    CHECK_ROWS("SELECT ROW(NULL, NULL) IS NULL, ROW(1, NULL) IS NULL, ROW(1, NULL) IS NOT NULL,"
+               " ROW(1, 2) IS NOT NULL", "t|f|f|t\n");
+    CHECK_ROWS("SELECT ROW(1, NULL) IS DISTINCT FROM ROW(1, NULL),"
+               " (1, 2) IS DISTINCT FROM (1, 3), (1, NULL) IS NOT DISTINCT FROM (1, NULL)",
+               "f|t|t\n");
+    TEST_CHECK(sdb_create_table("CREATE TABLE r (id int8 PRIMARY KEY, n int4)", 2) != 0);
+    TEST_CHECK(sdb_exec("INSERT INTO r VALUES (1, 10), (2, 20), (3, 10)", &res));
+    CHECK_ROWS("SELECT id FROM r WHERE (id, n) = (3, 10)", "3\n");
+    CHECK_ROWS("SELECT id FROM r WHERE (n, id) > (10, 1) ORDER BY id", "2\n3\n");
+    CHECK_ERROR("SELECT (1, 2) = (1, 2, 3)", "42601");
+}
+
 static void bind_fiber(void *arg) {
     (void)arg;
     bind_function_casts();
@@ -85,6 +104,7 @@ static void bind_fiber(void *arg) {
     bind_interval_fields();
     bind_named_args();
     bind_datetime_literals();
+    bind_rows();
     rt_runtime_stop();
 }
 
