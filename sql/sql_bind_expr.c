@@ -382,6 +382,9 @@ static sql_expr *sql_bind_func(sql_qlevel *q, const sql_func *f) {
     return sql_bind_call(q, name, false, args, n, f->hdr.location);
 }
 
+/* Subscripts on one array value: PostgreSQL's MAXDIM. */
+#define SQL_ARRAY_SUBSCRIPTS_MAX 6
+
 /* ---- CASE, COALESCE and friends ---- */
 
 /* Coerces every expression of `list` to their common type. */
@@ -747,15 +750,78 @@ static sql_expr *sql_bind_cast(sql_qlevel *q, const sql_cast *c) {
     return sql_bind_coerce(q, arg, type, typmod, SQL_CAST_EXPLICIT, c->hdr.location, NULL);
 }
 
-static sql_expr *sql_bind_subscript(sql_qlevel *q, const sql_subscript *s) {
-    sql_expr *args[3];
-    if ((args[0] = sql_bind_expr(q, s->arg)) == NULL) return NULL;
-    if (s->is_slice) {
-        sql_bind_error(q->b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "array slices are not supported yet");
+/* A missing slice bound (a[:2]) as the constant the slice kernel reads as open. */
+static sql_expr *sql_bind_open_bound(sql_qlevel *q, bool low) {
+    sql_value v = {.type_oid = SQL_T_INT4, .i64 = low ? INT32_MIN : INT32_MAX};
+    return sql_expr_const(q->b->arena, &v, -1);
+}
+
+/* a[i][j] and a[lo:hi][lo:hi] apply all their subscripts at once, as PostgreSQL does: one
+ * slice among them makes every subscript a slice (a plain i meaning 1:i). */
+static sql_expr *sql_bind_array_subscripts(sql_qlevel *q, sql_expr *base,
+                                           const sql_subscript **subs, uint32_t nsub,
+                                           uint32_t loc) {
+    bool slice = false;
+    for (uint32_t k = 0; k < nsub; k++) slice |= subs[k]->is_slice;
+    sql_expr **args = rt_arena_alloc(q->b->arena, sizeof(sql_expr *) * (2 * nsub + 1));
+    if (args == NULL) return NULL;
+    args[0] = base;
+    uint32_t n = 1;
+    for (uint32_t k = 0; k < nsub; k++) {
+        const sql_subscript *s = subs[k];
+        if (slice) {
+            sql_expr *lo = !s->is_slice ? NULL
+                           : s->lower != NULL ? sql_bind_expr(q, s->lower)
+                                              : sql_bind_open_bound(q, true);
+            if (!s->is_slice) { /* a[1:2][2]: the plain subscript means 1:2 */
+                sql_value one = {.type_oid = SQL_T_INT4, .i64 = 1};
+                lo = sql_expr_const(q->b->arena, &one, -1);
+            }
+            const sql_node *hn = s->is_slice ? s->upper : s->lower;
+            sql_expr *hi = hn != NULL ? sql_bind_expr(q, hn) : sql_bind_open_bound(q, false);
+            if (lo == NULL || hi == NULL) return NULL;
+            args[n++] = lo;
+            args[n++] = hi;
+        } else if ((args[n++] = sql_bind_expr(q, s->lower)) == NULL) {
+            return NULL;
+        }
+    }
+    if (nsub > SQL_ARRAY_SUBSCRIPTS_MAX) {
+        sql_bind_error(q->b, loc, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "number of array dimensions "
+                       "(%u) exceeds the maximum allowed (%d)", nsub, SQL_ARRAY_SUBSCRIPTS_MAX);
         return NULL;
     }
-    if ((args[1] = sql_bind_expr(q, s->lower)) == NULL) return NULL;
+    const char *fn = slice ? "array_slice" : nsub == 1 ? "array_subscript" : "array_subscripts";
+    return sql_bind_call(q, fn, false, args, n, loc);
+}
+
+static sql_expr *sql_bind_subscript(sql_qlevel *q, const sql_subscript *s) {
+    const sql_subscript *subs[SQL_ARRAY_SUBSCRIPTS_MAX + 1];
+    uint32_t nsub = 0;
+    const sql_node *base_node = &s->hdr;
+    while (SQL_NODE_KIND(base_node) == SQL_N_SUBSCRIPT && nsub <= SQL_ARRAY_SUBSCRIPTS_MAX) {
+        subs[nsub++] = (const sql_subscript *)base_node;
+        base_node = ((const sql_subscript *)base_node)->arg;
+    }
+    sql_expr *base = sql_bind_expr(q, base_node);
+    if (base == NULL) return NULL;
+    if (sql_type_elem_of(base->type_oid) != 0) {
+        for (uint32_t k = 0; k < nsub / 2; k++) { /* innermost first */
+            const sql_subscript *t = subs[k];
+            subs[k] = subs[nsub - 1 - k];
+            subs[nsub - 1 - k] = t;
+        }
+        return sql_bind_array_subscripts(q, base, subs, nsub, s->hdr.location);
+    }
+    /* jsonb (and errors): one subscript at a time, innermost first. */
+    sql_expr *args[2];
+    if (s->is_slice) {
+        sql_bind_error(q->b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "jsonb subscript does not support slices");
+        return NULL;
+    }
+    args[0] = nsub == 1 ? base : sql_bind_expr(q, s->arg);
+    if (args[0] == NULL || (args[1] = sql_bind_expr(q, s->lower)) == NULL) return NULL;
     if (sql_type_elem_of(args[0]->type_oid) == 0 && args[0]->type_oid != SQL_T_JSONB) {
         sql_bind_error(q->b, s->hdr.location, SQLSTATE_DATATYPE_MISMATCH,
                        "cannot subscript type %s because it does not support subscripting",

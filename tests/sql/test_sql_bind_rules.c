@@ -3,8 +3,8 @@
  * preferred type (sqrt('4')), explicit casts cutting to a typmod ('abcdef'::varchar(3)),
  * interval field modifiers (interval '1' hour), named arguments (make_interval(hours => 36))
  * and date/time literals read at execution when their meaning depends on settings or the
- * clock ('now'), and row constructors compared column by column ((a, b) < (c, d)). An
- * in-process database (sql_test_db.h) runs the statements end to end and the rows are
+ * clock ('now'), row constructors compared column by column ((a, b) < (c, d)), array
+ * slices and multi-dimensional subscripts, and UPDATE ... SET a[i] = v. An in-process database (sql_test_db.h) runs the statements end to end and the rows are
  * compared as text. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,6 +96,31 @@ static void bind_rows(void) {
     CHECK_ERROR("SELECT (1, 2) = (1, 2, 3)", "42601");
 }
 
+static void bind_arrays(void) {
+    CHECK_ROWS("SELECT (ARRAY[10, 20, 30, 40])[2:3], (ARRAY[10, 20, 30, 40])[:2],"
+               " (ARRAY[10, 20, 30, 40])[3:], (ARRAY[1, 2])[5:6]",
+               "{20,30}|{10,20}|{30,40}|{}\n");
+    CHECK_ROWS("SELECT (ARRAY[[1, 2], [3, 4]])[2][1], (ARRAY[[1, 2], [3, 4]])[1],"
+               " (ARRAY[[1, 2], [3, 4]])[1][5]", "3|NULL|NULL\n");
+    /* A plain subscript among slices is 1:i; bounds are clamped and restart at 1. */
+    CHECK_ROWS("SELECT (ARRAY[[1, 2], [3, 4]])[1:1][2], (ARRAY[[1, 2], [3, 4]])[:][2:],"
+               " ('[3:5]={1,2,3}'::int[])[4:10], (ARRAY['a', NULL, 'c'])[1:2]",
+               "{{1,2}}|{{2},{4}}|{2,3}|{a,NULL}\n");
+    CHECK_ROWS("SELECT (ARRAY[1, 2])[NULL:1] IS NULL", "t\n");
+    CHECK_ROWS("SELECT ARRAY[1, 2] = ARRAY[1, 2], ARRAY[1, 2] < ARRAY[1, 3]", "t|t\n");
+    TEST_CHECK(sdb_create_table("CREATE TABLE a (id int8 PRIMARY KEY, nums int4[])", 2) != 0);
+    TEST_CHECK(sdb_exec("INSERT INTO a VALUES (1, '{1,2,3}'), (2, '{1,2,3}'), (3, NULL),"
+                        " (4, '{5}')", &res));
+    TEST_CHECK(sdb_exec("UPDATE a SET nums[2] = 20 WHERE id = 1", &res));
+    TEST_CHECK(sdb_exec("UPDATE a SET nums[5] = 50 WHERE id = 2", &res));
+    TEST_CHECK(sdb_exec("UPDATE a SET nums[3] = 7 WHERE id = 3", &res));
+    TEST_CHECK(sdb_exec("UPDATE a SET nums[0] = '0' WHERE id = 4", &res));
+    CHECK_ROWS("SELECT id, nums FROM a ORDER BY id",
+               "1|{1,20,3}\n2|{1,2,3,NULL,50}\n3|[3:3]={7}\n4|[0:1]={0,5}\n");
+    CHECK_ERROR("UPDATE a SET nums[NULL] = 1", "22004");
+    CHECK_ERROR("UPDATE a SET nums[1:2] = '{1,2}'", "0A000");
+}
+
 static void bind_fiber(void *arg) {
     (void)arg;
     bind_function_casts();
@@ -105,6 +130,7 @@ static void bind_fiber(void *arg) {
     bind_named_args();
     bind_datetime_literals();
     bind_rows();
+    bind_arrays();
     rt_runtime_stop();
 }
 
