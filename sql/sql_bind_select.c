@@ -223,6 +223,8 @@ static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_
         if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) return NULL;
     }
     if (!sql_lateral_end(q, rf->hdr.location)) return NULL;
+    /* unnest(outer.col) in a subquery: the subquery runs once per outer row. */
+    if (argq->correlated && !rf->lateral) q->correlated = true;
     sql_expr *call = sql_bind_call(argq, name, false, args, n, f->hdr.location);
     if (call == NULL) return NULL;
     const sql_func_def *d = call->func.def;

@@ -4,8 +4,9 @@
  * interval field modifiers (interval '1' hour), named arguments (make_interval(hours => 36))
  * and date/time literals read at execution when their meaning depends on settings or the
  * clock ('now'), row constructors compared column by column ((a, b) < (c, d)), array
- * slices and multi-dimensional subscripts, and UPDATE ... SET a[i] = v. An in-process database (sql_test_db.h) runs the statements end to end and the rows are
- * compared as text. */
+ * slices and multi-dimensional subscripts, UPDATE ... SET a[i] = v, and a subquery over a
+ * function of the outer row (psql's \d+ reads reloptions so). An in-process database
+ * (sql_test_db.h) runs the statements end to end and the rows are compared as text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +120,10 @@ static void bind_arrays(void) {
                "1|{1,20,3}\n2|{1,2,3,NULL,50}\n3|[3:3]={7}\n4|[0:1]={0,5}\n");
     CHECK_ERROR("UPDATE a SET nums[NULL] = 1", "22004");
     CHECK_ERROR("UPDATE a SET nums[1:2] = '{1,2}'", "0A000");
+    /* A function in a subquery's FROM over the outer row runs once per outer row. */
+    CHECK_ROWS("SELECT id, array(SELECT 'n' || x FROM unnest(nums) x),"
+               " (SELECT count(*) FROM unnest(nums)) FROM a ORDER BY id",
+               "1|{n1,n20,n3}|3\n2|{n1,n2,n3,NULL,n50}|5\n3|{n7}|1\n4|{n0,n5}|2\n");
 }
 
 static void bind_fiber(void *arg) {
