@@ -153,6 +153,11 @@ sql_expr *sql_bind_row_nulltest(sql_qlevel *q, const sql_row *row, bool is_not);
 sql_expr *sql_bind_row_distinct(sql_qlevel *q, const sql_row *l, const sql_row *r, bool is_not,
                                 uint32_t loc);
 
+/* ---- set-returning functions in the select list (sql_bind_srf.c) ---- */
+/* `in` itself when no target calls a set-returning function; otherwise a PROJECTSET over it
+ * computing the calls, with the targets rewritten to read its columns. */
+sql_plan *sql_bind_project_set(sql_qlevel *q, sql_plan *in, sql_expr **exprs, uint32_t n);
+
 /* ---- queries (sql_bind_select.c, sql_bind_dml.c) ---- */
 sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *ctes);
 sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *out);

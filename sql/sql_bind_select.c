@@ -879,6 +879,7 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
         return NULL;
     }
     if (!sql_bind_locking(&st)) return NULL;
+    if ((st.plan = sql_bind_project_set(q, st.plan, st.t.exprs, st.t.count)) == NULL) return NULL;
     sql_plan *p = sql_project(b, st.plan, &st.t, st.t.count);
     if (p == NULL) return NULL;
     if (s->distinct_on.count > 0) {

@@ -242,7 +242,8 @@ static bool sql_opt_node_exprs(sql_opt *o, sql_plan *p) {
     case SQL_P_CATALOG: return sql_opt_expr(o, p->catalog.filter);
     case SQL_P_FUNCSCAN: return sql_opt_exprs(o, p->func.args, p->func.nargs);
     case SQL_P_FILTER: return sql_opt_expr(o, p->filter.pred);
-    case SQL_P_PROJECT: return sql_opt_exprs(o, p->project.exprs, p->ncols);
+    case SQL_P_PROJECT: case SQL_P_PROJECTSET:
+        return sql_opt_exprs(o, p->project.exprs, p->ncols);
     case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
         return sql_opt_expr(o, p->join.quals);
     case SQL_P_AGG: return sql_opt_agg_exprs(o, p);

@@ -5,7 +5,8 @@
  * and date/time literals read at execution when their meaning depends on settings or the
  * clock ('now'), row constructors compared column by column ((a, b) < (c, d)), array
  * slices and multi-dimensional subscripts, UPDATE ... SET a[i] = v, and a subquery over a
- * function of the outer row (psql's \d+ reads reloptions so). An in-process database
+ * function of the outer row (psql's \d+ reads reloptions so), and set-returning functions in
+ * the select list (lockstep, padded with NULLs). An in-process database
  * (sql_test_db.h) runs the statements end to end and the rows are compared as text. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,6 +127,26 @@ static void bind_arrays(void) {
                "1|{n1,n20,n3}|3\n2|{n1,n2,n3,NULL,n50}|5\n3|{n7}|1\n4|{n0,n5}|2\n");
 }
 
+static void bind_select_list_srfs(void) {
+    CHECK_ROWS("SELECT unnest(ARRAY[3, 1, 2])", "3\n1\n2\n");
+    CHECK_ROWS("SELECT 1, unnest(ARRAY['x', 'y'])", "1|x\n1|y\n");
+    CHECK_ROWS("SELECT unnest(ARRAY[[1, 2], [3, 4]])", "1\n2\n3\n4\n");
+    CHECK_ROWS("SELECT unnest('{}'::int[])", "");
+    /* Lockstep: the shorter set is padded with NULLs. */
+    CHECK_ROWS("SELECT generate_series(1, 3), unnest(ARRAY['a', 'b']), 7",
+               "1|a|7\n2|b|7\n3|NULL|7\n");
+    CHECK_ROWS("SELECT unnest(ARRAY[1, 2]) + unnest(ARRAY[10, 20, 30])", "11\n22\nNULL\n");
+    CHECK_ROWS("SELECT unnest(ARRAY[3, 1, 2]) AS u ORDER BY u", "1\n2\n3\n");
+    CHECK_ROWS("SELECT generate_series(1, 3) LIMIT 2", "1\n2\n");
+    CHECK_ROWS("SELECT count(*), generate_series(1, 2) FROM a", "4|1\n4|2\n");
+    /* Per input row; a row whose sets are all empty (or NULL) yields nothing. */
+    CHECK_ROWS("SELECT id, unnest(nums) FROM a WHERE id IN (3, 4) ORDER BY id, 2",
+               "3|7\n4|0\n4|5\n");
+    CHECK_ROWS("SELECT count(*) FROM (SELECT generate_series(1, 5000)) s", "5000\n");
+    CHECK_ERROR("SELECT CASE WHEN true THEN generate_series(1, 2) END", "0A000");
+    CHECK_ERROR("SELECT unnest(ARRAY[generate_series(1, 2)])", "0A000");
+}
+
 static void bind_fiber(void *arg) {
     (void)arg;
     bind_function_casts();
@@ -136,6 +157,7 @@ static void bind_fiber(void *arg) {
     bind_datetime_literals();
     bind_rows();
     bind_arrays();
+    bind_select_list_srfs();
     rt_runtime_stop();
 }
 
