@@ -118,6 +118,20 @@ static bool sql_scope_has_rte(const sql_scope *s, const char *table) {
     return false;
 }
 
+/* A FROM item of a visible level that is the table `name` under another alias. */
+static const sql_rte *sql_aliased_rte(const sql_qlevel *q, const char *name) {
+    for (const sql_qlevel *l = q; l != NULL; l = l->parent) {
+        for (uint32_t r = 0; l->scope != NULL && r < l->scope->nrtes; r++) {
+            const sql_rte *rte = &l->scope->rtes[r];
+            if (rte->table != NULL && rte->name != NULL && strcmp(rte->table->name, name) == 0 &&
+                strcmp(rte->name, name) != 0) {
+                return rte;
+            }
+        }
+    }
+    return NULL;
+}
+
 static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
     const sql_name *nm = &c->name;
     const char *col = nm->parts[nm->count - 1];
@@ -147,7 +161,13 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
         if (depth > 0 && l->lateral) l->lateral_used = true;
         return e;
     }
-    if (table != NULL && !table_seen) {
+    const sql_rte *aliased = table != NULL && !table_seen ? sql_aliased_rte(q, table) : NULL;
+    if (aliased != NULL) { /* FROM t AS m ... t.col */
+        sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                       "invalid reference to FROM-clause entry for table \"%s\"", table);
+        rt_err_hint(q->b->bc->err, "Perhaps you meant to reference the table alias \"%s\".",
+                    aliased->name);
+    } else if (table != NULL && !table_seen) {
         sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
                        "missing FROM-clause entry for table \"%s\"", table);
     } else if (table != NULL) {
@@ -407,7 +427,8 @@ static sql_expr *sql_bind_case(sql_qlevel *q, const sql_case *c) {
     if (e == NULL || results == NULL) return NULL;
     sql_expr *arg = NULL;
     if (c->arg != NULL && (arg = sql_bind_expr(q, c->arg)) == NULL) return NULL;
-    uint32_t nres = 0;
+    /* PostgreSQL resolves the ELSE result first: "CASE types text and integer" names it. */
+    uint32_t first = c->else_result != NULL ? 1 : 0, nres = first;
     for (uint32_t w = 0; w < pairs; w++) {
         const sql_node *cond = SQL_LIST_AT(c->whens, 2 * w);
         sql_expr *ce;
@@ -425,14 +446,14 @@ static sql_expr *sql_bind_case(sql_qlevel *q, const sql_case *c) {
             return NULL;
         }
     }
-    if (c->else_result != NULL && (results[nres++] = sql_bind_expr(q, c->else_result)) == NULL) {
+    if (c->else_result != NULL && (results[0] = sql_bind_expr(q, c->else_result)) == NULL) {
         return NULL;
     }
     uint32_t type;
     int32_t typmod;
     if (!sql_bind_unify(q, results, nres, "CASE", c->hdr.location, &type, &typmod)) return NULL;
-    for (uint32_t w = 0; w < pairs; w++) e->args[2 * w + 1] = results[w];
-    if (c->else_result != NULL) e->args[2 * pairs] = results[pairs];
+    for (uint32_t w = 0; w < pairs; w++) e->args[2 * w + 1] = results[first + w];
+    if (c->else_result != NULL) e->args[2 * pairs] = results[0];
     e->type_oid = type;
     e->typmod = typmod;
     return e;

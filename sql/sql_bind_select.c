@@ -532,9 +532,17 @@ static sql_expr *sql_group_rewrite(sql_group_ctx *g, const sql_expr *e) {
     }
     if (e->kind == SQL_X_COLUMN) {
         const sql_scope_col *c = &g->scope->cols[e->column.index];
+        const char *rel = NULL; /* PostgreSQL names it as rel.col */
+        for (uint32_t r = 0; r < g->scope->nrtes && rel == NULL; r++) {
+            const sql_rte *rte = &g->scope->rtes[r];
+            if (e->column.index >= rte->first && e->column.index < rte->first + rte->ncols) {
+                rel = rte->name;
+            }
+        }
         sql_bind_error(g->b, e->location != UINT32_MAX ? e->location : g->loc,
-                       SQLSTATE_GROUPING_ERROR, "column \"%s\" must appear in the GROUP BY "
-                       "clause or be used in an aggregate function", c->name);
+                       SQLSTATE_GROUPING_ERROR, "column \"%s%s%s\" must appear in the GROUP BY "
+                       "clause or be used in an aggregate function", rel != NULL ? rel : "",
+                       rel != NULL ? "." : "", c->name);
         return NULL;
     }
     if (e->kind == SQL_X_SUBQUERY && e->sub.correlated) {

@@ -6,7 +6,8 @@
  * clock ('now'), row constructors compared column by column ((a, b) < (c, d)), array
  * slices and multi-dimensional subscripts, UPDATE ... SET a[i] = v, and a subquery over a
  * function of the outer row (psql's \d+ reads reloptions so), and set-returning functions in
- * the select list (lockstep, padded with NULLs). An in-process database
+ * the select list (lockstep, padded with NULLs); and the wording of binding errors clients
+ * match on. An in-process database
  * (sql_test_db.h) runs the statements end to end and the rows are compared as text. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -147,6 +148,28 @@ static void bind_select_list_srfs(void) {
     CHECK_ERROR("SELECT unnest(ARRAY[generate_series(1, 2)])", "0A000");
 }
 
+static void bind_check_message(const char *sql, const char *message) {
+    TEST_CHECK(sdb_exec(sql, &res) == false);
+    TEST_CHECK(strcmp(res.err.message, message) == 0);
+    if (strcmp(res.err.message, message) != 0) fprintf(stderr, "%s: %s\n", sql, res.err.message);
+}
+
+static void bind_error_messages(void) {
+    /* CASE resolves its ELSE result first. */
+    bind_check_message("SELECT CASE WHEN true THEN 1 ELSE 'a'::text END",
+                       "CASE types text and integer cannot be matched");
+    bind_check_message("SELECT CASE WHEN true THEN 1 WHEN false THEN 'x'::text END",
+                       "CASE types integer and text cannot be matched");
+    bind_check_message("SELECT id, count(*) FROM r", "column \"r.id\" must appear in the GROUP "
+                       "BY clause or be used in an aggregate function");
+    bind_check_message("SELECT x.n FROM r x GROUP BY x.id", "column \"x.n\" must appear in the "
+                       "GROUP BY clause or be used in an aggregate function");
+    bind_check_message("SELECT * FROM r AS m WHERE r.id = 1",
+                       "invalid reference to FROM-clause entry for table \"r\"");
+    bind_check_message("SELECT * FROM r WHERE nosuch.id = 1",
+                       "missing FROM-clause entry for table \"nosuch\"");
+}
+
 static void bind_fiber(void *arg) {
     (void)arg;
     bind_function_casts();
@@ -158,6 +181,7 @@ static void bind_fiber(void *arg) {
     bind_rows();
     bind_arrays();
     bind_select_list_srfs();
+    bind_error_messages();
     rt_runtime_stop();
 }
 
