@@ -746,10 +746,20 @@ static sql_expr *sql_bind_array(sql_qlevel *q, const sql_array *a, uint32_t want
         e->type_oid = want_type;
         return e;
     }
+    if (want_elem != 0) { /* ARRAY[...]::t[]: every element cast to t, as PostgreSQL does */
+        for (uint32_t i = 0; i < e->nargs; i++) {
+            const sql_node *n = SQL_LIST_AT(a->elements, i);
+            bool sub = SQL_NODE_KIND(n) == SQL_N_ARRAY;
+            e->args[i] = sql_bind_coerce(q, e->args[i], sub ? want_type : want_elem, -1,
+                                         SQL_CAST_EXPLICIT, n->location, NULL);
+            if (e->args[i] == NULL) return NULL;
+        }
+        e->type_oid = want_type;
+        return e;
+    }
     if (!sql_bind_unify(q, e->args, e->nargs, "ARRAY", a->hdr.location, &elem, &typmod)) {
         return NULL;
     }
-    if (want_elem != 0 && elem == SQL_T_TEXT && e->args[0]->kind == SQL_X_CONST) elem = want_elem;
     uint32_t base = sql_type_elem_of(elem) != 0 ? elem : sql_type_array_of(elem);
     e->type_oid = sql_type_elem_of(elem) != 0 ? elem : base;
     if (e->type_oid == 0) {
@@ -917,8 +927,11 @@ sql_expr *sql_bind_expr(sql_qlevel *q, const sql_node *n) {
 
 sql_expr *sql_bind_expr_as(sql_qlevel *q, const sql_node *n, uint32_t type, int32_t typmod,
                            sql_cast_context ctx, const char *what) {
+    /* Only a cast lends ARRAY[...] its element type (ARRAY['1']::int[]); in an assignment
+     * ARRAY['1'] is text[], as in PostgreSQL. */
     sql_expr *e = SQL_NODE_KIND(n) == SQL_N_ARRAY
-                      ? sql_bind_array(q, (const sql_array *)n, type)
+                      ? sql_bind_array(q, (const sql_array *)n,
+                                       ctx == SQL_CAST_EXPLICIT ? type : 0)
                       : sql_bind_expr(q, n);
     if (e == NULL) return NULL;
     return sql_bind_coerce(q, e, type, typmod, ctx, n->location, what);

@@ -846,6 +846,32 @@ static bool sql_bind_locking(sql_sel_state *st) {
     return true;
 }
 
+/* DISTINCT ON (a, b) ... ORDER BY: the leading ORDER BY keys must be the DISTINCT ON
+ * expressions (in any order) until all of them have appeared. They are the last targets. */
+static bool sql_check_distinct_on(sql_sel_state *st) {
+    uint32_t n = st->s->distinct_on.count, first = st->t.count - n, seen = 0;
+    if (n == 0) return true;
+    bool *used = rt_arena_zalloc(st->q->b->arena, n + 1u);
+    if (used == NULL) return sql_bind_oom(st->q->b);
+    for (uint32_t i = 0; i < st->nsort && seen < n; i++) {
+        const sql_expr *key = st->t.exprs[st->sort[i].expr->column.index];
+        bool match = false;
+        for (uint32_t k = 0; k < n && !match; k++) {
+            if (!sql_expr_equal(key, st->t.exprs[first + k])) continue;
+            match = true;
+            if (!used[k]) seen++;
+            used[k] = true;
+        }
+        if (!match) {
+            const sql_node *on = SQL_LIST_AT(st->s->distinct_on, 0);
+            return sql_bind_error(st->q->b, on->location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                                  "SELECT DISTINCT ON expressions must match initial ORDER BY "
+                                  "expressions");
+        }
+    }
+    return true;
+}
+
 /* SELECT with FROM/WHERE/GROUP BY/HAVING/targets/DISTINCT/ORDER BY/LIMIT. */
 static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
     sql_binder *b = q->b;
@@ -880,6 +906,7 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
         if (e == NULL && (e = sql_bind_expr(q, SQL_LIST_AT(s->distinct_on, i))) == NULL) return NULL;
         if (!sql_targets_add(b, &st.t, e, "?distinct?", NULL)) return NULL;
     }
+    if (!sql_check_distinct_on(&st)) return NULL;
     st.aggregated = st.ngroup > 0 || q->naggs > 0 || st.having != NULL || s->group_by.count > 0;
     if (st.aggregated && (st.plan = sql_bind_agg_plan(&st)) == NULL) return NULL;
     if (q->nwins > 0 &&
