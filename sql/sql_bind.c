@@ -173,7 +173,8 @@ bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, 
     }
     const sql_type_def *t = sql_lookup_type_name(name);
     if (t == NULL || t->typtype == 'p') {
-        rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
+        rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s%s\" does not exist", name,
+                   tn->array_dims > 0 ? "[]" : "");
         if (tn->hdr.location != UINT32_MAX) bc->err->position = tn->hdr.location + 1;
         return false;
     }

@@ -399,7 +399,21 @@ static sql_expr *sql_bind_func(sql_qlevel *q, const sql_func *f) {
                              f->hdr.location)) {
         return NULL;
     }
-    return sql_bind_call(q, name, false, args, n, f->hdr.location);
+    sql_expr *call = sql_bind_call(q, name, false, args, n, f->hdr.location);
+    rt_err *err = q->b->bc->err;
+    if (call == NULL && nm->count > 1 && rt_err_is(err, SQLSTATE_UNDEFINED_FUNCTION) &&
+        strncmp(err->message, "function ", 9) == 0) {
+        /* PostgreSQL names the function as written: pg_catalog.nosuch() */
+        char *msg = rt_arena_sprintf(q->b->arena, "function %s.%s", nm->parts[nm->count - 2],
+                                     err->message + 9);
+        if (msg != NULL) {
+            size_t len = strlen(msg);
+            if (len >= sizeof err->message) len = sizeof err->message - 1;
+            memcpy(err->message, msg, len);
+            err->message[len] = '\0';
+        }
+    }
+    return call;
 }
 
 /* Subscripts on one array value: PostgreSQL's MAXDIM. */

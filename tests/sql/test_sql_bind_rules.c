@@ -168,6 +168,9 @@ static void bind_error_messages(void) {
                        "invalid reference to FROM-clause entry for table \"r\"");
     bind_check_message("SELECT * FROM r WHERE nosuch.id = 1",
                        "missing FROM-clause entry for table \"nosuch\"");
+    bind_check_message("SELECT pg_catalog.nosuch()",
+                       "function pg_catalog.nosuch() does not exist");
+    bind_check_message("SELECT 1::nosuchtype[]", "type \"nosuchtype[]\" does not exist");
     bind_check_message("SELECT DISTINCT ON (n) n, id FROM r ORDER BY id",
                        "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
     CHECK_ROWS("SELECT DISTINCT ON (n) n, id FROM r ORDER BY n, id DESC", "10|3\n20|2\n");
@@ -176,8 +179,8 @@ static void bind_error_messages(void) {
     bind_check_message("INSERT INTO a VALUES (9, ARRAY['1'])",
                        "column \"nums\" is of type integer[] but expression is of type text[]");
     CHECK_ROWS("INSERT INTO a VALUES (9, ARRAY['1', '2']::int[]) RETURNING nums", "{1,2}\n");
-    CHECK_ROWS("SELECT ARRAY['1', NULL]::int[], ARRAY[1.5, 2.7]::int[], ARRAY[['1'], ['2']]::int8[]",
-               "{1,NULL}|{2,3}|{{1},{2}}\n");
+    CHECK_ROWS("SELECT ARRAY['1', NULL]::int[], ARRAY[1.5, 2.7]::int[],"
+               " ARRAY[['1'], ['2']]::int8[]", "{1,NULL}|{2,3}|{{1},{2}}\n");
 }
 
 static void bind_fiber(void *arg) {
