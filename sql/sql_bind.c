@@ -145,6 +145,9 @@ bool sql_bind_creation_schema(sql_bind_ctx *bc, const sql_name *name, uint32_t *
 
 /* ---- type names ---- */
 
+/* An interval typmod is (field range << 16) | precision; this precision means "not given". */
+#define SQL_BIND_INTERVAL_FULL_PRECISION 0xffff
+
 static const sql_type_def *sql_lookup_type_name(const char *name) {
     static const struct { const char *alias, *name; } aliases[] = {
         {"integer", "int4"}, {"int", "int4"}, {"smallint", "int2"}, {"bigint", "int8"},
@@ -170,7 +173,8 @@ bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, 
     }
     const sql_type_def *t = sql_lookup_type_name(name);
     if (t == NULL || t->typtype == 'p') {
-        rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
+        rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s%s\" does not exist", name,
+                   tn->array_dims > 0 ? "[]" : "");
         if (tn->hdr.location != UINT32_MAX) bc->err->position = tn->hdr.location + 1;
         return false;
     }
@@ -191,6 +195,12 @@ bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, 
                               "type modifier is not allowed for type \"%s\"", t->name);
         }
         if (!t->typmod_in(mods, n, typmod, bc->err)) return false;
+    }
+    if (t->oid == SQL_T_INTERVAL && tn->interval_fields >= 0) {
+        /* INTERVAL '1' HOUR, interval day to second(3): the range and precision together. */
+        int32_t precision = SQL_BIND_INTERVAL_FULL_PRECISION;
+        if (tn->typmods.count > 0) precision = *typmod & 0xffff;
+        *typmod = (int32_t)(((uint32_t)tn->interval_fields & 0x7fffu) << 16) | precision;
     }
     *oid = t->oid;
     for (uint32_t d = 0; d < tn->array_dims; d++) {

@@ -456,6 +456,39 @@ static sql_plan *sql_dml_scan(sql_binder *b, const eng_table *t, sql_qlevel *q,
     return scan;
 }
 
+/* SET a[i] = v: the column's array with element i replaced (array_assign). Slices, several
+ * subscripts and fields (SET c.f = v) are not supported yet. */
+static sql_expr *sql_update_subscript(sql_qlevel *q, const sql_set_item *si, const eng_table *t,
+                                      const eng_column *col, const sql_node *value) {
+    sql_binder *b = q->b;
+    const sql_subscript *sub = SQL_LIST_AT(si->indirection, 0);
+    uint32_t elem = sql_type_elem_of(col->type_oid);
+    if (si->indirection.count != 1 || SQL_NODE_KIND(sub) != SQL_N_SUBSCRIPT || sub->is_slice ||
+        elem == 0 || SQL_NODE_KIND(value) == SQL_N_DEFAULT) {
+        if (elem == 0 && SQL_NODE_KIND(sub) == SQL_N_SUBSCRIPT) {
+            sql_bind_error(b, si->hdr.location, SQLSTATE_DATATYPE_MISMATCH, "cannot subscript "
+                           "type %s because it does not support subscripting",
+                           sql_type_name(col->type_oid));
+            return NULL;
+        }
+        sql_bind_error(b, si->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "this form of assignment to part of a column is not supported yet");
+        return NULL;
+    }
+    sql_expr *args[3];
+    if ((args[0] = sql_expr_new(b->arena, SQL_X_COLUMN, col->type_oid, 0)) == NULL) return NULL;
+    args[0]->typmod = col->typmod;
+    args[0]->column.index = (uint32_t)(col - t->columns);
+    args[0]->column.depth = 0;
+    char *what = rt_arena_sprintf(b->arena, "column \"%s\"", col->name);
+    args[1] = sql_bind_expr_as(q, sub->lower, SQL_T_INT4, -1, SQL_CAST_IMPLICIT, NULL);
+    args[2] = args[1] != NULL ? sql_bind_expr_as(q, value, elem, col->typmod, SQL_CAST_ASSIGNMENT,
+                                                 what)
+                              : NULL;
+    if (args[2] == NULL) return NULL;
+    return sql_bind_call(q, "array_assign", false, args, 3, si->hdr.location);
+}
+
 static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table *t,
                            sql_qlevel *q, sql_plan *p) {
     p->modify.set = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
@@ -488,7 +521,9 @@ static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table 
                                   "column \"%s\" can only be updated to DEFAULT", col->name);
         }
         sql_expr *e;
-        if (is_default) {
+        if (si->indirection.count > 0) {
+            e = sql_update_subscript(q, si, t, col, value);
+        } else if (is_default) {
             e = p->modify.defaults[col->attnum - 1];
             if (e == NULL) {
                 sql_value nv = {.type_oid = col->type_oid, .is_null = true};

@@ -128,6 +128,20 @@ static bool sql_scope_has_rte(const sql_scope *s, const char *table) {
     return false;
 }
 
+/* A FROM item of a visible level that is the table `name` under another alias. */
+static const sql_rte *sql_aliased_rte(const sql_qlevel *q, const char *name) {
+    for (const sql_qlevel *l = q; l != NULL; l = l->parent) {
+        for (uint32_t r = 0; l->scope != NULL && r < l->scope->nrtes; r++) {
+            const sql_rte *rte = &l->scope->rtes[r];
+            if (rte->table != NULL && rte->name != NULL && strcmp(rte->table->name, name) == 0 &&
+                strcmp(rte->name, name) != 0) {
+                return rte;
+            }
+        }
+    }
+    return NULL;
+}
+
 static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
     const sql_name *nm = &c->name;
     const char *col = nm->parts[nm->count - 1];
@@ -157,7 +171,13 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
         if (depth > 0 && l->lateral) l->lateral_used = true;
         return e;
     }
-    if (table != NULL && !table_seen) {
+    const sql_rte *aliased = table != NULL && !table_seen ? sql_aliased_rte(q, table) : NULL;
+    if (aliased != NULL) { /* FROM t AS m ... t.col */
+        sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                       "invalid reference to FROM-clause entry for table \"%s\"", table);
+        rt_err_hint(q->b->bc->err, "Perhaps you meant to reference the table alias \"%s\".",
+                    aliased->name);
+    } else if (table != NULL && !table_seen) {
         sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
                        "missing FROM-clause entry for table \"%s\"", table);
     } else if (table != NULL) {
@@ -173,6 +193,11 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
 /* ---- operators, booleans ---- */
 
 static sql_expr *sql_bind_op(sql_qlevel *q, const sql_opexpr *op) {
+    if (op->left != NULL && SQL_NODE_KIND(op->left) == SQL_N_ROW &&
+        SQL_NODE_KIND(op->right) == SQL_N_ROW) {
+        return sql_bind_row_compare(q, op->name, (const sql_row *)op->left,
+                                    (const sql_row *)op->right, op->hdr.location);
+    }
     sql_expr *args[2];
     uint32_t n = 0;
     if (op->left != NULL && (args[n++] = sql_bind_expr(q, op->left)) == NULL) return NULL;
@@ -373,19 +398,42 @@ static sql_expr *sql_bind_func(sql_qlevel *q, const sql_func *f) {
     sql_expr *special = sql_bind_special_func(q, f, name);
     if (special != NULL || rt_err_is_set(q->b->bc->err)) return special;
     uint32_t n = f->args.count;
-    sql_expr **args = rt_arena_alloc(q->b->arena, sizeof(sql_expr *) * (n + 1u));
+    sql_expr **args = rt_arena_alloc(q->b->arena, sizeof(sql_expr *) *
+                                                      (n + SQL_NAMED_PARAMS_MAX + 1u));
     if (args == NULL) return NULL;
     for (uint32_t i = 0; i < n; i++) {
         if ((args[i] = sql_bind_expr(q, SQL_LIST_AT(f->args, i))) == NULL) return NULL;
     }
-    return sql_bind_call(q, name, false, args, n, f->hdr.location);
+    if (f->arg_names.count > 0 &&
+        !sql_bind_named_args(q, name, (const char *const *)f->arg_names.items, args, &n,
+                             f->hdr.location)) {
+        return NULL;
+    }
+    sql_expr *call = sql_bind_call(q, name, false, args, n, f->hdr.location);
+    rt_err *err = q->b->bc->err;
+    if (call == NULL && nm->count > 1 && rt_err_is(err, SQLSTATE_UNDEFINED_FUNCTION) &&
+        strncmp(err->message, "function ", 9) == 0) {
+        /* PostgreSQL names the function as written: pg_catalog.nosuch() */
+        char *msg = rt_arena_sprintf(q->b->arena, "function %s.%s", nm->parts[nm->count - 2],
+                                     err->message + 9);
+        if (msg != NULL) {
+            size_t len = strlen(msg);
+            if (len >= sizeof err->message) len = sizeof err->message - 1;
+            memcpy(err->message, msg, len);
+            err->message[len] = '\0';
+        }
+    }
+    return call;
 }
+
+/* Subscripts on one array value: PostgreSQL's MAXDIM. */
+#define SQL_ARRAY_SUBSCRIPTS_MAX 6
 
 /* ---- CASE, COALESCE and friends ---- */
 
 /* Coerces every expression of `list` to their common type. */
-static bool sql_bind_unify(sql_qlevel *q, sql_expr **list, uint32_t n, const char *context,
-                           uint32_t loc, uint32_t *type, int32_t *typmod) {
+bool sql_bind_unify(sql_qlevel *q, sql_expr **list, uint32_t n, const char *context,
+                    uint32_t loc, uint32_t *type, int32_t *typmod) {
     if (!sql_bind_common_type(q, list, n, context, loc, type, typmod)) return false;
     for (uint32_t i = 0; i < n; i++) {
         list[i] = sql_bind_coerce(q, list[i], *type, -1, SQL_CAST_IMPLICIT, list[i]->location,
@@ -403,7 +451,8 @@ static sql_expr *sql_bind_case(sql_qlevel *q, const sql_case *c) {
     if (e == NULL || results == NULL) return NULL;
     sql_expr *arg = NULL;
     if (c->arg != NULL && (arg = sql_bind_expr(q, c->arg)) == NULL) return NULL;
-    uint32_t nres = 0;
+    /* PostgreSQL resolves the ELSE result first: "CASE types text and integer" names it. */
+    uint32_t first = c->else_result != NULL ? 1 : 0, nres = first;
     for (uint32_t w = 0; w < pairs; w++) {
         const sql_node *cond = SQL_LIST_AT(c->whens, 2 * w);
         sql_expr *ce;
@@ -421,14 +470,14 @@ static sql_expr *sql_bind_case(sql_qlevel *q, const sql_case *c) {
             return NULL;
         }
     }
-    if (c->else_result != NULL && (results[nres++] = sql_bind_expr(q, c->else_result)) == NULL) {
+    if (c->else_result != NULL && (results[0] = sql_bind_expr(q, c->else_result)) == NULL) {
         return NULL;
     }
     uint32_t type;
     int32_t typmod;
     if (!sql_bind_unify(q, results, nres, "CASE", c->hdr.location, &type, &typmod)) return NULL;
-    for (uint32_t w = 0; w < pairs; w++) e->args[2 * w + 1] = results[w];
-    if (c->else_result != NULL) e->args[2 * pairs] = results[pairs];
+    for (uint32_t w = 0; w < pairs; w++) e->args[2 * w + 1] = results[first + w];
+    if (c->else_result != NULL) e->args[2 * pairs] = results[0];
     e->type_oid = type;
     e->typmod = typmod;
     return e;
@@ -463,6 +512,9 @@ static sql_expr *sql_bind_special(sql_qlevel *q, const sql_special *s) {
 }
 
 static sql_expr *sql_bind_nulltest(sql_qlevel *q, const sql_nulltest *t) {
+    if (SQL_NODE_KIND(t->arg) == SQL_N_ROW) {
+        return sql_bind_row_nulltest(q, (const sql_row *)t->arg, t->is_not);
+    }
     sql_expr *e = sql_expr_new(q->b->arena, SQL_X_NULLTEST, SQL_T_BOOL, 1);
     if (e == NULL || (e->args[0] = sql_bind_expr(q, t->arg)) == NULL) return NULL;
     e->test.is_not = t->is_not;
@@ -480,6 +532,10 @@ static sql_expr *sql_bind_booltest(sql_qlevel *q, const sql_booltest *t) {
 }
 
 static sql_expr *sql_bind_distinct(sql_qlevel *q, const sql_distinct *d) {
+    if (SQL_NODE_KIND(d->left) == SQL_N_ROW && SQL_NODE_KIND(d->right) == SQL_N_ROW) {
+        return sql_bind_row_distinct(q, (const sql_row *)d->left, (const sql_row *)d->right,
+                                     d->is_not, d->hdr.location);
+    }
     sql_expr *e = sql_expr_new(q->b->arena, SQL_X_DISTINCT, SQL_T_BOOL, 2);
     if (e == NULL) return NULL;
     if ((e->args[0] = sql_bind_expr(q, d->left)) == NULL ||
@@ -714,10 +770,20 @@ static sql_expr *sql_bind_array(sql_qlevel *q, const sql_array *a, uint32_t want
         e->type_oid = want_type;
         return e;
     }
+    if (want_elem != 0) { /* ARRAY[...]::t[]: every element cast to t, as PostgreSQL does */
+        for (uint32_t i = 0; i < e->nargs; i++) {
+            const sql_node *n = SQL_LIST_AT(a->elements, i);
+            bool sub = SQL_NODE_KIND(n) == SQL_N_ARRAY;
+            e->args[i] = sql_bind_coerce(q, e->args[i], sub ? want_type : want_elem, -1,
+                                         SQL_CAST_EXPLICIT, n->location, NULL);
+            if (e->args[i] == NULL) return NULL;
+        }
+        e->type_oid = want_type;
+        return e;
+    }
     if (!sql_bind_unify(q, e->args, e->nargs, "ARRAY", a->hdr.location, &elem, &typmod)) {
         return NULL;
     }
-    if (want_elem != 0 && elem == SQL_T_TEXT && e->args[0]->kind == SQL_X_CONST) elem = want_elem;
     uint32_t base = sql_type_elem_of(elem) != 0 ? elem : sql_type_array_of(elem);
     e->type_oid = sql_type_elem_of(elem) != 0 ? elem : base;
     if (e->type_oid == 0) {
@@ -739,15 +805,78 @@ static sql_expr *sql_bind_cast(sql_qlevel *q, const sql_cast *c) {
     return sql_bind_coerce(q, arg, type, typmod, SQL_CAST_EXPLICIT, c->hdr.location, NULL);
 }
 
-static sql_expr *sql_bind_subscript(sql_qlevel *q, const sql_subscript *s) {
-    sql_expr *args[3];
-    if ((args[0] = sql_bind_expr(q, s->arg)) == NULL) return NULL;
-    if (s->is_slice) {
-        sql_bind_error(q->b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "array slices are not supported yet");
+/* A missing slice bound (a[:2]) as the constant the slice kernel reads as open. */
+static sql_expr *sql_bind_open_bound(sql_qlevel *q, bool low) {
+    sql_value v = {.type_oid = SQL_T_INT4, .i64 = low ? INT32_MIN : INT32_MAX};
+    return sql_expr_const(q->b->arena, &v, -1);
+}
+
+/* a[i][j] and a[lo:hi][lo:hi] apply all their subscripts at once, as PostgreSQL does: one
+ * slice among them makes every subscript a slice (a plain i meaning 1:i). */
+static sql_expr *sql_bind_array_subscripts(sql_qlevel *q, sql_expr *base,
+                                           const sql_subscript **subs, uint32_t nsub,
+                                           uint32_t loc) {
+    bool slice = false;
+    for (uint32_t k = 0; k < nsub; k++) slice |= subs[k]->is_slice;
+    sql_expr **args = rt_arena_alloc(q->b->arena, sizeof(sql_expr *) * (2 * nsub + 1));
+    if (args == NULL) return NULL;
+    args[0] = base;
+    uint32_t n = 1;
+    for (uint32_t k = 0; k < nsub; k++) {
+        const sql_subscript *s = subs[k];
+        if (slice) {
+            sql_expr *lo = !s->is_slice ? NULL
+                           : s->lower != NULL ? sql_bind_expr(q, s->lower)
+                                              : sql_bind_open_bound(q, true);
+            if (!s->is_slice) { /* a[1:2][2]: the plain subscript means 1:2 */
+                sql_value one = {.type_oid = SQL_T_INT4, .i64 = 1};
+                lo = sql_expr_const(q->b->arena, &one, -1);
+            }
+            const sql_node *hn = s->is_slice ? s->upper : s->lower;
+            sql_expr *hi = hn != NULL ? sql_bind_expr(q, hn) : sql_bind_open_bound(q, false);
+            if (lo == NULL || hi == NULL) return NULL;
+            args[n++] = lo;
+            args[n++] = hi;
+        } else if ((args[n++] = sql_bind_expr(q, s->lower)) == NULL) {
+            return NULL;
+        }
+    }
+    if (nsub > SQL_ARRAY_SUBSCRIPTS_MAX) {
+        sql_bind_error(q->b, loc, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "number of array dimensions "
+                       "(%u) exceeds the maximum allowed (%d)", nsub, SQL_ARRAY_SUBSCRIPTS_MAX);
         return NULL;
     }
-    if ((args[1] = sql_bind_expr(q, s->lower)) == NULL) return NULL;
+    const char *fn = slice ? "array_slice" : nsub == 1 ? "array_subscript" : "array_subscripts";
+    return sql_bind_call(q, fn, false, args, n, loc);
+}
+
+static sql_expr *sql_bind_subscript(sql_qlevel *q, const sql_subscript *s) {
+    const sql_subscript *subs[SQL_ARRAY_SUBSCRIPTS_MAX + 1];
+    uint32_t nsub = 0;
+    const sql_node *base_node = &s->hdr;
+    while (SQL_NODE_KIND(base_node) == SQL_N_SUBSCRIPT && nsub <= SQL_ARRAY_SUBSCRIPTS_MAX) {
+        subs[nsub++] = (const sql_subscript *)base_node;
+        base_node = ((const sql_subscript *)base_node)->arg;
+    }
+    sql_expr *base = sql_bind_expr(q, base_node);
+    if (base == NULL) return NULL;
+    if (sql_type_elem_of(base->type_oid) != 0) {
+        for (uint32_t k = 0; k < nsub / 2; k++) { /* innermost first */
+            const sql_subscript *t = subs[k];
+            subs[k] = subs[nsub - 1 - k];
+            subs[nsub - 1 - k] = t;
+        }
+        return sql_bind_array_subscripts(q, base, subs, nsub, s->hdr.location);
+    }
+    /* jsonb (and errors): one subscript at a time, innermost first. */
+    sql_expr *args[2];
+    if (s->is_slice) {
+        sql_bind_error(q->b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "jsonb subscript does not support slices");
+        return NULL;
+    }
+    args[0] = nsub == 1 ? base : sql_bind_expr(q, s->arg);
+    if (args[0] == NULL || (args[1] = sql_bind_expr(q, s->lower)) == NULL) return NULL;
     if (sql_type_elem_of(args[0]->type_oid) == 0 && args[0]->type_oid != SQL_T_JSONB) {
         sql_bind_error(q->b, s->hdr.location, SQLSTATE_DATATYPE_MISMATCH,
                        "cannot subscript type %s because it does not support subscripting",
@@ -822,8 +951,11 @@ sql_expr *sql_bind_expr(sql_qlevel *q, const sql_node *n) {
 
 sql_expr *sql_bind_expr_as(sql_qlevel *q, const sql_node *n, uint32_t type, int32_t typmod,
                            sql_cast_context ctx, const char *what) {
+    /* Only a cast lends ARRAY[...] its element type (ARRAY['1']::int[]); in an assignment
+     * ARRAY['1'] is text[], as in PostgreSQL. */
     sql_expr *e = SQL_NODE_KIND(n) == SQL_N_ARRAY
-                      ? sql_bind_array(q, (const sql_array *)n, type)
+                      ? sql_bind_array(q, (const sql_array *)n,
+                                       ctx == SQL_CAST_EXPLICIT ? type : 0)
                       : sql_bind_expr(q, n);
     if (e == NULL) return NULL;
     return sql_bind_coerce(q, e, type, typmod, ctx, n->location, what);

@@ -63,10 +63,64 @@ bool sql_bind_oom(sql_binder *b) { return rt_arena_fail(b->arena, b->bc->err); }
 
 /* ---- coercion ---- */
 
-/* Folds an unknown literal into a constant of `type` by the type's input function. */
+static sql_expr *sql_bind_cast_node(sql_qlevel *q, sql_expr *e, uint32_t type, int32_t typmod,
+                                    bool is_explicit);
+
+static bool sql_digits(const char *p, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return false;
+    }
+    return true;
+}
+
+/* Whether a date/time literal reads the same under every DateStyle, TimeZone and clock: only
+ * ISO forms `YYYY-MM-DD[ HH:MM:SS[.f]]`, with an explicit offset for the zoned types. Others
+ * ('now', '01/02/2024', a zone-less timestamptz) are read at execution, with the session's
+ * settings of that moment, since a prepared plan outlives SET. */
+static bool sql_bind_datetime_fixed(uint32_t type, const char *s, uint32_t len) {
+    uint32_t i = 0;
+    if (type == SQL_T_DATE || type == SQL_T_TIMESTAMP || type == SQL_T_TIMESTAMPTZ) {
+        if (len < 10 || !sql_digits(s, 4) || s[4] != '-' || !sql_digits(s + 5, 2) ||
+            s[7] != '-' || !sql_digits(s + 8, 2)) {
+            return false;
+        }
+        i = 10;
+        if (type == SQL_T_DATE) return i == len;
+        if (i == len) return type == SQL_T_TIMESTAMP;
+        if (s[i] != ' ' && s[i] != 'T') return false;
+        i++;
+    }
+    if (len < i + 8 || !sql_digits(s + i, 2) || s[i + 2] != ':' || !sql_digits(s + i + 3, 2) ||
+        s[i + 5] != ':' || !sql_digits(s + i + 6, 2)) {
+        return false;
+    }
+    i += 8;
+    if (i < len && s[i] == '.') {
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {}
+    }
+    if (type == SQL_T_TIMESTAMP || type == SQL_T_TIME) return i == len;
+    if (i < len && s[i] == 'Z') return i + 1 == len;
+    if (i >= len || (s[i] != '+' && s[i] != '-')) return false;
+    for (i++; i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == ':'); i++) {}
+    return i == len;
+}
+
+static bool sql_bind_type_is_datetime(uint32_t type) {
+    return type == SQL_T_DATE || type == SQL_T_TIME || type == SQL_T_TIMETZ ||
+           type == SQL_T_TIMESTAMP || type == SQL_T_TIMESTAMPTZ;
+}
+
+/* Folds an unknown literal into a constant of `type` by the type's input function; an
+ * explicit cast may cut to the typmod ('abcdef'::varchar(3)) where assignment may not. */
 static sql_expr *sql_bind_fold_unknown(sql_qlevel *q, sql_expr *e, uint32_t type, int32_t typmod,
-                                       uint32_t loc) {
+                                       bool is_explicit, uint32_t loc) {
     sql_binder *b = q->b;
+    if (!e->constval.is_null && sql_bind_type_is_datetime(type) &&
+        !sql_bind_datetime_fixed(type, (const char *)e->constval.b.ptr, e->constval.b.len)) {
+        e->type_oid = SQL_T_TEXT;
+        e->constval.type_oid = SQL_T_TEXT;
+        return sql_bind_cast_node(q, e, type, typmod, is_explicit);
+    }
     sql_value v = {.type_oid = type, .is_null = e->constval.is_null};
     if (!v.is_null) {
         sql_fmt fmt = {0};
@@ -78,7 +132,10 @@ static sql_expr *sql_bind_fold_unknown(sql_qlevel *q, sql_expr *e, uint32_t type
         char *text = rt_arena_strndup(b->arena, (const char *)e->constval.b.ptr,
                                       e->constval.b.len);
         if (text == NULL) return NULL;
-        if (!sql_value_in(&io, type, text, e->constval.b.len, typmod, &v)) {
+        /* varchar(n) and char(n): an explicit cast cuts what assignment would refuse. */
+        bool cut = is_explicit && (type == SQL_T_VARCHAR || type == SQL_T_BPCHAR);
+        if (!sql_value_in(&io, type, text, e->constval.b.len, cut ? -1 : typmod, &v) ||
+            (cut && !sql_value_coerce(&io, &v, typmod, true))) {
             if (loc != UINT32_MAX) {
                 rt_err saved = *b->bc->err;
                 rt_err_clear(b->bc->err);
@@ -117,7 +174,7 @@ sql_expr *sql_bind_coerce(sql_qlevel *q, sql_expr *e, uint32_t type, int32_t typ
     sql_binder *b = q->b;
     if (type == SQL_T_ANY || type == SQL_T_ANYELEMENT) return e;
     if (e->kind == SQL_X_CONST && e->type_oid == SQL_T_UNKNOWN) {
-        return sql_bind_fold_unknown(q, e, type, typmod, loc);
+        return sql_bind_fold_unknown(q, e, type, typmod, ctx == SQL_CAST_EXPLICIT, loc);
     }
     if (e->kind == SQL_X_PARAM && e->type_oid == SQL_T_UNKNOWN) {
         b->param_types[e->param - 1] = type;
@@ -244,16 +301,19 @@ static sql_cand_score sql_score(const sql_func_def *d, sql_expr **args, uint32_t
 }
 
 /* How well a candidate takes the unknown arguments: positions of the string category count
- * most, those of text (the category's preferred type) break ties among them. */
+ * most, those of text (the category's preferred type) break ties among them, then the
+ * preferred type of another category where no string type applies (sqrt('4') is float8). */
 static int sql_unknown_affinity(const sql_func_def *d, sql_expr **args, uint32_t nargs) {
-    int strings = 0, texts = 0;
+    int strings = 0, texts = 0, preferred = 0;
     for (uint32_t k = 0; k < nargs; k++) {
         if (args[k]->type_oid != SQL_T_UNKNOWN) continue;
         uint32_t f = sql_formal(d, k);
+        const sql_type_def *t = sql_type_by_oid(f);
         strings += sql_type_is_string(f);
         texts += f == SQL_T_TEXT;
+        preferred += t != NULL && t->preferred; /* abs('1'): double precision */
     }
-    return strings * 256 + texts;
+    return strings * 4096 + texts * 64 + preferred;
 }
 
 /* Chooses among candidates; NULL if none or ambiguous (error set). */
@@ -357,9 +417,28 @@ static uint32_t sql_poly_elem(const sql_func_def *d, sql_expr **args, uint32_t n
     return SQL_T_TEXT;
 }
 
+/* A one-argument call named after a type with no function taking exactly the argument's type
+ * is a cast, as PostgreSQL reads int8('123') or text(123); NULL (no error) when it is not. */
+static sql_expr *sql_bind_func_cast(sql_qlevel *q, const char *name, sql_func_list found,
+                                    sql_expr *arg) {
+    const sql_type_def *t = sql_type_by_name(name);
+    if (t == NULL || t->oid == SQL_T_UNKNOWN || sql_poly(t->oid)) return NULL;
+    for (uint32_t i = 0; i < found.count; i++) {
+        if (found.items[i]->nargs == 1 && found.items[i]->args[0] == arg->type_oid) return NULL;
+    }
+    bool unknown = arg->kind == SQL_X_CONST && arg->type_oid == SQL_T_UNKNOWN;
+    if (!unknown && !sql_cast_allowed(arg->type_oid, t->oid, SQL_CAST_EXPLICIT)) return NULL;
+    return sql_bind_coerce(q, arg, t->oid, -1, SQL_CAST_EXPLICIT, arg->location, NULL);
+}
+
 sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_expr **args,
                         uint32_t nargs, uint32_t loc) {
     sql_func_list found = sql_funcs_lookup(name, is_operator);
+    if (!is_operator && nargs == 1) {
+        sql_expr *cast = sql_bind_func_cast(q, name, found, args[0]);
+        if (cast != NULL || rt_err_is_set(q->b->bc->err)) return cast;
+        found = sql_funcs_lookup(name, is_operator);
+    }
     /* Copy: the lookup list is reused by the next lookup. */
     const sql_func_def **items = rt_arena_alloc(q->b->arena, sizeof(void *) * (found.count + 1));
     if (items == NULL) return NULL;
@@ -391,4 +470,83 @@ sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_e
     if (d->flags & SQL_F_VOLATILE) q->b->volatile_funcs = true;
     if (d->prepare != NULL && !d->prepare(q->b->arena, e, q->b->bc->err)) return NULL;
     return e;
+}
+
+/* ---- named arguments ---- */
+
+/* Parameter names of the built-in functions that take `name => value`; parameters from
+ * `first_default` on default to 0 (make_interval's). Functions not listed refuse names. */
+typedef struct sql_named_func {
+    const char *name;
+    uint8_t nparams;
+    uint8_t first_default;
+    const char *params[SQL_NAMED_PARAMS_MAX];
+} sql_named_func;
+
+static const sql_named_func sql_named_funcs[] = {
+    {"make_interval", 7, 0, {"years", "months", "weeks", "days", "hours", "mins", "secs"}},
+    {"make_date", 3, 3, {"year", "month", "day"}},
+    {"make_time", 3, 3, {"hour", "min", "sec"}},
+    {"make_timestamp", 6, 6, {"year", "month", "mday", "hour", "min", "sec"}},
+    {"make_timestamptz", 7, 6, {"year", "month", "mday", "hour", "min", "sec", "timezone"}},
+};
+
+static sql_expr *sql_bind_zero(sql_qlevel *q) {
+    sql_value v = {.type_oid = SQL_T_UNKNOWN};
+    v.b = (sql_bytes){.ptr = (const uint8_t *)"0", .len = 1};
+    return sql_expr_const(q->b->arena, &v, -1);
+}
+
+bool sql_bind_named_args(sql_qlevel *q, const char *name, const char *const *names,
+                         sql_expr **args, uint32_t *nargs, uint32_t loc) {
+    const sql_named_func *nf = NULL;
+    for (size_t i = 0; i < sizeof sql_named_funcs / sizeof sql_named_funcs[0]; i++) {
+        if (strcmp(sql_named_funcs[i].name, name) == 0) nf = &sql_named_funcs[i];
+    }
+    if (nf == NULL) {
+        return sql_bind_error(q->b, loc, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "named arguments to function %s are not supported yet", name);
+    }
+    sql_expr *slot[SQL_NAMED_PARAMS_MAX] = {0};
+    uint32_t n = *nargs, used = 0;
+    if (n > nf->nparams) goto none;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = i;
+        if (names[i] != NULL) {
+            for (k = 0; k < nf->nparams && strcmp(nf->params[k], names[i]) != 0; k++) {}
+            if (k == nf->nparams) goto none;
+            if (slot[k] != NULL) {
+                return sql_bind_error(q->b, loc, SQLSTATE_SYNTAX_ERROR, "argument name \"%s\" "
+                                      "used more than once", names[i]);
+            }
+        }
+        slot[k] = args[i];
+        if (k + 1 > used) used = k + 1;
+    }
+    for (uint32_t k = 0; k < used; k++) {
+        if (slot[k] != NULL) continue;
+        if (k < nf->first_default) goto none;
+        if ((slot[k] = sql_bind_zero(q)) == NULL) return sql_bind_oom(q->b);
+    }
+    memcpy(args, slot, sizeof(sql_expr *) * used);
+    *nargs = used;
+    return true;
+none:;
+    sql_strbuf sb; /* PostgreSQL's signature: make_date(year => integer, day => integer) */
+    sql_strbuf_init(&sb, q->b->arena, 64);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i > 0) sql_strbuf_puts(&sb, ", ");
+        if (names[i] != NULL) {
+            sql_strbuf_puts(&sb, names[i]);
+            sql_strbuf_puts(&sb, " => ");
+        }
+        sql_strbuf_puts(&sb, args[i]->type_oid == SQL_T_UNKNOWN
+                                 ? "unknown" : sql_type_name(args[i]->type_oid));
+    }
+    sql_strbuf_putc(&sb, '\0');
+    sql_bind_error(q->b, loc, SQLSTATE_UNDEFINED_FUNCTION, "function %s(%s) does not exist",
+                   name, sb.failed ? "..." : sb.data);
+    rt_err_hint(q->b->bc->err, "No function matches the given name and argument types. You "
+                "might need to add explicit type casts.");
+    return false;
 }

@@ -133,6 +133,30 @@ bool sql_bind_common_type(sql_qlevel *q, sql_expr **exprs, uint32_t n, const cha
 sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_expr **args,
                         uint32_t nargs, uint32_t loc);
 const char *sql_type_name(uint32_t oid);
+/* Most parameters of a function known to sql_bind_named_args (make_interval's seven). */
+#define SQL_NAMED_PARAMS_MAX 8
+/* Puts `name => value` arguments (names[i] non-NULL) at their parameters' positions, filling
+ * skipped parameters that have defaults; args has room for SQL_NAMED_PARAMS_MAX. A function
+ * whose parameter names are not known refuses them (0A000) rather than binding by position. */
+bool sql_bind_named_args(sql_qlevel *q, const char *name, const char *const *names,
+                         sql_expr **args, uint32_t *nargs, uint32_t loc);
+
+/* The common type of `n` expressions, each coerced to it in place; `context` names the
+ * construct for errors. */
+bool sql_bind_unify(sql_qlevel *q, sql_expr **list, uint32_t n, const char *context,
+                    uint32_t loc, uint32_t *type, int32_t *typmod);
+
+/* ---- row constructors in comparisons (sql_bind_row.c) ---- */
+sql_expr *sql_bind_row_compare(sql_qlevel *q, const char *op, const sql_row *l,
+                               const sql_row *r, uint32_t loc);
+sql_expr *sql_bind_row_nulltest(sql_qlevel *q, const sql_row *row, bool is_not);
+sql_expr *sql_bind_row_distinct(sql_qlevel *q, const sql_row *l, const sql_row *r, bool is_not,
+                                uint32_t loc);
+
+/* ---- set-returning functions in the select list (sql_bind_srf.c) ---- */
+/* `in` itself when no target calls a set-returning function; otherwise a PROJECTSET over it
+ * computing the calls, with the targets rewritten to read its columns. */
+sql_plan *sql_bind_project_set(sql_qlevel *q, sql_plan *in, sql_expr **exprs, uint32_t n);
 
 /* ---- queries (sql_bind_select.c, sql_bind_dml.c) ---- */
 sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *ctes);

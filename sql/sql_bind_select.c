@@ -223,9 +223,8 @@ static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_
         if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) return NULL;
     }
     if (!sql_lateral_end(q, rf->hdr.location)) return NULL;
-    /* argq hangs off q's parent: an outer reference in the arguments makes q correlated too
-     * (a subquery over unnest(outer.col) must run once per outer row). */
-    if (argq->correlated) q->correlated = true;
+    /* unnest(outer.col) in a subquery: the subquery runs once per outer row. */
+    if (argq->correlated && !rf->lateral) q->correlated = true;
     sql_expr *call = sql_bind_call(argq, name, false, args, n, f->hdr.location);
     if (call == NULL) return NULL;
     const sql_func_def *d = call->func.def;
@@ -533,9 +532,17 @@ static sql_expr *sql_group_rewrite(sql_group_ctx *g, const sql_expr *e) {
     }
     if (e->kind == SQL_X_COLUMN) {
         const sql_scope_col *c = &g->scope->cols[e->column.index];
+        const char *rel = NULL; /* PostgreSQL names it as rel.col */
+        for (uint32_t r = 0; r < g->scope->nrtes && rel == NULL; r++) {
+            const sql_rte *rte = &g->scope->rtes[r];
+            if (e->column.index >= rte->first && e->column.index < rte->first + rte->ncols) {
+                rel = rte->name;
+            }
+        }
         sql_bind_error(g->b, e->location != UINT32_MAX ? e->location : g->loc,
-                       SQLSTATE_GROUPING_ERROR, "column \"%s\" must appear in the GROUP BY "
-                       "clause or be used in an aggregate function", c->name);
+                       SQLSTATE_GROUPING_ERROR, "column \"%s%s%s\" must appear in the GROUP BY "
+                       "clause or be used in an aggregate function", rel != NULL ? rel : "",
+                       rel != NULL ? "." : "", c->name);
         return NULL;
     }
     if (e->kind == SQL_X_SUBQUERY && e->sub.correlated) {
@@ -936,6 +943,32 @@ static bool sql_bind_locking(sql_sel_state *st) {
     return true;
 }
 
+/* DISTINCT ON (a, b) ... ORDER BY: the leading ORDER BY keys must be the DISTINCT ON
+ * expressions (in any order) until all of them have appeared. They are the last targets. */
+static bool sql_check_distinct_on(sql_sel_state *st) {
+    uint32_t n = st->s->distinct_on.count, first = st->t.count - n, seen = 0;
+    if (n == 0) return true;
+    bool *used = rt_arena_zalloc(st->q->b->arena, n + 1u);
+    if (used == NULL) return sql_bind_oom(st->q->b);
+    for (uint32_t i = 0; i < st->nsort && seen < n; i++) {
+        const sql_expr *key = st->t.exprs[st->sort[i].expr->column.index];
+        bool match = false;
+        for (uint32_t k = 0; k < n && !match; k++) {
+            if (!sql_expr_equal(key, st->t.exprs[first + k])) continue;
+            match = true;
+            if (!used[k]) seen++;
+            used[k] = true;
+        }
+        if (!match) {
+            const sql_node *on = SQL_LIST_AT(st->s->distinct_on, 0);
+            return sql_bind_error(st->q->b, on->location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                                  "SELECT DISTINCT ON expressions must match initial ORDER BY "
+                                  "expressions");
+        }
+    }
+    return true;
+}
+
 /* SELECT with FROM/WHERE/GROUP BY/HAVING/targets/DISTINCT/ORDER BY/LIMIT. */
 static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
     sql_binder *b = q->b;
@@ -970,6 +1003,7 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
         if (e == NULL && (e = sql_bind_expr(q, SQL_LIST_AT(s->distinct_on, i))) == NULL) return NULL;
         if (!sql_targets_add(b, &st.t, e, "?distinct?", NULL)) return NULL;
     }
+    if (!sql_check_distinct_on(&st)) return NULL;
     st.aggregated = st.ngroup > 0 || q->naggs > 0 || st.having != NULL || s->group_by.count > 0;
     if (st.aggregated && (st.plan = sql_bind_agg_plan(&st)) == NULL) return NULL;
     if (q->nwins > 0 &&
@@ -977,6 +1011,7 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
         return NULL;
     }
     if (!sql_bind_locking(&st)) return NULL;
+    if ((st.plan = sql_bind_project_set(q, st.plan, st.t.exprs, st.t.count)) == NULL) return NULL;
     sql_plan *p = sql_project(b, st.plan, &st.t, st.t.count);
     if (p == NULL) return NULL;
     if (s->distinct_on.count > 0) {

@@ -443,6 +443,7 @@ sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
     case SQL_P_WINDOW: op = sql_op_new_window(x, p); break;
     case SQL_P_ANNSCAN: op = sql_op_new_annscan(x, p); break;
     case SQL_P_SOURCE: op = sql_op_alloc(x, p, &sql_source_vt, sizeof(sql_op)); break;
+    case SQL_P_PROJECTSET: op = sql_op_new_projectset(x, p); break;
     }
     if (op == NULL && !rt_err_is_set(x->err)) rt_arena_fail(x->arena, x->err);
     return op;

@@ -41,6 +41,7 @@ int sql_exec_sort_cmp(const sql_sort_key *keys, uint32_t nkeys, const sql_value 
 
 /* Operator constructors per kind. */
 sql_op *sql_op_new_sort(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_projectset(sql_exec_ctx *x, const sql_plan *p);
 sql_op *sql_op_new_distinct(sql_exec_ctx *x, const sql_plan *p);
 sql_op *sql_op_new_setop(sql_exec_ctx *x, const sql_plan *p);
 sql_op *sql_op_new_agg(sql_exec_ctx *x, const sql_plan *p);

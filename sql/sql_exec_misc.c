@@ -113,6 +113,158 @@ sql_op *sql_op_new_funcscan(sql_exec_ctx *x, const sql_plan *p) {
     return &r->base;
 }
 
+/* ---- PROJECTSET ---- */
+
+/* Per input batch: the scalar columns and the calls' arguments, evaluated once; per input
+ * row: every call's set (in row_arena, reset per row). A returned batch never spans two input
+ * batches, so the scalar columns it shares with the input stay valid until the next call. */
+typedef struct sql_op_pset {
+    sql_op base;
+    rt_arena *in_arena, *row_arena;
+    sql_batch *in;
+    uint32_t row;
+    sql_vec **vals;          /* per column: the scalar's values, NULL for a call */
+    sql_vec ***call_args;    /* per call column: its arguments' values */
+    sql_rowset *sets;        /* per column: the current row's set (calls only) */
+    uint64_t pos, longest;   /* position in the current row's sets; the longest set */
+    bool row_ready, done;
+} sql_op_pset;
+
+static bool sql_pset_is_call(const sql_expr *e) {
+    return e->kind == SQL_X_FUNC && e->func.def != NULL && (e->func.def->flags & SQL_F_SRF);
+}
+
+static bool sql_pset_load(sql_op_pset *s, sql_exec_ctx *x) {
+    const sql_plan *p = s->base.plan;
+    rt_arena_reset(s->in_arena);
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, s->in_arena, &ec);
+    s->vals = rt_arena_zalloc(s->in_arena, sizeof(sql_vec *) * (p->ncols + 1u));
+    s->call_args = rt_arena_zalloc(s->in_arena, sizeof(sql_vec **) * (p->ncols + 1u));
+    if (s->vals == NULL || s->call_args == NULL) return rt_arena_fail(s->in_arena, x->err);
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        const sql_expr *e = p->project.exprs[c];
+        if (!sql_pset_is_call(e)) {
+            if ((s->vals[c] = sql_eval(&ec, e, s->in, s->in->rows, NULL)) == NULL) return false;
+            continue;
+        }
+        s->call_args[c] = rt_arena_alloc(s->in_arena, sizeof(sql_vec *) * (e->nargs + 1u));
+        if (s->call_args[c] == NULL) return rt_arena_fail(s->in_arena, x->err);
+        for (uint32_t a = 0; a < e->nargs; a++) {
+            s->call_args[c][a] = sql_eval(&ec, e->args[a], s->in, s->in->rows, NULL);
+            if (s->call_args[c][a] == NULL) return false;
+        }
+    }
+    s->row = 0;
+    s->row_ready = false;
+    return true;
+}
+
+/* Runs every call for the current input row. */
+static bool sql_pset_row(sql_op_pset *s, sql_exec_ctx *x) {
+    const sql_plan *p = s->base.plan;
+    rt_arena_reset(s->row_arena);
+    sql_exec_ctx rx = *x; /* the sets' memory lives for the row */
+    rx.arena = s->row_arena;
+    s->longest = 0;
+    s->pos = 0;
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        const sql_expr *e = p->project.exprs[c];
+        if (s->vals[c] != NULL) continue;
+        sql_value args[SQL_FUNC_ARGS_MAX * 8];
+        uint32_t n = e->nargs < SQL_FUNC_ARGS_MAX * 8 ? e->nargs : SQL_FUNC_ARGS_MAX * 8;
+        bool any_null = false;
+        for (uint32_t a = 0; a < n; a++) {
+            sql_vec_get(s->call_args[c][a], s->row, &args[a]);
+            args[a].type_oid = e->args[a]->type_oid;
+            any_null |= args[a].is_null;
+        }
+        if (!sql_rowset_init(&s->sets[c], s->row_arena, 1)) {
+            return rt_arena_fail(s->row_arena, x->err);
+        }
+        if (any_null && (e->func.def->flags & SQL_F_STRICT)) continue; /* no rows */
+        if (!e->func.def->srf(&rx, args, n, &s->sets[c])) return false;
+        if (s->sets[c].count > s->longest) s->longest = s->sets[c].count;
+    }
+    s->row_ready = true;
+    return true;
+}
+
+static bool sql_pset_emit(sql_op_pset *s, sql_batch *b, uint32_t at) {
+    const sql_plan *p = s->base.plan;
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        sql_value v = {.type_oid = p->cols[c].type_oid, .is_null = true};
+        if (s->vals[c] != NULL) {
+            sql_vec_get(s->vals[c], s->row, &v);
+        } else if (s->pos < s->sets[c].count) {
+            v = sql_rowset_row(&s->sets[c], s->pos)[0];
+            if (!v.is_null && sql_phys_of_type(v.type_oid) == SQL_PHYS_BYTES &&
+                !sql_value_copy(s->base.batch_arena, &v)) {
+                return false;
+            }
+        }
+        sql_vec_set(&b->cols[c], at, &v);
+    }
+    return true;
+}
+
+static bool sql_pset_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_pset *s = (sql_op_pset *)op;
+    *out = NULL;
+    sql_batch *b = sql_exec_batch(op->batch_arena, op->plan, SQL_BATCH_ROWS);
+    if (b == NULL) return false;
+    uint32_t count = 0;
+    while (count < SQL_BATCH_ROWS && !s->done) {
+        if (s->in == NULL || s->row >= s->in->rows) {
+            if (count > 0) break; /* the batch keeps pointing into this input batch */
+            if (!sql_op_next(op->child, x, &s->in)) return false;
+            if (s->in == NULL) {
+                s->done = true;
+                break;
+            }
+            if (!sql_pset_load(s, x)) return false;
+            continue;
+        }
+        if (!s->row_ready && !sql_pset_row(s, x)) return false;
+        if (s->pos >= s->longest) {
+            s->row++;
+            s->row_ready = false;
+            continue;
+        }
+        if (!sql_pset_emit(s, b, count)) return false;
+        count++;
+        s->pos++;
+    }
+    if (count == 0) return true;
+    b->rows = count;
+    *out = b;
+    return true;
+}
+
+static bool sql_pset_open(sql_op *op, sql_exec_ctx *x) {
+    sql_op_pset *s = (sql_op_pset *)op;
+    s->in_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    s->row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    s->sets = rt_arena_zalloc(x->arena, sizeof(sql_rowset) * (op->plan->ncols + 1u));
+    if (s->sets == NULL) return rt_arena_fail(x->arena, x->err);
+    return true;
+}
+
+static void sql_pset_close(sql_op *op, sql_exec_ctx *x) {
+    (void)x;
+    sql_op_pset *s = (sql_op_pset *)op;
+    if (s->in_arena != NULL) rt_arena_destroy(s->in_arena);
+    if (s->row_arena != NULL) rt_arena_destroy(s->row_arena);
+    s->in_arena = s->row_arena = NULL;
+    s->in = NULL;
+    s->done = false;
+}
+static const sql_op_vt sql_pset_vt = {sql_pset_open, sql_pset_next, sql_pset_close};
+
+sql_op *sql_op_new_projectset(sql_exec_ctx *x, const sql_plan *p) {
+    return sql_op_alloc(x, p, &sql_pset_vt, sizeof(sql_op_pset));
+}
+
 /* ---- MATERIAL / CTESCAN / WORKTABLE ---- */
 
 /* Results shared by id within one execution: computed by the first reader. */

@@ -448,6 +448,146 @@ SQL_ARR_KERNEL(sql_arr_subscript) {
     return true;
 }
 
+/* ---- a[i][j] and slices a[lo:hi][lo:hi] ---- */
+
+/* Missing slice bounds (a[:2], a[3:]) arrive as these, and are clamped to the array's. */
+#define SQL_ARR_SLICE_OPEN_LOW INT32_MIN
+#define SQL_ARR_SLICE_OPEN_HIGH INT32_MAX
+
+/* a[i][j]...: the element when there is one subscript per dimension, each within bounds;
+ * otherwise NULL, as PostgreSQL answers. */
+SQL_ARR_KERNEL(sql_arr_subscript_md) {
+    SQL_FOR_ACTIVE(i) {
+        sql_array_view av;
+        sql_array_view_of(&args[0]->b[i], &av);
+        uint32_t nsub = f->call->nargs - 1u;
+        int64_t off = 0;
+        bool ok = av.ndim == nsub && nsub > 0;
+        for (uint32_t d = 0; d < nsub && ok; d++) {
+            int64_t k = args[d + 1]->i64[i] - av.lbounds[d];
+            ok = k >= 0 && k < av.dims[d];
+            off = off * av.dims[d] + k;
+        }
+        if (!ok) {
+            out->nulls[i] = 1;
+            continue;
+        }
+        sql_value e;
+        sql_array_get(&av, (uint32_t)off, &e);
+        sql_vec_set(out, i, &e);
+    }
+    return true;
+}
+
+/* The slice of one array: args hold (lo, hi) per subscript; dimensions past them whole. */
+static bool sql_arr_slice_one(sql_fctx *f, const sql_bytes *in, const int64_t *bounds,
+                              uint32_t nsub, sql_bytes *out) {
+    sql_array_view av;
+    sql_array_view_of(in, &av);
+    sql_array_builder b;
+    if (!sql_array_builder_init(&b, f->arena, av.elem_oid)) return sql_arr_oom(f);
+    int32_t lo[SQL_ARRAY_DIMS_MAX], len[SQL_ARRAY_DIMS_MAX], ones[SQL_ARRAY_DIMS_MAX];
+    bool empty = av.ndim == 0 || nsub > av.ndim;
+    uint64_t total = 1;
+    for (uint32_t d = 0; d < av.ndim && !empty; d++) {
+        int64_t l = av.lbounds[d], h = (int64_t)av.lbounds[d] + av.dims[d] - 1;
+        if (d < nsub) {
+            if (bounds[2 * d] > l) l = bounds[2 * d];
+            if (bounds[2 * d + 1] < h) h = bounds[2 * d + 1];
+        }
+        empty = l > h;
+        lo[d] = (int32_t)(l - av.lbounds[d]);
+        len[d] = (int32_t)(h - l + 1);
+        ones[d] = 1;
+        total *= (uint64_t)len[d];
+    }
+    if (empty) return sql_array_builder_finish(&b, out) || sql_arr_oom(f);
+    int32_t at[SQL_ARRAY_DIMS_MAX] = {0};
+    for (uint64_t k = 0; k < total; k++) {
+        int64_t off = 0;
+        for (uint32_t d = 0; d < av.ndim; d++) off = off * av.dims[d] + lo[d] + at[d];
+        sql_value e;
+        sql_array_get(&av, (uint32_t)off, &e);
+        if (!sql_array_builder_add(&b, &e)) return sql_arr_oom(f);
+        for (uint32_t d = av.ndim; d-- > 0;) { /* next position, last dimension fastest */
+            if (++at[d] < len[d]) break;
+            at[d] = 0;
+        }
+    }
+    return sql_array_builder_finish_dims(&b, av.ndim, len, ones, out, f->err);
+}
+
+/* array_slice(a, lo1, hi1 [, lo2, hi2 ...]): a[lo1:hi1][lo2:hi2], bounds clamped to the
+ * array's; the result's lower bounds are 1, and no overlap gives an empty array. */
+SQL_ARR_KERNEL(sql_arr_slice) {
+    uint32_t nargs = f->call->nargs, nsub = (nargs - 1u) / 2;
+    if (nsub > SQL_ARRAY_DIMS_MAX || (nargs - 1u) % 2 != 0) {
+        return rt_err_set(f->err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "number of array dimensions (%u) exceeds the maximum allowed (%d)",
+                          nsub, SQL_ARRAY_DIMS_MAX);
+    }
+    SQL_FOR_ACTIVE(i) {
+        int64_t bounds[2 * SQL_ARRAY_DIMS_MAX];
+        for (uint32_t k = 0; k < 2 * nsub; k++) bounds[k] = args[k + 1]->i64[i];
+        out->nulls[i] = 0;
+        if (!sql_arr_slice_one(f, &args[0]->b[i], bounds, nsub, &out->b[i])) return false;
+    }
+    return true;
+}
+
+/* array_assign(a, i, v): UPDATE t SET a[i] = v on a one-dimensional array. Positions past
+ * either end are filled with NULLs up to i; a NULL or empty array becomes [i:i]={v}. */
+static bool sql_arr_assign_one(sql_fctx *f, const sql_bytes *in, bool in_null, int64_t idx,
+                               const sql_value *v, uint32_t elem, sql_bytes *out) {
+    sql_array_view av = {0};
+    if (!in_null) sql_array_view_of(in, &av);
+    if (av.ndim > 1) {
+        rt_err_set(f->err, SQLSTATE_ARRAY_SUBSCRIPT_ERROR, "wrong number of array subscripts");
+        return false;
+    }
+    int64_t lo = av.ndim == 0 ? idx : av.lbounds[0];
+    int64_t hi = av.ndim == 0 ? idx : lo + av.dims[0] - 1;
+    if (idx < lo) lo = idx;
+    if (idx > hi) hi = idx;
+    if (hi - lo + 1 > (int64_t)SQL_ARRAY_ITEMS_MAX) {
+        return rt_err_set(f->err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "array size exceeds the maximum allowed (%u)", SQL_ARRAY_ITEMS_MAX);
+    }
+    sql_array_builder b;
+    if (!sql_array_builder_init(&b, f->arena, elem)) return sql_arr_oom(f);
+    for (int64_t k = lo; k <= hi; k++) {
+        sql_value e = {.type_oid = elem, .is_null = true};
+        if (k == idx) {
+            e = *v;
+        } else if (av.ndim == 1 && k >= av.lbounds[0] && k < av.lbounds[0] + av.dims[0]) {
+            sql_array_get(&av, (uint32_t)(k - av.lbounds[0]), &e);
+        }
+        if (!sql_array_builder_add(&b, &e)) return sql_arr_oom(f);
+    }
+    int32_t dims[1] = {(int32_t)(hi - lo + 1)}, lbs[1] = {(int32_t)lo};
+    return sql_array_builder_finish_dims(&b, 1, dims, lbs, out, f->err);
+}
+
+SQL_ARR_KERNEL(sql_arr_assign) {
+    (void)n;
+    uint32_t elem = sql_type_elem_of(out->type_oid);
+    SQL_FOR_ACTIVE(i) {
+        if (sql_vec_is_null(args[1], i)) {
+            return rt_err_set(f->err, SQLSTATE_NULL_VALUE_NOT_ALLOWED,
+                              "array subscript in assignment must not be null");
+        }
+        sql_value v;
+        sql_vec_get(args[2], i, &v);
+        v.type_oid = elem;
+        out->nulls[i] = 0;
+        if (!sql_arr_assign_one(f, &args[0]->b[i], sql_vec_is_null(args[0], i),
+                                args[1]->i64[i], &v, elem, &out->b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* ---- array_fill ---- */
 
 static bool sql_arr_fill_dims(sql_fctx *f, const sql_bytes *b, int32_t *vals, uint32_t *n,
@@ -622,6 +762,9 @@ static const sql_func_def sql_array_defs[] = {
     FN("arraycontained", SQL_T_BOOL, ST, sql_arr_contained, AA, AA),
     FN("arrayoverlap", SQL_T_BOOL, ST, sql_arr_overlap, AA, AA),
     FN("array_subscript", AE, ST, sql_arr_subscript, AA, I4),
+    FN("array_subscripts", AE, ST | SQL_F_VARIADIC, sql_arr_subscript_md, AA, I4, I4),
+    FN("array_slice", AA, ST | SQL_F_VARIADIC, sql_arr_slice, AA, I4),
+    FN("array_assign", AA, 0, sql_arr_assign, AA, I4, AE),
     FN("array_fill", AA, 0, sql_arr_fill, AE, SQL_T_INT4_ARRAY),
     FN("array_fill", AA, 0, sql_arr_fill, AE, SQL_T_INT4_ARRAY, SQL_T_INT4_ARRAY),
     SRF("unnest", AE, sql_arr_unnest_srf, AA),

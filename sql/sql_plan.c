@@ -242,7 +242,8 @@ static bool sql_opt_node_exprs(sql_opt *o, sql_plan *p) {
     case SQL_P_CATALOG: return sql_opt_expr(o, p->catalog.filter);
     case SQL_P_FUNCSCAN: return sql_opt_exprs(o, p->func.args, p->func.nargs);
     case SQL_P_FILTER: return sql_opt_expr(o, p->filter.pred);
-    case SQL_P_PROJECT: return sql_opt_exprs(o, p->project.exprs, p->ncols);
+    case SQL_P_PROJECT: case SQL_P_PROJECTSET:
+        return sql_opt_exprs(o, p->project.exprs, p->ncols);
     case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
         return sql_opt_expr(o, p->join.quals);
     case SQL_P_AGG: return sql_opt_agg_exprs(o, p);
@@ -323,7 +324,8 @@ static bool sql_opt_pkget(sql_opt *o, sql_plan *scan, bool keep_filter) {
  * does not evaluate (then nothing is pruned and execution reports any error). */
 static bool sql_opt_const_value(sql_opt *o, const sql_expr *e, sql_value *out) {
     bool cast = e->kind == SQL_X_FUNC && e->func.def != NULL && e->nargs == 1 &&
-                strcmp(e->func.def->name, "cast") == 0 && e->args[0]->kind == SQL_X_CONST;
+                strcmp(e->func.def->name, "cast") == 0 && e->args[0]->kind == SQL_X_CONST &&
+                e->args[0]->type_oid != SQL_T_TEXT; /* text may read by session settings */
     if (e->kind != SQL_X_CONST && !cast) return false;
     rt_err err;
     rt_err_clear(&err);

@@ -60,6 +60,8 @@ typedef enum sql_plan_kind {
                           (ANN-first), the rows passing the filter; above it the exact ORDER BY
                           distance and LIMIT */
     SQL_P_SOURCE,      /* coordinator: batches handed in by a callback (COPY FROM's rows) */
+    SQL_P_PROJECTSET,  /* `project` whose set-returning calls (unnest(a) in the select list)
+                          advance in lockstep per input row, the shorter padded with NULLs */
 } sql_plan_kind;
 
 typedef struct sql_sort_key {

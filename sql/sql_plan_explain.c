@@ -566,6 +566,7 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         break;
     }
     case SQL_P_SOURCE: sql_explain_head(ex, col, "Copy Input", NULL); break;
+    case SQL_P_PROJECTSET: sql_explain_head(ex, col, "ProjectSet", NULL); break;
     case SQL_P_CATALOG: sql_explain_head(ex, col, "Catalog Scan", NULL); break;
     case SQL_P_FUNCSCAN: sql_explain_head(ex, col, "Function Scan on %s", p->func.def->name); break;
     case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, col, "Result", NULL); break;
@@ -659,7 +660,9 @@ static void sql_xpl_subs_of(sql_xpl_subs *s, const sql_plan *p) {
         sql_expr_walk(p->scan.filter, sql_xpl_sub_fn, s);
         break;
     case SQL_P_FILTER: sql_expr_walk(p->filter.pred, sql_xpl_sub_fn, s); break;
-    case SQL_P_PROJECT: sql_xpl_subs_list(s, p->project.exprs, p->ncols); break;
+    case SQL_P_PROJECT: case SQL_P_PROJECTSET:
+        sql_xpl_subs_list(s, p->project.exprs, p->ncols);
+        break;
     case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
         sql_expr_walk(p->join.quals, sql_xpl_sub_fn, s);
         break;
