@@ -2,8 +2,9 @@
  * A table read whose filter compares the leading column of a B-tree index with row-independent
  * values (`col = v`, `col IN (...)`, `col < v` and the other range operators, BETWEEN as its
  * two bounds) reads that index instead of every row when the condition is selective: the
- * estimated fraction of rows (sql_stats_selectivity; PostgreSQL's defaults without statistics,
- * so an equality qualifies and an open range does not) is below SQL_IXSCAN_SELECTIVITY_MAX.
+ * estimated fraction of rows (sql_stats_selectivity; PostgreSQL's defaults without statistics
+ * or with statistics of an empty table, so an equality qualifies and an open range does not) is
+ * below SQL_IXSCAN_SELECTIVITY_MAX.
  * The scan keeps its whole filter, index conditions first (ix_nconj of them): the executor
  * re-checks it on the visible version of every candidate row, so the index only narrows. */
 #include <string.h>
@@ -110,8 +111,8 @@ typedef struct sql_ix_pick {
     double sel;
 } sql_ix_pick;
 
-static void sql_ix_consider(const sql_plan *scan, const eng_index *ix, sql_expr **conj,
-                            uint32_t n, sql_ix_pick *pk) {
+static void sql_ix_consider(rt_arena *arena, const sql_plan *scan, const eng_index *ix,
+                            sql_expr **conj, uint32_t n, sql_ix_pick *pk) {
     const eng_table *t = scan->scan.table;
     *pk = (sql_ix_pick){.index = ix, .eq = -1, .in = -1, .lo = -1, .hi = -1, .sel = 2.0};
     uint16_t att = ix->attnums[0];
@@ -140,16 +141,27 @@ static void sql_ix_consider(const sql_plan *scan, const eng_index *ix, sql_expr 
         if (pk->hi >= 0) cond[nc++] = conj[pk->hi];
     }
     if (nc == 0) return;
+    if (sql_stats_rows(t) <= 0) { /* none, or sampled while empty: PostgreSQL's defaults */
+        pk->sel = pk->eq >= 0 ? SQL_SEL_DEFAULT_EQ
+                  : pk->in >= 0 ? SQL_SEL_DEFAULT_EQ * (conj[pk->in]->nargs - 1)
+                  : nc == 2 ? SQL_SEL_DEFAULT_EQ : SQL_SEL_DEFAULT_INEQ;
+        return;
+    }
     double sel = 1.0;
     for (uint32_t i = 0; i < nc; i++) {
         sel *= sql_stats_selectivity(t, scan->scan.attnums, scan->scan.natts, cond[i]);
     }
-    if (nc == 2) { /* a closed range: the bounds are not independent */
+    sql_expr *isnull = sql_expr_new(arena, SQL_X_NULLTEST, SQL_T_BOOL, 1);
+    if (nc == 2 && isnull != NULL) { /* a closed range: the bounds overlap on the non-NULLs */
+        const sql_expr *c = conj[pk->lo];
+        isnull->args[0] = c->args[c->args[0]->kind == SQL_X_COLUMN ? 0 : 1];
+        double nonnull = 1.0 - sql_stats_selectivity(t, scan->scan.attnums, scan->scan.natts,
+                                                      isnull);
         double both = sql_stats_selectivity(t, scan->scan.attnums, scan->scan.natts,
                                             conj[pk->lo]) +
                       sql_stats_selectivity(t, scan->scan.attnums, scan->scan.natts,
-                                            conj[pk->hi]) - 1.0;
-        sel = both > 0 ? both : (sql_stats_known(t) ? 0.0 : SQL_SEL_DEFAULT_EQ);
+                                            conj[pk->hi]) - nonnull;
+        sel = both > 0 ? both : 0.0;
     }
     pk->sel = sel;
 }
@@ -232,7 +244,7 @@ bool sql_plan_ixscan(rt_arena *arena, sql_plan *scan, rt_err *err) {
             continue;
         }
         sql_ix_pick pk;
-        sql_ix_consider(scan, ix, conj, n, &pk);
+        sql_ix_consider(arena, scan, ix, conj, n, &pk);
         if (pk.sel < best.sel) best = pk;
     }
     if (best.index == NULL || best.sel >= SQL_IXSCAN_SELECTIVITY_MAX) return true;
