@@ -53,6 +53,9 @@
 /* A client must finish startup and authentication within this time (PostgreSQL's
  * authentication_timeout default, one minute); then the connection is closed. */
 #define NET_PG_AUTH_TIMEOUT_NS (60ull * 1000 * 1000 * 1000)
+/* A listening connection that waits for its client looks for notifications this often (the
+ * latency of a NOTIFY to an idle listener). */
+#define NET_PG_NOTIFY_POLL_NS (20ull * 1000 * 1000)
 /* Backend pids are slot numbers offset by this, so they look like process ids and never 0. */
 #define NET_PG_PID_BASE 10000u
 /* Directories in unix_socket_directories. */

@@ -26,7 +26,25 @@ void net_pg_params_report(net_pg_conn *c) {
     sql_session_report_params(c->session, net_pg_param_status, c);
 }
 
+/* NotificationResponse for every notification waiting (only between transactions). */
+static void net_pg_notifications(net_pg_conn *c) {
+    uint32_t pid;
+    char channel[64];
+    char *payload;
+    while (sql_session_notification(c->session, &pid, channel, &payload)) {
+        net_pg_put_begin(c, 'A');
+        net_pg_put_i32(c, (int32_t)pid);
+        net_pg_put_str(c, channel);
+        net_pg_put_str(c, payload);
+        rt_free(payload);
+        rt_err ignored;
+        rt_err_clear(&ignored);
+        (void)net_pg_put_end(c, &ignored); /* a broken socket shows at the next flush */
+    }
+}
+
 bool net_pg_ready(net_pg_conn *c, rt_err *err) {
+    net_pg_notifications(c);
     net_pg_params_report(c);
     net_pg_put_begin(c, 'Z');
     net_pg_put_u8(c, (uint8_t)sql_session_txn_status(c->session));
@@ -501,13 +519,31 @@ void net_pg_serve(net_pg_conn *c) {
         }
         bool idle_in_txn = sql_session_txn_status(c->session) != SQL_TXN_IDLE;
         c->recv_timeout_ns = 0;
+        uint64_t idle_ns = 0;
+        bool listening = false;
         if (net_pg_io_buffered(c) == 0) {
-            c->recv_timeout_ns = net_pg_setting_ns(
+            idle_ns = net_pg_setting_ns(
                 c, idle_in_txn ? "idle_in_transaction_session_timeout" : "idle_session_timeout");
+            c->recv_timeout_ns = idle_ns;
+            /* A listener wakes up regularly to pass on notifications while idle. */
+            listening = !idle_in_txn && sql_session_listening(c->session);
+            if (listening && (idle_ns == 0 || idle_ns > NET_PG_NOTIFY_POLL_NS)) {
+                c->recv_timeout_ns = NET_PG_NOTIFY_POLL_NS;
+            }
         }
+        uint64_t waited_from = rt_time_mono_ns();
         rt_err_clear(&err);
         net_pg_msg m;
         if (!net_pg_msg_read(c, &m, &err)) {
+            bool poll_tick = listening && c->recv_timeout_ns == NET_PG_NOTIFY_POLL_NS &&
+                             rt_err_is(&err, SQLSTATE_CONNECTION_FAILURE) &&
+                             strstr(err.message, "timeout") != NULL &&
+                             (idle_ns == 0 || rt_time_mono_ns() - waited_from < idle_ns);
+            if (poll_tick) {
+                net_pg_notifications(c);
+                rt_err_clear(&err);
+                if (net_pg_flush(c, &err)) continue;
+            }
             net_pg_read_failed(c, idle_in_txn, &err);
             break;
         }

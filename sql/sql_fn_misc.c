@@ -74,6 +74,7 @@ SQL_MISC_WEAK(sql_session_currval);
 SQL_MISC_WEAK(sql_session_lastval);
 SQL_MISC_WEAK(sql_session_read_only);
 SQL_MISC_WEAK(sql_session_db_oid);
+SQL_MISC_WEAK(sql_session_notify);
 
 static sql_exec_ctx *sql_misc_exec(const sql_fctx *f) {
     return f->ec != NULL ? f->ec->exec : NULL;
@@ -383,7 +384,8 @@ static bool sql_misc_sleep(sql_fctx *f, double secs) {
 SQL_MISC_KERNEL(sql_misc_pg_sleep) {
     SQL_FOR_ACTIVE(i) {
         if (!sql_misc_sleep(f, args[0]->f64[i])) return false;
-        out->nulls[i] = 0; /* void */
+        out->nulls[i] = 0; /* void: a value with no bytes */
+        out->b[i] = (sql_bytes){0};
     }
     return true;
 }
@@ -621,7 +623,8 @@ SQL_MISC_KERNEL(sql_misc_advisory) {
                                &got, f->err)) {
             return false;
         }
-        out->i64[i] = got;
+        if (try_only) out->i64[i] = got;
+        else out->b[i] = (sql_bytes){0}; /* void */
     }
     return true;
 }
@@ -631,7 +634,34 @@ SQL_MISC_KERNEL(sql_misc_advisory_unlock_all) {
     sql_session *sess = sql_misc_session(f, sql_session_db_oid != NULL);
     if (sess == NULL) return false;
     sql_advisory_release(sess, false, true);
-    SQL_FOR_ACTIVE(i) out->nulls[i] = 1;
+    SQL_FOR_ACTIVE(i) out->nulls[i] = 0, out->b[i] = (sql_bytes){0}; /* void */
+    return true;
+}
+
+/* pg_notify(channel, payload): NOTIFY with values from expressions. */
+SQL_MISC_KERNEL(sql_misc_pg_notify) {
+    sql_session *sess = sql_misc_session(f, sql_session_notify != NULL);
+    if (sess == NULL) return false;
+    SQL_FOR_ACTIVE(i) {
+        if (sql_vec_is_null(args[0], i)) {
+            return rt_err_set(f->err, SQLSTATE_INVALID_PARAMETER_VALUE,
+                              "channel name cannot be empty");
+        }
+        char channel[ENG_NAME_BYTES];
+        const sql_bytes *c = &args[0]->b[i];
+        snprintf(channel, sizeof channel, "%.*s", (int)c->len, (const char *)c->ptr);
+        char *payload = NULL;
+        if (!sql_vec_is_null(args[1], i)) {
+            const sql_bytes *p = &args[1]->b[i];
+            payload = rt_arena_alloc(f->arena, (size_t)p->len + 1);
+            if (payload == NULL) return rt_arena_fail(f->arena, f->err);
+            memcpy(payload, p->ptr, p->len);
+            payload[p->len] = '\0';
+        }
+        if (!sql_session_notify(sess, channel, payload, f->err)) return false;
+        out->nulls[i] = 0; /* void: a value that prints as nothing */
+        out->b[i] = (sql_bytes){0};
+    }
     return true;
 }
 
@@ -698,6 +728,7 @@ static const sql_func_def sql_misc_defs[] = {
     ADVISORY("pg_advisory_unlock", B),
     ADVISORY("pg_advisory_unlock_shared", B),
     FN0("pg_advisory_unlock_all", SQL_T_VOID, VO, sql_misc_advisory_unlock_all),
+    FN("pg_notify", SQL_T_VOID, VO, sql_misc_pg_notify, T, T),
 };
 
 void sql_funcs_register_misc(void) {

@@ -14,8 +14,9 @@
 #define SQL_HYBRID_FILTER_NS 150.0
 /* Mean level-0 neighbours examined per visited node with m = 16 (2m links, most seen). */
 #define SQL_HYBRID_DEGREE 24.0
-/* Weight of a new measurement in the moving averages. */
+/* Weight of a new measurement in the moving averages, and how far they may drift. */
 #define SQL_HYBRID_ALPHA 0.05
+#define SQL_HYBRID_CALIB_RANGE 4.0
 /* Rows assumed for a table never analysed and of unknown size. */
 #define SQL_HYBRID_DEFAULT_ROWS 10000.0
 
@@ -26,10 +27,14 @@ static _Atomic uint64_t sql_hybrid_filter = (uint64_t)(SQL_HYBRID_FILTER_NS * 10
 
 static double sql_hybrid_get(_Atomic uint64_t *v) { return (double)atomic_load(v) / 1000.0; }
 
-static void sql_hybrid_mix(_Atomic uint64_t *v, double measured_ns) {
+/* A measurement moves the average, within a factor of SQL_HYBRID_CALIB_RANGE of the
+ * starting point: one odd query (a cold cache, a preempted VM) must not flip later plans. */
+static void sql_hybrid_mix(_Atomic uint64_t *v, double measured_ns, double start_ns) {
     if (!(measured_ns > 0) || measured_ns > 1e6) return;
     double cur = sql_hybrid_get(v);
     double next = cur + SQL_HYBRID_ALPHA * (measured_ns - cur);
+    if (next > start_ns * SQL_HYBRID_CALIB_RANGE) next = start_ns * SQL_HYBRID_CALIB_RANGE;
+    if (next < start_ns / SQL_HYBRID_CALIB_RANGE) next = start_ns / SQL_HYBRID_CALIB_RANGE;
     atomic_store(v, (uint64_t)(next * 1000));
 }
 
@@ -42,13 +47,13 @@ void sql_hybrid_note_walk(uint64_t distances, uint32_t dims, uint64_t filter_cal
     double model = (double)distances * d_ns + (double)filter_calls * f_ns;
     if (model <= 0) return;
     double scale = (double)elapsed_ns / model;
-    sql_hybrid_mix(&sql_hybrid_dist_pdim, d_ns * scale / dims);
-    if (filter_calls > 0) sql_hybrid_mix(&sql_hybrid_filter, f_ns * scale);
+    sql_hybrid_mix(&sql_hybrid_dist_pdim, d_ns * scale / dims, SQL_HYBRID_DIST_NS_PER_DIM);
+    if (filter_calls > 0) sql_hybrid_mix(&sql_hybrid_filter, f_ns * scale, SQL_HYBRID_FILTER_NS);
 }
 
 void sql_hybrid_note_scan(uint64_t rows, uint64_t elapsed_ns) {
     if (rows < 1024) return;
-    sql_hybrid_mix(&sql_hybrid_row, (double)elapsed_ns / (double)rows);
+    sql_hybrid_mix(&sql_hybrid_row, (double)elapsed_ns / (double)rows, SQL_HYBRID_ROW_NS);
 }
 
 void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t natts,

@@ -119,6 +119,7 @@ void sql_session_close(sql_session *s) {
     if (s->guc_values != NULL) sql_txn_abort(s);
     if (s->temp_schema_oid != 0 && s->query_arena != NULL) sql_session_drop_temp(s);
     sql_advisory_release(s, false, false);
+    sql_notify_free(s);
     sql_session_portals_close_all(s, false);
     while (s->nprepared > 0) {
         sql_prepared *p = s->prepared[s->nprepared - 1];
@@ -328,11 +329,9 @@ static void sql_session_timeout_fired(rt_timer *t) {
     atomic_store(s->cancel, true);
 }
 
-static void sql_session_stmt_start(sql_session *s) {
-    s->names = NULL;
+void sql_session_timer_start(sql_session *s) {
     atomic_store(s->cancel, false);
     s->timed_out = false;
-    rt_arena_reset(s->query_arena);
     if (s->statement_timeout_ms > 0) {
         rt_err e;
         rt_err_clear(&e);
@@ -341,12 +340,18 @@ static void sql_session_stmt_start(sql_session *s) {
     }
 }
 
-static void sql_session_stmt_end(sql_session *s, bool ok, rt_err *err) {
+void sql_session_timer_end(sql_session *s, bool ok, rt_err *err) {
     if (rt_timer_armed(&s->stmt_timer)) rt_timer_cancel(&s->stmt_timer);
     if (!ok && s->timed_out && rt_err_is(err, SQLSTATE_QUERY_CANCELED)) {
         snprintf(err->message, sizeof err->message,
                  "canceling statement due to statement timeout");
     }
+}
+
+static void sql_session_stmt_start(sql_session *s) {
+    s->names = NULL;
+    rt_arena_reset(s->query_arena);
+    sql_session_timer_start(s);
 }
 
 /* ---- planned statements: SELECT, INSERT, UPDATE, DELETE ---- */
@@ -693,8 +698,6 @@ static bool sql_session_lock(sql_session *s, const sql_lock *l, rt_err *err) {
 static bool sql_session_unsupported(const sql_node *stmt, rt_err *err) {
     const char *what = "this statement";
     switch (stmt->kind) {
-    case SQL_N_LISTEN:
-    case SQL_N_NOTIFY: what = "LISTEN/NOTIFY"; break;
     case SQL_N_LOCK: what = "LOCK TABLE"; break;
     case SQL_N_DO: what = "DO blocks (procedural code)"; break;
     default: break;
@@ -745,11 +748,18 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
     case SQL_N_CHECKPOINT: return sql_session_maintenance(s, stmt, tag, err);
     case SQL_N_COPY: return sql_session_copy(s, stmt, sql, sql_len, sink, tag, err);
     case SQL_N_LOCK: return sql_session_lock(s, (const sql_lock *)stmt, err);
+    case SQL_N_LISTEN:
+        snprintf(tag, SQL_TAG_BYTES, "LISTEN");
+        return sql_notify_listen(s, ((const sql_listen *)stmt)->channel, err);
     case SQL_N_UNLISTEN:
-        /* LISTEN is not supported, so a session listens to nothing: UNLISTEN has nothing to
-         * do and succeeds (connection pools reset sessions with UNLISTEN *). */
         snprintf(tag, SQL_TAG_BYTES, "UNLISTEN");
+        sql_notify_unlisten(s, ((const sql_listen *)stmt)->channel);
         return true;
+    case SQL_N_NOTIFY: {
+        const sql_notify *n = (const sql_notify *)stmt;
+        snprintf(tag, SQL_TAG_BYTES, "NOTIFY");
+        return sql_notify_add(s, n->channel, n->payload, err);
+    }
     case SQL_N_GRANT: {
         const sql_grant *g = (const sql_grant *)stmt;
         snprintf(tag, SQL_TAG_BYTES, g->is_grant ? "GRANT" : "REVOKE");
@@ -777,6 +787,8 @@ static bool sql_session_txn_free(const sql_node *stmt) {
     case SQL_N_PREPARE:
     case SQL_N_DEALLOCATE:
     case SQL_N_DISCARD:
+    case SQL_N_LISTEN:
+    case SQL_N_UNLISTEN:
     case SQL_N_VACUUM:
     case SQL_N_CHECKPOINT: return true;
     default: return false;
@@ -805,7 +817,7 @@ bool sql_session_run(sql_session *s, const sql_node *stmt, const char *sql, uint
     }
     tag[0] = '\0';
     if (ok) ok = sql_session_dispatch(s, stmt, sql, sql_len, sink, tag, err);
-    sql_session_stmt_end(s, ok, err);
+    sql_session_timer_end(s, ok, err);
     return ok;
 }
 

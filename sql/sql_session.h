@@ -112,6 +112,14 @@ void sql_session_report_params(sql_session *s,
                                void *arg);
 sql_txn_status sql_session_txn_status(const sql_session *s);
 
+/* LISTEN / NOTIFY: whether the session listens (the protocol layer then watches for
+ * notifications while idle), and the next notification to send (NotificationResponse) when
+ * the session is between transactions; the caller frees *payload with rt_free. */
+bool sql_session_listening(const sql_session *s);
+bool sql_session_notification(sql_session *s, uint32_t *pid, char channel[64], char **payload);
+/* NOTIFY / pg_notify(): queued until the transaction commits. */
+bool sql_session_notify(sql_session *s, const char *channel, const char *payload, rt_err *err);
+
 /* The formatting context of the session's settings (DateStyle, TimeZone, extra_float_digits,
  * bytea_output) for encoding result values and decoding parameters. */
 void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io);

@@ -138,6 +138,27 @@ static bool sql_ext_copy_cols(sql_prepared *p, const sql_col *cols, uint32_t nco
     return true;
 }
 
+static bool sql_ext_explain_params(sql_session *s, sql_prepared *p, rt_err *err) {
+    const sql_node *inner = ((const sql_explain *)p->stmt)->stmt;
+    if (!sql_ext_is_planned(inner)) return true;
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, p->arena, err, cat, db, p->sql, p->sql_len, &bc);
+    bc.nparams = p->nparams;
+    bc.param_types = p->param_types;
+    sql_query *q = NULL;
+    bool ok = sql_bind_query(&bc, inner, &q);
+    if (ok) {
+        p->nparams = q->nparams;
+        p->param_types = q->param_types;
+    }
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    return ok;
+}
+
 static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
     if (!sql_ext_is_planned(p->stmt)) {
         p->returns_rows = sql_ext_returns_rows(p->stmt);
@@ -152,6 +173,8 @@ static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
             p->cols = rt_arena_zalloc(p->arena, sizeof(sql_col));
             if (p->cols == NULL) return rt_arena_fail(p->arena, err);
             p->cols[0] = (sql_col){.name = "QUERY PLAN", .type_oid = SQL_T_TEXT, .typmod = -1};
+            /* The explained statement's parameters are the EXPLAIN's. */
+            if (!sql_ext_explain_params(s, p, err)) return false;
         } else if (p->stmt != NULL && p->stmt->kind == SQL_N_EXECUTE) {
             /* EXECUTE describes as the statement it runs. */
             const sql_prepared *target =
@@ -538,6 +561,9 @@ bool sql_session_portal_fetch(sql_session *s, sql_portal *pt, uint64_t max_rows,
     return sql_ext_fetch(s, pt, max_rows, sink != NULL ? sink : &discard, &more, got, err);
 }
 
+static bool sql_ext_run_planned(sql_session *s, sql_portal *pt, uint64_t max_rows,
+                                const sql_sink *sink, bool *suspended, rt_err *err);
+
 static bool sql_ext_execute(sql_session *s, sql_portal *pt, uint64_t max_rows,
                             const sql_sink *sink, bool *suspended, rt_err *err) {
     *suspended = false;
@@ -554,6 +580,14 @@ static bool sql_ext_execute(sql_session *s, sql_portal *pt, uint64_t max_rows,
         if (!sql_session_run(s, p->stmt, p->sql, p->sql_len, &quiet, tag, err)) return false;
         return tag[0] == '\0' || sink->complete(sink->arg, tag, err);
     }
+    sql_session_timer_start(s);
+    bool ok = sql_ext_run_planned(s, pt, max_rows, sink, suspended, err);
+    sql_session_timer_end(s, ok, err);
+    return ok;
+}
+
+static bool sql_ext_run_planned(sql_session *s, sql_portal *pt, uint64_t max_rows,
+                                const sql_sink *sink, bool *suspended, rt_err *err) {
     if (!pt->started && !sql_ext_start(s, pt, err)) return false;
     if (pt->done && pt->started) {
         /* Executing a finished portal again returns no rows, as PostgreSQL. */

@@ -142,6 +142,7 @@ struct sql_session {
     int64_t lastval;
 
     const struct sql_names *names; /* the running statement's names for reg* output */
+    struct sql_notify_state *notify; /* LISTEN / NOTIFY (sql_notify.c), NULL until used */
     rt_arena *query_arena;       /* one statement's bind + execution */
     rt_arena *parse_arena;       /* a simple query's parse trees */
     rt_timer stmt_timer;         /* statement_timeout */
@@ -183,6 +184,10 @@ bool sql_session_run(sql_session *s, const sql_node *stmt, const char *sql, uint
 bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog *cat,
                            const eng_database *db, const sql_value *params, const sql_sink *sink,
                            bool describe, char tag[SQL_TAG_BYTES], rt_err *err);
+/* statement_timeout around one statement (or one Execute of a portal): arms the timer and
+ * clears the cancel flag; the end names a timeout in the error as PostgreSQL. */
+void sql_session_timer_start(sql_session *s);
+void sql_session_timer_end(sql_session *s, bool ok, rt_err *err);
 /* The catalog and database a statement binds against: the transaction's draft if DDL ran. */
 void sql_session_catalog(sql_session *s, eng_catalog_ref *pin, const eng_catalog **catalog,
                          const eng_database **db);
@@ -201,6 +206,14 @@ bool sql_session_text_rows(sql_session *s, const char *colname, const char *cons
 /* SHOW ALL: rows of (name, setting, description), `n` triples. */
 bool sql_session_show_all_rows(sql_session *s, const char *const *triples, uint32_t n,
                                const sql_sink *sink, rt_err *err);
+
+/* ---- LISTEN / NOTIFY (sql_notify.c) ---- */
+bool sql_notify_listen(sql_session *s, const char *channel, rt_err *err);
+void sql_notify_unlisten(sql_session *s, const char *channel); /* NULL: all */
+bool sql_notify_add(sql_session *s, const char *channel, const char *payload, rt_err *err);
+/* Transaction end: a commit delivers this transaction's notifications to their listeners. */
+void sql_notify_end(sql_session *s, bool committed);
+void sql_notify_free(sql_session *s);
 
 /* ---- extended protocol (sql_session_ext.c) ---- */
 sql_prepared *sql_prepared_find(sql_session *s, const char *name);

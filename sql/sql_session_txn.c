@@ -78,6 +78,7 @@ bool sql_txn_commit(sql_session *s, rt_err *err) {
     sql_session_portals_close_all(s, true);
     bool ok = eng_txn_finish_commit(&s->txn, err);
     sql_guc_txn_end(s, ok);
+    sql_notify_end(s, ok);
     sql_txn_reset(s);
     return ok;
 }
@@ -88,6 +89,7 @@ void sql_txn_abort(sql_session *s) {
         eng_txn_finish_abort(&s->txn);
     }
     sql_guc_txn_end(s, false);
+    sql_notify_end(s, false);
     sql_txn_reset(s);
 }
 

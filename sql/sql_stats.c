@@ -26,6 +26,7 @@ typedef struct sql_col_stats {
 
 typedef struct sql_table_stats {
     uint32_t table_oid;
+    int core;                /* the shard whose thread made `arena` (it must free it) */
     double rows;
     uint16_t ncols;
     sql_col_stats *cols;     /* [attnum - 1] */
@@ -50,10 +51,25 @@ static sql_stats_slot *sql_stats_slot_of(uint32_t oid) {
     return &sql_stats_slots[oid % SQL_STATS_TABLES_MAX];
 }
 
-static void sql_stats_free(sql_table_stats *st) {
-    if (st == NULL) return;
+static void sql_stats_free_here(void *arg) {
+    sql_table_stats *st = arg;
     rt_arena_destroy(st->arena);
     rt_free(st);
+}
+
+/* An arena belongs to the thread that made it: statistics replaced from another shard are
+ * freed by a message to their own. */
+static void sql_stats_free(sql_table_stats *st) {
+    if (st == NULL) return;
+    if (st->core == rt_core_id_or_none() || rt_fiber_self() == NULL) {
+        sql_stats_free_here(st);
+        return;
+    }
+    rt_err err;
+    rt_err_clear(&err);
+    if (!rt_run_on((uint32_t)st->core, sql_stats_free_here, st, &err)) {
+        rt_log(RT_LOG_WARNING, NULL, "statistics not freed: %s", err.message);
+    }
 }
 
 static void sql_stats_publish(uint32_t oid, sql_table_stats *st) {
@@ -234,6 +250,7 @@ static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, u
                                         uint16_t natts, const uint16_t *attnums) {
     sql_table_stats *st = rt_xcalloc(1, sizeof *st);
     st->arena = rt_arena_create(SQL_STATS_ARENA_BYTES);
+    st->core = rt_core_id_or_none();
     st->table_oid = t->oid;
     st->ncols = t->column_count;
     st->cols = rt_arena_zalloc(st->arena, sizeof(sql_col_stats) * (t->column_count + 1u));

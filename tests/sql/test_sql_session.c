@@ -139,11 +139,44 @@ static void script_extended(capture *c) {
     expect(c, "DROP TABLE ext", "DROP TABLE\n");
 }
 
+/* LISTEN / NOTIFY between two sessions: delivered at commit, never after a rollback, once
+ * per distinct payload in a transaction, only to listeners of the channel. */
+static void script_notify(capture *c) {
+    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 77};
+    capture other;
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(sql_session_open(&st, &other.s, &err));
+    if (other.s == NULL) return;
+    expect(c, "LISTEN jobs", "LISTEN\n");
+    expect(&other, "NOTIFY jobs, 'a'; NOTIFY other, 'x'", "NOTIFY\nNOTIFY\n");
+    expect(&other, "BEGIN; NOTIFY jobs, 'b'; NOTIFY jobs, 'b'; SELECT pg_notify('jobs', 'c'); "
+                   "COMMIT", "BEGIN\nNOTIFY\nNOTIFY\npg_notify\n\nSELECT 1\nCOMMIT\n");
+    expect(&other, "BEGIN; NOTIFY jobs, 'never'; ROLLBACK", "BEGIN\nNOTIFY\nROLLBACK\n");
+    const char *want[] = {"a", "b", "c"};
+    uint32_t pid;
+    char channel[64];
+    char *payload;
+    for (uint32_t i = 0; i < 3; i++) {
+        bool got = sql_session_notification(c->s, &pid, channel, &payload);
+        TEST_CHECK(got);
+        if (!got) break;
+        TEST_CHECK(pid == 77 && strcmp(channel, "jobs") == 0 && strcmp(payload, want[i]) == 0);
+        rt_free(payload);
+    }
+    TEST_CHECK(!sql_session_notification(c->s, &pid, channel, &payload));
+    expect(c, "UNLISTEN *", "UNLISTEN\n");
+    expect(&other, "NOTIFY jobs", "NOTIFY\n");
+    TEST_CHECK(!sql_session_notification(c->s, &pid, channel, &payload));
+    sql_session_close(other.s);
+}
+
 static void all_scripts(capture *c) {
     script_settings(c);
     script_transactions(c);
     script_tables(c);
     script_extended(c);
+    script_notify(c);
     sql_startup nodb = {.user = "postgres", .database = "nosuch"};
     sql_session *s2 = NULL;
     rt_err err;
