@@ -29,23 +29,33 @@ typedef struct sql_op_ixscan {
     eng_btree_iter it;
 } sql_op_ixscan;
 
-/* Encodes one bound value; *null when it is NULL (the condition then matches nothing). */
-static bool sql_ix_encode(sql_exec_ctx *x, sql_eval_ctx *ec, const sql_expr *e, bool desc,
-                          const uint8_t **out, uint32_t *len, bool *null) {
-    sql_value v;
-    if (!sql_eval_scalar(ec, e, &v)) return false;
-    *null = v.is_null;
-    if (v.is_null) return true;
+/* Encodes `first` then more[0..nmore) as consecutive index columns (desc[i] each); *null when
+ * one is NULL (the condition then matches nothing). */
+static bool sql_ix_encode_n(sql_exec_ctx *x, sql_eval_ctx *ec, const sql_expr *first,
+                            sql_expr *const *more, uint32_t nmore, const bool *desc,
+                            const uint8_t **out, uint32_t *len, bool *null) {
     eng_codec_w w;
     eng_w_init(&w);
-    bool ok = eng_key_append(&w, &v, desc, x->err);
-    uint8_t *copy = ok ? rt_arena_alloc(x->arena, w.len + 1u) : NULL;
-    if (ok && copy == NULL) ok = rt_arena_fail(x->arena, x->err);
-    if (ok) memcpy(copy, w.buf, w.len);
+    bool ok = true;
+    *null = false;
+    for (uint32_t i = 0; ok && !*null && i <= nmore; i++) {
+        sql_value v;
+        ok = sql_eval_scalar(ec, i == 0 ? first : more[i - 1], &v);
+        if (ok) *null = v.is_null;
+        if (ok && !v.is_null) ok = eng_key_append(&w, &v, desc[i], x->err);
+    }
+    uint8_t *copy = ok && !*null ? rt_arena_alloc(x->arena, w.len + 1u) : NULL;
+    if (ok && !*null && copy == NULL) ok = rt_arena_fail(x->arena, x->err);
+    if (copy != NULL) memcpy(copy, w.buf, w.len);
     *out = copy;
     *len = (uint32_t)w.len;
     rt_free(w.buf);
     return ok;
+}
+
+static bool sql_ix_encode(sql_exec_ctx *x, sql_eval_ctx *ec, const sql_expr *e, bool desc,
+                          const uint8_t **out, uint32_t *len, bool *null) {
+    return sql_ix_encode_n(x, ec, e, NULL, 0, &desc, out, len, null);
 }
 
 static int sql_ix_range_cmp(const void *a, const void *b) {
@@ -55,8 +65,8 @@ static int sql_ix_range_cmp(const void *a, const void *b) {
     return c != 0 ? c : (ra->lo_len > rb->lo_len) - (ra->lo_len < rb->lo_len);
 }
 
-/* One range per distinct value, in key order. */
-static bool sql_ix_eq_ranges(sql_op_ixscan *s, sql_exec_ctx *x, sql_eval_ctx *ec, bool desc) {
+/* One range per distinct value (with the next columns' `=` values), in key order. */
+static bool sql_ix_eq_ranges(sql_op_ixscan *s, sql_exec_ctx *x, sql_eval_ctx *ec) {
     const sql_plan *p = s->base.plan;
     s->ranges = rt_arena_zalloc(x->arena, sizeof(sql_ix_range) * (p->scan.ix_nvals + 1u));
     if (s->ranges == NULL) return rt_arena_fail(x->arena, x->err);
@@ -64,7 +74,8 @@ static bool sql_ix_eq_ranges(sql_op_ixscan *s, sql_exec_ctx *x, sql_eval_ctx *ec
     for (uint32_t i = 0; i < p->scan.ix_nvals; i++) {
         sql_ix_range *r = &s->ranges[n];
         bool null;
-        if (!sql_ix_encode(x, ec, p->scan.ix_vals[i], desc, &r->lo, &r->lo_len, &null)) {
+        if (!sql_ix_encode_n(x, ec, p->scan.ix_vals[i], p->scan.ix_more, p->scan.ix_nmore,
+                             p->scan.index->desc, &r->lo, &r->lo_len, &null)) {
             return false;
         }
         if (null) continue;
@@ -92,7 +103,7 @@ static bool sql_ixscan_open(sql_op *op, sql_exec_ctx *x) {
     if (s->slots == NULL) return rt_arena_fail(x->arena, x->err);
     sql_eval_ctx ec;
     sql_exec_eval_ctx(x, x->arena, &ec);
-    if (p->scan.ix_nvals > 0) return sql_ix_eq_ranges(s, x, &ec, desc);
+    if (p->scan.ix_nvals > 0) return sql_ix_eq_ranges(s, x, &ec);
     s->ranges = rt_arena_zalloc(x->arena, sizeof(sql_ix_range));
     if (s->ranges == NULL) return rt_arena_fail(x->arena, x->err);
     sql_ix_range *r = s->ranges;

@@ -113,6 +113,8 @@ struct sql_plan {
             uint32_t ix_nconj;   /* IXSCAN: the filter's first conjuncts form its Index Cond */
             sql_expr **ix_vals;  /* IXSCAN: `=` / IN values of the leading column */
             uint32_t ix_nvals;   /* IXSCAN: 0 = a range from ix_lo to ix_hi */
+            sql_expr **ix_more;  /* IXSCAN with values: `=` values of the next index columns */
+            uint32_t ix_nmore;
             sql_expr *ix_lo, *ix_hi; /* IXSCAN: range bounds, NULL = unbounded */
             bool ix_lo_incl, ix_hi_incl;
         } scan;                                                          /* SCAN, PKGET, IXSCAN */

@@ -1,7 +1,8 @@
 /* sql_plan_index.c: secondary-index access paths.
  * A table read whose filter compares the leading column of a B-tree index with row-independent
  * values (`col = v`, `col IN (...)`, `col < v` and the other range operators, BETWEEN as its
- * two bounds) reads that index instead of every row when the condition is selective: the
+ * two bounds; after `=` or IN, `=` on the next index columns too) reads that index instead of
+ * every row when the condition is selective: the
  * estimated fraction of rows (sql_stats_selectivity; PostgreSQL's defaults without statistics
  * or with statistics of an empty table, so an equality qualifies and an open range does not) is
  * below SQL_IXSCAN_SELECTIVITY_MAX.
@@ -105,11 +106,37 @@ static sql_ix_op sql_ix_classify(const sql_plan *scan, const sql_expr *c, uint16
 }
 
 /* The chosen index condition of one index. */
-typedef struct sql_ix_pick {
+typedef struct sql_ix_pick sql_ix_pick;
+struct sql_ix_pick {
     const eng_index *index;
     int32_t eq, in, lo, hi;  /* conjunct positions, -1 = none */
+    int32_t more[ENG_INDEX_COLUMNS_MAX]; /* with eq or in: `=` on the next columns */
+    uint32_t nmore;
     double sel;
-} sql_ix_pick;
+};
+
+/* After `=` or IN on the leading column: `=` conjuncts on the following index columns, as
+ * long as each next one has one. */
+static void sql_ix_more(const sql_plan *scan, const eng_index *ix, sql_expr **conj, uint32_t n,
+                        sql_ix_pick *pk) {
+    const eng_table *t = scan->scan.table;
+    for (uint32_t c = 1; c < ix->column_count; c++) {
+        uint16_t att = ix->attnums[c];
+        if (att == 0 || att > t->column_count) return;
+        uint32_t type = t->columns[att - 1].type_oid;
+        if (!eng_key_type_supported(type)) return;
+        int32_t found = -1;
+        for (uint32_t i = 0; i < n && found < 0; i++) {
+            sql_expr *v;
+            bool incl;
+            if (sql_ix_classify(scan, conj[i], att, type, &v, &incl) == SQL_IX_EQ) {
+                found = (int32_t)i;
+            }
+        }
+        if (found < 0) return;
+        pk->more[pk->nmore++] = found;
+    }
+}
 
 static void sql_ix_consider(rt_arena *arena, const sql_plan *scan, const eng_index *ix,
                             sql_expr **conj, uint32_t n, sql_ix_pick *pk) {
@@ -130,6 +157,7 @@ static void sql_ix_consider(rt_arena *arena, const sql_plan *scan, const eng_ind
         default: break;
         }
     }
+    if (pk->eq >= 0 || pk->in >= 0) sql_ix_more(scan, ix, conj, n, pk);
     sql_expr *cond[2];
     uint32_t nc = 0;
     if (pk->eq >= 0) {
@@ -141,16 +169,24 @@ static void sql_ix_consider(rt_arena *arena, const sql_plan *scan, const eng_ind
         if (pk->hi >= 0) cond[nc++] = conj[pk->hi];
     }
     if (nc == 0) return;
-    if (sql_stats_rows(t) <= 0) { /* none, or sampled while empty: PostgreSQL's defaults */
-        pk->sel = pk->eq >= 0 ? SQL_SEL_DEFAULT_EQ
-                  : pk->in >= 0 ? SQL_SEL_DEFAULT_EQ * (conj[pk->in]->nargs - 1)
+    bool stats = sql_stats_rows(t) > 0;
+    double more = 1.0;
+    for (uint32_t i = 0; i < pk->nmore; i++) {
+        more *= stats ? sql_stats_selectivity(t, scan->scan.attnums, scan->scan.natts,
+                                              conj[pk->more[i]])
+                      : SQL_SEL_DEFAULT_EQ;
+    }
+    if (!stats) { /* none, or sampled while empty: PostgreSQL's defaults */
+        pk->sel = pk->eq >= 0 ? SQL_SEL_DEFAULT_EQ * more
+                  : pk->in >= 0 ? SQL_SEL_DEFAULT_EQ * (conj[pk->in]->nargs - 1) * more
                   : nc == 2 ? SQL_SEL_DEFAULT_EQ : SQL_SEL_DEFAULT_INEQ;
         return;
     }
-    double sel = 1.0;
+    double sel = more;
     for (uint32_t i = 0; i < nc; i++) {
         sel *= sql_stats_selectivity(t, scan->scan.attnums, scan->scan.natts, cond[i]);
     }
+    if (nc == 2) sel = 1.0;
     sql_expr *isnull = sql_expr_new(arena, SQL_X_NULLTEST, SQL_T_BOOL, 1);
     if (nc == 2 && isnull != NULL) { /* a closed range: the bounds overlap on the non-NULLs */
         const sql_expr *c = conj[pk->lo];
@@ -180,6 +216,23 @@ static sql_expr *sql_ix_and(rt_arena *arena, sql_expr **conj, uint32_t n) {
     return acc;
 }
 
+/* The `=` values of the index columns after the leading one. */
+static bool sql_ix_apply_more(rt_arena *arena, sql_plan *scan, const sql_ix_pick *pk,
+                              sql_expr **conj, bool *used, rt_err *err) {
+    const eng_table *t = scan->scan.table;
+    scan->scan.ix_nmore = pk->nmore;
+    scan->scan.ix_more = rt_arena_alloc(arena, sizeof(sql_expr *) * (pk->nmore + 1u));
+    if (scan->scan.ix_more == NULL) return rt_arena_fail(arena, err);
+    for (uint32_t i = 0; i < pk->nmore; i++) {
+        uint16_t att = pk->index->attnums[i + 1];
+        bool incl;
+        sql_ix_classify(scan, conj[pk->more[i]], att, t->columns[att - 1].type_oid,
+                        &scan->scan.ix_more[i], &incl);
+        used[pk->more[i]] = true;
+    }
+    return true;
+}
+
 /* Rewrites `scan` into an IXSCAN with the conditions of `pk`. */
 static bool sql_ix_apply(rt_arena *arena, sql_plan *scan, const sql_ix_pick *pk,
                          sql_expr **conj, uint32_t n, rt_err *err) {
@@ -202,6 +255,7 @@ static bool sql_ix_apply(rt_arena *arena, sql_plan *scan, const sql_ix_pick *pk,
                                                                           : c->args[0]);
         }
         used[pk->eq >= 0 ? pk->eq : pk->in] = true;
+        if (!sql_ix_apply_more(arena, scan, pk, conj, used, err)) return false;
     } else {
         const eng_table *t = scan->scan.table;
         uint32_t type = t->columns[pk->index->attnums[0] - 1].type_oid;

@@ -4,7 +4,8 @@
  * CREATE INDEX on b) and `u` (no index) receive the same writes: rows before and after CREATE
  * INDEX, NULLs, updates that move rows to other indexed values (and back), deletes, a
  * rolled-back insert and update. Every query runs on both tables and must print the same; a
- * table without a primary key and a DESC index get the same treatment. EXPLAIN shows
+ * table without a primary key and a DESC index, and a two-column index, get the same
+ * treatment. EXPLAIN shows
  * "Index Scan using t_b_idx" for equality, IN and narrow ranges, "Seq Scan" for a wide range. */
 // ctest: TIMEOUT 300
 #include <setjmp.h>
@@ -132,8 +133,40 @@ static void fresh_table(capture *c) {
     expect(c, "SELECT count(*), sum(id) FROM e WHERE b = 5", "count|sum\n10|13550\nSELECT 1\n");
 }
 
+/* A two-column index: `=` on both columns, IN then `=`, `=` then a range (only the first
+ * column from the index), and the second column alone (no index). */
+static void two_columns(capture *c) {
+    const char *defs[] = {"m", "mu"};
+    for (int i = 0; i < 2; i++) {
+        char q[512];
+        snprintf(q, sizeof q, "CREATE TABLE %s (id int PRIMARY KEY, a int, b int, c text)",
+                 defs[i]);
+        expect(c, q, "CREATE TABLE\n");
+        snprintf(q, sizeof q, "INSERT INTO %s SELECT g, g %% 200, CASE WHEN g %% 31 = 0 THEN "
+                 "NULL ELSE g %% 7 END, 'm' || g FROM generate_series(1, 4000) g", defs[i]);
+        expect(c, q, "INSERT 0 4000\n");
+    }
+    expect(c, "CREATE INDEX m_ab ON m (a, b DESC)", "CREATE INDEX\n");
+    expect(c, "UPDATE m SET b = b + 1 WHERE id % 5 = 0", "UPDATE 800\n");
+    expect(c, "UPDATE mu SET b = b + 1 WHERE id % 5 = 0", "UPDATE 800\n");
+    expect(c, "ANALYZE m", "ANALYZE\n");
+    plan_has(c, "SELECT * FROM m WHERE a = 3 AND b = 4", "Index Cond: ((a = 3) AND (b = 4))");
+    plan_has(c, "SELECT * FROM m WHERE b = 4", "Seq Scan on m");
+    static const char *qs[] = {
+        "SELECT id, a, b FROM %s WHERE a = 3 AND b = 4 ORDER BY id",
+        "SELECT id, a, b FROM %s WHERE b = 6 AND a = 17 ORDER BY id",
+        "SELECT id, a, b FROM %s WHERE a IN (3, 4, 5) AND b = 1 ORDER BY id",
+        "SELECT id, a, b FROM %s WHERE a = 3 AND b > 4 ORDER BY id",
+        "SELECT id, a, b FROM %s WHERE a = 3 AND b = NULL ORDER BY id",
+        "SELECT id, a, b FROM %s WHERE a = 3 AND b IS NULL ORDER BY id",
+        "SELECT count(*) FROM %s WHERE b = 4",
+    };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) same(c, qs[i], "m", "mu");
+}
+
 static void script(capture *c) {
     fresh_table(c);
+    two_columns(c);
     load(c);
     /* Fresh statistics: a background auto-analyze may have sampled the tables while empty. */
     expect(c, "ANALYZE t", "ANALYZE\n");
