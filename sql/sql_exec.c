@@ -431,6 +431,7 @@ sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
     case SQL_P_HASHJOIN: op = sql_op_new_hashjoin(x, p); break;
     case SQL_P_SCAN: op = sql_op_new_scan(x, p); break;
     case SQL_P_PKGET: op = sql_op_new_pkget(x, p); break;
+    case SQL_P_IXSCAN: op = sql_op_new_ixscan(x, p); break;
     case SQL_P_GATHER: op = sql_op_new_gather(x, p); break;
     case SQL_P_INSERT: op = sql_op_new_insert(x, p); break;
     case SQL_P_UPDATE: case SQL_P_DELETE: op = sql_op_new_update(x, p); break;

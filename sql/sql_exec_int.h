@@ -58,6 +58,7 @@ sql_op *sql_op_new_material(sql_exec_ctx *x, const sql_plan *p);
 sql_op *sql_op_new_recursive(sql_exec_ctx *x, const sql_plan *p);
 sql_op *sql_op_new_window(sql_exec_ctx *x, const sql_plan *p);
 sql_op *sql_op_new_annscan(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_ixscan(sql_exec_ctx *x, const sql_plan *p);
 
 /* NOT NULL and CHECK constraints of a full row (attnum order) of p->modify.table. */
 bool sql_exec_check_row(sql_exec_ctx *x, const sql_plan *p, const sql_value *row,

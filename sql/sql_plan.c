@@ -401,6 +401,7 @@ static sql_plan *sql_opt_table(sql_opt *o, sql_plan *scan, sql_expr **conj, uint
     if (!sql_opt_pkget(o, scan, false)) return NULL;
     sql_plan *g = sql_opt_gather(o, scan, scan->scan.table, scan->scan.lock_strength != 0);
     if (g == NULL || !sql_opt_in_partitions(o, scan, g)) return NULL;
+    if (!sql_plan_ixscan(o->arena, scan, o->err)) return NULL; /* a selective secondary index */
     return g;
 }
 
@@ -410,7 +411,9 @@ static sql_plan *sql_frag_scan(const sql_plan *g, bool allow_project) {
     if (g == NULL || g->kind != SQL_P_GATHER || g->gather.writes || g->left == NULL) return NULL;
     sql_plan *f = g->left;
     if (allow_project && f->kind == SQL_P_PROJECT) f = f->left;
-    if (f == NULL || (f->kind != SQL_P_SCAN && f->kind != SQL_P_PKGET) || f->scan.want_slots) {
+    bool read = f != NULL && (f->kind == SQL_P_SCAN || f->kind == SQL_P_PKGET ||
+                              f->kind == SQL_P_IXSCAN);
+    if (!read || f->scan.want_slots) {
         return NULL;
     }
     return f;

@@ -62,6 +62,8 @@ typedef enum sql_plan_kind {
     SQL_P_SOURCE,      /* coordinator: batches handed in by a callback (COPY FROM's rows) */
     SQL_P_PROJECTSET,  /* `project` whose set-returning calls (unnest(a) in the select list)
                           advance in lockstep per input row, the shorter padded with NULLs */
+    SQL_P_IXSCAN,      /* fragment: rows of one partition found by a secondary B-tree index
+                          (sql_plan_index.c), each visible version re-checked by the filter */
 } sql_plan_kind;
 
 typedef struct sql_sort_key {
@@ -112,7 +114,15 @@ struct sql_plan {
             uint32_t lock_strength; /* SELECT FOR UPDATE / SHARE (0 = none) */
             uint32_t lock_wait;
             const char *alias;   /* the name the query gives the table (EXPLAIN), or NULL */
-        } scan;                                                          /* SCAN, PKGET */
+            const eng_index *index; /* IXSCAN: the B-tree index read (its leading column) */
+            uint32_t ix_nconj;   /* IXSCAN: the filter's first conjuncts form its Index Cond */
+            sql_expr **ix_vals;  /* IXSCAN: `=` / IN values of the leading column */
+            uint32_t ix_nvals;   /* IXSCAN: 0 = a range from ix_lo to ix_hi */
+            sql_expr **ix_more;  /* IXSCAN with values: `=` values of the next index columns */
+            uint32_t ix_nmore;
+            sql_expr *ix_lo, *ix_hi; /* IXSCAN: range bounds, NULL = unbounded */
+            bool ix_lo_incl, ix_hi_incl;
+        } scan;                                                          /* SCAN, PKGET, IXSCAN */
         struct {
             const eng_table *table;
             uint32_t natts;

@@ -55,7 +55,7 @@ static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_agg_call
 /* Output column i of plan p, as the expression that computes it. */
 static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint32_t i) {
     switch (p->kind) {
-    case SQL_P_SCAN: case SQL_P_PKGET:
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN:
         if (ex->qualify) sql_strbuf_printf(sb, "%s.", sql_scan_name(p));
         sql_strbuf_puts(sb, p->cols[i].name);
         return;
@@ -521,6 +521,29 @@ static uint32_t sql_gather_partitions(const sql_plan *p) {
     return p->gather.table != NULL ? p->gather.table->partition_count : 0;
 }
 
+/* The and of conjuncts conj[0..n) (NULL if none, or out of memory: EXPLAIN leaves it out). */
+static const sql_expr *sql_explain_and(sql_xpl *ex, sql_expr **conj, uint32_t n) {
+    if (n <= 1) return n == 1 ? conj[0] : NULL;
+    sql_expr *a = sql_expr_new(ex->tmp, SQL_X_AND, SQL_T_BOOL, n);
+    if (a == NULL) return NULL;
+    a->typmod = -1;
+    a->location = UINT32_MAX;
+    memcpy(a->args, conj, sizeof(sql_expr *) * n);
+    return a;
+}
+
+/* An index scan's filter: its first ix_nconj conjuncts are the Index Cond, the rest the
+ * Filter (the executor re-checks all of them). */
+static void sql_explain_ixconds(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(p->scan.filter, conj, SQL_PLAN_CONJUNCTS_MAX);
+    uint32_t k = p->scan.ix_nconj < n ? p->scan.ix_nconj : n;
+    const sql_expr *cond = sql_explain_and(ex, conj, k);
+    const sql_expr *rest = sql_explain_and(ex, conj + k, n - k);
+    if (cond != NULL) sql_explain_prop(ex, col, "Index Cond", cond, p);
+    if (rest != NULL) sql_explain_prop(ex, col, "Filter", rest, p);
+}
+
 /* "Seq Scan on t" / "Index Scan using t_pkey on t", with the alias when the query renames
  * the table; a scan's own conditions name its columns unqualified, as PostgreSQL prints them. */
 static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
@@ -535,6 +558,11 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
                                 renamed ? alias : "");
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Seq Scan");
         if (p->scan.filter != NULL) sql_explain_prop(ex, col, "Filter", p->scan.filter, p);
+    } else if (p->kind == SQL_P_IXSCAN) {
+        line = rt_arena_sprintf(ex->tmp, "Index Scan using %s on %s%s%s", p->scan.index->name,
+                                name, renamed ? " " : "", renamed ? alias : "");
+        sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
+        sql_explain_ixconds(ex, p, col);
     } else {
         line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s", name, name,
                                 renamed ? " " : "", renamed ? alias : "");
@@ -551,7 +579,7 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     switch (p->kind) {
     case SQL_P_RESULT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_VALUES: sql_explain_head(ex, col, "Values Scan on \"*VALUES*\"", NULL); break;
-    case SQL_P_SCAN: case SQL_P_PKGET: sql_explain_scan(ex, p, col); break;
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: sql_explain_scan(ex, p, col); break;
     case SQL_P_ANNSCAN: {
         static const char *ops[] = {"", "<=>", "<->", "<#>"};
         bool qualify = ex->qualify;
@@ -656,7 +684,7 @@ static void sql_xpl_subs_list(sql_xpl_subs *s, sql_expr *const *list, uint32_t n
 /* Subqueries in the expressions node p evaluates itself. */
 static void sql_xpl_subs_of(sql_xpl_subs *s, const sql_plan *p) {
     switch (p->kind) {
-    case SQL_P_SCAN: case SQL_P_PKGET:
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN:
         sql_expr_walk(p->scan.filter, sql_xpl_sub_fn, s);
         break;
     case SQL_P_FILTER: sql_expr_walk(p->filter.pred, sql_xpl_sub_fn, s); break;
@@ -726,7 +754,7 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
 static uint32_t sql_explain_relations(const sql_plan *p) {
     if (p == NULL) return 0;
     switch (p->kind) {
-    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_VALUES: case SQL_P_FUNCSCAN:
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: case SQL_P_VALUES: case SQL_P_FUNCSCAN:
     case SQL_P_CATALOG: case SQL_P_CTESCAN: case SQL_P_WORKTABLE:
         return 1;
     case SQL_P_APPEND: {

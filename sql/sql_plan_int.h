@@ -18,6 +18,11 @@ uint32_t sql_plan_conjuncts(sql_expr *e, sql_expr **out, uint32_t cap);
 bool sql_plan_pk_conjunct(const sql_plan *scan, const sql_expr *c, uint32_t *pk_pos,
                           sql_expr **value);
 
+/* Makes `scan` (a SCAN with its final filter) an IXSCAN when a conjunct on the leading column
+ * of one of its table's B-tree indexes (`=`, IN, <, <=, >, >=) is selective enough
+ * (sql_plan_index.c). */
+bool sql_plan_ixscan(rt_arena *arena, sql_plan *scan, rt_err *err);
+
 /* Column pruning over an optimised plan whose output must stay whole (sql_plan_prune.c). */
 bool sql_plan_prune(rt_arena *arena, sql_plan *root, rt_err *err);
 

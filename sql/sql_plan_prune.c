@@ -302,7 +302,8 @@ static bool sql_prune_node(sql_prune *pr, sql_plan **pp, const bool *need, uint3
     sql_plan *p = *pp;
     *map = NULL;
     switch (p->kind) {
-    case SQL_P_SCAN: case SQL_P_PKGET: return sql_prune_scan(pr, p, need, map);
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN:
+        return sql_prune_scan(pr, p, need, map);
     case SQL_P_PROJECT:
         if (p->left == NULL) return true;
         return sql_prune_project(pr, p, need, map);

@@ -296,6 +296,7 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
         attnums[natts] = (uint16_t)(c + 1);
         types[natts++] = t->columns[c].type_oid;
     }
+    uint64_t changes_before = atomic_load(&sql_stats_slot_of(t->oid)->changes);
     uint32_t nshards = eng_shard_count();
     /* On the heap: a fiber's stack is small and each carries an rt_err. */
     sql_sample *works = rt_xcalloc(nshards, sizeof *works);
@@ -331,7 +332,8 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
     if (ok && st == NULL) ok = rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE exceeds memory");
     if (ok) {
         sql_stats_publish(t->oid, st);
-        atomic_store(&sql_stats_slot_of(t->oid)->changes, 0);
+        /* Changes noted while sampling may not be in the sample: they still count. */
+        atomic_fetch_sub(&sql_stats_slot_of(t->oid)->changes, changes_before);
     }
     return ok;
 }

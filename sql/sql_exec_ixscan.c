@@ -1,0 +1,254 @@
+/* sql_exec_ixscan.c: IXSCAN, a partition read through a secondary B-tree index.
+ * The index condition becomes key ranges over the leading column's encoding (one per distinct
+ * `=` / IN value, or one range), computed once per fragment. An entry (index key ++ primary
+ * key -> slot of the version that wrote it) is only a candidate: the row's version visible to
+ * the snapshot is found through the primary key, and the entry counts only when it is that
+ * version's own entry (its current index key and primary key give the same bytes). So a row
+ * comes once even when older versions left entries under other values, and never under a
+ * value it no longer has; the whole filter is then re-checked on the visible version. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/eng_key.h"
+#include "sql/sql_exec_int.h"
+
+typedef struct sql_ix_range {
+    const uint8_t *lo, *hi;   /* encoded bounds of the leading column; NULL = open */
+    uint32_t lo_len, hi_len;
+    bool lo_incl, hi_incl;
+} sql_ix_range;
+
+typedef struct sql_op_ixscan {
+    sql_op base;
+    sql_ix_range *ranges;
+    uint32_t nranges;
+    uint32_t part_index;     /* position in x->frag_partitions */
+    uint32_t range_index;
+    bool positioned;         /* `it` is seeked for the current range and partition */
+    uint32_t *slots;         /* visible versions of the batch being filled */
+    eng_btree_iter it;
+} sql_op_ixscan;
+
+/* Encodes `first` then more[0..nmore) as consecutive index columns (desc[i] each); *null when
+ * one is NULL (the condition then matches nothing). */
+static bool sql_ix_encode_n(sql_exec_ctx *x, sql_eval_ctx *ec, const sql_expr *first,
+                            sql_expr *const *more, uint32_t nmore, const bool *desc,
+                            const uint8_t **out, uint32_t *len, bool *null) {
+    eng_codec_w w;
+    eng_w_init(&w);
+    bool ok = true;
+    *null = false;
+    for (uint32_t i = 0; ok && !*null && i <= nmore; i++) {
+        sql_value v;
+        ok = sql_eval_scalar(ec, i == 0 ? first : more[i - 1], &v);
+        if (ok) *null = v.is_null;
+        if (ok && !v.is_null) ok = eng_key_append(&w, &v, desc[i], x->err);
+    }
+    uint8_t *copy = ok && !*null ? rt_arena_alloc(x->arena, w.len + 1u) : NULL;
+    if (ok && !*null && copy == NULL) ok = rt_arena_fail(x->arena, x->err);
+    if (copy != NULL) memcpy(copy, w.buf, w.len);
+    *out = copy;
+    *len = (uint32_t)w.len;
+    rt_free(w.buf);
+    return ok;
+}
+
+static bool sql_ix_encode(sql_exec_ctx *x, sql_eval_ctx *ec, const sql_expr *e, bool desc,
+                          const uint8_t **out, uint32_t *len, bool *null) {
+    return sql_ix_encode_n(x, ec, e, NULL, 0, &desc, out, len, null);
+}
+
+static int sql_ix_range_cmp(const void *a, const void *b) {
+    const sql_ix_range *ra = a, *rb = b;
+    uint32_t n = ra->lo_len < rb->lo_len ? ra->lo_len : rb->lo_len;
+    int c = memcmp(ra->lo, rb->lo, n);
+    return c != 0 ? c : (ra->lo_len > rb->lo_len) - (ra->lo_len < rb->lo_len);
+}
+
+/* One range per distinct value (with the next columns' `=` values), in key order. */
+static bool sql_ix_eq_ranges(sql_op_ixscan *s, sql_exec_ctx *x, sql_eval_ctx *ec) {
+    const sql_plan *p = s->base.plan;
+    s->ranges = rt_arena_zalloc(x->arena, sizeof(sql_ix_range) * (p->scan.ix_nvals + 1u));
+    if (s->ranges == NULL) return rt_arena_fail(x->arena, x->err);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->scan.ix_nvals; i++) {
+        sql_ix_range *r = &s->ranges[n];
+        bool null;
+        if (!sql_ix_encode_n(x, ec, p->scan.ix_vals[i], p->scan.ix_more, p->scan.ix_nmore,
+                             p->scan.index->desc, &r->lo, &r->lo_len, &null)) {
+            return false;
+        }
+        if (null) continue;
+        r->hi = r->lo;
+        r->hi_len = r->lo_len;
+        r->lo_incl = r->hi_incl = true;
+        n++;
+    }
+    qsort(s->ranges, n, sizeof(sql_ix_range), sql_ix_range_cmp);
+    s->nranges = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (s->nranges > 0 && sql_ix_range_cmp(&s->ranges[s->nranges - 1], &s->ranges[i]) == 0) {
+            continue;
+        }
+        s->ranges[s->nranges++] = s->ranges[i];
+    }
+    return true;
+}
+
+static bool sql_ixscan_open(sql_op *op, sql_exec_ctx *x) {
+    sql_op_ixscan *s = (sql_op_ixscan *)op;
+    const sql_plan *p = op->plan;
+    bool desc = p->scan.index->desc[0];
+    s->slots = rt_arena_alloc(x->arena, sizeof(uint32_t) * SQL_BATCH_ROWS);
+    if (s->slots == NULL) return rt_arena_fail(x->arena, x->err);
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, x->arena, &ec);
+    if (p->scan.ix_nvals > 0) return sql_ix_eq_ranges(s, x, &ec);
+    s->ranges = rt_arena_zalloc(x->arena, sizeof(sql_ix_range));
+    if (s->ranges == NULL) return rt_arena_fail(x->arena, x->err);
+    sql_ix_range *r = s->ranges;
+    bool lo_null = false, hi_null = false;
+    if (p->scan.ix_lo != NULL &&
+        !sql_ix_encode(x, &ec, p->scan.ix_lo, desc, &r->lo, &r->lo_len, &lo_null)) {
+        return false;
+    }
+    if (p->scan.ix_hi != NULL &&
+        !sql_ix_encode(x, &ec, p->scan.ix_hi, desc, &r->hi, &r->hi_len, &hi_null)) {
+        return false;
+    }
+    r->lo_incl = p->scan.ix_lo_incl;
+    r->hi_incl = p->scan.ix_hi_incl;
+    if (desc) { /* inverted bytes: the value range runs backwards over the keys */
+        sql_ix_range d = {.lo = r->hi, .lo_len = r->hi_len, .lo_incl = r->hi_incl,
+                          .hi = r->lo, .hi_len = r->lo_len, .hi_incl = r->lo_incl};
+        *r = d;
+    }
+    s->nranges = lo_null || hi_null ? 0 : 1; /* a NULL bound matches no row */
+    return true;
+}
+
+static bool sql_ix_has_prefix(const uint8_t *key, uint32_t len, const uint8_t *pre,
+                              uint32_t pre_len) {
+    return len >= pre_len && memcmp(key, pre, pre_len) == 0;
+}
+
+/* Whether `key` lies past the range's upper end (the scan of this range is over). */
+static bool sql_ix_past_hi(const sql_ix_range *r, const uint8_t *key, uint32_t len) {
+    if (r->hi == NULL) return false;
+    if (sql_ix_has_prefix(key, len, r->hi, r->hi_len)) return !r->hi_incl;
+    uint32_t n = len < r->hi_len ? len : r->hi_len;
+    int c = memcmp(key, r->hi, n);
+    return c > 0 || (c == 0 && len > r->hi_len);
+}
+
+/* The visible version of the row behind entry (key, slot) when that version owns the entry;
+ * ENG_SLOT_NONE otherwise. */
+static bool sql_ix_candidate(sql_exec_ctx *x, const eng_part *part, const eng_index *ix,
+                             const uint8_t *key, uint32_t len, uint32_t slot, uint32_t *vis) {
+    *vis = ENG_SLOT_NONE;
+    eng_codec_w pk, mine;
+    eng_w_init(&pk);
+    eng_w_init(&mine);
+    bool ok = eng_part_key_of(part, slot, &pk, x->err);
+    uint32_t v = ok ? eng_part_pk_lookup(part, pk.buf, (uint32_t)pk.len, &x->snap)
+                    : ENG_SLOT_NONE;
+    for (uint32_t c = 0; ok && v != ENG_SLOT_NONE && c < ix->column_count; c++) {
+        sql_value val;
+        eng_part_read(part, v, ix->attnums[c], &val);
+        ok = eng_key_append(&mine, &val, ix->desc[c], x->err);
+    }
+    if (ok && v != ENG_SLOT_NONE) {
+        eng_w_raw(&mine, pk.buf, pk.len);
+        if (mine.len == len && memcmp(mine.buf, key, len) == 0) *vis = v;
+    }
+    rt_free(pk.buf);
+    rt_free(mine.buf);
+    return ok;
+}
+
+/* Collects up to a batch of visible slots from the current partition's ranges; *n rows. */
+static bool sql_ix_collect(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part,
+                           const eng_btree *tree, uint32_t *n) {
+    const eng_index *ix = s->base.plan->scan.index;
+    *n = 0;
+    while (s->range_index < s->nranges && *n < SQL_BATCH_ROWS) {
+        const sql_ix_range *r = &s->ranges[s->range_index];
+        if (!s->positioned) {
+            eng_btree_seek(&s->it, tree, r->lo, r->lo_len, true);
+            s->positioned = true;
+        }
+        const uint8_t *key;
+        uint32_t len;
+        uint64_t slot;
+        bool more = eng_btree_next(&s->it, &key, &len, &slot);
+        if (!more || sql_ix_past_hi(r, key, len)) {
+            s->range_index++;
+            s->positioned = false;
+            continue;
+        }
+        x->stats.rows_scanned++;
+        if (r->lo != NULL && !r->lo_incl && sql_ix_has_prefix(key, len, r->lo, r->lo_len)) {
+            continue;
+        }
+        uint32_t vis;
+        if (!sql_ix_candidate(x, part, ix, key, len, (uint32_t)slot, &vis)) return false;
+        if (vis != ENG_SLOT_NONE) s->slots[(*n)++] = vis;
+    }
+    return true;
+}
+
+/* The batch of the collected rows, filtered. */
+static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part, uint32_t n,
+                        sql_batch **out) {
+    const sql_plan *p = s->base.plan;
+    rt_arena *arena = s->base.batch_arena;
+    sql_batch *b = sql_exec_batch(arena, p, n);
+    if (b == NULL) return false;
+    for (uint32_t r = 0; r < n; r++) {
+        for (uint32_t c = 0; c < p->scan.natts; c++) {
+            sql_value v;
+            eng_part_read(part, s->slots[r], p->scan.attnums[c], &v);
+            v.type_oid = p->cols[c].type_oid;
+            sql_vec_set(&b->cols[c], r, &v);
+        }
+    }
+    b->rows = n;
+    uint8_t *sel = rt_arena_alloc(arena, n + 1u);
+    uint32_t kept;
+    if (sel == NULL || !sql_exec_predicate(x, arena, p->scan.filter, b, sel, &kept)) return false;
+    if (kept < n) b = kept == 0 ? NULL : sql_exec_select_rows(arena, b, sel, kept);
+    if (kept > 0 && b == NULL) return false;
+    *out = b;
+    return true;
+}
+
+static bool sql_ixscan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    sql_op_ixscan *s = (sql_op_ixscan *)op;
+    const sql_plan *p = op->plan;
+    *out = NULL;
+    while (s->part_index < x->frag_npartitions) {
+        eng_part *part = eng_partition(p->scan.table, x->frag_partitions[s->part_index]);
+        const eng_btree *tree = eng_part_index(part, p->scan.index->oid);
+        if (tree == NULL) {
+            return rt_err_set(x->err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                              "index \"%s\" is not available", p->scan.index->name);
+        }
+        rt_fiber_maybe_yield();
+        uint32_t n;
+        if (!sql_ix_collect(s, x, part, tree, &n)) return false;
+        if (s->range_index >= s->nranges) {
+            s->part_index++;
+            s->range_index = 0;
+            s->positioned = false;
+        }
+        if (n == 0) continue;
+        if (!sql_ix_emit(s, x, part, n, out)) return false;
+        if (*out != NULL) return true;
+    }
+    return true;
+}
+static const sql_op_vt sql_ixscan_vt = {sql_ixscan_open, sql_ixscan_next, NULL};
+
+sql_op *sql_op_new_ixscan(sql_exec_ctx *x, const sql_plan *p) {
+    return sql_op_alloc(x, p, &sql_ixscan_vt, sizeof(sql_op_ixscan));
+}
