@@ -200,6 +200,8 @@ static void net_pg_put_report(net_pg_conn *c, uint8_t type, const char *severity
     net_pg_put_field(c, 'M', e->message);
     net_pg_put_field(c, 'D', e->detail);
     net_pg_put_field(c, 'H', e->hint);
+    net_pg_put_field(c, 't', e->table_name);
+    net_pg_put_field(c, 'n', e->constraint_name);
     if (e->position > 0) {
         char pos[16];
         snprintf(pos, sizeof pos, "%u", e->position);

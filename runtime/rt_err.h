@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "runtime/rt_errcodes.h"
 #include "runtime/rt_limits.h"
@@ -28,6 +29,8 @@ typedef struct rt_err {
     char message[RT_ERR_MESSAGE_BYTES_MAX];  /* short, lower case, no period */
     char detail[RT_ERR_DETAIL_BYTES_MAX];    /* full sentences, optional */
     char hint[RT_ERR_HINT_BYTES_MAX];        /* what the user can do, optional */
+    char table_name[RT_ERR_NAME_BYTES_MAX];  /* the relation concerned, optional */
+    char constraint_name[RT_ERR_NAME_BYTES_MAX]; /* the constraint violated, optional */
 } rt_err;
 
 /* Sets the error and returns false, so `return rt_err_set(err, ...)` reads naturally. */
@@ -50,12 +53,21 @@ static inline void rt_err_clear(rt_err *err) {
     err->severity = RT_SEV_ERROR;
     err->position = 0;
     err->message[0] = err->detail[0] = err->hint[0] = '\0';
+    err->table_name[0] = err->constraint_name[0] = '\0';
 }
 static inline bool rt_err_is(const rt_err *err, const char *sqlstate) {
     for (int i = 0; i < 5; i++) {
         if (err->sqlstate[i] != sqlstate[i]) return false;
     }
     return true;
+}
+
+/* The relation and constraint an error concerns (clients read them: node-postgres's
+ * err.constraint, psycopg's diag). */
+static inline void rt_err_names(rt_err *err, const char *table, const char *constraint) {
+    snprintf(err->table_name, sizeof err->table_name, "%s", table != NULL ? table : "");
+    snprintf(err->constraint_name, sizeof err->constraint_name, "%s",
+             constraint != NULL ? constraint : "");
 }
 
 /* PostgreSQL's condition name of a SQLSTATE ("unique_violation"), or NULL. */

@@ -51,6 +51,8 @@ RT_STATIC_ASSERT((RT_RING_SLOTS & (RT_RING_SLOTS - 1)) == 0);
 #define RT_ERR_MESSAGE_BYTES_MAX 512
 #define RT_ERR_DETAIL_BYTES_MAX 512
 #define RT_ERR_HINT_BYTES_MAX 256
+/* Names an error refers to (ErrorResponse's table and constraint fields): identifiers. */
+#define RT_ERR_NAME_BYTES_MAX 64
 
 /* One log line (longer ones are cut with "..."), written with a single write(2). */
 #define RT_LOG_LINE_BYTES_MAX 2048

@@ -192,6 +192,9 @@ static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uin
             snprintf(x->err->message, sizeof x->err->message,
                      "duplicate key value violates unique constraint \"%s_pkey\"",
                      p->modify.table->name);
+            char con[RT_ERR_NAME_BYTES_MAX];
+            snprintf(con, sizeof con, "%.58s_pkey", p->modify.table->name);
+            rt_err_names(x->err, p->modify.table->name, con);
         }
         return false;
     }
@@ -800,6 +803,9 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
             if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) {
                 snprintf(x->err->message, sizeof x->err->message,
                          "duplicate key value violates unique constraint \"%s_pkey\"", t->name);
+                char con[RT_ERR_NAME_BYTES_MAX];
+                snprintf(con, sizeof con, "%.58s_pkey", t->name);
+                rt_err_names(x->err, t->name, con);
             }
             return false;
         }

@@ -119,6 +119,7 @@ bool sql_uniq_violation(sql_exec_ctx *x, const eng_table *c, const char *conname
                "duplicate key value violates unique constraint \"%s\"", conname);
     rt_err_detail(x->err, "Key (%s)=(%s) already exists.", cols.failed ? "..." : cols.data,
                   vals.failed ? "..." : vals.data);
+    rt_err_names(x->err, t != NULL ? t->name : NULL, conname);
     rt_arena_destroy(a);
     return false;
 }
