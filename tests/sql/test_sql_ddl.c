@@ -23,40 +23,6 @@
 
 #define NOTICES_MAX 8
 
-/* The binder links against the planner's sql_plan_new and the catalog views' scan, which other
- * modules provide. Weak stand-ins let this test link on its own; the real ones win when they are
- * in the library. */
-__attribute__((weak)) sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind,
-                                             uint32_t ncols) {
-    sql_plan *p = rt_arena_zalloc(arena, sizeof *p);
-    if (p == NULL) return NULL;
-    p->kind = kind;
-    p->ncols = ncols;
-    p->cols = rt_arena_zalloc(arena, sizeof(sql_col) * (ncols + 1u));
-    return p->cols == NULL ? NULL : p;
-}
-__attribute__((weak)) sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root,
-                                                  uint32_t shard_count, rt_err *err) {
-    (void)arena, (void)shard_count, (void)err;
-    return root;
-}
-/* (sql_qlevel *, const sql_func *, const char *) in the binder: no special forms here. */
-__attribute__((weak)) void *sql_bind_special_func(void *q, const void *f, const char *name) {
-    (void)q, (void)f, (void)name;
-    return NULL;
-}
-__attribute__((weak)) const void *sql_pgcat_find(const char *schema, const char *name) {
-    (void)schema, (void)name;
-    return NULL;
-}
-struct sql_exec_ctx;
-struct sql_rowset;
-__attribute__((weak)) bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id,
-                                          struct sql_rowset *out) {
-    (void)x, (void)id, (void)out;
-    return false;
-}
-
 typedef struct td_result {
     bool ok;
     rt_err err;

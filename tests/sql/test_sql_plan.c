@@ -15,21 +15,6 @@
 
 static sdb_result res;
 
-/* TEMPORARY: sql_pgcat.c (pg_catalog relations) is still being written elsewhere; until it
- * lands, these weak stand-ins let the binder and executor link. This test reads no catalog. */
-#include "sql/sql_pgcat.h"
-__attribute__((weak)) const sql_pgcat_rel *sql_pgcat_find(const char *schema, const char *name) {
-    (void)schema;
-    (void)name;
-    return NULL;
-}
-__attribute__((weak)) bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id,
-                                          struct sql_rowset *out) {
-    (void)id;
-    (void)out;
-    return rt_err_set(x->err, SQLSTATE_FEATURE_NOT_SUPPORTED, "catalog relations are missing");
-}
-
 #define CHECK_ROWS(sql, want) TEST_CHECK(sdb_expect(sql, want))
 #define CHECK_ERROR(sql, state) TEST_CHECK(sdb_expect_error(sql, state))
 

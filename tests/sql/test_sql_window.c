@@ -27,23 +27,6 @@
 #include "tests/sql/sql_test_db.h"
 #include "tests/sql/test_sql_window_cases.h"
 
-/* ---- a stand-in for the catalog module, not in every tree (the real one wins) ---- */
-
-__attribute__((weak)) bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id,
-                                          struct sql_rowset *out) {
-    (void)x;
-    (void)id;
-    (void)out;
-    return false;
-}
-
-__attribute__((weak)) const sql_pgcat_rel *sql_pgcat_find(const char *schema,
-                                                          const char *name) {
-    (void)schema;
-    (void)name;
-    return NULL;
-}
-
 /* ---- running plans ---- */
 
 static rt_arena *tw_arena;
