@@ -8,6 +8,7 @@
 
 #include "engine/eng_key.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_strbuf.h"
 #include "sql/sql_exec_unique.h"
 #include "sql/sql_types.h"
 #include "runtime/rt_loop.h"
@@ -172,6 +173,41 @@ static bool sql_insert_companion_row(sql_exec_ctx *x, const sql_insert_target *t
     return sql_uniq_violation(x, tg->table, tg->conname, row);
 }
 
+/* The engine's primary-key violation in PostgreSQL's words: the constraint t_pkey, and the
+ * key in the detail ("Key (id)=(1) already exists."). */
+static void sql_pk_violation(sql_exec_ctx *x, const eng_table *t, const sql_value *row) {
+    rt_err *err = x->err;
+    char con[RT_ERR_NAME_BYTES_MAX];
+    snprintf(con, sizeof con, "%.58s_pkey", t->name);
+    snprintf(err->message, sizeof err->message,
+             "duplicate key value violates unique constraint \"%s\"", con);
+    rt_err_names(err, t->name, con);
+    if (t->pk_count == 0) return;
+    rt_arena *a = rt_arena_create(1u << 20);
+    sql_strbuf cols, vals;
+    sql_strbuf_init(&cols, a, 64);
+    sql_strbuf_init(&vals, a, 64);
+    rt_err tmp;
+    sql_io_ctx io = {.arena = a, .fmt = &x->fmt, .now_us = x->now_us, .err = &tmp};
+    for (uint32_t k = 0; k < t->pk_count; k++) {
+        const eng_column *c = &t->columns[t->pk_attnums[k] - 1];
+        sql_strbuf_puts(&cols, k > 0 ? ", " : "");
+        sql_strbuf_puts(&cols, c->name);
+        sql_strbuf_puts(&vals, k > 0 ? ", " : "");
+        rt_err_clear(&tmp);
+        if (!sql_value_out(&io, &row[c->attnum - 1], c->typmod, &vals)) {
+            sql_strbuf_puts(&vals, "?");
+        }
+    }
+    sql_strbuf_putc(&cols, '\0');
+    sql_strbuf_putc(&vals, '\0');
+    if (!cols.failed && !vals.failed) {
+        err->detail[0] = '\0';
+        rt_err_detail(err, "Key (%s)=(%s) already exists.", cols.data, vals.data);
+    }
+    rt_arena_destroy(a);
+}
+
 static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uint64_t r,
                            rt_arena *arena) {
     const sql_plan *p = job->plan;
@@ -188,13 +224,7 @@ static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uin
                                             want_conflict ? &conflict : NULL, x->err);
     if (res == ENG_INSERT_FAILED) {
         if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) {
-            x->err->message[0] = '\0';
-            snprintf(x->err->message, sizeof x->err->message,
-                     "duplicate key value violates unique constraint \"%s_pkey\"",
-                     p->modify.table->name);
-            char con[RT_ERR_NAME_BYTES_MAX];
-            snprintf(con, sizeof con, "%.58s_pkey", p->modify.table->name);
-            rt_err_names(x->err, p->modify.table->name, con);
+            sql_pk_violation(x, p->modify.table, row);
         }
         return false;
     }
@@ -767,6 +797,29 @@ static bool sql_update_companions(sql_exec_ctx *x, const eng_table *t, const sql
     return sql_companions_move(x, t, before, after, arena);
 }
 
+/* A new primary key that belongs to another partition would leave the row where no lookup
+ * finds it and unchecked against that partition's keys: refused rather than done wrongly. */
+static bool sql_update_same_partition(sql_exec_ctx *x, const eng_table *t, uint32_t partno,
+                                      const sql_value *vals) {
+    if (t->pk_count == 0) return true;
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool ok = true;
+    for (uint32_t k = 0; ok && k < t->pk_count; k++) {
+        ok = eng_key_append(&key, &vals[t->pk_attnums[k] - 1], false, x->err);
+    }
+    if (ok && (uint32_t)(eng_key_hash(key.buf, (uint32_t)key.len) % t->partition_count) !=
+                  partno) {
+        rt_err_set(x->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                   "an UPDATE that changes the primary key of a row of \"%s\" to a value of "
+                   "another partition is not supported yet", t->name);
+        rt_err_hint(x->err, "DELETE the row and INSERT it with the new key.");
+        ok = false;
+    }
+    rt_free(key.buf);
+    return ok;
+}
+
 static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const sql_batch *in,
                            uint32_t r, rt_arena *arena) {
     const sql_plan *p = u->base.plan;
@@ -798,15 +851,10 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
             vals[c].type_oid = t->columns[c].type_oid;
         }
         uint32_t new_slot;
+        if (!sql_update_same_partition(x, t, partno, vals)) return false;
         if (!sql_exec_check_row(x, p, vals, arena) ||
             !eng_part_update(part, tx, slot, vals, &new_slot, x->err)) {
-            if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) {
-                snprintf(x->err->message, sizeof x->err->message,
-                         "duplicate key value violates unique constraint \"%s_pkey\"", t->name);
-                char con[RT_ERR_NAME_BYTES_MAX];
-                snprintf(con, sizeof con, "%.58s_pkey", t->name);
-                rt_err_names(x->err, t->name, con);
-            }
+            if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) sql_pk_violation(x, t, vals);
             return false;
         }
         if (!sql_update_companions(x, t, row, vals, arena)) return false;

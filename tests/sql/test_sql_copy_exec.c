@@ -351,7 +351,8 @@ static const stmt_case STMT_CASES[] = {
      "ERROR 23514: new row for relation \"w\" violates check constraint \"w_c_check\" | "
      "Failing row contains (7, dflt, -1).", NULL},
     {"COPY w (a, c) FROM STDIN", "1\t5\n",
-     "ERROR 23505: duplicate key value violates unique constraint \"w_pkey\"", NULL},
+     "ERROR 23505: duplicate key value violates unique constraint \"w_pkey\" | Key (a)=(1) "
+     "already exists.", NULL},
     {"COPY w (a, zz) FROM STDIN", "", "ERROR 42703: column \"zz\" of relation \"w\" does not "
      "exist", NULL},
     {"COPY w (a, a) FROM STDIN", "", "ERROR 42701: column \"a\" specified more than once", NULL},
