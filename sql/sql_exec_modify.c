@@ -8,7 +8,6 @@
 
 #include "engine/eng_key.h"
 #include "sql/sql_exec_int.h"
-#include "sql/sql_strbuf.h"
 #include "sql/sql_exec_unique.h"
 #include "sql/sql_types.h"
 #include "runtime/rt_loop.h"
@@ -133,6 +132,17 @@ static bool sql_companions_move(sql_exec_ctx *x, const eng_table *t, const sql_v
     return true;
 }
 
+/* The next batch of RETURNING rows kept by INSERT / UPDATE / DELETE (*out NULL at the end). */
+static bool sql_returning_next(sql_op *op, const sql_rowset *rows, uint64_t *emitted,
+                               sql_batch **out) {
+    if (*emitted >= rows->count) return true;
+    uint64_t left = rows->count - *emitted;
+    uint32_t n = left > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)left;
+    if (!sql_rowset_emit(rows, *emitted, n, op->plan->cols, op->batch_arena, out)) return false;
+    *emitted += n;
+    return true;
+}
+
 /* ---- INSERT on the owning shard ---- */
 
 /* Rows bound for one table on one shard: the statement's table (target 0) or a companion. */
@@ -174,38 +184,20 @@ static bool sql_insert_companion_row(sql_exec_ctx *x, const sql_insert_target *t
 }
 
 /* The engine's primary-key violation in PostgreSQL's words: the constraint t_pkey, and the
- * key in the detail ("Key (id)=(1) already exists."). */
+ * key in the detail. */
 static void sql_pk_violation(sql_exec_ctx *x, const eng_table *t, const sql_value *row) {
-    rt_err *err = x->err;
     char con[RT_ERR_NAME_BYTES_MAX];
     snprintf(con, sizeof con, "%.58s_pkey", t->name);
-    snprintf(err->message, sizeof err->message,
-             "duplicate key value violates unique constraint \"%s\"", con);
-    rt_err_names(err, t->name, con);
-    if (t->pk_count == 0) return;
-    rt_arena *a = rt_arena_create(1u << 20);
-    sql_strbuf cols, vals;
-    sql_strbuf_init(&cols, a, 64);
-    sql_strbuf_init(&vals, a, 64);
-    rt_err tmp;
-    sql_io_ctx io = {.arena = a, .fmt = &x->fmt, .now_us = x->now_us, .err = &tmp};
+    const char *names[ENG_INDEX_COLUMNS_MAX];
+    sql_value key[ENG_INDEX_COLUMNS_MAX];
+    int32_t typmods[ENG_INDEX_COLUMNS_MAX];
     for (uint32_t k = 0; k < t->pk_count; k++) {
         const eng_column *c = &t->columns[t->pk_attnums[k] - 1];
-        sql_strbuf_puts(&cols, k > 0 ? ", " : "");
-        sql_strbuf_puts(&cols, c->name);
-        sql_strbuf_puts(&vals, k > 0 ? ", " : "");
-        rt_err_clear(&tmp);
-        if (!sql_value_out(&io, &row[c->attnum - 1], c->typmod, &vals)) {
-            sql_strbuf_puts(&vals, "?");
-        }
+        names[k] = c->name;
+        key[k] = row[c->attnum - 1];
+        typmods[k] = c->typmod;
     }
-    sql_strbuf_putc(&cols, '\0');
-    sql_strbuf_putc(&vals, '\0');
-    if (!cols.failed && !vals.failed) {
-        err->detail[0] = '\0';
-        rt_err_detail(err, "Key (%s)=(%s) already exists.", cols.data, vals.data);
-    }
-    rt_arena_destroy(a);
+    sql_exec_key_violation(x, t->name, con, t->pk_count, names, key, typmods);
 }
 
 static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uint64_t r,
@@ -718,14 +710,7 @@ static bool sql_insert_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         ins->done = true;
         if (!sql_insert_consume(ins, x)) return false;
     }
-    if (ins->emitted >= ins->returning.count) return true;
-    uint64_t left = ins->returning.count - ins->emitted;
-    uint32_t n = left > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)left;
-    if (!sql_rowset_emit(&ins->returning, ins->emitted, n, op->plan->cols, op->batch_arena, out)) {
-        return false;
-    }
-    ins->emitted += n;
-    return true;
+    return sql_returning_next(op, &ins->returning, &ins->emitted, out);
 }
 static const sql_op_vt sql_insert_vt = {NULL, sql_insert_next, NULL};
 
@@ -888,14 +873,7 @@ static bool sql_update_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         rt_arena_destroy(arena);
         if (!ok) return false;
     }
-    if (u->emitted >= u->returning.count) return true;
-    uint64_t left = u->returning.count - u->emitted;
-    uint32_t n = left > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)left;
-    if (!sql_rowset_emit(&u->returning, u->emitted, n, op->plan->cols, op->batch_arena, out)) {
-        return false;
-    }
-    u->emitted += n;
-    return true;
+    return sql_returning_next(op, &u->returning, &u->emitted, out);
 }
 static const sql_op_vt sql_update_vt = {NULL, sql_update_next, NULL};
 

@@ -86,31 +86,24 @@ bool sql_uniq_same_row(const eng_table *c, const sql_value *a, const sql_value *
     return same;
 }
 
-bool sql_uniq_violation(sql_exec_ctx *x, const eng_table *c, const char *conname,
-                        const sql_value *key) {
-    const eng_table *t = NULL;
-    const eng_index *ix = NULL;
-    if (x->db == NULL || !sql_unique_owner(x->db, c, &t, &ix)) t = NULL;
-    if (conname == NULL) conname = t != NULL ? ix->name : c->name;
+void sql_exec_key_violation(sql_exec_ctx *x, const char *table, const char *conname,
+                            uint32_t n, const char *const *names, const sql_value *key,
+                            const int32_t *typmods) {
     rt_arena *a = rt_arena_create(1u << 20);
     sql_strbuf cols, vals;
     sql_strbuf_init(&cols, a, 64);
     sql_strbuf_init(&vals, a, 64);
     rt_err tmp;
     sql_io_ctx io = {.arena = a, .fmt = &x->fmt, .now_us = x->now_us, .err = &tmp};
-    for (uint32_t k = 0; k < c->pk_count; k++) {
+    for (uint32_t k = 0; k < n; k++) {
         if (k > 0) {
             sql_strbuf_puts(&cols, ", ");
             sql_strbuf_puts(&vals, ", ");
         }
-        /* The table's column names: they may have been renamed since the companion was made. */
-        sql_strbuf_puts(&cols, t != NULL ? t->columns[ix->attnums[k] - 1].name
-                                         : c->columns[k].name);
+        sql_strbuf_puts(&cols, names[k]);
         rt_err_clear(&tmp);
         if (key[k].is_null) sql_strbuf_puts(&vals, "null");
-        else if (!sql_value_out(&io, &key[k], c->columns[k].typmod, &vals)) {
-            sql_strbuf_puts(&vals, "?");
-        }
+        else if (!sql_value_out(&io, &key[k], typmods[k], &vals)) sql_strbuf_puts(&vals, "?");
     }
     sql_strbuf_putc(&cols, '\0');
     sql_strbuf_putc(&vals, '\0');
@@ -119,8 +112,25 @@ bool sql_uniq_violation(sql_exec_ctx *x, const eng_table *c, const char *conname
                "duplicate key value violates unique constraint \"%s\"", conname);
     rt_err_detail(x->err, "Key (%s)=(%s) already exists.", cols.failed ? "..." : cols.data,
                   vals.failed ? "..." : vals.data);
-    rt_err_names(x->err, t != NULL ? t->name : NULL, conname);
+    rt_err_names(x->err, table, conname);
     rt_arena_destroy(a);
+}
+
+bool sql_uniq_violation(sql_exec_ctx *x, const eng_table *c, const char *conname,
+                        const sql_value *key) {
+    const eng_table *t = NULL;
+    const eng_index *ix = NULL;
+    if (x->db == NULL || !sql_unique_owner(x->db, c, &t, &ix)) t = NULL;
+    if (conname == NULL) conname = t != NULL ? ix->name : c->name;
+    const char *names[ENG_INDEX_COLUMNS_MAX];
+    int32_t typmods[ENG_INDEX_COLUMNS_MAX];
+    for (uint32_t k = 0; k < c->pk_count; k++) {
+        /* The table's column names: they may have been renamed since the companion was made. */
+        names[k] = t != NULL ? t->columns[ix->attnums[k] - 1].name : c->columns[k].name;
+        typmods[k] = c->columns[k].typmod;
+    }
+    sql_exec_key_violation(x, t != NULL ? t->name : NULL, conname, c->pk_count, names, key,
+                           typmods);
     return false;
 }
 

@@ -32,6 +32,11 @@ uint32_t sql_uniq_partition(const eng_table *c, const sql_value *key, rt_err *er
  * compares keys): an UPDATE that changes neither leaves the companion row alone. */
 bool sql_uniq_same_row(const eng_table *c, const sql_value *a, const sql_value *b);
 /* Sets 23505 for `key` of companion `c` (constraint `conname`, NULL: the index of c). */
+/* 23505 in PostgreSQL's words: "duplicate key value violates unique constraint "conname"",
+ * the detail "Key (a, b)=(1, x) already exists." and the table and constraint fields. */
+void sql_exec_key_violation(sql_exec_ctx *x, const char *table, const char *conname,
+                            uint32_t n, const char *const *names, const sql_value *key,
+                            const int32_t *typmods);
 bool sql_uniq_violation(sql_exec_ctx *x, const eng_table *c, const char *conname,
                         const sql_value *key);
 /* Inserts (or deletes) the companion row `key` in the transaction, on its shard. */
