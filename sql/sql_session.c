@@ -227,6 +227,16 @@ void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     bc->temp_schema_oid = s->temp_schema_oid;
 }
 
+void sql_session_env_open(sql_session *s, rt_arena *arena, rt_err *err, const char *sql,
+                          uint32_t sql_len, sql_stmt_env *env) {
+    sql_session_catalog(s, &env->pin, &env->cat, &env->db);
+    sql_session_bind_ctx(s, arena, err, env->cat, env->db, sql, sql_len, &env->bc);
+}
+
+void sql_session_env_close(sql_stmt_env *env) {
+    if (env->pin.catalog != NULL) eng_catalog_unpin(&env->pin);
+}
+
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const sql_value *params, uint32_t nparams,
                           const sql_query *q, sql_exec_ctx *x) {
@@ -409,19 +419,15 @@ bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog
 
 static bool sql_session_planned(sql_session *s, const sql_node *stmt, const char *sql,
                                 uint32_t sql_len, const sql_sink *sink, char *tag, rt_err *err) {
-    eng_catalog_ref pin;
-    const eng_catalog *cat;
-    const eng_database *db;
-    sql_session_catalog(s, &pin, &cat, &db);
-    sql_bind_ctx bc;
-    sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_stmt_env env;
+    sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
     sql_query *q = NULL;
-    bool ok = sql_bind_query(&bc, stmt, &q);
+    bool ok = sql_bind_query(&env.bc, stmt, &q);
     if (ok && q->nparams > 0) {
         ok = rt_err_set(err, SQLSTATE_UNDEFINED_PARAMETER, "there is no parameter $1");
     }
-    if (ok) ok = sql_session_run_query(s, q, cat, db, NULL, sink, true, tag, err);
-    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    if (ok) ok = sql_session_run_query(s, q, env.cat, env.db, NULL, sink, true, tag, err);
+    sql_session_env_close(&env);
     return ok;
 }
 
@@ -439,14 +445,10 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "EXPLAIN (FORMAT %s) is not supported yet", ex->format);
     }
-    eng_catalog_ref pin;
-    const eng_catalog *cat;
-    const eng_database *db;
-    sql_session_catalog(s, &pin, &cat, &db);
-    sql_bind_ctx bc;
-    sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_stmt_env env;
+    sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
     sql_query *q = NULL;
-    bool ok = sql_bind_query(&bc, ex->stmt, &q);
+    bool ok = sql_bind_query(&env.bc, ex->stmt, &q);
     sql_strbuf sb;
     sql_strbuf_init(&sb, s->query_arena, 1024);
     uint64_t t0 = rt_time_mono_ns();
@@ -454,7 +456,7 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
         sql_sink quiet = *sink;
         quiet.rows = sql_session_discard_rows;
         char tag[SQL_TAG_BYTES];
-        ok = sql_session_run_query(s, q, cat, db, NULL, &quiet, false, tag, err);
+        ok = sql_session_run_query(s, q, env.cat, env.db, NULL, &quiet, false, tag, err);
     }
     if (ok) {
         if (ex->hybrid) sql_plan_explain_hybrid(q->plan, &sb);
@@ -464,7 +466,7 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
                               (double)(rt_time_mono_ns() - t0) / 1e6);
         }
     }
-    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    sql_session_env_close(&env);
     if (!ok) return false;
     sql_strbuf_putc(&sb, '\0');
     if (sb.failed) return rt_arena_fail(s->query_arena, err);
@@ -489,19 +491,15 @@ static bool sql_session_in_block_refused(sql_session *s, const char *what, rt_er
  * (`check_only`: only that the tables and columns exist, for VACUUM). */
 static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool check_only,
                                 rt_err *err) {
-    eng_catalog_ref pin;
-    const eng_catalog *cat;
-    const eng_database *db;
-    sql_session_catalog(s, &pin, &cat, &db);
-    sql_bind_ctx bc;
-    sql_session_bind_ctx(s, s->query_arena, err, cat, db, NULL, 0, &bc);
+    sql_stmt_env env;
+    sql_session_env_open(s, s->query_arena, err, NULL, 0, &env);
     sql_exec_ctx x;
-    sql_session_exec_ctx(s, s->query_arena, err, cat, db, NULL, 0, NULL, &x);
+    sql_session_exec_ctx(s, s->query_arena, err, env.cat, env.db, NULL, 0, NULL, &x);
     if (!s->txn_active) x.snap = (eng_snapshot){.ts = eng_txn_snapshot_ts()};
     bool ok = true;
     for (uint32_t i = 0; ok && i < tables->count; i++) {
         const sql_rangevar *rv = SQL_LIST_AT(*tables, i);
-        const eng_table *t = sql_bind_find_table(&bc, &rv->name);
+        const eng_table *t = sql_bind_find_table(&env.bc, &rv->name);
         if (t == NULL) {
             ok = rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
                             rv->name.parts[rv->name.count - 1]);
@@ -517,13 +515,13 @@ static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool che
             if (ok && t->kind == 'r' && !check_only) ok = sql_stats_analyze(&x, t, err);
         }
     }
-    for (uint32_t i = 0; ok && !check_only && tables->count == 0 && i < db->table_count; i++) {
-        const eng_table *t = &db->tables[i];
+    for (uint32_t i = 0; ok && !check_only && tables->count == 0 && i < env.db->table_count; i++) {
+        const eng_table *t = &env.db->tables[i];
         if (t->kind == 'r' && t->schema_oid != ENG_OID_PG_CATALOG) {
             ok = sql_stats_analyze(&x, t, err);
         }
     }
-    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    sql_session_env_close(&env);
     return ok;
 }
 
@@ -576,26 +574,22 @@ static bool sql_session_discard(sql_session *s, const sql_discard *d, char *tag,
 
 static bool sql_session_copy(sql_session *s, const sql_node *stmt, const char *sql,
                              uint32_t sql_len, const sql_sink *sink, char *tag, rt_err *err) {
-    eng_catalog_ref pin;
-    const eng_catalog *cat;
-    const eng_database *db;
-    sql_session_catalog(s, &pin, &cat, &db);
-    sql_bind_ctx bc;
-    sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_stmt_env env;
+    sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
     sql_exec_ctx x;
-    sql_session_exec_ctx(s, s->query_arena, err, cat, db, NULL, 0, NULL, &x);
+    sql_session_exec_ctx(s, s->query_arena, err, env.cat, env.db, NULL, 0, NULL, &x);
     bool ok = true;
     if (s->read_only && ((const sql_copy *)stmt)->is_from) {
         ok = rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
                         "cannot execute COPY FROM in a read-only transaction");
     }
-    if (ok) ok = sql_copy_exec(&bc, &x, stmt, sink, tag, err);
+    if (ok) ok = sql_copy_exec(&env.bc, &x, stmt, sink, tag, err);
     const sql_copy *c = (const sql_copy *)stmt;
     unsigned long long rows;
     if (ok && c->is_from && c->table != NULL && sscanf(tag, "COPY %llu", &rows) == 1) {
-        sql_stats_note_changes(sql_bind_find_table(&bc, &c->table->name), rows);
+        sql_stats_note_changes(sql_bind_find_table(&env.bc, &c->table->name), rows);
     }
-    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    sql_session_env_close(&env);
     return ok;
 }
 
@@ -640,16 +634,12 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
                           "cannot execute %s in a read-only transaction",
                           sql_session_ddl_verb(stmt, verb));
     }
-    eng_catalog_ref pin;
-    const eng_catalog *cat;
-    const eng_database *db;
-    sql_session_catalog(s, &pin, &cat, &db);
-    sql_bind_ctx bc;
-    sql_session_bind_ctx(s, s->query_arena, err, cat, db, sql, sql_len, &bc);
+    sql_stmt_env env;
+    sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
     sql_exec_ctx x;
-    sql_session_exec_ctx(s, s->query_arena, err, cat, db, NULL, 0, NULL, &x);
+    sql_session_exec_ctx(s, s->query_arena, err, env.cat, env.db, NULL, 0, NULL, &x);
     sql_ddl_ctx dc = {
-        .bc = &bc,
+        .bc = &env.bc,
         .txn = &s->txn,
         .db_oid = s->db_oid,
         .user_oid = s->user_oid,
@@ -659,8 +649,8 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .x = &x,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
-    if (bc.temp_schema_oid != 0) s->temp_schema_oid = bc.temp_schema_oid;
-    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    if (env.bc.temp_schema_oid != 0) s->temp_schema_oid = env.bc.temp_schema_oid;
+    sql_session_env_close(&env);
     return ok;
 }
 
@@ -672,21 +662,17 @@ static bool sql_session_lock(sql_session *s, const sql_lock *l, rt_err *err) {
         return rt_err_set(err, SQLSTATE_NO_ACTIVE_SQL_TRANSACTION,
                           "LOCK TABLE can only be used in transaction blocks");
     }
-    eng_catalog_ref pin;
-    const eng_catalog *cat;
-    const eng_database *db;
-    sql_session_catalog(s, &pin, &cat, &db);
-    sql_bind_ctx bc;
-    sql_session_bind_ctx(s, s->query_arena, err, cat, db, NULL, 0, &bc);
+    sql_stmt_env env;
+    sql_session_env_open(s, s->query_arena, err, NULL, 0, &env);
     bool ok = true;
     for (uint32_t i = 0; ok && i < l->tables.count; i++) {
         const sql_rangevar *rv = SQL_LIST_AT(l->tables, i);
-        if (sql_bind_find_table(&bc, &rv->name) == NULL) {
+        if (sql_bind_find_table(&env.bc, &rv->name) == NULL) {
             ok = rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
                             rv->name.parts[rv->name.count - 1]);
         }
     }
-    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    sql_session_env_close(&env);
     if (!ok) return false;
     rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "LOCK TABLE is not supported");
     rt_err_hint(err, "Use SELECT ... FOR UPDATE to lock the rows you change.");

@@ -143,21 +143,17 @@ static bool sql_ext_copy_cols(sql_prepared *p, const sql_col *cols, uint32_t nco
 static bool sql_ext_inner_params(sql_session *s, sql_prepared *p, const sql_node *inner,
                                  rt_err *err) {
     if (!sql_ext_is_planned(inner)) return true; /* refused when run */
-    eng_catalog_ref pin;
-    const eng_catalog *cat;
-    const eng_database *db;
-    sql_session_catalog(s, &pin, &cat, &db);
-    sql_bind_ctx bc;
-    sql_session_bind_ctx(s, p->arena, err, cat, db, p->sql, p->sql_len, &bc);
-    bc.nparams = p->nparams;
-    bc.param_types = p->param_types;
+    sql_stmt_env env;
+    sql_session_env_open(s, p->arena, err, p->sql, p->sql_len, &env);
+    env.bc.nparams = p->nparams;
+    env.bc.param_types = p->param_types;
     sql_query *q = NULL;
-    bool ok = sql_bind_query(&bc, inner, &q);
+    bool ok = sql_bind_query(&env.bc, inner, &q);
     if (ok) {
         p->nparams = q->nparams;
         p->param_types = q->param_types;
     }
-    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    sql_session_env_close(&env);
     return ok;
 }
 

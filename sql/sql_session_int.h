@@ -196,6 +196,17 @@ void sql_session_timer_end(sql_session *s, bool ok, rt_err *err);
 /* The catalog and database a statement binds against: the transaction's draft if DDL ran. */
 void sql_session_catalog(sql_session *s, eng_catalog_ref *pin, const eng_catalog **catalog,
                          const eng_database **db);
+/* What one statement binds against: the pinned catalog (or the transaction's draft), its
+ * database, and a bind context over them. Opened and closed around each use. */
+typedef struct sql_stmt_env {
+    eng_catalog_ref pin;
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_bind_ctx bc;
+} sql_stmt_env;
+void sql_session_env_open(sql_session *s, rt_arena *arena, rt_err *err, const char *sql,
+                          uint32_t sql_len, sql_stmt_env *env);
+void sql_session_env_close(sql_stmt_env *env);
 void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const char *sql, uint32_t sql_len,
                           sql_bind_ctx *bc);

@@ -11,18 +11,14 @@ bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, rt_err *err)
     uint32_t *types = rt_arena_zalloc(s->query_arena, sizeof(uint32_t) * (n + 1u));
     if (types == NULL) return rt_arena_fail(s->query_arena, err);
     if (n > 0) {
-        eng_catalog_ref pin;
-        const eng_catalog *cat;
-        const eng_database *db;
-        sql_session_catalog(s, &pin, &cat, &db);
-        sql_bind_ctx bc;
-        sql_session_bind_ctx(s, s->query_arena, err, cat, db, NULL, 0, &bc);
+        sql_stmt_env env;
+        sql_session_env_open(s, s->query_arena, err, NULL, 0, &env);
         bool ok = true;
         for (uint32_t i = 0; i < n && ok; i++) {
             int32_t typmod;
-            ok = sql_bind_typename(&bc, SQL_LIST_AT(p->arg_types, i), &types[i], &typmod);
+            ok = sql_bind_typename(&env.bc, SQL_LIST_AT(p->arg_types, i), &types[i], &typmod);
         }
-        if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+        sql_session_env_close(&env);
         if (!ok) return false;
     }
     if (p->name[0] == '\0') {
@@ -100,18 +96,14 @@ bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_si
             return false;
         }
     }
-    eng_catalog_ref pin;
-    const eng_catalog *cat;
-    const eng_database *db;
-    sql_session_catalog(s, &pin, &cat, &db);
-    sql_bind_ctx bc;
-    sql_session_bind_ctx(s, s->query_arena, err, cat, db, p->sql, p->sql_len, &bc);
-    bc.nparams = p->nparams;
-    bc.param_types = p->param_types;
+    sql_stmt_env env;
+    sql_session_env_open(s, s->query_arena, err, p->sql, p->sql_len, &env);
+    env.bc.nparams = p->nparams;
+    env.bc.param_types = p->param_types;
     sql_query *q = NULL;
-    bool ok = sql_bind_query(&bc, p->stmt, &q);
-    if (ok) ok = sql_session_run_query(s, q, cat, db, params, sink, true, tag, err);
-    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    bool ok = sql_bind_query(&env.bc, p->stmt, &q);
+    if (ok) ok = sql_session_run_query(s, q, env.cat, env.db, params, sink, true, tag, err);
+    sql_session_env_close(&env);
     return ok;
 }
 
