@@ -673,7 +673,7 @@ static sql_plan *sql_opt_project(sql_opt *o, sql_plan *p) {
 
 /* Whether an aggregation can run as PARTIAL on the shards and FINAL on the coordinator. */
 static bool sql_agg_splittable(const sql_plan *a) {
-    if (a->agg.mode != SQL_AGG_SINGLE || a->agg.nsets > 0) return false;
+    if (a->agg.mode != SQL_AGG_SINGLE) return false;
     if (!sql_exprs_fragment_safe(a->agg.group, a->agg.ngroup)) return false;
     for (uint32_t i = 0; i < a->agg.naggs; i++) {
         const sql_agg_call *c = &a->agg.aggs[i];
@@ -722,6 +722,8 @@ static sql_plan *sql_opt_agg(sql_opt *o, sql_plan *a) {
     if (part == NULL || group == NULL) return sql_opt_oom(o);
     part->agg = a->agg;
     part->agg.mode = SQL_AGG_PARTIAL;
+    part->agg.nsets = 0; /* shards group by every column; FINAL forms the grouping sets */
+    part->agg.sets = NULL;
     part->left = child->left;
     part->est_rows = a->est_rows;
     memcpy(part->cols, a->cols, sizeof(sql_col) * a->ncols);
