@@ -298,6 +298,12 @@ bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg
             if (ok) call->def = d;
         }
     }
+    for (uint32_t k = 0; call->def == NULL && k < list.count; k++) {
+        if (list.items[k]->ordered_set && list.items[k]->nargs == nargs) { /* mode(x) */
+            return sql_bind_error(b, loc, SQLSTATE_WRONG_OBJECT_TYPE,
+                                  "WITHIN GROUP is required for ordered-set aggregate %s", name);
+        }
+    }
     if (call->def == NULL) {
         const char *types = ""; /* PostgreSQL lists every argument's type */
         for (uint32_t i = 0; i < nargs && types != NULL; i++) {

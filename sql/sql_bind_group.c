@@ -299,22 +299,65 @@ static bool sql_ordset_matches(const sql_agg_def *d, sql_expr *const *args, uint
     return true;
 }
 
+/* Among several candidates matching an unknown literal (percentile_disc(NULL) or ('0.5')),
+ * PostgreSQL's last rule assumes the unknown argument has the known arguments' type (here the
+ * WITHIN GROUP argument's) and keeps the one candidate that accepts it; else 42725. */
+static const sql_agg_def *sql_ordset_unknown(sql_qlevel *q, const char *name, uint32_t loc,
+                                             const sql_agg_call *call, sql_expr *const *args,
+                                             uint32_t n, const sql_agg_def **cands,
+                                             uint32_t ncands) {
+    uint32_t known = args[n - 1]->type_oid, kept = 0;
+    const sql_agg_def *pick = NULL;
+    for (uint32_t k = 0; k < ncands; k++) {
+        bool ok = true;
+        for (uint32_t i = 0; i + 1 < n && ok; i++) {
+            uint32_t t = cands[k]->args[i];
+            ok = args[i]->type_oid != SQL_T_UNKNOWN || t == known ||
+                 sql_cast_allowed(known, t, SQL_CAST_IMPLICIT);
+        }
+        if (ok) {
+            pick = cands[k];
+            kept++;
+        }
+    }
+    if (kept == 1) return pick;
+    sql_bind_error(q->b, loc, SQLSTATE_AMBIGUOUS_FUNCTION, "function %s is not unique",
+                   sql_ordset_signature(q, name, call));
+    return NULL;
+}
+
 bool sql_bind_ordset_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg_call *call) {
     uint32_t n = call->nargs + call->norder;
     sql_expr *args[3];
     sql_agg_list list = sql_aggs_lookup(name);
-    const sql_agg_def *def = NULL;
+    const sql_agg_def *def = NULL, *cands[16];
+    uint32_t ncands = 0;
+    bool unknown = false;
     if (n <= 2) {
         for (uint32_t i = 0; i < n; i++) {
             args[i] = i < call->nargs ? call->args[i] : call->order[i - call->nargs].expr;
+            unknown |= i < call->nargs && args[i]->type_oid == SQL_T_UNKNOWN;
         }
-        for (int pass = 0; pass < 3 && def == NULL; pass++) {
-            for (uint32_t k = 0; k < list.count && def == NULL; k++) {
+        for (int pass = 0; pass < 3 && ncands == 0; pass++) {
+            for (uint32_t k = 0; k < list.count && ncands < 16; k++) {
                 const sql_agg_def *d = list.items[k];
                 if (d->ordered_set && d->nargs == n && sql_ordset_matches(d, args, n, pass)) {
-                    def = d;
+                    cands[ncands++] = d;
                 }
             }
+        }
+        def = ncands > 0 ? cands[0] : NULL;
+    }
+    if (ncands > 1 && unknown && args[n - 1]->type_oid != SQL_T_UNKNOWN) {
+        def = sql_ordset_unknown(q, name, loc, call, args, n, cands, ncands);
+        if (def == NULL) return false;
+    }
+    for (uint32_t k = 0; def == NULL && n <= 2 && k < list.count; k++) {
+        const sql_agg_def *d = list.items[k]; /* count(*) WITHIN GROUP: count(any) exists */
+        if (!d->ordered_set && d->nargs == n && sql_ordset_matches(d, args, n, 1)) {
+            return sql_bind_error(q->b, loc, SQLSTATE_WRONG_OBJECT_TYPE,
+                                  "%s is not an ordered-set aggregate, so it cannot have WITHIN "
+                                  "GROUP", name);
         }
     }
     if (def == NULL) {
