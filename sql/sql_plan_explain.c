@@ -471,35 +471,60 @@ static void sql_explain_sort_keys(sql_xpl *ex, const sql_plan *p, uint32_t col) 
     sql_explain_text(ex, col, "Sort Key", s.data);
 }
 
-static void sql_explain_group_keys(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
-                                   const sql_plan *in, uint32_t col) {
+/* `label`: the keys of `mask` (bits over keys; UINT64_MAX all), "()" for none. */
+static void sql_explain_key_set(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
+                                const sql_plan *in, uint32_t col, const char *label,
+                                uint64_t mask) {
     sql_strbuf s;
     sql_strbuf_init(&s, ex->tmp, 64);
+    bool any = false;
     for (uint32_t k = 0; k < n; k++) {
-        if (k > 0) sql_strbuf_puts(&s, ", ");
+        if (k < 64 && !(mask & (1ull << k))) continue;
+        if (any) sql_strbuf_puts(&s, ", ");
+        any = true;
         if (keys != NULL) sql_deparse(ex, &s, keys[k], in);
         else sql_deparse_col(ex, &s, in, k);
     }
+    if (!any) sql_strbuf_puts(&s, "()");
     sql_strbuf_putc(&s, '\0');
-    sql_explain_text(ex, col, "Group Key", s.data);
+    sql_explain_text(ex, col, label, s.data);
 }
 
+static void sql_explain_group_keys(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
+                                   const sql_plan *in, uint32_t col) {
+    sql_explain_key_set(ex, keys, n, in, col, "Group Key", UINT64_MAX);
+}
+
+/* Grouping sets as PostgreSQL shows hashed ones: a Hash Key per set, Group Key: () for the
+ * empty set, MixedAggregate when there is one. */
 static void sql_explain_agg(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *modes[] = {"", "Partial ", "Finalize "};
     const char *mode = modes[p->agg.mode <= SQL_AGG_FINAL ? p->agg.mode : 0];
+    bool empty_set = false;
+    for (uint32_t i = 0; i < p->agg.nsets; i++) empty_set |= p->agg.sets[i] == 0;
     char head[64];
-    snprintf(head, sizeof head, "%s%s", mode, p->agg.ngroup > 0 ? "HashAggregate" : "Aggregate");
+    snprintf(head, sizeof head, "%s%s", mode,
+             empty_set ? "MixedAggregate" : p->agg.ngroup > 0 ? "HashAggregate" : "Aggregate");
     sql_explain_head(ex, col, "%s", head);
     if (p->agg.ngroup == 0) return;
+    sql_expr *const *keys = p->agg.group;
+    const sql_plan *in = p->left;
     if (p->agg.mode == SQL_AGG_FINAL) { /* show the partial's keys, over the real input */
         const sql_plan *part = p->left;
         while (part != NULL && part->kind != SQL_P_AGG) part = part->left;
         if (part != NULL) {
-            sql_explain_group_keys(ex, part->agg.group, part->agg.ngroup, part->left, col);
-            return;
+            keys = part->agg.group;
+            in = part->left;
         }
     }
-    sql_explain_group_keys(ex, p->agg.group, p->agg.ngroup, p->left, col);
+    if (p->agg.nsets == 0) {
+        sql_explain_group_keys(ex, keys, p->agg.ngroup, in, col);
+        return;
+    }
+    for (uint32_t i = 0; i < p->agg.nsets; i++) {
+        sql_explain_key_set(ex, keys, p->agg.ngroup, in, col,
+                            p->agg.sets[i] != 0 ? "Hash Key" : "Group Key", p->agg.sets[i]);
+    }
 }
 
 static const char *sql_join_suffix(const sql_plan *p) {
