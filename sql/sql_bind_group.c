@@ -213,7 +213,8 @@ sql_expr *sql_bind_grouping_func(sql_qlevel *q, const sql_grouping *gn) {
         return NULL;
     }
     if (q->in_agg_args) {
-        sql_bind_error(b, loc, SQLSTATE_GROUPING_ERROR, "aggregate function calls cannot be nested");
+        sql_bind_error(b, loc, SQLSTATE_GROUPING_ERROR,
+                       "aggregate function calls cannot be nested");
         return NULL;
     }
     if (gn->args.count > SQL_GROUPING_ARGS_MAX) {

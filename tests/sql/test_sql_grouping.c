@@ -103,8 +103,8 @@ static void grouping_memory_budget(void) {
     TEST_CHECK(grouping_oom("SELECT s, count(*) FROM big GROUP BY s", "aggregation"));
     TEST_CHECK(grouping_oom("SELECT k, count(DISTINCT s) FROM big GROUP BY k", "aggregation"));
     TEST_CHECK(grouping_oom("SELECT count(*) FROM big a JOIN big b ON a.s = b.s", "join"));
-    CHECK_ROWS("SELECT k, count(*) FROM big GROUP BY ROLLUP (k) HAVING k IS NULL OR k = 0 ORDER BY 1",
-               "0|2857\nNULL|20000\n");
+    CHECK_ROWS("SELECT k, count(*) FROM big GROUP BY ROLLUP (k) HAVING k IS NULL OR k = 0 "
+               "ORDER BY 1", "0|2857\nNULL|20000\n");
     sql_exec_hash_bytes_max = SQL_EXEC_HASH_BYTES_MAX;
     CHECK_ROWS("SELECT count(*) FROM (SELECT s, count(*) FROM big GROUP BY s) t", "20000\n");
     CHECK_ROWS("SELECT count(*) FROM big a JOIN big b ON a.s = b.s", "20000\n");
