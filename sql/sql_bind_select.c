@@ -755,6 +755,15 @@ static sql_plan *sql_bind_agg_plan(sql_sel_state *st) {
     for (uint32_t i = 0; i < st->t.count; i++) {
         if ((st->t.exprs[i] = sql_group_rewrite(&g, st->t.exprs[i])) == NULL) return NULL;
     }
+    for (uint32_t a = 0; a < q->naggs; a++) { /* percentile_cont(x) WITHIN GROUP: x grouped */
+        for (uint32_t i = 0; q->aggs[a].def->ordered_set && i < q->aggs[a].nargs; i++) {
+            if (sql_group_rewrite(&g, q->aggs[a].args[i]) == NULL) {
+                rt_err_detail(b->bc->err, "Direct arguments of an ordered-set aggregate must use "
+                              "only grouped columns.");
+                return NULL;
+            }
+        }
+    }
     if (!sql_bind_window_regroup(q, sql_group_rewrite_cb, &g)) return NULL;
     sql_plan *top = agg;
     if (st->having != NULL) {

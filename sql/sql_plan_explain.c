@@ -40,14 +40,41 @@ static const sql_plan *sql_agg_input(const sql_plan *p) {
     return in != NULL ? in->left : p->left;
 }
 
-static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_agg_call *c,
-                                 const sql_plan *in) {
+/* The group expressions over sql_agg_input(p) (the partial's, for a FINAL node). */
+static sql_expr *const *sql_agg_input_group(const sql_plan *p) {
+    const sql_plan *in = p->left;
+    if (p->agg.mode != SQL_AGG_FINAL) return p->agg.group;
+    while (in != NULL && in->kind != SQL_P_AGG) in = in->left;
+    return in != NULL ? in->agg.group : p->agg.group;
+}
+
+/* count(DISTINCT x), GROUPING(a, b), percentile_cont(0.5) WITHIN GROUP (ORDER BY x). */
+static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p,
+                                 const sql_agg_call *c) {
+    const sql_plan *in = sql_agg_input(p);
+    if (c->grouping != NULL) {
+        sql_strbuf_puts(sb, "GROUPING(");
+        for (uint32_t i = 0; i < c->ngrouping; i++) {
+            if (i > 0) sql_strbuf_puts(sb, ", ");
+            sql_deparse(ex, sb, sql_agg_input_group(p)[c->grouping[i]], in);
+        }
+        sql_strbuf_putc(sb, ')');
+        return;
+    }
     sql_strbuf_printf(sb, "%s(", c->def->name);
     if (c->star) sql_strbuf_putc(sb, '*');
     if (c->distinct) sql_strbuf_puts(sb, "DISTINCT ");
     for (uint32_t i = 0; i < c->nargs; i++) {
         if (i > 0) sql_strbuf_puts(sb, ", ");
         sql_deparse(ex, sb, c->args[i], in);
+    }
+    sql_strbuf_putc(sb, ')');
+    if (!c->def->ordered_set) return;
+    sql_strbuf_puts(sb, " WITHIN GROUP (ORDER BY ");
+    for (uint32_t k = 0; k < c->norder; k++) {
+        if (k > 0) sql_strbuf_puts(sb, ", ");
+        sql_deparse(ex, sb, c->order[k].expr, in);
+        if (c->order[k].desc) sql_strbuf_puts(sb, " DESC");
     }
     sql_strbuf_putc(sb, ')');
 }
@@ -87,7 +114,7 @@ static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint
         if (i < p->agg.ngroup) {
             sql_deparse(ex, sb, p->agg.group[i], p->left);
         } else {
-            sql_deparse_agg_call(ex, sb, &p->agg.aggs[i - p->agg.ngroup], sql_agg_input(p));
+            sql_deparse_agg_call(ex, sb, p, &p->agg.aggs[i - p->agg.ngroup]);
         }
         return;
     default: break;
