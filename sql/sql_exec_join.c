@@ -304,6 +304,8 @@ static void sql_join_close(sql_op *op, sql_exec_ctx *x) {
     sql_op_join *j = (sql_op_join *)op;
     if (j->mem != NULL) rt_arena_destroy(j->mem);
     j->mem = NULL;
+    j->built = false; /* what was built lived in mem */
+    j->right_matched = NULL;
 }
 
 static const sql_op_vt sql_join_vt = {sql_join_open, sql_join_next, sql_join_close};

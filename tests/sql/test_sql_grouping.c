@@ -6,7 +6,8 @@
  *  - ROLLUP / GROUPING SETS results with GROUPING() bits, DISTINCT and FILTER aggregates, and
  *    the row an empty input still gives for the empty set; the answers are PostgreSQL 15's;
  *  - EXPLAIN shows the shards' partial aggregation by every column under the coordinator's
- *    grouping sets (MixedAggregate, one Hash Key per set, Group Key: ());
+ *    grouping sets (MixedAggregate, one Hash Key per set, Group Key: ()), and for DISTINCT
+ *    aggregates the shards' de-duplication of (group, argument) pairs;
  *  - percentile_cont / percentile_disc / mode, scalar and array forms, and the 22003 error;
  *  - with sql_exec_hash_bytes_max lowered, a GROUP BY with many groups and a hash join with
  *    a large inner side fail with 53200 "out of memory" naming the budget (the server goes
@@ -67,6 +68,26 @@ static void grouping_explain(void) {
     }
 }
 
+/* count(DISTINCT b) cannot merge states; the shards drop their duplicate (a, b) pairs. */
+static void grouping_distinct_pushdown(void) {
+    TEST_CHECK(sdb_exec("EXPLAIN SELECT a, count(DISTINCT b) FROM g GROUP BY a", &res));
+    const char *want = "HashAggregate\n"
+                       "  Group Key: a\n"
+                       "  ->  Gather\n"
+                       "        Partitions: 4\n"
+                       "        ->  HashAggregate\n"
+                       "              Group Key: a, b\n";
+    if (strncmp(res.text, want, strlen(want)) != 0) {
+        rt_log(RT_LOG_ERROR, NULL, "EXPLAIN:\n%s\nwant it to start with:\n%s", res.text, want);
+        TEST_CHECK(false);
+    }
+    CHECK_ROWS("SELECT a, count(DISTINCT b), sum(DISTINCT length(b)), grouping(a) FROM g "
+               "GROUP BY ROLLUP (a) ORDER BY 1",
+               "0|4|2|0\n1|4|2|0\n2|4|2|0\nNULL|4|2|1\n");
+    CHECK_ROWS("SELECT a, count(DISTINCT b) FROM g WHERE x > 30 GROUP BY CUBE (a) ORDER BY 1",
+               "0|2\n1|1\n2|1\nNULL|4\n");
+}
+
 static void grouping_ordered_sets(void) {
     CHECK_ROWS("SELECT a, percentile_cont(0.5) WITHIN GROUP (ORDER BY x), "
                "percentile_disc(0.25) WITHIN GROUP (ORDER BY b), "
@@ -115,6 +136,7 @@ static void grouping_fiber(void *arg) {
     grouping_setup();
     grouping_sets();
     grouping_explain();
+    grouping_distinct_pushdown();
     grouping_ordered_sets();
     grouping_memory_budget();
     rt_runtime_stop();
