@@ -311,8 +311,11 @@ bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg
                                      sql_type_name(call->args[i]->type_oid));
         }
         if (types == NULL) return sql_bind_oom(b);
-        return sql_bind_error(b, loc, SQLSTATE_UNDEFINED_FUNCTION,
-                              "function %s(%s) does not exist", name, types);
+        sql_bind_error(b, loc, SQLSTATE_UNDEFINED_FUNCTION, "function %s(%s) does not exist", name,
+                       types);
+        rt_err_hint(b->bc->err, "No function matches the given name and argument types. You "
+                    "might need to add explicit type casts.");
+        return false;
     }
     const sql_agg_def *d = call->def;
     for (uint32_t i = 0; i < nargs; i++) {

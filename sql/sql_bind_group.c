@@ -324,6 +324,8 @@ static const sql_agg_def *sql_ordset_unknown(sql_qlevel *q, const char *name, ui
     if (kept == 1) return pick;
     sql_bind_error(q->b, loc, SQLSTATE_AMBIGUOUS_FUNCTION, "function %s is not unique",
                    sql_ordset_signature(q, name, call));
+    rt_err_hint(q->b->bc->err, "Could not choose a best candidate function. You might need to "
+                "add explicit type casts.");
     return NULL;
 }
 
@@ -362,8 +364,11 @@ bool sql_bind_ordset_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_
         }
     }
     if (def == NULL) {
-        return sql_bind_error(q->b, loc, SQLSTATE_UNDEFINED_FUNCTION, "function %s does not exist",
-                              sql_ordset_signature(q, name, call));
+        sql_bind_error(q->b, loc, SQLSTATE_UNDEFINED_FUNCTION, "function %s does not exist",
+                       sql_ordset_signature(q, name, call));
+        rt_err_hint(q->b->bc->err, "No function matches the given name and argument types. You "
+                    "might need to add explicit type casts.");
+        return false;
     }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t t = def->args[i];

@@ -582,6 +582,12 @@ static sql_expr *sql_target_ref(sql_qlevel *q, const sql_node *n, const sql_targ
     if (SQL_NODE_KIND(n) == SQL_N_COLUMNREF && ((const sql_columnref *)n)->name.count == 1) {
         const char *name = ((const sql_columnref *)n)->name.parts[0];
         int found = -1;
+        /* GROUP BY takes an input column of that name before any output column. */
+        for (uint32_t i = 0; !prefer_alias && q->scope != NULL && i < q->scope->ncols; i++) {
+            if (!q->scope->cols[i].hidden && strcmp(q->scope->cols[i].name, name) == 0) {
+                return NULL;
+            }
+        }
         for (uint32_t i = 0; i < t->visible; i++) {
             if (t->names[i] != NULL && strcmp(t->names[i], name) == 0) {
                 if (found >= 0 && !sql_expr_equal(t->exprs[found], t->exprs[i])) {
@@ -592,14 +598,7 @@ static sql_expr *sql_target_ref(sql_qlevel *q, const sql_node *n, const sql_targ
                 found = (int)i;
             }
         }
-        /* GROUP BY prefers an input column of that name; ORDER BY the output one. */
-        if (found >= 0) {
-            bool input = false;
-            for (uint32_t i = 0; !prefer_alias && q->scope != NULL && i < q->scope->ncols; i++) {
-                input |= !q->scope->cols[i].hidden && strcmp(q->scope->cols[i].name, name) == 0;
-            }
-            if (prefer_alias || !input) return t->exprs[found];
-        }
+        if (found >= 0) return t->exprs[found]; /* ORDER BY: the output column first */
     }
     return NULL;
 }
