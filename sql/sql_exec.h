@@ -20,9 +20,10 @@
 
 /* Memory one hash aggregation or hash join may hold (hash table, group states, buffered rows,
  * the join's inner rows): past it the query fails with 53200 out of memory instead of growing
- * until the query arena (RT_QUERY_ARENA_BYTES_MAX) or the machine gives out. A quarter of the
- * query budget leaves room for a second such operator and the rest of the plan. */
-#define SQL_EXEC_HASH_BYTES_MAX (256ull << 20)
+ * until the machine gives out. As much as a whole query's arena (RT_QUERY_ARENA_BYTES_MAX),
+ * which held these before they had their own: a TPC-H join at scale 1 keeps ~600 MB of inner
+ * rows, and 1 GiB per operator leaves the machine's memory to a few such queries at once. */
+#define SQL_EXEC_HASH_BYTES_MAX RT_QUERY_ARENA_BYTES_MAX
 /* The budget in force: SQL_EXEC_HASH_BYTES_MAX, lowered by tests to reach the error. */
 extern size_t sql_exec_hash_bytes_max;
 
