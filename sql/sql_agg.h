@@ -33,7 +33,11 @@ struct sql_agg_def {
     uint32_t state_bytes;
     bool strict;             /* NULL arguments are skipped */
     bool portable;           /* the state has no pointers: partial + final across shards */
-    bool ordered_set;        /* percentile_cont(0.5) WITHIN GROUP (ORDER BY x) */
+    bool ordered_set;        /* percentile_cont(0.5) WITHIN GROUP (ORDER BY x): args are the
+                                direct arguments then the one WITHIN GROUP argument; step
+                                receives them in that order, the rows of a group sorted by it,
+                                and once with that argument NULL when the group is created
+                                (direct arguments without columns only: empty groups) */
     void (*init)(sql_agg_ctx *c, void *state);
     bool (*step)(sql_agg_ctx *c, void *state, const sql_value *args);
     bool (*merge)(sql_agg_ctx *c, void *state, const void *other);
@@ -53,9 +57,15 @@ bool sql_is_aggregate_name(const char *name);
 uint32_t sql_aggs_count(void);
 const sql_agg_def *sql_aggs_at(uint32_t i);
 
+/* GROUPING(a, b): not in the registry; the AGG node computes it from a group's set (its state
+ * is empty, so it splits into partial and final like any portable aggregate). */
+const sql_agg_def *sql_agg_grouping(void);
+
 /* Module registrations. */
 void sql_aggs_register_std(void);
 void sql_aggs_register_numeric(void);
 void sql_aggs_register_vector(void);    /* avg(vector), sum(vector): sql_fn_vector.c */
+void sql_aggs_register_ordset(void);    /* percentile_cont, percentile_disc, mode:
+                                           sql_agg_ordset.c */
 
 #endif

@@ -46,6 +46,7 @@ void sql_aggs_init(void) {
     sql_aggs_register_std();
     sql_aggs_register_numeric();
     sql_aggs_register_vector();
+    sql_aggs_register_ordset();
 }
 
 /* ---- count ---- */

@@ -274,6 +274,7 @@ static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name
                                      (sb->nulls == SQL_NULLS_DEFAULT && call->order[i].desc);
     }
     q->in_agg_args = prev;
+    if (f->agg_within_group) return sql_bind_ordset_resolve(q, name, f->hdr.location, call);
     return sql_bind_agg_resolve(q, name, f->hdr.location, call);
 }
 
@@ -285,7 +286,7 @@ bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg
     for (int pass = 0; pass < 3 && call->def == NULL; pass++) {
         for (uint32_t k = 0; k < list.count && call->def == NULL; k++) {
             const sql_agg_def *d = list.items[k];
-            if (d->nargs != nargs) continue;
+            if (d->nargs != nargs || d->ordered_set) continue;
             bool ok = true;
             for (uint32_t i = 0; i < nargs && ok; i++) {
                 uint32_t a = call->args[i]->type_oid, t = d->args[i];
@@ -297,10 +298,24 @@ bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg
             if (ok) call->def = d;
         }
     }
+    for (uint32_t k = 0; call->def == NULL && k < list.count; k++) {
+        if (list.items[k]->ordered_set && list.items[k]->nargs == nargs) { /* mode(x) */
+            return sql_bind_error(b, loc, SQLSTATE_WRONG_OBJECT_TYPE,
+                                  "WITHIN GROUP is required for ordered-set aggregate %s", name);
+        }
+    }
     if (call->def == NULL) {
-        return sql_bind_error(b, loc, SQLSTATE_UNDEFINED_FUNCTION,
-                              "function %s(%s) does not exist", name,
-                              nargs > 0 ? sql_type_name(call->args[0]->type_oid) : "");
+        const char *types = ""; /* PostgreSQL lists every argument's type */
+        for (uint32_t i = 0; i < nargs && types != NULL; i++) {
+            types = rt_arena_sprintf(b->arena, "%s%s%s", types, i > 0 ? ", " : "",
+                                     sql_type_name(call->args[i]->type_oid));
+        }
+        if (types == NULL) return sql_bind_oom(b);
+        sql_bind_error(b, loc, SQLSTATE_UNDEFINED_FUNCTION, "function %s(%s) does not exist", name,
+                       types);
+        rt_err_hint(b->bc->err, "No function matches the given name and argument types. You "
+                    "might need to add explicit type casts.");
+        return false;
     }
     const sql_agg_def *d = call->def;
     for (uint32_t i = 0; i < nargs; i++) {
@@ -389,7 +404,9 @@ static sql_expr *sql_bind_func(sql_qlevel *q, const sql_func *f) {
                        "window function %s requires an OVER clause", name);
         return NULL;
     }
-    if (sql_is_aggregate_name(name)) return sql_bind_aggregate(q, f, name);
+    if (sql_is_aggregate_name(name) || f->agg_within_group) {
+        return sql_bind_aggregate(q, f, name);
+    }
     if (f->agg_star || f->agg_distinct || f->agg_order.count > 0 || f->agg_filter != NULL) {
         sql_bind_error(q->b, f->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
                        "%s is not an aggregate function", name);
@@ -930,10 +947,7 @@ static sql_expr *sql_bind_expr_kind(sql_qlevel *q, const sql_node *n) {
         sql_bind_fail(q, n->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                       "row constructors are not supported yet");
         return NULL;
-    case SQL_N_GROUPING:
-        sql_bind_fail(q, n->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "GROUPING is not supported yet");
-        return NULL;
+    case SQL_N_GROUPING: return sql_bind_grouping_func(q, (const sql_grouping *)n);
     default:
         sql_bind_fail(q, n->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                       "this kind of expression is not supported");

@@ -105,6 +105,28 @@ sql_expr *sql_bind_agg_filter(sql_qlevel *q, const sql_node *filter);
 /* Picks the aggregate `name` by the types of the bound call->args and casts them to it. */
 bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg_call *call);
 
+/* Picks the ordered-set aggregate `name` (percentile_cont, percentile_disc, mode) by the types
+ * of the bound direct arguments (call->args) and WITHIN GROUP expressions (call->order). */
+bool sql_bind_ordset_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg_call *call);
+
+/* ---- grouping (sql_bind_group.c) ---- */
+/* GROUP BY: the grouping expressions, each once, and for ROLLUP / CUBE / GROUPING SETS the sets
+ * as bitmasks over them (nsets 0: a plain GROUP BY of every expression). */
+typedef struct sql_group_spec {
+    sql_expr **exprs;
+    uint32_t nexprs;
+    uint64_t *sets;
+    uint32_t nsets;
+} sql_group_spec;
+/* Binds one grouping expression (a target reference or an expression over the FROM row). */
+typedef sql_expr *(*sql_bind_group_item_fn)(void *ctx, const sql_node *item);
+bool sql_bind_group_spec(sql_qlevel *q, const sql_list *items, bool distinct,
+                         sql_bind_group_item_fn bind, void *ctx, sql_group_spec *out);
+/* GROUPING(a, b): registered with q's aggregates; returns its SQL_X_AGGREF. */
+sql_expr *sql_bind_grouping_func(sql_qlevel *q, const sql_grouping *g);
+/* Matches every GROUPING() argument of q with a grouping expression (42803 if none). */
+bool sql_bind_grouping_resolve(sql_qlevel *q, sql_expr **group, uint32_t ngroup);
+
 /* ---- window functions (sql_bind_window.c) ---- */
 /* A call with OVER: registers it in q->wins and returns its SQL_X_WINDOWREF. */
 sql_expr *sql_bind_window_call(sql_qlevel *q, const sql_func *f, const char *name);

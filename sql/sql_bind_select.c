@@ -582,6 +582,12 @@ static sql_expr *sql_target_ref(sql_qlevel *q, const sql_node *n, const sql_targ
     if (SQL_NODE_KIND(n) == SQL_N_COLUMNREF && ((const sql_columnref *)n)->name.count == 1) {
         const char *name = ((const sql_columnref *)n)->name.parts[0];
         int found = -1;
+        /* GROUP BY takes an input column of that name before any output column. */
+        for (uint32_t i = 0; !prefer_alias && q->scope != NULL && i < q->scope->ncols; i++) {
+            if (!q->scope->cols[i].hidden && strcmp(q->scope->cols[i].name, name) == 0) {
+                return NULL;
+            }
+        }
         for (uint32_t i = 0; i < t->visible; i++) {
             if (t->names[i] != NULL && strcmp(t->names[i], name) == 0) {
                 if (found >= 0 && !sql_expr_equal(t->exprs[found], t->exprs[i])) {
@@ -592,14 +598,7 @@ static sql_expr *sql_target_ref(sql_qlevel *q, const sql_node *n, const sql_targ
                 found = (int)i;
             }
         }
-        /* GROUP BY prefers an input column of that name; ORDER BY the output one. */
-        if (found >= 0) {
-            bool input = false;
-            for (uint32_t i = 0; !prefer_alias && q->scope != NULL && i < q->scope->ncols; i++) {
-                input |= !q->scope->cols[i].hidden && strcmp(q->scope->cols[i].name, name) == 0;
-            }
-            if (prefer_alias || !input) return t->exprs[found];
-        }
+        if (found >= 0) return t->exprs[found]; /* ORDER BY: the output column first */
     }
     return NULL;
 }
@@ -613,6 +612,8 @@ typedef struct sql_sel_state {
     sql_targets t;
     sql_expr **group;
     uint32_t ngroup;
+    uint64_t *sets;          /* grouping sets over `group` (nsets 0: plain GROUP BY) */
+    uint32_t nsets;
     bool aggregated;
     sql_expr *having;
     sql_sort_key *sort;
@@ -621,37 +622,38 @@ typedef struct sql_sel_state {
     uint32_t ndistinct_on;
 } sql_sel_state;
 
+/* One GROUP BY expression: an output column's number or name, or an expression. */
+static sql_expr *sql_bind_group_item(void *ctx, const sql_node *item) {
+    sql_sel_state *st = ctx;
+    sql_qlevel *q = st->q;
+    sql_expr *e = sql_target_ref(q, item, &st->t, "GROUP BY", false);
+    if (e == NULL && rt_err_is_set(q->b->bc->err)) return NULL;
+    if (e != NULL && e->kind == SQL_X_AGGREF) {
+        sql_bind_error(q->b, item->location, SQLSTATE_GROUPING_ERROR,
+                       "aggregate functions are not allowed in GROUP BY");
+        return NULL;
+    }
+    if (e != NULL && sql_expr_has_windowref(e)) {
+        sql_bind_error(q->b, item->location, SQLSTATE_WINDOWING_ERROR,
+                       "window functions are not allowed in GROUP BY");
+        return NULL;
+    }
+    return e != NULL ? e : sql_bind_expr(q, item);
+}
+
 static bool sql_bind_group_by(sql_sel_state *st) {
     sql_qlevel *q = st->q;
-    const sql_select *s = st->s;
-    uint32_t n = s->group_by.count;
-    st->group = rt_arena_alloc(q->b->arena, sizeof(sql_expr *) * (n + 1u));
-    if (st->group == NULL) return sql_bind_oom(q->b);
+    sql_group_spec spec;
     q->agg_forbidden = "GROUP BY";
-    for (uint32_t i = 0; i < n; i++) {
-        const sql_node *item = SQL_LIST_AT(s->group_by, i);
-        if (SQL_NODE_KIND(item) == SQL_N_GROUPING_SET) {
-            const sql_grouping_set *gs = (const sql_grouping_set *)item;
-            if (gs->set_kind == SQL_GSET_EMPTY) continue;
-            return sql_bind_error(q->b, item->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                                  "ROLLUP, CUBE and GROUPING SETS are not supported yet");
-        }
-        sql_expr *e = sql_target_ref(q, item, &st->t, "GROUP BY", false);
-        if (e == NULL && rt_err_is_set(q->b->bc->err)) return false;
-        if (e != NULL && e->kind == SQL_X_AGGREF) {
-            return sql_bind_error(q->b, item->location, SQLSTATE_GROUPING_ERROR,
-                                  "aggregate functions are not allowed in GROUP BY");
-        }
-        if (e != NULL && sql_expr_has_windowref(e)) {
-            return sql_bind_error(q->b, item->location, SQLSTATE_WINDOWING_ERROR,
-                                  "window functions are not allowed in GROUP BY");
-        }
-        if (e == NULL && (e = sql_bind_expr(q, item)) == NULL) return false;
-        bool dup = false;
-        for (uint32_t k = 0; k < st->ngroup && !dup; k++) dup = sql_expr_equal(st->group[k], e);
-        if (!dup) st->group[st->ngroup++] = e;
+    if (!sql_bind_group_spec(q, &st->s->group_by, st->s->group_distinct, sql_bind_group_item,
+                             st, &spec)) {
+        return false;
     }
     q->agg_forbidden = NULL;
+    st->group = spec.exprs;
+    st->ngroup = spec.nexprs;
+    st->sets = spec.sets;
+    st->nsets = spec.nsets;
     return true;
 }
 
@@ -732,6 +734,9 @@ static sql_plan *sql_bind_agg_plan(sql_sel_state *st) {
     agg->left = st->plan;
     agg->agg.ngroup = st->ngroup;
     agg->agg.group = st->group;
+    agg->agg.nsets = st->nsets;
+    agg->agg.sets = st->sets;
+    if (!sql_bind_grouping_resolve(q, st->group, st->ngroup)) return NULL;
     agg->agg.naggs = q->naggs;
     agg->agg.aggs = q->aggs;
     for (uint32_t i = 0; i < st->ngroup; i++) {
@@ -748,6 +753,15 @@ static sql_plan *sql_bind_agg_plan(sql_sel_state *st) {
                        .loc = st->s->hdr.location};
     for (uint32_t i = 0; i < st->t.count; i++) {
         if ((st->t.exprs[i] = sql_group_rewrite(&g, st->t.exprs[i])) == NULL) return NULL;
+    }
+    for (uint32_t a = 0; a < q->naggs; a++) { /* percentile_cont(x) WITHIN GROUP: x grouped */
+        for (uint32_t i = 0; q->aggs[a].def->ordered_set && i < q->aggs[a].nargs; i++) {
+            if (sql_group_rewrite(&g, q->aggs[a].args[i]) == NULL) {
+                rt_err_detail(b->bc->err, "Direct arguments of an ordered-set aggregate must use "
+                              "only grouped columns.");
+                return NULL;
+            }
+        }
     }
     if (!sql_bind_window_regroup(q, sql_group_rewrite_cb, &g)) return NULL;
     sql_plan *top = agg;

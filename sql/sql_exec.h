@@ -7,7 +7,9 @@
  * the next: bounded memory, backpressure).
  * Core:    the coordinator part on the session's shard; fragments on their shards.
  * Memory:  operator state in the query arena; batches in per-operator arenas reset per batch.
- * Errors:  next() returns false with *err set; the cursor closes every operator. */
+ * Errors:  next() returns false with *err set; the cursor closes every operator. 53200 when a
+ *          hash aggregation or hash join needs more than sql_exec_hash_bytes_max.
+ * Limits:  SQL_EXEC_HASH_BYTES_MAX. */
 #ifndef SQL_EXEC_H
 #define SQL_EXEC_H
 
@@ -15,6 +17,15 @@
 
 #include "engine/eng.h"
 #include "sql/sql_plan.h"
+
+/* Memory one hash aggregation or hash join may hold (hash table, group states, buffered rows,
+ * the join's inner rows): past it the query fails with 53200 out of memory instead of growing
+ * until the machine gives out. As much as a whole query's arena (RT_QUERY_ARENA_BYTES_MAX),
+ * which held these before they had their own: a TPC-H join at scale 1 keeps ~600 MB of inner
+ * rows, and 1 GiB per operator leaves the machine's memory to a few such queries at once. */
+#define SQL_EXEC_HASH_BYTES_MAX RT_QUERY_ARENA_BYTES_MAX
+/* The budget in force: SQL_EXEC_HASH_BYTES_MAX, lowered by tests to reach the error. */
+extern size_t sql_exec_hash_bytes_max;
 
 typedef struct sql_exec_ctx sql_exec_ctx;
 typedef struct sql_op sql_op;

@@ -81,3 +81,16 @@ uint64_t sql_htab_find(sql_htab *h, const sql_value *key, uint64_t hash, const s
     *oom = true;
     return UINT64_MAX;
 }
+
+/* ---- the memory budget of hash operators ---- */
+
+size_t sql_exec_hash_bytes_max = SQL_EXEC_HASH_BYTES_MAX;
+
+bool sql_exec_hash_fail(rt_arena *mem, sql_exec_ctx *x, const char *what) {
+    if (rt_err_is_set(x->err)) return false;
+    if (mem == NULL || rt_arena_error(mem) == NULL) return rt_arena_fail(x->arena, x->err);
+    rt_err_set(x->err, SQLSTATE_OUT_OF_MEMORY, "out of memory");
+    rt_err_detail(x->err, "The %s needs more than its memory budget of %zu bytes.", what,
+                  sql_exec_hash_bytes_max);
+    return false;
+}

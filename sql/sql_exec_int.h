@@ -92,3 +92,8 @@ uint64_t sql_htab_hash(const sql_value *key, uint32_t nkeys);
 uint64_t sql_htab_find(sql_htab *h, const sql_value *key, uint64_t hash, const sql_value *row,
                        bool insert, bool *inserted, bool *oom);
 bool sql_values_equal(const sql_value *a, const sql_value *b, uint32_t n);
+
+/* 53200 "out of memory" naming the budget when `mem` (an operator's arena of
+ * sql_exec_hash_bytes_max) ran out, else the error already set; `what` is "join" or
+ * "aggregation". Returns false. */
+bool sql_exec_hash_fail(rt_arena *mem, sql_exec_ctx *x, const char *what);

@@ -11,6 +11,7 @@ enum { SQL_JT_INNER = 1, SQL_JT_LEFT, SQL_JT_RIGHT, SQL_JT_FULL, SQL_JT_CROSS };
 
 typedef struct sql_op_join {
     sql_op base;
+    rt_arena *mem;           /* inner rows and hash table: bounded by sql_exec_hash_bytes_max */
     sql_rowset right;        /* inner rows */
     uint8_t *right_matched;  /* RIGHT / FULL */
     bool built;
@@ -32,13 +33,13 @@ static bool sql_join_build_right(sql_op_join *j, sql_exec_ctx *x) {
         if (!sql_op_next(j->base.child2, x, &in)) return false;
         if (in == NULL) break;
         for (uint32_t r = 0; r < in->rows; r++) {
-            if (!sql_rowset_add(&j->right, in, r)) return rt_arena_fail(x->arena, x->err);
+            if (!sql_rowset_add(&j->right, in, r)) return sql_exec_hash_fail(j->mem, x, "join");
         }
     }
     uint32_t jt = j->base.plan->join.join_type;
     if (jt == SQL_JT_RIGHT || jt == SQL_JT_FULL) {
-        j->right_matched = rt_arena_zalloc(x->arena, j->right.count + 1);
-        if (j->right_matched == NULL) return rt_arena_fail(x->arena, x->err);
+        j->right_matched = rt_arena_zalloc(j->mem, j->right.count + 1);
+        if (j->right_matched == NULL) return sql_exec_hash_fail(j->mem, x, "join");
     }
     return true;
 }
@@ -46,10 +47,10 @@ static bool sql_join_build_right(sql_op_join *j, sql_exec_ctx *x) {
 static bool sql_join_build_hash(sql_op_join *j, sql_exec_ctx *x) {
     const sql_plan *p = j->base.plan;
     uint32_t nk = p->join.nkeys;
-    if (!sql_htab_init(&j->keys, x->arena, nk, nk + 1)) return false;
-    j->chain = rt_arena_alloc(x->arena, sizeof(uint64_t) * (j->right.count + 1));
-    sql_value *key = rt_arena_alloc(x->arena, sizeof(sql_value) * (nk + 1));
-    if (j->chain == NULL || key == NULL) return false;
+    if (!sql_htab_init(&j->keys, j->mem, nk, nk + 1)) return sql_exec_hash_fail(j->mem, x, "join");
+    j->chain = rt_arena_alloc(j->mem, sizeof(uint64_t) * (j->right.count + 1));
+    sql_value *key = rt_arena_alloc(j->mem, sizeof(sql_value) * (nk + 1));
+    if (j->chain == NULL || key == NULL) return sql_exec_hash_fail(j->mem, x, "join");
     /* Evaluate the right keys row by row over one-row batches of the kept values. */
     sql_batch *one = sql_batch_new(x->arena, j->nright, 1);
     if (one == NULL) return false;
@@ -74,7 +75,7 @@ static bool sql_join_build_hash(sql_op_join *j, sql_exec_ctx *x) {
             }
             sql_vec_get(v, 0, &key[k]);
             has_null |= key[k].is_null;
-            if (!sql_value_copy(x->arena, &key[k])) has_null = true;
+            if (!sql_value_copy(j->mem, &key[k])) has_null = true;
         }
         j->chain[r] = UINT64_MAX;
         if (has_null) continue; /* a NULL key never joins */
@@ -84,7 +85,7 @@ static bool sql_join_build_hash(sql_op_join *j, sql_exec_ctx *x) {
                                      &oom);
         if (oom) {
             rt_arena_destroy(tmp);
-            return rt_arena_fail(x->arena, x->err);
+            return sql_exec_hash_fail(j->mem, x, "join");
         }
         if (!inserted) {
             sql_value *head = &sql_rowset_row(&j->keys.rows, idx)[nk];
@@ -288,7 +289,26 @@ static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     *out = b->rows > 0 ? b : NULL;
     return true;
 }
-static const sql_op_vt sql_join_vt = {NULL, sql_join_next, NULL};
+
+static bool sql_join_open(sql_op *op, sql_exec_ctx *x) {
+    sql_op_join *j = (sql_op_join *)op;
+    if ((j->mem = rt_arena_create(sql_exec_hash_bytes_max)) == NULL) {
+        return rt_arena_fail(x->arena, x->err);
+    }
+    sql_rowset_init(&j->right, j->mem, j->nright);
+    return true;
+}
+
+static void sql_join_close(sql_op *op, sql_exec_ctx *x) {
+    (void)x;
+    sql_op_join *j = (sql_op_join *)op;
+    if (j->mem != NULL) rt_arena_destroy(j->mem);
+    j->mem = NULL;
+    j->built = false; /* what was built lived in mem */
+    j->right_matched = NULL;
+}
+
+static const sql_op_vt sql_join_vt = {sql_join_open, sql_join_next, sql_join_close};
 
 static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     sql_op_join *j = (sql_op_join *)sql_op_alloc(x, p, &sql_join_vt, sizeof *j);
@@ -297,7 +317,6 @@ static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     if (j->base.child2 == NULL) return NULL;
     j->nleft = p->left->ncols;
     j->nright = p->right->ncols;
-    sql_rowset_init(&j->right, x->arena, j->nright);
     return &j->base;
 }
 

@@ -4,9 +4,10 @@
  *   - a table read becomes GATHER over a per-partition fragment (SCAN, or PKGET on the one
  *     owning partition when the conjuncts fix the whole primary key to row-independent values);
  *   - WHERE conjuncts move below joins to the side they refer to, and into the scan's filter;
- *   - a projection, a partial aggregation (when every aggregate merges) and a local top-k (ORDER
- *     BY ... LIMIT) move into the fragment; a single-table pipeline reads only the columns it
- *     needs;
+ *   - a projection, a partial aggregation (when every aggregate merges; grouping sets are then
+ *     formed by the final one; aggregates that are all DISTINCT over one argument instead drop
+ *     duplicate (group, argument) pairs in the fragment) and a local top-k (ORDER BY ...
+ *     LIMIT) move into the fragment; a single-table pipeline reads only the columns it needs;
  *   - NESTLOOP with equality conjuncts across the sides becomes HASHJOIN;
  *   - UPDATE / DELETE become GATHER(writes) over their fragment; INSERT stays on the
  *     coordinator.
@@ -673,7 +674,7 @@ static sql_plan *sql_opt_project(sql_opt *o, sql_plan *p) {
 
 /* Whether an aggregation can run as PARTIAL on the shards and FINAL on the coordinator. */
 static bool sql_agg_splittable(const sql_plan *a) {
-    if (a->agg.mode != SQL_AGG_SINGLE || a->agg.nsets > 0) return false;
+    if (a->agg.mode != SQL_AGG_SINGLE) return false;
     if (!sql_exprs_fragment_safe(a->agg.group, a->agg.ngroup)) return false;
     for (uint32_t i = 0; i < a->agg.naggs; i++) {
         const sql_agg_call *c = &a->agg.aggs[i];
@@ -704,6 +705,78 @@ static sql_expr ***sql_agg_refs(sql_opt *o, sql_plan *a, uint32_t *n) {
     return refs;
 }
 
+/* The one argument every aggregate of `a` takes with DISTINCT (count(DISTINCT x), sum(DISTINCT
+ * x), GROUPING() aside), or NULL when they are not all of that shape. */
+static const sql_agg_call *sql_agg_distinct_arg(const sql_plan *a) {
+    const sql_agg_call *first = NULL;
+    for (uint32_t i = 0; i < a->agg.naggs; i++) {
+        const sql_agg_call *c = &a->agg.aggs[i];
+        if (c->grouping != NULL) continue;
+        if (!c->distinct || c->nargs != 1 || c->norder > 0 || c->filter != NULL || c->star ||
+            !sql_expr_fragment_safe(c->args[0])) {
+            return NULL;
+        }
+        if (first == NULL) first = c;
+        else if (!sql_expr_equal(first->args[0], c->args[0])) return NULL;
+    }
+    return first;
+}
+
+/* DISTINCT aggregates cannot merge states, but the shards can drop the duplicate (group keys,
+ * argument) pairs they hold: the fragment keeps each pair once and the coordinator aggregates
+ * what is left (still with DISTINCT, for pairs found on several shards). */
+static sql_plan *sql_opt_agg_distinct(sql_opt *o, sql_plan *a, sql_plan *child,
+                                      sql_plan *scan) {
+    if (a->agg.mode != SQL_AGG_SINGLE || sql_agg_distinct_arg(a) == NULL ||
+        !sql_exprs_fragment_safe(a->agg.group, a->agg.ngroup)) {
+        return a;
+    }
+    if (child->left == scan) { /* nothing else reads the scan: read only what we use */
+        uint32_t n;
+        sql_expr ***refs = sql_agg_refs(o, a, &n);
+        if (refs == NULL || !sql_opt_prune(o, scan, refs, n)) return NULL;
+    }
+    uint32_t ng = a->agg.ngroup;
+    const sql_expr *arg = sql_agg_distinct_arg(a)->args[0];
+    sql_plan *proj = sql_plan_new(o->arena, SQL_P_PROJECT, ng + 1);
+    sql_plan *dist = sql_plan_new(o->arena, SQL_P_DISTINCT, ng + 1);
+    sql_expr **group = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (ng + 1u));
+    sql_agg_call *aggs = rt_arena_alloc(o->arena, sizeof(sql_agg_call) * (a->agg.naggs + 1u));
+    if (proj == NULL || dist == NULL || group == NULL || aggs == NULL ||
+        (proj->project.exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (ng + 1u))) == NULL) {
+        return sql_opt_oom(o);
+    }
+    for (uint32_t g = 0; g < ng; g++) {
+        proj->project.exprs[g] = a->agg.group[g];
+        proj->cols[g] = a->cols[g];
+        group[g] = sql_expr_column(o->arena, g, a->cols[g].type_oid, a->cols[g].typmod);
+        if (group[g] == NULL) return sql_opt_oom(o);
+    }
+    proj->project.exprs[ng] = (sql_expr *)arg;
+    proj->cols[ng] = (sql_col){.name = "?distinct?", .type_oid = arg->type_oid,
+                               .typmod = arg->typmod};
+    sql_expr *col = sql_expr_column(o->arena, ng, arg->type_oid, arg->typmod);
+    if (col == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < a->agg.naggs; i++) {
+        aggs[i] = a->agg.aggs[i];
+        if (aggs[i].grouping != NULL) continue;
+        if ((aggs[i].args = rt_arena_alloc(o->arena, sizeof(sql_expr *))) == NULL) {
+            return sql_opt_oom(o);
+        }
+        aggs[i].args[0] = col;
+    }
+    proj->left = child->left;
+    proj->est_rows = dist->est_rows = a->est_rows;
+    memcpy(dist->cols, proj->cols, sizeof(sql_col) * (ng + 1u));
+    dist->left = proj;
+    child->left = dist;
+    child->ncols = dist->ncols;
+    child->cols = dist->cols;
+    a->agg.group = group;
+    a->agg.aggs = aggs;
+    return a;
+}
+
 /* AGG over a table read: PARTIAL in the fragment, FINAL (merging states) here. */
 static sql_plan *sql_opt_agg(sql_opt *o, sql_plan *a) {
     if (!sql_opt_node_exprs(o, a)) return NULL;
@@ -711,7 +784,8 @@ static sql_plan *sql_opt_agg(sql_opt *o, sql_plan *a) {
     if (child == NULL) return NULL;
     a->left = child;
     sql_plan *scan = sql_frag_scan(child, true);
-    if (scan == NULL || !sql_agg_splittable(a)) return a;
+    if (scan == NULL) return a;
+    if (!sql_agg_splittable(a)) return sql_opt_agg_distinct(o, a, child, scan);
     if (child->left == scan) { /* nothing else reads the scan: read only what we use */
         uint32_t n;
         sql_expr ***refs = sql_agg_refs(o, a, &n);
@@ -722,6 +796,8 @@ static sql_plan *sql_opt_agg(sql_opt *o, sql_plan *a) {
     if (part == NULL || group == NULL) return sql_opt_oom(o);
     part->agg = a->agg;
     part->agg.mode = SQL_AGG_PARTIAL;
+    part->agg.nsets = 0; /* shards group by every column; FINAL forms the grouping sets */
+    part->agg.sets = NULL;
     part->left = child->left;
     part->est_rows = a->est_rows;
     memcpy(part->cols, a->cols, sizeof(sql_col) * a->ncols);

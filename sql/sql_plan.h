@@ -85,7 +85,13 @@ typedef struct sql_agg_call {
     sql_expr *filter;    /* FILTER (WHERE ...) */
     uint32_t type_oid;   /* result type */
     int32_t typmod;
+    const uint32_t *grouping; /* GROUPING(a, b) (def sql_agg_grouping()): the group index of
+                                 each argument, ngrouping of them; nargs is 0 */
+    uint32_t ngrouping;
 } sql_agg_call;
+
+/* Grouping sets are bitmasks over the AGG node's group expressions. */
+#define SQL_GROUPING_COLUMNS_MAX 64
 
 typedef enum sql_agg_mode { SQL_AGG_SINGLE = 0, SQL_AGG_PARTIAL, SQL_AGG_FINAL } sql_agg_mode;
 
@@ -165,7 +171,11 @@ struct sql_plan {
             sql_expr **group;      /* over the input */
             uint32_t naggs;
             sql_agg_call *aggs;
-            uint32_t nsets;        /* GROUPING SETS: each a bitmask over `group` */
+            uint32_t nsets;        /* GROUPING SETS / ROLLUP / CUBE: each a bitmask over `group`
+                                      (columns outside a group's set output NULL); 0 = one
+                                      set of every column. A PARTIAL node below a FINAL one
+                                      with sets groups by every column, the FINAL node
+                                      merges into each set's groups */
             uint64_t *sets;
         } agg;                                                           /* AGG: outputs groups
                                                                             then aggregates */

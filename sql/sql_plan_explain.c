@@ -40,14 +40,41 @@ static const sql_plan *sql_agg_input(const sql_plan *p) {
     return in != NULL ? in->left : p->left;
 }
 
-static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_agg_call *c,
-                                 const sql_plan *in) {
+/* The group expressions over sql_agg_input(p) (the partial's, for a FINAL node). */
+static sql_expr *const *sql_agg_input_group(const sql_plan *p) {
+    const sql_plan *in = p->left;
+    if (p->agg.mode != SQL_AGG_FINAL) return p->agg.group;
+    while (in != NULL && in->kind != SQL_P_AGG) in = in->left;
+    return in != NULL ? in->agg.group : p->agg.group;
+}
+
+/* count(DISTINCT x), GROUPING(a, b), percentile_cont(0.5) WITHIN GROUP (ORDER BY x). */
+static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p,
+                                 const sql_agg_call *c) {
+    const sql_plan *in = sql_agg_input(p);
+    if (c->grouping != NULL) {
+        sql_strbuf_puts(sb, "GROUPING(");
+        for (uint32_t i = 0; i < c->ngrouping; i++) {
+            if (i > 0) sql_strbuf_puts(sb, ", ");
+            sql_deparse(ex, sb, sql_agg_input_group(p)[c->grouping[i]], in);
+        }
+        sql_strbuf_putc(sb, ')');
+        return;
+    }
     sql_strbuf_printf(sb, "%s(", c->def->name);
     if (c->star) sql_strbuf_putc(sb, '*');
     if (c->distinct) sql_strbuf_puts(sb, "DISTINCT ");
     for (uint32_t i = 0; i < c->nargs; i++) {
         if (i > 0) sql_strbuf_puts(sb, ", ");
         sql_deparse(ex, sb, c->args[i], in);
+    }
+    sql_strbuf_putc(sb, ')');
+    if (!c->def->ordered_set) return;
+    sql_strbuf_puts(sb, " WITHIN GROUP (ORDER BY ");
+    for (uint32_t k = 0; k < c->norder; k++) {
+        if (k > 0) sql_strbuf_puts(sb, ", ");
+        sql_deparse(ex, sb, c->order[k].expr, in);
+        if (c->order[k].desc) sql_strbuf_puts(sb, " DESC");
     }
     sql_strbuf_putc(sb, ')');
 }
@@ -87,7 +114,7 @@ static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint
         if (i < p->agg.ngroup) {
             sql_deparse(ex, sb, p->agg.group[i], p->left);
         } else {
-            sql_deparse_agg_call(ex, sb, &p->agg.aggs[i - p->agg.ngroup], sql_agg_input(p));
+            sql_deparse_agg_call(ex, sb, p, &p->agg.aggs[i - p->agg.ngroup]);
         }
         return;
     default: break;
@@ -471,35 +498,60 @@ static void sql_explain_sort_keys(sql_xpl *ex, const sql_plan *p, uint32_t col) 
     sql_explain_text(ex, col, "Sort Key", s.data);
 }
 
-static void sql_explain_group_keys(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
-                                   const sql_plan *in, uint32_t col) {
+/* `label`: the keys of `mask` (bits over keys; UINT64_MAX all), "()" for none. */
+static void sql_explain_key_set(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
+                                const sql_plan *in, uint32_t col, const char *label,
+                                uint64_t mask) {
     sql_strbuf s;
     sql_strbuf_init(&s, ex->tmp, 64);
+    bool any = false;
     for (uint32_t k = 0; k < n; k++) {
-        if (k > 0) sql_strbuf_puts(&s, ", ");
+        if (k < 64 && !(mask & (1ull << k))) continue;
+        if (any) sql_strbuf_puts(&s, ", ");
+        any = true;
         if (keys != NULL) sql_deparse(ex, &s, keys[k], in);
         else sql_deparse_col(ex, &s, in, k);
     }
+    if (!any) sql_strbuf_puts(&s, "()");
     sql_strbuf_putc(&s, '\0');
-    sql_explain_text(ex, col, "Group Key", s.data);
+    sql_explain_text(ex, col, label, s.data);
 }
 
+static void sql_explain_group_keys(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
+                                   const sql_plan *in, uint32_t col) {
+    sql_explain_key_set(ex, keys, n, in, col, "Group Key", UINT64_MAX);
+}
+
+/* Grouping sets as PostgreSQL shows hashed ones: a Hash Key per set, Group Key: () for the
+ * empty set, MixedAggregate when there is one. */
 static void sql_explain_agg(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *modes[] = {"", "Partial ", "Finalize "};
     const char *mode = modes[p->agg.mode <= SQL_AGG_FINAL ? p->agg.mode : 0];
+    bool empty_set = false;
+    for (uint32_t i = 0; i < p->agg.nsets; i++) empty_set |= p->agg.sets[i] == 0;
     char head[64];
-    snprintf(head, sizeof head, "%s%s", mode, p->agg.ngroup > 0 ? "HashAggregate" : "Aggregate");
+    snprintf(head, sizeof head, "%s%s", mode,
+             empty_set ? "MixedAggregate" : p->agg.ngroup > 0 ? "HashAggregate" : "Aggregate");
     sql_explain_head(ex, col, "%s", head);
     if (p->agg.ngroup == 0) return;
+    sql_expr *const *keys = p->agg.group;
+    const sql_plan *in = p->left;
     if (p->agg.mode == SQL_AGG_FINAL) { /* show the partial's keys, over the real input */
         const sql_plan *part = p->left;
         while (part != NULL && part->kind != SQL_P_AGG) part = part->left;
         if (part != NULL) {
-            sql_explain_group_keys(ex, part->agg.group, part->agg.ngroup, part->left, col);
-            return;
+            keys = part->agg.group;
+            in = part->left;
         }
     }
-    sql_explain_group_keys(ex, p->agg.group, p->agg.ngroup, p->left, col);
+    if (p->agg.nsets == 0) {
+        sql_explain_group_keys(ex, keys, p->agg.ngroup, in, col);
+        return;
+    }
+    for (uint32_t i = 0; i < p->agg.nsets; i++) {
+        sql_explain_key_set(ex, keys, p->agg.ngroup, in, col,
+                            p->agg.sets[i] != 0 ? "Hash Key" : "Group Key", p->agg.sets[i]);
+    }
 }
 
 static const char *sql_join_suffix(const sql_plan *p) {
