@@ -180,7 +180,7 @@ static bool net_hba_names(net_hba *hba, net_hba_line *l, const net_hba_field *f,
             return net_hba_error(l, err, users ? "invalid user name" : "invalid database name",
                                  text);
         }
-        snprintf(n->name, sizeof n->name, "%s", text);
+        memcpy(n->name, text, strlen(text) + 1); /* length checked above */
     }
     return true;
 }
