@@ -15,7 +15,9 @@
 #include "runtime/rt_mem.h"
 #include "sql/sql_session.h"
 
-typedef enum net_conf_kind { NET_CONF_INT, NET_CONF_BOOL, NET_CONF_STRING, NET_CONF_LEVEL } net_conf_kind;
+typedef enum net_conf_kind {
+    NET_CONF_INT, NET_CONF_BOOL, NET_CONF_STRING, NET_CONF_LEVEL
+} net_conf_kind;
 
 /* How an integer reads: a bare number is in `bare`; it is kept in `base`. */
 typedef enum net_conf_unit {

@@ -17,7 +17,8 @@
  * Owns:    a parsed rule set (net_hba), immutable once built: any shard may read it.
  * Core:    parse anywhere; net_hba_match() on any thread, no allocation, no system calls
  *          (samehost/samenet use the interface addresses read when the rules were parsed).
- * Memory:  net_hba_parse()/net_hba_load() allocate one block; net_hba_free() releases it.
+ * Memory:  net_hba_parse()/net_hba_load() allocate the rule set (rt_xmalloc); net_hba_free()
+ *          releases it.
  * Errors:  F0000 for a file that cannot be read and for a bad line, naming file and line
  *          (`invalid authentication method "x" in file "/d/dreambase_hba.conf" line 7`).
  * Limits:  NET_HBA_FILE_BYTES_MAX, NET_HBA_RULES_MAX, NET_HBA_NAMES_MAX, NET_HBA_IFADDRS_MAX. */

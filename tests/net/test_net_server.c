@@ -6,6 +6,7 @@
  * user and database, with PostgreSQL's FATAL messages (28000, 28P01); SHOW of settings from
  * the file and the command line (which wins); SIGHUP re-reading rules and session defaults and
  * refusing restart-only changes; a bad line stops the start naming file and line; the
+ * client's source address (raw startup packets from 127.0.0.x) choosing the rule; the
  * superuser's password from DREAMBASE_SUPERUSER_PASSWORD; TLS with ssl = on and the files of
  * tools/make-dev-cert, SCRAM-SHA-256-PLUS with channel_binding=require and verify-full. */
 // ctest: TIMEOUT 300 LIBPQ
@@ -108,6 +109,76 @@ static void test_net_server_rules_choose_the_method(void **state) {
     PGconn *c = PQconnectdb(dsn);
     assert_int_equal(PQstatus(c), CONNECTION_OK);
     PQfinish(c);
+    assert_int_equal(test_server_stop(&s), 0);
+    test_server_remove(&s);
+}
+
+static uint32_t test_be32(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return ntohl(v);
+}
+
+/* A startup packet from source address `from` (libpq cannot choose its source): the first
+ * answer's type ('R' authentication request, 'E' error), its code or the error's message. */
+static char test_startup_from(const test_server *s, const char *from, const char *user,
+                              char *out, size_t cap) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in src = {.sin_family = AF_INET}, dst = {.sin_family = AF_INET};
+    inet_pton(AF_INET, from, &src.sin_addr);
+    inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+    dst.sin_port = htons((uint16_t)s->port);
+    assert_int_equal(bind(fd, (struct sockaddr *)&src, sizeof src), 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&dst, sizeof dst), 0);
+    uint8_t pkt[256];
+    uint32_t n = 8;
+    n += (uint32_t)snprintf((char *)pkt + n, sizeof pkt - n, "user%c%s%cdatabase%cpostgres%c%c",
+                            0, user, 0, 0, 0, 0);
+    uint32_t be = htonl(n), version = htonl(196608);
+    memcpy(pkt, &be, 4);
+    memcpy(pkt + 4, &version, 4);
+    assert_int_equal(send(fd, pkt, n, 0), (ssize_t)n);
+    uint8_t buf[1024];
+    ssize_t got = 0, r;
+    while (got < (ssize_t)sizeof buf &&
+           (r = recv(fd, buf + got, sizeof buf - (size_t)got, 0)) > 0) {
+        got += r;
+        if (got >= 5 && got >= 1 + (ssize_t)test_be32(buf + 1)) break;
+    }
+    close(fd);
+    assert_true(got >= 9);
+    out[0] = '\0';
+    if (buf[0] == 'R') {
+        snprintf(out, cap, "%u", test_be32(buf + 5));
+    } else {
+        for (ssize_t i = 5; i < got && buf[i] != 0; i += (ssize_t)strlen((char *)buf + i + 1) + 2) {
+            if (buf[i] == 'M') snprintf(out, cap, "%s", (char *)buf + i + 1);
+        }
+    }
+    return (char)buf[0];
+}
+
+/* The client's address picks the line: 127.0.0.2 is refused, 127.0.0.3 must use SCRAM,
+ * 127.0.0.1 is trusted. */
+static void test_net_server_rules_by_client_address(void **state) {
+    (void)state;
+    test_server s;
+    assert_true(test_server_init(&s, NULL, "host all all 127.0.0.2/32 reject\n"
+                                           "host all all 127.0.0.3 255.255.255.255 "
+                                           "scram-sha-256\n"
+                                           "host all all 127.0.0.1/32 trust\n"));
+    assert_true(test_server_start(&s, NULL, NULL));
+    char msg[256];
+    assert_int_equal(test_startup_from(&s, "127.0.0.2", "postgres", msg, sizeof msg), 'E');
+    assert_string_equal(msg, "dreambase_hba.conf rejects connection for host \"127.0.0.2\", "
+                             "user \"postgres\", database \"postgres\", no encryption");
+    assert_int_equal(test_startup_from(&s, "127.0.0.3", "postgres", msg, sizeof msg), 'R');
+    assert_string_equal(msg, "10"); /* AuthenticationSASL */
+    assert_int_equal(test_startup_from(&s, "127.0.0.1", "postgres", msg, sizeof msg), 'R');
+    assert_string_equal(msg, "0"); /* AuthenticationOk */
+    assert_int_equal(test_startup_from(&s, "127.0.0.4", "postgres", msg, sizeof msg), 'E');
+    assert_string_equal(msg, "no dreambase_hba.conf entry for host \"127.0.0.4\", user "
+                             "\"postgres\", database \"postgres\", no encryption");
     assert_int_equal(test_server_stop(&s), 0);
     test_server_remove(&s);
 }
@@ -348,6 +419,7 @@ static void test_net_server_tls_from_config(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_net_server_rules_choose_the_method),
+        cmocka_unit_test(test_net_server_rules_by_client_address),
         cmocka_unit_test(test_net_server_settings_from_file_and_flags),
         cmocka_unit_test(test_net_server_reload),
         cmocka_unit_test(test_net_server_bad_config_stops_start),
