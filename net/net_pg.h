@@ -24,9 +24,10 @@
  *          password asks for the cleartext password and checks it against the verifier.
  *          Without rules (config.hba NULL, the protocol tests) a role with a verifier uses
  *          SCRAM and one without is trusted only on a Unix socket or a loopback address.
- * Limits:  NET_PG_MESSAGE_BYTES_MAX, NET_PG_SMALL_MESSAGE_BYTES_MAX, NET_PG_STARTUP_BYTES_MAX,
- *          NET_PG_CONNECTIONS_MAX (max_connections is a setting below it),
- *          NET_PG_SEND_BUFFER_BYTES, NET_PG_AUTH_TIMEOUT_NS. */
+ * Limits:  NET_PG_MESSAGE_BYTES_MAX (max_message_size is a setting below it),
+ *          NET_PG_SMALL_MESSAGE_BYTES_MAX, NET_PG_STARTUP_BYTES_MAX, NET_PG_CONNECTIONS_MAX
+ *          (max_connections is a setting below it), NET_PG_SEND_BUFFER_BYTES,
+ *          NET_PG_AUTH_TIMEOUT_NS (authentication_timeout replaces it). */
 #ifndef NET_PG_H
 #define NET_PG_H
 
