@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include "runtime/rt_io.h"
 #include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
+#include "runtime/rt_time.h"
 #include "sql/sql_session.h"
 
 /* The bootstrap superuser of a new data directory (what clients and tests connect as). */
@@ -370,17 +372,42 @@ static void server_ready(server_options *opt) {
     rt_log(RT_LOG_INFO, fields, "dreambase ready");
 }
 
+/* Set once the bootstrap password is in the catalog: no shard accepts clients before, so no
+ * client can log in while the superuser has no password yet. */
+static _Atomic bool server_bootstrap_done;
+
+static void server_fail(server_options *opt, const rt_err *err) {
+    server_log_error(err);
+    opt->failed = true;
+    rt_runtime_stop();
+}
+
+static bool server_listen(server_options *opt) {
+    rt_err err;
+    rt_err_clear(&err);
+    if (net_pg_shard_start(&err)) return true;
+    server_fail(opt, &err);
+    return false;
+}
+
 static void server_bootstrap_fiber(void *arg) {
     server_options *opt = arg;
     rt_err err;
     rt_err_clear(&err);
     if (!server_password_set(opt->password, &err)) {
-        server_log_error(&err);
-        opt->failed = true;
-        rt_runtime_stop();
+        server_fail(opt, &err);
         return;
     }
-    server_ready(opt);
+    atomic_store(&server_bootstrap_done, true);
+    if (server_listen(opt)) server_ready(opt);
+}
+
+/* The other shards start listening once the bootstrap is done (or the server stops). */
+static void server_listen_fiber(void *arg) {
+    while (!atomic_load(&server_bootstrap_done) && !rt_runtime_stopping()) {
+        rt_fiber_sleep_ns(RT_NS_PER_MS);
+    }
+    if (!rt_runtime_stopping()) server_listen(arg);
 }
 
 static void server_on_start(rt_loop *loop, void *arg) {
@@ -388,20 +415,17 @@ static void server_on_start(rt_loop *loop, void *arg) {
     (void)loop;
     rt_err err;
     rt_err_clear(&err);
-    if (!eng_shard_start(&err) || !net_pg_shard_start(&err)) {
-        server_log_error(&err);
-        opt->failed = true;
-        rt_runtime_stop();
+    if (!eng_shard_start(&err)) {
+        server_fail(opt, &err);
         return;
     }
-    if (rt_core_id() != 0) return;
-    if (opt->password[0] == '\0') {
-        server_ready(opt);
-    } else if (rt_fiber_spawn(server_bootstrap_fiber, opt, &err) == NULL) {
-        server_log_error(&err);
-        opt->failed = true;
-        rt_runtime_stop();
+    bool bootstrap = opt->password[0] != '\0';
+    if (!bootstrap) {
+        if (server_listen(opt) && rt_core_id() == 0) server_ready(opt);
+        return;
     }
+    rt_fiber_fn fn = rt_core_id() == 0 ? server_bootstrap_fiber : server_listen_fiber;
+    if (rt_fiber_spawn(fn, opt, &err) == NULL) server_fail(opt, &err);
 }
 
 static void server_on_stop(rt_loop *loop, void *arg) {
