@@ -164,6 +164,7 @@ static void net_pg_conn_fiber(void *arg) {
 static void net_pg_conn_spawn(net_pg_shard *sh, int fd, const struct sockaddr_storage *peer) {
     net_pg_conn *c = rt_xcalloc(1, sizeof *c);
     c->fd = fd;
+    c->peer = *peer;
     c->local = net_pg_peer_local(peer);
     c->shard = sh;
     c->next = sh->conns;
@@ -306,20 +307,28 @@ bool net_pg_start(const net_pg_config *config, rt_err *err) {
     memset(&net_pg_g, 0, sizeof net_pg_g);
     memset(net_pg_shards, 0, sizeof net_pg_shards);
     net_pg_g.config = *config;
+    atomic_store(&net_pg_g.hba, config->hba); /* owned from here, freed by net_pg_stop */
+    net_pg_g.config.hba = NULL;
     uint32_t max = config->max_connections != 0 ? config->max_connections
                                                 : NET_PG_MAX_CONNECTIONS_DEFAULT;
     if (max > NET_PG_CONNECTIONS_MAX) {
+        net_pg_stop();
         return rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE,
                           "%u is outside the valid range for parameter \"max_connections\" "
                           "(1 .. %u)", max, NET_PG_CONNECTIONS_MAX);
     }
     if (net_pg_g.config.auth_timeout_ns == 0) net_pg_g.config.auth_timeout_ns =
         NET_PG_AUTH_TIMEOUT_NS;
+    if (net_pg_g.config.max_message_bytes == 0 ||
+        net_pg_g.config.max_message_bytes > NET_PG_MESSAGE_BYTES_MAX) {
+        net_pg_g.config.max_message_bytes = NET_PG_MESSAGE_BYTES_MAX;
+    }
     if (config->mock_key != NULL) {
         memcpy(net_pg_g.mock_key, config->mock_key, NET_SCRAM_MOCK_KEY_BYTES);
     }
     if (config->host != NULL && config->host[0] != '\0' &&
         !net_pg_port_free(config->host, config->port, err)) {
+        net_pg_stop();
         return false;
     }
     net_pg_g.backend_count = max;
@@ -365,7 +374,22 @@ void net_pg_shard_stop(void) {
     }
 }
 
+void net_pg_hba_set(net_hba *hba) {
+    net_hba *old = atomic_exchange(&net_pg_g.hba, hba);
+    if (old == NULL) return;
+    net_pg_g.hba_retired = rt_xrealloc(net_pg_g.hba_retired,
+                                       (net_pg_g.hba_retired_count + 1) * sizeof(net_hba *));
+    net_pg_g.hba_retired[net_pg_g.hba_retired_count++] = old;
+}
+
 void net_pg_stop(void) {
+    net_hba_free(atomic_exchange(&net_pg_g.hba, NULL));
+    for (uint32_t i = 0; i < net_pg_g.hba_retired_count; i++) {
+        net_hba_free(net_pg_g.hba_retired[i]);
+    }
+    rt_free(net_pg_g.hba_retired);
+    net_pg_g.hba_retired = NULL;
+    net_pg_g.hba_retired_count = 0;
     for (uint32_t i = 0; i < net_pg_g.unix_count; i++) {
         close(net_pg_g.unix_fds[i]);
         unlink(net_pg_g.unix_paths[i]);

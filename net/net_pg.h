@@ -16,19 +16,25 @@
  * Errors:  protocol errors are FATAL 08P01 and close that connection only (the server goes on
  *          serving the others); statement errors are ErrorResponses from the session's rt_err
  *          (net_pg_send_error is the only place that encodes one).
- * Auth:    a role with a SCRAM verifier (eng_role.password) authenticates with SCRAM-SHA-256
- *          (SCRAM-SHA-256-PLUS with tls-server-end-point channel binding on TLS). A role without
- *          one is trusted only on a Unix socket or a loopback address; from anywhere else the
- *          exchange runs against a mock verifier and fails with 28P01, as an unknown role does.
- * Limits:  NET_PG_MESSAGE_BYTES_MAX, NET_PG_SMALL_MESSAGE_BYTES_MAX, NET_PG_STARTUP_BYTES_MAX,
- *          NET_PG_CONNECTIONS_MAX (max_connections is a setting below it),
- *          NET_PG_SEND_BUFFER_BYTES, NET_PG_AUTH_TIMEOUT_NS. */
+ * Auth:    the first matching rule of the authentication rules (net_hba.h) picks the method:
+ *          trust; reject and no matching rule are FATAL 28000; scram-sha-256 (and md5) run
+ *          SCRAM-SHA-256 (SCRAM-SHA-256-PLUS with tls-server-end-point channel binding on TLS)
+ *          against the role's verifier (eng_role.password), or against a mock verifier that
+ *          fails with 28P01 as a wrong password does when the role has none or does not exist;
+ *          password asks for the cleartext password and checks it against the verifier.
+ *          Without rules (config.hba NULL, the protocol tests) a role with a verifier uses
+ *          SCRAM and one without is trusted only on a Unix socket or a loopback address.
+ * Limits:  NET_PG_MESSAGE_BYTES_MAX (max_message_size is a setting below it),
+ *          NET_PG_SMALL_MESSAGE_BYTES_MAX, NET_PG_STARTUP_BYTES_MAX, NET_PG_CONNECTIONS_MAX
+ *          (max_connections is a setting below it), NET_PG_SEND_BUFFER_BYTES,
+ *          NET_PG_AUTH_TIMEOUT_NS (authentication_timeout replaces it). */
 #ifndef NET_PG_H
 #define NET_PG_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/net_hba.h"
 #include "net/net_scram.h"
 #include "net/net_tls.h"
 #include "runtime/rt_err.h"
@@ -77,6 +83,9 @@ typedef struct net_pg_config {
     const uint8_t *mock_key;   /* NET_SCRAM_MOCK_KEY_BYTES; NULL = all zero (tests) */
     net_pg_role_secret_fn role_secret; /* NULL = the engine catalog (net_pg_role_secret) */
     uint64_t auth_timeout_ns;  /* 0 = NET_PG_AUTH_TIMEOUT_NS */
+    uint32_t max_message_bytes; /* 0 = NET_PG_MESSAGE_BYTES_MAX (max_message_size) */
+    net_hba *hba;              /* the authentication rules, owned by net_pg from here; NULL =
+                                  the built-in behaviour described under Auth above */
 } net_pg_config;
 
 /* Off the shards, before they start: copies the configuration, sizes the backend table and
@@ -93,6 +102,11 @@ void net_pg_stop(void);
 /* pg_cancel_backend(pid) and a CancelRequest with the right key: sets the connection's cancel
  * flag, which its session checks. False when no such backend exists. */
 bool net_pg_cancel_backend(uint32_t pid);
+/* Replaces the authentication rules (SIGHUP), from any thread: connections that start from
+ * now on use `hba` (net_pg owns it); the old rules are freed by net_pg_stop(), since a shard
+ * may still be reading them. */
+void net_pg_hba_set(net_hba *hba);
+
 /* Connections open right now (all shards). */
 uint32_t net_pg_connection_count(void);
 

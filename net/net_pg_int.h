@@ -29,6 +29,7 @@ typedef struct net_pg_shard net_pg_shard;
 
 typedef struct net_pg_conn {
     int fd;
+    struct sockaddr_storage peer; /* for the authentication rules */
     bool local;                /* Unix socket or loopback peer: trust may apply */
     bool eof;                  /* the client closed its side */
     bool closing;              /* a FATAL was sent or Terminate arrived */
@@ -67,6 +68,9 @@ typedef struct net_pg_global {
     uint32_t backend_count;
     net_pg_backend *backends;
     _Atomic uint32_t connections;
+    _Atomic(net_hba *) hba;        /* the rules in force; NULL = built-in behaviour */
+    net_hba **hba_retired;         /* replaced rules, freed by net_pg_stop */
+    uint32_t hba_retired_count;
     uint8_t mock_key[NET_SCRAM_MOCK_KEY_BYTES];
 } net_pg_global;
 extern net_pg_global net_pg_g;

@@ -345,7 +345,7 @@ static void net_pg_io_shrink(net_pg_conn *c) {
 static uint32_t net_pg_msg_limit(uint8_t type) {
     switch (type) {
     case 'Q': case 'P': case 'B': case 'F': case 'd': case 'p': case 'f':
-        return NET_PG_MESSAGE_BYTES_MAX;
+        return net_pg_g.config.max_message_bytes; /* max_message_size */
     default: return NET_PG_SMALL_MESSAGE_BYTES_MAX;
     }
 }

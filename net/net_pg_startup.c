@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "engine/eng_catalog.h"
 #include "net/net_pg_int.h"
 #include "runtime/rt_log.h"
@@ -257,14 +259,94 @@ static bool net_pg_scram_run(net_pg_conn *c, net_scram *scram, rt_err *err) {
     return net_pg_auth_request(c, 12, out.data, out.len, err);
 }
 
-/* SCRAM when the role has a verifier; trust without one on a local connection; otherwise a
- * mock exchange that fails like a wrong password. */
-static bool net_pg_authenticate(net_pg_conn *c, const char *user, rt_err *err) {
+static void net_pg_auth_failed_log(const char *user, const char *why) {
+    rt_log(RT_LOG_INFO, NULL, "authentication failed for user \"%s\"%s%s", user,
+           why[0] != '\0' ? ": " : "", why);
+}
+
+/* PostgreSQL's answer to a wrong password (and to a role without one). */
+static bool net_pg_password_failed(const char *user, rt_err *err) {
+    rt_err_set(err, SQLSTATE_INVALID_PASSWORD, "password authentication failed for user \"%s\"",
+               user);
+    err->severity = RT_SEV_FATAL;
+    return false;
+}
+
+/* The password method: AuthenticationCleartextPassword, then the password is checked by
+ * building a verifier with the stored salt and iteration count and comparing the keys. */
+static bool net_pg_auth_password(net_pg_conn *c, const char *user, const char *secret,
+                                 rt_err *err) {
+    if (!net_pg_auth_request(c, 3, NULL, 0, err) || !net_pg_flush(c, err)) return false;
+    net_pg_msg m;
+    if (!net_pg_msg_read(c, &m, err) || c->eof) return false;
+    if (m.type != 'p') {
+        return net_pg_protocol_error(err, "expected password response, got message type %d",
+                                     m.type);
+    }
+    const char *password;
+    uint32_t len;
+    if (!net_pg_get_str(&m, &password, &len, err) || !net_pg_get_end(&m, err)) return false;
+    net_scram_secret stored, given;
+    char built[NET_SCRAM_SECRET_BYTES_MAX];
+    rt_err ignored;
+    rt_err_clear(&ignored);
+    bool ok = secret != NULL && len > 0 && net_scram_secret_parse(secret, &stored) &&
+              net_scram_secret_build(password, stored.salt, stored.salt_len, stored.iterations,
+                                     built, &ignored) &&
+              net_scram_secret_parse(built, &given) &&
+              CRYPTO_memcmp(given.stored_key, stored.stored_key, sizeof stored.stored_key) == 0;
+    if (ok) return net_pg_auth_request(c, 0, NULL, 0, err);
+    net_pg_auth_failed_log(user, secret == NULL ? "no password is set for the role"
+                                                : "password does not match");
+    return net_pg_password_failed(user, err);
+}
+
+/* "no dreambase_hba.conf entry for ..." / "... rejects connection for ...": FATAL 28000 with
+ * PostgreSQL's wording, our file's name. */
+static bool net_pg_auth_refused(net_pg_conn *c, const char *user, const char *database,
+                                bool matched, rt_err *err) {
+    char host[64];
+    net_hba_addr_text((const struct sockaddr *)&c->peer, host, sizeof host);
+    rt_err_set(err, SQLSTATE_INVALID_AUTHORIZATION_SPECIFICATION,
+               matched ? "%s rejects connection for host \"%s\", user \"%s\", database \"%s\", %s"
+                       : "no %s entry for host \"%s\", user \"%s\", database \"%s\", %s",
+               NET_HBA_FILE_NAME, host, user, database,
+               c->tls != NULL ? "SSL encryption" : "no encryption");
+    err->severity = RT_SEV_FATAL;
+    return false;
+}
+
+/* The method the rules give this connection; *method 0 = the built-in behaviour. */
+static bool net_pg_auth_method(net_pg_conn *c, const char *user, const char *database,
+                               net_hba_method *method, rt_err *err) {
+    const net_hba *hba = atomic_load(&net_pg_g.hba);
+    *method = 0;
+    if (hba == NULL) return true;
+    net_hba_client client = {.addr = (const struct sockaddr *)&c->peer, .tls = c->tls != NULL,
+                             .user = user, .database = database};
+    net_hba_result r;
+    if (!net_hba_match(hba, &client, &r)) return net_pg_auth_refused(c, user, database, false,
+                                                                     err);
+    if (r.method == NET_HBA_REJECT) return net_pg_auth_refused(c, user, database, true, err);
+    *method = r.method;
+    return true;
+}
+
+/* The rules' method; without rules: SCRAM when the role has a verifier, trust without one on a
+ * local connection, otherwise a mock exchange that fails like a wrong password. */
+static bool net_pg_authenticate(net_pg_conn *c, const char *user, const char *database,
+                                rt_err *err) {
+    net_hba_method method;
+    if (!net_pg_auth_method(c, user, database, &method, err)) return false;
+    if (method == NET_HBA_TRUST) return net_pg_auth_request(c, 0, NULL, 0, err);
     char secret[NET_SCRAM_SECRET_BYTES_MAX];
     net_pg_role_secret_fn lookup = net_pg_g.config.role_secret != NULL
                                        ? net_pg_g.config.role_secret : net_pg_role_secret;
     bool has_secret = lookup(user, secret);
-    if (!has_secret && c->local) return net_pg_auth_request(c, 0, NULL, 0, err);
+    if (method == NET_HBA_PASSWORD) {
+        return net_pg_auth_password(c, user, has_secret ? secret : NULL, err);
+    }
+    if (method == 0 && !has_secret && c->local) return net_pg_auth_request(c, 0, NULL, 0, err);
     net_scram *scram = rt_xmalloc(sizeof *scram);
     net_scram_config sc = {.user_name = user, .secret = has_secret ? secret : NULL,
                            .mock_key = net_pg_g.mock_key};
@@ -275,11 +357,7 @@ static bool net_pg_authenticate(net_pg_conn *c, const char *user, rt_err *err) {
         sc.cbind_hash_len = hash_len;
     }
     bool ok = net_scram_init(scram, &sc, err) && net_pg_scram_run(c, scram, err);
-    if (!ok && rt_err_is_set(err)) {
-        const char *why = net_scram_log_detail(scram);
-        rt_log(RT_LOG_INFO, NULL, "authentication failed for user \"%s\"%s%s", user,
-               why[0] != '\0' ? ": " : "", why);
-    }
+    if (!ok && rt_err_is_set(err)) net_pg_auth_failed_log(user, net_scram_log_detail(scram));
     net_scram_finish(scram);
     rt_free(scram);
     return ok && net_pg_auth_request(c, 0, NULL, 0, err);
@@ -300,7 +378,7 @@ static bool net_pg_startup_run(net_pg_conn *c, rt_err *err) {
         err->severity = RT_SEV_FATAL;
         return false;
     }
-    if (!net_pg_authenticate(c, p.user, err)) return false;
+    if (!net_pg_authenticate(c, p.user, p.database, err)) return false;
     sql_startup st = {.user = p.user, .database = p.database, .nsettings = p.count,
                       .names = p.names, .values = p.values, .backend_pid = c->pid,
                       .cancel = &c->backend->cancel};

@@ -601,16 +601,19 @@ static bool rt_runtime_drained(void) {
 
 /* The main thread is not a shard: it may block. It waits for a signal or a stop request,
  * then polls until the shards have drained. */
-static void rt_runtime_wait(int sig_fd) {
+static void rt_runtime_wait(int sig_fd, const rt_config *config) {
     struct pollfd fds[2] = {{.fd = rt_stop_efd, .events = POLLIN}, {.fd = sig_fd, .events = POLLIN}};
     while (!atomic_load(&rt_rt->stop_requested)) {
         int rc = poll(fds, sig_fd >= 0 ? 2 : 1, -1);
         if (rc > 0 && sig_fd >= 0 && (fds[1].revents & POLLIN)) {
             struct signalfd_siginfo si;
-            if (read(sig_fd, &si, sizeof si) == sizeof si) {
-                rt_log(RT_LOG_INFO, NULL, "received %s, shutting down",
-                       si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+            if (read(sig_fd, &si, sizeof si) != sizeof si) continue;
+            if (si.ssi_signo == SIGHUP) {
+                config->on_reload(config->arg);
+                continue;
             }
+            rt_log(RT_LOG_INFO, NULL, "received %s, shutting down",
+                   si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
             rt_runtime_stop();
         }
     }
@@ -630,6 +633,7 @@ bool rt_runtime_run(const rt_config *config, rt_err *err) {
     if (config->handle_signals) {
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGTERM);
+        if (config->on_reload != NULL) sigaddset(&mask, SIGHUP);
         pthread_sigmask(SIG_BLOCK, &mask, NULL); /* shards inherit the mask */
         sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
     }
@@ -642,7 +646,7 @@ bool rt_runtime_run(const rt_config *config, rt_err *err) {
     }
     pthread_barrier_wait(&rt_rt->started);
     bool ok = !atomic_load(&rt_rt->start_failed);
-    if (ok) rt_runtime_wait(sig_fd);
+    if (ok) rt_runtime_wait(sig_fd, config);
     for (uint32_t i = 0; i < n; i++) pthread_join(rt_rt->loops[i]->thread, NULL);
     pthread_barrier_destroy(&rt_rt->started);
     if (sig_fd >= 0) {

@@ -35,6 +35,8 @@ typedef struct rt_config {
     /* Runs on each shard once a stop is requested: stop accepting, tell sessions to end. The
      * runtime then drains (no fibers, I/O, timers or messages in flight) and exits. */
     void (*on_stop)(rt_loop *loop, void *arg);
+    /* With handle_signals: runs on the main thread (not a shard) for each SIGHUP. */
+    void (*on_reload)(void *arg);
     void *arg;
 } rt_config;
 

@@ -215,4 +215,18 @@ typedef struct sql_setting_def {
 uint32_t sql_setting_count(void);
 const sql_setting_def *sql_setting_at(uint32_t i);
 
+/* The server's default of a setting (from dreambase.conf or the command line): what new
+ * sessions start with, RESET returns to and SHOW reports until a session SETs its own. Any
+ * context may be given (max_connections, ssl, ... are shown, not set, by sessions). Validates
+ * the value as SET would: 42704 unknown name, 22023 bad value; *canon (may be NULL) gets the
+ * canonical text (valid until the next call for that setting). Off the shards or between
+ * sessions' starts: a new value applies to sessions opened after it; earlier values stay
+ * allocated until sql_setting_defaults_free(). */
+bool sql_setting_set_default(const char *name, const char *value, const char **canon,
+                             rt_err *err);
+/* Checks a value without storing it (configuration reload dry run). */
+bool sql_setting_check(const char *name, const char *value, rt_err *err);
+/* Forgets every server default (after the shards stopped). */
+void sql_setting_defaults_free(void);
+
 #endif

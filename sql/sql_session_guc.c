@@ -2,6 +2,7 @@
  * with PostgreSQL's validation, units and messages, and transactional undo of SET. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,10 @@ static const char *const sql_guc_sync[] = {"local", "remote_write", "remote_appl
                                            NULL};
 static const char *const sql_guc_levels[] = {"debug5", "debug4", "debug3", "debug2", "debug1",
                                              "log", "notice", "warning", "error", NULL};
+static const char *const sql_guc_log_levels[] = {"debug5", "debug4", "debug3", "debug2",
+                                                 "debug1", "debug", "info", "notice",
+                                                 "warning", "error", "log", "fatal", "panic",
+                                                 NULL};
 static const char *const sql_guc_plan_cache[] = {"auto", "force_generic_plan",
                                                  "force_custom_plan", NULL};
 static const char *const sql_guc_xmloption[] = {"content", "document", NULL};
@@ -53,6 +58,12 @@ static const char *const sql_guc_backslash[] = {"safe_encoding", "on", "off", NU
 #define CAT_MEM "Resource Usage / Memory"
 #define CAT_CONN "Connections and Authentication / Connection Settings"
 #define CAT_VEC "Customized Options"
+#define CAT_AUTH "Connections and Authentication / Authentication"
+#define CAT_SSL "Connections and Authentication / SSL"
+#define CAT_FILES "File Locations"
+#define CAT_LOG "Reporting and Logging / When to Log"
+#define CAT_SRV "Dreambase / Server"
+#define CAT_LIMIT "Dreambase / Limits"
 #define INT_MAXV 2147483647
 
 /* Sorted by name (case-insensitive) so SHOW ALL lists them as PostgreSQL. */
@@ -61,6 +72,8 @@ static const sql_guc sql_gucs[] = {
           "Sets the application name to be reported in statistics and logs.", SQL_GUC_PLAIN),
     G_BOOL("array_nulls", "on", "user", false, "Version and Platform Compatibility",
            "Enable input of NULL elements in arrays.", SQL_GUC_PLAIN),
+    G_INT("authentication_timeout", "60000", "ms", "sighup", 1000, 600000, CAT_AUTH,
+          "Sets the maximum allowed time to complete client authentication."),
     G_ENUM("backslash_quote", "safe_encoding", "user", sql_guc_backslash,
            "Version and Platform Compatibility",
            "Sets whether \"\\'\" is allowed in string literals.", SQL_GUC_PLAIN),
@@ -74,10 +87,14 @@ static const sql_guc sql_gucs[] = {
           "Sets the client's character set encoding.", SQL_GUC_CLIENT_ENCODING),
     G_ENUM("client_min_messages", "notice", "user", sql_guc_levels, CAT_STMT,
            "Sets the message levels that are sent to the client.", SQL_GUC_PLAIN),
+    G_STR("config_file", "", "postmaster", false, CAT_FILES,
+          "Sets the server's main configuration file.", SQL_GUC_PLAIN),
     G_REAL("cpu_operator_cost", "0.0025", "user", CAT_COST,
            "Sets the planner's estimate of the cost of processing each operator."),
     G_REAL("cpu_tuple_cost", "0.01", "user", CAT_COST,
            "Sets the planner's estimate of the cost of processing each tuple (row)."),
+    G_STR("data_directory", "", "postmaster", false, CAT_FILES,
+          "Sets the server's data directory.", SQL_GUC_PLAIN),
     G_STR("DateStyle", "ISO, MDY", "user", true, CAT_CLIENT,
           "Sets the display format for date and time values.", SQL_GUC_DATESTYLE),
     G_STR("default_table_access_method", "heap", "user", false, CAT_STMT,
@@ -111,6 +128,8 @@ static const sql_guc sql_gucs[] = {
            "Warn about backslash escapes in ordinary string literals.", SQL_GUC_PLAIN),
     G_INT("extra_float_digits", "1", NULL, "user", -15, 3, CAT_CLIENT,
           "Sets the number of digits displayed for floating-point values."),
+    G_STR("hba_file", "dreambase_hba.conf", "sighup", false, CAT_FILES,
+          "Sets the server's \"hba\" configuration file.", SQL_GUC_PLAIN),
     G_INT("hnsw.ef_search", "40", NULL, "user", 1, 1000, CAT_VEC,
           "Sets the size of the dynamic candidate list for search."),
     G_INT("idle_in_transaction_session_timeout", "0", "ms", "user", 0, INT_MAXV, CAT_STMT,
@@ -139,8 +158,12 @@ static const sql_guc sql_gucs[] = {
           "Sets the locale for formatting numbers.", SQL_GUC_PLAIN),
     G_STR("lc_time", "C", "user", false, CAT_CLIENT,
           "Sets the locale for formatting date and time values.", SQL_GUC_PLAIN),
+    G_STR("listen_addresses", "127.0.0.1", "postmaster", false, CAT_CONN,
+          "Sets the host name or IP address(es) to listen to.", SQL_GUC_PLAIN),
     G_INT("lock_timeout", "0", "ms", "user", 0, INT_MAXV, CAT_STMT,
           "Sets the maximum allowed duration of any wait for a lock."),
+    G_ENUM("log_min_messages", "info", "sighup", sql_guc_log_levels, CAT_LOG,
+           "Sets the message levels that are logged.", SQL_GUC_PLAIN),
     G_INT("maintenance_work_mem", "65536", "kB", "user", 1024, INT_MAXV, CAT_MEM,
           "Sets the maximum memory to be used for maintenance operations."),
     G_INT("max_connections", "100", NULL, "postmaster", 1, 262143, CAT_CONN,
@@ -149,6 +172,8 @@ static const sql_guc sql_gucs[] = {
           "Shows the maximum identifier length."),
     G_INT("max_index_keys", "32", NULL, "internal", 32, 32, CAT_PRESET,
           "Shows the maximum number of index keys."),
+    G_INT("max_message_size", "1073741823", NULL, "postmaster", 8192, 1073741823, CAT_LIMIT,
+          "Sets the largest message, in bytes, a client may send."),
     G_INT("max_parallel_workers_per_gather", "2", NULL, "user", 0, 1024,
           "Resource Usage / Asynchronous Behavior",
           "Sets the maximum number of parallel processes per executor node."),
@@ -176,8 +201,18 @@ static const sql_guc sql_gucs[] = {
           "Shows the server version as an integer."),
     G_STR("session_authorization", "", "user", true, CAT_PRESET,
           "Sets the session user name.", SQL_GUC_PLAIN),
+    G_INT("shards", "0", NULL, "postmaster", 0, 64, CAT_SRV,
+          "Sets the number of shard threads (0: one per online core)."),
     G_INT("shared_buffers", "16384", "8kB", "postmaster", 16, INT_MAXV, CAT_MEM,
           "Sets the number of shared memory buffers used by the server."),
+    G_INT("spin_us", "20", NULL, "postmaster", 0, 1000000, CAT_SRV,
+          "Sets how long, in microseconds, an idle shard busy-polls before it sleeps."),
+    G_BOOL("ssl", "off", "postmaster", false, CAT_SSL, "Enables SSL connections.",
+           SQL_GUC_PLAIN),
+    G_STR("ssl_cert_file", "server.crt", "postmaster", false, CAT_SSL,
+          "Location of the SSL server certificate file.", SQL_GUC_PLAIN),
+    G_STR("ssl_key_file", "server.key", "postmaster", false, CAT_SSL,
+          "Location of the SSL server private key file.", SQL_GUC_PLAIN),
     G_BOOL("standard_conforming_strings", "on", "user", true,
            "Version and Platform Compatibility",
            "Causes '...' strings to treat backslashes literally.", SQL_GUC_STD_STRINGS),
@@ -198,6 +233,8 @@ static const sql_guc sql_gucs[] = {
            "Sets the current transaction's isolation level.", SQL_GUC_TXN_ISOLATION),
     G_BOOL("transaction_read_only", "off", "user", false, CAT_STMT,
            "Sets the current transaction's read-only status.", SQL_GUC_TXN_READ_ONLY),
+    G_STR("unix_socket_directories", "/tmp", "postmaster", false, CAT_CONN,
+          "Sets the directories where Unix-domain sockets will be created.", SQL_GUC_PLAIN),
     G_INT("work_mem", "4096", "kB", "user", 64, INT_MAXV, CAT_MEM,
           "Sets the maximum memory to be used for query workspaces."),
     G_ENUM("xmloption", "content", "user", sql_guc_xmloption, CAT_STMT,
@@ -209,6 +246,13 @@ static const sql_guc sql_gucs[] = {
 /* Custom placeholder settings ("myapp.tenant") a session may define. */
 #define SQL_GUC_CUSTOM_MAX 256u
 
+/* The server's defaults (sql_setting_set_default): NULL = the boot value. Published by the
+ * main thread with a release store and read by every shard when a session starts; a replaced
+ * value is kept on the retired list, since a shard may be copying it. */
+static _Atomic(char *) sql_guc_defaults[SQL_GUC_COUNT];
+static char **sql_guc_retired;
+static uint32_t sql_guc_retired_count;
+
 uint32_t sql_setting_count(void) { return (uint32_t)SQL_GUC_COUNT; }
 const sql_setting_def *sql_setting_at(uint32_t i) {
     return i < SQL_GUC_COUNT ? &sql_gucs[i].def : NULL;
@@ -219,6 +263,12 @@ int sql_guc_find(const char *name) {
         if (strcasecmp(sql_gucs[i].def.name, name) == 0) return (int)i;
     }
     return -1;
+}
+
+/* What RESET returns to: the server's default, else the boot value. */
+static const char *sql_guc_reset_value(uint32_t idx) {
+    const char *v = atomic_load_explicit(&sql_guc_defaults[idx], memory_order_acquire);
+    return v != NULL ? v : sql_gucs[idx].def.boot_value;
 }
 
 /* ---- values ---- */
@@ -367,8 +417,12 @@ static bool sql_guc_canon(sql_session *s, const sql_guc *g, const char *v, char 
     }
     switch (g->apply) {
     case SQL_GUC_DATESTYLE:
-        return sql_session_dt_datestyle(s->guc_values[sql_guc_find("DateStyle")], v, buf, cap,
-                                        err);
+    {
+        /* Without a session (a server default), the change applies to the default. */
+        uint32_t ds = (uint32_t)sql_guc_find("DateStyle");
+        return sql_session_dt_datestyle(s != NULL ? s->guc_values[ds] : sql_guc_reset_value(ds),
+                                        v, buf, cap, err);
+    }
     case SQL_GUC_INTERVALSTYLE: return sql_session_dt_intervalstyle(v, buf, cap, err);
     case SQL_GUC_TIMEZONE: {
         const sql_tz *tz;
@@ -517,7 +571,10 @@ bool sql_guc_init(sql_session *s, rt_err *err) {
         rt_err_clear(&e);
         const sql_guc *g = &sql_gucs[i];
         bool plain = g->kind != GUC_INT || g->def.unit == NULL;
-        if (plain || !sql_guc_canon(s, g, g->def.boot_value, canon, sizeof canon, &e)) {
+        const char *dflt = atomic_load_explicit(&sql_guc_defaults[i], memory_order_acquire);
+        if (dflt != NULL) {
+            snprintf(canon, sizeof canon, "%s", dflt); /* canonical when it was set */
+        } else if (plain || !sql_guc_canon(s, g, g->def.boot_value, canon, sizeof canon, &e)) {
             snprintf(canon, sizeof canon, "%s", g->def.boot_value);
         }
         sql_guc_store(s, i, canon);
@@ -585,6 +642,10 @@ static bool sql_guc_check_settable(sql_session *s, int idx, const char *name, rt
         return rt_err_set(err, SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,
                           "parameter \"%s\" cannot be changed without restarting the server",
                           gname);
+    }
+    if (strcmp(ctx, "sighup") == 0) {
+        return rt_err_set(err, SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,
+                          "parameter \"%s\" cannot be changed now", gname);
     }
     if (strcmp(ctx, "superuser") == 0 && !s->superuser) {
         return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
@@ -720,7 +781,7 @@ static void sql_guc_reset_one(sql_session *s, uint32_t idx) {
     const char *shown;
     rt_err e;
     rt_err_clear(&e);
-    sql_session_set_setting(s, g->def.name, g->def.boot_value, false, &shown, &e);
+    sql_session_set_setting(s, g->def.name, sql_guc_reset_value(idx), false, &shown, &e);
 }
 
 bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err) {
@@ -734,8 +795,8 @@ bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err) {
         int idx = sql_guc_find(name);
         if (!sql_guc_check_settable(s, idx, name, err)) return false;
         if (idx < 0) return sql_guc_set_custom(s, name, "", err);
-        return sql_session_set_setting(s, name, sql_gucs[idx].def.boot_value, st->is_local,
-                                       NULL, err);
+        return sql_session_set_setting(s, name, sql_guc_reset_value((uint32_t)idx),
+                                       st->is_local, NULL, err);
     }
     if (st->set_kind != SQL_SET_VALUE) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "SET FROM CURRENT is not supported");
@@ -802,4 +863,61 @@ void sql_session_report_params(sql_session *s,
         rt_free(s->guc_reported[i]);
         s->guc_reported[i] = sql_guc_dup(v);
     }
+}
+
+/* ---- the server's defaults ---- */
+
+static bool sql_setting_canon(const char *name, const char *value, int *idx, char *buf,
+                              size_t cap, rt_err *err) {
+    *idx = sql_guc_find(name);
+    if (*idx < 0) {
+        return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT,
+                          "unrecognized configuration parameter \"%s\"", name);
+    }
+    const sql_guc *g = &sql_gucs[*idx];
+    if (strcmp(g->def.context, "internal") == 0) {
+        return rt_err_set(err, SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,
+                          "parameter \"%s\" cannot be changed", g->def.name);
+    }
+    if (!sql_guc_canon(NULL, g, value, buf, cap, err)) return false;
+    /* transaction_isolation itself follows default_transaction_isolation. */
+    bool txn_only = strcmp(g->def.name, "transaction_isolation") == 0 ||
+                    strcmp(g->def.name, "transaction_read_only") == 0;
+    if (txn_only) {
+        return rt_err_set(err, SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,
+                          "parameter \"%s\" cannot be changed", g->def.name);
+    }
+    return sql_guc_txn_rules(NULL, g, buf, err);
+}
+
+bool sql_setting_check(const char *name, const char *value, rt_err *err) {
+    char canon[512];
+    int idx;
+    return sql_setting_canon(name, value, &idx, canon, sizeof canon, err);
+}
+
+bool sql_setting_set_default(const char *name, const char *value, const char **canon,
+                             rt_err *err) {
+    char buf[512];
+    int idx;
+    if (!sql_setting_canon(name, value, &idx, buf, sizeof buf, err)) return false;
+    char *copy = sql_guc_dup(buf);
+    char *old = atomic_exchange_explicit(&sql_guc_defaults[idx], copy, memory_order_acq_rel);
+    if (old != NULL) {
+        sql_guc_retired = rt_xrealloc(sql_guc_retired,
+                                      (sql_guc_retired_count + 1) * sizeof(char *));
+        sql_guc_retired[sql_guc_retired_count++] = old;
+    }
+    if (canon != NULL) *canon = copy;
+    return true;
+}
+
+void sql_setting_defaults_free(void) {
+    for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) {
+        rt_free(atomic_exchange(&sql_guc_defaults[i], NULL));
+    }
+    for (uint32_t i = 0; i < sql_guc_retired_count; i++) rt_free(sql_guc_retired[i]);
+    rt_free(sql_guc_retired);
+    sql_guc_retired = NULL;
+    sql_guc_retired_count = 0;
 }
