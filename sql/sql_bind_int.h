@@ -63,6 +63,11 @@ typedef struct sql_qlevel {
     bool correlated;             /* an expression referred to an enclosing level */
     bool lateral;                /* binding a LATERAL FROM item of this level */
     bool lateral_used;           /* ... and it referred to an earlier FROM item */
+    bool lateral_beyond;         /* ... or to a query enclosing this level */
+    bool lateral_item;           /* the FROM item bound last refers to earlier FROM items:
+                                    its join re-runs it per row (join.lateral) */
+    uint32_t lateral_loc;        /* the first such reference (RIGHT / FULL JOIN refuse it) */
+    const char *lateral_rel;     /* ... and the FROM item it names */
 } sql_qlevel;
 
 struct sql_binder {

@@ -168,29 +168,41 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
     return *scope != NULL ? p : NULL;
 }
 
-/* The executor builds a join's inner side once, not per outer row, so a LATERAL item that
- * refers to an earlier FROM item cannot run yet: 0A000 rather than a wrong answer. */
+/* LATERAL items (and every function in FROM, which PostgreSQL treats as LATERAL) are bound
+ * with the earlier FROM items of this level visible as the enclosing row. When the item does
+ * refer to them its join re-runs it per row of its left input (q->lateral_item, then
+ * join.lateral). When it does not, it must not have been bound one level too deep: a
+ * reference it makes to an enclosing query counted this level, so it is bound again as an
+ * ordinary FROM item (sql_lateral_end returns false and the caller retries). */
 static void sql_lateral_begin(sql_qlevel *q, bool lateral) {
     q->lateral = lateral;
     q->lateral_used = false;
+    q->lateral_beyond = false;
+    q->lateral_item = false;
 }
 
-static bool sql_lateral_end(sql_qlevel *q, uint32_t loc) {
-    bool used = q->lateral && q->lateral_used;
+/* False when the item must be bound again without LATERAL. */
+static bool sql_lateral_end(sql_qlevel *q) {
+    bool lateral = q->lateral, used = q->lateral_used, beyond = q->lateral_beyond;
     q->lateral = false;
     q->lateral_used = false;
-    if (!used) return true;
-    return sql_bind_error(q->b, loc, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "LATERAL references to earlier FROM items are not supported yet");
+    q->lateral_beyond = false;
+    q->lateral_item = lateral && used;
+    return !lateral || used || !beyond;
 }
 
-static sql_plan *sql_bind_rangesub(sql_qlevel *q, const sql_rangesub *rs, sql_scope **scope) {
+static sql_plan *sql_bind_rangesub_as(sql_qlevel *q, const sql_rangesub *rs, bool lateral,
+                                      sql_scope **scope) {
     sql_binder *b = q->b;
     /* A subquery in FROM sees enclosing queries, and earlier FROM items only when LATERAL. */
-    sql_qlevel *outer = rs->lateral ? q : q->parent;
-    sql_lateral_begin(q, rs->lateral);
+    sql_qlevel *outer = lateral ? q : q->parent;
+    sql_lateral_begin(q, lateral);
     sql_plan *p = sql_bind_select(outer, rs->subquery, q->ctes);
-    if (p == NULL || !sql_lateral_end(q, rs->hdr.location)) return NULL;
+    if (p == NULL) {
+        sql_lateral_begin(q, false);
+        return NULL;
+    }
+    if (!sql_lateral_end(q)) return sql_bind_rangesub_as(q, rs, false, scope);
     if (rs->alias == NULL) {
         sql_bind_error(b, rs->hdr.location, SQLSTATE_SYNTAX_ERROR,
                        "subquery in FROM must have an alias");
@@ -200,6 +212,10 @@ static sql_plan *sql_bind_rangesub(sql_qlevel *q, const sql_rangesub *rs, sql_sc
     if (!sql_apply_col_aliases(b, p, &rs->col_aliases, rs->alias, rs->hdr.location)) return NULL;
     *scope = sql_scope_of_plan(b, p, rs->alias, NULL, NULL);
     return *scope != NULL ? p : NULL;
+}
+
+static sql_plan *sql_bind_rangesub(sql_qlevel *q, const sql_rangesub *rs, sql_scope **scope) {
+    return sql_bind_rangesub_as(q, rs, rs->lateral, scope);
 }
 
 static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_scope **scope) {
@@ -214,17 +230,23 @@ static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_
     uint32_t n = f->args.count;
     sql_expr **args = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (n + 1u));
     if (args == NULL) return NULL;
-    sql_qlevel *outer = rf->lateral ? q : q->parent;
-    sql_qlevel *argq = sql_qlevel_new(b, outer, q->ctes);
-    if (argq == NULL) return NULL;
-    argq->agg_forbidden = "functions in FROM";
-    sql_lateral_begin(q, rf->lateral);
-    for (uint32_t i = 0; i < n; i++) {
-        if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) return NULL;
+    /* A function in FROM is LATERAL whether or not the keyword is written. */
+    sql_qlevel *argq = NULL;
+    for (int lateral = 1; lateral >= 0; lateral--) {
+        argq = sql_qlevel_new(b, lateral ? q : q->parent, q->ctes);
+        if (argq == NULL) return NULL;
+        argq->agg_forbidden = "functions in FROM";
+        sql_lateral_begin(q, lateral != 0);
+        for (uint32_t i = 0; i < n; i++) {
+            if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) {
+                sql_lateral_begin(q, false);
+                return NULL;
+            }
+        }
+        if (sql_lateral_end(q)) break;
     }
-    if (!sql_lateral_end(q, rf->hdr.location)) return NULL;
     /* unnest(outer.col) in a subquery: the subquery runs once per outer row. */
-    if (argq->correlated && !rf->lateral) q->correlated = true;
+    if (argq->correlated && !q->lateral_item) q->correlated = true;
     sql_expr *call = sql_bind_call(argq, name, false, args, n, f->hdr.location);
     if (call == NULL) return NULL;
     const sql_func_def *d = call->func.def;
@@ -338,9 +360,20 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
     /* The right side of a LATERAL join may refer to the left side. */
     sql_scope *saved = q->scope;
     q->scope = ls;
+    q->lateral_item = false;
     sql_plan *r = sql_bind_from_item(q, j->right, &rs);
     q->scope = saved;
     if (r == NULL) return NULL;
+    bool lateral = q->lateral_item;
+    q->lateral_item = false;
+    if (lateral && (j->join_kind == SQL_JOIN_RIGHT || j->join_kind == SQL_JOIN_FULL)) {
+        sql_bind_error(b, q->lateral_loc, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                       "invalid reference to FROM-clause entry for table \"%s\"",
+                       q->lateral_rel != NULL ? q->lateral_rel : "?");
+        rt_err_detail(b->bc->err,
+                      "The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
+        return NULL;
+    }
     sql_scope *s = sql_scope_concat(b, ls, rs);
     sql_plan *p = sql_plan_alloc(b, SQL_P_NESTLOOP, l->ncols + r->ncols);
     if (s == NULL || p == NULL) return NULL;
@@ -349,6 +382,7 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
     memcpy(p->cols, l->cols, sizeof(sql_col) * l->ncols);
     memcpy(p->cols + l->ncols, r->cols, sizeof(sql_col) * r->ncols);
     p->join.join_type = j->join_kind;
+    p->join.lateral = lateral;
     p->est_rows = l->est_rows * r->est_rows;
     const sql_list *using_cols = &j->using_cols;
     if (j->natural && (using_cols = sql_natural_cols(b, ls, rs)) == NULL) return NULL;
@@ -396,8 +430,11 @@ static sql_plan *sql_bind_from(sql_qlevel *q, const sql_list *from) {
     sql_plan *plan = NULL;
     for (uint32_t i = 0; i < from->count; i++) {
         sql_scope *s;
+        q->lateral_item = false;
         sql_plan *p = sql_bind_from_item(q, SQL_LIST_AT(*from, i), &s);
         if (p == NULL) return NULL;
+        bool lateral = q->lateral_item;
+        q->lateral_item = false;
         if (plan == NULL) {
             plan = p;
             q->scope = s;
@@ -411,6 +448,7 @@ static sql_plan *sql_bind_from(sql_qlevel *q, const sql_list *from) {
         memcpy(j->cols, plan->cols, sizeof(sql_col) * plan->ncols);
         memcpy(j->cols + plan->ncols, p->cols, sizeof(sql_col) * p->ncols);
         j->join.join_type = SQL_JOIN_CROSS;
+        j->join.lateral = lateral;
         j->est_rows = plan->est_rows * p->est_rows;
         plan = j;
         q->scope = c;

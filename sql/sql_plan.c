@@ -590,7 +590,8 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
     }
     if ((j->left = sql_opt_node(o, j->left)) == NULL) return NULL;
     if ((j->right = sql_opt_node(o, j->right)) == NULL) return NULL;
-    if (j->join.quals != NULL && !sql_opt_hash_keys(o, j)) return NULL;
+    /* A LATERAL right side depends on the left row: it cannot be hashed once. */
+    if (j->join.quals != NULL && !j->join.lateral && !sql_opt_hash_keys(o, j)) return NULL;
     j->est_rows = j->join.quals != NULL ? (j->left->est_rows > j->right->est_rows
                                                ? j->left->est_rows : j->right->est_rows)
                                         : j->left->est_rows * j->right->est_rows;

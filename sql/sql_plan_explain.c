@@ -585,10 +585,16 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         bool qualify = ex->qualify;
         ex->qualify = false;
         sql_explain_head(ex, col, "HNSW Index Scan on %s", p->ann.table->name);
-        snprintf(buf, sizeof buf, "%s %s $query",
-                 p->ann.table->columns[p->ann.vec_attnum - 1].name,
+        snprintf(buf, sizeof buf, "%s %s ", p->ann.table->columns[p->ann.vec_attnum - 1].name,
                  ops[p->ann.metric <= 3 ? p->ann.metric : 0]);
-        sql_explain_text(ex, col, "Order By", buf);
+        sql_explain_pad(ex->sb, col + 2);
+        sql_strbuf_printf(ex->sb, "Order By: %s", buf);
+        if (p->ann.query->kind == SQL_X_OUTER) { /* per LATERAL row: name the column */
+            sql_deparse(ex, ex->sb, p->ann.query, p);
+        } else {
+            sql_strbuf_puts(ex->sb, "$query");
+        }
+        sql_strbuf_putc(ex->sb, '\n');
         if (p->ann.filter != NULL) sql_explain_prop(ex, col, "Filter", p->ann.filter, p);
         ex->qualify = qualify;
         break;
@@ -655,7 +661,10 @@ static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         sql_explain_node(ex, p->right, col + 12, NULL, NULL);
         return;
     }
+    bool lateral = p->kind == SQL_P_NESTLOOP && p->join.lateral && ex->nouter < 8;
+    if (lateral) ex->outer[ex->nouter++] = p->left; /* the right side reads the left row */
     sql_explain_node(ex, p->right, col + 6, NULL, NULL);
+    if (lateral) ex->nouter--;
 }
 
 /* ---- subqueries: "SubPlan N" after the node that evaluates them ---- */

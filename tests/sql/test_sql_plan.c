@@ -123,9 +123,15 @@ static void plan_more(void) {
     static const char *lim[] = {"1"};
     TEST_CHECK(sdb_exec_params("SELECT id FROM t ORDER BY id DESC LIMIT $1", 1, lim, &res) &&
                strcmp(res.text, "5\n") == 0);
-    /* The executor reads a join's inner side once: LATERAL references must be refused. */
-    CHECK_ERROR("SELECT t.id, g FROM t, LATERAL generate_series(1, t.x) g", "0A000");
-    CHECK_ERROR("SELECT * FROM t, LATERAL (SELECT u.uid FROM u WHERE u.tid = t.id) s", "0A000");
+    /* LATERAL: the right side runs once per left row. */
+    CHECK_ROWS("SELECT t.id, g FROM t, LATERAL generate_series(1, t.x / 10) g WHERE t.id < 3 "
+               "ORDER BY 1, 2", "1|1\n2|1\n2|2\n");
+    CHECK_ROWS("SELECT t.id, s.uid FROM t, LATERAL (SELECT u.uid FROM u WHERE u.tid = t.id) s "
+               "ORDER BY 2", "1|100\n1|101\n3|102\n");
+    CHECK_ROWS("SELECT t.id, s.uid FROM t LEFT JOIN LATERAL (SELECT u.uid FROM u "
+               "WHERE u.tid = t.id ORDER BY u.uid DESC LIMIT 1) s ON true ORDER BY 1",
+               "1|101\n2|NULL\n3|102\n4|NULL\n5|NULL\n");
+    CHECK_ERROR("SELECT * FROM t RIGHT JOIN LATERAL (SELECT t.x) s ON true", "42P10");
     CHECK_ROWS("SELECT * FROM t, LATERAL (SELECT 7) s WHERE t.id = 1", "1|one|10|7\n");
     CHECK_ROWS("SELECT pg_typeof(x)::oid, pg_typeof(name)::oid FROM t WHERE id = 1", "23|25\n");
 }
