@@ -736,6 +736,14 @@ static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t co
     ex->nouter--;
 }
 
+/* Whether a PROJECT only passes its input's columns on (in another order). */
+static bool sql_explain_permutation(const sql_plan *p) {
+    for (uint32_t i = 0; i < p->ncols; i++) {
+        if (p->project.exprs[i]->kind != SQL_X_COLUMN) return false;
+    }
+    return true;
+}
+
 /* Node p, with `filter` (a FILTER above it, over p's output) shown as its Filter, and the
  * subqueries of `proj` (a PROJECT above it, not shown) as its SubPlans. */
 static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
@@ -748,6 +756,11 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
                           (p->left == NULL || p->left->kind == SQL_P_RESULT);
     if (p->kind == SQL_P_PROJECT && !result_project && filter == NULL && proj == NULL) {
         sql_explain_node(ex, p->left, col, NULL, p);
+        return;
+    }
+    if (p->kind == SQL_P_PROJECT && !result_project && filter == NULL &&
+        sql_explain_permutation(p)) { /* columns put back in order after a join reorder */
+        sql_explain_node(ex, p->left, col, NULL, proj);
         return;
     }
     sql_xpl_subs subs = {.n = 0};
