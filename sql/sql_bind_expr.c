@@ -190,6 +190,12 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
                        "invalid reference to FROM-clause entry for table \"%s\"", table);
         rt_err_hint(q->b->bc->err, "Perhaps you meant to reference the table alias \"%s\".",
                     aliased->name);
+    } else if (table != NULL && !table_seen && q->b->invisible != NULL &&
+               sql_scope_has_rte(q->b->invisible, table)) { /* an earlier item, not LATERAL */
+        sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                       "invalid reference to FROM-clause entry for table \"%s\"", table);
+        rt_err_hint(q->b->bc->err, "There is an entry for table \"%s\", but it cannot be "
+                    "referenced from this part of the query.", table);
     } else if (table != NULL && !table_seen) {
         sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
                        "missing FROM-clause entry for table \"%s\"", table);

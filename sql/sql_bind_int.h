@@ -80,6 +80,8 @@ struct sql_binder {
     bool volatile_funcs;
     bool for_update;
     const char *default_context; /* binding a DEFAULT / CHECK: no subqueries, no params */
+    const sql_scope *invisible;  /* earlier FROM items a non-LATERAL subquery cannot see (for
+                                    PostgreSQL's "invalid reference" error) */
 };
 
 /* ---- errors ---- */

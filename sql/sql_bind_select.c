@@ -50,6 +50,26 @@ static sql_scope *sql_scope_of_plan(sql_binder *b, const sql_plan *p, const char
     return s;
 }
 
+/* Two FROM items of one level may not have the same name (two tables of the same name in
+ * different schemas may, when neither has an alias). */
+static bool sql_scope_check_names(sql_binder *b, const sql_scope *l, const sql_scope *r,
+                                  uint32_t loc) {
+    for (uint32_t i = 0; i < r->nrtes; i++) {
+        const sql_rte *x = &r->rtes[i];
+        for (uint32_t k = 0; x->name != NULL && k < l->nrtes; k++) {
+            const sql_rte *y = &l->rtes[k];
+            if (y->name == NULL || strcmp(x->name, y->name) != 0) continue;
+            if (x->schema != NULL && y->schema != NULL && x->table != NULL &&
+                y->table != NULL && x->table != y->table) {
+                continue;
+            }
+            return sql_bind_error(b, loc, SQLSTATE_DUPLICATE_ALIAS,
+                                  "table name \"%s\" specified more than once", x->name);
+        }
+    }
+    return true;
+}
+
 static sql_scope *sql_scope_concat(sql_binder *b, const sql_scope *l, const sql_scope *r) {
     sql_scope *s = sql_scope_new(b, l->ncols + r->ncols, l->nrtes + r->nrtes);
     if (s == NULL) return NULL;
@@ -197,7 +217,10 @@ static sql_plan *sql_bind_rangesub_as(sql_qlevel *q, const sql_rangesub *rs, boo
     /* A subquery in FROM sees enclosing queries, and earlier FROM items only when LATERAL. */
     sql_qlevel *outer = lateral ? q : q->parent;
     sql_lateral_begin(q, lateral);
+    const sql_scope *invisible = b->invisible;
+    if (!lateral && q->scope != NULL) b->invisible = q->scope;
     sql_plan *p = sql_bind_select(outer, rs->subquery, q->ctes);
+    b->invisible = invisible;
     if (p == NULL) {
         sql_lateral_begin(q, false);
         return NULL;
@@ -297,11 +320,19 @@ static sql_plan *sql_bind_from_item(sql_qlevel *q, const sql_node *n, sql_scope 
 /* JOIN ... USING (a, b) / NATURAL: equality on the named columns; the duplicate columns of the
  * non-preserved side are hidden so that `a` means the merged column. */
 static sql_expr *sql_bind_using(sql_qlevel *q, const sql_join *j, sql_scope *ls, sql_scope *rs,
-                                sql_scope *combined, const sql_list *cols) {
+                                sql_scope *combined, const sql_list *cols, uint32_t *pairs) {
     sql_binder *b = q->b;
     sql_expr *quals = NULL;
     for (uint32_t k = 0; k < cols->count; k++) {
         const char *name = SQL_LIST_AT(*cols, k);
+        for (uint32_t m = 0; m < k; m++) {
+            if (strcmp(SQL_LIST_AT(*cols, m), name) == 0) {
+                sql_bind_error(b, j->hdr.location, SQLSTATE_DUPLICATE_COLUMN,
+                               "column name \"%s\" appears more than once in USING clause",
+                               name);
+                return NULL;
+            }
+        }
         int64_t li = -1, ri = -1;
         for (uint32_t i = 0; i < ls->ncols; i++) {
             if (!ls->cols[i].hidden && strcmp(ls->cols[i].name, name) == 0) li = i;
@@ -322,6 +353,8 @@ static sql_expr *sql_bind_using(sql_qlevel *q, const sql_join *j, sql_scope *ls,
         sql_expr *two[2] = {l, r};
         sql_expr *eq = sql_bind_call(q, "=", true, two, 2, j->hdr.location);
         if (eq == NULL) return NULL;
+        pairs[2 * k] = (uint32_t)li;
+        pairs[2 * k + 1] = r_index;
         bool hide_left = j->join_kind == SQL_JOIN_RIGHT;
         combined->cols[hide_left ? (uint32_t)li : r_index].hidden = true;
         if (quals == NULL) {
@@ -352,6 +385,54 @@ static sql_list *sql_natural_cols(sql_binder *b, const sql_scope *ls, const sql_
     return l;
 }
 
+/* FULL JOIN USING: each merged column is COALESCE(left, right), computed above the join and
+ * put first (PostgreSQL's order for `*`); both sides' own columns stay reachable qualified. */
+static sql_plan *sql_bind_full_using(sql_qlevel *q, sql_plan *join, sql_scope **scope,
+                                     const uint32_t *pairs, uint32_t n) {
+    sql_binder *b = q->b;
+    sql_scope *s = *scope;
+    for (uint32_t k = 0; k < n; k++) { /* mixed types: keep the left column, as before */
+        if (s->cols[pairs[2 * k]].type_oid != s->cols[pairs[2 * k + 1]].type_oid) return join;
+    }
+    sql_plan *p = sql_plan_alloc(b, SQL_P_PROJECT, n + join->ncols);
+    sql_scope *ns = sql_scope_new(b, n + s->ncols, s->nrtes);
+    if (p == NULL || ns == NULL) return NULL;
+    p->project.exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (n + join->ncols));
+    if (p->project.exprs == NULL) return NULL;
+    p->left = join;
+    p->est_rows = join->est_rows;
+    for (uint32_t k = 0; k < n; k++) {
+        const sql_scope_col *lc = &s->cols[pairs[2 * k]], *rc = &s->cols[pairs[2 * k + 1]];
+        sql_expr *c = sql_expr_new(b->arena, SQL_X_COALESCE, lc->type_oid, 2);
+        if (c == NULL) return NULL;
+        c->typmod = lc->typmod == rc->typmod ? lc->typmod : -1;
+        c->location = UINT32_MAX;
+        c->args[0] = sql_expr_column(b->arena, pairs[2 * k], lc->type_oid, lc->typmod);
+        c->args[1] = sql_expr_column(b->arena, pairs[2 * k + 1], rc->type_oid, rc->typmod);
+        if (c->args[0] == NULL || c->args[1] == NULL) return NULL;
+        p->project.exprs[k] = c;
+        p->cols[k] = (sql_col){.name = lc->name, .type_oid = c->type_oid, .typmod = c->typmod};
+        ns->cols[k] = (sql_scope_col){.name = lc->name, .type_oid = c->type_oid,
+                                      .typmod = c->typmod};
+    }
+    for (uint32_t i = 0; i < join->ncols; i++) {
+        p->project.exprs[n + i] = sql_expr_column(b->arena, i, join->cols[i].type_oid,
+                                                  join->cols[i].typmod);
+        if (p->project.exprs[n + i] == NULL) return NULL;
+        p->cols[n + i] = join->cols[i];
+        ns->cols[n + i] = s->cols[i];
+    }
+    for (uint32_t k = 0; k < n; k++) ns->cols[n + pairs[2 * k]].hidden = true;
+    ns->ncols = n + s->ncols;
+    for (uint32_t r = 0; r < s->nrtes; r++) {
+        ns->rtes[r] = s->rtes[r];
+        ns->rtes[r].first += n;
+    }
+    ns->nrtes = s->nrtes;
+    *scope = ns;
+    return p;
+}
+
 static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **scope) {
     sql_binder *b = q->b;
     sql_scope *ls, *rs;
@@ -374,6 +455,7 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
                       "The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
         return NULL;
     }
+    if (!sql_scope_check_names(b, ls, rs, ((const sql_node *)j->right)->location)) return NULL;
     sql_scope *s = sql_scope_concat(b, ls, rs);
     sql_plan *p = sql_plan_alloc(b, SQL_P_NESTLOOP, l->ncols + r->ncols);
     if (s == NULL || p == NULL) return NULL;
@@ -387,8 +469,14 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
     const sql_list *using_cols = &j->using_cols;
     if (j->natural && (using_cols = sql_natural_cols(b, ls, rs)) == NULL) return NULL;
     if (using_cols->count > 0) {
-        p->join.quals = sql_bind_using(q, j, ls, rs, s, using_cols);
+        uint32_t *pairs = rt_arena_alloc(b->arena, sizeof(uint32_t) * 2 * using_cols->count);
+        if (pairs == NULL) return NULL;
+        p->join.quals = sql_bind_using(q, j, ls, rs, s, using_cols, pairs);
         if (p->join.quals == NULL) return NULL;
+        if (j->join_kind == SQL_JOIN_FULL &&
+            (p = sql_bind_full_using(q, p, &s, pairs, using_cols->count)) == NULL) {
+            return NULL;
+        }
     } else if (j->quals != NULL) {
         sql_scope *prev = q->scope;
         const char *prev_forbid = q->agg_forbidden;
@@ -439,6 +527,9 @@ static sql_plan *sql_bind_from(sql_qlevel *q, const sql_list *from) {
             plan = p;
             q->scope = s;
             continue;
+        }
+        if (!sql_scope_check_names(b, q->scope, s, ((const sql_node *)SQL_LIST_AT(*from, i))->location)) {
+            return NULL;
         }
         sql_plan *j = sql_plan_alloc(b, SQL_P_NESTLOOP, plan->ncols + p->ncols);
         sql_scope *c = sql_scope_concat(b, q->scope, s);

@@ -1012,7 +1012,7 @@ static sql_plan *sql_jbuild_node(sql_jbuild *jb, int32_t node, uint32_t *order, 
         l = r;
         r = t;
     }
-    return sql_jbuild_join(jb, nd, l, r, order, *n);
+    return sql_jbuild_join(jb, nd, l, r, order + n0, *n - n0);
 }
 
 /* Each relation planned with the conjuncts that refer to it alone. */
