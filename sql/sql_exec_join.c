@@ -312,6 +312,9 @@ static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     if (b == NULL) return false;
     while (!j->outer_done && b->rows < SQL_BATCH_ROWS / 2) {
         if (j->outer == NULL || j->outer_row >= j->outer->rows) {
+            /* Rows already in b point into the outer batch: hand them out before the next
+             * outer batch replaces it. */
+            if (b->rows > 0) break;
             if (!sql_join_next_outer(j, x)) return false;
             continue;
         }
