@@ -426,6 +426,16 @@ static sql_plan *sql_frag_scan(const sql_plan *g, bool allow_project) {
     return f;
 }
 
+/* Whether a GATHER's fragment is a join run on the shards (co-located or broadcast), through
+ * an optional PROJECT: an aggregation above can run partially in it too. */
+static bool sql_frag_join(const sql_plan *g) {
+    if (g == NULL || g->kind != SQL_P_GATHER || g->gather.writes || g->left == NULL) return false;
+    const sql_plan *f = g->left;
+    if (f->kind == SQL_P_PROJECT) f = f->left;
+    return f != NULL && f->kind == SQL_P_HASHJOIN &&
+           (f->join.strategy == SQL_JOIN_COLOCATED || f->join.strategy == SQL_JOIN_BROADCAST);
+}
+
 typedef struct sql_col_use {
     bool *used;
     uint32_t n;
@@ -754,6 +764,59 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     return j;
 }
 
+/* The small side of a broadcast join is read by every shard; past this many rows (or when
+ * that costs more than gathering the big side) the join stays on the coordinator. */
+#define SQL_JOIN_BROADCAST_ROWS_MAX 100000.0
+
+/* HASHJOIN (INNER or LEFT) of a big distributed side with a small plain table read: the join
+ * moves into the big side's fragment, each fragment reading the small side whole (a GATHER
+ * inside the fragment) and probing it with its own partitions in parallel; only joined rows
+ * come back. */
+static sql_plan *sql_opt_broadcast(sql_opt *o, sql_plan *j) {
+    uint32_t jt = j->join.join_type;
+    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
+        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        return j;
+    }
+    const sql_plan *l = j->left, *r = j->right;
+    if (l->kind != SQL_P_GATHER || l->gather.writes || l->gather.merge_sorted ||
+        sql_side_scan(r) == NULL) {
+        return j;
+    }
+    double shards = o->shard_count > 0 ? o->shard_count : 1;
+    if (shards < 2 || r->est_rows > SQL_JOIN_BROADCAST_ROWS_MAX ||
+        r->est_rows * shards >= l->est_rows) {
+        return j;
+    }
+    if (!sql_expr_fragment_safe(j->join.quals)) return j;
+    for (uint32_t i = 0; i < j->join.nkeys; i++) {
+        if (!sql_expr_fragment_safe(j->join.left_keys[i]) ||
+            !sql_expr_fragment_safe(j->join.right_keys[i])) {
+            return j;
+        }
+    }
+    sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
+    if (g == NULL) return sql_opt_oom(o);
+    *g = *j->left;
+    g->ncols = j->ncols;
+    g->cols = j->cols;
+    g->est_rows = j->est_rows;
+    j->left = j->left->left;
+    j->join.strategy = SQL_JOIN_BROADCAST;
+    g->left = j;
+    return g;
+}
+
+/* Where a hash join runs: by primary-key lookups when the outer side is small, else on the
+ * shards when both tables are partitioned alike on its key, else on the shards of the big
+ * side with the small one broadcast, else gathered on the coordinator. */
+static sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
+    if ((j = sql_opt_index_join(o, j)) == NULL || j->kind != SQL_P_HASHJOIN) return j;
+    sql_plan *c = sql_opt_colocate(o, j);
+    if (c == NULL || c != j) return c;
+    return sql_opt_broadcast(o, j);
+}
+
 /* ---- join order (the choice itself is sql_plan_join.c's) ---- */
 
 static bool sql_is_reorderable(const sql_plan *p) {
@@ -941,8 +1004,7 @@ static sql_plan *sql_jbuild_join(sql_jbuild *jb, const sql_join_node *nd, sql_pl
         if ((j->join.quals = sql_opt_and(o, quals, nq)) == NULL) return NULL;
         if (!sql_opt_hash_keys(o, j)) return NULL;
     }
-    if ((j = sql_opt_index_join(o, j)) == NULL) return NULL;
-    return sql_opt_colocate(o, j);
+    return sql_opt_join_strategy(o, j);
 }
 
 /* Whether the node's conjuncts fix every primary-key column of the table relation-set
@@ -1121,8 +1183,7 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
     j->est_rows = j->join.quals != NULL ? (j->left->est_rows > j->right->est_rows
                                                ? j->left->est_rows : j->right->est_rows)
                                         : j->left->est_rows * j->right->est_rows;
-    if ((j = sql_opt_index_join(o, j)) == NULL) return NULL;
-    return sql_opt_colocate(o, j);
+    return sql_opt_join_strategy(o, j);
 }
 
 /* FILTER: conjuncts go into the table read below, into a join's sides or its quals; what
@@ -1239,8 +1300,9 @@ static sql_plan *sql_opt_agg(sql_opt *o, sql_plan *a) {
     if (child == NULL) return NULL;
     a->left = child;
     sql_plan *scan = sql_frag_scan(child, true);
-    if (scan == NULL || !sql_agg_splittable(a)) return a;
-    if (child->left == scan) { /* nothing else reads the scan: read only what we use */
+    if ((scan == NULL && !sql_frag_join(child)) || !sql_agg_splittable(a)) return a;
+    if (scan != NULL && child->left == scan) { /* nothing else reads the scan: read only
+                                                  what we use */
         uint32_t n;
         sql_expr ***refs = sql_agg_refs(o, a, &n);
         if (refs == NULL || !sql_opt_prune(o, scan, refs, n)) return NULL;

@@ -97,6 +97,8 @@ typedef enum sql_join_strategy {
     SQL_JOIN_COLOCATED,     /* both tables partitioned on the join key alike: each partition
                                pair joined on its shard, the joined rows gathered */
     SQL_JOIN_INDEX,         /* per outer row, a primary-key lookup of the inner table */
+    SQL_JOIN_BROADCAST,     /* the small (right) side read whole by every shard's fragment,
+                               which joins its partitions of the big side with it */
 } sql_join_strategy;
 
 typedef struct sql_plan sql_plan;

@@ -180,7 +180,17 @@ static void orders(capture *c) {
 static void strategies(capture *c) {
     /* Partitioned alike on the join key: one Gather over the joined partitions. */
     const char *co = "SELECT count(*), sum(b2.val) FROM big b JOIN big2 b2 ON b.id = b2.id";
-    plan_has(c, co, "->  Gather\n        Partitions: 2\n        ->  Hash Join\n");
+    plan_has(c, co, "->  Gather\n        Partitions: 2\n        ->  Partial Aggregate\n"
+                    "              ->  Hash Join\n");
+    plan_has(c, co, "->  Hash\n                          ->  Seq Scan on big2 b2\n");
+    /* A small table joined to a big one: read whole by every shard, which joins (and
+     * partially aggregates) its own partitions of the big one. */
+    const char *bc = "SELECT s.name, count(*) FROM big b JOIN small s ON b.grp = s.id "
+                     "WHERE s.id < 30 GROUP BY s.name ORDER BY 1";
+    plan_has_then(c, bc, "->  Partial HashAggregate", "->  Hash Join\n");
+    plan_has_then(c, bc, "->  Hash\n", "->  Gather\n");
+    same(c, bc, "SELECT 'n' || grp AS name, count(*) FROM big WHERE grp < 30 GROUP BY grp "
+                "ORDER BY 1");
     same(c, co, "SELECT count(*), sum(val) FROM big2 WHERE id <= 4000");
     const char *full = "SELECT count(*), count(b.id), count(b2.id) FROM big b FULL JOIN big2 b2 "
                        "ON b.id = b2.id";

@@ -236,18 +236,22 @@ static void plan_explain_more(void) {
                "        ->  Seq Scan on t\n");
     CHECK_ROWS("EXPLAIN SELECT t.id FROM t LEFT JOIN u ON t.id = u.tid AND u.tag = 'x' "
                "WHERE t.x < 3 AND u.uid IS NULL",
-               "Hash Left Join\n"
-               "  Hash Cond: (t.id = u.tid)\n"
+               /* Few rows of u pass its filter: every shard reads them (broadcast) and joins
+                * its own partitions of t with them. */
+               "Gather\n"
+               "  Partitions: 4\n"
                "  Filter: (u.uid IS NULL)\n"
-               "  ->  Gather\n"
-               "        Partitions: 4\n"
+               "  ->  Hash Left Join\n"
+               "        Hash Cond: (t.id = u.tid)\n"
                "        ->  Seq Scan on t\n"
                "              Filter: (x < 3)\n"
-               "  ->  Hash\n"
-               "        ->  Gather\n"
-               "              Partitions: 3\n"
-               "              ->  Seq Scan on u\n"
-               "                    Filter: (tag = 'x'::text)\n");
+               "        ->  Hash\n"
+               "              ->  Gather\n"
+               "                    Partitions: 3\n"
+               "                    ->  Seq Scan on u\n"
+               "                          Filter: (tag = 'x'::text)\n");
+    CHECK_ROWS("SELECT t.id FROM t LEFT JOIN u ON t.id = u.tid AND u.tag = 'c' "
+               "WHERE t.x < 35 AND u.uid IS NULL ORDER BY 1", "1\n2\n");
     CHECK_ROWS("EXPLAIN SELECT tid, count(*) FROM u GROUP BY tid HAVING count(*) > 1",
                "Finalize HashAggregate\n"
                "  Group Key: tid\n"
