@@ -241,6 +241,26 @@ static sql_plan *sql_bind_rangesub(sql_qlevel *q, const sql_rangesub *rs, sql_sc
     return sql_bind_rangesub_as(q, rs, rs->lateral, scope);
 }
 
+/* The arguments of a function in FROM, which is LATERAL whether or not the keyword is
+ * written; returns the level they were bound in. */
+static sql_qlevel *sql_bind_rangefunc_args(sql_qlevel *q, const sql_func *f, sql_expr **args) {
+    sql_qlevel *argq = NULL;
+    for (int lateral = 1; lateral >= 0; lateral--) {
+        argq = sql_qlevel_new(q->b, lateral ? q : q->parent, q->ctes);
+        if (argq == NULL) return NULL;
+        argq->agg_forbidden = "functions in FROM";
+        sql_lateral_begin(q, lateral != 0);
+        for (uint32_t i = 0; i < f->args.count; i++) {
+            if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) {
+                sql_lateral_begin(q, false);
+                return NULL;
+            }
+        }
+        if (sql_lateral_end(q)) break;
+    }
+    return argq;
+}
+
 static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_scope **scope) {
     sql_binder *b = q->b;
     if (rf->funcs.count > 0 || rf->func == NULL) {
@@ -253,21 +273,8 @@ static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_
     uint32_t n = f->args.count;
     sql_expr **args = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (n + 1u));
     if (args == NULL) return NULL;
-    /* A function in FROM is LATERAL whether or not the keyword is written. */
-    sql_qlevel *argq = NULL;
-    for (int lateral = 1; lateral >= 0; lateral--) {
-        argq = sql_qlevel_new(b, lateral ? q : q->parent, q->ctes);
-        if (argq == NULL) return NULL;
-        argq->agg_forbidden = "functions in FROM";
-        sql_lateral_begin(q, lateral != 0);
-        for (uint32_t i = 0; i < n; i++) {
-            if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) {
-                sql_lateral_begin(q, false);
-                return NULL;
-            }
-        }
-        if (sql_lateral_end(q)) break;
-    }
+    sql_qlevel *argq = sql_bind_rangefunc_args(q, f, args);
+    if (argq == NULL) return NULL;
     /* unnest(outer.col) in a subquery: the subquery runs once per outer row. */
     if (argq->correlated && !q->lateral_item) q->correlated = true;
     sql_expr *call = sql_bind_call(argq, name, false, args, n, f->hdr.location);
@@ -528,9 +535,8 @@ static sql_plan *sql_bind_from(sql_qlevel *q, const sql_list *from) {
             q->scope = s;
             continue;
         }
-        if (!sql_scope_check_names(b, q->scope, s, ((const sql_node *)SQL_LIST_AT(*from, i))->location)) {
-            return NULL;
-        }
+        const sql_node *item = SQL_LIST_AT(*from, i);
+        if (!sql_scope_check_names(b, q->scope, s, item->location)) return NULL;
         sql_plan *j = sql_plan_alloc(b, SQL_P_NESTLOOP, plan->ncols + p->ncols);
         sql_scope *c = sql_scope_concat(b, q->scope, s);
         if (j == NULL || c == NULL) return NULL;

@@ -1301,8 +1301,8 @@ static sql_plan *sql_opt_agg(sql_opt *o, sql_plan *a) {
     a->left = child;
     sql_plan *scan = sql_frag_scan(child, true);
     if ((scan == NULL && !sql_frag_join(child)) || !sql_agg_splittable(a)) return a;
-    if (scan != NULL && child->left == scan) { /* nothing else reads the scan: read only
-                                                  what we use */
+    /* Nothing else reads the scan: read only what we use. */
+    if (scan != NULL && child->left == scan) {
         uint32_t n;
         sql_expr ***refs = sql_agg_refs(o, a, &n);
         if (refs == NULL || !sql_opt_prune(o, scan, refs, n)) return NULL;

@@ -572,6 +572,25 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     ex->qualify = qualify;
 }
 
+static void sql_explain_annscan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    static const char *ops[] = {"", "<=>", "<->", "<#>"};
+    bool qualify = ex->qualify;
+    ex->qualify = false;
+    sql_explain_head(ex, col, "HNSW Index Scan on %s", p->ann.table->name);
+    sql_explain_pad(ex->sb, col + 2);
+    sql_strbuf_printf(ex->sb, "Order By: %s %s ",
+                      p->ann.table->columns[p->ann.vec_attnum - 1].name,
+                      ops[p->ann.metric <= 3 ? p->ann.metric : 0]);
+    if (p->ann.query->kind == SQL_X_OUTER) { /* per LATERAL row: name the column */
+        sql_deparse(ex, ex->sb, p->ann.query, p);
+    } else {
+        sql_strbuf_puts(ex->sb, "$query");
+    }
+    sql_strbuf_putc(ex->sb, '\n');
+    if (p->ann.filter != NULL) sql_explain_prop(ex, col, "Filter", p->ann.filter, p);
+    ex->qualify = qualify;
+}
+
 /* Header line and details of node p. */
 static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *setops[] = {"", "Union", "Intersect", "Except"};
@@ -580,25 +599,7 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     case SQL_P_RESULT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_VALUES: sql_explain_head(ex, col, "Values Scan on \"*VALUES*\"", NULL); break;
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: sql_explain_scan(ex, p, col); break;
-    case SQL_P_ANNSCAN: {
-        static const char *ops[] = {"", "<=>", "<->", "<#>"};
-        bool qualify = ex->qualify;
-        ex->qualify = false;
-        sql_explain_head(ex, col, "HNSW Index Scan on %s", p->ann.table->name);
-        snprintf(buf, sizeof buf, "%s %s ", p->ann.table->columns[p->ann.vec_attnum - 1].name,
-                 ops[p->ann.metric <= 3 ? p->ann.metric : 0]);
-        sql_explain_pad(ex->sb, col + 2);
-        sql_strbuf_printf(ex->sb, "Order By: %s", buf);
-        if (p->ann.query->kind == SQL_X_OUTER) { /* per LATERAL row: name the column */
-            sql_deparse(ex, ex->sb, p->ann.query, p);
-        } else {
-            sql_strbuf_puts(ex->sb, "$query");
-        }
-        sql_strbuf_putc(ex->sb, '\n');
-        if (p->ann.filter != NULL) sql_explain_prop(ex, col, "Filter", p->ann.filter, p);
-        ex->qualify = qualify;
-        break;
-    }
+    case SQL_P_ANNSCAN: sql_explain_annscan(ex, p, col); break;
     case SQL_P_SOURCE: sql_explain_head(ex, col, "Copy Input", NULL); break;
     case SQL_P_PROJECTSET: sql_explain_head(ex, col, "ProjectSet", NULL); break;
     case SQL_P_CATALOG: sql_explain_head(ex, col, "Catalog Scan", NULL); break;
