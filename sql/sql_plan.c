@@ -717,6 +717,83 @@ static bool sql_outer_free_fn(const sql_expr *e, void *arg) {
     return true;
 }
 
+/* Copy of conjunct `c` (over the join's row: left columns, then right) as the right side's
+ * scan filter reads it: left columns become depth-1 outer references, right columns the scan
+ * columns they come from (through the fragment's PROJECT). NULL when a right column is
+ * computed, or for a subquery; *oom when memory ran out. */
+static sql_expr *sql_conj_to_scan(rt_arena *arena, const sql_expr *c, const sql_plan *j,
+                                  const sql_plan *rs, bool *oom) {
+    if (c->kind == SQL_X_SUBQUERY || c->kind == SQL_X_AGGREF || c->kind == SQL_X_WINDOWREF ||
+        c->kind == SQL_X_OUTER) {
+        return NULL;
+    }
+    sql_expr *e = rt_arena_alloc(arena, sizeof *e);
+    sql_expr **args = c->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * c->nargs) : NULL;
+    if (e == NULL || (c->nargs > 0 && args == NULL)) {
+        *oom = true;
+        return NULL;
+    }
+    *e = *c;
+    e->args = args;
+    uint32_t nl = j->left->ncols;
+    if (c->kind == SQL_X_COLUMN && c->column.index < nl) {
+        e->kind = SQL_X_OUTER;
+        e->column.depth = 1;
+    } else if (c->kind == SQL_X_COLUMN) {
+        uint32_t col = c->column.index - nl;
+        const sql_plan *frag = j->right->left;
+        if (frag->kind == SQL_P_PROJECT) {
+            const sql_expr *pe = frag->project.exprs[col];
+            if (pe->kind != SQL_X_COLUMN) return NULL;
+            col = pe->column.index;
+        }
+        if (col >= rs->scan.natts) return NULL;
+        e->column.index = col;
+    }
+    for (uint32_t i = 0; i < c->nargs; i++) {
+        if ((args[i] = sql_conj_to_scan(arena, c->args[i], j, rs, oom)) == NULL) return NULL;
+    }
+    return e;
+}
+
+/* The secondary-index form of the index nested loop: an equality of the join makes the
+ * right side's scan an IXSCAN keyed by the outer row (on every partition: the index is per
+ * partition). True when it did. */
+static bool sql_opt_ix_join(sql_opt *o, sql_plan *j, sql_plan *rs, double table_rows) {
+    double shards = o->shard_count > 0 ? o->shard_count : 1;
+    if (rs->scan.table->index_count == 0 ||
+        j->left->est_rows * SQL_JOIN_LOOKUP_ROWS * shards >= table_rows) {
+        return true;
+    }
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+    for (uint32_t i = 0; i < n && rs->kind == SQL_P_SCAN; i++) {
+        if (!sql_is_eq_operator(conj[i]) ||
+            sql_conj_side(conj[i], j->left->ncols) != SQL_SIDE_BOTH) {
+            continue;
+        }
+        bool oom = false;
+        sql_expr *f = sql_conj_to_scan(o->arena, conj[i], j, rs, &oom);
+        if (oom) return sql_opt_oom(o);
+        if (f == NULL) continue;
+        sql_expr *saved = rs->scan.filter, *both[2] = {f, saved};
+        if ((rs->scan.filter = sql_opt_and(o, both, saved != NULL ? 2 : 1)) == NULL) return false;
+        if (!sql_plan_ixscan(o->arena, rs, o->err)) return false;
+        if (rs->kind != SQL_P_IXSCAN) rs->scan.filter = saved;
+    }
+    return true;
+}
+
+/* The join re-runs its right side (now keyed by the outer row) per outer row. */
+static sql_plan *sql_opt_index_lateral(sql_plan *j) {
+    j->kind = SQL_P_NESTLOOP;
+    j->join.lateral = true;
+    j->join.nkeys = 0;
+    j->join.left_keys = j->join.right_keys = NULL;
+    j->join.strategy = SQL_JOIN_INDEX;
+    return j;
+}
+
 /* HASHJOIN (INNER or LEFT) whose build side is a table read keyed by its whole primary key,
  * with few outer rows: instead of scanning the whole table, look each outer row's key up on
  * the one shard that owns it (a LATERAL nested loop over a primary-key lookup). */
@@ -731,7 +808,7 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     const eng_table *t = rs->scan.table;
     double table_rows = sql_stats_rows(t);
     if (table_rows < 0) table_rows = SQL_PLAN_DEFAULT_ROWS;
-    if (t->pk_count == 0 || j->left->est_rows * SQL_JOIN_LOOKUP_ROWS >= table_rows) return j;
+    if (j->left->est_rows * SQL_JOIN_LOOKUP_ROWS >= table_rows) return j;
     sql_outer_free of = {false};
     sql_expr_walk(rs->scan.filter, sql_outer_free_fn, &of);
     if (of.found) return j;
@@ -747,7 +824,12 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
             key[k] = sql_expr_outer_copy(o->arena, j->join.left_keys[i], &oom);
             if (oom) return sql_opt_oom(o);
         }
-        if (key[k] == NULL) return j;
+        if (key[k] == NULL) break;
+    }
+    if (t->pk_count == 0 || key[t->pk_count - 1] == NULL) { /* a secondary index, maybe */
+        if (!sql_opt_ix_join(o, j, rs, table_rows)) return NULL;
+        if (rs->kind != SQL_P_IXSCAN) return j;
+        return sql_opt_index_lateral(j);
     }
     rs->scan.key = rt_arena_alloc(o->arena, sizeof(sql_expr *) * t->pk_count);
     if (rs->scan.key == NULL) return sql_opt_oom(o);
@@ -756,12 +838,7 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     rs->kind = SQL_P_PKGET;
     rs->est_rows = 1;
     j->right->est_rows = 1;
-    j->kind = SQL_P_NESTLOOP;
-    j->join.lateral = true;
-    j->join.nkeys = 0;
-    j->join.left_keys = j->join.right_keys = NULL;
-    j->join.strategy = SQL_JOIN_INDEX;
-    return j;
+    return sql_opt_index_lateral(j);
 }
 
 /* The small side of a broadcast join is read by every shard; past this many rows (or when

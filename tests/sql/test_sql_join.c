@@ -202,6 +202,13 @@ static void strategies(capture *c) {
     plan_has(c, inl, "Index Scan using big_pkey on big b");
     same(c, inl, "SELECT b2.id, (SELECT s FROM big WHERE id = b2.ref) AS s FROM big2 b2 "
                  "WHERE b2.id IN (2, 4, 6000) ORDER BY 1");
+    /* The same through a secondary index (read on every partition, per outer row). */
+    expect(c, "CREATE INDEX big2_ref ON big2 (ref)", "CREATE INDEX\n");
+    const char *ix = "SELECT s.id, b2.id FROM small s LEFT JOIN big2 b2 ON b2.ref = s.id * 90 "
+                     "WHERE s.id > 35 ORDER BY 1";
+    plan_has(c, ix, "Index Scan using big2_ref on big2 b2\n");
+    same(c, ix, "SELECT s.id, (SELECT id FROM big2 WHERE ref = s.id * 90) AS id FROM small s "
+                "WHERE s.id > 35 ORDER BY 1");
     const char *left = "SELECT s.id, b.s FROM small s LEFT JOIN big b ON b.id = s.id * 200 "
                        "WHERE s.id > 17 ORDER BY 1";
     plan_has(c, left, "Nested Loop Left Join");
