@@ -7,7 +7,9 @@
  *   - a projection, a partial aggregation (when every aggregate merges) and a local top-k (ORDER
  *     BY ... LIMIT) move into the fragment; a single-table pipeline reads only the columns it
  *     needs;
- *   - NESTLOOP with equality conjuncts across the sides becomes HASHJOIN;
+ *   - NESTLOOP with equality conjuncts across the sides becomes HASHJOIN; trees of inner
+ *     joins are reordered by cost (sql_plan_join.c) and each hash join placed where it costs
+ *     least: index lookups per outer row, co-located, broadcast or gathered (sql_plan_dist.c);
  *   - UPDATE / DELETE become GATHER(writes) over their fragment; INSERT stays on the
  *     coordinator.
  * What runs in a fragment (on another shard, in a context without the session, materials or
@@ -50,13 +52,6 @@ uint32_t sql_plan_conjuncts(sql_expr *e, sql_expr **out, uint32_t cap) {
     return n;
 }
 
-typedef struct sql_expr_info {
-    uint32_t min_col, max_col;  /* range of SQL_X_COLUMN indexes (min > max: none) */
-    bool subquery;
-    bool volatile_fn;
-    bool aggref;
-} sql_expr_info;
-
 static bool sql_expr_info_fn(const sql_expr *e, void *arg) {
     sql_expr_info *in = arg;
     switch (e->kind) {
@@ -76,7 +71,7 @@ static bool sql_expr_info_fn(const sql_expr *e, void *arg) {
     return true;
 }
 
-static sql_expr_info sql_expr_info_of(const sql_expr *e) {
+sql_expr_info sql_expr_info_of(const sql_expr *e) {
     sql_expr_info in = {.min_col = UINT32_MAX, .max_col = UINT32_MAX};
     sql_expr_walk(e, sql_expr_info_fn, &in);
     return in;
@@ -85,24 +80,24 @@ static sql_expr_info sql_expr_info_of(const sql_expr *e) {
 static bool sql_info_has_cols(const sql_expr_info *in) { return in->min_col != UINT32_MAX; }
 
 /* Whether `e` may be evaluated inside a fragment on another shard. */
-static bool sql_expr_fragment_safe(const sql_expr *e) {
+bool sql_expr_fragment_safe(const sql_expr *e) {
     if (e == NULL) return true;
     sql_expr_info in = sql_expr_info_of(e);
     return !in.subquery && !in.volatile_fn && !in.aggref;
 }
 
-static bool sql_is_int_type(uint32_t t) {
+bool sql_is_int_type(uint32_t t) {
     return t == SQL_T_INT2 || t == SQL_T_INT4 || t == SQL_T_INT8;
 }
 
 /* Types whose values encode to the same key bytes when `=` holds between them. */
-static bool sql_key_types_match(uint32_t a, uint32_t b) {
+bool sql_key_types_match(uint32_t a, uint32_t b) {
     if (a == b) return true;
     if (sql_is_int_type(a) && sql_is_int_type(b)) return true;
     return (a == SQL_T_TEXT || a == SQL_T_VARCHAR) && (b == SQL_T_TEXT || b == SQL_T_VARCHAR);
 }
 
-static bool sql_is_eq_operator(const sql_expr *c) {
+bool sql_is_eq_operator(const sql_expr *c) {
     return c->kind == SQL_X_FUNC && c->nargs == 2 && c->func.def != NULL &&
            c->func.def->is_operator && strcmp(c->func.def->name, "=") == 0;
 }
@@ -132,27 +127,12 @@ bool sql_plan_pk_conjunct(const sql_plan *scan, const sql_expr *c, uint32_t *pk_
 
 /* ---- the optimiser's state ---- */
 
-typedef struct sql_opt_memo {
-    const sql_plan *from;
-    sql_plan *to;
-} sql_opt_memo;
-
-typedef struct sql_opt {
-    rt_arena *arena;
-    rt_err *err;
-    uint32_t shard_count;
-    sql_opt_memo *memo;      /* subquery plans and CTE bodies already optimised */
-    uint32_t nmemo, memo_cap;
-} sql_opt;
-
-static sql_plan *sql_opt_node(sql_opt *o, sql_plan *p);
-
-static void *sql_opt_oom(sql_opt *o) {
+void *sql_opt_oom(sql_opt *o) {
     if (!rt_err_is_set(o->err)) rt_arena_fail(o->arena, o->err);
     return NULL;
 }
 
-static sql_expr *sql_opt_and(sql_opt *o, sql_expr **conj, uint32_t n) {
+sql_expr *sql_opt_and(sql_opt *o, sql_expr **conj, uint32_t n) {
     if (n == 0) return NULL;
     sql_expr *acc = conj[0];
     for (uint32_t i = 1; i < n; i++) {
@@ -188,7 +168,7 @@ static sql_plan *sql_opt_shared(sql_opt *o, sql_plan *p) {
 }
 
 /* Optimises the plans of subqueries inside an expression. */
-static bool sql_opt_expr(sql_opt *o, sql_expr *e) {
+bool sql_opt_expr(sql_opt *o, sql_expr *e) {
     if (e == NULL) return true;
     if (e->kind == SQL_X_SUBQUERY && e->sub.plan != NULL) {
         sql_plan *np = sql_opt_shared(o, e->sub.plan);
@@ -262,7 +242,7 @@ static bool sql_opt_node_exprs(sql_opt *o, sql_plan *p) {
 
 /* ---- new nodes ---- */
 
-static sql_plan *sql_opt_filter_over(sql_opt *o, sql_plan *child, sql_expr **conj, uint32_t n) {
+sql_plan *sql_opt_filter_over(sql_opt *o, sql_plan *child, sql_expr **conj, uint32_t n) {
     if (n == 0) return child;
     sql_plan *f = sql_plan_new(o->arena, SQL_P_FILTER, child->ncols);
     if (f == NULL) return sql_opt_oom(o);
@@ -494,9 +474,7 @@ static bool sql_opt_prune(sql_opt *o, sql_plan *scan, sql_expr ***exprs, uint32_
 
 /* ---- filters and joins ---- */
 
-enum { SQL_SIDE_NONE = 0, SQL_SIDE_LEFT, SQL_SIDE_RIGHT, SQL_SIDE_BOTH };
-
-static int sql_conj_side(const sql_expr *c, uint32_t nleft) {
+int sql_conj_side(const sql_expr *c, uint32_t nleft) {
     sql_expr_info in = sql_expr_info_of(c);
     if (in.subquery || in.aggref || !sql_info_has_cols(&in)) return SQL_SIDE_NONE;
     if (in.max_col < nleft) return SQL_SIDE_LEFT;
@@ -554,7 +532,7 @@ static bool sql_hashable_type(uint32_t t) {
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that compare a left-only
  * expression with a right-only one of a type with the same hash and equality. The quals stay
  * whole: the executor re-checks them on each candidate pair. */
-static bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
+bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
     uint32_t nleft = j->left->ncols, nk = 0;
@@ -591,653 +569,6 @@ static bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     j->join.left_keys = lk;
     j->join.right_keys = rk;
     return true;
-}
-
-/* ---- distributed join strategies ---- */
-
-/* The scan a side's GATHER runs as its fragment (through an optional PROJECT), when the side
- * is a plain read of one table: every partition, no row locks, no writes. */
-static sql_plan *sql_side_scan(const sql_plan *g) {
-    if (g->kind != SQL_P_GATHER || g->gather.writes || g->gather.merge_sorted) return NULL;
-    sql_plan *f = g->left;
-    if (f != NULL && f->kind == SQL_P_PROJECT) f = f->left;
-    if (f == NULL || (f->kind != SQL_P_SCAN && f->kind != SQL_P_IXSCAN) || f->scan.want_slots ||
-        f->scan.lock_strength != 0) {
-        return NULL;
-    }
-    return f;
-}
-
-/* The table column (attnum) a side's output column `col` reads, 0 if computed. */
-static uint16_t sql_side_attnum(const sql_plan *g, const sql_plan *scan, const sql_expr *e) {
-    /* int4 = int8 compares through a widening cast; the key bytes are the same. */
-    while (e->kind == SQL_X_FUNC && e->nargs == 1 && e->func.def != NULL &&
-           strcmp(e->func.def->name, "cast") == 0 && sql_is_int_type(e->type_oid) &&
-           sql_is_int_type(e->args[0]->type_oid)) {
-        e = e->args[0];
-    }
-    if (e->kind != SQL_X_COLUMN || e->column.index >= g->ncols) return 0;
-    uint32_t c = e->column.index;
-    if (g->left->kind == SQL_P_PROJECT) {
-        const sql_expr *pe = g->left->project.exprs[c];
-        if (pe->kind != SQL_X_COLUMN) return 0;
-        c = pe->column.index;
-    }
-    return c < scan->scan.natts ? scan->scan.attnums[c] : 0;
-}
-
-/* Whether the hash keys pair every primary-key column of the left table with the same
- * primary-key column of the right one (so equal keys live in equal partition numbers). */
-static bool sql_keys_cover_pk(const sql_plan *j, const sql_plan *ls, const sql_plan *rs) {
-    const eng_table *lt = ls->scan.table, *rt = rs->scan.table;
-    if (lt->pk_count == 0 || lt->pk_count != rt->pk_count) return false;
-    for (uint32_t k = 0; k < lt->pk_count; k++) {
-        uint32_t lt_type = lt->columns[lt->pk_attnums[k] - 1].type_oid;
-        uint32_t rt_type = rt->columns[rt->pk_attnums[k] - 1].type_oid;
-        if (!sql_key_types_match(lt_type, rt_type)) return false;
-        bool found = false;
-        for (uint32_t i = 0; i < j->join.nkeys && !found; i++) {
-            found = sql_side_attnum(j->left, ls, j->join.left_keys[i]) == lt->pk_attnums[k] &&
-                    sql_side_attnum(j->right, rs, j->join.right_keys[i]) == rt->pk_attnums[k];
-        }
-        if (!found) return false;
-    }
-    return true;
-}
-
-/* HASHJOIN of two tables partitioned alike on its key: the join moves into one fragment that
- * runs on every partition's shard (partition p of both tables lives on the same shard), and
- * only the joined rows are gathered. */
-static sql_plan *sql_opt_colocate(sql_opt *o, sql_plan *j) {
-    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral) return j;
-    sql_plan *ls = sql_side_scan(j->left), *rs = sql_side_scan(j->right);
-    if (ls == NULL || rs == NULL || j->right->gather.npartitions != 0) return j;
-    /* Unmatched rows of a preserved side come from every partition it has. */
-    uint32_t jt = j->join.join_type;
-    if (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT && j->left->gather.npartitions != 0) return j;
-    const eng_table *lt = ls->scan.table, *rt = rs->scan.table;
-    if (lt->partition_count != rt->partition_count || !sql_keys_cover_pk(j, ls, rs)) return j;
-    if (!sql_expr_fragment_safe(j->join.quals)) return j;
-    for (uint32_t i = 0; i < j->join.nkeys; i++) {
-        if (!sql_expr_fragment_safe(j->join.left_keys[i]) ||
-            !sql_expr_fragment_safe(j->join.right_keys[i])) {
-            return j;
-        }
-    }
-    sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
-    if (g == NULL) return sql_opt_oom(o);
-    *g = *j->left; /* the left side's table and partitions */
-    g->ncols = j->ncols;
-    g->cols = j->cols;
-    g->est_rows = j->est_rows;
-    j->left = j->left->left;
-    j->right = j->right->left;
-    j->join.strategy = SQL_JOIN_COLOCATED;
-    g->left = j;
-    return g;
-}
-
-/* A primary-key lookup per outer row costs about this many scanned rows (a fragment built and
- * a message to the owning shard and back). */
-#define SQL_JOIN_LOOKUP_ROWS 50.0
-
-/* A copy of `e` (over the join's left row) as the right side of a LATERAL join reads it:
- * columns become depth-1 outer references, outer references one level deeper. NULL when it
- * holds a subquery (its plan cannot move) or memory runs out (then *oom). */
-static sql_expr *sql_expr_outer_copy(rt_arena *arena, const sql_expr *e, bool *oom) {
-    if (e->kind == SQL_X_SUBQUERY || e->kind == SQL_X_AGGREF || e->kind == SQL_X_WINDOWREF) {
-        return NULL;
-    }
-    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
-    sql_expr **args = e->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs) : NULL;
-    if (c == NULL || (e->nargs > 0 && args == NULL)) {
-        *oom = true;
-        return NULL;
-    }
-    *c = *e;
-    c->args = args;
-    if (e->kind == SQL_X_COLUMN) {
-        c->kind = SQL_X_OUTER;
-        c->column.depth = 1;
-    } else if (e->kind == SQL_X_OUTER) {
-        c->column.depth = e->column.depth + 1;
-    }
-    for (uint32_t i = 0; i < e->nargs; i++) {
-        if ((args[i] = sql_expr_outer_copy(arena, e->args[i], oom)) == NULL) return NULL;
-    }
-    return c;
-}
-
-typedef struct sql_outer_free {
-    bool found;
-} sql_outer_free;
-
-static bool sql_outer_free_fn(const sql_expr *e, void *arg) {
-    if (e->kind == SQL_X_OUTER || e->kind == SQL_X_SUBQUERY) ((sql_outer_free *)arg)->found = true;
-    return true;
-}
-
-/* Copy of conjunct `c` (over the join's row: left columns, then right) as the right side's
- * scan filter reads it: left columns become depth-1 outer references, right columns the scan
- * columns they come from (through the fragment's PROJECT). NULL when a right column is
- * computed, or for a subquery; *oom when memory ran out. */
-static sql_expr *sql_conj_to_scan(rt_arena *arena, const sql_expr *c, const sql_plan *j,
-                                  const sql_plan *rs, bool *oom) {
-    if (c->kind == SQL_X_SUBQUERY || c->kind == SQL_X_AGGREF || c->kind == SQL_X_WINDOWREF ||
-        c->kind == SQL_X_OUTER) {
-        return NULL;
-    }
-    sql_expr *e = rt_arena_alloc(arena, sizeof *e);
-    sql_expr **args = c->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * c->nargs) : NULL;
-    if (e == NULL || (c->nargs > 0 && args == NULL)) {
-        *oom = true;
-        return NULL;
-    }
-    *e = *c;
-    e->args = args;
-    uint32_t nl = j->left->ncols;
-    if (c->kind == SQL_X_COLUMN && c->column.index < nl) {
-        e->kind = SQL_X_OUTER;
-        e->column.depth = 1;
-    } else if (c->kind == SQL_X_COLUMN) {
-        uint32_t col = c->column.index - nl;
-        const sql_plan *frag = j->right->left;
-        if (frag->kind == SQL_P_PROJECT) {
-            const sql_expr *pe = frag->project.exprs[col];
-            if (pe->kind != SQL_X_COLUMN) return NULL;
-            col = pe->column.index;
-        }
-        if (col >= rs->scan.natts) return NULL;
-        e->column.index = col;
-    }
-    for (uint32_t i = 0; i < c->nargs; i++) {
-        if ((args[i] = sql_conj_to_scan(arena, c->args[i], j, rs, oom)) == NULL) return NULL;
-    }
-    return e;
-}
-
-/* The secondary-index form of the index nested loop: an equality of the join makes the
- * right side's scan an IXSCAN keyed by the outer row (on every partition: the index is per
- * partition). True when it did. */
-static bool sql_opt_ix_join(sql_opt *o, sql_plan *j, sql_plan *rs, double table_rows) {
-    double shards = o->shard_count > 0 ? o->shard_count : 1;
-    if (rs->scan.table->index_count == 0 ||
-        j->left->est_rows * SQL_JOIN_LOOKUP_ROWS * shards >= table_rows) {
-        return true;
-    }
-    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
-    uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
-    for (uint32_t i = 0; i < n && rs->kind == SQL_P_SCAN; i++) {
-        if (!sql_is_eq_operator(conj[i]) ||
-            sql_conj_side(conj[i], j->left->ncols) != SQL_SIDE_BOTH) {
-            continue;
-        }
-        bool oom = false;
-        sql_expr *f = sql_conj_to_scan(o->arena, conj[i], j, rs, &oom);
-        if (oom) return sql_opt_oom(o);
-        if (f == NULL) continue;
-        sql_expr *saved = rs->scan.filter, *both[2] = {f, saved};
-        if ((rs->scan.filter = sql_opt_and(o, both, saved != NULL ? 2 : 1)) == NULL) return false;
-        if (!sql_plan_ixscan(o->arena, rs, o->err)) return false;
-        if (rs->kind != SQL_P_IXSCAN) rs->scan.filter = saved;
-    }
-    return true;
-}
-
-/* The join re-runs its right side (now keyed by the outer row) per outer row. */
-static sql_plan *sql_opt_index_lateral(sql_plan *j) {
-    j->kind = SQL_P_NESTLOOP;
-    j->join.lateral = true;
-    j->join.nkeys = 0;
-    j->join.left_keys = j->join.right_keys = NULL;
-    j->join.strategy = SQL_JOIN_INDEX;
-    return j;
-}
-
-/* HASHJOIN (INNER or LEFT) whose build side is a table read keyed by its whole primary key,
- * with few outer rows: instead of scanning the whole table, look each outer row's key up on
- * the one shard that owns it (a LATERAL nested loop over a primary-key lookup). */
-static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
-    uint32_t jt = j->join.join_type;
-    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti ||
-        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
-        return j;
-    }
-    sql_plan *rs = sql_side_scan(j->right);
-    if (rs == NULL || rs->kind != SQL_P_SCAN || j->right->gather.npartitions != 0) return j;
-    const eng_table *t = rs->scan.table;
-    double table_rows = sql_stats_rows(t);
-    if (table_rows < 0) table_rows = SQL_PLAN_DEFAULT_ROWS;
-    if (j->left->est_rows * SQL_JOIN_LOOKUP_ROWS >= table_rows) return j;
-    sql_outer_free of = {false};
-    sql_expr_walk(rs->scan.filter, sql_outer_free_fn, &of);
-    if (of.found) return j;
-    sql_expr *key[ENG_INDEX_COLUMNS_MAX] = {0};
-    for (uint32_t k = 0; k < t->pk_count; k++) {
-        uint32_t pk_type = t->columns[t->pk_attnums[k] - 1].type_oid;
-        for (uint32_t i = 0; i < j->join.nkeys && key[k] == NULL; i++) {
-            if (sql_side_attnum(j->right, rs, j->join.right_keys[i]) != t->pk_attnums[k] ||
-                !sql_key_types_match(pk_type, j->join.left_keys[i]->type_oid)) {
-                continue;
-            }
-            bool oom = false;
-            key[k] = sql_expr_outer_copy(o->arena, j->join.left_keys[i], &oom);
-            if (oom) return sql_opt_oom(o);
-        }
-        if (key[k] == NULL) break;
-    }
-    if (t->pk_count == 0 || key[t->pk_count - 1] == NULL) { /* a secondary index, maybe */
-        if (!sql_opt_ix_join(o, j, rs, table_rows)) return NULL;
-        if (rs->kind != SQL_P_IXSCAN) return j;
-        return sql_opt_index_lateral(j);
-    }
-    rs->scan.key = rt_arena_alloc(o->arena, sizeof(sql_expr *) * t->pk_count);
-    if (rs->scan.key == NULL) return sql_opt_oom(o);
-    memcpy(rs->scan.key, key, sizeof(sql_expr *) * t->pk_count);
-    rs->scan.nkey = t->pk_count;
-    rs->kind = SQL_P_PKGET;
-    rs->est_rows = 1;
-    j->right->est_rows = 1;
-    return sql_opt_index_lateral(j);
-}
-
-/* The small side of a broadcast join is read by every shard; past this many rows (or when
- * that costs more than gathering the big side) the join stays on the coordinator. */
-#define SQL_JOIN_BROADCAST_ROWS_MAX 100000.0
-
-/* HASHJOIN (INNER or LEFT) of a big distributed side with a small plain table read: the join
- * moves into the big side's fragment, each fragment reading the small side whole (a GATHER
- * inside the fragment) and probing it with its own partitions in parallel; only joined rows
- * come back. */
-static sql_plan *sql_opt_broadcast(sql_opt *o, sql_plan *j) {
-    uint32_t jt = j->join.join_type;
-    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
-        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
-        return j;
-    }
-    const sql_plan *l = j->left, *r = j->right;
-    if (l->kind != SQL_P_GATHER || l->gather.writes || l->gather.merge_sorted ||
-        sql_side_scan(r) == NULL) {
-        return j;
-    }
-    double shards = o->shard_count > 0 ? o->shard_count : 1;
-    if (shards < 2 || r->est_rows > SQL_JOIN_BROADCAST_ROWS_MAX ||
-        r->est_rows * shards >= l->est_rows) {
-        return j;
-    }
-    if (!sql_expr_fragment_safe(j->join.quals)) return j;
-    for (uint32_t i = 0; i < j->join.nkeys; i++) {
-        if (!sql_expr_fragment_safe(j->join.left_keys[i]) ||
-            !sql_expr_fragment_safe(j->join.right_keys[i])) {
-            return j;
-        }
-    }
-    sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
-    if (g == NULL) return sql_opt_oom(o);
-    *g = *j->left;
-    g->ncols = j->ncols;
-    g->cols = j->cols;
-    g->est_rows = j->est_rows;
-    j->left = j->left->left;
-    j->join.strategy = SQL_JOIN_BROADCAST;
-    g->left = j;
-    return g;
-}
-
-/* Where a hash join runs: by primary-key lookups when the outer side is small, else on the
- * shards when both tables are partitioned alike on its key, else on the shards of the big
- * side with the small one broadcast, else gathered on the coordinator. */
-static sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
-    if ((j = sql_opt_index_join(o, j)) == NULL || j->kind != SQL_P_HASHJOIN) return j;
-    sql_plan *c = sql_opt_colocate(o, j);
-    if (c == NULL || c != j) return c;
-    return sql_opt_broadcast(o, j);
-}
-
-/* ---- join order (the choice itself is sql_plan_join.c's) ---- */
-
-static bool sql_is_reorderable(const sql_plan *p) {
-    return p->kind == SQL_P_NESTLOOP && !p->join.lateral && !p->join.semi && !p->join.anti &&
-           !p->join.ordered &&
-           (p->join.join_type == SQL_JOIN_INNER || p->join.join_type == SQL_JOIN_CROSS);
-}
-
-/* A tree of inner joins flattened: its relations (with the column range each fills in the
- * tree's row) and every condition of its joins and of the filters between them, over that
- * row. */
-typedef struct sql_jflat {
-    sql_plan *rels[SQL_JOIN_RELS_MAX];
-    uint32_t first[SQL_JOIN_RELS_MAX];
-    uint32_t nrels;
-    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
-    uint32_t mask[SQL_PLAN_CONJUNCTS_MAX];   /* relations each conjunct refers to */
-    uint32_t nconj;
-    uint32_t ncols;                          /* the tree's row */
-} sql_jflat;
-
-/* Conjuncts of `e` (over a node whose columns start at `offset` of the tree's row) added to
- * the pool; false when they do not fit (then the node stays whole). */
-static bool sql_jflat_conj(sql_opt *o, sql_jflat *fl, sql_expr *e, uint32_t offset,
-                           uint32_t ncols, bool *fits) {
-    sql_expr *c[SQL_PLAN_CONJUNCTS_MAX];
-    uint32_t n = sql_plan_conjuncts(e, c, SQL_PLAN_CONJUNCTS_MAX);
-    *fits = fl->nconj + n <= SQL_PLAN_CONJUNCTS_MAX;
-    if (!*fits) return true;
-    uint32_t *map = rt_arena_alloc(o->arena, sizeof(uint32_t) * (ncols + 1u));
-    if (map == NULL) return sql_opt_oom(o);
-    for (uint32_t i = 0; i < ncols; i++) map[i] = i + offset;
-    for (uint32_t i = 0; i < n; i++) {
-        sql_expr *s = offset == 0 ? c[i] : sql_expr_remap(o->arena, c[i], map, ncols);
-        if (s == NULL) return sql_opt_oom(o);
-        fl->conj[fl->nconj++] = s;
-    }
-    return true;
-}
-
-static bool sql_jflat_add(sql_opt *o, sql_jflat *fl, sql_plan *p, uint32_t offset) {
-    sql_plan *j = p->kind == SQL_P_FILTER && sql_is_reorderable(p->left) ? p->left : p;
-    bool join = sql_is_reorderable(j) && fl->nrels + 2 <= SQL_JOIN_RELS_MAX;
-    uint32_t saved = fl->nconj;
-    bool fits = true;
-    if (join && j != p && !sql_jflat_conj(o, fl, p->filter.pred, offset, p->ncols, &fits)) {
-        return false;
-    }
-    if (join && fits && j->join.quals != NULL &&
-        !sql_jflat_conj(o, fl, j->join.quals, offset, j->ncols, &fits)) {
-        return false;
-    }
-    if (!join || !fits) { /* a relation of its own */
-        fl->nconj = saved;
-        fl->rels[fl->nrels] = p;
-        fl->first[fl->nrels++] = offset;
-        return true;
-    }
-    return sql_jflat_add(o, fl, j->left, offset) &&
-           sql_jflat_add(o, fl, j->right, offset + j->left->ncols);
-}
-
-typedef struct sql_jmask {
-    const sql_jflat *fl;
-    uint32_t mask;
-    bool unsafe;             /* subquery, aggregate or volatile call: evaluate it last */
-} sql_jmask;
-
-static bool sql_jmask_fn(const sql_expr *e, void *arg) {
-    sql_jmask *m = arg;
-    if (e->kind == SQL_X_COLUMN) {
-        for (uint32_t r = 0; r < m->fl->nrels; r++) {
-            if (e->column.index >= m->fl->first[r] &&
-                e->column.index < m->fl->first[r] + m->fl->rels[r]->ncols) {
-                m->mask |= 1u << r;
-            }
-        }
-    }
-    return true;
-}
-
-/* The table a relation reads (through filters, projections and its GATHER), or NULL. */
-static const eng_table *sql_rel_table(const sql_plan *p) {
-    while (p != NULL && (p->kind == SQL_P_FILTER || p->kind == SQL_P_PROJECT ||
-                         p->kind == SQL_P_GATHER)) {
-        p = p->left;
-    }
-    bool read = p != NULL && (p->kind == SQL_P_SCAN || p->kind == SQL_P_PKGET ||
-                              p->kind == SQL_P_IXSCAN || p->kind == SQL_P_ANNSCAN);
-    if (!read) return NULL;
-    return p->kind == SQL_P_ANNSCAN ? p->ann.table : p->scan.table;
-}
-
-/* Distinct values of the tree's column `col` (relation r): statistics when the column comes
- * straight from an analysed table, else as many as the relation has rows (a key). */
-static double sql_jcol_distinct(const sql_jflat *fl, const sql_plan *tree, const double *rows,
-                                uint32_t r, uint32_t col, double *null_frac) {
-    *null_frac = 0;
-    const sql_col *c = &tree->cols[col];
-    const eng_table *t = sql_rel_table(fl->rels[r]);
-    double nd;
-    if (t != NULL && c->table_oid == t->oid && c->attnum > 0 &&
-        sql_stats_distinct(t, (uint16_t)c->attnum, &nd, null_frac)) {
-        return nd < 1 ? 1 : nd;
-    }
-    return rows[r];
-}
-
-/* Selectivity of a conjunct that joins relations: `a = b` between columns of two relations
- * is 1 / max(distinct values) of the non-NULL rows; anything else PostgreSQL's default. */
-static double sql_jconj_sel(const sql_jflat *fl, const sql_plan *tree, const double *rows,
-                            const sql_expr *c, bool *equi) {
-    *equi = false;
-    if (!sql_is_eq_operator(c)) return SQL_SEL_DEFAULT_INEQ;
-    const sql_expr *a = c->args[0], *b = c->args[1];
-    if (a->kind != SQL_X_COLUMN || b->kind != SQL_X_COLUMN) {
-        *equi = true;
-        return SQL_SEL_DEFAULT_EQ;
-    }
-    uint32_t ra = UINT32_MAX, rb = UINT32_MAX;
-    for (uint32_t r = 0; r < fl->nrels; r++) {
-        uint32_t lo = fl->first[r], hi = lo + fl->rels[r]->ncols;
-        if (a->column.index >= lo && a->column.index < hi) ra = r;
-        if (b->column.index >= lo && b->column.index < hi) rb = r;
-    }
-    if (ra == UINT32_MAX || rb == UINT32_MAX || ra == rb) return SQL_SEL_DEFAULT_EQ;
-    *equi = true;
-    double nfa, nfb;
-    double nda = sql_jcol_distinct(fl, tree, rows, ra, a->column.index, &nfa);
-    double ndb = sql_jcol_distinct(fl, tree, rows, rb, b->column.index, &nfb);
-    return (1 - nfa) * (1 - nfb) / (nda > ndb ? nda : ndb);
-}
-
-typedef struct sql_jbuild {
-    sql_opt *o;
-    sql_jflat *fl;
-    sql_plan *tree;          /* the original join: its row layout is the conjuncts' */
-    sql_join_tree jt;
-    sql_plan *leaf[SQL_JOIN_RELS_MAX];
-    bool placed[SQL_PLAN_CONJUNCTS_MAX];
-} sql_jbuild;
-
-/* Where each column of the tree's row is in a node whose relations come in `order`. */
-static uint32_t *sql_jbuild_map(sql_jbuild *jb, const uint32_t *order, uint32_t n) {
-    uint32_t *map = rt_arena_alloc(jb->o->arena, sizeof(uint32_t) * (jb->fl->ncols + 1u));
-    if (map == NULL) return sql_opt_oom(jb->o);
-    for (uint32_t i = 0; i < jb->fl->ncols; i++) map[i] = UINT32_MAX;
-    uint32_t pos = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t r = order[k];
-        for (uint32_t c = 0; c < jb->fl->rels[r]->ncols; c++) map[jb->fl->first[r] + c] = pos++;
-    }
-    return map;
-}
-
-/* The join of two planned sides with the conjuncts that first become evaluable there. */
-static sql_plan *sql_jbuild_join(sql_jbuild *jb, const sql_join_node *nd, sql_plan *l,
-                                 sql_plan *r, const uint32_t *order, uint32_t n) {
-    sql_opt *o = jb->o;
-    sql_plan *j = sql_plan_new(o->arena, SQL_P_NESTLOOP, 0);
-    sql_col *cols = rt_arena_alloc(o->arena, sizeof(sql_col) * (l->ncols + r->ncols + 1u));
-    uint32_t *map = sql_jbuild_map(jb, order, n);
-    if (j == NULL || cols == NULL || map == NULL) return sql_opt_oom(o);
-    memcpy(cols, l->cols, sizeof(sql_col) * l->ncols);
-    memcpy(cols + l->ncols, r->cols, sizeof(sql_col) * r->ncols);
-    j->ncols = l->ncols + r->ncols;
-    j->cols = cols;
-    j->left = l;
-    j->right = r;
-    j->join.ordered = true;
-    j->join.join_type = SQL_JOIN_CROSS;
-    j->est_rows = nd->rows;
-    sql_expr *quals[SQL_PLAN_CONJUNCTS_MAX];
-    uint32_t nq = 0;
-    for (uint32_t i = 0; i < jb->fl->nconj; i++) {
-        uint32_t m = jb->fl->mask[i];
-        if (jb->placed[i] || m == 0 || (m & nd->set) != m) continue;
-        jb->placed[i] = true;
-        if (!sql_opt_expr(o, jb->fl->conj[i])) return NULL;
-        quals[nq] = sql_expr_remap(o->arena, jb->fl->conj[i], map, jb->fl->ncols);
-        if (quals[nq++] == NULL) return sql_opt_oom(o);
-    }
-    if (nq > 0) {
-        j->join.join_type = SQL_JOIN_INNER;
-        if ((j->join.quals = sql_opt_and(o, quals, nq)) == NULL) return NULL;
-        if (!sql_opt_hash_keys(o, j)) return NULL;
-    }
-    return sql_opt_join_strategy(o, j);
-}
-
-/* Whether the node's conjuncts fix every primary-key column of the table relation-set
- * `side` reads with values from relation-set `other` (an index nested loop could run with
- * `side` as its inner input). */
-static bool sql_jbuild_pk_fixed(sql_jbuild *jb, uint32_t side, uint32_t other,
-                                const sql_plan *side_plan) {
-    const sql_plan *scan = sql_side_scan(side_plan);
-    if (scan == NULL || scan->kind != SQL_P_SCAN || (side & (side - 1)) != 0) return false;
-    const eng_table *t = scan->scan.table;
-    if (t->pk_count == 0) return false;
-    for (uint32_t k = 0; k < t->pk_count; k++) {
-        bool fixed = false;
-        for (uint32_t i = 0; i < jb->fl->nconj && !fixed; i++) {
-            const sql_expr *c = jb->fl->conj[i];
-            uint32_t m = jb->fl->mask[i];
-            if (jb->placed[i] || !sql_is_eq_operator(c) || (m & ~(side | other)) != 0 ||
-                !(m & side) || !(m & other)) {
-                continue;
-            }
-            for (uint32_t a = 0; a < 2 && !fixed; a++) {
-                const sql_expr *col = c->args[a];
-                if (col->kind != SQL_X_COLUMN || col->column.index >= jb->tree->ncols) continue;
-                const sql_col *tc = &jb->tree->cols[col->column.index];
-                sql_jmask om = {.fl = jb->fl};
-                sql_expr_walk(c->args[1 - a], sql_jmask_fn, &om);
-                fixed = tc->table_oid == t->oid && tc->attnum == t->pk_attnums[k] &&
-                        om.mask != 0 && (om.mask & ~other) == 0;
-            }
-        }
-        if (!fixed) return false;
-    }
-    return true;
-}
-
-/* An index nested loop needs the looked-up table on the right: swap the sides when the left
- * is such a table and the right has few enough rows to look each of them up. */
-static bool sql_jbuild_swap(sql_jbuild *jb, const sql_join_node *nd, sql_plan *l, sql_plan *r) {
-    const sql_join_node *ln = &jb->jt.nodes[nd->left], *rn = &jb->jt.nodes[nd->right];
-    const sql_plan *scan = sql_side_scan(l);
-    if (scan == NULL) return false;
-    double table_rows = sql_stats_rows(scan->scan.table);
-    if (table_rows < 0) table_rows = SQL_PLAN_DEFAULT_ROWS;
-    return r->est_rows * SQL_JOIN_LOOKUP_ROWS < table_rows &&
-           sql_jbuild_pk_fixed(jb, ln->set, rn->set, l);
-}
-
-/* Plans node `node` of the chosen tree; appends its relations to order[] in row order. */
-static sql_plan *sql_jbuild_node(sql_jbuild *jb, int32_t node, uint32_t *order, uint32_t *n) {
-    const sql_join_node *nd = &jb->jt.nodes[node];
-    if (nd->left < 0) {
-        order[(*n)++] = (uint32_t)node;
-        return jb->leaf[node];
-    }
-    uint32_t n0 = *n;
-    sql_plan *l = sql_jbuild_node(jb, nd->left, order, n);
-    if (l == NULL) return NULL;
-    uint32_t n1 = *n;
-    sql_plan *r = sql_jbuild_node(jb, nd->right, order, n);
-    if (r == NULL) return NULL;
-    if (sql_jbuild_swap(jb, nd, l, r)) { /* the right's relations first in the row */
-        uint32_t tmp[SQL_JOIN_RELS_MAX], k = 0;
-        for (uint32_t i = n1; i < *n; i++) tmp[k++] = order[i];
-        for (uint32_t i = n0; i < n1; i++) tmp[k++] = order[i];
-        memcpy(order + n0, tmp, sizeof(uint32_t) * k);
-        sql_plan *t = l;
-        l = r;
-        r = t;
-    }
-    return sql_jbuild_join(jb, nd, l, r, order + n0, *n - n0);
-}
-
-/* Each relation planned with the conjuncts that refer to it alone. */
-static bool sql_jbuild_leaves(sql_jbuild *jb, double *rows) {
-    sql_opt *o = jb->o;
-    sql_jflat *fl = jb->fl;
-    uint32_t *map = rt_arena_alloc(o->arena, sizeof(uint32_t) * (fl->ncols + 1u));
-    if (map == NULL) return sql_opt_oom(o);
-    for (uint32_t r = 0; r < fl->nrels; r++) {
-        sql_expr *mine[SQL_PLAN_CONJUNCTS_MAX];
-        uint32_t n = 0;
-        for (uint32_t i = 0; i < fl->ncols; i++) {
-            bool in = i >= fl->first[r] && i < fl->first[r] + fl->rels[r]->ncols;
-            map[i] = in ? i - fl->first[r] : UINT32_MAX;
-        }
-        for (uint32_t i = 0; i < fl->nconj; i++) {
-            if (fl->mask[i] != 1u << r) continue;
-            jb->placed[i] = true;
-            if ((mine[n++] = sql_expr_remap(o->arena, fl->conj[i], map, fl->ncols)) == NULL) {
-                return sql_opt_oom(o);
-            }
-        }
-        sql_plan *leaf = sql_opt_filter_over(o, fl->rels[r], mine, n);
-        if (leaf == NULL || (leaf = sql_opt_node(o, leaf)) == NULL) return false;
-        jb->leaf[r] = leaf;
-        rows[r] = leaf->est_rows < 1 ? 1 : leaf->est_rows;
-    }
-    return true;
-}
-
-/* A tree of inner joins in the order the cost model prefers, under a projection that gives
- * the columns back in the written order (expressions above refer to them by position). */
-static sql_plan *sql_opt_reorder(sql_opt *o, sql_plan *j) {
-    sql_jflat *fl = rt_arena_zalloc(o->arena, sizeof *fl);
-    sql_jbuild *jb = rt_arena_zalloc(o->arena, sizeof *jb);
-    if (fl == NULL || jb == NULL) return sql_opt_oom(o);
-    fl->ncols = j->ncols;
-    if (!sql_jflat_add(o, fl, j, 0)) return NULL;
-    sql_expr *top[SQL_PLAN_CONJUNCTS_MAX];
-    uint32_t ntop = 0;
-    for (uint32_t i = 0; i < fl->nconj; i++) {
-        sql_jmask m = {.fl = fl};
-        sql_expr_walk(fl->conj[i], sql_jmask_fn, &m);
-        sql_expr_info in = sql_expr_info_of(fl->conj[i]);
-        fl->mask[i] = in.subquery || in.volatile_fn || in.aggref ? 0 : m.mask;
-        if (fl->mask[i] == 0) top[ntop++] = fl->conj[i]; /* above every join */
-    }
-    *jb = (sql_jbuild){.o = o, .fl = fl, .tree = j};
-    double rows[SQL_JOIN_RELS_MAX];
-    if (!sql_jbuild_leaves(jb, rows)) return NULL;
-    sql_join_pred preds[SQL_PLAN_CONJUNCTS_MAX];
-    uint32_t npreds = 0;
-    for (uint32_t i = 0; i < fl->nconj; i++) {
-        uint32_t m = fl->mask[i];
-        if (m == 0 || (m & (m - 1)) == 0) continue;
-        preds[npreds].rels = m;
-        preds[npreds].selectivity = sql_jconj_sel(fl, j, rows, fl->conj[i], &preds[npreds].equi);
-        npreds++;
-    }
-    if (!sql_join_order(o->arena, rows, fl->nrels, preds, npreds, &jb->jt, o->err)) return NULL;
-    uint32_t order[SQL_JOIN_RELS_MAX], n = 0;
-    sql_plan *root = sql_jbuild_node(jb, (int32_t)jb->jt.nnodes - 1, order, &n);
-    if (root == NULL) return NULL;
-    for (uint32_t i = 0; i < ntop; i++) {
-        if (!sql_opt_expr(o, top[i])) return NULL;
-    }
-    uint32_t *map = sql_jbuild_map(jb, order, n);
-    if (map == NULL) return NULL;
-    bool same = true;
-    for (uint32_t i = 0; i < j->ncols; i++) same &= map[i] == i;
-    if (!same) {
-        sql_plan *p = sql_plan_new(o->arena, SQL_P_PROJECT, 0);
-        sql_expr **exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (j->ncols + 1u));
-        if (p == NULL || exprs == NULL) return sql_opt_oom(o);
-        for (uint32_t i = 0; i < j->ncols; i++) {
-            exprs[i] = sql_expr_column(o->arena, map[i], j->cols[i].type_oid, j->cols[i].typmod);
-            if (exprs[i] == NULL) return sql_opt_oom(o);
-        }
-        p->ncols = j->ncols;
-        p->cols = j->cols;
-        p->left = root;
-        p->project.exprs = exprs;
-        p->est_rows = root->est_rows;
-        root = p;
-    }
-    return sql_opt_filter_over(o, root, top, ntop);
 }
 
 static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
@@ -1491,7 +822,7 @@ static bool sql_opt_children(sql_opt *o, sql_plan *p) {
     return true;
 }
 
-static sql_plan *sql_opt_node(sql_opt *o, sql_plan *p) {
+sql_plan *sql_opt_node(sql_opt *o, sql_plan *p) {
     switch (p->kind) {
     case SQL_P_SCAN:
         if (sql_is_table_read(p)) return sql_opt_table(o, p, NULL, 0);
