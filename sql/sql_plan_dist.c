@@ -98,7 +98,6 @@ static sql_plan *sql_opt_colocate(sql_opt *o, sql_plan *j) {
     return g;
 }
 
-
 /* A copy of `e` (over the join's left row) as the right side of a LATERAL join reads it:
  * columns become depth-1 outer references, outer references one level deeper. NULL when it
  * holds a subquery (its plan cannot move) or memory runs out (then *oom). */
@@ -177,7 +176,8 @@ static sql_expr *sql_conj_to_scan(rt_arena *arena, const sql_expr *c, const sql_
 /* The secondary-index form of the index nested loop: an equality of the join makes the
  * right side's scan an IXSCAN keyed by the outer row (on every partition: the index is per
  * partition). True when it did. */
-static bool sql_opt_ix_join(sql_opt *o, sql_plan *j, sql_plan *rs, double table_rows) {
+static bool sql_opt_ix_join(sql_opt *o, sql_plan *j, sql_plan *rs, double table_rows,
+                            const sql_expr **used) {
     double shards = o->shard_count > 0 ? o->shard_count : 1;
     if (rs->scan.table->index_count == 0 ||
         j->left->est_rows * SQL_JOIN_LOOKUP_ROWS * shards >= table_rows) {
@@ -198,18 +198,45 @@ static bool sql_opt_ix_join(sql_opt *o, sql_plan *j, sql_plan *rs, double table_
         if ((rs->scan.filter = sql_opt_and(o, both, saved != NULL ? 2 : 1)) == NULL) return false;
         if (!sql_plan_ixscan(o->arena, rs, o->err)) return false;
         if (rs->kind != SQL_P_IXSCAN) rs->scan.filter = saved;
+        else *used = conj[i];
     }
     return true;
 }
 
-/* The join re-runs its right side (now keyed by the outer row) per outer row. */
-static sql_plan *sql_opt_index_lateral(sql_plan *j) {
+/* The join re-runs its right side (now keyed by the outer row) per outer row. The
+ * conditions the lookup answers exactly (`used`, n of them) leave the join's own. */
+static sql_plan *sql_opt_index_lateral(sql_opt *o, sql_plan *j, const sql_expr **used,
+                                       uint32_t n) {
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t nc = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX), keep = 0;
+    for (uint32_t i = 0; i < nc; i++) {
+        bool drop = false;
+        for (uint32_t k = 0; k < n && !drop; k++) drop = conj[i] == used[k];
+        if (!drop) conj[keep++] = conj[i];
+    }
+    if (keep < nc) {
+        j->join.quals = NULL;
+        if (keep > 0 && (j->join.quals = sql_opt_and(o, conj, keep)) == NULL) return NULL;
+    }
     j->kind = SQL_P_NESTLOOP;
     j->join.lateral = true;
     j->join.nkeys = 0;
     j->join.left_keys = j->join.right_keys = NULL;
     j->join.strategy = SQL_JOIN_INDEX;
     return j;
+}
+
+/* The `=` conjunct of the join's quals that gave hash key `left_key`, or NULL. */
+static const sql_expr *sql_key_conjunct(const sql_plan *j, const sql_expr *left_key) {
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+    for (uint32_t i = 0; i < n; i++) {
+        if (sql_is_eq_operator(conj[i]) &&
+            (conj[i]->args[0] == left_key || conj[i]->args[1] == left_key)) {
+            return conj[i];
+        }
+    }
+    return NULL;
 }
 
 /* HASHJOIN (INNER or LEFT) whose build side is a table read keyed by its whole primary key,
@@ -231,6 +258,7 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     sql_expr_walk(rs->scan.filter, sql_outer_free_fn, &of);
     if (of.found) return j;
     sql_expr *key[ENG_INDEX_COLUMNS_MAX] = {0};
+    const sql_expr *used[ENG_INDEX_COLUMNS_MAX] = {0};
     for (uint32_t k = 0; k < t->pk_count; k++) {
         uint32_t pk_type = t->columns[t->pk_attnums[k] - 1].type_oid;
         for (uint32_t i = 0; i < j->join.nkeys && key[k] == NULL; i++) {
@@ -241,13 +269,14 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
             bool oom = false;
             key[k] = sql_expr_outer_copy(o->arena, j->join.left_keys[i], &oom);
             if (oom) return sql_opt_oom(o);
+            used[k] = sql_key_conjunct(j, j->join.left_keys[i]);
         }
         if (key[k] == NULL) break;
     }
     if (t->pk_count == 0 || key[t->pk_count - 1] == NULL) { /* a secondary index, maybe */
-        if (!sql_opt_ix_join(o, j, rs, table_rows)) return NULL;
+        if (!sql_opt_ix_join(o, j, rs, table_rows, &used[0])) return NULL;
         if (rs->kind != SQL_P_IXSCAN) return j;
-        return sql_opt_index_lateral(j);
+        return sql_opt_index_lateral(o, j, used, 1);
     }
     rs->scan.key = rt_arena_alloc(o->arena, sizeof(sql_expr *) * t->pk_count);
     if (rs->scan.key == NULL) return sql_opt_oom(o);
@@ -256,7 +285,7 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     rs->kind = SQL_P_PKGET;
     rs->est_rows = 1;
     j->right->est_rows = 1;
-    return sql_opt_index_lateral(j);
+    return sql_opt_index_lateral(o, j, used, t->pk_count);
 }
 
 /* The small side of a broadcast join is read by every shard; past this many rows (or when
