@@ -27,6 +27,8 @@ typedef struct sql_rte {
 typedef struct sql_scope {
     sql_scope_col *cols;
     uint32_t ncols;
+    uint32_t *star;          /* the order of a bare `*` (a permutation of the ncols columns,
+                                USING columns first); NULL: column order */
     sql_rte *rtes;
     uint32_t nrtes;
 } sql_scope;

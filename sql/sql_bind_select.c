@@ -70,9 +70,22 @@ static bool sql_scope_check_names(sql_binder *b, const sql_scope *l, const sql_s
     return true;
 }
 
+/* Column k of a bare `*` over scope s. */
+static uint32_t sql_scope_star_at(const sql_scope *s, uint32_t k) {
+    return s->star != NULL ? s->star[k] : k;
+}
+
 static sql_scope *sql_scope_concat(sql_binder *b, const sql_scope *l, const sql_scope *r) {
     sql_scope *s = sql_scope_new(b, l->ncols + r->ncols, l->nrtes + r->nrtes);
     if (s == NULL) return NULL;
+    if (l->star != NULL || r->star != NULL) {
+        s->star = rt_arena_alloc(b->arena, sizeof(uint32_t) * (l->ncols + r->ncols + 1u));
+        if (s->star == NULL) return NULL;
+        for (uint32_t k = 0; k < l->ncols; k++) s->star[k] = sql_scope_star_at(l, k);
+        for (uint32_t k = 0; k < r->ncols; k++) {
+            s->star[l->ncols + k] = l->ncols + sql_scope_star_at(r, k);
+        }
+    }
     memcpy(s->cols, l->cols, sizeof(sql_scope_col) * l->ncols);
     memcpy(s->cols + l->ncols, r->cols, sizeof(sql_scope_col) * r->ncols);
     s->ncols = l->ncols + r->ncols;
@@ -392,6 +405,27 @@ static sql_list *sql_natural_cols(sql_binder *b, const sql_scope *ls, const sql_
     return l;
 }
 
+/* A bare `*` over a USING / NATURAL join lists the merged columns first, then the other
+ * columns of the left and of the right side (PostgreSQL's order). */
+static bool sql_using_star(sql_binder *b, sql_scope *s, const uint32_t *pairs, uint32_t n,
+                           bool right) {
+    uint32_t *star = rt_arena_alloc(b->arena, sizeof(uint32_t) * (s->ncols + 1u));
+    bool *first = rt_arena_zalloc(b->arena, s->ncols + 1u);
+    if (star == NULL || first == NULL) return false;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t c = pairs[2 * i + (right ? 1 : 0)];
+        star[k++] = c;
+        first[c] = true;
+    }
+    for (uint32_t i = 0; i < s->ncols; i++) {
+        uint32_t c = sql_scope_star_at(s, i);
+        if (!first[c]) star[k++] = c;
+    }
+    s->star = star;
+    return true;
+}
+
 /* FULL JOIN USING: each merged column is COALESCE(left, right), computed above the join and
  * put first (PostgreSQL's order for `*`); both sides' own columns stay reachable qualified. */
 static sql_plan *sql_bind_full_using(sql_qlevel *q, sql_plan *join, sql_scope **scope,
@@ -431,6 +465,10 @@ static sql_plan *sql_bind_full_using(sql_qlevel *q, sql_plan *join, sql_scope **
     }
     for (uint32_t k = 0; k < n; k++) ns->cols[n + pairs[2 * k]].hidden = true;
     ns->ncols = n + s->ncols;
+    ns->star = rt_arena_alloc(b->arena, sizeof(uint32_t) * (ns->ncols + 1u));
+    if (ns->star == NULL) return NULL;
+    for (uint32_t k = 0; k < n; k++) ns->star[k] = k;
+    for (uint32_t k = 0; k < s->ncols; k++) ns->star[n + k] = n + sql_scope_star_at(s, k);
     for (uint32_t r = 0; r < s->nrtes; r++) {
         ns->rtes[r] = s->rtes[r];
         ns->rtes[r].first += n;
@@ -480,6 +518,9 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
         if (pairs == NULL) return NULL;
         p->join.quals = sql_bind_using(q, j, ls, rs, s, using_cols, pairs);
         if (p->join.quals == NULL) return NULL;
+        if (!sql_using_star(b, s, pairs, using_cols->count, j->join_kind == SQL_JOIN_RIGHT)) {
+            return NULL;
+        }
         if (j->join_kind == SQL_JOIN_FULL &&
             (p = sql_bind_full_using(q, p, &s, pairs, using_cols->count)) == NULL) {
             return NULL;
@@ -607,7 +648,8 @@ static bool sql_expand_star(sql_qlevel *q, const sql_star *st, sql_targets *t) {
         return sql_bind_error(b, st->hdr.location, SQLSTATE_SYNTAX_ERROR,
                               "SELECT * with no tables specified is not valid");
     }
-    for (uint32_t i = from; i < to; i++) {
+    for (uint32_t k = from; k < to; k++) {
+        uint32_t i = st->qualifier.count == 0 ? sql_scope_star_at(s, k) : k;
         /* t.* still shows a USING column hidden on t's side; a bare * does not. */
         if (s->cols[i].hidden && (st->qualifier.count == 0 ||
                                   (s->rtes[0].table != NULL && i < s->rtes[0].table->column_count &&
