@@ -167,8 +167,21 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
         e->column.index = (uint32_t)i;
         e->column.depth = depth;
         e->location = c->hdr.location;
-        for (sql_qlevel *m = q; depth > 0 && m != l; m = m->parent) m->correlated = true;
-        if (depth > 0 && l->lateral) l->lateral_used = true;
+        for (sql_qlevel *m = q; depth > 0 && m != l; m = m->parent) {
+            m->correlated = true;
+            if (m->lateral) m->lateral_beyond = true; /* passes the LATERAL level outwards */
+        }
+        if (depth > 0 && l->lateral && !l->lateral_used) {
+            l->lateral_used = true;
+            l->lateral_loc = c->hdr.location;
+            l->lateral_rel = NULL;
+            for (uint32_t r = 0; r < l->scope->nrtes; r++) {
+                const sql_rte *rte = &l->scope->rtes[r];
+                if ((uint32_t)i >= rte->first && (uint32_t)i < rte->first + rte->ncols) {
+                    l->lateral_rel = rte->name;
+                }
+            }
+        }
         return e;
     }
     const sql_rte *aliased = table != NULL && !table_seen ? sql_aliased_rte(q, table) : NULL;
@@ -177,6 +190,12 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
                        "invalid reference to FROM-clause entry for table \"%s\"", table);
         rt_err_hint(q->b->bc->err, "Perhaps you meant to reference the table alias \"%s\".",
                     aliased->name);
+    } else if (table != NULL && !table_seen && q->b->invisible != NULL &&
+               sql_scope_has_rte(q->b->invisible, table)) { /* an earlier item, not LATERAL */
+        sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                       "invalid reference to FROM-clause entry for table \"%s\"", table);
+        rt_err_hint(q->b->bc->err, "There is an entry for table \"%s\", but it cannot be "
+                    "referenced from this part of the query.", table);
     } else if (table != NULL && !table_seen) {
         sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
                        "missing FROM-clause entry for table \"%s\"", table);

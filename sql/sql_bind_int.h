@@ -27,6 +27,8 @@ typedef struct sql_rte {
 typedef struct sql_scope {
     sql_scope_col *cols;
     uint32_t ncols;
+    uint32_t *star;          /* the order of a bare `*` (a permutation of the ncols columns,
+                                USING columns first); NULL: column order */
     sql_rte *rtes;
     uint32_t nrtes;
 } sql_scope;
@@ -63,6 +65,11 @@ typedef struct sql_qlevel {
     bool correlated;             /* an expression referred to an enclosing level */
     bool lateral;                /* binding a LATERAL FROM item of this level */
     bool lateral_used;           /* ... and it referred to an earlier FROM item */
+    bool lateral_beyond;         /* ... or to a query enclosing this level */
+    bool lateral_item;           /* the FROM item bound last refers to earlier FROM items:
+                                    its join re-runs it per row (join.lateral) */
+    uint32_t lateral_loc;        /* the first such reference (RIGHT / FULL JOIN refuse it) */
+    const char *lateral_rel;     /* ... and the FROM item it names */
 } sql_qlevel;
 
 struct sql_binder {
@@ -75,6 +82,8 @@ struct sql_binder {
     bool volatile_funcs;
     bool for_update;
     const char *default_context; /* binding a DEFAULT / CHECK: no subqueries, no params */
+    const sql_scope *invisible;  /* earlier FROM items a non-LATERAL subquery cannot see (for
+                                    PostgreSQL's "invalid reference" error) */
 };
 
 /* ---- errors ---- */

@@ -50,9 +50,42 @@ static sql_scope *sql_scope_of_plan(sql_binder *b, const sql_plan *p, const char
     return s;
 }
 
+/* Two FROM items of one level may not have the same name (two tables of the same name in
+ * different schemas may, when neither has an alias). */
+static bool sql_scope_check_names(sql_binder *b, const sql_scope *l, const sql_scope *r,
+                                  uint32_t loc) {
+    for (uint32_t i = 0; i < r->nrtes; i++) {
+        const sql_rte *x = &r->rtes[i];
+        for (uint32_t k = 0; x->name != NULL && k < l->nrtes; k++) {
+            const sql_rte *y = &l->rtes[k];
+            if (y->name == NULL || strcmp(x->name, y->name) != 0) continue;
+            if (x->schema != NULL && y->schema != NULL && x->table != NULL &&
+                y->table != NULL && x->table != y->table) {
+                continue;
+            }
+            return sql_bind_error(b, loc, SQLSTATE_DUPLICATE_ALIAS,
+                                  "table name \"%s\" specified more than once", x->name);
+        }
+    }
+    return true;
+}
+
+/* Column k of a bare `*` over scope s. */
+static uint32_t sql_scope_star_at(const sql_scope *s, uint32_t k) {
+    return s->star != NULL ? s->star[k] : k;
+}
+
 static sql_scope *sql_scope_concat(sql_binder *b, const sql_scope *l, const sql_scope *r) {
     sql_scope *s = sql_scope_new(b, l->ncols + r->ncols, l->nrtes + r->nrtes);
     if (s == NULL) return NULL;
+    if (l->star != NULL || r->star != NULL) {
+        s->star = rt_arena_alloc(b->arena, sizeof(uint32_t) * (l->ncols + r->ncols + 1u));
+        if (s->star == NULL) return NULL;
+        for (uint32_t k = 0; k < l->ncols; k++) s->star[k] = sql_scope_star_at(l, k);
+        for (uint32_t k = 0; k < r->ncols; k++) {
+            s->star[l->ncols + k] = l->ncols + sql_scope_star_at(r, k);
+        }
+    }
     memcpy(s->cols, l->cols, sizeof(sql_scope_col) * l->ncols);
     memcpy(s->cols + l->ncols, r->cols, sizeof(sql_scope_col) * r->ncols);
     s->ncols = l->ncols + r->ncols;
@@ -168,29 +201,44 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
     return *scope != NULL ? p : NULL;
 }
 
-/* The executor builds a join's inner side once, not per outer row, so a LATERAL item that
- * refers to an earlier FROM item cannot run yet: 0A000 rather than a wrong answer. */
+/* LATERAL items (and every function in FROM, which PostgreSQL treats as LATERAL) are bound
+ * with the earlier FROM items of this level visible as the enclosing row. When the item does
+ * refer to them its join re-runs it per row of its left input (q->lateral_item, then
+ * join.lateral). When it does not, it must not have been bound one level too deep: a
+ * reference it makes to an enclosing query counted this level, so it is bound again as an
+ * ordinary FROM item (sql_lateral_end returns false and the caller retries). */
 static void sql_lateral_begin(sql_qlevel *q, bool lateral) {
     q->lateral = lateral;
     q->lateral_used = false;
+    q->lateral_beyond = false;
+    q->lateral_item = false;
 }
 
-static bool sql_lateral_end(sql_qlevel *q, uint32_t loc) {
-    bool used = q->lateral && q->lateral_used;
+/* False when the item must be bound again without LATERAL. */
+static bool sql_lateral_end(sql_qlevel *q) {
+    bool lateral = q->lateral, used = q->lateral_used, beyond = q->lateral_beyond;
     q->lateral = false;
     q->lateral_used = false;
-    if (!used) return true;
-    return sql_bind_error(q->b, loc, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "LATERAL references to earlier FROM items are not supported yet");
+    q->lateral_beyond = false;
+    q->lateral_item = lateral && used;
+    return !lateral || used || !beyond;
 }
 
-static sql_plan *sql_bind_rangesub(sql_qlevel *q, const sql_rangesub *rs, sql_scope **scope) {
+static sql_plan *sql_bind_rangesub_as(sql_qlevel *q, const sql_rangesub *rs, bool lateral,
+                                      sql_scope **scope) {
     sql_binder *b = q->b;
     /* A subquery in FROM sees enclosing queries, and earlier FROM items only when LATERAL. */
-    sql_qlevel *outer = rs->lateral ? q : q->parent;
-    sql_lateral_begin(q, rs->lateral);
+    sql_qlevel *outer = lateral ? q : q->parent;
+    sql_lateral_begin(q, lateral);
+    const sql_scope *invisible = b->invisible;
+    if (!lateral && q->scope != NULL) b->invisible = q->scope;
     sql_plan *p = sql_bind_select(outer, rs->subquery, q->ctes);
-    if (p == NULL || !sql_lateral_end(q, rs->hdr.location)) return NULL;
+    b->invisible = invisible;
+    if (p == NULL) {
+        sql_lateral_begin(q, false);
+        return NULL;
+    }
+    if (!sql_lateral_end(q)) return sql_bind_rangesub_as(q, rs, false, scope);
     if (rs->alias == NULL) {
         sql_bind_error(b, rs->hdr.location, SQLSTATE_SYNTAX_ERROR,
                        "subquery in FROM must have an alias");
@@ -200,6 +248,30 @@ static sql_plan *sql_bind_rangesub(sql_qlevel *q, const sql_rangesub *rs, sql_sc
     if (!sql_apply_col_aliases(b, p, &rs->col_aliases, rs->alias, rs->hdr.location)) return NULL;
     *scope = sql_scope_of_plan(b, p, rs->alias, NULL, NULL);
     return *scope != NULL ? p : NULL;
+}
+
+static sql_plan *sql_bind_rangesub(sql_qlevel *q, const sql_rangesub *rs, sql_scope **scope) {
+    return sql_bind_rangesub_as(q, rs, rs->lateral, scope);
+}
+
+/* The arguments of a function in FROM, which is LATERAL whether or not the keyword is
+ * written; returns the level they were bound in. */
+static sql_qlevel *sql_bind_rangefunc_args(sql_qlevel *q, const sql_func *f, sql_expr **args) {
+    sql_qlevel *argq = NULL;
+    for (int lateral = 1; lateral >= 0; lateral--) {
+        argq = sql_qlevel_new(q->b, lateral ? q : q->parent, q->ctes);
+        if (argq == NULL) return NULL;
+        argq->agg_forbidden = "functions in FROM";
+        sql_lateral_begin(q, lateral != 0);
+        for (uint32_t i = 0; i < f->args.count; i++) {
+            if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) {
+                sql_lateral_begin(q, false);
+                return NULL;
+            }
+        }
+        if (sql_lateral_end(q)) break;
+    }
+    return argq;
 }
 
 static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_scope **scope) {
@@ -214,17 +286,10 @@ static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_
     uint32_t n = f->args.count;
     sql_expr **args = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (n + 1u));
     if (args == NULL) return NULL;
-    sql_qlevel *outer = rf->lateral ? q : q->parent;
-    sql_qlevel *argq = sql_qlevel_new(b, outer, q->ctes);
+    sql_qlevel *argq = sql_bind_rangefunc_args(q, f, args);
     if (argq == NULL) return NULL;
-    argq->agg_forbidden = "functions in FROM";
-    sql_lateral_begin(q, rf->lateral);
-    for (uint32_t i = 0; i < n; i++) {
-        if ((args[i] = sql_bind_expr(argq, SQL_LIST_AT(f->args, i))) == NULL) return NULL;
-    }
-    if (!sql_lateral_end(q, rf->hdr.location)) return NULL;
     /* unnest(outer.col) in a subquery: the subquery runs once per outer row. */
-    if (argq->correlated && !rf->lateral) q->correlated = true;
+    if (argq->correlated && !q->lateral_item) q->correlated = true;
     sql_expr *call = sql_bind_call(argq, name, false, args, n, f->hdr.location);
     if (call == NULL) return NULL;
     const sql_func_def *d = call->func.def;
@@ -275,11 +340,19 @@ static sql_plan *sql_bind_from_item(sql_qlevel *q, const sql_node *n, sql_scope 
 /* JOIN ... USING (a, b) / NATURAL: equality on the named columns; the duplicate columns of the
  * non-preserved side are hidden so that `a` means the merged column. */
 static sql_expr *sql_bind_using(sql_qlevel *q, const sql_join *j, sql_scope *ls, sql_scope *rs,
-                                sql_scope *combined, const sql_list *cols) {
+                                sql_scope *combined, const sql_list *cols, uint32_t *pairs) {
     sql_binder *b = q->b;
     sql_expr *quals = NULL;
     for (uint32_t k = 0; k < cols->count; k++) {
         const char *name = SQL_LIST_AT(*cols, k);
+        for (uint32_t m = 0; m < k; m++) {
+            if (strcmp(SQL_LIST_AT(*cols, m), name) == 0) {
+                sql_bind_error(b, j->hdr.location, SQLSTATE_DUPLICATE_COLUMN,
+                               "column name \"%s\" appears more than once in USING clause",
+                               name);
+                return NULL;
+            }
+        }
         int64_t li = -1, ri = -1;
         for (uint32_t i = 0; i < ls->ncols; i++) {
             if (!ls->cols[i].hidden && strcmp(ls->cols[i].name, name) == 0) li = i;
@@ -300,6 +373,8 @@ static sql_expr *sql_bind_using(sql_qlevel *q, const sql_join *j, sql_scope *ls,
         sql_expr *two[2] = {l, r};
         sql_expr *eq = sql_bind_call(q, "=", true, two, 2, j->hdr.location);
         if (eq == NULL) return NULL;
+        pairs[2 * k] = (uint32_t)li;
+        pairs[2 * k + 1] = r_index;
         bool hide_left = j->join_kind == SQL_JOIN_RIGHT;
         combined->cols[hide_left ? (uint32_t)li : r_index].hidden = true;
         if (quals == NULL) {
@@ -330,6 +405,79 @@ static sql_list *sql_natural_cols(sql_binder *b, const sql_scope *ls, const sql_
     return l;
 }
 
+/* A bare `*` over a USING / NATURAL join lists the merged columns first, then the other
+ * columns of the left and of the right side (PostgreSQL's order). */
+static bool sql_using_star(sql_binder *b, sql_scope *s, const uint32_t *pairs, uint32_t n,
+                           bool right) {
+    uint32_t *star = rt_arena_alloc(b->arena, sizeof(uint32_t) * (s->ncols + 1u));
+    bool *first = rt_arena_zalloc(b->arena, s->ncols + 1u);
+    if (star == NULL || first == NULL) return false;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t c = pairs[2 * i + (right ? 1 : 0)];
+        star[k++] = c;
+        first[c] = true;
+    }
+    for (uint32_t i = 0; i < s->ncols; i++) {
+        uint32_t c = sql_scope_star_at(s, i);
+        if (!first[c]) star[k++] = c;
+    }
+    s->star = star;
+    return true;
+}
+
+/* FULL JOIN USING: each merged column is COALESCE(left, right), computed above the join and
+ * put first (PostgreSQL's order for `*`); both sides' own columns stay reachable qualified. */
+static sql_plan *sql_bind_full_using(sql_qlevel *q, sql_plan *join, sql_scope **scope,
+                                     const uint32_t *pairs, uint32_t n) {
+    sql_binder *b = q->b;
+    sql_scope *s = *scope;
+    for (uint32_t k = 0; k < n; k++) { /* mixed types: keep the left column, as before */
+        if (s->cols[pairs[2 * k]].type_oid != s->cols[pairs[2 * k + 1]].type_oid) return join;
+    }
+    sql_plan *p = sql_plan_alloc(b, SQL_P_PROJECT, n + join->ncols);
+    sql_scope *ns = sql_scope_new(b, n + s->ncols, s->nrtes);
+    if (p == NULL || ns == NULL) return NULL;
+    p->project.exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (n + join->ncols));
+    if (p->project.exprs == NULL) return NULL;
+    p->left = join;
+    p->est_rows = join->est_rows;
+    for (uint32_t k = 0; k < n; k++) {
+        const sql_scope_col *lc = &s->cols[pairs[2 * k]], *rc = &s->cols[pairs[2 * k + 1]];
+        sql_expr *c = sql_expr_new(b->arena, SQL_X_COALESCE, lc->type_oid, 2);
+        if (c == NULL) return NULL;
+        c->typmod = lc->typmod == rc->typmod ? lc->typmod : -1;
+        c->location = UINT32_MAX;
+        c->args[0] = sql_expr_column(b->arena, pairs[2 * k], lc->type_oid, lc->typmod);
+        c->args[1] = sql_expr_column(b->arena, pairs[2 * k + 1], rc->type_oid, rc->typmod);
+        if (c->args[0] == NULL || c->args[1] == NULL) return NULL;
+        p->project.exprs[k] = c;
+        p->cols[k] = (sql_col){.name = lc->name, .type_oid = c->type_oid, .typmod = c->typmod};
+        ns->cols[k] = (sql_scope_col){.name = lc->name, .type_oid = c->type_oid,
+                                      .typmod = c->typmod};
+    }
+    for (uint32_t i = 0; i < join->ncols; i++) {
+        p->project.exprs[n + i] = sql_expr_column(b->arena, i, join->cols[i].type_oid,
+                                                  join->cols[i].typmod);
+        if (p->project.exprs[n + i] == NULL) return NULL;
+        p->cols[n + i] = join->cols[i];
+        ns->cols[n + i] = s->cols[i];
+    }
+    for (uint32_t k = 0; k < n; k++) ns->cols[n + pairs[2 * k]].hidden = true;
+    ns->ncols = n + s->ncols;
+    ns->star = rt_arena_alloc(b->arena, sizeof(uint32_t) * (ns->ncols + 1u));
+    if (ns->star == NULL) return NULL;
+    for (uint32_t k = 0; k < n; k++) ns->star[k] = k;
+    for (uint32_t k = 0; k < s->ncols; k++) ns->star[n + k] = n + sql_scope_star_at(s, k);
+    for (uint32_t r = 0; r < s->nrtes; r++) {
+        ns->rtes[r] = s->rtes[r];
+        ns->rtes[r].first += n;
+    }
+    ns->nrtes = s->nrtes;
+    *scope = ns;
+    return p;
+}
+
 static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **scope) {
     sql_binder *b = q->b;
     sql_scope *ls, *rs;
@@ -338,9 +486,21 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
     /* The right side of a LATERAL join may refer to the left side. */
     sql_scope *saved = q->scope;
     q->scope = ls;
+    q->lateral_item = false;
     sql_plan *r = sql_bind_from_item(q, j->right, &rs);
     q->scope = saved;
     if (r == NULL) return NULL;
+    bool lateral = q->lateral_item;
+    q->lateral_item = false;
+    if (lateral && (j->join_kind == SQL_JOIN_RIGHT || j->join_kind == SQL_JOIN_FULL)) {
+        sql_bind_error(b, q->lateral_loc, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                       "invalid reference to FROM-clause entry for table \"%s\"",
+                       q->lateral_rel != NULL ? q->lateral_rel : "?");
+        rt_err_detail(b->bc->err,
+                      "The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
+        return NULL;
+    }
+    if (!sql_scope_check_names(b, ls, rs, ((const sql_node *)j->right)->location)) return NULL;
     sql_scope *s = sql_scope_concat(b, ls, rs);
     sql_plan *p = sql_plan_alloc(b, SQL_P_NESTLOOP, l->ncols + r->ncols);
     if (s == NULL || p == NULL) return NULL;
@@ -349,12 +509,22 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
     memcpy(p->cols, l->cols, sizeof(sql_col) * l->ncols);
     memcpy(p->cols + l->ncols, r->cols, sizeof(sql_col) * r->ncols);
     p->join.join_type = j->join_kind;
+    p->join.lateral = lateral;
     p->est_rows = l->est_rows * r->est_rows;
     const sql_list *using_cols = &j->using_cols;
     if (j->natural && (using_cols = sql_natural_cols(b, ls, rs)) == NULL) return NULL;
     if (using_cols->count > 0) {
-        p->join.quals = sql_bind_using(q, j, ls, rs, s, using_cols);
+        uint32_t *pairs = rt_arena_alloc(b->arena, sizeof(uint32_t) * 2 * using_cols->count);
+        if (pairs == NULL) return NULL;
+        p->join.quals = sql_bind_using(q, j, ls, rs, s, using_cols, pairs);
         if (p->join.quals == NULL) return NULL;
+        if (!sql_using_star(b, s, pairs, using_cols->count, j->join_kind == SQL_JOIN_RIGHT)) {
+            return NULL;
+        }
+        if (j->join_kind == SQL_JOIN_FULL &&
+            (p = sql_bind_full_using(q, p, &s, pairs, using_cols->count)) == NULL) {
+            return NULL;
+        }
     } else if (j->quals != NULL) {
         sql_scope *prev = q->scope;
         const char *prev_forbid = q->agg_forbidden;
@@ -396,13 +566,18 @@ static sql_plan *sql_bind_from(sql_qlevel *q, const sql_list *from) {
     sql_plan *plan = NULL;
     for (uint32_t i = 0; i < from->count; i++) {
         sql_scope *s;
+        q->lateral_item = false;
         sql_plan *p = sql_bind_from_item(q, SQL_LIST_AT(*from, i), &s);
         if (p == NULL) return NULL;
+        bool lateral = q->lateral_item;
+        q->lateral_item = false;
         if (plan == NULL) {
             plan = p;
             q->scope = s;
             continue;
         }
+        const sql_node *item = SQL_LIST_AT(*from, i);
+        if (!sql_scope_check_names(b, q->scope, s, item->location)) return NULL;
         sql_plan *j = sql_plan_alloc(b, SQL_P_NESTLOOP, plan->ncols + p->ncols);
         sql_scope *c = sql_scope_concat(b, q->scope, s);
         if (j == NULL || c == NULL) return NULL;
@@ -411,6 +586,7 @@ static sql_plan *sql_bind_from(sql_qlevel *q, const sql_list *from) {
         memcpy(j->cols, plan->cols, sizeof(sql_col) * plan->ncols);
         memcpy(j->cols + plan->ncols, p->cols, sizeof(sql_col) * p->ncols);
         j->join.join_type = SQL_JOIN_CROSS;
+        j->join.lateral = lateral;
         j->est_rows = plan->est_rows * p->est_rows;
         plan = j;
         q->scope = c;
@@ -472,7 +648,8 @@ static bool sql_expand_star(sql_qlevel *q, const sql_star *st, sql_targets *t) {
         return sql_bind_error(b, st->hdr.location, SQLSTATE_SYNTAX_ERROR,
                               "SELECT * with no tables specified is not valid");
     }
-    for (uint32_t i = from; i < to; i++) {
+    for (uint32_t k = from; k < to; k++) {
+        uint32_t i = st->qualifier.count == 0 ? sql_scope_star_at(s, k) : k;
         /* t.* still shows a USING column hidden on t's side; a bare * does not. */
         if (s->cols[i].hidden && (st->qualifier.count == 0 ||
                                   (s->rtes[0].table != NULL && i < s->rtes[0].table->column_count &&

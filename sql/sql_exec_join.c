@@ -2,7 +2,11 @@
  * semi/anti forms behind EXISTS / NOT EXISTS. The inner (right) input is read once into a row
  * set; for each outer batch, candidate pairs are built into a combined batch (left columns then
  * right columns) and the join condition is evaluated over it vectorised. Unmatched rows of the
- * preserved side(s) are padded with NULLs. */
+ * preserved side(s) are padded with NULLs.
+ * A LATERAL nested loop (join.lateral: INNER, CROSS or LEFT) instead runs its right input once
+ * per outer row, with that row as the enclosing row of the right plan (its SQL_X_OUTER depth 1
+ * references, as for a correlated subquery): the right operators live in an arena reset per
+ * row, the right rows in the output batch's arena (they back the joined rows handed out). */
 #include <string.h>
 
 #include "sql/sql_exec_int.h"
@@ -25,7 +29,41 @@ typedef struct sql_op_join {
     uint64_t right_emit;     /* emitting unmatched right rows at the end */
     sql_vec **left_keys;     /* evaluated keys of the current outer batch */
     uint32_t nleft, nright;
+    rt_arena *lateral_arena; /* LATERAL: the right operators of the current outer row */
 } sql_op_join;
+
+/* LATERAL: reads the right input for outer row `orow` into j->right. Materials and subquery
+ * results computed inside stay private to the row (they may depend on it). */
+static bool sql_join_lateral_right(sql_op_join *j, sql_exec_ctx *x, uint32_t orow) {
+    if (j->lateral_arena == NULL) j->lateral_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    if (j->lateral_arena == NULL) return rt_arena_fail(x->arena, x->err);
+    rt_arena_reset(j->lateral_arena);
+    sql_exec_ctx child = *x;
+    child.arena = j->lateral_arena;
+    child.materials = NULL;
+    child.subquery_cache = NULL;
+    child.outer[0] = j->outer;
+    child.outer_row[0] = orow;
+    child.outer_depth = 1;
+    for (uint32_t i = 0; i < x->outer_depth && child.outer_depth < 4; i++) {
+        child.outer[child.outer_depth] = x->outer[i];
+        child.outer_row[child.outer_depth++] = x->outer_row[i];
+    }
+    sql_rowset_init(&j->right, j->base.batch_arena, j->nright);
+    sql_op *op = sql_op_build(&child, j->base.plan->right);
+    bool ok = op != NULL;
+    while (ok) {
+        sql_batch *in;
+        ok = sql_op_next(op, &child, &in);
+        if (!ok || in == NULL) break;
+        for (uint32_t r = 0; ok && r < in->rows; r++) ok = sql_rowset_add(&j->right, in, r);
+        if (!ok && !rt_err_is_set(x->err)) rt_arena_fail(j->base.batch_arena, x->err);
+    }
+    sql_op_close(op, &child);
+    x->stats.rows_scanned += child.stats.rows_scanned;
+    x->stats.fragments += child.stats.fragments;
+    return ok;
+}
 
 static bool sql_join_build_right(sql_op_join *j, sql_exec_ctx *x) {
     for (;;) {
@@ -198,6 +236,7 @@ static bool sql_join_test(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, const 
  * a batch with room for every candidate (chunks of SQL_BATCH_ROWS). */
 static bool sql_join_row(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, sql_batch *b) {
     const sql_plan *p = j->base.plan;
+    if (p->join.lateral && !sql_join_lateral_right(j, x, orow)) return false;
     uint64_t *cand;
     uint64_t ncand = sql_join_candidates(j, x, orow, &cand);
     if (rt_err_is_set(x->err)) return false;
@@ -268,13 +307,16 @@ static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     *out = NULL;
     if (!j->built) {
         j->built = true;
-        if (!sql_join_build_right(j, x)) return false;
+        if (!op->plan->join.lateral && !sql_join_build_right(j, x)) return false;
         if (op->plan->kind == SQL_P_HASHJOIN && !sql_join_build_hash(j, x)) return false;
     }
     sql_batch *b = sql_join_out(j);
     if (b == NULL) return false;
     while (!j->outer_done && b->rows < SQL_BATCH_ROWS / 2) {
         if (j->outer == NULL || j->outer_row >= j->outer->rows) {
+            /* Rows already in b point into the outer batch: hand them out before the next
+             * outer batch replaces it. */
+            if (b->rows > 0) break;
             if (!sql_join_next_outer(j, x)) return false;
             continue;
         }
@@ -289,7 +331,6 @@ static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     *out = b->rows > 0 ? b : NULL;
     return true;
 }
-
 static bool sql_join_open(sql_op *op, sql_exec_ctx *x) {
     sql_op_join *j = (sql_op_join *)op;
     if ((j->mem = rt_arena_create(sql_exec_hash_bytes_max)) == NULL) {
@@ -306,6 +347,8 @@ static void sql_join_close(sql_op *op, sql_exec_ctx *x) {
     j->mem = NULL;
     j->built = false; /* what was built lived in mem */
     j->right_matched = NULL;
+    if (j->lateral_arena != NULL) rt_arena_destroy(j->lateral_arena);
+    j->lateral_arena = NULL;
 }
 
 static const sql_op_vt sql_join_vt = {sql_join_open, sql_join_next, sql_join_close};
@@ -313,8 +356,10 @@ static const sql_op_vt sql_join_vt = {sql_join_open, sql_join_next, sql_join_clo
 static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     sql_op_join *j = (sql_op_join *)sql_op_alloc(x, p, &sql_join_vt, sizeof *j);
     if (j == NULL) return NULL;
-    j->base.child2 = sql_op_build(x, p->right);
-    if (j->base.child2 == NULL) return NULL;
+    if (!p->join.lateral) { /* a LATERAL right input is built per outer row */
+        j->base.child2 = sql_op_build(x, p->right);
+        if (j->base.child2 == NULL) return NULL;
+    }
     j->nleft = p->left->ncols;
     j->nright = p->right->ncols;
     return &j->base;

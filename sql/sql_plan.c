@@ -8,7 +8,9 @@
  *     formed by the final one; aggregates that are all DISTINCT over one argument instead drop
  *     duplicate (group, argument) pairs in the fragment) and a local top-k (ORDER BY ...
  *     LIMIT) move into the fragment; a single-table pipeline reads only the columns it needs;
- *   - NESTLOOP with equality conjuncts across the sides becomes HASHJOIN;
+ *   - NESTLOOP with equality conjuncts across the sides becomes HASHJOIN; trees of inner
+ *     joins are reordered by cost (sql_plan_join.c) and each hash join placed where it costs
+ *     least: index lookups per outer row, co-located, broadcast or gathered (sql_plan_dist.c);
  *   - UPDATE / DELETE become GATHER(writes) over their fragment; INSERT stays on the
  *     coordinator.
  * What runs in a fragment (on another shard, in a context without the session, materials or
@@ -20,6 +22,7 @@
 #include "engine/eng_key.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_plan_int.h"
+#include "sql/sql_stats.h"
 
 sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind, uint32_t ncols) {
     sql_plan *p = rt_arena_zalloc(arena, sizeof *p);
@@ -50,13 +53,6 @@ uint32_t sql_plan_conjuncts(sql_expr *e, sql_expr **out, uint32_t cap) {
     return n;
 }
 
-typedef struct sql_expr_info {
-    uint32_t min_col, max_col;  /* range of SQL_X_COLUMN indexes (min > max: none) */
-    bool subquery;
-    bool volatile_fn;
-    bool aggref;
-} sql_expr_info;
-
 static bool sql_expr_info_fn(const sql_expr *e, void *arg) {
     sql_expr_info *in = arg;
     switch (e->kind) {
@@ -76,7 +72,7 @@ static bool sql_expr_info_fn(const sql_expr *e, void *arg) {
     return true;
 }
 
-static sql_expr_info sql_expr_info_of(const sql_expr *e) {
+sql_expr_info sql_expr_info_of(const sql_expr *e) {
     sql_expr_info in = {.min_col = UINT32_MAX, .max_col = UINT32_MAX};
     sql_expr_walk(e, sql_expr_info_fn, &in);
     return in;
@@ -85,24 +81,24 @@ static sql_expr_info sql_expr_info_of(const sql_expr *e) {
 static bool sql_info_has_cols(const sql_expr_info *in) { return in->min_col != UINT32_MAX; }
 
 /* Whether `e` may be evaluated inside a fragment on another shard. */
-static bool sql_expr_fragment_safe(const sql_expr *e) {
+bool sql_expr_fragment_safe(const sql_expr *e) {
     if (e == NULL) return true;
     sql_expr_info in = sql_expr_info_of(e);
     return !in.subquery && !in.volatile_fn && !in.aggref;
 }
 
-static bool sql_is_int_type(uint32_t t) {
+bool sql_is_int_type(uint32_t t) {
     return t == SQL_T_INT2 || t == SQL_T_INT4 || t == SQL_T_INT8;
 }
 
 /* Types whose values encode to the same key bytes when `=` holds between them. */
-static bool sql_key_types_match(uint32_t a, uint32_t b) {
+bool sql_key_types_match(uint32_t a, uint32_t b) {
     if (a == b) return true;
     if (sql_is_int_type(a) && sql_is_int_type(b)) return true;
     return (a == SQL_T_TEXT || a == SQL_T_VARCHAR) && (b == SQL_T_TEXT || b == SQL_T_VARCHAR);
 }
 
-static bool sql_is_eq_operator(const sql_expr *c) {
+bool sql_is_eq_operator(const sql_expr *c) {
     return c->kind == SQL_X_FUNC && c->nargs == 2 && c->func.def != NULL &&
            c->func.def->is_operator && strcmp(c->func.def->name, "=") == 0;
 }
@@ -132,27 +128,12 @@ bool sql_plan_pk_conjunct(const sql_plan *scan, const sql_expr *c, uint32_t *pk_
 
 /* ---- the optimiser's state ---- */
 
-typedef struct sql_opt_memo {
-    const sql_plan *from;
-    sql_plan *to;
-} sql_opt_memo;
-
-typedef struct sql_opt {
-    rt_arena *arena;
-    rt_err *err;
-    uint32_t shard_count;
-    sql_opt_memo *memo;      /* subquery plans and CTE bodies already optimised */
-    uint32_t nmemo, memo_cap;
-} sql_opt;
-
-static sql_plan *sql_opt_node(sql_opt *o, sql_plan *p);
-
-static void *sql_opt_oom(sql_opt *o) {
+void *sql_opt_oom(sql_opt *o) {
     if (!rt_err_is_set(o->err)) rt_arena_fail(o->arena, o->err);
     return NULL;
 }
 
-static sql_expr *sql_opt_and(sql_opt *o, sql_expr **conj, uint32_t n) {
+sql_expr *sql_opt_and(sql_opt *o, sql_expr **conj, uint32_t n) {
     if (n == 0) return NULL;
     sql_expr *acc = conj[0];
     for (uint32_t i = 1; i < n; i++) {
@@ -188,7 +169,7 @@ static sql_plan *sql_opt_shared(sql_opt *o, sql_plan *p) {
 }
 
 /* Optimises the plans of subqueries inside an expression. */
-static bool sql_opt_expr(sql_opt *o, sql_expr *e) {
+bool sql_opt_expr(sql_opt *o, sql_expr *e) {
     if (e == NULL) return true;
     if (e->kind == SQL_X_SUBQUERY && e->sub.plan != NULL) {
         sql_plan *np = sql_opt_shared(o, e->sub.plan);
@@ -262,7 +243,7 @@ static bool sql_opt_node_exprs(sql_opt *o, sql_plan *p) {
 
 /* ---- new nodes ---- */
 
-static sql_plan *sql_opt_filter_over(sql_opt *o, sql_plan *child, sql_expr **conj, uint32_t n) {
+sql_plan *sql_opt_filter_over(sql_opt *o, sql_plan *child, sql_expr **conj, uint32_t n) {
     if (n == 0) return child;
     sql_plan *f = sql_plan_new(o->arena, SQL_P_FILTER, child->ncols);
     if (f == NULL) return sql_opt_oom(o);
@@ -397,8 +378,14 @@ static sql_plan *sql_opt_table(sql_opt *o, sql_plan *scan, sql_expr **conj, uint
         for (uint32_t i = 0; i < n && k < SQL_PLAN_CONJUNCTS_MAX + 1; i++) all[k++] = conj[i];
         if ((scan->scan.filter = sql_opt_and(o, all, k)) == NULL) return NULL;
     }
-    scan->est_rows = 1000;
-    for (uint32_t i = 0; i < n; i++) scan->est_rows = scan->est_rows / 3 + 1;
+    /* Rows: the last ANALYZE's (or automatic statistics'), else a fixed guess; the
+     * selectivity of the filter from the same statistics or PostgreSQL's defaults. */
+    const eng_table *t = scan->scan.table;
+    double rows = sql_stats_rows(t);
+    if (rows < 0) rows = SQL_PLAN_DEFAULT_ROWS;
+    scan->est_rows = rows * sql_stats_selectivity(t, scan->scan.attnums, scan->scan.natts,
+                                                  scan->scan.filter);
+    if (scan->est_rows < 1) scan->est_rows = 1;
     if (!sql_opt_pkget(o, scan, false)) return NULL;
     sql_plan *g = sql_opt_gather(o, scan, scan->scan.table, scan->scan.lock_strength != 0);
     if (g == NULL || !sql_opt_in_partitions(o, scan, g)) return NULL;
@@ -418,6 +405,16 @@ static sql_plan *sql_frag_scan(const sql_plan *g, bool allow_project) {
         return NULL;
     }
     return f;
+}
+
+/* Whether a GATHER's fragment is a join run on the shards (co-located or broadcast), through
+ * an optional PROJECT: an aggregation above can run partially in it too. */
+static bool sql_frag_join(const sql_plan *g) {
+    if (g == NULL || g->kind != SQL_P_GATHER || g->gather.writes || g->left == NULL) return false;
+    const sql_plan *f = g->left;
+    if (f->kind == SQL_P_PROJECT) f = f->left;
+    return f != NULL && f->kind == SQL_P_HASHJOIN &&
+           (f->join.strategy == SQL_JOIN_COLOCATED || f->join.strategy == SQL_JOIN_BROADCAST);
 }
 
 typedef struct sql_col_use {
@@ -478,9 +475,7 @@ static bool sql_opt_prune(sql_opt *o, sql_plan *scan, sql_expr ***exprs, uint32_
 
 /* ---- filters and joins ---- */
 
-enum { SQL_SIDE_NONE = 0, SQL_SIDE_LEFT, SQL_SIDE_RIGHT, SQL_SIDE_BOTH };
-
-static int sql_conj_side(const sql_expr *c, uint32_t nleft) {
+int sql_conj_side(const sql_expr *c, uint32_t nleft) {
     sql_expr_info in = sql_expr_info_of(c);
     if (in.subquery || in.aggref || !sql_info_has_cols(&in)) return SQL_SIDE_NONE;
     if (in.max_col < nleft) return SQL_SIDE_LEFT;
@@ -538,7 +533,7 @@ static bool sql_hashable_type(uint32_t t) {
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that compare a left-only
  * expression with a right-only one of a type with the same hash and equality. The quals stay
  * whole: the executor re-checks them on each candidate pair. */
-static bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
+bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
     uint32_t nleft = j->left->ncols, nk = 0;
@@ -578,6 +573,7 @@ static bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
 }
 
 static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
+    if (sql_is_reorderable(j)) return sql_opt_reorder(o, j);
     if (!sql_opt_node_exprs(o, j)) return NULL;
     if (j->join.quals != NULL && j->join.join_type != SQL_JOIN_FULL) {
         sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
@@ -591,11 +587,12 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
     }
     if ((j->left = sql_opt_node(o, j->left)) == NULL) return NULL;
     if ((j->right = sql_opt_node(o, j->right)) == NULL) return NULL;
-    if (j->join.quals != NULL && !sql_opt_hash_keys(o, j)) return NULL;
+    /* A LATERAL right side depends on the left row: it cannot be hashed once. */
+    if (j->join.quals != NULL && !j->join.lateral && !sql_opt_hash_keys(o, j)) return NULL;
     j->est_rows = j->join.quals != NULL ? (j->left->est_rows > j->right->est_rows
                                                ? j->left->est_rows : j->right->est_rows)
                                         : j->left->est_rows * j->right->est_rows;
-    return j;
+    return sql_opt_join_strategy(o, j);
 }
 
 /* FILTER: conjuncts go into the table read below, into a join's sides or its quals; what
@@ -784,9 +781,10 @@ static sql_plan *sql_opt_agg(sql_opt *o, sql_plan *a) {
     if (child == NULL) return NULL;
     a->left = child;
     sql_plan *scan = sql_frag_scan(child, true);
-    if (scan == NULL) return a;
-    if (!sql_agg_splittable(a)) return sql_opt_agg_distinct(o, a, child, scan);
-    if (child->left == scan) { /* nothing else reads the scan: read only what we use */
+    if (scan == NULL && !sql_frag_join(child)) return a;
+    if (!sql_agg_splittable(a)) return scan != NULL ? sql_opt_agg_distinct(o, a, child, scan) : a;
+    /* Nothing else reads the scan: read only what we use. */
+    if (scan != NULL && child->left == scan) {
         uint32_t n;
         sql_expr ***refs = sql_agg_refs(o, a, &n);
         if (refs == NULL || !sql_opt_prune(o, scan, refs, n)) return NULL;
@@ -900,7 +898,7 @@ static bool sql_opt_children(sql_opt *o, sql_plan *p) {
     return true;
 }
 
-static sql_plan *sql_opt_node(sql_opt *o, sql_plan *p) {
+sql_plan *sql_opt_node(sql_opt *o, sql_plan *p) {
     switch (p->kind) {
     case SQL_P_SCAN:
         if (sql_is_table_read(p)) return sql_opt_table(o, p, NULL, 0);
@@ -910,7 +908,9 @@ static sql_plan *sql_opt_node(sql_opt *o, sql_plan *p) {
     case SQL_P_AGG: return sql_opt_agg(o, p);
     case SQL_P_SORT: return sql_opt_sort(o, p);
     case SQL_P_LIMIT: return sql_opt_limit(o, p);
-    case SQL_P_NESTLOOP: return sql_opt_join(o, p);
+    case SQL_P_NESTLOOP:
+        if (p->join.ordered) return p; /* built by sql_opt_reorder */
+        return sql_opt_join(o, p);
     case SQL_P_UPDATE: case SQL_P_DELETE: return sql_opt_modify(o, p);
     case SQL_P_GATHER: case SQL_P_PKGET: case SQL_P_HASHJOIN:
         return p; /* already optimised (a shared subtree) */

@@ -97,6 +97,16 @@ typedef enum sql_agg_mode { SQL_AGG_SINGLE = 0, SQL_AGG_PARTIAL, SQL_AGG_FINAL }
 
 typedef struct sql_window_func sql_window_func;
 
+/* Where a join runs (EXPLAIN shows it). */
+typedef enum sql_join_strategy {
+    SQL_JOIN_GATHERED = 0,  /* both inputs gathered to the coordinator, joined there */
+    SQL_JOIN_COLOCATED,     /* both tables partitioned on the join key alike: each partition
+                               pair joined on its shard, the joined rows gathered */
+    SQL_JOIN_INDEX,         /* per outer row, a primary-key lookup of the inner table */
+    SQL_JOIN_BROADCAST,     /* the small (right) side read whole by every shard's fragment,
+                               which joins its partitions of the big side with it */
+} sql_join_strategy;
+
 typedef struct sql_plan sql_plan;
 struct sql_plan {
     sql_plan_kind kind;
@@ -164,6 +174,10 @@ struct sql_plan {
             sql_expr **left_keys;  /* over the left input */
             sql_expr **right_keys; /* over the right input */
             bool semi, anti;       /* EXISTS / NOT EXISTS forms */
+            bool lateral;          /* NESTLOOP: the right input refers to the left row (its
+                                      SQL_X_OUTER depth 1) and is re-run per left row */
+            bool ordered;          /* the join order was chosen (sql_plan_join.c): keep it */
+            uint8_t strategy;      /* sql_join_strategy: where the join runs */
         } join;                                                          /* joins */
         struct {
             sql_agg_mode mode;

@@ -624,6 +624,25 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     ex->qualify = qualify;
 }
 
+static void sql_explain_annscan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    static const char *ops[] = {"", "<=>", "<->", "<#>"};
+    bool qualify = ex->qualify;
+    ex->qualify = false;
+    sql_explain_head(ex, col, "HNSW Index Scan on %s", p->ann.table->name);
+    sql_explain_pad(ex->sb, col + 2);
+    sql_strbuf_printf(ex->sb, "Order By: %s %s ",
+                      p->ann.table->columns[p->ann.vec_attnum - 1].name,
+                      ops[p->ann.metric <= 3 ? p->ann.metric : 0]);
+    if (p->ann.query->kind == SQL_X_OUTER) { /* per LATERAL row: name the column */
+        sql_deparse(ex, ex->sb, p->ann.query, p);
+    } else {
+        sql_strbuf_puts(ex->sb, "$query");
+    }
+    sql_strbuf_putc(ex->sb, '\n');
+    if (p->ann.filter != NULL) sql_explain_prop(ex, col, "Filter", p->ann.filter, p);
+    ex->qualify = qualify;
+}
+
 /* Header line and details of node p. */
 static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *setops[] = {"", "Union", "Intersect", "Except"};
@@ -632,19 +651,7 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     case SQL_P_RESULT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_VALUES: sql_explain_head(ex, col, "Values Scan on \"*VALUES*\"", NULL); break;
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: sql_explain_scan(ex, p, col); break;
-    case SQL_P_ANNSCAN: {
-        static const char *ops[] = {"", "<=>", "<->", "<#>"};
-        bool qualify = ex->qualify;
-        ex->qualify = false;
-        sql_explain_head(ex, col, "HNSW Index Scan on %s", p->ann.table->name);
-        snprintf(buf, sizeof buf, "%s %s $query",
-                 p->ann.table->columns[p->ann.vec_attnum - 1].name,
-                 ops[p->ann.metric <= 3 ? p->ann.metric : 0]);
-        sql_explain_text(ex, col, "Order By", buf);
-        if (p->ann.filter != NULL) sql_explain_prop(ex, col, "Filter", p->ann.filter, p);
-        ex->qualify = qualify;
-        break;
-    }
+    case SQL_P_ANNSCAN: sql_explain_annscan(ex, p, col); break;
     case SQL_P_SOURCE: sql_explain_head(ex, col, "Copy Input", NULL); break;
     case SQL_P_PROJECTSET: sql_explain_head(ex, col, "ProjectSet", NULL); break;
     case SQL_P_CATALOG: sql_explain_head(ex, col, "Catalog Scan", NULL); break;
@@ -707,7 +714,10 @@ static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         sql_explain_node(ex, p->right, col + 12, NULL, NULL);
         return;
     }
+    bool lateral = p->kind == SQL_P_NESTLOOP && p->join.lateral && ex->nouter < 8;
+    if (lateral) ex->outer[ex->nouter++] = p->left; /* the right side reads the left row */
     sql_explain_node(ex, p->right, col + 6, NULL, NULL);
+    if (lateral) ex->nouter--;
 }
 
 /* ---- subqueries: "SubPlan N" after the node that evaluates them ---- */
@@ -779,6 +789,14 @@ static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t co
     ex->nouter--;
 }
 
+/* Whether a PROJECT only passes its input's columns on (in another order). */
+static bool sql_explain_permutation(const sql_plan *p) {
+    for (uint32_t i = 0; i < p->ncols; i++) {
+        if (p->project.exprs[i]->kind != SQL_X_COLUMN) return false;
+    }
+    return true;
+}
+
 /* Node p, with `filter` (a FILTER above it, over p's output) shown as its Filter, and the
  * subqueries of `proj` (a PROJECT above it, not shown) as its SubPlans. */
 static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
@@ -791,6 +809,11 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
                           (p->left == NULL || p->left->kind == SQL_P_RESULT);
     if (p->kind == SQL_P_PROJECT && !result_project && filter == NULL && proj == NULL) {
         sql_explain_node(ex, p->left, col, NULL, p);
+        return;
+    }
+    if (p->kind == SQL_P_PROJECT && !result_project && filter == NULL &&
+        sql_explain_permutation(p)) { /* columns put back in order after a join reorder */
+        sql_explain_node(ex, p->left, col, NULL, proj);
         return;
     }
     sql_xpl_subs subs = {.n = 0};

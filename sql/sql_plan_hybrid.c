@@ -38,7 +38,8 @@ static bool sql_hybrid_row_independent(const sql_expr *e) {
     if (e == NULL) return false;
     switch (e->kind) {
     case SQL_X_CONST:
-    case SQL_X_PARAM: return true;
+    case SQL_X_PARAM:
+    case SQL_X_OUTER: return true; /* fixed per run: a LATERAL or correlated subquery's row */
     case SQL_X_FUNC:
     case SQL_X_COERCE:
         if (e->kind == SQL_X_FUNC && (e->func.def->flags & SQL_F_VOLATILE)) return false;

@@ -9,6 +9,9 @@
  * stay together in one conjunct (still correct, only pushed down less precisely). */
 #define SQL_PLAN_CONJUNCTS_MAX 64
 
+/* Rows assumed for a table that has no statistics yet. */
+#define SQL_PLAN_DEFAULT_ROWS 1000.0
+
 /* Splits `e` at its top-level ANDs into out[0..n) (at most SQL_PLAN_CONJUNCTS_MAX). */
 uint32_t sql_plan_conjuncts(sql_expr *e, sql_expr **out, uint32_t cap);
 
@@ -22,6 +25,100 @@ bool sql_plan_pk_conjunct(const sql_plan *scan, const sql_expr *c, uint32_t *pk_
  * of one of its table's B-tree indexes (`=`, IN, <, <=, >, >=) is selective enough
  * (sql_plan_index.c). */
 bool sql_plan_ixscan(rt_arena *arena, sql_plan *scan, rt_err *err);
+
+/* ---- the optimiser's internals shared by sql_plan.c, sql_plan_join.c, sql_plan_dist.c ---- */
+
+typedef struct sql_expr_info {
+    uint32_t min_col, max_col;  /* range of SQL_X_COLUMN indexes (min > max: none) */
+    bool subquery;
+    bool volatile_fn;
+    bool aggref;
+} sql_expr_info;
+
+typedef struct sql_opt_memo {
+    const sql_plan *from;
+    sql_plan *to;
+} sql_opt_memo;
+
+typedef struct sql_opt {
+    rt_arena *arena;
+    rt_err *err;
+    uint32_t shard_count;
+    sql_opt_memo *memo;      /* subquery plans and CTE bodies already optimised */
+    uint32_t nmemo, memo_cap;
+} sql_opt;
+
+/* What an expression refers to and contains. */
+sql_expr_info sql_expr_info_of(const sql_expr *e);
+/* Whether `e` may be evaluated inside a fragment on another shard. */
+bool sql_expr_fragment_safe(const sql_expr *e);
+bool sql_is_int_type(uint32_t t);
+/* Types whose values encode to the same key bytes when `=` holds between them. */
+bool sql_key_types_match(uint32_t a, uint32_t b);
+bool sql_is_eq_operator(const sql_expr *c);
+
+/* Which side of a join (left input with `nleft` columns) a conjunct refers to. */
+enum { SQL_SIDE_NONE = 0, SQL_SIDE_LEFT, SQL_SIDE_RIGHT, SQL_SIDE_BOTH };
+int sql_conj_side(const sql_expr *c, uint32_t nleft);
+
+/* Optimises node p (and below); NULL with o->err set on failure. */
+sql_plan *sql_opt_node(sql_opt *o, sql_plan *p);
+/* Optimises the subquery plans inside an expression. */
+bool sql_opt_expr(sql_opt *o, sql_expr *e);
+/* Sets 53200 (unless an error is set) and returns NULL. */
+void *sql_opt_oom(sql_opt *o);
+/* The AND of n conjuncts (NULL for none). */
+sql_expr *sql_opt_and(sql_opt *o, sql_expr **conj, uint32_t n);
+/* A FILTER of the conjuncts over child (child itself for none). */
+sql_plan *sql_opt_filter_over(sql_opt *o, sql_plan *child, sql_expr **conj, uint32_t n);
+/* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that hash. */
+bool sql_opt_hash_keys(sql_opt *o, sql_plan *j);
+
+/* A primary-key lookup per outer row costs about this many scanned rows (a fragment built and
+ * a message to the owning shard and back): the index nested loop's break-even. */
+#define SQL_JOIN_LOOKUP_ROWS 50.0
+
+/* Whether p is a tree of inner joins whose order may be chosen (sql_plan_join.c). */
+bool sql_is_reorderable(const sql_plan *p);
+/* That tree in the cheapest order, under a projection giving back the written column order. */
+sql_plan *sql_opt_reorder(sql_opt *o, sql_plan *j);
+/* Where a hash join runs (sql_plan_dist.c): per outer row by index lookups, co-located,
+ * broadcast, or gathered; returns the (possibly new) node. */
+sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j);
+/* The scan a GATHER runs as its fragment when the side is a plain read of one table. */
+sql_plan *sql_side_scan(const sql_plan *g);
+
+/* ---- join order (sql_plan_join.c) ---- */
+
+/* Relations of one tree of inner joins the optimiser reorders; a bigger tree keeps the
+ * written order above its first SQL_JOIN_RELS_MAX relations. */
+#define SQL_JOIN_RELS_MAX 16
+/* Dynamic programming over all 2^n subsets up to this many relations (3^n split steps:
+ * 6561 at 8), greedy pairing beyond. */
+#define SQL_JOIN_DP_RELS_MAX 8
+
+typedef struct sql_join_pred {
+    uint32_t rels;           /* bitmask of the relations the predicate refers to */
+    double selectivity;
+    bool equi;               /* an equality a hash join can use */
+} sql_join_pred;
+
+/* A join tree: nodes 0..nrels-1 are the relations, then the joins bottom-up; the root last. */
+typedef struct sql_join_node {
+    uint32_t set;            /* relations below */
+    int32_t left, right;     /* child nodes (-1 for a relation); right is the build side */
+    double rows, cost;
+} sql_join_node;
+
+typedef struct sql_join_tree {
+    sql_join_node nodes[2 * SQL_JOIN_RELS_MAX];
+    uint32_t nnodes;
+} sql_join_tree;
+
+/* Chooses the cheapest join tree of `nrels` relations of rows[r] estimated rows. */
+bool sql_join_order(rt_arena *arena, const double *rows, uint32_t nrels,
+                    const sql_join_pred *preds, uint32_t npreds, sql_join_tree *out,
+                    rt_err *err);
 
 /* Column pruning over an optimised plan whose output must stay whole (sql_plan_prune.c). */
 bool sql_plan_prune(rt_arena *arena, sql_plan *root, rt_err *err);

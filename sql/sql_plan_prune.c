@@ -177,6 +177,7 @@ static bool sql_prune_join(sql_prune *pr, sql_plan *p, const bool *need, uint32_
         memset(ln, 1, nl);
         memset(rn, 1, nr);
     }
+    if (p->join.lateral) memset(ln, 1, nl); /* the right side reads the left row by position */
     uint32_t *lmap = NULL, *rmap = NULL;
     if (!sql_prune_node(pr, &p->left, ln, &lmap) || !sql_prune_node(pr, &p->right, rn, &rmap)) {
         return false;

@@ -430,6 +430,20 @@ double sql_stats_rows(const eng_table *t) {
 
 bool sql_stats_known(const eng_table *t) { return sql_stats_rows(t) >= 0; }
 
+bool sql_stats_distinct(const eng_table *t, uint16_t attnum, double *ndistinct,
+                        double *null_frac) {
+    sql_stats_slot *slot;
+    sql_table_stats *st = sql_stats_lock(t, &slot);
+    if (st == NULL) return false;
+    bool known = attnum >= 1 && attnum <= st->ncols && st->cols[attnum - 1].type_oid != 0;
+    if (known) {
+        *ndistinct = st->cols[attnum - 1].ndistinct;
+        *null_frac = st->cols[attnum - 1].null_frac;
+    }
+    ck_spinlock_unlock(&slot->lock);
+    return known;
+}
+
 /* Compares a column value with a constant of a possibly different numeric type; false when
  * the two cannot be compared meaningfully. */
 static bool sql_stats_compare(const sql_value *a, const sql_value *b, int *out) {

@@ -51,6 +51,11 @@ double sql_stats_rows(const eng_table *t);
 /* True if the table has been analysed. */
 bool sql_stats_known(const eng_table *t);
 
+/* Distinct non-NULL values of column `attnum` of t and the fraction of NULLs, from the last
+ * ANALYZE; false when unknown (the join planner then assumes a key). */
+bool sql_stats_distinct(const eng_table *t, uint16_t attnum, double *ndistinct,
+                        double *null_frac);
+
 /* The fraction of t's rows that satisfy `pred`, an expression whose COLUMN references are
  * positions into attnums[] (columns of t, as a SCAN reads them). Parameters count as unknown
  * values. Never fails: shapes it cannot judge get PostgreSQL's defaults. */

@@ -1,0 +1,342 @@
+/* sql_plan_dist.c: where a join runs. The optimiser (sql_plan.c, sql_plan_join.c) plans
+ * every equality join as a HASHJOIN of two gathered inputs; sql_opt_join_strategy() then
+ * moves it to the shards when that costs less:
+ *   - index nested loop: few outer rows, the inner side a table read whose primary key (or
+ *     the leading column of a B-tree index) the join fixes: per outer row, a lookup on the
+ *     owning shard (a LATERAL nested loop over PKGET / IXSCAN keyed by the outer row);
+ *   - co-located: both tables hash-partitioned on the join key with the same partition count:
+ *     partition p of both lives on the same shard, so each shard joins its own partitions and
+ *     only the joined rows are gathered;
+ *   - broadcast: a small plain table read joined to a big distributed side: every shard's
+ *     fragment reads the small side whole and joins its partitions of the big side with it.
+ * Otherwise the join stays on the coordinator over both gathered inputs. */
+#include <string.h>
+
+#include "sql/sql_bind_int.h"
+#include "sql/sql_plan_int.h"
+#include "sql/sql_stats.h"
+
+/* The scan a side's GATHER runs as its fragment (through an optional PROJECT), when the side
+ * is a plain read of one table: every partition, no row locks, no writes. */
+sql_plan *sql_side_scan(const sql_plan *g) {
+    if (g->kind != SQL_P_GATHER || g->gather.writes || g->gather.merge_sorted) return NULL;
+    sql_plan *f = g->left;
+    if (f != NULL && f->kind == SQL_P_PROJECT) f = f->left;
+    if (f == NULL || (f->kind != SQL_P_SCAN && f->kind != SQL_P_IXSCAN) || f->scan.want_slots ||
+        f->scan.lock_strength != 0) {
+        return NULL;
+    }
+    return f;
+}
+
+/* The table column (attnum) a side's output column `col` reads, 0 if computed. */
+static uint16_t sql_side_attnum(const sql_plan *g, const sql_plan *scan, const sql_expr *e) {
+    /* int4 = int8 compares through a widening cast; the key bytes are the same. */
+    while (e->kind == SQL_X_FUNC && e->nargs == 1 && e->func.def != NULL &&
+           strcmp(e->func.def->name, "cast") == 0 && sql_is_int_type(e->type_oid) &&
+           sql_is_int_type(e->args[0]->type_oid)) {
+        e = e->args[0];
+    }
+    if (e->kind != SQL_X_COLUMN || e->column.index >= g->ncols) return 0;
+    uint32_t c = e->column.index;
+    if (g->left->kind == SQL_P_PROJECT) {
+        const sql_expr *pe = g->left->project.exprs[c];
+        if (pe->kind != SQL_X_COLUMN) return 0;
+        c = pe->column.index;
+    }
+    return c < scan->scan.natts ? scan->scan.attnums[c] : 0;
+}
+
+/* Whether the hash keys pair every primary-key column of the left table with the same
+ * primary-key column of the right one (so equal keys live in equal partition numbers). */
+static bool sql_keys_cover_pk(const sql_plan *j, const sql_plan *ls, const sql_plan *rs) {
+    const eng_table *lt = ls->scan.table, *rt = rs->scan.table;
+    if (lt->pk_count == 0 || lt->pk_count != rt->pk_count) return false;
+    for (uint32_t k = 0; k < lt->pk_count; k++) {
+        uint32_t lt_type = lt->columns[lt->pk_attnums[k] - 1].type_oid;
+        uint32_t rt_type = rt->columns[rt->pk_attnums[k] - 1].type_oid;
+        if (!sql_key_types_match(lt_type, rt_type)) return false;
+        bool found = false;
+        for (uint32_t i = 0; i < j->join.nkeys && !found; i++) {
+            found = sql_side_attnum(j->left, ls, j->join.left_keys[i]) == lt->pk_attnums[k] &&
+                    sql_side_attnum(j->right, rs, j->join.right_keys[i]) == rt->pk_attnums[k];
+        }
+        if (!found) return false;
+    }
+    return true;
+}
+
+/* HASHJOIN of two tables partitioned alike on its key: the join moves into one fragment that
+ * runs on every partition's shard (partition p of both tables lives on the same shard), and
+ * only the joined rows are gathered. */
+static sql_plan *sql_opt_colocate(sql_opt *o, sql_plan *j) {
+    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral) return j;
+    sql_plan *ls = sql_side_scan(j->left), *rs = sql_side_scan(j->right);
+    if (ls == NULL || rs == NULL || j->right->gather.npartitions != 0) return j;
+    /* Unmatched rows of a preserved side come from every partition it has. */
+    uint32_t jt = j->join.join_type;
+    if (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT && j->left->gather.npartitions != 0) return j;
+    const eng_table *lt = ls->scan.table, *rt = rs->scan.table;
+    if (lt->partition_count != rt->partition_count || !sql_keys_cover_pk(j, ls, rs)) return j;
+    if (!sql_expr_fragment_safe(j->join.quals)) return j;
+    for (uint32_t i = 0; i < j->join.nkeys; i++) {
+        if (!sql_expr_fragment_safe(j->join.left_keys[i]) ||
+            !sql_expr_fragment_safe(j->join.right_keys[i])) {
+            return j;
+        }
+    }
+    sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
+    if (g == NULL) return sql_opt_oom(o);
+    *g = *j->left; /* the left side's table and partitions */
+    g->ncols = j->ncols;
+    g->cols = j->cols;
+    g->est_rows = j->est_rows;
+    j->left = j->left->left;
+    j->right = j->right->left;
+    j->join.strategy = SQL_JOIN_COLOCATED;
+    g->left = j;
+    return g;
+}
+
+/* A copy of `e` (over the join's left row) as the right side of a LATERAL join reads it:
+ * columns become depth-1 outer references, outer references one level deeper. NULL when it
+ * holds a subquery (its plan cannot move) or memory runs out (then *oom). */
+static sql_expr *sql_expr_outer_copy(rt_arena *arena, const sql_expr *e, bool *oom) {
+    if (e->kind == SQL_X_SUBQUERY || e->kind == SQL_X_AGGREF || e->kind == SQL_X_WINDOWREF) {
+        return NULL;
+    }
+    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
+    sql_expr **args = e->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs) : NULL;
+    if (c == NULL || (e->nargs > 0 && args == NULL)) {
+        *oom = true;
+        return NULL;
+    }
+    *c = *e;
+    c->args = args;
+    if (e->kind == SQL_X_COLUMN) {
+        c->kind = SQL_X_OUTER;
+        c->column.depth = 1;
+    } else if (e->kind == SQL_X_OUTER) {
+        c->column.depth = e->column.depth + 1;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if ((args[i] = sql_expr_outer_copy(arena, e->args[i], oom)) == NULL) return NULL;
+    }
+    return c;
+}
+
+typedef struct sql_outer_free {
+    bool found;
+} sql_outer_free;
+
+static bool sql_outer_free_fn(const sql_expr *e, void *arg) {
+    if (e->kind == SQL_X_OUTER || e->kind == SQL_X_SUBQUERY) ((sql_outer_free *)arg)->found = true;
+    return true;
+}
+
+/* Copy of conjunct `c` (over the join's row: left columns, then right) as the right side's
+ * scan filter reads it: left columns become depth-1 outer references, right columns the scan
+ * columns they come from (through the fragment's PROJECT). NULL when a right column is
+ * computed, or for a subquery; *oom when memory ran out. */
+static sql_expr *sql_conj_to_scan(rt_arena *arena, const sql_expr *c, const sql_plan *j,
+                                  const sql_plan *rs, bool *oom) {
+    if (c->kind == SQL_X_SUBQUERY || c->kind == SQL_X_AGGREF || c->kind == SQL_X_WINDOWREF ||
+        c->kind == SQL_X_OUTER) {
+        return NULL;
+    }
+    sql_expr *e = rt_arena_alloc(arena, sizeof *e);
+    sql_expr **args = c->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * c->nargs) : NULL;
+    if (e == NULL || (c->nargs > 0 && args == NULL)) {
+        *oom = true;
+        return NULL;
+    }
+    *e = *c;
+    e->args = args;
+    uint32_t nl = j->left->ncols;
+    if (c->kind == SQL_X_COLUMN && c->column.index < nl) {
+        e->kind = SQL_X_OUTER;
+        e->column.depth = 1;
+    } else if (c->kind == SQL_X_COLUMN) {
+        uint32_t col = c->column.index - nl;
+        const sql_plan *frag = j->right->left;
+        if (frag->kind == SQL_P_PROJECT) {
+            const sql_expr *pe = frag->project.exprs[col];
+            if (pe->kind != SQL_X_COLUMN) return NULL;
+            col = pe->column.index;
+        }
+        if (col >= rs->scan.natts) return NULL;
+        e->column.index = col;
+    }
+    for (uint32_t i = 0; i < c->nargs; i++) {
+        if ((args[i] = sql_conj_to_scan(arena, c->args[i], j, rs, oom)) == NULL) return NULL;
+    }
+    return e;
+}
+
+/* The secondary-index form of the index nested loop: an equality of the join makes the
+ * right side's scan an IXSCAN keyed by the outer row (on every partition: the index is per
+ * partition). True when it did. */
+static bool sql_opt_ix_join(sql_opt *o, sql_plan *j, sql_plan *rs, double table_rows,
+                            const sql_expr **used) {
+    double shards = o->shard_count > 0 ? o->shard_count : 1;
+    if (rs->scan.table->index_count == 0 ||
+        j->left->est_rows * SQL_JOIN_LOOKUP_ROWS * shards >= table_rows) {
+        return true;
+    }
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+    for (uint32_t i = 0; i < n && rs->kind == SQL_P_SCAN; i++) {
+        if (!sql_is_eq_operator(conj[i]) ||
+            sql_conj_side(conj[i], j->left->ncols) != SQL_SIDE_BOTH) {
+            continue;
+        }
+        bool oom = false;
+        sql_expr *f = sql_conj_to_scan(o->arena, conj[i], j, rs, &oom);
+        if (oom) return sql_opt_oom(o);
+        if (f == NULL) continue;
+        sql_expr *saved = rs->scan.filter, *both[2] = {f, saved};
+        if ((rs->scan.filter = sql_opt_and(o, both, saved != NULL ? 2 : 1)) == NULL) return false;
+        if (!sql_plan_ixscan(o->arena, rs, o->err)) return false;
+        if (rs->kind != SQL_P_IXSCAN) rs->scan.filter = saved;
+        else *used = conj[i];
+    }
+    return true;
+}
+
+/* The join re-runs its right side (now keyed by the outer row) per outer row. The
+ * conditions the lookup answers exactly (`used`, n of them) leave the join's own. */
+static sql_plan *sql_opt_index_lateral(sql_opt *o, sql_plan *j, const sql_expr **used,
+                                       uint32_t n) {
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t nc = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX), keep = 0;
+    for (uint32_t i = 0; i < nc; i++) {
+        bool drop = false;
+        for (uint32_t k = 0; k < n && !drop; k++) drop = conj[i] == used[k];
+        if (!drop) conj[keep++] = conj[i];
+    }
+    if (keep < nc) {
+        j->join.quals = NULL;
+        if (keep > 0 && (j->join.quals = sql_opt_and(o, conj, keep)) == NULL) return NULL;
+    }
+    j->kind = SQL_P_NESTLOOP;
+    j->join.lateral = true;
+    j->join.nkeys = 0;
+    j->join.left_keys = j->join.right_keys = NULL;
+    j->join.strategy = SQL_JOIN_INDEX;
+    return j;
+}
+
+/* The `=` conjunct of the join's quals that gave hash key `left_key`, or NULL. */
+static const sql_expr *sql_key_conjunct(const sql_plan *j, const sql_expr *left_key) {
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+    for (uint32_t i = 0; i < n; i++) {
+        if (sql_is_eq_operator(conj[i]) &&
+            (conj[i]->args[0] == left_key || conj[i]->args[1] == left_key)) {
+            return conj[i];
+        }
+    }
+    return NULL;
+}
+
+/* HASHJOIN (INNER or LEFT) whose build side is a table read keyed by its whole primary key,
+ * with few outer rows: instead of scanning the whole table, look each outer row's key up on
+ * the one shard that owns it (a LATERAL nested loop over a primary-key lookup). */
+static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
+    uint32_t jt = j->join.join_type;
+    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti ||
+        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        return j;
+    }
+    sql_plan *rs = sql_side_scan(j->right);
+    if (rs == NULL || rs->kind != SQL_P_SCAN || j->right->gather.npartitions != 0) return j;
+    const eng_table *t = rs->scan.table;
+    double table_rows = sql_stats_rows(t);
+    if (table_rows < 0) table_rows = SQL_PLAN_DEFAULT_ROWS;
+    if (j->left->est_rows * SQL_JOIN_LOOKUP_ROWS >= table_rows) return j;
+    sql_outer_free of = {false};
+    sql_expr_walk(rs->scan.filter, sql_outer_free_fn, &of);
+    if (of.found) return j;
+    sql_expr *key[ENG_INDEX_COLUMNS_MAX] = {0};
+    const sql_expr *used[ENG_INDEX_COLUMNS_MAX] = {0};
+    for (uint32_t k = 0; k < t->pk_count; k++) {
+        uint32_t pk_type = t->columns[t->pk_attnums[k] - 1].type_oid;
+        for (uint32_t i = 0; i < j->join.nkeys && key[k] == NULL; i++) {
+            if (sql_side_attnum(j->right, rs, j->join.right_keys[i]) != t->pk_attnums[k] ||
+                !sql_key_types_match(pk_type, j->join.left_keys[i]->type_oid)) {
+                continue;
+            }
+            bool oom = false;
+            key[k] = sql_expr_outer_copy(o->arena, j->join.left_keys[i], &oom);
+            if (oom) return sql_opt_oom(o);
+            used[k] = sql_key_conjunct(j, j->join.left_keys[i]);
+        }
+        if (key[k] == NULL) break;
+    }
+    if (t->pk_count == 0 || key[t->pk_count - 1] == NULL) { /* a secondary index, maybe */
+        if (!sql_opt_ix_join(o, j, rs, table_rows, &used[0])) return NULL;
+        if (rs->kind != SQL_P_IXSCAN) return j;
+        return sql_opt_index_lateral(o, j, used, 1);
+    }
+    rs->scan.key = rt_arena_alloc(o->arena, sizeof(sql_expr *) * t->pk_count);
+    if (rs->scan.key == NULL) return sql_opt_oom(o);
+    memcpy(rs->scan.key, key, sizeof(sql_expr *) * t->pk_count);
+    rs->scan.nkey = t->pk_count;
+    rs->kind = SQL_P_PKGET;
+    rs->est_rows = 1;
+    j->right->est_rows = 1;
+    return sql_opt_index_lateral(o, j, used, t->pk_count);
+}
+
+/* The small side of a broadcast join is read by every shard; past this many rows (or when
+ * that costs more than gathering the big side) the join stays on the coordinator. */
+#define SQL_JOIN_BROADCAST_ROWS_MAX 100000.0
+
+/* HASHJOIN (INNER or LEFT) of a big distributed side with a small plain table read: the join
+ * moves into the big side's fragment, each fragment reading the small side whole (a GATHER
+ * inside the fragment) and probing it with its own partitions in parallel; only joined rows
+ * come back. */
+static sql_plan *sql_opt_broadcast(sql_opt *o, sql_plan *j) {
+    uint32_t jt = j->join.join_type;
+    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
+        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        return j;
+    }
+    const sql_plan *l = j->left, *r = j->right;
+    if (l->kind != SQL_P_GATHER || l->gather.writes || l->gather.merge_sorted ||
+        sql_side_scan(r) == NULL) {
+        return j;
+    }
+    double shards = o->shard_count > 0 ? o->shard_count : 1;
+    if (shards < 2 || r->est_rows > SQL_JOIN_BROADCAST_ROWS_MAX ||
+        r->est_rows * shards >= l->est_rows) {
+        return j;
+    }
+    if (!sql_expr_fragment_safe(j->join.quals)) return j;
+    for (uint32_t i = 0; i < j->join.nkeys; i++) {
+        if (!sql_expr_fragment_safe(j->join.left_keys[i]) ||
+            !sql_expr_fragment_safe(j->join.right_keys[i])) {
+            return j;
+        }
+    }
+    sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
+    if (g == NULL) return sql_opt_oom(o);
+    *g = *j->left;
+    g->ncols = j->ncols;
+    g->cols = j->cols;
+    g->est_rows = j->est_rows;
+    j->left = j->left->left;
+    j->join.strategy = SQL_JOIN_BROADCAST;
+    g->left = j;
+    return g;
+}
+
+/* Where a hash join runs: by primary-key lookups when the outer side is small, else on the
+ * shards when both tables are partitioned alike on its key, else on the shards of the big
+ * side with the small one broadcast, else gathered on the coordinator. */
+sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
+    if ((j = sql_opt_index_join(o, j)) == NULL || j->kind != SQL_P_HASHJOIN) return j;
+    sql_plan *c = sql_opt_colocate(o, j);
+    if (c == NULL || c != j) return c;
+    return sql_opt_broadcast(o, j);
+}

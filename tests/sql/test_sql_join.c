@@ -1,0 +1,265 @@
+/* test_sql_join.c: the join planner's choices (sql_plan_join.c, sql_plan.c) and that every
+ * strategy gives the same rows.
+ * How: first the join-order search alone, on made-up relation sizes and predicates: the small
+ * or filtered relation is joined first and is the hash build side, cross products are
+ * avoided, equal estimates keep the written order, and past SQL_JOIN_DP_RELS_MAX relations
+ * the greedy search still returns a complete tree. Then end to end in a session over a real
+ * engine with two shards (sql_session_harness.h): analysed tables of different sizes, EXPLAIN
+ * must show the chosen order and strategy (a filtered small table as the Hash side, a
+ * co-located join under one Gather, a primary-key Index Scan per outer row, the HNSW Index
+ * Scan inside a LATERAL top-k per query row), and each query's rows must equal those of the
+ * same question asked in a form the planner cannot rewrite (a correlated subquery or a plain
+ * filter), so a wrong strategy cannot pass unnoticed. */
+// ctest: TIMEOUT 300
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "sql/sql_plan_int.h"
+#include "tests/sql/sql_session_harness.h"
+
+/* ---- the search alone ---- */
+
+static sql_join_tree tree;
+
+static void order(const double *rows, uint32_t n, const sql_join_pred *preds, uint32_t np) {
+    rt_arena *arena = rt_arena_create(1u << 24);
+    rt_err err;
+    rt_err_clear(&err);
+    assert_true(sql_join_order(arena, rows, n, preds, np, &tree, &err));
+    rt_arena_destroy(arena);
+    assert_int_equal(tree.nnodes, 2 * n - 1);
+    assert_int_equal(tree.nodes[tree.nnodes - 1].set, (1u << n) - 1u);
+}
+
+static const sql_join_node *root(void) { return &tree.nodes[tree.nnodes - 1]; }
+
+static void test_join_order_build_side_is_small(void **state) {
+    (void)state;
+    double rows[] = {10, 100000};
+    sql_join_pred p[] = {{.rels = 3, .selectivity = 1e-5, .equi = true}};
+    order(rows, 2, p, 1);
+    assert_int_equal(root()->left, 1);  /* the big relation probes */
+    assert_int_equal(root()->right, 0); /* the small one is hashed */
+}
+
+static void test_join_order_filtered_first(void **state) {
+    (void)state;
+    /* big(0) - mid(1) - small(2) in a chain; small is tiny after its filter. */
+    double rows[] = {100000, 5000, 3};
+    sql_join_pred p[] = {{.rels = 3, .selectivity = 1.0 / 100000, .equi = true},
+                         {.rels = 6, .selectivity = 1.0 / 5000, .equi = true}};
+    order(rows, 3, p, 2);
+    /* mid joins small first; that small result is the build side against big. */
+    const sql_join_node *r = root();
+    const sql_join_node *inner = &tree.nodes[r->right];
+    assert_int_equal(r->left, 0);
+    assert_int_equal(inner->set, 6u);
+}
+
+static void test_join_order_avoids_cross_products(void **state) {
+    (void)state;
+    /* a(0) - b(1) - c(2): a and c are not connected; written order a, c, b. */
+    double rows[] = {1000, 1000, 1000};
+    sql_join_pred p[] = {{.rels = 3, .selectivity = 0.001, .equi = true},
+                         {.rels = 6, .selectivity = 0.001, .equi = true}};
+    order(rows, 3, p, 2);
+    const sql_join_node *r = root();
+    const sql_join_node *l = &tree.nodes[r->left], *rr = &tree.nodes[r->right];
+    /* The first join is a-b or b-c, never a-c. */
+    uint32_t first = l->left >= 0 ? l->set : rr->set;
+    assert_true(first == 3u || first == 6u);
+}
+
+static void test_join_order_ties_keep_written_order(void **state) {
+    (void)state;
+    double rows[] = {1000, 1000};
+    sql_join_pred p[] = {{.rels = 3, .selectivity = 0.001, .equi = true}};
+    order(rows, 2, p, 1);
+    assert_int_equal(root()->left, 0);
+    assert_int_equal(root()->right, 1);
+}
+
+static void test_join_order_greedy_beyond_dp(void **state) {
+    (void)state;
+    enum { N = SQL_JOIN_DP_RELS_MAX + 4 };
+    double rows[N];
+    sql_join_pred p[N];
+    for (uint32_t i = 0; i < N; i++) rows[i] = 10.0 * (i + 1);
+    for (uint32_t i = 0; i + 1 < N; i++) {
+        p[i] = (sql_join_pred){.rels = 3u << i, .selectivity = 0.01, .equi = true};
+    }
+    order(rows, N, p, N - 1);
+    /* Every join node's set is the union of its children's. */
+    for (uint32_t i = N; i < tree.nnodes; i++) {
+        const sql_join_node *nd = &tree.nodes[i];
+        assert_int_equal(nd->set, tree.nodes[nd->left].set | tree.nodes[nd->right].set);
+        assert_int_equal(tree.nodes[nd->left].set & tree.nodes[nd->right].set, 0);
+    }
+}
+
+/* ---- end to end ---- */
+
+static int checked;
+
+static void plan_has(capture *c, const char *sql, const char *want) {
+    char q[2048];
+    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    const char *out = run(c, q);
+    checked++;
+    if (strstr(out, want) == NULL) {
+        fprintf(stderr, "PLAN of %s lacks \"%s\":\n%s", sql, want, out);
+        atomic_fetch_add(&mismatches, 1);
+    }
+}
+
+/* Whether EXPLAIN of `sql` shows `first` and, below it, `second`. */
+static void plan_has_then(capture *c, const char *sql, const char *first, const char *second) {
+    char q[2048];
+    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    const char *out = run(c, q);
+    const char *a = strstr(out, first);
+    checked++;
+    if (a == NULL || strstr(a, second) == NULL) {
+        fprintf(stderr, "PLAN of %s lacks \"%s\" then \"%s\":\n%s", sql, first, second, out);
+        atomic_fetch_add(&mismatches, 1);
+    }
+}
+
+/* Two queries that must return the same rows. */
+static void same(capture *c, const char *a, const char *b) {
+    static char out[OUT_BYTES];
+    snprintf(out, sizeof out, "%s", run(c, a));
+    const char *other = run(c, b);
+    checked++;
+    if (strcmp(out, other) != 0 || strncmp(out, "ERROR", 5) == 0 || out[0] == '\0') {
+        fprintf(stderr, "DIFFERENT:\n%s\n%s--- vs\n%s\n%s---\n", a, out, b, other);
+        atomic_fetch_add(&mismatches, 1);
+    }
+}
+
+static void load(capture *c) {
+    expect(c, "CREATE TABLE big (id int PRIMARY KEY, grp int, s text)", "CREATE TABLE\n");
+    expect(c, "CREATE TABLE big2 (id int8 PRIMARY KEY, val int, ref int)", "CREATE TABLE\n");
+    expect(c, "CREATE TABLE small (id int PRIMARY KEY, name text)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO big SELECT g, g % 40, 's' || g FROM generate_series(1, 4000) g",
+           "INSERT 0 4000\n");
+    expect(c, "INSERT INTO big2 SELECT g * 2, g % 100, 4001 - g FROM generate_series(1, 3000) g",
+           "INSERT 0 3000\n");
+    expect(c, "INSERT INTO small SELECT g, 'n' || g FROM generate_series(0, 39) g",
+           "INSERT 0 40\n");
+    expect(c, "ANALYZE big", "ANALYZE\n");
+    expect(c, "ANALYZE big2", "ANALYZE\n");
+    expect(c, "ANALYZE small", "ANALYZE\n");
+}
+
+static void orders(capture *c) {
+    /* The small table is hashed whichever side the query writes it on. */
+    plan_has_then(c, "SELECT count(*) FROM small s JOIN big b ON b.grp = s.id",
+                  "->  Seq Scan on big b\n", "->  Hash\n");
+    plan_has_then(c, "SELECT count(*) FROM small s JOIN big b ON b.grp = s.id",
+                  "->  Hash\n", "->  Seq Scan on small s\n");
+    plan_has_then(c, "SELECT count(*) FROM big b JOIN small s ON b.grp = s.id",
+                  "->  Hash\n", "->  Seq Scan on small s\n");
+    same(c, "SELECT count(*), sum(b.id) FROM small s JOIN big b ON b.grp = s.id",
+         "SELECT count(*), sum(id) FROM big WHERE grp IN (SELECT id FROM small)");
+    /* Three tables written big first: the filtered small one joins before the big one. */
+    const char *three = "SELECT b.id, b2.val, s.name FROM big b, big2 b2, small s "
+                        "WHERE b2.ref = b.id AND s.id = b.grp AND s.name = 'n7' ORDER BY 1";
+    plan_has_then(c, three, "Hash Cond: (b2.ref = b.id)", "Hash Cond: (b.grp = s.id)");
+    plan_has_then(c, three, "->  Seq Scan on small s\n", "Filter: (name = 'n7'::text)");
+    same(c, three, "SELECT b.id, (SELECT val FROM big2 WHERE ref = b.id) AS val, 'n7' AS name "
+                   "FROM big b "
+                   "WHERE b.grp = 7 AND EXISTS (SELECT 1 FROM big2 WHERE ref = b.id) "
+                   "ORDER BY 1");
+}
+
+static void strategies(capture *c) {
+    /* Partitioned alike on the join key: one Gather over the joined partitions. */
+    const char *co = "SELECT count(*), sum(b2.val) FROM big b JOIN big2 b2 ON b.id = b2.id";
+    plan_has(c, co, "->  Gather\n        Partitions: 2\n        ->  Partial Aggregate\n"
+                    "              ->  Hash Join\n");
+    plan_has(c, co, "->  Hash\n                          ->  Seq Scan on big2 b2\n");
+    /* A small table joined to a big one: read whole by every shard, which joins (and
+     * partially aggregates) its own partitions of the big one. */
+    const char *bc = "SELECT s.name, count(*) FROM big b JOIN small s ON b.grp = s.id "
+                     "WHERE s.id < 30 GROUP BY s.name ORDER BY 1";
+    plan_has_then(c, bc, "->  Partial HashAggregate", "->  Hash Join\n");
+    plan_has_then(c, bc, "->  Hash\n", "->  Gather\n");
+    same(c, bc, "SELECT 'n' || grp AS name, count(*) FROM big WHERE grp < 30 GROUP BY grp "
+                "ORDER BY 1");
+    same(c, co, "SELECT count(*), sum(val) FROM big2 WHERE id <= 4000");
+    const char *full = "SELECT count(*), count(b.id), count(b2.id) FROM big b FULL JOIN big2 b2 "
+                       "ON b.id = b2.id";
+    plan_has(c, full, "->  Hash Full Join");
+    same(c, full, "SELECT 5000::int8 AS count, 4000::int8 AS count, 3000::int8 AS count");
+    /* Few outer rows: each looked up by the other table's primary key. */
+    const char *inl = "SELECT b2.id, b.s FROM big2 b2 JOIN big b ON b.id = b2.ref "
+                      "WHERE b2.id IN (2, 4, 6000) ORDER BY 1";
+    plan_has(c, inl, "Index Scan using big_pkey on big b");
+    same(c, inl, "SELECT b2.id, (SELECT s FROM big WHERE id = b2.ref) AS s FROM big2 b2 "
+                 "WHERE b2.id IN (2, 4, 6000) ORDER BY 1");
+    /* The same through a secondary index (read on every partition, per outer row). */
+    expect(c, "CREATE INDEX big2_ref ON big2 (ref)", "CREATE INDEX\n");
+    const char *ix = "SELECT s.id, b2.id FROM small s LEFT JOIN big2 b2 ON b2.ref = s.id * 90 "
+                     "WHERE s.id > 35 ORDER BY 1";
+    plan_has(c, ix, "Index Scan using big2_ref on big2 b2\n");
+    same(c, ix, "SELECT s.id, (SELECT id FROM big2 WHERE ref = s.id * 90) AS id FROM small s "
+                "WHERE s.id > 35 ORDER BY 1");
+    const char *left = "SELECT s.id, b.s FROM small s LEFT JOIN big b ON b.id = s.id * 200 "
+                       "WHERE s.id > 17 ORDER BY 1";
+    plan_has(c, left, "Nested Loop Left Join");
+    same(c, left, "SELECT s.id, (SELECT s FROM big WHERE id = s.id * 200) AS s FROM small s "
+                  "WHERE s.id > 17 ORDER BY 1");
+}
+
+static void lateral(capture *c) {
+    expect(c, "CREATE TABLE docs (id int PRIMARY KEY, emb vector(3))", "CREATE TABLE\n");
+    expect(c, "INSERT INTO docs SELECT g, ('[' || sin(g) || ',' || cos(g) || ',' || "
+              "sin(g * 0.37) || ']')::vector FROM generate_series(1, 3000) g",
+           "INSERT 0 3000\n");
+    expect(c, "CREATE TABLE qs (qid int PRIMARY KEY, emb vector(3))", "CREATE TABLE\n");
+    expect(c, "INSERT INTO qs VALUES (1, '[1,0,0]'), (2, '[0,1,0]'), (3, '[0.5,0.5,0.1]')",
+           "INSERT 0 3\n");
+    expect(c, "ANALYZE docs", "ANALYZE\n");
+    const char *topk = "SELECT q.qid, d.id FROM qs q CROSS JOIN LATERAL (SELECT id FROM docs d "
+                       "ORDER BY d.emb NEAR q.emb LIMIT 3) d ORDER BY 1, 2";
+    plan_has(c, topk, "Nested Loop\n");
+    plan_has(c, topk, "HNSW Index Scan on docs\n");
+    plan_has(c, topk, "Order By: emb <=> q.emb\n");
+    /* The graph walk finds the exact nearest rows on this data. */
+    same(c, topk, "SELECT q.qid, d.id FROM qs q, docs d WHERE d.id IN (SELECT id FROM docs "
+                  "ORDER BY emb <=> q.emb, id LIMIT 3) ORDER BY 1, 2");
+    const char *fn = "SELECT b.id, g FROM big b, generate_series(1, b.grp) g WHERE b.id < 5 "
+                     "ORDER BY 1, 2";
+    same(c, fn, "SELECT id, g FROM big, generate_series(1, 4) g WHERE id < 5 AND g <= grp "
+                "ORDER BY 1, 2");
+}
+
+static void script(capture *c) {
+    load(c);
+    orders(c);
+    strategies(c);
+    lateral(c);
+}
+
+static void test_join_plans_end_to_end(void **state) {
+    (void)state;
+    assert_int_equal(sh_run(2, script), 0);
+    printf("%d plans and results checked\n", checked);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_join_order_build_side_is_small),
+        cmocka_unit_test(test_join_order_filtered_first),
+        cmocka_unit_test(test_join_order_avoids_cross_products),
+        cmocka_unit_test(test_join_order_ties_keep_written_order),
+        cmocka_unit_test(test_join_order_greedy_beyond_dp),
+        cmocka_unit_test(test_join_plans_end_to_end),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
