@@ -489,7 +489,10 @@ static bool sql_fk_apply(sql_exec_ctx *x, const sql_fk_event *e, char action, rt
 static bool sql_fk_run_event(sql_exec_ctx *x, const sql_fk_event *e, rt_arena *a) {
     if (e->kind == SQL_FK_EV_CHECK) return sql_fk_check(x, e, a);
     char action = e->is_update ? e->con->on_update : e->con->on_delete;
-    if (action == 'c' || action == 'n' || action == 'd') return sql_fk_apply(x, e, action, a);
+    if (action == 'c' || action == 'n') return sql_fk_apply(x, e, action, a);
+    /* SET DEFAULT to the key being removed leaves rows that still refer to it (their key did
+     * not change, so their own check is skipped): look again afterwards, as PostgreSQL does. */
+    if (action == 'd' && !sql_fk_apply(x, e, action, a)) return false;
     return sql_fk_still_referenced(x, e, a);
 }
 
