@@ -70,16 +70,27 @@ static bool ddl_fk_ref_columns(const eng_table *ref, const sql_constraint *con, 
                       "\"%s\"", ref->name);
 }
 
-/* Whether values of the two types can be compared for equality (an operator exists after
- * implicit casts): the same type, or both numbers, both strings, both dates/timestamps. */
-static bool ddl_fk_types_compatible(uint32_t a, uint32_t b) {
-    if (a == b) return true;
-    const sql_type_def *ta = sql_type_by_oid(a), *tb = sql_type_by_oid(b);
-    if (ta == NULL || tb == NULL || ta->category != tb->category) return false;
-    if (ta->category == 'N' || ta->category == 'S') return true;
-    bool a_ts = a == SQL_T_DATE || a == SQL_T_TIMESTAMP || a == SQL_T_TIMESTAMPTZ;
-    bool b_ts = b == SQL_T_DATE || b == SQL_T_TIMESTAMP || b == SQL_T_TIMESTAMPTZ;
-    return ta->category == 'D' && a_ts && b_ts;
+/* Whether the referenced key's equality can take the referencing type (PostgreSQL: an
+ * operator of the key's btree family after an implicit cast of the referencing value): the
+ * same type; integers for an integer key; integers or numeric for numeric; any number for a
+ * float; any two strings; any two of date, timestamp, timestamptz. */
+static bool ddl_fk_types_compatible(uint32_t fk, uint32_t pk) {
+    if (fk == pk) return true;
+    const sql_type_def *tf = sql_type_by_oid(fk), *tp = sql_type_by_oid(pk);
+    if (tf == NULL || tp == NULL || tf->category != tp->category) return false;
+    if (tf->category == 'S') return true;
+    if (tf->category == 'N') {
+        bool fk_int = sql_type_is_integer(fk), pk_int = sql_type_is_integer(pk);
+        if (pk_int) return fk_int;
+        if (pk == SQL_T_NUMERIC) return fk_int || fk == SQL_T_NUMERIC;
+        if (pk == SQL_T_FLOAT4 || pk == SQL_T_FLOAT8) {
+            return fk_int || fk == SQL_T_NUMERIC || fk == SQL_T_FLOAT4 || fk == SQL_T_FLOAT8;
+        }
+        return false;
+    }
+    bool f_ts = fk == SQL_T_DATE || fk == SQL_T_TIMESTAMP || fk == SQL_T_TIMESTAMPTZ;
+    bool p_ts = pk == SQL_T_DATE || pk == SQL_T_TIMESTAMP || pk == SQL_T_TIMESTAMPTZ;
+    return tf->category == 'D' && f_ts && p_ts;
 }
 
 static bool ddl_fk_types(sql_ddl_ctx *dc, const eng_table *t, const eng_table *ref,
