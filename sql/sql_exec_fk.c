@@ -486,7 +486,69 @@ static bool sql_fk_apply(sql_exec_ctx *x, const sql_fk_event *e, char action, rt
     return sql_fk_run_sql(x, sb.data, params, nparams, &rows, NULL, NULL);
 }
 
+/* A check of a deferred constraint goes to the session, to run at COMMIT (*kept). */
+static bool sql_fk_maybe_defer(sql_exec_ctx *x, const sql_fk_event *e, bool *kept) {
+    *kept = false;
+    char action = e->is_update ? e->con->on_update : e->con->on_delete;
+    if (x->session == NULL || (e->kind == SQL_FK_EV_PARENT && action != 'a') ||
+        !sql_session_fk_is_deferred(x->session, e->con)) {
+        return true;
+    }
+    sql_fk_deferred_ev d = {.con_oid = e->con->oid, .child_oid = e->child->oid,
+                            .parent_check = e->kind == SQL_FK_EV_PARENT,
+                            .command = x->command, .n = e->con->column_count};
+    memcpy(d.key, d.parent_check ? e->old_key : e->new_key, sizeof(sql_value) * d.n);
+    *kept = true;
+    return sql_session_fk_defer(x->session, &d, x->err);
+}
+
+/* Whether the referenced key exists (again): a deferred NO ACTION check passes then. */
+static bool sql_fk_key_exists(sql_exec_ctx *x, const sql_fk_event *e, rt_arena *a,
+                              bool *exists) {
+    const eng_table *parent = eng_db_table_by_oid(x->db, e->con->ref_table_oid);
+    *exists = false;
+    if (parent == NULL) return true;
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, a, 256);
+    sql_strbuf_puts(&sb, "SELECT 1 FROM ");
+    sql_fk_relname(&sb, x->db, parent);
+    sql_strbuf_puts(&sb, " x");
+    sql_fk_where(&sb, parent, e->con->ref_attnums, e->con->column_count);
+    sql_strbuf_puts(&sb, " FOR KEY SHARE OF x");
+    sql_strbuf_putc(&sb, '\0');
+    if (sb.failed) return rt_arena_fail(a, x->err);
+    uint64_t rows;
+    if (!sql_fk_run_sql(x, sb.data, e->old_key, e->con->column_count, &rows, NULL, NULL)) {
+        return false;
+    }
+    *exists = rows > 0;
+    return true;
+}
+
+bool sql_fk_run_deferred(sql_exec_ctx *x, const sql_fk_deferred_ev *ev) {
+    const eng_table *child = eng_db_table_by_oid(x->db, ev->child_oid);
+    const eng_constraint *con = NULL;
+    for (uint32_t i = 0; child != NULL && i < child->constraint_count; i++) {
+        if (child->constraints[i].oid == ev->con_oid) con = &child->constraints[i];
+    }
+    if (con == NULL) return true; /* dropped since */
+    sql_fk_event e = {.child = child, .con = con,
+                      .kind = ev->parent_check ? SQL_FK_EV_PARENT : SQL_FK_EV_CHECK};
+    memcpy(ev->parent_check ? e.old_key : e.new_key, ev->key, sizeof(sql_value) * ev->n);
+    rt_arena *a = rt_arena_create(1u << 20);
+    bool exists = false, ok = true;
+    if (ev->parent_check) ok = sql_fk_key_exists(x, &e, a, &exists);
+    if (ok && !exists) {
+        ok = ev->parent_check ? sql_fk_still_referenced(x, &e, a) : sql_fk_check(x, &e, a);
+    }
+    rt_arena_destroy(a);
+    return ok;
+}
+
 static bool sql_fk_run_event(sql_exec_ctx *x, const sql_fk_event *e, rt_arena *a) {
+    bool kept;
+    if (!sql_fk_maybe_defer(x, e, &kept)) return false;
+    if (kept) return true;
     if (e->kind == SQL_FK_EV_CHECK) return sql_fk_check(x, e, a);
     char action = e->is_update ? e->con->on_update : e->con->on_delete;
     if (action == 'c' || action == 'n') return sql_fk_apply(x, e, action, a);

@@ -63,6 +63,35 @@ bool sql_fk_run_sql(sql_exec_ctx *x, const char *text, const sql_value *params,
 /* "Key (a, b)=(1, x)" for the columns `attnums` of `t` and their values. */
 void sql_fk_key_text(sql_exec_ctx *x, const eng_table *t, const uint16_t *attnums,
                      const sql_value *key, uint32_t n, char *out, size_t size);
+/* ---- deferred checks (DEFERRABLE INITIALLY DEFERRED, SET CONSTRAINTS ... DEFERRED) ----
+ * A check of a deferred constraint (a referencing key must exist; NO ACTION: a removed key
+ * must not be referenced) is kept by the session until COMMIT or SET CONSTRAINTS IMMEDIATE;
+ * CASCADE, SET NULL, SET DEFAULT and RESTRICT act at once, as in PostgreSQL. */
+typedef struct sql_fk_deferred_ev {
+    uint32_t con_oid, child_oid;
+    bool parent_check;       /* NO ACTION on a removed key (else: the key must exist) */
+    uint32_t command;        /* of the statement that queued it (ROLLBACK TO drops it) */
+    uint16_t n;
+    sql_value key[ENG_INDEX_COLUMNS_MAX]; /* bytes owned by the session (rt_xmalloc) */
+} sql_fk_deferred_ev;
+
+typedef struct sql_fk_deferred {
+    sql_fk_deferred_ev *ev;
+    uint32_t count, cap;
+    int8_t all;              /* SET CONSTRAINTS ALL: 1 deferred, -1 immediate, 0 not given */
+    uint32_t nmodes;         /* SET CONSTRAINTS name: the constraint's oid and mode */
+    uint32_t mode_oid[SQL_FK_PER_TABLE_MAX];
+    int8_t mode[SQL_FK_PER_TABLE_MAX];
+} sql_fk_deferred;
+
+struct sql_session;
+/* Whether `con`'s checks wait for COMMIT in this transaction (sql_session_cmd.c). */
+bool sql_session_fk_is_deferred(struct sql_session *s, const eng_constraint *con);
+/* Keeps a deferred check (the key's bytes copied). */
+bool sql_session_fk_defer(struct sql_session *s, const sql_fk_deferred_ev *ev, rt_err *err);
+/* Runs one deferred check (COMMIT, SET CONSTRAINTS IMMEDIATE); 23503 as at once. */
+bool sql_fk_run_deferred(sql_exec_ctx *x, const sql_fk_deferred_ev *ev);
+
 /* Runs what the statement's notes call for (coordinator, at the end of the statement). */
 bool sql_fk_statement_end(sql_exec_ctx *x);
 

@@ -3,7 +3,8 @@
  * key, unknown columns, incompatible types), enforcement with parent and child rows on
  * different shards (23503 with PostgreSQL's message and detail; NO ACTION, RESTRICT, CASCADE
  * chains, SET NULL, SET DEFAULT, ON UPDATE CASCADE, MATCH FULL, self references deleted in one
- * statement), ALTER TABLE ADD CONSTRAINT checking existing rows, NOT VALID + VALIDATE, DROP
+ * statement), ALTER TABLE ADD CONSTRAINT checking existing rows, NOT VALID + VALIDATE, deferred
+ * checks (INITIALLY DEFERRED, SET CONSTRAINTS, COMMIT failing and rolling back), DROP
  * and TRUNCATE of a referenced table, the catalog (pg_constraint, pg_get_constraintdef,
  * information_schema), FOR SHARE held by two transactions at once while a writer waits, a
  * parent DELETE waiting for the transaction that inserted a child (and failing once it
@@ -246,6 +247,41 @@ static void script_alter(capture *a) {
     expect(a, "SELECT count(*) FROM c", "count\n0\nSELECT 1\n");
 }
 
+/* DEFERRABLE INITIALLY DEFERRED and SET CONSTRAINTS: checks at COMMIT, which rolls back. */
+static void script_deferred(capture *a) {
+    expect(a, "CREATE TABLE dp (id int PRIMARY KEY)", "CREATE TABLE\n");
+    expect(a, "CREATE TABLE dc (id int PRIMARY KEY, pid int REFERENCES dp DEFERRABLE "
+              "INITIALLY DEFERRED)", "CREATE TABLE\n");
+    expect(a, "CREATE TABLE dd (id int PRIMARY KEY, pid int REFERENCES dp DEFERRABLE)",
+           "CREATE TABLE\n");
+    expect(a, "BEGIN; INSERT INTO dc VALUES (1, 1); INSERT INTO dp VALUES (1); COMMIT",
+           "BEGIN\nINSERT 0 1\nINSERT 0 1\nCOMMIT\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "INSERT INTO dc VALUES (2, 2)", "INSERT 0 1\n");
+    expect(a, "COMMIT",
+           "ERROR 23503: insert or update on table \"dc\" violates foreign key constraint "
+           "\"dc_pid_fkey\"\n");
+    expect(a, "SELECT id FROM dc", "id\n1\nSELECT 1\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SET CONSTRAINTS ALL DEFERRED", "SET CONSTRAINTS\n");
+    expect(a, "INSERT INTO dd VALUES (1, 5)", "INSERT 0 1\n");
+    expect(a, "SET CONSTRAINTS dd_pid_fkey IMMEDIATE",
+           "ERROR 23503: insert or update on table \"dd\" violates foreign key constraint "
+           "\"dd_pid_fkey\"\n");
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+    expect(a, "BEGIN; DELETE FROM dp WHERE id = 1; INSERT INTO dp VALUES (1); COMMIT",
+           "BEGIN\nDELETE 1\nINSERT 0 1\nCOMMIT\n");
+    expect(a, "BEGIN; DELETE FROM dp WHERE id = 1", "BEGIN\nDELETE 1\n");
+    expect(a, "COMMIT",
+           "ERROR 23503: update or delete on table \"dp\" violates foreign key constraint "
+           "\"dc_pid_fkey\" on table \"dc\"\n");
+    expect(a, "SELECT count(*) FROM dp", "count\n1\nSELECT 1\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SET CONSTRAINTS dp_pkey DEFERRED",
+           "ERROR 42809: constraint \"dp_pkey\" is not deferrable\n");
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+}
+
 /* ---- concurrency ---- */
 
 static struct {
@@ -464,6 +500,10 @@ static void test_fk_alter(void **state) {
     (void)state;
     assert_int_equal(in_child(NULL, script_alter), 0);
 }
+static void test_fk_deferred(void **state) {
+    (void)state;
+    assert_int_equal(in_child(NULL, script_deferred), 0);
+}
 static void test_fk_share_locks(void **state) {
     (void)state;
     assert_int_equal(in_child(NULL, script_share_locks), 0);
@@ -490,7 +530,7 @@ static void test_fk_restart(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fk_ddl),          cmocka_unit_test(test_fk_enforce),
-        cmocka_unit_test(test_fk_actions),      cmocka_unit_test(test_fk_alter),
+        cmocka_unit_test(test_fk_actions),      cmocka_unit_test(test_fk_alter),        cmocka_unit_test(test_fk_deferred),
         cmocka_unit_test(test_fk_share_locks),  cmocka_unit_test(test_fk_parent_waits),
         cmocka_unit_test(test_fk_share_deadlock), cmocka_unit_test(test_fk_restart),
     };
