@@ -76,7 +76,8 @@ const eng_constraint *sql_fk_referencing(const eng_database *db, const eng_table
 /* ---- the queue ---- */
 
 static uint64_t sql_fk_event_hash(const sql_fk_event *e) {
-    uint64_t h = (uint64_t)e->con->oid * 0x9e3779b97f4a7c15ull ^ e->kind ^ (uint64_t)e->is_update << 8;
+    uint64_t h = (uint64_t)e->con->oid * 0x9e3779b97f4a7c15ull ^ e->kind ^
+                 (uint64_t)e->is_update << 8;
     for (uint32_t i = 0; i < e->con->column_count; i++) {
         if (e->kind == SQL_FK_EV_PARENT) h = h * 31 + sql_value_hash(&e->old_key[i]);
         if (e->kind == SQL_FK_EV_CHECK || e->is_update) {
@@ -410,7 +411,9 @@ static bool sql_fk_check(sql_exec_ctx *x, const sql_fk_event *e, rt_arena *a) {
     sql_strbuf_putc(&sb, '\0');
     if (sb.failed) return rt_arena_fail(a, x->err);
     uint64_t rows;
-    if (!sql_fk_run_sql(x, sb.data, e->new_key, e->con->column_count, &rows, NULL, NULL)) return false;
+    if (!sql_fk_run_sql(x, sb.data, e->new_key, e->con->column_count, &rows, NULL, NULL)) {
+        return false;
+    }
     if (rows > 0) return true;
     char key[RT_ERR_DETAIL_BYTES_MAX];
     sql_fk_key_text(x, e->child, e->con->attnums, e->new_key, e->con->column_count, key,
@@ -436,7 +439,9 @@ static bool sql_fk_still_referenced(sql_exec_ctx *x, const sql_fk_event *e, rt_a
     sql_strbuf_putc(&sb, '\0');
     if (sb.failed) return rt_arena_fail(a, x->err);
     uint64_t rows;
-    if (!sql_fk_run_sql(x, sb.data, e->old_key, e->con->column_count, &rows, NULL, NULL)) return false;
+    if (!sql_fk_run_sql(x, sb.data, e->old_key, e->con->column_count, &rows, NULL, NULL)) {
+        return false;
+    }
     if (rows == 0 || parent == NULL) return true;
     char key[RT_ERR_DETAIL_BYTES_MAX];
     sql_fk_key_text(x, parent, e->con->ref_attnums, e->old_key, e->con->column_count, key,

@@ -529,10 +529,11 @@ static void test_fk_restart(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fk_ddl),          cmocka_unit_test(test_fk_enforce),
-        cmocka_unit_test(test_fk_actions),      cmocka_unit_test(test_fk_alter),        cmocka_unit_test(test_fk_deferred),
-        cmocka_unit_test(test_fk_share_locks),  cmocka_unit_test(test_fk_parent_waits),
-        cmocka_unit_test(test_fk_share_deadlock), cmocka_unit_test(test_fk_restart),
+        cmocka_unit_test(test_fk_ddl),           cmocka_unit_test(test_fk_enforce),
+        cmocka_unit_test(test_fk_actions),       cmocka_unit_test(test_fk_alter),
+        cmocka_unit_test(test_fk_deferred),      cmocka_unit_test(test_fk_share_locks),
+        cmocka_unit_test(test_fk_parent_waits),  cmocka_unit_test(test_fk_share_deadlock),
+        cmocka_unit_test(test_fk_restart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
