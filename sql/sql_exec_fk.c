@@ -24,8 +24,9 @@ typedef struct sql_fk_event {
     const eng_constraint *con;   /* its foreign key */
     uint8_t kind;
     bool is_update;              /* PARENT: the key changed (else the row was deleted) */
-    sql_value old_key[ENG_INDEX_COLUMNS_MAX]; /* PARENT: the referenced key before */
-    sql_value new_key[ENG_INDEX_COLUMNS_MAX]; /* CHECK: the referencing key; PARENT: after */
+    sql_value *old_key;          /* PARENT: the referenced key before (column_count values) */
+    sql_value *new_key;          /* CHECK: the referencing key; PARENT update: after; else
+                                    NULL once queued */
 } sql_fk_event;
 
 struct sql_fk_queue {
@@ -134,12 +135,20 @@ static bool sql_fk_queue_add(sql_fk_queue *q, const sql_fk_event *e, rt_err *err
     if (q->count == q->cap && !sql_fk_grow(q, err)) return false;
     uint32_t *slot = sql_fk_slot(q, e);
     if (*slot != 0) return true;
-    sql_fk_event *copy = rt_arena_alloc(q->arena, sizeof *copy);
+    uint32_t n = e->con->column_count;
+    bool has_old = e->kind == SQL_FK_EV_PARENT;
+    bool has_new = e->kind == SQL_FK_EV_CHECK || e->is_update;
+    sql_fk_event *copy = rt_arena_alloc(q->arena, sizeof *copy + sizeof(sql_value) * n * 2u);
     if (copy == NULL) return rt_arena_fail(q->arena, err);
     *copy = *e;
-    for (uint32_t i = 0; i < e->con->column_count; i++) {
-        if (!sql_value_copy(q->arena, &copy->old_key[i]) ||
-            !sql_value_copy(q->arena, &copy->new_key[i])) {
+    sql_value *vals = (sql_value *)(copy + 1);
+    copy->old_key = has_old ? vals : NULL;
+    copy->new_key = has_new ? vals + n : NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        if (has_old) copy->old_key[i] = e->old_key[i];
+        if (has_new) copy->new_key[i] = e->new_key[i];
+        if ((has_old && !sql_value_copy(q->arena, &copy->old_key[i])) ||
+            (has_new && !sql_value_copy(q->arena, &copy->new_key[i]))) {
             return rt_arena_fail(q->arena, err);
         }
     }
@@ -220,25 +229,47 @@ static void sql_fk_parent_event(const eng_table *child, const eng_constraint *co
     *add = true;
 }
 
-/* Collects the events of one row change into ev[] (at most SQL_FK_PER_TABLE_MAX). */
+/* An empty event whose keys go to vals[0..2 * ENG_INDEX_COLUMNS_MAX). */
+static void sql_fk_event_init(sql_fk_event *e, sql_value *vals) {
+    memset(e, 0, sizeof *e);
+    e->old_key = vals;
+    e->new_key = vals + ENG_INDEX_COLUMNS_MAX;
+}
+
+/* The foreign keys a change of a row of `t` may concern (at most SQL_FK_PER_TABLE_MAX). */
+static uint32_t sql_fk_candidates(const eng_database *db, const eng_table *t, bool before,
+                                  bool after) {
+    uint32_t n = 0;
+    for (uint32_t k = 0; after && k < t->constraint_count; k++) n += t->constraints[k].kind == 'f';
+    for (uint32_t i = 0; before && i < db->table_count; i++) {
+        const eng_table *c = &db->tables[i];
+        for (uint32_t k = 0; k < c->constraint_count; k++) {
+            n += c->constraints[k].kind == 'f' && c->constraints[k].ref_table_oid == t->oid;
+        }
+    }
+    return n < SQL_FK_PER_TABLE_MAX ? n : SQL_FK_PER_TABLE_MAX;
+}
+
+/* Collects the events of one row change into ev[] (room for `cap`, keys in vals). */
 static bool sql_fk_collect(sql_exec_ctx *x, const eng_table *t, const sql_value *before,
-                           const sql_value *after, sql_fk_event *ev, uint32_t *n) {
+                           const sql_value *after, sql_fk_event *ev, sql_value *vals,
+                           uint32_t cap, uint32_t *n) {
     *n = 0;
-    for (uint32_t k = 0; after != NULL && k < t->constraint_count; k++) {
+    for (uint32_t k = 0; after != NULL && k < t->constraint_count && *n < cap; k++) {
         const eng_constraint *con = &t->constraints[k];
-        if (con->kind != 'f' || (*n == SQL_FK_PER_TABLE_MAX)) continue;
+        if (con->kind != 'f') continue;
         bool add;
-        memset(&ev[*n], 0, sizeof ev[*n]);
+        sql_fk_event_init(&ev[*n], vals + *n * 2u * ENG_INDEX_COLUMNS_MAX);
         if (!sql_fk_child_event(x, t, con, before, after, &ev[*n], &add)) return false;
         *n += add;
     }
     for (uint32_t i = 0; before != NULL && i < x->db->table_count; i++) {
         const eng_table *c = &x->db->tables[i];
-        for (uint32_t k = 0; k < c->constraint_count && *n < SQL_FK_PER_TABLE_MAX; k++) {
+        for (uint32_t k = 0; k < c->constraint_count && *n < cap; k++) {
             const eng_constraint *con = &c->constraints[k];
             if (con->kind != 'f' || con->ref_table_oid != t->oid) continue;
             bool add;
-            memset(&ev[*n], 0, sizeof ev[*n]);
+            sql_fk_event_init(&ev[*n], vals + *n * 2u * ENG_INDEX_COLUMNS_MAX);
             sql_fk_parent_event(c, con, before, after, &ev[*n], &add);
             *n += add;
         }
@@ -249,9 +280,12 @@ static bool sql_fk_collect(sql_exec_ctx *x, const eng_table *t, const sql_value 
 bool sql_fk_note(sql_exec_ctx *x, const eng_table *t, const sql_value *before,
                  const sql_value *after) {
     if (x->fk == NULL) return true; /* not under a statement that enforces (DDL copies) */
-    sql_fk_event *ev = rt_xmalloc(sizeof(sql_fk_event) * SQL_FK_PER_TABLE_MAX);
+    uint32_t cap = sql_fk_candidates(x->db, t, before != NULL, after != NULL);
+    if (cap == 0) return true;
+    sql_fk_event *ev = rt_xmalloc(sizeof(sql_fk_event) * cap);
+    sql_value *vals = rt_xmalloc(sizeof(sql_value) * cap * 2u * ENG_INDEX_COLUMNS_MAX);
     uint32_t n = 0;
-    bool ok = sql_fk_collect(x, t, before, after, ev, &n);
+    bool ok = sql_fk_collect(x, t, before, after, ev, vals, cap, &n);
     if (ok && n > 0) {
         sql_fk_notes nb = {.x = x, .ev = ev, .n = n};
         if (rt_core_id() == x->coordinator_core) {
@@ -264,6 +298,7 @@ bool sql_fk_note(sql_exec_ctx *x, const eng_table *t, const sql_value *before,
             ok = false;
         }
     }
+    rt_free(vals);
     rt_free(ev);
     return ok;
 }
@@ -537,9 +572,12 @@ bool sql_fk_run_deferred(sql_exec_ctx *x, const sql_fk_deferred_ev *ev) {
         if (child->constraints[i].oid == ev->con_oid) con = &child->constraints[i];
     }
     if (con == NULL) return true; /* dropped since */
+    sql_value key[ENG_INDEX_COLUMNS_MAX];
+    memcpy(key, ev->key, sizeof(sql_value) * ev->n);
     sql_fk_event e = {.child = child, .con = con,
-                      .kind = ev->parent_check ? SQL_FK_EV_PARENT : SQL_FK_EV_CHECK};
-    memcpy(ev->parent_check ? e.old_key : e.new_key, ev->key, sizeof(sql_value) * ev->n);
+                      .kind = ev->parent_check ? SQL_FK_EV_PARENT : SQL_FK_EV_CHECK,
+                      .old_key = ev->parent_check ? key : NULL,
+                      .new_key = ev->parent_check ? NULL : key};
     rt_arena *a = rt_arena_create(1u << 20);
     bool exists = false, ok = true;
     if (ev->parent_check) ok = sql_fk_key_exists(x, &e, a, &exists);
