@@ -286,6 +286,64 @@ static bool ddl_uses(const uint16_t *attnums, uint32_t n, uint16_t attnum) {
 
 /* DROP COLUMN: indexes and constraints on it go with it, as in PostgreSQL; so does a sequence
  * it owns. The attnum stays (dropped columns keep theirs). */
+/* Foreign keys of other tables referencing column `col`: 2BP01, or with CASCADE they go (a
+ * NOTICE each). This table's own (referencing or referenced) go with the column below. */
+static bool ddl_drop_column_fks(ddl_alter *a, const eng_column *col, bool cascade,
+                                rt_err *err) {
+    for (uint32_t k = 0; k < a->t->constraint_count; k++) { /* referring to itself */
+        const eng_constraint *con = &a->t->constraints[k];
+        if (con->kind != 'f' || con->ref_table_oid != a->t->oid ||
+            !ddl_uses(con->ref_attnums, con->column_count, col->attnum) ||
+            ddl_uses(con->attnums, con->column_count, col->attnum)) {
+            continue;
+        }
+        if (!cascade) {
+            rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+                       "cannot drop column %s of table %s because other objects depend on it",
+                       col->name, a->t->name);
+            rt_err_detail(err, "constraint %s on table %s depends on column %s of table %s",
+                          con->name, a->t->name, col->name, a->t->name);
+            rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+            return false;
+        }
+        sql_ddl_notice(a->dc, "00000", "drop cascades to constraint %s on table %s", con->name,
+                       a->t->name);
+    }
+    const eng_database *db = a->dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *c = &db->tables[i];
+        for (uint32_t k = 0; c->oid != a->t->oid && k < c->constraint_count; k++) {
+            const eng_constraint *con = &c->constraints[k];
+            if (con->kind != 'f' || con->ref_table_oid != a->t->oid ||
+                !ddl_uses(con->ref_attnums, con->column_count, col->attnum)) {
+                continue;
+            }
+            if (!cascade) {
+                rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+                           "cannot drop column %s of table %s because other objects depend on "
+                           "it", col->name, a->t->name);
+                rt_err_detail(err, "constraint %s on table %s depends on column %s of table %s",
+                              con->name, c->name, col->name, a->t->name);
+                rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+                return false;
+            }
+            sql_ddl_notice(a->dc, "00000", "drop cascades to constraint %s on table %s",
+                           con->name, c->name);
+            eng_table *copy = sql_ddl_table_copy(a->dc, c, err);
+            if (copy == NULL) return false;
+            memmove(&copy->constraints[k], &copy->constraints[k + 1],
+                    (copy->constraint_count - k - 1) * sizeof(eng_constraint));
+            copy->constraint_count--;
+            copy->def_gen = eng_catalog_def_gen();
+            eng_draft_replace_table(sql_ddl_draft(a->dc), a->dc->db_oid, copy);
+            db = sql_ddl_db(a->dc);
+            i = (uint32_t)-1; /* the tables moved: look again from the start */
+            break;
+        }
+    }
+    return true;
+}
+
 static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     eng_table *t = a->t;
     const eng_column *cc = eng_table_column_by_name(t, c->name);
@@ -303,6 +361,7 @@ static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "dropping a primary key column is not supported yet");
     }
+    if (!ddl_drop_column_fks(a, col, c->cascade, err)) return false;
     uint32_t k = 0;
     for (uint32_t i = 0; i < t->index_count; i++) {
         if (!ddl_uses(t->indexes[i].attnums, t->indexes[i].column_count, col->attnum)) {
@@ -315,7 +374,9 @@ static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
         const eng_constraint *con = &t->constraints[i];
         bool uses = ddl_uses(con->attnums, con->column_count, col->attnum) ||
                     (con->kind == 'c' && con->check_text != NULL &&
-                     sql_ddl_text_names(con->check_text, col->name));
+                     sql_ddl_text_names(con->check_text, col->name)) ||
+                    (con->kind == 'f' && con->ref_table_oid == t->oid &&
+                     ddl_uses(con->ref_attnums, con->column_count, col->attnum));
         if (!uses) t->constraints[k++] = *con;
     }
     t->constraint_count = k;
