@@ -3,6 +3,8 @@
  *          stamp them with the commit timestamp, and abort or ROLLBACK TO can undo them) and
  *          its redo records for this shard's WAL.
  * Core:    the shard it belongs to (asserted).
+ * Shared:  FOR SHARE / KEY SHARE holders of a version live beside it (eng_tx_share.c), any
+ *          number at once; writers and FOR UPDATE wait for each of them in turn.
  * Waits:   a writer that meets a version locked by another live transaction parks on this
  *          shard until that transaction finishes here (eng_tx_wait), polling every
  *          ENG_TX_WAIT_POLL_NS for its own cancellation, lock_timeout and the deadlock
