@@ -6,10 +6,14 @@
  *   strings and byte strings: the bytes with 0x00 escaped as 0x00 0xFF, ended by 0x00 0x01
  *           (prefix-free, and a shorter string sorts first); char(n) drops trailing spaces;
  *   uuid: its 16 bytes; interval: a 128-bit count of microseconds (months as 30 days, as
- *           PostgreSQL compares intervals). */
+ *           PostgreSQL compares intervals);
+ *   numeric: sql_numeric's order-preserving, prefix-free key (equal values, equal keys
+ *           whatever their display scale). */
 #include "engine/eng_key.h"
 
 #include <math.h>
+
+#include "sql/sql_numeric.h"
 
 #define ENG_KEY_VALUE 0x01
 #define ENG_KEY_NULL 0x02
@@ -52,14 +56,14 @@ static void eng_key_interval(uint8_t *out, const uint8_t *iv) {
 
 bool eng_key_type_supported(uint32_t type_oid) {
     switch (type_oid) {
-    case SQL_T_NUMERIC: case SQL_T_JSON: case SQL_T_JSONB: case SQL_T_VECTOR:
+    case SQL_T_JSON: case SQL_T_JSONB: case SQL_T_VECTOR:
     case SQL_T_XML: case SQL_T_TIMETZ:
         return false;
     default:
         return sql_phys_of_type(type_oid) != SQL_PHYS_BYTES || type_oid == SQL_T_TEXT ||
                type_oid == SQL_T_VARCHAR || type_oid == SQL_T_BPCHAR || type_oid == SQL_T_NAME ||
                type_oid == SQL_T_BYTEA || type_oid == SQL_T_UUID || type_oid == SQL_T_INTERVAL ||
-               type_oid == SQL_T_BIT || type_oid == SQL_T_VARBIT;
+               type_oid == SQL_T_BIT || type_oid == SQL_T_VARBIT || type_oid == SQL_T_NUMERIC;
     }
 }
 
@@ -81,7 +85,11 @@ static bool eng_key_body(eng_codec_w *w, const sql_value *v, rt_err *err) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "indexes on columns of type %u are not supported yet", v->type_oid);
     }
-    if (v->type_oid == SQL_T_UUID) {
+    if (v->type_oid == SQL_T_NUMERIC) {
+        uint32_t len = sql_numeric_key_len(v->b);
+        uint32_t wrote = sql_numeric_key_buf(v->b, eng_w_reserve(w, len));
+        RT_ASSERT(wrote == len);
+    } else if (v->type_oid == SQL_T_UUID) {
         eng_w_raw(w, v->b.ptr, 16);
     } else if (v->type_oid == SQL_T_INTERVAL) {
         eng_key_interval(buf, v->b.ptr);

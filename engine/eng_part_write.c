@@ -234,30 +234,51 @@ static eng_lock_result eng_lock_moved(eng_part *p, eng_tx *tx, uint32_t slot, ui
     return ENG_MOVED;
 }
 
+/* Waiting for `holder` (another running transaction) as `wait` says. */
+static eng_lock_result eng_lock_wait_for(eng_tx *tx, uint64_t holder, eng_lock_wait wait,
+                                         rt_err *err) {
+    if (wait == ENG_WAIT_SKIP) return ENG_SKIPPED;
+    if (wait == ENG_WAIT_NOWAIT) {
+        rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE, "could not obtain lock on row in relation");
+        return ENG_LOCK_FAILED;
+    }
+    return eng_tx_wait(tx, holder, err) ? ENG_LOCKED : ENG_LOCK_FAILED;
+}
+
+/* A shared lock on a version nobody holds exclusively: one more holder. */
+static eng_lock_result eng_lock_share(eng_part *p, eng_tx *tx, uint32_t slot, rt_err *err) {
+    return eng_tx_share_add(tx, p, slot, err) ? ENG_LOCKED : ENG_LOCK_FAILED;
+}
+
+/* Exclusive (FOR UPDATE, and every write) or shared (FOR SHARE / KEY SHARE): an exclusive lock
+ * is the version's end stamp; shared holders are kept beside it (eng_tx_share.c). Exclusive
+ * waits for the other holders of either kind; shared waits only for an exclusive holder. */
 eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
                               eng_lock_wait wait, uint32_t *newer, rt_err *err) {
-    (void)mode; /* FOR SHARE takes the exclusive lock: stricter, never wrong */
     eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);
     for (;;) {
         uint64_t e = rg->end[off];
-        if (e == ENG_TS_INF) break;
-        if (eng_stamp_is_txn(e) && eng_stamp_same_txn(e, tx->stamp)) {
-            return eng_stamp_is_lock(e) ? ENG_LOCKED : ENG_GONE;
-        }
-        uint64_t ts = eng_stamp_is_txn(e) ? eng_stamp_resolve(e) : e;
-        if (ts == 0) { /* another transaction holds it */
-            if (wait == ENG_WAIT_SKIP) return ENG_SKIPPED;
-            if (wait == ENG_WAIT_NOWAIT) {
-                rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE,
-                           "could not obtain lock on row in relation");
-                return ENG_LOCK_FAILED;
+        if (e != ENG_TS_INF) {
+            if (eng_stamp_is_txn(e) && eng_stamp_same_txn(e, tx->stamp)) {
+                return eng_stamp_is_lock(e) ? ENG_LOCKED : ENG_GONE;
             }
-            if (!eng_tx_wait(tx, e, err)) return ENG_LOCK_FAILED;
-            continue;
+            uint64_t ts = eng_stamp_is_txn(e) ? eng_stamp_resolve(e) : e;
+            if (ts == 0) { /* another transaction holds it */
+                eng_lock_result r = eng_lock_wait_for(tx, e, wait, err);
+                if (r != ENG_LOCKED) return r;
+                continue;
+            }
+            if (ts != ENG_TS_INF && !eng_stamp_is_lock(e)) {
+                return eng_lock_moved(p, tx, slot, newer, err);
+            }
+            /* aborted, or only locked by a finished transaction: free */
         }
-        if (ts == ENG_TS_INF || eng_stamp_is_lock(e)) break; /* aborted, or only locked */
-        return eng_lock_moved(p, tx, slot, newer, err);
+        if (mode == ENG_LOCK_FOR_SHARE) return eng_lock_share(p, tx, slot, err);
+        uint64_t holder = eng_tx_share_other(tx, p, slot);
+        if (holder == 0) break;
+        eng_lock_result r = eng_lock_wait_for(tx, holder, wait, err);
+        if (r != ENG_LOCKED) return r;
     }
     rg->end[off] = eng_tx_stamp_now(tx) | ENG_STAMP_LOCK_BIT;
     if (!eng_tx_log_write(tx, p, slot, ENG_W_LOCK, err)) {

@@ -185,6 +185,7 @@ void eng_tx_apply_commit(eng_tx *tx, uint64_t commit_ts) {
         case ENG_W_LOCK:
             if (eng_tx_owns_end(tx, e, true)) eng_part_set_end(w->part, w->slot, ENG_TS_INF);
             break;
+        case ENG_W_SHARE: eng_tx_share_remove(tx, w->part, w->slot); break;
         }
     }
     eng_tx_wake_waiters(tx->id);
@@ -209,6 +210,7 @@ static void eng_tx_undo(eng_tx *tx, uint32_t from) {
         case ENG_W_LOCK:
             if (eng_tx_owns_end(tx, e, true)) eng_part_set_end(w->part, w->slot, ENG_TS_INF);
             break;
+        case ENG_W_SHARE: eng_tx_share_remove(tx, w->part, w->slot); break;
         }
     }
 }

@@ -3,6 +3,8 @@
  *          stamp them with the commit timestamp, and abort or ROLLBACK TO can undo them) and
  *          its redo records for this shard's WAL.
  * Core:    the shard it belongs to (asserted).
+ * Shared:  FOR SHARE / KEY SHARE holders of a version live beside it (eng_tx_share.c), any
+ *          number at once; writers and FOR UPDATE wait for each of them in turn.
  * Waits:   a writer that meets a version locked by another live transaction parks on this
  *          shard until that transaction finishes here (eng_tx_wait), polling every
  *          ENG_TX_WAIT_POLL_NS for its own cancellation, lock_timeout and the deadlock
@@ -32,6 +34,7 @@ typedef enum eng_tx_write_kind {
     ENG_W_INSERT = 1, /* a new version: begin stamped by us */
     ENG_W_END,        /* an old version ended (update/delete): end stamped by us */
     ENG_W_LOCK,       /* a version locked FOR UPDATE without ending it */
+    ENG_W_SHARE,      /* a version locked FOR SHARE / KEY SHARE (eng_tx_share.c) */
 } eng_tx_write_kind;
 
 typedef struct eng_tx_write {
@@ -82,6 +85,15 @@ void eng_tx_rollback_to(eng_tx *tx, uint32_t command);
 void eng_tx_forget(eng_tx *tx);
 /* Wakes fibers of this shard waiting for transaction `id` (its outcome is now known). */
 void eng_tx_wake_waiters(eng_txn_id id);
+/* ---- shared row locks (eng_tx_share.c): several holders per version ---- */
+/* Records tx as a holder of a shared lock on (p, slot) (once; logged as ENG_W_SHARE). */
+bool eng_tx_share_add(eng_tx *tx, eng_part *p, uint32_t slot, rt_err *err);
+/* The stamp of a running holder other than tx, 0 if none: a writer waits for it. */
+uint64_t eng_tx_share_other(const eng_tx *tx, const eng_part *p, uint32_t slot);
+bool eng_tx_share_held(const eng_tx *tx, const eng_part *p, uint32_t slot);
+/* Drops tx's shared lock (commit, abort, ROLLBACK TO). */
+void eng_tx_share_remove(const eng_tx *tx, const eng_part *p, uint32_t slot);
+
 /* True if the participant wrote anything (needs WAL and 2PC participation). */
 static inline bool eng_tx_has_writes(const eng_tx *tx) { return tx->write_count > 0; }
 

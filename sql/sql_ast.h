@@ -832,6 +832,7 @@ typedef enum sql_set_kind {
     SQL_SET_RESET,      /* RESET x */
     SQL_SET_RESET_ALL,  /* RESET ALL */
     SQL_SET_FROM_CURRENT,
+    SQL_SET_CONSTRAINTS, /* SET CONSTRAINTS ALL | names (values: sql_columnref) DEFERRED|IMMEDIATE */
 } sql_set_kind;
 typedef struct sql_set {
     sql_node hdr;
@@ -842,6 +843,7 @@ typedef struct sql_set {
     sql_list values;         /* of sql_node*: constants, identifiers (sql_columnref), or an
                                 INTERVAL typed constant for SET TIME ZONE INTERVAL '...' */
     bool is_local;           /* SET LOCAL */
+    bool deferred;           /* SET CONSTRAINTS ... DEFERRED (else IMMEDIATE) */
 } sql_set;
 
 typedef struct sql_show {

@@ -667,6 +667,14 @@ static sql_expr *sql_bind_like(sql_qlevel *q, const sql_like *l) {
 
 /* ---- subqueries ---- */
 
+
+/* oid and the reg* types: the same 4-byte value under other names. */
+static bool sql_bind_oid_alias(uint32_t t) {
+    return t == SQL_T_OID || t == SQL_T_REGCLASS || t == SQL_T_REGTYPE || t == SQL_T_REGPROC ||
+           t == SQL_T_REGPROCEDURE || t == SQL_T_REGOPER || t == SQL_T_REGOPERATOR ||
+           t == SQL_T_REGNAMESPACE || t == SQL_T_REGROLE || t == SQL_T_REGCOLLATION;
+}
+
 static sql_expr *sql_bind_sublink(sql_qlevel *q, const sql_sublink *s) {
     sql_binder *b = q->b;
     if (b->default_context != NULL) {
@@ -716,9 +724,15 @@ static sql_expr *sql_bind_sublink(sql_qlevel *q, const sql_sublink *s) {
     e->sub.kind = kinds[s->sublink_kind];
     if (test != NULL) {
         /* Resolve the comparison as `test op <column>`; the subquery column is the right side. */
-        sql_expr *col = sql_expr_new(b->arena, SQL_X_CONST, plan->cols[0].type_oid, 0);
+        uint32_t ctype = plan->cols[0].type_oid;
+        /* oid and the reg* types share one representation: compare without a cast (psql's
+         * \d asks confrelid IN (SELECT pg_partition_ancestors(...)), a regclass). */
+        if (sql_bind_oid_alias(test->type_oid) && sql_bind_oid_alias(ctype)) {
+            ctype = test->type_oid;
+        }
+        sql_expr *col = sql_expr_new(b->arena, SQL_X_CONST, ctype, 0);
         if (col == NULL) return NULL;
-        col->constval = (sql_value){.type_oid = plan->cols[0].type_oid, .is_null = true};
+        col->constval = (sql_value){.type_oid = ctype, .is_null = true};
         sql_expr *two[2] = {test, col};
         sql_expr *cmp = sql_bind_call(q, s->op != NULL ? s->op : "=", true, two, 2,
                                       s->hdr.location);

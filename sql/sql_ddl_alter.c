@@ -9,6 +9,7 @@
 
 #include "runtime/rt_loop.h"
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_fk.h"
 
 /* ---- counting rows (on the shards) ---- */
 
@@ -118,7 +119,23 @@ typedef struct ddl_alter {
     int64_t rows;           /* -1 until counted */
     bool new_storage;       /* the layout changes: fresh partitions */
     bool rewrite;           /* ... and the rows there are copied into them */
+    uint32_t fk_check[SQL_DDL_ROOM]; /* foreign keys whose existing rows are checked at the end */
+    uint32_t nfk_check;
 } ddl_alter;
+
+/* Adds a foreign key to the working copy; its rows are checked once the table is replaced
+ * (unless NOT VALID). */
+static bool ddl_alter_add_fk(ddl_alter *a, const sql_constraint *con, const char *column,
+                             rt_err *err) {
+    if (a->nfk_check == SQL_DDL_ROOM) {
+        return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "too many foreign keys added in one ALTER TABLE");
+    }
+    if (!sql_ddl_add_fk(a->dc, a->t, con, column, err)) return false;
+    const eng_constraint *fk = &a->t->constraints[a->t->constraint_count - 1];
+    if (fk->validated) a->fk_check[a->nfk_check++] = fk->oid;
+    return true;
+}
 
 static bool ddl_alter_empty(ddl_alter *a, const char *what, rt_err *err) {
     if (a->rows < 0) {
@@ -159,6 +176,9 @@ static bool ddl_add_column_constraints(ddl_alter *a, const sql_columndef *cd, en
             a->new_storage |= con->constr_kind == SQL_CONSTR_PRIMARY;
             break;
         }
+        case SQL_CONSTR_FOREIGN:
+            if (!ddl_alter_add_fk(a, con, col->name, err)) return false;
+            break;
         default:
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                               "this column constraint in ADD COLUMN is not supported yet");
@@ -266,6 +286,64 @@ static bool ddl_uses(const uint16_t *attnums, uint32_t n, uint16_t attnum) {
 
 /* DROP COLUMN: indexes and constraints on it go with it, as in PostgreSQL; so does a sequence
  * it owns. The attnum stays (dropped columns keep theirs). */
+/* Foreign keys of other tables referencing column `col`: 2BP01, or with CASCADE they go (a
+ * NOTICE each). This table's own (referencing or referenced) go with the column below. */
+static bool ddl_drop_column_fks(ddl_alter *a, const eng_column *col, bool cascade,
+                                rt_err *err) {
+    for (uint32_t k = 0; k < a->t->constraint_count; k++) { /* referring to itself */
+        const eng_constraint *con = &a->t->constraints[k];
+        if (con->kind != 'f' || con->ref_table_oid != a->t->oid ||
+            !ddl_uses(con->ref_attnums, con->column_count, col->attnum) ||
+            ddl_uses(con->attnums, con->column_count, col->attnum)) {
+            continue;
+        }
+        if (!cascade) {
+            rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+                       "cannot drop column %s of table %s because other objects depend on it",
+                       col->name, a->t->name);
+            rt_err_detail(err, "constraint %s on table %s depends on column %s of table %s",
+                          con->name, a->t->name, col->name, a->t->name);
+            rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+            return false;
+        }
+        sql_ddl_notice(a->dc, "00000", "drop cascades to constraint %s on table %s", con->name,
+                       a->t->name);
+    }
+    const eng_database *db = a->dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *c = &db->tables[i];
+        for (uint32_t k = 0; c->oid != a->t->oid && k < c->constraint_count; k++) {
+            const eng_constraint *con = &c->constraints[k];
+            if (con->kind != 'f' || con->ref_table_oid != a->t->oid ||
+                !ddl_uses(con->ref_attnums, con->column_count, col->attnum)) {
+                continue;
+            }
+            if (!cascade) {
+                rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+                           "cannot drop column %s of table %s because other objects depend on "
+                           "it", col->name, a->t->name);
+                rt_err_detail(err, "constraint %s on table %s depends on column %s of table %s",
+                              con->name, c->name, col->name, a->t->name);
+                rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+                return false;
+            }
+            sql_ddl_notice(a->dc, "00000", "drop cascades to constraint %s on table %s",
+                           con->name, c->name);
+            eng_table *copy = sql_ddl_table_copy(a->dc, c, err);
+            if (copy == NULL) return false;
+            memmove(&copy->constraints[k], &copy->constraints[k + 1],
+                    (copy->constraint_count - k - 1) * sizeof(eng_constraint));
+            copy->constraint_count--;
+            copy->def_gen = eng_catalog_def_gen();
+            eng_draft_replace_table(sql_ddl_draft(a->dc), a->dc->db_oid, copy);
+            db = sql_ddl_db(a->dc);
+            i = (uint32_t)-1; /* the tables moved: look again from the start */
+            break;
+        }
+    }
+    return true;
+}
+
 static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     eng_table *t = a->t;
     const eng_column *cc = eng_table_column_by_name(t, c->name);
@@ -283,6 +361,7 @@ static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "dropping a primary key column is not supported yet");
     }
+    if (!ddl_drop_column_fks(a, col, c->cascade, err)) return false;
     uint32_t k = 0;
     for (uint32_t i = 0; i < t->index_count; i++) {
         if (!ddl_uses(t->indexes[i].attnums, t->indexes[i].column_count, col->attnum)) {
@@ -295,7 +374,9 @@ static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
         const eng_constraint *con = &t->constraints[i];
         bool uses = ddl_uses(con->attnums, con->column_count, col->attnum) ||
                     (con->kind == 'c' && con->check_text != NULL &&
-                     sql_ddl_text_names(con->check_text, col->name));
+                     sql_ddl_text_names(con->check_text, col->name)) ||
+                    (con->kind == 'f' && con->ref_table_oid == t->oid &&
+                     ddl_uses(con->ref_attnums, con->column_count, col->attnum));
         if (!uses) t->constraints[k++] = *con;
     }
     t->constraint_count = k;
@@ -474,13 +555,52 @@ static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err
         if (!sql_ddl_add_check(a->dc, a->t, con, NULL, err)) return false;
         a->t->constraints[a->t->constraint_count - 1].validated = !con->not_valid;
         return true;
-    case SQL_CONSTR_FOREIGN:
-        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "FOREIGN KEY (REFERENCES) is not supported yet");
+    case SQL_CONSTR_FOREIGN: return ddl_alter_add_fk(a, con, NULL, err);
     default:
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "this constraint is not supported yet");
     }
+}
+
+/* VALIDATE CONSTRAINT of a NOT VALID foreign key: its rows are checked at the end. */
+static bool ddl_validate_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    for (uint32_t i = 0; i < a->t->constraint_count; i++) {
+        eng_constraint *con = &a->t->constraints[i];
+        if (strcmp(con->name, c->name) != 0) continue;
+        if (con->kind != 'f' && con->kind != 'c') {
+            return rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE,
+                              "constraint \"%s\" of relation \"%s\" is not a foreign key or "
+                              "check constraint", c->name, a->t->name);
+        }
+        if (con->validated) return true;
+        if (con->kind == 'c') {
+            if (!ddl_alter_empty(a, "VALIDATE CONSTRAINT", err)) return false;
+            con->validated = true;
+            return true;
+        }
+        if (a->nfk_check == SQL_DDL_ROOM) {
+            return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                              "too many constraints validated in one ALTER TABLE");
+        }
+        con->validated = true;
+        a->fk_check[a->nfk_check++] = con->oid;
+        return true;
+    }
+    return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT,
+                      "constraint \"%s\" of relation \"%s\" does not exist", c->name,
+                      a->t->name);
+}
+
+/* The existing rows against the foreign keys added or validated by this statement. */
+static bool ddl_alter_check_fks(ddl_alter *a, rt_err *err) {
+    const eng_table *t = eng_db_table_by_oid(a->dc->bc->db, a->t->oid);
+    for (uint32_t k = 0; t != NULL && k < a->nfk_check; k++) {
+        for (uint32_t i = 0; i < t->constraint_count; i++) {
+            if (t->constraints[i].oid != a->fk_check[k]) continue;
+            if (!sql_ddl_fk_validate(a->dc, t, &t->constraints[i], err)) return false;
+        }
+    }
+    return true;
 }
 
 static bool ddl_drop_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
@@ -646,6 +766,7 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_SET_NOT_NULL: case SQL_AT_DROP_NOT_NULL: return ddl_set_not_null(a, c, err);
     case SQL_AT_ADD_CONSTRAINT: return ddl_add_constraint(a, c, err);
     case SQL_AT_DROP_CONSTRAINT: return ddl_drop_constraint(a, c, err);
+    case SQL_AT_VALIDATE_CONSTRAINT: return ddl_validate_constraint(a, c, err);
     case SQL_AT_RENAME_TABLE: return ddl_rename_rel(a, c->new_name, err);
     case SQL_AT_RENAME_COLUMN: return ddl_rename_column(a, c, err);
     case SQL_AT_RENAME_CONSTRAINT: return ddl_rename_constraint(a, c, err);
@@ -790,6 +911,7 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
         const eng_table *fresh = eng_db_table_by_oid(dc->bc->db, old->oid);
         if (fresh == NULL || !sql_ddl_rewrite(dc, old, fresh, err)) return false;
     }
+    if (!ddl_alter_check_fks(&a, err)) return false;
     if (strcmp(old_name, a.t->name) != 0) return ddl_views_follow(dc, old_name, a.t->name, err);
     return true;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_fk.h"
 #include "sql/sql_unique.h"
 
 static const char *ddl_drop_tag(sql_object_kind k) {
@@ -81,10 +82,52 @@ static bool ddl_depends_error(rt_err *err, const char *kind, const char *name,
     return false;
 }
 
+/* The foreign keys of other tables that reference table `oid`, as dependencies. */
+static void ddl_fk_deps(sql_ddl_ctx *dc, const sql_drop *stmt, uint32_t oid, const char *on,
+                        ddl_deps *deps) {
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *c = &db->tables[i];
+        bool dropped_too = false; /* DROP TABLE p, c: c's key goes with c */
+        for (uint32_t k = 0; stmt != NULL && k < stmt->names.count && !dropped_too; k++) {
+            dropped_too = sql_bind_find_table(dc->bc, SQL_LIST_AT(stmt->names, k)) == c;
+        }
+        if (dropped_too) continue;
+        for (uint32_t k = 0; c->oid != oid && k < c->constraint_count; k++) {
+            const eng_constraint *con = &c->constraints[k];
+            if (con->kind != 'f' || con->ref_table_oid != oid) continue;
+            char what[ENG_NAME_BYTES * 2 + 32];
+            snprintf(what, sizeof what, "constraint %s on table %s", con->name, c->name);
+            ddl_deps_add(deps, what, on);
+        }
+    }
+}
+
+/* DROP ... CASCADE of a referenced table: the foreign keys referencing it go. */
+static bool ddl_fk_drop_referencing(sql_ddl_ctx *dc, uint32_t oid, rt_err *err) {
+    const eng_table *child;
+    while (sql_fk_referencing(dc->bc->db, eng_db_table_by_oid(dc->bc->db, oid), oid, &child) !=
+           NULL) {
+        eng_table *copy = sql_ddl_table_copy(dc, child, err);
+        if (copy == NULL) return false;
+        uint32_t kept = 0;
+        for (uint32_t k = 0; k < copy->constraint_count; k++) {
+            const eng_constraint *con = &copy->constraints[k];
+            if (con->kind == 'f' && con->ref_table_oid == oid) continue;
+            copy->constraints[kept++] = *con;
+        }
+        copy->constraint_count = kept;
+        copy->def_gen = eng_catalog_def_gen();
+        eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+        sql_ddl_db(dc);
+    }
+    return true;
+}
+
 /* Removes a relation and what belongs to it (owned sequences); views naming it go with CASCADE
  * (recursively, `depth` deep), or make it fail. */
 static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint32_t depth,
-                              rt_err *err) {
+                              const sql_drop *stmt, rt_err *err) {
     const eng_table *t = eng_db_table_by_oid(dc->bc->db, oid);
     if (t == NULL) return true;
     char name[ENG_NAME_BYTES], on[ENG_NAME_BYTES + 8];
@@ -99,13 +142,17 @@ static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint3
         snprintf(what, sizeof what, "view %s", v->name);
         ddl_deps_add(&deps, what, on);
     }
+    if (t->kind == 'r') ddl_fk_deps(dc, stmt, oid, on, &deps);
     if (deps.count > 0 && !cascade) {
         return ddl_depends_error(err, t->kind == 'v' ? "view" : "table", name, deps.error);
     }
     if (depth == 0) ddl_deps_notice(dc, &deps);
     for (const eng_table *v; (v = ddl_dependent_view(dc->bc->db, name, oid)) != NULL;) {
-        if (depth > 64 || !ddl_drop_relation(dc, v->oid, cascade, depth + 1, err)) return false;
+        if (depth > 64 || !ddl_drop_relation(dc, v->oid, cascade, depth + 1, NULL, err)) {
+            return false;
+        }
     }
+    if (!ddl_fk_drop_referencing(dc, oid, err)) return false;
     eng_draft_remove_table(sql_ddl_draft(dc), dc->db_oid, oid);
     db = sql_ddl_db(dc);
     for (uint32_t i = 0; i < db->sequence_count;) {
@@ -142,7 +189,7 @@ static bool ddl_drop_table(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
                     view ? "table" : "view");
         return false;
     }
-    return ddl_drop_relation(dc, t->oid, d->cascade, 0, err);
+    return ddl_drop_relation(dc, t->oid, d->cascade, 0, d, err);
 }
 
 /* The schemas a name is looked up in: its own, or the search path's. */
@@ -277,7 +324,7 @@ static bool ddl_drop_schema(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *
     ddl_deps_notice(dc, &deps);
     for (uint32_t i = 0; i < db->table_count; i++) {
         if (db->tables[i].schema_oid != oid) continue;
-        if (!ddl_drop_relation(dc, db->tables[i].oid, true, 1, err)) return false;
+        if (!ddl_drop_relation(dc, db->tables[i].oid, true, 1, NULL, err)) return false;
         db = dc->bc->db;
         i = (uint32_t)-1; /* the arrays moved: start over */
     }
@@ -422,11 +469,55 @@ bool sql_ddl_drop(sql_ddl_ctx *dc, const sql_drop *d, char *tag, rt_err *err) {
 
 /* ---- TRUNCATE ---- */
 
-bool sql_ddl_truncate(sql_ddl_ctx *dc, const sql_truncate *tr, rt_err *err) {
+/* The tables a TRUNCATE empties: those named, and with CASCADE every table referencing one
+ * of them (a NOTICE each); without it a referencing table left out is 0A000. */
+#define SQL_TRUNCATE_TABLES_MAX 1024u
+static bool ddl_truncate_set(sql_ddl_ctx *dc, const sql_truncate *tr, uint32_t *oids,
+                             uint32_t *n, rt_err *err) {
+    *n = 0;
     for (uint32_t i = 0; i < tr->tables.count; i++) {
         const sql_rangevar *rv = SQL_LIST_AT(tr->tables, i);
         const eng_table *t = sql_ddl_find_rel(dc, &rv->name, 'r', false, NULL, err);
         if (t == NULL) return false;
+        bool dup = false;
+        for (uint32_t k = 0; k < *n; k++) dup |= oids[k] == t->oid;
+        if (!dup && *n < SQL_TRUNCATE_TABLES_MAX) oids[(*n)++] = t->oid;
+    }
+    const eng_database *db = dc->bc->db;
+    for (uint32_t k = 0; k < *n; k++) { /* grows while CASCADE adds tables */
+        for (uint32_t i = 0; i < db->table_count; i++) {
+            const eng_table *c = &db->tables[i];
+            bool in = false;
+            for (uint32_t j = 0; j < *n; j++) in |= oids[j] == c->oid;
+            for (uint32_t j = 0; !in && j < c->constraint_count; j++) {
+                const eng_constraint *con = &c->constraints[j];
+                if (con->kind != 'f' || con->ref_table_oid != oids[k]) continue;
+                const eng_table *p = eng_db_table_by_oid(db, oids[k]);
+                if (!tr->cascade) {
+                    rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                               "cannot truncate a table referenced in a foreign key constraint");
+                    rt_err_detail(err, "Table \"%s\" references \"%s\".", c->name, p->name);
+                    rt_err_hint(err, "Truncate table \"%s\" at the same time, or use TRUNCATE "
+                                     "... CASCADE.", c->name);
+                    return false;
+                }
+                sql_ddl_notice(dc, "00000", "truncate cascades to table \"%s\"", c->name);
+                if (*n < SQL_TRUNCATE_TABLES_MAX) oids[(*n)++] = c->oid;
+                in = true;
+            }
+        }
+    }
+    return true;
+}
+
+bool sql_ddl_truncate(sql_ddl_ctx *dc, const sql_truncate *tr, rt_err *err) {
+    uint32_t *oids = rt_arena_alloc(dc->bc->arena, sizeof(uint32_t) * SQL_TRUNCATE_TABLES_MAX);
+    uint32_t n;
+    if (oids == NULL) return rt_arena_fail(dc->bc->arena, err);
+    if (!ddl_truncate_set(dc, tr, oids, &n, err)) return false;
+    for (uint32_t i = 0; i < n; i++) {
+        const eng_table *t = eng_db_table_by_oid(dc->bc->db, oids[i]);
+        if (t == NULL) continue;
         eng_table *copy = sql_ddl_table_copy(dc, t, err);
         if (copy == NULL) return false;
         /* New, empty storage at commit; the old one is swept when no version refers to it. */

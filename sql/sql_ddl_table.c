@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_fk.h"
 
 /* A table under construction: arrays sized for everything the statement can add. */
 typedef struct ddl_build {
@@ -16,6 +17,8 @@ typedef struct ddl_build {
     const char *pk_column;          /* its column when declared on the column */
     sql_list keys;                  /* UNIQUE constraints: of sql_constraint* */
     sql_list unique_columns;        /* parallel: the column of a column constraint, or NULL */
+    sql_list fks;                   /* FOREIGN KEY / REFERENCES: of sql_constraint* */
+    sql_list fk_columns;            /* parallel: the column of a column constraint, or NULL */
     const sql_node **default_exprs; /* per column: DEFAULT to validate */
     const sql_constraint **checks;  /* CHECK constraints to validate, parallel to check_cols */
     const char **check_cols;
@@ -121,7 +124,10 @@ static bool ddl_column_constraint(ddl_build *b, const sql_columndef *cd, eng_col
     case SQL_CONSTR_UNIQUE:
         return sql_list_push(b->dc->bc->arena, &b->keys, (void *)con) &&
                sql_list_push(b->dc->bc->arena, &b->unique_columns, (void *)cd->name);
-    case SQL_CONSTR_FOREIGN: return ddl_unsupported(err, "FOREIGN KEY (REFERENCES)");
+    case SQL_CONSTR_FOREIGN:
+        return (sql_list_push(b->dc->bc->arena, &b->fks, (void *)con) &&
+                sql_list_push(b->dc->bc->arena, &b->fk_columns, (void *)cd->name)) ||
+               rt_arena_fail(b->dc->bc->arena, err);
     case SQL_CONSTR_EXCLUSION: return ddl_unsupported(err, "EXCLUDE");
     }
     return true;
@@ -182,7 +188,12 @@ static bool ddl_table_constraints(ddl_build *b, const sql_create_table *ct, rt_e
                 return rt_arena_fail(b->dc->bc->arena, err);
             }
             break;
-        case SQL_CONSTR_FOREIGN: return ddl_unsupported(err, "FOREIGN KEY (REFERENCES)");
+        case SQL_CONSTR_FOREIGN:
+            if (!sql_list_push(b->dc->bc->arena, &b->fks, (void *)con) ||
+                !sql_list_push(b->dc->bc->arena, &b->fk_columns, NULL)) {
+                return rt_arena_fail(b->dc->bc->arena, err);
+            }
+            break;
         case SQL_CONSTR_EXCLUSION: return ddl_unsupported(err, "EXCLUDE");
         default:
             return rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "misplaced constraint in CREATE TABLE");
@@ -482,6 +493,12 @@ static bool ddl_finish(ddl_build *b, rt_err *err) {
     }
     for (uint32_t i = 0; i < b->ncheck; i++) {
         if (!sql_ddl_add_check(dc, t, b->checks[i], b->check_cols[i], err)) return false;
+    }
+    /* After the keys: a table may refer to its own primary key. */
+    for (uint32_t i = 0; i < b->fks.count; i++) {
+        const sql_constraint *fk = SQL_LIST_AT(b->fks, i);
+        if (!sql_ddl_add_fk(dc, t, fk, SQL_LIST_AT(b->fk_columns, i), err)) return false;
+        t->constraints[t->constraint_count - 1].validated = true; /* a new table has no rows */
     }
     /* Everything is checked: only now does the draft change (sequences, then the table). */
     for (uint32_t i = 0; i < t->column_count; i++) {

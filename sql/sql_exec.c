@@ -1,6 +1,7 @@
 /* sql_exec.c: operator construction and the simple operators (RESULT, VALUES, FILTER, PROJECT,
  * LIMIT, APPEND), row sets, and cursors. */
 #include "sql/sql_exec_int.h"
+#include "sql/sql_fk.h"
 #include "sql/sql_pgcat.h"
 
 #include <string.h>
@@ -455,6 +456,9 @@ sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
 bool sql_cursor_open(sql_cursor *c, sql_exec_ctx *x, const sql_plan *plan) {
     memset(c, 0, sizeof *c);
     c->x = x;
+    if (x->fk == NULL && !x->in_fragment && (x->fk = sql_fk_queue_new(x->arena)) == NULL) {
+        return rt_arena_fail(x->arena, x->err);
+    }
     c->root = sql_op_build(x, plan);
     return c->root != NULL;
 }
@@ -473,6 +477,10 @@ bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void 
             c->pending_row = 0;
             if (c->pending == NULL) {
                 c->done = true;
+                if (!sql_fk_statement_end(c->x)) {
+                    c->failed = true;
+                    return false;
+                }
                 break;
             }
             continue;
@@ -495,7 +503,13 @@ bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void 
             return false;
         }
         c->pending_row = 0;
-        if (c->pending == NULL) c->done = true;
+        if (c->pending == NULL) {
+            c->done = true;
+            if (!sql_fk_statement_end(c->x)) {
+                c->failed = true;
+                return false;
+            }
+        }
     }
     *more = !c->done;
     return true;

@@ -87,6 +87,8 @@ struct sql_exec_ctx {
     _Atomic uint64_t *affected;   /* where counts go: the coordinator's rows_affected, also
                                      from fragments on other shards */
     sql_exec_stats stats;
+    struct sql_fk_queue *fk;      /* coordinator's foreign-key events (sql_fk.h); fragments
+                                     send theirs there */
 };
 
 /* Builds the operator tree of `plan`. */

@@ -9,6 +9,7 @@
 #include "engine/eng_key.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_exec_unique.h"
+#include "sql/sql_fk.h"
 #include "sql/sql_types.h"
 #include "runtime/rt_loop.h"
 
@@ -230,6 +231,7 @@ static bool sql_insert_row(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, uin
         return sql_conflict_update(x, p, part, tx, conflict, row, arena, job);
     }
     job->inserted++;
+    if (p->modify.on_conflict != 0 && !sql_fk_note(x, p->modify.table, NULL, row)) return false;
     return sql_returning(x, p, arena, row, &job->returning);
 }
 
@@ -311,6 +313,7 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
             eng_insert_result r2 = eng_part_insert(part, tx, excluded, &s2, &c2, x->err);
             if (r2 == ENG_INSERTED) {
                 job->inserted++;
+                if (!sql_fk_note(x, t, NULL, excluded)) return false;
                 return sql_returning(x, p, arena, excluded, &job->returning);
             }
             if (r2 == ENG_CONFLICT) {
@@ -359,7 +362,8 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
     uint32_t new_slot;
     if (!sql_exec_check_row(x, p, updated, arena) ||
         !eng_part_update(part, tx, slot, updated, &new_slot, x->err) ||
-        !sql_companions_move(x, t, existing, updated, arena)) {
+        !sql_companions_move(x, t, existing, updated, arena) ||
+        !sql_fk_note(x, t, existing, updated)) {
         return false;
     }
     job->inserted++;
@@ -374,6 +378,7 @@ typedef struct sql_op_insert {
     uint64_t emitted;
     bool done;
     uint64_t rr;             /* round robin for tables without a primary key */
+    bool fk;                 /* plain INSERT into a table with foreign keys: noted here */
 } sql_op_insert;
 
 /* Builds the full row of input row r: mapped columns, defaults, NULLs. */
@@ -514,6 +519,7 @@ static bool sql_insert_route(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq
     if (sql_unique_is_companion(t) && sql_uniq_row_skipped(t, row)) return true;
     uint32_t part = sql_insert_partition(ins, x, t, row);
     if (!sql_insert_buffer(bb, 0, part, row, full, x->err)) return false;
+    if (ins->fk && !sql_fk_note(x, t, NULL, row)) return false;
     for (uint32_t k = 0; k < u->n; k++) {
         sql_value key[ENG_INDEX_COLUMNS_MAX * 2];
         if (!sql_uniq_key(t, u->ix[k], row, key)) continue; /* NULLs are distinct */
@@ -671,6 +677,7 @@ static bool sql_insert_consume(sql_op_insert *ins, sql_exec_ctx *x) {
     const eng_table *t = p->modify.table;
     sql_uniq_set u;
     sql_uniq_collect(x->db, t, &u);
+    ins->fk = p->modify.on_conflict == 0 && sql_fk_involved(x->db, t);
     if (u.n > 0 && p->modify.on_conflict != 0) return sql_upsert_consume(ins, x, &u);
     sql_insert_bufs bb = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX),
                           .shards = eng_shard_count(), .ntargets = 1 + u.n};
@@ -728,6 +735,7 @@ typedef struct sql_op_update {
     sql_rowset returning;
     uint64_t emitted;
     bool done;
+    bool fk;                 /* the table takes part in foreign keys: changes are noted */
 } sql_op_update;
 
 /* Reads the full row of `slot` (attnum order) plus its locator into a one-row batch. */
@@ -822,10 +830,17 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
     for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&row->cols[c], 0, &vals[c]);
     if (p->kind == SQL_P_DELETE) {
         if (!eng_part_delete(part, tx, slot, x->err) ||
-            !sql_update_companions(x, t, row, NULL, arena)) {
+            !sql_update_companions(x, t, row, NULL, arena) ||
+            (u->fk && !sql_fk_note(x, t, vals, NULL))) {
             return false;
         }
     } else {
+        sql_value *before = NULL;
+        if (u->fk) {
+            before = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+            if (before == NULL) return rt_arena_fail(arena, x->err);
+            memcpy(before, vals, sizeof(sql_value) * t->column_count);
+        }
         sql_eval_ctx ec;
         sql_exec_eval_ctx(x, arena, &ec);
         for (uint32_t c = 0; c < t->column_count; c++) {
@@ -843,6 +858,7 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
             return false;
         }
         if (!sql_update_companions(x, t, row, vals, arena)) return false;
+        if (u->fk && !sql_fk_note(x, t, before, vals)) return false;
     }
     atomic_fetch_add(x->affected, 1);
     return sql_returning(x, p, arena, vals, &u->returning);
@@ -853,6 +869,7 @@ static bool sql_update_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     *out = NULL;
     if (!u->done) {
         u->done = true;
+        u->fk = sql_fk_involved(x->db, u->base.plan->modify.table);
         eng_tx *tx = eng_tx_local(x->txn_id, true);
         eng_tx_set_statement(tx, x->command, x->isolation, x->lock_timeout_ms, x->cancel);
         rt_arena *arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);

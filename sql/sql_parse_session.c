@@ -272,9 +272,31 @@ static sql_node *set_transaction(sql_parser *p, sql_txn_kind kind, uint32_t loca
     return txn_modes(p, t, true) ? &t->hdr : NULL;
 }
 
+/* SET CONSTRAINTS { ALL | name [, ...] } { DEFERRED | IMMEDIATE } */
+static sql_node *set_constraints(sql_parser *p, uint32_t location) {
+    sql_set *s = set_new(p, SQL_SET_CONSTRAINTS, NULL, location);
+    if (s == NULL) return NULL;
+    if (!p_accept_kw(p, SQL_KW_ALL)) {
+        do {
+            uint32_t at = p_loc(p);
+            const char *name = set_var_name(p);
+            sql_node *w = name != NULL ? set_word(p, name, at) : NULL;
+            if (w == NULL || !p_push(p, &s->values, w)) return NULL;
+        } while (p_accept(p, ','));
+    }
+    s->deferred = p_accept_kw(p, SQL_KW_DEFERRED);
+    if (!s->deferred && !p_expect_kw(p, SQL_KW_IMMEDIATE)) return NULL;
+    return &s->hdr;
+}
+
 sql_node *sql_parse_set(sql_parser *p) {
     uint32_t location = p_loc(p);
     p_next(p);
+    if (p_is_kw(p, SQL_KW_CONSTRAINTS) && p_kind_at(p, 1) != '=' &&
+        !p_is_kw_at(p, 1, SQL_KW_TO)) {
+        p_next(p);
+        return set_constraints(p, location);
+    }
     if (p_is_kw(p, SQL_KW_SESSION) && p_is_kw_at(p, 1, SQL_KW_CHARACTERISTICS)) {
         p_next(p);
         p_next(p);

@@ -583,6 +583,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"information_schema", "table_constraints", pc_scan_is_table_constraints},
     {"information_schema", "key_column_usage", pc_scan_is_key_column_usage},
     {"information_schema", "referential_constraints", pc_scan_is_referential_constraints},
+    {"information_schema", "constraint_column_usage", pc_scan_is_constraint_column_usage},
     {"information_schema", "check_constraints", pc_scan_is_check_constraints},
     {"information_schema", "sequences", pc_scan_is_sequences},
     {"information_schema", "views", pc_scan_is_views},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sql/sql_unique.h"
+#include "sql/sql_fk.h"
 #include "sql/sql_pgcat_int.h"
 
 /* PostgreSQL's system columns, present on every table. */
@@ -85,6 +86,9 @@ static bool pc_class_table(pc_row *r, const eng_table *t) {
     for (uint32_t i = 0; i < t->constraint_count; i++) checks += t->constraints[i].kind == 'c';
     pc_int(r, "relchecks", checks);
     pc_bool(r, "relhasindex", pc_shown_indexes(t) > 0);
+    /* PostgreSQL enforces foreign keys with triggers on both tables: psql's \d looks for
+     * "Foreign-key constraints" and "Referenced by" only when this is set. */
+    pc_bool(r, "relhastriggers", kind == 'r' && sql_fk_involved(r->x->db, t));
     if (kind == 'r' && !pc_reloptions(r, t->options_text, t->fillfactor)) return false;
     if (!pc_add(r)) return false;
     for (uint32_t i = 0; i < t->index_count; i++) {

@@ -304,6 +304,40 @@ bool pc_scan_is_key_column_usage(pc_row *r) {
     return true;
 }
 
+/* The columns each constraint uses: a foreign key's are the referenced table's columns, the
+ * others' their own table's (CHECK: the columns its expression names). */
+bool pc_scan_is_constraint_column_usage(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (sql_unique_is_companion(t)) continue; /* hidden */
+        for (uint32_t k = 0; k < t->constraint_count; k++) {
+            const eng_constraint *con = &t->constraints[k];
+            const eng_table *on = con->kind == 'f' ? eng_db_table_by_oid(db, con->ref_table_oid)
+                                                   : t;
+            uint16_t cols[ENG_INDEX_COLUMNS_MAX];
+            uint32_t n = con->column_count;
+            memcpy(cols, con->kind == 'f' ? con->ref_attnums : con->attnums, n * sizeof cols[0]);
+            if (con->kind == 'c' && n == 0 && con->check_text != NULL) {
+                n = pc_check_columns(t, con->check_text, cols, ENG_INDEX_COLUMNS_MAX);
+            }
+            for (uint32_t c = 0; on != NULL && c < n; c++) {
+                const eng_column *col = eng_table_column_by_attnum(on, cols[c]);
+                pc_clear(r);
+                pc_str(r, "table_catalog", db->name);
+                pc_str(r, "table_schema", pc_schema_name(db, on->schema_oid));
+                pc_str(r, "table_name", on->name);
+                pc_str(r, "column_name", col != NULL ? col->name : NULL);
+                pc_str(r, "constraint_catalog", db->name);
+                pc_str(r, "constraint_schema", pc_schema_name(db, t->schema_oid));
+                pc_str(r, "constraint_name", con->name);
+                if (!pc_add(r)) return false;
+            }
+        }
+    }
+    return true;
+}
+
 static const char *pc_rule_name(char a) {
     switch (a) {
     case 'r': return "RESTRICT";

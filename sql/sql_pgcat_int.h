@@ -161,6 +161,7 @@ bool pc_scan_is_columns(pc_row *r);
 bool pc_scan_is_schemata(pc_row *r);
 bool pc_scan_is_table_constraints(pc_row *r);
 bool pc_scan_is_key_column_usage(pc_row *r);
+bool pc_scan_is_constraint_column_usage(pc_row *r);
 bool pc_scan_is_referential_constraints(pc_row *r);
 bool pc_scan_is_check_constraints(pc_row *r);
 bool pc_scan_is_sequences(pc_row *r);

@@ -333,6 +333,11 @@ static const sql_pgcat_col pc_is_key_column_usage[] = {
     {"table_name", SQL_T_NAME}, {"column_name", SQL_T_NAME}, {"ordinal_position", SQL_T_INT4},
     {"position_in_unique_constraint", SQL_T_INT4},
 };
+static const sql_pgcat_col pc_is_constraint_column_usage[] = {
+    {"table_catalog", SQL_T_NAME}, {"table_schema", SQL_T_NAME}, {"table_name", SQL_T_NAME},
+    {"column_name", SQL_T_NAME}, {"constraint_catalog", SQL_T_NAME},
+    {"constraint_schema", SQL_T_NAME}, {"constraint_name", SQL_T_NAME},
+};
 static const sql_pgcat_col pc_is_referential_constraints[] = {
     {"constraint_catalog", SQL_T_NAME}, {"constraint_schema", SQL_T_NAME},
     {"constraint_name", SQL_T_NAME}, {"unique_constraint_catalog", SQL_T_NAME},
@@ -454,6 +459,7 @@ const sql_pgcat_rel sql_pgcat_rels[] = {
     {13411, "information_schema", "table_constraints", 11, pc_is_table_constraints},
     {13329, "information_schema", "key_column_usage", 9, pc_is_key_column_usage},
     {13339, "information_schema", "referential_constraints", 9, pc_is_referential_constraints},
+    {13300, "information_schema", "constraint_column_usage", 7, pc_is_constraint_column_usage},
     {13260, "information_schema", "check_constraints", 4, pc_is_check_constraints},
     {13386, "information_schema", "sequences", 12, pc_is_sequences},
     {13483, "information_schema", "views", 10, pc_is_views},

@@ -703,6 +703,10 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
     case SQL_N_TRANSACTION:
         return sql_txn_stmt(s, (const sql_transaction *)stmt, sink, tag, err);
     case SQL_N_SET:
+        if (((const sql_set *)stmt)->set_kind == SQL_SET_CONSTRAINTS) {
+            snprintf(tag, SQL_TAG_BYTES, "SET CONSTRAINTS");
+            return sql_session_set_constraints(s, (const sql_set *)stmt, sink, err);
+        }
         snprintf(tag, SQL_TAG_BYTES, ((const sql_set *)stmt)->set_kind == SQL_SET_RESET ||
                                              ((const sql_set *)stmt)->set_kind == SQL_SET_RESET_ALL
                                          ? "RESET"

@@ -193,6 +193,9 @@ bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
 /* set_config(name, value, is_local) and SET; returns the new value as SHOW prints it. */
 bool sql_session_set_setting(sql_session *s, const char *name, const char *value,
                              bool is_local, const char **shown, rt_err *err);
+/* A fresh command id in the running transaction for a statement the executor runs inside
+ * another (foreign-key checks and actions): it sees the writes of every earlier command. */
+uint32_t sql_session_take_command(sql_session *s);
 /* Sequences: nextval records the value for currval/lastval (55000 before any nextval). */
 void sql_session_seq_used(sql_session *s, uint32_t seq_oid, int64_t value);
 bool sql_session_currval(sql_session *s, uint32_t seq_oid, const char *seq_name, int64_t *value,

@@ -144,6 +144,7 @@ struct sql_session {
     bool have_lastval;
     int64_t lastval;
 
+    struct sql_fk_deferred *fk_deferred; /* deferred foreign-key checks (sql_session_fk.c) */
     const struct sql_names *names; /* the running statement's names for reg* output */
     struct sql_notify_state *notify; /* LISTEN / NOTIFY (sql_notify.c), NULL until used */
     rt_arena *query_arena;       /* one statement's bind + execution */
@@ -257,5 +258,13 @@ bool sql_session_cursor_stmt(sql_session *s, const sql_node *stmt, const char *s
 /* Transaction end: commit keeps WITH HOLD cursors (then held), abort keeps held ones. */
 void sql_session_portals_close_all(sql_session *s, bool keep_holdable);
 void sql_session_portals_abort(sql_session *s);
+
+/* Foreign keys (sql_session_fk.c): SET CONSTRAINTS, the checks deferred to COMMIT (run by
+ * sql_txn_commit before the transaction commits), and their undo. */
+bool sql_session_set_constraints(sql_session *s, const sql_set *st, const sql_sink *sink,
+                                 rt_err *err);
+bool sql_session_fk_commit(sql_session *s, rt_err *err);
+void sql_session_fk_rollback_to(sql_session *s, uint32_t command);
+void sql_session_fk_reset(sql_session *s);
 
 #endif

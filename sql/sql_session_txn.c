@@ -65,6 +65,7 @@ void sql_txn_release_savepoints(sql_session *s, uint32_t keep) {
 
 static void sql_txn_reset(sql_session *s) {
     sql_advisory_release(s, true, false); /* transaction-level advisory locks end here */
+    sql_session_fk_reset(s);
     sql_txn_release_savepoints(s, 0);
     s->txn_active = false;
     s->in_block = false;
@@ -75,6 +76,10 @@ static void sql_txn_reset(sql_session *s) {
 
 bool sql_txn_commit(sql_session *s, rt_err *err) {
     if (!s->txn_active) return true;
+    if (!sql_session_fk_commit(s, err)) { /* a deferred foreign key fails: no commit */
+        sql_txn_abort(s);
+        return false;
+    }
     sql_session_portals_close_all(s, true);
     bool ok = eng_txn_finish_commit(&s->txn, err);
     sql_guc_txn_end(s, ok);
@@ -167,6 +172,7 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
     if (t->txn_kind == SQL_TXN_ROLLBACK_TO) {
         const sql_savepoint *sp = &s->savepoints[i];
         eng_txn_rollback_to(&s->txn, sp->command);
+        sql_session_fk_rollback_to(s, sp->command);
         sql_guc_rollback_to(s, sp->nundo);
         if (s->txn.draft != NULL) eng_catalog_draft_free(s->txn.draft);
         s->txn.draft = sp->had_draft ? eng_catalog_draft(sp->draft) : NULL;

@@ -270,7 +270,9 @@ static void check_errors(void) {
     TEST_CHECK(td_notice_is("CREATE TABLE IF NOT EXISTS items (a int)", "42P07",
                             "relation \"items\" already exists, skipping"));
     TEST_CHECK(td_fails("CREATE TABLE u1 (a int UNIQUE)", "0A000", NULL));
-    TEST_CHECK(td_fails("CREATE TABLE u2 (a int REFERENCES items (id))", "0A000", NULL));
+    TEST_CHECK(td_fails("CREATE TABLE u2 (a int REFERENCES items (nosuch))", "42703",
+                        "column \"nosuch\" referenced in foreign key constraint does not "
+                        "exist"));
     TEST_CHECK(td_fails("CREATE TABLE u3 (a int, a text)", "42701",
                         "column \"a\" specified more than once"));
     TEST_CHECK(td_fails("CREATE TABLE u4 (a int PRIMARY KEY, b int PRIMARY KEY)", "42P16",
