@@ -360,7 +360,7 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
         const char *prev_forbid = q->agg_forbidden;
         q->scope = s;
         q->agg_forbidden = "JOIN conditions";
-        p->join.quals = sql_bind_condition(q, j->quals, "JOIN/ON");
+        p->join.quals = sql_bind_fold_tree(q, sql_bind_condition(q, j->quals, "JOIN/ON"));
         q->scope = prev;
         q->agg_forbidden = prev_forbid;
         if (p->join.quals == NULL) return NULL;
@@ -976,7 +976,7 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
     if ((st.plan = sql_bind_from(q, &s->from)) == NULL) return NULL;
     if (s->where != NULL) {
         q->agg_forbidden = "WHERE";
-        sql_expr *pred = sql_bind_condition(q, s->where, "WHERE");
+        sql_expr *pred = sql_bind_fold_tree(q, sql_bind_condition(q, s->where, "WHERE"));
         q->agg_forbidden = NULL;
         if (pred == NULL) return NULL;
         sql_plan *f = sql_plan_alloc(b, SQL_P_FILTER, st.plan->ncols);
