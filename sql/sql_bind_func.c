@@ -240,7 +240,9 @@ bool sql_bind_common_type(sql_qlevel *q, sql_expr **exprs, uint32_t n, const cha
         }
         bool up = sql_cast_allowed(t, et, SQL_CAST_IMPLICIT);
         bool down = sql_cast_allowed(et, t, SQL_CAST_IMPLICIT);
-        if ((c != NULL && c->preferred && !(a != NULL && a->preferred)) || (up && !down)) {
+        /* PostgreSQL's rule: move to the new type only when the current one is not preferred
+         * and converts to it implicitly but not back (varchar then text stays varchar). */
+        if (!(a != NULL && a->preferred) && up && !down) {
             t = et;
             mod = exprs[i]->typmod;
         }
