@@ -379,6 +379,8 @@ static sql_expr *sql_bind_aggregate(sql_qlevel *q, const sql_func *f, const char
     }
     sql_agg_call call;
     if (!sql_bind_agg_call(q, f, name, &call)) return NULL;
+    /* Arguments run once per input row: compute their constant parts (1 - l_discount) once. */
+    for (uint32_t k = 0; k < call.nargs; k++) call.args[k] = sql_bind_fold_tree(q, call.args[k]);
     /* The same aggregate twice shares one computation. */
     uint32_t idx = q->naggs;
     for (uint32_t i = 0; i < q->naggs; i++) {
@@ -694,8 +696,10 @@ static sql_expr *sql_bind_sublink(sql_qlevel *q, const sql_sublink *s) {
     if (plan == NULL) return NULL;
     if (s->sublink_kind != SQL_SUBLINK_EXISTS && plan->ncols != 1) {
         sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
-                       plan->ncols > 1 ? "subquery has too many columns"
-                                       : "subquery must return only one column");
+                       plan->ncols > 1 && s->sublink_kind != SQL_SUBLINK_EXPR &&
+                               s->sublink_kind != SQL_SUBLINK_ARRAY
+                           ? "subquery has too many columns"     /* IN, ANY, ALL */
+                           : "subquery must return only one column");
         return NULL;
     }
     uint32_t type = SQL_T_BOOL;

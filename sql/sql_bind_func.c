@@ -240,7 +240,9 @@ bool sql_bind_common_type(sql_qlevel *q, sql_expr **exprs, uint32_t n, const cha
         }
         bool up = sql_cast_allowed(t, et, SQL_CAST_IMPLICIT);
         bool down = sql_cast_allowed(et, t, SQL_CAST_IMPLICIT);
-        if ((c != NULL && c->preferred && !(a != NULL && a->preferred)) || (up && !down)) {
+        /* PostgreSQL's rule: move to the new type only when the current one is not preferred
+         * and converts to it implicitly but not back (varchar then text stays varchar). */
+        if (!(a != NULL && a->preferred) && up && !down) {
             t = et;
             mod = exprs[i]->typmod;
         }
@@ -429,6 +431,60 @@ static sql_expr *sql_bind_func_cast(sql_qlevel *q, const char *name, sql_func_li
     bool unknown = arg->kind == SQL_X_CONST && arg->type_oid == SQL_T_UNKNOWN;
     if (!unknown && !sql_cast_allowed(arg->type_oid, t->oid, SQL_CAST_EXPLICIT)) return NULL;
     return sql_bind_coerce(q, arg, t->oid, -1, SQL_CAST_EXPLICIT, arg->location, NULL);
+}
+
+/* Types whose operators compute the same value whatever the session's settings: an operator
+ * on constants of these types is computed once at bind time, as PostgreSQL's planner does
+ * (`date '1994-01-01' + interval '1 year'`, `0.06 - 0.01` in a scan filter would otherwise
+ * be recomputed for every row). */
+static bool sql_bind_fold_type(uint32_t type) {
+    switch (type) {
+    case SQL_T_BOOL: case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: case SQL_T_NUMERIC:
+    case SQL_T_FLOAT4: case SQL_T_FLOAT8: case SQL_T_DATE: case SQL_T_INTERVAL:
+    case SQL_T_TIMESTAMP:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Replaces an immutable operator or cast over constants by its value. One that fails here
+ * (1 / 0, an overflow) stays as it was, so it fails, or not, when and where it did before. */
+static sql_expr *sql_bind_fold_const(sql_qlevel *q, sql_expr *e) {
+    const sql_func_def *d = e->func.def;
+    uint32_t unsafe = SQL_F_VOLATILE | SQL_F_STABLE | SQL_F_AGG | SQL_F_WINDOW | SQL_F_SRF;
+    if (d == NULL || !(d->is_operator || d == &sql_cast_def) || (d->flags & unsafe) ||
+        d->prepare != NULL ||
+        !sql_bind_fold_type(e->type_oid)) {
+        return e;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (e->args[i]->kind != SQL_X_CONST || !sql_bind_fold_type(e->args[i]->type_oid)) {
+            return e;
+        }
+    }
+    rt_err err = {0};
+    rt_err_clear(&err);
+    sql_fmt fmt = {0};
+    fmt.extra_float_digits = 1;
+    sql_eval_ctx ec = {.arena = q->b->arena, .err = &err};
+    ec.io = (sql_io_ctx){.arena = q->b->arena, .fmt = &fmt, .err = &err};
+    sql_value v;
+    if (!sql_eval_scalar(&ec, e, &v)) return e;
+    sql_expr *c = sql_expr_const(q->b->arena, &v, e->typmod);
+    if (c == NULL) return e;
+    c->location = e->location;
+    return c;
+}
+
+/* Folds, bottom up, the constant operators and casts of a bound condition (WHERE, JOIN/ON),
+ * which the executor would otherwise evaluate for every row. Only a finished condition is
+ * folded: the binder resolves some operators on placeholder constants (IN (subquery)) and
+ * reads the call it built. */
+sql_expr *sql_bind_fold_tree(sql_qlevel *q, sql_expr *e) {
+    if (e == NULL || e->kind == SQL_X_CONST) return e;
+    for (uint32_t i = 0; i < e->nargs; i++) e->args[i] = sql_bind_fold_tree(q, e->args[i]);
+    return e->kind == SQL_X_FUNC ? sql_bind_fold_const(q, e) : e;
 }
 
 sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_expr **args,

@@ -99,6 +99,8 @@ sql_expr *sql_bind_expr_as(sql_qlevel *q, const sql_node *n, uint32_t type, int3
                            sql_cast_context ctx, const char *what);
 /* Binds a condition (WHERE, ON, HAVING, CHECK): must be boolean. */
 sql_expr *sql_bind_condition(sql_qlevel *q, const sql_node *n, const char *clause);
+/* Computes the constant operators and casts of a finished condition once (NULL stays NULL). */
+sql_expr *sql_bind_fold_tree(sql_qlevel *q, sql_expr *e);
 /* The name PostgreSQL gives an output column computed from this expression. */
 const char *sql_bind_colname(const sql_node *n);
 bool sql_expr_equal(const sql_expr *a, const sql_expr *b);

@@ -530,7 +530,7 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
         const char *prev_forbid = q->agg_forbidden;
         q->scope = s;
         q->agg_forbidden = "JOIN conditions";
-        p->join.quals = sql_bind_condition(q, j->quals, "JOIN/ON");
+        p->join.quals = sql_bind_fold_tree(q, sql_bind_condition(q, j->quals, "JOIN/ON"));
         q->scope = prev;
         q->agg_forbidden = prev_forbid;
         if (p->join.quals == NULL) return NULL;
@@ -671,7 +671,8 @@ static bool sql_bind_targets(sql_qlevel *q, const sql_list *targets, sql_targets
         }
         sql_expr *e = sql_bind_expr(q, tg->expr);
         if (e == NULL) return false;
-        if (e->type_oid == SQL_T_UNKNOWN && e->kind == SQL_X_CONST) {
+        bool untyped = e->type_oid == SQL_T_UNKNOWN && e->kind == SQL_X_CONST;
+        if (untyped) {
             /* An untyped literal in the select list becomes text, as PostgreSQL resolves it. */
             if ((e = sql_bind_coerce(q, e, SQL_T_TEXT, -1, SQL_CAST_IMPLICIT, e->location,
                                      NULL)) == NULL) {
@@ -681,6 +682,7 @@ static bool sql_bind_targets(sql_qlevel *q, const sql_list *targets, sql_targets
         const sql_scope_col *src = e->kind == SQL_X_COLUMN ? &q->scope->cols[e->column.index] : NULL;
         const char *name = tg->alias != NULL ? tg->alias : sql_bind_colname(tg->expr);
         if (!sql_targets_add(q->b, t, e, name, src)) return false;
+        t->cols[t->count - 1].untyped = untyped;
     }
     t->visible = t->count;
     return true;
@@ -1167,7 +1169,7 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
     if ((st.plan = sql_bind_from(q, &s->from)) == NULL) return NULL;
     if (s->where != NULL) {
         q->agg_forbidden = "WHERE";
-        sql_expr *pred = sql_bind_condition(q, s->where, "WHERE");
+        sql_expr *pred = sql_bind_fold_tree(q, sql_bind_condition(q, s->where, "WHERE"));
         q->agg_forbidden = NULL;
         if (pred == NULL) return NULL;
         sql_plan *f = sql_plan_alloc(b, SQL_P_FILTER, st.plan->ncols);
@@ -1317,10 +1319,14 @@ static sql_plan *sql_cast_plan(sql_qlevel *q, sql_plan *in, const uint32_t *type
             if (e == NULL) return NULL;
             e->constval = (sql_value){.type_oid = SQL_T_UNKNOWN, .is_null = true};
         }
-        p->project.exprs[c] = sql_bind_coerce(q, e, types[c], -1, SQL_CAST_IMPLICIT,
+        /* An untyped literal's text goes through the type's input, as the literal would. */
+        bool untyped = in->cols[c].untyped && in->cols[c].type_oid == SQL_T_TEXT;
+        p->project.exprs[c] = sql_bind_coerce(q, e, types[c], -1,
+                                              untyped ? SQL_CAST_EXPLICIT : SQL_CAST_IMPLICIT,
                                               UINT32_MAX, NULL);
         if (p->project.exprs[c] == NULL) return NULL;
         p->cols[c] = in->cols[c];
+        p->cols[c].untyped &= in->cols[c].type_oid == types[c];
         p->cols[c].type_oid = types[c];
         p->cols[c].typmod = -1;
     }
@@ -1346,6 +1352,9 @@ static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
                        .location = UINT32_MAX};
         sql_expr re = le;
         re.type_oid = r->cols[c].type_oid;
+        /* Untyped literals take the other side's type (SELECT 1 UNION SELECT NULL). */
+        if (l->cols[c].untyped && l->cols[c].type_oid == SQL_T_TEXT) le.type_oid = SQL_T_UNKNOWN;
+        if (r->cols[c].untyped && r->cols[c].type_oid == SQL_T_TEXT) re.type_oid = SQL_T_UNKNOWN;
         sql_expr *two[2] = {&le, &re};
         int32_t typmod;
         if (!sql_bind_common_type(q, two, 2, names[s->op], s->hdr.location, &types[c], &typmod)) {
@@ -1386,6 +1395,7 @@ static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
     for (uint32_t c = 0; c < p->ncols; c++) {
         p->cols[c].table_oid = 0;
         p->cols[c].attnum = 0;
+        p->cols[c].untyped = l->cols[c].untyped && r->cols[c].untyped;
     }
     if (s->order_by.count == 0 && s->limit == NULL && s->offset == NULL) return p;
     sql_sel_state st = {.q = q, .s = s, .plan = p};
@@ -1397,9 +1407,13 @@ static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
     st.t.visible = p->ncols;
     if (!sql_bind_order_by(&st, &s->order_by, false)) return NULL;
     if (st.t.count > p->ncols) {
-        return sql_bind_error(b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                              "ORDER BY on a UNION/INTERSECT/EXCEPT result must be on output "
-                              "columns") ? NULL : NULL;
+        sql_bind_error(b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+        rt_err_detail(b->bc->err, "Only result column names can be used, not expressions or "
+                      "functions.");
+        rt_err_hint(b->bc->err, "Add the expression/function to every SELECT, or move the "
+                    "UNION into a FROM clause.");
+        return NULL;
     }
     sql_plan *top = sql_bind_sort(b, p, st.sort, st.nsort);
     return top != NULL ? sql_bind_limit(q, top, s) : NULL;
@@ -1459,6 +1473,14 @@ bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
     sql_cte_def *visible = *out;
     for (uint32_t i = 0; i < with->ctes.count; i++) {
         const sql_cte *c = SQL_LIST_AT(with->ctes, i);
+        for (uint32_t k = 0; k < i; k++) {
+            const sql_cte *prev = SQL_LIST_AT(with->ctes, k);
+            if (strcmp(prev->name, c->name) == 0) {
+                return sql_bind_error(b, c->hdr.location, SQLSTATE_DUPLICATE_ALIAS,
+                                      "WITH query name \"%s\" specified more than once",
+                                      c->name);
+            }
+        }
         if (SQL_NODE_KIND(c->query) != SQL_N_SELECT) {
             return sql_bind_error(b, c->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                                   "data-modifying statements in WITH are not supported yet");

@@ -28,6 +28,8 @@ typedef struct sql_col {
     int32_t typmod;
     uint32_t table_oid;      /* source table column, 0 if computed */
     int16_t attnum;
+    bool untyped;            /* an untyped literal ('x', NULL) the select list made text: a set
+                                operation resolves it with the other side's type instead */
 } sql_col;
 
 typedef enum sql_plan_kind {
