@@ -173,7 +173,9 @@ static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
             p->ncols = 1;
             p->cols = rt_arena_zalloc(p->arena, sizeof(sql_col));
             if (p->cols == NULL) return rt_arena_fail(p->arena, err);
-            p->cols[0] = (sql_col){.name = "QUERY PLAN", .type_oid = SQL_T_TEXT, .typmod = -1};
+            uint32_t type;
+            sql_session_explain_format((const sql_explain *)p->stmt, &type);
+            p->cols[0] = (sql_col){.name = "QUERY PLAN", .type_oid = type, .typmod = -1};
             /* The explained statement's parameters are the EXPLAIN's. */
             if (!sql_ext_inner_params(s, p, ((const sql_explain *)p->stmt)->stmt, err)) {
                 return false;

@@ -219,6 +219,10 @@ void sql_session_tag(const sql_query *q, uint64_t rows, char tag[SQL_TAG_BYTES])
 bool sql_session_text_rows(sql_session *s, const char *colname, const char *const *lines,
                            uint32_t n, const sql_sink *sink, bool describe, rt_err *err);
 
+/* The FORMAT of an EXPLAIN and the type of its QUERY PLAN column (json for JSON, xml for
+ * XML, text otherwise, as PostgreSQL describes it). */
+sql_explain_format sql_session_explain_format(const sql_explain *ex, uint32_t *type_oid);
+
 /* SHOW ALL: rows of (name, setting, description), `n` triples. */
 bool sql_session_show_all_rows(sql_session *s, const char *const *triples, uint32_t n,
                                const sql_sink *sink, rt_err *err);
