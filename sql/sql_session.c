@@ -747,7 +747,7 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
         return sql_guc_show(s, ((const sql_show *)stmt)->name, sink, err);
     case SQL_N_PREPARE:
         snprintf(tag, SQL_TAG_BYTES, "PREPARE");
-        return sql_session_prepare_stmt(s, (const sql_prepare *)stmt, err);
+        return sql_session_prepare_stmt(s, (const sql_prepare *)stmt, sql, sql_len, err);
     case SQL_N_EXECUTE:
         return sql_session_execute_stmt(s, (const sql_execute *)stmt, sink, tag, err);
     case SQL_N_DEALLOCATE:
