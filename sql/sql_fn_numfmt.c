@@ -22,8 +22,8 @@
 
 /* Patterns longer than this are refused (54000): the output is built in one buffer. */
 #define SQL_NUMFMT_FORMAT_BYTES_MAX (64u << 10)
-/* Digits of V's shift: PostgreSQL's numeric covers any; past this the result is all '#'. */
-#define SQL_NUMFMT_MULTI_MAX 1000
+/* Digits of V's shift on a numeric: numeric's integer digits (PostgreSQL: 22003 past them). */
+#define SQL_NUMFMT_MULTI_MAX 131072
 
 typedef enum sql_nf_kind {
     NF_LIT, NF_9, NF_0, NF_DEC, NF_D, NF_COMMA, NF_G, NF_S, NF_PR, NF_MI, NF_PL, NF_SG, NF_FM,
@@ -535,11 +535,15 @@ static bool sql_nf_sci(rt_arena *arena, const char *text, int32_t post, char **o
 
 /* 10^k as a numeric. */
 static bool sql_nf_pow10(rt_arena *arena, int32_t k, sql_bytes *out, rt_err *err) {
-    char buf[SQL_NUMFMT_MULTI_MAX + 4];
-    int32_t n = 0;
-    buf[n++] = '1';
-    for (int32_t i = 0; i < k && n < (int32_t)sizeof buf - 1; i++) buf[n++] = '0';
-    return sql_numeric_in(arena, buf, (size_t)n, SQL_TYPMOD_NONE, out, err);
+    if (k > SQL_NUMFMT_MULTI_MAX) {
+        return rt_err_set(err, SQLSTATE_NUMERIC_VALUE_OUT_OF_RANGE,
+                          "value overflows numeric format");
+    }
+    char *buf = rt_arena_alloc(arena, (size_t)k + 2u);
+    if (buf == NULL) return rt_arena_fail(arena, err);
+    buf[0] = '1';
+    memset(buf + 1, '0', (size_t)k);
+    return sql_numeric_in(arena, buf, (size_t)k + 1u, SQL_TYPMOD_NONE, out, err);
 }
 
 static bool sql_nf_from_numeric(rt_arena *arena, sql_nf *nf, sql_bytes v, sql_nf_num *num,
@@ -572,7 +576,6 @@ static bool sql_nf_from_numeric(rt_arena *arena, sql_nf *nf, sql_bytes v, sql_nf
     }
     if (nf->flags & NF_F_MULTI) {
         sql_bytes scale;
-        if (nf->multi > SQL_NUMFMT_MULTI_MAX) return sql_nf_hashes(arena, nf, false, num, err);
         if (!sql_nf_pow10(arena, nf->multi, &scale, err) ||
             !sql_numeric_mul(arena, v, scale, &v, err)) {
             return false;
