@@ -906,7 +906,9 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     sql_explain_self(ex, p, col);
     if (filter != NULL) sql_explain_prop(ex, col, "Filter", filter->filter.pred, p);
     if (!result_project) sql_explain_children(ex, p, col);
-    sql_explain_subplans(ex, &subs, col, p);
+    /* UPDATE's SET expressions are evaluated over the row its scan read. */
+    const sql_plan *row = p->kind == SQL_P_UPDATE && p->left != NULL ? p->left : p;
+    sql_explain_subplans(ex, &subs, col, row);
     if (ex->tree != NULL) sql_xtree_end(ex->tree);
 }
 
