@@ -10,30 +10,51 @@
 
 #define SQL_AGGS_MAX 512u
 
+/* Names hash into buckets so a lookup (every function call the binder resolves asks whether
+ * it is an aggregate) compares few names: a scan of all of them was the binder's biggest
+ * cost (bench/plan_bench.c). Power of two. */
+#define SQL_AGG_BUCKETS 256u
+
 static const sql_agg_def *sql_agg_all[SQL_AGGS_MAX];
 static uint32_t sql_agg_total;
+/* Chains of registration indexes + 1 (0 ends a chain), in registration order. */
+static uint16_t sql_agg_head[SQL_AGG_BUCKETS], sql_agg_tail[SQL_AGG_BUCKETS];
+static uint16_t sql_agg_next[SQL_AGGS_MAX];
+RT_STATIC_ASSERT((SQL_AGG_BUCKETS & (SQL_AGG_BUCKETS - 1)) == 0);
+RT_STATIC_ASSERT(SQL_AGGS_MAX < UINT16_MAX);
+
+static uint32_t sql_agg_hash(const char *name) {
+    uint32_t h = 0x811c9dc5u;
+    for (const char *p = name; *p != '\0'; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+    return h & (SQL_AGG_BUCKETS - 1);
+}
 
 void sql_aggs_register(const sql_agg_def *defs, uint32_t count) {
     for (uint32_t i = 0; i < count; i++) {
         RT_ASSERT(sql_agg_total < SQL_AGGS_MAX);
+        uint32_t h = sql_agg_hash(defs[i].name);
+        uint16_t slot = (uint16_t)(sql_agg_total + 1);
         sql_agg_all[sql_agg_total++] = &defs[i];
+        if (sql_agg_tail[h] == 0) sql_agg_head[h] = slot;
+        else sql_agg_next[sql_agg_tail[h] - 1] = slot;
+        sql_agg_tail[h] = slot;
     }
 }
 
 sql_agg_list sql_aggs_lookup(const char *name) {
     static _Thread_local const sql_agg_def *scratch[64];
     sql_agg_list out = {.items = scratch, .count = 0};
-    for (uint32_t i = 0; i < sql_agg_total; i++) {
-        if (strcmp(sql_agg_all[i]->name, name) == 0 && out.count < 64) {
-            scratch[out.count++] = sql_agg_all[i];
+    for (uint16_t k = sql_agg_head[sql_agg_hash(name)]; k != 0; k = sql_agg_next[k - 1]) {
+        if (strcmp(sql_agg_all[k - 1]->name, name) == 0 && out.count < 64) {
+            scratch[out.count++] = sql_agg_all[k - 1];
         }
     }
     return out;
 }
 
 bool sql_is_aggregate_name(const char *name) {
-    for (uint32_t i = 0; i < sql_agg_total; i++) {
-        if (strcmp(sql_agg_all[i]->name, name) == 0) return true;
+    for (uint16_t k = sql_agg_head[sql_agg_hash(name)]; k != 0; k = sql_agg_next[k - 1]) {
+        if (strcmp(sql_agg_all[k - 1]->name, name) == 0) return true;
     }
     return false;
 }

@@ -1,6 +1,7 @@
 /* sql_bind_dml.c: binding INSERT, UPDATE and DELETE into plans. INSERT routes rows from its
  * source (VALUES or SELECT) to the owning shards; UPDATE and DELETE are fragments over a scan of
- * the target table with their WHERE clause pushed into it. */
+ * the target table with their WHERE clause pushed into it (UPDATE ... FROM and DELETE ... USING
+ * become correlated subqueries of that scan, see below). */
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
@@ -539,10 +540,14 @@ static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table 
     return true;
 }
 
+static void sql_dml_from_returning_error(sql_binder *b);
+
+/* `from`: the statement had FROM / USING (rewritten): a RETURNING that names their columns
+ * is refused with 0A000. */
 static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *target,
                                         const sql_with *with, const sql_node *where,
                                         const char *current_of, const sql_list *returning,
-                                        const sql_update *up, sql_query *qy) {
+                                        const sql_update *up, bool from, sql_query *qy) {
     const eng_table *t = sql_dml_target(b, target);
     if (t == NULL) return NULL;
     if (current_of != NULL) {
@@ -569,29 +574,166 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
     if (up != NULL && (!sql_bind_defaults_checks(b, t, p) || !sql_update_set(b, up, t, q, p))) {
         return NULL;
     }
-    if (!sql_bind_returning(b, t, alias, returning, p, qy)) return NULL;
+    if (!sql_bind_returning(b, t, alias, returning, p, qy)) {
+        if (from) sql_dml_from_returning_error(b);
+        return NULL;
+    }
     p->est_rows = scan->est_rows;
     qy->cmd = up != NULL ? SQL_CMD_UPDATE : SQL_CMD_DELETE;
     qy->target = t;
     return p;
 }
 
-sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *qy) {
-    if (up->from.count > 0) {
-        sql_bind_error(b, up->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "UPDATE ... FROM is not supported yet");
-        return NULL;
+/* ---- UPDATE ... FROM and DELETE ... USING ----
+ * The other relations only decide which target rows change and (UPDATE) their new values, so
+ * the statement becomes one over the target alone, as the executor runs it (a fragment per
+ * partition): the join condition as WHERE EXISTS (SELECT 1 FROM <from> WHERE <cond>), each SET
+ * value as (SELECT <value> FROM <from> WHERE <cond> LIMIT 1), correlated with the target row.
+ * A target row that several rows of FROM match changes once, with the values of one of them,
+ * as in PostgreSQL. RETURNING may name the target's columns only (0A000 otherwise). */
+
+static sql_node *sql_dml_from_node(sql_binder *b, size_t size, sql_node_kind kind,
+                                   uint32_t location) {
+    sql_node *n = rt_arena_zalloc(b->arena, size);
+    if (n == NULL) return NULL;
+    n->kind = kind;
+    n->location = location;
+    return n;
+}
+
+/* (SELECT <expr> FROM <from> WHERE <where> [LIMIT 1]) as a sublink of `kind`. */
+static sql_node *sql_dml_from_sublink(sql_binder *b, sql_sublink_kind kind, sql_node *expr,
+                                      const sql_list *from, sql_node *where, bool limit1,
+                                      uint32_t location) {
+    sql_select *sel = (sql_select *)sql_dml_from_node(b, sizeof *sel, SQL_N_SELECT, location);
+    sql_target *tg = (sql_target *)sql_dml_from_node(b, sizeof *tg, SQL_N_TARGET, location);
+    sql_sublink *sl = (sql_sublink *)sql_dml_from_node(b, sizeof *sl, SQL_N_SUBLINK, location);
+    sql_const *one = (sql_const *)sql_dml_from_node(b, sizeof *one, SQL_N_CONST, location);
+    if (sel == NULL || tg == NULL || sl == NULL || one == NULL) return NULL;
+    one->const_kind = SQL_CONST_INTEGER;
+    one->int_value = 1;
+    tg->expr = expr != NULL ? expr : &one->hdr;
+    if (!sql_list_push(b->arena, &sel->targets, tg)) return NULL;
+    sel->from = *from;
+    sel->where = where;
+    sel->limit = limit1 ? &one->hdr : NULL;
+    sl->sublink_kind = kind;
+    sl->subquery = sel;
+    return &sl->hdr;
+}
+
+/* The join condition, as a WHERE of the target alone. */
+static sql_node *sql_dml_from_where(sql_binder *b, const sql_list *from, sql_node *where,
+                                    uint32_t location) {
+    sql_node *n = sql_dml_from_sublink(b, SQL_SUBLINK_EXISTS, NULL, from, where, false,
+                                       location);
+    if (n == NULL) sql_bind_oom(b);
+    return n;
+}
+
+/* RETURNING * / x.* of anything but the target would need the FROM tables' columns. */
+static bool sql_dml_from_returning_ok(sql_binder *b, const sql_rangevar *target,
+                                      const sql_list *returning) {
+    const char *alias = target->alias != NULL ? target->alias
+                                              : target->name.parts[target->name.count - 1];
+    for (uint32_t i = 0; i < returning->count; i++) {
+        const sql_target *tg = SQL_LIST_AT(*returning, i);
+        if (SQL_NODE_KIND(tg->expr) != SQL_N_STAR) continue;
+        const sql_star *st = (const sql_star *)tg->expr;
+        if (st->qualifier.count == 0 ||
+            strcmp(st->qualifier.parts[st->qualifier.count - 1], alias) != 0) {
+            return sql_bind_error(b, tg->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                  "RETURNING with the columns of the FROM / USING relations is "
+                                  "not supported yet");
+        }
     }
+    return true;
+}
+
+/* A RETURNING that fails because it names a FROM relation's column: 0A000 instead. */
+static void sql_dml_from_returning_error(sql_binder *b) {
+    rt_err *err = b->bc->err;
+    if (!rt_err_is(err, SQLSTATE_UNDEFINED_TABLE) && !rt_err_is(err, SQLSTATE_UNDEFINED_COLUMN)) {
+        return;
+    }
+    uint32_t pos = err->position;
+    rt_err_clear(err);
+    rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+               "RETURNING with the columns of the FROM / USING relations is not supported yet");
+    err->position = pos;
+}
+
+static sql_plan *sql_bind_update_from(sql_binder *b, const sql_update *up, sql_query *qy) {
+    sql_update *u = rt_arena_alloc(b->arena, sizeof *u);
+    if (u == NULL) return sql_bind_oom(b), NULL;
+    *u = *up;
+    memset(&u->from, 0, sizeof u->from);
+    memset(&u->set, 0, sizeof u->set);
+    u->where = sql_dml_from_where(b, &up->from, up->where, up->hdr.location);
+    if (u->where == NULL || !sql_dml_from_returning_ok(b, up->table, &up->returning)) return NULL;
+    for (uint32_t i = 0; i < up->set.count; i++) {
+        const sql_set_item *si = SQL_LIST_AT(up->set, i);
+        sql_set_item *ni = rt_arena_alloc(b->arena, sizeof *ni);
+        if (ni == NULL) return sql_bind_oom(b), NULL;
+        *ni = *si;
+        sql_node *value = si->value;
+        if (si->multi_source != NULL && SQL_NODE_KIND(si->multi_source) == SQL_N_ROW) {
+            value = SQL_LIST_AT(((const sql_row *)si->multi_source)->args,
+                                (uint32_t)si->multi_index);
+            ni->multi_source = NULL;
+            ni->multi_index = -1;
+        }
+        /* SET (a, b) = (SELECT ...) stays as it is (and is refused by the binder). */
+        if (ni->multi_source == NULL && value != NULL && SQL_NODE_KIND(value) != SQL_N_DEFAULT) {
+            value = sql_dml_from_sublink(b, SQL_SUBLINK_EXPR, value, &up->from, up->where, true,
+                                         value->location);
+            if (value == NULL) return sql_bind_oom(b), NULL;
+        }
+        ni->value = value;
+        if (!sql_list_push(b->arena, &u->set, ni)) return sql_bind_oom(b), NULL;
+    }
+    return sql_bind_update_delete(b, u->table, u->with, u->where, u->current_of, &u->returning,
+                                  u, true, qy);
+}
+
+sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *qy) {
+    if (up->from.count > 0) return sql_bind_update_from(b, up, qy);
     return sql_bind_update_delete(b, up->table, up->with, up->where, up->current_of,
-                                  &up->returning, up, qy);
+                                  &up->returning, up, false, qy);
+}
+
+/* DELETE's RETURNING sees the deleted row, so a value of the USING relations is the same
+ * correlated subquery as the condition: (SELECT <expr> FROM <using> WHERE <cond> LIMIT 1),
+ * named as the expression would be. */
+static bool sql_delete_using_returning(sql_binder *b, const sql_delete *del, sql_list *out) {
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < del->returning.count; i++) {
+        const sql_target *tg = SQL_LIST_AT(del->returning, i);
+        sql_target *nt = rt_arena_alloc(b->arena, sizeof *nt);
+        if (nt == NULL) return sql_bind_oom(b);
+        *nt = *tg;
+        if (SQL_NODE_KIND(tg->expr) != SQL_N_STAR) {
+            nt->alias = tg->alias != NULL ? tg->alias : sql_bind_colname(tg->expr);
+            nt->expr = sql_dml_from_sublink(b, SQL_SUBLINK_EXPR, tg->expr, &del->using_,
+                                            del->where, true, tg->expr->location);
+            if (nt->expr == NULL) return sql_bind_oom(b);
+        }
+        if (!sql_list_push(b->arena, out, nt)) return sql_bind_oom(b);
+    }
+    return true;
 }
 
 sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *qy) {
     if (del->using_.count > 0) {
-        sql_bind_error(b, del->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "DELETE ... USING is not supported yet");
-        return NULL;
+        sql_node *where = sql_dml_from_where(b, &del->using_, del->where, del->hdr.location);
+        sql_list returning;
+        if (where == NULL || !sql_dml_from_returning_ok(b, del->table, &del->returning) ||
+            !sql_delete_using_returning(b, del, &returning)) {
+            return NULL;
+        }
+        return sql_bind_update_delete(b, del->table, del->with, where, del->current_of,
+                                      &returning, NULL, true, qy);
     }
     return sql_bind_update_delete(b, del->table, del->with, del->where, del->current_of,
-                                  &del->returning, NULL, qy);
+                                  &del->returning, NULL, false, qy);
 }

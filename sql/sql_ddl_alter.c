@@ -10,6 +10,9 @@
 #include "runtime/rt_loop.h"
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_fk.h"
+#include "sql/sql_exec_unique.h"
+#include "sql/sql_strbuf.h"
+#include "sql/sql_types.h"
 
 /* ---- counting rows (on the shards) ---- */
 
@@ -121,6 +124,7 @@ typedef struct ddl_alter {
     bool rewrite;           /* ... and the rows there are copied into them */
     uint32_t fk_check[SQL_DDL_ROOM]; /* foreign keys whose existing rows are checked at the end */
     uint32_t nfk_check;
+    sql_expr **convert;     /* ALTER COLUMN ... TYPE on rows: new values by attnum - 1 */
 } ddl_alter;
 
 /* Adds a foreign key to the working copy; its rows are checked once the table is replaced
@@ -451,27 +455,97 @@ static bool ddl_set_not_null(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) 
     return true;
 }
 
+/* What a type change of a column of a table with rows cannot do yet: keys whose other copies
+ * (UNIQUE companions, foreign keys, vectors' graphs) would keep the old type. */
+static bool ddl_alter_type_refused(ddl_alter *a, const eng_column *col, uint32_t oid,
+                                   rt_err *err) {
+    const eng_database *db = a->dc->bc->db;
+    bool keyed = col->type_oid == SQL_T_VECTOR || oid == SQL_T_VECTOR ||
+                 (ddl_in_pk(a->base, col->attnum) && sql_uniq_any(db, a->base));
+    for (uint32_t i = 0; i < a->base->constraint_count && !keyed; i++) {
+        const eng_constraint *con = &a->base->constraints[i];
+        keyed = (con->kind == 'u' || con->kind == 'f') &&
+                ddl_uses(con->attnums, con->column_count, col->attnum);
+    }
+    for (uint32_t t = 0; t < db->table_count && !keyed; t++) {
+        for (uint32_t i = 0; i < db->tables[t].constraint_count && !keyed; i++) {
+            const eng_constraint *con = &db->tables[t].constraints[i];
+            keyed = con->kind == 'f' && con->ref_table_oid == a->base->oid &&
+                    ddl_uses(con->ref_attnums, con->column_count, col->attnum);
+        }
+    }
+    if (!keyed) return true;
+    return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "changing the type of column \"%s\" of a table with rows is not "
+                      "supported yet: it is part of a UNIQUE or FOREIGN KEY constraint, a "
+                      "primary key of a table with UNIQUE constraints, or a vector", col->name);
+}
+
+/* A table with rows: the rows are rewritten with the column converted (as PostgreSQL does). */
+static bool ddl_alter_type_rows(ddl_alter *a, const sql_alter_cmd *c, const eng_column *col,
+                                uint32_t oid, int32_t typmod, rt_err *err) {
+    if (a->rows < 0) {
+        uint64_t rows;
+        if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+        a->rows = (int64_t)rows;
+    }
+    const eng_column *old = eng_table_column_by_attnum(a->base, col->attnum);
+    if (a->rows == 0 || old == NULL || old->dropped) {
+        if (!ddl_in_pk(a->t, col->attnum)) return true;
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "changing the type of a primary key column is not supported yet");
+    }
+    if (a->dc->x == NULL) return ddl_needs_empty(a->dc, a->base, "ALTER COLUMN ... TYPE", err);
+    if (!ddl_alter_type_refused(a, col, oid, err)) return false;
+    if (a->convert == NULL) {
+        rt_arena *arena = a->dc->bc->arena;
+        a->convert = rt_arena_zalloc(arena, sizeof(sql_expr *) * (a->base->column_count + 1u));
+        if (a->convert == NULL) return rt_arena_fail(arena, err);
+    }
+    a->rewrite = true;
+    return sql_ddl_type_conversion(a->dc, a->base, old, oid, typmod, c->expr,
+                                   &a->convert[col->attnum - 1], err);
+}
+
 static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     eng_column *col = ddl_column(a->t, c->name, err);
     if (col == NULL) return false;
     uint32_t oid;
     int32_t typmod;
     if (!sql_bind_typename(a->dc->bc, c->type, &oid, &typmod)) return false;
-    if (oid == col->type_oid && typmod == col->typmod) return true;
-    if (ddl_in_pk(a->t, col->attnum)) {
-        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "changing the type of a primary key column is not supported yet");
-    }
-    if (!ddl_alter_empty(a, "ALTER COLUMN ... TYPE", err)) return false;
+    if (oid == col->type_oid && typmod == col->typmod && c->expr == NULL) return true;
     if (oid == SQL_T_VECTOR && typmod < 1) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "vector column \"%s\" needs a dimension", col->name);
+    }
+    if (!ddl_alter_type_rows(a, c, col, oid, typmod, err)) return false;
+    /* The default follows the column as an assignment to the new type, as in PostgreSQL. */
+    sql_expr *def;
+    if (col->default_text != NULL && col->default_seq == 0) {
+        /* Stored as an expression of the old type ('abc'::character varying) */
+        if (!sql_bind_stored_expr(a->dc->bc, NULL, col->default_text, col->type_oid,
+                                  col->typmod, &def)) {
+            return false;
+        }
+        if (def->type_oid == oid || sql_cast_allowed(def->type_oid, oid, SQL_CAST_ASSIGNMENT)) {
+            def = NULL;
+        }
+    } else {
+        def = NULL;
+    }
+    if (def != NULL) {
+        sql_strbuf tn;
+        sql_strbuf_init(&tn, a->dc->bc->arena, 32);
+        sql_type_format(oid, typmod, &tn);
+        sql_strbuf_putc(&tn, '\0');
+        return rt_err_set(err, SQLSTATE_DATATYPE_MISMATCH,
+                          "default for column \"%s\" cannot be cast automatically to type %s",
+                          col->name, tn.failed ? "?" : tn.data);
     }
     col->type_oid = oid;
     col->typmod = typmod;
     col->store = (uint8_t)eng_store_of_type(oid);
     col->vector_dims = oid == SQL_T_VECTOR ? (uint32_t)typmod : 0;
-    col->default_text = NULL; /* PostgreSQL would cast it; we cannot check the cast here */
     a->new_storage = true;
     return true;
 }
@@ -909,7 +983,7 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
     sql_ddl_db(dc);
     if (a.rewrite) {
         const eng_table *fresh = eng_db_table_by_oid(dc->bc->db, old->oid);
-        if (fresh == NULL || !sql_ddl_rewrite(dc, old, fresh, err)) return false;
+        if (fresh == NULL || !sql_ddl_rewrite(dc, old, fresh, a.convert, err)) return false;
     }
     if (!ddl_alter_check_fks(&a, err)) return false;
     if (strcmp(old_name, a.t->name) != 0) return ddl_views_follow(dc, old_name, a.t->name, err);

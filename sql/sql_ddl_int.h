@@ -55,7 +55,15 @@ eng_table *sql_ddl_table_copy(sql_ddl_ctx *dc, const eng_table *t, rt_err *err);
 /* Copies every row of `old` (its storage) into `fresh` (the same columns, new storage and
  * partitioning), in the statement's transaction: INSERT ... SELECT through the executor, so
  * keys are checked (23505, 23502) and the rows land on the shards that own them. */
-bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fresh, rt_err *err);
+bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fresh,
+                     sql_expr *const *convert, rt_err *err);
+/* ALTER COLUMN ... TYPE: the new value of `col` over a row of `base` (USING expr, or the
+ * column), as an assignment to `type`; 42804 with PostgreSQL's message and hint when no
+ * assignment cast exists. `convert` of sql_ddl_rewrite (by attnum - 1) takes these; NULL
+ * entries copy the column. */
+bool sql_ddl_type_conversion(sql_ddl_ctx *dc, const eng_table *base, const eng_column *col,
+                             uint32_t type, int32_t typmod, const sql_node *using_expr,
+                             sql_expr **out, rt_err *err);
 /* Applies sequence options (AS, INCREMENT, MIN/MAXVALUE, START, CACHE, CYCLE, SEQUENCE NAME)
  * to `s` with PostgreSQL's defaults for its type and direction when `create`; OWNED BY and
  * RESTART are the callers'. 22023 for inconsistent values. */

@@ -790,10 +790,11 @@ static bool sql_update_companions(sql_exec_ctx *x, const eng_table *t, const sql
     return sql_companions_move(x, t, before, after, arena);
 }
 
-/* A new primary key that belongs to another partition would leave the row where no lookup
- * finds it and unchecked against that partition's keys: refused rather than done wrongly. */
-static bool sql_update_same_partition(sql_exec_ctx *x, const eng_table *t, uint32_t partno,
-                                      const sql_value *vals) {
+/* The partition a full row's primary key hashes to (`partno` itself for a table without one:
+ * its rows never move). */
+static bool sql_update_partition(sql_exec_ctx *x, const eng_table *t, uint32_t partno,
+                                 const sql_value *vals, uint32_t *target) {
+    *target = partno;
     if (t->pk_count == 0) return true;
     eng_codec_w key;
     eng_w_init(&key);
@@ -801,16 +802,50 @@ static bool sql_update_same_partition(sql_exec_ctx *x, const eng_table *t, uint3
     for (uint32_t k = 0; ok && k < t->pk_count; k++) {
         ok = eng_key_append(&key, &vals[t->pk_attnums[k] - 1], false, x->err);
     }
-    if (ok && (uint32_t)(eng_key_hash(key.buf, (uint32_t)key.len) % t->partition_count) !=
-                  partno) {
-        rt_err_set(x->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                   "an UPDATE that changes the primary key of a row of \"%s\" to a value of "
-                   "another partition is not supported yet", t->name);
-        rt_err_hint(x->err, "DELETE the row and INSERT it with the new key.");
-        ok = false;
-    }
+    if (ok) *target = (uint32_t)(eng_key_hash(key.buf, (uint32_t)key.len) % t->partition_count);
     rt_free(key.buf);
     return ok;
+}
+
+/* The new version of a row whose new primary key belongs to another partition, inserted on
+ * the shard that owns that partition (in the statement's transaction there). */
+typedef struct sql_update_move_job {
+    const sql_exec_ctx *x;
+    const eng_table *table;
+    const sql_value *row;
+    uint32_t partno;
+    bool ok;
+    rt_err err;
+} sql_update_move_job;
+
+static void sql_update_move_run(void *arg) {
+    sql_update_move_job *job = arg;
+    const sql_exec_ctx *x = job->x;
+    rt_err_clear(&job->err);
+    eng_tx *tx = eng_tx_local(x->txn_id, true);
+    eng_tx_set_statement(tx, x->command, x->isolation, x->lock_timeout_ms, x->cancel);
+    uint32_t slot;
+    job->ok = eng_part_insert(eng_partition(job->table, job->partno), tx, job->row, &slot, NULL,
+                              &job->err) == ENG_INSERTED;
+}
+
+/* UPDATE that moves a row to another partition, as PostgreSQL moves a row between partitions:
+ * the locked old version is deleted and the new row inserted where its key hashes, both in
+ * this transaction (the gather made every shard a participant, so 2PC covers both). A key
+ * that exists there is 23505 like any update's. */
+static bool sql_update_move(sql_exec_ctx *x, const eng_table *t, eng_part *part, eng_tx *tx,
+                            uint32_t slot, uint32_t target, const sql_value *vals) {
+    if (!eng_part_delete(part, tx, slot, x->err)) return false;
+    sql_update_move_job job = {.x = x, .table = t, .row = vals, .partno = target};
+    uint32_t shard = eng_partition_owner(target, eng_shard_count());
+    if (!rt_run_on(shard, sql_update_move_run, &job, x->err)) return false;
+    if (job.ok) return true;
+    *x->err = job.err;
+    if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) {
+        rt_err_clear(x->err);
+        sql_pk_violation(x, t, vals);
+    }
+    return false;
 }
 
 static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const sql_batch *in,
@@ -850,10 +885,14 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
             sql_vec_get(v, 0, &vals[c]);
             vals[c].type_oid = t->columns[c].type_oid;
         }
-        uint32_t new_slot;
-        if (!sql_update_same_partition(x, t, partno, vals)) return false;
-        if (!sql_exec_check_row(x, p, vals, arena) ||
-            !eng_part_update(part, tx, slot, vals, &new_slot, x->err)) {
+        uint32_t new_slot, target;
+        if (!sql_update_partition(x, t, partno, vals, &target) ||
+            !sql_exec_check_row(x, p, vals, arena)) {
+            return false;
+        }
+        if (target != partno) {
+            if (!sql_update_move(x, t, part, tx, slot, target, vals)) return false;
+        } else if (!eng_part_update(part, tx, slot, vals, &new_slot, x->err)) {
             if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) sql_pk_violation(x, t, vals);
             return false;
         }

@@ -452,15 +452,27 @@ static bool sql_gather_targets(sql_op_gather *g, sql_exec_ctx *x, uint32_t **par
     return true;
 }
 
+/* True for an UPDATE fragment that assigns a primary-key column. */
+static bool sql_gather_sets_pk(const sql_plan *frag) {
+    if (frag == NULL || frag->kind != SQL_P_UPDATE || frag->modify.set == NULL) return false;
+    const eng_table *t = frag->modify.table;
+    for (uint32_t k = 0; k < t->pk_count; k++) {
+        if (frag->modify.set[t->pk_attnums[k] - 1] != NULL) return true;
+    }
+    return false;
+}
+
 static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     g->started = true;
     g->x = x;
     uint32_t *parts, nparts;
     if (!sql_gather_targets(g, x, &parts, &nparts)) return false;
     uint32_t shards = eng_shard_count(), me = rt_core_id();
-    /* UPDATE/DELETE of a table with UNIQUE constraints writes companion rows on any shard. */
+    /* UPDATE/DELETE of a table with UNIQUE constraints writes companion rows on any shard, and
+     * an UPDATE of the primary key may move rows to any shard. */
     if (g->base.plan->gather.writes && x->txn != NULL &&
-        sql_uniq_any(x->db, g->base.plan->gather.table)) {
+        (sql_uniq_any(x->db, g->base.plan->gather.table) ||
+         sql_gather_sets_pk(g->base.plan->left))) {
         x->txn->participants |= shards >= 64 ? ~0ull : (1ull << shards) - 1u;
     }
     g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (shards + 1));

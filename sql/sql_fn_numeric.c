@@ -348,4 +348,5 @@ void sql_funcs_register_numeric(void) {
     sql_funcs_register(sql_numeric_defs, sizeof sql_numeric_defs / sizeof sql_numeric_defs[0]);
     sql_funcs_register_type_conv();
     sql_funcs_register_float48();
+    sql_funcs_register_numfmt();
 }

@@ -23,6 +23,7 @@ void sql_funcs_register_datetime(void);
 void sql_funcs_register_json(void);
 void sql_funcs_register_type_conv(void); /* with numeric's (sql_cast_types.c) */
 void sql_funcs_register_float48(void);   /* with numeric's (sql_fn_float48.c) */
+void sql_funcs_register_numfmt(void);    /* with numeric's (sql_fn_numfmt.c) */
 
 /* The casts of numeric, date/time and jsonb done by functions (sql_cast_types.c); *done is
  * false when the pair is not one of them. */

@@ -18,6 +18,12 @@ extern uint32_t sql_setting_count(void) __attribute__((weak));
 extern const sql_setting_def *sql_setting_at(uint32_t i) __attribute__((weak));
 extern uint32_t sql_session_backend_pid(const sql_session *s) __attribute__((weak));
 extern const char *sql_session_user(const sql_session *s) __attribute__((weak));
+extern uint32_t sql_session_prepared_count(const sql_session *s) __attribute__((weak));
+extern bool sql_session_prepared_at(const sql_session *s, uint32_t i, sql_prepared_info *out)
+    __attribute__((weak));
+extern uint32_t sql_session_cursor_count(const sql_session *s) __attribute__((weak));
+extern bool sql_session_cursor_at(const sql_session *s, uint32_t i, sql_cursor_info *out)
+    __attribute__((weak));
 extern uint32_t sql_session_user_oid(const sql_session *s) __attribute__((weak));
 
 /* ---- relations by name ---- */
@@ -543,6 +549,53 @@ static bool pc_scan_stat_activity(pc_row *r) {
     return pc_add(r);
 }
 
+/* pg_prepared_statements: the session's named prepared statements. */
+static bool pc_scan_prepared(pc_row *r) {
+    sql_exec_ctx *x = r->x;
+    if (x->session == NULL || sql_session_prepared_count == NULL) return true;
+    for (uint32_t i = 0; i < sql_session_prepared_count(x->session); i++) {
+        sql_prepared_info p;
+        if (!sql_session_prepared_at(x->session, i, &p)) continue;
+        pc_clear(r);
+        pc_str(r, "name", p.name);
+        pc_str(r, "statement", p.statement);
+        pc_int(r, "prepare_time", p.prepare_us);
+        sql_array_builder b;
+        if (!sql_array_builder_init(&b, x->arena, SQL_T_REGTYPE)) {
+            return rt_arena_fail(x->arena, x->err);
+        }
+        for (uint32_t k = 0; k < p.nparams; k++) {
+            sql_value e = {.type_oid = SQL_T_REGTYPE, .i64 = p.param_types[k]};
+            if (!sql_array_builder_add(&b, &e)) return rt_arena_fail(x->arena, x->err);
+        }
+        if (!pc_array_finish(r, "parameter_types", &b, 1)) return false;
+        pc_bool(r, "from_sql", p.from_sql);
+        pc_int(r, "generic_plans", (int64_t)p.generic_plans);
+        pc_int(r, "custom_plans", (int64_t)p.custom_plans);
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
+/* pg_cursors: the cursors the session DECLAREd (protocol portals are not shown). */
+static bool pc_scan_cursors(pc_row *r) {
+    sql_exec_ctx *x = r->x;
+    if (x->session == NULL || sql_session_cursor_count == NULL) return true;
+    for (uint32_t i = 0; i < sql_session_cursor_count(x->session); i++) {
+        sql_cursor_info c;
+        if (!sql_session_cursor_at(x->session, i, &c)) continue;
+        pc_clear(r);
+        pc_str(r, "name", c.name);
+        pc_str(r, "statement", c.statement);
+        pc_bool(r, "is_holdable", c.holdable);
+        pc_bool(r, "is_binary", c.binary);
+        pc_bool(r, "is_scrollable", c.scrollable);
+        pc_int(r, "creation_time", c.created_us);
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
 /* ---- dispatch ---- */
 
 typedef bool (*pc_scan_fn)(pc_row *r);
@@ -562,6 +615,8 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_extension", pc_scan_extension},
     {"pg_catalog", "pg_shdescription", pc_scan_shdescription},
     {"pg_catalog", "pg_stat_activity", pc_scan_stat_activity},
+    {"pg_catalog", "pg_prepared_statements", pc_scan_prepared},
+    {"pg_catalog", "pg_cursors", pc_scan_cursors},
     {"pg_catalog", "pg_class", pc_scan_class},
     {"pg_catalog", "pg_attribute", pc_scan_attribute},
     {"pg_catalog", "pg_index", pc_scan_index},

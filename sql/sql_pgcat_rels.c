@@ -285,6 +285,15 @@ static const sql_pgcat_col pc_pg_language[] = {
     {"lanpltrusted", SQL_T_BOOL}, {"lanplcallfoid", SQL_T_OID}, {"laninline", SQL_T_OID},
     {"lanvalidator", SQL_T_OID}, {"lanacl", SQL_T_ACLITEM_ARRAY},
 };
+static const sql_pgcat_col pc_pg_prepared_statements[] = {
+    {"name", SQL_T_TEXT}, {"statement", SQL_T_TEXT}, {"prepare_time", SQL_T_TIMESTAMPTZ},
+    {"parameter_types", SQL_T_REGTYPE_ARRAY}, {"from_sql", SQL_T_BOOL},
+    {"generic_plans", SQL_T_INT8}, {"custom_plans", SQL_T_INT8},
+};
+static const sql_pgcat_col pc_pg_cursors[] = {
+    {"name", SQL_T_TEXT}, {"statement", SQL_T_TEXT}, {"is_holdable", SQL_T_BOOL},
+    {"is_binary", SQL_T_BOOL}, {"is_scrollable", SQL_T_BOOL}, {"creation_time", SQL_T_TIMESTAMPTZ},
+};
 static const sql_pgcat_col pc_is_tables[] = {
     {"table_catalog", SQL_T_NAME}, {"table_schema", SQL_T_NAME}, {"table_name", SQL_T_NAME},
     {"table_type", SQL_T_VARCHAR}, {"self_referencing_column_name", SQL_T_NAME},
@@ -453,6 +462,8 @@ const sql_pgcat_rel sql_pgcat_rels[] = {
     {2617, "pg_catalog", "pg_operator", 15, pc_pg_operator},
     {2605, "pg_catalog", "pg_cast", 6, pc_pg_cast},
     {2612, "pg_catalog", "pg_language", 9, pc_pg_language},
+    {12095, "pg_catalog", "pg_prepared_statements", 7, pc_pg_prepared_statements},
+    {12077, "pg_catalog", "pg_cursors", 6, pc_pg_cursors},
     {13425, "information_schema", "tables", 12, pc_is_tables},
     {13295, "information_schema", "columns", 44, pc_is_columns},
     {13382, "information_schema", "schemata", 7, pc_is_schemata},

@@ -261,6 +261,16 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, rt_err *
  * is the nesting level of p (0 for a top-level plan). */
 struct sql_strbuf;
 void sql_plan_explain(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent);
+/* EXPLAIN (FORMAT JSON | YAML | XML) of a plan: PostgreSQL's document with the nodes and
+ * fields the text format shows (no costs), with `analyze` the execution time `exec_ms`. */
+typedef enum sql_explain_format {
+    SQL_EXPLAIN_TEXT,
+    SQL_EXPLAIN_JSON,
+    SQL_EXPLAIN_YAML,
+    SQL_EXPLAIN_XML,
+} sql_explain_format;
+void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
+                          double exec_ms, struct sql_strbuf *sb);
 /* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and
  * the estimated cost of both paths. */
 void sql_plan_explain_hybrid(const sql_plan *p, struct sql_strbuf *sb);

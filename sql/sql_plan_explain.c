@@ -12,6 +12,7 @@
 #include "sql/sql_agg.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_hybrid.h"
+#include "sql/sql_plan_explain_int.h"
 #include "sql/sql_plan_int.h"
 #include "sql/sql_strbuf.h"
 
@@ -21,6 +22,7 @@ typedef struct sql_xpl {
     rt_arena *tmp;           /* constants' text */
     const sql_plan *outer[8]; /* the rows enclosing subplans are evaluated on, innermost last */
     uint32_t nouter;
+    sql_xtree *tree;         /* FORMAT JSON/YAML/XML: nodes and fields go here, not to sb */
 } sql_xpl;
 
 static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in);
@@ -378,6 +380,7 @@ static void sql_explain_pad(sql_strbuf *sb, uint32_t n) {
 }
 
 static void sql_explain_head(sql_xpl *ex, uint32_t col, const char *fmt, const char *arg) {
+    if (ex->tree != NULL) return; /* the node began in sql_explain_struct_head */
     if (col > 0) {
         sql_explain_pad(ex->sb, col - 4);
         sql_strbuf_puts(ex->sb, "->  ");
@@ -389,6 +392,14 @@ static void sql_explain_head(sql_xpl *ex, uint32_t col, const char *fmt, const c
 /* "  Label: <expr>" under the node at `col`. */
 static void sql_explain_prop(sql_xpl *ex, uint32_t col, const char *label,
                              const sql_expr *e, const sql_plan *in) {
+    if (ex->tree != NULL) {
+        sql_strbuf v;
+        sql_strbuf_init(&v, ex->tmp, 64);
+        sql_deparse(ex, &v, e, in);
+        sql_strbuf_putc(&v, '\0');
+        sql_xtree_field(ex->tree, label, v.failed ? "?" : v.data, SQL_XVAL_STR, false);
+        return;
+    }
     sql_explain_pad(ex->sb, col + 2);
     sql_strbuf_printf(ex->sb, "%s: ", label);
     sql_deparse(ex, ex->sb, e, in);
@@ -397,6 +408,10 @@ static void sql_explain_prop(sql_xpl *ex, uint32_t col, const char *label,
 
 static void sql_explain_text(sql_xpl *ex, uint32_t col, const char *label,
                              const char *text) {
+    if (ex->tree != NULL) {
+        sql_xtree_field(ex->tree, label, text, SQL_XVAL_STR, false);
+        return;
+    }
     sql_explain_pad(ex->sb, col + 2);
     sql_strbuf_printf(ex->sb, "%s: %s\n", label, text);
 }
@@ -483,38 +498,63 @@ static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     }
 }
 
-static void sql_explain_sort_keys(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+/* A list detail ("Sort Key", "Group Key"): one line joined by ", " in text, a list in the
+ * structured formats. */
+static void sql_explain_list(sql_xpl *ex, uint32_t col, const char *label, sql_strbuf *items,
+                             uint32_t n) {
+    if (ex->tree != NULL) {
+        const char **v = rt_arena_alloc(ex->tmp, sizeof(char *) * (n + 1u));
+        if (v == NULL) return;
+        for (uint32_t k = 0; k < n; k++) v[k] = items[k].failed ? "?" : items[k].data;
+        sql_xtree_list(ex->tree, label, v, n);
+        return;
+    }
     sql_strbuf s;
     sql_strbuf_init(&s, ex->tmp, 64);
-    for (uint32_t k = 0; k < p->sort.nkeys; k++) {
-        const sql_sort_key *key = &p->sort.keys[k];
+    for (uint32_t k = 0; k < n; k++) {
         if (k > 0) sql_strbuf_puts(&s, ", ");
-        sql_deparse(ex, &s, key->expr, p->left);
-        if (key->desc) sql_strbuf_puts(&s, " DESC");
-        if (key->desc && !key->nulls_first) sql_strbuf_puts(&s, " NULLS LAST");
-        if (!key->desc && key->nulls_first) sql_strbuf_puts(&s, " NULLS FIRST");
+        sql_strbuf_puts(&s, items[k].failed ? "?" : items[k].data);
     }
     sql_strbuf_putc(&s, '\0');
-    sql_explain_text(ex, col, "Sort Key", s.data);
+    sql_explain_text(ex, col, label, s.failed ? "?" : s.data);
+}
+
+static void sql_explain_sort_keys(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    sql_strbuf *items = rt_arena_alloc(ex->tmp, sizeof(sql_strbuf) * (p->sort.nkeys + 1u));
+    if (items == NULL) return;
+    for (uint32_t k = 0; k < p->sort.nkeys; k++) {
+        const sql_sort_key *key = &p->sort.keys[k];
+        sql_strbuf *s = &items[k];
+        sql_strbuf_init(s, ex->tmp, 32);
+        sql_deparse(ex, s, key->expr, p->left);
+        if (key->desc) sql_strbuf_puts(s, " DESC");
+        if (key->desc && !key->nulls_first) sql_strbuf_puts(s, " NULLS LAST");
+        if (!key->desc && key->nulls_first) sql_strbuf_puts(s, " NULLS FIRST");
+        sql_strbuf_putc(s, '\0');
+    }
+    sql_explain_list(ex, col, "Sort Key", items, p->sort.nkeys);
 }
 
 /* `label`: the keys of `mask` (bits over keys; UINT64_MAX all), "()" for none. */
 static void sql_explain_key_set(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
                                 const sql_plan *in, uint32_t col, const char *label,
                                 uint64_t mask) {
-    sql_strbuf s;
-    sql_strbuf_init(&s, ex->tmp, 64);
-    bool any = false;
+    sql_strbuf *items = rt_arena_alloc(ex->tmp, sizeof(sql_strbuf) * (n + 1u));
+    if (items == NULL) return;
+    uint32_t m = 0;
     for (uint32_t k = 0; k < n; k++) {
         if (k < 64 && !(mask & (1ull << k))) continue;
-        if (any) sql_strbuf_puts(&s, ", ");
-        any = true;
-        if (keys != NULL) sql_deparse(ex, &s, keys[k], in);
-        else sql_deparse_col(ex, &s, in, k);
+        sql_strbuf_init(&items[m], ex->tmp, 32);
+        if (keys != NULL) sql_deparse(ex, &items[m], keys[k], in);
+        else sql_deparse_col(ex, &items[m], in, k);
+        sql_strbuf_putc(&items[m++], '\0');
     }
-    if (!any) sql_strbuf_puts(&s, "()");
-    sql_strbuf_putc(&s, '\0');
-    sql_explain_text(ex, col, label, s.data);
+    if (m == 0) {
+        sql_strbuf_init(&items[m], ex->tmp, 4);
+        sql_strbuf_puts(&items[m], "()");
+        sql_strbuf_putc(&items[m++], '\0');
+    }
+    sql_explain_list(ex, col, label, items, m);
 }
 
 static void sql_explain_group_keys(sql_xpl *ex, sql_expr *const *keys, uint32_t n,
@@ -629,24 +669,128 @@ static void sql_explain_annscan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     bool qualify = ex->qualify;
     ex->qualify = false;
     sql_explain_head(ex, col, "HNSW Index Scan on %s", p->ann.table->name);
-    sql_explain_pad(ex->sb, col + 2);
-    sql_strbuf_printf(ex->sb, "Order By: %s %s ",
-                      p->ann.table->columns[p->ann.vec_attnum - 1].name,
+    sql_strbuf s;
+    sql_strbuf_init(&s, ex->tmp, 64);
+    sql_strbuf_printf(&s, "%s %s ", p->ann.table->columns[p->ann.vec_attnum - 1].name,
                       ops[p->ann.metric <= 3 ? p->ann.metric : 0]);
     if (p->ann.query->kind == SQL_X_OUTER) { /* per LATERAL row: name the column */
-        sql_deparse(ex, ex->sb, p->ann.query, p);
+        sql_deparse(ex, &s, p->ann.query, p);
     } else {
-        sql_strbuf_puts(ex->sb, "$query");
+        sql_strbuf_puts(&s, "$query");
     }
-    sql_strbuf_putc(ex->sb, '\n');
+    sql_strbuf_putc(&s, '\0');
+    sql_explain_text(ex, col, "Order By", s.failed ? "?" : s.data);
     if (p->ann.filter != NULL) sql_explain_prop(ex, col, "Filter", p->ann.filter, p);
     ex->qualify = qualify;
+}
+
+/* ---- the structured formats: node type and the fields before the details ---- */
+
+static void sql_explain_field(sql_xpl *ex, const char *key, const char *value, bool early) {
+    sql_xtree_field(ex->tree, key, value, SQL_XVAL_STR, early);
+}
+
+/* "Relation Name" and "Alias" (and the index of an index scan) of a scan node. */
+static void sql_explain_struct_rel(sql_xpl *ex, const sql_plan *p) {
+    if (p->kind == SQL_P_IXSCAN || p->kind == SQL_P_PKGET) {
+        sql_explain_field(ex, "Scan Direction", "Forward", false);
+        const char *ix = p->kind == SQL_P_IXSCAN
+                             ? p->scan.index->name
+                             : rt_arena_sprintf(ex->tmp, "%s_pkey", p->scan.table->name);
+        sql_explain_field(ex, "Index Name", ix != NULL ? ix : "?", false);
+    }
+    sql_explain_field(ex, "Relation Name", p->scan.table->name, false);
+    sql_explain_field(ex, "Alias", sql_scan_name(p), false);
+}
+
+static const char *sql_explain_join_type(const sql_plan *p) {
+    if (p->join.semi) return "Semi";
+    if (p->join.anti) return "Anti";
+    switch (p->join.join_type) {
+    case SQL_JOIN_LEFT: return "Left";
+    case SQL_JOIN_RIGHT: return "Right";
+    case SQL_JOIN_FULL: return "Full";
+    default: return "Inner";
+    }
+}
+
+static void sql_explain_struct_agg(sql_xpl *ex, const char *strategy, const char *mode) {
+    sql_xtree_begin(ex->tree, "Aggregate");
+    sql_explain_field(ex, "Strategy", strategy, true);
+    sql_explain_field(ex, "Partial Mode", mode, true);
+}
+
+/* Begins node p in the tree with PostgreSQL's "Node Type" and the fields that come before
+ * the details (what the text format's header line says). */
+static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
+    static const char *setops[] = {"", "Union", "Intersect", "Except"};
+    static const char *modes[] = {"Simple", "Partial", "Finalize"};
+    static const char *ops[] = {"Insert", "Update", "Delete"};
+    static const char *types[SQL_P_IXSCAN + 1] = {
+        [SQL_P_RESULT] = "Result", [SQL_P_VALUES] = "Values Scan", [SQL_P_SCAN] = "Seq Scan",
+        [SQL_P_PKGET] = "Index Scan", [SQL_P_IXSCAN] = "Index Scan",
+        [SQL_P_ANNSCAN] = "HNSW Index Scan", [SQL_P_SOURCE] = "Copy Input",
+        [SQL_P_PROJECTSET] = "ProjectSet", [SQL_P_CATALOG] = "Catalog Scan",
+        [SQL_P_FUNCSCAN] = "Function Scan", [SQL_P_FILTER] = "Result",
+        [SQL_P_PROJECT] = "Result", [SQL_P_GATHER] = "Gather", [SQL_P_NESTLOOP] = "Nested Loop",
+        [SQL_P_HASHJOIN] = "Hash Join", [SQL_P_SORT] = "Sort", [SQL_P_LIMIT] = "Limit",
+        [SQL_P_SETOP] = "SetOp", [SQL_P_APPEND] = "Append", [SQL_P_MATERIAL] = "CTE Scan",
+        [SQL_P_CTESCAN] = "CTE Scan", [SQL_P_WORKTABLE] = "WorkTable Scan",
+        [SQL_P_RECURSIVE] = "Recursive Union", [SQL_P_WINDOW] = "WindowAgg",
+        [SQL_P_INSERT] = "ModifyTable", [SQL_P_UPDATE] = "ModifyTable",
+        [SQL_P_DELETE] = "ModifyTable"};
+    if (p->kind == SQL_P_AGG) {
+        bool empty_set = false; /* grouping sets with () are "Mixed", as in the text format */
+        for (uint32_t i = 0; i < p->agg.nsets; i++) empty_set |= p->agg.sets[i] == 0;
+        sql_explain_struct_agg(ex, empty_set ? "Mixed" : p->agg.ngroup > 0 ? "Hashed" : "Plain",
+                               modes[p->agg.mode <= SQL_AGG_FINAL ? p->agg.mode : 0]);
+        return;
+    }
+    if (p->kind == SQL_P_DISTINCT) {
+        if (p->distinct.nkeys == 0) sql_explain_struct_agg(ex, "Hashed", "Simple");
+        else sql_xtree_begin(ex->tree, "Unique");
+        return;
+    }
+    const char *type = (uint32_t)p->kind <= SQL_P_IXSCAN ? types[p->kind] : NULL;
+    sql_xtree_begin(ex->tree, type != NULL ? type : "Result");
+    switch (p->kind) {
+    case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE:
+        sql_explain_field(ex, "Operation", ops[p->kind - SQL_P_INSERT], true);
+        sql_explain_field(ex, "Relation Name", p->modify.table->name, false);
+        sql_explain_field(ex, "Alias", p->modify.table->name, false);
+        break;
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: sql_explain_struct_rel(ex, p); break;
+    case SQL_P_ANNSCAN:
+        sql_explain_field(ex, "Relation Name", p->ann.table->name, false);
+        sql_explain_field(ex, "Alias", p->ann.table->name, false);
+        break;
+    case SQL_P_VALUES: sql_explain_field(ex, "Alias", "*VALUES*", false); break;
+    case SQL_P_APPEND:
+        sql_xtree_field(ex->tree, "Subplans Removed", "0", SQL_XVAL_RAW, false);
+        break;
+    case SQL_P_FUNCSCAN:
+        sql_explain_field(ex, "Function Name", p->func.def->name, false);
+        sql_explain_field(ex, "Alias", p->func.def->name, false);
+        break;
+    case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
+        sql_explain_field(ex, "Join Type", sql_explain_join_type(p), false);
+        break;
+    case SQL_P_SETOP:
+        sql_explain_field(ex, "Strategy", "Hashed", true);
+        sql_explain_field(ex, "Command",
+                          rt_arena_sprintf(ex->tmp, "%s%s",
+                                           setops[p->setop.op <= 3 ? p->setop.op : 0],
+                                           p->setop.all ? " All" : ""), false);
+        break;
+    default: break;
+    }
 }
 
 /* Header line and details of node p. */
 static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *setops[] = {"", "Union", "Intersect", "Except"};
     char buf[160];
+    if (ex->tree != NULL) sql_explain_struct_head(ex, p);
     switch (p->kind) {
     case SQL_P_RESULT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_VALUES: sql_explain_head(ex, col, "Values Scan on \"*VALUES*\"", NULL); break;
@@ -660,7 +804,8 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     case SQL_P_GATHER:
         sql_explain_head(ex, col, "Gather", NULL);
         snprintf(buf, sizeof buf, "%u", sql_gather_partitions(p));
-        sql_explain_text(ex, col, "Partitions", buf);
+        if (ex->tree != NULL) sql_xtree_field(ex->tree, "Partitions", buf, SQL_XVAL_RAW, false);
+        else sql_explain_text(ex, col, "Partitions", buf);
         break;
     case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
         snprintf(buf, sizeof buf, "%s%s", p->kind == SQL_P_HASHJOIN ? "Hash" : "Nested Loop",
@@ -699,19 +844,33 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     }
 }
 
+/* How the next node relates to its parent in the structured formats ("Outer", "Inner",
+ * "Member", "SubPlan"). */
+static void sql_explain_relate(sql_xpl *ex, const char *rel, const char *name) {
+    if (ex->tree == NULL) return;
+    ex->tree->next_rel = rel;
+    ex->tree->next_name = name;
+}
+
 static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (p->kind == SQL_P_APPEND) {
         for (uint32_t i = 0; i < p->append.ninputs; i++) {
+            sql_explain_relate(ex, "Member", NULL);
             sql_explain_node(ex, p->append.inputs[i], col + 6, NULL, NULL);
         }
         return;
     }
     if (p->kind == SQL_P_CTESCAN || p->kind == SQL_P_WORKTABLE) return;
+    sql_explain_relate(ex, "Outer", NULL);
     if (p->left != NULL) sql_explain_node(ex, p->left, col + 6, NULL, NULL);
     if (p->right == NULL) return;
+    sql_explain_relate(ex, "Inner", NULL);
     if (p->kind == SQL_P_HASHJOIN) {
         sql_explain_head(ex, col + 6, "Hash", NULL);
+        if (ex->tree != NULL) sql_xtree_begin(ex->tree, "Hash");
+        sql_explain_relate(ex, "Outer", NULL);
         sql_explain_node(ex, p->right, col + 12, NULL, NULL);
+        if (ex->tree != NULL) sql_xtree_end(ex->tree);
         return;
     }
     bool lateral = p->kind == SQL_P_NESTLOOP && p->join.lateral && ex->nouter < 8;
@@ -782,8 +941,13 @@ static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t co
     if (s->n == 0 || ex->nouter == 8) return;
     ex->outer[ex->nouter++] = row;
     for (uint32_t i = 0; i < s->n; i++) {
-        sql_explain_pad(ex->sb, col + 2);
-        sql_strbuf_printf(ex->sb, "SubPlan %u\n", s->items[i]->sub.id + 1);
+        char name[32];
+        snprintf(name, sizeof name, "SubPlan %u", s->items[i]->sub.id + 1);
+        if (ex->tree == NULL) {
+            sql_explain_pad(ex->sb, col + 2);
+            sql_strbuf_printf(ex->sb, "%s\n", name);
+        }
+        sql_explain_relate(ex, "SubPlan", name);
         sql_explain_node(ex, s->items[i]->sub.plan, col + 8, NULL, NULL);
     }
     ex->nouter--;
@@ -823,7 +987,10 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     sql_explain_self(ex, p, col);
     if (filter != NULL) sql_explain_prop(ex, col, "Filter", filter->filter.pred, p);
     if (!result_project) sql_explain_children(ex, p, col);
-    sql_explain_subplans(ex, &subs, col, p);
+    /* UPDATE's SET expressions are evaluated over the row its scan read. */
+    const sql_plan *row = p->kind == SQL_P_UPDATE && p->left != NULL ? p->left : p;
+    sql_explain_subplans(ex, &subs, col, row);
+    if (ex->tree != NULL) sql_xtree_end(ex->tree);
 }
 
 static uint32_t sql_explain_relations(const sql_plan *p) {
@@ -852,6 +1019,21 @@ void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
     }
     sql_explain_node(&ex, p, indent * 6, NULL, NULL);
     rt_arena_destroy(ex.tmp);
+}
+
+void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
+                          double exec_ms, sql_strbuf *sb) {
+    sql_xtree tree = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
+    sql_xpl ex = {.sb = sb, .qualify = sql_explain_relations(p) > 1, .tree = &tree,
+                  .tmp = tree.arena};
+    if (tree.arena == NULL) {
+        sb->failed = true;
+        return;
+    }
+    sql_explain_node(&ex, p, 0, NULL, NULL);
+    if (tree.failed) sb->failed = true;
+    else sql_xtree_render(&tree, format, analyze, exec_ms, sb);
+    rt_arena_destroy(tree.arena);
 }
 
 /* ---- EXPLAIN HYBRID ---- */

@@ -439,11 +439,39 @@ static bool sql_session_discard_rows(void *arg, const sql_batch *b, uint32_t fro
     return true;
 }
 
+sql_explain_format sql_session_explain_format(const sql_explain *ex, uint32_t *type_oid) {
+    static const char *const names[] = {"text", "json", "yaml", "xml"};
+    static const uint32_t types[] = {SQL_T_TEXT, SQL_T_JSON, SQL_T_TEXT, SQL_T_XML};
+    uint32_t f = 0;
+    for (uint32_t i = 1; ex->format != NULL && i < 4; i++) {
+        if (strcmp(ex->format, names[i]) == 0) f = i;
+    }
+    *type_oid = types[f];
+    return (sql_explain_format)f;
+}
+
+/* A structured EXPLAIN: the whole document is one row of type json, xml or text (YAML). */
+static bool sql_session_explain_doc(sql_session *s, const sql_explain *ex, const sql_plan *plan,
+                                    double exec_ms, const sql_sink *sink, rt_err *err) {
+    uint32_t type;
+    sql_explain_format f = sql_session_explain_format(ex, &type);
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, s->query_arena, 1024);
+    sql_plan_explain_doc(plan, f, ex->analyze, exec_ms, &sb);
+    sql_strbuf_putc(&sb, '\0');
+    if (sb.failed) return rt_arena_fail(s->query_arena, err);
+    const char *cell = sb.data;
+    sql_col col = {.name = "QUERY PLAN", .type_oid = type, .typmod = -1};
+    return sql_session_emit_text(s->query_arena, &col, 1, &cell, 1, sink, true, err);
+}
+
 static bool sql_session_explain(sql_session *s, const sql_explain *ex, const char *sql,
                                 uint32_t sql_len, const sql_sink *sink, rt_err *err) {
-    if (ex->format != NULL && strcmp(ex->format, "text") != 0) {
+    uint32_t type;
+    bool structured = sql_session_explain_format(ex, &type) != SQL_EXPLAIN_TEXT;
+    if (structured && ex->hybrid) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "EXPLAIN (FORMAT %s) is not supported yet", ex->format);
+                          "EXPLAIN HYBRID is only available in FORMAT TEXT");
     }
     sql_stmt_env env;
     sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
@@ -457,6 +485,12 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
         quiet.rows = sql_session_discard_rows;
         char tag[SQL_TAG_BYTES];
         ok = sql_session_run_query(s, q, env.cat, env.db, NULL, &quiet, false, tag, err);
+    }
+    if (ok && structured) {
+        double ms = (double)(rt_time_mono_ns() - t0) / 1e6;
+        ok = sql_session_explain_doc(s, ex, q->plan, ms, sink, err);
+        sql_session_env_close(&env);
+        return ok;
     }
     if (ok) {
         if (ex->hybrid) sql_plan_explain_hybrid(q->plan, &sb);
@@ -717,7 +751,7 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
         return sql_guc_show(s, ((const sql_show *)stmt)->name, sink, err);
     case SQL_N_PREPARE:
         snprintf(tag, SQL_TAG_BYTES, "PREPARE");
-        return sql_session_prepare_stmt(s, (const sql_prepare *)stmt, err);
+        return sql_session_prepare_stmt(s, (const sql_prepare *)stmt, sql, sql_len, err);
     case SQL_N_EXECUTE:
         return sql_session_execute_stmt(s, (const sql_execute *)stmt, sink, tag, err);
     case SQL_N_DEALLOCATE:

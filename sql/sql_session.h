@@ -196,6 +196,28 @@ bool sql_session_set_setting(sql_session *s, const char *name, const char *value
 /* A fresh command id in the running transaction for a statement the executor runs inside
  * another (foreign-key checks and actions): it sees the writes of every earlier command. */
 uint32_t sql_session_take_command(sql_session *s);
+/* pg_prepared_statements and pg_cursors: the session's named prepared statements (SQL
+ * PREPARE and the protocol's named Parse), its DECLAREd cursors and the protocol's portals.
+ * An entry that is not shown (the unnamed statement, internal ones) gives false. Strings stay
+ * valid until the statement or cursor is closed. */
+typedef struct sql_prepared_info {
+    const char *name, *statement;
+    int64_t prepare_us;              /* PostgreSQL-epoch microseconds */
+    const uint32_t *param_types;
+    uint32_t nparams;
+    bool from_sql;
+    uint64_t generic_plans, custom_plans;
+} sql_prepared_info;
+typedef struct sql_cursor_info {
+    const char *name, *statement;
+    bool holdable, binary, scrollable;
+    int64_t created_us;
+} sql_cursor_info;
+uint32_t sql_session_prepared_count(const sql_session *s);
+bool sql_session_prepared_at(const sql_session *s, uint32_t i, sql_prepared_info *out);
+uint32_t sql_session_cursor_count(const sql_session *s);
+bool sql_session_cursor_at(const sql_session *s, uint32_t i, sql_cursor_info *out);
+
 /* Sequences: nextval records the value for currval/lastval (55000 before any nextval). */
 void sql_session_seq_used(sql_session *s, uint32_t seq_oid, int64_t value);
 bool sql_session_currval(sql_session *s, uint32_t seq_oid, const char *seq_name, int64_t *value,

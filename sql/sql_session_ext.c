@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "runtime/rt_mem.h"
+#include "runtime/rt_time.h"
 #include "sql/sql_session_int.h"
 #include "sql/sql_stats.h"
 
@@ -173,7 +174,9 @@ static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
             p->ncols = 1;
             p->cols = rt_arena_zalloc(p->arena, sizeof(sql_col));
             if (p->cols == NULL) return rt_arena_fail(p->arena, err);
-            p->cols[0] = (sql_col){.name = "QUERY PLAN", .type_oid = SQL_T_TEXT, .typmod = -1};
+            uint32_t type;
+            sql_session_explain_format((const sql_explain *)p->stmt, &type);
+            p->cols[0] = (sql_col){.name = "QUERY PLAN", .type_oid = type, .typmod = -1};
             /* The explained statement's parameters are the EXPLAIN's. */
             if (!sql_ext_inner_params(s, p, ((const sql_explain *)p->stmt)->stmt, err)) {
                 return false;
@@ -254,6 +257,8 @@ bool sql_session_prepare_text(sql_session *s, const char *name, const char *sql,
         if (nparams > 0) memcpy(types, param_types, sizeof(uint32_t) * nparams);
         p->sql = text;
         p->sql_len = len;
+        p->source = text;
+        p->prepare_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
         p->nparams = nparams;
         p->param_types = types;
         ok = sql_parse(p->arena, text, len, &list, err);
@@ -418,6 +423,8 @@ bool sql_session_bind_portal(sql_session *s, const sql_bind_args *a, bool is_cur
     sql_portal *pt = sql_ext_portal_new(s, a->portal, p, err);
     if (pt == NULL) return false;
     pt->is_cursor = is_cursor;
+    pt->created_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
+    pt->stmt->executions++;
     if (!sql_ext_formats(pt, a, err) || !sql_ext_decode_params(s, pt, a, err) ||
         (is_cursor && !sql_ext_start(s, pt, err))) {
         sql_session_close_portal(s, a->portal);

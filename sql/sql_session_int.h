@@ -32,6 +32,9 @@ typedef struct sql_guc_undo {
     char *old;
 } sql_guc_undo;
 
+/* Microseconds from 1970-01-01 to PostgreSQL's epoch 2000-01-01. */
+#define SQL_PG_EPOCH_OFFSET_US 946684800000000ll
+
 /* Search-path schema names, expanded ("$user" -> the user name). */
 #define SQL_SEARCH_PATH_MAX 32u
 
@@ -51,6 +54,11 @@ typedef struct sql_prepared {
     sql_col *cols;
     uint32_t refs;               /* portals using it */
     bool closed;                 /* closed while portals still used it */
+    /* pg_prepared_statements */
+    const char *source;          /* the query string that created it (PREPARE: all of it) */
+    bool from_sql;               /* PREPARE rather than the protocol's Parse */
+    int64_t prepare_us;          /* PostgreSQL-epoch microseconds */
+    uint64_t executions;         /* plans handed out: EXECUTE and Bind */
 } sql_prepared;
 
 /* A portal (Bind) or a cursor (DECLARE): a statement with parameter values, run in steps. */
@@ -76,6 +84,11 @@ typedef struct sql_portal {
     rt_err run_err;
     sql_cursor cur;
     char tag[SQL_TAG_BYTES];     /* utility statements: their tag after running */
+    /* pg_cursors (DECLARE'd cursors only) */
+    const char *source;          /* the query string that declared it */
+    bool binary;                 /* DECLARE ... BINARY */
+    bool scrollable;             /* DECLARE ... SCROLL */
+    int64_t created_us;
 } sql_portal;
 
 typedef struct sql_savepoint {
@@ -220,6 +233,10 @@ void sql_session_tag(const sql_query *q, uint64_t rows, char tag[SQL_TAG_BYTES])
 bool sql_session_text_rows(sql_session *s, const char *colname, const char *const *lines,
                            uint32_t n, const sql_sink *sink, bool describe, rt_err *err);
 
+/* The FORMAT of an EXPLAIN and the type of its QUERY PLAN column (json for JSON, xml for
+ * XML, text otherwise, as PostgreSQL describes it). */
+sql_explain_format sql_session_explain_format(const sql_explain *ex, uint32_t *type_oid);
+
 /* SHOW ALL: rows of (name, setting, description), `n` triples. */
 bool sql_session_show_all_rows(sql_session *s, const char *const *triples, uint32_t n,
                                const sql_sink *sink, rt_err *err);
@@ -248,7 +265,8 @@ bool sql_session_portal_fetch(sql_session *s, sql_portal *pt, uint64_t max_rows,
 bool sql_session_portal_materialize(sql_session *s, sql_portal *pt, rt_err *err);
 void sql_prepared_release(sql_session *s, sql_prepared *p);
 /* PREPARE / EXECUTE / DEALLOCATE / DECLARE / FETCH / CLOSE. */
-bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, rt_err *err);
+bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, const char *sql,
+                              uint32_t sql_len, rt_err *err);
 bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_sink *sink,
                               char tag[SQL_TAG_BYTES], rt_err *err);
 bool sql_session_deallocate_stmt(sql_session *s, const sql_deallocate *d, rt_err *err);

@@ -6,7 +6,17 @@
 #include "runtime/rt_mem.h"
 #include "sql/sql_session_int.h"
 
-bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, rt_err *err) {
+/* A copy of `len` bytes of `text` as a string in `arena` (NULL past its budget). */
+static const char *sql_sqlprep_source(rt_arena *arena, const char *text, uint32_t len) {
+    char *c = rt_arena_alloc(arena, (size_t)len + 1u);
+    if (c == NULL) return NULL;
+    if (len > 0) memcpy(c, text, len);
+    c[len] = '\0';
+    return c;
+}
+
+bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, const char *sql,
+                              uint32_t sql_len, rt_err *err) {
     uint32_t n = p->arg_types.count;
     uint32_t *types = rt_arena_zalloc(s->query_arena, sizeof(uint32_t) * (n + 1u));
     if (types == NULL) return rt_arena_fail(s->query_arena, err);
@@ -25,8 +35,16 @@ bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, rt_err *err)
         return rt_err_set(err, SQLSTATE_INVALID_SQL_STATEMENT_NAME,
                           "invalid statement name \"\"");
     }
-    return sql_session_prepare_text(s, p->name, p->query_text, (uint32_t)strlen(p->query_text),
-                                    n, types, err);
+    if (!sql_session_prepare_text(s, p->name, p->query_text, (uint32_t)strlen(p->query_text),
+                                  n, types, err)) {
+        return false;
+    }
+    /* pg_prepared_statements shows the whole query string the PREPARE came in. */
+    sql_prepared *made = sql_prepared_find(s, p->name);
+    made->from_sql = true;
+    if (sql != NULL) made->source = sql_sqlprep_source(made->arena, sql, sql_len);
+    if (made->source == NULL) made->source = made->sql;
+    return true;
 }
 
 /* EXECUTE's arguments: constants (optionally signed or cast), decoded as the parameter types. */
@@ -90,6 +108,7 @@ bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_si
     }
     sql_value *params = rt_arena_zalloc(s->query_arena, sizeof(sql_value) * (p->nparams + 1u));
     if (params == NULL) return rt_arena_fail(s->query_arena, err);
+    p->executions++;
     for (uint32_t i = 0; i < p->nparams; i++) {
         if (!sql_sqlprep_param(s, SQL_LIST_AT(e->params, i), p->param_types[i], &params[i],
                                err)) {
@@ -155,6 +174,13 @@ static bool sql_sqlprep_declare(sql_session *s, const sql_declare_cursor *d, con
     sql_portal *pt = sql_session_portal_find(s, d->name);
     pt->scroll = d->scroll || d->with_hold;
     pt->holdable = d->with_hold;
+    pt->binary = d->binary;
+    pt->scrollable = d->scroll;
+    pt->source = sql_sqlprep_source(pt->arena, sql, sql_len);
+    if (pt->source == NULL) {
+        sql_session_close_portal(s, d->name);
+        return rt_arena_fail(s->query_arena, err);
+    }
     /* Scrolling and holding need the rows kept: the cursor runs to its end now, on its
      * snapshot, and later fetches read what it kept. */
     if (pt->scroll && !sql_session_portal_materialize(s, pt, err)) {
@@ -313,4 +339,40 @@ bool sql_session_cursor_stmt(sql_session *s, const sql_node *stmt, const char *s
     default: break;
     }
     return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "cursor statement not supported");
+}
+
+/* ---- pg_prepared_statements, pg_cursors ---- */
+
+/* PostgreSQL plans a statement without parameters generically every time; one with
+ * parameters gets custom plans for its first executions. */
+#define SQL_SQLPREP_CUSTOM_PLANS 5u
+
+uint32_t sql_session_prepared_count(const sql_session *s) { return s->nprepared; }
+
+bool sql_session_prepared_at(const sql_session *s, uint32_t i, sql_prepared_info *out) {
+    const sql_prepared *p = s->prepared[i];
+    if (p->name[0] == '\0' || p->name[0] == '\x01') return false; /* unnamed, internal */
+    uint64_t custom = p->nparams == 0 ? 0
+                      : p->executions < SQL_SQLPREP_CUSTOM_PLANS ? p->executions
+                                                                 : SQL_SQLPREP_CUSTOM_PLANS;
+    *out = (sql_prepared_info){.name = p->name, .statement = p->source,
+                               .prepare_us = p->prepare_us, .param_types = p->param_types,
+                               .nparams = p->nparams, .from_sql = p->from_sql,
+                               .generic_plans = p->executions - custom, .custom_plans = custom};
+    return true;
+}
+
+uint32_t sql_session_cursor_count(const sql_session *s) { return s->nportals; }
+
+/* A simple query runs without a portal; the protocol's portals (the unnamed one too) show as
+ * PostgreSQL shows them, with their statement's text. */
+bool sql_session_cursor_at(const sql_session *s, uint32_t i, sql_cursor_info *out) {
+    const sql_portal *pt = s->portals[i];
+    const char *source = pt->is_cursor ? pt->source : pt->stmt != NULL ? pt->stmt->source : NULL;
+    if (source == NULL) return false;
+    *out = (sql_cursor_info){.name = pt->name, .statement = source,
+                             .holdable = pt->holdable, .binary = pt->binary,
+                             .scrollable = pt->scrollable,
+                             .created_us = pt->created_us};
+    return true;
 }
