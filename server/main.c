@@ -104,6 +104,11 @@ static bool server_setting(server_options *opt, const char *arg) {
     if (strcmp(name, "max_connections") == 0) {
         ok = server_parse_uint(value, NET_PG_CONNECTIONS_MAX, &v) && v > 0;
         if (ok) opt->max_connections = (uint32_t)v;
+    } else if (strcmp(name, "autovacuum") == 0) {
+        bool on = strcmp(value, "on") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0;
+        ok = on || strcmp(value, "off") == 0 || strcmp(value, "false") == 0 ||
+             strcmp(value, "0") == 0;
+        if (ok) eng_vac_set_autovacuum(on);
     } else if (strcmp(name, "port") == 0) {
         ok = server_set_port(opt, value);
     } else if (strcmp(name, "listen_addresses") == 0) {
