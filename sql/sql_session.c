@@ -284,7 +284,8 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
 }
 
 void sql_session_snap_settle(sql_session *s) {
-    if (!s->snap_reg.active || s->snap_ts != 0) return;
+    if (!s->snap_reg.active) return;
+    if (s->txn_active && s->isolation == ENG_ISO_REPEATABLE_READ && s->snap_ts != 0) return;
     for (uint32_t i = 0; i < s->nportals; i++) {
         const sql_portal *pt = s->portals[i];
         if (pt->started && !pt->done && pt->mat == NULL) return; /* reads on as of it */
