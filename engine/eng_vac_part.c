@@ -128,6 +128,7 @@ static int vac_cmp_desc(const void *a, const void *b) {
  * order, so the free list hands out the lowest slots first and high row groups empty out. */
 static void vac_free(vac_pass *v) {
     eng_part *p = v->p;
+    if (v->ndying == 0) return;
     qsort(v->dying, v->ndying, sizeof(uint32_t), vac_cmp_desc);
     for (uint32_t i = 0; i < v->ndying; i++) {
         if (i % ENG_VAC_FREE_SLICE == 0) {
