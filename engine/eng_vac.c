@@ -250,9 +250,10 @@ static void eng_vac_tick(rt_timer *t) {
 
 void eng_vac_shard_start(void) {
     eng_vac_shard *sh = &eng_vac_shards[rt_core_id()];
-    RT_ASSERT(sh->nregs == 0);
+    sh->regs = NULL; /* a new runtime: registrations of an earlier one in this process died */
+    sh->nregs = 0;
     memset(&sh->timer, 0, sizeof sh->timer);
-    sh->published = UINT64_MAX;
+    eng_vac_publish(rt_core_id(), UINT64_MAX);
     sh->stopping = false;
     sh->running = false;
     sh->started = true;
