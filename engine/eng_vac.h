@@ -28,6 +28,11 @@
  *          autovacuum_vacuum_threshold and _scale_factor) is vacuumed in a background fiber,
  *          unless the table says autovacuum_enabled = off or autovacuum is off for the server.
  * Core:    registrations, passes and the timer on shard threads; statistics from anywhere.
+ * Memory:  a pass allocates its list of taken slots (rt_xmalloc) and frees it at its end; a
+ *          registration lives in its caller's memory (a session, a stack frame) until
+ *          eng_snap_unregister.
+ * Errors:  a pass fails only when relinking graph nodes meets the graph's memory bound (54000);
+ *          its taken slots then stay out of every chain and index for the next pass.
  * Limits:  ENG_VAC_TABLES_MAX table storages with statistics (past it a table's totals are
  *          not kept: pg_stat_user_tables reads zero for it and autovacuum judges its partitions
  *          by their own counts). */
