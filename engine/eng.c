@@ -2,6 +2,7 @@
  * protocol. Recovery is in eng_recover.c, sequences in eng_seq.c. */
 #include "engine/eng_ckpt_int.h"
 #include "engine/eng_int.h"
+#include "engine/eng_vac.h"
 #include "engine/eng_part_int.h"
 
 #include <errno.h>
@@ -200,10 +201,15 @@ bool eng_shard_start(rt_err *err) {
     }
     eng_ckpt_shard_start();
     sh->wal = eng_wal_open(eng_global.data_dir, eng_global.boot, me, err);
-    return sh->wal != NULL;
+    if (sh->wal == NULL) return false;
+    eng_vac_shard_start();
+    return true;
 }
 
-void eng_shard_stop(void) { eng_ckpt_shard_stop(); }
+void eng_shard_stop(void) {
+    eng_vac_shard_stop();
+    eng_ckpt_shard_stop();
+}
 
 /* ---- commit protocol ---- */
 

@@ -21,6 +21,7 @@
 #include "engine/eng_part.h"
 #include "engine/eng_tx.h"
 #include "engine/eng_txn.h"
+#include "engine/eng_vac.h"
 #include "engine/eng_wal.h"
 #include "runtime/rt_err.h"
 

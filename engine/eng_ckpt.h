@@ -83,7 +83,8 @@ void eng_ckpt_set_hooks(const eng_ckpt_hooks *hooks);
 /* The snapshot a checkpoint of shard `core` reads at the moment (UINT64_MAX if none): versions
  * it can see must stay. */
 uint64_t eng_ckpt_oldest_snapshot(uint32_t core);
-/* True while a checkpoint writes partition `p`: its slots must not be reused meanwhile. */
+/* True while a checkpoint writes partition `p`: vacuum frees no slot of it meanwhile (the
+ * writer reads row groups between yields). */
 bool eng_ckpt_writing(const eng_part *p);
 
 /* ---- figures (tests, monitoring) ---- */

@@ -25,6 +25,7 @@
 #include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
+#include "runtime/rt_time.h"
 
 typedef struct eng_ckpt_col {
     uint32_t type_oid;
@@ -295,6 +296,8 @@ static bool eng_ckpt_extra_save(eng_part *p, eng_ckpt_writer *w, rt_err *err) {
 static bool eng_ckpt_part_fill(eng_part *p, eng_ckpt_writer *w, eng_ckpt_header *h,
                                eng_ckpt_cap *cap, uint64_t *visible, rt_err *err) {
     if (!eng_ckpt_allowed(err)) return false;
+    /* Vacuum is removing graph nodes (eng_vac.h): the graph is saved once that is done. */
+    while (p->ann_vacuuming) rt_fiber_sleep_ns(RT_NS_PER_MS);
     eng_ckpt_capture(p, cap, h);
     eng_ckpt_writing_begin(p, cap->snap.ts);
     eng_ckpt_writer_header(w, h);
@@ -537,7 +540,10 @@ static bool eng_ckpt_load_rows(eng_ckpt_loader *ld, const uint8_t *body, uint64_
         }
     }
     if (r.pos != len) return eng_ckpt_corrupt(err, path, "bad row section");
-    for (uint32_t i = 0; i < n; i++) p->live_estimate += vis[i];
+    for (uint32_t i = 0; i < n; i++) {
+        eng_part_live_add(p, vis[i]);
+        eng_part_dead_add(p, 1 - vis[i]); /* loaded dead: vacuum takes it */
+    }
     return eng_ckpt_load_index(ld, first, vis, n, err);
 }
 

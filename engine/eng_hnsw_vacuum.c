@@ -24,8 +24,11 @@
 #include "engine/eng_hnsw_int.h"
 
 /* Dying nodes walked through to find replacement neighbours for one list: enough to get past
- * clusters of deletions, bounded so one repair stays a small slice of work. */
-#define HNSW_REPAIR_EXPAND_MAX 64u
+ * clusters of deletions, bounded so one repair stays a small slice of work. Under a steady
+ * UPDATE load a third of the nodes die between passes and most lists need repair; 8 (up to
+ * 8 x 2m candidates) keeps recall@10 after 30% deletes at the level 64 gave (0.968 in
+ * test_eng_vacuum) at a quarter of the repair cost (bench/RESULTS.md, Vacuum). */
+#define HNSW_REPAIR_EXPAND_MAX 8u
 
 void eng_hnsw_mark_dead(eng_hnsw *h, uint32_t slot) {
     hnsw_chunk *c = hnsw_chunk_of(h, slot);

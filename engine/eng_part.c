@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/eng_key.h"
+#include "engine/eng_vac.h"
 #include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
@@ -78,6 +79,7 @@ eng_part *eng_part_create(const eng_table *t, uint32_t partition_no) {
     p->table_oid = t->oid;
     p->pk = eng_btree_create();
     p->next_rowid = 1;
+    p->tstat = eng_vac_tstat_of(t->storage_id);
     eng_part_sync_schema(p, t);
     return p;
 }
@@ -161,6 +163,7 @@ void eng_part_destroy(eng_part *p) {
         rt_free(rg);
     }
     rt_free(p->rgs);
+    rt_free(p->free_slots);
     for (uint32_t c = 0; c < p->ncols; c++) rt_free(p->cols[c].missing);
     rt_free(p->cols);
     eng_btree_destroy(p->pk);
@@ -185,7 +188,8 @@ const eng_btree *eng_part_index(const eng_part *p, uint32_t index_oid) {
 }
 
 uint64_t eng_part_memory_bytes(const eng_part *p) {
-    uint64_t bytes = sizeof *p + p->value_bytes + eng_btree_bytes(p->pk);
+    uint64_t bytes = sizeof *p + p->value_bytes + eng_btree_bytes(p->pk) +
+                     (uint64_t)p->free_cap * sizeof(uint32_t);
     for (uint32_t g = 0; g < p->rg_count; g++) {
         const eng_rowgroup *rg = p->rgs[g];
         bytes += sizeof *rg + rg->cap * (8u + 8u + 4u);
@@ -215,7 +219,55 @@ static eng_rowgroup *eng_rowgroup_new(const eng_part *p, uint32_t first_slot, ui
     return rg;
 }
 
+/* A slot vacuum freed: its stamps say "never visible" until the caller stores the row. */
+static uint32_t eng_part_reuse_slot(eng_part *p) {
+    uint32_t slot = p->free_slots[--p->free_count];
+    eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    RT_ASSERT(rg->end[off] == ENG_STAMP_FREE);
+    RT_ASSERT(rg->free > 0);
+    rg->free--;
+    rg->begin[off] = ENG_TS_INF;
+    rg->end[off] = ENG_TS_INF;
+    rg->older[off] = ENG_SLOT_NONE;
+    return slot;
+}
+
+void eng_part_slot_release(eng_part *p, uint32_t slot) {
+    eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    RT_ASSERT(rg->end[off] == ENG_STAMP_DYING);
+    for (uint32_t c = 0; c < rg->ncols; c++) {
+        eng_chunk *ch = rg->cols[c];
+        if (ch == NULL || ch->nulls[off]) continue;
+        if (p->cols[c].store == ENG_STORE_VARLEN) {
+            sql_bytes *b = &((sql_bytes *)ch->data)[off];
+            p->value_bytes -= b->len;
+            rt_free((void *)b->ptr);
+            *b = (sql_bytes){0};
+        }
+        ch->nulls[off] = 1;
+    }
+    if (rg->rowid != NULL) rg->rowid[off] = 0;
+    rg->begin[off] = ENG_TS_INF;
+    rg->end[off] = ENG_STAMP_FREE;
+    rg->older[off] = ENG_SLOT_NONE;
+    rg->free++;
+    if (rg->free == rg->cap) { /* every slot free: the chunks go, re-made on reuse */
+        for (uint32_t c = 0; c < rg->ncols; c++) {
+            eng_chunk_free(&p->cols[c], rg->cols[c], rg->used);
+            rg->cols[c] = NULL;
+        }
+    }
+    if (p->free_count == p->free_cap) {
+        p->free_cap = p->free_cap == 0 ? 64 : p->free_cap * 2;
+        p->free_slots = rt_xrealloc(p->free_slots, p->free_cap * sizeof(uint32_t));
+    }
+    p->free_slots[p->free_count++] = slot;
+}
+
 uint32_t eng_part_alloc_slot(eng_part *p) {
+    if (p->free_count > 0) return eng_part_reuse_slot(p);
     if (p->next_slot >= ENG_PART_SLOTS_MAX) return ENG_SLOT_NONE;
     uint32_t slot = p->next_slot;
     uint32_t g = eng_rg_index(slot);
@@ -319,6 +371,7 @@ void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row) {
         if (fresh && pc->has_missing) {
             /* Rows of this group stored before the column existed read its missing value. */
             for (uint32_t i = 0; i < off; i++) {
+                if (rg->end[i] == ENG_STAMP_FREE) continue; /* stays NULL until reused */
                 sql_value mv = {.type_oid = pc->type_oid};
                 eng_codec_r r;
                 eng_r_init(&r, pc->missing, pc->missing_len);

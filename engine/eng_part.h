@@ -11,6 +11,8 @@
  *          a version is visible to their snapshot (eng_txn.h).
  * Writes:  go through an eng_tx (eng_tx.h): it records every stamp it sets so that commit and
  *          abort (and ROLLBACK TO SAVEPOINT) can finish or undo them.
+ * Vacuum:  versions dead for every snapshot are unlinked and their slots freed (eng_vac.h); a
+ *          write takes a freed slot before a new one, so slot numbers are not in insert order.
  * Memory:  varlen values are copied into the store (one allocation each) and freed by vacuum.
  * Limits:  ENG_PART_SLOTS_MAX slots per partition (54000 past it). */
 #ifndef ENG_PART_H

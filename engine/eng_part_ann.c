@@ -21,6 +21,8 @@ struct eng_pann {
     eng_hnsw_params params;
     eng_hnsw *graph;
     uint32_t indexed_upto;   /* slots below it were offered to the graph */
+    bool vacuuming;          /* eng_part_ann_vacuum works on the graph: freed after it */
+    bool retired;            /* the definition dropped it meanwhile */
 };
 
 /* Nodes inserted by catching up (not by the write that stored them): a figure for tests and
@@ -62,6 +64,10 @@ static bool eng_ann_same(const eng_hnsw_params *a, const eng_hnsw_params *b) {
 
 static void eng_ann_free(eng_pann *a) {
     if (a == NULL) return;
+    if (a->vacuuming) { /* a vacuum parked inside the graph: it frees it when it returns */
+        a->retired = true;
+        return;
+    }
     eng_hnsw_destroy(a->graph);
     rt_free(a);
 }
@@ -134,9 +140,59 @@ static bool eng_ann_catch_up(eng_pann *a, uint32_t upto, bool may_yield, rt_err 
 
 bool eng_part_ann_add(eng_part *p, uint32_t slot, rt_err *err) {
     for (uint32_t j = 0; j < p->ann_count; j++) {
-        if (!eng_ann_catch_up(p->anns[j], slot + 1, false, err)) return false;
+        eng_pann *a = p->anns[j];
+        if (slot < a->indexed_upto) {
+            /* A slot vacuum freed and a write reused: offered long ago, so insert it now. */
+            if (eng_part_vector(p, slot, a->attnum) == NULL) continue;
+            if (!eng_hnsw_insert(a->graph, slot, err)) return false;
+            continue;
+        }
+        if (!eng_ann_catch_up(a, slot + 1, false, err)) return false;
     }
     return true;
+}
+
+bool eng_part_ann_release(eng_part *p, uint32_t slot) {
+    bool any = false;
+    for (uint32_t j = 0; j < p->ann_count; j++) {
+        eng_pann *a = p->anns[j];
+        if (slot >= a->indexed_upto || !eng_hnsw_contains(a->graph, slot)) continue;
+        eng_hnsw_mark_dead(a->graph, slot);
+        any = true;
+    }
+    return any;
+}
+
+static void eng_ann_vacuum_yield(void *ctx) {
+    (void)ctx;
+    if (rt_fiber_self() != NULL) rt_fiber_maybe_yield();
+}
+
+bool eng_part_ann_vacuum(eng_part *p, uint64_t *nodes_removed, rt_err *err) {
+    /* The graphs as of now: a definition change while a vacuum parks retires graphs (freed
+     * here afterwards) and may start new ones (they never had the dead nodes). */
+    uint32_t n = p->ann_count;
+    if (n == 0) return true;
+    eng_pann **list = rt_xcalloc(n, sizeof *list);
+    for (uint32_t j = 0; j < n; j++) {
+        list[j] = p->anns[j];
+        list[j]->vacuuming = true;
+    }
+    bool ok = true;
+    for (uint32_t j = 0; j < n; j++) {
+        eng_pann *a = list[j];
+        eng_hnsw_vacuum_opts opts = {.yield = {.fn = eng_ann_vacuum_yield}};
+        eng_hnsw_vacuum_stats st;
+        memset(&st, 0, sizeof st);
+        if (ok && !a->retired) ok = eng_hnsw_vacuum(a->graph, &opts, &st, err);
+        *nodes_removed += st.removed;
+    }
+    for (uint32_t j = 0; j < n; j++) {
+        list[j]->vacuuming = false;
+        if (list[j]->retired) eng_ann_free(list[j]);
+    }
+    rt_free(list);
+    return ok;
 }
 
 void eng_part_ann_undo(eng_part *p, uint32_t slot) {

@@ -20,6 +20,7 @@ typedef struct eng_rowgroup {
     uint64_t *end;
     uint32_t *older;     /* previous version of the same row, ENG_SLOT_NONE if none */
     int64_t *rowid;      /* hidden row id (tables without a primary key), else NULL */
+    uint32_t free;       /* slots of the group on the partition's free list (eng_vac.c) */
     uint32_t ncols;
     eng_chunk **cols;    /* [attnum - 1]; NULL = not materialised: reads give `missing` */
 } eng_rowgroup;
@@ -67,6 +68,14 @@ struct eng_part {
     uint32_t ann_count;
     uint64_t live_estimate;
     uint64_t value_bytes;
+    /* Vacuum (eng_vac.c): slots it freed, reused before new ones (a stack); versions ended or
+     * aborted since its last pass; the table's process-wide statistics. */
+    uint32_t *free_slots;
+    uint32_t free_count, free_cap;
+    uint64_t dead_estimate;
+    struct eng_vac_tstat *tstat;
+    bool vacuuming;      /* a vacuum runs on the partition (one at a time) */
+    bool ann_vacuuming;  /* ... and is removing graph nodes: checkpoints wait (eng_ann_save) */
     /* End LSN (this boot, the owning shard's WAL) of the last record holding its redo, 0 if
      * none: a checkpoint whose position is past it holds everything (eng_ckpt.c). */
     uint64_t wal_end_lsn;
@@ -98,17 +107,49 @@ bool eng_row_decode(eng_codec_r *r, const eng_part *p, sql_value *row);
 /* The encoded primary key of a row given as values (or of a row id). */
 bool eng_part_row_key(const eng_part *p, const sql_value *row, int64_t rowid, eng_codec_w *key,
                       rt_err *err);
-/* Allocates the next slot (new row group as needed); ENG_SLOT_NONE past the limit. */
+/* Frees the values of a DYING slot and puts it on the free list; a row group all of whose
+ * slots are free gives its column chunks back (vacuum, eng_vac.c). */
+void eng_part_slot_release(eng_part *p, uint32_t slot);
+/* Allocates a slot: a freed one first, else the next (new row group as needed);
+ * ENG_SLOT_NONE past the limit. */
 uint32_t eng_part_alloc_slot(eng_part *p);
 /* The chunk of column index `c` (attnum - 1) in `rg`, materialised (all NULL) if it was not. */
 eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c);
 /* Stores the values of `row` into `slot` (copies varlen values). */
 void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row);
+/* Removes the secondary-index entries that name the version at `slot` (vacuum); `pk` is its
+ * encoded primary key. */
+void eng_part_index_remove(eng_part *p, uint32_t slot, const eng_codec_w *pk);
 /* Adds index entries of the version at `slot` (all secondary indexes). */
 bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err);
 /* Fills secondary index `index_oid` (new, empty) from every version stored so far: CREATE INDEX
  * on a table with rows, when the partition adapts to the new definition. */
 bool eng_part_index_build(eng_part *p, uint32_t index_oid, rt_err *err);
+
+/* End stamps of slots vacuum took (begin is ENG_TS_INF): they name transaction slot 0, which
+ * no transaction uses, with the lock bit, so no code that resolves stamps ever sees them
+ * (a begin of ENG_TS_INF ends every visibility check first). DYING: out of every chain and
+ * index, its graph nodes going; FREE: on the free list, values released. */
+#define ENG_STAMP_VAC(n) (ENG_STAMP_TXN_BIT | ENG_STAMP_LOCK_BIT | (0x3fffffull << 40) | \
+                          ((uint64_t)(n) << 20))
+#define ENG_STAMP_DYING ENG_STAMP_VAC(0xffffdu) /* taken by the running pass */
+#define ENG_STAMP_LEFT ENG_STAMP_VAC(0xffffeu)  /* DYING, left by a pass that stopped early */
+#define ENG_STAMP_FREE ENG_STAMP_VAC(0xfffffu)
+static inline bool eng_slot_taken_by_vacuum(uint64_t end) {
+    return end == ENG_STAMP_DYING || end == ENG_STAMP_LEFT || end == ENG_STAMP_FREE;
+}
+
+/* Live and dead row counts (eng_vac.c keeps the table's totals with the partition's). */
+void eng_part_live_add(eng_part *p, int64_t delta);
+void eng_part_set_older(eng_part *p, uint32_t slot, uint32_t older);
+void eng_part_dead_add(eng_part *p, int64_t delta);
+
+/* ---- vacuum's hooks into the graphs (eng_part_ann.c) ---- */
+/* Marks the nodes of `slot` dead in every graph; true if some graph has a node for it (the
+ * slot may be reused only after eng_part_ann_vacuum). */
+bool eng_part_ann_release(eng_part *p, uint32_t slot);
+/* Removes every node marked dead from every graph (Algorithm 4 repairs; yields). */
+bool eng_part_ann_vacuum(eng_part *p, uint64_t *nodes_removed, rt_err *err);
 
 #define ENG_REDO_UPSERT 1
 #define ENG_REDO_DELETE 2

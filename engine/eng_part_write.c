@@ -102,20 +102,44 @@ static eng_key_state eng_key_settle(eng_part *p, eng_tx *tx, const uint8_t *key,
 /* ---- secondary indexes ---- */
 
 /* The entry of index `ix` for the version at `slot`: index key ++ primary key -> slot. */
-static bool eng_part_index_put(eng_part *p, eng_pindex *ix, uint32_t slot, const eng_codec_w *pk,
-                               rt_err *err) {
-    eng_codec_w key;
-    eng_w_init(&key);
+static bool eng_part_index_key(const eng_part *p, const eng_pindex *ix, uint32_t slot,
+                               const eng_codec_w *pk, eng_codec_w *key, rt_err *err) {
     bool ok = true;
     for (uint32_t c = 0; ok && c < ix->ncols; c++) {
         sql_value v;
         eng_part_read(p, slot, ix->attnums[c], &v);
-        ok = eng_key_append(&key, &v, ix->desc[c], err);
+        ok = eng_key_append(key, &v, ix->desc[c], err);
     }
-    eng_w_raw(&key, pk->buf, pk->len); /* entries are unique by primary key */
-    if (ok) ok = eng_btree_put(ix->tree, key.buf, (uint32_t)key.len, slot, NULL, err);
+    eng_w_raw(key, pk->buf, pk->len); /* entries are unique by primary key */
+    return ok;
+}
+
+static bool eng_part_index_put(eng_part *p, eng_pindex *ix, uint32_t slot, const eng_codec_w *pk,
+                               rt_err *err) {
+    eng_codec_w key;
+    eng_w_init(&key);
+    bool ok = eng_part_index_key(p, ix, slot, pk, &key, err) &&
+              eng_btree_put(ix->tree, key.buf, (uint32_t)key.len, slot, NULL, err);
     rt_free(key.buf);
     return ok;
+}
+
+void eng_part_index_remove(eng_part *p, uint32_t slot, const eng_codec_w *pk) {
+    eng_codec_w key;
+    eng_w_init(&key);
+    for (uint32_t i = 0; i < p->index_count; i++) {
+        eng_pindex *ix = &p->indexes[i];
+        rt_err err;
+        rt_err_clear(&err);
+        key.len = 0;
+        uint64_t named;
+        /* A later version with the same index key took the entry over: it stays. */
+        if (eng_part_index_key(p, ix, slot, pk, &key, &err) &&
+            eng_btree_get(ix->tree, key.buf, (uint32_t)key.len, &named) && named == slot) {
+            eng_btree_delete(ix->tree, key.buf, (uint32_t)key.len);
+        }
+    }
+    rt_free(key.buf);
 }
 
 bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err) {
@@ -201,7 +225,7 @@ eng_insert_result eng_part_insert(eng_part *p, eng_tx *tx, const sql_value *row,
     if (!eng_part_add_version(p, tx, row, rowid, newest, &slot, err)) goto out;
     if (!eng_btree_put(p->pk, key.buf, (uint32_t)key.len, slot, NULL, err)) goto out;
     eng_redo_upsert(tx, p, row, rowid);
-    p->live_estimate++;
+    eng_part_live_add(p, 1);
     *slot_out = slot;
     result = ENG_INSERTED;
 out:
@@ -306,7 +330,7 @@ bool eng_part_delete(eng_part *p, eng_tx *tx, uint32_t locked_slot, rt_err *err)
               eng_part_end_locked(p, tx, locked_slot, err);
     if (ok) {
         eng_redo_delete(tx, p, key.buf, (uint32_t)key.len);
-        if (p->live_estimate > 0) p->live_estimate--;
+        eng_part_live_add(p, -1);
     }
     rt_free(key.buf);
     return ok;
@@ -352,6 +376,12 @@ void eng_part_set_begin(eng_part *p, uint32_t slot, uint64_t stamp) {
 
 void eng_part_set_end(eng_part *p, uint32_t slot, uint64_t stamp) {
     eng_rg_of(p, slot)->end[eng_rg_offset(slot)] = stamp;
+    /* A committed end (not a released lock): the version is dead once no snapshot needs it. */
+    if (!eng_stamp_is_txn(stamp) && stamp != ENG_TS_INF) eng_part_dead_add(p, 1);
+}
+
+void eng_part_set_older(eng_part *p, uint32_t slot, uint32_t older) {
+    eng_rg_of(p, slot)->older[eng_rg_offset(slot)] = older;
 }
 
 void eng_part_undo_insert(eng_part *p, uint32_t slot) {
@@ -375,7 +405,8 @@ void eng_part_undo_insert(eng_part *p, uint32_t slot) {
         }
     }
     rt_free(key.buf);
-    if (p->live_estimate > 0) p->live_estimate--;
+    eng_part_live_add(p, -1);
+    eng_part_dead_add(p, 1); /* an aborted version, for vacuum */
 }
 
 /* ---- replay (recovery) ---- */
@@ -399,7 +430,7 @@ bool eng_part_replay_upsert(eng_part *p, const sql_value *row, int64_t rowid, rt
             if (p->pk_count == 0 && rowid >= p->next_rowid) p->next_rowid = rowid + 1;
             ok = eng_btree_put(p->pk, key.buf, (uint32_t)key.len, slot, NULL, err) &&
                  eng_part_index_add(p, slot, err) && eng_part_ann_add(p, slot, err);
-            if (old == ENG_SLOT_NONE) p->live_estimate++;
+            if (old == ENG_SLOT_NONE) eng_part_live_add(p, 1);
         } else {
             rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "partition is full");
         }
@@ -413,6 +444,6 @@ bool eng_part_replay_delete(eng_part *p, const uint8_t *key, uint32_t len) {
     if (old == ENG_SLOT_NONE) return false;
     eng_part_set_end(p, old, ENG_TS_FROZEN);
     eng_btree_delete(p->pk, key, len);
-    if (p->live_estimate > 0) p->live_estimate--;
+    eng_part_live_add(p, -1);
     return true;
 }

@@ -66,6 +66,8 @@ static const net_conf_def net_conf_defs[NET_CONF_COUNT] = {
      "largest message a client may send (Query, Parse, Bind, CopyData); bytes, or kB/MB/GB"},
     {"log_min_messages", NET_CONF_LEVEL, 0, "info", 0, 0, true,
      "debug, info, warning or error (PostgreSQL's debug1-5, notice, log, fatal also read)"},
+    {"autovacuum", NET_CONF_BOOL, 0, "on", 0, 1, true,
+     "background vacuum of dead row versions (per table: WITH (autovacuum_enabled = off))"},
 };
 
 /* Session settings written (commented) into the default file: the ones operators set most. */

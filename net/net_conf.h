@@ -55,6 +55,7 @@ typedef enum net_conf_id {
     NET_CONF_AUTHENTICATION_TIMEOUT,
     NET_CONF_MAX_MESSAGE_SIZE,
     NET_CONF_LOG_MIN_MESSAGES,
+    NET_CONF_AUTOVACUUM,
     NET_CONF_COUNT
 } net_conf_id;
 

@@ -292,6 +292,7 @@ static void server_reload(void *arg) {
         return;
     }
     rt_log_set_level(server_log_level(net_conf_str(&conf, NET_CONF_LOG_MIN_MESSAGES)));
+    eng_vac_set_autovacuum(net_conf_int(&conf, NET_CONF_AUTOVACUUM) != 0);
     uint32_t rules = net_hba_rule_count(hba);
     net_pg_hba_set(hba);
     net_conf_free(&opt->conf);
@@ -466,6 +467,7 @@ static bool server_prepare(server_options *opt, net_tls_ctx **tls, rt_err *err) 
     if (!server_conf_read(opt, &opt->conf, err) || !server_password_read(opt, err)) return false;
     const net_conf *conf = &opt->conf;
     rt_log_set_level(server_log_level(net_conf_str(conf, NET_CONF_LOG_MIN_MESSAGES)));
+    eng_vac_set_autovacuum(net_conf_int(conf, NET_CONF_AUTOVACUUM) != 0);
     sql_session_global_init();
     /* Vector graphs are saved with checkpoints: a restart never rebuilds them. */
     eng_ckpt_set_hooks(&eng_part_ann_ckpt_hooks);

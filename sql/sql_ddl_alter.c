@@ -54,16 +54,20 @@ static bool ddl_count_rows(sql_ddl_ctx *dc, const eng_table *t, uint16_t attnum,
     if (nulls != NULL) *nulls = 0;
     if (t->kind != 'r') return true;
     uint32_t shards = eng_shard_count();
-    for (uint32_t s = 0; s < shards && s < t->partition_count; s++) {
+    eng_snap_reg reg = {0}; /* vacuum keeps what the scans read */
+    eng_snap_register(&reg);
+    bool ok = true;
+    for (uint32_t s = 0; ok && s < shards && s < t->partition_count; s++) {
         ddl_scan sc = {.t = t, .attnum = attnum, .shard = s, .shards = shards};
         sc.snap.ts = eng_txn_snapshot_ts();
         sc.snap.own = eng_stamp_txn(dc->txn->id.slot, dc->txn->id.generation, 0);
         sc.snap.command = ENG_TXN_COMMANDS_MAX;
-        if (!rt_run_on(s, ddl_scan_shard, &sc, err)) return false;
+        ok = rt_run_on(s, ddl_scan_shard, &sc, err);
         *rows += sc.rows;
         if (nulls != NULL) *nulls += sc.nulls;
     }
-    return true;
+    eng_snap_unregister(&reg);
+    return ok;
 }
 
 static bool ddl_needs_empty(sql_ddl_ctx *dc, const eng_table *base, const char *what,

@@ -584,7 +584,17 @@ bool pc_scan_indexes(pc_row *r) {
     return true;
 }
 
-/* Statistics Dreambase does not count yet read as zero (never vacuumed or analyzed). */
+/* A Unix-epoch time in microseconds as timestamptz, NULL for never (0). */
+static void pc_time_us(pc_row *r, const char *col, int64_t unix_us) {
+    if (unix_us == 0) {
+        pc_null(r, col);
+    } else {
+        pc_int(r, col, unix_us - 946684800000000ll); /* Unix to PostgreSQL epoch */
+    }
+}
+
+/* Row counts and vacuum figures from the engine (eng_vac.h: a table and its partitions on
+ * every shard); statistics Dreambase does not count yet read as zero. */
 bool pc_scan_stat_user_tables(pc_row *r) {
     const eng_database *db = r->x->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
@@ -599,6 +609,13 @@ bool pc_scan_stat_user_tables(pc_row *r) {
             pc_null(r, "idx_scan");
             pc_null(r, "idx_tup_fetch");
         }
+        eng_vac_stats vs = eng_vac_stats_get(t->storage_id);
+        pc_int(r, "n_live_tup", vs.live);
+        pc_int(r, "n_dead_tup", vs.dead);
+        pc_time_us(r, "last_vacuum", vs.last_vacuum_us);
+        pc_time_us(r, "last_autovacuum", vs.last_autovacuum_us);
+        pc_int(r, "vacuum_count", (int64_t)vs.vacuum_count);
+        pc_int(r, "autovacuum_count", (int64_t)vs.autovacuum_count);
         if (!pc_add(r)) return false;
     }
     return true;

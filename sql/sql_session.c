@@ -18,6 +18,7 @@
 #include "sql/sql_session_int.h"
 #include "sql/sql_stats.h"
 #include "sql/sql_strbuf.h"
+#include "sql/sql_vacuum.h"
 
 /* Lines of one EXPLAIN output (a plan deeper than this is cut). */
 #define SQL_EXPLAIN_LINES_MAX 4096u
@@ -132,6 +133,7 @@ void sql_session_close(sql_session *s) {
     if (s->guc_values != NULL) sql_guc_free(s);
     if (s->query_arena != NULL) rt_arena_destroy(s->query_arena);
     if (s->parse_arena != NULL) rt_arena_destroy(s->parse_arena);
+    eng_snap_unregister(&s->snap_reg);
     rt_free(s);
 }
 
@@ -247,6 +249,7 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     x->nparams = nparams;
     x->catalog = cat;
     x->db = db;
+    if (!s->snap_reg.active) eng_snap_register(&s->snap_reg); /* before reading the clock */
     if (s->isolation == ENG_ISO_REPEATABLE_READ) {
         if (s->snap_ts == 0) s->snap_ts = eng_txn_snapshot_ts();
         x->snap.ts = s->snap_ts;
@@ -278,6 +281,16 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
         x->nsubqueries = q->nsubqueries;
         x->nmaterials = q->nmaterials;
     }
+}
+
+void sql_session_snap_settle(sql_session *s) {
+    if (!s->snap_reg.active) return;
+    if (s->txn_active && s->isolation == ENG_ISO_REPEATABLE_READ && s->snap_ts != 0) return;
+    for (uint32_t i = 0; i < s->nportals; i++) {
+        const sql_portal *pt = s->portals[i];
+        if (pt->started && !pt->done && pt->mat == NULL) return; /* reads on as of it */
+    }
+    eng_snap_unregister(&s->snap_reg);
 }
 
 void sql_session_tag(const sql_query *q, uint64_t rows, char tag[SQL_TAG_BYTES]) {
@@ -559,15 +572,17 @@ static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool che
     return ok;
 }
 
-static bool sql_session_maintenance(sql_session *s, const sql_node *stmt, char *tag,
-                                    rt_err *err) {
+static bool sql_session_maintenance(sql_session *s, const sql_node *stmt, const sql_sink *sink,
+                                    char *tag, rt_err *err) {
     switch (stmt->kind) {
     case SQL_N_VACUUM: {
-        /* Old versions are the engine's to reclaim; VACUUM ANALYZE refreshes statistics. */
+        /* Dead versions are reclaimed now; VACUUM ANALYZE then refreshes statistics. */
         const sql_vacuum *v = (const sql_vacuum *)stmt;
         snprintf(tag, SQL_TAG_BYTES, "VACUUM");
         if (!sql_session_in_block_refused(s, "VACUUM", err)) return false;
-        return sql_session_analyze(s, &v->tables, !v->analyze, err);
+        return sql_session_analyze(s, &v->tables, true, err) &&
+               sql_vacuum_run(s, v, sink, err) &&
+               (!v->analyze || sql_session_analyze(s, &v->tables, false, err));
     }
     case SQL_N_ANALYZE:
         snprintf(tag, SQL_TAG_BYTES, "ANALYZE");
@@ -767,7 +782,7 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
         return sql_session_explain(s, (const sql_explain *)stmt, sql, sql_len, sink, err);
     case SQL_N_VACUUM:
     case SQL_N_ANALYZE:
-    case SQL_N_CHECKPOINT: return sql_session_maintenance(s, stmt, tag, err);
+    case SQL_N_CHECKPOINT: return sql_session_maintenance(s, stmt, sink, tag, err);
     case SQL_N_COPY: return sql_session_copy(s, stmt, sql, sql_len, sink, tag, err);
     case SQL_N_LOCK: return sql_session_lock(s, (const sql_lock *)stmt, err);
     case SQL_N_LISTEN:
@@ -877,5 +892,6 @@ bool sql_session_simple_query(sql_session *s, const char *sql, uint32_t len,
     }
     if (!ok) sql_session_failed(s);
     s->implicit_multi = false;
+    sql_session_snap_settle(s);
     return ok;
 }

@@ -648,11 +648,14 @@ bool sql_session_execute(sql_session *s, const char *portal, uint64_t max_rows,
 }
 
 bool sql_session_sync(sql_session *s, rt_err *err) {
-    if (s->in_block) return true;
-    if (!s->txn_active) return true;
-    if (s->failed) {
-        sql_txn_abort(s);
-        return true;
+    bool ok = true;
+    if (!s->in_block && s->txn_active) {
+        if (s->failed) {
+            sql_txn_abort(s);
+        } else {
+            ok = sql_txn_commit(s, err);
+        }
     }
-    return sql_txn_commit(s, err);
+    sql_session_snap_settle(s);
+    return ok;
 }

@@ -74,6 +74,9 @@ static const sql_guc sql_gucs[] = {
            "Enable input of NULL elements in arrays.", SQL_GUC_PLAIN),
     G_INT("authentication_timeout", "60000", "ms", "sighup", 1000, 600000, CAT_AUTH,
           "Sets the maximum allowed time to complete client authentication."),
+    /* The server's (dreambase.conf, -c autovacuum=off); sessions show it (sql_guc_init). */
+    G_BOOL("autovacuum", "on", "sighup", false, "Autovacuum",
+           "Starts the autovacuum subprocess.", SQL_GUC_PLAIN),
     G_ENUM("backslash_quote", "safe_encoding", "user", sql_guc_backslash,
            "Version and Platform Compatibility",
            "Sets whether \"\\'\" is allowed in string literals.", SQL_GUC_PLAIN),
@@ -581,6 +584,7 @@ bool sql_guc_init(sql_session *s, rt_err *err) {
     }
     sql_guc_store(s, (uint32_t)sql_guc_find("session_authorization"), s->user);
     sql_guc_store(s, (uint32_t)sql_guc_find("is_superuser"), s->superuser ? "on" : "off");
+    sql_guc_store(s, (uint32_t)sql_guc_find("autovacuum"), eng_vac_autovacuum_on() ? "on" : "off");
     return true;
 }
 
@@ -637,6 +641,10 @@ static bool sql_guc_check_settable(sql_session *s, int idx, const char *name, rt
     if (strcmp(ctx, "internal") == 0 || strcmp(gname, "session_authorization") == 0) {
         return rt_err_set(err, SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,
                           "parameter \"%s\" cannot be changed", gname);
+    }
+    if (strcmp(ctx, "sighup") == 0) {
+        return rt_err_set(err, SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,
+                          "parameter \"%s\" cannot be changed now", gname);
     }
     if (strcmp(ctx, "postmaster") == 0) {
         return rt_err_set(err, SQLSTATE_CANT_CHANGE_RUNTIME_PARAM,

@@ -137,6 +137,10 @@ struct sql_session {
     bool txn_has_query;          /* SET TRANSACTION must come first */
     uint32_t command;
     uint64_t snap_ts;            /* REPEATABLE READ: the transaction's snapshot */
+    /* The session's readers for vacuum's horizon (eng_vac.h): taken before the first snapshot
+     * of a statement, kept while a REPEATABLE READ transaction or an open portal reads as of
+     * one, dropped when the session goes idle (sql_session_snap_settle). */
+    eng_snap_reg snap_reg;
     int64_t txn_start_us;
     sql_savepoint savepoints[SQL_SAVEPOINTS_MAX];
     uint32_t nsavepoints;
@@ -227,6 +231,8 @@ void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const sql_value *params, uint32_t nparams,
                           const sql_query *q, sql_exec_ctx *x);
+/* Drops the session's snapshot registration when nothing reads as of it any more. */
+void sql_session_snap_settle(sql_session *s);
 /* The command tag of a finished planned statement. */
 void sql_session_tag(const sql_query *q, uint64_t rows, char tag[SQL_TAG_BYTES]);
 /* Emits a single-column text result (SHOW, EXPLAIN). */

@@ -366,10 +366,13 @@ static void sql_stats_auto_fiber(void *arg) {
         x.err = &err;
         x.catalog = pin.catalog;
         x.db = db;
+        eng_snap_reg reg = {0}; /* vacuum keeps what the sample reads */
+        eng_snap_register(&reg);
         x.snap.ts = eng_txn_snapshot_ts();
         if (!sql_stats_analyze(&x, t, &err)) {
             rt_log(RT_LOG_WARNING, NULL, "auto-analyze of %s: %s", t->name, err.message);
         }
+        eng_snap_unregister(&reg);
         rt_arena_destroy(x.arena);
     }
     eng_catalog_unpin(&pin);

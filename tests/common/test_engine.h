@@ -265,6 +265,8 @@ static inline void te_apply_shard(void *arg) {
     eng_tx_set_statement(tx, w->command, w->iso, 2000, NULL);
     w->ok = true;
     uint32_t me = rt_core_id(), parts = w->table->partition_count;
+    eng_snap_reg reg = {0}; /* before any snapshot is read: vacuum keeps what it sees */
+    eng_snap_register(&reg);
     for (uint32_t i = 0; i < w->n && w->ok; i++) {
         const te_op *op = &w->ops[i];
         uint32_t partno = w->table->pk_count > 0 ? te_partition_of(op->id, parts)
@@ -272,6 +274,7 @@ static inline void te_apply_shard(void *arg) {
         if (eng_partition_owner(partno, rt_shard_count()) != me) continue;
         w->ok = te_apply_op(w, tx, op, partno);
     }
+    eng_snap_unregister(&reg);
 }
 
 /* Applies `ops` to table `oid` inside transaction ctx (command `command`), each on the shard
@@ -397,6 +400,8 @@ static inline bool te_scan(uint32_t oid, uint64_t ts, te_rows *out) {
         eng_catalog_unpin(&ref);
         return false;
     }
+    eng_snap_reg reg = {0}; /* a snapshot of now is read after registering (eng_vac.h) */
+    eng_snap_register(&reg);
     if (ts == 0) ts = eng_txn_snapshot_ts();
     uint32_t n = rt_shard_count();
     te_scan_work *works = rt_xcalloc(n, sizeof *works);
@@ -421,6 +426,7 @@ static inline bool te_scan(uint32_t oid, uint64_t ts, te_rows *out) {
     }
     rt_free(works);
     rt_free(calls);
+    eng_snap_unregister(&reg);
     eng_catalog_unpin(&ref);
     return ok;
 }

@@ -5,7 +5,8 @@
  * then both rows are updated, locked in account order (no deadlocks); a write-write conflict
  * ends the transaction with 40001 and it is retried. Reader fibers meanwhile sum every account
  * at one snapshot, again and again: the sum must always be the starting total (commits are
- * atomic across shards and snapshots are consistent). Checkpoints run throughout; after an
+ * atomic across shards and snapshots are consistent). Checkpoints run throughout, and so does
+ * vacuum (every partition, again and again: what a snapshot still reads stays); after an
  * orderly restart and after a crash-like one (no shutdown checkpoint) the total still holds. */
 // ctest: TIMEOUT 300
 #include <setjmp.h>
@@ -36,6 +37,7 @@ static struct {
     uint32_t oid;
     _Atomic uint64_t committed, conflicts, other_failures;
     _Atomic uint64_t sums, bad_sums, bad_rows;
+    _Atomic uint64_t vacuumed;
     _Atomic uint32_t transfers_running;
     int64_t last_total;
 } bank;
@@ -81,10 +83,10 @@ static bool is_conflict(const rt_err *err) {
 }
 
 /* One transfer attempt: true when committed, false with *err otherwise (aborted). */
-static bool transfer_once(int64_t from, int64_t to, int64_t amount, rt_err *err) {
+static bool transfer_attempt(int64_t from, int64_t to, int64_t amount, uint64_t snap,
+                             rt_err *err) {
     eng_txn_ctx ctx;
     if (!eng_txn_start(&ctx, err)) return false;
-    uint64_t snap = eng_txn_snapshot_ts(); /* REPEATABLE READ: one snapshot */
     eng_catalog_ref ref;
     const eng_table *t = te_table(&ref, bank.oid);
     int64_t bal[2];
@@ -110,6 +112,16 @@ static bool transfer_once(int64_t from, int64_t to, int64_t amount, rt_err *err)
         return false;
     }
     return eng_txn_finish_commit(&ctx, err);
+}
+
+/* A reader registers before it takes its snapshot, so vacuum keeps what it reads. */
+static bool transfer_once(int64_t from, int64_t to, int64_t amount, rt_err *err) {
+    eng_snap_reg reg = {0};
+    eng_snap_register(&reg);
+    uint64_t snap = eng_txn_snapshot_ts(); /* REPEATABLE READ: one snapshot */
+    bool ok = transfer_attempt(from, to, amount, snap, err);
+    eng_snap_unregister(&reg);
+    return ok;
 }
 
 static void transfer_fiber(void *arg) {
@@ -156,7 +168,10 @@ static void reader_fiber(void *arg) {
     (void)arg;
     while (atomic_load(&bank.transfers_running) > 0) {
         uint32_t n;
+        eng_snap_reg reg = {0}; /* vacuum keeps what the sum reads */
+        eng_snap_register(&reg);
         int64_t total = sum_at(eng_txn_snapshot_ts(), &n);
+        eng_snap_unregister(&reg);
         atomic_fetch_add(&bank.sums, 1);
         if (total != (int64_t)ACCOUNTS * START_BALANCE || n != ACCOUNTS) {
             rt_log(RT_LOG_ERROR, NULL, "snapshot sum %lld over %u rows", (long long)total, n);
@@ -173,6 +188,33 @@ static void checkpoint_fiber(void *arg) {
         rt_err_clear(&err);
         TEST_CHECK(eng_checkpoint_all(&err));
         rt_fiber_sleep_ns(20 * RT_NS_PER_MS);
+    }
+}
+
+static void vacuum_shard(void *arg) {
+    (void)arg;
+    eng_catalog_ref ref;
+    const eng_table *t = te_table(&ref, bank.oid);
+    for (uint32_t partno = 0; t != NULL && partno < t->partition_count; partno++) {
+        if (eng_partition_owner(partno, rt_shard_count()) != (uint32_t)rt_core_id()) continue;
+        eng_vac_result res;
+        rt_err err;
+        rt_err_clear(&err);
+        TEST_CHECK(eng_vac_partition(eng_partition(t, partno), ENG_VAC_MANUAL, &res, &err));
+        atomic_fetch_add(&bank.vacuumed, res.removed);
+    }
+    eng_catalog_unpin(&ref);
+}
+
+static void vacuum_fiber(void *arg) {
+    (void)arg;
+    while (atomic_load(&bank.transfers_running) > 0) {
+        for (uint32_t s = 0; s < rt_shard_count(); s++) {
+            rt_err err;
+            rt_err_clear(&err);
+            TEST_CHECK(rt_run_on(s, vacuum_shard, NULL, &err));
+        }
+        rt_fiber_sleep_ns(5 * RT_NS_PER_MS);
     }
 }
 
@@ -204,6 +246,7 @@ static void bank_fiber(void *arg) {
         spawn_on(s, reader_fiber, NULL);
     }
     test_spawn(checkpoint_fiber, NULL);
+    test_spawn(vacuum_fiber, NULL);
     rt_wg_wait(&wg);
     for (uint32_t i = 0; i < call_count; i++) TEST_CHECK(calls[i].ran);
     uint32_t n;
@@ -228,15 +271,17 @@ static void test_bank_total_constant_under_repeatable_read(void **state) {
     uint64_t t0 = rt_time_mono_ns();
     assert_int_equal(te_run(&cfg, bank_fiber, NULL, NULL), 0);
     fprintf(stderr, "bank: %llu transfers committed, %llu conflicts (40001) retried, %llu "
-                    "snapshot sums checked, %.1f s\n",
+                    "snapshot sums checked, %llu dead versions vacuumed, %.1f s\n",
             (unsigned long long)bank.committed, (unsigned long long)bank.conflicts,
-            (unsigned long long)bank.sums, (double)(rt_time_mono_ns() - t0) / 1e9);
+            (unsigned long long)bank.sums, (unsigned long long)bank.vacuumed,
+            (double)(rt_time_mono_ns() - t0) / 1e9);
     assert_int_equal(bank.other_failures, 0);
     assert_int_equal(bank.committed, (uint64_t)SHARDS * FIBERS_PER_SHARD * TRANSFERS);
     assert_true(bank.conflicts > 0);
     assert_true(bank.sums > 10);
     assert_int_equal(bank.bad_sums, 0);
     assert_int_equal(bank.bad_rows, 0);
+    assert_true(bank.vacuumed > 0);
     assert_int_equal(bank.last_total, ACCOUNTS * START_BALANCE);
     /* After a crash-like stop (WAL tail replayed over the checkpoints), then an orderly one. */
     cfg.shard_count = 2;

@@ -8,6 +8,9 @@
  * and checks: every acknowledged commit is there, every transaction is all or nothing across
  * partitions and shards, every row's checksum holds (and recovery verified every WAL record's
  * and checkpoint section's checksum). The next child starts from that directory.
+ * Every other cycle a vacuumer passes over the workload's partitions again and again while
+ * the child runs, so kills also land in the middle of vacuum passes (slots being taken, graph
+ * nodes removed, slots freed and reused by the workers' next writes).
  * Options: --cycles N (default 20), --seed S. */
 // ctest: TIMEOUT 600
 #include <errno.h>
@@ -77,6 +80,37 @@ static void child_checkpointer(void *arg) {
     }
 }
 
+/* Vacuums every partition of the workload's table that this shard owns. */
+static void child_vacuum_shard(void *arg) {
+    (void)arg;
+    eng_catalog_ref ref;
+    eng_catalog_pin(&ref);
+    const eng_database *db = eng_catalog_db_by_name(ref.catalog, "postgres");
+    const eng_table *t = db != NULL ? eng_db_table_by_oid(db, table_oid) : NULL;
+    for (uint32_t partno = 0; t != NULL && partno < t->partition_count; partno++) {
+        if (eng_partition_owner(partno, rt_shard_count()) != (uint32_t)rt_core_id()) continue;
+        eng_vac_result res;
+        rt_err err;
+        rt_err_clear(&err);
+        eng_vac_partition(eng_partition(t, partno), ENG_VAC_MANUAL, &res, &err);
+    }
+    eng_catalog_unpin(&ref);
+}
+
+static void child_vacuumer(void *arg) {
+    (void)arg;
+    for (;;) {
+        for (uint32_t s = 0; s < rt_shard_count(); s++) {
+            rt_err err;
+            rt_err_clear(&err);
+            rt_run_on(s, child_vacuum_shard, NULL, &err);
+        }
+        rt_fiber_sleep_ns(2 * RT_NS_PER_MS);
+    }
+}
+
+static bool child_vacuums; /* this cycle's child runs the vacuumer */
+
 static void child_fiber(void *arg) {
     uint64_t seed = *(uint64_t *)arg;
     msg ready = {.kind = MSG_READY};
@@ -86,6 +120,7 @@ static void child_fiber(void *arg) {
     static rt_remote_call calls[WORKERS];
     rt_wg wg = {0};
     test_spawn(child_checkpointer, NULL);
+    if (child_vacuums) test_spawn(child_vacuumer, NULL);
     for (uint32_t w = 0; w < WORKERS; w++) {
         args[w] = (tw_worker_arg){.m = &model, .hooks = &hooks, .oid = table_oid, .worker = w,
                                   .budget = UINT32_MAX, .seed = seed * 131 + w + 1};
@@ -180,6 +215,7 @@ static uint64_t run_child(uint64_t cycle, uint64_t *delay_ms) {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     uint32_t shards = 1 + (uint32_t)(cycle % 3);
+    child_vacuums = cycle % 2 == 1;
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
