@@ -55,6 +55,7 @@ static eng_ckpt_shard eng_ckpt_shards[RT_SHARDS_MAX];
 static struct {
     uint32_t boot, shard_count;
     uint64_t trigger_bytes;
+    bool started;                 /* eng_ckpt_start ran since the last eng_ckpt_stop */
     bool at_stop;
     _Atomic bool busy;            /* one round (or shutdown checkpoint) at a time */
     _Atomic uint64_t file_seq;
@@ -230,6 +231,7 @@ void eng_ckpt_start(const eng_config *config, uint32_t boot) {
         atomic_store(&cs->rows_written, 0);
         atomic_store(&cs->bytes_written, 0);
     }
+    eng_ckpt_g.started = true;
     eng_ckpt_g.boot = boot;
     eng_ckpt_g.shard_count = config->shard_count;
     eng_ckpt_g.trigger_bytes = config->checkpoint_wal_bytes != 0 ? config->checkpoint_wal_bytes
@@ -596,7 +598,11 @@ static void eng_ckpt_trim_at_stop(void) {
 }
 
 void eng_ckpt_stop(void) {
-    bool trim = eng_ckpt_g.at_stop && eng_ckpt_g.catalog_stop_ok && !eng_wal_any_failed();
+    /* An engine start that failed before eng_ckpt_start leaves the last run's state here (its
+     * shard count, its stop flags): nothing of it may decide about this run's WAL. */
+    bool trim = eng_ckpt_g.started && eng_ckpt_g.at_stop && eng_ckpt_g.catalog_stop_ok &&
+                !eng_wal_any_failed();
+    eng_ckpt_g.started = false;
     for (uint32_t s = 0; s < eng_ckpt_g.shard_count; s++) trim &= eng_ckpt_shards[s].stop_ok;
     if (trim) eng_ckpt_trim_at_stop();
     for (uint32_t s = 0; s < RT_SHARDS_MAX; s++) eng_ckpt_map_free(&eng_ckpt_shards[s].reg);
