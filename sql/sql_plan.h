@@ -236,7 +236,11 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, rt_err *
 struct sql_strbuf;
 void sql_plan_explain(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent);
 /* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and
- * the estimated cost of both paths. */
-void sql_plan_explain_hybrid(const sql_plan *p, struct sql_strbuf *sb);
+ * the estimated cost of both paths; with `actual` (EXPLAIN ANALYZE HYBRID: one entry per
+ * shard, `shards` of them) what each shard and all of them did, and the estimate against
+ * the actual time. */
+struct sql_hybrid_actual;
+void sql_plan_explain_hybrid(const sql_plan *p, const struct sql_hybrid_actual *actual,
+                             uint32_t shards, struct sql_strbuf *sb);
 
 #endif

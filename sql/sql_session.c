@@ -16,6 +16,7 @@
 #include "sql/sql_ddl.h"
 #include "sql/sql_pgcat.h"
 #include "sql/sql_session_int.h"
+#include "sql/sql_hybrid.h"
 #include "sql/sql_stats.h"
 #include "sql/sql_strbuf.h"
 
@@ -267,6 +268,7 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
         x->ann_ef_search = (uint32_t)strtoul(ef, NULL, 10);
     }
     x->cancel = s->cancel;
+    x->hybrid_actual = s->hybrid_actual;
     x->fmt = s->fmt;
     x->now_us = s->txn_start_us;
     x->stmt_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
@@ -451,20 +453,25 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     bool ok = sql_bind_query(&env.bc, ex->stmt, &q);
     sql_strbuf sb;
     sql_strbuf_init(&sb, s->query_arena, 1024);
+    sql_hybrid_actual *actual = NULL;
+    if (ok && ex->analyze && ex->hybrid) {
+        actual = rt_arena_zalloc(s->query_arena, sizeof *actual * SQL_HYBRID_ACTUALS);
+        if (actual == NULL) ok = rt_arena_fail(s->query_arena, err);
+    }
     uint64_t t0 = rt_time_mono_ns();
     if (ok && ex->analyze) {
         sql_sink quiet = *sink;
         quiet.rows = sql_session_discard_rows;
         char tag[SQL_TAG_BYTES];
+        s->hybrid_actual = actual;
         ok = sql_session_run_query(s, q, env.cat, env.db, NULL, &quiet, false, tag, err);
+        s->hybrid_actual = NULL;
     }
+    uint64_t elapsed_ns = rt_time_mono_ns() - t0;
     if (ok) {
-        if (ex->hybrid) sql_plan_explain_hybrid(q->plan, &sb);
+        if (ex->hybrid) sql_plan_explain_hybrid(q->plan, actual, eng_shard_count(), &sb);
         sql_plan_explain(q->plan, &sb, 0);
-        if (ex->analyze) {
-            sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n",
-                              (double)(rt_time_mono_ns() - t0) / 1e6);
-        }
+        if (ex->analyze) sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", elapsed_ns / 1e6);
     }
     sql_session_env_close(&env);
     if (!ok) return false;

@@ -97,6 +97,8 @@ struct sql_session {
     uint32_t backend_pid;
     _Atomic bool *cancel;
     _Atomic bool own_cancel;     /* when the protocol layer gave none */
+    struct sql_hybrid_actual *hybrid_actual; /* EXPLAIN ANALYZE HYBRID's per-shard actuals,
+                                                while it runs its statement; else NULL */
     bool timed_out;
 
     /* settings */
