@@ -145,6 +145,12 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
     sql_hybrid_note_walk(stats.distances, a->dims, where_calls, rt_time_mono_ns() - t0);
     if (p->hybrid != NULL) sql_hybrid_note_visits(stats.distances, p->hybrid->walk_distances);
     if (a->failed) return false; /* the WHERE failed on a candidate: its error is set */
+    if (!sql_ann_graph_serves(p, part)) {
+        /* A rebuild with another metric took over while the search caught up: its hits were
+         * ranked by that metric. The partition is scanned exactly instead. */
+        *short_walk = true;
+        return true;
+    }
     x->stats.rows_scanned += stats.visited;
     x->stats.hybrid_distances += stats.distances;
     x->stats.hybrid_filter_calls += where_calls;

@@ -656,6 +656,16 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .x = &x,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
+    if (ok && stmt->kind == SQL_N_CREATE_INDEX) {
+        const sql_create_index *ci = (const sql_create_index *)stmt;
+        env.bc.catalog = s->txn.draft != NULL ? s->txn.draft : env.bc.catalog;
+        env.bc.db = s->txn.draft != NULL ? eng_catalog_db_by_oid(env.bc.catalog, s->db_oid)
+                                         : env.bc.db;
+        const eng_table *t = env.bc.db != NULL ? sql_bind_find_table(&env.bc, &ci->table) : NULL;
+        if (t != NULL && ci->method != NULL && strcmp(ci->method, "hnsw") == 0) {
+            s->ann_rebuild_oid = t->oid;
+        }
+    }
     if (env.bc.temp_schema_oid != 0) s->temp_schema_oid = env.bc.temp_schema_oid;
     sql_session_env_close(&env);
     return ok;
