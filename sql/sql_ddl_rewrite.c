@@ -40,7 +40,7 @@ bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fre
     ins->modify.ncols = n;
     ins->modify.attnums = attnums;
     ins->modify.defaults = defaults;
-    sql_plan *plan = sql_plan_optimize(arena, ins, eng_shard_count(), err);
+    sql_plan *plan = sql_plan_optimize(arena, ins, eng_shard_count(), 0, err);
     if (plan == NULL) return false;
     sql_exec_ctx *x = dc->x;
     sql_cursor cur;

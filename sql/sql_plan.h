@@ -224,12 +224,15 @@ sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind, uint32_t ncols);
  * joins with equality conditions hash, aggregation splits into partial and final, ORDER BY
  * LIMIT keeps a top-k per fragment, scans read only the columns used, UPDATE / DELETE run as
  * write fragments. */
-sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count, rt_err *err);
+/* `ann_ef_search`: the session's ef_search for the hybrid planner's estimate (0: default). */
+sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count,
+                            uint32_t ann_ef_search, rt_err *err);
 
 /* The hybrid planner (sql_plan_hybrid.c): for a top-k SORT by a vector distance over GATHER
  * of a table scan, estimates scalar-first and ANN-first and makes the scan an ANNSCAN when
  * that is cheaper. */
-bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, rt_err *err);
+bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t ef_search,
+                     rt_err *err);
 
 /* EXPLAIN text of a plan, one line per node, in PostgreSQL's layout with COSTS OFF; `indent`
  * is the nesting level of p (0 for a top-level plan). */

@@ -224,6 +224,7 @@ void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     bc->sql = sql;
     bc->sql_len = sql_len;
     bc->shard_count = eng_shard_count();
+    bc->ann_ef_search = sql_session_ef_search(s);
     bc->session = s;
     bc->temp_schema_oid = s->temp_schema_oid;
 }
@@ -236,6 +237,20 @@ void sql_session_env_open(sql_session *s, rt_arena *arena, rt_err *err, const ch
 
 void sql_session_env_close(sql_stmt_env *env) {
     if (env->pin.catalog != NULL) eng_catalog_unpin(&env->pin);
+}
+
+/* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
+uint32_t sql_session_ef_search(sql_session *s) {
+    static const char *const names[] = {"dreambase.ef_search", "hnsw.ef_search"};
+    for (uint32_t i = 0; i < 2; i++) {
+        const char *ef = NULL;
+        rt_err ignore;
+        rt_err_clear(&ignore);
+        if (!sql_session_get_setting(s, names[i], true, &ef, &ignore) || ef == NULL) continue;
+        uint32_t v = (uint32_t)strtoul(ef, NULL, 10);
+        if (v > 0) return v;
+    }
+    return 0;
 }
 
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
@@ -261,12 +276,7 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     x->command = s->command;
     x->isolation = s->isolation;
     x->lock_timeout_ms = s->lock_timeout_ms;
-    const char *ef = NULL;
-    rt_err ignore;
-    rt_err_clear(&ignore);
-    if (sql_session_get_setting(s, "hnsw.ef_search", true, &ef, &ignore) && ef != NULL) {
-        x->ann_ef_search = (uint32_t)strtoul(ef, NULL, 10);
-    }
+    x->ann_ef_search = sql_session_ef_search(s);
     x->cancel = s->cancel;
     x->hybrid_actual = s->hybrid_actual;
     x->fmt = s->fmt;

@@ -214,6 +214,8 @@ void sql_session_env_close(sql_stmt_env *env);
 void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const char *sql, uint32_t sql_len,
                           sql_bind_ctx *bc);
+/* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
+uint32_t sql_session_ef_search(sql_session *s);
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const sql_value *params, uint32_t nparams,
                           const sql_query *q, sql_exec_ctx *x);

@@ -1,8 +1,8 @@
 /* test_eng_ann.c: the HNSW graphs inside partitions: every committed vector is found, aborted
  * inserts never are, an UPDATE's new vector is found under a new snapshot and its old one under
  * an old snapshot, recall@10 against brute force on clustered data, a changed metric rebuilds
- * the graph in the background (every partition's rebuild completes), and a restart loads graphs from the checkpoint (no rebuild) while the rows of the
- * WAL tail are searchable too.
+ * the graph in the background (every partition's rebuild completes), and a restart loads
+ * graphs from the checkpoint (no rebuild) while the rows of the WAL tail are searchable too.
  * How: a real data directory, 2 shards, a 4-partition table (id int8 primary key, v vector(16))
  * written through the engine's transaction API; searches run on each owning shard with a
  * visibility filter and their per-partition top-k are merged, as the executor does. */

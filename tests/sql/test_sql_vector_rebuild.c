@@ -1,5 +1,5 @@
-/* test_sql_vector_rebuild.c: CREATE INDEX ... USING hnsw (v vector_l2_ops) WITH (m, ef_construction)
- * on a table with rows rebuilds every partition's graph in the background:
+/* test_sql_vector_rebuild.c: CREATE INDEX ... USING hnsw (v vector_l2_ops) WITH (m = ..,
+ * ef_construction = ..) on a table with rows rebuilds every partition's graph in the background:
  *   - the statement returns at once and pg_stat_progress_create_index shows the rebuild (one
  *     row per shard, PostgreSQL's columns) with tuples_done advancing until the rows go;
  *   - meanwhile queries by the new metric are answered exactly (the old graph ranks by
