@@ -119,7 +119,10 @@ static void check_filtered(capture *c) {
                               "ORDER BY v <=> %s LIMIT 10", qv);
     const char *out = run(c, sql);
     plans_ok += strstr(out, "Plan: ANN-first") != NULL;
-    /* dreambase.ef_search wins over hnsw.ef_search when set, SET LOCAL for one transaction. */
+    /* dreambase.ef_search wins over hnsw.ef_search when set, SET LOCAL for one transaction
+     * (shown on an unfiltered query: ANN-first whatever ef_search costs). */
+    snprintf(sql, sizeof sql, "EXPLAIN HYBRID SELECT id FROM items ORDER BY v <=> %s LIMIT 10",
+             qv);
     expect(c, "SET hnsw.ef_search = 60", "SET\n");
     plans_ok += strstr(run(c, sql), "(ef_search 60)") != NULL;
     expect(c, "SET dreambase.ef_search = 90", "SET\n");
