@@ -27,6 +27,9 @@
 /* Inserts of a rebuild between two yields of the builder: ~0.1-1 ms of work at m = 16, so a
  * rebuild never holds a shard's sockets longer than a short query does. */
 #define ENG_ANN_BUILD_SLICE_SLOTS 64u
+/* How long a complete rebuild waits for a checkpoint writing its partition's graphs before
+ * it looks again (the checkpoint takes milliseconds to seconds). */
+#define ENG_ANN_PIN_WAIT_NS (1000ull * 1000ull)
 /* Indexes a shard can report rebuilding at once (pg_stat_progress_create_index rows); more
  * rebuild as well, the excess is not shown. */
 #define ENG_ANN_PROGRESS_MAX 16u
@@ -57,6 +60,7 @@ typedef struct eng_ann_builder eng_ann_builder;
 struct eng_ann_builder {
     eng_pann *queue;
     bool running;
+    bool waiting;            /* the first rebuild is complete but its partition is pinned */
     eng_ann_progress_slot progress[ENG_ANN_PROGRESS_MAX];
     uint64_t done[ENG_ANN_PROGRESS_MAX]; /* partitions finished, by progress slot */
 };
@@ -381,7 +385,8 @@ static bool eng_ann_build_slice(eng_ann_builder *b) {
         eng_ann_free(a);
         return true;
     }
-    if (a->indexed_upto >= a->part->next_slot && !eng_ann_part_pinned(a->part)) {
+    b->waiting = a->indexed_upto >= a->part->next_slot && eng_ann_part_pinned(a->part);
+    if (a->indexed_upto >= a->part->next_slot && !b->waiting) {
         eng_ann_build_finish(b, a);
     } else if (a->build_next != NULL) {
         /* Round robin: every partition of the shard moves on, not one after the other. */
@@ -398,7 +403,11 @@ static void eng_ann_build_fiber(void *arg) {
     eng_ann_builder *b = arg;
     while (!rt_runtime_stopping() && eng_ann_build_slice(b)) {
         eng_ann_progress_publish(b);
-        rt_fiber_yield();
+        if (b->waiting) {
+            rt_fiber_sleep_ns(ENG_ANN_PIN_WAIT_NS); /* a checkpoint is writing the graphs */
+        } else {
+            rt_fiber_yield();
+        }
     }
     eng_ann_progress_publish(b);
     b->running = false;
