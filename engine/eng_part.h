@@ -138,8 +138,8 @@ void eng_part_undo_insert(eng_part *p, uint32_t slot);
  * inserts are marked dead; versions a snapshot cannot see are still in the graph, so a search
  * passes a filter that checks visibility (and any WHERE clause) for each candidate. The graph's
  * metric is the column's HNSW index's (CREATE INDEX ... USING hnsw (v vector_l2_ops)), else
- * cosine; a definition with another metric or m starts a new graph that catches up with the
- * partition's rows before its next use. */
+ * cosine. A definition with another metric, m or ef_construction rebuilds the graph in the
+ * background (eng_part_ann.c): the old graph serves until the new one has every row. */
 
 /* The metric of the column's graph; false if the column has none. */
 bool eng_part_ann_metric(const eng_part *p, uint16_t attnum, eng_hnsw_metric *metric);
@@ -153,6 +153,22 @@ bool eng_part_ann_info(const eng_part *p, uint16_t attnum, eng_hnsw_info *out);
 /* Nodes inserted by a graph catching up with rows it did not see written (a rebuild after a
  * metric change, rows loaded without a saved graph), since the process started. */
 uint64_t eng_part_ann_catchup_inserts(void);
+/* Makes every partition of `t` (on every shard) follow its definition now, so that rebuilds a
+ * new definition asks for start at once (after CREATE INDEX commits) rather than at first use.
+ * From a fiber; parks until all shards have done it. */
+void eng_part_ann_rebuild_start(const eng_table *t);
+/* Partitions whose graph is being rebuilt, and rebuilds completed, since the process started
+ * (all shards). */
+uint64_t eng_part_ann_rebuilds_pending(void);
+uint64_t eng_part_ann_rebuilds_done(void);
+/* One shard's rebuild of one index (pg_stat_progress_create_index): its partitions on that
+ * shard, and slots offered to the new graphs of those still building against their slots. */
+typedef struct eng_ann_build_progress {
+    uint32_t shard, table_oid, index_oid; /* index_oid 0: the automatic index */
+    uint64_t partitions_total, partitions_done, tuples_total, tuples_done;
+} eng_ann_build_progress;
+/* Any core: up to `cap` rebuilds in progress into out[]; returns how many. */
+uint32_t eng_part_ann_progress(eng_ann_build_progress *out, uint32_t cap);
 /* Checkpoint hooks that save and load every partition's graphs (install with
  * eng_ckpt_set_hooks before eng_start: a restart then never rebuilds a graph). */
 extern const struct eng_ckpt_hooks eng_part_ann_ckpt_hooks;

@@ -1,19 +1,38 @@
 /* eng_part_ann.c: the HNSW graphs of a partition, one per VECTOR column, kept with the rows.
  * Every row version with a non-NULL vector gets a node in the same write that stores it; an
- * undone insert marks its node dead. A graph covers slots [0, indexed_upto): a graph created
- * for a partition that already holds rows (a new metric, rows loaded from a checkpoint without
- * a saved graph) catches up slot by slot before its next use, so nothing is ever missing and
- * no caller has to rebuild by hand. */
+ * undone insert marks its node dead. A graph covers slots [0, indexed_upto): a graph loaded
+ * from a checkpoint that lacks the newest rows catches up slot by slot before its next use, so
+ * nothing is ever missing and no caller has to rebuild by hand.
+ * Rebuilds: a definition with other settings (CREATE INDEX ... USING hnsw ... WITH (m = ..))
+ * on a partition that holds rows starts a second graph, `building`, beside the one serving.
+ * The shard's builder fiber fills it in bounded slices (ENG_ANN_BUILD_SLICE_SLOTS inserts, then
+ * it yields), so queries and writes go on meanwhile: searches use the old graph (or, if its
+ * metric is not the query's, the executor scans the partition exactly), writes past the
+ * builder's position are left to it, writes behind it go into the new graph at once, and
+ * undone inserts are marked dead in both. When the builder reaches the partition's last slot
+ * the new graph replaces the old one, with no yield in between, so no write falls in a gap.
+ * Progress per shard and index is published for pg_stat_progress_create_index. */
 #include <stdatomic.h>
 #include <string.h>
 
 #include "engine/eng_ckpt.h"
 #include "engine/eng_part_int.h"
+#include "engine/eng.h"
+#include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 
 /* Checkpoint stream: a header per graph, then eng_hnsw_save's own checksummed stream. */
 #define ENG_ANN_CKPT_MAGIC 0x4e4e4144u /* "DANN" */
+/* Inserts of a rebuild between two yields of the builder: ~0.1-1 ms of work at m = 16, so a
+ * rebuild never holds a shard's sockets longer than a short query does. */
+#define ENG_ANN_BUILD_SLICE_SLOTS 64u
+/* How long a complete rebuild waits for a checkpoint writing its partition's graphs before
+ * it looks again (the checkpoint takes milliseconds to seconds). */
+#define ENG_ANN_PIN_WAIT_NS (1000ull * 1000ull)
+/* Indexes a shard can report rebuilding at once (pg_stat_progress_create_index rows); more
+ * rebuild as well, the excess is not shown. */
+#define ENG_ANN_PROGRESS_MAX 16u
 
 struct eng_pann {
     eng_part *part;
@@ -23,7 +42,36 @@ struct eng_pann {
     uint32_t indexed_upto;   /* slots below it were offered to the graph */
     bool vacuuming;          /* eng_part_ann_vacuum works on the graph: freed after it */
     bool retired;            /* the definition dropped it meanwhile */
+    bool building;           /* a rebuild not serving yet (filled by the shard's builder) */
+    uint32_t table_oid;      /* the definition it follows, for the progress view */
+    uint32_t index_oid;      /* the HNSW index giving its settings (0: the automatic one) */
+    eng_pann *build_next;    /* the shard builder's queue */
+    struct eng_ann_builder *builder; /* whose queue it is in (set while building) */
+    uint32_t pins;           /* a checkpoint is writing the partition's graphs */
 };
+
+/* One row of progress, written by its shard only, read by any (each field on its own). */
+typedef struct eng_ann_progress_slot {
+    _Atomic uint32_t index_oid; /* 0: free */
+    _Atomic uint32_t table_oid;
+    _Atomic uint64_t partitions_total, partitions_done, tuples_total, tuples_done;
+} eng_ann_progress_slot;
+
+/* A shard's rebuilds: the queue its fiber works through, and their progress. */
+typedef struct eng_ann_builder eng_ann_builder;
+struct eng_ann_builder {
+    eng_pann *queue;
+    bool running;
+    bool waiting;            /* the first rebuild is complete but its partition is pinned */
+    eng_ann_progress_slot progress[ENG_ANN_PROGRESS_MAX];
+    uint64_t done[ENG_ANN_PROGRESS_MAX]; /* partitions finished, by progress slot */
+};
+
+static eng_ann_builder eng_ann_builders[RT_SHARDS_MAX];
+static _Atomic uint64_t eng_ann_rebuilds_done;
+
+static void eng_ann_build_enqueue(eng_pann *a);
+static void eng_ann_build_dequeue(eng_pann *a);
 
 /* Nodes inserted by catching up (not by the write that stored them): a figure for tests and
  * monitoring that shows whether graphs were rebuilt. */
@@ -37,8 +85,10 @@ static const float *eng_ann_vec(void *ctx, uint32_t slot) {
 }
 
 /* The graph parameters a column's definition asks for: its HNSW index's, else cosine. */
-static eng_hnsw_params eng_ann_params_for(const eng_table *t, uint16_t attnum, uint32_t dims) {
+static eng_hnsw_params eng_ann_params_for(const eng_table *t, uint16_t attnum, uint32_t dims,
+                                          uint32_t *index_oid) {
     eng_hnsw_params prm = {.metric = ENG_HNSW_COSINE, .dims = dims};
+    *index_oid = 0;
     for (uint32_t i = 0; i < t->index_count; i++) {
         const eng_index *ix = &t->indexes[i];
         if (ix->method != ENG_INDEX_HNSW || ix->column_count < 1 || ix->attnums[0] != attnum) {
@@ -49,6 +99,7 @@ static eng_hnsw_params eng_ann_params_for(const eng_table *t, uint16_t attnum, u
             prm.metric = ix->metric != 0 ? (eng_hnsw_metric)ix->metric : ENG_HNSW_COSINE;
             prm.m = ix->hnsw_m;
             prm.ef_construction = ix->hnsw_ef_construction;
+            *index_oid = ix->oid;
         }
     }
     prm.seed = 0x9e3779b97f4a7c15ull ^ attnum;
@@ -64,6 +115,7 @@ static bool eng_ann_same(const eng_hnsw_params *a, const eng_hnsw_params *b) {
 
 static void eng_ann_free(eng_pann *a) {
     if (a == NULL) return;
+    if (a->building) eng_ann_build_dequeue(a);
     if (a->vacuuming) { /* a vacuum parked inside the graph: it frees it when it returns */
         a->retired = true;
         return;
@@ -87,24 +139,64 @@ static eng_pann *eng_ann_new(eng_part *p, uint16_t attnum, const eng_hnsw_params
     return a;
 }
 
+/* Takes the graph of `attnum` that is (or is not) building out of the partition's list. */
+static eng_pann *eng_ann_take(eng_part *p, uint16_t attnum, bool building) {
+    for (uint32_t j = 0; j < p->ann_count; j++) {
+        eng_pann *a = p->anns[j];
+        if (a != NULL && a->attnum == attnum && a->building == building) {
+            p->anns[j] = NULL;
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* The graphs one column keeps under definition `prm`: the serving one if it matches, else
+ * the old one serving while a new one is built (at once on an empty partition, or off the
+ * shards, where no builder runs: recovery replaying a definition). */
+static void eng_ann_sync_column(eng_part *p, const eng_table *t, uint16_t attnum,
+                                eng_pann **serving, eng_pann **building) {
+    uint32_t index_oid;
+    eng_hnsw_params prm = eng_ann_params_for(t, attnum, p->cols[attnum - 1].dims, &index_oid);
+    *serving = eng_ann_take(p, attnum, false);
+    *building = eng_ann_take(p, attnum, true);
+    if (*serving != NULL && (*serving)->params.dims != prm.dims) {
+        eng_ann_free(*serving); /* its vectors went with the column's old type */
+        *serving = NULL;
+    }
+    if (*serving != NULL && eng_ann_same(&(*serving)->params, &prm)) {
+        eng_ann_free(*building);
+        *building = NULL;
+        return;
+    }
+    if (*building != NULL && eng_ann_same(&(*building)->params, &prm)) return;
+    eng_ann_free(*building);
+    *building = NULL;
+    eng_pann *a = eng_ann_new(p, attnum, &prm);
+    if (a == NULL) return;
+    a->table_oid = t->oid;
+    a->index_oid = index_oid;
+    if (p->next_slot == 0 || rt_core_id_or_none() < 0) {
+        eng_ann_free(*serving);
+        *serving = a;
+        return;
+    }
+    a->building = true;
+    *building = a;
+    eng_ann_build_enqueue(a);
+}
+
 void eng_part_ann_sync(eng_part *p, const eng_table *t) {
-    eng_pann **fresh = rt_xcalloc(t->column_count + 1u, sizeof *fresh);
+    /* Two graphs per column at most (serving, building), and one more a load may adopt. */
+    eng_pann **fresh = rt_xcalloc(2u * t->column_count + 2u, sizeof *fresh);
     uint32_t n = 0;
     for (uint32_t c = 0; c < t->column_count; c++) {
         const eng_column *col = &t->columns[c];
         if (col->dropped || p->cols[c].store != ENG_STORE_VECTOR) continue;
-        uint16_t attnum = (uint16_t)(c + 1);
-        eng_hnsw_params prm = eng_ann_params_for(t, attnum, p->cols[c].dims);
-        eng_pann *keep = NULL;
-        for (uint32_t j = 0; j < p->ann_count; j++) {
-            eng_pann *old = p->anns[j];
-            if (old != NULL && old->attnum == attnum && eng_ann_same(&old->params, &prm)) {
-                keep = old;
-                p->anns[j] = NULL;
-            }
-        }
-        if (keep == NULL) keep = eng_ann_new(p, attnum, &prm);
-        if (keep != NULL) fresh[n++] = keep;
+        eng_pann *serving, *building;
+        eng_ann_sync_column(p, t, (uint16_t)(c + 1), &serving, &building);
+        if (serving != NULL) fresh[n++] = serving;
+        if (building != NULL) fresh[n++] = building;
     }
     for (uint32_t j = 0; j < p->ann_count; j++) eng_ann_free(p->anns[j]);
     rt_free(p->anns);
@@ -119,9 +211,11 @@ void eng_part_ann_destroy(eng_part *p) {
     p->ann_count = 0;
 }
 
-/* Offers slots [indexed_upto, upto) to the graph. Each slot is claimed before its insert, so a
- * writer that runs while a yielding catch-up is parked never offers a slot twice. */
-static bool eng_ann_catch_up(eng_pann *a, uint32_t upto, bool may_yield, rt_err *err) {
+/* Offers slots [indexed_upto, upto) to the graph. Each slot is claimed before its insert, so
+ * nothing is offered twice even when writers run between two calls. Never yields: a caller
+ * that wants to yield does so between calls, and finds its graph again afterwards (a rebuild
+ * may have replaced it meanwhile). */
+static bool eng_ann_catch_up(eng_pann *a, uint32_t upto, bool count, rt_err *err) {
     while (a->indexed_upto < upto) {
         uint32_t slot = a->indexed_upto++;
         uint64_t begin, end;
@@ -132,8 +226,7 @@ static bool eng_ann_catch_up(eng_pann *a, uint32_t upto, bool may_yield, rt_err 
             a->indexed_upto = slot; /* offered again by the next catch-up */
             return false;
         }
-        if (slot + 1 < upto || may_yield) atomic_fetch_add(&eng_ann_catchups, 1);
-        if (may_yield && (slot & 63u) == 0 && rt_fiber_self() != NULL) rt_fiber_maybe_yield();
+        if (count) atomic_fetch_add(&eng_ann_catchups, 1);
     }
     return true;
 }
@@ -147,7 +240,8 @@ bool eng_part_ann_add(eng_part *p, uint32_t slot, rt_err *err) {
             if (!eng_hnsw_insert(a->graph, slot, err)) return false;
             continue;
         }
-        if (!eng_ann_catch_up(a, slot + 1, false, err)) return false;
+        if (a->building && a->indexed_upto < slot) continue; /* the builder gets there */
+        if (!eng_ann_catch_up(a, slot + 1, slot > a->indexed_upto, err)) return false;
     }
     return true;
 }
@@ -201,9 +295,10 @@ void eng_part_ann_undo(eng_part *p, uint32_t slot) {
     }
 }
 
+/* The graph serving searches of `attnum`, or NULL (none yet: the first is being built). */
 static eng_pann *eng_ann_find(const eng_part *p, uint16_t attnum) {
     for (uint32_t j = 0; j < p->ann_count; j++) {
-        if (p->anns[j]->attnum == attnum) return p->anns[j];
+        if (p->anns[j]->attnum == attnum && !p->anns[j]->building) return p->anns[j];
     }
     return NULL;
 }
@@ -218,13 +313,22 @@ bool eng_part_ann_metric(const eng_part *p, uint16_t attnum, eng_hnsw_metric *me
 bool eng_part_ann_search(eng_part *p, uint16_t attnum, const float *query,
                          const eng_hnsw_search_opts *opts, eng_hnsw_hit *hits,
                          eng_hnsw_search_stats *stats, rt_err *err) {
-    eng_pann *a = eng_ann_find(p, attnum);
-    if (a == NULL) {
-        return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "column %u has no vector index",
-                          attnum);
+    for (;;) {
+        eng_pann *a = eng_ann_find(p, attnum);
+        if (a == NULL) {
+            return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "column %u has no vector index",
+                              attnum);
+        }
+        if (a->indexed_upto >= p->next_slot) {
+            return eng_hnsw_search(a->graph, query, opts, hits, stats, err);
+        }
+        /* A graph loaded without the newest rows: catch up a slice at a time. */
+        uint32_t upto = p->next_slot - a->indexed_upto > ENG_ANN_BUILD_SLICE_SLOTS
+                            ? a->indexed_upto + ENG_ANN_BUILD_SLICE_SLOTS
+                            : p->next_slot;
+        if (!eng_ann_catch_up(a, upto, true, err)) return false;
+        if (rt_fiber_self() != NULL) rt_fiber_maybe_yield();
     }
-    if (!eng_ann_catch_up(a, p->next_slot, true, err)) return false;
-    return eng_hnsw_search(a->graph, query, opts, hits, stats, err);
 }
 
 bool eng_part_ann_info(const eng_part *p, uint16_t attnum, eng_hnsw_info *out) {
@@ -232,6 +336,210 @@ bool eng_part_ann_info(const eng_part *p, uint16_t attnum, eng_hnsw_info *out) {
     if (a == NULL) return false;
     eng_hnsw_get_info(a->graph, out);
     return true;
+}
+
+/* ---- background rebuilds ---- */
+
+static _Atomic uint64_t eng_ann_rebuilds_pending;
+
+static eng_ann_builder *eng_ann_builder_self(void) {
+    return &eng_ann_builders[rt_core_id()];
+}
+
+/* The progress slot of an index on this shard, claimed if `claim`; NULL if none (or full). */
+static eng_ann_progress_slot *eng_ann_progress_of(eng_ann_builder *b, uint32_t index_oid,
+                                                  uint32_t table_oid, bool claim,
+                                                  uint32_t *at) {
+    uint32_t key = index_oid != 0 ? index_oid : UINT32_MAX; /* 0 means a free slot */
+    for (uint32_t i = 0; i < ENG_ANN_PROGRESS_MAX; i++) {
+        if (atomic_load(&b->progress[i].index_oid) == key) return *at = i, &b->progress[i];
+    }
+    for (uint32_t i = 0; claim && i < ENG_ANN_PROGRESS_MAX; i++) {
+        if (atomic_load(&b->progress[i].index_oid) != 0) continue;
+        b->done[i] = 0;
+        atomic_store(&b->progress[i].table_oid, table_oid);
+        atomic_store(&b->progress[i].index_oid, key);
+        return *at = i, &b->progress[i];
+    }
+    return NULL;
+}
+
+/* Recomputes this shard's progress rows from its queue (done partitions stay counted until
+ * the index has no partition left to build here; then its row goes). */
+static void eng_ann_progress_publish(eng_ann_builder *b) {
+    uint64_t parts[ENG_ANN_PROGRESS_MAX] = {0}, total[ENG_ANN_PROGRESS_MAX] = {0};
+    uint64_t done[ENG_ANN_PROGRESS_MAX] = {0};
+    for (eng_pann *a = b->queue; a != NULL; a = a->build_next) {
+        uint32_t i;
+        if (eng_ann_progress_of(b, a->index_oid, a->table_oid, true, &i) == NULL) continue;
+        parts[i]++;
+        total[i] += a->part->next_slot;
+        done[i] += a->indexed_upto;
+    }
+    for (uint32_t i = 0; i < ENG_ANN_PROGRESS_MAX; i++) {
+        eng_ann_progress_slot *ps = &b->progress[i];
+        if (atomic_load(&ps->index_oid) == 0) continue;
+        if (parts[i] == 0) {
+            atomic_store(&ps->index_oid, 0);
+            continue;
+        }
+        atomic_store(&ps->partitions_total, parts[i] + b->done[i]);
+        atomic_store(&ps->partitions_done, b->done[i]);
+        atomic_store(&ps->tuples_total, total[i]);
+        atomic_store(&ps->tuples_done, done[i]);
+    }
+}
+
+/* The rebuilt graph replaces the serving one, in the partition's list, without a yield. */
+static void eng_ann_build_finish(eng_ann_builder *b, eng_pann *a) {
+    eng_part *p = a->part;
+    uint32_t i;
+    if (eng_ann_progress_of(b, a->index_oid, a->table_oid, false, &i) != NULL) b->done[i]++;
+    eng_ann_build_dequeue(a);
+    a->building = false;
+    for (uint32_t j = 0; j < p->ann_count; j++) {
+        eng_pann *old = p->anns[j];
+        if (old == a || old->attnum != a->attnum || old->building) continue;
+        p->anns[j] = p->anns[--p->ann_count];
+        eng_ann_free(old);
+        break;
+    }
+    atomic_fetch_add(&eng_ann_rebuilds_done, 1);
+}
+
+/* True if a checkpoint is writing one of the partition's graphs: the lists stay as they are
+ * until it is done. */
+static bool eng_ann_part_pinned(const eng_part *p) {
+    for (uint32_t j = 0; j < p->ann_count; j++) {
+        if (p->anns[j]->pins > 0) return true;
+    }
+    return false;
+}
+
+/* One slice of the queue's first rebuild; false when the queue is empty. */
+static bool eng_ann_build_slice(eng_ann_builder *b) {
+    eng_pann *a = b->queue;
+    if (a == NULL) return false;
+    uint32_t end = a->part->next_slot;
+    uint32_t upto = end - a->indexed_upto > ENG_ANN_BUILD_SLICE_SLOTS
+                        ? a->indexed_upto + ENG_ANN_BUILD_SLICE_SLOTS
+                        : end;
+    rt_err err;
+    rt_err_clear(&err);
+    if (!eng_ann_catch_up(a, upto, true, &err)) {
+        /* Past its memory bound: the old graph (or exact scans) keeps answering. */
+        rt_log(RT_LOG_ERROR, NULL, "vector index rebuild of column %u stopped: %s",
+               (unsigned)a->attnum, err.message);
+        eng_ann_build_dequeue(a);
+        eng_part *p = a->part;
+        for (uint32_t j = 0; j < p->ann_count; j++) {
+            if (p->anns[j] != a) continue;
+            p->anns[j] = p->anns[--p->ann_count];
+            break;
+        }
+        eng_ann_free(a);
+        return true;
+    }
+    b->waiting = a->indexed_upto >= a->part->next_slot && eng_ann_part_pinned(a->part);
+    if (a->indexed_upto >= a->part->next_slot && !b->waiting) {
+        eng_ann_build_finish(b, a);
+    } else if (a->build_next != NULL) {
+        /* Round robin: every partition of the shard moves on, not one after the other. */
+        b->queue = a->build_next;
+        eng_pann *last = b->queue;
+        while (last->build_next != NULL) last = last->build_next;
+        last->build_next = a;
+        a->build_next = NULL;
+    }
+    return true;
+}
+
+static void eng_ann_build_fiber(void *arg) {
+    eng_ann_builder *b = arg;
+    while (!rt_runtime_stopping() && eng_ann_build_slice(b)) {
+        eng_ann_progress_publish(b);
+        if (b->waiting) {
+            rt_fiber_sleep_ns(ENG_ANN_PIN_WAIT_NS); /* a checkpoint is writing the graphs */
+        } else {
+            rt_fiber_yield();
+        }
+    }
+    eng_ann_progress_publish(b);
+    b->running = false;
+}
+
+static void eng_ann_build_enqueue(eng_pann *a) {
+    eng_ann_builder *b = eng_ann_builder_self();
+    a->builder = b;
+    a->build_next = NULL;
+    eng_pann **tail = &b->queue;
+    while (*tail != NULL) tail = &(*tail)->build_next;
+    *tail = a;
+    atomic_fetch_add(&eng_ann_rebuilds_pending, 1);
+    eng_ann_progress_publish(b);
+    if (b->running || rt_runtime_stopping()) return;
+    rt_err err;
+    rt_err_clear(&err);
+    b->running = rt_fiber_spawn(eng_ann_build_fiber, b, &err) != NULL;
+    if (!b->running) {
+        rt_log(RT_LOG_ERROR, NULL, "vector index rebuild could not start: %s", err.message);
+    }
+}
+
+/* Also off the shards (partitions destroyed at shutdown, once the shards have stopped). */
+static void eng_ann_build_dequeue(eng_pann *a) {
+    eng_ann_builder *b = a->builder;
+    if (b == NULL) return;
+    a->builder = NULL;
+    for (eng_pann **q = &b->queue; *q != NULL; q = &(*q)->build_next) {
+        if (*q != a) continue;
+        *q = a->build_next;
+        a->build_next = NULL;
+        atomic_fetch_sub(&eng_ann_rebuilds_pending, 1);
+        break;
+    }
+}
+
+uint64_t eng_part_ann_rebuilds_pending(void) { return atomic_load(&eng_ann_rebuilds_pending); }
+uint64_t eng_part_ann_rebuilds_done(void) { return atomic_load(&eng_ann_rebuilds_done); }
+
+uint32_t eng_part_ann_progress(eng_ann_build_progress *out, uint32_t cap) {
+    uint32_t n = 0;
+    for (uint32_t s = 0; s < RT_SHARDS_MAX && s < rt_shard_count(); s++) {
+        for (uint32_t i = 0; i < ENG_ANN_PROGRESS_MAX && n < cap; i++) {
+            const eng_ann_progress_slot *ps = &eng_ann_builders[s].progress[i];
+            uint32_t key = atomic_load(&ps->index_oid);
+            if (key == 0) continue;
+            out[n++] = (eng_ann_build_progress){
+                .shard = s, .index_oid = key == UINT32_MAX ? 0 : key,
+                .table_oid = atomic_load(&ps->table_oid),
+                .partitions_total = atomic_load(&ps->partitions_total),
+                .partitions_done = atomic_load(&ps->partitions_done),
+                .tuples_total = atomic_load(&ps->tuples_total),
+                .tuples_done = atomic_load(&ps->tuples_done)};
+        }
+    }
+    return n;
+}
+
+/* On each shard: every partition of the table it owns follows the definition now. */
+static void eng_ann_touch(void *arg) {
+    const eng_table *t = arg;
+    uint32_t shards = eng_shard_count();
+    for (uint32_t i = 0; i < t->partition_count; i++) {
+        if (eng_partition_owner(i, shards) == rt_core_id()) (void)eng_partition(t, i);
+    }
+}
+
+void eng_part_ann_rebuild_start(const eng_table *t) {
+    uint32_t shards = eng_shard_count();
+    rt_remote_call *calls = rt_xcalloc(shards, sizeof *calls);
+    rt_wg wg = {0};
+    for (uint32_t s = 0; s < shards; s++) {
+        rt_run_on_wg(&calls[s], s, eng_ann_touch, (void *)t, &wg);
+    }
+    rt_wg_wait(&wg);
+    rt_free(calls);
 }
 
 /* ---- checkpoints ---- */
@@ -249,14 +557,17 @@ static void eng_ann_yield(void *ctx) {
     if (rt_fiber_self() != NULL) rt_fiber_maybe_yield();
 }
 
-static bool eng_ann_save(eng_part *p, rt_err *err, eng_ckpt_write_fn write, void *ctx) {
-    uint32_t n = p->ann_count;
+/* Saves the serving graphs; a rebuild in progress starts again after a restart. */
+static bool eng_ann_save_graphs(eng_part *p, rt_err *err, eng_ckpt_write_fn write, void *ctx) {
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < p->ann_count; j++) n += !p->anns[j]->building;
     if (!write(ctx, &n, sizeof n, err)) return false;
     eng_hnsw_yield y = {.fn = eng_ann_yield};
-    for (uint32_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < p->ann_count; j++) {
         eng_pann *a = p->anns[j];
+        if (a->building) continue;
         /* The checkpoint holds the slots allocated at its capture: cover them all. */
-        if (!eng_ann_catch_up(a, p->next_slot, false, err)) return false;
+        if (!eng_ann_catch_up(a, p->next_slot, true, err)) return false;
         eng_hnsw_params prm = eng_hnsw_get_params(a->graph);
         eng_ann_hdr h = {ENG_ANN_CKPT_MAGIC, a->attnum, 0, prm.metric, prm.dims, prm.m,
                          prm.ef_construction, a->indexed_upto};
@@ -302,6 +613,18 @@ static bool eng_ann_load(eng_part *p, rt_err *err, eng_ckpt_read_fn read, void *
         a->indexed_upto = h.indexed_upto;
     }
     return true;
+}
+
+/* The graphs stay where they are while they are written: a rebuild that completes meanwhile
+ * waits (eng_ann_part_pinned) rather than free a graph the writer is in. */
+static bool eng_ann_save(eng_part *p, rt_err *err, eng_ckpt_write_fn write, void *ctx) {
+    eng_pann **pinned = rt_xcalloc(p->ann_count + 1u, sizeof *pinned);
+    uint32_t n = p->ann_count;
+    for (uint32_t j = 0; j < n; j++) (pinned[j] = p->anns[j])->pins++;
+    bool ok = eng_ann_save_graphs(p, err, write, ctx);
+    for (uint32_t j = 0; j < n; j++) pinned[j]->pins--;
+    rt_free(pinned);
+    return ok;
 }
 
 const eng_ckpt_hooks eng_part_ann_ckpt_hooks = {.save = eng_ann_save, .load = eng_ann_load};

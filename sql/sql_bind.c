@@ -48,7 +48,7 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
     for (uint32_t i = 0; i < b->nparams; i++) {
         if (b->param_types[i] == SQL_T_UNKNOWN) b->param_types[i] = SQL_T_TEXT;
     }
-    plan = sql_plan_optimize(bc->arena, plan, bc->shard_count, bc->err);
+    plan = sql_plan_optimize(bc->arena, plan, bc->shard_count, bc->ann_ef_search, bc->err);
     if (plan == NULL) return false;
     qy->plan = plan;
     qy->nparams = b->nparams;

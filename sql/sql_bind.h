@@ -54,6 +54,7 @@ typedef struct sql_bind_ctx {
     uint32_t nparams;               /* declared parameter types (0 = infer) */
     const uint32_t *param_types;
     uint32_t shard_count;
+    uint32_t ann_ef_search;         /* the session's ef_search (hybrid estimates), 0 = default */
     struct sql_session *session;    /* for current_user etc. folded at bind time: not used */
 } sql_bind_ctx;
 

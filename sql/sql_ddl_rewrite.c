@@ -203,7 +203,7 @@ bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fre
         ins->left = ddl_rewrite_project(dc, old, fresh, scan, convert, err);
         if (ins->left == NULL || !ddl_rewrite_checks(dc, fresh, ins, err)) return false;
     }
-    sql_plan *plan = sql_plan_optimize(arena, ins, eng_shard_count(), err);
+    sql_plan *plan = sql_plan_optimize(arena, ins, eng_shard_count(), 0, err);
     if (plan == NULL) return false;
     sql_exec_ctx *x = dc->x;
     sql_cursor cur;

@@ -87,7 +87,7 @@ static bool ddl_unique_fill(sql_ddl_ctx *dc, const eng_table *t, const eng_index
     ins->modify.ncols = n;
     ins->modify.attnums = ins_atts;
     ins->modify.defaults = defaults;
-    sql_plan *plan = sql_plan_optimize(arena, ins, eng_shard_count(), err);
+    sql_plan *plan = sql_plan_optimize(arena, ins, eng_shard_count(), 0, err);
     if (plan == NULL) return false;
     sql_cursor cur;
     bool ok = sql_cursor_open(&cur, dc->x, plan);

@@ -50,6 +50,9 @@ typedef struct sql_exec_stats {
     uint64_t rows_scanned;
     uint64_t rows_returned;
     uint64_t fragments;
+    /* the work of the hybrid node (the calibration prices it): rows read by a scan, distances
+       computed, WHERE checks made during graph walks */
+    uint64_t hybrid_rows, hybrid_distances, hybrid_filter_calls;
 } sql_exec_stats;
 
 /* Everything an operator needs, on the coordinator or in a fragment. Fragments get a copy whose
@@ -68,6 +71,8 @@ struct sql_exec_ctx {
     eng_isolation isolation;
     int64_t lock_timeout_ms;
     uint32_t ann_ef_search;       /* hnsw.ef_search (0 = the graph's default) */
+    struct sql_hybrid_actual *hybrid_actual; /* EXPLAIN ANALYZE HYBRID: one entry per shard,
+                                                each written by its own shard; else NULL */
     const _Atomic bool *cancel;   /* the session's cancel flag */
     sql_fmt fmt;                  /* value formatting settings (DateStyle, TimeZone, ...) */
     int64_t now_us;               /* transaction timestamp (now()) */

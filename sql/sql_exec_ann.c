@@ -24,6 +24,8 @@ typedef struct sql_op_ann {
     uint32_t dims;
     int64_t k;
     bool failed;
+    uint64_t filtered;       /* candidates the snapshot or the WHERE turned down */
+    bool walked;             /* the current partition's walk ended short */
 } sql_op_ann;
 
 typedef struct sql_ann_filter {
@@ -46,7 +48,11 @@ static void sql_ann_read_row(const sql_plan *p, const eng_part *part, uint32_t s
 static bool sql_ann_passes(void *ctx, uint32_t slot) {
     sql_ann_filter *f = ctx;
     sql_op_ann *a = f->a;
-    if (a->failed || !eng_part_visible(f->part, slot, &f->x->snap)) return false;
+    if (a->failed) return false;
+    if (!eng_part_visible(f->part, slot, &f->x->snap)) {
+        a->filtered++;
+        return false;
+    }
     const sql_plan *p = a->base.plan;
     if (p->ann.filter == NULL) return true;
     rt_arena_reset(a->filter_arena);
@@ -58,6 +64,7 @@ static bool sql_ann_passes(void *ctx, uint32_t slot) {
         a->failed = true; /* reported once the walk returns */
         return false;
     }
+    a->filtered += kept != 1;
     return kept == 1;
 }
 
@@ -99,6 +106,23 @@ static bool sql_ann_open(sql_op *op, sql_exec_ctx *x) {
     return true;
 }
 
+/* This shard's entry of EXPLAIN ANALYZE HYBRID's actuals, or NULL. */
+static sql_hybrid_actual *sql_ann_actual(sql_exec_ctx *x) {
+    if (x->hybrid_actual == NULL) return NULL;
+    sql_hybrid_actual *act = &x->hybrid_actual[rt_core_id()];
+    act->ran = true;
+    return act;
+}
+
+/* True if the partition's graph computes the plan's metric. Right after CREATE INDEX changed
+ * it, the graph being rebuilt is not serving yet and the old one ranks by another distance:
+ * the partition is then answered exactly, never wrongly. */
+static bool sql_ann_graph_serves(const sql_plan *p, const eng_part *part) {
+    eng_hnsw_metric metric;
+    return eng_part_ann_metric(part, p->ann.vec_attnum, &metric) &&
+           (uint32_t)metric == p->ann.metric;
+}
+
 /* One partition by its graph: the hits' rows into a batch. */
 static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_batch **out,
                          bool *short_walk) {
@@ -112,12 +136,32 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
                                  .filter = sql_ann_passes, .filter_ctx = &f};
     eng_hnsw_search_stats stats;
     uint64_t t0 = rt_time_mono_ns();
+    a->filtered = 0;
     if (!eng_part_ann_search(part, p->ann.vec_attnum, a->query, &opts, hits, &stats, x->err)) {
         return false;
     }
-    sql_hybrid_note_walk(stats.distances, a->dims, stats.filter_calls, rt_time_mono_ns() - t0);
+    /* Without a WHERE the filter only checks visibility: not what filter_ns prices. */
+    uint64_t where_calls = p->ann.filter != NULL ? stats.filter_calls : 0;
+    sql_hybrid_note_walk(stats.distances, a->dims, where_calls, rt_time_mono_ns() - t0);
+    if (p->hybrid != NULL) sql_hybrid_note_visits(stats.distances, p->hybrid->walk_distances);
     if (a->failed) return false; /* the WHERE failed on a candidate: its error is set */
+    if (!sql_ann_graph_serves(p, part)) {
+        /* A rebuild with another metric took over while the search caught up: its hits were
+         * ranked by that metric. The partition is scanned exactly instead. */
+        *short_walk = true;
+        return true;
+    }
     x->stats.rows_scanned += stats.visited;
+    x->stats.hybrid_distances += stats.distances;
+    x->stats.hybrid_filter_calls += where_calls;
+    sql_hybrid_actual *act = sql_ann_actual(x);
+    if (act != NULL) {
+        act->partitions++;
+        act->visited += stats.visited;
+        act->distances += stats.distances;
+        act->filtered += a->filtered;
+        if (stats.status != ENG_HNSW_SHORT) act->candidates += stats.hit_count;
+    }
     if (stats.status == ENG_HNSW_SHORT) {
         *short_walk = true;
         return true;
@@ -145,6 +189,9 @@ static bool sql_ann_scan(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
                           NULL);
     if (!*more || a->raw->rows == 0) return true;
     x->stats.rows_scanned += a->raw->rows;
+    x->stats.hybrid_rows += a->raw->rows;
+    sql_hybrid_actual *act = sql_ann_actual(x);
+    if (act != NULL) act->visited += a->raw->rows;
     sql_batch *b = sql_batch_new(a->base.batch_arena, p->ncols, a->raw->rows);
     if (b == NULL) return rt_arena_fail(a->base.batch_arena, x->err);
     memcpy(b->cols, a->raw->cols, sizeof(sql_vec) * p->ann.natts);
@@ -156,12 +203,23 @@ static bool sql_ann_scan(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
             !sql_exec_predicate(x, a->base.batch_arena, p->ann.filter, b, sel, &kept)) {
             return false;
         }
+        if (act != NULL) act->filtered += b->rows - kept;
         if (kept == 0) return true;
         if (kept < b->rows) b = sql_exec_select_rows(a->base.batch_arena, b, sel, kept);
         if (b == NULL) return false;
     }
+    if (act != NULL) act->candidates += b->rows;
+    x->stats.hybrid_distances += b->rows; /* the coordinator's exact distances */
     *out = b;
     return true;
+}
+
+/* A partition answered exactly; a walk that ended short has counted it already. */
+static void sql_ann_count_exact(sql_exec_ctx *x, bool walked) {
+    sql_hybrid_actual *act = sql_ann_actual(x);
+    if (act == NULL) return;
+    act->exact++;
+    act->partitions += !walked;
 }
 
 static bool sql_ann_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
@@ -172,12 +230,18 @@ static bool sql_ann_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     while (a->part_index < x->frag_npartitions) {
         eng_part *part = eng_partition(p->ann.table, x->frag_partitions[a->part_index]);
         rt_fiber_maybe_yield();
+        if (!a->exact && !sql_ann_graph_serves(p, part)) {
+            a->exact = true; /* this partition exactly */
+            a->cursor = 0;
+        }
         if (a->exact) {
+            if (a->cursor == 0) sql_ann_count_exact(x, a->walked);
             bool more;
             if (!sql_ann_scan(a, x, part, out, &more)) return false;
             if (!more) {
                 a->part_index++;
                 a->cursor = 0;
+                a->walked = false;
                 a->exact = a->k <= 0 || a->k > ENG_HNSW_K_MAX || a->query == NULL;
             }
             if (*out != NULL) return true;
@@ -187,6 +251,7 @@ static bool sql_ann_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (!sql_ann_walk(a, x, part, out, &short_walk)) return false;
         if (short_walk) {
             a->exact = true; /* this partition again, exactly */
+            a->walked = true;
             a->cursor = 0;
             continue;
         }

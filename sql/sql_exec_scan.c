@@ -147,14 +147,25 @@ static bool sql_scan_locators(sql_op_scan *s, uint32_t partno, sql_batch *out) {
     return true;
 }
 
+/* This shard's EXPLAIN ANALYZE HYBRID entry when the scan is the hybrid planner's
+ * scalar-first path, else NULL. */
+static sql_hybrid_actual *sql_scan_actual(const sql_plan *p, sql_exec_ctx *x) {
+    if (x->hybrid_actual == NULL || p->hybrid == NULL) return NULL;
+    sql_hybrid_actual *act = &x->hybrid_actual[rt_core_id()];
+    act->ran = true;
+    return act;
+}
+
 static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_op_scan *s = (sql_op_scan *)op;
     const sql_plan *p = op->plan;
+    sql_hybrid_actual *act = sql_scan_actual(p, x);
     *out = NULL;
     while (s->part_index < x->frag_npartitions) {
         uint32_t partno = x->frag_partitions[s->part_index];
         eng_part *part = eng_partition(p->scan.table, partno);
         rt_fiber_maybe_yield();
+        if (act != NULL && s->cursor == 0) act->partitions++;
         uint64_t t0 = rt_time_mono_ns();
         if (!eng_part_scan(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts, s->raw,
                            s->slots)) {
@@ -164,6 +175,8 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         }
         sql_hybrid_note_scan(s->raw->rows, rt_time_mono_ns() - t0);
         x->stats.rows_scanned += s->raw->rows;
+        if (p->hybrid != NULL) x->stats.hybrid_rows += s->raw->rows;
+        if (act != NULL) act->visited += s->raw->rows;
         if (s->raw->rows == 0) continue;
         sql_batch *b = sql_batch_new(op->batch_arena, p->ncols, s->raw->rows);
         if (b == NULL) return false;
@@ -177,6 +190,7 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
                                                    &kept)) {
                 return false;
             }
+            if (act != NULL) act->filtered += b->rows - kept;
             if (kept == 0) continue;
             uint32_t k = 0; /* the slots of the rows kept, for locking them */
             for (uint32_t r = 0; r < b->rows; r++) if (sel[r]) s->slots[k++] = s->slots[r];
@@ -186,6 +200,11 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (p->scan.lock_strength != 0) {
             if (!sql_lock_batch(x, op, part, partno, s->slots, &b)) return false;
             if (b->rows == 0) continue;
+        }
+        if (p->hybrid != NULL) x->stats.hybrid_distances += b->rows;
+        if (act != NULL) {
+            act->candidates += b->rows;
+            act->distances += b->rows; /* each candidate's exact distance, above the scan */
         }
         *out = b;
         return true;
@@ -338,6 +357,8 @@ struct sql_op_gather {
     rt_fiber *waiter;
     uint32_t turn;
     bool started;
+    const sql_plan *hybrid;  /* the fragment's hybrid node (timed, calibrates), or NULL */
+    uint64_t local_ns;       /* the local fragment's own time */
 };
 
 static void sql_frag_wake(sql_op_gather *g) {
@@ -380,6 +401,40 @@ static void sql_frag_ctx(sql_exec_ctx *dst, const sql_exec_ctx *coord, rt_arena 
     memset(&dst->stats, 0, sizeof dst->stats);
 }
 
+/* The fragment's node the hybrid planner estimated, or NULL. */
+static const sql_plan *sql_frag_hybrid(const sql_plan *p) {
+    if (p == NULL) return NULL;
+    if (p->hybrid != NULL) return p;
+    const sql_plan *l = sql_frag_hybrid(p->left);
+    return l != NULL ? l : sql_frag_hybrid(p->right);
+}
+
+/* Pulls a fragment's next batch. A fragment holding the hybrid node counts its own time (not
+ * the waits for the coordinator's acks) and, under EXPLAIN ANALYZE HYBRID, its rows. */
+static bool sql_frag_pull(sql_op *op, sql_exec_ctx *x, const sql_plan *hybrid,
+                          uint64_t *time_ns, sql_batch **b) {
+    if (hybrid == NULL) return sql_op_next(op, x, b);
+    uint64_t t0 = rt_time_mono_ns();
+    bool ok = sql_op_next(op, x, b);
+    uint64_t ns = rt_time_mono_ns() - t0;
+    *time_ns += ns;
+    if (x->hybrid_actual == NULL) return ok;
+    sql_hybrid_actual *act = &x->hybrid_actual[rt_core_id()];
+    act->ran = true;
+    act->time_ns += ns;
+    if (ok && *b != NULL) act->rows += (*b)->rows;
+    return ok;
+}
+
+/* A fragment ran to its end: its time feeds the chosen path's calibration. */
+static void sql_frag_calibrate(const sql_exec_ctx *x, const sql_plan *hybrid, uint32_t partitions,
+                               uint64_t time_ns) {
+    if (hybrid == NULL) return;
+    sql_hybrid_note_fragment(hybrid->hybrid, hybrid->kind == SQL_P_ANNSCAN, partitions,
+                             x->stats.hybrid_rows, x->stats.hybrid_distances,
+                             x->stats.hybrid_filter_calls, time_ns);
+}
+
 static void sql_frag_fiber(void *arg) {
     sql_frag *f = arg;
     rt_err err;
@@ -388,9 +443,12 @@ static void sql_frag_fiber(void *arg) {
     sql_frag_ctx(&x, f->gather->x, rt_arena_create(RT_QUERY_ARENA_BYTES_MAX), &err,
                  f->partitions, f->npartitions);
     sql_op *op = sql_op_build(&x, f->gather->base.plan->left);
+    const sql_plan *hybrid = f->gather->hybrid;
+    uint64_t time_ns = 0;
     for (;;) {
         sql_batch *b = NULL;
-        bool ok = op != NULL && sql_op_next(op, &x, &b);
+        bool ok = op != NULL && sql_frag_pull(op, &x, hybrid, &time_ns, &b);
+        if (ok && b == NULL) sql_frag_calibrate(&x, hybrid, f->npartitions, time_ns);
         f->batch = ok ? b : NULL;
         f->failed = !ok;
         if (!ok) f->err = err;
@@ -465,6 +523,7 @@ static bool sql_gather_sets_pk(const sql_plan *frag) {
 static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     g->started = true;
     g->x = x;
+    g->hybrid = sql_frag_hybrid(g->base.plan->left);
     uint32_t *parts, nparts;
     if (!sql_gather_targets(g, x, &parts, &nparts)) return false;
     uint32_t shards = eng_shard_count(), me = rt_core_id();
@@ -558,11 +617,12 @@ static bool sql_gather_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         }
         if (!g->local_done) {
             sql_batch *b;
-            if (!sql_op_next(g->local, &g->local_x, &b)) return false;
+            if (!sql_frag_pull(g->local, &g->local_x, g->hybrid, &g->local_ns, &b)) return false;
             if (b != NULL) {
                 *out = b;
                 return true;
             }
+            sql_frag_calibrate(&g->local_x, g->hybrid, g->nlocal, g->local_ns);
             g->local_done = true;
             continue;
         }

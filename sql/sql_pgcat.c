@@ -5,7 +5,9 @@
  * publications, enums, ranges, inheritance) scans empty, which is what PostgreSQL answers for a
  * database without such objects. */
 #include <string.h>
+#include <unistd.h>
 
+#include "engine/eng_part.h"
 #include "sql/sql_array.h"
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_session.h"
@@ -596,6 +598,42 @@ static bool pc_scan_cursors(pc_row *r) {
     return true;
 }
 
+/* pg_stat_progress_create_index: the background rebuilds of vector indexes, one row per shard
+ * and index (the process's pid, as every shard is a thread of it). A Dreambase "block" is a
+ * row group's worth of slots; there are no lockers to wait for. */
+static bool pc_scan_progress_create_index(pc_row *r) {
+    eng_ann_build_progress prog[RT_SHARDS_MAX * 4];
+    uint32_t n = eng_part_ann_progress(prog, sizeof prog / sizeof prog[0]);
+    for (uint32_t i = 0; i < n; i++) {
+        const eng_database *db = NULL;
+        for (uint32_t d = 0; db == NULL && d < eng_catalog_db_count(r->x->catalog); d++) {
+            const eng_database *cand = eng_catalog_db_at(r->x->catalog, d);
+            if (eng_db_table_by_oid(cand, prog[i].table_oid) != NULL) db = cand;
+        }
+        if (db == NULL) continue; /* dropped meanwhile */
+        pc_clear(r);
+        pc_int(r, "pid", getpid());
+        pc_int(r, "datid", db->oid);
+        pc_str(r, "datname", db->name);
+        pc_int(r, "relid", prog[i].table_oid);
+        pc_int(r, "index_relid", prog[i].index_oid);
+        pc_str(r, "command", "CREATE INDEX");
+        pc_str(r, "phase", "building index: loading tuples");
+        pc_int(r, "lockers_total", 0);
+        pc_int(r, "lockers_done", 0);
+        pc_int(r, "current_locker_pid", 0);
+        uint64_t blocks = (prog[i].tuples_total + ENG_RG_ROWS - 1) / ENG_RG_ROWS;
+        pc_int(r, "blocks_total", (int64_t)blocks);
+        pc_int(r, "blocks_done", (int64_t)(prog[i].tuples_done / ENG_RG_ROWS));
+        pc_int(r, "tuples_total", (int64_t)prog[i].tuples_total);
+        pc_int(r, "tuples_done", (int64_t)prog[i].tuples_done);
+        pc_int(r, "partitions_total", (int64_t)prog[i].partitions_total);
+        pc_int(r, "partitions_done", (int64_t)prog[i].partitions_done);
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
 /* ---- dispatch ---- */
 
 typedef bool (*pc_scan_fn)(pc_row *r);
@@ -617,6 +655,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_stat_activity", pc_scan_stat_activity},
     {"pg_catalog", "pg_prepared_statements", pc_scan_prepared},
     {"pg_catalog", "pg_cursors", pc_scan_cursors},
+    {"pg_catalog", "pg_stat_progress_create_index", pc_scan_progress_create_index},
     {"pg_catalog", "pg_class", pc_scan_class},
     {"pg_catalog", "pg_attribute", pc_scan_attribute},
     {"pg_catalog", "pg_index", pc_scan_index},

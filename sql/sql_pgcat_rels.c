@@ -200,6 +200,14 @@ static const sql_pgcat_col pc_pg_stat_activity[] = {
     {"backend_xid", SQL_T_XID}, {"backend_xmin", SQL_T_XID}, {"query_id", SQL_T_INT8},
     {"query", SQL_T_TEXT}, {"backend_type", SQL_T_TEXT},
 };
+static const sql_pgcat_col pc_pg_stat_progress_create_index[] = {
+    {"pid", SQL_T_INT4}, {"datid", SQL_T_OID}, {"datname", SQL_T_NAME}, {"relid", SQL_T_OID},
+    {"index_relid", SQL_T_OID}, {"command", SQL_T_TEXT}, {"phase", SQL_T_TEXT},
+    {"lockers_total", SQL_T_INT8}, {"lockers_done", SQL_T_INT8},
+    {"current_locker_pid", SQL_T_INT8}, {"blocks_total", SQL_T_INT8},
+    {"blocks_done", SQL_T_INT8}, {"tuples_total", SQL_T_INT8}, {"tuples_done", SQL_T_INT8},
+    {"partitions_total", SQL_T_INT8}, {"partitions_done", SQL_T_INT8},
+};
 static const sql_pgcat_col pc_pg_tables[] = {
     {"schemaname", SQL_T_NAME}, {"tablename", SQL_T_NAME}, {"tableowner", SQL_T_NAME},
     {"tablespace", SQL_T_NAME}, {"hasindexes", SQL_T_BOOL}, {"hasrules", SQL_T_BOOL},
@@ -445,6 +453,7 @@ const sql_pgcat_rel sql_pgcat_rels[] = {
     {2224, "pg_catalog", "pg_sequence", 8, pc_pg_sequence},
     {12048, "pg_catalog", "pg_sequences", 11, pc_pg_sequences},
     {12222, "pg_catalog", "pg_stat_activity", 22, pc_pg_stat_activity},
+    {12312, "pg_catalog", "pg_stat_progress_create_index", 16, pc_pg_stat_progress_create_index},
     {12033, "pg_catalog", "pg_tables", 8, pc_pg_tables},
     {12028, "pg_catalog", "pg_views", 4, pc_pg_views},
     {12043, "pg_catalog", "pg_indexes", 5, pc_pg_indexes},

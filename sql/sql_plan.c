@@ -834,7 +834,7 @@ static sql_plan *sql_opt_sort(sql_opt *o, sql_plan *s) {
     local->left = child->left;
     local->est_rows = child->left->est_rows;
     child->left = local;
-    if (!sql_plan_hybrid(o->arena, s, child, o->err)) return NULL;
+    if (!sql_plan_hybrid(o->arena, s, child, o->ann_ef_search, o->err)) return NULL;
     return s;
 }
 
@@ -934,9 +934,11 @@ sql_plan *sql_opt_node(sql_opt *o, sql_plan *p) {
     return p;
 }
 
-sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count, rt_err *err) {
+sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count,
+                            uint32_t ann_ef_search, rt_err *err) {
     RT_ASSERT(root != NULL);
-    sql_opt o = {.arena = arena, .err = err, .shard_count = shard_count};
+    sql_opt o = {.arena = arena, .err = err, .shard_count = shard_count,
+                 .ann_ef_search = ann_ef_search};
     sql_plan *p = sql_opt_node(&o, root);
     if (p != NULL && !sql_plan_prune(arena, p, err)) p = NULL;
     if (p == NULL && !rt_err_is_set(err)) rt_arena_fail(arena, err);

@@ -250,12 +250,15 @@ sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind, uint32_t ncols);
  * joins with equality conditions hash, aggregation splits into partial and final, ORDER BY
  * LIMIT keeps a top-k per fragment, scans read only the columns used, UPDATE / DELETE run as
  * write fragments. */
-sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count, rt_err *err);
+/* `ann_ef_search`: the session's ef_search for the hybrid planner's estimate (0: default). */
+sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count,
+                            uint32_t ann_ef_search, rt_err *err);
 
 /* The hybrid planner (sql_plan_hybrid.c): for a top-k SORT by a vector distance over GATHER
  * of a table scan, estimates scalar-first and ANN-first and makes the scan an ANNSCAN when
  * that is cheaper. */
-bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, rt_err *err);
+bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t ef_search,
+                     rt_err *err);
 
 /* EXPLAIN text of a plan, one line per node, in PostgreSQL's layout with COSTS OFF; `indent`
  * is the nesting level of p (0 for a top-level plan). */
@@ -272,7 +275,11 @@ typedef enum sql_explain_format {
 void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
                           double exec_ms, struct sql_strbuf *sb);
 /* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and
- * the estimated cost of both paths. */
-void sql_plan_explain_hybrid(const sql_plan *p, struct sql_strbuf *sb);
+ * the estimated cost of both paths; with `actual` (EXPLAIN ANALYZE HYBRID: one entry per
+ * shard, `shards` of them) what each shard and all of them did, and the estimate against
+ * the actual time. */
+struct sql_hybrid_actual;
+void sql_plan_explain_hybrid(const sql_plan *p, const struct sql_hybrid_actual *actual,
+                             uint32_t shards, struct sql_strbuf *sb);
 
 #endif

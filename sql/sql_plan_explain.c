@@ -1066,7 +1066,77 @@ static void sql_explain_hybrid_filter(sql_xpl *ex, const sql_plan *scan, const s
     sql_deparse(ex, ex->sb, filter, scan);
 }
 
-void sql_plan_explain_hybrid(const sql_plan *p, sql_strbuf *sb) {
+/* One "Actual ..." line: what a shard (or all of them) did. */
+static void sql_explain_actual_line(sql_strbuf *sb, const char *who, const sql_hybrid_actual *a,
+                                    bool ann) {
+    sql_strbuf_printf(sb, "Actual %s: ", who);
+    sql_explain_count(sb, a->partitions);
+    sql_strbuf_puts(sb, a->partitions == 1 ? " partition" : " partitions");
+    if (a->exact > 0) {
+        sql_strbuf_puts(sb, " (");
+        sql_explain_count(sb, a->exact);
+        sql_strbuf_puts(sb, " scanned exactly)");
+    }
+    sql_strbuf_puts(sb, ", ");
+    sql_explain_count(sb, a->visited);
+    sql_strbuf_puts(sb, ann ? " nodes visited, " : " rows read, ");
+    sql_explain_count(sb, a->distances);
+    sql_strbuf_puts(sb, " distances, ");
+    sql_explain_count(sb, a->filtered);
+    sql_strbuf_puts(sb, " rows filtered out, ");
+    sql_explain_count(sb, a->candidates);
+    sql_strbuf_puts(sb, " candidates, ");
+    sql_explain_count(sb, a->rows);
+    sql_strbuf_puts(sb, a->rows == 1 ? " row, " : " rows, ");
+    sql_explain_ms(sb, (double)a->time_ns / 1e6);
+    sql_strbuf_putc(sb, '\n');
+}
+
+/* What the calibration has learnt so far (sql_hybrid.h), behind every estimate. */
+static void sql_explain_calibration(sql_strbuf *sb) {
+    sql_hybrid_calib cal;
+    sql_hybrid_calibration(&cal);
+    sql_strbuf_puts(sb, "Calibration: ANN-first ");
+    sql_explain_ms(sb, cal.ann_part_ns / 1e6);
+    sql_strbuf_printf(sb, " per partition + x%.2f, scalar-first ", cal.ann_scale);
+    sql_explain_ms(sb, cal.scalar_part_ns / 1e6);
+    sql_strbuf_printf(sb, " per partition + x%.2f; walk x%.2f, %.1fns per row, %.3fns per "
+                          "dimension, %.0fns per filter check\n",
+                      cal.scalar_scale, cal.walk_ratio, cal.row_ns, cal.dist_ns_per_dim,
+                      cal.filter_ns);
+}
+
+/* EXPLAIN ANALYZE HYBRID: per shard, in total, and the estimate against the actual work
+ * (the sum of the shards' times: the cost model counts the work of all partitions). */
+static void sql_explain_hybrid_actuals(sql_strbuf *sb, const sql_hybrid_est *h, bool ann,
+                                       const sql_hybrid_actual *actual, uint32_t shards) {
+    sql_hybrid_actual total = {0};
+    for (uint32_t s = 0; s < shards && s < SQL_HYBRID_ACTUALS; s++) {
+        const sql_hybrid_actual *a = &actual[s];
+        if (!a->ran) continue;
+        char who[32];
+        snprintf(who, sizeof who, "shard %u", s);
+        sql_explain_actual_line(sb, who, a, ann);
+        total.partitions += a->partitions;
+        total.exact += a->exact;
+        total.visited += a->visited;
+        total.distances += a->distances;
+        total.filtered += a->filtered;
+        total.candidates += a->candidates;
+        total.rows += a->rows;
+        total.time_ns += a->time_ns;
+    }
+    sql_explain_actual_line(sb, "total", &total, ann);
+    double est = ann ? h->ann_ms : h->scalar_ms, act = (double)total.time_ns / 1e6;
+    sql_strbuf_puts(sb, "Est. vs actual: ");
+    sql_explain_ms(sb, est);
+    sql_strbuf_puts(sb, " estimated, ");
+    sql_explain_ms(sb, act);
+    sql_strbuf_printf(sb, " actual (actual/estimated %.2f)\n", est > 0 ? act / est : 0.0);
+}
+
+void sql_plan_explain_hybrid(const sql_plan *p, const sql_hybrid_actual *actual,
+                             uint32_t shards, sql_strbuf *sb) {
     static const char *ops[] = {"", "<=>", "<->", "<#>"};
     const sql_plan *scan = sql_explain_find_hybrid(p);
     if (scan == NULL) {
@@ -1118,5 +1188,7 @@ void sql_plan_explain_hybrid(const sql_plan *p, sql_strbuf *sb) {
     sql_strbuf_puts(sb, "; ");
     sql_explain_count(sb, h->rows);
     sql_strbuf_puts(sb, " rows)\n");
+    if (actual != NULL) sql_explain_hybrid_actuals(sb, h, ann, actual, shards);
+    sql_explain_calibration(sb);
     rt_arena_destroy(ex.tmp);
 }

@@ -73,7 +73,8 @@ static int64_t sql_hybrid_const_rows(const sql_expr *e, bool *known) {
     return *known ? e->constval.i64 : 10;
 }
 
-bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, rt_err *err) {
+bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t ef_search,
+                     rt_err *err) {
     (void)err;
     if (sort->sort.nkeys == 0 || sort->sort.keys[0].desc || sort->sort.limit == NULL) {
         return true;
@@ -116,7 +117,7 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, rt_err *
     sql_hybrid_est *est = rt_arena_zalloc(arena, sizeof *est);
     if (est == NULL) return rt_arena_fail(arena, err);
     sql_hybrid_estimate(t, scan->scan.attnums, scan->scan.natts, scan->scan.filter, attnum,
-                        (uint32_t)k, 0, -1, est);
+                        (uint32_t)k, ef_search, -1, est);
     scan->hybrid = est;
     if (!est->ann_first) return true;
     /* ANN-first: the same columns, the filter checked during the walk. */

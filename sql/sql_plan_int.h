@@ -44,6 +44,7 @@ typedef struct sql_opt {
     rt_arena *arena;
     rt_err *err;
     uint32_t shard_count;
+    uint32_t ann_ef_search;  /* for the hybrid planner's estimate (0: the default) */
     sql_opt_memo *memo;      /* subquery plans and CTE bodies already optimised */
     uint32_t nmemo, memo_cap;
 } sql_opt;

@@ -16,6 +16,7 @@
 #include "sql/sql_ddl.h"
 #include "sql/sql_pgcat.h"
 #include "sql/sql_session_int.h"
+#include "sql/sql_hybrid.h"
 #include "sql/sql_stats.h"
 #include "sql/sql_strbuf.h"
 #include "sql/sql_vacuum.h"
@@ -225,6 +226,7 @@ void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     bc->sql = sql;
     bc->sql_len = sql_len;
     bc->shard_count = eng_shard_count();
+    bc->ann_ef_search = sql_session_ef_search(s);
     bc->session = s;
     bc->temp_schema_oid = s->temp_schema_oid;
 }
@@ -237,6 +239,20 @@ void sql_session_env_open(sql_session *s, rt_arena *arena, rt_err *err, const ch
 
 void sql_session_env_close(sql_stmt_env *env) {
     if (env->pin.catalog != NULL) eng_catalog_unpin(&env->pin);
+}
+
+/* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
+uint32_t sql_session_ef_search(sql_session *s) {
+    static const char *const names[] = {"dreambase.ef_search", "hnsw.ef_search"};
+    for (uint32_t i = 0; i < 2; i++) {
+        const char *ef = NULL;
+        rt_err ignore;
+        rt_err_clear(&ignore);
+        if (!sql_session_get_setting(s, names[i], true, &ef, &ignore) || ef == NULL) continue;
+        uint32_t v = (uint32_t)strtoul(ef, NULL, 10);
+        if (v > 0) return v;
+    }
+    return 0;
 }
 
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
@@ -263,13 +279,9 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     x->command = s->command;
     x->isolation = s->isolation;
     x->lock_timeout_ms = s->lock_timeout_ms;
-    const char *ef = NULL;
-    rt_err ignore;
-    rt_err_clear(&ignore);
-    if (sql_session_get_setting(s, "hnsw.ef_search", true, &ef, &ignore) && ef != NULL) {
-        x->ann_ef_search = (uint32_t)strtoul(ef, NULL, 10);
-    }
+    x->ann_ef_search = sql_session_ef_search(s);
     x->cancel = s->cancel;
+    x->hybrid_actual = s->hybrid_actual;
     x->fmt = s->fmt;
     x->now_us = s->txn_start_us;
     x->stmt_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
@@ -492,26 +504,31 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     bool ok = sql_bind_query(&env.bc, ex->stmt, &q);
     sql_strbuf sb;
     sql_strbuf_init(&sb, s->query_arena, 1024);
+    sql_hybrid_actual *actual = NULL;
+    if (ok && ex->analyze && ex->hybrid) {
+        actual = rt_arena_zalloc(s->query_arena, sizeof *actual * SQL_HYBRID_ACTUALS);
+        if (actual == NULL) ok = rt_arena_fail(s->query_arena, err);
+    }
     uint64_t t0 = rt_time_mono_ns();
     if (ok && ex->analyze) {
         sql_sink quiet = *sink;
         quiet.rows = sql_session_discard_rows;
         char tag[SQL_TAG_BYTES];
+        s->hybrid_actual = actual;
         ok = sql_session_run_query(s, q, env.cat, env.db, NULL, &quiet, false, tag, err);
+        s->hybrid_actual = NULL;
     }
+    uint64_t elapsed_ns = rt_time_mono_ns() - t0;
     if (ok && structured) {
-        double ms = (double)(rt_time_mono_ns() - t0) / 1e6;
+        double ms = (double)elapsed_ns / 1e6;
         ok = sql_session_explain_doc(s, ex, q->plan, ms, sink, err);
         sql_session_env_close(&env);
         return ok;
     }
     if (ok) {
-        if (ex->hybrid) sql_plan_explain_hybrid(q->plan, &sb);
+        if (ex->hybrid) sql_plan_explain_hybrid(q->plan, actual, eng_shard_count(), &sb);
         sql_plan_explain(q->plan, &sb, 0);
-        if (ex->analyze) {
-            sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n",
-                              (double)(rt_time_mono_ns() - t0) / 1e6);
-        }
+        if (ex->analyze) sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", elapsed_ns / 1e6);
     }
     sql_session_env_close(&env);
     if (!ok) return false;
@@ -698,6 +715,16 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .x = &x,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
+    if (ok && stmt->kind == SQL_N_CREATE_INDEX) {
+        const sql_create_index *ci = (const sql_create_index *)stmt;
+        env.bc.catalog = s->txn.draft != NULL ? s->txn.draft : env.bc.catalog;
+        env.bc.db = s->txn.draft != NULL ? eng_catalog_db_by_oid(env.bc.catalog, s->db_oid)
+                                         : env.bc.db;
+        const eng_table *t = env.bc.db != NULL ? sql_bind_find_table(&env.bc, &ci->table) : NULL;
+        if (t != NULL && ci->method != NULL && strcmp(ci->method, "hnsw") == 0) {
+            s->ann_rebuild_oid = t->oid;
+        }
+    }
     if (env.bc.temp_schema_oid != 0) s->temp_schema_oid = env.bc.temp_schema_oid;
     sql_session_env_close(&env);
     return ok;

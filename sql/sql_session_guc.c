@@ -111,6 +111,8 @@ static const sql_guc sql_gucs[] = {
            SQL_GUC_TXN_ISOLATION),
     G_BOOL("default_transaction_read_only", "off", "user", false, CAT_STMT,
            "Sets the default read-only status of new transactions.", SQL_GUC_TXN_READ_ONLY),
+    G_INT("dreambase.ef_search", "0", NULL, "user", 0, 1000, CAT_VEC,
+          "Sets the size of the dynamic candidate list for search (0: hnsw.ef_search)."),
     G_INT("effective_cache_size", "524288", "8kB", "user", 1, INT_MAXV, CAT_COST,
           "Sets the planner's assumption about the total size of the data caches."),
     G_BOOL("enable_hashagg", "on", "user", false, CAT_PLAN,

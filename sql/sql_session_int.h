@@ -110,6 +110,10 @@ struct sql_session {
     uint32_t backend_pid;
     _Atomic bool *cancel;
     _Atomic bool own_cancel;     /* when the protocol layer gave none */
+    struct sql_hybrid_actual *hybrid_actual; /* EXPLAIN ANALYZE HYBRID's per-shard actuals,
+                                                while it runs its statement; else NULL */
+    uint32_t ann_rebuild_oid;    /* a table whose CREATE INDEX ... USING hnsw is in the open
+                                    transaction: its graphs start rebuilding at commit */
     bool timed_out;
 
     /* settings */
@@ -228,6 +232,8 @@ void sql_session_env_close(sql_stmt_env *env);
 void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const char *sql, uint32_t sql_len,
                           sql_bind_ctx *bc);
+/* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
+uint32_t sql_session_ef_search(sql_session *s);
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const sql_value *params, uint32_t nparams,
                           const sql_query *q, sql_exec_ctx *x);

@@ -1,8 +1,8 @@
 /* test_eng_ann.c: the HNSW graphs inside partitions: every committed vector is found, aborted
  * inserts never are, an UPDATE's new vector is found under a new snapshot and its old one under
  * an old snapshot, recall@10 against brute force on clustered data, a changed metric rebuilds
- * the graph, and a restart loads graphs from the checkpoint (no rebuild) while the rows of the
- * WAL tail are searchable too.
+ * the graph in the background (every partition's rebuild completes), and a restart loads
+ * graphs from the checkpoint (no rebuild) while the rows of the WAL tail are searchable too.
  * How: a real data directory, 2 shards, a 4-partition table (id int8 primary key, v vector(16))
  * written through the engine's transaction API; searches run on each owning shard with a
  * visibility filter and their per-partition top-k are merged, as the executor does. */
@@ -326,6 +326,7 @@ static struct {
     uint64_t nodes_at_restart;
     uint32_t far_new, far_old, tail_found;
     uint64_t catchup_at_restart, catchup_after_change;
+    uint64_t rebuilding, rebuilt;
     float l2_nearest;
 } r;
 
@@ -364,11 +365,19 @@ static void phase_two(void) {
     r.tail_found = count_near(tail_point, &snap, TAIL_BASE, TAIL_BASE + TAIL_ROWS);
     r.recall_after = recall(&snap);
     r.catchup_at_restart = eng_part_ann_catchup_inserts();
-    /* A definition with another metric starts a new graph that catches up at its first use:
-     * twice the tail point is at cosine distance 0 but L2 distance |tail_point| from them. */
+    /* A definition with another metric starts a new graph that the shard's builder fills in
+     * the background (the first use after the change starts it; the old graph serves until
+     * then): twice the tail point is at cosine distance 0 but L2 distance |tail_point| from
+     * them. */
     define_table(ENG_METRIC_L2);
     float twice[DIMS];
     for (int d = 0; d < DIMS; d++) twice[d] = 2 * tail_point[d];
+    search_all(twice, &snap, got, &n);
+    r.rebuilding = eng_part_ann_rebuilds_pending();
+    for (int i = 0; i < 10000 && eng_part_ann_rebuilds_pending() > 0; i++) {
+        rt_fiber_sleep_ns(1000 * 1000);
+    }
+    r.rebuilt = eng_part_ann_rebuilds_done();
     search_all(twice, &snap, got, &n);
     r.l2_nearest = n > 0 ? got[0].distance : -1;
     r.catchup_after_change = eng_part_ann_catchup_inserts() - r.catchup_at_restart;
@@ -433,6 +442,8 @@ static void test_ann_in_partitions(void **state) {
     for (int d = 0; d < DIMS; d++) norm += tail_point[d] * tail_point[d];
     assert_true(fabsf(r.l2_nearest - sqrtf(norm)) < 1e-3f);
     assert_true(r.catchup_after_change >= ROWS);
+    assert_true(r.rebuilding > 0);
+    assert_int_equal(r.rebuilt, r.rebuilding);
     assert_int_equal(r.tail_found, K);
     printf("recall@%d after restart: %.3f\n", K, r.recall_after);
     assert_true(r.recall_after >= 0.95);

@@ -1,0 +1,209 @@
+/* test_sql_vector_rebuild.c: CREATE INDEX ... USING hnsw (v vector_l2_ops) WITH (m = ..,
+ * ef_construction = ..) on a table with rows rebuilds every partition's graph in the background:
+ *   - the statement returns at once and pg_stat_progress_create_index shows the rebuild (one
+ *     row per shard, PostgreSQL's columns) with tuples_done advancing until the rows go;
+ *   - meanwhile queries by the new metric are answered exactly (the old graph ranks by
+ *     cosine), so they equal the exact answers; rows inserted and updated meanwhile are in
+ *     the new graph once it serves;
+ *   - afterwards the L2 queries walk the new graph (EXPLAIN ANALYZE HYBRID shows no partition
+ *     scanned exactly) with recall@10 >= 0.9 against exact answers.
+ * How: a session over a real engine with two shards (sql_session_harness.h); 20,000 rows of
+ * 16-dimensional clustered vectors; exact answers come from ordering by an expression the
+ * planner cannot answer from a graph. */
+// ctest: TIMEOUT 300
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "tests/sql/sql_session_harness.h"
+
+#define ROWS 20000
+#define DIMS 16
+#define WRITES_MAX 40
+#define POLLS_MAX 100000
+
+static int polls, in_progress_seen, went_backwards, exact_ok, exact_checked, writes;
+static int found_after, explain_ok, progress_rows_ok;
+static double recall;
+
+static void vector_expr(char *buf, size_t cap, const char *id) {
+    size_t off = (size_t)snprintf(buf, cap, "('[' ");
+    for (int j = 1; j <= DIMS; j++) {
+        off += (size_t)snprintf(buf + off, cap - off,
+                                "|| %s(((%s %% 40) * %d + %d) %% 23) / 23.0 + 0.03 * sin(%s * %d)"
+                                "%s", j > 1 ? "',' || " : "", id, 7 + j, j * 5, id, j,
+                                j < DIMS ? " " : " || ']')::vector");
+    }
+}
+
+static void query_vector(char *buf, size_t cap, int q) {
+    size_t off = (size_t)snprintf(buf, cap, "'[");
+    for (int j = 1; j <= DIMS; j++) {
+        double c = (double)(((q % 40) * (7 + j) + j * 5) % 23) / 23.0 + 0.01 * (j % 3);
+        off += (size_t)snprintf(buf + off, cap - off, "%s%.4f", j > 1 ? "," : "", c);
+    }
+    snprintf(buf + off, cap - off, "]'");
+}
+
+/* A vector far from the data, one per write: [40 + i, -40, 0, ...]. */
+static void far_vector(char *buf, size_t cap, int i) {
+    size_t off = (size_t)snprintf(buf, cap, "'[%d,-40", 40 + i);
+    for (int j = 2; j < DIMS; j++) off += (size_t)snprintf(buf + off, cap - off, ",0");
+    snprintf(buf + off, cap - off, "]'");
+}
+
+static uint32_t ids_of(capture *c, const char *sql, long *ids, uint32_t cap) {
+    const char *out = run(c, sql);
+    uint32_t n = 0;
+    const char *p = strchr(out, '\n');
+    while (p != NULL && n < cap) {
+        p++;
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        ids[n++] = v;
+        p = strchr(p, '\n');
+    }
+    return n;
+}
+
+static void load(capture *c) {
+    expect(c, "CREATE TABLE items (id bigint PRIMARY KEY, cat int, v vector(16))",
+           "CREATE TABLE\n");
+    static char sql[8192], vec[6000];
+    vector_expr(vec, sizeof vec, "g");
+    snprintf(sql, sizeof sql,
+             "INSERT INTO items SELECT g, g %% 1000, %s FROM generate_series(1, %d) g", vec,
+             ROWS);
+    expect(c, sql, "INSERT 0 20000\n");
+    expect(c, "ANALYZE items", "ANALYZE\n");
+}
+
+/* The L2 top-10 equals the exact top-10 (meanwhile answered by exact scans). */
+static void check_exact(capture *c, int q) {
+    char qv[400], sql[600];
+    query_vector(qv, sizeof qv, q);
+    long got[10], want[10];
+    snprintf(sql, sizeof sql, "SELECT id FROM items ORDER BY v <-> %s LIMIT 10", qv);
+    uint32_t ng = ids_of(c, sql, got, 10);
+    snprintf(sql, sizeof sql, "SELECT id FROM items ORDER BY (v <-> %s) + 0 LIMIT 10", qv);
+    uint32_t nw = ids_of(c, sql, want, 10);
+    exact_checked++;
+    exact_ok += ng == 10 && nw == 10 && memcmp(got, want, sizeof got) == 0;
+}
+
+/* A write during the rebuild: an INSERT (even i) or an UPDATE (odd i) to a far vector. */
+static void write_far(capture *c, int i) {
+    char fv[200], sql[400];
+    far_vector(fv, sizeof fv, i);
+    if (i % 2 == 0) {
+        snprintf(sql, sizeof sql, "INSERT INTO items VALUES (%d, 0, %s)", 100000 + i, fv);
+        expect(c, sql, "INSERT 0 1\n");
+    } else {
+        snprintf(sql, sizeof sql, "UPDATE items SET v = %s WHERE id = %d", fv, 1000 + i);
+        expect(c, sql, "UPDATE 1\n");
+    }
+    writes++;
+}
+
+/* One look at the progress view; false once the rebuild has no row left. */
+static bool poll_progress(capture *c, int64_t *last_done, int *last_rows) {
+    const char *out = run(c, "SELECT command, phase, tuples_done, tuples_total, partitions_total,"
+                             " relid = 'items'::regclass FROM pg_stat_progress_create_index");
+    const char *p = strchr(out, '\n');
+    bool any = false;
+    int64_t sum = 0;
+    int rows = 0;
+    while (p != NULL && strncmp(p + 1, "CREATE INDEX|", 13) == 0) {
+        p++;
+        long long done, total;
+        int parts;
+        char own;
+        const char *f = strstr(p, "|building index: loading tuples|");
+        if (f == NULL || sscanf(f + 32, "%lld|%lld|%d|%c", &done, &total, &parts, &own) != 4) {
+            break;
+        }
+        progress_rows_ok += parts == 1 && own == 't' && done <= total;
+        in_progress_seen += done < total;
+        sum += done;
+        rows++;
+        any = true;
+        p = strchr(p, '\n');
+    }
+    /* A shard whose partitions are all rebuilt drops its row: compare like with like. */
+    if (any && rows == *last_rows && sum < *last_done) went_backwards++;
+    *last_done = sum;
+    *last_rows = rows;
+    return any;
+}
+
+static void check_after(capture *c) {
+    for (int i = 0; i < writes; i++) {
+        char fv[200], sql[400];
+        far_vector(fv, sizeof fv, i);
+        snprintf(sql, sizeof sql, "SELECT id FROM items ORDER BY v <-> %s LIMIT 1", fv);
+        long id;
+        found_after += ids_of(c, sql, &id, 1) == 1 && id == (i % 2 == 0 ? 100000 + i : 1000 + i);
+    }
+    uint32_t found = 0, wanted = 0;
+    for (int q = 0; q < 20; q++) {
+        char qv[400], sql[600];
+        query_vector(qv, sizeof qv, q * 7);
+        long exact[10], ann[10];
+        snprintf(sql, sizeof sql, "SELECT id FROM items ORDER BY (v <-> %s) + 0 LIMIT 10", qv);
+        uint32_t ne = ids_of(c, sql, exact, 10);
+        snprintf(sql, sizeof sql, "SELECT id FROM items ORDER BY v <-> %s LIMIT 10", qv);
+        uint32_t na = ids_of(c, sql, ann, 10);
+        wanted += ne;
+        for (uint32_t i = 0; i < ne; i++) {
+            for (uint32_t j = 0; j < na; j++) found += exact[i] == ann[j];
+        }
+    }
+    recall = wanted > 0 ? (double)found / wanted : 0;
+    char qv[400], sql[600];
+    query_vector(qv, sizeof qv, 5);
+    snprintf(sql, sizeof sql, "EXPLAIN ANALYZE HYBRID SELECT id FROM items ORDER BY v <-> %s "
+                              "LIMIT 10", qv);
+    const char *out = run(c, sql);
+    explain_ok = strstr(out, "Plan: ANN-first") != NULL &&
+                 strstr(out, "Actual total: 2 partitions,") != NULL &&
+                 strstr(out, "scanned exactly") == NULL;
+    if (!explain_ok) fprintf(stderr, "after the rebuild:\n%s", out);
+}
+
+static void script(capture *c) {
+    load(c);
+    expect(c, "CREATE INDEX items_v_l2 ON items USING hnsw (v vector_l2_ops) "
+              "WITH (m = 12, ef_construction = 100)", "CREATE INDEX\n");
+    int64_t last_done = 0;
+    int last_rows = 0;
+    for (polls = 0; polls < POLLS_MAX && poll_progress(c, &last_done, &last_rows); polls++) {
+        if (polls % 4 == 0) check_exact(c, polls);
+        if (polls % 2 == 0 && writes < WRITES_MAX) write_far(c, writes);
+    }
+    check_after(c);
+}
+
+static void test_rebuild_in_background(void **state) {
+    (void)state;
+    assert_int_equal(sh_run(2, script), 0);
+    printf("%d polls (%d rows in progress), %d/%d exact answers meanwhile, %d writes "
+           "meanwhile (%d found after), recall@10 %.3f\n", polls, in_progress_seen, exact_ok,
+           exact_checked, writes, found_after, recall);
+    assert_true(polls < POLLS_MAX);        /* the rebuild finished: its rows went */
+    assert_true(in_progress_seen > 0);     /* and it was seen under way */
+    assert_int_equal(went_backwards, 0);
+    assert_true(progress_rows_ok > 0);
+    assert_int_equal(exact_ok, exact_checked);
+    assert_int_equal(found_after, writes);
+    assert_true(explain_ok);
+    assert_true(recall >= 0.9);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_rebuild_in_background)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
