@@ -6,7 +6,7 @@
  *     from the row's own ver and id);
  *   - no lag: a row a reader returns is never older than the version whose commit had been
  *     published before the reader's query began, and a writer's next query finds the version
- *     it has just committed by the graph (top-1 at distance 0);
+ *     it has just committed by the graph (among the top 10; its own distance is ~0);
  *   - ROLLBACK leaves no trace: rolled-back versions (ver < 0) are never seen.
  * How: a real engine with two shards; two writers and two readers on each shard, each a real
  * session (sql_session_harness.h) in its own fiber; writers own disjoint ids so they never
@@ -77,11 +77,13 @@ static void write_one(capture *c, int id, int64_t ver) {
     }
     atomic_store(&published[id], ver);
     atomic_fetch_add(&updates, 1);
-    snprintf(sql, sizeof sql, "SELECT id, ver FROM docs ORDER BY v <=> '%s' LIMIT 1", vec);
+    /* Top 10, not top 1: vectors of nearby ids and versions are almost collinear, so their
+     * cosine distances to the query round to the same float as the row's own (~0). */
+    snprintf(sql, sizeof sql, "SELECT id, ver FROM docs ORDER BY v <=> '%s' LIMIT 10", vec);
     char want[64];
-    snprintf(want, sizeof want, "id|ver\n%d|%lld\nSELECT 1\n", id, (long long)ver);
+    snprintf(want, sizeof want, "\n%d|%lld\n", id, (long long)ver);
     out = run(c, sql);
-    if (strcmp(out, want) == 0) {
+    if (strstr(out, want) != NULL) {
         atomic_fetch_add(&own_found, 1);
     } else {
         fprintf(stderr, "writer's next query misses its update:\n%swant:\n%s", out, want);
@@ -111,7 +113,7 @@ static void writer_fiber(void *arg) {
     capture *c = &captures[1 + w];
     wait_loaded();
     if (open_session(c)) {
-        expect(c, "SET hnsw.ef_search = 400", "SET\n"); /* top-1 at distance 0: exact enough */
+        expect(c, "SET hnsw.ef_search = 400", "SET\n"); /* near-exact walks */
         int64_t ver = 0;
         for (uint32_t n = 0; rt_time_mono_ns() < atomic_load(&deadline_ns); n++) {
             int id = (int)((n * 7u + (uint32_t)w) % (ROWS / WRITERS)) * WRITERS + w;
