@@ -432,10 +432,10 @@ void sql_fk_key_text(sql_exec_ctx *x, const eng_table *t, const uint16_t *attnum
     rt_arena_destroy(a);
 }
 
-/* A referencing key: the referenced row must exist; it is share-locked (FOR KEY SHARE). */
-static bool sql_fk_check(sql_exec_ctx *x, const sql_fk_event *e, rt_arena *a) {
-    const eng_table *parent = eng_db_table_by_oid(x->db, e->con->ref_table_oid);
-    if (parent == NULL) return true; /* dropped in this transaction along with the key */
+/* Runs `SELECT 1 FROM parent WHERE <referenced key> = key FOR KEY SHARE`: the referenced
+ * row, share-locked; *rows is how many there are (0 or 1). */
+static bool sql_fk_lookup_parent(sql_exec_ctx *x, const sql_fk_event *e, const eng_table *parent,
+                                 const sql_value *key, rt_arena *a, uint64_t *rows) {
     sql_strbuf sb;
     sql_strbuf_init(&sb, a, 256);
     sql_strbuf_puts(&sb, "SELECT 1 FROM ");
@@ -445,10 +445,15 @@ static bool sql_fk_check(sql_exec_ctx *x, const sql_fk_event *e, rt_arena *a) {
     sql_strbuf_puts(&sb, " FOR KEY SHARE OF x");
     sql_strbuf_putc(&sb, '\0');
     if (sb.failed) return rt_arena_fail(a, x->err);
+    return sql_fk_run_sql(x, sb.data, key, e->con->column_count, rows, NULL, NULL);
+}
+
+/* A referencing key: the referenced row must exist; it is share-locked (FOR KEY SHARE). */
+static bool sql_fk_check(sql_exec_ctx *x, const sql_fk_event *e, rt_arena *a) {
+    const eng_table *parent = eng_db_table_by_oid(x->db, e->con->ref_table_oid);
+    if (parent == NULL) return true; /* dropped in this transaction along with the key */
     uint64_t rows;
-    if (!sql_fk_run_sql(x, sb.data, e->new_key, e->con->column_count, &rows, NULL, NULL)) {
-        return false;
-    }
+    if (!sql_fk_lookup_parent(x, e, parent, e->new_key, a, &rows)) return false;
     if (rows > 0) return true;
     char key[RT_ERR_DETAIL_BYTES_MAX];
     sql_fk_key_text(x, e->child, e->con->attnums, e->new_key, e->con->column_count, key,
@@ -548,19 +553,8 @@ static bool sql_fk_key_exists(sql_exec_ctx *x, const sql_fk_event *e, rt_arena *
     const eng_table *parent = eng_db_table_by_oid(x->db, e->con->ref_table_oid);
     *exists = false;
     if (parent == NULL) return true;
-    sql_strbuf sb;
-    sql_strbuf_init(&sb, a, 256);
-    sql_strbuf_puts(&sb, "SELECT 1 FROM ");
-    sql_fk_relname(&sb, x->db, parent);
-    sql_strbuf_puts(&sb, " x");
-    sql_fk_where(&sb, parent, e->con->ref_attnums, e->con->column_count);
-    sql_strbuf_puts(&sb, " FOR KEY SHARE OF x");
-    sql_strbuf_putc(&sb, '\0');
-    if (sb.failed) return rt_arena_fail(a, x->err);
     uint64_t rows;
-    if (!sql_fk_run_sql(x, sb.data, e->old_key, e->con->column_count, &rows, NULL, NULL)) {
-        return false;
-    }
+    if (!sql_fk_lookup_parent(x, e, parent, e->old_key, a, &rows)) return false;
     *exists = rows > 0;
     return true;
 }

@@ -66,6 +66,18 @@ static bool sql_keys_cover_pk(const sql_plan *j, const sql_plan *ls, const sql_p
     return true;
 }
 
+/* Whether the join's conditions and keys can be evaluated in a fragment on a shard. */
+static bool sql_join_fragment_safe(const sql_plan *j) {
+    if (!sql_expr_fragment_safe(j->join.quals)) return false;
+    for (uint32_t i = 0; i < j->join.nkeys; i++) {
+        if (!sql_expr_fragment_safe(j->join.left_keys[i]) ||
+            !sql_expr_fragment_safe(j->join.right_keys[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* HASHJOIN of two tables partitioned alike on its key: the join moves into one fragment that
  * runs on every partition's shard (partition p of both tables lives on the same shard), and
  * only the joined rows are gathered. */
@@ -78,13 +90,7 @@ static sql_plan *sql_opt_colocate(sql_opt *o, sql_plan *j) {
     if (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT && j->left->gather.npartitions != 0) return j;
     const eng_table *lt = ls->scan.table, *rt = rs->scan.table;
     if (lt->partition_count != rt->partition_count || !sql_keys_cover_pk(j, ls, rs)) return j;
-    if (!sql_expr_fragment_safe(j->join.quals)) return j;
-    for (uint32_t i = 0; i < j->join.nkeys; i++) {
-        if (!sql_expr_fragment_safe(j->join.left_keys[i]) ||
-            !sql_expr_fragment_safe(j->join.right_keys[i])) {
-            return j;
-        }
-    }
+    if (!sql_join_fragment_safe(j)) return j;
     sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
     if (g == NULL) return sql_opt_oom(o);
     *g = *j->left; /* the left side's table and partitions */
@@ -312,13 +318,7 @@ static sql_plan *sql_opt_broadcast(sql_opt *o, sql_plan *j) {
         r->est_rows * shards >= l->est_rows) {
         return j;
     }
-    if (!sql_expr_fragment_safe(j->join.quals)) return j;
-    for (uint32_t i = 0; i < j->join.nkeys; i++) {
-        if (!sql_expr_fragment_safe(j->join.left_keys[i]) ||
-            !sql_expr_fragment_safe(j->join.right_keys[i])) {
-            return j;
-        }
-    }
+    if (!sql_join_fragment_safe(j)) return j;
     sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
     if (g == NULL) return sql_opt_oom(o);
     *g = *j->left;
