@@ -72,6 +72,15 @@ typedef struct sql_qlevel {
     const char *lateral_rel;     /* ... and the FROM item it names */
 } sql_qlevel;
 
+/* A column of a query level referenced from a subquery inside it: a grouped level checks
+ * them against its GROUP BY (PostgreSQL's "subquery uses ungrouped column"). */
+typedef struct sql_upref {
+    const sql_qlevel *level;
+    uint32_t col;
+    uint32_t loc;
+    bool in_agg;                 /* inside an aggregate of that level (an outer aggregate) */
+} sql_upref;
+
 struct sql_binder {
     sql_bind_ctx *bc;
     rt_arena *arena;
@@ -82,6 +91,8 @@ struct sql_binder {
     bool volatile_funcs;
     bool for_update;
     const char *default_context; /* binding a DEFAULT / CHECK: no subqueries, no params */
+    sql_upref *uprefs;           /* every outer reference of the statement, in binding order */
+    uint32_t nuprefs, upref_cap;
     const sql_scope *invisible;  /* earlier FROM items a non-LATERAL subquery cannot see (for
                                     PostgreSQL's "invalid reference" error) */
 };
@@ -183,6 +194,9 @@ bool sql_bind_unify(sql_qlevel *q, sql_expr **list, uint32_t n, const char *cont
 sql_expr *sql_bind_row_compare(sql_qlevel *q, const char *op, const sql_row *l,
                                const sql_row *r, uint32_t loc);
 sql_expr *sql_bind_row_nulltest(sql_qlevel *q, const sql_row *row, bool is_not);
+/* (a, b) IN / op ANY / op ALL (subquery): a SQL_X_SUBQUERY comparing column by column. */
+sql_expr *sql_bind_row_sublink(sql_qlevel *q, const sql_sublink *s, const sql_row *row,
+                               struct sql_plan *plan, bool correlated);
 sql_expr *sql_bind_row_distinct(sql_qlevel *q, const sql_row *l, const sql_row *r, bool is_not,
                                 uint32_t loc);
 

@@ -692,11 +692,53 @@ static bool sql_bind_targets(sql_qlevel *q, const sql_list *targets, sql_targets
 
 typedef struct sql_group_ctx {
     sql_binder *b;
+    const sql_qlevel *q;
     sql_expr **group;
     uint32_t ngroup;
     const sql_scope *scope;
     uint32_t loc;
 } sql_group_ctx;
+
+/* The name PostgreSQL gives column `col` of the scope in grouping errors: rel.col. */
+static void sql_group_colname(const sql_scope *scope, uint32_t col, const char **rel,
+                              const char **name) {
+    *rel = NULL;
+    *name = scope->cols[col].name;
+    for (uint32_t r = 0; r < scope->nrtes && *rel == NULL; r++) {
+        const sql_rte *rte = &scope->rtes[r];
+        if (col >= rte->first && col < rte->first + rte->ncols) *rel = rte->name;
+    }
+}
+
+/* A correlated subquery of a grouped query runs per group: the enclosing row it reads is
+ * built from the AGG output by sub.outer_map. Every column of this level it refers to (outside
+ * an aggregate of this level) must be a grouped column, as PostgreSQL requires. */
+static bool sql_group_outer_map(sql_group_ctx *g, sql_expr *c) {
+    uint32_t ncols = g->scope->ncols, len = ncols + g->q->naggs;
+    uint32_t *map = rt_arena_alloc(g->b->arena, sizeof *map * (len + 1u));
+    if (map == NULL) return sql_bind_oom(g->b);
+    for (uint32_t i = 0; i < ncols; i++) {
+        map[i] = UINT32_MAX;
+        for (uint32_t k = 0; k < g->ngroup && map[i] == UINT32_MAX; k++) {
+            if (g->group[k]->kind == SQL_X_COLUMN && g->group[k]->column.index == i) map[i] = k;
+        }
+    }
+    for (uint32_t a = 0; a < g->q->naggs; a++) map[ncols + a] = g->ngroup + a;
+    for (uint32_t u = c->sub.upref_first; u < c->sub.upref_end; u++) {
+        const sql_upref *r = &g->b->uprefs[u];
+        if (r->level != g->q || r->in_agg || r->col >= ncols || map[r->col] != UINT32_MAX) {
+            continue;
+        }
+        const char *rel, *name;
+        sql_group_colname(g->scope, r->col, &rel, &name);
+        return sql_bind_error(g->b, r->loc, SQLSTATE_GROUPING_ERROR,
+                              "subquery uses ungrouped column \"%s%s%s\" from outer query",
+                              rel != NULL ? rel : "", rel != NULL ? "." : "", name);
+    }
+    c->sub.outer_map = map;
+    c->sub.outer_map_len = len;
+    return true;
+}
 
 /* Rewrites an expression over the FROM row into one over the AGG output (groups then
  * aggregates); a column that is neither grouped nor aggregated is an error. */
@@ -724,16 +766,11 @@ static sql_expr *sql_group_rewrite(sql_group_ctx *g, const sql_expr *e) {
                        rel != NULL ? "." : "", c->name);
         return NULL;
     }
-    if (e->kind == SQL_X_SUBQUERY && e->sub.correlated) {
-        sql_bind_error(g->b, e->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "correlated subqueries in an aggregated select list are not supported "
-                       "yet");
-        return NULL;
-    }
     sql_expr *c = rt_arena_alloc(g->b->arena, sizeof *c);
     if (c == NULL) return NULL;
     *c = *e;
-    if (e->kind == SQL_X_SUBQUERY || e->nargs == 0) return c;
+    if (e->kind == SQL_X_SUBQUERY && e->sub.correlated && !sql_group_outer_map(g, c)) return NULL;
+    if (e->nargs == 0) return c; /* a subquery's own plan is its own level; its test is ours */
     c->args = rt_arena_alloc(g->b->arena, sizeof(sql_expr *) * e->nargs);
     if (c->args == NULL) return NULL;
     for (uint32_t i = 0; i < e->nargs; i++) {
@@ -928,7 +965,7 @@ static sql_plan *sql_bind_agg_plan(sql_sel_state *st) {
                                               .typmod = q->aggs[a].typmod};
     }
     agg->est_rows = st->ngroup == 0 ? 1 : st->plan->est_rows / 10 + 1;
-    sql_group_ctx g = {.b = b, .group = st->group, .ngroup = st->ngroup, .scope = q->scope,
+    sql_group_ctx g = {.b = b, .q = q, .group = st->group, .ngroup = st->ngroup, .scope = q->scope,
                        .loc = st->s->hdr.location};
     for (uint32_t i = 0; i < st->t.count; i++) {
         if ((st->t.exprs[i] = sql_group_rewrite(&g, st->t.exprs[i])) == NULL) return NULL;
