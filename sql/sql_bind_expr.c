@@ -811,7 +811,9 @@ static sql_expr *sql_bind_sublink_node(sql_qlevel *q, const sql_sublink *s) {
     bool was = q->correlated; /* binding the subquery marks `correlated` on the levels it
                                  crosses */
     q->correlated = false;
+    b->sublink_depth++;
     sql_plan *plan = sql_bind_select(q, s->subquery, q->ctes);
+    b->sublink_depth--;
     bool correlated = q->correlated;
     q->correlated = was || correlated;
     if (plan == NULL) return NULL;
