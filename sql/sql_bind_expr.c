@@ -142,6 +142,20 @@ static const sql_rte *sql_aliased_rte(const sql_qlevel *q, const char *name) {
     return NULL;
 }
 
+/* Records that a subquery of `level` refers to its column `col`. */
+static bool sql_bind_upref(sql_binder *b, const sql_qlevel *level, uint32_t col, uint32_t loc) {
+    if (b->nuprefs == b->upref_cap) {
+        uint32_t cap = b->upref_cap == 0 ? 16 : b->upref_cap * 2;
+        sql_upref *u = rt_arena_grow(b->arena, b->uprefs, sizeof *u * b->upref_cap,
+                                     sizeof *u * cap);
+        if (u == NULL) return sql_bind_oom(b);
+        b->uprefs = u;
+        b->upref_cap = cap;
+    }
+    b->uprefs[b->nuprefs++] = (sql_upref){.level = level, .col = col, .loc = loc};
+    return true;
+}
+
 static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
     const sql_name *nm = &c->name;
     const char *col = nm->parts[nm->count - 1];
@@ -167,6 +181,7 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
         e->column.index = (uint32_t)i;
         e->column.depth = depth;
         e->location = c->hdr.location;
+        if (depth > 0 && !sql_bind_upref(q->b, l, (uint32_t)i, c->hdr.location)) return NULL;
         for (sql_qlevel *m = q; depth > 0 && m != l; m = m->parent) {
             m->correlated = true;
             if (m->lateral) m->lateral_beyond = true; /* passes the LATERAL level outwards */
@@ -358,53 +373,156 @@ bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg
     return true;
 }
 
-static sql_expr *sql_bind_aggregate(sql_qlevel *q, const sql_func *f, const char *name) {
-    if (q->agg_forbidden != NULL) {
-        sql_bind_error(q->b, f->hdr.location, SQLSTATE_GROUPING_ERROR,
-                       "aggregate functions are not allowed in %s", q->agg_forbidden);
-        return NULL;
-    }
-    if (q->in_agg_args) {
-        sql_bind_error(q->b, f->hdr.location, SQLSTATE_GROUPING_ERROR,
-                       "aggregate function calls cannot be nested");
-        return NULL;
+/* Adds an aggregate call to level q's list (the same call twice shares one computation);
+ * its index, or UINT32_MAX when memory ran out. */
+static uint32_t sql_agg_register(sql_qlevel *q, const sql_agg_call *call) {
+    for (uint32_t i = 0; i < q->naggs; i++) {
+        const sql_agg_call *o = &q->aggs[i];
+        if (o->def != call->def || o->nargs != call->nargs || o->distinct != call->distinct ||
+            o->star != call->star || o->norder > 0 || call->norder > 0 || o->filter != NULL ||
+            call->filter != NULL) {
+            continue;
+        }
+        bool same = true;
+        for (uint32_t k = 0; k < call->nargs && same; k++) {
+            same = sql_expr_equal(o->args[k], call->args[k]);
+        }
+        if (same) return i;
     }
     if (q->naggs == q->agg_cap) {
         uint32_t cap = q->agg_cap == 0 ? 8 : q->agg_cap * 2;
         sql_agg_call *aggs = rt_arena_grow(q->b->arena, q->aggs, q->agg_cap * sizeof *aggs,
                                            cap * sizeof *aggs);
-        if (aggs == NULL) return NULL;
+        if (aggs == NULL) return UINT32_MAX;
         q->aggs = aggs;
         q->agg_cap = cap;
     }
-    sql_agg_call call;
-    if (!sql_bind_agg_call(q, f, name, &call)) return NULL;
-    /* Arguments run once per input row: compute their constant parts (1 - l_discount) once. */
-    for (uint32_t k = 0; k < call.nargs; k++) call.args[k] = sql_bind_fold_tree(q, call.args[k]);
-    /* The same aggregate twice shares one computation. */
-    uint32_t idx = q->naggs;
-    for (uint32_t i = 0; i < q->naggs; i++) {
-        const sql_agg_call *o = &q->aggs[i];
-        if (o->def != call.def || o->nargs != call.nargs || o->distinct != call.distinct ||
-            o->star != call.star || o->norder > 0 || call.norder > 0 || o->filter != NULL ||
-            call.filter != NULL) {
-            continue;
-        }
-        bool same = true;
-        for (uint32_t k = 0; k < call.nargs && same; k++) {
-            same = sql_expr_equal(o->args[k], call.args[k]);
-        }
-        if (same) {
-            idx = i;
-            break;
+    q->aggs[q->naggs] = *call;
+    return q->naggs++;
+}
+
+typedef struct sql_agg_levels {
+    bool local;            /* a column of the level the call is written in, or a subquery */
+    uint32_t min_outer;    /* the innermost enclosing level referred to (UINT32_MAX: none) */
+} sql_agg_levels;
+
+static bool sql_agg_levels_fn(const sql_expr *e, void *arg) {
+    sql_agg_levels *l = arg;
+    if (e->kind == SQL_X_COLUMN || e->kind == SQL_X_SUBQUERY) l->local = true;
+    if (e->kind == SQL_X_OUTER && e->column.depth < l->min_outer) l->min_outer = e->column.depth;
+    return true;
+}
+
+/* The level an aggregate call belongs to, as PostgreSQL decides it: that of the innermost
+ * query whose columns its arguments use (0: the level it is written in, also when it uses
+ * none). A subquery in the arguments keeps it local (its references are not followed). */
+static uint32_t sql_agg_level(const sql_agg_call *call) {
+    sql_agg_levels l = {.local = false, .min_outer = UINT32_MAX};
+    for (uint32_t i = 0; i < call->nargs; i++) sql_expr_walk(call->args[i], sql_agg_levels_fn, &l);
+    if (call->filter != NULL) sql_expr_walk(call->filter, sql_agg_levels_fn, &l);
+    for (uint32_t i = 0; i < call->norder; i++) {
+        sql_expr_walk(call->order[i].expr, sql_agg_levels_fn, &l);
+    }
+    return l.local || l.min_outer == UINT32_MAX ? 0 : l.min_outer;
+}
+
+/* A copy of e as level `d` up reads it: its depth-d outer references become its columns. */
+static sql_expr *sql_expr_lower(rt_arena *arena, const sql_expr *e, uint32_t d) {
+    if (e == NULL) return NULL;
+    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
+    sql_expr **args = e->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs) : NULL;
+    if (c == NULL || (e->nargs > 0 && args == NULL)) return NULL;
+    *c = *e;
+    c->args = args;
+    if (e->kind == SQL_X_OUTER) {
+        c->column.depth = e->column.depth - d;
+        if (c->column.depth == 0) c->kind = SQL_X_COLUMN;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if ((args[i] = sql_expr_lower(arena, e->args[i], d)) == NULL) return NULL;
+    }
+    return c;
+}
+
+/* Moves a call bound in a subquery to the enclosing level d it belongs to. */
+static bool sql_agg_lower(sql_qlevel *q, sql_agg_call *call, uint32_t d) {
+    rt_arena *a = q->b->arena;
+    for (uint32_t k = 0; k < call->nargs; k++) {
+        if ((call->args[k] = sql_expr_lower(a, call->args[k], d)) == NULL) return false;
+    }
+    if (call->filter != NULL && (call->filter = sql_expr_lower(a, call->filter, d)) == NULL) {
+        return false;
+    }
+    for (uint32_t k = 0; k < call->norder; k++) {
+        if ((call->order[k].expr = sql_expr_lower(a, call->order[k].expr, d)) == NULL) {
+            return false;
         }
     }
-    if (idx == q->naggs) q->aggs[q->naggs++] = call;
-    sql_expr *e = sql_expr_new(q->b->arena, SQL_X_AGGREF, call.type_oid, 0);
-    if (e == NULL) return NULL;
+    return true;
+}
+
+static bool sql_agg_allowed(sql_qlevel *q, const char *forbidden, bool nested, uint32_t loc) {
+    if (forbidden != NULL) {
+        return sql_bind_error(q->b, loc, SQLSTATE_GROUPING_ERROR,
+                              "aggregate functions are not allowed in %s", forbidden);
+    }
+    if (nested) {
+        return sql_bind_error(q->b, loc, SQLSTATE_GROUPING_ERROR,
+                              "aggregate function calls cannot be nested");
+    }
+    return true;
+}
+
+/* An aggregate call. Its arguments are bound first: they decide which query level it belongs
+ * to (an outer one when they use only that level's columns), and that level's rules apply. In
+ * a subquery, an outer level's aggregate reads as an outer reference to that level's row, past
+ * its FROM columns (the level's grouping maps it to the aggregate's result). */
+static sql_expr *sql_bind_aggregate(sql_qlevel *q, const sql_func *f, const char *name) {
+    const char *forbidden = q->agg_forbidden;
+    bool nested = q->in_agg_args;
+    uint32_t mark = q->b->nuprefs, loc = f->hdr.location;
+    sql_agg_call call;
+    q->agg_forbidden = NULL;
+    bool ok = sql_bind_agg_call(q, f, name, &call);
+    q->agg_forbidden = forbidden;
+    if (!ok) return NULL;
+    /* Arguments run once per input row: compute their constant parts (1 - l_discount) once. */
+    for (uint32_t k = 0; k < call.nargs; k++) call.args[k] = sql_bind_fold_tree(q, call.args[k]);
+    uint32_t d = sql_agg_level(&call);
+    sql_qlevel *l = q;
+    for (uint32_t i = 0; i < d; i++) l = l->parent;
+    if (d > 0 && l->lateral) {
+        sql_bind_error(q->b, loc, SQLSTATE_GROUPING_ERROR,
+                       "aggregate functions are not allowed in FROM clause of their own query "
+                       "level");
+        return NULL;
+    }
+    if (!sql_agg_allowed(q, d == 0 ? forbidden : l->agg_forbidden,
+                         d == 0 ? nested : l->in_agg_args, loc)) {
+        return NULL;
+    }
+    if (d > 0 && !sql_agg_lower(q, &call, d)) {
+        sql_bind_oom(q->b);
+        return NULL;
+    }
+    for (uint32_t i = mark; d > 0 && i < q->b->nuprefs; i++) {
+        if (q->b->uprefs[i].level == l) q->b->uprefs[i].in_agg = true;
+    }
+    uint32_t idx = sql_agg_register(l, &call);
+    sql_expr *e = idx != UINT32_MAX ? sql_expr_new(q->b->arena, d == 0 ? SQL_X_AGGREF
+                                                   : SQL_X_OUTER, call.type_oid, 0) : NULL;
+    if (e == NULL) {
+        sql_bind_oom(q->b);
+        return NULL;
+    }
     e->typmod = call.typmod;
-    e->aggref.index = idx;
-    e->location = f->hdr.location;
+    e->location = loc;
+    if (d == 0) {
+        e->aggref.index = idx;
+    } else {
+        e->column.index = l->scope->ncols + idx;
+        e->column.depth = d;
+    }
     return e;
 }
 
@@ -677,23 +795,29 @@ static bool sql_bind_oid_alias(uint32_t t) {
            t == SQL_T_REGNAMESPACE || t == SQL_T_REGROLE || t == SQL_T_REGCOLLATION;
 }
 
-static sql_expr *sql_bind_sublink(sql_qlevel *q, const sql_sublink *s) {
+static sql_expr *sql_bind_sublink_node(sql_qlevel *q, const sql_sublink *s) {
     sql_binder *b = q->b;
     if (b->default_context != NULL) {
         sql_bind_error(b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                        "cannot use subquery in %s", b->default_context);
         return NULL;
     }
+    const sql_row *row = s->test_expr != NULL && SQL_NODE_KIND(s->test_expr) == SQL_N_ROW
+                             ? (const sql_row *)s->test_expr : NULL;
     sql_expr *test = NULL;
-    if (s->test_expr != NULL && (test = sql_bind_expr(q, s->test_expr)) == NULL) return NULL;
-    sql_qlevel probe = *q; /* binding the subquery marks `correlated` on the levels it crosses */
-    (void)probe;
-    bool was = q->correlated;
+    if (row == NULL && s->test_expr != NULL && (test = sql_bind_expr(q, s->test_expr)) == NULL) {
+        return NULL;
+    }
+    bool was = q->correlated; /* binding the subquery marks `correlated` on the levels it
+                                 crosses */
     q->correlated = false;
+    b->sublink_depth++;
     sql_plan *plan = sql_bind_select(q, s->subquery, q->ctes);
+    b->sublink_depth--;
     bool correlated = q->correlated;
     q->correlated = was || correlated;
     if (plan == NULL) return NULL;
+    if (row != NULL) return sql_bind_row_sublink(q, s, row, plan, correlated);
     if (s->sublink_kind != SQL_SUBLINK_EXISTS && plan->ncols != 1) {
         sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
                        plan->ncols > 1 && s->sublink_kind != SQL_SUBLINK_EXPR &&
@@ -749,6 +873,16 @@ static sql_expr *sql_bind_sublink(sql_qlevel *q, const sql_sublink *s) {
         }
         e->sub.op = cmp->func.def;
         e->args[0] = cmp->args[0];
+    }
+    return e;
+}
+
+static sql_expr *sql_bind_sublink(sql_qlevel *q, const sql_sublink *s) {
+    uint32_t mark = q->b->nuprefs;
+    sql_expr *e = sql_bind_sublink_node(q, s);
+    if (e != NULL) {
+        e->sub.upref_first = mark;
+        e->sub.upref_end = q->b->nuprefs;
     }
     return e;
 }

@@ -41,6 +41,13 @@ typedef struct sql_cte_def {
     sql_col *cols;
     bool recursive_ref;      /* the name refers to the working table of WITH RECURSIVE */
     uint32_t worktable_id;
+    /* recursive_ref: PostgreSQL allows one reference, in the recursive term itself (not in a
+     * sublink or on the nullable side of an outer join); the binder's counts when the term's
+     * binding began tell its own from enclosing ones. */
+    uint32_t nrefs;
+    uint32_t sublink_base, nullable_base;
+    const char *recursion_error; /* referring to it is this 42P19 error (a WITH RECURSIVE entry
+                                    that is not UNION, or its non-recursive term) */
     struct sql_cte_def *next;
 } sql_cte_def;
 
@@ -63,6 +70,7 @@ typedef struct sql_qlevel {
     struct sql_window_func *wins; /* window function calls, by SQL_X_WINDOWREF index */
     uint32_t nwins, win_cap;
     bool correlated;             /* an expression referred to an enclosing level */
+    bool selfref;                /* FROM reads a WITH RECURSIVE working table (no aggregates) */
     bool lateral;                /* binding a LATERAL FROM item of this level */
     bool lateral_used;           /* ... and it referred to an earlier FROM item */
     bool lateral_beyond;         /* ... or to a query enclosing this level */
@@ -71,6 +79,15 @@ typedef struct sql_qlevel {
     uint32_t lateral_loc;        /* the first such reference (RIGHT / FULL JOIN refuse it) */
     const char *lateral_rel;     /* ... and the FROM item it names */
 } sql_qlevel;
+
+/* A column of a query level referenced from a subquery inside it: a grouped level checks
+ * them against its GROUP BY (PostgreSQL's "subquery uses ungrouped column"). */
+typedef struct sql_upref {
+    const sql_qlevel *level;
+    uint32_t col;
+    uint32_t loc;
+    bool in_agg;                 /* inside an aggregate of that level (an outer aggregate) */
+} sql_upref;
 
 struct sql_binder {
     sql_bind_ctx *bc;
@@ -82,6 +99,10 @@ struct sql_binder {
     bool volatile_funcs;
     bool for_update;
     const char *default_context; /* binding a DEFAULT / CHECK: no subqueries, no params */
+    sql_upref *uprefs;           /* every outer reference of the statement, in binding order */
+    uint32_t nuprefs, upref_cap;
+    uint32_t sublink_depth;      /* subqueries in expressions being bound */
+    uint32_t nullable_depth;     /* nullable sides of outer joins being bound */
     const sql_scope *invisible;  /* earlier FROM items a non-LATERAL subquery cannot see (for
                                     PostgreSQL's "invalid reference" error) */
 };
@@ -183,6 +204,9 @@ bool sql_bind_unify(sql_qlevel *q, sql_expr **list, uint32_t n, const char *cont
 sql_expr *sql_bind_row_compare(sql_qlevel *q, const char *op, const sql_row *l,
                                const sql_row *r, uint32_t loc);
 sql_expr *sql_bind_row_nulltest(sql_qlevel *q, const sql_row *row, bool is_not);
+/* (a, b) IN / op ANY / op ALL (subquery): a SQL_X_SUBQUERY comparing column by column. */
+sql_expr *sql_bind_row_sublink(sql_qlevel *q, const sql_sublink *s, const sql_row *row,
+                               struct sql_plan *plan, bool correlated);
 sql_expr *sql_bind_row_distinct(sql_qlevel *q, const sql_row *l, const sql_row *r, bool is_not,
                                 uint32_t loc);
 

@@ -133,3 +133,57 @@ sql_expr *sql_bind_row_distinct(sql_qlevel *q, const sql_row *l, const sql_row *
     }
     return e;
 }
+
+/* (a, b) op ANY / ALL (SELECT x, y ...): each pair is resolved as `a op x` with the subquery
+ * column as a typed placeholder (as a one-column IN is), and the row result combines the pairs
+ * as the row comparison above does: = is every pair equal, <> any pair differing. The ordering
+ * operators compare rows lexicographically; that is not built for subqueries (0A000). */
+sql_expr *sql_bind_row_sublink(sql_qlevel *q, const sql_sublink *s, const sql_row *row,
+                               sql_plan *plan, bool correlated) {
+    sql_binder *b = q->b;
+    uint32_t n = row->args.count, loc = s->hdr.location;
+    if (plan->ncols != n) {
+        sql_bind_error(b, loc, SQLSTATE_SYNTAX_ERROR, plan->ncols > n
+                       ? "subquery has too many columns" : "subquery has too few columns");
+        return NULL;
+    }
+    const char *op = s->op != NULL ? s->op : "=";
+    bool ne = strcmp(op, "<>") == 0 || strcmp(op, "!=") == 0;
+    if (!ne && strcmp(op, "=") != 0) {
+        sql_bind_error(b, loc, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "row comparison with %s against a subquery is not supported yet", op);
+        return NULL;
+    }
+    sql_expr *e = sql_expr_new(b->arena, SQL_X_SUBQUERY, SQL_T_BOOL, n);
+    const sql_func_def **ops = rt_arena_alloc(b->arena, sizeof *ops * n);
+    if (e == NULL || ops == NULL) return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        sql_expr *two[2] = {sql_bind_expr(q, SQL_LIST_AT(row->args, i)),
+                            sql_expr_new(b->arena, SQL_X_CONST, plan->cols[i].type_oid, 0)};
+        if (two[0] == NULL || two[1] == NULL) return NULL;
+        two[1]->constval = (sql_value){.type_oid = plan->cols[i].type_oid, .is_null = true};
+        sql_expr *cmp = sql_bind_call(q, op, true, two, 2, loc);
+        if (cmp == NULL) return NULL;
+        if (cmp->type_oid != SQL_T_BOOL) {
+            sql_bind_error(b, loc, SQLSTATE_DATATYPE_MISMATCH, "row comparison operator must "
+                           "yield type boolean, not type %s", sql_type_name(cmp->type_oid));
+            return NULL;
+        }
+        if (cmp->kind != SQL_X_FUNC || cmp->args[1]->kind != SQL_X_CONST) {
+            sql_bind_error(b, loc, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                           "a subquery whose column needs a cast for %s is not supported yet", op);
+            return NULL;
+        }
+        ops[i] = cmp->func.def;
+        e->args[i] = cmp->args[0];
+    }
+    e->location = loc;
+    e->sub.plan = plan;
+    e->sub.correlated = correlated;
+    e->sub.id = b->nsubqueries++;
+    e->sub.kind = s->sublink_kind == SQL_SUBLINK_ALL ? SQL_SUB_ALL : SQL_SUB_ANY;
+    e->sub.op = ops[0];
+    e->sub.row_ops = ops;
+    e->sub.row_or = ne;
+    return e;
+}

@@ -151,6 +151,27 @@ static bool sql_apply_col_aliases(sql_binder *b, sql_plan *p, const sql_list *al
     return true;
 }
 
+/* PostgreSQL's rules for a reference to a WITH RECURSIVE query from inside itself (42P19). */
+static bool sql_check_recursive_ref(sql_qlevel *q, sql_cte_def *c, uint32_t loc) {
+    sql_binder *b = q->b;
+    const char *why = c->recursion_error;
+    if (why == NULL && c->recursive_ref) {
+        why = b->sublink_depth > c->sublink_base     ? "must not appear within a subquery"
+              : b->nullable_depth > c->nullable_base ? "must not appear within an outer join"
+              : ++c->nrefs > 1                       ? "must not appear more than once"
+                                                     : NULL;
+        q->selfref = true;
+    }
+    if (why == NULL) return true;
+    if (strncmp(why, "must", 4) != 0) {
+        return sql_bind_error(b, loc, SQLSTATE_INVALID_RECURSION, "recursive query \"%s\" does "
+                              "not have the form non-recursive-term UNION [ALL] recursive-term",
+                              c->name);
+    }
+    return sql_bind_error(b, loc, SQLSTATE_INVALID_RECURSION,
+                          "recursive reference to query \"%s\" %s", c->name, why);
+}
+
 static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_scope **scope) {
     sql_binder *b = q->b;
     const sql_name *nm = &rv->name;
@@ -159,7 +180,8 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
     sql_plan *p = NULL;
     const eng_table *t = NULL;
     const char *schema = nm->count >= 2 ? nm->parts[nm->count - 2] : NULL;
-    const sql_cte_def *cte = nm->count == 1 ? sql_find_cte(q, name) : NULL;
+    sql_cte_def *cte = nm->count == 1 ? (sql_cte_def *)sql_find_cte(q, name) : NULL;
+    if (cte != NULL && !sql_check_recursive_ref(q, cte, rv->hdr.location)) return NULL;
     if (cte != NULL) {
         p = sql_bind_cte_ref(b, cte);
     } else if ((t = sql_bind_find_table(b->bc, nm)) != NULL) {
@@ -481,13 +503,20 @@ static sql_plan *sql_bind_full_using(sql_qlevel *q, sql_plan *join, sql_scope **
 static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **scope) {
     sql_binder *b = q->b;
     sql_scope *ls, *rs;
+    /* The nullable sides of an outer join (a WITH RECURSIVE reference must not be there). */
+    uint32_t lnull = j->join_kind == SQL_JOIN_RIGHT || j->join_kind == SQL_JOIN_FULL;
+    uint32_t rnull = j->join_kind == SQL_JOIN_LEFT || j->join_kind == SQL_JOIN_FULL;
+    b->nullable_depth += lnull;
     sql_plan *l = sql_bind_from_item(q, j->left, &ls);
+    b->nullable_depth -= lnull;
     if (l == NULL) return NULL;
     /* The right side of a LATERAL join may refer to the left side. */
     sql_scope *saved = q->scope;
     q->scope = ls;
     q->lateral_item = false;
+    b->nullable_depth += rnull;
     sql_plan *r = sql_bind_from_item(q, j->right, &rs);
+    b->nullable_depth -= rnull;
     q->scope = saved;
     if (r == NULL) return NULL;
     bool lateral = q->lateral_item;
@@ -692,11 +721,53 @@ static bool sql_bind_targets(sql_qlevel *q, const sql_list *targets, sql_targets
 
 typedef struct sql_group_ctx {
     sql_binder *b;
+    const sql_qlevel *q;
     sql_expr **group;
     uint32_t ngroup;
     const sql_scope *scope;
     uint32_t loc;
 } sql_group_ctx;
+
+/* The name PostgreSQL gives column `col` of the scope in grouping errors: rel.col. */
+static void sql_group_colname(const sql_scope *scope, uint32_t col, const char **rel,
+                              const char **name) {
+    *rel = NULL;
+    *name = scope->cols[col].name;
+    for (uint32_t r = 0; r < scope->nrtes && *rel == NULL; r++) {
+        const sql_rte *rte = &scope->rtes[r];
+        if (col >= rte->first && col < rte->first + rte->ncols) *rel = rte->name;
+    }
+}
+
+/* A correlated subquery of a grouped query runs per group: the enclosing row it reads is
+ * built from the AGG output by sub.outer_map. Every column of this level it refers to (outside
+ * an aggregate of this level) must be a grouped column, as PostgreSQL requires. */
+static bool sql_group_outer_map(sql_group_ctx *g, sql_expr *c) {
+    uint32_t ncols = g->scope->ncols, len = ncols + g->q->naggs;
+    uint32_t *map = rt_arena_alloc(g->b->arena, sizeof *map * (len + 1u));
+    if (map == NULL) return sql_bind_oom(g->b);
+    for (uint32_t i = 0; i < ncols; i++) {
+        map[i] = UINT32_MAX;
+        for (uint32_t k = 0; k < g->ngroup && map[i] == UINT32_MAX; k++) {
+            if (g->group[k]->kind == SQL_X_COLUMN && g->group[k]->column.index == i) map[i] = k;
+        }
+    }
+    for (uint32_t a = 0; a < g->q->naggs; a++) map[ncols + a] = g->ngroup + a;
+    for (uint32_t u = c->sub.upref_first; u < c->sub.upref_end; u++) {
+        const sql_upref *r = &g->b->uprefs[u];
+        if (r->level != g->q || r->in_agg || r->col >= ncols || map[r->col] != UINT32_MAX) {
+            continue;
+        }
+        const char *rel, *name;
+        sql_group_colname(g->scope, r->col, &rel, &name);
+        return sql_bind_error(g->b, r->loc, SQLSTATE_GROUPING_ERROR,
+                              "subquery uses ungrouped column \"%s%s%s\" from outer query",
+                              rel != NULL ? rel : "", rel != NULL ? "." : "", name);
+    }
+    c->sub.outer_map = map;
+    c->sub.outer_map_len = len;
+    return true;
+}
 
 /* Rewrites an expression over the FROM row into one over the AGG output (groups then
  * aggregates); a column that is neither grouped nor aggregated is an error. */
@@ -724,16 +795,11 @@ static sql_expr *sql_group_rewrite(sql_group_ctx *g, const sql_expr *e) {
                        rel != NULL ? "." : "", c->name);
         return NULL;
     }
-    if (e->kind == SQL_X_SUBQUERY && e->sub.correlated) {
-        sql_bind_error(g->b, e->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "correlated subqueries in an aggregated select list are not supported "
-                       "yet");
-        return NULL;
-    }
     sql_expr *c = rt_arena_alloc(g->b->arena, sizeof *c);
     if (c == NULL) return NULL;
     *c = *e;
-    if (e->kind == SQL_X_SUBQUERY || e->nargs == 0) return c;
+    if (e->kind == SQL_X_SUBQUERY && e->sub.correlated && !sql_group_outer_map(g, c)) return NULL;
+    if (e->nargs == 0) return c; /* a subquery's own plan is its own level; its test is ours */
     c->args = rt_arena_alloc(g->b->arena, sizeof(sql_expr *) * e->nargs);
     if (c->args == NULL) return NULL;
     for (uint32_t i = 0; i < e->nargs; i++) {
@@ -928,7 +994,7 @@ static sql_plan *sql_bind_agg_plan(sql_sel_state *st) {
                                               .typmod = q->aggs[a].typmod};
     }
     agg->est_rows = st->ngroup == 0 ? 1 : st->plan->est_rows / 10 + 1;
-    sql_group_ctx g = {.b = b, .group = st->group, .ngroup = st->ngroup, .scope = q->scope,
+    sql_group_ctx g = {.b = b, .q = q, .group = st->group, .ngroup = st->ngroup, .scope = q->scope,
                        .loc = st->s->hdr.location};
     for (uint32_t i = 0; i < st->t.count; i++) {
         if ((st->t.exprs[i] = sql_group_rewrite(&g, st->t.exprs[i])) == NULL) return NULL;
@@ -1001,6 +1067,7 @@ static sql_plan *sql_bind_limit(sql_qlevel *q, sql_plan *in, const sql_select *s
         return NULL;
     }
     p->limit.with_ties = s->limit_with_ties;
+    if (lq->correlated) q->correlated = true; /* OFFSET outer.col: the query runs per outer row */
     return p;
 }
 
@@ -1197,6 +1264,12 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
         if (!sql_targets_add(b, &st.t, e, "?distinct?", NULL)) return NULL;
     }
     if (!sql_check_distinct_on(&st)) return NULL;
+    if (q->selfref && q->naggs > 0) {
+        sql_bind_error(b, UINT32_MAX, SQLSTATE_INVALID_RECURSION,
+                       "aggregate functions are not allowed in a recursive query's recursive "
+                       "term");
+        return NULL;
+    }
     st.aggregated = st.ngroup > 0 || q->naggs > 0 || st.having != NULL || s->group_by.count > 0;
     if (st.aggregated && (st.plan = sql_bind_agg_plan(&st)) == NULL) return NULL;
     if (q->nwins > 0 &&
@@ -1421,16 +1494,59 @@ static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
 
 /* ---- WITH ---- */
 
+/* A type as PostgreSQL names it in this error: with the length of varchar(n) / char(n). */
+static const char *sql_recursive_type_name(sql_binder *b, uint32_t type, int32_t typmod) {
+    if ((type == SQL_T_VARCHAR || type == SQL_T_BPCHAR) && typmod >= 4) {
+        return rt_arena_sprintf(b->arena, "%s(%d)", sql_type_name(type), (int)(typmod - 4));
+    }
+    return sql_type_name(type);
+}
+
+/* PostgreSQL fixes a recursive query's column types by its non-recursive term: the UNION of
+ * both terms must come out with the same type (and length), or it is an error (42804). */
+static bool sql_recursive_types_match(sql_qlevel *q, const sql_cte *c, const sql_plan *seed,
+                                      const sql_plan *rec, uint32_t i) {
+    sql_binder *b = q->b;
+    sql_expr *two[2] = {sql_expr_new(b->arena, SQL_X_CONST, seed->cols[i].type_oid, 0),
+                        sql_expr_new(b->arena, SQL_X_CONST, rec->cols[i].type_oid, 0)};
+    if (two[0] == NULL || two[1] == NULL) return sql_bind_oom(b);
+    two[0]->typmod = seed->cols[i].typmod;
+    two[1]->typmod = rec->cols[i].typmod;
+    two[0]->location = two[1]->location = UINT32_MAX;
+    uint32_t type;
+    int32_t typmod;
+    if (!sql_bind_common_type(q, two, 2, "UNION", c->hdr.location, &type, &typmod)) {
+        rt_err_clear(b->bc->err); /* an untyped literal ('x') is text here: the cast decides */
+        return true;
+    }
+    if (type == SQL_T_UNKNOWN || (type == seed->cols[i].type_oid &&
+                                  typmod == seed->cols[i].typmod)) {
+        return true;
+    }
+    const char *want = sql_recursive_type_name(b, seed->cols[i].type_oid, seed->cols[i].typmod);
+    const char *got = sql_recursive_type_name(b, type, typmod);
+    if (want == NULL || got == NULL) return sql_bind_oom(b);
+    sql_bind_error(b, c->hdr.location, SQLSTATE_DATATYPE_MISMATCH, "recursive query \"%s\" "
+                   "column %u has type %s in non-recursive term but type %s overall", c->name,
+                   i + 1, want, got);
+    rt_err_hint(b->bc->err, "Cast the output of the non-recursive term to the correct type.");
+    return false;
+}
+
 static bool sql_bind_recursive_cte(sql_qlevel *q, const sql_cte *c, sql_cte_def *def,
                                    sql_cte_def *visible) {
     sql_binder *b = q->b;
     const sql_select *s = (const sql_select *)c->query;
-    if (s->op != SQL_SETOP_UNION) {
-        return sql_bind_error(b, c->hdr.location, SQLSTATE_INVALID_RECURSION,
-                              "recursive query \"%s\" does not have the form "
-                              "non-recursive-term UNION [ALL] recursive-term", c->name);
+    const char *clause = s->order_by.count > 0 ? "ORDER BY" : s->offset != NULL ? "OFFSET"
+                         : s->limit != NULL ? "LIMIT" : s->locking.count > 0 ? "FOR UPDATE/SHARE"
+                                                                             : NULL;
+    if (clause != NULL) {
+        return sql_bind_error(b, c->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "%s in a recursive query is not implemented", clause);
     }
-    sql_plan *seed = sql_bind_select(q, s->left, visible);
+    sql_cte_def self = {.name = c->name, .next = visible,
+                        .recursion_error = "must not appear within its non-recursive term"};
+    sql_plan *seed = sql_bind_select(q, s->left, &self);
     if (seed == NULL) return false;
     sql_cte_def *work = rt_arena_zalloc(b->arena, sizeof *work);
     if (work == NULL) return sql_bind_oom(b);
@@ -1445,6 +1561,8 @@ static bool sql_bind_recursive_cte(sql_qlevel *q, const sql_cte *c, sql_cte_def 
         work->cols[i].name = SQL_LIST_AT(c->col_aliases, i);
     }
     work->next = visible;
+    work->sublink_base = b->sublink_depth;
+    work->nullable_base = b->nullable_depth;
     sql_plan *rec = sql_bind_select(q, s->right, work);
     if (rec == NULL) return false;
     if (rec->ncols != seed->ncols) {
@@ -1453,7 +1571,10 @@ static bool sql_bind_recursive_cte(sql_qlevel *q, const sql_cte *c, sql_cte_def 
     }
     uint32_t *types = rt_arena_alloc(b->arena, sizeof(uint32_t) * seed->ncols);
     if (types == NULL) return sql_bind_oom(b);
-    for (uint32_t i = 0; i < seed->ncols; i++) types[i] = seed->cols[i].type_oid;
+    for (uint32_t i = 0; i < seed->ncols; i++) {
+        if (!sql_recursive_types_match(q, c, seed, rec, i)) return false;
+        types[i] = seed->cols[i].type_oid;
+    }
     if ((rec = sql_cast_plan(q, rec, types)) == NULL) return false;
     sql_plan *r = sql_plan_alloc(b, SQL_P_RECURSIVE, seed->ncols);
     if (r == NULL) return false;
@@ -1493,10 +1614,12 @@ bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
         mat->material.id = b->nmaterials++;
         const sql_select *s = (const sql_select *)c->query;
         bool self_ref = with->recursive && s->op == SQL_SETOP_UNION;
+        /* WITH RECURSIVE without the UNION form: an error if it refers to itself. */
+        sql_cte_def self = {.name = c->name, .next = visible, .recursion_error = "form"};
         if (self_ref) {
             if (!sql_bind_recursive_cte(q, c, def, visible)) return false;
         } else {
-            sql_plan *p = sql_bind_select(q, s, visible);
+            sql_plan *p = sql_bind_select(q, s, with->recursive ? &self : visible);
             if (p == NULL) return false;
             mat->left = p;
             def->ncols = p->ncols;

@@ -420,6 +420,45 @@ static bool sql_subquery_rows(sql_exec_ctx *x, const sql_plan *plan, sql_rowset 
     return ok;
 }
 
+enum { SQL_CMP_FAILED = -2, SQL_CMP_NULL = -1, SQL_CMP_FALSE = 0, SQL_CMP_TRUE = 1 };
+
+/* One pair of an ANY / ALL comparison: `t op v` (NULL when either is). */
+static int sql_subquery_cmp1(sql_eval_ctx *ec, const sql_func_def *op, const sql_value *t,
+                             const sql_value *v) {
+    if (t->is_null || v->is_null) return SQL_CMP_NULL;
+    sql_expr call = {.kind = SQL_X_FUNC, .type_oid = SQL_T_BOOL, .typmod = -1, .nargs = 2};
+    call.func.def = op;
+    sql_vec *a1 = sql_vec_new(ec->arena, t->type_oid, -1, 1);
+    sql_vec *a2 = sql_vec_new(ec->arena, v->type_oid, -1, 1);
+    sql_vec *r = sql_vec_new(ec->arena, SQL_T_BOOL, -1, 1);
+    if (a1 == NULL || a2 == NULL || r == NULL) {
+        rt_arena_fail(ec->arena, ec->err);
+        return SQL_CMP_FAILED;
+    }
+    sql_vec_set(a1, 0, t);
+    sql_vec_set(a2, 0, v);
+    sql_vec *args[2] = {a1, a2};
+    sql_fctx f = {.ec = ec, .arena = ec->arena, .err = ec->err, .io = &ec->io, .call = &call};
+    if (!op->fn(&f, 1, NULL, args, r)) return SQL_CMP_FAILED;
+    if (r->nulls[0]) return SQL_CMP_NULL;
+    return r->i64[0] != 0 ? SQL_CMP_TRUE : SQL_CMP_FALSE;
+}
+
+/* The test value(s) against one subquery row. A row test combines its pairs as PostgreSQL's
+ * row comparison does: for = a false pair decides false, for <> a true pair decides true;
+ * otherwise a NULL pair makes the result NULL. */
+static int sql_subquery_cmp(sql_eval_ctx *ec, const sql_expr *e, const sql_value *test,
+                            const sql_value *row) {
+    if (e->sub.row_ops == NULL) return sql_subquery_cmp1(ec, e->sub.op, &test[0], &row[0]);
+    int decisive = e->sub.row_or ? SQL_CMP_TRUE : SQL_CMP_FALSE, result = !decisive;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        int r = sql_subquery_cmp1(ec, e->sub.row_ops[i], &test[i], &row[i]);
+        if (r == SQL_CMP_FAILED || r == decisive) return r;
+        if (r == SQL_CMP_NULL) result = SQL_CMP_NULL;
+    }
+    return result;
+}
+
 /* The result of one subquery evaluation for the current outer row. */
 static bool sql_subquery_value(sql_eval_ctx *ec, const sql_expr *e, const sql_rowset *rows,
                                const sql_value *test, sql_value *out) {
@@ -452,31 +491,22 @@ static bool sql_subquery_value(sql_eval_ctx *ec, const sql_expr *e, const sql_ro
     default: break;
     }
     /* ANY / ALL: three-valued over the rows. */
-    bool is_all = e->sub.kind == SQL_SUB_ALL, decided = false, saw_null = test->is_null;
-    sql_expr call = {.kind = SQL_X_FUNC, .type_oid = SQL_T_BOOL, .typmod = -1, .nargs = 2};
-    call.func.def = e->sub.op;
-    for (uint64_t i = 0; i < rows->count && !decided && !test->is_null; i++) {
-        const sql_value *v = &sql_rowset_row(rows, i)[0];
-        if (v->is_null) {
-            saw_null = true;
-            continue;
-        }
-        sql_vec *a1 = sql_vec_new(ec->arena, test->type_oid, -1, 1);
-        sql_vec *a2 = sql_vec_new(ec->arena, v->type_oid, -1, 1);
-        sql_vec *r = sql_vec_new(ec->arena, SQL_T_BOOL, -1, 1);
-        if (a1 == NULL || a2 == NULL || r == NULL) return rt_arena_fail(ec->arena, ec->err);
-        sql_vec_set(a1, 0, test);
-        sql_vec_set(a2, 0, v);
-        sql_vec *args[2] = {a1, a2};
-        sql_fctx f = {.ec = ec, .arena = ec->arena, .err = ec->err, .io = &ec->io, .call = &call};
-        if (!e->sub.op->fn(&f, 1, NULL, args, r)) return false;
-        if (r->nulls[0]) saw_null = true;
-        else if ((r->i64[0] != 0) != is_all) decided = true;
+    bool is_all = e->sub.kind == SQL_SUB_ALL, decided = false, saw_null = false;
+    for (uint64_t i = 0; i < rows->count && !decided; i++) {
+        int r = sql_subquery_cmp(ec, e, test, sql_rowset_row(rows, i));
+        if (r == SQL_CMP_FAILED) return false;
+        if (r == SQL_CMP_NULL) saw_null = true;
+        else if ((r == SQL_CMP_TRUE) != is_all) decided = true;
     }
     if (decided) out->i64 = !is_all;
-    else if (saw_null && rows->count > 0) out->is_null = true;
+    else if (saw_null) out->is_null = true;
     else out->i64 = is_all;
     return true;
+}
+
+static sql_vec *sql_subquery_oom(sql_eval_ctx *ec) {
+    rt_arena_fail(ec->arena, ec->err);
+    return NULL;
 }
 
 /* A child execution context for running a subquery plan (correlated: with the outer row). */
@@ -497,15 +527,42 @@ static void sql_subquery_ctx(sql_exec_ctx *child, const sql_eval_ctx *ec, rt_are
     }
 }
 
+/* In a grouped query, the enclosing row a correlated subquery reads: the level's FROM columns
+ * (only grouped ones are read, the binder checks) and aggregates, from the AGG output `in`.
+ * The vectors are shared, not copied. */
+static const sql_batch *sql_subquery_outer_row(sql_eval_ctx *ec, const sql_expr *e,
+                                               const sql_batch *in, uint32_t n) {
+    sql_batch *b = rt_arena_alloc(ec->arena, sizeof *b);
+    sql_vec *cols = rt_arena_alloc(ec->arena, sizeof *cols * (e->sub.outer_map_len + 1u));
+    sql_vec *none = sql_vec_new(ec->arena, SQL_T_INT4, -1, n);
+    if (b == NULL || cols == NULL || none == NULL) {
+        rt_arena_fail(ec->arena, ec->err);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < e->sub.outer_map_len; i++) {
+        uint32_t k = e->sub.outer_map[i];
+        RT_ASSERT(k == UINT32_MAX || k < in->ncols);
+        cols[i] = k == UINT32_MAX ? *none : in->cols[k];
+    }
+    *b = (sql_batch){.rows = in->rows, .cap = in->rows, .ncols = e->sub.outer_map_len,
+                     .cols = cols};
+    return b;
+}
+
 sql_vec *sql_exec_subquery(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in, uint32_t n,
                            const uint8_t *active) {
     sql_exec_ctx *x = ec->exec;
     sql_vec *out = sql_vec_new(ec->arena, e->type_oid, e->typmod, n);
-    sql_vec *test = NULL;
+    sql_vec **test = NULL; /* the left side of IN / ANY / ALL (a row: a vector per column) */
+    sql_value *t = NULL;
     if (out == NULL) return NULL;
-    if (e->nargs > 0) { /* the left side of IN / ANY / ALL */
-        test = sql_eval(ec, e->args[0], in, n, active);
-        if (test == NULL) return NULL;
+    if (e->nargs > 0) {
+        test = rt_arena_alloc(ec->arena, sizeof *test * e->nargs);
+        t = rt_arena_alloc(ec->arena, sizeof *t * e->nargs);
+        if (test == NULL || t == NULL) return sql_subquery_oom(ec);
+        for (uint32_t k = 0; k < e->nargs; k++) {
+            if ((test[k] = sql_eval(ec, e->args[k], in, n, active)) == NULL) return NULL;
+        }
     }
     sql_rowset *cached = NULL;
     if (!e->sub.correlated) {
@@ -527,6 +584,9 @@ sql_vec *sql_exec_subquery(sql_eval_ctx *ec, const sql_expr *e, const sql_batch 
         }
         cached = slots[e->sub.id];
     }
+    if (e->sub.outer_map != NULL && (in = sql_subquery_outer_row(ec, e, in, n)) == NULL) {
+        return NULL;
+    }
     rt_arena *tmp = e->sub.correlated ? rt_arena_create(RT_QUERY_ARENA_BYTES_MAX) : NULL;
     for (uint32_t i = 0; i < n; i++) {
         out->nulls[i] = 1;
@@ -540,9 +600,9 @@ sql_vec *sql_exec_subquery(sql_eval_ctx *ec, const sql_expr *e, const sql_batch 
             if (!sql_subquery_rows(&child, e->sub.plan, &local)) goto fail;
             rows = &local;
         }
-        sql_value t = {.is_null = true}, v;
-        if (test != NULL) sql_vec_get(test, i, &t);
-        if (!sql_subquery_value(ec, e, rows, &t, &v)) goto fail;
+        sql_value v;
+        for (uint32_t k = 0; k < e->nargs; k++) sql_vec_get(test[k], i, &t[k]);
+        if (!sql_subquery_value(ec, e, rows, t, &v)) goto fail;
         if (!v.is_null && sql_phys_of_type(e->type_oid) == SQL_PHYS_BYTES &&
             !sql_value_copy(ec->arena, &v)) {
             goto fail;

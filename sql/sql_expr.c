@@ -470,7 +470,7 @@ static sql_vec *sql_eval_any_all(sql_eval_ctx *ec, const sql_expr *e, const sql_
 
 static sql_vec *sql_eval_outer(sql_eval_ctx *ec, const sql_expr *e, uint32_t n) {
     uint32_t d = e->column.depth - 1;
-    if (d >= ec->outer_depth) {
+    if (d >= ec->outer_depth || e->column.index >= ec->outer[d]->ncols) {
         rt_err_set(ec->err, SQLSTATE_INTERNAL_ERROR, "outer reference without an outer row");
         return NULL;
     }

@@ -75,8 +75,18 @@ struct sql_expr {
             uint8_t kind;                     /* SQL_SUB_* */
             struct sql_plan *plan;
             const sql_func_def *op;           /* ANY/ALL comparison */
+            const sql_func_def **row_ops;     /* a row on the left: one operator per column
+                                                 (args[i] op column i), combined as below */
+            bool row_or;                      /* row: <> (any column differing decides),
+                                                 not = (every column equal) */
             bool correlated;
             uint32_t id;                      /* index in the query's subquery table */
+            uint32_t upref_first, upref_end;  /* binder: its outer references (sql_upref) */
+            const uint32_t *outer_map;        /* in a grouped query: the enclosing row the
+                                                 plan reads (FROM columns, then the level's
+                                                 aggregates) as columns of the AGG output
+                                                 (UINT32_MAX: not grouped, never read) */
+            uint32_t outer_map_len;
         } sub;
         struct { uint32_t index; } aggref;    /* AGGREF/WINDOWREF: index in the query's list */
         struct { uint32_t index; } field;
