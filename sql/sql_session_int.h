@@ -150,8 +150,6 @@ struct sql_session {
     int64_t txn_start_us;
     sql_savepoint savepoints[SQL_SAVEPOINTS_MAX];
     uint32_t nsavepoints;
-    sql_stats_pending stats_pending[SQL_STATS_PENDING_MAX]; /* noted at commit */
-    uint32_t nstats_pending;
 
     /* statements and portals */
     sql_prepared **prepared;
@@ -175,6 +173,11 @@ struct sql_session {
     rt_arena *query_arena;       /* one statement's bind + execution */
     rt_arena *parse_arena;       /* a simple query's parse trees */
     rt_timer stmt_timer;         /* statement_timeout */
+
+    /* Last, so the fields above keep their offsets: tests/net/fake_session.c stands in for
+     * this struct with its own layout while sql_notify.c still reads `notify` and `in_block`. */
+    sql_stats_pending stats_pending[SQL_STATS_PENDING_MAX]; /* the transaction's, at commit */
+    uint32_t nstats_pending;
 };
 
 /* ---- settings (sql_session_guc.c) ---- */
