@@ -438,7 +438,7 @@ bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog
     if (!ok) return false;
     uint64_t rows = q->cmd == SQL_CMD_SELECT ? emitted : atomic_load(&x.rows_affected);
     sql_session_tag(q, rows, tag);
-    if (q->cmd != SQL_CMD_SELECT) sql_stats_note_changes(q->target, rows);
+    if (q->cmd != SQL_CMD_SELECT) sql_txn_note_changes(s, q->target, rows);
     return true;
 }
 
@@ -653,7 +653,7 @@ static bool sql_session_copy(sql_session *s, const sql_node *stmt, const char *s
     const sql_copy *c = (const sql_copy *)stmt;
     unsigned long long rows;
     if (ok && c->is_from && c->table != NULL && sscanf(tag, "COPY %llu", &rows) == 1) {
-        sql_stats_note_changes(sql_bind_find_table(&env.bc, &c->table->name), rows);
+        sql_txn_note_changes(s, sql_bind_find_table(&env.bc, &c->table->name), rows);
     }
     sql_session_env_close(&env);
     return ok;

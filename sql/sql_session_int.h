@@ -101,6 +101,16 @@ typedef struct sql_savepoint {
 
 #define SQL_SAVEPOINTS_MAX 1024u
 
+/* Tables whose changed-row counts a transaction holds until it commits (auto-analyze must
+ * sample the rows once they are visible, sql_stats.h). A transaction that writes more tables
+ * notes the changes of the others at once, as if it had committed. */
+#define SQL_STATS_PENDING_MAX 16u
+
+typedef struct sql_stats_pending {
+    uint32_t table_oid;
+    uint64_t rows;
+} sql_stats_pending;
+
 struct sql_session {
     char user[ENG_NAME_BYTES];
     char database[ENG_NAME_BYTES];
@@ -171,6 +181,11 @@ struct sql_session {
     rt_arena *query_arena;       /* one statement's bind + execution */
     rt_arena *parse_arena;       /* a simple query's parse trees */
     rt_timer stmt_timer;         /* statement_timeout */
+
+    /* Last, so the fields above keep their offsets: tests/net/fake_session.c stands in for
+     * this struct with its own layout while sql_notify.c still reads `notify` and `in_block`. */
+    sql_stats_pending stats_pending[SQL_STATS_PENDING_MAX]; /* the transaction's, at commit */
+    uint32_t nstats_pending;
 };
 
 /* ---- settings (sql_session_guc.c) ---- */
@@ -193,6 +208,8 @@ bool sql_txn_ensure(sql_session *s, rt_err *err);
 /* Drops savepoints from index `keep` on. */
 void sql_txn_release_savepoints(sql_session *s, uint32_t keep);
 bool sql_txn_commit(sql_session *s, rt_err *err);
+/* Rows a statement wrote to table t, for auto-analyze once the transaction commits. */
+void sql_txn_note_changes(sql_session *s, const eng_table *t, uint64_t rows);
 void sql_txn_abort(sql_session *s);
 /* After a statement failed in a block: releases a catalog draft that can no longer commit. */
 void sql_txn_drop_dead_draft(sql_session *s);

@@ -10,6 +10,7 @@
 #include "runtime/rt_time.h"
 #include "sql/sql_advisory.h"
 #include "sql/sql_session_int.h"
+#include "sql/sql_stats.h"
 
 /* Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01. */
 #define SQL_PG_EPOCH_OFFSET_US 946684800000000ll
@@ -64,7 +65,27 @@ void sql_txn_release_savepoints(sql_session *s, uint32_t keep) {
     }
 }
 
+void sql_txn_note_changes(sql_session *s, const eng_table *t, uint64_t rows) {
+    if (t == NULL || t->kind != 'r' || rows == 0) return;
+    if (!s->txn_active) {
+        sql_stats_note_changes(t->oid, rows);
+        return;
+    }
+    for (uint32_t i = 0; i < s->nstats_pending; i++) {
+        if (s->stats_pending[i].table_oid == t->oid) {
+            s->stats_pending[i].rows += rows;
+            return;
+        }
+    }
+    if (s->nstats_pending == SQL_STATS_PENDING_MAX) {
+        sql_stats_note_changes(t->oid, rows);
+        return;
+    }
+    s->stats_pending[s->nstats_pending++] = (sql_stats_pending){t->oid, rows};
+}
+
 static void sql_txn_reset(sql_session *s) {
+    s->nstats_pending = 0; /* a rolled-back transaction's rows never became visible */
     sql_advisory_release(s, true, false); /* transaction-level advisory locks end here */
     sql_session_fk_reset(s);
     sql_txn_release_savepoints(s, 0);
@@ -98,6 +119,9 @@ bool sql_txn_commit(sql_session *s, rt_err *err) {
     }
     sql_session_portals_close_all(s, true);
     bool ok = eng_txn_finish_commit(&s->txn, err);
+    for (uint32_t i = 0; ok && i < s->nstats_pending; i++) {
+        sql_stats_note_changes(s->stats_pending[i].table_oid, s->stats_pending[i].rows);
+    }
     sql_guc_txn_end(s, ok);
     sql_notify_end(s, ok);
     sql_txn_reset(s);

@@ -379,16 +379,16 @@ static void sql_stats_auto_fiber(void *arg) {
     atomic_store(&slot->analyzing, false);
 }
 
-/* Starts a background ANALYZE of t on this shard unless one runs. */
-static void sql_stats_auto_start(const eng_table *t) {
-    sql_stats_slot *slot = sql_stats_slot_of(t->oid);
+/* Starts a background ANALYZE of the table on this shard unless one runs. */
+static void sql_stats_auto_start(uint32_t table_oid) {
+    sql_stats_slot *slot = sql_stats_slot_of(table_oid);
     bool idle = false;
     if (rt_loop_self() == NULL ||
         !atomic_compare_exchange_strong(&slot->analyzing, &idle, true)) {
         return;
     }
     sql_stats_job *job = rt_xmalloc(sizeof *job);
-    *job = (sql_stats_job){t->oid};
+    *job = (sql_stats_job){table_oid};
     rt_err err;
     rt_err_clear(&err);
     if (rt_fiber_spawn(sql_stats_auto_fiber, job, &err) == NULL) {
@@ -397,39 +397,47 @@ static void sql_stats_auto_start(const eng_table *t) {
     }
 }
 
-void sql_stats_note_changes(const eng_table *t, uint64_t rows) {
-    if (t == NULL || t->kind != 'r' || rows == 0) return;
-    sql_stats_slot *slot = sql_stats_slot_of(t->oid);
+static double sql_stats_rows_of(uint32_t table_oid);
+
+void sql_stats_note_changes(uint32_t table_oid, uint64_t rows) {
+    if (rows == 0) return;
+    sql_stats_slot *slot = sql_stats_slot_of(table_oid);
     uint64_t changes = atomic_fetch_add(&slot->changes, rows) + rows;
-    double known = sql_stats_rows(t);
+    double known = sql_stats_rows_of(table_oid);
     double threshold = SQL_STATS_AUTO_BASE + SQL_STATS_AUTO_SCALE * (known > 0 ? known : 0);
-    if ((double)changes >= threshold) sql_stats_auto_start(t);
+    if ((double)changes >= threshold) sql_stats_auto_start(table_oid);
 }
 
 void sql_stats_note_unknown(const eng_table *t) {
-    if (t != NULL && t->kind == 'r' && !sql_stats_known(t)) sql_stats_auto_start(t);
+    if (t != NULL && t->kind == 'r' && !sql_stats_known(t)) sql_stats_auto_start(t->oid);
 }
 
 /* ---- estimates ---- */
 
-/* The statistics of table t, locked; NULL (unlocked) if none. */
-static sql_table_stats *sql_stats_lock(const eng_table *t, sql_stats_slot **slot) {
-    *slot = sql_stats_slot_of(t->oid);
+/* The statistics of a table, locked; NULL (unlocked) if none. */
+static sql_table_stats *sql_stats_lock_oid(uint32_t table_oid, sql_stats_slot **slot) {
+    *slot = sql_stats_slot_of(table_oid);
     ck_spinlock_lock(&(*slot)->lock);
     sql_table_stats *st = (*slot)->st;
-    if (st != NULL && st->table_oid == t->oid) return st;
+    if (st != NULL && st->table_oid == table_oid) return st;
     ck_spinlock_unlock(&(*slot)->lock);
     return NULL;
 }
 
-double sql_stats_rows(const eng_table *t) {
+static sql_table_stats *sql_stats_lock(const eng_table *t, sql_stats_slot **slot) {
+    return sql_stats_lock_oid(t->oid, slot);
+}
+
+static double sql_stats_rows_of(uint32_t table_oid) {
     sql_stats_slot *slot;
-    sql_table_stats *st = sql_stats_lock(t, &slot);
+    sql_table_stats *st = sql_stats_lock_oid(table_oid, &slot);
     if (st == NULL) return -1;
     double rows = st->rows;
     ck_spinlock_unlock(&slot->lock);
     return rows;
 }
+
+double sql_stats_rows(const eng_table *t) { return sql_stats_rows_of(t->oid); }
 
 bool sql_stats_known(const eng_table *t) { return sql_stats_rows(t) >= 0; }
 

@@ -36,10 +36,14 @@ bool sql_stats_analyze(struct sql_exec_ctx *x, const eng_table *t, rt_err *err);
 /* Auto-analyze, PostgreSQL's autovacuum_analyze rule: after 50 + 10% of the table's rows
  * changed since the last statistics, a background ANALYZE runs in a fiber of the shard that
  * noted the change (one at a time per table). A table the planner finds without statistics
- * (a new table, or a restart: statistics live in memory) gets one at once. */
+ * (a new table, or a restart: statistics live in memory) gets one at once.
+ * Changes are noted once their transaction has committed (as PostgreSQL counts them at
+ * transaction end): noted earlier, the ANALYZE could sample the table before the rows are
+ * visible, publish the old row count and count the changes as seen, so a bulk COPY would
+ * leave statistics of an empty table (and cross joins in the plans) until the next ANALYZE. */
 #define SQL_STATS_AUTO_BASE 50.0
 #define SQL_STATS_AUTO_SCALE 0.1
-void sql_stats_note_changes(const eng_table *t, uint64_t rows);
+void sql_stats_note_changes(uint32_t table_oid, uint64_t rows);
 void sql_stats_note_unknown(const eng_table *t);
 
 /* Forgets a table's statistics (DROP TABLE, TRUNCATE). */
