@@ -70,6 +70,9 @@ typedef struct sql_qlevel {
                                     its join re-runs it per row (join.lateral) */
     uint32_t lateral_loc;        /* the first such reference (RIGHT / FULL JOIN refuse it) */
     const char *lateral_rel;     /* ... and the FROM item it names */
+    bool merged;                 /* a rewritten UPDATE ... FROM / DELETE ... USING subquery: its
+                                    FROM and the target (parent) were one FROM list, so an
+                                    unqualified name found in both is ambiguous */
 } sql_qlevel;
 
 struct sql_binder {
@@ -82,6 +85,8 @@ struct sql_binder {
     bool volatile_funcs;
     bool for_update;
     const char *default_context; /* binding a DEFAULT / CHECK: no subqueries, no params */
+    const void *dml_from_mark;   /* the FROM list of UPDATE ... FROM / DELETE ... USING: a
+                                    subquery over it is a merged level (sql_qlevel.merged) */
     const sql_scope *invisible;  /* earlier FROM items a non-LATERAL subquery cannot see (for
                                     PostgreSQL's "invalid reference" error) */
 };
