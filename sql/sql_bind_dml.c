@@ -590,7 +590,10 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
  * partition): the join condition as WHERE EXISTS (SELECT 1 FROM <from> WHERE <cond>), each SET
  * value as (SELECT <value> FROM <from> WHERE <cond> LIMIT 1), correlated with the target row.
  * A target row that several rows of FROM match changes once, with the values of one of them,
- * as in PostgreSQL. RETURNING may name the target's columns only (0A000 otherwise). */
+ * as in PostgreSQL (sql_update_from_order keeps them from one row). The subqueries' levels are
+ * marked merged (b->dml_from_mark), so an unqualified name of both the target and FROM is
+ * ambiguous, as in one FROM list. UPDATE's RETURNING may name the target's columns only
+ * (0A000 otherwise). */
 
 static sql_node *sql_dml_from_node(sql_binder *b, size_t size, sql_node_kind kind,
                                    uint32_t location) {
@@ -663,23 +666,56 @@ static void sql_dml_from_returning_error(sql_binder *b) {
     err->position = pos;
 }
 
+/* The value of SET item `si` (an element of SET (a, b) = (x, y)); si->value otherwise. */
+static sql_node *sql_update_from_value(const sql_set_item *si) {
+    if (si->multi_source != NULL && SQL_NODE_KIND(si->multi_source) == SQL_N_ROW) {
+        return SQL_LIST_AT(((const sql_row *)si->multi_source)->args, (uint32_t)si->multi_index);
+    }
+    return si->value;
+}
+
+/* Each SET value is its own subquery, so that all SET columns of a target row come from the
+ * same joined row (as in PostgreSQL), every one of them takes the first joined row in the
+ * order of all the SET values: ORDER BY v1, v2, ... A single value needs no order; constants
+ * are left out (they do not vary, and an integer would be read as a column position). */
+static bool sql_update_from_order(sql_binder *b, const sql_update *up, sql_list *order) {
+    memset(order, 0, sizeof *order);
+    sql_list keys = {0};
+    for (uint32_t i = 0; i < up->set.count; i++) {
+        const sql_set_item *si = SQL_LIST_AT(up->set, i);
+        sql_node *value = sql_update_from_value(si);
+        if (value == NULL || (si->multi_source != NULL && value == si->value) ||
+            SQL_NODE_KIND(value) == SQL_N_DEFAULT || SQL_NODE_KIND(value) == SQL_N_CONST) {
+            continue;
+        }
+        sql_sortby *sb = (sql_sortby *)sql_dml_from_node(b, sizeof *sb, SQL_N_SORTBY,
+                                                         value->location);
+        if (sb == NULL) return sql_bind_oom(b);
+        sb->expr = value;
+        if (!sql_list_push(b->arena, &keys, sb)) return sql_bind_oom(b);
+    }
+    if (keys.count >= 2) *order = keys;
+    return true;
+}
+
 static sql_plan *sql_bind_update_from(sql_binder *b, const sql_update *up, sql_query *qy) {
     sql_update *u = rt_arena_alloc(b->arena, sizeof *u);
     if (u == NULL) return sql_bind_oom(b), NULL;
     *u = *up;
+    b->dml_from_mark = up->from.items;
     memset(&u->from, 0, sizeof u->from);
     memset(&u->set, 0, sizeof u->set);
     u->where = sql_dml_from_where(b, &up->from, up->where, up->hdr.location);
     if (u->where == NULL || !sql_dml_from_returning_ok(b, up->table, &up->returning)) return NULL;
+    sql_list order;
+    if (!sql_update_from_order(b, up, &order)) return NULL;
     for (uint32_t i = 0; i < up->set.count; i++) {
         const sql_set_item *si = SQL_LIST_AT(up->set, i);
         sql_set_item *ni = rt_arena_alloc(b->arena, sizeof *ni);
         if (ni == NULL) return sql_bind_oom(b), NULL;
         *ni = *si;
-        sql_node *value = si->value;
-        if (si->multi_source != NULL && SQL_NODE_KIND(si->multi_source) == SQL_N_ROW) {
-            value = SQL_LIST_AT(((const sql_row *)si->multi_source)->args,
-                                (uint32_t)si->multi_index);
+        sql_node *value = sql_update_from_value(si);
+        if (value != si->value) {
             ni->multi_source = NULL;
             ni->multi_index = -1;
         }
@@ -688,6 +724,7 @@ static sql_plan *sql_bind_update_from(sql_binder *b, const sql_update *up, sql_q
             value = sql_dml_from_sublink(b, SQL_SUBLINK_EXPR, value, &up->from, up->where, true,
                                          value->location);
             if (value == NULL) return sql_bind_oom(b), NULL;
+            ((sql_sublink *)value)->subquery->order_by = order;
         }
         ni->value = value;
         if (!sql_list_push(b->arena, &u->set, ni)) return sql_bind_oom(b), NULL;
@@ -725,6 +762,7 @@ static bool sql_delete_using_returning(sql_binder *b, const sql_delete *del, sql
 
 sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *qy) {
     if (del->using_.count > 0) {
+        b->dml_from_mark = del->using_.items;
         sql_node *where = sql_dml_from_where(b, &del->using_, del->where, del->hdr.location);
         sql_list returning;
         if (where == NULL || !sql_dml_from_returning_ok(b, del->table, &del->returning) ||

@@ -173,6 +173,12 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
             return NULL;
         }
         if (i < 0) continue;
+        if (table == NULL && l->merged && l->parent != NULL && l->parent->scope != NULL &&
+            sql_scope_find(l->parent->scope, NULL, NULL, col, q->b->bc->db) != -1) {
+            sql_bind_error(q->b, c->hdr.location, SQLSTATE_AMBIGUOUS_COLUMN,
+                           "column reference \"%s\" is ambiguous", col);
+            return NULL;
+        }
         const sql_scope_col *sc = &l->scope->cols[i];
         sql_expr *e = sql_expr_new(q->b->arena, depth == 0 ? SQL_X_COLUMN : SQL_X_OUTER,
                                    sc->type_oid, 0);

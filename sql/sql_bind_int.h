@@ -78,6 +78,9 @@ typedef struct sql_qlevel {
                                     its join re-runs it per row (join.lateral) */
     uint32_t lateral_loc;        /* the first such reference (RIGHT / FULL JOIN refuse it) */
     const char *lateral_rel;     /* ... and the FROM item it names */
+    bool merged;                 /* a rewritten UPDATE ... FROM / DELETE ... USING subquery: its
+                                    FROM and the target (parent) were one FROM list, so an
+                                    unqualified name found in both is ambiguous */
 } sql_qlevel;
 
 /* A column of a query level referenced from a subquery inside it: a grouped level checks
@@ -103,6 +106,8 @@ struct sql_binder {
     uint32_t nuprefs, upref_cap;
     uint32_t sublink_depth;      /* subqueries in expressions being bound */
     uint32_t nullable_depth;     /* nullable sides of outer joins being bound */
+    const void *dml_from_mark;   /* the FROM list of UPDATE ... FROM / DELETE ... USING: a
+                                    subquery over it is a merged level (sql_qlevel.merged) */
     const sql_scope *invisible;  /* earlier FROM items a non-LATERAL subquery cannot see (for
                                     PostgreSQL's "invalid reference" error) */
 };

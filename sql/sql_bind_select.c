@@ -1649,6 +1649,7 @@ sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *
     RT_ASSERT(b != NULL);
     sql_qlevel *q = sql_qlevel_new(b, parent, ctes);
     if (q == NULL) return NULL;
+    q->merged = b->dml_from_mark != NULL && s->from.items == b->dml_from_mark;
     if (s->with != NULL && !sql_bind_with(q, s->with, &q->ctes)) return NULL;
     sql_plan *p;
     if ((s->op != SQL_SETOP_NONE || s->values.count > 0) && s->locking.count > 0) {
