@@ -4,7 +4,9 @@
  * text (rows "a|b", the command tag, notices, "ERROR <sqlstate>: <message>").
  *   sh_run(shards, fn): starts everything, runs fn(capture *) in a fiber on shard 0, stops;
  *   returns the number of mismatches and TEST_CHECK failures.
- *   run(c, sql) / expect(c, sql, want) inside fn. */
+ *   run(c, sql) / expect(c, sql, want) inside fn; sh_open(c) opens another session (tests
+ *   with several); sh_show_detail adds "DETAIL: ..." after an error's line.
+ * A test may define OUT_BYTES (the capture's size) before including this. */
 #ifndef SQL_SESSION_HARNESS_H
 #define SQL_SESSION_HARNESS_H
 
@@ -20,7 +22,9 @@
 #include "sql/sql_types.h"
 #include "tests/common/test_runtime.h"
 
+#ifndef OUT_BYTES
 #define OUT_BYTES 65536
+#endif
 
 typedef struct capture {
     sql_session *s;
@@ -97,6 +101,8 @@ static const sql_sink cap_sink_proto = {
     .describe = cap_describe, .rows = cap_rows, .complete = cap_complete, .empty = cap_empty,
     .notice = cap_notice};
 
+static bool sh_show_detail;
+
 /* Runs one simple query; returns what the client would see. */
 static inline const char *run(capture *c, const char *sql) {
     c->len = 0;
@@ -107,11 +113,23 @@ static inline const char *run(capture *c, const char *sql) {
     rt_err_clear(&err);
     if (!sql_session_simple_query(c->s, sql, (uint32_t)strlen(sql), &sink, &err)) {
         cap_printf(c, "ERROR %s: %s\n", err.sqlstate, err.message);
+        if (sh_show_detail && err.detail[0] != '\0') cap_printf(c, "DETAIL: %s\n", err.detail);
     }
     return c->out;
 }
 
 static _Atomic int mismatches;
+
+/* Opens c's session as the bootstrap superuser; a failure counts as a mismatch. */
+static inline bool sh_open(capture *c) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 42};
+    if (sql_session_open(&st, &c->s, &err)) return true;
+    fprintf(stderr, "open: %s\n", err.message);
+    atomic_fetch_add(&mismatches, 1);
+    return false;
+}
 
 static inline void expect(capture *c, const char *sql, const char *want) {
     const char *got = run(c, sql);
@@ -131,13 +149,7 @@ static sh_script_fn sh_script;
 static void sh_fiber(void *arg) {
     (void)arg;
     static capture c;
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 42};
-    if (!sql_session_open(&st, &c.s, &err)) {
-        fprintf(stderr, "open: %s\n", err.message);
-        atomic_fetch_add(&mismatches, 1);
-    } else {
+    if (sh_open(&c)) {
         sh_script(&c);
         sql_session_close(c.s);
     }

@@ -23,124 +23,10 @@
 
 #include <cmocka.h>
 
-#include "engine/eng.h"
-#include "sql/sql_session.h"
-#include "sql/sql_strbuf.h"
-#include "sql/sql_types.h"
-#include "tests/common/test_runtime.h"
-
 #define OUT_BYTES 16384
 #define WAIT_STEP_NS (20u * 1000u * 1000u)
 
-typedef struct capture {
-    sql_session *s;
-    char out[OUT_BYTES];
-    size_t len;
-} capture;
-
-static void cap_printf(capture *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cap_printf(capture *c, const char *fmt, ...) {
-    if (c->len >= OUT_BYTES - 1) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(c->out + c->len, OUT_BYTES - c->len, fmt, ap);
-    va_end(ap);
-    if (n > 0) c->len += (size_t)n < OUT_BYTES - c->len ? (size_t)n : OUT_BYTES - c->len - 1;
-}
-
-static bool cap_describe(void *arg, const sql_col *cols, uint32_t ncols, const int16_t *formats,
-                         rt_err *err) {
-    (void)formats, (void)err;
-    capture *c = arg;
-    for (uint32_t i = 0; i < ncols; i++) cap_printf(c, "%s%s", i ? "|" : "", cols[i].name);
-    cap_printf(c, "\n");
-    return true;
-}
-
-static bool cap_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
-                     const int16_t *formats, rt_err *err) {
-    (void)formats;
-    capture *c = arg;
-    rt_arena *arena = rt_arena_create(1 << 20);
-    sql_io_ctx io;
-    sql_session_io(c->s, arena, err, &io);
-    for (uint32_t r = from; r < to; r++) {
-        for (uint32_t col = 0; col < b->ncols; col++) {
-            sql_value v;
-            sql_vec_get(&b->cols[col], r, &v);
-            if (col > 0) cap_printf(c, "|");
-            if (v.is_null) {
-                cap_printf(c, "NULL");
-                continue;
-            }
-            sql_strbuf sb;
-            sql_strbuf_init(&sb, arena, 64);
-            if (!sql_value_out(&io, &v, b->cols[col].typmod, &sb)) {
-                rt_arena_destroy(arena);
-                return false;
-            }
-            cap_printf(c, "%.*s", (int)sb.len, sb.data);
-        }
-        cap_printf(c, "\n");
-    }
-    rt_arena_destroy(arena);
-    return true;
-}
-
-static bool cap_complete(void *arg, const char *tag, rt_err *err) {
-    (void)err;
-    cap_printf(arg, "%s\n", tag);
-    return true;
-}
-
-static bool cap_empty(void *arg, rt_err *err) {
-    (void)err;
-    cap_printf(arg, "EMPTY\n");
-    return true;
-}
-
-static void cap_notice(void *arg, const char *severity, const rt_err *n) {
-    cap_printf(arg, "%s %s: %s\n", severity, n->sqlstate, n->message);
-}
-
-static const sql_sink cap_sink_proto = {
-    .describe = cap_describe, .rows = cap_rows, .complete = cap_complete, .empty = cap_empty,
-    .notice = cap_notice};
-
-/* Runs one simple query; returns what the client would see (errors with their DETAIL). */
-static const char *run(capture *c, const char *sql) {
-    c->len = 0;
-    c->out[0] = '\0';
-    sql_sink sink = cap_sink_proto;
-    sink.arg = c;
-    rt_err err;
-    rt_err_clear(&err);
-    if (!sql_session_simple_query(c->s, sql, (uint32_t)strlen(sql), &sink, &err)) {
-        cap_printf(c, "ERROR %s: %s\n", err.sqlstate, err.message);
-        if (err.detail[0] != '\0') cap_printf(c, "DETAIL: %s\n", err.detail);
-    }
-    return c->out;
-}
-
-static _Atomic int mismatches;
-
-static void expect(capture *c, const char *sql, const char *want) {
-    const char *got = run(c, sql);
-    if (strcmp(got, want) != 0) {
-        atomic_fetch_add(&mismatches, 1);
-        fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", sql, want, got);
-    }
-}
-
-static bool open_session(capture *c) {
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 42};
-    if (sql_session_open(&st, &c->s, &err)) return true;
-    fprintf(stderr, "open: %s\n", err.message);
-    atomic_fetch_add(&mismatches, 1);
-    return false;
-}
+#include "tests/sql/sql_session_harness.h"
 
 #define DUP(con, key)                                                                     \
     "ERROR 23505: duplicate key value violates unique constraint \"" con "\"\nDETAIL: Key " \
@@ -333,9 +219,9 @@ static void session_fiber(void *arg) {
     static capture c;
     static waiter w;
     c.s = w.c.s = NULL;
-    if (phase == 1 && open_session(&c)) {
+    if (phase == 1 && sh_open(&c)) {
         script_after_restart(&c);
-    } else if (phase == 0 && open_session(&c) && open_session(&w.c)) {
+    } else if (phase == 0 && sh_open(&c) && sh_open(&w.c)) {
         script_insert(&c);
         script_update_delete(&c);
         script_transactions(&c);
@@ -369,6 +255,7 @@ static void test_unique_scripts(void **state) {
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);
     sql_session_global_init();
+    sh_show_detail = true; /* the expected errors carry PostgreSQL's DETAIL lines */
     rt_err err;
     rt_err_clear(&err);
     eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = 2};

@@ -37,16 +37,6 @@ static _Atomic int bad_rows, lagging_rows, lost_updates, query_errors;
 
 static capture captures[1 + WRITERS + READERS];
 
-static bool open_session(capture *c) {
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 43};
-    if (sql_session_open(&st, &c->s, &err)) return true;
-    fprintf(stderr, "open: %s\n", err.message);
-    atomic_fetch_add(&query_errors, 1);
-    return false;
-}
-
 static void vec_text(char *buf, size_t cap, int64_t ver, int id) {
     int64_t a = ver >= 0 ? ver % 1000 + 1 : 999; /* a rolled-back version points elsewhere */
     snprintf(buf, cap, "[%lld,%d,7]", (long long)a, id + 1);
@@ -112,7 +102,7 @@ static void writer_fiber(void *arg) {
     int w = (int)(intptr_t)arg;
     capture *c = &captures[1 + w];
     wait_loaded();
-    if (open_session(c)) {
+    if (sh_open(c)) {
         expect(c, "SET hnsw.ef_search = 400", "SET\n"); /* near-exact walks */
         int64_t ver = 0;
         for (uint32_t n = 0; rt_time_mono_ns() < atomic_load(&deadline_ns); n++) {
@@ -165,7 +155,7 @@ static void reader_fiber(void *arg) {
     static const char *const wheres[] = {"", "WHERE id % 3 = 0", "WHERE ver % 2 = 0",
                                          "WHERE id < 12"};
     wait_loaded();
-    if (open_session(c)) {
+    if (sh_open(c)) {
         for (uint32_t n = 0; rt_time_mono_ns() < atomic_load(&deadline_ns); n++) {
             int64_t before[ROWS];
             for (int i = 0; i < ROWS; i++) before[i] = atomic_load(&published[i]);
@@ -185,7 +175,7 @@ static void reader_fiber(void *arg) {
 static void setup_fiber(void *arg) {
     (void)arg;
     capture *c = &captures[0];
-    if (open_session(c)) {
+    if (sh_open(c)) {
         load(c);
         sql_session_close(c->s);
     }
