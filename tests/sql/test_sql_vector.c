@@ -17,66 +17,16 @@
 
 #include <cmocka.h>
 
-#include "tests/sql/sql_session_harness.h"
-
 #define ROWS 20000
 #define DIMS 16
+
+#include "tests/sql/sql_vector_items.h"
+
 #define QUERIES 20
 
 static double recall;
 static int filtered_ok, plans_ok, estimates_ok, actuals_ok;
 #define SHAPES 7
-
-/* Component j of row `id`: its cluster's centre plus a small deterministic offset. */
-static void vector_expr(char *buf, size_t cap, const char *id) {
-    size_t off = (size_t)snprintf(buf, cap, "('[' ");
-    for (int j = 1; j <= DIMS; j++) {
-        off += (size_t)snprintf(buf + off, cap - off,
-                                "|| %s(((%s %% 40) * %d + %d) %% 23) / 23.0 + 0.03 * sin(%s * %d)"
-                                "%s", j > 1 ? "',' || " : "", id, 7 + j, j * 5, id, j,
-                                j < DIMS ? " " : " || ']')::vector");
-    }
-}
-
-/* The query vector near cluster q's centre. */
-static void query_vector(char *buf, size_t cap, int q) {
-    size_t off = (size_t)snprintf(buf, cap, "'[");
-    for (int j = 1; j <= DIMS; j++) {
-        double c = (double)(((q % 40) * (7 + j) + j * 5) % 23) / 23.0 + 0.01 * (j % 3);
-        off += (size_t)snprintf(buf + off, cap - off, "%s%.4f", j > 1 ? "," : "", c);
-    }
-    snprintf(buf + off, cap - off, "]'");
-}
-
-/* The ids a query returns, in order. */
-static uint32_t ids_of(capture *c, const char *sql, long *ids, uint32_t cap) {
-    const char *out = run(c, sql);
-    uint32_t n = 0;
-    const char *p = strchr(out, '\n'); /* skip the column names */
-    while (p != NULL && n < cap) {
-        p++;
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p) break;
-        ids[n++] = v;
-        p = strchr(p, '\n');
-    }
-    return n;
-}
-
-static void load(capture *c) {
-    expect(c, "CREATE TABLE items (id bigint PRIMARY KEY, cat int, v vector(16))",
-           "CREATE TABLE\n");
-    static char sql[8192], vec[6000];
-    vector_expr(vec, sizeof vec, "g");
-    snprintf(sql, sizeof sql,
-             "INSERT INTO items SELECT g, g %% 1000, %s FROM generate_series(1, %d) g", vec,
-             ROWS);
-    char want[32];
-    snprintf(want, sizeof want, "INSERT 0 %d\n", ROWS);
-    expect(c, sql, want);
-    expect(c, "ANALYZE items", "ANALYZE\n");
-}
 
 static void check_recall(capture *c) {
     uint32_t found = 0, wanted = 0;

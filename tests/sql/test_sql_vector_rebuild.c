@@ -18,10 +18,11 @@
 
 #include <cmocka.h>
 
-#include "tests/sql/sql_session_harness.h"
-
 #define ROWS 20000
 #define DIMS 16
+
+#include "tests/sql/sql_vector_items.h"
+
 #define WRITES_MAX 40
 #define POLLS_MAX 100000
 
@@ -29,57 +30,11 @@ static int polls, in_progress_seen, went_backwards, exact_ok, exact_checked, wri
 static int found_after, explain_ok, progress_rows_ok;
 static double recall;
 
-static void vector_expr(char *buf, size_t cap, const char *id) {
-    size_t off = (size_t)snprintf(buf, cap, "('[' ");
-    for (int j = 1; j <= DIMS; j++) {
-        off += (size_t)snprintf(buf + off, cap - off,
-                                "|| %s(((%s %% 40) * %d + %d) %% 23) / 23.0 + 0.03 * sin(%s * %d)"
-                                "%s", j > 1 ? "',' || " : "", id, 7 + j, j * 5, id, j,
-                                j < DIMS ? " " : " || ']')::vector");
-    }
-}
-
-static void query_vector(char *buf, size_t cap, int q) {
-    size_t off = (size_t)snprintf(buf, cap, "'[");
-    for (int j = 1; j <= DIMS; j++) {
-        double c = (double)(((q % 40) * (7 + j) + j * 5) % 23) / 23.0 + 0.01 * (j % 3);
-        off += (size_t)snprintf(buf + off, cap - off, "%s%.4f", j > 1 ? "," : "", c);
-    }
-    snprintf(buf + off, cap - off, "]'");
-}
-
 /* A vector far from the data, one per write: [40 + i, -40, 0, ...]. */
 static void far_vector(char *buf, size_t cap, int i) {
     size_t off = (size_t)snprintf(buf, cap, "'[%d,-40", 40 + i);
     for (int j = 2; j < DIMS; j++) off += (size_t)snprintf(buf + off, cap - off, ",0");
     snprintf(buf + off, cap - off, "]'");
-}
-
-static uint32_t ids_of(capture *c, const char *sql, long *ids, uint32_t cap) {
-    const char *out = run(c, sql);
-    uint32_t n = 0;
-    const char *p = strchr(out, '\n');
-    while (p != NULL && n < cap) {
-        p++;
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p) break;
-        ids[n++] = v;
-        p = strchr(p, '\n');
-    }
-    return n;
-}
-
-static void load(capture *c) {
-    expect(c, "CREATE TABLE items (id bigint PRIMARY KEY, cat int, v vector(16))",
-           "CREATE TABLE\n");
-    static char sql[8192], vec[6000];
-    vector_expr(vec, sizeof vec, "g");
-    snprintf(sql, sizeof sql,
-             "INSERT INTO items SELECT g, g %% 1000, %s FROM generate_series(1, %d) g", vec,
-             ROWS);
-    expect(c, sql, "INSERT 0 20000\n");
-    expect(c, "ANALYZE items", "ANALYZE\n");
 }
 
 /* The L2 top-10 equals the exact top-10 (meanwhile answered by exact scans). */
