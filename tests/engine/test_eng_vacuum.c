@@ -282,9 +282,10 @@ static void script_steady(capture *c) {
             (unsigned long long)off.mem_start, (unsigned long long)off.mem_end, per_version);
     TEST_CHECK(on.passes >= 3);
     /* Bounded with vacuum: the live rows plus the versions of at most a few windows between
-     * passes (a pass frees what was dead when it started; the next one the rest), however
-     * long the load runs. */
-    double bound = (double)on.mem_start + per_version * (3.0 * (double)on.window_max) + 65536;
+     * passes (a pass frees what was dead when it started; the next one the rest; a slow
+     * machine stretches the pass itself over part of another window), however long the load
+     * runs, plus a row group's worth of allocation granularity. */
+    double bound = (double)on.mem_start + per_version * (4.0 * (double)on.window_max) + 131072;
     TEST_CHECK((double)on.mem_max <= bound);
     /* Without it memory grows with every version. */
     TEST_CHECK(off.mem_end > off.mem_start + off.updates * 100);
