@@ -1,20 +1,22 @@
 /* sql_bind_dml.c: binding INSERT, UPDATE and DELETE into plans. INSERT routes rows from its
  * source (VALUES or SELECT) to the owning shards; UPDATE and DELETE are fragments over a scan of
- * the target table with their WHERE clause pushed into it (UPDATE ... FROM and DELETE ... USING
- * become correlated subqueries of that scan, see below). */
+ * the target table with their WHERE clause pushed into it; UPDATE ... FROM and DELETE ... USING
+ * join that scan with their other relations in the fragment (sql_bind_update_delete). */
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
 
-/* A level whose scope is the target table's full row (attnum order), named by `alias`. */
+/* A level whose scope is the target table's full row (attnum order), named by `alias`; with
+ * `excluded` the row again as "excluded" (ON CONFLICT), with `locator` a hidden column after
+ * the row for the row locator the scan of UPDATE ... FROM / DELETE ... USING adds. */
 static sql_qlevel *sql_dml_level(sql_binder *b, const eng_table *t, const char *alias,
-                                 sql_cte_def *ctes, bool with_excluded) {
+                                 sql_cte_def *ctes, bool with_excluded, bool locator) {
     sql_qlevel *q = sql_qlevel_new(b, NULL, ctes);
     if (q == NULL) return NULL;
     uint32_t n = t->column_count, total = with_excluded ? 2 * n : n;
     sql_scope *s = rt_arena_zalloc(b->arena, sizeof *s);
     if (s == NULL) return NULL;
-    s->cols = rt_arena_zalloc(b->arena, sizeof(sql_scope_col) * (total + 1u));
+    s->cols = rt_arena_zalloc(b->arena, sizeof(sql_scope_col) * (total + 2u));
     s->rtes = rt_arena_zalloc(b->arena, sizeof(sql_rte) * 2);
     if (s->cols == NULL || s->rtes == NULL) return NULL;
     for (uint32_t i = 0; i < total; i++) {
@@ -22,6 +24,10 @@ static sql_qlevel *sql_dml_level(sql_binder *b, const eng_table *t, const char *
         s->cols[i] = (sql_scope_col){.name = c->name, .type_oid = c->type_oid, .typmod = c->typmod,
                                      .table_oid = t->oid, .attnum = (int16_t)c->attnum,
                                      .hidden = c->dropped || i >= n};
+    }
+    if (locator) {
+        s->cols[total++] = (sql_scope_col){.name = "?locator?", .type_oid = SQL_T_INT8,
+                                           .typmod = -1, .hidden = true};
     }
     s->ncols = total;
     s->rtes[0] = (sql_rte){.name = alias, .first = 0, .ncols = n, .table = t};
@@ -49,42 +55,72 @@ static const eng_table *sql_dml_target(sql_binder *b, const sql_rangevar *rv) {
     return t;
 }
 
-/* Output columns and expressions of RETURNING (over the table's full row). */
-static bool sql_bind_returning(sql_binder *b, const eng_table *t, const char *alias,
-                               const sql_list *returning, sql_plan *p, sql_query *qy) {
+/* The scope columns a RETURNING `*` or `rel.*` lists: all but hidden ones, a bare `*` in the
+ * scope's order (the target's columns, then those of FROM / USING, as PostgreSQL lists them). */
+static bool sql_returning_star(sql_binder *b, const sql_scope *s, const sql_star *st,
+                               uint32_t *idx, uint32_t *n) {
+    uint32_t from = 0, to = s->ncols;
+    bool qualified = st->qualifier.count > 0;
+    if (qualified) {
+        const char *rel = st->qualifier.parts[st->qualifier.count - 1];
+        uint32_t r = 0;
+        while (r < s->nrtes && (s->rtes[r].name == NULL || strcmp(s->rtes[r].name, rel) != 0)) r++;
+        if (r == s->nrtes) {
+            return sql_bind_error(b, st->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+                                  "missing FROM-clause entry for table \"%s\"", rel);
+        }
+        from = s->rtes[r].first;
+        to = from + s->rtes[r].ncols;
+    }
+    *n = 0;
+    for (uint32_t k = from; k < to; k++) {
+        uint32_t i = qualified || s->star == NULL ? k : s->star[k];
+        if (!s->cols[i].hidden) idx[(*n)++] = i;
+    }
+    return true;
+}
+
+/* Output columns and expressions of RETURNING over the scope of `q`: the table's full row, or
+ * (UPDATE ... FROM / DELETE ... USING) the joined row. */
+static bool sql_bind_returning(sql_binder *b, sql_qlevel *q, const sql_list *returning,
+                               sql_plan *p, sql_query *qy) {
     if (returning->count == 0) return true;
-    sql_qlevel *q = sql_dml_level(b, t, alias, NULL, false);
-    if (q == NULL) return sql_bind_oom(b);
     q->agg_forbidden = "RETURNING";
-    uint32_t cap = 16, n = 0;
+    q->win_forbidden = "RETURNING";
+    const sql_scope *s = q->scope;
+    uint32_t cap = 16, n = 0, nstar = 0;
     sql_expr **exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *) * cap);
     sql_col *cols = rt_arena_alloc(b->arena, sizeof(sql_col) * cap);
-    if (exprs == NULL || cols == NULL) return sql_bind_oom(b);
+    uint32_t *star = rt_arena_alloc(b->arena, sizeof(uint32_t) * (s->ncols + 1u));
+    if (exprs == NULL || cols == NULL || star == NULL) return sql_bind_oom(b);
     for (uint32_t i = 0; i < returning->count; i++) {
         const sql_target *tg = SQL_LIST_AT(*returning, i);
-        bool star = SQL_NODE_KIND(tg->expr) == SQL_N_STAR;
-        for (uint32_t c = 0; c < (star ? t->column_count : 1); c++) {
-            if (star && t->columns[c].dropped) continue;
+        bool is_star = SQL_NODE_KIND(tg->expr) == SQL_N_STAR;
+        if (is_star && !sql_returning_star(b, s, (const sql_star *)tg->expr, star, &nstar)) {
+            return false;
+        }
+        for (uint32_t c = 0; c < (is_star ? nstar : 1); c++) {
             if (n + 1 >= cap) {
                 exprs = rt_arena_grow(b->arena, exprs, cap * sizeof(void *), cap * 2 * sizeof(void *));
                 cols = rt_arena_grow(b->arena, cols, cap * sizeof(sql_col), cap * 2 * sizeof(sql_col));
                 cap *= 2;
                 if (exprs == NULL || cols == NULL) return sql_bind_oom(b);
             }
-            sql_expr *e = star ? sql_expr_column(b->arena, c, t->columns[c].type_oid,
-                                                 t->columns[c].typmod)
-                               : sql_bind_expr(q, tg->expr);
-            if (e == NULL) return false;
+            const sql_scope_col *sc = is_star ? &s->cols[star[c]] : NULL;
+            sql_expr *e = is_star ? sql_expr_column(b->arena, star[c], sc->type_oid, sc->typmod)
+                                  : sql_bind_expr(q, tg->expr);
+            if (e == NULL) return is_star ? sql_bind_oom(b) : false;
             if (e->type_oid == SQL_T_UNKNOWN) {
                 e = sql_bind_coerce(q, e, SQL_T_TEXT, -1, SQL_CAST_IMPLICIT, e->location, NULL);
                 if (e == NULL) return false;
             }
-            const char *name = star ? t->columns[c].name
+            const char *name = is_star ? sc->name
                                : tg->alias != NULL ? tg->alias : sql_bind_colname(tg->expr);
             cols[n] = (sql_col){.name = name, .type_oid = e->type_oid, .typmod = e->typmod};
             if (e->kind == SQL_X_COLUMN) {
-                cols[n].table_oid = t->oid;
-                cols[n].attnum = (int16_t)(e->column.index + 1);
+                sc = &s->cols[e->column.index];
+                cols[n].table_oid = sc->table_oid;
+                cols[n].attnum = sc->attnum;
             }
             exprs[n++] = e;
         }
@@ -360,7 +396,7 @@ static bool sql_insert_on_conflict(sql_binder *b, const sql_insert *ins, const e
     p->modify.conflict_index = arbiter;
     p->modify.on_conflict = oc->action == SQL_CONFLICT_NOTHING ? 1 : 2;
     if (oc->action != SQL_CONFLICT_UPDATE) return true;
-    sql_qlevel *q = sql_dml_level(b, t, alias, NULL, true);
+    sql_qlevel *q = sql_dml_level(b, t, alias, NULL, true, false);
     if (q == NULL) return sql_bind_oom(b);
     p->modify.conflict_set = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
     if (p->modify.conflict_set == NULL) return sql_bind_oom(b);
@@ -389,6 +425,13 @@ static bool sql_insert_on_conflict(sql_binder *b, const sql_insert *ins, const e
         return false;
     }
     return true;
+}
+
+static bool sql_insert_returning(sql_binder *b, const eng_table *t, const char *alias,
+                                 const sql_list *returning, sql_plan *p, sql_query *qy) {
+    if (returning->count == 0) return true;
+    sql_qlevel *q = sql_dml_level(b, t, alias, NULL, false, false);
+    return q != NULL ? sql_bind_returning(b, q, returning, p, qy) : sql_bind_oom(b);
 }
 
 sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy) {
@@ -425,7 +468,7 @@ sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy) {
     if (p->left == NULL) return NULL;
     const char *alias = ins->table->alias != NULL ? ins->table->alias : t->name;
     if (!sql_insert_on_conflict(b, ins, t, p, alias) ||
-        !sql_bind_returning(b, t, alias, &ins->returning, p, qy)) {
+        !sql_insert_returning(b, t, alias, &ins->returning, p, qy)) {
         return NULL;
     }
     p->est_rows = p->left->est_rows;
@@ -540,14 +583,37 @@ static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table 
     return true;
 }
 
-static void sql_dml_from_returning_error(sql_binder *b);
+/* UPDATE ... FROM / DELETE ... USING: the target's scan joined with the relations of `from`,
+ * WHERE the join's condition over the joined row (the target's columns, its locator, the
+ * relations' columns; *cond for the READ COMMITTED re-check). */
+static sql_plan *sql_dml_join(sql_binder *b, sql_qlevel *q, sql_plan *scan, const sql_list *from,
+                              const sql_node *where, sql_expr **cond) {
+    sql_plan *j = sql_bind_from_target(q, scan, from);
+    if (j == NULL) return NULL;
+    *cond = NULL;
+    if (where == NULL) {
+        j->join.join_type = SQL_JOIN_CROSS;
+        return j;
+    }
+    q->agg_forbidden = "WHERE";
+    *cond = sql_bind_condition(q, where, "WHERE");
+    q->agg_forbidden = NULL;
+    if (*cond == NULL) return NULL;
+    j->join.quals = *cond;
+    return j;
+}
 
-/* `from`: the statement had FROM / USING (rewritten): a RETURNING that names their columns
- * is refused with 0A000. */
+/* UPDATE and DELETE: a fragment over the target's scan, WHERE its filter. With FROM / USING
+ * relations (`from` not empty) the scan is joined with them (sql_dml_join), planned like any
+ * join (a hash join on WHERE's equalities) inside the target's fragment; SET, RETURNING and
+ * the re-check read the joined row, whose relations' columns are modify.nfrom after the
+ * target's. A target row that several joined rows match changes once, with one of them (the
+ * executor skips the rest), as in PostgreSQL. */
 static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *target,
                                         const sql_with *with, const sql_node *where,
                                         const char *current_of, const sql_list *returning,
-                                        const sql_update *up, bool from, sql_query *qy) {
+                                        const sql_update *up, const sql_list *from,
+                                        sql_query *qy) {
     const eng_table *t = sql_dml_target(b, target);
     if (t == NULL) return NULL;
     if (current_of != NULL) {
@@ -561,217 +627,36 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
         if (wq == NULL || !sql_bind_with(wq, with, &ctes)) return NULL;
     }
     const char *alias = target->alias != NULL ? target->alias : t->name;
-    sql_qlevel *q = sql_dml_level(b, t, alias, ctes, false);
+    bool join = from->count > 0;
+    sql_qlevel *q = sql_dml_level(b, t, alias, ctes, false, join);
     if (q == NULL) return NULL;
-    sql_plan *scan = sql_dml_scan(b, t, q, where);
-    sql_plan *p = scan != NULL ? sql_plan_new(b->arena, up != NULL ? SQL_P_UPDATE : SQL_P_DELETE,
-                                              0)
-                               : NULL;
+    sql_plan *scan = sql_dml_scan(b, t, q, join ? NULL : where);
+    if (scan == NULL) return NULL;
+    sql_plan *child = scan;
+    sql_expr *recheck = scan->scan.filter;
+    if (join && (child = sql_dml_join(b, q, scan, from, where, &recheck)) == NULL) return NULL;
+    sql_plan *p = sql_plan_new(b->arena, up != NULL ? SQL_P_UPDATE : SQL_P_DELETE, 0);
     if (p == NULL) return NULL;
-    p->left = scan;
+    p->left = child;
     p->modify.table = t;
-    p->modify.where = scan->scan.filter;
+    p->modify.where = recheck;
+    p->modify.nfrom = child->ncols - scan->ncols;
     if (up != NULL && (!sql_bind_defaults_checks(b, t, p) || !sql_update_set(b, up, t, q, p))) {
         return NULL;
     }
-    if (!sql_bind_returning(b, t, alias, returning, p, qy)) {
-        if (from) sql_dml_from_returning_error(b);
-        return NULL;
-    }
-    p->est_rows = scan->est_rows;
+    if (!sql_bind_returning(b, q, returning, p, qy)) return NULL;
+    p->est_rows = child->est_rows;
     qy->cmd = up != NULL ? SQL_CMD_UPDATE : SQL_CMD_DELETE;
     qy->target = t;
     return p;
 }
 
-/* ---- UPDATE ... FROM and DELETE ... USING ----
- * The other relations only decide which target rows change and (UPDATE) their new values, so
- * the statement becomes one over the target alone, as the executor runs it (a fragment per
- * partition): the join condition as WHERE EXISTS (SELECT 1 FROM <from> WHERE <cond>), each SET
- * value as (SELECT <value> FROM <from> WHERE <cond> LIMIT 1), correlated with the target row.
- * A target row that several rows of FROM match changes once, with the values of one of them,
- * as in PostgreSQL (sql_update_from_order keeps them from one row). The subqueries' levels are
- * marked merged (b->dml_from_mark), so an unqualified name of both the target and FROM is
- * ambiguous, as in one FROM list. UPDATE's RETURNING may name the target's columns only
- * (0A000 otherwise). */
-
-static sql_node *sql_dml_from_node(sql_binder *b, size_t size, sql_node_kind kind,
-                                   uint32_t location) {
-    sql_node *n = rt_arena_zalloc(b->arena, size);
-    if (n == NULL) return NULL;
-    n->kind = kind;
-    n->location = location;
-    return n;
-}
-
-/* (SELECT <expr> FROM <from> WHERE <where> [LIMIT 1]) as a sublink of `kind`. */
-static sql_node *sql_dml_from_sublink(sql_binder *b, sql_sublink_kind kind, sql_node *expr,
-                                      const sql_list *from, sql_node *where, bool limit1,
-                                      uint32_t location) {
-    sql_select *sel = (sql_select *)sql_dml_from_node(b, sizeof *sel, SQL_N_SELECT, location);
-    sql_target *tg = (sql_target *)sql_dml_from_node(b, sizeof *tg, SQL_N_TARGET, location);
-    sql_sublink *sl = (sql_sublink *)sql_dml_from_node(b, sizeof *sl, SQL_N_SUBLINK, location);
-    sql_const *one = (sql_const *)sql_dml_from_node(b, sizeof *one, SQL_N_CONST, location);
-    if (sel == NULL || tg == NULL || sl == NULL || one == NULL) return NULL;
-    one->const_kind = SQL_CONST_INTEGER;
-    one->int_value = 1;
-    tg->expr = expr != NULL ? expr : &one->hdr;
-    if (!sql_list_push(b->arena, &sel->targets, tg)) return NULL;
-    sel->from = *from;
-    sel->where = where;
-    sel->limit = limit1 ? &one->hdr : NULL;
-    sl->sublink_kind = kind;
-    sl->subquery = sel;
-    return &sl->hdr;
-}
-
-/* The join condition, as a WHERE of the target alone. */
-static sql_node *sql_dml_from_where(sql_binder *b, const sql_list *from, sql_node *where,
-                                    uint32_t location) {
-    sql_node *n = sql_dml_from_sublink(b, SQL_SUBLINK_EXISTS, NULL, from, where, false,
-                                       location);
-    if (n == NULL) sql_bind_oom(b);
-    return n;
-}
-
-/* RETURNING * / x.* of anything but the target would need the FROM tables' columns. */
-static bool sql_dml_from_returning_ok(sql_binder *b, const sql_rangevar *target,
-                                      const sql_list *returning) {
-    const char *alias = target->alias != NULL ? target->alias
-                                              : target->name.parts[target->name.count - 1];
-    for (uint32_t i = 0; i < returning->count; i++) {
-        const sql_target *tg = SQL_LIST_AT(*returning, i);
-        if (SQL_NODE_KIND(tg->expr) != SQL_N_STAR) continue;
-        const sql_star *st = (const sql_star *)tg->expr;
-        if (st->qualifier.count == 0 ||
-            strcmp(st->qualifier.parts[st->qualifier.count - 1], alias) != 0) {
-            return sql_bind_error(b, tg->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                                  "RETURNING with the columns of the FROM / USING relations is "
-                                  "not supported yet");
-        }
-    }
-    return true;
-}
-
-/* A RETURNING that fails because it names a FROM relation's column: 0A000 instead. */
-static void sql_dml_from_returning_error(sql_binder *b) {
-    rt_err *err = b->bc->err;
-    if (!rt_err_is(err, SQLSTATE_UNDEFINED_TABLE) && !rt_err_is(err, SQLSTATE_UNDEFINED_COLUMN)) {
-        return;
-    }
-    uint32_t pos = err->position;
-    rt_err_clear(err);
-    rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-               "RETURNING with the columns of the FROM / USING relations is not supported yet");
-    err->position = pos;
-}
-
-/* The value of SET item `si` (an element of SET (a, b) = (x, y)); si->value otherwise. */
-static sql_node *sql_update_from_value(const sql_set_item *si) {
-    if (si->multi_source != NULL && SQL_NODE_KIND(si->multi_source) == SQL_N_ROW) {
-        return SQL_LIST_AT(((const sql_row *)si->multi_source)->args, (uint32_t)si->multi_index);
-    }
-    return si->value;
-}
-
-/* Each SET value is its own subquery, so that all SET columns of a target row come from the
- * same joined row (as in PostgreSQL), every one of them takes the first joined row in the
- * order of all the SET values: ORDER BY v1, v2, ... A single value needs no order; constants
- * are left out (they do not vary, and an integer would be read as a column position). */
-static bool sql_update_from_order(sql_binder *b, const sql_update *up, sql_list *order) {
-    memset(order, 0, sizeof *order);
-    sql_list keys = {0};
-    for (uint32_t i = 0; i < up->set.count; i++) {
-        const sql_set_item *si = SQL_LIST_AT(up->set, i);
-        sql_node *value = sql_update_from_value(si);
-        if (value == NULL || (si->multi_source != NULL && value == si->value) ||
-            SQL_NODE_KIND(value) == SQL_N_DEFAULT || SQL_NODE_KIND(value) == SQL_N_CONST) {
-            continue;
-        }
-        sql_sortby *sb = (sql_sortby *)sql_dml_from_node(b, sizeof *sb, SQL_N_SORTBY,
-                                                         value->location);
-        if (sb == NULL) return sql_bind_oom(b);
-        sb->expr = value;
-        if (!sql_list_push(b->arena, &keys, sb)) return sql_bind_oom(b);
-    }
-    if (keys.count >= 2) *order = keys;
-    return true;
-}
-
-static sql_plan *sql_bind_update_from(sql_binder *b, const sql_update *up, sql_query *qy) {
-    sql_update *u = rt_arena_alloc(b->arena, sizeof *u);
-    if (u == NULL) return sql_bind_oom(b), NULL;
-    *u = *up;
-    b->dml_from_mark = up->from.items;
-    memset(&u->from, 0, sizeof u->from);
-    memset(&u->set, 0, sizeof u->set);
-    u->where = sql_dml_from_where(b, &up->from, up->where, up->hdr.location);
-    if (u->where == NULL || !sql_dml_from_returning_ok(b, up->table, &up->returning)) return NULL;
-    sql_list order;
-    if (!sql_update_from_order(b, up, &order)) return NULL;
-    for (uint32_t i = 0; i < up->set.count; i++) {
-        const sql_set_item *si = SQL_LIST_AT(up->set, i);
-        sql_set_item *ni = rt_arena_alloc(b->arena, sizeof *ni);
-        if (ni == NULL) return sql_bind_oom(b), NULL;
-        *ni = *si;
-        sql_node *value = sql_update_from_value(si);
-        if (value != si->value) {
-            ni->multi_source = NULL;
-            ni->multi_index = -1;
-        }
-        /* SET (a, b) = (SELECT ...) stays as it is (and is refused by the binder). */
-        if (ni->multi_source == NULL && value != NULL && SQL_NODE_KIND(value) != SQL_N_DEFAULT) {
-            value = sql_dml_from_sublink(b, SQL_SUBLINK_EXPR, value, &up->from, up->where, true,
-                                         value->location);
-            if (value == NULL) return sql_bind_oom(b), NULL;
-            ((sql_sublink *)value)->subquery->order_by = order;
-        }
-        ni->value = value;
-        if (!sql_list_push(b->arena, &u->set, ni)) return sql_bind_oom(b), NULL;
-    }
-    return sql_bind_update_delete(b, u->table, u->with, u->where, u->current_of, &u->returning,
-                                  u, true, qy);
-}
-
 sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *qy) {
-    if (up->from.count > 0) return sql_bind_update_from(b, up, qy);
     return sql_bind_update_delete(b, up->table, up->with, up->where, up->current_of,
-                                  &up->returning, up, false, qy);
-}
-
-/* DELETE's RETURNING sees the deleted row, so a value of the USING relations is the same
- * correlated subquery as the condition: (SELECT <expr> FROM <using> WHERE <cond> LIMIT 1),
- * named as the expression would be. */
-static bool sql_delete_using_returning(sql_binder *b, const sql_delete *del, sql_list *out) {
-    memset(out, 0, sizeof *out);
-    for (uint32_t i = 0; i < del->returning.count; i++) {
-        const sql_target *tg = SQL_LIST_AT(del->returning, i);
-        sql_target *nt = rt_arena_alloc(b->arena, sizeof *nt);
-        if (nt == NULL) return sql_bind_oom(b);
-        *nt = *tg;
-        if (SQL_NODE_KIND(tg->expr) != SQL_N_STAR) {
-            nt->alias = tg->alias != NULL ? tg->alias : sql_bind_colname(tg->expr);
-            nt->expr = sql_dml_from_sublink(b, SQL_SUBLINK_EXPR, tg->expr, &del->using_,
-                                            del->where, true, tg->expr->location);
-            if (nt->expr == NULL) return sql_bind_oom(b);
-        }
-        if (!sql_list_push(b->arena, out, nt)) return sql_bind_oom(b);
-    }
-    return true;
+                                  &up->returning, up, &up->from, qy);
 }
 
 sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *qy) {
-    if (del->using_.count > 0) {
-        b->dml_from_mark = del->using_.items;
-        sql_node *where = sql_dml_from_where(b, &del->using_, del->where, del->hdr.location);
-        sql_list returning;
-        if (where == NULL || !sql_dml_from_returning_ok(b, del->table, &del->returning) ||
-            !sql_delete_using_returning(b, del, &returning)) {
-            return NULL;
-        }
-        return sql_bind_update_delete(b, del->table, del->with, where, del->current_of,
-                                      &returning, NULL, true, qy);
-    }
     return sql_bind_update_delete(b, del->table, del->with, del->where, del->current_of,
-                                  &del->returning, NULL, false, qy);
+                                  &del->returning, NULL, &del->using_, qy);
 }

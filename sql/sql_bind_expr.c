@@ -173,12 +173,6 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
             return NULL;
         }
         if (i < 0) continue;
-        if (table == NULL && l->merged && l->parent != NULL && l->parent->scope != NULL &&
-            sql_scope_find(l->parent->scope, NULL, NULL, col, q->b->bc->db) != -1) {
-            sql_bind_error(q->b, c->hdr.location, SQLSTATE_AMBIGUOUS_COLUMN,
-                           "column reference \"%s\" is ambiguous", col);
-            return NULL;
-        }
         const sql_scope_col *sc = &l->scope->cols[i];
         sql_expr *e = sql_expr_new(q->b->arena, depth == 0 ? SQL_X_COLUMN : SQL_X_OUTER,
                                    sc->type_oid, 0);
@@ -213,7 +207,11 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
                     aliased->name);
     } else if (table != NULL && !table_seen && q->b->invisible != NULL &&
                sql_scope_has_rte(q->b->invisible, table)) { /* an earlier item, not LATERAL */
-        sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_TABLE,
+        bool lateral = false; /* ... or UPDATE's target, from a LATERAL item: 42P10 */
+        for (const sql_qlevel *m = q; m != NULL; m = m->parent) lateral |= m->lateral;
+        sql_bind_error(q->b, c->hdr.location,
+                       lateral && q->b->invisible == q->b->dml_target
+                           ? SQLSTATE_INVALID_COLUMN_REFERENCE : SQLSTATE_UNDEFINED_TABLE,
                        "invalid reference to FROM-clause entry for table \"%s\"", table);
         rt_err_hint(q->b->bc->err, "There is an entry for table \"%s\", but it cannot be "
                     "referenced from this part of the query.", table);

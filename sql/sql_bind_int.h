@@ -78,9 +78,6 @@ typedef struct sql_qlevel {
                                     its join re-runs it per row (join.lateral) */
     uint32_t lateral_loc;        /* the first such reference (RIGHT / FULL JOIN refuse it) */
     const char *lateral_rel;     /* ... and the FROM item it names */
-    bool merged;                 /* a rewritten UPDATE ... FROM / DELETE ... USING subquery: its
-                                    FROM and the target (parent) were one FROM list, so an
-                                    unqualified name found in both is ambiguous */
 } sql_qlevel;
 
 /* A column of a query level referenced from a subquery inside it: a grouped level checks
@@ -106,8 +103,8 @@ struct sql_binder {
     uint32_t nuprefs, upref_cap;
     uint32_t sublink_depth;      /* subqueries in expressions being bound */
     uint32_t nullable_depth;     /* nullable sides of outer joins being bound */
-    const void *dml_from_mark;   /* the FROM list of UPDATE ... FROM / DELETE ... USING: a
-                                    subquery over it is a merged level (sql_qlevel.merged) */
+    const sql_scope *dml_target; /* UPDATE / DELETE's target while FROM / USING is bound: a
+                                    LATERAL item's reference to it is 42P10 (PostgreSQL) */
     const sql_scope *invisible;  /* earlier FROM items a non-LATERAL subquery cannot see (for
                                     PostgreSQL's "invalid reference" error) */
 };
@@ -227,6 +224,9 @@ sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *out);
 sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *out);
 /* Binds WITH entries into definitions visible to the statement. */
 bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out);
+/* UPDATE ... FROM / DELETE ... USING: the FROM list as an INNER join to the target's scan
+ * `target` (scope q->scope); q->scope then covers both (sql_bind_select.c). */
+sql_plan *sql_bind_from_target(sql_qlevel *q, sql_plan *target, const sql_list *from);
 /* A plan that reads table `t` whole (the optimizer turns it into scans/lookups). */
 sql_plan *sql_bind_table_plan(sql_binder *b, const eng_table *t, uint32_t loc);
 /* A new query level. */

@@ -623,6 +623,43 @@ static sql_plan *sql_bind_from(sql_qlevel *q, const sql_list *from) {
     return plan;
 }
 
+/* UPDATE ... FROM / DELETE ... USING: the FROM list joined to `target`, the target table's
+ * scan whose scope q->scope already is. Target and items form one FROM list, as in
+ * PostgreSQL: an unqualified name of both is ambiguous and a repeated name is 42712; the
+ * items cannot refer to the target. An INNER join without condition yet (the caller binds
+ * WHERE over q->scope, which then covers the target and the items). */
+sql_plan *sql_bind_from_target(sql_qlevel *q, sql_plan *target, const sql_list *from) {
+    sql_binder *b = q->b;
+    RT_ASSERT(from->count > 0);
+    sql_scope *ts = q->scope;
+    /* Subqueries in FROM are bound below an enclosing level, as a SELECT's are. */
+    if (q->parent == NULL && (q->parent = sql_qlevel_new(b, NULL, q->ctes)) == NULL) {
+        sql_bind_oom(b);
+        return NULL;
+    }
+    q->scope = NULL;
+    /* A reference to the target from an item is PostgreSQL's "invalid reference". */
+    const sql_scope *invisible = b->invisible;
+    b->invisible = b->dml_target = ts;
+    sql_plan *fp = sql_bind_from(q, from);
+    b->invisible = invisible;
+    b->dml_target = NULL;
+    if (fp == NULL) return NULL;
+    const sql_node *first = SQL_LIST_AT(*from, 0);
+    if (!sql_scope_check_names(b, ts, q->scope, first->location)) return NULL;
+    sql_plan *j = sql_plan_alloc(b, SQL_P_NESTLOOP, target->ncols + fp->ncols);
+    sql_scope *c = sql_scope_concat(b, ts, q->scope);
+    if (j == NULL || c == NULL) return NULL;
+    j->left = target;
+    j->right = fp;
+    memcpy(j->cols, target->cols, sizeof(sql_col) * target->ncols);
+    memcpy(j->cols + target->ncols, fp->cols, sizeof(sql_col) * fp->ncols);
+    j->join.join_type = SQL_JOIN_INNER;
+    j->est_rows = target->est_rows * fp->est_rows;
+    q->scope = c;
+    return j;
+}
+
 /* ---- target lists ---- */
 
 typedef struct sql_targets {
@@ -1649,7 +1686,6 @@ sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *
     RT_ASSERT(b != NULL);
     sql_qlevel *q = sql_qlevel_new(b, parent, ctes);
     if (q == NULL) return NULL;
-    q->merged = b->dml_from_mark != NULL && s->from.items == b->dml_from_mark;
     if (s->with != NULL && !sql_bind_with(q, s->with, &q->ctes)) return NULL;
     sql_plan *p;
     if ((s->op != SQL_SETOP_NONE || s->values.count > 0) && s->locking.count > 0) {

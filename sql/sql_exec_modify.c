@@ -91,11 +91,13 @@ static sql_batch *sql_row_batch(rt_arena *arena, const eng_table *t, const sql_v
     return b;
 }
 
-/* RETURNING values of one row into `out` (a row set of the plan's columns). */
-static bool sql_returning(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena,
-                          const sql_value *row, sql_rowset *out) {
+/* RETURNING values of one row into `out` (a row set of the plan's columns); `extra` (nextra
+ * values) follow the row in the joined row of UPDATE ... FROM / DELETE ... USING. */
+static bool sql_returning_joined(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena,
+                                 const sql_value *row, uint32_t nextra, const sql_value *extra,
+                                 sql_rowset *out) {
     if (p->modify.nreturning == 0) return true;
-    sql_batch *b = sql_row_batch(arena, p->modify.table, row, 0, NULL);
+    sql_batch *b = sql_row_batch(arena, p->modify.table, row, nextra, extra);
     if (b == NULL) return rt_arena_fail(arena, x->err);
     sql_eval_ctx ec;
     sql_exec_eval_ctx(x, arena, &ec);
@@ -110,6 +112,11 @@ static bool sql_returning(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena,
         vals[c].type_oid = p->cols[c].type_oid;
     }
     return sql_rowset_add_values(out, vals) || rt_arena_fail(out->arena, x->err);
+}
+
+static bool sql_returning(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena,
+                          const sql_value *row, sql_rowset *out) {
+    return sql_returning_joined(x, p, arena, row, 0, NULL, out);
 }
 
 /* Keeps the companion rows of the table's unique keys in step with one UPDATE (`after` the
@@ -730,19 +737,76 @@ sql_op *sql_op_new_insert(sql_exec_ctx *x, const sql_plan *p) {
 
 /* ---- UPDATE / DELETE (fragment) ---- */
 
+/* Target rows an UPDATE ... FROM / DELETE ... USING fragment has changed, by locator: a row the
+ * join pairs with several rows changes once (PostgreSQL's semantics). Open addressing over
+ * locator + 1 (0 = empty), in the query's arena (its budget bounds it: 53200 past it). */
+typedef struct sql_locset {
+    uint64_t *slots;
+    uint32_t cap;            /* a power of two */
+    uint32_t count;
+} sql_locset;
+
+#define SQL_LOCSET_SLOTS_MIN 1024u /* the first table; it doubles at half full */
+
+static uint32_t sql_locset_hash(uint64_t loc) {
+    return (uint32_t)((loc * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static bool sql_locset_has(const sql_locset *s, uint64_t loc) {
+    if (s->cap == 0) return false;
+    uint64_t key = loc + 1;
+    for (uint32_t i = sql_locset_hash(loc);; i++) {
+        uint64_t v = s->slots[i & (s->cap - 1)];
+        if (v == key) return true;
+        if (v == 0) return false;
+    }
+}
+
+static void sql_locset_put(sql_locset *s, uint64_t loc) {
+    uint64_t key = loc + 1;
+    uint32_t i = sql_locset_hash(loc);
+    while (s->slots[i & (s->cap - 1)] != 0) i++;
+    s->slots[i & (s->cap - 1)] = key;
+    s->count++;
+}
+
+static bool sql_locset_add(sql_locset *s, rt_arena *arena, uint64_t loc) {
+    if (2 * (s->count + 1) > s->cap) {
+        uint32_t cap = s->cap == 0 ? SQL_LOCSET_SLOTS_MIN : s->cap * 2;
+        uint64_t *old = s->slots;
+        uint32_t ocap = s->cap;
+        if (cap < ocap || (s->slots = rt_arena_zalloc(arena, sizeof(uint64_t) * cap)) == NULL) {
+            s->slots = old;
+            return false;
+        }
+        s->cap = cap;
+        s->count = 0;
+        for (uint32_t k = 0; k < ocap; k++) {
+            if (old[k] != 0) sql_locset_put(s, old[k] - 1);
+        }
+    }
+    sql_locset_put(s, loc);
+    return true;
+}
+
 typedef struct sql_op_update {
     sql_op base;
     sql_rowset returning;
     uint64_t emitted;
     bool done;
     bool fk;                 /* the table takes part in foreign keys: changes are noted */
+    const sql_plan *scan;    /* the target's scan (p->left, or the left side of its join) */
+    bool joined;             /* UPDATE ... FROM / DELETE ... USING */
+    sql_locset changed;      /* joined: the target rows changed so far */
 } sql_op_update;
 
-/* Reads the full row of `slot` (attnum order) plus its locator into a one-row batch. */
-static sql_batch *sql_update_row_batch(rt_arena *arena, const sql_plan *p, eng_part *part,
-                                       uint32_t partno, uint32_t slot) {
-    const sql_plan *scan = p->left;
-    sql_batch *b = sql_exec_batch(arena, scan, 1);
+/* Reads the full row of `slot` (attnum order) plus its locator into a one-row batch of the
+ * child's columns; joined, the other relations' columns come from row `r` of `in`. */
+static sql_batch *sql_update_row_batch(rt_arena *arena, const sql_op_update *u, eng_part *part,
+                                       uint32_t partno, uint32_t slot, const sql_batch *in,
+                                       uint32_t r) {
+    const sql_plan *scan = u->scan, *child = u->base.plan->left;
+    sql_batch *b = sql_exec_batch(arena, child, 1);
     if (b == NULL) return NULL;
     for (uint32_t c = 0; c < scan->scan.natts; c++) {
         sql_value v;
@@ -752,15 +816,24 @@ static sql_batch *sql_update_row_batch(rt_arena *arena, const sql_plan *p, eng_p
     }
     sql_value loc = {.type_oid = SQL_T_INT8, .i64 = (int64_t)partno << 32 | slot};
     sql_vec_set(&b->cols[scan->scan.natts], 0, &loc);
+    for (uint32_t c = scan->ncols; c < child->ncols; c++) {
+        sql_value v;
+        sql_vec_get(&in->cols[c], r, &v);
+        sql_vec_set(&b->cols[c], 0, &v);
+    }
     b->rows = 1;
     return b;
 }
 
 /* Locks the row version at `slot`, following newer versions under READ COMMITTED while the
- * WHERE clause still holds on them. *row_batch gets the row to write from; false with no error
- * means the row is gone or no longer qualifies: skip it. */
-static bool sql_update_lock(sql_exec_ctx *x, const sql_plan *p, eng_part *part, uint32_t partno,
-                            eng_tx *tx, uint32_t *slot, sql_batch **row_batch, rt_arena *arena) {
+ * WHERE clause still holds on them (joined: with the same rows of the other relations, as
+ * PostgreSQL's EvalPlanQual re-checks). *row_batch gets the row to write from; false with no
+ * error means the row is gone or no longer qualifies: skip it. */
+static bool sql_update_lock(sql_exec_ctx *x, const sql_op_update *u, eng_part *part,
+                            uint32_t partno, eng_tx *tx, uint32_t *slot, sql_batch **row_batch,
+                            const sql_batch *in, uint32_t r, rt_arena *arena) {
+    const sql_plan *p = u->base.plan;
+    const sql_expr *recheck = u->joined ? p->modify.where : u->scan->scan.filter;
     for (;;) {
         uint32_t newer;
         eng_lock_result lr = eng_part_lock(part, tx, *slot, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK,
@@ -768,14 +841,12 @@ static bool sql_update_lock(sql_exec_ctx *x, const sql_plan *p, eng_part *part, 
         if (lr == ENG_LOCKED) return true;
         if (lr != ENG_MOVED) return false;
         *slot = newer;
-        *row_batch = sql_update_row_batch(arena, p, part, partno, newer);
+        *row_batch = sql_update_row_batch(arena, u, part, partno, newer, in, r);
         if (*row_batch == NULL) return rt_arena_fail(arena, x->err);
-        if (p->left->scan.filter == NULL) continue;
+        if (recheck == NULL) continue;
         uint8_t sel[1];
         uint32_t kept;
-        if (!sql_exec_predicate(x, arena, p->left->scan.filter, *row_batch, sel, &kept)) {
-            return false;
-        }
+        if (!sql_exec_predicate(x, arena, recheck, *row_batch, sel, &kept)) return false;
         if (kept == 0) return false; /* the newest version no longer matches: skip */
     }
 }
@@ -852,17 +923,22 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
                            uint32_t r, rt_arena *arena) {
     const sql_plan *p = u->base.plan;
     const eng_table *t = p->modify.table;
-    int64_t loc = in->cols[p->left->scan.natts].i64[r];
+    int64_t loc = in->cols[u->scan->scan.natts].i64[r];
+    if (u->joined && sql_locset_has(&u->changed, (uint64_t)loc)) return true;
     uint32_t partno = (uint32_t)(loc >> 32), slot = (uint32_t)loc;
     eng_part *part = eng_partition(t, partno);
-    sql_batch *row = sql_update_row_batch(arena, p, part, partno, slot);
+    sql_batch *row = sql_update_row_batch(arena, u, part, partno, slot, in, r);
     if (row == NULL) return rt_arena_fail(arena, x->err);
-    if (!sql_update_lock(x, p, part, partno, tx, &slot, &row, arena)) {
+    if (!sql_update_lock(x, u, part, partno, tx, &slot, &row, in, r, arena)) {
         return !rt_err_is_set(x->err);
     }
-    sql_value *vals = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+    if (u->joined && !sql_locset_add(&u->changed, x->arena, (uint64_t)loc)) {
+        return rt_arena_fail(x->arena, x->err);
+    }
+    uint32_t nall = p->left->ncols;
+    sql_value *vals = rt_arena_alloc(arena, sizeof(sql_value) * (nall + 1u));
     if (vals == NULL) return rt_arena_fail(arena, x->err);
-    for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&row->cols[c], 0, &vals[c]);
+    for (uint32_t c = 0; c < nall; c++) sql_vec_get(&row->cols[c], 0, &vals[c]);
     if (p->kind == SQL_P_DELETE) {
         if (!eng_part_delete(part, tx, slot, x->err) ||
             !sql_update_companions(x, t, row, NULL, arena) ||
@@ -900,7 +976,8 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
         if (u->fk && !sql_fk_note(x, t, before, vals)) return false;
     }
     atomic_fetch_add(x->affected, 1);
-    return sql_returning(x, p, arena, vals, &u->returning);
+    return sql_returning_joined(x, p, arena, vals, nall - t->column_count,
+                                vals + t->column_count, &u->returning);
 }
 
 static bool sql_update_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
@@ -936,6 +1013,8 @@ static const sql_op_vt sql_update_vt = {NULL, sql_update_next, NULL};
 sql_op *sql_op_new_update(sql_exec_ctx *x, const sql_plan *p) {
     sql_op_update *u = (sql_op_update *)sql_op_alloc(x, p, &sql_update_vt, sizeof *u);
     if (u == NULL) return NULL;
+    u->joined = p->left->kind == SQL_P_NESTLOOP || p->left->kind == SQL_P_HASHJOIN;
+    u->scan = u->joined ? p->left->left : p->left;
     sql_rowset_init(&u->returning, x->arena, p->ncols);
     return &u->base;
 }

@@ -875,18 +875,58 @@ static sql_plan *sql_opt_limit(sql_opt *o, sql_plan *l) {
 
 /* ---- data modification ---- */
 
+/* UPDATE ... FROM / DELETE ... USING: the join of the target's scan (left) with the other
+ * relations runs inside the target's write fragment. WHERE's conjuncts on the target alone
+ * filter its scan (and may fix its primary key), those on the relations alone go below them,
+ * the rest stay the join's condition, hashed on its equalities (sql_opt_modify_strategy
+ * decides how the fragment reads the relations). */
+static bool sql_opt_modify_join(sql_opt *o, sql_plan *j) {
+    sql_plan *scan = j->left;
+    if (!sql_opt_node_exprs(o, j)) return false;
+    if (j->join.quals != NULL) {
+        sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+        uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+        int32_t keep = sql_opt_distribute(o, j, conj, n, true);
+        if (keep < 0) return false;
+        j->join.quals = NULL;
+        if (keep > 0 && (j->join.quals = sql_opt_and(o, conj, (uint32_t)keep)) == NULL) {
+            return false;
+        }
+    }
+    if (j->left != scan) { /* the target's own conjuncts: into its scan's filter */
+        sql_expr *all[2] = {scan->scan.filter, j->left->filter.pred};
+        uint32_t k = scan->scan.filter != NULL ? 0 : 1;
+        if ((scan->scan.filter = sql_opt_and(o, all + k, 2 - k)) == NULL) return false;
+        j->left = scan;
+    }
+    if ((j->right = sql_opt_node(o, j->right)) == NULL) return false;
+    if (j->join.quals != NULL && !j->join.lateral && !sql_opt_hash_keys(o, j)) return false;
+    j->join.ordered = true;
+    sql_opt_modify_strategy(j);
+    return true;
+}
+
 /* UPDATE / DELETE run as fragments on the shards owning the rows (one, when the WHERE
  * clause fixes the primary key). */
 static sql_plan *sql_opt_modify(sql_opt *o, sql_plan *p) {
-    sql_plan *scan = p->left;
+    sql_plan *scan = p->left, *j = NULL;
+    if (scan != NULL && scan->kind == SQL_P_NESTLOOP) {
+        j = scan;
+        scan = j->left;
+    }
     if (scan == NULL || scan->kind != SQL_P_SCAN || !scan->scan.want_slots) {
         rt_err_set(o->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                    "this form of UPDATE or DELETE is not supported yet");
         return NULL;
     }
     if (!sql_opt_node_exprs(o, p) || !sql_opt_node_exprs(o, scan)) return NULL;
+    if (j != NULL && !sql_opt_modify_join(o, j)) return NULL;
     if (!sql_opt_pkget(o, scan, true)) return NULL;
     p->est_rows = scan->est_rows;
+    if (j != NULL) {
+        j->est_rows = scan->est_rows > j->right->est_rows ? scan->est_rows : j->right->est_rows;
+        p->est_rows = j->est_rows;
+    }
     return sql_opt_gather(o, p, p->modify.table, true);
 }
 

@@ -236,8 +236,12 @@ struct sql_plan {
             sql_expr **set;          /* UPDATE: per column new value over the scanned row, or
                                         NULL = unchanged */
             sql_expr *where;         /* UPDATE/DELETE: re-checked on newer versions */
+            uint32_t nfrom;          /* UPDATE ... FROM / DELETE ... USING: the child is the
+                                        join of the target's scan (full row, locator) with the
+                                        other relations, whose nfrom columns follow; set,
+                                        where and returning are then over the joined row */
             uint32_t nreturning;
-            sql_expr **returning;    /* over a full row (attnum order) */
+            sql_expr **returning;    /* over a full row (attnum order), or the joined row */
         } modify;                                                        /* INSERT/UPDATE/
                                                                             DELETE */
     };

@@ -29,7 +29,8 @@ sql_plan *sql_side_scan(const sql_plan *g) {
     return f;
 }
 
-/* The table column (attnum) a side's output column `col` reads, 0 if computed. */
+/* The table column (attnum) a side's output column `col` reads, 0 if computed; the side is a
+ * GATHER or (UPDATE ... FROM's target) the scan itself. */
 static uint16_t sql_side_attnum(const sql_plan *g, const sql_plan *scan, const sql_expr *e) {
     /* int4 = int8 compares through a widening cast; the key bytes are the same. */
     while (e->kind == SQL_X_FUNC && e->nargs == 1 && e->func.def != NULL &&
@@ -39,7 +40,7 @@ static uint16_t sql_side_attnum(const sql_plan *g, const sql_plan *scan, const s
     }
     if (e->kind != SQL_X_COLUMN || e->column.index >= g->ncols) return 0;
     uint32_t c = e->column.index;
-    if (g->left->kind == SQL_P_PROJECT) {
+    if (g->kind == SQL_P_GATHER && g->left->kind == SQL_P_PROJECT) {
         const sql_expr *pe = g->left->project.exprs[c];
         if (pe->kind != SQL_X_COLUMN) return 0;
         c = pe->column.index;
@@ -329,6 +330,23 @@ static sql_plan *sql_opt_broadcast(sql_opt *o, sql_plan *j) {
     j->join.strategy = SQL_JOIN_BROADCAST;
     g->left = j;
     return g;
+}
+
+/* UPDATE ... FROM / DELETE ... USING (the join's left side the target's scan, in its write
+ * fragment): when the other side is a plain read of a table partitioned like the target on
+ * the join key, each fragment joins its own partitions of both (co-located); otherwise each
+ * fragment reads the other side whole (broadcast). */
+void sql_opt_modify_strategy(sql_plan *j) {
+    j->join.strategy = SQL_JOIN_BROADCAST;
+    if (j->kind != SQL_P_HASHJOIN) return;
+    sql_plan *ls = j->left, *rs = sql_side_scan(j->right);
+    if (rs == NULL || j->right->gather.npartitions != 0) return;
+    if (ls->scan.table->partition_count != rs->scan.table->partition_count ||
+        !sql_keys_cover_pk(j, ls, rs) || !sql_join_fragment_safe(j)) {
+        return;
+    }
+    j->right = j->right->left;
+    j->join.strategy = SQL_JOIN_COLOCATED;
 }
 
 /* Where a hash join runs: by primary-key lookups when the outer side is small, else on the

@@ -86,6 +86,9 @@ sql_plan *sql_opt_reorder(sql_opt *o, sql_plan *j);
 /* Where a hash join runs (sql_plan_dist.c): per outer row by index lookups, co-located,
  * broadcast, or gathered; returns the (possibly new) node. */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j);
+/* UPDATE ... FROM / DELETE ... USING's join in the target's fragment: co-located (each
+ * fragment reads its own partitions of the other table) or broadcast (the others read whole). */
+void sql_opt_modify_strategy(sql_plan *j);
 /* The scan a GATHER runs as its fragment when the side is a plain read of one table. */
 sql_plan *sql_side_scan(const sql_plan *g);
 
