@@ -453,14 +453,84 @@ sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
 
 /* ---- cursors ---- */
 
+/* A modifying statement's RETURNING rows, held until its foreign-key checks have passed. */
+typedef struct sql_cursor_hold {
+    const sql_plan *plan;
+    rt_arena *arena;         /* the held rows, SQL_EXEC_RETURNING_HELD_BYTES_MAX at most */
+    rt_arena *batch_arena;   /* the batch handed out, reset per batch */
+    sql_rowset rows;
+    uint64_t next;           /* the next row to hand out */
+    bool filled;
+} sql_cursor_hold;
+
+/* The table of an INSERT / UPDATE / DELETE with RETURNING (NULL for any other plan). */
+static const eng_table *sql_cursor_dml_table(const sql_plan *p) {
+    if (p->ncols == 0) return NULL;
+    if (p->kind == SQL_P_INSERT) return p->modify.table;
+    if (p->kind == SQL_P_GATHER && p->gather.writes && p->left != NULL &&
+        (p->left->kind == SQL_P_UPDATE || p->left->kind == SQL_P_DELETE)) {
+        return p->left->modify.table;
+    }
+    return NULL;
+}
+
 bool sql_cursor_open(sql_cursor *c, sql_exec_ctx *x, const sql_plan *plan) {
     memset(c, 0, sizeof *c);
     c->x = x;
     if (x->fk == NULL && !x->in_fragment && (x->fk = sql_fk_queue_new(x->arena)) == NULL) {
         return rt_arena_fail(x->arena, x->err);
     }
+    const eng_table *t = sql_cursor_dml_table(plan);
+    if (t != NULL && !x->in_fragment && sql_fk_involved(x->db, t)) {
+        if ((c->hold = rt_arena_zalloc(x->arena, sizeof *c->hold)) == NULL) {
+            return rt_arena_fail(x->arena, x->err);
+        }
+        c->hold->plan = plan;
+    }
     c->root = sql_op_build(x, plan);
     return c->root != NULL;
+}
+
+/* Runs the statement to its end, keeping its RETURNING rows, then its foreign-key checks. */
+static bool sql_cursor_hold_fill(sql_cursor *c) {
+    sql_cursor_hold *h = c->hold;
+    h->filled = true;
+    h->arena = rt_arena_create(SQL_EXEC_RETURNING_HELD_BYTES_MAX);
+    h->batch_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    if (h->arena == NULL || h->batch_arena == NULL ||
+        !sql_rowset_init(&h->rows, h->arena, h->plan->ncols)) {
+        return rt_arena_fail(c->x->arena, c->x->err);
+    }
+    for (;;) {
+        sql_batch *b;
+        if (!sql_op_next(c->root, c->x, &b)) return false;
+        if (b == NULL) break;
+        for (uint32_t r = 0; r < b->rows; r++) {
+            if (sql_rowset_add(&h->rows, b, r)) continue;
+            unsigned long long mb = SQL_EXEC_RETURNING_HELD_BYTES_MAX >> 20;
+            return rt_err_set(c->x->err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                              "RETURNING rows held until the foreign key checks pass exceed "
+                              "%llu MB", mb);
+        }
+    }
+    return sql_fk_statement_end(c->x);
+}
+
+/* The next batch of the statement: from its operators, or from the held rows. */
+static bool sql_cursor_next(sql_cursor *c, sql_batch **out) {
+    sql_cursor_hold *h = c->hold;
+    if (h == NULL) return sql_op_next(c->root, c->x, out);
+    if (!h->filled && !sql_cursor_hold_fill(c)) return false;
+    *out = NULL;
+    if (h->next >= h->rows.count) return true;
+    uint64_t left = h->rows.count - h->next;
+    uint32_t n = left > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)left;
+    rt_arena_reset(h->batch_arena);
+    if (!sql_rowset_emit(&h->rows, h->next, n, h->plan->cols, h->batch_arena, out)) {
+        return rt_arena_fail(h->batch_arena, c->x->err);
+    }
+    h->next += n;
+    return true;
 }
 
 bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void *arg,
@@ -470,7 +540,7 @@ bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void 
     if (c->failed) return false;
     while (!c->done && (max_rows == 0 || *emitted < max_rows)) {
         if (c->pending == NULL || c->pending_row >= c->pending->rows) {
-            if (!sql_op_next(c->root, c->x, &c->pending)) {
+            if (!sql_cursor_next(c, &c->pending)) {
                 c->failed = true;
                 return false;
             }
@@ -498,7 +568,7 @@ bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void 
     }
     if (!c->done && c->pending != NULL && c->pending_row >= c->pending->rows) {
         /* Look ahead one batch so `more` is exact (PortalSuspended vs CommandComplete). */
-        if (!sql_op_next(c->root, c->x, &c->pending)) {
+        if (!sql_cursor_next(c, &c->pending)) {
             c->failed = true;
             return false;
         }
@@ -517,6 +587,11 @@ bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void 
 
 void sql_cursor_close(sql_cursor *c) {
     if (c->root != NULL) sql_op_close(c->root, c->x);
+    if (c->hold != NULL) {
+        if (c->hold->arena != NULL) rt_arena_destroy(c->hold->arena);
+        if (c->hold->batch_arena != NULL) rt_arena_destroy(c->hold->batch_arena);
+        c->hold = NULL;
+    }
     c->root = NULL;
     c->pending = NULL;
 }

@@ -9,7 +9,7 @@
  * Memory:  operator state in the query arena; batches in per-operator arenas reset per batch.
  * Errors:  next() returns false with *err set; the cursor closes every operator. 53200 when a
  *          hash aggregation or hash join needs more than sql_exec_hash_bytes_max.
- * Limits:  SQL_EXEC_HASH_BYTES_MAX. */
+ * Limits:  SQL_EXEC_HASH_BYTES_MAX, SQL_EXEC_RETURNING_HELD_BYTES_MAX. */
 #ifndef SQL_EXEC_H
 #define SQL_EXEC_H
 
@@ -26,6 +26,12 @@
 #define SQL_EXEC_HASH_BYTES_MAX RT_QUERY_ARENA_BYTES_MAX
 /* The budget in force: SQL_EXEC_HASH_BYTES_MAX, lowered by tests to reach the error. */
 extern size_t sql_exec_hash_bytes_max;
+
+/* RETURNING rows of an INSERT / UPDATE / DELETE whose table takes part in foreign keys are held
+ * until the statement's end-of-statement checks pass (PostgreSQL sends none of a statement that
+ * fails): at most this much of them, past it 54000. A quarter of a query's arena: the modifying
+ * operator keeps its own copy of the rows until they are handed out. */
+#define SQL_EXEC_RETURNING_HELD_BYTES_MAX (RT_QUERY_ARENA_BYTES_MAX / 4)
 
 typedef struct sql_exec_ctx sql_exec_ctx;
 typedef struct sql_op sql_op;
@@ -110,6 +116,7 @@ typedef struct sql_cursor {
     uint32_t pending_row;
     bool done;
     bool failed;
+    struct sql_cursor_hold *hold; /* RETURNING rows held until the foreign-key checks pass */
 } sql_cursor;
 
 bool sql_cursor_open(sql_cursor *c, sql_exec_ctx *x, const sql_plan *plan);
