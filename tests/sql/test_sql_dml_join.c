@@ -1,7 +1,8 @@
 /* test_sql_dml_join.c: UPDATE ... FROM and DELETE ... USING planned as joins, and RETURNING
  * rows held until a statement's foreign-key checks pass.
  * What: a target row that several FROM rows match changes once; RETURNING names FROM columns
- * and `*` lists the target's columns then FROM's; under READ COMMITTED a target row updated
+ * and `*` lists the target's columns then FROM's; the plan is a hash join in the target's write
+ * fragment (the FROM table read whole, or co-located when keyed on the join column like t); under READ COMMITTED a target row updated
  * meanwhile by a committed transaction is re-checked against the join condition with the same
  * FROM row (skipped when its join column moved away, updated in its newest version when it
  * still matches), as PostgreSQL's EvalPlanQual does; INSERT / UPDATE / DELETE ... RETURNING
@@ -60,6 +61,35 @@ static void script_join(capture *a) {
            "id|k|v|k|v|tag\n48|48|7|48|47|r47\nUPDATE 1\n");
     expect(a, "DELETE FROM t USING s WHERE s.k = t.k AND s.v = 47 RETURNING s.tag, t.v",
            "tag|v\nr47|7\nDELETE 1\n");
+    /* The plans: a hash join in the target's fragment, reading s whole (broadcast) or, for a
+     * table keyed on the join column like t, only the fragment's own partitions of it. */
+    expect(a, "EXPLAIN UPDATE t SET v = s.v FROM s WHERE s.k = t.k AND s.v > 3",
+           "QUERY PLAN\n"
+           "Gather\n"
+           "  Partitions: 2\n"
+           "  ->  Update on t\n"
+           "        ->  Hash Join\n"
+           "              Hash Cond: (t.k = s.k)\n"
+           "              ->  Seq Scan on t\n"
+           "              ->  Hash\n"
+           "                    ->  Gather\n"
+           "                          Partitions: 2\n"
+           "                          ->  Seq Scan on s\n"
+           "                                Filter: (v > 3)\n"
+           "EXPLAIN\n");
+    expect(a, "CREATE TABLE tk (id int PRIMARY KEY, v int)", "CREATE TABLE\n");
+    expect(a, "EXPLAIN DELETE FROM t USING tk WHERE tk.id = t.id AND t.v > 0",
+           "QUERY PLAN\n"
+           "Gather\n"
+           "  Partitions: 2\n"
+           "  ->  Delete on t\n"
+           "        ->  Hash Join\n"
+           "              Hash Cond: (t.id = tk.id)\n"
+           "              ->  Seq Scan on t\n"
+           "                    Filter: (v > 0)\n"
+           "              ->  Hash\n"
+           "                    ->  Seq Scan on tk\n"
+           "EXPLAIN\n");
 }
 
 /* B: UPDATE ... FROM over rows A holds; finishes once A commits. */
