@@ -55,12 +55,14 @@ static const eng_table *sql_dml_target(sql_binder *b, const sql_rangevar *rv) {
     return t;
 }
 
-/* The scope columns a RETURNING `*` or `rel.*` lists: all but hidden ones, a bare `*` in the
- * scope's order (the target's columns, then those of FROM / USING, as PostgreSQL lists them). */
+/* The scope columns a RETURNING `*` or `rel.*` lists: a bare `*` all but hidden ones in the
+ * scope's order (the target's columns, then those of FROM / USING, as PostgreSQL lists them),
+ * `rel.*` all of rel's but dropped ones. */
 static bool sql_returning_star(sql_binder *b, const sql_scope *s, const sql_star *st,
                                uint32_t *idx, uint32_t *n) {
     uint32_t from = 0, to = s->ncols;
     bool qualified = st->qualifier.count > 0;
+    const eng_table *t = NULL;
     if (qualified) {
         const char *rel = st->qualifier.parts[st->qualifier.count - 1];
         uint32_t r = 0;
@@ -71,11 +73,16 @@ static bool sql_returning_star(sql_binder *b, const sql_scope *s, const sql_star
         }
         from = s->rtes[r].first;
         to = from + s->rtes[r].ncols;
+        t = s->rtes[r].table;
     }
     *n = 0;
     for (uint32_t k = from; k < to; k++) {
         uint32_t i = qualified || s->star == NULL ? k : s->star[k];
-        if (!s->cols[i].hidden) idx[(*n)++] = i;
+        /* rel.* still lists a column a JOIN USING hid on rel's side, not a dropped one */
+        bool skip = qualified ? t != NULL && k - from < t->column_count &&
+                                    t->columns[k - from].dropped
+                              : s->cols[i].hidden;
+        if (!skip) idx[(*n)++] = i;
     }
     return true;
 }

@@ -2,7 +2,11 @@
  * CHECK, routes rows to the shards owning their partitions, which insert them and handle ON
  * CONFLICT) and UPDATE / DELETE (fragments: lock each target row version; under READ COMMITTED a
  * row updated meanwhile by a committed transaction is re-read in its newest version and the
- * WHERE clause re-checked, as PostgreSQL's EvalPlanQual does). RETURNING rows stream back. */
+ * WHERE clause re-checked, as PostgreSQL's EvalPlanQual does). UPDATE ... FROM / DELETE ...
+ * USING read the target's rows joined with the other relations: a target row changes once,
+ * with the first joined row that still qualifies; the re-check evaluates the whole WHERE over
+ * the newest version and that joined row's other columns as they were first read (as
+ * PostgreSQL's EvalPlanQual keeps the other relations' rows). RETURNING rows stream back. */
 #include <stdio.h>
 #include <string.h>
 
