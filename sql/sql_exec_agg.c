@@ -398,7 +398,10 @@ static bool sql_agg_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         for (uint32_t a = 0; a < p->agg.naggs; a++) {
             const sql_agg_call *call = &p->agg.aggs[a];
             sql_value v = {.type_oid = p->cols[nk + a].type_oid};
-            if (p->agg.mode == SQL_AGG_PARTIAL) {
+            if (p->agg.mode == SQL_AGG_PARTIAL && call->def->flatten != NULL) {
+                fctx.arg_type = call->nargs > 0 ? call->args[0]->type_oid : 0;
+                if (!call->def->flatten(&fctx, sql_agg_state(g, group, a), &v.b)) return false;
+            } else if (p->agg.mode == SQL_AGG_PARTIAL) {
                 v.b = (sql_bytes){.ptr = sql_agg_state(g, group, a), .len = call->def->state_bytes};
             } else if (call->grouping != NULL) {
                 v.i64 = sql_agg_grouping_bits(g, call, key);

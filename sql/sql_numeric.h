@@ -244,5 +244,13 @@ bool sql_numeric_accum_sum(sql_numeric_accum *acc, rt_arena *arena, sql_bytes *o
                            bool *is_null, rt_err *err);
 bool sql_numeric_accum_avg(sql_numeric_accum *acc, rt_arena *arena, sql_bytes *out,
                            bool *is_null, rt_err *err);
+/* A flat copy of an accumulator (no pointers), so a partial sum made on one shard can be
+ * merged on another: sql_numeric_accum_flat_len bytes written by sql_numeric_accum_flatten
+ * (any alignment). sql_numeric_accum_merge_flat adds such a copy, made by this module on any
+ * shard of this server (trusted bytes), and reports how many bytes it read. */
+uint32_t sql_numeric_accum_flat_len(const sql_numeric_accum *acc);
+void sql_numeric_accum_flatten(const sql_numeric_accum *acc, uint8_t *buf);
+bool sql_numeric_accum_merge_flat(sql_numeric_accum *acc, const uint8_t *flat, uint32_t *used,
+                                  rt_err *err);
 
 #endif
