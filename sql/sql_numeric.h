@@ -212,6 +212,23 @@ bool sql_numeric_trunc(rt_arena *arena, sql_bytes a, int32_t n, sql_bytes *out, 
 bool sql_numeric_scale(sql_bytes a, int32_t *scale);
 bool sql_numeric_min_scale(sql_bytes a, int32_t *scale);
 
+/* ---- batches (the vectorised executor) --------------------------------------------------- */
+
+/* out[i] = a[i] + b[i] (- and * alike) for the rows with active[i] (every row when active is
+ * NULL); the same values, scales, bytes and errors as sql_numeric_add/_sub/_mul row by row.
+ * Short-form rows whose result fits an int64 are computed in int64 without a call or an
+ * allocation each (the results share one block of n * SQL_NUMERIC_SMALL_BYTES_MAX bytes);
+ * the others, and overflows, take the exact operator. Stops at the first error. */
+bool sql_numeric_vec_add(rt_arena *arena, uint32_t n, const uint8_t *active, const sql_bytes *a,
+                         const sql_bytes *b, sql_bytes *out, rt_err *err);
+bool sql_numeric_vec_sub(rt_arena *arena, uint32_t n, const uint8_t *active, const sql_bytes *a,
+                         const sql_bytes *b, sql_bytes *out, rt_err *err);
+bool sql_numeric_vec_mul(rt_arena *arena, uint32_t n, const uint8_t *active, const sql_bytes *a,
+                         const sql_bytes *b, sql_bytes *out, rt_err *err);
+/* out[i] = sql_numeric_cmp(a[i], b[i]) for the active rows; never allocates. */
+void sql_numeric_vec_cmp(uint32_t n, const uint8_t *active, const sql_bytes *a,
+                         const sql_bytes *b, int8_t *out);
+
 /* ---- sum/avg accumulation ---------------------------------------------------------------- */
 
 /* Sums many values in time linear in their digits: values in short form add into a 128-bit
