@@ -131,6 +131,12 @@ bool sql_numeric_accum_add(sql_numeric_accum *acc, sql_bytes num, rt_err *err) {
     if (num_short_get(num, &coef, &dscale)) {
         acc->count++;
         acc->dscale = num_max32(acc->dscale, dscale);
+        __int128 sum;
+        /* a column of one scale: one 128-bit add (the general path below rescales) */
+        if (dscale == acc->small_scale && !__builtin_add_overflow(acc->small_sum, coef, &sum)) {
+            acc->small_sum = sum;
+            return true;
+        }
         return num_accum_add_small(acc, coef, dscale, err);
     }
     num_view v;
