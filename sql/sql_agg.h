@@ -41,6 +41,9 @@ struct sql_agg_def {
                                 (direct arguments without columns only: empty groups) */
     void (*init)(sql_agg_ctx *c, void *state);
     bool (*step)(sql_agg_ctx *c, void *state, const sql_value *args);
+    /* Optional, for one numeric argument: step with the value coef * 10^-scale whose short
+     * form the argument would be (the executor's int64 lanes, sql_numeric.h). */
+    bool (*step_scaled)(sql_agg_ctx *c, void *state, int64_t coef, int32_t scale);
     bool (*merge)(sql_agg_ctx *c, void *state, const void *other);
     /* NULL when the state's own bytes can be sent; else the bytes a PARTIAL node sends for
      * the state (in c->arena), which FINAL's merge receives as `other`. */

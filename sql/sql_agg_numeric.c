@@ -161,6 +161,12 @@ static bool sql_num_sum_step(sql_agg_ctx *c, void *state, const sql_value *args)
     return sql_numeric_accum_add(&s->sx, sql_num_arg(&args[0], buf), c->err);
 }
 
+static bool sql_num_sum_step_scaled(sql_agg_ctx *c, void *state, int64_t coef, int32_t scale) {
+    sql_num_state *s = state;
+    s->n++;
+    return sql_numeric_accum_add_scaled(&s->sx, coef, scale, c->err);
+}
+
 /* Sxx needs x * x, allocated in the aggregation's arena: a few bytes per row. */
 static bool sql_num_var_step(sql_agg_ctx *c, void *state, const sql_value *args) {
     sql_num_state *s = state;
@@ -340,6 +346,11 @@ static bool sql_jagg_final(sql_agg_ctx *c, const void *state, sql_value *out) {
     {.name = nm, .nargs = 1, .args = {t, 0}, .ret = NM, .state_bytes = NUMST, .strict = true,  \
      .portable = true, .init = sql_num_init, .step = stp, .merge = sql_num_merge,             \
      .flatten = sql_num_flatten, .final = fin}
+#define NSUM(nm, fin)                                                                        \
+    {.name = nm, .nargs = 1, .args = {NM, 0}, .ret = NM, .state_bytes = NUMST, .strict = true, \
+     .portable = true, .init = sql_num_init, .step = sql_num_sum_step,                        \
+     .step_scaled = sql_num_sum_step_scaled, .merge = sql_num_merge,                          \
+     .flatten = sql_num_flatten, .final = fin}
 #define IVARS(t)                                                                             \
     IAGG("variance", t, sql_ivar_var_samp), IAGG("var_samp", t, sql_ivar_var_samp),          \
     IAGG("var_pop", t, sql_ivar_var_pop), IAGG("stddev", t, sql_ivar_sd_samp),               \
@@ -359,8 +370,7 @@ static const sql_agg_def sql_numeric_aggs[] = {
     IAGG("sum", SQL_T_INT8, sql_isum_final_num),
     IAGG("avg", SQL_T_INT2, sql_iavg_final), IAGG("avg", SQL_T_INT4, sql_iavg_final),
     IAGG("avg", SQL_T_INT8, sql_iavg_final),
-    NAGG("sum", NM, sql_num_sum_step, sql_num_sum_final),
-    NAGG("avg", NM, sql_num_sum_step, sql_num_avg_final),
+    NSUM("sum", sql_num_sum_final), NSUM("avg", sql_num_avg_final),
     IVARS(SQL_T_INT2), IVARS(SQL_T_INT4), NVARS(SQL_T_INT8), NVARS(NM),
     AGG("sum", 1, SQL_T_INTERVAL, 0, SQL_T_INTERVAL, sizeof(sql_iv_state), true, true,
         sql_iv_init, sql_iv_step, sql_iv_merge, sql_iv_sum_final),

@@ -229,6 +229,29 @@ bool sql_numeric_vec_mul(rt_arena *arena, uint32_t n, const uint8_t *active, con
 void sql_numeric_vec_cmp(uint32_t n, const uint8_t *active, const sql_bytes *a,
                          const sql_bytes *b, int8_t *out);
 
+/* Lanes: a batch of finite values held as scaled int64 (value = coef * 10^-scale, the short
+ * form), so an expression of + - * passes no encoded value between its operators. ok[i] = 0
+ * marks a row the lane does not hold (NULL, inactive, not a short form, or a result that
+ * would overflow int64 or is INT64_MIN or needs a scale over 63): the caller computes those
+ * rows with the exact operators. A held row is exactly the short form the exact operators
+ * give, so its value, scale and text are theirs. */
+typedef enum sql_numeric_lane_op {
+    SQL_NUMERIC_LANE_ADD, SQL_NUMERIC_LANE_SUB, SQL_NUMERIC_LANE_MUL
+} sql_numeric_lane_op;
+typedef struct sql_numeric_lane {
+    int64_t *coef;
+    uint8_t *scale;
+    uint8_t *ok;
+} sql_numeric_lane;
+/* Arrays for n rows in the arena (false past its budget, 53200 in *err). */
+bool sql_numeric_lane_alloc(rt_arena *arena, uint32_t n, sql_numeric_lane *lane, rt_err *err);
+/* Loads values (nulls[i] != 0 or !active[i]: not held; either array may be NULL). */
+void sql_numeric_lane_load(uint32_t n, const uint8_t *active, const uint8_t *nulls,
+                           const sql_bytes *values, sql_numeric_lane *lane);
+/* out = a op b row by row; out may be a or b. */
+void sql_numeric_lane_apply(sql_numeric_lane_op op, uint32_t n, const sql_numeric_lane *a,
+                            const sql_numeric_lane *b, sql_numeric_lane *out);
+
 /* ---- sum/avg accumulation ---------------------------------------------------------------- */
 
 /* Sums many values in time linear in their digits: values in short form add into a 128-bit
@@ -252,6 +275,10 @@ typedef struct sql_numeric_accum {
 
 void sql_numeric_accum_init(sql_numeric_accum *acc, rt_arena *arena);
 bool sql_numeric_accum_add(sql_numeric_accum *acc, sql_bytes num, rt_err *err);
+/* Adds coef * 10^-scale with display scale `scale` (0..63), as sql_numeric_accum_add adds
+ * the short form of that value (a lane's row). */
+bool sql_numeric_accum_add_scaled(sql_numeric_accum *acc, int64_t coef, int32_t scale,
+                                  rt_err *err);
 /* Adds everything `other` accumulated (a partial aggregate from another fragment). */
 bool sql_numeric_accum_merge(sql_numeric_accum *acc, const sql_numeric_accum *other,
                              rt_err *err);

@@ -125,19 +125,24 @@ static bool num_accum_add_small(sql_numeric_accum *acc, __int128 coef, int32_t s
     return true;
 }
 
+bool sql_numeric_accum_add_scaled(sql_numeric_accum *acc, int64_t coef, int32_t dscale,
+                                  rt_err *err) {
+    acc->count++;
+    acc->dscale = num_max32(acc->dscale, dscale);
+    __int128 sum;
+    /* a column of one scale: one 128-bit add (the general path rescales) */
+    if (dscale == acc->small_scale && !__builtin_add_overflow(acc->small_sum, coef, &sum)) {
+        acc->small_sum = sum;
+        return true;
+    }
+    return num_accum_add_small(acc, coef, dscale, err);
+}
+
 bool sql_numeric_accum_add(sql_numeric_accum *acc, sql_bytes num, rt_err *err) {
     int64_t coef;
     int32_t dscale;
     if (num_short_get(num, &coef, &dscale)) {
-        acc->count++;
-        acc->dscale = num_max32(acc->dscale, dscale);
-        __int128 sum;
-        /* a column of one scale: one 128-bit add (the general path below rescales) */
-        if (dscale == acc->small_scale && !__builtin_add_overflow(acc->small_sum, coef, &sum)) {
-            acc->small_sum = sum;
-            return true;
-        }
-        return num_accum_add_small(acc, coef, dscale, err);
+        return sql_numeric_accum_add_scaled(acc, coef, dscale, err);
     }
     num_view v;
     num_view_init(&v, num);

@@ -88,3 +88,37 @@ void sql_numeric_vec_cmp(uint32_t n, const uint8_t *active, const sql_bytes *a,
         }
     }
 }
+
+bool sql_numeric_lane_alloc(rt_arena *arena, uint32_t n, sql_numeric_lane *lane, rt_err *err) {
+    lane->coef = rt_arena_alloc(arena, sizeof(int64_t) * (n + 1u));
+    lane->scale = rt_arena_alloc(arena, n + 1u);
+    lane->ok = rt_arena_alloc(arena, n + 1u);
+    if (lane->coef == NULL || lane->scale == NULL || lane->ok == NULL) {
+        return rt_arena_fail(arena, err);
+    }
+    return true;
+}
+
+void sql_numeric_lane_load(uint32_t n, const uint8_t *active, const uint8_t *nulls,
+                           const sql_bytes *values, sql_numeric_lane *lane) {
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t d = 0;
+        bool on = (active == NULL || active[i]) && (nulls == NULL || !nulls[i]);
+        lane->ok[i] = on && num_short_get(values[i], &lane->coef[i], &d);
+        lane->scale[i] = (uint8_t)d;
+    }
+}
+
+void sql_numeric_lane_apply(sql_numeric_lane_op op, uint32_t n, const sql_numeric_lane *a,
+                            const sql_numeric_lane *b, sql_numeric_lane *out) {
+    static const num_vec_op ops[] = {NUM_VEC_ADD, NUM_VEC_SUB, NUM_VEC_MUL};
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t coef = 0;
+        int32_t d = 0;
+        out->ok[i] = a->ok[i] && b->ok[i] &&
+                     num_vec_short_op(ops[op], a->coef[i], a->scale[i], b->coef[i], b->scale[i],
+                                      &coef, &d);
+        out->coef[i] = coef;
+        out->scale[i] = (uint8_t)d;
+    }
+}
