@@ -76,12 +76,22 @@ bool sql_numeric_vec_mul(rt_arena *arena, uint32_t n, const uint8_t *active, con
 
 void sql_numeric_vec_cmp(uint32_t n, const uint8_t *active, const sql_bytes *a,
                          const sql_bytes *b, int8_t *out) {
+    /* A constant operand is the same bytes in every row: decode it once. */
+    sql_bytes last = {0};
+    bool have = false, b_short = false;
+    int64_t cb = 0;
+    int32_t db = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (active != NULL && !active[i]) continue;
-        int64_t ca, cb;
-        int32_t da, db;
+        if (!have || b[i].ptr != last.ptr || b[i].len != last.len) {
+            have = true;
+            last = b[i];
+            b_short = num_short_get(b[i], &cb, &db);
+        }
+        int64_t ca;
+        int32_t da;
         /* equal scales (a column against a constant of its scale): compare coefficients */
-        if (num_short_get(a[i], &ca, &da) && num_short_get(b[i], &cb, &db) && da == db) {
+        if (b_short && num_short_get(a[i], &ca, &da) && da == db) {
             out[i] = (int8_t)(ca < cb ? -1 : ca > cb);
         } else {
             out[i] = (int8_t)sql_numeric_cmp(a[i], b[i]);

@@ -6,7 +6,9 @@
  * (int64 overflow of a sum or product, a result of INT64_MIN, scales 18 and 19 apart, a
  * product's scale above 63); every active row must give exactly the bytes (and so the text)
  * of sql_numeric_add/_sub/_mul and the sign of sql_numeric_cmp, inactive rows stay untouched,
- * and an overflow of numeric itself gives the exact operator's error. */
+ * and an overflow of numeric itself gives the exact operator's error. Lanes (scaled int64
+ * batches) must hold only rows equal to the exact results, and adding their coefficients to
+ * an accumulator must give the bytes adding the values gives. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -287,6 +289,114 @@ static void test_accum_flat_merge_matches_one_accumulator(void **state) {
     }
 }
 
+/* Lanes: load random batches, apply + - * (also chained in place, as the executor does for
+ * price * (1 - disc) * (1 + tax)): every held row must be the exact operators' result, as
+ * text (so value and scale), and rows that are NULL, inactive or fail must not be held. */
+static void check_lane_row(const sql_numeric_lane *l, uint32_t i, sql_bytes want) {
+    int64_t coef = l->coef[i];
+    int32_t scale = l->scale[i];
+    uint64_t u = coef < 0 ? -(uint64_t)coef : (uint64_t)coef;
+    char digits[80], buf[128];
+    int len = snprintf(digits, sizeof digits, "%0*llu", scale + 1, (unsigned long long)u);
+    snprintf(buf, sizeof buf, "%s%.*s%s%s", coef < 0 ? "-" : "", len - scale, digits,
+             scale > 0 ? "." : "", digits + len - scale);
+    assert_string_equal(buf, text_of(want));
+}
+
+static void test_lane_ops_match_exact_operators(void **state) {
+    (void)state;
+    for (int round = 0; round < VEC_ROUNDS; round++) {
+        rt_arena_reset(test_arena);
+        rt_err err;
+        rt_err_clear(&err);
+        sql_bytes *a = rt_arena_alloc(test_arena, sizeof(sql_bytes) * VEC_ROWS);
+        sql_bytes *b = rt_arena_alloc(test_arena, sizeof(sql_bytes) * VEC_ROWS);
+        uint8_t *nulls = rt_arena_zalloc(test_arena, VEC_ROWS);
+        uint8_t *active = rt_arena_alloc(test_arena, VEC_ROWS);
+        for (uint32_t i = 0; i < VEC_ROWS; i++) {
+            a[i] = random_value();
+            b[i] = random_value();
+            nulls[i] = rng_next() % 16 == 0;
+            active[i] = rng_next() % 8 != 0;
+        }
+        sql_numeric_lane la, lb, lr;
+        assert_true(sql_numeric_lane_alloc(test_arena, VEC_ROWS, &la, &err));
+        assert_true(sql_numeric_lane_alloc(test_arena, VEC_ROWS, &lb, &err));
+        assert_true(sql_numeric_lane_alloc(test_arena, VEC_ROWS, &lr, &err));
+        sql_numeric_lane_load(VEC_ROWS, active, NULL, a, &la);
+        sql_numeric_lane_load(VEC_ROWS, NULL, nulls, b, &lb);
+        uint32_t held = 0, on_rows = 0;
+        for (int op = 0; op < 3; op++) {
+            sql_numeric_lane_apply((sql_numeric_lane_op)op, VEC_ROWS, &la, &lb, &lr);
+            for (uint32_t i = 0; i < VEC_ROWS; i++) {
+                bool on = active[i] && !nulls[i];
+                on_rows += on;
+                if (!on) {
+                    assert_false(lr.ok[i]);
+                    continue;
+                }
+                sql_bytes want;
+                rt_err e2;
+                rt_err_clear(&e2);
+                if (!vec_ops[op].exact(test_arena, a[i], b[i], &want, &e2)) {
+                    assert_false(lr.ok[i]); /* an error is never a held row */
+                    continue;
+                }
+                if (lr.ok[i]) {
+                    held++;
+                    check_lane_row(&lr, i, want);
+                }
+            }
+        }
+        assert_true(held * 4 > on_rows); /* the lane holds most rows of these values */
+        /* chained in place, as the executor does: ((a - b) * a) + b */
+        sql_numeric_lane_apply(SQL_NUMERIC_LANE_SUB, VEC_ROWS, &la, &lb, &lr);
+        sql_numeric_lane_apply(SQL_NUMERIC_LANE_MUL, VEC_ROWS, &lr, &la, &lr);
+        sql_numeric_lane_apply(SQL_NUMERIC_LANE_ADD, VEC_ROWS, &lr, &lb, &lr);
+        for (uint32_t i = 0; i < VEC_ROWS; i++) {
+            if (!lr.ok[i]) continue;
+            sql_bytes t;
+            rt_err e2;
+            rt_err_clear(&e2);
+            assert_true(sql_numeric_sub(test_arena, a[i], b[i], &t, &e2));
+            assert_true(sql_numeric_mul(test_arena, t, a[i], &t, &e2));
+            assert_true(sql_numeric_add(test_arena, t, b[i], &t, &e2));
+            check_lane_row(&lr, i, t);
+        }
+    }
+}
+
+/* Adding a lane's coefficients gives the accumulator what adding the values gives. */
+static void test_accum_add_scaled_matches_add(void **state) {
+    (void)state;
+    for (int round = 0; round < 40; round++) {
+        rt_arena_reset(test_arena);
+        rt_err err;
+        rt_err_clear(&err);
+        sql_numeric_accum by_value, by_coef;
+        sql_numeric_accum_init(&by_value, test_arena);
+        sql_numeric_accum_init(&by_coef, test_arena);
+        sql_bytes *v = rt_arena_alloc(test_arena, sizeof(sql_bytes) * VEC_ROWS);
+        for (uint32_t i = 0; i < VEC_ROWS; i++) v[i] = random_value();
+        sql_numeric_lane l;
+        assert_true(sql_numeric_lane_alloc(test_arena, VEC_ROWS, &l, &err));
+        sql_numeric_lane_load(VEC_ROWS, NULL, NULL, v, &l);
+        for (uint32_t i = 0; i < VEC_ROWS; i++) {
+            assert_true(sql_numeric_accum_add(&by_value, v[i], &err));
+            assert_true(l.ok[i]
+                            ? sql_numeric_accum_add_scaled(&by_coef, l.coef[i], l.scale[i], &err)
+                            : sql_numeric_accum_add(&by_coef, v[i], &err));
+        }
+        sql_bytes s1, s2;
+        bool n1, n2;
+        assert_true(sql_numeric_accum_sum(&by_value, test_arena, &s1, &n1, &err));
+        assert_true(sql_numeric_accum_sum(&by_coef, test_arena, &s2, &n2, &err));
+        assert_int_equal(n1, n2);
+        assert_int_equal(s1.len, s2.len);
+        assert_memory_equal(s1.ptr, s2.ptr, s1.len);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vec_random_batches_match_exact_operators),
@@ -295,6 +405,8 @@ int main(void) {
         cmocka_unit_test(test_vec_numeric_overflow_is_the_exact_error),
         cmocka_unit_test(test_vec_cmp_matches_exact_comparison),
         cmocka_unit_test(test_accum_flat_merge_matches_one_accumulator),
+        cmocka_unit_test(test_lane_ops_match_exact_operators),
+        cmocka_unit_test(test_accum_add_scaled_matches_add),
     };
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }
