@@ -95,13 +95,14 @@ static sql_vec *sql_eval_func(sql_eval_ctx *ec, const sql_expr *e, const sql_bat
         uint8_t *mask = sql_mask_new(ec, n);
         if (mask == NULL) return sql_eval_fail(ec);
         /* argument by argument, without a branch per row */
-        for (uint32_t i = 0; i < n; i++) mask[i] = sql_active(active, i);
+        uint8_t *restrict m = mask, *restrict out_nulls = out->nulls;
+        for (uint32_t i = 0; i < n; i++) m[i] = active == NULL || active[i] != 0;
         for (uint32_t a = 0; a < nargs; a++) {
-            const uint8_t *nulls = args[a]->nulls;
+            const uint8_t *restrict nulls = args[a]->nulls;
             if (nulls == NULL) continue;
-            for (uint32_t i = 0; i < n; i++) mask[i] &= nulls[i] == 0;
+            for (uint32_t i = 0; i < n; i++) m[i] &= nulls[i] == 0;
         }
-        for (uint32_t i = 0; i < n; i++) out->nulls[i] = !mask[i];
+        for (uint32_t i = 0; i < n; i++) out_nulls[i] = !m[i];
         run = mask;
     } else {
         for (uint32_t i = 0; i < n; i++) out->nulls[i] = !sql_active(active, i);
@@ -124,19 +125,24 @@ static sql_vec *sql_eval_andor(sql_eval_ctx *ec, const sql_expr *e, const sql_ba
     for (uint32_t a = 0; a < e->nargs; a++) {
         sql_vec *v = sql_eval(ec, e->args[a], in, n, open);
         if (v == NULL) return NULL;
-        const uint8_t *nulls = v->nulls;
+        /* local restrict pointers, so the compiler need not reload them per row */
+        const int64_t *restrict vals = v->i64;
+        const uint8_t *restrict nulls = v->nulls;
+        uint8_t *restrict op = open, *restrict sn = saw_null;
+        uint8_t decider = is_and ? 0 : 1; /* false decides an AND, true an OR */
         for (uint32_t i = 0; i < n; i++) {
-            uint8_t o = open[i], isnull = nulls != NULL && nulls[i] != 0;
-            /* false decides an AND, true an OR */
-            uint8_t decides = o & !isnull & ((v->i64[i] != 0) != is_and);
-            saw_null[i] |= o & isnull;
-            open[i] = o & !decides;
+            uint8_t o = op[i], isnull = nulls != NULL ? nulls[i] != 0 : 0;
+            uint8_t decides = o & !isnull & ((vals[i] != 0) == decider);
+            sn[i] |= o & isnull;
+            op[i] = o & !decides;
         }
     }
     /* decided rows hold !is_and; open ones is_and, or NULL when an argument was NULL */
+    uint8_t *restrict out_nulls = out->nulls;
+    int64_t *restrict out_vals = out->i64;
     for (uint32_t i = 0; i < n; i++) {
-        out->nulls[i] = (uint8_t)(!sql_active(active, i)) | (open[i] & saw_null[i]);
-        out->i64[i] = open[i] ? is_and : !is_and;
+        out_nulls[i] = (uint8_t)(!sql_active(active, i)) | (open[i] & saw_null[i]);
+        out_vals[i] = open[i] ? is_and : !is_and;
     }
     return out;
 }
