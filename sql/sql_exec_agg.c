@@ -1,10 +1,13 @@
 /* sql_exec_agg.c: hash aggregation (GROUP BY) and plain aggregation, in three modes:
- * SINGLE (everything here), PARTIAL (on a shard: emits group keys and raw aggregate states) and
- * FINAL (on the coordinator: merges those states). Aggregates with DISTINCT or ORDER BY inside
- * the call (and the ordered-set aggregates, WITHIN GROUP) are buffered per group and stepped in
- * order at the end. With grouping sets (ROLLUP, CUBE, GROUPING SETS) every input row (or merged
- * partial state) is added to one group per set: the key is the set's columns, NULL elsewhere,
- * plus the set's index, so a NULL made by the rollup stays apart from a NULL in the data.
+ * SINGLE (everything here), PARTIAL (on a shard: emits group keys and raw aggregate states, or
+ * the flat copies of states that hold pointers) and FINAL (on the coordinator: merges those
+ * states). sum/avg(numeric) over + - * of numeric columns and constants take their argument as
+ * a scaled-int64 lane (sql_numeric.h) and step with coefficients; rows the lane does not hold
+ * are evaluated exactly. Aggregates with DISTINCT or ORDER BY inside the call (and the
+ * ordered-set aggregates, WITHIN GROUP) are buffered per group and stepped in order at the end.
+ * With grouping sets (ROLLUP, CUBE, GROUPING SETS) every input row (or merged partial state) is
+ * added to one group per set: the key is the set's columns, NULL elsewhere, plus the set's
+ * index, so a NULL made by the rollup stays apart from a NULL in the data.
  * Memory: the hash table, the states and the buffered rows live in an arena of the operator's
  * own, bounded by sql_exec_hash_bytes_max: past it the query fails with 53200. */
 #include <string.h>
