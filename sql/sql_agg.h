@@ -32,7 +32,8 @@ struct sql_agg_def {
     uint32_t oid;            /* pg_proc oid */
     uint32_t state_bytes;
     bool strict;             /* NULL arguments are skipped */
-    bool portable;           /* the state has no pointers: partial + final across shards */
+    bool portable;           /* partial + final across shards: the state has no pointers,
+                                or `flatten` copies it into bytes without them */
     bool ordered_set;        /* percentile_cont(0.5) WITHIN GROUP (ORDER BY x): args are the
                                 direct arguments then the one WITHIN GROUP argument; step
                                 receives them in that order, the rows of a group sorted by it,
@@ -40,7 +41,13 @@ struct sql_agg_def {
                                 (direct arguments without columns only: empty groups) */
     void (*init)(sql_agg_ctx *c, void *state);
     bool (*step)(sql_agg_ctx *c, void *state, const sql_value *args);
+    /* Optional, for one numeric argument: step with the value coef * 10^-scale whose short
+     * form the argument would be (the executor's int64 lanes, sql_numeric.h). */
+    bool (*step_scaled)(sql_agg_ctx *c, void *state, int64_t coef, int32_t scale);
     bool (*merge)(sql_agg_ctx *c, void *state, const void *other);
+    /* NULL when the state's own bytes can be sent; else the bytes a PARTIAL node sends for
+     * the state (in c->arena), which FINAL's merge receives as `other`. */
+    bool (*flatten)(sql_agg_ctx *c, const void *state, sql_bytes *out);
     /* *out receives the result; states may be read again (window frames), not modified. */
     bool (*final)(sql_agg_ctx *c, const void *state, sql_value *out);
 };

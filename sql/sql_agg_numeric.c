@@ -4,7 +4,8 @@
  * jsonb_agg/jsonb_object_agg/json_agg/json_object_agg.
  * Integer states are 128-bit sums without pointers, so they are portable (partial on each
  * shard, merged on the coordinator); numeric states keep sql_numeric_accum digit arrays in the
- * aggregation arena and json states a builder, so those run where the rows meet.
+ * aggregation arena, so a partial state is sent flat (sql_num_flatten); json states keep a
+ * builder, so those run where the rows meet.
  * variance = (N * Sxx - Sx * Sx) / (N * (N - 1)) (pop: N * N) with numeric division's scale
  * rule, and stddev its square root rounded to that scale, as PostgreSQL computes them. */
 #include <string.h>
@@ -160,6 +161,12 @@ static bool sql_num_sum_step(sql_agg_ctx *c, void *state, const sql_value *args)
     return sql_numeric_accum_add(&s->sx, sql_num_arg(&args[0], buf), c->err);
 }
 
+static bool sql_num_sum_step_scaled(sql_agg_ctx *c, void *state, int64_t coef, int32_t scale) {
+    sql_num_state *s = state;
+    s->n++;
+    return sql_numeric_accum_add_scaled(&s->sx, coef, scale, c->err);
+}
+
 /* Sxx needs x * x, allocated in the aggregation's arena: a few bytes per row. */
 static bool sql_num_var_step(sql_agg_ctx *c, void *state, const sql_value *args) {
     sql_num_state *s = state;
@@ -171,12 +178,32 @@ static bool sql_num_var_step(sql_agg_ctx *c, void *state, const sql_value *args)
            sql_numeric_accum_add(&s->sxx, xx, c->err);
 }
 
+/* A PARTIAL node sends the state flat (the accumulators' digits live in its arena): the row
+ * count, then Sx and Sxx as sql_numeric_accum_flatten writes them. */
+static bool sql_num_flatten(sql_agg_ctx *c, const void *state, sql_bytes *out) {
+    const sql_num_state *s = state;
+    uint32_t lx = sql_numeric_accum_flat_len(&s->sx), lxx = sql_numeric_accum_flat_len(&s->sxx);
+    uint32_t len = (uint32_t)sizeof s->n + lx + lxx;
+    uint8_t *buf = rt_arena_alloc(c->arena, len);
+    if (buf == NULL) return rt_arena_fail(c->arena, c->err);
+    memcpy(buf, &s->n, sizeof s->n);
+    sql_numeric_accum_flatten(&s->sx, buf + sizeof s->n);
+    sql_numeric_accum_flatten(&s->sxx, buf + sizeof s->n + lx);
+    *out = (sql_bytes){.ptr = buf, .len = len};
+    return true;
+}
+
+/* Merges a state sql_num_flatten wrote (on any shard). */
 static bool sql_num_merge(sql_agg_ctx *c, void *state, const void *other) {
     sql_num_state *s = state;
-    const sql_num_state *o = other;
-    s->n += o->n;
-    return sql_numeric_accum_merge(&s->sx, &o->sx, c->err) &&
-           sql_numeric_accum_merge(&s->sxx, &o->sxx, c->err);
+    const uint8_t *p = other;
+    int64_t n;
+    uint32_t used;
+    memcpy(&n, p, sizeof n);
+    s->n += n;
+    p += sizeof n;
+    if (!sql_numeric_accum_merge_flat(&s->sx, p, &used, c->err)) return false;
+    return sql_numeric_accum_merge_flat(&s->sxx, p + used, &used, c->err);
 }
 
 /* Finals read a copy of the accumulator: the state may be read again (window frames). */
@@ -315,8 +342,15 @@ static bool sql_jagg_final(sql_agg_ctx *c, const void *state, sql_value *out) {
 #define NUMST sizeof(sql_num_state)
 #define IAGG(nm, t, fin) AGG(nm, 1, t, 0, NM, I128, true, true, sql_i128_init, sql_i128_step,  \
                              sql_i128_merge, fin)
-#define NAGG(nm, t, stp, fin) AGG(nm, 1, t, 0, NM, NUMST, true, false, sql_num_init, stp,     \
-                                  sql_num_merge, fin)
+#define NAGG(nm, t, stp, fin)                                                                \
+    {.name = nm, .nargs = 1, .args = {t, 0}, .ret = NM, .state_bytes = NUMST, .strict = true,  \
+     .portable = true, .init = sql_num_init, .step = stp, .merge = sql_num_merge,             \
+     .flatten = sql_num_flatten, .final = fin}
+#define NSUM(nm, fin)                                                                        \
+    {.name = nm, .nargs = 1, .args = {NM, 0}, .ret = NM, .state_bytes = NUMST, .strict = true, \
+     .portable = true, .init = sql_num_init, .step = sql_num_sum_step,                        \
+     .step_scaled = sql_num_sum_step_scaled, .merge = sql_num_merge,                          \
+     .flatten = sql_num_flatten, .final = fin}
 #define IVARS(t)                                                                             \
     IAGG("variance", t, sql_ivar_var_samp), IAGG("var_samp", t, sql_ivar_var_samp),          \
     IAGG("var_pop", t, sql_ivar_var_pop), IAGG("stddev", t, sql_ivar_sd_samp),               \
@@ -336,8 +370,7 @@ static const sql_agg_def sql_numeric_aggs[] = {
     IAGG("sum", SQL_T_INT8, sql_isum_final_num),
     IAGG("avg", SQL_T_INT2, sql_iavg_final), IAGG("avg", SQL_T_INT4, sql_iavg_final),
     IAGG("avg", SQL_T_INT8, sql_iavg_final),
-    NAGG("sum", NM, sql_num_sum_step, sql_num_sum_final),
-    NAGG("avg", NM, sql_num_sum_step, sql_num_avg_final),
+    NSUM("sum", sql_num_sum_final), NSUM("avg", sql_num_avg_final),
     IVARS(SQL_T_INT2), IVARS(SQL_T_INT4), NVARS(SQL_T_INT8), NVARS(NM),
     AGG("sum", 1, SQL_T_INTERVAL, 0, SQL_T_INTERVAL, sizeof(sql_iv_state), true, true,
         sql_iv_init, sql_iv_step, sql_iv_merge, sql_iv_sum_final),

@@ -1,16 +1,21 @@
 /* sql_exec_agg.c: hash aggregation (GROUP BY) and plain aggregation, in three modes:
- * SINGLE (everything here), PARTIAL (on a shard: emits group keys and raw aggregate states) and
- * FINAL (on the coordinator: merges those states). Aggregates with DISTINCT or ORDER BY inside
- * the call (and the ordered-set aggregates, WITHIN GROUP) are buffered per group and stepped in
- * order at the end. With grouping sets (ROLLUP, CUBE, GROUPING SETS) every input row (or merged
- * partial state) is added to one group per set: the key is the set's columns, NULL elsewhere,
- * plus the set's index, so a NULL made by the rollup stays apart from a NULL in the data.
+ * SINGLE (everything here), PARTIAL (on a shard: emits group keys and raw aggregate states, or
+ * the flat copies of states that hold pointers) and FINAL (on the coordinator: merges those
+ * states). sum/avg(numeric) over + - * of numeric columns and constants take their argument as
+ * a scaled-int64 lane (sql_numeric.h) and step with coefficients; rows the lane does not hold
+ * are evaluated exactly. Aggregates with DISTINCT or ORDER BY inside the call (and the
+ * ordered-set aggregates, WITHIN GROUP) are buffered per group and stepped in order at the end.
+ * With grouping sets (ROLLUP, CUBE, GROUPING SETS) every input row (or merged partial state) is
+ * added to one group per set: the key is the set's columns, NULL elsewhere, plus the set's
+ * index, so a NULL made by the rollup stays apart from a NULL in the data.
  * Memory: the hash table, the states and the buffered rows live in an arena of the operator's
  * own, bounded by sql_exec_hash_bytes_max: past it the query fails with 53200. */
 #include <string.h>
 
 #include "sql/sql_agg.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_funcs_int.h"
+#include "sql/sql_numeric.h"
 
 typedef struct sql_agg_buf {
     sql_rowset rows;       /* group index, args..., order keys... */
@@ -154,14 +159,83 @@ typedef struct sql_agg_input {
     sql_vec *args[SQL_FUNC_ARGS_MAX + 8];
     sql_vec *order[8];
     uint8_t *pass;         /* NULL: every row */
+    bool use_lane;         /* the argument's rows with lane.ok come from the lane */
+    sql_numeric_lane lane;
 } sql_agg_input;
+
+/* The lane operator of a numeric + - * node, or -1. */
+static int sql_agg_lane_op(const sql_expr *e) {
+    if (e->kind != SQL_X_FUNC || e->nargs != 2 || e->args[0]->type_oid != SQL_T_NUMERIC ||
+        e->args[1]->type_oid != SQL_T_NUMERIC) {
+        return -1;
+    }
+    return sql_fn_numeric_lane_op(e->func.def);
+}
+
+/* Whether a numeric expression is + - * over numeric columns, constants and parameters: its
+ * leaves can be read twice (for the lane, then for the rows it does not hold) with no side
+ * effect and little cost. */
+static bool sql_agg_lane_fits(const sql_expr *e) {
+    if (sql_agg_lane_op(e) >= 0) {
+        return sql_agg_lane_fits(e->args[0]) && sql_agg_lane_fits(e->args[1]);
+    }
+    return e->type_oid == SQL_T_NUMERIC &&
+           (e->kind == SQL_X_COLUMN || e->kind == SQL_X_CONST || e->kind == SQL_X_PARAM);
+}
+
+/* A numeric expression as a lane: numeric + - * computed in int64 (sql_numeric.h), leaves
+ * evaluated and loaded. */
+static bool sql_agg_lane_eval(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in,
+                              sql_numeric_lane *out) {
+    uint32_t n = in->rows;
+    int op = sql_agg_lane_op(e);
+    if (op < 0) {
+        sql_vec *v = sql_eval(ec, e, in, n, NULL);
+        if (v == NULL || !sql_numeric_lane_alloc(ec->arena, n, out, ec->err)) return false;
+        sql_numeric_lane_load(n, NULL, v->nulls, v->b, out);
+        return true;
+    }
+    sql_numeric_lane b;
+    if (!sql_agg_lane_eval(ec, e->args[0], in, out) || !sql_agg_lane_eval(ec, e->args[1], in, &b)) {
+        return false;
+    }
+    sql_numeric_lane_apply((sql_numeric_lane_op)op, n, out, &b, out);
+    return true;
+}
+
+/* sum/avg(numeric) over an expression: its rows come from a lane, and only the rows the lane
+ * does not hold (NULLs, long forms, int64 overflow) are evaluated exactly, for step(). */
+static bool sql_agg_eval_lane(sql_eval_ctx *ec, const sql_agg_call *call, const sql_batch *in,
+                              sql_agg_input *ai) {
+    if (!sql_agg_lane_eval(ec, call->args[0], in, &ai->lane)) return false;
+    ai->use_lane = true;
+    ai->args[0] = NULL;
+    uint8_t *rest = rt_arena_alloc(ec->arena, in->rows + 1u);
+    if (rest == NULL) return rt_arena_fail(ec->arena, ec->err);
+    bool any = false;
+    for (uint32_t r = 0; r < in->rows; r++) {
+        rest[r] = !ai->lane.ok[r];
+        any |= rest[r];
+    }
+    if (any && (ai->args[0] = sql_eval(ec, call->args[0], in, in->rows, rest)) == NULL) {
+        return false;
+    }
+    return true;
+}
 
 static bool sql_agg_eval_input(sql_exec_ctx *x, sql_eval_ctx *ec, const sql_agg_call *call,
                                const sql_batch *in, sql_agg_input *ai) {
     rt_arena *ba = ec->arena;
     ai->pass = NULL;
-    for (uint32_t i = 0; i < call->nargs; i++) {
-        if ((ai->args[i] = sql_eval(ec, call->args[i], in, in->rows, NULL)) == NULL) return false;
+    ai->use_lane = false;
+    if (call->def->step_scaled != NULL && call->nargs == 1 && !sql_agg_buffered(call) &&
+        sql_agg_lane_fits(call->args[0])) {
+        if (!sql_agg_eval_lane(ec, call, in, ai)) return false;
+    } else {
+        for (uint32_t i = 0; i < call->nargs; i++) {
+            ai->args[i] = sql_eval(ec, call->args[i], in, in->rows, NULL);
+            if (ai->args[i] == NULL) return false;
+        }
     }
     for (uint32_t k = 0; k < call->norder && k < 8; k++) {
         if ((ai->order[k] = sql_eval(ec, call->order[k].expr, in, in->rows, NULL)) == NULL) {
@@ -172,6 +246,28 @@ static bool sql_agg_eval_input(sql_exec_ctx *x, sql_eval_ctx *ec, const sql_agg_
         uint32_t kept;
         ai->pass = rt_arena_alloc(ba, in->rows + 1u);
         if (ai->pass == NULL || !sql_exec_predicate(x, ba, call->filter, in, ai->pass, &kept)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Steps an aggregate whose argument came as a lane: held rows by value, the others through
+ * step_row (which skips their NULLs). */
+static bool sql_agg_step_lane(sql_op_agg *g, sql_exec_ctx *x, uint32_t a,
+                              const sql_agg_input *ai, const uint64_t *grp, uint32_t rows) {
+    const sql_agg_call *call = &g->base.plan->agg.aggs[a];
+    g->actx.arg_type = SQL_T_NUMERIC;
+    g->actx.result_type = call->type_oid;
+    const sql_numeric_lane *l = &ai->lane;
+    for (uint32_t r = 0; r < rows; r++) {
+        if (ai->pass != NULL && !ai->pass[r]) continue;
+        if (l->ok[r]) {
+            if (!call->def->step_scaled(&g->actx, sql_agg_state(g, grp[r], a), l->coef[r],
+                                        l->scale[r])) {
+                return false;
+            }
+        } else if (!sql_agg_step_row(g, x, a, grp[r], (sql_vec **)ai->args, NULL, r)) {
             return false;
         }
     }
@@ -205,6 +301,10 @@ static bool sql_agg_consume_batch(sql_op_agg *g, sql_exec_ctx *x, const sql_batc
         for (uint32_t a = 0; a < naggs; a++) {
             if (p->agg.aggs[a].grouping != NULL) continue;
             const sql_agg_input *ai = &inputs[a];
+            if (ai->use_lane) {
+                if (!sql_agg_step_lane(g, x, a, ai, grp, in->rows)) return false;
+                continue;
+            }
             for (uint32_t r = 0; r < in->rows; r++) {
                 if (ai->pass != NULL && !ai->pass[r]) continue;
                 if (!sql_agg_step_row(g, x, a, grp[r], (sql_vec **)ai->args,
@@ -398,7 +498,10 @@ static bool sql_agg_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         for (uint32_t a = 0; a < p->agg.naggs; a++) {
             const sql_agg_call *call = &p->agg.aggs[a];
             sql_value v = {.type_oid = p->cols[nk + a].type_oid};
-            if (p->agg.mode == SQL_AGG_PARTIAL) {
+            if (p->agg.mode == SQL_AGG_PARTIAL && call->def->flatten != NULL) {
+                fctx.arg_type = call->nargs > 0 ? call->args[0]->type_oid : 0;
+                if (!call->def->flatten(&fctx, sql_agg_state(g, group, a), &v.b)) return false;
+            } else if (p->agg.mode == SQL_AGG_PARTIAL) {
                 v.b = (sql_bytes){.ptr = sql_agg_state(g, group, a), .len = call->def->state_bytes};
             } else if (call->grouping != NULL) {
                 v.i64 = sql_agg_grouping_bits(g, call, key);

@@ -38,9 +38,22 @@ static bool sql_num_unary(sql_fctx *f, uint32_t n, const uint8_t *active, sql_ve
         return sql_num_unary(f, n, active, args, out, op);                                   \
     }
 
-SQL_NUM_BIN(sql_fn_num_add, sql_numeric_add)
-SQL_NUM_BIN(sql_fn_num_sub, sql_numeric_sub)
-SQL_NUM_BIN(sql_fn_num_mul, sql_numeric_mul)
+/* + - * take the batch kernels: int64 arithmetic on short-form values (sql_numeric_vec_*). */
+#define SQL_NUM_VEC(name, op)                                                                \
+    static bool name(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,         \
+                     sql_vec *out) {                                                         \
+        return op(f->arena, n, active, args[0]->b, args[1]->b, out->b, f->err);              \
+    }
+SQL_NUM_VEC(sql_fn_num_add, sql_numeric_vec_add)
+SQL_NUM_VEC(sql_fn_num_sub, sql_numeric_vec_sub)
+SQL_NUM_VEC(sql_fn_num_mul, sql_numeric_vec_mul)
+
+int sql_fn_numeric_lane_op(const sql_func_def *def) {
+    if (def->fn == sql_fn_num_add) return SQL_NUMERIC_LANE_ADD;
+    if (def->fn == sql_fn_num_sub) return SQL_NUMERIC_LANE_SUB;
+    if (def->fn == sql_fn_num_mul) return SQL_NUMERIC_LANE_MUL;
+    return -1;
+}
 SQL_NUM_BIN(sql_fn_num_div, sql_numeric_div)
 SQL_NUM_BIN(sql_fn_num_mod, sql_numeric_mod)
 SQL_NUM_BIN(sql_fn_num_div_trunc, sql_numeric_div_trunc)

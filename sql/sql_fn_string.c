@@ -93,7 +93,9 @@ SQL_STR_KERNEL(sql_str_cat) {
     sql_strbuf_init(&sb, f->arena, 32);
     bool bytea = args[0]->type_oid == SQL_T_BYTEA;
     SQL_FOR_ACTIVE(i) {
-        sql_bytes a = args[0]->b[i], b = args[1]->b[i];
+        /* only bytea reads the bytes as they are: a number's vector holds 8-byte values */
+        sql_bytes a = bytea ? args[0]->b[i] : (sql_bytes){0};
+        sql_bytes b = bytea ? args[1]->b[i] : (sql_bytes){0};
         if (!bytea && (!sql_str_cast_text(f, args[0], i, &sa, &a) ||
                        !sql_str_cast_text(f, args[1], i, &sb, &b))) {
             return false;

@@ -25,6 +25,10 @@ void sql_funcs_register_type_conv(void); /* with numeric's (sql_cast_types.c) */
 void sql_funcs_register_float48(void);   /* with numeric's (sql_fn_float48.c) */
 void sql_funcs_register_numfmt(void);    /* with numeric's (sql_fn_numfmt.c) */
 
+/* The numeric lane operator (SQL_NUMERIC_LANE_ADD/_SUB/_MUL of sql_numeric.h) a definition
+ * computes, or -1 when it is not numeric + - * (sql_fn_numeric.c). */
+int sql_fn_numeric_lane_op(const sql_func_def *def);
+
 /* The casts of numeric, date/time and jsonb done by functions (sql_cast_types.c); *done is
  * false when the pair is not one of them. */
 bool sql_cast_typed(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec *in,

@@ -212,6 +212,46 @@ bool sql_numeric_trunc(rt_arena *arena, sql_bytes a, int32_t n, sql_bytes *out, 
 bool sql_numeric_scale(sql_bytes a, int32_t *scale);
 bool sql_numeric_min_scale(sql_bytes a, int32_t *scale);
 
+/* ---- batches (the vectorised executor) --------------------------------------------------- */
+
+/* out[i] = a[i] + b[i] (- and * alike) for the rows with active[i] (every row when active is
+ * NULL); the same values, scales, bytes and errors as sql_numeric_add/_sub/_mul row by row.
+ * Short-form rows whose result fits an int64 are computed in int64 without a call or an
+ * allocation each (the results share one block of n * SQL_NUMERIC_SMALL_BYTES_MAX bytes);
+ * the others, and overflows, take the exact operator. Stops at the first error. */
+bool sql_numeric_vec_add(rt_arena *arena, uint32_t n, const uint8_t *active, const sql_bytes *a,
+                         const sql_bytes *b, sql_bytes *out, rt_err *err);
+bool sql_numeric_vec_sub(rt_arena *arena, uint32_t n, const uint8_t *active, const sql_bytes *a,
+                         const sql_bytes *b, sql_bytes *out, rt_err *err);
+bool sql_numeric_vec_mul(rt_arena *arena, uint32_t n, const uint8_t *active, const sql_bytes *a,
+                         const sql_bytes *b, sql_bytes *out, rt_err *err);
+/* out[i] = sql_numeric_cmp(a[i], b[i]) for the active rows; never allocates. */
+void sql_numeric_vec_cmp(uint32_t n, const uint8_t *active, const sql_bytes *a,
+                         const sql_bytes *b, int8_t *out);
+
+/* Lanes: a batch of finite values held as scaled int64 (value = coef * 10^-scale, the short
+ * form), so an expression of + - * passes no encoded value between its operators. ok[i] = 0
+ * marks a row the lane does not hold (NULL, inactive, not a short form, or a result that
+ * would overflow int64 or is INT64_MIN or needs a scale over 63): the caller computes those
+ * rows with the exact operators. A held row is exactly the short form the exact operators
+ * give, so its value, scale and text are theirs. */
+typedef enum sql_numeric_lane_op {
+    SQL_NUMERIC_LANE_ADD, SQL_NUMERIC_LANE_SUB, SQL_NUMERIC_LANE_MUL
+} sql_numeric_lane_op;
+typedef struct sql_numeric_lane {
+    int64_t *coef;
+    uint8_t *scale;
+    uint8_t *ok;
+} sql_numeric_lane;
+/* Arrays for n rows in the arena (false past its budget, 53200 in *err). */
+bool sql_numeric_lane_alloc(rt_arena *arena, uint32_t n, sql_numeric_lane *lane, rt_err *err);
+/* Loads values (nulls[i] != 0 or !active[i]: not held; either array may be NULL). */
+void sql_numeric_lane_load(uint32_t n, const uint8_t *active, const uint8_t *nulls,
+                           const sql_bytes *values, sql_numeric_lane *lane);
+/* out = a op b row by row; out may be a or b. */
+void sql_numeric_lane_apply(sql_numeric_lane_op op, uint32_t n, const sql_numeric_lane *a,
+                            const sql_numeric_lane *b, sql_numeric_lane *out);
+
 /* ---- sum/avg accumulation ---------------------------------------------------------------- */
 
 /* Sums many values in time linear in their digits: values in short form add into a 128-bit
@@ -235,6 +275,10 @@ typedef struct sql_numeric_accum {
 
 void sql_numeric_accum_init(sql_numeric_accum *acc, rt_arena *arena);
 bool sql_numeric_accum_add(sql_numeric_accum *acc, sql_bytes num, rt_err *err);
+/* Adds coef * 10^-scale with display scale `scale` (0..63), as sql_numeric_accum_add adds
+ * the short form of that value (a lane's row). */
+bool sql_numeric_accum_add_scaled(sql_numeric_accum *acc, int64_t coef, int32_t scale,
+                                  rt_err *err);
 /* Adds everything `other` accumulated (a partial aggregate from another fragment). */
 bool sql_numeric_accum_merge(sql_numeric_accum *acc, const sql_numeric_accum *other,
                              rt_err *err);
@@ -244,5 +288,13 @@ bool sql_numeric_accum_sum(sql_numeric_accum *acc, rt_arena *arena, sql_bytes *o
                            bool *is_null, rt_err *err);
 bool sql_numeric_accum_avg(sql_numeric_accum *acc, rt_arena *arena, sql_bytes *out,
                            bool *is_null, rt_err *err);
+/* A flat copy of an accumulator (no pointers), so a partial sum made on one shard can be
+ * merged on another: sql_numeric_accum_flat_len bytes written by sql_numeric_accum_flatten
+ * (any alignment). sql_numeric_accum_merge_flat adds such a copy, made by this module on any
+ * shard of this server (trusted bytes), and reports how many bytes it read. */
+uint32_t sql_numeric_accum_flat_len(const sql_numeric_accum *acc);
+void sql_numeric_accum_flatten(const sql_numeric_accum *acc, uint8_t *buf);
+bool sql_numeric_accum_merge_flat(sql_numeric_accum *acc, const uint8_t *flat, uint32_t *used,
+                                  rt_err *err);
 
 #endif

@@ -91,12 +91,19 @@ static bool num_accum_spill(sql_numeric_accum *acc, __int128 coef, int32_t scale
     return true;
 }
 
+/* The largest coefficient that may be scaled up by 10^diff in the 128-bit part. */
+static inline __int128 num_accum_limit(int32_t diff) {
+    /* diff 0 (every value at one scale, the common case) needs no 128-bit division */
+    if (diff == 0) return (__int128)1 << 126;
+    return diff <= 38 ? ((__int128)1 << 126) / num_pow10_128[diff] : 0;
+}
+
 /* Adds coef * 10^-scale into the 128-bit part, spilling when it would not fit. */
 static bool num_accum_add_small(sql_numeric_accum *acc, __int128 coef, int32_t scale,
                                 rt_err *err) {
     if (scale > acc->small_scale) { /* rescale the running sum, or spill it */
         int32_t diff = scale - acc->small_scale;
-        __int128 limit = diff <= 38 ? ((__int128)1 << 126) / num_pow10_128[diff] : 0;
+        __int128 limit = num_accum_limit(diff);
         if (acc->small_sum > limit || acc->small_sum < -limit) {
             if (!num_accum_spill(acc, acc->small_sum, acc->small_scale, err)) return false;
             acc->small_sum = 0;
@@ -107,7 +114,7 @@ static bool num_accum_add_small(sql_numeric_accum *acc, __int128 coef, int32_t s
     }
     if (coef == 0) return true;
     int32_t diff = acc->small_scale - scale;
-    __int128 limit = diff <= 38 ? ((__int128)1 << 126) / num_pow10_128[diff] : 0;
+    __int128 limit = num_accum_limit(diff);
     if (coef > limit || coef < -limit) return num_accum_spill(acc, coef, scale, err);
     __int128 aligned = coef * num_pow10_128[diff], sum;
     if (__builtin_add_overflow(acc->small_sum, aligned, &sum)) {
@@ -118,13 +125,24 @@ static bool num_accum_add_small(sql_numeric_accum *acc, __int128 coef, int32_t s
     return true;
 }
 
+bool sql_numeric_accum_add_scaled(sql_numeric_accum *acc, int64_t coef, int32_t dscale,
+                                  rt_err *err) {
+    acc->count++;
+    acc->dscale = num_max32(acc->dscale, dscale);
+    __int128 sum;
+    /* a column of one scale: one 128-bit add (the general path rescales) */
+    if (dscale == acc->small_scale && !__builtin_add_overflow(acc->small_sum, coef, &sum)) {
+        acc->small_sum = sum;
+        return true;
+    }
+    return num_accum_add_small(acc, coef, dscale, err);
+}
+
 bool sql_numeric_accum_add(sql_numeric_accum *acc, sql_bytes num, rt_err *err) {
     int64_t coef;
     int32_t dscale;
     if (num_short_get(num, &coef, &dscale)) {
-        acc->count++;
-        acc->dscale = num_max32(acc->dscale, dscale);
-        return num_accum_add_small(acc, coef, dscale, err);
+        return sql_numeric_accum_add_scaled(acc, coef, dscale, err);
     }
     num_view v;
     num_view_init(&v, num);
@@ -215,4 +233,60 @@ bool sql_numeric_accum_avg(sql_numeric_accum *acc, rt_arena *arena, sql_bytes *o
     uint8_t count_buf[SQL_NUMERIC_INT64_BYTES_MAX];
     sql_bytes count = {count_buf, sql_numeric_from_int64_buf(acc->count, count_buf)};
     return sql_numeric_div(arena, sum, count, out, err);
+}
+
+/* The fixed part of a flat accumulator; the positive then the negative digits follow. */
+typedef struct num_accum_flat {
+    __int128 small_sum;
+    int64_t count, nan_count, pinf_count, ninf_count;
+    int32_t dscale, small_scale, ndigits, weight;
+    uint32_t uncarried;
+} num_accum_flat;
+
+uint32_t sql_numeric_accum_flat_len(const sql_numeric_accum *acc) {
+    return (uint32_t)(sizeof(num_accum_flat) + 2u * (size_t)acc->ndigits * sizeof(uint32_t));
+}
+
+void sql_numeric_accum_flatten(const sql_numeric_accum *acc, uint8_t *buf) {
+    num_accum_flat h;
+    memset(&h, 0, sizeof h); /* no padding bytes of the stack go over the wire */
+    h.small_sum = acc->small_sum;
+    h.count = acc->count;
+    h.nan_count = acc->nan_count;
+    h.pinf_count = acc->pinf_count;
+    h.ninf_count = acc->ninf_count;
+    h.dscale = acc->dscale;
+    h.small_scale = acc->small_scale;
+    h.ndigits = acc->ndigits;
+    h.weight = acc->weight;
+    h.uncarried = acc->uncarried;
+    memcpy(buf, &h, sizeof h);
+    size_t digits = (size_t)acc->ndigits * sizeof(uint32_t);
+    if (digits > 0) {
+        memcpy(buf + sizeof h, acc->pos, digits);
+        memcpy(buf + sizeof h + digits, acc->neg, digits);
+    }
+}
+
+bool sql_numeric_accum_merge_flat(sql_numeric_accum *acc, const uint8_t *flat, uint32_t *used,
+                                  rt_err *err) {
+    num_accum_flat h;
+    memcpy(&h, flat, sizeof h);
+    RT_ASSERT(h.ndigits >= 0);
+    sql_numeric_accum other = {.arena = acc->arena, .count = h.count,
+                               .nan_count = h.nan_count, .pinf_count = h.pinf_count,
+                               .ninf_count = h.ninf_count, .dscale = h.dscale,
+                               .small_scale = h.small_scale, .small_sum = h.small_sum,
+                               .ndigits = h.ndigits, .cap = h.ndigits, .weight = h.weight,
+                               .uncarried = h.uncarried};
+    size_t digits = (size_t)h.ndigits * sizeof(uint32_t);
+    if (digits > 0) { /* aligned copies for sql_numeric_accum_merge */
+        other.pos = rt_arena_alloc(acc->arena, digits);
+        other.neg = rt_arena_alloc(acc->arena, digits);
+        if (other.pos == NULL || other.neg == NULL) return rt_arena_fail(acc->arena, err);
+        memcpy(other.pos, flat + sizeof h, digits);
+        memcpy(other.neg, flat + sizeof h + digits, digits);
+    }
+    *used = (uint32_t)(sizeof h + 2u * digits);
+    return sql_numeric_accum_merge(acc, &other, err);
 }

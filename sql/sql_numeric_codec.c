@@ -21,13 +21,9 @@ uint32_t num_short_put(uint8_t *buf, int64_t coef, int32_t dscale) {
     uint64_t u = (uint64_t)coef;
     uint32_t n = 0;
     if (coef != 0) { /* fewest bytes whose sign extension gives the value back */
-        n = 8;
-        while (n > 1) {
-            uint8_t top = (uint8_t)(u >> (8 * (n - 1)));
-            uint8_t next = (uint8_t)(u >> (8 * (n - 2)));
-            if (!((top == 0x00 && !(next & 0x80)) || (top == 0xFF && (next & 0x80)))) break;
-            n--;
-        }
+        uint64_t mag = coef < 0 ? ~u : u; /* the bits below the sign */
+        uint32_t bits = mag != 0 ? 64u - (uint32_t)__builtin_clzll(mag) : 0u;
+        n = bits / 8u + 1u; /* those bits and a sign bit */
     }
     buf[0] = (uint8_t)dscale;
     for (uint32_t i = 0; i < n; i++) buf[1 + i] = (uint8_t)(u >> (8 * i));

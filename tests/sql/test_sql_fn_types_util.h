@@ -124,6 +124,11 @@ static const char *tft_agg(const char *name, const tf_arg *rows, uint32_t nrows)
     if (d->merge != NULL && nrows > 1) {
         void *a = tft_agg_state(d, &c, rows, 0, nrows / 2, &ok);
         void *b = ok ? tft_agg_state(d, &c, rows, nrows / 2, nrows, &ok) : NULL;
+        if (ok && d->flatten != NULL) { /* what a shard sends, as the executor does */
+            sql_bytes flat;
+            ok = d->flatten(&c, b, &flat);
+            b = ok ? (void *)flat.ptr : NULL;
+        }
         if (ok) ok = d->merge(&c, a, b);
         const char *merged = ok ? tft_agg_final(d, &c, a) : tf_error(&err);
         if (strcmp(merged, whole) != 0) {
