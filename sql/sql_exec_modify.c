@@ -294,6 +294,24 @@ static void sql_insert_job_free(void *arg) {
     job->returning.arena = NULL;
 }
 
+/* The row lock an UPDATE takes, as PostgreSQL's: FOR NO KEY UPDATE unless it sets a column of
+ * the primary key or of a unique index (what a foreign key may reference, which FOR KEY SHARE
+ * lockers guard); then FOR UPDATE, as DELETE (set NULL). */
+static eng_lock_mode sql_update_lock_mode(const eng_table *t, sql_expr *const *set) {
+    if (set == NULL) return ENG_LOCK_FOR_UPDATE;
+    for (uint32_t k = 0; k < t->pk_count; k++) {
+        if (set[t->pk_attnums[k] - 1] != NULL) return ENG_LOCK_FOR_UPDATE;
+    }
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        const eng_index *ix = &t->indexes[i];
+        if (!ix->unique || ix->predicate_text != NULL) continue;
+        for (uint32_t c = 0; c < ix->column_count; c++) {
+            if (set[ix->attnums[c] - 1] != NULL) return ENG_LOCK_FOR_UPDATE;
+        }
+    }
+    return ENG_LOCK_FOR_NO_KEY_UPDATE;
+}
+
 /* ON CONFLICT DO UPDATE: lock the existing row, compute SET over (existing ++ excluded). */
 static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *part, eng_tx *tx,
                                 uint32_t slot, const sql_value *excluded, rt_arena *arena,
@@ -301,8 +319,9 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
     const eng_table *t = p->modify.table;
     uint32_t newer;
     for (;;) {
-        eng_lock_result lr = eng_part_lock(part, tx, slot, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK,
-                                           &newer, x->err);
+        eng_lock_result lr = eng_part_lock(part, tx, slot,
+                                           sql_update_lock_mode(t, p->modify.conflict_set),
+                                           ENG_WAIT_BLOCK, &newer, x->err);
         if (lr == ENG_LOCKED) break;
         if (lr == ENG_MOVED) {
             slot = newer;
@@ -761,10 +780,11 @@ static sql_batch *sql_update_row_batch(rt_arena *arena, const sql_plan *p, eng_p
  * means the row is gone or no longer qualifies: skip it. */
 static bool sql_update_lock(sql_exec_ctx *x, const sql_plan *p, eng_part *part, uint32_t partno,
                             eng_tx *tx, uint32_t *slot, sql_batch **row_batch, rt_arena *arena) {
+    eng_lock_mode mode = sql_update_lock_mode(p->modify.table,
+                                              p->kind == SQL_P_UPDATE ? p->modify.set : NULL);
     for (;;) {
         uint32_t newer;
-        eng_lock_result lr = eng_part_lock(part, tx, *slot, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK,
-                                           &newer, x->err);
+        eng_lock_result lr = eng_part_lock(part, tx, *slot, mode, ENG_WAIT_BLOCK, &newer, x->err);
         if (lr == ENG_LOCKED) return true;
         if (lr != ENG_MOVED) return false;
         *slot = newer;
@@ -835,7 +855,7 @@ static void sql_update_move_run(void *arg) {
  * that exists there is 23505 like any update's. */
 static bool sql_update_move(sql_exec_ctx *x, const eng_table *t, eng_part *part, eng_tx *tx,
                             uint32_t slot, uint32_t target, const sql_value *vals) {
-    if (!eng_part_delete(part, tx, slot, x->err)) return false;
+    if (!eng_part_delete(part, tx, slot, true, x->err)) return false;
     sql_update_move_job job = {.x = x, .table = t, .row = vals, .partno = target};
     uint32_t shard = eng_partition_owner(target, eng_shard_count());
     if (!rt_run_on(shard, sql_update_move_run, &job, x->err)) return false;
@@ -864,7 +884,7 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
     if (vals == NULL) return rt_arena_fail(arena, x->err);
     for (uint32_t c = 0; c < t->column_count; c++) sql_vec_get(&row->cols[c], 0, &vals[c]);
     if (p->kind == SQL_P_DELETE) {
-        if (!eng_part_delete(part, tx, slot, x->err) ||
+        if (!eng_part_delete(part, tx, slot, false, x->err) ||
             !sql_update_companions(x, t, row, NULL, arena) ||
             (u->fk && !sql_fk_note(x, t, vals, NULL))) {
             return false;
