@@ -327,6 +327,8 @@ static void script_key_share_chain(capture *a, capture *b) {
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "SELECT id FROM ks WHERE id = 6 FOR KEY SHARE", "id\n6\nSELECT 1\n");
     expect(b, "UPDATE ks SET v = 66 WHERE id = 6", "UPDATE 1\n");
+    expect(a, "SELECT count(*) FROM ks", "count\n10\nSELECT 1\n"); /* a newer snapshot */
+    expect(b, "VACUUM ks", "VACUUM\n"); /* keeps the version A's lock is on */
     expect(c, "DELETE FROM ks WHERE id = 6", TIMEOUT_ERR);
     expect(c, "SELECT id, v FROM ks WHERE id = 6 FOR UPDATE NOWAIT", NOWAIT_ERR("ks"));
     expect(a, "COMMIT", "COMMIT\n");
