@@ -11,7 +11,8 @@
  * sessions running ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1 each get another row and leave
  * the rest unlocked; a row updated meanwhile is returned as its newest version, one updated
  * out of the WHERE is replaced by the next. The four strengths conflict as PostgreSQL's table
- * says (KEY SHARE lets a non-key UPDATE through, also the KEY SHARE a foreign-key check takes
+ * says (KEY SHARE lets an UPDATE that changes no key value through, also the KEY SHARE a
+ * foreign-key check takes
  * on the parent row, and still holds the key after that update committed), and a row an UPDATE
  * moved to another partition is 40001 for a concurrent locker. Every expected output was
  * checked against PostgreSQL 15 with the same sessions.
@@ -296,6 +297,10 @@ static void script_key_share(capture *a, capture *b) {
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "SELECT id FROM ks WHERE id = 3 FOR KEY SHARE", "id\n3\nSELECT 1\n");
     expect(b, "UPDATE ks SET v = v + 1 WHERE id = 3", "UPDATE 1\n");
+    /* Key columns set to the values they have: still no key change (PostgreSQL decides by
+     * the values, as ORMs that write every column rely on). */
+    expect(b, "UPDATE ks SET id = 3, u = u, v = 30 WHERE id = 3", "UPDATE 1\n");
+    expect(b, "UPDATE ks SET id = id + 0, u = 4 - 1 WHERE id = 3", "UPDATE 1\n");
     expect(b, "UPDATE ks SET u = 33 WHERE id = 3", TIMEOUT_ERR);
     expect(b, "UPDATE ks SET id = 33 WHERE id = 3", TIMEOUT_ERR);
     expect(b, "DELETE FROM ks WHERE id = 3", TIMEOUT_ERR);
