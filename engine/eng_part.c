@@ -150,6 +150,7 @@ static void eng_chunk_free(const eng_part_col *pc, eng_chunk *ch, uint32_t used)
 
 void eng_part_destroy(eng_part *p) {
     if (p == NULL) return;
+    eng_tx_share_forget_part(p);
     for (uint32_t g = 0; g < p->rg_count; g++) {
         eng_rowgroup *rg = p->rgs[g];
         for (uint32_t c = 0; c < rg->ncols; c++) {

@@ -91,10 +91,31 @@ const eng_btree *eng_part_pk_index(const eng_part *p);
 const eng_btree *eng_part_index(const eng_part *p, uint32_t index_oid);
 
 /* ---- writing (within a transaction) ---- */
+/* PostgreSQL's four row-lock strengths, weakest first. An UPDATE that changes no key column
+ * (primary key or unique index) takes NO KEY UPDATE; DELETE and key-changing UPDATE take
+ * UPDATE; foreign-key checks take KEY SHARE on the referenced row. */
 typedef enum eng_lock_mode {
-    ENG_LOCK_FOR_UPDATE = 1, /* UPDATE, DELETE, SELECT FOR UPDATE / NO KEY UPDATE */
-    ENG_LOCK_FOR_SHARE,      /* SELECT FOR SHARE / KEY SHARE */
+    ENG_LOCK_FOR_KEY_SHARE = 1,
+    ENG_LOCK_FOR_SHARE,
+    ENG_LOCK_FOR_NO_KEY_UPDATE,
+    ENG_LOCK_FOR_UPDATE,
 } eng_lock_mode;
+/* The conflict table: KEY SHARE conflicts with UPDATE only; SHARE with both updates; NO KEY
+ * UPDATE with SHARE and both updates; UPDATE with everything. (A transaction never conflicts
+ * with itself.) */
+static inline bool eng_lock_conflicts(eng_lock_mode a, eng_lock_mode b) {
+    static const bool table[5][5] = {
+        [ENG_LOCK_FOR_KEY_SHARE] = {[ENG_LOCK_FOR_UPDATE] = true},
+        [ENG_LOCK_FOR_SHARE] = {[ENG_LOCK_FOR_NO_KEY_UPDATE] = true, [ENG_LOCK_FOR_UPDATE] = true},
+        [ENG_LOCK_FOR_NO_KEY_UPDATE] = {[ENG_LOCK_FOR_SHARE] = true,
+                                        [ENG_LOCK_FOR_NO_KEY_UPDATE] = true,
+                                        [ENG_LOCK_FOR_UPDATE] = true},
+        [ENG_LOCK_FOR_UPDATE] = {[ENG_LOCK_FOR_KEY_SHARE] = true, [ENG_LOCK_FOR_SHARE] = true,
+                                 [ENG_LOCK_FOR_NO_KEY_UPDATE] = true,
+                                 [ENG_LOCK_FOR_UPDATE] = true},
+    };
+    return table[a][b];
+}
 typedef enum eng_lock_wait { ENG_WAIT_BLOCK = 0, ENG_WAIT_SKIP, ENG_WAIT_NOWAIT } eng_lock_wait;
 typedef enum eng_lock_result {
     ENG_LOCKED = 1,  /* the version is ours to update or delete */
@@ -105,8 +126,11 @@ typedef enum eng_lock_result {
 } eng_lock_result;
 
 /* Locks a version the transaction saw, for update/delete or FOR UPDATE/SHARE. May park the fiber
- * while another transaction holds it (READ COMMITTED waits, then reports MOVED/GONE so the
- * executor re-checks its WHERE on the newest version; REPEATABLE READ reports 40001). */
+ * while another transaction holds a conflicting lock (READ COMMITTED waits, then reports
+ * MOVED/GONE so the executor re-checks its WHERE on the newest version; REPEATABLE READ reports
+ * 40001). A row that a committed UPDATE moved to another partition is 40001 under either (as
+ * PostgreSQL's "tuple to be locked was already moved to another partition"). A stronger lock
+ * of the same transaction upgrades its weaker one. */
 eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
                               eng_lock_wait wait, uint32_t *newer, rt_err *err);
 
@@ -124,8 +148,9 @@ eng_insert_result eng_part_insert(eng_part *p, eng_tx *tx, const sql_value *row,
 /* Writes a new version of the row at `locked_slot` (locked by tx) with the values of `row`. */
 bool eng_part_update(eng_part *p, eng_tx *tx, uint32_t locked_slot, const sql_value *row,
                      uint32_t *new_slot, rt_err *err);
-/* Deletes the row at `locked_slot` (locked by tx). */
-bool eng_part_delete(eng_part *p, eng_tx *tx, uint32_t locked_slot, rt_err *err);
+/* Deletes the row at `locked_slot` (locked by tx FOR UPDATE). `moved`: the row goes to another
+ * partition (an UPDATE of its primary key), which concurrent lockers are told (40001). */
+bool eng_part_delete(eng_part *p, eng_tx *tx, uint32_t locked_slot, bool moved, rt_err *err);
 
 /* ---- finishing versions (eng_tx.c) ---- */
 void eng_part_set_begin(eng_part *p, uint32_t slot, uint64_t stamp);

@@ -242,6 +242,14 @@ static eng_lock_result eng_lock_moved(eng_part *p, eng_tx *tx, uint32_t slot, ui
                    "could not serialize access due to concurrent update");
         return ENG_LOCK_FAILED;
     }
+    if (eng_tx_share_moved(p, slot)) {
+        /* Its newest version is in another partition, where this statement's scan of this
+         * partition cannot follow it: PostgreSQL gives up the same way. */
+        rt_err_set(err, SQLSTATE_SERIALIZATION_FAILURE,
+                   "tuple to be locked was already moved to another partition due to "
+                   "concurrent update");
+        return ENG_LOCK_FAILED;
+    }
     eng_codec_w key;
     eng_w_init(&key);
     if (!eng_part_key_of(p, slot, &key, err)) {
@@ -269,42 +277,78 @@ static eng_lock_result eng_lock_wait_for(eng_tx *tx, uint64_t holder, eng_lock_w
     return eng_tx_wait(tx, holder, err) ? ENG_LOCKED : ENG_LOCK_FAILED;
 }
 
-/* A shared lock on a version nobody holds exclusively: one more holder. */
-static eng_lock_result eng_lock_share(eng_part *p, eng_tx *tx, uint32_t slot, rt_err *err) {
-    return eng_tx_share_add(tx, p, slot, err) ? ENG_LOCKED : ENG_LOCK_FAILED;
+/* The strength of the exclusive holder an end stamp names (a lock or a write). */
+static eng_lock_mode eng_lock_held_mode(uint64_t end) {
+    return eng_stamp_is_key(end) ? ENG_LOCK_FOR_UPDATE : ENG_LOCK_FOR_NO_KEY_UPDATE;
 }
 
-/* Exclusive (FOR UPDATE, and every write) or shared (FOR SHARE / KEY SHARE): an exclusive lock
- * is the version's end stamp; shared holders are kept beside it (eng_tx_share.c). Exclusive
- * waits for the other holders of either kind; shared waits only for an exclusive holder. */
-eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
-                              eng_lock_wait wait, uint32_t *newer, rt_err *err) {
+typedef enum eng_end_state {
+    ENG_END_FREE = 1,  /* no exclusive holder, or one `mode` does not conflict with */
+    ENG_END_MINE,      /* tx holds it exclusively already, at least as strongly */
+    ENG_END_UPGRADE,   /* tx holds it FOR NO KEY UPDATE and asks FOR UPDATE */
+    ENG_END_DONE,      /* the answer is in *result */
+} eng_end_state;
+
+/* What the end stamp of the version says to a locker of strength `mode`; waits (as `wait`
+ * says) for a conflicting running holder, then looks again. */
+static eng_end_state eng_lock_end(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
+                                  eng_lock_wait wait, uint32_t *newer,
+                                  eng_lock_result *result, rt_err *err) {
     eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);
     for (;;) {
         uint64_t e = rg->end[off];
-        if (e != ENG_TS_INF) {
-            if (eng_stamp_is_txn(e) && eng_stamp_same_txn(e, tx->stamp)) {
-                return eng_stamp_is_lock(e) ? ENG_LOCKED : ENG_GONE;
-            }
-            uint64_t ts = eng_stamp_is_txn(e) ? eng_stamp_resolve(e) : e;
-            if (ts == 0) { /* another transaction holds it */
-                eng_lock_result r = eng_lock_wait_for(tx, e, wait, err);
-                if (r != ENG_LOCKED) return r;
-                continue;
-            }
-            if (ts != ENG_TS_INF && !eng_stamp_is_lock(e)) {
-                return eng_lock_moved(p, tx, slot, newer, err);
-            }
-            /* aborted, or only locked by a finished transaction: free */
+        if (e == ENG_TS_INF) return ENG_END_FREE;
+        if (eng_stamp_same_txn(e, tx->stamp)) {
+            if (!eng_stamp_is_lock(e)) break; /* we updated or deleted it ourselves */
+            if (mode <= eng_lock_held_mode(e) || mode <= ENG_LOCK_FOR_SHARE) return ENG_END_MINE;
+            return ENG_END_UPGRADE;
         }
-        if (mode == ENG_LOCK_FOR_SHARE) return eng_lock_share(p, tx, slot, err);
-        uint64_t holder = eng_tx_share_other(tx, p, slot);
+        uint64_t ts = eng_stamp_is_txn(e) ? eng_stamp_resolve(e) : e;
+        if (ts == 0) { /* another transaction holds it */
+            if (!eng_lock_conflicts(mode, eng_lock_held_mode(e))) return ENG_END_FREE;
+            *result = eng_lock_wait_for(tx, e, wait, err);
+            if (*result != ENG_LOCKED) return ENG_END_DONE;
+            continue;
+        }
+        if (ts != ENG_TS_INF && !eng_stamp_is_lock(e)) {
+            *result = eng_lock_moved(p, tx, slot, newer, err);
+            return ENG_END_DONE;
+        }
+        return ENG_END_FREE; /* aborted, or only locked by a finished transaction */
+    }
+    *result = ENG_GONE;
+    return ENG_END_DONE;
+}
+
+/* An exclusive lock (FOR UPDATE, FOR NO KEY UPDATE, and every write) is the version's end
+ * stamp, its strength in ENG_STAMP_KEY_BIT; shared locks (FOR SHARE / KEY SHARE) are kept
+ * beside it (eng_tx_share.c). A locker waits for every running holder of either kind whose
+ * strength conflicts with its own. */
+eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
+                              eng_lock_wait wait, uint32_t *newer, rt_err *err) {
+    eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    eng_end_state st;
+    for (;;) {
+        eng_lock_result r = ENG_LOCKED;
+        st = eng_lock_end(p, tx, slot, mode, wait, newer, &r, err);
+        if (st == ENG_END_DONE) return r;
+        if (st == ENG_END_MINE) return ENG_LOCKED;
+        if (mode <= ENG_LOCK_FOR_SHARE) {
+            return eng_tx_share_add(tx, p, slot, mode, err) ? ENG_LOCKED : ENG_LOCK_FAILED;
+        }
+        uint64_t holder = eng_tx_share_conflict(tx, p, slot, mode);
         if (holder == 0) break;
-        eng_lock_result r = eng_lock_wait_for(tx, holder, wait, err);
+        r = eng_lock_wait_for(tx, holder, wait, err);
         if (r != ENG_LOCKED) return r;
     }
-    rg->end[off] = eng_tx_stamp_now(tx) | ENG_STAMP_LOCK_BIT;
+    uint64_t key = mode == ENG_LOCK_FOR_UPDATE ? ENG_STAMP_KEY_BIT : 0;
+    if (st == ENG_END_UPGRADE) { /* logged when first locked */
+        rg->end[off] |= key;
+        return ENG_LOCKED;
+    }
+    rg->end[off] = eng_tx_stamp_now(tx) | ENG_STAMP_LOCK_BIT | key;
     if (!eng_tx_log_write(tx, p, slot, ENG_W_LOCK, err)) {
         rg->end[off] = ENG_TS_INF;
         return ENG_LOCK_FAILED;
@@ -314,20 +358,25 @@ eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_m
 
 /* ---- update and delete ---- */
 
-static bool eng_part_end_locked(eng_part *p, eng_tx *tx, uint32_t slot, rt_err *err) {
+/* Ends a version tx locked; the write keeps the lock's strength (KEY_BIT), which `key` says
+ * it must have (a delete or a key change: FOR UPDATE). */
+static bool eng_part_end_locked(eng_part *p, eng_tx *tx, uint32_t slot, bool key, rt_err *err) {
     eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);
-    RT_ASSERT(eng_stamp_is_lock(rg->end[off]));
-    RT_ASSERT(eng_stamp_same_txn(rg->end[off], tx->stamp));
-    rg->end[off] = eng_tx_stamp_now(tx);
+    uint64_t e = rg->end[off];
+    RT_ASSERT(eng_stamp_is_lock(e));
+    RT_ASSERT(eng_stamp_same_txn(e, tx->stamp));
+    RT_ASSERT(!key || eng_stamp_is_key(e));
+    rg->end[off] = eng_tx_stamp_now(tx) | (e & ENG_STAMP_KEY_BIT);
     return eng_tx_log_write(tx, p, slot, ENG_W_END, err);
 }
 
-bool eng_part_delete(eng_part *p, eng_tx *tx, uint32_t locked_slot, rt_err *err) {
+bool eng_part_delete(eng_part *p, eng_tx *tx, uint32_t locked_slot, bool moved, rt_err *err) {
     eng_codec_w key;
     eng_w_init(&key);
     bool ok = eng_part_key_of(p, locked_slot, &key, err) &&
-              eng_part_end_locked(p, tx, locked_slot, err);
+              eng_part_end_locked(p, tx, locked_slot, true, err);
+    if (ok && moved) eng_tx_share_set_moved(p, locked_slot, true);
     if (ok) {
         eng_redo_delete(tx, p, key.buf, (uint32_t)key.len);
         eng_part_live_add(p, -1);
@@ -356,7 +405,7 @@ bool eng_part_update(eng_part *p, eng_tx *tx, uint32_t locked_slot, const sql_va
         else if (st == ENG_KEY_TAKEN) ok = eng_unique_violation(p, err);
         older = newest;
     }
-    ok = ok && eng_part_end_locked(p, tx, locked_slot, err) &&
+    ok = ok && eng_part_end_locked(p, tx, locked_slot, !same, err) &&
          eng_part_add_version(p, tx, row, rowid, older, new_slot, err) &&
          eng_btree_put(p->pk, new_key.buf, (uint32_t)new_key.len, *new_slot, NULL, err);
     if (ok) {

@@ -201,10 +201,12 @@ static void eng_tx_undo(eng_tx *tx, uint32_t from) {
         case ENG_W_INSERT: eng_part_undo_insert(w->part, w->slot); break;
         case ENG_W_END:
             if (eng_tx_owns_end(tx, e, false)) {
-                /* Back to the lock this statement took before ending it (undone next). */
-                eng_part_set_end(w->part, w->slot, eng_stamp_txn(tx->id.slot, tx->id.generation,
-                                                                 w->command) |
-                                                       ENG_STAMP_LOCK_BIT);
+                /* Back to the lock this statement took before ending it (undone next), of the
+                 * same strength; a move to another partition is undone too. */
+                eng_part_set_end(w->part, w->slot,
+                                 eng_stamp_txn(tx->id.slot, tx->id.generation, w->command) |
+                                     ENG_STAMP_LOCK_BIT | (e & ENG_STAMP_KEY_BIT));
+                eng_tx_share_set_moved(w->part, w->slot, false);
             }
             break;
         case ENG_W_LOCK:

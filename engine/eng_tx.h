@@ -4,7 +4,8 @@
  *          its redo records for this shard's WAL.
  * Core:    the shard it belongs to (asserted).
  * Shared:  FOR SHARE / KEY SHARE holders of a version live beside it (eng_tx_share.c), any
- *          number at once; writers and FOR UPDATE wait for each of them in turn.
+ *          number at once; lockers of a conflicting strength (eng_lock_conflicts) wait for each
+ *          of them in turn. The same table marks versions an UPDATE moved to another partition.
  * Waits:   a writer that meets a version locked by another live transaction parks on this
  *          shard until that transaction finishes here (eng_tx_wait), polling every
  *          ENG_TX_WAIT_POLL_NS for its own cancellation, lock_timeout and the deadlock
@@ -86,13 +87,26 @@ void eng_tx_forget(eng_tx *tx);
 /* Wakes fibers of this shard waiting for transaction `id` (its outcome is now known). */
 void eng_tx_wake_waiters(eng_txn_id id);
 /* ---- shared row locks (eng_tx_share.c): several holders per version ---- */
-/* Records tx as a holder of a shared lock on (p, slot) (once; logged as ENG_W_SHARE). */
-bool eng_tx_share_add(eng_tx *tx, eng_part *p, uint32_t slot, rt_err *err);
-/* The stamp of a running holder other than tx, 0 if none: a writer waits for it. */
-uint64_t eng_tx_share_other(const eng_tx *tx, const eng_part *p, uint32_t slot);
-bool eng_tx_share_held(const eng_tx *tx, const eng_part *p, uint32_t slot);
+/* Records tx as a holder of a KEY SHARE or SHARE lock on (p, slot) (once, logged as
+ * ENG_W_SHARE; a second request of the same transaction keeps the stronger mode). */
+bool eng_tx_share_add(eng_tx *tx, eng_part *p, uint32_t slot, eng_lock_mode mode, rt_err *err);
+/* The stamp of a running holder other than tx whose shared lock conflicts with `mode`, on the
+ * version at `slot` or an older version of the same row (a KEY SHARE lock taken on a version a
+ * NO KEY UPDATE then replaced still guards the key), 0 if none: the locker waits for it. */
+uint64_t eng_tx_share_conflict(const eng_tx *tx, const eng_part *p, uint32_t slot,
+                               eng_lock_mode mode);
 /* Drops tx's shared lock (commit, abort, ROLLBACK TO). */
 void eng_tx_share_remove(const eng_tx *tx, const eng_part *p, uint32_t slot);
+/* Whether some transaction holds a shared lock on the version (vacuum keeps it meanwhile). */
+bool eng_tx_share_pinned(const eng_part *p, uint32_t slot);
+/* Marks (or unmarks, when the move is undone) a version deleted by an UPDATE that moved the
+ * row to another partition. */
+void eng_tx_share_set_moved(const eng_part *p, uint32_t slot, bool moved);
+bool eng_tx_share_moved(const eng_part *p, uint32_t slot);
+/* Vacuum took the slot: whatever the table knew of it goes. */
+void eng_tx_share_forget(const eng_part *p, uint32_t slot);
+/* The partition is destroyed: every entry of it on this shard goes. */
+void eng_tx_share_forget_part(const eng_part *p);
 
 /* True if the participant wrote anything (needs WAL and 2PC participation). */
 static inline bool eng_tx_has_writes(const eng_tx *tx) { return tx->write_count > 0; }

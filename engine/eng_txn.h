@@ -7,7 +7,9 @@
  * Versions: every row version carries `begin` and `end` stamps (uint64). A stamp below
  *          ENG_STAMP_TXN_BIT is a commit timestamp; ENG_TS_INF means "not ended"; a stamp with
  *          ENG_STAMP_TXN_BIT names a transaction (slot, generation, command id) whose outcome
- *          decides. After the outcome is known the owning shard rewrites such stamps ("stamping"),
+ *          decides; an end stamp naming one may carry ENG_STAMP_LOCK_BIT (it only locks) and
+ *          ENG_STAMP_KEY_BIT (its holder deletes the row or changes its key: FOR UPDATE
+ *          strength; without it FOR NO KEY UPDATE, which FOR KEY SHARE lockers share). After the outcome is known the owning shard rewrites such stamps ("stamping"),
  *          and only then is the slot freed, so a stamp never names a reused slot.
  * Commit:  state ACTIVE -> PRECOMMIT -> COMMITTED(ts) where ts = ++counter. A reader whose
  *          snapshot is >= ts always finds PRECOMMIT or COMMITTED (the state is written before the
@@ -30,11 +32,12 @@
 
 #define ENG_STAMP_TXN_BIT (1ull << 63)
 #define ENG_STAMP_LOCK_BIT (1ull << 62)      /* an end stamp that only locks (FOR UPDATE) */
+#define ENG_STAMP_KEY_BIT (1ull << 61)       /* its holder may change the key (FOR UPDATE) */
 #define ENG_TS_INF (ENG_STAMP_LOCK_BIT - 1)  /* "not ended" / never visible as a begin */
 #define ENG_TS_FROZEN 1ull                    /* committed before anything else (recovery) */
 
-/* A transaction stamp: TXN_BIT | LOCK_BIT | generation:22 | command:20 | slot:20. */
-#define ENG_GENERATION_MASK 0x3fffffu
+/* A transaction stamp: TXN_BIT | LOCK_BIT | KEY_BIT | generation:21 | command:20 | slot:20. */
+#define ENG_GENERATION_MASK 0x1fffffu
 static inline uint64_t eng_stamp_txn(uint32_t slot, uint32_t generation, uint32_t command) {
     return ENG_STAMP_TXN_BIT | ((uint64_t)(generation & ENG_GENERATION_MASK) << 40) |
            ((uint64_t)(command & 0xfffffu) << 20) | (uint64_t)(slot & 0xfffffu);
@@ -44,6 +47,10 @@ static inline bool eng_stamp_is_lock(uint64_t stamp) {
            (ENG_STAMP_TXN_BIT | ENG_STAMP_LOCK_BIT);
 }
 static inline bool eng_stamp_is_txn(uint64_t stamp) { return (stamp & ENG_STAMP_TXN_BIT) != 0; }
+static inline bool eng_stamp_is_key(uint64_t stamp) {
+    return (stamp & (ENG_STAMP_TXN_BIT | ENG_STAMP_KEY_BIT)) ==
+           (ENG_STAMP_TXN_BIT | ENG_STAMP_KEY_BIT);
+}
 static inline uint32_t eng_stamp_slot(uint64_t stamp) { return (uint32_t)(stamp & 0xfffffu); }
 static inline uint32_t eng_stamp_command(uint64_t stamp) {
     return (uint32_t)((stamp >> 20) & 0xfffffu);

@@ -41,6 +41,12 @@ static bool vac_dead(uint64_t begin, uint64_t end, uint64_t horizon) {
     return end <= horizon;
 }
 
+/* vac_dead for the version at `slot`: a version some transaction still holds a KEY SHARE
+ * lock on stays (later lockers of the row look for that lock along the chain). */
+static bool vac_dead_slot(const vac_pass *v, uint32_t slot, uint64_t begin, uint64_t end) {
+    return vac_dead(begin, end, v->horizon) && !eng_tx_share_pinned(v->p, slot);
+}
+
 static void vac_dying_add(vac_pass *v, uint32_t slot) {
     if (v->ndying == v->dying_cap) {
         v->dying_cap = v->dying_cap == 0 ? 256 : v->dying_cap * 2;
@@ -55,6 +61,7 @@ static void vac_take(vac_pass *v, uint32_t slot) {
     eng_part_index_remove(v->p, slot, &v->key);
     if (eng_part_ann_release(v->p, slot)) v->graph_work = true;
     eng_part_set_begin(v->p, slot, ENG_TS_INF);
+    eng_tx_share_forget(v->p, slot); /* a mark of a move away */
     vac_dying_add(v, slot);
 }
 
@@ -74,7 +81,7 @@ static void vac_chain(vac_pass *v, uint32_t slot) {
         eng_part_stamps(p, cur, &b, &e);
         RT_ASSERT(!eng_slot_taken_by_vacuum(e)); /* taken slots are in no chain */
         uint32_t older = eng_part_older(p, cur);
-        if (!vac_dead(b, e, v->horizon)) {
+        if (!vac_dead_slot(v, cur, b, e)) {
             newer = cur;
             cur = older;
             continue;
@@ -107,7 +114,7 @@ static void vac_sweep(vac_pass *v) {
             if (e == ENG_STAMP_LEFT) {
                 vac_dying_add(v, slot);
                 v->graph_work = true; /* its node may still be in a graph */
-            } else if (vac_dead(b, e, v->horizon)) {
+            } else if (vac_dead_slot(v, slot, b, e)) {
                 vac_chain(v, slot);
             } else if (!eng_slot_taken_by_vacuum(e) && !eng_stamp_is_txn(b) && b != ENG_TS_INF) {
                 if (e == ENG_TS_INF || eng_stamp_is_txn(e)) v->res->live++;

@@ -423,6 +423,7 @@ sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
     case SQL_P_FILTER: op = sql_op_alloc(x, p, &sql_filter_vt, sizeof(sql_op)); break;
     case SQL_P_PROJECT: op = sql_op_alloc(x, p, &sql_project_vt, sizeof(sql_op)); break;
     case SQL_P_LIMIT: op = sql_op_alloc(x, p, &sql_limit_vt, sizeof(sql_op_limit)); break;
+    case SQL_P_LOCKROWS: op = sql_op_new_lockrows(x, p); break;
     case SQL_P_APPEND: op = sql_op_new_append(x, p); break;
     case SQL_P_SORT: op = sql_op_new_sort(x, p); break;
     case SQL_P_DISTINCT: op = sql_op_new_distinct(x, p); break;

@@ -67,6 +67,25 @@ bool sql_exec_check_row(sql_exec_ctx *x, const sql_plan *p, const sql_value *row
 /* The partition a primary-key lookup plan names (*none: a NULL key, no row can match). */
 uint32_t sql_pk_partition(sql_exec_ctx *x, const sql_plan *p, bool *none);
 
+/* ---- row locks of SELECT ... FOR UPDATE / SHARE (sql_exec_scan.c) ---- */
+/* The transaction's participant on this shard, set up for this statement. */
+eng_tx *sql_lock_tx(sql_exec_ctx *x);
+/* Reads version `slot` into row r of `b` (the scan's columns, then its locator if any). */
+void sql_lock_read_row(const sql_plan *p, eng_part *part, uint32_t partno, uint32_t slot,
+                       sql_batch *b, uint32_t r);
+/* Locks version *slot_io, the one row r of `b` (laid out as scan `p`) came from. A version
+ * updated meanwhile by a committed transaction (READ COMMITTED) is followed to its newest
+ * version, which replaces row r (and *slot_io) if the filter still holds on it. *keep: the
+ * row is locked and stays (false: it was deleted meanwhile, no longer matches, or SKIP LOCKED
+ * met a lock). On the shard owning the partition. */
+bool sql_lock_row(sql_exec_ctx *x, eng_tx *tx, const sql_plan *p, eng_part *part,
+                  uint32_t partno, uint32_t *slot_io, sql_batch *b, uint32_t r,
+                  rt_arena *arena, bool *keep);
+/* A fragment's own context: the coordinator's, with its own arena and error. */
+void sql_frag_ctx(sql_exec_ctx *dst, const sql_exec_ctx *coord, rt_arena *arena, rt_err *err,
+                  const uint32_t *parts, uint32_t nparts);
+sql_op *sql_op_new_lockrows(sql_exec_ctx *x, const sql_plan *p);
+
 /* Allocates an operator of `size` bytes with the common header filled. */
 sql_op *sql_op_alloc(sql_exec_ctx *x, const sql_plan *p, const sql_op_vt *vt, size_t size);
 

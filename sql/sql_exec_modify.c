@@ -305,6 +305,58 @@ static void sql_insert_job_free(void *arg) {
     job->returning.arena = NULL;
 }
 
+/* Whether column `attnum` is a key column: of the primary key or of a unique index (what a
+ * foreign key may reference, which FOR KEY SHARE lockers guard). */
+static bool sql_update_is_key(const eng_table *t, uint16_t attnum) {
+    for (uint32_t k = 0; k < t->pk_count; k++) {
+        if (t->pk_attnums[k] == attnum) return true;
+    }
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        const eng_index *ix = &t->indexes[i];
+        if (!ix->unique || ix->predicate_text != NULL) continue;
+        for (uint32_t c = 0; c < ix->column_count; c++) {
+            if (ix->attnums[c] == attnum) return true;
+        }
+    }
+    return false;
+}
+
+/* The row lock ON CONFLICT DO UPDATE takes: FOR NO KEY UPDATE unless its SET names a key
+ * column; then FOR UPDATE, as DELETE (set NULL). */
+static eng_lock_mode sql_update_lock_mode(const eng_table *t, sql_expr *const *set) {
+    if (set == NULL) return ENG_LOCK_FOR_UPDATE;
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        if (set[c] != NULL && sql_update_is_key(t, (uint16_t)(c + 1))) return ENG_LOCK_FOR_UPDATE;
+    }
+    return ENG_LOCK_FOR_NO_KEY_UPDATE;
+}
+
+/* Whether an UPDATE's new values change a key column of the old row (`old`, full-row layout):
+ * PostgreSQL picks an UPDATE's lock by the values, so SET of a key column to the value it has
+ * keeps FOR NO KEY UPDATE. Compared by key encoding, as the indexes compare. */
+static bool sql_update_key_changed(const eng_table *t, sql_expr *const *set, const sql_batch *old,
+                                   const sql_value *vals) {
+    eng_codec_w a, b;
+    eng_w_init(&a);
+    eng_w_init(&b);
+    bool changed = false;
+    for (uint32_t c = 0; c < t->column_count && !changed; c++) {
+        if (set[c] == NULL || !sql_update_is_key(t, (uint16_t)(c + 1))) continue;
+        sql_value o;
+        sql_vec_get(&old->cols[c], 0, &o);
+        o.type_oid = t->columns[c].type_oid;
+        rt_err ignore;
+        rt_err_clear(&ignore);
+        a.len = b.len = 0;
+        changed = !eng_key_append(&a, &o, false, &ignore) ||
+                  !eng_key_append(&b, &vals[c], false, &ignore) || a.len != b.len ||
+                  memcmp(a.buf, b.buf, a.len) != 0;
+    }
+    rt_free(a.buf);
+    rt_free(b.buf);
+    return changed;
+}
+
 /* ON CONFLICT DO UPDATE: lock the existing row, compute SET over (existing ++ excluded). */
 static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *part, eng_tx *tx,
                                 uint32_t slot, const sql_value *excluded, rt_arena *arena,
@@ -312,8 +364,9 @@ static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *pa
     const eng_table *t = p->modify.table;
     uint32_t newer;
     for (;;) {
-        eng_lock_result lr = eng_part_lock(part, tx, slot, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK,
-                                           &newer, x->err);
+        eng_lock_result lr = eng_part_lock(part, tx, slot,
+                                           sql_update_lock_mode(t, p->modify.conflict_set),
+                                           ENG_WAIT_BLOCK, &newer, x->err);
         if (lr == ENG_LOCKED) break;
         if (lr == ENG_MOVED) {
             slot = newer;
@@ -838,10 +891,12 @@ static bool sql_update_lock(sql_exec_ctx *x, const sql_op_update *u, eng_part *p
                             const sql_batch *in, uint32_t r, rt_arena *arena) {
     const sql_plan *p = u->base.plan;
     const sql_expr *recheck = u->joined ? p->modify.where : u->scan->scan.filter;
+    /* An UPDATE that turns out to change a key upgrades to FOR UPDATE (sql_update_write). */
+    eng_lock_mode mode = p->kind == SQL_P_UPDATE ? ENG_LOCK_FOR_NO_KEY_UPDATE
+                                                 : ENG_LOCK_FOR_UPDATE;
     for (;;) {
         uint32_t newer;
-        eng_lock_result lr = eng_part_lock(part, tx, *slot, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK,
-                                           &newer, x->err);
+        eng_lock_result lr = eng_part_lock(part, tx, *slot, mode, ENG_WAIT_BLOCK, &newer, x->err);
         if (lr == ENG_LOCKED) return true;
         if (lr != ENG_MOVED) return false;
         *slot = newer;
@@ -910,7 +965,7 @@ static void sql_update_move_run(void *arg) {
  * that exists there is 23505 like any update's. */
 static bool sql_update_move(sql_exec_ctx *x, const eng_table *t, eng_part *part, eng_tx *tx,
                             uint32_t slot, uint32_t target, const sql_value *vals) {
-    if (!eng_part_delete(part, tx, slot, x->err)) return false;
+    if (!eng_part_delete(part, tx, slot, true, x->err)) return false;
     sql_update_move_job job = {.x = x, .table = t, .row = vals, .partno = target};
     uint32_t shard = eng_partition_owner(target, eng_shard_count());
     if (!rt_run_on(shard, sql_update_move_run, &job, x->err)) return false;
@@ -921,6 +976,49 @@ static bool sql_update_move(sql_exec_ctx *x, const eng_table *t, eng_part *part,
         sql_pk_violation(x, t, vals);
     }
     return false;
+}
+
+/* UPDATE of the locked row at `slot` (read into `row`; vals: its values, changed here). */
+static bool sql_update_write(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, eng_part *part,
+                             uint32_t partno, uint32_t slot, const sql_batch *row,
+                             sql_value *vals, rt_arena *arena) {
+    const sql_plan *p = u->base.plan;
+    const eng_table *t = p->modify.table;
+    sql_value *before = NULL;
+    if (u->fk) {
+        before = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+        if (before == NULL) return rt_arena_fail(arena, x->err);
+        memcpy(before, vals, sizeof(sql_value) * t->column_count);
+    }
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, arena, &ec);
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        if (p->modify.set[c] == NULL) continue;
+        sql_vec *v = sql_eval(&ec, p->modify.set[c], row, 1, NULL);
+        if (v == NULL) return false;
+        sql_vec_get(v, 0, &vals[c]);
+        vals[c].type_oid = t->columns[c].type_oid;
+    }
+    uint32_t new_slot, target;
+    if (!sql_update_partition(x, t, partno, vals, &target) ||
+        !sql_exec_check_row(x, p, vals, arena)) {
+        return false;
+    }
+    if (sql_update_key_changed(t, p->modify.set, row, vals)) {
+        uint32_t newer;
+        if (eng_part_lock(part, tx, slot, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK, &newer, x->err) !=
+            ENG_LOCKED) {
+            return false; /* our own lock: only a failed wait (40P01, 55P03, 57014) ends it */
+        }
+    }
+    if (target != partno) {
+        if (!sql_update_move(x, t, part, tx, slot, target, vals)) return false;
+    } else if (!eng_part_update(part, tx, slot, vals, &new_slot, x->err)) {
+        if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) sql_pk_violation(x, t, vals);
+        return false;
+    }
+    if (!sql_update_companions(x, t, row, vals, arena)) return false;
+    return !u->fk || sql_fk_note(x, t, before, vals);
 }
 
 static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const sql_batch *in,
@@ -944,40 +1042,13 @@ static bool sql_update_one(sql_exec_ctx *x, sql_op_update *u, eng_tx *tx, const 
     if (vals == NULL) return rt_arena_fail(arena, x->err);
     for (uint32_t c = 0; c < nall; c++) sql_vec_get(&row->cols[c], 0, &vals[c]);
     if (p->kind == SQL_P_DELETE) {
-        if (!eng_part_delete(part, tx, slot, x->err) ||
+        if (!eng_part_delete(part, tx, slot, false, x->err) ||
             !sql_update_companions(x, t, row, NULL, arena) ||
             (u->fk && !sql_fk_note(x, t, vals, NULL))) {
             return false;
         }
-    } else {
-        sql_value *before = NULL;
-        if (u->fk) {
-            before = rt_arena_alloc(arena, sizeof(sql_value) * (t->column_count + 1u));
-            if (before == NULL) return rt_arena_fail(arena, x->err);
-            memcpy(before, vals, sizeof(sql_value) * t->column_count);
-        }
-        sql_eval_ctx ec;
-        sql_exec_eval_ctx(x, arena, &ec);
-        for (uint32_t c = 0; c < t->column_count; c++) {
-            if (p->modify.set[c] == NULL) continue;
-            sql_vec *v = sql_eval(&ec, p->modify.set[c], row, 1, NULL);
-            if (v == NULL) return false;
-            sql_vec_get(v, 0, &vals[c]);
-            vals[c].type_oid = t->columns[c].type_oid;
-        }
-        uint32_t new_slot, target;
-        if (!sql_update_partition(x, t, partno, vals, &target) ||
-            !sql_exec_check_row(x, p, vals, arena)) {
-            return false;
-        }
-        if (target != partno) {
-            if (!sql_update_move(x, t, part, tx, slot, target, vals)) return false;
-        } else if (!eng_part_update(part, tx, slot, vals, &new_slot, x->err)) {
-            if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) sql_pk_violation(x, t, vals);
-            return false;
-        }
-        if (!sql_update_companions(x, t, row, vals, arena)) return false;
-        if (u->fk && !sql_fk_note(x, t, before, vals)) return false;
+    } else if (!sql_update_write(x, u, tx, part, partno, slot, row, vals, arena)) {
+        return false;
     }
     atomic_fetch_add(x->affected, 1);
     return sql_returning_joined(x, p, arena, vals, nall - t->column_count,

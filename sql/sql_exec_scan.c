@@ -21,8 +21,7 @@
 
 /* ---- row locks (SELECT ... FOR UPDATE / SHARE) ---- */
 
-/* The transaction's participant on this shard, set up for this statement. */
-static eng_tx *sql_lock_tx(sql_exec_ctx *x) {
+eng_tx *sql_lock_tx(sql_exec_ctx *x) {
     eng_tx *tx = eng_tx_local(x->txn_id, true);
     eng_tx_set_statement(tx, x->command, x->isolation, x->lock_timeout_ms, x->cancel);
     return tx;
@@ -39,8 +38,7 @@ static bool sql_lock_failed(sql_exec_ctx *x, const sql_plan *p) {
     return false;
 }
 
-/* Reads version `slot` into row r of `b` (the scan's columns, then its locator if any). */
-static void sql_lock_read_row(const sql_plan *p, eng_part *part, uint32_t partno, uint32_t slot,
+void sql_lock_read_row(const sql_plan *p, eng_part *part, uint32_t partno, uint32_t slot,
                               sql_batch *b, uint32_t r) {
     for (uint32_t c = 0; c < p->scan.natts; c++) {
         sql_value v;
@@ -54,16 +52,15 @@ static void sql_lock_read_row(const sql_plan *p, eng_part *part, uint32_t partno
     }
 }
 
-/* Locks version `slot`, the one row r of `b` came from. A version updated meanwhile by a
- * committed transaction (READ COMMITTED) is followed to its newest version, which replaces row
- * r if the filter still holds on it. *keep: the row is locked and stays (false: it was deleted
- * meanwhile, no longer matches, or SKIP LOCKED met a lock). */
-static bool sql_lock_row(sql_exec_ctx *x, eng_tx *tx, const sql_plan *p, eng_part *part,
-                         uint32_t partno, uint32_t slot, sql_batch *b, uint32_t r,
-                         rt_arena *arena, bool *keep) {
+bool sql_lock_row(sql_exec_ctx *x, eng_tx *tx, const sql_plan *p, eng_part *part,
+                  uint32_t partno, uint32_t *slot_io, sql_batch *b, uint32_t r,
+                  rt_arena *arena, bool *keep) {
+    uint32_t slot = *slot_io;
     uint32_t st = p->scan.lock_strength;
-    eng_lock_mode mode = st == SQL_LOCK_SHARE || st == SQL_LOCK_KEY_SHARE ? ENG_LOCK_FOR_SHARE
-                                                                          : ENG_LOCK_FOR_UPDATE;
+    eng_lock_mode mode = st == SQL_LOCK_KEY_SHARE        ? ENG_LOCK_FOR_KEY_SHARE
+                         : st == SQL_LOCK_SHARE          ? ENG_LOCK_FOR_SHARE
+                         : st == SQL_LOCK_NO_KEY_UPDATE ? ENG_LOCK_FOR_NO_KEY_UPDATE
+                                                         : ENG_LOCK_FOR_UPDATE;
     eng_lock_wait wait = p->scan.lock_wait == SQL_LOCK_WAIT_SKIP     ? ENG_WAIT_SKIP
                          : p->scan.lock_wait == SQL_LOCK_WAIT_NOWAIT ? ENG_WAIT_NOWAIT
                                                                      : ENG_WAIT_BLOCK;
@@ -73,6 +70,7 @@ static bool sql_lock_row(sql_exec_ctx *x, eng_tx *tx, const sql_plan *p, eng_par
         eng_lock_result lr = eng_part_lock(part, tx, slot, mode, wait, &newer, x->err);
         if (lr == ENG_LOCKED) {
             *keep = true;
+            *slot_io = slot;
             return true;
         }
         if (lr == ENG_GONE || lr == ENG_SKIPPED) return true;
@@ -102,7 +100,8 @@ static bool sql_lock_batch(sql_exec_ctx *x, sql_op *op, eng_part *part, uint32_t
     uint32_t kept = 0;
     for (uint32_t r = 0; r < (*b)->rows; r++) {
         bool keep;
-        if (!sql_lock_row(x, tx, p, part, partno, slots[r], *b, r, op->batch_arena, &keep)) {
+        uint32_t slot = slots[r];
+        if (!sql_lock_row(x, tx, p, part, partno, &slot, *b, r, op->batch_arena, &keep)) {
             return false;
         }
         sel[r] = keep;
@@ -197,7 +196,7 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
             if (kept < b->rows) b = sql_exec_select_rows(op->batch_arena, b, sel, kept);
             if (b == NULL) return false;
         }
-        if (p->scan.lock_strength != 0) {
+        if (p->scan.lock_strength != 0 && !p->scan.lock_deferred) {
             if (!sql_lock_batch(x, op, part, partno, s->slots, &b)) return false;
             if (b->rows == 0) continue;
         }
@@ -298,9 +297,10 @@ static bool sql_pkget_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (!sql_exec_predicate(x, op->batch_arena, p->scan.filter, b, sel, &kept)) return false;
         if (kept == 0) return true;
     }
-    if (p->scan.lock_strength != 0) {
+    if (p->scan.lock_strength != 0 && !p->scan.lock_deferred) {
         bool keep;
-        if (!sql_lock_row(x, sql_lock_tx(x), p, part, partno, slot, b, 0, op->batch_arena, &keep)) {
+        if (!sql_lock_row(x, sql_lock_tx(x), p, part, partno, &slot, b, 0, op->batch_arena,
+                          &keep)) {
             return false;
         }
         if (!keep) return true;
@@ -385,8 +385,7 @@ static void sql_frag_ack_run(rt_msg *msg) { /* on the fragment's shard */
     rt_fiber_wake(f->fiber);
 }
 
-/* The fragment's own context: the coordinator's, with its own arena and error. */
-static void sql_frag_ctx(sql_exec_ctx *dst, const sql_exec_ctx *coord, rt_arena *arena,
+void sql_frag_ctx(sql_exec_ctx *dst, const sql_exec_ctx *coord, rt_arena *arena,
                          rt_err *err, const uint32_t *parts, uint32_t nparts) {
     *dst = *coord;
     dst->err = err;

@@ -157,7 +157,7 @@ static bool sql_uniq_delete(sql_uniq_job *job, eng_part *part, eng_tx *tx) {
         uint32_t newer;
         eng_lock_result lr = eng_part_lock(part, tx, slot, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK,
                                            &newer, &job->err);
-        if (lr == ENG_LOCKED) return eng_part_delete(part, tx, slot, &job->err);
+        if (lr == ENG_LOCKED) return eng_part_delete(part, tx, slot, false, &job->err);
         if (lr == ENG_GONE) return true;
         if (lr != ENG_MOVED) return false;
         slot = newer;

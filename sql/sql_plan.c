@@ -981,6 +981,7 @@ sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_coun
                  .ann_ef_search = ann_ef_search};
     sql_plan *p = sql_opt_node(&o, root);
     if (p != NULL && !sql_plan_prune(arena, p, err)) p = NULL;
+    if (p != NULL && !sql_plan_lockrows(arena, p, err)) p = NULL;
     if (p == NULL && !rt_err_is_set(err)) rt_arena_fail(arena, err);
     return p;
 }

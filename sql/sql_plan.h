@@ -66,6 +66,10 @@ typedef enum sql_plan_kind {
                           advance in lockstep per input row, the shorter padded with NULLs */
     SQL_P_IXSCAN,      /* fragment: rows of one partition found by a secondary B-tree index
                           (sql_plan_index.c), each visible version re-checked by the filter */
+    SQL_P_LOCKROWS,    /* coordinator, under a LIMIT: locks the rows of a FOR UPDATE / SHARE
+                          scan one at a time, only as many as the LIMIT takes
+                          (sql_plan_lockrows.c); its input's last column is each row's
+                          locator, which it drops */
 } sql_plan_kind;
 
 typedef struct sql_sort_key {
@@ -131,6 +135,7 @@ struct sql_plan {
             uint32_t nkey;
             uint32_t lock_strength; /* SELECT FOR UPDATE / SHARE (0 = none) */
             uint32_t lock_wait;
+            bool lock_deferred;  /* a LOCKROWS node above locks the rows (want_slots set) */
             const char *alias;   /* the name the query gives the table (EXPLAIN), or NULL */
             const eng_index *index; /* IXSCAN: the B-tree index read (its leading column) */
             uint32_t ix_nconj;   /* IXSCAN: the filter's first conjuncts form its Index Cond */
@@ -202,6 +207,14 @@ struct sql_plan {
             sql_expr *offset;
         } sort;                                                          /* SORT */
         struct { sql_expr *limit; sql_expr *offset; bool with_ties; } limit; /* LIMIT */
+        struct {
+            const sql_plan *scan;  /* the locking scan: strength, wait policy, filter */
+            sql_plan **projects;   /* coordinator PROJECTs between the scan's GATHER and this
+                                      node, bottom-up: a row replaced by its newest version
+                                      goes through them again */
+            uint32_t nprojects;
+            sql_expr *limit, *offset; /* of the LIMIT above: rows to lock at most */
+        } lockrows;                                                      /* LOCKROWS */
         struct { uint32_t nkeys; sql_expr **keys; } distinct;           /* DISTINCT ON keys,
                                                                             0 = whole row */
         struct { uint32_t op; bool all; } setop;                         /* SETOP */

@@ -89,7 +89,7 @@ static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint
         sql_strbuf_puts(sb, p->cols[i].name);
         return;
     case SQL_P_GATHER: case SQL_P_FILTER: case SQL_P_SORT: case SQL_P_LIMIT:
-    case SQL_P_DISTINCT:
+    case SQL_P_DISTINCT: case SQL_P_LOCKROWS:
         if (p->left != NULL && i < p->left->ncols) {
             sql_deparse_col(ex, sb, p->left, i);
             return;
@@ -726,7 +726,7 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
     static const char *setops[] = {"", "Union", "Intersect", "Except"};
     static const char *modes[] = {"Simple", "Partial", "Finalize"};
     static const char *ops[] = {"Insert", "Update", "Delete"};
-    static const char *types[SQL_P_IXSCAN + 1] = {
+    static const char *types[SQL_P_LOCKROWS + 1] = {
         [SQL_P_RESULT] = "Result", [SQL_P_VALUES] = "Values Scan", [SQL_P_SCAN] = "Seq Scan",
         [SQL_P_PKGET] = "Index Scan", [SQL_P_IXSCAN] = "Index Scan",
         [SQL_P_ANNSCAN] = "HNSW Index Scan", [SQL_P_SOURCE] = "Copy Input",
@@ -738,7 +738,7 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
         [SQL_P_CTESCAN] = "CTE Scan", [SQL_P_WORKTABLE] = "WorkTable Scan",
         [SQL_P_RECURSIVE] = "Recursive Union", [SQL_P_WINDOW] = "WindowAgg",
         [SQL_P_INSERT] = "ModifyTable", [SQL_P_UPDATE] = "ModifyTable",
-        [SQL_P_DELETE] = "ModifyTable"};
+        [SQL_P_DELETE] = "ModifyTable", [SQL_P_LOCKROWS] = "LockRows"};
     if (p->kind == SQL_P_AGG) {
         bool empty_set = false; /* grouping sets with () are "Mixed", as in the text format */
         for (uint32_t i = 0; i < p->agg.nsets; i++) empty_set |= p->agg.sets[i] == 0;
@@ -820,6 +820,7 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         sql_explain_sort_keys(ex, p, col);
         break;
     case SQL_P_LIMIT: sql_explain_head(ex, col, "Limit", NULL); break;
+    case SQL_P_LOCKROWS: sql_explain_head(ex, col, "LockRows", NULL); break;
     case SQL_P_DISTINCT:
         if (p->distinct.nkeys > 0) {
             sql_explain_head(ex, col, "Unique", NULL);

@@ -26,6 +26,11 @@ bool sql_plan_pk_conjunct(const sql_plan *scan, const sql_expr *c, uint32_t *pk_
  * (sql_plan_index.c). */
 bool sql_plan_ixscan(rt_arena *arena, sql_plan *scan, rt_err *err);
 
+/* Puts a LOCKROWS node under each LIMIT over (PROJECT | SORT)* over a GATHER of one
+ * FOR UPDATE / SHARE scan, so only the rows the LIMIT takes are locked (sql_plan_lockrows.c).
+ * Runs after column pruning, on the final layouts. */
+bool sql_plan_lockrows(rt_arena *arena, sql_plan *root, rt_err *err);
+
 /* ---- the optimiser's internals shared by sql_plan.c, sql_plan_join.c, sql_plan_dist.c ---- */
 
 typedef struct sql_expr_info {

@@ -19,6 +19,7 @@
 #include "sql/sql_hybrid.h"
 #include "sql/sql_stats.h"
 #include "sql/sql_strbuf.h"
+#include "sql/sql_tablelock.h"
 #include "sql/sql_vacuum.h"
 
 /* Lines of one EXPLAIN output (a plan deeper than this is cut). */
@@ -121,6 +122,8 @@ void sql_session_close(sql_session *s) {
     if (s->guc_values != NULL) sql_txn_abort(s);
     if (s->temp_schema_oid != 0 && s->query_arena != NULL) sql_session_drop_temp(s);
     sql_advisory_release(s, false, false);
+    sql_tlock_owner_free(s->tlock);
+    s->tlock = NULL;
     sql_notify_free(s);
     sql_session_portals_close_all(s, false);
     while (s->nprepared > 0) {
@@ -421,7 +424,9 @@ static bool sql_session_check_writable(sql_session *s, const sql_query *q, rt_er
 bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog *cat,
                            const eng_database *db, const sql_value *params, const sql_sink *sink,
                            bool describe, char tag[SQL_TAG_BYTES], rt_err *err) {
-    if (!sql_session_check_writable(s, q, err)) return false;
+    if (!sql_session_check_writable(s, q, err) || !sql_session_lock_plan(s, q->plan, err)) {
+        return false;
+    }
     sql_exec_ctx x;
     sql_session_exec_ctx(s, s->query_arena, err, cat, db, params, q->nparams, q, &x);
     sql_cursor cur;
@@ -730,29 +735,78 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
     return ok;
 }
 
-/* LOCK TABLE: table locks do not exist in Dreambase (rows are locked as they are written, and
- * readers never block); the statement is checked as PostgreSQL checks it, then refused rather
- * than pretend to serialise anything. */
-static bool sql_session_lock(sql_session *s, const sql_lock *l, rt_err *err) {
+/* ---- table locks ---- */
+
+static sql_tlock_owner *sql_session_tlock(sql_session *s) {
+    if (s->tlock == NULL) s->tlock = sql_tlock_owner_new(s->db_oid);
+    return s->tlock;
+}
+
+void sql_session_unlock_tables(sql_session *s) { sql_tlock_release(s->tlock); }
+
+/* Tables of plan nodes (not of subqueries inside expressions) and the lock each needs. */
+static bool sql_session_lock_walk(sql_session *s, const sql_plan *p, const sql_tlock_wait *w,
+                                  rt_err *err) {
+    if (p == NULL) return true;
+    const eng_table *t = NULL;
+    sql_tlock_mode mode = SQL_TLOCK_ACCESS_SHARE;
+    switch (p->kind) {
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN:
+        t = p->scan.table;
+        if (p->scan.lock_strength != 0) mode = SQL_TLOCK_ROW_SHARE;
+        break;
+    case SQL_P_ANNSCAN: t = p->ann.table; break;
+    case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE:
+        t = p->modify.table;
+        mode = SQL_TLOCK_ROW_EXCLUSIVE;
+        break;
+    case SQL_P_APPEND:
+        for (uint32_t i = 0; i < p->append.ninputs; i++) {
+            if (!sql_session_lock_walk(s, p->append.inputs[i], w, err)) return false;
+        }
+        break;
+    default: break;
+    }
+    if (t != NULL && t->kind == 'r' && !sql_tlock_weak(sql_session_tlock(s), t->oid, mode, w,
+                                                         err)) {
+        return false;
+    }
+    return sql_session_lock_walk(s, p->left, w, err) && sql_session_lock_walk(s, p->right, w, err);
+}
+
+bool sql_session_lock_plan(sql_session *s, const sql_plan *plan, rt_err *err) {
+    sql_tlock_wait w = {.cancel = s->cancel, .lock_timeout_ms = s->lock_timeout_ms};
+    return sql_session_lock_walk(s, plan, &w, err);
+}
+
+/* LOCK TABLE [ONLY] name [, ...] [IN mode MODE] [NOWAIT]: each table in turn, held until the
+ * transaction ends (sql_tablelock.h). */
+static bool sql_session_lock(sql_session *s, const sql_lock *l, char *tag, rt_err *err) {
     if (!s->in_block) {
         return rt_err_set(err, SQLSTATE_NO_ACTIVE_SQL_TRANSACTION,
                           "LOCK TABLE can only be used in transaction blocks");
     }
+    sql_tlock_mode mode = sql_tlock_mode_of(l->mode);
+    RT_ASSERT(mode != 0); /* the parser accepts PostgreSQL's eight names only */
+    if (!sql_txn_ensure(s, err)) return false;
     sql_stmt_env env;
     sql_session_env_open(s, s->query_arena, err, NULL, 0, &env);
+    sql_tlock_wait w = {.cancel = s->cancel, .lock_timeout_ms = s->lock_timeout_ms,
+                        .nowait = l->nowait};
     bool ok = true;
     for (uint32_t i = 0; ok && i < l->tables.count; i++) {
         const sql_rangevar *rv = SQL_LIST_AT(l->tables, i);
-        if (sql_bind_find_table(&env.bc, &rv->name) == NULL) {
+        const eng_table *t = sql_bind_find_table(&env.bc, &rv->name);
+        if (t == NULL) {
             ok = rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
                             rv->name.parts[rv->name.count - 1]);
+        } else {
+            ok = sql_tlock_lock(sql_session_tlock(s), t->oid, mode, t->name, &w, err);
         }
     }
     sql_session_env_close(&env);
-    if (!ok) return false;
-    rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "LOCK TABLE is not supported");
-    rt_err_hint(err, "Use SELECT ... FOR UPDATE to lock the rows you change.");
-    return false;
+    if (ok) snprintf(tag, SQL_TAG_BYTES, "LOCK TABLE");
+    return ok;
 }
 
 static bool sql_session_unsupported(const sql_node *stmt, rt_err *err) {
@@ -811,7 +865,7 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
     case SQL_N_ANALYZE:
     case SQL_N_CHECKPOINT: return sql_session_maintenance(s, stmt, sink, tag, err);
     case SQL_N_COPY: return sql_session_copy(s, stmt, sql, sql_len, sink, tag, err);
-    case SQL_N_LOCK: return sql_session_lock(s, (const sql_lock *)stmt, err);
+    case SQL_N_LOCK: return sql_session_lock(s, (const sql_lock *)stmt, tag, err);
     case SQL_N_LISTEN:
         snprintf(tag, SQL_TAG_BYTES, "LISTEN");
         return sql_notify_listen(s, ((const sql_listen *)stmt)->channel, err);
@@ -890,6 +944,9 @@ static void sql_session_failed(sql_session *s) {
     if (s->in_block) {
         s->failed = true;
         sql_txn_drop_dead_draft(s);
+        /* The transaction is aborted, as PostgreSQL's: its table locks go now (a deadlock's
+         * victim frees the others), unless a savepoint may yet bring it back. */
+        if (s->nsavepoints == 0) sql_session_unlock_tables(s);
     } else {
         sql_txn_abort(s);
     }

@@ -125,6 +125,7 @@ struct sql_session {
     uint32_t ann_rebuild_oid;    /* a table whose CREATE INDEX ... USING hnsw is in the open
                                     transaction: its graphs start rebuilding at commit */
     bool timed_out;
+    struct sql_tlock_owner *tlock; /* table locks (sql_tablelock.h), made at first use */
 
     /* settings */
     char **guc_values;           /* per setting (sql_setting_at order), heap strings */
@@ -205,6 +206,11 @@ bool sql_guc_show(sql_session *s, const char *name, const sql_sink *sink, rt_err
 
 /* ---- transactions (sql_session_txn.c) ---- */
 bool sql_txn_ensure(sql_session *s, rt_err *err);
+/* The implicit table locks of a plan's tables (sql_tablelock.h): ROW EXCLUSIVE for the table
+ * it writes, ROW SHARE for tables whose rows it locks, ACCESS SHARE for those it reads. */
+bool sql_session_lock_plan(sql_session *s, const sql_plan *plan, rt_err *err);
+/* The transaction's table locks end (commit, abort). */
+void sql_session_unlock_tables(sql_session *s);
 /* Drops savepoints from index `keep` on. */
 void sql_txn_release_savepoints(sql_session *s, uint32_t keep);
 bool sql_txn_commit(sql_session *s, rt_err *err);

@@ -87,6 +87,7 @@ void sql_txn_note_changes(sql_session *s, const eng_table *t, uint64_t rows) {
 static void sql_txn_reset(sql_session *s) {
     s->nstats_pending = 0; /* a rolled-back transaction's rows never became visible */
     sql_advisory_release(s, true, false); /* transaction-level advisory locks end here */
+    sql_session_unlock_tables(s);
     sql_session_fk_reset(s);
     sql_txn_release_savepoints(s, 0);
     s->txn_active = false;
@@ -112,7 +113,10 @@ static void sql_txn_start_rebuilds(sql_session *s) {
 }
 
 bool sql_txn_commit(sql_session *s, rt_err *err) {
-    if (!s->txn_active) return true;
+    if (!s->txn_active) {
+        sql_session_unlock_tables(s); /* a statement that started no transaction */
+        return true;
+    }
     if (!sql_session_fk_commit(s, err)) { /* a deferred foreign key fails: no commit */
         sql_txn_abort(s);
         return false;

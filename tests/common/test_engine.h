@@ -255,7 +255,7 @@ static inline bool te_apply_op(te_apply_work *w, eng_tx *tx, const te_op *op, ui
                           "could not serialize access due to concurrent update");
     }
     if (lr != ENG_LOCKED) return false;
-    if (op->kind == TE_DELETE) return eng_part_delete(p, tx, found, &w->err);
+    if (op->kind == TE_DELETE) return eng_part_delete(p, tx, found, false, &w->err);
     return eng_part_update(p, tx, found, row, &slot, &w->err);
 }
 

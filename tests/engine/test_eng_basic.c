@@ -158,7 +158,7 @@ static void shard_work_run(void *arg) {
         w->ok &= eng_part_lock(p, tx, locked, ENG_LOCK_FOR_UPDATE, ENG_WAIT_BLOCK, &newer,
                                &err) == ENG_LOCKED;
         if (w->op == OP_DELETE) {
-            w->ok &= eng_part_delete(p, tx, locked, &err);
+            w->ok &= eng_part_delete(p, tx, locked, false, &err);
         } else {
             snprintf(name, sizeof name, "updated-%d", id);
             v[2] = 7.0f;

@@ -1,0 +1,318 @@
+/* sql_tablelock.c: table-level locks (sql_tablelock.h). */
+#include "sql/sql_tablelock.h"
+
+#include <string.h>
+
+#include <ck_spinlock.h>
+
+#include "engine/eng_tx.h"
+#include "runtime/rt_loop.h"
+#include "runtime/rt_mem.h"
+#include "runtime/rt_time.h"
+
+#define B(m) (1u << (m))
+
+/* PostgreSQL's table of conflicting lock modes (its "Table-Level Lock Modes"). */
+static const uint32_t sql_tlock_table[SQL_TLOCK_ACCESS_EXCLUSIVE + 1] = {
+    [SQL_TLOCK_ACCESS_SHARE] = B(SQL_TLOCK_ACCESS_EXCLUSIVE),
+    [SQL_TLOCK_ROW_SHARE] = B(SQL_TLOCK_EXCLUSIVE) | B(SQL_TLOCK_ACCESS_EXCLUSIVE),
+    [SQL_TLOCK_ROW_EXCLUSIVE] = B(SQL_TLOCK_SHARE) | B(SQL_TLOCK_SHARE_ROW_EXCLUSIVE) |
+                                B(SQL_TLOCK_EXCLUSIVE) | B(SQL_TLOCK_ACCESS_EXCLUSIVE),
+    [SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE] = B(SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE) | B(SQL_TLOCK_SHARE) |
+                                         B(SQL_TLOCK_SHARE_ROW_EXCLUSIVE) |
+                                         B(SQL_TLOCK_EXCLUSIVE) | B(SQL_TLOCK_ACCESS_EXCLUSIVE),
+    [SQL_TLOCK_SHARE] = B(SQL_TLOCK_ROW_EXCLUSIVE) | B(SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE) |
+                        B(SQL_TLOCK_SHARE_ROW_EXCLUSIVE) | B(SQL_TLOCK_EXCLUSIVE) |
+                        B(SQL_TLOCK_ACCESS_EXCLUSIVE),
+    [SQL_TLOCK_SHARE_ROW_EXCLUSIVE] = B(SQL_TLOCK_ROW_EXCLUSIVE) |
+                                      B(SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE) | B(SQL_TLOCK_SHARE) |
+                                      B(SQL_TLOCK_SHARE_ROW_EXCLUSIVE) | B(SQL_TLOCK_EXCLUSIVE) |
+                                      B(SQL_TLOCK_ACCESS_EXCLUSIVE),
+    [SQL_TLOCK_EXCLUSIVE] = B(SQL_TLOCK_ROW_SHARE) | B(SQL_TLOCK_ROW_EXCLUSIVE) |
+                            B(SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE) | B(SQL_TLOCK_SHARE) |
+                            B(SQL_TLOCK_SHARE_ROW_EXCLUSIVE) | B(SQL_TLOCK_EXCLUSIVE) |
+                            B(SQL_TLOCK_ACCESS_EXCLUSIVE),
+    [SQL_TLOCK_ACCESS_EXCLUSIVE] = 0x1feu,
+};
+
+bool sql_tlock_conflicts(sql_tlock_mode a, sql_tlock_mode b) {
+    return (sql_tlock_table[a] & B(b)) != 0;
+}
+
+sql_tlock_mode sql_tlock_mode_of(const char *text) {
+    static const char *const names[] = {
+        [SQL_TLOCK_ACCESS_SHARE] = "ACCESS SHARE", [SQL_TLOCK_ROW_SHARE] = "ROW SHARE",
+        [SQL_TLOCK_ROW_EXCLUSIVE] = "ROW EXCLUSIVE",
+        [SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE] = "SHARE UPDATE EXCLUSIVE",
+        [SQL_TLOCK_SHARE] = "SHARE", [SQL_TLOCK_SHARE_ROW_EXCLUSIVE] = "SHARE ROW EXCLUSIVE",
+        [SQL_TLOCK_EXCLUSIVE] = "EXCLUSIVE", [SQL_TLOCK_ACCESS_EXCLUSIVE] = "ACCESS EXCLUSIVE"};
+    for (uint32_t m = SQL_TLOCK_ACCESS_SHARE; m <= SQL_TLOCK_ACCESS_EXCLUSIVE; m++) {
+        if (strcmp(names[m], text) == 0) return (sql_tlock_mode)m;
+    }
+    return 0;
+}
+
+/* A weak hold: table oid << 8 | bit mask of the modes (ACCESS SHARE .. ROW EXCLUSIVE). */
+struct sql_tlock_owner {
+    uint32_t db_oid;
+    _Atomic uint64_t weak[SQL_TLOCK_WEAK_MAX];
+    _Atomic uint32_t nweak;
+    _Atomic(const sql_tlock_owner *) waiting_for; /* deadlock detection; under the lock */
+    bool strong;             /* has LOCK TABLE holds */
+    sql_tlock_owner *next;   /* the registry */
+};
+
+typedef struct sql_tlock_hold {
+    const sql_tlock_owner *owner; /* NULL: free entry */
+    uint32_t db_oid, table_oid;
+    sql_tlock_mode mode;
+} sql_tlock_hold;
+
+/* One spin lock guards the holds and the registry: both change only at LOCK TABLE, at its
+ * transaction's end and at session start and end, never per statement. */
+static ck_spinlock_t sql_tlock_mutex = CK_SPINLOCK_INITIALIZER;
+static sql_tlock_hold sql_tlock_holds[SQL_TLOCK_HOLDS_MAX];
+static sql_tlock_owner *sql_tlock_owners;
+static _Atomic uint32_t sql_tlock_nholds; /* statements look at the holds only when > 0 */
+
+sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid) {
+    sql_tlock_owner *o = rt_xcalloc(1, sizeof *o);
+    o->db_oid = db_oid;
+    ck_spinlock_lock(&sql_tlock_mutex);
+    o->next = sql_tlock_owners;
+    sql_tlock_owners = o;
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    return o;
+}
+
+void sql_tlock_owner_free(sql_tlock_owner *o) {
+    if (o == NULL) return;
+    sql_tlock_release(o);
+    ck_spinlock_lock(&sql_tlock_mutex);
+    sql_tlock_owner **l = &sql_tlock_owners;
+    while (*l != o) l = &(*l)->next;
+    *l = o->next;
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    rt_free(o);
+}
+
+/* ---- waiting ---- */
+
+/* Under the lock: whether the chain of waits from `o` comes back to it. The first member to
+ * look (the one that has waited longest, as in PostgreSQL) gives way: it leaves the chain at
+ * once, so the others find no cycle. */
+static bool sql_tlock_victim(sql_tlock_owner *o) {
+    const sql_tlock_owner *cur = atomic_load(&o->waiting_for);
+    for (uint32_t steps = 0; cur != NULL && steps < SQL_TLOCK_HOLDS_MAX; steps++) {
+        if (cur == o) {
+            atomic_store(&o->waiting_for, NULL);
+            return true;
+        }
+        cur = atomic_load(&cur->waiting_for);
+    }
+    return false;
+}
+
+/* One poll of a wait for `holder` that began at `started_ns`: false with *err set when it ends
+ * in failure. */
+static bool sql_tlock_pause(sql_tlock_owner *o, const sql_tlock_owner *holder,
+                            const sql_tlock_wait *w, uint64_t started_ns, rt_err *err) {
+    atomic_store(&o->waiting_for, holder);
+    uint64_t waited = rt_time_mono_ns() - started_ns;
+    if (waited >= ENG_DEADLOCK_TIMEOUT_NS) {
+        ck_spinlock_lock(&sql_tlock_mutex);
+        bool victim = sql_tlock_victim(o);
+        ck_spinlock_unlock(&sql_tlock_mutex);
+        if (victim) {
+            rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
+            rt_err_detail(err, "The transaction waited for a table lock held by one that "
+                               "waits, directly or through others, for it.");
+            return false;
+        }
+    }
+    if (w->cancel != NULL && atomic_load(w->cancel)) {
+        return rt_err_set(err, SQLSTATE_QUERY_CANCELED, "canceling statement due to user request");
+    }
+    if (w->lock_timeout_ms > 0 && waited >= (uint64_t)w->lock_timeout_ms * RT_NS_PER_MS) {
+        return rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE,
+                          "canceling statement due to lock timeout");
+    }
+    rt_fiber_sleep_ns(SQL_TLOCK_POLL_NS);
+    return true;
+}
+
+static bool sql_tlock_waited(sql_tlock_owner *o, bool ok) {
+    ck_spinlock_lock(&sql_tlock_mutex); /* a detector may be reading the chain */
+    atomic_store(&o->waiting_for, NULL);
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    return ok;
+}
+
+/* ---- LOCK TABLE ---- */
+
+/* Under the lock: another owner's hold on the table that conflicts with `mode`, or NULL. */
+static const sql_tlock_owner *sql_tlock_held(const sql_tlock_owner *o, uint32_t table_oid,
+                                             sql_tlock_mode mode) {
+    for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
+        const sql_tlock_hold *h = &sql_tlock_holds[i];
+        if (h->owner == NULL || h->owner == o || h->table_oid != table_oid ||
+            h->db_oid != o->db_oid) {
+            continue;
+        }
+        if (sql_tlock_conflicts(h->mode, mode)) return h->owner;
+    }
+    return NULL;
+}
+
+/* Under the lock: another owner holding a weak lock on the table that conflicts with `mode`. */
+static const sql_tlock_owner *sql_tlock_weak_holder(const sql_tlock_owner *o, uint32_t table_oid,
+                                                    sql_tlock_mode mode) {
+    for (const sql_tlock_owner *x = sql_tlock_owners; x != NULL; x = x->next) {
+        if (x == o || x->db_oid != o->db_oid) continue;
+        uint32_t n = atomic_load(&x->nweak);
+        for (uint32_t i = 0; i < n && i < SQL_TLOCK_WEAK_MAX; i++) {
+            uint64_t e = atomic_load(&x->weak[i]);
+            if ((uint32_t)(e >> 8) != table_oid) continue;
+            for (uint32_t m = SQL_TLOCK_ACCESS_SHARE; m <= SQL_TLOCK_ROW_EXCLUSIVE; m++) {
+                if ((e & B(m)) != 0 && sql_tlock_conflicts((sql_tlock_mode)m, mode)) return x;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void sql_tlock_drop_hold(sql_tlock_hold *h) {
+    h->owner = NULL;
+    atomic_fetch_sub(&sql_tlock_nholds, 1);
+}
+
+/* Under the lock: whether the owner holds the table in `mode` already. */
+static bool sql_tlock_own(const sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode) {
+    for (uint32_t i = 0; o->strong && i < SQL_TLOCK_HOLDS_MAX; i++) {
+        const sql_tlock_hold *h = &sql_tlock_holds[i];
+        if (h->owner == o && h->table_oid == table_oid && h->mode == mode) return true;
+    }
+    return false;
+}
+
+/* Under the lock: a new hold (NULL when the table is full). */
+static sql_tlock_hold *sql_tlock_add_hold(sql_tlock_owner *o, uint32_t table_oid,
+                                          sql_tlock_mode mode) {
+    for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
+        sql_tlock_hold *h = &sql_tlock_holds[i];
+        if (h->owner != NULL) continue;
+        *h = (sql_tlock_hold){.owner = o, .db_oid = o->db_oid, .table_oid = table_oid,
+                              .mode = mode};
+        atomic_fetch_add(&sql_tlock_nholds, 1); /* before the weak holders are looked at */
+        o->strong = true;
+        return h;
+    }
+    return NULL;
+}
+
+static bool sql_tlock_full(rt_err *err) {
+    rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "out of shared memory");
+    rt_err_hint(err, "You might need to increase max_locks_per_transaction.");
+    return false;
+}
+
+static bool sql_tlock_busy(const char *name, rt_err *err) {
+    return rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE, "could not obtain lock on relation \"%s\"",
+                      name);
+}
+
+/* Takes the hold once no other hold conflicts (*h), then waits for the weak holders. */
+bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
+                    const char *name, const sql_tlock_wait *w, rt_err *err) {
+    uint64_t started = rt_time_mono_ns();
+    sql_tlock_hold *h = NULL;
+    ck_spinlock_lock(&sql_tlock_mutex);
+    bool again = sql_tlock_own(o, table_oid, mode);
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    if (again) return true; /* the transaction holds it already */
+    for (;;) {
+        ck_spinlock_lock(&sql_tlock_mutex);
+        const sql_tlock_owner *holder = sql_tlock_held(o, table_oid, mode);
+        if (holder == NULL && h == NULL) {
+            h = sql_tlock_add_hold(o, table_oid, mode);
+            if (h == NULL) {
+                ck_spinlock_unlock(&sql_tlock_mutex);
+                return sql_tlock_waited(o, sql_tlock_full(err));
+            }
+        }
+        if (holder == NULL) holder = sql_tlock_weak_holder(o, table_oid, mode);
+        if (holder == NULL) {
+            ck_spinlock_unlock(&sql_tlock_mutex);
+            return sql_tlock_waited(o, true);
+        }
+        ck_spinlock_unlock(&sql_tlock_mutex);
+        bool ok = !w->nowait || sql_tlock_busy(name, err);
+        ok = ok && sql_tlock_pause(o, holder, w, started, err);
+        if (!ok) {
+            if (h != NULL) {
+                ck_spinlock_lock(&sql_tlock_mutex);
+                sql_tlock_drop_hold(h);
+                ck_spinlock_unlock(&sql_tlock_mutex);
+            }
+            return sql_tlock_waited(o, false);
+        }
+    }
+}
+
+/* ---- a statement's weak locks ---- */
+
+static uint32_t sql_tlock_find(const sql_tlock_owner *o, uint32_t table_oid) {
+    uint32_t n = atomic_load_explicit(&o->nweak, memory_order_relaxed);
+    for (uint32_t i = 0; i < n; i++) {
+        if ((uint32_t)(atomic_load_explicit(&o->weak[i], memory_order_relaxed) >> 8) ==
+            table_oid) {
+            return i;
+        }
+    }
+    return UINT32_MAX;
+}
+
+bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
+                    const sql_tlock_wait *w, rt_err *err) {
+    RT_ASSERT(mode >= SQL_TLOCK_ACCESS_SHARE && mode <= SQL_TLOCK_ROW_EXCLUSIVE);
+    uint32_t i = sql_tlock_find(o, table_oid);
+    uint64_t before = i == UINT32_MAX ? 0 : atomic_load(&o->weak[i]);
+    if ((before & B(mode)) != 0) return true; /* this transaction holds it already */
+    uint32_t n = atomic_load(&o->nweak);
+    if (i == UINT32_MAX && n == SQL_TLOCK_WEAK_MAX) {
+        /* A transaction of many tables: the rest are held in the shared table (slower, as
+         * every statement then looks there, but as correct). */
+        return sql_tlock_lock(o, table_oid, mode, "", w, err);
+    }
+    uint64_t started = rt_time_mono_ns();
+    for (;;) {
+        /* Publish first, then look: a LOCK TABLE adds its hold first, then looks. */
+        if (i == UINT32_MAX) {
+            atomic_store(&o->weak[n], (uint64_t)table_oid << 8 | B(mode));
+            atomic_store(&o->nweak, n + 1);
+        } else {
+            atomic_store(&o->weak[i], before | B(mode));
+        }
+        if (atomic_load(&sql_tlock_nholds) == 0) return sql_tlock_waited(o, true);
+        ck_spinlock_lock(&sql_tlock_mutex);
+        const sql_tlock_owner *holder = sql_tlock_held(o, table_oid, mode);
+        ck_spinlock_unlock(&sql_tlock_mutex);
+        if (holder == NULL) return sql_tlock_waited(o, true);
+        /* Withdraw while waiting, so that the LOCK TABLE holder is not waiting for us. */
+        if (i == UINT32_MAX) atomic_store(&o->nweak, n);
+        else atomic_store(&o->weak[i], before);
+        if (!sql_tlock_pause(o, holder, w, started, err)) return sql_tlock_waited(o, false);
+    }
+}
+
+void sql_tlock_release(sql_tlock_owner *o) {
+    if (o == NULL) return;
+    atomic_store(&o->nweak, 0);
+    if (!o->strong) return;
+    ck_spinlock_lock(&sql_tlock_mutex);
+    for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
+        if (sql_tlock_holds[i].owner == o) sql_tlock_drop_hold(&sql_tlock_holds[i]);
+    }
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    o->strong = false;
+}

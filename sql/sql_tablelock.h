@@ -1,0 +1,74 @@
+/* sql_tablelock.h: PostgreSQL's table-level locks: LOCK TABLE, and the weak locks every
+ * statement takes on the tables it reads (ACCESS SHARE), locks rows of (ROW SHARE) or writes
+ * (ROW EXCLUSIVE); all held by the session's transaction until it ends.
+ * Owns:    a process-wide table of LOCK TABLE holds ("strong": any mode taken by LOCK TABLE)
+ *          under a spin lock, and the registry of lock owners (one per session that locked
+ *          anything). A statement's weak locks stay in its owner, written only by it and read
+ *          by LOCK TABLE: a statement looks at the shared table only while some LOCK TABLE hold
+ *          exists anywhere (one atomic load), so statements never contend while nobody uses
+ *          LOCK TABLE. A LOCK TABLE publishes its hold, then waits until no other owner holds a
+ *          conflicting weak lock; a statement publishes its weak lock, then withdraws it and
+ *          waits while a conflicting hold exists: of two that race, each sees the other.
+ * Modes:   PostgreSQL's eight, with its conflict table (sql_tlock_conflicts).
+ * Core:    any shard, in a session's fiber; a waiter polls every SQL_TLOCK_POLL_NS for its
+ *          cancel flag (57014), lock_timeout (55P03) and, after ENG_DEADLOCK_TIMEOUT_NS, a
+ *          cycle of table-lock waits back to itself (40P01 for one member). A cycle that runs
+ *          through a row lock as well is not seen (lock_timeout ends it).
+ * Not yet: DDL (ALTER, DROP, TRUNCATE, CREATE INDEX) takes no ACCESS EXCLUSIVE lock of its own
+ *          (the catalog's DDL lock serialises it), and queries inside functions and foreign-key
+ *          checks take no weak locks.
+ * Limits:  SQL_TLOCK_HOLDS_MAX holds in the shared table (53200 "out of shared memory" past
+ *          it, as PostgreSQL's lock table); a transaction's weak locks past SQL_TLOCK_WEAK_MAX
+ *          tables go to the shared table as holds. */
+#ifndef SQL_TABLELOCK_H
+#define SQL_TABLELOCK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime/rt_err.h"
+
+#define SQL_TLOCK_HOLDS_MAX 4096u
+#define SQL_TLOCK_WEAK_MAX 256u        /* tables a transaction keeps its weak locks of in its
+                                          owner (past it: shared holds) */
+#define SQL_TLOCK_POLL_NS (1000u * 1000u)
+
+typedef enum sql_tlock_mode {
+    SQL_TLOCK_ACCESS_SHARE = 1,
+    SQL_TLOCK_ROW_SHARE,
+    SQL_TLOCK_ROW_EXCLUSIVE,
+    SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE,
+    SQL_TLOCK_SHARE,
+    SQL_TLOCK_SHARE_ROW_EXCLUSIVE,
+    SQL_TLOCK_EXCLUSIVE,
+    SQL_TLOCK_ACCESS_EXCLUSIVE,
+} sql_tlock_mode;
+
+typedef struct sql_tlock_owner sql_tlock_owner;
+
+/* What a wait gives up on. */
+typedef struct sql_tlock_wait {
+    const _Atomic bool *cancel;
+    int64_t lock_timeout_ms;  /* 0 = none */
+    bool nowait;              /* LOCK TABLE ... NOWAIT: 55P03 at once */
+} sql_tlock_wait;
+
+/* The mode named by LOCK TABLE's upper-case text ("ROW EXCLUSIVE"); 0 if unknown. */
+sql_tlock_mode sql_tlock_mode_of(const char *text);
+bool sql_tlock_conflicts(sql_tlock_mode a, sql_tlock_mode b);
+
+/* A session's owner (registered until sql_tlock_owner_free). */
+sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid);
+void sql_tlock_owner_free(sql_tlock_owner *o);
+
+/* LOCK TABLE: `name` is for the NOWAIT message. */
+bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
+                    const char *name, const sql_tlock_wait *w, rt_err *err);
+/* A statement's implicit lock (ACCESS SHARE, ROW SHARE or ROW EXCLUSIVE). */
+bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
+                    const sql_tlock_wait *w, rt_err *err);
+/* Transaction end: every lock of the owner goes. */
+void sql_tlock_release(sql_tlock_owner *o);
+
+#endif

@@ -1,0 +1,228 @@
+/* test_sql_locktable.c: LOCK TABLE between concurrent sessions, against PostgreSQL 15's
+ * behaviour: only in a transaction block (25P01), unknown tables (42P01), ACCESS EXCLUSIVE
+ * holds off readers, SHARE lets readers and row lockers in but not writers, EXCLUSIVE holds off
+ * row lockers, ROW EXCLUSIVE and SHARE conflict (NOWAIT: 55P03 "could not obtain lock on
+ * relation"), a LOCK TABLE waits for a writer's open transaction, lock_timeout ends a wait
+ * (55P03), a blocked statement goes on once the holder commits, the locks end with the
+ * transaction (also when a statement fails in it), and a cycle of table-lock waits is a
+ * deadlock (40P01) for exactly one of its members.
+ * How: a real engine with two shards in a temporary directory; sessions (sql_session.h) run in
+ * fibers on shard 0, each statement's output compared with what PostgreSQL 15 printed for the
+ * same sessions (rows as "a|b", the command tag, or "ERROR <sqlstate>: <message>"). A session
+ * that must block runs in a fiber of its own; the main fiber checks it has not finished before
+ * the holder ends its transaction (a slow machine only makes that more certain). */
+// ctest: TIMEOUT 300
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define OUT_BYTES 16384
+#define MS (1000ull * 1000ull)
+
+#include "tests/sql/sql_session_harness.h"
+
+#define TIMEOUT_ERR "ERROR 55P03: canceling statement due to lock timeout\n"
+#define NOWAIT_ERR "ERROR 55P03: could not obtain lock on relation \"lt\"\n"
+
+static void check_text(const char *what, const char *got, const char *want) {
+    if (strcmp(got, want) == 0) return;
+    atomic_fetch_add(&mismatches, 1);
+    fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", what, want, got);
+}
+
+/* A statement run in a fiber of its own (it may block), in session c. */
+typedef struct bg_stmt {
+    capture *c;
+    const char *sql;
+    char out[OUT_BYTES];
+    bool done;
+} bg_stmt;
+
+static void bg_fiber(void *arg) {
+    bg_stmt *bg = arg;
+    snprintf(bg->out, sizeof bg->out, "%s", run(bg->c, bg->sql));
+    bg->done = true;
+}
+
+static void bg_start(bg_stmt *bg, capture *c, const char *sql) {
+    bg->c = c;
+    bg->sql = sql;
+    bg->done = false;
+    test_spawn(bg_fiber, bg);
+    rt_fiber_sleep_ns(100 * MS);
+    TEST_CHECK(!bg->done); /* blocked */
+}
+
+/* Waits (up to 20 s) for a background statement to finish. */
+static void bg_wait(bg_stmt *bg) {
+    for (uint32_t i = 0; i < 20000 && !bg->done; i++) rt_fiber_sleep_ns(MS);
+    TEST_CHECK(bg->done);
+}
+
+static void script_errors(capture *a) {
+    expect(a, "CREATE TABLE lt (id int PRIMARY KEY, v int)", "CREATE TABLE\n");
+    expect(a, "CREATE TABLE lt2 (id int PRIMARY KEY)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO lt VALUES (1, 1), (2, 2)", "INSERT 0 2\n");
+    expect(a, "LOCK TABLE lt",
+           "ERROR 25P01: LOCK TABLE can only be used in transaction blocks\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE nosuch", "ERROR 42P01: relation \"nosuch\" does not exist\n");
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+}
+
+/* ACCESS EXCLUSIVE (the default mode) holds off every reader until it commits. */
+static void script_access_exclusive(capture *a, capture *b, capture *c) {
+    static bg_stmt bg;
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE lt", "LOCK TABLE\n");
+    expect(b, "SELECT * FROM lt", TIMEOUT_ERR);
+    expect(b, "BEGIN", "BEGIN\n");
+    expect(b, "LOCK TABLE lt IN ACCESS SHARE MODE NOWAIT", NOWAIT_ERR);
+    expect(b, "ROLLBACK", "ROLLBACK\n");
+    expect(b, "SELECT * FROM lt2", "id\nSELECT 0\n");
+    bg_start(&bg, c, "SELECT count(*) FROM lt");
+    expect(a, "COMMIT", "COMMIT\n");
+    bg_wait(&bg);
+    check_text("a reader after ACCESS EXCLUSIVE", bg.out, "count\n2\nSELECT 1\n");
+}
+
+/* SHARE: readers and row lockers go on, writers wait; EXCLUSIVE also holds off row lockers. */
+static void script_share(capture *a, capture *b, capture *c) {
+    static bg_stmt bg;
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE lt IN SHARE MODE", "LOCK TABLE\n");
+    expect(b, "SELECT * FROM lt ORDER BY id", "id|v\n1|1\n2|2\nSELECT 2\n");
+    expect(b, "INSERT INTO lt VALUES (3, 3)", TIMEOUT_ERR);
+    expect(b, "UPDATE lt SET v = 0 WHERE id = 1", TIMEOUT_ERR);
+    expect(b, "SELECT * FROM lt WHERE id = 1 FOR UPDATE", "id|v\n1|1\nSELECT 1\n");
+    expect(b, "BEGIN", "BEGIN\n");
+    expect(b, "LOCK TABLE lt IN SHARE MODE NOWAIT", "LOCK TABLE\n");
+    expect(b, "LOCK TABLE lt IN ROW EXCLUSIVE MODE NOWAIT", NOWAIT_ERR);
+    expect(b, "ROLLBACK", "ROLLBACK\n");
+    bg_start(&bg, c, "INSERT INTO lt VALUES (4, 4)");
+    expect(a, "COMMIT", "COMMIT\n");
+    bg_wait(&bg);
+    check_text("a writer after SHARE", bg.out, "INSERT 0 1\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE lt IN EXCLUSIVE MODE", "LOCK TABLE\n");
+    expect(b, "SELECT * FROM lt ORDER BY id", "id|v\n1|1\n2|2\n4|4\nSELECT 3\n");
+    expect(b, "SELECT * FROM lt WHERE id = 1 FOR SHARE", TIMEOUT_ERR);
+    expect(a, "COMMIT", "COMMIT\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE lt IN ROW EXCLUSIVE MODE", "LOCK TABLE\n");
+    expect(b, "BEGIN", "BEGIN\n");
+    expect(b, "LOCK TABLE lt IN SHARE MODE NOWAIT", NOWAIT_ERR);
+    expect(b, "ROLLBACK", "ROLLBACK\n");
+    expect(a, "COMMIT", "COMMIT\n");
+}
+
+/* A LOCK TABLE waits for the open transaction of a writer (its ROW EXCLUSIVE lock). */
+static void script_waits_for_writer(capture *a, capture *b) {
+    expect(b, "BEGIN", "BEGIN\n");
+    expect(b, "INSERT INTO lt VALUES (5, 5)", "INSERT 0 1\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SET LOCAL lock_timeout = '50ms'", "SET\n");
+    expect(a, "LOCK TABLE lt IN SHARE MODE", TIMEOUT_ERR);
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE lt IN SHARE MODE NOWAIT", NOWAIT_ERR);
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE lt IN ACCESS SHARE MODE NOWAIT", "LOCK TABLE\n");
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+    expect(b, "COMMIT", "COMMIT\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE lt IN SHARE MODE NOWAIT", "LOCK TABLE\n");
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+}
+
+/* A and B each hold a SHARE lock the other's INSERT needs: one of them (the one that waited
+ * longest, in PostgreSQL) gets 40P01, its locks go with its failed transaction, and the other's
+ * INSERT completes. */
+static void script_deadlock(capture *a, capture *b) {
+    static bg_stmt bg;
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE lt IN SHARE MODE", "LOCK TABLE\n");
+    expect(b, "BEGIN", "BEGIN\n");
+    expect(b, "LOCK TABLE lt2 IN SHARE MODE", "LOCK TABLE\n");
+    bg_start(&bg, b, "INSERT INTO lt VALUES (6, 6)");
+    char got[OUT_BYTES];
+    snprintf(got, sizeof got, "%s", run(a, "INSERT INTO lt2 VALUES (6)"));
+    const char *dead = "ERROR 40P01: deadlock detected\n";
+    if (strcmp(got, dead) == 0) expect(a, "ROLLBACK", "ROLLBACK\n");
+    bg_wait(&bg);
+    int deadlocks = (strcmp(got, dead) == 0) + (strcmp(bg.out, dead) == 0);
+    TEST_CHECK(deadlocks == 1);
+    if (strcmp(got, dead) != 0) check_text("the survivor A", got, "INSERT 0 1\n");
+    if (strcmp(bg.out, dead) != 0) check_text("the survivor B", bg.out, "INSERT 0 1\n");
+    expect(b, "ROLLBACK", "ROLLBACK\n");
+    if (strcmp(got, dead) != 0) expect(a, "ROLLBACK", "ROLLBACK\n");
+    expect(a, "SELECT count(*) FROM lt2", "count\n0\nSELECT 1\n");
+}
+
+static void main_fiber(void *arg) {
+    (void)arg;
+    capture *s[3] = {0};
+    for (uint32_t i = 0; i < 3; i++) {
+        s[i] = calloc(1, sizeof(capture));
+        if (s[i] == NULL || !sh_open(s[i])) {
+            TEST_CHECK(false);
+            rt_runtime_stop();
+            return;
+        }
+    }
+    expect(s[1], "SET lock_timeout = '50ms'", "SET\n");
+    script_errors(s[0]);
+    script_access_exclusive(s[0], s[1], s[2]);
+    script_share(s[0], s[1], s[2]);
+    script_waits_for_writer(s[0], s[1]);
+    expect(s[1], "RESET lock_timeout", "RESET\n");
+    script_deadlock(s[0], s[1]);
+    for (uint32_t i = 0; i < 3; i++) {
+        sql_session_close(s[i]->s);
+        free(s[i]);
+    }
+    rt_runtime_stop();
+}
+
+static void on_start(rt_loop *loop, void *arg) {
+    (void)loop, (void)arg;
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(eng_shard_start(&err));
+    if (rt_core_id() == 0) test_spawn(main_fiber, NULL);
+}
+
+static void on_stop(rt_loop *loop, void *arg) {
+    (void)loop, (void)arg;
+    eng_shard_stop();
+}
+
+static void test_locktable(void **state) {
+    (void)state;
+    char dir[128], cmd[160];
+    snprintf(dir, sizeof dir, "/tmp/test_sql_locktable_%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    sql_session_global_init();
+    rt_err err;
+    rt_err_clear(&err);
+    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = 2};
+    assert_true(eng_start(&cfg, &err));
+    assert_int_equal(test_runtime_run(2, on_start, on_stop, NULL), 0);
+    eng_stop();
+    assert_int_equal(atomic_load(&mismatches), 0);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_locktable)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
