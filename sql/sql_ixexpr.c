@@ -186,6 +186,28 @@ static void sql_dp_cast(sql_dp *d, const sql_expr *arg, uint32_t type, int32_t t
  * relabelling PostgreSQL's parser puts there does. */
 static void sql_dp_arg(sql_dp *d, const sql_expr *call, uint32_t i) {
     const sql_expr *a = call->args[i];
+    /* PostgreSQL keeps `b > 42` on a bigint as int8-vs-int4 (cross-type operators); the binder
+     * here widens the literal, which printed as the int4 it was written as. */
+    if (a->kind == SQL_X_FUNC && a->func.def == &sql_cast_def && a->type_oid == SQL_T_INT8 &&
+        a->args[0]->kind == SQL_X_CONST && a->args[0]->type_oid == SQL_T_INT4) {
+        a = a->args[0]; /* the binder's widening of an int4 literal */
+        if (call->nargs == 2 && call->args[1 - i]->type_oid == SQL_T_INT8 &&
+            call->func.def != NULL && call->func.def->is_operator) {
+            sql_dp_const(d, a);
+            return;
+        }
+        a = call->args[i];
+    }
+    if (call->nargs == 2 && a->kind == SQL_X_CONST && a->type_oid == SQL_T_INT8 &&
+        !a->constval.is_null && a->constval.i64 >= INT32_MIN && a->constval.i64 <= INT32_MAX &&
+        call->args[1 - i]->type_oid == SQL_T_INT8 && call->args[1 - i]->kind != SQL_X_CONST &&
+        call->func.def != NULL && call->func.def->is_operator) {
+        sql_expr narrow = *a;
+        narrow.type_oid = SQL_T_INT4;
+        narrow.constval.type_oid = SQL_T_INT4;
+        sql_dp_const(d, &narrow);
+        return;
+    }
     const sql_func_def *def = call->func.def;
     uint32_t declared = def != NULL && i < def->nargs ? def->args[i] : 0;
     if (declared == SQL_T_TEXT && (a->type_oid == SQL_T_VARCHAR || a->type_oid == SQL_T_BPCHAR)) {
