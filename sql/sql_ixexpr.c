@@ -4,9 +4,11 @@
  * and IS [NOT] NULL test in its own parentheses ("(a + 1)"), casts as "(x)::type", constants
  * labelled with their type unless the literal says it ("'x'::text", "(0)::numeric", "42");
  * the pretty form (psql) drops the parentheses the precedence makes unnecessary. */
+#include <pthread.h>
 #include <string.h>
 
 #include "engine/eng_part.h"
+#include "runtime/rt_assert.h"
 #include "sql/sql_bind.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_ixexpr.h"
@@ -423,8 +425,14 @@ typedef struct sql_ixexpr_entry {
     sql_expr *pred;
 } sql_ixexpr_entry;
 
-static _Thread_local sql_ixexpr_entry sql_ixexpr_cache[SQL_IXEXPR_CACHE_SLOTS];
-static _Thread_local uint64_t sql_ixexpr_tick;
+typedef struct sql_ixexpr_cache {
+    uint64_t tick;
+    sql_ixexpr_entry entries[SQL_IXEXPR_CACHE_SLOTS];
+} sql_ixexpr_cache;
+
+static _Thread_local sql_ixexpr_cache *sql_ixexpr_mine;
+static pthread_key_t sql_ixexpr_key;
+static pthread_once_t sql_ixexpr_key_once = PTHREAD_ONCE_INIT;
 
 /* As PostgreSQL's per-expression memory: a row's key computation needs little. */
 #define SQL_IXEXPR_ARENA_BYTES (64u << 20)
@@ -435,14 +443,38 @@ static void sql_ixexpr_entry_clear(sql_ixexpr_entry *e) {
     memset(e, 0, sizeof *e);
 }
 
+/* A thread's cache goes with the thread (its arenas may only be freed there). */
+static void sql_ixexpr_cache_free(void *arg) {
+    sql_ixexpr_cache *cache = arg;
+    for (uint32_t i = 0; i < SQL_IXEXPR_CACHE_SLOTS; i++) {
+        sql_ixexpr_entry_clear(&cache->entries[i]);
+    }
+    rt_free(cache);
+}
+
+static void sql_ixexpr_key_init(void) {
+    int rc = pthread_key_create(&sql_ixexpr_key, sql_ixexpr_cache_free);
+    RT_ASSERT(rc == 0);
+}
+
+static sql_ixexpr_cache *sql_ixexpr_cache_get(void) {
+    if (sql_ixexpr_mine == NULL) {
+        pthread_once(&sql_ixexpr_key_once, sql_ixexpr_key_init);
+        sql_ixexpr_mine = rt_xcalloc(1, sizeof *sql_ixexpr_mine);
+        pthread_setspecific(sql_ixexpr_key, sql_ixexpr_mine);
+    }
+    return sql_ixexpr_mine;
+}
+
 static sql_ixexpr_entry *sql_ixexpr_lookup(const eng_table *t, const eng_index *ix,
                                            rt_err *err) {
-    sql_ixexpr_entry *victim = &sql_ixexpr_cache[0];
-    sql_ixexpr_tick++;
+    sql_ixexpr_cache *cache = sql_ixexpr_cache_get();
+    sql_ixexpr_entry *victim = &cache->entries[0];
+    uint64_t tick = ++cache->tick;
     for (uint32_t i = 0; i < SQL_IXEXPR_CACHE_SLOTS; i++) {
-        sql_ixexpr_entry *e = &sql_ixexpr_cache[i];
+        sql_ixexpr_entry *e = &cache->entries[i];
         if (e->bound != NULL && e->index_oid == ix->oid && e->def_gen == t->def_gen) {
-            e->used = sql_ixexpr_tick;
+            e->used = tick;
             return e;
         }
         if (e->used < victim->used) victim = e;
@@ -456,7 +488,7 @@ static sql_ixexpr_entry *sql_ixexpr_lookup(const eng_table *t, const eng_index *
     victim->eval = rt_arena_create(SQL_IXEXPR_ARENA_BYTES);
     victim->index_oid = ix->oid;
     victim->def_gen = t->def_gen;
-    victim->used = sql_ixexpr_tick;
+    victim->used = tick;
     return victim;
 }
 
