@@ -1,7 +1,10 @@
 /* sql_ddl_index.c: CREATE INDEX (btree, hash, and HNSW with pgvector's operator classes and
  * build options) and the indexes behind PRIMARY KEY and UNIQUE constraints. The engine builds
  * a new index over the existing rows when a partition adapts to the new definition; a unique
- * index the primary key does not cover is enforced by its companion table (sql_ddl_unique.c). */
+ * index the primary key does not cover is enforced by its companion table (sql_ddl_unique.c).
+ * Index expressions and WHERE predicates are bound over the table, must be IMMUTABLE (42P17),
+ * and are kept as the text PostgreSQL prints (sql_ixexpr.h); they are computed over the rows
+ * once in the statement so that an error there fails CREATE INDEX. */
 #include <stdio.h>
 #include <string.h>
 

@@ -281,7 +281,7 @@ void pc_index_def(sql_strbuf *sb, const eng_database *db, const eng_table *t,
     pc_ixexprs_bind(sb, t, ix, pretty, &bx);
     if (column > 0) {
         if (column <= ix->column_count && ix->attnums[column - 1] == 0) {
-            pc_ixexpr_put(sb, t, bx.bound ? bx.exprs[column - 1] : NULL, false,
+            pc_ixexpr_put(sb, t, bx.bound ? bx.exprs[column - 1] : NULL, true,
                           ix->expr_text[column - 1]);
         } else if (column <= ix->column_count) {
             const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[column - 1]);

@@ -6,6 +6,11 @@
  * estimated fraction of rows (sql_stats_selectivity; PostgreSQL's defaults without statistics
  * or with statistics of an empty table, so an equality qualifies and an open range does not) is
  * below SQL_IXSCAN_SELECTIVITY_MAX.
+ * An index column may be an expression: a conjunct's side matches it when it deparses over the
+ * same table to the index's text (sql_ixexpr.h). A partial index is a candidate only when the
+ * WHERE implies its predicate: each of the predicate's conjuncts is one of the query's (same
+ * text, `b = true` read as `b`), or is `col IS NOT NULL` and the query compares col with a
+ * constant through a strict operator.
  * The scan keeps its whole filter, index conditions first (ix_nconj of them): the executor
  * re-checks it on the visible version of every candidate row, so the index only narrows. */
 #include <string.h>
@@ -312,7 +317,7 @@ static bool sql_ix_apply(rt_arena *arena, sql_plan *scan, const sql_ix_pick *pk,
 }
 
 /* `x = true` (either side). */
-static bool sql_dp_true_eq(const sql_expr *e) {
+static bool sql_ix_true_eq(const sql_expr *e) {
     if (e->kind != SQL_X_FUNC || e->nargs != 2 || e->func.def == NULL ||
         !e->func.def->is_operator || strcmp(e->func.def->name, "=") != 0) {
         return false;
@@ -333,7 +338,7 @@ static bool sql_dp_true_eq(const sql_expr *e) {
  * NULL if it cannot be printed. attnums NULL: table columns (a bound predicate). */
 static const char *sql_ix_canon(rt_arena *a, const sql_plan *scan, const uint16_t *attnums,
                                 const sql_expr *e) {
-    if (sql_dp_true_eq(e)) e = e->args[0]->kind == SQL_X_CONST ? e->args[1] : e->args[0];
+    if (sql_ix_true_eq(e)) e = e->args[0]->kind == SQL_X_CONST ? e->args[1] : e->args[0];
     sql_strbuf sb;
     sql_strbuf_init(&sb, a, 64);
     if (!sql_ixexpr_deparse(&sb, scan->scan.table, attnums, scan->scan.natts, e, false)) {

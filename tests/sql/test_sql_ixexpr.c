@@ -73,6 +73,9 @@ static void script_defs(capture *c) {
     expect(c, "SELECT indkey::text, pg_get_expr(indpred, indrelid) FROM pg_index "
               "WHERE indexrelid = 't_expr_expr1_idx'::regclass",
            "indkey|pg_get_expr\n0 0|(n > (0)::numeric)\nSELECT 1\n");
+    expect(c, "SELECT pg_get_indexdef('t_expr_expr1_idx'::regclass, 1, true) AS a, "
+              "pg_get_indexdef('t_expr_expr1_idx'::regclass, 2, false) AS b",
+           "a|b\n(id + 1)|((b * 2))\nSELECT 1\n");
     expect(c, "CREATE INDEX ON t ((random()))",
            "ERROR 42P17: functions in index expression must be marked IMMUTABLE\n");
     expect(c, "CREATE INDEX ON t (id) WHERE now() > '2020-01-01'",
