@@ -72,6 +72,7 @@ static void eng_cat_copy_index(eng_catalog *c, eng_index *dst, const eng_index *
     *dst = *src;
     for (uint32_t i = 0; i < src->column_count; i++) {
         dst->opclass[i] = eng_draft_strdup(c, src->opclass[i]);
+        dst->expr_text[i] = eng_draft_strdup(c, src->expr_text[i]);
     }
     dst->predicate_text = eng_draft_strdup(c, src->predicate_text);
     dst->options_text = eng_draft_strdup(c, src->options_text);

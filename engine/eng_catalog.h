@@ -79,10 +79,13 @@ typedef struct eng_index {
     bool automatic;          /* the HNSW index every vector column gets without CREATE INDEX */
     bool nulls_not_distinct;
     uint16_t column_count;
-    uint16_t attnums[ENG_INDEX_COLUMNS_MAX];
+    uint16_t attnums[ENG_INDEX_COLUMNS_MAX]; /* 0: an expression (expr_text) */
     bool desc[ENG_INDEX_COLUMNS_MAX];
     const char *opclass[ENG_INDEX_COLUMNS_MAX]; /* NULL = default */
-    const char *predicate_text; /* partial index WHERE, NULL if none */
+    /* Column k with attnums[k] == 0: its expression as PostgreSQL prints it ("lower(name)"),
+     * evaluated by the SQL layer (eng_part_set_index_expr_fn). NULL for plain columns. */
+    const char *expr_text[ENG_INDEX_COLUMNS_MAX];
+    const char *predicate_text; /* partial index WHERE as PostgreSQL prints it, NULL if none */
     const char *options_text;   /* "m=16, ef_construction=64" as given, NULL if none */
     eng_metric metric;          /* HNSW */
     uint16_t hnsw_m;

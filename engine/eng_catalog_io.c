@@ -89,12 +89,18 @@ static void eng_ser_index(eng_codec_w *w, const eng_index *ix) {
     eng_w_str(w, ix->name);
     eng_w_u32(w, ix->table_oid);
     eng_w_u32(w, ix->method);
+    bool exprs = false;
+    for (uint32_t i = 0; i < ix->column_count; i++) exprs |= ix->expr_text[i] != NULL;
+    /* Bit 4 says expression texts follow the columns: catalogs written before expression
+     * indexes existed read as they did. */
     eng_w_u32(w, (uint32_t)ix->unique | (uint32_t)ix->primary << 1 |
-                     (uint32_t)ix->automatic << 2 | (uint32_t)ix->nulls_not_distinct << 3);
+                     (uint32_t)ix->automatic << 2 | (uint32_t)ix->nulls_not_distinct << 3 |
+                     (uint32_t)exprs << 4);
     eng_ser_attnums(w, ix->attnums, ix->column_count);
     for (uint32_t i = 0; i < ix->column_count; i++) {
         eng_w_u32(w, ix->desc[i]);
         eng_w_opt_str(w, ix->opclass[i]);
+        if (exprs) eng_w_opt_str(w, ix->expr_text[i]);
     }
     eng_w_opt_str(w, ix->predicate_text);
     eng_w_opt_str(w, ix->options_text);
@@ -274,10 +280,12 @@ static void eng_de_index(eng_codec_r *r, eng_catalog *c, eng_index *ix) {
     ix->primary = (flags >> 1) & 1;
     ix->automatic = (flags >> 2) & 1;
     ix->nulls_not_distinct = (flags >> 3) & 1;
+    bool exprs = (flags >> 4) & 1;
     ix->column_count = eng_de_attnums(r, ix->attnums);
     for (uint32_t i = 0; i < ix->column_count; i++) {
         ix->desc[i] = eng_r_u32(r) != 0;
         ix->opclass[i] = eng_draft_strdup(c, eng_r_opt_str(r));
+        if (exprs) ix->expr_text[i] = eng_draft_strdup(c, eng_r_opt_str(r));
     }
     ix->predicate_text = eng_draft_strdup(c, eng_r_opt_str(r));
     ix->options_text = eng_draft_strdup(c, eng_r_opt_str(r));

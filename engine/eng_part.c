@@ -43,6 +43,9 @@ static void eng_part_sync_indexes(eng_part *p, const eng_table *t) {
         pi->ncols = ix->column_count;
         memcpy(pi->attnums, ix->attnums, sizeof pi->attnums);
         memcpy(pi->desc, ix->desc, sizeof pi->desc);
+        bool exprs = ix->predicate_text != NULL;
+        for (uint32_t k = 0; k < ix->column_count; k++) exprs |= ix->attnums[k] == 0;
+        if (exprs) pi->def = eng_part_ixdef_new(t, ix);
         for (uint32_t j = 0; j < p->index_count; j++) {
             if (p->indexes[j].oid == ix->oid) {
                 pi->tree = p->indexes[j].tree;
@@ -54,7 +57,10 @@ static void eng_part_sync_indexes(eng_part *p, const eng_table *t) {
             built[nbuilt++] = ix->oid;
         }
     }
-    for (uint32_t j = 0; j < p->index_count; j++) eng_btree_destroy(p->indexes[j].tree);
+    for (uint32_t j = 0; j < p->index_count; j++) {
+        eng_btree_destroy(p->indexes[j].tree);
+        eng_part_ixdef_free(p->indexes[j].def);
+    }
     rt_free(p->indexes);
     p->indexes = fresh;
     p->index_count = n;
@@ -168,7 +174,10 @@ void eng_part_destroy(eng_part *p) {
     for (uint32_t c = 0; c < p->ncols; c++) rt_free(p->cols[c].missing);
     rt_free(p->cols);
     eng_btree_destroy(p->pk);
-    for (uint32_t j = 0; j < p->index_count; j++) eng_btree_destroy(p->indexes[j].tree);
+    for (uint32_t j = 0; j < p->index_count; j++) {
+        eng_btree_destroy(p->indexes[j].tree);
+        eng_part_ixdef_free(p->indexes[j].def);
+    }
     rt_free(p->indexes);
     eng_part_ann_destroy(p);
     rt_free(p);

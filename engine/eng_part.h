@@ -90,6 +90,21 @@ const eng_btree *eng_part_pk_index(const eng_part *p);
  * index key ++ primary key -> slot of the version that created the entry. */
 const eng_btree *eng_part_index(const eng_part *p, uint32_t index_oid);
 
+/* ---- expression and partial indexes ----
+ * The engine stores index keys but does not evaluate SQL: for an index with expression columns
+ * (attnums[k] == 0) or a predicate, the SQL layer's function computes the expression values of
+ * a row (row[attnum - 1]) into keys[k] and whether the predicate holds (*included). Values may
+ * point into memory the function owns until its next call on the same thread. Without a
+ * function such an index gets no entries and writes to its table fail with 0A000. */
+typedef bool (*eng_index_expr_fn)(const eng_table *t, const eng_index *ix, const sql_value *row,
+                                  sql_value *keys, bool *included, rt_err *err);
+void eng_part_set_index_expr_fn(eng_index_expr_fn fn);
+/* The entry key (index key ++ primary key) the version at `slot` has in secondary index
+ * `index_oid`; *included false when the partition has no such index or a partial index's
+ * predicate leaves the version out. */
+bool eng_part_index_entry(const eng_part *p, uint32_t index_oid, uint32_t slot,
+                          eng_codec_w *key, bool *included, rt_err *err);
+
 /* ---- writing (within a transaction) ---- */
 /* PostgreSQL's four row-lock strengths, weakest first. An UPDATE that changes no key column
  * (primary key or unique index) takes NO KEY UPDATE; DELETE and key-changing UPDATE take

@@ -44,7 +44,14 @@ typedef struct eng_pindex {
     uint16_t attnums[ENG_INDEX_COLUMNS_MAX];
     bool desc[ENG_INDEX_COLUMNS_MAX];
     eng_btree *tree;
+    /* Expression or partial index: a private copy of the table's columns and of the index
+     * (def->indexes[0]) that the SQL layer's evaluator reads; NULL for plain column lists. */
+    eng_table *def;
 } eng_pindex;
+
+/* The copy behind eng_pindex.def, and its release (eng_part_ixexpr.c). */
+eng_table *eng_part_ixdef_new(const eng_table *t, const eng_index *ix);
+void eng_part_ixdef_free(eng_table *def);
 
 struct eng_part {
     uint64_t storage_id;
@@ -120,6 +127,10 @@ void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row);
 /* Removes the secondary-index entries that name the version at `slot` (vacuum); `pk` is its
  * encoded primary key. */
 void eng_part_index_remove(eng_part *p, uint32_t slot, const eng_codec_w *pk);
+/* The entry of index `ix` for the version at `slot` (index key ++ `pk`); *included false when
+ * a partial index leaves the version out (no entry). */
+bool eng_part_pindex_key(const eng_part *p, const eng_pindex *ix, uint32_t slot,
+                         const eng_codec_w *pk, eng_codec_w *key, bool *included, rt_err *err);
 /* Adds index entries of the version at `slot` (all secondary indexes). */
 bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err);
 /* Fills secondary index `index_oid` (new, empty) from every version stored so far: CREATE INDEX

@@ -101,25 +101,13 @@ static eng_key_state eng_key_settle(eng_part *p, eng_tx *tx, const uint8_t *key,
 
 /* ---- secondary indexes ---- */
 
-/* The entry of index `ix` for the version at `slot`: index key ++ primary key -> slot. */
-static bool eng_part_index_key(const eng_part *p, const eng_pindex *ix, uint32_t slot,
-                               const eng_codec_w *pk, eng_codec_w *key, rt_err *err) {
-    bool ok = true;
-    for (uint32_t c = 0; ok && c < ix->ncols; c++) {
-        sql_value v;
-        eng_part_read(p, slot, ix->attnums[c], &v);
-        ok = eng_key_append(key, &v, ix->desc[c], err);
-    }
-    eng_w_raw(key, pk->buf, pk->len); /* entries are unique by primary key */
-    return ok;
-}
-
 static bool eng_part_index_put(eng_part *p, eng_pindex *ix, uint32_t slot, const eng_codec_w *pk,
                                rt_err *err) {
     eng_codec_w key;
     eng_w_init(&key);
-    bool ok = eng_part_index_key(p, ix, slot, pk, &key, err) &&
-              eng_btree_put(ix->tree, key.buf, (uint32_t)key.len, slot, NULL, err);
+    bool included = false;
+    bool ok = eng_part_pindex_key(p, ix, slot, pk, &key, &included, err) &&
+              (!included || eng_btree_put(ix->tree, key.buf, (uint32_t)key.len, slot, NULL, err));
     rt_free(key.buf);
     return ok;
 }
@@ -133,8 +121,9 @@ void eng_part_index_remove(eng_part *p, uint32_t slot, const eng_codec_w *pk) {
         rt_err_clear(&err);
         key.len = 0;
         uint64_t named;
+        bool included = false;
         /* A later version with the same index key took the entry over: it stays. */
-        if (eng_part_index_key(p, ix, slot, pk, &key, &err) &&
+        if (eng_part_pindex_key(p, ix, slot, pk, &key, &included, &err) && included &&
             eng_btree_get(ix->tree, key.buf, (uint32_t)key.len, &named) && named == slot) {
             eng_btree_delete(ix->tree, key.buf, (uint32_t)key.len);
         }

@@ -348,6 +348,16 @@ static bool sql_conflict_cols_match(const sql_on_conflict *oc, const eng_table *
 static bool sql_conflict_arbiter(sql_binder *b, const sql_insert *ins, const eng_table *t,
                                  uint32_t *arbiter) {
     const sql_on_conflict *oc = ins->on_conflict;
+    bool exprs = oc->target_where != NULL;
+    for (uint32_t i = 0; i < oc->target_cols.count; i++) {
+        const sql_index_elem *el = SQL_LIST_AT(oc->target_cols, i);
+        exprs |= el->column == NULL;
+    }
+    if (exprs) { /* inference of expression and partial unique indexes */
+        return sql_bind_error(b, ins->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "ON CONFLICT with an index expression or a WHERE clause is not "
+                              "supported yet");
+    }
     if (oc->target_cols.count > 0) {
         if (t->pk_count > 0 && sql_conflict_cols_match(oc, t, t->pk_attnums, t->pk_count)) {
             *arbiter = 0;

@@ -372,9 +372,15 @@ static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     if (!ddl_drop_column_fks(a, col, c->cascade, err)) return false;
     uint32_t k = 0;
     for (uint32_t i = 0; i < t->index_count; i++) {
-        if (!ddl_uses(t->indexes[i].attnums, t->indexes[i].column_count, col->attnum)) {
-            t->indexes[k++] = t->indexes[i];
+        const eng_index *ix = &t->indexes[i];
+        /* Expressions and predicates name columns in their text (as CHECK does). */
+        bool uses = ddl_uses(ix->attnums, ix->column_count, col->attnum) ||
+                    (ix->predicate_text != NULL && sql_ddl_text_names(ix->predicate_text,
+                                                                      col->name));
+        for (uint32_t j = 0; j < ix->column_count && !uses; j++) {
+            uses = ix->expr_text[j] != NULL && sql_ddl_text_names(ix->expr_text[j], col->name);
         }
+        if (!uses) t->indexes[k++] = t->indexes[i];
     }
     t->index_count = k;
     k = 0;
@@ -753,6 +759,18 @@ static bool ddl_rename_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err)
         eng_constraint *con = &t->constraints[i];
         if (con->kind == 'c' && con->check_text != NULL) {
             con->check_text = ddl_replace_word(a->dc, con->check_text, col->name, c->new_name);
+        }
+    }
+    /* So are index expressions and predicates. */
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        eng_index *ix = &t->indexes[i];
+        for (uint32_t j = 0; j < ix->column_count; j++) {
+            if (ix->expr_text[j] == NULL) continue;
+            ix->expr_text[j] = ddl_replace_word(a->dc, ix->expr_text[j], col->name, c->new_name);
+        }
+        if (ix->predicate_text != NULL) {
+            ix->predicate_text = ddl_replace_word(a->dc, ix->predicate_text, col->name,
+                                                  c->new_name);
         }
     }
     snprintf(col->name, sizeof col->name, "%s", c->new_name);

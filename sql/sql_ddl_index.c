@@ -1,11 +1,17 @@
 /* sql_ddl_index.c: CREATE INDEX (btree, hash, and HNSW with pgvector's operator classes and
  * build options) and the indexes behind PRIMARY KEY and UNIQUE constraints. The engine builds
  * a new index over the existing rows when a partition adapts to the new definition; a unique
- * index the primary key does not cover is enforced by its companion table (sql_ddl_unique.c). */
+ * index the primary key does not cover is enforced by its companion table (sql_ddl_unique.c).
+ * Index expressions and WHERE predicates are bound over the table, must be IMMUTABLE (42P17),
+ * and are kept as the text PostgreSQL prints (sql_ixexpr.h); they are computed over the rows
+ * once in the statement so that an error there fails CREATE INDEX. */
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/eng_key.h"
+#include "sql/sql_bind_int.h"
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_ixexpr.h"
 
 static bool ddl_index_name_free(sql_ddl_ctx *dc, const eng_table *t, const char *name,
                                 rt_err *err) {
@@ -227,9 +233,67 @@ static bool ddl_hnsw_opclass(const eng_column *c, const sql_index_elem *e, eng_i
     return true;
 }
 
+/* An index column given as an expression: bound over the table, checked (IMMUTABLE, a type
+ * the B-tree can order) and kept as the text PostgreSQL prints; `name` is the part it lends
+ * the generated index name (the function's name, or "expr"). */
+static bool ddl_index_expr(sql_ddl_ctx *dc, const eng_table *t, const sql_index_elem *e,
+                           eng_index *ix, uint32_t k, const char **name, rt_err *err) {
+    if (ix->method != ENG_INDEX_BTREE) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "index expressions are supported for btree indexes only");
+    }
+    sql_expr *bound;
+    if (!sql_bind_table_expr(dc->bc, t, e->expr, SQL_T_ANY, -1, &bound) ||
+        !sql_ixexpr_check(bound, "expression", err)) {
+        return false;
+    }
+    if (!eng_key_type_supported(bound->type_oid)) {
+        return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT,
+                          "data type %s has no default operator class for access method "
+                          "\"btree\"", sql_type_name(bound->type_oid));
+    }
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, dc->bc->arena, 64);
+    if (!sql_ixexpr_column_text(&sb, t, NULL, 0, bound, false)) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "this kind of index expression is not supported yet");
+    }
+    sql_strbuf_putc(&sb, '\0');
+    if (sb.failed) return rt_arena_fail(dc->bc->arena, err);
+    ix->attnums[k] = 0;
+    ix->expr_text[k] = sb.data;
+    const char *colname = sql_bind_colname(e->expr);
+    *name = strcmp(colname, "?column?") == 0 ? "expr" : colname;
+    return true;
+}
+
+/* The parenthesised column of an index element: ((name)) is the column itself. */
+static const char *ddl_index_elem_column(const sql_index_elem *e) {
+    if (e->column != NULL) return e->column;
+    if (e->expr == NULL || SQL_NODE_KIND(e->expr) != SQL_N_COLUMNREF) return NULL;
+    const sql_name *nm = &((const sql_columnref *)e->expr)->name;
+    return nm->count == 1 ? nm->parts[0] : NULL;
+}
+
+/* Appends a column's part of the generated name; a repeated part gets a number, as
+ * PostgreSQL's ChooseIndexColumnNames does (t_expr_expr1_idx). */
+static size_t ddl_index_name_part(const char **parts, uint32_t k, const char *name, char *cols,
+                                  size_t cols_size, size_t len) {
+    uint32_t same = 0;
+    for (uint32_t j = 0; j < k; j++) same += strcmp(parts[j], name) == 0;
+    parts[k] = name;
+    if (len >= cols_size) return len;
+    len += (size_t)snprintf(cols + len, cols_size - len, "%s%s", k > 0 ? "_" : "", name);
+    if (same > 0 && len < cols_size) {
+        len += (size_t)snprintf(cols + len, cols_size - len, "%u", same);
+    }
+    return len;
+}
+
 static bool ddl_index_elems(sql_ddl_ctx *dc, const sql_create_index *ci, const eng_table *t,
                             eng_index *ix, char *cols, size_t cols_size, rt_err *err) {
     size_t len = 0;
+    const char *parts[ENG_INDEX_COLUMNS_MAX];
     if (ci->elems.count > ENG_INDEX_COLUMNS_MAX) {
         return rt_err_set(err, SQLSTATE_TOO_MANY_COLUMNS,
                           "cannot use more than %d columns in an index", ENG_INDEX_COLUMNS_MAX);
@@ -240,27 +304,58 @@ static bool ddl_index_elems(sql_ddl_ctx *dc, const sql_create_index *ci, const e
     }
     for (uint32_t i = 0; i < ci->elems.count; i++) {
         const sql_index_elem *e = SQL_LIST_AT(ci->elems, i);
-        if (e->column == NULL) return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                                                 "index expressions are not supported yet");
-        const eng_column *c = eng_table_column_by_name(t, e->column);
+        const char *column = ddl_index_elem_column(e);
+        ix->desc[i] = e->dir == SQL_SORT_DESC;
+        if (column == NULL) {
+            const char *name = "expr";
+            if (!ddl_index_expr(dc, t, e, ix, i, &name, err)) return false;
+            if (e->opclass.count > 0) {
+                ix->opclass[i] = rt_arena_strdup(dc->bc->arena,
+                                                 e->opclass.parts[e->opclass.count - 1]);
+            }
+            len = ddl_index_name_part(parts, i, name, cols, cols_size, len);
+            continue;
+        }
+        const eng_column *c = eng_table_column_by_name(t, column);
         if (c == NULL || c->dropped) {
             return rt_err_set(err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist",
-                              e->column);
+                              column);
         }
         ix->attnums[i] = c->attnum;
-        ix->desc[i] = e->dir == SQL_SORT_DESC;
         if (ix->method == ENG_INDEX_HNSW) {
             if (!ddl_hnsw_opclass(c, e, ix, err)) return false;
         } else if (e->opclass.count > 0) {
             ix->opclass[i] = rt_arena_strdup(dc->bc->arena,
                                              e->opclass.parts[e->opclass.count - 1]);
         }
-        if (len < cols_size) {
-            len += (size_t)snprintf(cols + len, cols_size - len, "%s%s", i > 0 ? "_" : "",
-                                    c->name);
-        }
+        len = ddl_index_name_part(parts, i, c->name, cols, cols_size, len);
     }
     ix->column_count = (uint16_t)ci->elems.count;
+    return true;
+}
+
+/* WHERE of a partial index: a boolean over the table's columns, IMMUTABLE, kept as the text
+ * PostgreSQL prints ("(active = true)"). */
+static bool ddl_index_predicate(sql_ddl_ctx *dc, const sql_create_index *ci, const eng_table *t,
+                                eng_index *ix, rt_err *err) {
+    if (ix->method == ENG_INDEX_HNSW) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "partial indexes are supported for btree indexes only");
+    }
+    sql_expr *pred;
+    if (!sql_bind_table_expr(dc->bc, t, ci->where, SQL_T_BOOL, -1, &pred) ||
+        !sql_ixexpr_check(pred, "predicate", err)) {
+        return false;
+    }
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, dc->bc->arena, 64);
+    if (!sql_ixexpr_deparse(&sb, t, NULL, 0, pred, false)) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "this kind of index predicate is not supported yet");
+    }
+    sql_strbuf_putc(&sb, '\0');
+    if (sb.failed) return rt_arena_fail(dc->bc->arena, err);
+    ix->predicate_text = sb.data;
     return true;
 }
 
@@ -317,10 +412,10 @@ bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *e
     }
     ix.unique = ci->unique;
     ix.nulls_not_distinct = ci->nulls_not_distinct;
-    if (ci->where != NULL) {
-        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "partial indexes (CREATE INDEX ... WHERE) are not supported yet");
-    }
+    if (ci->where != NULL && !ddl_index_predicate(dc, ci, t, &ix, err)) return false;
+    /* The oid first: bound definitions are cached by index oid and table generation. */
+    ix.oid = eng_catalog_new_oid(sql_ddl_draft(dc));
+    if (!ix.unique && !sql_ddl_index_validate(dc, base, &ix, err)) return false;
     if (ix.method == ENG_INDEX_HNSW) ddl_drop_automatic(t, ix.attnums[0]);
     if (ci->name != NULL) {
         snprintf(ix.name, sizeof ix.name, "%s", ci->name);
@@ -328,7 +423,6 @@ bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *e
         sql_ddl_choose_name(dc, t->schema_oid, t, t->name, cols, "idx",
                             ix.name);
     }
-    ix.oid = eng_catalog_new_oid(sql_ddl_draft(dc));
     ix.table_oid = t->oid;
     t->indexes[t->index_count++] = ix;
     t->def_gen = eng_catalog_def_gen();

@@ -105,4 +105,10 @@ bool sql_ddl_alter_role(sql_ddl_ctx *dc, const sql_alter_role *ar, rt_err *err);
 bool sql_ddl_create_extension(sql_ddl_ctx *dc, const sql_create_extension *ce, rt_err *err);
 bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err);
 
+/* CREATE INDEX with expressions or a predicate: computes them over every row of `t` in the
+ * statement, so an error (division by zero, ...) fails the statement as in PostgreSQL rather
+ * than the engine's background build (sql_ddl_unique.c). */
+bool sql_ddl_index_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_index *ix,
+                            rt_err *err);
+
 #endif

@@ -9,11 +9,35 @@
 
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_exec.h"
+#include "sql/sql_ixexpr.h"
 #include "sql/sql_unique.h"
 
 /* The table's column behind column i of its companion: the key's, then the primary key's. */
 static uint16_t ddl_unique_source_attnum(const eng_table *t, const eng_index *ix, uint32_t i) {
     return i < ix->column_count ? ix->attnums[i] : t->pk_attnums[i - ix->column_count];
+}
+
+/* Type, typmod and collation of companion column i: the table column's or the expression's. */
+static bool ddl_unique_source_type(const eng_table *t, const eng_index *ix, uint32_t i,
+                                   eng_column *out) {
+    uint16_t att = ddl_unique_source_attnum(t, ix, i);
+    if (att != 0) {
+        const eng_column *a = &t->columns[att - 1];
+        if (a->dropped) return false;
+        out->type_oid = a->type_oid;
+        out->typmod = a->typmod;
+        out->collation = a->collation;
+        out->vector_dims = a->vector_dims;
+        out->store = a->store;
+        return true;
+    }
+    rt_err tmp;
+    rt_err_clear(&tmp);
+    if (!sql_ixexpr_key_type(t, ix, i, &out->type_oid, &out->typmod, &tmp)) return false;
+    out->collation = 0;
+    out->vector_dims = 0;
+    out->store = (uint8_t)eng_store_of_type(out->type_oid);
+    return true;
 }
 
 static bool ddl_unique_current(const eng_table *t, const eng_index *ix, const eng_table *c) {
@@ -24,10 +48,10 @@ static bool ddl_unique_current(const eng_table *t, const eng_index *ix, const en
         return false;
     }
     for (uint32_t i = 0; i < n; i++) {
-        const eng_column *a = &t->columns[ddl_unique_source_attnum(t, ix, i) - 1];
+        eng_column a;
         const eng_column *b = &c->columns[i];
-        if (a->dropped || a->type_oid != b->type_oid || a->typmod != b->typmod ||
-            a->collation != b->collation) {
+        if (!ddl_unique_source_type(t, ix, i, &a) || a.type_oid != b->type_oid ||
+            a.typmod != b->typmod || a.collation != b->collation) {
             return false;
         }
     }
@@ -56,13 +80,62 @@ static bool ddl_unique_fill_rows(void *arg, const sql_batch *b, uint32_t from, u
     return true;
 }
 
+/* The rows an expression or partial index's companion gets: every column of t read (so the
+ * bound expressions' column numbers hold), the predicate as the scan's filter, and a
+ * projection to the key's values and the primary key. */
+static sql_plan *ddl_unique_expr_source(sql_ddl_ctx *dc, const eng_table *t, const eng_index *ix,
+                                        uint32_t n, rt_err *err) {
+    rt_arena *arena = dc->bc->arena;
+    sql_expr *exprs[ENG_INDEX_COLUMNS_MAX];
+    sql_expr *pred;
+    if (!sql_ixexpr_bind(arena, t, ix, exprs, &pred, err)) return NULL;
+    sql_plan *scan = sql_plan_new(arena, SQL_P_SCAN, t->column_count);
+    sql_plan *proj = sql_plan_new(arena, SQL_P_PROJECT, n);
+    uint16_t *atts = rt_arena_alloc(arena, sizeof(uint16_t) * (t->column_count + 1u));
+    sql_expr **out = rt_arena_zalloc(arena, sizeof(sql_expr *) * (n + 1u));
+    if (scan == NULL || proj == NULL || atts == NULL || out == NULL) {
+        return rt_arena_fail(arena, err), NULL;
+    }
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        const eng_column *col = &t->columns[c];
+        atts[c] = col->attnum;
+        scan->cols[c] = (sql_col){.name = col->name, .type_oid = col->type_oid,
+                                  .typmod = col->typmod, .table_oid = t->oid,
+                                  .attnum = (int16_t)col->attnum};
+    }
+    scan->scan.table = t;
+    scan->scan.natts = t->column_count;
+    scan->scan.attnums = atts;
+    scan->scan.filter = pred;
+    for (uint32_t k = 0; k < n; k++) {
+        uint16_t att = ddl_unique_source_attnum(t, ix, k);
+        if (att == 0) {
+            out[k] = exprs[k];
+        } else {
+            const eng_column *col = &t->columns[att - 1];
+            out[k] = sql_expr_new(arena, SQL_X_COLUMN, col->type_oid, 0);
+            if (out[k] == NULL) return rt_arena_fail(arena, err), NULL;
+            out[k]->typmod = col->typmod;
+            out[k]->column.index = att - 1u;
+        }
+        proj->cols[k] = (sql_col){.name = "key", .type_oid = out[k]->type_oid,
+                                  .typmod = out[k]->typmod};
+    }
+    proj->left = scan;
+    proj->project.exprs = out;
+    return proj;
+}
+
 /* INSERT INTO companion SELECT key columns FROM t, in the statement's transaction; the insert
  * skips keys with a NULL and reports a duplicate as 23505 with the key. */
 static bool ddl_unique_fill(sql_ddl_ctx *dc, const eng_table *t, const eng_index *ix,
                             const eng_table *c, rt_err *err) {
     rt_arena *arena = dc->bc->arena;
     uint32_t n = c->column_count;
-    sql_plan *scan = sql_plan_new(arena, SQL_P_SCAN, n);
+    bool exprs = sql_ixexpr_any(ix);
+    sql_plan *scan = exprs ? ddl_unique_expr_source(dc, t, ix, n, err)
+                           : sql_plan_new(arena, SQL_P_SCAN, n);
+    if (scan == NULL && exprs) return false;
     sql_plan *ins = sql_plan_new(arena, SQL_P_INSERT, 0);
     uint16_t *scan_atts = rt_arena_alloc(arena, sizeof(uint16_t) * n);
     uint16_t *ins_atts = rt_arena_alloc(arena, sizeof(uint16_t) * n);
@@ -72,16 +145,19 @@ static bool ddl_unique_fill(sql_ddl_ctx *dc, const eng_table *t, const eng_index
         return rt_arena_fail(arena, err);
     }
     for (uint32_t k = 0; k < n; k++) {
+        ins_atts[k] = (uint16_t)(k + 1);
+        if (exprs) continue;
         const eng_column *col = &t->columns[ddl_unique_source_attnum(t, ix, k) - 1];
         scan_atts[k] = col->attnum;
-        ins_atts[k] = (uint16_t)(k + 1);
         scan->cols[k] = (sql_col){.name = col->name, .type_oid = col->type_oid,
                                   .typmod = col->typmod, .table_oid = t->oid,
                                   .attnum = (int16_t)col->attnum};
     }
-    scan->scan.table = t;
-    scan->scan.natts = n;
-    scan->scan.attnums = scan_atts;
+    if (!exprs) {
+        scan->scan.table = t;
+        scan->scan.natts = n;
+        scan->scan.attnums = scan_atts;
+    }
     ins->left = scan;
     ins->modify.table = c;
     ins->modify.ncols = n;
@@ -107,6 +183,29 @@ static bool ddl_unique_fill(sql_ddl_ctx *dc, const eng_table *t, const eng_index
                    ix->name);
         rt_err_detail(err, "%s", detail);
     }
+    return ok;
+}
+
+static bool ddl_index_validate_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
+                                    rt_err *err) {
+    (void)arg, (void)b, (void)from, (void)to, (void)err;
+    return true;
+}
+
+bool sql_ddl_index_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_index *ix,
+                            rt_err *err) {
+    if (dc->x == NULL || !sql_ixexpr_any(ix)) return true;
+    uint32_t n = ix->column_count + t->pk_count;
+    sql_plan *src = ddl_unique_expr_source(dc, t, ix, n, err);
+    if (src == NULL) return false;
+    sql_plan *plan = sql_plan_optimize(dc->bc->arena, src, eng_shard_count(), 0, err);
+    if (plan == NULL) return false;
+    sql_cursor cur;
+    bool ok = sql_cursor_open(&cur, dc->x, plan);
+    uint64_t emitted = 0;
+    bool more = false;
+    if (ok) ok = sql_cursor_fetch(&cur, 0, ddl_index_validate_rows, NULL, &emitted, &more);
+    sql_cursor_close(&cur);
     return ok;
 }
 
@@ -141,16 +240,16 @@ static bool ddl_unique_create(sql_ddl_ctx *dc, const eng_table *t, const eng_ind
     /* Columns: the key (the companion's primary key), then the table's primary key, which
      * finds the row owning a key (ON CONFLICT ... DO UPDATE on the constraint). */
     for (uint32_t k = 0; k < n; k++) {
-        const eng_column *src = &t->columns[ddl_unique_source_attnum(t, ix, k) - 1];
+        uint16_t att = ddl_unique_source_attnum(t, ix, k);
         eng_column *col = &cols[k];
         memset(col, 0, sizeof *col);
-        snprintf(col->name, sizeof col->name, "%s", src->name);
+        if (!ddl_unique_source_type(t, ix, k, col)) {
+            return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "cannot type key column %u of \"%s\"",
+                              k + 1, ix->name);
+        }
+        if (att != 0) snprintf(col->name, sizeof col->name, "%s", t->columns[att - 1].name);
+        else snprintf(col->name, sizeof col->name, "%s", sql_ixexpr_key_name(t, ix, k));
         col->attnum = (uint16_t)(k + 1);
-        col->type_oid = src->type_oid;
-        col->typmod = src->typmod;
-        col->vector_dims = src->vector_dims;
-        col->collation = src->collation;
-        col->store = src->store;
         /* NULLS NOT DISTINCT: NULL keys collide too */
         col->not_null = k < ix->column_count && !ix->nulls_not_distinct;
         if (k >= ix->column_count) continue;

@@ -152,15 +152,11 @@ static bool sql_ix_candidate(sql_exec_ctx *x, const eng_part *part, const eng_in
     bool ok = eng_part_key_of(part, slot, &pk, x->err);
     uint32_t v = ok ? eng_part_pk_lookup(part, pk.buf, (uint32_t)pk.len, &x->snap)
                     : ENG_SLOT_NONE;
-    for (uint32_t c = 0; ok && v != ENG_SLOT_NONE && c < ix->column_count; c++) {
-        sql_value val;
-        eng_part_read(part, v, ix->attnums[c], &val);
-        ok = eng_key_append(&mine, &val, ix->desc[c], x->err);
-    }
-    if (ok && v != ENG_SLOT_NONE) {
-        eng_w_raw(&mine, pk.buf, pk.len);
-        if (mine.len == len && memcmp(mine.buf, key, len) == 0) *vis = v;
-    }
+    bool included = false;
+    /* The engine computes the entry as it made it (expressions, a partial index's predicate). */
+    if (ok && v != ENG_SLOT_NONE) ok = eng_part_index_entry(part, ix->oid, v, &mine, &included,
+                                                            x->err);
+    if (ok && included && mine.len == len && memcmp(mine.buf, key, len) == 0) *vis = v;
     rt_free(pk.buf);
     rt_free(mine.buf);
     return ok;

@@ -135,8 +135,10 @@ static bool sql_companions_move(sql_exec_ctx *x, const eng_table *t, const sql_v
     if (okey == NULL) return rt_arena_fail(arena, x->err);
     sql_value *nkey = okey + ENG_INDEX_COLUMNS_MAX * 2;
     for (uint32_t k = 0; k < u.n; k++) {
-        bool had = sql_uniq_key(t, u.ix[k], before, okey);
-        bool has = after != NULL && sql_uniq_key(t, u.ix[k], after, nkey);
+        bool had = sql_uniq_key(t, u.ix[k], before, okey, arena, x->err);
+        bool has = !rt_err_is_set(x->err) && after != NULL &&
+                   sql_uniq_key(t, u.ix[k], after, nkey, arena, x->err);
+        if (rt_err_is_set(x->err)) return false;
         if (had && has && sql_uniq_same_row(u.comp[k], okey, nkey)) continue;
         if (had && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, okey, false)) return false;
         if (has && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, nkey, true)) return false;
@@ -586,7 +588,10 @@ static bool sql_insert_route(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq
     if (ins->fk && !sql_fk_note(x, t, NULL, row)) return false;
     for (uint32_t k = 0; k < u->n; k++) {
         sql_value key[ENG_INDEX_COLUMNS_MAX * 2];
-        if (!sql_uniq_key(t, u->ix[k], row, key)) continue; /* NULLs are distinct */
+        if (!sql_uniq_key(t, u->ix[k], row, key, bb->arena, x->err)) {
+            if (rt_err_is_set(x->err)) return false;
+            continue; /* NULLs are distinct; a partial index's predicate leaves it out */
+        }
         uint32_t cpart = sql_uniq_partition(u->comp[k], key, x->err);
         if (rt_err_is_set(x->err) || !sql_insert_buffer(bb, k + 1, cpart, key, full, x->err)) {
             return false;
@@ -690,7 +695,8 @@ static bool sql_upsert_row(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_s
     for (uint32_t k = 0; k < u->n; k++) {
         crow[k] = rt_arena_alloc(arena, sizeof(sql_value) * ENG_INDEX_COLUMNS_MAX * 2);
         if (crow[k] == NULL) return rt_arena_fail(arena, x->err);
-        has[k] = sql_uniq_key(t, u->ix[k], row, crow[k]);
+        has[k] = sql_uniq_key(t, u->ix[k], row, crow[k], arena, x->err);
+        if (rt_err_is_set(x->err)) return false;
         inserted[k] = false;
         on_unique |= u->ix[k]->oid == p->modify.conflict_index;
     }

@@ -8,6 +8,7 @@
 #include "engine/eng_key.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_exec_unique.h"
+#include "sql/sql_ixexpr.h"
 #include "sql/sql_types.h"
 #include "runtime/rt_loop.h"
 
@@ -30,10 +31,21 @@ bool sql_uniq_any(const eng_database *db, const eng_table *t) {
     return u.n > 0;
 }
 
-bool sql_uniq_key(const eng_table *t, const eng_index *ix, const sql_value *row, sql_value *key) {
+bool sql_uniq_key(const eng_table *t, const eng_index *ix, const sql_value *row, sql_value *key,
+                  rt_arena *arena, rt_err *err) {
     bool has_null = false;
+    if (sql_ixexpr_any(ix)) {
+        bool included;
+        if (!sql_ixexpr_eval_copy(t, ix, row, key, &included, arena, err) || !included) {
+            return false;
+        }
+    }
     for (uint32_t k = 0; k < ix->column_count + t->pk_count; k++) {
         uint16_t att = k < ix->column_count ? ix->attnums[k] : t->pk_attnums[k - ix->column_count];
+        if (att == 0) { /* an expression's value, computed above */
+            has_null |= key[k].is_null;
+            continue;
+        }
         key[k] = row[att - 1];
         key[k].type_oid = t->columns[att - 1].type_oid;
         has_null |= k < ix->column_count && key[k].is_null;
@@ -126,7 +138,7 @@ bool sql_uniq_violation(sql_exec_ctx *x, const eng_table *c, const char *conname
     int32_t typmods[ENG_INDEX_COLUMNS_MAX];
     for (uint32_t k = 0; k < c->pk_count; k++) {
         /* The table's column names: they may have been renamed since the companion was made. */
-        names[k] = t != NULL ? t->columns[ix->attnums[k] - 1].name : c->columns[k].name;
+        names[k] = t != NULL ? sql_ixexpr_key_name(t, ix, k) : c->columns[k].name;
         typmods[k] = c->columns[k].typmod;
     }
     sql_exec_key_violation(x, t != NULL ? t->name : NULL, conname, c->pk_count, names, key,

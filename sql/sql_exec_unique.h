@@ -22,8 +22,11 @@ void sql_uniq_collect(const eng_database *db, const eng_table *t, sql_uniq_set *
 bool sql_uniq_any(const eng_database *db, const eng_table *t);
 /* The companion row of `ix` for full row `row` (attnum order) into key[] (the key, then the
  * table's primary key: ENG_INDEX_COLUMNS_MAX * 2 values); false when the key has a NULL and
- * NULLs are distinct: such a row has no companion row. */
-bool sql_uniq_key(const eng_table *t, const eng_index *ix, const sql_value *row, sql_value *key);
+ * NULLs are distinct, or a partial index's predicate leaves the row out: such a row has no
+ * companion row. Expression values are computed into `arena`; false with *err set when that
+ * fails (division by zero, ...). */
+bool sql_uniq_key(const eng_table *t, const eng_index *ix, const sql_value *row, sql_value *key,
+                  rt_arena *arena, rt_err *err);
 /* True if a companion row (full row of companion `c`) has a NULL its NOT NULL forbids. */
 bool sql_uniq_row_skipped(const eng_table *c, const sql_value *row);
 /* The partition of companion `c` owning `key`. */

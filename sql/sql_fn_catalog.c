@@ -145,7 +145,8 @@ PC_KERNEL(pc_get_indexdef) {
         if (t == NULL) continue;
         sql_strbuf_reset(&sb);
         uint32_t column = nargs > 1 && args[1]->i64[i] > 0 ? (uint32_t)args[1]->i64[i] : 0;
-        pc_index_def(&sb, x->db, t, ix, column);
+        bool pretty = nargs > 2 && !pc_null_arg(args, nargs, i) && args[2]->i64[i] != 0;
+        pc_index_def(&sb, x->db, t, ix, column, pretty);
         if (!pc_set_sb(f, out, i, &sb)) return false;
     }
     return true;

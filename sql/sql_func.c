@@ -4,6 +4,7 @@
 
 #include "sql/sql_expr.h"
 #include "sql/sql_funcs_int.h"
+#include "sql/sql_ixexpr.h"
 
 #define SQL_FUNCS_MAX 4096u         /* definitions in the server */
 #define SQL_FUNC_BUCKETS 2048u
@@ -57,6 +58,7 @@ const sql_func_def *sql_funcs_at(uint32_t i) { return sql_func_all[i]; }
 
 void sql_funcs_init(void) {
     if (sql_func_total > 0) return;
+    sql_ixexpr_install(); /* the engine evaluates index expressions through the registry */
     sql_funcs_register_cmp();
     sql_funcs_register_arith();
     sql_funcs_register_string();

@@ -8,6 +8,7 @@
 
 #include "sql/sql_unique.h"
 #include "sql/sql_fk.h"
+#include "sql/sql_ixexpr.h"
 #include "sql/sql_pgcat_int.h"
 
 /* PostgreSQL's system columns, present on every table. */
@@ -240,12 +241,27 @@ static uint32_t pc_index_opclass(const eng_index *ix, const eng_column *col) {
 static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
     uint32_t coll[ENG_INDEX_COLUMNS_MAX], cls[ENG_INDEX_COLUMNS_MAX];
     uint16_t opt[ENG_INDEX_COLUMNS_MAX];
+    sql_strbuf exprs;
+    sql_strbuf_init(&exprs, r->x->arena, 64);
     for (uint32_t k = 0; k < ix->column_count; k++) {
         const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[k]);
         coll[k] = col != NULL ? pc_column_collation(col) : 0;
         cls[k] = pc_index_opclass(ix, col);
         opt[k] = ix->desc[k] ? 3 : 0; /* DESC implies NULLS FIRST */
+        if (col != NULL) continue;
+        /* An expression column: its type's class and collation, its text in indexprs. */
+        uint32_t type = 0;
+        int32_t typmod;
+        rt_err tmp;
+        rt_err_clear(&tmp);
+        if (sql_ixexpr_key_type(t, ix, k, &type, &typmod, &tmp)) {
+            cls[k] = pc_default_opclass(PC_OID_BTREE_AM, type);
+            coll[k] = sql_type_is_string(type) ? 100 : 0;
+        }
+        if (exprs.len > 0) sql_strbuf_puts(&exprs, ", ");
+        sql_strbuf_puts(&exprs, ix->expr_text[k] != NULL ? ix->expr_text[k] : "");
     }
+    sql_strbuf_putc(&exprs, '\0');
     pc_clear(r);
     pc_int(r, "indexrelid", ix->oid);
     pc_int(r, "indrelid", t->oid);
@@ -264,6 +280,7 @@ static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
         !pc_int2_array(r, "indoption", opt, ix->column_count, true)) {
         return false;
     }
+    pc_str(r, "indexprs", exprs.len > 1 && !exprs.failed ? exprs.data : NULL);
     pc_str(r, "indpred", ix->predicate_text);
     return pc_add(r);
 }
@@ -570,7 +587,7 @@ bool pc_scan_indexes(pc_row *r) {
             const eng_index *ix = &t->indexes[k];
             if (!pc_index_shown(ix)) continue;
             sql_strbuf_reset(&sb);
-            pc_index_def(&sb, db, t, ix, 0);
+            pc_index_def(&sb, db, t, ix, 0, false);
             const char *def = pc_strbuf_cstr(&sb);
             if (def == NULL) return rt_arena_fail(r->x->arena, r->x->err);
             pc_clear(r);

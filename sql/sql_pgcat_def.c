@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sql/sql_unique.h"
+#include "sql/sql_ixexpr.h"
 #include "sql/sql_lex.h"
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_session.h"
@@ -198,9 +199,42 @@ static const char *pc_am_name(eng_index_method m) {
     return m == ENG_INDEX_HNSW ? "hnsw" : m == ENG_INDEX_HASH ? "hash" : "btree";
 }
 
-static void pc_index_key(sql_strbuf *sb, const eng_table *t, const eng_index *ix, uint32_t k) {
-    const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[k]);
-    pc_quote_ident(sb, col != NULL ? col->name : "expr");
+/* Index expressions and the predicate, bound again for psql's pretty form (the catalog keeps
+ * the plain one); NULL when binding fails (the plain text is printed then). */
+typedef struct pc_ixexprs {
+    bool bound;
+    sql_expr *exprs[ENG_INDEX_COLUMNS_MAX];
+    sql_expr *pred;
+} pc_ixexprs;
+
+static void pc_ixexprs_bind(sql_strbuf *sb, const eng_table *t, const eng_index *ix, bool pretty,
+                            pc_ixexprs *bx) {
+    rt_err tmp;
+    rt_err_clear(&tmp);
+    bx->bound = pretty && sql_ixexpr_any(ix) &&
+                sql_ixexpr_bind(sb->arena, t, ix, bx->exprs, &bx->pred, &tmp);
+}
+
+/* Appends the pretty text of a bound expression (as an index column when `column`), else
+ * `plain`. */
+static void pc_ixexpr_put(sql_strbuf *sb, const eng_table *t, const sql_expr *e, bool column,
+                          const char *plain) {
+    sql_strbuf tmp;
+    sql_strbuf_init(&tmp, sb->arena, 64);
+    bool ok = e != NULL && (column ? sql_ixexpr_column_text(&tmp, t, NULL, 0, e, true)
+                                   : sql_ixexpr_deparse(&tmp, t, NULL, 0, e, true));
+    if (ok) sql_strbuf_append(sb, tmp.data, tmp.len);
+    else sql_strbuf_puts(sb, plain != NULL ? plain : "expr");
+}
+
+static void pc_index_key(sql_strbuf *sb, const eng_table *t, const eng_index *ix, uint32_t k,
+                         const pc_ixexprs *bx) {
+    if (ix->attnums[k] == 0) {
+        pc_ixexpr_put(sb, t, bx->bound ? bx->exprs[k] : NULL, true, ix->expr_text[k]);
+    } else {
+        const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[k]);
+        pc_quote_ident(sb, col != NULL ? col->name : "expr");
+    }
     if (ix->opclass[k] != NULL) {
         sql_strbuf_putc(sb, ' ');
         sql_strbuf_puts(sb, ix->opclass[k]);
@@ -242,9 +276,14 @@ static void pc_index_options(sql_strbuf *sb, const char *text) {
 }
 
 void pc_index_def(sql_strbuf *sb, const eng_database *db, const eng_table *t,
-                  const eng_index *ix, uint32_t column) {
+                  const eng_index *ix, uint32_t column, bool pretty) {
+    pc_ixexprs bx;
+    pc_ixexprs_bind(sb, t, ix, pretty, &bx);
     if (column > 0) {
-        if (column <= ix->column_count) {
+        if (column <= ix->column_count && ix->attnums[column - 1] == 0) {
+            pc_ixexpr_put(sb, t, bx.bound ? bx.exprs[column - 1] : NULL, true,
+                          ix->expr_text[column - 1]);
+        } else if (column <= ix->column_count) {
             const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[column - 1]);
             pc_quote_ident(sb, col != NULL ? col->name : "expr");
         }
@@ -257,12 +296,14 @@ void pc_index_def(sql_strbuf *sb, const eng_database *db, const eng_table *t,
     sql_strbuf_printf(sb, " USING %s (", pc_am_name(ix->method));
     for (uint32_t k = 0; k < ix->column_count; k++) {
         if (k > 0) sql_strbuf_puts(sb, ", ");
-        pc_index_key(sb, t, ix, k);
+        pc_index_key(sb, t, ix, k, &bx);
     }
     sql_strbuf_putc(sb, ')');
     if (ix->nulls_not_distinct) sql_strbuf_puts(sb, " NULLS NOT DISTINCT");
     if (ix->options_text != NULL) pc_index_options(sb, ix->options_text);
-    if (ix->predicate_text != NULL) sql_strbuf_printf(sb, " WHERE (%s)", ix->predicate_text);
+    if (ix->predicate_text == NULL) return;
+    sql_strbuf_puts(sb, " WHERE ");
+    pc_ixexpr_put(sb, t, bx.bound ? bx.pred : NULL, false, ix->predicate_text);
 }
 
 /* ---- constraint definitions ---- */

@@ -118,9 +118,10 @@ void pc_format_type_nomod(uint32_t oid, sql_strbuf *sb);
 void pc_quote_ident(sql_strbuf *sb, const char *name);
 /* Appends schema-qualified `schema.name`, the schema left out when `qualify` is false. */
 void pc_qualified(sql_strbuf *sb, const char *schema, const char *name, bool qualify);
-/* CREATE [UNIQUE] INDEX ... (pg_get_indexdef); column > 0: only that column's key. */
+/* CREATE [UNIQUE] INDEX ... (pg_get_indexdef); column > 0: only that column's key; pretty:
+ * expressions and the predicate with psql's fewer parentheses. */
 void pc_index_def(sql_strbuf *sb, const eng_database *db, const eng_table *t,
-                  const eng_index *ix, uint32_t column);
+                  const eng_index *ix, uint32_t column, bool pretty);
 /* PRIMARY KEY (a, b) / UNIQUE (...) / CHECK (...) / FOREIGN KEY ... (pg_get_constraintdef). */
 void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *path,
                        const eng_table *t, const eng_constraint *con, bool pretty);

@@ -6,12 +6,18 @@
  * estimated fraction of rows (sql_stats_selectivity; PostgreSQL's defaults without statistics
  * or with statistics of an empty table, so an equality qualifies and an open range does not) is
  * below SQL_IXSCAN_SELECTIVITY_MAX.
+ * An index column may be an expression: a conjunct's side matches it when it deparses over the
+ * same table to the index's text (sql_ixexpr.h). A partial index is a candidate only when the
+ * WHERE implies its predicate: each of the predicate's conjuncts is one of the query's (same
+ * text, `b = true` read as `b`), or is `col IS NOT NULL` and the query compares col with a
+ * constant through a strict operator.
  * The scan keeps its whole filter, index conditions first (ix_nconj of them): the executor
  * re-checks it on the visible version of every candidate row, so the index only narrows. */
 #include <string.h>
 
 #include "engine/eng_key.h"
 #include "sql/sql_bind_int.h"
+#include "sql/sql_ixexpr.h"
 #include "sql/sql_plan_int.h"
 #include "sql/sql_stats.h"
 
@@ -58,17 +64,48 @@ static bool sql_ix_types_match(uint32_t col, uint32_t v) {
     return (col == SQL_T_TEXT || col == SQL_T_VARCHAR) && (v == SQL_T_TEXT || v == SQL_T_VARCHAR);
 }
 
-/* Whether `e` is the scan column holding attnum `att`. */
-static bool sql_ix_is_col(const sql_plan *scan, const sql_expr *e, uint16_t att) {
-    return e->kind == SQL_X_COLUMN && e->column.index < scan->scan.natts &&
-           scan->scan.attnums[e->column.index] == att;
+/* Key column k of an index: a table column, or an expression known by its text. */
+typedef struct sql_ix_key {
+    uint16_t att;        /* 0: an expression */
+    const char *text;    /* the expression as the catalog prints it */
+} sql_ix_key;
+
+static sql_ix_key sql_ix_key_of(const eng_index *ix, uint32_t k) {
+    return (sql_ix_key){ix->attnums[k], ix->attnums[k] == 0 ? ix->expr_text[k] : NULL};
+}
+
+/* Whether `e` is key column `key`: the scan column holding its attnum, or an expression that
+ * deparses (over the same table) to the index's text. */
+static bool sql_ix_is_col(const sql_plan *scan, const sql_expr *e, sql_ix_key key) {
+    if (key.att != 0) {
+        return e->kind == SQL_X_COLUMN && e->column.index < scan->scan.natts &&
+               scan->scan.attnums[e->column.index] == key.att;
+    }
+    if (key.text == NULL || e->kind == SQL_X_CONST || e->kind == SQL_X_PARAM) return false;
+    rt_arena *a = rt_arena_create(1u << 20);
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, a, 64);
+    bool same = sql_ixexpr_column_text(&sb, scan->scan.table, scan->scan.attnums,
+                                       scan->scan.natts, e, false) &&
+                sb.len == strlen(key.text) && memcmp(sb.data, key.text, sb.len) == 0;
+    rt_arena_destroy(a);
+    return same;
+}
+
+/* The type of key column k; false when the B-tree cannot search it. */
+static bool sql_ix_key_type(const eng_table *t, const eng_index *ix, uint32_t k, uint32_t *type) {
+    int32_t typmod;
+    rt_err tmp;
+    rt_err_clear(&tmp);
+    if (ix->attnums[k] > t->column_count) return false;
+    return sql_ixexpr_key_type(t, ix, k, type, &typmod, &tmp) && eng_key_type_supported(*type);
 }
 
 typedef enum sql_ix_op { SQL_IX_NONE = 0, SQL_IX_EQ, SQL_IX_IN, SQL_IX_LO, SQL_IX_HI } sql_ix_op;
 
 /* What conjunct `c` says about column `att` (of type `type`); *value the bound (EQ, LO, HI)
  * and *incl whether it is included. */
-static sql_ix_op sql_ix_classify(const sql_plan *scan, const sql_expr *c, uint16_t att,
+static sql_ix_op sql_ix_classify(const sql_plan *scan, const sql_expr *c, sql_ix_key att,
                                  uint32_t type, sql_expr **value, bool *incl) {
     if (c->kind == SQL_X_IN_LIST) {
         if (c->test.is_not || !sql_ix_is_col(scan, c->args[0], att)) return SQL_IX_NONE;
@@ -121,10 +158,9 @@ static void sql_ix_more(const sql_plan *scan, const eng_index *ix, sql_expr **co
                         sql_ix_pick *pk) {
     const eng_table *t = scan->scan.table;
     for (uint32_t c = 1; c < ix->column_count; c++) {
-        uint16_t att = ix->attnums[c];
-        if (att == 0 || att > t->column_count) return;
-        uint32_t type = t->columns[att - 1].type_oid;
-        if (!eng_key_type_supported(type)) return;
+        sql_ix_key att = sql_ix_key_of(ix, c);
+        uint32_t type;
+        if (!sql_ix_key_type(t, ix, c, &type)) return;
         int32_t found = -1;
         for (uint32_t i = 0; i < n && found < 0; i++) {
             sql_expr *v;
@@ -142,10 +178,9 @@ static void sql_ix_consider(rt_arena *arena, const sql_plan *scan, const eng_ind
                             sql_expr **conj, uint32_t n, sql_ix_pick *pk) {
     const eng_table *t = scan->scan.table;
     *pk = (sql_ix_pick){.index = ix, .eq = -1, .in = -1, .lo = -1, .hi = -1, .sel = 2.0};
-    uint16_t att = ix->attnums[0];
-    if (att == 0 || att > t->column_count) return;
-    uint32_t type = t->columns[att - 1].type_oid;
-    if (!eng_key_type_supported(type)) return;
+    sql_ix_key att = sql_ix_key_of(ix, 0);
+    uint32_t type;
+    if (!sql_ix_key_type(t, ix, 0, &type)) return;
     for (uint32_t i = 0; i < n; i++) {
         sql_expr *v;
         bool incl;
@@ -190,7 +225,7 @@ static void sql_ix_consider(rt_arena *arena, const sql_plan *scan, const eng_ind
     sql_expr *isnull = sql_expr_new(arena, SQL_X_NULLTEST, SQL_T_BOOL, 1);
     if (nc == 2 && isnull != NULL) { /* a closed range: the bounds overlap on the non-NULLs */
         const sql_expr *c = conj[pk->lo];
-        isnull->args[0] = c->args[c->args[0]->kind == SQL_X_COLUMN ? 0 : 1];
+        isnull->args[0] = c->args[sql_ix_is_col(scan, c->args[0], att) ? 0 : 1];
         double nonnull = 1.0 - sql_stats_selectivity(t, scan->scan.attnums, scan->scan.natts,
                                                       isnull);
         double both = sql_stats_selectivity(t, scan->scan.attnums, scan->scan.natts,
@@ -224,9 +259,10 @@ static bool sql_ix_apply_more(rt_arena *arena, sql_plan *scan, const sql_ix_pick
     scan->scan.ix_more = rt_arena_alloc(arena, sizeof(sql_expr *) * (pk->nmore + 1u));
     if (scan->scan.ix_more == NULL) return rt_arena_fail(arena, err);
     for (uint32_t i = 0; i < pk->nmore; i++) {
-        uint16_t att = pk->index->attnums[i + 1];
         bool incl;
-        sql_ix_classify(scan, conj[pk->more[i]], att, t->columns[att - 1].type_oid,
+        uint32_t type = 0;
+        sql_ix_key_type(t, pk->index, i + 1, &type);
+        sql_ix_classify(scan, conj[pk->more[i]], sql_ix_key_of(pk->index, i + 1), type,
                         &scan->scan.ix_more[i], &incl);
         used[pk->more[i]] = true;
     }
@@ -249,22 +285,21 @@ static bool sql_ix_apply(rt_arena *arena, sql_plan *scan, const sql_ix_pick *pk,
         scan->scan.ix_nvals = in ? c->nargs - 1 : 1;
         scan->scan.ix_vals = rt_arena_alloc(arena, sizeof(sql_expr *) * scan->scan.ix_nvals);
         if (scan->scan.ix_vals == NULL) return rt_arena_fail(arena, err);
+        bool left = sql_ix_is_col(scan, c->args[0], sql_ix_key_of(pk->index, 0));
         for (uint32_t i = 0; i < scan->scan.ix_nvals; i++) {
-            scan->scan.ix_vals[i] = in ? c->args[i + 1]
-                                       : (c->args[0]->kind == SQL_X_COLUMN ? c->args[1]
-                                                                          : c->args[0]);
+            scan->scan.ix_vals[i] = in ? c->args[i + 1] : (left ? c->args[1] : c->args[0]);
         }
         used[pk->eq >= 0 ? pk->eq : pk->in] = true;
         if (!sql_ix_apply_more(arena, scan, pk, conj, used, err)) return false;
     } else {
-        const eng_table *t = scan->scan.table;
-        uint32_t type = t->columns[pk->index->attnums[0] - 1].type_oid;
+        uint32_t type = 0;
+        sql_ix_key_type(scan->scan.table, pk->index, 0, &type);
         int32_t pos[2] = {pk->lo, pk->hi};
         for (uint32_t b = 0; b < 2; b++) {
             if (pos[b] < 0) continue;
             sql_expr *v;
             bool incl;
-            sql_ix_classify(scan, conj[pos[b]], pk->index->attnums[0], type, &v, &incl);
+            sql_ix_classify(scan, conj[pos[b]], sql_ix_key_of(pk->index, 0), type, &v, &incl);
             if (b == 0) scan->scan.ix_lo = v, scan->scan.ix_lo_incl = incl;
             else scan->scan.ix_hi = v, scan->scan.ix_hi_incl = incl;
             used[pos[b]] = true;
@@ -281,6 +316,103 @@ static bool sql_ix_apply(rt_arena *arena, sql_plan *scan, const sql_ix_pick *pk,
     return true;
 }
 
+/* `x = true` (either side). */
+static bool sql_ix_true_eq(const sql_expr *e) {
+    if (e->kind != SQL_X_FUNC || e->nargs != 2 || e->func.def == NULL ||
+        !e->func.def->is_operator || strcmp(e->func.def->name, "=") != 0) {
+        return false;
+    }
+    for (uint32_t i = 0; i < 2; i++) {
+        const sql_expr *c = e->args[i];
+        if (c->kind == SQL_X_CONST && c->type_oid == SQL_T_BOOL && !c->constval.is_null &&
+            c->constval.i64 != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- partial indexes: does the query's WHERE imply the index's predicate? ---- */
+
+/* A condition's text with `b = true` read as `b`, as PostgreSQL's planner simplifies it;
+ * NULL if it cannot be printed. attnums NULL: table columns (a bound predicate). */
+static const char *sql_ix_canon(rt_arena *a, const sql_plan *scan, const uint16_t *attnums,
+                                const sql_expr *e) {
+    if (sql_ix_true_eq(e)) e = e->args[0]->kind == SQL_X_CONST ? e->args[1] : e->args[0];
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, a, 64);
+    if (!sql_ixexpr_deparse(&sb, scan->scan.table, attnums, scan->scan.natts, e, false)) {
+        return NULL;
+    }
+    sql_strbuf_putc(&sb, '\0');
+    return sb.failed ? NULL : sb.data;
+}
+
+/* The attnum `e` reads when it is a plain column (scan columns, or table columns). */
+static uint16_t sql_ix_attnum(const sql_plan *scan, const uint16_t *attnums, const sql_expr *e) {
+    if (e->kind != SQL_X_COLUMN) return 0;
+    if (attnums == NULL) return (uint16_t)(e->column.index + 1);
+    return e->column.index < scan->scan.natts ? attnums[e->column.index] : 0;
+}
+
+/* `col IS NOT NULL` follows from a strict comparison of col with a non-NULL value, or from
+ * `col IN (...)`. */
+static bool sql_ix_implies_not_null(const sql_plan *scan, const sql_expr *q, uint16_t att) {
+    const uint16_t *sa = scan->scan.attnums;
+    if (q->kind == SQL_X_IN_LIST) {
+        return !q->test.is_not && sql_ix_attnum(scan, sa, q->args[0]) == att;
+    }
+    if (q->kind != SQL_X_FUNC || q->nargs != 2 || q->func.def == NULL ||
+        !q->func.def->is_operator || !(q->func.def->flags & SQL_F_STRICT)) {
+        return false;
+    }
+    for (uint32_t side = 0; side < 2; side++) {
+        const sql_expr *o = q->args[1 - side];
+        if (sql_ix_attnum(scan, sa, q->args[side]) == att && o->kind == SQL_X_CONST &&
+            !o->constval.is_null) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool sql_ix_pred_one(rt_arena *a, const sql_plan *scan, const sql_expr *p,
+                            const char **qtext, sql_expr **conj, uint32_t n) {
+    const char *ptext = sql_ix_canon(a, scan, NULL, p);
+    for (uint32_t i = 0; ptext != NULL && i < n; i++) {
+        if (qtext[i] != NULL && strcmp(qtext[i], ptext) == 0) return true;
+    }
+    if (p->kind == SQL_X_NULLTEST && p->test.is_not && p->nargs == 1) {
+        uint16_t att = sql_ix_attnum(scan, NULL, p->args[0]);
+        for (uint32_t i = 0; att != 0 && i < n; i++) {
+            if (sql_ix_implies_not_null(scan, conj[i], att)) return true;
+        }
+    }
+    return false;
+}
+
+/* True when every conjunct of the index's predicate is one of the query's conjuncts (after
+ * the same normalisation) or follows from one (IS NOT NULL from a strict comparison). */
+static bool sql_ix_pred_implied(const sql_plan *scan, const eng_index *ix, sql_expr **conj,
+                                uint32_t n) {
+    if (ix->predicate_text == NULL) return true;
+    rt_arena *a = rt_arena_create(1u << 20);
+    rt_err tmp;
+    rt_err_clear(&tmp);
+    sql_expr *exprs[ENG_INDEX_COLUMNS_MAX], *pred;
+    const char **qtext = rt_arena_zalloc(a, sizeof(char *) * (n + 1u));
+    bool ok = qtext != NULL && sql_ixexpr_bind(a, scan->scan.table, ix, exprs, &pred, &tmp);
+    sql_expr *pc[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t np = ok ? sql_plan_conjuncts(pred, pc, SQL_PLAN_CONJUNCTS_MAX) : 0;
+    ok = ok && np < SQL_PLAN_CONJUNCTS_MAX;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        qtext[i] = sql_ix_canon(a, scan, scan->scan.attnums, conj[i]);
+    }
+    for (uint32_t j = 0; ok && j < np; j++) ok = sql_ix_pred_one(a, scan, pc[j], qtext, conj, n);
+    rt_arena_destroy(a);
+    return ok;
+}
+
 bool sql_plan_ixscan(rt_arena *arena, sql_plan *scan, rt_err *err) {
     const eng_table *t = scan->scan.table;
     if (scan->kind != SQL_P_SCAN || t == NULL || scan->scan.filter == NULL ||
@@ -293,8 +425,8 @@ bool sql_plan_ixscan(rt_arena *arena, sql_plan *scan, rt_err *err) {
     sql_ix_pick best = {.sel = 2.0};
     for (uint32_t i = 0; i < t->index_count; i++) {
         const eng_index *ix = &t->indexes[i];
-        if (ix->method != ENG_INDEX_BTREE || ix->predicate_text != NULL || ix->primary ||
-            ix->column_count == 0) {
+        if (ix->method != ENG_INDEX_BTREE || ix->primary || ix->column_count == 0 ||
+            !sql_ix_pred_implied(scan, ix, conj, n)) {
             continue;
         }
         sql_ix_pick pk;
