@@ -3,6 +3,7 @@
  * sequence ends at an empty slot after about two looks on average. */
 #include "engine/eng_dict.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "engine/eng_key.h"
@@ -12,6 +13,11 @@
 #define ENG_DICT_FIRST_CAP 8u /* most text columns that encode have few distinct values */
 
 RT_STATIC_ASSERT(ENG_DICT_VALUES_MAX <= 256u); /* codes are one byte */
+
+static _Atomic bool eng_dict_on = true;
+
+void eng_dict_set_enabled(bool on) { atomic_store(&eng_dict_on, on); }
+bool eng_dict_enabled(void) { return atomic_load_explicit(&eng_dict_on, memory_order_relaxed); }
 
 eng_dict *eng_dict_create(void) { return rt_xcalloc(1, sizeof(eng_dict)); }
 

@@ -40,6 +40,12 @@ typedef struct eng_dict {
     uint64_t value_bytes; /* sum of the entries' lengths */
 } eng_dict;
 
+/* Process-wide switch (on by default): off, new text chunks are stored plain and scans ignore
+ * equality pre-filters, as before dictionaries existed. For benchmarks comparing the two; set
+ * it before any table has rows. */
+void eng_dict_set_enabled(bool on);
+bool eng_dict_enabled(void);
+
 eng_dict *eng_dict_create(void);
 void eng_dict_destroy(eng_dict *d);
 /* The code of `v` (ENG_DICT_CODE_NONE if absent); no row is counted. */

@@ -366,7 +366,7 @@ eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c) {
     if (pc->store == ENG_STORE_VECTOR) {
         ch->data = rt_malloc_aligned((size_t)rg->cap * pc->dims * sizeof(float), 64);
         memset(ch->data, 0, (size_t)rg->cap * pc->dims * sizeof(float));
-    } else if (pc->encodable) {
+    } else if (pc->encodable && eng_dict_enabled()) {
         ch->data = rt_xcalloc(rg->cap, 1); /* codes */
         ch->dict = eng_dict_create();
     } else {
@@ -707,7 +707,7 @@ bool eng_part_scan_eq(const eng_part *p, const eng_snapshot *snap, uint32_t *cur
     uint32_t start = eng_rg_offset(*cursor);
     uint16_t sel[ENG_RG_ROWS];
     uint32_t n = 0;
-    if (eq != NULL) {
+    if (eq != NULL && eng_dict_enabled()) {
         uint16_t cand[ENG_RG_ROWS];
         uint32_t m = eng_scan_eq_rows(p, rg, eq, start, cand);
         for (uint32_t k = 0; k < m; k++) {
