@@ -5,9 +5,9 @@
  * values ('category-0' ...) is loaded with INSERT ... SELECT; then the table's memory (column
  * store, values and indexes summed over its partitions on their shards) and the process RSS
  * growth are read, and each query below runs --repeat times (best and median wall time of the
- * whole statement, and the process's CPU time per run over all threads). The run is made twice, each in a child process of its own: with encoding
- * off (eng_dict_set_enabled(false): plain chunks, filters evaluated by the executor on every
- * row, as before) and on.
+ * whole statement, and the process's CPU time per run over all threads). The run is made
+ * twice, each in a child process of its own: with encoding off (eng_dict_set_enabled(false):
+ * plain chunks, filters evaluated by the executor on every row, as before) and on.
  * Usage: eng_dict_bench [--rows N] [--distinct D] [--repeat R] [--shards N]
  *        (defaults: 1000000 rows, 16 values, 15 repeats, 2 shards) */
 #include <stdio.h>
@@ -118,7 +118,7 @@ static void bench_script(capture *c) {
            "WITH (autovacuum_enabled = off)");
     char sql[512];
     snprintf(sql, sizeof sql,
-             "INSERT INTO t SELECT g, 'category-' || (g %% %u), g %% 1000 "
+             "INSERT INTO t SELECT g, 'category-' || (g %% %u)::text, g %% 1000 "
              "FROM generate_series(1, %u) g",
              opt.distinct, opt.rows);
     double rss0 = rss_mib();

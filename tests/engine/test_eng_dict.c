@@ -99,9 +99,12 @@ static void check_filters(capture *c, const char *table) {
 
 /* ---- scripts ---- */
 
+/* Text || integer is written with an explicit ::text here: sql_str_cat reads the integer side
+ * as bytes before casting it, which ASan reports past the vector's end on large batches (an
+ * executor bug outside this test's subject). */
 static const char *const fill_d =
     "INSERT INTO d SELECT g, CASE g % 5 WHEN 0 THEN NULL WHEN 1 THEN '' "
-    "WHEN 2 THEN repeat('long', 300) ELSE 'c' || (g % 7) END, 'n' || (g % 3) "
+    "WHEN 2 THEN repeat('long', 300) ELSE concat('c', g % 7) END, 'n' || (g % 3)::text "
     "FROM generate_series(1, 5000) g";
 
 static void script_round_trip(capture *c) {
@@ -126,9 +129,10 @@ static void script_round_trip(capture *c) {
 static void script_not_paying(capture *c) {
     expect(c, "CREATE TABLE hi (id int PRIMARY KEY, cat text)", "CREATE TABLE\n");
     expect(c, "CREATE TABLE lo (id int PRIMARY KEY, cat text)", "CREATE TABLE\n");
-    expect(c, "INSERT INTO hi SELECT g, 'category-' || g FROM generate_series(1, 20000) g",
+    expect(c, "INSERT INTO hi SELECT g, 'category-' || g::text FROM generate_series(1, 20000) g",
            "INSERT 0 20000\n");
-    expect(c, "INSERT INTO lo SELECT g, 'category-' || (g % 4) FROM generate_series(1, 20000) g",
+    expect(c, "INSERT INTO lo SELECT g, 'category-' || (g % 4)::text "
+           "FROM generate_series(1, 20000) g",
            "INSERT 0 20000\n");
     forms hi = table_forms("hi", 2), lo = table_forms("lo", 2);
     TEST_CHECK(hi.encoded == 0); /* every full group has more than 256 distinct values */
@@ -149,21 +153,22 @@ static void script_not_paying(capture *c) {
 }
 
 static void script_writes(capture *c) {
-    expect(c, "UPDATE d SET cat = 'c' || (id % 3) WHERE id % 2 = 0", "UPDATE 2500\n");
+    expect(c, "UPDATE d SET cat = 'c' || (id % 3)::text WHERE id % 2 = 0", "UPDATE 2500\n");
     expect(c, "DELETE FROM d WHERE id % 10 = 1", "DELETE 500\n");
     check_filters(c, "d");
     expect(c, "VACUUM d", "VACUUM\n");
     check_filters(c, "d");
     /* Churn: 270 distinct values pass the dictionary's 256 in the groups the new versions go
      * to (freed slots of encoded groups, then new groups), then back to a few values. */
-    expect(c, "UPDATE d SET cat = 'v' || (id % 300)", "UPDATE 4500\n");
+    expect(c, "UPDATE d SET cat = 'v' || (id % 300)::text", "UPDATE 4500\n");
     check_filters(c, "d");
     expect(c, "VACUUM d", "VACUUM\n");
     rows(c, "SELECT count(*), count(DISTINCT cat) FROM d", "count|count\n4500|270\n");
-    expect(c, "UPDATE d SET cat = 'w' || (id % 4) WHERE id % 3 <> 0", "UPDATE 3000\n");
+    expect(c, "UPDATE d SET cat = 'w' || (id % 4)::text WHERE id % 3 <> 0", "UPDATE 3000\n");
     expect(c, "VACUUM d", "VACUUM\n");
     expect(c, "UPDATE d SET cat = NULL WHERE id % 7 = 0", "UPDATE 642\n");
-    expect(c, "INSERT INTO d SELECT g, 'c' || (g % 7), 'x' FROM generate_series(5001, 6000) g",
+    expect(c, "INSERT INTO d SELECT g, 'c' || (g % 7)::text, 'x' "
+           "FROM generate_series(5001, 6000) g",
            "INSERT 0 1000\n");
     expect(c, "VACUUM d", "VACUUM\n");
     check_filters(c, "d");
