@@ -3,14 +3,19 @@
  *
  * Sections of a partition file, after the header (eng_ckpt_file.c):
  *   COLUMNS  u32 slot count, i64 next row id, u16 primary key columns, u16 flags (1: only
- *            committed rows, packed; the slot count is then the partition's before), u32 columns,
+ *            committed rows, packed; the slot count is then the partition's before; 2: varlen
+ *            columns carry an encoding byte, ENG_CKPT_FLAG_ENCODED), u32 columns,
  *            per column: u32 type oid, i32 typmod, u8 store, u8 dropped, u16 0, u32 dims
  *   EXTRA    the hooks' stream in pieces of ENG_CKPT_EXTRA_SECTION_BYTES (saved at capture,
  *            so it comes before the rows)
  *   ROWS     one per row group in slot order: u32 first slot, u32 rows, u8 committed[rows],
  *            (tables without a primary key) i64 row id[rows], then for every column not
  *            dropped: u8 null[rows] and its values as the column store keeps them: fixed
- *            widths as arrays, varlen as u32 length[rows] then the bytes, vectors as floats
+ *            widths as arrays, vectors as floats, varlen as u8 encoding then either (0, plain)
+ *            u32 length[rows] and the bytes, or (1, dictionary) u32 entries, u32 length[entries],
+ *            their bytes, u8 code[rows] (NULL rows' codes mean nothing). Files written before
+ *            flag 2 existed have no encoding byte and are plain; either form loads through the
+ *            column store's own encoding, so a restart restores encoded chunks as they were.
  *   END      the committed row count
  * With a save hook installed (extra data naming slots, such as HNSW graphs), every slot below
  * the slot count is written, committed or not, so slot numbers survive a restart: slots not
@@ -26,6 +31,11 @@
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
+
+#define ENG_CKPT_FLAG_COMPACT 1u
+#define ENG_CKPT_FLAG_ENCODED 2u
+#define ENG_CKPT_VARLEN_PLAIN 0u
+#define ENG_CKPT_VARLEN_DICT 1u
 
 typedef struct eng_ckpt_col {
     uint32_t type_oid;
@@ -93,6 +103,7 @@ static void eng_ckpt_put_missing(eng_codec_w *w, const eng_part *p, uint32_t fir
     eng_part_read(p, first, (uint16_t)(c + 1), &v);
     memset(eng_w_reserve(w, n), v.is_null ? 1 : 0, n);
     if (col->store == ENG_STORE_VARLEN) {
+        eng_w_u8(w, ENG_CKPT_VARLEN_PLAIN);
         uint32_t len = v.is_null ? 0 : v.b.len;
         for (uint32_t i = 0; i < n; i++) eng_w_u32(w, len);
         for (uint32_t i = 0; i < n && !v.is_null; i++) eng_w_raw(w, v.b.ptr, len);
@@ -104,6 +115,16 @@ static void eng_ckpt_put_missing(eng_codec_w *w, const eng_part *p, uint32_t fir
         return;
     }
     for (uint32_t i = 0; i < n; i++) eng_ckpt_put_fixed(w, col, &v);
+}
+
+/* A varlen column in dictionary form: the entries, then one code per row. */
+static void eng_ckpt_put_dict(eng_codec_w *w, const eng_dict *d, const uint8_t *codes,
+                              uint32_t n) {
+    eng_w_u8(w, ENG_CKPT_VARLEN_DICT);
+    eng_w_u32(w, d->count);
+    for (uint32_t c = 0; c < d->count; c++) eng_w_u32(w, d->vals[c].len);
+    for (uint32_t c = 0; c < d->count; c++) eng_w_raw(w, d->vals[c].ptr, d->vals[c].len);
+    eng_w_raw(w, codes, n);
 }
 
 static void eng_ckpt_put_column(eng_codec_w *w, const eng_part *p, const eng_rowgroup *rg,
@@ -118,6 +139,11 @@ static void eng_ckpt_put_column(eng_codec_w *w, const eng_part *p, const eng_row
         eng_w_raw(w, ch->data, (uint64_t)n * eng_ckpt_col_width(col));
         return;
     }
+    if (ch->dict != NULL) {
+        eng_ckpt_put_dict(w, ch->dict, ch->data, n);
+        return;
+    }
+    eng_w_u8(w, ENG_CKPT_VARLEN_PLAIN);
     const sql_bytes *vals = ch->data;
     for (uint32_t i = 0; i < n; i++) eng_w_u32(w, ch->nulls[i] ? 0 : vals[i].len);
     for (uint32_t i = 0; i < n; i++) {
@@ -150,6 +176,26 @@ static uint64_t eng_ckpt_put_rows(eng_codec_w *w, const eng_part *p, const eng_c
 
 /* ---- compact mode: committed rows only, gathered slot by slot ---- */
 
+/* Compact mode: a varlen column of gathered rows in dictionary form, if its values fit one;
+ * false (nothing written) if not, or if the column is not a text column. */
+static bool eng_ckpt_put_slots_dict(eng_codec_w *w, const eng_part *p, const uint32_t *slots,
+                                    uint32_t n, uint32_t c) {
+    if (!p->cols[c].encodable) return false;
+    eng_dict *d = eng_dict_create();
+    uint8_t codes[ENG_RG_ROWS];
+    bool fits = true;
+    for (uint32_t i = 0; fits && i < n; i++) {
+        sql_value v;
+        eng_part_read(p, slots[i], (uint16_t)(c + 1), &v);
+        uint32_t code = v.is_null ? 0 : eng_dict_put(d, v.b.ptr, v.b.len);
+        fits = code != ENG_DICT_CODE_NONE;
+        codes[i] = (uint8_t)code;
+    }
+    if (fits) eng_ckpt_put_dict(w, d, codes, n);
+    eng_dict_destroy(d);
+    return fits;
+}
+
 static void eng_ckpt_put_column_slots(eng_codec_w *w, const eng_part *p, const uint32_t *slots,
                                       uint32_t n, uint32_t c, const eng_ckpt_col *col) {
     uint8_t *nulls = eng_w_reserve(w, n);
@@ -158,6 +204,8 @@ static void eng_ckpt_put_column_slots(eng_codec_w *w, const eng_part *p, const u
         eng_part_read(p, slots[i], (uint16_t)(c + 1), &v);
         nulls[i] = v.is_null ? 1 : 0;
     }
+    if (col->store == ENG_STORE_VARLEN && eng_ckpt_put_slots_dict(w, p, slots, n, c)) return;
+    if (col->store == ENG_STORE_VARLEN) eng_w_u8(w, ENG_CKPT_VARLEN_PLAIN);
     uint32_t width = eng_ckpt_col_width(col);
     for (uint32_t i = 0; i < n; i++) {
         eng_part_read(p, slots[i], (uint16_t)(c + 1), &v);
@@ -212,7 +260,9 @@ static uint32_t eng_ckpt_put_compact(eng_ckpt_writer *wr, const eng_part *p, eng
 static void eng_ckpt_put_columns(eng_codec_w *w, const eng_ckpt_cap *cap) {
     eng_w_u32(w, cap->slot_count);
     eng_w_u64(w, (uint64_t)cap->next_rowid);
-    uint16_t pk[2] = {cap->pk_count, cap->compact ? 1 : 0};
+    uint16_t pk[2] = {cap->pk_count,
+                      (uint16_t)((cap->compact ? ENG_CKPT_FLAG_COMPACT : 0u) |
+                                 ENG_CKPT_FLAG_ENCODED)};
     eng_w_raw(w, pk, 4);
     eng_w_u32(w, cap->ncols);
     for (uint32_t c = 0; c < cap->ncols; c++) {
@@ -362,6 +412,7 @@ typedef struct eng_ckpt_loader {
     eng_ckpt_cap cap;
     bool *use;                  /* per checkpoint column: copy its values into the partition */
     bool short_group;           /* packed: a row group that is not full was seen (the last) */
+    bool encoded;               /* varlen columns carry an encoding byte */
     uint64_t visible;
     eng_ckpt_extra_piece *extra;
     uint32_t extra_count, extra_cap;
@@ -381,8 +432,11 @@ static bool eng_ckpt_load_columns(eng_ckpt_loader *ld, const uint8_t *body, uint
     uint16_t flags;
     memcpy(&ld->cap.pk_count, pk, 2);
     memcpy(&flags, pk + 2, 2);
-    if (flags > 1) return eng_ckpt_corrupt(err, path, "unknown flags");
-    ld->cap.compact = flags == 1;
+    if ((flags & ~(ENG_CKPT_FLAG_COMPACT | ENG_CKPT_FLAG_ENCODED)) != 0) {
+        return eng_ckpt_corrupt(err, path, "unknown flags");
+    }
+    ld->cap.compact = (flags & ENG_CKPT_FLAG_COMPACT) != 0;
+    ld->encoded = (flags & ENG_CKPT_FLAG_ENCODED) != 0;
     if (ld->cap.slot_count > ENG_PART_SLOTS_MAX) {
         return eng_ckpt_corrupt(err, path, "too many slots");
     }
@@ -447,6 +501,52 @@ static void eng_ckpt_zone(const eng_part_col *pc, eng_chunk *ch, uint32_t n) {
     }
 }
 
+/* Stores row i of a varlen column through the column store's own put, which encodes text
+ * chunks as inserts do (so a plain file, or one written before encoding, loads encoded). */
+static void eng_ckpt_load_value(eng_ckpt_loader *ld, eng_rowgroup *rg, uint32_t c, uint32_t i,
+                                bool null, const uint8_t *bytes, uint32_t len) {
+    if (!ld->use[c]) return;
+    sql_value v = {.type_oid = ld->p->cols[c].type_oid, .is_null = null};
+    if (!null) v.b = (sql_bytes){.ptr = bytes, .len = len};
+    eng_part_chunk_put(ld->p, rg, c, i, &v);
+}
+
+static bool eng_ckpt_load_plain(eng_ckpt_loader *ld, eng_codec_r *r, eng_rowgroup *rg,
+                                uint32_t n, uint32_t c, const uint8_t *nulls) {
+    const uint8_t *lens = eng_r_raw(r, (uint64_t)n * 4);
+    if (lens == NULL) return false;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t len;
+        memcpy(&len, lens + 4ull * i, 4);
+        if (nulls[i] && len != 0) return false;
+        const uint8_t *bytes = nulls[i] ? NULL : eng_r_raw(r, len);
+        if (!nulls[i] && bytes == NULL) return false;
+        eng_ckpt_load_value(ld, rg, c, i, nulls[i] != 0, bytes, len);
+    }
+    return true;
+}
+
+static bool eng_ckpt_load_dict(eng_ckpt_loader *ld, eng_codec_r *r, eng_rowgroup *rg,
+                               uint32_t n, uint32_t c, const uint8_t *nulls) {
+    uint32_t count = eng_r_count(r, ENG_DICT_VALUES_MAX);
+    const uint8_t *lens = eng_r_raw(r, (uint64_t)count * 4);
+    if (lens == NULL && count > 0) return false;
+    sql_bytes vals[ENG_DICT_VALUES_MAX];
+    for (uint32_t e = 0; e < count; e++) {
+        memcpy(&vals[e].len, lens + 4ull * e, 4);
+        vals[e].ptr = eng_r_raw(r, vals[e].len);
+        if (vals[e].ptr == NULL) return false;
+    }
+    const uint8_t *codes = eng_r_raw(r, n);
+    if (codes == NULL) return false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!nulls[i] && codes[i] >= count) return false;
+        const sql_bytes *v = nulls[i] ? NULL : &vals[codes[i]];
+        eng_ckpt_load_value(ld, rg, c, i, nulls[i] != 0, v ? v->ptr : NULL, v ? v->len : 0);
+    }
+    return true;
+}
+
 /* Copies one column's arrays of a ROWS section into its chunk (bulk, except varlen). */
 static bool eng_ckpt_load_column(eng_ckpt_loader *ld, eng_codec_r *r, eng_rowgroup *rg,
                                  uint32_t n, uint32_t c) {
@@ -456,32 +556,19 @@ static bool eng_ckpt_load_column(eng_ckpt_loader *ld, eng_codec_r *r, eng_rowgro
     for (uint32_t i = 0; i < n; i++) {
         if (nulls[i] > 1) return false;
     }
+    if (col->store == ENG_STORE_VARLEN) {
+        uint8_t enc = ld->encoded ? eng_r_u8(r) : ENG_CKPT_VARLEN_PLAIN;
+        bool ok = enc == ENG_CKPT_VARLEN_PLAIN  ? eng_ckpt_load_plain(ld, r, rg, n, c, nulls)
+                  : enc == ENG_CKPT_VARLEN_DICT ? eng_ckpt_load_dict(ld, r, rg, n, c, nulls)
+                                                : false;
+        if (ok && ld->use[c]) eng_ckpt_zone(&ld->p->cols[c], eng_part_chunk(ld->p, rg, c), n);
+        return ok && eng_r_ok(r);
+    }
     eng_chunk *ch = ld->use[c] ? eng_part_chunk(ld->p, rg, c) : NULL;
     if (ch != NULL) memcpy(ch->nulls, nulls, n);
-    if (col->store != ENG_STORE_VARLEN) {
-        const uint8_t *data = eng_r_raw(r, (uint64_t)n * eng_ckpt_col_width(col));
-        if (data == NULL) return false;
-        if (ch != NULL) memcpy(ch->data, data, (uint64_t)n * eng_ckpt_col_width(col));
-    } else {
-        const uint8_t *lens = eng_r_raw(r, (uint64_t)n * 4);
-        if (lens == NULL) return false;
-        sql_bytes *vals = ch != NULL ? ch->data : NULL;
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t len;
-            memcpy(&len, lens + 4ull * i, 4);
-            if (nulls[i]) {
-                if (len != 0) return false;
-                continue;
-            }
-            const uint8_t *bytes = eng_r_raw(r, len);
-            if (bytes == NULL) return false;
-            if (vals == NULL) continue;
-            uint8_t *copy = rt_xmalloc(len > 0 ? len : 1);
-            memcpy(copy, bytes, len);
-            vals[i] = (sql_bytes){.ptr = copy, .len = len};
-            ld->p->value_bytes += len;
-        }
-    }
+    const uint8_t *data = eng_r_raw(r, (uint64_t)n * eng_ckpt_col_width(col));
+    if (data == NULL) return false;
+    if (ch != NULL) memcpy(ch->data, data, (uint64_t)n * eng_ckpt_col_width(col));
     if (ch != NULL) eng_ckpt_zone(&ld->p->cols[c], ch, n);
     return true;
 }

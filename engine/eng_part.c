@@ -17,6 +17,9 @@ static void eng_part_col_set(eng_part_col *pc, const eng_column *c) {
     pc->width = eng_store_width((eng_store)c->store);
     pc->dims = c->vector_dims;
     pc->dropped = c->dropped;
+    pc->encodable = c->store == ENG_STORE_VARLEN &&
+                    (c->type_oid == SQL_T_TEXT || c->type_oid == SQL_T_VARCHAR ||
+                     c->type_oid == SQL_T_BPCHAR || c->type_oid == SQL_T_NAME);
     rt_free(pc->missing);
     pc->missing = NULL;
     pc->missing_len = 0;
@@ -137,14 +140,31 @@ void eng_part_sync_schema(eng_part *p, const eng_table *t) {
     eng_part_ann_sync(p, t);
 }
 
+static bool eng_chunk_kept_row(const eng_chunk *ch, uint32_t off) {
+    return ch->kept_rows != NULL && (ch->kept_rows[off / 64u] >> (off % 64u) & 1u) != 0;
+}
+
+static void eng_chunk_kept_free(eng_chunk *ch) {
+    eng_dict_destroy(ch->kept);
+    rt_free(ch->kept_codes);
+    rt_free(ch->kept_rows);
+    ch->kept = NULL;
+    ch->kept_codes = NULL;
+    ch->kept_rows = NULL;
+    ch->kept_count = 0;
+}
+
 static void eng_chunk_free(const eng_part_col *pc, eng_chunk *ch, uint32_t used) {
     if (ch == NULL) return;
-    if (pc->store == ENG_STORE_VARLEN) {
+    if (ch->dict != NULL) {
+        eng_dict_destroy(ch->dict); /* the rows' values are its entries */
+    } else if (pc->store == ENG_STORE_VARLEN) {
         sql_bytes *vals = ch->data;
         for (uint32_t i = 0; i < used; i++) {
-            if (!ch->nulls[i]) rt_free((void *)vals[i].ptr);
+            if (!ch->nulls[i] && !eng_chunk_kept_row(ch, i)) rt_free((void *)vals[i].ptr);
         }
     }
+    eng_chunk_kept_free(ch);
     if (pc->store == ENG_STORE_VECTOR) {
         rt_free_aligned(ch->data);
     } else {
@@ -197,6 +217,19 @@ const eng_btree *eng_part_index(const eng_part *p, uint32_t index_oid) {
     return NULL;
 }
 
+/* A chunk's arrays and dictionaries (plain varlen values are in p->value_bytes). */
+static uint64_t eng_chunk_bytes(const eng_part_col *pc, const eng_chunk *ch, uint32_t cap) {
+    uint64_t bytes = cap; /* nulls */
+    if (ch->dict != NULL) {
+        bytes += cap + eng_dict_bytes(ch->dict); /* one-byte codes */
+    } else {
+        uint32_t width = pc->store == ENG_STORE_VECTOR ? pc->dims * 4u : pc->width;
+        bytes += (uint64_t)cap * width;
+    }
+    if (ch->kept != NULL) bytes += cap + cap / 8u + eng_dict_bytes(ch->kept);
+    return bytes;
+}
+
 uint64_t eng_part_memory_bytes(const eng_part *p) {
     uint64_t bytes = sizeof *p + p->value_bytes + eng_btree_bytes(p->pk) +
                      (uint64_t)p->free_cap * sizeof(uint32_t);
@@ -205,13 +238,25 @@ uint64_t eng_part_memory_bytes(const eng_part *p) {
         bytes += sizeof *rg + rg->cap * (8u + 8u + 4u);
         for (uint32_t c = 0; c < rg->ncols; c++) {
             if (rg->cols[c] == NULL) continue;
-            const eng_part_col *pc = &p->cols[c];
-            uint32_t width = pc->store == ENG_STORE_VECTOR ? pc->dims * 4u : pc->width;
-            bytes += rg->cap * (width + 1u);
+            bytes += eng_chunk_bytes(&p->cols[c], rg->cols[c], rg->cap);
         }
     }
     for (uint32_t i = 0; i < p->index_count; i++) bytes += eng_btree_bytes(p->indexes[i].tree);
     return bytes;
+}
+
+void eng_part_chunk_forms(const eng_part *p, uint16_t attnum, uint32_t *encoded,
+                          uint32_t *plain) {
+    *encoded = *plain = 0;
+    for (uint32_t g = 0; g < p->rg_count; g++) {
+        const eng_rowgroup *rg = p->rgs[g];
+        if (attnum == 0 || attnum > rg->ncols || rg->cols[attnum - 1] == NULL) continue;
+        if (rg->cols[attnum - 1]->dict != NULL) {
+            (*encoded)++;
+        } else {
+            (*plain)++;
+        }
+    }
 }
 
 /* ---- slots and row groups ---- */
@@ -243,6 +288,23 @@ static uint32_t eng_part_reuse_slot(eng_part *p) {
     return slot;
 }
 
+/* Frees the value of a plain varlen row: its own allocation, or its share of an entry of the
+ * dictionary the chunk gave up (vacuum frees only versions no reader can see, so once no row
+ * names an entry, nobody holds its bytes). */
+static void eng_chunk_release_plain(eng_part *p, eng_chunk *ch, uint32_t off) {
+    sql_bytes *b = &((sql_bytes *)ch->data)[off];
+    if (eng_chunk_kept_row(ch, off)) {
+        ch->kept_rows[off / 64u] &= ~(1ull << (off % 64u));
+        uint32_t code = ch->kept_codes[off];
+        if (eng_dict_unref(ch->kept, code)) eng_dict_drop(ch->kept, code);
+        if (--ch->kept_count == 0) eng_chunk_kept_free(ch);
+    } else {
+        p->value_bytes -= b->len;
+        rt_free((void *)b->ptr);
+    }
+    *b = (sql_bytes){0};
+}
+
 void eng_part_slot_release(eng_part *p, uint32_t slot) {
     eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);
@@ -250,11 +312,10 @@ void eng_part_slot_release(eng_part *p, uint32_t slot) {
     for (uint32_t c = 0; c < rg->ncols; c++) {
         eng_chunk *ch = rg->cols[c];
         if (ch == NULL || ch->nulls[off]) continue;
-        if (p->cols[c].store == ENG_STORE_VARLEN) {
-            sql_bytes *b = &((sql_bytes *)ch->data)[off];
-            p->value_bytes -= b->len;
-            rt_free((void *)b->ptr);
-            *b = (sql_bytes){0};
+        if (ch->dict != NULL) {
+            eng_dict_unref(ch->dict, ((uint8_t *)ch->data)[off]); /* the entry may be reused */
+        } else if (p->cols[c].store == ENG_STORE_VARLEN) {
+            eng_chunk_release_plain(p, ch, off);
         }
         ch->nulls[off] = 1;
     }
@@ -315,6 +376,9 @@ eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c) {
     if (pc->store == ENG_STORE_VECTOR) {
         ch->data = rt_malloc_aligned((size_t)rg->cap * pc->dims * sizeof(float), 64);
         memset(ch->data, 0, (size_t)rg->cap * pc->dims * sizeof(float));
+    } else if (pc->encodable && eng_dict_enabled()) {
+        ch->data = rt_xcalloc(rg->cap, 1); /* codes */
+        ch->dict = eng_dict_create();
     } else {
         ch->data = rt_xcalloc(rg->cap, pc->width);
     }
@@ -339,11 +403,71 @@ static void eng_zone_note(eng_zone *z, const eng_part_col *pc, const sql_value *
     z->any = true;
 }
 
-static void eng_chunk_put(eng_part *p, eng_chunk *ch, const eng_part_col *pc, uint32_t off,
-                          const sql_value *v) {
+/* Gives up a chunk's dictionary: rows stored so far keep pointing at its entries (readers may
+ * hold those pointers), new rows get their own allocations. */
+static void eng_chunk_unencode(eng_chunk *ch, uint32_t cap) {
+    eng_dict *d = ch->dict;
+    const uint8_t *codes = ch->data;
+    sql_bytes *vals = rt_xcalloc(cap, sizeof(sql_bytes));
+    ch->kept_rows = rt_xcalloc((cap + 63u) / 64u, sizeof(uint64_t));
+    for (uint32_t i = 0; i < cap; i++) {
+        if (ch->nulls[i]) continue;
+        vals[i] = d->vals[codes[i]];
+        ch->kept_rows[i / 64u] |= 1ull << (i % 64u);
+        ch->kept_count++;
+    }
+    eng_dict_seal(d);
+    /* Entries no row names are garbage now (nothing looks values up any more). */
+    for (uint32_t c = 0; c < d->count; c++) {
+        if (d->refs[c] == 0) eng_dict_drop(d, c);
+    }
+    ch->kept = d;
+    ch->kept_codes = ch->data;
+    ch->data = vals;
+    ch->dict = NULL;
+    if (ch->kept_count == 0) eng_chunk_kept_free(ch);
+}
+
+/* A row group's last row is stored: the dictionary stays only if codes + dictionary are
+ * smaller than the plain form would be (a pointer and length per row plus every row's bytes;
+ * the allocator's overhead per plain value is left out, which errs towards plain). */
+static void eng_chunk_seal(eng_chunk *ch, uint32_t cap) {
+    eng_dict *d = ch->dict;
+    eng_dict_seal(d);
+    uint64_t rows_bytes = 0;
+    for (uint32_t c = 0; c < d->count; c++) rows_bytes += (uint64_t)d->vals[c].len * d->refs[c];
+    uint64_t encoded = cap + eng_dict_bytes(d);
+    uint64_t plain = (uint64_t)cap * sizeof(sql_bytes) + rows_bytes;
+    if (encoded >= plain) eng_chunk_unencode(ch, cap);
+}
+
+static void eng_chunk_put_varlen(eng_part *p, eng_chunk *ch, uint32_t cap, uint32_t off,
+                                 const sql_bytes *b) {
+    if (ch->dict != NULL) {
+        uint32_t code = eng_dict_put(ch->dict, b->ptr, b->len);
+        if (code != ENG_DICT_CODE_NONE) {
+            ((uint8_t *)ch->data)[off] = (uint8_t)code;
+            if (off + 1u == cap) eng_chunk_seal(ch, cap);
+            return;
+        }
+        ch->nulls[off] = 1; /* not stored yet: the plain chunk must not see the row */
+        eng_chunk_unencode(ch, cap);
+        ch->nulls[off] = 0;
+    }
+    uint8_t *copy = rt_xmalloc(b->len > 0 ? b->len : 1);
+    if (b->len > 0) memcpy(copy, b->ptr, b->len);
+    ((sql_bytes *)ch->data)[off] = (sql_bytes){.ptr = copy, .len = b->len};
+    p->value_bytes += b->len;
+}
+
+static void eng_chunk_put(eng_part *p, eng_chunk *ch, const eng_part_col *pc, uint32_t cap,
+                          uint32_t off, const sql_value *v) {
     eng_zone_note(&ch->zone, pc, v);
     ch->nulls[off] = v->is_null ? 1 : 0;
-    if (v->is_null) return;
+    if (v->is_null) {
+        if (ch->dict != NULL && off + 1u == cap) eng_chunk_seal(ch, cap);
+        return;
+    }
     uint8_t *base = ch->data;
     switch ((eng_store)pc->store) {
     case ENG_STORE_I8: base[off] = (uint8_t)v->i64; break;
@@ -356,13 +480,7 @@ static void eng_chunk_put(eng_part *p, eng_chunk *ch, const eng_part_col *pc, ui
         RT_ASSERT(v->b.len == 16);
         memcpy(base + (size_t)off * 16, v->b.ptr, 16);
         break;
-    case ENG_STORE_VARLEN: {
-        uint8_t *copy = rt_xmalloc(v->b.len > 0 ? v->b.len : 1);
-        if (v->b.len > 0) memcpy(copy, v->b.ptr, v->b.len);
-        ((sql_bytes *)base)[off] = (sql_bytes){.ptr = copy, .len = v->b.len};
-        p->value_bytes += v->b.len;
-        break;
-    }
+    case ENG_STORE_VARLEN: eng_chunk_put_varlen(p, ch, cap, off, &v->b); break;
     case ENG_STORE_VECTOR:
         RT_ASSERT(v->b.len == pc->dims * sizeof(float));
         memcpy((float *)base + (size_t)off * pc->dims, v->b.ptr, v->b.len);
@@ -390,11 +508,16 @@ void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row) {
                 } else {
                     mv.i64 = (int64_t)eng_r_u64(&r);
                 }
-                eng_chunk_put(p, ch, pc, i, &mv);
+                eng_chunk_put(p, ch, pc, rg->cap, i, &mv);
             }
         }
-        eng_chunk_put(p, ch, pc, off, &row[c]);
+        eng_chunk_put(p, ch, pc, rg->cap, off, &row[c]);
     }
+}
+
+void eng_part_chunk_put(eng_part *p, eng_rowgroup *rg, uint32_t c, uint32_t off,
+                        const sql_value *v) {
+    eng_chunk_put(p, eng_part_chunk(p, rg, c), &p->cols[c], rg->cap, off, v);
 }
 
 /* ---- reading ---- */
@@ -449,7 +572,9 @@ static void eng_chunk_read(const eng_part_col *pc, const eng_chunk *ch, uint32_t
     case ENG_STORE_F32: out->f64 = ((const float *)base)[off]; break;
     case ENG_STORE_F64: out->f64 = ((const double *)base)[off]; break;
     case ENG_STORE_FIXED16: out->b = (sql_bytes){.ptr = base + (size_t)off * 16, .len = 16}; break;
-    case ENG_STORE_VARLEN: out->b = ((const sql_bytes *)base)[off]; break;
+    case ENG_STORE_VARLEN:
+        out->b = ch->dict != NULL ? ch->dict->vals[base[off]] : ((const sql_bytes *)base)[off];
+        break;
     case ENG_STORE_VECTOR:
         out->b = (sql_bytes){.ptr = (const uint8_t *)((const float *)base + (size_t)off * pc->dims),
                              .len = pc->dims * (uint32_t)sizeof(float)};
@@ -508,6 +633,15 @@ static void eng_scan_column(const eng_part *p, const eng_rowgroup *rg, uint16_t 
     }
     const eng_part_col *pc = &p->cols[attnum - 1];
     const eng_chunk *ch = attnum <= rg->ncols ? rg->cols[attnum - 1] : NULL;
+    if (ch != NULL && ch->dict != NULL && out->phys == SQL_PHYS_BYTES) {
+        const uint8_t *codes = ch->data;
+        const sql_bytes *vals = ch->dict->vals;
+        for (uint32_t i = 0; i < n; i++) {
+            out->nulls[i] = ch->nulls[sel[i]];
+            if (!out->nulls[i]) out->b[i] = vals[codes[sel[i]]];
+        }
+        return;
+    }
     sql_value v;
     for (uint32_t i = 0; i < n; i++) {
         if (ch == NULL) {
@@ -525,16 +659,75 @@ static void eng_scan_column(const eng_part *p, const eng_rowgroup *rg, uint16_t 
     }
 }
 
+static bool eng_scan_eq_match(const eng_scan_eq *eq, const sql_bytes *v) {
+    for (uint32_t k = 0; k < eq->count; k++) {
+        const sql_bytes *w = &eq->values[k];
+        if (w->len == v->len && (v->len == 0 || memcmp(w->ptr, v->ptr, v->len) == 0)) return true;
+    }
+    return false;
+}
+
+/* The rows of [start, rg->used) that may pass `eq`, into cand[]; returns how many. A dictionary
+ * chunk compares the values with its entries once, then only looks at codes. */
+static uint32_t eng_scan_eq_rows(const eng_part *p, const eng_rowgroup *rg, const eng_scan_eq *eq,
+                                 uint32_t start, uint16_t *cand) {
+    const eng_part_col *pc = &p->cols[eq->attnum - 1];
+    const eng_chunk *ch = eq->attnum <= rg->ncols ? rg->cols[eq->attnum - 1] : NULL;
+    uint32_t n = 0;
+    if (ch == NULL) { /* every row reads the column's missing value */
+        sql_value v;
+        eng_read_missing(pc, &v);
+        if (v.is_null || !eng_scan_eq_match(eq, &v.b)) return 0;
+        for (uint32_t i = start; i < rg->used; i++) cand[n++] = (uint16_t)i;
+        return n;
+    }
+    if (ch->dict != NULL) {
+        const eng_dict *d = ch->dict;
+        uint8_t hit[ENG_DICT_VALUES_MAX];
+        bool any = false;
+        for (uint32_t c = 0; c < d->count; c++) {
+            hit[c] = d->refs[c] > 0 && eng_scan_eq_match(eq, &d->vals[c]);
+            any |= hit[c];
+        }
+        if (!any) return 0; /* the row group holds none of the values */
+        const uint8_t *codes = ch->data;
+        for (uint32_t i = start; i < rg->used; i++) {
+            if (!ch->nulls[i] && hit[codes[i]]) cand[n++] = (uint16_t)i;
+        }
+        return n;
+    }
+    const sql_bytes *vals = ch->data;
+    for (uint32_t i = start; i < rg->used; i++) {
+        if (!ch->nulls[i] && eng_scan_eq_match(eq, &vals[i])) cand[n++] = (uint16_t)i;
+    }
+    return n;
+}
+
 bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
                    const uint16_t *attnums, uint32_t natts, sql_batch *out, uint32_t *slots_out) {
+    return eng_part_scan_eq(p, snap, cursor, attnums, natts, NULL, out, slots_out);
+}
+
+bool eng_part_scan_eq(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
+                      const uint16_t *attnums, uint32_t natts, const eng_scan_eq *eq,
+                      sql_batch *out, uint32_t *slots_out) {
     out->rows = 0;
     if (*cursor >= p->next_slot) return false;
     const eng_rowgroup *rg = eng_rg_of(p, *cursor);
     uint32_t start = eng_rg_offset(*cursor);
     uint16_t sel[ENG_RG_ROWS];
     uint32_t n = 0;
-    for (uint32_t i = start; i < rg->used; i++) {
-        if (eng_visible_fast(rg->begin[i], rg->end[i], snap)) sel[n++] = (uint16_t)i;
+    if (eq != NULL && eng_dict_enabled()) {
+        uint16_t cand[ENG_RG_ROWS];
+        uint32_t m = eng_scan_eq_rows(p, rg, eq, start, cand);
+        for (uint32_t k = 0; k < m; k++) {
+            uint32_t i = cand[k];
+            if (eng_visible_fast(rg->begin[i], rg->end[i], snap)) sel[n++] = (uint16_t)i;
+        }
+    } else {
+        for (uint32_t i = start; i < rg->used; i++) {
+            if (eng_visible_fast(rg->begin[i], rg->end[i], snap)) sel[n++] = (uint16_t)i;
+        }
     }
     RT_ASSERT(n <= out->cap);
     for (uint32_t c = 0; c < natts; c++) eng_scan_column(p, rg, attnums[c], sel, n, &out->cols[c]);

@@ -13,7 +13,15 @@
  *          abort (and ROLLBACK TO SAVEPOINT) can finish or undo them.
  * Vacuum:  versions dead for every snapshot are unlinked and their slots freed (eng_vac.h); a
  *          write takes a freed slot before a new one, so slot numbers are not in insert order.
- * Memory:  varlen values are copied into the store (one allocation each) and freed by vacuum.
+ * Text:    a chunk of a text column (text, varchar, bpchar, name) is dictionary-encoded from
+ *          its first row: one-byte codes into a dictionary of its distinct values (eng_dict.h),
+ *          so an insert costs a hash probe instead of an allocation. The value past
+ *          ENG_DICT_VALUES_MAX distinct ones, or a full row group whose dictionary is not
+ *          smaller than the plain form, turns the chunk plain for good. Reads, scans, slot reuse
+ *          and checkpoints see the same values either way.
+ * Memory:  varlen values are copied into the store (one allocation each, or one per distinct
+ *          value of an encoded chunk) and freed by vacuum; eng_part_memory_bytes counts both
+ *          forms as they are.
  * Limits:  ENG_PART_SLOTS_MAX slots per partition (54000 past it). */
 #ifndef ENG_PART_H
 #define ENG_PART_H
@@ -57,6 +65,9 @@ uint32_t eng_part_number(const eng_part *p);
 uint32_t eng_part_slot_count(const eng_part *p);
 uint64_t eng_part_live_rows_estimate(const eng_part *p);
 uint64_t eng_part_memory_bytes(const eng_part *p);
+/* Chunks of column `attnum` stored dictionary-encoded and plain (tests, benchmarks). */
+void eng_part_chunk_forms(const eng_part *p, uint16_t attnum, uint32_t *encoded,
+                          uint32_t *plain);
 
 /* ---- reading ---- */
 bool eng_part_visible(const eng_part *p, uint32_t slot, const eng_snapshot *snap);
@@ -75,6 +86,21 @@ bool eng_part_key_of(const eng_part *p, uint32_t slot, eng_codec_w *key, rt_err 
  * slots_out[r] receives the slot of row r (may be NULL). Returns false at the end. */
 bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
                    const uint16_t *attnums, uint32_t natts, sql_batch *out, uint32_t *slots_out);
+/* An equality pre-filter for eng_part_scan_eq: rows whose column `attnum` (a varlen column)
+ * is NULL or byte-wise equal to none of `values` are left out. A dictionary-encoded chunk
+ * compares the values with its dictionary once and then selects rows by their one-byte codes;
+ * a row group whose dictionary holds none of them costs no row look at all. Byte equality is
+ * the equality of text and varchar (deterministic C collation), so the caller, which still
+ * evaluates its whole filter on the rows returned, loses no row that passes it. */
+typedef struct eng_scan_eq {
+    uint16_t attnum;
+    uint32_t count;            /* 0: no row passes */
+    const sql_bytes *values;
+} eng_scan_eq;
+/* eng_part_scan with `eq` applied first (NULL: none). */
+bool eng_part_scan_eq(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
+                      const uint16_t *attnums, uint32_t natts, const eng_scan_eq *eq,
+                      sql_batch *out, uint32_t *slots_out);
 /* The zone map of chunk `attnum` of the row group containing `slot` (NULL if none). */
 const eng_zone *eng_part_zone(const eng_part *p, uint32_t slot, uint16_t attnum);
 /* First slot of the next row group after the one holding `slot`. */

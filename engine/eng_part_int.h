@@ -3,13 +3,27 @@
 #ifndef ENG_PART_INT_H
 #define ENG_PART_INT_H
 
+#include "engine/eng_dict.h"
 #include "engine/eng_part.h"
 #include "engine/eng_tx.h"
 
+/* A text chunk starts dictionary-encoded (eng_dict.h: `data` holds one-byte codes) and stays
+ * so while its distinct values fit the dictionary; the value that does not fit turns it plain
+ * for good (new rows' bytes in their own allocations), and so does a full row group whose
+ * dictionary does not pay (eng_part.c, eng_chunk_seal). */
 typedef struct eng_chunk {
-    void *data;          /* width * cap bytes; sql_bytes[cap] for VARLEN; floats for VECTOR */
+    void *data;          /* width * cap bytes; sql_bytes[cap] for VARLEN; floats for VECTOR;
+                            uint8_t codes[cap] while `dict` is set */
     uint8_t *nulls;      /* cap bytes, 1 = NULL */
     eng_zone zone;
+    eng_dict *dict;      /* dictionary-encoded text, else NULL */
+    /* A chunk turned plain: rows stored before point at the old dictionary's entries (no copy,
+     * so readers' pointers stay good); kept_rows has their bits, kept_codes their codes. An
+     * entry goes when vacuum has freed its last row, the dictionary with the last entry. */
+    eng_dict *kept;
+    uint8_t *kept_codes;
+    uint64_t *kept_rows;
+    uint32_t kept_count;
 } eng_chunk;
 
 typedef struct eng_rowgroup {
@@ -32,6 +46,7 @@ typedef struct eng_part_col {
     uint32_t width;
     uint32_t dims;
     bool dropped;
+    bool encodable;      /* text types: chunks start dictionary-encoded */
     bool has_missing;    /* rows stored before ADD COLUMN read `missing` (else NULL) */
     uint8_t *missing;
     uint32_t missing_len;
@@ -74,7 +89,7 @@ struct eng_part {
     struct eng_pann **anns;  /* HNSW graphs of the vector columns (eng_part_ann.c) */
     uint32_t ann_count;
     uint64_t live_estimate;
-    uint64_t value_bytes;
+    uint64_t value_bytes; /* bytes of plain varlen values (dictionaries count their own) */
     /* Vacuum (eng_vac.c): slots it freed, reused before new ones (a stack); versions ended or
      * aborted since its last pass; the table's process-wide statistics. */
     uint32_t *free_slots;
@@ -122,6 +137,10 @@ void eng_part_slot_release(eng_part *p, uint32_t slot);
 uint32_t eng_part_alloc_slot(eng_part *p);
 /* The chunk of column index `c` (attnum - 1) in `rg`, materialised (all NULL) if it was not. */
 eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c);
+/* Stores value `v` into row `off` of chunk `c` of `rg` (a fresh slot: nothing stored there
+ * since it was allocated or freed). */
+void eng_part_chunk_put(eng_part *p, eng_rowgroup *rg, uint32_t c, uint32_t off,
+                        const sql_value *v);
 /* Stores the values of `row` into `slot` (copies varlen values). */
 void eng_part_store_row(eng_part *p, uint32_t slot, const sql_value *row);
 /* Removes the secondary-index entries that name the version at `slot` (vacuum); `pk` is its

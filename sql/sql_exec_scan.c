@@ -114,13 +114,89 @@ static bool sql_lock_batch(sql_exec_ctx *x, sql_op *op, eng_part *part, uint32_t
 
 /* ---- SCAN ---- */
 
+/* Text constants an IN list may hand the store's equality pre-filter: each costs a compare
+ * per dictionary entry (or per row of a plain chunk); longer lists stay in the filter. */
+#define SQL_SCAN_EQ_VALUES_MAX 64u
+
 typedef struct sql_op_scan {
     sql_op base;
     uint32_t part_index;
     uint32_t cursor;
     sql_batch *raw;          /* columns read from the store */
     uint32_t *slots;
+    eng_scan_eq eq;          /* the store's pre-filter (text column = constants) */
+    bool has_eq;
 } sql_op_scan;
+
+/* A text or varchar column of the scan (not the row id), as its attnum; 0 if not. */
+static uint16_t sql_scan_eq_column(const sql_plan *p, const sql_expr *e) {
+    if (e->kind != SQL_X_COLUMN || e->column.depth != 0 || e->column.index >= p->scan.natts) {
+        return 0;
+    }
+    if (e->type_oid != SQL_T_TEXT && e->type_oid != SQL_T_VARCHAR) return 0;
+    return p->scan.attnums[e->column.index];
+}
+
+static bool sql_scan_eq_const(const sql_expr *e) {
+    return (e->kind == SQL_X_CONST || e->kind == SQL_X_PARAM) &&
+           (e->type_oid == SQL_T_TEXT || e->type_oid == SQL_T_VARCHAR);
+}
+
+/* `col = const` (either side) or `col IN (consts)` with text equality, which is byte
+ * equality: the store can test it on dictionary codes. Sets *attnum and the constants' range
+ * args[first .. first + count). */
+static bool sql_scan_eq_shape(const sql_plan *p, const sql_expr *e, uint16_t *attnum,
+                              uint32_t *first, uint32_t *count) {
+    if (e->kind == SQL_X_FUNC && e->func.def->is_operator && e->nargs == 2 &&
+        strcmp(e->func.def->name, "=") == 0 && e->func.def->args[0] == SQL_T_TEXT &&
+        e->func.def->args[1] == SQL_T_TEXT) {
+        uint32_t col = sql_scan_eq_column(p, e->args[0]) != 0 ? 0 : 1;
+        *attnum = sql_scan_eq_column(p, e->args[col]);
+        *first = 1 - col;
+        *count = 1;
+        return *attnum != 0 && sql_scan_eq_const(e->args[1 - col]);
+    }
+    if (e->kind != SQL_X_IN_LIST || e->test.is_not || e->nargs < 2 ||
+        e->nargs - 1 > SQL_SCAN_EQ_VALUES_MAX) {
+        return false;
+    }
+    *attnum = sql_scan_eq_column(p, e->args[0]);
+    for (uint32_t a = 1; a < e->nargs; a++) {
+        if (!sql_scan_eq_const(e->args[a])) return false;
+    }
+    *first = 1;
+    *count = e->nargs - 1;
+    return *attnum != 0;
+}
+
+/* The first conjunct of the scan's filter the store can apply itself, with its constants
+ * evaluated once (NULLs left out: they match nothing). The whole filter still runs on the rows
+ * the store returns, so this only spares the rows that cannot pass it. */
+static bool sql_scan_eq_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_expr *e) {
+    if (e == NULL || s->has_eq) return true;
+    if (e->kind == SQL_X_AND) {
+        for (uint32_t a = 0; a < e->nargs; a++) {
+            if (!sql_scan_eq_prepare(s, x, e->args[a])) return false;
+        }
+        return true;
+    }
+    uint16_t attnum;
+    uint32_t first, count;
+    if (!sql_scan_eq_shape(s->base.plan, e, &attnum, &first, &count)) return true;
+    sql_bytes *vals = rt_arena_alloc(x->arena, sizeof(sql_bytes) * count);
+    if (vals == NULL) return false;
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, x->arena, &ec);
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < count; k++) {
+        sql_value v;
+        if (!sql_eval_scalar(&ec, e->args[first + k], &v)) return false;
+        if (!v.is_null) vals[n++] = v.b;
+    }
+    s->eq = (eng_scan_eq){.attnum = attnum, .count = n, .values = vals};
+    s->has_eq = true; /* n == 0: no row can pass; the store returns none */
+    return true;
+}
 
 static bool sql_scan_open(sql_op *op, sql_exec_ctx *x) {
     sql_op_scan *s = (sql_op_scan *)op;
@@ -134,7 +210,7 @@ static bool sql_scan_open(sql_op *op, sql_exec_ctx *x) {
             return false;
         }
     }
-    return true;
+    return sql_scan_eq_prepare(s, x, p->scan.filter);
 }
 
 /* Adds the row locator column (partition << 32 | slot) UPDATE and DELETE use. */
@@ -166,16 +242,25 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         rt_fiber_maybe_yield();
         if (act != NULL && s->cursor == 0) act->partitions++;
         uint64_t t0 = rt_time_mono_ns();
-        if (!eng_part_scan(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts, s->raw,
-                           s->slots)) {
+        uint32_t from = s->cursor;
+        if (!eng_part_scan_eq(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts,
+                              s->has_eq ? &s->eq : NULL, s->raw, s->slots)) {
             s->part_index++;
             s->cursor = 0;
             continue;
         }
-        sql_hybrid_note_scan(s->raw->rows, rt_time_mono_ns() - t0);
-        x->stats.rows_scanned += s->raw->rows;
-        if (p->hybrid != NULL) x->stats.hybrid_rows += s->raw->rows;
-        if (act != NULL) act->visited += s->raw->rows;
+        /* With the store's pre-filter, the rows it looked at are the ones scanned (the
+         * calibration prices reading them). */
+        uint32_t end = s->cursor < eng_part_slot_count(part) ? s->cursor
+                                                             : eng_part_slot_count(part);
+        uint64_t scanned = s->has_eq ? end - from : s->raw->rows;
+        sql_hybrid_note_scan(scanned, rt_time_mono_ns() - t0);
+        x->stats.rows_scanned += scanned;
+        if (p->hybrid != NULL) x->stats.hybrid_rows += scanned;
+        if (act != NULL) {
+            act->visited += scanned;
+            act->filtered += scanned - s->raw->rows;
+        }
         if (s->raw->rows == 0) continue;
         sql_batch *b = sql_batch_new(op->batch_arena, p->ncols, s->raw->rows);
         if (b == NULL) return false;
