@@ -188,7 +188,8 @@ typedef struct eng_hnsw_vacuum_stats {
  * rebuilt (Algorithm 4) from its surviving neighbours and the removed nodes' neighbours, a
  * removed entry point is replaced by the highest surviving node, and the slots are reported
  * freed at the end. Afterwards every live node is reachable from the entry point through
- * level-0 links (nodes that were not are linked again: stats->reconnected). Yields between operations; the graph stays searchable throughout. */
+ * level-0 links (nodes that were not are linked again: stats->reconnected). Yields between
+ * operations; the graph stays searchable throughout. */
 bool eng_hnsw_vacuum(eng_hnsw *h, const eng_hnsw_vacuum_opts *opts,
                      eng_hnsw_vacuum_stats *stats, rt_err *err);
 
