@@ -178,6 +178,8 @@ typedef struct eng_hnsw_vacuum_stats {
     uint64_t removed;       /* nodes removed (= slots reported freed) */
     uint64_t repaired;      /* neighbour lists rebuilt */
     uint64_t relinked;      /* live nodes left without neighbours and inserted again */
+    uint64_t reconnected;   /* live nodes the entry point did not reach, linked from ones
+                             * it does */
     uint64_t distances;
     bool entry_replaced;
 } eng_hnsw_vacuum_stats;
@@ -185,7 +187,9 @@ typedef struct eng_hnsw_vacuum_stats {
 /* Removes every node marked dead or for which is_dead() holds: each list that named one is
  * rebuilt (Algorithm 4) from its surviving neighbours and the removed nodes' neighbours, a
  * removed entry point is replaced by the highest surviving node, and the slots are reported
- * freed at the end. Yields between operations; the graph stays searchable throughout. */
+ * freed at the end. Afterwards every live node is reachable from the entry point through
+ * level-0 links (nodes that were not are linked again: stats->reconnected). Yields between
+ * operations; the graph stays searchable throughout. */
 bool eng_hnsw_vacuum(eng_hnsw *h, const eng_hnsw_vacuum_opts *opts,
                      eng_hnsw_vacuum_stats *stats, rt_err *err);
 

@@ -209,6 +209,55 @@ uint64_t hnsw_connect(eng_hnsw *h, uint32_t slot) {
     return distances;
 }
 
+/* Makes `x` reachable at level 0 from the nearest node a search from the entry point finds:
+ * the first link is forced (appended, or replacing that node's farthest link), so it holds
+ * even where the heuristic would prune it. Returns the distances computed. */
+static uint64_t hnsw_force_link(eng_hnsw *h, uint32_t e, uint32_t x) {
+    uint32_t *list = hnsw_list(h, e, 0);
+    for (uint32_t i = 1; i <= list[0]; i++) {
+        if (list[i] == x) return 0;
+    }
+    hnsw_indegree_inc(h, x);
+    if (list[0] < h->m0) {
+        list[++list[0]] = x;
+        h->edges_level0++;
+        return 0;
+    }
+    uint32_t far = 1;
+    float far_dist = -INFINITY;
+    for (uint32_t i = 1; i <= list[0]; i++) {
+        float d = hnsw_dist_nodes(h, e, list[i]);
+        if (d > far_dist) {
+            far = i;
+            far_dist = d;
+        }
+    }
+    hnsw_indegree_dec(h, list[far]); /* an orphan made here is rescued by the caller */
+    list[far] = x;
+    return list[0];
+}
+
+uint64_t hnsw_link_from_entry(eng_hnsw *h, uint32_t x) {
+    RT_ASSERT(h->entry != ENG_HNSW_SLOT_NONE && h->entry != x);
+    hnsw_query q = hnsw_query_of(h, x);
+    hnsw_cand ep = {hnsw_dist_query(h, &q, h->entry), h->entry};
+    uint64_t distances = 1;
+    /* level 0 only: W then holds nodes the entry point reaches at level 0 */
+    uint32_t n = hnsw_link_candidates(h, &q, &ep, 1, 0, &distances);
+    if (n == 0) {
+        h->work[0] = ep; /* nothing else survives near: the entry point links to it */
+        n = 1;
+    }
+    uint32_t nearest = h->work[0].slot;
+    uint32_t kept = hnsw_select_neighbors(h, h->work, n, h->m0, h->sel, &distances);
+    for (uint32_t i = 0; i < kept; i++) {
+        hnsw_add_link(h, h->sel[i].slot, (hnsw_cand){h->sel[i].dist, x}, 0, &distances);
+    }
+    distances += hnsw_force_link(h, nearest, x);
+    hnsw_rescue_orphans(h);
+    return distances;
+}
+
 bool hnsw_insert_counted(eng_hnsw *h, uint32_t slot, uint64_t *distances, rt_err *err) {
     if (slot >= ENG_HNSW_SLOTS_MAX) {
         return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,

@@ -287,5 +287,8 @@ void hnsw_indegree_dec(eng_hnsw *h, uint32_t slot);
 void hnsw_rescue_orphans(eng_hnsw *h);
 /* Links an allocated node into the graph below the entry point (Algorithm 1, lines 5-17). */
 uint64_t hnsw_connect(eng_hnsw *h, uint32_t slot);
+/* Gives `slot` level-0 links from nodes that a level-0 search from the entry point reaches,
+ * at least one of them forced, so the entry point reaches `slot` at level 0 afterwards. */
+uint64_t hnsw_link_from_entry(eng_hnsw *h, uint32_t slot);
 
 #endif

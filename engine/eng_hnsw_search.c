@@ -252,10 +252,14 @@ bool eng_hnsw_search(eng_hnsw *h, const float *query, const eng_hnsw_search_opts
         }
         q.inv_norm = 1.0f / sqrtf(norm_sq);
     }
-    hnsw_cand ep = {hnsw_dist_query(h, &q, h->entry), h->entry};
+    /* Level 0 starts from the descent's end and from the entry point as well: vacuum keeps
+     * every node reachable from the entry point by level-0 links (eng_hnsw_vacuum.c, phase
+     * 6), and a walk wide enough to reach a node from either start finds it. */
+    hnsw_cand eps[2] = {{hnsw_dist_query(h, &q, h->entry), h->entry}};
+    eps[1] = eps[0];
     uint64_t distances = 1;
     for (uint32_t level = h->top_level; level > 0; level--) {
-        ep = hnsw_greedy(h, &q, ep, level, &distances);
+        eps[0] = hnsw_greedy(h, &q, eps[0], level, &distances);
     }
     hnsw_layer_req req = {.level = 0, .ef = ef, .accept = HNSW_ACCEPT_LIVE,
                           .filter = opts->filter, .filter_ctx = opts->filter_ctx};
@@ -264,7 +268,7 @@ bool eng_hnsw_search(eng_hnsw *h, const float *query, const eng_hnsw_search_opts
                                                                 : 1;
     }
     hnsw_layer_out out = {0};
-    hnsw_search_layer(h, &q, &ep, 1, &req, &out);
+    hnsw_search_layer(h, &q, eps, 2, &req, &out);
 
     /* W holds at most ef results; the k nearest of them, nearest first. */
     uint32_t n = h->results.count;

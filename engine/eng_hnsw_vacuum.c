@@ -18,10 +18,13 @@
  *   5. relink: a surviving node left without any level-0 neighbour (all of them went, or it
  *      was inserted while everything near it was dying) is linked again like a new node; one
  *      that no list names any more is rescued as in phase 4.
+ *   6. reach: every live node the entry point does not reach through level-0 links is linked
+ *      from nodes a search from the entry point finds (in-degree alone cannot see islands).
  * Searches during phases 1-3 may walk through dying nodes; they never return them. */
 #include <string.h>
 
 #include "engine/eng_hnsw_int.h"
+#include "runtime/rt_mem.h"
 
 /* Dying nodes walked through to find replacement neighbours for one list: enough to get past
  * clusters of deletions, bounded so one repair stays a small slice of work. Under a steady
@@ -263,6 +266,79 @@ static void hnsw_vacuum_relink(eng_hnsw *h, hnsw_yielder *y, eng_hnsw_vacuum_sta
     }
 }
 
+/* Phase 6. A level-0 search only finds what its start reaches by level-0 links, and in-degree
+ * counts cannot show that: after lists are rebuilt by the heuristic (which prunes), a group of
+ * nodes can end up linking only to each other, every one with in-degree >= 1 and none
+ * reachable (an orphan rescued by its own neighbour makes such a pair). So the pass walks
+ * level 0 from the entry point and links every live node it did not reach from nodes a
+ * search from the entry point reaches, then walks on from it. A forced link may replace one
+ * that made another node reachable, so walks repeat while they find any, at most this often;
+ * what is left is found by the next pass. */
+#define HNSW_REACH_ROUNDS_MAX 4u
+
+typedef struct hnsw_reach {
+    uint64_t *seen;   /* bit per slot below `bound` */
+    uint32_t *queue;  /* slots reached and not yet expanded (each enters once) */
+    uint32_t bound;   /* slot_bound when the round began: later nodes count as reached */
+    uint32_t head, tail;
+} hnsw_reach;
+
+static void hnsw_reach_mark(hnsw_reach *r, uint32_t slot) {
+    if (slot >= r->bound || (r->seen[slot >> 6] >> (slot & 63u)) & 1u) return;
+    r->seen[slot >> 6] |= 1ull << (slot & 63u);
+    r->queue[r->tail++] = slot;
+}
+
+/* Breadth-first over level-0 links from everything queued. Only vacuum frees nodes, so every
+ * queued slot still has one when it is expanded, even across yields. */
+static void hnsw_reach_walk(eng_hnsw *h, hnsw_reach *r, hnsw_yielder *y) {
+    while (r->head < r->tail) {
+        const uint32_t *list = hnsw_list(h, r->queue[r->head++], 0);
+        for (uint32_t i = 1; i <= list[0]; i++) hnsw_reach_mark(r, list[i]);
+        hnsw_yield_count(y, 1);
+    }
+}
+
+/* One round: returns the number of nodes linked. */
+static uint64_t hnsw_reach_round(eng_hnsw *h, hnsw_reach *r, hnsw_yielder *y,
+                                 eng_hnsw_vacuum_stats *stats) {
+    memset(r->seen, 0, ((size_t)r->bound + 63) / 64 * sizeof(uint64_t));
+    r->head = r->tail = 0;
+    hnsw_reach_mark(r, h->entry);
+    hnsw_reach_walk(h, r, y);
+    uint64_t linked = 0;
+    for (uint32_t slot = 0; slot < r->bound && h->entry != ENG_HNSW_SLOT_NONE; slot++) {
+        hnsw_chunk *c = hnsw_chunk_of(h, slot);
+        if (c == NULL) {
+            slot |= HNSW_CHUNK_MASK;
+            continue;
+        }
+        uint32_t i = slot & HNSW_CHUNK_MASK;
+        if (c->height[i] == 0 || (c->flags[i] & HNSW_DEAD) || slot == h->entry) continue;
+        if ((r->seen[slot >> 6] >> (slot & 63u)) & 1u) continue;
+        uint64_t distances = hnsw_link_from_entry(h, slot);
+        linked++;
+        stats->distances += distances;
+        hnsw_yield_count(y, distances);
+        hnsw_reach_mark(r, slot);
+        hnsw_reach_walk(h, r, y);
+    }
+    stats->reconnected += linked;
+    return linked;
+}
+
+static void hnsw_vacuum_reach(eng_hnsw *h, hnsw_yielder *y, eng_hnsw_vacuum_stats *stats) {
+    if (h->entry == ENG_HNSW_SLOT_NONE || h->nodes <= 1) return;
+    hnsw_reach r = {.bound = h->slot_bound};
+    r.seen = rt_xcalloc(((size_t)r.bound + 63) / 64, sizeof(uint64_t));
+    r.queue = rt_xmalloc((size_t)r.bound * sizeof(uint32_t));
+    for (uint32_t round = 0; round < HNSW_REACH_ROUNDS_MAX; round++) {
+        if (hnsw_reach_round(h, &r, y, stats) == 0) break;
+    }
+    rt_free(r.queue);
+    rt_free(r.seen);
+}
+
 bool eng_hnsw_vacuum(eng_hnsw *h, const eng_hnsw_vacuum_opts *opts,
                      eng_hnsw_vacuum_stats *stats, rt_err *err) {
     RT_ASSERT(!h->vacuum_running && !h->save_running);
@@ -277,6 +353,7 @@ bool eng_hnsw_vacuum(eng_hnsw *h, const eng_hnsw_vacuum_opts *opts,
         hnsw_vacuum_free(h, opts, &y, stats);
     }
     hnsw_vacuum_relink(h, &y, stats);
+    hnsw_vacuum_reach(h, &y, stats);
     h->vacuum_running = false;
     RT_VERIFY(hnsw_check(h));
     return true;

@@ -206,10 +206,6 @@ static void test_concurrent_updates_stay_fresh(void **state) {
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);
     sql_session_global_init();
-    /* Without autovacuum: with it, about one update in 2,000 is missed by the writer's next
-     * top-10 query (ef_search 400): a fault between graph vacuum and inserts, open in the
-     * Vectors issue. The vacuum tests (test_eng_vacuum) cover recall after vacuum. */
-    eng_vac_set_autovacuum(false);
     eng_ckpt_set_hooks(&eng_part_ann_ckpt_hooks);
     rt_err err;
     rt_err_clear(&err);
