@@ -444,9 +444,30 @@ static void rt_loop_activity_bump(rt_loop *loop) {
     atomic_store_explicit(&loop->activity, v + 1, memory_order_release);
 }
 
+/* How long to spin before sleeping. A reply from another shard is expected within a round
+ * trip (well under a microsecond while the peer is awake): spin the full spin_us for it, as
+ * before (rt_bench's round trips). For anything else (a client's next message, a timer) only
+ * the adaptive budget. */
+typedef struct rt_spin {
+    uint64_t max_ns;    /* spin_us */
+    uint64_t budget_ns; /* adaptive, 0 .. max_ns */
+} rt_spin;
+
+/* After a sleep of `slept_ns` that followed a spin of `spun_ns`: adapt the budget. */
+static void rt_spin_learn(rt_spin *spin, uint64_t spun_ns, uint64_t slept_ns) {
+    if (spun_ns > 0) spin->budget_ns /= 2; /* the spin found nothing */
+    if (slept_ns < spin->max_ns) {         /* a spin this long would have caught the event */
+        uint64_t grown = spin->budget_ns * 2;
+        if (grown < RT_SPIN_MIN_NS) grown = RT_SPIN_MIN_NS;
+        spin->budget_ns = grown < spin->max_ns ? grown : spin->max_ns;
+    }
+}
+
 static void rt_loop_run(rt_loop *loop) {
-    uint64_t spin_ns = (uint64_t)rt_rt->spin_us * RT_NS_PER_US;
-    uint64_t last_busy = rt_time_mono_ns();
+    rt_spin spin = {.max_ns = (uint64_t)rt_rt->spin_us * RT_NS_PER_US};
+    spin.budget_ns = spin.max_ns;
+    uint64_t idle_since = 0;
+    bool idle = false;
     for (;;) {
         rt_loop_activity_bump(loop);
         uint64_t now = rt_time_mono_ns();
@@ -464,12 +485,21 @@ static void rt_loop_run(rt_loop *loop) {
         if (loop->stop_seen) atomic_store(&loop->quiescent, !busy && rt_loop_quiescent(loop));
         rt_loop_activity_bump(loop);
         if (busy) {
-            last_busy = now;
+            idle = false;
             continue;
         }
         if (loop->stop_seen && atomic_load(&rt_rt->exit_now)) break;
-        if (now - last_busy < spin_ns && !sends_waiting) continue;
+        if (!idle) {
+            idle = true;
+            idle_since = now;
+        }
+        uint64_t limit = loop->req_outstanding > 0 ? spin.max_ns : spin.budget_ns;
+        if (now - idle_since < limit && !sends_waiting) continue;
         rt_loop_sleep(loop, sends_waiting);
+        if (loop->req_outstanding == 0) {
+            rt_spin_learn(&spin, now - idle_since, rt_time_mono_ns() - now);
+        }
+        idle = false;
     }
 }
 
@@ -548,7 +578,8 @@ static bool rt_runtime_alloc(const rt_config *config, rt_err *err) {
     rt_runtime *rt = rt_xcalloc(1, sizeof *rt);
     rt->shard_count = shards;
     rt->config = *config;
-    rt->spin_us = config->spin_us;
+    /* More shards than cores: a spinning shard would keep another off its core. */
+    rt->spin_us = shards > rt_online_cores() ? 0 : config->spin_us;
     rt->loops = rt_xcalloc(shards, sizeof *rt->loops);
     rt->mesh = rt_malloc_aligned(sizeof(rt_ring) * shards * shards, RT_CACHELINE);
     memset(rt->mesh, 0, sizeof(rt_ring) * shards * shards);

@@ -1,4 +1,5 @@
 /* sql_advisory.c: advisory locks (sql_advisory.h). */
+#include <stdatomic.h>
 #include <string.h>
 
 #include <ck_spinlock.h>
@@ -16,6 +17,16 @@ typedef struct sql_adv_hold {
 
 static ck_spinlock_t sql_adv_lock = CK_SPINLOCK_INITIALIZER;
 static sql_adv_hold sql_adv_holds[SQL_ADVISORY_HOLDS_MAX];
+/* Entries in use, written under the lock. Every transaction's end releases its owner's holds:
+ * with none in the server (the usual case) that is one load, not a scan of the table under a
+ * lock both shards take. An owner's own holds were counted by its own thread, so it never
+ * reads 0 while it holds one. */
+static _Atomic uint32_t sql_adv_used;
+
+static void sql_adv_used_add(int32_t delta) {
+    uint32_t v = atomic_load_explicit(&sql_adv_used, memory_order_relaxed);
+    atomic_store_explicit(&sql_adv_used, (uint32_t)((int32_t)v + delta), memory_order_relaxed);
+}
 
 static bool sql_adv_same(const sql_advisory_key *a, const sql_advisory_key *b) {
     return a->db_oid == b->db_oid && a->space == b->space && a->key == b->key;
@@ -41,6 +52,7 @@ static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared
     }
     if (free_slot == NULL) return -1;
     *free_slot = (sql_adv_hold){owner, *k, shared, xact, 1};
+    sql_adv_used_add(1);
     return 1;
 }
 
@@ -81,19 +93,24 @@ bool sql_advisory_unlock(const void *owner, const sql_advisory_key *k, bool shar
             continue;
         }
         found = true;
-        if (--h->count == 0) h->owner = NULL;
+        if (--h->count == 0) {
+            h->owner = NULL;
+            sql_adv_used_add(-1);
+        }
     }
     ck_spinlock_unlock(&sql_adv_lock);
     return found;
 }
 
 void sql_advisory_release(const void *owner, bool xact_only, bool session_only) {
+    if (atomic_load_explicit(&sql_adv_used, memory_order_relaxed) == 0) return;
     ck_spinlock_lock(&sql_adv_lock);
     for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
         sql_adv_hold *h = &sql_adv_holds[i];
         if (h->owner != owner) continue;
         if ((xact_only && !h->xact) || (session_only && h->xact)) continue;
         h->owner = NULL;
+        sql_adv_used_add(-1);
     }
     ck_spinlock_unlock(&sql_adv_lock);
 }

@@ -264,10 +264,23 @@ const sql_setting_def *sql_setting_at(uint32_t i) {
 }
 
 int sql_guc_find(const char *name) {
+    /* Every transaction looks a few settings up: comparing the first letter before the whole
+     * name keeps strcasecmp off all but a handful of the entries. */
+    int first = tolower((unsigned char)name[0]);
     for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) {
+        if (tolower((unsigned char)sql_gucs[i].def.name[0]) != first) continue;
         if (strcasecmp(sql_gucs[i].def.name, name) == 0) return (int)i;
     }
     return -1;
+}
+
+int sql_guc_find_cached(const char *name, _Atomic int *cache) {
+    int idx = atomic_load_explicit(cache, memory_order_relaxed);
+    if (idx == SQL_GUC_UNCACHED) {
+        idx = sql_guc_find(name); /* racing shards store the same index */
+        atomic_store_explicit(cache, idx, memory_order_relaxed);
+    }
+    return idx;
 }
 
 /* What RESET returns to: the server's default, else the boot value. */
@@ -690,8 +703,13 @@ void sql_guc_sync_txn(sql_session *s) {
     static const char *const pairs[2][2] = {
         {"transaction_isolation", "default_transaction_isolation"},
         {"transaction_read_only", "default_transaction_read_only"}};
+    static _Atomic int cache[2][2] = {{SQL_GUC_UNCACHED, SQL_GUC_UNCACHED},
+                                      {SQL_GUC_UNCACHED, SQL_GUC_UNCACHED}};
     for (uint32_t i = 0; i < 2; i++) {
-        int to = sql_guc_find(pairs[i][0]), from = sql_guc_find(pairs[i][1]);
+        int to = sql_guc_find_cached(pairs[i][0], &cache[i][0]);
+        int from = sql_guc_find_cached(pairs[i][1], &cache[i][1]);
+        /* Runs at every transaction's start and end: usually the value is already there. */
+        if (strcmp(s->guc_values[to], s->guc_values[from]) == 0) continue;
         sql_guc_store(s, (uint32_t)to, s->guc_values[from]);
     }
 }

@@ -194,6 +194,10 @@ bool sql_guc_init(sql_session *s, rt_err *err);
 void sql_guc_free(sql_session *s);
 /* Index of a setting by case-insensitive name, or -1. */
 int sql_guc_find(const char *name);
+/* The same, remembered in *cache (a static initialised to SQL_GUC_UNCACHED): for the settings
+ * read on every transaction. */
+#define SQL_GUC_UNCACHED (-2)
+int sql_guc_find_cached(const char *name, _Atomic int *cache);
 /* Applies SET / RESET / SET LOCAL from a statement. */
 bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err);
 /* Transaction end: drops or applies the undo log. */

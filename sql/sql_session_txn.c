@@ -38,10 +38,8 @@ void sql_session_notice(sql_session *s, const sql_sink *sink, const char *severi
 bool sql_txn_ensure(sql_session *s, rt_err *err) {
     if (s->txn_active) return true;
     if (!eng_txn_start(&s->txn, err)) return false;
-    const char *sync = NULL;
-    rt_err ignore;
-    rt_err_clear(&ignore);
-    sql_session_get_setting(s, "synchronous_commit", false, &sync, &ignore);
+    static _Atomic int sync_idx = SQL_GUC_UNCACHED;
+    const char *sync = s->guc_values[sql_guc_find_cached("synchronous_commit", &sync_idx)];
     s->txn.sync = sync == NULL || strcmp(sync, "off") != 0;
     s->txn_active = true;
     s->failed = false;
