@@ -513,7 +513,7 @@ sql_op *sql_op_new_recursive(sql_exec_ctx *x, const sql_plan *p) {
  * does (an endless WITH RECURSIVE under EXISTS returns). */
 static uint64_t sql_subquery_rows_needed(const sql_expr *e) {
     if (e->sub.kind == SQL_SUB_EXISTS) return 1;
-    if (e->sub.kind == SQL_SUB_SCALAR) return 2;
+    if (e->sub.kind == SQL_SUB_SCALAR || e->sub.kind == SQL_SUB_ROWCMP) return 2;
     return UINT64_MAX;
 }
 
@@ -569,9 +569,22 @@ static int sql_subquery_cmp1(sql_eval_ctx *ec, const sql_func_def *op, const sql
 /* The test value(s) against one subquery row. A row test combines its pairs as PostgreSQL's
  * row comparison does: for = a false pair decides false, for <> a true pair decides true;
  * otherwise a NULL pair makes the result NULL. */
+/* Rows ordered lexicographically: the first pair that is not equal decides by the strict
+ * operator; a NULL pair before it makes the result NULL; equal rows pass <= and >= only. */
+static int sql_subquery_cmp_order(sql_eval_ctx *ec, const sql_expr *e, const sql_value *test,
+                                  const sql_value *row) {
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        int eq = sql_subquery_cmp1(ec, e->sub.row_eq_ops[i], &test[i], &row[i]);
+        if (eq == SQL_CMP_FAILED || eq == SQL_CMP_NULL) return eq;
+        if (eq == SQL_CMP_FALSE) return sql_subquery_cmp1(ec, e->sub.row_ops[i], &test[i], &row[i]);
+    }
+    return e->sub.row_order == 2 ? SQL_CMP_TRUE : SQL_CMP_FALSE;
+}
+
 static int sql_subquery_cmp(sql_eval_ctx *ec, const sql_expr *e, const sql_value *test,
                             const sql_value *row) {
     if (e->sub.row_ops == NULL) return sql_subquery_cmp1(ec, e->sub.op, &test[0], &row[0]);
+    if (e->sub.row_order != 0) return sql_subquery_cmp_order(ec, e, test, row);
     int decisive = e->sub.row_or ? SQL_CMP_TRUE : SQL_CMP_FALSE, result = !decisive;
     for (uint32_t i = 0; i < e->nargs; i++) {
         int r = sql_subquery_cmp1(ec, e->sub.row_ops[i], &test[i], &row[i]);
@@ -602,6 +615,18 @@ static bool sql_subquery_value(sql_eval_ctx *ec, const sql_expr *e, const sql_ro
         *out = sql_rowset_row(rows, 0)[0];
         out->type_oid = e->type_oid;
         return true;
+    case SQL_SUB_ROWCMP: {
+        if (rows->count > 1) {
+            return rt_err_set(ec->err, SQLSTATE_CARDINALITY_VIOLATION,
+                              "more than one row returned by a subquery used as an expression");
+        }
+        int r = rows->count == 0 ? SQL_CMP_NULL
+                                 : sql_subquery_cmp(ec, e, test, sql_rowset_row(rows, 0));
+        if (r == SQL_CMP_FAILED) return false;
+        out->is_null = r == SQL_CMP_NULL;
+        out->i64 = r == SQL_CMP_TRUE;
+        return true;
+    }
     case SQL_SUB_ARRAY: {
         sql_array_builder b;
         if (!sql_array_builder_init(&b, ec->arena, sql_type_elem_of(e->type_oid))) return false;
