@@ -180,6 +180,9 @@ struct sql_plan {
                                       SQL_X_OUTER depth 1) and is re-run per left row */
             bool ordered;          /* the join order was chosen (sql_plan_join.c): keep it */
             uint8_t strategy;      /* sql_join_strategy: where the join runs */
+            bool merge;            /* HASHJOIN whose inputs both come ordered on the keys
+                                      (ascending, NULLs last): merged as they stream instead
+                                      of hashing the right side (EXPLAIN: Merge Join) */
         } join;                                                          /* joins */
         struct {
             sql_agg_mode mode;
