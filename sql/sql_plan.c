@@ -573,7 +573,12 @@ bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
 }
 
 static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
-    if (sql_is_reorderable(j)) return sql_opt_reorder(o, j);
+    if (sql_is_reorderable(j)) {
+        sql_plan *p = sql_opt_outer_pullup(o, j);
+        if (p == NULL) return NULL;
+        if (p != j) return sql_opt_node(o, p);
+        return sql_opt_reorder(o, j);
+    }
     if (!sql_opt_node_exprs(o, j)) return NULL;
     if (j->join.quals != NULL && j->join.join_type != SQL_JOIN_FULL) {
         sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];

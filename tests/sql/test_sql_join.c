@@ -15,7 +15,9 @@
  * inputs both ordered on the key (sorted subqueries) must merge (Merge Join, Merge Cond, no
  * Hash), inputs not ordered on it must hash, the merged rows must equal the hashed ones (with
  * duplicate keys on both sides, NULL keys, LEFT joins, a key group spanning batches), and a
- * key group past the operator memory budget must fail with 53200. */
+ * key group past the operator memory budget must fail with 53200. An inner join written after
+ * a LEFT JOIN must be able to run first (the filtered small table joined below the Left
+ * Join), and must not when its condition reads the outer join's nullable side. */
 // ctest: TIMEOUT 300
 #include <setjmp.h>
 #include <stdarg.h>
@@ -270,6 +272,19 @@ static void merges(capture *c) {
     }
 }
 
+/* (big LEFT JOIN big2) JOIN small: the inner join does not read big2, so it runs first. */
+static void outer_reorder(capture *c) {
+    const char *oj = "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                     "JOIN small s ON s.id = b.grp WHERE s.name = 'n7'";
+    plan_has_then(c, oj, "Hash Left Join", "Hash Cond: (b.grp = s.id)");
+    same(c, oj, "SELECT count(*), count(b2.id) FROM (SELECT b.id FROM big b WHERE b.grp = 7) x "
+                "LEFT JOIN big2 b2 ON b2.ref = x.id");
+    /* Reading the nullable side: the written order. */
+    const char *keep = "SELECT count(*) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                       "JOIN small s ON s.id = coalesce(b2.val, b.grp)";
+    plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, b.grp) = s.id)", "Hash Left Join");
+}
+
 static void lateral(capture *c) {
     expect(c, "CREATE TABLE docs (id int PRIMARY KEY, emb vector(3))", "CREATE TABLE\n");
     expect(c, "INSERT INTO docs SELECT g, ('[' || sin(g) || ',' || cos(g) || ',' || "
@@ -373,6 +388,7 @@ static void script(capture *c) {
     orders(c);
     strategies(c);
     merges(c);
+    outer_reorder(c);
     lateral(c);
     q3_shape(c);
     q3_auto_analyze(c);
