@@ -407,14 +407,16 @@ static sql_plan *sql_frag_scan(const sql_plan *g, bool allow_project) {
     return f;
 }
 
-/* Whether a GATHER's fragment is a join run on the shards (co-located or broadcast), through
- * an optional PROJECT: an aggregation above can run partially in it too. */
+/* Whether a GATHER's fragment is a join run on the shards (co-located, broadcast or
+ * re-partitioned), through an optional PROJECT: an aggregation above can run partially in it
+ * too. */
 static bool sql_frag_join(const sql_plan *g) {
     if (g == NULL || g->kind != SQL_P_GATHER || g->gather.writes || g->left == NULL) return false;
     const sql_plan *f = g->left;
     if (f->kind == SQL_P_PROJECT) f = f->left;
     return f != NULL && f->kind == SQL_P_HASHJOIN &&
-           (f->join.strategy == SQL_JOIN_COLOCATED || f->join.strategy == SQL_JOIN_BROADCAST);
+           (f->join.strategy == SQL_JOIN_COLOCATED || f->join.strategy == SQL_JOIN_BROADCAST ||
+            f->join.strategy == SQL_JOIN_REPARTITION);
 }
 
 typedef struct sql_col_use {

@@ -107,6 +107,9 @@ typedef enum sql_join_strategy {
     SQL_JOIN_INDEX,         /* per outer row, a primary-key lookup of the inner table */
     SQL_JOIN_BROADCAST,     /* the small (right) side read whole by every shard's fragment,
                                which joins its partitions of the big side with it */
+    SQL_JOIN_REPARTITION,   /* both sides re-partitioned between the shards by a hash of the
+                               join key (each side a GATHER with share_key inside a fragment
+                               on every shard): each shard joins its share */
 } sql_join_strategy;
 
 typedef struct sql_plan sql_plan;
@@ -166,6 +169,9 @@ struct sql_plan {
             uint32_t *partitions;
             bool writes;           /* the fragment modifies data (participant shards) */
             bool merge_sorted;     /* children are sorted by sort_keys: merge them */
+            sql_expr *share_key;   /* over the output: only rows whose key hashes to the
+                                      shard this GATHER runs on (a REPARTITION join's input;
+                                      the fragments drop the others before sending) */
             sql_sort_key *sort_keys;
             uint32_t nsort;
         } gather;                                                        /* GATHER */

@@ -9,12 +9,15 @@
  *     only the joined rows are gathered;
  *   - broadcast: a small plain table read joined to a big distributed side: every shard's
  *     fragment reads the small side whole and joins its partitions of the big side with it;
+ *   - re-partition: two big table reads partitioned otherwise: both sides re-partitioned
+ *     between the shards by a hash of the join key, each shard joining its share;
  *   - merge: both inputs already come ordered on the join keys (sorted subqueries, merged
  *     sorted gathers): merged as they stream, holding only one key's right rows, instead of
  *     hashing the whole right side.
  * Otherwise the join stays on the coordinator over both gathered inputs. */
 #include <string.h>
 
+#include "engine/eng.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_plan_int.h"
 #include "sql/sql_stats.h"
@@ -425,6 +428,70 @@ static sql_plan *sql_opt_merge(sql_opt *o, sql_plan *j) {
     return j;
 }
 
+/* Re-partitioning pays off once the join's inputs are this large: below it, starting a
+ * fragment per shard pair (2 x shards x shards) costs more than joining on one core. */
+#define SQL_JOIN_REPARTITION_ROWS_MIN 20000.0
+/* Rows' worth of work one fragment costs to start (messages, a fiber, operator setup). */
+#define SQL_JOIN_FRAGMENT_ROWS 500.0
+
+/* Whether every shard owns a partition of `t`: then a GATHER of it runs on every shard. */
+static bool sql_table_on_every_shard(const eng_table *t, uint32_t shards) {
+    for (uint32_t s = 0; s < shards; s++) {
+        bool owns = false;
+        for (uint32_t p = 0; p < t->partition_count && !owns; p++) {
+            owns = eng_partition_owner(p, shards) == s;
+        }
+        if (!owns) return false;
+    }
+    return true;
+}
+
+/* HASHJOIN (INNER or LEFT) of two big table reads partitioned otherwise than on its key:
+ * both sides are re-partitioned between the shards by a hash of the first key, each shard
+ * joining its share (a fragment on every shard, reading both sides through GATHERs whose
+ * fragments send it only its share), instead of gathering both to one core. Chosen when the
+ * join work split over the shards saves more than the fragments cost. */
+static sql_plan *sql_opt_repartition(sql_opt *o, sql_plan *j) {
+    uint32_t jt = j->join.join_type;
+    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
+        j->join.merge || (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        return j;
+    }
+    double shards = o->shard_count;
+    sql_plan *ls = sql_side_scan(j->left), *rs = sql_side_scan(j->right);
+    if (shards < 2 || ls == NULL || rs == NULL || j->left->gather.npartitions != 0 ||
+        j->right->gather.npartitions != 0 ||
+        !sql_table_on_every_shard(ls->scan.table, o->shard_count)) {
+        return j;
+    }
+    const sql_expr *lk = j->join.left_keys[0], *rk = j->join.right_keys[0];
+    if (lk->type_oid != rk->type_oid || !sql_join_fragment_safe(j)) return j;
+    double l = j->left->est_rows, r = j->right->est_rows;
+    double work = r * SQL_JOIN_HASH_BUILD_COST + l * SQL_JOIN_HASH_PROBE_COST;
+    double setup = 2 * shards * shards * SQL_JOIN_FRAGMENT_ROWS;
+    if (l + r < SQL_JOIN_REPARTITION_ROWS_MIN || work / shards + setup >= work) return j;
+    /* Copies of the keys (the join's own may be remapped apart from them later). */
+    uint32_t *lmap = rt_arena_alloc(o->arena, sizeof(uint32_t) * (j->left->ncols + 1u));
+    uint32_t *rmap = rt_arena_alloc(o->arena, sizeof(uint32_t) * (j->right->ncols + 1u));
+    sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
+    if (lmap == NULL || rmap == NULL || g == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < j->left->ncols; i++) lmap[i] = i;
+    for (uint32_t i = 0; i < j->right->ncols; i++) rmap[i] = i;
+    j->left->gather.share_key = sql_expr_remap(o->arena, lk, lmap, j->left->ncols);
+    j->right->gather.share_key = sql_expr_remap(o->arena, rk, rmap, j->right->ncols);
+    if (j->left->gather.share_key == NULL || j->right->gather.share_key == NULL) {
+        return sql_opt_oom(o);
+    }
+    *g = *j->left; /* a fragment on every shard owning a partition of the left table */
+    g->gather.share_key = NULL;
+    g->ncols = j->ncols;
+    g->cols = j->cols;
+    g->est_rows = j->est_rows;
+    j->join.strategy = SQL_JOIN_REPARTITION;
+    g->left = j;
+    return g;
+}
+
 /* Where a hash join runs: merged where both inputs come ordered on its keys, else by
  * primary-key lookups when the outer side is small, else on the shards when both tables are
  * partitioned alike on its key, else on the shards of the big side with the small one
@@ -434,5 +501,6 @@ sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
     if ((j = sql_opt_index_join(o, j)) == NULL || j->kind != SQL_P_HASHJOIN) return j;
     sql_plan *c = sql_opt_colocate(o, j);
     if (c == NULL || c != j) return c;
-    return sql_opt_broadcast(o, j);
+    if ((c = sql_opt_broadcast(o, j)) == NULL || c != j) return c;
+    return sql_opt_repartition(o, j);
 }

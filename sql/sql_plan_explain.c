@@ -753,6 +753,7 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
     }
     const char *type = (uint32_t)p->kind <= SQL_P_IXSCAN ? types[p->kind] : NULL;
     if (p->kind == SQL_P_HASHJOIN && p->join.merge) type = "Merge Join";
+    if (p->kind == SQL_P_GATHER && p->gather.share_key != NULL) type = "Repartition";
     sql_xtree_begin(ex->tree, type != NULL ? type : "Result");
     switch (p->kind) {
     case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE:
@@ -803,10 +804,14 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     case SQL_P_FUNCSCAN: sql_explain_head(ex, col, "Function Scan on %s", p->func.def->name); break;
     case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_GATHER:
-        sql_explain_head(ex, col, "Gather", NULL);
+        /* A re-partitioned join input: every shard gathers its share of the rows. */
+        sql_explain_head(ex, col, p->gather.share_key != NULL ? "Repartition" : "Gather", NULL);
         snprintf(buf, sizeof buf, "%u", sql_gather_partitions(p));
         if (ex->tree != NULL) sql_xtree_field(ex->tree, "Partitions", buf, SQL_XVAL_RAW, false);
         else sql_explain_text(ex, col, "Partitions", buf);
+        if (p->gather.share_key != NULL) {
+            sql_explain_prop(ex, col, "Hash Key", p->gather.share_key, p);
+        }
         break;
     case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
         snprintf(buf, sizeof buf, "%s%s",

@@ -17,7 +17,10 @@
  * duplicate keys on both sides, NULL keys, LEFT joins, a key group spanning batches), and a
  * key group past the operator memory budget must fail with 53200. An inner join written after
  * a LEFT JOIN must be able to run first (the filtered small table joined below the Left
- * Join), and must not when its condition reads the outer join's nullable side. */
+ * Join), and must not when its condition reads the outer join's nullable side. Two big tables
+ * joined on columns that are not their keys must be re-partitioned between the shards
+ * (Repartition with its Hash Key on both sides, under one Gather) and give the rows of a join
+ * the planner cannot re-partition. */
 // ctest: TIMEOUT 300
 #include <setjmp.h>
 #include <stdarg.h>
@@ -285,6 +288,32 @@ static void outer_reorder(capture *c) {
     plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, b.grp) = s.id)", "Hash Left Join");
 }
 
+/* Two big tables joined on non-key columns: both re-partitioned by the key's hash. */
+static void repartitions(capture *c) {
+    expect(c, "CREATE TABLE rpa (id int PRIMARY KEY, k int, v int)", "CREATE TABLE\n");
+    expect(c, "CREATE TABLE rpb (id int PRIMARY KEY, k int, w int)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO rpa SELECT g, g % 5000, g % 97 FROM generate_series(1, 30000) g",
+           "INSERT 0 30000\n");
+    expect(c, "INSERT INTO rpb SELECT g, (g * 7) % 6000, g % 89 FROM generate_series(1, 30000) g",
+           "INSERT 0 30000\n");
+    expect(c, "ANALYZE rpa", "ANALYZE\n");
+    expect(c, "ANALYZE rpb", "ANALYZE\n");
+    const char *rp = "SELECT count(*) AS n, sum(a.v + b.w) AS s FROM rpa a JOIN rpb b ON a.k = b.k";
+    plan_has_then(c, rp, "->  Gather\n", "->  Hash Join\n");
+    plan_has_then(c, rp, "->  Repartition\n", "Hash Key: a.k\n");
+    plan_has_then(c, rp, "->  Hash\n", "Hash Key: b.k\n");
+    same(c, rp, "SELECT sum(x.c * y.c)::int8 AS n, sum(x.c * y.sw + y.c * x.sv)::int8 AS s "
+                "FROM (SELECT k, count(*) AS c, sum(v) AS sv FROM rpa GROUP BY k) x "
+                "JOIN (SELECT k, count(*) AS c, sum(w) AS sw FROM rpb GROUP BY k) y "
+                "ON x.k = y.k");
+    const char *lj = "SELECT count(*) AS n, count(b.id) AS m FROM rpa a LEFT JOIN rpb b "
+                     "ON a.k = b.k AND b.w > 3";
+    plan_has(c, lj, "Repartition");
+    same(c, lj, "SELECT sum(greatest(coalesce(y.c, 0), 1))::int8 AS n, "
+                "sum(coalesce(y.c, 0))::int8 AS m FROM rpa x LEFT JOIN "
+                "(SELECT k, count(*) AS c FROM rpb WHERE w > 3 GROUP BY k) y ON x.k = y.k");
+}
+
 static void lateral(capture *c) {
     expect(c, "CREATE TABLE docs (id int PRIMARY KEY, emb vector(3))", "CREATE TABLE\n");
     expect(c, "INSERT INTO docs SELECT g, ('[' || sin(g) || ',' || cos(g) || ',' || "
@@ -389,6 +418,7 @@ static void script(capture *c) {
     strategies(c);
     merges(c);
     outer_reorder(c);
+    repartitions(c);
     lateral(c);
     q3_shape(c);
     q3_auto_analyze(c);
