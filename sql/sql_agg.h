@@ -50,6 +50,10 @@ struct sql_agg_def {
     bool (*flatten)(sql_agg_ctx *c, const void *state, sql_bytes *out);
     /* *out receives the result; states may be read again (window frames), not modified. */
     bool (*final)(sql_agg_ctx *c, const void *state, sql_value *out);
+    /* Takes back a row `step` added (a moving window frame drops its first rows), leaving the
+       state exactly as if the row had never been stepped; NULL when that cannot be exact
+       (float rounding, min/max). */
+    bool (*inverse)(sql_agg_ctx *c, void *state, const sql_value *args);
 };
 
 void sql_aggs_init(void);

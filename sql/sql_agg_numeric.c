@@ -41,6 +41,18 @@ static bool sql_i128_step(sql_agg_ctx *c, void *state, const sql_value *args) {
     return true;
 }
 
+/* Integer sums in 128 bits take a row back exactly (sum(int8), avg and variance of
+ * integers). */
+static bool sql_i128_inverse(sql_agg_ctx *c, void *state, const sql_value *args) {
+    (void)c;
+    sql_i128_state *s = state;
+    __int128 x = args[0].i64;
+    s->sx -= x;
+    s->sxx -= x * x;
+    s->n--;
+    return true;
+}
+
 static bool sql_i128_merge(sql_agg_ctx *c, void *state, const void *other) {
     (void)c;
     sql_i128_state *s = state;
@@ -340,8 +352,10 @@ static bool sql_jagg_final(sql_agg_ctx *c, const void *state, sql_value *out) {
 #define NM SQL_T_NUMERIC
 #define I128 sizeof(sql_i128_state)
 #define NUMST sizeof(sql_num_state)
-#define IAGG(nm, t, fin) AGG(nm, 1, t, 0, NM, I128, true, true, sql_i128_init, sql_i128_step,  \
-                             sql_i128_merge, fin)
+#define IAGG(nm, t, fin)                                                                     \
+    {.name = nm, .nargs = 1, .args = {t, 0}, .ret = NM, .state_bytes = I128, .strict = true,  \
+     .portable = true, .init = sql_i128_init, .step = sql_i128_step, .merge = sql_i128_merge, \
+     .final = fin, .inverse = sql_i128_inverse}
 #define NAGG(nm, t, stp, fin)                                                                \
     {.name = nm, .nargs = 1, .args = {t, 0}, .ret = NM, .state_bytes = NUMST, .strict = true,  \
      .portable = true, .init = sql_num_init, .step = stp, .merge = sql_num_merge,             \

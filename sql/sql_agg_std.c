@@ -84,6 +84,13 @@ static bool sql_count_step(sql_agg_ctx *c, void *state, const sql_value *args) {
     return true;
 }
 
+static bool sql_count_inverse(sql_agg_ctx *c, void *state, const sql_value *args) {
+    (void)c;
+    (void)args;
+    (*(int64_t *)state)--;
+    return true;
+}
+
 static bool sql_count_merge(sql_agg_ctx *c, void *state, const void *other) {
     (void)c;
     *(int64_t *)state += *(const int64_t *)other;
@@ -110,6 +117,15 @@ static bool sql_isum_step(sql_agg_ctx *c, void *state, const sql_value *args) {
         return rt_err_set(c->err, SQLSTATE_NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range");
     }
     s->count++;
+    return true;
+}
+
+/* int2 / int4 values: a frame's sum cannot overflow the int64 on the way back. */
+static bool sql_isum_inverse(sql_agg_ctx *c, void *state, const sql_value *args) {
+    (void)c;
+    sql_isum *s = state;
+    s->sum -= args[0].i64;
+    s->count--;
     return true;
 }
 
@@ -368,6 +384,11 @@ static bool sql_arragg_final(sql_agg_ctx *c, const void *state, sql_value *out) 
 #define AGG(nm, n, a0, a1, r, st, strict_, port, ini, stp, mrg, fin)                         \
     {.name = nm, .nargs = n, .args = {a0, a1}, .ret = r, .state_bytes = st, .strict = strict_, \
      .portable = port, .init = ini, .step = stp, .merge = mrg, .final = fin}
+/* With an exact inverse (moving window frames). */
+#define AGGI(nm, n, a0, r, stp, inv, mrg, fin)                                               \
+    {.name = nm, .nargs = n, .args = {a0, 0}, .ret = r, .state_bytes = 16, .strict = n > 0,  \
+     .portable = true, .init = sql_agg_zero, .step = stp, .merge = mrg, .final = fin,       \
+     .inverse = inv}
 #define AE SQL_T_ANYELEMENT
 #define ANYA SQL_T_ANYARRAY
 
@@ -383,14 +404,14 @@ static void sql_agg_zero_fsum(sql_agg_ctx *c, void *s) {
 }
 
 static const sql_agg_def sql_std_aggs[] = {
-    AGG("count", 0, 0, 0, SQL_T_INT8, 16, false, true, sql_agg_zero, sql_count_step,
-        sql_count_merge, sql_count_final),
-    AGG("count", 1, SQL_T_ANY, 0, SQL_T_INT8, 16, true, true, sql_agg_zero, sql_count_step,
-        sql_count_merge, sql_count_final),
-    AGG("sum", 1, SQL_T_INT2, 0, SQL_T_INT8, 16, true, true, sql_agg_zero, sql_isum_step,
-        sql_isum_merge, sql_isum_final),
-    AGG("sum", 1, SQL_T_INT4, 0, SQL_T_INT8, 16, true, true, sql_agg_zero, sql_isum_step,
-        sql_isum_merge, sql_isum_final),
+    AGGI("count", 0, 0, SQL_T_INT8, sql_count_step, sql_count_inverse, sql_count_merge,
+         sql_count_final),
+    AGGI("count", 1, SQL_T_ANY, SQL_T_INT8, sql_count_step, sql_count_inverse, sql_count_merge,
+         sql_count_final),
+    AGGI("sum", 1, SQL_T_INT2, SQL_T_INT8, sql_isum_step, sql_isum_inverse, sql_isum_merge,
+         sql_isum_final),
+    AGGI("sum", 1, SQL_T_INT4, SQL_T_INT8, sql_isum_step, sql_isum_inverse, sql_isum_merge,
+         sql_isum_final),
     AGG("sum", 1, SQL_T_FLOAT4, 0, SQL_T_FLOAT4, 24, true, true, sql_agg_zero_fsum,
         sql_fsum_step, sql_fsum_merge, sql_fsum_final),
     AGG("sum", 1, SQL_T_FLOAT8, 0, SQL_T_FLOAT8, 24, true, true, sql_agg_zero_fsum,

@@ -230,11 +230,25 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
 
 /* ---- operators, booleans ---- */
 
+static sql_expr *sql_bind_sublink(sql_qlevel *q, const sql_sublink *s);
+
 static sql_expr *sql_bind_op(sql_qlevel *q, const sql_opexpr *op) {
     if (op->left != NULL && SQL_NODE_KIND(op->left) == SQL_N_ROW &&
         SQL_NODE_KIND(op->right) == SQL_N_ROW) {
         return sql_bind_row_compare(q, op->name, (const sql_row *)op->left,
                                     (const sql_row *)op->right, op->hdr.location);
+    }
+    if (op->left != NULL && SQL_NODE_KIND(op->left) == SQL_N_ROW &&
+        SQL_NODE_KIND(op->right) == SQL_N_SUBLINK &&
+        ((const sql_sublink *)op->right)->sublink_kind == SQL_SUBLINK_EXPR &&
+        ((const sql_sublink *)op->right)->test_expr == NULL) {
+        /* (a, b) op (SELECT x, y): PostgreSQL's row comparison sublink; errors point at the
+           operator as there. */
+        sql_sublink s = *(const sql_sublink *)op->right;
+        s.hdr.location = op->hdr.location;
+        s.test_expr = op->left;
+        s.op = op->name;
+        return sql_bind_sublink(q, &s);
     }
     sql_expr *args[2];
     uint32_t n = 0;

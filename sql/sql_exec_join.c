@@ -6,7 +6,10 @@
  * A LATERAL nested loop (join.lateral: INNER, CROSS or LEFT) instead runs its right input once
  * per outer row, with that row as the enclosing row of the right plan (its SQL_X_OUTER depth 1
  * references, as for a correlated subquery): the right operators live in an arena reset per
- * row, the right rows in the output batch's arena (they back the joined rows handed out). */
+ * row, the right rows in the output batch's arena (they back the joined rows handed out).
+ * A merge join (HASHJOIN with join.merge: INNER or LEFT, both inputs ordered on the keys)
+ * streams the right input alongside the left and keeps only the right rows of the current
+ * key, which are the candidates of each left row with that key. */
 #include <string.h>
 
 #include "sql/sql_exec_int.h"
@@ -28,6 +31,17 @@ typedef struct sql_op_join {
     bool outer_done;
     uint64_t right_emit;     /* emitting unmatched right rows at the end */
     sql_vec **left_keys;     /* evaluated keys of the current outer batch */
+    /* merge join: `right` holds the right rows of key `gkey` only */
+    rt_arena *gmem[2];       /* gmem[gcur]: the rows of the keys met during this next() call;
+                                the current key's rows move to the other one at the next */
+    uint32_t gcur;
+    sql_value *gkey;         /* the key of the rows in `right`; NULL: none */
+    bool mempty;             /* the current outer row has no right rows */
+    sql_batch *rb;           /* the right batch being read, its evaluated keys, position */
+    sql_vec **rkeys;
+    uint32_t rpos;
+    bool rdone;
+    sql_sort_key *mkeys;     /* ascending, NULLs last: the order both inputs come in */
     uint32_t nleft, nright;
     rt_arena *lateral_arena; /* LATERAL: the right operators of the current outer row */
 } sql_op_join;
@@ -167,9 +181,9 @@ static void sql_join_put(sql_op_join *j, sql_batch *b, const sql_batch *outer, u
 static uint64_t sql_join_candidates(sql_op_join *j, sql_exec_ctx *x, uint32_t orow,
                                     uint64_t **out) {
     const sql_plan *p = j->base.plan;
-    if (p->kind == SQL_P_NESTLOOP) {
+    if (p->kind == SQL_P_NESTLOOP || p->join.merge) {
         *out = NULL;
-        return j->right.count;
+        return j->mempty ? 0 : j->right.count;
     }
     uint32_t nk = p->join.nkeys;
     sql_value key[16];
@@ -232,11 +246,119 @@ static bool sql_join_test(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, const 
     return sql_exec_predicate(x, j->base.batch_arena, p->join.quals, pairs, match, &kept);
 }
 
+
+/* ---- merge join ---- */
+
+static bool sql_merge_right_next(sql_op_join *j, sql_exec_ctx *x) {
+    const sql_plan *p = j->base.plan;
+    if (!sql_op_next(j->base.child2, x, &j->rb)) return false;
+    j->rpos = 0;
+    if (j->rb == NULL) {
+        j->rdone = true;
+        return true;
+    }
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, j->base.child2->batch_arena, &ec);
+    j->rkeys = rt_arena_alloc(j->base.child2->batch_arena,
+                              sizeof(sql_vec *) * (p->join.nkeys + 1u));
+    if (j->rkeys == NULL) return rt_arena_fail(j->base.child2->batch_arena, x->err);
+    for (uint32_t k = 0; k < p->join.nkeys; k++) {
+        j->rkeys[k] = sql_eval(&ec, p->join.right_keys[k], j->rb, j->rb->rows, NULL);
+        if (j->rkeys[k] == NULL) return false;
+    }
+    return true;
+}
+
+/* Positions the right input at outer row `orow`'s key: the right rows with a smaller key are
+ * passed over (no later left row can match them, both inputs being ordered), those with the
+ * key are kept in `right`; a left row with the same key as the last one keeps them. */
+static bool sql_merge_seek(sql_op_join *j, sql_exec_ctx *x, uint32_t orow) {
+    uint32_t nk = j->base.plan->join.nkeys;
+    sql_value key[16], rkey[16];
+    for (uint32_t k = 0; k < nk; k++) {
+        sql_vec_get(j->left_keys[k], orow, &key[k]);
+        if (key[k].is_null) { /* a NULL key never joins (and sorts after every other) */
+            j->mempty = true;
+            return true;
+        }
+    }
+    j->mempty = false;
+    if (j->gkey != NULL && sql_exec_sort_cmp(j->mkeys, nk, key, j->gkey) == 0) return true;
+    j->gkey = NULL;
+    rt_arena *mem = j->gmem[j->gcur];
+    sql_rowset_init(&j->right, mem, j->nright);
+    while (!j->rdone) {
+        if (j->rb == NULL || j->rpos >= j->rb->rows) {
+            if (!sql_merge_right_next(j, x)) return false;
+            continue;
+        }
+        for (uint32_t k = 0; k < nk; k++) sql_vec_get(j->rkeys[k], j->rpos, &rkey[k]);
+        int c = sql_exec_sort_cmp(j->mkeys, nk, rkey, key);
+        if (c > 0) break;
+        if (c == 0 && !sql_rowset_add(&j->right, j->rb, j->rpos)) {
+            return sql_exec_hash_fail(mem, x, "join");
+        }
+        j->rpos++;
+    }
+    j->mempty = j->right.count == 0;
+    if (j->mempty) return true;
+    if ((j->gkey = rt_arena_alloc(mem, sizeof(sql_value) * nk)) == NULL) {
+        return sql_exec_hash_fail(mem, x, "join");
+    }
+    for (uint32_t k = 0; k < nk; k++) {
+        j->gkey[k] = key[k];
+        if (!sql_value_copy(mem, &j->gkey[k])) return sql_exec_hash_fail(mem, x, "join");
+    }
+    return true;
+}
+
+/* At the start of a next() call: the rows handed out before are no longer referenced, so the
+ * arena of the keys met then is freed after the current key's rows move to the other one. */
+static bool sql_merge_carry(sql_op_join *j, sql_exec_ctx *x) {
+    uint32_t nk = j->base.plan->join.nkeys, next = 1u - j->gcur;
+    rt_arena *mem = j->gmem[next];
+    rt_arena_reset(mem);
+    sql_rowset moved;
+    sql_rowset_init(&moved, mem, j->nright);
+    for (uint64_t r = 0; j->gkey != NULL && r < j->right.count; r++) {
+        if (!sql_rowset_add_values(&moved, sql_rowset_row(&j->right, r))) {
+            return sql_exec_hash_fail(mem, x, "join");
+        }
+    }
+    if (j->gkey != NULL) {
+        sql_value *gkey = rt_arena_alloc(mem, sizeof(sql_value) * nk);
+        if (gkey == NULL) return sql_exec_hash_fail(mem, x, "join");
+        for (uint32_t k = 0; k < nk; k++) {
+            gkey[k] = j->gkey[k];
+            if (!sql_value_copy(mem, &gkey[k])) return sql_exec_hash_fail(mem, x, "join");
+        }
+        j->gkey = gkey;
+    }
+    j->right = moved;
+    j->gcur = next;
+    return true;
+}
+
+static bool sql_merge_open(sql_op_join *j, sql_exec_ctx *x) {
+    uint32_t nk = j->base.plan->join.nkeys;
+    RT_ASSERT(nk > 0 && nk <= 16);
+    for (uint32_t i = 0; i < 2; i++) {
+        if ((j->gmem[i] = rt_arena_create(sql_exec_hash_bytes_max)) == NULL) {
+            return rt_arena_fail(x->arena, x->err);
+        }
+    }
+    j->mkeys = rt_arena_zalloc(x->arena, sizeof(sql_sort_key) * nk);
+    if (j->mkeys == NULL) return rt_arena_fail(x->arena, x->err);
+    sql_rowset_init(&j->right, j->gmem[0], j->nright);
+    return true;
+}
+
 /* Joins outer row `orow` into `b`; false on error. Emits at most what fits: the caller gives
  * a batch with room for every candidate (chunks of SQL_BATCH_ROWS). */
 static bool sql_join_row(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, sql_batch *b) {
     const sql_plan *p = j->base.plan;
     if (p->join.lateral && !sql_join_lateral_right(j, x, orow)) return false;
+    if (p->join.merge && !sql_merge_seek(j, x, orow)) return false;
     uint64_t *cand;
     uint64_t ncand = sql_join_candidates(j, x, orow, &cand);
     if (rt_err_is_set(x->err)) return false;
@@ -305,7 +427,9 @@ static bool sql_join_next_outer(sql_op_join *j, sql_exec_ctx *x) {
 static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_op_join *j = (sql_op_join *)op;
     *out = NULL;
-    if (!j->built) {
+    if (op->plan->join.merge) {
+        if (!sql_merge_carry(j, x)) return false;
+    } else if (!j->built) {
         j->built = true;
         if (!op->plan->join.lateral && !sql_join_build_right(j, x)) return false;
         if (op->plan->kind == SQL_P_HASHJOIN && !sql_join_build_hash(j, x)) return false;
@@ -336,6 +460,7 @@ static bool sql_join_open(sql_op *op, sql_exec_ctx *x) {
     if ((j->mem = rt_arena_create(sql_exec_hash_bytes_max)) == NULL) {
         return rt_arena_fail(x->arena, x->err);
     }
+    if (op->plan->join.merge) return sql_merge_open(j, x);
     sql_rowset_init(&j->right, j->mem, j->nright);
     return true;
 }
@@ -349,6 +474,13 @@ static void sql_join_close(sql_op *op, sql_exec_ctx *x) {
     j->right_matched = NULL;
     if (j->lateral_arena != NULL) rt_arena_destroy(j->lateral_arena);
     j->lateral_arena = NULL;
+    for (uint32_t i = 0; i < 2; i++) {
+        if (j->gmem[i] != NULL) rt_arena_destroy(j->gmem[i]);
+        j->gmem[i] = NULL;
+    }
+    j->gkey = NULL;
+    j->rb = NULL;
+    j->rdone = false;
 }
 
 static const sql_op_vt sql_join_vt = {sql_join_open, sql_join_next, sql_join_close};

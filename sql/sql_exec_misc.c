@@ -267,84 +267,141 @@ sql_op *sql_op_new_projectset(sql_exec_ctx *x, const sql_plan *p) {
 
 /* ---- MATERIAL / CTESCAN / WORKTABLE ---- */
 
-/* Results shared by id within one execution: computed by the first reader. */
-static sql_rowset *sql_material_slot(sql_exec_ctx *x, uint32_t id, bool *filled) {
+/* A result shared by id within one execution. The MATERIAL reader that comes first pulls its
+ * child only as far as some reader has read, so a CTE under a LIMIT (an endless WITH RECURSIVE
+ * among them) stops when the LIMIT does, as PostgreSQL's CTE scans do. */
+typedef struct sql_material {
+    sql_rowset rows;         /* the rows produced so far, in the query arena */
+    sql_op *producer;        /* the MATERIAL operator whose child produces them, or NULL */
+    uint64_t producer_rows;  /* rows the producer's child has returned */
+    bool complete;           /* the producer reached its end (or there is none) */
+} sql_material;
+
+static sql_material *sql_material_slot(sql_exec_ctx *x, uint32_t id, bool *filled) {
     if (x->materials == NULL) {
-        x->materials = rt_arena_zalloc(x->arena, sizeof(sql_rowset *) * (x->nmaterials + 1u));
+        x->materials = rt_arena_zalloc(x->arena, sizeof(sql_material *) * (x->nmaterials + 1u));
         if (x->materials == NULL) return NULL;
     }
     RT_ASSERT(id < x->nmaterials);
-    sql_rowset **slots = x->materials;
+    sql_material **slots = x->materials;
     *filled = slots[id] != NULL;
-    if (slots[id] == NULL) slots[id] = rt_arena_zalloc(x->arena, sizeof(sql_rowset));
+    if (slots[id] == NULL) slots[id] = rt_arena_zalloc(x->arena, sizeof(sql_material));
     return slots[id];
+}
+
+/* Pulls one more batch of the shared result into its rows; at the end marks it complete. */
+static bool sql_material_pull(sql_material *m, sql_exec_ctx *x) {
+    sql_batch *in;
+    if (!sql_op_next(m->producer->child, x, &in)) return false;
+    if (in == NULL) {
+        m->complete = true;
+        return true;
+    }
+    for (uint32_t i = 0; i < in->rows; i++) {
+        if (m->producer_rows++ < m->rows.count) continue; /* a successor's repeat, see below */
+        if (!sql_rowset_add(&m->rows, in, i)) return rt_arena_fail(x->arena, x->err);
+    }
+    return true;
 }
 
 static bool sql_material_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_op_rows *r = (sql_op_rows *)op;
     const sql_plan *p = op->plan;
+    sql_material *m;
     if (!r->ready) {
         r->ready = true;
         bool filled;
-        r->source = sql_material_slot(x, p->material.id, &filled);
-        if (r->source == NULL) return false;
-        if (!filled && p->kind == SQL_P_MATERIAL) {
-            sql_rowset_init(r->source, x->arena, p->ncols);
-            for (;;) {
-                sql_batch *in;
-                if (!sql_op_next(op->child, x, &in)) return false;
-                if (in == NULL) break;
-                for (uint32_t i = 0; i < in->rows; i++) {
-                    if (!sql_rowset_add(r->source, in, i)) return false;
-                }
-            }
-        } else if (!filled) {
-            sql_rowset_init(r->source, x->arena, p->ncols); /* an empty working table */
+        if ((m = sql_material_slot(x, p->material.id, &filled)) == NULL) {
+            return rt_arena_fail(x->arena, x->err);
         }
+        r->source = &m->rows;
+        if (!filled) {
+            sql_rowset_init(&m->rows, x->arena, p->ncols);
+            /* A CTESCAN or WORKTABLE first: an empty working table. */
+            m->complete = p->kind != SQL_P_MATERIAL;
+            if (!m->complete) m->producer = op;
+        }
+    }
+    m = (sql_material *)r->source; /* rows is the first member */
+    while (r->emitted >= m->rows.count && !m->complete) {
+        if (m->producer == NULL && op->child == NULL) {
+            return rt_err_set(x->err, SQLSTATE_INTERNAL_ERROR,
+                              "CTE read after its producer was closed");
+        }
+        if (m->producer == NULL) {
+            /* The producer was closed part-way (it sat in a subquery or a recursive round
+               that is over): this reader's own child takes over, its first rows being the
+               ones already kept (the plan is the same). */
+            m->producer = op;
+            m->producer_rows = 0;
+        }
+        if (!sql_material_pull(m, x)) return false;
     }
     return sql_rows_emit(r, out);
 }
-static const sql_op_vt sql_material_vt = {NULL, sql_material_next, NULL};
+
+static void sql_material_close(sql_op *op, sql_exec_ctx *x) {
+    (void)x;
+    sql_op_rows *r = (sql_op_rows *)op;
+    sql_material *m = (sql_material *)r->source;
+    if (m != NULL && m->producer == op) m->producer = NULL;
+}
+static const sql_op_vt sql_material_vt = {NULL, sql_material_next, sql_material_close};
 
 sql_op *sql_op_new_material(sql_exec_ctx *x, const sql_plan *p) {
     /* A CTESCAN reads the MATERIAL node of its CTE; only MATERIAL has the child. */
     return sql_op_alloc(x, p, &sql_material_vt, sizeof(sql_op_rows));
 }
 
-/* ---- RECURSIVE: seed (left), then the recursive term (right) over the working table ---- */
+/* ---- RECURSIVE: seed (left), then the recursive term (right) over the working table ----
+ * Evaluated a round at a time as the reader pulls: the rows of a round are handed out before
+ * the next round is computed, so a reader that stops (LIMIT) stops the recursion. Only two
+ * rounds are held (the one handed out, which the next one reads as its working table, and the
+ * next one), each in its own arena; UNION (not ALL) also keeps every row produced, to drop
+ * duplicates. Both are bounded by the operator memory budget (53200 past it). */
 
 typedef struct sql_op_recursive {
-    sql_op_rows rows;        /* everything produced so far */
+    sql_op base;
     sql_htab seen;           /* UNION (not ALL): rows already produced */
+    rt_arena *seen_mem;
+    rt_arena *round_mem[2];  /* round_mem[cur] holds `round` */
+    uint32_t cur;
+    sql_rowset round;        /* the rows of the last round computed, being handed out */
+    uint64_t emitted;
+    uint64_t produced;       /* rows produced by every round so far */
+    sql_value *scratch;      /* one row, for the duplicate check */
+    bool started;
 } sql_op_recursive;
 
-#define SQL_RECURSION_ROWS_MAX (64ull << 20) /* rows a recursive CTE may produce */
+#define SQL_RECURSION_ROWS_MAX (64ull << 20) /* rows a recursive CTE may produce; more is
+                                                taken for a runaway recursion (54000) */
 
 static bool sql_recursive_add(sql_op_recursive *rc, sql_exec_ctx *x, const sql_batch *in,
                               uint32_t i, sql_rowset *next, bool dedupe) {
-    uint32_t nc = rc->rows.base.plan->ncols;
-    sql_value *row = rt_arena_alloc(rc->rows.base.batch_arena, sizeof(sql_value) * (nc + 1u));
-    if (row == NULL) return false;
-    for (uint32_t c = 0; c < nc; c++) sql_vec_get(&in->cols[c], i, &row[c]);
     if (dedupe) {
+        uint32_t nc = rc->base.plan->ncols;
+        for (uint32_t c = 0; c < nc; c++) sql_vec_get(&in->cols[c], i, &rc->scratch[c]);
         bool inserted, oom;
-        sql_htab_find(&rc->seen, row, sql_htab_hash(row, nc), row, true, &inserted, &oom);
-        if (oom) return rt_arena_fail(x->arena, x->err);
+        sql_htab_find(&rc->seen, rc->scratch, sql_htab_hash(rc->scratch, nc), rc->scratch, true,
+                      &inserted, &oom);
+        if (oom) return sql_exec_hash_fail(rc->seen_mem, x, "recursive query");
         if (!inserted) return true;
     }
-    if (rc->rows.rows.count >= SQL_RECURSION_ROWS_MAX) {
+    if (rc->produced >= SQL_RECURSION_ROWS_MAX) {
         return rt_err_set(x->err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
                           "recursive query produced more than %llu rows",
                           (unsigned long long)SQL_RECURSION_ROWS_MAX);
     }
-    return sql_rowset_add_values(&rc->rows.rows, row) && sql_rowset_add_values(next, row);
+    rc->produced++;
+    if (!sql_rowset_add(next, in, i)) return sql_exec_hash_fail(next->arena, x, "recursive query");
+    return true;
 }
 
-/* Runs `plan` to completion, feeding every row to sql_recursive_add. */
+/* Runs `plan` to completion into `next` (one round). */
 static bool sql_recursive_run(sql_op_recursive *rc, sql_exec_ctx *x, const sql_plan *plan,
                               sql_rowset *next, bool dedupe) {
     sql_op *op = sql_op_build(x, plan);
-    if (op == NULL) return false;
+    if (op == NULL) return rt_arena_fail(x->arena, x->err);
     bool ok = true;
     for (;;) {
         sql_batch *in;
@@ -362,55 +419,120 @@ static bool sql_recursive_run(sql_op_recursive *rc, sql_exec_ctx *x, const sql_p
     return ok;
 }
 
+/* Computes the next round (the seed first) into the other arena; the rows of the round before
+ * the last one are no longer needed. */
+static bool sql_recursive_round(sql_op_recursive *rc, sql_exec_ctx *x) {
+    const sql_plan *p = rc->base.plan;
+    uint32_t other = rc->started ? 1u - rc->cur : rc->cur;
+    rt_arena_reset(rc->round_mem[other]);
+    sql_rowset next;
+    if (!sql_rowset_init(&next, rc->round_mem[other], p->ncols)) {
+        return sql_exec_hash_fail(rc->round_mem[other], x, "recursive query");
+    }
+    const sql_plan *term = p->left;
+    if (rc->started) {
+        bool filled;
+        sql_material *work = sql_material_slot(x, p->recursive.worktable_id, &filled);
+        if (work == NULL) return rt_arena_fail(x->arena, x->err);
+        work->rows = rc->round; /* the recursive term reads the rows of the last round */
+        work->complete = true;
+        term = p->right;
+    }
+    rc->started = true;
+    if (!sql_recursive_run(rc, x, term, &next, !p->recursive.all)) return false;
+    rc->round = next;
+    rc->cur = other;
+    rc->emitted = 0;
+    return true;
+}
+
 static bool sql_recursive_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_op_recursive *rc = (sql_op_recursive *)op;
-    const sql_plan *p = op->plan;
-    if (!rc->rows.ready) {
-        rc->rows.ready = true;
-        rc->rows.source = &rc->rows.rows;
-        bool dedupe = !p->recursive.all;
-        bool filled;
-        sql_rowset *work = sql_material_slot(x, p->recursive.worktable_id, &filled);
-        if (work == NULL) return false;
-        sql_rowset next;
-        sql_rowset_init(&next, x->arena, p->ncols);
-        if (!sql_recursive_run(rc, x, p->left, &next, dedupe)) return false;
-        while (next.count > 0) {
-            *work = next; /* the recursive term reads the rows of the last round */
-            sql_rowset_init(&next, x->arena, p->ncols);
-            if (!sql_recursive_run(rc, x, p->right, &next, dedupe)) return false;
-            rt_fiber_maybe_yield();
+    *out = NULL;
+    if (!rc->started && !sql_recursive_round(rc, x)) return false;
+    while (rc->emitted >= rc->round.count) {
+        if (rc->round.count == 0) return true; /* a round without rows ends the recursion */
+        if (!sql_recursive_round(rc, x)) return false;
+        rt_fiber_maybe_yield();
+    }
+    uint64_t left = rc->round.count - rc->emitted;
+    uint32_t n = left > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)left;
+    if (!sql_rowset_emit(&rc->round, rc->emitted, n, op->plan->cols, op->batch_arena, out)) {
+        return rt_arena_fail(op->batch_arena, x->err);
+    }
+    rc->emitted += n;
+    return true;
+}
+
+static bool sql_recursive_open(sql_op *op, sql_exec_ctx *x) {
+    sql_op_recursive *rc = (sql_op_recursive *)op;
+    uint32_t nc = op->plan->ncols;
+    for (uint32_t i = 0; i < 2; i++) {
+        if ((rc->round_mem[i] = rt_arena_create(sql_exec_hash_bytes_max)) == NULL) {
+            return rt_arena_fail(x->arena, x->err);
         }
     }
-    return sql_rows_emit(&rc->rows, out);
+    if (!op->plan->recursive.all) {
+        if ((rc->seen_mem = rt_arena_create(sql_exec_hash_bytes_max)) == NULL ||
+            !sql_htab_init(&rc->seen, rc->seen_mem, nc, nc)) {
+            return sql_exec_hash_fail(rc->seen_mem, x, "recursive query");
+        }
+    }
+    rc->scratch = rt_arena_alloc(x->arena, sizeof(sql_value) * (nc + 1u));
+    return rc->scratch != NULL || rt_arena_fail(x->arena, x->err);
 }
-static const sql_op_vt sql_recursive_vt = {NULL, sql_recursive_next, NULL};
+
+static void sql_recursive_close(sql_op *op, sql_exec_ctx *x) {
+    (void)x;
+    sql_op_recursive *rc = (sql_op_recursive *)op;
+    for (uint32_t i = 0; i < 2; i++) {
+        if (rc->round_mem[i] != NULL) rt_arena_destroy(rc->round_mem[i]);
+        rc->round_mem[i] = NULL;
+    }
+    if (rc->seen_mem != NULL) rt_arena_destroy(rc->seen_mem);
+    rc->seen_mem = NULL;
+    rc->started = false;
+    rc->round = (sql_rowset){0};
+    rc->emitted = rc->produced = 0;
+}
+static const sql_op_vt sql_recursive_vt = {sql_recursive_open, sql_recursive_next,
+                                           sql_recursive_close};
 
 sql_op *sql_op_new_recursive(sql_exec_ctx *x, const sql_plan *p) {
     sql_op_recursive *rc = rt_arena_zalloc(x->arena, sizeof *rc);
     if (rc == NULL) return NULL;
-    rc->rows.base.vt = &sql_recursive_vt;
-    rc->rows.base.plan = p; /* both terms are built per round, not here */
-    sql_rowset_init(&rc->rows.rows, x->arena, p->ncols);
-    if (!sql_htab_init(&rc->seen, x->arena, p->ncols, p->ncols)) return NULL;
-    return &rc->rows.base;
+    rc->base.vt = &sql_recursive_vt;
+    rc->base.plan = p; /* both terms are built per round, not here */
+    return &rc->base;
 }
 
 /* ---- subqueries ---- */
 
-/* Runs a subquery plan to completion into a row set (first column only unless `all_cols`). */
-static bool sql_subquery_rows(sql_exec_ctx *x, const sql_plan *plan, sql_rowset *out) {
+/* The rows of a subquery its result needs: EXISTS is decided by one row and a scalar subquery
+ * by two (a second one is the cardinality error), so those stop reading there, as PostgreSQL
+ * does (an endless WITH RECURSIVE under EXISTS returns). */
+static uint64_t sql_subquery_rows_needed(const sql_expr *e) {
+    if (e->sub.kind == SQL_SUB_EXISTS) return 1;
+    if (e->sub.kind == SQL_SUB_SCALAR || e->sub.kind == SQL_SUB_ROWCMP) return 2;
+    return UINT64_MAX;
+}
+
+/* Runs a subquery plan into a row set (up to `max_rows` rows). */
+static bool sql_subquery_rows(sql_exec_ctx *x, const sql_plan *plan, sql_rowset *out,
+                              uint64_t max_rows) {
     sql_op *op = sql_op_build(x, plan);
     if (op == NULL) return false;
     bool ok = true;
-    for (;;) {
+    while (out->count < max_rows) {
         sql_batch *in;
         if (!sql_op_next(op, x, &in)) {
             ok = false;
             break;
         }
         if (in == NULL) break;
-        for (uint32_t i = 0; ok && i < in->rows; i++) ok = sql_rowset_add(out, in, i);
+        for (uint32_t i = 0; ok && i < in->rows && out->count < max_rows; i++) {
+            ok = sql_rowset_add(out, in, i);
+        }
         if (!ok) {
             rt_arena_fail(out->arena, x->err);
             break;
@@ -447,9 +569,22 @@ static int sql_subquery_cmp1(sql_eval_ctx *ec, const sql_func_def *op, const sql
 /* The test value(s) against one subquery row. A row test combines its pairs as PostgreSQL's
  * row comparison does: for = a false pair decides false, for <> a true pair decides true;
  * otherwise a NULL pair makes the result NULL. */
+/* Rows ordered lexicographically: the first pair that is not equal decides by the strict
+ * operator; a NULL pair before it makes the result NULL; equal rows pass <= and >= only. */
+static int sql_subquery_cmp_order(sql_eval_ctx *ec, const sql_expr *e, const sql_value *test,
+                                  const sql_value *row) {
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        int eq = sql_subquery_cmp1(ec, e->sub.row_eq_ops[i], &test[i], &row[i]);
+        if (eq == SQL_CMP_FAILED || eq == SQL_CMP_NULL) return eq;
+        if (eq == SQL_CMP_FALSE) return sql_subquery_cmp1(ec, e->sub.row_ops[i], &test[i], &row[i]);
+    }
+    return e->sub.row_order == 2 ? SQL_CMP_TRUE : SQL_CMP_FALSE;
+}
+
 static int sql_subquery_cmp(sql_eval_ctx *ec, const sql_expr *e, const sql_value *test,
                             const sql_value *row) {
     if (e->sub.row_ops == NULL) return sql_subquery_cmp1(ec, e->sub.op, &test[0], &row[0]);
+    if (e->sub.row_order != 0) return sql_subquery_cmp_order(ec, e, test, row);
     int decisive = e->sub.row_or ? SQL_CMP_TRUE : SQL_CMP_FALSE, result = !decisive;
     for (uint32_t i = 0; i < e->nargs; i++) {
         int r = sql_subquery_cmp1(ec, e->sub.row_ops[i], &test[i], &row[i]);
@@ -480,6 +615,18 @@ static bool sql_subquery_value(sql_eval_ctx *ec, const sql_expr *e, const sql_ro
         *out = sql_rowset_row(rows, 0)[0];
         out->type_oid = e->type_oid;
         return true;
+    case SQL_SUB_ROWCMP: {
+        if (rows->count > 1) {
+            return rt_err_set(ec->err, SQLSTATE_CARDINALITY_VIOLATION,
+                              "more than one row returned by a subquery used as an expression");
+        }
+        int r = rows->count == 0 ? SQL_CMP_NULL
+                                 : sql_subquery_cmp(ec, e, test, sql_rowset_row(rows, 0));
+        if (r == SQL_CMP_FAILED) return false;
+        out->is_null = r == SQL_CMP_NULL;
+        out->i64 = r == SQL_CMP_TRUE;
+        return true;
+    }
     case SQL_SUB_ARRAY: {
         sql_array_builder b;
         if (!sql_array_builder_init(&b, ec->arena, sql_type_elem_of(e->type_oid))) return false;
@@ -579,7 +726,9 @@ sql_vec *sql_exec_subquery(sql_eval_ctx *ec, const sql_expr *e, const sql_batch 
             sql_rowset_init(rs, x->arena, e->sub.plan->ncols);
             sql_exec_ctx child;
             sql_subquery_ctx(&child, ec, x->arena, NULL, 0);
-            if (!sql_subquery_rows(&child, e->sub.plan, rs)) return NULL;
+            if (!sql_subquery_rows(&child, e->sub.plan, rs, sql_subquery_rows_needed(e))) {
+                return NULL;
+            }
             slots[e->sub.id] = rs;
         }
         cached = slots[e->sub.id];
@@ -597,7 +746,9 @@ sql_vec *sql_exec_subquery(sql_eval_ctx *ec, const sql_expr *e, const sql_batch 
             sql_rowset_init(&local, tmp, e->sub.plan->ncols);
             sql_exec_ctx child;
             sql_subquery_ctx(&child, ec, tmp, in, i);
-            if (!sql_subquery_rows(&child, e->sub.plan, &local)) goto fail;
+            if (!sql_subquery_rows(&child, e->sub.plan, &local, sql_subquery_rows_needed(e))) {
+                goto fail;
+            }
             rows = &local;
         }
         sql_value v;

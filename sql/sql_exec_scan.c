@@ -510,6 +510,34 @@ static bool sql_frag_pull(sql_op *op, sql_exec_ctx *x, const sql_plan *hybrid,
     return ok;
 }
 
+/* A REPARTITION input's fragment keeps the rows whose key hashes to shard `dest` (where the
+ * GATHER reading it runs): a batch left empty is not sent, the next one is pulled. */
+static bool sql_frag_pull_share(sql_op *op, sql_exec_ctx *x, const sql_plan *gp,
+                                const sql_plan *hybrid, uint64_t *time_ns, uint32_t dest,
+                                sql_batch **b) {
+    const sql_expr *key = gp->gather.share_key;
+    for (;;) {
+        if (!sql_frag_pull(op, x, hybrid, time_ns, b)) return false;
+        if (key == NULL || *b == NULL) return true;
+        sql_eval_ctx ec;
+        sql_exec_eval_ctx(x, op->batch_arena, &ec);
+        sql_vec *k = sql_eval(&ec, key, *b, (*b)->rows, NULL);
+        uint8_t *sel = rt_arena_alloc(op->batch_arena, (*b)->rows + 1u);
+        if (k == NULL || sel == NULL) return rt_arena_fail(op->batch_arena, x->err);
+        uint32_t kept = 0, shards = eng_shard_count();
+        for (uint32_t i = 0; i < (*b)->rows; i++) {
+            sql_value v;
+            sql_vec_get(k, i, &v);
+            sel[i] = sql_htab_hash(&v, 1) % shards == dest;
+            kept += sel[i];
+        }
+        if (kept == (*b)->rows) return true;
+        if (kept == 0) continue;
+        *b = sql_exec_select_rows(op->batch_arena, *b, sel, kept);
+        return *b != NULL || rt_arena_fail(op->batch_arena, x->err);
+    }
+}
+
 /* A fragment ran to its end: its time feeds the chosen path's calibration. */
 static void sql_frag_calibrate(const sql_exec_ctx *x, const sql_plan *hybrid, uint32_t partitions,
                                uint64_t time_ns) {
@@ -531,7 +559,8 @@ static void sql_frag_fiber(void *arg) {
     uint64_t time_ns = 0;
     for (;;) {
         sql_batch *b = NULL;
-        bool ok = op != NULL && sql_frag_pull(op, &x, hybrid, &time_ns, &b);
+        bool ok = op != NULL && sql_frag_pull_share(op, &x, f->gather->base.plan, hybrid,
+                                                    &time_ns, f->start.from_core, &b);
         if (ok && b == NULL) sql_frag_calibrate(&x, hybrid, f->npartitions, time_ns);
         f->batch = ok ? b : NULL;
         f->failed = !ok;
@@ -701,7 +730,10 @@ static bool sql_gather_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         }
         if (!g->local_done) {
             sql_batch *b;
-            if (!sql_frag_pull(g->local, &g->local_x, g->hybrid, &g->local_ns, &b)) return false;
+            if (!sql_frag_pull_share(g->local, &g->local_x, op->plan, g->hybrid, &g->local_ns,
+                                     rt_core_id(), &b)) {
+                return false;
+            }
             if (b != NULL) {
                 *out = b;
                 return true;

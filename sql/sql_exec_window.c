@@ -5,8 +5,11 @@
  * appended. Per input batch the operator evaluates once what the functions need (arguments,
  * FILTER, partition and order keys, RANGE bound values) and buffers those values with the row.
  * Aggregates over a frame are stepped incrementally while the frame start stays put and its
- * end only grows (the default frame, and any frame starting UNBOUNDED PRECEDING); other frames
- * are recomputed row by row, reusing the previous result when the frame is unchanged. */
+ * end only grows (the default frame, and any frame starting UNBOUNDED PRECEDING); a frame that
+ * moves (both ends advance) takes the rows it left back out of the state when the aggregate
+ * has an exact inverse (count, sum / avg of integers: sql_agg_def.inverse), so each row costs
+ * the rows entering and leaving, not the frame; other frames (min, max, float and numeric
+ * sums) are recomputed row by row, reusing the previous result when the frame is unchanged. */
 #include <string.h>
 
 #include "sql/sql_exec_int.h"
@@ -400,6 +403,21 @@ static bool sql_window_agg_step(sql_op_window *w, uint32_t f, void *state, uint6
     return fn->agg->step(&w->actx, state, row + s->args);
 }
 
+/* Takes row j back out of the state (what sql_window_agg_step added, it removes). */
+static bool sql_window_agg_unstep(sql_op_window *w, uint32_t f, void *state, uint64_t j) {
+    const sql_window_func *fn = &w->funcs[f];
+    const sql_value *row = sql_rowset_row(&w->part, j);
+    const sql_win_slots *s = &w->slots[f];
+    if (s->filter != UINT32_MAX && (row[s->filter].is_null || row[s->filter].i64 == 0)) {
+        return true;
+    }
+    uint32_t nargs = fn->star ? 0 : fn->nargs;
+    for (uint32_t a = 0; fn->agg->strict && a < nargs; a++) {
+        if (row[s->args + a].is_null) return true;
+    }
+    return fn->agg->inverse(&w->actx, state, row + s->args);
+}
+
 /* The aggregate's result for its current state, kept in the partition arena. `final` reads
  * the state without changing it (sql_agg.h), so what it allocates is the result alone: it goes
  * to a scratch arena, freed once the result is copied, so a growing frame does not pile up
@@ -428,6 +446,14 @@ static bool sql_window_agg_row(sql_op_window *w, sql_exec_ctx *x, uint32_t f, ui
     }
     uint64_t from = fs;
     if (run->have && !excl && fs == run->fs && fe > run->fe) {
+        from = run->fe;
+    } else if (run->have && !excl && fn->agg->inverse != NULL && fs >= run->fs &&
+               fe >= run->fe && fs < run->fe && (fs - run->fs) + (fe - run->fe) < fe - fs) {
+        /* A moving frame (ROWS BETWEEN 2 PRECEDING AND CURRENT ROW...): the rows it left
+           are taken back and the rows it reached added, not the whole frame summed again. */
+        for (uint64_t j = run->fs; j < fs; j++) {
+            if (!sql_window_agg_unstep(w, f, run->state, j)) return false;
+        }
         from = run->fe;
     } else {
         rt_arena_reset(w->state_arena);

@@ -49,6 +49,7 @@ typedef enum sql_expr_kind {
 
 enum {
     SQL_SUB_EXISTS = 1, SQL_SUB_SCALAR, SQL_SUB_ANY, SQL_SUB_ALL, SQL_SUB_ARRAY,
+    SQL_SUB_ROWCMP,    /* (a, b) op (SELECT x, y): a row against the subquery's one row */
 };
 
 struct sql_expr {
@@ -79,6 +80,10 @@ struct sql_expr {
                                                  (args[i] op column i), combined as below */
             bool row_or;                      /* row: <> (any column differing decides),
                                                  not = (every column equal) */
+            uint8_t row_order;                /* row: 0 = or <>; else lexicographic, row_ops
+                                                 the strict < or > per column and row_eq_ops
+                                                 = per column; 2: equal rows pass (<=, >=) */
+            const sql_func_def **row_eq_ops;
             bool correlated;
             uint32_t id;                      /* index in the query's subquery table */
             uint32_t upref_first, upref_end;  /* binder: its outer references (sql_upref) */

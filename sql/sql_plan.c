@@ -407,14 +407,16 @@ static sql_plan *sql_frag_scan(const sql_plan *g, bool allow_project) {
     return f;
 }
 
-/* Whether a GATHER's fragment is a join run on the shards (co-located or broadcast), through
- * an optional PROJECT: an aggregation above can run partially in it too. */
+/* Whether a GATHER's fragment is a join run on the shards (co-located, broadcast or
+ * re-partitioned), through an optional PROJECT: an aggregation above can run partially in it
+ * too. */
 static bool sql_frag_join(const sql_plan *g) {
     if (g == NULL || g->kind != SQL_P_GATHER || g->gather.writes || g->left == NULL) return false;
     const sql_plan *f = g->left;
     if (f->kind == SQL_P_PROJECT) f = f->left;
     return f != NULL && f->kind == SQL_P_HASHJOIN &&
-           (f->join.strategy == SQL_JOIN_COLOCATED || f->join.strategy == SQL_JOIN_BROADCAST);
+           (f->join.strategy == SQL_JOIN_COLOCATED || f->join.strategy == SQL_JOIN_BROADCAST ||
+            f->join.strategy == SQL_JOIN_REPARTITION);
 }
 
 typedef struct sql_col_use {
@@ -573,7 +575,12 @@ bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
 }
 
 static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
-    if (sql_is_reorderable(j)) return sql_opt_reorder(o, j);
+    if (sql_is_reorderable(j)) {
+        sql_plan *p = sql_opt_outer_pullup(o, j);
+        if (p == NULL) return NULL;
+        if (p != j) return sql_opt_node(o, p);
+        return sql_opt_reorder(o, j);
+    }
     if (!sql_opt_node_exprs(o, j)) return NULL;
     if (j->join.quals != NULL && j->join.join_type != SQL_JOIN_FULL) {
         sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];

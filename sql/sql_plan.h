@@ -111,6 +111,9 @@ typedef enum sql_join_strategy {
     SQL_JOIN_INDEX,         /* per outer row, a primary-key lookup of the inner table */
     SQL_JOIN_BROADCAST,     /* the small (right) side read whole by every shard's fragment,
                                which joins its partitions of the big side with it */
+    SQL_JOIN_REPARTITION,   /* both sides re-partitioned between the shards by a hash of the
+                               join key (each side a GATHER with share_key inside a fragment
+                               on every shard): each shard joins its share */
 } sql_join_strategy;
 
 typedef struct sql_plan sql_plan;
@@ -171,6 +174,9 @@ struct sql_plan {
             uint32_t *partitions;
             bool writes;           /* the fragment modifies data (participant shards) */
             bool merge_sorted;     /* children are sorted by sort_keys: merge them */
+            sql_expr *share_key;   /* over the output: only rows whose key hashes to the
+                                      shard this GATHER runs on (a REPARTITION join's input;
+                                      the fragments drop the others before sending) */
             sql_sort_key *sort_keys;
             uint32_t nsort;
         } gather;                                                        /* GATHER */
@@ -185,6 +191,9 @@ struct sql_plan {
                                       SQL_X_OUTER depth 1) and is re-run per left row */
             bool ordered;          /* the join order was chosen (sql_plan_join.c): keep it */
             uint8_t strategy;      /* sql_join_strategy: where the join runs */
+            bool merge;            /* HASHJOIN whose inputs both come ordered on the keys
+                                      (ascending, NULLs last): merged as they stream instead
+                                      of hashing the right side (EXPLAIN: Merge Join) */
         } join;                                                          /* joins */
         struct {
             sql_agg_mode mode;

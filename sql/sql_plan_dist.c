@@ -8,10 +8,16 @@
  *     partition p of both lives on the same shard, so each shard joins its own partitions and
  *     only the joined rows are gathered;
  *   - broadcast: a small plain table read joined to a big distributed side: every shard's
- *     fragment reads the small side whole and joins its partitions of the big side with it.
+ *     fragment reads the small side whole and joins its partitions of the big side with it;
+ *   - re-partition: two big table reads partitioned otherwise: both sides re-partitioned
+ *     between the shards by a hash of the join key, each shard joining its share;
+ *   - merge: both inputs already come ordered on the join keys (sorted subqueries, merged
+ *     sorted gathers): merged as they stream, holding only one key's right rows, instead of
+ *     hashing the whole right side.
  * Otherwise the join stays on the coordinator over both gathered inputs. */
 #include <string.h>
 
+#include "engine/eng.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_plan_int.h"
 #include "sql/sql_stats.h"
@@ -349,12 +355,170 @@ void sql_opt_modify_strategy(sql_plan *j) {
     j->join.strategy = SQL_JOIN_COLOCATED;
 }
 
-/* Where a hash join runs: by primary-key lookups when the outer side is small, else on the
- * shards when both tables are partitioned alike on its key, else on the shards of the big
- * side with the small one broadcast, else gathered on the coordinator. */
+/* The input column `p`'s column `col` is, through projections of plain columns and row
+ * filters; UINT32_MAX when computed. *below is the node that decides the order. */
+static uint32_t sql_order_source(const sql_plan *p, uint32_t col, const sql_plan **below) {
+    for (;;) {
+        if (p->kind == SQL_P_PROJECT) {
+            const sql_expr *e = p->project.exprs[col];
+            if (e->kind != SQL_X_COLUMN) return UINT32_MAX;
+            col = e->column.index;
+        } else if (p->kind != SQL_P_FILTER && p->kind != SQL_P_LIMIT) {
+            *below = p;
+            return col;
+        }
+        p = p->left;
+    }
+}
+
+/* Whether `p` returns its rows ordered ascending, NULLs last, on `keys` (plain columns of
+ * its output) in that order: a SORT, or a GATHER merging sorted fragments, on them. */
+static bool sql_plan_ordered_on(const sql_plan *p, sql_expr *const *keys, uint32_t nkeys) {
+    const sql_plan *sorted = NULL;
+    for (uint32_t k = 0; k < nkeys; k++) {
+        if (keys[k]->kind != SQL_X_COLUMN) return false;
+        const sql_plan *below = NULL;
+        uint32_t col = sql_order_source(p, keys[k]->column.index, &below);
+        if (col == UINT32_MAX || (sorted != NULL && below != sorted)) return false;
+        sorted = below;
+        const sql_sort_key *sk;
+        uint32_t nsort;
+        if (below->kind == SQL_P_SORT) {
+            sk = below->sort.keys;
+            nsort = below->sort.nkeys;
+        } else if (below->kind == SQL_P_GATHER && below->gather.merge_sorted) {
+            sk = below->gather.sort_keys;
+            nsort = below->gather.nsort;
+        } else {
+            return false;
+        }
+        if (k >= nsort || sk[k].desc || sk[k].nulls_first || sk[k].expr->kind != SQL_X_COLUMN ||
+            sk[k].expr->column.index != col) {
+            return false;
+        }
+    }
+    return nkeys > 0;
+}
+
+/* A hash join costs building the right side (hashing and keeping every row) and probing it
+ * with the left; a merge of inputs that already come ordered costs one comparison per row of
+ * each and keeps one key's right rows. Relative costs per row. */
+#define SQL_JOIN_HASH_BUILD_COST 2.0
+#define SQL_JOIN_HASH_PROBE_COST 1.0
+#define SQL_JOIN_MERGE_ROW_COST  1.0
+
+/* HASHJOIN (INNER or LEFT) whose inputs are both ordered on its keys: a merge join when that
+ * costs less than hashing (the inputs are not sorted for it: only an order that is there). */
+static sql_plan *sql_opt_merge(sql_opt *o, sql_plan *j) {
+    (void)o;
+    uint32_t jt = j->join.join_type;
+    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
+        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        return j;
+    }
+    /* The merge keys: those the inputs are ordered on, in that order (the others stay
+       conditions checked on each pair, as every key is). */
+    uint32_t nk = j->join.nkeys, m = 0;
+    sql_expr *lk[16], *rk[16];
+    bool used[16] = {false};
+    for (bool grew = true; grew && m < nk && nk <= 16;) {
+        grew = false;
+        for (uint32_t k = 0; k < nk && !grew; k++) {
+            if (used[k] || j->join.left_keys[k]->type_oid != j->join.right_keys[k]->type_oid) {
+                continue;
+            }
+            lk[m] = j->join.left_keys[k];
+            rk[m] = j->join.right_keys[k];
+            if (sql_plan_ordered_on(j->left, lk, m + 1) &&
+                sql_plan_ordered_on(j->right, rk, m + 1)) {
+                used[k] = grew = true;
+                m++;
+            }
+        }
+    }
+    double l = j->left->est_rows, r = j->right->est_rows;
+    double hash = r * SQL_JOIN_HASH_BUILD_COST + l * SQL_JOIN_HASH_PROBE_COST;
+    if (m == 0 || (l + r) * SQL_JOIN_MERGE_ROW_COST > hash) return j;
+    memcpy(j->join.left_keys, lk, sizeof(sql_expr *) * m);
+    memcpy(j->join.right_keys, rk, sizeof(sql_expr *) * m);
+    j->join.nkeys = m;
+    j->join.merge = true;
+    return j;
+}
+
+/* Re-partitioning pays off once the join's inputs are this large: below it, starting a
+ * fragment per shard pair (2 x shards x shards) costs more than joining on one core. */
+#define SQL_JOIN_REPARTITION_ROWS_MIN 20000.0
+/* Rows' worth of work one fragment costs to start (messages, a fiber, operator setup). */
+#define SQL_JOIN_FRAGMENT_ROWS 500.0
+
+/* Whether every shard owns a partition of `t`: then a GATHER of it runs on every shard. */
+static bool sql_table_on_every_shard(const eng_table *t, uint32_t shards) {
+    for (uint32_t s = 0; s < shards; s++) {
+        bool owns = false;
+        for (uint32_t p = 0; p < t->partition_count && !owns; p++) {
+            owns = eng_partition_owner(p, shards) == s;
+        }
+        if (!owns) return false;
+    }
+    return true;
+}
+
+/* HASHJOIN (INNER or LEFT) of two big table reads partitioned otherwise than on its key:
+ * both sides are re-partitioned between the shards by a hash of the first key, each shard
+ * joining its share (a fragment on every shard, reading both sides through GATHERs whose
+ * fragments send it only its share), instead of gathering both to one core. Chosen when the
+ * join work split over the shards saves more than the fragments cost. */
+static sql_plan *sql_opt_repartition(sql_opt *o, sql_plan *j) {
+    uint32_t jt = j->join.join_type;
+    if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
+        j->join.merge || (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        return j;
+    }
+    double shards = o->shard_count;
+    sql_plan *ls = sql_side_scan(j->left), *rs = sql_side_scan(j->right);
+    if (shards < 2 || ls == NULL || rs == NULL || j->left->gather.npartitions != 0 ||
+        j->right->gather.npartitions != 0 ||
+        !sql_table_on_every_shard(ls->scan.table, o->shard_count)) {
+        return j;
+    }
+    const sql_expr *lk = j->join.left_keys[0], *rk = j->join.right_keys[0];
+    if (lk->type_oid != rk->type_oid || !sql_join_fragment_safe(j)) return j;
+    double l = j->left->est_rows, r = j->right->est_rows;
+    double work = r * SQL_JOIN_HASH_BUILD_COST + l * SQL_JOIN_HASH_PROBE_COST;
+    double setup = 2 * shards * shards * SQL_JOIN_FRAGMENT_ROWS;
+    if (l + r < SQL_JOIN_REPARTITION_ROWS_MIN || work / shards + setup >= work) return j;
+    /* Copies of the keys (the join's own may be remapped apart from them later). */
+    uint32_t *lmap = rt_arena_alloc(o->arena, sizeof(uint32_t) * (j->left->ncols + 1u));
+    uint32_t *rmap = rt_arena_alloc(o->arena, sizeof(uint32_t) * (j->right->ncols + 1u));
+    sql_plan *g = sql_plan_new(o->arena, SQL_P_GATHER, 0);
+    if (lmap == NULL || rmap == NULL || g == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < j->left->ncols; i++) lmap[i] = i;
+    for (uint32_t i = 0; i < j->right->ncols; i++) rmap[i] = i;
+    j->left->gather.share_key = sql_expr_remap(o->arena, lk, lmap, j->left->ncols);
+    j->right->gather.share_key = sql_expr_remap(o->arena, rk, rmap, j->right->ncols);
+    if (j->left->gather.share_key == NULL || j->right->gather.share_key == NULL) {
+        return sql_opt_oom(o);
+    }
+    *g = *j->left; /* a fragment on every shard owning a partition of the left table */
+    g->gather.share_key = NULL;
+    g->ncols = j->ncols;
+    g->cols = j->cols;
+    g->est_rows = j->est_rows;
+    j->join.strategy = SQL_JOIN_REPARTITION;
+    g->left = j;
+    return g;
+}
+
+/* Where a hash join runs: merged where both inputs come ordered on its keys, else by
+ * primary-key lookups when the outer side is small, else on the shards when both tables are
+ * partitioned alike on its key, else on the shards of the big side with the small one
+ * broadcast, else gathered on the coordinator. */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
+    if ((j = sql_opt_merge(o, j)) == NULL || j->join.merge) return j;
     if ((j = sql_opt_index_join(o, j)) == NULL || j->kind != SQL_P_HASHJOIN) return j;
     sql_plan *c = sql_opt_colocate(o, j);
     if (c == NULL || c != j) return c;
-    return sql_opt_broadcast(o, j);
+    if ((c = sql_opt_broadcast(o, j)) == NULL || c != j) return c;
+    return sql_opt_repartition(o, j);
 }

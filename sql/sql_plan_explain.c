@@ -460,7 +460,7 @@ static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     sql_explain_text(ex, col, "Filter", f.data);
 }
 
-/* Hash Cond from the keys; the quals' other conjuncts as Join Filter. */
+/* Hash Cond (Merge Cond) from the keys; the quals' other conjuncts as Join Filter. */
 static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     sql_strbuf cond;
     sql_strbuf_init(&cond, ex->tmp, 64);
@@ -482,7 +482,7 @@ static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     }
     if (p->join.nkeys > 1) sql_strbuf_putc(&cond, ')');
     sql_strbuf_putc(&cond, '\0');
-    sql_explain_text(ex, col, "Hash Cond", cond.data);
+    sql_explain_text(ex, col, p->join.merge ? "Merge Cond" : "Hash Cond", cond.data);
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(p->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
     for (uint32_t i = 0; i < n; i++) {
@@ -752,6 +752,8 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
         return;
     }
     const char *type = (uint32_t)p->kind <= SQL_P_IXSCAN ? types[p->kind] : NULL;
+    if (p->kind == SQL_P_HASHJOIN && p->join.merge) type = "Merge Join";
+    if (p->kind == SQL_P_GATHER && p->gather.share_key != NULL) type = "Repartition";
     sql_xtree_begin(ex->tree, type != NULL ? type : "Result");
     switch (p->kind) {
     case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE:
@@ -802,13 +804,18 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     case SQL_P_FUNCSCAN: sql_explain_head(ex, col, "Function Scan on %s", p->func.def->name); break;
     case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_GATHER:
-        sql_explain_head(ex, col, "Gather", NULL);
+        /* A re-partitioned join input: every shard gathers its share of the rows. */
+        sql_explain_head(ex, col, p->gather.share_key != NULL ? "Repartition" : "Gather", NULL);
         snprintf(buf, sizeof buf, "%u", sql_gather_partitions(p));
         if (ex->tree != NULL) sql_xtree_field(ex->tree, "Partitions", buf, SQL_XVAL_RAW, false);
         else sql_explain_text(ex, col, "Partitions", buf);
+        if (p->gather.share_key != NULL) {
+            sql_explain_prop(ex, col, "Hash Key", p->gather.share_key, p);
+        }
         break;
     case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
-        snprintf(buf, sizeof buf, "%s%s", p->kind == SQL_P_HASHJOIN ? "Hash" : "Nested Loop",
+        snprintf(buf, sizeof buf, "%s%s",
+                 p->kind != SQL_P_HASHJOIN ? "Nested Loop" : p->join.merge ? "Merge" : "Hash",
                  sql_join_suffix(p));
         sql_explain_head(ex, col, "%s", buf);
         if (p->kind == SQL_P_HASHJOIN) sql_explain_hashjoin(ex, p, col);
@@ -866,7 +873,7 @@ static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (p->left != NULL) sql_explain_node(ex, p->left, col + 6, NULL, NULL);
     if (p->right == NULL) return;
     sql_explain_relate(ex, "Inner", NULL);
-    if (p->kind == SQL_P_HASHJOIN) {
+    if (p->kind == SQL_P_HASHJOIN && !p->join.merge) {
         sql_explain_head(ex, col + 6, "Hash", NULL);
         if (ex->tree != NULL) sql_xtree_begin(ex->tree, "Hash");
         sql_explain_relate(ex, "Outer", NULL);

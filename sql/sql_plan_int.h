@@ -88,6 +88,9 @@ bool sql_opt_hash_keys(sql_opt *o, sql_plan *j);
 bool sql_is_reorderable(const sql_plan *p);
 /* That tree in the cheapest order, under a projection giving back the written column order. */
 sql_plan *sql_opt_reorder(sql_opt *o, sql_plan *j);
+/* An inner join over (L LEFT JOIN R) whose conditions do not read R, as (L JOIN D) LEFT JOIN
+ * R under a projection of the written columns; `j` itself when that does not hold. */
+sql_plan *sql_opt_outer_pullup(sql_opt *o, sql_plan *j);
 /* Where a hash join runs (sql_plan_dist.c): per outer row by index lookups, co-located,
  * broadcast, or gathered; returns the (possibly new) node. */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j);

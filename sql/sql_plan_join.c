@@ -1,7 +1,10 @@
 /* sql_plan_join.c: the order of inner joins, chosen by estimated cost.
  * sql_opt_reorder() flattens a tree of inner and cross joins (not LATERAL, not outer: those
- * keep their order and are relations of their own) into relations, each planned with the
- * conditions that refer to it alone (its estimated rows from table statistics), and
+ * keep their order and are relations of their own; but an inner join over a LEFT JOIN whose
+ * nullable side it does not read is first turned round by the outer-join identity,
+ * sql_opt_outer_pullup(), so it joins the LEFT JOIN's left side's tree) into relations,
+ * each planned with the conditions that refer to it alone (its estimated rows from table
+ * statistics), and
  * predicates, each with the set of relations it refers to and its selectivity (an equality of
  * two columns: 1 / the larger distinct count); sql_join_order() picks the join tree:
  *   - up to SQL_JOIN_DP_RELS_MAX relations, dynamic programming over every subset (bushy trees
@@ -187,6 +190,86 @@ bool sql_is_reorderable(const sql_plan *p) {
     return p->kind == SQL_P_NESTLOOP && !p->join.lateral && !p->join.semi && !p->join.anti &&
            !p->join.ordered &&
            (p->join.join_type == SQL_JOIN_INNER || p->join.join_type == SQL_JOIN_CROSS);
+}
+
+/* ---- an outer join below an inner join ----
+ * (L LEFT JOIN R ON p) JOIN D ON q  =  (L JOIN D ON q) LEFT JOIN R ON p  when q does not read
+ * R (PostgreSQL's outer-join identity: the rows of L that D drops lose their R rows or NULLs
+ * alike either way). Rewritten so, L's and D's inner joins form one tree whose order is
+ * chosen by cost, the outer join applied above it; a PROJECT gives the written column order
+ * back. A condition of the inner join that reads R (a WHERE pushed into it: `r.x IS NULL`),
+ * or that holds a subquery, keeps the written order. */
+
+typedef struct sql_pullup_scan {
+    uint32_t lo, hi;         /* R's columns in the inner join's row */
+    bool blocked;
+} sql_pullup_scan;
+
+static bool sql_pullup_scan_fn(const sql_expr *e, void *arg) {
+    sql_pullup_scan *ps = arg;
+    if (e->kind == SQL_X_SUBQUERY) ps->blocked = true;
+    if (e->kind == SQL_X_COLUMN && e->column.index >= ps->lo && e->column.index < ps->hi) {
+        ps->blocked = true;
+    }
+    return !ps->blocked;
+}
+
+/* A NESTLOOP copied from `like` over left ++ right, its quals remapped through `map`. */
+static sql_plan *sql_pullup_join(sql_opt *o, const sql_plan *like, sql_plan *left,
+                                 sql_plan *right, const uint32_t *map, uint32_t map_len) {
+    sql_plan *j = sql_plan_new(o->arena, SQL_P_NESTLOOP, left->ncols + right->ncols);
+    if (j == NULL) return sql_opt_oom(o);
+    sql_col *cols = j->cols;
+    *j = *like;
+    j->cols = cols;
+    j->ncols = left->ncols + right->ncols;
+    memcpy(cols, left->cols, sizeof(sql_col) * left->ncols);
+    memcpy(cols + left->ncols, right->cols, sizeof(sql_col) * right->ncols);
+    j->left = left;
+    j->right = right;
+    if (like->join.quals != NULL &&
+        (j->join.quals = sql_expr_remap(o->arena, like->join.quals, map, map_len)) == NULL) {
+        return sql_opt_oom(o);
+    }
+    return j;
+}
+
+sql_plan *sql_opt_outer_pullup(sql_opt *o, sql_plan *j) {
+    sql_plan *lj = j->left;
+    if (lj->kind != SQL_P_NESTLOOP || lj->join.join_type != SQL_JOIN_LEFT || lj->join.lateral ||
+        lj->join.semi || lj->join.anti || lj->join.ordered || j->right->ncols == 0) {
+        return j;
+    }
+    uint32_t nl = lj->left->ncols, nr = lj->right->ncols, nd = j->right->ncols;
+    sql_pullup_scan ps = {.lo = nl, .hi = nl + nr};
+    sql_pullup_scan pp = {.lo = 0, .hi = 0}; /* the ON condition: only its subqueries */
+    sql_expr_walk(j->join.quals, sql_pullup_scan_fn, &ps);
+    sql_expr_walk(lj->join.quals, sql_pullup_scan_fn, &pp);
+    if (ps.blocked || pp.blocked) return j;
+    uint32_t *qmap = rt_arena_alloc(o->arena, sizeof(uint32_t) * (nl + nr + nd + 1u));
+    uint32_t *pmap = rt_arena_alloc(o->arena, sizeof(uint32_t) * (nl + nr + 1u));
+    sql_plan *proj = sql_plan_new(o->arena, SQL_P_PROJECT, j->ncols);
+    if (qmap == NULL || pmap == NULL || proj == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < nl + nr + nd; i++) {
+        qmap[i] = i < nl ? i : i < nl + nr ? UINT32_MAX : i - nr;
+    }
+    for (uint32_t i = 0; i < nl + nr; i++) pmap[i] = i < nl ? i : i + nd;
+    sql_plan *inner = sql_pullup_join(o, j, lj->left, j->right, qmap, nl + nr + nd);
+    sql_plan *outer = inner != NULL ? sql_pullup_join(o, lj, inner, lj->right, pmap, nl + nr)
+                                    : NULL;
+    if (outer == NULL) return NULL;
+    proj->left = outer;
+    proj->cols = j->cols;
+    proj->est_rows = j->est_rows;
+    proj->project.exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (j->ncols + 1u));
+    if (proj->project.exprs == NULL) return sql_opt_oom(o);
+    for (uint32_t k = 0; k < j->ncols; k++) { /* L ++ R ++ D from L ++ D ++ R */
+        uint32_t from = k < nl ? k : k < nl + nr ? k + nd : k - nr;
+        proj->project.exprs[k] = sql_expr_column(o->arena, from, j->cols[k].type_oid,
+                                                 j->cols[k].typmod);
+        if (proj->project.exprs[k] == NULL) return sql_opt_oom(o);
+    }
+    return proj;
 }
 
 /* A tree of inner joins flattened: its relations (with the column range each fills in the

@@ -253,6 +253,7 @@ static bool sql_prune_passthrough(sql_prune *pr, sql_plan *p, const bool *need,
     for (uint32_t c = 0; c < n; c++) in[c] = c < p->ncols ? need[c] : true;
     bool sub = false;
     if (p->kind == SQL_P_FILTER) sub |= sql_prune_mark(p->filter.pred, in, n, 0);
+    if (p->kind == SQL_P_GATHER) sub |= sql_prune_mark(p->gather.share_key, in, n, 0);
     for (uint32_t k = 0; p->kind == SQL_P_SORT && k < p->sort.nkeys; k++) {
         sub |= sql_prune_mark(p->sort.keys[k].expr, in, n, 0);
     }
@@ -261,6 +262,9 @@ static bool sql_prune_passthrough(sql_prune *pr, sql_plan *p, const bool *need,
     if (!sql_prune_node(pr, &p->left, in, &m)) return false;
     if (m == NULL) return true;
     if (p->kind == SQL_P_FILTER && !sql_prune_remap(pr, &p->filter.pred, m, n)) return false;
+    if (p->kind == SQL_P_GATHER && !sql_prune_remap(pr, &p->gather.share_key, m, n)) {
+        return false;
+    }
     if (p->kind == SQL_P_SORT) {
         sql_sort_key *keys = rt_arena_alloc(pr->arena, sizeof(sql_sort_key) * (p->sort.nkeys + 1u));
         if (keys == NULL) return sql_prune_oom(pr);

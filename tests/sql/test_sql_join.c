@@ -11,7 +11,16 @@
  * same question asked in a form the planner cannot rewrite (a correlated subquery or a plain
  * filter), so a wrong strategy cannot pass unnoticed. Last, a TPC-H Q3-shaped join of three
  * tables must hash the filtered join of the two smaller ones and probe it with the biggest,
- * both after ANALYZE and when only auto-analyze has seen freshly loaded tables. */
+ * both after ANALYZE and when only auto-analyze has seen freshly loaded tables. Merge joins:
+ * inputs both ordered on the key (sorted subqueries) must merge (Merge Join, Merge Cond, no
+ * Hash), inputs not ordered on it must hash, the merged rows must equal the hashed ones (with
+ * duplicate keys on both sides, NULL keys, LEFT joins, a key group spanning batches), and a
+ * key group past the operator memory budget must fail with 53200. An inner join written after
+ * a LEFT JOIN must be able to run first (the filtered small table joined below the Left
+ * Join), and must not when its condition reads the outer join's nullable side. Two big tables
+ * joined on columns that are not their keys must be re-partitioned between the shards
+ * (Repartition with its Hash Key on both sides, under one Gather) and give the rows of a join
+ * the planner cannot re-partition. */
 // ctest: TIMEOUT 300
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +29,7 @@
 
 #include <cmocka.h>
 
+#include "sql/sql_exec.h"
 #include "sql/sql_plan_int.h"
 #include "tests/sql/sql_session_harness.h"
 
@@ -218,6 +228,92 @@ static void strategies(capture *c) {
                   "WHERE s.id > 17 ORDER BY 1");
 }
 
+/* Both inputs ordered on the key: merged; the same rows as the hash join of the tables. */
+static void merges(capture *c) {
+    const char *mj = "SELECT count(*), sum(x.id), sum(y.id) FROM (SELECT id, grp FROM big "
+                     "ORDER BY grp) x JOIN (SELECT id, val FROM big2 ORDER BY val) y "
+                     "ON x.grp = y.val";
+    plan_has(c, mj, "->  Merge Join\n        Merge Cond: (big.grp = big2.val)\n");
+    plan_has_then(c, mj, "Merge Cond", "->  Sort\n");
+    checked++;
+    if (strstr(run(c, "EXPLAIN SELECT * FROM (SELECT id, grp FROM big ORDER BY grp) x JOIN "
+                      "(SELECT id, val FROM big2 ORDER BY val) y ON x.grp = y.val"),
+               "Hash") != NULL) {
+        fprintf(stderr, "a merge join still hashes\n");
+        atomic_fetch_add(&mismatches, 1);
+    }
+    same(c, mj, "SELECT count(*), sum(x.id), sum(y.id) FROM big x JOIN big2 y "
+                "ON x.grp = y.val");
+    /* Ordered on another column than the key: hashed. */
+    plan_has(c, "SELECT count(*) FROM (SELECT id, grp FROM big ORDER BY id) x JOIN "
+                "(SELECT id, val FROM big2 ORDER BY val) y ON x.grp = y.val", "Hash Join");
+    /* LEFT, NULL keys on both sides, a filter beyond the key. */
+    const char *ml = "SELECT count(*), count(y.id), sum(y.id) FROM (SELECT id, NULLIF(grp, 3) "
+                     "AS g FROM big ORDER BY 2) x LEFT JOIN (SELECT id, NULLIF(val, 5) AS v "
+                     "FROM big2 ORDER BY 2) y ON x.g = y.v AND y.id % 3 <> 0";
+    plan_has(c, ml, "Merge Left Join");
+    same(c, ml, "SELECT count(*), count(y.id), sum(y.id) FROM big x LEFT JOIN big2 y "
+                "ON NULLIF(x.grp, 3) = NULLIF(y.val, 5) AND y.id % 3 <> 0");
+    /* One key with 3000 rows on the right (past a batch) against 4000 on the left. */
+    const char *one = "SELECT count(*), sum(x.id) FROM (SELECT id, grp % 2 AS g FROM big "
+                      "ORDER BY 2) x JOIN (SELECT id, 1 AS g FROM big2 ORDER BY 2) y "
+                      "ON x.g = y.g";
+    plan_has(c, one, "Merge Join");
+    same(c, one, "SELECT 6000000::int8 AS count, 12000000000::int8 AS sum");
+    /* The right rows of one key past the operator budget: 53200, not the machine's memory. */
+    sql_exec_hash_bytes_max = 256u << 10;
+    sh_show_detail = true;
+    const char *oom = run(c, "SELECT max(length(y.s)) FROM (SELECT id, 1 AS g FROM big "
+                             "ORDER BY 2) x JOIN (SELECT repeat('x', 200) || id AS s, 1 AS g "
+                             "FROM big ORDER BY 2) y ON x.g = y.g");
+    sql_exec_hash_bytes_max = SQL_EXEC_HASH_BYTES_MAX;
+    sh_show_detail = false;
+    checked++;
+    if (strstr(oom, "ERROR 53200: out of memory\nDETAIL: The join needs more") == NULL) {
+        fprintf(stderr, "merge join past its budget: %s\n", oom);
+        atomic_fetch_add(&mismatches, 1);
+    }
+}
+
+/* (big LEFT JOIN big2) JOIN small: the inner join does not read big2, so it runs first. */
+static void outer_reorder(capture *c) {
+    const char *oj = "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                     "JOIN small s ON s.id = b.grp WHERE s.name = 'n7'";
+    plan_has_then(c, oj, "Hash Left Join", "Hash Cond: (b.grp = s.id)");
+    same(c, oj, "SELECT count(*), count(b2.id) FROM (SELECT b.id FROM big b WHERE b.grp = 7) x "
+                "LEFT JOIN big2 b2 ON b2.ref = x.id");
+    /* Reading the nullable side: the written order. */
+    const char *keep = "SELECT count(*) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                       "JOIN small s ON s.id = coalesce(b2.val, b.grp)";
+    plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, b.grp) = s.id)", "Hash Left Join");
+}
+
+/* Two big tables joined on non-key columns: both re-partitioned by the key's hash. */
+static void repartitions(capture *c) {
+    expect(c, "CREATE TABLE rpa (id int PRIMARY KEY, k int, v int)", "CREATE TABLE\n");
+    expect(c, "CREATE TABLE rpb (id int PRIMARY KEY, k int, w int)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO rpa SELECT g, g % 5000, g % 97 FROM generate_series(1, 30000) g",
+           "INSERT 0 30000\n");
+    expect(c, "INSERT INTO rpb SELECT g, (g * 7) % 6000, g % 89 FROM generate_series(1, 30000) g",
+           "INSERT 0 30000\n");
+    expect(c, "ANALYZE rpa", "ANALYZE\n");
+    expect(c, "ANALYZE rpb", "ANALYZE\n");
+    const char *rp = "SELECT count(*) AS n, sum(a.v + b.w) AS s FROM rpa a JOIN rpb b ON a.k = b.k";
+    plan_has_then(c, rp, "->  Gather\n", "->  Hash Join\n");
+    plan_has_then(c, rp, "->  Repartition\n", "Hash Key: a.k\n");
+    plan_has_then(c, rp, "->  Hash\n", "Hash Key: b.k\n");
+    same(c, rp, "SELECT sum(x.c * y.c)::int8 AS n, sum(x.c * y.sw + y.c * x.sv)::int8 AS s "
+                "FROM (SELECT k, count(*) AS c, sum(v) AS sv FROM rpa GROUP BY k) x "
+                "JOIN (SELECT k, count(*) AS c, sum(w) AS sw FROM rpb GROUP BY k) y "
+                "ON x.k = y.k");
+    const char *lj = "SELECT count(*) AS n, count(b.id) AS m FROM rpa a LEFT JOIN rpb b "
+                     "ON a.k = b.k AND b.w > 3";
+    plan_has(c, lj, "Repartition");
+    same(c, lj, "SELECT sum(greatest(coalesce(y.c, 0), 1))::int8 AS n, "
+                "sum(coalesce(y.c, 0))::int8 AS m FROM rpa x LEFT JOIN "
+                "(SELECT k, count(*) AS c FROM rpb WHERE w > 3 GROUP BY k) y ON x.k = y.k");
+}
+
 static void lateral(capture *c) {
     expect(c, "CREATE TABLE docs (id int PRIMARY KEY, emb vector(3))", "CREATE TABLE\n");
     expect(c, "INSERT INTO docs SELECT g, ('[' || sin(g) || ',' || cos(g) || ',' || "
@@ -320,6 +416,9 @@ static void script(capture *c) {
     load(c);
     orders(c);
     strategies(c);
+    merges(c);
+    outer_reorder(c);
+    repartitions(c);
     lateral(c);
     q3_shape(c);
     q3_auto_analyze(c);
