@@ -454,6 +454,13 @@ static bool sql_insert_returning(sql_binder *b, const eng_table *t, const char *
 sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy) {
     const eng_table *t = sql_dml_target(b, ins->table);
     if (t == NULL) return NULL;
+    /* ON CONFLICT DO UPDATE updates; RETURNING and DO UPDATE's expressions read. */
+    uint32_t need = ENG_ACL_INSERT;
+    if (ins->on_conflict != NULL && ins->on_conflict->action != SQL_CONFLICT_NOTHING) {
+        need |= ENG_ACL_UPDATE | ENG_ACL_SELECT;
+    }
+    if (ins->returning.count > 0) need |= ENG_ACL_SELECT;
+    if (!sql_bind_need_priv(b, t->oid, need, false, false)) return NULL;
     sql_cte_def *ctes = NULL;
     if (ins->with != NULL) {
         sql_qlevel *wq = sql_qlevel_new(b, NULL, NULL);
@@ -633,6 +640,10 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
                                         sql_query *qy) {
     const eng_table *t = sql_dml_target(b, target);
     if (t == NULL) return NULL;
+    /* Reading the target's rows (WHERE, RETURNING, a join) needs SELECT too. */
+    uint32_t need = up != NULL ? ENG_ACL_UPDATE : ENG_ACL_DELETE;
+    if (where != NULL || returning->count > 0 || from->count > 0) need |= ENG_ACL_SELECT;
+    if (!sql_bind_need_priv(b, t->oid, need, false, false)) return NULL;
     if (current_of != NULL) {
         sql_bind_error(b, target->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                        "WHERE CURRENT OF is not supported yet");

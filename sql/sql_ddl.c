@@ -235,15 +235,6 @@ eng_table *sql_ddl_table_copy(sql_ddl_ctx *dc, const eng_table *t, rt_err *err) 
 
 /* ---- dispatch ---- */
 
-static bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag) {
-    /* Dreambase has no per-object privileges yet: every role sees every object. Accept the
-     * statement so schema scripts run, and say that nothing changed. */
-    sql_ddl_notice(dc, "00000", "%s has no effect: Dreambase does not check object privileges",
-                   g->is_grant ? "GRANT" : "REVOKE");
-    snprintf(tag, SQL_TAG_BYTES, "%s", g->is_grant ? "GRANT" : "REVOKE");
-    return true;
-}
-
 bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err) {
     switch (SQL_NODE_KIND(stmt)) {
     case SQL_N_CREATE_TABLE: {
@@ -284,7 +275,7 @@ bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *
     case SQL_N_COMMENT:
         snprintf(tag, SQL_TAG_BYTES, "COMMENT");
         return sql_ddl_comment(dc, (const sql_comment *)stmt, err);
-    case SQL_N_GRANT: return sql_ddl_grant(dc, (const sql_grant *)stmt, tag);
+    case SQL_N_GRANT: return sql_ddl_grant(dc, (const sql_grant *)stmt, tag, err);
     default:
         return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "not a DDL statement");
     }
@@ -292,7 +283,6 @@ bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *
 
 bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES], rt_err *err) {
     tag[0] = '\0';
-    if (SQL_NODE_KIND(stmt) == SQL_N_GRANT) return sql_ddl_grant(dc, (const sql_grant *)stmt, tag);
     if (SQL_NODE_KIND(stmt) == SQL_N_CREATE_DATABASE ||
         (SQL_NODE_KIND(stmt) == SQL_N_DROP &&
          ((const sql_drop *)stmt)->object == SQL_OBJ_DATABASE)) {

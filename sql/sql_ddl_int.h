@@ -93,6 +93,7 @@ bool sql_ddl_column_sequence(sql_ddl_ctx *dc, eng_table *t, eng_column *col,
 void sql_ddl_vector_index(sql_ddl_ctx *dc, eng_table *t, const eng_column *c);
 bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err);
 bool sql_ddl_drop(sql_ddl_ctx *dc, const sql_drop *d, char *tag, rt_err *err);
+bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag, rt_err *err);
 bool sql_ddl_truncate(sql_ddl_ctx *dc, const sql_truncate *tr, rt_err *err);
 bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err);
 bool sql_ddl_rename(sql_ddl_ctx *dc, const sql_rename *r, char *tag, rt_err *err);
