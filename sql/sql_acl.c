@@ -112,6 +112,12 @@ static bool sql_acl_builtin_schema(uint32_t oid) {
            oid == ENG_OID_INFORMATION_SCHEMA;
 }
 
+/* Objects whose access list initdb sets, so PostgreSQL shows it even before any GRANT. */
+static bool sql_acl_shown_by_default(sql_acl_kind kind, uint32_t oid) {
+    if (kind == SQL_ACL_SCHEMA) return sql_acl_builtin_schema(oid);
+    return kind == SQL_ACL_DATABASE && (oid == ENG_OID_TEMPLATE0 || oid == ENG_OID_TEMPLATE1);
+}
+
 uint32_t sql_acl_items(const eng_acl *acl, sql_acl_kind kind, uint32_t owner, uint32_t oid,
                        eng_aclitem defaults[2], const eng_aclitem **items) {
     if (acl != NULL) {
@@ -119,9 +125,11 @@ uint32_t sql_acl_items(const eng_acl *acl, sql_acl_kind kind, uint32_t owner, ui
         return acl->count;
     }
     uint32_t n = 0;
-    /* PostgreSQL lists PUBLIC first for a database and after the owner elsewhere. */
+    /* PostgreSQL lists PUBLIC first for a database and after the owner elsewhere; initdb
+     * leaves PUBLIC only CONNECT on the templates. */
     if (kind == SQL_ACL_DATABASE) {
-        defaults[n++] = (eng_aclitem){0, owner, ENG_ACL_TEMP | ENG_ACL_CONNECT, 0};
+        bool tmpl = oid == ENG_OID_TEMPLATE0 || oid == ENG_OID_TEMPLATE1;
+        defaults[n++] = (eng_aclitem){0, owner, ENG_ACL_CONNECT | (tmpl ? 0 : ENG_ACL_TEMP), 0};
     }
     defaults[n++] = (eng_aclitem){owner, owner, sql_acl_kind_all(kind), 0};
     if (kind == SQL_ACL_SCHEMA && sql_acl_builtin_schema(oid)) {
@@ -208,7 +216,7 @@ const char *sql_acl_item_text(rt_arena *arena, const eng_catalog *c, const eng_a
 
 const char *sql_acl_text(rt_arena *arena, const eng_catalog *c, const eng_acl *acl,
                          sql_acl_kind kind, uint32_t owner, uint32_t oid) {
-    if (acl == NULL && !(kind == SQL_ACL_SCHEMA && sql_acl_builtin_schema(oid))) return NULL;
+    if (acl == NULL && !sql_acl_shown_by_default(kind, oid)) return NULL;
     eng_aclitem defaults[2];
     const eng_aclitem *items;
     uint32_t n = sql_acl_items(acl, kind, owner, oid, defaults, &items);
@@ -260,6 +268,33 @@ bool sql_acl_edit(eng_catalog *draft, const eng_acl *acl, sql_acl_kind kind, uin
     *out = eng_draft_acl(draft, edit);
     rt_free(edit);
     return true;
+}
+
+const eng_acl *sql_acl_new_owner(eng_catalog *draft, const eng_acl *acl, uint32_t old_owner,
+                                 uint32_t new_owner) {
+    if (acl == NULL || old_owner == new_owner) return acl;
+    eng_acl *edit = rt_xmalloc(sizeof(eng_acl) + acl->count * sizeof(eng_aclitem));
+    edit->count = 0;
+    for (uint32_t i = 0; i < acl->count; i++) {
+        eng_aclitem it = acl->items[i];
+        if (it.grantee == old_owner) it.grantee = new_owner;
+        if (it.grantor == old_owner) it.grantor = new_owner;
+        /* Two items that now have the same grantee and grantor merge into one. */
+        uint32_t k = 0;
+        while (k < edit->count &&
+               (edit->items[k].grantee != it.grantee || edit->items[k].grantor != it.grantor)) {
+            k++;
+        }
+        if (k < edit->count) {
+            edit->items[k].privs |= it.privs;
+            edit->items[k].grant_options |= it.grant_options;
+        } else {
+            edit->items[edit->count++] = it;
+        }
+    }
+    const eng_acl *out = eng_draft_acl(draft, edit);
+    rt_free(edit);
+    return out;
 }
 
 /* ---- checks ---- */

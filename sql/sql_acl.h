@@ -71,6 +71,11 @@ bool sql_acl_edit(eng_catalog *draft, const eng_acl *acl, sql_acl_kind kind, uin
                   uint32_t oid, bool grant, uint32_t grantee, uint32_t grantor, uint32_t privs,
                   bool option, const eng_acl **out, rt_err *err);
 
+/* An access list after the object changed owner: the old owner's grants become the new
+ * owner's (PostgreSQL's aclnewowner); NULL stays NULL. */
+const eng_acl *sql_acl_new_owner(eng_catalog *draft, const eng_acl *acl, uint32_t old_owner,
+                                 uint32_t new_owner);
+
 /* 42501 "permission denied for <kind> <name>". */
 bool sql_acl_denied(rt_err *err, sql_acl_kind kind, const char *name);
 /* 42501 "must be owner of <kind> <name>". */

@@ -102,6 +102,30 @@ char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...) {
     return s;
 }
 
+/* ---- privileges ---- */
+
+bool sql_ddl_owns(sql_ddl_ctx *dc, uint32_t owner, const char *kind, const char *name,
+                  rt_err *err) {
+    if (dc->superuser || sql_acl_has_privs_of(dc->bc->catalog, dc->user_oid, owner)) return true;
+    return sql_acl_not_owner(err, kind, name);
+}
+
+bool sql_ddl_table_priv(sql_ddl_ctx *dc, const eng_table *t, uint32_t privs, rt_err *err) {
+    if (dc->superuser) return true;
+    uint32_t mask = sql_acl_mask(dc->bc->catalog, dc->user_oid, t->owner_oid, t->acl,
+                                 SQL_ACL_TABLE, t->oid);
+    return (mask & privs) == privs || sql_acl_denied(err, SQL_ACL_TABLE, t->name);
+}
+
+bool sql_ddl_may_create(sql_ddl_ctx *dc, uint32_t schema_oid, rt_err *err) {
+    if (dc->superuser) return true;
+    const eng_schema *s = eng_db_schema_by_oid(dc->bc->db, schema_oid);
+    if (s == NULL) return true; /* pg_temp: TEMPORARY on the database, held by PUBLIC */
+    uint32_t mask = sql_acl_mask(dc->bc->catalog, dc->user_oid, s->owner_oid, s->acl,
+                                 SQL_ACL_SCHEMA, s->oid);
+    return (mask & ENG_ACL_CREATE) != 0 || sql_acl_denied(err, SQL_ACL_SCHEMA, s->name);
+}
+
 /* ---- lookups ---- */
 
 bool sql_ddl_text_names(const char *text, const char *word) {

@@ -3,6 +3,7 @@
  * PostgreSQL's rule: the owner (for a superuser or a member of the owning role), otherwise a
  * role holding the grant option, which grants only what it may (with a WARNING for the rest).
  * Column privileges and the kinds of objects Dreambase does not have are 0A000. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -283,10 +284,17 @@ static bool ddl_grant_roles(sql_ddl_ctx *dc, const sql_grant *g, rt_err *err) {
 /* ---- the statement ---- */
 
 bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag, rt_err *err) {
-    snprintf(tag, SQL_TAG_BYTES, "%s", g->is_grant ? "GRANT" : "REVOKE");
+    snprintf(tag, SQL_TAG_BYTES, "%s%s", g->is_grant ? "GRANT" : "REVOKE",
+             g->target == SQL_GRANT_ROLE ? " ROLE" : "");
     if (g->target == SQL_GRANT_OTHER) {
+        char kind[32];
+        size_t n = 0;
+        for (; g->other[n] != '\0' && n + 1 < sizeof kind; n++) {
+            kind[n] = (char)toupper((unsigned char)g->other[n]);
+        }
+        kind[n] = '\0';
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s ON %s is not supported",
-                          g->is_grant ? "GRANT" : "REVOKE", g->other);
+                          g->is_grant ? "GRANT" : "REVOKE", kind);
     }
     if (g->columns_at != 0) {
         rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "column privileges are not supported");

@@ -211,6 +211,11 @@ bool pc_acl(pc_row *r, const char *col, const eng_acl *acl, sql_acl_kind kind, u
     return pc_array_finish(r, col, &b, 1);
 }
 
+uint32_t pc_current_role(const pc_row *r) {
+    if (r->x->session == NULL || sql_session_user_oid == NULL) return ENG_OID_BOOTSTRAP_ROLE;
+    return sql_session_user_oid(r->x->session);
+}
+
 /* ---- names ---- */
 
 const char *pc_schema_name(const eng_database *db, uint32_t oid) {
@@ -727,6 +732,8 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"information_schema", "sequences", pc_scan_is_sequences},
     {"information_schema", "views", pc_scan_is_views},
     {"information_schema", "routines", pc_scan_is_routines},
+    {"information_schema", "table_privileges", pc_scan_is_table_privileges},
+    {"information_schema", "role_table_grants", pc_scan_is_table_privileges},
 };
 
 bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id, struct sql_rowset *out) {
