@@ -45,9 +45,9 @@ bool sql_session_set_role(sql_session *s, const sql_set *st, const char *value, 
     const eng_catalog *cat = s->txn.draft != NULL ? s->txn.draft : pin.catalog;
     const eng_role *r = NULL;
     bool ok = true;
-    if (session && !s->auth_superuser) {
+    if (session && !s->auth_superuser && !reset) {
         ok = rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
-                        "permission denied to set session authorization");
+                        "permission denied to set session authorization \"%s\"", value);
     } else if (reset) {
         uint32_t to = session ? s->auth_user_oid : s->session_user_oid;
         r = eng_catalog_role_by_oid(cat, to);
