@@ -519,6 +519,8 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
     sql_query *q = NULL;
     bool ok = sql_bind_query(&env.bc, ex->stmt, &q);
+    /* PostgreSQL checks the plan's privileges for EXPLAIN too (its executor starts). */
+    if (ok) ok = sql_session_check_privs(s, env.cat, env.db, q, err);
     sql_strbuf sb;
     sql_strbuf_init(&sb, s->query_arena, 1024);
     sql_hybrid_actual *actual = NULL;
@@ -647,6 +649,7 @@ static bool sql_session_discard(sql_session *s, const sql_discard *d, char *tag,
         }
         sql_set reset = {.hdr = {SQL_N_SET, 0}, .set_kind = SQL_SET_RESET_ALL};
         if (!sql_guc_set_stmt(s, &reset, err)) return false;
+        sql_session_role_reset(s); /* SET SESSION AUTHORIZATION DEFAULT, as PostgreSQL's */
     }
     if (what == SQL_DISCARD_ALL || what == SQL_DISCARD_SEQUENCES) {
         s->nseqs = 0;

@@ -845,6 +845,7 @@ bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err) {
 }
 
 void sql_guc_txn_end(sql_session *s, bool committed) {
+    sql_session_role_txn_end(s, committed);
     for (uint32_t i = s->nundo; i-- > 0;) {
         sql_guc_undo *u = &s->undo[i];
         if (!committed || u->is_local) sql_guc_store(s, u->idx, u->old);

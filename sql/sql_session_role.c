@@ -57,7 +57,41 @@ bool sql_session_set_role(sql_session *s, const sql_set *st, const char *value, 
         ok = rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "permission denied to set role "
                         "\"%s\"", r->name);
     }
+    if (ok && s->in_block && !s->role_saved) {
+        s->role_saved = true;
+        s->saved_user_oid = s->user_oid;
+        s->saved_session_oid = s->session_user_oid;
+    }
+    if (ok && s->in_block && st->is_local) s->role_local = true;
     if (ok) sql_session_become(s, r, session);
     eng_catalog_unpin(&pin);
     return ok;
+}
+
+/* Makes roles `user` and `session` current again (roles dropped meanwhile: the
+ * authenticated one). */
+static void sql_session_restore(sql_session *s, uint32_t user, uint32_t session) {
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    const eng_role *su = eng_catalog_role_by_oid(pin.catalog, session);
+    const eng_role *cu = eng_catalog_role_by_oid(pin.catalog, user);
+    if (su == NULL) su = eng_catalog_role_by_oid(pin.catalog, s->auth_user_oid);
+    if (cu == NULL) cu = su;
+    if (su != NULL) sql_session_become(s, su, true);
+    if (cu != NULL) sql_session_become(s, cu, false);
+    eng_catalog_unpin(&pin);
+}
+
+void sql_session_role_txn_end(sql_session *s, bool committed) {
+    if (!s->role_saved) return;
+    if (!committed || s->role_local) {
+        sql_session_restore(s, s->saved_user_oid, s->saved_session_oid);
+    }
+    s->role_saved = s->role_local = false;
+}
+
+void sql_session_role_reset(sql_session *s) {
+    s->role_saved = s->role_local = false;
+    if (s->user_oid == s->auth_user_oid && s->session_user_oid == s->auth_user_oid) return;
+    sql_session_restore(s, s->auth_user_oid, s->auth_user_oid);
 }
