@@ -126,6 +126,18 @@ bool sql_ddl_may_create(sql_ddl_ctx *dc, uint32_t schema_oid, rt_err *err) {
     return (mask & ENG_ACL_CREATE) != 0 || sql_acl_denied(err, SQL_ACL_SCHEMA, s->name);
 }
 
+bool sql_ddl_may_create_temp(sql_ddl_ctx *dc, rt_err *err) {
+    if (dc->superuser) return true;
+    const eng_database *db = eng_catalog_db_by_oid(dc->bc->catalog, dc->db_oid);
+    if (db == NULL) return true;
+    uint32_t mask = sql_acl_mask(dc->bc->catalog, dc->user_oid, db->owner_oid, db->acl,
+                                 SQL_ACL_DATABASE, db->oid);
+    if ((mask & ENG_ACL_TEMP) != 0) return true;
+    return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                      "permission denied to create temporary tables in database \"%s\"",
+                      db->name);
+}
+
 /* ---- lookups ---- */
 
 bool sql_ddl_text_names(const char *text, const char *word) {

@@ -98,6 +98,34 @@ static void ddl_acl_store(sql_ddl_ctx *dc, const ddl_acl_obj *o, const eng_acl *
     }
 }
 
+/* Grants that `grantor` made of `bits` after REVOKE took its grant option for them: refused
+ * (2BP01) without CASCADE, revoked in turn with it, as PostgreSQL does. */
+static bool ddl_revoke_dependents(sql_ddl_ctx *dc, const ddl_acl_obj *o, const eng_acl **acl,
+                                  uint32_t grantor, uint32_t bits, bool cascade, uint32_t depth,
+                                  rt_err *err) {
+    for (uint32_t i = 0; *acl != NULL && i < (*acl)->count; i++) {
+        if ((*acl)->items[i].grantee == grantor) bits &= ~(*acl)->items[i].grant_options;
+    }
+    if (bits == 0 || grantor == o->owner || depth > SQL_ACL_ROLE_DEPTH_MAX) return true;
+    for (uint32_t i = 0; *acl != NULL && i < (*acl)->count; i++) {
+        const eng_aclitem it = (*acl)->items[i];
+        if (it.grantor != grantor || (it.privs & bits) == 0) continue;
+        if (!cascade) {
+            rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST, "dependent privileges exist");
+            rt_err_hint(err, "Use CASCADE to revoke them too.");
+            return false;
+        }
+        uint32_t lost = it.grant_options & bits;
+        if (!sql_acl_edit(sql_ddl_draft(dc), *acl, o->kind, o->owner, o->oid, false, it.grantee,
+                          grantor, it.privs & bits, false, acl, err) ||
+            !ddl_revoke_dependents(dc, o, acl, it.grantee, lost, cascade, depth + 1, err)) {
+            return false;
+        }
+        i = (uint32_t)-1; /* the list changed: look again from the start */
+    }
+    return true;
+}
+
 /* GRANT / REVOKE on one object for every grantee. */
 static bool ddl_grant_object(sql_ddl_ctx *dc, const sql_grant *g, const ddl_acl_obj *o,
                              const uint32_t *grantees, uint32_t ngrantees, rt_err *err) {
@@ -129,6 +157,10 @@ static bool ddl_grant_object(sql_ddl_ctx *dc, const sql_grant *g, const ddl_acl_
     for (uint32_t i = 0; i < ngrantees; i++) {
         if (!sql_acl_edit(sql_ddl_draft(dc), acl, o->kind, o->owner, o->oid, g->is_grant,
                           grantees[i], grantor, privs & may, g->option, &acl, err)) {
+            return false;
+        }
+        if (!g->is_grant && grantees[i] != 0 &&
+            !ddl_revoke_dependents(dc, o, &acl, grantees[i], privs & may, g->cascade, 0, err)) {
             return false;
         }
     }

@@ -83,6 +83,9 @@ bool sql_ddl_owns(sql_ddl_ctx *dc, uint32_t owner, const char *kind, const char 
 bool sql_ddl_table_priv(sql_ddl_ctx *dc, const eng_table *t, uint32_t privs, rt_err *err);
 /* CREATE on the schema a new object goes to (42501 "permission denied for schema s"). */
 bool sql_ddl_may_create(sql_ddl_ctx *dc, uint32_t schema_oid, rt_err *err);
+/* TEMPORARY on the current database (42501 "permission denied to create temporary tables in
+ * database \"d\""). */
+bool sql_ddl_may_create_temp(sql_ddl_ctx *dc, rt_err *err);
 /* Statements. */
 /* Runs one statement on the open draft (the elements of CREATE SCHEMA come back here). */
 bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err);

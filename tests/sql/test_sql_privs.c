@@ -1,9 +1,9 @@
 /* test_sql_privs.c: PostgreSQL 15's privilege model through real sessions logged in as
  * different roles: GRANT / REVOKE on tables, sequences, schemas and databases (with the grant
- * option and its grantor), role membership with INHERIT and ADMIN OPTION, the checks every
+ * option and its grantor, dependent grants needing CASCADE), role membership with INHERIT and ADMIN OPTION, the checks every
  * statement makes (42501 with PostgreSQL's messages: "permission denied for table t", "must
  * be owner of table t", "permission denied for schema public", "permission denied for
- * sequence s"), SET ROLE / SET SESSION AUTHORIZATION, the catalog's view of it (relacl,
+ * sequence s"), SET ROLE / SET SESSION AUTHORIZATION (undone by ROLLBACK), the catalog's view of it (relacl,
  * nspacl, datacl, pg_auth_members, has_*_privilege, pg_has_role, information_schema), and
  * that owners, access lists and memberships survive a restart.
  * How: a real engine in a temporary directory, sessions opened in-process
@@ -72,6 +72,9 @@ static void check_tables(capture *su) {
     expect(&bob, "GRANT SELECT ON t TO alice",
            "WARNING 01007: no privileges were granted for \"t\"\nGRANT\n");
     expect(&alice, "INSERT INTO t VALUES (3)", "INSERT 0 1\n");
+    /* bob's grant depends on his grant option: REVOKE needs CASCADE to take both. */
+    expect(su, "REVOKE GRANT OPTION FOR INSERT ON t FROM bob",
+           "ERROR 2BP01: dependent privileges exist\n");
     expect(su, "SELECT relacl FROM pg_class WHERE relname = 't'",
            "relacl\n{postgres=arwdDxt/postgres,alice=r/postgres,bob=a*/postgres,alice=a/bob}\n"
            "SELECT 1\n");
@@ -107,6 +110,11 @@ static void check_roles(capture *su) {
                                                          "staff|carol\nSELECT 1\n");
     expect(&carol, "SELECT count(*) FROM t", "count\n3\nSELECT 1\n");
     expect(&carol, "RESET ROLE", "RESET\n");
+    expect(&carol, "SELECT current_user", "current_user\ncarol\nSELECT 1\n");
+    /* SET ROLE is undone by ROLLBACK, as a setting is. */
+    expect(&carol, "BEGIN", "BEGIN\n");
+    expect(&carol, "SET ROLE staff", "SET\n");
+    expect(&carol, "ROLLBACK", "ROLLBACK\n");
     expect(&carol, "SELECT current_user", "current_user\ncarol\nSELECT 1\n");
     expect(&bob, "SET ROLE staff", "ERROR 42501: permission denied to set role \"staff\"\n");
     expect(&bob, "SET SESSION AUTHORIZATION alice",
