@@ -342,6 +342,10 @@ bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag, rt_err *err) 
         if (!ddl_grant_role_oid(dc, SQL_LIST_AT(g->grantees, i), true, &grantees[i], err)) {
             return false;
         }
+        if (grantees[i] == 0 && g->is_grant && g->option) {
+            return rt_err_set(err, SQLSTATE_INVALID_GRANT_OPERATION,
+                              "grant options can only be granted to roles");
+        }
     }
     for (uint32_t k = 0; k < g->objects.count; k++) {
         if (!ddl_grant_named(dc, g, k, grantees, n, err)) return false;
