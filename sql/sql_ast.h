@@ -787,8 +787,9 @@ typedef struct sql_rename {
     sql_node hdr;
     sql_object_kind object;  /* SCHEMA, DATABASE, ROLE (tables use ALTER TABLE's commands) */
     sql_name name;
-    const char *new_name;
+    const char *new_name;    /* with `owner`: the new owner (OWNER TO role) */
     bool if_exists;
+    bool owner;              /* ALTER SCHEMA / DATABASE ... OWNER TO */
 } sql_rename;
 
 typedef struct sql_truncate {

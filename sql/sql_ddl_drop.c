@@ -715,7 +715,64 @@ static bool ddl_rename_schema(sql_ddl_ctx *dc, const sql_rename *r, rt_err *err)
     return true;
 }
 
+/* The new owner of ALTER SCHEMA / DATABASE ... OWNER TO: a role the current one could SET ROLE
+ * to (a superuser: any). */
+static const eng_role *ddl_new_owner(sql_ddl_ctx *dc, const char *name, rt_err *err) {
+    const eng_catalog *c = sql_ddl_draft(dc);
+    bool me = strcmp(name, "current_user") == 0 || strcmp(name, "current_role") == 0 ||
+              strcmp(name, "session_user") == 0;
+    const eng_role *r = me ? eng_catalog_role_by_oid(c, dc->user_oid)
+                           : eng_catalog_role_by_name(c, name);
+    if (r == NULL) {
+        rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
+        return NULL;
+    }
+    if (!dc->superuser && !sql_acl_is_member(c, dc->user_oid, r->oid)) {
+        rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "must be member of role \"%s\"",
+                   r->name);
+        return NULL;
+    }
+    return r;
+}
+
+static bool ddl_owner_schema_db(sql_ddl_ctx *dc, const sql_rename *r, rt_err *err) {
+    eng_catalog *draft = sql_ddl_draft(dc);
+    const char *name = r->name.parts[0];
+    if (r->object == SQL_OBJ_DATABASE) {
+        const eng_database *d = eng_catalog_db_by_name(draft, name);
+        if (d == NULL) {
+            return rt_err_set(err, SQLSTATE_INVALID_CATALOG_NAME, "database \"%s\" does not exist",
+                              name);
+        }
+        if (!sql_ddl_owns(dc, d->owner_oid, "database", d->name, err)) return false;
+        const eng_role *to = ddl_new_owner(dc, r->new_name, err);
+        if (to == NULL) return false;
+        eng_database *m = eng_draft_db(draft, d->oid);
+        m->acl = sql_acl_new_owner(draft, m->acl, m->owner_oid, to->oid);
+        m->owner_oid = to->oid;
+        sql_ddl_db(dc);
+        return true;
+    }
+    const eng_schema *s = eng_db_schema_by_name(dc->bc->db, name);
+    if (s == NULL) {
+        return rt_err_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", name);
+    }
+    if (!sql_ddl_owns(dc, s->owner_oid, "schema", s->name, err)) return false;
+    const eng_role *to = ddl_new_owner(dc, r->new_name, err);
+    if (to == NULL) return false;
+    eng_database *db = sql_ddl_db(dc);
+    eng_schema *m = &db->schemas[s - db->schemas];
+    m->acl = sql_acl_new_owner(draft, m->acl, m->owner_oid, to->oid);
+    m->owner_oid = to->oid;
+    return true;
+}
+
 bool sql_ddl_rename(sql_ddl_ctx *dc, const sql_rename *r, char *tag, rt_err *err) {
+    if (r->owner) {
+        snprintf(tag, SQL_TAG_BYTES, "ALTER %s", r->object == SQL_OBJ_DATABASE ? "DATABASE"
+                                                                                : "SCHEMA");
+        return ddl_owner_schema_db(dc, r, err);
+    }
     switch (r->object) {
     case SQL_OBJ_SCHEMA:
         snprintf(tag, SQL_TAG_BYTES, "ALTER SCHEMA");
