@@ -1,5 +1,5 @@
-/* eng_catalog.h: the catalog of every database: roles, databases, schemas, tables, columns,
- * indexes, constraints, sequences, comments.
+/* eng_catalog.h: the catalog of every database: roles, memberships, databases, schemas, tables,
+ * columns, indexes, constraints, sequences, comments, owners, access lists (sql/sql_acl.h).
  * Owns:    catalog versions. A version is immutable once published; DDL clones the current
  *          version into a draft, edits the draft inside its transaction, and publishes it at
  *          commit (eng_catalog_publish). Readers pin a version for a statement with

@@ -141,6 +141,26 @@ static bool sql_bind_returning(sql_binder *b, sql_qlevel *q, const sql_list *ret
 }
 
 /* DEFAULT expressions and CHECK constraints of the table, bound for evaluation. */
+/* An INSERT that leaves a serial / identity column to its default calls nextval as the
+ * inserting role: it needs USAGE or UPDATE on the sequence, as in PostgreSQL. */
+static bool sql_bind_default_seq_priv(sql_binder *b, const sql_plan *p, const eng_column *col,
+                                      const sql_expr *e) {
+    /* serial's int4 column casts nextval's int8: look through one-argument casts. */
+    while ((e->kind == SQL_X_FUNC || e->kind == SQL_X_COERCE) && e->nargs == 1 &&
+           !(e->kind == SQL_X_FUNC && e->func.def != NULL && e->func.def->oid == 1574)) {
+        e = e->args[0];
+    }
+    if (p->kind != SQL_P_INSERT || e->kind != SQL_X_FUNC || e->func.def == NULL ||
+        e->func.def->oid != 1574 || e->args[0]->kind != SQL_X_CONST) {
+        return true;
+    }
+    for (uint32_t k = 0; k < p->modify.ncols; k++) {
+        if (p->modify.attnums[k] == col->attnum) return true; /* given a value */
+    }
+    return sql_bind_need_priv(b, (uint32_t)e->args[0]->constval.i64,
+                              ENG_ACL_USAGE | ENG_ACL_UPDATE, true, true);
+}
+
 static bool sql_bind_defaults_checks(sql_binder *b, const eng_table *t, sql_plan *p) {
     p->modify.defaults = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
     p->modify.checks = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->constraint_count + 1u));
@@ -159,6 +179,7 @@ static bool sql_bind_defaults_checks(sql_binder *b, const eng_table *t, sql_plan
             (p->modify.defaults[c]->func.def->flags & SQL_F_VOLATILE)) {
             b->volatile_funcs = true;
         }
+        if (!sql_bind_default_seq_priv(b, p, col, p->modify.defaults[c])) return false;
     }
     for (uint32_t k = 0; k < t->constraint_count; k++) {
         const eng_constraint *con = &t->constraints[k];

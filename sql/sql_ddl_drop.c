@@ -360,7 +360,9 @@ static bool ddl_role_granted(const eng_catalog *c, uint32_t role, char *detail, 
         const char *kind = NULL, *name = NULL;
         if (ddl_acl_names(db->acl, role)) kind = "database", name = db->name;
         for (uint32_t i = 0; kind == NULL && i < db->schema_count; i++) {
-            if (ddl_acl_names(db->schemas[i].acl, role)) kind = "schema", name = db->schemas[i].name;
+            if (ddl_acl_names(db->schemas[i].acl, role)) {
+                kind = "schema", name = db->schemas[i].name;
+            }
         }
         for (uint32_t i = 0; kind == NULL && i < db->table_count; i++) {
             if (ddl_acl_names(db->tables[i].acl, role)) kind = "table", name = db->tables[i].name;

@@ -679,13 +679,13 @@ static bool grant_other_kind(sql_parser *p, sql_grant *g) {
     g->target = SQL_GRANT_OTHER;
     if ((g->other = sql_parse_col_label(p)) == NULL) return false;
     uint32_t depth = 0;
-    while (!p_is(p, SQL_TOK_EOF) && !p_is(p, ';') &&
+    while (!p_is(p, SQL_TOK_EOF) && !p_is(p, SQL_TOK_ERROR) && !p_is(p, ';') &&
            (depth > 0 || (!p_is_kw(p, SQL_KW_TO) && !p_is_kw(p, SQL_KW_FROM)))) {
         if (p_is(p, '(')) depth++;
         if (p_is(p, ')') && depth > 0) depth--;
         p_next(p);
     }
-    return true;
+    return !p_is(p, SQL_TOK_ERROR);
 }
 
 /* TO / FROM role_spec [, ...]: PUBLIC, CURRENT_USER, SESSION_USER, CURRENT_ROLE or a name. */

@@ -1,11 +1,12 @@
 /* test_sql_privs.c: PostgreSQL 15's privilege model through real sessions logged in as
  * different roles: GRANT / REVOKE on tables, sequences, schemas and databases (with the grant
- * option and its grantor, dependent grants needing CASCADE), role membership with INHERIT and ADMIN OPTION, the checks every
- * statement makes (42501 with PostgreSQL's messages: "permission denied for table t", "must
- * be owner of table t", "permission denied for schema public", "permission denied for
- * sequence s"), SET ROLE / SET SESSION AUTHORIZATION (undone by ROLLBACK), the catalog's view of it (relacl,
- * nspacl, datacl, pg_auth_members, has_*_privilege, pg_has_role, information_schema), and
- * that owners, access lists and memberships survive a restart.
+ * option and its grantor, dependent grants needing CASCADE), role membership with INHERIT and
+ * ADMIN OPTION, the checks every statement makes (42501 with PostgreSQL's messages:
+ * "permission denied for table t", "must be owner of table t", "permission denied for schema
+ * public", "permission denied for sequence s"), SET ROLE / SET SESSION AUTHORIZATION (undone
+ * by ROLLBACK), the catalog's view of it (relacl, nspacl, datacl, pg_auth_members,
+ * has_*_privilege, pg_has_role, information_schema), and that owners, access lists and
+ * memberships survive a restart.
  * How: a real engine in a temporary directory, sessions opened in-process
  * (sql_session_harness.h) as postgres, alice, bob and carol; each statement's output is
  * compared with what PostgreSQL 15 printed for the same statements (rows "a|b", the command
@@ -176,6 +177,11 @@ static void check_sequences(capture *su) {
     expect(su, "GRANT USAGE ON SEQUENCE s TO alice", "GRANT\n");
     expect(&alice, "SELECT nextval('s')", "nextval\n1\nSELECT 1\n");
     expect(&alice, "SELECT setval('s', 10)", DENIED("sequence s"));
+    /* A serial column's default calls nextval as the inserting role. */
+    expect(su, "CREATE TABLE ser (id serial, v text)", "CREATE TABLE\n");
+    expect(su, "GRANT INSERT ON ser TO alice", "GRANT\n");
+    expect(&alice, "INSERT INTO ser (v) VALUES ('x')", DENIED("sequence ser_id_seq"));
+    expect(&alice, "INSERT INTO ser (id, v) VALUES (5, 'y')", "INSERT 0 1\n");
     expect(su, "GRANT INSERT ON SEQUENCE s TO alice",
            "ERROR 0LP01: invalid privilege type INSERT for sequence\n");
     expect(su, "SELECT has_sequence_privilege('alice', 's', 'usage'), "
