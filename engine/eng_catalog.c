@@ -58,6 +58,12 @@ const uint8_t *eng_cat_memdup(eng_catalog *c, const uint8_t *p, uint32_t len) {
 
 /* ---- deep copies ---- */
 
+const eng_acl *eng_draft_acl(eng_catalog *c, const eng_acl *acl) {
+    if (acl == NULL) return NULL;
+    uint32_t len = (uint32_t)(sizeof *acl + acl->count * sizeof(eng_aclitem));
+    return (const eng_acl *)eng_cat_memdup(c, (const uint8_t *)acl, len);
+}
+
 static void eng_cat_copy_column(eng_catalog *c, eng_column *dst, const eng_column *src) {
     *dst = *src;
     dst->default_text = eng_draft_strdup(c, src->default_text);
@@ -98,6 +104,7 @@ static void eng_cat_copy_table(eng_catalog *c, eng_table *dst, const eng_table *
     dst->view_text = eng_draft_strdup(c, src->view_text);
     dst->options_text = eng_draft_strdup(c, src->options_text);
     dst->comment = eng_draft_strdup(c, src->comment);
+    dst->acl = eng_draft_acl(c, src->acl);
 }
 
 static void eng_cat_free_table(eng_table *t) {
@@ -109,10 +116,12 @@ static void eng_cat_free_table(eng_table *t) {
 static void eng_cat_copy_db(eng_catalog *c, eng_database *dst, const eng_database *src) {
     *dst = *src;
     dst->comment = eng_draft_strdup(c, src->comment);
+    dst->acl = eng_draft_acl(c, src->acl);
     dst->schemas = rt_xcalloc(src->schema_count + 1u, sizeof(eng_schema));
     for (uint32_t i = 0; i < src->schema_count; i++) {
         dst->schemas[i] = src->schemas[i];
         dst->schemas[i].comment = eng_draft_strdup(c, src->schemas[i].comment);
+        dst->schemas[i].acl = eng_draft_acl(c, src->schemas[i].acl);
     }
     dst->tables = rt_xcalloc(src->table_count + 1u, sizeof(eng_table));
     for (uint32_t i = 0; i < src->table_count; i++) {
@@ -122,6 +131,7 @@ static void eng_cat_copy_db(eng_catalog *c, eng_database *dst, const eng_databas
     for (uint32_t i = 0; i < src->sequence_count; i++) {
         dst->sequences[i] = src->sequences[i];
         dst->sequences[i].comment = eng_draft_strdup(c, src->sequences[i].comment);
+        dst->sequences[i].acl = eng_draft_acl(c, src->sequences[i].acl);
     }
     dst->extensions = rt_xcalloc(src->extension_count + 1u, sizeof(eng_extension));
     if (src->extension_count > 0) {
@@ -140,6 +150,7 @@ static void eng_cat_free_db(eng_database *db) {
 eng_catalog *eng_cat_new(void) {
     eng_catalog *c = rt_xcalloc(1, sizeof *c);
     c->roles = rt_xcalloc(1, sizeof(eng_role));
+    c->members = rt_xcalloc(1, sizeof(eng_member));
     c->dbs = rt_xcalloc(1, sizeof(eng_database));
     return c;
 }
@@ -149,6 +160,7 @@ void eng_cat_free(eng_catalog *c) {
     for (uint32_t i = 0; i < c->db_count; i++) eng_cat_free_db(&c->dbs[i]);
     rt_free(c->dbs);
     rt_free(c->roles);
+    rt_free(c->members);
     rt_free(c->index.slots);
     eng_cat_chunk *ch = c->chunks;
     while (ch != NULL) {
@@ -171,6 +183,11 @@ eng_catalog *eng_catalog_draft(const eng_catalog *base) {
     for (uint32_t i = 0; i < base->role_count; i++) {
         c->roles[i] = base->roles[i];
         c->roles[i].password = eng_draft_strdup(c, base->roles[i].password);
+    }
+    c->member_count = base->member_count;
+    c->members = rt_xrealloc(c->members, (base->member_count + 1u) * sizeof(eng_member));
+    if (base->member_count > 0) {
+        memcpy(c->members, base->members, base->member_count * sizeof(eng_member));
     }
     c->db_count = base->db_count;
     c->dbs = rt_xrealloc(c->dbs, (base->db_count + 1u) * sizeof(eng_database));
@@ -437,6 +454,7 @@ eng_schema *eng_draft_add_schema(eng_catalog *draft, uint32_t db_oid, const eng_
     eng_schema *dst = &db->schemas[db->schema_count++];
     *dst = *s;
     dst->comment = eng_draft_strdup(draft, s->comment);
+    dst->acl = eng_draft_acl(draft, s->acl);
     draft->index_dirty = true;
     return dst;
 }
@@ -450,6 +468,7 @@ eng_sequence *eng_draft_add_sequence(eng_catalog *draft, uint32_t db_oid,
     eng_sequence *dst = &db->sequences[db->sequence_count++];
     *dst = *s;
     dst->comment = eng_draft_strdup(draft, s->comment);
+    dst->acl = eng_draft_acl(draft, s->acl);
     draft->index_dirty = true;
     return dst;
 }
@@ -543,7 +562,42 @@ void eng_draft_remove_role(eng_catalog *draft, uint32_t role_oid) {
         ENG_CAT_REMOVE(draft->roles, draft->role_count, i);
         break;
     }
+    /* A dropped role is no longer a member of anything, nor has members (as DROP ROLE). */
+    for (uint32_t i = 0; i < draft->member_count;) {
+        const eng_member *m = &draft->members[i];
+        if (m->role == role_oid || m->member == role_oid) {
+            ENG_CAT_REMOVE(draft->members, draft->member_count, i);
+        } else {
+            i++;
+        }
+    }
     draft->index_dirty = true;
+}
+
+uint32_t eng_catalog_member_count(const eng_catalog *c) { return c->member_count; }
+const eng_member *eng_catalog_member_at(const eng_catalog *c, uint32_t i) {
+    return &c->members[i];
+}
+
+void eng_draft_set_member(eng_catalog *draft, const eng_member *m) {
+    for (uint32_t i = 0; i < draft->member_count; i++) {
+        if (draft->members[i].role == m->role && draft->members[i].member == m->member) {
+            draft->members[i] = *m;
+            return;
+        }
+    }
+    draft->members =
+        rt_xrealloc(draft->members, (draft->member_count + 2u) * sizeof(eng_member));
+    draft->members[draft->member_count++] = *m;
+}
+
+bool eng_draft_remove_member(eng_catalog *draft, uint32_t role, uint32_t member) {
+    for (uint32_t i = 0; i < draft->member_count; i++) {
+        if (draft->members[i].role != role || draft->members[i].member != member) continue;
+        ENG_CAT_REMOVE(draft->members, draft->member_count, i);
+        return true;
+    }
+    return false;
 }
 
 bool eng_catalog_has_storage(const eng_catalog *c, uint64_t storage_id) {

@@ -1,5 +1,5 @@
-/* eng_catalog.h: the catalog of every database: roles, databases, schemas, tables, columns,
- * indexes, constraints, sequences, comments.
+/* eng_catalog.h: the catalog of every database: roles, memberships, databases, schemas, tables,
+ * columns, indexes, constraints, sequences, comments, owners, access lists (sql/sql_acl.h).
  * Owns:    catalog versions. A version is immutable once published; DDL clones the current
  *          version into a draft, edits the draft inside its transaction, and publishes it at
  *          commit (eng_catalog_publish). Readers pin a version for a statement with
@@ -46,6 +46,46 @@ typedef enum eng_store {
 /* The storage class and byte width of a type (vector: its dims come from the typmod). */
 eng_store eng_store_of_type(uint32_t type_oid);
 uint32_t eng_store_width(eng_store store);
+
+/* Privileges of an object (PostgreSQL's AclMode bits, in the order aclitem text prints them:
+ * "arwdDxtXUCTc"). */
+#define ENG_ACL_INSERT (1u << 0)     /* a */
+#define ENG_ACL_SELECT (1u << 1)     /* r */
+#define ENG_ACL_UPDATE (1u << 2)     /* w */
+#define ENG_ACL_DELETE (1u << 3)     /* d */
+#define ENG_ACL_TRUNCATE (1u << 4)   /* D */
+#define ENG_ACL_REFERENCES (1u << 5) /* x */
+#define ENG_ACL_TRIGGER (1u << 6)    /* t */
+#define ENG_ACL_EXECUTE (1u << 7)    /* X */
+#define ENG_ACL_USAGE (1u << 8)      /* U */
+#define ENG_ACL_CREATE (1u << 9)     /* C */
+#define ENG_ACL_TEMP (1u << 10)      /* T */
+#define ENG_ACL_CONNECT (1u << 11)   /* c */
+#define ENG_ACL_ITEMS_MAX 4096u      /* grants on one object; 54000 past it */
+
+/* One grant: `grantee` (0 = PUBLIC) holds `privs` from `grantor`, with the grant option for
+ * the bits of `grant_options` (a subset of privs). */
+typedef struct eng_aclitem {
+    uint32_t grantee;
+    uint32_t grantor;
+    uint32_t privs;
+    uint32_t grant_options;
+} eng_aclitem;
+
+/* An object's access list; a NULL list means the defaults for the object's kind (its owner
+ * holds everything; PUBLIC what PostgreSQL gives it), as PostgreSQL's NULL relacl. */
+typedef struct eng_acl {
+    uint32_t count;
+    eng_aclitem items[];
+} eng_acl;
+
+/* A role membership (pg_auth_members): `member` is a member of `role`. */
+typedef struct eng_member {
+    uint32_t role;
+    uint32_t member;
+    uint32_t grantor;
+    bool admin;
+} eng_member;
 
 typedef struct eng_column {
     char name[ENG_NAME_BYTES];
@@ -135,6 +175,7 @@ typedef struct eng_table {
     const char *view_text;   /* views: the defining SELECT */
     const char *options_text;
     const char *comment;
+    const eng_acl *acl;      /* NULL: the defaults */
 } eng_table;
 
 typedef struct eng_sequence {
@@ -149,6 +190,7 @@ typedef struct eng_sequence {
     uint16_t owned_by_attnum;
     char persistence;
     const char *comment;
+    const eng_acl *acl;      /* NULL: the defaults */
 } eng_sequence;
 
 typedef struct eng_schema {
@@ -156,6 +198,7 @@ typedef struct eng_schema {
     char name[ENG_NAME_BYTES];
     uint32_t owner_oid;
     const char *comment;
+    const eng_acl *acl;      /* NULL: the defaults */
 } eng_schema;
 
 typedef struct eng_extension {
@@ -178,6 +221,7 @@ typedef struct eng_database {
     uint32_t extension_count;
     eng_extension *extensions;
     const char *comment;
+    const eng_acl *acl;      /* NULL: the defaults */
     const struct eng_catalog *catalog; /* the version this database belongs to */
 } eng_database;
 
@@ -259,6 +303,10 @@ const eng_table *eng_db_table_of_index(const eng_database *db, uint32_t index_oi
 const eng_column *eng_table_column_by_name(const eng_table *t, const char *name);
 const eng_column *eng_table_column_by_attnum(const eng_table *t, uint16_t attnum);
 
+/* Role memberships of a version. */
+uint32_t eng_catalog_member_count(const eng_catalog *c);
+const eng_member *eng_catalog_member_at(const eng_catalog *c, uint32_t i);
+
 /* ---- editing a draft (DDL) ---- */
 /* A fresh OID, unique in the cluster. */
 uint32_t eng_catalog_new_oid(eng_catalog *draft);
@@ -287,6 +335,12 @@ void eng_draft_remove_role(eng_catalog *draft, uint32_t role_oid);
 /* A fresh definition generation for a table whose definition a draft changed: partitions
  * compare it to adapt themselves (unique across drafts, committed or not). */
 uint64_t eng_catalog_def_gen(void);
+/* Adds a membership or replaces the one of the same (role, member). */
+void eng_draft_set_member(eng_catalog *draft, const eng_member *m);
+/* Removes the membership of (role, member); false if there was none. */
+bool eng_draft_remove_member(eng_catalog *draft, uint32_t role, uint32_t member);
+/* An access list owned by the draft (copied), NULL for NULL. */
+const eng_acl *eng_draft_acl(eng_catalog *draft, const eng_acl *acl);
 /* A string owned by the draft (freed with it). */
 const char *eng_draft_strdup(eng_catalog *draft, const char *s);
 

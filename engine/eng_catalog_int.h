@@ -34,6 +34,8 @@ struct eng_catalog {
     uint64_t next_storage_id;
     uint32_t role_count;
     eng_role *roles;
+    uint32_t member_count;
+    eng_member *members;     /* role memberships */
     uint32_t db_count;
     eng_database *dbs;
     eng_cat_chunk *chunks;   /* strings and small blobs of this version */

@@ -9,7 +9,10 @@
 #include "runtime/rt_mem.h"
 
 #define ENG_CATALOG_MAGIC 0x44424341u /* "DBCA" */
-#define ENG_CATALOG_FORMAT 1u
+/* Format 2 added access lists (tables, sequences, schemas, databases) and role memberships;
+ * format 1 files still load: their objects get the default privileges and no memberships. */
+#define ENG_CATALOG_FORMAT 2u
+#define ENG_CATALOG_FORMAT_V1 1u
 
 static void eng_boot_schemas(eng_catalog *c, eng_database *db) {
     static const struct { uint32_t oid; const char *name; } schemas[] = {
@@ -61,6 +64,21 @@ eng_catalog *eng_catalog_bootstrap(const char *superuser) {
 }
 
 /* ---- writing ---- */
+
+/* An access list: a count (UINT32_MAX for NULL, the defaults), then the items. */
+static void eng_ser_acl(eng_codec_w *w, const eng_acl *acl) {
+    if (acl == NULL) {
+        eng_w_u32(w, UINT32_MAX);
+        return;
+    }
+    eng_w_u32(w, acl->count);
+    for (uint32_t i = 0; i < acl->count; i++) {
+        eng_w_u32(w, acl->items[i].grantee);
+        eng_w_u32(w, acl->items[i].grantor);
+        eng_w_u32(w, acl->items[i].privs);
+        eng_w_u32(w, acl->items[i].grant_options);
+    }
+}
 
 static void eng_ser_column(eng_codec_w *w, const eng_column *col) {
     eng_w_str(w, col->name);
@@ -149,6 +167,7 @@ void eng_catalog_write_table(eng_codec_w *w, const eng_table *t) {
     eng_w_opt_str(w, t->view_text);
     eng_w_opt_str(w, t->options_text);
     eng_w_opt_str(w, t->comment);
+    eng_ser_acl(w, t->acl);
 }
 
 static void eng_ser_sequence(eng_codec_w *w, const eng_sequence *s) {
@@ -167,6 +186,7 @@ static void eng_ser_sequence(eng_codec_w *w, const eng_sequence *s) {
     eng_w_u32(w, s->owned_by_attnum);
     eng_w_u32(w, (uint8_t)s->persistence);
     eng_w_opt_str(w, s->comment);
+    eng_ser_acl(w, s->acl);
 }
 
 static void eng_ser_db(eng_codec_w *w, const eng_database *db) {
@@ -174,12 +194,14 @@ static void eng_ser_db(eng_codec_w *w, const eng_database *db) {
     eng_w_str(w, db->name);
     eng_w_u32(w, db->owner_oid);
     eng_w_opt_str(w, db->comment);
+    eng_ser_acl(w, db->acl);
     eng_w_u32(w, db->schema_count);
     for (uint32_t i = 0; i < db->schema_count; i++) {
         eng_w_u32(w, db->schemas[i].oid);
         eng_w_str(w, db->schemas[i].name);
         eng_w_u32(w, db->schemas[i].owner_oid);
         eng_w_opt_str(w, db->schemas[i].comment);
+        eng_ser_acl(w, db->schemas[i].acl);
     }
     eng_w_u32(w, db->table_count);
     for (uint32_t i = 0; i < db->table_count; i++) eng_catalog_write_table(w, &db->tables[i]);
@@ -216,6 +238,13 @@ bool eng_catalog_serialize(const eng_catalog *c, uint8_t **out, uint64_t *out_le
     eng_w_u64(&w, c->next_storage_id);
     eng_w_u32(&w, c->role_count);
     for (uint32_t i = 0; i < c->role_count; i++) eng_ser_role(&w, &c->roles[i]);
+    eng_w_u32(&w, c->member_count);
+    for (uint32_t i = 0; i < c->member_count; i++) {
+        eng_w_u32(&w, c->members[i].role);
+        eng_w_u32(&w, c->members[i].member);
+        eng_w_u32(&w, c->members[i].grantor);
+        eng_w_u32(&w, c->members[i].admin);
+    }
     eng_w_u32(&w, c->db_count);
     for (uint32_t i = 0; i < c->db_count; i++) eng_ser_db(&w, &c->dbs[i]);
     *out = w.buf;
@@ -224,6 +253,29 @@ bool eng_catalog_serialize(const eng_catalog *c, uint8_t **out, uint64_t *out_le
 }
 
 /* ---- reading ---- */
+
+/* An access list (format 2 on); format 1 had none: the defaults. */
+static const eng_acl *eng_de_acl(eng_codec_r *r, eng_catalog *c, uint32_t format) {
+    if (format == ENG_CATALOG_FORMAT_V1) return NULL;
+    uint32_t n = eng_r_u32(r);
+    if (n == UINT32_MAX || !eng_r_ok(r)) return NULL;
+    if (n > ENG_ACL_ITEMS_MAX) {
+        eng_r_fail(r, "access list too long");
+        return NULL;
+    }
+    uint32_t bytes = (uint32_t)(sizeof(eng_acl) + n * sizeof(eng_aclitem));
+    eng_acl *acl = rt_xmalloc(bytes);
+    acl->count = n;
+    for (uint32_t i = 0; i < n; i++) {
+        acl->items[i].grantee = eng_r_u32(r);
+        acl->items[i].grantor = eng_r_u32(r);
+        acl->items[i].privs = eng_r_u32(r);
+        acl->items[i].grant_options = eng_r_u32(r);
+    }
+    const eng_acl *out = eng_draft_acl(c, acl);
+    rt_free(acl);
+    return out;
+}
 
 static void eng_de_name(eng_codec_r *r, char *dst) {
     const char *s = eng_r_str(r);
@@ -316,7 +368,7 @@ static void eng_de_constraint(eng_codec_r *r, eng_catalog *c, eng_constraint *k)
     k->comment = eng_draft_strdup(c, eng_r_opt_str(r));
 }
 
-void eng_catalog_read_table(eng_codec_r *r, eng_catalog *c, eng_table *t) {
+static void eng_de_table(eng_codec_r *r, eng_catalog *c, eng_table *t, uint32_t format) {
     memset(t, 0, sizeof *t);
     t->oid = eng_r_u32(r);
     eng_de_name(r, t->name);
@@ -349,12 +401,14 @@ void eng_catalog_read_table(eng_codec_r *r, eng_catalog *c, eng_table *t) {
     t->view_text = eng_draft_strdup(c, eng_r_opt_str(r));
     t->options_text = eng_draft_strdup(c, eng_r_opt_str(r));
     t->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+    t->acl = eng_de_acl(r, c, format);
     if (t->partition_count == 0 || t->partition_count > ENG_PARTITIONS_MAX) {
         if (t->kind == 'r') eng_r_fail(r, "bad partition count");
     }
 }
 
-static void eng_de_sequence(eng_codec_r *r, eng_catalog *c, eng_sequence *s) {
+static void eng_de_sequence(eng_codec_r *r, eng_catalog *c, eng_sequence *s,
+                            uint32_t format) {
     s->oid = eng_r_u32(r);
     eng_de_name(r, s->name);
     s->schema_oid = eng_r_u32(r);
@@ -370,13 +424,15 @@ static void eng_de_sequence(eng_codec_r *r, eng_catalog *c, eng_sequence *s) {
     s->owned_by_attnum = (uint16_t)eng_r_u32(r);
     s->persistence = (char)eng_r_u32(r);
     s->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+    s->acl = eng_de_acl(r, c, format);
 }
 
-static void eng_de_db(eng_codec_r *r, eng_catalog *c, eng_database *db) {
+static void eng_de_db(eng_codec_r *r, eng_catalog *c, eng_database *db, uint32_t format) {
     db->oid = eng_r_u32(r);
     eng_de_name(r, db->name);
     db->owner_oid = eng_r_u32(r);
     db->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+    db->acl = eng_de_acl(r, c, format);
     db->schema_count = eng_r_count(r, 1u << 20);
     db->schemas = rt_xcalloc(db->schema_count + 1u, sizeof(eng_schema));
     for (uint32_t i = 0; i < db->schema_count && eng_r_ok(r); i++) {
@@ -384,16 +440,17 @@ static void eng_de_db(eng_codec_r *r, eng_catalog *c, eng_database *db) {
         eng_de_name(r, db->schemas[i].name);
         db->schemas[i].owner_oid = eng_r_u32(r);
         db->schemas[i].comment = eng_draft_strdup(c, eng_r_opt_str(r));
+        db->schemas[i].acl = eng_de_acl(r, c, format);
     }
     db->table_count = eng_r_count(r, 1u << 24);
     db->tables = rt_xcalloc(db->table_count + 1u, sizeof(eng_table));
     for (uint32_t i = 0; i < db->table_count && eng_r_ok(r); i++) {
-        eng_catalog_read_table(r, c, &db->tables[i]);
+        eng_de_table(r, c, &db->tables[i], format);
     }
     db->sequence_count = eng_r_count(r, 1u << 24);
     db->sequences = rt_xcalloc(db->sequence_count + 1u, sizeof(eng_sequence));
     for (uint32_t i = 0; i < db->sequence_count && eng_r_ok(r); i++) {
-        eng_de_sequence(r, c, &db->sequences[i]);
+        eng_de_sequence(r, c, &db->sequences[i], format);
     }
     db->extension_count = eng_r_count(r, 4096);
     db->extensions = rt_xcalloc(db->extension_count + 1u, sizeof(eng_extension));
@@ -429,10 +486,24 @@ static void eng_de_role(eng_codec_r *r, eng_catalog *c, eng_role *role) {
     role->valid_until_us = (int64_t)eng_r_u64(r);
 }
 
+static void eng_de_members(eng_codec_r *r, eng_catalog *c) {
+    c->member_count = eng_r_count(r, 1u << 20);
+    c->members = rt_xrealloc(c->members, (c->member_count + 1u) * sizeof(eng_member));
+    memset(c->members, 0, (c->member_count + 1u) * sizeof(eng_member));
+    for (uint32_t i = 0; i < c->member_count && eng_r_ok(r); i++) {
+        c->members[i].role = eng_r_u32(r);
+        c->members[i].member = eng_r_u32(r);
+        c->members[i].grantor = eng_r_u32(r);
+        c->members[i].admin = eng_r_u32(r) != 0;
+    }
+}
+
 eng_catalog *eng_catalog_deserialize(const uint8_t *data, uint64_t len, rt_err *err) {
     eng_codec_r r;
     eng_r_init(&r, data, len);
-    if (eng_r_u32(&r) != ENG_CATALOG_MAGIC || eng_r_u32(&r) != ENG_CATALOG_FORMAT) {
+    uint32_t magic = eng_r_u32(&r), format = eng_r_u32(&r);
+    if (magic != ENG_CATALOG_MAGIC ||
+        (format != ENG_CATALOG_FORMAT && format != ENG_CATALOG_FORMAT_V1)) {
         rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "catalog file has a wrong magic or format");
         return NULL;
     }
@@ -444,10 +515,11 @@ eng_catalog *eng_catalog_deserialize(const uint8_t *data, uint64_t len, rt_err *
     c->roles = rt_xrealloc(c->roles, (c->role_count + 1u) * sizeof(eng_role));
     memset(c->roles, 0, (c->role_count + 1u) * sizeof(eng_role));
     for (uint32_t i = 0; i < c->role_count && eng_r_ok(&r); i++) eng_de_role(&r, c, &c->roles[i]);
+    if (format != ENG_CATALOG_FORMAT_V1) eng_de_members(&r, c);
     c->db_count = eng_r_count(&r, 1u << 16);
     c->dbs = rt_xrealloc(c->dbs, (c->db_count + 1u) * sizeof(eng_database));
     memset(c->dbs, 0, (c->db_count + 1u) * sizeof(eng_database));
-    for (uint32_t i = 0; i < c->db_count && eng_r_ok(&r); i++) eng_de_db(&r, c, &c->dbs[i]);
+    for (uint32_t i = 0; i < c->db_count && eng_r_ok(&r); i++) eng_de_db(&r, c, &c->dbs[i], format);
     if (!eng_r_ok(&r) || r.pos != r.len) {
         rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "catalog data is corrupt: %s",
                    r.failure != NULL ? r.failure : "trailing bytes");

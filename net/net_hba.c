@@ -444,6 +444,12 @@ static bool net_hba_addr_match(const net_hba *hba, const net_hba_rule *r,
     return false;
 }
 
+/* The user is `role` or a member of it (pg_hba's +role and samerole). */
+static bool net_hba_member(const net_hba_client *c, const char *role) {
+    if (strcmp(c->user, role) == 0) return true;
+    return c->member_of != NULL && c->member_of(c->user, role);
+}
+
 static bool net_hba_name_match(const net_hba *hba, uint32_t first, uint32_t count,
                                const net_hba_client *c, bool users) {
     for (uint32_t i = first; i < first + count; i++) {
@@ -451,11 +457,15 @@ static bool net_hba_name_match(const net_hba *hba, uint32_t first, uint32_t coun
         switch (n->kind) {
         case NET_HBA_ALL: return true;
         case NET_HBA_SAMEUSER:
-        case NET_HBA_SAMEROLE: /* no membership yet: a role is only a member of itself */
             if (strcmp(c->database, c->user) == 0) return true;
+            break;
+        case NET_HBA_SAMEROLE:
+            if (net_hba_member(c, c->database)) return true;
             break;
         case NET_HBA_REPLICATION: break;
         case NET_HBA_ROLE:
+            if (net_hba_member(c, n->name)) return true;
+            break;
         case NET_HBA_NAME:
             if (strcmp(n->name, users ? c->user : c->database) == 0) return true;
             break;

@@ -9,7 +9,7 @@
  * Types: local (Unix socket), host (TCP, TLS or not), hostssl, hostnossl. Databases: all,
  * sameuser, samerole, names, comma lists ("quoted" names are never keywords); replication
  * matches no connection (there is no replication protocol). Users: all, names, +role (the role
- * itself: Dreambase has no role membership yet). Addresses: all, samehost, samenet, an IPv4 or
+ * and its members, through the client's member_of). Addresses: all, samehost, samenet, an IPv4 or
  * IPv6 address with /prefix or a separate netmask column. Methods: trust, reject,
  * scram-sha-256, md5 (SCRAM, as PostgreSQL does when the stored verifier is SCRAM: Dreambase
  * stores no other kind), password (cleartext, checked against the SCRAM verifier). Options
@@ -58,6 +58,9 @@ typedef struct net_hba_client {
     bool tls;
     const char *user;
     const char *database;
+    /* Is `user` a member of `role` (directly or through other roles)? For +role and
+     * samerole; NULL: a role is a member of itself only. Must not allocate or block. */
+    bool (*member_of)(const char *user, const char *role);
 } net_hba_client;
 
 /* The decision: the method and the line that gave it (0: no line matched). */

@@ -10,6 +10,7 @@
 
 #include "engine/eng_catalog.h"
 #include "net/net_pg_int.h"
+#include "sql/sql_acl.h"
 #include "runtime/rt_log.h"
 #include "runtime/rt_time.h"
 
@@ -316,6 +317,18 @@ static bool net_pg_auth_refused(net_pg_conn *c, const char *user, const char *da
     return false;
 }
 
+/* pg_hba's +role: `user` is a member of `role`, directly or through others (a superuser is
+ * not a member of every role here, as in PostgreSQL). */
+static bool net_pg_member_of(const char *user, const char *role) {
+    eng_catalog_ref ref;
+    eng_catalog_pin(&ref);
+    const eng_role *u = eng_catalog_role_by_name(ref.catalog, user);
+    const eng_role *r = eng_catalog_role_by_name(ref.catalog, role);
+    bool member = u != NULL && r != NULL && sql_acl_in_role(ref.catalog, u->oid, r->oid);
+    eng_catalog_unpin(&ref);
+    return member;
+}
+
 /* The method the rules give this connection; *method 0 = the built-in behaviour. */
 static bool net_pg_auth_method(net_pg_conn *c, const char *user, const char *database,
                                net_hba_method *method, rt_err *err) {
@@ -323,7 +336,8 @@ static bool net_pg_auth_method(net_pg_conn *c, const char *user, const char *dat
     *method = 0;
     if (hba == NULL) return true;
     net_hba_client client = {.addr = (const struct sockaddr *)&c->peer, .tls = c->tls != NULL,
-                             .user = user, .database = database};
+                             .user = user, .database = database,
+                             .member_of = net_pg_member_of};
     net_hba_result r;
     if (!net_hba_match(hba, &client, &r)) return net_pg_auth_refused(c, user, database, false,
                                                                      err);

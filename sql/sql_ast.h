@@ -132,7 +132,7 @@ typedef enum sql_node_kind {
     SQL_N_DISCARD,
     SQL_N_LOCK,
     SQL_N_CHECKPOINT,
-    SQL_N_GRANT,         /* GRANT/REVOKE: parsed, executed as a no-op with a clear notice */
+    SQL_N_GRANT,         /* GRANT/REVOKE of privileges and role memberships */
     SQL_N_DO,            /* DO $$...$$: parsed; the executor refuses with 0A000 */
 } sql_node_kind;
 
@@ -787,8 +787,9 @@ typedef struct sql_rename {
     sql_node hdr;
     sql_object_kind object;  /* SCHEMA, DATABASE, ROLE (tables use ALTER TABLE's commands) */
     sql_name name;
-    const char *new_name;
+    const char *new_name;    /* with `owner`: the new owner (OWNER TO role) */
     bool if_exists;
+    bool owner;              /* ALTER SCHEMA / DATABASE ... OWNER TO */
 } sql_rename;
 
 typedef struct sql_truncate {
@@ -955,10 +956,30 @@ typedef struct sql_lock {
     bool nowait;
 } sql_lock;
 
+/* What a GRANT / REVOKE is about. */
+typedef enum sql_grant_target {
+    SQL_GRANT_TABLE = 1,     /* ON [TABLE] t, ... */
+    SQL_GRANT_ALL_TABLES,    /* ON ALL TABLES IN SCHEMA s, ... */
+    SQL_GRANT_SEQUENCE,      /* ON SEQUENCE s, ... */
+    SQL_GRANT_ALL_SEQUENCES, /* ON ALL SEQUENCES IN SCHEMA s, ... */
+    SQL_GRANT_SCHEMA,        /* ON SCHEMA s, ... */
+    SQL_GRANT_DATABASE,      /* ON DATABASE d, ... */
+    SQL_GRANT_ROLE,          /* GRANT role, ... TO role, ... */
+    SQL_GRANT_OTHER,         /* functions, types, ...: `other` names it (0A000) */
+} sql_grant_target;
+
 typedef struct sql_grant {
     sql_node hdr;
     bool is_grant;           /* false for REVOKE */
-    const char *text;        /* the statement, kept for the notice */
+    bool all;                /* ALL [PRIVILEGES] */
+    bool option;             /* WITH GRANT/ADMIN OPTION; REVOKE: GRANT/ADMIN OPTION FOR */
+    bool cascade;            /* REVOKE ... CASCADE */
+    uint32_t columns_at;     /* location of a column list (column privileges), 0 if none */
+    sql_grant_target target;
+    const char *other;       /* SQL_GRANT_OTHER: the object kind as written ("FUNCTION") */
+    sql_list privileges;     /* of const char* (lower case), or the granted roles */
+    sql_list objects;        /* of sql_name* (tables, sequences) or const char* (the rest) */
+    sql_list grantees;       /* of const char*: role names as written, "public" = PUBLIC */
 } sql_grant;
 
 typedef struct sql_do {

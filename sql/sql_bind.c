@@ -19,6 +19,26 @@ static sql_binder *sql_binder_new(sql_bind_ctx *bc) {
     return b;
 }
 
+bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequence, bool any) {
+    for (uint32_t i = 0; i < b->nacl_reqs; i++) {
+        sql_acl_req *r = &b->acl_reqs[i];
+        if (r->oid == oid && r->sequence == sequence && r->any == any) {
+            r->privs |= privs;
+            return true;
+        }
+    }
+    if (b->nacl_reqs == b->acl_req_cap) {
+        uint32_t cap = b->acl_req_cap == 0 ? 4 : b->acl_req_cap * 2;
+        sql_acl_req *grown = rt_arena_alloc(b->arena, sizeof *grown * cap);
+        if (grown == NULL) return rt_arena_fail(b->arena, b->bc->err);
+        if (b->nacl_reqs > 0) memcpy(grown, b->acl_reqs, sizeof *grown * b->nacl_reqs);
+        b->acl_reqs = grown;
+        b->acl_req_cap = cap;
+    }
+    b->acl_reqs[b->nacl_reqs++] = (sql_acl_req){oid, privs, sequence, any};
+    return true;
+}
+
 bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
     sql_binder *b = sql_binder_new(bc);
     sql_query *qy = rt_arena_zalloc(bc->arena, sizeof *qy);
@@ -58,6 +78,8 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
     qy->volatile_funcs = b->volatile_funcs;
     qy->for_update = b->for_update;
     qy->catalog_version = eng_catalog_version(bc->catalog);
+    qy->acl_reqs = b->acl_reqs;
+    qy->nacl_reqs = b->nacl_reqs;
     *out = qy;
     return true;
 }

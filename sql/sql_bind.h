@@ -13,6 +13,7 @@
 #define SQL_BIND_H
 
 #include "engine/eng_catalog.h"
+#include "sql/sql_acl.h"
 #include "sql/sql_ast.h"
 #include "sql/sql_plan.h"
 
@@ -38,6 +39,8 @@ typedef struct sql_query {
     bool for_update;           /* SELECT ... FOR UPDATE/SHARE (a write: participants) */
     bool volatile_funcs;       /* never cache its result */
     uint64_t catalog_version;  /* re-plan when the catalog moves on */
+    const sql_acl_req *acl_reqs; /* privileges it needs, checked each time it starts */
+    uint32_t nacl_reqs;
 } sql_query;
 
 /* What the session gives the binder. */

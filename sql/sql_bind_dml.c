@@ -141,6 +141,26 @@ static bool sql_bind_returning(sql_binder *b, sql_qlevel *q, const sql_list *ret
 }
 
 /* DEFAULT expressions and CHECK constraints of the table, bound for evaluation. */
+/* An INSERT that leaves a serial / identity column to its default calls nextval as the
+ * inserting role: it needs USAGE or UPDATE on the sequence, as in PostgreSQL. */
+static bool sql_bind_default_seq_priv(sql_binder *b, const sql_plan *p, const eng_column *col,
+                                      const sql_expr *e) {
+    /* serial's int4 column casts nextval's int8: look through one-argument casts. */
+    while ((e->kind == SQL_X_FUNC || e->kind == SQL_X_COERCE) && e->nargs == 1 &&
+           !(e->kind == SQL_X_FUNC && e->func.def != NULL && e->func.def->oid == 1574)) {
+        e = e->args[0];
+    }
+    if (p->kind != SQL_P_INSERT || e->kind != SQL_X_FUNC || e->func.def == NULL ||
+        e->func.def->oid != 1574 || e->args[0]->kind != SQL_X_CONST) {
+        return true;
+    }
+    for (uint32_t k = 0; k < p->modify.ncols; k++) {
+        if (p->modify.attnums[k] == col->attnum) return true; /* given a value */
+    }
+    return sql_bind_need_priv(b, (uint32_t)e->args[0]->constval.i64,
+                              ENG_ACL_USAGE | ENG_ACL_UPDATE, true, true);
+}
+
 static bool sql_bind_defaults_checks(sql_binder *b, const eng_table *t, sql_plan *p) {
     p->modify.defaults = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
     p->modify.checks = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->constraint_count + 1u));
@@ -159,6 +179,7 @@ static bool sql_bind_defaults_checks(sql_binder *b, const eng_table *t, sql_plan
             (p->modify.defaults[c]->func.def->flags & SQL_F_VOLATILE)) {
             b->volatile_funcs = true;
         }
+        if (!sql_bind_default_seq_priv(b, p, col, p->modify.defaults[c])) return false;
     }
     for (uint32_t k = 0; k < t->constraint_count; k++) {
         const eng_constraint *con = &t->constraints[k];
@@ -454,6 +475,13 @@ static bool sql_insert_returning(sql_binder *b, const eng_table *t, const char *
 sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy) {
     const eng_table *t = sql_dml_target(b, ins->table);
     if (t == NULL) return NULL;
+    /* ON CONFLICT DO UPDATE updates; RETURNING and DO UPDATE's expressions read. */
+    uint32_t need = ENG_ACL_INSERT;
+    if (ins->on_conflict != NULL && ins->on_conflict->action != SQL_CONFLICT_NOTHING) {
+        need |= ENG_ACL_UPDATE | ENG_ACL_SELECT;
+    }
+    if (ins->returning.count > 0) need |= ENG_ACL_SELECT;
+    if (!sql_bind_need_priv(b, t->oid, need, false, false)) return NULL;
     sql_cte_def *ctes = NULL;
     if (ins->with != NULL) {
         sql_qlevel *wq = sql_qlevel_new(b, NULL, NULL);
@@ -633,6 +661,10 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
                                         sql_query *qy) {
     const eng_table *t = sql_dml_target(b, target);
     if (t == NULL) return NULL;
+    /* Reading the target's rows (WHERE, RETURNING, a join) needs SELECT too. */
+    uint32_t need = up != NULL ? ENG_ACL_UPDATE : ENG_ACL_DELETE;
+    if (where != NULL || returning->count > 0 || from->count > 0) need |= ENG_ACL_SELECT;
+    if (!sql_bind_need_priv(b, t->oid, need, false, false)) return NULL;
     if (current_of != NULL) {
         sql_bind_error(b, target->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                        "WHERE CURRENT OF is not supported yet");

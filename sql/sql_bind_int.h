@@ -107,7 +107,13 @@ struct sql_binder {
                                     LATERAL item's reference to it is 42P10 (PostgreSQL) */
     const sql_scope *invisible;  /* earlier FROM items a non-LATERAL subquery cannot see (for
                                     PostgreSQL's "invalid reference" error) */
+    sql_acl_req *acl_reqs;       /* the privileges the statement needs (sql_query) */
+    uint32_t nacl_reqs, acl_req_cap;
 };
+
+/* Notes that the statement needs `privs` on table or sequence `oid` (any one of them when
+ * `any`); false only when out of memory. */
+bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequence, bool any);
 
 /* ---- errors ---- */
 /* Sets an error with the position of AST location `loc` (0-based byte offset). */

@@ -190,6 +190,7 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
                            "views are not supported yet");
             return NULL;
         }
+        if (!sql_bind_need_priv(b, t->oid, ENG_ACL_SELECT, false, false)) return NULL;
         p = sql_bind_table_plan(b, t, rv->hdr.location);
         if (p != NULL) p->scan.alias = alias;
         if (t->schema_oid != 0 && schema == NULL) schema = NULL;

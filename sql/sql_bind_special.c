@@ -138,6 +138,12 @@ static sql_expr *sql_bind_seq_call(sql_qlevel *q, const sql_func *f, const char 
     e->typmod = -1;
     e->location = f->hdr.location;
     e->func.def = def;
+    /* nextval needs USAGE or UPDATE, setval UPDATE (checked when the statement runs). */
+    bool next = def == &sql_nextval_def;
+    if (!sql_bind_need_priv(b, s->oid, next ? ENG_ACL_USAGE | ENG_ACL_UPDATE : ENG_ACL_UPDATE,
+                            true, next)) {
+        return NULL;
+    }
     sql_seq_ref *ref = rt_arena_alloc(b->arena, sizeof *ref);
     if (ref == NULL) return NULL;
     *ref = (sql_seq_ref){.seq = s, .db_oid = b->bc->db->oid};

@@ -163,6 +163,10 @@ static bool copy_bind_insert(sql_bind_ctx *bc, const sql_copy *c, const eng_colu
     }
     sql_query *qy;
     if (!sql_bind_query(bc, &ins->hdr, &qy)) return copy_fail(bc, err);
+    if (bc->session != NULL &&
+        !sql_session_check_privs(bc->session, bc->catalog, bc->db, qy, err)) {
+        return false;
+    }
     if (qy->plan->kind != SQL_P_INSERT) {
         return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "COPY FROM: unexpected plan shape");
     }
@@ -245,6 +249,10 @@ static bool copy_to(sql_bind_ctx *bc, struct sql_exec_ctx *x, const sql_copy *c,
     }
     sql_query *qy;
     if (!sql_bind_query(bc, query, &qy)) return copy_fail(bc, err);
+    if (bc->session != NULL &&
+        !sql_session_check_privs(bc->session, bc->catalog, bc->db, qy, err)) {
+        return false;
+    }
     if (!qy->returns_rows) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "COPY query must have a RETURNING clause");

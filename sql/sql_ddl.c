@@ -102,6 +102,42 @@ char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...) {
     return s;
 }
 
+/* ---- privileges ---- */
+
+bool sql_ddl_owns(sql_ddl_ctx *dc, uint32_t owner, const char *kind, const char *name,
+                  rt_err *err) {
+    if (dc->superuser || sql_acl_has_privs_of(dc->bc->catalog, dc->user_oid, owner)) return true;
+    return sql_acl_not_owner(err, kind, name);
+}
+
+bool sql_ddl_table_priv(sql_ddl_ctx *dc, const eng_table *t, uint32_t privs, rt_err *err) {
+    if (dc->superuser) return true;
+    uint32_t mask = sql_acl_mask(dc->bc->catalog, dc->user_oid, t->owner_oid, t->acl,
+                                 SQL_ACL_TABLE, t->oid);
+    return (mask & privs) == privs || sql_acl_denied(err, SQL_ACL_TABLE, t->name);
+}
+
+bool sql_ddl_may_create(sql_ddl_ctx *dc, uint32_t schema_oid, rt_err *err) {
+    if (dc->superuser) return true;
+    const eng_schema *s = eng_db_schema_by_oid(dc->bc->db, schema_oid);
+    if (s == NULL) return true; /* pg_temp: TEMPORARY on the database, held by PUBLIC */
+    uint32_t mask = sql_acl_mask(dc->bc->catalog, dc->user_oid, s->owner_oid, s->acl,
+                                 SQL_ACL_SCHEMA, s->oid);
+    return (mask & ENG_ACL_CREATE) != 0 || sql_acl_denied(err, SQL_ACL_SCHEMA, s->name);
+}
+
+bool sql_ddl_may_create_temp(sql_ddl_ctx *dc, rt_err *err) {
+    if (dc->superuser) return true;
+    const eng_database *db = eng_catalog_db_by_oid(dc->bc->catalog, dc->db_oid);
+    if (db == NULL) return true;
+    uint32_t mask = sql_acl_mask(dc->bc->catalog, dc->user_oid, db->owner_oid, db->acl,
+                                 SQL_ACL_DATABASE, db->oid);
+    if ((mask & ENG_ACL_TEMP) != 0) return true;
+    return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                      "permission denied to create temporary tables in database \"%s\"",
+                      db->name);
+}
+
 /* ---- lookups ---- */
 
 bool sql_ddl_text_names(const char *text, const char *word) {
@@ -235,15 +271,6 @@ eng_table *sql_ddl_table_copy(sql_ddl_ctx *dc, const eng_table *t, rt_err *err) 
 
 /* ---- dispatch ---- */
 
-static bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag) {
-    /* Dreambase has no per-object privileges yet: every role sees every object. Accept the
-     * statement so schema scripts run, and say that nothing changed. */
-    sql_ddl_notice(dc, "00000", "%s has no effect: Dreambase does not check object privileges",
-                   g->is_grant ? "GRANT" : "REVOKE");
-    snprintf(tag, SQL_TAG_BYTES, "%s", g->is_grant ? "GRANT" : "REVOKE");
-    return true;
-}
-
 bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err) {
     switch (SQL_NODE_KIND(stmt)) {
     case SQL_N_CREATE_TABLE: {
@@ -284,7 +311,7 @@ bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *
     case SQL_N_COMMENT:
         snprintf(tag, SQL_TAG_BYTES, "COMMENT");
         return sql_ddl_comment(dc, (const sql_comment *)stmt, err);
-    case SQL_N_GRANT: return sql_ddl_grant(dc, (const sql_grant *)stmt, tag);
+    case SQL_N_GRANT: return sql_ddl_grant(dc, (const sql_grant *)stmt, tag, err);
     default:
         return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "not a DDL statement");
     }
@@ -292,7 +319,6 @@ bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *
 
 bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES], rt_err *err) {
     tag[0] = '\0';
-    if (SQL_NODE_KIND(stmt) == SQL_N_GRANT) return sql_ddl_grant(dc, (const sql_grant *)stmt, tag);
     if (SQL_NODE_KIND(stmt) == SQL_N_CREATE_DATABASE ||
         (SQL_NODE_KIND(stmt) == SQL_N_DROP &&
          ((const sql_drop *)stmt)->object == SQL_OBJ_DATABASE)) {

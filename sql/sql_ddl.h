@@ -1,6 +1,6 @@
 /* sql_ddl.h: utility statements that change the catalog: CREATE / DROP / ALTER of tables,
  * indexes (btree and hnsw), sequences, schemas, views, databases, roles and extensions,
- * TRUNCATE, COMMENT, GRANT/REVOKE (accepted where they cannot be wrong).
+ * TRUNCATE, COMMENT, GRANT/REVOKE (privileges and role memberships, sql_acl.h).
  * Core:    the session's shard, in the connection's fiber (may park waiting for the DDL lock).
  * Changes: every change edits the transaction's catalog draft (txn->draft, created on first
  *          use under the DDL lock); it becomes visible to other sessions when the transaction
@@ -20,7 +20,8 @@ typedef struct sql_ddl_ctx {
     sql_bind_ctx *bc;          /* arena, err, search path; catalog/db = the draft if any */
     eng_txn_ctx *txn;          /* the open transaction (implicit or explicit) */
     uint32_t db_oid;
-    uint32_t user_oid;
+    uint32_t user_oid;         /* the current role: owner of what it creates */
+    bool superuser;            /* ... is a superuser: no privilege or ownership checks */
     bool in_txn_block;         /* inside BEGIN ... COMMIT */
     int64_t lock_timeout_ms;   /* waiting for the DDL lock: 55P03 after it (0 = forever) */
     const sql_sink *sink;      /* notices */

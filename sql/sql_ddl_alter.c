@@ -823,6 +823,11 @@ static bool ddl_owner(ddl_alter *a, const char *role, uint32_t *owner, rt_err *e
                             : eng_catalog_role_by_name(sql_ddl_draft(a->dc), role);
     if (r == NULL) return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist",
                                      role);
+    /* A non-superuser gives an object only to a role it could SET ROLE to (PostgreSQL 15). */
+    if (!a->dc->superuser && !sql_acl_is_member(sql_ddl_draft(a->dc), a->dc->user_oid, r->oid)) {
+        return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "must be member of role \"%s\"",
+                          r->name);
+    }
     *owner = r->oid;
     return true;
 }
@@ -866,7 +871,12 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_RENAME_TABLE: return ddl_rename_rel(a, c->new_name, err);
     case SQL_AT_RENAME_COLUMN: return ddl_rename_column(a, c, err);
     case SQL_AT_RENAME_CONSTRAINT: return ddl_rename_constraint(a, c, err);
-    case SQL_AT_OWNER: return ddl_owner(a, c->new_name, &a->t->owner_oid, err);
+    case SQL_AT_OWNER: {
+        uint32_t old = a->t->owner_oid;
+        if (!ddl_owner(a, c->new_name, &a->t->owner_oid, err)) return false;
+        a->t->acl = sql_acl_new_owner(sql_ddl_draft(a->dc), a->t->acl, old, a->t->owner_oid);
+        return true;
+    }
     case SQL_AT_SET_OPTIONS: case SQL_AT_RESET_OPTIONS: return ddl_set_options(a, c, err);
     case SQL_AT_SET_STATISTICS: return true; /* a planner hint: nothing to keep */
     case SQL_AT_ADD_IDENTITY: return ddl_add_identity(a, c, err);
@@ -935,6 +945,7 @@ static bool ddl_alter_seq_cmds(sql_ddl_ctx *dc, const sql_alter_table *at, rt_er
         }
         return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
     }
+    if (!sql_ddl_owns(dc, cur->owner_oid, "sequence", cur->name, err)) return false;
     eng_sequence s = *cur;
     ddl_alter a = {.dc = dc};
     for (uint32_t i = 0; i < at->cmds.count; i++) {
@@ -946,7 +957,9 @@ static bool ddl_alter_seq_cmds(sql_ddl_ctx *dc, const sql_alter_table *at, rt_er
             }
             snprintf(s.name, sizeof s.name, "%s", c->new_name);
         } else if (c->alter_kind == SQL_AT_OWNER) {
+            uint32_t old = s.owner_oid;
             if (!ddl_owner(&a, c->new_name, &s.owner_oid, err)) return false;
+            s.acl = sql_acl_new_owner(sql_ddl_draft(dc), s.acl, old, s.owner_oid);
         } else {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                               "this form of ALTER SEQUENCE is not supported yet");
@@ -987,6 +1000,10 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
     char kind = at->object == SQL_OBJ_VIEW ? 'v' : 0;
     const eng_table *base = sql_ddl_find_rel(dc, &at->name, kind, at->if_exists, &missing, err);
     if (base == NULL) return missing;
+    if (!sql_ddl_owns(dc, base->owner_oid, base->kind == 'v' ? "view" : "table", base->name,
+                      err)) {
+        return false;
+    }
     ddl_alter a = {.dc = dc, .base = base, .rows = -1};
     if ((a.t = sql_ddl_table_copy(dc, base, err)) == NULL) return false;
     for (uint32_t i = 0; i < at->cmds.count; i++) {

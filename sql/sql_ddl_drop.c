@@ -189,6 +189,7 @@ static bool ddl_drop_table(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
                     view ? "table" : "view");
         return false;
     }
+    if (!sql_ddl_owns(dc, t->owner_oid, view ? "view" : "table", t->name, err)) return false;
     return ddl_drop_relation(dc, t->oid, d->cascade, 0, d, err);
 }
 
@@ -219,6 +220,7 @@ static bool ddl_drop_index(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
         t = sql_ddl_index_by_name(dc->bc->db, oids[i], name, &ix);
     }
     if (t == NULL) return ddl_missing(dc, d, "index", name, SQLSTATE_UNDEFINED_OBJECT, err);
+    if (!sql_ddl_owns(dc, t->owner_oid, "index", name, err)) return false;
     for (uint32_t i = 0; i < t->constraint_count; i++) {
         const eng_constraint *c = &t->constraints[i];
         if (c->index_oid != ix->oid) continue;
@@ -283,6 +285,7 @@ static bool ddl_drop_sequence(sql_ddl_ctx *dc, const sql_drop *d, const sql_name
     const char *name = n->parts[n->count - 1];
     const eng_sequence *s = sql_bind_find_sequence(dc->bc, n);
     if (s == NULL) return ddl_missing(dc, d, "sequence", name, SQLSTATE_UNDEFINED_TABLE, err);
+    if (!sql_ddl_owns(dc, s->owner_oid, "sequence", s->name, err)) return false;
     eng_sequence copy = *s;
     if (!ddl_seq_users(dc, &copy, d->cascade, err)) return false;
     eng_draft_remove_sequence(sql_ddl_draft(dc), dc->db_oid, copy.oid);
@@ -295,6 +298,7 @@ static bool ddl_drop_schema(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *
     const char *name = n->parts[0];
     const eng_schema *s = eng_db_schema_by_name(dc->bc->db, name);
     if (s == NULL) return ddl_missing(dc, d, "schema", name, SQLSTATE_INVALID_SCHEMA_NAME, err);
+    if (!sql_ddl_owns(dc, s->owner_oid, "schema", s->name, err)) return false;
     uint32_t oid = s->oid;
     if (oid == ENG_OID_PG_CATALOG || oid == ENG_OID_INFORMATION_SCHEMA) {
         return rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
@@ -341,6 +345,40 @@ static bool ddl_drop_schema(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *
     return true;
 }
 
+/* True if an access list names `role` (as grantee or grantor). */
+static bool ddl_acl_names(const eng_acl *acl, uint32_t role) {
+    for (uint32_t i = 0; acl != NULL && i < acl->count; i++) {
+        if (acl->items[i].grantee == role || acl->items[i].grantor == role) return true;
+    }
+    return false;
+}
+
+/* Privileges granted to or by a role, as PostgreSQL's detail line says them. */
+static bool ddl_role_granted(const eng_catalog *c, uint32_t role, char *detail, size_t size) {
+    for (uint32_t d = 0; d < eng_catalog_db_count(c); d++) {
+        const eng_database *db = eng_catalog_db_at(c, d);
+        const char *kind = NULL, *name = NULL;
+        if (ddl_acl_names(db->acl, role)) kind = "database", name = db->name;
+        for (uint32_t i = 0; kind == NULL && i < db->schema_count; i++) {
+            if (ddl_acl_names(db->schemas[i].acl, role)) {
+                kind = "schema", name = db->schemas[i].name;
+            }
+        }
+        for (uint32_t i = 0; kind == NULL && i < db->table_count; i++) {
+            if (ddl_acl_names(db->tables[i].acl, role)) kind = "table", name = db->tables[i].name;
+        }
+        for (uint32_t i = 0; kind == NULL && i < db->sequence_count; i++) {
+            if (ddl_acl_names(db->sequences[i].acl, role)) {
+                kind = "sequence", name = db->sequences[i].name;
+            }
+        }
+        if (kind == NULL) continue;
+        snprintf(detail, size, "privileges for %s %s", kind, name);
+        return true;
+    }
+    return false;
+}
+
 /* What a role owns, as PostgreSQL's detail line says it; NULL if nothing. */
 static bool ddl_role_owns(const eng_catalog *c, uint32_t role, char *detail, size_t size) {
     for (uint32_t d = 0; d < eng_catalog_db_count(c); d++) {
@@ -366,15 +404,23 @@ static bool ddl_role_owns(const eng_catalog *c, uint32_t role, char *detail, siz
             return true;
         }
     }
-    return false;
+    return ddl_role_granted(c, role, detail, size);
 }
 
 static bool ddl_drop_role(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
     const char *name = n->parts[0];
     const eng_role *r = eng_catalog_role_by_name(sql_ddl_draft(dc), name);
+    const eng_role *me = eng_catalog_role_by_oid(sql_ddl_draft(dc), dc->user_oid);
+    if (!dc->superuser && (me == NULL || !me->createrole)) {
+        return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "permission denied to drop role");
+    }
     if (r == NULL) return ddl_missing(dc, d, "role", name, SQLSTATE_UNDEFINED_OBJECT, err);
     if (r->oid == dc->user_oid) {
         return rt_err_set(err, SQLSTATE_OBJECT_IN_USE, "current user cannot be dropped");
+    }
+    if (!dc->superuser && r->superuser) {
+        return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                          "must be superuser to drop superusers");
     }
     if (r->oid == ENG_OID_BOOTSTRAP_ROLE) {
         return rt_err_set(err, SQLSTATE_OBJECT_IN_USE,
@@ -397,6 +443,7 @@ static bool ddl_drop_database(sql_ddl_ctx *dc, const sql_drop *d, const sql_name
     const char *name = n->parts[0];
     const eng_database *db = eng_catalog_db_by_name(sql_ddl_draft(dc), name);
     if (db == NULL) return ddl_missing(dc, d, "database", name, SQLSTATE_INVALID_CATALOG_NAME, err);
+    if (!sql_ddl_owns(dc, db->owner_oid, "database", db->name, err)) return false;
     if (db->oid == dc->db_oid) {
         return rt_err_set(err, SQLSTATE_OBJECT_IN_USE, "cannot drop the currently open database");
     }
@@ -478,7 +525,7 @@ static bool ddl_truncate_set(sql_ddl_ctx *dc, const sql_truncate *tr, uint32_t *
     for (uint32_t i = 0; i < tr->tables.count; i++) {
         const sql_rangevar *rv = SQL_LIST_AT(tr->tables, i);
         const eng_table *t = sql_ddl_find_rel(dc, &rv->name, 'r', false, NULL, err);
-        if (t == NULL) return false;
+        if (t == NULL || !sql_ddl_table_priv(dc, t, ENG_ACL_TRUNCATE, err)) return false;
         bool dup = false;
         for (uint32_t k = 0; k < *n; k++) dup |= oids[k] == t->oid;
         if (!dup && *n < SQL_TRUNCATE_TABLES_MAX) oids[(*n)++] = t->oid;
@@ -548,6 +595,7 @@ static bool ddl_comment_rel(sql_ddl_ctx *dc, const sql_comment *c, const char *t
             return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
                               n->parts[n->count - 1]);
         }
+        if (!sql_ddl_owns(dc, s->owner_oid, "sequence", s->name, err)) return false;
         eng_database *db = sql_ddl_db(dc);
         db->sequences[s - db->sequences].comment = text;
         return true;
@@ -563,6 +611,9 @@ static bool ddl_comment_rel(sql_ddl_ctx *dc, const sql_comment *c, const char *t
     if (c->object == SQL_OBJ_CONSTRAINT) tn = c->on_table;
     const eng_table *t = sql_ddl_find_rel(dc, &tn, 0, false, NULL, err);
     if (t == NULL) return false;
+    if (!sql_ddl_owns(dc, t->owner_oid, t->kind == 'v' ? "view" : "table", t->name, err)) {
+        return false;
+    }
     eng_table *m = eng_draft_table(sql_ddl_draft(dc), dc->db_oid, t->oid);
     if (c->object == SQL_OBJ_COLUMN) {
         const char *col = n->parts[n->count - 1];
@@ -645,6 +696,7 @@ static bool ddl_rename_schema(sql_ddl_ctx *dc, const sql_rename *r, rt_err *err)
     if (s == NULL) {
         return rt_err_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", name);
     }
+    if (!sql_ddl_owns(dc, s->owner_oid, "schema", s->name, err)) return false;
     if (eng_db_schema_by_name(dc->bc->db, r->new_name) != NULL) {
         return rt_err_set(err, SQLSTATE_DUPLICATE_SCHEMA, "schema \"%s\" already exists",
                           r->new_name);
@@ -665,7 +717,64 @@ static bool ddl_rename_schema(sql_ddl_ctx *dc, const sql_rename *r, rt_err *err)
     return true;
 }
 
+/* The new owner of ALTER SCHEMA / DATABASE ... OWNER TO: a role the current one could SET ROLE
+ * to (a superuser: any). */
+static const eng_role *ddl_new_owner(sql_ddl_ctx *dc, const char *name, rt_err *err) {
+    const eng_catalog *c = sql_ddl_draft(dc);
+    bool me = strcmp(name, "current_user") == 0 || strcmp(name, "current_role") == 0 ||
+              strcmp(name, "session_user") == 0;
+    const eng_role *r = me ? eng_catalog_role_by_oid(c, dc->user_oid)
+                           : eng_catalog_role_by_name(c, name);
+    if (r == NULL) {
+        rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
+        return NULL;
+    }
+    if (!dc->superuser && !sql_acl_is_member(c, dc->user_oid, r->oid)) {
+        rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "must be member of role \"%s\"",
+                   r->name);
+        return NULL;
+    }
+    return r;
+}
+
+static bool ddl_owner_schema_db(sql_ddl_ctx *dc, const sql_rename *r, rt_err *err) {
+    eng_catalog *draft = sql_ddl_draft(dc);
+    const char *name = r->name.parts[0];
+    if (r->object == SQL_OBJ_DATABASE) {
+        const eng_database *d = eng_catalog_db_by_name(draft, name);
+        if (d == NULL) {
+            return rt_err_set(err, SQLSTATE_INVALID_CATALOG_NAME, "database \"%s\" does not exist",
+                              name);
+        }
+        if (!sql_ddl_owns(dc, d->owner_oid, "database", d->name, err)) return false;
+        const eng_role *to = ddl_new_owner(dc, r->new_name, err);
+        if (to == NULL) return false;
+        eng_database *m = eng_draft_db(draft, d->oid);
+        m->acl = sql_acl_new_owner(draft, m->acl, m->owner_oid, to->oid);
+        m->owner_oid = to->oid;
+        sql_ddl_db(dc);
+        return true;
+    }
+    const eng_schema *s = eng_db_schema_by_name(dc->bc->db, name);
+    if (s == NULL) {
+        return rt_err_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", name);
+    }
+    if (!sql_ddl_owns(dc, s->owner_oid, "schema", s->name, err)) return false;
+    const eng_role *to = ddl_new_owner(dc, r->new_name, err);
+    if (to == NULL) return false;
+    eng_database *db = sql_ddl_db(dc);
+    eng_schema *m = &db->schemas[s - db->schemas];
+    m->acl = sql_acl_new_owner(draft, m->acl, m->owner_oid, to->oid);
+    m->owner_oid = to->oid;
+    return true;
+}
+
 bool sql_ddl_rename(sql_ddl_ctx *dc, const sql_rename *r, char *tag, rt_err *err) {
+    if (r->owner) {
+        snprintf(tag, SQL_TAG_BYTES, "ALTER %s", r->object == SQL_OBJ_DATABASE ? "DATABASE"
+                                                                                : "SCHEMA");
+        return ddl_owner_schema_db(dc, r, err);
+    }
     switch (r->object) {
     case SQL_OBJ_SCHEMA:
         snprintf(tag, SQL_TAG_BYTES, "ALTER SCHEMA");

@@ -132,6 +132,7 @@ static const eng_table *ddl_fk_ref_table(sql_ddl_ctx *dc, const eng_table *t,
         if (found == NULL || found->oid == t->oid) return t;
     }
     const eng_table *ref = sql_ddl_find_rel(dc, n, 0, false, NULL, err);
+    if (ref != NULL && !sql_ddl_table_priv(dc, ref, ENG_ACL_REFERENCES, err)) return NULL;
     if (ref != NULL && ref->kind != 'r') {
         rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "referenced relation \"%s\" is not a table",
                    rel);

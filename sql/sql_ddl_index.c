@@ -385,6 +385,7 @@ bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *e
     if (!ddl_index_check(dc, ci, err)) return false;
     const eng_table *base = sql_ddl_find_rel(dc, &ci->table, 0, false, NULL, err);
     if (base == NULL) return false;
+    if (!sql_ddl_owns(dc, base->owner_oid, "table", base->name, err)) return false;
     if (base->kind != 'r') {
         rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "cannot create index on relation \"%s\"",
                    base->name);

@@ -3,6 +3,7 @@
 #ifndef SQL_DDL_INT_H
 #define SQL_DDL_INT_H
 
+#include "sql/sql_acl.h"
 #include "sql/sql_ddl.h"
 
 /* Sleep between tries of the DDL lock while another transaction holds it. */
@@ -74,6 +75,17 @@ bool sql_ddl_seq_apply(sql_ddl_ctx *dc, eng_sequence *s, const sql_list *opts, b
  * filling, dropping them); run after every statement. 23505 if a new one finds duplicates. */
 bool sql_ddl_unique_sync(sql_ddl_ctx *dc, rt_err *err);
 
+/* Privilege checks of DDL (free for a superuser): the current role owns the object (it has
+ * the privileges of its owner), else 42501 "must be owner of <kind> <name>". */
+bool sql_ddl_owns(sql_ddl_ctx *dc, uint32_t owner, const char *kind, const char *name,
+                  rt_err *err);
+/* The current role holds `privs` on a table / sequence (42501 "permission denied for ..."). */
+bool sql_ddl_table_priv(sql_ddl_ctx *dc, const eng_table *t, uint32_t privs, rt_err *err);
+/* CREATE on the schema a new object goes to (42501 "permission denied for schema s"). */
+bool sql_ddl_may_create(sql_ddl_ctx *dc, uint32_t schema_oid, rt_err *err);
+/* TEMPORARY on the current database (42501 "permission denied to create temporary tables in
+ * database \"d\""). */
+bool sql_ddl_may_create_temp(sql_ddl_ctx *dc, rt_err *err);
 /* Statements. */
 /* Runs one statement on the open draft (the elements of CREATE SCHEMA come back here). */
 bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *err);
@@ -93,6 +105,7 @@ bool sql_ddl_column_sequence(sql_ddl_ctx *dc, eng_table *t, eng_column *col,
 void sql_ddl_vector_index(sql_ddl_ctx *dc, eng_table *t, const eng_column *c);
 bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err);
 bool sql_ddl_drop(sql_ddl_ctx *dc, const sql_drop *d, char *tag, rt_err *err);
+bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag, rt_err *err);
 bool sql_ddl_truncate(sql_ddl_ctx *dc, const sql_truncate *tr, rt_err *err);
 bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err);
 bool sql_ddl_rename(sql_ddl_ctx *dc, const sql_rename *r, char *tag, rt_err *err);

@@ -43,6 +43,26 @@ static bool ddl_schema_elements(sql_ddl_ctx *dc, const sql_create_schema *cs, co
     return ok;
 }
 
+/* The current role's catalog entry (role attributes CREATEROLE, CREATEDB). */
+static const eng_role *ddl_me(sql_ddl_ctx *dc) {
+    return eng_catalog_role_by_oid(sql_ddl_draft(dc), dc->user_oid);
+}
+
+/* CREATE on the current database, for CREATE SCHEMA (PostgreSQL's check). */
+static bool ddl_may_create_schema(sql_ddl_ctx *dc, uint32_t owner, rt_err *err) {
+    if (dc->superuser) return true;
+    const eng_database *db = eng_catalog_db_by_oid(sql_ddl_draft(dc), dc->db_oid);
+    uint32_t mask = sql_acl_mask(sql_ddl_draft(dc), dc->user_oid, db->owner_oid, db->acl,
+                                 SQL_ACL_DATABASE, db->oid);
+    if ((mask & ENG_ACL_CREATE) == 0) return sql_acl_denied(err, SQL_ACL_DATABASE, db->name);
+    if (!sql_acl_is_member(sql_ddl_draft(dc), dc->user_oid, owner)) {
+        const eng_role *r = eng_catalog_role_by_oid(sql_ddl_draft(dc), owner);
+        return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "must be member of role \"%s\"",
+                          r != NULL ? r->name : "?");
+    }
+    return true;
+}
+
 bool sql_ddl_create_schema(sql_ddl_ctx *dc, const sql_create_schema *cs, rt_err *err) {
     eng_schema s;
     memset(&s, 0, sizeof s);
@@ -54,6 +74,7 @@ bool sql_ddl_create_schema(sql_ddl_ctx *dc, const sql_create_schema *cs, rt_err 
         s.owner_oid = r->oid;
         if (name == NULL) name = r->name;
     }
+    if (!ddl_may_create_schema(dc, s.owner_oid, err)) return false;
     if (strncmp(name, "pg_", 3) == 0) {
         rt_err_set(err, SQLSTATE_RESERVED_NAME, "unacceptable schema name \"%s\"", name);
         rt_err_detail(err, "The prefix \"pg_\" is reserved for system schemas.");
@@ -105,6 +126,10 @@ static bool ddl_db_options(sql_ddl_ctx *dc, const sql_create_database *cd, uint3
 
 bool sql_ddl_create_database(sql_ddl_ctx *dc, const sql_create_database *cd, rt_err *err) {
     eng_catalog *draft = sql_ddl_draft(dc);
+    if (!dc->superuser && (ddl_me(dc) == NULL || !ddl_me(dc)->createdb)) {
+        return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                          "permission denied to create database");
+    }
     if (eng_catalog_db_by_name(draft, cd->name) != NULL) {
         return rt_err_set(err, SQLSTATE_DUPLICATE_DATABASE, "database \"%s\" already exists",
                           cd->name);
@@ -216,6 +241,16 @@ bool sql_ddl_create_role(sql_ddl_ctx *dc, const sql_create_role *cr, rt_err *err
     r.connection_limit = -1;
     r.valid_until_us = INT64_MAX;
     if (!ddl_role_options(dc, &cr->options, &r, err)) return false;
+    if (!dc->superuser) {
+        if (r.superuser) {
+            return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                              "must be superuser to create superusers");
+        }
+        if (ddl_me(dc) == NULL || !ddl_me(dc)->createrole) {
+            return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                              "permission denied to create role");
+        }
+    }
     r.oid = eng_catalog_new_oid(sql_ddl_draft(dc));
     eng_draft_add_role(sql_ddl_draft(dc), &r);
     return true;
@@ -242,6 +277,21 @@ bool sql_ddl_alter_role(sql_ddl_ctx *dc, const sql_alter_role *ar, rt_err *err) 
         snprintf(r.name, sizeof r.name, "%s", ar->rename_to);
     }
     if (!ddl_role_options(dc, &ar->options, &r, err)) return false;
+    if (!dc->superuser) {
+        if (cur->superuser || r.superuser) {
+            return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "must be superuser to alter "
+                              "superuser roles or change superuser attribute");
+        }
+        /* Without CREATEROLE a role may change only its own password. */
+        bool own_password = cur->oid == dc->user_oid && ar->rename_to == NULL &&
+                            r.createdb == cur->createdb && r.createrole == cur->createrole &&
+                            r.login == cur->login && r.inherit == cur->inherit &&
+                            r.replication == cur->replication && r.bypassrls == cur->bypassrls &&
+                            r.connection_limit == cur->connection_limit;
+        if (!own_password && (ddl_me(dc) == NULL || !ddl_me(dc)->createrole)) {
+            return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "permission denied");
+        }
+    }
     if (r.password != NULL) {
         r.password = rt_arena_strdup(dc->bc->arena, r.password); /* outlives the removal */
         if (r.password == NULL) return rt_arena_fail(dc->bc->arena, err);
@@ -343,6 +393,7 @@ bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err
     uint32_t schema_oid;
     const char *rel;
     if (!sql_bind_creation_schema(dc->bc, &cv->name, &schema_oid, &rel)) return false;
+    if (!sql_ddl_may_create(dc, schema_oid, err)) return false;
     const eng_table *old = eng_db_table_by_name(dc->bc->db, schema_oid, rel);
     if (old != NULL ? !(cv->or_replace && old->kind == 'v')
                     : sql_ddl_relname_taken(dc->bc->db, schema_oid, rel)) {

@@ -194,6 +194,7 @@ bool sql_ddl_create_sequence(sql_ddl_ctx *dc, const sql_create_sequence *cs, rt_
                           "temporary sequences are not supported yet");
     }
     if (!sql_bind_creation_schema(dc->bc, &cs->name, &s.schema_oid, &rel)) return false;
+    if (!sql_ddl_may_create(dc, s.schema_oid, err)) return false;
     if (sql_ddl_relname_taken(dc->bc->db, s.schema_oid, rel)) {
         if (cs->if_not_exists) {
             sql_ddl_notice(dc, SQLSTATE_DUPLICATE_TABLE,
@@ -227,6 +228,7 @@ bool sql_ddl_alter_sequence(sql_ddl_ctx *dc, const sql_alter_sequence *as, rt_er
         }
         return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", rel);
     }
+    if (!sql_ddl_owns(dc, cur->owner_oid, "sequence", cur->name, err)) return false;
     eng_sequence s = *cur;
     if (!sql_ddl_seq_apply(dc, &s, &as->options, false, err) ||
         !ddl_seq_owned_by(dc, &as->options, &s, err)) {

@@ -454,8 +454,11 @@ static bool ddl_rel_schema(sql_ddl_ctx *dc, const sql_name *name, bool temporary
                               *schema_oid == ENG_OID_PG_CATALOG ? "pg_catalog"
                                                                  : "information_schema", *rel);
         }
-        return true;
+        if (sql_ddl_may_create(dc, *schema_oid, err)) return true;
+        err->position = name->location + 1;
+        return false;
     }
+    if (!sql_ddl_may_create_temp(dc, err)) return false;
     *rel = name->parts[name->count - 1];
     if (name->count >= 2 && strncmp(name->parts[name->count - 2], "pg_temp", 7) != 0) {
         return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,

@@ -293,16 +293,24 @@ PC_KERNEL(pc_size_pretty) {
 /* ---- privileges ---- */
 
 /* The privileges each kind of object has, as the privilege tests accept them. */
+enum { PC_PRIV_TABLE, PC_PRIV_SCHEMA, PC_PRIV_DATABASE, PC_PRIV_FUNCTION, PC_PRIV_SEQUENCE,
+       PC_PRIV_ROLE };
 static const char *const pc_privs[][8] = {
     {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", NULL},
     {"CREATE", "USAGE", NULL},
     {"CREATE", "CONNECT", "TEMPORARY", "TEMP", NULL},
     {"EXECUTE", NULL},
+    {"USAGE", "SELECT", "UPDATE", NULL},
+    {"MEMBER", "USAGE", "SET", NULL},
 };
 
-/* "select, insert WITH GRANT OPTION": 22023 for a privilege the object kind does not have. */
-static bool pc_priv_check(sql_fctx *f, const sql_bytes *text, uint32_t kind) {
+/* "select, insert WITH GRANT OPTION": the privilege bits (ENG_ACL_*; for roles bit k is the
+ * k-th name) and, per privilege, whether its grant option is asked for (*option: any); 22023
+ * for a privilege the object kind does not have. */
+static bool pc_priv_check(sql_fctx *f, const sql_bytes *text, uint32_t kind, uint32_t *bits,
+                          uint32_t *option_bits) {
     const char *s = (const char *)text->ptr, *end = s + text->len;
+    *bits = *option_bits = 0;
     while (s < end) {
         const char *comma = memchr(s, ',', (size_t)(end - s));
         const char *e = comma != NULL ? comma : end;
@@ -310,45 +318,126 @@ static bool pc_priv_check(sql_fctx *f, const sql_bytes *text, uint32_t kind) {
         const char *w = e;
         while (w > s && w[-1] == ' ') w--;
         uint32_t len = (uint32_t)(w - s);
-        if (len > 18 && strncasecmp(w - 18, " WITH GRANT OPTION", 18) == 0) len -= 18;
-        while (len > 0 && s[len - 1] == ' ') len--;
-        bool known = false;
-        for (uint32_t k = 0; pc_privs[kind][k] != NULL && !known; k++) {
-            known = strlen(pc_privs[kind][k]) == len && strncasecmp(pc_privs[kind][k], s, len) == 0;
+        bool option = false;
+        static const char *const suffixes[] = {" WITH GRANT OPTION", " WITH ADMIN OPTION"};
+        for (uint32_t k = 0; k < 2; k++) {
+            if (len > 18 && strncasecmp(s + len - 18, suffixes[k], 18) == 0) {
+                len -= 18;
+                option = true;
+            }
         }
-        if (!known) {
+        while (len > 0 && s[len - 1] == ' ') len--;
+        uint32_t bit = 0;
+        for (uint32_t k = 0; pc_privs[kind][k] != NULL && bit == 0; k++) {
+            if (strlen(pc_privs[kind][k]) != len || strncasecmp(pc_privs[kind][k], s, len) != 0) {
+                continue;
+            }
+            char word[16];
+            snprintf(word, sizeof word, "%s", pc_privs[kind][k]);
+            bit = kind == PC_PRIV_ROLE ? 1u << k : sql_acl_priv_of_name(word);
+        }
+        if (bit == 0) {
             return rt_err_set(f->err, SQLSTATE_INVALID_PARAMETER_VALUE,
                               "unrecognized privilege type: \"%.*s\"", (int)(w - s), s);
         }
+        *bits |= bit;
+        if (option) *option_bits |= bit;
         s = e + (comma != NULL);
     }
     return true;
 }
 
-/* Does the object argument (the last but one) exist? A name that does not is an error, an
- * OID that does not gives NULL, as in PostgreSQL. */
+/* The object argument (the last but one): *oid, and *exists. A name that does not exist is an
+ * error, an OID that does not gives NULL, as in PostgreSQL. */
 static bool pc_priv_object(sql_fctx *f, sql_exec_ctx *x, const sql_vec *arg, uint32_t i,
-                           uint32_t reg_type, bool *exists) {
-    uint32_t oid = (uint32_t)arg->i64[i];
+                           uint32_t reg_type, bool *exists, uint32_t *oid) {
+    *oid = (uint32_t)arg->i64[i];
     const char *schema, *name;
     *exists = true;
     if (!sql_type_is_string(arg->type_oid)) {
-        *exists = reg_type == SQL_T_REGCLASS       ? pc_relation_name(x->db, oid, &schema, &name)
-                  : reg_type == SQL_T_REGNAMESPACE ? pc_schema_name(x->db, oid) != NULL
-                  : reg_type == SQL_T_NAME ? eng_catalog_db_by_oid(x->catalog, oid) != NULL
-                                           : pc_proc_by_oid(oid) != NULL;
+        *exists = reg_type == SQL_T_REGCLASS       ? pc_relation_name(x->db, *oid, &schema, &name)
+                  : reg_type == SQL_T_REGNAMESPACE ? pc_schema_name(x->db, *oid) != NULL
+                  : reg_type == SQL_T_NAME ? eng_catalog_db_by_oid(x->catalog, *oid) != NULL
+                  : reg_type == SQL_T_REGROLE
+                      ? eng_catalog_role_by_oid(x->catalog, *oid) != NULL
+                      : pc_proc_by_oid(*oid) != NULL;
         return true;
     }
-    if (reg_type != SQL_T_NAME) return pc_reg_in(f, reg_type, &arg->b[i], &oid);
-    const char *db = pc_arg_cstr(f, arg, i);
-    if (db == NULL) return false;
-    if (eng_catalog_db_by_name(x->catalog, db) != NULL) return true;
+    if (reg_type != SQL_T_NAME) return pc_reg_in(f, reg_type, &arg->b[i], oid);
+    const char *dbname = pc_arg_cstr(f, arg, i);
+    if (dbname == NULL) return false;
+    const eng_database *d = eng_catalog_db_by_name(x->catalog, dbname);
+    if (d != NULL) {
+        *oid = d->oid;
+        return true;
+    }
     return rt_err_set(f->err, SQLSTATE_INVALID_CATALOG_NAME, "database \"%s\" does not exist",
-                      db);
+                      dbname);
 }
 
-/* Dreambase enforces no privileges: every role may do everything on every object that
- * exists, which the tests report (after checking their arguments as PostgreSQL does). */
+extern uint32_t sql_session_user_oid(const struct sql_session *s) __attribute__((weak));
+
+/* The role a privilege test is about: its first argument when it has three, else the
+ * current role. Returns false with *err set, or *role 0 for an OID that is no role. */
+static bool pc_priv_role(sql_fctx *f, sql_exec_ctx *x, sql_vec **args, uint32_t k, uint32_t i,
+                         uint32_t *role) {
+    if (k == 0) {
+        *role = x->session != NULL && sql_session_user_oid != NULL
+                    ? sql_session_user_oid(x->session)
+                    : ENG_OID_BOOTSTRAP_ROLE;
+        return true;
+    }
+    if (sql_type_is_string(args[0]->type_oid)) {
+        return pc_reg_in(f, SQL_T_REGROLE, &args[0]->b[i], role);
+    }
+    *role = eng_catalog_role_by_oid(x->catalog, (uint32_t)args[0]->i64[i]) != NULL
+                ? (uint32_t)args[0]->i64[i]
+                : 0;
+    return true;
+}
+
+/* Whether `role` holds any of `bits` on an object (with its grant option for those in
+ * `options`), as PostgreSQL's has_*_privilege answer. */
+static bool pc_priv_holds(sql_exec_ctx *x, uint32_t role, uint32_t kind, uint32_t oid,
+                          uint32_t bits, uint32_t options) {
+    const eng_catalog *c = x->catalog;
+    uint32_t owner = ENG_OID_BOOTSTRAP_ROLE, akind = SQL_ACL_TABLE;
+    const eng_acl *acl = NULL;
+    if (kind == PC_PRIV_FUNCTION) return true; /* EXECUTE is PUBLIC's on every function */
+    if (kind == PC_PRIV_ROLE) {
+        bool member = sql_acl_is_member(c, role, oid), usage = sql_acl_has_privs_of(c, role, oid);
+        bool admin = sql_acl_is_admin(c, role, oid);
+        bool held[3] = {member, usage, member};
+        for (uint32_t k = 0; k < 3; k++) {
+            if ((bits & (1u << k)) && held[k] && (!(options & (1u << k)) || admin)) return true;
+        }
+        return false;
+    }
+    if (kind == PC_PRIV_DATABASE) {
+        const eng_database *d = eng_catalog_db_by_oid(c, oid);
+        owner = d->owner_oid, acl = d->acl, akind = SQL_ACL_DATABASE;
+    } else if (kind == PC_PRIV_SCHEMA) {
+        const eng_schema *s = eng_db_schema_by_oid(x->db, oid);
+        if (s == NULL) return (bits & ENG_ACL_USAGE) != 0; /* pg_catalog and friends */
+        owner = s->owner_oid, acl = s->acl, akind = SQL_ACL_SCHEMA;
+    } else {
+        const eng_table *t = eng_db_table_by_oid(x->db, oid);
+        const eng_sequence *q = t == NULL ? eng_db_sequence_by_oid(x->db, oid) : NULL;
+        if (t != NULL) owner = t->owner_oid, acl = t->acl;
+        if (q != NULL) owner = q->owner_oid, acl = q->acl, akind = SQL_ACL_SEQUENCE;
+        if (t == NULL && q == NULL && sql_pgcat_by_id(oid) != NULL) {
+            return (bits & ENG_ACL_SELECT) != 0 && options == 0; /* catalogs: =r/postgres */
+        }
+    }
+    uint32_t held = sql_acl_mask(c, role, owner, acl, akind, oid);
+    uint32_t grantable = sql_acl_grant_mask(c, role, owner, acl, akind, oid);
+    for (uint32_t b = 0; b < 32; b++) {
+        uint32_t bit = 1u << b;
+        if ((bits & bit) && (held & bit) && (!(options & bit) || (grantable & bit))) return true;
+    }
+    return false;
+}
+
 static bool pc_priv_kernel(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                            sql_vec *out, uint32_t reg_type, uint32_t kind) {
     pc_nulls(n, active, out);
@@ -356,29 +445,41 @@ static bool pc_priv_kernel(sql_fctx *f, uint32_t n, const uint8_t *active, sql_v
     uint32_t k = f->call->nargs - 2u;
     SQL_FOR_ACTIVE(i) {
         if (x == NULL) continue;
-        if (k == 1 && sql_type_is_string(args[0]->type_oid)) {
-            uint32_t role;
-            if (!pc_reg_in(f, SQL_T_REGROLE, &args[0]->b[i], &role)) return false;
-        } else if (k == 1 && eng_catalog_role_by_oid(x->catalog, args[0]->i64[i]) == NULL) {
-            continue;
-        }
+        uint32_t role, oid, bits, options;
         bool exists;
-        if (!pc_priv_object(f, x, args[k], i, reg_type, &exists)) return false;
-        if (!pc_priv_check(f, &args[k + 1]->b[i], kind)) return false;
-        if (exists) pc_set_int(out, i, 1);
+        if (!pc_priv_role(f, x, args, k, i, &role)) return false;
+        if (role == 0) continue;
+        if (!pc_priv_object(f, x, args[k], i, reg_type, &exists, &oid)) return false;
+        if (!pc_priv_check(f, &args[k + 1]->b[i], kind, &bits, &options)) return false;
+        if (!exists) continue;
+        if (kind == PC_PRIV_SEQUENCE && eng_db_sequence_by_oid(x->db, oid) == NULL) {
+            const char *schema, *name;
+            if (!pc_relation_name(x->db, oid, &schema, &name)) name = "?";
+            return rt_err_set(f->err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a sequence",
+                              name);
+        }
+        pc_set_int(out, i, pc_priv_holds(x, role, kind, oid, bits, options));
     }
     return true;
 }
 
 PC_KERNEL(pc_has_table_priv) {
-    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGCLASS, 0);
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGCLASS, PC_PRIV_TABLE);
+}
+PC_KERNEL(pc_has_seq_priv) {
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGCLASS, PC_PRIV_SEQUENCE);
 }
 PC_KERNEL(pc_has_schema_priv) {
-    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGNAMESPACE, 1);
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGNAMESPACE, PC_PRIV_SCHEMA);
 }
-PC_KERNEL(pc_has_db_priv) { return pc_priv_kernel(f, n, active, args, out, SQL_T_NAME, 2); }
+PC_KERNEL(pc_has_db_priv) {
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_NAME, PC_PRIV_DATABASE);
+}
 PC_KERNEL(pc_has_func_priv) {
-    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGPROCEDURE, 3);
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGPROCEDURE, PC_PRIV_FUNCTION);
+}
+PC_KERNEL(pc_has_role) {
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGROLE, PC_PRIV_ROLE);
 }
 
 /* ---- comments ---- */
@@ -650,6 +751,10 @@ static const sql_func_def pc_catalog_defs[] = {
     PRIV("has_database_privilege", pc_has_db_priv, O),
     PRIV("has_function_privilege", pc_has_func_priv, T),
     PRIV("has_function_privilege", pc_has_func_priv, O),
+    PRIV("has_sequence_privilege", pc_has_seq_priv, T),
+    PRIV("has_sequence_privilege", pc_has_seq_priv, O),
+    PRIV("pg_has_role", pc_has_role, NM),
+    PRIV("pg_has_role", pc_has_role, O),
     FN("obj_description", T, SS, pc_obj_description, O, NM),
     FN("obj_description", T, SS, pc_obj_description, O),
     FN("col_description", T, SS, pc_col_description, O, I4),

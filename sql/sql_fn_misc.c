@@ -66,6 +66,7 @@
 
 #define SQL_MISC_WEAK(fn) extern __typeof__(fn) fn __attribute__((weak))
 SQL_MISC_WEAK(sql_session_user);
+SQL_MISC_WEAK(sql_session_session_user);
 SQL_MISC_WEAK(sql_session_backend_pid);
 SQL_MISC_WEAK(sql_session_get_setting);
 SQL_MISC_WEAK(sql_session_set_setting);
@@ -156,6 +157,12 @@ SQL_MISC_KERNEL(sql_misc_current_user) {
     (void)args;
     sql_session *s = sql_misc_session(f, sql_session_user != NULL);
     return s != NULL && sql_misc_text_rows(f, n, active, out, sql_session_user(s));
+}
+
+SQL_MISC_KERNEL(sql_misc_session_user) {
+    (void)args;
+    sql_session *s = sql_misc_session(f, sql_session_session_user != NULL);
+    return s != NULL && sql_misc_text_rows(f, n, active, out, sql_session_session_user(s));
 }
 
 SQL_MISC_KERNEL(sql_misc_current_database) {
@@ -688,7 +695,7 @@ SQL_MISC_KERNEL(sql_misc_pg_notify) {
 static const sql_func_def sql_misc_defs[] = {
     FN0("version", T, SB, sql_misc_version),
     FN0("current_user", NM, SV, sql_misc_current_user),
-    FN0("session_user", NM, SV, sql_misc_current_user),
+    FN0("session_user", NM, SV, sql_misc_session_user),
     FN0("current_database", NM, SB, sql_misc_current_database),
     FN0("current_schema", NM, SV, sql_misc_current_schema),
     FN("current_setting", T, ST | SV, sql_misc_current_setting, T),

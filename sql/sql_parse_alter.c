@@ -323,6 +323,17 @@ static sql_node *alter_named(sql_parser *p, uint32_t location, sql_object_kind o
     uint32_t at = p_loc(p);
     const char *name = sql_parse_col_id(p);
     if (name == NULL) return NULL;
+    if (p_is_kw(p, SQL_KW_OWNER) && p_is_kw_at(p, 1, SQL_KW_TO)) {
+        sql_rename *r = P_NODE(p, sql_rename, SQL_N_RENAME, location);
+        if (r == NULL) return NULL;
+        p_next(p), p_next(p);
+        r->object = object;
+        r->owner = true;
+        r->name.count = 1;
+        r->name.parts[0] = name;
+        r->name.location = at;
+        return (r->new_name = sql_parse_col_label(p)) != NULL ? &r->hdr : NULL;
+    }
     if (!p_is_kw(p, SQL_KW_RENAME)) {
         char msg[64];
         snprintf(msg, sizeof msg, "this form of ALTER %s", what);

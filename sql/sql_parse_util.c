@@ -1,7 +1,7 @@
 /* sql_parse_util.c: utility statements: PREPARE, EXECUTE, DEALLOCATE, DECLARE CURSOR,
  * FETCH/MOVE, CLOSE, EXPLAIN (with Dreambase's HYBRID), ANALYZE, VACUUM, COPY (both option
  * syntaxes, the old one normalised into the new option names), LISTEN, UNLISTEN, NOTIFY,
- * DISCARD, LOCK, GRANT/REVOKE (kept as text), DO. */
+ * DISCARD, LOCK, GRANT/REVOKE, DO. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -601,22 +601,143 @@ sql_node *sql_parse_lock(sql_parser *p) {
 
 /* ---- GRANT / REVOKE, DO ---- */
 
-/* GRANT and REVOKE are kept as their text (executed as a no-op with a notice): the statement
- * runs to the next ';' outside parentheses. */
-sql_node *sql_parse_grant(sql_parser *p) {
-    sql_grant *g = P_NODE(p, sql_grant, SQL_N_GRANT, p_loc(p));
-    if (g == NULL) return NULL;
-    g->is_grant = p_is_kw(p, SQL_KW_GRANT);
-    uint32_t start = p_loc(p), depth = 0;
-    p_next(p);
-    if (p_is(p, ';') || p_is(p, SQL_TOK_EOF)) return p_error(p), NULL;
-    while (!p_is(p, SQL_TOK_EOF) && !p_is(p, SQL_TOK_ERROR) && (depth > 0 || !p_is(p, ';'))) {
+/* privilege [(columns)] [, ...] | ALL [PRIVILEGES] [(columns)]; a role grant's role list
+ * parses the same way (GRANT a, b TO c). */
+static bool grant_privileges(sql_parser *p, sql_grant *g) {
+    if (p_accept_kw(p, SQL_KW_ALL)) {
+        g->all = true;
+        p_accept_kw(p, SQL_KW_PRIVILEGES);
+        if (p_is(p, '(')) g->columns_at = p_loc(p) + 1;
+        sql_list cols = {0};
+        return !p_is(p, '(') || sql_parse_name_list_paren(p, &cols);
+    }
+    do {
+        const char *word = sql_parse_col_label(p);
+        if (word == NULL || !p_push(p, &g->privileges, (void *)word)) return false;
+        if (p_is(p, '(')) {
+            if (g->columns_at == 0) g->columns_at = p_loc(p) + 1;
+            sql_list cols = {0};
+            if (!sql_parse_name_list_paren(p, &cols)) return false;
+        }
+    } while (p_accept(p, ','));
+    return true;
+}
+
+/* ON [TABLE] t | ALL TABLES IN SCHEMA s | SEQUENCE s | SCHEMA s | DATABASE d | other kinds. */
+static bool grant_objects(sql_parser *p, sql_grant *g) {
+    bool names = false;
+    if (p_accept_kw(p, SQL_KW_ALL)) {
+        if (p_accept_kw(p, SQL_KW_TABLES)) {
+            g->target = SQL_GRANT_ALL_TABLES;
+        } else if (p_accept_kw(p, SQL_KW_SEQUENCES)) {
+            g->target = SQL_GRANT_ALL_SEQUENCES;
+        } else {
+            g->target = SQL_GRANT_OTHER;
+            g->other = "ALL FUNCTIONS IN SCHEMA";
+            if (sql_parse_col_label(p) == NULL) return false;
+        }
+        if (!p_expect_kw(p, SQL_KW_IN) || !p_expect_kw(p, SQL_KW_SCHEMA)) return false;
+    } else if (p_accept_kw(p, SQL_KW_SEQUENCE)) {
+        g->target = SQL_GRANT_SEQUENCE;
+        names = true;
+    } else if (p_accept_kw(p, SQL_KW_SCHEMA)) {
+        g->target = SQL_GRANT_SCHEMA;
+    } else if (p_accept_kw(p, SQL_KW_DATABASE)) {
+        g->target = SQL_GRANT_DATABASE;
+    } else {
+        p_accept_kw(p, SQL_KW_TABLE); /* ON t, or ON TABLE t */
+        g->target = SQL_GRANT_TABLE;
+        names = true;
+    }
+    do {
+        if (names) {
+            sql_name *nm = sql_parse_alloc(p, sizeof *nm);
+            if (nm == NULL || !sql_parse_any_name(p, nm, 3) || !p_push(p, &g->objects, nm)) {
+                return false;
+            }
+        } else {
+            const char *name = sql_parse_col_id(p);
+            if (name == NULL || !p_push(p, &g->objects, (void *)name)) return false;
+        }
+    } while (p_accept(p, ','));
+    return true;
+}
+
+/* A kind GRANT knows but Dreambase has no objects of (FUNCTION f(int), TYPE t, ...): kept
+ * to report 0A000; the rest of the object clause is skipped up to TO / FROM. */
+static bool grant_other_kind(sql_parser *p, sql_grant *g) {
+    static const sql_kw ours[] = {SQL_KW_TABLE, SQL_KW_SEQUENCE, SQL_KW_SCHEMA,
+                                  SQL_KW_DATABASE, SQL_KW_ALL};
+    for (uint32_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+        if (p_is_kw(p, ours[i])) return true;
+    }
+    /* ON t TO ..., ON t, u ..., ON s.t ...: a table; ON TYPE x ...: another kind. */
+    if (!p_is_col_id(p) || p_kind_at(p, 1) == ',' || p_kind_at(p, 1) == '.' ||
+        p_is_kw_at(p, 1, SQL_KW_TO) || p_is_kw_at(p, 1, SQL_KW_FROM)) {
+        return true;
+    }
+    g->target = SQL_GRANT_OTHER;
+    if ((g->other = sql_parse_col_label(p)) == NULL) return false;
+    uint32_t depth = 0;
+    while (!p_is(p, SQL_TOK_EOF) && !p_is(p, SQL_TOK_ERROR) && !p_is(p, ';') &&
+           (depth > 0 || (!p_is_kw(p, SQL_KW_TO) && !p_is_kw(p, SQL_KW_FROM)))) {
         if (p_is(p, '(')) depth++;
         if (p_is(p, ')') && depth > 0) depth--;
         p_next(p);
     }
-    if (p_is(p, SQL_TOK_ERROR)) return NULL;
-    return (g->text = sql_parse_text(p, start, p->prev_end)) != NULL ? &g->hdr : NULL;
+    return !p_is(p, SQL_TOK_ERROR);
+}
+
+/* TO / FROM role_spec [, ...]: PUBLIC, CURRENT_USER, SESSION_USER, CURRENT_ROLE or a name. */
+static bool grant_grantees(sql_parser *p, sql_grant *g) {
+    do {
+        p_accept_kw(p, SQL_KW_GROUP);
+        const char *name = sql_parse_col_label(p);
+        if (name == NULL || !p_push(p, &g->grantees, (void *)name)) return false;
+    } while (p_accept(p, ','));
+    return true;
+}
+
+/* GRANT privileges ON objects TO grantees [WITH GRANT OPTION] [GRANTED BY r]
+ * GRANT roles TO grantees [WITH ADMIN OPTION] [GRANTED BY r]
+ * REVOKE [GRANT OPTION FOR | ADMIN OPTION FOR] ... FROM grantees [CASCADE | RESTRICT] */
+sql_node *sql_parse_grant(sql_parser *p) {
+    sql_grant *g = P_NODE(p, sql_grant, SQL_N_GRANT, p_loc(p));
+    if (g == NULL) return NULL;
+    g->is_grant = p_is_kw(p, SQL_KW_GRANT);
+    p_next(p);
+    if (!g->is_grant && (p_is_kw(p, SQL_KW_GRANT) || p_is_kw(p, SQL_KW_ADMIN)) &&
+        p_is_kw_at(p, 1, SQL_KW_OPTION) && p_is_kw_at(p, 2, SQL_KW_FOR)) {
+        p_next(p), p_next(p), p_next(p);
+        g->option = true;
+    }
+    if (!grant_privileges(p, g)) return NULL;
+    if (p_accept_kw(p, SQL_KW_ON)) {
+        if (!grant_other_kind(p, g)) return NULL;
+        if (g->target == 0 && !grant_objects(p, g)) return NULL;
+    } else {
+        g->target = SQL_GRANT_ROLE;
+        if (g->all) return p_error(p), NULL;
+    }
+    if (!p_expect_kw(p, g->is_grant ? SQL_KW_TO : SQL_KW_FROM) || !grant_grantees(p, g)) {
+        return NULL;
+    }
+    if (g->is_grant && p_is_kw(p, SQL_KW_WITH)) {
+        p_next(p);
+        if (!p_accept_kw(p, g->target == SQL_GRANT_ROLE ? SQL_KW_ADMIN : SQL_KW_GRANT) ||
+            !p_expect_kw(p, SQL_KW_OPTION)) {
+            return p_error(p), NULL;
+        }
+        g->option = true;
+    }
+    if (p_accept_kw(p, SQL_KW_GRANTED)) {
+        if (!p_expect_kw(p, SQL_KW_BY) || sql_parse_col_label(p) == NULL) return NULL;
+    }
+    if (!g->is_grant) {
+        g->cascade = p_accept_kw(p, SQL_KW_CASCADE);
+        if (!g->cascade) p_accept_kw(p, SQL_KW_RESTRICT);
+    }
+    return &g->hdr;
 }
 
 sql_node *sql_parse_do(sql_parser *p) {

@@ -186,6 +186,36 @@ bool pc_text_array(pc_row *r, const char *col, const char *const *items, uint32_
     return pc_array_finish(r, col, &b, 1);
 }
 
+/* An access list as aclitem[] (NULL when it is the defaults, as PostgreSQL's NULL acl; the
+ * schemas a database starts with show theirs, as after initdb). */
+bool pc_acl(pc_row *r, const char *col, const eng_acl *acl, sql_acl_kind kind, uint32_t owner,
+            uint32_t oid) {
+    if (acl == NULL && sql_acl_text(r->x->arena, r->x->catalog, acl, kind, owner, oid) == NULL) {
+        pc_null(r, col);
+        return true;
+    }
+    eng_aclitem defaults[2];
+    const eng_aclitem *items;
+    uint32_t n = sql_acl_items(acl, kind, owner, oid, defaults, &items);
+    sql_array_builder b;
+    if (!sql_array_builder_init(&b, r->x->arena, SQL_T_ACLITEM)) {
+        return rt_arena_fail(r->x->arena, r->x->err);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *text = sql_acl_item_text(r->x->arena, r->x->catalog, &items[i]);
+        if (text == NULL) return rt_arena_fail(r->x->arena, r->x->err);
+        sql_value e = {.type_oid = SQL_T_ACLITEM,
+                       .b = {(const uint8_t *)text, (uint32_t)strlen(text)}};
+        if (!sql_array_builder_add(&b, &e)) return rt_arena_fail(r->x->arena, r->x->err);
+    }
+    return pc_array_finish(r, col, &b, 1);
+}
+
+uint32_t pc_current_role(const pc_row *r) {
+    if (r->x->session == NULL || sql_session_user_oid == NULL) return ENG_OID_BOOTSTRAP_ROLE;
+    return sql_session_user_oid(r->x->session);
+}
+
 /* ---- names ---- */
 
 const char *pc_schema_name(const eng_database *db, uint32_t oid) {
@@ -250,7 +280,9 @@ static bool pc_scan_namespace(pc_row *r) {
         pc_int(r, "oid", s->oid);
         pc_str(r, "nspname", s->name);
         pc_int(r, "nspowner", s->owner_oid);
-        if (!pc_add(r)) return false;
+        if (!pc_acl(r, "nspacl", s->acl, SQL_ACL_SCHEMA, s->owner_oid, s->oid) || !pc_add(r)) {
+            return false;
+        }
     }
     if (eng_db_schema_by_oid(db, ENG_OID_PG_TOAST) == NULL) {
         pc_clear(r);
@@ -280,7 +312,9 @@ static bool pc_scan_database(pc_row *r) {
         pc_int(r, "dattablespace", PC_OID_PG_DEFAULT_TS);
         pc_str(r, "datcollate", "C");
         pc_str(r, "datctype", "C");
-        if (!pc_add(r)) return false;
+        if (!pc_acl(r, "datacl", d->acl, SQL_ACL_DATABASE, d->owner_oid, d->oid) || !pc_add(r)) {
+            return false;
+        }
     }
     return true;
 }
@@ -326,6 +360,21 @@ static bool pc_scan_roles(pc_row *r) {
         if (ro->valid_until_us != INT64_MAX) {
             pc_int(r, user ? "valuntil" : "rolvaliduntil", ro->valid_until_us);
         }
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
+/* pg_auth_members: the role memberships (GRANT role TO role). */
+static bool pc_scan_auth_members(pc_row *r) {
+    const eng_catalog *c = r->x->catalog;
+    for (uint32_t i = 0; i < eng_catalog_member_count(c); i++) {
+        const eng_member *m = eng_catalog_member_at(c, i);
+        pc_clear(r);
+        pc_int(r, "roleid", m->role);
+        pc_int(r, "member", m->member);
+        pc_int(r, "grantor", m->grantor);
+        pc_bool(r, "admin_option", m->admin);
         if (!pc_add(r)) return false;
     }
     return true;
@@ -644,6 +693,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_roles", pc_scan_roles},
     {"pg_catalog", "pg_authid", pc_scan_roles},
     {"pg_catalog", "pg_user", pc_scan_roles},
+    {"pg_catalog", "pg_auth_members", pc_scan_auth_members},
     {"pg_catalog", "pg_settings", pc_scan_settings},
     {"pg_catalog", "pg_am", pc_scan_am},
     {"pg_catalog", "pg_opclass", pc_scan_opclass},
@@ -682,6 +732,8 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"information_schema", "sequences", pc_scan_is_sequences},
     {"information_schema", "views", pc_scan_is_views},
     {"information_schema", "routines", pc_scan_is_routines},
+    {"information_schema", "table_privileges", pc_scan_is_table_privileges},
+    {"information_schema", "role_table_grants", pc_scan_is_table_privileges},
 };
 
 bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id, struct sql_rowset *out) {

@@ -91,7 +91,9 @@ static bool pc_class_table(pc_row *r, const eng_table *t) {
      * "Foreign-key constraints" and "Referenced by" only when this is set. */
     pc_bool(r, "relhastriggers", kind == 'r' && sql_fk_involved(r->x->db, t));
     if (kind == 'r' && !pc_reloptions(r, t->options_text, t->fillfactor)) return false;
-    if (!pc_add(r)) return false;
+    if (!pc_acl(r, "relacl", t->acl, SQL_ACL_TABLE, t->owner_oid, t->oid) || !pc_add(r)) {
+        return false;
+    }
     for (uint32_t i = 0; i < t->index_count; i++) {
         const eng_index *ix = &t->indexes[i];
         if (!pc_index_shown(ix)) continue;
@@ -125,7 +127,9 @@ bool pc_scan_class(pc_row *r) {
         const eng_sequence *s = &db->sequences[i];
         pc_class_common(r, s->oid, s->name, s->schema_oid, s->owner_oid, 'S', s->persistence);
         pc_int(r, "relnatts", 3);
-        if (!pc_add(r)) return false;
+        if (!pc_acl(r, "relacl", s->acl, SQL_ACL_SEQUENCE, s->owner_oid, s->oid) || !pc_add(r)) {
+            return false;
+        }
     }
     return true;
 }

@@ -214,6 +214,58 @@ bool pc_scan_is_schemata(pc_row *r) {
     return true;
 }
 
+/* ---- privileges ---- */
+
+/* The rows of one table's access list (the owner's defaults when it has none): one per
+ * grantee, grantor and privilege that the current role can see, as PostgreSQL's views. */
+static bool pc_is_privileges_of(pc_row *r, const eng_table *t, uint32_t me, bool public_too) {
+    static const struct { uint32_t bit; const char *name; } privs[] = {
+        {ENG_ACL_INSERT, "INSERT"},   {ENG_ACL_SELECT, "SELECT"},
+        {ENG_ACL_UPDATE, "UPDATE"},   {ENG_ACL_DELETE, "DELETE"},
+        {ENG_ACL_TRUNCATE, "TRUNCATE"}, {ENG_ACL_REFERENCES, "REFERENCES"},
+        {ENG_ACL_TRIGGER, "TRIGGER"},
+    };
+    const eng_catalog *c = r->x->catalog;
+    eng_aclitem defaults[2];
+    const eng_aclitem *items;
+    uint32_t n = sql_acl_items(t->acl, SQL_ACL_TABLE, t->owner_oid, t->oid, defaults, &items);
+    for (uint32_t i = 0; i < n; i++) {
+        const eng_aclitem *it = &items[i];
+        bool visible = sql_acl_has_privs_of(c, me, it->grantor) ||
+                       (it->grantee != 0 && sql_acl_has_privs_of(c, me, it->grantee)) ||
+                       (it->grantee == 0 && public_too);
+        if (!visible) continue;
+        bool owner = it->grantee != 0 && sql_acl_has_privs_of(c, it->grantee, t->owner_oid);
+        for (uint32_t p = 0; p < sizeof privs / sizeof privs[0]; p++) {
+            if ((it->privs & privs[p].bit) == 0) continue;
+            pc_clear(r);
+            pc_str(r, "grantor", pc_role_name(c, it->grantor));
+            pc_str(r, "grantee", it->grantee == 0 ? "PUBLIC" : pc_role_name(c, it->grantee));
+            pc_str(r, "table_catalog", r->x->db->name);
+            pc_str(r, "table_schema", pc_schema_name(r->x->db, t->schema_oid));
+            pc_str(r, "table_name", t->name);
+            pc_str(r, "privilege_type", privs[p].name);
+            bool grantable = owner || (it->grant_options & privs[p].bit) != 0;
+            pc_str(r, "is_grantable", grantable ? "YES" : "NO");
+            pc_str(r, "with_hierarchy", privs[p].bit == ENG_ACL_SELECT ? "YES" : "NO");
+            if (!pc_add(r)) return false;
+        }
+    }
+    return true;
+}
+
+bool pc_scan_is_table_privileges(pc_row *r) {
+    const eng_database *db = r->x->db;
+    bool public_too = strcmp(r->rel->name, "table_privileges") == 0;
+    uint32_t me = pc_current_role(r);
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if ((t->kind != 'r' && t->kind != 'v') || sql_unique_is_companion(t)) continue;
+        if (!pc_is_privileges_of(r, t, me, public_too)) return false;
+    }
+    return true;
+}
+
 /* ---- constraints ---- */
 
 static const char *pc_constraint_type(char kind) {

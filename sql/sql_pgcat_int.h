@@ -4,6 +4,7 @@
 #ifndef SQL_PGCAT_INT_H
 #define SQL_PGCAT_INT_H
 
+#include "sql/sql_acl.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_pgcat.h"
 #include "sql/sql_strbuf.h"
@@ -51,6 +52,9 @@ bool pc_add(pc_row *r);
 void pc_int(pc_row *r, const char *col, int64_t v);   /* ints, oid, bool, "char", reg* */
 void pc_f64(pc_row *r, const char *col, double v);
 void pc_null(pc_row *r, const char *col);
+/* An access list as aclitem[] (sql_acl.h), NULL for the defaults. */
+bool pc_acl(pc_row *r, const char *col, const eng_acl *acl, sql_acl_kind kind, uint32_t owner,
+            uint32_t oid);
 void pc_str(pc_row *r, const char *col, const char *s); /* NULL s: SQL NULL */
 void pc_bytes(pc_row *r, const char *col, sql_bytes b);
 static inline void pc_bool(pc_row *r, const char *col, bool v) { pc_int(r, col, v); }
@@ -160,6 +164,10 @@ bool pc_scan_proc(pc_row *r);
 bool pc_scan_is_tables(pc_row *r);
 bool pc_scan_is_columns(pc_row *r);
 bool pc_scan_is_schemata(pc_row *r);
+/* information_schema.table_privileges and role_table_grants. */
+bool pc_scan_is_table_privileges(pc_row *r);
+/* The session's current role (the bootstrap superuser without a session). */
+uint32_t pc_current_role(const pc_row *r);
 bool pc_scan_is_table_constraints(pc_row *r);
 bool pc_scan_is_key_column_usage(pc_row *r);
 bool pc_scan_is_constraint_column_usage(pc_row *r);

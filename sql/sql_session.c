@@ -58,12 +58,21 @@ static bool sql_session_auth(sql_session *s, const sql_startup *st, rt_err *err)
     } else if (db->oid == ENG_OID_TEMPLATE0) {
         rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                    "database \"template0\" is not currently accepting connections");
+    } else if (!r->superuser && (sql_acl_mask(pin.catalog, r->oid, db->owner_oid, db->acl,
+                                              SQL_ACL_DATABASE, db->oid) &
+                                 ENG_ACL_CONNECT) == 0) {
+        rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "permission denied for database \"%s\"",
+                   db->name);
+        rt_err_detail(err, "User does not have CONNECT privilege.");
     } else {
         snprintf(s->user, sizeof s->user, "%s", r->name);
         snprintf(s->database, sizeof s->database, "%s", db->name);
         s->user_oid = r->oid;
         s->db_oid = db->oid;
         s->superuser = r->superuser;
+        snprintf(s->session_user, sizeof s->session_user, "%s", r->name);
+        s->session_user_oid = s->auth_user_oid = r->oid;
+        s->auth_superuser = r->superuser;
         ok = true;
     }
     eng_catalog_unpin(&pin);
@@ -157,6 +166,8 @@ void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io
 const char *sql_session_user(const sql_session *s) { return s->user; }
 const char *sql_session_database(const sql_session *s) { return s->database; }
 uint32_t sql_session_user_oid(const sql_session *s) { return s->user_oid; }
+const char *sql_session_session_user(const sql_session *s) { return s->session_user; }
+bool sql_session_is_superuser(const sql_session *s) { return s->superuser; }
 uint32_t sql_session_db_oid(const sql_session *s) { return s->db_oid; }
 uint32_t sql_session_backend_pid(const sql_session *s) { return s->backend_pid; }
 bool sql_session_read_only(const sql_session *s) { return s->read_only; }
@@ -424,7 +435,8 @@ static bool sql_session_check_writable(sql_session *s, const sql_query *q, rt_er
 bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog *cat,
                            const eng_database *db, const sql_value *params, const sql_sink *sink,
                            bool describe, char tag[SQL_TAG_BYTES], rt_err *err) {
-    if (!sql_session_check_writable(s, q, err) || !sql_session_lock_plan(s, q->plan, err)) {
+    if (!sql_session_check_writable(s, q, err) || !sql_session_check_privs(s, cat, db, q, err) ||
+        !sql_session_lock_plan(s, q->plan, err)) {
         return false;
     }
     sql_exec_ctx x;
@@ -507,6 +519,8 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
     sql_query *q = NULL;
     bool ok = sql_bind_query(&env.bc, ex->stmt, &q);
+    /* PostgreSQL checks the plan's privileges for EXPLAIN too (its executor starts). */
+    if (ok) ok = sql_session_check_privs(s, env.cat, env.db, q, err);
     sql_strbuf sb;
     sql_strbuf_init(&sb, s->query_arena, 1024);
     sql_hybrid_actual *actual = NULL;
@@ -635,6 +649,7 @@ static bool sql_session_discard(sql_session *s, const sql_discard *d, char *tag,
         }
         sql_set reset = {.hdr = {SQL_N_SET, 0}, .set_kind = SQL_SET_RESET_ALL};
         if (!sql_guc_set_stmt(s, &reset, err)) return false;
+        sql_session_role_reset(s); /* SET SESSION AUTHORIZATION DEFAULT, as PostgreSQL's */
     }
     if (what == SQL_DISCARD_ALL || what == SQL_DISCARD_SEQUENCES) {
         s->nseqs = 0;
@@ -714,6 +729,7 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .txn = &s->txn,
         .db_oid = s->db_oid,
         .user_oid = s->user_oid,
+        .superuser = s->superuser,
         .in_txn_block = s->in_block || s->implicit_multi,
         .lock_timeout_ms = s->lock_timeout_ms,
         .sink = sink,
@@ -877,14 +893,6 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
         const sql_notify *n = (const sql_notify *)stmt;
         snprintf(tag, SQL_TAG_BYTES, "NOTIFY");
         return sql_notify_add(s, n->channel, n->payload, err);
-    }
-    case SQL_N_GRANT: {
-        const sql_grant *g = (const sql_grant *)stmt;
-        snprintf(tag, SQL_TAG_BYTES, g->is_grant ? "GRANT" : "REVOKE");
-        sql_session_notice(s, sink, "WARNING", SQLSTATE_WARNING,
-                           "privileges are not enforced in Dreambase: %s had no effect",
-                           g->is_grant ? "GRANT" : "REVOKE");
-        return true;
     }
     case SQL_N_SELECT:
     case SQL_N_INSERT:

@@ -182,6 +182,15 @@ void sql_session_fail(sql_session *s);
 const char *sql_session_user(const sql_session *s);
 const char *sql_session_database(const sql_session *s);
 uint32_t sql_session_user_oid(const sql_session *s);
+/* session_user (current_user is sql_session_user: they differ after SET ROLE). */
+const char *sql_session_session_user(const sql_session *s);
+/* The current role is a superuser (no privilege checks). */
+bool sql_session_is_superuser(const sql_session *s);
+/* The privileges a planned statement needs (sql_query's acl_reqs), for the current role:
+ * 42501 when one is missing; free for a superuser. */
+struct sql_query;
+bool sql_session_check_privs(const sql_session *s, const eng_catalog *cat,
+                             const eng_database *db, const struct sql_query *q, rt_err *err);
 uint32_t sql_session_db_oid(const sql_session *s);
 uint32_t sql_session_backend_pid(const sql_session *s);
 /* The running transaction is READ ONLY (nextval and writes refuse with 25006). */

@@ -502,7 +502,10 @@ static bool sql_ext_start(sql_session *s, sql_portal *pt, rt_err *err) {
         return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
                           "cannot execute %s in a read-only transaction", verbs[q->cmd]);
     }
-    if (!sql_session_lock_plan(s, q->plan, err)) return false;
+    if (!sql_session_check_privs(s, pt->x.catalog, pt->x.db, q, err) ||
+        !sql_session_lock_plan(s, q->plan, err)) {
+        return false;
+    }
     s->command++;
     s->txn_has_query = true;
     pt->x.command = s->command;

@@ -560,7 +560,7 @@ static void sql_guc_apply_value(sql_session *s, uint32_t idx) {
     }
 }
 
-static void sql_guc_store(sql_session *s, uint32_t idx, const char *v) {
+void sql_guc_store(sql_session *s, uint32_t idx, const char *v) {
     size_t n = strlen(v);
     char *copy = rt_xmalloc(n + 1);
     memcpy(copy, v, n + 1);
@@ -818,6 +818,13 @@ bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err) {
         return true;
     }
     const char *name = st->name;
+    if (strcmp(name, "role") == 0 || strcmp(name, "session_authorization") == 0) {
+        char role[ENG_NAME_BYTES * 2];
+        if (st->set_kind == SQL_SET_VALUE && !sql_guc_value_text(st, role, sizeof role, err)) {
+            return false;
+        }
+        return sql_session_set_role(s, st, st->set_kind == SQL_SET_VALUE ? role : NULL, err);
+    }
     if (strcmp(name, "timezone") == 0) name = "TimeZone";
     if (st->set_kind == SQL_SET_RESET || st->set_kind == SQL_SET_DEFAULT) {
         int idx = sql_guc_find(name);
@@ -838,6 +845,7 @@ bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err) {
 }
 
 void sql_guc_txn_end(sql_session *s, bool committed) {
+    sql_session_role_txn_end(s, committed);
     for (uint32_t i = s->nundo; i-- > 0;) {
         sql_guc_undo *u = &s->undo[i];
         if (!committed || u->is_local) sql_guc_store(s, u->idx, u->old);

@@ -114,9 +114,16 @@ typedef struct sql_stats_pending {
 struct sql_session {
     char user[ENG_NAME_BYTES];
     char database[ENG_NAME_BYTES];
-    uint32_t user_oid, db_oid;
+    uint32_t user_oid, db_oid;   /* user: the current role (current_user, SET ROLE) */
     uint32_t temp_schema_oid;    /* pg_temp_N once a temporary object was created */
-    bool superuser;
+    bool superuser;              /* of the current role: it skips every privilege check */
+    char session_user[ENG_NAME_BYTES]; /* session_user (SET SESSION AUTHORIZATION) */
+    uint32_t session_user_oid;
+    uint32_t auth_user_oid;      /* the role that authenticated */
+    bool auth_superuser;         /* ... was a superuser: may SET SESSION AUTHORIZATION */
+    bool role_saved;             /* SET ROLE in the open transaction: saved_* to restore */
+    bool role_local;             /* ... SET LOCAL: restored at commit too */
+    uint32_t saved_user_oid, saved_session_oid;
     uint32_t backend_pid;
     _Atomic bool *cancel;
     _Atomic bool own_cancel;     /* when the protocol layer gave none */
@@ -198,6 +205,15 @@ int sql_guc_find(const char *name);
  * read on every transaction. */
 #define SQL_GUC_UNCACHED (-2)
 int sql_guc_find_cached(const char *name, _Atomic int *cache);
+/* Stores a setting's value (no checks, no undo): settings the session derives itself. */
+void sql_guc_store(sql_session *s, uint32_t idx, const char *v);
+/* SET ROLE / RESET ROLE / SET SESSION AUTHORIZATION (sql_session_role.c); `value` is the
+ * role name, NULL for RESET / DEFAULT. */
+bool sql_session_set_role(sql_session *s, const sql_set *st, const char *value, rt_err *err);
+/* The transaction ends: a SET ROLE in it is undone by ROLLBACK (and SET LOCAL ROLE by both). */
+void sql_session_role_txn_end(sql_session *s, bool committed);
+/* Back to the authenticated role (DISCARD ALL). */
+void sql_session_role_reset(sql_session *s);
 /* Applies SET / RESET / SET LOCAL from a statement. */
 bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err);
 /* Transaction end: drops or applies the undo log. */

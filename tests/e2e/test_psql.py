@@ -133,6 +133,30 @@ class PsqlTest(unittest.TestCase):
         self.assertIn(f"{cfg['user']}|", psql("-c", "\\du").stdout)
         self.assertIn(f"{cfg['dbname']}|", psql("-c", "\\l").stdout)
 
+    def test_backslash_dp_du_show_grants_and_membership(self):
+        cfg = common.config()
+        sfx = common.suffix()
+        group, reader, table = f"e2e_grp_{sfx}", f"e2e_reader_{sfx}", f"e2e_priv_{sfx}"
+        psql("-c", f"CREATE ROLE {group}", "-c", f"CREATE ROLE {reader} LOGIN",
+             "-c", f"GRANT {group} TO {reader}", "-c", f"CREATE TABLE {table} (a int)",
+             "-c", f"GRANT SELECT ON {table} TO {group}",
+             "-c", f"GRANT INSERT ON {table} TO {reader} WITH GRANT OPTION")
+        try:
+            dp = psql("-c", f"\\dp {table}").stdout
+            self.assertIn(f"{cfg['user']}=arwdDxt/{cfg['user']}", dp)
+            self.assertIn(f"{group}=r/{cfg['user']}", dp)
+            self.assertIn(f"{reader}=a*/{cfg['user']}", dp)
+            du = psql("-c", f"\\du {reader}").stdout
+            self.assertIn(f"{reader}||{{{group}}}", du)
+            ok = psql("-c", f"SET ROLE {reader}", "-c", f"SELECT count(*) FROM {table}").stdout
+            self.assertIn("count\n0", ok)
+            psql("-c", f"REVOKE {group} FROM {reader}")
+            res = psql("-c", f"SET ROLE {reader}", "-c", f"SELECT * FROM {table}", check=False)
+            self.assertIn(f"42501: permission denied for table {table}", res.stderr)
+        finally:
+            psql("-c", f"DROP TABLE IF EXISTS {table}", "-c", f"DROP ROLE IF EXISTS {reader}",
+                 "-c", f"DROP ROLE IF EXISTS {group}")
+
     def test_copy_text_round_trip(self):
         rows = ("1\tplain\t1.5\t\\N\n"
                 "2\ttab\\there\t-2.25\tback\\\\slash\n"

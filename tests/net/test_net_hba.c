@@ -3,7 +3,8 @@
  * How: parses rule texts with net_hba_parse and asks net_hba_match about clients made of a
  * socket address (IPv4, IPv6, IPv4-mapped IPv6, or the Unix socket), TLS or not, a user and a
  * database: first match wins, keywords and lists, CIDR and netmask columns, samehost; bad lines
- * fail with F0000 naming the file and line. The default rules file is parsed back too. */
+ * fail with F0000 naming the file and line, +role and samerole match the members the client's
+ * member_of reports. The default rules file is parsed back too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,6 +58,38 @@ static int test_method(const net_hba *hba, const char *ip, bool tls, const char 
     bool hit = net_hba_match(hba, &c, &r);
     if (line != NULL) *line = r.line;
     return hit ? (int)r.method : 0;
+}
+
+/* Memberships for +role and samerole: alice and bob are members of admins, bob through ops. */
+static bool test_member_of(const char *user, const char *role) {
+    if (strcmp(role, "admins") == 0) return strcmp(user, "alice") == 0 || strcmp(user, "bob") == 0;
+    if (strcmp(role, "ops") == 0) return strcmp(user, "bob") == 0;
+    return false;
+}
+
+static void test_net_hba_role_members(void **state) {
+    (void)state;
+    net_hba *hba = test_parse("host all +admins all trust\n"
+                              "host samerole all all password\n"
+                              "host all all all reject\n");
+    struct sockaddr_storage ss = test_addr("10.0.0.1");
+    net_hba_client c = {.addr = (struct sockaddr *)&ss, .user = "bob", .database = "x",
+                        .member_of = test_member_of};
+    net_hba_result r;
+    assert_true(net_hba_match(hba, &c, &r));
+    assert_int_equal(r.method, NET_HBA_TRUST); /* a member of admins */
+    c.user = "carol";
+    c.database = "ops";
+    assert_true(net_hba_match(hba, &c, &r));
+    assert_int_equal(r.method, NET_HBA_REJECT); /* not a member of ops */
+    c.user = "bob";
+    c.member_of = NULL; /* no membership information: only the role itself */
+    assert_true(net_hba_match(hba, &c, &r));
+    assert_int_equal(r.method, NET_HBA_REJECT);
+    c.user = "ops";
+    assert_true(net_hba_match(hba, &c, &r));
+    assert_int_equal(r.method, NET_HBA_PASSWORD); /* samerole: the role itself */
+    net_hba_free(hba);
 }
 
 static void test_net_hba_first_match_wins(void **state) {
@@ -235,6 +268,7 @@ static void test_net_hba_default_file(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_net_hba_first_match_wins),
+        cmocka_unit_test(test_net_hba_role_members),
         cmocka_unit_test(test_net_hba_connection_types),
         cmocka_unit_test(test_net_hba_lists_and_keywords),
         cmocka_unit_test(test_net_hba_addresses),

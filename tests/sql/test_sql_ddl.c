@@ -57,7 +57,8 @@ static td_result td_exec_block(const char *sql, bool in_block) {
            eng_txn_start(&txn, &r.err);
     bool started = r.ok;
     sql_ddl_ctx dc = {.bc = &bc, .txn = &txn, .db_oid = db->oid,
-                      .user_oid = ENG_OID_BOOTSTRAP_ROLE, .in_txn_block = in_block,
+                      .user_oid = ENG_OID_BOOTSTRAP_ROLE, .superuser = true,
+                      .in_txn_block = in_block,
                       .lock_timeout_ms = 1000, .sink = &sink};
     for (uint32_t i = 0; r.ok && i < stmts.count; i++) {
         TEST_CHECK(sql_ddl_handles(stmts.stmts[i].node));
@@ -504,7 +505,7 @@ static void alter_then_rollback(const char *sql, uint32_t oid) {
     TEST_CHECK(sql_parse(arena, sql, (uint32_t)strlen(sql), &stmts, &err));
     TEST_CHECK(eng_txn_start(&txn, &err));
     sql_ddl_ctx dc = {.bc = &bc, .txn = &txn, .db_oid = db->oid,
-                      .user_oid = ENG_OID_BOOTSTRAP_ROLE, .sink = NULL};
+                      .user_oid = ENG_OID_BOOTSTRAP_ROLE, .superuser = true, .sink = NULL};
     char tag[SQL_TAG_BYTES];
     TEST_CHECK(sql_ddl_exec(&dc, stmts.stmts[0].node, tag, &err));
     const eng_table *t = eng_db_table_by_oid(eng_catalog_db_by_oid(txn.draft, db->oid), oid);

@@ -59,6 +59,7 @@ static int tm_setting_find(const sql_session *s, const char *name) {
 }
 
 const char *sql_session_user(const sql_session *s) { return s->user; }
+const char *sql_session_session_user(const sql_session *s) { return s->user; }
 uint32_t sql_session_backend_pid(const sql_session *s) { return s->pid; }
 
 bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
