@@ -11,6 +11,7 @@
 
 #include "engine/eng_key.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_hybrid.h"
 
 typedef struct sql_ix_range {
     const uint8_t *lo, *hi;   /* encoded bounds of the leading column; NULL = open */
@@ -218,6 +219,21 @@ static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part,
     return true;
 }
 
+/* EXPLAIN ANALYZE HYBRID: what this shard did when the index scan is the hybrid planner's
+ * scalar-first path (n candidates read, `kept` passed the whole WHERE, each then gets its
+ * exact distance above the scan). */
+static void sql_ix_actual(const sql_plan *p, sql_exec_ctx *x, bool part_done, uint32_t n,
+                          uint32_t kept) {
+    if (x->hybrid_actual == NULL || p->hybrid == NULL) return;
+    sql_hybrid_actual *act = &x->hybrid_actual[rt_core_id()];
+    act->ran = true;
+    act->partitions += part_done;
+    act->visited += n;
+    act->filtered += n - kept;
+    act->candidates += kept;
+    act->distances += kept;
+}
+
 static bool sql_ixscan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_op_ixscan *s = (sql_op_ixscan *)op;
     const sql_plan *p = op->plan;
@@ -232,13 +248,14 @@ static bool sql_ixscan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         rt_fiber_maybe_yield();
         uint32_t n;
         if (!sql_ix_collect(s, x, part, tree, &n)) return false;
-        if (s->range_index >= s->nranges) {
+        bool part_done = s->range_index >= s->nranges;
+        if (part_done) {
             s->part_index++;
             s->range_index = 0;
             s->positioned = false;
         }
-        if (n == 0) continue;
-        if (!sql_ix_emit(s, x, part, n, out)) return false;
+        if (n > 0 && !sql_ix_emit(s, x, part, n, out)) return false;
+        sql_ix_actual(p, x, part_done, n, *out != NULL ? (*out)->rows : 0);
         if (*out != NULL) return true;
     }
     return true;

@@ -35,6 +35,12 @@
 /* Its weight per fragment: larger than the unit costs', as it answers for whole executions
  * (a handful of them should bring a wrong start within reach). */
 #define SQL_HYBRID_SCALE_ALPHA 0.2
+/* One candidate row through a secondary B-tree index: the entry, the primary-key lookup of
+ * its visible version, the re-derived entry compared, every read column copied out (a
+ * VECTOR(768) is 3 KB) and the filter re-checked. Measured 1.3-2.9 us per row on 2 shards
+ * at 768 dimensions (bench/RESULTS.md, issue 7 at scale); not calibrated at runtime: the
+ * scalar path's factor applies to it as to the scan. */
+#define SQL_HYBRID_IXROW_NS 1500.0
 /* Rows assumed for a table never analysed and of unknown size. */
 #define SQL_HYBRID_DEFAULT_ROWS 10000.0
 
@@ -124,7 +130,7 @@ void sql_hybrid_note_scan(uint64_t rows, uint64_t elapsed_ns) {
 
 void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t natts,
                          const sql_expr *filter, uint16_t vec_attnum, uint32_t k, uint32_t ef,
-                         double rows, sql_hybrid_est *out) {
+                         double rows, bool by_index, sql_hybrid_est *out) {
     double stats_rows = sql_stats_rows(t);
     if (stats_rows < 0) sql_stats_note_unknown(t); /* estimates improve from the next query */
     double n = stats_rows >= 0 ? stats_rows : rows >= 0 ? rows : SQL_HYBRID_DEFAULT_ROWS;
@@ -136,6 +142,7 @@ void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t n
     double dist_ns = sql_hybrid_get(&sql_hybrid_dist_pdim) * dims;
     double row_ns = sql_hybrid_get(&sql_hybrid_row);
     double filter_ns = filter != NULL ? sql_hybrid_get(&sql_hybrid_filter) : 0;
+    out->by_index = by_index;
     out->rows = n;
     out->selectivity = sel;
     out->candidates = n * sel;
@@ -151,8 +158,10 @@ void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t n
     double ann_ns = parts * sql_hybrid_get(&sql_hybrid_part_ann) +
                     parts * (walk * dist_ns + visited * filter_ns) *
                         sql_hybrid_get(&sql_hybrid_scale_ann);
+    double scalar_work = by_index ? n * sel * (SQL_HYBRID_IXROW_NS + dist_ns)
+                                  : n * row_ns + n * sel * dist_ns;
     double scalar_ns = parts * sql_hybrid_get(&sql_hybrid_part_scalar) +
-                       (n * row_ns + n * sel * dist_ns) * sql_hybrid_get(&sql_hybrid_scale_scalar);
+                       scalar_work * sql_hybrid_get(&sql_hybrid_scale_scalar);
     out->scalar_ms = scalar_ns / 1e6;
     out->ann_ms = ann_ns / 1e6;
     out->ann_first = ann_ns < scalar_ns;

@@ -5,6 +5,7 @@
  * Costs:   the work of all partitions together (the shards run them in parallel, so the
  *          statement's time is about this over the shard count), with P partitions of N / P:
  *          scalar-first = N * row_ns + N * sel * dist_ns(d)
+ *                         (by a B-tree index: N * sel * (ixrow_ns + dist_ns(d)))
  *          ANN-first    = P * (part_ns + visited * (degree * walk * dist_ns(d) + filter_ns)
  *                              + log2(N / P) * descent * walk * dist_ns(d))
  *          visited      = min(N / P, max(ef, k) / sel)
@@ -37,6 +38,7 @@
 
 typedef struct sql_hybrid_est {
     bool ann_first;
+    bool by_index;           /* scalar-first reads a B-tree index (IXSCAN), not every row */
     double rows;             /* rows in the table */
     double selectivity;      /* of the WHERE clause */
     double candidates;       /* rows passing the WHERE (scalar-first's candidate set) */
@@ -48,10 +50,11 @@ typedef struct sql_hybrid_est {
 
 /* Estimates both paths and picks the cheaper. `rows` < 0: unknown (the engine's estimate is
  * used by the caller when it has one; else 10000, PostgreSQL's guess for an unanalysed
- * relation is similar in spirit). */
+ * relation is similar in spirit). `by_index`: scalar-first would read the candidates through
+ * a secondary B-tree index (the planner already chose an IXSCAN for the WHERE). */
 void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t natts,
                          const sql_expr *filter, uint16_t vec_attnum, uint32_t k, uint32_t ef,
-                         double rows, sql_hybrid_est *out);
+                         double rows, bool by_index, sql_hybrid_est *out);
 
 /* What one shard did for the hybrid node of a statement (EXPLAIN ANALYZE HYBRID). */
 typedef struct sql_hybrid_actual {

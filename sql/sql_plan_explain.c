@@ -1183,7 +1183,7 @@ void sql_plan_explain_hybrid(const sql_plan *p, const sql_hybrid_actual *actual,
         else sql_strbuf_puts(sb, "(none)");
         sql_strbuf_puts(sb, " → ");
         sql_explain_count(sb, h->candidates);
-        sql_strbuf_puts(sb, " rows\nANN on ");
+        sql_strbuf_puts(sb, h->by_index ? " rows (by index)\nANN on " : " rows\nANN on ");
         sql_explain_count(sb, h->candidates);
         sql_strbuf_printf(sb, "-row candidate set (exact distances, top %u)\n", h->k);
     }
