@@ -225,12 +225,15 @@ static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part,
     return true;
 }
 
-/* EXPLAIN ANALYZE HYBRID: what this shard did when the index scan is the hybrid planner's
- * scalar-first path (n candidates read, `kept` passed the whole WHERE, each then gets its
+/* The calibration and EXPLAIN ANALYZE HYBRID: what this shard did when the index scan is the
+ * hybrid planner's scalar-first path (n candidates read, `kept` passed the whole WHERE, each then gets its
  * exact distance above the scan). */
 static void sql_ix_actual(const sql_plan *p, sql_exec_ctx *x, bool part_done, uint32_t n,
                           uint32_t kept) {
-    if (x->hybrid_actual == NULL || p->hybrid == NULL) return;
+    if (p->hybrid == NULL) return;
+    x->stats.hybrid_rows += n; /* the calibration of the index path (sql_hybrid.h) */
+    x->stats.hybrid_distances += kept;
+    if (x->hybrid_actual == NULL) return;
     sql_hybrid_actual *act = &x->hybrid_actual[rt_core_id()];
     act->ran = true;
     act->partitions += part_done;

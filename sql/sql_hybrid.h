@@ -5,7 +5,8 @@
  * Costs:   the work of all partitions together (the shards run them in parallel, so the
  *          statement's time is about this over the shard count), with P partitions of N / P:
  *          scalar-first = N * row_ns + N * sel * dist_ns(d)
- *                         (by a B-tree index: N * sel * (ixrow_ns + dist_ns(d)))
+ *                         (by a B-tree index: N * sel * (ixrow_ns + dist_ns(d)),
+ *                         ixrow_ns calibrated by the index scans run as scalar-first)
  *          ANN-first    = P * (part_ns + visited * (degree * walk * dist_ns(d) + filter_ns)
  *                              + log2(N / P) * descent * walk * dist_ns(d))
  *          visited      = min(N / P, max(ef, k) / sel)
@@ -89,12 +90,19 @@ void sql_hybrid_note_fragment(const sql_hybrid_est *est, bool ann, uint32_t part
                               uint64_t rows, uint64_t distances, uint64_t filter_calls,
                               uint64_t elapsed_ns);
 
+/* A fragment's index scan chosen as scalar-first by index read `rows` candidates and computed
+ * `distances` distances over `partitions` partitions in `elapsed_ns`: the per-row cost of the
+ * index path follows (what is left after the fixed and distance costs, per row). */
+void sql_hybrid_note_ixscan(uint32_t dims, uint32_t partitions, uint64_t rows,
+                            uint64_t distances, uint64_t elapsed_ns);
+
 /* The calibration in force (EXPLAIN ANALYZE HYBRID prints it). */
 typedef struct sql_hybrid_calib {
     double ann_scale, scalar_scale; /* the paths' learnt factors on their work */
     double ann_part_ns, scalar_part_ns; /* and their fixed costs per partition */
     double walk_ratio;              /* distances computed against the walk model's */
     double row_ns, dist_ns_per_dim, filter_ns;
+    double ixrow_ns;                /* a candidate row read through a B-tree index */
 } sql_hybrid_calib;
 void sql_hybrid_calibration(sql_hybrid_calib *out);
 
