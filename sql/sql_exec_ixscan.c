@@ -226,8 +226,8 @@ static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part,
 }
 
 /* The calibration and EXPLAIN ANALYZE HYBRID: what this shard did when the index scan is the
- * hybrid planner's scalar-first path (n candidates read, `kept` passed the whole WHERE, each then gets its
- * exact distance above the scan). */
+ * hybrid planner's scalar-first path (n candidates read, `kept` passed the whole WHERE, each
+ * then gets its exact distance above the scan). */
 static void sql_ix_actual(const sql_plan *p, sql_exec_ctx *x, bool part_done, uint32_t n,
                           uint32_t kept) {
     if (p->hybrid == NULL) return;
