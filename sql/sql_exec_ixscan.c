@@ -11,6 +11,7 @@
 
 #include "engine/eng_key.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_hybrid.h"
 
 typedef struct sql_ix_range {
     const uint8_t *lo, *hi;   /* encoded bounds of the leading column; NULL = open */
@@ -149,9 +150,15 @@ static bool sql_ix_candidate(sql_exec_ctx *x, const eng_part *part, const eng_in
     eng_codec_w pk, mine;
     eng_w_init(&pk);
     eng_w_init(&mine);
-    bool ok = eng_part_key_of(part, slot, &pk, x->err);
-    uint32_t v = ok ? eng_part_pk_lookup(part, pk.buf, (uint32_t)pk.len, &x->snap)
-                    : ENG_SLOT_NONE;
+    bool ok = true;
+    uint32_t v = slot;
+    /* A row has at most one version visible to a snapshot, so when the entry's own slot is
+     * visible it is the version the primary-key lookup would find: skip that lookup (a
+     * B-tree search per candidate, most of an index scan's time on a large partition). */
+    if (!eng_part_visible(part, slot, &x->snap)) {
+        ok = eng_part_key_of(part, slot, &pk, x->err);
+        v = ok ? eng_part_pk_lookup(part, pk.buf, (uint32_t)pk.len, &x->snap) : ENG_SLOT_NONE;
+    }
     bool included = false;
     /* The engine computes the entry as it made it (expressions, a partial index's predicate). */
     if (ok && v != ENG_SLOT_NONE) ok = eng_part_index_entry(part, ix->oid, v, &mine, &included,
@@ -218,6 +225,24 @@ static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part,
     return true;
 }
 
+/* The calibration and EXPLAIN ANALYZE HYBRID: what this shard did when the index scan is the
+ * hybrid planner's scalar-first path (n candidates read, `kept` passed the whole WHERE, each
+ * then gets its exact distance above the scan). */
+static void sql_ix_actual(const sql_plan *p, sql_exec_ctx *x, bool part_done, uint32_t n,
+                          uint32_t kept) {
+    if (p->hybrid == NULL) return;
+    x->stats.hybrid_rows += n; /* the calibration of the index path (sql_hybrid.h) */
+    x->stats.hybrid_distances += kept;
+    if (x->hybrid_actual == NULL) return;
+    sql_hybrid_actual *act = &x->hybrid_actual[rt_core_id()];
+    act->ran = true;
+    act->partitions += part_done;
+    act->visited += n;
+    act->filtered += n - kept;
+    act->candidates += kept;
+    act->distances += kept;
+}
+
 static bool sql_ixscan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_op_ixscan *s = (sql_op_ixscan *)op;
     const sql_plan *p = op->plan;
@@ -232,13 +257,14 @@ static bool sql_ixscan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         rt_fiber_maybe_yield();
         uint32_t n;
         if (!sql_ix_collect(s, x, part, tree, &n)) return false;
-        if (s->range_index >= s->nranges) {
+        bool part_done = s->range_index >= s->nranges;
+        if (part_done) {
             s->part_index++;
             s->range_index = 0;
             s->positioned = false;
         }
-        if (n == 0) continue;
-        if (!sql_ix_emit(s, x, part, n, out)) return false;
+        if (n > 0 && !sql_ix_emit(s, x, part, n, out)) return false;
+        sql_ix_actual(p, x, part_done, n, *out != NULL ? (*out)->rows : 0);
         if (*out != NULL) return true;
     }
     return true;

@@ -542,6 +542,13 @@ static bool sql_frag_pull_share(sql_op *op, sql_exec_ctx *x, const sql_plan *gp,
 static void sql_frag_calibrate(const sql_exec_ctx *x, const sql_plan *hybrid, uint32_t partitions,
                                uint64_t time_ns) {
     if (hybrid == NULL) return;
+    /* An index scan's rows are not the scan's (sql_hybrid.h prices them apart): they would
+     * teach the sequential scalar path a wrong factor. */
+    if (hybrid->kind == SQL_P_IXSCAN) {
+        sql_hybrid_note_ixscan(hybrid->hybrid->dims, partitions, x->stats.hybrid_rows,
+                               x->stats.hybrid_distances, time_ns);
+        return;
+    }
     sql_hybrid_note_fragment(hybrid->hybrid, hybrid->kind == SQL_P_ANNSCAN, partitions,
                              x->stats.hybrid_rows, x->stats.hybrid_distances,
                              x->stats.hybrid_filter_calls, time_ns);

@@ -35,6 +35,12 @@
 /* Its weight per fragment: larger than the unit costs', as it answers for whole executions
  * (a handful of them should bring a wrong start within reach). */
 #define SQL_HYBRID_SCALE_ALPHA 0.2
+/* One candidate row through a secondary B-tree index: the entry, its visible version, the
+ * re-derived entry compared, every read column copied out and the filter re-checked.
+ * Measured 0.7-3 us of CPU per row at 768 dimensions from 100K to 1M rows (bench/RESULTS.md,
+ * issue 7 at scale: it grows with the table, as the rows stop fitting in cache); the start of
+ * its own calibration, fed by every index scan the hybrid planner chose. */
+#define SQL_HYBRID_IXROW_NS 1500.0
 /* Rows assumed for a table never analysed and of unknown size. */
 #define SQL_HYBRID_DEFAULT_ROWS 10000.0
 
@@ -47,6 +53,7 @@ static _Atomic uint64_t sql_hybrid_scale_ann = 1000;
 static _Atomic uint64_t sql_hybrid_scale_scalar = 1000;
 static _Atomic uint64_t sql_hybrid_part_ann = (uint64_t)(SQL_HYBRID_PART_NS * 1000);
 static _Atomic uint64_t sql_hybrid_part_scalar = (uint64_t)(SQL_HYBRID_PART_NS * 1000);
+static _Atomic uint64_t sql_hybrid_ixrow = (uint64_t)(SQL_HYBRID_IXROW_NS * 1000);
 
 static double sql_hybrid_get(_Atomic uint64_t *v) { return (double)atomic_load(v) / 1000.0; }
 
@@ -104,6 +111,16 @@ void sql_hybrid_note_fragment(const sql_hybrid_est *est, bool ann, uint32_t part
     }
 }
 
+void sql_hybrid_note_ixscan(uint32_t dims, uint32_t partitions, uint64_t rows,
+                            uint64_t distances, uint64_t elapsed_ns) {
+    if (rows < 256 || dims == 0) return; /* a few rows teach the fixed cost, not the rows */
+    double other = partitions * sql_hybrid_get(&sql_hybrid_part_scalar) +
+                   (double)distances * sql_hybrid_get(&sql_hybrid_dist_pdim) * dims;
+    double per_row = fmax((double)elapsed_ns - other, 1.0) / (double)rows;
+    sql_hybrid_mix_in(&sql_hybrid_ixrow, per_row, SQL_HYBRID_IXROW_NS, SQL_HYBRID_SCALE_RANGE,
+                      SQL_HYBRID_SCALE_ALPHA);
+}
+
 void sql_hybrid_note_walk(uint64_t distances, uint32_t dims, uint64_t filter_calls,
                           uint64_t elapsed_ns) {
     if (distances < 64 || dims == 0) return;
@@ -124,7 +141,7 @@ void sql_hybrid_note_scan(uint64_t rows, uint64_t elapsed_ns) {
 
 void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t natts,
                          const sql_expr *filter, uint16_t vec_attnum, uint32_t k, uint32_t ef,
-                         double rows, sql_hybrid_est *out) {
+                         double rows, bool by_index, sql_hybrid_est *out) {
     double stats_rows = sql_stats_rows(t);
     if (stats_rows < 0) sql_stats_note_unknown(t); /* estimates improve from the next query */
     double n = stats_rows >= 0 ? stats_rows : rows >= 0 ? rows : SQL_HYBRID_DEFAULT_ROWS;
@@ -136,6 +153,7 @@ void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t n
     double dist_ns = sql_hybrid_get(&sql_hybrid_dist_pdim) * dims;
     double row_ns = sql_hybrid_get(&sql_hybrid_row);
     double filter_ns = filter != NULL ? sql_hybrid_get(&sql_hybrid_filter) : 0;
+    out->by_index = by_index;
     out->rows = n;
     out->selectivity = sel;
     out->candidates = n * sel;
@@ -151,8 +169,12 @@ void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t n
     double ann_ns = parts * sql_hybrid_get(&sql_hybrid_part_ann) +
                     parts * (walk * dist_ns + visited * filter_ns) *
                         sql_hybrid_get(&sql_hybrid_scale_ann);
-    double scalar_ns = parts * sql_hybrid_get(&sql_hybrid_part_scalar) +
-                       (n * row_ns + n * sel * dist_ns) * sql_hybrid_get(&sql_hybrid_scale_scalar);
+    /* The index path's per-row cost is its own measured figure, the scan's takes the
+     * scalar path's factor. */
+    double scalar_work = by_index ? n * sel * (sql_hybrid_get(&sql_hybrid_ixrow) + dist_ns)
+                                  : (n * row_ns + n * sel * dist_ns) *
+                                        sql_hybrid_get(&sql_hybrid_scale_scalar);
+    double scalar_ns = parts * sql_hybrid_get(&sql_hybrid_part_scalar) + scalar_work;
     out->scalar_ms = scalar_ns / 1e6;
     out->ann_ms = ann_ns / 1e6;
     out->ann_first = ann_ns < scalar_ns;
@@ -167,4 +189,5 @@ void sql_hybrid_calibration(sql_hybrid_calib *out) {
     out->row_ns = sql_hybrid_get(&sql_hybrid_row);
     out->dist_ns_per_dim = sql_hybrid_get(&sql_hybrid_dist_pdim);
     out->filter_ns = sql_hybrid_get(&sql_hybrid_filter);
+    out->ixrow_ns = sql_hybrid_get(&sql_hybrid_ixrow);
 }

@@ -5,6 +5,8 @@
  * Costs:   the work of all partitions together (the shards run them in parallel, so the
  *          statement's time is about this over the shard count), with P partitions of N / P:
  *          scalar-first = N * row_ns + N * sel * dist_ns(d)
+ *                         (by a B-tree index: N * sel * (ixrow_ns + dist_ns(d)),
+ *                         ixrow_ns calibrated by the index scans run as scalar-first)
  *          ANN-first    = P * (part_ns + visited * (degree * walk * dist_ns(d) + filter_ns)
  *                              + log2(N / P) * descent * walk * dist_ns(d))
  *          visited      = min(N / P, max(ef, k) / sel)
@@ -37,6 +39,7 @@
 
 typedef struct sql_hybrid_est {
     bool ann_first;
+    bool by_index;           /* scalar-first reads a B-tree index (IXSCAN), not every row */
     double rows;             /* rows in the table */
     double selectivity;      /* of the WHERE clause */
     double candidates;       /* rows passing the WHERE (scalar-first's candidate set) */
@@ -48,10 +51,11 @@ typedef struct sql_hybrid_est {
 
 /* Estimates both paths and picks the cheaper. `rows` < 0: unknown (the engine's estimate is
  * used by the caller when it has one; else 10000, PostgreSQL's guess for an unanalysed
- * relation is similar in spirit). */
+ * relation is similar in spirit). `by_index`: scalar-first would read the candidates through
+ * a secondary B-tree index (the planner already chose an IXSCAN for the WHERE). */
 void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t natts,
                          const sql_expr *filter, uint16_t vec_attnum, uint32_t k, uint32_t ef,
-                         double rows, sql_hybrid_est *out);
+                         double rows, bool by_index, sql_hybrid_est *out);
 
 /* What one shard did for the hybrid node of a statement (EXPLAIN ANALYZE HYBRID). */
 typedef struct sql_hybrid_actual {
@@ -86,12 +90,19 @@ void sql_hybrid_note_fragment(const sql_hybrid_est *est, bool ann, uint32_t part
                               uint64_t rows, uint64_t distances, uint64_t filter_calls,
                               uint64_t elapsed_ns);
 
+/* A fragment's index scan chosen as scalar-first by index read `rows` candidates and computed
+ * `distances` distances over `partitions` partitions in `elapsed_ns`: the per-row cost of the
+ * index path follows (what is left after the fixed and distance costs, per row). */
+void sql_hybrid_note_ixscan(uint32_t dims, uint32_t partitions, uint64_t rows,
+                            uint64_t distances, uint64_t elapsed_ns);
+
 /* The calibration in force (EXPLAIN ANALYZE HYBRID prints it). */
 typedef struct sql_hybrid_calib {
     double ann_scale, scalar_scale; /* the paths' learnt factors on their work */
     double ann_part_ns, scalar_part_ns; /* and their fixed costs per partition */
     double walk_ratio;              /* distances computed against the walk model's */
     double row_ns, dist_ns_per_dim, filter_ns;
+    double ixrow_ns;                /* a candidate row read through a B-tree index */
 } sql_hybrid_calib;
 void sql_hybrid_calibration(sql_hybrid_calib *out);
 

@@ -1109,9 +1109,9 @@ static void sql_explain_calibration(sql_strbuf *sb) {
     sql_strbuf_printf(sb, " per partition + x%.2f, scalar-first ", cal.ann_scale);
     sql_explain_ms(sb, cal.scalar_part_ns / 1e6);
     sql_strbuf_printf(sb, " per partition + x%.2f; walk x%.2f, %.1fns per row, %.3fns per "
-                          "dimension, %.0fns per filter check\n",
+                          "dimension, %.0fns per filter check, %.0fns per row by index\n",
                       cal.scalar_scale, cal.walk_ratio, cal.row_ns, cal.dist_ns_per_dim,
-                      cal.filter_ns);
+                      cal.filter_ns, cal.ixrow_ns);
 }
 
 /* EXPLAIN ANALYZE HYBRID: per shard, in total, and the estimate against the actual work
@@ -1183,7 +1183,7 @@ void sql_plan_explain_hybrid(const sql_plan *p, const sql_hybrid_actual *actual,
         else sql_strbuf_puts(sb, "(none)");
         sql_strbuf_puts(sb, " → ");
         sql_explain_count(sb, h->candidates);
-        sql_strbuf_puts(sb, " rows\nANN on ");
+        sql_strbuf_puts(sb, h->by_index ? " rows (by index)\nANN on " : " rows\nANN on ");
         sql_explain_count(sb, h->candidates);
         sql_strbuf_printf(sb, "-row candidate set (exact distances, top %u)\n", h->k);
     }

@@ -82,8 +82,10 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
     sql_plan *top = gather->left; /* the fragment: local SORT, then PROJECT? then SCAN */
     if (top != NULL && top->kind == SQL_P_SORT) top = top->left;
     sql_plan *scan = top != NULL && top->kind == SQL_P_PROJECT ? top->left : top;
-    if (scan == NULL || scan->kind != SQL_P_SCAN || scan->scan.want_slots ||
-        scan->scan.lock_strength != 0) {
+    /* An IXSCAN (a selective WHERE on an indexed column) is scalar-first by index: on a
+     * large table its candidates can still be far more than an ANN-first walk visits. */
+    if (scan == NULL || (scan->kind != SQL_P_SCAN && scan->kind != SQL_P_IXSCAN) ||
+        scan->scan.want_slots || scan->scan.lock_strength != 0) {
         return true;
     }
     /* The key is over the GATHER's output: the scan's columns, or a fragment PROJECT's. */
@@ -117,10 +119,11 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
     sql_hybrid_est *est = rt_arena_zalloc(arena, sizeof *est);
     if (est == NULL) return rt_arena_fail(arena, err);
     sql_hybrid_estimate(t, scan->scan.attnums, scan->scan.natts, scan->scan.filter, attnum,
-                        (uint32_t)k, ef_search, -1, est);
+                        (uint32_t)k, ef_search, -1, scan->kind == SQL_P_IXSCAN, est);
     scan->hybrid = est;
     if (!est->ann_first) return true;
-    /* ANN-first: the same columns, the filter checked during the walk. */
+    /* ANN-first: the same columns, the filter checked during the walk (an IXSCAN's filter
+     * is the whole WHERE, its index conditions included). */
     const eng_table *table = t;
     uint32_t natts = scan->scan.natts;
     uint16_t *attnums = scan->scan.attnums;

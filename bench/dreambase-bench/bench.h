@@ -419,6 +419,7 @@ typedef struct bench_result {
     uint64_t recall_queries;
     double server_cpu_pct;   /* of one core, over the step */
     double server_rss_mb;    /* at the end of the step */
+    double server_bytes_per_row; /* load: the server's memory growth over the load / rows */
     double client_cpu_pct;   /* busiest engine thread, % of its wall time */
     double client_us_per_op; /* client CPU per op, all threads */
     char first_error[BENCH_ERROR_BYTES_MAX];

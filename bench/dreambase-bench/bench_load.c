@@ -344,6 +344,12 @@ static bool bench_load_rows(bench_engine *e, const bench_load_input *in, bench_r
     if (ok) {
         bench_load_result(in, workers, count, wall_s, r);
         bench_server_usage(&u0, &u1, wall_s, &r->server_cpu_pct, &r->server_rss_mb);
+        /* The table is empty at u0 (just created), so the growth is what the rows, their
+         * indexes and any caches the load warmed cost: an upper bound per row. */
+        if (isfinite(r->server_rss_mb) && in->rows > 0) {
+            r->server_bytes_per_row =
+                ((double)u1.memory_kb - (double)u0.memory_kb) * 1024.0 / (double)in->rows;
+        }
     } else {
         *err = l.err;
     }

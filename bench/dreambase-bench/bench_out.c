@@ -16,7 +16,7 @@ void bench_result_init(bench_result *r) {
     r->duration_s = r->ops_per_s = r->rows_per_s = NAN;
     r->p50_ms = r->p95_ms = r->p99_ms = r->max_ms = r->mean_ms = NAN;
     r->recall = NAN;
-    r->server_cpu_pct = r->server_rss_mb = NAN;
+    r->server_cpu_pct = r->server_rss_mb = r->server_bytes_per_row = NAN;
     r->client_cpu_pct = r->client_us_per_op = NAN;
     snprintf(r->filter, sizeof r->filter, "none");
 }
@@ -72,6 +72,7 @@ static const bench_field BENCH_FIELDS[] = {
     BENCH_FIELD(BENCH_F_U64, recall_queries),
     BENCH_FIELD(BENCH_F_DBL, server_cpu_pct),
     BENCH_FIELD(BENCH_F_DBL, server_rss_mb),
+    BENCH_FIELD(BENCH_F_DBL, server_bytes_per_row),
     BENCH_FIELD(BENCH_F_DBL, client_cpu_pct),
     BENCH_FIELD(BENCH_F_DBL, client_us_per_op),
     BENCH_FIELD(BENCH_F_STR, first_error),

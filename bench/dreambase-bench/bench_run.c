@@ -61,6 +61,9 @@ void bench_ctx_class_result(const bench_ctx *x, const bench_measure *m, uint32_t
 bool bench_ctx_emit(bench_ctx *x, const bench_result *r, rt_err *err) {
     bench_table_row(stdout, r);
     if (r->plan[0] != '\0') printf("         plan (EXPLAIN HYBRID): %s\n", r->plan);
+    if (isfinite(r->server_bytes_per_row)) {
+        printf("         server memory growth: %.0f bytes per row\n", r->server_bytes_per_row);
+    }
     if (r->first_error[0] != '\0') printf("         first problem: %s\n", r->first_error);
     fflush(stdout);
     if (x->result_count == x->result_cap) {
