@@ -456,6 +456,15 @@ static bool sql_session_planned(sql_session *s, const sql_node *stmt, const char
     if (ok && q->nparams > 0) {
         ok = rt_err_set(err, SQLSTATE_UNDEFINED_PARAMETER, "there is no parameter $1");
     }
+    uint64_t waits = sql_tlock_waits(s->tlock);
+    if (ok) ok = sql_session_check_writable(s, q, err) && sql_session_lock_plan(s, q->plan, err);
+    if (ok && sql_tlock_waits(s->tlock) != waits) {
+        /* It waited for a lock: the holder (DDL) may have changed the tables since the plan
+         * was made. Plan again over the catalog of now; the locks are held already. */
+        sql_session_env_close(&env);
+        sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
+        ok = sql_bind_query(&env.bc, stmt, &q);
+    }
     if (ok) ok = sql_session_run_query(s, q, env.cat, env.db, NULL, sink, true, tag, err);
     sql_session_env_close(&env);
     return ok;
@@ -556,6 +565,17 @@ static bool sql_session_in_block_refused(sql_session *s, const char *what, rt_er
                       "%s cannot run inside a transaction block", what);
 }
 
+static sql_tlock_owner *sql_session_tlock(sql_session *s);
+
+/* VACUUM and ANALYZE hold SHARE UPDATE EXCLUSIVE on each table they work on (sql_tablelock.h):
+ * DDL waits for them and they for it, as in PostgreSQL. */
+static bool sql_session_lock_maintained(sql_session *s, const eng_table *t, rt_err *err) {
+    if (t->kind != 'r') return true;
+    sql_tlock_wait w = {.cancel = s->cancel, .lock_timeout_ms = s->lock_timeout_ms};
+    return sql_tlock_lock(sql_session_tlock(s), t->oid, SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE, t->name,
+                          &w, err);
+}
+
 /* ANALYZE [t, ...]: statistics of the listed tables, or of every table of the database
  * (`check_only`: only that the tables and columns exist, for VACUUM). */
 static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool check_only,
@@ -581,13 +601,15 @@ static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool che
                                     t->name);
                 }
             }
+            if (ok) ok = sql_session_lock_maintained(s, t, err);
             if (ok && t->kind == 'r' && !check_only) ok = sql_stats_analyze(&x, t, err);
         }
     }
-    for (uint32_t i = 0; ok && !check_only && tables->count == 0 && i < env.db->table_count; i++) {
+    for (uint32_t i = 0; ok && tables->count == 0 && i < env.db->table_count; i++) {
         const eng_table *t = &env.db->tables[i];
         if (t->kind == 'r' && t->schema_oid != ENG_OID_PG_CATALOG) {
-            ok = sql_stats_analyze(&x, t, err);
+            ok = sql_session_lock_maintained(s, t, err) &&
+                 (check_only || sql_stats_analyze(&x, t, err));
         }
     }
     sql_session_env_close(&env);
@@ -718,6 +740,8 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .lock_timeout_ms = s->lock_timeout_ms,
         .sink = sink,
         .x = &x,
+        .tlock = sql_session_tlock(s),
+        .cancel = s->cancel,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
     if (ok && stmt->kind == SQL_N_CREATE_INDEX) {
