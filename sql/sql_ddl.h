@@ -30,6 +30,8 @@ typedef struct sql_ddl_ctx {
     struct sql_tlock_owner *tlock; /* the session's table locks (sql_tablelock.h "DDL"); NULL:
                                       none taken */
     const _Atomic bool *cancel;    /* ends a wait for a lock (57014); may be NULL */
+    uint32_t *command;             /* the session's command counter: a rewrite takes a command
+                                      id of its own so later steps see its rows; may be NULL */
 } sql_ddl_ctx;
 
 /* True if `stmt` is a statement sql_ddl_exec handles. */

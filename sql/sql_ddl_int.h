@@ -62,6 +62,9 @@ eng_table *sql_ddl_table_copy(sql_ddl_ctx *dc, const eng_table *t, rt_err *err);
  * keys are checked (23505, 23502) and the rows land on the shards that own them. */
 bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fresh,
                      sql_expr *const *convert, rt_err *err);
+/* After sql_ddl_rewrite: the statement goes on under a new command id, so that what follows
+ * (unique companions filled from the rows, foreign keys checked on them) sees the rows. */
+bool sql_ddl_next_command(sql_ddl_ctx *dc, rt_err *err);
 /* ALTER COLUMN ... TYPE: the new value of `col` over a row of `base` (USING expr, or the
  * column), as an assignment to `type`; 42804 with PostgreSQL's message and hint when no
  * assignment cast exists. `convert` of sql_ddl_rewrite (by attnum - 1) takes these; NULL

@@ -742,6 +742,7 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .x = &x,
         .tlock = sql_session_tlock(s),
         .cancel = s->cancel,
+        .command = &s->command,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
     if (ok && stmt->kind == SQL_N_CREATE_INDEX) {
