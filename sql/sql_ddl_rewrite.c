@@ -170,7 +170,8 @@ static void ddl_rewrite_error(const eng_table *fresh, rt_err *err) {
         char detail[RT_ERR_DETAIL_BYTES_MAX];
         snprintf(detail, sizeof detail, "%s", err->detail);
         char *tail = strstr(detail, " already exists.");
-        if (tail != NULL) snprintf(tail, sizeof detail - (size_t)(tail - detail), " is duplicated.");
+        size_t room = tail != NULL ? sizeof detail - (size_t)(tail - detail) : 0;
+        if (tail != NULL) snprintf(tail, room, " is duplicated.");
         rt_err_set(&e, SQLSTATE_UNIQUE_VIOLATION, "could not create unique index \"%s\"", name);
         rt_err_detail(&e, "%s", detail);
     } else {
