@@ -1,8 +1,11 @@
-/* sql_ddl_lock.c: the table locks DDL takes (sql_tablelock.h, "DDL"): ACCESS EXCLUSIVE for
- * ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX, SHARE ROW EXCLUSIVE on
- * the table a new foreign key references. Taken before the catalog's DDL lock (the first
- * pass, against the catalog the statement pinned) and once more inside the draft, where a
- * name may have come to mean another table while the statement waited. */
+/* sql_ddl_lock.c: the table locks DDL takes (sql_tablelock.h, "DDL"), PostgreSQL's: ACCESS
+ * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX; of ALTER
+ * TABLE's commands VALIDATE CONSTRAINT, SET STATISTICS and SET / RESET (options) take SHARE
+ * UPDATE EXCLUSIVE, ADD FOREIGN KEY SHARE ROW EXCLUSIVE (on both tables), and DROP CONSTRAINT of
+ * a foreign key ACCESS EXCLUSIVE on the referenced table as well. Taken before the
+ * catalog's DDL lock (the first pass, against the catalog the statement pinned) and once more
+ * inside the draft, where a name may have come to mean another table while the statement
+ * waited. */
 #include <string.h>
 
 #include "sql/sql_ddl_int.h"
@@ -54,15 +57,54 @@ static bool ddl_lock_drop(sql_ddl_ctx *dc, const sql_drop *d, rt_err *err) {
     return true;
 }
 
+/* The mode one ALTER TABLE command needs, as PostgreSQL's: what only checks rows or changes
+ * statistics or storage options lets readers and writers go on; anything else does not. */
+static sql_tlock_mode ddl_lock_alter_mode(const sql_alter_cmd *c) {
+    switch (c->alter_kind) {
+    case SQL_AT_VALIDATE_CONSTRAINT: case SQL_AT_SET_STATISTICS: case SQL_AT_SET_OPTIONS:
+    case SQL_AT_RESET_OPTIONS:
+        return SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE;
+    case SQL_AT_ADD_CONSTRAINT:
+        return c->constraint != NULL && c->constraint->constr_kind == SQL_CONSTR_FOREIGN
+                   ? SQL_TLOCK_SHARE_ROW_EXCLUSIVE : SQL_TLOCK_ACCESS_EXCLUSIVE;
+    default: return SQL_TLOCK_ACCESS_EXCLUSIVE;
+    }
+}
+
+/* Dropping a foreign key changes what its referenced table enforces: PostgreSQL locks that
+ * table ACCESS EXCLUSIVE too. */
+static bool ddl_lock_fk_parent(sql_ddl_ctx *dc, const sql_alter_table *at, const sql_alter_cmd *c,
+                               rt_err *err) {
+    const eng_table *t = dc->bc->db != NULL ? sql_bind_find_table(dc->bc, &at->name) : NULL;
+    for (uint32_t i = 0; t != NULL && c->name != NULL && i < t->constraint_count; i++) {
+        const eng_constraint *con = &t->constraints[i];
+        if (con->kind != 'f' || strcmp(con->name, c->name) != 0) continue;
+        const eng_table *ref = eng_db_table_by_oid(dc->bc->db, con->ref_table_oid);
+        return ref == NULL || ref->oid == t->oid ||
+               ddl_lock_one(dc, ref, SQL_TLOCK_ACCESS_EXCLUSIVE, err);
+    }
+    return true;
+}
+
 static bool ddl_lock_alter(sql_ddl_ctx *dc, const sql_alter_table *at, rt_err *err) {
     if (at->object != SQL_OBJ_TABLE) return true;
-    if (!ddl_lock_name(dc, &at->name, SQL_TLOCK_ACCESS_EXCLUSIVE, err)) return false;
+    sql_tlock_mode mode = SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE; /* the strongest command's */
+    for (uint32_t i = 0; i < at->cmds.count; i++) {
+        sql_tlock_mode m = ddl_lock_alter_mode(SQL_LIST_AT(at->cmds, i));
+        /* SHARE UPDATE EXCLUSIVE < SHARE ROW EXCLUSIVE < ACCESS EXCLUSIVE: the order of the
+         * enum, and each conflicts with all the earlier one does. */
+        if (m > mode) mode = m;
+    }
+    if (!ddl_lock_name(dc, &at->name, mode, err)) return false;
     for (uint32_t i = 0; i < at->cmds.count; i++) {
         const sql_alter_cmd *c = SQL_LIST_AT(at->cmds, i);
         const sql_constraint *k = c->alter_kind == SQL_AT_ADD_CONSTRAINT ? c->constraint : NULL;
         /* A new foreign key keeps its referenced table from changing under the check. */
         if (k != NULL && k->constr_kind == SQL_CONSTR_FOREIGN &&
             !ddl_lock_name(dc, &k->fk_table, SQL_TLOCK_SHARE_ROW_EXCLUSIVE, err)) {
+            return false;
+        }
+        if (c->alter_kind == SQL_AT_DROP_CONSTRAINT && !ddl_lock_fk_parent(dc, at, c, err)) {
             return false;
         }
     }

@@ -2,7 +2,9 @@
  * PostgreSQL 15's behaviour: ALTER TABLE, DROP TABLE, TRUNCATE and DROP INDEX wait for a reader's
  * open transaction (ACCESS EXCLUSIVE; lock_timeout gives 55P03), CREATE INDEX waits for a writer
  * but not for a reader (SHARE) and holds off writers to its transaction's end, VACUUM and
- * ANALYZE (SHARE UPDATE EXCLUSIVE) wait for CREATE INDEX and hold off ALTER TABLE; DDL in a
+ * ANALYZE (SHARE UPDATE EXCLUSIVE) wait for CREATE INDEX and hold off ALTER TABLE; ALTER
+ * TABLE's SET (options), SET STATISTICS, VALIDATE and ADD FOREIGN KEY go on beside a reader,
+ * ADD / DROP of a foreign key wait for a writer of the referenced table; DDL in a
  * transaction block holds off readers until COMMIT, after which a waiting reader sees the new
  * shape of the table (or 42P01 if it was dropped); a blocked ALTER goes on once the reader
  * ends; and a cycle through the catalog's one-DDL-transaction lock is a deadlock (40P01) for
@@ -132,6 +134,30 @@ static void script_share_modes(capture *a, capture *b) {
     expect(a, "COMMIT", "COMMIT\n");
 }
 
+/* ALTER TABLE's weaker commands: SET (options), SET STATISTICS and VALIDATE go on beside a
+ * reader, ADD FOREIGN KEY too but not beside a writer of the referenced table, and dropping a
+ * foreign key waits for that writer as well. */
+static void script_alter_modes(capture *a, capture *b) {
+    expect(a, "CREATE TABLE tr (id int PRIMARY KEY)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO tr VALUES (1)", "INSERT 0 1\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SELECT id FROM t", "id\n1\nSELECT 1\n");
+    expect(b, "ALTER TABLE t SET (fillfactor = 70)", "ALTER TABLE\n");
+    expect(b, "ALTER TABLE t ADD CONSTRAINT t_v_fk FOREIGN KEY (v) REFERENCES tr",
+           "ALTER TABLE\n");
+    expect(b, "ALTER TABLE t VALIDATE CONSTRAINT t_v_fk", "ALTER TABLE\n");
+    expect(b, "ALTER TABLE t ALTER v SET STATISTICS 100", "ALTER TABLE\n");
+    expect(b, "ALTER TABLE t ALTER v SET DEFAULT 1", TIMEOUT_ERR);
+    expect(a, "COMMIT", "COMMIT\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "INSERT INTO tr VALUES (2)", "INSERT 0 1\n");
+    expect(b, "ALTER TABLE t DROP CONSTRAINT t_v_fk", TIMEOUT_ERR);
+    expect(b, "ALTER TABLE t ADD CONSTRAINT t_v_fk2 FOREIGN KEY (v) REFERENCES tr", TIMEOUT_ERR);
+    expect(b, "ALTER TABLE t SET (fillfactor = 80)", "ALTER TABLE\n");
+    expect(a, "COMMIT", "COMMIT\n");
+    expect(b, "ALTER TABLE t DROP CONSTRAINT t_v_fk", "ALTER TABLE\n");
+}
+
 /* A holds the catalog's DDL lock (CREATE TABLE in its block); B's ALTER TABLE holds t and
  * waits for the catalog; A's SELECT of t waits for B: one of them gets 40P01, the other goes
  * on. PostgreSQL has no catalog-wide lock, so there B's ALTER would not wait at all. */
@@ -169,6 +195,7 @@ static void main_fiber(void *arg) {
     script_reader_blocks_ddl(s[0], s[1], s[2]);
     script_ddl_blocks_reader(s[0], s[1], s[2]);
     script_share_modes(s[0], s[1]);
+    script_alter_modes(s[0], s[1]);
     expect(s[1], "RESET lock_timeout", "RESET\n");
     script_catalog_cycle(s[0], s[1]);
     for (uint32_t i = 0; i < 3; i++) {
