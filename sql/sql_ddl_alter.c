@@ -723,7 +723,7 @@ static bool ddl_alter_retyped_fk(ddl_alter *a, const eng_table *t, const eng_tab
 /* The foreign keys from and to the table that use a column ALTER COLUMN ... TYPE changed. */
 static bool ddl_alter_retyped_fks(ddl_alter *a, rt_err *err) {
     const eng_database *db = a->dc->bc->db;
-    uint32_t n = a->t->constraint_count;
+    uint32_t n = 2u * a->t->constraint_count; /* a self-reference may be met from both ends */
     for (uint32_t i = 0; i < db->table_count; i++) {
         if (db->tables[i].oid != a->t->oid) n += db->tables[i].constraint_count;
     }
