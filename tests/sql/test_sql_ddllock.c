@@ -6,7 +6,8 @@
  * TABLE's SET (options), SET STATISTICS, VALIDATE and ADD FOREIGN KEY go on beside a reader,
  * ADD / DROP of a foreign key wait for a writer of the referenced table; DDL in a
  * transaction block holds off readers until COMMIT, after which a waiting reader sees the new
- * shape of the table (or 42P01 if it was dropped); a blocked ALTER goes on once the reader
+ * shape of the table (42P01 if it was dropped, no rows if it was truncated, also through
+ * EXECUTE of a prepared statement); a blocked ALTER goes on once the reader
  * ends; and a cycle through the catalog's one-DDL-transaction lock is a deadlock (40P01) for
  * one member instead of a hang (PostgreSQL has no such lock: there the cycle does not exist).
  * How: a real engine with two shards in a temporary directory; sessions (sql_session.h) run in
@@ -110,6 +111,23 @@ static void script_ddl_blocks_reader(capture *a, capture *b, capture *c) {
     bg_wait(&bg);
     check_text("a reader after DROP", bg.out,
                "ERROR 42P01: relation \"t2\" does not exist\n");
+    /* A reader that waited for TRUNCATE reads the new, empty storage, also through EXECUTE. */
+    expect(a, "CREATE TABLE tt (id int)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO tt VALUES (1), (2), (3)", "INSERT 0 3\n");
+    expect(c, "PREPARE pc AS SELECT count(*) FROM tt", "PREPARE\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "TRUNCATE tt", "TRUNCATE TABLE\n");
+    bg_start(&bg, c, "EXECUTE pc");
+    expect(a, "COMMIT", "COMMIT\n");
+    bg_wait(&bg);
+    check_text("EXECUTE after TRUNCATE", bg.out, "count\n0\nSELECT 1\n");
+    expect(a, "INSERT INTO tt VALUES (4), (5)", "INSERT 0 2\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "TRUNCATE tt", "TRUNCATE TABLE\n");
+    bg_start(&bg, c, "SELECT count(*) FROM tt");
+    expect(a, "COMMIT", "COMMIT\n");
+    bg_wait(&bg);
+    check_text("SELECT after TRUNCATE", bg.out, "count\n0\nSELECT 1\n");
 }
 
 /* CREATE INDEX (SHARE) against writers, VACUUM and ANALYZE (SHARE UPDATE EXCLUSIVE). */
