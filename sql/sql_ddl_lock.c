@@ -2,10 +2,11 @@
  * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX; of ALTER
  * TABLE's commands VALIDATE CONSTRAINT, SET STATISTICS and SET / RESET (options) take SHARE
  * UPDATE EXCLUSIVE, ADD FOREIGN KEY SHARE ROW EXCLUSIVE (on both tables), and DROP CONSTRAINT of
- * a foreign key ACCESS EXCLUSIVE on the referenced table as well. Taken before the
- * catalog's DDL lock (the first pass, against the catalog the statement pinned) and once more
- * inside the draft, where a name may have come to mean another table while the statement
- * waited. */
+ * a foreign key ACCESS EXCLUSIVE on the referenced table as well (so does DROP TABLE of a table
+ * with foreign keys); CREATE TABLE locks the tables its foreign keys reference SHARE ROW
+ * EXCLUSIVE. Taken before the catalog's DDL lock (the first pass, against the catalog the
+ * statement pinned) and once more inside the draft, where a name may have come to mean another
+ * table while the statement waited. */
 #include <string.h>
 
 #include "sql/sql_ddl_int.h"
@@ -43,12 +44,25 @@ static const eng_table *ddl_lock_index_table(sql_ddl_ctx *dc, const sql_name *n)
     return t;
 }
 
+/* The tables `t`'s foreign keys reference: dropping them changes what those enforce. */
+static bool ddl_lock_fk_parents(sql_ddl_ctx *dc, const eng_table *t, rt_err *err) {
+    for (uint32_t i = 0; t != NULL && i < t->constraint_count; i++) {
+        const eng_constraint *con = &t->constraints[i];
+        if (con->kind != 'f' || con->ref_table_oid == t->oid) continue;
+        const eng_table *ref = eng_db_table_by_oid(dc->bc->db, con->ref_table_oid);
+        if (!ddl_lock_one(dc, ref, SQL_TLOCK_ACCESS_EXCLUSIVE, err)) return false;
+    }
+    return true;
+}
+
 static bool ddl_lock_drop(sql_ddl_ctx *dc, const sql_drop *d, rt_err *err) {
     for (uint32_t i = 0; i < d->names.count; i++) {
         const sql_name *n = SQL_LIST_AT(d->names, i);
         bool ok = true;
-        if (d->object == SQL_OBJ_TABLE) {
-            ok = ddl_lock_name(dc, n, SQL_TLOCK_ACCESS_EXCLUSIVE, err);
+        if (d->object == SQL_OBJ_TABLE && n->count > 0 && dc->bc->db != NULL) {
+            const eng_table *t = sql_bind_find_table(dc->bc, n);
+            ok = ddl_lock_one(dc, t, SQL_TLOCK_ACCESS_EXCLUSIVE, err) &&
+                 (t == NULL || t->kind != 'r' || ddl_lock_fk_parents(dc, t, err));
         } else if (d->object == SQL_OBJ_INDEX && n->count > 0 && dc->bc->db != NULL) {
             ok = ddl_lock_one(dc, ddl_lock_index_table(dc, n), SQL_TLOCK_ACCESS_EXCLUSIVE, err);
         }
@@ -111,10 +125,33 @@ static bool ddl_lock_alter(sql_ddl_ctx *dc, const sql_alter_table *at, rt_err *e
     return true;
 }
 
+/* CREATE TABLE with foreign keys: their referenced tables, SHARE ROW EXCLUSIVE. */
+static bool ddl_lock_create(sql_ddl_ctx *dc, const sql_create_table *ct, rt_err *err) {
+    for (uint32_t i = 0; i < ct->constraints.count; i++) {
+        const sql_constraint *k = SQL_LIST_AT(ct->constraints, i);
+        if (k->constr_kind == SQL_CONSTR_FOREIGN &&
+            !ddl_lock_name(dc, &k->fk_table, SQL_TLOCK_SHARE_ROW_EXCLUSIVE, err)) {
+            return false;
+        }
+    }
+    for (uint32_t i = 0; i < ct->columns.count; i++) {
+        const sql_columndef *cd = SQL_LIST_AT(ct->columns, i);
+        for (uint32_t j = 0; j < cd->constraints.count; j++) {
+            const sql_constraint *k = SQL_LIST_AT(cd->constraints, j);
+            if (k->constr_kind == SQL_CONSTR_FOREIGN &&
+                !ddl_lock_name(dc, &k->fk_table, SQL_TLOCK_SHARE_ROW_EXCLUSIVE, err)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err) {
     if (dc->tlock == NULL) return true; /* no session (catalog tests) */
     switch (SQL_NODE_KIND(stmt)) {
     case SQL_N_ALTER_TABLE: return ddl_lock_alter(dc, (const sql_alter_table *)stmt, err);
+    case SQL_N_CREATE_TABLE: return ddl_lock_create(dc, (const sql_create_table *)stmt, err);
     case SQL_N_DROP: return ddl_lock_drop(dc, (const sql_drop *)stmt, err);
     case SQL_N_CREATE_INDEX:
         return ddl_lock_name(dc, &((const sql_create_index *)stmt)->table, SQL_TLOCK_SHARE, err);

@@ -4,7 +4,8 @@
  * but not for a reader (SHARE) and holds off writers to its transaction's end, VACUUM and
  * ANALYZE (SHARE UPDATE EXCLUSIVE) wait for CREATE INDEX and hold off ALTER TABLE; ALTER
  * TABLE's SET (options), SET STATISTICS, VALIDATE and ADD FOREIGN KEY go on beside a reader,
- * ADD / DROP of a foreign key wait for a writer of the referenced table; DDL in a
+ * ADD / DROP of a foreign key (and CREATE TABLE with one) wait for a writer of the referenced
+ * table, DROP TABLE of a table with one for a reader of it too; DDL in a
  * transaction block holds off readers until COMMIT, after which a waiting reader sees the new
  * shape of the table (42P01 if it was dropped, no rows if it was truncated, also through
  * EXECUTE of a prepared statement); a blocked ALTER goes on once the reader
@@ -172,8 +173,15 @@ static void script_alter_modes(capture *a, capture *b) {
     expect(b, "ALTER TABLE t DROP CONSTRAINT t_v_fk", TIMEOUT_ERR);
     expect(b, "ALTER TABLE t ADD CONSTRAINT t_v_fk2 FOREIGN KEY (v) REFERENCES tr", TIMEOUT_ERR);
     expect(b, "ALTER TABLE t SET (fillfactor = 80)", "ALTER TABLE\n");
+    expect(b, "CREATE TABLE tc (id int REFERENCES tr)", TIMEOUT_ERR);
     expect(a, "COMMIT", "COMMIT\n");
     expect(b, "ALTER TABLE t DROP CONSTRAINT t_v_fk", "ALTER TABLE\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SELECT id FROM tr ORDER BY id", "id\n1\n2\nSELECT 2\n");
+    expect(b, "CREATE TABLE tc (id int REFERENCES tr)", "CREATE TABLE\n");
+    expect(b, "DROP TABLE tc", TIMEOUT_ERR);
+    expect(a, "COMMIT", "COMMIT\n");
+    expect(b, "DROP TABLE tc", "DROP TABLE\n");
 }
 
 /* A holds the catalog's DDL lock (CREATE TABLE in its block); B's ALTER TABLE holds t and
