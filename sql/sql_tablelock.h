@@ -1,12 +1,12 @@
 /* sql_tablelock.h: PostgreSQL's table-level locks: LOCK TABLE, and the weak locks every
  * statement takes on the tables it reads (ACCESS SHARE), locks rows of (ROW SHARE) or writes
  * (ROW EXCLUSIVE); all held by the session's transaction until it ends.
- * Owns:    a process-wide table of LOCK TABLE holds ("strong": any mode taken by LOCK TABLE)
+ * Owns:    a process-wide table of holds ("strong": any mode taken by LOCK TABLE or DDL)
  *          under a spin lock, and the registry of lock owners (one per session that locked
  *          anything). A statement's weak locks stay in its owner, written only by it and read
- *          by LOCK TABLE: a statement looks at the shared table only while some LOCK TABLE hold
- *          exists anywhere (one atomic load), so statements never contend while nobody uses
- *          LOCK TABLE. A LOCK TABLE publishes its hold, then waits until no other owner holds a
+ *          by LOCK TABLE: a statement looks at the shared table only while some hold exists
+ *          anywhere (one atomic load), so statements never contend while no LOCK TABLE or DDL
+ *          transaction is open. A LOCK TABLE publishes its hold, then waits until no other owner holds a
  *          conflicting weak lock; a statement publishes its weak lock, then withdraws it and
  *          waits while a conflicting hold exists: of two that race, each sees the other.
  * Modes:   PostgreSQL's eight, with its conflict table (sql_tlock_conflicts).
@@ -15,7 +15,8 @@
  *          cycle of table-lock waits back to itself (40P01 for one member). A cycle that runs
  *          through a row lock as well is not seen (lock_timeout ends it).
  * DDL:     ALTER TABLE, DROP TABLE / INDEX, TRUNCATE take ACCESS EXCLUSIVE on their tables,
- *          CREATE INDEX SHARE, VACUUM and ANALYZE SHARE UPDATE EXCLUSIVE, as holds (the path of
+ *          CREATE INDEX SHARE, VACUUM and ANALYZE SHARE UPDATE EXCLUSIVE (the weaker ALTER
+ *          TABLE commands and foreign keys' tables: sql_ddl_lock.c), as holds (the path of
  *          LOCK TABLE) kept to transaction end, so DDL waits for and holds off the statements
  *          of open transactions as PostgreSQL's. The catalog's one-DDL-transaction lock
  *          (eng_catalog.h) is mirrored by a hold on SQL_TLOCK_CATALOG_OID taken before it: a
@@ -24,7 +25,10 @@
  *          through the catalog is then a cycle of holds, found as any other (40P01).
  *          A statement that had to wait re-reads the catalog (sql_tlock_waits tells it), as
  *          the DDL it waited for may have changed the table.
- * Not yet: queries inside functions and foreign-key checks take no weak locks.
+ * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE INDEX
+ *          CONCURRENTLY takes SHARE like CREATE INDEX (PostgreSQL: SHARE UPDATE EXCLUSIVE, so
+ *          writers wait here); the tables TRUNCATE ... CASCADE and DROP ... CASCADE reach
+ *          beyond the named ones are not locked.
  * Limits:  SQL_TLOCK_HOLDS_MAX holds in the shared table (53200 "out of shared memory" past
  *          it, as PostgreSQL's lock table); a transaction's weak locks past SQL_TLOCK_WEAK_MAX
  *          tables go to the shared table as holds. */
