@@ -6,9 +6,10 @@
  *          anything). A statement's weak locks stay in its owner, written only by it and read
  *          by LOCK TABLE: a statement looks at the shared table only while some hold exists
  *          anywhere (one atomic load), so statements never contend while no LOCK TABLE or DDL
- *          transaction is open. A LOCK TABLE publishes its hold, then waits until no other owner holds a
- *          conflicting weak lock; a statement publishes its weak lock, then withdraws it and
- *          waits while a conflicting hold exists: of two that race, each sees the other.
+ *          transaction is open. A LOCK TABLE publishes its hold, then waits until no other
+ *          owner holds a conflicting weak lock; a statement publishes its weak lock, then
+ *          withdraws it and waits while a conflicting hold exists: of two that race, each sees
+ *          the other.
  * Modes:   PostgreSQL's eight, with its conflict table (sql_tlock_conflicts).
  * Core:    any shard, in a session's fiber; a waiter polls every SQL_TLOCK_POLL_NS for its
  *          cancel flag (57014), lock_timeout (55P03) and, after ENG_DEADLOCK_TIMEOUT_NS, a
