@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
+#include "sql/sql_ixexpr.h"
+#include "sql/sql_plan.h"
+#include "sql/sql_strbuf.h"
 
 /* A level whose scope is the target table's full row (attnum order), named by `alias`; with
  * `excluded` the row again as "excluded" (ON CONFLICT), with `locator` a hidden column after
@@ -349,19 +352,126 @@ static sql_plan *sql_insert_select(sql_binder *b, const sql_insert *ins, const e
     return proj;
 }
 
-/* True if the ON CONFLICT target columns are exactly `attnums` (in any order). */
-static bool sql_conflict_cols_match(const sql_on_conflict *oc, const eng_table *t,
-                                    const uint16_t *attnums, uint32_t n) {
-    if (oc->target_cols.count != n) return false;
-    for (uint32_t i = 0; i < n; i++) {
-        const sql_index_elem *el = SQL_LIST_AT(oc->target_cols, i);
-        const eng_column *col = el->column != NULL ? eng_table_column_by_name(t, el->column)
-                                                   : NULL;
+/* ON CONFLICT's inference specification, bound: its plain columns, the text of its
+ * expressions (as an index column's text is kept, sql_ixexpr.h) and its WHERE. */
+typedef struct sql_conflict_spec {
+    uint16_t atts[ENG_INDEX_COLUMNS_MAX];
+    uint32_t natts;
+    const char *texts[ENG_INDEX_COLUMNS_MAX];
+    uint32_t ntexts;
+    sql_expr *where;
+} sql_conflict_spec;
+
+/* The column of an element given as a name or as a parenthesised name ((a)): a plain column. */
+static const char *sql_conflict_elem_column(const sql_index_elem *el) {
+    if (el->column != NULL) return el->column;
+    if (el->expr == NULL || SQL_NODE_KIND(el->expr) != SQL_N_COLUMNREF) return NULL;
+    const sql_name *nm = &((const sql_columnref *)el->expr)->name;
+    return nm->count == 1 ? nm->parts[0] : NULL;
+}
+
+static bool sql_conflict_bind_elem(sql_binder *b, const sql_index_elem *el, const eng_table *t,
+                                   sql_conflict_spec *sp) {
+    const char *name = sql_conflict_elem_column(el);
+    if (sp->natts + sp->ntexts >= ENG_INDEX_COLUMNS_MAX) {
+        return sql_bind_error(b, el->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                              "there is no unique or exclusion constraint matching the ON "
+                              "CONFLICT specification");
+    }
+    if (name != NULL) {
+        const eng_column *col = eng_table_column_by_name(t, name);
+        if (col == NULL) {
+            return sql_bind_error(b, el->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
+                                  "column \"%s\" does not exist", name);
+        }
+        sp->atts[sp->natts++] = col->attnum;
+        return true;
+    }
+    sql_expr *e;
+    if (!sql_bind_table_expr(b->bc, t, el->expr, SQL_T_ANY, -1, &e)) return false;
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, b->arena, 64);
+    if (!sql_ixexpr_column_text(&sb, t, NULL, 0, e, false)) {
+        /* No index can have an expression the deparser cannot print. */
+        return sql_bind_error(b, el->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                              "there is no unique or exclusion constraint matching the ON "
+                              "CONFLICT specification");
+    }
+    sql_strbuf_putc(&sb, '\0');
+    if (sb.failed) return sql_bind_oom(b);
+    sp->texts[sp->ntexts++] = sb.data;
+    return true;
+}
+
+/* Whether index key column k is in the specification (as a column or an expression). */
+static bool sql_conflict_has_key(const sql_conflict_spec *sp, const eng_index *ix, uint32_t k) {
+    for (uint32_t i = 0; ix->attnums[k] != 0 && i < sp->natts; i++) {
+        if (sp->atts[i] == ix->attnums[k]) return true;
+    }
+    for (uint32_t i = 0; ix->attnums[k] == 0 && i < sp->ntexts; i++) {
+        if (ix->expr_text[k] != NULL && strcmp(sp->texts[i], ix->expr_text[k]) == 0) return true;
+    }
+    return false;
+}
+
+/* PostgreSQL's inference: a unique index is an arbiter when its columns are the specification's
+ * columns and its expressions its expressions (as sets: repeats do not matter) and, if it is
+ * partial, the specification's WHERE implies its predicate. */
+static bool sql_conflict_matches(const sql_conflict_spec *sp, const eng_index *ix) {
+    for (uint32_t k = 0; k < ix->column_count; k++) {
+        if (!sql_conflict_has_key(sp, ix, k)) return false;
+    }
+    for (uint32_t i = 0; i < sp->natts; i++) {
         bool found = false;
-        for (uint32_t k = 0; col != NULL && k < n; k++) found |= attnums[k] == col->attnum;
+        for (uint32_t k = 0; k < ix->column_count && !found; k++) {
+            found = ix->attnums[k] == sp->atts[i];
+        }
+        if (!found) return false;
+    }
+    for (uint32_t i = 0; i < sp->ntexts; i++) {
+        bool found = false;
+        for (uint32_t k = 0; k < ix->column_count && !found; k++) {
+            found = ix->attnums[k] == 0 && ix->expr_text[k] != NULL &&
+                    strcmp(sp->texts[i], ix->expr_text[k]) == 0;
+        }
         if (!found) return false;
     }
     return true;
+}
+
+/* The arbiter named by an inference specification: the primary key (0) or the first unique
+ * index that matches (PostgreSQL takes every match; they rarely differ). */
+static bool sql_conflict_infer(sql_binder *b, const sql_insert *ins, const eng_table *t,
+                               uint32_t *arbiter) {
+    const sql_on_conflict *oc = ins->on_conflict;
+    sql_conflict_spec sp = {.natts = 0};
+    for (uint32_t i = 0; i < oc->target_cols.count; i++) {
+        if (!sql_conflict_bind_elem(b, SQL_LIST_AT(oc->target_cols, i), t, &sp)) return false;
+    }
+    if (oc->target_where != NULL &&
+        !sql_bind_table_expr(b->bc, t, oc->target_where, SQL_T_BOOL, -1, &sp.where)) {
+        return false;
+    }
+    if (t->pk_count > 0 && sp.ntexts == 0) {
+        eng_index pk = {.column_count = t->pk_count};
+        memcpy(pk.attnums, t->pk_attnums, sizeof(uint16_t) * t->pk_count);
+        if (sql_conflict_matches(&sp, &pk)) {
+            *arbiter = 0;
+            return true;
+        }
+    }
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        const eng_index *ix = &t->indexes[i];
+        if (!ix->unique || ix->method != ENG_INDEX_BTREE || !sql_conflict_matches(&sp, ix) ||
+            !sql_plan_index_pred_implied(t, ix, sp.where)) {
+            continue;
+        }
+        *arbiter = ix->primary ? 0 : ix->oid;
+        return true;
+    }
+    return sql_bind_error(b, ins->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+                          "there is no unique or exclusion constraint matching the ON "
+                          "CONFLICT specification");
 }
 
 /* The arbiter of ON CONFLICT (target columns or constraint name): the primary key (0) or a
@@ -369,34 +479,7 @@ static bool sql_conflict_cols_match(const sql_on_conflict *oc, const eng_table *
 static bool sql_conflict_arbiter(sql_binder *b, const sql_insert *ins, const eng_table *t,
                                  uint32_t *arbiter) {
     const sql_on_conflict *oc = ins->on_conflict;
-    bool exprs = oc->target_where != NULL;
-    for (uint32_t i = 0; i < oc->target_cols.count; i++) {
-        const sql_index_elem *el = SQL_LIST_AT(oc->target_cols, i);
-        exprs |= el->column == NULL;
-    }
-    if (exprs) { /* inference of expression and partial unique indexes */
-        return sql_bind_error(b, ins->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                              "ON CONFLICT with an index expression or a WHERE clause is not "
-                              "supported yet");
-    }
-    if (oc->target_cols.count > 0) {
-        if (t->pk_count > 0 && sql_conflict_cols_match(oc, t, t->pk_attnums, t->pk_count)) {
-            *arbiter = 0;
-            return true;
-        }
-        for (uint32_t i = 0; i < t->index_count; i++) {
-            const eng_index *ix = &t->indexes[i];
-            if (!ix->unique || ix->primary || ix->predicate_text != NULL ||
-                !sql_conflict_cols_match(oc, t, ix->attnums, ix->column_count)) {
-                continue;
-            }
-            *arbiter = ix->oid;
-            return true;
-        }
-        return sql_bind_error(b, ins->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
-                              "there is no unique or exclusion constraint matching the ON "
-                              "CONFLICT specification");
-    }
+    if (oc->target_cols.count > 0) return sql_conflict_infer(b, ins, t, arbiter);
     if (oc->constraint != NULL) {
         for (uint32_t k = 0; k < t->constraint_count; k++) {
             const eng_constraint *c = &t->constraints[k];

@@ -32,6 +32,7 @@ static int64_t sql_ddl_now_ms(void) {
 bool sql_ddl_begin(sql_ddl_ctx *dc, rt_err *err) {
     eng_txn_ctx *txn = dc->txn;
     if (txn->draft == NULL) {
+        if (!sql_ddl_lock_catalog(dc, err)) return false;
         uint64_t owner = eng_stamp_txn(txn->id.slot, txn->id.generation, 0);
         int64_t start_ms = sql_ddl_now_ms();
         /* One DDL transaction at a time (eng_catalog.h): wait for the holder to finish. */
@@ -333,7 +334,12 @@ bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES]
             return sql_ddl_create_database(dc, (const sql_create_database *)stmt, err);
         }
     }
-    if (!sql_ddl_begin(dc, err)) return false;
+    /* Tables first, the catalog second (sql_tablelock.h "DDL"), then the tables again under
+     * their names in the draft. */
+    if (!sql_ddl_lock_tables(dc, stmt, err) || !sql_ddl_begin(dc, err) ||
+        !sql_ddl_lock_tables(dc, stmt, err)) {
+        return false;
+    }
     rt_err *saved = dc->bc->err;
     dc->bc->err = err; /* binder helpers report into the statement's error */
     bool ok = sql_ddl_dispatch(dc, stmt, tag, err);

@@ -1,7 +1,8 @@
 /* sql_ddl.h: utility statements that change the catalog: CREATE / DROP / ALTER of tables,
  * indexes (btree and hnsw), sequences, schemas, views, databases, roles and extensions,
  * TRUNCATE, COMMENT, GRANT/REVOKE (privileges and role memberships, sql_acl.h).
- * Core:    the session's shard, in the connection's fiber (may park waiting for the DDL lock).
+ * Core:    the session's shard, in the connection's fiber (may park waiting for the table locks
+ *          the statement takes, then for the DDL lock: sql_tablelock.h "DDL").
  * Changes: every change edits the transaction's catalog draft (txn->draft, created on first
  *          use under the DDL lock); it becomes visible to other sessions when the transaction
  *          commits (eng_txn_finish_commit logs and publishes it) and vanishes on rollback.
@@ -27,6 +28,11 @@ typedef struct sql_ddl_ctx {
     const sql_sink *sink;      /* notices */
     struct sql_exec_ctx *x;    /* statement execution (rewrites copy rows through it); NULL:
                                   changes that need a rewrite are refused */
+    struct sql_tlock_owner *tlock; /* the session's table locks (sql_tablelock.h "DDL"); NULL:
+                                      none taken */
+    const _Atomic bool *cancel;    /* ends a wait for a lock (57014); may be NULL */
+    uint32_t *command;             /* the session's command counter: a rewrite takes a command
+                                      id of its own so later steps see its rows; may be NULL */
 } sql_ddl_ctx;
 
 /* True if `stmt` is a statement sql_ddl_exec handles. */

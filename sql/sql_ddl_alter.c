@@ -1,8 +1,11 @@
 /* sql_ddl_alter.c: ALTER TABLE / INDEX / SEQUENCE / VIEW. Each statement edits a working copy
  * of the table and replaces it in the draft once, with a new definition generation.
- * The column store cannot rewrite rows: changes that would need it (a new primary key, a type
- * change, a volatile default for existing rows) are done when the table has no rows (with fresh
- * storage) and refused with 0A000 otherwise; rows are counted on the shards that own them. */
+ * Changes that need the rows rewritten (a new primary key, a type change) copy them into fresh
+ * storage through the executor (sql_ddl_rewrite.c); the unique keys' companions are rebuilt
+ * over the new values afterwards and foreign keys over a converted column are checked again.
+ * What cannot be rewritten (a volatile default for existing rows, a vector's dimension) is done
+ * when the table has no rows and refused with 0A000 otherwise; rows are counted on the shards
+ * that own them. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +132,10 @@ typedef struct ddl_alter {
     uint32_t fk_check[SQL_DDL_ROOM]; /* foreign keys whose existing rows are checked at the end */
     uint32_t nfk_check;
     sql_expr **convert;     /* ALTER COLUMN ... TYPE on rows: new values by attnum - 1 */
+    bool retyped;           /* some ALTER COLUMN ... TYPE changed a column */
+    uint32_t *fk_recheck;   /* (table oid, constraint oid) pairs: foreign keys over a converted
+                               column, whose rows are checked again after the rewrite */
+    uint32_t nfk_recheck;
 } ddl_alter;
 
 /* Adds a foreign key to the working copy; its rows are checked once the table is replaced
@@ -467,28 +474,30 @@ static bool ddl_set_not_null(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) 
 
 /* What a type change of a column of a table with rows cannot do yet: keys whose other copies
  * (UNIQUE companions, foreign keys, vectors' graphs) would keep the old type. */
-static bool ddl_alter_type_refused(ddl_alter *a, const eng_column *col, uint32_t oid,
+/* A vector column's values are fixed-size arrays in the partitions' vector stores: their
+ * dimension cannot change under existing rows, nor can a column become or stop being a
+ * vector (pgvector itself fails such a change on the first row of another dimension). */
+static bool ddl_alter_type_refused(const eng_column *col, uint32_t oid, int32_t typmod,
                                    rt_err *err) {
-    const eng_database *db = a->dc->bc->db;
-    bool keyed = col->type_oid == SQL_T_VECTOR || oid == SQL_T_VECTOR ||
-                 (ddl_in_pk(a->base, col->attnum) && sql_uniq_any(db, a->base));
-    for (uint32_t i = 0; i < a->base->constraint_count && !keyed; i++) {
-        const eng_constraint *con = &a->base->constraints[i];
-        keyed = (con->kind == 'u' || con->kind == 'f') &&
-                ddl_uses(con->attnums, con->column_count, col->attnum);
+    if (col->type_oid == SQL_T_VECTOR && oid == SQL_T_VECTOR) {
+        rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                   "cannot change the dimension of vector column \"%s\" of a table with rows",
+                   col->name);
+        rt_err_detail(err, "Its stored vectors have %u dimensions; vector(%d) needs %d.",
+                      col->vector_dims, typmod, typmod);
+        rt_err_hint(err, "Add a new vector(%d) column, fill it from \"%s\", and drop the old "
+                    "column; or empty the table first.", typmod, col->name);
+        return false;
     }
-    for (uint32_t t = 0; t < db->table_count && !keyed; t++) {
-        for (uint32_t i = 0; i < db->tables[t].constraint_count && !keyed; i++) {
-            const eng_constraint *con = &db->tables[t].constraints[i];
-            keyed = con->kind == 'f' && con->ref_table_oid == a->base->oid &&
-                    ddl_uses(con->ref_attnums, con->column_count, col->attnum);
-        }
-    }
-    if (!keyed) return true;
-    return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "changing the type of column \"%s\" of a table with rows is not "
-                      "supported yet: it is part of a UNIQUE or FOREIGN KEY constraint, a "
-                      "primary key of a table with UNIQUE constraints, or a vector", col->name);
+    if (col->type_oid != SQL_T_VECTOR && oid != SQL_T_VECTOR) return true;
+    rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+               col->type_oid == SQL_T_VECTOR
+                   ? "cannot change vector column \"%s\" of a table with rows to another type"
+                   : "cannot change column \"%s\" of a table with rows to a vector type",
+               col->name);
+    rt_err_hint(err, "Add a new column of the wanted type, fill it from \"%s\", and drop the "
+                "old column; or empty the table first.", col->name);
+    return false;
 }
 
 /* A table with rows: the rows are rewritten with the column converted (as PostgreSQL does). */
@@ -500,13 +509,11 @@ static bool ddl_alter_type_rows(ddl_alter *a, const sql_alter_cmd *c, const eng_
         a->rows = (int64_t)rows;
     }
     const eng_column *old = eng_table_column_by_attnum(a->base, col->attnum);
-    if (a->rows == 0 || old == NULL || old->dropped) {
-        if (!ddl_in_pk(a->t, col->attnum)) return true;
-        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "changing the type of a primary key column is not supported yet");
-    }
+    /* Without rows the new storage is empty: a key column's partitioning and its unique
+     * companions (rebuilt by sql_ddl_unique_sync) follow the new type at once. */
+    if (a->rows == 0 || old == NULL || old->dropped) return true;
     if (a->dc->x == NULL) return ddl_needs_empty(a->dc, a->base, "ALTER COLUMN ... TYPE", err);
-    if (!ddl_alter_type_refused(a, col, oid, err)) return false;
+    if (!ddl_alter_type_refused(col, oid, typmod, err)) return false;
     if (a->convert == NULL) {
         rt_arena *arena = a->dc->bc->arena;
         a->convert = rt_arena_zalloc(arena, sizeof(sql_expr *) * (a->base->column_count + 1u));
@@ -554,6 +561,7 @@ static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     }
     col->type_oid = oid;
     col->typmod = typmod;
+    a->retyped = true;
     col->store = (uint8_t)eng_store_of_type(oid);
     col->vector_dims = oid == SQL_T_VECTOR ? (uint32_t)typmod : 0;
     a->new_storage = true;
@@ -682,6 +690,79 @@ static bool ddl_alter_check_fks(ddl_alter *a, rt_err *err) {
         for (uint32_t i = 0; i < t->constraint_count; i++) {
             if (t->constraints[i].oid != a->fk_check[k]) continue;
             if (!sql_ddl_fk_validate(a->dc, t, &t->constraints[i], err)) return false;
+        }
+    }
+    return true;
+}
+
+/* Whether column `attnum` of the table changed type, or has new values, in this statement. */
+static bool ddl_alter_converted(const ddl_alter *a, uint16_t attnum) {
+    if (attnum == 0 || attnum > a->base->column_count) return false;
+    const eng_column *was = &a->base->columns[attnum - 1], *now = &a->t->columns[attnum - 1];
+    return was->type_oid != now->type_oid || was->typmod != now->typmod ||
+           (a->convert != NULL && a->convert[attnum - 1] != NULL);
+}
+
+/* One foreign key of `t` to `ref` over converted columns (`cols` of t or of ref): its types
+ * must still match (42804, before any row moves, as PostgreSQL re-adds the constraint), and
+ * if rows are rewritten it is checked on them afterwards. */
+static bool ddl_alter_retyped_fk(ddl_alter *a, const eng_table *t, const eng_table *ref,
+                                 const eng_constraint *con, const uint16_t *cols,
+                                 rt_err *err) {
+    bool hit = false;
+    for (uint32_t k = 0; k < con->column_count; k++) hit |= ddl_alter_converted(a, cols[k]);
+    if (!hit) return true;
+    if (!sql_ddl_fk_check_types(a->dc, t, ref, con, err)) return false;
+    if (!con->validated) return true;
+    a->fk_recheck[2 * a->nfk_recheck] = t->oid;
+    a->fk_recheck[2 * a->nfk_recheck + 1] = con->oid;
+    a->nfk_recheck++;
+    return true;
+}
+
+/* The foreign keys from and to the table that use a column ALTER COLUMN ... TYPE changed. */
+static bool ddl_alter_retyped_fks(ddl_alter *a, rt_err *err) {
+    const eng_database *db = a->dc->bc->db;
+    uint32_t n = 2u * a->t->constraint_count; /* a self-reference may be met from both ends */
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        if (db->tables[i].oid != a->t->oid) n += db->tables[i].constraint_count;
+    }
+    a->fk_recheck = rt_arena_alloc(a->dc->bc->arena, sizeof(uint32_t) * 2 * (n + 1u));
+    if (a->fk_recheck == NULL) return rt_arena_fail(a->dc->bc->arena, err);
+    for (uint32_t i = 0; i < a->t->constraint_count; i++) {
+        const eng_constraint *con = &a->t->constraints[i];
+        if (con->kind != 'f') continue;
+        const eng_table *ref = con->ref_table_oid == a->t->oid
+                                   ? a->t : eng_db_table_by_oid(db, con->ref_table_oid);
+        if (ref == NULL) continue;
+        if (!ddl_alter_retyped_fk(a, a->t, ref, con, con->attnums, err) ||
+            (ref == a->t && !ddl_alter_retyped_fk(a, a->t, ref, con, con->ref_attnums, err))) {
+            return false;
+        }
+    }
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        for (uint32_t j = 0; t->oid != a->t->oid && j < t->constraint_count; j++) {
+            const eng_constraint *con = &t->constraints[j];
+            if (con->kind == 'f' && con->ref_table_oid == a->t->oid &&
+                !ddl_alter_retyped_fk(a, t, a->t, con, con->ref_attnums, err)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* After a rewrite: the foreign keys over converted columns, on the new values. */
+static bool ddl_alter_recheck_fks(ddl_alter *a, rt_err *err) {
+    if (!a->rewrite) return true;
+    const eng_database *db = a->dc->bc->db;
+    for (uint32_t k = 0; k < a->nfk_recheck; k++) {
+        const eng_table *t = eng_db_table_by_oid(db, a->fk_recheck[2 * k]);
+        for (uint32_t i = 0; t != NULL && i < t->constraint_count; i++) {
+            if (t->constraints[i].oid != a->fk_recheck[2 * k + 1]) continue;
+            if (!sql_ddl_fk_validate(a->dc, t, &t->constraints[i], err)) return false;
+            break;
         }
     }
     return true;
@@ -1011,6 +1092,7 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
         if (i > 0 && (a.t = sql_ddl_table_copy(dc, a.t, err)) == NULL) return false;
         if (!ddl_alter_cmd(&a, SQL_LIST_AT(at->cmds, i), err)) return false;
     }
+    if (a.retyped && !ddl_alter_retyped_fks(&a, err)) return false;
     /* The old definition outlives the replace below (it may live in the draft). */
     const eng_table *old = a.rewrite ? sql_ddl_table_copy(dc, base, err) : NULL;
     if (a.rewrite && old == NULL) return false;
@@ -1024,7 +1106,7 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
         const eng_table *fresh = eng_db_table_by_oid(dc->bc->db, old->oid);
         if (fresh == NULL || !sql_ddl_rewrite(dc, old, fresh, a.convert, err)) return false;
     }
-    if (!ddl_alter_check_fks(&a, err)) return false;
+    if (!ddl_alter_check_fks(&a, err) || !ddl_alter_recheck_fks(&a, err)) return false;
     if (strcmp(old_name, a.t->name) != 0) return ddl_views_follow(dc, old_name, a.t->name, err);
     return true;
 }

@@ -93,8 +93,8 @@ static bool ddl_fk_types_compatible(uint32_t fk, uint32_t pk) {
     return tf->category == 'D' && f_ts && p_ts;
 }
 
-static bool ddl_fk_types(sql_ddl_ctx *dc, const eng_table *t, const eng_table *ref,
-                         const eng_constraint *c, rt_err *err) {
+bool sql_ddl_fk_check_types(sql_ddl_ctx *dc, const eng_table *t, const eng_table *ref,
+                            const eng_constraint *c, rt_err *err) {
     for (uint32_t i = 0; i < c->column_count; i++) {
         const eng_column *fc = &t->columns[c->attnums[i] - 1];
         const eng_column *pc = &ref->columns[c->ref_attnums[i] - 1];
@@ -198,7 +198,7 @@ bool sql_ddl_add_fk(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
     } else {
         ddl_fk_name(dc, t, c);
     }
-    if (!ddl_fk_types(dc, t, ref, c, err)) return false;
+    if (!sql_ddl_fk_check_types(dc, t, ref, c, err)) return false;
     c->oid = eng_catalog_new_oid(sql_ddl_draft(dc));
     c->kind = 'f';
     c->table_oid = t->oid;

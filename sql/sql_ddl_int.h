@@ -22,6 +22,11 @@
  * bc->catalog / bc->db into it. Every statement calls it before it looks anything up. */
 bool sql_ddl_begin(sql_ddl_ctx *dc, rt_err *err);
 eng_catalog *sql_ddl_draft(sql_ddl_ctx *dc);
+/* The table locks `stmt` takes (sql_ddl_lock.c), resolving names in bc's catalog: called
+ * before sql_ddl_begin and again after it. 55P03 / 57014 / 40P01 when a wait ends so. */
+bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err);
+/* The hold that mirrors the catalog's DDL lock (SQL_TLOCK_CATALOG_OID), before taking it. */
+bool sql_ddl_lock_catalog(sql_ddl_ctx *dc, rt_err *err);
 /* The mutable database of the draft; re-read after every add/remove (pointers move). */
 eng_database *sql_ddl_db(sql_ddl_ctx *dc);
 /* Sends a NOTICE (severity "NOTICE") with `sqlstate` through the sink. */
@@ -58,6 +63,9 @@ eng_table *sql_ddl_table_copy(sql_ddl_ctx *dc, const eng_table *t, rt_err *err);
  * keys are checked (23505, 23502) and the rows land on the shards that own them. */
 bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fresh,
                      sql_expr *const *convert, rt_err *err);
+/* After sql_ddl_rewrite: the statement goes on under a new command id, so that what follows
+ * (unique companions filled from the rows, foreign keys checked on them) sees the rows. */
+bool sql_ddl_next_command(sql_ddl_ctx *dc, rt_err *err);
 /* ALTER COLUMN ... TYPE: the new value of `col` over a row of `base` (USING expr, or the
  * column), as an assignment to `type`; 42804 with PostgreSQL's message and hint when no
  * assignment cast exists. `convert` of sql_ddl_rewrite (by attnum - 1) takes these; NULL

@@ -163,10 +163,33 @@ static void ddl_rewrite_error(const eng_table *fresh, rt_err *err) {
                sscanf(err->message, "null value in column \"%63[^\"]\"", name) == 1) {
         rt_err_set(&e, SQLSTATE_NOT_NULL_VIOLATION,
                    "column \"%s\" of relation \"%s\" contains null values", name, fresh->name);
+    } else if (rt_err_is(err, SQLSTATE_UNIQUE_VIOLATION) &&
+               sscanf(err->message, "duplicate key value violates unique constraint "
+                                    "\"%63[^\"]\"", name) == 1) {
+        /* Converted keys that collide: the key's index could not be built again. */
+        char detail[RT_ERR_DETAIL_BYTES_MAX];
+        snprintf(detail, sizeof detail, "%s", err->detail);
+        char *tail = strstr(detail, " already exists.");
+        size_t room = tail != NULL ? sizeof detail - (size_t)(tail - detail) : 0;
+        if (tail != NULL) snprintf(tail, room, " is duplicated.");
+        rt_err_set(&e, SQLSTATE_UNIQUE_VIOLATION, "could not create unique index \"%s\"", name);
+        rt_err_detail(&e, "%s", detail);
     } else {
         return;
     }
     *err = e;
+}
+
+bool sql_ddl_next_command(sql_ddl_ctx *dc, rt_err *err) {
+    if (dc->command == NULL || dc->x == NULL) return true;
+    if (*dc->command + 1u >= ENG_TXN_COMMANDS_MAX) {
+        return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "cannot have more than 2^20-1 commands in a transaction");
+    }
+    (*dc->command)++;
+    dc->x->command = *dc->command;
+    dc->x->snap.command = *dc->command;
+    return true;
 }
 
 bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fresh,
@@ -213,5 +236,5 @@ bool sql_ddl_rewrite(sql_ddl_ctx *dc, const eng_table *old, const eng_table *fre
     if (ok) ok = sql_cursor_fetch(&cur, 0, ddl_rewrite_rows, NULL, &emitted, &more);
     sql_cursor_close(&cur);
     if (!ok && convert != NULL) ddl_rewrite_error(fresh, err);
-    return ok;
+    return ok && sql_ddl_next_command(dc, err);
 }

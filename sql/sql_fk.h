@@ -41,6 +41,11 @@ bool sql_ddl_add_fk(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
 /* Checks every row of `t` against foreign key `con` (ALTER TABLE ADD / VALIDATE). */
 bool sql_ddl_fk_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_constraint *con,
                          rt_err *err);
+/* 42804 "foreign key constraint ... cannot be implemented" when a key column of `t` (the
+ * referencing table) and its referenced column of `ref` have incompatible types (PostgreSQL's
+ * rule: the referenced key's btree equality after an implicit cast of the referencing type). */
+bool sql_ddl_fk_check_types(sql_ddl_ctx *dc, const eng_table *t, const eng_table *ref,
+                            const eng_constraint *c, rt_err *err);
 /* The first foreign key of another table referencing `t` (0 none), for DROP and TRUNCATE. */
 const eng_constraint *sql_fk_referencing(const eng_database *db, const eng_table *t,
                                          uint32_t skip_table, const eng_table **child);

@@ -280,6 +280,12 @@ sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind, uint32_t ncols);
 sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_count,
                             uint32_t ann_ef_search, rt_err *err);
 
+/* Whether `cond` (bound over the columns of `t`, column index = attnum - 1; NULL = no
+ * condition) implies the predicate of partial index `ix` by the rules of an index scan
+ * (sql_plan_index.c): ON CONFLICT ... WHERE infers a partial unique index with them. True for
+ * an index without a predicate. */
+bool sql_plan_index_pred_implied(const eng_table *t, const eng_index *ix, sql_expr *cond);
+
 /* The hybrid planner (sql_plan_hybrid.c): for a top-k SORT by a vector distance over GATHER
  * of a table scan, estimates scalar-first and ANN-first and makes the scan an ANNSCAN when
  * that is cheaper. */

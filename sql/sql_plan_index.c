@@ -10,7 +10,8 @@
  * same table to the index's text (sql_ixexpr.h). A partial index is a candidate only when the
  * WHERE implies its predicate: each of the predicate's conjuncts is one of the query's (same
  * text, `b = true` read as `b`), or is `col IS NOT NULL` and the query compares col with a
- * constant through a strict operator.
+ * constant through a strict operator, or is `col op c1` and the query's `col op c2` implies it
+ * by the order of c1 and c2 (a > 1 gives a > 0).
  * The scan keeps its whole filter, index conditions first (ix_nconj of them): the executor
  * re-checks it on the visible version of every candidate row, so the index only narrows. */
 #include <string.h>
@@ -376,6 +377,55 @@ static bool sql_ix_implies_not_null(const sql_plan *scan, const sql_expr *q, uin
     return false;
 }
 
+/* `col op constant` in either order: the column, the operator with the column on the left
+ * (SQL_IX_RANGE_OPS order) and the constant. attnums NULL: table columns. */
+static bool sql_ix_col_op_const(const sql_plan *scan, const uint16_t *attnums, const sql_expr *e,
+                                uint16_t *att, uint32_t *op, const sql_value **c) {
+    static const char *const ops[] = {"=", "<", "<=", ">", ">=", "<>"};
+    static const uint32_t flipped[] = {0, 3, 4, 1, 2, 5};
+    if (e->kind != SQL_X_FUNC || e->nargs != 2 || e->func.def == NULL ||
+        !e->func.def->is_operator) {
+        return false;
+    }
+    uint32_t o = 0;
+    while (o < 6 && strcmp(e->func.def->name, ops[o]) != 0) o++;
+    for (uint32_t side = 0; o < 6 && side < 2; side++) {
+        const sql_expr *k = e->args[1 - side];
+        uint16_t a = sql_ix_attnum(scan, attnums, e->args[side]);
+        if (a == 0 || k->kind != SQL_X_CONST || k->constval.is_null) continue;
+        *att = a;
+        *op = side == 0 ? o : flipped[o];
+        *c = &k->constval;
+        return true;
+    }
+    return false;
+}
+
+/* Whether the query's `col op2 c2` implies the predicate's `col op1 c1` by the order of the
+ * constants (PostgreSQL's prover does the same for B-tree operators): a > 1 gives a > 0,
+ * a = 5 gives a <> 0. Strings are left out (a collation may order them otherwise). */
+static bool sql_ix_range_implies(const sql_plan *scan, const sql_expr *q, const sql_expr *p) {
+    uint16_t qa, pa;
+    uint32_t qo, po;
+    const sql_value *qc, *pc;
+    if (!sql_ix_col_op_const(scan, scan->scan.attnums, q, &qa, &qo, &qc) ||
+        !sql_ix_col_op_const(scan, NULL, p, &pa, &po, &pc) || qa != pa ||
+        qc->type_oid != pc->type_oid || sql_ix_string(qc->type_oid)) {
+        return false;
+    }
+    int d = sql_value_cmp(qc, pc); /* c2 against c1 */
+    switch (po) {
+    case 0: return qo == 0 && d == 0;
+    case 1: return (qo == 1 && d <= 0) || ((qo == 0 || qo == 2) && d < 0);
+    case 2: return qo <= 2 && d <= 0;
+    case 3: return (qo == 3 && d >= 0) || ((qo == 0 || qo == 4) && d > 0);
+    case 4: return (qo == 0 || qo == 3 || qo == 4) && d >= 0;
+    default:
+        return (qo == 0 && d != 0) || (qo == 1 && d <= 0) || (qo == 2 && d < 0) ||
+               (qo == 3 && d >= 0) || (qo == 4 && d > 0);
+    }
+}
+
 static bool sql_ix_pred_one(rt_arena *a, const sql_plan *scan, const sql_expr *p,
                             const char **qtext, sql_expr **conj, uint32_t n) {
     const char *ptext = sql_ix_canon(a, scan, NULL, p);
@@ -387,6 +437,9 @@ static bool sql_ix_pred_one(rt_arena *a, const sql_plan *scan, const sql_expr *p
         for (uint32_t i = 0; att != 0 && i < n; i++) {
             if (sql_ix_implies_not_null(scan, conj[i], att)) return true;
         }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (sql_ix_range_implies(scan, conj[i], p)) return true;
     }
     return false;
 }
@@ -409,6 +462,27 @@ static bool sql_ix_pred_implied(const sql_plan *scan, const eng_index *ix, sql_e
         qtext[i] = sql_ix_canon(a, scan, scan->scan.attnums, conj[i]);
     }
     for (uint32_t j = 0; ok && j < np; j++) ok = sql_ix_pred_one(a, scan, pc[j], qtext, conj, n);
+    rt_arena_destroy(a);
+    return ok;
+}
+
+bool sql_plan_index_pred_implied(const eng_table *t, const eng_index *ix, sql_expr *cond) {
+    if (ix->predicate_text == NULL) return true;
+    if (cond == NULL) return false;
+    rt_arena *a = rt_arena_create(1u << 16);
+    sql_plan *scan = sql_plan_new(a, SQL_P_SCAN, 0);
+    uint16_t *attnums = rt_arena_alloc(a, sizeof(uint16_t) * (t->column_count + 1u));
+    bool ok = scan != NULL && attnums != NULL;
+    if (ok) {
+        /* A scan of every column in table order: the bound condition's column numbers hold. */
+        for (uint32_t c = 0; c < t->column_count; c++) attnums[c] = (uint16_t)(c + 1);
+        scan->scan.table = t;
+        scan->scan.attnums = attnums;
+        scan->scan.natts = t->column_count;
+        sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
+        uint32_t n = sql_plan_conjuncts(cond, conj, SQL_PLAN_CONJUNCTS_MAX);
+        ok = n < SQL_PLAN_CONJUNCTS_MAX && sql_ix_pred_implied(scan, ix, conj, n);
+    }
     rt_arena_destroy(a);
     return ok;
 }

@@ -431,6 +431,15 @@ static bool sql_session_check_writable(sql_session *s, const sql_query *q, rt_er
                       q->cmd == SQL_CMD_SELECT ? "SELECT FOR UPDATE" : verbs[q->cmd]);
 }
 
+bool sql_session_lock_query(sql_session *s, const sql_query *q, bool *waited, rt_err *err) {
+    uint64_t waits = sql_tlock_waits(s->tlock);
+    if (!sql_session_check_writable(s, q, err) || !sql_session_lock_plan(s, q->plan, err)) {
+        return false;
+    }
+    *waited = sql_tlock_waits(s->tlock) != waits;
+    return true;
+}
+
 /* Runs a bound query to the end: rows to the sink (RowDescription first when `describe`). */
 bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog *cat,
                            const eng_database *db, const sql_value *params, const sql_sink *sink,
@@ -467,6 +476,13 @@ static bool sql_session_planned(sql_session *s, const sql_node *stmt, const char
     bool ok = sql_bind_query(&env.bc, stmt, &q);
     if (ok && q->nparams > 0) {
         ok = rt_err_set(err, SQLSTATE_UNDEFINED_PARAMETER, "there is no parameter $1");
+    }
+    bool waited = false;
+    if (ok) ok = sql_session_lock_query(s, q, &waited, err);
+    if (ok && waited) { /* plan again over the catalog of now; the locks are held already */
+        sql_session_env_close(&env);
+        sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
+        ok = sql_bind_query(&env.bc, stmt, &q);
     }
     if (ok) ok = sql_session_run_query(s, q, env.cat, env.db, NULL, sink, true, tag, err);
     sql_session_env_close(&env);
@@ -570,10 +586,34 @@ static bool sql_session_in_block_refused(sql_session *s, const char *what, rt_er
                       "%s cannot run inside a transaction block", what);
 }
 
+static sql_tlock_owner *sql_session_tlock(sql_session *s);
+
+/* VACUUM and ANALYZE hold SHARE UPDATE EXCLUSIVE on each table they work on (sql_tablelock.h):
+ * DDL waits for them and they for it, as in PostgreSQL. Taken before the work opens its
+ * catalog, so that it sees what a DDL it waited for made; a missing table is the work's error. */
+static bool sql_session_lock_maintained(sql_session *s, const sql_list *tables, rt_err *err) {
+    sql_stmt_env env;
+    sql_session_env_open(s, s->query_arena, err, NULL, 0, &env);
+    sql_tlock_wait w = {.cancel = s->cancel, .lock_timeout_ms = s->lock_timeout_ms};
+    uint32_t n = tables->count > 0 ? tables->count : env.db->table_count;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        const eng_table *t = tables->count > 0
+            ? sql_bind_find_table(&env.bc, &((const sql_rangevar *)SQL_LIST_AT(*tables, i))->name)
+            : &env.db->tables[i];
+        if (t == NULL || t->kind != 'r' || t->schema_oid == ENG_OID_PG_CATALOG) continue;
+        ok = sql_tlock_lock(sql_session_tlock(s), t->oid, SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE,
+                            t->name, &w, err);
+    }
+    sql_session_env_close(&env);
+    return ok;
+}
+
 /* ANALYZE [t, ...]: statistics of the listed tables, or of every table of the database
  * (`check_only`: only that the tables and columns exist, for VACUUM). */
 static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool check_only,
                                 rt_err *err) {
+    if (!sql_session_lock_maintained(s, tables, err)) return false;
     sql_stmt_env env;
     sql_session_env_open(s, s->query_arena, err, NULL, 0, &env);
     sql_exec_ctx x;
@@ -734,6 +774,9 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .lock_timeout_ms = s->lock_timeout_ms,
         .sink = sink,
         .x = &x,
+        .tlock = sql_session_tlock(s),
+        .cancel = s->cancel,
+        .command = &s->command,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
     if (ok && stmt->kind == SQL_N_CREATE_INDEX) {

@@ -8,6 +8,7 @@
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
 #include "sql/sql_session_int.h"
+#include "sql/sql_tablelock.h"
 #include "sql/sql_stats.h"
 
 /* Memory of one prepared statement or portal (parse tree, plan, parameter values). */
@@ -502,9 +503,19 @@ static bool sql_ext_start(sql_session *s, sql_portal *pt, rt_err *err) {
         return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
                           "cannot execute %s in a read-only transaction", verbs[q->cmd]);
     }
-    if (!sql_session_check_privs(s, pt->x.catalog, pt->x.db, q, err) ||
-        !sql_session_lock_plan(s, q->plan, err)) {
-        return false;
+    if (!sql_session_check_privs(s, pt->x.catalog, pt->x.db, q, err)) return false;
+    uint64_t waits = sql_tlock_waits(s->tlock);
+    if (!sql_session_lock_plan(s, q->plan, err)) return false;
+    if (sql_tlock_waits(s->tlock) != waits) {
+        /* It waited for a lock: DDL may have changed the tables; plan over the catalog of now
+         * (re-binding if its version moved), then check and lock what the new plan reads. */
+        if (pt->pinned) eng_catalog_unpin(&pt->pin);
+        pt->pinned = false;
+        if (!sql_ext_portal_plan(s, pt, &q, err) ||
+            !sql_session_check_privs(s, pt->x.catalog, pt->x.db, q, err) ||
+            !sql_session_lock_plan(s, q->plan, err)) {
+            return false;
+        }
     }
     s->command++;
     s->txn_has_query = true;

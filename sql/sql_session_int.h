@@ -229,6 +229,9 @@ bool sql_txn_ensure(sql_session *s, rt_err *err);
 /* The implicit table locks of a plan's tables (sql_tablelock.h): ROW EXCLUSIVE for the table
  * it writes, ROW SHARE for tables whose rows it locks, ACCESS SHARE for those it reads. */
 bool sql_session_lock_plan(sql_session *s, const sql_plan *plan, rt_err *err);
+/* The read-only check and the locks of a bound query; *waited when a lock had to wait, after
+ * which the caller binds again over the catalog of now (the holder may have been DDL). */
+bool sql_session_lock_query(sql_session *s, const sql_query *q, bool *waited, rt_err *err);
 /* The transaction's table locks end (commit, abort). */
 void sql_session_unlock_tables(sql_session *s);
 /* Drops savepoints from index `keep` on. */

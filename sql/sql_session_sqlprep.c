@@ -116,11 +116,16 @@ bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_si
         }
     }
     sql_stmt_env env;
-    sql_session_env_open(s, s->query_arena, err, p->sql, p->sql_len, &env);
-    env.bc.nparams = p->nparams;
-    env.bc.param_types = p->param_types;
     sql_query *q = NULL;
-    bool ok = sql_bind_query(&env.bc, p->stmt, &q);
+    bool ok = true, waited = true;
+    /* A second bind when the locks had to wait: the holder (DDL) may have changed the tables. */
+    for (uint32_t pass = 0; ok && waited && pass < 2; pass++) {
+        if (pass > 0) sql_session_env_close(&env);
+        sql_session_env_open(s, s->query_arena, err, p->sql, p->sql_len, &env);
+        env.bc.nparams = p->nparams;
+        env.bc.param_types = p->param_types;
+        ok = sql_bind_query(&env.bc, p->stmt, &q) && sql_session_lock_query(s, q, &waited, err);
+    }
     if (ok) ok = sql_session_run_query(s, q, env.cat, env.db, params, sink, true, tag, err);
     sql_session_env_close(&env);
     return ok;

@@ -59,6 +59,7 @@ struct sql_tlock_owner {
     _Atomic uint32_t nweak;
     _Atomic(const sql_tlock_owner *) waiting_for; /* deadlock detection; under the lock */
     bool strong;             /* has LOCK TABLE holds */
+    uint64_t waits;          /* weak locks that had to wait (written by the owner only) */
     sql_tlock_owner *next;   /* the registry */
 };
 
@@ -247,6 +248,7 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         }
         ck_spinlock_unlock(&sql_tlock_mutex);
         bool ok = !w->nowait || sql_tlock_busy(name, err);
+        o->waits++;
         ok = ok && sql_tlock_pause(o, holder, w, started, err);
         if (!ok) {
             if (h != NULL) {
@@ -301,9 +303,12 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         /* Withdraw while waiting, so that the LOCK TABLE holder is not waiting for us. */
         if (i == UINT32_MAX) atomic_store(&o->nweak, n);
         else atomic_store(&o->weak[i], before);
+        o->waits++;
         if (!sql_tlock_pause(o, holder, w, started, err)) return sql_tlock_waited(o, false);
     }
 }
+
+uint64_t sql_tlock_waits(const sql_tlock_owner *o) { return o != NULL ? o->waits : 0; }
 
 void sql_tlock_release(sql_tlock_owner *o) {
     if (o == NULL) return;

@@ -1,22 +1,35 @@
 /* sql_tablelock.h: PostgreSQL's table-level locks: LOCK TABLE, and the weak locks every
  * statement takes on the tables it reads (ACCESS SHARE), locks rows of (ROW SHARE) or writes
  * (ROW EXCLUSIVE); all held by the session's transaction until it ends.
- * Owns:    a process-wide table of LOCK TABLE holds ("strong": any mode taken by LOCK TABLE)
+ * Owns:    a process-wide table of holds ("strong": any mode taken by LOCK TABLE or DDL)
  *          under a spin lock, and the registry of lock owners (one per session that locked
  *          anything). A statement's weak locks stay in its owner, written only by it and read
- *          by LOCK TABLE: a statement looks at the shared table only while some LOCK TABLE hold
- *          exists anywhere (one atomic load), so statements never contend while nobody uses
- *          LOCK TABLE. A LOCK TABLE publishes its hold, then waits until no other owner holds a
- *          conflicting weak lock; a statement publishes its weak lock, then withdraws it and
- *          waits while a conflicting hold exists: of two that race, each sees the other.
+ *          by LOCK TABLE: a statement looks at the shared table only while some hold exists
+ *          anywhere (one atomic load), so statements never contend while no LOCK TABLE or DDL
+ *          transaction is open. A LOCK TABLE publishes its hold, then waits until no other
+ *          owner holds a conflicting weak lock; a statement publishes its weak lock, then
+ *          withdraws it and waits while a conflicting hold exists: of two that race, each sees
+ *          the other.
  * Modes:   PostgreSQL's eight, with its conflict table (sql_tlock_conflicts).
  * Core:    any shard, in a session's fiber; a waiter polls every SQL_TLOCK_POLL_NS for its
  *          cancel flag (57014), lock_timeout (55P03) and, after ENG_DEADLOCK_TIMEOUT_NS, a
  *          cycle of table-lock waits back to itself (40P01 for one member). A cycle that runs
  *          through a row lock as well is not seen (lock_timeout ends it).
- * Not yet: DDL (ALTER, DROP, TRUNCATE, CREATE INDEX) takes no ACCESS EXCLUSIVE lock of its own
- *          (the catalog's DDL lock serialises it), and queries inside functions and foreign-key
- *          checks take no weak locks.
+ * DDL:     ALTER TABLE, DROP TABLE / INDEX, TRUNCATE take ACCESS EXCLUSIVE on their tables,
+ *          CREATE INDEX SHARE, VACUUM and ANALYZE SHARE UPDATE EXCLUSIVE (the weaker ALTER
+ *          TABLE commands and foreign keys' tables: sql_ddl_lock.c), as holds (the path of
+ *          LOCK TABLE) kept to transaction end, so DDL waits for and holds off the statements
+ *          of open transactions as PostgreSQL's. The catalog's one-DDL-transaction lock
+ *          (eng_catalog.h) is mirrored by a hold on SQL_TLOCK_CATALOG_OID taken before it: a
+ *          DDL statement locks its tables first, then the catalog, so it never waits for a
+ *          table while holding the catalog unless its transaction already did DDL; a cycle
+ *          through the catalog is then a cycle of holds, found as any other (40P01).
+ *          A statement that had to wait re-reads the catalog (sql_tlock_waits tells it), as
+ *          the DDL it waited for may have changed the table.
+ * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE INDEX
+ *          CONCURRENTLY takes SHARE like CREATE INDEX (PostgreSQL: SHARE UPDATE EXCLUSIVE, so
+ *          writers wait here); the tables TRUNCATE ... CASCADE and DROP ... CASCADE reach
+ *          beyond the named ones are not locked.
  * Limits:  SQL_TLOCK_HOLDS_MAX holds in the shared table (53200 "out of shared memory" past
  *          it, as PostgreSQL's lock table); a transaction's weak locks past SQL_TLOCK_WEAK_MAX
  *          tables go to the shared table as holds. */
@@ -33,6 +46,7 @@
 #define SQL_TLOCK_WEAK_MAX 256u        /* tables a transaction keeps its weak locks of in its
                                           owner (past it: shared holds) */
 #define SQL_TLOCK_POLL_NS (1000u * 1000u)
+#define SQL_TLOCK_CATALOG_OID 0u       /* the catalog's DDL lock (no table has oid 0) */
 
 typedef enum sql_tlock_mode {
     SQL_TLOCK_ACCESS_SHARE = 1,
@@ -68,6 +82,9 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
 /* A statement's implicit lock (ACCESS SHARE, ROW SHARE or ROW EXCLUSIVE). */
 bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
                     const sql_tlock_wait *w, rt_err *err);
+/* How many times the owner's statements waited for a lock so far (a statement compares the
+ * count before and after taking its locks: a wait means the catalog may have changed). */
+uint64_t sql_tlock_waits(const sql_tlock_owner *o);
 /* Transaction end: every lock of the owner goes. */
 void sql_tlock_release(sql_tlock_owner *o);
 

@@ -1,12 +1,13 @@
 /* test_sql_ixexpr.c: expression indexes and partial indexes (CREATE INDEX ... ((lower(name)))
  * WHERE ...): their definitions as pg_indexes and psql's pg_get_indexdef(oid, 0, true) print
- * them; 42P17 for functions that are not IMMUTABLE and 0A000 for ON CONFLICT inference on
- * them; UNIQUE expression and partial indexes enforcing uniqueness only among the rows the
- * predicate keeps (23505 "Key (lower(name))=(x) already exists."), across INSERT, UPDATE and
- * DELETE; the planner reading an expression index for the same expression and a partial index
- * when the WHERE implies its predicate (and not otherwise); index entries kept right through
- * UPDATE and DELETE; and all of it after a restart of the engine (a checkpoint holding part of
- * the rows, the WAL the rest).
+ * them; 42P17 for functions that are not IMMUTABLE; ON CONFLICT inferring a unique partial
+ * expression index only with a WHERE that implies its predicate (42P10 otherwise); UNIQUE
+ * expression and partial indexes enforcing uniqueness only among the rows the predicate keeps
+ * (23505 "Key (lower(name))=(x) already exists."), across INSERT, UPDATE and DELETE; the
+ * planner reading an expression index for the same expression and a partial index when the
+ * WHERE implies its predicate (also by the order of constants: id > 1500 gives id > 1000; and
+ * not otherwise); index entries kept right through UPDATE and DELETE; and all of it after a
+ * restart of the engine (a checkpoint holding part of the rows, the WAL the rest).
  * How: a real engine in a temporary data directory with two shards; a fiber on shard 0 opens a
  * session as the superuser and runs statements, comparing the exact text a client would see
  * (rows "a|b", command tags, "ERROR <sqlstate>: <message>" and "DETAIL: ...", as PostgreSQL 15
@@ -81,8 +82,8 @@ static void script_defs(capture *c) {
     expect(c, "CREATE INDEX ON t (id) WHERE now() > '2020-01-01'",
            "ERROR 42P17: functions in index predicate must be marked IMMUTABLE\n");
     expect(c, "INSERT INTO t VALUES (1, 'a', true) ON CONFLICT (lower(name)) DO NOTHING",
-           "ERROR 0A000: ON CONFLICT with an index expression or a WHERE clause is not "
-           "supported yet\n");
+           "ERROR 42P10: there is no unique or exclusion constraint matching the ON CONFLICT "
+           "specification\n");
     expect(c, "DROP TABLE t", "DROP TABLE\n");
 }
 
@@ -98,6 +99,11 @@ static void script_unique(capture *c) {
     expect(c, "UPDATE u SET active = true WHERE id = 2", DUP("u_email", "(lower(email))=(a@x)"));
     expect(c, "UPDATE u SET email = 'B@x' WHERE id = 1", DUP("u_email", "(lower(email))=(b@x)"));
     expect(c, "UPDATE u SET active = false WHERE id = 1", "UPDATE 1\n");
+    expect(c, "INSERT INTO u VALUES (6, 'B@x', true) ON CONFLICT (lower(email)) WHERE active "
+              "DO NOTHING", "INSERT 0 0\n");
+    expect(c, "INSERT INTO u VALUES (6, 'B@x', true) ON CONFLICT (lower(email)) DO NOTHING",
+           "ERROR 42P10: there is no unique or exclusion constraint matching the ON CONFLICT "
+           "specification\n");
     expect(c, "UPDATE u SET active = true WHERE id = 2", "UPDATE 1\n");
     expect(c, "DELETE FROM u WHERE id = 3", "DELETE 1\n");
     expect(c, "INSERT INTO u VALUES (6, 'b@x', true)", "INSERT 0 1\n");
@@ -126,6 +132,16 @@ static void script_plan(capture *c) {
     expect_plan(c, "EXPLAIN SELECT * FROM w WHERE st = 'q' AND active = true",
                 "Index Scan using w_act", false);
     expect_plan(c, "EXPLAIN SELECT * FROM w WHERE st = 'q'", "Index Scan", true);
+    expect(c, "CREATE INDEX w_hi ON w (lower(name)) WHERE id > 1000", "CREATE INDEX\n");
+    expect(c, "DROP INDEX w_lower", "DROP INDEX\n");
+    expect_plan(c, "EXPLAIN SELECT * FROM w WHERE lower(name) = 'n1600' AND id > 1500",
+                "Index Scan using w_hi", false);
+    expect_plan(c, "EXPLAIN SELECT * FROM w WHERE lower(name) = 'n1600' AND id > 900",
+                "Index Scan using w_hi", true);
+    expect(c, "SELECT id FROM w WHERE lower(name) = 'n1600' AND id > 1500",
+           "id\n1600\nSELECT 1\n");
+    expect(c, "DROP INDEX w_hi", "DROP INDEX\n");
+    expect(c, "CREATE INDEX w_lower ON w (lower(name))", "CREATE INDEX\n");
     expect(c, "SELECT id, name FROM w WHERE lower(name) = 'n10'", "id|name\n10|N10\nSELECT 1\n");
     expect(c, "UPDATE w SET name = 'Q10' WHERE id = 10", "UPDATE 1\n");
     expect(c, "SELECT id FROM w WHERE lower(name) = 'n10'", "id\nSELECT 0\n");

@@ -1,0 +1,267 @@
+/* test_sql_ddllock.c: the table locks DDL takes, between concurrent sessions, against
+ * PostgreSQL 15's behaviour: ALTER TABLE, DROP TABLE, TRUNCATE and DROP INDEX wait for a reader's
+ * open transaction (ACCESS EXCLUSIVE; lock_timeout gives 55P03), CREATE INDEX waits for a writer
+ * but not for a reader (SHARE) and holds off writers to its transaction's end, VACUUM and
+ * ANALYZE (SHARE UPDATE EXCLUSIVE) wait for CREATE INDEX and hold off ALTER TABLE; ALTER
+ * TABLE's SET (options), SET STATISTICS, VALIDATE and ADD FOREIGN KEY go on beside a reader,
+ * ADD / DROP of a foreign key (and CREATE TABLE with one) wait for a writer of the referenced
+ * table, DROP TABLE of a table with one for a reader of it too; DDL in a
+ * transaction block holds off readers until COMMIT, after which a waiting reader sees the new
+ * shape of the table (42P01 if it was dropped, no rows if it was truncated, also through
+ * EXECUTE of a prepared statement); a blocked ALTER goes on once the reader
+ * ends; and a cycle through the catalog's one-DDL-transaction lock is a deadlock (40P01) for
+ * one member instead of a hang (PostgreSQL has no such lock: there the cycle does not exist).
+ * How: a real engine with two shards in a temporary directory; sessions (sql_session.h) run in
+ * fibers on shard 0, each statement's output compared with what PostgreSQL 15 printed for the
+ * same sessions. A session that must block runs in a fiber of its own; the main fiber checks it
+ * has not finished before the holder ends its transaction (a slow machine only makes that more
+ * certain). */
+// ctest: TIMEOUT 300
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define OUT_BYTES 16384
+#define MS (1000ull * 1000ull)
+
+#include "tests/sql/sql_session_harness.h"
+
+#define TIMEOUT_ERR "ERROR 55P03: canceling statement due to lock timeout\n"
+
+static void check_text(const char *what, const char *got, const char *want) {
+    if (strcmp(got, want) == 0) return;
+    atomic_fetch_add(&mismatches, 1);
+    fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", what, want, got);
+}
+
+/* A statement run in a fiber of its own (it may block), in session c. */
+typedef struct bg_stmt {
+    capture *c;
+    const char *sql;
+    char out[OUT_BYTES];
+    bool done;
+} bg_stmt;
+
+static void bg_fiber(void *arg) {
+    bg_stmt *bg = arg;
+    snprintf(bg->out, sizeof bg->out, "%s", run(bg->c, bg->sql));
+    bg->done = true;
+}
+
+static void bg_start(bg_stmt *bg, capture *c, const char *sql) {
+    bg->c = c;
+    bg->sql = sql;
+    bg->done = false;
+    test_spawn(bg_fiber, bg);
+    rt_fiber_sleep_ns(100 * MS);
+    TEST_CHECK(!bg->done); /* blocked */
+}
+
+/* Waits (up to 20 s) for a background statement to finish. */
+static void bg_wait(bg_stmt *bg) {
+    for (uint32_t i = 0; i < 20000 && !bg->done; i++) rt_fiber_sleep_ns(MS);
+    TEST_CHECK(bg->done);
+}
+
+
+/* A reader's open transaction holds off ACCESS EXCLUSIVE DDL, not CREATE INDEX or VACUUM. */
+static void script_reader_blocks_ddl(capture *a, capture *b, capture *c) {
+    static bg_stmt bg;
+    expect(a, "CREATE TABLE t (id int PRIMARY KEY, v int)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO t VALUES (1, 1)", "INSERT 0 1\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SELECT * FROM t", "id|v\n1|1\nSELECT 1\n");
+    expect(b, "ALTER TABLE t ADD COLUMN c int", TIMEOUT_ERR);
+    expect(b, "TRUNCATE t", TIMEOUT_ERR);
+    expect(b, "DROP TABLE t", TIMEOUT_ERR);
+    expect(b, "CREATE INDEX t_v_idx ON t (v)", "CREATE INDEX\n");
+    expect(b, "DROP INDEX t_v_idx", TIMEOUT_ERR);
+    expect(b, "VACUUM t", "VACUUM\n");
+    expect(b, "ANALYZE t", "ANALYZE\n");
+    bg_start(&bg, c, "ALTER TABLE t ADD COLUMN c int");
+    expect(a, "SELECT count(*) FROM t", "count\n1\nSELECT 1\n");
+    expect(a, "COMMIT", "COMMIT\n");
+    bg_wait(&bg);
+    check_text("ALTER after the reader", bg.out, "ALTER TABLE\n");
+    expect(a, "SELECT * FROM t", "id|v|c\n1|1|NULL\nSELECT 1\n");
+}
+
+/* DDL in a block holds off readers to COMMIT; the reader then sees the new table. */
+static void script_ddl_blocks_reader(capture *a, capture *b, capture *c) {
+    static bg_stmt bg;
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "ALTER TABLE t ADD COLUMN d int", "ALTER TABLE\n");
+    expect(b, "SELECT * FROM t", TIMEOUT_ERR);
+    expect(b, "INSERT INTO t VALUES (2, 2)", TIMEOUT_ERR);
+    bg_start(&bg, c, "SELECT * FROM t");
+    expect(a, "COMMIT", "COMMIT\n");
+    bg_wait(&bg);
+    check_text("a reader after ALTER", bg.out, "id|v|c|d\n1|1|NULL|NULL\nSELECT 1\n");
+    expect(a, "CREATE TABLE t2 (id int)", "CREATE TABLE\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "DROP TABLE t2", "DROP TABLE\n");
+    bg_start(&bg, c, "SELECT * FROM t2");
+    expect(a, "COMMIT", "COMMIT\n");
+    bg_wait(&bg);
+    check_text("a reader after DROP", bg.out,
+               "ERROR 42P01: relation \"t2\" does not exist\n");
+    /* A reader that waited for TRUNCATE reads the new, empty storage, also through EXECUTE. */
+    expect(a, "CREATE TABLE tt (id int)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO tt VALUES (1), (2), (3)", "INSERT 0 3\n");
+    expect(c, "PREPARE pc AS SELECT count(*) FROM tt", "PREPARE\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "TRUNCATE tt", "TRUNCATE TABLE\n");
+    bg_start(&bg, c, "EXECUTE pc");
+    expect(a, "COMMIT", "COMMIT\n");
+    bg_wait(&bg);
+    check_text("EXECUTE after TRUNCATE", bg.out, "count\n0\nSELECT 1\n");
+    expect(a, "INSERT INTO tt VALUES (4), (5)", "INSERT 0 2\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "TRUNCATE tt", "TRUNCATE TABLE\n");
+    bg_start(&bg, c, "SELECT count(*) FROM tt");
+    expect(a, "COMMIT", "COMMIT\n");
+    bg_wait(&bg);
+    check_text("SELECT after TRUNCATE", bg.out, "count\n0\nSELECT 1\n");
+}
+
+/* CREATE INDEX (SHARE) against writers, VACUUM and ANALYZE (SHARE UPDATE EXCLUSIVE). */
+static void script_share_modes(capture *a, capture *b) {
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "INSERT INTO t VALUES (2, 2)", "INSERT 0 1\n");
+    expect(b, "CREATE INDEX ON t (v)", TIMEOUT_ERR);
+    expect(b, "ANALYZE t", "ANALYZE\n");
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "CREATE INDEX ON t (id)", "CREATE INDEX\n");
+    expect(b, "INSERT INTO t VALUES (3, 3)", TIMEOUT_ERR);
+    expect(b, "SELECT id FROM t", "id\n1\nSELECT 1\n");
+    expect(b, "VACUUM t", TIMEOUT_ERR);
+    expect(a, "COMMIT", "COMMIT\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "ANALYZE t", "ANALYZE\n");
+    expect(b, "ALTER TABLE t ADD COLUMN e int", TIMEOUT_ERR);
+    expect(b, "SELECT id FROM t", "id\n1\nSELECT 1\n");
+    expect(b, "ANALYZE t", TIMEOUT_ERR);
+    expect(b, "CREATE INDEX ON t (v)", TIMEOUT_ERR);
+    expect(a, "COMMIT", "COMMIT\n");
+}
+
+/* ALTER TABLE's weaker commands: SET (options), SET STATISTICS and VALIDATE go on beside a
+ * reader, ADD FOREIGN KEY too but not beside a writer of the referenced table, and dropping a
+ * foreign key waits for that writer as well. */
+static void script_alter_modes(capture *a, capture *b) {
+    expect(a, "CREATE TABLE tr (id int PRIMARY KEY)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO tr VALUES (1)", "INSERT 0 1\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SELECT id FROM t", "id\n1\nSELECT 1\n");
+    expect(b, "ALTER TABLE t SET (fillfactor = 70)", "ALTER TABLE\n");
+    expect(b, "ALTER TABLE t ADD CONSTRAINT t_v_fk FOREIGN KEY (v) REFERENCES tr",
+           "ALTER TABLE\n");
+    expect(b, "ALTER TABLE t VALIDATE CONSTRAINT t_v_fk", "ALTER TABLE\n");
+    expect(b, "ALTER TABLE t ALTER v SET STATISTICS 100", "ALTER TABLE\n");
+    expect(b, "ALTER TABLE t ALTER v SET DEFAULT 1", TIMEOUT_ERR);
+    expect(a, "COMMIT", "COMMIT\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "INSERT INTO tr VALUES (2)", "INSERT 0 1\n");
+    expect(b, "ALTER TABLE t DROP CONSTRAINT t_v_fk", TIMEOUT_ERR);
+    expect(b, "ALTER TABLE t ADD CONSTRAINT t_v_fk2 FOREIGN KEY (v) REFERENCES tr", TIMEOUT_ERR);
+    expect(b, "ALTER TABLE t SET (fillfactor = 80)", "ALTER TABLE\n");
+    expect(b, "CREATE TABLE tc (id int REFERENCES tr)", TIMEOUT_ERR);
+    expect(a, "COMMIT", "COMMIT\n");
+    expect(b, "ALTER TABLE t DROP CONSTRAINT t_v_fk", "ALTER TABLE\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SELECT id FROM tr ORDER BY id", "id\n1\n2\nSELECT 2\n");
+    expect(b, "CREATE TABLE tc (id int REFERENCES tr)", "CREATE TABLE\n");
+    expect(b, "DROP TABLE tc", TIMEOUT_ERR);
+    expect(a, "COMMIT", "COMMIT\n");
+    expect(b, "DROP TABLE tc", "DROP TABLE\n");
+}
+
+/* A holds the catalog's DDL lock (CREATE TABLE in its block); B's ALTER TABLE holds t and
+ * waits for the catalog; A's SELECT of t waits for B: one of them gets 40P01, the other goes
+ * on. PostgreSQL has no catalog-wide lock, so there B's ALTER would not wait at all. */
+static void script_catalog_cycle(capture *a, capture *b) {
+    static bg_stmt bg;
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "CREATE TABLE t3 (id int)", "CREATE TABLE\n");
+    expect(b, "BEGIN", "BEGIN\n");
+    bg_start(&bg, b, "ALTER TABLE t ADD COLUMN f int");
+    char got[OUT_BYTES];
+    snprintf(got, sizeof got, "%s", run(a, "SELECT count(*) FROM t"));
+    const char *dead = "ERROR 40P01: deadlock detected\n";
+    if (strcmp(got, dead) == 0) expect(a, "ROLLBACK", "ROLLBACK\n");
+    bg_wait(&bg);
+    int deadlocks = (strcmp(got, dead) == 0) + (strcmp(bg.out, dead) == 0);
+    TEST_CHECK(deadlocks == 1);
+    if (strcmp(got, dead) != 0) check_text("the survivor A", got, "count\n1\nSELECT 1\n");
+    if (strcmp(bg.out, dead) != 0) check_text("the survivor B", bg.out, "ALTER TABLE\n");
+    expect(b, "ROLLBACK", "ROLLBACK\n");
+    if (strcmp(got, dead) != 0) expect(a, "ROLLBACK", "ROLLBACK\n");
+}
+
+static void main_fiber(void *arg) {
+    (void)arg;
+    capture *s[3] = {0};
+    for (uint32_t i = 0; i < 3; i++) {
+        s[i] = calloc(1, sizeof(capture));
+        if (s[i] == NULL || !sh_open(s[i])) {
+            TEST_CHECK(false);
+            rt_runtime_stop();
+            return;
+        }
+    }
+    expect(s[1], "SET lock_timeout = '50ms'", "SET\n");
+    script_reader_blocks_ddl(s[0], s[1], s[2]);
+    script_ddl_blocks_reader(s[0], s[1], s[2]);
+    script_share_modes(s[0], s[1]);
+    script_alter_modes(s[0], s[1]);
+    expect(s[1], "RESET lock_timeout", "RESET\n");
+    script_catalog_cycle(s[0], s[1]);
+    for (uint32_t i = 0; i < 3; i++) {
+        sql_session_close(s[i]->s);
+        free(s[i]);
+    }
+    rt_runtime_stop();
+}
+
+static void on_start(rt_loop *loop, void *arg) {
+    (void)loop, (void)arg;
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(eng_shard_start(&err));
+    if (rt_core_id() == 0) test_spawn(main_fiber, NULL);
+}
+
+static void on_stop(rt_loop *loop, void *arg) {
+    (void)loop, (void)arg;
+    eng_shard_stop();
+}
+
+static void test_ddllock(void **state) {
+    (void)state;
+    char dir[128], cmd[160];
+    snprintf(dir, sizeof dir, "/tmp/test_sql_ddllock_%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    sql_session_global_init();
+    rt_err err;
+    rt_err_clear(&err);
+    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = 2};
+    assert_true(eng_start(&cfg, &err));
+    assert_int_equal(test_runtime_run(2, on_start, on_stop, NULL), 0);
+    eng_stop();
+    assert_int_equal(atomic_load(&mismatches), 0);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_ddllock)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
