@@ -45,6 +45,7 @@ typedef struct sql_op_join {
     bool rdone;
     sql_sort_key *mkeys;     /* ascending, NULLs last: the order both inputs come in */
     uint32_t nleft, nright;
+    bool keys_decide;        /* the condition is only the hash keys' equality: not re-tested */
     rt_arena *lateral_arena; /* LATERAL: the right operators of the current outer row */
 } sql_op_join;
 
@@ -257,7 +258,7 @@ static uint64_t sql_join_candidates(sql_op_join *j, sql_exec_ctx *x, uint32_t or
 static bool sql_join_test(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, const uint64_t *cand,
                           uint64_t from, uint32_t n, uint8_t *match) {
     const sql_plan *p = j->base.plan;
-    if (p->join.quals == NULL) {
+    if (p->join.quals == NULL || j->keys_decide) {
         memset(match, 1, n);
         return true;
     }
@@ -555,6 +556,45 @@ static void sql_join_close(sql_op *op, sql_exec_ctx *x) {
 
 static const sql_op_vt sql_join_vt = {sql_join_open, sql_join_next, sql_join_close};
 
+/* Whether conjunct `c` (over left ++ right columns) is `left column = right column` of hash
+ * key k, between two values of one integer or date type: the hash table compares such keys
+ * exactly as `=` does (NULL keys never reach it). */
+static bool sql_join_key_conjunct(const sql_plan *p, const sql_expr *c, uint32_t k) {
+    const sql_expr *lk = p->join.left_keys[k], *rk = p->join.right_keys[k];
+    uint32_t nleft = p->left->ncols, t = lk->type_oid;
+    if (c->kind != SQL_X_FUNC || c->nargs != 2 || c->func.def == NULL ||
+        !c->func.def->is_operator || strcmp(c->func.def->name, "=") != 0 ||
+        lk->kind != SQL_X_COLUMN || rk->kind != SQL_X_COLUMN || rk->type_oid != t ||
+        (t != SQL_T_INT2 && t != SQL_T_INT4 && t != SQL_T_INT8 && t != SQL_T_DATE)) {
+        return false;
+    }
+    const sql_expr *a = c->args[0], *b = c->args[1];
+    if (a->kind != SQL_X_COLUMN || b->kind != SQL_X_COLUMN || a->type_oid != t ||
+        b->type_oid != t) {
+        return false;
+    }
+    uint32_t l = lk->column.index, r = nleft + rk->column.index;
+    return (a->column.index == l && b->column.index == r) ||
+           (a->column.index == r && b->column.index == l);
+}
+
+/* Whether a hash join's condition is exactly its keys' equalities, one conjunct per key in
+ * key order (as the planner derives the keys): a candidate of the hash chain then passes it
+ * without evaluating it over a batch of pairs per outer row. */
+static bool sql_join_keys_decide(const sql_plan *p) {
+    if (p->kind != SQL_P_HASHJOIN || p->join.merge || p->join.lateral || p->join.quals == NULL) {
+        return false;
+    }
+    const sql_expr *q = p->join.quals;
+    uint32_t nk = p->join.nkeys;
+    if (q->kind != SQL_X_AND) return nk == 1 && sql_join_key_conjunct(p, q, 0);
+    if (q->nargs != nk) return false;
+    for (uint32_t k = 0; k < nk; k++) {
+        if (!sql_join_key_conjunct(p, q->args[k], k)) return false;
+    }
+    return true;
+}
+
 static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     sql_op_join *j = (sql_op_join *)sql_op_alloc(x, p, &sql_join_vt, sizeof *j);
     if (j == NULL) return NULL;
@@ -564,6 +604,7 @@ static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     }
     j->nleft = p->left->ncols;
     j->nright = p->right->ncols;
+    j->keys_decide = sql_join_keys_decide(p);
     return &j->base;
 }
 
