@@ -320,13 +320,28 @@ static double sql_plan_work_rows(const sql_plan *p) {
     return p->est_rows + sql_plan_work_rows(p->left) + sql_plan_work_rows(p->right);
 }
 
+/* Whether the fragment `p` only reads: no row locks, no writes (a broadcast side runs in
+ * another fragment, outside the transaction's row-locking). */
+static bool sql_frag_reads_only(const sql_plan *p) {
+    if (p == NULL) return true;
+    if (p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE || p->kind == SQL_P_INSERT ||
+        p->kind == SQL_P_LOCKROWS) {
+        return false;
+    }
+    if ((p->kind == SQL_P_SCAN || p->kind == SQL_P_PKGET || p->kind == SQL_P_IXSCAN) &&
+        (p->scan.lock_strength != 0 || p->scan.want_slots)) {
+        return false;
+    }
+    return sql_frag_reads_only(p->left) && sql_frag_reads_only(p->right);
+}
+
 /* Whether the right side `r`, a GATHER of a fragment that is not a plain table read (a join
  * run on the shards), is worth broadcasting to the big side's shards: each of them runs it
  * whole (its own fragments on every shard) and hashes its result, instead of the coordinator
  * receiving and probing every row of the big side `l` on one core. */
 static bool sql_broadcast_result_pays(const sql_opt *o, const sql_plan *l, const sql_plan *r) {
     if (r->kind != SQL_P_GATHER || r->gather.writes || r->gather.merge_sorted ||
-        r->gather.share_key != NULL || r->left == NULL) {
+        r->gather.share_key != NULL || r->left == NULL || !sql_frag_reads_only(r->left)) {
         return false;
     }
     double shards = o->shard_count;
