@@ -32,8 +32,7 @@ bool sql_values_equal(const sql_value *a, const sql_value *b, uint32_t n) {
     return true;
 }
 
-static bool sql_htab_grow(sql_htab *h) {
-    uint64_t cap = h->cap * 2;
+static bool sql_htab_resize(sql_htab *h, uint64_t cap) {
     uint64_t *slots = rt_arena_zalloc(h->arena, cap * sizeof(uint64_t));
     if (slots == NULL) return false;
     for (uint64_t i = 0; i < h->cap; i++) {
@@ -53,6 +52,12 @@ static bool sql_htab_grow(sql_htab *h) {
     return true;
 }
 
+bool sql_htab_reserve(sql_htab *h, uint64_t n) {
+    uint64_t cap = h->cap;
+    while (cap < n * 2) cap *= 2;
+    return cap == h->cap || sql_htab_resize(h, cap);
+}
+
 uint64_t sql_htab_find(sql_htab *h, const sql_value *key, uint64_t hash, const sql_value *row,
                        bool insert, bool *inserted, bool *oom) {
     *inserted = false;
@@ -64,7 +69,7 @@ uint64_t sql_htab_find(sql_htab *h, const sql_value *key, uint64_t hash, const s
         if (s == 0) {
             if (!insert) return UINT64_MAX;
             if ((h->count + 1) * 2 > h->cap) {
-                if (!sql_htab_grow(h)) break;
+                if (!sql_htab_resize(h, h->cap * 2)) break;
                 return sql_htab_find(h, key, hash, row, insert, inserted, oom);
             }
             if (!sql_rowset_add_values(&h->rows, row)) break;

@@ -105,6 +105,10 @@ typedef struct sql_htab {
 
 bool sql_htab_init(sql_htab *h, rt_arena *arena, uint32_t nkeys, uint32_t row_width);
 uint64_t sql_htab_hash(const sql_value *key, uint32_t nkeys);
+/* Makes room for `n` entries at once (a hash join knows its build rows before it inserts
+ * them: growing step by step rehashed every entry again at each doubling). False when out of
+ * memory. */
+bool sql_htab_reserve(sql_htab *h, uint64_t n);
 /* Finds the row whose key equals `key`; inserts `row` (row_width values, key first) when absent
  * and `insert` is set. Returns the row index, or UINT64_MAX if absent / out of memory
  * (then *oom is set). */

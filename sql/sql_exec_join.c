@@ -31,6 +31,8 @@ typedef struct sql_op_join {
     bool outer_done;
     uint64_t right_emit;     /* emitting unmatched right rows at the end */
     sql_vec **left_keys;     /* evaluated keys of the current outer batch */
+    uint64_t *left_hash;     /* hash join: their hashes, computed for the whole batch */
+    uint8_t *left_null;      /* hash join: the row has a NULL key (it never joins) */
     /* merge join: `right` holds the right rows of key `gkey` only */
     rt_arena *gmem[2];       /* gmem[gcur]: the rows of the keys met during this next() call;
                                 the current key's rows move to the other one at the next */
@@ -43,6 +45,7 @@ typedef struct sql_op_join {
     bool rdone;
     sql_sort_key *mkeys;     /* ascending, NULLs last: the order both inputs come in */
     uint32_t nleft, nright;
+    bool keys_decide;        /* the condition is only the hash keys' equality: not re-tested */
     rt_arena *lateral_arena; /* LATERAL: the right operators of the current outer row */
 } sql_op_join;
 
@@ -96,13 +99,62 @@ static bool sql_join_build_right(sql_op_join *j, sql_exec_ctx *x) {
     return true;
 }
 
+/* Whether every right key is a plain column of the right row (the usual equi-join): then the
+ * build reads the keys from the kept rows instead of evaluating them row by row. */
+static bool sql_join_keys_plain(const sql_plan *p, uint32_t nright) {
+    for (uint32_t k = 0; k < p->join.nkeys; k++) {
+        const sql_expr *e = p->join.right_keys[k];
+        if (e->kind != SQL_X_COLUMN || e->column.index >= nright) return false;
+    }
+    return true;
+}
+
+/* Inserts right row `r` under its key (key[nk] free for the row index): the first row of a
+ * key heads its chain, later ones (built backwards: earlier rows) are linked in front. */
+static bool sql_join_build_insert(sql_op_join *j, sql_value *key, uint32_t nk, uint64_t r) {
+    key[nk] = (sql_value){.type_oid = SQL_T_INT8, .i64 = (int64_t)r};
+    bool inserted, oom;
+    uint64_t idx = sql_htab_find(&j->keys, key, sql_htab_hash(key, nk), key, true, &inserted,
+                                 &oom);
+    if (oom) return false;
+    if (!inserted) {
+        sql_value *head = &sql_rowset_row(&j->keys.rows, idx)[nk];
+        j->chain[r] = (uint64_t)head->i64;
+        head->i64 = (int64_t)r;
+    }
+    return true;
+}
+
+/* The build over plain column keys: no evaluation, no copies (the rows stay in j->mem). */
+static bool sql_join_build_plain(sql_op_join *j, sql_exec_ctx *x, sql_value *key) {
+    const sql_plan *p = j->base.plan;
+    uint32_t nk = p->join.nkeys;
+    for (uint64_t r = j->right.count; r-- > 0;) { /* backwards: chains keep input order */
+        const sql_value *row = sql_rowset_row(&j->right, r);
+        bool has_null = false;
+        for (uint32_t k = 0; k < nk; k++) {
+            key[k] = row[p->join.right_keys[k]->column.index];
+            has_null |= key[k].is_null;
+        }
+        j->chain[r] = UINT64_MAX;
+        if (!has_null && !sql_join_build_insert(j, key, nk, r)) {
+            return sql_exec_hash_fail(j->mem, x, "join");
+        }
+    }
+    return true;
+}
+
 static bool sql_join_build_hash(sql_op_join *j, sql_exec_ctx *x) {
     const sql_plan *p = j->base.plan;
     uint32_t nk = p->join.nkeys;
-    if (!sql_htab_init(&j->keys, j->mem, nk, nk + 1)) return sql_exec_hash_fail(j->mem, x, "join");
+    if (!sql_htab_init(&j->keys, j->mem, nk, nk + 1) ||
+        !sql_htab_reserve(&j->keys, j->right.count)) {
+        return sql_exec_hash_fail(j->mem, x, "join");
+    }
     j->chain = rt_arena_alloc(j->mem, sizeof(uint64_t) * (j->right.count + 1));
     sql_value *key = rt_arena_alloc(j->mem, sizeof(sql_value) * (nk + 1));
     if (j->chain == NULL || key == NULL) return sql_exec_hash_fail(j->mem, x, "join");
+    if (sql_join_keys_plain(p, j->nright)) return sql_join_build_plain(j, x, key);
     /* Evaluate the right keys row by row over one-row batches of the kept values. */
     sql_batch *one = sql_batch_new(x->arena, j->nright, 1);
     if (one == NULL) return false;
@@ -131,18 +183,9 @@ static bool sql_join_build_hash(sql_op_join *j, sql_exec_ctx *x) {
         }
         j->chain[r] = UINT64_MAX;
         if (has_null) continue; /* a NULL key never joins */
-        key[nk] = (sql_value){.type_oid = SQL_T_INT8, .i64 = (int64_t)r};
-        bool inserted, oom;
-        uint64_t idx = sql_htab_find(&j->keys, key, sql_htab_hash(key, nk), key, true, &inserted,
-                                     &oom);
-        if (oom) {
+        if (!sql_join_build_insert(j, key, nk, r)) {
             rt_arena_destroy(tmp);
             return sql_exec_hash_fail(j->mem, x, "join");
-        }
-        if (!inserted) {
-            sql_value *head = &sql_rowset_row(&j->keys.rows, idx)[nk];
-            j->chain[r] = (uint64_t)head->i64;
-            head->i64 = (int64_t)r;
         }
     }
     rt_arena_destroy(tmp);
@@ -186,13 +229,11 @@ static uint64_t sql_join_candidates(sql_op_join *j, sql_exec_ctx *x, uint32_t or
         return j->mempty ? 0 : j->right.count;
     }
     uint32_t nk = p->join.nkeys;
+    if (j->left_null[orow]) return 0;
     sql_value key[16];
-    for (uint32_t k = 0; k < nk && k < 16; k++) {
-        sql_vec_get(j->left_keys[k], orow, &key[k]);
-        if (key[k].is_null) return 0;
-    }
+    for (uint32_t k = 0; k < nk && k < 16; k++) sql_vec_get(j->left_keys[k], orow, &key[k]);
     bool inserted, oom;
-    uint64_t idx = sql_htab_find(&j->keys, key, sql_htab_hash(key, nk), NULL, false, &inserted,
+    uint64_t idx = sql_htab_find(&j->keys, key, j->left_hash[orow], NULL, false, &inserted,
                                  &oom);
     if (idx == UINT64_MAX) return 0;
     uint64_t count = 0, cap = 16;
@@ -217,7 +258,7 @@ static uint64_t sql_join_candidates(sql_op_join *j, sql_exec_ctx *x, uint32_t or
 static bool sql_join_test(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, const uint64_t *cand,
                           uint64_t from, uint32_t n, uint8_t *match) {
     const sql_plan *p = j->base.plan;
-    if (p->join.quals == NULL) {
+    if (p->join.quals == NULL || j->keys_decide) {
         memset(match, 1, n);
         return true;
     }
@@ -363,8 +404,10 @@ static bool sql_join_row(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, sql_bat
     uint64_t ncand = sql_join_candidates(j, x, orow, &cand);
     if (rt_err_is_set(x->err)) return false;
     bool matched = false;
-    uint8_t *match = rt_arena_alloc(j->base.batch_arena, SQL_BATCH_ROWS);
-    if (match == NULL) return false;
+    /* Most outer rows of a selective hash join have no candidate: allocate only for those
+       that have. */
+    uint8_t *match = ncand > 0 ? rt_arena_alloc(j->base.batch_arena, SQL_BATCH_ROWS) : NULL;
+    if (ncand > 0 && match == NULL) return false;
     for (uint64_t from = 0; from < ncand; from += SQL_BATCH_ROWS) {
         uint32_t n = ncand - from > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)(ncand - from);
         if (!sql_join_test(j, x, orow, cand, from, n, match)) return false;
@@ -402,6 +445,33 @@ static bool sql_join_row(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, sql_bat
     return true;
 }
 
+/* Hashes the keys of the whole outer batch before any row is probed, and prefetches the slot
+ * each hash starts at: a big build side's slots do not fit in the cache, and probing row by
+ * row waited for one memory load per outer row (most of a selective join's time). Loads
+ * issued for a whole batch overlap. */
+static bool sql_join_hash_outer(sql_op_join *j) {
+    uint32_t n = j->outer->rows, nk = j->base.plan->join.nkeys;
+    rt_arena *arena = j->base.child->batch_arena;
+    j->left_hash = rt_arena_alloc(arena, sizeof(uint64_t) * (n + 1u));
+    j->left_null = rt_arena_alloc(arena, n + 1u);
+    if (j->left_hash == NULL || j->left_null == NULL) return false;
+    const uint64_t *slots = j->keys.slots;
+    uint64_t mask = j->keys.cap - 1;
+    sql_value key[16];
+    for (uint32_t r = 0; r < n; r++) {
+        bool null = false;
+        for (uint32_t k = 0; k < nk && k < 16; k++) {
+            sql_vec_get(j->left_keys[k], r, &key[k]);
+            null |= key[k].is_null;
+        }
+        j->left_null[r] = null;
+        if (null) continue;
+        j->left_hash[r] = sql_htab_hash(key, nk);
+        __builtin_prefetch(&slots[j->left_hash[r] & mask]);
+    }
+    return true;
+}
+
 static bool sql_join_next_outer(sql_op_join *j, sql_exec_ctx *x) {
     const sql_plan *p = j->base.plan;
     if (!sql_op_next(j->base.child, x, &j->outer)) return false;
@@ -420,6 +490,7 @@ static bool sql_join_next_outer(sql_op_join *j, sql_exec_ctx *x) {
             j->left_keys[k] = sql_eval(&ec, p->join.left_keys[k], j->outer, j->outer->rows, NULL);
             if (j->left_keys[k] == NULL) return false;
         }
+        if (!p->join.merge) return sql_join_hash_outer(j);
     }
     return true;
 }
@@ -485,6 +556,45 @@ static void sql_join_close(sql_op *op, sql_exec_ctx *x) {
 
 static const sql_op_vt sql_join_vt = {sql_join_open, sql_join_next, sql_join_close};
 
+/* Whether conjunct `c` (over left ++ right columns) is `left column = right column` of hash
+ * key k, between two values of one integer or date type: the hash table compares such keys
+ * exactly as `=` does (NULL keys never reach it). */
+static bool sql_join_key_conjunct(const sql_plan *p, const sql_expr *c, uint32_t k) {
+    const sql_expr *lk = p->join.left_keys[k], *rk = p->join.right_keys[k];
+    uint32_t nleft = p->left->ncols, t = lk->type_oid;
+    if (c->kind != SQL_X_FUNC || c->nargs != 2 || c->func.def == NULL ||
+        !c->func.def->is_operator || strcmp(c->func.def->name, "=") != 0 ||
+        lk->kind != SQL_X_COLUMN || rk->kind != SQL_X_COLUMN || rk->type_oid != t ||
+        (t != SQL_T_INT2 && t != SQL_T_INT4 && t != SQL_T_INT8 && t != SQL_T_DATE)) {
+        return false;
+    }
+    const sql_expr *a = c->args[0], *b = c->args[1];
+    if (a->kind != SQL_X_COLUMN || b->kind != SQL_X_COLUMN || a->type_oid != t ||
+        b->type_oid != t) {
+        return false;
+    }
+    uint32_t l = lk->column.index, r = nleft + rk->column.index;
+    return (a->column.index == l && b->column.index == r) ||
+           (a->column.index == r && b->column.index == l);
+}
+
+/* Whether a hash join's condition is exactly its keys' equalities, one conjunct per key in
+ * key order (as the planner derives the keys): a candidate of the hash chain then passes it
+ * without evaluating it over a batch of pairs per outer row. */
+static bool sql_join_keys_decide(const sql_plan *p) {
+    if (p->kind != SQL_P_HASHJOIN || p->join.merge || p->join.lateral || p->join.quals == NULL) {
+        return false;
+    }
+    const sql_expr *q = p->join.quals;
+    uint32_t nk = p->join.nkeys;
+    if (q->kind != SQL_X_AND) return nk == 1 && sql_join_key_conjunct(p, q, 0);
+    if (q->nargs != nk) return false;
+    for (uint32_t k = 0; k < nk; k++) {
+        if (!sql_join_key_conjunct(p, q->args[k], k)) return false;
+    }
+    return true;
+}
+
 static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     sql_op_join *j = (sql_op_join *)sql_op_alloc(x, p, &sql_join_vt, sizeof *j);
     if (j == NULL) return NULL;
@@ -494,6 +604,7 @@ static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     }
     j->nleft = p->left->ncols;
     j->nright = p->right->ncols;
+    j->keys_decide = sql_join_keys_decide(p);
     return &j->base;
 }
 

@@ -781,11 +781,31 @@ static sql_plan *sql_opt_agg_distinct(sql_opt *o, sql_plan *a, sql_plan *child,
     return a;
 }
 
+/* A PROJECT over a GATHER of a join run on the shards (a reordered join tree gives its
+ * columns back in the written order through one) moves into the fragment, so an aggregation
+ * above can run partially there too. Returns the node that now stands for `child`. */
+static sql_plan *sql_opt_sink_project(sql_plan *child) {
+    if (child->kind != SQL_P_PROJECT || !sql_frag_join(child->left) ||
+        child->left->left->kind != SQL_P_HASHJOIN) {
+        return child;
+    }
+    for (uint32_t i = 0; i < child->ncols; i++) {
+        if (!sql_expr_fragment_safe(child->project.exprs[i])) return child;
+    }
+    sql_plan *g = child->left;
+    child->left = g->left;
+    g->left = child;
+    g->ncols = child->ncols;
+    g->cols = child->cols;
+    return g;
+}
+
 /* AGG over a table read: PARTIAL in the fragment, FINAL (merging states) here. */
 static sql_plan *sql_opt_agg(sql_opt *o, sql_plan *a) {
     if (!sql_opt_node_exprs(o, a)) return NULL;
     sql_plan *child = sql_opt_node(o, a->left);
     if (child == NULL) return NULL;
+    child = sql_opt_sink_project(child);
     a->left = child;
     sql_plan *scan = sql_frag_scan(child, true);
     if (scan == NULL && !sql_frag_join(child)) return a;

@@ -7,8 +7,9 @@
  *   - co-located: both tables hash-partitioned on the join key with the same partition count:
  *     partition p of both lives on the same shard, so each shard joins its own partitions and
  *     only the joined rows are gathered;
- *   - broadcast: a small plain table read joined to a big distributed side: every shard's
- *     fragment reads the small side whole and joins its partitions of the big side with it;
+ *   - broadcast: a small plain table read, or the small result of a join itself run on the
+ *     shards, joined to a big distributed side: every shard's fragment reads (or computes) the
+ *     small side whole and joins its partitions of the big side with it;
  *   - re-partition: two big table reads partitioned otherwise: both sides re-partitioned
  *     between the shards by a hash of the join key, each shard joining its share;
  *   - merge: both inputs already come ordered on the join keys (sorted subqueries, merged
@@ -301,14 +302,59 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     return sql_opt_index_lateral(o, j, used, t->pk_count);
 }
 
+/* Rows' worth of work one fragment costs to start (messages, a fiber, operator setup). */
+#define SQL_JOIN_FRAGMENT_ROWS 500.0
+
 /* The small side of a broadcast join is read by every shard; past this many rows (or when
  * that costs more than gathering the big side) the join stays on the coordinator. */
 #define SQL_JOIN_BROADCAST_ROWS_MAX 100000.0
 
-/* HASHJOIN (INNER or LEFT) of a big distributed side with a small plain table read: the join
- * moves into the big side's fragment, each fragment reading the small side whole (a GATHER
- * inside the fragment) and probing it with its own partitions in parallel; only joined rows
- * come back. */
+/* A join's result broadcast is held whole by every shard's hash table (the gathered plan
+ * holds it once, on the coordinator): past this many estimated rows it is not. */
+#define SQL_JOIN_BROADCAST_RESULT_ROWS_MAX 1000000.0
+
+/* Rows' worth of work below `p`: the rows every node of it hands up (a rough measure of what
+ * running it again costs). */
+static double sql_plan_work_rows(const sql_plan *p) {
+    if (p == NULL) return 0;
+    return p->est_rows + sql_plan_work_rows(p->left) + sql_plan_work_rows(p->right);
+}
+
+/* Whether the fragment `p` only reads: no row locks, no writes (a broadcast side runs in
+ * another fragment, outside the transaction's row-locking). */
+static bool sql_frag_reads_only(const sql_plan *p) {
+    if (p == NULL) return true;
+    if (p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE || p->kind == SQL_P_INSERT ||
+        p->kind == SQL_P_LOCKROWS) {
+        return false;
+    }
+    if ((p->kind == SQL_P_SCAN || p->kind == SQL_P_PKGET || p->kind == SQL_P_IXSCAN) &&
+        (p->scan.lock_strength != 0 || p->scan.want_slots)) {
+        return false;
+    }
+    return sql_frag_reads_only(p->left) && sql_frag_reads_only(p->right);
+}
+
+/* Whether the right side `r`, a GATHER of a fragment that is not a plain table read (a join
+ * run on the shards), is worth broadcasting to the big side's shards: each of them runs it
+ * whole (its own fragments on every shard) and hashes its result, instead of the coordinator
+ * receiving and probing every row of the big side `l` on one core. */
+static bool sql_broadcast_result_pays(const sql_opt *o, const sql_plan *l, const sql_plan *r) {
+    if (r->kind != SQL_P_GATHER || r->gather.writes || r->gather.merge_sorted ||
+        r->gather.share_key != NULL || r->left == NULL || !sql_frag_reads_only(r->left)) {
+        return false;
+    }
+    double shards = o->shard_count;
+    double again = (shards - 1) * sql_plan_work_rows(r->left);
+    double setup = shards * shards * SQL_JOIN_FRAGMENT_ROWS;
+    return r->est_rows <= SQL_JOIN_BROADCAST_RESULT_ROWS_MAX &&
+           r->est_rows * shards + again + setup < l->est_rows;
+}
+
+/* HASHJOIN (INNER or LEFT) of a big distributed side with a small plain table read, or with
+ * the small result of a join run on the shards: the join moves into the big side's fragment,
+ * each fragment reading the small side whole (a GATHER inside the fragment) and probing it
+ * with its own partitions in parallel; only joined rows come back. */
 static sql_plan *sql_opt_broadcast(sql_opt *o, sql_plan *j) {
     uint32_t jt = j->join.join_type;
     if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
@@ -316,13 +362,14 @@ static sql_plan *sql_opt_broadcast(sql_opt *o, sql_plan *j) {
         return j;
     }
     const sql_plan *l = j->left, *r = j->right;
-    if (l->kind != SQL_P_GATHER || l->gather.writes || l->gather.merge_sorted ||
-        sql_side_scan(r) == NULL) {
-        return j;
-    }
+    if (l->kind != SQL_P_GATHER || l->gather.writes || l->gather.merge_sorted) return j;
     double shards = o->shard_count > 0 ? o->shard_count : 1;
-    if (shards < 2 || r->est_rows > SQL_JOIN_BROADCAST_ROWS_MAX ||
-        r->est_rows * shards >= l->est_rows) {
+    if (shards < 2) return j;
+    if (sql_side_scan(r) != NULL) {
+        if (r->est_rows > SQL_JOIN_BROADCAST_ROWS_MAX || r->est_rows * shards >= l->est_rows) {
+            return j;
+        }
+    } else if (!sql_broadcast_result_pays(o, l, r)) {
         return j;
     }
     if (!sql_join_fragment_safe(j)) return j;
@@ -449,8 +496,6 @@ static sql_plan *sql_opt_merge(sql_opt *o, sql_plan *j) {
 /* Re-partitioning pays off once the join's inputs are this large: below it, starting a
  * fragment per shard pair (2 x shards x shards) costs more than joining on one core. */
 #define SQL_JOIN_REPARTITION_ROWS_MIN 20000.0
-/* Rows' worth of work one fragment costs to start (messages, a fiber, operator setup). */
-#define SQL_JOIN_FRAGMENT_ROWS 500.0
 
 /* Whether every shard owns a partition of `t`: then a GATHER of it runs on every shard. */
 static bool sql_table_on_every_shard(const eng_table *t, uint32_t shards) {

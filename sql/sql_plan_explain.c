@@ -113,6 +113,15 @@ static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint
         return;
     case SQL_P_AGG:
         if (p->agg.mode == SQL_AGG_PARTIAL || p->left == NULL) break;
+        if (p->agg.mode == SQL_AGG_FINAL) { /* named by the partial's expressions */
+            const sql_plan *part = p->left;
+            while (part != NULL && part->kind != SQL_P_AGG) part = part->left;
+            if (part != NULL && part->left != NULL && i < part->ncols) {
+                if (i < part->agg.ngroup) sql_deparse(ex, sb, part->agg.group[i], part->left);
+                else sql_deparse_agg_call(ex, sb, part, &part->agg.aggs[i - part->agg.ngroup]);
+                return;
+            }
+        }
         if (i < p->agg.ngroup) {
             sql_deparse(ex, sb, p->agg.group[i], p->left);
         } else {

@@ -11,7 +11,10 @@
  * same question asked in a form the planner cannot rewrite (a correlated subquery or a plain
  * filter), so a wrong strategy cannot pass unnoticed. Last, a TPC-H Q3-shaped join of three
  * tables must hash the filtered join of the two smaller ones and probe it with the biggest,
- * both after ANALYZE and when only auto-analyze has seen freshly loaded tables. Merge joins:
+ * both after ANALYZE and when only auto-analyze has seen freshly loaded tables; that join's
+ * result is broadcast to the biggest one's shards (a Gather inside the Hash, under the
+ * probing fragment with its Partial HashAggregate), and gives the rows of the plain form,
+ * for LEFT joins too. Merge joins:
  * inputs both ordered on the key (sorted subqueries) must merge (Merge Join, Merge Cond, no
  * Hash), inputs not ordered on it must hash, the merged rows must equal the hashed ones (with
  * duplicate keys on both sides, NULL keys, LEFT joins, a key group spanning batches), and a
@@ -383,7 +386,35 @@ static void q3_shape(capture *c) {
     plan_has_then(c, q3, "Hash Cond: (l.ord = o.id)", "->  Seq Scan on li l\n");
     plan_has_then(c, q3, "->  Seq Scan on li l\n", "->  Hash\n");
     plan_has_then(c, q3, "->  Hash\n", "Hash Cond: (o.cust = c.id)");
+    /* cust JOIN ord (itself run on the shards) is broadcast: every shard computes it whole,
+     * probes it with its own li partitions and aggregates its joined rows partially. */
+    plan_has_then(c, q3, "->  Seq Scan on li l\n",
+                  "->  Hash\n                                      ->  Gather\n");
+    plan_has(c, q3, "        ->  Finalize HashAggregate\n"
+                    "              Group Key: l.ord, o.odate\n"
+                    "              ->  Gather\n"
+                    "                    Partitions: 2\n"
+                    "                    ->  Partial HashAggregate\n"
+                    "                          Group Key: l.ord, o.odate\n"
+                    "                          ->  Hash Join\n"
+                    "                                Hash Cond: (l.ord = o.id)\n"
+                    "                                ->  Seq Scan on li l\n");
+    plan_has(c, q3, "Sort Key: sum((l.price * (1 - l.disc))) DESC, o.odate, l.ord\n");
     same(c, q3, q3_plain);
+    /* LEFT: li rows without an order of the segment keep NULLs. */
+    const char *lj = "SELECT count(*), count(x.oid), sum(x.oid) FROM li l LEFT JOIN (SELECT o.id "
+                     "AS oid FROM ord o JOIN cust c ON c.id = o.cust WHERE c.seg = 'BUILDING' "
+                     "AND o.odate < date '2020-06-15') x ON x.oid = l.ord "
+                     "WHERE l.ship > date '2020-06-15'";
+    same(c, lj, "SELECT count(*), count(o.id), sum(o.id) FROM li l LEFT JOIN ord o ON "
+                "o.id = l.ord AND o.odate < date '2020-06-15' AND o.cust IN (SELECT id FROM "
+                "cust WHERE seg = 'BUILDING') WHERE l.ship > date '2020-06-15'");
+    /* Join keys of the date type (the condition then is the keys' equality alone). */
+    same(c, "SELECT count(*), sum(o.id)::int8 FROM ord o JOIN li l ON l.ship = o.odate "
+            "WHERE o.id <= 60",
+         "SELECT sum((SELECT count(*) FROM li l WHERE l.ship = o.odate))::int8 AS count, "
+         "sum(o.id * (SELECT count(*) FROM li l WHERE l.ship = o.odate))::int8 AS sum "
+         "FROM ord o WHERE o.id <= 60");
 }
 
 /* The same tables freshly loaded and never analysed by hand: once the loading transactions
