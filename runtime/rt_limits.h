@@ -47,11 +47,10 @@ RT_STATIC_ASSERT((RT_RING_SLOTS & (RT_RING_SLOTS - 1)) == 0);
  * clients and the other shard need. Settable with --spin-us. */
 #define RT_SPIN_US_DEFAULT 20
 
-/* Adaptive spin (rt_loop.c). A shard spins only as long as spinning has been paying, with one
- * budget while it awaits a reply from another shard and one otherwise: a budget halves after
- * a spin that ended in sleep and doubles (from RT_SPIN_MIN_NS, up to spin_us) after a sleep
- * shorter than spin_us. An idle server's shards thus stop spinning after a few sleeps; a
- * loaded one keeps short spins. */
+/* Adaptive spin (rt_loop.c). While no reply from another shard is awaited, a shard spins only
+ * as long as spinning has been paying: the budget halves after a spin that ended in sleep and
+ * doubles (from RT_SPIN_MIN_NS, up to spin_us) after a sleep shorter than spin_us. An idle
+ * server's shards thus stop spinning after a few sleeps; a loaded one keeps short spins. */
 #define RT_SPIN_MIN_NS 1000u
 
 /* Error text buffers are fixed so that reporting an error never allocates. */

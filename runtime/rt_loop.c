@@ -444,12 +444,10 @@ static void rt_loop_activity_bump(rt_loop *loop) {
     atomic_store_explicit(&loop->activity, v + 1, memory_order_release);
 }
 
-/* How long to spin before sleeping: an adaptive budget, one while a reply from another shard
- * is awaited and one for anything else (a client's next message, a timer). A reply comes
- * within a round trip while the peer is awake, and then the spin finds it and the budget stays;
- * when the peer has lost its core to other processes (two cores shared with the clients) a
- * full spin_us per wait was CPU the clients needed: pgbench -S -c 32, server CPU per
- * transaction 12.1 -> 10.5 us (means of 9 alternating runs). */
+/* How long to spin before sleeping. A reply from another shard is expected within a round
+ * trip (well under a microsecond while the peer is awake): spin the full spin_us for it, as
+ * before (rt_bench's round trips). For anything else (a client's next message, a timer) only
+ * the adaptive budget. */
 typedef struct rt_spin {
     uint64_t max_ns;    /* spin_us */
     uint64_t budget_ns; /* adaptive, 0 .. max_ns */
@@ -468,7 +466,6 @@ static void rt_spin_learn(rt_spin *spin, uint64_t spun_ns, uint64_t slept_ns) {
 static void rt_loop_run(rt_loop *loop) {
     rt_spin spin = {.max_ns = (uint64_t)rt_rt->spin_us * RT_NS_PER_US};
     spin.budget_ns = spin.max_ns;
-    rt_spin reply = spin;
     uint64_t idle_since = 0;
     bool idle = false;
     for (;;) {
@@ -496,10 +493,12 @@ static void rt_loop_run(rt_loop *loop) {
             idle = true;
             idle_since = now;
         }
-        rt_spin *which = loop->req_outstanding > 0 ? &reply : &spin;
-        if (now - idle_since < which->budget_ns && !sends_waiting) continue;
+        uint64_t limit = loop->req_outstanding > 0 ? spin.max_ns : spin.budget_ns;
+        if (now - idle_since < limit && !sends_waiting) continue;
         rt_loop_sleep(loop, sends_waiting);
-        rt_spin_learn(which, now - idle_since, rt_time_mono_ns() - now);
+        if (loop->req_outstanding == 0) {
+            rt_spin_learn(&spin, now - idle_since, rt_time_mono_ns() - now);
+        }
         idle = false;
     }
 }
