@@ -415,6 +415,7 @@ typedef struct sql_frag {
     uint32_t npartitions;
     /* handed over by the messages */
     sql_batch *batch;
+    bool last;               /* `batch` is the fragment's only one: no end message follows */
     bool failed;
     rt_err err;
     bool cancel;
@@ -453,8 +454,8 @@ static void sql_frag_wake(sql_op_gather *g) {
 static void sql_frag_ready_run(rt_msg *msg) { /* on the coordinator */
     sql_frag *f = (sql_frag *)((char *)msg - offsetof(sql_frag, ready));
     f->has_batch = true;
-    f->ended = f->batch == NULL || f->failed;
-    f->waiting_ack = !f->ended;
+    f->ended = f->batch == NULL || f->failed || f->last;
+    f->waiting_ack = f->batch != NULL && !f->failed; /* the ack frees the batch */
     sql_frag_wake(f->gather);
 }
 
@@ -554,6 +555,13 @@ static void sql_frag_calibrate(const sql_exec_ctx *x, const sql_plan *hybrid, ui
                              x->stats.hybrid_filter_calls, time_ns);
 }
 
+/* True for a fragment that yields at most one batch: a primary-key lookup under projections.
+ * It sends that batch as its last, which saves the coordinator's wait for the end. */
+static bool sql_frag_single_batch(const sql_plan *p) {
+    while (p != NULL && p->kind == SQL_P_PROJECT && p->right == NULL) p = p->left;
+    return p != NULL && p->kind == SQL_P_PKGET;
+}
+
 static void sql_frag_fiber(void *arg) {
     sql_frag *f = arg;
     rt_err err;
@@ -563,6 +571,7 @@ static void sql_frag_fiber(void *arg) {
                  f->partitions, f->npartitions);
     sql_op *op = sql_op_build(&x, f->gather->base.plan->left);
     const sql_plan *hybrid = f->gather->hybrid;
+    bool single = hybrid == NULL && sql_frag_single_batch(f->gather->base.plan->left);
     uint64_t time_ns = 0;
     for (;;) {
         sql_batch *b = NULL;
@@ -570,13 +579,14 @@ static void sql_frag_fiber(void *arg) {
                                                     &time_ns, f->start.from_core, &b);
         if (ok && b == NULL) sql_frag_calibrate(&x, hybrid, f->npartitions, time_ns);
         f->batch = ok ? b : NULL;
+        f->last = ok && b != NULL && single;
         f->failed = !ok;
         if (!ok) f->err = err;
         rt_msg_send(&f->ready, f->start.from_core);
         if (!ok || b == NULL) break;
         while (!f->acked) rt_fiber_park();
         f->acked = false;
-        if (f->cancel) break;
+        if (f->cancel || f->last) break;
     }
     if (op != NULL) sql_op_close(op, &x);
     rt_arena_destroy(x.arena);

@@ -257,12 +257,13 @@ void sql_session_env_close(sql_stmt_env *env) {
 
 /* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
 uint32_t sql_session_ef_search(sql_session *s) {
+    /* Read for every statement's plan: the indices are looked up by name once. */
     static const char *const names[] = {"dreambase.ef_search", "hnsw.ef_search"};
+    static _Atomic int idx[2] = {SQL_GUC_UNCACHED, SQL_GUC_UNCACHED};
     for (uint32_t i = 0; i < 2; i++) {
-        const char *ef = NULL;
-        rt_err ignore;
-        rt_err_clear(&ignore);
-        if (!sql_session_get_setting(s, names[i], true, &ef, &ignore) || ef == NULL) continue;
+        int at = sql_guc_find_cached(names[i], &idx[i]);
+        const char *ef = at >= 0 ? s->guc_values[at] : NULL;
+        if (ef == NULL) continue;
         uint32_t v = (uint32_t)strtoul(ef, NULL, 10);
         if (v > 0) return v;
     }
@@ -319,9 +320,23 @@ void sql_session_snap_settle(sql_session *s) {
     eng_snap_unregister(&s->snap_reg);
 }
 
+/* Built by hand rather than with snprintf: it ends every statement (0.5% of a point select's
+ * server time went to vsnprintf). */
+_Static_assert(SQL_TAG_BYTES >= sizeof "INSERT 0 " + 20, "a command tag's count must fit");
+
 void sql_session_tag(const sql_query *q, uint64_t rows, char tag[SQL_TAG_BYTES]) {
     static const char *const verbs[] = {"", "SELECT", "INSERT 0", "UPDATE", "DELETE"};
-    snprintf(tag, SQL_TAG_BYTES, "%s %llu", verbs[q->cmd], (unsigned long long)rows);
+    size_t n = strlen(verbs[q->cmd]);
+    memcpy(tag, verbs[q->cmd], n);
+    tag[n++] = ' ';
+    char digits[20];
+    uint32_t d = 0;
+    do {
+        digits[d++] = (char)('0' + rows % 10);
+        rows /= 10;
+    } while (rows > 0);
+    while (d > 0) tag[n++] = digits[--d];
+    tag[n] = '\0';
 }
 
 /* ---- text results (SHOW, EXPLAIN) ---- */

@@ -160,6 +160,69 @@ static void test_eng_btree_iterator_survives_changes(void **state) {
     eng_btree_destroy(t);
 }
 
+/* Keys of 0..40 bytes over the bytes 0, 1 and 255: zero bytes against shorter keys, prefixes
+ * of one another, keys that differ only past their 16th byte. The tree keeps the first bytes
+ * of each key beside it, so this checks the order at and around that boundary. */
+#define EDGE_KEYS 3000
+#define EDGE_KEY_BYTES 40
+
+typedef struct edge_entry {
+    uint8_t key[EDGE_KEY_BYTES];
+    uint32_t len;
+} edge_entry;
+
+static int edge_entry_cmp(const void *a, const void *b) {
+    const edge_entry *x = a, *y = b;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    int c = n > 0 ? memcmp(x->key, y->key, n) : 0;
+    if (c != 0) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static void test_eng_btree_keys_around_head_bytes(void **state) {
+    static const uint8_t alphabet[3] = {0, 1, 255};
+    static edge_entry keys[EDGE_KEYS];
+    eng_btree *t = eng_btree_create();
+    rt_err err;
+    rt_err_clear(&err);
+    srand(11);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < EDGE_KEYS; i++) {
+        edge_entry *e = &keys[n];
+        e->len = (uint32_t)rand() % (EDGE_KEY_BYTES + 1);
+        /* Mostly zeros before byte 16, so many keys share their head and differ after it. */
+        for (uint32_t b = 0; b < e->len; b++) e->key[b] = alphabet[rand() % (b < 14 ? 2 : 3)];
+        bool replaced;
+        assert_true(eng_btree_put(t, e->key, e->len, i, &replaced, &err));
+        if (!replaced) n++;
+    }
+    assert_int_equal(eng_btree_count(t), n);
+    assert_true(eng_btree_check(t));
+    qsort(keys, n, sizeof keys[0], edge_entry_cmp);
+    eng_btree_iter it;
+    eng_btree_seek(&it, t, NULL, 0, true);
+    const uint8_t *key;
+    uint32_t len;
+    uint64_t v;
+    for (uint32_t i = 0; i < n; i++) {
+        assert_true(eng_btree_next(&it, &key, &len, &v));
+        assert_int_equal(len, keys[i].len);
+        if (len > 0) assert_memory_equal(key, keys[i].key, len);
+        assert_true(eng_btree_get(t, keys[i].key, keys[i].len, &v));
+        /* A seek past a key lands on the next one. */
+        eng_btree_iter at;
+        eng_btree_seek(&at, t, keys[i].key, keys[i].len, false);
+        bool more = eng_btree_next(&at, &key, &len, &v);
+        assert_int_equal(more, i + 1 < n);
+        if (more) {
+            assert_int_equal(len, keys[i + 1].len);
+            if (len > 0) assert_memory_equal(key, keys[i + 1].key, len);
+        }
+    }
+    assert_false(eng_btree_next(&it, &key, &len, &v));
+    eng_btree_destroy(t);
+}
+
 static void test_eng_btree_key_limit(void **state) {
     eng_btree *t = eng_btree_create();
     rt_err err;
@@ -176,6 +239,7 @@ int main(void) {
         cmocka_unit_test(test_eng_btree_random_against_model),
         cmocka_unit_test(test_eng_btree_delete_everything_then_reuse),
         cmocka_unit_test(test_eng_btree_iterator_survives_changes),
+        cmocka_unit_test(test_eng_btree_keys_around_head_bytes),
         cmocka_unit_test(test_eng_btree_key_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

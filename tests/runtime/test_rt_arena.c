@@ -1,6 +1,9 @@
 /* test_rt_arena.c: the per-query arena and the error type.
  * How: direct calls on the main thread; checks alignment, that allocations do not overlap,
- * that big blocks work, that the budget gives 53200 instead of crashing, and reset. */
+ * that big blocks work, that the budget gives 53200 instead of crashing, and reset; that an
+ * arena created after others were destroyed (the thread keeps some for reuse) starts clean
+ * with its own budget, also on a thread that ends with arenas kept. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,6 +73,38 @@ static void test_rt_arena_budget_gives_out_of_memory(void **state) {
     rt_arena_destroy(a);
 }
 
+/* Destroys arenas that failed on their budget, then checks new ones start empty and error-free. */
+static void *arena_reuse_round(void *unused) {
+    (void)unused;
+    for (int round = 0; round < 3; round++) {
+        rt_arena *used[12];
+        for (int i = 0; i < 12; i++) {
+            used[i] = rt_arena_create(256u * 1024u);
+            while (rt_arena_alloc(used[i], 10000) != NULL) {
+            }
+            assert_non_null(rt_arena_error(used[i]));
+        }
+        for (int i = 0; i < 12; i++) rt_arena_destroy(used[i]);
+        rt_arena *a = rt_arena_create(1u << 20);
+        assert_null(rt_arena_error(a));
+        assert_true(rt_arena_used_bytes(a) <= 64u * 1024u);
+        size_t got = 0;
+        while (rt_arena_alloc(a, 10000) != NULL) got += 10000;
+        assert_true(got > 512u * 1024u); /* the new budget, not the old 256 KiB */
+        assert_non_null(rt_arena_error(a));
+        rt_arena_destroy(a);
+    }
+    return NULL;
+}
+
+static void test_rt_arena_reused_after_destroy_starts_clean(void **state) {
+    (void)state;
+    arena_reuse_round(NULL);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, arena_reuse_round, NULL), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+}
+
 static void test_rt_err_set_formats_and_names(void **state) {
     rt_err err;
     rt_err_clear(&err);
@@ -92,6 +127,7 @@ int main(void) {
         cmocka_unit_test(test_rt_arena_alloc_aligned_and_disjoint),
         cmocka_unit_test(test_rt_arena_big_blocks_and_grow),
         cmocka_unit_test(test_rt_arena_budget_gives_out_of_memory),
+        cmocka_unit_test(test_rt_arena_reused_after_destroy_starts_clean),
         cmocka_unit_test(test_rt_err_set_formats_and_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
