@@ -135,14 +135,14 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
     eng_hnsw_search_opts opts = {.k = k, .ef_search = x->ann_ef_search,
                                  .filter = sql_ann_passes, .filter_ctx = &f};
     eng_hnsw_search_stats stats;
-    uint64_t t0 = rt_time_mono_ns();
+    uint64_t t0 = rt_time_thread_cpu_ns();
     a->filtered = 0;
     if (!eng_part_ann_search(part, p->ann.vec_attnum, a->query, &opts, hits, &stats, x->err)) {
         return false;
     }
     /* Without a WHERE the filter only checks visibility: not what filter_ns prices. */
     uint64_t where_calls = p->ann.filter != NULL ? stats.filter_calls : 0;
-    sql_hybrid_note_walk(stats.distances, a->dims, where_calls, rt_time_mono_ns() - t0);
+    sql_hybrid_note_walk(stats.distances, a->dims, where_calls, rt_time_thread_cpu_ns() - t0);
     if (p->hybrid != NULL) sql_hybrid_note_visits(stats.distances, p->hybrid->walk_distances);
     if (a->failed) return false; /* the WHERE failed on a candidate: its error is set */
     if (!sql_ann_graph_serves(p, part)) {

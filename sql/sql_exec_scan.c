@@ -241,7 +241,7 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         eng_part *part = eng_partition(p->scan.table, partno);
         rt_fiber_maybe_yield();
         if (act != NULL && s->cursor == 0) act->partitions++;
-        uint64_t t0 = rt_time_mono_ns();
+        uint64_t t0 = rt_time_thread_cpu_ns();
         uint32_t from = s->cursor;
         if (!eng_part_scan_eq(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts,
                               s->has_eq ? &s->eq : NULL, s->raw, s->slots)) {
@@ -254,7 +254,7 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         uint32_t end = s->cursor < eng_part_slot_count(part) ? s->cursor
                                                              : eng_part_slot_count(part);
         uint64_t scanned = s->has_eq ? end - from : s->raw->rows;
-        sql_hybrid_note_scan(scanned, rt_time_mono_ns() - t0);
+        sql_hybrid_note_scan(scanned, rt_time_thread_cpu_ns() - t0);
         x->stats.rows_scanned += scanned;
         if (p->hybrid != NULL) x->stats.hybrid_rows += scanned;
         if (act != NULL) {
@@ -495,13 +495,14 @@ static const sql_plan *sql_frag_hybrid(const sql_plan *p) {
 }
 
 /* Pulls a fragment's next batch. A fragment holding the hybrid node counts its own time (not
- * the waits for the coordinator's acks) and, under EXPLAIN ANALYZE HYBRID, its rows. */
+ * the waits for the coordinator's acks; CPU time, so that a preempted shard's wait for its
+ * core is not taken for work) and, under EXPLAIN ANALYZE HYBRID, its rows. */
 static bool sql_frag_pull(sql_op *op, sql_exec_ctx *x, const sql_plan *hybrid,
                           uint64_t *time_ns, sql_batch **b) {
     if (hybrid == NULL) return sql_op_next(op, x, b);
-    uint64_t t0 = rt_time_mono_ns();
+    uint64_t t0 = rt_time_thread_cpu_ns();
     bool ok = sql_op_next(op, x, b);
-    uint64_t ns = rt_time_mono_ns() - t0;
+    uint64_t ns = rt_time_thread_cpu_ns() - t0;
     *time_ns += ns;
     if (x->hybrid_actual == NULL) return ok;
     sql_hybrid_actual *act = &x->hybrid_actual[rt_core_id()];

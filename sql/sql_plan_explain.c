@@ -1124,7 +1124,7 @@ static void sql_explain_calibration(sql_strbuf *sb) {
 }
 
 /* EXPLAIN ANALYZE HYBRID: per shard, in total, and the estimate against the actual work
- * (the sum of the shards' times: the cost model counts the work of all partitions). */
+ * (the sum of the shards' CPU times: the cost model counts the work of all partitions). */
 static void sql_explain_hybrid_actuals(sql_strbuf *sb, const sql_hybrid_est *h, bool ann,
                                        const sql_hybrid_actual *actual, uint32_t shards) {
     sql_hybrid_actual total = {0};
