@@ -140,11 +140,13 @@ static inline void expect(capture *c, const char *sql, const char *want) {
 }
 
 
-/* ---- running a script in a session ---- */
+/* ---- running a test's fiber over an engine ---- */
 
 typedef void (*sh_script_fn)(capture *c);
+typedef void (*sh_fiber_fn)(void *arg);
 
 static sh_script_fn sh_script;
+static sh_fiber_fn sh_main; /* runs on core 0 and ends with rt_runtime_stop() */
 
 static void sh_fiber(void *arg) {
     (void)arg;
@@ -161,7 +163,7 @@ static void sh_on_start(rt_loop *loop, void *arg) {
     rt_err err;
     rt_err_clear(&err);
     TEST_CHECK(eng_shard_start(&err));
-    if (rt_core_id() == 0) test_spawn(sh_fiber, NULL);
+    if (rt_core_id() == 0) test_spawn(sh_main, NULL);
 }
 
 static void sh_on_stop(rt_loop *loop, void *arg) {
@@ -169,24 +171,43 @@ static void sh_on_stop(rt_loop *loop, void *arg) {
     eng_shard_stop();
 }
 
-/* Runs `fn` in a session over a fresh engine; mismatches + failed checks (0 = all good). */
-static inline int sh_run(uint32_t shards, sh_script_fn fn) {
-    char dir[128], cmd[160];
-    snprintf(dir, sizeof dir, "/tmp/test_sql_session_h_%d", (int)getpid());
+/* The test's data directory, /tmp/test_sql_<name>_<pid>, made empty; false if it cannot be. */
+static inline bool sh_dir_fresh(char *dir, size_t size, const char *name) {
+    char cmd[200];
+    snprintf(dir, size, "/tmp/test_sql_%s_%d", name, (int)getpid());
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) return 1;
+    return system(cmd) == 0;
+}
+
+static inline bool sh_dir_remove(const char *dir) {
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0;
+}
+
+/* Starts the engine over `dir` (what an earlier run left there is recovered: a restart), runs
+ * `fiber` on core 0 of `shards`, stops; mismatches so far + failed checks (0 = all good). */
+static inline int sh_run_fiber(const char *dir, uint32_t shards, sh_fiber_fn fiber) {
     sql_session_global_init();
     eng_ckpt_set_hooks(&eng_part_ann_ckpt_hooks);
     rt_err err;
     rt_err_clear(&err);
     eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = shards};
     if (!eng_start(&cfg, &err)) return 1;
-    sh_script = fn;
+    sh_main = fiber;
     int checks = test_runtime_run(shards, sh_on_start, sh_on_stop, NULL);
     eng_stop();
     eng_ckpt_set_hooks(NULL);
-    if (system(cmd) != 0) return 1;
     return checks + atomic_load(&mismatches);
+}
+
+/* Runs `fn` in a session over a fresh engine; mismatches + failed checks (0 = all good). */
+static inline int sh_run(uint32_t shards, sh_script_fn fn) {
+    char dir[128];
+    if (!sh_dir_fresh(dir, sizeof dir, "session_h")) return 1;
+    sh_script = fn;
+    int r = sh_run_fiber(dir, shards, sh_fiber);
+    return sh_dir_remove(dir) ? r : r + 1;
 }
 
 #endif

@@ -460,17 +460,8 @@ static void script_after_restart(capture *a) {
 
 /* sh_run without wiping the data directory in between: the second run is a restart. */
 static int run_in(const char *dir, sh_script_fn fn) {
-    sql_session_global_init();
-    eng_ckpt_set_hooks(&eng_part_ann_ckpt_hooks);
-    rt_err err;
-    rt_err_clear(&err);
-    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = 2};
-    if (!eng_start(&cfg, &err)) return 1;
     sh_script = fn;
-    int checks = test_runtime_run(2, sh_on_start, sh_on_stop, NULL);
-    eng_stop();
-    eng_ckpt_set_hooks(NULL);
-    return checks + atomic_load(&mismatches);
+    return sh_run_fiber(dir, 2, sh_fiber);
 }
 
 /* Each run in a child process of its own: an engine started twice in one process would
@@ -518,13 +509,11 @@ static void test_fk_share_deadlock(void **state) {
 }
 static void test_fk_restart(void **state) {
     (void)state;
-    char dir[128], cmd[160];
-    snprintf(dir, sizeof dir, "/tmp/test_sql_fk_restart_%d", (int)getpid());
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    char dir[128];
+    assert_true(sh_dir_fresh(dir, sizeof dir, "fk_restart"));
     assert_int_equal(in_child(dir, script_before_restart), 0);
     assert_int_equal(in_child(dir, script_after_restart), 0);
-    assert_int_equal(system(cmd), 0);
+    assert_true(sh_dir_remove(dir));
 }
 
 int main(void) {

@@ -505,34 +505,12 @@ static void main_fiber(void *arg) {
     rt_runtime_stop();
 }
 
-static void on_start(rt_loop *loop, void *arg) {
-    (void)loop, (void)arg;
-    rt_err err;
-    rt_err_clear(&err);
-    TEST_CHECK(eng_shard_start(&err));
-    if (rt_core_id() == 0) test_spawn(main_fiber, NULL);
-}
-
-static void on_stop(rt_loop *loop, void *arg) {
-    (void)loop, (void)arg;
-    eng_shard_stop();
-}
-
 static void test_forupdate(void **state) {
     (void)state;
-    char dir[128], cmd[160];
-    snprintf(dir, sizeof dir, "/tmp/test_sql_forupdate_%d", (int)getpid());
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
-    sql_session_global_init();
-    rt_err err;
-    rt_err_clear(&err);
-    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = 2};
-    assert_true(eng_start(&cfg, &err));
-    assert_int_equal(test_runtime_run(2, on_start, on_stop, NULL), 0);
-    eng_stop();
-    assert_int_equal(atomic_load(&mismatches), 0);
-    assert_int_equal(system(cmd), 0);
+    char dir[128];
+    assert_true(sh_dir_fresh(dir, sizeof dir, "forupdate"));
+    assert_int_equal(sh_run_fiber(dir, 2, main_fiber), 0);
+    assert_true(sh_dir_remove(dir));
 }
 
 int main(void) {

@@ -202,37 +202,13 @@ static void session_fiber(void *arg) {
     rt_runtime_stop();
 }
 
-static void on_start(rt_loop *loop, void *arg) {
-    (void)loop, (void)arg;
-    rt_err err;
-    rt_err_clear(&err);
-    TEST_CHECK(eng_shard_start(&err));
-    if (rt_core_id() == 0) test_spawn(session_fiber, NULL);
-}
-
-static void on_stop(rt_loop *loop, void *arg) {
-    (void)loop, (void)arg;
-    eng_shard_stop();
-}
-
 static void test_ixexpr_scripts(void **state) {
     (void)state;
-    char dir[128], cmd[160];
-    snprintf(dir, sizeof dir, "/tmp/test_sql_ixexpr_%d", (int)getpid());
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
-    sql_session_global_init();
+    char dir[128];
+    assert_true(sh_dir_fresh(dir, sizeof dir, "ixexpr"));
     sh_show_detail = true; /* the expected errors carry PostgreSQL's DETAIL lines */
-    rt_err err;
-    rt_err_clear(&err);
-    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = 2};
-    for (phase = 0; phase < 2; phase++) {
-        assert_true(eng_start(&cfg, &err));
-        assert_int_equal(test_runtime_run(2, on_start, on_stop, NULL), 0);
-        eng_stop();
-    }
-    assert_int_equal(system(cmd), 0);
-    assert_int_equal(atomic_load(&mismatches), 0);
+    for (phase = 0; phase < 2; phase++) assert_int_equal(sh_run_fiber(dir, 2, session_fiber), 0);
+    assert_true(sh_dir_remove(dir));
 }
 
 int main(void) {

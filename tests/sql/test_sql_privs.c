@@ -249,49 +249,19 @@ static void phase_verify(capture *su) {
     sql_session_close(alice.s);
 }
 
-/* sh_run with a directory kept between runs (the harness removes its own each time). */
-static sh_script_fn privs_phase;
-static void privs_fiber(void *arg) {
-    (void)arg;
-    static capture c;
-    if (sh_open(&c)) {
-        privs_phase(&c);
-        sql_session_close(c.s);
-    }
-    rt_runtime_stop();
-}
-
-static void privs_on_start(rt_loop *loop, void *arg) {
-    (void)loop, (void)arg;
-    rt_err err;
-    rt_err_clear(&err);
-    TEST_CHECK(eng_shard_start(&err));
-    if (rt_core_id() == 0) test_spawn(privs_fiber, NULL);
-}
-
+/* A phase over the directory the earlier phase left (a restart between them). */
 static int privs_run(const char *dir, sh_script_fn fn) {
-    sql_session_global_init();
-    eng_ckpt_set_hooks(&eng_part_ann_ckpt_hooks);
-    rt_err err;
-    rt_err_clear(&err);
-    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = 2};
-    if (!eng_start(&cfg, &err)) return 1;
-    privs_phase = fn;
-    int checks = test_runtime_run(2, privs_on_start, sh_on_stop, NULL);
-    eng_stop();
-    eng_ckpt_set_hooks(NULL);
-    return checks + atomic_load(&mismatches);
+    sh_script = fn;
+    return sh_run_fiber(dir, 2, sh_fiber);
 }
 
 static void test_privileges_across_restart(void **state) {
     (void)state;
-    char dir[128], cmd[160];
-    snprintf(dir, sizeof dir, "/tmp/test_sql_privs_%d", (int)getpid());
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    char dir[128];
+    assert_true(sh_dir_fresh(dir, sizeof dir, "privs"));
     assert_int_equal(privs_run(dir, phase_create), 0);
     assert_int_equal(privs_run(dir, phase_verify), 0);
-    assert_int_equal(system(cmd), 0);
+    assert_true(sh_dir_remove(dir));
 }
 
 int main(void) {
