@@ -217,6 +217,7 @@ static int dict_run(bool fresh, bool hooks, sh_script_fn fn) {
         return 1;
     }
     sh_script = fn;
+    sh_main = sh_fiber;
     int checks = test_runtime_run(SHARDS, sh_on_start, sh_on_stop, NULL);
     eng_stop();
     eng_ckpt_set_hooks(NULL);
