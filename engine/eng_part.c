@@ -659,7 +659,7 @@ static void eng_scan_column(const eng_part *p, const eng_rowgroup *rg, uint16_t 
     }
 }
 
-static bool eng_scan_eq_match(const eng_scan_eq *eq, const sql_bytes *v) {
+static bool eng_scan_eq_match(const eng_scan_pre *eq, const sql_bytes *v) {
     for (uint32_t k = 0; k < eq->count; k++) {
         const sql_bytes *w = &eq->values[k];
         if (w->len == v->len && (v->len == 0 || memcmp(w->ptr, v->ptr, v->len) == 0)) return true;
@@ -669,7 +669,7 @@ static bool eng_scan_eq_match(const eng_scan_eq *eq, const sql_bytes *v) {
 
 /* The rows of [start, rg->used) that may pass `eq`, into cand[]; returns how many. A dictionary
  * chunk compares the values with its entries once, then only looks at codes. */
-static uint32_t eng_scan_eq_rows(const eng_part *p, const eng_rowgroup *rg, const eng_scan_eq *eq,
+static uint32_t eng_scan_eq_rows(const eng_part *p, const eng_rowgroup *rg, const eng_scan_pre *eq,
                                  uint32_t start, uint16_t *cand) {
     const eng_part_col *pc = &p->cols[eq->attnum - 1];
     const eng_chunk *ch = eq->attnum <= rg->ncols ? rg->cols[eq->attnum - 1] : NULL;
@@ -705,21 +705,43 @@ static uint32_t eng_scan_eq_rows(const eng_part *p, const eng_rowgroup *rg, cons
 
 bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
                    const uint16_t *attnums, uint32_t natts, sql_batch *out, uint32_t *slots_out) {
-    return eng_part_scan_eq(p, snap, cursor, attnums, natts, NULL, out, slots_out);
+    return eng_part_scan_pre(p, snap, cursor, attnums, natts, NULL, out, slots_out);
 }
 
-bool eng_part_scan_eq(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
-                      const uint16_t *attnums, uint32_t natts, const eng_scan_eq *eq,
-                      sql_batch *out, uint32_t *slots_out) {
+/* Whether a range of `pre` shows from the zone maps that no row of `rg` can pass. */
+static bool eng_scan_zone_excludes(const eng_part *p, const eng_rowgroup *rg,
+                                   const eng_scan_pre *pre) {
+    for (uint32_t k = 0; k < pre->nranges; k++) {
+        const eng_scan_range *r = &pre->ranges[k];
+        uint32_t c = r->attnum - 1u;
+        if (r->attnum == 0 || c >= p->ncols || c >= rg->ncols || rg->cols[c] == NULL) continue;
+        const eng_part_col *pc = &p->cols[c];
+        if (pc->type_oid != r->type_oid || pc->store < ENG_STORE_I16 ||
+            pc->store > ENG_STORE_I64) {
+            continue;
+        }
+        const eng_zone *z = &rg->cols[c]->zone;
+        if (z->any && (z->max.i64 < r->lo || z->min.i64 > r->hi)) return true;
+    }
+    return false;
+}
+
+bool eng_part_scan_pre(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
+                       const uint16_t *attnums, uint32_t natts, const eng_scan_pre *pre,
+                       sql_batch *out, uint32_t *slots_out) {
     out->rows = 0;
     if (*cursor >= p->next_slot) return false;
     const eng_rowgroup *rg = eng_rg_of(p, *cursor);
     uint32_t start = eng_rg_offset(*cursor);
+    if (pre != NULL && eng_scan_zone_excludes(p, rg, pre)) {
+        *cursor = rg->first_slot + rg->cap;
+        return true;
+    }
     uint16_t sel[ENG_RG_ROWS];
     uint32_t n = 0;
-    if (eq != NULL && eng_dict_enabled()) {
+    if (pre != NULL && pre->attnum != 0 && eng_dict_enabled()) {
         uint16_t cand[ENG_RG_ROWS];
-        uint32_t m = eng_scan_eq_rows(p, rg, eq, start, cand);
+        uint32_t m = eng_scan_eq_rows(p, rg, pre, start, cand);
         for (uint32_t k = 0; k < m; k++) {
             uint32_t i = cand[k];
             if (eng_visible_fast(rg->begin[i], rg->end[i], snap)) sel[n++] = (uint16_t)i;

@@ -86,21 +86,36 @@ bool eng_part_key_of(const eng_part *p, uint32_t slot, eng_codec_w *key, rt_err 
  * slots_out[r] receives the slot of row r (may be NULL). Returns false at the end. */
 bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
                    const uint16_t *attnums, uint32_t natts, sql_batch *out, uint32_t *slots_out);
-/* An equality pre-filter for eng_part_scan_eq: rows whose column `attnum` (a varlen column)
- * is NULL or byte-wise equal to none of `values` are left out. A dictionary-encoded chunk
- * compares the values with its dictionary once and then selects rows by their one-byte codes;
- * a row group whose dictionary holds none of them costs no row look at all. Byte equality is
- * the equality of text and varchar (deterministic C collation), so the caller, which still
- * evaluates its whole filter on the rows returned, loses no row that passes it. */
-typedef struct eng_scan_eq {
+/* Pre-filters for eng_part_scan_pre, applied by the store before any column is copied out; the
+ * caller still evaluates its whole filter on the rows returned, so they only spare rows that
+ * cannot pass it.
+ * Equality (attnum != 0): rows whose column `attnum` (a varlen column) is NULL or byte-wise
+ * equal to none of `values` are left out. A dictionary-encoded chunk compares the values with
+ * its dictionary once and then selects rows by their one-byte codes; a row group whose
+ * dictionary holds none of them costs no row look at all. Byte equality is the equality of
+ * text and varchar (deterministic C collation).
+ * Ranges: a row group is skipped whole when the zone map of a range's column (an integer store:
+ * int2/4/8, date, timestamp[tz], whose sql_value.i64 order is the type's order) shows no
+ * non-NULL value in [lo, hi]. Zone maps only grow while a chunk lives, so they cover every
+ * version in it; a chunk not materialised (rows read the column's missing value) is not
+ * skipped. */
+#define ENG_SCAN_RANGES_MAX 4
+typedef struct eng_scan_range {
     uint16_t attnum;
+    uint32_t type_oid;         /* the column's type when the range was made (else not used) */
+    int64_t lo, hi;            /* inclusive */
+} eng_scan_range;
+typedef struct eng_scan_pre {
+    uint16_t attnum;           /* equality column; 0: none */
     uint32_t count;            /* 0: no row passes */
     const sql_bytes *values;
-} eng_scan_eq;
-/* eng_part_scan with `eq` applied first (NULL: none). */
-bool eng_part_scan_eq(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
-                      const uint16_t *attnums, uint32_t natts, const eng_scan_eq *eq,
-                      sql_batch *out, uint32_t *slots_out);
+    uint32_t nranges;
+    eng_scan_range ranges[ENG_SCAN_RANGES_MAX];
+} eng_scan_pre;
+/* eng_part_scan with `pre` applied first (NULL: none). */
+bool eng_part_scan_pre(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
+                       const uint16_t *attnums, uint32_t natts, const eng_scan_pre *pre,
+                       sql_batch *out, uint32_t *slots_out);
 /* The zone map of chunk `attnum` of the row group containing `slot` (NULL if none). */
 const eng_zone *eng_part_zone(const eng_part *p, uint32_t slot, uint16_t attnum);
 /* First slot of the next row group after the one holding `slot`. */

@@ -124,7 +124,7 @@ typedef struct sql_op_scan {
     uint32_t cursor;
     sql_batch *raw;          /* columns read from the store */
     uint32_t *slots;
-    eng_scan_eq eq;          /* the store's pre-filter (text column = constants) */
+    eng_scan_pre pre;        /* the store's pre-filters (text column = constants, ranges) */
     bool has_eq;
 } sql_op_scan;
 
@@ -169,20 +169,68 @@ static bool sql_scan_eq_shape(const sql_plan *p, const sql_expr *e, uint16_t *at
     return *attnum != 0;
 }
 
+/* The order family of a type whose zone maps the store keeps (sql_value.i64 in the type's
+ * order; the integer types compare with each other); 0 for the others. */
+static int sql_scan_range_family(uint32_t type_oid) {
+    switch (type_oid) {
+    case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: return 1;
+    case SQL_T_DATE: return 2;
+    case SQL_T_TIMESTAMP: return 3;
+    case SQL_T_TIMESTAMPTZ: return 4;
+    default: return 0;
+    }
+}
+
+/* `col op const` (either side; op one of = < <= > >=) on a column of an integer-ordered type:
+ * a range the store checks against its zone maps. Constants evaluated once; a NULL one is left
+ * to the filter. */
+static bool sql_scan_range_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_expr *e) {
+    const sql_plan *p = s->base.plan;
+    if (s->pre.nranges == ENG_SCAN_RANGES_MAX || e->kind != SQL_X_FUNC || e->nargs != 2 ||
+        !e->func.def->is_operator) {
+        return true;
+    }
+    static const char *const ops[] = {"=", "<", "<=", ">", ">="};
+    uint32_t op = 0;
+    while (op < 5 && strcmp(e->func.def->name, ops[op]) != 0) op++;
+    uint32_t col = e->args[0]->kind == SQL_X_COLUMN ? 0 : 1;
+    const sql_expr *c = e->args[col], *k = e->args[1 - col];
+    int fam = sql_scan_range_family(c->type_oid);
+    if (op == 5 || c->kind != SQL_X_COLUMN || c->column.depth != 0 ||
+        c->column.index >= p->scan.natts || p->scan.attnums[c->column.index] == 0 || fam == 0 ||
+        (k->kind != SQL_X_CONST && k->kind != SQL_X_PARAM) ||
+        sql_scan_range_family(k->type_oid) != fam) {
+        return true;
+    }
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, x->arena, &ec);
+    sql_value v;
+    if (!sql_eval_scalar(&ec, k, &v)) return false;
+    if (v.is_null) return true;
+    if (col == 1 && op >= 1) op = op <= 2 ? op + 2 : op - 2; /* const < col: col > const */
+    eng_scan_range r = {.attnum = p->scan.attnums[c->column.index], .type_oid = c->type_oid,
+                        .lo = INT64_MIN, .hi = INT64_MAX};
+    if (op == 0 || op == 3 || op == 4) r.lo = op == 3 && v.i64 < INT64_MAX ? v.i64 + 1 : v.i64;
+    if (op == 0 || op == 1 || op == 2) r.hi = op == 1 && v.i64 > INT64_MIN ? v.i64 - 1 : v.i64;
+    s->pre.ranges[s->pre.nranges++] = r;
+    return true;
+}
+
 /* The first conjunct of the scan's filter the store can apply itself, with its constants
  * evaluated once (NULLs left out: they match nothing). The whole filter still runs on the rows
  * the store returns, so this only spares the rows that cannot pass it. */
 static bool sql_scan_eq_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_expr *e) {
-    if (e == NULL || s->has_eq) return true;
+    if (e == NULL) return true;
     if (e->kind == SQL_X_AND) {
         for (uint32_t a = 0; a < e->nargs; a++) {
             if (!sql_scan_eq_prepare(s, x, e->args[a])) return false;
         }
         return true;
     }
+    if (!sql_scan_range_prepare(s, x, e)) return false;
     uint16_t attnum;
     uint32_t first, count;
-    if (!sql_scan_eq_shape(s->base.plan, e, &attnum, &first, &count)) return true;
+    if (s->has_eq || !sql_scan_eq_shape(s->base.plan, e, &attnum, &first, &count)) return true;
     sql_bytes *vals = rt_arena_alloc(x->arena, sizeof(sql_bytes) * count);
     if (vals == NULL) return false;
     sql_eval_ctx ec;
@@ -193,7 +241,9 @@ static bool sql_scan_eq_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_expr 
         if (!sql_eval_scalar(&ec, e->args[first + k], &v)) return false;
         if (!v.is_null) vals[n++] = v.b;
     }
-    s->eq = (eng_scan_eq){.attnum = attnum, .count = n, .values = vals};
+    s->pre.attnum = attnum;
+    s->pre.count = n;
+    s->pre.values = vals;
     s->has_eq = true; /* n == 0: no row can pass; the store returns none */
     return true;
 }
@@ -210,6 +260,8 @@ static bool sql_scan_open(sql_op *op, sql_exec_ctx *x) {
             return false;
         }
     }
+    s->pre = (eng_scan_pre){0};
+    s->has_eq = false;
     return sql_scan_eq_prepare(s, x, p->scan.filter);
 }
 
@@ -243,8 +295,9 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (act != NULL && s->cursor == 0) act->partitions++;
         uint64_t t0 = rt_time_thread_cpu_ns();
         uint32_t from = s->cursor;
-        if (!eng_part_scan_eq(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts,
-                              s->has_eq ? &s->eq : NULL, s->raw, s->slots)) {
+        if (!eng_part_scan_pre(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts,
+                              s->has_eq || s->pre.nranges > 0 ? &s->pre : NULL, s->raw,
+                               s->slots)) {
             s->part_index++;
             s->cursor = 0;
             continue;
