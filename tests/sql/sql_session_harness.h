@@ -5,7 +5,10 @@
  *   sh_run(shards, fn): starts everything, runs fn(capture *) in a fiber on shard 0, stops;
  *   returns the number of mismatches and TEST_CHECK failures.
  *   run(c, sql) / expect(c, sql, want) inside fn; sh_open(c) opens another session (tests
- *   with several); sh_show_detail adds "DETAIL: ..." after an error's line.
+ *   with several); sh_show_detail adds "DETAIL: ..." after an error's line; sh_check compares
+ *   any text; sh_bg_start / sh_bg_wait run a statement that blocks in a fiber of its own;
+ *   sh_run_fiber runs a test's own fiber over an engine (a second run over the same
+ *   directory is a restart).
  * A test may define OUT_BYTES (the capture's size) before including this. */
 #ifndef SQL_SESSION_HARNESS_H
 #define SQL_SESSION_HARNESS_H
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine/eng.h"
+#include "runtime/rt_time.h"
 #include "sql/sql_session.h"
 #include "sql/sql_strbuf.h"
 #include "sql/sql_types.h"
@@ -131,12 +135,46 @@ static inline bool sh_open(capture *c) {
     return false;
 }
 
+/* Counts a mismatch (and shows both texts) when `got` is not `want`. */
+static inline void sh_check(const char *what, const char *got, const char *want) {
+    if (strcmp(got, want) == 0) return;
+    atomic_fetch_add(&mismatches, 1);
+    fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", what, want, got);
+}
+
 static inline void expect(capture *c, const char *sql, const char *want) {
-    const char *got = run(c, sql);
-    if (strcmp(got, want) != 0) {
-        atomic_fetch_add(&mismatches, 1);
-        fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", sql, want, got);
-    }
+    sh_check(sql, run(c, sql), want);
+}
+
+/* ---- a statement in a fiber of its own (it may block), in session c ---- */
+
+typedef struct sh_bg {
+    capture *c;
+    const char *sql;
+    char out[OUT_BYTES];
+    bool done;
+} sh_bg;
+
+static void sh_bg_fiber(void *arg) {
+    sh_bg *bg = arg;
+    snprintf(bg->out, sizeof bg->out, "%s", run(bg->c, bg->sql));
+    bg->done = true;
+}
+
+/* Starts `sql` in the background and checks, 100 ms later, that it is blocked. */
+static inline void sh_bg_start(sh_bg *bg, capture *c, const char *sql) {
+    bg->c = c;
+    bg->sql = sql;
+    bg->done = false;
+    test_spawn(sh_bg_fiber, bg);
+    rt_fiber_sleep_ns(100 * RT_NS_PER_MS);
+    TEST_CHECK(!bg->done); /* blocked */
+}
+
+/* Waits (up to 20 s) for a background statement to finish. */
+static inline void sh_bg_wait(sh_bg *bg) {
+    for (uint32_t i = 0; i < 20000 && !bg->done; i++) rt_fiber_sleep_ns(RT_NS_PER_MS);
+    TEST_CHECK(bg->done);
 }
 
 

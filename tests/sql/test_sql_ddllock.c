@@ -29,51 +29,15 @@
 #include <cmocka.h>
 
 #define OUT_BYTES 16384
-#define MS (1000ull * 1000ull)
 
 #include "tests/sql/sql_session_harness.h"
 
 #define TIMEOUT_ERR "ERROR 55P03: canceling statement due to lock timeout\n"
 
-static void check_text(const char *what, const char *got, const char *want) {
-    if (strcmp(got, want) == 0) return;
-    atomic_fetch_add(&mismatches, 1);
-    fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", what, want, got);
-}
-
-/* A statement run in a fiber of its own (it may block), in session c. */
-typedef struct bg_stmt {
-    capture *c;
-    const char *sql;
-    char out[OUT_BYTES];
-    bool done;
-} bg_stmt;
-
-static void bg_fiber(void *arg) {
-    bg_stmt *bg = arg;
-    snprintf(bg->out, sizeof bg->out, "%s", run(bg->c, bg->sql));
-    bg->done = true;
-}
-
-static void bg_start(bg_stmt *bg, capture *c, const char *sql) {
-    bg->c = c;
-    bg->sql = sql;
-    bg->done = false;
-    test_spawn(bg_fiber, bg);
-    rt_fiber_sleep_ns(100 * MS);
-    TEST_CHECK(!bg->done); /* blocked */
-}
-
-/* Waits (up to 20 s) for a background statement to finish. */
-static void bg_wait(bg_stmt *bg) {
-    for (uint32_t i = 0; i < 20000 && !bg->done; i++) rt_fiber_sleep_ns(MS);
-    TEST_CHECK(bg->done);
-}
-
 
 /* A reader's open transaction holds off ACCESS EXCLUSIVE DDL, not CREATE INDEX or VACUUM. */
 static void script_reader_blocks_ddl(capture *a, capture *b, capture *c) {
-    static bg_stmt bg;
+    static sh_bg bg;
     expect(a, "CREATE TABLE t (id int PRIMARY KEY, v int)", "CREATE TABLE\n");
     expect(a, "INSERT INTO t VALUES (1, 1)", "INSERT 0 1\n");
     expect(a, "BEGIN", "BEGIN\n");
@@ -85,32 +49,32 @@ static void script_reader_blocks_ddl(capture *a, capture *b, capture *c) {
     expect(b, "DROP INDEX t_v_idx", TIMEOUT_ERR);
     expect(b, "VACUUM t", "VACUUM\n");
     expect(b, "ANALYZE t", "ANALYZE\n");
-    bg_start(&bg, c, "ALTER TABLE t ADD COLUMN c int");
+    sh_bg_start(&bg, c, "ALTER TABLE t ADD COLUMN c int");
     expect(a, "SELECT count(*) FROM t", "count\n1\nSELECT 1\n");
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&bg);
-    check_text("ALTER after the reader", bg.out, "ALTER TABLE\n");
+    sh_bg_wait(&bg);
+    sh_check("ALTER after the reader", bg.out, "ALTER TABLE\n");
     expect(a, "SELECT * FROM t", "id|v|c\n1|1|NULL\nSELECT 1\n");
 }
 
 /* DDL in a block holds off readers to COMMIT; the reader then sees the new table. */
 static void script_ddl_blocks_reader(capture *a, capture *b, capture *c) {
-    static bg_stmt bg;
+    static sh_bg bg;
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "ALTER TABLE t ADD COLUMN d int", "ALTER TABLE\n");
     expect(b, "SELECT * FROM t", TIMEOUT_ERR);
     expect(b, "INSERT INTO t VALUES (2, 2)", TIMEOUT_ERR);
-    bg_start(&bg, c, "SELECT * FROM t");
+    sh_bg_start(&bg, c, "SELECT * FROM t");
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&bg);
-    check_text("a reader after ALTER", bg.out, "id|v|c|d\n1|1|NULL|NULL\nSELECT 1\n");
+    sh_bg_wait(&bg);
+    sh_check("a reader after ALTER", bg.out, "id|v|c|d\n1|1|NULL|NULL\nSELECT 1\n");
     expect(a, "CREATE TABLE t2 (id int)", "CREATE TABLE\n");
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "DROP TABLE t2", "DROP TABLE\n");
-    bg_start(&bg, c, "SELECT * FROM t2");
+    sh_bg_start(&bg, c, "SELECT * FROM t2");
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&bg);
-    check_text("a reader after DROP", bg.out,
+    sh_bg_wait(&bg);
+    sh_check("a reader after DROP", bg.out,
                "ERROR 42P01: relation \"t2\" does not exist\n");
     /* A reader that waited for TRUNCATE reads the new, empty storage, also through EXECUTE. */
     expect(a, "CREATE TABLE tt (id int)", "CREATE TABLE\n");
@@ -118,17 +82,17 @@ static void script_ddl_blocks_reader(capture *a, capture *b, capture *c) {
     expect(c, "PREPARE pc AS SELECT count(*) FROM tt", "PREPARE\n");
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "TRUNCATE tt", "TRUNCATE TABLE\n");
-    bg_start(&bg, c, "EXECUTE pc");
+    sh_bg_start(&bg, c, "EXECUTE pc");
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&bg);
-    check_text("EXECUTE after TRUNCATE", bg.out, "count\n0\nSELECT 1\n");
+    sh_bg_wait(&bg);
+    sh_check("EXECUTE after TRUNCATE", bg.out, "count\n0\nSELECT 1\n");
     expect(a, "INSERT INTO tt VALUES (4), (5)", "INSERT 0 2\n");
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "TRUNCATE tt", "TRUNCATE TABLE\n");
-    bg_start(&bg, c, "SELECT count(*) FROM tt");
+    sh_bg_start(&bg, c, "SELECT count(*) FROM tt");
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&bg);
-    check_text("SELECT after TRUNCATE", bg.out, "count\n0\nSELECT 1\n");
+    sh_bg_wait(&bg);
+    sh_check("SELECT after TRUNCATE", bg.out, "count\n0\nSELECT 1\n");
 }
 
 /* CREATE INDEX (SHARE) against writers, VACUUM and ANALYZE (SHARE UPDATE EXCLUSIVE). */
@@ -188,20 +152,20 @@ static void script_alter_modes(capture *a, capture *b) {
  * waits for the catalog; A's SELECT of t waits for B: one of them gets 40P01, the other goes
  * on. PostgreSQL has no catalog-wide lock, so there B's ALTER would not wait at all. */
 static void script_catalog_cycle(capture *a, capture *b) {
-    static bg_stmt bg;
+    static sh_bg bg;
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "CREATE TABLE t3 (id int)", "CREATE TABLE\n");
     expect(b, "BEGIN", "BEGIN\n");
-    bg_start(&bg, b, "ALTER TABLE t ADD COLUMN f int");
+    sh_bg_start(&bg, b, "ALTER TABLE t ADD COLUMN f int");
     char got[OUT_BYTES];
     snprintf(got, sizeof got, "%s", run(a, "SELECT count(*) FROM t"));
     const char *dead = "ERROR 40P01: deadlock detected\n";
     if (strcmp(got, dead) == 0) expect(a, "ROLLBACK", "ROLLBACK\n");
-    bg_wait(&bg);
+    sh_bg_wait(&bg);
     int deadlocks = (strcmp(got, dead) == 0) + (strcmp(bg.out, dead) == 0);
     TEST_CHECK(deadlocks == 1);
-    if (strcmp(got, dead) != 0) check_text("the survivor A", got, "count\n1\nSELECT 1\n");
-    if (strcmp(bg.out, dead) != 0) check_text("the survivor B", bg.out, "ALTER TABLE\n");
+    if (strcmp(got, dead) != 0) sh_check("the survivor A", got, "count\n1\nSELECT 1\n");
+    if (strcmp(bg.out, dead) != 0) sh_check("the survivor B", bg.out, "ALTER TABLE\n");
     expect(b, "ROLLBACK", "ROLLBACK\n");
     if (strcmp(got, dead) != 0) expect(a, "ROLLBACK", "ROLLBACK\n");
 }

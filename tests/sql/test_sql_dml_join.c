@@ -32,12 +32,6 @@ static struct {
     char out[1024];
 } dj;
 
-static void check_text_eq(const char *what, const char *got, const char *want) {
-    if (strcmp(got, want) == 0) return;
-    atomic_fetch_add(&mismatches, 1);
-    fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", what, want, got);
-}
-
 static capture *second_open(void) {
     static capture b;
     rt_err err;
@@ -120,7 +114,7 @@ static void script_recheck(capture *a) {
     TEST_CHECK(atomic_load(&dj.done) == 0);
     expect(a, "COMMIT", "COMMIT\n");
     while (atomic_load(&dj.done) < 1) rt_fiber_sleep_ns(MS);
-    check_text_eq("UPDATE ... FROM after a concurrent update", dj.out,
+    sh_check("UPDATE ... FROM after a concurrent update", dj.out,
                   "id|k|v\n2|2|20\nUPDATE 1\n");
     expect(a, "SELECT id, k, v FROM t ORDER BY id", "id|k|v\n1|99|0\n2|2|20\nSELECT 2\n");
     sql_session_close(b->s);

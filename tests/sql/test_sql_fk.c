@@ -27,12 +27,6 @@
 
 #define MS (1000ull * 1000ull)
 
-static void check_text_eq(const char *what, const char *got, const char *want) {
-    if (strcmp(got, want) == 0) return;
-    atomic_fetch_add(&mismatches, 1);
-    fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", what, want, got);
-}
-
 static void fk_schema(capture *a) {
     expect(a, "CREATE TABLE p (id int PRIMARY KEY, name text UNIQUE, n int)", "CREATE TABLE\n");
     expect(a, "CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p, t text)",
@@ -337,7 +331,7 @@ static void script_share_locks(capture *a) {
     expect(a, "SELECT id FROM p WHERE id = 2 FOR KEY SHARE", "id\n2\nSELECT 1\n");
     atomic_store(&cc.step, 1);
     wait_step(2);
-    check_text_eq("second FOR SHARE does not wait", cc.out, "id\n2\nSELECT 1\n");
+    sh_check("second FOR SHARE does not wait", cc.out, "id\n2\nSELECT 1\n");
     /* a third session's UPDATE waits for both holders; NOWAIT and FOR UPDATE fail at once */
     capture *w = second_open(44);
     TEST_CHECK(w != NULL);
@@ -357,7 +351,7 @@ static void script_share_locks(capture *a) {
     TEST_CHECK(atomic_load(&cc.done) == 0); /* B still holds its share */
     atomic_store(&cc.step, 3);
     while (atomic_load(&cc.done) < 2) rt_fiber_sleep_ns(MS);
-    check_text_eq("writer after both holders", cc.out, "UPDATE 1\n");
+    sh_check("writer after both holders", cc.out, "UPDATE 1\n");
     sql_session_close(w->s);
     expect(a, "SELECT n FROM p WHERE id = 2", "n\n100\nSELECT 1\n");
 }
@@ -382,7 +376,7 @@ static void script_parent_waits(capture *a) {
     TEST_CHECK(atomic_load(&cc.done) == 0);
     expect(a, "COMMIT", "COMMIT\n");
     while (atomic_load(&cc.done) < 1) rt_fiber_sleep_ns(MS);
-    check_text_eq("parent delete after the child committed", cc.out,
+    sh_check("parent delete after the child committed", cc.out,
                   "ERROR 23503: update or delete on table \"p\" violates foreign key "
                   "constraint \"c_pid_fkey\" on table \"c\"\n");
     /* rolled back instead: the delete goes through */

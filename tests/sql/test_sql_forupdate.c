@@ -40,12 +40,6 @@
 #include "tests/sql/sql_session_harness.h"
 #include "engine/eng_key.h"
 
-static void check_text(const char *what, const char *got, const char *want) {
-    if (strcmp(got, want) == 0) return;
-    atomic_fetch_add(&mismatches, 1);
-    fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", what, want, got);
-}
-
 static capture *session_new(void) {
     capture *c = calloc(1, sizeof *c);
     if (c == NULL || !sh_open(c)) {
@@ -118,7 +112,7 @@ static void script_block_recheck(capture *a) {
     TEST_CHECK(!b.done);
     expect(a, "COMMIT", "COMMIT\n");
     bg_wait(&b);
-    check_text("blocked FOR UPDATE after the holder committed", b.out,
+    sh_check("blocked FOR UPDATE after the holder committed", b.out,
                "BEGIN\nid|v\n1|11\n4|4\nSELECT 2\nCOMMIT\n");
 }
 
@@ -272,7 +266,7 @@ static void script_limit_recheck(capture *a) {
     TEST_CHECK(!b1.done);
     expect(a, "COMMIT", "COMMIT\n");
     bg_wait(&b1);
-    check_text("LIMIT locker after an update", b1.out, "id|v\n1|100\nSELECT 1\n");
+    sh_check("LIMIT locker after an update", b1.out, "id|v\n1|100\nSELECT 1\n");
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "UPDATE q SET v = 200 WHERE id = 1", "UPDATE 1\n");
     test_spawn(bg_fiber, &b2);
@@ -280,7 +274,7 @@ static void script_limit_recheck(capture *a) {
     TEST_CHECK(!b2.done);
     expect(a, "COMMIT", "COMMIT\n");
     bg_wait(&b2);
-    check_text("LIMIT locker after an update out of the WHERE", b2.out,
+    sh_check("LIMIT locker after an update out of the WHERE", b2.out,
                "id|v\n2|2\nSELECT 1\n");
 }
 
@@ -416,7 +410,7 @@ static void script_moved(capture *a) {
         TEST_CHECK(!bgs[i].done);
         expect(a, "COMMIT", "COMMIT\n");
         bg_wait(&bgs[i]);
-        check_text(stmts[i], bgs[i].out,
+        sh_check(stmts[i], bgs[i].out,
                    "ERROR 40001: tuple to be locked was already moved to another partition due "
                    "to concurrent update\n");
     }

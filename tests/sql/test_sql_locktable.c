@@ -24,47 +24,11 @@
 #include <cmocka.h>
 
 #define OUT_BYTES 16384
-#define MS (1000ull * 1000ull)
 
 #include "tests/sql/sql_session_harness.h"
 
 #define TIMEOUT_ERR "ERROR 55P03: canceling statement due to lock timeout\n"
 #define NOWAIT_ERR "ERROR 55P03: could not obtain lock on relation \"lt\"\n"
-
-static void check_text(const char *what, const char *got, const char *want) {
-    if (strcmp(got, want) == 0) return;
-    atomic_fetch_add(&mismatches, 1);
-    fprintf(stderr, "MISMATCH for: %s\n--- want:\n%s--- got:\n%s---\n", what, want, got);
-}
-
-/* A statement run in a fiber of its own (it may block), in session c. */
-typedef struct bg_stmt {
-    capture *c;
-    const char *sql;
-    char out[OUT_BYTES];
-    bool done;
-} bg_stmt;
-
-static void bg_fiber(void *arg) {
-    bg_stmt *bg = arg;
-    snprintf(bg->out, sizeof bg->out, "%s", run(bg->c, bg->sql));
-    bg->done = true;
-}
-
-static void bg_start(bg_stmt *bg, capture *c, const char *sql) {
-    bg->c = c;
-    bg->sql = sql;
-    bg->done = false;
-    test_spawn(bg_fiber, bg);
-    rt_fiber_sleep_ns(100 * MS);
-    TEST_CHECK(!bg->done); /* blocked */
-}
-
-/* Waits (up to 20 s) for a background statement to finish. */
-static void bg_wait(bg_stmt *bg) {
-    for (uint32_t i = 0; i < 20000 && !bg->done; i++) rt_fiber_sleep_ns(MS);
-    TEST_CHECK(bg->done);
-}
 
 static void script_errors(capture *a) {
     expect(a, "CREATE TABLE lt (id int PRIMARY KEY, v int)", "CREATE TABLE\n");
@@ -79,7 +43,7 @@ static void script_errors(capture *a) {
 
 /* ACCESS EXCLUSIVE (the default mode) holds off every reader until it commits. */
 static void script_access_exclusive(capture *a, capture *b, capture *c) {
-    static bg_stmt bg;
+    static sh_bg bg;
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "LOCK TABLE lt", "LOCK TABLE\n");
     expect(b, "SELECT * FROM lt", TIMEOUT_ERR);
@@ -87,15 +51,15 @@ static void script_access_exclusive(capture *a, capture *b, capture *c) {
     expect(b, "LOCK TABLE lt IN ACCESS SHARE MODE NOWAIT", NOWAIT_ERR);
     expect(b, "ROLLBACK", "ROLLBACK\n");
     expect(b, "SELECT * FROM lt2", "id\nSELECT 0\n");
-    bg_start(&bg, c, "SELECT count(*) FROM lt");
+    sh_bg_start(&bg, c, "SELECT count(*) FROM lt");
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&bg);
-    check_text("a reader after ACCESS EXCLUSIVE", bg.out, "count\n2\nSELECT 1\n");
+    sh_bg_wait(&bg);
+    sh_check("a reader after ACCESS EXCLUSIVE", bg.out, "count\n2\nSELECT 1\n");
 }
 
 /* SHARE: readers and row lockers go on, writers wait; EXCLUSIVE also holds off row lockers. */
 static void script_share(capture *a, capture *b, capture *c) {
-    static bg_stmt bg;
+    static sh_bg bg;
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "LOCK TABLE lt IN SHARE MODE", "LOCK TABLE\n");
     expect(b, "SELECT * FROM lt ORDER BY id", "id|v\n1|1\n2|2\nSELECT 2\n");
@@ -106,10 +70,10 @@ static void script_share(capture *a, capture *b, capture *c) {
     expect(b, "LOCK TABLE lt IN SHARE MODE NOWAIT", "LOCK TABLE\n");
     expect(b, "LOCK TABLE lt IN ROW EXCLUSIVE MODE NOWAIT", NOWAIT_ERR);
     expect(b, "ROLLBACK", "ROLLBACK\n");
-    bg_start(&bg, c, "INSERT INTO lt VALUES (4, 4)");
+    sh_bg_start(&bg, c, "INSERT INTO lt VALUES (4, 4)");
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&bg);
-    check_text("a writer after SHARE", bg.out, "INSERT 0 1\n");
+    sh_bg_wait(&bg);
+    sh_check("a writer after SHARE", bg.out, "INSERT 0 1\n");
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "LOCK TABLE lt IN EXCLUSIVE MODE", "LOCK TABLE\n");
     expect(b, "SELECT * FROM lt ORDER BY id", "id|v\n1|1\n2|2\n4|4\nSELECT 3\n");
@@ -147,21 +111,21 @@ static void script_waits_for_writer(capture *a, capture *b) {
  * longest, in PostgreSQL) gets 40P01, its locks go with its failed transaction, and the other's
  * INSERT completes. */
 static void script_deadlock(capture *a, capture *b) {
-    static bg_stmt bg;
+    static sh_bg bg;
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "LOCK TABLE lt IN SHARE MODE", "LOCK TABLE\n");
     expect(b, "BEGIN", "BEGIN\n");
     expect(b, "LOCK TABLE lt2 IN SHARE MODE", "LOCK TABLE\n");
-    bg_start(&bg, b, "INSERT INTO lt VALUES (6, 6)");
+    sh_bg_start(&bg, b, "INSERT INTO lt VALUES (6, 6)");
     char got[OUT_BYTES];
     snprintf(got, sizeof got, "%s", run(a, "INSERT INTO lt2 VALUES (6)"));
     const char *dead = "ERROR 40P01: deadlock detected\n";
     if (strcmp(got, dead) == 0) expect(a, "ROLLBACK", "ROLLBACK\n");
-    bg_wait(&bg);
+    sh_bg_wait(&bg);
     int deadlocks = (strcmp(got, dead) == 0) + (strcmp(bg.out, dead) == 0);
     TEST_CHECK(deadlocks == 1);
-    if (strcmp(got, dead) != 0) check_text("the survivor A", got, "INSERT 0 1\n");
-    if (strcmp(bg.out, dead) != 0) check_text("the survivor B", bg.out, "INSERT 0 1\n");
+    if (strcmp(got, dead) != 0) sh_check("the survivor A", got, "INSERT 0 1\n");
+    if (strcmp(bg.out, dead) != 0) sh_check("the survivor B", bg.out, "INSERT 0 1\n");
     expect(b, "ROLLBACK", "ROLLBACK\n");
     if (strcmp(got, dead) != 0) expect(a, "ROLLBACK", "ROLLBACK\n");
     expect(a, "SELECT count(*) FROM lt2", "count\n0\nSELECT 1\n");
