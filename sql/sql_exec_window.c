@@ -389,33 +389,31 @@ typedef struct sql_win_aggrun {
     sql_value last;        /* the last result (partition arena) */
 } sql_win_aggrun;
 
-static bool sql_window_agg_step(sql_op_window *w, uint32_t f, void *state, uint64_t j) {
+/* Row j's arguments for window aggregate f, or NULL when the row does not count (its FILTER
+ * is not true, or a strict aggregate's argument is NULL). */
+static const sql_value *sql_window_agg_args(const sql_op_window *w, uint32_t f, uint64_t j) {
     const sql_window_func *fn = &w->funcs[f];
     const sql_value *row = sql_rowset_row(&w->part, j);
     const sql_win_slots *s = &w->slots[f];
     if (s->filter != UINT32_MAX && (row[s->filter].is_null || row[s->filter].i64 == 0)) {
-        return true;
+        return NULL;
     }
     uint32_t nargs = fn->star ? 0 : fn->nargs;
     for (uint32_t a = 0; fn->agg->strict && a < nargs; a++) {
-        if (row[s->args + a].is_null) return true;
+        if (row[s->args + a].is_null) return NULL;
     }
-    return fn->agg->step(&w->actx, state, row + s->args);
+    return row + s->args;
+}
+
+static bool sql_window_agg_step(sql_op_window *w, uint32_t f, void *state, uint64_t j) {
+    const sql_value *args = sql_window_agg_args(w, f, j);
+    return args == NULL || w->funcs[f].agg->step(&w->actx, state, args);
 }
 
 /* Takes row j back out of the state (what sql_window_agg_step added, it removes). */
 static bool sql_window_agg_unstep(sql_op_window *w, uint32_t f, void *state, uint64_t j) {
-    const sql_window_func *fn = &w->funcs[f];
-    const sql_value *row = sql_rowset_row(&w->part, j);
-    const sql_win_slots *s = &w->slots[f];
-    if (s->filter != UINT32_MAX && (row[s->filter].is_null || row[s->filter].i64 == 0)) {
-        return true;
-    }
-    uint32_t nargs = fn->star ? 0 : fn->nargs;
-    for (uint32_t a = 0; fn->agg->strict && a < nargs; a++) {
-        if (row[s->args + a].is_null) return true;
-    }
-    return fn->agg->inverse(&w->actx, state, row + s->args);
+    const sql_value *args = sql_window_agg_args(w, f, j);
+    return args == NULL || w->funcs[f].agg->inverse(&w->actx, state, args);
 }
 
 /* The aggregate's result for its current state, kept in the partition arena. `final` reads
