@@ -18,7 +18,7 @@
 
 #include "engine/eng_dict.h"
 #include "runtime/rt_time.h"
-#include "tests/sql/sql_session_harness.h"
+#include "bench/bench_mem.h"
 
 static struct {
     uint32_t rows, distinct, repeat, shards;
@@ -39,46 +39,6 @@ typedef struct result {
 } result;
 
 static result res;
-
-typedef struct part_mem {
-    const eng_table *t;
-    uint32_t shard;
-    uint64_t bytes;
-} part_mem;
-
-static void part_mem_shard(void *arg) {
-    part_mem *m = arg;
-    for (uint32_t partno = 0; partno < m->t->partition_count; partno++) {
-        if (eng_partition_owner(partno, eng_shard_count()) != m->shard) continue;
-        m->bytes += eng_part_memory_bytes(eng_partition(m->t, partno));
-    }
-}
-
-static uint64_t table_bytes(const char *name) {
-    eng_catalog_ref ref;
-    eng_catalog_pin(&ref);
-    const eng_database *db = eng_catalog_db_by_name(ref.catalog, "postgres");
-    const eng_table *t = eng_db_table_by_name(db, ENG_OID_PUBLIC, name);
-    uint64_t sum = 0;
-    for (uint32_t s = 0; t != NULL && s < eng_shard_count(); s++) {
-        part_mem m = {.t = t, .shard = s};
-        rt_err err;
-        rt_err_clear(&err);
-        if (rt_run_on(s, part_mem_shard, &m, &err)) sum += m.bytes;
-    }
-    eng_catalog_unpin(&ref);
-    return sum;
-}
-
-static double rss_mib(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long size = 0, resident = 0;
-    if (f != NULL) {
-        if (fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
-        fclose(f);
-    }
-    return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1 << 20);
-}
 
 /* CPU time of the whole process (every shard thread): on a machine shared with other work the
  * wall time of a statement mostly measures the others. */
@@ -121,15 +81,15 @@ static void bench_script(capture *c) {
              "INSERT INTO t SELECT g, 'category-' || (g %% %u)::text, g %% 1000 "
              "FROM generate_series(1, %u) g",
              opt.distinct, opt.rows);
-    double rss0 = rss_mib();
+    double rss0 = bench_rss_mib();
     uint64_t t0 = rt_time_mono_ns();
     double cpu0 = cpu_s();
     const char *r = run(c, sql);
     if (strncmp(r, "INSERT", 6) != 0) fprintf(stderr, "load: %s", r);
     res.load_s = (double)(rt_time_mono_ns() - t0) / 1e9;
     res.load_cpu_s = cpu_s() - cpu0;
-    res.rss_mib = rss_mib() - rss0;
-    res.table_bytes_per_row = (double)table_bytes("t") / opt.rows;
+    res.rss_mib = bench_rss_mib() - rss0;
+    res.table_bytes_per_row = (double)bench_table_bytes("t") / opt.rows;
     run(c, "ANALYZE t");
     for (uint32_t q = 0; q < QUERIES; q++) time_query(c, q);
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "runtime/rt_time.h"
-#include "tests/sql/sql_session_harness.h"
+#include "bench/bench_mem.h"
 
 static struct {
     uint32_t rows, dims, seconds, shards;
@@ -31,49 +31,6 @@ typedef struct series {
 } series;
 
 static series with_vacuum, without_vacuum;
-
-typedef struct part_mem {
-    const eng_table *t;
-    uint32_t shard;
-    uint64_t bytes;
-} part_mem;
-
-static void part_mem_shard(void *arg) {
-    part_mem *m = arg;
-    for (uint32_t partno = 0; partno < m->t->partition_count; partno++) {
-        if (eng_partition_owner(partno, eng_shard_count()) != m->shard) continue;
-        eng_part *p = eng_partition(m->t, partno);
-        m->bytes += eng_part_memory_bytes(p);
-        eng_hnsw_info info;
-        if (eng_part_ann_info(p, 3, &info)) m->bytes += info.memory_bytes;
-    }
-}
-
-static uint64_t table_bytes(const char *name) {
-    eng_catalog_ref ref;
-    eng_catalog_pin(&ref);
-    const eng_database *db = eng_catalog_db_by_name(ref.catalog, "postgres");
-    const eng_table *t = eng_db_table_by_name(db, ENG_OID_PUBLIC, name);
-    uint64_t sum = 0;
-    for (uint32_t s = 0; t != NULL && s < eng_shard_count(); s++) {
-        part_mem m = {.t = t, .shard = s};
-        rt_err err;
-        rt_err_clear(&err);
-        if (rt_run_on(s, part_mem_shard, &m, &err)) sum += m.bytes;
-    }
-    eng_catalog_unpin(&ref);
-    return sum;
-}
-
-static double rss_mib(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long size = 0, resident = 0;
-    if (f != NULL) {
-        if (fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
-        fclose(f);
-    }
-    return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1 << 20);
-}
 
 static void vec_literal(char *out, size_t size, uint64_t *x, double scale) {
     size_t n = (size_t)snprintf(out, size, "'[");
@@ -113,8 +70,8 @@ static void steady(capture *c, const char *table, series *out) {
         uint64_t now = rt_time_mono_ns();
         if (now >= next_sample && out->n < SAMPLES_MAX) {
             out->t[out->n] = (double)(now - start) / 1e9;
-            out->table_mib[out->n] = (double)table_bytes(table) / (1 << 20);
-            out->rss_mib[out->n] = rss_mib();
+            out->table_mib[out->n] = (double)bench_table_bytes(table) / (1 << 20);
+            out->rss_mib[out->n] = bench_rss_mib();
             out->n++;
             next_sample += 500 * RT_NS_PER_MS;
         }
