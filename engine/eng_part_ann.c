@@ -79,6 +79,11 @@ static _Atomic uint64_t eng_ann_catchups;
 
 uint64_t eng_part_ann_catchup_inserts(void) { return atomic_load(&eng_ann_catchups); }
 
+/* Nodes of rows recovery replayed, inserted on the shards after the replay. */
+static _Atomic uint64_t eng_ann_replayed;
+
+uint64_t eng_part_ann_replayed_inserts(void) { return atomic_load(&eng_ann_replayed); }
+
 static const float *eng_ann_vec(void *ctx, uint32_t slot) {
     const eng_pann *a = ctx;
     return eng_part_vector(a->part, slot, a->attnum);
@@ -229,6 +234,32 @@ static bool eng_ann_catch_up(eng_pann *a, uint32_t upto, bool count, rt_err *err
         if (count) atomic_fetch_add(&eng_ann_catchups, 1);
     }
     return true;
+}
+
+/* After recovery every snapshot is newer than ENG_TS_FROZEN: a version replay ended (an
+ * updated or deleted row) is dead for all of them, and a node for it would only be a bridge
+ * that vacuum removes again, so it gets none. Versions that stay get their nodes in slot
+ * order, as the writes that stored them would have inserted them. */
+bool eng_part_ann_recover(eng_part *p, uint64_t *nodes, rt_err *err) {
+    uint64_t inserted = 0;
+    bool ok = true;
+    for (uint32_t j = 0; ok && j < p->ann_count; j++) {
+        eng_pann *a = p->anns[j];
+        RT_ASSERT(!a->building); /* recovery starts none: no builder runs before the shards */
+        while (ok && a->indexed_upto < p->next_slot) {
+            uint32_t slot = a->indexed_upto++;
+            uint64_t begin, end;
+            eng_part_stamps(p, slot, &begin, &end);
+            if (begin == ENG_TS_INF || end == ENG_TS_FROZEN) continue;
+            if (eng_part_vector(p, slot, a->attnum) == NULL) continue;
+            ok = eng_hnsw_insert(a->graph, slot, err);
+            if (!ok) a->indexed_upto = slot;
+            inserted += ok;
+        }
+    }
+    *nodes += inserted;
+    atomic_fetch_add(&eng_ann_replayed, inserted);
+    return ok;
 }
 
 bool eng_part_ann_add(eng_part *p, uint32_t slot, rt_err *err) {
