@@ -4,13 +4,16 @@
  * versions never are, a search at high ef_search returns exactly the brute-force top-k (recall
  * 1.0), the graphs hold one node per live row (the versions replay ended get none), and no
  * graph has to catch up at first use. Recovering on one thread (the old way, kept to measure)
- * gives the same answers.
+ * gives the same answers. A graph saved with settings the index no longer has serves after the
+ * restart while every partition's graph is rebuilt in the background (the start does not build
+ * it), and the rebuilt graphs answer with the new metric exactly.
  * How: a real data directory; a child process with 2 shards creates a 6-partition table (id
  * int8 primary key, v vector(16)), inserts, updates, deletes, aborts, and is killed with
  * SIGKILL before any checkpoint (in a second case after a checkpoint that holds half the rows,
  * so the graphs come from it and only the WAL tail is replayed); then a child per recovery, 3
- * shards (2 partitions each) or 1 shard serially, checks rows and searches. Each engine run is
- * a child of its own: the engine starts once per process. */
+ * shards (2 partitions each) or 1 shard serially, checks rows and searches. In the third case
+ * the index gets L2 and m = 8 after the checkpoint. Each engine run is a child of its own: the
+ * engine starts once per process. */
 // ctest: TIMEOUT 300
 #include <math.h>
 #include <setjmp.h>
@@ -28,6 +31,7 @@
 
 #include "engine/eng.h"
 #include "engine/eng_key.h"
+#include "runtime/rt_time.h"
 #include "tests/common/test_runtime.h"
 
 #define PARTS 6
@@ -50,6 +54,7 @@ static float far_point[DIMS];
 
 static struct {
     bool checkpoint_half;   /* the writer checkpoints after inserting the first half */
+    bool change_settings;   /* ... and then gives the index other settings (L2, m = 8) */
 } scenario;
 
 /* ---- data ---- */
@@ -80,6 +85,16 @@ static float cosine_distance(const float *a, const float *b) {
     double ab = 0, aa = 0, bb = 0;
     for (int d = 0; d < DIMS; d++) ab += a[d] * b[d], aa += a[d] * a[d], bb += b[d] * b[d];
     return (float)(1.0 - ab / sqrt(aa * bb));
+}
+
+static float l2_distance(const float *a, const float *b) {
+    double sum = 0;
+    for (int d = 0; d < DIMS; d++) sum += (double)(a[d] - b[d]) * (a[d] - b[d]);
+    return (float)sqrt(sum);
+}
+
+static float row_distance(const float *a, const float *b) {
+    return scenario.change_settings ? l2_distance(a, b) : cosine_distance(a, b);
 }
 
 /* The table (by name: a recovering process did not create it). */
@@ -114,6 +129,31 @@ static void define_table(void) {
     t.pk_count = 1, t.pk_attnums[0] = 1;
     t.def_gen = eng_catalog_def_gen();
     eng_draft_add_table(draft, ENG_OID_POSTGRES_DB, &t);
+    eng_txn_ctx ctx;
+    rt_err err;
+    rt_err_clear(&err);
+    TEST_CHECK(eng_txn_start(&ctx, &err));
+    ctx.draft = draft;
+    TEST_CHECK(eng_txn_finish_commit(&ctx, &err));
+}
+
+/* Replaces the automatic index's settings: L2, m = 8, ef_construction = 40 (a rebuild). */
+static void define_l2_index(void) {
+    eng_catalog_ref ref;
+    eng_catalog_pin(&ref);
+    eng_catalog *draft = eng_catalog_draft(ref.catalog);
+    eng_catalog_unpin(&ref);
+    const eng_database *db = eng_catalog_db_by_oid(draft, ENG_OID_POSTGRES_DB);
+    eng_table t = *eng_db_table_by_name(db, ENG_OID_PUBLIC, "docs");
+    eng_index ix;
+    memset(&ix, 0, sizeof ix);
+    ix.oid = eng_catalog_new_oid(draft);
+    snprintf(ix.name, sizeof ix.name, "docs_v_idx");
+    ix.table_oid = t.oid, ix.method = ENG_INDEX_HNSW, ix.column_count = 1;
+    ix.attnums[0] = 2, ix.metric = ENG_METRIC_L2, ix.hnsw_m = 8, ix.hnsw_ef_construction = 40;
+    t.index_count = 1, t.indexes = &ix;
+    t.def_gen = eng_catalog_def_gen();
+    eng_draft_replace_table(draft, ENG_OID_POSTGRES_DB, &t);
     eng_txn_ctx ctx;
     rt_err err;
     rt_err_clear(&err);
@@ -236,6 +276,7 @@ static void writer_fiber(void *arg) {
         rt_err err;
         rt_err_clear(&err);
         TEST_CHECK(eng_checkpoint_all(&err));
+        if (scenario.change_settings) define_l2_index();
         commit_write(W_INSERT, ROWS / 2, ROWS + NULLS, NULL, false);
     } else {
         for (int64_t id = 0; id < ROWS + NULLS; id += 1000) {
@@ -380,6 +421,7 @@ static uint64_t search(const float *query, uint32_t k, uint32_t ef, hit *out, ui
 }
 
 static struct {
+    uint64_t rebuilds_at_start, rebuilds_done, rebuilt_nodes, l2_partitions;
     uint64_t rows_ok, rows_bad, nodes, replayed, catchups;
     uint32_t live_found, live_missed, stale_found, aborted_found;
     uint32_t exact_wanted, exact_found;
@@ -427,7 +469,7 @@ static void check_exact(void) {
             if (!is_live(id)) continue;
             float v[DIMS];
             live_vector(id, v);
-            float dist = cosine_distance(query, v);
+            float dist = row_distance(query, v);
             if (dist >= exact[K - 1].distance) continue;
             int i = K - 1;
             while (i > 0 && exact[i - 1].distance > dist) exact[i] = exact[i - 1], i--;
@@ -443,10 +485,43 @@ static void check_exact(void) {
     }
 }
 
+typedef struct metric_work {
+    const eng_table *t;
+    uint32_t partno;
+    eng_hnsw_metric metric;
+} metric_work;
+
+static void metric_of(void *arg) {
+    metric_work *w = arg;
+    TEST_CHECK(eng_part_ann_metric(eng_partition(w->t, w->partno), 2, &w->metric));
+}
+
+/* The rebuilds a restart started: wait for them (they run in the background), then count the
+ * partitions whose serving graph has the new settings. */
+static void wait_rebuilds(void) {
+    res.rebuilds_at_start = eng_part_ann_rebuilds_pending() + eng_part_ann_rebuilds_done();
+    for (int i = 0; i < 60000 && eng_part_ann_rebuilds_pending() > 0; i++) {
+        rt_fiber_sleep_ns(RT_NS_PER_MS);
+    }
+    res.rebuilds_done = eng_part_ann_rebuilds_done();
+    res.rebuilt_nodes = eng_part_ann_catchup_inserts();
+    eng_catalog_ref ref;
+    const eng_table *t = pin_table(&ref);
+    for (uint32_t partno = 0; partno < PARTS; partno++) {
+        metric_work w = {t, partno, 0};
+        rt_err err;
+        rt_err_clear(&err);
+        TEST_CHECK(rt_run_on(eng_partition_owner(partno, rt_shard_count()), metric_of, &w, &err));
+        res.l2_partitions += w.metric == ENG_HNSW_L2;
+    }
+    eng_catalog_unpin(&ref);
+}
+
 static void checker_fiber(void *arg) {
     (void)arg;
     /* Before any search: the graphs were complete when the shards started. */
     res.replayed = eng_part_ann_replayed_inserts();
+    if (scenario.change_settings) wait_rebuilds();
     check_work proto = {0}, sum;
     check_all(&proto, &sum, NULL, NULL);
     res.rows_ok = sum.rows_ok;
@@ -531,7 +606,8 @@ static void check_recovery(uint32_t shards, bool serial, uint64_t want_replayed,
     assert_int_equal(res.rows_ok, ROWS + NULLS);
     assert_int_equal(res.replayed, want_replayed);
     assert_int_equal(res.nodes, want_nodes);
-    assert_int_equal(res.catchups, 0);           /* nothing left to catch up at first use */
+    /* Nothing left to catch up at first use (but the nodes of background rebuilds). */
+    assert_int_equal(res.catchups, scenario.change_settings ? res.rebuilt_nodes : 0);
     assert_int_equal(res.live_missed, 0);        /* every committed vector is found */
     assert_int_equal(res.live_found, LIVE_VECTORS);
     assert_int_equal(res.stale_found, 0);        /* deleted and replaced versions are not */
@@ -577,12 +653,39 @@ static void test_replay_checkpoint_tail(void **state) {
     scenario.checkpoint_half = true;
     assert_int_equal(child_run(2, false, writer_fiber), -SIGKILL);
     uint64_t tail = ROWS / 2 + UPDATED;
-    check_recovery(3, false, tail, ROWS / 2 + tail);
+    check_recovery(3, false, tail, ROWS + UPDATED); /* = ROWS / 2 + tail */
+    remove_data();
+}
+
+/* A checkpoint saved cosine graphs, then the index got other settings (L2, m = 8) and more
+ * rows came: after the crash the saved graphs serve (caught up with the WAL tail at start)
+ * while each shard's builder rebuilds its partitions' graphs in the background; the start does
+ * not wait for the rebuilds, which complete with every row and answer L2 searches exactly. */
+static void test_restart_rebuilds_in_background(void **state) {
+    (void)state;
+    setup_data("rebuild");
+    scenario.checkpoint_half = true;
+    scenario.change_settings = true;
+    assert_int_equal(child_run(2, false, writer_fiber), -SIGKILL);
+    uint64_t tail = ROWS / 2 + UPDATED;
+    /* The rebuilt graphs have a node for every version stored (a rebuild does not look at
+     * which ones are dead: vacuum takes their nodes). */
+    check_recovery(3, false, tail, ROWS + UPDATED);
+    printf("rebuilds started at restart %llu, done %llu, nodes inserted by them %llu, "
+           "partitions serving L2 %llu\n", (unsigned long long)res.rebuilds_at_start,
+           (unsigned long long)res.rebuilds_done, (unsigned long long)res.rebuilt_nodes,
+           (unsigned long long)res.l2_partitions);
+    assert_int_equal(res.rebuilds_at_start, PARTS);
+    assert_int_equal(res.rebuilds_done, PARTS);
+    assert_int_equal(res.l2_partitions, PARTS);
+    assert_true(res.rebuilt_nodes >= LIVE_VECTORS);
+    scenario.change_settings = false;
     remove_data();
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_replay_wal_only),
-                                       cmocka_unit_test(test_replay_checkpoint_tail)};
+                                       cmocka_unit_test(test_replay_checkpoint_tail),
+                                       cmocka_unit_test(test_restart_rebuilds_in_background)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
