@@ -10,12 +10,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/rt_io.h"
 #include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
+#include "runtime/rt_time.h"
+
+/* How often a shard that has built its recovered graphs looks whether the others are done
+ * (at start only, before it serves anything). */
+#define ENG_RECOVER_WAIT_NS (200ull * 1000ull)
 
 eng_engine eng_global;
 void (*eng_test_hook)(int point, void *arg);
@@ -149,6 +155,40 @@ static bool eng_next_boot(const char *dir, uint32_t *boot, rt_err *err) {
     return ok && rt_file_rename(tmp, path, err) && rt_dir_sync(dir, err);
 }
 
+/* ---- vector graphs of the replayed rows ---- */
+
+/* Gives the rows the WAL replay stored their graph nodes in every partition of `m`. One call
+ * per shard, on its thread and with its own partitions, so the shards build in parallel; the
+ * graph of one partition is built by one thread, in slot order, as live writes would. */
+static bool eng_graphs_recover(const eng_pmap *m, rt_err *err) {
+    uint64_t t0 = rt_time_mono_ns(), nodes = 0;
+    uint32_t parts = 0;
+    for (uint32_t i = 0; i < m->cap; i++) {
+        const eng_pmap_entry *e = &m->entries[i];
+        if (e->hash == 0 || e->part == NULL) continue;
+        parts++;
+        if (!eng_part_ann_recover(e->part, &nodes, err)) return false;
+    }
+    if (nodes == 0) return true;
+    char fields[160];
+    snprintf(fields, sizeof fields, "shard=%d partitions=%u nodes=%llu ms=%llu",
+             rt_core_id_or_none(), parts, (unsigned long long)nodes,
+             (unsigned long long)((rt_time_mono_ns() - t0) / RT_NS_PER_MS));
+    rt_log(RT_LOG_INFO, fields, "vector graphs of the replayed rows complete");
+    return true;
+}
+
+/* Counts this shard done and waits for the others: a shard that serves early would send work
+ * to one still building (correct, but slow), and "ready" would not mean ready. */
+static void eng_shard_start_wait(void) {
+    atomic_fetch_add(&eng_global.shards_recovered, 1);
+    while (atomic_load(&eng_global.shards_recovered) < rt_shard_count() &&
+           !rt_runtime_stopping()) {
+        struct timespec ts = {.tv_nsec = (long)ENG_RECOVER_WAIT_NS};
+        nanosleep(&ts, NULL);
+    }
+}
+
 bool eng_start(const eng_config *config, rt_err *err) {
     memset(&eng_global, 0, sizeof eng_global);
     eng_global.lock_fd = -1;
@@ -168,7 +208,8 @@ bool eng_start(const eng_config *config, rt_err *err) {
     eng_wal_set_segment_bytes(config->wal_segment_bytes);
     eng_wal_floors_reset();
     eng_ckpt_start(config, eng_global.boot);
-    return eng_recover(config->superuser, err);
+    if (!eng_recover(config->superuser, err)) return false;
+    return !config->replay_graphs_serial || eng_graphs_recover(&eng_global.recovered, err);
 }
 
 void eng_stop(void) {
@@ -199,6 +240,9 @@ bool eng_shard_start(rt_err *err) {
         eng_pmap_put(&sh->parts, e->storage_id, e->partno, e->part);
         e->part = NULL;
     }
+    bool ok = eng_graphs_recover(&sh->parts, err); /* it holds only recovered ones yet */
+    eng_shard_start_wait();
+    if (!ok) return false;
     eng_ckpt_shard_start();
     sh->wal = eng_wal_open(eng_global.data_dir, eng_global.boot, me, err);
     if (sh->wal == NULL) return false;

@@ -33,6 +33,9 @@ typedef struct eng_config {
     uint64_t wal_segment_bytes;    /* ENG_WAL_SEGMENT_BYTES */
     uint64_t checkpoint_wal_bytes; /* ENG_CKPT_WAL_TRIGGER_BYTES; UINT64_MAX: never by volume */
     bool no_checkpoint_at_stop;    /* skip the shutdown checkpoint (to measure WAL replay) */
+    /* Give replayed rows their vector graph nodes on the recovering thread, one partition after
+     * the other, instead of each shard doing its partitions' in parallel (to measure both). */
+    bool replay_graphs_serial;
 } eng_config;
 
 /* Locks and opens the data directory (initialising it when empty), recovers the catalog and
@@ -41,7 +44,10 @@ bool eng_start(const eng_config *config, rt_err *err);
 /* Deletes the WAL the shutdown checkpoints cover, frees everything (after the shards
  * stopped). */
 void eng_stop(void);
-/* Per shard, in on_start: opens this shard's WAL and takes over its recovered partitions. */
+/* Per shard, in on_start: takes over its recovered partitions, gives the rows the WAL replay
+ * stored their vector graph nodes (every shard its own partitions', in parallel), then waits
+ * until every shard has (or the runtime stops) and opens this shard's WAL. So no shard serves
+ * before recovery is complete everywhere. */
 bool eng_shard_start(rt_err *err);
 /* Per shard, in on_stop: checkpoints the shard's partitions (in a fiber the runtime drains),
  * then flushes and closes the WAL. */

@@ -35,6 +35,7 @@ typedef struct eng_engine {
     eng_shard *shards;
     eng_pmap recovered;      /* partitions rebuilt by recovery, until their shards take them */
     _Atomic uint64_t next_gid;
+    _Atomic uint32_t shards_recovered; /* shards done with their partitions' graphs */
 } eng_engine;
 
 extern eng_engine eng_global;

@@ -234,6 +234,9 @@ bool eng_part_ann_info(const eng_part *p, uint16_t attnum, eng_hnsw_info *out);
 /* Nodes inserted by a graph catching up with rows it did not see written (a rebuild after a
  * metric change, rows loaded without a saved graph), since the process started. */
 uint64_t eng_part_ann_catchup_inserts(void);
+/* Nodes inserted after recovery for the rows the WAL replay stored (each partition's graphs on
+ * its own shard, in parallel), since the process started. */
+uint64_t eng_part_ann_replayed_inserts(void);
 /* Makes every partition of `t` (on every shard) follow its definition now, so that rebuilds a
  * new definition asks for start at once (after CREATE INDEX commits) rather than at first use.
  * From a fiber; parks until all shards have done it. */
@@ -255,7 +258,9 @@ uint32_t eng_part_ann_progress(eng_ann_build_progress *out, uint32_t cap);
 extern const struct eng_ckpt_hooks eng_part_ann_ckpt_hooks;
 
 /* ---- recovery and checkpoints ---- */
-/* Applies a committed row image directly (replay): replaces the row with the same key. */
+/* Applies a committed row image directly (replay): replaces the row with the same key. The
+ * vector graphs are left behind: each shard inserts the nodes of its partitions afterwards, in
+ * parallel (eng_shard_start), instead of one thread inserting them all during the replay. */
 bool eng_part_replay_upsert(eng_part *p, const sql_value *row, int64_t rowid, rt_err *err);
 bool eng_part_replay_delete(eng_part *p, const uint8_t *key, uint32_t len);
 

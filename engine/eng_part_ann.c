@@ -11,7 +11,11 @@
  * builder's position are left to it, writes behind it go into the new graph at once, and
  * undone inserts are marked dead in both. When the builder reaches the partition's last slot
  * the new graph replaces the old one, with no yield in between, so no write falls in a gap.
- * Progress per shard and index is published for pg_stat_progress_create_index. */
+ * Progress per shard and index is published for pg_stat_progress_create_index.
+ * Restarts: the WAL replay stores rows only; each shard then inserts its partitions' replayed
+ * rows into their graphs before it serves (eng_part_ann_recover), all shards in parallel. A
+ * graph saved with settings the definition no longer has serves after the restart while the
+ * shard's builder rebuilds the definition's in the background, as above. */
 #include <stdatomic.h>
 #include <string.h>
 
@@ -78,6 +82,11 @@ static void eng_ann_build_dequeue(eng_pann *a);
 static _Atomic uint64_t eng_ann_catchups;
 
 uint64_t eng_part_ann_catchup_inserts(void) { return atomic_load(&eng_ann_catchups); }
+
+/* Nodes of rows recovery replayed, inserted on the shards after the replay. */
+static _Atomic uint64_t eng_ann_replayed;
+
+uint64_t eng_part_ann_replayed_inserts(void) { return atomic_load(&eng_ann_replayed); }
 
 static const float *eng_ann_vec(void *ctx, uint32_t slot) {
     const eng_pann *a = ctx;
@@ -229,6 +238,35 @@ static bool eng_ann_catch_up(eng_pann *a, uint32_t upto, bool count, rt_err *err
         if (count) atomic_fetch_add(&eng_ann_catchups, 1);
     }
     return true;
+}
+
+/* After recovery every snapshot is newer than ENG_TS_FROZEN: a version replay ended (an
+ * updated or deleted row) is dead for all of them, and a node for it would only be a bridge
+ * that vacuum removes again, so it gets none. Versions that stay get their nodes in slot
+ * order, as the writes that stored them would have inserted them. */
+bool eng_part_ann_recover(eng_part *p, uint64_t *nodes, rt_err *err) {
+    uint64_t inserted = 0;
+    bool ok = true;
+    for (uint32_t j = 0; ok && j < p->ann_count; j++) {
+        eng_pann *a = p->anns[j];
+        if (a->building) { /* a rebuild (eng_ann_old_adopt): in the background, on a shard */
+            if (a->builder == NULL && rt_core_id_or_none() >= 0) eng_ann_build_enqueue(a);
+            continue;
+        }
+        while (ok && a->indexed_upto < p->next_slot) {
+            uint32_t slot = a->indexed_upto++;
+            uint64_t begin, end;
+            eng_part_stamps(p, slot, &begin, &end);
+            if (begin == ENG_TS_INF || end == ENG_TS_FROZEN) continue;
+            if (eng_part_vector(p, slot, a->attnum) == NULL) continue;
+            ok = eng_hnsw_insert(a->graph, slot, err);
+            if (!ok) a->indexed_upto = slot;
+            inserted += ok;
+        }
+    }
+    *nodes += inserted;
+    atomic_fetch_add(&eng_ann_replayed, inserted);
+    return ok;
 }
 
 bool eng_part_ann_add(eng_part *p, uint32_t slot, rt_err *err) {
@@ -557,7 +595,8 @@ static void eng_ann_yield(void *ctx) {
     if (rt_fiber_self() != NULL) rt_fiber_maybe_yield();
 }
 
-/* Saves the serving graphs; a rebuild in progress starts again after a restart. */
+/* Saves the serving graphs; a rebuild in progress starts again after a restart (in the
+ * background, the saved graph serving meanwhile: eng_ann_old_adopt). */
 static bool eng_ann_save_graphs(eng_part *p, rt_err *err, eng_ckpt_write_fn write, void *ctx) {
     uint32_t n = 0;
     for (uint32_t j = 0; j < p->ann_count; j++) n += !p->anns[j]->building;
@@ -587,6 +626,31 @@ static bool eng_ann_read_exact(eng_ckpt_read_fn read, void *ctx, void *buf, size
     return true;
 }
 
+/* A saved graph whose settings the definition no longer has (CREATE INDEX ... WITH changed
+ * them after the checkpoint, or the checkpoint was taken while their rebuild was under way)
+ * serves after the restart as the old graph does during a live rebuild, while the definition's
+ * graph is rebuilt in the background (handed to the shard's builder by eng_part_ann_recover):
+ * a restart neither waits for the rebuild nor leaves the column without a graph meanwhile. */
+static eng_pann *eng_ann_old_new(eng_part *p, const eng_pann *a, const eng_hnsw_params *saved) {
+    eng_pann *old = rt_xcalloc(1, sizeof *old);
+    old->part = p;
+    old->attnum = a->attnum;
+    old->params = *saved;
+    old->params.seed = a->params.seed;
+    old->table_oid = a->table_oid;
+    old->index_oid = a->index_oid;
+    return old;
+}
+
+/* `old` (loaded) serves; `a`, still empty, becomes the rebuild. */
+static void eng_ann_old_adopt(eng_part *p, eng_pann *a, eng_pann *old) {
+    /* eng_part_ann_sync leaves room for it: two graphs per column, one each so far. */
+    RT_ASSERT(p->ann_count < 2u * p->ncols + 2u);
+    RT_ASSERT(a->indexed_upto == 0);
+    a->building = true;
+    p->anns[p->ann_count++] = old;
+}
+
 static bool eng_ann_load(eng_part *p, rt_err *err, eng_ckpt_read_fn read, void *ctx) {
     uint32_t n;
     if (!eng_ann_read_exact(read, ctx, &n, sizeof n, err)) return false;
@@ -599,18 +663,24 @@ static bool eng_ann_load(eng_part *p, rt_err *err, eng_ckpt_read_fn read, void *
         eng_hnsw_params saved = {.metric = (eng_hnsw_metric)h.metric, .dims = h.dims, .m = h.m,
                                  .ef_construction = h.ef_construction};
         eng_pann *a = eng_ann_find(p, h.attnum);
+        bool same = a != NULL && eng_ann_same(&a->params, &saved);
+        bool adopt = a != NULL && !same && a->params.dims == saved.dims;
         eng_pann tmp = {.part = p, .attnum = h.attnum};
-        eng_pann *target = a != NULL ? a : &tmp;
+        eng_pann *target = same ? a : adopt ? eng_ann_old_new(p, a, &saved) : &tmp;
         eng_hnsw *g = eng_hnsw_load(&saved, err, (eng_hnsw_read_fn)read, ctx, eng_ann_vec,
                                     target, NULL);
-        if (g == NULL) return false;
-        if (a == NULL || !eng_ann_same(&a->params, &saved)) {
-            eng_hnsw_destroy(g); /* the definition changed since: rebuilt by catch-up */
+        if (g == NULL) {
+            if (adopt) rt_free(target);
+            return false;
+        }
+        if (!same && !adopt) {
+            eng_hnsw_destroy(g); /* the column's vectors changed type: nothing to serve */
             continue;
         }
-        eng_hnsw_destroy(a->graph);
-        a->graph = g;
-        a->indexed_upto = h.indexed_upto;
+        if (same) eng_hnsw_destroy(a->graph);
+        target->graph = g;
+        target->indexed_upto = h.indexed_upto;
+        if (adopt) eng_ann_old_adopt(p, a, target);
     }
     return true;
 }

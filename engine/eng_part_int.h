@@ -112,6 +112,11 @@ void eng_part_ann_destroy(eng_part *p);
 bool eng_part_ann_add(eng_part *p, uint32_t slot, rt_err *err);
 /* An undone insert: its node is dead. */
 void eng_part_ann_undo(eng_part *p, uint32_t slot);
+/* Recovery, once the WAL is replayed (which leaves the graphs alone): gives every serving graph
+ * of the partition the nodes of the slots it does not cover yet, adding to *nodes; on a shard,
+ * also hands a rebuild (a saved graph had other settings) to the shard's builder. Call on one
+ * thread per partition (the owning shard's), never concurrently with other use of it. */
+bool eng_part_ann_recover(eng_part *p, uint64_t *nodes, rt_err *err);
 
 static inline uint32_t eng_rg_index(uint32_t slot) {
     return slot < ENG_RG_FIRST_ROWS ? 0 : 1 + (slot - ENG_RG_FIRST_ROWS) / ENG_RG_ROWS;

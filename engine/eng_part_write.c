@@ -467,7 +467,7 @@ bool eng_part_replay_upsert(eng_part *p, const sql_value *row, int64_t rowid, rt
             rg->older[off] = ENG_SLOT_NONE;
             if (p->pk_count == 0 && rowid >= p->next_rowid) p->next_rowid = rowid + 1;
             ok = eng_btree_put(p->pk, key.buf, (uint32_t)key.len, slot, NULL, err) &&
-                 eng_part_index_add(p, slot, err) && eng_part_ann_add(p, slot, err);
+                 eng_part_index_add(p, slot, err);
             if (old == ENG_SLOT_NONE) eng_part_live_add(p, 1);
         } else {
             rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, "partition is full");
