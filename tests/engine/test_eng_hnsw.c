@@ -8,6 +8,7 @@
  * from the yield callback while vacuum is suspended), reproducible builds, and checkpoint
  * streams: identical results after a round trip, XX001 for every flipped byte, truncation,
  * garbage or a well-checksummed stream with a dangling link. */
+// ctest: TIMEOUT 300
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
