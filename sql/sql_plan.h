@@ -13,9 +13,6 @@
 #ifndef SQL_PLAN_H
 #define SQL_PLAN_H
 
-/* modify.conflict_index of ON CONFLICT DO NOTHING without a target: any unique key conflicts. */
-#define SQL_CONFLICT_ANY UINT32_MAX
-
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -250,8 +247,11 @@ struct sql_plan {
             uint32_t nchecks;
             const char **check_names;
             uint32_t on_conflict;    /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
-            uint32_t conflict_index; /* the arbiter: 0 the primary key, SQL_CONFLICT_ANY (DO
-                                        NOTHING without a target), else a unique index oid */
+            bool conflict_any;       /* DO NOTHING without a target: every unique key is an
+                                        arbiter */
+            bool conflict_pk;        /* the primary key is an arbiter */
+            uint32_t nconflict_ixs;  /* arbiter unique indexes kept by companions (oids) */
+            uint32_t *conflict_ixs;
             sql_expr **conflict_set; /* DO UPDATE: per column (attnum - 1) new value over
                                         existing row ++ excluded row, or NULL = unchanged */
             sql_expr *conflict_where;
