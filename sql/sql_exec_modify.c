@@ -444,41 +444,49 @@ static bool sql_update_key_changed(const eng_table *t, sql_expr *const *set, con
     return changed;
 }
 
+/* Locks the existing row of ON CONFLICT DO UPDATE (following updates); *locked false when it
+ * was deleted meanwhile: the row is then inserted after all, or (found through a unique key)
+ * the coordinator tries it again. */
+static bool sql_conflict_lock(sql_exec_ctx *x, const sql_plan *p, eng_part *part, eng_tx *tx,
+                              uint32_t *slot, const sql_value *excluded, rt_arena *arena,
+                              sql_insert_job *job, bool *locked) {
+    const eng_table *t = p->modify.table;
+    uint32_t newer;
+    *locked = false;
+    for (;;) {
+        eng_lock_result lr = eng_part_lock(part, tx, *slot,
+                                           sql_update_lock_mode(t, p->modify.conflict_set),
+                                           ENG_WAIT_BLOCK, &newer, x->err);
+        if (lr == ENG_LOCKED) return *locked = true;
+        if (lr == ENG_MOVED) {
+            *slot = newer;
+            continue;
+        }
+        if (lr != ENG_GONE) return false;
+        if (job->locate != NULL || job->find_index != 0) {
+            job->gone = true;
+            return true;
+        }
+        uint32_t s2, c2;
+        eng_insert_result r2 = eng_part_insert(part, tx, excluded, &s2, &c2, x->err);
+        if (r2 == ENG_INSERTED) {
+            job->inserted++;
+            if (!sql_fk_note(x, t, NULL, excluded)) return false;
+            return sql_returning(x, p, arena, excluded, &job->returning);
+        }
+        if (r2 != ENG_CONFLICT) return false;
+        *slot = c2;
+    }
+}
+
 /* ON CONFLICT DO UPDATE: lock the existing row, compute SET over (existing ++ excluded). */
 static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *part, eng_tx *tx,
                                 uint32_t slot, const sql_value *excluded, rt_arena *arena,
                                 sql_insert_job *job) {
     const eng_table *t = p->modify.table;
-    uint32_t newer;
-    for (;;) {
-        eng_lock_result lr = eng_part_lock(part, tx, slot,
-                                           sql_update_lock_mode(t, p->modify.conflict_set),
-                                           ENG_WAIT_BLOCK, &newer, x->err);
-        if (lr == ENG_LOCKED) break;
-        if (lr == ENG_MOVED) {
-            slot = newer;
-            continue;
-        }
-        if (lr == ENG_GONE && (job->locate != NULL || job->find_index != 0)) {
-            job->gone = true; /* found through a unique key: the coordinator tries again */
-            return true;
-        }
-        if (lr == ENG_GONE) { /* deleted meanwhile: insert after all */
-            uint32_t s2, c2;
-            eng_insert_result r2 = eng_part_insert(part, tx, excluded, &s2, &c2, x->err);
-            if (r2 == ENG_INSERTED) {
-                job->inserted++;
-                if (!sql_fk_note(x, t, NULL, excluded)) return false;
-                return sql_returning(x, p, arena, excluded, &job->returning);
-            }
-            if (r2 == ENG_CONFLICT) {
-                slot = c2;
-                continue;
-            }
-            return false;
-        }
-        return false;
-    }
+    bool locked;
+    if (!sql_conflict_lock(x, p, part, tx, &slot, excluded, arena, job, &locked)) return false;
+    if (!locked) return true;
     uint64_t begin, end;
     eng_part_stamps(part, slot, &begin, &end);
     if (begin == eng_stamp_txn(x->txn_id.slot, x->txn_id.generation, x->command)) {
