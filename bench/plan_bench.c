@@ -6,7 +6,9 @@
  * per-query arena, unpin, reset the arena; and the same with the parse alone. Reports the
  * mean time of the best of `--rounds` rounds (the machine is shared: the best round is the
  * least disturbed).
- * Usage: plan_bench [--iterations N] [--rounds N] [--only NAME] (one statement, for perf).
+ * Usage: plan_bench [--iterations N] [--rounds N] [--only NAME] (one statement, for perf)
+ *        [--analyze] (fill t with 100,000 rows clustered on a and ANALYZE it first: the planner
+ *        then estimates from statistics, zone maps included).
  * Run on a Release build; see bench/RESULTS.md. */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "runtime/rt_time.h"
+#include "sql/sql_session.h"
 #include "tests/sql/sql_test_db.h"
 
 static const struct {
@@ -42,6 +45,7 @@ typedef struct plan_bench_args {
     uint64_t iterations;
     int rounds;
     const char *only;
+    bool analyze;
     int failed;
 } plan_bench_args;
 
@@ -85,6 +89,35 @@ static double plan_best_ns(const char *sql, const plan_bench_args *a, bool bind)
     return best;
 }
 
+static bool plan_sink_complete(void *arg, const char *tag, rt_err *err) {
+    (void)arg, (void)tag, (void)err;
+    return true;
+}
+
+/* --analyze: rows in t (clustered on a, so its zone maps narrow ranges) and their statistics,
+ * through a session as a client would make them. */
+static bool plan_bench_analyze(void) {
+    static const char *const stmts[] = {
+        "INSERT INTO t SELECT g, 'c' || (g % 10), g, g, 'x' FROM generate_series(1, 100000) g",
+        "ANALYZE t"};
+    rt_err err;
+    rt_err_clear(&err);
+    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 1};
+    sql_session *ss;
+    if (!sql_session_open(&st, &ss, &err)) {
+        fprintf(stderr, "plan_bench: --analyze: %s\n", err.message);
+        return false;
+    }
+    sql_sink sink = {.complete = plan_sink_complete};
+    bool ok = true;
+    for (size_t i = 0; ok && i < sizeof stmts / sizeof stmts[0]; i++) {
+        ok = sql_session_simple_query(ss, stmts[i], (uint32_t)strlen(stmts[i]), &sink, &err);
+    }
+    if (!ok) fprintf(stderr, "plan_bench: --analyze: %s\n", err.message);
+    sql_session_close(ss);
+    return ok;
+}
+
 static void plan_bench_fiber(void *arg) {
     plan_bench_args *a = arg;
     for (size_t i = 0; i < sizeof plan_tables / sizeof plan_tables[0]; i++) {
@@ -93,6 +126,11 @@ static void plan_bench_fiber(void *arg) {
             rt_runtime_stop();
             return;
         }
+    }
+    if (a->analyze && !plan_bench_analyze()) {
+        a->failed = 1;
+        rt_runtime_stop();
+        return;
     }
     printf("%-20s %10s %16s\n", "statement", "ns/parse", "ns/parse+plan");
     for (size_t s = 0; s < sizeof plan_stmts / sizeof plan_stmts[0]; s++) {
@@ -108,11 +146,13 @@ int main(int argc, char **argv) {
     plan_bench_args a = {.iterations = 200000, .rounds = 5};
     static const struct option opts[] = {
         {"iterations", required_argument, NULL, 'n'}, {"rounds", required_argument, NULL, 'r'},
-        {"only", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-    for (int c; (c = getopt_long(argc, argv, "n:r:o:", opts, NULL)) != -1;) {
+        {"only", required_argument, NULL, 'o'}, {"analyze", no_argument, NULL, 'a'},
+        {NULL, 0, NULL, 0}};
+    for (int c; (c = getopt_long(argc, argv, "n:r:o:a", opts, NULL)) != -1;) {
         if (c == 'n') a.iterations = strtoull(optarg, NULL, 10);
         else if (c == 'r') a.rounds = atoi(optarg);
         else if (c == 'o') a.only = optarg;
+        else if (c == 'a') a.analyze = true;
         else return 2;
     }
     if (a.iterations == 0 || a.rounds <= 0) return 2;

@@ -8,6 +8,7 @@
 #include "sql/sql_ixexpr.h"
 #include "sql/sql_plan.h"
 #include "sql/sql_strbuf.h"
+#include "sql/sql_unique.h"
 
 /* A level whose scope is the target table's full row (attnum order), named by `alias`; with
  * `excluded` the row again as "excluded" (ON CONFLICT), with `locator` a hidden column after
@@ -439,10 +440,27 @@ static bool sql_conflict_matches(const sql_conflict_spec *sp, const eng_index *i
     return true;
 }
 
-/* The arbiter named by an inference specification: the primary key (0) or the first unique
- * index that matches (PostgreSQL takes every match; they rarely differ). */
+/* Adds unique index `ix` to the plan's arbiters: its companion's oid, or the primary key when
+ * the index contains it (the primary key then enforces it: it has no companion). */
+static bool sql_conflict_add(sql_binder *b, const eng_table *t, const eng_index *ix,
+                             sql_plan *p) {
+    if (ix->primary || !sql_unique_needs_companion(t, ix)) {
+        p->modify.conflict_pk = true;
+        return true;
+    }
+    if (p->modify.conflict_ixs == NULL) {
+        p->modify.conflict_ixs = rt_arena_alloc(b->arena, sizeof(uint32_t) * (t->index_count + 1u));
+        if (p->modify.conflict_ixs == NULL) return sql_bind_oom(b);
+    }
+    p->modify.conflict_ixs[p->modify.nconflict_ixs++] = ix->oid;
+    return true;
+}
+
+/* The arbiters named by an inference specification: as PostgreSQL, every unique index that
+ * matches (a unique constraint and an equivalent index, partial indexes whose predicates the
+ * WHERE implies, ...) and the primary key when it matches; 42P10 when none does. */
 static bool sql_conflict_infer(sql_binder *b, const sql_insert *ins, const eng_table *t,
-                               uint32_t *arbiter) {
+                               sql_plan *p) {
     const sql_on_conflict *oc = ins->on_conflict;
     sql_conflict_spec sp = {.natts = 0};
     for (uint32_t i = 0; i < oc->target_cols.count; i++) {
@@ -455,10 +473,7 @@ static bool sql_conflict_infer(sql_binder *b, const sql_insert *ins, const eng_t
     if (t->pk_count > 0 && sp.ntexts == 0) {
         eng_index pk = {.column_count = t->pk_count};
         memcpy(pk.attnums, t->pk_attnums, sizeof(uint16_t) * t->pk_count);
-        if (sql_conflict_matches(&sp, &pk)) {
-            *arbiter = 0;
-            return true;
-        }
+        p->modify.conflict_pk = sql_conflict_matches(&sp, &pk);
     }
     for (uint32_t i = 0; i < t->index_count; i++) {
         const eng_index *ix = &t->indexes[i];
@@ -466,30 +481,36 @@ static bool sql_conflict_infer(sql_binder *b, const sql_insert *ins, const eng_t
             !sql_plan_index_pred_implied(t, ix, sp.where)) {
             continue;
         }
-        *arbiter = ix->primary ? 0 : ix->oid;
-        return true;
+        if (!sql_conflict_add(b, t, ix, p)) return false;
     }
-    return sql_bind_error(b, ins->hdr.location, SQLSTATE_INVALID_COLUMN_REFERENCE,
+    if (p->modify.conflict_pk || p->modify.nconflict_ixs > 0) return true;
+    /* PostgreSQL reports no position here */
+    return sql_bind_error(b, UINT32_MAX, SQLSTATE_INVALID_COLUMN_REFERENCE,
                           "there is no unique or exclusion constraint matching the ON "
                           "CONFLICT specification");
 }
 
-/* The arbiter of ON CONFLICT (target columns or constraint name): the primary key (0) or a
- * unique index (its oid); false with the error when nothing matches. */
+/* The arbiters of ON CONFLICT (target columns or constraint name; without either, DO NOTHING
+ * takes every unique key) into the plan; false with the error when nothing matches. */
 static bool sql_conflict_arbiter(sql_binder *b, const sql_insert *ins, const eng_table *t,
-                                 uint32_t *arbiter) {
+                                 sql_plan *p) {
     const sql_on_conflict *oc = ins->on_conflict;
-    if (oc->target_cols.count > 0) return sql_conflict_infer(b, ins, t, arbiter);
+    if (oc->target_cols.count > 0) return sql_conflict_infer(b, ins, t, p);
     if (oc->constraint != NULL) {
         for (uint32_t k = 0; k < t->constraint_count; k++) {
             const eng_constraint *c = &t->constraints[k];
             if ((c->kind != 'p' && c->kind != 'u') || strcmp(c->name, oc->constraint) != 0) {
                 continue;
             }
-            *arbiter = c->kind == 'p' ? 0 : c->index_oid;
+            const eng_index *ix = NULL;
+            for (uint32_t i = 0; c->kind == 'u' && i < t->index_count; i++) {
+                if (t->indexes[i].oid == c->index_oid) ix = &t->indexes[i];
+            }
+            if (ix != NULL) return sql_conflict_add(b, t, ix, p);
+            p->modify.conflict_pk = true; /* the primary key's constraint */
             return true;
         }
-        return sql_bind_error(b, ins->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
+        return sql_bind_error(b, UINT32_MAX, SQLSTATE_UNDEFINED_OBJECT,
                               "constraint \"%s\" for table \"%s\" does not exist",
                               oc->constraint, t->name);
     }
@@ -498,7 +519,7 @@ static bool sql_conflict_arbiter(sql_binder *b, const sql_insert *ins, const eng
                               "ON CONFLICT DO UPDATE requires inference specification or "
                               "constraint name");
     }
-    *arbiter = SQL_CONFLICT_ANY;
+    p->modify.conflict_any = true;
     return true;
 }
 
@@ -506,15 +527,7 @@ static bool sql_insert_on_conflict(sql_binder *b, const sql_insert *ins, const e
                                    sql_plan *p, const char *alias) {
     const sql_on_conflict *oc = ins->on_conflict;
     if (oc == NULL) return true;
-    uint32_t arbiter = 0;
-    if (!sql_conflict_arbiter(b, ins, t, &arbiter)) return false;
-    if (t->pk_count == 0 && oc->action == SQL_CONFLICT_UPDATE) {
-        /* the row behind a unique key is found through its primary key */
-        return sql_bind_error(b, ins->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                              "ON CONFLICT DO UPDATE on a table without a primary key is not "
-                              "supported yet");
-    }
-    p->modify.conflict_index = arbiter;
+    if (!sql_conflict_arbiter(b, ins, t, p)) return false;
     p->modify.on_conflict = oc->action == SQL_CONFLICT_NOTHING ? 1 : 2;
     if (oc->action != SQL_CONFLICT_UPDATE) return true;
     sql_qlevel *q = sql_dml_level(b, t, alias, NULL, true, false);

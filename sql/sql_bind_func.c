@@ -15,6 +15,10 @@
 #include "sql/sql_strbuf.h"
 
 extern const sql_func_def sql_cast_def;
+/* func.state of a cast the binder put in implicitly (an operator's or function's argument
+ * widened to its declared type): the deparser leaves out the ones PostgreSQL's cross-type
+ * operators make needless there (sql_ixexpr.c). */
+const char sql_cast_implicit_mark = 'i';
 
 const char *sql_type_name(uint32_t oid) {
     switch (oid) {
@@ -158,6 +162,7 @@ static sql_expr *sql_bind_cast_node(sql_qlevel *q, sql_expr *e, uint32_t type, i
     c->typmod = -1;
     c->args[0] = e;
     c->func.def = &sql_cast_def;
+    c->func.state = is_explicit ? NULL : (void *)&sql_cast_implicit_mark;
     c->location = e->location;
     if (typmod < 0) return c;
     sql_expr *co = sql_expr_new(q->b->arena, SQL_X_COERCE, type, 1);

@@ -14,6 +14,7 @@
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_fk.h"
 #include "sql/sql_exec_unique.h"
+#include "sql/sql_ixexpr.h"
 #include "sql/sql_strbuf.h"
 #include "sql/sql_types.h"
 
@@ -524,6 +525,44 @@ static bool ddl_alter_type_rows(ddl_alter *a, const sql_alter_cmd *c, const eng_
                                    &a->convert[col->attnum - 1], err);
 }
 
+/* Whether an index's expressions or predicate name column `name` (they are kept as text). */
+static bool ddl_index_texts_name(const eng_index *ix, const char *name) {
+    if (ix->predicate_text != NULL && sql_ddl_text_names(ix->predicate_text, name)) return true;
+    for (uint32_t k = 0; k < ix->column_count; k++) {
+        if (ix->expr_text[k] != NULL && sql_ddl_text_names(ix->expr_text[k], name)) return true;
+    }
+    return false;
+}
+
+/* Index expressions and predicates are kept as the text PostgreSQL prints, which follows the
+ * columns' types (lower((b)::text) for a varchar b, a + (1)::numeric for a numeric a). After
+ * `col` changed type they are bound again over the new definition and printed anew, as
+ * PostgreSQL rebuilds such an index from its definition; one the new type does not take fails
+ * the ALTER with the binder's error. */
+static bool ddl_alter_type_index_texts(ddl_alter *a, const eng_column *col, rt_err *err) {
+    eng_table *t = a->t;
+    rt_arena *arena = a->dc->bc->arena;
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        eng_index *ix = &t->indexes[i];
+        if (!sql_ixexpr_any(ix) || !ddl_index_texts_name(ix, col->name)) continue;
+        sql_expr *exprs[ENG_INDEX_COLUMNS_MAX], *pred;
+        if (!sql_ixexpr_bind(arena, t, ix, exprs, &pred, err)) return false;
+        for (uint32_t k = 0; k <= ix->column_count; k++) {
+            const sql_expr *e = k < ix->column_count ? exprs[k] : pred;
+            if (e == NULL) continue;
+            sql_strbuf sb;
+            sql_strbuf_init(&sb, arena, 64);
+            bool ok = k < ix->column_count ? sql_ixexpr_column_text(&sb, t, NULL, 0, e, false)
+                                           : sql_ixexpr_deparse(&sb, t, NULL, 0, e, false);
+            sql_strbuf_putc(&sb, '\0');
+            if (!ok || sb.failed) continue; /* keep the text it has: it still binds */
+            if (k < ix->column_count) ix->expr_text[k] = sb.data;
+            else ix->predicate_text = sb.data;
+        }
+    }
+    return true;
+}
+
 static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     eng_column *col = ddl_column(a->t, c->name, err);
     if (col == NULL) return false;
@@ -565,7 +604,7 @@ static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     col->store = (uint8_t)eng_store_of_type(oid);
     col->vector_dims = oid == SQL_T_VECTOR ? (uint32_t)typmod : 0;
     a->new_storage = true;
-    return true;
+    return ddl_alter_type_index_texts(a, col, err);
 }
 
 static bool ddl_add_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {

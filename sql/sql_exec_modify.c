@@ -178,6 +178,12 @@ typedef struct sql_insert_job {
     bool no_conflict;        /* ON CONFLICT on another constraint: a primary-key clash is 23505 */
     const sql_value *locate; /* ON CONFLICT DO UPDATE on a unique constraint: the full-row
                                 array whose primary-key columns name the row to update */
+    uint32_t find_index;     /* ... on a table without a primary key: the index whose entries
+                                beginning with find_key lead to the row (this shard's part) */
+    const uint8_t *find_key;
+    uint32_t find_len;
+    bool found;              /* find_index: this shard held the row */
+    bool gone;               /* the row named was deleted meanwhile: the caller tries again */
     rt_err err;
     bool ok;
 } sql_insert_job;
@@ -264,9 +270,86 @@ static bool sql_insert_located(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx,
     rt_free(key.buf);
     if (!ok) return false;
     job->conflicts++;
-    if (slot == ENG_SLOT_NONE) return true; /* gone meanwhile */
+    if (slot == ENG_SLOT_NONE) {
+        job->gone = true; /* deleted meanwhile */
+        return true;
+    }
     return sql_conflict_update(x, p, part, tx, slot, sql_rowset_row(&job->targets[0].rows, 0),
                                arena, job);
+}
+
+/* The version of a row found through an index entry (`v` its newest) that ON CONFLICT locks:
+ * the newest committed one (or ours), past versions of running or aborted updaters (locking
+ * it waits for a running one); ENG_SLOT_NONE when the row was deleted, by a committed
+ * transaction or by ours, or was never committed. */
+static uint32_t sql_insert_found_version(const sql_exec_ctx *x, const eng_part *part,
+                                         uint32_t v) {
+    uint64_t me = eng_stamp_txn(x->txn_id.slot, x->txn_id.generation, 0);
+    for (; v != ENG_SLOT_NONE; v = eng_part_older(part, v)) {
+        uint64_t begin, end;
+        eng_part_stamps(part, v, &begin, &end);
+        if (eng_stamp_is_txn(begin) && !eng_stamp_same_txn(begin, me)) {
+            uint64_t r = eng_stamp_resolve(begin);
+            if (r == 0 || r == ENG_TS_INF) continue; /* not committed: the version before */
+        }
+        if (end == ENG_TS_INF || eng_stamp_is_lock(end)) return v;
+        if (!eng_stamp_is_txn(end) || eng_stamp_same_txn(end, me)) return ENG_SLOT_NONE;
+        uint64_t r = eng_stamp_resolve(end);
+        return r == 0 || r == ENG_TS_INF ? v : ENG_SLOT_NONE; /* a deleter running, aborted */
+    }
+    return ENG_SLOT_NONE;
+}
+
+/* The version to lock (sql_insert_found_version), in `part`, of a row owning an entry of the
+ * job's index that begins with the job's key (prefix-free encodings make that the whole key). */
+static bool sql_insert_find_slot(sql_exec_ctx *x, sql_insert_job *job, const eng_part *part,
+                                 eng_btree_iter *it, uint32_t *found) {
+    *found = ENG_SLOT_NONE;
+    const eng_btree *tree = eng_part_index(part, job->find_index);
+    if (tree == NULL) return true;
+    eng_btree_seek(it, tree, job->find_key, job->find_len, true);
+    const uint8_t *key;
+    uint32_t len;
+    uint64_t slot;
+    bool ok = true;
+    while (ok && *found == ENG_SLOT_NONE && eng_btree_next(it, &key, &len, &slot) &&
+           len >= job->find_len && memcmp(key, job->find_key, job->find_len) == 0) {
+        eng_codec_w pk, mine;
+        eng_w_init(&pk);
+        eng_w_init(&mine);
+        bool included = false;
+        ok = eng_part_key_of(part, (uint32_t)slot, &pk, x->err);
+        uint32_t v = ok ? eng_part_pk_newest(part, pk.buf, (uint32_t)pk.len) : ENG_SLOT_NONE;
+        v = sql_insert_found_version(x, part, v);
+        if (v != ENG_SLOT_NONE) {
+            ok = eng_part_index_entry(part, job->find_index, v, &mine, &included, x->err);
+        }
+        if (ok && included && mine.len == len && memcmp(mine.buf, key, len) == 0) *found = v;
+        rt_free(pk.buf);
+        rt_free(mine.buf);
+    }
+    return ok;
+}
+
+/* ON CONFLICT DO UPDATE on a table without a primary key: the row behind the conflicting key,
+ * if one of this shard's partitions holds it, is updated here. */
+static bool sql_insert_find(sql_exec_ctx *x, sql_insert_job *job, eng_tx *tx, rt_arena *arena) {
+    const eng_table *t = job->plan->modify.table;
+    uint32_t shards = eng_shard_count(), me = rt_core_id();
+    eng_btree_iter *it = rt_arena_alloc(arena, sizeof *it);
+    if (it == NULL) return rt_arena_fail(arena, x->err);
+    for (uint32_t pno = 0; pno < t->partition_count; pno++) {
+        if (eng_partition_owner(pno, shards) != me) continue;
+        eng_part *part = eng_partition(t, pno);
+        uint32_t slot;
+        if (!sql_insert_find_slot(x, job, part, it, &slot)) return false;
+        if (slot == ENG_SLOT_NONE) continue;
+        job->found = true;
+        job->conflicts++;
+        return sql_conflict_update(x, job->plan, part, tx, slot,
+                                   sql_rowset_row(&job->targets[0].rows, 0), arena, job);
+    }
+    return true;
 }
 
 static void sql_insert_job_run(void *arg) {
@@ -280,8 +363,10 @@ static void sql_insert_job_run(void *arg) {
     sql_rowset_init(&job->returning, arena, job->plan->ncols);
     job->ok = true;
     rt_arena *row_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    bool one = job->locate != NULL || job->find_index != 0;
     if (job->locate != NULL) job->ok = sql_insert_located(&x, job, tx, row_arena);
-    for (uint64_t r = 0; job->locate == NULL && r < job->targets[0].rows.count && job->ok; r++) {
+    if (job->find_index != 0) job->ok = sql_insert_find(&x, job, tx, row_arena);
+    for (uint64_t r = 0; !one && r < job->targets[0].rows.count && job->ok; r++) {
         if ((r & 255) == 255) rt_fiber_maybe_yield();
         rt_arena_reset(row_arena);
         job->ok = sql_insert_row(&x, job, tx, r, row_arena);
@@ -359,37 +444,49 @@ static bool sql_update_key_changed(const eng_table *t, sql_expr *const *set, con
     return changed;
 }
 
+/* Locks the existing row of ON CONFLICT DO UPDATE (following updates); *locked false when it
+ * was deleted meanwhile: the row is then inserted after all, or (found through a unique key)
+ * the coordinator tries it again. */
+static bool sql_conflict_lock(sql_exec_ctx *x, const sql_plan *p, eng_part *part, eng_tx *tx,
+                              uint32_t *slot, const sql_value *excluded, rt_arena *arena,
+                              sql_insert_job *job, bool *locked) {
+    const eng_table *t = p->modify.table;
+    uint32_t newer;
+    *locked = false;
+    for (;;) {
+        eng_lock_result lr = eng_part_lock(part, tx, *slot,
+                                           sql_update_lock_mode(t, p->modify.conflict_set),
+                                           ENG_WAIT_BLOCK, &newer, x->err);
+        if (lr == ENG_LOCKED) return *locked = true;
+        if (lr == ENG_MOVED) {
+            *slot = newer;
+            continue;
+        }
+        if (lr != ENG_GONE) return false;
+        if (job->locate != NULL || job->find_index != 0) {
+            job->gone = true;
+            return true;
+        }
+        uint32_t s2, c2;
+        eng_insert_result r2 = eng_part_insert(part, tx, excluded, &s2, &c2, x->err);
+        if (r2 == ENG_INSERTED) {
+            job->inserted++;
+            if (!sql_fk_note(x, t, NULL, excluded)) return false;
+            return sql_returning(x, p, arena, excluded, &job->returning);
+        }
+        if (r2 != ENG_CONFLICT) return false;
+        *slot = c2;
+    }
+}
+
 /* ON CONFLICT DO UPDATE: lock the existing row, compute SET over (existing ++ excluded). */
 static bool sql_conflict_update(sql_exec_ctx *x, const sql_plan *p, eng_part *part, eng_tx *tx,
                                 uint32_t slot, const sql_value *excluded, rt_arena *arena,
                                 sql_insert_job *job) {
     const eng_table *t = p->modify.table;
-    uint32_t newer;
-    for (;;) {
-        eng_lock_result lr = eng_part_lock(part, tx, slot,
-                                           sql_update_lock_mode(t, p->modify.conflict_set),
-                                           ENG_WAIT_BLOCK, &newer, x->err);
-        if (lr == ENG_LOCKED) break;
-        if (lr == ENG_MOVED) {
-            slot = newer;
-            continue;
-        }
-        if (lr == ENG_GONE) { /* deleted meanwhile: insert after all */
-            uint32_t s2, c2;
-            eng_insert_result r2 = eng_part_insert(part, tx, excluded, &s2, &c2, x->err);
-            if (r2 == ENG_INSERTED) {
-                job->inserted++;
-                if (!sql_fk_note(x, t, NULL, excluded)) return false;
-                return sql_returning(x, p, arena, excluded, &job->returning);
-            }
-            if (r2 == ENG_CONFLICT) {
-                slot = c2;
-                continue;
-            }
-            return false;
-        }
-        return false;
-    }
+    bool locked;
+    if (!sql_conflict_lock(x, p, part, tx, &slot, excluded, arena, job, &locked)) return false;
+    if (!locked) return true;
     uint64_t begin, end;
     eng_part_stamps(part, slot, &begin, &end);
     if (begin == eng_stamp_txn(x->txn_id.slot, x->txn_id.generation, x->command)) {
@@ -602,15 +699,12 @@ static bool sql_insert_route(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq
 
 /* ---- INSERT ... ON CONFLICT on a table with UNIQUE constraints: row by row ---- */
 
-/* One row of the statement's table on its shard: inserted (ON CONFLICT handled there unless
- * no_conflict), or with `locate` the DO UPDATE of the row it names. *conflicted when the row
- * met an existing key. */
-static bool sql_upsert_main(sql_op_insert *ins, sql_exec_ctx *x, const sql_value *row,
-                            const sql_value *locate, bool no_conflict, bool *conflicted) {
+/* Runs `job` (its targets[0] the one row `row`, in partition `part`) on shard `s` and takes
+ * its counts and RETURNING rows. */
+static bool sql_upsert_run(sql_op_insert *ins, sql_exec_ctx *x, uint32_t s, uint32_t part,
+                           const sql_value *row, sql_insert_job *job) {
     const eng_table *t = ins->base.plan->modify.table;
     rt_arena *a = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
-    uint32_t part = sql_insert_partition(ins, x, t, locate != NULL ? locate : row);
-    uint32_t s = eng_partition_owner(part, eng_shard_count());
     sql_insert_target tg = {.table = t, .partitions = &part};
     bool ok = sql_rowset_init(&tg.rows, a, t->column_count) &&
               sql_rowset_add_values(&tg.rows, row);
@@ -619,50 +713,118 @@ static bool sql_upsert_main(sql_op_insert *ins, sql_exec_ctx *x, const sql_value
         rt_arena_destroy(a);
         return false;
     }
-    sql_insert_job job = {.x = x, .plan = ins->base.plan, .targets = &tg, .ntargets = 1,
-                          .no_conflict = no_conflict, .locate = locate};
+    job->x = x;
+    job->plan = ins->base.plan;
+    job->targets = &tg;
+    job->ntargets = 1;
     x->txn->participants |= 1ull << s;
-    ok = rt_run_on(s, sql_insert_job_run, &job, x->err);
-    if (ok && !job.ok) {
-        *x->err = job.err;
+    ok = rt_run_on(s, sql_insert_job_run, job, x->err);
+    if (ok && !job->ok) {
+        *x->err = job->err;
         ok = false;
     }
-    atomic_fetch_add(x->affected, job.inserted);
-    *conflicted = job.conflicts > 0;
-    for (uint64_t r = 0; ok && r < job.returning.count; r++) {
-        if (!sql_rowset_add_values(&ins->returning, sql_rowset_row(&job.returning, r))) {
+    atomic_fetch_add(x->affected, job->inserted);
+    for (uint64_t r = 0; ok && r < job->returning.count; r++) {
+        if (!sql_rowset_add_values(&ins->returning, sql_rowset_row(&job->returning, r))) {
             ok = rt_arena_fail(x->arena, x->err);
         }
     }
     rt_err tmp;
     rt_err_clear(&tmp);
-    if (job.returning.arena != NULL) rt_run_on(s, sql_insert_job_free, &job, &tmp);
+    if (job->returning.arena != NULL) rt_run_on(s, sql_insert_job_free, job, &tmp);
     rt_arena_destroy(a);
+    return ok;
+}
+
+/* One row of the statement's table on its shard: inserted (ON CONFLICT handled there unless
+ * no_conflict), or with `locate` the DO UPDATE of the row it names. *conflicted when the row
+ * met an existing key, *gone when the row named was deleted meanwhile. */
+static bool sql_upsert_main(sql_op_insert *ins, sql_exec_ctx *x, const sql_value *row,
+                            const sql_value *locate, bool no_conflict, bool *conflicted,
+                            bool *gone) {
+    const eng_table *t = ins->base.plan->modify.table;
+    uint32_t part = sql_insert_partition(ins, x, t, locate != NULL ? locate : row);
+    uint32_t s = eng_partition_owner(part, eng_shard_count());
+    sql_insert_job job = {.no_conflict = no_conflict, .locate = locate};
+    bool ok = sql_upsert_run(ins, x, s, part, row, &job);
+    *conflicted = job.conflicts > 0;
+    *gone = job.gone;
+    return ok;
+}
+
+/* ON CONFLICT DO UPDATE on a table without a primary key, after a conflict on index `ix` (the
+ * key in key[]): the row is looked up through the index on each shard in turn (the table's
+ * rows are spread round robin, so any partition may hold it); the shard holding it updates it.
+ * *gone when no shard has it any more (deleted meanwhile). */
+static bool sql_upsert_find(sql_op_insert *ins, sql_exec_ctx *x, const eng_index *ix,
+                            const sql_value *key, const sql_value *row, bool *gone) {
+    eng_codec_w w;
+    eng_w_init(&w);
+    bool ok = true;
+    for (uint32_t c = 0; ok && c < ix->column_count; c++) {
+        ok = eng_key_append(&w, &key[c], ix->desc[c], x->err);
+    }
+    *gone = ok;
+    uint32_t shards = eng_shard_count();
+    for (uint32_t s = 0; ok && *gone && s < shards; s++) {
+        sql_insert_job job = {.find_index = ix->oid, .find_key = w.buf,
+                              .find_len = (uint32_t)w.len};
+        ok = sql_upsert_run(ins, x, s, 0, row, &job);
+        *gone = !job.found || job.gone;
+        if (job.found) break;
+    }
+    rt_free(w.buf);
     return ok;
 }
 
 /* Takes back the companion rows this row inserted (it met a conflict and is skipped). */
 static bool sql_upsert_undo(sql_exec_ctx *x, const sql_uniq_set *u, sql_value *const *crow,
-                            const bool *inserted) {
+                            bool *inserted) {
     for (uint32_t k = 0; k < u->n; k++) {
         if (inserted[k] && !sql_uniq_write(x, u->comp[k], u->ix[k]->name, crow[k], false)) {
             return false;
         }
+        inserted[k] = false;
     }
     return true;
 }
 
+/* Whether unique index `ix` is an arbiter of the statement's ON CONFLICT. */
+static bool sql_upsert_is_arbiter(const sql_plan *p, const eng_index *ix) {
+    if (p->modify.conflict_any) return true;
+    for (uint32_t i = 0; i < p->modify.nconflict_ixs; i++) {
+        if (p->modify.conflict_ixs[i] == ix->oid) return true;
+    }
+    return false;
+}
+
+/* DO UPDATE of the row whose key met the row's key in companion k (found[] the companion row:
+ * the key, then the table's primary key when it has one). */
+static bool sql_upsert_conflict(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u,
+                                uint32_t k, const sql_value *found, const sql_value *row,
+                                bool *gone, rt_arena *arena) {
+    const eng_table *t = ins->base.plan->modify.table;
+    if (t->pk_count == 0) return sql_upsert_find(ins, x, u->ix[k], found, row, gone);
+    sql_value *loc = rt_arena_zalloc(arena, sizeof(sql_value) * (t->column_count + 1u));
+    if (loc == NULL) return rt_arena_fail(arena, x->err);
+    for (uint32_t i = 0; i < t->pk_count; i++) {
+        loc[t->pk_attnums[i] - 1] = found[u->ix[k]->column_count + i];
+    }
+    bool conflicted;
+    return sql_upsert_main(ins, x, row, loc, false, &conflicted, gone);
+}
+
 /* The arbiter companions first (all of them for DO NOTHING without a target): a conflict
- * there skips the row or updates the row the companion names. *handled when it did. */
+ * there skips the row or updates the row the companion names. *handled when it did; *gone
+ * when that row was deleted meanwhile (the row is then tried again). */
 static bool sql_upsert_arbiters(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u,
                                 const sql_value *row, sql_value *const *crow, const bool *has,
-                                bool *inserted, bool *handled, rt_arena *arena) {
+                                bool *inserted, bool *handled, bool *gone, rt_arena *arena) {
     const sql_plan *p = ins->base.plan;
-    const eng_table *t = p->modify.table;
-    uint32_t arb = p->modify.conflict_index;
     *handled = false;
+    *gone = false;
     for (uint32_t k = 0; k < u->n; k++) {
-        if (!has[k] || (arb != SQL_CONFLICT_ANY && u->ix[k]->oid != arb)) continue;
+        if (!has[k] || !sql_upsert_is_arbiter(p, u->ix[k])) continue;
         sql_value *found = rt_arena_alloc(arena, sizeof(sql_value) * u->comp[k]->column_count);
         if (found == NULL) return rt_arena_fail(arena, x->err);
         eng_insert_result res = sql_uniq_insert_arbiter(x, u->comp[k], crow[k], found);
@@ -674,36 +836,47 @@ static bool sql_upsert_arbiters(sql_op_insert *ins, sql_exec_ctx *x, const sql_u
         *handled = true;
         if (!sql_upsert_undo(x, u, crow, inserted)) return false;
         if (p->modify.on_conflict == 1) return true; /* DO NOTHING */
-        sql_value *loc = rt_arena_zalloc(arena, sizeof(sql_value) * (t->column_count + 1u));
-        if (loc == NULL) return rt_arena_fail(arena, x->err);
-        for (uint32_t i = 0; i < t->pk_count; i++) {
-            loc[t->pk_attnums[i] - 1] = found[u->ix[k]->column_count + i];
-        }
-        bool conflicted;
-        return sql_upsert_main(ins, x, row, loc, false, &conflicted);
+        return sql_upsert_conflict(ins, x, u, k, found, row, gone, arena);
     }
     return true;
 }
 
+/* Attempts at one row whose conflicting row keeps being deleted before it is locked: each
+ * attempt waited for a transaction that deleted the key, so only a storm of concurrent
+ * re-inserts and deletes of that one key gets here (then 40001: the client retries). */
+#define SQL_UPSERT_TRIES_MAX 1000u
+
+/* One row of INSERT ... ON CONFLICT on a table with companions: the arbiters' keys, then the
+ * row (a primary-key conflict is handled there when the primary key is an arbiter), then the
+ * other keys (23505 on a conflict, as PostgreSQL's non-arbiter indexes). */
 static bool sql_upsert_row(sql_op_insert *ins, sql_exec_ctx *x, const sql_uniq_set *u,
                            const sql_value *row, rt_arena *arena) {
     const sql_plan *p = ins->base.plan;
     const eng_table *t = p->modify.table;
     sql_value *crow[SQL_UNIQUE_PER_TABLE_MAX];
     bool has[SQL_UNIQUE_PER_TABLE_MAX], inserted[SQL_UNIQUE_PER_TABLE_MAX];
-    bool on_unique = false;
     for (uint32_t k = 0; k < u->n; k++) {
         crow[k] = rt_arena_alloc(arena, sizeof(sql_value) * ENG_INDEX_COLUMNS_MAX * 2);
         if (crow[k] == NULL) return rt_arena_fail(arena, x->err);
         has[k] = sql_uniq_key(t, u->ix[k], row, crow[k], arena, x->err);
         if (rt_err_is_set(x->err)) return false;
         inserted[k] = false;
-        on_unique |= u->ix[k]->oid == p->modify.conflict_index;
     }
-    bool handled, conflicted;
-    if (!sql_upsert_arbiters(ins, x, u, row, crow, has, inserted, &handled, arena)) return false;
-    if (handled) return true;
-    if (!sql_upsert_main(ins, x, row, NULL, on_unique, &conflicted)) return false;
+    bool handled, conflicted = false, gone = true;
+    /* As PostgreSQL, a conflicting row deleted meanwhile: the row is tried again. */
+    for (uint32_t tries = 0; gone; tries++) {
+        if (tries == SQL_UPSERT_TRIES_MAX) {
+            return rt_err_set(x->err, SQLSTATE_SERIALIZATION_FAILURE,
+                              "could not serialize access due to concurrent update");
+        }
+        if (!sql_upsert_arbiters(ins, x, u, row, crow, has, inserted, &handled, &gone, arena)) {
+            return false;
+        }
+        if (handled && !gone) return true;
+        if (gone) continue;
+        bool no_conflict = !p->modify.conflict_any && !p->modify.conflict_pk;
+        if (!sql_upsert_main(ins, x, row, NULL, no_conflict, &conflicted, &gone)) return false;
+    }
     if (conflicted) return sql_upsert_undo(x, u, crow, inserted);
     for (uint32_t k = 0; k < u->n; k++) {
         if (has[k] && !inserted[k] &&

@@ -16,6 +16,7 @@
 #include "runtime/rt_time.h"
 #include "sql/sql_ast.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_stats.h"
 #include "sql/sql_hybrid.h"
 #include "sql/sql_exec_unique.h"
 
@@ -169,18 +170,6 @@ static bool sql_scan_eq_shape(const sql_plan *p, const sql_expr *e, uint16_t *at
     return *attnum != 0;
 }
 
-/* The order family of a type whose zone maps the store keeps (sql_value.i64 in the type's
- * order; the integer types compare with each other); 0 for the others. */
-static int sql_scan_range_family(uint32_t type_oid) {
-    switch (type_oid) {
-    case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: return 1;
-    case SQL_T_DATE: return 2;
-    case SQL_T_TIMESTAMP: return 3;
-    case SQL_T_TIMESTAMPTZ: return 4;
-    default: return 0;
-    }
-}
-
 /* `col op const` (either side; op one of = < <= > >=) on a column of an integer-ordered type:
  * a range the store checks against its zone maps. Constants evaluated once; a NULL one is left
  * to the filter. */
@@ -195,11 +184,11 @@ static bool sql_scan_range_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_ex
     while (op < 5 && strcmp(e->func.def->name, ops[op]) != 0) op++;
     uint32_t col = e->args[0]->kind == SQL_X_COLUMN ? 0 : 1;
     const sql_expr *c = e->args[col], *k = e->args[1 - col];
-    int fam = sql_scan_range_family(c->type_oid);
+    int fam = sql_stats_zone_family(c->type_oid);
     if (op == 5 || c->kind != SQL_X_COLUMN || c->column.depth != 0 ||
         c->column.index >= p->scan.natts || p->scan.attnums[c->column.index] == 0 || fam == 0 ||
         (k->kind != SQL_X_CONST && k->kind != SQL_X_PARAM) ||
-        sql_scan_range_family(k->type_oid) != fam) {
+        sql_stats_zone_family(k->type_oid) != fam) {
         return true;
     }
     sql_eval_ctx ec;

@@ -16,6 +16,7 @@
 #include "sql/sql_types.h"
 
 extern const sql_func_def sql_cast_def;
+extern const char sql_cast_implicit_mark;
 
 typedef struct sql_dp {
     sql_strbuf *sb;
@@ -184,10 +185,37 @@ static void sql_dp_cast(sql_dp *d, const sql_expr *arg, uint32_t type, int32_t t
     sql_type_format(type, typmod, d->sb);
 }
 
+static bool sql_dp_int(uint32_t t) {
+    return t == SQL_T_INT2 || t == SQL_T_INT4 || t == SQL_T_INT8;
+}
+
+/* Whether argument i of `call` is a widening the binder put in between integer types where
+ * PostgreSQL has a cross-type operator (+ - * / and the comparisons between int2, int4 and
+ * int8): there it keeps each side's type, and prints `a + c`, not `(a)::bigint + c`. */
+static bool sql_dp_needless_widening(const sql_expr *call, uint32_t i) {
+    static const char *const ops[] = {"+", "-", "*", "/", "=", "<>", "<", "<=", ">", ">="};
+    const sql_expr *a = call->args[i];
+    if (call->nargs != 2 || call->func.def == NULL || !call->func.def->is_operator ||
+        a->kind != SQL_X_FUNC || a->func.def != &sql_cast_def ||
+        a->func.state != (const void *)&sql_cast_implicit_mark || !sql_dp_int(a->type_oid) ||
+        !sql_dp_int(a->args[0]->type_oid) || a->args[0]->type_oid == a->type_oid ||
+        call->args[1 - i]->type_oid != a->type_oid) {
+        return false;
+    }
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        if (strcmp(call->func.def->name, ops[k]) == 0) return true;
+    }
+    return false;
+}
+
 /* An argument of a call or operator: varchar where text is declared shows its cast, as the
  * relabelling PostgreSQL's parser puts there does. */
 static void sql_dp_arg(sql_dp *d, const sql_expr *call, uint32_t i) {
     const sql_expr *a = call->args[i];
+    if (sql_dp_needless_widening(call, i)) {
+        sql_dp_child(d, a->args[0], call);
+        return;
+    }
     /* PostgreSQL keeps `b > 42` on a bigint as int8-vs-int4 (cross-type operators); the binder
      * here widens the literal, which printed as the int4 it was written as. */
     if (a->kind == SQL_X_FUNC && a->func.def == &sql_cast_def && a->type_oid == SQL_T_INT8 &&

@@ -242,6 +242,26 @@ static uint32_t pc_index_opclass(const eng_index *ix, const eng_column *col) {
     return pc_default_opclass(am, col != NULL ? col->type_oid : 0);
 }
 
+/* An index column's expression as pg_get_expr prints it from indexprs: without the
+ * parentheses pg_get_indexdef puts around an expression that is not a function call. */
+static void pc_index_expr_text(sql_strbuf *sb, const char *text) {
+    size_t n = strlen(text);
+    int depth = 0;
+    size_t close = 0;
+    bool quoted = false;
+    for (size_t i = 0; text[0] == '(' && i < n && close == 0; i++) {
+        if (text[i] == '\'') quoted = !quoted;
+        if (quoted) continue;
+        depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+        if (depth == 0) close = i;
+    }
+    if (close == 0 || close != n - 1) {
+        sql_strbuf_puts(sb, text);
+        return;
+    }
+    for (size_t i = 1; i + 1 < n; i++) sql_strbuf_putc(sb, text[i]);
+}
+
 static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
     uint32_t coll[ENG_INDEX_COLUMNS_MAX], cls[ENG_INDEX_COLUMNS_MAX];
     uint16_t opt[ENG_INDEX_COLUMNS_MAX];
@@ -263,7 +283,7 @@ static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
             coll[k] = sql_type_is_string(type) ? 100 : 0;
         }
         if (exprs.len > 0) sql_strbuf_puts(&exprs, ", ");
-        sql_strbuf_puts(&exprs, ix->expr_text[k] != NULL ? ix->expr_text[k] : "");
+        pc_index_expr_text(&exprs, ix->expr_text[k] != NULL ? ix->expr_text[k] : "");
     }
     sql_strbuf_putc(&exprs, '\0');
     pc_clear(r);

@@ -13,9 +13,6 @@
 #ifndef SQL_PLAN_H
 #define SQL_PLAN_H
 
-/* modify.conflict_index of ON CONFLICT DO NOTHING without a target: any unique key conflicts. */
-#define SQL_CONFLICT_ANY UINT32_MAX
-
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -124,6 +121,8 @@ struct sql_plan {
     sql_plan *left;          /* input (or outer input of a join) */
     sql_plan *right;         /* inner input of a join / setop */
     double est_rows;
+    double est_cost;         /* SCAN / IXSCAN: the estimated work, in rows read by a scan
+                                (sql_plan_index.c); 0 = not estimated */
     const struct sql_hybrid_est *hybrid; /* SCAN / ANNSCAN under ORDER BY distance LIMIT k:
                                             the hybrid planner's estimate (EXPLAIN HYBRID) */
     union {
@@ -141,6 +140,8 @@ struct sql_plan {
             bool lock_deferred;  /* a LOCKROWS node above locks the rows (want_slots set) */
             const char *alias;   /* the name the query gives the table (EXPLAIN), or NULL */
             const eng_index *index; /* IXSCAN: the B-tree index read (its leading column) */
+            double skip_frac;    /* SCAN: the estimated fraction of the table's rows in row
+                                    groups its ranges let the store skip (zone maps) */
             uint32_t ix_nconj;   /* IXSCAN: the filter's first conjuncts form its Index Cond */
             sql_expr **ix_vals;  /* IXSCAN: `=` / IN values of the leading column */
             uint32_t ix_nvals;   /* IXSCAN: 0 = a range from ix_lo to ix_hi */
@@ -250,8 +251,11 @@ struct sql_plan {
             uint32_t nchecks;
             const char **check_names;
             uint32_t on_conflict;    /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
-            uint32_t conflict_index; /* the arbiter: 0 the primary key, SQL_CONFLICT_ANY (DO
-                                        NOTHING without a target), else a unique index oid */
+            bool conflict_any;       /* DO NOTHING without a target: every unique key is an
+                                        arbiter */
+            bool conflict_pk;        /* the primary key is an arbiter */
+            uint32_t nconflict_ixs;  /* arbiter unique indexes kept by companions (oids) */
+            uint32_t *conflict_ixs;
             sql_expr **conflict_set; /* DO UPDATE: per column (attnum - 1) new value over
                                         existing row ++ excluded row, or NULL = unchanged */
             sql_expr *conflict_where;
@@ -296,6 +300,11 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
  * is the nesting level of p (0 for a top-level plan). */
 struct sql_strbuf;
 void sql_plan_explain(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent);
+/* The same with `costs` (EXPLAIN (COSTS ON)): each table read also shows its estimated cost,
+ * rows and width as PostgreSQL's "(cost=0.00..N rows=R width=W)", the cost in rows' worth of
+ * work (sql_plan_index.c), and a scan the rows its zone maps are expected to skip. */
+void sql_plan_explain_costs(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,
+                            bool costs);
 /* EXPLAIN (FORMAT JSON | YAML | XML) of a plan: PostgreSQL's document with the nodes and
  * fields the text format shows (no costs), with `analyze` the execution time `exec_ms`. */
 typedef enum sql_explain_format {

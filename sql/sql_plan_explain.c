@@ -14,7 +14,9 @@
 #include "sql/sql_hybrid.h"
 #include "sql/sql_plan_explain_int.h"
 #include "sql/sql_plan_int.h"
+#include "sql/sql_stats.h"
 #include "sql/sql_strbuf.h"
+#include "sql/sql_types.h"
 
 typedef struct sql_xpl {
     sql_strbuf *sb;
@@ -23,6 +25,7 @@ typedef struct sql_xpl {
     const sql_plan *outer[8]; /* the rows enclosing subplans are evaluated on, innermost last */
     uint32_t nouter;
     sql_xtree *tree;         /* FORMAT JSON/YAML/XML: nodes and fields go here, not to sb */
+    bool costs;              /* EXPLAIN (COSTS ON): table reads show their estimates */
 } sql_xpl;
 
 static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in);
@@ -645,8 +648,34 @@ static void sql_explain_ixconds(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (rest != NULL) sql_explain_prop(ex, col, "Filter", rest, p);
 }
 
+/* A row's width in bytes as PostgreSQL estimates it: fixed lengths, 32 for a varlena. */
+static uint32_t sql_explain_width(const sql_plan *p) {
+    uint32_t w = 0;
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        const sql_type_def *t = sql_type_by_oid(p->cols[c].type_oid);
+        w += t != NULL && t->typlen > 0 ? (uint32_t)t->typlen : 32u;
+    }
+    return w;
+}
+
+/* EXPLAIN (COSTS ON): "  (cost=0.00..N rows=R width=W)" after a table read's name, in rows'
+ * worth of work: the rows a scan reads (those its zone maps skip left out), SQL_IXSCAN_ROW_COST
+ * per row an index finds, one row for a primary-key lookup. Other nodes show no costs. */
+static const char *sql_explain_cost(sql_xpl *ex, const sql_plan *p, const char *line) {
+    if (!ex->costs || line == NULL) return line;
+    double cost = p->est_cost, rows = p->est_rows < 1 ? 1 : p->est_rows;
+    if (p->kind == SQL_P_PKGET) cost = 1;
+    if (cost <= 0) {
+        double all = sql_stats_rows(p->scan.table);
+        cost = all < 0 ? SQL_PLAN_DEFAULT_ROWS : all;
+    }
+    return rt_arena_sprintf(ex->tmp, "%s  (cost=0.00..%.2f rows=%.0f width=%u)", line, cost,
+                            rows, sql_explain_width(p));
+}
+
 /* "Seq Scan on t" / "Index Scan using t_pkey on t", with the alias when the query renames
- * the table; a scan's own conditions name its columns unqualified, as PostgreSQL prints them. */
+ * the table; a scan's own conditions name its columns unqualified, as PostgreSQL prints them.
+ * With COSTS ON a scan whose zone maps are expected to skip rows says how many. */
 static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     bool qualify = ex->qualify;
     ex->qualify = false;
@@ -657,16 +686,24 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (p->kind == SQL_P_SCAN) {
         line = rt_arena_sprintf(ex->tmp, "Seq Scan on %s%s%s", name, renamed ? " " : "",
                                 renamed ? alias : "");
+        line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Seq Scan");
         if (p->scan.filter != NULL) sql_explain_prop(ex, col, "Filter", p->scan.filter, p);
+        if (ex->costs && ex->tree == NULL && p->scan.skip_frac > 0) {
+            sql_explain_pad(ex->sb, col + 2);
+            sql_strbuf_printf(ex->sb, "Zone Maps: est. %.1f%% of rows skipped\n",
+                              p->scan.skip_frac * 100);
+        }
     } else if (p->kind == SQL_P_IXSCAN) {
         line = rt_arena_sprintf(ex->tmp, "Index Scan using %s on %s%s%s", p->scan.index->name,
                                 name, renamed ? " " : "", renamed ? alias : "");
+        line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
         sql_explain_ixconds(ex, p, col);
     } else {
         line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s", name, name,
                                 renamed ? " " : "", renamed ? alias : "");
+        line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
         sql_explain_pkget(ex, p, col);
     }
@@ -1028,8 +1065,12 @@ static uint32_t sql_explain_relations(const sql_plan *p) {
 }
 
 void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
-    sql_xpl ex = {.sb = sb, .qualify = sql_explain_relations(p) > 1,
-                      .tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
+    sql_plan_explain_costs(p, sb, indent, false);
+}
+
+void sql_plan_explain_costs(const sql_plan *p, sql_strbuf *sb, uint32_t indent, bool costs) {
+    sql_xpl ex = {.sb = sb, .qualify = sql_explain_relations(p) > 1, .costs = costs,
+                  .tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
     if (ex.tmp == NULL) {
         sb->failed = true;
         return;

@@ -3,9 +3,13 @@
  * values (`col = v`, `col IN (...)`, `col < v` and the other range operators, BETWEEN as its
  * two bounds; after `=` or IN, `=` on the next index columns too) reads that index instead of
  * every row when the condition is selective: the
- * estimated fraction of rows (sql_stats_selectivity; PostgreSQL's defaults without statistics
- * or with statistics of an empty table, so an equality qualifies and an open range does not) is
- * below SQL_IXSCAN_SELECTIVITY_MAX.
+ * estimated rows it finds (sql_stats_selectivity; PostgreSQL's defaults without statistics
+ * or with statistics of an empty table, so an equality qualifies and an open range does not),
+ * at SQL_IXSCAN_ROW_COST each, cost less than the rows the scan reads. A scan reads only the
+ * row groups whose zone maps admit its ranges (`col op const` on an integer-ordered column,
+ * as the executor hands them to the store): ANALYZE's zone statistics estimate that share
+ * (sql_stats_zone_fraction), so a narrow range on a clustered column makes the scan cheap and
+ * it may beat the index.
  * An index column may be an expression: a conjunct's side matches it when it deparses over the
  * same table to the index's text (sql_ixexpr.h). A partial index is a candidate only when the
  * WHERE implies its predicate: each of the predicate's conjuncts is one of the query's (same
@@ -17,13 +21,16 @@
 #include <string.h>
 
 #include "engine/eng_key.h"
+#include "engine/eng_part.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_ixexpr.h"
 #include "sql/sql_plan_int.h"
 #include "sql/sql_stats.h"
 
-/* Past this fraction of the table's rows a sequential scan is cheaper than random lookups. */
-#define SQL_IXSCAN_SELECTIVITY_MAX 0.05
+/* Work of one row found through a secondary index, in rows of a sequential scan (a B-tree
+ * descent, a random visit of the row's version and its primary-key check): an index wins
+ * below 5% of the rows a scan reads. */
+#define SQL_IXSCAN_ROW_COST 20.0
 
 typedef struct sql_ix_free {
     bool bad;  /* a column, subquery, aggregate or volatile call */
@@ -487,15 +494,89 @@ bool sql_plan_index_pred_implied(const eng_table *t, const eng_index *ix, sql_ex
     return ok;
 }
 
+/* Whether `e` is a range conjunct `col op const` the executor hands the store
+ * (sql_exec_scan.c: op one of = < <= > >=, either side, both of one zone family, a constant
+ * or a parameter): SQL_IX_ZONE_KNOWN with its column's attnum and [lo, hi] for a constant,
+ * SQL_IX_ZONE_PARAM for a parameter (the store gets it, the plan cannot know it). */
+enum { SQL_IX_ZONE_NONE = 0, SQL_IX_ZONE_PARAM, SQL_IX_ZONE_KNOWN };
+static int sql_ix_zone_range(const sql_plan *scan, const sql_expr *e, uint16_t *att,
+                             int64_t *lo, int64_t *hi) {
+    static const char *const ops[] = {"=", "<", "<=", ">", ">="};
+    if (e->kind != SQL_X_FUNC || e->nargs != 2 || e->func.def == NULL ||
+        !e->func.def->is_operator) {
+        return SQL_IX_ZONE_NONE;
+    }
+    uint32_t op = 0;
+    while (op < 5 && strcmp(e->func.def->name, ops[op]) != 0) op++;
+    uint32_t col = e->args[0]->kind == SQL_X_COLUMN ? 0 : 1;
+    const sql_expr *c = e->args[col], *k = e->args[1 - col];
+    int fam = sql_stats_zone_family(c->type_oid);
+    if (op == 5 || c->kind != SQL_X_COLUMN || c->column.depth != 0 ||
+        c->column.index >= scan->scan.natts || scan->scan.attnums[c->column.index] == 0 ||
+        fam == 0 || (k->kind != SQL_X_CONST && k->kind != SQL_X_PARAM) ||
+        sql_stats_zone_family(k->type_oid) != fam) {
+        return SQL_IX_ZONE_NONE;
+    }
+    if (k->kind == SQL_X_PARAM) return SQL_IX_ZONE_PARAM;
+    if (k->constval.is_null) return SQL_IX_ZONE_NONE; /* left to the filter */
+    if (col == 1 && op >= 1) op = op <= 2 ? op + 2 : op - 2; /* const < col: col > const */
+    int64_t v = k->constval.i64;
+    *att = scan->scan.attnums[c->column.index];
+    *lo = INT64_MIN;
+    *hi = INT64_MAX;
+    if (op == 0 || op == 3 || op == 4) *lo = op == 3 && v < INT64_MAX ? v + 1 : v;
+    if (op == 0 || op == 1 || op == 2) *hi = op == 1 && v > INT64_MIN ? v - 1 : v;
+    return SQL_IX_ZONE_KNOWN;
+}
+
+/* The estimated fraction of the table's rows in row groups the scan's ranges let the store
+ * skip: the first ENG_SCAN_RANGES_MAX range conjuncts, as the executor takes them, merged per
+ * column (a group whose zone misses one column's intersected range misses one of its ranges);
+ * the columns' shares read may overlap, so the smallest counts. Parameters are unknown here:
+ * their ranges skip nothing in the estimate. */
+static double sql_ix_zone_skip(const sql_plan *scan, sql_expr **conj, uint32_t n) {
+    uint16_t atts[ENG_SCAN_RANGES_MAX];
+    int64_t los[ENG_SCAN_RANGES_MAX], his[ENG_SCAN_RANGES_MAX];
+    uint32_t ncols = 0, nranges = 0;
+    for (uint32_t i = 0; i < n && nranges < ENG_SCAN_RANGES_MAX; i++) {
+        uint16_t att;
+        int64_t lo, hi;
+        int kind = sql_ix_zone_range(scan, conj[i], &att, &lo, &hi);
+        nranges += kind != SQL_IX_ZONE_NONE;
+        if (kind != SQL_IX_ZONE_KNOWN) continue;
+        uint32_t k = 0;
+        while (k < ncols && atts[k] != att) k++;
+        if (k == ncols) {
+            atts[ncols] = att, los[ncols] = lo, his[ncols++] = hi;
+            continue;
+        }
+        if (lo > los[k]) los[k] = lo;
+        if (hi < his[k]) his[k] = hi;
+    }
+    double read = 1;
+    for (uint32_t k = 0; k < ncols; k++) {
+        double f = sql_stats_zone_fraction(scan->scan.table, atts[k], los[k], his[k]);
+        if (f < read) read = f;
+    }
+    return 1 - read;
+}
+
 bool sql_plan_ixscan(rt_arena *arena, sql_plan *scan, rt_err *err) {
     const eng_table *t = scan->scan.table;
-    if (scan->kind != SQL_P_SCAN || t == NULL || scan->scan.filter == NULL ||
-        scan->scan.want_slots || scan->scan.lock_strength != 0 || t->index_count == 0) {
-        return true;
-    }
+    if (scan->kind != SQL_P_SCAN || t == NULL) return true;
+    double rows = sql_stats_rows(t);
+    if (rows < 0) rows = SQL_PLAN_DEFAULT_ROWS;
+    scan->est_cost = rows;
+    if (scan->scan.filter == NULL) return true;
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(scan->scan.filter, conj, SQL_PLAN_CONJUNCTS_MAX);
     if (n >= SQL_PLAN_CONJUNCTS_MAX) return true; /* the last one may hold several */
+    scan->scan.skip_frac = sql_ix_zone_skip(scan, conj, n);
+    double read = 1 - scan->scan.skip_frac;
+    scan->est_cost = rows * read;
+    if (scan->scan.want_slots || scan->scan.lock_strength != 0 || t->index_count == 0) {
+        return true;
+    }
     sql_ix_pick best = {.sel = 2.0};
     for (uint32_t i = 0; i < t->index_count; i++) {
         const eng_index *ix = &t->indexes[i];
@@ -507,9 +588,11 @@ bool sql_plan_ixscan(rt_arena *arena, sql_plan *scan, rt_err *err) {
         sql_ix_consider(arena, scan, ix, conj, n, &pk);
         if (pk.sel < best.sel) best = pk;
     }
-    if (best.index == NULL || best.sel >= SQL_IXSCAN_SELECTIVITY_MAX) return true;
+    if (best.index == NULL || best.sel * SQL_IXSCAN_ROW_COST >= read) return true;
     if (!sql_ix_apply(arena, scan, &best, conj, n, err)) return false;
-    double rows = sql_stats_rows(t);
-    scan->est_rows = rows >= 0 ? rows * best.sel + 1 : 1;
+    double known = sql_stats_rows(t);
+    scan->est_rows = known >= 0 ? known * best.sel + 1 : 1;
+    scan->est_cost = rows * best.sel * SQL_IXSCAN_ROW_COST;
+    scan->scan.skip_frac = 0;
     return true;
 }

@@ -577,7 +577,7 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     }
     if (ok) {
         if (ex->hybrid) sql_plan_explain_hybrid(q->plan, actual, eng_shard_count(), &sb);
-        sql_plan_explain(q->plan, &sb, 0);
+        sql_plan_explain_costs(q->plan, &sb, 0, ex->costs_set && ex->costs);
         if (ex->analyze) sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", elapsed_ns / 1e6);
     }
     sql_session_env_close(&env);

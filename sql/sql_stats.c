@@ -22,6 +22,13 @@ typedef struct sql_col_stats {
     double mcv_total;
     uint32_t nhist;
     sql_value *hist;         /* equi-depth bounds of the values that are not MCVs */
+    /* Zone maps of the sampled row groups with a non-NULL value (sql_stats_zone_fraction):
+     * their minimums and maximums, each sorted, with the rows of the groups up to each. */
+    uint32_t nzones;
+    int64_t *zone_min, *zone_max;
+    double *zone_min_rows, *zone_max_rows;
+    double zone_rows;        /* rows of every sampled group (0: no zone statistics) */
+    double zone_always;      /* rows of groups no range skips (the chunk not materialised) */
 } sql_col_stats;
 
 typedef struct sql_table_stats {
@@ -95,6 +102,14 @@ void sql_stats_forget(uint32_t table_oid) {
 
 /* ---- sampling, on each shard ---- */
 
+/* One chunk's zone map as sampled: ZONE_EMPTY no non-NULL value (every range skips the group),
+ * ZONE_ALWAYS no zone map (none does), else [min, max]. */
+enum { SQL_ZONE_RANGE = 0, SQL_ZONE_EMPTY, SQL_ZONE_ALWAYS };
+typedef struct sql_zone_rec {
+    int64_t min, max;
+    uint8_t kind;
+} sql_zone_rec;
+
 typedef struct sql_sample {
     const eng_table *table;
     eng_snapshot snap;
@@ -106,6 +121,14 @@ typedef struct sql_sample {
     uint32_t cap, n;
     uint64_t seen;           /* visible rows of this shard's partitions */
     uint64_t rng;
+    /* Zone maps: a reservoir of row groups (zone_n of up to SQL_STATS_ZONES_MAX, among
+     * zone_seen), nzone columns' zones each (their positions in attnums in zcols). */
+    uint16_t nzone;
+    uint16_t *zcols;
+    sql_zone_rec *zones;     /* [group * nzone + k] */
+    uint32_t *zone_group_rows;
+    uint32_t zone_n;
+    uint64_t zone_seen;
     bool ok;
     rt_err err;
 } sql_sample;
@@ -137,11 +160,35 @@ static void sql_sample_free(void *arg) {
     w->arena = NULL;
 }
 
+/* Reservoir sampling of the row groups of one partition, by their zone maps. */
+static void sql_sample_zones(sql_sample *w, const eng_part *p) {
+    uint32_t end = eng_part_slot_count(p);
+    for (uint32_t slot = 0; w->nzone > 0 && slot < end; slot = eng_part_next_rowgroup(p, slot)) {
+        w->zone_seen++;
+        uint64_t at = w->zone_n < SQL_STATS_ZONES_MAX ? w->zone_n++
+                                                      : sql_stats_rand(&w->rng) % w->zone_seen;
+        if (at >= SQL_STATS_ZONES_MAX) continue;
+        uint32_t next = eng_part_next_rowgroup(p, slot);
+        w->zone_group_rows[at] = (next < end ? next : end) - slot;
+        for (uint16_t k = 0; k < w->nzone; k++) {
+            const eng_zone *z = eng_part_zone(p, slot, w->attnums[w->zcols[k]]);
+            sql_zone_rec *r = &w->zones[at * w->nzone + k];
+            r->kind = z == NULL ? SQL_ZONE_ALWAYS : !z->any ? SQL_ZONE_EMPTY : SQL_ZONE_RANGE;
+            r->min = z != NULL ? z->min.i64 : 0;
+            r->max = z != NULL ? z->max.i64 : 0;
+        }
+    }
+}
+
 static void sql_sample_shard(void *arg) {
     sql_sample *w = arg;
     w->arena = rt_arena_create(SQL_STATS_ARENA_BYTES);
     w->rows = rt_arena_alloc(w->arena, sizeof(sql_value) * w->cap * (w->natts + 1u));
-    if (w->rows == NULL) {
+    w->zones = rt_arena_alloc(w->arena, sizeof(sql_zone_rec) * SQL_STATS_ZONES_MAX *
+                                            (w->nzone + 1u));
+    w->zone_group_rows = rt_arena_alloc(w->arena, sizeof(uint32_t) * SQL_STATS_ZONES_MAX);
+    if (w->rows == NULL || w->zones == NULL || w->zone_group_rows == NULL) {
+        w->rows = NULL;
         rt_err_set(&w->err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE sample exceeds memory");
         return;
     }
@@ -160,6 +207,7 @@ static void sql_sample_shard(void *arg) {
             sql_sample_batch(w, b);
             rt_fiber_maybe_yield();
         }
+        sql_sample_zones(w, p);
     }
     if (!w->ok) rt_err_set(&w->err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE sample exceeds memory");
     rt_arena_destroy(scratch);
@@ -246,6 +294,64 @@ static bool sql_stats_wanted(const eng_column *c) {
     return t != NULL && t->cmp != NULL;
 }
 
+typedef struct sql_zone_bound {
+    int64_t v;
+    double rows;
+} sql_zone_bound;
+
+static int sql_zone_bound_cmp(const void *a, const void *b) {
+    int64_t x = ((const sql_zone_bound *)a)->v, y = ((const sql_zone_bound *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* Sorted bounds with their cumulative rows into v[] and cum[]; false out of memory. */
+static bool sql_stats_zone_sorted(rt_arena *arena, sql_zone_bound *b, uint32_t n, int64_t **v,
+                                  double **cum) {
+    qsort(b, n, sizeof *b, sql_zone_bound_cmp);
+    *v = rt_arena_alloc(arena, sizeof(int64_t) * (n + 1u));
+    *cum = rt_arena_alloc(arena, sizeof(double) * (n + 1u));
+    if (*v == NULL || *cum == NULL) return false;
+    double sum = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        (*v)[i] = b[i].v;
+        (*cum)[i] = sum += b[i].rows;
+    }
+    return true;
+}
+
+/* Zone statistics of the k-th zone column from every shard's reservoir of row groups: each
+ * sampled group stands for zone_seen / zone_n of its shard's groups. */
+static void sql_stats_zones(sql_col_stats *cs, rt_arena *arena, const sql_sample *works,
+                            uint32_t nshards, uint16_t k) {
+    uint32_t total = 0;
+    for (uint32_t s = 0; s < nshards; s++) total += works[s].zone_n;
+    sql_zone_bound *mins = rt_arena_alloc(arena, sizeof(sql_zone_bound) * (total + 1u));
+    sql_zone_bound *maxs = rt_arena_alloc(arena, sizeof(sql_zone_bound) * (total + 1u));
+    if (mins == NULL || maxs == NULL) return;
+    uint32_t n = 0;
+    double rows = 0, always = 0;
+    for (uint32_t s = 0; s < nshards; s++) {
+        const sql_sample *w = &works[s];
+        double scale = w->zone_n > 0 ? (double)w->zone_seen / w->zone_n : 0;
+        for (uint32_t g = 0; g < w->zone_n; g++) {
+            const sql_zone_rec *r = &w->zones[g * w->nzone + k];
+            double gr = w->zone_group_rows[g] * scale;
+            rows += gr;
+            if (r->kind == SQL_ZONE_ALWAYS) always += gr;
+            if (r->kind != SQL_ZONE_RANGE) continue;
+            mins[n] = (sql_zone_bound){r->min, gr};
+            maxs[n++] = (sql_zone_bound){r->max, gr};
+        }
+    }
+    if (!sql_stats_zone_sorted(arena, mins, n, &cs->zone_min, &cs->zone_min_rows) ||
+        !sql_stats_zone_sorted(arena, maxs, n, &cs->zone_max, &cs->zone_max_rows)) {
+        return; /* no zone statistics: zone_rows stays 0 */
+    }
+    cs->nzones = n;
+    cs->zone_always = always;
+    cs->zone_rows = rows;
+}
+
 static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, uint32_t nshards,
                                         uint16_t natts, const uint16_t *attnums) {
     sql_table_stats *st = rt_xcalloc(1, sizeof *st);
@@ -262,6 +368,7 @@ static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, u
         sql_stats_free(st);
         return NULL;
     }
+    uint16_t zk = 0; /* the next zone column */
     for (uint16_t c = 0; c < natts; c++) {
         uint32_t n = 0, nulls = 0;
         for (uint32_t s = 0; s < nshards; s++) {
@@ -282,6 +389,9 @@ static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, u
         sql_col_stats *cs = &st->cols[attnums[c] - 1];
         cs->type_oid = t->columns[attnums[c] - 1].type_oid;
         sql_stats_column(cs, st->arena, vals, n, nulls, st->rows);
+        if (zk < works[0].nzone && works[0].zcols[zk] == c) {
+            sql_stats_zones(cs, st->arena, works, nshards, zk++);
+        }
     }
     return st;
 }
@@ -290,9 +400,12 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
     uint16_t *attnums = rt_arena_alloc(x->arena, sizeof(uint16_t) * (t->column_count + 1u));
     uint32_t *types = rt_arena_alloc(x->arena, sizeof(uint32_t) * (t->column_count + 1u));
     if (attnums == NULL || types == NULL) return rt_arena_fail(x->arena, err);
-    uint16_t natts = 0;
+    uint16_t *zcols = rt_arena_alloc(x->arena, sizeof(uint16_t) * (t->column_count + 1u));
+    if (zcols == NULL) return rt_arena_fail(x->arena, err);
+    uint16_t natts = 0, nzone = 0;
     for (uint16_t c = 0; c < t->column_count; c++) {
         if (!sql_stats_wanted(&t->columns[c])) continue;
+        if (sql_stats_zone_family(t->columns[c].type_oid) != 0) zcols[nzone++] = natts;
         attnums[natts] = (uint16_t)(c + 1);
         types[natts++] = t->columns[c].type_oid;
     }
@@ -306,6 +419,7 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
         sql_sample *w = &works[s];
         w->table = t, w->snap = x->snap, w->natts = natts, w->attnums = attnums;
         w->types = types, w->cap = SQL_STATS_SAMPLE_ROWS, w->rng = 0x2545f4914f6cdd1dull + s;
+        w->nzone = nzone, w->zcols = zcols;
         rt_err_clear(&w->err);
         rt_run_on_wg(&calls[s], s, sql_sample_shard, w, &wg);
     }
@@ -632,4 +746,41 @@ double sql_stats_selectivity(const eng_table *t, const uint16_t *attnums, uint32
     double s = sql_sel(st, attnums, natts, pred);
     ck_spinlock_unlock(&slot->lock);
     return fmin(1, fmax(0, s));
+}
+
+/* Rows of the groups whose bound (sorted v[0..n), cumulative rows cum[]) is below x, or at
+ * most x when `inclusive`. */
+static double sql_zone_rows_below(const int64_t *v, const double *cum, uint32_t n, int64_t x,
+                                  bool inclusive) {
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (inclusive ? v[mid] <= x : v[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo > 0 ? cum[lo - 1] : 0;
+}
+
+double sql_stats_zone_fraction(const eng_table *t, uint16_t attnum, int64_t lo, int64_t hi) {
+    sql_stats_slot *slot;
+    sql_table_stats *st = sql_stats_lock(t, &slot);
+    if (st == NULL) return 1;
+    double frac = 1;
+    const sql_col_stats *cs = attnum >= 1 && attnum <= st->ncols ? &st->cols[attnum - 1] : NULL;
+    if (cs != NULL && cs->zone_rows > 0) {
+        double read = cs->zone_always;
+        if (lo <= hi && cs->nzones > 0) {
+            /* A group is read unless its maximum is below lo or its minimum above hi (never
+             * both, as min <= max and lo <= hi). */
+            double ranged = cs->zone_max_rows[cs->nzones - 1];
+            double below = sql_zone_rows_below(cs->zone_max, cs->zone_max_rows, cs->nzones, lo,
+                                               false);
+            double above = ranged - sql_zone_rows_below(cs->zone_min, cs->zone_min_rows,
+                                                         cs->nzones, hi, true);
+            read += ranged - below - above;
+        }
+        frac = fmin(1, fmax(0, read / cs->zone_rows));
+    }
+    ck_spinlock_unlock(&slot->lock);
+    return frac;
 }

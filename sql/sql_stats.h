@@ -66,4 +66,28 @@ bool sql_stats_distinct(const eng_table *t, uint16_t attnum, double *ndistinct,
 double sql_stats_selectivity(const eng_table *t, const uint16_t *attnums, uint32_t natts,
                              const sql_expr *pred);
 
+/* ---- zone maps (the row groups a range condition lets a scan skip) ----
+ * ANALYZE also reads the zone map (min and max) of every row group of the columns whose
+ * stores keep one (int2/int4/int8, date, timestamp[tz]: sql_value.i64 in the type's order),
+ * a reservoir of up to SQL_STATS_ZONES_MAX groups per shard, each weighted by its rows. */
+#define SQL_STATS_ZONES_MAX 4096u
+
+/* The order family of a type whose zone maps the store keeps (the integer types compare with
+ * each other); 0 for the others. A range `col op const` is checked against the zone maps
+ * when both sides are of one family (sql_exec_scan.c). */
+static inline int sql_stats_zone_family(uint32_t type_oid) {
+    switch (type_oid) {
+    case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: return 1;
+    case SQL_T_DATE: return 2;
+    case SQL_T_TIMESTAMP: return 3;
+    case SQL_T_TIMESTAMPTZ: return 4;
+    default: return 0;
+    }
+}
+
+/* The fraction of t's rows in row groups whose zone map of column `attnum` admits a value in
+ * [lo, hi] (inclusive): the share of the table a scan reads when it skips the others. 1 when
+ * unknown (no statistics, or none for that column). Two binary searches. */
+double sql_stats_zone_fraction(const eng_table *t, uint16_t attnum, int64_t lo, int64_t hi);
+
 #endif

@@ -6,7 +6,9 @@
  * index"); TRUNCATE, DROP INDEX, DROP TABLE; the hidden companion tables never listed in
  * pg_class; two transactions inserting the same key: the second waits for the first, then
  * fails after its COMMIT or succeeds after its ROLLBACK; INSERT ... ON CONFLICT on the primary
- * key and on a unique constraint; and the keys after a restart of the engine.
+ * key and on a unique constraint; ON CONFLICT DO UPDATE on a table without a primary key while
+ * another transaction updates, deletes or re-keys the row (COMMIT and ROLLBACK), and over rows
+ * in every partition; and the keys after a restart of the engine.
  * How: a real engine in a temporary data directory with two shards; fibers on shard 0 open
  * sessions as the superuser and run statements, each with the exact text expected (rows as
  * "a|b", the command tag, "ERROR <sqlstate>: <message>" and "DETAIL: ..."), as PostgreSQL 15
@@ -194,6 +196,45 @@ static void script_concurrent(capture *a, waiter *b) {
     expect(a, "DROP TABLE r", "DROP TABLE\n");
 }
 
+/* ---- ON CONFLICT DO UPDATE on a table without a primary key, against a concurrent writer ----
+ * Session a changes or deletes the row holding key 1; b's upsert of key 1 waits for a, then
+ * updates the row's newest version (a committed an UPDATE, or rolled back), inserts (a
+ * committed a DELETE), or updates the row under its new key's absence (a moved the key). */
+static void nopk_race(capture *a, capture *b, const char *change, const char *end,
+                      const char *want, const char *rows) {
+    expect(a, "TRUNCATE nk", "TRUNCATE TABLE\n");
+    expect(a, "INSERT INTO nk VALUES (1, 1), (2, 2)", "INSERT 0 2\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    run(a, change);
+    static sh_bg bg;
+    sh_bg_start(&bg, b, "INSERT INTO nk VALUES (1, 0) ON CONFLICT (a) DO UPDATE "
+                        "SET c = nk.c + 10 RETURNING a, c");
+    run(a, end);
+    sh_bg_wait(&bg);
+    sh_check(change, bg.out, want);
+    expect(a, "SELECT a, c FROM nk ORDER BY a, c", rows);
+}
+
+static void script_upsert_nopk(capture *a, capture *b) {
+    expect(a, "CREATE TABLE nk (a int UNIQUE, c int)", "CREATE TABLE\n");
+    nopk_race(a, b, "UPDATE nk SET c = 5 WHERE a = 1", "COMMIT", "a|c\n1|15\nINSERT 0 1\n",
+              "a|c\n1|15\n2|2\nSELECT 2\n");
+    nopk_race(a, b, "UPDATE nk SET c = 5 WHERE a = 1", "ROLLBACK",
+              "a|c\n1|11\nINSERT 0 1\n", "a|c\n1|11\n2|2\nSELECT 2\n");
+    nopk_race(a, b, "DELETE FROM nk WHERE a = 1", "COMMIT", "a|c\n1|0\nINSERT 0 1\n",
+              "a|c\n1|0\n2|2\nSELECT 2\n");
+    nopk_race(a, b, "DELETE FROM nk WHERE a = 1", "ROLLBACK", "a|c\n1|11\nINSERT 0 1\n",
+              "a|c\n1|11\n2|2\nSELECT 2\n");
+    nopk_race(a, b, "UPDATE nk SET a = 3 WHERE a = 1", "COMMIT", "a|c\n1|0\nINSERT 0 1\n",
+              "a|c\n1|0\n2|2\n3|1\nSELECT 3\n");
+    /* many rows over every partition: each key's row is found wherever it lives */
+    expect(a, "INSERT INTO nk SELECT g, 0 FROM generate_series(10, 409) g", "INSERT 0 400\n");
+    expect(a, "INSERT INTO nk SELECT g, 1 FROM generate_series(10, 409, 3) g "
+              "ON CONFLICT (a) DO UPDATE SET c = nk.c + excluded.c + 1", "INSERT 0 134\n");
+    expect(a, "SELECT count(*), sum(c) FROM nk WHERE a >= 10", "count|sum\n400|268\nSELECT 1\n");
+    expect(a, "DROP TABLE nk", "DROP TABLE\n");
+}
+
 /* Before a restart: committed keys, a freed key, an uncommitted key lost in the crash. */
 static void script_before_restart(capture *c) {
     expect(c, "CREATE TABLE rec (id int PRIMARY KEY, e text UNIQUE)", "CREATE TABLE\n");
@@ -228,6 +269,7 @@ static void session_fiber(void *arg) {
         script_ddl(&c);
         script_upsert(&c);
         script_concurrent(&c, &w);
+        script_upsert_nopk(&c, &w.c);
         script_before_restart(&c);
     }
     if (c.s != NULL) sql_session_close(c.s);
