@@ -13,6 +13,7 @@
 typedef struct eng_waiter {
     rt_timer timer;          /* first member: the poll timer wakes the fiber */
     uint32_t txn_slot;
+    bool recheck;            /* the transaction rolled back to a savepoint: look again */
     rt_fiber *fiber;
     struct eng_waiter *next, *prev;
 } eng_waiter;
@@ -151,18 +152,27 @@ bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
         }
         rt_fiber_park();
         rt_timer_cancel(&w.timer);
+        /* What we wait for may have been taken back with a savepoint while its transaction
+         * goes on: the caller looks at the row again and waits anew if it is still held. */
+        if (w.recheck) break;
     }
     eng_waiter_unlink(sh, &w);
     atomic_store(&me->waiting_for, 0);
     return ok;
 }
 
-void eng_tx_wake_waiters(eng_txn_id id) {
+/* Wakes the waiters for transaction `id`; with `recheck` they return to their callers even
+ * though it still runs (it gave up locks and writes at ROLLBACK TO SAVEPOINT). */
+static void eng_tx_wake(eng_txn_id id, bool recheck) {
     eng_tx_shard *sh = eng_tx_shard_self();
     for (eng_waiter *w = sh->waiters; w != NULL; w = w->next) {
-        if (w->txn_slot == id.slot) rt_fiber_wake(w->fiber);
+        if (w->txn_slot != id.slot) continue;
+        if (recheck) w->recheck = true;
+        rt_fiber_wake(w->fiber);
     }
 }
+
+void eng_tx_wake_waiters(eng_txn_id id) { eng_tx_wake(id, false); }
 
 /* ---- finishing ---- */
 
@@ -232,7 +242,7 @@ void eng_tx_rollback_to(eng_tx *tx, uint32_t command) {
     eng_tx_undo(tx, from);
     tx->write_count = from;
     tx->redo.len = redo_len; /* redo records of the undone statements are dropped */
-    eng_tx_wake_waiters(tx->id);
+    eng_tx_wake(tx->id, true);
 }
 
 void eng_tx_forget(eng_tx *tx) {

@@ -234,14 +234,20 @@ bool sql_session_lock_plan(sql_session *s, const sql_plan *plan, rt_err *err);
 bool sql_session_lock_query(sql_session *s, const sql_query *q, bool *waited, rt_err *err);
 /* The transaction's table locks end (commit, abort). */
 void sql_session_unlock_tables(sql_session *s);
+/* Those taken with `level` or more savepoints open end (ROLLBACK TO, a failed statement). */
+void sql_session_unlock_tables_from(sql_session *s, uint32_t level);
+/* Those taken with more than `level` savepoints open now belong to `level` (RELEASE). */
+void sql_session_tables_merge(sql_session *s, uint32_t level);
 /* Drops savepoints from index `keep` on. */
 void sql_txn_release_savepoints(sql_session *s, uint32_t keep);
 bool sql_txn_commit(sql_session *s, rt_err *err);
 /* Rows a statement wrote to table t, for auto-analyze once the transaction commits. */
 void sql_txn_note_changes(sql_session *s, const eng_table *t, uint64_t rows);
 void sql_txn_abort(sql_session *s);
-/* After a statement failed in a block: releases a catalog draft that can no longer commit. */
-void sql_txn_drop_dead_draft(sql_session *s);
+/* A statement failed in a block: the block is failed, and what its innermost subtransaction
+ * (since the last savepoint, or all of it) holds is released: row locks and writes, table
+ * locks, a catalog draft that can no longer commit. */
+void sql_txn_fail(sql_session *s);
 bool sql_txn_stmt(sql_session *s, const sql_transaction *t, const sql_sink *sink,
                   char tag[SQL_TAG_BYTES], rt_err *err);
 void sql_session_notice(sql_session *s, const sql_sink *sink, const char *severity,

@@ -55,8 +55,11 @@ sql_tlock_mode sql_tlock_mode_of(const char *text) {
 /* A weak hold: table oid << 8 | bit mask of the modes (ACCESS SHARE .. ROW EXCLUSIVE). */
 struct sql_tlock_owner {
     uint32_t db_oid;
+    uint32_t level;          /* the subtransaction new locks belong to (sql_tlock_set_level) */
     _Atomic uint64_t weak[SQL_TLOCK_WEAK_MAX];
     _Atomic uint32_t nweak;
+    /* The level each weak mode was taken at (owner only): [entry][mode - ACCESS_SHARE]. */
+    uint32_t weak_level[SQL_TLOCK_WEAK_MAX][SQL_TLOCK_ROW_EXCLUSIVE];
     _Atomic(const sql_tlock_owner *) waiting_for; /* deadlock detection; under the lock */
     bool strong;             /* has LOCK TABLE holds */
     uint64_t waits;          /* weak locks that had to wait (written by the owner only) */
@@ -67,6 +70,7 @@ typedef struct sql_tlock_hold {
     const sql_tlock_owner *owner; /* NULL: free entry */
     uint32_t db_oid, table_oid;
     sql_tlock_mode mode;
+    uint32_t level;               /* the owner's subtransaction level when taken */
 } sql_tlock_hold;
 
 /* One spin lock guards the holds and the registry: both change only at LOCK TABLE, at its
@@ -203,7 +207,7 @@ static sql_tlock_hold *sql_tlock_add_hold(sql_tlock_owner *o, uint32_t table_oid
         sql_tlock_hold *h = &sql_tlock_holds[i];
         if (h->owner != NULL) continue;
         *h = (sql_tlock_hold){.owner = o, .db_oid = o->db_oid, .table_oid = table_oid,
-                              .mode = mode};
+                              .mode = mode, .level = o->level};
         atomic_fetch_add(&sql_tlock_nholds, 1); /* before the weak holders are looked at */
         o->strong = true;
         return h;
@@ -292,8 +296,10 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         if (i == UINT32_MAX) {
             atomic_store(&o->weak[n], (uint64_t)table_oid << 8 | B(mode));
             atomic_store(&o->nweak, n + 1);
+            o->weak_level[n][mode - 1] = o->level;
         } else {
             atomic_store(&o->weak[i], before | B(mode));
+            o->weak_level[i][mode - 1] = o->level;
         }
         if (atomic_load(&sql_tlock_nholds) == 0) return sql_tlock_waited(o, true);
         ck_spinlock_lock(&sql_tlock_mutex);
@@ -320,4 +326,58 @@ void sql_tlock_release(sql_tlock_owner *o) {
     }
     ck_spinlock_unlock(&sql_tlock_mutex);
     o->strong = false;
+}
+
+/* ---- subtransactions ---- */
+
+void sql_tlock_set_level(sql_tlock_owner *o, uint32_t level) { o->level = level; }
+
+/* Weak modes taken at `level` or deeper are dropped (with `to` == UINT32_MAX), or become
+ * `to`'s. Trailing entries left without a mode go, so the array does not grow with every
+ * rolled-back savepoint; a LOCK TABLE reading meanwhile sees a mode or its absence, both
+ * true at some moment. */
+static void sql_tlock_weak_subxact(sql_tlock_owner *o, uint32_t level, uint32_t to) {
+    uint32_t n = atomic_load(&o->nweak);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t e = atomic_load(&o->weak[i]);
+        for (uint32_t m = SQL_TLOCK_ACCESS_SHARE; m <= SQL_TLOCK_ROW_EXCLUSIVE; m++) {
+            if ((e & B(m)) == 0 || o->weak_level[i][m - 1] < level) continue;
+            if (to == UINT32_MAX) e &= ~(uint64_t)B(m);
+            else o->weak_level[i][m - 1] = to;
+        }
+        atomic_store(&o->weak[i], e);
+    }
+    while (n > 0 && (atomic_load(&o->weak[n - 1]) & 0xffu) == 0) n--;
+    atomic_store(&o->nweak, n);
+}
+
+/* The same for the owner's holds in the shared table. */
+static void sql_tlock_holds_subxact(sql_tlock_owner *o, uint32_t level, uint32_t to) {
+    if (!o->strong) return;
+    bool strong = false;
+    ck_spinlock_lock(&sql_tlock_mutex);
+    for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
+        sql_tlock_hold *h = &sql_tlock_holds[i];
+        if (h->owner != o) continue;
+        if (h->level >= level && to == UINT32_MAX) {
+            sql_tlock_drop_hold(h);
+            continue;
+        }
+        if (h->level >= level) h->level = to;
+        strong = true;
+    }
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    o->strong = strong;
+}
+
+void sql_tlock_release_from(sql_tlock_owner *o, uint32_t level) {
+    if (o == NULL) return;
+    sql_tlock_weak_subxact(o, level, UINT32_MAX);
+    sql_tlock_holds_subxact(o, level, UINT32_MAX);
+}
+
+void sql_tlock_merge_into(sql_tlock_owner *o, uint32_t level) {
+    if (o == NULL) return;
+    sql_tlock_weak_subxact(o, level + 1, level);
+    sql_tlock_holds_subxact(o, level + 1, level);
 }
