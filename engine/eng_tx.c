@@ -85,31 +85,11 @@ static void eng_waiter_unlink(eng_tx_shard *sh, eng_waiter *w) {
     if (w->next != NULL) w->next->prev = w->prev;
 }
 
-/* Whether the chain of waits starting at `waiting` (the transaction tx waits for) leads back
- * to tx, and tx is the victim: the transaction of the highest slot in the cycle, so that when
- * several members look at once exactly one gives way. Slots are read without locks: a stale
- * link (a transaction that ended) breaks the chain, which only delays detection. */
-static bool eng_tx_deadlock_victim(const eng_tx *tx, uint64_t waiting) {
-    uint32_t max_slot = tx->id.slot;
-    uint64_t cur = waiting;
-    for (uint32_t steps = 0; steps < ENG_TXN_SLOTS && cur != 0; steps++) {
-        uint32_t slot = eng_stamp_slot(cur);
-        if (slot == tx->id.slot) {
-            return eng_stamp_generation(cur) == (tx->id.generation & ENG_GENERATION_MASK) &&
-                   max_slot == tx->id.slot;
-        }
-        if (!eng_txn_stamp_running(cur)) return false;
-        if (slot > max_slot) max_slot = slot;
-        cur = atomic_load(&eng_txn_slot_get(slot)->waiting_for);
-    }
-    return false;
-}
-
 static bool eng_tx_wait_checks(eng_tx *tx, uint64_t stamp, uint64_t started_ns, rt_err *err) {
     eng_txn_slot *me = eng_txn_slot_get(tx->id.slot);
     if (atomic_load(&me->cancel) ||
         (rt_time_mono_ns() - started_ns >= ENG_DEADLOCK_TIMEOUT_NS &&
-         eng_tx_deadlock_victim(tx, stamp & ~ENG_STAMP_LOCK_BIT))) {
+         eng_txn_deadlock_victim(tx->stamp, stamp))) {
         rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
         rt_err_detail(err, "The transaction waited for one that waits, directly or through "
                            "others, for it.");
@@ -129,8 +109,7 @@ static bool eng_tx_wait_checks(eng_tx *tx, uint64_t stamp, uint64_t started_ns, 
 
 bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
     eng_tx_shard *sh = eng_tx_shard_self();
-    eng_txn_slot *me = eng_txn_slot_get(tx->id.slot);
-    atomic_store(&me->waiting_for, stamp & ~ENG_STAMP_LOCK_BIT);
+    eng_txn_note_wait(tx->stamp, stamp);
     uint64_t started = rt_time_mono_ns();
     eng_waiter w;
     memset(&w, 0, sizeof w);
@@ -157,7 +136,7 @@ bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
         if (w.recheck) break;
     }
     eng_waiter_unlink(sh, &w);
-    atomic_store(&me->waiting_for, 0);
+    eng_txn_note_wait(tx->stamp, 0);
     return ok;
 }
 

@@ -126,6 +126,17 @@ bool eng_version_visible(uint64_t begin, uint64_t end, const eng_snapshot *snap)
  * as a waiter that parked has. */
 bool eng_txn_stamp_running(uint64_t stamp);
 
+/* ---- deadlock detection ----
+ * Each transaction publishes the one it waits for (its slot's waiting_for): row waits here in
+ * the engine (eng_tx_wait), table-lock waits from the SQL layer (sql_tablelock.c), so a cycle
+ * through both kinds is found as one through either. */
+/* `waiter` (a transaction's stamp) now waits for transaction `holder`; 0: no longer waits. */
+void eng_txn_note_wait(uint64_t waiter, uint64_t holder);
+/* Whether the chain of waits from `holder` leads back to `waiter`, and `waiter` is the one to
+ * give way: the member of the highest slot, so that when several members of the cycle look at
+ * once (each after its own deadlock timeout), exactly one does. */
+bool eng_txn_deadlock_victim(uint64_t waiter, uint64_t holder);
+
 /* Resolves a transaction stamp to a commit timestamp if that transaction committed (then the
  * shard owning the version may rewrite the stamp), ENG_TS_INF if it aborted (as a begin: never
  * visible; as an end: not ended), or 0 if it is still running. */

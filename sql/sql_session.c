@@ -811,10 +811,13 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
 
 /* ---- table locks ---- */
 
-/* The session's lock owner, at the level of the savepoints now open. */
+/* The session's lock owner, for its transaction, at the level of the savepoints now open. */
 static sql_tlock_owner *sql_session_tlock(sql_session *s) {
     if (s->tlock == NULL) s->tlock = sql_tlock_owner_new(s->db_oid);
     sql_tlock_set_level(s->tlock, s->nsavepoints);
+    sql_tlock_set_txn(s->tlock, s->txn_active ? eng_stamp_txn(s->txn.id.slot,
+                                                              s->txn.id.generation, 0)
+                                              : 0);
     return s->tlock;
 }
 

@@ -6,6 +6,7 @@
 #include <ck_spinlock.h>
 
 #include "engine/eng_tx.h"
+#include "engine/eng_txn.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
@@ -61,6 +62,7 @@ struct sql_tlock_owner {
     /* The level each weak mode was taken at (owner only): [entry][mode - ACCESS_SHARE]. */
     uint32_t weak_level[SQL_TLOCK_WEAK_MAX][SQL_TLOCK_ROW_EXCLUSIVE];
     _Atomic(const sql_tlock_owner *) waiting_for; /* deadlock detection; under the lock */
+    _Atomic uint64_t txn;    /* the engine transaction's stamp, 0 = none (sql_tlock_set_txn) */
     bool strong;             /* has LOCK TABLE holds */
     uint64_t waits;          /* weak locks that had to wait (written by the owner only) */
     sql_tlock_owner *next;   /* the registry */
@@ -118,22 +120,33 @@ static bool sql_tlock_victim(sql_tlock_owner *o) {
     return false;
 }
 
-/* One poll of a wait for `holder` that began at `started_ns`: false with *err set when it ends
- * in failure. */
+/* Whether `o` is the member of a cycle of waits that gives way. Waits between transactions
+ * are published to the engine (eng_txn_note_wait), where row-lock waits are too: its walk
+ * finds cycles through both kinds, and names one victim. An owner without a transaction
+ * (VACUUM's lock) looks along the chain of owners instead; the first to look gives way. */
+static bool sql_tlock_victim_of(sql_tlock_owner *o, uint64_t holder_txn) {
+    uint64_t mine = atomic_load(&o->txn);
+    if (mine != 0) return holder_txn != 0 && eng_txn_deadlock_victim(mine, holder_txn);
+    ck_spinlock_lock(&sql_tlock_mutex);
+    bool victim = sql_tlock_victim(o);
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    return victim;
+}
+
+/* One poll of a wait for `holder` (whose transaction is `holder_txn`, read under the lock)
+ * that began at `started_ns`: false with *err set when it ends in failure. */
 static bool sql_tlock_pause(sql_tlock_owner *o, const sql_tlock_owner *holder,
-                            const sql_tlock_wait *w, uint64_t started_ns, rt_err *err) {
+                            uint64_t holder_txn, const sql_tlock_wait *w, uint64_t started_ns,
+                            rt_err *err) {
     atomic_store(&o->waiting_for, holder);
+    uint64_t mine = atomic_load(&o->txn);
+    if (mine != 0) eng_txn_note_wait(mine, holder_txn);
     uint64_t waited = rt_time_mono_ns() - started_ns;
-    if (waited >= ENG_DEADLOCK_TIMEOUT_NS) {
-        ck_spinlock_lock(&sql_tlock_mutex);
-        bool victim = sql_tlock_victim(o);
-        ck_spinlock_unlock(&sql_tlock_mutex);
-        if (victim) {
-            rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
-            rt_err_detail(err, "The transaction waited for a table lock held by one that "
-                               "waits, directly or through others, for it.");
-            return false;
-        }
+    if (waited >= ENG_DEADLOCK_TIMEOUT_NS && sql_tlock_victim_of(o, holder_txn)) {
+        rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
+        rt_err_detail(err, "The transaction waited for a lock held by one that waits, directly "
+                           "or through others, for it.");
+        return false;
     }
     if (w->cancel != NULL && atomic_load(w->cancel)) {
         return rt_err_set(err, SQLSTATE_QUERY_CANCELED, "canceling statement due to user request");
@@ -150,6 +163,8 @@ static bool sql_tlock_waited(sql_tlock_owner *o, bool ok) {
     ck_spinlock_lock(&sql_tlock_mutex); /* a detector may be reading the chain */
     atomic_store(&o->waiting_for, NULL);
     ck_spinlock_unlock(&sql_tlock_mutex);
+    uint64_t mine = atomic_load(&o->txn);
+    if (mine != 0) eng_txn_note_wait(mine, 0);
     return ok;
 }
 
@@ -250,10 +265,11 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
             ck_spinlock_unlock(&sql_tlock_mutex);
             return sql_tlock_waited(o, true);
         }
+        uint64_t holder_txn = atomic_load(&holder->txn); /* registered owners live meanwhile */
         ck_spinlock_unlock(&sql_tlock_mutex);
         bool ok = !w->nowait || sql_tlock_busy(name, err);
         o->waits++;
-        ok = ok && sql_tlock_pause(o, holder, w, started, err);
+        ok = ok && sql_tlock_pause(o, holder, holder_txn, w, started, err);
         if (!ok) {
             if (h != NULL) {
                 ck_spinlock_lock(&sql_tlock_mutex);
@@ -304,13 +320,16 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         if (atomic_load(&sql_tlock_nholds) == 0) return sql_tlock_waited(o, true);
         ck_spinlock_lock(&sql_tlock_mutex);
         const sql_tlock_owner *holder = sql_tlock_held(o, table_oid, mode);
+        uint64_t holder_txn = holder != NULL ? atomic_load(&holder->txn) : 0;
         ck_spinlock_unlock(&sql_tlock_mutex);
         if (holder == NULL) return sql_tlock_waited(o, true);
         /* Withdraw while waiting, so that the LOCK TABLE holder is not waiting for us. */
         if (i == UINT32_MAX) atomic_store(&o->nweak, n);
         else atomic_store(&o->weak[i], before);
         o->waits++;
-        if (!sql_tlock_pause(o, holder, w, started, err)) return sql_tlock_waited(o, false);
+        if (!sql_tlock_pause(o, holder, holder_txn, w, started, err)) {
+            return sql_tlock_waited(o, false);
+        }
     }
 }
 
@@ -331,6 +350,8 @@ void sql_tlock_release(sql_tlock_owner *o) {
 /* ---- subtransactions ---- */
 
 void sql_tlock_set_level(sql_tlock_owner *o, uint32_t level) { o->level = level; }
+
+void sql_tlock_set_txn(sql_tlock_owner *o, uint64_t txn) { atomic_store(&o->txn, txn); }
 
 /* Weak modes taken at `level` or deeper are dropped (with `to` == UINT32_MAX), or become
  * `to`'s. Trailing entries left without a mode go, so the array does not grow with every

@@ -14,8 +14,9 @@
  * Modes:   PostgreSQL's eight, with its conflict table (sql_tlock_conflicts).
  * Core:    any shard, in a session's fiber; a waiter polls every SQL_TLOCK_POLL_NS for its
  *          cancel flag (57014), lock_timeout (55P03) and, after ENG_DEADLOCK_TIMEOUT_NS, a
- *          cycle of table-lock waits back to itself (40P01 for one member). A cycle that runs
- *          through a row lock as well is not seen (lock_timeout ends it).
+ *          cycle of waits back to itself (40P01 for one member): a waiter publishes the
+ *          transaction it waits for to the engine, where row-lock waits are published too, so
+ *          a cycle through table locks and row locks alike is found (eng_txn.h).
  * Savepoints: each lock remembers the subtransaction level it was taken at; ROLLBACK TO
  *          SAVEPOINT (and a statement failing after a savepoint) releases the levels it ends,
  *          RELEASE SAVEPOINT hands them to the enclosing level, as PostgreSQL's.
@@ -96,6 +97,9 @@ void sql_tlock_release(sql_tlock_owner *o);
  * number of savepoints then open). The session sets the level before taking locks; all
  * locks the owner holds are at the current level or shallower. */
 void sql_tlock_set_level(sql_tlock_owner *o, uint32_t level);
+/* The engine transaction (eng_stamp_txn(slot, generation, 0)) the owner's locks belong to,
+ * 0 for none: deadlock detection follows waits through it. */
+void sql_tlock_set_txn(sql_tlock_owner *o, uint64_t txn);
 /* ROLLBACK TO SAVEPOINT, or a failed statement's subtransaction: the locks taken at `level`
  * or deeper go (PostgreSQL releases a subtransaction's locks when it aborts). */
 void sql_tlock_release_from(sql_tlock_owner *o, uint32_t level);
