@@ -91,9 +91,11 @@ bool sql_session_set_role(sql_session *s, const sql_set *st, const char *value, 
 void sql_session_role_restore(sql_session *s, uint32_t role_oid, uint32_t session_oid) {
     eng_catalog_ref pin;
     eng_catalog_pin(&pin);
-    const eng_role *su = eng_catalog_role_by_oid(pin.catalog, session_oid);
-    const eng_role *r = role_oid != 0 ? eng_catalog_role_by_oid(pin.catalog, role_oid) : NULL;
-    if (su == NULL) su = eng_catalog_role_by_oid(pin.catalog, s->auth_user_oid);
+    /* ROLLBACK TO SAVEPOINT: a role this transaction created is in its draft. */
+    const eng_catalog *cat = s->txn_active && s->txn.draft != NULL ? s->txn.draft : pin.catalog;
+    const eng_role *su = eng_catalog_role_by_oid(cat, session_oid);
+    const eng_role *r = role_oid != 0 ? eng_catalog_role_by_oid(cat, role_oid) : NULL;
+    if (su == NULL) su = eng_catalog_role_by_oid(cat, s->auth_user_oid);
     if (su != NULL) sql_session_become(s, su, r);
     eng_catalog_unpin(&pin);
 }
