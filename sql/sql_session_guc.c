@@ -771,6 +771,13 @@ static bool sql_guc_undo_at_commit(const sql_session *s, uint32_t i) {
 
 bool sql_session_set_setting(sql_session *s, const char *name, const char *value,
                              bool is_local, const char **shown, rt_err *err) {
+    if (strcasecmp(name, "role") == 0) { /* set_config('role', ...), as PostgREST calls it */
+        sql_set st = {.hdr = {SQL_N_SET, 0}, .name = "role", .is_local = is_local,
+                      .set_kind = value != NULL ? SQL_SET_VALUE : SQL_SET_RESET};
+        if (!sql_session_set_role(s, &st, value, err)) return false;
+        if (shown != NULL) *shown = sql_session_role_shown(s);
+        return true;
+    }
     int idx = sql_guc_find(name);
     if (!sql_guc_check_settable(s, idx, name, err)) return false;
     if (idx < 0) {
