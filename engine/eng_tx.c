@@ -13,6 +13,7 @@
 typedef struct eng_waiter {
     rt_timer timer;          /* first member: the poll timer wakes the fiber */
     uint32_t txn_slot;
+    bool recheck;            /* the transaction rolled back to a savepoint: look again */
     rt_fiber *fiber;
     struct eng_waiter *next, *prev;
 } eng_waiter;
@@ -84,31 +85,11 @@ static void eng_waiter_unlink(eng_tx_shard *sh, eng_waiter *w) {
     if (w->next != NULL) w->next->prev = w->prev;
 }
 
-/* Whether the chain of waits starting at `waiting` (the transaction tx waits for) leads back
- * to tx, and tx is the victim: the transaction of the highest slot in the cycle, so that when
- * several members look at once exactly one gives way. Slots are read without locks: a stale
- * link (a transaction that ended) breaks the chain, which only delays detection. */
-static bool eng_tx_deadlock_victim(const eng_tx *tx, uint64_t waiting) {
-    uint32_t max_slot = tx->id.slot;
-    uint64_t cur = waiting;
-    for (uint32_t steps = 0; steps < ENG_TXN_SLOTS && cur != 0; steps++) {
-        uint32_t slot = eng_stamp_slot(cur);
-        if (slot == tx->id.slot) {
-            return eng_stamp_generation(cur) == (tx->id.generation & ENG_GENERATION_MASK) &&
-                   max_slot == tx->id.slot;
-        }
-        if (!eng_txn_stamp_running(cur)) return false;
-        if (slot > max_slot) max_slot = slot;
-        cur = atomic_load(&eng_txn_slot_get(slot)->waiting_for);
-    }
-    return false;
-}
-
 static bool eng_tx_wait_checks(eng_tx *tx, uint64_t stamp, uint64_t started_ns, rt_err *err) {
     eng_txn_slot *me = eng_txn_slot_get(tx->id.slot);
     if (atomic_load(&me->cancel) ||
         (rt_time_mono_ns() - started_ns >= ENG_DEADLOCK_TIMEOUT_NS &&
-         eng_tx_deadlock_victim(tx, stamp & ~ENG_STAMP_LOCK_BIT))) {
+         eng_txn_deadlock_victim(tx->stamp, stamp))) {
         rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
         rt_err_detail(err, "The transaction waited for one that waits, directly or through "
                            "others, for it.");
@@ -128,8 +109,7 @@ static bool eng_tx_wait_checks(eng_tx *tx, uint64_t stamp, uint64_t started_ns, 
 
 bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
     eng_tx_shard *sh = eng_tx_shard_self();
-    eng_txn_slot *me = eng_txn_slot_get(tx->id.slot);
-    atomic_store(&me->waiting_for, stamp & ~ENG_STAMP_LOCK_BIT);
+    eng_txn_note_wait(tx->stamp, stamp);
     uint64_t started = rt_time_mono_ns();
     eng_waiter w;
     memset(&w, 0, sizeof w);
@@ -151,18 +131,27 @@ bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
         }
         rt_fiber_park();
         rt_timer_cancel(&w.timer);
+        /* What we wait for may have been taken back with a savepoint while its transaction
+         * goes on: the caller looks at the row again and waits anew if it is still held. */
+        if (w.recheck) break;
     }
     eng_waiter_unlink(sh, &w);
-    atomic_store(&me->waiting_for, 0);
+    eng_txn_note_wait(tx->stamp, 0);
     return ok;
 }
 
-void eng_tx_wake_waiters(eng_txn_id id) {
+/* Wakes the waiters for transaction `id`; with `recheck` they return to their callers even
+ * though it still runs (it gave up locks and writes at ROLLBACK TO SAVEPOINT). */
+static void eng_tx_wake(eng_txn_id id, bool recheck) {
     eng_tx_shard *sh = eng_tx_shard_self();
     for (eng_waiter *w = sh->waiters; w != NULL; w = w->next) {
-        if (w->txn_slot == id.slot) rt_fiber_wake(w->fiber);
+        if (w->txn_slot != id.slot) continue;
+        if (recheck) w->recheck = true;
+        rt_fiber_wake(w->fiber);
     }
 }
+
+void eng_tx_wake_waiters(eng_txn_id id) { eng_tx_wake(id, false); }
 
 /* ---- finishing ---- */
 
@@ -232,7 +221,7 @@ void eng_tx_rollback_to(eng_tx *tx, uint32_t command) {
     eng_tx_undo(tx, from);
     tx->write_count = from;
     tx->redo.len = redo_len; /* redo records of the undone statements are dropped */
-    eng_tx_wake_waiters(tx->id);
+    eng_tx_wake(tx->id, true);
 }
 
 void eng_tx_forget(eng_tx *tx) {

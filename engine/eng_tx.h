@@ -9,7 +9,8 @@
  * Waits:   a writer that meets a version locked by another live transaction parks on this
  *          shard until that transaction finishes here (eng_tx_wait), polling every
  *          ENG_TX_WAIT_POLL_NS for its own cancellation, lock_timeout and the deadlock
- *          detector's verdict (40P01).
+ *          detector's verdict (40P01). A ROLLBACK TO SAVEPOINT of the holder wakes its
+ *          waiters too: what they wait for may have been undone, so they look again.
  * Limits:  ENG_TX_WRITES_MAX stamps per transaction per shard (54000 past it). */
 #ifndef ENG_TX_H
 #define ENG_TX_H
@@ -74,13 +75,15 @@ static inline uint64_t eng_tx_stamp_now(const eng_tx *tx) {
     return eng_stamp_txn(tx->id.slot, tx->id.generation, tx->command);
 }
 
-/* Parks until transaction `stamp` is no longer running (committed or aborted). */
+/* Parks until transaction `stamp` is no longer running (committed or aborted), or until it
+ * rolled back to a savepoint (then the caller looks at the row again: true either way). */
 bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err);
 
 /* Finishing on this shard, after the outcome is decided (and durable for commits). */
 void eng_tx_apply_commit(eng_tx *tx, uint64_t commit_ts);
 void eng_tx_apply_abort(eng_tx *tx);
-/* Undoes every write with command >= `command` (ROLLBACK TO SAVEPOINT). */
+/* Undoes every write and row lock with command >= `command` (ROLLBACK TO SAVEPOINT, and a
+ * failed statement's subtransaction) and wakes the transaction's waiters to look again. */
 void eng_tx_rollback_to(eng_tx *tx, uint32_t command);
 /* Removes and frees the participant (after commit/abort has been applied). */
 void eng_tx_forget(eng_tx *tx);

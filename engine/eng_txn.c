@@ -161,6 +161,31 @@ bool eng_txn_stamp_running(uint64_t stamp) {
     }
 }
 
+void eng_txn_note_wait(uint64_t waiter, uint64_t holder) {
+    atomic_store(&eng_txn_slot_get(eng_stamp_slot(waiter))->waiting_for,
+                 holder & ~ENG_STAMP_LOCK_BIT);
+}
+
+/* Slots are read without locks: a stale link (a transaction that ended) breaks the chain,
+ * which only delays detection; a wait the chain ran through that ended meanwhile may make a
+ * cycle appear that no longer exists, as PostgreSQL's detector may too (rarely: the victim's
+ * wait has lasted ENG_DEADLOCK_TIMEOUT_NS). */
+bool eng_txn_deadlock_victim(uint64_t waiter, uint64_t holder) {
+    uint32_t me = eng_stamp_slot(waiter);
+    uint32_t max_slot = me;
+    uint64_t cur = holder & ~ENG_STAMP_LOCK_BIT;
+    for (uint32_t steps = 0; steps < ENG_TXN_SLOTS && cur != 0; steps++) {
+        uint32_t slot = eng_stamp_slot(cur);
+        if (slot == me) {
+            return eng_stamp_generation(cur) == eng_stamp_generation(waiter) && max_slot == me;
+        }
+        if (!eng_txn_stamp_running(cur)) return false;
+        if (slot > max_slot) max_slot = slot;
+        cur = atomic_load(&eng_txn_slot_get(slot)->waiting_for);
+    }
+    return false;
+}
+
 uint64_t eng_stamp_resolve(uint64_t stamp) {
     eng_txn_id id = {.slot = eng_stamp_slot(stamp), .generation = eng_stamp_generation(stamp)};
     uint64_t ts;

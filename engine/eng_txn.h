@@ -1,7 +1,8 @@
 /* eng_txn.h: transaction identities, commit timestamps, snapshots and version visibility.
  * Owns:    the global commit-timestamp counter (one atomic) and the transaction table: one slot
  *          per live transaction holding its state word (read by every shard, written by the
- *          transaction's coordinator) and the transaction it waits for (deadlock detection).
+ *          transaction's coordinator) and the transaction it waits for, for a row or a table
+ *          lock (deadlock detection).
  * Core:    slots are handed out from per-shard ranges, so beginning a transaction never
  *          contends; any shard may read any slot's state.
  * Versions: every row version carries `begin` and `end` stamps (uint64). A stamp below
@@ -9,8 +10,9 @@
  *          ENG_STAMP_TXN_BIT names a transaction (slot, generation, command id) whose outcome
  *          decides; an end stamp naming one may carry ENG_STAMP_LOCK_BIT (it only locks) and
  *          ENG_STAMP_KEY_BIT (its holder deletes the row or changes its key: FOR UPDATE
- *          strength; without it FOR NO KEY UPDATE, which FOR KEY SHARE lockers share). After the outcome is known the owning shard rewrites such stamps ("stamping"),
- *          and only then is the slot freed, so a stamp never names a reused slot.
+ *          strength; without it FOR NO KEY UPDATE, which FOR KEY SHARE lockers share).
+ *          After the outcome is known the owning shard rewrites such stamps ("stamping"), and
+ *          only then is the slot freed, so a stamp never names a reused slot.
  * Commit:  state ACTIVE -> PRECOMMIT -> COMMITTED(ts) where ts = ++counter. A reader whose
  *          snapshot is >= ts always finds PRECOMMIT or COMMITTED (the state is written before the
  *          counter moves); PRECOMMIT lasts a few instructions and readers wait it out.
@@ -125,6 +127,17 @@ bool eng_version_visible(uint64_t begin, uint64_t end, const eng_snapshot *snap)
  * kept from earlier, whose slot may have been released and reused since (then: not running),
  * as a waiter that parked has. */
 bool eng_txn_stamp_running(uint64_t stamp);
+
+/* ---- deadlock detection ----
+ * Each transaction publishes the one it waits for (its slot's waiting_for): row waits here in
+ * the engine (eng_tx_wait), table-lock waits from the SQL layer (sql_tablelock.c), so a cycle
+ * through both kinds is found as one through either. */
+/* `waiter` (a transaction's stamp) now waits for transaction `holder`; 0: no longer waits. */
+void eng_txn_note_wait(uint64_t waiter, uint64_t holder);
+/* Whether the chain of waits from `holder` leads back to `waiter`, and `waiter` is the one to
+ * give way: the member of the highest slot, so that when several members of the cycle look at
+ * once (each after its own deadlock timeout), exactly one does. */
+bool eng_txn_deadlock_victim(uint64_t waiter, uint64_t holder);
 
 /* Resolves a transaction stamp to a commit timestamp if that transaction committed (then the
  * shard owning the version may rewrite the stamp), ENG_TS_INF if it aborted (as a begin: never

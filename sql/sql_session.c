@@ -811,12 +811,25 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
 
 /* ---- table locks ---- */
 
+/* The session's lock owner, for its transaction, at the level of the savepoints now open. */
 static sql_tlock_owner *sql_session_tlock(sql_session *s) {
     if (s->tlock == NULL) s->tlock = sql_tlock_owner_new(s->db_oid);
+    sql_tlock_set_level(s->tlock, s->nsavepoints);
+    sql_tlock_set_txn(s->tlock, s->txn_active ? eng_stamp_txn(s->txn.id.slot,
+                                                              s->txn.id.generation, 0)
+                                              : 0);
     return s->tlock;
 }
 
 void sql_session_unlock_tables(sql_session *s) { sql_tlock_release(s->tlock); }
+
+void sql_session_unlock_tables_from(sql_session *s, uint32_t level) {
+    sql_tlock_release_from(s->tlock, level);
+}
+
+void sql_session_tables_merge(sql_session *s, uint32_t level) {
+    sql_tlock_merge_into(s->tlock, level);
+}
 
 /* Tables of plan nodes (not of subqueries inside expressions) and the lock each needs. */
 static bool sql_session_lock_walk(sql_session *s, const sql_plan *p, const sql_tlock_wait *w,
@@ -1005,14 +1018,11 @@ bool sql_session_run(sql_session *s, const sql_node *stmt, const char *sql, uint
     return ok;
 }
 
-/* After a failed statement: a block is marked failed; an implicit transaction ends. */
+/* After a failed statement: a block is marked failed (and what its innermost subtransaction
+ * held goes, sql_txn_fail); an implicit transaction ends. */
 static void sql_session_failed(sql_session *s) {
     if (s->in_block) {
-        s->failed = true;
-        sql_txn_drop_dead_draft(s);
-        /* The transaction is aborted, as PostgreSQL's: its table locks go now (a deadlock's
-         * victim frees the others), unless a savepoint may yet bring it back. */
-        if (s->nsavepoints == 0) sql_session_unlock_tables(s);
+        sql_txn_fail(s);
     } else {
         sql_txn_abort(s);
     }

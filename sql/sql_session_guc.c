@@ -628,18 +628,35 @@ static char **sql_guc_custom_slot(sql_session *s, const char *name, bool create)
     return NULL;
 }
 
-static bool sql_guc_set_custom(sql_session *s, const char *name, const char *value, rt_err *err) {
+static void sql_guc_push_undo(sql_session *s, const sql_guc_undo *u);
+
+/* "name\0value" in one block. */
+static char *sql_guc_custom_pair(const char *name, const char *value) {
+    size_t nl = strlen(name), vl = strlen(value);
+    char *c = rt_xmalloc(nl + vl + 2);
+    for (size_t i = 0; i <= nl; i++) c[i] = (char)tolower((unsigned char)name[i]);
+    memcpy(c + nl + 1, value, vl + 1);
+    return c;
+}
+
+/* Sets a placeholder; in a transaction (or LOCAL) undone like any setting. Undoing its first
+ * SET leaves it with the empty value: PostgreSQL keeps a placeholder once it exists. */
+static bool sql_guc_set_custom(sql_session *s, const char *name, const char *value,
+                               bool is_local, rt_err *err) {
     char **slot = sql_guc_custom_slot(s, name, true);
     if (slot == NULL) {
         return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
                           "too many custom settings (limit %u)", SQL_GUC_CUSTOM_MAX);
     }
-    size_t nl = strlen(name), vl = strlen(value);
-    char *c = rt_xmalloc(nl + vl + 2);
-    for (size_t i = 0; i <= nl; i++) c[i] = (char)tolower((unsigned char)name[i]);
-    memcpy(c + nl + 1, value, vl + 1);
+    if (s->in_block || is_local) {
+        const char *was = *slot != NULL ? *slot + strlen(*slot) + 1 : "";
+        sql_guc_undo u = {.idx = (uint32_t)(slot - s->guc_values),
+                          .is_local = is_local || !s->in_block,
+                          .old = sql_guc_custom_pair(name, was)};
+        sql_guc_push_undo(s, &u);
+    }
     rt_free(*slot);
-    *slot = c;
+    *slot = sql_guc_custom_pair(name, value);
     return true;
 }
 
@@ -714,12 +731,57 @@ void sql_guc_sync_txn(sql_session *s) {
     }
 }
 
+/* Appends `u` to the undo log. */
+static void sql_guc_push_undo(sql_session *s, const sql_guc_undo *u) {
+    if (s->nundo == s->undo_cap) {
+        s->undo_cap = s->undo_cap ? s->undo_cap * 2 : 16;
+        s->undo = rt_xrealloc(s->undo, s->undo_cap * sizeof *s->undo);
+    }
+    s->undo[s->nundo++] = *u;
+}
+
+void sql_guc_note_role(sql_session *s, bool is_local) {
+    sql_guc_undo u = {.idx = SQL_GUC_UNDO_ROLE, .is_local = is_local || !s->in_block,
+                      .role_oid = s->role_oid, .session_oid = s->session_user_oid};
+    sql_guc_push_undo(s, &u);
+}
+
+/* Puts back what entry `u` saved (a placeholder's pair moves back into its slot). */
+static void sql_guc_undo_apply(sql_session *s, sql_guc_undo *u) {
+    if (u->idx == SQL_GUC_UNDO_ROLE) {
+        sql_session_role_restore(s, u->role_oid, u->session_oid);
+    } else if (u->idx >= SQL_GUC_COUNT) {
+        rt_free(s->guc_values[u->idx]);
+        s->guc_values[u->idx] = u->old;
+        u->old = NULL;
+    } else {
+        sql_guc_store(s, u->idx, u->old);
+    }
+}
+
+/* At commit a SET LOCAL is undone unless a plain SET of the same setting came after it (and
+ * was not itself rolled back to a savepoint): that value stays. */
+static bool sql_guc_undo_at_commit(const sql_session *s, uint32_t i) {
+    if (!s->undo[i].is_local) return false;
+    for (uint32_t j = i + 1; j < s->nundo; j++) {
+        if (s->undo[j].idx == s->undo[i].idx && !s->undo[j].is_local) return false;
+    }
+    return true;
+}
+
 bool sql_session_set_setting(sql_session *s, const char *name, const char *value,
                              bool is_local, const char **shown, rt_err *err) {
+    if (strcasecmp(name, "role") == 0) { /* set_config('role', ...), as PostgREST calls it */
+        sql_set st = {.hdr = {SQL_N_SET, 0}, .name = "role", .is_local = is_local,
+                      .set_kind = value != NULL ? SQL_SET_VALUE : SQL_SET_RESET};
+        if (!sql_session_set_role(s, &st, value, err)) return false;
+        if (shown != NULL) *shown = sql_session_role_shown(s);
+        return true;
+    }
     int idx = sql_guc_find(name);
     if (!sql_guc_check_settable(s, idx, name, err)) return false;
     if (idx < 0) {
-        if (!sql_guc_set_custom(s, name, value, err)) return false;
+        if (!sql_guc_set_custom(s, name, value, is_local, err)) return false;
         if (shown != NULL) sql_session_get_setting(s, name, false, shown, err);
         return true;
     }
@@ -734,19 +796,10 @@ bool sql_session_set_setting(sql_session *s, const char *name, const char *value
                                                              : ENG_ISO_READ_COMMITTED;
     }
     if (s->in_block || is_local || txn_scoped) {
-        if (s->nundo == s->undo_cap) {
-            s->undo_cap = s->undo_cap ? s->undo_cap * 2 : 16;
-            s->undo = rt_xrealloc(s->undo, s->undo_cap * sizeof *s->undo);
-        }
-        bool local = is_local || txn_scoped || !s->in_block;
-        /* A plain SET after SET LOCAL keeps its value at commit. */
-        if (!local) {
-            for (uint32_t i = 0; i < s->nundo; i++) {
-                if (s->undo[i].idx == (uint32_t)idx) s->undo[i].is_local = false;
-            }
-        }
-        s->undo[s->nundo++] = (sql_guc_undo){(uint32_t)idx, local,
-                                             sql_guc_dup(s->guc_values[idx])};
+        sql_guc_undo u = {.idx = (uint32_t)idx, .is_local = is_local || txn_scoped ||
+                                                            !s->in_block,
+                          .old = sql_guc_dup(s->guc_values[idx])};
+        sql_guc_push_undo(s, &u);
     }
     sql_guc_store(s, (uint32_t)idx, canon);
     if (shown != NULL) *shown = s->guc_values[idx];
@@ -755,6 +808,10 @@ bool sql_session_set_setting(sql_session *s, const char *name, const char *value
 
 bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                              const char **value, rt_err *err) {
+    if (strcasecmp(name, "role") == 0) { /* kept as the session's state, not as a string */
+        *value = sql_session_role_shown(s);
+        return true;
+    }
     int idx = sql_guc_find(name);
     if (idx >= 0) {
         *value = s->guc_values[idx];
@@ -829,7 +886,7 @@ bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err) {
     if (st->set_kind == SQL_SET_RESET || st->set_kind == SQL_SET_DEFAULT) {
         int idx = sql_guc_find(name);
         if (!sql_guc_check_settable(s, idx, name, err)) return false;
-        if (idx < 0) return sql_guc_set_custom(s, name, "", err);
+        if (idx < 0) return sql_guc_set_custom(s, name, "", st->is_local, err);
         return sql_session_set_setting(s, name, sql_guc_reset_value((uint32_t)idx),
                                        st->is_local, NULL, err);
     }
@@ -845,10 +902,9 @@ bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err) {
 }
 
 void sql_guc_txn_end(sql_session *s, bool committed) {
-    sql_session_role_txn_end(s, committed);
     for (uint32_t i = s->nundo; i-- > 0;) {
         sql_guc_undo *u = &s->undo[i];
-        if (!committed || u->is_local) sql_guc_store(s, u->idx, u->old);
+        if (!committed || sql_guc_undo_at_commit(s, i)) sql_guc_undo_apply(s, u);
         rt_free(u->old);
     }
     s->nundo = 0;
@@ -857,7 +913,7 @@ void sql_guc_txn_end(sql_session *s, bool committed) {
 void sql_guc_rollback_to(sql_session *s, uint32_t nundo) {
     while (s->nundo > nundo) {
         sql_guc_undo *u = &s->undo[--s->nundo];
-        sql_guc_store(s, u->idx, u->old);
+        sql_guc_undo_apply(s, u);
         rt_free(u->old);
     }
 }

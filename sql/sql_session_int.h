@@ -25,12 +25,18 @@ typedef enum sql_guc_apply {
     SQL_GUC_TXN_READ_ONLY,
 } sql_guc_apply;
 
-/* One SET inside a transaction, undone at rollback (and at commit when LOCAL). */
+/* One SET inside a transaction, undone at rollback (and at commit when LOCAL). SET ROLE and
+ * SET SESSION AUTHORIZATION are entries of their own (idx SQL_GUC_UNDO_ROLE) that keep the
+ * roles by oid: the two settings are one state (the latter resets the former). */
 typedef struct sql_guc_undo {
     uint32_t idx;
     bool is_local;
     char *old;
+    uint32_t role_oid, session_oid; /* SQL_GUC_UNDO_ROLE: sql_session's role_oid and
+                                       session_user_oid before the SET */
 } sql_guc_undo;
+
+#define SQL_GUC_UNDO_ROLE UINT32_MAX
 
 /* Microseconds from 1970-01-01 to PostgreSQL's epoch 2000-01-01. */
 #define SQL_PG_EPOCH_OFFSET_US 946684800000000ll
@@ -121,9 +127,8 @@ struct sql_session {
     uint32_t session_user_oid;
     uint32_t auth_user_oid;      /* the role that authenticated */
     bool auth_superuser;         /* ... was a superuser: may SET SESSION AUTHORIZATION */
-    bool role_saved;             /* SET ROLE in the open transaction: saved_* to restore */
-    bool role_local;             /* ... SET LOCAL: restored at commit too */
-    uint32_t saved_user_oid, saved_session_oid;
+    uint32_t role_oid;           /* SET ROLE's role; 0 = none: current_user is session_user */
+    uint32_t role_unused[2];     /* keeps the offsets of the fields below (see the end) */
     uint32_t backend_pid;
     _Atomic bool *cancel;
     _Atomic bool own_cancel;     /* when the protocol layer gave none */
@@ -210,10 +215,15 @@ void sql_guc_store(sql_session *s, uint32_t idx, const char *v);
 /* SET ROLE / RESET ROLE / SET SESSION AUTHORIZATION (sql_session_role.c); `value` is the
  * role name, NULL for RESET / DEFAULT. */
 bool sql_session_set_role(sql_session *s, const sql_set *st, const char *value, rt_err *err);
-/* The transaction ends: a SET ROLE in it is undone by ROLLBACK (and SET LOCAL ROLE by both). */
-void sql_session_role_txn_end(sql_session *s, bool committed);
+/* Makes the role state of an undo entry current again (ROLLBACK [TO SAVEPOINT], the end of
+ * SET LOCAL); roles dropped meanwhile fall back to the authenticated one. */
+void sql_session_role_restore(sql_session *s, uint32_t role_oid, uint32_t session_oid);
 /* Back to the authenticated role (DISCARD ALL). */
 void sql_session_role_reset(sql_session *s);
+/* SHOW role: the role SET ROLE chose, or "none". */
+const char *sql_session_role_shown(const sql_session *s);
+/* Records the role state in the undo log before SET ROLE / SESSION AUTHORIZATION changes it. */
+void sql_guc_note_role(sql_session *s, bool is_local);
 /* Applies SET / RESET / SET LOCAL from a statement. */
 bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err);
 /* Transaction end: drops or applies the undo log. */
@@ -234,14 +244,20 @@ bool sql_session_lock_plan(sql_session *s, const sql_plan *plan, rt_err *err);
 bool sql_session_lock_query(sql_session *s, const sql_query *q, bool *waited, rt_err *err);
 /* The transaction's table locks end (commit, abort). */
 void sql_session_unlock_tables(sql_session *s);
+/* Those taken with `level` or more savepoints open end (ROLLBACK TO, a failed statement). */
+void sql_session_unlock_tables_from(sql_session *s, uint32_t level);
+/* Those taken with more than `level` savepoints open now belong to `level` (RELEASE). */
+void sql_session_tables_merge(sql_session *s, uint32_t level);
 /* Drops savepoints from index `keep` on. */
 void sql_txn_release_savepoints(sql_session *s, uint32_t keep);
 bool sql_txn_commit(sql_session *s, rt_err *err);
 /* Rows a statement wrote to table t, for auto-analyze once the transaction commits. */
 void sql_txn_note_changes(sql_session *s, const eng_table *t, uint64_t rows);
 void sql_txn_abort(sql_session *s);
-/* After a statement failed in a block: releases a catalog draft that can no longer commit. */
-void sql_txn_drop_dead_draft(sql_session *s);
+/* A statement failed in a block: the block is failed, and what its innermost subtransaction
+ * (since the last savepoint, or all of it) holds is released: row locks and writes, table
+ * locks, a catalog draft that can no longer commit. */
+void sql_txn_fail(sql_session *s);
 bool sql_txn_stmt(sql_session *s, const sql_transaction *t, const sql_sink *sink,
                   char tag[SQL_TAG_BYTES], rt_err *err);
 void sql_session_notice(sql_session *s, const sql_sink *sink, const char *severity,

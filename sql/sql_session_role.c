@@ -1,7 +1,10 @@
 /* sql_session_role.c: who the session is. SET ROLE / RESET ROLE change the current role
  * (current_user, whose privileges statements use) to a role the session user is a member of;
  * SET SESSION AUTHORIZATION, for a session that authenticated as a superuser, changes the
- * session user too. The checks of planned statements' privileges start here. */
+ * session user and ends any SET ROLE. Inside a transaction both are undone as settings are:
+ * by ROLLBACK, by ROLLBACK TO a savepoint set before them, and at commit when LOCAL. SHOW role
+ * says 'none' unless SET ROLE chose one. The checks of planned statements' privileges start
+ * here. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -15,15 +18,16 @@ bool sql_session_check_privs(const sql_session *s, const eng_catalog *cat,
     return sql_acl_check_reqs(cat, db, s->user_oid, q->acl_reqs, q->nacl_reqs, err);
 }
 
-/* Makes `r` the current role (and the session user too when `session`). */
-static void sql_session_become(sql_session *s, const eng_role *r, bool session) {
-    snprintf(s->user, sizeof s->user, "%s", r->name);
-    s->user_oid = r->oid;
-    s->superuser = r->superuser;
-    if (session) {
-        snprintf(s->session_user, sizeof s->session_user, "%s", r->name);
-        s->session_user_oid = r->oid;
-    }
+/* Makes `session` the session user and `role` (NULL: none) the role of SET ROLE; the current
+ * user is that role, or else the session user. */
+static void sql_session_become(sql_session *s, const eng_role *session, const eng_role *role) {
+    const eng_role *cur = role != NULL ? role : session;
+    snprintf(s->user, sizeof s->user, "%s", cur->name);
+    s->user_oid = cur->oid;
+    s->superuser = cur->superuser;
+    snprintf(s->session_user, sizeof s->session_user, "%s", session->name);
+    s->session_user_oid = session->oid;
+    s->role_oid = role != NULL ? role->oid : 0;
     sql_guc_store(s, (uint32_t)sql_guc_find("is_superuser"), s->superuser ? "on" : "off");
     sql_guc_store(s, (uint32_t)sql_guc_find("session_authorization"), s->session_user);
 }
@@ -36,6 +40,29 @@ static bool sql_session_role_named(const eng_catalog *cat, const char *name,
     return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
 }
 
+/* SET [LOCAL] SESSION AUTHORIZATION: the new session user (*to), which ends any SET ROLE. */
+static bool sql_session_auth_target(sql_session *s, const eng_catalog *cat, bool reset,
+                                    const char *value, const eng_role **to, rt_err *err) {
+    if (!s->auth_superuser && !reset) {
+        return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                          "permission denied to set session authorization \"%s\"", value);
+    }
+    if (!reset) return sql_session_role_named(cat, value, to, err);
+    *to = eng_catalog_role_by_oid(cat, s->auth_user_oid);
+    return *to != NULL || rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role does not exist");
+}
+
+/* SET [LOCAL] ROLE: the role (*to, NULL for NONE) the session user must be a member of. */
+static bool sql_session_role_target(sql_session *s, const eng_catalog *cat, bool reset,
+                                    const char *value, const eng_role **to, rt_err *err) {
+    *to = NULL;
+    if (reset) return true;
+    if (!sql_session_role_named(cat, value, to, err)) return false;
+    if (sql_acl_is_member(cat, s->session_user_oid, (*to)->oid)) return true;
+    return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "permission denied to set role "
+                      "\"%s\"", (*to)->name);
+}
+
 bool sql_session_set_role(sql_session *s, const sql_set *st, const char *value, rt_err *err) {
     bool session = strcmp(st->name, "session_authorization") == 0;
     bool reset = st->set_kind == SQL_SET_RESET || st->set_kind == SQL_SET_DEFAULT ||
@@ -43,55 +70,41 @@ bool sql_session_set_role(sql_session *s, const sql_set *st, const char *value, 
     eng_catalog_ref pin;
     eng_catalog_pin(&pin);
     const eng_catalog *cat = s->txn.draft != NULL ? s->txn.draft : pin.catalog;
-    const eng_role *r = NULL;
-    bool ok = true;
-    if (session && !s->auth_superuser && !reset) {
-        ok = rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
-                        "permission denied to set session authorization \"%s\"", value);
-    } else if (reset) {
-        uint32_t to = session ? s->auth_user_oid : s->session_user_oid;
-        r = eng_catalog_role_by_oid(cat, to);
-        if (r == NULL) ok = rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role does not exist");
-    } else if ((ok = sql_session_role_named(cat, value, &r, err)) && !session &&
-               !sql_acl_is_member(cat, s->session_user_oid, r->oid)) {
-        ok = rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "permission denied to set role "
-                        "\"%s\"", r->name);
+    const eng_role *to = NULL;
+    const eng_role *me = eng_catalog_role_by_oid(cat, s->session_user_oid);
+    bool ok = session ? sql_session_auth_target(s, cat, reset, value, &to, err)
+                      : sql_session_role_target(s, cat, reset, value, &to, err);
+    if (ok && !session && me == NULL) {
+        ok = rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role does not exist");
     }
-    if (ok && s->in_block && !s->role_saved) {
-        s->role_saved = true;
-        s->saved_user_oid = s->user_oid;
-        s->saved_session_oid = s->session_user_oid;
+    if (ok) {
+        /* Undone by ROLLBACK and ROLLBACK TO SAVEPOINT, and at commit too when LOCAL, as the
+         * settings are (sql_session_guc.c keeps one log for both). */
+        if (s->in_block || st->is_local) sql_guc_note_role(s, st->is_local);
+        if (session) sql_session_become(s, to, NULL);
+        else sql_session_become(s, me, to);
     }
-    if (ok && s->in_block && st->is_local) s->role_local = true;
-    if (ok) sql_session_become(s, r, session);
     eng_catalog_unpin(&pin);
     return ok;
 }
 
-/* Makes roles `user` and `session` current again (roles dropped meanwhile: the
- * authenticated one). */
-static void sql_session_restore(sql_session *s, uint32_t user, uint32_t session) {
+void sql_session_role_restore(sql_session *s, uint32_t role_oid, uint32_t session_oid) {
     eng_catalog_ref pin;
     eng_catalog_pin(&pin);
-    const eng_role *su = eng_catalog_role_by_oid(pin.catalog, session);
-    const eng_role *cu = eng_catalog_role_by_oid(pin.catalog, user);
-    if (su == NULL) su = eng_catalog_role_by_oid(pin.catalog, s->auth_user_oid);
-    if (cu == NULL) cu = su;
-    if (su != NULL) sql_session_become(s, su, true);
-    if (cu != NULL) sql_session_become(s, cu, false);
+    /* ROLLBACK TO SAVEPOINT: a role this transaction created is in its draft. */
+    const eng_catalog *cat = s->txn_active && s->txn.draft != NULL ? s->txn.draft : pin.catalog;
+    const eng_role *su = eng_catalog_role_by_oid(cat, session_oid);
+    const eng_role *r = role_oid != 0 ? eng_catalog_role_by_oid(cat, role_oid) : NULL;
+    if (su == NULL) su = eng_catalog_role_by_oid(cat, s->auth_user_oid);
+    if (su != NULL) sql_session_become(s, su, r);
     eng_catalog_unpin(&pin);
 }
 
-void sql_session_role_txn_end(sql_session *s, bool committed) {
-    if (!s->role_saved) return;
-    if (!committed || s->role_local) {
-        sql_session_restore(s, s->saved_user_oid, s->saved_session_oid);
-    }
-    s->role_saved = s->role_local = false;
+void sql_session_role_reset(sql_session *s) {
+    if (s->role_oid == 0 && s->session_user_oid == s->auth_user_oid) return;
+    sql_session_role_restore(s, 0, s->auth_user_oid);
 }
 
-void sql_session_role_reset(sql_session *s) {
-    s->role_saved = s->role_local = false;
-    if (s->user_oid == s->auth_user_oid && s->session_user_oid == s->auth_user_oid) return;
-    sql_session_restore(s, s->auth_user_oid, s->auth_user_oid);
+const char *sql_session_role_shown(const sql_session *s) {
+    return s->role_oid != 0 ? s->user : "none";
 }

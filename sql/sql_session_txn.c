@@ -131,19 +131,37 @@ bool sql_txn_commit(sql_session *s, rt_err *err) {
     return ok;
 }
 
-/* A failed transaction block can only be rolled back, wholly or to a savepoint: unless a
- * savepoint kept catalog changes, its draft can never commit. Dropping the draft and the DDL
- * lock now lets other sessions run DDL while the client has not yet sent its ROLLBACK (as on
- * PostgreSQL, where a failed transaction blocks only the objects it created or locked). */
-void sql_txn_drop_dead_draft(sql_session *s) {
-    if (!s->txn_active || !s->failed || !s->txn.holds_ddl_lock) return;
-    for (uint32_t i = 0; i < s->nsavepoints; i++) {
-        if (s->savepoints[i].had_draft) return;
-    }
+/* The catalog's DDL lock goes with the draft it guarded (whose changes were undone). */
+static void sql_txn_drop_ddl_lock(sql_session *s) {
     if (s->txn.draft != NULL) eng_catalog_draft_free(s->txn.draft);
     s->txn.draft = NULL;
     eng_catalog_ddl_unlock(eng_stamp_txn(s->txn.id.slot, s->txn.id.generation, 0));
     s->txn.holds_ddl_lock = false;
+}
+
+/* A failed transaction block can only be rolled back, wholly or to a savepoint: unless a
+ * savepoint kept catalog changes, its draft can never commit. Dropping the draft and the DDL
+ * lock now lets other sessions run DDL while the client has not yet sent its ROLLBACK (as on
+ * PostgreSQL, where a failed transaction blocks only the objects it created or locked). */
+static void sql_txn_drop_dead_draft(sql_session *s) {
+    if (!s->txn_active || !s->failed || !s->txn.holds_ddl_lock) return;
+    for (uint32_t i = 0; i < s->nsavepoints; i++) {
+        if (s->savepoints[i].had_draft) return;
+    }
+    sql_txn_drop_ddl_lock(s);
+}
+
+/* PostgreSQL aborts the innermost (sub)transaction as soon as a statement fails: its row
+ * locks, writes and table locks are released then, not at the ROLLBACK (or ROLLBACK TO
+ * SAVEPOINT) the client sends later, so a session waiting for them goes on at once (and a
+ * deadlock's victim frees the others). What the enclosing levels hold stays until then. */
+void sql_txn_fail(sql_session *s) {
+    if (s->failed) return; /* a statement refused in the failed block took nothing */
+    s->failed = true;
+    uint32_t n = s->nsavepoints;
+    if (s->txn_active) eng_txn_rollback_to(&s->txn, n == 0 ? 0 : s->savepoints[n - 1].command);
+    sql_session_unlock_tables_from(s, n);
+    sql_txn_drop_dead_draft(s);
 }
 
 void sql_txn_abort(sql_session *s) {
@@ -218,11 +236,15 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
         eng_txn_rollback_to(&s->txn, sp->command);
         sql_session_fk_rollback_to(s, sp->command);
         sql_guc_rollback_to(s, sp->nundo);
+        /* The locks taken after the savepoint go with what they protected. */
+        sql_session_unlock_tables_from(s, keep);
+        if (!sp->had_draft && s->txn.holds_ddl_lock) sql_txn_drop_ddl_lock(s);
         if (s->txn.draft != NULL) eng_catalog_draft_free(s->txn.draft);
         s->txn.draft = sp->had_draft ? eng_catalog_draft(sp->draft) : NULL;
         s->failed = false;
         snprintf(tag, SQL_TAG_BYTES, "ROLLBACK");
     } else {
+        sql_session_tables_merge(s, keep);
         snprintf(tag, SQL_TAG_BYTES, "RELEASE");
     }
     sql_txn_release_savepoints(s, keep);

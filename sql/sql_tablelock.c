@@ -6,6 +6,7 @@
 #include <ck_spinlock.h>
 
 #include "engine/eng_tx.h"
+#include "engine/eng_txn.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
@@ -55,9 +56,13 @@ sql_tlock_mode sql_tlock_mode_of(const char *text) {
 /* A weak hold: table oid << 8 | bit mask of the modes (ACCESS SHARE .. ROW EXCLUSIVE). */
 struct sql_tlock_owner {
     uint32_t db_oid;
+    uint32_t level;          /* the subtransaction new locks belong to (sql_tlock_set_level) */
     _Atomic uint64_t weak[SQL_TLOCK_WEAK_MAX];
     _Atomic uint32_t nweak;
+    /* The level each weak mode was taken at (owner only): [entry][mode - ACCESS_SHARE]. */
+    uint32_t weak_level[SQL_TLOCK_WEAK_MAX][SQL_TLOCK_ROW_EXCLUSIVE];
     _Atomic(const sql_tlock_owner *) waiting_for; /* deadlock detection; under the lock */
+    _Atomic uint64_t txn;    /* the engine transaction's stamp, 0 = none (sql_tlock_set_txn) */
     bool strong;             /* has LOCK TABLE holds */
     uint64_t waits;          /* weak locks that had to wait (written by the owner only) */
     sql_tlock_owner *next;   /* the registry */
@@ -67,6 +72,7 @@ typedef struct sql_tlock_hold {
     const sql_tlock_owner *owner; /* NULL: free entry */
     uint32_t db_oid, table_oid;
     sql_tlock_mode mode;
+    uint32_t level;               /* the owner's subtransaction level when taken */
 } sql_tlock_hold;
 
 /* One spin lock guards the holds and the registry: both change only at LOCK TABLE, at its
@@ -114,22 +120,33 @@ static bool sql_tlock_victim(sql_tlock_owner *o) {
     return false;
 }
 
-/* One poll of a wait for `holder` that began at `started_ns`: false with *err set when it ends
- * in failure. */
+/* Whether `o` is the member of a cycle of waits that gives way. Waits between transactions
+ * are published to the engine (eng_txn_note_wait), where row-lock waits are too: its walk
+ * finds cycles through both kinds, and names one victim. An owner without a transaction
+ * (VACUUM's lock) looks along the chain of owners instead; the first to look gives way. */
+static bool sql_tlock_victim_of(sql_tlock_owner *o, uint64_t holder_txn) {
+    uint64_t mine = atomic_load(&o->txn);
+    if (mine != 0) return holder_txn != 0 && eng_txn_deadlock_victim(mine, holder_txn);
+    ck_spinlock_lock(&sql_tlock_mutex);
+    bool victim = sql_tlock_victim(o);
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    return victim;
+}
+
+/* One poll of a wait for `holder` (whose transaction is `holder_txn`, read under the lock)
+ * that began at `started_ns`: false with *err set when it ends in failure. */
 static bool sql_tlock_pause(sql_tlock_owner *o, const sql_tlock_owner *holder,
-                            const sql_tlock_wait *w, uint64_t started_ns, rt_err *err) {
+                            uint64_t holder_txn, const sql_tlock_wait *w, uint64_t started_ns,
+                            rt_err *err) {
     atomic_store(&o->waiting_for, holder);
+    uint64_t mine = atomic_load(&o->txn);
+    if (mine != 0) eng_txn_note_wait(mine, holder_txn);
     uint64_t waited = rt_time_mono_ns() - started_ns;
-    if (waited >= ENG_DEADLOCK_TIMEOUT_NS) {
-        ck_spinlock_lock(&sql_tlock_mutex);
-        bool victim = sql_tlock_victim(o);
-        ck_spinlock_unlock(&sql_tlock_mutex);
-        if (victim) {
-            rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
-            rt_err_detail(err, "The transaction waited for a table lock held by one that "
-                               "waits, directly or through others, for it.");
-            return false;
-        }
+    if (waited >= ENG_DEADLOCK_TIMEOUT_NS && sql_tlock_victim_of(o, holder_txn)) {
+        rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
+        rt_err_detail(err, "The transaction waited for a lock held by one that waits, directly "
+                           "or through others, for it.");
+        return false;
     }
     if (w->cancel != NULL && atomic_load(w->cancel)) {
         return rt_err_set(err, SQLSTATE_QUERY_CANCELED, "canceling statement due to user request");
@@ -146,6 +163,8 @@ static bool sql_tlock_waited(sql_tlock_owner *o, bool ok) {
     ck_spinlock_lock(&sql_tlock_mutex); /* a detector may be reading the chain */
     atomic_store(&o->waiting_for, NULL);
     ck_spinlock_unlock(&sql_tlock_mutex);
+    uint64_t mine = atomic_load(&o->txn);
+    if (mine != 0) eng_txn_note_wait(mine, 0);
     return ok;
 }
 
@@ -203,7 +222,7 @@ static sql_tlock_hold *sql_tlock_add_hold(sql_tlock_owner *o, uint32_t table_oid
         sql_tlock_hold *h = &sql_tlock_holds[i];
         if (h->owner != NULL) continue;
         *h = (sql_tlock_hold){.owner = o, .db_oid = o->db_oid, .table_oid = table_oid,
-                              .mode = mode};
+                              .mode = mode, .level = o->level};
         atomic_fetch_add(&sql_tlock_nholds, 1); /* before the weak holders are looked at */
         o->strong = true;
         return h;
@@ -246,10 +265,11 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
             ck_spinlock_unlock(&sql_tlock_mutex);
             return sql_tlock_waited(o, true);
         }
+        uint64_t holder_txn = atomic_load(&holder->txn); /* registered owners live meanwhile */
         ck_spinlock_unlock(&sql_tlock_mutex);
         bool ok = !w->nowait || sql_tlock_busy(name, err);
         o->waits++;
-        ok = ok && sql_tlock_pause(o, holder, w, started, err);
+        ok = ok && sql_tlock_pause(o, holder, holder_txn, w, started, err);
         if (!ok) {
             if (h != NULL) {
                 ck_spinlock_lock(&sql_tlock_mutex);
@@ -292,19 +312,24 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         if (i == UINT32_MAX) {
             atomic_store(&o->weak[n], (uint64_t)table_oid << 8 | B(mode));
             atomic_store(&o->nweak, n + 1);
+            o->weak_level[n][mode - 1] = o->level;
         } else {
             atomic_store(&o->weak[i], before | B(mode));
+            o->weak_level[i][mode - 1] = o->level;
         }
         if (atomic_load(&sql_tlock_nholds) == 0) return sql_tlock_waited(o, true);
         ck_spinlock_lock(&sql_tlock_mutex);
         const sql_tlock_owner *holder = sql_tlock_held(o, table_oid, mode);
+        uint64_t holder_txn = holder != NULL ? atomic_load(&holder->txn) : 0;
         ck_spinlock_unlock(&sql_tlock_mutex);
         if (holder == NULL) return sql_tlock_waited(o, true);
         /* Withdraw while waiting, so that the LOCK TABLE holder is not waiting for us. */
         if (i == UINT32_MAX) atomic_store(&o->nweak, n);
         else atomic_store(&o->weak[i], before);
         o->waits++;
-        if (!sql_tlock_pause(o, holder, w, started, err)) return sql_tlock_waited(o, false);
+        if (!sql_tlock_pause(o, holder, holder_txn, w, started, err)) {
+            return sql_tlock_waited(o, false);
+        }
     }
 }
 
@@ -320,4 +345,60 @@ void sql_tlock_release(sql_tlock_owner *o) {
     }
     ck_spinlock_unlock(&sql_tlock_mutex);
     o->strong = false;
+}
+
+/* ---- subtransactions ---- */
+
+void sql_tlock_set_level(sql_tlock_owner *o, uint32_t level) { o->level = level; }
+
+void sql_tlock_set_txn(sql_tlock_owner *o, uint64_t txn) { atomic_store(&o->txn, txn); }
+
+/* Weak modes taken at `level` or deeper are dropped (with `to` == UINT32_MAX), or become
+ * `to`'s. Trailing entries left without a mode go, so the array does not grow with every
+ * rolled-back savepoint; a LOCK TABLE reading meanwhile sees a mode or its absence, both
+ * true at some moment. */
+static void sql_tlock_weak_subxact(sql_tlock_owner *o, uint32_t level, uint32_t to) {
+    uint32_t n = atomic_load(&o->nweak);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t e = atomic_load(&o->weak[i]);
+        for (uint32_t m = SQL_TLOCK_ACCESS_SHARE; m <= SQL_TLOCK_ROW_EXCLUSIVE; m++) {
+            if ((e & B(m)) == 0 || o->weak_level[i][m - 1] < level) continue;
+            if (to == UINT32_MAX) e &= ~(uint64_t)B(m);
+            else o->weak_level[i][m - 1] = to;
+        }
+        atomic_store(&o->weak[i], e);
+    }
+    while (n > 0 && (atomic_load(&o->weak[n - 1]) & 0xffu) == 0) n--;
+    atomic_store(&o->nweak, n);
+}
+
+/* The same for the owner's holds in the shared table. */
+static void sql_tlock_holds_subxact(sql_tlock_owner *o, uint32_t level, uint32_t to) {
+    if (!o->strong) return;
+    bool strong = false;
+    ck_spinlock_lock(&sql_tlock_mutex);
+    for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
+        sql_tlock_hold *h = &sql_tlock_holds[i];
+        if (h->owner != o) continue;
+        if (h->level >= level && to == UINT32_MAX) {
+            sql_tlock_drop_hold(h);
+            continue;
+        }
+        if (h->level >= level) h->level = to;
+        strong = true;
+    }
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    o->strong = strong;
+}
+
+void sql_tlock_release_from(sql_tlock_owner *o, uint32_t level) {
+    if (o == NULL) return;
+    sql_tlock_weak_subxact(o, level, UINT32_MAX);
+    sql_tlock_holds_subxact(o, level, UINT32_MAX);
+}
+
+void sql_tlock_merge_into(sql_tlock_owner *o, uint32_t level) {
+    if (o == NULL) return;
+    sql_tlock_weak_subxact(o, level + 1, level);
+    sql_tlock_holds_subxact(o, level + 1, level);
 }

@@ -1,6 +1,7 @@
 /* sql_tablelock.h: PostgreSQL's table-level locks: LOCK TABLE, and the weak locks every
  * statement takes on the tables it reads (ACCESS SHARE), locks rows of (ROW SHARE) or writes
- * (ROW EXCLUSIVE); all held by the session's transaction until it ends.
+ * (ROW EXCLUSIVE); all held by the session's transaction until it ends (or until the
+ * savepoint they were taken after is rolled back).
  * Owns:    a process-wide table of holds ("strong": any mode taken by LOCK TABLE or DDL)
  *          under a spin lock, and the registry of lock owners (one per session that locked
  *          anything). A statement's weak locks stay in its owner, written only by it and read
@@ -13,8 +14,12 @@
  * Modes:   PostgreSQL's eight, with its conflict table (sql_tlock_conflicts).
  * Core:    any shard, in a session's fiber; a waiter polls every SQL_TLOCK_POLL_NS for its
  *          cancel flag (57014), lock_timeout (55P03) and, after ENG_DEADLOCK_TIMEOUT_NS, a
- *          cycle of table-lock waits back to itself (40P01 for one member). A cycle that runs
- *          through a row lock as well is not seen (lock_timeout ends it).
+ *          cycle of waits back to itself (40P01 for one member): a waiter publishes the
+ *          transaction it waits for to the engine, where row-lock waits are published too, so
+ *          a cycle through table locks and row locks alike is found (eng_txn.h).
+ * Savepoints: each lock remembers the subtransaction level it was taken at; ROLLBACK TO
+ *          SAVEPOINT (and a statement failing after a savepoint) releases the levels it ends,
+ *          RELEASE SAVEPOINT hands them to the enclosing level, as PostgreSQL's.
  * DDL:     ALTER TABLE, DROP TABLE / INDEX, TRUNCATE take ACCESS EXCLUSIVE on their tables,
  *          CREATE INDEX SHARE, VACUUM and ANALYZE SHARE UPDATE EXCLUSIVE (the weaker ALTER
  *          TABLE commands and foreign keys' tables: sql_ddl_lock.c), as holds (the path of
@@ -87,5 +92,18 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
 uint64_t sql_tlock_waits(const sql_tlock_owner *o);
 /* Transaction end: every lock of the owner goes. */
 void sql_tlock_release(sql_tlock_owner *o);
+
+/* Subtransactions: a lock belongs to the level the owner was at when it was first taken (the
+ * number of savepoints then open). The session sets the level before taking locks; all
+ * locks the owner holds are at the current level or shallower. */
+void sql_tlock_set_level(sql_tlock_owner *o, uint32_t level);
+/* The engine transaction (eng_stamp_txn(slot, generation, 0)) the owner's locks belong to,
+ * 0 for none: deadlock detection follows waits through it. */
+void sql_tlock_set_txn(sql_tlock_owner *o, uint64_t txn);
+/* ROLLBACK TO SAVEPOINT, or a failed statement's subtransaction: the locks taken at `level`
+ * or deeper go (PostgreSQL releases a subtransaction's locks when it aborts). */
+void sql_tlock_release_from(sql_tlock_owner *o, uint32_t level);
+/* RELEASE SAVEPOINT: the locks taken deeper than `level` now belong to `level`. */
+void sql_tlock_merge_into(sql_tlock_owner *o, uint32_t level);
 
 #endif

@@ -4,9 +4,9 @@
  * ADMIN OPTION, the checks every statement makes (42501 with PostgreSQL's messages:
  * "permission denied for table t", "must be owner of table t", "permission denied for schema
  * public", "permission denied for sequence s"), SET ROLE / SET SESSION AUTHORIZATION (undone
- * by ROLLBACK), the catalog's view of it (relacl, nspacl, datacl, pg_auth_members,
- * has_*_privilege, pg_has_role, information_schema), and that owners, access lists and
- * memberships survive a restart.
+ * by ROLLBACK and ROLLBACK TO SAVEPOINT; SHOW role), the catalog's view of it (relacl,
+ * nspacl, datacl, pg_auth_members, has_*_privilege, pg_has_role, information_schema), and that
+ * owners, access lists and memberships survive a restart.
  * How: a real engine in a temporary directory, sessions opened in-process
  * (sql_session_harness.h) as postgres, alice, bob and carol; each statement's output is
  * compared with what PostgreSQL 15 printed for the same statements (rows "a|b", the command
@@ -144,6 +144,55 @@ static void check_roles(capture *su) {
     expect(su, "SELECT current_user", "current_user\npostgres\nSELECT 1\n");
 }
 
+/* SET ROLE and SET SESSION AUTHORIZATION after a savepoint are undone by ROLLBACK TO it (also
+ * after a statement failed there), SET LOCAL ROLE at commit; SHOW role gives the role SET ROLE
+ * chose, 'none' otherwise, and SET SESSION AUTHORIZATION ends a SET ROLE. */
+static void check_role_savepoints(capture *su) {
+    expect(&carol, "SHOW role", "role\nnone\nSHOW\n");
+    expect(&carol, "BEGIN", "BEGIN\n");
+    expect(&carol, "SAVEPOINT s", "SAVEPOINT\n");
+    expect(&carol, "SET ROLE staff", "SET\n");
+    expect(&carol, "SHOW role", "role\nstaff\nSHOW\n");
+    expect(&carol, "SELECT count(*) FROM t", "count\n3\nSELECT 1\n");
+    expect(&carol, "ROLLBACK TO SAVEPOINT s", "ROLLBACK\n");
+    expect(&carol, "SELECT current_user, current_setting('role')",
+           "current_user|current_setting\ncarol|none\nSELECT 1\n");
+    expect(&carol, "SET ROLE staff", "SET\n");
+    expect(&carol, "SAVEPOINT s2", "SAVEPOINT\n");
+    expect(&carol, "RESET ROLE", "RESET\n");
+    expect(&carol, "SELECT 1 / 0", "ERROR 22012: division by zero\n");
+    expect(&carol, "ROLLBACK TO SAVEPOINT s2", "ROLLBACK\n");
+    expect(&carol, "SELECT current_user, current_setting('role')",
+           "current_user|current_setting\nstaff|staff\nSELECT 1\n");
+    expect(&carol, "COMMIT", "COMMIT\n");
+    expect(&carol, "SELECT count(*) FROM t", "count\n3\nSELECT 1\n");
+    expect(&carol, "RESET ROLE", "RESET\n");
+    expect(&carol, "SELECT count(*) FROM t", DENIED("table t"));
+    expect(su, "SHOW session_authorization", "session_authorization\npostgres\nSHOW\n");
+    expect(su, "BEGIN", "BEGIN\n");
+    expect(su, "SET ROLE alice", "SET\n");
+    expect(su, "SAVEPOINT a", "SAVEPOINT\n");
+    expect(su, "SET SESSION AUTHORIZATION bob", "SET\n");
+    expect(su, "SHOW role", "role\nnone\nSHOW\n");
+    expect(su, "SELECT current_user, session_user, current_setting('session_authorization')",
+           "current_user|session_user|current_setting\nbob|bob|bob\nSELECT 1\n");
+    expect(su, "ROLLBACK TO SAVEPOINT a", "ROLLBACK\n");
+    expect(su, "SHOW role", "role\nalice\nSHOW\n");
+    expect(su, "SELECT current_user, session_user", "current_user|session_user\nalice|postgres\n"
+                                                     "SELECT 1\n");
+    expect(su, "ROLLBACK", "ROLLBACK\n");
+    expect(su, "SHOW role", "role\nnone\nSHOW\n");
+    expect(su, "BEGIN", "BEGIN\n");
+    expect(su, "SET LOCAL ROLE alice", "SET\n");
+    expect(su, "SAVEPOINT a", "SAVEPOINT\n");
+    expect(su, "SET ROLE bob", "SET\n");
+    expect(su, "ROLLBACK TO SAVEPOINT a", "ROLLBACK\n");
+    expect(su, "SHOW role", "role\nalice\nSHOW\n");
+    expect(su, "COMMIT", "COMMIT\n");
+    expect(su, "SELECT current_user, current_setting('role')",
+           "current_user|current_setting\npostgres|none\nSELECT 1\n");
+}
+
 /* Ownership decides DDL; CREATE on a schema decides where a role may create. */
 static void check_ownership(capture *su) {
     expect(&alice, "DROP TABLE t", "ERROR 42501: must be owner of table t\n");
@@ -219,6 +268,7 @@ static void phase_create(capture *su) {
     setup_objects(su);
     check_tables(su);
     check_roles(su);
+    check_role_savepoints(su);
     check_ownership(su);
     check_sequences(su);
     check_catalog(su);
