@@ -22,6 +22,7 @@ void (*eng_test_hook)(int point, void *arg);
 void *eng_test_hook_arg;
 
 uint32_t eng_shard_count(void) { return eng_global.shard_count; }
+bool eng_clean_start(void) { return eng_global.clean_boot != 0; }
 const char *eng_data_dir(void) { return eng_global.data_dir; }
 
 eng_shard *eng_shard_self(void) { return &eng_global.shards[rt_core_id()]; }
@@ -168,7 +169,11 @@ bool eng_start(const eng_config *config, rt_err *err) {
     eng_wal_set_segment_bytes(config->wal_segment_bytes);
     eng_wal_floors_reset();
     eng_ckpt_start(config, eng_global.boot);
-    return eng_recover(config->superuser, err);
+    eng_global.clean_boot = eng_ckpt_clean_boot();
+    if (eng_global.clean_boot >= eng_global.boot) eng_global.clean_boot = 0; /* not of a past run */
+    if (!eng_recover(config->superuser, err) || !eng_ckpt_clean_consume(err)) return false;
+    eng_relstat_load_all();
+    return true;
 }
 
 void eng_stop(void) {
