@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,8 +68,9 @@ bool eng_relstat_save(const eng_table *t, const void *bytes, size_t len, rt_err 
     char dir[520], path[600], tmp[620];
     eng_relstat_dir(dir, sizeof dir);
     eng_relstat_path(path, sizeof path, t->oid);
-    /* A name per shard: two ANALYZEs of one table never write the same temporary file. */
-    snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, rt_core_id_or_none() + 1);
+    /* A name per write: two ANALYZEs of one table never write the same temporary file. */
+    static _Atomic uint64_t seq;
+    snprintf(tmp, sizeof tmp, "%s.%llx.tmp", path, (unsigned long long)atomic_fetch_add(&seq, 1));
     bool ok = rt_dir_make(dir, err) && eng_relstat_write_tmp(tmp, &w, err);
     if (ok) ok = rt_file_rename(tmp, path, err) && rt_dir_sync(dir, err);
     if (!ok) {

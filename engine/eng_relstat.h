@@ -1,10 +1,10 @@
 /* eng_relstat.h: durable planner statistics of tables (what PostgreSQL keeps in pg_statistic
  * and pg_class.reltuples), stored for the SQL layer as opaque bytes it encodes and decodes.
  * Owns:    DATADIR/stats/: one file per table, t-<oid>.stat, written whole by each ANALYZE.
- * Protocol: a file is written as <name>.<shard>.tmp, fsynced, renamed, and the directory
+ * Protocol: a file is written as <name>.<n>.tmp, fsynced, renamed, and the directory
  *          fsynced: a crash leaves the old or the new file whole (leftover .tmp files go at
  *          start). The newest rename wins when two ANALYZEs of one table race.
- * Format:  u32 magic "DBST", u16 format, u16 flags (0), u32 table oid, u32 boot, u64 storage
+ * Format:  u32 magic "DBST", u16 format, u16 flags (0), u32 table oid, u32 zero, u64 storage
  *          id, u64 payload length, payload, u32 crc32c of everything before it.
  * Advisory: statistics only guide the planner, so unlike data a file that is damaged, or stale
  *          (its table dropped, truncated or rewritten since: another storage id; an unlogged
