@@ -1,10 +1,10 @@
 /* test_sql_stats_restart.c: planner statistics outlive a restart, as PostgreSQL's
- * pg_statistic: after ANALYZE and a restart, EXPLAIN's row estimates (row count, MCVs,
- * histogram, null fraction, distinct counts for a join) are the same as before it. Stale
- * statistics are not brought back: TRUNCATE, a rewrite (ALTER COLUMN TYPE) and DROP TABLE
- * leave the table planned from defaults, like a table never analysed; a dropped column's
- * figures go while the other columns keep theirs. A damaged statistics file is logged,
- * dropped, and the server starts and answers right.
+ * pg_statistic: after ANALYZE and a restart, the planner's row estimates (row count, MCVs,
+ * histogram, null fraction, distinct counts for a join) and pg_class.reltuples are the same
+ * as before it. Stale statistics are not brought back: TRUNCATE, a rewrite (ALTER COLUMN
+ * TYPE) and DROP TABLE leave the table planned from defaults, like a table never analysed;
+ * a dropped column's figures go while the other columns keep theirs. A damaged statistics
+ * file is logged, dropped, and the server starts and answers right.
  * How: each run is a child process over one data directory (an engine started twice in one
  * process would keep the first one's statistics in memory, proving nothing); a run writes
  * what it saw to a file there for the next run to compare. A child's stderr (the server log)
@@ -158,13 +158,18 @@ static void script_analyze(capture *a) {
     const char *before = explain_all(a);
     TEST_CHECK(strstr(before, ":6000 ") != NULL); /* the scan of all rows: the table's count */
     save_text("estimates.txt", before);
+    expect(a, "SELECT reltuples FROM pg_class WHERE relname = 's'", "reltuples\n6000\nSELECT 1\n");
 }
 
 static void script_same_after_restart(capture *a) {
     /* First thing after the start: the saved statistics plan the statements. */
     sh_check("estimates after a restart", explain_all(a), load_text("estimates.txt"));
+    expect(a, "SELECT reltuples FROM pg_class WHERE relname = 's'", "reltuples\n6000\nSELECT 1\n");
     expect(a, "SELECT count(*), count(f), sum(k) FROM s",
            "count|count|sum\n6000|4800|1004000\nSELECT 1\n");
+    /* ANALYZE replaces the loaded statistics with the same figures. */
+    expect(a, "ANALYZE s", "ANALYZE\n");
+    sh_check("estimates after ANALYZE again", explain_all(a), load_text("estimates.txt"));
     /* A table never analysed (nor given rows, which would start an auto-analyze) shows what
      * planning without statistics looks like: not the same. */
     expect(a, "CREATE TABLE blank (id int PRIMARY KEY, k int, c text, f float8)",
@@ -192,6 +197,7 @@ static void script_after_drop_column(capture *a) {
 static void script_after_truncate(capture *a) {
     sh_check("k = 3 after TRUNCATE and a restart", estimates_on("s", plans[1]),
              load_text("unanalysed.txt"));
+    expect(a, "SELECT reltuples FROM pg_class WHERE relname = 's'", "reltuples\n-1\nSELECT 1\n");
     expect(a, "SELECT count(*) FROM s", "count\n1\nSELECT 1\n");
     expect(a, "DROP TABLE s", "DROP TABLE\n");
     expect(a, "ANALYZE fresh", "ANALYZE\n");
