@@ -1,7 +1,7 @@
 /* test_sql_unlogged.c: unlogged tables across restarts, as PostgreSQL's: an orderly shutdown
  * keeps their rows (the shutdown checkpoint writes them), a crash empties them (and never
- * brings back the rows of an earlier clean shutdown), while permanent tables keep every
- * acknowledged commit either way.
+ * brings back the rows of an earlier clean shutdown, nor their statistics), while permanent
+ * tables keep every acknowledged commit either way.
  * How: each run is a child process over one data directory (an engine started twice in one
  * process would find the first one's statistics arenas); a run ends either through the
  * orderly stop (eng_shard_stop, eng_stop) or with _exit() from the middle of its script, which
@@ -33,6 +33,7 @@ static void script_create(capture *a) {
            "INSERT 0 100\n");
     expect(a, "SELECT relname, relpersistence FROM pg_class WHERE relname IN ('u', 'p') "
               "ORDER BY 1", "relname|relpersistence\np|p\nu|u\nSELECT 2\n");
+    expect(a, "ANALYZE u", "ANALYZE\n");
 }
 
 /* After the clean shutdown of script_create: every row is back; then changes and a crash. */
@@ -41,6 +42,8 @@ static void script_clean_then_crash(capture *a) {
                                                          "SELECT 1\n");
     expect(a, "SELECT count(*), sum(v) FROM un", "count|sum\n10|55\nSELECT 1\n");
     expect(a, "SELECT v FROM u WHERE id = 7", "v\nu7\nSELECT 1\n");
+    expect(a, "SELECT reltuples FROM pg_class WHERE relname = 'u'",
+           "reltuples\n1000\nSELECT 1\n"); /* its statistics too */
     expect(a, "SELECT count(*) FROM p", "count\n100\nSELECT 1\n");
     expect(a, "SELECT relname, relpersistence FROM pg_class WHERE relname IN ('u', 'p') "
               "ORDER BY 1", "relname|relpersistence\np|p\nu|u\nSELECT 2\n");
@@ -58,6 +61,8 @@ static void script_clean_then_crash(capture *a) {
 static void script_after_crash(capture *a) {
     expect(a, "SELECT count(*) FROM u", "count\n0\nSELECT 1\n");
     expect(a, "SELECT count(*) FROM un", "count\n0\nSELECT 1\n");
+    expect(a, "SELECT reltuples FROM pg_class WHERE relname = 'u'",
+           "reltuples\n-1\nSELECT 1\n"); /* statistics of the rows that went, gone too */
     expect(a, "SELECT count(*), max(id) FROM p", "count|max\n101|101\nSELECT 1\n");
     expect(a, "SELECT relpersistence FROM pg_class WHERE relname = 'u'",
            "relpersistence\nu\nSELECT 1\n");
