@@ -16,7 +16,7 @@
 #include "runtime/rt_mem.h"
 
 #define ENG_RELSTAT_MAGIC 0x54534244u /* "DBST" */
-#define ENG_RELSTAT_HEADER_BYTES 32u
+#define ENG_RELSTAT_HEADER_BYTES 40u
 #define ENG_RELSTAT_TRAILER_BYTES 4u
 
 static eng_relstat_load_fn eng_relstat_loader;
@@ -45,7 +45,8 @@ static bool eng_relstat_write_tmp(const char *tmp, const eng_codec_w *w, rt_err 
     return ok;
 }
 
-bool eng_relstat_save(const eng_table *t, const void *bytes, size_t len, rt_err *err) {
+bool eng_relstat_save(const eng_table *t, uint64_t rewrite_storage_id, const void *bytes,
+                      size_t len, rt_err *err) {
     if (t->persistence == 't') return true;
     if (len > ENG_RELSTAT_BYTES_MAX) {
         return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
@@ -61,6 +62,7 @@ bool eng_relstat_save(const eng_table *t, const void *bytes, size_t len, rt_err 
     eng_w_u32(&w, t->oid);
     eng_w_u32(&w, 0); /* reserved */
     eng_w_u64(&w, t->storage_id);
+    eng_w_u64(&w, rewrite_storage_id);
     eng_w_u64(&w, len);
     RT_ASSERT(w.len == ENG_RELSTAT_HEADER_BYTES);
     eng_w_raw(&w, bytes, len);
@@ -131,7 +133,8 @@ static uint8_t *eng_relstat_read(const char *path, uint64_t *size, const char **
 
 /* Checks the header and checksum; the payload's place on success, NULL with *why. */
 static const uint8_t *eng_relstat_check(const uint8_t *buf, uint64_t size, uint32_t *oid,
-                                        uint64_t *storage_id, uint64_t *len, const char **why) {
+                                        uint64_t storage_id[2], uint64_t *len,
+                                        const char **why) {
     uint32_t crc;
     memcpy(&crc, buf + size - ENG_RELSTAT_TRAILER_BYTES, 4);
     if (rt_crc32c(0, buf, size - ENG_RELSTAT_TRAILER_BYTES) != crc) {
@@ -144,7 +147,8 @@ static const uint8_t *eng_relstat_check(const uint8_t *buf, uint64_t size, uint3
     uint32_t format = eng_r_u32(&r) & 0xffff;
     *oid = eng_r_u32(&r);
     (void)eng_r_u32(&r);
-    *storage_id = eng_r_u64(&r);
+    storage_id[0] = eng_r_u64(&r);
+    storage_id[1] = eng_r_u64(&r);
     *len = eng_r_u64(&r);
     eng_r_done(&r);
     if (magic != ENG_RELSTAT_MAGIC || format != ENG_RELSTAT_FORMAT) {
@@ -168,12 +172,12 @@ static const eng_table *eng_relstat_table(const eng_catalog *c, uint32_t oid) {
 }
 
 static void eng_relstat_load_one(const eng_catalog *c, const char *path, uint32_t name_oid) {
-    uint64_t size, storage_id, len;
+    uint64_t size, storage_id[2], len;
     uint32_t oid;
     const char *why = NULL;
     uint8_t *buf = eng_relstat_read(path, &size, &why);
-    const uint8_t *payload = buf != NULL ? eng_relstat_check(buf, size, &oid, &storage_id,
-                                                             &len, &why) : NULL;
+    const uint8_t *payload = buf != NULL ? eng_relstat_check(buf, size, &oid, storage_id, &len,
+                                                             &why) : NULL;
     if (payload != NULL && oid != name_oid) why = "it names another table", payload = NULL;
     if (payload == NULL) {
         eng_relstat_drop(path, why);
@@ -183,8 +187,9 @@ static void eng_relstat_load_one(const eng_catalog *c, const char *path, uint32_
     const eng_table *t = eng_relstat_table(c, oid);
     if (t == NULL || t->kind != 'r' || t->persistence == 't') {
         eng_relstat_forget(path, "its table was dropped");
-    } else if (t->storage_id != storage_id) {
-        eng_relstat_forget(path, "its table was truncated or rewritten since");
+    } else if (t->storage_id != storage_id[0] &&
+               (storage_id[1] == 0 || t->storage_id != storage_id[1])) {
+        eng_relstat_forget(path, "its table was truncated since");
     } else if (t->persistence == 'u' && !eng_clean_start()) {
         eng_relstat_forget(path, "its unlogged table was emptied after a crash");
     } else {

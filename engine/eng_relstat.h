@@ -5,9 +5,10 @@
  *          fsynced: a crash leaves the old or the new file whole (leftover .tmp files go at
  *          start). The newest rename wins when two ANALYZEs of one table race.
  * Format:  u32 magic "DBST", u16 format, u16 flags (0), u32 table oid, u32 zero, u64 storage
- *          id, u64 payload length, payload, u32 crc32c of everything before it.
+ *          id, u64 second storage id (0: none), u64 payload length, payload, u32 crc32c of
+ *          everything before it.
  * Advisory: statistics only guide the planner, so unlike data a file that is damaged, or stale
- *          (its table dropped, truncated or rewritten since: another storage id; an unlogged
+ *          (its table dropped, or truncated since: neither storage id is the table's; an unlogged
  *          table emptied by a start after a crash), is logged, deleted and forgotten: it never
  *          stops a start. The SQL layer checks columns itself (dropped or retyped ones).
  * Core:    eng_relstat_save() from a fiber on any shard (its I/O parks the fiber) or off the
@@ -40,8 +41,10 @@ typedef bool (*eng_relstat_load_fn)(const eng_table *t, const uint8_t *bytes, si
 void eng_relstat_set_loader(eng_relstat_load_fn fn);
 
 /* Makes `bytes` the durable statistics of table `t` (temporary tables: nothing is written,
- * they do not outlive their session). */
-bool eng_relstat_save(const eng_table *t, const void *bytes, size_t len, rt_err *err);
+ * they do not outlive their session). They also hold for the table with storage
+ * `rewrite_storage_id` (not 0): the same rows rewritten by an ALTER TABLE not yet committed. */
+bool eng_relstat_save(const eng_table *t, uint64_t rewrite_storage_id, const void *bytes,
+                      size_t len, rt_err *err);
 
 /* Inside eng_start (eng.c): loads every file against the installed catalog. */
 void eng_relstat_load_all(void);

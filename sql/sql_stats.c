@@ -333,7 +333,7 @@ static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, eng_codec
 bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
     eng_codec_w saved;
     if (!sql_stats_analyze_run(x, t, &saved, err)) return false;
-    sql_stats_save(t, &saved);
+    sql_stats_save(t, 0, &saved);
     return true;
 }
 
@@ -372,7 +372,7 @@ static void sql_stats_auto_fiber(void *arg) {
         bool ok = sql_stats_analyze_run(&x, t, &saved, &err);
         if (!ok) rt_log(RT_LOG_WARNING, NULL, "auto-analyze of %s: %s", t->name, err.message);
         eng_snap_unregister(&reg);
-        if (ok) sql_stats_save(t, &saved);
+        if (ok) sql_stats_save(t, 0, &saved);
         rt_arena_destroy(x.arena);
     }
     eng_catalog_unpin(&pin);
@@ -424,14 +424,30 @@ static sql_table_stats *sql_stats_lock_oid(uint32_t table_oid, sql_stats_slot **
     return NULL;
 }
 
-/* ... and only while they describe the table's current storage: a TRUNCATE or a rewrite
- * (ALTER COLUMN TYPE, a new primary key) gives it new storage, and the old figures are stale
- * (until the next ANALYZE, which auto-analyze starts after enough changes). */
+/* ... and only while they describe the table's current storage: TRUNCATE gives it new, empty
+ * storage and the old figures are stale (until the next ANALYZE, which auto-analyze starts
+ * after enough changes). A rewrite (ALTER COLUMN TYPE, a new primary key) keeps the rows in
+ * new storage: sql_stats_rewritten lets the figures follow. */
 static sql_table_stats *sql_stats_lock(const eng_table *t, sql_stats_slot **slot) {
     sql_table_stats *st = sql_stats_lock_oid(t->oid, slot);
-    if (st == NULL || st->storage_id == t->storage_id) return st;
+    if (st == NULL || st->storage_id == t->storage_id ||
+        (st->rewrite_storage_id != 0 && st->rewrite_storage_id == t->storage_id)) {
+        return st;
+    }
     ck_spinlock_unlock(&(*slot)->lock);
     return NULL;
+}
+
+void sql_stats_rewritten(const eng_table *t, uint64_t storage_id) {
+    sql_stats_slot *slot;
+    sql_table_stats *st = sql_stats_lock(t, &slot);
+    if (st == NULL) return;
+    /* Both storages match until the next ANALYZE: the old one if the ALTER rolls back. */
+    st->rewrite_storage_id = storage_id;
+    eng_codec_w saved;
+    sql_stats_encode(st, &saved); /* under the lock: a newer ANALYZE may free st after it */
+    ck_spinlock_unlock(&slot->lock);
+    sql_stats_save(t, storage_id, &saved);
 }
 
 /* Column `att` has statistics that still describe it (not dropped nor retyped since). */

@@ -27,6 +27,8 @@ typedef struct sql_col_stats {
 typedef struct sql_table_stats {
     uint32_t table_oid;
     uint64_t storage_id;     /* the table's storage they were taken of (eng_table.storage_id) */
+    uint64_t rewrite_storage_id; /* the same rows rewritten by ALTER TABLE, 0 if none (set under
+                                  * the slot's lock: the one field that changes) */
     int core;                /* the shard whose thread made `arena` (it must free it) */
     double rows;
     uint16_t ncols;
@@ -51,9 +53,9 @@ bool sql_stats_publish_loaded(sql_table_stats *st);
 /* sql_stats_io.c */
 /* The bytes eng_relstat_save keeps for `st` (the caller frees out->buf with rt_free). */
 void sql_stats_encode(const sql_table_stats *st, eng_codec_w *out);
-/* Saves the encoded statistics of t durably and frees `saved`; a failure is logged (they stay
- * in memory until the next ANALYZE). */
-void sql_stats_save(const eng_table *t, eng_codec_w *saved);
+/* Saves the encoded statistics of t (also valid for `rewrite_storage_id`, 0 if none) durably
+ * and frees `saved`; a failure is logged (they stay in memory until the next ANALYZE). */
+void sql_stats_save(const eng_table *t, uint64_t rewrite_storage_id, eng_codec_w *saved);
 /* Frees the blocks of loaded statistics (not `st` itself). */
 void sql_stats_free_loaded(sql_table_stats *st);
 

@@ -72,10 +72,10 @@ void sql_stats_encode(const sql_table_stats *st, eng_codec_w *out) {
     }
 }
 
-void sql_stats_save(const eng_table *t, eng_codec_w *saved) {
+void sql_stats_save(const eng_table *t, uint64_t rewrite_storage_id, eng_codec_w *saved) {
     rt_err err;
     rt_err_clear(&err);
-    if (!eng_relstat_save(t, saved->buf, saved->len, &err)) {
+    if (!eng_relstat_save(t, rewrite_storage_id, saved->buf, saved->len, &err)) {
         rt_log(RT_LOG_WARNING, NULL, "statistics of table \"%s\" not saved (a restart will "
                "gather them again): %s", t->name, err.message);
     }
