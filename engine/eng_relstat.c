@@ -73,7 +73,7 @@ bool eng_relstat_save(const eng_table *t, uint64_t rewrite_storage_id, const voi
     /* A name per write: two ANALYZEs of one table never write the same temporary file. */
     static _Atomic uint64_t seq;
     snprintf(tmp, sizeof tmp, "%s.%llx.tmp", path, (unsigned long long)atomic_fetch_add(&seq, 1));
-    bool ok = rt_dir_make(dir, err) && eng_relstat_write_tmp(tmp, &w, err);
+    bool ok = eng_relstat_write_tmp(tmp, &w, err); /* the directory is made at start */
     if (ok) ok = rt_file_rename(tmp, path, err) && rt_dir_sync(dir, err);
     if (!ok) {
         rt_err quiet;
@@ -201,11 +201,18 @@ static void eng_relstat_load_one(const eng_catalog *c, const char *path, uint32_
 }
 
 void eng_relstat_load_all(void) {
-    if (eng_relstat_loader == NULL) return;
     char dir[520];
     eng_relstat_dir(dir, sizeof dir);
+    rt_err err;
+    rt_err_clear(&err);
+    /* Made here, off the shards: saving from a shard then only writes files. */
+    if (!rt_dir_make(dir, &err)) {
+        rt_log(RT_LOG_WARNING, NULL, "statistics will not be saved: %s", err.message);
+        return;
+    }
+    if (eng_relstat_loader == NULL) return;
     DIR *d = opendir(dir);
-    if (d == NULL) return; /* none saved yet */
+    if (d == NULL) return;
     eng_catalog_ref pin;
     eng_catalog_pin(&pin);
     struct dirent *e;

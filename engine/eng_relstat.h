@@ -46,7 +46,8 @@ void eng_relstat_set_loader(eng_relstat_load_fn fn);
 bool eng_relstat_save(const eng_table *t, uint64_t rewrite_storage_id, const void *bytes,
                       size_t len, rt_err *err);
 
-/* Inside eng_start (eng.c): loads every file against the installed catalog. */
+/* Inside eng_start (eng.c): makes DATADIR/stats, loads every file against the installed
+ * catalog. */
 void eng_relstat_load_all(void);
 
 #endif
