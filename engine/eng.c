@@ -28,6 +28,7 @@ void (*eng_test_hook)(int point, void *arg);
 void *eng_test_hook_arg;
 
 uint32_t eng_shard_count(void) { return eng_global.shard_count; }
+bool eng_clean_start(void) { return eng_global.clean_boot != 0; }
 const char *eng_data_dir(void) { return eng_global.data_dir; }
 
 eng_shard *eng_shard_self(void) { return &eng_global.shards[rt_core_id()]; }
@@ -208,8 +209,14 @@ bool eng_start(const eng_config *config, rt_err *err) {
     eng_wal_set_segment_bytes(config->wal_segment_bytes);
     eng_wal_floors_reset();
     eng_ckpt_start(config, eng_global.boot);
-    if (!eng_recover(config->superuser, err)) return false;
-    return !config->replay_graphs_serial || eng_graphs_recover(&eng_global.recovered, err);
+    eng_global.clean_boot = eng_ckpt_clean_boot();
+    if (eng_global.clean_boot >= eng_global.boot) eng_global.clean_boot = 0; /* not of a past run */
+    if (!eng_recover(config->superuser, err) || !eng_ckpt_clean_consume(err)) return false;
+    if (config->replay_graphs_serial && !eng_graphs_recover(&eng_global.recovered, err)) {
+        return false;
+    }
+    eng_relstat_load_all();
+    return true;
 }
 
 void eng_stop(void) {

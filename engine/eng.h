@@ -19,6 +19,7 @@
 #include "engine/eng_catalog.h"
 #include "engine/eng_ckpt.h"
 #include "engine/eng_part.h"
+#include "engine/eng_relstat.h"
 #include "engine/eng_tx.h"
 #include "engine/eng_txn.h"
 #include "engine/eng_vac.h"
@@ -39,7 +40,9 @@ typedef struct eng_config {
 } eng_config;
 
 /* Locks and opens the data directory (initialising it when empty), recovers the catalog and
- * every partition from checkpoints and WAL. Off the shards, before they start. */
+ * every partition from checkpoints and WAL, then loads the planner's saved statistics
+ * (eng_relstat.h). Unlogged tables keep the rows of their shutdown checkpoint only after an
+ * orderly shutdown; after a crash they start empty. Off the shards, before they start. */
 bool eng_start(const eng_config *config, rt_err *err);
 /* Deletes the WAL the shutdown checkpoints cover, frees everything (after the shards
  * stopped). */
@@ -49,9 +52,14 @@ void eng_stop(void);
  * until every shard has (or the runtime stops) and opens this shard's WAL. So no shard serves
  * before recovery is complete everywhere. */
 bool eng_shard_start(rt_err *err);
-/* Per shard, in on_stop: checkpoints the shard's partitions (in a fiber the runtime drains),
- * then flushes and closes the WAL. */
+/* Per shard, in on_stop: checkpoints the shard's partitions, unlogged tables' included (in a
+ * fiber the runtime drains), then flushes and closes the WAL. */
 void eng_shard_stop(void);
+
+/* True if the last run ended with an orderly shutdown whose checkpoints all succeeded:
+ * unlogged tables kept their rows. False after a crash (they started empty, as PostgreSQL's
+ * do). */
+bool eng_clean_start(void);
 
 uint32_t eng_shard_count(void);
 static inline uint32_t eng_partition_owner(uint32_t partition_no, uint32_t shard_count) {

@@ -13,10 +13,12 @@
  * prepared but not yet applied on its shard when it was captured (eng_wal.h, Pins). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/eng_ckpt_int.h"
 #include "engine/eng_part_int.h"
@@ -204,14 +206,15 @@ static bool eng_ckpt_complete(const eng_part *p, const eng_ckpt_entry *e, uint32
            p->wal_end_lsn <= e->need.lsn[shard];
 }
 
-/* A partition whose data must survive a restart: a permanent table of the current catalog. */
-static bool eng_ckpt_part_wanted(const eng_part *p) {
-    if (!p->logged) return false;
+/* A partition whose data must survive a restart: a permanent table of the current catalog;
+ * at an orderly shutdown (`at_stop`) an unlogged one too (it survives a clean restart). */
+static bool eng_ckpt_part_wanted(const eng_part *p, bool at_stop) {
     eng_catalog_ref ref;
     eng_catalog_pin(&ref);
     const eng_table *t = eng_ckpt_table_of(ref.catalog, p->storage_id);
-    bool wanted = t != NULL && t->kind == 'r' && t->persistence == 'p' &&
-                  p->partition_no < t->partition_count;
+    bool wanted = t != NULL && t->kind == 'r' && p->partition_no < t->partition_count &&
+                  ((p->logged && t->persistence == 'p') ||
+                   (at_stop && !p->logged && t->persistence == 'u'));
     eng_catalog_unpin(&ref);
     return wanted;
 }
@@ -266,6 +269,7 @@ static void eng_ckpt_unlock(void) { atomic_store(&eng_ckpt_g.busy, false); }
 /* ---- one shard's part of a round ---- */
 
 typedef struct eng_ckpt_job {
+    bool at_stop;                     /* the shutdown checkpoint: unlogged tables too */
     bool ok;
     rt_err err;
     uint32_t kept;                    /* unchanged partitions whose checkpoint was kept */
@@ -311,10 +315,11 @@ static bool eng_ckpt_shard_write_all(eng_ckpt_job *job, eng_ckpt_map *fresh, rt_
     eng_part **parts = eng_ckpt_shard_parts(&n);
     bool ok = true;
     for (uint32_t i = 0; ok && i < n; i++) {
-        if (!eng_ckpt_part_wanted(parts[i])) continue;
+        if (!eng_ckpt_part_wanted(parts[i], job->at_stop)) continue;
         const eng_ckpt_entry *old = eng_ckpt_map_find(&cs->reg, parts[i]->storage_id,
                                                       parts[i]->partition_no, false);
-        if (eng_ckpt_complete(parts[i], old, rt_core_id())) {
+        /* An unlogged partition's changes leave no WAL to tell: it is always written. */
+        if (parts[i]->logged && eng_ckpt_complete(parts[i], old, rt_core_id())) {
             *eng_ckpt_map_find(fresh, old->storage_id, old->partno, true) = *old;
             job->kept++; /* needs no WAL: left out of the horizons */
             continue;
@@ -512,6 +517,7 @@ static void eng_ckpt_stop_fiber(void *arg) {
     }
     eng_ckpt_job job;
     memset(&job, 0, sizeof job);
+    job.at_stop = true;
     if (ok) ok = eng_ckpt_shard_checkpoint(&job, &err);
     eng_ckpt_unlock();
     if (!ok) {
@@ -567,7 +573,9 @@ static bool eng_ckpt_stop_horizons(uint64_t *horizon) {
         eng_pmap *parts = &eng_global.shards[s].parts;
         for (uint32_t i = 0; i < parts->cap; i++) {
             const eng_part *p = parts->entries[i].part;
-            if (parts->entries[i].hash == 0 || p == NULL || !eng_ckpt_part_wanted(p)) continue;
+            if (parts->entries[i].hash == 0 || p == NULL || !eng_ckpt_part_wanted(p, false)) {
+                continue;
+            }
             if (eng_ckpt_map_find(reg, p->storage_id, p->partition_no, false) == NULL) return false;
         }
         eng_ckpt_stop_needs(reg, parts, s, horizon);
@@ -597,6 +605,61 @@ static void eng_ckpt_trim_at_stop(void) {
     atomic_fetch_add(&eng_ckpt_g.segments_removed, removed);
 }
 
+/* ---- the clean-shutdown marker ---- */
+
+static void eng_ckpt_clean_path(char *out, size_t size) {
+    snprintf(out, size, "%s/clean_shutdown", eng_data_dir());
+}
+
+/* Every shard's shutdown checkpoint, unlogged tables' included, is durable: the next start may
+ * load the unlogged ones (written as .tmp, synced, renamed, the directory synced). */
+static void eng_ckpt_mark_clean(void) {
+    char path[600], tmp[620], text[32];
+    eng_ckpt_clean_path(path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int n = snprintf(text, sizeof text, "boot %u\n", eng_ckpt_g.boot);
+    rt_err err;
+    rt_err_clear(&err);
+    int fd = rt_file_open(tmp, O_CREAT | O_TRUNC | O_WRONLY, 0600, &err);
+    bool ok = fd >= 0 && rt_file_write(fd, text, (size_t)n, 0, &err) &&
+              rt_file_sync(fd, false, &err);
+    if (fd >= 0) {
+        rt_err close_err;
+        rt_err_clear(&close_err);
+        if (!rt_file_close(fd, &close_err) && ok) ok = false, err = close_err;
+    }
+    ok = ok && rt_file_rename(tmp, path, &err) && rt_dir_sync(eng_data_dir(), &err);
+    if (!ok) {
+        rt_log(RT_LOG_WARNING, NULL, "clean shutdown not recorded, unlogged tables will start "
+               "empty: %s", err.message);
+    }
+}
+
+uint32_t eng_ckpt_clean_boot(void) {
+    char path[600];
+    eng_ckpt_clean_path(path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return 0;
+    unsigned boot = 0;
+    if (fscanf(f, "boot %u", &boot) != 1) boot = 0;
+    fclose(f);
+    return boot;
+}
+
+bool eng_ckpt_clean_consume(rt_err *err) {
+    char path[600], tmp[620];
+    eng_ckpt_clean_path(path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (unlink(tmp) != 0 && errno != ENOENT) {
+        return rt_err_from_errno(err, errno, "could not remove \"%s\"", tmp);
+    }
+    if (unlink(path) != 0) {
+        if (errno == ENOENT) return true;
+        return rt_err_from_errno(err, errno, "could not remove \"%s\"", path);
+    }
+    return rt_dir_sync(eng_data_dir(), err);
+}
+
 void eng_ckpt_stop(void) {
     /* An engine start that failed before eng_ckpt_start leaves the last run's state here (its
      * shard count, its stop flags): nothing of it may decide about this run's WAL. */
@@ -604,7 +667,10 @@ void eng_ckpt_stop(void) {
                 !eng_wal_any_failed();
     eng_ckpt_g.started = false;
     for (uint32_t s = 0; s < eng_ckpt_g.shard_count; s++) trim &= eng_ckpt_shards[s].stop_ok;
-    if (trim) eng_ckpt_trim_at_stop();
+    if (trim) {
+        eng_ckpt_trim_at_stop();
+        eng_ckpt_mark_clean();
+    }
     for (uint32_t s = 0; s < RT_SHARDS_MAX; s++) eng_ckpt_map_free(&eng_ckpt_shards[s].reg);
     eng_ckpt_map_free(&eng_ckpt_g.loaded);
 }

@@ -22,6 +22,11 @@
  *          One round at a time. A shard starts a round in the background once it has appended
  *          ENG_CKPT_WAL_TRIGGER_BYTES since its last one; orderly shutdown checkpoints every
  *          shard (eng_shard_stop) and trims once the shards stopped (eng_stop).
+ * Unlogged: tables without WAL are checkpointed only at an orderly shutdown; when every shard's
+ *          shutdown checkpoint succeeded, DATADIR/clean_shutdown records that boot. The next
+ *          start loads those files only if the marker names the boot that wrote them, then
+ *          deletes them and the marker: after a crash unlogged tables start empty, as
+ *          PostgreSQL's.
  * Core:    eng_checkpoint_all() from a fiber on any shard; recovery (eng_recover.c) off the
  *          shards.
  * Format:  little-endian, versioned (ENG_CKPT_FORMAT), every byte validated on load: a header

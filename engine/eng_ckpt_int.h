@@ -182,7 +182,12 @@ void eng_ckpt_shard_start(void);
 void eng_ckpt_note_wal(eng_wal *wal);
 /* on_stop: checkpoints the shard's partitions in a fiber, then closes its WAL. */
 void eng_ckpt_shard_stop(void);
-/* After the shards stopped: deletes WAL no checkpoint needs, frees the registries. */
+/* After the shards stopped: deletes WAL no checkpoint needs, frees the registries; when every
+ * shutdown checkpoint succeeded, records the clean shutdown (DATADIR/clean_shutdown). */
 void eng_ckpt_stop(void);
+/* The boot whose orderly shutdown the marker records, 0 if none (the last run crashed). */
+uint32_t eng_ckpt_clean_boot(void);
+/* Removes the marker durably once recovery used it: a crash from now on finds none. */
+bool eng_ckpt_clean_consume(rt_err *err);
 
 #endif

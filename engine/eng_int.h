@@ -34,6 +34,7 @@ typedef struct eng_engine {
     int lock_fd;
     eng_shard *shards;
     eng_pmap recovered;      /* partitions rebuilt by recovery, until their shards take them */
+    uint32_t clean_boot;     /* the last run ended by an orderly shutdown of this boot, or 0 */
     _Atomic uint64_t next_gid;
     _Atomic uint32_t shards_recovered; /* shards done with their partitions' graphs */
 } eng_engine;

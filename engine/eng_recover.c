@@ -35,6 +35,7 @@ typedef struct eng_rec_state {
     uint32_t boot, shard;    /* position of the record being read */
     uint64_t lsn;
     uint64_t records;
+    uint64_t unlogged_logged; /* storage id of the last unlogged table reported emptied */
     eng_ckpt_stats fig;
 } eng_rec_state;
 
@@ -271,13 +272,32 @@ static bool eng_rec_load_catalog(eng_rec_state *st, const eng_ckpt_file *file, r
     return true;
 }
 
+/* An unlogged table's checkpoint is written only by an orderly shutdown and holds its rows
+ * only if that shutdown was the last run's (the clean-shutdown marker names its boot; file ids
+ * start with the boot that wrote them). Used or not, it is deleted once recovery succeeded:
+ * after a later crash the table must start empty, as PostgreSQL's unlogged tables do. */
+static bool eng_rec_unlogged_wanted(eng_rec_state *st, const eng_table *t,
+                                    const eng_ckpt_file *f) {
+    eng_ckpt_discard(f->path);
+    bool clean = eng_global.clean_boot != 0 && (f->file_id >> 32) == eng_global.clean_boot;
+    if (!clean && st->unlogged_logged != f->storage_id) {
+        st->unlogged_logged = f->storage_id;
+        rt_log(RT_LOG_INFO, NULL, "unlogged table \"%s\" starts empty: the last run did not "
+               "shut down cleanly", t->name);
+    }
+    return clean;
+}
+
 static bool eng_rec_load_part(eng_rec_state *st, const eng_ckpt_file *f,
                               const eng_wal_segment *segs, uint32_t nsegs, rt_err *err) {
     const eng_table *t = eng_ckpt_table_of(st->catalog, f->storage_id);
-    if (t == NULL || t->kind != 'r' || f->partno >= t->partition_count) {
+    if (t == NULL || t->kind != 'r' || f->partno >= t->partition_count ||
+        t->persistence == 't') {
         eng_ckpt_discard(f->path); /* its table was dropped: deleted once recovery succeeded */
         return true;
     }
+    bool unlogged = t->persistence == 'u';
+    if (unlogged && !eng_rec_unlogged_wanted(st, t, f)) return true;
     eng_part *p = eng_part_create(t, f->partno);
     eng_ckpt_header h;
     uint64_t rows = 0;
@@ -293,7 +313,8 @@ static bool eng_rec_load_part(eng_rec_state *st, const eng_ckpt_file *f,
         return false;
     }
     eng_pmap_put(&eng_global.recovered, f->storage_id, f->partno, p);
-    eng_ckpt_note_loaded(f->storage_id, f->partno, h.file_id, &h.need);
+    /* The registry names files rounds keep; an unlogged table's file is gone after start. */
+    if (!unlogged) eng_ckpt_note_loaded(f->storage_id, f->partno, h.file_id, &h.need);
     st->fig.recovered_checkpoints++;
     st->fig.recovered_rows += rows;
     return true;

@@ -13,6 +13,7 @@
 #include "runtime/rt_loop.h"
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_fk.h"
+#include "sql/sql_stats.h"
 #include "sql/sql_exec_unique.h"
 #include "sql/sql_ixexpr.h"
 #include "sql/sql_strbuf.h"
@@ -1135,7 +1136,10 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
     /* The old definition outlives the replace below (it may live in the draft). */
     const eng_table *old = a.rewrite ? sql_ddl_table_copy(dc, base, err) : NULL;
     if (a.rewrite && old == NULL) return false;
-    if (a.new_storage) a.t->storage_id = eng_catalog_new_storage_id(sql_ddl_draft(dc));
+    if (a.new_storage) {
+        a.t->storage_id = eng_catalog_new_storage_id(sql_ddl_draft(dc));
+        sql_stats_rewritten(base, a.t->storage_id); /* the rows move: their statistics too */
+    }
     a.t->def_gen = eng_catalog_def_gen();
     char old_name[ENG_NAME_BYTES];
     snprintf(old_name, sizeof old_name, "%s", base->name);

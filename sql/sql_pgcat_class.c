@@ -10,6 +10,7 @@
 #include "sql/sql_fk.h"
 #include "sql/sql_ixexpr.h"
 #include "sql/sql_pgcat_int.h"
+#include "sql/sql_stats.h"
 
 /* PostgreSQL's system columns, present on every table. */
 static const struct { const char *name; int16_t attnum; uint32_t type; int16_t len; } pc_sys[] = {
@@ -82,6 +83,10 @@ static uint32_t pc_shown_indexes(const eng_table *t) {
 static bool pc_class_table(pc_row *r, const eng_table *t) {
     char kind = t->kind == 'v' ? 'v' : 'r';
     pc_class_common(r, t->oid, t->name, t->schema_oid, t->owner_oid, kind, t->persistence);
+    /* Rows as of the last ANALYZE (manual or automatic; kept across restarts), -1 before one
+     * or after TRUNCATE, as PostgreSQL's. */
+    double rows = kind == 'r' ? sql_stats_rows(t) : -1;
+    if (rows >= 0) pc_f64(r, "reltuples", rows);
     pc_int(r, "relnatts", t->column_count);
     uint32_t checks = 0;
     for (uint32_t i = 0; i < t->constraint_count; i++) checks += t->constraints[i].kind == 'c';

@@ -38,6 +38,7 @@ void sql_session_global_init(void) {
     sql_types_init();
     sql_funcs_init();
     sql_aggs_init();
+    sql_stats_init(); /* statistics saved by the last run load with the engine */
 }
 
 static bool sql_session_auth(sql_session *s, const sql_startup *st, rt_err *err) {

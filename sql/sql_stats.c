@@ -11,43 +11,7 @@
 #include "runtime/rt_mem.h"
 #include "sql/sql_exec.h"
 #include "sql/sql_stats.h"
-
-typedef struct sql_col_stats {
-    uint32_t type_oid;       /* 0: no statistics for this column */
-    double null_frac;
-    double ndistinct;        /* distinct non-NULL values in the table (estimate) */
-    uint32_t nmcv;
-    sql_value *mcv;          /* most common values, most frequent first */
-    double *mcv_freq;        /* fraction of all rows */
-    double mcv_total;
-    uint32_t nhist;
-    sql_value *hist;         /* equi-depth bounds of the values that are not MCVs */
-    /* Zone maps of the sampled row groups with a non-NULL value (sql_stats_zone_fraction):
-     * their minimums and maximums, each sorted, with the rows of the groups up to each. */
-    uint32_t nzones;
-    int64_t *zone_min, *zone_max;
-    double *zone_min_rows, *zone_max_rows;
-    double zone_rows;        /* rows of every sampled group (0: no zone statistics) */
-    double zone_always;      /* rows of groups no range skips (the chunk not materialised) */
-} sql_col_stats;
-
-typedef struct sql_table_stats {
-    uint32_t table_oid;
-    int core;                /* the shard whose thread made `arena` (it must free it) */
-    double rows;
-    uint16_t ncols;
-    sql_col_stats *cols;     /* [attnum - 1] */
-    rt_arena *arena;
-} sql_table_stats;
-
-typedef struct sql_stats_slot {
-    ck_spinlock_t lock;
-    sql_table_stats *st;
-    /* Auto-analyze (tables whose oids share the slot share these: harmless, at worst an
-     * extra ANALYZE). */
-    _Atomic uint64_t changes;   /* rows written since the statistics were taken */
-    _Atomic bool analyzing;     /* a background ANALYZE runs */
-} sql_stats_slot;
+#include "sql/sql_stats_int.h"
 
 static sql_stats_slot sql_stats_slots[SQL_STATS_TABLES_MAX];
 
@@ -60,15 +24,19 @@ static sql_stats_slot *sql_stats_slot_of(uint32_t oid) {
 
 static void sql_stats_free_here(void *arg) {
     sql_table_stats *st = arg;
-    rt_arena_destroy(st->arena);
+    if (st->arena != NULL) {
+        rt_arena_destroy(st->arena);
+    } else {
+        sql_stats_free_loaded(st);
+    }
     rt_free(st);
 }
 
 /* An arena belongs to the thread that made it: statistics replaced from another shard are
- * freed by a message to their own. */
+ * freed by a message to their own. Loaded ones (no arena) are freed anywhere. */
 static void sql_stats_free(sql_table_stats *st) {
     if (st == NULL) return;
-    if (st->core == rt_core_id_or_none() || rt_fiber_self() == NULL) {
+    if (st->arena == NULL || st->core == rt_core_id_or_none() || rt_fiber_self() == NULL) {
         sql_stats_free_here(st);
         return;
     }
@@ -86,6 +54,17 @@ static void sql_stats_publish(uint32_t oid, sql_table_stats *st) {
     slot->st = st;
     ck_spinlock_unlock(&slot->lock);
     sql_stats_free(old);
+}
+
+bool sql_stats_publish_loaded(sql_table_stats *st) {
+    sql_stats_slot *slot = sql_stats_slot_of(st->table_oid);
+    ck_spinlock_lock(&slot->lock);
+    /* Occupied only when an engine ran before in this process (tests): its statistics stay,
+     * their arenas belong to threads that are gone. */
+    bool empty = slot->st == NULL;
+    if (empty) slot->st = st;
+    ck_spinlock_unlock(&slot->lock);
+    return empty;
 }
 
 void sql_stats_forget(uint32_t table_oid) {
@@ -358,6 +337,7 @@ static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, u
     st->arena = rt_arena_create(SQL_STATS_ARENA_BYTES);
     st->core = rt_core_id_or_none();
     st->table_oid = t->oid;
+    st->storage_id = t->storage_id;
     st->ncols = t->column_count;
     st->cols = rt_arena_zalloc(st->arena, sizeof(sql_col_stats) * (t->column_count + 1u));
     uint64_t seen = 0, sampled = 0;
@@ -396,7 +376,10 @@ static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, u
     return st;
 }
 
-bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
+/* ANALYZE without the saving: `saved` gets the bytes to save (after the snapshot is let go:
+ * a slow disk must not hold back vacuum). */
+static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, eng_codec_w *saved,
+                                  rt_err *err) {
     uint16_t *attnums = rt_arena_alloc(x->arena, sizeof(uint16_t) * (t->column_count + 1u));
     uint32_t *types = rt_arena_alloc(x->arena, sizeof(uint32_t) * (t->column_count + 1u));
     if (attnums == NULL || types == NULL) return rt_arena_fail(x->arena, err);
@@ -445,11 +428,20 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
     rt_free(calls);
     if (ok && st == NULL) ok = rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE exceeds memory");
     if (ok) {
+        /* Encoded before it is published: from then on a newer ANALYZE may free it. */
+        sql_stats_encode(st, saved);
         sql_stats_publish(t->oid, st);
         /* Changes noted while sampling may not be in the sample: they still count. */
         atomic_fetch_sub(&sql_stats_slot_of(t->oid)->changes, changes_before);
     }
     return ok;
+}
+
+bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
+    eng_codec_w saved;
+    if (!sql_stats_analyze_run(x, t, &saved, err)) return false;
+    sql_stats_save(t, 0, &saved);
+    return true;
 }
 
 /* ---- auto-analyze ---- */
@@ -483,10 +475,11 @@ static void sql_stats_auto_fiber(void *arg) {
         eng_snap_reg reg = {0}; /* vacuum keeps what the sample reads */
         eng_snap_register(&reg);
         x.snap.ts = eng_txn_snapshot_ts();
-        if (!sql_stats_analyze(&x, t, &err)) {
-            rt_log(RT_LOG_WARNING, NULL, "auto-analyze of %s: %s", t->name, err.message);
-        }
+        eng_codec_w saved;
+        bool ok = sql_stats_analyze_run(&x, t, &saved, &err);
+        if (!ok) rt_log(RT_LOG_WARNING, NULL, "auto-analyze of %s: %s", t->name, err.message);
         eng_snap_unregister(&reg);
+        if (ok) sql_stats_save(t, 0, &saved);
         rt_arena_destroy(x.arena);
     }
     eng_catalog_unpin(&pin);
@@ -538,8 +531,38 @@ static sql_table_stats *sql_stats_lock_oid(uint32_t table_oid, sql_stats_slot **
     return NULL;
 }
 
+/* ... and only while they describe the table's current storage: TRUNCATE gives it new, empty
+ * storage and the old figures are stale (until the next ANALYZE, which auto-analyze starts
+ * after enough changes). A rewrite (ALTER COLUMN TYPE, a new primary key) keeps the rows in
+ * new storage: sql_stats_rewritten lets the figures follow. */
 static sql_table_stats *sql_stats_lock(const eng_table *t, sql_stats_slot **slot) {
-    return sql_stats_lock_oid(t->oid, slot);
+    sql_table_stats *st = sql_stats_lock_oid(t->oid, slot);
+    if (st == NULL || st->storage_id == t->storage_id ||
+        (st->rewrite_storage_id != 0 && st->rewrite_storage_id == t->storage_id)) {
+        return st;
+    }
+    ck_spinlock_unlock(&(*slot)->lock);
+    return NULL;
+}
+
+void sql_stats_rewritten(const eng_table *t, uint64_t storage_id) {
+    sql_stats_slot *slot;
+    sql_table_stats *st = sql_stats_lock(t, &slot);
+    if (st == NULL) return;
+    /* Both storages match until the next ANALYZE: the old one if the ALTER rolls back. */
+    st->rewrite_storage_id = storage_id;
+    eng_codec_w saved;
+    sql_stats_encode(st, &saved); /* under the lock: a newer ANALYZE may free st after it */
+    ck_spinlock_unlock(&slot->lock);
+    sql_stats_save(t, storage_id, &saved);
+}
+
+/* Column `att` has statistics that still describe it (not dropped nor retyped since). */
+static bool sql_stats_col_ok(const sql_table_stats *st, const eng_table *t, uint16_t att) {
+    if (att == 0 || att > st->ncols || att > t->column_count) return false;
+    const eng_column *c = &t->columns[att - 1];
+    return st->cols[att - 1].type_oid != 0 && !c->dropped &&
+           c->type_oid == st->cols[att - 1].type_oid;
 }
 
 static double sql_stats_rows_of(uint32_t table_oid) {
@@ -551,7 +574,14 @@ static double sql_stats_rows_of(uint32_t table_oid) {
     return rows;
 }
 
-double sql_stats_rows(const eng_table *t) { return sql_stats_rows_of(t->oid); }
+double sql_stats_rows(const eng_table *t) {
+    sql_stats_slot *slot;
+    sql_table_stats *st = sql_stats_lock(t, &slot);
+    if (st == NULL) return -1;
+    double rows = st->rows;
+    ck_spinlock_unlock(&slot->lock);
+    return rows;
+}
 
 bool sql_stats_known(const eng_table *t) { return sql_stats_rows(t) >= 0; }
 
@@ -560,7 +590,7 @@ bool sql_stats_distinct(const eng_table *t, uint16_t attnum, double *ndistinct,
     sql_stats_slot *slot;
     sql_table_stats *st = sql_stats_lock(t, &slot);
     if (st == NULL) return false;
-    bool known = attnum >= 1 && attnum <= st->ncols && st->cols[attnum - 1].type_oid != 0;
+    bool known = sql_stats_col_ok(st, t, attnum);
     if (known) {
         *ndistinct = st->cols[attnum - 1].ndistinct;
         *null_frac = st->cols[attnum - 1].null_frac;
@@ -648,23 +678,30 @@ static const sql_value *sql_stats_const(const sql_expr *e, bool *is_param) {
     return e->kind == SQL_X_CONST ? &e->constval : NULL;
 }
 
-static const sql_col_stats *sql_stats_col(const sql_table_stats *st, const uint16_t *attnums,
-                                          uint32_t natts, const sql_expr *e) {
-    if (e->kind != SQL_X_COLUMN || e->column.index >= natts) return NULL;
-    uint16_t att = attnums[e->column.index];
-    if (att == 0 || att > st->ncols || st->cols[att - 1].type_oid == 0) return NULL;
-    return &st->cols[att - 1];
+/* What a selectivity estimate reads: the statistics, the table as the statement sees it, and
+ * the columns its expression's COLUMN references name. */
+typedef struct sql_sel_ctx {
+    const sql_table_stats *st;
+    const eng_table *t;
+    const uint16_t *attnums;
+    uint32_t natts;
+} sql_sel_ctx;
+
+static const sql_col_stats *sql_stats_col(const sql_sel_ctx *sc, const sql_expr *e) {
+    if (e->kind != SQL_X_COLUMN || e->column.index >= sc->natts) return NULL;
+    uint16_t att = sc->attnums[e->column.index];
+    if (!sql_stats_col_ok(sc->st, sc->t, att)) return NULL;
+    return &sc->st->cols[att - 1];
 }
 
 /* col OP const (or const OP col, flipped). */
-static double sql_sel_op(const sql_table_stats *st, const uint16_t *attnums, uint32_t natts,
-                         const sql_expr *e) {
+static double sql_sel_op(const sql_sel_ctx *sc, const sql_expr *e) {
     const char *op = e->func.def->name;
     const sql_expr *l = e->args[0], *r = e->args[1];
-    const sql_col_stats *cs = sql_stats_col(st, attnums, natts, l);
+    const sql_col_stats *cs = sql_stats_col(sc, l);
     bool flipped = false;
     if (cs == NULL) {
-        cs = sql_stats_col(st, attnums, natts, r);
+        cs = sql_stats_col(sc, r);
         const sql_expr *tmp = l;
         l = r, r = tmp;
         flipped = true;
@@ -695,26 +732,25 @@ static double sql_sel_op(const sql_table_stats *st, const uint16_t *attnums, uin
     return fmax(0, nonnull - sql_sel_below(cs, c, false));
 }
 
-static double sql_sel(const sql_table_stats *st, const uint16_t *attnums, uint32_t natts,
-                      const sql_expr *e) {
+static double sql_sel(const sql_sel_ctx *sc, const sql_expr *e) {
     double s;
     switch (e->kind) {
     case SQL_X_AND:
         s = 1;
-        for (uint32_t i = 0; i < e->nargs; i++) s *= sql_sel(st, attnums, natts, e->args[i]);
+        for (uint32_t i = 0; i < e->nargs; i++) s *= sql_sel(sc, e->args[i]);
         return s;
     case SQL_X_OR:
         s = 1;
-        for (uint32_t i = 0; i < e->nargs; i++) s *= 1 - sql_sel(st, attnums, natts, e->args[i]);
+        for (uint32_t i = 0; i < e->nargs; i++) s *= 1 - sql_sel(sc, e->args[i]);
         return 1 - s;
-    case SQL_X_NOT: return 1 - sql_sel(st, attnums, natts, e->args[0]);
+    case SQL_X_NOT: return 1 - sql_sel(sc, e->args[0]);
     case SQL_X_NULLTEST: {
-        const sql_col_stats *cs = sql_stats_col(st, attnums, natts, e->args[0]);
+        const sql_col_stats *cs = sql_stats_col(sc, e->args[0]);
         double nf = cs != NULL ? cs->null_frac : SQL_SEL_DEFAULT_EQ;
         return e->test.is_not ? 1 - nf : nf;
     }
     case SQL_X_IN_LIST: {
-        const sql_col_stats *cs = sql_stats_col(st, attnums, natts, e->args[0]);
+        const sql_col_stats *cs = sql_stats_col(sc, e->args[0]);
         s = 0;
         for (uint32_t i = 1; i < e->nargs; i++) {
             bool is_param;
@@ -725,7 +761,7 @@ static double sql_sel(const sql_table_stats *st, const uint16_t *attnums, uint32
         return e->test.is_not ? 1 - s : s;
     }
     case SQL_X_FUNC:
-        if (e->func.def->is_operator && e->nargs == 2) return sql_sel_op(st, attnums, natts, e);
+        if (e->func.def->is_operator && e->nargs == 2) return sql_sel_op(sc, e);
         return SQL_SEL_DEFAULT_INEQ;
     case SQL_X_CONST:
         return !e->constval.is_null && e->type_oid == SQL_T_BOOL && e->constval.i64 ? 1 : 0;
@@ -740,10 +776,12 @@ double sql_stats_selectivity(const eng_table *t, const uint16_t *attnums, uint32
     sql_table_stats *st = sql_stats_lock(t, &slot);
     if (st == NULL) {
         /* Without statistics: PostgreSQL's defaults through the same combinators. */
-        static sql_table_stats none;
-        return fmin(1, fmax(0, sql_sel(&none, attnums, 0, pred)));
+        static const sql_table_stats none;
+        sql_sel_ctx sc = {.st = &none, .t = t, .attnums = attnums, .natts = 0};
+        return fmin(1, fmax(0, sql_sel(&sc, pred)));
     }
-    double s = sql_sel(st, attnums, natts, pred);
+    sql_sel_ctx sc = {.st = st, .t = t, .attnums = attnums, .natts = natts};
+    double s = sql_sel(&sc, pred);
     ck_spinlock_unlock(&slot->lock);
     return fmin(1, fmax(0, s));
 }

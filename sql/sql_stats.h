@@ -7,6 +7,12 @@
  * Memory:  one immutable block per table (values copied in); replaced whole by the next
  *          ANALYZE. Readers copy what they need under a per-table spin lock held for a few
  *          comparisons, so a replaced block can be freed at once.
+ * Durable: each ANALYZE (manual or automatic) saves the table's statistics (eng_relstat.h);
+ *          eng_start loads them back, so a restart plans from the same figures (PostgreSQL's
+ *          pg_statistic). Statistics describe one storage of the table: after TRUNCATE (new
+ *          storage) they are stale and ignored, as are those of a dropped or retyped column;
+ *          a rewrite by ALTER TABLE carries them over. A damaged file is logged and dropped,
+ *          never stops a start.
  * Sampling: up to SQL_STATS_SAMPLE_ROWS rows per table, a reservoir per partition sized by the
  *          partition's share of the table's rows.
  * Limits:  SQL_STATS_TABLES_MAX tables with statistics (older entries are evicted). */
@@ -31,12 +37,16 @@
 
 struct sql_exec_ctx;
 
-/* Samples table `t` (as of the statement's snapshot in x) and publishes its statistics. */
+/* Installs the loader of saved statistics (before eng_start; sql_session_global_init). */
+void sql_stats_init(void);
+
+/* Samples table `t` (as of the statement's snapshot in x), publishes its statistics and saves
+ * them (a failure to save is logged: they stay in memory). */
 bool sql_stats_analyze(struct sql_exec_ctx *x, const eng_table *t, rt_err *err);
 /* Auto-analyze, PostgreSQL's autovacuum_analyze rule: after 50 + 10% of the table's rows
  * changed since the last statistics, a background ANALYZE runs in a fiber of the shard that
  * noted the change (one at a time per table). A table the planner finds without statistics
- * (a new table, or a restart: statistics live in memory) gets one at once.
+ * (a new table, or one truncated or rewritten) gets one at once.
  * Changes are noted once their transaction has committed (as PostgreSQL counts them at
  * transaction end): noted earlier, the ANALYZE could sample the table before the rows are
  * visible, publish the old row count and count the changes as seen, so a bulk COPY would
@@ -45,6 +55,11 @@ bool sql_stats_analyze(struct sql_exec_ctx *x, const eng_table *t, rt_err *err);
 #define SQL_STATS_AUTO_SCALE 0.1
 void sql_stats_note_changes(uint32_t table_oid, uint64_t rows);
 void sql_stats_note_unknown(const eng_table *t);
+
+/* ALTER TABLE is rewriting table t's rows into new storage `storage_id`: its statistics
+ * hold for the new storage too (those of a retyped column are ignored: its type changed), as
+ * PostgreSQL keeps them (from a fiber: they are saved again). */
+void sql_stats_rewritten(const eng_table *t, uint64_t storage_id);
 
 /* Forgets a table's statistics (DROP TABLE, TRUNCATE). */
 void sql_stats_forget(uint32_t table_oid);

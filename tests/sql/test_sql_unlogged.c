@@ -1,0 +1,127 @@
+/* test_sql_unlogged.c: unlogged tables across restarts, as PostgreSQL's: an orderly shutdown
+ * keeps their rows (the shutdown checkpoint writes them), a crash empties them (and never
+ * brings back the rows of an earlier clean shutdown, nor their statistics), while permanent
+ * tables keep every acknowledged commit either way.
+ * How: each run is a child process over one data directory (an engine started twice in one
+ * process would find the first one's statistics arenas); a run ends either through the
+ * orderly stop (eng_shard_stop, eng_stop) or with _exit() from the middle of its script, which
+ * skips every shutdown path, as a kill -9 would. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "tests/sql/sql_session_harness.h"
+
+/* Ends the child at once, as a crash: no shutdown checkpoint, no clean-shutdown marker. */
+static void crash_now(void) {
+    fflush(NULL);
+    _exit(atomic_load(&mismatches) + atomic_load(&test_check_failures) != 0);
+}
+
+static void script_create(capture *a) {
+    expect(a, "CREATE UNLOGGED TABLE u (id int PRIMARY KEY, v text)", "CREATE TABLE\n");
+    expect(a, "CREATE TABLE p (id int PRIMARY KEY, v text)", "CREATE TABLE\n");
+    expect(a, "CREATE UNLOGGED TABLE un (id bigserial, v int)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO u SELECT g, 'u' || g FROM generate_series(1, 1000) g",
+           "INSERT 0 1000\n");
+    expect(a, "INSERT INTO un (v) SELECT g FROM generate_series(1, 10) g", "INSERT 0 10\n");
+    expect(a, "INSERT INTO p SELECT g, 'p' || g FROM generate_series(1, 100) g",
+           "INSERT 0 100\n");
+    expect(a, "SELECT relname, relpersistence FROM pg_class WHERE relname IN ('u', 'p') "
+              "ORDER BY 1", "relname|relpersistence\np|p\nu|u\nSELECT 2\n");
+    expect(a, "ANALYZE u", "ANALYZE\n");
+}
+
+/* After the clean shutdown of script_create: every row is back; then changes and a crash. */
+static void script_clean_then_crash(capture *a) {
+    expect(a, "SELECT count(*), sum(id), max(v) FROM u", "count|sum|max\n1000|500500|u999\n"
+                                                         "SELECT 1\n");
+    expect(a, "SELECT count(*), sum(v) FROM un", "count|sum\n10|55\nSELECT 1\n");
+    expect(a, "SELECT v FROM u WHERE id = 7", "v\nu7\nSELECT 1\n");
+    expect(a, "SELECT reltuples FROM pg_class WHERE relname = 'u'",
+           "reltuples\n1000\nSELECT 1\n"); /* its statistics too */
+    expect(a, "SELECT count(*) FROM p", "count\n100\nSELECT 1\n");
+    expect(a, "SELECT relname, relpersistence FROM pg_class WHERE relname IN ('u', 'p') "
+              "ORDER BY 1", "relname|relpersistence\np|p\nu|u\nSELECT 2\n");
+    /* The primary key still works on the loaded rows. */
+    expect(a, "INSERT INTO u VALUES (7, 'again')",
+           "ERROR 23505: duplicate key value violates unique constraint \"u_pkey\"\n");
+    expect(a, "UPDATE u SET v = 'changed' WHERE id <= 10", "UPDATE 10\n");
+    expect(a, "INSERT INTO u VALUES (1001, 'new')", "INSERT 0 1\n");
+    expect(a, "INSERT INTO p VALUES (101, 'acknowledged')", "INSERT 0 1\n");
+    crash_now();
+}
+
+/* After the crash: the unlogged tables are empty (not even the rows of the clean shutdown
+ * before), the permanent one has every acknowledged commit; the tables work on. */
+static void script_after_crash(capture *a) {
+    expect(a, "SELECT count(*) FROM u", "count\n0\nSELECT 1\n");
+    expect(a, "SELECT count(*) FROM un", "count\n0\nSELECT 1\n");
+    expect(a, "SELECT reltuples FROM pg_class WHERE relname = 'u'",
+           "reltuples\n-1\nSELECT 1\n"); /* statistics of the rows that went, gone too */
+    expect(a, "SELECT count(*), max(id) FROM p", "count|max\n101|101\nSELECT 1\n");
+    expect(a, "SELECT relpersistence FROM pg_class WHERE relname = 'u'",
+           "relpersistence\nu\nSELECT 1\n");
+    expect(a, "INSERT INTO u VALUES (1, 'after crash'), (2, 'two')", "INSERT 0 2\n");
+    expect(a, "INSERT INTO un (v) VALUES (5)", "INSERT 0 1\n");
+}
+
+/* A clean restart after the crash keeps the rows written since. */
+static void script_clean_again(capture *a) {
+    expect(a, "SELECT id, v FROM u ORDER BY id", "id|v\n1|after crash\n2|two\nSELECT 2\n");
+    expect(a, "SELECT count(*) FROM un", "count\n1\nSELECT 1\n");
+    expect(a, "TRUNCATE u", "TRUNCATE TABLE\n");
+    expect(a, "INSERT INTO u VALUES (3, 'after truncate')", "INSERT 0 1\n");
+}
+
+static void script_after_truncate(capture *a) {
+    expect(a, "SELECT id, v FROM u ORDER BY id", "id|v\n3|after truncate\nSELECT 1\n");
+    expect(a, "DROP TABLE u", "DROP TABLE\n");
+    expect(a, "CREATE UNLOGGED TABLE u (id int PRIMARY KEY, v text)", "CREATE TABLE\n");
+}
+
+static void script_after_drop(capture *a) {
+    expect(a, "SELECT count(*) FROM u", "count\n0\nSELECT 1\n");
+}
+
+static int in_child(const char *dir, sh_script_fn fn) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sh_script = fn;
+        _exit(sh_run_fiber(dir, 2, sh_fiber) != 0);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) return 1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static bool file_exists(const char *dir, const char *name) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static void test_unlogged_restarts(void **state) {
+    (void)state;
+    char dir[128];
+    assert_true(sh_dir_fresh(dir, sizeof dir, "unlogged"));
+    assert_int_equal(in_child(dir, script_create), 0);
+    assert_true(file_exists(dir, "clean_shutdown"));
+    assert_int_equal(in_child(dir, script_clean_then_crash), 0);
+    assert_false(file_exists(dir, "clean_shutdown")); /* consumed at start, not written again */
+    assert_int_equal(in_child(dir, script_after_crash), 0);
+    assert_int_equal(in_child(dir, script_clean_again), 0);
+    assert_int_equal(in_child(dir, script_after_truncate), 0);
+    assert_int_equal(in_child(dir, script_after_drop), 0);
+    assert_true(sh_dir_remove(dir));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_unlogged_restarts)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
