@@ -86,6 +86,18 @@ void sql_frag_ctx(sql_exec_ctx *dst, const sql_exec_ctx *coord, rt_arena *arena,
                   const uint32_t *parts, uint32_t nparts);
 sql_op *sql_op_new_lockrows(sql_exec_ctx *x, const sql_plan *p);
 
+/* ---- a hash join's keys handed to the scan it probes with (sql_exec_scan.c) ---- */
+/* The family whose values a key set compares (1: int2/int4/int8, 2: date; 0: none). */
+int sql_scan_keys_family(uint32_t type_oid);
+/* Whether `op` is a partition scan (taking no row locks) whose output column `col` is a table
+ * column of a key set family, so the store can leave out rows by their value in it. */
+bool sql_scan_keys_column(const sql_op *op, uint32_t col);
+/* From the scan's next batch on, the store leaves out rows whose column `col` is NULL, outside
+ * [lo, hi] or absent from the key set `words` (eng_scan_keys; a superset test). `words` must
+ * stay until the scan is closed or given another set. */
+void sql_scan_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi, const uint64_t *words,
+                       uint32_t words_log2);
+
 /* Allocates an operator of `size` bytes with the common header filled. */
 sql_op *sql_op_alloc(sql_exec_ctx *x, const sql_plan *p, const sql_op_vt *vt, size_t size);
 

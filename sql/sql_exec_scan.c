@@ -124,8 +124,10 @@ typedef struct sql_op_scan {
     uint32_t cursor;
     sql_batch *raw;          /* columns read from the store */
     uint32_t *slots;
-    eng_scan_pre pre;        /* the store's pre-filters (text column = constants, ranges) */
+    eng_scan_pre pre;        /* the store's pre-filters (text column = constants, ranges, a
+                                hash join's keys) */
     bool has_eq;
+    uint64_t seen;           /* rows the store looked at in the last call (pre.seen) */
 } sql_op_scan;
 
 /* A text or varchar column of the scan (not the row id), as its attnum; 0 if not. */
@@ -195,11 +197,11 @@ static bool sql_scan_range_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_ex
     while (op < 5 && strcmp(e->func.def->name, ops[op]) != 0) op++;
     uint32_t col = e->args[0]->kind == SQL_X_COLUMN ? 0 : 1;
     const sql_expr *c = e->args[col], *k = e->args[1 - col];
-    int fam = sql_scan_range_family(c->type_oid);
+    int fam = sql_scan_range_family(c->type_oid), kfam = sql_scan_range_family(k->type_oid);
+    bool date_ts = fam == 2 && kfam == 3; /* date column against a timestamp (Q6's bound) */
     if (op == 5 || c->kind != SQL_X_COLUMN || c->column.depth != 0 ||
         c->column.index >= p->scan.natts || p->scan.attnums[c->column.index] == 0 || fam == 0 ||
-        (k->kind != SQL_X_CONST && k->kind != SQL_X_PARAM) ||
-        sql_scan_range_family(k->type_oid) != fam) {
+        (k->kind != SQL_X_CONST && k->kind != SQL_X_PARAM) || (kfam != fam && !date_ts)) {
         return true;
     }
     sql_eval_ctx ec;
@@ -208,6 +210,17 @@ static bool sql_scan_range_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_ex
     if (!sql_eval_scalar(&ec, k, &v)) return false;
     if (v.is_null) return true;
     if (col == 1 && op >= 1) op = op <= 2 ? op + 2 : op - 2; /* const < col: col > const */
+    if (date_ts) {
+        /* A date compares as its midnight: d < T holds only for days up to floor(T / day),
+         * d > T only from it on. The range may keep a day the filter then rejects, never the
+         * other way. Infinite timestamps are left to the filter. */
+        const int64_t usecs_per_day = INT64_C(86400000000); /* both count from 2000-01-01 */
+        if (v.i64 == INT64_MIN || v.i64 == INT64_MAX) return true;
+        int64_t day = v.i64 / usecs_per_day;
+        if (v.i64 % usecs_per_day < 0) day--;
+        v.i64 = day;
+        if (op == 1 || op == 3) op++; /* < as <=, > as >= */
+    }
     eng_scan_range r = {.attnum = p->scan.attnums[c->column.index], .type_oid = c->type_oid,
                         .lo = INT64_MIN, .hi = INT64_MAX};
     if (op == 0 || op == 3 || op == 4) r.lo = op == 3 && v.i64 < INT64_MAX ? v.i64 + 1 : v.i64;
@@ -295,9 +308,9 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (act != NULL && s->cursor == 0) act->partitions++;
         uint64_t t0 = rt_time_thread_cpu_ns();
         uint32_t from = s->cursor;
+        s->pre.seen = &s->seen; /* set here: open clears `pre` */
         if (!eng_part_scan_pre(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts,
-                              s->has_eq || s->pre.nranges > 0 ? &s->pre : NULL, s->raw,
-                               s->slots)) {
+                               &s->pre, s->raw, s->slots)) {
             s->part_index++;
             s->cursor = 0;
             continue;
@@ -306,7 +319,8 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
          * calibration prices reading them). */
         uint32_t end = s->cursor < eng_part_slot_count(part) ? s->cursor
                                                              : eng_part_slot_count(part);
-        uint64_t scanned = s->has_eq ? end - from : s->raw->rows;
+        uint64_t scanned = s->has_eq ? end - from : s->seen;
+        s->seen = 0;
         sql_hybrid_note_scan(scanned, rt_time_thread_cpu_ns() - t0);
         x->stats.rows_scanned += scanned;
         if (p->hybrid != NULL) x->stats.hybrid_rows += scanned;
@@ -349,6 +363,35 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     return true;
 }
 static const sql_op_vt sql_scan_vt = {sql_scan_open, sql_scan_next, NULL};
+
+/* The integer families a key set compares within: numerically equal values of int2, int4
+ * and int8 have the same sql_value.i64, as do equal dates. 0: not a key set type. */
+int sql_scan_keys_family(uint32_t type_oid) {
+    switch (type_oid) {
+    case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: return 1;
+    case SQL_T_DATE: return 2;
+    default: return 0;
+    }
+}
+
+bool sql_scan_keys_column(const sql_op *op, uint32_t col) {
+    const sql_plan *p = op->plan;
+    return op->vt == &sql_scan_vt && col < p->scan.natts && p->scan.attnums[col] != 0 &&
+           sql_scan_keys_family(p->cols[col].type_oid) != 0 && p->scan.lock_strength == 0;
+}
+
+void sql_scan_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi, const uint64_t *words,
+                       uint32_t words_log2) {
+    RT_ASSERT(sql_scan_keys_column(op, col));
+    sql_op_scan *s = (sql_op_scan *)op;
+    const sql_plan *p = op->plan;
+    s->pre.keys = (eng_scan_keys){
+        .range = {.attnum = p->scan.attnums[col], .type_oid = p->cols[col].type_oid,
+                  .lo = lo, .hi = hi},
+        .words = words,
+        .words_log2 = words_log2,
+    };
+}
 
 sql_op *sql_op_new_scan(sql_exec_ctx *x, const sql_plan *p) {
     return sql_op_alloc(x, p, &sql_scan_vt, sizeof(sql_op_scan));
