@@ -1,8 +1,10 @@
 /* sql_exec_scan.c: partition scans and primary-key lookups (fragments), and GATHER, which runs
  * a fragment on every shard owning target partitions: inline on the coordinator's own shard,
- * in a fiber elsewhere. A remote fragment hands over one batch at a time: it sends "ready",
- * waits for the coordinator's "ack" (the batch has been consumed), then computes the next; so
- * at most one batch per fragment is in flight and its memory stays with the fragment.
+ * in a fiber elsewhere. A remote fragment sends each batch in a "ready" message and gets it
+ * back by the coordinator's "ack" (the batch has been consumed): up to SQL_FRAG_WINDOW_BATCHES
+ * batches (copies in the fragment's own memory) may be in flight at once, so the fragment
+ * computes ahead instead of waiting a round trip per batch; a fragment that writes or locks
+ * rows keeps one batch in flight (it runs no further ahead than the coordinator reads).
  * SELECT ... FOR UPDATE / SHARE: the scan and the lookup lock each row that passes their filter
  * (on the shard owning it, in the transaction's participant there). Under READ COMMITTED a row
  * updated meanwhile by a committed transaction is replaced by its newest version if the filter
@@ -499,30 +501,48 @@ sql_op *sql_op_new_pkget(sql_exec_ctx *x, const sql_plan *p) {
 
 typedef struct sql_op_gather sql_op_gather;
 
-/* One remote fragment instance. Its three messages are embedded here (in the coordinator's
- * query arena); each is in flight at most once at a time, and GATHER's close waits until the
- * fragment's fiber has ended before the arena can go. */
-typedef struct sql_frag {
-    rt_msg start;            /* coordinator -> shard: run it; the reply says the fiber ended */
+/* Batches a remote fragment may have sent and not yet seen acknowledged. With one, a fragment
+ * idled from sending a batch until the coordinator had consumed it (a round trip between two
+ * shards per batch, and a scheduler time slice each time the other core was busy); with a
+ * window it computes ahead while the coordinator consumes. Each batch in flight is a copy in
+ * a slot arena of the fragment's (the operators' own batches last until their next call), so
+ * the window bounds a fragment's extra memory to this many batches. */
+#define SQL_FRAG_WINDOW_BATCHES 4u
+
+/* One batch in flight from a remote fragment and its two messages. A slot is reused only once
+ * its ack has arrived, so each message is in flight at most once at a time; slots are used
+ * and consumed in turn (messages between two shards arrive in the order sent). */
+typedef struct sql_frag_slot {
     rt_msg ready;            /* shard -> coordinator: a batch (or the end, or an error) */
     rt_msg ack;              /* coordinator -> shard: batch consumed (cancel: stop) */
+    struct sql_frag *frag;
+    sql_batch *batch;        /* NULL: the fragment's end (or its error) */
+    bool last;               /* `batch` is the fragment's only one: no end message follows */
+    bool failed;
+    bool busy;               /* shard side: sent with a batch, ack not yet back */
+    bool arrived;            /* coordinator side: `ready` came, not yet consumed */
+    rt_arena *arena;         /* shard side: the copy of `batch` (window > 1) */
+} sql_frag_slot;
+
+/* One remote fragment instance. Its messages are embedded here (in the coordinator's query
+ * arena); GATHER's close waits until the fragment's fiber has ended before the arena can go. */
+typedef struct sql_frag {
+    rt_msg start;            /* coordinator -> shard: run it; the reply says the fiber ended */
     sql_op_gather *gather;
     uint32_t *partitions;
     uint32_t npartitions;
-    /* handed over by the messages */
-    sql_batch *batch;
-    bool last;               /* `batch` is the fragment's only one: no end message follows */
-    bool failed;
-    rt_err err;
-    bool cancel;
+    sql_frag_slot slots[SQL_FRAG_WINDOW_BATCHES];
+    uint32_t window;         /* slots used: 1 for fragments that write or lock rows (they run
+                                no further ahead than the coordinator reads) */
+    rt_err err;              /* the failed slot's error */
+    _Atomic bool cancel;     /* set by the coordinator, read by the fragment at any time */
     /* shard side */
     rt_fiber *fiber;
-    bool acked;
+    uint32_t send_next;      /* the slot the next batch goes in */
     /* coordinator side */
-    bool has_batch;          /* `ready` arrived, not yet handed out */
-    bool ended;              /* the fragment sent its last `ready` */
+    uint32_t recv_next;      /* the slot whose batch comes next */
+    bool ended;              /* the fragment's last batch or end has been consumed */
     bool finished;           /* its fiber has ended */
-    bool waiting_ack;        /* the fragment waits for our ack */
 } sql_frag;
 
 struct sql_op_gather {
@@ -535,7 +555,8 @@ struct sql_op_gather {
     uint32_t *local_parts;
     uint32_t nlocal;
     bool local_done;
-    sql_frag *handed;        /* remote fragment whose batch was handed out last */
+    sql_frag_slot *handed;   /* remote slot whose batch was handed out last (acked at the next
+                                call: the consumer is done with it by then) */
     rt_fiber *waiter;
     uint32_t turn;
     bool started;
@@ -548,11 +569,9 @@ static void sql_frag_wake(sql_op_gather *g) {
 }
 
 static void sql_frag_ready_run(rt_msg *msg) { /* on the coordinator */
-    sql_frag *f = (sql_frag *)((char *)msg - offsetof(sql_frag, ready));
-    f->has_batch = true;
-    f->ended = f->batch == NULL || f->failed || f->last;
-    f->waiting_ack = f->batch != NULL && !f->failed; /* the ack frees the batch */
-    sql_frag_wake(f->gather);
+    sql_frag_slot *slot = (sql_frag_slot *)((char *)msg - offsetof(sql_frag_slot, ready));
+    slot->arrived = true;
+    sql_frag_wake(slot->frag->gather);
 }
 
 static void sql_frag_start_done(rt_msg *msg) { /* on the coordinator */
@@ -562,9 +581,9 @@ static void sql_frag_start_done(rt_msg *msg) { /* on the coordinator */
 }
 
 static void sql_frag_ack_run(rt_msg *msg) { /* on the fragment's shard */
-    sql_frag *f = (sql_frag *)((char *)msg - offsetof(sql_frag, ack));
-    f->acked = true;
-    rt_fiber_wake(f->fiber);
+    sql_frag_slot *slot = (sql_frag_slot *)((char *)msg - offsetof(sql_frag_slot, ack));
+    slot->busy = false;
+    if (slot->frag->fiber != NULL) rt_fiber_wake(slot->frag->fiber);
 }
 
 void sql_frag_ctx(sql_exec_ctx *dst, const sql_exec_ctx *coord, rt_arena *arena,
@@ -659,6 +678,67 @@ static bool sql_frag_single_batch(const sql_plan *p) {
     return p != NULL && p->kind == SQL_P_PKGET;
 }
 
+/* A copy of `in` that shares nothing with it (values of variable length included), in
+ * `arena`: the batch a fragment sends while its operators go on to the next one. */
+static sql_batch *sql_frag_batch_copy(rt_arena *arena, const sql_batch *in) {
+    uint32_t n = in->rows;
+    sql_batch *b = sql_batch_new(arena, in->ncols, n > 0 ? n : 1);
+    if (b == NULL) return NULL;
+    for (uint32_t c = 0; c < in->ncols; c++) {
+        const sql_vec *src = &in->cols[c];
+        sql_vec *dst = &b->cols[c];
+        if (!sql_vec_init(arena, dst, src->type_oid, src->typmod, b->cap)) return NULL;
+        if (src->nulls != NULL) memcpy(dst->nulls, src->nulls, n);
+        else memset(dst->nulls, 0, n);
+        if (src->phys != SQL_PHYS_BYTES) {
+            memcpy(dst->data, src->data, sizeof(int64_t) * n);
+            continue;
+        }
+        for (uint32_t r = 0; r < n; r++) {
+            if (dst->nulls[r] || src->b[r].len == 0) {
+                dst->b[r] = (sql_bytes){0};
+                continue;
+            }
+            uint8_t *copy = rt_arena_alloc(arena, src->b[r].len);
+            if (copy == NULL) return NULL;
+            memcpy(copy, src->b[r].ptr, src->b[r].len);
+            dst->b[r] = (sql_bytes){.ptr = copy, .len = src->b[r].len};
+        }
+    }
+    b->rows = n;
+    return b;
+}
+
+/* Waits until the next slot is free (its batch consumed): before the next batch is computed,
+ * since with a window of one the batch still in flight lives in the operators' memory. False
+ * when the coordinator asked the fragment to stop. */
+static bool sql_frag_slot_wait(sql_frag *f) {
+    while (f->slots[f->send_next].busy) rt_fiber_park();
+    return !atomic_load_explicit(&f->cancel, memory_order_relaxed);
+}
+
+/* Sends batch `b` (NULL: the end; !ok: the error in `err`) in the next slot, free by now.
+ * False when the fragment must stop sending (its end, an error, a copy that did not fit:
+ * then the copy's error is sent). */
+static bool sql_frag_send(sql_frag *f, bool ok, sql_batch *b, bool single, rt_err *err) {
+    sql_frag_slot *slot = &f->slots[f->send_next];
+    RT_ASSERT(!slot->busy);
+    if (ok && b != NULL && f->window > 1) {
+        if (slot->arena == NULL) slot->arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+        else rt_arena_reset(slot->arena);
+        b = slot->arena != NULL ? sql_frag_batch_copy(slot->arena, b) : NULL;
+        if (b == NULL) ok = rt_arena_fail(slot->arena, err);
+    }
+    slot->batch = ok ? b : NULL;
+    slot->last = ok && b != NULL && single;
+    slot->failed = !ok;
+    if (!ok) f->err = *err;
+    slot->busy = ok && b != NULL;
+    f->send_next = (f->send_next + 1) % f->window;
+    rt_msg_send(&slot->ready, f->start.from_core);
+    return slot->busy && !slot->last;
+}
+
 static void sql_frag_fiber(void *arg) {
     sql_frag *f = arg;
     rt_err err;
@@ -670,23 +750,25 @@ static void sql_frag_fiber(void *arg) {
     const sql_plan *hybrid = f->gather->hybrid;
     bool single = hybrid == NULL && sql_frag_single_batch(f->gather->base.plan->left);
     uint64_t time_ns = 0;
-    for (;;) {
+    while (sql_frag_slot_wait(f)) {
         sql_batch *b = NULL;
         bool ok = op != NULL && sql_frag_pull_share(op, &x, f->gather->base.plan, hybrid,
                                                     &time_ns, f->start.from_core, &b);
         if (ok && b == NULL) sql_frag_calibrate(&x, hybrid, f->npartitions, time_ns);
-        f->batch = ok ? b : NULL;
-        f->last = ok && b != NULL && single;
-        f->failed = !ok;
-        if (!ok) f->err = err;
-        rt_msg_send(&f->ready, f->start.from_core);
-        if (!ok || b == NULL) break;
-        while (!f->acked) rt_fiber_park();
-        f->acked = false;
-        if (f->cancel || f->last) break;
+        if (!sql_frag_send(f, ok, b, single, &err)) break;
+    }
+    /* The batches in flight live in the slots' arenas (or, with a window of one, in the
+     * operators'): the coordinator acknowledges each before they go. */
+    for (uint32_t k = 0; k < f->window; k++) {
+        while (f->slots[k].busy) rt_fiber_park();
+    }
+    for (uint32_t k = 0; k < f->window; k++) {
+        if (f->slots[k].arena != NULL) rt_arena_destroy(f->slots[k].arena);
+        f->slots[k].arena = NULL;
     }
     if (op != NULL) sql_op_close(op, &x);
     rt_arena_destroy(x.arena);
+    f->fiber = NULL;
     rt_msg_reply(&f->start);
 }
 
@@ -696,10 +778,11 @@ static void sql_frag_start_run(rt_msg *msg) { /* on the fragment's shard */
     rt_err_clear(&err);
     f->fiber = rt_fiber_spawn(sql_frag_fiber, f, &err);
     if (f->fiber != NULL) return;
-    f->failed = true;
+    sql_frag_slot *slot = &f->slots[0];
+    slot->failed = true;
     f->err = err;
-    f->batch = NULL;
-    rt_msg_send(&f->ready, msg->from_core);
+    slot->batch = NULL;
+    rt_msg_send(&slot->ready, msg->from_core);
     rt_msg_reply(msg);
 }
 
@@ -747,6 +830,22 @@ static bool sql_gather_sets_pk(const sql_plan *frag) {
     return false;
 }
 
+/* Whether the fragment under GATHER `p` writes or locks rows: it then runs no further ahead
+ * than the coordinator reads (a LIMIT above must not find more rows locked or written). */
+static bool sql_frag_locks(const sql_plan *p) {
+    if (p == NULL) return false;
+    if (p->kind == SQL_P_GATHER && p->gather.writes) return true;
+    if ((p->kind == SQL_P_SCAN || p->kind == SQL_P_PKGET || p->kind == SQL_P_IXSCAN) &&
+        p->scan.lock_strength != 0) {
+        return true;
+    }
+    if (p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE || p->kind == SQL_P_INSERT ||
+        p->kind == SQL_P_LOCKROWS) {
+        return true;
+    }
+    return sql_frag_locks(p->left) || sql_frag_locks(p->right);
+}
+
 static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     g->started = true;
     g->x = x;
@@ -761,6 +860,7 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
          sql_gather_sets_pk(g->base.plan->left))) {
         x->txn->participants |= shards >= 64 ? ~0ull : (1ull << shards) - 1u;
     }
+    uint32_t window = sql_frag_locks(g->base.plan) ? 1 : SQL_FRAG_WINDOW_BATCHES;
     g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (shards + 1));
     g->local_parts = rt_arena_alloc(x->arena, sizeof(uint32_t) * (nparts + 1));
     if (g->frags == NULL || g->local_parts == NULL) return false;
@@ -784,8 +884,12 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
         f->npartitions = n;
         f->start.run = sql_frag_start_run;
         f->start.done = sql_frag_start_done;
-        f->ready.run = sql_frag_ready_run;
-        f->ack.run = sql_frag_ack_run;
+        f->window = window;
+        for (uint32_t k = 0; k < SQL_FRAG_WINDOW_BATCHES; k++) {
+            f->slots[k].frag = f;
+            f->slots[k].ready.run = sql_frag_ready_run;
+            f->slots[k].ack.run = sql_frag_ack_run;
+        }
         rt_err_clear(&f->err);
         x->stats.fragments++;
         rt_msg_send(&f->start, s);
@@ -800,27 +904,45 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     return true;
 }
 
+/* Gives the slot handed out last back to its fragment: the consumer is done with its batch. */
 static void sql_gather_ack(sql_op_gather *g) {
-    sql_frag *f = g->handed;
+    sql_frag_slot *slot = g->handed;
     g->handed = NULL;
-    if (f == NULL || !f->waiting_ack) return;
-    f->waiting_ack = false;
-    rt_msg_send(&f->ack, f->start.to_core);
+    if (slot != NULL) rt_msg_send(&slot->ack, slot->frag->start.to_core);
 }
 
-/* A remote fragment with a batch ready, or NULL; reports the first failure. */
-static sql_frag *sql_gather_ready(sql_op_gather *g, sql_exec_ctx *x, bool *pending) {
+/* A remote fragment whose next slot has arrived, or NULL; *pending: some fragment has not
+ * ended. */
+static sql_frag *sql_gather_ready(sql_op_gather *g, bool *pending) {
     *pending = false;
     for (uint32_t k = 0; k < g->nfrags; k++) {
         sql_frag *f = &g->frags[(g->turn + k) % g->nfrags];
-        if (f->has_batch) {
+        if (f->ended) continue;
+        if (f->slots[f->recv_next].arrived) {
             g->turn = (g->turn + k + 1) % g->nfrags;
             return f;
         }
-        if (!f->ended) *pending = true;
+        *pending = true;
     }
-    (void)x;
     return NULL;
+}
+
+/* Takes fragment f's next slot: its batch in *out (NULL: the fragment ended). */
+static bool sql_gather_take(sql_op_gather *g, sql_frag *f, sql_exec_ctx *x, sql_batch **out) {
+    sql_frag_slot *slot = &f->slots[f->recv_next];
+    slot->arrived = false;
+    f->recv_next = (f->recv_next + 1) % f->window;
+    *out = NULL;
+    if (slot->failed) {
+        f->ended = true;
+        *x->err = f->err;
+        return false;
+    }
+    if (slot->batch == NULL || slot->last) f->ended = true;
+    if (slot->batch == NULL) return true;
+    g->handed = slot;
+    *out = slot->batch;
+    return true;
 }
 
 static bool sql_gather_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
@@ -830,17 +952,11 @@ static bool sql_gather_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_gather_ack(g); /* the batch handed out last time has been consumed */
     for (;;) {
         bool pending;
-        sql_frag *f = sql_gather_ready(g, x, &pending);
+        sql_frag *f = sql_gather_ready(g, &pending);
         if (f != NULL) {
-            f->has_batch = false;
-            if (f->failed) {
-                *x->err = f->err;
-                return false;
-            }
-            if (f->batch == NULL) continue;
-            g->handed = f;
-            *out = f->batch;
-            return true;
+            if (!sql_gather_take(g, f, x, out)) return false;
+            if (*out != NULL) return true;
+            continue;
         }
         if (!g->local_done) {
             sql_batch *b;
@@ -863,21 +979,26 @@ static bool sql_gather_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     }
 }
 
-/* Stops remote fragments early (LIMIT reached, error) and waits until all have ended. */
+/* Stops remote fragments early (LIMIT reached, error) and waits until all have ended: every
+ * batch that arrives unread is given back with the cancel flag set. */
 static void sql_gather_close(sql_op *op, sql_exec_ctx *x) {
     sql_op_gather *g = (sql_op_gather *)op;
     if (g->local != NULL) sql_op_close(g->local, &g->local_x);
-    if (g->handed != NULL && g->handed->waiting_ack) g->handed->cancel = true;
+    for (uint32_t k = 0; k < g->nfrags; k++) {
+        atomic_store_explicit(&g->frags[k].cancel, true, memory_order_relaxed);
+    }
     sql_gather_ack(g);
     for (;;) {
         bool all = true;
         for (uint32_t k = 0; k < g->nfrags; k++) {
             sql_frag *f = &g->frags[k];
-            if (f->has_batch && f->waiting_ack) { /* a batch nobody will read: stop it */
-                f->has_batch = false;
-                f->waiting_ack = false;
-                f->cancel = true;
-                rt_msg_send(&f->ack, f->start.to_core);
+            for (uint32_t s = 0; s < f->window; s++) {
+                sql_frag_slot *slot = &f->slots[s];
+                if (!slot->arrived) continue;
+                slot->arrived = false;
+                if (slot->batch != NULL && !slot->failed) {
+                    rt_msg_send(&slot->ack, f->start.to_core);
+                }
             }
             all &= f->finished;
         }
