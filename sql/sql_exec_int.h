@@ -14,6 +14,9 @@ typedef struct sql_rowset {
 } sql_rowset;
 
 bool sql_rowset_init(sql_rowset *rs, rt_arena *arena, uint32_t ncols);
+/* Makes room for `rows` rows at once (a set filled to a known size grows without copying
+ * itself at every doubling). False when out of memory. */
+bool sql_rowset_reserve(sql_rowset *rs, uint64_t rows);
 /* Copies row `row` of `b` (all columns) into the set. */
 bool sql_rowset_add(sql_rowset *rs, const sql_batch *b, uint32_t row);
 bool sql_rowset_add_values(sql_rowset *rs, const sql_value *vals);
