@@ -708,22 +708,135 @@ bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor
     return eng_part_scan_pre(p, snap, cursor, attnums, natts, NULL, out, slots_out);
 }
 
+/* The chunk of a range's column when the store keeps it as ordered integers and the column
+ * still has the range's type; *missing when the row group has no chunk for it (every row reads
+ * the column's missing value). NULL and !*missing: the range does not apply here. */
+static const eng_chunk *eng_scan_range_chunk(const eng_part *p, const eng_rowgroup *rg,
+                                             const eng_scan_range *r, bool *missing) {
+    *missing = false;
+    uint32_t c = r->attnum - 1u;
+    if (r->attnum == 0 || c >= p->ncols) return NULL;
+    const eng_part_col *pc = &p->cols[c];
+    if (pc->type_oid != r->type_oid || pc->store < ENG_STORE_I16 || pc->store > ENG_STORE_I64) {
+        return NULL;
+    }
+    if (c >= rg->ncols || rg->cols[c] == NULL) {
+        *missing = true;
+        return NULL;
+    }
+    return rg->cols[c];
+}
+
+static bool eng_scan_range_zone_excludes(const eng_part *p, const eng_rowgroup *rg,
+                                         const eng_scan_range *r) {
+    bool missing;
+    const eng_chunk *ch = eng_scan_range_chunk(p, rg, r, &missing);
+    if (ch == NULL) return false;
+    const eng_zone *z = &ch->zone;
+    return z->any && (z->max.i64 < r->lo || z->min.i64 > r->hi);
+}
+
 /* Whether a range of `pre` shows from the zone maps that no row of `rg` can pass. */
 static bool eng_scan_zone_excludes(const eng_part *p, const eng_rowgroup *rg,
                                    const eng_scan_pre *pre) {
     for (uint32_t k = 0; k < pre->nranges; k++) {
-        const eng_scan_range *r = &pre->ranges[k];
-        uint32_t c = r->attnum - 1u;
-        if (r->attnum == 0 || c >= p->ncols || c >= rg->ncols || rg->cols[c] == NULL) continue;
-        const eng_part_col *pc = &p->cols[c];
-        if (pc->type_oid != r->type_oid || pc->store < ENG_STORE_I16 ||
-            pc->store > ENG_STORE_I64) {
-            continue;
-        }
-        const eng_zone *z = &rg->cols[c]->zone;
-        if (z->any && (z->max.i64 < r->lo || z->min.i64 > r->hi)) return true;
+        if (eng_scan_range_zone_excludes(p, rg, &pre->ranges[k])) return true;
     }
-    return false;
+    return pre->keys.range.attnum != 0 && eng_scan_range_zone_excludes(p, rg, &pre->keys.range);
+}
+
+/* Keeps the rows of sel[0..n) whose value `v` satisfies `keep` (no branch per row: the test
+ * is data). Column values widen to int64 exactly as eng_chunk_read reads them. */
+#define ENG_SCAN_KEEP_ROWS(T, keep)                                                            \
+    do {                                                                                       \
+        const T *vals = ch->data;                                                              \
+        for (uint32_t i = 0; i < n; i++) {                                                     \
+            uint32_t row = sel[i];                                                             \
+            int64_t v = vals[row];                                                             \
+            sel[k] = (uint16_t)row;                                                            \
+            k += (uint32_t)((nulls[row] == 0) & (keep));                                       \
+        }                                                                                      \
+    } while (0)
+
+/* Whether `v` may be in the key set (1) or is certainly not (0). */
+static inline uint32_t eng_scan_in_keys(const uint64_t *words, uint32_t shift, int64_t v) {
+    uint64_t h = eng_scan_keys_hash(v);
+    uint64_t w = words[h >> shift];
+    return (uint32_t)((w >> (h & 63)) & (w >> ((h >> 6) & 63)) & 1);
+}
+
+/* The rows of sel[0..n) (compacted in place) whose column is non-NULL and in [r->lo, r->hi],
+ * and in the key set `words` when there is one. Returns how many. */
+static uint32_t eng_scan_range_rows(const eng_part *p, const eng_rowgroup *rg,
+                                    const eng_scan_range *r, const uint64_t *words,
+                                    uint32_t words_log2, uint16_t *sel, uint32_t n) {
+    bool missing;
+    const eng_chunk *ch = eng_scan_range_chunk(p, rg, r, &missing);
+    if (missing) { /* one value for every row */
+        sql_value mv;
+        eng_read_missing(&p->cols[r->attnum - 1u], &mv);
+        bool pass = !mv.is_null && mv.i64 >= r->lo && mv.i64 <= r->hi;
+        if (pass && words != NULL) pass = eng_scan_in_keys(words, 64 - words_log2, mv.i64);
+        return pass ? n : 0;
+    }
+    if (ch == NULL) return n;
+    const uint8_t *nulls = ch->nulls;
+    int64_t lo = r->lo, hi = r->hi;
+    uint32_t k = 0;
+    eng_store store = (eng_store)p->cols[r->attnum - 1u].store;
+    if (words == NULL) {
+        if (store == ENG_STORE_I16) ENG_SCAN_KEEP_ROWS(int16_t, (v >= lo) & (v <= hi));
+        else if (store == ENG_STORE_I32) ENG_SCAN_KEEP_ROWS(int32_t, (v >= lo) & (v <= hi));
+        else ENG_SCAN_KEEP_ROWS(int64_t, (v >= lo) & (v <= hi));
+        return k;
+    }
+    uint32_t shift = 64 - words_log2;
+    if (store == ENG_STORE_I16) {
+        ENG_SCAN_KEEP_ROWS(int16_t, (v >= lo) & (v <= hi) & eng_scan_in_keys(words, shift, v));
+    } else if (store == ENG_STORE_I32) {
+        ENG_SCAN_KEEP_ROWS(int32_t, (v >= lo) & (v <= hi) & eng_scan_in_keys(words, shift, v));
+    } else {
+        ENG_SCAN_KEEP_ROWS(int64_t, (v >= lo) & (v <= hi) & eng_scan_in_keys(words, shift, v));
+    }
+    return k;
+}
+
+uint32_t eng_scan_keys_words_log2(uint64_t key_count) {
+    uint32_t log2 = ENG_SCAN_KEYS_WORDS_LOG2_MIN;
+    while (log2 < ENG_SCAN_KEYS_WORDS_LOG2_MAX &&
+           (UINT64_C(64) << log2) < key_count * ENG_SCAN_KEYS_BITS_PER_KEY) {
+        log2++;
+    }
+    return log2;
+}
+
+/* The visible rows of [start, rg->used) that may pass `pre`, into sel[]; returns how many. */
+static uint32_t eng_scan_select(const eng_part *p, const eng_rowgroup *rg, uint32_t start,
+                                const eng_snapshot *snap, const eng_scan_pre *pre,
+                                uint16_t *sel) {
+    uint32_t n = 0;
+    if (pre != NULL && pre->attnum != 0 && eng_dict_enabled()) {
+        uint16_t cand[ENG_RG_ROWS];
+        uint32_t m = eng_scan_eq_rows(p, rg, pre, start, cand);
+        for (uint32_t k = 0; k < m; k++) {
+            uint32_t i = cand[k];
+            if (eng_visible_fast(rg->begin[i], rg->end[i], snap)) sel[n++] = (uint16_t)i;
+        }
+    } else {
+        for (uint32_t i = start; i < rg->used; i++) {
+            if (eng_visible_fast(rg->begin[i], rg->end[i], snap)) sel[n++] = (uint16_t)i;
+        }
+    }
+    if (pre == NULL) return n;
+    if (pre->seen != NULL) *pre->seen += n;
+    for (uint32_t k = 0; k < pre->nranges && n > 0; k++) {
+        n = eng_scan_range_rows(p, rg, &pre->ranges[k], NULL, 0, sel, n);
+    }
+    const eng_scan_keys *keys = &pre->keys;
+    if (keys->range.attnum != 0 && n > 0) {
+        n = eng_scan_range_rows(p, rg, &keys->range, keys->words, keys->words_log2, sel, n);
+    }
+    return n;
 }
 
 bool eng_part_scan_pre(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
@@ -738,19 +851,7 @@ bool eng_part_scan_pre(const eng_part *p, const eng_snapshot *snap, uint32_t *cu
         return true;
     }
     uint16_t sel[ENG_RG_ROWS];
-    uint32_t n = 0;
-    if (pre != NULL && pre->attnum != 0 && eng_dict_enabled()) {
-        uint16_t cand[ENG_RG_ROWS];
-        uint32_t m = eng_scan_eq_rows(p, rg, pre, start, cand);
-        for (uint32_t k = 0; k < m; k++) {
-            uint32_t i = cand[k];
-            if (eng_visible_fast(rg->begin[i], rg->end[i], snap)) sel[n++] = (uint16_t)i;
-        }
-    } else {
-        for (uint32_t i = start; i < rg->used; i++) {
-            if (eng_visible_fast(rg->begin[i], rg->end[i], snap)) sel[n++] = (uint16_t)i;
-        }
-    }
+    uint32_t n = eng_scan_select(p, rg, start, snap, pre, sel);
     RT_ASSERT(n <= out->cap);
     for (uint32_t c = 0; c < natts; c++) eng_scan_column(p, rg, attnums[c], sel, n, &out->cols[c]);
     if (slots_out != NULL) {

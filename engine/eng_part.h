@@ -22,7 +22,8 @@
  * Memory:  varlen values are copied into the store (one allocation each, or one per distinct
  *          value of an encoded chunk) and freed by vacuum; eng_part_memory_bytes counts both
  *          forms as they are.
- * Limits:  ENG_PART_SLOTS_MAX slots per partition (54000 past it). */
+ * Limits:  ENG_PART_SLOTS_MAX slots per partition (54000 past it); a scan's key set is at most
+ *          1 << ENG_SCAN_KEYS_WORDS_LOG2_MAX words (more keys let more values through). */
 #ifndef ENG_PART_H
 #define ENG_PART_H
 
@@ -98,20 +99,49 @@ bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor
  * int2/4/8, date, timestamp[tz], whose sql_value.i64 order is the type's order) shows no
  * non-NULL value in [lo, hi]. Zone maps only grow while a chunk lives, so they cover every
  * version in it; a chunk not materialised (rows read the column's missing value) is not
- * skipped. */
+ * skipped. In a row group that is read, rows whose value is NULL or outside [lo, hi] are left
+ * out before the other columns are copied (a selective range copies a fraction of the rows).
+ * Keys: a set of integer values (a hash join's build keys, eng_scan_keys_add) with their range:
+ * rows whose column is NULL, outside [lo, hi] or not in the set are left out; the set may let
+ * through values it does not hold (it is a bloom filter: one word, two bits per value), never
+ * the other way. The range also skips row groups by their zone maps. */
 #define ENG_SCAN_RANGES_MAX 4
+#define ENG_SCAN_KEYS_WORDS_LOG2_MIN 3  /* 512 bits: the smallest set worth its word lookups */
+#define ENG_SCAN_KEYS_WORDS_LOG2_MAX 19 /* 32 Mibit (4 MiB): past 2M keys the set lets more
+                                           values through instead of growing further */
+#define ENG_SCAN_KEYS_BITS_PER_KEY 16u  /* about 2% of absent values pass with two bits a key */
 typedef struct eng_scan_range {
     uint16_t attnum;
     uint32_t type_oid;         /* the column's type when the range was made (else not used) */
     int64_t lo, hi;            /* inclusive */
 } eng_scan_range;
+typedef struct eng_scan_keys {
+    eng_scan_range range;      /* attnum 0: no key set */
+    const uint64_t *words;     /* 1 << words_log2 words, filled by eng_scan_keys_add */
+    uint32_t words_log2;
+} eng_scan_keys;
 typedef struct eng_scan_pre {
     uint16_t attnum;           /* equality column; 0: none */
     uint32_t count;            /* 0: no row passes */
     const sql_bytes *values;
     uint32_t nranges;
     eng_scan_range ranges[ENG_SCAN_RANGES_MAX];
+    eng_scan_keys keys;
+    uint64_t *seen;            /* when set, the store adds the visible rows of each row group it
+                                  reads before ranges and keys leave rows out (what a scan
+                                  without them would have returned: its cost calibration) */
 } eng_scan_pre;
+/* The words a key set of `key_count` values takes (log2), within the limits above. */
+uint32_t eng_scan_keys_words_log2(uint64_t key_count);
+/* The word and the two bits value `v` sets in a key set of 1 << words_log2 words: both bits in
+ * one word, so a test costs one memory load. */
+static inline uint64_t eng_scan_keys_hash(int64_t v) {
+    return ((uint64_t)v ^ ((uint64_t)v >> 29)) * UINT64_C(0x9e3779b97f4a7c15);
+}
+static inline void eng_scan_keys_add(uint64_t *words, uint32_t words_log2, int64_t v) {
+    uint64_t h = eng_scan_keys_hash(v);
+    words[h >> (64 - words_log2)] |= (UINT64_C(1) << (h & 63)) | (UINT64_C(1) << ((h >> 6) & 63));
+}
 /* eng_part_scan with `pre` applied first (NULL: none). */
 bool eng_part_scan_pre(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,
                        const uint16_t *attnums, uint32_t natts, const eng_scan_pre *pre,

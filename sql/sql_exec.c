@@ -30,6 +30,16 @@ static bool sql_rowset_grow(sql_rowset *rs) {
     return true;
 }
 
+bool sql_rowset_reserve(sql_rowset *rs, uint64_t rows) {
+    if (rows <= rs->cap) return true;
+    size_t width = sizeof(sql_value) * (rs->ncols > 0 ? rs->ncols : 1);
+    sql_value *v = rt_arena_grow(rs->arena, rs->values, rs->cap * width, rows * width);
+    if (v == NULL) return false;
+    rs->values = v;
+    rs->cap = rows;
+    return true;
+}
+
 bool sql_rowset_add(sql_rowset *rs, const sql_batch *b, uint32_t row) {
     if (!sql_rowset_grow(rs)) return false;
     sql_value *dst = sql_rowset_row(rs, rs->count);

@@ -14,6 +14,9 @@ typedef struct sql_rowset {
 } sql_rowset;
 
 bool sql_rowset_init(sql_rowset *rs, rt_arena *arena, uint32_t ncols);
+/* Makes room for `rows` rows at once (a set filled to a known size grows without copying
+ * itself at every doubling). False when out of memory. */
+bool sql_rowset_reserve(sql_rowset *rs, uint64_t rows);
 /* Copies row `row` of `b` (all columns) into the set. */
 bool sql_rowset_add(sql_rowset *rs, const sql_batch *b, uint32_t row);
 bool sql_rowset_add_values(sql_rowset *rs, const sql_value *vals);
@@ -85,6 +88,18 @@ bool sql_lock_row(sql_exec_ctx *x, eng_tx *tx, const sql_plan *p, eng_part *part
 void sql_frag_ctx(sql_exec_ctx *dst, const sql_exec_ctx *coord, rt_arena *arena, rt_err *err,
                   const uint32_t *parts, uint32_t nparts);
 sql_op *sql_op_new_lockrows(sql_exec_ctx *x, const sql_plan *p);
+
+/* ---- a hash join's keys handed to the scan it probes with (sql_exec_scan.c) ---- */
+/* The family whose values a key set compares (1: int2/int4/int8, 2: date; 0: none). */
+int sql_scan_keys_family(uint32_t type_oid);
+/* Whether `op` is a partition scan (taking no row locks) whose output column `col` is a table
+ * column of a key set family, so the store can leave out rows by their value in it. */
+bool sql_scan_keys_column(const sql_op *op, uint32_t col);
+/* From the scan's next batch on, the store leaves out rows whose column `col` is NULL, outside
+ * [lo, hi] or absent from the key set `words` (eng_scan_keys; a superset test). `words` must
+ * stay until the scan is closed or given another set. */
+void sql_scan_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi, const uint64_t *words,
+                       uint32_t words_log2);
 
 /* Allocates an operator of `size` bytes with the common header filled. */
 sql_op *sql_op_alloc(sql_exec_ctx *x, const sql_plan *p, const sql_op_vt *vt, size_t size);

@@ -1,8 +1,10 @@
 /* sql_exec_scan.c: partition scans and primary-key lookups (fragments), and GATHER, which runs
  * a fragment on every shard owning target partitions: inline on the coordinator's own shard,
- * in a fiber elsewhere. A remote fragment hands over one batch at a time: it sends "ready",
- * waits for the coordinator's "ack" (the batch has been consumed), then computes the next; so
- * at most one batch per fragment is in flight and its memory stays with the fragment.
+ * in a fiber elsewhere. A remote fragment sends each batch in a "ready" message and gets it
+ * back by the coordinator's "ack" (the batch has been consumed): up to SQL_FRAG_WINDOW_BATCHES
+ * batches (copies in the fragment's own memory) may be in flight at once, so the fragment
+ * computes ahead instead of waiting a round trip per batch; a fragment that writes or locks
+ * rows keeps one batch in flight (it runs no further ahead than the coordinator reads).
  * SELECT ... FOR UPDATE / SHARE: the scan and the lookup lock each row that passes their filter
  * (on the shard owning it, in the transaction's participant there). Under READ COMMITTED a row
  * updated meanwhile by a committed transaction is replaced by its newest version if the filter
@@ -125,8 +127,10 @@ typedef struct sql_op_scan {
     uint32_t cursor;
     sql_batch *raw;          /* columns read from the store */
     uint32_t *slots;
-    eng_scan_pre pre;        /* the store's pre-filters (text column = constants, ranges) */
+    eng_scan_pre pre;        /* the store's pre-filters (text column = constants, ranges, a
+                                hash join's keys) */
     bool has_eq;
+    uint64_t seen;           /* rows the store looked at in the last call (pre.seen) */
 } sql_op_scan;
 
 /* A text or varchar column of the scan (not the row id), as its attnum; 0 if not. */
@@ -184,11 +188,11 @@ static bool sql_scan_range_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_ex
     while (op < 5 && strcmp(e->func.def->name, ops[op]) != 0) op++;
     uint32_t col = e->args[0]->kind == SQL_X_COLUMN ? 0 : 1;
     const sql_expr *c = e->args[col], *k = e->args[1 - col];
-    int fam = sql_stats_zone_family(c->type_oid);
+    int fam = sql_stats_zone_family(c->type_oid), kfam = sql_stats_zone_family(k->type_oid);
+    bool date_ts = fam == 2 && kfam == 3; /* date column against a timestamp (Q6's bound) */
     if (op == 5 || c->kind != SQL_X_COLUMN || c->column.depth != 0 ||
         c->column.index >= p->scan.natts || p->scan.attnums[c->column.index] == 0 || fam == 0 ||
-        (k->kind != SQL_X_CONST && k->kind != SQL_X_PARAM) ||
-        sql_stats_zone_family(k->type_oid) != fam) {
+        (k->kind != SQL_X_CONST && k->kind != SQL_X_PARAM) || (kfam != fam && !date_ts)) {
         return true;
     }
     sql_eval_ctx ec;
@@ -197,6 +201,17 @@ static bool sql_scan_range_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_ex
     if (!sql_eval_scalar(&ec, k, &v)) return false;
     if (v.is_null) return true;
     if (col == 1 && op >= 1) op = op <= 2 ? op + 2 : op - 2; /* const < col: col > const */
+    if (date_ts) {
+        /* A date compares as its midnight: d < T holds only for days up to floor(T / day),
+         * d > T only from it on. The range may keep a day the filter then rejects, never the
+         * other way. Infinite timestamps are left to the filter. */
+        const int64_t usecs_per_day = INT64_C(86400000000); /* both count from 2000-01-01 */
+        if (v.i64 == INT64_MIN || v.i64 == INT64_MAX) return true;
+        int64_t day = v.i64 / usecs_per_day;
+        if (v.i64 % usecs_per_day < 0) day--;
+        v.i64 = day;
+        if (op == 1 || op == 3) op++; /* < as <=, > as >= */
+    }
     eng_scan_range r = {.attnum = p->scan.attnums[c->column.index], .type_oid = c->type_oid,
                         .lo = INT64_MIN, .hi = INT64_MAX};
     if (op == 0 || op == 3 || op == 4) r.lo = op == 3 && v.i64 < INT64_MAX ? v.i64 + 1 : v.i64;
@@ -284,9 +299,9 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (act != NULL && s->cursor == 0) act->partitions++;
         uint64_t t0 = rt_time_thread_cpu_ns();
         uint32_t from = s->cursor;
+        s->pre.seen = &s->seen; /* set here: open clears `pre` */
         if (!eng_part_scan_pre(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts,
-                              s->has_eq || s->pre.nranges > 0 ? &s->pre : NULL, s->raw,
-                               s->slots)) {
+                               &s->pre, s->raw, s->slots)) {
             s->part_index++;
             s->cursor = 0;
             continue;
@@ -295,7 +310,8 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
          * calibration prices reading them). */
         uint32_t end = s->cursor < eng_part_slot_count(part) ? s->cursor
                                                              : eng_part_slot_count(part);
-        uint64_t scanned = s->has_eq ? end - from : s->raw->rows;
+        uint64_t scanned = s->has_eq ? end - from : s->seen;
+        s->seen = 0;
         sql_hybrid_note_scan(scanned, rt_time_thread_cpu_ns() - t0);
         x->stats.rows_scanned += scanned;
         if (p->hybrid != NULL) x->stats.hybrid_rows += scanned;
@@ -338,6 +354,35 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     return true;
 }
 static const sql_op_vt sql_scan_vt = {sql_scan_open, sql_scan_next, NULL};
+
+/* The integer families a key set compares within: numerically equal values of int2, int4
+ * and int8 have the same sql_value.i64, as do equal dates. 0: not a key set type. */
+int sql_scan_keys_family(uint32_t type_oid) {
+    switch (type_oid) {
+    case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: return 1;
+    case SQL_T_DATE: return 2;
+    default: return 0;
+    }
+}
+
+bool sql_scan_keys_column(const sql_op *op, uint32_t col) {
+    const sql_plan *p = op->plan;
+    return op->vt == &sql_scan_vt && col < p->scan.natts && p->scan.attnums[col] != 0 &&
+           sql_scan_keys_family(p->cols[col].type_oid) != 0 && p->scan.lock_strength == 0;
+}
+
+void sql_scan_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi, const uint64_t *words,
+                       uint32_t words_log2) {
+    RT_ASSERT(sql_scan_keys_column(op, col));
+    sql_op_scan *s = (sql_op_scan *)op;
+    const sql_plan *p = op->plan;
+    s->pre.keys = (eng_scan_keys){
+        .range = {.attnum = p->scan.attnums[col], .type_oid = p->cols[col].type_oid,
+                  .lo = lo, .hi = hi},
+        .words = words,
+        .words_log2 = words_log2,
+    };
+}
 
 sql_op *sql_op_new_scan(sql_exec_ctx *x, const sql_plan *p) {
     return sql_op_alloc(x, p, &sql_scan_vt, sizeof(sql_op_scan));
@@ -445,30 +490,48 @@ sql_op *sql_op_new_pkget(sql_exec_ctx *x, const sql_plan *p) {
 
 typedef struct sql_op_gather sql_op_gather;
 
-/* One remote fragment instance. Its three messages are embedded here (in the coordinator's
- * query arena); each is in flight at most once at a time, and GATHER's close waits until the
- * fragment's fiber has ended before the arena can go. */
-typedef struct sql_frag {
-    rt_msg start;            /* coordinator -> shard: run it; the reply says the fiber ended */
+/* Batches a remote fragment may have sent and not yet seen acknowledged. With one, a fragment
+ * idled from sending a batch until the coordinator had consumed it (a round trip between two
+ * shards per batch, and a scheduler time slice each time the other core was busy); with a
+ * window it computes ahead while the coordinator consumes. Each batch in flight is a copy in
+ * a slot arena of the fragment's (the operators' own batches last until their next call), so
+ * the window bounds a fragment's extra memory to this many batches. */
+#define SQL_FRAG_WINDOW_BATCHES 4u
+
+/* One batch in flight from a remote fragment and its two messages. A slot is reused only once
+ * its ack has arrived, so each message is in flight at most once at a time; slots are used
+ * and consumed in turn (messages between two shards arrive in the order sent). */
+typedef struct sql_frag_slot {
     rt_msg ready;            /* shard -> coordinator: a batch (or the end, or an error) */
     rt_msg ack;              /* coordinator -> shard: batch consumed (cancel: stop) */
+    struct sql_frag *frag;
+    sql_batch *batch;        /* NULL: the fragment's end (or its error) */
+    bool last;               /* `batch` is the fragment's only one: no end message follows */
+    bool failed;
+    bool busy;               /* shard side: sent with a batch, ack not yet back */
+    bool arrived;            /* coordinator side: `ready` came, not yet consumed */
+    rt_arena *arena;         /* shard side: the copy of `batch` (window > 1) */
+} sql_frag_slot;
+
+/* One remote fragment instance. Its messages are embedded here (in the coordinator's query
+ * arena); GATHER's close waits until the fragment's fiber has ended before the arena can go. */
+typedef struct sql_frag {
+    rt_msg start;            /* coordinator -> shard: run it; the reply says the fiber ended */
     sql_op_gather *gather;
     uint32_t *partitions;
     uint32_t npartitions;
-    /* handed over by the messages */
-    sql_batch *batch;
-    bool last;               /* `batch` is the fragment's only one: no end message follows */
-    bool failed;
-    rt_err err;
-    bool cancel;
+    sql_frag_slot slots[SQL_FRAG_WINDOW_BATCHES];
+    uint32_t window;         /* slots used: 1 for fragments that write or lock rows (they run
+                                no further ahead than the coordinator reads) */
+    rt_err err;              /* the failed slot's error */
+    _Atomic bool cancel;     /* set by the coordinator, read by the fragment at any time */
     /* shard side */
     rt_fiber *fiber;
-    bool acked;
+    uint32_t send_next;      /* the slot the next batch goes in */
     /* coordinator side */
-    bool has_batch;          /* `ready` arrived, not yet handed out */
-    bool ended;              /* the fragment sent its last `ready` */
+    uint32_t recv_next;      /* the slot whose batch comes next */
+    bool ended;              /* the fragment's last batch or end has been consumed */
     bool finished;           /* its fiber has ended */
-    bool waiting_ack;        /* the fragment waits for our ack */
 } sql_frag;
 
 struct sql_op_gather {
@@ -481,7 +544,8 @@ struct sql_op_gather {
     uint32_t *local_parts;
     uint32_t nlocal;
     bool local_done;
-    sql_frag *handed;        /* remote fragment whose batch was handed out last */
+    sql_frag_slot *handed;   /* remote slot whose batch was handed out last (acked at the next
+                                call: the consumer is done with it by then) */
     rt_fiber *waiter;
     uint32_t turn;
     bool started;
@@ -494,11 +558,9 @@ static void sql_frag_wake(sql_op_gather *g) {
 }
 
 static void sql_frag_ready_run(rt_msg *msg) { /* on the coordinator */
-    sql_frag *f = (sql_frag *)((char *)msg - offsetof(sql_frag, ready));
-    f->has_batch = true;
-    f->ended = f->batch == NULL || f->failed || f->last;
-    f->waiting_ack = f->batch != NULL && !f->failed; /* the ack frees the batch */
-    sql_frag_wake(f->gather);
+    sql_frag_slot *slot = (sql_frag_slot *)((char *)msg - offsetof(sql_frag_slot, ready));
+    slot->arrived = true;
+    sql_frag_wake(slot->frag->gather);
 }
 
 static void sql_frag_start_done(rt_msg *msg) { /* on the coordinator */
@@ -508,9 +570,9 @@ static void sql_frag_start_done(rt_msg *msg) { /* on the coordinator */
 }
 
 static void sql_frag_ack_run(rt_msg *msg) { /* on the fragment's shard */
-    sql_frag *f = (sql_frag *)((char *)msg - offsetof(sql_frag, ack));
-    f->acked = true;
-    rt_fiber_wake(f->fiber);
+    sql_frag_slot *slot = (sql_frag_slot *)((char *)msg - offsetof(sql_frag_slot, ack));
+    slot->busy = false;
+    if (slot->frag->fiber != NULL) rt_fiber_wake(slot->frag->fiber);
 }
 
 void sql_frag_ctx(sql_exec_ctx *dst, const sql_exec_ctx *coord, rt_arena *arena,
@@ -605,6 +667,67 @@ static bool sql_frag_single_batch(const sql_plan *p) {
     return p != NULL && p->kind == SQL_P_PKGET;
 }
 
+/* A copy of `in` that shares nothing with it (values of variable length included), in
+ * `arena`: the batch a fragment sends while its operators go on to the next one. */
+static sql_batch *sql_frag_batch_copy(rt_arena *arena, const sql_batch *in) {
+    uint32_t n = in->rows;
+    sql_batch *b = sql_batch_new(arena, in->ncols, n > 0 ? n : 1);
+    if (b == NULL) return NULL;
+    for (uint32_t c = 0; c < in->ncols; c++) {
+        const sql_vec *src = &in->cols[c];
+        sql_vec *dst = &b->cols[c];
+        if (!sql_vec_init(arena, dst, src->type_oid, src->typmod, b->cap)) return NULL;
+        if (src->nulls != NULL) memcpy(dst->nulls, src->nulls, n);
+        else memset(dst->nulls, 0, n);
+        if (src->phys != SQL_PHYS_BYTES) {
+            memcpy(dst->data, src->data, sizeof(int64_t) * n);
+            continue;
+        }
+        for (uint32_t r = 0; r < n; r++) {
+            if (dst->nulls[r] || src->b[r].len == 0) {
+                dst->b[r] = (sql_bytes){0};
+                continue;
+            }
+            uint8_t *copy = rt_arena_alloc(arena, src->b[r].len);
+            if (copy == NULL) return NULL;
+            memcpy(copy, src->b[r].ptr, src->b[r].len);
+            dst->b[r] = (sql_bytes){.ptr = copy, .len = src->b[r].len};
+        }
+    }
+    b->rows = n;
+    return b;
+}
+
+/* Waits until the next slot is free (its batch consumed): before the next batch is computed,
+ * since with a window of one the batch still in flight lives in the operators' memory. False
+ * when the coordinator asked the fragment to stop. */
+static bool sql_frag_slot_wait(sql_frag *f) {
+    while (f->slots[f->send_next].busy) rt_fiber_park();
+    return !atomic_load_explicit(&f->cancel, memory_order_relaxed);
+}
+
+/* Sends batch `b` (NULL: the end; !ok: the error in `err`) in the next slot, free by now.
+ * False when the fragment must stop sending (its end, an error, a copy that did not fit:
+ * then the copy's error is sent). */
+static bool sql_frag_send(sql_frag *f, bool ok, sql_batch *b, bool single, rt_err *err) {
+    sql_frag_slot *slot = &f->slots[f->send_next];
+    RT_ASSERT(!slot->busy);
+    if (ok && b != NULL && f->window > 1) {
+        if (slot->arena == NULL) slot->arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+        else rt_arena_reset(slot->arena);
+        b = slot->arena != NULL ? sql_frag_batch_copy(slot->arena, b) : NULL;
+        if (b == NULL) ok = rt_arena_fail(slot->arena, err);
+    }
+    slot->batch = ok ? b : NULL;
+    slot->last = ok && b != NULL && single;
+    slot->failed = !ok;
+    if (!ok) f->err = *err;
+    slot->busy = ok && b != NULL;
+    f->send_next = (f->send_next + 1) % f->window;
+    rt_msg_send(&slot->ready, f->start.from_core);
+    return slot->busy && !slot->last;
+}
+
 static void sql_frag_fiber(void *arg) {
     sql_frag *f = arg;
     rt_err err;
@@ -616,23 +739,25 @@ static void sql_frag_fiber(void *arg) {
     const sql_plan *hybrid = f->gather->hybrid;
     bool single = hybrid == NULL && sql_frag_single_batch(f->gather->base.plan->left);
     uint64_t time_ns = 0;
-    for (;;) {
+    while (sql_frag_slot_wait(f)) {
         sql_batch *b = NULL;
         bool ok = op != NULL && sql_frag_pull_share(op, &x, f->gather->base.plan, hybrid,
                                                     &time_ns, f->start.from_core, &b);
         if (ok && b == NULL) sql_frag_calibrate(&x, hybrid, f->npartitions, time_ns);
-        f->batch = ok ? b : NULL;
-        f->last = ok && b != NULL && single;
-        f->failed = !ok;
-        if (!ok) f->err = err;
-        rt_msg_send(&f->ready, f->start.from_core);
-        if (!ok || b == NULL) break;
-        while (!f->acked) rt_fiber_park();
-        f->acked = false;
-        if (f->cancel || f->last) break;
+        if (!sql_frag_send(f, ok, b, single, &err)) break;
+    }
+    /* The batches in flight live in the slots' arenas (or, with a window of one, in the
+     * operators'): the coordinator acknowledges each before they go. */
+    for (uint32_t k = 0; k < f->window; k++) {
+        while (f->slots[k].busy) rt_fiber_park();
+    }
+    for (uint32_t k = 0; k < f->window; k++) {
+        if (f->slots[k].arena != NULL) rt_arena_destroy(f->slots[k].arena);
+        f->slots[k].arena = NULL;
     }
     if (op != NULL) sql_op_close(op, &x);
     rt_arena_destroy(x.arena);
+    f->fiber = NULL;
     rt_msg_reply(&f->start);
 }
 
@@ -642,10 +767,11 @@ static void sql_frag_start_run(rt_msg *msg) { /* on the fragment's shard */
     rt_err_clear(&err);
     f->fiber = rt_fiber_spawn(sql_frag_fiber, f, &err);
     if (f->fiber != NULL) return;
-    f->failed = true;
+    sql_frag_slot *slot = &f->slots[0];
+    slot->failed = true;
     f->err = err;
-    f->batch = NULL;
-    rt_msg_send(&f->ready, msg->from_core);
+    slot->batch = NULL;
+    rt_msg_send(&slot->ready, msg->from_core);
     rt_msg_reply(msg);
 }
 
@@ -693,6 +819,22 @@ static bool sql_gather_sets_pk(const sql_plan *frag) {
     return false;
 }
 
+/* Whether the fragment under GATHER `p` writes or locks rows: it then runs no further ahead
+ * than the coordinator reads (a LIMIT above must not find more rows locked or written). */
+static bool sql_frag_locks(const sql_plan *p) {
+    if (p == NULL) return false;
+    if (p->kind == SQL_P_GATHER && p->gather.writes) return true;
+    if ((p->kind == SQL_P_SCAN || p->kind == SQL_P_PKGET || p->kind == SQL_P_IXSCAN) &&
+        p->scan.lock_strength != 0) {
+        return true;
+    }
+    if (p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE || p->kind == SQL_P_INSERT ||
+        p->kind == SQL_P_LOCKROWS) {
+        return true;
+    }
+    return sql_frag_locks(p->left) || sql_frag_locks(p->right);
+}
+
 static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     g->started = true;
     g->x = x;
@@ -707,6 +849,7 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
          sql_gather_sets_pk(g->base.plan->left))) {
         x->txn->participants |= shards >= 64 ? ~0ull : (1ull << shards) - 1u;
     }
+    uint32_t window = sql_frag_locks(g->base.plan) ? 1 : SQL_FRAG_WINDOW_BATCHES;
     g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (shards + 1));
     g->local_parts = rt_arena_alloc(x->arena, sizeof(uint32_t) * (nparts + 1));
     if (g->frags == NULL || g->local_parts == NULL) return false;
@@ -730,8 +873,12 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
         f->npartitions = n;
         f->start.run = sql_frag_start_run;
         f->start.done = sql_frag_start_done;
-        f->ready.run = sql_frag_ready_run;
-        f->ack.run = sql_frag_ack_run;
+        f->window = window;
+        for (uint32_t k = 0; k < SQL_FRAG_WINDOW_BATCHES; k++) {
+            f->slots[k].frag = f;
+            f->slots[k].ready.run = sql_frag_ready_run;
+            f->slots[k].ack.run = sql_frag_ack_run;
+        }
         rt_err_clear(&f->err);
         x->stats.fragments++;
         rt_msg_send(&f->start, s);
@@ -746,27 +893,45 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     return true;
 }
 
+/* Gives the slot handed out last back to its fragment: the consumer is done with its batch. */
 static void sql_gather_ack(sql_op_gather *g) {
-    sql_frag *f = g->handed;
+    sql_frag_slot *slot = g->handed;
     g->handed = NULL;
-    if (f == NULL || !f->waiting_ack) return;
-    f->waiting_ack = false;
-    rt_msg_send(&f->ack, f->start.to_core);
+    if (slot != NULL) rt_msg_send(&slot->ack, slot->frag->start.to_core);
 }
 
-/* A remote fragment with a batch ready, or NULL; reports the first failure. */
-static sql_frag *sql_gather_ready(sql_op_gather *g, sql_exec_ctx *x, bool *pending) {
+/* A remote fragment whose next slot has arrived, or NULL; *pending: some fragment has not
+ * ended. */
+static sql_frag *sql_gather_ready(sql_op_gather *g, bool *pending) {
     *pending = false;
     for (uint32_t k = 0; k < g->nfrags; k++) {
         sql_frag *f = &g->frags[(g->turn + k) % g->nfrags];
-        if (f->has_batch) {
+        if (f->ended) continue;
+        if (f->slots[f->recv_next].arrived) {
             g->turn = (g->turn + k + 1) % g->nfrags;
             return f;
         }
-        if (!f->ended) *pending = true;
+        *pending = true;
     }
-    (void)x;
     return NULL;
+}
+
+/* Takes fragment f's next slot: its batch in *out (NULL: the fragment ended). */
+static bool sql_gather_take(sql_op_gather *g, sql_frag *f, sql_exec_ctx *x, sql_batch **out) {
+    sql_frag_slot *slot = &f->slots[f->recv_next];
+    slot->arrived = false;
+    f->recv_next = (f->recv_next + 1) % f->window;
+    *out = NULL;
+    if (slot->failed) {
+        f->ended = true;
+        *x->err = f->err;
+        return false;
+    }
+    if (slot->batch == NULL || slot->last) f->ended = true;
+    if (slot->batch == NULL) return true;
+    g->handed = slot;
+    *out = slot->batch;
+    return true;
 }
 
 static bool sql_gather_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
@@ -776,17 +941,11 @@ static bool sql_gather_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_gather_ack(g); /* the batch handed out last time has been consumed */
     for (;;) {
         bool pending;
-        sql_frag *f = sql_gather_ready(g, x, &pending);
+        sql_frag *f = sql_gather_ready(g, &pending);
         if (f != NULL) {
-            f->has_batch = false;
-            if (f->failed) {
-                *x->err = f->err;
-                return false;
-            }
-            if (f->batch == NULL) continue;
-            g->handed = f;
-            *out = f->batch;
-            return true;
+            if (!sql_gather_take(g, f, x, out)) return false;
+            if (*out != NULL) return true;
+            continue;
         }
         if (!g->local_done) {
             sql_batch *b;
@@ -809,21 +968,26 @@ static bool sql_gather_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     }
 }
 
-/* Stops remote fragments early (LIMIT reached, error) and waits until all have ended. */
+/* Stops remote fragments early (LIMIT reached, error) and waits until all have ended: every
+ * batch that arrives unread is given back with the cancel flag set. */
 static void sql_gather_close(sql_op *op, sql_exec_ctx *x) {
     sql_op_gather *g = (sql_op_gather *)op;
     if (g->local != NULL) sql_op_close(g->local, &g->local_x);
-    if (g->handed != NULL && g->handed->waiting_ack) g->handed->cancel = true;
+    for (uint32_t k = 0; k < g->nfrags; k++) {
+        atomic_store_explicit(&g->frags[k].cancel, true, memory_order_relaxed);
+    }
     sql_gather_ack(g);
     for (;;) {
         bool all = true;
         for (uint32_t k = 0; k < g->nfrags; k++) {
             sql_frag *f = &g->frags[k];
-            if (f->has_batch && f->waiting_ack) { /* a batch nobody will read: stop it */
-                f->has_batch = false;
-                f->waiting_ack = false;
-                f->cancel = true;
-                rt_msg_send(&f->ack, f->start.to_core);
+            for (uint32_t s = 0; s < f->window; s++) {
+                sql_frag_slot *slot = &f->slots[s];
+                if (!slot->arrived) continue;
+                slot->arrived = false;
+                if (slot->batch != NULL && !slot->failed) {
+                    rt_msg_send(&slot->ack, f->start.to_core);
+                }
             }
             all &= f->finished;
         }
