@@ -93,37 +93,6 @@ static const eng_table *bench_table(eng_catalog_ref *ref) {
     return eng_db_table_by_name(db, ENG_OID_PUBLIC, "vecs");
 }
 
-static bool bench_create(void) {
-    eng_catalog_ref ref;
-    eng_catalog_pin(&ref);
-    eng_catalog *draft = eng_catalog_draft(ref.catalog);
-    eng_catalog_unpin(&ref);
-    eng_column cols[2];
-    memset(cols, 0, sizeof cols);
-    snprintf(cols[0].name, sizeof cols[0].name, "id");
-    cols[0].type_oid = SQL_T_INT8, cols[0].typmod = -1, cols[0].attnum = 1;
-    cols[0].store = (uint8_t)eng_store_of_type(SQL_T_INT8);
-    snprintf(cols[1].name, sizeof cols[1].name, "v");
-    cols[1].type_oid = SQL_T_VECTOR, cols[1].typmod = (int32_t)opt.dims, cols[1].attnum = 2;
-    cols[1].store = (uint8_t)eng_store_of_type(SQL_T_VECTOR), cols[1].vector_dims = opt.dims;
-    eng_table t;
-    memset(&t, 0, sizeof t);
-    t.oid = eng_catalog_new_oid(draft);
-    snprintf(t.name, sizeof t.name, "vecs");
-    t.schema_oid = ENG_OID_PUBLIC, t.kind = 'r', t.persistence = 'p';
-    t.storage_id = eng_catalog_new_storage_id(draft);
-    t.partition_count = opt.parts, t.column_count = 2, t.columns = cols;
-    t.pk_count = 1, t.pk_attnums[0] = 1;
-    t.def_gen = eng_catalog_def_gen();
-    eng_draft_add_table(draft, ENG_OID_POSTGRES_DB, &t);
-    eng_txn_ctx ctx;
-    rt_err err;
-    rt_err_clear(&err);
-    if (!eng_txn_start(&ctx, &err)) return false;
-    ctx.draft = draft;
-    return eng_txn_finish_commit(&ctx, &err);
-}
-
 /* ---- load ---- */
 
 typedef struct load_work {
@@ -185,7 +154,7 @@ static void load_fiber(void *arg) {
     uint64_t t0 = rt_time_mono_ns();
     rt_err err;
     rt_err_clear(&err);
-    bool ok = bench_create();
+    bool ok = te_create_vec_table("vecs", opt.dims, opt.parts) != 0;
     eng_catalog_ref ref;
     const eng_table *t = bench_table(&ref);
     for (uint64_t done = 0; ok && done < opt.rows; done += BENCH_TXN_ROWS) {

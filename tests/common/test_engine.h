@@ -77,24 +77,26 @@ static inline void te_rmdir(const char *dir) {
 
 /* ---- tables ---- */
 
-/* Creates table `name` in database postgres (from a fiber); returns its oid, 0 on failure. */
-static inline uint32_t te_create_table(const char *name, uint32_t parts, bool with_pk) {
+/* Column `attnum` named `name` of type `type_oid` (typmod: a vector's dimensions, else -1). */
+static inline void te_column(eng_column *c, uint16_t attnum, const char *name, uint32_t type_oid,
+                             uint32_t dims) {
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->type_oid = type_oid;
+    c->typmod = type_oid == SQL_T_VECTOR ? (int32_t)dims : -1;
+    c->attnum = attnum;
+    c->store = (uint8_t)eng_store_of_type(type_oid);
+    c->vector_dims = type_oid == SQL_T_VECTOR ? dims : 0;
+}
+
+/* Creates table `name` with `cols` in database postgres (from a fiber), its first column the
+ * primary key if `with_pk`; returns its oid, 0 on failure. */
+static inline uint32_t te_create_table_of(const char *name, uint32_t parts, eng_column *cols,
+                                          uint16_t ncols, bool with_pk) {
     eng_catalog_ref ref;
     eng_catalog_pin(&ref);
     eng_catalog *draft = eng_catalog_draft(ref.catalog);
     eng_catalog_unpin(&ref);
-    eng_column cols[TE_COLS];
-    memset(cols, 0, sizeof cols);
-    const char *names[TE_COLS] = {"id", "txn", "payload", "crc", "v"};
-    uint32_t types[TE_COLS] = {SQL_T_INT8, SQL_T_INT8, SQL_T_TEXT, SQL_T_INT8, SQL_T_VECTOR};
-    for (int i = 0; i < TE_COLS; i++) {
-        snprintf(cols[i].name, sizeof cols[i].name, "%s", names[i]);
-        cols[i].type_oid = types[i];
-        cols[i].typmod = types[i] == SQL_T_VECTOR ? 4 : -1;
-        cols[i].attnum = (uint16_t)(i + 1);
-        cols[i].store = (uint8_t)eng_store_of_type(types[i]);
-        cols[i].vector_dims = types[i] == SQL_T_VECTOR ? 4 : 0;
-    }
     eng_table t;
     memset(&t, 0, sizeof t);
     t.oid = eng_catalog_new_oid(draft);
@@ -105,7 +107,7 @@ static inline uint32_t te_create_table(const char *name, uint32_t parts, bool wi
     t.storage_id = eng_catalog_new_storage_id(draft);
     t.def_gen = eng_catalog_def_gen();
     t.partition_count = parts;
-    t.column_count = TE_COLS;
+    t.column_count = ncols;
     t.columns = cols;
     t.pk_count = with_pk ? 1 : 0;
     t.pk_attnums[0] = 1;
@@ -120,6 +122,24 @@ static inline uint32_t te_create_table(const char *name, uint32_t parts, bool wi
         return 0;
     }
     return t.oid;
+}
+
+/* Creates the test table `name` (the columns above) in database postgres (from a fiber);
+ * returns its oid, 0 on failure. */
+static inline uint32_t te_create_table(const char *name, uint32_t parts, bool with_pk) {
+    eng_column cols[TE_COLS];
+    const char *names[TE_COLS] = {"id", "txn", "payload", "crc", "v"};
+    uint32_t types[TE_COLS] = {SQL_T_INT8, SQL_T_INT8, SQL_T_TEXT, SQL_T_INT8, SQL_T_VECTOR};
+    for (uint16_t i = 0; i < TE_COLS; i++) te_column(&cols[i], i + 1, names[i], types[i], 4);
+    return te_create_table_of(name, parts, cols, TE_COLS, with_pk);
+}
+
+/* Creates table `name` (id int8 primary key, v vector(dims)); its oid, 0 on failure. */
+static inline uint32_t te_create_vec_table(const char *name, uint32_t dims, uint32_t parts) {
+    eng_column cols[2];
+    te_column(&cols[0], 1, "id", SQL_T_INT8, 0);
+    te_column(&cols[1], 2, "v", SQL_T_VECTOR, dims);
+    return te_create_table_of(name, parts, cols, 2, true);
 }
 
 /* Drops table `oid` (from a fiber). */

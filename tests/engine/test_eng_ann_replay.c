@@ -32,7 +32,7 @@
 #include "engine/eng.h"
 #include "engine/eng_key.h"
 #include "runtime/rt_time.h"
-#include "tests/common/test_runtime.h"
+#include "tests/common/test_engine.h"
 
 #define PARTS 6
 #define DIMS 16
@@ -104,37 +104,6 @@ static const eng_table *pin_table(eng_catalog_ref *ref) {
     const eng_table *t = eng_db_table_by_name(db, ENG_OID_PUBLIC, "docs");
     TEST_CHECK(t != NULL);
     return t;
-}
-
-static void define_table(void) {
-    eng_catalog_ref ref;
-    eng_catalog_pin(&ref);
-    eng_catalog *draft = eng_catalog_draft(ref.catalog);
-    eng_catalog_unpin(&ref);
-    eng_column cols[2];
-    memset(cols, 0, sizeof cols);
-    snprintf(cols[0].name, sizeof cols[0].name, "id");
-    cols[0].type_oid = SQL_T_INT8, cols[0].typmod = -1, cols[0].attnum = 1;
-    cols[0].store = (uint8_t)eng_store_of_type(SQL_T_INT8);
-    snprintf(cols[1].name, sizeof cols[1].name, "v");
-    cols[1].type_oid = SQL_T_VECTOR, cols[1].typmod = DIMS, cols[1].attnum = 2;
-    cols[1].store = (uint8_t)eng_store_of_type(SQL_T_VECTOR), cols[1].vector_dims = DIMS;
-    eng_table t;
-    memset(&t, 0, sizeof t);
-    t.oid = eng_catalog_new_oid(draft);
-    snprintf(t.name, sizeof t.name, "docs");
-    t.schema_oid = ENG_OID_PUBLIC, t.kind = 'r', t.persistence = 'p';
-    t.storage_id = eng_catalog_new_storage_id(draft);
-    t.partition_count = PARTS, t.column_count = 2, t.columns = cols;
-    t.pk_count = 1, t.pk_attnums[0] = 1;
-    t.def_gen = eng_catalog_def_gen();
-    eng_draft_add_table(draft, ENG_OID_POSTGRES_DB, &t);
-    eng_txn_ctx ctx;
-    rt_err err;
-    rt_err_clear(&err);
-    TEST_CHECK(eng_txn_start(&ctx, &err));
-    ctx.draft = draft;
-    TEST_CHECK(eng_txn_finish_commit(&ctx, &err));
 }
 
 /* Replaces the automatic index's settings: L2, m = 8, ef_construction = 40 (a rebuild). */
@@ -270,7 +239,7 @@ static void commit_write(write_kind kind, int64_t from, int64_t to, const float 
  * engine: no shutdown checkpoint, no clean close. */
 static void writer_fiber(void *arg) {
     (void)arg;
-    define_table();
+    TEST_CHECK(te_create_vec_table("docs", DIMS, PARTS) != 0);
     if (scenario.checkpoint_half) {
         commit_write(W_INSERT, 0, ROWS / 2, NULL, false);
         rt_err err;

@@ -8,7 +8,8 @@
  *   with several); sh_show_detail adds "DETAIL: ..." after an error's line; sh_check compares
  *   any text; sh_bg_start / sh_bg_wait run a statement that blocks in a fiber of its own;
  *   sh_run_fiber runs a test's own fiber over an engine (a second run over the same
- *   directory is a restart).
+ *   directory is a restart); sh_run_sessions runs fn(capture *s[SH_SESSIONS]) with that many
+ *   sessions open (tests of locks between sessions).
  * A test may define OUT_BYTES (the capture's size) before including this. */
 #ifndef SQL_SESSION_HARNESS_H
 #define SQL_SESSION_HARNESS_H
@@ -237,6 +238,37 @@ static inline int sh_run_fiber(const char *dir, uint32_t shards, sh_fiber_fn fib
     eng_stop();
     eng_ckpt_set_hooks(NULL);
     return checks + atomic_load(&mismatches);
+}
+
+#define SH_SESSIONS 3
+typedef void (*sh_sessions_fn)(capture *s[SH_SESSIONS]);
+static sh_sessions_fn sh_sessions;
+
+static void sh_sessions_fiber(void *arg) {
+    (void)arg;
+    capture *s[SH_SESSIONS] = {0};
+    bool opened = true;
+    for (uint32_t i = 0; i < SH_SESSIONS && opened; i++) {
+        s[i] = calloc(1, sizeof(capture));
+        opened = s[i] != NULL && sh_open(s[i]);
+    }
+    TEST_CHECK(opened);
+    if (opened) sh_sessions(s);
+    for (uint32_t i = 0; i < SH_SESSIONS; i++) {
+        if (s[i] != NULL && s[i]->s != NULL) sql_session_close(s[i]->s);
+        free(s[i]);
+    }
+    rt_runtime_stop();
+}
+
+/* Runs `fn` with SH_SESSIONS sessions over a fresh engine in the test's own directory (see
+ * sh_dir_fresh); mismatches + failed checks (0 = all good). */
+static inline int sh_run_sessions(const char *name, uint32_t shards, sh_sessions_fn fn) {
+    char dir[128];
+    if (!sh_dir_fresh(dir, sizeof dir, name)) return 1;
+    sh_sessions = fn;
+    int r = sh_run_fiber(dir, shards, sh_sessions_fiber);
+    return sh_dir_remove(dir) ? r : r + 1;
 }
 
 /* Runs `fn` in a session over a fresh engine; mismatches + failed checks (0 = all good). */

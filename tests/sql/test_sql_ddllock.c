@@ -170,17 +170,7 @@ static void script_catalog_cycle(capture *a, capture *b) {
     if (strcmp(got, dead) != 0) expect(a, "ROLLBACK", "ROLLBACK\n");
 }
 
-static void main_fiber(void *arg) {
-    (void)arg;
-    capture *s[3] = {0};
-    for (uint32_t i = 0; i < 3; i++) {
-        s[i] = calloc(1, sizeof(capture));
-        if (s[i] == NULL || !sh_open(s[i])) {
-            TEST_CHECK(false);
-            rt_runtime_stop();
-            return;
-        }
-    }
+static void sessions(capture *s[SH_SESSIONS]) {
     expect(s[1], "SET lock_timeout = '50ms'", "SET\n");
     script_reader_blocks_ddl(s[0], s[1], s[2]);
     script_ddl_blocks_reader(s[0], s[1], s[2]);
@@ -188,19 +178,11 @@ static void main_fiber(void *arg) {
     script_alter_modes(s[0], s[1]);
     expect(s[1], "RESET lock_timeout", "RESET\n");
     script_catalog_cycle(s[0], s[1]);
-    for (uint32_t i = 0; i < 3; i++) {
-        sql_session_close(s[i]->s);
-        free(s[i]);
-    }
-    rt_runtime_stop();
 }
 
 static void test_ddllock(void **state) {
     (void)state;
-    char dir[128];
-    assert_true(sh_dir_fresh(dir, sizeof dir, "ddllock"));
-    assert_int_equal(sh_run_fiber(dir, 2, main_fiber), 0);
-    assert_true(sh_dir_remove(dir));
+    assert_int_equal(sh_run_sessions("ddllock", 2, sessions), 0);
 }
 
 int main(void) {

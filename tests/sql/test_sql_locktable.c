@@ -131,17 +131,7 @@ static void script_deadlock(capture *a, capture *b) {
     expect(a, "SELECT count(*) FROM lt2", "count\n0\nSELECT 1\n");
 }
 
-static void main_fiber(void *arg) {
-    (void)arg;
-    capture *s[3] = {0};
-    for (uint32_t i = 0; i < 3; i++) {
-        s[i] = calloc(1, sizeof(capture));
-        if (s[i] == NULL || !sh_open(s[i])) {
-            TEST_CHECK(false);
-            rt_runtime_stop();
-            return;
-        }
-    }
+static void sessions(capture *s[SH_SESSIONS]) {
     expect(s[1], "SET lock_timeout = '50ms'", "SET\n");
     script_errors(s[0]);
     script_access_exclusive(s[0], s[1], s[2]);
@@ -149,19 +139,11 @@ static void main_fiber(void *arg) {
     script_waits_for_writer(s[0], s[1]);
     expect(s[1], "RESET lock_timeout", "RESET\n");
     script_deadlock(s[0], s[1]);
-    for (uint32_t i = 0; i < 3; i++) {
-        sql_session_close(s[i]->s);
-        free(s[i]);
-    }
-    rt_runtime_stop();
 }
 
 static void test_locktable(void **state) {
     (void)state;
-    char dir[128];
-    assert_true(sh_dir_fresh(dir, sizeof dir, "locktable"));
-    assert_int_equal(sh_run_fiber(dir, 2, main_fiber), 0);
-    assert_true(sh_dir_remove(dir));
+    assert_int_equal(sh_run_sessions("locktable", 2, sessions), 0);
 }
 
 int main(void) {

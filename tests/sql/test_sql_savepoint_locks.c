@@ -208,36 +208,18 @@ static void script_ddl(capture *a, capture *b, capture *c) {
     expect(a, "SELECT * FROM w4", "id\nSELECT 0\n");
 }
 
-static void main_fiber(void *arg) {
-    (void)arg;
-    capture *s[3] = {0};
-    for (uint32_t i = 0; i < 3; i++) {
-        s[i] = calloc(1, sizeof(capture));
-        if (s[i] == NULL || !sh_open(s[i])) {
-            TEST_CHECK(false);
-            rt_runtime_stop();
-            return;
-        }
-    }
+static void sessions(capture *s[SH_SESSIONS]) {
     expect(s[1], "SET lock_timeout = '50ms'", "SET\n");
     script_rows(s[0], s[2]);
     script_rows_kept(s[0], s[1], s[2]);
     script_failed(s[0], s[1], s[2]);
     script_tables(s[0], s[1], s[2]);
     script_ddl(s[0], s[1], s[2]);
-    for (uint32_t i = 0; i < 3; i++) {
-        sql_session_close(s[i]->s);
-        free(s[i]);
-    }
-    rt_runtime_stop();
 }
 
 static void test_savepoint_locks(void **state) {
     (void)state;
-    char dir[128];
-    assert_true(sh_dir_fresh(dir, sizeof dir, "savepoint_locks"));
-    assert_int_equal(sh_run_fiber(dir, 2, main_fiber), 0);
-    assert_true(sh_dir_remove(dir));
+    assert_int_equal(sh_run_sessions("savepoint_locks", 2, sessions), 0);
 }
 
 int main(void) {
