@@ -801,6 +801,50 @@ static uint32_t eng_scan_range_rows(const eng_part *p, const eng_rowgroup *rg,
     return k;
 }
 
+/* The rows of sel[0..n) (non-NULL, within the set's range) whose value may be in key set
+ * `keys`, compacted in place. Returns how many. */
+static uint32_t eng_scan_set_rows(const eng_part *p, const eng_rowgroup *rg,
+                                  const eng_scan_keys *keys, uint16_t *sel, uint32_t n) {
+    bool missing;
+    const eng_chunk *ch = eng_scan_range_chunk(p, rg, &keys->range, &missing);
+    uint32_t shift = 64 - keys->words_log2;
+    const uint64_t *words = keys->words;
+    if (missing) {
+        sql_value mv;
+        eng_read_missing(&p->cols[keys->range.attnum - 1u], &mv);
+        return !mv.is_null && eng_scan_in_keys(words, shift, mv.i64) ? n : 0;
+    }
+    if (ch == NULL) return n;
+    const uint8_t *nulls = ch->nulls;
+    uint32_t k = 0;
+    eng_store store = (eng_store)p->cols[keys->range.attnum - 1u].store;
+    if (store == ENG_STORE_I16) ENG_SCAN_KEEP_ROWS(int16_t, eng_scan_in_keys(words, shift, v));
+    else if (store == ENG_STORE_I32) ENG_SCAN_KEEP_ROWS(int32_t, eng_scan_in_keys(words, shift, v));
+    else ENG_SCAN_KEEP_ROWS(int64_t, eng_scan_in_keys(words, shift, v));
+    return k;
+}
+
+/* The rows of sel[0..n) that may pass key set `keys` (range and set). On trial, the range and
+ * the set run as two passes so that the set's own rejects are counted (NULLs and values
+ * outside the range are the range's, which stays on whatever the verdict); judged, the set
+ * runs fused with its range, or not at all when it was switched off. */
+static uint32_t eng_scan_keys_rows(const eng_part *p, const eng_rowgroup *rg,
+                                   const eng_scan_keys *keys, uint16_t *sel, uint32_t n) {
+    eng_scan_keys_stats *st = keys->stats;
+    if (st == NULL || st->tested >= ENG_SCAN_KEYS_PROBE_ROWS) {
+        const uint64_t *words = st != NULL && st->off ? NULL : keys->words;
+        return eng_scan_range_rows(p, rg, &keys->range, words, keys->words_log2, sel, n);
+    }
+    n = eng_scan_range_rows(p, rg, &keys->range, NULL, 0, sel, n);
+    uint32_t kept = n > 0 ? eng_scan_set_rows(p, rg, keys, sel, n) : 0;
+    st->tested += n;
+    st->rejected += n - kept;
+    if (st->tested >= ENG_SCAN_KEYS_PROBE_ROWS) {
+        st->off = st->rejected * 100u < st->tested * ENG_SCAN_KEYS_REJECT_MIN_PCT;
+    }
+    return kept;
+}
+
 uint32_t eng_scan_keys_words_log2(uint64_t key_count) {
     uint32_t log2 = ENG_SCAN_KEYS_WORDS_LOG2_MIN;
     while (log2 < ENG_SCAN_KEYS_WORDS_LOG2_MAX &&
@@ -833,9 +877,7 @@ static uint32_t eng_scan_select(const eng_part *p, const eng_rowgroup *rg, uint3
         n = eng_scan_range_rows(p, rg, &pre->ranges[k], NULL, 0, sel, n);
     }
     const eng_scan_keys *keys = &pre->keys;
-    if (keys->range.attnum != 0 && n > 0) {
-        n = eng_scan_range_rows(p, rg, &keys->range, keys->words, keys->words_log2, sel, n);
-    }
+    if (keys->range.attnum != 0 && n > 0) n = eng_scan_keys_rows(p, rg, keys, sel, n);
     return n;
 }
 

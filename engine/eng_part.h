@@ -104,21 +104,40 @@ bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor
  * Keys: a set of integer values (a hash join's build keys, eng_scan_keys_add) with their range:
  * rows whose column is NULL, outside [lo, hi] or not in the set are left out; the set may let
  * through values it does not hold (it is a bloom filter: one word, two bits per value), never
- * the other way. The range also skips row groups by their zone maps. */
+ * the other way. The range also skips row groups by their zone maps. A set given `stats` is
+ * on trial for its first ENG_SCAN_KEYS_PROBE_ROWS rows within its range (counted across the
+ * calls that share the stats: one scan); when it left out fewer than
+ * ENG_SCAN_KEYS_REJECT_MIN_PCT percent of them it is switched off (stats->off) and only its
+ * range is applied from then on, so a join whose probe rows nearly all match stops paying a
+ * hash and a memory load per row. Switching it off only lets more rows through. */
 #define ENG_SCAN_RANGES_MAX 4
 #define ENG_SCAN_KEYS_WORDS_LOG2_MIN 3  /* 512 bits: the smallest set worth its word lookups */
 #define ENG_SCAN_KEYS_WORDS_LOG2_MAX 19 /* 32 Mibit (4 MiB): past 2M keys the set lets more
                                            values through instead of growing further */
 #define ENG_SCAN_KEYS_BITS_PER_KEY 16u  /* about 2% of absent values pass with two bits a key */
+#define ENG_SCAN_KEYS_PROBE_ROWS 16384u /* rows a key set is judged on: 16 row groups, enough to
+                                           know its share of rejects within a few percent */
+#define ENG_SCAN_KEYS_REJECT_MIN_PCT 10u /* a set leaving out fewer of the rows it tests is
+                                            switched off: a test (hash, load) costs about a
+                                            tenth of what a row let through costs above the
+                                            store (copied out, hashed, probed) */
 typedef struct eng_scan_range {
     uint16_t attnum;
     uint32_t type_oid;         /* the column's type when the range was made (else not used) */
     int64_t lo, hi;            /* inclusive */
 } eng_scan_range;
+typedef struct eng_scan_keys_stats {
+    uint64_t tested;           /* rows the set was tested on during its trial (non-NULL, in
+                                  its range) */
+    uint64_t rejected;         /* of them, the rows it left out */
+    bool off;                  /* judged not worth its tests: only the range is applied */
+} eng_scan_keys_stats;
 typedef struct eng_scan_keys {
     eng_scan_range range;      /* attnum 0: no key set */
     const uint64_t *words;     /* 1 << words_log2 words, filled by eng_scan_keys_add */
     uint32_t words_log2;
+    eng_scan_keys_stats *stats; /* the scan's trial of the set (zeroed by the caller before the
+                                   first call); NULL: the set is always tested */
 } eng_scan_keys;
 typedef struct eng_scan_pre {
     uint16_t attnum;           /* equality column; 0: none */

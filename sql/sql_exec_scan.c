@@ -131,6 +131,7 @@ typedef struct sql_op_scan {
                                 hash join's keys) */
     bool has_eq;
     uint64_t seen;           /* rows the store looked at in the last call (pre.seen) */
+    eng_scan_keys_stats keys_stats; /* the trial of a hash join's key set (pre.keys.stats) */
 } sql_op_scan;
 
 /* A text or varchar column of the scan (not the row id), as its attnum; 0 if not. */
@@ -381,7 +382,9 @@ void sql_scan_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi, const u
                   .lo = lo, .hi = hi},
         .words = words,
         .words_log2 = words_log2,
+        .stats = &s->keys_stats,
     };
+    s->keys_stats = (eng_scan_keys_stats){0};
 }
 
 sql_op *sql_op_new_scan(sql_exec_ctx *x, const sql_plan *p) {

@@ -3,7 +3,9 @@
  * int4, int8 and date columns), and a key set (a hash join's build keys: bloom filter plus
  * range) returns every row whose value is in the set, no row whose value is NULL, and only a
  * small share of the others; an empty key set returns no row, a key set of values beyond int4
- * works on an int8 column.
+ * works on an int8 column. A key set is judged on its first ENG_SCAN_KEYS_PROBE_ROWS rows:
+ * one that matches every row is switched off after them (its stats say so) and every row
+ * still comes back; a selective one stays on and keeps leaving rows out.
  * How: a real engine in a temporary directory driven by SQL sessions in-process (the harness of
  * tests/sql/sql_session_harness.h); the store is scanned directly on the partitions' shards and
  * every returned row's value is checked against the set the filter was built from. */
@@ -37,12 +39,16 @@ typedef struct keys_scan {
     eng_scan_pre pre;
     const key_prog *want;   /* rows whose value is in it must all come back */
     uint64_t returned, matching, nulls;
+    eng_scan_keys_stats stats; /* this shard's trial of the key set */
+    uint32_t shards_off;       /* summed: shards whose trial switched the set off */
+    uint64_t tested_min;       /* summed: the fewest rows a shard's trial tested */
 } keys_scan;
 
 static void keys_scan_shard(void *arg) {
     keys_scan *z = arg;
     eng_snapshot snap = {.ts = eng_txn_snapshot_ts()};
     rt_arena *arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    if (z->pre.keys.range.attnum != 0) z->pre.keys.stats = &z->stats;
     sql_batch *b = sql_batch_new(arena, 1, ENG_RG_ROWS);
     TEST_CHECK(b != NULL && sql_vec_init(arena, &b->cols[0], z->type_oid, -1, ENG_RG_ROWS));
     for (uint32_t partno = 0; b != NULL && partno < z->t->partition_count; partno++) {
@@ -66,7 +72,7 @@ static void keys_scan_shard(void *arg) {
 /* Scans column `attnum` of table `name` on every shard with `pre`. */
 static keys_scan store_scan(const char *name, uint16_t attnum, uint32_t type,
                             const eng_scan_pre *pre, const key_prog *want) {
-    keys_scan sum = {0};
+    keys_scan sum = {.tested_min = UINT64_MAX};
     eng_catalog_ref ref;
     eng_catalog_pin(&ref);
     const eng_database *db = eng_catalog_db_by_name(ref.catalog, "postgres");
@@ -80,6 +86,8 @@ static keys_scan store_scan(const char *name, uint16_t attnum, uint32_t type,
         sum.returned += z.returned;
         sum.matching += z.matching;
         sum.nulls += z.nulls;
+        sum.shards_off += z.stats.off;
+        if (z.stats.tested < sum.tested_min) sum.tested_min = z.stats.tested;
     }
     eng_catalog_unpin(&ref);
     return sum;
@@ -124,6 +132,42 @@ static void check_keys(capture *c, const char *col, uint16_t attnum, uint32_t ty
     TEST_CHECK(z.returned - z.matching <= (ROWS - expected) / 10);
 }
 
+/* The trial of a key set on a table of `rows` rows whose column a takes the values 0..999
+ * evenly: a set holding them all leaves no row out, so after ENG_SCAN_KEYS_PROBE_ROWS rows
+ * on each shard it is off, and every row comes back; a set of every 37th value leaves out
+ * about 97% of the rows it tests and stays on, and returns each matching row. */
+static void check_adaptive(capture *c, uint64_t *words) {
+    const int rows = 60000; /* each of the 2 shards scans well over ENG_SCAN_KEYS_PROBE_ROWS */
+    char sql[200];
+    expect(c, "CREATE TABLE ska (id int PRIMARY KEY, a int)", "CREATE TABLE\n");
+    snprintf(sql, sizeof sql, "INSERT INTO ska SELECT g, g %% 1000 FROM generate_series(1, %d) g",
+             rows);
+    expect(c, sql, "INSERT 0 60000\n");
+    key_prog all = {.step = 1, .count = 1000};
+    eng_scan_pre pre = keys_pre(2, SQL_T_INT4, &all, words);
+    keys_scan z = store_scan("ska", 2, SQL_T_INT4, &pre, &all);
+    TEST_CHECK(z.returned == (uint64_t)rows);
+    TEST_CHECK(z.matching == (uint64_t)rows);
+    TEST_CHECK(z.shards_off == eng_shard_count());
+    TEST_CHECK(z.tested_min >= ENG_SCAN_KEYS_PROBE_ROWS);
+    /* Judged once: the rows after the trial were not tested. */
+    TEST_CHECK(z.tested_min < (uint64_t)rows / eng_shard_count());
+    key_prog some = {.step = 37, .count = 27};
+    pre = keys_pre(2, SQL_T_INT4, &some, words);
+    z = store_scan("ska", 2, SQL_T_INT4, &pre, &some);
+    TEST_CHECK(z.shards_off == 0);
+    TEST_CHECK(z.tested_min >= ENG_SCAN_KEYS_PROBE_ROWS);
+    TEST_CHECK(z.matching == count_of(c, "SELECT count(*) FROM ska WHERE a % 37 = 0 AND a < 999"));
+    TEST_CHECK(z.returned - z.matching <= (uint64_t)rows / 10);
+    /* Through SQL: a join every probe row matches returns them all. */
+    expect(c, "CREATE TABLE ska_keys (k int)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO ska_keys SELECT g FROM generate_series(0, 999) g", "INSERT 0 1000\n");
+    static char want[OUT_BYTES];
+    snprintf(want, sizeof want, "%s", run(c, "SELECT count(*), sum(a) FROM ska"));
+    TEST_CHECK(strstr(want, "60000|29970000\n") != NULL);
+    expect(c, "SELECT count(*), sum(a) FROM ska JOIN ska_keys ON a = k", want);
+}
+
 static void script(capture *c) {
     expect(c, "CREATE TABLE sk (id int PRIMARY KEY, a int, b bigint, s int2, d date)",
            "CREATE TABLE\n");
@@ -165,6 +209,7 @@ static void script(capture *c) {
     snprintf(want, sizeof want, "%s", run(c, "SELECT count(*) FROM sk WHERE a % 37 = 0 AND "
                                              "a < 14800"));
     expect(c, "SELECT count(*) FROM sk JOIN sk_keys ON a = k", want);
+    check_adaptive(c, words);
     rt_free(words);
 }
 
