@@ -285,6 +285,13 @@ static void check_predefined(capture *su) {
     expect(&dave, "CREATE TABLE pdsch.y (a int)", DENIED("schema pdsch"));
     expect(su, "DROP ROLE pg_monitor", "ERROR 2BP01: cannot drop role pg_monitor because it is "
                                        "required by the database system\n");
+    /* The bootstrap superuser, dropped by another superuser: the same error. */
+    expect(su, "CREATE ROLE su2 SUPERUSER", "CREATE ROLE\n");
+    expect(su, "SET SESSION AUTHORIZATION su2", "SET\n");
+    expect(su, "DROP ROLE postgres", "ERROR 2BP01: cannot drop role postgres because it is "
+                                     "required by the database system\n");
+    expect(su, "RESET SESSION AUTHORIZATION", "RESET\n");
+    expect(su, "DROP ROLE su2", "DROP ROLE\n");
     expect(su, "ALTER ROLE pg_read_all_data LOGIN",
            "ERROR 42939: role name \"pg_read_all_data\" is reserved\n");
     expect(su, "ALTER ROLE pg_monitor RENAME TO mon",
