@@ -246,6 +246,23 @@ typedef struct eng_catalog eng_catalog;
 #define ENG_OID_POSTGRES_DB 5u
 #define ENG_OID_TEMPLATE0 4u
 
+/* PostgreSQL 15's predefined roles (their OIDs are PostgreSQL's: clients and dumps name them).
+ * Every catalog has them: a fresh one from its bootstrap, an older one gains them on load. */
+#define ENG_OID_PG_MONITOR 3373u
+#define ENG_OID_PG_READ_ALL_SETTINGS 3374u
+#define ENG_OID_PG_READ_ALL_STATS 3375u
+#define ENG_OID_PG_STAT_SCAN_TABLES 3377u
+#define ENG_OID_PG_SIGNAL_BACKEND 4200u
+#define ENG_OID_PG_CHECKPOINT 4544u
+#define ENG_OID_PG_READ_SERVER_FILES 4569u
+#define ENG_OID_PG_WRITE_SERVER_FILES 4570u
+#define ENG_OID_PG_EXECUTE_SERVER_PROGRAM 4571u
+#define ENG_OID_PG_DATABASE_OWNER 6171u
+#define ENG_OID_PG_READ_ALL_DATA 6181u
+#define ENG_OID_PG_WRITE_ALL_DATA 6182u
+/* True for the OID of a predefined role (neither dropped nor altered). */
+bool eng_role_is_predefined(uint32_t oid);
+
 /* ---- versions ---- */
 
 /* The bootstrap catalog of a fresh data directory: role `superuser`, databases postgres,

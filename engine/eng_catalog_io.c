@@ -31,6 +31,57 @@ static void eng_boot_schemas(eng_catalog *c, eng_database *db) {
     db->extensions = rt_xcalloc(1, sizeof(eng_extension));
 }
 
+static const struct {
+    uint32_t oid;
+    const char *name;
+} eng_predefined_roles[] = {
+    {ENG_OID_PG_MONITOR, "pg_monitor"},
+    {ENG_OID_PG_READ_ALL_SETTINGS, "pg_read_all_settings"},
+    {ENG_OID_PG_READ_ALL_STATS, "pg_read_all_stats"},
+    {ENG_OID_PG_STAT_SCAN_TABLES, "pg_stat_scan_tables"},
+    {ENG_OID_PG_SIGNAL_BACKEND, "pg_signal_backend"},
+    {ENG_OID_PG_CHECKPOINT, "pg_checkpoint"},
+    {ENG_OID_PG_READ_SERVER_FILES, "pg_read_server_files"},
+    {ENG_OID_PG_WRITE_SERVER_FILES, "pg_write_server_files"},
+    {ENG_OID_PG_EXECUTE_SERVER_PROGRAM, "pg_execute_server_program"},
+    {ENG_OID_PG_DATABASE_OWNER, "pg_database_owner"},
+    {ENG_OID_PG_READ_ALL_DATA, "pg_read_all_data"},
+    {ENG_OID_PG_WRITE_ALL_DATA, "pg_write_all_data"},
+};
+#define ENG_PREDEFINED_ROLE_COUNT (sizeof eng_predefined_roles / sizeof eng_predefined_roles[0])
+
+bool eng_role_is_predefined(uint32_t oid) {
+    for (uint32_t i = 0; i < ENG_PREDEFINED_ROLE_COUNT; i++) {
+        if (eng_predefined_roles[i].oid == oid) return true;
+    }
+    return false;
+}
+
+/* Adds the predefined roles a catalog lacks (all of them at bootstrap; a catalog written
+ * before they existed gains them on load), NOLOGIN and INHERIT like PostgreSQL's, and
+ * pg_monitor's memberships in the three roles it bundles when pg_monitor is new. */
+static void eng_boot_predefined_roles(eng_catalog *c) {
+    bool monitor_new = eng_catalog_role_by_oid(c, ENG_OID_PG_MONITOR) == NULL;
+    for (uint32_t i = 0; i < ENG_PREDEFINED_ROLE_COUNT; i++) {
+        if (eng_catalog_role_by_oid(c, eng_predefined_roles[i].oid) != NULL) continue;
+        eng_role r;
+        memset(&r, 0, sizeof r);
+        r.oid = eng_predefined_roles[i].oid;
+        snprintf(r.name, ENG_NAME_BYTES, "%s", eng_predefined_roles[i].name);
+        r.inherit = true;
+        r.connection_limit = -1;
+        r.valid_until_us = INT64_MAX;
+        eng_draft_add_role(c, &r);
+    }
+    if (!monitor_new) return;
+    static const uint32_t bundled[] = {ENG_OID_PG_READ_ALL_SETTINGS, ENG_OID_PG_READ_ALL_STATS,
+                                       ENG_OID_PG_STAT_SCAN_TABLES};
+    for (uint32_t i = 0; i < 3; i++) {
+        eng_member m = {bundled[i], ENG_OID_PG_MONITOR, ENG_OID_BOOTSTRAP_ROLE, false};
+        eng_draft_set_member(c, &m);
+    }
+}
+
 eng_catalog *eng_catalog_bootstrap(const char *superuser) {
     eng_catalog *c = eng_cat_new();
     c->version = 1;
@@ -59,6 +110,7 @@ eng_catalog *eng_catalog_bootstrap(const char *superuser) {
         eng_boot_schemas(c, &c->dbs[i]);
         c->dbs[i].catalog = c;
     }
+    eng_boot_predefined_roles(c);
     c->index_dirty = true;
     return c;
 }
@@ -526,6 +578,7 @@ eng_catalog *eng_catalog_deserialize(const uint8_t *data, uint64_t len, rt_err *
         eng_cat_free(c);
         return NULL;
     }
+    eng_boot_predefined_roles(c);
     c->index_dirty = true;
     return c;
 }

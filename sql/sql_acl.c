@@ -52,10 +52,18 @@ static bool sql_acl_is_superuser(const eng_catalog *c, uint32_t role) {
     return r != NULL && r->superuser;
 }
 
+static void sql_acl_note(uint32_t *seen, uint32_t *nseen, uint32_t role) {
+    for (uint32_t k = 0; k < *nseen; k++) {
+        if (seen[k] == role) return;
+    }
+    if (*nseen < SQL_ACL_ROLE_DEPTH_MAX) seen[(*nseen)++] = role;
+}
+
 /* Walks the roles `role` belongs to, breadth first, following only members that INHERIT
- * when `inherit_only`: true once `of_role` is reached. */
+ * when `inherit_only`: true once `of_role` is reached. Reaching `db_owner` (0: no database)
+ * reaches pg_database_owner too, whose one member is implicit (PostgreSQL's rule). */
 static bool sql_acl_reaches(const eng_catalog *c, uint32_t role, uint32_t of_role,
-                            bool inherit_only) {
+                            bool inherit_only, uint32_t db_owner) {
     uint32_t seen[SQL_ACL_ROLE_DEPTH_MAX];
     uint32_t nseen = 0, next = 0;
     seen[nseen++] = role;
@@ -67,29 +75,41 @@ static bool sql_acl_reaches(const eng_catalog *c, uint32_t role, uint32_t of_rol
             const eng_role *r = eng_catalog_role_by_oid(c, at);
             if (r == NULL || !r->inherit) continue;
         }
+        if (db_owner != 0 && at == db_owner) {
+            sql_acl_note(seen, &nseen, ENG_OID_PG_DATABASE_OWNER);
+        }
         for (uint32_t i = 0; i < nmembers; i++) {
             const eng_member *m = eng_catalog_member_at(c, i);
-            if (m->member != at) continue;
-            bool known = false;
-            for (uint32_t k = 0; k < nseen && !known; k++) known = seen[k] == m->role;
-            if (!known && nseen < SQL_ACL_ROLE_DEPTH_MAX) seen[nseen++] = m->role;
+            if (m->member == at) sql_acl_note(seen, &nseen, m->role);
         }
     }
     return false;
 }
 
+bool sql_acl_has_privs_of_in(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                             uint32_t of_role) {
+    if (role == of_role || sql_acl_is_superuser(c, role)) return true;
+    return sql_acl_reaches(c, role, of_role, true, db_owner);
+}
+
+bool sql_acl_is_member_in(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                          uint32_t of_role) {
+    if (role == of_role || sql_acl_is_superuser(c, role)) return true;
+    return sql_acl_reaches(c, role, of_role, false, db_owner);
+}
+
 bool sql_acl_has_privs_of(const eng_catalog *c, uint32_t role, uint32_t of_role) {
     if (role == of_role || sql_acl_is_superuser(c, role)) return true;
-    return sql_acl_reaches(c, role, of_role, true);
+    return sql_acl_reaches(c, role, of_role, true, 0);
 }
 
 bool sql_acl_is_member(const eng_catalog *c, uint32_t role, uint32_t of_role) {
     if (role == of_role || sql_acl_is_superuser(c, role)) return true;
-    return sql_acl_reaches(c, role, of_role, false);
+    return sql_acl_reaches(c, role, of_role, false, 0);
 }
 
 bool sql_acl_in_role(const eng_catalog *c, uint32_t role, uint32_t of_role) {
-    return role == of_role || sql_acl_reaches(c, role, of_role, false);
+    return role == of_role || sql_acl_reaches(c, role, of_role, false, 0);
 }
 
 bool sql_acl_is_admin(const eng_catalog *c, uint32_t role, uint32_t of_role) {
@@ -139,6 +159,20 @@ uint32_t sql_acl_items(const eng_acl *acl, sql_acl_kind kind, uint32_t owner, ui
     return n;
 }
 
+/* What pg_read_all_data and pg_write_all_data give on every object of a kind, as if
+ * granted: SELECT, or INSERT, UPDATE and DELETE, on tables, views and sequences, and USAGE
+ * on schemas to both (PostgreSQL 15). */
+static uint32_t sql_acl_all_data(const eng_catalog *c, uint32_t role, sql_acl_kind kind) {
+    if (kind == SQL_ACL_DATABASE) return 0;
+    uint32_t mask = 0;
+    bool read = sql_acl_has_privs_of(c, role, ENG_OID_PG_READ_ALL_DATA);
+    bool write = sql_acl_has_privs_of(c, role, ENG_OID_PG_WRITE_ALL_DATA);
+    if (kind == SQL_ACL_SCHEMA) return read || write ? ENG_ACL_USAGE : 0;
+    if (read) mask |= ENG_ACL_SELECT;
+    if (write) mask |= ENG_ACL_INSERT | ENG_ACL_UPDATE | ENG_ACL_DELETE;
+    return mask & sql_acl_kind_all(kind);
+}
+
 uint32_t sql_acl_mask(const eng_catalog *c, uint32_t role, uint32_t owner, const eng_acl *acl,
                       sql_acl_kind kind, uint32_t oid) {
     if (sql_acl_is_superuser(c, role)) return sql_acl_kind_all(kind);
@@ -151,7 +185,7 @@ uint32_t sql_acl_mask(const eng_catalog *c, uint32_t role, uint32_t owner, const
             mask |= items[i].privs;
         }
     }
-    return mask;
+    return mask | sql_acl_all_data(c, role, kind);
 }
 
 uint32_t sql_acl_grant_mask(const eng_catalog *c, uint32_t role, uint32_t owner,

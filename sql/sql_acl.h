@@ -42,12 +42,19 @@ bool sql_acl_has_privs_of(const eng_catalog *c, uint32_t role, uint32_t of_role)
 bool sql_acl_is_member(const eng_catalog *c, uint32_t role, uint32_t of_role);
 /* The same without the superuser rule (GRANT's check against membership cycles). */
 bool sql_acl_in_role(const eng_catalog *c, uint32_t role, uint32_t of_role);
+/* The two tests above in a database owned by `db_owner`, whose roles (directly or through
+ * memberships) are implicitly members of pg_database_owner. */
+bool sql_acl_has_privs_of_in(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                             uint32_t of_role);
+bool sql_acl_is_member_in(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                          uint32_t of_role);
 /* True if `role` may grant membership in `of_role`: a superuser, or a member WITH ADMIN
  * OPTION (directly or through roles it has the privileges of). */
 bool sql_acl_is_admin(const eng_catalog *c, uint32_t role, uint32_t of_role);
 
 /* The privileges `role` holds on an object (owner, access list, kind, object oid): the
- * union over PUBLIC and every role whose privileges it has; every one for a superuser. */
+ * union over PUBLIC and every role whose privileges it has, and what pg_read_all_data and
+ * pg_write_all_data give on every table, sequence and schema; every one for a superuser. */
 uint32_t sql_acl_mask(const eng_catalog *c, uint32_t role, uint32_t owner, const eng_acl *acl,
                       sql_acl_kind kind, uint32_t oid);
 /* The privileges `role` may grant on it (the owner may grant everything). */

@@ -422,8 +422,8 @@ static bool ddl_drop_role(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n,
         return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
                           "must be superuser to drop superusers");
     }
-    if (r->oid == ENG_OID_BOOTSTRAP_ROLE) {
-        return rt_err_set(err, SQLSTATE_OBJECT_IN_USE,
+    if (eng_role_is_predefined(r->oid) || r->oid == ENG_OID_BOOTSTRAP_ROLE) {
+        return rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
                           "cannot drop role %s because it is required by the database system",
                           name);
     }

@@ -297,10 +297,19 @@ static bool ddl_grant_roles(sql_ddl_ctx *dc, const sql_grant *g, rt_err *err) {
             return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
                               "must be superuser to alter superusers");
         }
+        /* pg_database_owner's one member is implicit: the current database's owner. */
+        if (g->is_grant && role_oid == ENG_OID_PG_DATABASE_OWNER) {
+            return rt_err_set(err, SQLSTATE_INTERNAL_ERROR,
+                              "role \"%s\" cannot have explicit members", role->name);
+        }
         for (uint32_t k = 0; k < g->grantees.count; k++) {
             uint32_t member_oid;
             if (!ddl_grant_role_oid(dc, SQL_LIST_AT(g->grantees, k), false, &member_oid, err)) {
                 return false;
+            }
+            if (g->is_grant && member_oid == ENG_OID_PG_DATABASE_OWNER) {
+                return rt_err_set(err, SQLSTATE_INTERNAL_ERROR,
+                                  "role \"pg_database_owner\" cannot be a member of any role");
             }
             /* Re-read: the draft's role array does not move, but memberships do. */
             const eng_catalog *c = sql_ddl_draft(dc);

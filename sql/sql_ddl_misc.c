@@ -269,12 +269,18 @@ bool sql_ddl_alter_role(sql_ddl_ctx *dc, const sql_alter_role *ar, rt_err *err) 
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                               "session user cannot be renamed");
         }
+        if (eng_role_is_predefined(cur->oid) && !ddl_role_name_ok(cur->name, err)) return false;
         if (!ddl_role_name_ok(ar->rename_to, err)) return false;
         if (eng_catalog_role_by_name(sql_ddl_draft(dc), ar->rename_to) != NULL) {
             return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT, "role \"%s\" already exists",
                               ar->rename_to);
         }
         snprintf(r.name, sizeof r.name, "%s", ar->rename_to);
+    }
+    if (ar->rename_to == NULL && eng_role_is_predefined(cur->oid)) {
+        rt_err_set(err, SQLSTATE_RESERVED_NAME, "role name \"%s\" is reserved", cur->name);
+        rt_err_detail(err, "Cannot alter reserved roles.");
+        return false;
     }
     if (!ddl_role_options(dc, &ar->options, &r, err)) return false;
     if (!dc->superuser) {

@@ -405,7 +405,9 @@ static bool pc_priv_holds(sql_exec_ctx *x, uint32_t role, uint32_t kind, uint32_
     const eng_acl *acl = NULL;
     if (kind == PC_PRIV_FUNCTION) return true; /* EXECUTE is PUBLIC's on every function */
     if (kind == PC_PRIV_ROLE) {
-        bool member = sql_acl_is_member(c, role, oid), usage = sql_acl_has_privs_of(c, role, oid);
+        uint32_t dba = x->db != NULL ? x->db->owner_oid : 0;
+        bool member = sql_acl_is_member_in(c, dba, role, oid);
+        bool usage = sql_acl_has_privs_of_in(c, dba, role, oid);
         bool admin = sql_acl_is_admin(c, role, oid);
         bool held[3] = {member, usage, member};
         for (uint32_t k = 0; k < 3; k++) {

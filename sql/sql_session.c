@@ -929,6 +929,12 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
                                              ((const sql_set *)stmt)->set_kind == SQL_SET_RESET_ALL
                                          ? "RESET"
                                          : "SET");
+        /* Outside a transaction block a LOCAL setting ends with its own statement, so it
+         * has no effect: PostgreSQL says so and sets it anyway (errors still count). */
+        if (((const sql_set *)stmt)->is_local && !s->in_block && !s->implicit_multi) {
+            sql_session_notice(s, sink, "WARNING", SQLSTATE_NO_ACTIVE_SQL_TRANSACTION,
+                               "SET LOCAL can only be used in transaction blocks");
+        }
         return sql_guc_set_stmt(s, (const sql_set *)stmt, err);
     case SQL_N_SHOW:
         snprintf(tag, SQL_TAG_BYTES, "SHOW");

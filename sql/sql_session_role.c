@@ -58,7 +58,9 @@ static bool sql_session_role_target(sql_session *s, const eng_catalog *cat, bool
     *to = NULL;
     if (reset) return true;
     if (!sql_session_role_named(cat, value, to, err)) return false;
-    if (sql_acl_is_member(cat, s->session_user_oid, (*to)->oid)) return true;
+    const eng_database *db = eng_catalog_db_by_oid(cat, sql_session_db_oid(s));
+    uint32_t dba = db != NULL ? db->owner_oid : 0;
+    if (sql_acl_is_member_in(cat, dba, s->session_user_oid, (*to)->oid)) return true;
     return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "permission denied to set role "
                       "\"%s\"", (*to)->name);
 }

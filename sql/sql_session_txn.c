@@ -113,6 +113,7 @@ static void sql_txn_start_rebuilds(sql_session *s) {
 bool sql_txn_commit(sql_session *s, rt_err *err) {
     if (!s->txn_active) {
         sql_session_unlock_tables(s); /* a statement that started no transaction */
+        sql_guc_txn_end(s, true);     /* its SET LOCAL ends with it all the same */
         return true;
     }
     if (!sql_session_fk_commit(s, err)) { /* a deferred foreign key fails: no commit */

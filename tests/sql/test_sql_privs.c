@@ -5,8 +5,10 @@
  * "permission denied for table t", "must be owner of table t", "permission denied for schema
  * public", "permission denied for sequence s"), SET ROLE / SET SESSION AUTHORIZATION (undone
  * by ROLLBACK and ROLLBACK TO SAVEPOINT; SHOW role), the catalog's view of it (relacl,
- * nspacl, datacl, pg_auth_members, has_*_privilege, pg_has_role, information_schema), and that
- * owners, access lists and memberships survive a restart.
+ * nspacl, datacl, pg_auth_members, has_*_privilege, pg_has_role, information_schema), the
+ * predefined roles (pg_read_all_data, pg_write_all_data, pg_database_owner, ...), SET LOCAL
+ * outside a transaction block, and that owners, access lists and memberships survive a
+ * restart.
  * How: a real engine in a temporary directory, sessions opened in-process
  * (sql_session_harness.h) as postgres, alice, bob and carol; each statement's output is
  * compared with what PostgreSQL 15 printed for the same statements (rows "a|b", the command
@@ -130,9 +132,11 @@ static void check_roles(capture *su) {
                "'usage'), pg_has_role('alice', 'staff', 'usage with admin option')",
            "pg_has_role|pg_has_role|pg_has_role\nt|f|t\nSELECT 1\n");
     expect(su, "SELECT r.rolname, m.rolname, a.admin_option FROM pg_auth_members a JOIN "
-               "pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member ORDER BY 2",
+               "pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member "
+               "ORDER BY 2, 1",
            "rolname|rolname|admin_option\nstaff|alice|t\nstaff|bob|f\nstaff|carol|f\n"
-           "SELECT 3\n");
+           "pg_read_all_settings|pg_monitor|f\npg_read_all_stats|pg_monitor|f\n"
+           "pg_stat_scan_tables|pg_monitor|f\nSELECT 6\n");
     expect(su, "REVOKE staff FROM bob", "REVOKE ROLE\n");
     expect(&bob, "SELECT count(*) FROM t", DENIED("table t"));
     /* A superuser may become anyone; current_user follows. */
@@ -217,7 +221,7 @@ static void check_ownership(capture *su) {
            "nspacl\n{postgres=UC/postgres,=U/postgres,alice=C/postgres}\nSELECT 1\n");
     expect(su, "DROP ROLE carol",
            "ERROR 2BP01: role \"carol\" cannot be dropped because some objects depend on it\n");
-    /* PostgreSQL shows pg_database_owner for public's owner: Dreambase has no such role. */
+    /* PostgreSQL shows pg_database_owner for public's owner: Dreambase shows postgres. */
 }
 
 /* Sequences: nextval needs USAGE or UPDATE, setval UPDATE. */
@@ -236,6 +240,85 @@ static void check_sequences(capture *su) {
     expect(su, "SELECT has_sequence_privilege('alice', 's', 'usage'), "
                "has_sequence_privilege('alice', 's', 'update')",
            "has_sequence_privilege|has_sequence_privilege\nt|f\nSELECT 1\n");
+}
+
+/* PostgreSQL 15's predefined roles: present with PostgreSQL's OIDs, neither dropped nor
+ * altered; pg_read_all_data and pg_write_all_data act as grants on every table, sequence and
+ * schema; pg_database_owner has no explicit members. Then SET LOCAL outside a transaction
+ * block: a WARNING and no effect. */
+static void check_predefined(capture *su) {
+    expect(su, "CREATE ROLE dave LOGIN", "CREATE ROLE\n");
+    expect(su, "CREATE TABLE pd (a int)", "CREATE TABLE\n");
+    expect(su, "INSERT INTO pd VALUES (1)", "INSERT 0 1\n");
+    expect(su, "CREATE SEQUENCE pds", "CREATE SEQUENCE\n");
+    expect(su, "CREATE SCHEMA pdsch", "CREATE SCHEMA\n");
+    expect(su, "CREATE TABLE pdsch.x (a int)", "CREATE TABLE\n");
+    expect(su, "SELECT oid, rolname FROM pg_roles WHERE rolname LIKE 'pg\\_%' ORDER BY oid",
+           "oid|rolname\n3373|pg_monitor\n3374|pg_read_all_settings\n3375|pg_read_all_stats\n"
+           "3377|pg_stat_scan_tables\n4200|pg_signal_backend\n4544|pg_checkpoint\n"
+           "4569|pg_read_server_files\n4570|pg_write_server_files\n"
+           "4571|pg_execute_server_program\n6171|pg_database_owner\n6181|pg_read_all_data\n"
+           "6182|pg_write_all_data\nSELECT 12\n");
+    expect(su, "SELECT roleid::regrole, member::regrole FROM pg_auth_members WHERE member = "
+               "'pg_monitor'::regrole ORDER BY 1",
+           "roleid|member\npg_read_all_settings|pg_monitor\npg_read_all_stats|pg_monitor\n"
+           "pg_stat_scan_tables|pg_monitor\nSELECT 3\n");
+    capture dave;
+    if (!open_as(&dave, "dave")) return;
+    expect(&dave, "SELECT * FROM pd", DENIED("table pd"));
+    expect(su, "GRANT pg_read_all_data TO dave", "GRANT ROLE\n");
+    expect(&dave, "SELECT * FROM pd", "a\n1\nSELECT 1\n");
+    expect(&dave, "SELECT * FROM pdsch.x", "a\nSELECT 0\n");
+    expect(&dave, "SELECT has_sequence_privilege('pds', 'select')",
+           "has_sequence_privilege\nt\nSELECT 1\n");
+    expect(&dave, "SELECT nextval('pds')", DENIED("sequence pds"));
+    expect(&dave, "INSERT INTO pd VALUES (2)", DENIED("table pd"));
+    expect(&dave, "SELECT has_table_privilege('pd', 'select'), has_schema_privilege('pdsch', "
+                  "'usage'), has_table_privilege('pd', 'insert')",
+           "has_table_privilege|has_schema_privilege|has_table_privilege\nt|t|f\nSELECT 1\n");
+    expect(su, "GRANT pg_write_all_data TO dave", "GRANT ROLE\n");
+    expect(&dave, "INSERT INTO pd VALUES (2)", "INSERT 0 1\n");
+    expect(&dave, "UPDATE pd SET a = 3 WHERE a = 2", "UPDATE 1\n");
+    expect(&dave, "DELETE FROM pd WHERE a = 3", "DELETE 1\n");
+    expect(&dave, "TRUNCATE pd", DENIED("table pd"));
+    expect(&dave, "SELECT nextval('pds')", "nextval\n1\nSELECT 1\n");
+    expect(&dave, "CREATE TABLE pdsch.y (a int)", DENIED("schema pdsch"));
+    expect(su, "DROP ROLE pg_monitor", "ERROR 2BP01: cannot drop role pg_monitor because it is "
+                                       "required by the database system\n");
+    /* The bootstrap superuser, dropped by another superuser: the same error. */
+    expect(su, "CREATE ROLE su2 SUPERUSER", "CREATE ROLE\n");
+    expect(su, "SET SESSION AUTHORIZATION su2", "SET\n");
+    expect(su, "DROP ROLE postgres", "ERROR 2BP01: cannot drop role postgres because it is "
+                                     "required by the database system\n");
+    expect(su, "RESET SESSION AUTHORIZATION", "RESET\n");
+    expect(su, "DROP ROLE su2", "DROP ROLE\n");
+    expect(su, "ALTER ROLE pg_read_all_data LOGIN",
+           "ERROR 42939: role name \"pg_read_all_data\" is reserved\n");
+    expect(su, "ALTER ROLE pg_monitor RENAME TO mon",
+           "ERROR 42939: role name \"pg_monitor\" is reserved\n");
+    expect(su, "GRANT pg_database_owner TO dave",
+           "ERROR XX000: role \"pg_database_owner\" cannot have explicit members\n");
+    expect(su, "GRANT dave TO pg_database_owner",
+           "ERROR XX000: role \"pg_database_owner\" cannot be a member of any role\n");
+    expect(su, "SELECT pg_has_role('dave', 'pg_database_owner', 'member'), "
+               "pg_has_role('postgres', 'pg_database_owner', 'member')",
+           "pg_has_role|pg_has_role\nf|t\nSELECT 1\n");
+    expect(su, "REVOKE pg_read_all_data, pg_write_all_data FROM dave", "REVOKE ROLE\n");
+    expect(&dave, "SELECT * FROM pd", DENIED("table pd"));
+    expect(&dave, "SET LOCAL work_mem = '1MB'",
+           "WARNING 25P01: SET LOCAL can only be used in transaction blocks\nSET\n");
+    expect(&dave, "SHOW work_mem", "work_mem\n4MB\nSHOW\n");
+    expect(&dave, "BEGIN", "BEGIN\n");
+    expect(&dave, "SET LOCAL work_mem = '1MB'", "SET\n");
+    expect(&dave, "SHOW work_mem", "work_mem\n1MB\nSHOW\n");
+    expect(&dave, "COMMIT", "COMMIT\n");
+    expect(&dave, "SHOW work_mem", "work_mem\n4MB\nSHOW\n");
+    sql_session_close(dave.s);
+    expect(su, "DROP SCHEMA pdsch CASCADE", "NOTICE 00000: drop cascades to table pdsch.x\n"
+                                            "DROP SCHEMA\n");
+    expect(su, "DROP TABLE pd", "DROP TABLE\n");
+    expect(su, "DROP SEQUENCE pds", "DROP SEQUENCE\n");
+    expect(su, "DROP ROLE dave", "DROP ROLE\n");
 }
 
 /* The privilege tests and information_schema read the same access lists. */
@@ -271,6 +354,7 @@ static void phase_create(capture *su) {
     check_role_savepoints(su);
     check_ownership(su);
     check_sequences(su);
+    check_predefined(su);
     check_catalog(su);
     sql_session_close(alice.s);
     sql_session_close(bob.s);
@@ -284,7 +368,8 @@ static void phase_verify(capture *su) {
            "relname|relowner|relacl\nmine|carol|{carol=arwdDxt/carol,bob=r/carol}\n"
            "t|postgres|{postgres=arwdDxt/postgres,bob=a*/postgres,staff=r/postgres}\n"
            "SELECT 2\n");
-    expect(su, "SELECT count(*) FROM pg_auth_members", "count\n2\nSELECT 1\n");
+    expect(su, "SELECT count(*) FROM pg_auth_members", "count\n5\nSELECT 1\n");
+    expect(su, "SELECT count(*) FROM pg_roles WHERE oid < 16384", "count\n13\nSELECT 1\n");
     capture c;
     rt_err err;
     rt_err_clear(&err);
