@@ -86,6 +86,7 @@ void net_pg_backend_release(net_pg_conn *c) {
     net_pg_backend_lock(c->backend);
     c->backend->in_use = false;
     c->backend->secret = 0;
+    c->backend->role_oid = 0;
     net_pg_backend_unlock(c->backend);
     c->backend = NULL;
 }
@@ -101,6 +102,22 @@ bool net_pg_backend_cancel(uint32_t pid, uint32_t secret, bool check_secret) {
 }
 
 bool net_pg_cancel_backend(uint32_t pid) { return net_pg_backend_cancel(pid, 0, false); }
+
+void net_pg_backend_set_role(net_pg_conn *c, uint32_t role_oid) {
+    net_pg_backend_lock(c->backend);
+    c->backend->role_oid = role_oid;
+    net_pg_backend_unlock(c->backend);
+}
+
+bool net_pg_backend_role(uint32_t pid, uint32_t *role_oid) {
+    if (pid < NET_PG_PID_BASE || pid - NET_PG_PID_BASE >= net_pg_g.backend_count) return false;
+    net_pg_backend *b = &net_pg_g.backends[pid - NET_PG_PID_BASE];
+    net_pg_backend_lock(b);
+    bool open = b->in_use && b->role_oid != 0;
+    *role_oid = b->role_oid;
+    net_pg_backend_unlock(b);
+    return open;
+}
 
 uint32_t net_pg_connection_count(void) { return atomic_load(&net_pg_g.connections); }
 

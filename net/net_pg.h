@@ -102,6 +102,8 @@ void net_pg_stop(void);
 /* pg_cancel_backend(pid) and a CancelRequest with the right key: sets the connection's cancel
  * flag, which its session checks. False when no such backend exists. */
 bool net_pg_cancel_backend(uint32_t pid);
+/* The session user of backend `pid` into *role_oid; false if no open session has that pid. */
+bool net_pg_backend_role(uint32_t pid, uint32_t *role_oid);
 /* Replaces the authentication rules (SIGHUP), from any thread: connections that start from
  * now on use `hba` (net_pg owns it); the old rules are freed by net_pg_stop(), since a shard
  * may still be reading them. */

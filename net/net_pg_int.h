@@ -23,6 +23,7 @@ typedef struct net_pg_backend {
     bool in_use;
     uint32_t secret;
     _Atomic bool cancel;
+    uint32_t role_oid;     /* the session's user once it is open (0 before): who may cancel */
 } net_pg_backend;
 
 typedef struct net_pg_shard net_pg_shard;
@@ -88,6 +89,8 @@ bool net_pg_shard_stopping(const net_pg_conn *c);
 /* Takes a backend slot: false when max_connections are in use. */
 bool net_pg_backend_acquire(net_pg_conn *c, uint32_t *secret);
 void net_pg_backend_release(net_pg_conn *c);
+/* Records the session's user in the backend slot once the session is open. */
+void net_pg_backend_set_role(net_pg_conn *c, uint32_t role_oid);
 bool net_pg_backend_cancel(uint32_t pid, uint32_t secret, bool check_secret);
 
 /* ---- net_pg_io.c ---- */

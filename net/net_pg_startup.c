@@ -397,6 +397,7 @@ static bool net_pg_startup_run(net_pg_conn *c, rt_err *err) {
                       .names = p.names, .values = p.values, .backend_pid = c->pid,
                       .cancel = &c->backend->cancel};
     if (!sql_session_open(&st, &c->session, err)) return false;
+    net_pg_backend_set_role(c, sql_session_user_oid(c->session));
     net_pg_params_report(c);
     net_pg_put_begin(c, 'K');
     net_pg_put_i32(c, (int32_t)c->pid);

@@ -5,8 +5,9 @@
  *   inet_server_addr/port and inet_client_addr/port (always NULL: the session API does not
  *   expose the socket), pg_postmaster_start_time, pg_conf_load_time, txid_current /
  *   pg_current_xact_id, pg_sleep, pg_typeof, pg_is_in_recovery, pg_client_encoding,
- *   gen_random_uuid, the sequence functions nextval / currval / setval / lastval, and the
- *   advisory lock family (sql_advisory.h). current_schemas and
+ *   gen_random_uuid, the sequence functions nextval / currval / setval / lastval,
+ *   pg_cancel_backend (pg_terminate_backend is 0A000), and the advisory lock family
+ *   (sql_advisory.h). current_schemas and
  *   the comment functions (obj_description, ...) are the catalog module's.
  * Session state is reached only through sql_session.h's accessors, from the statement's
  * execution context (sql_eval_ctx.exec->session). Those calls are weak references: a program
@@ -28,6 +29,7 @@
 #include "engine/eng.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_time.h"
+#include "sql/sql_acl.h"
 #include "sql/sql_advisory.h"
 #include "sql/sql_array.h"
 #include "sql/sql_exec.h"
@@ -76,6 +78,11 @@ SQL_MISC_WEAK(sql_session_lastval);
 SQL_MISC_WEAK(sql_session_read_only);
 SQL_MISC_WEAK(sql_session_db_oid);
 SQL_MISC_WEAK(sql_session_notify);
+SQL_MISC_WEAK(sql_session_is_superuser);
+SQL_MISC_WEAK(sql_session_user_oid);
+/* The network layer's backend table (net/net_pg.h). */
+extern bool net_pg_cancel_backend(uint32_t pid) __attribute__((weak));
+extern bool net_pg_backend_role(uint32_t pid, uint32_t *role_oid) __attribute__((weak));
 
 static sql_exec_ctx *sql_misc_exec(const sql_fctx *f) {
     return f->ec != NULL ? f->ec->exec : NULL;
@@ -177,6 +184,51 @@ SQL_MISC_KERNEL(sql_misc_backend_pid) {
     if (s == NULL) return false;
     sql_misc_i64_rows(n, active, out, (int64_t)sql_session_backend_pid(s));
     return true;
+}
+
+/* Whether the current user may cancel a query of `role`'s backend, as PostgreSQL 15 decides:
+ * superusers any; others not a superuser's, and only their own roles' or with the privileges
+ * of pg_signal_backend. */
+static bool sql_misc_may_signal(sql_fctx *f, sql_session *s, uint32_t role) {
+    if (sql_session_is_superuser(s)) return true;
+    const eng_catalog *c = sql_misc_exec(f)->catalog;
+    const eng_role *target = eng_catalog_role_by_oid(c, role);
+    if (target != NULL && target->superuser) {
+        return rt_err_set(f->err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                          "must be a superuser to cancel superuser query");
+    }
+    uint32_t me = sql_session_user_oid(s);
+    if (sql_acl_has_privs_of(c, me, role) ||
+        sql_acl_has_privs_of(c, me, ENG_OID_PG_SIGNAL_BACKEND)) {
+        return true;
+    }
+    return rt_err_set(f->err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                      "must be a member of the role whose query is being canceled or member "
+                      "of pg_signal_backend");
+}
+
+/* pg_cancel_backend(pid): cancels the query the backend runs (57014 there); false for a pid
+ * that is no backend (PostgreSQL also warns). */
+SQL_MISC_KERNEL(sql_misc_cancel_backend) {
+    sql_session *s = sql_misc_session(f, sql_session_is_superuser != NULL &&
+                                             sql_session_user_oid != NULL &&
+                                             net_pg_backend_role != NULL);
+    if (s == NULL) return false;
+    SQL_FOR_ACTIVE(i) {
+        uint32_t role = 0;
+        int64_t pid = args[0]->i64[i];
+        bool open = pid > 0 && pid <= INT32_MAX && net_pg_backend_role((uint32_t)pid, &role);
+        if (open && !sql_misc_may_signal(f, s, role)) return false;
+        out->nulls[i] = 0;
+        out->i64[i] = open && net_pg_cancel_backend((uint32_t)pid);
+    }
+    return true;
+}
+
+SQL_MISC_KERNEL(sql_misc_terminate_backend) {
+    (void)n, (void)active, (void)args, (void)out;
+    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "pg_terminate_backend is not supported");
 }
 
 SQL_MISC_KERNEL(sql_misc_client_encoding) {
@@ -703,6 +755,9 @@ static const sql_func_def sql_misc_defs[] = {
     FN("set_config", T, VO, sql_misc_set_config, T, T, B),
     FN0("pg_backend_pid", I4, SV, sql_misc_backend_pid),
     FN0("pg_client_encoding", NM, SB, sql_misc_client_encoding),
+    FN("pg_cancel_backend", B, VO, sql_misc_cancel_backend, I4),
+    FN("pg_terminate_backend", B, VO, sql_misc_terminate_backend, I4),
+    FN("pg_terminate_backend", B, VO, sql_misc_terminate_backend, I4, I8),
     FN0("inet_server_addr", SQL_T_INET, SB, sql_misc_null),
     FN0("inet_server_port", I4, SB, sql_misc_null),
     FN0("inet_client_addr", SQL_T_INET, SB, sql_misc_null),

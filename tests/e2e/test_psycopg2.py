@@ -11,6 +11,8 @@ server has one (skipped on plain PostgreSQL).
 import datetime
 import decimal
 import io
+import threading
+import time
 import unittest
 import uuid
 
@@ -153,6 +155,44 @@ class Psycopg2Test(unittest.TestCase):
         self.assertEqual(out.getvalue(), "name,n\nc1,1\nc2,2\nc3,3\n")
         self.cur.execute(f"SELECT tags FROM {self.table} WHERE name = 'c2'")
         self.assertEqual(self.cur.fetchone(), (["tab\there"],))
+
+    def test_pg_cancel_backend(self):
+        # A query another session runs is cancelled by its pid (57014 there); a pid that is no
+        # backend gives false.
+        other = connect()
+        other.autocommit = True
+        ocur = other.cursor()
+        ocur.execute("SELECT pg_backend_pid()")
+        pid = ocur.fetchone()[0]
+        outcome = {}
+
+        def sleep():
+            try:
+                ocur.execute("SELECT pg_sleep(60)")
+                outcome["code"] = "finished"
+            except psycopg2.Error as e:
+                outcome["code"] = e.pgcode
+
+        sleeper = threading.Thread(target=sleep)
+        sleeper.start()
+        self.conn.autocommit = True
+        cancelled = False
+        for _ in range(200):  # until the sleep has begun (the first try may come before it)
+            time.sleep(0.05)
+            self.cur.execute("SELECT pg_cancel_backend(%s)", (pid,))
+            self.assertTrue(self.cur.fetchone()[0])
+            if not sleeper.is_alive() or outcome:
+                cancelled = True
+                break
+        sleeper.join(30)
+        self.assertTrue(cancelled)
+        self.assertEqual(outcome.get("code"), psycopg2.errorcodes.QUERY_CANCELED)
+        ocur.execute("SELECT 1")  # the cancelled session goes on
+        self.assertEqual(ocur.fetchone(), (1,))
+        other.close()
+        self.cur.execute("SELECT pg_cancel_backend(2147483647)")
+        self.assertFalse(self.cur.fetchone()[0])
+        self.conn.autocommit = False
 
     def test_vector_when_the_server_has_it(self):
         self.cur.execute("SELECT typname, oid FROM pg_type WHERE oid IN (to_regtype('vector'), "
