@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/eng_hnsw_int.h"
+#include "runtime/rt_log.h"
 #include "runtime/rt_mem.h"
 
 /* ---- accounted memory ------------------------------------------------------------------- */
@@ -275,20 +276,48 @@ bool eng_hnsw_build(eng_hnsw *h, const uint32_t *slots, uint32_t count, rt_err *
 }
 
 /* The whole graph's invariants, O(links): run under RT_VERIFY after build, vacuum and load.
- * Links name existing nodes on their level, never the node itself; counts add up. */
+ * Links name existing nodes on their level, never the node itself; counts add up. A broken
+ * invariant is logged with the slot it was found at, so the abort that follows says where. */
 static bool hnsw_check_node(const eng_hnsw *h, uint32_t slot, uint32_t *indegree,
                             uint64_t *edges) {
     uint32_t height = hnsw_height(h, slot);
     for (uint32_t level = 0; level < height; level++) {
         const uint32_t *list = hnsw_list(h, slot, level);
-        if (list[0] > hnsw_list_cap(h, level)) return false;
+        if (list[0] > hnsw_list_cap(h, level)) {
+            rt_log(RT_LOG_ERROR, NULL, "hnsw check: slot %u level %u lists %u links", slot,
+                   level, list[0]);
+            return false;
+        }
         for (uint32_t i = 1; i <= list[0]; i++) {
-            if (list[i] == slot || hnsw_height(h, list[i]) <= level) return false;
+            if (list[i] == slot || hnsw_height(h, list[i]) <= level) {
+                rt_log(RT_LOG_ERROR, NULL,
+                       "hnsw check: slot %u level %u links to %u (height %u, flags %u)", slot,
+                       level, list[i], hnsw_height(h, list[i]),
+                       hnsw_height(h, list[i]) ? hnsw_flags(h, list[i]) : 0u);
+                return false;
+            }
             if (level == 0) indegree[list[i]]++;
         }
         if (level == 0) *edges += list[0];
     }
     return true;
+}
+
+static bool hnsw_check_counts(const eng_hnsw *h, const uint32_t *indegree, uint64_t nodes,
+                              uint64_t dead, uint64_t edges) {
+    for (uint32_t slot = 0; slot < h->slot_bound; slot++) {
+        if (hnsw_height(h, slot) == 0 || indegree[slot] == *hnsw_indegree(h, slot)) continue;
+        rt_log(RT_LOG_ERROR, NULL, "hnsw check: slot %u in-degree %u, counted %u (flags %u)",
+               slot, indegree[slot], *hnsw_indegree(h, slot), hnsw_flags(h, slot));
+        return false;
+    }
+    if (nodes == h->nodes && dead == h->dead && edges == h->edges_level0) return true;
+    rt_log(RT_LOG_ERROR, NULL,
+           "hnsw check: %llu nodes, %llu dead, %llu level-0 links; counted %llu, %llu, %llu",
+           (unsigned long long)nodes, (unsigned long long)dead, (unsigned long long)edges,
+           (unsigned long long)h->nodes, (unsigned long long)h->dead,
+           (unsigned long long)h->edges_level0);
+    return false;
 }
 
 bool hnsw_check(const eng_hnsw *h) {
@@ -304,13 +333,18 @@ bool hnsw_check(const eng_hnsw *h) {
         if (height > top_height) top_height = height;
         ok = hnsw_check_node(h, slot, indegree, &edges);
     }
-    for (uint32_t slot = 0; slot < h->slot_bound && ok; slot++) {
-        if (hnsw_height(h, slot) != 0) ok = indegree[slot] == *hnsw_indegree(h, slot);
-    }
+    ok = ok && hnsw_check_counts(h, indegree, nodes, dead, edges);
     rt_free(indegree);
-    if (!ok || nodes != h->nodes || dead != h->dead || edges != h->edges_level0) return false;
-    if (nodes == 0) return h->entry == ENG_HNSW_SLOT_NONE;
-    return hnsw_height(h, h->entry) == top_height && h->top_level + 1 == top_height;
+    if (!ok) return false;
+    if (nodes == 0) {
+        if (h->entry == ENG_HNSW_SLOT_NONE) return true;
+    } else if (hnsw_height(h, h->entry) == top_height && h->top_level + 1 == top_height) {
+        return true;
+    }
+    rt_log(RT_LOG_ERROR, NULL, "hnsw check: entry %u (height %u, top level %u), highest %u",
+           h->entry, h->entry == ENG_HNSW_SLOT_NONE ? 0u : hnsw_height(h, h->entry),
+           h->top_level, top_height);
+    return false;
 }
 
 bool eng_hnsw_contains(const eng_hnsw *h, uint32_t slot) {

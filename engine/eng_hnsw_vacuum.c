@@ -17,7 +17,9 @@
  *      one of their own neighbours; then the dying nodes are freed and their slots reported.
  *   5. relink: a surviving node left without any level-0 neighbour (all of them went, or it
  *      was inserted while everything near it was dying) is linked again like a new node; one
- *      that no list names any more is rescued as in phase 4.
+ *      that no list names any more is rescued as in phase 4. An entry point left without
+ *      level-0 neighbours steps down for the pass and takes its place back when the pass
+ *      reaches it, even if something linked to it meanwhile.
  *   6. reach: every live node the entry point does not reach through level-0 links is linked
  *      from nodes a search from the entry point finds (in-degree alone cannot see islands).
  * Searches during phases 1-3 may walk through dying nodes; they never return them. */
@@ -248,21 +250,26 @@ static void hnsw_vacuum_relink(eng_hnsw *h, hnsw_yielder *y, eng_hnsw_vacuum_sta
         }
         uint32_t i = slot & HNSW_CHUNK_MASK;
         if (c->height[i] == 0 || slot == h->entry) continue;
-        if (c->level0[(size_t)i * h->level0_stride] != 0) {
-            if (c->indegree[i] != 0) continue;
+        uint64_t distances = 0;
+        bool empty = c->level0[(size_t)i * h->level0_stride] == 0;
+        if (empty) {
+            distances = hnsw_connect(h, slot);
+            stats->relinked++;
+            stats->distances += distances;
+        } else if (c->indegree[i] == 0) {
             hnsw_reserve_orphans(h, h->orphan_count + 1); /* reachable by nothing */
             h->orphans[h->orphan_count++] = slot;
             hnsw_rescue_orphans(h);
-            continue;
         }
-        uint64_t distances = hnsw_connect(h, slot);
-        if (c->height[i] - 1u > h->top_level) { /* a former entry point, higher than the new */
+        /* A former entry point that fix_entry demoted takes its place back, whether or not it
+         * got level-0 links before this loop reached it: a node relinked earlier in the loop
+         * (or an insert or rescue while vacuum yielded) may have linked to it, and then it is
+         * no longer empty, but it still tops the graph. */
+        if (c->height[i] - 1u > h->top_level) {
             h->entry = slot;
             h->top_level = c->height[i] - 1u;
         }
-        stats->relinked++;
-        stats->distances += distances;
-        hnsw_yield_count(y, distances);
+        if (empty) hnsw_yield_count(y, distances);
     }
 }
 

@@ -5,7 +5,9 @@
  * returned, filtered search returning k passing rows at selectivities from 0.01% to 100% with
  * the FOUND_K / FOUND_ALL / SHORT signal and a distance budget, memory accounting and its
  * limit, vacuum (freed slots, entry point replacement, slot reuse, searches and inserts run
- * from the yield callback while vacuum is suspended), reproducible builds, and checkpoint
+ * from the yield callback while vacuum is suspended, an entry point that lost its level-0
+ * links getting its place back, from a graph loaded from a hand-written stream), reproducible
+ * builds, and checkpoint
  * streams: identical results after a round trip, XX001 for every flipped byte, truncation,
  * garbage or a well-checksummed stream with a dangling link. */
 // ctest: TIMEOUT 300
@@ -804,6 +806,82 @@ static void test_eng_hnsw_load_rejects_dangling_link(void **state) {
     test_store_free(s);
 }
 
+/* A checkpoint stream written by hand, so a test can start from an exact graph. */
+typedef struct test_stream {
+    uint8_t buf[512];
+    size_t len;
+} test_stream;
+
+static void test_put(test_stream *t, uint64_t v, size_t bytes) {
+    for (size_t i = 0; i < bytes; i++) t->buf[t->len++] = (uint8_t)(v >> (8 * i));
+}
+
+static void test_put_node(test_stream *t, uint32_t slot, const uint32_t *l0, uint16_t n0,
+                          bool upper) {
+    test_put(t, slot, 4);
+    test_put(t, upper ? 2 : 1, 1); /* height */
+    test_put(t, 0, 1);             /* flags */
+    test_put(t, n0, 2);
+    for (uint16_t i = 0; i < n0; i++) test_put(t, l0[i], 4);
+    if (upper) test_put(t, 0, 2); /* an empty level-1 list */
+}
+
+static bool test_slot_is_4(void *ctx, uint32_t slot) {
+    return slot == 4;
+}
+
+/* Vacuum can leave the entry point without level-0 links; the highest node that has some
+ * stands in while the old one is relinked, and the old one must take its place back. Here
+ * the old entry point E (slot 3, the only node of level 1) loses its one level-0 link, to the
+ * deleted D (slot 4), and so does Z (slot 2); y (slot 0) still links to E, y and F (slot 1)
+ * to each other, and F to Z. When the relink pass reaches Z, Z is linked from y and picks E,
+ * its nearest, so E has a level-0 link again before the pass gets to it. Vacuum used to
+ * leave y as the entry point below E then, and its own consistency check aborted the
+ * process (as autovacuum did, now and then, in test_eng_vacuum's UPDATE loop). */
+static void test_eng_hnsw_vacuum_restores_demoted_entry(void **state) {
+    test_store *s = test_store_new(2, 5);
+    static const float at[5][2] = {{10, 0}, {20, 0}, {0.5f, 0}, {0, 0}, {0, 1}};
+    for (uint32_t i = 0; i < 5; i++) memcpy(test_store_row(s, i), at[i], sizeof at[i]);
+    test_stream t = {.len = 0};
+    memcpy(t.buf, "DBHNSW\0\0", 8);
+    t.len = 8;
+    test_put(&t, 1, 4);           /* version */
+    test_put(&t, ENG_HNSW_L2, 1); /* metric */
+    test_put(&t, 0, 1);
+    test_put(&t, ENG_HNSW_M_DEFAULT, 2);
+    test_put(&t, 2, 4);  /* dims */
+    test_put(&t, 7, 8);  /* generator state */
+    test_put(&t, 5, 4);  /* slot bound */
+    test_put(&t, 5, 8);  /* nodes */
+    test_put(&t, 3, 4);  /* entry point E */
+    test_put(&t, 1, 4);  /* top level */
+    test_put_node(&t, 0, (const uint32_t[]){3, 1}, 2, false); /* y -> E, F */
+    test_put_node(&t, 1, (const uint32_t[]){0, 2}, 2, false); /* F -> y, Z */
+    test_put_node(&t, 2, (const uint32_t[]){4}, 1, false);    /* Z -> D */
+    test_put_node(&t, 3, (const uint32_t[]){4}, 1, true);     /* E -> D */
+    test_put_node(&t, 4, NULL, 0, false);                     /* D */
+    test_put(&t, test_crc32c(t.buf, t.len), 4);
+    rt_err err;
+    eng_hnsw *h = test_load(t.buf, t.len, s, ENG_HNSW_L2, &err);
+    assert_non_null(h);
+    eng_hnsw_vacuum_opts o = {.is_dead = test_slot_is_4};
+    eng_hnsw_vacuum_stats vs;
+    assert_true(eng_hnsw_vacuum(h, &o, &vs, &err)); /* aborted here before the fix */
+    assert_int_equal(vs.removed, 1);
+    eng_hnsw_info info;
+    eng_hnsw_get_info(h, &info);
+    assert_int_equal(info.entry_slot, 3); /* E tops the graph again */
+    assert_int_equal(info.nodes, 4);
+    eng_hnsw_hit hits[4];
+    for (uint32_t i = 0; i < 4; i++) { /* and every node is found from it */
+        eng_hnsw_search_stats st = test_search(h, at[i], 1, NULL, NULL, hits);
+        assert_int_equal(st.hit_count, 1);
+        assert_int_equal(hits[0].slot, i);
+    }
+    eng_hnsw_destroy(h);
+    test_store_free(s);
+}
+
 /* The writer's errors come back to the caller; inserts made while it is parked are left out
  * of the stream, which stays loadable. */
 typedef struct test_parked {
@@ -871,6 +949,7 @@ int main(void) {
         cmocka_unit_test(test_eng_hnsw_save_load_identical_results),
         cmocka_unit_test(test_eng_hnsw_load_rejects_damage),
         cmocka_unit_test(test_eng_hnsw_load_rejects_dangling_link),
+        cmocka_unit_test(test_eng_hnsw_vacuum_restores_demoted_entry),
         cmocka_unit_test(test_eng_hnsw_save_while_inserting_and_write_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
