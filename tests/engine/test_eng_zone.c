@@ -158,26 +158,12 @@ static void script_after_restart(capture *c) {
     TEST_CHECK(z.returned < z.total / 4);
 }
 
-/* Each run in a child process of its own (an engine started twice in one process would find
- * the first one's per-thread statistics arenas), over the same directory: a restart. */
-static int zone_run(const char *dir, sh_script_fn fn) {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        sh_script = fn;
-        _exit(sh_run_fiber(dir, 2, sh_fiber) != 0);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid) return 1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 static void test_zone_maps(void **state) {
     (void)state;
     char dir[128];
     assert_true(sh_dir_fresh(dir, sizeof dir, "zone"));
-    assert_int_equal(zone_run(dir, script_before_restart), 0);
-    assert_int_equal(zone_run(dir, script_after_restart), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_before_restart, NULL), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_after_restart, NULL), 0);
     assert_true(sh_dir_remove(dir));
 }
 

@@ -9,15 +9,19 @@
  *   any text; sh_bg_start / sh_bg_wait run a statement that blocks in a fiber of its own;
  *   sh_run_fiber runs a test's own fiber over an engine (a second run over the same
  *   directory is a restart); sh_run_sessions runs fn(capture *s[SH_SESSIONS]) with that many
- *   sessions open (tests of locks between sessions).
+ *   sessions open (tests of locks between sessions); sh_run_forked runs a script in a child
+ *   process (an engine started twice in one process would find the first one's per-thread
+ *   statistics arenas), so a test can restart over one directory.
  * A test may define OUT_BYTES (the capture's size) before including this. */
 #ifndef SQL_SESSION_HARNESS_H
 #define SQL_SESSION_HARNESS_H
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/eng.h"
@@ -278,6 +282,23 @@ static inline int sh_run(uint32_t shards, sh_script_fn fn) {
     sh_script = fn;
     int r = sh_run_fiber(dir, shards, sh_fiber);
     return sh_dir_remove(dir) ? r : r + 1;
+}
+
+/* Runs `fn` as sh_run_fiber over `dir` (a fresh directory of its own when NULL: sh_run) in a
+ * child process, its stderr into `log` when not NULL (replaced); 0 when all went well. */
+static inline int sh_run_forked(const char *dir, uint32_t shards, sh_script_fn fn,
+                                const char *log) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = log != NULL ? open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
+        if (fd >= 0) dup2(fd, 2);
+        sh_script = fn;
+        _exit((dir != NULL ? sh_run_fiber(dir, shards, sh_fiber) : sh_run(shards, fn)) != 0);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) return 1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 #endif

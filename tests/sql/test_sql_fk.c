@@ -452,61 +452,44 @@ static void script_after_restart(capture *a) {
     expect(a, "SELECT id FROM d", "id\n2\nSELECT 1\n");
 }
 
-/* sh_run without wiping the data directory in between: the second run is a restart. */
-static int run_in(const char *dir, sh_script_fn fn) {
-    sh_script = fn;
-    return sh_run_fiber(dir, 2, sh_fiber);
-}
-
-/* Each run in a child process of its own: an engine started twice in one process would
- * find the first one's per-thread state (statistics arenas) under its table oids. */
-static int in_child(const char *dir, sh_script_fn fn) {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) _exit(dir != NULL ? run_in(dir, fn) != 0 : sh_run(2, fn) != 0);
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid) return 1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 static void test_fk_ddl(void **state) {
     (void)state;
-    assert_int_equal(in_child(NULL, script_ddl), 0);
+    assert_int_equal(sh_run_forked(NULL, 2, script_ddl, NULL), 0);
 }
 static void test_fk_enforce(void **state) {
     (void)state;
-    assert_int_equal(in_child(NULL, script_enforce), 0);
+    assert_int_equal(sh_run_forked(NULL, 2, script_enforce, NULL), 0);
 }
 static void test_fk_actions(void **state) {
     (void)state;
-    assert_int_equal(in_child(NULL, script_actions), 0);
+    assert_int_equal(sh_run_forked(NULL, 2, script_actions, NULL), 0);
 }
 static void test_fk_alter(void **state) {
     (void)state;
-    assert_int_equal(in_child(NULL, script_alter), 0);
+    assert_int_equal(sh_run_forked(NULL, 2, script_alter, NULL), 0);
 }
 static void test_fk_deferred(void **state) {
     (void)state;
-    assert_int_equal(in_child(NULL, script_deferred), 0);
+    assert_int_equal(sh_run_forked(NULL, 2, script_deferred, NULL), 0);
 }
 static void test_fk_share_locks(void **state) {
     (void)state;
-    assert_int_equal(in_child(NULL, script_share_locks), 0);
+    assert_int_equal(sh_run_forked(NULL, 2, script_share_locks, NULL), 0);
 }
 static void test_fk_parent_waits(void **state) {
     (void)state;
-    assert_int_equal(in_child(NULL, script_parent_waits), 0);
+    assert_int_equal(sh_run_forked(NULL, 2, script_parent_waits, NULL), 0);
 }
 static void test_fk_share_deadlock(void **state) {
     (void)state;
-    assert_int_equal(in_child(NULL, script_share_deadlock), 0);
+    assert_int_equal(sh_run_forked(NULL, 2, script_share_deadlock, NULL), 0);
 }
 static void test_fk_restart(void **state) {
     (void)state;
     char dir[128];
     assert_true(sh_dir_fresh(dir, sizeof dir, "fk_restart"));
-    assert_int_equal(in_child(dir, script_before_restart), 0);
-    assert_int_equal(in_child(dir, script_after_restart), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_before_restart, NULL), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_after_restart, NULL), 0);
     assert_true(sh_dir_remove(dir));
 }
 

@@ -259,21 +259,6 @@ static void script_after_damage(capture *a) {
 
 /* ---- the parent ---- */
 
-/* Runs `fn` in a child over test_dir, its stderr appended to test_dir/../<log>. */
-static int in_child(sh_script_fn fn, const char *log) {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd >= 0) dup2(fd, 2);
-        sh_script = fn;
-        _exit(sh_run_fiber(test_dir, 2, sh_fiber) != 0);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid) return 1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 /* The statistics files in test_dir/stats (names into names[], at most 8). */
 static int stat_files(char names[][64]) {
     char path[256];
@@ -321,15 +306,15 @@ static void test_stats_restart(void **state) {
     char names[8][64], log[160];
     assert_true(sh_dir_fresh(test_dir, sizeof test_dir, "stats_restart"));
     snprintf(log, sizeof log, "%s.log", test_dir);
-    assert_int_equal(in_child(script_analyze, log), 0);
+    assert_int_equal(sh_run_forked(test_dir, 2, script_analyze, log), 0);
     assert_int_equal(stat_files(names), 1);
-    assert_int_equal(in_child(script_same_after_restart, log), 0);
-    assert_int_equal(in_child(script_after_drop_column, log), 0);
-    assert_int_equal(in_child(script_after_truncate, log), 0);
-    assert_int_equal(in_child(script_after_retype, log), 0);
+    assert_int_equal(sh_run_forked(test_dir, 2, script_same_after_restart, log), 0);
+    assert_int_equal(sh_run_forked(test_dir, 2, script_after_drop_column, log), 0);
+    assert_int_equal(sh_run_forked(test_dir, 2, script_after_truncate, log), 0);
+    assert_int_equal(sh_run_forked(test_dir, 2, script_after_retype, log), 0);
     assert_int_equal(stat_files(names), 1); /* fresh's; s's went with DROP TABLE */
     damage_stat_file();
-    assert_int_equal(in_child(script_after_damage, log), 0);
+    assert_int_equal(sh_run_forked(test_dir, 2, script_after_damage, log), 0);
     assert_true(log_has(log, "dropped: its checksum does not match"));
     assert_true(sh_dir_remove(test_dir));
     unlink(log);

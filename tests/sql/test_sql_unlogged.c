@@ -88,18 +88,6 @@ static void script_after_drop(capture *a) {
     expect(a, "SELECT count(*) FROM u", "count\n0\nSELECT 1\n");
 }
 
-static int in_child(const char *dir, sh_script_fn fn) {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        sh_script = fn;
-        _exit(sh_run_fiber(dir, 2, sh_fiber) != 0);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid) return 1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 static bool file_exists(const char *dir, const char *name) {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -110,14 +98,14 @@ static void test_unlogged_restarts(void **state) {
     (void)state;
     char dir[128];
     assert_true(sh_dir_fresh(dir, sizeof dir, "unlogged"));
-    assert_int_equal(in_child(dir, script_create), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_create, NULL), 0);
     assert_true(file_exists(dir, "clean_shutdown"));
-    assert_int_equal(in_child(dir, script_clean_then_crash), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_clean_then_crash, NULL), 0);
     assert_false(file_exists(dir, "clean_shutdown")); /* consumed at start, not written again */
-    assert_int_equal(in_child(dir, script_after_crash), 0);
-    assert_int_equal(in_child(dir, script_clean_again), 0);
-    assert_int_equal(in_child(dir, script_after_truncate), 0);
-    assert_int_equal(in_child(dir, script_after_drop), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_after_crash, NULL), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_clean_again, NULL), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_after_truncate, NULL), 0);
+    assert_int_equal(sh_run_forked(dir, 2, script_after_drop, NULL), 0);
     assert_true(sh_dir_remove(dir));
 }
 
