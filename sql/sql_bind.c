@@ -48,14 +48,24 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
     case SQL_N_SELECT: {
         sql_qlevel *root = sql_qlevel_new(b, NULL, NULL);
         if (root == NULL) return rt_arena_fail(bc->arena, bc->err);
+        b->top_with = ((const sql_select *)stmt)->with;
         plan = sql_bind_select(root, (const sql_select *)stmt, NULL);
         qy->cmd = SQL_CMD_SELECT;
         qy->returns_rows = true;
         break;
     }
-    case SQL_N_INSERT: plan = sql_bind_insert(b, (const sql_insert *)stmt, qy); break;
-    case SQL_N_UPDATE: plan = sql_bind_update(b, (const sql_update *)stmt, qy); break;
-    case SQL_N_DELETE: plan = sql_bind_delete(b, (const sql_delete *)stmt, qy); break;
+    case SQL_N_INSERT:
+        b->top_with = ((const sql_insert *)stmt)->with;
+        plan = sql_bind_insert(b, (const sql_insert *)stmt, qy, NULL);
+        break;
+    case SQL_N_UPDATE:
+        b->top_with = ((const sql_update *)stmt)->with;
+        plan = sql_bind_update(b, (const sql_update *)stmt, qy, NULL);
+        break;
+    case SQL_N_DELETE:
+        b->top_with = ((const sql_delete *)stmt)->with;
+        plan = sql_bind_delete(b, (const sql_delete *)stmt, qy, NULL);
+        break;
     default:
         return sql_bind_error(b, stmt->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                               "statement cannot be planned");
@@ -63,6 +73,10 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
     if (plan == NULL) {
         if (!rt_err_is_set(bc->err)) rt_arena_fail(bc->arena, bc->err);
         return false;
+    }
+    if (b->ndml_ctes > 0) {
+        if ((plan = sql_bind_modifycte(b, plan)) == NULL) return rt_arena_fail(bc->arena, bc->err);
+        qy->modifying_ctes = true;
     }
     /* Parameters no context typed are text, as PostgreSQL resolves them. */
     for (uint32_t i = 0; i < b->nparams; i++) {

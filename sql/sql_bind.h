@@ -37,6 +37,8 @@ typedef struct sql_query {
     const eng_table *target;   /* INSERT/UPDATE/DELETE */
     bool returns_rows;         /* SELECT, or DML with RETURNING */
     bool for_update;           /* SELECT ... FOR UPDATE/SHARE (a write: participants) */
+    bool modifying_ctes;       /* its WITH has INSERT / UPDATE / DELETE queries: it writes
+                                  whatever `cmd` is (the plan's top is a MODIFYCTE) */
     bool volatile_funcs;       /* never cache its result */
     uint64_t catalog_version;  /* re-plan when the catalog moves on */
     const sql_acl_req *acl_reqs; /* privileges it needs, checked each time it starts */

@@ -568,7 +568,8 @@ static bool sql_insert_returning(sql_binder *b, const eng_table *t, const char *
     return q != NULL ? sql_bind_returning(b, q, returning, p, qy) : sql_bind_oom(b);
 }
 
-sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy) {
+sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy,
+                          sql_cte_def *outer) {
     const eng_table *t = sql_dml_target(b, ins->table);
     if (t == NULL) return NULL;
     /* ON CONFLICT DO UPDATE updates; RETURNING and DO UPDATE's expressions read. */
@@ -578,7 +579,7 @@ sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy) {
     }
     if (ins->returning.count > 0) need |= ENG_ACL_SELECT;
     if (!sql_bind_need_priv(b, t->oid, need, false, false)) return NULL;
-    sql_cte_def *ctes = NULL;
+    sql_cte_def *ctes = outer;
     if (ins->with != NULL) {
         sql_qlevel *wq = sql_qlevel_new(b, NULL, NULL);
         if (wq == NULL || !sql_bind_with(wq, ins->with, &ctes)) return NULL;
@@ -754,7 +755,7 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
                                         const sql_with *with, const sql_node *where,
                                         const char *current_of, const sql_list *returning,
                                         const sql_update *up, const sql_list *from,
-                                        sql_query *qy) {
+                                        sql_query *qy, sql_cte_def *outer) {
     const eng_table *t = sql_dml_target(b, target);
     if (t == NULL) return NULL;
     /* Reading the target's rows (WHERE, RETURNING, a join) needs SELECT too. */
@@ -766,7 +767,7 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
                        "WHERE CURRENT OF is not supported yet");
         return NULL;
     }
-    sql_cte_def *ctes = NULL;
+    sql_cte_def *ctes = outer;
     if (with != NULL) {
         sql_qlevel *wq = sql_qlevel_new(b, NULL, NULL);
         if (wq == NULL || !sql_bind_with(wq, with, &ctes)) return NULL;
@@ -796,12 +797,14 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
     return p;
 }
 
-sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *qy) {
+sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *qy,
+                          sql_cte_def *outer) {
     return sql_bind_update_delete(b, up->table, up->with, up->where, up->current_of,
-                                  &up->returning, up, &up->from, qy);
+                                  &up->returning, up, &up->from, qy, outer);
 }
 
-sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *qy) {
+sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *qy,
+                          sql_cte_def *outer) {
     return sql_bind_update_delete(b, del->table, del->with, del->where, del->current_of,
-                                  &del->returning, NULL, &del->using_, qy);
+                                  &del->returning, NULL, &del->using_, qy, outer);
 }

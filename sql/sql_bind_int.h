@@ -48,6 +48,11 @@ typedef struct sql_cte_def {
     uint32_t sublink_base, nullable_base;
     const char *recursion_error; /* referring to it is this 42P19 error (a WITH RECURSIVE entry
                                     that is not UNION, or its non-recursive term) */
+    bool dml;                /* a data-modifying query: `material` is its MATERIAL node in the
+                                statement's MODIFYCTE (material.dml); references read its
+                                RETURNING rows */
+    bool returning;          /* dml: it has a RETURNING clause (else it cannot be read) */
+    uint32_t location;       /* of the WITH entry (errors about the entry itself) */
     struct sql_cte_def *next;
 } sql_cte_def;
 
@@ -109,6 +114,11 @@ struct sql_binder {
                                     PostgreSQL's "invalid reference" error) */
     sql_acl_req *acl_reqs;       /* the privileges the statement needs (sql_query) */
     uint32_t nacl_reqs, acl_req_cap;
+    const sql_with *top_with;    /* the statement's own WITH: the only one that may hold
+                                    data-modifying queries (PostgreSQL's rule) */
+    sql_plan **dml_ctes;         /* their MATERIAL nodes, in WITH order (sql_bind_with) */
+    uint32_t *dml_refs;          /* references to each (0: run after the main query) */
+    uint32_t ndml_ctes, dml_cte_cap;
 };
 
 /* Notes that the statement needs `privs` on table or sequence `oid` (any one of them when
@@ -225,9 +235,17 @@ sql_plan *sql_bind_project_set(sql_qlevel *q, sql_plan *in, sql_expr **exprs, ui
 
 /* ---- queries (sql_bind_select.c, sql_bind_dml.c) ---- */
 sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *ctes);
-sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *out);
-sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *out);
-sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *out);
+/* `outer`: the WITH entries the statement sees from around it (a data-modifying WITH query
+ * sees the entries before it), NULL at the top. */
+sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *out,
+                          sql_cte_def *outer);
+sql_plan *sql_bind_update(sql_binder *b, const sql_update *up, sql_query *out,
+                          sql_cte_def *outer);
+sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *out,
+                          sql_cte_def *outer);
+/* The top of a statement whose WITH has data-modifying queries: a MODIFYCTE over `main`
+ * running them; `main` itself when there are none. */
+sql_plan *sql_bind_modifycte(sql_binder *b, sql_plan *main);
 /* Binds WITH entries into definitions visible to the statement. */
 bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out);
 /* UPDATE ... FROM / DELETE ... USING: the FROM list as an INNER join to the target's scan

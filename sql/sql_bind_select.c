@@ -125,12 +125,20 @@ static const sql_cte_def *sql_find_cte(const sql_qlevel *q, const char *name) {
     return NULL;
 }
 
-static sql_plan *sql_bind_cte_ref(sql_binder *b, const sql_cte_def *c) {
+static sql_plan *sql_bind_cte_ref(sql_binder *b, const sql_cte_def *c, uint32_t loc) {
+    if (c->dml && !c->returning) {
+        sql_bind_error(b, loc, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "WITH query \"%s\" does not have a RETURNING clause", c->name);
+        return NULL;
+    }
     sql_plan *p = sql_plan_alloc(b, c->recursive_ref ? SQL_P_WORKTABLE : SQL_P_MATERIAL,
                                  c->ncols);
     if (p == NULL) return NULL;
     memcpy(p->cols, c->cols, sizeof(sql_col) * c->ncols);
-    if (c->recursive_ref) {
+    if (c->dml) { /* reads the rows the MODIFYCTE keeps; the body is run there */
+        p->material = c->material->material;
+        b->dml_refs[p->material.id]++;
+    } else if (c->recursive_ref) {
         p->material.id = c->worktable_id;
     } else {
         p->material.id = c->material->material.id;
@@ -163,6 +171,10 @@ static bool sql_check_recursive_ref(sql_qlevel *q, sql_cte_def *c, uint32_t loc)
         q->selfref = true;
     }
     if (why == NULL) return true;
+    if (strcmp(why, "dml") == 0) {
+        return sql_bind_error(b, c->location, SQLSTATE_INVALID_RECURSION, "recursive query "
+                              "\"%s\" must not contain data-modifying statements", c->name);
+    }
     if (strncmp(why, "must", 4) != 0) {
         return sql_bind_error(b, loc, SQLSTATE_INVALID_RECURSION, "recursive query \"%s\" does "
                               "not have the form non-recursive-term UNION [ALL] recursive-term",
@@ -183,7 +195,7 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
     sql_cte_def *cte = nm->count == 1 ? (sql_cte_def *)sql_find_cte(q, name) : NULL;
     if (cte != NULL && !sql_check_recursive_ref(q, cte, rv->hdr.location)) return NULL;
     if (cte != NULL) {
-        p = sql_bind_cte_ref(b, cte);
+        p = sql_bind_cte_ref(b, cte, rv->hdr.location);
     } else if ((t = sql_bind_find_table(b->bc, nm)) != NULL) {
         if (t->kind == 'v') {
             sql_bind_error(b, rv->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -1627,6 +1639,75 @@ static bool sql_bind_recursive_cte(sql_qlevel *q, const sql_cte *c, sql_cte_def 
     return true;
 }
 
+/* A data-modifying WITH query (PostgreSQL allows them only in the statement's own WITH):
+ * its plan goes under a MATERIAL node the statement's MODIFYCTE runs (sql_bind_modifycte);
+ * references read the RETURNING rows it keeps. */
+static bool sql_bind_dml_cte(sql_qlevel *q, const sql_with *with, const sql_cte *c,
+                             sql_cte_def *def, sql_cte_def *visible) {
+    sql_binder *b = q->b;
+    if (with != b->top_with) {
+        return sql_bind_error(b, c->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "WITH clause containing a data-modifying statement must be at "
+                              "the top level");
+    }
+    if (b->ndml_ctes == b->dml_cte_cap) {
+        uint32_t cap = b->dml_cte_cap == 0 ? 4 : b->dml_cte_cap * 2;
+        sql_plan **ctes = rt_arena_grow(b->arena, b->dml_ctes, sizeof(sql_plan *) * b->ndml_ctes,
+                                        sizeof(sql_plan *) * cap);
+        uint32_t *refs = rt_arena_grow(b->arena, b->dml_refs, sizeof(uint32_t) * b->ndml_ctes,
+                                       sizeof(uint32_t) * cap);
+        if (ctes == NULL || refs == NULL) return sql_bind_oom(b);
+        b->dml_ctes = ctes;
+        b->dml_refs = refs;
+        b->dml_cte_cap = cap;
+    }
+    sql_query sub;
+    memset(&sub, 0, sizeof sub);
+    sql_plan *p;
+    switch (SQL_NODE_KIND(c->query)) {
+    case SQL_N_INSERT: p = sql_bind_insert(b, (const sql_insert *)c->query, &sub, visible); break;
+    case SQL_N_UPDATE: p = sql_bind_update(b, (const sql_update *)c->query, &sub, visible); break;
+    case SQL_N_DELETE: p = sql_bind_delete(b, (const sql_delete *)c->query, &sub, visible); break;
+    default:
+        return sql_bind_error(b, c->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "this statement is not supported in WITH");
+    }
+    if (p == NULL) return false;
+    sql_plan *mat = def->material;
+    mat->ncols = p->ncols;
+    mat->cols = p->cols;
+    mat->left = p;
+    mat->material.id = b->ndml_ctes;
+    mat->material.dml = true;
+    mat->material.name = c->name;
+    b->dml_ctes[b->ndml_ctes] = mat;
+    b->dml_refs[b->ndml_ctes++] = 0;
+    def->dml = true;
+    def->returning = sub.returns_rows;
+    def->ncols = p->ncols;
+    def->cols = rt_arena_alloc(b->arena, sizeof(sql_col) * (p->ncols + 1u));
+    if (def->cols == NULL) return sql_bind_oom(b);
+    memcpy(def->cols, p->cols, sizeof(sql_col) * p->ncols);
+    return true;
+}
+
+sql_plan *sql_bind_modifycte(sql_binder *b, sql_plan *main) {
+    if (b->ndml_ctes == 0) return main;
+    sql_plan *p = sql_plan_new(b->arena, SQL_P_MODIFYCTE, 0);
+    if (p == NULL) return NULL;
+    p->ncols = main->ncols;
+    p->cols = main->cols;
+    p->left = main;
+    p->est_rows = main->est_rows;
+    p->modifycte.nctes = b->ndml_ctes;
+    p->modifycte.ctes = b->dml_ctes;
+    /* Which run before the main query (read by something) is decided here, once. */
+    for (uint32_t i = 0; i < b->ndml_ctes; i++) {
+        b->dml_ctes[i]->material.read = b->dml_refs[i] > 0;
+    }
+    return p;
+}
+
 bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
     sql_binder *b = q->b;
     sql_cte_def *visible = *out;
@@ -1640,23 +1721,28 @@ bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
                                       c->name);
             }
         }
-        if (SQL_NODE_KIND(c->query) != SQL_N_SELECT) {
-            return sql_bind_error(b, c->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                                  "data-modifying statements in WITH are not supported yet");
-        }
         sql_cte_def *def = rt_arena_zalloc(b->arena, sizeof *def);
         sql_plan *mat = sql_plan_alloc(b, SQL_P_MATERIAL, 0);
         if (def == NULL || mat == NULL) return sql_bind_oom(b);
         def->name = c->name;
         def->material = mat;
-        mat->material.id = b->nmaterials++;
+        def->location = c->hdr.location;
         const sql_select *s = (const sql_select *)c->query;
-        bool self_ref = with->recursive && s->op == SQL_SETOP_UNION;
+        bool self_ref = with->recursive && SQL_NODE_KIND(c->query) == SQL_N_SELECT &&
+                        s->op == SQL_SETOP_UNION;
         /* WITH RECURSIVE without the UNION form: an error if it refers to itself. */
-        sql_cte_def self = {.name = c->name, .next = visible, .recursion_error = "form"};
-        if (self_ref) {
+        sql_cte_def self = {.name = c->name, .next = visible, .recursion_error = "form",
+                            .location = c->hdr.location};
+        if (SQL_NODE_KIND(c->query) != SQL_N_SELECT) {
+            self.recursion_error = "dml";
+            if (!sql_bind_dml_cte(q, with, c, def, with->recursive ? &self : visible)) {
+                return false;
+            }
+        } else if (self_ref) {
+            mat->material.id = b->nmaterials++;
             if (!sql_bind_recursive_cte(q, c, def, visible)) return false;
         } else {
+            mat->material.id = b->nmaterials++;
             sql_plan *p = sql_bind_select(q, s, with->recursive ? &self : visible);
             if (p == NULL) return false;
             mat->left = p;

@@ -410,6 +410,10 @@ bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err
     }
     sql_query *q;
     if (!sql_bind_query(dc->bc, (const sql_node *)cv->query, &q)) return false;
+    if (q->modifying_ctes) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "views must not contain data-modifying statements in WITH");
+    }
     eng_table t;
     memset(&t, 0, sizeof t);
     if (!ddl_view_columns(dc, cv, q->plan, &t, err)) return false;

@@ -450,8 +450,10 @@ sql_op *sql_op_build(sql_exec_ctx *x, const sql_plan *p) {
     case SQL_P_CATALOG: op = sql_op_new_catalog(x, p); break;
     case SQL_P_FUNCSCAN: op = sql_op_new_funcscan(x, p); break;
     case SQL_P_MATERIAL: case SQL_P_CTESCAN: case SQL_P_WORKTABLE:
-        op = sql_op_new_material(x, p);
+        op = p->kind == SQL_P_MATERIAL && p->material.dml ? sql_op_new_dml_ctescan(x, p)
+                                                          : sql_op_new_material(x, p);
         break;
+    case SQL_P_MODIFYCTE: op = sql_op_new_modifycte(x, p); break;
     case SQL_P_RECURSIVE: op = sql_op_new_recursive(x, p); break;
     case SQL_P_WINDOW: op = sql_op_new_window(x, p); break;
     case SQL_P_ANNSCAN: op = sql_op_new_annscan(x, p); break;
@@ -492,7 +494,11 @@ bool sql_cursor_open(sql_cursor *c, sql_exec_ctx *x, const sql_plan *plan) {
         return rt_arena_fail(x->arena, x->err);
     }
     const eng_table *t = sql_cursor_dml_table(plan);
-    if (t != NULL && !x->in_fragment && sql_fk_involved(x->db, t)) {
+    /* With data-modifying WITH queries nothing is sent before all of them have run (the
+     * last ones after the main query) and the foreign-key checks have passed. */
+    bool hold = plan->kind == SQL_P_MODIFYCTE ? plan->ncols > 0
+                                              : t != NULL && sql_fk_involved(x->db, t);
+    if (hold && !x->in_fragment) {
         if ((c->hold = rt_arena_zalloc(x->arena, sizeof *c->hold)) == NULL) {
             return rt_arena_fail(x->arena, x->err);
         }
@@ -519,6 +525,11 @@ static bool sql_cursor_hold_fill(sql_cursor *c) {
         for (uint32_t r = 0; r < b->rows; r++) {
             if (sql_rowset_add(&h->rows, b, r)) continue;
             unsigned long long mb = SQL_EXEC_RETURNING_HELD_BYTES_MAX >> 20;
+            if (h->plan->kind == SQL_P_MODIFYCTE) {
+                return rt_err_set(c->x->err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                                  "rows of a statement with data-modifying WITH queries held "
+                                  "until they have run exceed %llu MB", mb);
+            }
             return rt_err_set(c->x->err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
                               "RETURNING rows held until the foreign key checks pass exceed "
                               "%llu MB", mb);

@@ -62,6 +62,11 @@ sql_op *sql_op_new_recursive(sql_exec_ctx *x, const sql_plan *p);
 sql_op *sql_op_new_window(sql_exec_ctx *x, const sql_plan *p);
 sql_op *sql_op_new_annscan(sql_exec_ctx *x, const sql_plan *p);
 sql_op *sql_op_new_ixscan(sql_exec_ctx *x, const sql_plan *p);
+/* Data-modifying WITH queries (sql_exec_cte.c): the statement's MODIFYCTE, and a reference
+ * (MATERIAL with material.dml) reading the RETURNING rows it kept. */
+typedef struct sql_cte_runs sql_cte_runs;
+sql_op *sql_op_new_modifycte(sql_exec_ctx *x, const sql_plan *p);
+sql_op *sql_op_new_dml_ctescan(sql_exec_ctx *x, const sql_plan *p);
 
 /* NOT NULL and CHECK constraints of a full row (attnum order) of p->modify.table. */
 bool sql_exec_check_row(sql_exec_ctx *x, const sql_plan *p, const sql_value *row,

@@ -984,6 +984,14 @@ sql_plan *sql_opt_node(sql_opt *o, sql_plan *p) {
     case SQL_P_MATERIAL:
         if (p->left != NULL && (p->left = sql_opt_shared(o, p->left)) == NULL) return NULL;
         return p;
+    case SQL_P_MODIFYCTE: /* each data-modifying WITH query is a plan of its own */
+        for (uint32_t i = 0; i < p->modifycte.nctes; i++) {
+            if (sql_opt_node(o, p->modifycte.ctes[i]) == NULL) return NULL;
+        }
+        if ((p->left = sql_opt_node(o, p->left)) == NULL) return NULL;
+        p->cols = p->left->cols;
+        p->ncols = p->left->ncols;
+        return p;
     case SQL_P_APPEND:
         for (uint32_t i = 0; i < p->append.ninputs; i++) {
             if ((p->append.inputs[i] = sql_opt_node(o, p->append.inputs[i])) == NULL) {

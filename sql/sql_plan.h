@@ -67,6 +67,13 @@ typedef enum sql_plan_kind {
                           scan one at a time, only as many as the LIMIT takes
                           (sql_plan_lockrows.c); its input's last column is each row's
                           locator, which it drops */
+    SQL_P_MODIFYCTE,   /* coordinator, at the top: the main query (left) of a statement whose
+                          WITH has data-modifying queries, and those queries (modifycte.ctes,
+                          MATERIAL nodes with `dml` set over their INSERT / UPDATE / DELETE).
+                          Each runs once and to its end: when the main query first reads it,
+                          the rest after the main query, last one first (PostgreSQL's order);
+                          all with the statement's snapshot and command id, so no part sees
+                          another's changes, only its RETURNING rows */
 } sql_plan_kind;
 
 typedef struct sql_sort_key {
@@ -229,8 +236,17 @@ struct sql_plan {
                                                                             0 = whole row */
         struct { uint32_t op; bool all; } setop;                         /* SETOP */
         struct { uint32_t ninputs; sql_plan **inputs; } append;          /* APPEND */
-        struct { uint32_t id; } material;                                /* MATERIAL/CTESCAN/
+        struct {
+            uint32_t id;
+            bool dml;            /* a data-modifying WITH query: `id` indexes modifycte.ctes
+                                    (its RETURNING rows, computed once for the statement);
+                                    only the MODIFYCTE's own node has the body in `left` */
+            const char *name;    /* dml: the WITH query's name (EXPLAIN) */
+            bool read;           /* dml, MODIFYCTE's node: something reads it, so it runs
+                                    before the main query (else after it) */
+        } material;                                                      /* MATERIAL/CTESCAN/
                                                                             WORKTABLE */
+        struct { uint32_t nctes; sql_plan **ctes; } modifycte;           /* MODIFYCTE */
         struct { uint32_t worktable_id; bool all; } recursive;           /* RECURSIVE */
         struct {
             uint32_t nfuncs;

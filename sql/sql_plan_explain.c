@@ -26,6 +26,8 @@ typedef struct sql_xpl {
     uint32_t nouter;
     sql_xtree *tree;         /* FORMAT JSON/YAML/XML: nodes and fields go here, not to sb */
     bool costs;              /* EXPLAIN (COSTS ON): table reads show their estimates */
+    const sql_plan *ctes;    /* a MODIFYCTE whose "CTE name" sections go under the next node
+                                shown (the main query's top), before its children */
 } sql_xpl;
 
 static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in);
@@ -888,7 +890,18 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         sql_explain_head(ex, col, "%s", buf);
         break;
     case SQL_P_APPEND: sql_explain_head(ex, col, "Append", NULL); break;
-    case SQL_P_MATERIAL: case SQL_P_CTESCAN: sql_explain_head(ex, col, "CTE Scan", NULL); break;
+    case SQL_P_MATERIAL: case SQL_P_CTESCAN:
+        if (p->kind == SQL_P_MATERIAL && p->material.dml) {
+            sql_explain_head(ex, col, "CTE Scan on %s", p->material.name);
+            if (ex->tree != NULL) {
+                sql_explain_field(ex, "CTE Name", p->material.name, false);
+                sql_explain_field(ex, "Alias", p->material.name, false);
+            }
+            break;
+        }
+        sql_explain_head(ex, col, "CTE Scan", NULL);
+        break;
+    case SQL_P_MODIFYCTE: break; /* shown as its main query (sql_explain_node) */
     case SQL_P_WORKTABLE: sql_explain_head(ex, col, "WorkTable Scan", NULL); break;
     case SQL_P_RECURSIVE: sql_explain_head(ex, col, "Recursive Union", NULL); break;
     case SQL_P_WINDOW: sql_explain_head(ex, col, "WindowAgg", NULL); break;
@@ -1015,10 +1028,30 @@ static bool sql_explain_permutation(const sql_plan *p) {
     return true;
 }
 
+/* The data-modifying WITH queries of a MODIFYCTE, as PostgreSQL shows them: "CTE name"
+ * sections (InitPlans) under the main query's top node, before its children. */
+static void sql_explain_ctes(sql_xpl *ex, const sql_plan *m, uint32_t col) {
+    for (uint32_t i = 0; i < m->modifycte.nctes; i++) {
+        const sql_plan *mat = m->modifycte.ctes[i];
+        const char *name = rt_arena_sprintf(ex->tmp, "CTE %s", mat->material.name);
+        if (ex->tree == NULL) {
+            sql_explain_pad(ex->sb, col + 2);
+            sql_strbuf_printf(ex->sb, "%s\n", name != NULL ? name : "CTE");
+        }
+        sql_explain_relate(ex, "InitPlan", name);
+        sql_explain_node(ex, mat->left, col + 8, NULL, NULL);
+    }
+}
+
 /* Node p, with `filter` (a FILTER above it, over p's output) shown as its Filter, and the
  * subqueries of `proj` (a PROJECT above it, not shown) as its SubPlans. */
 static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
                              const sql_plan *filter, const sql_plan *proj) {
+    if (p->kind == SQL_P_MODIFYCTE) {
+        ex->ctes = p;
+        sql_explain_node(ex, p->left, col, filter, proj);
+        return;
+    }
     if (p->kind == SQL_P_FILTER && p->left != NULL && filter == NULL) {
         sql_explain_node(ex, p->left, col, p, proj);
         return;
@@ -1040,6 +1073,11 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     if (proj != NULL) sql_xpl_subs_of(&subs, proj);
     sql_explain_self(ex, p, col);
     if (filter != NULL) sql_explain_prop(ex, col, "Filter", filter->filter.pred, p);
+    if (ex->ctes != NULL) {
+        const sql_plan *m = ex->ctes;
+        ex->ctes = NULL;
+        sql_explain_ctes(ex, m, col);
+    }
     if (!result_project) sql_explain_children(ex, p, col);
     /* UPDATE's SET expressions are evaluated over the row its scan read. */
     const sql_plan *row = p->kind == SQL_P_UPDATE && p->left != NULL ? p->left : p;

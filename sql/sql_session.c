@@ -441,7 +441,13 @@ static bool sql_session_rows_fwd(void *arg, const sql_batch *b, uint32_t from, u
 
 static bool sql_session_check_writable(sql_session *s, const sql_query *q, rt_err *err) {
     static const char *const verbs[] = {"", "SELECT", "INSERT", "UPDATE", "DELETE"};
-    if (!s->read_only || (q->cmd == SQL_CMD_SELECT && !q->for_update)) return true;
+    if (!s->read_only || (q->cmd == SQL_CMD_SELECT && !q->for_update && !q->modifying_ctes)) {
+        return true;
+    }
+    if (q->cmd == SQL_CMD_SELECT && !q->for_update) { /* PostgreSQL names the main command */
+        return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
+                          "cannot execute SELECT in a read-only transaction");
+    }
     return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
                       "cannot execute %s in a read-only transaction",
                       q->cmd == SQL_CMD_SELECT ? "SELECT FOR UPDATE" : verbs[q->cmd]);
@@ -851,6 +857,11 @@ static bool sql_session_lock_walk(sql_session *s, const sql_plan *p, const sql_t
     case SQL_P_APPEND:
         for (uint32_t i = 0; i < p->append.ninputs; i++) {
             if (!sql_session_lock_walk(s, p->append.inputs[i], w, err)) return false;
+        }
+        break;
+    case SQL_P_MODIFYCTE: /* the data-modifying WITH queries' bodies, under their MATERIALs */
+        for (uint32_t i = 0; i < p->modifycte.nctes; i++) {
+            if (!sql_session_lock_walk(s, p->modifycte.ctes[i], w, err)) return false;
         }
         break;
     default: break;

@@ -499,7 +499,7 @@ static bool sql_ext_start(sql_session *s, sql_portal *pt, rt_err *err) {
     const sql_query *q = NULL;
     if (!sql_ext_portal_plan(s, pt, &q, err)) return false;
     static const char *const verbs[] = {"", "SELECT", "INSERT", "UPDATE", "DELETE"};
-    if (s->read_only && (q->cmd != SQL_CMD_SELECT || q->for_update)) {
+    if (s->read_only && (q->cmd != SQL_CMD_SELECT || q->for_update || q->modifying_ctes)) {
         return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
                           "cannot execute %s in a read-only transaction", verbs[q->cmd]);
     }

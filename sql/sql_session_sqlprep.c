@@ -156,6 +156,15 @@ static bool sql_sqlprep_declare(sql_session *s, const sql_declare_cursor *d, con
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "DECLARE CURSOR supports SELECT queries only");
     }
+    const sql_with *with = ((const sql_select *)d->query)->with;
+    for (uint32_t i = 0; with != NULL && i < with->ctes.count; i++) {
+        const sql_cte *c = SQL_LIST_AT(with->ctes, i);
+        if (SQL_NODE_KIND(c->query) != SQL_N_SELECT) {
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "DECLARE CURSOR must not contain data-modifying statements in "
+                              "WITH");
+        }
+    }
     /* The cursor gets its own copy of the query's text (re-parsed into the portal's
      * statement) so that it outlives this simple query's parse trees. */
     uint32_t start = d->query->location < sql_len ? d->query->location : 0;
