@@ -477,14 +477,33 @@ typedef struct sql_cursor_hold {
 } sql_cursor_hold;
 
 /* The table of an INSERT / UPDATE / DELETE with RETURNING (NULL for any other plan). */
-static const eng_table *sql_cursor_dml_table(const sql_plan *p) {
-    if (p->ncols == 0) return NULL;
+static const eng_table *sql_cursor_modified(const sql_plan *p) {
     if (p->kind == SQL_P_INSERT) return p->modify.table;
     if (p->kind == SQL_P_GATHER && p->gather.writes && p->left != NULL &&
         (p->left->kind == SQL_P_UPDATE || p->left->kind == SQL_P_DELETE)) {
         return p->left->modify.table;
     }
     return NULL;
+}
+
+static const eng_table *sql_cursor_dml_table(const sql_plan *p) {
+    return p->ncols > 0 ? sql_cursor_modified(p) : NULL;
+}
+
+/* A statement with data-modifying WITH queries holds its rows when some of them run after
+ * the main query, or a foreign-key check of any part may fail at its end: nothing is sent
+ * before either (PostgreSQL runs such a statement to its end before the first row). */
+static bool sql_cursor_modifycte_hold(const sql_exec_ctx *x, const sql_plan *p) {
+    if (p->ncols == 0) return false;
+    const eng_table *t = sql_cursor_modified(p->left);
+    if (t != NULL && sql_fk_involved(x->db, t)) return true;
+    for (uint32_t i = 0; i < p->modifycte.nctes; i++) {
+        const sql_plan *mat = p->modifycte.ctes[i];
+        if (!mat->material.read) return true;
+        t = sql_cursor_modified(mat->left);
+        if (t == NULL || sql_fk_involved(x->db, t)) return true;
+    }
+    return false;
 }
 
 bool sql_cursor_open(sql_cursor *c, sql_exec_ctx *x, const sql_plan *plan) {
@@ -494,9 +513,7 @@ bool sql_cursor_open(sql_cursor *c, sql_exec_ctx *x, const sql_plan *plan) {
         return rt_arena_fail(x->arena, x->err);
     }
     const eng_table *t = sql_cursor_dml_table(plan);
-    /* With data-modifying WITH queries nothing is sent before all of them have run (the
-     * last ones after the main query) and the foreign-key checks have passed. */
-    bool hold = plan->kind == SQL_P_MODIFYCTE ? plan->ncols > 0
+    bool hold = plan->kind == SQL_P_MODIFYCTE ? sql_cursor_modifycte_hold(x, plan)
                                               : t != NULL && sql_fk_involved(x->db, t);
     if (hold && !x->in_fragment) {
         if ((c->hold = rt_arena_zalloc(x->arena, sizeof *c->hold)) == NULL) {

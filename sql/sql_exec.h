@@ -30,7 +30,8 @@ extern size_t sql_exec_hash_bytes_max;
 /* RETURNING rows of an INSERT / UPDATE / DELETE whose table takes part in foreign keys are held
  * until the statement's end-of-statement checks pass (PostgreSQL sends none of a statement that
  * fails): at most this much of them, past it 54000. The same holds the rows of a statement with
- * data-modifying WITH queries until the last of them has run. A quarter of a query's arena:
+ * data-modifying WITH queries of which some run after its main query, until they have run
+ * (sql_cursor_open says when). A quarter of a query's arena:
  * the modifying operator keeps its own copy of the rows until they are handed out. */
 #define SQL_EXEC_RETURNING_HELD_BYTES_MAX (RT_QUERY_ARENA_BYTES_MAX / 4)
 
