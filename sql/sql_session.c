@@ -170,6 +170,7 @@ uint32_t sql_session_user_oid(const sql_session *s) { return s->user_oid; }
 const char *sql_session_session_user(const sql_session *s) { return s->session_user; }
 bool sql_session_is_superuser(const sql_session *s) { return s->superuser; }
 uint32_t sql_session_db_oid(const sql_session *s) { return s->db_oid; }
+uint32_t sql_session_savepoint_level(const sql_session *s) { return s->nsavepoints; }
 uint32_t sql_session_backend_pid(const sql_session *s) { return s->backend_pid; }
 bool sql_session_read_only(const sql_session *s) { return s->read_only; }
 

@@ -162,6 +162,7 @@ void sql_txn_fail(sql_session *s) {
     uint32_t n = s->nsavepoints;
     if (s->txn_active) eng_txn_rollback_to(&s->txn, n == 0 ? 0 : s->savepoints[n - 1].command);
     sql_session_unlock_tables_from(s, n);
+    sql_advisory_release_from(s, n);
     sql_txn_drop_dead_draft(s);
 }
 
@@ -239,6 +240,7 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
         sql_guc_rollback_to(s, sp->nundo);
         /* The locks taken after the savepoint go with what they protected. */
         sql_session_unlock_tables_from(s, keep);
+        sql_advisory_release_from(s, keep);
         if (!sp->had_draft && s->txn.holds_ddl_lock) sql_txn_drop_ddl_lock(s);
         if (s->txn.draft != NULL) eng_catalog_draft_free(s->txn.draft);
         s->txn.draft = sp->had_draft ? eng_catalog_draft(sp->draft) : NULL;
@@ -246,6 +248,7 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
         snprintf(tag, SQL_TAG_BYTES, "ROLLBACK");
     } else {
         sql_session_tables_merge(s, keep);
+        sql_advisory_merge_into(s, keep);
         snprintf(tag, SQL_TAG_BYTES, "RELEASE");
     }
     sql_txn_release_savepoints(s, keep);
