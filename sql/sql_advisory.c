@@ -61,8 +61,8 @@ static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared
 }
 
 bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
-                       uint32_t level, bool wait, const _Atomic bool *cancel, int64_t lock_timeout_ms,
-                       bool *got, rt_err *err) {
+                       uint32_t level, bool wait, const _Atomic bool *cancel,
+                       int64_t lock_timeout_ms, bool *got, rt_err *err) {
     uint64_t start = rt_time_mono_ns();
     for (;;) {
         ck_spinlock_lock(&sql_adv_lock);

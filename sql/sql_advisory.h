@@ -35,8 +35,8 @@ typedef struct sql_advisory_key {
 /* Takes the lock for `owner` (the session); a transaction-level one (`xact`) at savepoint
  * level `level` (0: no savepoint open). wait false: *got says whether it was free. */
 bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
-                       uint32_t level, bool wait, const _Atomic bool *cancel, int64_t lock_timeout_ms,
-                       bool *got, rt_err *err);
+                       uint32_t level, bool wait, const _Atomic bool *cancel,
+                       int64_t lock_timeout_ms, bool *got, rt_err *err);
 /* Releases one session-level hold; false if the owner held none (PostgreSQL then warns). */
 bool sql_advisory_unlock(const void *owner, const sql_advisory_key *k, bool shared);
 /* Releases the owner's transaction-level holds (transaction end) or all of them (session end,

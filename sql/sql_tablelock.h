@@ -20,9 +20,11 @@
  * Savepoints: each lock remembers the subtransaction level it was taken at; ROLLBACK TO
  *          SAVEPOINT (and a statement failing after a savepoint) releases the levels it ends,
  *          RELEASE SAVEPOINT hands them to the enclosing level, as PostgreSQL's.
- * DDL:     ALTER TABLE, DROP TABLE / INDEX, TRUNCATE take ACCESS EXCLUSIVE on their tables,
- *          CREATE INDEX SHARE, VACUUM and ANALYZE SHARE UPDATE EXCLUSIVE (the weaker ALTER
- *          TABLE commands and foreign keys' tables: sql_ddl_lock.c), as holds (the path of
+ * DDL:     ALTER TABLE, DROP TABLE / INDEX, TRUNCATE take ACCESS EXCLUSIVE on their tables
+ *          (with CASCADE on every table it reaches through foreign keys too), CREATE INDEX
+ *          SHARE (CONCURRENTLY: SHARE UPDATE EXCLUSIVE, writers go on), VACUUM and ANALYZE
+ *          SHARE UPDATE EXCLUSIVE (the weaker ALTER TABLE commands and foreign keys' tables:
+ *          sql_ddl_lock.c), as holds (the path of
  *          LOCK TABLE) kept to transaction end, so DDL waits for and holds off the statements
  *          of open transactions as PostgreSQL's. The catalog's one-DDL-transaction lock
  *          (eng_catalog.h) is mirrored by a hold on SQL_TLOCK_CATALOG_OID taken before it: a
@@ -31,10 +33,10 @@
  *          through the catalog is then a cycle of holds, found as any other (40P01).
  *          A statement that had to wait re-reads the catalog (sql_tlock_waits tells it), as
  *          the DDL it waited for may have changed the table.
- * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE INDEX
- *          CONCURRENTLY takes SHARE like CREATE INDEX (PostgreSQL: SHARE UPDATE EXCLUSIVE, so
- *          writers wait here); the tables TRUNCATE ... CASCADE and DROP ... CASCADE reach
- *          beyond the named ones are not locked.
+ * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE UNIQUE
+ *          INDEX CONCURRENTLY takes SHARE (writers wait for it); CREATE INDEX CONCURRENTLY
+ *          does not wait for the writers that were open when it started, as PostgreSQL's does
+ *          (it needs not: its build sees their rows). 
  * Limits:  SQL_TLOCK_HOLDS_MAX holds in the shared table (53200 "out of shared memory" past
  *          it, as PostgreSQL's lock table); a transaction's weak locks past SQL_TLOCK_WEAK_MAX
  *          tables go to the shared table as holds. */
