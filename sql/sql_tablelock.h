@@ -29,8 +29,13 @@
  *          of open transactions as PostgreSQL's. The catalog's one-DDL-transaction lock
  *          (eng_catalog.h) is mirrored by a hold on SQL_TLOCK_CATALOG_OID taken before it: a
  *          DDL statement locks its tables first, then the catalog, so it never waits for a
- *          table while holding the catalog unless its transaction already did DDL; a cycle
- *          through the catalog is then a cycle of holds, found as any other (40P01).
+ *          table while holding the catalog unless its transaction already did DDL. Nor does
+ *          it wait for the catalog while holding the tables it just locked: if another
+ *          transaction holds the catalog, the statement gives them up, waits for the catalog,
+ *          then takes them again (else a DDL transaction reading one of them would close a
+ *          cycle PostgreSQL, having no catalog lock, never sees). A cycle through the catalog
+ *          that remains (tables locked by earlier statements) is a cycle of holds, found as
+ *          any other (40P01).
  *          A statement that had to wait re-reads the catalog (sql_tlock_waits tells it), as
  *          the DDL it waited for may have changed the table.
  * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE UNIQUE
@@ -99,6 +104,7 @@ void sql_tlock_release(sql_tlock_owner *o);
  * number of savepoints then open). The session sets the level before taking locks; all
  * locks the owner holds are at the current level or shallower. */
 void sql_tlock_set_level(sql_tlock_owner *o, uint32_t level);
+uint32_t sql_tlock_level(const sql_tlock_owner *o);
 /* The engine transaction (eng_stamp_txn(slot, generation, 0)) the owner's locks belong to,
  * 0 for none: deadlock detection follows waits through it. */
 void sql_tlock_set_txn(sql_tlock_owner *o, uint64_t txn);
