@@ -494,8 +494,9 @@ static void sql_stats_undo_save(uint32_t db_oid, uint32_t oid, uint64_t storage_
     eng_w_init(saved);
 }
 
-/* A rollback: `old` (or, where there was none, figures of the row count alone) takes the
- * slot back if it still holds what the ANALYZE made; a later ANALYZE's stay. */
+/* A rollback: `old` (or, where there was none for this storage, figures of the row count
+ * alone) takes the slot back if it still holds what the ANALYZE made; a later ANALYZE's
+ * stay. */
 static void sql_stats_undo_one(sql_stats_undo *u, uint32_t db_oid) {
     sql_stats_slot *slot = sql_stats_slot_of(u->table_oid);
     sql_table_stats *back = u->old;
@@ -508,13 +509,18 @@ static void sql_stats_undo_one(sql_stats_undo *u, uint32_t db_oid) {
         sql_stats_free(back);
         return;
     }
+    if (back != NULL && back->storage_id != storage_id &&
+        back->rewrite_storage_id != storage_id) {
+        sql_stats_free(back); /* of storage since replaced (TRUNCATE): stale, never again */
+        back = NULL;
+    }
     if (back == NULL) {
         back = rt_xcalloc(1, sizeof *back);
         back->table_oid = u->table_oid;
         back->core = -1;
+        back->storage_id = storage_id;
     }
     back->rows = rows;
-    back->storage_id = storage_id;
     eng_codec_w saved;
     sql_stats_encode(back, &saved); /* before it is published: then anyone may free it */
     ck_spinlock_lock(&slot->lock);
