@@ -50,10 +50,12 @@ static void sql_stats_free(sql_table_stats *st) {
 
 static _Atomic uint64_t sql_stats_gen;
 
-/* Publishes st; the statistics it replaces are freed, or given to *kept (not NULL). */
-static void sql_stats_publish(uint32_t oid, sql_table_stats *st, sql_table_stats **kept) {
+/* Publishes st; the statistics it replaces are freed, or given to *kept (not NULL). Returns
+ * st's generation (st itself may be freed by a newer ANALYZE as soon as it is published). */
+static uint64_t sql_stats_publish(uint32_t oid, sql_table_stats *st, sql_table_stats **kept) {
     sql_stats_slot *slot = sql_stats_slot_of(oid);
-    st->gen = atomic_fetch_add(&sql_stats_gen, 1) + 1;
+    uint64_t gen = atomic_fetch_add(&sql_stats_gen, 1) + 1;
+    st->gen = gen;
     ck_spinlock_lock(&slot->lock);
     sql_table_stats *old = slot->st;
     slot->st = st;
@@ -64,6 +66,7 @@ static void sql_stats_publish(uint32_t oid, sql_table_stats *st, sql_table_stats
     }
     if (kept != NULL) *kept = old;
     else sql_stats_free(old);
+    return gen;
 }
 
 bool sql_stats_publish_loaded(sql_table_stats *st) {
@@ -389,7 +392,8 @@ static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, u
 /* ANALYZE without the saving: `saved` gets the bytes to save (after the snapshot is let go:
  * a slow disk must not hold back vacuum). */
 static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, eng_codec_w *saved,
-                                  sql_table_stats **made, sql_table_stats **kept, rt_err *err) {
+                                  sql_table_stats **made, uint64_t *made_gen,
+                                  sql_table_stats **kept, rt_err *err) {
     uint16_t *attnums = rt_arena_alloc(x->arena, sizeof(uint16_t) * (t->column_count + 1u));
     uint32_t *types = rt_arena_alloc(x->arena, sizeof(uint32_t) * (t->column_count + 1u));
     if (attnums == NULL || types == NULL) return rt_arena_fail(x->arena, err);
@@ -441,7 +445,8 @@ static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, eng_codec
         /* Encoded before it is published: from then on a newer ANALYZE may free it. */
         sql_stats_encode(st, saved);
         if (made != NULL) *made = st;
-        sql_stats_publish(t->oid, st, kept);
+        uint64_t gen = sql_stats_publish(t->oid, st, kept);
+        if (made_gen != NULL) *made_gen = gen;
         /* Changes noted while sampling may not be in the sample: they still count. Two
          * ANALYZEs that overlap both subtract what they saw: never below zero (a wrapped
          * counter would start an auto-analyze at every later change). */
@@ -469,14 +474,15 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, sql_stats_undo **und
                        uint32_t level, rt_err *err) {
     eng_codec_w saved;
     if (undo == NULL) {
-        if (!sql_stats_analyze_run(x, t, &saved, NULL, NULL, err)) return false;
+        if (!sql_stats_analyze_run(x, t, &saved, NULL, NULL, NULL, err)) return false;
         sql_stats_save(t, 0, &saved);
         return true;
     }
     sql_table_stats *made = NULL, *old = NULL;
-    if (!sql_stats_analyze_run(x, t, &saved, &made, &old, err)) return false;
+    uint64_t gen = 0;
+    if (!sql_stats_analyze_run(x, t, &saved, &made, &gen, &old, err)) return false;
     sql_stats_undo *u = rt_xcalloc(1, sizeof *u);
-    *u = (sql_stats_undo){*undo, t->oid, level, old, made, made->gen, saved};
+    *u = (sql_stats_undo){*undo, t->oid, level, old, made, gen, saved};
     *undo = u;
     return true;
 }
@@ -601,7 +607,7 @@ static void sql_stats_auto_fiber(void *arg) {
         eng_snap_register(&reg);
         x.snap.ts = eng_txn_snapshot_ts();
         eng_codec_w saved;
-        bool ok = sql_stats_analyze_run(&x, t, &saved, NULL, NULL, &err);
+        bool ok = sql_stats_analyze_run(&x, t, &saved, NULL, NULL, NULL, &err);
         if (!ok) rt_log(RT_LOG_WARNING, NULL, "auto-analyze of %s: %s", t->name, err.message);
         eng_snap_unregister(&reg);
         if (ok) sql_stats_save(t, 0, &saved);
