@@ -212,6 +212,7 @@ bool eng_start(const eng_config *config, rt_err *err) {
     eng_global.clean_boot = eng_ckpt_clean_boot();
     if (eng_global.clean_boot >= eng_global.boot) eng_global.clean_boot = 0; /* not of a past run */
     if (!eng_recover(config->superuser, err) || !eng_ckpt_clean_consume(err)) return false;
+    if (eng_global.clean_boot == 0) eng_seq_reset_unlogged();
     if (config->replay_graphs_serial && !eng_graphs_recover(&eng_global.recovered, err)) {
         return false;
     }

@@ -63,6 +63,8 @@ bool eng_recover(const char *superuser, rt_err *err);
 void eng_seq_init(void);
 void eng_seq_free(void);
 void eng_seq_recover(uint32_t db_oid, uint32_t seq_oid, int64_t value, bool is_called);
+/* After recovery from a crash: unlogged sequences start again from their definition. */
+void eng_seq_reset_unlogged(void);
 /* Calls fn for every sequence with state, with the value a restart must continue from (for
  * the catalog checkpoint; eng_seq_recover takes it back). */
 void eng_seq_each(void (*fn)(void *arg, uint32_t db_oid, uint32_t seq_oid, int64_t value,

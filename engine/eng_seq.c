@@ -3,7 +3,9 @@
  * ENG_SEQ_LOG_AHEAD (a WAL record made durable before the first value of a batch is returned),
  * so a crash may skip up to that many values but never returns one twice. The state is one
  * table for the whole server; an entry's short critical section is a spin lock, since several
- * shards may call nextval on the same sequence. */
+ * shards may call nextval on the same sequence. An unlogged sequence (the serial or identity
+ * sequence of an unlogged table) goes back to its start after a crash, as its table starts
+ * empty then (PostgreSQL 15's unlogged sequences). */
 #include <stdatomic.h>
 #include <string.h>
 
@@ -67,6 +69,23 @@ void eng_seq_recover(uint32_t db_oid, uint32_t seq_oid, int64_t value, bool is_c
     s->last = value;
     s->is_called = is_called;
     s->logged = value;
+}
+
+void eng_seq_reset_unlogged(void) {
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    for (uint32_t i = 0; i < eng_catalog_db_count(pin.catalog); i++) {
+        const eng_database *db = eng_catalog_db_at(pin.catalog, i);
+        for (uint32_t j = 0; j < db->sequence_count; j++) {
+            const eng_sequence *def = &db->sequences[j];
+            eng_seq_state *s = def->persistence == 'u' ? eng_seq_find(db->oid, def->oid, false)
+                                                        : NULL;
+            /* Not ready: the next use starts from the definition. What the WAL still holds
+             * of it is replayed again after another crash and reset again here. */
+            if (s != NULL) s->ready = false;
+        }
+    }
+    eng_catalog_unpin(&pin);
 }
 
 static void eng_seq_ready(eng_seq_state *s, const eng_sequence *def) {

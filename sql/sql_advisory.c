@@ -12,6 +12,7 @@ typedef struct sql_adv_hold {
     const void *owner;       /* NULL: free entry */
     sql_advisory_key k;
     bool shared, xact;
+    uint32_t level;          /* xact: the savepoint level that took it */
     uint32_t count;
 } sql_adv_hold;
 
@@ -34,7 +35,8 @@ static bool sql_adv_same(const sql_advisory_key *a, const sql_advisory_key *b) {
 
 /* Under the spin lock: takes the lock if no other owner's hold conflicts. 1 taken, 0 busy,
  * -1 the table is full. */
-static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared, bool xact) {
+static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
+                       uint32_t level) {
     sql_adv_hold *mine = NULL, *free_slot = NULL;
     for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
         sql_adv_hold *h = &sql_adv_holds[i];
@@ -44,25 +46,27 @@ static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared
         }
         if (!sql_adv_same(&h->k, k)) continue;
         if (h->owner != owner && (!shared || !h->shared)) return 0;
-        if (h->owner == owner && h->shared == shared && h->xact == xact) mine = h;
+        if (h->owner == owner && h->shared == shared && h->xact == xact && h->level == level) {
+            mine = h;
+        }
     }
     if (mine != NULL) {
         mine->count++;
         return 1;
     }
     if (free_slot == NULL) return -1;
-    *free_slot = (sql_adv_hold){owner, *k, shared, xact, 1};
+    *free_slot = (sql_adv_hold){owner, *k, shared, xact, level, 1};
     sql_adv_used_add(1);
     return 1;
 }
 
 bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
-                       bool wait, const _Atomic bool *cancel, int64_t lock_timeout_ms,
-                       bool *got, rt_err *err) {
+                       uint32_t level, bool wait, const _Atomic bool *cancel,
+                       int64_t lock_timeout_ms, bool *got, rt_err *err) {
     uint64_t start = rt_time_mono_ns();
     for (;;) {
         ck_spinlock_lock(&sql_adv_lock);
-        int r = sql_adv_try(owner, k, shared, xact);
+        int r = sql_adv_try(owner, k, shared, xact, xact ? level : 0);
         ck_spinlock_unlock(&sql_adv_lock);
         if (r < 0) {
             rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "out of shared memory");
@@ -111,6 +115,30 @@ void sql_advisory_release(const void *owner, bool xact_only, bool session_only) 
         if ((xact_only && !h->xact) || (session_only && h->xact)) continue;
         h->owner = NULL;
         sql_adv_used_add(-1);
+    }
+    ck_spinlock_unlock(&sql_adv_lock);
+}
+
+void sql_advisory_release_from(const void *owner, uint32_t level) {
+    if (atomic_load_explicit(&sql_adv_used, memory_order_relaxed) == 0) return;
+    ck_spinlock_lock(&sql_adv_lock);
+    for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
+        sql_adv_hold *h = &sql_adv_holds[i];
+        if (h->owner != owner || !h->xact || h->level < level) continue;
+        h->owner = NULL;
+        sql_adv_used_add(-1);
+    }
+    ck_spinlock_unlock(&sql_adv_lock);
+}
+
+void sql_advisory_merge_into(const void *owner, uint32_t level) {
+    if (atomic_load_explicit(&sql_adv_used, memory_order_relaxed) == 0) return;
+    ck_spinlock_lock(&sql_adv_lock);
+    /* Two holds of one key at one level afterwards are harmless: conflicts are only checked
+     * against other owners, and transaction-level holds are never unlocked one by one. */
+    for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
+        sql_adv_hold *h = &sql_adv_holds[i];
+        if (h->owner == owner && h->xact && h->level > level) h->level = level;
     }
     ck_spinlock_unlock(&sql_adv_lock);
 }

@@ -1,7 +1,10 @@
 /* sql_advisory.h: PostgreSQL's advisory locks (pg_advisory_lock and family): locks on
  * application-chosen keys, at session level (held until unlocked or the session ends) or at
  * transaction level (held until the transaction ends), exclusive or shared, re-entrant per
- * holder as PostgreSQL's (each lock needs as many unlocks).
+ * holder as PostgreSQL's (each lock needs as many unlocks). A transaction-level lock belongs
+ * to the subtransaction (savepoint level) that took it, as PostgreSQL's: ROLLBACK TO SAVEPOINT,
+ * or a failed statement's subtransaction abort, releases those taken at that level and deeper;
+ * RELEASE SAVEPOINT hands them to the enclosing level. Session-level locks ignore savepoints.
  * Owns:    one process-wide table of holds, shared by every shard (a spin lock around it: each
  *          operation is a short scan).
  * Core:    any shard, in a session's fiber; a blocked taker parks its fiber and retries every
@@ -29,14 +32,21 @@ typedef struct sql_advisory_key {
     int64_t key;
 } sql_advisory_key;
 
-/* Takes the lock for `owner` (the session). wait false: *got says whether it was free. */
+/* Takes the lock for `owner` (the session); a transaction-level one (`xact`) at savepoint
+ * level `level` (0: no savepoint open). wait false: *got says whether it was free. */
 bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
-                       bool wait, const _Atomic bool *cancel, int64_t lock_timeout_ms,
-                       bool *got, rt_err *err);
+                       uint32_t level, bool wait, const _Atomic bool *cancel,
+                       int64_t lock_timeout_ms, bool *got, rt_err *err);
 /* Releases one session-level hold; false if the owner held none (PostgreSQL then warns). */
 bool sql_advisory_unlock(const void *owner, const sql_advisory_key *k, bool shared);
 /* Releases the owner's transaction-level holds (transaction end) or all of them (session end,
  * pg_advisory_unlock_all: session-level ones only, as PostgreSQL). */
 void sql_advisory_release(const void *owner, bool xact_only, bool session_only);
+/* ROLLBACK TO SAVEPOINT (or a failed statement's subtransaction): releases the owner's
+ * transaction-level holds taken at savepoint level `level` or deeper. A session waiting for
+ * one takes it at its next poll. */
+void sql_advisory_release_from(const void *owner, uint32_t level);
+/* RELEASE SAVEPOINT: the holds of levels deeper than `level` now belong to `level`. */
+void sql_advisory_merge_into(const void *owner, uint32_t level);
 
 #endif

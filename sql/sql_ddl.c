@@ -9,6 +9,7 @@
 
 #include "runtime/rt_loop.h"
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_tablelock.h"
 
 bool sql_ddl_handles(const sql_node *stmt) {
     switch (SQL_NODE_KIND(stmt)) {
@@ -318,6 +319,40 @@ bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *
     }
 }
 
+/* The catalog's DDL lock when no other transaction holds it; else the table locks this
+ * statement took (those of level `inner`) go, and the statement waits for the catalog
+ * without them (sql_tablelock.h "DDL"). */
+static bool sql_ddl_begin_backoff(sql_ddl_ctx *dc, uint32_t inner, rt_err *err) {
+    if (dc->tlock != NULL && dc->txn->draft == NULL) {
+        sql_tlock_wait w = {.cancel = dc->cancel, .lock_timeout_ms = dc->lock_timeout_ms,
+                            .nowait = true};
+        rt_err busy;
+        rt_err_clear(&busy);
+        if (!sql_tlock_lock(dc->tlock, SQL_TLOCK_CATALOG_OID, SQL_TLOCK_ACCESS_EXCLUSIVE,
+                            "pg_catalog", &w, &busy)) {
+            if (!rt_err_is(&busy, SQLSTATE_LOCK_NOT_AVAILABLE)) {
+                *err = busy;
+                return false;
+            }
+            sql_tlock_release_from(dc->tlock, inner);
+        }
+    }
+    return sql_ddl_begin(dc, err);
+}
+
+/* The statement's table locks and the catalog's, taken at a level of their own (so that the
+ * back-off gives up only this statement's), then handed to the transaction's level. */
+static bool sql_ddl_lock_all(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err) {
+    if (dc->tlock == NULL) return sql_ddl_begin(dc, err);
+    uint32_t level = sql_tlock_level(dc->tlock);
+    sql_tlock_set_level(dc->tlock, level + 1);
+    bool ok = sql_ddl_lock_tables(dc, stmt, err) && sql_ddl_begin_backoff(dc, level + 1, err) &&
+              sql_ddl_lock_tables(dc, stmt, err);
+    sql_tlock_merge_into(dc->tlock, level);
+    sql_tlock_set_level(dc->tlock, level);
+    return ok;
+}
+
 bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES], rt_err *err) {
     tag[0] = '\0';
     if (SQL_NODE_KIND(stmt) == SQL_N_CREATE_DATABASE ||
@@ -336,10 +371,7 @@ bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES]
     }
     /* Tables first, the catalog second (sql_tablelock.h "DDL"), then the tables again under
      * their names in the draft. */
-    if (!sql_ddl_lock_tables(dc, stmt, err) || !sql_ddl_begin(dc, err) ||
-        !sql_ddl_lock_tables(dc, stmt, err)) {
-        return false;
-    }
+    if (!sql_ddl_lock_all(dc, stmt, err)) return false;
     rt_err *saved = dc->bc->err;
     dc->bc->err = err; /* binder helpers report into the statement's error */
     bool ok = sql_ddl_dispatch(dc, stmt, tag, err);

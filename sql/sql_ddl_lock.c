@@ -1,10 +1,14 @@
 /* sql_ddl_lock.c: the table locks DDL takes (sql_tablelock.h, "DDL"), PostgreSQL's: ACCESS
- * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX; of ALTER
+ * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX, SHARE
+ * UPDATE EXCLUSIVE for CREATE INDEX CONCURRENTLY (not UNIQUE: that keeps SHARE); of ALTER
  * TABLE's commands VALIDATE CONSTRAINT, SET STATISTICS and SET / RESET (options) take SHARE
  * UPDATE EXCLUSIVE, ADD FOREIGN KEY SHARE ROW EXCLUSIVE (on both tables), and DROP CONSTRAINT of
  * a foreign key ACCESS EXCLUSIVE on the referenced table as well (so does DROP TABLE of a table
  * with foreign keys); CREATE TABLE locks the tables its foreign keys reference SHARE ROW
- * EXCLUSIVE. Taken before the catalog's DDL lock (the first pass, against the catalog the
+ * EXCLUSIVE. What a CASCADE reaches is locked as what it names: TRUNCATE ... CASCADE every table
+ * it empties (those referencing a named one, transitively), DROP TABLE ... CASCADE (and DROP
+ * SCHEMA ... CASCADE, for the tables of the schema) the tables whose foreign keys it drops,
+ * ACCESS EXCLUSIVE. Taken before the catalog's DDL lock (the first pass, against the catalog the
  * statement pinned) and once more inside the draft, where a name may have come to mean another
  * table while the statement waited. */
 #include <string.h>
@@ -55,14 +59,48 @@ static bool ddl_lock_fk_parents(sql_ddl_ctx *dc, const eng_table *t, rt_err *err
     return true;
 }
 
+/* The other tables with a foreign key referencing `t`: DROP ... CASCADE drops those keys. */
+static bool ddl_lock_fk_children(sql_ddl_ctx *dc, const eng_table *t, rt_err *err) {
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *c = &db->tables[i];
+        for (uint32_t k = 0; c->oid != t->oid && k < c->constraint_count; k++) {
+            const eng_constraint *con = &c->constraints[k];
+            if (con->kind != 'f' || con->ref_table_oid != t->oid) continue;
+            if (!ddl_lock_one(dc, c, SQL_TLOCK_ACCESS_EXCLUSIVE, err)) return false;
+            break;
+        }
+    }
+    return true;
+}
+
+/* A table DROP removes: it, the tables its foreign keys reference, and with CASCADE those
+ * whose foreign keys reference it. */
+static bool ddl_lock_dropped(sql_ddl_ctx *dc, const eng_table *t, bool cascade, rt_err *err) {
+    if (t == NULL || t->kind != 'r') return ddl_lock_one(dc, t, SQL_TLOCK_ACCESS_EXCLUSIVE, err);
+    return ddl_lock_one(dc, t, SQL_TLOCK_ACCESS_EXCLUSIVE, err) &&
+           ddl_lock_fk_parents(dc, t, err) && (!cascade || ddl_lock_fk_children(dc, t, err));
+}
+
+/* DROP SCHEMA ... CASCADE: every table of the schema goes. */
+static bool ddl_lock_schema(sql_ddl_ctx *dc, const sql_name *n, rt_err *err) {
+    const eng_schema *s = eng_db_schema_by_name(dc->bc->db, n->parts[n->count - 1]);
+    for (uint32_t i = 0; s != NULL && i < dc->bc->db->table_count; i++) {
+        const eng_table *t = &dc->bc->db->tables[i];
+        if (t->schema_oid == s->oid && !ddl_lock_dropped(dc, t, true, err)) return false;
+    }
+    return true;
+}
+
 static bool ddl_lock_drop(sql_ddl_ctx *dc, const sql_drop *d, rt_err *err) {
     for (uint32_t i = 0; i < d->names.count; i++) {
         const sql_name *n = SQL_LIST_AT(d->names, i);
         bool ok = true;
         if (d->object == SQL_OBJ_TABLE && n->count > 0 && dc->bc->db != NULL) {
-            const eng_table *t = sql_bind_find_table(dc->bc, n);
-            ok = ddl_lock_one(dc, t, SQL_TLOCK_ACCESS_EXCLUSIVE, err) &&
-                 (t == NULL || t->kind != 'r' || ddl_lock_fk_parents(dc, t, err));
+            ok = ddl_lock_dropped(dc, sql_bind_find_table(dc->bc, n), d->cascade, err);
+        } else if (d->object == SQL_OBJ_SCHEMA && d->cascade && n->count > 0 &&
+                   dc->bc->db != NULL) {
+            ok = ddl_lock_schema(dc, n, err);
         } else if (d->object == SQL_OBJ_INDEX && n->count > 0 && dc->bc->db != NULL) {
             ok = ddl_lock_one(dc, ddl_lock_index_table(dc, n), SQL_TLOCK_ACCESS_EXCLUSIVE, err);
         }
@@ -147,22 +185,57 @@ static bool ddl_lock_create(sql_ddl_ctx *dc, const sql_create_table *ct, rt_err 
     return true;
 }
 
+/* TRUNCATE: the tables named and, with CASCADE, every table it reaches through foreign keys
+ * referencing one it empties (a breadth-first walk over the oids found so far). */
+static bool ddl_lock_truncate(sql_ddl_ctx *dc, const sql_truncate *tr, rt_err *err) {
+    for (uint32_t i = 0; i < tr->tables.count; i++) {
+        const sql_rangevar *rv = SQL_LIST_AT(tr->tables, i);
+        if (!ddl_lock_name(dc, &rv->name, SQL_TLOCK_ACCESS_EXCLUSIVE, err)) return false;
+    }
+    const eng_database *db = dc->bc->db;
+    if (!tr->cascade || db == NULL) return true;
+    uint32_t *oids = rt_arena_alloc(dc->bc->arena, sizeof(uint32_t) * (db->table_count + 1u));
+    if (oids == NULL) return rt_arena_fail(dc->bc->arena, err);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < tr->tables.count; i++) {
+        const sql_rangevar *rv = SQL_LIST_AT(tr->tables, i);
+        const eng_table *t = sql_bind_find_table(dc->bc, &rv->name);
+        if (t != NULL && t->kind == 'r' && n < db->table_count) oids[n++] = t->oid;
+    }
+    for (uint32_t k = 0; k < n; k++) { /* grows as referencing tables are found */
+        for (uint32_t i = 0; i < db->table_count; i++) {
+            const eng_table *c = &db->tables[i];
+            bool in = false, refs = false;
+            for (uint32_t j = 0; j < n && !in; j++) in = oids[j] == c->oid;
+            for (uint32_t j = 0; !in && !refs && j < c->constraint_count; j++) {
+                refs = c->constraints[j].kind == 'f' && c->constraints[j].ref_table_oid == oids[k];
+            }
+            if (!refs || n == db->table_count) continue;
+            if (!ddl_lock_one(dc, c, SQL_TLOCK_ACCESS_EXCLUSIVE, err)) return false;
+            oids[n++] = c->oid;
+        }
+    }
+    return true;
+}
+
 bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err) {
     if (dc->tlock == NULL) return true; /* no session (catalog tests) */
     switch (SQL_NODE_KIND(stmt)) {
     case SQL_N_ALTER_TABLE: return ddl_lock_alter(dc, (const sql_alter_table *)stmt, err);
     case SQL_N_CREATE_TABLE: return ddl_lock_create(dc, (const sql_create_table *)stmt, err);
     case SQL_N_DROP: return ddl_lock_drop(dc, (const sql_drop *)stmt, err);
-    case SQL_N_CREATE_INDEX:
-        return ddl_lock_name(dc, &((const sql_create_index *)stmt)->table, SQL_TLOCK_SHARE, err);
-    case SQL_N_TRUNCATE: {
-        const sql_truncate *tr = (const sql_truncate *)stmt;
-        for (uint32_t i = 0; i < tr->tables.count; i++) {
-            const sql_rangevar *rv = SQL_LIST_AT(tr->tables, i);
-            if (!ddl_lock_name(dc, &rv->name, SQL_TLOCK_ACCESS_EXCLUSIVE, err)) return false;
-        }
-        return true;
+    case SQL_N_CREATE_INDEX: {
+        /* CONCURRENTLY lets writers go on: each partition builds its tree from all its row
+         * versions in one step on its shard when it first meets the new definition, and
+         * maintains it for every write after, so a write before or after that step is
+         * indexed. A unique index keeps SHARE: its companion table (sql_unique.h) is filled
+         * from the statement's snapshot, and a key written after it would escape the check. */
+        const sql_create_index *ci = (const sql_create_index *)stmt;
+        sql_tlock_mode mode = ci->concurrently && !ci->unique ? SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE
+                                                              : SQL_TLOCK_SHARE;
+        return ddl_lock_name(dc, &ci->table, mode, err);
     }
+    case SQL_N_TRUNCATE: return ddl_lock_truncate(dc, (const sql_truncate *)stmt, err);
     default: return true;
     }
 }

@@ -77,6 +77,7 @@ SQL_MISC_WEAK(sql_session_currval);
 SQL_MISC_WEAK(sql_session_lastval);
 SQL_MISC_WEAK(sql_session_read_only);
 SQL_MISC_WEAK(sql_session_db_oid);
+SQL_MISC_WEAK(sql_session_savepoint_level);
 SQL_MISC_WEAK(sql_session_notify);
 SQL_MISC_WEAK(sql_session_is_superuser);
 SQL_MISC_WEAK(sql_session_user_oid);
@@ -678,8 +679,11 @@ SQL_MISC_KERNEL(sql_misc_advisory) {
             continue;
         }
         bool got = false;
-        if (!sql_advisory_lock(sess, &k, shared, xact, !try_only, x->cancel, x->lock_timeout_ms,
-                               &got, f->err)) {
+        uint32_t level = xact && sql_session_savepoint_level != NULL
+                             ? sql_session_savepoint_level(sess)
+                             : 0;
+        if (!sql_advisory_lock(sess, &k, shared, xact, level, !try_only, x->cancel,
+                               x->lock_timeout_ms, &got, f->err)) {
             return false;
         }
         if (try_only) out->i64[i] = got;

@@ -170,6 +170,7 @@ uint32_t sql_session_user_oid(const sql_session *s) { return s->user_oid; }
 const char *sql_session_session_user(const sql_session *s) { return s->session_user; }
 bool sql_session_is_superuser(const sql_session *s) { return s->superuser; }
 uint32_t sql_session_db_oid(const sql_session *s) { return s->db_oid; }
+uint32_t sql_session_savepoint_level(const sql_session *s) { return s->nsavepoints; }
 uint32_t sql_session_backend_pid(const sql_session *s) { return s->backend_pid; }
 bool sql_session_read_only(const sql_session *s) { return s->read_only; }
 
@@ -631,6 +632,12 @@ static bool sql_session_lock_maintained(sql_session *s, const sql_list *tables, 
     return ok;
 }
 
+/* In a transaction its statistics are undone if it rolls back (sql_stats.h). */
+static bool sql_session_analyze_one(sql_session *s, sql_exec_ctx *x, const eng_table *t,
+                                    rt_err *err) {
+    return sql_stats_analyze(x, t, s->txn_active ? &s->stats_undo : NULL, s->nsavepoints, err);
+}
+
 /* ANALYZE [t, ...]: statistics of the listed tables, or of every table of the database
  * (`check_only`: only that the tables and columns exist, for VACUUM). */
 static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool check_only,
@@ -657,13 +664,13 @@ static bool sql_session_analyze(sql_session *s, const sql_list *tables, bool che
                                     t->name);
                 }
             }
-            if (ok && t->kind == 'r' && !check_only) ok = sql_stats_analyze(&x, t, err);
+            if (ok && t->kind == 'r' && !check_only) ok = sql_session_analyze_one(s, &x, t, err);
         }
     }
     for (uint32_t i = 0; ok && !check_only && tables->count == 0 && i < env.db->table_count; i++) {
         const eng_table *t = &env.db->tables[i];
         if (t->kind == 'r' && t->schema_oid != ENG_OID_PG_CATALOG) {
-            ok = sql_stats_analyze(&x, t, err);
+            ok = sql_session_analyze_one(s, &x, t, err);
         }
     }
     sql_session_env_close(&env);

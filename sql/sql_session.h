@@ -192,6 +192,8 @@ struct sql_query;
 bool sql_session_check_privs(const sql_session *s, const eng_catalog *cat,
                              const eng_database *db, const struct sql_query *q, rt_err *err);
 uint32_t sql_session_db_oid(const sql_session *s);
+/* Savepoints open in the running transaction (the subtransaction level locks belong to). */
+uint32_t sql_session_savepoint_level(const sql_session *s);
 uint32_t sql_session_backend_pid(const sql_session *s);
 /* The running transaction is READ ONLY (nextval and writes refuse with 25006). */
 bool sql_session_read_only(const sql_session *s);

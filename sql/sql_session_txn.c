@@ -122,6 +122,7 @@ bool sql_txn_commit(sql_session *s, rt_err *err) {
     }
     sql_session_portals_close_all(s, true);
     bool ok = eng_txn_finish_commit(&s->txn, err);
+    sql_stats_undo_end(&s->stats_undo, s->db_oid, 0, ok);
     for (uint32_t i = 0; ok && i < s->nstats_pending; i++) {
         sql_stats_note_changes(s->stats_pending[i].table_oid, s->stats_pending[i].rows);
     }
@@ -162,11 +163,14 @@ void sql_txn_fail(sql_session *s) {
     uint32_t n = s->nsavepoints;
     if (s->txn_active) eng_txn_rollback_to(&s->txn, n == 0 ? 0 : s->savepoints[n - 1].command);
     sql_session_unlock_tables_from(s, n);
+    sql_advisory_release_from(s, n);
+    sql_stats_undo_end(&s->stats_undo, s->db_oid, n, false);
     sql_txn_drop_dead_draft(s);
 }
 
 void sql_txn_abort(sql_session *s) {
     s->ann_rebuild_oid = 0;
+    sql_stats_undo_end(&s->stats_undo, s->db_oid, 0, false);
     if (s->txn_active) {
         sql_session_portals_abort(s);
         eng_txn_finish_abort(&s->txn);
@@ -239,6 +243,8 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
         sql_guc_rollback_to(s, sp->nundo);
         /* The locks taken after the savepoint go with what they protected. */
         sql_session_unlock_tables_from(s, keep);
+        sql_advisory_release_from(s, keep);
+        sql_stats_undo_end(&s->stats_undo, s->db_oid, keep, false);
         if (!sp->had_draft && s->txn.holds_ddl_lock) sql_txn_drop_ddl_lock(s);
         if (s->txn.draft != NULL) eng_catalog_draft_free(s->txn.draft);
         s->txn.draft = sp->had_draft ? eng_catalog_draft(sp->draft) : NULL;
@@ -246,6 +252,8 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
         snprintf(tag, SQL_TAG_BYTES, "ROLLBACK");
     } else {
         sql_session_tables_merge(s, keep);
+        sql_advisory_merge_into(s, keep);
+        sql_stats_undo_merge(s->stats_undo, keep);
         snprintf(tag, SQL_TAG_BYTES, "RELEASE");
     }
     sql_txn_release_savepoints(s, keep);

@@ -6,6 +6,7 @@
 #include <ck_spinlock.h>
 
 #include "engine/eng.h"
+#include "engine/eng_vac.h"
 #include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
@@ -47,13 +48,25 @@ static void sql_stats_free(sql_table_stats *st) {
     }
 }
 
-static void sql_stats_publish(uint32_t oid, sql_table_stats *st) {
+static _Atomic uint64_t sql_stats_gen;
+
+/* Publishes st; the statistics it replaces are freed, or given to *kept (not NULL). Returns
+ * st's generation (st itself may be freed by a newer ANALYZE as soon as it is published). */
+static uint64_t sql_stats_publish(uint32_t oid, sql_table_stats *st, sql_table_stats **kept) {
     sql_stats_slot *slot = sql_stats_slot_of(oid);
+    uint64_t gen = atomic_fetch_add(&sql_stats_gen, 1) + 1;
+    st->gen = gen;
     ck_spinlock_lock(&slot->lock);
     sql_table_stats *old = slot->st;
     slot->st = st;
     ck_spinlock_unlock(&slot->lock);
-    sql_stats_free(old);
+    if (old != NULL && old->table_oid != oid) { /* another table's, evicted */
+        sql_stats_free(old);
+        old = NULL;
+    }
+    if (kept != NULL) *kept = old;
+    else sql_stats_free(old);
+    return gen;
 }
 
 bool sql_stats_publish_loaded(sql_table_stats *st) {
@@ -379,7 +392,8 @@ static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, u
 /* ANALYZE without the saving: `saved` gets the bytes to save (after the snapshot is let go:
  * a slow disk must not hold back vacuum). */
 static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, eng_codec_w *saved,
-                                  rt_err *err) {
+                                  sql_table_stats **made, uint64_t *made_gen,
+                                  sql_table_stats **kept, rt_err *err) {
     uint16_t *attnums = rt_arena_alloc(x->arena, sizeof(uint16_t) * (t->column_count + 1u));
     uint32_t *types = rt_arena_alloc(x->arena, sizeof(uint32_t) * (t->column_count + 1u));
     if (attnums == NULL || types == NULL) return rt_arena_fail(x->arena, err);
@@ -430,18 +444,134 @@ static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, eng_codec
     if (ok) {
         /* Encoded before it is published: from then on a newer ANALYZE may free it. */
         sql_stats_encode(st, saved);
-        sql_stats_publish(t->oid, st);
-        /* Changes noted while sampling may not be in the sample: they still count. */
-        atomic_fetch_sub(&sql_stats_slot_of(t->oid)->changes, changes_before);
+        if (made != NULL) *made = st;
+        uint64_t gen = sql_stats_publish(t->oid, st, kept);
+        if (made_gen != NULL) *made_gen = gen;
+        /* Changes noted while sampling may not be in the sample: they still count. Two
+         * ANALYZEs that overlap both subtract what they saw: never below zero (a wrapped
+         * counter would start an auto-analyze at every later change). */
+        _Atomic uint64_t *changes = &sql_stats_slot_of(t->oid)->changes;
+        uint64_t now = atomic_load(changes);
+        while (!atomic_compare_exchange_weak(changes, &now,
+                                             now > changes_before ? now - changes_before : 0)) {
+        }
     }
     return ok;
 }
 
-bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, rt_err *err) {
+/* ---- ANALYZE in a transaction ---- */
+
+struct sql_stats_undo {
+    sql_stats_undo *next;    /* older */
+    uint32_t table_oid, level;
+    sql_table_stats *old;    /* what `made` replaced (NULL: none); ours until the end */
+    sql_table_stats *made;   /* published by the ANALYZE: valid only while gen matches */
+    uint64_t gen;
+    eng_codec_w saved;       /* made's bytes, saved at commit */
+};
+
+bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, sql_stats_undo **undo,
+                       uint32_t level, rt_err *err) {
     eng_codec_w saved;
-    if (!sql_stats_analyze_run(x, t, &saved, err)) return false;
-    sql_stats_save(t, 0, &saved);
+    if (undo == NULL) {
+        if (!sql_stats_analyze_run(x, t, &saved, NULL, NULL, NULL, err)) return false;
+        sql_stats_save(t, 0, &saved);
+        return true;
+    }
+    sql_table_stats *made = NULL, *old = NULL;
+    uint64_t gen = 0;
+    if (!sql_stats_analyze_run(x, t, &saved, &made, &gen, &old, err)) return false;
+    sql_stats_undo *u = rt_xcalloc(1, sizeof *u);
+    *u = (sql_stats_undo){*undo, t->oid, level, old, made, gen, saved};
+    *undo = u;
     return true;
+}
+
+/* The table `oid` of database `db_oid` in the catalog now committed, as of what it names. */
+static void sql_stats_undo_save(uint32_t db_oid, uint32_t oid, uint64_t storage_id,
+                                eng_codec_w *saved) {
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    const eng_database *db = eng_catalog_db_by_oid(pin.catalog, db_oid);
+    const eng_table *t = db != NULL ? eng_db_table_by_oid(db, oid) : NULL;
+    if (t != NULL && t->storage_id == storage_id) sql_stats_save(t, 0, saved);
+    eng_catalog_unpin(&pin);
+    rt_free(saved->buf);
+    eng_w_init(saved);
+}
+
+/* A rollback: `old` (or, where there was none for this storage, figures of the row count
+ * alone) takes the slot back if it still holds what the ANALYZE made; a later ANALYZE's
+ * stay. */
+static void sql_stats_undo_one(sql_stats_undo *u, uint32_t db_oid) {
+    sql_stats_slot *slot = sql_stats_slot_of(u->table_oid);
+    sql_table_stats *back = u->old;
+    ck_spinlock_lock(&slot->lock);
+    bool ours = slot->st == u->made && slot->st->gen == u->gen;
+    double rows = ours ? u->made->rows : 0;
+    uint64_t storage_id = ours ? u->made->storage_id : 0;
+    ck_spinlock_unlock(&slot->lock);
+    if (!ours) {
+        sql_stats_free(back);
+        return;
+    }
+    if (back != NULL && back->storage_id != storage_id &&
+        back->rewrite_storage_id != storage_id) {
+        sql_stats_free(back); /* of storage since replaced (TRUNCATE): stale, never again */
+        back = NULL;
+    }
+    if (back == NULL) {
+        back = rt_xcalloc(1, sizeof *back);
+        back->table_oid = u->table_oid;
+        back->core = -1;
+        back->storage_id = storage_id;
+    }
+    back->rows = rows;
+    eng_codec_w saved;
+    sql_stats_encode(back, &saved); /* before it is published: then anyone may free it */
+    ck_spinlock_lock(&slot->lock);
+    ours = slot->st == u->made && slot->st->gen == u->gen;
+    if (ours) {
+        back->gen = atomic_fetch_add(&sql_stats_gen, 1) + 1;
+        slot->st = back;
+    }
+    ck_spinlock_unlock(&slot->lock);
+    if (ours) {
+        sql_stats_free(u->made);
+        sql_stats_undo_save(db_oid, u->table_oid, storage_id, &saved);
+    } else {
+        sql_stats_free(back);
+        rt_free(saved.buf);
+    }
+}
+
+void sql_stats_undo_end(sql_stats_undo **undo, uint32_t db_oid, uint32_t level, bool commit) {
+    /* Newest first: each rollback puts back what the one before it made. */
+    while (*undo != NULL && (*undo)->level >= level) {
+        sql_stats_undo *u = *undo;
+        *undo = u->next;
+        if (commit) {
+            sql_stats_slot *slot = sql_stats_slot_of(u->table_oid);
+            ck_spinlock_lock(&slot->lock);
+            bool current = slot->st == u->made && slot->st->gen == u->gen;
+            uint64_t storage_id = current ? u->made->storage_id : 0;
+            ck_spinlock_unlock(&slot->lock);
+            /* Replaced since (a later ANALYZE, TRUNCATE): the newer state was saved or
+             * will be; these bytes are stale. */
+            if (current) sql_stats_undo_save(db_oid, u->table_oid, storage_id, &u->saved);
+            sql_stats_free(u->old);
+        } else {
+            sql_stats_undo_one(u, db_oid);
+        }
+        rt_free(u->saved.buf);
+        rt_free(u);
+    }
+}
+
+void sql_stats_undo_merge(sql_stats_undo *undo, uint32_t level) {
+    for (sql_stats_undo *u = undo; u != NULL; u = u->next) {
+        if (u->level > level) u->level = level;
+    }
 }
 
 /* ---- auto-analyze ---- */
@@ -463,7 +593,8 @@ static void sql_stats_auto_fiber(void *arg) {
         db = eng_catalog_db_at(pin.catalog, i);
         t = eng_db_table_by_oid(db, job.table_oid);
     }
-    if (t != NULL && t->kind == 'r') {
+    /* The table option autovacuum_enabled = off stops auto-analyze too, as PostgreSQL's. */
+    if (t != NULL && t->kind == 'r' && eng_vac_table_enabled(t)) {
         rt_err err;
         rt_err_clear(&err);
         sql_exec_ctx x;
@@ -476,7 +607,7 @@ static void sql_stats_auto_fiber(void *arg) {
         eng_snap_register(&reg);
         x.snap.ts = eng_txn_snapshot_ts();
         eng_codec_w saved;
-        bool ok = sql_stats_analyze_run(&x, t, &saved, &err);
+        bool ok = sql_stats_analyze_run(&x, t, &saved, NULL, NULL, NULL, &err);
         if (!ok) rt_log(RT_LOG_WARNING, NULL, "auto-analyze of %s: %s", t->name, err.message);
         eng_snap_unregister(&reg);
         if (ok) sql_stats_save(t, 0, &saved);

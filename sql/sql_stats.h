@@ -41,11 +41,27 @@ struct sql_exec_ctx;
 void sql_stats_init(void);
 
 /* Samples table `t` (as of the statement's snapshot in x), publishes its statistics and saves
- * them (a failure to save is logged: they stay in memory). */
-bool sql_stats_analyze(struct sql_exec_ctx *x, const eng_table *t, rt_err *err);
+ * them (a failure to save is logged: they stay in memory). `undo` NULL: outside a transaction
+ * (they are final). Else ANALYZE inside a transaction, as PostgreSQL's: the statistics serve
+ * at once (the transaction's own plans use them) but are saved only when it commits; a
+ * rollback of it, or of the savepoint (level) they were taken after, puts back the column
+ * statistics they replaced, while the row count stays as PostgreSQL's pg_class.reltuples
+ * does (ANALYZE updates it in place, not transactionally). An entry is pushed on *undo for
+ * sql_stats_undo_end. Unlike PostgreSQL, other sessions plan with the new figures before the
+ * commit. */
+typedef struct sql_stats_undo sql_stats_undo;
+bool sql_stats_analyze(struct sql_exec_ctx *x, const eng_table *t, sql_stats_undo **undo,
+                       uint32_t level, rt_err *err);
+/* Transaction end (commit: saves what it published; else puts the old figures back) or
+ * ROLLBACK TO / a failed statement's subtransaction (commit false, the entries of `level` and
+ * deeper). Tables of database `db_oid`. From a fiber. */
+void sql_stats_undo_end(sql_stats_undo **undo, uint32_t db_oid, uint32_t level, bool commit);
+/* RELEASE SAVEPOINT: entries deeper than `level` now belong to it. */
+void sql_stats_undo_merge(sql_stats_undo *undo, uint32_t level);
 /* Auto-analyze, PostgreSQL's autovacuum_analyze rule: after 50 + 10% of the table's rows
  * changed since the last statistics, a background ANALYZE runs in a fiber of the shard that
- * noted the change (one at a time per table). A table the planner finds without statistics
+ * noted the change (one at a time per table; never for a table WITH (autovacuum_enabled =
+ * off), as PostgreSQL's). A table the planner finds without statistics
  * (a new table, or one truncated or rewritten) gets one at once.
  * Changes are noted once their transaction has committed (as PostgreSQL counts them at
  * transaction end): noted earlier, the ANALYZE could sample the table before the rows are

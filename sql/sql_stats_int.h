@@ -37,6 +37,7 @@ typedef struct sql_table_stats {
     uint64_t rewrite_storage_id; /* the same rows rewritten by ALTER TABLE, 0 if none (set under
                                   * the slot's lock: the one field that changes) */
     int core;                /* the shard whose thread made `arena` (it must free it) */
+    uint64_t gen;            /* set when published: tells a block from one at its address */
     double rows;
     uint16_t ncols;
     sql_col_stats *cols;     /* [attnum - 1] */

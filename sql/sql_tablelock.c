@@ -350,6 +350,7 @@ void sql_tlock_release(sql_tlock_owner *o) {
 /* ---- subtransactions ---- */
 
 void sql_tlock_set_level(sql_tlock_owner *o, uint32_t level) { o->level = level; }
+uint32_t sql_tlock_level(const sql_tlock_owner *o) { return o->level; }
 
 void sql_tlock_set_txn(sql_tlock_owner *o, uint64_t txn) { atomic_store(&o->txn, txn); }
 

@@ -20,21 +20,28 @@
  * Savepoints: each lock remembers the subtransaction level it was taken at; ROLLBACK TO
  *          SAVEPOINT (and a statement failing after a savepoint) releases the levels it ends,
  *          RELEASE SAVEPOINT hands them to the enclosing level, as PostgreSQL's.
- * DDL:     ALTER TABLE, DROP TABLE / INDEX, TRUNCATE take ACCESS EXCLUSIVE on their tables,
- *          CREATE INDEX SHARE, VACUUM and ANALYZE SHARE UPDATE EXCLUSIVE (the weaker ALTER
- *          TABLE commands and foreign keys' tables: sql_ddl_lock.c), as holds (the path of
+ * DDL:     ALTER TABLE, DROP TABLE / INDEX, TRUNCATE take ACCESS EXCLUSIVE on their tables
+ *          (with CASCADE on every table it reaches through foreign keys too), CREATE INDEX
+ *          SHARE (CONCURRENTLY: SHARE UPDATE EXCLUSIVE, writers go on), VACUUM and ANALYZE
+ *          SHARE UPDATE EXCLUSIVE (the weaker ALTER TABLE commands and foreign keys' tables:
+ *          sql_ddl_lock.c), as holds (the path of
  *          LOCK TABLE) kept to transaction end, so DDL waits for and holds off the statements
  *          of open transactions as PostgreSQL's. The catalog's one-DDL-transaction lock
  *          (eng_catalog.h) is mirrored by a hold on SQL_TLOCK_CATALOG_OID taken before it: a
  *          DDL statement locks its tables first, then the catalog, so it never waits for a
- *          table while holding the catalog unless its transaction already did DDL; a cycle
- *          through the catalog is then a cycle of holds, found as any other (40P01).
+ *          table while holding the catalog unless its transaction already did DDL. Nor does
+ *          it wait for the catalog while holding the tables it just locked: if another
+ *          transaction holds the catalog, the statement gives them up, waits for the catalog,
+ *          then takes them again (else a DDL transaction reading one of them would close a
+ *          cycle PostgreSQL, having no catalog lock, never sees). A cycle through the catalog
+ *          that remains (tables locked by earlier statements) is a cycle of holds, found as
+ *          any other (40P01).
  *          A statement that had to wait re-reads the catalog (sql_tlock_waits tells it), as
  *          the DDL it waited for may have changed the table.
- * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE INDEX
- *          CONCURRENTLY takes SHARE like CREATE INDEX (PostgreSQL: SHARE UPDATE EXCLUSIVE, so
- *          writers wait here); the tables TRUNCATE ... CASCADE and DROP ... CASCADE reach
- *          beyond the named ones are not locked.
+ * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE UNIQUE
+ *          INDEX CONCURRENTLY takes SHARE (writers wait for it); CREATE INDEX CONCURRENTLY
+ *          does not wait for the writers that were open when it started, as PostgreSQL's does
+ *          (it needs not: its build sees their rows). 
  * Limits:  SQL_TLOCK_HOLDS_MAX holds in the shared table (53200 "out of shared memory" past
  *          it, as PostgreSQL's lock table); a transaction's weak locks past SQL_TLOCK_WEAK_MAX
  *          tables go to the shared table as holds. */
@@ -97,6 +104,7 @@ void sql_tlock_release(sql_tlock_owner *o);
  * number of savepoints then open). The session sets the level before taking locks; all
  * locks the owner holds are at the current level or shallower. */
 void sql_tlock_set_level(sql_tlock_owner *o, uint32_t level);
+uint32_t sql_tlock_level(const sql_tlock_owner *o);
 /* The engine transaction (eng_stamp_txn(slot, generation, 0)) the owner's locks belong to,
  * 0 for none: deadlock detection follows waits through it. */
 void sql_tlock_set_txn(sql_tlock_owner *o, uint64_t txn);

@@ -9,8 +9,15 @@
  * transaction block holds off readers until COMMIT, after which a waiting reader sees the new
  * shape of the table (42P01 if it was dropped, no rows if it was truncated, also through
  * EXECUTE of a prepared statement); a blocked ALTER goes on once the reader
- * ends; and a cycle through the catalog's one-DDL-transaction lock is a deadlock (40P01) for
- * one member instead of a hang (PostgreSQL has no such lock: there the cycle does not exist).
+ * ends; a DDL statement that finds the catalog's one-DDL-transaction lock taken gives up its
+ * new table locks while it waits for it, so a DDL transaction reading such a table goes on,
+ * and a cycle that remains through that lock is a deadlock (40P01) for one member instead of
+ * a hang (PostgreSQL has no such lock: there neither exists).
+ * TRUNCATE ... CASCADE and DROP TABLE ... CASCADE lock every table they reach through foreign
+ * keys ACCESS EXCLUSIVE (a reader of one waits for the transaction, then sees it emptied or
+ * without the key); CREATE INDEX CONCURRENTLY takes SHARE UPDATE EXCLUSIVE: it waits for
+ * another holder of that mode, inserts, updates and deletes go on beside it, and the index it
+ * builds finds their rows.
  * How: a real engine with two shards in a temporary directory; sessions (sql_session.h) run in
  * fibers on shard 0, each statement's output compared with what PostgreSQL 15 printed for the
  * same sessions. A session that must block runs in a fiber of its own; the main fiber checks it
@@ -148,14 +155,27 @@ static void script_alter_modes(capture *a, capture *b) {
     expect(b, "DROP TABLE tc", "DROP TABLE\n");
 }
 
-/* A holds the catalog's DDL lock (CREATE TABLE in its block); B's ALTER TABLE holds t and
- * waits for the catalog; A's SELECT of t waits for B: one of them gets 40P01, the other goes
- * on. PostgreSQL has no catalog-wide lock, so there B's ALTER would not wait at all. */
+/* A holds the catalog's DDL lock (CREATE TABLE in its block); B's ALTER TABLE locks t, finds
+ * the catalog taken, gives t up and waits for the catalog; A's SELECT of t goes on (no
+ * deadlock), and B's ALTER once A ends. PostgreSQL has no catalog-wide lock: there B's ALTER
+ * would not wait and A's SELECT would wait for B instead. A real cycle (B had locked t in an
+ * earlier statement) is still one: 40P01 for one of them. */
 static void script_catalog_cycle(capture *a, capture *b) {
     static sh_bg bg;
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "CREATE TABLE t3 (id int)", "CREATE TABLE\n");
     expect(b, "BEGIN", "BEGIN\n");
+    sh_bg_start(&bg, b, "ALTER TABLE t ADD COLUMN f int");
+    expect(a, "SELECT count(*) FROM t", "count\n1\nSELECT 1\n");
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+    sh_bg_wait(&bg);
+    sh_check("B's ALTER after A ended", bg.out, "ALTER TABLE\n");
+    expect(b, "ROLLBACK", "ROLLBACK\n");
+    /* B holds t from an earlier statement: now the cycle is real. */
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "CREATE TABLE t3 (id int)", "CREATE TABLE\n");
+    expect(b, "BEGIN", "BEGIN\n");
+    expect(b, "LOCK TABLE t", "LOCK TABLE\n");
     sh_bg_start(&bg, b, "ALTER TABLE t ADD COLUMN f int");
     char got[OUT_BYTES];
     snprintf(got, sizeof got, "%s", run(a, "SELECT count(*) FROM t"));
@@ -170,12 +190,86 @@ static void script_catalog_cycle(capture *a, capture *b) {
     if (strcmp(got, dead) != 0) expect(a, "ROLLBACK", "ROLLBACK\n");
 }
 
+#define CASCADE_NOTICES(what) "NOTICE 00000: " what " cascades to table \"cc\"\n" \
+                             "NOTICE 00000: " what " cascades to table \"cg\"\n"
+
+/* What a CASCADE reaches is locked as what it names. */
+static void script_cascade(capture *a, capture *b, capture *c) {
+    static sh_bg bg;
+    expect(a, "CREATE TABLE cp (id int PRIMARY KEY)", "CREATE TABLE\n");
+    expect(a, "CREATE TABLE cc (id int PRIMARY KEY, p int REFERENCES cp)", "CREATE TABLE\n");
+    expect(a, "CREATE TABLE cg (id int PRIMARY KEY, c int REFERENCES cc)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO cp VALUES (1), (2)", "INSERT 0 2\n");
+    expect(a, "INSERT INTO cc VALUES (1, 1), (2, 2)", "INSERT 0 2\n");
+    expect(a, "INSERT INTO cg VALUES (1, 1), (2, 2), (3, 2)", "INSERT 0 3\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "TRUNCATE cp CASCADE", CASCADE_NOTICES("truncate") "TRUNCATE TABLE\n");
+    expect(b, "INSERT INTO cc VALUES (3, NULL)", TIMEOUT_ERR);
+    sh_bg_start(&bg, c, "SELECT count(*) FROM cg");
+    expect(a, "COMMIT", "COMMIT\n");
+    sh_bg_wait(&bg);
+    sh_check("a reader of a table TRUNCATE CASCADE reached", bg.out, "count\n0\nSELECT 1\n");
+    expect(a, "INSERT INTO cp VALUES (1)", "INSERT 0 1\n");
+    expect(a, "INSERT INTO cc VALUES (1, 1)", "INSERT 0 1\n");
+    /* DROP TABLE cp CASCADE drops cc's key: cc is locked, cg (no key on cp) is not. */
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "DROP TABLE cp CASCADE",
+           "NOTICE 00000: drop cascades to constraint cc_p_fkey on table cc\nDROP TABLE\n");
+    expect(b, "SELECT count(*) FROM cg", "count\n0\nSELECT 1\n");
+    expect(b, "SELECT count(*) FROM cc", TIMEOUT_ERR);
+    sh_bg_start(&bg, c, "INSERT INTO cc VALUES (2, 5)");
+    expect(a, "COMMIT", "COMMIT\n");
+    sh_bg_wait(&bg);
+    sh_check("a writer of a table DROP CASCADE reached", bg.out, "INSERT 0 1\n");
+    expect(a, "DROP TABLE cc CASCADE",
+           "NOTICE 00000: drop cascades to constraint cg_c_fkey on table cg\nDROP TABLE\n");
+    expect(a, "DROP TABLE cg", "DROP TABLE\n");
+}
+
+/* CREATE INDEX CONCURRENTLY waits for a SHARE UPDATE EXCLUSIVE holder, and while it runs
+ * beside a writer's open transaction (PostgreSQL's waits for that transaction to end; ours
+ * needs not, its build sees the rows), other writers go on; the index finds every row. */
+static void script_concurrently(capture *a, capture *b, capture *c) {
+    static sh_bg bg;
+    expect(a, "CREATE TABLE ci (id int PRIMARY KEY, v int)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO ci SELECT g, g % 10 FROM generate_series(1, 100) g",
+           "INSERT 0 100\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "LOCK TABLE ci IN SHARE UPDATE EXCLUSIVE MODE", "LOCK TABLE\n");
+    sh_bg_start(&bg, c, "CREATE INDEX CONCURRENTLY ci_v ON ci (v)");
+    expect(b, "INSERT INTO ci VALUES (101, 77)", "INSERT 0 1\n");
+    expect(a, "COMMIT", "COMMIT\n");
+    sh_bg_wait(&bg);
+    sh_check("CREATE INDEX CONCURRENTLY after the holder", bg.out, "CREATE INDEX\n");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "INSERT INTO ci VALUES (102, 77)", "INSERT 0 1\n");
+    /* Not sh_bg_start: whether it blocks on a's transaction is where the two servers differ. */
+    bg.c = c, bg.sql = "CREATE INDEX CONCURRENTLY ci_w ON ci (v, id)", bg.done = false;
+    test_spawn(sh_bg_fiber, &bg);
+    rt_fiber_sleep_ns(100 * RT_NS_PER_MS);
+    expect(b, "INSERT INTO ci VALUES (103, 77)", "INSERT 0 1\n");
+    expect(b, "UPDATE ci SET v = 77 WHERE id = 5", "UPDATE 1\n");
+    expect(b, "DELETE FROM ci WHERE id = 7", "DELETE 1\n");
+    expect(a, "UPDATE ci SET v = 77 WHERE id = 15", "UPDATE 1\n");
+    expect(a, "COMMIT", "COMMIT\n");
+    sh_bg_wait(&bg);
+    sh_check("CREATE INDEX CONCURRENTLY beside writers", bg.out, "CREATE INDEX\n");
+    expect(a, "SET enable_seqscan = off", "SET\n");
+    expect(a, "SELECT id FROM ci WHERE v = 77 ORDER BY id",
+           "id\n5\n15\n101\n102\n103\nSELECT 5\n");
+    expect(a, "SELECT count(*) FROM ci WHERE v = 7", "count\n9\nSELECT 1\n");
+    expect(a, "RESET enable_seqscan", "RESET\n");
+    expect(a, "DROP TABLE ci", "DROP TABLE\n");
+}
+
 static void sessions(capture *s[SH_SESSIONS]) {
     expect(s[1], "SET lock_timeout = '50ms'", "SET\n");
     script_reader_blocks_ddl(s[0], s[1], s[2]);
     script_ddl_blocks_reader(s[0], s[1], s[2]);
     script_share_modes(s[0], s[1]);
     script_alter_modes(s[0], s[1]);
+    script_cascade(s[0], s[1], s[2]);
+    script_concurrently(s[0], s[1], s[2]);
     expect(s[1], "RESET lock_timeout", "RESET\n");
     script_catalog_cycle(s[0], s[1]);
 }

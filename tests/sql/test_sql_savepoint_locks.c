@@ -12,7 +12,8 @@
  * same sessions. A session that must block runs in a fiber of its own (sh_bg_start checks it
  * is blocked); it must finish while the holder's transaction is still open, which only the
  * release can explain. A lock still held is shown by a third session's lock_timeout (50 ms)
- * ending its wait. */
+ * ending its wait. Transaction-level advisory locks follow the same rule; session-level ones
+ * stay taken through ROLLBACK TO. */
 // ctest: TIMEOUT 300
 #include <setjmp.h>
 #include <stdarg.h>
@@ -208,6 +209,48 @@ static void script_ddl(capture *a, capture *b, capture *c) {
     expect(a, "SELECT * FROM w4", "id\nSELECT 0\n");
 }
 
+#define ADV_OUT(fn) fn "\n\nSELECT 1\n"
+
+/* pg_advisory_xact_lock and its shared form after a savepoint go at ROLLBACK TO and when a
+ * statement fails; pg_advisory_lock stays until unlocked. */
+static void script_advisory(capture *a, capture *b, capture *c) {
+    static sh_bg bg;
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SELECT pg_advisory_xact_lock(41)", ADV_OUT("pg_advisory_xact_lock"));
+    expect(a, "SAVEPOINT s", "SAVEPOINT\n");
+    expect(a, "SELECT pg_advisory_xact_lock(42)", ADV_OUT("pg_advisory_xact_lock"));
+    expect(a, "SELECT pg_advisory_xact_lock_shared(43)",
+           ADV_OUT("pg_advisory_xact_lock_shared"));
+    expect(a, "SELECT pg_advisory_lock(44)", ADV_OUT("pg_advisory_lock"));
+    sh_bg_start(&bg, c, "SELECT pg_advisory_xact_lock(42)");
+    expect(a, "ROLLBACK TO SAVEPOINT s", "ROLLBACK\n");
+    sh_bg_wait(&bg);
+    sh_check("an advisory locker after ROLLBACK TO", bg.out, ADV_OUT("pg_advisory_xact_lock"));
+    expect(b, "SELECT pg_advisory_xact_lock(43)", ADV_OUT("pg_advisory_xact_lock"));
+    expect(b, "SELECT pg_advisory_xact_lock(41)", TIMEOUT_ERR);  /* before the savepoint */
+    expect(b, "SELECT pg_advisory_lock_shared(44)", TIMEOUT_ERR); /* session level */
+    /* Taken again after the savepoint, then failing: only the subtransaction's go. */
+    expect(a, "SELECT pg_advisory_xact_lock(45)", ADV_OUT("pg_advisory_xact_lock"));
+    sh_bg_start(&bg, c, "SELECT pg_advisory_xact_lock(45)");
+    expect(a, "SELECT 1 / 0", DIV0_ERR);
+    sh_bg_wait(&bg);
+    sh_check("an advisory locker after the savepoint failed", bg.out,
+             ADV_OUT("pg_advisory_xact_lock"));
+    expect(b, "SELECT pg_advisory_xact_lock(41)", TIMEOUT_ERR);
+    /* Without a savepoint the failed statement aborts the transaction: all go at once. */
+    expect(a, "ROLLBACK TO SAVEPOINT s", "ROLLBACK\n");
+    expect(a, "RELEASE SAVEPOINT s", "RELEASE\n");
+    sh_bg_start(&bg, c, "SELECT pg_advisory_xact_lock(41)");
+    expect(a, "SELECT 1 / 0", DIV0_ERR);
+    sh_bg_wait(&bg);
+    sh_check("an advisory locker after the transaction failed", bg.out,
+             ADV_OUT("pg_advisory_xact_lock"));
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+    expect(b, "SELECT pg_advisory_lock_shared(44)", TIMEOUT_ERR);
+    expect(a, "SELECT pg_advisory_unlock(44)", "pg_advisory_unlock\nt\nSELECT 1\n");
+    expect(b, "SELECT pg_advisory_xact_lock(44)", ADV_OUT("pg_advisory_xact_lock"));
+}
+
 static void sessions(capture *s[SH_SESSIONS]) {
     expect(s[1], "SET lock_timeout = '50ms'", "SET\n");
     script_rows(s[0], s[2]);
@@ -215,6 +258,7 @@ static void sessions(capture *s[SH_SESSIONS]) {
     script_failed(s[0], s[1], s[2]);
     script_tables(s[0], s[1], s[2]);
     script_ddl(s[0], s[1], s[2]);
+    script_advisory(s[0], s[1], s[2]);
 }
 
 static void test_savepoint_locks(void **state) {

@@ -5,7 +5,10 @@
  * table planned from defaults, like a table never analysed; a dropped or retyped column's
  * figures go while the other columns keep theirs (ALTER COLUMN TYPE rewrites the rows, the
  * statistics follow, as PostgreSQL's). A damaged statistics file is logged, dropped, and the
- * server starts and answers right.
+ * server starts and answers right. ANALYZE is transactional as PostgreSQL's: one in a
+ * transaction that rolls back (or after a savepoint rolled back to, or failed after) leaves
+ * the planner's estimates as they were, in memory and on disk (a crash before the commit
+ * leaves the file as it was too); a committed one is kept across a restart.
  * How: each run is a child process over one data directory (an engine started twice in one
  * process would keep the first one's statistics in memory, proving nothing); a run writes
  * what it saw to a file there for the next run to compare. A child's stderr (the server log)
@@ -257,6 +260,61 @@ static void script_after_damage(capture *a) {
              load_text("fresh.txt"));
 }
 
+/* Ends the child at once, as a crash: no shutdown path runs. */
+static void crash_now(void) {
+    fflush(NULL);
+    _exit(atomic_load(&mismatches) + atomic_load(&test_check_failures) != 0);
+}
+
+#define ROLLED_BACK(what) sh_check(what, estimates_on("fresh", plans[6]), load_text("fresh.txt"))
+
+/* ANALYZE in transactions that roll back, wholly or to a savepoint, then one left open by a
+ * crash. */
+static void script_txn_rollback(capture *a) {
+    /* Fewer changes than start an auto-analyze (50 + 10% of 6000). */
+    expect(a, "UPDATE fresh SET f = NULL WHERE id <= 600", "UPDATE 600\n");
+    ROLLED_BACK("f > 0.5 before ANALYZE");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "ANALYZE fresh", "ANALYZE\n");
+    static char changed[4096];
+    snprintf(changed, sizeof changed, "%s", estimates_on("fresh", plans[6]));
+    TEST_CHECK(strcmp(changed, load_text("fresh.txt")) != 0); /* its own statements see it */
+    expect(a, "ROLLBACK", "ROLLBACK\n");
+    ROLLED_BACK("f > 0.5 after ROLLBACK");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SAVEPOINT s", "SAVEPOINT\n");
+    expect(a, "ANALYZE fresh", "ANALYZE\n");
+    expect(a, "ROLLBACK TO SAVEPOINT s", "ROLLBACK\n");
+    expect(a, "SAVEPOINT t", "SAVEPOINT\n");
+    expect(a, "ANALYZE fresh", "ANALYZE\n");
+    expect(a, "SELECT 1 / 0", "ERROR 22012: division by zero\n");
+    ROLLED_BACK("f > 0.5 after a failed statement");
+    expect(a, "ROLLBACK TO SAVEPOINT t", "ROLLBACK\n");
+    expect(a, "COMMIT", "COMMIT\n");
+    ROLLED_BACK("f > 0.5 after ROLLBACK TO SAVEPOINT");
+    save_text("changed.txt", changed);
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "ANALYZE fresh", "ANALYZE\n");
+    crash_now();
+}
+
+/* After the crash: the file holds the last committed statistics; then a committed ANALYZE. */
+static void script_txn_commit(capture *a) {
+    ROLLED_BACK("f > 0.5 after a crash in the ANALYZE's transaction");
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SAVEPOINT s", "SAVEPOINT\n");
+    expect(a, "ANALYZE fresh", "ANALYZE\n");
+    expect(a, "RELEASE SAVEPOINT s", "RELEASE\n");
+    expect(a, "COMMIT", "COMMIT\n");
+    sh_check("f > 0.5 after a committed ANALYZE", estimates_on("fresh", plans[6]),
+             load_text("changed.txt"));
+}
+
+static void script_txn_committed(capture *a) {
+    sh_check("f > 0.5 after a committed ANALYZE and a restart", estimates_on("fresh", plans[6]),
+             load_text("changed.txt"));
+}
+
 /* ---- the parent ---- */
 
 /* The statistics files in test_dir/stats (names into names[], at most 8). */
@@ -316,6 +374,9 @@ static void test_stats_restart(void **state) {
     damage_stat_file();
     assert_int_equal(sh_run_forked(test_dir, 2, script_after_damage, log), 0);
     assert_true(log_has(log, "dropped: its checksum does not match"));
+    assert_int_equal(sh_run_forked(test_dir, 2, script_txn_rollback, log), 0);
+    assert_int_equal(sh_run_forked(test_dir, 2, script_txn_commit, log), 0);
+    assert_int_equal(sh_run_forked(test_dir, 2, script_txn_committed, log), 0);
     assert_true(sh_dir_remove(test_dir));
     unlink(log);
 }

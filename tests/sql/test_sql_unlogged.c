@@ -1,7 +1,9 @@
 /* test_sql_unlogged.c: unlogged tables across restarts, as PostgreSQL's: an orderly shutdown
  * keeps their rows (the shutdown checkpoint writes them), a crash empties them (and never
  * brings back the rows of an earlier clean shutdown, nor their statistics), while permanent
- * tables keep every acknowledged commit either way.
+ * tables keep every acknowledged commit either way. The sequences of their serial and identity
+ * columns are unlogged too (PostgreSQL 15): kept by a clean shutdown, back to their start
+ * after a crash, while a permanent table's sequence never goes back.
  * How: each run is a child process over one data directory (an engine started twice in one
  * process would find the first one's statistics arenas); a run ends either through the
  * orderly stop (eng_shard_stop, eng_stop) or with _exit() from the middle of its script, which
@@ -29,6 +31,14 @@ static void script_create(capture *a) {
     expect(a, "INSERT INTO u SELECT g, 'u' || g FROM generate_series(1, 1000) g",
            "INSERT 0 1000\n");
     expect(a, "INSERT INTO un (v) SELECT g FROM generate_series(1, 10) g", "INSERT 0 10\n");
+    expect(a, "CREATE UNLOGGED TABLE ui (id int GENERATED ALWAYS AS IDENTITY, v int)",
+           "CREATE TABLE\n");
+    expect(a, "INSERT INTO ui (v) VALUES (1), (2)", "INSERT 0 2\n");
+    expect(a, "CREATE TABLE ps (id serial, v int)", "CREATE TABLE\n");
+    expect(a, "INSERT INTO ps (v) VALUES (1), (2), (3)", "INSERT 0 3\n");
+    expect(a, "SELECT relname, relpersistence FROM pg_class WHERE relname LIKE '%_id_seq' "
+              "ORDER BY 1", "relname|relpersistence\nps_id_seq|p\nui_id_seq|u\nun_id_seq|u\n"
+                            "SELECT 3\n");
     expect(a, "INSERT INTO p SELECT g, 'p' || g FROM generate_series(1, 100) g",
            "INSERT 0 100\n");
     expect(a, "SELECT relname, relpersistence FROM pg_class WHERE relname IN ('u', 'p') "
@@ -53,6 +63,10 @@ static void script_clean_then_crash(capture *a) {
     expect(a, "UPDATE u SET v = 'changed' WHERE id <= 10", "UPDATE 10\n");
     expect(a, "INSERT INTO u VALUES (1001, 'new')", "INSERT 0 1\n");
     expect(a, "INSERT INTO p VALUES (101, 'acknowledged')", "INSERT 0 1\n");
+    /* Their sequences went on after the clean shutdown (from the bound the WAL logged
+     * ahead: PostgreSQL goes on from the last value handed out). */
+    expect(a, "INSERT INTO un (v) VALUES (11) RETURNING id > 10", "?column?\nt\nINSERT 0 1\n");
+    expect(a, "INSERT INTO ui (v) VALUES (3) RETURNING id > 2", "?column?\nt\nINSERT 0 1\n");
     crash_now();
 }
 
@@ -67,13 +81,17 @@ static void script_after_crash(capture *a) {
     expect(a, "SELECT relpersistence FROM pg_class WHERE relname = 'u'",
            "relpersistence\nu\nSELECT 1\n");
     expect(a, "INSERT INTO u VALUES (1, 'after crash'), (2, 'two')", "INSERT 0 2\n");
-    expect(a, "INSERT INTO un (v) VALUES (5)", "INSERT 0 1\n");
+    /* The sequences of the emptied tables start again; the permanent one's goes on. */
+    expect(a, "INSERT INTO un (v) VALUES (5) RETURNING id", "id\n1\nINSERT 0 1\n");
+    expect(a, "INSERT INTO ui (v) VALUES (5) RETURNING id", "id\n1\nINSERT 0 1\n");
+    expect(a, "SELECT nextval('ps_id_seq') > 3", "?column?\nt\nSELECT 1\n");
 }
 
 /* A clean restart after the crash keeps the rows written since. */
 static void script_clean_again(capture *a) {
     expect(a, "SELECT id, v FROM u ORDER BY id", "id|v\n1|after crash\n2|two\nSELECT 2\n");
     expect(a, "SELECT count(*) FROM un", "count\n1\nSELECT 1\n");
+    expect(a, "INSERT INTO un (v) VALUES (6) RETURNING id > 1", "?column?\nt\nINSERT 0 1\n");
     expect(a, "TRUNCATE u", "TRUNCATE TABLE\n");
     expect(a, "INSERT INTO u VALUES (3, 'after truncate')", "INSERT 0 1\n");
 }
