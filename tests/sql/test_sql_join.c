@@ -20,7 +20,11 @@
  * duplicate keys on both sides, NULL keys, LEFT joins, a key group spanning batches), and a
  * key group past the operator memory budget must fail with 53200. An inner join written after
  * a LEFT JOIN must be able to run first (the filtered small table joined below the Left
- * Join), and must not when its condition reads the outer join's nullable side. Two big tables
+ * Join), and must not when its condition reads the outer join's nullable side; the outer-join
+ * identities: a LEFT (or FULL) JOIN whose nullable side a strict WHERE condition filters
+ * shows no Left (Full) Join, an inner join over a RIGHT JOIN runs below it, (A LEFT JOIN B)
+ * LEFT JOIN C with C's condition strict in B builds B LEFT JOIN C first and not when it is a
+ * COALESCE, each with the rows of a form the planner cannot rewrite. Two big tables
  * joined on columns that are not their keys must be re-partitioned between the shards
  * (Repartition with its Hash Key on both sides, under one Gather) and give the rows of a join
  * the planner cannot re-partition. */
@@ -127,6 +131,18 @@ static void plan_has(capture *c, const char *sql, const char *want) {
     checked++;
     if (strstr(out, want) == NULL) {
         fprintf(stderr, "PLAN of %s lacks \"%s\":\n%s", sql, want, out);
+        atomic_fetch_add(&mismatches, 1);
+    }
+}
+
+/* Whether EXPLAIN of `sql` does not show `unwanted`. */
+static void plan_lacks(capture *c, const char *sql, const char *unwanted) {
+    char q[2048];
+    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    const char *out = run(c, q);
+    checked++;
+    if (strstr(out, unwanted) != NULL || strncmp(out, "ERROR", 5) == 0) {
+        fprintf(stderr, "PLAN of %s shows \"%s\":\n%s", sql, unwanted, out);
         atomic_fetch_add(&mismatches, 1);
     }
 }
@@ -278,6 +294,45 @@ static void merges(capture *c) {
     }
 }
 
+/* Outer joins rewritten by the outer-join identities (sql_plan_outer.c), each checked against
+ * a form that needs no rewrite. */
+static void outer_identities(capture *c) {
+    /* A WHERE condition strict in the nullable side: an inner join, reordered with the rest. */
+    const char *red = "SELECT count(*), sum(b.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                      "JOIN small s ON s.id = b.grp WHERE b2.val = 3";
+    plan_lacks(c, red, "Left Join");
+    same(c, red, "SELECT count(*), sum(b.id) FROM big b JOIN big2 b2 ON b2.ref = b.id "
+                 "JOIN small s ON s.id = b.grp WHERE b2.val = 3");
+    /* Not strict (IS NULL): the outer join stays. */
+    plan_has(c, "SELECT count(*) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                "WHERE b2.val IS NULL", "Left Join");
+    /* A FULL JOIN filtered on one side: the other side's rows only where they match. */
+    const char *full = "SELECT count(*), count(b.id), count(b2.id) FROM big b FULL JOIN big2 b2 "
+                       "ON b.id = b2.id WHERE b2.val = 3";
+    plan_lacks(c, full, "Full Join");
+    same(c, full, "SELECT count(*), count(b.id), count(b2.id) FROM big2 b2 LEFT JOIN big b "
+                  "ON b.id = b2.id WHERE b2.val = 3");
+    /* An inner join over a RIGHT JOIN that does not read its nullable side runs first. */
+    const char *rj = "SELECT count(*), count(b2.id) FROM big2 b2 RIGHT JOIN big b "
+                     "ON b2.ref = b.id JOIN small s ON s.id = b.grp WHERE s.name = 'n7'";
+    plan_has_then(c, rj, "Hash Left Join", "Hash Cond: (b.grp = s.id)");
+    same(c, rj, "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                "WHERE b.grp = 7");
+    /* (big LEFT JOIN big2) LEFT JOIN small ON small.id = big2.val: big2 LEFT JOIN small is
+     * built first and hashed whole, big probes it once. */
+    const char *assoc = "SELECT count(*), count(b2.id), count(s.id), sum(s.id) FROM big b "
+                        "LEFT JOIN big2 b2 ON b2.ref = b.id LEFT JOIN small s ON s.id = b2.val";
+    plan_has_then(c, assoc, "Hash Cond: (b.id = b2.ref)", "Hash Cond: (b2.val = s.id)");
+    same(c, assoc, "SELECT count(*), count(x.id), count(x.sid), sum(x.sid) FROM big b LEFT JOIN "
+                   "(SELECT b2.id, b2.ref, (SELECT s.id FROM small s WHERE s.id = b2.val) AS sid "
+                   "FROM big2 b2) x ON x.ref = b.id");
+    /* ON not strict in big2 (COALESCE): the written order. */
+    const char *keep = "SELECT count(*), count(s.id) FROM big b LEFT JOIN big2 b2 "
+                       "ON b2.ref = b.id LEFT JOIN small s ON s.id = coalesce(b2.val, 0)";
+    plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, 0) = s.id)",
+                  "Hash Cond: (b.id = b2.ref)");
+}
+
 /* (big LEFT JOIN big2) JOIN small: the inner join does not read big2, so it runs first. */
 static void outer_reorder(capture *c) {
     const char *oj = "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
@@ -289,6 +344,7 @@ static void outer_reorder(capture *c) {
     const char *keep = "SELECT count(*) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
                        "JOIN small s ON s.id = coalesce(b2.val, b.grp)";
     plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, b.grp) = s.id)", "Hash Left Join");
+    outer_identities(c);
 }
 
 /* Two big tables joined on non-key columns: both re-partitioned by the key's hash. */
