@@ -100,6 +100,8 @@ struct sql_exec_ctx {
     sql_exec_stats stats;
     struct sql_fk_queue *fk;      /* coordinator's foreign-key events (sql_fk.h); fragments
                                      send theirs there */
+    const struct sql_join_shared *join_shared; /* a fragment: the build sides its GATHER built
+                                                  once for all its fragments (sql_exec_int.h) */
 };
 
 /* Builds the operator tree of `plan`. */

@@ -131,6 +131,29 @@ uint64_t sql_htab_find(sql_htab *h, const sql_value *key, uint64_t hash, const s
                        bool insert, bool *inserted, bool *oom);
 bool sql_values_equal(const sql_value *a, const sql_value *b, uint32_t n);
 
+/* A broadcast hash join's build side (its right input read whole and hashed), built once by
+ * the GATHER whose fragments run the join and read by all of them: each fragment built the
+ * same table before (Q3: customer JOIN orders computed once per lineitem shard). Read-only
+ * once built (INNER and LEFT joins never mark build rows), so fragments on other shards read
+ * it in place; it lives until the GATHER closes, after every fragment has ended. */
+typedef struct sql_join_shared {
+    const sql_plan *plan;      /* the HASHJOIN */
+    sql_rowset right;          /* its right rows */
+    sql_htab keys;             /* right key values ++ [first row index] */
+    uint64_t *chain;           /* next right row with the same key */
+    rt_arena *mem;             /* all of the above; the GATHER destroys it at its close */
+    struct sql_join_shared *next;
+} sql_join_shared;
+
+/* Whether HASHJOIN `p` in a fragment may use a build side built once for all fragments: a
+ * broadcast INNER or LEFT hash join whose right input is a GATHER (the same rows in every
+ * fragment). */
+bool sql_join_shareable(const sql_plan *p);
+/* Reads `p`'s right input whole (in x, the GATHER's context) and hashes it in `mem` (an
+ * arena of sql_exec_hash_bytes_max: 53200 past it); fills out's plan, right, keys, chain. */
+bool sql_join_shared_build(sql_exec_ctx *x, const sql_plan *p, rt_arena *mem,
+                           sql_join_shared *out);
+
 /* 53200 "out of memory" naming the budget when `mem` (an operator's arena of
  * sql_exec_hash_bytes_max) ran out, else the error already set; `what` is "join" or
  * "aggregation". Returns false. */

@@ -12,7 +12,9 @@
  * key, which are the candidates of each left row with that key.
  * A hash join whose unmatched left rows add nothing (INNER, RIGHT, semi) hands the scan below
  * it the set of one integer or date key's build values once it is built: the store leaves out
- * the rows that cannot match before it copies them (sql_join_push_keys). */
+ * the rows that cannot match before it copies them (sql_join_push_keys).
+ * A broadcast hash join in a fragment uses the build side its GATHER built once for all its
+ * fragments when there is one (sql_join_shared_build), instead of building its own. */
 #include <string.h>
 
 #include "sql/sql_exec_int.h"
@@ -562,11 +564,17 @@ static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (!sql_merge_carry(j, x)) return false;
     } else if (!j->built) {
         j->built = true;
-        if (!op->plan->join.lateral && !sql_join_build_right(j, x)) return false;
-        if (op->plan->kind == SQL_P_HASHJOIN) {
-            if (!sql_join_build_hash(j, x)) return false;
-            sql_join_push_keys(j);
+        const sql_join_shared *sh = x->join_shared;
+        while (sh != NULL && sh->plan != op->plan) sh = sh->next;
+        if (sh != NULL) { /* built once by the GATHER above: read in place */
+            j->right = sh->right;
+            j->keys = sh->keys;
+            j->chain = sh->chain;
+        } else {
+            if (!op->plan->join.lateral && !sql_join_build_right(j, x)) return false;
+            if (op->plan->kind == SQL_P_HASHJOIN && !sql_join_build_hash(j, x)) return false;
         }
+        if (op->plan->kind == SQL_P_HASHJOIN) sql_join_push_keys(j);
     }
     sql_batch *b = sql_join_out(j);
     if (b == NULL) return false;
@@ -669,6 +677,35 @@ static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     j->nright = p->right->ncols;
     j->keys_decide = sql_join_keys_decide(p);
     return &j->base;
+}
+
+bool sql_join_shareable(const sql_plan *p) {
+    uint32_t jt = p->join.join_type;
+    return p->kind == SQL_P_HASHJOIN && p->join.strategy == SQL_JOIN_BROADCAST &&
+           !p->join.merge && !p->join.lateral && !p->join.semi && !p->join.anti &&
+           (jt == SQL_JT_INNER || jt == SQL_JT_LEFT) && p->right->kind == SQL_P_GATHER;
+}
+
+bool sql_join_shared_build(sql_exec_ctx *x, const sql_plan *p, rt_arena *mem,
+                           sql_join_shared *out) {
+    RT_ASSERT(sql_join_shareable(p));
+    sql_op_join *j = rt_arena_zalloc(x->arena, sizeof *j);
+    if (j == NULL) return rt_arena_fail(x->arena, x->err);
+    j->base.plan = p;
+    j->mem = mem;
+    j->nleft = p->left->ncols;
+    j->nright = p->right->ncols;
+    sql_rowset_init(&j->right, mem, j->nright);
+    if ((j->base.child2 = sql_op_build(x, p->right)) == NULL) {
+        return rt_err_is_set(x->err) ? false : rt_arena_fail(x->arena, x->err);
+    }
+    bool ok = sql_join_build_right(j, x) && sql_join_build_hash(j, x);
+    sql_op_close(j->base.child2, x);
+    out->plan = p;
+    out->right = j->right;
+    out->keys = j->keys;
+    out->chain = j->chain;
+    return ok;
 }
 
 sql_op *sql_op_new_nestloop(sql_exec_ctx *x, const sql_plan *p) { return sql_op_new_join(x, p); }

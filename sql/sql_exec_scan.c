@@ -554,6 +554,7 @@ struct sql_op_gather {
     bool started;
     const sql_plan *hybrid;  /* the fragment's hybrid node (timed, calibrates), or NULL */
     uint64_t local_ns;       /* the local fragment's own time */
+    sql_join_shared *shared; /* build sides built once for all the fragments */
 };
 
 static void sql_frag_wake(sql_op_gather *g) {
@@ -738,6 +739,7 @@ static void sql_frag_fiber(void *arg) {
     sql_exec_ctx x;
     sql_frag_ctx(&x, f->gather->x, rt_arena_create(RT_QUERY_ARENA_BYTES_MAX), &err,
                  f->partitions, f->npartitions);
+    x.join_shared = f->gather->shared;
     sql_op *op = sql_op_build(&x, f->gather->base.plan->left);
     const sql_plan *hybrid = f->gather->hybrid;
     bool single = hybrid == NULL && sql_frag_single_batch(f->gather->base.plan->left);
@@ -838,6 +840,38 @@ static bool sql_frag_locks(const sql_plan *p) {
     return sql_frag_locks(p->left) || sql_frag_locks(p->right);
 }
 
+/* Builds, once for all the fragments, the build side of each broadcast hash join of the
+ * fragment plan `p` (not of a LATERAL join's right side, re-run per row, nor inside a nested
+ * GATHER, whose own start does it). */
+static bool sql_gather_share_builds(sql_op_gather *g, sql_exec_ctx *x, const sql_plan *p) {
+    if (p == NULL || p->kind == SQL_P_GATHER) return true;
+    if (sql_join_shareable(p)) {
+        sql_join_shared *sh = rt_arena_zalloc(x->arena, sizeof *sh);
+        if (sh == NULL) return rt_arena_fail(x->arena, x->err);
+        rt_arena *mem = rt_arena_create(sql_exec_hash_bytes_max);
+        if (mem == NULL) return rt_arena_fail(x->arena, x->err);
+        sh->mem = mem;
+        sh->next = g->shared;
+        g->shared = sh; /* destroyed at close, whether the build succeeds or not */
+        bool ok = sql_join_shared_build(x, p, mem, sh);
+        return ok && sql_gather_share_builds(g, x, p->left);
+    }
+    bool lateral = (p->kind == SQL_P_NESTLOOP || p->kind == SQL_P_HASHJOIN) && p->join.lateral;
+    return sql_gather_share_builds(g, x, p->left) &&
+           (lateral || sql_gather_share_builds(g, x, p->right));
+}
+
+/* Whether the partitions `parts` live on more than one shard (then each shard's fragment
+ * would build the same broadcast side). */
+static bool sql_gather_spread(const uint32_t *parts, uint32_t nparts, uint32_t shards) {
+    for (uint32_t i = 1; i < nparts; i++) {
+        if (eng_partition_owner(parts[i], shards) != eng_partition_owner(parts[0], shards)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     g->started = true;
     g->x = x;
@@ -853,6 +887,10 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
         x->txn->participants |= shards >= 64 ? ~0ull : (1ull << shards) - 1u;
     }
     uint32_t window = sql_frag_locks(g->base.plan) ? 1 : SQL_FRAG_WINDOW_BATCHES;
+    if (window > 1 && !g->base.plan->gather.writes && sql_gather_spread(parts, nparts, shards) &&
+        !sql_gather_share_builds(g, x, g->base.plan->left)) {
+        return false;
+    }
     g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (shards + 1));
     g->local_parts = rt_arena_alloc(x->arena, sizeof(uint32_t) * (nparts + 1));
     if (g->frags == NULL || g->local_parts == NULL) return false;
@@ -888,6 +926,7 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     }
     if (g->nlocal > 0) {
         sql_frag_ctx(&g->local_x, x, x->arena, x->err, g->local_parts, g->nlocal);
+        g->local_x.join_shared = g->shared;
         g->local = sql_op_build(&g->local_x, g->base.plan->left);
         if (g->local == NULL) return false;
     } else {
@@ -999,6 +1038,8 @@ static void sql_gather_close(sql_op *op, sql_exec_ctx *x) {
         rt_fiber_park();
         g->waiter = NULL;
     }
+    for (sql_join_shared *sh = g->shared; sh != NULL; sh = sh->next) rt_arena_destroy(sh->mem);
+    g->shared = NULL;
     (void)x;
 }
 static const sql_op_vt sql_gather_vt = {NULL, sql_gather_next, sql_gather_close};

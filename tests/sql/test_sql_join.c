@@ -14,7 +14,8 @@
  * both after ANALYZE and when only auto-analyze has seen freshly loaded tables; that join's
  * result is broadcast to the biggest one's shards (a Gather inside the Hash, under the
  * probing fragment with its Partial HashAggregate), and gives the rows of the plain form,
- * for LEFT joins too. Merge joins:
+ * for LEFT joins too, and text made by the build side (built once and read by every shard's
+ * fragment) comes out whole; past the operator budget that shared build fails with 53200. Merge joins:
  * inputs both ordered on the key (sorted subqueries) must merge (Merge Join, Merge Cond, no
  * Hash), inputs not ordered on it must hash, the merged rows must equal the hashed ones (with
  * duplicate keys on both sides, NULL keys, LEFT joins, a key group spanning batches), and a
@@ -465,6 +466,30 @@ static void q3_shape(capture *c) {
     same(c, lj, "SELECT count(*), count(o.id), sum(o.id) FROM li l LEFT JOIN ord o ON "
                 "o.id = l.ord AND o.odate < date '2020-06-15' AND o.cust IN (SELECT id FROM "
                 "cust WHERE seg = 'BUILDING') WHERE l.ship > date '2020-06-15'");
+    /* The broadcast build side is built once by the Gather and read by both shards' li
+     * fragments: its text values (made by the build side) must come out whole from both. */
+    const char *txt = "SELECT count(*), min(x.s), max(x.s), sum(length(x.s)) FROM li l JOIN "
+                      "(SELECT o.id AS oid, c.seg || '-' || o.id AS s FROM ord o JOIN cust c "
+                      "ON c.id = o.cust WHERE o.odate < date '2020-06-15') x ON x.oid = l.ord "
+                      "WHERE l.ship > date '2020-06-15'";
+    plan_has_then(c, txt, "->  Seq Scan on li l\n",
+                  "->  Hash\n                                ->  Gather\n");
+    same(c, txt, "SELECT count(*), min(s), max(s), sum(length(s)) FROM (SELECT (SELECT c.seg "
+                 "FROM cust c WHERE c.id = o.cust) || '-' || o.id AS s FROM li l JOIN ord o "
+                 "ON o.id = l.ord WHERE o.odate < date '2020-06-15' AND "
+                 "l.ship > date '2020-06-15') y");
+    /* A shared build side past the operator budget: 53200 and nothing left behind. */
+    sql_exec_hash_bytes_max = 16u << 10;
+    sh_show_detail = true;
+    const char *oom = run(c, q3);
+    sql_exec_hash_bytes_max = SQL_EXEC_HASH_BYTES_MAX;
+    sh_show_detail = false;
+    checked++;
+    if (strstr(oom, "ERROR 53200: out of memory\nDETAIL: The join needs more") == NULL) {
+        fprintf(stderr, "shared build side past its budget: %s\n", oom);
+        atomic_fetch_add(&mismatches, 1);
+    }
+    same(c, q3, q3_plain);
     /* Join keys of the date type (the condition then is the keys' equality alone). */
     same(c, "SELECT count(*), sum(o.id)::int8 FROM ord o JOIN li l ON l.ship = o.odate "
             "WHERE o.id <= 60",
