@@ -93,7 +93,8 @@ sql_op *sql_op_new_lockrows(sql_exec_ctx *x, const sql_plan *p);
 /* The family whose values a key set compares (1: int2/int4/int8, 2: date; 0: none). */
 int sql_scan_keys_family(uint32_t type_oid);
 /* Whether `op` is a partition scan (taking no row locks) whose output column `col` is a table
- * column of a key set family, so the store can leave out rows by their value in it. */
+ * column of a key set family, so the store can leave out rows by their value in it; or a
+ * GATHER not yet started of such a scan (then each of its fragments' scans gets the set). */
 bool sql_scan_keys_column(const sql_op *op, uint32_t col);
 /* From the scan's next batch on, the store leaves out rows whose column `col` is NULL, outside
  * [lo, hi] or absent from the key set `words` (eng_scan_keys; a superset test). `words` must

@@ -12,7 +12,8 @@
  * key, which are the candidates of each left row with that key.
  * A hash join whose unmatched left rows add nothing (INNER, RIGHT, semi) hands the scan below
  * it the set of one integer or date key's build values once it is built: the store leaves out
- * the rows that cannot match before it copies them (sql_join_push_keys).
+ * the rows that cannot match before it copies them (sql_join_push_keys); through a GATHER of
+ * such a scan, every fragment's scan gets it.
  * A broadcast hash join in a fragment uses the build side its GATHER built once for all its
  * fragments when there is one (sql_join_shared_build), instead of building its own. */
 #include <string.h>
@@ -224,7 +225,7 @@ static bool sql_join_drops_unmatched_left(const sql_plan *p) {
  * an order) probed every row before. Only a key that is a plain integer or date column on
  * both sides' terms (equal keys have equal int64 values) qualifies; NULL keys never join. A
  * set it cannot allocate is not pushed (the join still filters every row). */
-static void sql_join_push_keys(sql_op_join *j) {
+static void sql_join_push_keys(sql_op_join *j, sql_exec_ctx *x) {
     const sql_plan *p = j->base.plan;
     if (!sql_join_drops_unmatched_left(p) || j->base.child == NULL) return;
     uint32_t k = 0;
@@ -240,7 +241,11 @@ static void sql_join_push_keys(sql_op_join *j) {
     if (k == p->join.nkeys) return;
     uint64_t count = j->keys.rows.count;
     uint32_t words_log2 = eng_scan_keys_words_log2(count);
-    uint64_t *words = rt_arena_zalloc(j->mem, sizeof(uint64_t) << words_log2);
+    /* A GATHER's fragments may still read the set after this join's close (they end at the
+     * GATHER's, which follows): there it lives as long as the context. */
+    bool gather = j->base.child->plan->kind == SQL_P_GATHER;
+    rt_arena *mem = gather ? x->arena : j->mem;
+    uint64_t *words = rt_arena_zalloc(mem, sizeof(uint64_t) << words_log2);
     if (words == NULL) return;
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (uint64_t r = 0; r < count; r++) {
@@ -574,7 +579,7 @@ static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
             if (!op->plan->join.lateral && !sql_join_build_right(j, x)) return false;
             if (op->plan->kind == SQL_P_HASHJOIN && !sql_join_build_hash(j, x)) return false;
         }
-        if (op->plan->kind == SQL_P_HASHJOIN) sql_join_push_keys(j);
+        if (op->plan->kind == SQL_P_HASHJOIN) sql_join_push_keys(j, x);
     }
     sql_batch *b = sql_join_out(j);
     if (b == NULL) return false;

@@ -366,8 +366,14 @@ int sql_scan_keys_family(uint32_t type_oid) {
     }
 }
 
+static const sql_op_vt sql_gather_vt;
+static uint32_t sql_gather_keys_col(const sql_op *op, uint32_t col);
+static void sql_gather_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi,
+                                const uint64_t *words, uint32_t words_log2);
+
 bool sql_scan_keys_column(const sql_op *op, uint32_t col) {
     const sql_plan *p = op->plan;
+    if (op->vt == &sql_gather_vt) return sql_gather_keys_col(op, col) != UINT32_MAX;
     return op->vt == &sql_scan_vt && col < p->scan.natts && p->scan.attnums[col] != 0 &&
            sql_scan_keys_family(p->cols[col].type_oid) != 0 && p->scan.lock_strength == 0;
 }
@@ -375,6 +381,10 @@ bool sql_scan_keys_column(const sql_op *op, uint32_t col) {
 void sql_scan_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi, const uint64_t *words,
                        uint32_t words_log2) {
     RT_ASSERT(sql_scan_keys_column(op, col));
+    if (op->vt == &sql_gather_vt) {
+        sql_gather_keys_set(op, col, lo, hi, words, words_log2);
+        return;
+    }
     sql_op_scan *s = (sql_op_scan *)op;
     const sql_plan *p = op->plan;
     s->pre.keys = (eng_scan_keys){
@@ -555,7 +565,53 @@ struct sql_op_gather {
     const sql_plan *hybrid;  /* the fragment's hybrid node (timed, calibrates), or NULL */
     uint64_t local_ns;       /* the local fragment's own time */
     sql_join_shared *shared; /* build sides built once for all the fragments */
+    /* a hash join's key set for the fragments' scans (sql_scan_keys_set on a GATHER): set
+       before the fragments start, read by each of them (words: the joiner's, kept until
+       this GATHER has closed) */
+    const uint64_t *keys_words;
+    uint32_t keys_words_log2, keys_col; /* keys_col: the fragment scan's column */
+    int64_t keys_lo, keys_hi;
 };
+
+/* The column of the fragment's scan that the GATHER's output column `col` is, when the
+ * GATHER has not started, writes nothing, and its fragment is a plain SCAN (or a PROJECT of
+ * its columns) taking no row locks, of a key set family; else UINT32_MAX. */
+static uint32_t sql_gather_keys_col(const sql_op *op, uint32_t col) {
+    const sql_op_gather *g = (const sql_op_gather *)op;
+    const sql_plan *f = op->plan->left;
+    if (g->started || op->plan->gather.writes || f == NULL) return UINT32_MAX;
+    if (f->kind == SQL_P_PROJECT) {
+        const sql_expr *e = col < f->ncols ? f->project.exprs[col] : NULL;
+        if (e == NULL || e->kind != SQL_X_COLUMN || e->column.depth != 0) return UINT32_MAX;
+        col = e->column.index;
+        f = f->left;
+    }
+    bool plain = f != NULL && f->kind == SQL_P_SCAN && f->hybrid == NULL &&
+                 !f->scan.want_slots && f->scan.lock_strength == 0 && col < f->scan.natts &&
+                 f->scan.attnums[col] != 0 && sql_scan_keys_family(f->cols[col].type_oid) != 0;
+    return plain ? col : UINT32_MAX;
+}
+
+static void sql_gather_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi,
+                                const uint64_t *words, uint32_t words_log2) {
+    sql_op_gather *g = (sql_op_gather *)op;
+    g->keys_col = sql_gather_keys_col(op, col);
+    g->keys_lo = lo;
+    g->keys_hi = hi;
+    g->keys_words = words;
+    g->keys_words_log2 = words_log2;
+}
+
+/* Hands a fragment's scan (the root of its operators, or below its PROJECT) the key set the
+ * GATHER was given, if any. */
+static void sql_gather_keys_apply(const sql_op_gather *g, sql_op *op) {
+    if (g->keys_words == NULL || op == NULL) return;
+    sql_op *scan = g->base.plan->left->kind == SQL_P_PROJECT ? op->child : op;
+    if (scan != NULL && sql_scan_keys_column(scan, g->keys_col)) {
+        sql_scan_keys_set(scan, g->keys_col, g->keys_lo, g->keys_hi, g->keys_words,
+                          g->keys_words_log2);
+    }
+}
 
 static void sql_frag_wake(sql_op_gather *g) {
     if (g->waiter != NULL) rt_fiber_wake(g->waiter);
@@ -741,6 +797,7 @@ static void sql_frag_fiber(void *arg) {
                  f->partitions, f->npartitions);
     x.join_shared = f->gather->shared;
     sql_op *op = sql_op_build(&x, f->gather->base.plan->left);
+    sql_gather_keys_apply(f->gather, op);
     const sql_plan *hybrid = f->gather->hybrid;
     bool single = hybrid == NULL && sql_frag_single_batch(f->gather->base.plan->left);
     uint64_t time_ns = 0;
@@ -929,6 +986,7 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
         g->local_x.join_shared = g->shared;
         g->local = sql_op_build(&g->local_x, g->base.plan->left);
         if (g->local == NULL) return false;
+        sql_gather_keys_apply(g, g->local);
     } else {
         g->local_done = true;
     }
