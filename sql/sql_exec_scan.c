@@ -132,6 +132,8 @@ typedef struct sql_op_scan {
     bool has_eq;
     uint64_t seen;           /* rows the store looked at in the last call (pre.seen) */
     eng_scan_keys_stats keys_stats; /* the trial of a hash join's key set (pre.keys.stats) */
+    bool keys_early;         /* pre.keys given before the scan opened (by a GATHER to its
+                                fragment's scan): the opening keeps them */
 } sql_op_scan;
 
 /* A text or varchar column of the scan (not the row id), as its attnum; 0 if not. */
@@ -265,7 +267,10 @@ static bool sql_scan_open(sql_op *op, sql_exec_ctx *x) {
             return false;
         }
     }
+    eng_scan_keys keys = s->pre.keys;
     s->pre = (eng_scan_pre){0};
+    if (s->keys_early) s->pre.keys = keys;
+    s->keys_early = false;
     s->has_eq = false;
     return sql_scan_eq_prepare(s, x, p->scan.filter);
 }
@@ -395,6 +400,7 @@ void sql_scan_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi, const u
         .stats = &s->keys_stats,
     };
     s->keys_stats = (eng_scan_keys_stats){0};
+    s->keys_early = !op->opened;
 }
 
 sql_op *sql_op_new_scan(sql_exec_ctx *x, const sql_plan *p) {
