@@ -106,6 +106,8 @@ struct sql_exec_ctx {
                                       WITH queries (sql_exec_cte.c), set by its MODIFYCTE
                                       before any context is copied from this one; read-only
                                       in the copies */
+    const struct sql_join_shared *join_shared; /* a fragment: the build sides its GATHER built
+                                                  once for all its fragments (sql_exec_int.h) */
 };
 
 /* Builds the operator tree of `plan`. */

@@ -98,7 +98,8 @@ sql_op *sql_op_new_lockrows(sql_exec_ctx *x, const sql_plan *p);
 /* The family whose values a key set compares (1: int2/int4/int8, 2: date; 0: none). */
 int sql_scan_keys_family(uint32_t type_oid);
 /* Whether `op` is a partition scan (taking no row locks) whose output column `col` is a table
- * column of a key set family, so the store can leave out rows by their value in it. */
+ * column of a key set family, so the store can leave out rows by their value in it; or a
+ * GATHER not yet started of such a scan (then each of its fragments' scans gets the set). */
 bool sql_scan_keys_column(const sql_op *op, uint32_t col);
 /* From the scan's next batch on, the store leaves out rows whose column `col` is NULL, outside
  * [lo, hi] or absent from the key set `words` (eng_scan_keys; a superset test). `words` must
@@ -135,6 +136,29 @@ bool sql_htab_reserve(sql_htab *h, uint64_t n);
 uint64_t sql_htab_find(sql_htab *h, const sql_value *key, uint64_t hash, const sql_value *row,
                        bool insert, bool *inserted, bool *oom);
 bool sql_values_equal(const sql_value *a, const sql_value *b, uint32_t n);
+
+/* A broadcast hash join's build side (its right input read whole and hashed), built once by
+ * the GATHER whose fragments run the join and read by all of them: each fragment built the
+ * same table before (Q3: customer JOIN orders computed once per lineitem shard). Read-only
+ * once built (INNER and LEFT joins never mark build rows), so fragments on other shards read
+ * it in place; it lives until the GATHER closes, after every fragment has ended. */
+typedef struct sql_join_shared {
+    const sql_plan *plan;      /* the HASHJOIN */
+    sql_rowset right;          /* its right rows */
+    sql_htab keys;             /* right key values ++ [first row index] */
+    uint64_t *chain;           /* next right row with the same key */
+    rt_arena *mem;             /* all of the above; the GATHER destroys it at its close */
+    struct sql_join_shared *next;
+} sql_join_shared;
+
+/* Whether HASHJOIN `p` in a fragment may use a build side built once for all fragments: a
+ * broadcast INNER or LEFT hash join whose right input is a GATHER (the same rows in every
+ * fragment). */
+bool sql_join_shareable(const sql_plan *p);
+/* Reads `p`'s right input whole (in x, the GATHER's context) and hashes it in `mem` (an
+ * arena of sql_exec_hash_bytes_max: 53200 past it); fills out's plan, right, keys, chain. */
+bool sql_join_shared_build(sql_exec_ctx *x, const sql_plan *p, rt_arena *mem,
+                           sql_join_shared *out);
 
 /* 53200 "out of memory" naming the budget when `mem` (an operator's arena of
  * sql_exec_hash_bytes_max) ran out, else the error already set; `what` is "join" or

@@ -12,7 +12,10 @@
  * key, which are the candidates of each left row with that key.
  * A hash join whose unmatched left rows add nothing (INNER, RIGHT, semi) hands the scan below
  * it the set of one integer or date key's build values once it is built: the store leaves out
- * the rows that cannot match before it copies them (sql_join_push_keys). */
+ * the rows that cannot match before it copies them (sql_join_push_keys); through a GATHER of
+ * such a scan, every fragment's scan gets it.
+ * A broadcast hash join in a fragment uses the build side its GATHER built once for all its
+ * fragments when there is one (sql_join_shared_build), instead of building its own. */
 #include <string.h>
 
 #include "sql/sql_exec_int.h"
@@ -222,7 +225,7 @@ static bool sql_join_drops_unmatched_left(const sql_plan *p) {
  * an order) probed every row before. Only a key that is a plain integer or date column on
  * both sides' terms (equal keys have equal int64 values) qualifies; NULL keys never join. A
  * set it cannot allocate is not pushed (the join still filters every row). */
-static void sql_join_push_keys(sql_op_join *j) {
+static void sql_join_push_keys(sql_op_join *j, sql_exec_ctx *x) {
     const sql_plan *p = j->base.plan;
     if (!sql_join_drops_unmatched_left(p) || j->base.child == NULL) return;
     uint32_t k = 0;
@@ -238,7 +241,11 @@ static void sql_join_push_keys(sql_op_join *j) {
     if (k == p->join.nkeys) return;
     uint64_t count = j->keys.rows.count;
     uint32_t words_log2 = eng_scan_keys_words_log2(count);
-    uint64_t *words = rt_arena_zalloc(j->mem, sizeof(uint64_t) << words_log2);
+    /* A GATHER's fragments may still read the set after this join's close (they end at the
+     * GATHER's, which follows): there it lives as long as the context. */
+    bool gather = j->base.child->plan->kind == SQL_P_GATHER;
+    rt_arena *mem = gather ? x->arena : j->mem;
+    uint64_t *words = rt_arena_zalloc(mem, sizeof(uint64_t) << words_log2);
     if (words == NULL) return;
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (uint64_t r = 0; r < count; r++) {
@@ -562,11 +569,17 @@ static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (!sql_merge_carry(j, x)) return false;
     } else if (!j->built) {
         j->built = true;
-        if (!op->plan->join.lateral && !sql_join_build_right(j, x)) return false;
-        if (op->plan->kind == SQL_P_HASHJOIN) {
-            if (!sql_join_build_hash(j, x)) return false;
-            sql_join_push_keys(j);
+        const sql_join_shared *sh = x->join_shared;
+        while (sh != NULL && sh->plan != op->plan) sh = sh->next;
+        if (sh != NULL) { /* built once by the GATHER above: read in place */
+            j->right = sh->right;
+            j->keys = sh->keys;
+            j->chain = sh->chain;
+        } else {
+            if (!op->plan->join.lateral && !sql_join_build_right(j, x)) return false;
+            if (op->plan->kind == SQL_P_HASHJOIN && !sql_join_build_hash(j, x)) return false;
         }
+        if (op->plan->kind == SQL_P_HASHJOIN) sql_join_push_keys(j, x);
     }
     sql_batch *b = sql_join_out(j);
     if (b == NULL) return false;
@@ -669,6 +682,35 @@ static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     j->nright = p->right->ncols;
     j->keys_decide = sql_join_keys_decide(p);
     return &j->base;
+}
+
+bool sql_join_shareable(const sql_plan *p) {
+    uint32_t jt = p->join.join_type;
+    return p->kind == SQL_P_HASHJOIN && p->join.strategy == SQL_JOIN_BROADCAST &&
+           !p->join.merge && !p->join.lateral && !p->join.semi && !p->join.anti &&
+           (jt == SQL_JT_INNER || jt == SQL_JT_LEFT) && p->right->kind == SQL_P_GATHER;
+}
+
+bool sql_join_shared_build(sql_exec_ctx *x, const sql_plan *p, rt_arena *mem,
+                           sql_join_shared *out) {
+    RT_ASSERT(sql_join_shareable(p));
+    sql_op_join *j = rt_arena_zalloc(x->arena, sizeof *j);
+    if (j == NULL) return rt_arena_fail(x->arena, x->err);
+    j->base.plan = p;
+    j->mem = mem;
+    j->nleft = p->left->ncols;
+    j->nright = p->right->ncols;
+    sql_rowset_init(&j->right, mem, j->nright);
+    if ((j->base.child2 = sql_op_build(x, p->right)) == NULL) {
+        return rt_err_is_set(x->err) ? false : rt_arena_fail(x->arena, x->err);
+    }
+    bool ok = sql_join_build_right(j, x) && sql_join_build_hash(j, x);
+    sql_op_close(j->base.child2, x);
+    out->plan = p;
+    out->right = j->right;
+    out->keys = j->keys;
+    out->chain = j->chain;
+    return ok;
 }
 
 sql_op *sql_op_new_nestloop(sql_exec_ctx *x, const sql_plan *p) { return sql_op_new_join(x, p); }

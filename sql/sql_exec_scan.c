@@ -132,6 +132,8 @@ typedef struct sql_op_scan {
     bool has_eq;
     uint64_t seen;           /* rows the store looked at in the last call (pre.seen) */
     eng_scan_keys_stats keys_stats; /* the trial of a hash join's key set (pre.keys.stats) */
+    bool keys_early;         /* pre.keys given before the scan opened (by a GATHER to its
+                                fragment's scan): the opening keeps them */
 } sql_op_scan;
 
 /* A text or varchar column of the scan (not the row id), as its attnum; 0 if not. */
@@ -265,7 +267,10 @@ static bool sql_scan_open(sql_op *op, sql_exec_ctx *x) {
             return false;
         }
     }
+    eng_scan_keys keys = s->pre.keys;
     s->pre = (eng_scan_pre){0};
+    if (s->keys_early) s->pre.keys = keys;
+    s->keys_early = false;
     s->has_eq = false;
     return sql_scan_eq_prepare(s, x, p->scan.filter);
 }
@@ -366,8 +371,14 @@ int sql_scan_keys_family(uint32_t type_oid) {
     }
 }
 
+static const sql_op_vt sql_gather_vt;
+static uint32_t sql_gather_keys_col(const sql_op *op, uint32_t col);
+static void sql_gather_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi,
+                                const uint64_t *words, uint32_t words_log2);
+
 bool sql_scan_keys_column(const sql_op *op, uint32_t col) {
     const sql_plan *p = op->plan;
+    if (op->vt == &sql_gather_vt) return sql_gather_keys_col(op, col) != UINT32_MAX;
     return op->vt == &sql_scan_vt && col < p->scan.natts && p->scan.attnums[col] != 0 &&
            sql_scan_keys_family(p->cols[col].type_oid) != 0 && p->scan.lock_strength == 0;
 }
@@ -375,6 +386,10 @@ bool sql_scan_keys_column(const sql_op *op, uint32_t col) {
 void sql_scan_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi, const uint64_t *words,
                        uint32_t words_log2) {
     RT_ASSERT(sql_scan_keys_column(op, col));
+    if (op->vt == &sql_gather_vt) {
+        sql_gather_keys_set(op, col, lo, hi, words, words_log2);
+        return;
+    }
     sql_op_scan *s = (sql_op_scan *)op;
     const sql_plan *p = op->plan;
     s->pre.keys = (eng_scan_keys){
@@ -385,6 +400,7 @@ void sql_scan_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi, const u
         .stats = &s->keys_stats,
     };
     s->keys_stats = (eng_scan_keys_stats){0};
+    s->keys_early = !op->opened;
 }
 
 sql_op *sql_op_new_scan(sql_exec_ctx *x, const sql_plan *p) {
@@ -554,7 +570,54 @@ struct sql_op_gather {
     bool started;
     const sql_plan *hybrid;  /* the fragment's hybrid node (timed, calibrates), or NULL */
     uint64_t local_ns;       /* the local fragment's own time */
+    sql_join_shared *shared; /* build sides built once for all the fragments */
+    /* a hash join's key set for the fragments' scans (sql_scan_keys_set on a GATHER): set
+       before the fragments start, read by each of them (words: the joiner's, kept until
+       this GATHER has closed) */
+    const uint64_t *keys_words;
+    uint32_t keys_words_log2, keys_col; /* keys_col: the fragment scan's column */
+    int64_t keys_lo, keys_hi;
 };
+
+/* The column of the fragment's scan that the GATHER's output column `col` is, when the
+ * GATHER has not started, writes nothing, and its fragment is a plain SCAN (or a PROJECT of
+ * its columns) taking no row locks, of a key set family; else UINT32_MAX. */
+static uint32_t sql_gather_keys_col(const sql_op *op, uint32_t col) {
+    const sql_op_gather *g = (const sql_op_gather *)op;
+    const sql_plan *f = op->plan->left;
+    if (g->started || op->plan->gather.writes || f == NULL) return UINT32_MAX;
+    if (f->kind == SQL_P_PROJECT) {
+        const sql_expr *e = col < f->ncols ? f->project.exprs[col] : NULL;
+        if (e == NULL || e->kind != SQL_X_COLUMN || e->column.depth != 0) return UINT32_MAX;
+        col = e->column.index;
+        f = f->left;
+    }
+    bool plain = f != NULL && f->kind == SQL_P_SCAN && f->hybrid == NULL &&
+                 !f->scan.want_slots && f->scan.lock_strength == 0 && col < f->scan.natts &&
+                 f->scan.attnums[col] != 0 && sql_scan_keys_family(f->cols[col].type_oid) != 0;
+    return plain ? col : UINT32_MAX;
+}
+
+static void sql_gather_keys_set(sql_op *op, uint32_t col, int64_t lo, int64_t hi,
+                                const uint64_t *words, uint32_t words_log2) {
+    sql_op_gather *g = (sql_op_gather *)op;
+    g->keys_col = sql_gather_keys_col(op, col);
+    g->keys_lo = lo;
+    g->keys_hi = hi;
+    g->keys_words = words;
+    g->keys_words_log2 = words_log2;
+}
+
+/* Hands a fragment's scan (the root of its operators, or below its PROJECT) the key set the
+ * GATHER was given, if any. */
+static void sql_gather_keys_apply(const sql_op_gather *g, sql_op *op) {
+    if (g->keys_words == NULL || op == NULL) return;
+    sql_op *scan = g->base.plan->left->kind == SQL_P_PROJECT ? op->child : op;
+    if (scan != NULL && sql_scan_keys_column(scan, g->keys_col)) {
+        sql_scan_keys_set(scan, g->keys_col, g->keys_lo, g->keys_hi, g->keys_words,
+                          g->keys_words_log2);
+    }
+}
 
 static void sql_frag_wake(sql_op_gather *g) {
     if (g->waiter != NULL) rt_fiber_wake(g->waiter);
@@ -738,7 +801,9 @@ static void sql_frag_fiber(void *arg) {
     sql_exec_ctx x;
     sql_frag_ctx(&x, f->gather->x, rt_arena_create(RT_QUERY_ARENA_BYTES_MAX), &err,
                  f->partitions, f->npartitions);
+    x.join_shared = f->gather->shared;
     sql_op *op = sql_op_build(&x, f->gather->base.plan->left);
+    sql_gather_keys_apply(f->gather, op);
     const sql_plan *hybrid = f->gather->hybrid;
     bool single = hybrid == NULL && sql_frag_single_batch(f->gather->base.plan->left);
     uint64_t time_ns = 0;
@@ -838,6 +903,38 @@ static bool sql_frag_locks(const sql_plan *p) {
     return sql_frag_locks(p->left) || sql_frag_locks(p->right);
 }
 
+/* Builds, once for all the fragments, the build side of each broadcast hash join of the
+ * fragment plan `p` (not of a LATERAL join's right side, re-run per row, nor inside a nested
+ * GATHER, whose own start does it). */
+static bool sql_gather_share_builds(sql_op_gather *g, sql_exec_ctx *x, const sql_plan *p) {
+    if (p == NULL || p->kind == SQL_P_GATHER) return true;
+    if (sql_join_shareable(p)) {
+        sql_join_shared *sh = rt_arena_zalloc(x->arena, sizeof *sh);
+        if (sh == NULL) return rt_arena_fail(x->arena, x->err);
+        rt_arena *mem = rt_arena_create(sql_exec_hash_bytes_max);
+        if (mem == NULL) return rt_arena_fail(x->arena, x->err);
+        sh->mem = mem;
+        sh->next = g->shared;
+        g->shared = sh; /* destroyed at close, whether the build succeeds or not */
+        bool ok = sql_join_shared_build(x, p, mem, sh);
+        return ok && sql_gather_share_builds(g, x, p->left);
+    }
+    bool lateral = (p->kind == SQL_P_NESTLOOP || p->kind == SQL_P_HASHJOIN) && p->join.lateral;
+    return sql_gather_share_builds(g, x, p->left) &&
+           (lateral || sql_gather_share_builds(g, x, p->right));
+}
+
+/* Whether the partitions `parts` live on more than one shard (then each shard's fragment
+ * would build the same broadcast side). */
+static bool sql_gather_spread(const uint32_t *parts, uint32_t nparts, uint32_t shards) {
+    for (uint32_t i = 1; i < nparts; i++) {
+        if (eng_partition_owner(parts[i], shards) != eng_partition_owner(parts[0], shards)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     g->started = true;
     g->x = x;
@@ -853,6 +950,10 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
         x->txn->participants |= shards >= 64 ? ~0ull : (1ull << shards) - 1u;
     }
     uint32_t window = sql_frag_locks(g->base.plan) ? 1 : SQL_FRAG_WINDOW_BATCHES;
+    if (window > 1 && !g->base.plan->gather.writes && sql_gather_spread(parts, nparts, shards) &&
+        !sql_gather_share_builds(g, x, g->base.plan->left)) {
+        return false;
+    }
     g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (shards + 1));
     g->local_parts = rt_arena_alloc(x->arena, sizeof(uint32_t) * (nparts + 1));
     if (g->frags == NULL || g->local_parts == NULL) return false;
@@ -888,8 +989,10 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     }
     if (g->nlocal > 0) {
         sql_frag_ctx(&g->local_x, x, x->arena, x->err, g->local_parts, g->nlocal);
+        g->local_x.join_shared = g->shared;
         g->local = sql_op_build(&g->local_x, g->base.plan->left);
         if (g->local == NULL) return false;
+        sql_gather_keys_apply(g, g->local);
     } else {
         g->local_done = true;
     }
@@ -999,6 +1102,8 @@ static void sql_gather_close(sql_op *op, sql_exec_ctx *x) {
         rt_fiber_park();
         g->waiter = NULL;
     }
+    for (sql_join_shared *sh = g->shared; sh != NULL; sh = sh->next) rt_arena_destroy(sh->mem);
+    g->shared = NULL;
     (void)x;
 }
 static const sql_op_vt sql_gather_vt = {NULL, sql_gather_next, sql_gather_close};

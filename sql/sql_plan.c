@@ -575,11 +575,16 @@ bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
 }
 
 static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
+    if (!sql_opt_outer_reduce(o, j)) return NULL;
     if (sql_is_reorderable(j)) {
         sql_plan *p = sql_opt_outer_pullup(o, j);
         if (p == NULL) return NULL;
         if (p != j) return sql_opt_node(o, p);
         return sql_opt_reorder(o, j);
+    }
+    if (j->join.join_type == SQL_JOIN_LEFT) {
+        sql_plan *p = sql_opt_outer_assoc(o, j);
+        if (p != j) return p;
     }
     if (!sql_opt_node_exprs(o, j)) return NULL;
     if (j->join.quals != NULL && j->join.join_type != SQL_JOIN_FULL) {
@@ -606,6 +611,7 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
  * cannot move (subqueries, sides a join does not allow) stays here. */
 static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
     if (!sql_opt_node_exprs(o, f)) return NULL;
+    if (f->left->kind == SQL_P_NESTLOOP && !sql_opt_outer_reduce(o, f)) return NULL;
     sql_plan *child = f->left;
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *push[SQL_PLAN_CONJUNCTS_MAX + 1]; /* + the quals */
     uint32_t n = sql_plan_conjuncts(f->filter.pred, conj, SQL_PLAN_CONJUNCTS_MAX);

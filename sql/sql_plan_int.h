@@ -88,9 +88,18 @@ bool sql_opt_hash_keys(sql_opt *o, sql_plan *j);
 bool sql_is_reorderable(const sql_plan *p);
 /* That tree in the cheapest order, under a projection giving back the written column order. */
 sql_plan *sql_opt_reorder(sql_opt *o, sql_plan *j);
-/* An inner join over (L LEFT JOIN R) whose conditions do not read R, as (L JOIN D) LEFT JOIN
- * R under a projection of the written columns; `j` itself when that does not hold. */
+/* An inner join over (L LEFT JOIN R) (or R RIGHT JOIN L, on either side) whose conditions do
+ * not read R, as (L JOIN D) LEFT JOIN R under a projection of the written columns; `j` itself
+ * when that does not hold. */
 sql_plan *sql_opt_outer_pullup(sql_opt *o, sql_plan *j);
+/* Outer joins below p (through FILTERs and joins not yet planned) that a condition above them
+ * rejects the NULL-extended rows of become inner (or, FULL, one-sided) joins
+ * (sql_plan_outer.c). */
+bool sql_opt_outer_reduce(sql_opt *o, sql_plan *p);
+/* A LEFT JOIN over a LEFT JOIN, (A LEFT B) LEFT C with C's condition strict in B and not
+ * reading A, planned in whichever of that and A LEFT (B LEFT C) costs less; NULL with o->err
+ * set on failure, `j` itself (not yet planned) when the identity does not apply. */
+sql_plan *sql_opt_outer_assoc(sql_opt *o, sql_plan *j);
 /* Where a hash join runs (sql_plan_dist.c): per outer row by index lookups, co-located,
  * broadcast, or gathered; returns the (possibly new) node. */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j);
@@ -101,6 +110,12 @@ void sql_opt_modify_strategy(sql_plan *j);
 sql_plan *sql_side_scan(const sql_plan *g);
 
 /* ---- join order (sql_plan_join.c) ---- */
+
+/* Building a hash table costs more per row than probing it (allocation, copying the row). */
+#define SQL_JOIN_BUILD_WEIGHT 2.0
+
+/* The table a relation reads (through filters, projections and its GATHER), or NULL. */
+const eng_table *sql_rel_table(const sql_plan *p);
 
 /* Relations of one tree of inner joins the optimiser reorders; a bigger tree keeps the
  * written order above its first SQL_JOIN_RELS_MAX relations. */

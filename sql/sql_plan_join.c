@@ -1,8 +1,9 @@
 /* sql_plan_join.c: the order of inner joins, chosen by estimated cost.
  * sql_opt_reorder() flattens a tree of inner and cross joins (not LATERAL, not outer: those
- * keep their order and are relations of their own; but an inner join over a LEFT JOIN whose
- * nullable side it does not read is first turned round by the outer-join identity,
- * sql_opt_outer_pullup(), so it joins the LEFT JOIN's left side's tree) into relations,
+ * keep their order and are relations of their own; but an inner join over a LEFT or RIGHT
+ * JOIN whose nullable side it does not read is first turned round by the outer-join identity,
+ * sql_opt_outer_pullup(), so it joins the outer join's preserved side's tree; outer joins a
+ * condition above reduces to inner ones were made so before, sql_plan_outer.c) into relations,
  * each planned with the conditions that refer to it alone (its estimated rows from table
  * statistics), and
  * predicates, each with the set of relations it refers to and its selectivity (an equality of
@@ -27,9 +28,6 @@
 #include "sql/sql_bind_int.h"
 #include "sql/sql_plan_int.h"
 #include "sql/sql_stats.h"
-
-/* Building a hash table costs more per row than probing it (allocation, copying the row). */
-#define SQL_JOIN_BUILD_WEIGHT 2.0
 
 typedef struct sql_jo {
     const double *rows;
@@ -197,8 +195,10 @@ bool sql_is_reorderable(const sql_plan *p) {
  * R (PostgreSQL's outer-join identity: the rows of L that D drops lose their R rows or NULLs
  * alike either way). Rewritten so, L's and D's inner joins form one tree whose order is
  * chosen by cost, the outer join applied above it; a PROJECT gives the written column order
- * back. A condition of the inner join that reads R (a WHERE pushed into it: `r.x IS NULL`),
- * or that holds a subquery, keeps the written order. */
+ * back. The outer join may be on either side of the inner one (D JOIN (L LEFT JOIN R)), and
+ * a RIGHT JOIN counts as the LEFT JOIN of its sides swapped (L RIGHT JOIN R: R preserved).
+ * A condition of the inner join that reads R (a WHERE pushed into it: `r.x IS NULL`), or
+ * that holds a subquery, keeps the written order. */
 
 typedef struct sql_pullup_scan {
     uint32_t lo, hi;         /* R's columns in the inner join's row */
@@ -234,38 +234,83 @@ static sql_plan *sql_pullup_join(sql_opt *o, const sql_plan *like, sql_plan *lef
     return j;
 }
 
-sql_plan *sql_opt_outer_pullup(sql_opt *o, sql_plan *j) {
-    sql_plan *lj = j->left;
-    if (lj->kind != SQL_P_NESTLOOP || lj->join.join_type != SQL_JOIN_LEFT || lj->join.lateral ||
-        lj->join.semi || lj->join.anti || lj->join.ordered || j->right->ncols == 0) {
-        return j;
+/* Where the three inputs' columns sit: in the inner join's row (P, N and D in the order
+ * written), in the new inner join's (P ++ D, or D ++ P when D was written first) and in the
+ * new outer join's (that ++ N). */
+typedef struct sql_pullup_at {
+    uint32_t p, n, d;        /* first column in the written row */
+    uint32_t np, nn, nd;
+    uint32_t new_p, new_d;   /* in the new inner join's row; N follows it at np + nd */
+} sql_pullup_at;
+
+/* Maps `len` columns of a row whose P, N, D segments start at p, n, d (d UINT32_MAX: no D)
+ * to their place in the new outer join's row; drop_n maps N's columns to UINT32_MAX. */
+static uint32_t *sql_pullup_map(sql_opt *o, const sql_pullup_at *at, uint32_t len, uint32_t p,
+                                uint32_t n, uint32_t d, bool drop_n) {
+    uint32_t *map = rt_arena_alloc(o->arena, sizeof(uint32_t) * (len + 1u));
+    if (map == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < len; i++) map[i] = UINT32_MAX;
+    for (uint32_t i = 0; i < at->np; i++) map[p + i] = at->new_p + i;
+    for (uint32_t i = 0; i < at->nn && !drop_n; i++) map[n + i] = at->np + at->nd + i;
+    for (uint32_t i = 0; i < at->nd && d != UINT32_MAX; i++) map[d + i] = at->new_d + i;
+    return map;
+}
+
+/* The outer join below inner join j that may be pulled above it: a plain LEFT or RIGHT
+ * NESTLOOP on either side (a RIGHT JOIN is a LEFT JOIN with its sides swapped). */
+static sql_plan *sql_pullup_outer(const sql_plan *j, bool *on_left) {
+    for (int side = 0; side < 2; side++) {
+        sql_plan *x = side == 0 ? j->left : j->right;
+        sql_plan *other = side == 0 ? j->right : j->left;
+        bool plain = x->kind == SQL_P_NESTLOOP && !x->join.lateral && !x->join.semi &&
+                     !x->join.anti && !x->join.ordered && other->ncols > 0;
+        if (plain && (x->join.join_type == SQL_JOIN_LEFT ||
+                      x->join.join_type == SQL_JOIN_RIGHT)) {
+            *on_left = side == 0;
+            return x;
+        }
     }
-    uint32_t nl = lj->left->ncols, nr = lj->right->ncols, nd = j->right->ncols;
-    sql_pullup_scan ps = {.lo = nl, .hi = nl + nr};
+    return NULL;
+}
+
+sql_plan *sql_opt_outer_pullup(sql_opt *o, sql_plan *j) {
+    bool on_left = true;
+    sql_plan *oj = sql_pullup_outer(j, &on_left);
+    if (oj == NULL) return j;
+    bool left = oj->join.join_type == SQL_JOIN_LEFT;
+    sql_plan *pres = left ? oj->left : oj->right, *nul = left ? oj->right : oj->left;
+    sql_plan *d = on_left ? j->right : j->left;
+    uint32_t base = on_left ? 0 : d->ncols; /* the outer join's first column in j's row */
+    sql_pullup_at at = {.np = pres->ncols, .nn = nul->ncols, .nd = d->ncols};
+    at.p = base + (left ? 0 : nul->ncols);
+    at.n = base + (left ? pres->ncols : 0);
+    at.d = on_left ? oj->ncols : 0;
+    at.new_p = on_left ? 0 : at.nd;
+    at.new_d = on_left ? at.np : 0;
+    sql_pullup_scan ps = {.lo = at.n, .hi = at.n + at.nn};
     sql_pullup_scan pp = {.lo = 0, .hi = 0}; /* the ON condition: only its subqueries */
     sql_expr_walk(j->join.quals, sql_pullup_scan_fn, &ps);
-    sql_expr_walk(lj->join.quals, sql_pullup_scan_fn, &pp);
+    sql_expr_walk(oj->join.quals, sql_pullup_scan_fn, &pp);
     if (ps.blocked || pp.blocked) return j;
-    uint32_t *qmap = rt_arena_alloc(o->arena, sizeof(uint32_t) * (nl + nr + nd + 1u));
-    uint32_t *pmap = rt_arena_alloc(o->arena, sizeof(uint32_t) * (nl + nr + 1u));
+    /* j's quals over P ++ D (or D ++ P); the ON condition over (that) ++ N. */
+    uint32_t *qmap = sql_pullup_map(o, &at, j->ncols, at.p, at.n, at.d, true);
+    uint32_t *pmap = sql_pullup_map(o, &at, oj->ncols, left ? 0 : at.nn, left ? at.np : 0,
+                                    UINT32_MAX, false);
+    uint32_t *out = sql_pullup_map(o, &at, j->ncols, at.p, at.n, at.d, false);
     sql_plan *proj = sql_plan_new(o->arena, SQL_P_PROJECT, j->ncols);
-    if (qmap == NULL || pmap == NULL || proj == NULL) return sql_opt_oom(o);
-    for (uint32_t i = 0; i < nl + nr + nd; i++) {
-        qmap[i] = i < nl ? i : i < nl + nr ? UINT32_MAX : i - nr;
-    }
-    for (uint32_t i = 0; i < nl + nr; i++) pmap[i] = i < nl ? i : i + nd;
-    sql_plan *inner = sql_pullup_join(o, j, lj->left, j->right, qmap, nl + nr + nd);
-    sql_plan *outer = inner != NULL ? sql_pullup_join(o, lj, inner, lj->right, pmap, nl + nr)
-                                    : NULL;
+    if (qmap == NULL || pmap == NULL || out == NULL || proj == NULL) return sql_opt_oom(o);
+    sql_plan *inner = on_left ? sql_pullup_join(o, j, pres, d, qmap, j->ncols)
+                              : sql_pullup_join(o, j, d, pres, qmap, j->ncols);
+    sql_plan *outer = inner != NULL ? sql_pullup_join(o, oj, inner, nul, pmap, oj->ncols) : NULL;
     if (outer == NULL) return NULL;
+    outer->join.join_type = SQL_JOIN_LEFT;
     proj->left = outer;
     proj->cols = j->cols;
     proj->est_rows = j->est_rows;
     proj->project.exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (j->ncols + 1u));
     if (proj->project.exprs == NULL) return sql_opt_oom(o);
-    for (uint32_t k = 0; k < j->ncols; k++) { /* L ++ R ++ D from L ++ D ++ R */
-        uint32_t from = k < nl ? k : k < nl + nr ? k + nd : k - nr;
-        proj->project.exprs[k] = sql_expr_column(o->arena, from, j->cols[k].type_oid,
+    for (uint32_t k = 0; k < j->ncols; k++) { /* the written row from the new one */
+        proj->project.exprs[k] = sql_expr_column(o->arena, out[k], j->cols[k].type_oid,
                                                  j->cols[k].typmod);
         if (proj->project.exprs[k] == NULL) return sql_opt_oom(o);
     }
@@ -345,8 +390,7 @@ static bool sql_jmask_fn(const sql_expr *e, void *arg) {
     return true;
 }
 
-/* The table a relation reads (through filters, projections and its GATHER), or NULL. */
-static const eng_table *sql_rel_table(const sql_plan *p) {
+const eng_table *sql_rel_table(const sql_plan *p) {
     while (p != NULL && (p->kind == SQL_P_FILTER || p->kind == SQL_P_PROJECT ||
                          p->kind == SQL_P_GATHER)) {
         p = p->left;

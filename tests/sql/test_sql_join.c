@@ -14,13 +14,18 @@
  * both after ANALYZE and when only auto-analyze has seen freshly loaded tables; that join's
  * result is broadcast to the biggest one's shards (a Gather inside the Hash, under the
  * probing fragment with its Partial HashAggregate), and gives the rows of the plain form,
- * for LEFT joins too. Merge joins:
+ * for LEFT joins too, and text made by the build side (built once and read by every shard's
+ * fragment) comes out whole; past the operator budget that shared build fails with 53200. Merge joins:
  * inputs both ordered on the key (sorted subqueries) must merge (Merge Join, Merge Cond, no
  * Hash), inputs not ordered on it must hash, the merged rows must equal the hashed ones (with
  * duplicate keys on both sides, NULL keys, LEFT joins, a key group spanning batches), and a
  * key group past the operator memory budget must fail with 53200. An inner join written after
  * a LEFT JOIN must be able to run first (the filtered small table joined below the Left
- * Join), and must not when its condition reads the outer join's nullable side. Two big tables
+ * Join), and must not when its condition reads the outer join's nullable side; the outer-join
+ * identities: a LEFT (or FULL) JOIN whose nullable side a strict WHERE condition filters
+ * shows no Left (Full) Join, an inner join over a RIGHT JOIN runs below it, (A LEFT JOIN B)
+ * LEFT JOIN C with C's condition strict in B builds B LEFT JOIN C first and not when it is a
+ * COALESCE, each with the rows of a form the planner cannot rewrite. Two big tables
  * joined on columns that are not their keys must be re-partitioned between the shards
  * (Repartition with its Hash Key on both sides, under one Gather) and give the rows of a join
  * the planner cannot re-partition. */
@@ -127,6 +132,18 @@ static void plan_has(capture *c, const char *sql, const char *want) {
     checked++;
     if (strstr(out, want) == NULL) {
         fprintf(stderr, "PLAN of %s lacks \"%s\":\n%s", sql, want, out);
+        atomic_fetch_add(&mismatches, 1);
+    }
+}
+
+/* Whether EXPLAIN of `sql` does not show `unwanted`. */
+static void plan_lacks(capture *c, const char *sql, const char *unwanted) {
+    char q[2048];
+    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    const char *out = run(c, q);
+    checked++;
+    if (strstr(out, unwanted) != NULL || strncmp(out, "ERROR", 5) == 0) {
+        fprintf(stderr, "PLAN of %s shows \"%s\":\n%s", sql, unwanted, out);
         atomic_fetch_add(&mismatches, 1);
     }
 }
@@ -278,6 +295,45 @@ static void merges(capture *c) {
     }
 }
 
+/* Outer joins rewritten by the outer-join identities (sql_plan_outer.c), each checked against
+ * a form that needs no rewrite. */
+static void outer_identities(capture *c) {
+    /* A WHERE condition strict in the nullable side: an inner join, reordered with the rest. */
+    const char *red = "SELECT count(*), sum(b.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                      "JOIN small s ON s.id = b.grp WHERE b2.val = 3";
+    plan_lacks(c, red, "Left Join");
+    same(c, red, "SELECT count(*), sum(b.id) FROM big b JOIN big2 b2 ON b2.ref = b.id "
+                 "JOIN small s ON s.id = b.grp WHERE b2.val = 3");
+    /* Not strict (IS NULL): the outer join stays. */
+    plan_has(c, "SELECT count(*) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                "WHERE b2.val IS NULL", "Left Join");
+    /* A FULL JOIN filtered on one side: the other side's rows only where they match. */
+    const char *full = "SELECT count(*), count(b.id), count(b2.id) FROM big b FULL JOIN big2 b2 "
+                       "ON b.id = b2.id WHERE b2.val = 3";
+    plan_lacks(c, full, "Full Join");
+    same(c, full, "SELECT count(*), count(b.id), count(b2.id) FROM big2 b2 LEFT JOIN big b "
+                  "ON b.id = b2.id WHERE b2.val = 3");
+    /* An inner join over a RIGHT JOIN that does not read its nullable side runs first. */
+    const char *rj = "SELECT count(*), count(b2.id) FROM big2 b2 RIGHT JOIN big b "
+                     "ON b2.ref = b.id JOIN small s ON s.id = b.grp WHERE s.name = 'n7'";
+    plan_has_then(c, rj, "Hash Left Join", "Hash Cond: (b.grp = s.id)");
+    same(c, rj, "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                "WHERE b.grp = 7");
+    /* (big LEFT JOIN big2) LEFT JOIN small ON small.id = big2.val: big2 LEFT JOIN small is
+     * built first and hashed whole, big probes it once. */
+    const char *assoc = "SELECT count(*), count(b2.id), count(s.id), sum(s.id) FROM big b "
+                        "LEFT JOIN big2 b2 ON b2.ref = b.id LEFT JOIN small s ON s.id = b2.val";
+    plan_has_then(c, assoc, "Hash Cond: (b.id = b2.ref)", "Hash Cond: (b2.val = s.id)");
+    same(c, assoc, "SELECT count(*), count(x.id), count(x.sid), sum(x.sid) FROM big b LEFT JOIN "
+                   "(SELECT b2.id, b2.ref, (SELECT s.id FROM small s WHERE s.id = b2.val) AS sid "
+                   "FROM big2 b2) x ON x.ref = b.id");
+    /* ON not strict in big2 (COALESCE): the written order. */
+    const char *keep = "SELECT count(*), count(s.id) FROM big b LEFT JOIN big2 b2 "
+                       "ON b2.ref = b.id LEFT JOIN small s ON s.id = coalesce(b2.val, 0)";
+    plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, 0) = s.id)",
+                  "Hash Cond: (b.id = b2.ref)");
+}
+
 /* (big LEFT JOIN big2) JOIN small: the inner join does not read big2, so it runs first. */
 static void outer_reorder(capture *c) {
     const char *oj = "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
@@ -289,6 +345,7 @@ static void outer_reorder(capture *c) {
     const char *keep = "SELECT count(*) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
                        "JOIN small s ON s.id = coalesce(b2.val, b.grp)";
     plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, b.grp) = s.id)", "Hash Left Join");
+    outer_identities(c);
 }
 
 /* Two big tables joined on non-key columns: both re-partitioned by the key's hash. */
@@ -409,6 +466,30 @@ static void q3_shape(capture *c) {
     same(c, lj, "SELECT count(*), count(o.id), sum(o.id) FROM li l LEFT JOIN ord o ON "
                 "o.id = l.ord AND o.odate < date '2020-06-15' AND o.cust IN (SELECT id FROM "
                 "cust WHERE seg = 'BUILDING') WHERE l.ship > date '2020-06-15'");
+    /* The broadcast build side is built once by the Gather and read by both shards' li
+     * fragments: its text values (made by the build side) must come out whole from both. */
+    const char *txt = "SELECT count(*), min(x.s), max(x.s), sum(length(x.s)) FROM li l JOIN "
+                      "(SELECT o.id AS oid, c.seg || '-' || o.id AS s FROM ord o JOIN cust c "
+                      "ON c.id = o.cust WHERE o.odate < date '2020-06-15') x ON x.oid = l.ord "
+                      "WHERE l.ship > date '2020-06-15'";
+    plan_has_then(c, txt, "->  Seq Scan on li l\n",
+                  "->  Hash\n                                ->  Gather\n");
+    same(c, txt, "SELECT count(*), min(s), max(s), sum(length(s)) FROM (SELECT (SELECT c.seg "
+                 "FROM cust c WHERE c.id = o.cust) || '-' || o.id AS s FROM li l JOIN ord o "
+                 "ON o.id = l.ord WHERE o.odate < date '2020-06-15' AND "
+                 "l.ship > date '2020-06-15') y");
+    /* A shared build side past the operator budget: 53200 and nothing left behind. */
+    sql_exec_hash_bytes_max = 16u << 10;
+    sh_show_detail = true;
+    const char *oom = run(c, q3);
+    sql_exec_hash_bytes_max = SQL_EXEC_HASH_BYTES_MAX;
+    sh_show_detail = false;
+    checked++;
+    if (strstr(oom, "ERROR 53200: out of memory\nDETAIL: The join needs more") == NULL) {
+        fprintf(stderr, "shared build side past its budget: %s\n", oom);
+        atomic_fetch_add(&mismatches, 1);
+    }
+    same(c, q3, q3_plain);
     /* Join keys of the date type (the condition then is the keys' equality alone). */
     same(c, "SELECT count(*), sum(o.id)::int8 FROM ord o JOIN li l ON l.ship = o.odate "
             "WHERE o.id <= 60",
