@@ -244,10 +244,14 @@ void net_pg_send_fatal(net_pg_conn *c, const char *sqlstate, const char *fmt, ..
 
 /* ---- receiving ---- */
 
-/* Receives into buf; *n = 0 at end of stream. */
+/* Receives into buf; *n = 0 at end of stream. A connection pg_terminate_backend marked reads
+ * nothing more: the flag is looked at before the read is queued (no other fiber runs in
+ * between) and after it ends (the terminator shut the socket's read side to end it). */
 static bool net_pg_recv_raw(net_pg_conn *c, uint8_t *buf, uint32_t cap, uint32_t *n,
                             rt_err *err) {
+    if (net_pg_backend_terminating(c)) return net_pg_admin_terminate(err);
     ssize_t got = rt_sock_recv(c->fd, buf, cap, c->recv_timeout_ns, err);
+    if (net_pg_backend_terminating(c)) return net_pg_admin_terminate(err);
     if (got < 0) return false;
     *n = (uint32_t)got;
     return true;

@@ -199,6 +199,7 @@ struct sql_session {
      * this struct with its own layout while sql_notify.c still reads `notify` and `in_block`. */
     sql_stats_pending stats_pending[SQL_STATS_PENDING_MAX]; /* the transaction's, at commit */
     uint32_t nstats_pending;
+    const sql_sink *stmt_sink;   /* while a Query or Execute runs: where its WARNINGs go */
 };
 
 /* ---- settings (sql_session_guc.c) ---- */
@@ -233,6 +234,8 @@ void sql_guc_rollback_to(sql_session *s, uint32_t nundo);
 void sql_guc_sync_txn(sql_session *s);
 /* SHOW name / SHOW ALL as rows through the sink. */
 bool sql_guc_show(sql_session *s, const char *name, const sql_sink *sink, rt_err *err);
+/* The column label of SHOW name: the registered spelling of the setting. */
+const char *sql_guc_label(const char *name);
 
 /* ---- transactions (sql_session_txn.c) ---- */
 bool sql_txn_ensure(sql_session *s, rt_err *err);
