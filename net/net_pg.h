@@ -14,7 +14,8 @@
  * Memory:  per connection: an input buffer that grows to the message being read (at most
  *          NET_PG_MESSAGE_BYTES_MAX) and shrinks back after it, an output buffer flushed once it
  *          holds NET_PG_SEND_BUFFER_BYTES (and at ReadyForQuery, Flush, COPY responses, errors
- *          and notices), and two arenas (one per message, one per DataRow).
+ *          and notices), and two arenas (one per message, one per DataRow). The backend table
+ *          holds max_connections slots of about 1.3 KiB (mostly the activity's query text).
  * Errors:  protocol errors are FATAL 08P01 and close that connection only (the server goes on
  *          serving the others); statement errors are ErrorResponses from the session's rt_err
  *          (net_pg_send_error is the only place that encodes one).
