@@ -925,6 +925,49 @@ static void test_libpq_unix_socket_tls_and_scram(void **state) {
     PQfinish(c);
 }
 
+/* libpq over TLS and over the Unix socket: a terminated session (idle, then one in a
+ * pg_sleep) reports the FATAL, and the connection is gone. */
+static void test_libpq_terminated_over_tls_and_unix_socket(void **state) {
+    (void)state;
+    const char *hosts[2] = {"127.0.0.1", srv.dir};
+    for (int i = 0; i < 2; i++) {
+        PGconn *c = lp_connect(hosts[i], "tester", NULL, i == 0 ? "require" : "disable",
+                               "disable");
+        assert_int_equal(PQstatus(c), CONNECTION_OK);
+        assert_int_equal(PQsslInUse(c), i == 0);
+        uint32_t pid = (uint32_t)PQbackendPID(c);
+        assert_true(tc_wait_state(pid, NET_PG_STATE_IDLE));
+        net_pg_activity act;
+        assert_true(tc_activity(pid, &act));
+        assert_true(i == 0 ? act.client_port > 0 : act.client_port == -1);
+        assert_string_equal(act.client_addr, i == 0 ? "127.0.0.1" : "");
+        uint64_t generation = 0;
+        assert_true(net_pg_terminate_backend(pid, &generation));
+        for (int tries = 0; tries < 3000 && net_pg_backend_running(pid, generation); tries++) {
+            usleep(10000);
+        }
+        PGresult *r = PQexec(c, "SELECT 1");
+        assert_int_not_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        PQclear(r);
+        assert_int_equal(PQstatus(c), CONNECTION_BAD);
+        PQfinish(c);
+        c = lp_connect(hosts[i], "tester", NULL, i == 0 ? "require" : "disable", "disable");
+        pid = (uint32_t)PQbackendPID(c);
+        assert_int_equal(PQsendQuery(c, "SELECT pg_sleep(20000)"), 1);
+        assert_true(tc_wait_state(pid, NET_PG_STATE_ACTIVE));
+        assert_true(net_pg_terminate_backend(pid, NULL));
+        r = PQgetResult(c);
+        assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+        assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "57P01");
+        assert_string_equal(PQresultErrorField(r, PG_DIAG_SEVERITY), "FATAL");
+        PQclear(r);
+        while ((r = PQgetResult(c)) != NULL) PQclear(r);
+        assert_int_equal(PQstatus(c), CONNECTION_BAD);
+        PQfinish(c);
+    }
+    tc_still_serving();
+}
+
 /* ---- set-up ---- */
 
 static bool srv_start(int port) {
@@ -1017,6 +1060,7 @@ int main(void) {
         cmocka_unit_test(test_activity_query_text_is_bounded),
         cmocka_unit_test(test_libpq_queries),
         cmocka_unit_test(test_libpq_unix_socket_tls_and_scram),
+        cmocka_unit_test(test_libpq_terminated_over_tls_and_unix_socket),
     };
     return cmocka_run_group_tests(tests, srv_setup, srv_teardown);
 }
