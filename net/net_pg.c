@@ -86,6 +86,7 @@ static bool net_pg_backend_take(net_pg_conn *c, uint32_t i, uint32_t *secret) {
         atomic_store(&b->cancel, false);
         atomic_store(&b->terminate, false);
         b->fd = c->fd;
+        b->core = rt_core_id();
         b->generation++;
         memset(&b->act, 0, sizeof b->act);
         b->act.backend_start_us = rt_time_wall_us();
@@ -140,16 +141,45 @@ bool net_pg_backend_cancel(uint32_t pid, uint32_t secret, bool check_secret) {
 
 bool net_pg_cancel_backend(uint32_t pid) { return net_pg_backend_cancel(pid, 0, false); }
 
+/* Cancels a send of the terminated connection that waits for its client to read: it then
+ * fails and the connection ends (no FATAL can reach a client that does not read). */
+typedef struct net_pg_wake_msg {
+    rt_msg msg;
+    uint32_t pid;
+} net_pg_wake_msg;
+
+static void net_pg_terminate_send_run(rt_msg *msg) {
+    const net_pg_wake_msg *m = (const net_pg_wake_msg *)msg;
+    for (net_pg_conn *c = net_pg_shards[rt_core_id()].conns; c != NULL; c = c->next) {
+        if (!c->finished && c->pid == m->pid && c->in_send && net_pg_backend_terminating(c)) {
+            rt_io_cancel_fd(c->fd);
+        }
+    }
+    rt_msg_reply(msg);
+}
+
+/* From a fiber: on the connection's shard, cancel its send if one waits. A send that starts
+ * later sees the mark and does not wait (net_pg_sock_send). */
+static void net_pg_terminate_send_wait(uint32_t core, uint32_t pid) {
+    net_pg_wake_msg m;
+    memset(&m, 0, sizeof m);
+    m.msg.run = net_pg_terminate_send_run;
+    m.pid = pid;
+    rt_msg_call(&m.msg, core);
+}
+
 /* The flags first (a statement stops at its next cancel check, and the connection looks at
- * `terminate` before every read), then shutdown(SHUT_RD) wakes a read in flight on whichever
- * shard owns the socket: it completes with end of stream and the reader finds the flag. The
- * socket cannot be closed meanwhile: its connection releases the slot (under the flag held
- * here) before closing it. */
+ * `terminate` before every read and send), then shutdown(SHUT_RD) wakes a read in flight on
+ * whichever shard owns the socket: it completes with end of stream and the reader finds the
+ * flag. The socket cannot be closed meanwhile: its connection releases the slot (under the
+ * flag held here) before closing it. A send in flight is cancelled on the connection's shard
+ * (from a fiber only: off the shards, a test's thread, it waits for its client). */
 bool net_pg_terminate_backend(uint32_t pid, uint64_t *generation) {
     net_pg_backend *b = net_pg_backend_of(pid);
     if (b == NULL) return false;
     net_pg_backend_lock(b);
     bool hit = b->in_use && b->role_oid != 0;
+    uint32_t core = b->core;
     if (hit) {
         atomic_store(&b->terminate, true);
         atomic_store(&b->cancel, true);
@@ -157,6 +187,7 @@ bool net_pg_terminate_backend(uint32_t pid, uint64_t *generation) {
         if (b->fd >= 0) (void)shutdown(b->fd, SHUT_RD);
     }
     net_pg_backend_unlock(b);
+    if (hit && rt_fiber_self() != NULL) net_pg_terminate_send_wait(core, pid);
     return hit;
 }
 
@@ -311,7 +342,7 @@ static void net_pg_conn_close(net_pg_conn *c) {
         uint8_t chunk[1024];
         size_t n;
         while ((n = net_tls_output_take(c->tls, chunk, sizeof chunk)) > 0) {
-            if (!rt_sock_send(c->fd, chunk, n, &ignored)) break;
+            if (!net_pg_sock_send(c, chunk, n, &ignored)) break;
         }
     }
     rt_sock_close(c->fd);

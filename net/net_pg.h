@@ -144,8 +144,10 @@ bool net_pg_cancel_backend(uint32_t pid);
 /* pg_terminate_backend(pid): marks the backend to end, as a SIGTERM does in PostgreSQL: its
  * running statement stops at its next cancel check, an idle connection wakes from its read,
  * and either sends FATAL 57P01 "terminating connection due to administrator command", rolls
- * back its transaction and closes. *generation (may be NULL) identifies this incarnation of
- * the pid for net_pg_backend_running(). False when no open session has that pid. */
+ * back its transaction and closes; called from a fiber, it also ends a send that waits for a
+ * client that does not read (that connection just closes). *generation (may be NULL)
+ * identifies this incarnation of the pid for net_pg_backend_running(). False when no open
+ * session has that pid. */
 bool net_pg_terminate_backend(uint32_t pid, uint64_t *generation);
 /* Whether the backend of that pid and generation is still there (its session not closed). */
 bool net_pg_backend_running(uint32_t pid, uint64_t generation);

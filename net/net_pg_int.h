@@ -28,6 +28,7 @@ typedef struct net_pg_backend {
     _Atomic bool terminate; /* pg_terminate_backend: end the connection (57P01) */
     uint32_t role_oid;     /* the session's user once it is open (0 before): who may signal */
     int fd;                /* the socket, open while in_use (closed only after release) */
+    uint32_t core;         /* the shard the connection lives on */
     uint64_t generation;   /* counts the slot's connections: tells a pid's reuse apart */
     net_pg_activity act;   /* pg_stat_activity's row (act.pid set while in use) */
 } net_pg_backend;
@@ -43,6 +44,7 @@ typedef struct net_pg_conn {
     bool skip_to_sync;         /* extended protocol after an error */
     bool io_failed;            /* sending failed or TLS broke: nothing more can be sent */
     bool finished;             /* serving ended; the fiber is tearing down */
+    bool in_send;              /* waiting for the socket to take output */
     net_tls *tls;
     net_pg_shard *shard;
     struct net_pg_conn *prev, *next;
@@ -122,6 +124,9 @@ uint32_t net_pg_io_buffered(const net_pg_conn *c);
 bool net_pg_io_tls_start(net_pg_conn *c, rt_err *err);
 /* Raw byte to the socket (the answer to SSLRequest), bypassing the buffer. */
 bool net_pg_io_send_byte(net_pg_conn *c, uint8_t b, rt_err *err);
+/* Bytes to the socket. Once pg_terminate_backend marked the connection, only what the socket
+ * takes at once: a client that does not read keeps no terminated backend alive. */
+bool net_pg_sock_send(net_pg_conn *c, const void *p, size_t n, rt_err *err);
 
 /* Getters: false with 08P01 FATAL when the message is too short or malformed. */
 bool net_pg_get_u8(net_pg_msg *m, uint8_t *v, rt_err *err);

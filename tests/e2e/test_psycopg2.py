@@ -290,6 +290,22 @@ class Psycopg2Test(unittest.TestCase):
         self._assert_closed(other, outcome.get("error"))
         self._still_serving()
 
+    def test_pg_terminate_backend_client_not_reading(self):
+        # A backend blocked sending rows to a client that does not read ends all the same,
+        # over TCP and over the Unix socket (where the server must cancel the waiting send).
+        self.cur.execute("SHOW unix_socket_directories")
+        socket_dir = self.cur.fetchone()[0].split(",")[0].strip()
+        self.conn.rollback()
+        for unix in (False, True):
+            raw = RawClient(socket_dir if unix else None)
+            raw.send_query("SELECT repeat('x', 1000) FROM generate_series(1, 100000)")
+            self._wait_running(raw.pid, "SELECT repeat")
+            time.sleep(0.5)  # lets the socket fill up (the test holds either way)
+            self._terminate(raw.pid)
+            raw.drain()  # whatever was sent, then the end of the stream
+            raw.close()
+        self._still_serving()
+
     def test_pg_terminate_backend_releases_row_locks(self):
         self.cur.execute(f"INSERT INTO {self.table} (name, n) VALUES ('locked', 1)")
         self.conn.commit()
@@ -405,9 +421,14 @@ class RawClient:
     """A client that speaks the protocol itself, to see exactly what the server sends when it
     ends a connection (libpq-based drivers hide a FATAL that is followed by the close)."""
 
-    def __init__(self):
+    def __init__(self, unix_dir=None):
         cfg = common.config()
-        self.sock = socket.create_connection((cfg["host"], cfg["port"]), timeout=60)
+        if unix_dir is None:
+            self.sock = socket.create_connection((cfg["host"], cfg["port"]), timeout=60)
+        else:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(60)
+            self.sock.connect(f"{unix_dir}/.s.PGSQL.{cfg['port']}")
         params = b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in
                           (("user", cfg["user"]), ("database", cfg["dbname"]))) + b"\0"
         self.sock.sendall(struct.pack("!ii", 8 + len(params), 196608) + params)
@@ -450,6 +471,11 @@ class RawClient:
                 return {}
             if kind == b"E":
                 return {chr(f[0]): f[1:].decode() for f in body.split(b"\0") if f}
+
+    def drain(self):
+        """Reads to the end of the stream."""
+        while self.sock.recv(1 << 20):
+            pass
 
     def at_eof(self):
         return self.read_exact(1) is None
