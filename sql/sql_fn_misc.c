@@ -194,7 +194,7 @@ SQL_MISC_KERNEL(sql_misc_backend_pid) {
 
 /* Whether the current user may signal `role`'s backend, as PostgreSQL 15 decides: superusers
  * any; others not a superuser's, and only their own roles' or with the privileges of
- * pg_signal_backend. `what` is "query is being canceled" / "process is being terminated". */
+ * pg_signal_backend. `terminate` picks pg_terminate_backend's wording of the errors. */
 static bool sql_misc_may_signal(sql_fctx *f, sql_session *s, uint32_t role, bool terminate) {
     if (sql_session_is_superuser(s)) return true;
     const eng_catalog *c = sql_misc_exec(f)->catalog;
@@ -253,7 +253,10 @@ static bool sql_misc_terminate_wait(sql_fctx *f, sql_session *s, uint32_t pid,
     *gone = true;
     if (timeout_ms <= 0 || rt_fiber_self() == NULL) return true;
     const sql_exec_ctx *x = sql_misc_exec(f);
-    uint64_t end = rt_time_mono_ns() + (uint64_t)timeout_ms * RT_NS_PER_MS;
+    uint64_t now_ns = rt_time_mono_ns();
+    uint64_t end = (uint64_t)timeout_ms >= (UINT64_MAX - now_ns) / RT_NS_PER_MS
+                       ? UINT64_MAX /* bigint milliseconds: "for ever" */
+                       : now_ns + (uint64_t)timeout_ms * RT_NS_PER_MS;
     while (net_pg_backend_running(pid, generation)) {
         if (x->cancel != NULL && atomic_load(x->cancel)) {
             return rt_err_set(f->err, SQLSTATE_QUERY_CANCELED,
