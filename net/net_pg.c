@@ -2,8 +2,10 @@
  * shutdown. Every shard listens on the TCP port with SO_REUSEPORT, so the kernel spreads new
  * connections; the Unix socket is one descriptor on which every shard keeps an accept in
  * flight. A connection stays on the shard that accepted it, in its own fiber. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -57,23 +59,51 @@ static uint32_t net_pg_random_u32(void) {
     return v;
 }
 
+/* The client's address and port as pg_stat_activity shows them: none and -1 over a Unix
+ * socket. */
+static void net_pg_activity_peer(const struct sockaddr_storage *peer, net_pg_activity *a) {
+    a->client_addr[0] = '\0';
+    a->client_port = -1;
+    if (peer->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
+        inet_ntop(AF_INET, &in->sin_addr, a->client_addr, sizeof a->client_addr);
+        a->client_port = ntohs(in->sin_port);
+    } else if (peer->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
+        inet_ntop(AF_INET6, &in6->sin6_addr, a->client_addr, sizeof a->client_addr);
+        a->client_port = ntohs(in6->sin6_port);
+    }
+}
+
+/* Takes slot i if it is free; the caller holds nothing. */
+static bool net_pg_backend_take(net_pg_conn *c, uint32_t i, uint32_t *secret) {
+    net_pg_backend *b = &net_pg_g.backends[i];
+    net_pg_backend_lock(b);
+    bool free_slot = !b->in_use;
+    if (free_slot) {
+        b->in_use = true;
+        b->secret = net_pg_random_u32();
+        atomic_store(&b->cancel, false);
+        atomic_store(&b->terminate, false);
+        b->fd = c->fd;
+        b->core = rt_core_id();
+        b->generation++;
+        memset(&b->act, 0, sizeof b->act);
+        b->act.backend_start_us = rt_time_wall_us();
+        net_pg_activity_peer(&c->peer, &b->act);
+        *secret = b->secret;
+    }
+    net_pg_backend_unlock(b);
+    return free_slot;
+}
+
 bool net_pg_backend_acquire(net_pg_conn *c, uint32_t *secret) {
     uint32_t n = net_pg_g.backend_count;
     for (uint32_t tries = 0; tries < n; tries++) {
         /* Round robin from a moving start, so a pid is not reused right away. */
         uint32_t i = atomic_fetch_add(&net_pg_backend_hint, 1) % n;
-        net_pg_backend *b = &net_pg_g.backends[i];
-        net_pg_backend_lock(b);
-        bool free_slot = !b->in_use;
-        if (free_slot) {
-            b->in_use = true;
-            b->secret = net_pg_random_u32();
-            atomic_store(&b->cancel, false);
-            *secret = b->secret;
-        }
-        net_pg_backend_unlock(b);
-        if (free_slot) {
-            c->backend = b;
+        if (net_pg_backend_take(c, i, secret)) {
+            c->backend = &net_pg_g.backends[i];
             c->pid = NET_PG_PID_BASE + i;
             return true;
         }
@@ -87,13 +117,21 @@ void net_pg_backend_release(net_pg_conn *c) {
     c->backend->in_use = false;
     c->backend->secret = 0;
     c->backend->role_oid = 0;
+    c->backend->fd = -1;
+    c->backend->act.pid = 0;
     net_pg_backend_unlock(c->backend);
     c->backend = NULL;
 }
 
+/* The slot of `pid`, or NULL for a number that is no slot. */
+static net_pg_backend *net_pg_backend_of(uint32_t pid) {
+    if (pid < NET_PG_PID_BASE || pid - NET_PG_PID_BASE >= net_pg_g.backend_count) return NULL;
+    return &net_pg_g.backends[pid - NET_PG_PID_BASE];
+}
+
 bool net_pg_backend_cancel(uint32_t pid, uint32_t secret, bool check_secret) {
-    if (pid < NET_PG_PID_BASE || pid - NET_PG_PID_BASE >= net_pg_g.backend_count) return false;
-    net_pg_backend *b = &net_pg_g.backends[pid - NET_PG_PID_BASE];
+    net_pg_backend *b = net_pg_backend_of(pid);
+    if (b == NULL) return false;
     net_pg_backend_lock(b);
     bool hit = b->in_use && (!check_secret || b->secret == secret);
     if (hit) atomic_store(&b->cancel, true);
@@ -103,15 +141,166 @@ bool net_pg_backend_cancel(uint32_t pid, uint32_t secret, bool check_secret) {
 
 bool net_pg_cancel_backend(uint32_t pid) { return net_pg_backend_cancel(pid, 0, false); }
 
+/* Cancels a send of the terminated connection that waits for its client to read: it then
+ * fails and the connection ends (no FATAL can reach a client that does not read). */
+typedef struct net_pg_wake_msg {
+    rt_msg msg;
+    uint32_t pid;
+} net_pg_wake_msg;
+
+static void net_pg_terminate_send_run(rt_msg *msg) {
+    const net_pg_wake_msg *m = (const net_pg_wake_msg *)msg;
+    for (net_pg_conn *c = net_pg_shards[rt_core_id()].conns; c != NULL; c = c->next) {
+        if (!c->finished && c->pid == m->pid && c->in_send && net_pg_backend_terminating(c)) {
+            rt_io_cancel_fd(c->fd);
+        }
+    }
+    rt_msg_reply(msg);
+}
+
+/* From a fiber: on the connection's shard, cancel its send if one waits. A send that starts
+ * later sees the mark and does not wait (net_pg_sock_send). */
+static void net_pg_terminate_send_wait(uint32_t core, uint32_t pid) {
+    net_pg_wake_msg m;
+    memset(&m, 0, sizeof m);
+    m.msg.run = net_pg_terminate_send_run;
+    m.pid = pid;
+    rt_msg_call(&m.msg, core);
+}
+
+/* The flags first (a statement stops at its next cancel check, and the connection looks at
+ * `terminate` before every read and send), then shutdown(SHUT_RD) wakes a read in flight on
+ * whichever shard owns the socket: it completes with end of stream and the reader finds the
+ * flag. The socket cannot be closed meanwhile: its connection releases the slot (under the
+ * flag held here) before closing it. A send in flight is cancelled on the connection's shard
+ * (from a fiber only: off the shards, a test's thread, it waits for its client). */
+bool net_pg_terminate_backend(uint32_t pid, uint64_t *generation) {
+    net_pg_backend *b = net_pg_backend_of(pid);
+    if (b == NULL) return false;
+    net_pg_backend_lock(b);
+    bool hit = b->in_use && b->role_oid != 0;
+    uint32_t core = b->core;
+    if (hit) {
+        atomic_store(&b->terminate, true);
+        atomic_store(&b->cancel, true);
+        if (generation != NULL) *generation = b->generation;
+        if (b->fd >= 0) (void)shutdown(b->fd, SHUT_RD);
+    }
+    net_pg_backend_unlock(b);
+    if (hit && rt_fiber_self() != NULL) net_pg_terminate_send_wait(core, pid);
+    return hit;
+}
+
+bool net_pg_backend_running(uint32_t pid, uint64_t generation) {
+    net_pg_backend *b = net_pg_backend_of(pid);
+    if (b == NULL) return false;
+    net_pg_backend_lock(b);
+    bool running = b->in_use && b->generation == generation;
+    net_pg_backend_unlock(b);
+    return running;
+}
+
+bool net_pg_backend_terminating(const net_pg_conn *c) {
+    return c->backend != NULL && atomic_load(&c->backend->terminate);
+}
+
+bool net_pg_admin_terminate(rt_err *err) {
+    rt_err_clear(err);
+    rt_err_set(err, SQLSTATE_ADMIN_SHUTDOWN, "terminating connection due to administrator "
+               "command");
+    err->severity = RT_SEV_FATAL;
+    return false;
+}
+
 void net_pg_backend_set_role(net_pg_conn *c, uint32_t role_oid) {
-    net_pg_backend_lock(c->backend);
-    c->backend->role_oid = role_oid;
-    net_pg_backend_unlock(c->backend);
+    net_pg_backend *b = c->backend;
+    net_pg_backend_lock(b);
+    b->role_oid = role_oid;
+    b->act.pid = c->pid;
+    b->act.role_oid = role_oid;
+    b->act.db_oid = sql_session_db_oid(c->session);
+    snprintf(b->act.datname, sizeof b->act.datname, "%s", sql_session_database(c->session));
+    snprintf(b->act.usename, sizeof b->act.usename, "%s", sql_session_user(c->session));
+    net_pg_backend_unlock(b);
+}
+
+/* The length of the longest prefix of s[0..len) that fits `cap` bytes with its terminator
+ * and does not end inside a UTF-8 sequence. */
+static uint32_t net_pg_text_cut(const char *s, uint32_t len, uint32_t cap) {
+    if (len < cap) return len;
+    uint32_t n = cap - 1;
+    while (n > 0 && ((uint8_t)s[n] & 0xc0) == 0x80) n--;
+    return n;
+}
+
+void net_pg_backend_active(net_pg_conn *c, const char *query, uint32_t len) {
+    net_pg_backend *b = c->backend;
+    int64_t now = rt_time_wall_us();
+    net_pg_backend_lock(b);
+    net_pg_activity *a = &b->act;
+    if (query != NULL) {
+        uint32_t n = net_pg_text_cut(query, len, sizeof a->query);
+        memcpy(a->query, query, n);
+        a->query[n] = '\0';
+        a->query_start_us = now;
+        a->state_change_us = now; /* PostgreSQL restamps the state with every statement */
+    }
+    if (a->state != NET_PG_STATE_ACTIVE) {
+        if (a->state == NET_PG_STATE_IDLE || a->state == NET_PG_STATE_STARTING) {
+            a->xact_start_us = now; /* a transaction starts with this statement */
+        }
+        if (query == NULL) a->query_start_us = now;
+        a->state = NET_PG_STATE_ACTIVE;
+        a->state_change_us = now;
+    }
+    net_pg_backend_unlock(b);
+}
+
+void net_pg_backend_ready(net_pg_conn *c, sql_txn_status status) {
+    net_pg_state st = status == SQL_TXN_BLOCK    ? NET_PG_STATE_IDLE_IN_TXN
+                      : status == SQL_TXN_FAILED ? NET_PG_STATE_IDLE_IN_TXN_ABORTED
+                                                 : NET_PG_STATE_IDLE;
+    net_pg_backend *b = c->backend;
+    net_pg_backend_lock(b);
+    if (b->act.state != st) {
+        b->act.state = st;
+        b->act.state_change_us = rt_time_wall_us();
+    }
+    if (st == NET_PG_STATE_IDLE) b->act.xact_start_us = 0;
+    net_pg_backend_unlock(b);
+}
+
+void net_pg_backend_set_app(net_pg_conn *c, const char *name) {
+    net_pg_backend *b = c->backend;
+    if (b == NULL) return;
+    net_pg_backend_lock(b);
+    uint32_t n = net_pg_text_cut(name, (uint32_t)strlen(name), sizeof b->act.application_name);
+    memcpy(b->act.application_name, name, n);
+    b->act.application_name[n] = '\0';
+    net_pg_backend_unlock(b);
+}
+
+uint32_t net_pg_backend_slots(void) { return net_pg_g.backend_count; }
+
+bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) {
+    if (slot >= net_pg_g.backend_count) return false;
+    net_pg_backend *b = &net_pg_g.backends[slot];
+    net_pg_backend_lock(b);
+    bool open = b->in_use && b->act.pid != 0;
+    if (open) {
+        /* Field by field: the query text is copied only as far as it goes. */
+        memcpy(out, &b->act, offsetof(net_pg_activity, query));
+        size_t n = strnlen(b->act.query, sizeof out->query - 1);
+        memcpy(out->query, b->act.query, n);
+        out->query[n] = '\0';
+    }
+    net_pg_backend_unlock(b);
+    return open;
 }
 
 bool net_pg_backend_role(uint32_t pid, uint32_t *role_oid) {
-    if (pid < NET_PG_PID_BASE || pid - NET_PG_PID_BASE >= net_pg_g.backend_count) return false;
-    net_pg_backend *b = &net_pg_g.backends[pid - NET_PG_PID_BASE];
+    net_pg_backend *b = net_pg_backend_of(pid);
+    if (b == NULL) return false;
     net_pg_backend_lock(b);
     bool open = b->in_use && b->role_oid != 0;
     *role_oid = b->role_oid;
@@ -153,7 +342,7 @@ static void net_pg_conn_close(net_pg_conn *c) {
         uint8_t chunk[1024];
         size_t n;
         while ((n = net_tls_output_take(c->tls, chunk, sizeof chunk)) > 0) {
-            if (!rt_sock_send(c->fd, chunk, n, &ignored)) break;
+            if (!net_pg_sock_send(c, chunk, n, &ignored)) break;
         }
     }
     rt_sock_close(c->fd);

@@ -3,16 +3,19 @@
  * query protocols with COPY, driving one sql_session per connection.
  * Owns:    the listening sockets (TCP with SO_REUSEPORT on every shard, one Unix socket shared
  *          by all shards), every connection and its buffers, and the backend table that maps a
- *          BackendKeyData pid to its connection's cancel flag (the only state shared across
- *          shards: a fixed array of slots, each guarded by its own spin flag).
+ *          BackendKeyData pid to its connection's cancel and terminate flags and its activity
+ *          (what pg_stat_activity shows; the only state shared across shards: a fixed array
+ *          of slots, each guarded by its own spin flag, read by copying under that flag).
  * Core:    net_pg_start()/net_pg_stop() off the shards (before and after rt_runtime_run);
  *          net_pg_shard_start()/net_pg_shard_stop() in each shard's on_start/on_stop. Each
  *          connection runs in a fiber on the shard that accepted it, with its session.
- *          net_pg_cancel_backend() may be called from any shard.
+ *          net_pg_cancel_backend(), net_pg_terminate_backend(), net_pg_backend_running()
+ *          and net_pg_activity_get() may be called from any thread.
  * Memory:  per connection: an input buffer that grows to the message being read (at most
  *          NET_PG_MESSAGE_BYTES_MAX) and shrinks back after it, an output buffer flushed once it
  *          holds NET_PG_SEND_BUFFER_BYTES (and at ReadyForQuery, Flush, COPY responses, errors
- *          and notices), and two arenas (one per message, one per DataRow).
+ *          and notices), and two arenas (one per message, one per DataRow). The backend table
+ *          holds max_connections slots of about 1.3 KiB (mostly the activity's query text).
  * Errors:  protocol errors are FATAL 08P01 and close that connection only (the server goes on
  *          serving the others); statement errors are ErrorResponses from the session's rt_err
  *          (net_pg_send_error is the only place that encodes one).
@@ -27,7 +30,8 @@
  * Limits:  NET_PG_MESSAGE_BYTES_MAX (max_message_size is a setting below it),
  *          NET_PG_SMALL_MESSAGE_BYTES_MAX, NET_PG_STARTUP_BYTES_MAX, NET_PG_CONNECTIONS_MAX
  *          (max_connections is a setting below it), NET_PG_SEND_BUFFER_BYTES,
- *          NET_PG_AUTH_TIMEOUT_NS (authentication_timeout replaces it). */
+ *          NET_PG_AUTH_TIMEOUT_NS (authentication_timeout replaces it),
+ *          NET_PG_ACTIVITY_QUERY_BYTES, NET_PG_ACTIVITY_NAME_BYTES. */
 #ifndef NET_PG_H
 #define NET_PG_H
 
@@ -69,6 +73,41 @@
 /* Statement and portal names are copied per message; PostgreSQL does not limit them, we do. */
 #define NET_PG_NAME_BYTES_MAX 1024u
 
+/* The query text a backend publishes for pg_stat_activity, terminator included: PostgreSQL's
+ * track_activity_query_size default. A longer text is cut there at a character boundary, as
+ * PostgreSQL cuts it; the copy is what other shards read under the slot's flag. */
+#define NET_PG_ACTIVITY_QUERY_BYTES 1024u
+/* Database, user and application names in the activity: NAMEDATALEN, as in PostgreSQL. */
+#define NET_PG_ACTIVITY_NAME_BYTES 64u
+
+/* pg_stat_activity.state of a backend. */
+typedef enum net_pg_state {
+    NET_PG_STATE_STARTING = 0,         /* authenticating: state is NULL */
+    NET_PG_STATE_IDLE,                 /* 'idle' */
+    NET_PG_STATE_ACTIVE,               /* 'active' */
+    NET_PG_STATE_IDLE_IN_TXN,          /* 'idle in transaction' */
+    NET_PG_STATE_IDLE_IN_TXN_ABORTED,  /* 'idle in transaction (aborted)' */
+} net_pg_state;
+
+/* A copy of one backend's activity, consistent (taken under the slot's flag). Times are
+ * microseconds since the Unix epoch, 0 = none (NULL). */
+typedef struct net_pg_activity {
+    uint32_t pid;
+    uint32_t db_oid;
+    uint32_t role_oid;                 /* the session user that logged in */
+    char datname[NET_PG_ACTIVITY_NAME_BYTES];
+    char usename[NET_PG_ACTIVITY_NAME_BYTES];
+    char application_name[NET_PG_ACTIVITY_NAME_BYTES];
+    char client_addr[48];              /* "" over a Unix socket */
+    int32_t client_port;               /* -1 over a Unix socket */
+    int64_t backend_start_us;
+    int64_t xact_start_us;
+    int64_t query_start_us;
+    int64_t state_change_us;
+    net_pg_state state;
+    char query[NET_PG_ACTIVITY_QUERY_BYTES];
+} net_pg_activity;
+
 /* Looks up the SCRAM verifier of a role that may log in. Returns false (and leaves `secret`
  * alone) when the role does not exist, cannot log in, has no verifier or it has expired. */
 typedef bool (*net_pg_role_secret_fn)(const char *user, char secret[NET_SCRAM_SECRET_BYTES_MAX]);
@@ -102,6 +141,20 @@ void net_pg_stop(void);
 /* pg_cancel_backend(pid) and a CancelRequest with the right key: sets the connection's cancel
  * flag, which its session checks. False when no such backend exists. */
 bool net_pg_cancel_backend(uint32_t pid);
+/* pg_terminate_backend(pid): marks the backend to end, as a SIGTERM does in PostgreSQL: its
+ * running statement stops at its next cancel check, an idle connection wakes from its read,
+ * and either sends FATAL 57P01 "terminating connection due to administrator command", rolls
+ * back its transaction and closes; called from a fiber, it also ends a send that waits for a
+ * client that does not read (that connection just closes). *generation (may be NULL)
+ * identifies this incarnation of the pid for net_pg_backend_running(). False when no open
+ * session has that pid. */
+bool net_pg_terminate_backend(uint32_t pid, uint64_t *generation);
+/* Whether the backend of that pid and generation is still there (its session not closed). */
+bool net_pg_backend_running(uint32_t pid, uint64_t generation);
+/* Slots of the backend table (max_connections); slot i serves pid NET_PG_PID_BASE + i. */
+uint32_t net_pg_backend_slots(void);
+/* A copy of slot i's activity; false when no open session uses the slot. */
+bool net_pg_activity_get(uint32_t slot, net_pg_activity *out);
 /* The session user of backend `pid` into *role_oid; false if no open session has that pid. */
 bool net_pg_backend_role(uint32_t pid, uint32_t *role_oid);
 /* Replaces the authentication rules (SIGHUP), from any thread: connections that start from

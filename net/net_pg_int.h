@@ -17,13 +17,20 @@
 #include "runtime/rt_mem.h"
 #include "sql/sql_session.h"
 
-/* One slot of the backend table: a connection's pid, cancel key and cancel flag. */
+/* One slot of the backend table: a connection's pid, cancel key, cancel and terminate flags,
+ * and the activity it publishes. Everything but the two flags is read and written under
+ * `lock` (other shards copy it for pg_stat_activity and pg_terminate_backend). */
 typedef struct net_pg_backend {
-    atomic_flag lock;      /* guards in_use/secret against a concurrent cancel */
+    atomic_flag lock;      /* guards everything below except the atomics */
     bool in_use;
     uint32_t secret;
     _Atomic bool cancel;
-    uint32_t role_oid;     /* the session's user once it is open (0 before): who may cancel */
+    _Atomic bool terminate; /* pg_terminate_backend: end the connection (57P01) */
+    uint32_t role_oid;     /* the session's user once it is open (0 before): who may signal */
+    int fd;                /* the socket, open while in_use (closed only after release) */
+    uint32_t core;         /* the shard the connection lives on */
+    uint64_t generation;   /* counts the slot's connections: tells a pid's reuse apart */
+    net_pg_activity act;   /* pg_stat_activity's row (act.pid set while in use) */
 } net_pg_backend;
 
 typedef struct net_pg_shard net_pg_shard;
@@ -37,6 +44,7 @@ typedef struct net_pg_conn {
     bool skip_to_sync;         /* extended protocol after an error */
     bool io_failed;            /* sending failed or TLS broke: nothing more can be sent */
     bool finished;             /* serving ended; the fiber is tearing down */
+    bool in_send;              /* waiting for the socket to take output */
     net_tls *tls;
     net_pg_shard *shard;
     struct net_pg_conn *prev, *next;
@@ -89,8 +97,17 @@ bool net_pg_shard_stopping(const net_pg_conn *c);
 /* Takes a backend slot: false when max_connections are in use. */
 bool net_pg_backend_acquire(net_pg_conn *c, uint32_t *secret);
 void net_pg_backend_release(net_pg_conn *c);
-/* Records the session's user in the backend slot once the session is open. */
+/* Records the session's user, database and start in the backend slot once it is open. */
 void net_pg_backend_set_role(net_pg_conn *c, uint32_t role_oid);
+/* The activity pg_stat_activity shows: a statement starts (query NULL keeps the text), the
+ * connection is ready for the next one (ReadyForQuery's status), application_name changed. */
+void net_pg_backend_active(net_pg_conn *c, const char *query, uint32_t len);
+void net_pg_backend_ready(net_pg_conn *c, sql_txn_status status);
+void net_pg_backend_set_app(net_pg_conn *c, const char *name);
+/* pg_terminate_backend asked this connection to end. */
+bool net_pg_backend_terminating(const net_pg_conn *c);
+/* FATAL 57P01 "terminating connection due to administrator command" into *err. */
+bool net_pg_admin_terminate(rt_err *err);
 bool net_pg_backend_cancel(uint32_t pid, uint32_t secret, bool check_secret);
 
 /* ---- net_pg_io.c ---- */
@@ -107,6 +124,9 @@ uint32_t net_pg_io_buffered(const net_pg_conn *c);
 bool net_pg_io_tls_start(net_pg_conn *c, rt_err *err);
 /* Raw byte to the socket (the answer to SSLRequest), bypassing the buffer. */
 bool net_pg_io_send_byte(net_pg_conn *c, uint8_t b, rt_err *err);
+/* Bytes to the socket. Once pg_terminate_backend marked the connection, only what the socket
+ * takes at once: a client that does not read keeps no terminated backend alive. */
+bool net_pg_sock_send(net_pg_conn *c, const void *p, size_t n, rt_err *err);
 
 /* Getters: false with 08P01 FATAL when the message is too short or malformed. */
 bool net_pg_get_u8(net_pg_msg *m, uint8_t *v, rt_err *err);

@@ -3,9 +3,11 @@
  * back afterwards; output messages are built in place in the output buffer and sent when it
  * passes NET_PG_SEND_BUFFER_BYTES or when the protocol needs the client to see them. On TLS,
  * every byte goes through net_tls (memory BIOs) and the socket sees only ciphertext. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "net/net_pg_int.h"
 #include "runtime/rt_io.h"
@@ -58,7 +60,7 @@ static bool net_pg_tls_drain(net_pg_conn *c, rt_err *err) {
     uint8_t chunk[8192];
     while (net_tls_output_pending(c->tls) > 0) {
         size_t n = net_tls_output_take(c->tls, chunk, sizeof chunk);
-        if (!rt_sock_send(c->fd, chunk, n, err)) {
+        if (!net_pg_sock_send(c, chunk, n, err)) {
             c->io_failed = true;
             return false;
         }
@@ -81,7 +83,7 @@ static bool net_pg_send_raw(net_pg_conn *c, const uint8_t *p, size_t n, rt_err *
         return rt_err_set(err, SQLSTATE_CONNECTION_FAILURE, "connection to client lost");
     }
     if (c->tls == NULL) {
-        if (!rt_sock_send(c->fd, p, n, err)) c->io_failed = true;
+        if (!net_pg_sock_send(c, p, n, err)) c->io_failed = true;
         return !c->io_failed;
     }
     while (n > 0) {
@@ -96,6 +98,33 @@ static bool net_pg_send_raw(net_pg_conn *c, const uint8_t *p, size_t n, rt_err *
 
 bool net_pg_io_send_byte(net_pg_conn *c, uint8_t b, rt_err *err) {
     return rt_sock_send(c->fd, &b, 1, err);
+}
+
+/* A terminated connection's output goes out without waiting, as far as the socket takes it
+ * (PostgreSQL too stops writing to a client that does not read once it must end); a send that
+ * was already waiting when the mark came is cancelled by net_pg_terminate_backend. */
+bool net_pg_sock_send(net_pg_conn *c, const void *p, size_t n, rt_err *err) {
+    if (!net_pg_backend_terminating(c)) {
+        c->in_send = true;
+        bool ok = rt_sock_send(c->fd, p, n, err);
+        c->in_send = false;
+        if (ok || !net_pg_backend_terminating(c)) return ok;
+        rt_err_clear(err);
+        return rt_err_set(err, SQLSTATE_CONNECTION_FAILURE, "could not send data to client: "
+                          "the connection is being terminated");
+    }
+    const uint8_t *q = p;
+    while (n > 0) {
+        ssize_t sent = send(c->fd, q, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent <= 0) {
+            return rt_err_set(err, SQLSTATE_CONNECTION_FAILURE, "could not send data to client: "
+                              "the connection is being terminated");
+        }
+        q += sent;
+        n -= (size_t)sent;
+    }
+    return true;
 }
 
 bool net_pg_flush(net_pg_conn *c, rt_err *err) {
@@ -244,10 +273,14 @@ void net_pg_send_fatal(net_pg_conn *c, const char *sqlstate, const char *fmt, ..
 
 /* ---- receiving ---- */
 
-/* Receives into buf; *n = 0 at end of stream. */
+/* Receives into buf; *n = 0 at end of stream. A connection pg_terminate_backend marked reads
+ * nothing more: the flag is looked at before the read is queued (no other fiber runs in
+ * between) and after it ends (the terminator shut the socket's read side to end it). */
 static bool net_pg_recv_raw(net_pg_conn *c, uint8_t *buf, uint32_t cap, uint32_t *n,
                             rt_err *err) {
+    if (net_pg_backend_terminating(c)) return net_pg_admin_terminate(err);
     ssize_t got = rt_sock_recv(c->fd, buf, cap, c->recv_timeout_ns, err);
+    if (net_pg_backend_terminating(c)) return net_pg_admin_terminate(err);
     if (got < 0) return false;
     *n = (uint32_t)got;
     return true;

@@ -14,6 +14,7 @@
 
 static void net_pg_param_status(void *arg, const char *name, const char *value) {
     net_pg_conn *c = arg;
+    if (strcmp(name, "application_name") == 0) net_pg_backend_set_app(c, value);
     net_pg_put_begin(c, 'S');
     net_pg_put_str(c, name);
     net_pg_put_str(c, value);
@@ -46,8 +47,10 @@ static void net_pg_notifications(net_pg_conn *c) {
 bool net_pg_ready(net_pg_conn *c, rt_err *err) {
     net_pg_notifications(c);
     net_pg_params_report(c);
+    sql_txn_status status = sql_session_txn_status(c->session);
+    net_pg_backend_ready(c, status);
     net_pg_put_begin(c, 'Z');
-    net_pg_put_u8(c, (uint8_t)sql_session_txn_status(c->session));
+    net_pg_put_u8(c, (uint8_t)status);
     return net_pg_put_end(c, err) && net_pg_flush(c, err);
 }
 
@@ -236,6 +239,7 @@ static bool net_pg_query(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
     const char *sql;
     uint32_t len;
     if (!net_pg_get_copy(c, m, &sql, &len, err) || !net_pg_get_end(m, err)) return false;
+    net_pg_backend_active(c, sql, len);
     sql_sink sink = net_pg_sink(c);
     return sql_session_simple_query(c->session, sql, len, &sink, err);
 }
@@ -256,6 +260,7 @@ static bool net_pg_parse(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
         types[i] = (uint32_t)oid;
     }
     if (!net_pg_get_end(m, err)) return false;
+    net_pg_backend_active(c, sql, len);
     if (!sql_session_parse(c->session, name, sql, len, n, types, err)) return false;
     net_pg_put_begin(c, '1');
     return net_pg_put_end(c, err);
@@ -332,6 +337,10 @@ static bool net_pg_bind(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
     a.param_formats = per_param;
     a.nresult_formats = nresults;
     a.result_formats = results;
+    const char *text = NULL;
+    uint32_t text_len = 0;
+    sql_session_statement_text(c->session, a.statement, &text, &text_len);
+    net_pg_backend_active(c, text, text_len);
     if (!sql_session_bind(c->session, &a, err)) return false;
     net_pg_put_begin(c, '2');
     return net_pg_put_end(c, err);
@@ -386,6 +395,7 @@ static bool net_pg_execute(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
         !net_pg_get_end(m, err)) {
         return false;
     }
+    net_pg_backend_active(c, NULL, 0);
     sql_sink sink = net_pg_sink(c);
     bool suspended = false;
     if (!sql_session_execute(c->session, portal, max_rows > 0 ? (uint64_t)max_rows : 0, &sink,
@@ -444,6 +454,9 @@ static bool net_pg_dispatch(net_pg_conn *c, net_pg_msg *m, rt_err *err) {
 /* After a message: ReadyForQuery for Query/Sync/FunctionCall; an error is reported, and in
  * the extended protocol the messages up to the next Sync are skipped. */
 static void net_pg_after(net_pg_conn *c, uint8_t type, bool ok, rt_err *err) {
+    /* A statement pg_terminate_backend stopped (at a cancel check, or in a read of COPY)
+     * reports why the connection ends, as PostgreSQL's FATAL 57P01 does. */
+    if (!ok && net_pg_backend_terminating(c) && !c->io_failed) net_pg_admin_terminate(err);
     if (!ok) {
         if (c->io_failed ||
             (rt_err_is(err, SQLSTATE_CONNECTION_FAILURE) && err->severity != RT_SEV_FATAL)) {
@@ -489,7 +502,7 @@ static uint64_t net_pg_setting_ns(net_pg_conn *c, const char *name) {
 /* Why the wait for the next message ended without one: shutdown, idle timeout or a socket
  * error. Reports what PostgreSQL reports. */
 static void net_pg_read_failed(net_pg_conn *c, bool idle_in_txn, const rt_err *err) {
-    if (net_pg_shard_stopping(c)) {
+    if (net_pg_shard_stopping(c) || net_pg_backend_terminating(c)) {
         net_pg_send_fatal(c, SQLSTATE_ADMIN_SHUTDOWN,
                           "terminating connection due to administrator command");
     } else if (c->recv_timeout_ns > 0 && strstr(err->message, "timeout") != NULL) {
@@ -512,7 +525,7 @@ static void net_pg_read_failed(net_pg_conn *c, bool idle_in_txn, const rt_err *e
 void net_pg_serve(net_pg_conn *c) {
     rt_err err;
     while (!c->closing) {
-        if (net_pg_shard_stopping(c)) {
+        if (net_pg_shard_stopping(c) || net_pg_backend_terminating(c)) {
             net_pg_send_fatal(c, SQLSTATE_ADMIN_SHUTDOWN,
                               "terminating connection due to administrator command");
             break;
@@ -550,8 +563,15 @@ void net_pg_serve(net_pg_conn *c) {
         if (c->eof) break;
         c->recv_timeout_ns = 0;
         rt_arena_reset(c->msg_arena);
-        /* A cancel that arrived while the connection was idle is for no statement. */
+        /* A cancel that arrived while the connection was idle is for no statement. A
+         * terminate sets its flag before the cancel flag: looking at it after clearing the
+         * cancel flag, either it shows here or the statement sees the cancel. */
         atomic_store(&c->backend->cancel, false);
+        if (net_pg_backend_terminating(c)) {
+            net_pg_send_fatal(c, SQLSTATE_ADMIN_SHUTDOWN,
+                              "terminating connection due to administrator command");
+            break;
+        }
         if (c->skip_to_sync && m.type != 'S') continue;
         bool ok = net_pg_dispatch(c, &m, &err);
         net_pg_after(c, m.type, ok, &err);

@@ -6,7 +6,7 @@
  *   expose the socket), pg_postmaster_start_time, pg_conf_load_time, txid_current /
  *   pg_current_xact_id, pg_sleep, pg_typeof, pg_is_in_recovery, pg_client_encoding,
  *   gen_random_uuid, the sequence functions nextval / currval / setval / lastval,
- *   pg_cancel_backend (pg_terminate_backend is 0A000), and the advisory lock family
+ *   pg_cancel_backend and pg_terminate_backend, and the advisory lock family
  *   (sql_advisory.h). current_schemas and
  *   the comment functions (obj_description, ...) are the catalog module's.
  * Session state is reached only through sql_session.h's accessors, from the statement's
@@ -81,9 +81,12 @@ SQL_MISC_WEAK(sql_session_savepoint_level);
 SQL_MISC_WEAK(sql_session_notify);
 SQL_MISC_WEAK(sql_session_is_superuser);
 SQL_MISC_WEAK(sql_session_user_oid);
+SQL_MISC_WEAK(sql_session_warning);
 /* The network layer's backend table (net/net_pg.h). */
 extern bool net_pg_cancel_backend(uint32_t pid) __attribute__((weak));
 extern bool net_pg_backend_role(uint32_t pid, uint32_t *role_oid) __attribute__((weak));
+extern bool net_pg_terminate_backend(uint32_t pid, uint64_t *generation) __attribute__((weak));
+extern bool net_pg_backend_running(uint32_t pid, uint64_t generation) __attribute__((weak));
 
 static sql_exec_ctx *sql_misc_exec(const sql_fctx *f) {
     return f->ec != NULL ? f->ec->exec : NULL;
@@ -187,16 +190,20 @@ SQL_MISC_KERNEL(sql_misc_backend_pid) {
     return true;
 }
 
-/* Whether the current user may cancel a query of `role`'s backend, as PostgreSQL 15 decides:
- * superusers any; others not a superuser's, and only their own roles' or with the privileges
- * of pg_signal_backend. */
-static bool sql_misc_may_signal(sql_fctx *f, sql_session *s, uint32_t role) {
+/* pg_terminate_backend(pid, timeout) polls this often for the backend to be gone. */
+#define SQL_MISC_TERMINATE_POLL_NS (10ull * RT_NS_PER_MS)
+
+/* Whether the current user may signal `role`'s backend, as PostgreSQL 15 decides: superusers
+ * any; others not a superuser's, and only their own roles' or with the privileges of
+ * pg_signal_backend. `terminate` picks pg_terminate_backend's wording of the errors. */
+static bool sql_misc_may_signal(sql_fctx *f, sql_session *s, uint32_t role, bool terminate) {
     if (sql_session_is_superuser(s)) return true;
     const eng_catalog *c = sql_misc_exec(f)->catalog;
     const eng_role *target = eng_catalog_role_by_oid(c, role);
     if (target != NULL && target->superuser) {
         return rt_err_set(f->err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
-                          "must be a superuser to cancel superuser query");
+                          terminate ? "must be a superuser to terminate superuser process"
+                                    : "must be a superuser to cancel superuser query");
     }
     uint32_t me = sql_session_user_oid(s);
     if (sql_acl_has_privs_of(c, me, role) ||
@@ -204,32 +211,112 @@ static bool sql_misc_may_signal(sql_fctx *f, sql_session *s, uint32_t role) {
         return true;
     }
     return rt_err_set(f->err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
-                      "must be a member of the role whose query is being canceled or member "
-                      "of pg_signal_backend");
+                      "must be a member of the role whose %s or member of pg_signal_backend",
+                      terminate ? "process is being terminated" : "query is being canceled");
+}
+
+/* The backend `pid` names, after the permission check; false (with PostgreSQL's WARNING)
+ * when it is no backend. */
+static bool sql_misc_signal_target(sql_fctx *f, sql_session *s, int64_t pid, bool terminate,
+                                   bool *found) {
+    uint32_t role = 0;
+    *found = pid > 0 && pid <= INT32_MAX && net_pg_backend_role((uint32_t)pid, &role);
+    if (!*found) {
+        if (sql_session_warning != NULL) {
+            sql_session_warning(s, "PID %lld is not a PostgreSQL backend process", (long long)pid);
+        }
+        return true;
+    }
+    return sql_misc_may_signal(f, s, role, terminate);
 }
 
 /* pg_cancel_backend(pid): cancels the query the backend runs (57014 there); false for a pid
- * that is no backend (PostgreSQL also warns). */
+ * that is no backend. */
 SQL_MISC_KERNEL(sql_misc_cancel_backend) {
     sql_session *s = sql_misc_session(f, sql_session_is_superuser != NULL &&
                                              sql_session_user_oid != NULL &&
                                              net_pg_backend_role != NULL);
     if (s == NULL) return false;
     SQL_FOR_ACTIVE(i) {
-        uint32_t role = 0;
-        int64_t pid = args[0]->i64[i];
-        bool open = pid > 0 && pid <= INT32_MAX && net_pg_backend_role((uint32_t)pid, &role);
-        if (open && !sql_misc_may_signal(f, s, role)) return false;
+        bool found = false;
+        if (!sql_misc_signal_target(f, s, args[0]->i64[i], false, &found)) return false;
         out->nulls[i] = 0;
-        out->i64[i] = open && net_pg_cancel_backend((uint32_t)pid);
+        out->i64[i] = found && net_pg_cancel_backend((uint32_t)args[0]->i64[i]);
     }
     return true;
 }
 
+/* Waits up to timeout_ms for the terminated backend to be gone: *gone false (with
+ * PostgreSQL's WARNING) when it is still there; a cancel of the caller's statement ends the
+ * wait with 57014. */
+static bool sql_misc_terminate_wait(sql_fctx *f, sql_session *s, uint32_t pid,
+                                    uint64_t generation, int64_t timeout_ms, bool *gone) {
+    *gone = true;
+    if (timeout_ms <= 0 || rt_fiber_self() == NULL) return true;
+    const sql_exec_ctx *x = sql_misc_exec(f);
+    uint64_t now_ns = rt_time_mono_ns();
+    uint64_t end = (uint64_t)timeout_ms >= (UINT64_MAX - now_ns) / RT_NS_PER_MS
+                       ? UINT64_MAX /* bigint milliseconds: "for ever" */
+                       : now_ns + (uint64_t)timeout_ms * RT_NS_PER_MS;
+    while (net_pg_backend_running(pid, generation)) {
+        if (x->cancel != NULL && atomic_load(x->cancel)) {
+            return rt_err_set(f->err, SQLSTATE_QUERY_CANCELED,
+                              "canceling statement due to user request");
+        }
+        uint64_t now = rt_time_mono_ns();
+        if (now >= end) {
+            if (sql_session_warning != NULL) {
+                sql_session_warning(s, "backend with PID %u did not terminate within %lld "
+                                    "millisecond%s", pid, (long long)timeout_ms,
+                                    timeout_ms == 1 ? "" : "s");
+            }
+            *gone = false;
+            return true;
+        }
+        uint64_t left = end - now;
+        rt_fiber_sleep_ns(left < SQL_MISC_TERMINATE_POLL_NS ? left : SQL_MISC_TERMINATE_POLL_NS);
+    }
+    return true;
+}
+
+/* pg_terminate_backend(pid [, timeout]): ends the backend's connection (FATAL 57P01 there,
+ * its transaction rolled back); with a timeout in ms, waits for it to be gone. The caller's
+ * own backend ends with that FATAL once the other rows of the batch are done, as a SIGTERM to
+ * itself ends a PostgreSQL backend at its next interrupt check. */
 SQL_MISC_KERNEL(sql_misc_terminate_backend) {
-    (void)n, (void)active, (void)args, (void)out;
-    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "pg_terminate_backend is not supported");
+    sql_session *s = sql_misc_session(f, sql_session_is_superuser != NULL &&
+                                             sql_session_user_oid != NULL &&
+                                             net_pg_backend_role != NULL &&
+                                             net_pg_terminate_backend != NULL &&
+                                             sql_session_backend_pid != NULL);
+    if (s == NULL) return false;
+    bool self = false;
+    SQL_FOR_ACTIVE(i) {
+        int64_t timeout_ms = f->call->nargs > 1 ? args[1]->i64[i] : 0;
+        if (timeout_ms < 0) {
+            return rt_err_set(f->err, SQLSTATE_NUMERIC_VALUE_OUT_OF_RANGE,
+                              "\"timeout\" must not be negative");
+        }
+        int64_t pid = args[0]->i64[i];
+        bool found = false;
+        if (!sql_misc_signal_target(f, s, pid, true, &found)) return false;
+        uint64_t generation = 0;
+        found = found && net_pg_terminate_backend((uint32_t)pid, &generation);
+        bool gone = found;
+        if (found && (uint32_t)pid == sql_session_backend_pid(s)) {
+            self = true;
+        } else if (found &&
+                   !sql_misc_terminate_wait(f, s, (uint32_t)pid, generation, timeout_ms, &gone)) {
+            return false;
+        }
+        out->nulls[i] = 0;
+        out->i64[i] = gone;
+    }
+    if (!self) return true;
+    rt_err_set(f->err, SQLSTATE_ADMIN_SHUTDOWN,
+               "terminating connection due to administrator command");
+    f->err->severity = RT_SEV_FATAL;
+    return false;
 }
 
 SQL_MISC_KERNEL(sql_misc_client_encoding) {

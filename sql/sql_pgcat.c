@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "engine/eng_part.h"
+#include "net/net_pg.h"
 #include "sql/sql_array.h"
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_session.h"
@@ -27,6 +28,10 @@ extern uint32_t sql_session_cursor_count(const sql_session *s) __attribute__((we
 extern bool sql_session_cursor_at(const sql_session *s, uint32_t i, sql_cursor_info *out)
     __attribute__((weak));
 extern uint32_t sql_session_user_oid(const sql_session *s) __attribute__((weak));
+extern bool sql_session_is_superuser(const sql_session *s) __attribute__((weak));
+/* The network layer's backend table (net/net_pg.h): absent where no server is linked. */
+extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
+extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
 
 /* ---- relations by name ---- */
 
@@ -572,8 +577,92 @@ static bool pc_scan_shdescription(pc_row *r) {
 }
 
 /* The current session only: other sessions live on other shards' fibers. */
+/* Unix-epoch microseconds to a timestamptz (PostgreSQL's epoch); 0 is NULL. */
+static void pc_unix_time(pc_row *r, const char *col, int64_t unix_us) {
+    if (unix_us != 0) pc_int(r, col, unix_us - INT64_C(946684800000000));
+}
+
+static const char *pc_activity_state(net_pg_state st) {
+    switch (st) {
+    case NET_PG_STATE_IDLE: return "idle";
+    case NET_PG_STATE_ACTIVE: return "active";
+    case NET_PG_STATE_IDLE_IN_TXN: return "idle in transaction";
+    case NET_PG_STATE_IDLE_IN_TXN_ABORTED: return "idle in transaction (aborted)";
+    default: return NULL;
+    }
+}
+
+/* Whether the caller sees all of a backend's activity (PostgreSQL 15): superusers, members
+ * with the privileges of its user, and pg_read_all_stats. */
+static bool pc_activity_visible(const sql_exec_ctx *x, uint32_t role_oid) {
+    if (x->session == NULL || sql_session_user_oid == NULL) return false;
+    if (sql_session_is_superuser != NULL && sql_session_is_superuser(x->session)) return true;
+    uint32_t me = sql_session_user_oid(x->session);
+    return sql_acl_has_privs_of(x->catalog, me, role_oid) ||
+           sql_acl_has_privs_of(x->catalog, me, ENG_OID_PG_READ_ALL_STATS);
+}
+
+/* The columns only a caller with the privileges of the backend's user sees; the others get
+ * '<insufficient privilege>' as the query and NULL for them. */
+static bool pc_activity_private(pc_row *r, const net_pg_activity *a) {
+    rt_arena *arena = r->x->arena;
+    const char *query = rt_arena_strdup(arena, a->query);
+    if (query == NULL) return rt_arena_fail(arena, r->x->err);
+    /* client_addr stays NULL: the inet type has no text or binary form yet (sql_types.c). */
+    pc_int(r, "client_port", a->client_port);
+    pc_unix_time(r, "backend_start", a->backend_start_us);
+    pc_unix_time(r, "xact_start", a->xact_start_us);
+    pc_unix_time(r, "query_start", a->query_start_us);
+    pc_unix_time(r, "state_change", a->state_change_us);
+    bool idle = a->state != NET_PG_STATE_ACTIVE && a->state != NET_PG_STATE_STARTING;
+    pc_str(r, "wait_event_type", idle ? "Client" : NULL);
+    pc_str(r, "wait_event", idle ? "ClientRead" : NULL);
+    pc_str(r, "state", pc_activity_state(a->state));
+    pc_str(r, "query", query);
+    pc_str(r, "backend_type", "client backend");
+    return true;
+}
+
+/* One backend's row. */
+static bool pc_activity_row(pc_row *r, const net_pg_activity *a) {
+    rt_arena *arena = r->x->arena;
+    pc_clear(r);
+    const char *datname = rt_arena_strdup(arena, a->datname);
+    const char *usename = rt_arena_strdup(arena, a->usename);
+    const char *app = rt_arena_strdup(arena, a->application_name);
+    if (datname == NULL || usename == NULL || app == NULL) return rt_arena_fail(arena, r->x->err);
+    pc_int(r, "datid", a->db_oid);
+    pc_str(r, "datname", datname);
+    pc_int(r, "pid", a->pid);
+    pc_null(r, "leader_pid");
+    pc_int(r, "usesysid", a->role_oid);
+    pc_str(r, "usename", usename);
+    pc_str(r, "application_name", app);
+    pc_null(r, "client_port");
+    pc_null(r, "backend_xid");
+    pc_null(r, "backend_xmin");
+    pc_null(r, "query_id");
+    if (pc_activity_visible(r->x, a->role_oid)) {
+        if (!pc_activity_private(r, a)) return false;
+    } else {
+        pc_str(r, "query", "<insufficient privilege>");
+    }
+    return pc_add(r);
+}
+
+/* pg_stat_activity: every client backend of the server, on every shard, from copies of the
+ * backend table's slots (net_pg.h); without a server (tools, unit tests), the caller's own
+ * session. The activity is a snapshot taken slot by slot, as PostgreSQL's is. */
 static bool pc_scan_stat_activity(pc_row *r) {
     sql_exec_ctx *x = r->x;
+    if (net_pg_backend_slots != NULL && net_pg_backend_slots() > 0) {
+        net_pg_activity *a = rt_arena_alloc(x->arena, sizeof *a);
+        if (a == NULL) return rt_arena_fail(x->arena, x->err);
+        for (uint32_t i = 0; i < net_pg_backend_slots(); i++) {
+            if (net_pg_activity_get(i, a) && !pc_activity_row(r, a)) return false;
+        }
+        return true;
+    }
     pc_clear(r);
     pc_int(r, "datid", x->db->oid);
     pc_str(r, "datname", x->db->name);

@@ -1,5 +1,6 @@
 /* sql_session.c: session life cycle, the simple query protocol and the dispatch of every
  * statement kind to the binder/executor, the DDL module, COPY, settings and transactions. */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1066,6 +1067,7 @@ bool sql_session_simple_query(sql_session *s, const char *sql, uint32_t len,
     }
     if (list.count == 0) return sink->empty(sink->arg, err);
     s->implicit_multi = list.count > 1;
+    s->stmt_sink = sink;
     bool ok = true;
     for (uint32_t i = 0; i < list.count && ok; i++) {
         char tag[SQL_TAG_BYTES];
@@ -1077,6 +1079,17 @@ bool sql_session_simple_query(sql_session *s, const char *sql, uint32_t len,
     }
     if (!ok) sql_session_failed(s);
     s->implicit_multi = false;
+    s->stmt_sink = NULL;
     sql_session_snap_settle(s);
     return ok;
+}
+
+void sql_session_warning(sql_session *s, const char *fmt, ...) {
+    if (s->stmt_sink == NULL) return;
+    char text[RT_ERR_MESSAGE_BYTES_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    sql_session_notice(s, s->stmt_sink, "WARNING", SQLSTATE_WARNING, "%s", text);
 }

@@ -154,6 +154,15 @@ typedef struct sql_bind_args {
 /* Bind: a portal from a prepared statement and parameter values (08P01 wrong count, 22P02 /
  * 22P03 for values that do not decode). */
 bool sql_session_bind(sql_session *s, const sql_bind_args *a, rt_err *err);
+/* A WARNING (01000) to the client of the statement running now, as functions raise them
+ * (pg_terminate_backend's "PID %d is not a PostgreSQL backend process"); dropped below
+ * client_min_messages or outside a statement. */
+void sql_session_warning(sql_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The query text that prepared statement `name` was parsed from (pg_stat_activity shows it
+ * while a portal of it runs); false, leaving *text alone, when there is no such statement. */
+bool sql_session_statement_text(sql_session *s, const char *name, const char **text,
+                                uint32_t *len);
 
 /* Describe statement: its parameter types and result columns (*ncols = 0 and *returns_rows
  * false for a statement without rows: NoData). */

@@ -28,6 +28,15 @@ sql_prepared *sql_prepared_find(sql_session *s, const char *name) {
     return NULL;
 }
 
+bool sql_session_statement_text(sql_session *s, const char *name, const char **text,
+                                uint32_t *len) {
+    const sql_prepared *p = sql_prepared_find(s, name);
+    if (p == NULL) return false;
+    *text = p->source != NULL ? p->source : p->sql;
+    *len = p->source != NULL ? (uint32_t)strlen(p->source) : p->sql_len;
+    return *text != NULL;
+}
+
 sql_portal *sql_session_portal_find(sql_session *s, const char *name) {
     for (uint32_t i = 0; i < s->nportals; i++) {
         if (strcmp(s->portals[i]->name, name) == 0) return s->portals[i];
@@ -169,7 +178,7 @@ static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
             p->ncols = 1;
             p->cols = rt_arena_zalloc(p->arena, sizeof(sql_col));
             if (p->cols == NULL) return rt_arena_fail(p->arena, err);
-            p->cols[0] = (sql_col){.name = ((const sql_show *)p->stmt)->name,
+            p->cols[0] = (sql_col){.name = sql_guc_label(((const sql_show *)p->stmt)->name),
                                    .type_oid = SQL_T_TEXT, .typmod = -1};
         } else if (p->stmt != NULL && p->stmt->kind == SQL_N_EXPLAIN) {
             p->ncols = 1;
@@ -656,7 +665,9 @@ bool sql_session_execute(sql_session *s, const char *portal, uint64_t max_rows,
         ok = rt_err_set(err, SQLSTATE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist",
                         portal);
     } else {
+        s->stmt_sink = sink;
         ok = sql_ext_execute(s, pt, max_rows, sink, suspended, err);
+        s->stmt_sink = NULL;
     }
     if (!ok) sql_session_fail(s);
     return ok;

@@ -930,18 +930,17 @@ bool sql_guc_show(sql_session *s, const char *name, const sql_sink *sink, rt_err
         }
         return sql_session_show_all_rows(s, lines, (uint32_t)SQL_GUC_COUNT, sink, err);
     }
-    if (strcmp(name, "timezone") == 0) name = "TimeZone";
     const char *value;
     if (!sql_session_get_setting(s, name, false, &value, err)) return false;
+    const char *label = sql_guc_label(name);
+    return sql_session_text_rows(s, label, &value, 1, sink, true, err);
+}
+
+/* SHOW's column is named as the setting is registered ("TimeZone" for SHOW timezone), as in
+ * PostgreSQL; a name we do not register (a custom placeholder) as given. */
+const char *sql_guc_label(const char *name) {
     int idx = sql_guc_find(name);
-    const char *label = idx >= 0 ? sql_gucs[idx].def.name : name;
-    char lower[ENG_NAME_BYTES * 2];
-    size_t i = 0;
-    for (; label[i] != '\0' && i + 1 < sizeof lower; i++) {
-        lower[i] = (char)tolower((unsigned char)label[i]);
-    }
-    lower[i] = '\0';
-    return sql_session_text_rows(s, lower, &value, 1, sink, true, err);
+    return idx >= 0 ? sql_gucs[idx].def.name : name;
 }
 
 void sql_session_report_params(sql_session *s,

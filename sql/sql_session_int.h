@@ -200,6 +200,7 @@ struct sql_session {
     sql_stats_pending stats_pending[SQL_STATS_PENDING_MAX]; /* the transaction's, at commit */
     struct sql_stats_undo *stats_undo; /* the transaction's ANALYZEs (sql_stats.h) */
     uint32_t nstats_pending;
+    const sql_sink *stmt_sink;   /* while a Query or Execute runs: where its WARNINGs go */
 };
 
 /* ---- settings (sql_session_guc.c) ---- */
@@ -234,6 +235,8 @@ void sql_guc_rollback_to(sql_session *s, uint32_t nundo);
 void sql_guc_sync_txn(sql_session *s);
 /* SHOW name / SHOW ALL as rows through the sink. */
 bool sql_guc_show(sql_session *s, const char *name, const sql_sink *sink, rt_err *err);
+/* The column label of SHOW name: the registered spelling of the setting. */
+const char *sql_guc_label(const char *name);
 
 /* ---- transactions (sql_session_txn.c) ---- */
 bool sql_txn_ensure(sql_session *s, rt_err *err);

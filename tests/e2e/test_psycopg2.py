@@ -11,6 +11,8 @@ server has one (skipped on plain PostgreSQL).
 import datetime
 import decimal
 import io
+import socket
+import struct
 import threading
 import time
 import unittest
@@ -194,6 +196,208 @@ class Psycopg2Test(unittest.TestCase):
         self.assertFalse(self.cur.fetchone()[0])
         self.conn.autocommit = False
 
+    def _pid_of(self, conn):
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            return cur.fetchone()[0]
+
+    def _terminate(self, pid):
+        self.conn.autocommit = True
+        self.cur.execute("SELECT pg_terminate_backend(%s, 30000)", (pid,))
+        self.assertTrue(self.cur.fetchone()[0])
+        self.conn.autocommit = False
+
+    def _assert_closed(self, conn, error):
+        # psycopg2 reports a connection that ended as OperationalError (libpq drops the FATAL
+        # when the socket closes right after it), and the connection is closed.
+        self.assertIsInstance(error, psycopg2.OperationalError)
+        self.assertNotEqual(conn.closed, 0)
+
+    def _assert_fatal_57p01(self, raw):
+        # What a client reading the wire sees: ErrorResponse FATAL 57P01, then end of stream.
+        fields = raw.error()
+        self.assertEqual((fields.get("S"), fields.get("C"), fields.get("M")),
+                         ("FATAL", "57P01", "terminating connection due to administrator "
+                                            "command"))
+        self.assertTrue(raw.at_eof())
+        raw.close()
+
+    def _still_serving(self):
+        fresh = connect()
+        with fresh.cursor() as cur:
+            cur.execute("SELECT 1")
+            self.assertEqual(cur.fetchone(), (1,))
+        fresh.close()
+
+    def test_pg_terminate_backend_idle_session(self):
+        raw = RawClient()
+        self._terminate(raw.pid)  # waits until the backend is gone
+        self._assert_fatal_57p01(raw)
+        other = connect()
+        other.autocommit = True
+        self._terminate(self._pid_of(other))
+        error = None
+        try:
+            other.cursor().execute("SELECT 1")
+        except psycopg2.Error as e:
+            error = e
+        self._assert_closed(other, error)
+        self._still_serving()
+        self.cur.execute("SELECT pg_terminate_backend(2147483647)")
+        self.assertFalse(self.cur.fetchone()[0])
+        self.assertEqual(self.conn.notices[-1],
+                         "WARNING:  PID 2147483647 is not a PostgreSQL backend process\n")
+        self.conn.rollback()
+        with self.assertRaises(psycopg2.Error) as neg:
+            self.cur.execute("SELECT pg_terminate_backend(%s, -1)", (raw.pid,))
+        self.assertEqual(neg.exception.pgcode, psycopg2.errorcodes.NUMERIC_VALUE_OUT_OF_RANGE)
+        self.assertIn('"timeout" must not be negative', str(neg.exception))
+
+    def _wait_running(self, pid, prefix):
+        self.conn.autocommit = True
+        for _ in range(600):  # until pg_stat_activity shows the statement running
+            self.cur.execute("SELECT state, query FROM pg_stat_activity WHERE pid = %s", (pid,))
+            row = self.cur.fetchone()
+            if row is not None and row[0] == "active" and row[1].startswith(prefix):
+                return
+            time.sleep(0.05)
+        self.fail(f"backend {pid} never ran {prefix}")
+
+    def test_pg_terminate_backend_busy_session(self):
+        raw = RawClient()
+        raw.send_query("SELECT pg_sleep(60)")
+        self._wait_running(raw.pid, "SELECT pg_sleep(60)")
+        self._terminate(raw.pid)
+        self._assert_fatal_57p01(raw)
+        other = connect()
+        other.autocommit = True
+        pid = self._pid_of(other)
+        outcome = {}
+
+        def sleep():
+            try:
+                other.cursor().execute("SELECT pg_sleep(60)")
+                outcome["error"] = None
+            except psycopg2.Error as e:
+                outcome["error"] = e
+
+        sleeper = threading.Thread(target=sleep)
+        sleeper.start()
+        self._wait_running(pid, "SELECT pg_sleep(60)")
+        self._terminate(pid)
+        sleeper.join(30)
+        self.assertFalse(sleeper.is_alive())
+        self._assert_closed(other, outcome.get("error"))
+        self._still_serving()
+
+    def test_pg_terminate_backend_client_not_reading(self):
+        # A backend blocked sending rows to a client that does not read ends all the same,
+        # over TCP and over the Unix socket (where the server must cancel the waiting send).
+        self.cur.execute("SHOW unix_socket_directories")
+        socket_dir = self.cur.fetchone()[0].split(",")[0].strip()
+        self.conn.rollback()
+        for unix in (False, True):
+            raw = RawClient(socket_dir if unix else None)
+            raw.send_query("SELECT repeat('x', 1000) FROM generate_series(1, 100000)")
+            self._wait_running(raw.pid, "SELECT repeat")
+            time.sleep(0.5)  # lets the socket fill up (the test holds either way)
+            self._terminate(raw.pid)
+            raw.drain()  # whatever was sent, then the end of the stream
+            raw.close()
+        self._still_serving()
+
+    def test_pg_terminate_backend_releases_row_locks(self):
+        self.cur.execute(f"INSERT INTO {self.table} (name, n) VALUES ('locked', 1)")
+        self.conn.commit()
+        holder = connect()
+        hcur = holder.cursor()
+        hcur.execute(f"UPDATE {self.table} SET n = 100 WHERE name = 'locked'")  # idle in txn
+        hpid = self._pid_of(holder)
+        waiter = connect()
+        waiter.autocommit = True
+        wpid = self._pid_of(waiter)
+        outcome = {}
+
+        def update():
+            try:
+                with waiter.cursor() as wcur:
+                    wcur.execute(f"UPDATE {self.table} SET n = n + 1 WHERE name = 'locked'")
+                    outcome["rows"] = wcur.rowcount
+            except psycopg2.Error as e:
+                outcome["error"] = e
+
+        blocked = threading.Thread(target=update)
+        blocked.start()
+        self._wait_running(wpid, "UPDATE")
+        self.cur.execute("SELECT state FROM pg_stat_activity WHERE pid = %s", (hpid,))
+        self.assertEqual(self.cur.fetchone(), ("idle in transaction",))
+        self.assertTrue(blocked.is_alive())
+        self._terminate(hpid)
+        blocked.join(30)
+        self.assertFalse(blocked.is_alive())
+        self.assertEqual(outcome, {"rows": 1})
+        self.cur.execute(f"SELECT n FROM {self.table} WHERE name = 'locked'")
+        self.assertEqual(self.cur.fetchone(), (2,))  # the holder's update was rolled back
+        error = None
+        try:
+            hcur.execute("SELECT 1")
+        except psycopg2.Error as e:
+            error = e
+        self._assert_closed(holder, error)
+        waiter.close()
+
+    def test_pg_stat_activity_shows_other_sessions(self):
+        other = connect()
+        other.autocommit = False
+        ocur = other.cursor()
+        ocur.execute("SELECT 41 + 1")
+        pid = self._pid_of(other)
+        self.conn.autocommit = True
+        self.cur.execute("SELECT datname, usename, state, query, backend_type, "
+                         "wait_event_type, wait_event, xact_start IS NOT NULL, "
+                         "backend_start <= now() FROM pg_stat_activity WHERE pid = %s", (pid,))
+        cfg = common.config()
+        self.assertEqual(self.cur.fetchone(),
+                         (cfg["dbname"], cfg["user"], "idle in transaction",
+                          "SELECT pg_backend_pid()", "client backend", "Client", "ClientRead",
+                          True, True))
+        other.rollback()
+        self.cur.execute("SELECT state, xact_start FROM pg_stat_activity WHERE pid = %s", (pid,))
+        self.assertEqual(self.cur.fetchone(), ("idle", None))
+        self.cur.execute("SELECT state, query FROM pg_stat_activity WHERE pid = "
+                         "pg_backend_pid()")
+        self.assertEqual(self.cur.fetchone(),
+                         ("active", "SELECT state, query FROM pg_stat_activity WHERE pid = "
+                                    "pg_backend_pid()"))
+        # A role that is not a member of the other session's user sees no details.
+        role = f"e2e_pg2_watcher_{common.suffix()}"
+        self.cur.execute(f"CREATE ROLE {role} LOGIN")
+        try:
+            kwargs = common.libpq_kwargs()
+            kwargs["user"] = role
+            kwargs.pop("password", None)
+            watcher = psycopg2.connect(**kwargs)
+            watcher.autocommit = True
+            wcur = watcher.cursor()
+            wcur.execute("SELECT usename, state, query, backend_type, client_port "
+                         "FROM pg_stat_activity WHERE pid = %s", (pid,))
+            self.assertEqual(wcur.fetchone(),
+                             (cfg["user"], None, "<insufficient privilege>", None, None))
+            wcur.execute("SELECT state, query FROM pg_stat_activity WHERE pid = "
+                         "pg_backend_pid()")
+            self.assertEqual(wcur.fetchone()[0], "active")
+            with self.assertRaises(psycopg2.Error) as denied:
+                wcur.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            self.assertEqual(denied.exception.pgcode,
+                             psycopg2.errorcodes.INSUFFICIENT_PRIVILEGE)
+            self.assertIn("must be a superuser to terminate superuser process",
+                          str(denied.exception))
+            watcher.close()
+        finally:
+            self.cur.execute(f"DROP ROLE {role}")
+        other.close()
+        self.conn.autocommit = False
+
     def test_vector_when_the_server_has_it(self):
         self.cur.execute("SELECT typname, oid FROM pg_type WHERE oid IN (to_regtype('vector'), "
                          "to_regtype('_vector'))")
@@ -211,6 +415,73 @@ class Psycopg2Test(unittest.TestCase):
         self.cur.execute(f"SELECT embedding FROM {table} WHERE id = 2")
         self.assertEqual(self.cur.description[0].type_code, types["vector"])
         self.conn.rollback()
+
+
+class RawClient:
+    """A client that speaks the protocol itself, to see exactly what the server sends when it
+    ends a connection (libpq-based drivers hide a FATAL that is followed by the close)."""
+
+    def __init__(self, unix_dir=None):
+        cfg = common.config()
+        if unix_dir is None:
+            self.sock = socket.create_connection((cfg["host"], cfg["port"]), timeout=60)
+        else:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(60)
+            self.sock.connect(f"{unix_dir}/.s.PGSQL.{cfg['port']}")
+        params = b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in
+                          (("user", cfg["user"]), ("database", cfg["dbname"]))) + b"\0"
+        self.sock.sendall(struct.pack("!ii", 8 + len(params), 196608) + params)
+        self.pid = None
+        while True:
+            kind, body = self.read()
+            if kind == b"R" and struct.unpack("!i", body[:4])[0] != 0:
+                raise RuntimeError("the server asks for a password")
+            if kind == b"K":
+                self.pid = struct.unpack("!i", body[:4])[0]
+            if kind == b"E":
+                raise RuntimeError(body)
+            if kind == b"Z":
+                return
+
+    def read_exact(self, n):
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                return None
+            data += chunk
+        return data
+
+    def read(self):
+        head = self.read_exact(5)
+        if head is None:
+            return None, None
+        return head[:1], self.read_exact(struct.unpack("!i", head[1:])[0] - 4)
+
+    def send_query(self, sql):
+        body = sql.encode() + b"\0"
+        self.sock.sendall(b"Q" + struct.pack("!i", 4 + len(body)) + body)
+
+    def error(self):
+        """The fields of the next ErrorResponse (skipping other messages), {} at the end."""
+        while True:
+            kind, body = self.read()
+            if kind is None:
+                return {}
+            if kind == b"E":
+                return {chr(f[0]): f[1:].decode() for f in body.split(b"\0") if f}
+
+    def drain(self):
+        """Reads to the end of the stream."""
+        while self.sock.recv(1 << 20):
+            pass
+
+    def at_eof(self):
+        return self.read_exact(1) is None
+
+    def close(self):
+        self.sock.close()
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ typedef struct fake_stmt {
     fake_plan plan;
     uint32_t nparams;
     uint32_t types[FAKE_PARAMS_MAX];
+    char text[FAKE_TEXT_BYTES];       /* as parsed, for pg_stat_activity */
 } fake_stmt;
 
 typedef struct fake_portal {
@@ -498,12 +499,22 @@ bool sql_session_parse(sql_session *s, const char *name, const char *sql, uint32
     memset(st, 0, sizeof *st);
     st->used = true;
     snprintf(st->name, sizeof st->name, "%s", name);
+    snprintf(st->text, sizeof st->text, "%.*s", (int)len, sql);
     st->plan = p;
     st->nparams = p.kind == FAKE_PARAM ? 1 : 0;
     if (st->nparams == 1) {
         st->types[0] = nparams > 0 && param_types[0] != 0 ? param_types[0] : 25;
         st->plan.cols[0].type_oid = st->types[0];
     }
+    return true;
+}
+
+bool sql_session_statement_text(sql_session *s, const char *name, const char **text,
+                                uint32_t *len) {
+    const fake_stmt *st = fake_stmt_find(s, name);
+    if (st == NULL) return false;
+    *text = st->text;
+    *len = (uint32_t)strlen(st->text);
     return true;
 }
 

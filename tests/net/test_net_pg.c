@@ -7,7 +7,10 @@
  * sequences, skip-to-Sync, Flush without Sync, PortalSuspended, COPY both ways, cancel,
  * max_connections, idle timeouts, large messages both ways, clients that leave mid-result,
  * random bytes, and malformed messages (FATAL 08P01, after which the server still serves
- * others); the group teardown checks that shutdown tells an idle session FATAL 57P01.
+ * others); net_pg_terminate_backend on idle, idle-in-transaction, running and COPY-reading
+ * sessions (FATAL 57P01, then the close, the slot freed) and the activity net_pg_activity_get
+ * copies for pg_stat_activity (states, times, query text from Query and from Bind, bounded);
+ * the group teardown checks that shutdown tells an idle session FATAL 57P01.
  * The libpq tests connect over TCP, the Unix socket and TLS, with trust and SCRAM (with
  * channel binding), and use PQexec, PQexecParams (binary), PQprepare, pipeline mode, COPY
  * and PQcancel.
@@ -664,6 +667,152 @@ static void test_idle_session_timeout(void **state) {
     tc_expect_closed(fd);
 }
 
+/* ---- pg_terminate_backend and pg_stat_activity ---- */
+
+/* The activity of backend `pid` (its slot is pid - NET_PG_PID_BASE). */
+static bool tc_activity(uint32_t pid, net_pg_activity *a) {
+    return net_pg_activity_get(pid - NET_PG_PID_BASE, a) && a->pid == pid;
+}
+
+/* Waits (bounded generously: the session only has to reach its next read) for a state. */
+static bool tc_wait_state(uint32_t pid, net_pg_state state) {
+    net_pg_activity a;
+    for (int tries = 0; tries < 3000; tries++) {
+        if (tc_activity(pid, &a) && a.state == state) return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/* The backend sends FATAL 57P01 and closes; its slot is free afterwards. */
+static void tc_expect_terminated(int fd, uint32_t pid, uint64_t generation) {
+    tc_log log;
+    memset(&log, 0, sizeof log);
+    tc_read_until(fd, &log, 'E');
+    assert_string_equal(log.severity, "FATAL");
+    assert_string_equal(log.code, "57P01");
+    assert_string_equal(log.message, "terminating connection due to administrator command");
+    tc_expect_closed(fd);
+    for (int tries = 0; tries < 3000 && net_pg_backend_running(pid, generation); tries++) {
+        usleep(10000);
+    }
+    assert_false(net_pg_backend_running(pid, generation));
+    net_pg_activity a;
+    assert_false(tc_activity(pid, &a));
+}
+
+static void test_terminate_idle_and_idle_in_transaction(void **state) {
+    (void)state;
+    tc_log key;
+    int fd = tc_open(&key);
+    assert_true(tc_wait_state(key.pid, NET_PG_STATE_IDLE));
+    uint64_t generation = 0;
+    assert_true(net_pg_terminate_backend(key.pid, &generation));
+    tc_expect_terminated(fd, key.pid, generation);
+    /* in a transaction block: the same, the block is rolled back with the session */
+    fd = tc_open(&key);
+    tc_log log = tc_query(fd, "BEGIN");
+    assert_int_equal(log.ready, 'T');
+    assert_true(tc_wait_state(key.pid, NET_PG_STATE_IDLE_IN_TXN));
+    assert_true(net_pg_terminate_backend(key.pid, &generation));
+    tc_expect_terminated(fd, key.pid, generation);
+    /* a pid that is no backend (any more) */
+    assert_false(net_pg_terminate_backend(key.pid, NULL));
+    assert_false(net_pg_terminate_backend(0, NULL));
+    assert_false(net_pg_terminate_backend(NET_PG_PID_BASE + TEST_MAX_CONNECTIONS, NULL));
+    tc_still_serving();
+}
+
+static void test_terminate_running_statement(void **state) {
+    (void)state;
+    tc_log key;
+    int fd = tc_open(&key);
+    tc_msg m = {.n = 0};
+    tm_begin(&m, 'Q'), tm_str(&m, "SELECT pg_sleep(20000)"), tm_end(&m);
+    tm_send(fd, &m);
+    assert_true(tc_wait_state(key.pid, NET_PG_STATE_ACTIVE));
+    uint64_t generation = 0;
+    assert_true(net_pg_terminate_backend(key.pid, &generation));
+    tc_expect_terminated(fd, key.pid, generation);
+    /* in the middle of COPY FROM STDIN, waiting for the client's data */
+    fd = tc_open(&key);
+    tm_begin(&m, 'Q'), tm_str(&m, "COPY t FROM STDIN"), tm_end(&m);
+    tc_log log = tc_exchange(fd, &m, 'G');
+    assert_string_equal(log.types, "G");
+    assert_true(net_pg_terminate_backend(key.pid, &generation));
+    tc_expect_terminated(fd, key.pid, generation);
+    tc_still_serving();
+}
+
+static void test_activity_of_every_backend(void **state) {
+    (void)state;
+    tc_log a_key, b_key;
+    int a = tc_open(&a_key);
+    int b = tc_connect();
+    tc_msg m = {.n = 0};
+    tc_startup_msg(&m, 196608, "tester", "application_name");
+    b_key = tc_exchange(b, &m, 'Z');
+    tc_log log = tc_query(a, "SELECT 1");
+    assert_string_equal(log.types, "TDCZ");
+    log = tc_query(b, "BEGIN");
+    net_pg_activity act;
+    assert_true(tc_wait_state(a_key.pid, NET_PG_STATE_IDLE));
+    assert_true(tc_activity(a_key.pid, &act));
+    assert_string_equal(act.query, "SELECT 1");
+    assert_string_equal(act.usename, "tester");
+    assert_string_equal(act.datname, "db");
+    assert_string_equal(act.client_addr, "127.0.0.1");
+    assert_true(act.client_port > 0);
+    assert_int_equal(act.xact_start_us, 0);
+    assert_true(act.backend_start_us > 0 && act.backend_start_us <= act.query_start_us);
+    assert_true(act.query_start_us <= act.state_change_us);
+    assert_true(tc_wait_state(b_key.pid, NET_PG_STATE_IDLE_IN_TXN));
+    assert_true(tc_activity(b_key.pid, &act));
+    assert_string_equal(act.query, "BEGIN");
+    assert_string_equal(act.application_name, "x");
+    assert_true(act.xact_start_us > 0);
+    /* a failed statement in the block: idle in transaction (aborted) */
+    log = tc_query(b, "SELECT 1/0");
+    assert_int_equal(log.ready, 'E');
+    assert_true(tc_wait_state(b_key.pid, NET_PG_STATE_IDLE_IN_TXN_ABORTED));
+    /* the extended protocol shows the prepared statement's text from Bind on */
+    tm_begin(&m, 'P'), tm_str(&m, "s1"), tm_str(&m, "SELECT $1"), tm_i16(&m, 0), tm_end(&m);
+    tm_begin(&m, 'S'), tm_end(&m);
+    log = tc_exchange(a, &m, 'Z');
+    tc_query(a, "SELECT 1");
+    tm_begin(&m, 'B'), tm_str(&m, ""), tm_str(&m, "s1"), tm_i16(&m, 0), tm_i16(&m, 1);
+    tm_i32(&m, 1), tm_u8(&m, '7'), tm_i16(&m, 0), tm_end(&m);
+    tm_begin(&m, 'E'), tm_str(&m, ""), tm_i32(&m, 0), tm_end(&m);
+    tm_begin(&m, 'S'), tm_end(&m);
+    log = tc_exchange(a, &m, 'Z');
+    assert_string_equal(log.types, "2DCZ");
+    assert_true(tc_activity(a_key.pid, &act));
+    assert_string_equal(act.query, "SELECT $1");
+    close(a);
+    close(b);
+}
+
+/* A query text longer than track_activity_query_size is cut at a character boundary. */
+static void test_activity_query_text_is_bounded(void **state) {
+    (void)state;
+    tc_log key;
+    int fd = tc_open(&key);
+    char sql[3000] = "X";
+    for (size_t i = 1; i + 2 < sizeof sql; i += 2) memcpy(sql + i, "\xc3\xa9", 2); /* é */
+    sql[sizeof sql - 1] = '\0';
+    tc_log log = tc_query(fd, sql);
+    assert_string_equal(log.code, "42601");
+    net_pg_activity act;
+    assert_true(tc_wait_state(key.pid, NET_PG_STATE_IDLE));
+    assert_true(tc_activity(key.pid, &act));
+    size_t n = strlen(act.query);
+    assert_true(n < NET_PG_ACTIVITY_QUERY_BYTES);
+    assert_true(n >= NET_PG_ACTIVITY_QUERY_BYTES - 2);
+    assert_int_equal(n % 2, 1); /* "X" and whole two-byte characters */
+    assert_memory_equal(act.query, sql, n);
+    close(fd);
+}
+
 /* ---- libpq ---- */
 
 static PGconn *lp_connect(const char *host, const char *user, const char *password,
@@ -776,6 +925,49 @@ static void test_libpq_unix_socket_tls_and_scram(void **state) {
     PQfinish(c);
 }
 
+/* libpq over TLS and over the Unix socket: a terminated session (idle, then one in a
+ * pg_sleep) reports the FATAL, and the connection is gone. */
+static void test_libpq_terminated_over_tls_and_unix_socket(void **state) {
+    (void)state;
+    const char *hosts[2] = {"127.0.0.1", srv.dir};
+    for (int i = 0; i < 2; i++) {
+        PGconn *c = lp_connect(hosts[i], "tester", NULL, i == 0 ? "require" : "disable",
+                               "disable");
+        assert_int_equal(PQstatus(c), CONNECTION_OK);
+        assert_int_equal(PQsslInUse(c), i == 0);
+        uint32_t pid = (uint32_t)PQbackendPID(c);
+        assert_true(tc_wait_state(pid, NET_PG_STATE_IDLE));
+        net_pg_activity act;
+        assert_true(tc_activity(pid, &act));
+        assert_true(i == 0 ? act.client_port > 0 : act.client_port == -1);
+        assert_string_equal(act.client_addr, i == 0 ? "127.0.0.1" : "");
+        uint64_t generation = 0;
+        assert_true(net_pg_terminate_backend(pid, &generation));
+        for (int tries = 0; tries < 3000 && net_pg_backend_running(pid, generation); tries++) {
+            usleep(10000);
+        }
+        PGresult *r = PQexec(c, "SELECT 1");
+        assert_int_not_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        PQclear(r);
+        assert_int_equal(PQstatus(c), CONNECTION_BAD);
+        PQfinish(c);
+        c = lp_connect(hosts[i], "tester", NULL, i == 0 ? "require" : "disable", "disable");
+        pid = (uint32_t)PQbackendPID(c);
+        assert_int_equal(PQsendQuery(c, "SELECT pg_sleep(20000)"), 1);
+        assert_true(tc_wait_state(pid, NET_PG_STATE_ACTIVE));
+        assert_true(net_pg_terminate_backend(pid, NULL));
+        r = PQgetResult(c);
+        assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+        assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "57P01");
+        assert_string_equal(PQresultErrorField(r, PG_DIAG_SEVERITY), "FATAL");
+        PQclear(r);
+        while ((r = PQgetResult(c)) != NULL) PQclear(r);
+        assert_int_equal(PQstatus(c), CONNECTION_BAD);
+        PQfinish(c);
+    }
+    tc_still_serving();
+}
+
 /* ---- set-up ---- */
 
 static bool srv_start(int port) {
@@ -862,8 +1054,13 @@ int main(void) {
         cmocka_unit_test(test_max_connections),
         cmocka_unit_test(test_cancel_request),
         cmocka_unit_test(test_idle_session_timeout),
+        cmocka_unit_test(test_terminate_idle_and_idle_in_transaction),
+        cmocka_unit_test(test_terminate_running_statement),
+        cmocka_unit_test(test_activity_of_every_backend),
+        cmocka_unit_test(test_activity_query_text_is_bounded),
         cmocka_unit_test(test_libpq_queries),
         cmocka_unit_test(test_libpq_unix_socket_tls_and_scram),
+        cmocka_unit_test(test_libpq_terminated_over_tls_and_unix_socket),
     };
     return cmocka_run_group_tests(tests, srv_setup, srv_teardown);
 }

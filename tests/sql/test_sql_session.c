@@ -20,11 +20,11 @@
 /* ---- scripts ---- */
 
 static void script_settings(capture *c) {
-    expect(c, "SHOW DateStyle", "datestyle\nISO, MDY\nSHOW\n");
+    expect(c, "SHOW DateStyle", "DateStyle\nISO, MDY\nSHOW\n");
     expect(c, "SET datestyle = 'German'", "SET\n");
-    expect(c, "SHOW datestyle", "datestyle\nGerman, DMY\nSHOW\n");
+    expect(c, "SHOW datestyle", "DateStyle\nGerman, DMY\nSHOW\n");
     expect(c, "RESET datestyle", "RESET\n");
-    expect(c, "SHOW datestyle", "datestyle\nISO, MDY\nSHOW\n");
+    expect(c, "SHOW datestyle", "DateStyle\nISO, MDY\nSHOW\n");
     expect(c, "SET statement_timeout = '5s'", "SET\n");
     expect(c, "SHOW statement_timeout", "statement_timeout\n5s\nSHOW\n");
     expect(c, "SET statement_timeout = 0", "SET\n");
@@ -37,8 +37,11 @@ static void script_settings(capture *c) {
     expect(c, "SET myapp.tenant = 'acme'", "SET\n");
     expect(c, "SHOW myapp.tenant", "myapp.tenant\nacme\nSHOW\n");
     expect(c, "SET TIME ZONE 'Europe/Berlin'", "SET\n");
-    expect(c, "SHOW timezone", "timezone\nEurope/Berlin\nSHOW\n");
+    expect(c, "SHOW timezone", "TimeZone\nEurope/Berlin\nSHOW\n");
     expect(c, "SET TIME ZONE 'UTC'", "SET\n");
+    /* SHOW's column is the setting's registered name, as in PostgreSQL */
+    expect(c, "SHOW intervalstyle", "IntervalStyle\npostgres\nSHOW\n");
+    expect(c, "SHOW TIME ZONE", "TimeZone\nUTC\nSHOW\n");
     /* SET inside a rolled-back transaction is undone; SET LOCAL ends with its transaction. */
     expect(c, "BEGIN", "BEGIN\n");
     expect(c, "SET extra_float_digits = 3", "SET\n");
@@ -120,6 +123,12 @@ static void script_extended(capture *c) {
     bool rows = false;
     TEST_CHECK(sql_session_describe_statement(c->s, "s1", &np, &types, &rows, &cols, &nc, &err));
     TEST_CHECK(np == 1 && types[0] == 23 && rows && nc == 2);
+    /* Describe of SHOW names its column as the simple protocol does */
+    TEST_CHECK(sql_session_parse(c->s, "show_tz", "SHOW timezone", 13, 0, NULL, &err));
+    TEST_CHECK(sql_session_describe_statement(c->s, "show_tz", &np, &types, &rows, &cols, &nc,
+                                              &err));
+    TEST_CHECK(rows && nc == 1 && strcmp(cols[0].name, "TimeZone") == 0);
+    sql_session_close_statement(c->s, "show_tz");
     const uint8_t *vals[1] = {(const uint8_t *)"2"};
     uint32_t lens[1] = {1};
     int16_t fmts[1] = {0};
