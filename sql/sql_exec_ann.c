@@ -177,6 +177,10 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
     sql_ann_filter f = {a, x, part};
     eng_hnsw_search_opts opts = {.k = k, .ef_search = x->ann_ef_search,
                                  .filter = sql_ann_passes, .filter_ctx = &f};
+    eng_hnsw_info info;
+    if (opts.ef_search == 0 && eng_part_ann_info(part, p->ann.vec_attnum, &info)) {
+        opts.ef_search = sql_hybrid_auto_ef((double)(info.nodes - info.dead), k);
+    }
     eng_hnsw_search_stats stats;
     uint64_t t0 = rt_time_thread_cpu_ns();
     a->filtered = 0;

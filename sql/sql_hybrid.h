@@ -59,6 +59,7 @@ typedef struct sql_hybrid_est {
     double candidates;       /* rows passing the WHERE (scalar-first's candidate set) */
     double scalar_ms, ann_ms;
     uint32_t k, dims, ef;
+    bool ef_auto;            /* ef is sql_hybrid_auto_ef's (no ef_search set) */
     uint32_t partitions;
     uint32_t table_oid;      /* the walked index: table and VECTOR column */
     uint16_t attnum;
@@ -72,6 +73,12 @@ typedef struct sql_hybrid_est {
 void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t natts,
                          const sql_expr *filter, uint16_t vec_attnum, uint32_t k, uint32_t ef,
                          double rows, bool by_index, sql_hybrid_est *out);
+
+/* The ef_search of a walk over a graph of `graph_nodes` nodes wanting k rows when the session
+ * leaves it automatic (sql_session_ef_search() == 0): 40 up to ~50K nodes, then growing with
+ * the graph (and with k) so that recall@10 stays >= 0.95 on clustered data; at most
+ * ENG_HNSW_EF_SEARCH_MAX. */
+uint32_t sql_hybrid_auto_ef(double graph_nodes, uint32_t k);
 
 /* What one shard did for the hybrid node of a statement (EXPLAIN ANALYZE HYBRID). */
 typedef struct sql_hybrid_actual {

@@ -1215,9 +1215,10 @@ void sql_plan_explain_hybrid(const sql_plan *p, const sql_hybrid_actual *actual,
     sql_strbuf_printf(sb, "Plan: %s (selectivity %.3g)\n", ann ? "ANN-first" : "scalar-first",
                       h->selectivity);
     if (ann) {
-        sql_strbuf_printf(sb, "ANN: HNSW walk of %s by %s (ef_search %u), top %u per partition",
-                          t->columns[scan->ann.vec_attnum - 1].name,
-                          ops[scan->ann.metric <= 3 ? scan->ann.metric : 0], h->ef, h->k);
+        sql_strbuf_printf(sb, "ANN: HNSW walk of %s by %s (ef_search %u%s), top %u per "
+                          "partition", t->columns[scan->ann.vec_attnum - 1].name,
+                          ops[scan->ann.metric <= 3 ? scan->ann.metric : 0], h->ef,
+                          h->ef_auto ? ", automatic" : "", h->k);
         sql_strbuf_puts(sb, filter != NULL ? ", filter checked during the walk\n" : "\n");
         if (filter != NULL) {
             sql_strbuf_puts(sb, "Filter: ");

@@ -8,7 +8,8 @@
  * of the actual work, which EXPLAIN HYBRID's ANN-first estimate is made of. A second case
  * checks the estimate's use: the planner's ANN-first estimate at ef 400 and 10% is no longer
  * the 10x overestimate a fixed cost per visited node gave on clustered data (the shape learnt
- * is below linear). Work counts only: no timing anywhere. Deterministic (fixed seeds). */
+ * is below linear). The automatic ef_search's growth with the graph and k is checked too. Work
+ * counts only: no timing anywhere. Deterministic (fixed seeds). */
 // ctest: TIMEOUT 300
 #include <math.h>
 #include <setjmp.h>
@@ -169,10 +170,24 @@ static void test_shape_per_index(void **state) {
     assert_true(narrow.distances <= TEST_ROWS * 1.1);
 }
 
+/* The automatic ef_search (hnsw.ef_search left at 40): 40 on small graphs, growing with the
+ * graph and with k, never past the limit. */
+static void test_auto_ef(void **state) {
+    (void)state;
+    assert_int_equal(sql_hybrid_auto_ef(10000, 10), 40);
+    assert_int_equal(sql_hybrid_auto_ef(50000, 10), 40);
+    uint32_t at_100k = sql_hybrid_auto_ef(100000, 10), at_500k = sql_hybrid_auto_ef(500000, 10);
+    assert_true(at_100k > 40 && at_100k < at_500k);
+    assert_true(at_500k >= 250 && at_500k <= 400); /* recall 0.95 needs ~300 there */
+    assert_int_equal(sql_hybrid_auto_ef(10000, 100), 400);
+    assert_int_equal(sql_hybrid_auto_ef(1e9, 10), ENG_HNSW_EF_SEARCH_MAX);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shape_tracks_walks),
         cmocka_unit_test(test_shape_per_index),
+        cmocka_unit_test(test_auto_ef),
     };
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }
