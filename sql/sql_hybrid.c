@@ -34,6 +34,12 @@
  * node than one inside it, so the walks are also kept by size (bins of visited nodes doubling
  * from 1): where a bin has walks, the estimate follows them, elsewhere the fit. */
 #define SQL_HYBRID_SHAPE_BINS 24u
+/* A power law with b < 1 says a wide walk computes fewer distances than it expands nodes,
+ * which no walk does (each expanded node was scored first): past this many visited nodes the
+ * walks' own distances per node (a moving average, starting here) bound the fit from below.
+ * Measured 1.2-3.5 on the bench's clustered data once a walk leaves its cluster. */
+#define SQL_HYBRID_SHAPE_WIDE_VISITED 256.0
+#define SQL_HYBRID_SHAPE_WIDE_RATIO 1.5
 /* Indexes with a shape of their own; a further one takes over the slot its hash names. */
 #define SQL_HYBRID_SHAPES 64u
 /* Starting a walk or a scan of one partition: the fragment's operators, scratch memory, the
@@ -104,6 +110,7 @@ static void sql_hybrid_mix(_Atomic uint64_t *v, double measured_ns, double start
  *   visited   V = min(rows, cv * want / sel)   (want = max(ef, k): a walk stops once it holds
  *                                              `want` passing nodes and none nearer is left)
  *   distances D = min(rows + descent, e^a * V^b), a and b a least-squares fit of ln D on ln V
+ *               (or the walks of V's size bin), at least V times the wide walks' D / V
  *   checks    F = cf * D                        (the WHERE is asked of nodes near enough)
  * cv and cf are moving averages, the fit's sums decay per walk; a fixed prior keeps the slope
  * defined (sql_hybrid.h). */
@@ -117,6 +124,7 @@ typedef struct sql_hybrid_shape {
     double bin_ld[SQL_HYBRID_SHAPE_BINS];
     double log_cv;           /* ln(V / (want / sel)) */
     double cf;               /* F / D */
+    double wide_ratio;       /* D / V of walks past SQL_HYBRID_SHAPE_WIDE_VISITED */
 } sql_hybrid_shape;
 
 static sql_hybrid_shape sql_hybrid_shapes[SQL_HYBRID_SHAPES];
@@ -142,7 +150,8 @@ static sql_hybrid_shape *sql_hybrid_shape_find(uint32_t table_oid, uint16_t attn
     }
     if (!claim) return NULL;
     sql_hybrid_shape *e = free_one != NULL ? free_one : &sql_hybrid_shapes[home];
-    *e = (sql_hybrid_shape){.table_oid = table_oid, .attnum = attnum, .cf = 1.0};
+    *e = (sql_hybrid_shape){.table_oid = table_oid, .attnum = attnum, .cf = 1.0,
+                            .wide_ratio = SQL_HYBRID_SHAPE_WIDE_RATIO};
     return e;
 }
 
@@ -199,7 +208,11 @@ void sql_hybrid_walk_expect(uint32_t table_oid, uint16_t attnum, double want, do
     out->visited = fmin(part_rows, fmax(1.0, exp(log_cv) * sql_hybrid_want_visits(want, sel,
                                                                                  part_rows)));
     double log_d = sql_hybrid_shape_log_d(e, a, b, out->visited);
+    double wide = e != NULL ? e->wide_ratio : SQL_HYBRID_SHAPE_WIDE_RATIO;
     sql_hybrid_shape_release();
+    if (out->visited >= SQL_HYBRID_SHAPE_WIDE_VISITED) {
+        log_d = fmax(log_d, log(out->visited * wide));
+    }
     /* a walk computes each node's distance once: the whole partition and the descent's */
     double most = part_rows + SQL_HYBRID_DESCENT_MAX * log2(part_rows + 1);
     out->distances = fmin(most, exp(log_d));
@@ -235,6 +248,10 @@ void sql_hybrid_note_walk_shape(uint32_t table_oid, uint16_t attnum, double want
     double alpha = e->walks < 8 ? 1.0 / (double)(e->walks + 1) : 0.1;
     if (!((double)visited >= part_rows * 0.9 && lcv < e->log_cv)) {
         e->log_cv = fmin(fmax(e->log_cv + alpha * (lcv - e->log_cv), -3.0), 3.0);
+    }
+    if ((double)visited >= SQL_HYBRID_SHAPE_WIDE_VISITED) {
+        double r = (double)distances / (double)visited;
+        e->wide_ratio = fmin(fmax(e->wide_ratio + alpha * (r - e->wide_ratio), 1.0), 64.0);
     }
     if (filter_calls > 0) {
         e->cf = fmin(fmax(e->cf + alpha * ((double)filter_calls / (double)distances - e->cf),

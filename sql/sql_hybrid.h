@@ -11,7 +11,9 @@
  *          with the walk's shape per index (the graph of one table column), learnt from every
  *          walk of it (sql_hybrid_note_walk_shape):
  *            visited V  = min(N / P, cv * max(ef, k) / sel)
- *            distances D = min(N / P + descent, e^a * V^b)   (a, b: a fit of ln D on ln V)
+ *            distances D = min(N / P + descent, e^a * V^b)   (a, b: a fit of ln D on ln V,
+ *                          or the walks of V's size; past 256 nodes at least V * the wide
+ *                          walks' D / V: a wide walk scores every node it expands)
  *            WHERE checks F = cf * D
  *          A wider walk meets more nodes it has already seen, so D grows slower than V on
  *          clustered data (b near 0.2 there, near 1 on random data): the fit follows the

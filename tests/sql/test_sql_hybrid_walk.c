@@ -166,6 +166,11 @@ static void test_shape_per_index(void **state) {
     sql_hybrid_walk_expect(TEST_TABLE_OID, TEST_ATTNUM, 40, 0.01, TEST_ROWS, &narrow);
     assert_true(narrow.visited > lo.visited);
     assert_true(narrow.distances >= lo.distances);
+    /* a walk scores every node it expands: never fewer distances than visited nodes */
+    sql_hybrid_walk wide;
+    sql_hybrid_walk_expect(TEST_TABLE_OID, TEST_ATTNUM, 1000, 0.02, TEST_ROWS * 10.0, &wide);
+    assert_true(wide.visited > 20000);
+    assert_true(wide.distances >= wide.visited);
     /* a walk never computes more distances than the partition has nodes, plus the descent */
     assert_true(narrow.distances <= TEST_ROWS * 1.1);
 }
