@@ -128,9 +128,10 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
         if (kexpr == NULL) return rt_arena_fail(arena, err);
     }
     if (!est->ann_first) {
-        if (scan->kind == SQL_P_IXSCAN) {
+        if (scan->kind == SQL_P_IXSCAN && sort->sort.nkeys == 1) {
             /* Scalar-first by index: the scan ranks its candidates itself (distances from
-             * the vectors in place, a top-k heap), so only k rows per fragment go up. */
+             * the vectors in place, a top-k heap), so only k rows per fragment go up. Not
+             * with a second sort key: rows tied on the distance would be cut by arrival. */
             scan->scan.topk_col = scan_col + 1;
             scan->scan.topk_metric = metric;
             scan->scan.topk_query = (sql_expr *)query;

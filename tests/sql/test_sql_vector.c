@@ -234,6 +234,12 @@ static void check_by_index(capture *c) {
     for (uint32_t i = 5; same && i < 10; i++) same = got[i] > 5000;
     by_index_ok += same;
     if (!same) fprintf(stderr, "cat = 7 with 15 NULL vectors: %u rows\n", ng);
+    /* Rows tied on the distance are ordered by the next sort key, not cut by arrival. */
+    snprintf(sql, sizeof sql, "UPDATE items SET v = %s WHERE id IN (7, 1007)", qv);
+    expect(c, sql, "UPDATE 2\n");
+    snprintf(sql, sizeof sql, "SELECT id FROM items WHERE cat = 7 ORDER BY v <=> %s, id DESC "
+                              "LIMIT 1", qv);
+    expect(c, sql, "id\n1007\nSELECT 1\n");
     /* 4.5%: an index scan by the planner's rule; either path must return 10 passing rows. */
     snprintf(sql, sizeof sql, "EXPLAIN HYBRID SELECT id FROM items WHERE cat < 45 "
                               "ORDER BY v <=> %s LIMIT 10", qv);
