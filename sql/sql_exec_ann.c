@@ -179,7 +179,8 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
                                  .filter = sql_ann_passes, .filter_ctx = &f};
     eng_hnsw_info info;
     if (opts.ef_search == 0 && eng_part_ann_info(part, p->ann.vec_attnum, &info)) {
-        opts.ef_search = sql_hybrid_auto_ef((double)(info.nodes - info.dead), k);
+        double sel = p->hybrid != NULL ? p->hybrid->selectivity : 1.0;
+        opts.ef_search = sql_hybrid_auto_ef((double)(info.nodes - info.dead), k, sel);
     }
     eng_hnsw_search_stats stats;
     uint64_t t0 = rt_time_thread_cpu_ns();

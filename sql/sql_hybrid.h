@@ -76,11 +76,12 @@ void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t n
                          const sql_expr *filter, uint16_t vec_attnum, uint32_t k, uint32_t ef,
                          double rows, bool by_index, sql_hybrid_est *out);
 
-/* The ef_search of a walk over a graph of `graph_nodes` nodes wanting k rows when the session
- * leaves it automatic (sql_session_ef_search() == 0): 40 up to ~50K nodes, then growing with
- * the graph (and with k) so that recall@10 stays >= 0.95 on clustered data; at most
- * ENG_HNSW_EF_SEARCH_MAX. */
-uint32_t sql_hybrid_auto_ef(double graph_nodes, uint32_t k);
+/* The ef_search of a walk over a graph of `graph_nodes` nodes wanting k rows passing a WHERE
+ * of selectivity `sel` (1 without one) when the session leaves it automatic
+ * (sql_session_ef_search() == 0): 40 up to ~50K nodes, then growing with the graph (and with
+ * k) so that recall@10 stays >= 0.95 on clustered data, in full from sel 0.5 up (a filtered
+ * walk explores ef / sel nodes already); at most ENG_HNSW_EF_SEARCH_MAX. */
+uint32_t sql_hybrid_auto_ef(double graph_nodes, uint32_t k, double sel);
 
 /* What one shard did for the hybrid node of a statement (EXPLAIN ANALYZE HYBRID). */
 typedef struct sql_hybrid_actual {

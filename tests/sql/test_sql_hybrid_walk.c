@@ -179,13 +179,18 @@ static void test_shape_per_index(void **state) {
  * graph and with k, never past the limit. */
 static void test_auto_ef(void **state) {
     (void)state;
-    assert_int_equal(sql_hybrid_auto_ef(10000, 10), 40);
-    assert_int_equal(sql_hybrid_auto_ef(50000, 10), 40);
-    uint32_t at_100k = sql_hybrid_auto_ef(100000, 10), at_500k = sql_hybrid_auto_ef(500000, 10);
+    assert_int_equal(sql_hybrid_auto_ef(10000, 10, 1), 40);
+    assert_int_equal(sql_hybrid_auto_ef(50000, 10, 1), 40);
+    uint32_t at_100k = sql_hybrid_auto_ef(100000, 10, 1);
+    uint32_t at_500k = sql_hybrid_auto_ef(500000, 10, 1);
     assert_true(at_100k > 40 && at_100k < at_500k);
     assert_true(at_500k >= 250 && at_500k <= 400); /* recall 0.95 needs ~300 there */
-    assert_int_equal(sql_hybrid_auto_ef(10000, 100), 400);
-    assert_int_equal(sql_hybrid_auto_ef(1e9, 10), ENG_HNSW_EF_SEARCH_MAX);
+    assert_int_equal(sql_hybrid_auto_ef(10000, 100, 1), 400);
+    assert_int_equal(sql_hybrid_auto_ef(1e9, 10, 1), ENG_HNSW_EF_SEARCH_MAX);
+    /* a selective WHERE widens the walk already: the growth comes in from half the rows */
+    assert_int_equal(sql_hybrid_auto_ef(500000, 10, 0.5), at_500k);
+    assert_true(sql_hybrid_auto_ef(500000, 10, 0.1) < at_500k);
+    assert_int_equal(sql_hybrid_auto_ef(500000, 10, 0.01), 40);
 }
 
 int main(void) {
