@@ -3,10 +3,12 @@
  * Data: like real embedding models, vectors live near a low-dimensional manifold: a mixture of
  * 100 Gaussian clusters in a 32-dimensional latent space, mapped into `dims` dimensions by a
  * fixed random matrix, plus 5% isotropic noise, normalised; queries are drawn the same way.
- * Usage: eng_hnsw_bench [rows=100000] [dims=768] [queries=1000] [ef,ef,...=40]
+ * Usage: eng_hnsw_bench [rows=100000] [dims=768] [queries=1000] [ef,ef,...=40] [lowrank|iso]
+ * (iso: dreambase-bench's generator instead, noise in every dimension)
  * Prints build time per insert, graph memory, then for each ef: mean search latency, distance
  * computations per query, and recall@10 against brute force on the first 200 queries. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +69,34 @@ static void bench_fill(float *rows, uint32_t n, uint32_t dims) {
     free(map);
 }
 
+/* The dreambase-bench generator's data (bench_gen.c): unit centres of 100 clusters plus
+ * Gaussian noise of norm about 0.6 in every dimension, normalised. Its intrinsic dimension is
+ * the full `dims`, much harder for HNSW than the low-rank data above. */
+static void bench_fill_iso(float *rows, uint32_t n, uint32_t dims) {
+    float *centres = malloc((size_t)BENCH_CLUSTERS * dims * sizeof(float));
+    for (uint32_t c = 0; c < BENCH_CLUSTERS; c++) {
+        float *v = centres + (size_t)c * dims;
+        double ns = 0;
+        for (uint32_t j = 0; j < dims; j++) {
+            v[j] = bench_gauss();
+            ns += (double)v[j] * v[j];
+        }
+        for (uint32_t j = 0; j < dims; j++) v[j] = (float)(v[j] / sqrt(ns));
+    }
+    double sigma = 0.6 / sqrt((double)dims);
+    for (uint32_t r = 0; r < n; r++) {
+        const float *c = centres + (size_t)(bench_uniform() * BENCH_CLUSTERS) * dims;
+        float *v = rows + (size_t)r * dims;
+        double ns = 0;
+        for (uint32_t j = 0; j < dims; j++) {
+            v[j] = (float)(c[j] + sigma * bench_gauss());
+            ns += (double)v[j] * v[j];
+        }
+        for (uint32_t j = 0; j < dims; j++) v[j] = (float)(v[j] / sqrt(ns));
+    }
+    free(centres);
+}
+
 /* The exact 10th smallest L2 distance from q to the rows (squared). */
 static float bench_kth(const bench_data *d, uint32_t n, const float *q, float *scratch) {
     float best[BENCH_K];
@@ -116,8 +146,10 @@ int main(int argc, char **argv) {
     uint32_t dims = argc > 2 ? (uint32_t)atoi(argv[2]) : 768;
     uint32_t nq = argc > 3 ? (uint32_t)atoi(argv[3]) : 1000;
     const char *efs = argc > 4 ? argv[4] : "40";
+    bool iso = argc > 5 && strcmp(argv[5], "iso") == 0;
     bench_data d = {.rows = malloc((size_t)(n + nq) * dims * sizeof(float)), .dims = dims};
-    bench_fill(d.rows, n + nq, dims);
+    if (iso) bench_fill_iso(d.rows, n + nq, dims);
+    else bench_fill(d.rows, n + nq, dims);
     eng_hnsw_params p = {.metric = ENG_HNSW_L2, .dims = dims, .seed = 42};
     rt_err err;
     rt_err_clear(&err);

@@ -26,6 +26,10 @@ typedef struct sql_op_ann {
     bool failed;
     uint64_t filtered;       /* candidates the snapshot or the WHERE turned down */
     bool walked;             /* the current partition's walk ended short */
+    uint16_t *filter_cols;   /* the scan columns the WHERE reads (a walk checks it on every
+                                candidate near enough: the vector and the other columns it
+                                does not read stay unread) */
+    uint32_t filter_ncols;
 } sql_op_ann;
 
 typedef struct sql_ann_filter {
@@ -44,6 +48,38 @@ static void sql_ann_read_row(const sql_plan *p, const eng_part *part, uint32_t s
     }
 }
 
+/* Marks in need[] the scan columns `e` reads; false when it holds a node whose inputs are
+ * not all among its args (a subquery, a leftover aggregate): then it may read any column. */
+static bool sql_ann_filter_reads(const sql_expr *e, bool *need, uint32_t natts) {
+    if (e == NULL) return true;
+    if (e->kind == SQL_X_SUBQUERY || e->kind == SQL_X_AGGREF || e->kind == SQL_X_WINDOWREF) {
+        return false;
+    }
+    if (e->kind == SQL_X_COLUMN) {
+        if (e->column.depth != 0 || e->column.index >= natts) return false;
+        need[e->column.index] = true;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (!sql_ann_filter_reads(e->args[i], need, natts)) return false;
+    }
+    return true;
+}
+
+/* The columns a filter check reads into the one-row batch: those the WHERE reads, or all. */
+static bool sql_ann_filter_plan(sql_op_ann *a, sql_exec_ctx *x) {
+    const sql_plan *p = a->base.plan;
+    uint32_t natts = p->ann.natts;
+    bool *need = rt_arena_zalloc(x->arena, natts + 1u);
+    a->filter_cols = rt_arena_alloc(x->arena, sizeof(uint16_t) * (natts + 1u));
+    if (need == NULL || a->filter_cols == NULL) return rt_arena_fail(x->arena, x->err);
+    bool known = sql_ann_filter_reads(p->ann.filter, need, natts);
+    a->filter_ncols = 0;
+    for (uint32_t c = 0; c < natts; c++) {
+        if (!known || need[c]) a->filter_cols[a->filter_ncols++] = (uint16_t)c;
+    }
+    return true;
+}
+
 /* The graph's filter: visible to the snapshot and passing the WHERE. */
 static bool sql_ann_passes(void *ctx, uint32_t slot) {
     sql_ann_filter *f = ctx;
@@ -56,7 +92,13 @@ static bool sql_ann_passes(void *ctx, uint32_t slot) {
     const sql_plan *p = a->base.plan;
     if (p->ann.filter == NULL) return true;
     rt_arena_reset(a->filter_arena);
-    sql_ann_read_row(p, f->part, slot, a->one, 0);
+    for (uint32_t i = 0; i < a->filter_ncols; i++) {
+        uint32_t c = a->filter_cols[i];
+        sql_value v;
+        eng_part_read(f->part, slot, p->ann.attnums[c], &v);
+        v.type_oid = p->cols[c].type_oid;
+        sql_vec_set(&a->one->cols[c], 0, &v);
+    }
     a->one->rows = 1;
     uint8_t sel[2];
     uint32_t kept = 0;
@@ -83,6 +125,7 @@ static bool sql_ann_open(sql_op *op, sql_exec_ctx *x) {
         }
     }
     a->filter_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
+    if (!sql_ann_filter_plan(a, x)) return false;
     sql_eval_ctx ec;
     sql_exec_eval_ctx(x, x->arena, &ec);
     sql_value q, k;
@@ -134,6 +177,11 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
     sql_ann_filter f = {a, x, part};
     eng_hnsw_search_opts opts = {.k = k, .ef_search = x->ann_ef_search,
                                  .filter = sql_ann_passes, .filter_ctx = &f};
+    eng_hnsw_info info;
+    if (opts.ef_search == 0 && eng_part_ann_info(part, p->ann.vec_attnum, &info)) {
+        double sel = p->hybrid != NULL ? p->hybrid->selectivity : 1.0;
+        opts.ef_search = sql_hybrid_auto_ef((double)(info.nodes - info.dead), k, sel);
+    }
     eng_hnsw_search_stats stats;
     uint64_t t0 = rt_time_thread_cpu_ns();
     a->filtered = 0;
@@ -143,7 +191,13 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
     /* Without a WHERE the filter only checks visibility: not what filter_ns prices. */
     uint64_t where_calls = p->ann.filter != NULL ? stats.filter_calls : 0;
     sql_hybrid_note_walk(stats.distances, a->dims, where_calls, rt_time_thread_cpu_ns() - t0);
-    if (p->hybrid != NULL) sql_hybrid_note_visits(stats.distances, p->hybrid->walk_distances);
+    if (p->hybrid != NULL && stats.status != ENG_HNSW_SHORT) {
+        const sql_hybrid_est *est = p->hybrid;
+        uint32_t ef = opts.ef_search != 0 ? opts.ef_search : ENG_HNSW_EF_SEARCH_DEFAULT;
+        sql_hybrid_note_walk_shape(est->table_oid, est->attnum, ef > k ? ef : k,
+                                   est->selectivity, est->rows / est->partitions, stats.visited,
+                                   stats.distances, where_calls);
+    }
     if (a->failed) return false; /* the WHERE failed on a candidate: its error is set */
     if (!sql_ann_graph_serves(p, part)) {
         /* A rebuild with another metric took over while the search caught up: its hits were

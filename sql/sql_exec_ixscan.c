@@ -6,12 +6,42 @@
  * version's own entry (its current index key and primary key give the same bytes). So a row
  * comes once even when older versions left entries under other values, and never under a
  * value it no longer has; the whole filter is then re-checked on the visible version. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/eng_dist.h"
+#include "engine/eng_hnsw.h"
 #include "engine/eng_key.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_hybrid.h"
+
+/* Top-k mode (the hybrid planner's scalar-first by index, p->scan.topk_col != 0): instead of
+ * every candidate row, the scan returns the k nearest of its fragment by the ORDER BY
+ * distance. The distances are computed from the vectors in place, a few candidates at a time
+ * with the next vector prefetched, and only the k kept rows are copied out at the end: no
+ * sort of every candidate, no row materialised for a candidate that loses. The value is the
+ * SQL operator's own (sql_fn_vector.c: same kernels, same double arithmetic), so the k rows
+ * are the ones the sort above would have kept; NaN ranks after numbers and NULL after NaN,
+ * as ORDER BY ... ASC orders them. */
+#define SQL_IX_TOPK_CHUNK 16u /* vectors scored per kernel call: stay in L2 for the norms */
+
+typedef struct sql_ix_hit {
+    double dist;
+    uint32_t rank;           /* 0 a number, 1 NaN, 2 NULL */
+    uint32_t part_index;     /* position in x->frag_partitions */
+    uint32_t slot;
+} sql_ix_hit;
+
+typedef struct sql_ix_topk {
+    const float *query;
+    uint32_t dims;
+    double query_norm_sq;
+    uint32_t k;
+    uint32_t count;
+    sql_ix_hit *heap;        /* max-heap: the farthest kept hit on top */
+    bool emitted;
+} sql_ix_topk;
 
 typedef struct sql_ix_range {
     const uint8_t *lo, *hi;   /* encoded bounds of the leading column; NULL = open */
@@ -28,6 +58,7 @@ typedef struct sql_op_ixscan {
     bool positioned;         /* `it` is seeked for the current range and partition */
     uint32_t *slots;         /* visible versions of the batch being filled */
     eng_btree_iter it;
+    sql_ix_topk *topk;       /* top-k mode, or NULL */
 } sql_op_ixscan;
 
 /* Encodes `first` then more[0..nmore) as consecutive index columns (desc[i] each); *null when
@@ -96,6 +127,145 @@ static bool sql_ix_eq_ranges(sql_op_ixscan *s, sql_exec_ctx *x, sql_eval_ctx *ec
     return true;
 }
 
+/* ---- top-k mode ---------------------------------------------------------------------- */
+
+/* Top-k mode's state when the plan asks for it and the statement allows it: a NULL or
+ * wrong-length query, or a k beyond ENG_HNSW_K_MAX, leaves every row to the sort above (which
+ * orders them, or raises the operator's error). */
+static bool sql_ix_topk_open(sql_op_ixscan *s, sql_exec_ctx *x, sql_eval_ctx *ec) {
+    const sql_plan *p = s->base.plan;
+    if (p->scan.topk_col == 0) return true;
+    sql_value q, k;
+    if (!sql_eval_scalar(ec, p->scan.topk_query, &q) || !sql_eval_scalar(ec, p->scan.topk_k, &k)) {
+        return false;
+    }
+    uint16_t attnum = p->scan.attnums[p->scan.topk_col - 1];
+    uint32_t dims = (uint32_t)p->scan.table->columns[attnum - 1].vector_dims;
+    if (q.is_null || k.is_null || k.i64 <= 0 || k.i64 > ENG_HNSW_K_MAX || dims == 0 ||
+        q.b.len != dims * (uint32_t)sizeof(float)) {
+        return true;
+    }
+    sql_ix_topk *t = rt_arena_zalloc(x->arena, sizeof *t);
+    if (t != NULL) t->heap = rt_arena_alloc(x->arena, sizeof(sql_ix_hit) * (size_t)k.i64);
+    if (t == NULL || t->heap == NULL) return rt_arena_fail(x->arena, x->err);
+    t->query = (const float *)q.b.ptr;
+    t->dims = dims;
+    t->k = (uint32_t)k.i64;
+    if (p->scan.topk_metric == ENG_HNSW_COSINE) t->query_norm_sq = eng_dist_norm_sq(t->query, dims);
+    s->topk = t;
+    return true;
+}
+
+static bool sql_ix_hit_less(const sql_ix_hit *a, const sql_ix_hit *b) {
+    return a->rank != b->rank ? a->rank < b->rank : a->dist < b->dist;
+}
+
+/* Keeps `h` if it is among the k nearest so far (a max-heap of at most k). */
+static void sql_ix_topk_push(sql_ix_topk *t, sql_ix_hit h) {
+    sql_ix_hit *heap = t->heap;
+    uint32_t i;
+    if (t->count < t->k) {
+        i = t->count++;
+        while (i > 0 && sql_ix_hit_less(&heap[(i - 1) / 2], &h)) {
+            heap[i] = heap[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        heap[i] = h;
+        return;
+    }
+    if (!sql_ix_hit_less(&h, &heap[0])) return;
+    i = 0;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= t->count) break;
+        if (c + 1 < t->count && sql_ix_hit_less(&heap[c], &heap[c + 1])) c++;
+        if (!sql_ix_hit_less(&h, &heap[c])) break;
+        heap[i] = heap[c];
+        i = c;
+    }
+    heap[i] = h;
+}
+
+/* The operator's value from the kernel's sum (sql_fn_vector.c computes the same). */
+static double sql_ix_topk_finish(const sql_ix_topk *t, uint32_t metric, float raw,
+                                 const float *v) {
+    switch (metric) {
+    case ENG_HNSW_L2: return sqrt((double)raw);
+    case ENG_HNSW_IP: return -(double)raw;
+    default: {
+        double nb = eng_dist_norm_sq(v, t->dims); /* the vector is in cache from the sum */
+        double sim = (double)raw / sqrt(t->query_norm_sq * nb);
+        if (isnan(sim)) return NAN;
+        if (sim > 1) sim = 1;
+        if (sim < -1) sim = -1;
+        return 1.0 - sim;
+    }
+    }
+}
+
+/* Scores up to SQL_IX_TOPK_CHUNK candidates (the kernel prefetches each next vector). */
+static void sql_ix_topk_score(sql_ix_topk *t, uint32_t metric, const float **vecs,
+                              const uint32_t *slots, uint32_t n, uint32_t part_index) {
+    float raw[SQL_IX_TOPK_CHUNK];
+    if (metric == ENG_HNSW_L2) eng_dist_active->l2sq_ptrs(t->query, vecs, n, t->dims, raw);
+    else eng_dist_active->dot_ptrs(t->query, vecs, n, t->dims, raw);
+    for (uint32_t i = 0; i < n; i++) {
+        double d = sql_ix_topk_finish(t, metric, raw[i], vecs[i]);
+        sql_ix_hit h = {.dist = d, .rank = isnan(d) ? 1u : 0u, .part_index = part_index,
+                        .slot = slots[i]};
+        sql_ix_topk_push(t, h);
+    }
+}
+
+/* The rows of batch `b` (slots s->slots) that passed the WHERE (sel) go to the heap. */
+static void sql_ix_topk_add(sql_op_ixscan *s, const sql_batch *b, const uint8_t *sel,
+                            uint32_t part_index) {
+    const sql_plan *p = s->base.plan;
+    sql_ix_topk *t = s->topk;
+    const sql_vec *col = &b->cols[p->scan.topk_col - 1];
+    const float *vecs[SQL_IX_TOPK_CHUNK];
+    uint32_t slots[SQL_IX_TOPK_CHUNK], n = 0;
+    for (uint32_t r = 0; r < b->rows; r++) {
+        if (!sel[r]) continue;
+        if (sql_vec_is_null(col, r) || col->b[r].len != t->dims * sizeof(float)) {
+            /* NULL sorts last; a wrong length cannot be stored in a vector(n) column */
+            sql_ix_topk_push(t, (sql_ix_hit){.rank = 2, .part_index = part_index,
+                                             .slot = s->slots[r]});
+            continue;
+        }
+        vecs[n] = (const float *)col->b[r].ptr;
+        slots[n++] = s->slots[r];
+        if (n == SQL_IX_TOPK_CHUNK) {
+            sql_ix_topk_score(t, p->scan.topk_metric, vecs, slots, n, part_index);
+            n = 0;
+        }
+    }
+    if (n > 0) sql_ix_topk_score(t, p->scan.topk_metric, vecs, slots, n, part_index);
+}
+
+/* The kept rows, read from their partitions once every candidate has been seen. */
+static bool sql_ix_topk_emit(sql_op_ixscan *s, sql_exec_ctx *x, sql_batch **out) {
+    const sql_plan *p = s->base.plan;
+    sql_ix_topk *t = s->topk;
+    t->emitted = true;
+    if (t->count == 0) return true;
+    sql_batch *b = sql_exec_batch(s->base.batch_arena, p, t->count);
+    if (b == NULL) return false;
+    for (uint32_t r = 0; r < t->count; r++) {
+        const sql_ix_hit *h = &t->heap[r];
+        const eng_part *part = eng_partition(p->scan.table, x->frag_partitions[h->part_index]);
+        for (uint32_t c = 0; c < p->scan.natts; c++) {
+            sql_value v;
+            eng_part_read(part, h->slot, p->scan.attnums[c], &v);
+            v.type_oid = p->cols[c].type_oid;
+            sql_vec_set(&b->cols[c], r, &v);
+        }
+    }
+    b->rows = t->count;
+    *out = b;
+    return true;
+}
+
 static bool sql_ixscan_open(sql_op *op, sql_exec_ctx *x) {
     sql_op_ixscan *s = (sql_op_ixscan *)op;
     const sql_plan *p = op->plan;
@@ -104,6 +274,7 @@ static bool sql_ixscan_open(sql_op *op, sql_exec_ctx *x) {
     if (s->slots == NULL) return rt_arena_fail(x->arena, x->err);
     sql_eval_ctx ec;
     sql_exec_eval_ctx(x, x->arena, &ec);
+    if (!sql_ix_topk_open(s, x, &ec)) return false;
     if (p->scan.ix_nvals > 0) return sql_ix_eq_ranges(s, x, &ec);
     s->ranges = rt_arena_zalloc(x->arena, sizeof(sql_ix_range));
     if (s->ranges == NULL) return rt_arena_fail(x->arena, x->err);
@@ -201,8 +372,9 @@ static bool sql_ix_collect(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *pa
 }
 
 /* The batch of the collected rows, filtered. */
-static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part, uint32_t n,
-                        sql_batch **out) {
+static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, uint32_t part_index, uint32_t n,
+                        sql_batch **out, uint32_t *kept_out) {
+    const eng_part *part = eng_partition(s->base.plan->scan.table, x->frag_partitions[part_index]);
     const sql_plan *p = s->base.plan;
     rt_arena *arena = s->base.batch_arena;
     sql_batch *b = sql_exec_batch(arena, p, n);
@@ -219,6 +391,12 @@ static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part,
     uint8_t *sel = rt_arena_alloc(arena, n + 1u);
     uint32_t kept;
     if (sel == NULL || !sql_exec_predicate(x, arena, p->scan.filter, b, sel, &kept)) return false;
+    if (s->topk != NULL) {
+        sql_ix_topk_add(s, b, sel, part_index);
+        *kept_out = kept;
+        return true;
+    }
+    *kept_out = kept;
     if (kept < n) b = kept == 0 ? NULL : sql_exec_select_rows(arena, b, sel, kept);
     if (kept > 0 && b == NULL) return false;
     *out = b;
@@ -248,14 +426,17 @@ static bool sql_ixscan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     const sql_plan *p = op->plan;
     *out = NULL;
     while (s->part_index < x->frag_npartitions) {
-        eng_part *part = eng_partition(p->scan.table, x->frag_partitions[s->part_index]);
+        uint32_t part_index = s->part_index;
+        /* top-k mode keeps nothing of a batch but its heap entries: its memory is reused */
+        if (s->topk != NULL) rt_arena_reset(s->base.batch_arena);
+        eng_part *part = eng_partition(p->scan.table, x->frag_partitions[part_index]);
         const eng_btree *tree = eng_part_index(part, p->scan.index->oid);
         if (tree == NULL) {
             return rt_err_set(x->err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                               "index \"%s\" is not available", p->scan.index->name);
         }
         rt_fiber_maybe_yield();
-        uint32_t n;
+        uint32_t n, kept = 0;
         if (!sql_ix_collect(s, x, part, tree, &n)) return false;
         bool part_done = s->range_index >= s->nranges;
         if (part_done) {
@@ -263,10 +444,11 @@ static bool sql_ixscan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
             s->range_index = 0;
             s->positioned = false;
         }
-        if (n > 0 && !sql_ix_emit(s, x, part, n, out)) return false;
-        sql_ix_actual(p, x, part_done, n, *out != NULL ? (*out)->rows : 0);
+        if (n > 0 && !sql_ix_emit(s, x, part_index, n, out, &kept)) return false;
+        sql_ix_actual(p, x, part_done, n, kept);
         if (*out != NULL) return true;
     }
+    if (s->topk != NULL && !s->topk->emitted) return sql_ix_topk_emit(s, x, out);
     return true;
 }
 static const sql_op_vt sql_ixscan_vt = {sql_ixscan_open, sql_ixscan_next, NULL};

@@ -7,9 +7,17 @@
  *          scalar-first = N * row_ns + N * sel * dist_ns(d)
  *                         (by a B-tree index: N * sel * (ixrow_ns + dist_ns(d)),
  *                         ixrow_ns calibrated by the index scans run as scalar-first)
- *          ANN-first    = P * (part_ns + visited * (degree * walk * dist_ns(d) + filter_ns)
- *                              + log2(N / P) * descent * walk * dist_ns(d))
- *          visited      = min(N / P, max(ef, k) / sel)
+ *          ANN-first    = P * (part_ns + D * dist_ns(d) + F * filter_ns)
+ *          with the walk's shape per index (the graph of one table column), learnt from every
+ *          walk of it (sql_hybrid_note_walk_shape):
+ *            visited V  = min(N / P, cv * max(ef, k) / sel)
+ *            distances D = min(N / P + descent, e^a * V^b)   (a, b: a fit of ln D on ln V,
+ *                          or the walks of V's size; past 256 nodes at least V * the wide
+ *                          walks' D / V: a wide walk scores every node it expands)
+ *            WHERE checks F = cf * D
+ *          A wider walk meets more nodes it has already seen, so D grows slower than V on
+ *          clustered data (b near 0.2 there, near 1 on random data): the fit follows the
+ *          index, which a constant per visited node cannot (it overestimated high ef 5-10x).
  *          (scalar-first adds P * part_ns too); each path has its own part_ns and a learnt
  *          factor on the rest.
  *          with N the table's rows (ANALYZE, else the engine's live estimate), sel the
@@ -17,8 +25,7 @@
  * Calibration: row_ns, dist_ns per dimension and filter_ns start from defaults measured on
  *          this code and follow what executions measure (an exponential moving average fed by
  *          every ANN walk and every scan), so the crossover moves with the machine and data;
- *          `walk` is the ratio of distances a walk computes to the model's count, fed by every
- *          walk whose plan carries an estimate (nodes visited against ef and selectivity);
+ *          the walk shapes above (nodes visited against ef and selectivity, per index);
  *          and each path has a factor fed by every fragment that runs it to the end (its
  *          measured time on its shard against the unit costs of the work it actually did,
  *          so that a selectivity misestimate does not skew the machine's figures): the
@@ -37,6 +44,15 @@
 #include "runtime/rt_limits.h"
 #include "sql/sql_expr.h"
 
+/* What one partition's walk is expected to do (per-index calibration). */
+typedef struct sql_hybrid_walk {
+    double visited;          /* level-0 nodes expanded */
+    double distances;        /* distances computed, the descent's included */
+    double filter_calls;     /* WHERE checks */
+    double shape_a, shape_b; /* distances = e^a * visited^b before the partition's bound */
+    uint64_t walks;          /* walks of this index the shape has learnt from */
+} sql_hybrid_walk;
+
 typedef struct sql_hybrid_est {
     bool ann_first;
     bool by_index;           /* scalar-first reads a B-tree index (IXSCAN), not every row */
@@ -45,8 +61,11 @@ typedef struct sql_hybrid_est {
     double candidates;       /* rows passing the WHERE (scalar-first's candidate set) */
     double scalar_ms, ann_ms;
     uint32_t k, dims, ef;
+    bool ef_auto;            /* ef is sql_hybrid_auto_ef's (no ef_search set) */
     uint32_t partitions;
-    double walk_distances;   /* distances the model expects of one partition's walk */
+    uint32_t table_oid;      /* the walked index: table and VECTOR column */
+    uint16_t attnum;
+    sql_hybrid_walk walk;    /* one partition's walk, as the index's shape expects it */
 } sql_hybrid_est;
 
 /* Estimates both paths and picks the cheaper. `rows` < 0: unknown (the engine's estimate is
@@ -56,6 +75,13 @@ typedef struct sql_hybrid_est {
 void sql_hybrid_estimate(const eng_table *t, const uint16_t *attnums, uint32_t natts,
                          const sql_expr *filter, uint16_t vec_attnum, uint32_t k, uint32_t ef,
                          double rows, bool by_index, sql_hybrid_est *out);
+
+/* The ef_search of a walk over a graph of `graph_nodes` nodes wanting k rows passing a WHERE
+ * of selectivity `sel` (1 without one) when the session leaves it automatic
+ * (sql_session_ef_search() == 0): 40 up to ~50K nodes, then growing with the graph (and with
+ * k) so that recall@10 stays >= 0.95 on clustered data, in full from sel 0.5 up (a filtered
+ * walk explores ef / sel nodes already); at most ENG_HNSW_EF_SEARCH_MAX. */
+uint32_t sql_hybrid_auto_ef(double graph_nodes, uint32_t k, double sel);
 
 /* What one shard did for the hybrid node of a statement (EXPLAIN ANALYZE HYBRID). */
 typedef struct sql_hybrid_actual {
@@ -73,15 +99,22 @@ typedef struct sql_hybrid_actual {
 /* Entries of an actuals array: one per possible shard. */
 #define SQL_HYBRID_ACTUALS RT_SHARDS_MAX
 
-/* Distances the model expects one partition's walk to compute (the calibration's reference). */
-double sql_hybrid_walk_model(const sql_hybrid_est *est, double partition_rows);
+/* What a walk of the graph of (table_oid, attnum) over a partition of `part_rows` rows,
+ * wanting `want` = max(ef, k) rows passing a WHERE of selectivity `sel`, is expected to do. */
+void sql_hybrid_walk_expect(uint32_t table_oid, uint16_t attnum, double want, double sel,
+                            double part_rows, sql_hybrid_walk *out);
+/* One such walk ended after expanding `visited` nodes, computing `distances` distances and
+ * checking the WHERE `filter_calls` times: the index's shape learns from it. */
+void sql_hybrid_note_walk_shape(uint32_t table_oid, uint16_t attnum, double want, double sel,
+                                double part_rows, uint64_t visited, uint64_t distances,
+                                uint64_t filter_calls);
+/* Forgets every index's shape (tests). */
+void sql_hybrid_shapes_reset(void);
 
 /* Calibration feeds (from the executor). */
 void sql_hybrid_note_walk(uint64_t distances, uint32_t dims, uint64_t filter_calls,
                           uint64_t elapsed_ns);
 void sql_hybrid_note_scan(uint64_t rows, uint64_t elapsed_ns);
-/* A walk that computed `distances` where the model expected `model` distances. */
-void sql_hybrid_note_visits(uint64_t distances, double model);
 /* A fragment of the statement estimated by `est` ran `partitions` of its partitions to the
  * end on its shard in `elapsed_ns`, reading `rows` rows, computing `distances` distances and
  * checking the WHERE `filter_calls` times during walks: the chosen path's factor follows the
@@ -100,7 +133,6 @@ void sql_hybrid_note_ixscan(uint32_t dims, uint32_t partitions, uint64_t rows,
 typedef struct sql_hybrid_calib {
     double ann_scale, scalar_scale; /* the paths' learnt factors on their work */
     double ann_part_ns, scalar_part_ns; /* and their fixed costs per partition */
-    double walk_ratio;              /* distances computed against the walk model's */
     double row_ns, dist_ns_per_dim, filter_ns;
     double ixrow_ns;                /* a candidate row read through a B-tree index */
 } sql_hybrid_calib;

@@ -156,6 +156,14 @@ struct sql_plan {
             uint32_t ix_nmore;
             sql_expr *ix_lo, *ix_hi; /* IXSCAN: range bounds, NULL = unbounded */
             bool ix_lo_incl, ix_hi_incl;
+            /* IXSCAN chosen as the hybrid planner's scalar-first path: the scan keeps only
+               the nearest topk_k rows of its fragment by the ORDER BY distance, computed
+               from the vectors in place (sql_exec_ixscan.c); topk_col = 1 + the scan column
+               of the vector, 0 = off */
+            uint32_t topk_col;
+            uint32_t topk_metric;    /* eng_hnsw_metric numbering, as ann.metric */
+            sql_expr *topk_query;    /* the query vector (no column references) */
+            sql_expr *topk_k;        /* LIMIT + OFFSET (int8) */
         } scan;                                                          /* SCAN, PKGET, IXSCAN */
         struct {
             const eng_table *table;

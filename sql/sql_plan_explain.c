@@ -6,6 +6,7 @@
  * both into the node they sit on. Expressions are deparsed compactly: column
  * names (qualified with their table when the plan reads several), operators in parentheses,
  * constants as literals with a cast unless they are numbers or booleans. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1196,10 +1197,10 @@ static void sql_explain_calibration(sql_strbuf *sb) {
     sql_explain_ms(sb, cal.ann_part_ns / 1e6);
     sql_strbuf_printf(sb, " per partition + x%.2f, scalar-first ", cal.ann_scale);
     sql_explain_ms(sb, cal.scalar_part_ns / 1e6);
-    sql_strbuf_printf(sb, " per partition + x%.2f; walk x%.2f, %.1fns per row, %.3fns per "
+    sql_strbuf_printf(sb, " per partition + x%.2f; %.1fns per row, %.3fns per "
                           "dimension, %.0fns per filter check, %.0fns per row by index\n",
-                      cal.scalar_scale, cal.walk_ratio, cal.row_ns, cal.dist_ns_per_dim,
-                      cal.filter_ns, cal.ixrow_ns);
+                      cal.scalar_scale, cal.row_ns, cal.dist_ns_per_dim, cal.filter_ns,
+                      cal.ixrow_ns);
 }
 
 /* EXPLAIN ANALYZE HYBRID: per shard, in total, and the estimate against the actual work
@@ -1252,9 +1253,10 @@ void sql_plan_explain_hybrid(const sql_plan *p, const sql_hybrid_actual *actual,
     sql_strbuf_printf(sb, "Plan: %s (selectivity %.3g)\n", ann ? "ANN-first" : "scalar-first",
                       h->selectivity);
     if (ann) {
-        sql_strbuf_printf(sb, "ANN: HNSW walk of %s by %s (ef_search %u), top %u per partition",
-                          t->columns[scan->ann.vec_attnum - 1].name,
-                          ops[scan->ann.metric <= 3 ? scan->ann.metric : 0], h->ef, h->k);
+        sql_strbuf_printf(sb, "ANN: HNSW walk of %s by %s (ef_search %u%s), top %u per "
+                          "partition", t->columns[scan->ann.vec_attnum - 1].name,
+                          ops[scan->ann.metric <= 3 ? scan->ann.metric : 0], h->ef,
+                          h->ef_auto ? ", automatic" : "", h->k);
         sql_strbuf_puts(sb, filter != NULL ? ", filter checked during the walk\n" : "\n");
         if (filter != NULL) {
             sql_strbuf_puts(sb, "Filter: ");
@@ -1284,6 +1286,15 @@ void sql_plan_explain_hybrid(const sql_plan *p, const sql_hybrid_actual *actual,
     sql_strbuf_puts(sb, "; ");
     sql_explain_count(sb, h->rows);
     sql_strbuf_puts(sb, " rows)\n");
+    /* ANN-first's work as the index's walk shape predicts it, for all partitions together
+     * (EXPLAIN ANALYZE HYBRID's actual lines count the same things). */
+    sql_strbuf_puts(sb, "Est. walk: ");
+    sql_explain_count(sb, h->walk.visited * h->partitions);
+    sql_strbuf_puts(sb, " nodes visited, ");
+    sql_explain_count(sb, h->walk.distances * h->partitions);
+    sql_strbuf_printf(sb, " distances (per partition: distances = %.0f x visited^%.2f, learnt "
+                          "from %llu walks)\n", exp(h->walk.shape_a), h->walk.shape_b,
+                      (unsigned long long)h->walk.walks);
     if (actual != NULL) sql_explain_hybrid_actuals(sb, h, ann, actual, shards);
     sql_explain_calibration(sb);
     rt_arena_destroy(ex.tmp);

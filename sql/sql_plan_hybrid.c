@@ -121,19 +121,30 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
     sql_hybrid_estimate(t, scan->scan.attnums, scan->scan.natts, scan->scan.filter, attnum,
                         (uint32_t)k, ef_search, -1, scan->kind == SQL_P_IXSCAN, est);
     scan->hybrid = est;
-    if (!est->ann_first) return true;
-    /* ANN-first: the same columns, the filter checked during the walk (an IXSCAN's filter
-     * is the whole WHERE, its index conditions included). */
-    const eng_table *table = t;
-    uint32_t natts = scan->scan.natts;
-    uint16_t *attnums = scan->scan.attnums;
-    sql_expr *filter = scan->scan.filter;
     sql_expr *kexpr = sort->sort.limit;
     if (sort->sort.offset != NULL) {
         sql_value kv = {.type_oid = SQL_T_INT8, .i64 = k};
         kexpr = sql_expr_const(arena, &kv, -1);
         if (kexpr == NULL) return rt_arena_fail(arena, err);
     }
+    if (!est->ann_first) {
+        if (scan->kind == SQL_P_IXSCAN && sort->sort.nkeys == 1) {
+            /* Scalar-first by index: the scan ranks its candidates itself (distances from
+             * the vectors in place, a top-k heap), so only k rows per fragment go up. Not
+             * with a second sort key: rows tied on the distance would be cut by arrival. */
+            scan->scan.topk_col = scan_col + 1;
+            scan->scan.topk_metric = metric;
+            scan->scan.topk_query = (sql_expr *)query;
+            scan->scan.topk_k = kexpr;
+        }
+        return true;
+    }
+    /* ANN-first: the same columns, the filter checked during the walk (an IXSCAN's filter
+     * is the whole WHERE, its index conditions included). */
+    const eng_table *table = t;
+    uint32_t natts = scan->scan.natts;
+    uint16_t *attnums = scan->scan.attnums;
+    sql_expr *filter = scan->scan.filter;
     memset(&scan->ann, 0, sizeof scan->ann);
     scan->kind = SQL_P_ANNSCAN;
     scan->ann.table = table;
