@@ -662,6 +662,13 @@ bool pc_scan_stat_user_tables(pc_row *r) {
         pc_time_us(r, "last_autovacuum", vs.last_autovacuum_us);
         pc_int(r, "vacuum_count", (int64_t)vs.vacuum_count);
         pc_int(r, "autovacuum_count", (int64_t)vs.autovacuum_count);
+        sql_stats_activity sa;
+        sql_stats_activity_get(t->oid, &sa);
+        pc_time_us(r, "last_analyze", sa.last_analyze_us);
+        pc_time_us(r, "last_autoanalyze", sa.last_autoanalyze_us);
+        pc_int(r, "analyze_count", (int64_t)sa.analyze_count);
+        pc_int(r, "autoanalyze_count", (int64_t)sa.autoanalyze_count);
+        pc_int(r, "n_mod_since_analyze", (int64_t)sa.mod_since_analyze);
         if (!pc_add(r)) return false;
     }
     return true;
