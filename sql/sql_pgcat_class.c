@@ -287,8 +287,11 @@ static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
             cls[k] = pc_default_opclass(PC_OID_BTREE_AM, type);
             coll[k] = sql_type_is_string(type) ? 100 : 0;
         }
-        if (exprs.len > 0) sql_strbuf_puts(&exprs, ", ");
-        pc_index_expr_text(&exprs, ix->expr_text[k] != NULL ? ix->expr_text[k] : "");
+        const char *text = ix->expr_text[k] != NULL ? ix->expr_text[k] : "";
+        /* A CASE begins on a new line, and PostgreSQL drops the space before it. */
+        bool newline = text[0] == '\n' || (text[0] == '(' && text[1] == '\n');
+        if (exprs.len > 0) sql_strbuf_puts(&exprs, newline ? "," : ", ");
+        pc_index_expr_text(&exprs, text);
     }
     sql_strbuf_putc(&exprs, '\0');
     pc_clear(r);
