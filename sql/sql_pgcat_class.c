@@ -654,6 +654,10 @@ bool pc_scan_stat_user_tables(pc_row *r) {
         pc_int(r, "relid", t->oid);
         pc_str(r, "schemaname", pc_schema_name(db, t->schema_oid));
         pc_str(r, "relname", t->name);
+        sql_stats_activity sa;
+        sql_stats_activity_get(t->oid, &sa);
+        pc_int(r, "seq_scan", (int64_t)sa.seq_scan);
+        pc_int(r, "idx_scan", (int64_t)sa.idx_scan);
         if (pc_shown_indexes(t) == 0) {
             pc_null(r, "idx_scan");
             pc_null(r, "idx_tup_fetch");
@@ -665,8 +669,6 @@ bool pc_scan_stat_user_tables(pc_row *r) {
         pc_time_us(r, "last_autovacuum", vs.last_autovacuum_us);
         pc_int(r, "vacuum_count", (int64_t)vs.vacuum_count);
         pc_int(r, "autovacuum_count", (int64_t)vs.autovacuum_count);
-        sql_stats_activity sa;
-        sql_stats_activity_get(t->oid, &sa);
         pc_time_us(r, "last_analyze", sa.last_analyze_us);
         pc_time_us(r, "last_autoanalyze", sa.last_autoanalyze_us);
         pc_int(r, "analyze_count", (int64_t)sa.analyze_count);

@@ -55,6 +55,16 @@ static void sql_stats_activity_own(sql_stats_slot *slot, uint32_t oid) {
     slot->activity_oid = oid;
     slot->last_analyze_us = slot->last_autoanalyze_us = 0;
     slot->analyze_count = slot->autoanalyze_count = 0;
+    slot->seq_scan = slot->idx_scan = 0;
+}
+
+void sql_stats_note_scan(uint32_t table_oid, bool index) {
+    sql_stats_slot *slot = sql_stats_slot_of(table_oid);
+    ck_spinlock_lock(&slot->lock);
+    sql_stats_activity_own(slot, table_oid);
+    if (index) slot->idx_scan++;
+    else slot->seq_scan++;
+    ck_spinlock_unlock(&slot->lock);
 }
 
 static void sql_stats_publish(uint32_t oid, sql_table_stats *st, bool automatic) {
@@ -84,6 +94,8 @@ void sql_stats_activity_get(uint32_t table_oid, sql_stats_activity *out) {
         out->last_autoanalyze_us = slot->last_autoanalyze_us;
         out->analyze_count = slot->analyze_count;
         out->autoanalyze_count = slot->autoanalyze_count;
+        out->seq_scan = slot->seq_scan;
+        out->idx_scan = slot->idx_scan;
     }
     bool mine = slot->st == NULL || slot->st->table_oid == table_oid;
     ck_spinlock_unlock(&slot->lock);

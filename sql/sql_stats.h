@@ -81,8 +81,12 @@ typedef struct sql_stats_activity {
     int64_t last_analyze_us, last_autoanalyze_us;   /* Unix epoch, 0: never */
     uint64_t analyze_count, autoanalyze_count;
     uint64_t mod_since_analyze;
+    uint64_t seq_scan, idx_scan;
 } sql_stats_activity;
 void sql_stats_activity_get(uint32_t table_oid, sql_stats_activity *out);
+/* A statement started a scan of table `table_oid`: sequential, or through an index (the
+ * primary key's or another). */
+void sql_stats_note_scan(uint32_t table_oid, bool index);
 
 /* One column's statistics as PostgreSQL's pg_stats shows them. */
 typedef struct sql_stats_view {

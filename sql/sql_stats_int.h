@@ -61,6 +61,7 @@ typedef struct sql_stats_slot {
     uint32_t activity_oid;
     int64_t last_analyze_us, last_autoanalyze_us;
     uint64_t analyze_count, autoanalyze_count;
+    uint64_t seq_scan, idx_scan;  /* scans the table's statements started */
 } sql_stats_slot;
 
 /* sql_stats.c: installs loaded statistics in their empty slot; false (the caller frees them)

@@ -5,7 +5,9 @@
  * stay out of the list (the significance test of a sampled table); a column of few values
  * is n_distinct their count; a column mostly NULL has null_frac near its share; values wider
  * than 1 kB are counted (avg_width) but are never MCVs nor histogram bounds; a column inserted
- * in order correlates 1. The histogram has PostgreSQL's 101 bounds.
+ * in order correlates 1. The histogram has PostgreSQL's 101 bounds. pg_stat_user_tables counts
+ * each statement's scans once (not per shard): seq_scan for a scan of the whole table,
+ * idx_scan for a lookup by the primary key.
  * How: a real engine driven by an SQL session in-process (sql_session_harness.h); the sampled
  * figures are checked with wide margins. */
 // ctest: TIMEOUT 300
@@ -79,6 +81,17 @@ static void script(capture *c) {
     double nd = number_of(c, COL("n_distinct", "spread"));
     TEST_CHECK(nd > 900 && nd <= 1000);
 #undef COL
+#define SCANS "SELECT seq_scan || '/' || idx_scan FROM pg_stat_user_tables WHERE relname = 'ps'"
+    char before[64], after[64];
+    snprintf(before, sizeof before, "%s", value_of(c, SCANS));
+    long seq0 = strtol(before, NULL, 10), idx0 = strtol(strchr(before, '/') + 1, NULL, 10);
+    expect(c, "SELECT count(*) FROM ps WHERE few = 9", "count\n0\nSELECT 1\n");
+    expect(c, "SELECT few FROM ps WHERE id = 12", "few\n2\nSELECT 1\n");
+    expect(c, "SELECT few FROM ps WHERE id = 13", "few\n3\nSELECT 1\n");
+    snprintf(after, sizeof after, "%s", value_of(c, SCANS));
+    TEST_CHECK(strtol(after, NULL, 10) == seq0 + 1);
+    TEST_CHECK(strtol(strchr(after, '/') + 1, NULL, 10) == idx0 + 2);
+#undef SCANS
 }
 
 static void test_pg_stats_sampled(void **state) {
