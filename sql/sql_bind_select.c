@@ -351,6 +351,7 @@ static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_
     p->func.nargs = n;
     p->func.args = call->args;
     p->func.ordinality = rf->with_ordinality;
+    p->func.alias = rf->alias;
     if (d->srf_ncols > 0) {
         for (uint32_t i = 0; i < d->srf_ncols; i++) {
             p->cols[i] = (sql_col){.name = d->srf_names[i], .type_oid = d->srf_types[i],

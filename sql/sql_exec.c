@@ -3,6 +3,11 @@
 #include "sql/sql_exec_int.h"
 #include "sql/sql_fk.h"
 #include "sql/sql_pgcat.h"
+#include "sql/sql_stats.h"
+
+/* Plans are never this deep (the binder bounds expressions and joins far below it); deeper
+ * nodes are not counted in pg_stat_user_tables. */
+#define SQL_PLAN_DEPTH_COUNTED_MAX 1000u
 
 #include <string.h>
 
@@ -506,9 +511,32 @@ static bool sql_cursor_modifycte_hold(const sql_exec_ctx *x, const sql_plan *p) 
     return false;
 }
 
+/* pg_stat_user_tables' seq_scan and idx_scan: the scans of a statement's plan, counted once
+ * on the coordinator (not per shard fragment). */
+static void sql_cursor_count_scans(const sql_plan *p, uint32_t depth) {
+    if (p == NULL || depth > SQL_PLAN_DEPTH_COUNTED_MAX) return;
+    if ((p->kind == SQL_P_SCAN || p->kind == SQL_P_IXSCAN || p->kind == SQL_P_PKGET) &&
+        p->scan.table != NULL) {
+        sql_stats_note_scan(p->scan.table->oid, p->kind != SQL_P_SCAN);
+    }
+    sql_cursor_count_scans(p->left, depth + 1);
+    sql_cursor_count_scans(p->right, depth + 1);
+    if (p->kind == SQL_P_APPEND) {
+        for (uint32_t i = 0; i < p->append.ninputs; i++) {
+            sql_cursor_count_scans(p->append.inputs[i], depth + 1);
+        }
+    }
+    if (p->kind == SQL_P_MODIFYCTE) {
+        for (uint32_t i = 0; i < p->modifycte.nctes; i++) {
+            sql_cursor_count_scans(p->modifycte.ctes[i], depth + 1);
+        }
+    }
+}
+
 bool sql_cursor_open(sql_cursor *c, sql_exec_ctx *x, const sql_plan *plan) {
     memset(c, 0, sizeof *c);
     c->x = x;
+    if (!x->in_fragment) sql_cursor_count_scans(plan, 0);
     if (x->fk == NULL && !x->in_fragment && (x->fk = sql_fk_queue_new(x->arena)) == NULL) {
         return rt_arena_fail(x->arena, x->err);
     }

@@ -10,6 +10,7 @@
 
 #include "sql/sql_array.h"
 #include "sql/sql_funcs_int.h"
+#include "sql/sql_ixexpr.h"
 #include "sql/sql_pgcat_int.h"
 
 #define PC_KERNEL(name)                                                                        \
@@ -123,11 +124,26 @@ PC_KERNEL(pc_function_is_visible) {
 
 /* ---- definitions ---- */
 
-/* The pg_node_tree columns hold SQL text already: pg_get_expr prints it. */
+/* The pg_node_tree columns hold SQL text already: pg_get_expr prints it; pretty (psql's \d),
+ * an index's expression or predicate prints with the fewer parentheses of PostgreSQL's pretty
+ * form. */
 PC_KERNEL(pc_get_expr) {
     pc_nulls(n, active, out);
+    sql_exec_ctx *x = pc_fx(f);
     SQL_FOR_ACTIVE(i) {
-        if (!sql_fn_text(f, out, i, args[0]->b[i].ptr, args[0]->b[i].len)) return false;
+        const sql_bytes *text = &args[0]->b[i];
+        bool pretty = f->call->nargs > 2 && !sql_vec_is_null(args[2], i) && args[2]->i64[i];
+        const eng_table *t = pretty && !sql_vec_is_null(args[1], i)
+                                 ? eng_db_table_by_oid(x->db, (uint32_t)args[1]->i64[i])
+                                 : NULL;
+        sql_strbuf sb;
+        sql_strbuf_init(&sb, f->arena, text->len + 16u);
+        if (t != NULL && sql_ixexpr_pretty(&sb, x->catalog, x->db, t, (const char *)text->ptr,
+                                           text->len)) {
+            if (!sql_fn_text(f, out, i, (const uint8_t *)sb.data, sb.len)) return false;
+            continue;
+        }
+        if (!sql_fn_text(f, out, i, text->ptr, text->len)) return false;
     }
     return true;
 }

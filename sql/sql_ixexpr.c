@@ -25,7 +25,10 @@ typedef struct sql_dp {
     uint32_t natts;
     bool pretty;
     bool ok;
+    uint32_t indent;         /* spaces a new line starts with (CASE) */
 } sql_dp;
+
+#define SQL_DP_INDENT 4u     /* PostgreSQL's PRETTYINDENT_VAR */
 
 static void sql_dp_expr(sql_dp *d, const sql_expr *e, const sql_expr *parent);
 
@@ -283,15 +286,135 @@ static void sql_dp_func(sql_dp *d, const sql_expr *e, const sql_expr *parent) {
     sql_dp_close(d);
 }
 
-/* AND / OR with left-nested chains flattened, as the parser builds them. */
-static void sql_dp_bool(sql_dp *d, const sql_expr *e, const sql_expr *top, bool first) {
-    if (e->kind == top->kind && e->nargs == 2 && (e == top || first)) {
-        sql_dp_bool(d, e->args[0], top, true);
-        sql_strbuf_puts(d->sb, e->kind == SQL_X_AND ? " AND " : " OR ");
-        sql_dp_child(d, e->args[1], top);
+/* AND / OR: its arguments, and those of a first argument of the same kind (a left-nested
+ * chain, as the parser builds `a AND b AND c`), one list. */
+static void sql_dp_bool(sql_dp *d, const sql_expr *e, const sql_expr *top) {
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (i > 0) sql_strbuf_puts(d->sb, top->kind == SQL_X_AND ? " AND " : " OR ");
+        const sql_expr *a = e->args[i];
+        if (i == 0 && a->kind == top->kind) sql_dp_bool(d, a, top);
+        else sql_dp_child(d, a, top);
+    }
+}
+
+/* A new line at the current indentation (PostgreSQL's PRETTY_INDENT, which pg_get_expr and
+ * pg_get_indexdef use in both forms), trailing spaces dropped first. */
+static void sql_dp_newline(sql_dp *d, uint32_t extra) {
+    while (d->sb->len > 0 && d->sb->data[d->sb->len - 1] == ' ') d->sb->len--;
+    sql_strbuf_putc(d->sb, '\n');
+    for (uint32_t i = 0; i < d->indent + extra; i++) sql_strbuf_putc(d->sb, ' ');
+}
+
+/* CASE WHEN c THEN r ... ELSE x END on lines of their own; a CASE without ELSE shows the
+ * ELSE NULL PostgreSQL's parser adds. */
+static void sql_dp_case(sql_dp *d, const sql_expr *e) {
+    sql_dp_newline(d, 0);
+    sql_strbuf_puts(d->sb, "CASE");
+    d->indent += SQL_DP_INDENT;
+    for (uint32_t w = 0; w + 1 < e->nargs; w += 2) {
+        sql_dp_newline(d, 0);
+        sql_strbuf_puts(d->sb, "WHEN ");
+        sql_dp_expr(d, e->args[w], e);
+        sql_strbuf_puts(d->sb, " THEN ");
+        sql_dp_expr(d, e->args[w + 1], e);
+    }
+    sql_dp_newline(d, 0);
+    sql_strbuf_puts(d->sb, "ELSE ");
+    if (e->nargs % 2 == 1) {
+        sql_dp_expr(d, e->args[e->nargs - 1], e);
+    } else {
+        sql_strbuf_puts(d->sb, "NULL::");
+        sql_type_format(e->type_oid, e->typmod, d->sb);
+    }
+    d->indent -= SQL_DP_INDENT;
+    sql_dp_newline(d, 0);
+    sql_strbuf_puts(d->sb, "END");
+}
+
+/* "x = ANY (" / "x <> ALL (" of a ScalarArrayOpExpr, in parentheses except where pretty
+ * printing leaves them to a parent that needs them (not at the top, nor in a CASE). */
+static bool sql_dp_scalar_array(sql_dp *d, const sql_expr *x, const char *op, bool all,
+                                const sql_expr *self, const sql_expr *parent) {
+    bool paren = !d->pretty || (parent != NULL && parent->kind != SQL_X_CASE);
+    if (paren) sql_strbuf_putc(d->sb, '(');
+    sql_dp_child(d, x, self);
+    sql_strbuf_printf(d->sb, " %s %s (", op, all ? "ALL" : "ANY");
+    return paren;
+}
+
+static bool sql_dp_has_column(const sql_expr *e) {
+    if (e->kind == SQL_X_COLUMN) return true;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (sql_dp_has_column(e->args[i])) return true;
+    }
+    return false;
+}
+
+/* One term of an IN list: x op element. */
+static void sql_dp_in_term(sql_dp *d, const sql_expr *e, uint32_t i, const char *op) {
+    if (!d->pretty) sql_strbuf_putc(d->sb, '(');
+    sql_dp_child(d, e->args[0], e);
+    sql_strbuf_printf(d->sb, " %s ", op);
+    sql_dp_child(d, e->args[i], e);
+    if (!d->pretty) sql_strbuf_putc(d->sb, ')');
+}
+
+/* x [NOT] IN (...) as PostgreSQL's parser rewrites it: the elements without columns, when
+ * more than one, in one "x = ANY (ARRAY[...])" (NOT IN: "<> ALL"), the others each compared
+ * on their own, all joined by OR (AND) pairwise, left to right. */
+static void sql_dp_in_list(sql_dp *d, const sql_expr *e, const sql_expr *parent) {
+    bool not_in = e->test.is_not;
+    const char *op = not_in ? "<>" : "=";
+    uint32_t consts = 0;
+    for (uint32_t i = 1; i < e->nargs; i++) consts += !sql_dp_has_column(e->args[i]);
+    bool grouped = consts > 1;
+    uint32_t terms = (grouped ? 1 : 0) + (e->nargs - 1 - (grouped ? consts : 0));
+    bool outer = d->pretty && terms > 1 && parent != NULL && parent->kind != SQL_X_CASE &&
+                 parent->kind != (not_in ? SQL_X_AND : SQL_X_OR);
+    if (outer) sql_strbuf_putc(d->sb, '(');
+    for (uint32_t t = 1; t < terms && !d->pretty; t++) sql_strbuf_putc(d->sb, '(');
+    bool first = true;
+    if (grouped) {
+        /* under the OR (AND) of the other terms when there are some */
+        bool paren = sql_dp_scalar_array(d, e->args[0], op, not_in, e,
+                                         terms > 1 ? e : parent);
+        sql_strbuf_puts(d->sb, "ARRAY[");
+        for (uint32_t i = 1, k = 0; i < e->nargs; i++) {
+            if (sql_dp_has_column(e->args[i])) continue;
+            if (k++ > 0) sql_strbuf_puts(d->sb, ", ");
+            sql_dp_child(d, e->args[i], e);
+        }
+        sql_strbuf_puts(d->sb, paren ? "]))" : "])");
+        first = false;
+    }
+    for (uint32_t i = 1; i < e->nargs; i++) {
+        if (grouped && !sql_dp_has_column(e->args[i])) continue;
+        if (!first) sql_strbuf_puts(d->sb, not_in ? " AND " : " OR ");
+        sql_dp_in_term(d, e, i, op);
+        if (!first && !d->pretty) sql_strbuf_putc(d->sb, ')');
+        first = false;
+    }
+    if (outer) sql_strbuf_putc(d->sb, ')');
+}
+
+static void sql_dp_any_all(sql_dp *d, const sql_expr *e, const sql_expr *parent) {
+    if (e->nargs != 2 || e->anyall.op == NULL) {
+        d->ok = false;
         return;
     }
-    sql_dp_child(d, e, top);
+    bool paren = sql_dp_scalar_array(d, e->args[0], e->anyall.op->name, e->anyall.is_all, e,
+                                     parent);
+    sql_dp_child(d, e->args[1], e);
+    sql_strbuf_puts(d->sb, paren ? "))" : ")");
+}
+
+static void sql_dp_array(sql_dp *d, const sql_expr *e) {
+    sql_strbuf_puts(d->sb, "ARRAY[");
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (i > 0) sql_strbuf_puts(d->sb, ", ");
+        sql_dp_child(d, e->args[i], e);
+    }
+    sql_strbuf_putc(d->sb, ']');
 }
 
 static void sql_dp_test(sql_dp *d, const sql_expr *e) {
@@ -322,9 +445,13 @@ static void sql_dp_expr(sql_dp *d, const sql_expr *e, const sql_expr *parent) {
     case SQL_X_AND:
     case SQL_X_OR:
         sql_dp_open(d);
-        sql_dp_bool(d, e, e, true);
+        sql_dp_bool(d, e, e);
         sql_dp_close(d);
         break;
+    case SQL_X_CASE: sql_dp_case(d, e); break;
+    case SQL_X_IN_LIST: sql_dp_in_list(d, e, parent); break;
+    case SQL_X_ANY_ALL: sql_dp_any_all(d, e, parent); break;
+    case SQL_X_ARRAY: sql_dp_array(d, e); break;
     case SQL_X_NOT:
         sql_dp_open(d);
         sql_strbuf_puts(d->sb, "NOT ");
@@ -359,6 +486,29 @@ bool sql_ixexpr_column_text(sql_strbuf *sb, const eng_table *t, const uint16_t *
     bool ok = sql_ixexpr_deparse(sb, t, attnums, natts, e, pretty);
     if (!call) sql_strbuf_putc(sb, ')');
     return ok;
+}
+
+bool sql_ixexpr_pretty(sql_strbuf *sb, const eng_catalog *catalog, const eng_database *db,
+                       const eng_table *t, const char *text, uint32_t len) {
+    rt_err err;
+    rt_err_clear(&err);
+    char *src = rt_arena_alloc(sb->arena, len + 1u);
+    if (src == NULL) return false;
+    memcpy(src, text, len);
+    src[len] = '\0';
+    static const char *const path[] = {"public"};
+    sql_bind_ctx bc = {.arena = sb->arena, .err = &err, .shard_count = 1, .catalog = catalog,
+                       .db = db, .search_path = path, .nsearch = 1};
+    if (catalog == NULL || db == NULL) return false;
+    sql_expr *e;
+    if (!sql_bind_stored_expr(&bc, t, src, SQL_T_ANY, -1, &e)) return false;
+    sql_strbuf plain;
+    sql_strbuf_init(&plain, sb->arena, len + 16u);
+    if (!sql_ixexpr_deparse(&plain, t, NULL, 0, e, false) || plain.len != len ||
+        memcmp(plain.data, text, len) != 0) {
+        return false;
+    }
+    return sql_ixexpr_deparse(sb, t, NULL, 0, e, true);
 }
 
 /* ---- what an index may contain ---- */

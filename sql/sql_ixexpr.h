@@ -36,6 +36,12 @@ void sql_ixexpr_install(void);
  * know. */
 bool sql_ixexpr_deparse(sql_strbuf *sb, const eng_table *t, const uint16_t *attnums,
                         uint32_t natts, const sql_expr *e, bool pretty);
+/* pg_get_expr(..., pretty => true) of an expression `text` of table t (an index predicate or
+ * expression): the pretty form into `sb`, when `text` binds and prints back as itself (so the
+ * pretty form says the same); false otherwise (the caller shows `text`). Names other than
+ * t's columns (a sequence in a default) resolve in `catalog` and `db`. */
+bool sql_ixexpr_pretty(sql_strbuf *sb, const eng_catalog *catalog, const eng_database *db,
+                       const eng_table *t, const char *text, uint32_t len);
 /* The text of an index column for `e`: a function call as is, anything else in parentheses. */
 bool sql_ixexpr_column_text(sql_strbuf *sb, const eng_table *t, const uint16_t *attnums,
                             uint32_t natts, const sql_expr *e, bool pretty);

@@ -127,7 +127,9 @@ static sql_index_elem *dml_index_elem(sql_parser *p) {
     } else if (p_kind_at(p, 1) == '(' || p_kind_at(p, 1) == '.' ||
                !sql_parse_tok_is_col_id(p_tok(p))) {
         if ((e->expr = sql_parse_c_expr(p)) == NULL) return NULL;
-        if (e->expr->kind != SQL_N_FUNC) return p_error(p), NULL;
+        /* func_expr_windowless: a call, or COALESCE / NULLIF / GREATEST / LEAST / CAST */
+        sql_node_kind k = SQL_NODE_KIND(e->expr);
+        if (k != SQL_N_FUNC && k != SQL_N_SPECIAL && k != SQL_N_CAST) return p_error(p), NULL;
     } else if ((e->column = sql_parse_col_id(p)) == NULL) {
         return NULL;
     }

@@ -808,6 +808,9 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_views", pc_scan_views},
     {"pg_catalog", "pg_indexes", pc_scan_indexes},
     {"pg_catalog", "pg_stat_user_tables", pc_scan_stat_user_tables},
+    {"pg_catalog", "pg_stat_all_tables", pc_scan_stat_user_tables}, /* the user tables */
+    {"pg_catalog", "pg_stats", pc_scan_stats},
+    {"pg_catalog", "pg_statistic", pc_scan_statistic},
     {"pg_catalog", "pg_type", pc_scan_type},
     {"pg_catalog", "pg_proc", pc_scan_proc},
     {"information_schema", "tables", pc_scan_is_tables},

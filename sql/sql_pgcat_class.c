@@ -287,8 +287,11 @@ static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
             cls[k] = pc_default_opclass(PC_OID_BTREE_AM, type);
             coll[k] = sql_type_is_string(type) ? 100 : 0;
         }
-        if (exprs.len > 0) sql_strbuf_puts(&exprs, ", ");
-        pc_index_expr_text(&exprs, ix->expr_text[k] != NULL ? ix->expr_text[k] : "");
+        const char *text = ix->expr_text[k] != NULL ? ix->expr_text[k] : "";
+        /* A CASE begins on a new line, and PostgreSQL drops the space before it. */
+        bool newline = text[0] == '\n' || (text[0] == '(' && text[1] == '\n');
+        if (exprs.len > 0) sql_strbuf_puts(&exprs, newline ? "," : ", ");
+        pc_index_expr_text(&exprs, text);
     }
     sql_strbuf_putc(&exprs, '\0');
     pc_clear(r);
@@ -651,6 +654,10 @@ bool pc_scan_stat_user_tables(pc_row *r) {
         pc_int(r, "relid", t->oid);
         pc_str(r, "schemaname", pc_schema_name(db, t->schema_oid));
         pc_str(r, "relname", t->name);
+        sql_stats_activity sa;
+        sql_stats_activity_get(t->oid, &sa);
+        pc_int(r, "seq_scan", (int64_t)sa.seq_scan);
+        pc_int(r, "idx_scan", (int64_t)sa.idx_scan);
         if (pc_shown_indexes(t) == 0) {
             pc_null(r, "idx_scan");
             pc_null(r, "idx_tup_fetch");
@@ -662,6 +669,11 @@ bool pc_scan_stat_user_tables(pc_row *r) {
         pc_time_us(r, "last_autovacuum", vs.last_autovacuum_us);
         pc_int(r, "vacuum_count", (int64_t)vs.vacuum_count);
         pc_int(r, "autovacuum_count", (int64_t)vs.autovacuum_count);
+        pc_time_us(r, "last_analyze", sa.last_analyze_us);
+        pc_time_us(r, "last_autoanalyze", sa.last_autoanalyze_us);
+        pc_int(r, "analyze_count", (int64_t)sa.analyze_count);
+        pc_int(r, "autoanalyze_count", (int64_t)sa.autoanalyze_count);
+        pc_int(r, "n_mod_since_analyze", (int64_t)sa.mod_since_analyze);
         if (!pc_add(r)) return false;
     }
     return true;

@@ -159,6 +159,8 @@ bool pc_scan_tables(pc_row *r);
 bool pc_scan_views(pc_row *r);
 bool pc_scan_indexes(pc_row *r);
 bool pc_scan_stat_user_tables(pc_row *r);
+bool pc_scan_stats(pc_row *r);        /* pg_stats (sql_pgcat_stats.c) */
+bool pc_scan_statistic(pc_row *r);    /* pg_statistic (sql_pgcat_stats.c) */
 bool pc_scan_type(pc_row *r);
 bool pc_scan_proc(pc_row *r);
 bool pc_scan_is_tables(pc_row *r);

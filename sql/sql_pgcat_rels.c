@@ -238,6 +238,27 @@ static const sql_pgcat_col pc_pg_stat_user_tables[] = {
     {"autovacuum_count", SQL_T_INT8}, {"analyze_count", SQL_T_INT8},
     {"autoanalyze_count", SQL_T_INT8},
 };
+static const sql_pgcat_col pc_pg_stats[] = {
+    {"schemaname", SQL_T_NAME}, {"tablename", SQL_T_NAME}, {"attname", SQL_T_NAME},
+    {"inherited", SQL_T_BOOL}, {"null_frac", SQL_T_FLOAT4}, {"avg_width", SQL_T_INT4},
+    {"n_distinct", SQL_T_FLOAT4}, {"most_common_vals", SQL_T_ANYARRAY},
+    {"most_common_freqs", SQL_T_FLOAT4_ARRAY}, {"histogram_bounds", SQL_T_ANYARRAY},
+    {"correlation", SQL_T_FLOAT4}, {"most_common_elems", SQL_T_ANYARRAY},
+    {"most_common_elem_freqs", SQL_T_FLOAT4_ARRAY}, {"elem_count_histogram", SQL_T_FLOAT4_ARRAY},
+};
+static const sql_pgcat_col pc_pg_statistic[] = {
+    {"starelid", SQL_T_OID}, {"staattnum", SQL_T_INT2}, {"stainherit", SQL_T_BOOL},
+    {"stanullfrac", SQL_T_FLOAT4}, {"stawidth", SQL_T_INT4}, {"stadistinct", SQL_T_FLOAT4},
+    {"stakind1", SQL_T_INT2}, {"stakind2", SQL_T_INT2}, {"stakind3", SQL_T_INT2},
+    {"stakind4", SQL_T_INT2}, {"stakind5", SQL_T_INT2}, {"staop1", SQL_T_OID},
+    {"staop2", SQL_T_OID}, {"staop3", SQL_T_OID}, {"staop4", SQL_T_OID}, {"staop5", SQL_T_OID},
+    {"stacoll1", SQL_T_OID}, {"stacoll2", SQL_T_OID}, {"stacoll3", SQL_T_OID},
+    {"stacoll4", SQL_T_OID}, {"stacoll5", SQL_T_OID}, {"stanumbers1", SQL_T_FLOAT4_ARRAY},
+    {"stanumbers2", SQL_T_FLOAT4_ARRAY}, {"stanumbers3", SQL_T_FLOAT4_ARRAY},
+    {"stanumbers4", SQL_T_FLOAT4_ARRAY}, {"stanumbers5", SQL_T_FLOAT4_ARRAY},
+    {"stavalues1", SQL_T_ANYARRAY}, {"stavalues2", SQL_T_ANYARRAY}, {"stavalues3", SQL_T_ANYARRAY},
+    {"stavalues4", SQL_T_ANYARRAY}, {"stavalues5", SQL_T_ANYARRAY},
+};
 static const sql_pgcat_col pc_pg_statistic_ext[] = {
     {"oid", SQL_T_OID}, {"stxrelid", SQL_T_OID}, {"stxname", SQL_T_NAME},
     {"stxnamespace", SQL_T_OID}, {"stxowner", SQL_T_OID}, {"stxstattarget", SQL_T_INT4},
@@ -464,6 +485,9 @@ const sql_pgcat_rel sql_pgcat_rels[] = {
     {12043, "pg_catalog", "pg_indexes", 5, pc_pg_indexes},
     {12038, "pg_catalog", "pg_matviews", 7, pc_pg_matviews},
     {12161, "pg_catalog", "pg_stat_user_tables", 23, pc_pg_stat_user_tables},
+    {12142, "pg_catalog", "pg_stat_all_tables", 23, pc_pg_stat_user_tables},
+    {12053, "pg_catalog", "pg_stats", 14, pc_pg_stats},
+    {2619, "pg_catalog", "pg_statistic", 31, pc_pg_statistic},
     {3381, "pg_catalog", "pg_statistic_ext", 9, pc_pg_statistic_ext},
     {3256, "pg_catalog", "pg_policy", 8, pc_pg_policy},
     {6104, "pg_catalog", "pg_publication", 9, pc_pg_publication},

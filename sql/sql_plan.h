@@ -181,6 +181,7 @@ struct sql_plan {
             uint32_t nargs;
             sql_expr **args;
             bool ordinality;
+            const char *alias;     /* FROM f(...) alias, NULL if none (EXPLAIN shows it) */
         } func;                                                          /* FUNCSCAN */
         struct { sql_expr *pred; } filter;                               /* FILTER */
         struct { sql_expr **exprs; } project;                            /* PROJECT */

@@ -19,6 +19,9 @@
 #include "sql/sql_strbuf.h"
 #include "sql/sql_types.h"
 
+extern const sql_func_def sql_cast_def;
+extern const char sql_cast_implicit_mark;
+
 typedef struct sql_xpl {
     sql_strbuf *sb;
     bool qualify;            /* several relations: columns print as table.column */
@@ -164,8 +167,16 @@ static void sql_deparse_const(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e) {
         sql_strbuf_puts(sb, "?");
         return;
     }
-    bool bare = t == SQL_T_INT2 || t == SQL_T_INT4 || t == SQL_T_INT8 || t == SQL_T_NUMERIC;
-    if (bare && text.len > 0 && text.data[0] != '-') {
+    /* get_const_expr: a non-negative integer prints bare, a numeric too when it has a point
+     * or an exponent; every other constant quoted with its type. */
+    bool plain = text.len > 0 && text.data[0] != '-' && text.data[0] != '+';
+    for (uint32_t i = 0; plain && i < text.len; i++) {
+        plain = strchr("0123456789.eE", text.data[i]) != NULL;
+    }
+    bool point = plain && (memchr(text.data, '.', text.len) != NULL ||
+                           memchr(text.data, 'e', text.len) != NULL ||
+                           memchr(text.data, 'E', text.len) != NULL);
+    if ((t == SQL_T_INT4 && plain) || (t == SQL_T_NUMERIC && point)) {
         sql_strbuf_append(sb, text.data, text.len);
         return;
     }
@@ -190,6 +201,145 @@ static bool sql_explain_int_type(uint32_t t) {
     return t == SQL_T_INT2 || t == SQL_T_INT4 || t == SQL_T_INT8;
 }
 
+/* An operand `a` of an integer comparison or arithmetic against an operand of type
+ * `other_type` (`other_const`: that one a constant) as PostgreSQL plans it, with its
+ * cross-type operators between int2, int4 and int8: the binder's implicit widening of `a`
+ * is not there ("(a + e)", not "((a)::bigint + e)"), and an int4 literal it made int8 is the
+ * int4 it was ("(id = 3)"). */
+static const sql_expr *sql_xpl_cross(sql_xpl *ex, const sql_expr *a, uint32_t other_type,
+                                     bool other_const) {
+    if (a->kind == SQL_X_CONST && a->type_oid == SQL_T_INT8 && !a->constval.is_null &&
+        a->constval.i64 >= INT32_MIN && a->constval.i64 <= INT32_MAX &&
+        other_type == SQL_T_INT8 && !other_const) {
+        sql_expr *narrow = rt_arena_alloc(ex->tmp, sizeof *narrow);
+        if (narrow == NULL) return a;
+        *narrow = *a;
+        narrow->type_oid = narrow->constval.type_oid = SQL_T_INT4;
+        return narrow;
+    }
+    if (a->kind == SQL_X_FUNC && a->func.def == &sql_cast_def &&
+        a->func.state == (const void *)&sql_cast_implicit_mark && a->nargs == 1 &&
+        sql_explain_int_type(a->type_oid) && sql_explain_int_type(a->args[0]->type_oid) &&
+        a->args[0]->kind != SQL_X_CONST && other_type == a->type_oid) {
+        return a->args[0];
+    }
+    return a;
+}
+
+/* Operand i of a binary operator (sql_xpl_cross for the operators that have cross-type
+ * forms). */
+static const sql_expr *sql_xpl_operand(sql_xpl *ex, const sql_expr *call, uint32_t i) {
+    static const char *const ops[] = {"+", "-", "*", "/", "=", "<>", "<", "<=", ">", ">="};
+    const sql_expr *other = call->args[1 - i];
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        if (strcmp(call->func.def->name, ops[k]) == 0) {
+            return sql_xpl_cross(ex, call->args[i], other->type_oid,
+                                 other->kind == SQL_X_CONST);
+        }
+    }
+    return call->args[i];
+}
+
+/* The operator that negates comparison `name` (NULL if none): NOT (a < b) is a >= b. */
+static const char *sql_xpl_negator(const char *name) {
+    static const char *const pairs[][2] = {
+        {"=", "<>"}, {"<>", "="}, {"<", ">="}, {">=", "<"}, {">", "<="}, {"<=", ">"},
+    };
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        if (strcmp(name, pairs[k][0]) == 0) return pairs[k][1];
+    }
+    return NULL;
+}
+
+static const sql_expr *sql_xpl_negate(sql_xpl *ex, const sql_expr *e);
+
+/* `bool = true` is the boolean itself, `= false` its negation (and <> the other way round),
+ * as PostgreSQL's planner simplifies them; NULL when e is not such a comparison. */
+static const sql_expr *sql_xpl_bool_compare(sql_xpl *ex, const sql_expr *e) {
+    if (e->kind != SQL_X_FUNC || e->func.def == NULL || !e->func.def->is_operator ||
+        e->nargs != 2 || e->args[0]->type_oid != SQL_T_BOOL ||
+        e->args[1]->type_oid != SQL_T_BOOL) {
+        return NULL;
+    }
+    bool eq = strcmp(e->func.def->name, "=") == 0, ne = strcmp(e->func.def->name, "<>") == 0;
+    uint32_t k = e->args[1]->kind == SQL_X_CONST ? 1 : e->args[0]->kind == SQL_X_CONST ? 0 : 2;
+    if ((!eq && !ne) || k == 2 || e->args[k]->constval.is_null) return NULL;
+    const sql_expr *other = e->args[1 - k];
+    bool same = (e->args[k]->constval.i64 != 0) == eq;
+    if (same) return other;
+    const sql_expr *neg = sql_xpl_negate(ex, other);
+    if (neg != NULL) return neg;
+    sql_expr *n = sql_expr_new(ex->tmp, SQL_X_NOT, SQL_T_BOOL, 1);
+    if (n == NULL) return NULL;
+    n->typmod = -1;
+    n->args[0] = (sql_expr *)other;
+    return n;
+}
+
+/* NOT e as PostgreSQL's planner pushes it down (negate_clause): comparisons take their
+ * negator, AND and OR swap over the negated arguments, NOT NOT goes, IS [NOT] NULL, IN and
+ * op ANY/ALL flip. NULL when e has no such form (it prints as NOT (e)). */
+static const sql_expr *sql_xpl_negate(sql_xpl *ex, const sql_expr *e) {
+    sql_expr *n = rt_arena_alloc(ex->tmp, sizeof *n);
+    if (n == NULL) return NULL;
+    *n = *e;
+    const sql_func_def *op = e->kind == SQL_X_FUNC ? e->func.def
+                             : e->kind == SQL_X_ANY_ALL ? e->anyall.op : NULL;
+    const char *neg = op != NULL && op->is_operator && e->nargs == 2 ? sql_xpl_negator(op->name)
+                                                                     : NULL;
+    sql_func_def *def = neg != NULL ? rt_arena_alloc(ex->tmp, sizeof *def) : NULL;
+    if (def != NULL) {
+        *def = *op;
+        def->name = neg;
+    }
+    switch (e->kind) {
+    case SQL_X_FUNC:
+        if (def == NULL) return NULL;
+        n->func.def = def;
+        return n;
+    case SQL_X_ANY_ALL:
+        if (def == NULL) return NULL;
+        n->anyall.op = def;
+        n->anyall.is_all = !e->anyall.is_all;
+        return n;
+    case SQL_X_NOT: return e->args[0];
+    case SQL_X_NULLTEST: case SQL_X_IN_LIST: n->test.is_not = !e->test.is_not; return n;
+    case SQL_X_BOOLTEST: n->booltest.is_not = !e->booltest.is_not; return n;
+    case SQL_X_AND: case SQL_X_OR:
+        n->kind = e->kind == SQL_X_AND ? SQL_X_OR : SQL_X_AND;
+        n->args = rt_arena_alloc(ex->tmp, sizeof(sql_expr *) * (e->nargs + 1u));
+        if (n->args == NULL) return NULL;
+        for (uint32_t i = 0; i < e->nargs; i++) {
+            const sql_expr *a = sql_xpl_negate(ex, e->args[i]);
+            if (a == NULL) {
+                sql_expr *w = sql_expr_new(ex->tmp, SQL_X_NOT, SQL_T_BOOL, 1);
+                if (w == NULL) return NULL;
+                w->typmod = -1;
+                w->args[0] = e->args[i];
+                a = w;
+            }
+            n->args[i] = (sql_expr *)a;
+        }
+        return n;
+    default: return NULL;
+    }
+}
+
+/* Each step removes a NOT or a comparison with a constant; nesting deeper than this prints
+ * the rest as it is. */
+#define SQL_XPL_SIMPLIFY_STEPS_MAX 64u
+
+/* e as PostgreSQL's planner leaves it for display: NOT pushed down, bool = constant gone. */
+static const sql_expr *sql_xpl_simplified(sql_xpl *ex, const sql_expr *e) {
+    for (uint32_t guard = 0; guard < SQL_XPL_SIMPLIFY_STEPS_MAX; guard++) {
+        const sql_expr *s = e->kind == SQL_X_NOT ? sql_xpl_negate(ex, e->args[0])
+                                                 : sql_xpl_bool_compare(ex, e);
+        if (s == NULL) return e;
+        e = s;
+    }
+    return e;
+}
+
 static void sql_deparse_func(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
                              const sql_plan *in) {
     const sql_func_def *d = e->func.def;
@@ -198,10 +348,13 @@ static void sql_deparse_func(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
         bool ints = a != NULL && sql_explain_int_type(a->type_oid) &&
                     sql_explain_int_type(e->type_oid);
         if (a != NULL && a->kind == SQL_X_CONST && (ints || a->type_oid == SQL_T_UNKNOWN)) {
-            /* A literal the binder widened prints as a literal of the wider type. */
+            /* An integer literal the binder widened is the literal PostgreSQL's cross-type
+             * operators keep (int4 1 against an int8 column prints 1, -5 '-5'::integer). */
             sql_expr lit = *a;
-            lit.type_oid = e->type_oid;
-            lit.constval.type_oid = e->type_oid;
+            if (!ints) {
+                lit.type_oid = e->type_oid;
+                lit.constval.type_oid = e->type_oid;
+            }
             if (!ints && !a->constval.is_null) {
                 sql_strbuf_putc(sb, '\'');
                 for (uint32_t i = 0; i < a->constval.b.len; i++) {
@@ -221,9 +374,9 @@ static void sql_deparse_func(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
     }
     if (d->is_operator && e->nargs == 2) {
         sql_strbuf_putc(sb, '(');
-        sql_deparse(ex, sb, e->args[0], in);
+        sql_deparse(ex, sb, sql_xpl_operand(ex, e, 0), in);
         sql_strbuf_printf(sb, " %s ", d->name);
-        sql_deparse(ex, sb, e->args[1], in);
+        sql_deparse(ex, sb, sql_xpl_operand(ex, e, 1), in);
         sql_strbuf_putc(sb, ')');
         return;
     }
@@ -244,8 +397,9 @@ static void sql_deparse_boolop(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
     if (top) sql_strbuf_putc(sb, '(');
     for (uint32_t i = 0; i < e->nargs; i++) {
         if (i > 0) sql_strbuf_puts(sb, e->kind == SQL_X_AND ? " AND " : " OR ");
-        if (e->args[i]->kind == e->kind) sql_deparse_boolop(ex, sb, e->args[i], in, false);
-        else sql_deparse(ex, sb, e->args[i], in);
+        const sql_expr *a = sql_xpl_simplified(ex, e->args[i]);
+        if (a->kind == e->kind) sql_deparse_boolop(ex, sb, a, in, false);
+        else sql_deparse(ex, sb, a, in);
     }
     if (top) sql_strbuf_putc(sb, ')');
 }
@@ -326,6 +480,7 @@ static void sql_deparse_test(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
 
 static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in) {
     static const char *minmax[] = {"LEAST", "GREATEST"};
+    if (e->kind == SQL_X_NOT || e->kind == SQL_X_FUNC) e = sql_xpl_simplified(ex, e);
     switch (e->kind) {
     case SQL_X_CONST: sql_deparse_const(ex, sb, e); return;
     case SQL_X_PARAM: sql_strbuf_printf(sb, "$%u", e->param); return;
@@ -445,8 +600,9 @@ static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         if (k > 0) sql_strbuf_puts(&cond, " AND ");
         sql_strbuf_putc(&cond, '(');
         if (ex->qualify) sql_strbuf_printf(&cond, "%s.", sql_scan_name(p));
-        sql_strbuf_printf(&cond, "%s = ", t->columns[t->pk_attnums[k] - 1].name);
-        sql_deparse(ex, &cond, p->scan.key[k], p);
+        const eng_column *kc = &t->columns[t->pk_attnums[k] - 1];
+        sql_strbuf_printf(&cond, "%s = ", kc->name);
+        sql_deparse(ex, &cond, sql_xpl_cross(ex, p->scan.key[k], kc->type_oid, false), p);
         sql_strbuf_putc(&cond, ')');
     }
     if (p->scan.nkey > 1) sql_strbuf_putc(&cond, ')');
@@ -486,8 +642,11 @@ static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         sql_strbuf a, b;
         sql_strbuf_init(&a, ex->tmp, 32);
         sql_strbuf_init(&b, ex->tmp, 32);
-        sql_deparse(ex, &a, p->join.left_keys[k], p->left);
-        sql_deparse(ex, &b, p->join.right_keys[k], p->right);
+        const sql_expr *lk = p->join.left_keys[k], *rk = p->join.right_keys[k];
+        sql_deparse(ex, &a, sql_xpl_cross(ex, lk, rk->type_oid, rk->kind == SQL_X_CONST),
+                    p->left);
+        sql_deparse(ex, &b, sql_xpl_cross(ex, rk, lk->type_oid, lk->kind == SQL_X_CONST),
+                    p->right);
         sql_strbuf_putc(&a, '\0');
         sql_strbuf_putc(&b, '\0');
         keys[2 * k] = rt_arena_sprintf(ex->tmp, "(%s = %s)", a.data, b.data);
@@ -821,7 +980,8 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
         break;
     case SQL_P_FUNCSCAN:
         sql_explain_field(ex, "Function Name", p->func.def->name, false);
-        sql_explain_field(ex, "Alias", p->func.def->name, false);
+        sql_explain_field(ex, "Alias", p->func.alias != NULL ? p->func.alias : p->func.def->name,
+                          false);
         break;
     case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
         sql_explain_field(ex, "Join Type", sql_explain_join_type(p), false);
@@ -850,7 +1010,15 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     case SQL_P_SOURCE: sql_explain_head(ex, col, "Copy Input", NULL); break;
     case SQL_P_PROJECTSET: sql_explain_head(ex, col, "ProjectSet", NULL); break;
     case SQL_P_CATALOG: sql_explain_head(ex, col, "Catalog Scan", NULL); break;
-    case SQL_P_FUNCSCAN: sql_explain_head(ex, col, "Function Scan on %s", p->func.def->name); break;
+    case SQL_P_FUNCSCAN: {
+        /* an alias other than the function's name follows it, as PostgreSQL prints */
+        const char *name = p->func.def->name;
+        if (p->func.alias != NULL && strcmp(p->func.alias, name) != 0) {
+            name = rt_arena_sprintf(ex->tmp, "%s %s", name, p->func.alias);
+        }
+        sql_explain_head(ex, col, "Function Scan on %s", name);
+        break;
+    }
     case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_GATHER:
         /* A re-partitioned join input: every shard gathers its share of the rows. */

@@ -10,7 +10,9 @@
 #include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
+#include "runtime/rt_time.h"
 #include "sql/sql_exec.h"
+#include "sql/sql_numeric.h"
 #include "sql/sql_stats.h"
 #include "sql/sql_stats_int.h"
 
@@ -50,15 +52,43 @@ static void sql_stats_free(sql_table_stats *st) {
 
 static _Atomic uint64_t sql_stats_gen;
 
+/* The slot's analyze figures, begun again when they were another table's. */
+static void sql_stats_activity_own(sql_stats_slot *slot, uint32_t oid) {
+    if (slot->activity_oid == oid) return;
+    slot->activity_oid = oid;
+    slot->last_analyze_us = slot->last_autoanalyze_us = 0;
+    slot->analyze_count = slot->autoanalyze_count = 0;
+    slot->seq_scan = slot->idx_scan = 0;
+}
+
+void sql_stats_note_scan(uint32_t table_oid, bool index) {
+    sql_stats_slot *slot = sql_stats_slot_of(table_oid);
+    ck_spinlock_lock(&slot->lock);
+    sql_stats_activity_own(slot, table_oid);
+    if (index) slot->idx_scan++;
+    else slot->seq_scan++;
+    ck_spinlock_unlock(&slot->lock);
+}
+
 /* Publishes st; the statistics it replaces are freed, or given to *kept (not NULL). Returns
  * st's generation (st itself may be freed by a newer ANALYZE as soon as it is published). */
-static uint64_t sql_stats_publish(uint32_t oid, sql_table_stats *st, sql_table_stats **kept) {
+static uint64_t sql_stats_publish(uint32_t oid, sql_table_stats *st, bool automatic,
+                                  sql_table_stats **kept) {
     sql_stats_slot *slot = sql_stats_slot_of(oid);
     uint64_t gen = atomic_fetch_add(&sql_stats_gen, 1) + 1;
     st->gen = gen;
+    int64_t now_us = rt_time_wall_us();
     ck_spinlock_lock(&slot->lock);
     sql_table_stats *old = slot->st;
     slot->st = st;
+    sql_stats_activity_own(slot, oid);
+    if (automatic) {
+        slot->last_autoanalyze_us = now_us;
+        slot->autoanalyze_count++;
+    } else {
+        slot->last_analyze_us = now_us;
+        slot->analyze_count++;
+    }
     ck_spinlock_unlock(&slot->lock);
     if (old != NULL && old->table_oid != oid) { /* another table's, evicted */
         sql_stats_free(old);
@@ -67,6 +97,24 @@ static uint64_t sql_stats_publish(uint32_t oid, sql_table_stats *st, sql_table_s
     if (kept != NULL) *kept = old;
     else sql_stats_free(old);
     return gen;
+}
+
+void sql_stats_activity_get(uint32_t table_oid, sql_stats_activity *out) {
+    sql_stats_slot *slot = sql_stats_slot_of(table_oid);
+    memset(out, 0, sizeof *out);
+    ck_spinlock_lock(&slot->lock);
+    if (slot->activity_oid == table_oid) {
+        out->last_analyze_us = slot->last_analyze_us;
+        out->last_autoanalyze_us = slot->last_autoanalyze_us;
+        out->analyze_count = slot->analyze_count;
+        out->autoanalyze_count = slot->autoanalyze_count;
+        out->seq_scan = slot->seq_scan;
+        out->idx_scan = slot->idx_scan;
+    }
+    bool mine = slot->st == NULL || slot->st->table_oid == table_oid;
+    ck_spinlock_unlock(&slot->lock);
+    /* Changes count per slot: not this table's when another's statistics hold it. */
+    if (mine) out->mod_since_analyze = atomic_load(&slot->changes);
 }
 
 bool sql_stats_publish_loaded(sql_table_stats *st) {
@@ -110,6 +158,9 @@ typedef struct sql_sample {
     uint32_t *types;
     rt_arena *arena;
     sql_value *rows;         /* cap rows of natts values */
+    uint64_t *pos;           /* each row's physical place: partition << 32 | slot */
+    uint32_t *slots;         /* the slots of the batch being sampled */
+    uint32_t part;           /* the partition being sampled */
     uint32_t cap, n;
     uint64_t seen;           /* visible rows of this shard's partitions */
     uint64_t rng;
@@ -136,6 +187,7 @@ static void sql_sample_batch(sql_sample *w, const sql_batch *b) {
         w->seen++;
         uint64_t at = w->n < w->cap ? w->n++ : sql_stats_rand(&w->rng) % w->seen;
         if (at >= w->cap) continue;
+        w->pos[at] = (uint64_t)w->part << 32 | w->slots[r];
         sql_value *row = &w->rows[at * w->natts];
         for (uint16_t c = 0; c < w->natts; c++) {
             sql_vec_get(&b->cols[c], r, &row[c]);
@@ -176,10 +228,13 @@ static void sql_sample_shard(void *arg) {
     sql_sample *w = arg;
     w->arena = rt_arena_create(SQL_STATS_ARENA_BYTES);
     w->rows = rt_arena_alloc(w->arena, sizeof(sql_value) * w->cap * (w->natts + 1u));
+    w->pos = rt_arena_alloc(w->arena, sizeof(uint64_t) * w->cap);
+    w->slots = rt_arena_alloc(w->arena, sizeof(uint32_t) * ENG_RG_ROWS);
     w->zones = rt_arena_alloc(w->arena, sizeof(sql_zone_rec) * SQL_STATS_ZONES_MAX *
                                             (w->nzone + 1u));
     w->zone_group_rows = rt_arena_alloc(w->arena, sizeof(uint32_t) * SQL_STATS_ZONES_MAX);
-    if (w->rows == NULL || w->zones == NULL || w->zone_group_rows == NULL) {
+    if (w->rows == NULL || w->pos == NULL || w->slots == NULL || w->zones == NULL ||
+        w->zone_group_rows == NULL) {
         w->rows = NULL;
         rt_err_set(&w->err, SQLSTATE_OUT_OF_MEMORY, "ANALYZE sample exceeds memory");
         return;
@@ -195,7 +250,8 @@ static void sql_sample_shard(void *arg) {
         if (eng_partition_owner(partno, shards) != rt_core_id()) continue;
         eng_part *p = eng_partition(w->table, partno);
         uint32_t cursor = 0;
-        while (w->ok && eng_part_scan(p, &w->snap, &cursor, w->attnums, w->natts, b, NULL)) {
+        w->part = partno;
+        while (w->ok && eng_part_scan(p, &w->snap, &cursor, w->attnums, w->natts, b, w->slots)) {
             sql_sample_batch(w, b);
             rt_fiber_maybe_yield();
         }
@@ -205,78 +261,231 @@ static void sql_sample_shard(void *arg) {
     rt_arena_destroy(scratch);
 }
 
-/* ---- statistics of one column from the merged sample ---- */
+/* ---- statistics of one column from the merged sample ----
+ * PostgreSQL 15's ANALYZE of a column whose type has an order: the sample's non-NULL values
+ * sorted (equal values by their place in the sample), runs of equal values counted; the
+ * distinct count from the runs, the most common values among those seen more than once, an
+ * equi-depth histogram of the distinct values left, and the correlation between the values'
+ * order and their physical order. With the whole table in the sample (fewer rows than
+ * SQL_STATS_SAMPLE_ROWS) the figures are exact, as PostgreSQL's are. */
 
-static int sql_stats_cmp(const void *a, const void *b) {
-    return sql_value_cmp((const sql_value *)a, (const sql_value *)b);
+/* Values wider than this (with a 4-byte header) are only counted, as PostgreSQL's
+ * WIDTH_THRESHOLD: comparing them would cost too much, and they are assumed distinct. */
+#define SQL_STATS_WIDE_BYTES 1024u
+
+/* One non-NULL sampled value: its place in the sample (tupno) and in its partition. */
+typedef struct sql_stats_item {
+    sql_value v;
+    uint32_t tupno;
+    uint32_t part;
+    uint32_t part_tupno;
+} sql_stats_item;
+
+static int sql_stats_item_cmp(const void *a, const void *b) {
+    const sql_stats_item *x = a, *y = b;
+    int c = sql_value_cmp(&x->v, &y->v);
+    if (c != 0) return c;
+    return (x->tupno > y->tupno) - (x->tupno < y->tupno);
 }
 
-static void sql_stats_column(sql_col_stats *cs, rt_arena *arena, sql_value *vals, uint32_t n,
-                             uint32_t nulls, double table_rows) {
-    uint32_t total = n + nulls;
-    cs->null_frac = total ? (double)nulls / total : 0;
-    if (n == 0) return;
-    qsort(vals, n, sizeof *vals, sql_stats_cmp);
-    /* Runs of equal values: distinct count, singletons, and candidates for MCVs. */
-    uint32_t d = 0, f1 = 0;
-    uint32_t *run_start = rt_arena_alloc(arena, sizeof(uint32_t) * n);
-    uint32_t *run_len = rt_arena_alloc(arena, sizeof(uint32_t) * n);
-    if (run_start == NULL || run_len == NULL) return;
-    for (uint32_t i = 0; i < n;) {
-        uint32_t j = i + 1;
-        while (j < n && sql_value_cmp(&vals[i], &vals[j]) == 0) j++;
-        run_start[d] = i, run_len[d] = j - i;
-        f1 += j - i == 1;
-        d++;
-        i = j;
+/* The bytes PostgreSQL stores for a value (pg_stats.avg_width): the type's length, or a
+ * variable-length value with its 1-byte header (4 past 126 bytes); numeric as base-10000
+ * digits after a 2-byte header. */
+static double sql_stats_value_width(const sql_value *v) {
+    const sql_type_def *t = sql_type_by_oid(v->type_oid);
+    if (t != NULL && t->typlen > 0) return t->typlen;
+    if (sql_phys_of_type(v->type_oid) != SQL_PHYS_BYTES) return 8;
+    uint32_t len = v->b.len;
+    if (v->type_oid == SQL_T_NUMERIC) len = 2 + (sql_numeric_send_len(v->b) - 8);
+    return len + 1u <= 127u ? len + 1.0 : len + 4.0;
+}
+
+static bool sql_stats_too_wide(const sql_value *v) {
+    return sql_phys_of_type(v->type_oid) == SQL_PHYS_BYTES &&
+           (uint64_t)v->b.len + 4 > SQL_STATS_WIDE_BYTES;
+}
+
+/* PostgreSQL's stadistinct from the runs of the sample: -fraction of the rows when the column
+ * looks unique or its estimate passes 10% of the rows, else a count (Haas and Stokes' Duj1
+ * estimator, n*d / (n - f1 + f1*n/N), when some values were seen once). */
+static double sql_stats_stadistinct(double null_frac, uint32_t ndist, uint32_t nmultiple,
+                                    uint32_t wide, double nonnull_n, double table_rows) {
+    double sd;
+    if (nmultiple == 0) {
+        sd = -1.0 * (1.0 - null_frac);
+    } else if (wide == 0 && nmultiple == ndist) {
+        sd = ndist;
+    } else {
+        double f1 = (double)ndist - nmultiple + wide, d = f1 + nmultiple;
+        double big_n = table_rows * (1.0 - null_frac);
+        double est = big_n > 0 ? (nonnull_n * d) / ((nonnull_n - f1) + f1 * nonnull_n / big_n)
+                               : 0;
+        if (est < d) est = d;
+        if (est > big_n) est = big_n;
+        sd = floor(est + 0.5);
     }
-    double nonnull_rows = table_rows * (1 - cs->null_frac);
-    /* Haas and Stokes' Duj1 estimator, as PostgreSQL's ANALYZE. */
-    double est = nonnull_rows;
-    if (f1 < n) est = (double)n * d / ((double)(n - f1) + (double)f1 * n / fmax(nonnull_rows, n));
-    cs->ndistinct = fmax(1, fmin(est, fmax(nonnull_rows, d)));
-    /* MCVs: every value when few, else those clearly more common than average. */
-    uint32_t *order = rt_arena_alloc(arena, sizeof(uint32_t) * d);
-    if (order == NULL) return;
-    for (uint32_t i = 0; i < d; i++) order[i] = i;
-    for (uint32_t i = 1; i < d; i++) { /* insertion sort by run length, longest first */
+    if (sd > 0.1 * table_rows) sd = -(sd / table_rows);
+    return sd;
+}
+
+/* How many of the candidate MCVs (counts, most common first) to keep: PostgreSQL's rule
+ * keeps the least common only while it is significantly (two standard errors of a
+ * hypergeometric sample) more common than the values outside the list would be. */
+static uint32_t sql_stats_mcv_keep(const uint32_t *counts, uint32_t num, double stadistinct,
+                                   double null_frac, double samplerows, double rows) {
+    if (samplerows == rows || rows <= 1.0) return num;
+    double ndist_table = stadistinct < 0 ? -stadistinct * rows : stadistinct;
+    double sum = 0;
+    for (uint32_t i = 0; i + 1 < num; i++) sum += counts[i];
+    while (num > 0) {
+        double selec = fmin(1, fmax(0, 1.0 - sum / samplerows - null_frac));
+        double other = ndist_table - (num - 1);
+        if (other > 1) selec /= other;
+        double k = rows * counts[num - 1] / samplerows;
+        double var = samplerows * k * (rows - k) * (rows - samplerows) / (rows * rows * (rows - 1));
+        if (counts[num - 1] > selec * samplerows + 2 * sqrt(var) + 0.5) break;
+        num--;
+        if (num == 0) break;
+        sum -= counts[num - 1];
+    }
+    return num;
+}
+
+/* The correlation of sorted position with physical position. The physical order of a
+ * Dreambase table is its partitions' slot order (rows are spread over the partitions by
+ * key), so each partition with two values or more gives PostgreSQL's coefficient of its own
+ * values and the column's is their average weighted by values; a sample with no such partition
+ * is taken in partition order. With both orders 0..n-1 the coefficient reduces to
+ * (n*sum(xy) - sum(x)^2) / (n*sum(x^2) - sum(x)^2). */
+static double sql_stats_corr_of(double n, double xysum) {
+    double xsum = (n - 1) * n / 2.0, x2sum = (n - 1) * n * (2 * n - 1) / 6.0;
+    return (n * xysum - xsum * xsum) / (n * x2sum - xsum * xsum);
+}
+
+static bool sql_stats_correlation(rt_arena *arena, const sql_stats_item *sorted, uint32_t n,
+                                  uint32_t nparts, double *out) {
+    double *xy = rt_arena_zalloc(arena, sizeof(double) * (nparts + 1u));
+    uint32_t *rank = rt_arena_zalloc(arena, sizeof(uint32_t) * (nparts + 1u));
+    if (xy == NULL || rank == NULL || n < 2) return false;
+    double global_xy = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t p = sorted[i].part < nparts ? sorted[i].part : nparts;
+        xy[p] += (double)rank[p]++ * sorted[i].part_tupno;
+        global_xy += (double)i * sorted[i].tupno;
+    }
+    double sum = 0, weight = 0;
+    for (uint32_t p = 0; p <= nparts; p++) {
+        if (rank[p] < 2) continue;
+        sum += rank[p] * sql_stats_corr_of(rank[p], xy[p]);
+        weight += rank[p];
+    }
+    *out = weight > 0 ? sum / weight : sql_stats_corr_of(n, global_xy);
+    return true;
+}
+
+/* Equi-depth histogram over the values that are not MCVs (sorted): PostgreSQL takes as many
+ * bounds as distinct values remain, at most SQL_STATS_HIST_BOUNDS, at positions
+ * i * (left - 1) / (bounds - 1). */
+static void sql_stats_histogram(sql_col_stats *cs, rt_arena *arena, const sql_stats_item *it,
+                                const uint32_t *run_start, const uint32_t *run_len,
+                                const uint8_t *is_mcv, uint32_t d) {
+    uint32_t rest = 0, dist_rest = 0;
+    for (uint32_t r = 0; r < d; r++) {
+        if (is_mcv[r]) continue;
+        rest += run_len[r];
+        dist_rest++;
+    }
+    uint32_t nb = dist_rest > SQL_STATS_HIST_BOUNDS - 1 ? SQL_STATS_HIST_BOUNDS : dist_rest;
+    if (nb < 2) return;
+    const sql_value **left = rt_arena_alloc(arena, sizeof(sql_value *) * rest);
+    cs->hist = rt_arena_alloc(arena, sizeof(sql_value) * nb);
+    if (left == NULL || cs->hist == NULL) return;
+    uint32_t k = 0;
+    for (uint32_t r = 0; r < d; r++) {
+        if (is_mcv[r]) continue;
+        for (uint32_t i = 0; i < run_len[r]; i++) left[k++] = &it[run_start[r] + i].v;
+    }
+    for (uint32_t i = 0; i < nb; i++) cs->hist[i] = *left[(uint64_t)i * (rest - 1) / (nb - 1)];
+    cs->nhist = nb;
+}
+
+/* The most common values: candidates are the values seen more than once, most frequent first
+ * (equal counts in value order), at most SQL_STATS_MCV_MAX; all are kept when they are every
+ * distinct value, else those sql_stats_mcv_keep judges common enough. */
+static bool sql_stats_mcvs(sql_col_stats *cs, rt_arena *arena, const sql_stats_item *it,
+                           const uint32_t *run_start, const uint32_t *run_len, uint32_t d,
+                           uint32_t wide, double samplerows, double rows, uint8_t *is_mcv) {
+    uint32_t *order = rt_arena_alloc(arena, sizeof(uint32_t) * (d + 1u));
+    uint32_t *counts = rt_arena_alloc(arena, sizeof(uint32_t) * (d + 1u));
+    cs->mcv = rt_arena_alloc(arena, sizeof(sql_value) * SQL_STATS_MCV_MAX);
+    cs->mcv_freq = rt_arena_alloc(arena, sizeof(double) * SQL_STATS_MCV_MAX);
+    if (order == NULL || counts == NULL || cs->mcv == NULL || cs->mcv_freq == NULL) return false;
+    uint32_t track = 0;
+    for (uint32_t r = 0; r < d; r++) {
+        if (run_len[r] > 1) order[track++] = r;
+    }
+    for (uint32_t i = 1; i < track; i++) { /* stable insertion sort, longest runs first */
         uint32_t v = order[i], j = i;
         while (j > 0 && run_len[order[j - 1]] < run_len[v]) order[j] = order[j - 1], j--;
         order[j] = v;
     }
-    double avg = (double)n / d;
-    bool all = d <= SQL_STATS_MCV_MAX && f1 < d;
-    cs->mcv = rt_arena_alloc(arena, sizeof(sql_value) * SQL_STATS_MCV_MAX);
-    cs->mcv_freq = rt_arena_alloc(arena, sizeof(double) * SQL_STATS_MCV_MAX);
-    uint8_t *is_mcv = rt_arena_zalloc(arena, d);
-    if (cs->mcv == NULL || cs->mcv_freq == NULL || is_mcv == NULL) return;
-    for (uint32_t i = 0; i < d && cs->nmcv < SQL_STATS_MCV_MAX; i++) {
-        uint32_t r = order[i];
-        if (!all && (run_len[r] < 2 || run_len[r] < 1.25 * avg)) break;
-        cs->mcv[cs->nmcv] = vals[run_start[r]];
-        cs->mcv_freq[cs->nmcv] = (double)run_len[r] / total;
-        cs->mcv_total += cs->mcv_freq[cs->nmcv];
-        cs->nmcv++;
-        is_mcv[r] = 1;
+    uint32_t all_multiple = track;
+    if (track > SQL_STATS_MCV_MAX) track = SQL_STATS_MCV_MAX;
+    for (uint32_t i = 0; i < track; i++) counts[i] = run_len[order[i]];
+    uint32_t keep = track;
+    if (!(all_multiple == d && d <= SQL_STATS_MCV_MAX && wide == 0 && cs->stadistinct > 0)) {
+        keep = sql_stats_mcv_keep(counts, track, cs->stadistinct, cs->null_frac, samplerows,
+                                  rows);
     }
-    /* Histogram over the remaining values (sorted already). */
-    uint32_t rest = 0;
-    for (uint32_t r = 0; r < d; r++) rest += is_mcv[r] ? 0 : run_len[r];
-    if (rest < 2) return;
-    sql_value *left = rt_arena_alloc(arena, sizeof(sql_value) * rest);
-    if (left == NULL) return;
-    uint32_t k = 0;
-    for (uint32_t r = 0; r < d; r++) {
-        if (is_mcv[r]) continue;
-        for (uint32_t i = 0; i < run_len[r]; i++) left[k++] = vals[run_start[r] + i];
+    for (uint32_t i = 0; i < keep; i++) {
+        cs->mcv[i] = it[run_start[order[i]]].v;
+        cs->mcv_freq[i] = (double)counts[i] / samplerows;
+        cs->mcv_total += cs->mcv_freq[i];
+        is_mcv[order[i]] = 1;
     }
-    uint32_t nb = rest < SQL_STATS_HIST_BOUNDS ? rest : SQL_STATS_HIST_BOUNDS;
-    cs->hist = rt_arena_alloc(arena, sizeof(sql_value) * nb);
-    if (cs->hist == NULL) return;
-    for (uint32_t i = 0; i < nb; i++) {
-        cs->hist[i] = left[(uint64_t)i * (rest - 1) / (nb - 1)];
+    cs->nmcv = keep;
+    return true;
+}
+
+/* it[0..n) are the sampled non-NULL values in sample order; `wide` more were too wide to
+ * keep, `nulls` NULL; widths their total width; nparts the table's partitions. */
+static void sql_stats_column(sql_col_stats *cs, rt_arena *arena, sql_stats_item *it, uint32_t n,
+                             uint32_t wide, uint32_t nulls, double widths, double table_rows,
+                             uint32_t nparts) {
+    double samplerows = (double)n + wide + nulls;
+    cs->null_frac = samplerows > 0 ? nulls / samplerows : 0;
+    cs->avg_width = n + wide > 0 ? (int32_t)(widths / (n + wide)) : 0;
+    cs->stadistinct = 0;
+    if (n + wide == 0) { /* all NULL: PostgreSQL gives a fixed-size type its size */
+        const sql_type_def *type = sql_type_by_oid(cs->type_oid);
+        cs->avg_width = type != NULL && type->typlen > 0 ? type->typlen : 0;
+        return;
     }
-    cs->nhist = nb;
+    if (n > 0) qsort(it, n, sizeof *it, sql_stats_item_cmp);
+    uint32_t d = 0, nmultiple = 0;
+    uint32_t *run_start = rt_arena_alloc(arena, sizeof(uint32_t) * (n + 1u));
+    uint32_t *run_len = rt_arena_alloc(arena, sizeof(uint32_t) * (n + 1u));
+    if (run_start == NULL || run_len == NULL) return;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i + 1;
+        while (j < n && sql_value_cmp(&it[i].v, &it[j].v) == 0) j++;
+        run_start[d] = i, run_len[d] = j - i;
+        nmultiple += j - i > 1;
+        d++;
+        i = j;
+    }
+    cs->stadistinct = sql_stats_stadistinct(cs->null_frac, d, nmultiple, wide, (double)n + wide,
+                                            table_rows);
+    cs->ndistinct = fmax(1, cs->stadistinct < 0 ? -cs->stadistinct * table_rows
+                                                : cs->stadistinct);
+    cs->has_correlation = sql_stats_correlation(arena, it, n, nparts, &cs->correlation);
+    uint8_t *is_mcv = rt_arena_zalloc(arena, d + 1u);
+    if (is_mcv == NULL) return;
+    if (!sql_stats_mcvs(cs, arena, it, run_start, run_len, d, wide, samplerows, table_rows,
+                        is_mcv)) {
+        return;
+    }
+    sql_stats_histogram(cs, arena, it, run_start, run_len, is_mcv, d);
 }
 
 /* Columns worth statistics: comparable scalars (not vectors, not dropped). */
@@ -344,6 +553,88 @@ static void sql_stats_zones(sql_col_stats *cs, rt_arena *arena, const sql_sample
     cs->zone_rows = rows;
 }
 
+/* Moves a column's MCVs and histogram from the scratch arena into the statistics' own. */
+static bool sql_stats_keep(sql_col_stats *cs, rt_arena *arena) {
+    sql_value *mcv = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nmcv + 1u));
+    double *freq = rt_arena_alloc(arena, sizeof(double) * (cs->nmcv + 1u));
+    sql_value *hist = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nhist + 1u));
+    if (mcv == NULL || freq == NULL || hist == NULL) return false;
+    for (uint32_t i = 0; i < cs->nmcv; i++) {
+        mcv[i] = cs->mcv[i];
+        freq[i] = cs->mcv_freq[i];
+        if (!sql_value_copy(arena, &mcv[i])) return false;
+    }
+    for (uint32_t i = 0; i < cs->nhist; i++) {
+        hist[i] = cs->hist[i];
+        if (!sql_value_copy(arena, &hist[i])) return false;
+    }
+    cs->mcv = mcv, cs->mcv_freq = freq, cs->hist = hist;
+    return true;
+}
+
+/* A sampled row: where it is in the table, and where in its shard's reservoir. */
+typedef struct sql_stats_ref {
+    uint64_t pos;
+    const sql_value *row;
+} sql_stats_ref;
+
+static int sql_stats_ref_cmp(const void *a, const void *b) {
+    uint64_t x = ((const sql_stats_ref *)a)->pos, y = ((const sql_stats_ref *)b)->pos;
+    return (x > y) - (x < y);
+}
+
+/* The merged sample in physical order (PostgreSQL sorts its sample by position too): each
+ * shard's share of the sample follows its share of the rows. */
+static sql_stats_ref *sql_stats_sample_order(rt_arena *arena, const sql_sample *works,
+                                             uint32_t nshards, uint64_t seen, uint32_t *count) {
+    uint64_t sampled = 0;
+    for (uint32_t s = 0; s < nshards; s++) sampled += works[s].n;
+    sql_stats_ref *refs = rt_arena_alloc(arena, sizeof(sql_stats_ref) * (sampled + 1));
+    if (refs == NULL) return NULL;
+    uint32_t n = 0;
+    for (uint32_t s = 0; s < nshards; s++) {
+        uint64_t take = seen ? (uint64_t)((double)SQL_STATS_SAMPLE_ROWS * works[s].seen / seen)
+                             : 0;
+        if (take > works[s].n) take = works[s].n;
+        for (uint64_t r = 0; r < take; r++) {
+            refs[n++] = (sql_stats_ref){works[s].pos[r], &works[s].rows[r * works[s].natts]};
+        }
+    }
+    qsort(refs, n, sizeof *refs, sql_stats_ref_cmp);
+    *count = n;
+    return refs;
+}
+
+/* Column c's statistics from the ordered sample (scratch memory from `scratch`). */
+static bool sql_stats_build_column(sql_col_stats *cs, rt_arena *scratch, const eng_table *t,
+                                   const sql_stats_ref *refs, uint32_t nrefs, uint16_t c,
+                                   double rows) {
+    uint32_t nparts = t->partition_count;
+    sql_stats_item *items = rt_arena_alloc(scratch, sizeof(sql_stats_item) * (nrefs + 1u));
+    uint32_t *in_part = rt_arena_zalloc(scratch, sizeof(uint32_t) * (nparts + 1u));
+    if (items == NULL || in_part == NULL) return false;
+    uint32_t n = 0, wide = 0, nulls = 0;
+    double widths = 0;
+    for (uint32_t r = 0; r < nrefs; r++) {
+        const sql_value *v = &refs[r].row[c];
+        if (v->is_null) {
+            nulls++;
+            continue;
+        }
+        widths += sql_stats_value_width(v);
+        if (sql_stats_too_wide(v)) {
+            wide++;
+            continue;
+        }
+        uint32_t part = (uint32_t)(refs[r].pos >> 32);
+        if (part > nparts) part = nparts;
+        items[n] = (sql_stats_item){*v, n, part, in_part[part]++};
+        n++;
+    }
+    sql_stats_column(cs, scratch, items, n, wide, nulls, widths, rows, nparts);
+    return true;
+}
+
 static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, uint32_t nshards,
                                         uint16_t natts, const uint16_t *attnums) {
     sql_table_stats *st = rt_xcalloc(1, sizeof *st);
@@ -353,47 +644,36 @@ static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, u
     st->storage_id = t->storage_id;
     st->ncols = t->column_count;
     st->cols = rt_arena_zalloc(st->arena, sizeof(sql_col_stats) * (t->column_count + 1u));
-    uint64_t seen = 0, sampled = 0;
-    for (uint32_t s = 0; s < nshards; s++) seen += works[s].seen, sampled += works[s].n;
+    uint64_t seen = 0;
+    for (uint32_t s = 0; s < nshards; s++) seen += works[s].seen;
     st->rows = (double)seen;
-    sql_value *vals = rt_arena_alloc(st->arena, sizeof(sql_value) * (sampled + 1));
-    if (st->cols == NULL || vals == NULL) {
-        sql_stats_free(st);
-        return NULL;
-    }
+    rt_arena *scratch = rt_arena_create(SQL_STATS_ARENA_BYTES);
+    uint32_t nrefs = 0;
+    sql_stats_ref *refs = sql_stats_sample_order(scratch, works, nshards, seen, &nrefs);
+    bool ok = st->cols != NULL && refs != NULL;
     uint16_t zk = 0; /* the next zone column */
-    for (uint16_t c = 0; c < natts; c++) {
-        uint32_t n = 0, nulls = 0;
-        for (uint32_t s = 0; s < nshards; s++) {
-            /* Each shard's share of the sample follows its share of the rows. */
-            uint64_t take = seen ? (uint64_t)((double)SQL_STATS_SAMPLE_ROWS * works[s].seen / seen)
-                                 : 0;
-            if (take > works[s].n) take = works[s].n;
-            for (uint64_t r = 0; r < take; r++) {
-                sql_value v = works[s].rows[r * natts + c];
-                if (v.is_null) {
-                    nulls++;
-                } else {
-                    if (!sql_value_copy(st->arena, &v)) break;
-                    vals[n++] = v;
-                }
-            }
-        }
+    for (uint16_t c = 0; ok && c < natts; c++) {
         sql_col_stats *cs = &st->cols[attnums[c] - 1];
         cs->type_oid = t->columns[attnums[c] - 1].type_oid;
-        sql_stats_column(cs, st->arena, vals, n, nulls, st->rows);
-        if (zk < works[0].nzone && works[0].zcols[zk] == c) {
+        ok = sql_stats_build_column(cs, scratch, t, refs, nrefs, c, st->rows) &&
+             sql_stats_keep(cs, st->arena);
+        if (ok && zk < works[0].nzone && works[0].zcols[zk] == c) {
             sql_stats_zones(cs, st->arena, works, nshards, zk++);
         }
+    }
+    rt_arena_destroy(scratch);
+    if (!ok) {
+        sql_stats_free(st);
+        return NULL;
     }
     return st;
 }
 
 /* ANALYZE without the saving: `saved` gets the bytes to save (after the snapshot is let go:
  * a slow disk must not hold back vacuum). */
-static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, eng_codec_w *saved,
-                                  sql_table_stats **made, uint64_t *made_gen,
-                                  sql_table_stats **kept, rt_err *err) {
+static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, bool automatic,
+                                  eng_codec_w *saved, sql_table_stats **made,
+                                  uint64_t *made_gen, sql_table_stats **kept, rt_err *err) {
     uint16_t *attnums = rt_arena_alloc(x->arena, sizeof(uint16_t) * (t->column_count + 1u));
     uint32_t *types = rt_arena_alloc(x->arena, sizeof(uint32_t) * (t->column_count + 1u));
     if (attnums == NULL || types == NULL) return rt_arena_fail(x->arena, err);
@@ -445,7 +725,7 @@ static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, eng_codec
         /* Encoded before it is published: from then on a newer ANALYZE may free it. */
         sql_stats_encode(st, saved);
         if (made != NULL) *made = st;
-        uint64_t gen = sql_stats_publish(t->oid, st, kept);
+        uint64_t gen = sql_stats_publish(t->oid, st, automatic, kept);
         if (made_gen != NULL) *made_gen = gen;
         /* Changes noted while sampling may not be in the sample: they still count. Two
          * ANALYZEs that overlap both subtract what they saw: never below zero (a wrapped
@@ -474,13 +754,13 @@ bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, sql_stats_undo **und
                        uint32_t level, rt_err *err) {
     eng_codec_w saved;
     if (undo == NULL) {
-        if (!sql_stats_analyze_run(x, t, &saved, NULL, NULL, NULL, err)) return false;
+        if (!sql_stats_analyze_run(x, t, false, &saved, NULL, NULL, NULL, err)) return false;
         sql_stats_save(t, 0, &saved);
         return true;
     }
     sql_table_stats *made = NULL, *old = NULL;
     uint64_t gen = 0;
-    if (!sql_stats_analyze_run(x, t, &saved, &made, &gen, &old, err)) return false;
+    if (!sql_stats_analyze_run(x, t, false, &saved, &made, &gen, &old, err)) return false;
     sql_stats_undo *u = rt_xcalloc(1, sizeof *u);
     *u = (sql_stats_undo){*undo, t->oid, level, old, made, gen, saved};
     *undo = u;
@@ -607,7 +887,7 @@ static void sql_stats_auto_fiber(void *arg) {
         eng_snap_register(&reg);
         x.snap.ts = eng_txn_snapshot_ts();
         eng_codec_w saved;
-        bool ok = sql_stats_analyze_run(&x, t, &saved, NULL, NULL, NULL, &err);
+        bool ok = sql_stats_analyze_run(&x, t, true, &saved, NULL, NULL, NULL, &err);
         if (!ok) rt_log(RT_LOG_WARNING, NULL, "auto-analyze of %s: %s", t->name, err.message);
         eng_snap_unregister(&reg);
         if (ok) sql_stats_save(t, 0, &saved);
@@ -728,6 +1008,40 @@ bool sql_stats_distinct(const eng_table *t, uint16_t attnum, double *ndistinct,
     }
     ck_spinlock_unlock(&slot->lock);
     return known;
+}
+
+static bool sql_stats_view_copy(const sql_col_stats *cs, rt_arena *arena,
+                                sql_stats_view *out) {
+    *out = (sql_stats_view){.null_frac = cs->null_frac, .avg_width = cs->avg_width,
+                            .n_distinct = cs->stadistinct, .nmcv = cs->nmcv,
+                            .nhist = cs->nhist, .has_correlation = cs->has_correlation,
+                            .correlation = cs->correlation};
+    out->mcv = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nmcv + 1u));
+    out->mcv_freq = rt_arena_alloc(arena, sizeof(double) * (cs->nmcv + 1u));
+    out->hist = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nhist + 1u));
+    if (out->mcv == NULL || out->mcv_freq == NULL || out->hist == NULL) return false;
+    for (uint32_t i = 0; i < cs->nmcv; i++) {
+        out->mcv[i] = cs->mcv[i];
+        out->mcv_freq[i] = cs->mcv_freq[i];
+        if (!sql_value_copy(arena, &out->mcv[i])) return false;
+    }
+    for (uint32_t i = 0; i < cs->nhist; i++) {
+        out->hist[i] = cs->hist[i];
+        if (!sql_value_copy(arena, &out->hist[i])) return false;
+    }
+    return true;
+}
+
+bool sql_stats_view_get(const eng_table *t, uint16_t attnum, rt_arena *arena,
+                        sql_stats_view *out) {
+    sql_stats_slot *slot;
+    sql_table_stats *st = sql_stats_lock(t, &slot);
+    if (st == NULL) return false;
+    /* Copied under the lock: a newer ANALYZE may free these figures once it is let go. */
+    bool ok = sql_stats_col_ok(st, t, attnum) &&
+              sql_stats_view_copy(&st->cols[attnum - 1], arena, out);
+    ck_spinlock_unlock(&slot->lock);
+    return ok;
 }
 
 /* Compares a column value with a constant of a possibly different numeric type; false when

@@ -91,6 +91,38 @@ bool sql_stats_known(const eng_table *t);
 bool sql_stats_distinct(const eng_table *t, uint16_t attnum, double *ndistinct,
                         double *null_frac);
 
+/* pg_stat_user_tables' figures of ANALYZE for a table (zeros when never analysed since the
+ * process started), and the rows changed since its statistics (n_mod_since_analyze). */
+typedef struct sql_stats_activity {
+    int64_t last_analyze_us, last_autoanalyze_us;   /* Unix epoch, 0: never */
+    uint64_t analyze_count, autoanalyze_count;
+    uint64_t mod_since_analyze;
+    uint64_t seq_scan, idx_scan;
+} sql_stats_activity;
+void sql_stats_activity_get(uint32_t table_oid, sql_stats_activity *out);
+/* A statement started a scan of table `table_oid`: sequential, or through an index (the
+ * primary key's or another). */
+void sql_stats_note_scan(uint32_t table_oid, bool index);
+
+/* One column's statistics as PostgreSQL's pg_stats shows them. */
+typedef struct sql_stats_view {
+    double null_frac;
+    int32_t avg_width;
+    double n_distinct;       /* a count, or < 0 minus the fraction of the rows */
+    uint32_t nmcv;
+    sql_value *mcv;          /* most common first */
+    double *mcv_freq;
+    uint32_t nhist;
+    sql_value *hist;
+    bool has_correlation;
+    double correlation;
+} sql_stats_view;
+
+/* The statistics of column `attnum` of t, values copied into `arena`; false when it has none
+ * that still describe it (or `arena` is exhausted). */
+bool sql_stats_view_get(const eng_table *t, uint16_t attnum, rt_arena *arena,
+                        sql_stats_view *out);
+
 /* The fraction of t's rows that satisfy `pred`, an expression whose COLUMN references are
  * positions into attnums[] (columns of t, as a SCAN reads them). Parameters count as unknown
  * values. Never fails: shapes it cannot judge get PostgreSQL's defaults. */

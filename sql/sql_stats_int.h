@@ -16,6 +16,11 @@ typedef struct sql_col_stats {
     uint32_t type_oid;       /* 0: no statistics for this column */
     double null_frac;
     double ndistinct;        /* distinct non-NULL values in the table (estimate) */
+    double stadistinct;      /* PostgreSQL's form of it: a count, or < 0 minus a fraction of
+                              * the rows (pg_stats.n_distinct) */
+    int32_t avg_width;       /* average stored bytes of the non-NULL values */
+    bool has_correlation;
+    double correlation;      /* of the values' order with their physical order */
     uint32_t nmcv;
     sql_value *mcv;          /* most common values, most frequent first */
     double *mcv_freq;        /* fraction of all rows */
@@ -52,6 +57,12 @@ typedef struct sql_stats_slot {
      * extra ANALYZE). */
     _Atomic uint64_t changes;   /* rows written since the statistics were taken */
     _Atomic bool analyzing;     /* a background ANALYZE runs */
+    /* pg_stat_user_tables' analyze figures of table `activity_oid` (since this process
+     * started: a restart begins them again), under `lock`. */
+    uint32_t activity_oid;
+    int64_t last_analyze_us, last_autoanalyze_us;
+    uint64_t analyze_count, autoanalyze_count;
+    uint64_t seq_scan, idx_scan;  /* scans the table's statements started */
 } sql_stats_slot;
 
 /* sql_stats.c: installs loaded statistics in their empty slot; false (the caller frees them)

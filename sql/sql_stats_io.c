@@ -7,6 +7,8 @@
  *   u32 format, u64 rows (double bits), u32 ncols, u32 columns that follow; per column:
  *   u32 attnum, u32 type oid, u8 phys, 3 x u64 null_frac/ndistinct/mcv_total (double bits),
  *   u32 nmcv, nmcv x (value, u64 frequency), u32 nhist, nhist x value,
+ *   (format 3) u32 avg_width, u64 stadistinct (double bits), u8 has_correlation, u64
+ *   correlation (double bits),
  *   u32 nzones, 2 x u64 zone_rows/zone_always, nzones x (u64 min, u64 rows up to it),
  *   nzones x (u64 max, u64 rows up to it);
  *   value: u64 (I64, F64 bits) or u32 length + bytes (BYTES).
@@ -23,7 +25,9 @@
 #include "sql/sql_stats.h"
 #include "sql/sql_stats_int.h"
 
-#define SQL_STATS_FORMAT 2u
+#define SQL_STATS_FORMAT 3u
+/* Files of format 2 (no width, PostgreSQL's distinct figure nor correlation) still load. */
+#define SQL_STATS_FORMAT_OLD 2u
 /* Zone bounds a file may hold: every shard's reservoir of row groups. */
 #define SQL_STATS_ZONES_SAVED_MAX (SQL_STATS_ZONES_MAX * RT_SHARDS_MAX)
 
@@ -87,6 +91,10 @@ void sql_stats_encode(const sql_table_stats *st, eng_codec_w *out) {
         }
         eng_w_u32(out, cs->nhist);
         for (uint32_t i = 0; i < cs->nhist; i++) sql_stats_put_value(out, phys, &cs->hist[i]);
+        eng_w_u32(out, (uint32_t)cs->avg_width);
+        sql_stats_put_f64(out, cs->stadistinct);
+        eng_w_u8(out, cs->has_correlation);
+        sql_stats_put_f64(out, cs->correlation);
         sql_stats_put_zones(out, cs);
     }
 }
@@ -158,8 +166,25 @@ static bool sql_stats_get_zones(eng_codec_r *r, sql_col_stats *cs) {
 }
 
 /* One column's figures into cs (arrays from rt_xcalloc); false when they cannot be right. */
+/* The figures format 3 added (format 2: PostgreSQL's distinct figure from the count). */
+static bool sql_stats_get_pg(eng_codec_r *r, uint32_t format, double rows, sql_col_stats *cs) {
+    if (format == SQL_STATS_FORMAT_OLD) {
+        cs->stadistinct = cs->ndistinct > 0.1 * rows && rows > 0 ? -(cs->ndistinct / rows)
+                                                                 : cs->ndistinct;
+        return true;
+    }
+    cs->avg_width = (int32_t)eng_r_u32(r);
+    cs->stadistinct = sql_stats_get_f64(r);
+    uint8_t has = eng_r_u8(r);
+    cs->correlation = sql_stats_get_f64(r);
+    cs->has_correlation = has == 1;
+    return has <= 1 && cs->avg_width >= 0 && isfinite(cs->stadistinct) &&
+           cs->stadistinct >= -1.0001 && isfinite(cs->correlation) &&
+           fabs(cs->correlation) <= 1.0001;
+}
+
 static bool sql_stats_get_column(eng_codec_r *r, const eng_table *t, sql_table_stats *st,
-                                 const char **why) {
+                                 uint32_t format, const char **why) {
     uint32_t att = eng_r_u32(r), type_oid = eng_r_u32(r);
     uint8_t phys = eng_r_u8(r);
     if (!eng_r_ok(r)) return false;
@@ -194,6 +219,7 @@ static bool sql_stats_get_column(eng_codec_r *r, const eng_table *t, sql_table_s
     for (uint32_t i = 0; i < cs->nhist; i++) {
         sql_stats_get_value(r, (sql_phys)phys, type_oid, &cs->hist[i]);
     }
+    ok &= sql_stats_get_pg(r, format, st->rows, cs);
     if (!ok) *why = "a fraction or distinct count out of range";
     if (ok && !sql_stats_get_zones(r, cs)) *why = "zone bounds out of order", ok = false;
     return ok && eng_r_ok(r);
@@ -209,7 +235,9 @@ static bool sql_stats_decode(sql_table_stats *st, const eng_table *t, size_t len
     uint32_t ncols = eng_r_u32(&r);
     uint32_t with = eng_r_u32(&r);
     bool ok = eng_r_ok(&r);
-    if (ok && format != SQL_STATS_FORMAT) *why = "an unknown format", ok = false;
+    if (ok && format != SQL_STATS_FORMAT && format != SQL_STATS_FORMAT_OLD) {
+        *why = "an unknown format", ok = false;
+    }
     if (ok && !(isfinite(st->rows) && st->rows >= 0)) *why = "an impossible row count", ok = false;
     /* Columns are only ever added (a dropped one keeps its number). */
     if (ok && (ncols > t->column_count || with > ncols)) {
@@ -219,7 +247,7 @@ static bool sql_stats_decode(sql_table_stats *st, const eng_table *t, size_t len
         st->ncols = (uint16_t)ncols;
         st->cols = rt_xcalloc(ncols + 1u, sizeof(sql_col_stats));
     }
-    for (uint32_t i = 0; ok && i < with; i++) ok = sql_stats_get_column(&r, t, st, why);
+    for (uint32_t i = 0; ok && i < with; i++) ok = sql_stats_get_column(&r, t, st, format, why);
     if (ok && !eng_r_ok(&r)) *why = r.failure, ok = false;
     if (ok && r.pos != r.len) *why = "bytes after its end", ok = false;
     if (!ok && *why == NULL) *why = r.failure != NULL ? r.failure : "damaged data";

@@ -593,6 +593,11 @@ void sql_types_array_register(sql_type_def *t) {
         t->hash = sql_array_hash;
         return;
     }
+    if (t->oid == SQL_T_ANYARRAY) { /* output of any array (pg_stats' values): as the array */
+        t->out = sql_array_out;
+        t->send_fn = sql_array_send;
+        return;
+    }
     if (t->category != 'A' || t->elem_oid == 0) return;
     t->in = sql_array_in;
     t->out = sql_array_out;

@@ -100,6 +100,26 @@ class PsqlTest(unittest.TestCase):
         self.assertIn("Foreign-key constraints:", out)
         self.assertIn(f"FOREIGN KEY (author_id) REFERENCES {self.author}(id)", out)
 
+    def test_backslash_d_shows_expression_and_partial_indexes(self):
+        # psql builds these lines from pg_get_indexdef(oid, 0, true) and the pretty
+        # pg_get_expr: PostgreSQL 15's text exactly, CASE on lines of its own.
+        table = f"e2e_psql_ixd_{common.suffix()}"
+        psql("-c", f"""
+            CREATE TABLE {table} (a int, b text, c int);
+            CREATE INDEX {table}_e ON {table} ((a + 1)) WHERE c > 2 AND b IS NOT NULL;
+            CREATE INDEX {table}_f ON {table} (lower(b), a) WHERE a IN (1, 2) OR b LIKE 'x%';
+            CREATE INDEX {table}_c ON {table} ((CASE WHEN a > 0 THEN b ELSE 'n' END));
+        """)
+        try:
+            out = psql("-c", f"\\d {table}", unaligned=False).stdout
+            self.assertIn(f'"{table}_e" btree ((a + 1)) WHERE c > 2 AND b IS NOT NULL\n', out)
+            self.assertIn(f'"{table}_f" btree (lower(b), a) WHERE (a = ANY (ARRAY[1, 2])) OR '
+                          "b ~~ 'x%'::text\n", out)
+            self.assertIn(f'"{table}_c" btree ((\nCASE\n    WHEN a > 0 THEN b\n'
+                          "    ELSE 'n'::text\nEND))\n", out)
+        finally:
+            psql("-c", f"DROP TABLE {table}")
+
     def test_backslash_d_shows_serial_default_and_referencing_tables(self):
         out = psql("-c", f"\\d {self.author}").stdout
         self.assertIn(f"id|integer||not null|nextval('{self.author}_id_seq'::regclass)", out)

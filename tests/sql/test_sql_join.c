@@ -456,7 +456,7 @@ static void q3_shape(capture *c) {
                     "                          ->  Hash Join\n"
                     "                                Hash Cond: (l.ord = o.id)\n"
                     "                                ->  Seq Scan on li l\n");
-    plan_has(c, q3, "Sort Key: sum((l.price * (1 - l.disc))) DESC, o.odate, l.ord\n");
+    plan_has(c, q3, "Sort Key: sum((l.price * ('1'::numeric - l.disc))) DESC, o.odate, l.ord\n");
     same(c, q3, q3_plain);
     /* LEFT: li rows without an order of the segment keep NULLs. */
     const char *lj = "SELECT count(*), count(x.oid), sum(x.oid) FROM li l LEFT JOIN (SELECT o.id "

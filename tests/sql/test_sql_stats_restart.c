@@ -1,14 +1,16 @@
 /* test_sql_stats_restart.c: planner statistics outlive a restart, as PostgreSQL's
  * pg_statistic: after ANALYZE and a restart, the planner's row estimates (row count, MCVs,
  * histogram, null fraction, distinct counts for a join) and pg_class.reltuples are the same
- * as before it. Stale statistics are not brought back: TRUNCATE and DROP TABLE leave the
- * table planned from defaults, like a table never analysed; a dropped or retyped column's
- * figures go while the other columns keep theirs (ALTER COLUMN TYPE rewrites the rows, the
- * statistics follow, as PostgreSQL's). A damaged statistics file is logged, dropped, and the
- * server starts and answers right. ANALYZE is transactional as PostgreSQL's: one in a
- * transaction that rolls back (or after a savepoint rolled back to, or failed after) leaves
- * the planner's estimates as they were, in memory and on disk (a crash before the commit
- * leaves the file as it was too); a committed one is kept across a restart.
+ * as before it, and so is what pg_stats shows (PostgreSQL's distinct figure, widths,
+ * correlations, most common values and histograms). Stale statistics are not brought back:
+ * TRUNCATE and DROP TABLE leave the table planned from defaults, like a table never
+ * analysed; a dropped or retyped column's figures go while the other columns keep theirs
+ * (ALTER COLUMN TYPE rewrites the rows, the statistics follow, as PostgreSQL's). A damaged
+ * statistics file is logged, dropped, and the server starts and answers right. ANALYZE is
+ * transactional as PostgreSQL's: one in a transaction that rolls back (or after a savepoint
+ * rolled back to, or failed after) leaves the planner's estimates as they were, in memory and
+ * on disk (a crash before the commit leaves the file as it was too); a committed one is kept
+ * across a restart.
  * How: each run is a child process over one data directory (an engine started twice in one
  * process would keep the first one's statistics in memory, proving nothing); a run writes
  * what it saw to a file there for the next run to compare. A child's stderr (the server log)
@@ -175,6 +177,12 @@ static const char *estimates_on(const char *other, const char *sql_on_s) {
     return out;
 }
 
+/* What pg_stats shows of s (a text to compare). */
+#define PG_STATS_OF_S                                                                      \
+    "SELECT attname, null_frac, avg_width, n_distinct, most_common_vals::text, "          \
+    "most_common_freqs, histogram_bounds::text, round(correlation::numeric, 4) "           \
+    "FROM pg_stats WHERE tablename = 's' ORDER BY attname"
+
 /* ---- the runs ---- */
 
 static void script_analyze(capture *a) {
@@ -184,12 +192,21 @@ static void script_analyze(capture *a) {
     TEST_CHECK(strstr(before, ":6000 ") != NULL); /* the scan of all rows: the table's count */
     TEST_CHECK(strstr(before, "zones: id 7000..8000 0, id 1..6000 1\n") != NULL);
     save_text("estimates.txt", before);
+    const char *shown = run(a, PG_STATS_OF_S);
+    /* Exact figures (the whole table is the sample): id unique and in order, k with 3 a third
+     * of the rows, f a fifth NULL. */
+    TEST_CHECK(strstr(shown, "id|0|4|-1|NULL|NULL|{1,60,120,") != NULL);
+    TEST_CHECK(strstr(shown, ",6000}|1.0000\n") != NULL);
+    TEST_CHECK(strstr(shown, "k|0|4|500|{3,0,1,2,") != NULL);
+    TEST_CHECK(strstr(shown, "f|0.2|8|-0.13333334|{0.001,") != NULL);
+    save_text("pg_stats.txt", shown);
     expect(a, "SELECT reltuples FROM pg_class WHERE relname = 's'", "reltuples\n6000\nSELECT 1\n");
 }
 
 static void script_same_after_restart(capture *a) {
     /* First thing after the start: the saved statistics plan the statements. */
     sh_check("estimates after a restart", explain_all(a), load_text("estimates.txt"));
+    sh_check("pg_stats after a restart", run(a, PG_STATS_OF_S), load_text("pg_stats.txt"));
     expect(a, "SELECT reltuples FROM pg_class WHERE relname = 's'", "reltuples\n6000\nSELECT 1\n");
     expect(a, "SELECT count(*), count(f), sum(k) FROM s",
            "count|count|sum\n6000|4800|1004000\nSELECT 1\n");
