@@ -486,7 +486,7 @@ bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog
     if (!ok) return false;
     uint64_t rows = q->cmd == SQL_CMD_SELECT ? emitted : atomic_load(&x.rows_affected);
     sql_session_tag(q, rows, tag);
-    if (q->cmd != SQL_CMD_SELECT) sql_txn_note_changes(s, q->target, rows);
+    sql_txn_note_stmt_changes(s, q, &x, rows);
     return true;
 }
 
