@@ -24,7 +24,9 @@ static void eng_boot_schemas(eng_catalog *c, eng_database *db) {
     for (uint32_t i = 0; i < 4; i++) {
         db->schemas[i].oid = schemas[i].oid;
         snprintf(db->schemas[i].name, ENG_NAME_BYTES, "%s", schemas[i].name);
-        db->schemas[i].owner_oid = ENG_OID_BOOTSTRAP_ROLE;
+        /* public belongs to whoever owns the database, as in PostgreSQL 15. */
+        db->schemas[i].owner_oid = schemas[i].oid == ENG_OID_PUBLIC ? ENG_OID_PG_DATABASE_OWNER
+                                                                    : ENG_OID_BOOTSTRAP_ROLE;
     }
     db->tables = rt_xcalloc(1, sizeof(eng_table));
     db->sequences = rt_xcalloc(1, sizeof(eng_sequence));

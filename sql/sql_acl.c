@@ -173,29 +173,32 @@ static uint32_t sql_acl_all_data(const eng_catalog *c, uint32_t role, sql_acl_ki
     return mask & sql_acl_kind_all(kind);
 }
 
-uint32_t sql_acl_mask(const eng_catalog *c, uint32_t role, uint32_t owner, const eng_acl *acl,
-                      sql_acl_kind kind, uint32_t oid) {
+uint32_t sql_acl_mask(const eng_catalog *c, uint32_t db_owner, uint32_t role, uint32_t owner,
+                      const eng_acl *acl, sql_acl_kind kind, uint32_t oid) {
     if (sql_acl_is_superuser(c, role)) return sql_acl_kind_all(kind);
     eng_aclitem defaults[2];
     const eng_aclitem *items;
     uint32_t n = sql_acl_items(acl, kind, owner, oid, defaults, &items), mask = 0;
     for (uint32_t i = 0; i < n; i++) {
         if ((items[i].privs & ~mask) == 0) continue;
-        if (items[i].grantee == 0 || sql_acl_has_privs_of(c, role, items[i].grantee)) {
+        if (items[i].grantee == 0 || sql_acl_has_privs_of_in(c, db_owner, role,
+                                                             items[i].grantee)) {
             mask |= items[i].privs;
         }
     }
     return mask | sql_acl_all_data(c, role, kind);
 }
 
-uint32_t sql_acl_grant_mask(const eng_catalog *c, uint32_t role, uint32_t owner,
-                            const eng_acl *acl, sql_acl_kind kind, uint32_t oid) {
-    if (sql_acl_has_privs_of(c, role, owner)) return sql_acl_kind_all(kind);
+uint32_t sql_acl_grant_mask(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                            uint32_t owner, const eng_acl *acl, sql_acl_kind kind,
+                            uint32_t oid) {
+    if (sql_acl_has_privs_of_in(c, db_owner, role, owner)) return sql_acl_kind_all(kind);
     eng_aclitem defaults[2];
     const eng_aclitem *items;
     uint32_t n = sql_acl_items(acl, kind, owner, oid, defaults, &items), mask = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if (items[i].grantee == 0 || sql_acl_has_privs_of(c, role, items[i].grantee)) {
+        if (items[i].grantee == 0 || sql_acl_has_privs_of_in(c, db_owner, role,
+                                                             items[i].grantee)) {
             mask |= items[i].grant_options;
         }
     }
@@ -353,14 +356,15 @@ bool sql_acl_check_reqs(const eng_catalog *c, const eng_database *db, uint32_t r
         if (q->sequence) {
             const eng_sequence *s = eng_db_sequence_by_oid(db, q->oid);
             if (s == NULL) continue; /* dropped since planning: the run reports it */
-            mask = sql_acl_mask(c, role, s->owner_oid, s->acl, SQL_ACL_SEQUENCE, s->oid);
+            mask = sql_acl_mask(c, db->owner_oid, role, s->owner_oid, s->acl, SQL_ACL_SEQUENCE,
+                                s->oid);
             name = s->name;
             kind = SQL_ACL_SEQUENCE;
         } else {
             const eng_table *t = eng_db_table_by_oid(db, q->oid);
             if (t == NULL) continue;
             kind = t->kind == 'S' ? SQL_ACL_SEQUENCE : SQL_ACL_TABLE;
-            mask = sql_acl_mask(c, role, t->owner_oid, t->acl, kind, t->oid);
+            mask = sql_acl_mask(c, db->owner_oid, role, t->owner_oid, t->acl, kind, t->oid);
             name = t->name;
         }
         bool ok = q->any ? (mask & q->privs) != 0 : (mask & q->privs) == q->privs;

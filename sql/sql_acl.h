@@ -52,14 +52,16 @@ bool sql_acl_is_member_in(const eng_catalog *c, uint32_t db_owner, uint32_t role
  * OPTION (directly or through roles it has the privileges of). */
 bool sql_acl_is_admin(const eng_catalog *c, uint32_t role, uint32_t of_role);
 
-/* The privileges `role` holds on an object (owner, access list, kind, object oid): the
- * union over PUBLIC and every role whose privileges it has, and what pg_read_all_data and
+/* The privileges `role` holds on an object (owner, access list, kind, object oid) in a
+ * database owned by `db_owner` (0: none; pg_database_owner then has no member): the union
+ * over PUBLIC and every role whose privileges it has, and what pg_read_all_data and
  * pg_write_all_data give on every table, sequence and schema; every one for a superuser. */
-uint32_t sql_acl_mask(const eng_catalog *c, uint32_t role, uint32_t owner, const eng_acl *acl,
-                      sql_acl_kind kind, uint32_t oid);
+uint32_t sql_acl_mask(const eng_catalog *c, uint32_t db_owner, uint32_t role, uint32_t owner,
+                      const eng_acl *acl, sql_acl_kind kind, uint32_t oid);
 /* The privileges `role` may grant on it (the owner may grant everything). */
-uint32_t sql_acl_grant_mask(const eng_catalog *c, uint32_t role, uint32_t owner,
-                            const eng_acl *acl, sql_acl_kind kind, uint32_t oid);
+uint32_t sql_acl_grant_mask(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                            uint32_t owner, const eng_acl *acl, sql_acl_kind kind,
+                            uint32_t oid);
 
 /* An object's access list as aclitem[] text, NULL when the list is the defaults (NULL). */
 const char *sql_acl_text(rt_arena *arena, const eng_catalog *c, const eng_acl *acl,

@@ -1681,6 +1681,7 @@ static bool sql_bind_dml_cte(sql_qlevel *q, const sql_with *with, const sql_cte 
     mat->material.id = b->ndml_ctes;
     mat->material.dml = true;
     mat->material.name = c->name;
+    mat->material.table = sub.target;
     b->dml_ctes[b->ndml_ctes] = mat;
     b->dml_refs[b->ndml_ctes++] = 0;
     def->dml = true;

@@ -106,16 +106,24 @@ char *sql_ddl_printf(sql_ddl_ctx *dc, rt_err *err, const char *fmt, ...) {
 
 /* ---- privileges ---- */
 
+uint32_t sql_ddl_db_owner(sql_ddl_ctx *dc) {
+    const eng_database *db = eng_catalog_db_by_oid(dc->bc->catalog, dc->db_oid);
+    return db != NULL ? db->owner_oid : 0;
+}
+
 bool sql_ddl_owns(sql_ddl_ctx *dc, uint32_t owner, const char *kind, const char *name,
                   rt_err *err) {
-    if (dc->superuser || sql_acl_has_privs_of(dc->bc->catalog, dc->user_oid, owner)) return true;
+    if (dc->superuser ||
+        sql_acl_has_privs_of_in(dc->bc->catalog, sql_ddl_db_owner(dc), dc->user_oid, owner)) {
+        return true;
+    }
     return sql_acl_not_owner(err, kind, name);
 }
 
 bool sql_ddl_table_priv(sql_ddl_ctx *dc, const eng_table *t, uint32_t privs, rt_err *err) {
     if (dc->superuser) return true;
-    uint32_t mask = sql_acl_mask(dc->bc->catalog, dc->user_oid, t->owner_oid, t->acl,
-                                 SQL_ACL_TABLE, t->oid);
+    uint32_t mask = sql_acl_mask(dc->bc->catalog, sql_ddl_db_owner(dc), dc->user_oid,
+                                 t->owner_oid, t->acl, SQL_ACL_TABLE, t->oid);
     return (mask & privs) == privs || sql_acl_denied(err, SQL_ACL_TABLE, t->name);
 }
 
@@ -123,8 +131,8 @@ bool sql_ddl_may_create(sql_ddl_ctx *dc, uint32_t schema_oid, rt_err *err) {
     if (dc->superuser) return true;
     const eng_schema *s = eng_db_schema_by_oid(dc->bc->db, schema_oid);
     if (s == NULL) return true; /* pg_temp: TEMPORARY on the database, held by PUBLIC */
-    uint32_t mask = sql_acl_mask(dc->bc->catalog, dc->user_oid, s->owner_oid, s->acl,
-                                 SQL_ACL_SCHEMA, s->oid);
+    uint32_t mask = sql_acl_mask(dc->bc->catalog, sql_ddl_db_owner(dc), dc->user_oid,
+                                 s->owner_oid, s->acl, SQL_ACL_SCHEMA, s->oid);
     return (mask & ENG_ACL_CREATE) != 0 || sql_acl_denied(err, SQL_ACL_SCHEMA, s->name);
 }
 
@@ -132,8 +140,8 @@ bool sql_ddl_may_create_temp(sql_ddl_ctx *dc, rt_err *err) {
     if (dc->superuser) return true;
     const eng_database *db = eng_catalog_db_by_oid(dc->bc->catalog, dc->db_oid);
     if (db == NULL) return true;
-    uint32_t mask = sql_acl_mask(dc->bc->catalog, dc->user_oid, db->owner_oid, db->acl,
-                                 SQL_ACL_DATABASE, db->oid);
+    uint32_t mask = sql_acl_mask(dc->bc->catalog, db->owner_oid, dc->user_oid, db->owner_oid,
+                                 db->acl, SQL_ACL_DATABASE, db->oid);
     if ((mask & ENG_ACL_TEMP) != 0) return true;
     return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
                       "permission denied to create temporary tables in database \"%s\"",

@@ -945,7 +945,8 @@ static bool ddl_owner(ddl_alter *a, const char *role, uint32_t *owner, rt_err *e
     if (r == NULL) return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist",
                                      role);
     /* A non-superuser gives an object only to a role it could SET ROLE to (PostgreSQL 15). */
-    if (!a->dc->superuser && !sql_acl_is_member(sql_ddl_draft(a->dc), a->dc->user_oid, r->oid)) {
+    if (!a->dc->superuser && !sql_acl_is_member_in(sql_ddl_draft(a->dc), sql_ddl_db_owner(a->dc),
+                                                   a->dc->user_oid, r->oid)) {
         return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "must be member of role \"%s\"",
                           r->name);
     }

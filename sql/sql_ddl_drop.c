@@ -729,7 +729,7 @@ static const eng_role *ddl_new_owner(sql_ddl_ctx *dc, const char *name, rt_err *
         rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist", name);
         return NULL;
     }
-    if (!dc->superuser && !sql_acl_is_member(c, dc->user_oid, r->oid)) {
+    if (!dc->superuser && !sql_acl_is_member_in(c, sql_ddl_db_owner(dc), dc->user_oid, r->oid)) {
         rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "must be member of role \"%s\"",
                    r->name);
         return NULL;

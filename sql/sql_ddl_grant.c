@@ -133,10 +133,12 @@ static bool ddl_grant_object(sql_ddl_ctx *dc, const sql_grant *g, const ddl_acl_
     if (!ddl_grant_privs(g, o->kind, &privs, err)) return false;
     const eng_catalog *c = sql_ddl_draft(dc);
     uint32_t grantor = o->owner, may = sql_acl_kind_all(o->kind);
-    if (!dc->superuser && !sql_acl_has_privs_of(c, dc->user_oid, o->owner)) {
+    uint32_t dbo = sql_ddl_db_owner(dc);
+    if (!dc->superuser && !sql_acl_has_privs_of_in(c, dbo, dc->user_oid, o->owner)) {
         grantor = dc->user_oid;
-        may = sql_acl_grant_mask(c, dc->user_oid, o->owner, o->acl, o->kind, o->oid);
-        if (may == 0 && sql_acl_mask(c, dc->user_oid, o->owner, o->acl, o->kind, o->oid) == 0) {
+        may = sql_acl_grant_mask(c, dbo, dc->user_oid, o->owner, o->acl, o->kind, o->oid);
+        if (may == 0 &&
+            sql_acl_mask(c, dbo, dc->user_oid, o->owner, o->acl, o->kind, o->oid) == 0) {
             return sql_acl_denied(err, o->kind, o->name);
         }
     }

@@ -83,6 +83,8 @@ bool sql_ddl_seq_apply(sql_ddl_ctx *dc, eng_sequence *s, const sql_list *opts, b
  * filling, dropping them); run after every statement. 23505 if a new one finds duplicates. */
 bool sql_ddl_unique_sync(sql_ddl_ctx *dc, rt_err *err);
 
+/* The owner of the current database (its roles are members of pg_database_owner). */
+uint32_t sql_ddl_db_owner(sql_ddl_ctx *dc);
 /* Privilege checks of DDL (free for a superuser): the current role owns the object (it has
  * the privileges of its owner), else 42501 "must be owner of <kind> <name>". */
 bool sql_ddl_owns(sql_ddl_ctx *dc, uint32_t owner, const char *kind, const char *name,

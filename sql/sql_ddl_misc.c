@@ -52,10 +52,10 @@ static const eng_role *ddl_me(sql_ddl_ctx *dc) {
 static bool ddl_may_create_schema(sql_ddl_ctx *dc, uint32_t owner, rt_err *err) {
     if (dc->superuser) return true;
     const eng_database *db = eng_catalog_db_by_oid(sql_ddl_draft(dc), dc->db_oid);
-    uint32_t mask = sql_acl_mask(sql_ddl_draft(dc), dc->user_oid, db->owner_oid, db->acl,
-                                 SQL_ACL_DATABASE, db->oid);
+    uint32_t mask = sql_acl_mask(sql_ddl_draft(dc), db->owner_oid, dc->user_oid, db->owner_oid,
+                                 db->acl, SQL_ACL_DATABASE, db->oid);
     if ((mask & ENG_ACL_CREATE) == 0) return sql_acl_denied(err, SQL_ACL_DATABASE, db->name);
-    if (!sql_acl_is_member(sql_ddl_draft(dc), dc->user_oid, owner)) {
+    if (!sql_acl_is_member_in(sql_ddl_draft(dc), db->owner_oid, dc->user_oid, owner)) {
         const eng_role *r = eng_catalog_role_by_oid(sql_ddl_draft(dc), owner);
         return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "must be member of role \"%s\"",
                           r != NULL ? r->name : "?");

@@ -135,6 +135,12 @@ bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void 
                       uint64_t *emitted, bool *more);
 void sql_cursor_close(sql_cursor *c);
 
+/* The rows data-modifying WITH query `i` of the statement run in coordinator context `x`
+ * changed, and its table (NULL, 0 if it did not run to its end); false past the last one.
+ * Auto-analyze counts them like the main statement's (sql_stats.h). */
+bool sql_exec_cte_changes(const sql_exec_ctx *x, uint32_t i, const eng_table **table,
+                          uint64_t *rows);
+
 /* Evaluates a subquery expression for each active row (SQL_X_SUBQUERY). */
 sql_vec *sql_exec_subquery(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in, uint32_t n,
                            const uint8_t *active);

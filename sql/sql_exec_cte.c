@@ -16,6 +16,8 @@
 
 typedef struct sql_cte_run {
     sql_rowset rows;         /* the RETURNING rows, in the coordinator's query arena */
+    const eng_table *table;  /* the table it writes */
+    uint64_t affected;       /* ... and the rows it changed there */
     bool done;
 } sql_cte_run;
 
@@ -59,6 +61,7 @@ static bool sql_cte_run_one(sql_exec_ctx *x, const sql_plan *mat, sql_cte_run *r
     if (x->subquery_cache == NULL) x->subquery_cache = cx.subquery_cache;
     x->stats.rows_scanned += cx.stats.rows_scanned;
     x->stats.fragments += cx.stats.fragments;
+    run->affected = atomic_load(&cx.rows_affected);
     run->done = ok;
     return ok;
 }
@@ -109,6 +112,7 @@ sql_op *sql_op_new_modifycte(sql_exec_ctx *x, const sql_plan *p) {
     if (m->runs.runs == NULL) return NULL;
     for (uint32_t i = 0; i < m->runs.n; i++) {
         sql_rowset_init(&m->runs.runs[i].rows, x->arena, p->modifycte.ctes[i]->ncols);
+        m->runs.runs[i].table = p->modifycte.ctes[i]->material.table;
     }
     x->cte_runs = &m->runs; /* before anything is copied from x */
     return &m->base;
@@ -144,4 +148,13 @@ static const sql_op_vt sql_ctescan_vt = {NULL, sql_ctescan_next, NULL};
 sql_op *sql_op_new_dml_ctescan(sql_exec_ctx *x, const sql_plan *p) {
     RT_ASSERT(p->material.dml);
     return sql_op_alloc(x, p, &sql_ctescan_vt, sizeof(sql_op_ctescan));
+}
+
+bool sql_exec_cte_changes(const sql_exec_ctx *x, uint32_t i, const eng_table **table,
+                          uint64_t *rows) {
+    const sql_cte_runs *runs = x->cte_runs;
+    if (runs == NULL || i >= runs->n) return false;
+    *table = runs->runs[i].done ? runs->runs[i].table : NULL;
+    *rows = runs->runs[i].done ? runs->runs[i].affected : 0;
+    return true;
 }

@@ -447,8 +447,9 @@ static bool pc_priv_holds(sql_exec_ctx *x, uint32_t role, uint32_t kind, uint32_
             return (bits & ENG_ACL_SELECT) != 0 && options == 0; /* catalogs: =r/postgres */
         }
     }
-    uint32_t held = sql_acl_mask(c, role, owner, acl, akind, oid);
-    uint32_t grantable = sql_acl_grant_mask(c, role, owner, acl, akind, oid);
+    uint32_t dbo = x->db != NULL ? x->db->owner_oid : 0;
+    uint32_t held = sql_acl_mask(c, dbo, role, owner, acl, akind, oid);
+    uint32_t grantable = sql_acl_grant_mask(c, dbo, role, owner, acl, akind, oid);
     for (uint32_t b = 0; b < 32; b++) {
         uint32_t bit = 1u << b;
         if ((bits & bit) && (held & bit) && (!(options & bit) || (grantable & bit))) return true;

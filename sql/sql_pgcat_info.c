@@ -226,16 +226,18 @@ static bool pc_is_privileges_of(pc_row *r, const eng_table *t, uint32_t me, bool
         {ENG_ACL_TRIGGER, "TRIGGER"},
     };
     const eng_catalog *c = r->x->catalog;
+    uint32_t dbo = r->x->db->owner_oid; /* a member of pg_database_owner */
     eng_aclitem defaults[2];
     const eng_aclitem *items;
     uint32_t n = sql_acl_items(t->acl, SQL_ACL_TABLE, t->owner_oid, t->oid, defaults, &items);
     for (uint32_t i = 0; i < n; i++) {
         const eng_aclitem *it = &items[i];
-        bool visible = sql_acl_has_privs_of(c, me, it->grantor) ||
-                       (it->grantee != 0 && sql_acl_has_privs_of(c, me, it->grantee)) ||
+        bool visible = sql_acl_has_privs_of_in(c, dbo, me, it->grantor) ||
+                       (it->grantee != 0 && sql_acl_has_privs_of_in(c, dbo, me, it->grantee)) ||
                        (it->grantee == 0 && public_too);
         if (!visible) continue;
-        bool owner = it->grantee != 0 && sql_acl_has_privs_of(c, it->grantee, t->owner_oid);
+        bool owner = it->grantee != 0 &&
+                     sql_acl_has_privs_of_in(c, dbo, it->grantee, t->owner_oid);
         for (uint32_t p = 0; p < sizeof privs / sizeof privs[0]; p++) {
             if ((it->privs & privs[p].bit) == 0) continue;
             pc_clear(r);

@@ -173,8 +173,8 @@ bool pc_scan_stats(pc_row *r) {
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
         if (t->kind != 'r' || sql_unique_is_companion(t)) continue;
-        uint32_t held = sql_acl_mask(r->x->catalog, me, t->owner_oid, t->acl, SQL_ACL_TABLE,
-                                     t->oid);
+        uint32_t held = sql_acl_mask(r->x->catalog, db->owner_oid, me, t->owner_oid, t->acl,
+                                     SQL_ACL_TABLE, t->oid);
         if ((held & ENG_ACL_SELECT) == 0) continue;
         for (uint16_t a = 1; a <= t->column_count; a++) {
             if (t->columns[a - 1].dropped) continue;

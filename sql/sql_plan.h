@@ -251,6 +251,7 @@ struct sql_plan {
                                     (its RETURNING rows, computed once for the statement);
                                     only the MODIFYCTE's own node has the body in `left` */
             const char *name;    /* dml: the WITH query's name (EXPLAIN) */
+            const eng_table *table; /* dml: the table it writes (auto-analyze counts its rows) */
             bool read;           /* dml, MODIFYCTE's node: something reads it, so it runs
                                     before the main query (else after it) */
         } material;                                                      /* MATERIAL/CTESCAN/

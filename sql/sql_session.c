@@ -61,8 +61,8 @@ static bool sql_session_auth(sql_session *s, const sql_startup *st, rt_err *err)
     } else if (db->oid == ENG_OID_TEMPLATE0) {
         rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                    "database \"template0\" is not currently accepting connections");
-    } else if (!r->superuser && (sql_acl_mask(pin.catalog, r->oid, db->owner_oid, db->acl,
-                                              SQL_ACL_DATABASE, db->oid) &
+    } else if (!r->superuser && (sql_acl_mask(pin.catalog, db->owner_oid, r->oid, db->owner_oid,
+                                              db->acl, SQL_ACL_DATABASE, db->oid) &
                                  ENG_ACL_CONNECT) == 0) {
         rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "permission denied for database \"%s\"",
                    db->name);
@@ -494,7 +494,7 @@ bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog
     if (!ok) return false;
     uint64_t rows = q->cmd == SQL_CMD_SELECT ? emitted : atomic_load(&x.rows_affected);
     sql_session_tag(q, rows, tag);
-    if (q->cmd != SQL_CMD_SELECT) sql_txn_note_changes(s, q->target, rows);
+    sql_txn_note_stmt_changes(s, q, &x, rows);
     return true;
 }
 

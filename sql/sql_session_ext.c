@@ -653,7 +653,7 @@ static bool sql_ext_run_planned(sql_session *s, sql_portal *pt, uint64_t max_row
     char tag[SQL_TAG_BYTES];
     uint64_t n = pt->query->cmd == SQL_CMD_SELECT ? emitted : atomic_load(&pt->x.rows_affected);
     sql_session_tag(pt->query, n, tag);
-    if (pt->query->cmd != SQL_CMD_SELECT) sql_txn_note_changes(s, pt->query->target, n);
+    sql_txn_note_stmt_changes(s, pt->query, &pt->x, n);
     return sink->complete(sink->arg, tag, err);
 }
 

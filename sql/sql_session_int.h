@@ -257,6 +257,10 @@ void sql_txn_release_savepoints(sql_session *s, uint32_t keep);
 bool sql_txn_commit(sql_session *s, rt_err *err);
 /* Rows a statement wrote to table t, for auto-analyze once the transaction commits. */
 void sql_txn_note_changes(sql_session *s, const eng_table *t, uint64_t rows);
+/* The same for a statement that ran to its end in `x`: its own `rows` (none for a SELECT) and
+ * those of its data-modifying WITH queries. */
+void sql_txn_note_stmt_changes(sql_session *s, const sql_query *q, const sql_exec_ctx *x,
+                               uint64_t rows);
 void sql_txn_abort(sql_session *s);
 /* A statement failed in a block: the block is failed, and what its innermost subtransaction
  * (since the last savepoint, or all of it) holds is released: row locks and writes, table

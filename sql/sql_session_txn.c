@@ -82,6 +82,14 @@ void sql_txn_note_changes(sql_session *s, const eng_table *t, uint64_t rows) {
     s->stats_pending[s->nstats_pending++] = (sql_stats_pending){t->oid, rows};
 }
 
+void sql_txn_note_stmt_changes(sql_session *s, const sql_query *q, const sql_exec_ctx *x,
+                               uint64_t rows) {
+    if (q->cmd != SQL_CMD_SELECT) sql_txn_note_changes(s, q->target, rows);
+    const eng_table *t;
+    uint64_t n;
+    for (uint32_t i = 0; sql_exec_cte_changes(x, i, &t, &n); i++) sql_txn_note_changes(s, t, n);
+}
+
 static void sql_txn_reset(sql_session *s) {
     s->nstats_pending = 0; /* a rolled-back transaction's rows never became visible */
     sql_advisory_release(s, true, false); /* transaction-level advisory locks end here */

@@ -6,7 +6,8 @@
  * tables and both graphs as they were, as does a ROLLBACK of a block that moved rows; a
  * successful one survives a restart; through the extended protocol with $1 / $2 and a row
  * limit, a DELETE in WITH runs to its end although the portal hands out only two rows and is
- * never run again.
+ * never run again; rows changed by a WITH query start an auto-analyze like the main
+ * statement's.
  * How: real sessions over a real engine with four shards (sql_session_harness.h), what a
  * client sees compared with what PostgreSQL 15 answers (vectors aside, which it lacks); the
  * restart is a second run over the same data directory in a child process. */
@@ -110,10 +111,43 @@ static void script_extended(capture *c) {
     expect(c, "SELECT count(*) FROM cv_src", "count\n45\nSELECT 1\n");
 }
 
+/* Polls until the table's reltuples (rows as of its last ANALYZE) reads `want`: false if an
+ * auto-analyze never brought it there within a minute (a few milliseconds when it works). */
+static bool poll_reltuples(capture *c, const char *want) {
+    char sql[128], out[64];
+    snprintf(sql, sizeof sql, "SELECT reltuples FROM pg_class WHERE relname = 'cv_aa'");
+    snprintf(out, sizeof out, "reltuples\n%s\nSELECT 1\n", want);
+    for (int i = 0; i < 1200; i++) {
+        if (strcmp(run(c, sql), out) == 0) return true;
+        run(c, "SELECT pg_sleep(0.05)");
+    }
+    return false;
+}
+
+/* Rows a WITH query changes count toward auto-analyze as the main statement's do: past 50 +
+ * 10% of the table's rows, a background ANALYZE refreshes reltuples (autocommit, and at the
+ * COMMIT of a block). */
+static void script_auto_analyze(capture *c) {
+    expect(c, "CREATE TABLE cv_aa (a int)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO cv_aa SELECT generate_series(1, 10)", "INSERT 0 10\n");
+    expect(c, "ANALYZE cv_aa", "ANALYZE\n");
+    TEST_CHECK(poll_reltuples(c, "10"));
+    expect(c, "WITH w AS (INSERT INTO cv_aa SELECT generate_series(1, 200) RETURNING a) "
+              "SELECT count(*) FROM w", "count\n200\nSELECT 1\n");
+    TEST_CHECK(poll_reltuples(c, "210"));
+    expect(c, "BEGIN", "BEGIN\n");
+    expect(c, "WITH d AS (DELETE FROM cv_aa WHERE a <= 100 RETURNING a) SELECT count(*) FROM d",
+           "count\n110\nSELECT 1\n");
+    expect(c, "COMMIT", "COMMIT\n");
+    TEST_CHECK(poll_reltuples(c, "100"));
+    expect(c, "DROP TABLE cv_aa", "DROP TABLE\n");
+}
+
 static void script_before_restart(capture *c) {
     script_move(c);
     script_atomic(c);
     script_extended(c);
+    script_auto_analyze(c);
 }
 
 static void script_after_restart(capture *c) {

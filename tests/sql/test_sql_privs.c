@@ -218,10 +218,10 @@ static void check_ownership(capture *su) {
            "relacl\n{carol=arwdDxt/carol,bob=r/carol}\nSELECT 1\n");
     expect(&alice, "SELECT * FROM mine", DENIED("table mine"));
     expect(su, "SELECT nspacl FROM pg_namespace WHERE nspname = 'public'",
-           "nspacl\n{postgres=UC/postgres,=U/postgres,alice=C/postgres}\nSELECT 1\n");
+           "nspacl\n{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner,"
+           "alice=C/pg_database_owner}\nSELECT 1\n");
     expect(su, "DROP ROLE carol",
            "ERROR 2BP01: role \"carol\" cannot be dropped because some objects depend on it\n");
-    /* PostgreSQL shows pg_database_owner for public's owner: Dreambase shows postgres. */
 }
 
 /* Sequences: nextval needs USAGE or UPDATE, setval UPDATE. */
