@@ -73,6 +73,10 @@ sql_plan *sql_opt_node(sql_opt *o, sql_plan *p);
 bool sql_opt_expr(sql_opt *o, sql_expr *e);
 /* Sets 53200 (unless an error is set) and returns NULL. */
 void *sql_opt_oom(sql_opt *o);
+/* A nested-loop join node of planned sides l and r (l's columns, then r's), its order fixed;
+ * the caller adds its conditions and strategy. NULL with the error set on OOM. */
+sql_plan *sql_opt_join_pair(sql_opt *o, sql_plan *l, sql_plan *r, uint32_t join_type,
+                            double rows);
 /* The AND of n conjuncts (NULL for none). */
 sql_expr *sql_opt_and(sql_opt *o, sql_expr **conj, uint32_t n);
 /* A FILTER of the conjuncts over child (child itself for none). */

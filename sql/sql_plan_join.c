@@ -463,14 +463,11 @@ static uint32_t *sql_jbuild_map(sql_jbuild *jb, const uint32_t *order, uint32_t 
     return map;
 }
 
-/* The join of two planned sides with the conjuncts that first become evaluable there. */
-static sql_plan *sql_jbuild_join(sql_jbuild *jb, const sql_join_node *nd, sql_plan *l,
-                                 sql_plan *r, const uint32_t *order, uint32_t n) {
-    sql_opt *o = jb->o;
+sql_plan *sql_opt_join_pair(sql_opt *o, sql_plan *l, sql_plan *r, uint32_t join_type,
+                            double rows) {
     sql_plan *j = sql_plan_new(o->arena, SQL_P_NESTLOOP, 0);
     sql_col *cols = rt_arena_alloc(o->arena, sizeof(sql_col) * (l->ncols + r->ncols + 1u));
-    uint32_t *map = sql_jbuild_map(jb, order, n);
-    if (j == NULL || cols == NULL || map == NULL) return sql_opt_oom(o);
+    if (j == NULL || cols == NULL) return sql_opt_oom(o);
     memcpy(cols, l->cols, sizeof(sql_col) * l->ncols);
     memcpy(cols + l->ncols, r->cols, sizeof(sql_col) * r->ncols);
     j->ncols = l->ncols + r->ncols;
@@ -478,8 +475,19 @@ static sql_plan *sql_jbuild_join(sql_jbuild *jb, const sql_join_node *nd, sql_pl
     j->left = l;
     j->right = r;
     j->join.ordered = true;
-    j->join.join_type = SQL_JOIN_CROSS;
-    j->est_rows = nd->rows;
+    j->join.join_type = join_type;
+    j->est_rows = rows;
+    return j;
+}
+
+/* The join of two planned sides with the conjuncts that first become evaluable there. */
+static sql_plan *sql_jbuild_join(sql_jbuild *jb, const sql_join_node *nd, sql_plan *l,
+                                 sql_plan *r, const uint32_t *order, uint32_t n) {
+    sql_opt *o = jb->o;
+    sql_plan *j = sql_opt_join_pair(o, l, r, SQL_JOIN_CROSS, nd->rows);
+    if (j == NULL) return NULL;
+    uint32_t *map = sql_jbuild_map(jb, order, n);
+    if (map == NULL) return sql_opt_oom(o);
     sql_expr *quals[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t nq = 0;
     for (uint32_t i = 0; i < jb->fl->nconj; i++) {

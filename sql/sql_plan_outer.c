@@ -207,19 +207,9 @@ static double sql_assoc_cost(double lrows, double rrows, double out, bool equi) 
  * sql_opt_join_strategy; its order fixed. */
 static sql_plan *sql_assoc_join(sql_opt *o, sql_plan *l, sql_plan *r, sql_expr *quals,
                                 double rows) {
-    sql_plan *j = sql_plan_new(o->arena, SQL_P_NESTLOOP, 0);
-    sql_col *cols = rt_arena_alloc(o->arena, sizeof(sql_col) * (l->ncols + r->ncols + 1u));
-    if (j == NULL || cols == NULL) return sql_opt_oom(o);
-    memcpy(cols, l->cols, sizeof(sql_col) * l->ncols);
-    memcpy(cols + l->ncols, r->cols, sizeof(sql_col) * r->ncols);
-    j->ncols = l->ncols + r->ncols;
-    j->cols = cols;
-    j->left = l;
-    j->right = r;
-    j->join.join_type = SQL_JOIN_LEFT;
+    sql_plan *j = sql_opt_join_pair(o, l, r, SQL_JOIN_LEFT, rows);
+    if (j == NULL) return NULL;
     j->join.quals = quals;
-    j->join.ordered = true;
-    j->est_rows = rows;
     if (quals != NULL && !sql_opt_hash_keys(o, j)) return NULL;
     return sql_opt_join_strategy(o, j);
 }
