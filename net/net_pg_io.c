@@ -102,18 +102,24 @@ bool net_pg_io_send_byte(net_pg_conn *c, uint8_t b, rt_err *err) {
 
 /* A terminated connection's output goes out without waiting, as far as the socket takes it
  * (PostgreSQL too stops writing to a client that does not read once it must end); a send that
- * was already waiting when the mark came is cancelled by net_pg_terminate_backend. */
+ * was already waiting when the mark came is cancelled by net_pg_terminate_backend. The mark
+ * is looked at before every send: a cancelled send may complete with part of its bytes sent,
+ * and the next one must not wait. */
 bool net_pg_sock_send(net_pg_conn *c, const void *p, size_t n, rt_err *err) {
-    if (!net_pg_backend_terminating(c)) {
-        c->in_send = true;
-        bool ok = rt_sock_send(c->fd, p, n, err);
-        c->in_send = false;
-        if (ok || !net_pg_backend_terminating(c)) return ok;
-        rt_err_clear(err);
-        return rt_err_set(err, SQLSTATE_CONNECTION_FAILURE, "could not send data to client: "
-                          "the connection is being terminated");
-    }
     const uint8_t *q = p;
+    while (n > 0 && !net_pg_backend_terminating(c)) {
+        c->in_send = true;
+        ssize_t sent = rt_sock_send_some(c->fd, q, n, err);
+        c->in_send = false;
+        if (sent < 0 && !net_pg_backend_terminating(c)) return false;
+        if (sent < 0) {
+            rt_err_clear(err);
+            return rt_err_set(err, SQLSTATE_CONNECTION_FAILURE, "could not send data to "
+                              "client: the connection is being terminated");
+        }
+        q += sent;
+        n -= (size_t)sent;
+    }
     while (n > 0) {
         ssize_t sent = send(c->fd, q, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent < 0 && errno == EINTR) continue;

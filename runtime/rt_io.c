@@ -332,24 +332,31 @@ ssize_t rt_sock_recv(int fd, void *buf, size_t len, uint64_t timeout_ns, rt_err 
     return n;
 }
 
+ssize_t rt_sock_send_some(int fd, const void *buf, size_t len, rt_err *err) {
+    ssize_t n;
+    do {
+        if (rt_io_async()) {
+            rt_io_wait w;
+            io_uring_prep_send(rt_io_begin(&w), fd, buf, len, MSG_NOSIGNAL);
+            n = rt_io_end(&w);
+        } else {
+            n = send(fd, buf, len, MSG_NOSIGNAL);
+            if (n < 0) n = -errno;
+        }
+    } while (n == -EINTR || n == -EAGAIN);
+    if (n <= 0) {
+        rt_err_from_errno(err, n == 0 ? EPIPE : (int)-n, "could not send data to client");
+        memcpy(err->sqlstate, SQLSTATE_CONNECTION_FAILURE, 6);
+        return -1;
+    }
+    return n;
+}
+
 bool rt_sock_send(int fd, const void *buf, size_t len, rt_err *err) {
     const char *p = buf;
     while (len > 0) {
-        ssize_t n;
-        if (rt_io_async()) {
-            rt_io_wait w;
-            io_uring_prep_send(rt_io_begin(&w), fd, p, len, MSG_NOSIGNAL);
-            n = rt_io_end(&w);
-        } else {
-            n = send(fd, p, len, MSG_NOSIGNAL);
-            if (n < 0) n = -errno;
-        }
-        if (n == -EINTR || n == -EAGAIN) continue;
-        if (n <= 0) {
-            rt_err_from_errno(err, n == 0 ? EPIPE : (int)-n, "could not send data to client");
-            memcpy(err->sqlstate, SQLSTATE_CONNECTION_FAILURE, 6);
-            return false;
-        }
+        ssize_t n = rt_sock_send_some(fd, p, len, err);
+        if (n < 0) return false;
         p += n;
         len -= (size_t)n;
     }

@@ -47,6 +47,8 @@ int rt_sock_accept(int listen_fd, struct sockaddr_storage *peer, rt_err *err);
 ssize_t rt_sock_recv(int fd, void *buf, size_t len, uint64_t timeout_ns, rt_err *err);
 /* Sends all bytes. */
 bool rt_sock_send(int fd, const void *buf, size_t len, rt_err *err);
+/* Sends some of the bytes (at least one; as many as one send took): the count, or -1. */
+ssize_t rt_sock_send_some(int fd, const void *buf, size_t len, rt_err *err);
 /* Connects (for clients in tests and tools). */
 int rt_sock_connect_tcp(const char *host, uint16_t port, rt_err *err);
 void rt_sock_close(int fd);
