@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
+#include "sql/sql_stats.h"
 
 static sql_binder *sql_binder_new(sql_bind_ctx *bc) {
     sql_binder *b = rt_arena_zalloc(bc->arena, sizeof *b);
@@ -82,7 +83,9 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
     for (uint32_t i = 0; i < b->nparams; i++) {
         if (b->param_types[i] == SQL_T_UNKNOWN) b->param_types[i] = SQL_T_TEXT;
     }
+    sql_stats_plan_params_begin(bc->param_values, b->nparams);
     plan = sql_plan_optimize(bc->arena, plan, bc->shard_count, bc->ann_ef_search, bc->err);
+    qy->param_sensitive = sql_stats_plan_params_end();
     if (plan == NULL) return false;
     qy->plan = plan;
     qy->nparams = b->nparams;

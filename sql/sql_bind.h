@@ -41,6 +41,8 @@ typedef struct sql_query {
                                   whatever `cmd` is (the plan's top is a MODIFYCTE) */
     bool volatile_funcs;       /* never cache its result */
     uint64_t catalog_version;  /* re-plan when the catalog moves on */
+    bool param_sensitive;      /* an estimate compared a $n with telling statistics: a plan
+                                  for known values may differ (sql_stats_plan_params_end) */
     const sql_acl_req *acl_reqs; /* privileges it needs, checked each time it starts */
     uint32_t nacl_reqs;
 } sql_query;
@@ -58,6 +60,7 @@ typedef struct sql_bind_ctx {
     uint32_t sql_len;
     uint32_t nparams;               /* declared parameter types (0 = infer) */
     const uint32_t *param_types;
+    const sql_value *param_values;  /* a custom plan's bound values of $1..$n; NULL: generic */
     uint32_t shard_count;
     uint32_t ann_ef_search;         /* the session's ef_search (hybrid estimates), 0 = default */
     struct sql_session *session;    /* for current_user etc. folded at bind time: not used */

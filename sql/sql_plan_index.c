@@ -517,10 +517,14 @@ static int sql_ix_zone_range(const sql_plan *scan, const sql_expr *e, uint16_t *
         sql_stats_zone_family(k->type_oid) != fam) {
         return SQL_IX_ZONE_NONE;
     }
-    if (k->kind == SQL_X_PARAM) return SQL_IX_ZONE_PARAM;
-    if (k->constval.is_null) return SQL_IX_ZONE_NONE; /* left to the filter */
+    /* A custom plan knows the parameter's value (sql_stats_plan_param): judged as a constant. */
+    const sql_value *kv = k->kind == SQL_X_PARAM ? sql_stats_plan_param(k->param) : &k->constval;
+    if (k->kind == SQL_X_PARAM && (kv == NULL || kv->type_oid != k->type_oid)) {
+        return SQL_IX_ZONE_PARAM;
+    }
+    if (kv->is_null) return SQL_IX_ZONE_NONE; /* left to the filter */
     if (col == 1 && op >= 1) op = op <= 2 ? op + 2 : op - 2; /* const < col: col > const */
-    int64_t v = k->constval.i64;
+    int64_t v = kv->i64;
     *att = scan->scan.attnums[c->column.index];
     *lo = INT64_MIN;
     *hi = INT64_MAX;
@@ -532,8 +536,8 @@ static int sql_ix_zone_range(const sql_plan *scan, const sql_expr *e, uint16_t *
 /* The estimated fraction of the table's rows in row groups the scan's ranges let the store
  * skip: the first ENG_SCAN_RANGES_MAX range conjuncts, as the executor takes them, merged per
  * column (a group whose zone misses one column's intersected range misses one of its ranges);
- * the columns' shares read may overlap, so the smallest counts. Parameters are unknown here:
- * their ranges skip nothing in the estimate. */
+ * the columns' shares read may overlap, so the smallest counts. Parameters of a generic plan
+ * are unknown here: their ranges skip nothing in the estimate. */
 static double sql_ix_zone_skip(const sql_plan *scan, sql_expr **conj, uint32_t n) {
     uint16_t atts[ENG_SCAN_RANGES_MAX];
     int64_t los[ENG_SCAN_RANGES_MAX], his[ENG_SCAN_RANGES_MAX];

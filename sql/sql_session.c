@@ -279,6 +279,19 @@ uint32_t sql_session_ef_search(sql_session *s) {
     return 0;
 }
 
+bool sql_session_custom_plan(sql_session *s, uint32_t nparams, const sql_query *generic) {
+    static _Atomic int idx = SQL_GUC_UNCACHED;
+    if (nparams == 0) return false; /* PostgreSQL: nothing to customise */
+    int at = sql_guc_find_cached("plan_cache_mode", &idx);
+    const char *mode = at >= 0 ? s->guc_values[at] : NULL;
+    if (mode != NULL && strcmp(mode, "force_generic_plan") == 0) return false;
+    if (mode != NULL && strcmp(mode, "force_custom_plan") == 0) return true;
+    /* auto: PostgreSQL tries custom plans first and keeps them when they cost less than the
+     * generic one; ours are cheap to make, so every execution whose plan the values could
+     * change gets one, and the others reuse the generic plan. */
+    return generic == NULL || generic->param_sensitive;
+}
+
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const sql_value *params, uint32_t nparams,
                           const sql_query *q, sql_exec_ctx *x) {
@@ -553,6 +566,32 @@ static bool sql_session_explain_doc(sql_session *s, const sql_explain *ex, const
     return sql_session_emit_text(s->query_arena, &col, 1, &cell, 1, sink, true, err);
 }
 
+/* Opens `env` and binds what EXPLAIN shows: its query, or EXECUTE's prepared statement
+ * planned as EXECUTE plans it (for its arguments when a custom plan, sql_session_custom_plan),
+ * with the arguments in *params (NULL for a query). */
+static bool sql_session_explain_bind(sql_session *s, const sql_explain *ex, const char *sql,
+                                     uint32_t sql_len, sql_stmt_env *env, sql_query **q,
+                                     const sql_value **params, rt_err *err) {
+    sql_session_env_open(s, s->query_arena, err, sql, sql_len, env);
+    *params = NULL;
+    if (ex->stmt->kind != SQL_N_EXECUTE) return sql_bind_query(&env->bc, ex->stmt, q);
+    sql_prepared *p;
+    sql_value *values;
+    if (!sql_session_execute_args(s, (const sql_execute *)ex->stmt, &p, &values, err)) {
+        return false;
+    }
+    if (p->stmt == NULL) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "statement cannot be planned");
+    }
+    env->bc.sql = p->sql;
+    env->bc.sql_len = p->sql_len;
+    env->bc.nparams = p->nparams;
+    env->bc.param_types = p->param_types;
+    if (sql_session_custom_plan(s, p->nparams, p->query)) env->bc.param_values = values;
+    *params = values;
+    return sql_bind_query(&env->bc, p->stmt, q);
+}
+
 static bool sql_session_explain(sql_session *s, const sql_explain *ex, const char *sql,
                                 uint32_t sql_len, const sql_sink *sink, rt_err *err) {
     uint32_t type;
@@ -562,9 +601,9 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
                           "EXPLAIN HYBRID is only available in FORMAT TEXT");
     }
     sql_stmt_env env;
-    sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
     sql_query *q = NULL;
-    bool ok = sql_bind_query(&env.bc, ex->stmt, &q);
+    const sql_value *params;
+    bool ok = sql_session_explain_bind(s, ex, sql, sql_len, &env, &q, &params, err);
     /* PostgreSQL checks the plan's privileges for EXPLAIN too (its executor starts). */
     if (ok) ok = sql_session_check_privs(s, env.cat, env.db, q, err);
     sql_strbuf sb;
@@ -580,7 +619,7 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
         quiet.rows = sql_session_discard_rows;
         char tag[SQL_TAG_BYTES];
         s->hybrid_actual = actual;
-        ok = sql_session_run_query(s, q, env.cat, env.db, NULL, &quiet, false, tag, err);
+        ok = sql_session_run_query(s, q, env.cat, env.db, params, &quiet, false, tag, err);
         s->hybrid_actual = NULL;
     }
     uint64_t elapsed_ns = rt_time_mono_ns() - t0;

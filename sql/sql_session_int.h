@@ -304,6 +304,11 @@ void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
                           sql_bind_ctx *bc);
 /* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
 uint32_t sql_session_ef_search(sql_session *s);
+/* Whether a prepared statement with parameters is planned for its bound values (a custom
+ * plan) rather than reusing its generic plan, by plan_cache_mode: force_custom_plan always,
+ * force_generic_plan never, auto when the generic plan's estimates compared a parameter with
+ * statistics that tell values apart (or there is no generic plan to reuse). */
+bool sql_session_custom_plan(sql_session *s, uint32_t nparams, const sql_query *generic);
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const sql_value *params, uint32_t nparams,
                           const sql_query *q, sql_exec_ctx *x);
@@ -349,6 +354,10 @@ void sql_prepared_release(sql_session *s, sql_prepared *p);
 /* PREPARE / EXECUTE / DEALLOCATE / DECLARE / FETCH / CLOSE. */
 bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, const char *sql,
                               uint32_t sql_len, rt_err *err);
+/* EXECUTE's prepared statement and its arguments decoded as the parameters' types (in the
+ * query arena), counted as an execution; PostgreSQL's errors for a wrong name or count. */
+bool sql_session_execute_args(sql_session *s, const sql_execute *e, sql_prepared **out,
+                              sql_value **values, rt_err *err);
 bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_sink *sink,
                               char tag[SQL_TAG_BYTES], rt_err *err);
 bool sql_session_deallocate_stmt(sql_session *s, const sql_deallocate *d, rt_err *err);

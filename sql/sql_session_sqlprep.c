@@ -95,8 +95,8 @@ static bool sql_sqlprep_param(sql_session *s, const sql_node *n, uint32_t type, 
     return true;
 }
 
-bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_sink *sink,
-                              char tag[SQL_TAG_BYTES], rt_err *err) {
+bool sql_session_execute_args(sql_session *s, const sql_execute *e, sql_prepared **out,
+                              sql_value **values, rt_err *err) {
     sql_prepared *p = sql_prepared_find(s, e->name);
     if (p == NULL || e->name[0] == '\0') {
         return rt_err_set(err, SQLSTATE_INVALID_SQL_STATEMENT_NAME,
@@ -115,6 +115,16 @@ bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_si
             return false;
         }
     }
+    *out = p;
+    *values = params;
+    return true;
+}
+
+bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_sink *sink,
+                              char tag[SQL_TAG_BYTES], rt_err *err) {
+    sql_prepared *p;
+    sql_value *params;
+    if (!sql_session_execute_args(s, e, &p, &params, err)) return false;
     sql_stmt_env env;
     sql_query *q = NULL;
     bool ok = true, waited = true;
@@ -124,6 +134,8 @@ bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_si
         sql_session_env_open(s, s->query_arena, err, p->sql, p->sql_len, &env);
         env.bc.nparams = p->nparams;
         env.bc.param_types = p->param_types;
+        /* EXECUTE binds anew each time: a custom plan costs nothing more than a generic one. */
+        if (sql_session_custom_plan(s, p->nparams, p->query)) env.bc.param_values = params;
         ok = sql_bind_query(&env.bc, p->stmt, &q) && sql_session_lock_query(s, q, &waited, err);
     }
     if (ok) ok = sql_session_run_query(s, q, env.cat, env.db, params, sink, true, tag, err);

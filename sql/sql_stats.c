@@ -1118,9 +1118,48 @@ static double sql_sel_below(const sql_col_stats *cs, const sql_value *c, bool in
     return sel + rest * frac;
 }
 
-static const sql_value *sql_stats_const(const sql_expr *e, bool *is_param) {
-    *is_param = e->kind == SQL_X_PARAM;
-    return e->kind == SQL_X_CONST ? &e->constval : NULL;
+/* The planning of one statement runs on one thread from begin to end: its parameter values
+ * are the thread's, so estimates deep in the planner read them without a context. */
+static _Thread_local const sql_value *sql_plan_values;
+static _Thread_local uint32_t sql_plan_nvalues;
+static _Thread_local bool sql_plan_param_sensitive;
+
+void sql_stats_plan_params_begin(const sql_value *values, uint32_t n) {
+    sql_plan_values = values;
+    sql_plan_nvalues = values != NULL ? n : 0;
+    sql_plan_param_sensitive = false;
+}
+
+bool sql_stats_plan_params_end(void) {
+    bool sensitive = sql_plan_param_sensitive;
+    sql_plan_values = NULL;
+    sql_plan_nvalues = 0;
+    sql_plan_param_sensitive = false;
+    return sensitive;
+}
+
+const sql_value *sql_stats_plan_param(uint32_t param) {
+    if (param == 0 || param > sql_plan_nvalues) return NULL;
+    return &sql_plan_values[param - 1];
+}
+
+/* A constant, or the bound value of a parameter in a custom plan; NULL with *is_param for a
+ * parameter of a generic plan. `cs` (may be NULL) is the column it is compared with (by a
+ * range when `range`): when its statistics tell values apart (MCVs for an equality, a
+ * histogram too for a range), the estimate depends on the parameter's value. */
+static const sql_value *sql_stats_const(const sql_expr *e, const sql_col_stats *cs, bool range,
+                                        bool *is_param) {
+    *is_param = false;
+    if (e->kind == SQL_X_CONST) return &e->constval;
+    if (e->kind != SQL_X_PARAM) return NULL;
+    if (cs != NULL && (cs->nmcv > 0 || (range && cs->nhist >= 2))) {
+        sql_plan_param_sensitive = true;
+    }
+    const sql_value *v = sql_stats_plan_param(e->param);
+    /* A value of another type than the expression's (never so from Bind) is not judged. */
+    if (v != NULL && v->type_oid == e->type_oid) return v;
+    *is_param = true;
+    return NULL;
 }
 
 /* What a selectivity estimate reads: the statistics, the table as the statement sees it, and
@@ -1151,11 +1190,11 @@ static double sql_sel_op(const sql_sel_ctx *sc, const sql_expr *e) {
         l = r, r = tmp;
         flipped = true;
     }
-    bool is_param;
-    const sql_value *c = cs != NULL ? sql_stats_const(r, &is_param) : NULL;
     bool eq = strcmp(op, "=") == 0, ne = strcmp(op, "<>") == 0;
     bool lt = strcmp(op, "<") == 0, le = strcmp(op, "<=") == 0;
     bool gt = strcmp(op, ">") == 0, ge = strcmp(op, ">=") == 0;
+    bool is_param = false, range = lt || le || gt || ge;
+    const sql_value *c = cs != NULL ? sql_stats_const(r, cs, range, &is_param) : NULL;
     if (cs == NULL || (c == NULL && !is_param)) {
         if (eq) return SQL_SEL_DEFAULT_EQ;
         if (lt || le || gt || ge) return SQL_SEL_DEFAULT_INEQ;
@@ -1199,7 +1238,7 @@ static double sql_sel(const sql_sel_ctx *sc, const sql_expr *e) {
         s = 0;
         for (uint32_t i = 1; i < e->nargs; i++) {
             bool is_param;
-            const sql_value *c = sql_stats_const(e->args[i], &is_param);
+            const sql_value *c = sql_stats_const(e->args[i], cs, false, &is_param);
             s += cs != NULL && (c != NULL || is_param) ? sql_sel_eq(cs, c) : SQL_SEL_DEFAULT_EQ;
         }
         s = fmin(1, s);

@@ -125,9 +125,23 @@ bool sql_stats_view_get(const eng_table *t, uint16_t attnum, rt_arena *arena,
 
 /* The fraction of t's rows that satisfy `pred`, an expression whose COLUMN references are
  * positions into attnums[] (columns of t, as a SCAN reads them). Parameters count as unknown
- * values. Never fails: shapes it cannot judge get PostgreSQL's defaults. */
+ * values, unless a custom plan is being made (sql_stats_plan_params). Never fails: shapes it
+ * cannot judge get PostgreSQL's defaults. */
 double sql_stats_selectivity(const eng_table *t, const uint16_t *attnums, uint32_t natts,
                              const sql_expr *pred);
+
+/* ---- parameters of a custom plan ----
+ * A prepared statement planned after Bind (a custom plan, as PostgreSQL makes for its first
+ * executions) knows its parameter values: between sql_stats_plan_params_begin and _end on
+ * this thread, the estimates (selectivity, zone maps) read $n as values[n-1] (NULL: a generic
+ * plan, $n unknown). _end says whether an estimate could have differed with a known value
+ * (a $n compared with a column whose MCVs or histogram tell values apart): the plan then
+ * depends on the values, and a generic one may be poor. */
+void sql_stats_plan_params_begin(const sql_value *values, uint32_t n);
+bool sql_stats_plan_params_end(void);
+
+/* The value $param (1-based) is bound to in the plan being made; NULL for a generic plan. */
+const sql_value *sql_stats_plan_param(uint32_t param);
 
 /* ---- zone maps (the row groups a range condition lets a scan skip) ----
  * ANALYZE also reads the zone map (min and max) of every row group of the columns whose
