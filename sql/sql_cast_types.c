@@ -184,7 +184,8 @@ bool sql_cast_typed(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_ve
         }
         return true;
     }
-    if (from == SQL_T_INET && sql_type_is_string(to)) { /* text(inet) keeps the masklen */
+    /* text(inet) keeps the masklen; PostgreSQL has no such cast to name (inet_out's text) */
+    if (from == SQL_T_INET && sql_type_is_string(to) && to != SQL_T_NAME) {
         SQL_FOR_ACTIVE(i) {
             char buf[SQL_INET_TEXT_BYTES_MAX];
             uint32_t len = sql_inet_format(in->b[i].ptr, SQL_INET_MASK_ALWAYS, buf);

@@ -3,12 +3,12 @@
  *   binder turns CURRENT_USER, USER, CURRENT_ROLE, SESSION_USER, CURRENT_CATALOG and
  *   CURRENT_SCHEMA into these calls), current_setting, set_config, pg_backend_pid,
  *   inet_server_addr/port and inet_client_addr/port (from the backend table, net_pg.h; NULL
- *   over a Unix socket), host / masklen / family of an inet, pg_postmaster_start_time, pg_conf_load_time, txid_current /
- *   pg_current_xact_id, pg_sleep, pg_typeof, pg_is_in_recovery, pg_client_encoding,
- *   gen_random_uuid, the sequence functions nextval / currval / setval / lastval,
- *   pg_cancel_backend and pg_terminate_backend, and the advisory lock family
- *   (sql_advisory.h). current_schemas and
- *   the comment functions (obj_description, ...) are the catalog module's.
+ *   over a Unix socket), host / masklen / family of an inet, pg_postmaster_start_time,
+ *   pg_conf_load_time, txid_current / pg_current_xact_id, pg_sleep, pg_typeof,
+ *   pg_is_in_recovery, pg_client_encoding, gen_random_uuid, the sequence functions nextval /
+ *   currval / setval / lastval, pg_cancel_backend and pg_terminate_backend, and the advisory
+ *   lock family (sql_advisory.h). current_schemas and the comment functions
+ *   (obj_description, ...) are the catalog module's.
  * Session state is reached only through sql_session.h's accessors, from the statement's
  * execution context (sql_eval_ctx.exec->session). Those calls are weak references: a program
  * that links the function registry without the session module (the function tests, tools)

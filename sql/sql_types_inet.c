@@ -1,7 +1,7 @@
 /* sql_types_inet.c: the inet type's text and binary I/O and order (sql_inet.h). Text input
  * follows PostgreSQL 15's inet_in: IPv4 as one to four dotted decimal parts (fewer than four
- * only with a /masklen whose whole bytes they cover, as '10/8'), IPv6 as inet_pton(3) reads it, each with
- * an optional /masklen; no surrounding spaces. */
+ * only with a /masklen whose whole bytes they cover, as '10/8'), IPv6 as inet_pton(3) reads
+ * it, each with an optional /masklen; no surrounding spaces. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
