@@ -59,20 +59,32 @@ static uint32_t net_pg_random_u32(void) {
     return v;
 }
 
-/* The client's address and port as pg_stat_activity shows them: none and -1 over a Unix
- * socket. */
-static void net_pg_activity_peer(const struct sockaddr_storage *peer, net_pg_activity *a) {
-    a->client_addr[0] = '\0';
-    a->client_port = -1;
-    if (peer->ss_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
-        inet_ntop(AF_INET, &in->sin_addr, a->client_addr, sizeof a->client_addr);
-        a->client_port = ntohs(in->sin_port);
-    } else if (peer->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
-        inet_ntop(AF_INET6, &in6->sin6_addr, a->client_addr, sizeof a->client_addr);
-        a->client_port = ntohs(in6->sin6_port);
+/* An address and port as text and number: none and -1 for a Unix socket. */
+static void net_pg_addr_text(const struct sockaddr_storage *sa, char addr[48], int32_t *port) {
+    addr[0] = '\0';
+    *port = -1;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, addr, 48);
+        *port = ntohs(in->sin_port);
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, addr, 48);
+        *port = ntohs(in6->sin6_port);
     }
+}
+
+/* The client's address and port as pg_stat_activity shows them, and the server's end of the
+ * connection (inet_server_addr/port); none and -1 over a Unix socket. */
+static void net_pg_activity_peer(const struct sockaddr_storage *peer, int fd,
+                                 net_pg_activity *a) {
+    net_pg_addr_text(peer, a->client_addr, &a->client_port);
+    struct sockaddr_storage local;
+    socklen_t len = sizeof local;
+    if (peer->ss_family == AF_UNIX || getsockname(fd, (struct sockaddr *)&local, &len) != 0) {
+        local.ss_family = AF_UNIX;
+    }
+    net_pg_addr_text(&local, a->server_addr, &a->server_port);
 }
 
 /* Takes slot i if it is free; the caller holds nothing. */
@@ -90,7 +102,7 @@ static bool net_pg_backend_take(net_pg_conn *c, uint32_t i, uint32_t *secret) {
         b->generation++;
         memset(&b->act, 0, sizeof b->act);
         b->act.backend_start_us = rt_time_wall_us();
-        net_pg_activity_peer(&c->peer, &b->act);
+        net_pg_activity_peer(&c->peer, c->fd, &b->act);
         *secret = b->secret;
     }
     net_pg_backend_unlock(b);

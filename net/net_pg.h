@@ -100,6 +100,8 @@ typedef struct net_pg_activity {
     char application_name[NET_PG_ACTIVITY_NAME_BYTES];
     char client_addr[48];              /* "" over a Unix socket */
     int32_t client_port;               /* -1 over a Unix socket */
+    char server_addr[48];              /* the local end (inet_server_addr): "" over Unix */
+    int32_t server_port;               /* -1 over a Unix socket */
     int64_t backend_start_us;
     int64_t xact_start_us;
     int64_t query_start_us;

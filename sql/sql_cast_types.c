@@ -2,14 +2,16 @@
  * with functions rather than text I/O (pg_cast method 'f'): integers and floats to and from
  * numeric (rounding half away from zero to integers, 15 significant digits from float8),
  * date/timestamp/timestamptz/time/timetz/interval among themselves in the session's TimeZone,
- * and jsonb scalars to bool and the number types. sql_cast_vec (sql_cast.c) calls this first
- * and falls back to its own paths when *done stays false. The same conversions are registered
+ * jsonb scalars to bool and the number types, and inet to text (with its masklen).
+ * sql_cast_vec (sql_cast.c) calls this first and falls back to its own paths when *done stays
+ * false. The same conversions are registered
  * as the functions PostgreSQL names after the target type: date(timestamptz), int4(numeric),
  * numeric(int4), float8(jsonb)... */
 #include <string.h>
 
 #include "sql/sql_dt_int.h"
 #include "sql/sql_funcs_int.h"
+#include "sql/sql_inet.h"
 #include "sql/sql_jsonb.h"
 #include "sql/sql_numeric.h"
 
@@ -179,6 +181,15 @@ bool sql_cast_typed(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_ve
         sql_datetime_ctx c = sql_dt_ctx(f->io != NULL ? f->io->fmt : NULL, now);
         SQL_FOR_ACTIVE(i) {
             if (!sql_cast_dt_one(f, &c, in, i, to, out)) return false;
+        }
+        return true;
+    }
+    /* text(inet) keeps the masklen; PostgreSQL has no such cast to name (inet_out's text) */
+    if (from == SQL_T_INET && sql_type_is_string(to) && to != SQL_T_NAME) {
+        SQL_FOR_ACTIVE(i) {
+            char buf[SQL_INET_TEXT_BYTES_MAX];
+            uint32_t len = sql_inet_format(in->b[i].ptr, SQL_INET_MASK_ALWAYS, buf);
+            if (!sql_fn_bytes(f, buf, len, &out->b[i])) return false;
         }
         return true;
     }

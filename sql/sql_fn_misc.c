@@ -2,13 +2,13 @@
  *   version(), current_user / session_user / current_database() / current_schema() (the
  *   binder turns CURRENT_USER, USER, CURRENT_ROLE, SESSION_USER, CURRENT_CATALOG and
  *   CURRENT_SCHEMA into these calls), current_setting, set_config, pg_backend_pid,
- *   inet_server_addr/port and inet_client_addr/port (always NULL: the session API does not
- *   expose the socket), pg_postmaster_start_time, pg_conf_load_time, txid_current /
- *   pg_current_xact_id, pg_sleep, pg_typeof, pg_is_in_recovery, pg_client_encoding,
- *   gen_random_uuid, the sequence functions nextval / currval / setval / lastval,
- *   pg_cancel_backend and pg_terminate_backend, and the advisory lock family
- *   (sql_advisory.h). current_schemas and
- *   the comment functions (obj_description, ...) are the catalog module's.
+ *   inet_server_addr/port and inet_client_addr/port (from the backend table, net_pg.h; NULL
+ *   over a Unix socket), host / masklen / family of an inet, pg_postmaster_start_time,
+ *   pg_conf_load_time, txid_current / pg_current_xact_id, pg_sleep, pg_typeof,
+ *   pg_is_in_recovery, pg_client_encoding, gen_random_uuid, the sequence functions nextval /
+ *   currval / setval / lastval, pg_cancel_backend and pg_terminate_backend, and the advisory
+ *   lock family (sql_advisory.h). current_schemas and the comment functions
+ *   (obj_description, ...) are the catalog module's.
  * Session state is reached only through sql_session.h's accessors, from the statement's
  * execution context (sql_eval_ctx.exec->session). Those calls are weak references: a program
  * that links the function registry without the session module (the function tests, tools)
@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "engine/eng.h"
+#include "net/net_pg.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_time.h"
 #include "sql/sql_acl.h"
@@ -34,6 +35,7 @@
 #include "sql/sql_array.h"
 #include "sql/sql_exec.h"
 #include "sql/sql_funcs_int.h"
+#include "sql/sql_inet.h"
 #include "sql/sql_session.h"
 
 #define SQL_MISC_KERNEL(name)                                                                 \
@@ -87,6 +89,8 @@ extern bool net_pg_cancel_backend(uint32_t pid) __attribute__((weak));
 extern bool net_pg_backend_role(uint32_t pid, uint32_t *role_oid) __attribute__((weak));
 extern bool net_pg_terminate_backend(uint32_t pid, uint64_t *generation) __attribute__((weak));
 extern bool net_pg_backend_running(uint32_t pid, uint64_t generation) __attribute__((weak));
+extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
+extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
 
 static sql_exec_ctx *sql_misc_exec(const sql_fctx *f) {
     return f->ec != NULL ? f->ec->exec : NULL;
@@ -324,11 +328,89 @@ SQL_MISC_KERNEL(sql_misc_client_encoding) {
     return sql_misc_text_rows(f, n, active, out, "UTF8");
 }
 
-/* inet_server_addr() and friends: NULL, as PostgreSQL returns over a Unix socket. */
-SQL_MISC_KERNEL(sql_misc_null) {
-    (void)f;
+/* ---- inet_client_addr / inet_client_port / inet_server_addr / inet_server_port ---- */
+
+/* This backend's row of the backend table into *out, NULL where there is none (no session,
+ * no server: a tool, a unit test); the addresses are then NULL as over a Unix socket. */
+static bool sql_misc_own_activity(sql_fctx *f, net_pg_activity **out) {
+    *out = NULL;
+    sql_exec_ctx *x = sql_misc_exec(f);
+    if (x == NULL || x->session == NULL || sql_session_backend_pid == NULL ||
+        net_pg_backend_slots == NULL || net_pg_activity_get == NULL) {
+        return true;
+    }
+    uint32_t pid = sql_session_backend_pid(x->session);
+    if (pid < NET_PG_PID_BASE || pid - NET_PG_PID_BASE >= net_pg_backend_slots()) return true;
+    net_pg_activity *a = rt_arena_alloc(f->arena, sizeof *a);
+    if (a == NULL) return rt_arena_fail(f->arena, f->err);
+    if (net_pg_activity_get(pid - NET_PG_PID_BASE, a)) *out = a;
+    return true;
+}
+
+/* One end's address (`server`: ours) or port of the connection; NULL over a Unix socket. */
+static bool sql_misc_conn_end(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec *out,
+                              bool server, bool port) {
+    net_pg_activity *a;
+    if (!sql_misc_own_activity(f, &a)) return false;
+    const char *text = a == NULL ? "" : server ? a->server_addr : a->client_addr;
+    uint8_t v[SQL_INET_BYTES_MAX];
+    uint32_t len;
+    if (text[0] == '\0' || !sql_inet_parse(text, (uint32_t)strlen(text), v, &len)) {
+        sql_misc_null_rows(n, active, out);
+        return true;
+    }
+    if (port) {
+        sql_misc_i64_rows(n, active, out, server ? a->server_port : a->client_port);
+        return true;
+    }
+    sql_bytes b;
+    if (!sql_fn_bytes(f, v, len, &b)) return false;
+    SQL_FOR_ACTIVE(i) {
+        out->nulls[i] = 0;
+        out->b[i] = b;
+    }
+    return true;
+}
+
+SQL_MISC_KERNEL(sql_misc_client_addr) {
     (void)args;
-    sql_misc_null_rows(n, active, out);
+    return sql_misc_conn_end(f, n, active, out, false, false);
+}
+
+SQL_MISC_KERNEL(sql_misc_client_port) {
+    (void)args;
+    return sql_misc_conn_end(f, n, active, out, false, true);
+}
+
+SQL_MISC_KERNEL(sql_misc_server_addr) {
+    (void)args;
+    return sql_misc_conn_end(f, n, active, out, true, false);
+}
+
+SQL_MISC_KERNEL(sql_misc_server_port) {
+    (void)args;
+    return sql_misc_conn_end(f, n, active, out, true, true);
+}
+
+/* host(inet) text, masklen(inet) int4, family(inet) int4 (4 or 6). */
+SQL_MISC_KERNEL(sql_misc_inet_host) {
+    SQL_FOR_ACTIVE(i) {
+        char buf[SQL_INET_TEXT_BYTES_MAX];
+        uint32_t len = sql_inet_format(args[0]->b[i].ptr, SQL_INET_MASK_NEVER, buf);
+        if (!sql_fn_bytes(f, buf, len, &out->b[i])) return false;
+    }
+    return true;
+}
+
+SQL_MISC_KERNEL(sql_misc_inet_masklen) {
+    (void)f;
+    SQL_FOR_ACTIVE(i) out->i64[i] = sql_inet_masklen(args[0]->b[i].ptr);
+    return true;
+}
+
+SQL_MISC_KERNEL(sql_misc_inet_family) {
+    (void)f;
+    SQL_FOR_ACTIVE(i) out->i64[i] = sql_inet_family(args[0]->b[i].ptr);
     return true;
 }
 
@@ -849,10 +931,13 @@ static const sql_func_def sql_misc_defs[] = {
     FN("pg_cancel_backend", B, VO, sql_misc_cancel_backend, I4),
     FN("pg_terminate_backend", B, VO, sql_misc_terminate_backend, I4),
     FN("pg_terminate_backend", B, VO, sql_misc_terminate_backend, I4, I8),
-    FN0("inet_server_addr", SQL_T_INET, SB, sql_misc_null),
-    FN0("inet_server_port", I4, SB, sql_misc_null),
-    FN0("inet_client_addr", SQL_T_INET, SB, sql_misc_null),
-    FN0("inet_client_port", I4, SB, sql_misc_null),
+    FN0("inet_server_addr", SQL_T_INET, SV, sql_misc_server_addr),
+    FN0("inet_server_port", I4, SV, sql_misc_server_port),
+    FN0("inet_client_addr", SQL_T_INET, SV, sql_misc_client_addr),
+    FN0("inet_client_port", I4, SV, sql_misc_client_port),
+    FN("host", T, ST, sql_misc_inet_host, SQL_T_INET),
+    FN("masklen", I4, ST, sql_misc_inet_masklen, SQL_T_INET),
+    FN("family", I4, ST, sql_misc_inet_family, SQL_T_INET),
     FN0("pg_postmaster_start_time", SQL_T_TIMESTAMPTZ, SB, sql_misc_start_time),
     FN0("pg_conf_load_time", SQL_T_TIMESTAMPTZ, SB, sql_misc_start_time),
     FN0("pg_is_in_recovery", B, SB, sql_misc_false),

@@ -10,6 +10,7 @@
 #include "engine/eng_part.h"
 #include "net/net_pg.h"
 #include "sql/sql_array.h"
+#include "sql/sql_inet.h"
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_session.h"
 
@@ -456,6 +457,7 @@ static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_
     {3122, PC_OID_BTREE_AM, SQL_T_TIMESTAMPTZ, "timestamptz_ops", true},
     {3127, PC_OID_BTREE_AM, SQL_T_DATE, "date_ops", true},
     {2968, PC_OID_BTREE_AM, SQL_T_UUID, "uuid_ops", true},
+    {10015, PC_OID_BTREE_AM, SQL_T_INET, "inet_ops", true}, /* genbki's oid in PostgreSQL 15 */
     {PC_OID_VECTOR_L2_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops", false},
     {PC_OID_VECTOR_IP_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops", false},
     {PC_OID_VECTOR_COSINE_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops", false},
@@ -602,13 +604,28 @@ static bool pc_activity_visible(const sql_exec_ctx *x, uint32_t role_oid) {
            sql_acl_has_privs_of(x->catalog, me, ENG_OID_PG_READ_ALL_STATS);
 }
 
+/* client_addr from the text the backend table recorded: NULL over a Unix socket. */
+static bool pc_activity_client_addr(pc_row *r, const char *text) {
+    uint8_t buf[SQL_INET_BYTES_MAX];
+    uint32_t len;
+    if (text[0] == '\0' || !sql_inet_parse(text, (uint32_t)strlen(text), buf, &len)) {
+        pc_null(r, "client_addr");
+        return true;
+    }
+    uint8_t *v = rt_arena_alloc(r->x->arena, len);
+    if (v == NULL) return rt_arena_fail(r->x->arena, r->x->err);
+    memcpy(v, buf, len);
+    pc_bytes(r, "client_addr", (sql_bytes){.ptr = v, .len = len});
+    return true;
+}
+
 /* The columns only a caller with the privileges of the backend's user sees; the others get
  * '<insufficient privilege>' as the query and NULL for them. */
 static bool pc_activity_private(pc_row *r, const net_pg_activity *a) {
     rt_arena *arena = r->x->arena;
     const char *query = rt_arena_strdup(arena, a->query);
     if (query == NULL) return rt_arena_fail(arena, r->x->err);
-    /* client_addr stays NULL: the inet type has no text or binary form yet (sql_types.c). */
+    if (!pc_activity_client_addr(r, a->client_addr)) return false;
     pc_int(r, "client_port", a->client_port);
     pc_unix_time(r, "backend_start", a->backend_start_us);
     pc_unix_time(r, "xact_start", a->xact_start_us);

@@ -14,6 +14,7 @@ PostgreSQL).
 import asyncio
 import datetime
 import decimal
+import ipaddress
 import json
 import unittest
 import uuid
@@ -51,6 +52,19 @@ class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
                                        new_id)
         self.assertEqual(tuple(got), ROW)
         self.assertEqual(got["name"], ROW[0])
+
+    async def test_inet_binary_codec(self):
+        # asyncpg reads and writes inet in binary (family, bits, is_cidr, length, address).
+        got = await self.conn.fetchrow("SELECT '10.0.0.0/8'::inet AS n, '::1'::inet AS h, "
+                                       "'2001:db8::5/32'::inet AS v6, $1::inet::text AS t",
+                                       ipaddress.ip_address("192.168.1.5"))
+        self.assertEqual(dict(got), {"n": ipaddress.ip_interface("10.0.0.0/8"),
+                                     "h": ipaddress.ip_address("::1"),
+                                     "v6": ipaddress.ip_interface("2001:db8::5/32"),
+                                     "t": "192.168.1.5/32"})
+        if common.config()["host"] == "127.0.0.1":  # TCP over IPv4 loopback
+            self.assertEqual(await self.conn.fetchval("SELECT inet_client_addr()"),
+                             ipaddress.ip_address("127.0.0.1"))
 
     async def test_fetch_nulls_and_expressions(self):
         got = await self.conn.fetchrow("SELECT $1::int4 + 1 AS x, $2::text IS NULL AS n, "

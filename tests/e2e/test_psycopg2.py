@@ -361,6 +361,12 @@ class Psycopg2Test(unittest.TestCase):
                          (cfg["dbname"], cfg["user"], "idle in transaction",
                           "SELECT pg_backend_pid()", "client backend", "Client", "ClientRead",
                           True, True))
+        if cfg["host"] == "127.0.0.1":  # TCP over IPv4 loopback: the address PostgreSQL shows
+            self.cur.execute("SELECT client_addr, client_port > 0, inet_client_addr(), "
+                             "inet_server_addr(), inet_server_port() = %s "
+                             "FROM pg_stat_activity WHERE pid = %s", (cfg["port"], pid))
+            self.assertEqual(self.cur.fetchone(),
+                             ("127.0.0.1", True, "127.0.0.1", "127.0.0.1", True))
         other.rollback()
         self.cur.execute("SELECT state, xact_start FROM pg_stat_activity WHERE pid = %s", (pid,))
         self.assertEqual(self.cur.fetchone(), ("idle", None))
