@@ -1166,7 +1166,11 @@ sql_expr *sql_bind_expr_as(sql_qlevel *q, const sql_node *n, uint32_t type, int3
 
 /* ---- names ---- */
 
-const char *sql_bind_colname(const sql_node *n) {
+/* A cast names its column after its type unless its argument gives a strong name
+ * (PostgreSQL's FigureColname): a column, a function and the like are strong, CASE and a cast
+ * of something nameless are weak, a constant has none. */
+static const char *sql_bind_colname_weak(const sql_node *n, bool *weak) {
+    *weak = false;
     switch (SQL_NODE_KIND(n)) {
     case SQL_N_COLUMNREF: {
         const sql_name *nm = &((const sql_columnref *)n)->name;
@@ -1178,11 +1182,15 @@ const char *sql_bind_colname(const sql_node *n) {
     }
     case SQL_N_CAST: {
         const sql_cast *c = (const sql_cast *)n;
-        const char *inner = sql_bind_colname(c->arg);
-        if (strcmp(inner, "?column?") != 0) return inner;
+        bool inner_weak;
+        const char *inner = sql_bind_colname_weak(c->arg, &inner_weak);
+        if (!inner_weak && strcmp(inner, "?column?") != 0) return inner;
+        *weak = true;
         return c->type->name.parts[c->type->name.count - 1];
     }
-    case SQL_N_CASE: return "case";
+    case SQL_N_CASE:
+        *weak = true;
+        return "case";
     case SQL_N_SPECIAL: {
         static const char *names[] = {"?column?", "coalesce", "nullif", "greatest", "least"};
         return names[((const sql_special *)n)->special_kind];
@@ -1206,10 +1214,15 @@ const char *sql_bind_colname(const sql_node *n) {
                                       "current_catalog", "current_schema"};
         return names[((const sql_sqlvalue *)n)->value_kind];
     }
-    case SQL_N_COLLATE: return sql_bind_colname(((const sql_collate *)n)->arg);
+    case SQL_N_COLLATE: return sql_bind_colname_weak(((const sql_collate *)n)->arg, weak);
     case SQL_N_GROUPING: return "grouping";
     default: return "?column?";
     }
+}
+
+const char *sql_bind_colname(const sql_node *n) {
+    bool weak;
+    return sql_bind_colname_weak(n, &weak);
 }
 
 /* ---- structural helpers ---- */
