@@ -36,22 +36,12 @@ static bool pc_stats_values(pc_row *r, const char *col, const sql_value *values,
 
 /* Frequencies as real[] (PostgreSQL keeps them as float4). */
 static bool pc_stats_freqs(pc_row *r, const char *col, const double *freqs, uint32_t n) {
-    if (n == 0) {
-        pc_null(r, col);
-        return true;
-    }
-    sql_array_builder b;
-    if (!sql_array_builder_init(&b, r->x->arena, SQL_T_FLOAT4)) {
-        return rt_arena_fail(r->x->arena, r->x->err);
-    }
+    sql_value *values = rt_arena_alloc(r->x->arena, sizeof(sql_value) * (n + 1u));
+    if (values == NULL) return rt_arena_fail(r->x->arena, r->x->err);
     for (uint32_t i = 0; i < n; i++) {
-        sql_value e = {.type_oid = SQL_T_FLOAT4, .f64 = (float)freqs[i]};
-        if (!sql_array_builder_add(&b, &e)) return rt_arena_fail(r->x->arena, r->x->err);
+        values[i] = (sql_value){.type_oid = SQL_T_FLOAT4, .f64 = (float)freqs[i]};
     }
-    sql_bytes out;
-    if (!sql_array_builder_finish(&b, &out)) return rt_arena_fail(r->x->arena, r->x->err);
-    pc_bytes(r, col, out);
-    return true;
+    return pc_stats_values(r, col, values, n, SQL_T_FLOAT4);
 }
 
 static bool pc_stats_column(pc_row *r, const eng_database *db, const eng_table *t,
