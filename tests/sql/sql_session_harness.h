@@ -151,6 +151,28 @@ static inline void expect(capture *c, const char *sql, const char *want) {
     sh_check(sql, run(c, sql), want);
 }
 
+/* Counts a mismatch when EXPLAIN of `sql` lacks `want` or (when not NULL) shows `unwanted`. */
+static inline void sh_plan_has(capture *c, const char *sql, const char *want,
+                               const char *unwanted) {
+    char q[512];
+    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    const char *got = run(c, q);
+    if (strstr(got, want) == NULL || (unwanted != NULL && strstr(got, unwanted) != NULL)) {
+        atomic_fetch_add(&mismatches, 1);
+        fprintf(stderr, "PLAN of %s: want %s, got:\n%s", sql, want, got);
+    }
+}
+
+/* The total cost EXPLAIN (COSTS ON) shows for the first table read of `sql` (-1: none). */
+static inline double sh_plan_cost(capture *c, const char *sql) {
+    char q[512];
+    snprintf(q, sizeof q, "EXPLAIN (COSTS ON) %s", sql);
+    const char *got = run(c, q);
+    const char *at = strstr(got, "(cost=0.00..");
+    TEST_CHECK(at != NULL);
+    return at != NULL ? strtod(at + 12, NULL) : -1;
+}
+
 /* ---- a statement in a fiber of its own (it may block), in session c ---- */
 
 typedef struct sh_bg {

@@ -21,27 +21,6 @@
 
 #define ROWS 20000
 
-/* The plan of `sql` (EXPLAIN's text) contains `want` and not `unwanted`. */
-static void plan_has(capture *c, const char *sql, const char *want, const char *unwanted) {
-    char q[512];
-    snprintf(q, sizeof q, "EXPLAIN %s", sql);
-    const char *got = run(c, q);
-    if (strstr(got, want) == NULL || strstr(got, unwanted) != NULL) {
-        atomic_fetch_add(&mismatches, 1);
-        fprintf(stderr, "PLAN of %s: want %s, got:\n%s", sql, want, got);
-    }
-}
-
-/* The total cost EXPLAIN (COSTS ON) shows for the first table read of `sql`. */
-static double plan_cost(capture *c, const char *sql) {
-    char q[512];
-    snprintf(q, sizeof q, "EXPLAIN (COSTS ON) %s", sql);
-    const char *got = run(c, q);
-    const char *at = strstr(got, "(cost=0.00..");
-    TEST_CHECK(at != NULL);
-    return at != NULL ? strtod(at + 12, NULL) : -1;
-}
-
 /* pg_stat_user_tables' seq_scan or idx_scan of table sk. */
 static long scans(capture *c, const char *which) {
     char q[160];
@@ -90,12 +69,12 @@ static void extended(capture *c) {
 
 static void plan_cache_modes(capture *c) {
     expect(c, "SET plan_cache_mode = force_generic_plan", "SET\n");
-    plan_has(c, "EXECUTE q(1)", "Index Scan using sk_cat on sk", "Seq Scan");
-    plan_has(c, "EXECUTE q(50)", "Index Scan using sk_cat on sk", "Seq Scan");
+    sh_plan_has(c, "EXECUTE q(1)", "Index Scan using sk_cat on sk", "Seq Scan");
+    sh_plan_has(c, "EXECUTE q(50)", "Index Scan using sk_cat on sk", "Seq Scan");
     expect(c, "EXECUTE q(1)", "count\n18000\nSELECT 1\n");
     expect(c, "SET plan_cache_mode = force_custom_plan", "SET\n");
-    plan_has(c, "EXECUTE q(1)", "Seq Scan on sk", "Index Scan");
-    plan_has(c, "EXECUTE q(50)", "Index Scan using sk_cat on sk", "Seq Scan");
+    sh_plan_has(c, "EXECUTE q(1)", "Seq Scan on sk", "Index Scan");
+    sh_plan_has(c, "EXECUTE q(50)", "Index Scan using sk_cat on sk", "Seq Scan");
     expect(c, "RESET plan_cache_mode", "RESET\n");
 }
 
@@ -110,13 +89,13 @@ static void script(capture *c) {
     expect(c, sql, "INSERT 0 20000\n");
     expect(c, "ANALYZE sk", "ANALYZE\n");
     /* The literals' plans: what the custom plans must match. */
-    plan_has(c, "SELECT count(*) FROM sk WHERE cat = 1", "Seq Scan on sk", "Index Scan");
-    plan_has(c, "SELECT count(*) FROM sk WHERE cat = 50", "Index Scan using sk_cat", "Seq Scan");
+    sh_plan_has(c, "SELECT count(*) FROM sk WHERE cat = 1", "Seq Scan on sk", "Index Scan");
+    sh_plan_has(c, "SELECT count(*) FROM sk WHERE cat = 50", "Index Scan using sk_cat", "Seq Scan");
     expect(c, "PREPARE q(int) AS SELECT count(*) FROM sk WHERE cat = $1", "PREPARE\n");
     /* Past PostgreSQL's five custom plans too: each value keeps its own plan. */
     for (int i = 0; i < 7; i++) {
-        plan_has(c, "EXECUTE q(1)", "Seq Scan on sk", "Index Scan");
-        plan_has(c, "EXECUTE q(50)", "Index Scan using sk_cat on sk", "Seq Scan");
+        sh_plan_has(c, "EXECUTE q(1)", "Seq Scan on sk", "Index Scan");
+        sh_plan_has(c, "EXECUTE q(50)", "Index Scan using sk_cat on sk", "Seq Scan");
     }
     expect(c, "EXECUTE q(1)", "count\n18000\nSELECT 1\n");
     expect(c, "EXECUTE q(50)", "count\n1\nSELECT 1\n");
@@ -127,10 +106,10 @@ static void script(capture *c) {
      * one scans, and the zone maps' skip counts in the scan's cost. */
     expect(c, "PREPARE r(int, int) AS SELECT count(*) FROM sk WHERE ts BETWEEN $1 AND $2",
            "PREPARE\n");
-    plan_has(c, "EXECUTE r(1000, 1003)", "Index Scan using sk_ts on sk", "Seq Scan");
-    plan_has(c, "EXECUTE r(1, 20000)", "Seq Scan on sk", "Index Scan");
-    double full = plan_cost(c, "EXECUTE r(1, 20000)");
-    double part = plan_cost(c, "EXECUTE r(1000, 3000)");
+    sh_plan_has(c, "EXECUTE r(1000, 1003)", "Index Scan using sk_ts on sk", "Seq Scan");
+    sh_plan_has(c, "EXECUTE r(1, 20000)", "Seq Scan on sk", "Index Scan");
+    double full = sh_plan_cost(c, "EXECUTE r(1, 20000)");
+    double part = sh_plan_cost(c, "EXECUTE r(1000, 3000)");
     TEST_CHECK(full > 0 && part > 0 && part < full * 0.5);
     expect(c, "EXECUTE r(1000, 3000)", "count\n2001\nSELECT 1\n");
     plan_cache_modes(c);

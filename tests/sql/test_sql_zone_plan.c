@@ -34,27 +34,6 @@ static double zone_read(uint16_t attnum, int64_t lo, int64_t hi) {
     return f;
 }
 
-/* The plan of `sql` (EXPLAIN's text) contains `want` (and, if not NULL, not `unwanted`). */
-static void plan_has(capture *c, const char *sql, const char *want, const char *unwanted) {
-    char q[512];
-    snprintf(q, sizeof q, "EXPLAIN %s", sql);
-    const char *got = run(c, q);
-    if (strstr(got, want) == NULL || (unwanted != NULL && strstr(got, unwanted) != NULL)) {
-        atomic_fetch_add(&mismatches, 1);
-        fprintf(stderr, "PLAN of %s: want %s, got:\n%s", sql, want, got);
-    }
-}
-
-/* The total cost EXPLAIN (COSTS ON) shows for the first table read of `sql`. */
-static double plan_cost(capture *c, const char *sql) {
-    char q[512];
-    snprintf(q, sizeof q, "EXPLAIN (COSTS ON) %s", sql);
-    const char *got = run(c, q);
-    const char *at = strstr(got, "(cost=0.00..");
-    TEST_CHECK(at != NULL);
-    return at != NULL ? strtod(at + 12, NULL) : -1;
-}
-
 static void script(capture *c) {
     expect(c, "CREATE TABLE zp (id int PRIMARY KEY, ts int, v int, d date, note text)",
            "CREATE TABLE\n");
@@ -77,22 +56,22 @@ static void script(capture *c) {
     TEST_CHECK(zone_read(4, 10957 + 100, 10957 + 110) < 0.3); /* dates: days since 2000 */
     /* The clustered range scans, skipping groups; before, its index won (1% of the rows). */
     const char *range = "SELECT count(*) FROM zp WHERE ts BETWEEN 1000 AND 2000";
-    plan_has(c, range, "Seq Scan on zp", "Index Scan");
+    sh_plan_has(c, range, "Seq Scan on zp", "Index Scan");
     expect(c, range, "count\n1001\nSELECT 1\n");
     expect(c, "SELECT count(*) FROM zp WHERE ts + 0 BETWEEN 1000 AND 2000",
            "count\n1001\nSELECT 1\n");
-    plan_has(c, "SELECT * FROM zp WHERE d = DATE '2000-03-01'", "Seq Scan on zp", NULL);
+    sh_plan_has(c, "SELECT * FROM zp WHERE d = DATE '2000-03-01'", "Seq Scan on zp", NULL);
     /* An index still wins where the skip cannot help or the index finds very few rows. */
-    plan_has(c, "SELECT * FROM zp WHERE v = 5", "Index Scan using zp_v on zp", NULL);
-    plan_has(c, "SELECT * FROM zp WHERE ts BETWEEN 1000 AND 1003", "Index Scan using zp_ts",
+    sh_plan_has(c, "SELECT * FROM zp WHERE v = 5", "Index Scan using zp_v on zp", NULL);
+    sh_plan_has(c, "SELECT * FROM zp WHERE ts BETWEEN 1000 AND 1003", "Index Scan using zp_ts",
              NULL);
     expect(c, "SELECT count(*) FROM zp WHERE v = 5", "count\n100\nSELECT 1\n");
     /* A parameter's range is unknown to the plan: no skip is counted. */
     expect(c, "PREPARE q(int) AS SELECT count(*) FROM zp WHERE ts < $1", "PREPARE\n");
     expect(c, "EXECUTE q(500)", "count\n499\nSELECT 1\n");
     /* EXPLAIN (COSTS ON): the narrow range costs a fraction of a full scan. */
-    double full = plan_cost(c, "SELECT * FROM zp WHERE note = 'x'");
-    double part = plan_cost(c, "SELECT * FROM zp WHERE ts BETWEEN 1000 AND 2000");
+    double full = sh_plan_cost(c, "SELECT * FROM zp WHERE note = 'x'");
+    double part = sh_plan_cost(c, "SELECT * FROM zp WHERE ts BETWEEN 1000 AND 2000");
     TEST_CHECK(full > ROWS / 2 && full < ROWS * 2);
     TEST_CHECK(part > 0 && part < full * 0.3);
     const char *got = run(c, "EXPLAIN (COSTS ON) SELECT * FROM zp WHERE ts BETWEEN 1000 AND "
