@@ -112,25 +112,22 @@ bool net_pg_sock_send(net_pg_conn *c, const void *p, size_t n, rt_err *err) {
         ssize_t sent = rt_sock_send_some(c->fd, q, n, err);
         c->in_send = false;
         if (sent < 0 && !net_pg_backend_terminating(c)) return false;
-        if (sent < 0) {
-            rt_err_clear(err);
-            return rt_err_set(err, SQLSTATE_CONNECTION_FAILURE, "could not send data to "
-                              "client: the connection is being terminated");
-        }
+        if (sent < 0) goto terminated;
         q += sent;
         n -= (size_t)sent;
     }
     while (n > 0) {
         ssize_t sent = send(c->fd, q, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent < 0 && errno == EINTR) continue;
-        if (sent <= 0) {
-            return rt_err_set(err, SQLSTATE_CONNECTION_FAILURE, "could not send data to client: "
-                              "the connection is being terminated");
-        }
+        if (sent <= 0) goto terminated;
         q += sent;
         n -= (size_t)sent;
     }
     return true;
+terminated:
+    rt_err_clear(err);
+    return rt_err_set(err, SQLSTATE_CONNECTION_FAILURE, "could not send data to client: the "
+                      "connection is being terminated");
 }
 
 bool net_pg_flush(net_pg_conn *c, rt_err *err) {

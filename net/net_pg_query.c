@@ -499,12 +499,17 @@ static uint64_t net_pg_setting_ns(net_pg_conn *c, const char *name) {
     return (uint64_t)(v * unit_ms * (double)RT_NS_PER_MS);
 }
 
+/* FATAL 57P01: the server shuts down or pg_terminate_backend ended this session. */
+static void net_pg_send_admin_shutdown(net_pg_conn *c) {
+    net_pg_send_fatal(c, SQLSTATE_ADMIN_SHUTDOWN,
+                      "terminating connection due to administrator command");
+}
+
 /* Why the wait for the next message ended without one: shutdown, idle timeout or a socket
  * error. Reports what PostgreSQL reports. */
 static void net_pg_read_failed(net_pg_conn *c, bool idle_in_txn, const rt_err *err) {
     if (net_pg_shard_stopping(c) || net_pg_backend_terminating(c)) {
-        net_pg_send_fatal(c, SQLSTATE_ADMIN_SHUTDOWN,
-                          "terminating connection due to administrator command");
+        net_pg_send_admin_shutdown(c);
     } else if (c->recv_timeout_ns > 0 && strstr(err->message, "timeout") != NULL) {
         if (idle_in_txn) {
             net_pg_send_fatal(c, SQLSTATE_IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
@@ -526,8 +531,7 @@ void net_pg_serve(net_pg_conn *c) {
     rt_err err;
     while (!c->closing) {
         if (net_pg_shard_stopping(c) || net_pg_backend_terminating(c)) {
-            net_pg_send_fatal(c, SQLSTATE_ADMIN_SHUTDOWN,
-                              "terminating connection due to administrator command");
+            net_pg_send_admin_shutdown(c);
             break;
         }
         bool idle_in_txn = sql_session_txn_status(c->session) != SQL_TXN_IDLE;
@@ -568,8 +572,7 @@ void net_pg_serve(net_pg_conn *c) {
          * cancel flag, either it shows here or the statement sees the cancel. */
         atomic_store(&c->backend->cancel, false);
         if (net_pg_backend_terminating(c)) {
-            net_pg_send_fatal(c, SQLSTATE_ADMIN_SHUTDOWN,
-                              "terminating connection due to administrator command");
+            net_pg_send_admin_shutdown(c);
             break;
         }
         if (c->skip_to_sync && m.type != 'S') continue;

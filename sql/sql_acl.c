@@ -99,13 +99,11 @@ bool sql_acl_is_member_in(const eng_catalog *c, uint32_t db_owner, uint32_t role
 }
 
 bool sql_acl_has_privs_of(const eng_catalog *c, uint32_t role, uint32_t of_role) {
-    if (role == of_role || sql_acl_is_superuser(c, role)) return true;
-    return sql_acl_reaches(c, role, of_role, true, 0);
+    return sql_acl_has_privs_of_in(c, 0, role, of_role);
 }
 
 bool sql_acl_is_member(const eng_catalog *c, uint32_t role, uint32_t of_role) {
-    if (role == of_role || sql_acl_is_superuser(c, role)) return true;
-    return sql_acl_reaches(c, role, of_role, false, 0);
+    return sql_acl_is_member_in(c, 0, role, of_role);
 }
 
 bool sql_acl_in_role(const eng_catalog *c, uint32_t role, uint32_t of_role) {

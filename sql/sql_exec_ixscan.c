@@ -391,12 +391,11 @@ static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, uint32_t part_index, 
     uint8_t *sel = rt_arena_alloc(arena, n + 1u);
     uint32_t kept;
     if (sel == NULL || !sql_exec_predicate(x, arena, p->scan.filter, b, sel, &kept)) return false;
+    *kept_out = kept;
     if (s->topk != NULL) {
         sql_ix_topk_add(s, b, sel, part_index);
-        *kept_out = kept;
         return true;
     }
-    *kept_out = kept;
     if (kept < n) b = kept == 0 ? NULL : sql_exec_select_rows(arena, b, sel, kept);
     if (kept > 0 && b == NULL) return false;
     *out = b;

@@ -781,7 +781,7 @@ static bool sql_frag_send(sql_frag *f, bool ok, sql_batch *b, bool single, rt_er
     if (ok && b != NULL && f->window > 1) {
         if (slot->arena == NULL) slot->arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
         else rt_arena_reset(slot->arena);
-        b = slot->arena != NULL ? sql_frag_batch_copy(slot->arena, b) : NULL;
+        b = sql_frag_batch_copy(slot->arena, b); /* rt_arena_create never fails */
         if (b == NULL) ok = rt_arena_fail(slot->arena, err);
     }
     slot->batch = ok ? b : NULL;

@@ -36,6 +36,10 @@ static bool pc_stats_values(pc_row *r, const char *col, const sql_value *values,
 
 /* Frequencies as real[] (PostgreSQL keeps them as float4). */
 static bool pc_stats_freqs(pc_row *r, const char *col, const double *freqs, uint32_t n) {
+    if (n == 0) {
+        pc_null(r, col);
+        return true;
+    }
     sql_value *values = rt_arena_alloc(r->x->arena, sizeof(sql_value) * (n + 1u));
     if (values == NULL) return rt_arena_fail(r->x->arena, r->x->err);
     for (uint32_t i = 0; i < n; i++) {

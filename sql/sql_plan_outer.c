@@ -39,8 +39,7 @@ static bool sql_strict_cols(rt_arena *arena, const sql_expr *e, bool top, bool *
         return true;
     case SQL_X_COERCE:
     case SQL_X_IN_LIST: /* NULL IN (...) and NULL NOT IN (...) are NULL */
-        return sql_strict_cols(arena, e->args[0], false, cols, ncols);
-    case SQL_X_NOT: /* NOT NULL is NULL; NOT false is true, so only the NULL-strict part */
+    case SQL_X_NOT:     /* NOT NULL is NULL; NOT false is true, so only the NULL-strict part */
         return sql_strict_cols(arena, e->args[0], false, cols, ncols);
     case SQL_X_NULLTEST:
         if (!top || !e->test.is_not || e->args[0]->kind == SQL_X_ROW) return true;
