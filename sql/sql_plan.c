@@ -24,6 +24,10 @@
 #include "sql/sql_plan_int.h"
 #include "sql/sql_stats.h"
 
+/* sql_plan_cost walks a plan with its own stack: nodes pending at once; past it the rest of
+ * a very wide plan goes uncounted, which only makes its estimate lower. */
+#define SQL_PLAN_COST_DEPTH_MAX 256
+
 sql_plan *sql_plan_new(rt_arena *arena, sql_plan_kind kind, uint32_t ncols) {
     sql_plan *p = rt_arena_zalloc(arena, sizeof *p);
     if (p == NULL) return NULL;
@@ -1025,4 +1029,35 @@ sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_coun
     if (p != NULL && !sql_plan_lockrows(arena, p, err)) p = NULL;
     if (p == NULL && !rt_err_is_set(err)) rt_arena_fail(arena, err);
     return p;
+}
+
+double sql_plan_cost(const sql_plan *p, uint32_t *relations) {
+    uint32_t n = 0;
+    double cost = 0;
+    const sql_plan *stack[SQL_PLAN_COST_DEPTH_MAX];
+    uint32_t depth = 0;
+    if (p != NULL) stack[depth++] = p;
+    while (depth > 0) {
+        const sql_plan *q = stack[--depth];
+        if (q->kind == SQL_P_SCAN || q->kind == SQL_P_IXSCAN || q->kind == SQL_P_PKGET) {
+            double c = q->kind == SQL_P_PKGET ? 1 : q->est_cost;
+            if (c <= 0) { /* not estimated: read whole */
+                double all = sql_stats_rows(q->scan.table);
+                c = all < 0 ? SQL_PLAN_DEFAULT_ROWS : all;
+            }
+            cost += c;
+            n++;
+        } else if (q->kind == SQL_P_ANNSCAN) {
+            cost += q->est_rows > 1 ? q->est_rows : 1;
+            n++;
+        }
+        if (q->kind == SQL_P_CTESCAN || q->kind == SQL_P_WORKTABLE) continue; /* read once */
+        for (uint32_t i = 0; q->kind == SQL_P_APPEND && i < q->append.ninputs; i++) {
+            if (depth < SQL_PLAN_COST_DEPTH_MAX) stack[depth++] = q->append.inputs[i];
+        }
+        if (q->left != NULL && depth < SQL_PLAN_COST_DEPTH_MAX) stack[depth++] = q->left;
+        if (q->right != NULL && depth < SQL_PLAN_COST_DEPTH_MAX) stack[depth++] = q->right;
+    }
+    if (relations != NULL) *relations = n;
+    return cost;
 }

@@ -316,6 +316,11 @@ sql_plan *sql_plan_optimize(rt_arena *arena, sql_plan *root, uint32_t shard_coun
  * an index without a predicate. */
 bool sql_plan_index_pred_implied(const eng_table *t, const eng_index *ix, sql_expr *cond);
 
+/* A plan's estimated work in rows' worth (sql_plan_index.c): its table reads' costs as
+ * EXPLAIN (COSTS ON) shows them, summed; *relations (may be NULL) gets how many tables it
+ * reads. The plan cache compares generic and custom plans by it. */
+double sql_plan_cost(const sql_plan *p, uint32_t *relations);
+
 /* The hybrid planner (sql_plan_hybrid.c): for a top-k SORT by a vector distance over GATHER
  * of a table scan, estimates scalar-first and ANN-first and makes the scan an ANNSCAN when
  * that is cheaper. */
@@ -326,13 +331,26 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
  * is the nesting level of p (0 for a top-level plan). */
 struct sql_strbuf;
 void sql_plan_explain(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent);
-/* The same with `costs` (EXPLAIN (COSTS ON)): each table read also shows its estimated cost,
- * rows and width as PostgreSQL's "(cost=0.00..N rows=R width=W)", the cost in rows' worth of
- * work (sql_plan_index.c), and a scan the rows its zone maps are expected to skip. */
-void sql_plan_explain_costs(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,
-                            bool costs);
+/* What EXPLAIN's options ask of a plan's text beyond PostgreSQL's COSTS OFF layout. */
+typedef struct sql_explain_opts {
+    bool costs;                  /* COSTS ON: each table read also shows its estimated cost,
+                                    rows and width as PostgreSQL's "(cost=0.00..N rows=R
+                                    width=W)", the cost in rows' worth of work
+                                    (sql_plan_index.c), and a scan the rows its zone maps are
+                                    expected to skip */
+    bool verbose;                /* VERBOSE: an "Output" list per node, relations named with
+                                    their schema, conditions' columns with their table */
+    const eng_database *db;      /* VERBOSE: where relations' schemas are looked up */
+    const sql_value *params;     /* a custom plan's bound values: $n shows as its value, as
+                                    PostgreSQL shows the constant it planned with; NULL: $n */
+    uint32_t nparams;
+} sql_explain_opts;
+/* The same with the options `o`. */
+void sql_plan_explain_opts(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,
+                           const sql_explain_opts *o);
 /* EXPLAIN (FORMAT JSON | YAML | XML) of a plan: PostgreSQL's document with the nodes and
- * fields the text format shows (no costs), with `analyze` the execution time `exec_ms`. */
+ * fields the text format shows (no costs; VERBOSE's "Output" as a list and "Schema"), with
+ * `analyze` the execution time `exec_ms`. */
 typedef enum sql_explain_format {
     SQL_EXPLAIN_TEXT,
     SQL_EXPLAIN_JSON,
@@ -340,7 +358,7 @@ typedef enum sql_explain_format {
     SQL_EXPLAIN_XML,
 } sql_explain_format;
 void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
-                          double exec_ms, struct sql_strbuf *sb);
+                          double exec_ms, const sql_explain_opts *o, struct sql_strbuf *sb);
 /* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and
  * the estimated cost of both paths; with `actual` (EXPLAIN ANALYZE HYBRID: one entry per
  * shard, `shards` of them) what each shard and all of them did, and the estimate against

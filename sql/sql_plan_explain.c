@@ -30,6 +30,13 @@ typedef struct sql_xpl {
     uint32_t nouter;
     sql_xtree *tree;         /* FORMAT JSON/YAML/XML: nodes and fields go here, not to sb */
     bool costs;              /* EXPLAIN (COSTS ON): table reads show their estimates */
+    bool verbose;            /* EXPLAIN (VERBOSE): Output lists, schema-qualified relations */
+    bool multi;              /* the plan reads several relations (Output lists qualify) */
+    const eng_database *db;  /* VERBOSE: relations' schemas */
+    const sql_value *params; /* a custom plan's bound values, shown for $n; NULL: "$n" */
+    uint32_t nparams;
+    const sql_plan *out, *out_proj; /* the node whose Output the next head line is followed by
+                                       (with the PROJECT folded into it) */
     const sql_plan *ctes;    /* a MODIFYCTE whose "CTE name" sections go under the next node
                                 shown (the main query's top), before its children */
 } sql_xpl;
@@ -95,8 +102,23 @@ static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint
     switch (p->kind) {
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN:
         if (ex->qualify) sql_strbuf_printf(sb, "%s.", sql_scan_name(p));
-        sql_strbuf_puts(sb, p->cols[i].name);
+        /* the row locator a DELETE / UPDATE reads (sql_bind_dml.c): PostgreSQL's is ctid */
+        bool locator = strcmp(p->cols[i].name, "?locator?") == 0;
+        sql_strbuf_puts(sb, locator ? "ctid" : p->cols[i].name);
         return;
+    case SQL_P_FUNCSCAN:
+        if (ex->qualify) {
+            sql_strbuf_printf(sb, "%s.", p->func.alias != NULL ? p->func.alias
+                                                               : p->func.def->name);
+        }
+        break;
+    case SQL_P_VALUES:
+        /* VERBOSE: PostgreSQL names a VALUES list's columns by position, with its RTE */
+        if (ex->verbose) {
+            sql_strbuf_printf(sb, "\"*VALUES*\".column%u", i + 1);
+            return;
+        }
+        break;
     case SQL_P_GATHER: case SQL_P_FILTER: case SQL_P_SORT: case SQL_P_LIMIT:
     case SQL_P_DISTINCT: case SQL_P_LOCKROWS:
         if (p->left != NULL && i < p->left->ncols) {
@@ -121,7 +143,12 @@ static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint
         else sql_deparse_col(ex, sb, p->right, i - p->left->ncols);
         return;
     case SQL_P_AGG:
-        if (p->agg.mode == SQL_AGG_PARTIAL || p->left == NULL) break;
+        if (p->left == NULL) break;
+        if (p->agg.mode == SQL_AGG_PARTIAL) {
+            if (i >= p->agg.ngroup) break;
+            sql_deparse(ex, sb, p->agg.group[i], p->left);
+            return;
+        }
         if (p->agg.mode == SQL_AGG_FINAL) { /* named by the partial's expressions */
             const sql_plan *part = p->left;
             while (part != NULL && part->kind != SQL_P_AGG) part = part->left;
@@ -483,7 +510,16 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
     if (e->kind == SQL_X_NOT || e->kind == SQL_X_FUNC) e = sql_xpl_simplified(ex, e);
     switch (e->kind) {
     case SQL_X_CONST: sql_deparse_const(ex, sb, e); return;
-    case SQL_X_PARAM: sql_strbuf_printf(sb, "$%u", e->param); return;
+    case SQL_X_PARAM:
+        if (ex->params != NULL && e->param >= 1 && e->param <= ex->nparams) {
+            /* a custom plan: PostgreSQL planned, and shows, the value as a constant */
+            sql_expr c = {.kind = SQL_X_CONST, .type_oid = e->type_oid, .typmod = -1,
+                          .constval = ex->params[e->param - 1]};
+            sql_deparse_const(ex, sb, &c);
+            return;
+        }
+        sql_strbuf_printf(sb, "$%u", e->param);
+        return;
     case SQL_X_COLUMN:
         if (in != NULL && e->column.index < in->ncols) sql_deparse_col(ex, sb, in, e->column.index);
         else sql_strbuf_printf(sb, "$col%u", e->column.index + 1);
@@ -549,14 +585,22 @@ static void sql_explain_pad(sql_strbuf *sb, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) sql_strbuf_putc(sb, ' ');
 }
 
+static void sql_explain_output(sql_xpl *ex, uint32_t col);
+static void sql_explain_list(sql_xpl *ex, uint32_t col, const char *label, sql_strbuf *items,
+                             uint32_t n);
+
+/* The node's first line (in the structured formats it began in sql_explain_struct_head),
+ * then with VERBOSE its Output, which PostgreSQL shows before every other detail. */
 static void sql_explain_head(sql_xpl *ex, uint32_t col, const char *fmt, const char *arg) {
-    if (ex->tree != NULL) return; /* the node began in sql_explain_struct_head */
-    if (col > 0) {
-        sql_explain_pad(ex->sb, col - 4);
-        sql_strbuf_puts(ex->sb, "->  ");
+    if (ex->tree == NULL) {
+        if (col > 0) {
+            sql_explain_pad(ex->sb, col - 4);
+            sql_strbuf_puts(ex->sb, "->  ");
+        }
+        sql_strbuf_printf(ex->sb, fmt, arg != NULL ? arg : "");
+        sql_strbuf_putc(ex->sb, '\n');
     }
-    sql_strbuf_printf(ex->sb, fmt, arg != NULL ? arg : "");
-    sql_strbuf_putc(ex->sb, '\n');
+    if (ex->verbose && ex->out != NULL) sql_explain_output(ex, col);
 }
 
 /* "  Label: <expr>" under the node at `col`. */
@@ -588,6 +632,158 @@ static void sql_explain_text(sql_xpl *ex, uint32_t col, const char *label,
 
 static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
                              const sql_plan *filter, const sql_plan *proj);
+
+/* ---- VERBOSE: Output ---- */
+
+/* Whether column i of p is a table's (or function's) column passed up unchanged: an upper
+ * node names it bare, where it shows a value computed below in parentheses, as ruleutils
+ * prints a reference to a lower plan's non-Var target. */
+static bool sql_explain_out_is_var(const sql_plan *p, uint32_t i) {
+    for (;;) {
+        if (p == NULL || i >= p->ncols) return true;
+        switch (p->kind) {
+        case SQL_P_GATHER: case SQL_P_FILTER: case SQL_P_SORT: case SQL_P_LIMIT:
+        case SQL_P_DISTINCT: case SQL_P_LOCKROWS:
+            p = p->left;
+            continue;
+        case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
+            if (p->left != NULL && i >= p->left->ncols) {
+                i -= p->left->ncols;
+                p = p->right;
+            } else {
+                p = p->left;
+            }
+            continue;
+        case SQL_P_PROJECT:
+            if (p->project.exprs[i]->kind != SQL_X_COLUMN) return false;
+            i = p->project.exprs[i]->column.index;
+            p = p->left;
+            continue;
+        case SQL_P_AGG:
+            if (i >= p->agg.ngroup || p->agg.group[i]->kind != SQL_X_COLUMN) return false;
+            i = p->agg.group[i]->column.index;
+            p = p->left;
+            continue;
+        default: return true;
+        }
+    }
+}
+
+static void sql_explain_out_item(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p,
+                                 const sql_plan *proj, uint32_t i);
+
+/* The node below p (or p) that computes p's column i, and that column's index there. */
+static const sql_plan *sql_explain_out_source(const sql_plan *p, uint32_t *i) {
+    while (p != NULL && *i < p->ncols) {
+        switch (p->kind) {
+        case SQL_P_GATHER: case SQL_P_FILTER: case SQL_P_SORT: case SQL_P_LIMIT:
+        case SQL_P_DISTINCT: case SQL_P_LOCKROWS:
+            if (p->left == NULL) return p;
+            p = p->left;
+            continue;
+        case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
+            if (*i >= p->left->ncols) {
+                *i -= p->left->ncols;
+                p = p->right;
+            } else {
+                p = p->left;
+            }
+            continue;
+        default: return p;
+        }
+    }
+    return p;
+}
+
+/* Output item i of p as an upper node shows it: bare for a passed-up column, else the
+ * computing node's text in parentheses ("(count(*))"). */
+static void sql_explain_out_ref(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint32_t i) {
+    if (sql_explain_out_is_var(p, i)) {
+        sql_deparse_col(ex, sb, p, i);
+        return;
+    }
+    const sql_plan *src = sql_explain_out_source(p, &i);
+    sql_strbuf_putc(sb, '(');
+    if (src != NULL && i < src->ncols) sql_explain_out_item(ex, sb, src, NULL, i);
+    else sql_deparse_col(ex, sb, p, i);
+    sql_strbuf_putc(sb, ')');
+}
+
+/* Output item i of node p (`proj`, a PROJECT folded into p, computes the items): what p
+ * computes itself bare ("(a + 1)", "count(*)"), what it passes on as its input shows it. */
+static void sql_explain_out_item(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p,
+                                 const sql_plan *proj, uint32_t i) {
+    if (proj != NULL) {
+        const sql_expr *e = proj->project.exprs[i];
+        if (e->kind == SQL_X_COLUMN && e->column.index < p->ncols) {
+            sql_explain_out_item(ex, sb, p, NULL, e->column.index);
+        } else {
+            sql_deparse(ex, sb, e, p);
+        }
+        return;
+    }
+    switch (p->kind) {
+    case SQL_P_GATHER: case SQL_P_FILTER: case SQL_P_SORT: case SQL_P_LIMIT:
+    case SQL_P_DISTINCT: case SQL_P_LOCKROWS:
+        if (p->left != NULL && i < p->left->ncols) {
+            sql_explain_out_ref(ex, sb, p->left, i);
+            return;
+        }
+        break;
+    case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
+        if (i < p->left->ncols) sql_explain_out_ref(ex, sb, p->left, i);
+        else sql_explain_out_ref(ex, sb, p->right, i - p->left->ncols);
+        return;
+    case SQL_P_AGG:
+        if (p->left == NULL) break;
+        if (i < p->agg.ngroup && p->agg.group[i]->kind == SQL_X_COLUMN) {
+            sql_explain_out_ref(ex, sb, p->left, p->agg.group[i]->column.index);
+            return;
+        }
+        if (i < p->agg.ngroup) {
+            sql_deparse(ex, sb, p->agg.group[i], p->left);
+            return;
+        }
+        if (p->agg.mode != SQL_AGG_PARTIAL) break;
+        sql_strbuf_puts(sb, "PARTIAL "); /* a partial aggregate's transition state */
+        sql_deparse_agg_call(ex, sb, p, &p->agg.aggs[i - p->agg.ngroup]);
+        return;
+    case SQL_P_PROJECT:
+        sql_deparse(ex, sb, p->project.exprs[i], p->left);
+        return;
+    default: break;
+    }
+    sql_deparse_col(ex, sb, p, i);
+}
+
+/* "Output: a, (a + 1)" of ex->out, its columns named with their tables when the plan reads
+ * several relations (PostgreSQL qualifies a target list only then). */
+static void sql_explain_output(sql_xpl *ex, uint32_t col) {
+    const sql_plan *p = ex->out, *proj = ex->out_proj;
+    ex->out = ex->out_proj = NULL;
+    uint32_t n = proj != NULL ? proj->ncols : p->ncols;
+    if (n == 0) return; /* PostgreSQL shows no empty Output */
+    sql_strbuf *items = rt_arena_alloc(ex->tmp, sizeof(sql_strbuf) * (n + 1u));
+    if (items == NULL) return;
+    bool qualify = ex->qualify;
+    ex->qualify = ex->multi;
+    for (uint32_t i = 0; i < n; i++) {
+        sql_strbuf_init(&items[i], ex->tmp, 32);
+        sql_explain_out_item(ex, &items[i], p, proj, i);
+        sql_strbuf_putc(&items[i], '\0');
+    }
+    ex->qualify = qualify;
+    sql_explain_list(ex, col, "Output", items, n);
+}
+
+/* A relation as VERBOSE names it: with its schema ("public.t"). */
+static const char *sql_explain_relname(sql_xpl *ex, const eng_table *t) {
+    if (!ex->verbose || ex->db == NULL) return t->name;
+    const eng_schema *ns = eng_db_schema_by_oid(ex->db, t->schema_oid);
+    if (ns == NULL) return t->name;
+    const char *name = rt_arena_sprintf(ex->tmp, "%s.%s", ns->name, t->name);
+    return name != NULL ? name : t->name;
+}
 
 /* ---- per node ---- */
 
@@ -840,10 +1036,10 @@ static const char *sql_explain_cost(sql_xpl *ex, const sql_plan *p, const char *
  * With COSTS ON a scan whose zone maps are expected to skip rows says how many. */
 static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     bool qualify = ex->qualify;
-    ex->qualify = false;
-    /* "on t" or, when the query renames it, "on t t1" */
-    const char *name = p->scan.table->name, *alias = sql_scan_name(p);
-    bool renamed = strcmp(name, alias) != 0;
+    ex->qualify = ex->verbose; /* VERBOSE names every column with its table */
+    /* "on t" or, when the query renames it, "on t t1" ("on public.t" with VERBOSE) */
+    const char *name = sql_explain_relname(ex, p->scan.table), *alias = sql_scan_name(p);
+    bool renamed = strcmp(p->scan.table->name, alias) != 0;
     const char *line;
     if (p->kind == SQL_P_SCAN) {
         line = rt_arena_sprintf(ex->tmp, "Seq Scan on %s%s%s", name, renamed ? " " : "",
@@ -863,8 +1059,8 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
         sql_explain_ixconds(ex, p, col);
     } else {
-        line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s", name, name,
-                                renamed ? " " : "", renamed ? alias : "");
+        line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s",
+                                p->scan.table->name, name, renamed ? " " : "", renamed ? alias : "");
         line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
         sql_explain_pkget(ex, p, col);
@@ -875,8 +1071,8 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
 static void sql_explain_annscan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *ops[] = {"", "<=>", "<->", "<#>"};
     bool qualify = ex->qualify;
-    ex->qualify = false;
-    sql_explain_head(ex, col, "HNSW Index Scan on %s", p->ann.table->name);
+    ex->qualify = ex->verbose;
+    sql_explain_head(ex, col, "HNSW Index Scan on %s", sql_explain_relname(ex, p->ann.table));
     sql_strbuf s;
     sql_strbuf_init(&s, ex->tmp, 64);
     sql_strbuf_printf(&s, "%s %s ", p->ann.table->columns[p->ann.vec_attnum - 1].name,
@@ -898,6 +1094,13 @@ static void sql_explain_field(sql_xpl *ex, const char *key, const char *value, b
     sql_xtree_field(ex->tree, key, value, SQL_XVAL_STR, early);
 }
 
+/* VERBOSE: the "Schema" of a relation. */
+static void sql_explain_schema(sql_xpl *ex, const eng_table *t) {
+    if (!ex->verbose || ex->db == NULL) return;
+    const eng_schema *ns = eng_db_schema_by_oid(ex->db, t->schema_oid);
+    if (ns != NULL) sql_explain_field(ex, "Schema", ns->name, false);
+}
+
 /* "Relation Name" and "Alias" (and the index of an index scan) of a scan node. */
 static void sql_explain_struct_rel(sql_xpl *ex, const sql_plan *p) {
     if (p->kind == SQL_P_IXSCAN || p->kind == SQL_P_PKGET) {
@@ -908,6 +1111,7 @@ static void sql_explain_struct_rel(sql_xpl *ex, const sql_plan *p) {
         sql_explain_field(ex, "Index Name", ix != NULL ? ix : "?", false);
     }
     sql_explain_field(ex, "Relation Name", p->scan.table->name, false);
+    sql_explain_schema(ex, p->scan.table);
     sql_explain_field(ex, "Alias", sql_scan_name(p), false);
 }
 
@@ -967,11 +1171,13 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
     case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE:
         sql_explain_field(ex, "Operation", ops[p->kind - SQL_P_INSERT], true);
         sql_explain_field(ex, "Relation Name", p->modify.table->name, false);
+        sql_explain_schema(ex, p->modify.table);
         sql_explain_field(ex, "Alias", p->modify.table->name, false);
         break;
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: sql_explain_struct_rel(ex, p); break;
     case SQL_P_ANNSCAN:
         sql_explain_field(ex, "Relation Name", p->ann.table->name, false);
+        sql_explain_schema(ex, p->ann.table);
         sql_explain_field(ex, "Alias", p->ann.table->name, false);
         break;
     case SQL_P_VALUES: sql_explain_field(ex, "Alias", "*VALUES*", false); break;
@@ -980,6 +1186,7 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
         break;
     case SQL_P_FUNCSCAN:
         sql_explain_field(ex, "Function Name", p->func.def->name, false);
+        if (ex->verbose) sql_explain_field(ex, "Schema", "pg_catalog", false);
         sql_explain_field(ex, "Alias", p->func.alias != NULL ? p->func.alias : p->func.def->name,
                           false);
         break;
@@ -997,6 +1204,26 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
     }
 }
 
+/* "Function Scan on generate_series g"; with VERBOSE "on pg_catalog.generate_series g" (the
+ * built-in functions live there) and "Function Call: generate_series(1, 10)". */
+static void sql_explain_funcscan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    /* an alias other than the function's name follows it, as PostgreSQL prints */
+    const char *name = p->func.def->name;
+    if (p->func.alias != NULL && strcmp(p->func.alias, name) != 0) {
+        name = rt_arena_sprintf(ex->tmp, "%s %s", name, p->func.alias);
+    }
+    if (ex->verbose && name != NULL) name = rt_arena_sprintf(ex->tmp, "pg_catalog.%s", name);
+    sql_explain_head(ex, col, "Function Scan on %s", name);
+    if (!ex->verbose) return;
+    sql_strbuf s;
+    sql_strbuf_init(&s, ex->tmp, 64);
+    sql_strbuf_printf(&s, "%s(", p->func.def->name);
+    sql_deparse_list(ex, &s, p->func.args, p->func.nargs, NULL, ", ");
+    sql_strbuf_putc(&s, ')');
+    sql_strbuf_putc(&s, '\0');
+    sql_explain_text(ex, col, "Function Call", s.failed ? "?" : s.data);
+}
+
 /* Header line and details of node p. */
 static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *setops[] = {"", "Union", "Intersect", "Except"};
@@ -1010,15 +1237,7 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     case SQL_P_SOURCE: sql_explain_head(ex, col, "Copy Input", NULL); break;
     case SQL_P_PROJECTSET: sql_explain_head(ex, col, "ProjectSet", NULL); break;
     case SQL_P_CATALOG: sql_explain_head(ex, col, "Catalog Scan", NULL); break;
-    case SQL_P_FUNCSCAN: {
-        /* an alias other than the function's name follows it, as PostgreSQL prints */
-        const char *name = p->func.def->name;
-        if (p->func.alias != NULL && strcmp(p->func.alias, name) != 0) {
-            name = rt_arena_sprintf(ex->tmp, "%s %s", name, p->func.alias);
-        }
-        sql_explain_head(ex, col, "Function Scan on %s", name);
-        break;
-    }
+    case SQL_P_FUNCSCAN: sql_explain_funcscan(ex, p, col); break;
     case SQL_P_FILTER: case SQL_P_PROJECT: sql_explain_head(ex, col, "Result", NULL); break;
     case SQL_P_GATHER:
         /* A re-partitioned join input: every shard gathers its share of the rows. */
@@ -1074,9 +1293,12 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     case SQL_P_WORKTABLE: sql_explain_head(ex, col, "WorkTable Scan", NULL); break;
     case SQL_P_RECURSIVE: sql_explain_head(ex, col, "Recursive Union", NULL); break;
     case SQL_P_WINDOW: sql_explain_head(ex, col, "WindowAgg", NULL); break;
-    case SQL_P_INSERT: sql_explain_head(ex, col, "Insert on %s", p->modify.table->name); break;
-    case SQL_P_UPDATE: sql_explain_head(ex, col, "Update on %s", p->modify.table->name); break;
-    case SQL_P_DELETE: sql_explain_head(ex, col, "Delete on %s", p->modify.table->name); break;
+    case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE:
+        snprintf(buf, sizeof buf, "%s on %%s", p->kind == SQL_P_INSERT   ? "Insert"
+                                               : p->kind == SQL_P_UPDATE ? "Update"
+                                                                         : "Delete");
+        sql_explain_head(ex, col, buf, sql_explain_relname(ex, p->modify.table));
+        break;
     }
 }
 
@@ -1102,8 +1324,9 @@ static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (p->right == NULL) return;
     sql_explain_relate(ex, "Inner", NULL);
     if (p->kind == SQL_P_HASHJOIN && !p->join.merge) {
-        sql_explain_head(ex, col + 6, "Hash", NULL);
         if (ex->tree != NULL) sql_xtree_begin(ex->tree, "Hash");
+        ex->out = p->right; /* a Hash outputs the rows it is given */
+        sql_explain_head(ex, col + 6, "Hash", NULL);
         sql_explain_relate(ex, "Outer", NULL);
         sql_explain_node(ex, p->right, col + 12, NULL, NULL);
         if (ex->tree != NULL) sql_xtree_end(ex->tree);
@@ -1240,7 +1463,12 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     sql_xpl_subs_of(&subs, p);
     if (filter != NULL) sql_xpl_subs_of(&subs, filter);
     if (proj != NULL) sql_xpl_subs_of(&subs, proj);
+    /* ModifyTable shows no Output without RETURNING; ours is not PostgreSQL's either way. */
+    bool modify = p->kind == SQL_P_INSERT || p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE;
+    ex->out = modify ? NULL : p;
+    ex->out_proj = modify ? NULL : proj;
     sql_explain_self(ex, p, col);
+    ex->out = ex->out_proj = NULL;
     if (filter != NULL) sql_explain_prop(ex, col, "Filter", filter->filter.pred, p);
     if (ex->ctes != NULL) {
         const sql_plan *m = ex->ctes;
@@ -1272,12 +1500,23 @@ static uint32_t sql_explain_relations(const sql_plan *p) {
 }
 
 void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
-    sql_plan_explain_costs(p, sb, indent, false);
+    sql_explain_opts o = {.costs = false};
+    sql_plan_explain_opts(p, sb, indent, &o);
 }
 
-void sql_plan_explain_costs(const sql_plan *p, sql_strbuf *sb, uint32_t indent, bool costs) {
-    sql_xpl ex = {.sb = sb, .qualify = sql_explain_relations(p) > 1, .costs = costs,
-                  .tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
+/* The walker's state for plan p with the options `o`: columns are named with their tables
+ * when the plan reads several relations, and everywhere but in Output with VERBOSE. */
+static sql_xpl sql_explain_start(const sql_plan *p, sql_strbuf *sb, const sql_explain_opts *o) {
+    bool multi = sql_explain_relations(p) > 1;
+    return (sql_xpl){.sb = sb, .qualify = multi || o->verbose, .multi = multi,
+                     .costs = o->costs, .verbose = o->verbose, .db = o->db,
+                     .params = o->params, .nparams = o->nparams};
+}
+
+void sql_plan_explain_opts(const sql_plan *p, sql_strbuf *sb, uint32_t indent,
+                           const sql_explain_opts *o) {
+    sql_xpl ex = sql_explain_start(p, sb, o);
+    ex.tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
     if (ex.tmp == NULL) {
         sb->failed = true;
         return;
@@ -1287,10 +1526,13 @@ void sql_plan_explain_costs(const sql_plan *p, sql_strbuf *sb, uint32_t indent, 
 }
 
 void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
-                          double exec_ms, sql_strbuf *sb) {
+                          double exec_ms, const sql_explain_opts *o, sql_strbuf *sb) {
     sql_xtree tree = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
-    sql_xpl ex = {.sb = sb, .qualify = sql_explain_relations(p) > 1, .tree = &tree,
-                  .tmp = tree.arena};
+    sql_explain_opts doc = *o;
+    doc.costs = false; /* the structured formats show no costs */
+    sql_xpl ex = sql_explain_start(p, sb, &doc);
+    ex.tree = &tree;
+    ex.tmp = tree.arena;
     if (tree.arena == NULL) {
         sb->failed = true;
         return;

@@ -279,17 +279,42 @@ uint32_t sql_session_ef_search(sql_session *s) {
     return 0;
 }
 
-bool sql_session_custom_plan(sql_session *s, uint32_t nparams, const sql_query *generic) {
+/* Whether prepared statement p's next run gets a custom plan (sql_session_bind_prepared). */
+static bool sql_session_custom_plan(sql_session *s, const sql_prepared *p) {
     static _Atomic int idx = SQL_GUC_UNCACHED;
-    if (nparams == 0) return false; /* PostgreSQL: nothing to customise */
+    if (p->nparams == 0) return false; /* PostgreSQL: nothing to customise */
     int at = sql_guc_find_cached("plan_cache_mode", &idx);
     const char *mode = at >= 0 ? s->guc_values[at] : NULL;
     if (mode != NULL && strcmp(mode, "force_generic_plan") == 0) return false;
     if (mode != NULL && strcmp(mode, "force_custom_plan") == 0) return true;
-    /* auto: PostgreSQL tries custom plans first and keeps them when they cost less than the
-     * generic one; ours are cheap to make, so every execution whose plan the values could
-     * change gets one, and the others reuse the generic plan. */
-    return generic == NULL || generic->param_sensitive;
+    if (p->query == NULL || p->custom_plans < SQL_PREPARED_CUSTOM_FIRST) return true;
+    /* PostgreSQL's choose_custom_plan: the generic plan once it is cheaper than the custom
+     * plans were on average, their planning included. */
+    double generic = sql_plan_cost(p->query->plan, NULL);
+    return !(generic < p->custom_cost_total / (double)p->custom_plans);
+}
+
+bool sql_session_bind_prepared(sql_session *s, sql_prepared *p, const sql_value *values,
+                               bool reuse, sql_bind_ctx *bc, sql_query **q, bool *custom) {
+    bool is_custom = sql_session_custom_plan(s, p);
+    if (custom != NULL) *custom = is_custom;
+    if (!is_custom && reuse && p->query != NULL) {
+        *q = p->query;
+        return true;
+    }
+    bc->sql = p->sql;
+    bc->sql_len = p->sql_len;
+    bc->nparams = p->nparams;
+    bc->param_types = p->param_types;
+    bc->param_values = is_custom ? values : NULL;
+    if (!sql_bind_query(bc, p->stmt, q)) return false;
+    if (is_custom) {
+        uint32_t relations;
+        double cost = sql_plan_cost((*q)->plan, &relations);
+        p->custom_plans++;
+        p->custom_cost_total += cost + SQL_PREPARED_PLANNING_ROWS * (relations + 1.0);
+    }
+    return true;
 }
 
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
@@ -553,12 +578,13 @@ sql_explain_format sql_session_explain_format(const sql_explain *ex, uint32_t *t
 
 /* A structured EXPLAIN: the whole document is one row of type json, xml or text (YAML). */
 static bool sql_session_explain_doc(sql_session *s, const sql_explain *ex, const sql_plan *plan,
-                                    double exec_ms, const sql_sink *sink, rt_err *err) {
+                                    double exec_ms, const sql_explain_opts *o,
+                                    const sql_sink *sink, rt_err *err) {
     uint32_t type;
     sql_explain_format f = sql_session_explain_format(ex, &type);
     sql_strbuf sb;
     sql_strbuf_init(&sb, s->query_arena, 1024);
-    sql_plan_explain_doc(plan, f, ex->analyze, exec_ms, &sb);
+    sql_plan_explain_doc(plan, f, ex->analyze, exec_ms, o, &sb);
     sql_strbuf_putc(&sb, '\0');
     if (sb.failed) return rt_arena_fail(s->query_arena, err);
     const char *cell = sb.data;
@@ -567,13 +593,15 @@ static bool sql_session_explain_doc(sql_session *s, const sql_explain *ex, const
 }
 
 /* Opens `env` and binds what EXPLAIN shows: its query, or EXECUTE's prepared statement
- * planned as EXECUTE plans it (for its arguments when a custom plan, sql_session_custom_plan),
- * with the arguments in *params (NULL for a query). */
+ * planned as EXECUTE plans it (sql_session_bind_prepared), with the arguments in *params
+ * (NULL for a query), and in o->params when the plan is a custom one. */
 static bool sql_session_explain_bind(sql_session *s, const sql_explain *ex, const char *sql,
                                      uint32_t sql_len, sql_stmt_env *env, sql_query **q,
-                                     const sql_value **params, rt_err *err) {
+                                     const sql_value **params, sql_explain_opts *o,
+                                     rt_err *err) {
     sql_session_env_open(s, s->query_arena, err, sql, sql_len, env);
     *params = NULL;
+    o->db = env->db;
     if (ex->stmt->kind != SQL_N_EXECUTE) return sql_bind_query(&env->bc, ex->stmt, q);
     sql_prepared *p;
     sql_value *values;
@@ -583,13 +611,14 @@ static bool sql_session_explain_bind(sql_session *s, const sql_explain *ex, cons
     if (p->stmt == NULL) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "statement cannot be planned");
     }
-    env->bc.sql = p->sql;
-    env->bc.sql_len = p->sql_len;
-    env->bc.nparams = p->nparams;
-    env->bc.param_types = p->param_types;
-    if (sql_session_custom_plan(s, p->nparams, p->query)) env->bc.param_values = values;
+    bool custom;
     *params = values;
-    return sql_bind_query(&env->bc, p->stmt, q);
+    if (!sql_session_bind_prepared(s, p, values, false, &env->bc, q, &custom)) return false;
+    if (custom) { /* shown with the values it was planned for, as PostgreSQL shows it */
+        o->params = values;
+        o->nparams = p->nparams;
+    }
+    return true;
 }
 
 static bool sql_session_explain(sql_session *s, const sql_explain *ex, const char *sql,
@@ -603,7 +632,8 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     sql_stmt_env env;
     sql_query *q = NULL;
     const sql_value *params;
-    bool ok = sql_session_explain_bind(s, ex, sql, sql_len, &env, &q, &params, err);
+    sql_explain_opts o = {.costs = ex->costs_set && ex->costs, .verbose = ex->verbose};
+    bool ok = sql_session_explain_bind(s, ex, sql, sql_len, &env, &q, &params, &o, err);
     /* PostgreSQL checks the plan's privileges for EXPLAIN too (its executor starts). */
     if (ok) ok = sql_session_check_privs(s, env.cat, env.db, q, err);
     sql_strbuf sb;
@@ -625,13 +655,13 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     uint64_t elapsed_ns = rt_time_mono_ns() - t0;
     if (ok && structured) {
         double ms = (double)elapsed_ns / 1e6;
-        ok = sql_session_explain_doc(s, ex, q->plan, ms, sink, err);
+        ok = sql_session_explain_doc(s, ex, q->plan, ms, &o, sink, err);
         sql_session_env_close(&env);
         return ok;
     }
     if (ok) {
         if (ex->hybrid) sql_plan_explain_hybrid(q->plan, actual, eng_shard_count(), &sb);
-        sql_plan_explain_costs(q->plan, &sb, 0, ex->costs_set && ex->costs);
+        sql_plan_explain_opts(q->plan, &sb, 0, &o);
         if (ex->analyze) sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", elapsed_ns / 1e6);
     }
     sql_session_env_close(&env);

@@ -116,16 +116,15 @@ static bool sql_ext_returns_rows(const sql_node *stmt) {
            stmt->kind == SQL_N_FETCH;
 }
 
-/* Binds the statement of `p` against the current catalog (SELECT / DML only). */
-/* `values`: the parameters' values for a custom plan, NULL for the generic one. */
+/* Binds the statement of `p` against the current catalog (SELECT / DML only): its generic
+ * plan (a run's plan is made by sql_session_bind_prepared). */
 static bool sql_ext_bind_query(sql_session *s, sql_prepared *p, rt_arena *arena,
                                const eng_catalog *cat, const eng_database *db,
-                               const sql_value *values, sql_query **out, rt_err *err) {
+                               sql_query **out, rt_err *err) {
     sql_bind_ctx bc;
     sql_session_bind_ctx(s, arena, err, cat, db, p->sql, p->sql_len, &bc);
     bc.nparams = p->nparams;
     bc.param_types = p->param_types;
-    bc.param_values = values;
     return sql_bind_query(&bc, p->stmt, out);
 }
 
@@ -217,7 +216,7 @@ static bool sql_ext_analyze(sql_session *s, sql_prepared *p, rt_err *err) {
     const eng_database *db;
     sql_session_catalog(s, &pin, &cat, &db);
     sql_query *q = NULL;
-    bool ok = sql_ext_bind_query(s, p, p->arena, cat, db, NULL, &q, err);
+    bool ok = sql_ext_bind_query(s, p, p->arena, cat, db, &q, err);
     if (ok) {
         p->query = q;
         p->nparams = q->nparams;
@@ -397,17 +396,16 @@ static bool sql_ext_portal_plan(sql_session *s, sql_portal *pt, const sql_query 
     const eng_database *db;
     sql_session_catalog(s, &pt->pin, &cat, &db);
     pt->pinned = pt->pin.catalog != NULL;
-    const sql_prepared *p = pt->stmt;
-    bool custom = sql_session_custom_plan(s, p->nparams, p->query);
-    if (!custom && p->query != NULL && pt->pinned &&
-        p->query->catalog_version == eng_catalog_version(cat)) {
+    sql_prepared *p = pt->stmt;
+    bool reuse = p->query != NULL && pt->pinned &&
+                 p->query->catalog_version == eng_catalog_version(cat);
+    sql_bind_ctx bc;
+    sql_session_bind_ctx(s, pt->arena, err, cat, db, p->sql, p->sql_len, &bc);
+    sql_query *fresh = NULL;
+    if (!sql_session_bind_prepared(s, p, pt->params, reuse, &bc, &fresh, NULL)) return false;
+    if (fresh == p->query) {
         *q = p->query;
     } else {
-        sql_query *fresh = NULL;
-        if (!sql_ext_bind_query(s, pt->stmt, pt->arena, cat, db, custom ? pt->params : NULL,
-                                &fresh, err)) {
-            return false;
-        }
         if (fresh->returns_rows != p->returns_rows ||
             (fresh->returns_rows && fresh->plan->ncols != p->ncols)) {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,

@@ -65,6 +65,8 @@ typedef struct sql_prepared {
     bool from_sql;               /* PREPARE rather than the protocol's Parse */
     int64_t prepare_us;          /* PostgreSQL-epoch microseconds */
     uint64_t executions;         /* plans handed out: EXECUTE and Bind */
+    uint64_t custom_plans;       /* of them custom plans (the rest are generic) */
+    double custom_cost_total;    /* the custom plans' costs with their planning */
 } sql_prepared;
 
 /* A portal (Bind) or a cursor (DECLARE): a statement with parameter values, run in steps. */
@@ -304,11 +306,23 @@ void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
                           sql_bind_ctx *bc);
 /* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
 uint32_t sql_session_ef_search(sql_session *s);
-/* Whether a prepared statement with parameters is planned for its bound values (a custom
- * plan) rather than reusing its generic plan, by plan_cache_mode: force_custom_plan always,
- * force_generic_plan never, auto when the generic plan's estimates compared a parameter with
- * statistics that tell values apart (or there is no generic plan to reuse). */
-bool sql_session_custom_plan(sql_session *s, uint32_t nparams, const sql_query *generic);
+/* PostgreSQL's plan cache: the first runs of a statement with parameters that get custom
+ * plans before the generic plan is considered, and what planning a custom plan costs per
+ * relation (and once more), in rows' worth of work: PostgreSQL charges 1000 x
+ * cpu_operator_cost (2.5), about what it charges for reading 125 rows in a Seq Scan. */
+#define SQL_PREPARED_CUSTOM_FIRST  5u
+#define SQL_PREPARED_PLANNING_ROWS 125.0
+
+/* Binds prepared statement p for one run with `values` (its parameters) into *q, with `bc`
+ * opened by the caller: a custom plan (planned, and EXPLAINed, for the values) or the generic
+ * one, by plan_cache_mode: force_custom_plan / force_generic_plan always, auto PostgreSQL's
+ * rule: a statement with parameters gets custom plans for its first SQL_PREPARED_CUSTOM_FIRST
+ * runs, then the generic plan unless that costs more than the custom plans did on average
+ * with their planning (SQL_PREPARED_PLANNING_ROWS per relation). `reuse`: p->query is still
+ * valid and may be run as it is when the generic plan is chosen. Counts a custom plan in p
+ * (pg_prepared_statements); *custom (may be NULL) says which plan it is. */
+bool sql_session_bind_prepared(sql_session *s, sql_prepared *p, const sql_value *values,
+                               bool reuse, sql_bind_ctx *bc, sql_query **q, bool *custom);
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const sql_value *params, uint32_t nparams,
                           const sql_query *q, sql_exec_ctx *x);

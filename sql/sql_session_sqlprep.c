@@ -132,11 +132,8 @@ bool sql_session_execute_stmt(sql_session *s, const sql_execute *e, const sql_si
     for (uint32_t pass = 0; ok && waited && pass < 2; pass++) {
         if (pass > 0) sql_session_env_close(&env);
         sql_session_env_open(s, s->query_arena, err, p->sql, p->sql_len, &env);
-        env.bc.nparams = p->nparams;
-        env.bc.param_types = p->param_types;
-        /* EXECUTE binds anew each time: a custom plan costs nothing more than a generic one. */
-        if (sql_session_custom_plan(s, p->nparams, p->query)) env.bc.param_values = params;
-        ok = sql_bind_query(&env.bc, p->stmt, &q) && sql_session_lock_query(s, q, &waited, err);
+        ok = sql_session_bind_prepared(s, p, params, false, &env.bc, &q, NULL) &&
+             sql_session_lock_query(s, q, &waited, err);
     }
     if (ok) ok = sql_session_run_query(s, q, env.cat, env.db, params, sink, true, tag, err);
     sql_session_env_close(&env);
@@ -369,18 +366,12 @@ bool sql_session_cursor_stmt(sql_session *s, const sql_node *stmt, const char *s
 
 /* ---- pg_prepared_statements, pg_cursors ---- */
 
-/* PostgreSQL plans a statement without parameters generically every time; one with
- * parameters gets custom plans for its first executions. */
-#define SQL_SQLPREP_CUSTOM_PLANS 5u
-
 uint32_t sql_session_prepared_count(const sql_session *s) { return s->nprepared; }
 
 bool sql_session_prepared_at(const sql_session *s, uint32_t i, sql_prepared_info *out) {
     const sql_prepared *p = s->prepared[i];
     if (p->name[0] == '\0' || p->name[0] == '\x01') return false; /* unnamed, internal */
-    uint64_t custom = p->nparams == 0 ? 0
-                      : p->executions < SQL_SQLPREP_CUSTOM_PLANS ? p->executions
-                                                                 : SQL_SQLPREP_CUSTOM_PLANS;
+    uint64_t custom = p->custom_plans < p->executions ? p->custom_plans : p->executions;
     *out = (sql_prepared_info){.name = p->name, .statement = p->source,
                                .prepare_us = p->prepare_us, .param_types = p->param_types,
                                .nparams = p->nparams, .from_sql = p->from_sql,
