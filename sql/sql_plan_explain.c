@@ -18,6 +18,7 @@
 #include "sql/sql_stats.h"
 #include "sql/sql_strbuf.h"
 #include "sql/sql_types.h"
+#include "sql/sql_window.h"
 
 extern const sql_func_def sql_cast_def;
 extern const char sql_cast_implicit_mark;
@@ -85,6 +86,11 @@ static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p,
     for (uint32_t i = 0; i < c->nargs; i++) {
         if (i > 0) sql_strbuf_puts(sb, ", ");
         sql_deparse(ex, sb, c->args[i], in);
+    }
+    for (uint32_t k = 0; !c->def->ordered_set && k < c->norder; k++) {
+        sql_strbuf_puts(sb, k == 0 ? " ORDER BY " : ", "); /* string_agg(x, ',' ORDER BY x) */
+        sql_deparse(ex, sb, c->order[k].expr, in);
+        if (c->order[k].desc) sql_strbuf_puts(sb, " DESC");
     }
     sql_strbuf_putc(sb, ')');
     if (!c->def->ordered_set) return;
@@ -659,6 +665,10 @@ static bool sql_explain_out_is_var(const sql_plan *p, uint32_t i) {
             i = p->project.exprs[i]->column.index;
             p = p->left;
             continue;
+        case SQL_P_WINDOW:
+            if (p->left == NULL || i >= p->left->ncols) return false;
+            p = p->left;
+            continue;
         case SQL_P_AGG:
             if (i >= p->agg.ngroup || p->agg.group[i]->kind != SQL_X_COLUMN) return false;
             i = p->agg.group[i]->column.index;
@@ -672,6 +682,15 @@ static bool sql_explain_out_is_var(const sql_plan *p, uint32_t i) {
 static void sql_explain_out_item(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p,
                                  const sql_plan *proj, uint32_t i);
 
+/* A window function as PostgreSQL 15's Output shows it: "row_number() OVER (?)". */
+static void sql_explain_out_window(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p,
+                                   const sql_window_func *f) {
+    sql_strbuf_printf(sb, "%s(", f->name);
+    if (f->star) sql_strbuf_putc(sb, '*');
+    sql_deparse_list(ex, sb, f->args, f->nargs, p->left, ", ");
+    sql_strbuf_puts(sb, ") OVER (?)");
+}
+
 /* The node below p (or p) that computes p's column i, and that column's index there. */
 static const sql_plan *sql_explain_out_source(const sql_plan *p, uint32_t *i) {
     while (p != NULL && *i < p->ncols) {
@@ -679,6 +698,10 @@ static const sql_plan *sql_explain_out_source(const sql_plan *p, uint32_t *i) {
         case SQL_P_GATHER: case SQL_P_FILTER: case SQL_P_SORT: case SQL_P_LIMIT:
         case SQL_P_DISTINCT: case SQL_P_LOCKROWS:
             if (p->left == NULL) return p;
+            p = p->left;
+            continue;
+        case SQL_P_WINDOW:
+            if (p->left == NULL || *i >= p->left->ncols) return p;
             p = p->left;
             continue;
         case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
@@ -750,6 +773,14 @@ static void sql_explain_out_item(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p,
         return;
     case SQL_P_PROJECT:
         sql_deparse(ex, sb, p->project.exprs[i], p->left);
+        return;
+    case SQL_P_WINDOW:
+        if (p->left == NULL) break;
+        if (i < p->left->ncols) {
+            sql_explain_out_ref(ex, sb, p->left, i);
+        } else if (i - p->left->ncols < p->window.nfuncs) {
+            sql_explain_out_window(ex, sb, p, &p->window.funcs[i - p->left->ncols]);
+        }
         return;
     default: break;
     }
@@ -1463,10 +1494,13 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     sql_xpl_subs_of(&subs, p);
     if (filter != NULL) sql_xpl_subs_of(&subs, filter);
     if (proj != NULL) sql_xpl_subs_of(&subs, proj);
-    /* ModifyTable shows no Output without RETURNING; ours is not PostgreSQL's either way. */
-    bool modify = p->kind == SQL_P_INSERT || p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE;
-    ex->out = modify ? NULL : p;
-    ex->out_proj = modify ? NULL : proj;
+    /* ModifyTable shows no Output without RETURNING (ours is not PostgreSQL's either way);
+     * PostgreSQL leaves out an Append's and a Recursive Union's as unhelpful. */
+    bool no_out = p->kind == SQL_P_INSERT || p->kind == SQL_P_UPDATE ||
+                  p->kind == SQL_P_DELETE || p->kind == SQL_P_APPEND ||
+                  p->kind == SQL_P_RECURSIVE;
+    ex->out = no_out ? NULL : p;
+    ex->out_proj = no_out ? NULL : proj;
     sql_explain_self(ex, p, col);
     ex->out = ex->out_proj = NULL;
     if (filter != NULL) sql_explain_prop(ex, col, "Filter", filter->filter.pred, p);
@@ -1482,20 +1516,25 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     if (ex->tree != NULL) sql_xtree_end(ex->tree);
 }
 
+/* The relations a plan reads, as PostgreSQL's range table counts them: those of its
+ * subqueries too, and a UNION's branches (each a subquery of its own there). */
 static uint32_t sql_explain_relations(const sql_plan *p) {
     if (p == NULL) return 0;
+    sql_xpl_subs subs = {.n = 0};
+    sql_xpl_subs_of(&subs, p);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < subs.n; i++) n += sql_explain_relations(subs.items[i]->sub.plan);
     switch (p->kind) {
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: case SQL_P_VALUES: case SQL_P_FUNCSCAN:
     case SQL_P_CATALOG: case SQL_P_CTESCAN: case SQL_P_WORKTABLE:
-        return 1;
-    case SQL_P_APPEND: {
-        uint32_t n = 0;
+        return n + 1;
+    case SQL_P_APPEND:
+        n += p->append.ninputs;
         for (uint32_t i = 0; i < p->append.ninputs; i++) {
             n += sql_explain_relations(p->append.inputs[i]);
         }
         return n;
-    }
-    default: return sql_explain_relations(p->left) + sql_explain_relations(p->right);
+    default: return n + sql_explain_relations(p->left) + sql_explain_relations(p->right);
     }
 }
 
