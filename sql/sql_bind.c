@@ -85,7 +85,7 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
     }
     sql_stats_plan_params_begin(bc->param_values, b->nparams);
     plan = sql_plan_optimize(bc->arena, plan, bc->shard_count, bc->ann_ef_search, bc->err);
-    qy->param_sensitive = sql_stats_plan_params_end();
+    sql_stats_plan_params_end();
     if (plan == NULL) return false;
     qy->plan = plan;
     qy->nparams = b->nparams;

@@ -41,8 +41,6 @@ typedef struct sql_query {
                                   whatever `cmd` is (the plan's top is a MODIFYCTE) */
     bool volatile_funcs;       /* never cache its result */
     uint64_t catalog_version;  /* re-plan when the catalog moves on */
-    bool param_sensitive;      /* an estimate compared a $n with telling statistics: a plan
-                                  for known values may differ (sql_stats_plan_params_end) */
     const sql_acl_req *acl_reqs; /* privileges it needs, checked each time it starts */
     uint32_t nacl_reqs;
 } sql_query;

@@ -1122,20 +1122,15 @@ static double sql_sel_below(const sql_col_stats *cs, const sql_value *c, bool in
  * are the thread's, so estimates deep in the planner read them without a context. */
 static _Thread_local const sql_value *sql_plan_values;
 static _Thread_local uint32_t sql_plan_nvalues;
-static _Thread_local bool sql_plan_param_sensitive;
 
 void sql_stats_plan_params_begin(const sql_value *values, uint32_t n) {
     sql_plan_values = values;
     sql_plan_nvalues = values != NULL ? n : 0;
-    sql_plan_param_sensitive = false;
 }
 
-bool sql_stats_plan_params_end(void) {
-    bool sensitive = sql_plan_param_sensitive;
+void sql_stats_plan_params_end(void) {
     sql_plan_values = NULL;
     sql_plan_nvalues = 0;
-    sql_plan_param_sensitive = false;
-    return sensitive;
 }
 
 const sql_value *sql_stats_plan_param(uint32_t param) {
@@ -1144,17 +1139,11 @@ const sql_value *sql_stats_plan_param(uint32_t param) {
 }
 
 /* A constant, or the bound value of a parameter in a custom plan; NULL with *is_param for a
- * parameter of a generic plan. `cs` (may be NULL) is the column it is compared with (by a
- * range when `range`): when its statistics tell values apart (MCVs for an equality, a
- * histogram too for a range), the estimate depends on the parameter's value. */
-static const sql_value *sql_stats_const(const sql_expr *e, const sql_col_stats *cs, bool range,
-                                        bool *is_param) {
+ * parameter of a generic plan. */
+static const sql_value *sql_stats_const(const sql_expr *e, bool *is_param) {
     *is_param = false;
     if (e->kind == SQL_X_CONST) return &e->constval;
     if (e->kind != SQL_X_PARAM) return NULL;
-    if (cs != NULL && (cs->nmcv > 0 || (range && cs->nhist >= 2))) {
-        sql_plan_param_sensitive = true;
-    }
     const sql_value *v = sql_stats_plan_param(e->param);
     /* A value of another type than the expression's (never so from Bind) is not judged. */
     if (v != NULL && v->type_oid == e->type_oid) return v;
@@ -1193,8 +1182,8 @@ static double sql_sel_op(const sql_sel_ctx *sc, const sql_expr *e) {
     bool eq = strcmp(op, "=") == 0, ne = strcmp(op, "<>") == 0;
     bool lt = strcmp(op, "<") == 0, le = strcmp(op, "<=") == 0;
     bool gt = strcmp(op, ">") == 0, ge = strcmp(op, ">=") == 0;
-    bool is_param = false, range = lt || le || gt || ge;
-    const sql_value *c = cs != NULL ? sql_stats_const(r, cs, range, &is_param) : NULL;
+    bool is_param = false;
+    const sql_value *c = cs != NULL ? sql_stats_const(r, &is_param) : NULL;
     if (cs == NULL || (c == NULL && !is_param)) {
         if (eq) return SQL_SEL_DEFAULT_EQ;
         if (lt || le || gt || ge) return SQL_SEL_DEFAULT_INEQ;
@@ -1238,7 +1227,7 @@ static double sql_sel(const sql_sel_ctx *sc, const sql_expr *e) {
         s = 0;
         for (uint32_t i = 1; i < e->nargs; i++) {
             bool is_param;
-            const sql_value *c = sql_stats_const(e->args[i], cs, false, &is_param);
+            const sql_value *c = sql_stats_const(e->args[i], &is_param);
             s += cs != NULL && (c != NULL || is_param) ? sql_sel_eq(cs, c) : SQL_SEL_DEFAULT_EQ;
         }
         s = fmin(1, s);

@@ -134,11 +134,9 @@ double sql_stats_selectivity(const eng_table *t, const uint16_t *attnums, uint32
  * A prepared statement planned after Bind (a custom plan, as PostgreSQL makes for its first
  * executions) knows its parameter values: between sql_stats_plan_params_begin and _end on
  * this thread, the estimates (selectivity, zone maps) read $n as values[n-1] (NULL: a generic
- * plan, $n unknown). _end says whether an estimate could have differed with a known value
- * (a $n compared with a column whose MCVs or histogram tell values apart): the plan then
- * depends on the values, and a generic one may be poor. */
+ * plan, $n unknown). */
 void sql_stats_plan_params_begin(const sql_value *values, uint32_t n);
-bool sql_stats_plan_params_end(void);
+void sql_stats_plan_params_end(void);
 
 /* The value $param (1-based) is bound to in the plan being made; NULL for a generic plan. */
 const sql_value *sql_stats_plan_param(uint32_t param);
