@@ -247,6 +247,9 @@ static uint32_t net_pg_text_cut(const char *s, uint32_t len, uint32_t cap) {
 
 void net_pg_backend_active(net_pg_conn *c, const char *query, uint32_t len) {
     net_pg_backend *b = c->backend;
+    /* Execute after Bind: nothing changes, so neither the clock nor the lock (only this
+     * connection's shard writes the slot, so it reads it without the lock). */
+    if (query == NULL && b->act.state == NET_PG_STATE_ACTIVE) return;
     int64_t now = rt_time_wall_us();
     net_pg_backend_lock(b);
     net_pg_activity *a = &b->act;

@@ -184,6 +184,9 @@ uint32_t sql_acl_mask(const eng_catalog *c, uint32_t db_owner, uint32_t role, ui
             mask |= items[i].privs;
         }
     }
+    /* The owner (and any role granted everything) needs no walk of its memberships for
+     * pg_read_all_data / pg_write_all_data: they could add nothing. */
+    if ((mask & sql_acl_kind_all(kind)) == sql_acl_kind_all(kind)) return mask;
     return mask | sql_acl_all_data(c, role, kind);
 }
 

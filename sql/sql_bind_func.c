@@ -323,6 +323,29 @@ static int sql_unknown_affinity(const sql_func_def *d, sql_expr **args, uint32_t
     return strings * 4096 + texts * 64 + preferred;
 }
 
+/* The one candidate whose parameter types are exactly the arguments' (none unknown, no
+ * polymorphic or variadic parameter), or NULL when there is none or more than one. Such a
+ * candidate scores best of all (every argument exact, nothing preferred), so the full scoring
+ * below would pick it too; this skips the implicit-cast checks of every other candidate
+ * (int4 = int4 among the dozens of '=' operators, per statement of pgbench -S). */
+static const sql_func_def *sql_pick_exact(sql_func_list cands, sql_expr **args,
+                                          uint32_t nargs) {
+    const sql_func_def *found = NULL;
+    for (uint32_t i = 0; i < cands.count; i++) {
+        const sql_func_def *d = cands.items[i];
+        if (d->nargs != nargs || (d->flags & SQL_F_VARIADIC) != 0) continue;
+        uint32_t k = 0;
+        while (k < nargs && d->args[k] == args[k]->type_oid && !sql_poly(d->args[k]) &&
+               args[k]->type_oid != SQL_T_UNKNOWN) {
+            k++;
+        }
+        if (k < nargs) continue;
+        if (found != NULL) return NULL; /* two: the full scoring reports the ambiguity */
+        found = d;
+    }
+    return found;
+}
+
 /* Chooses among candidates; NULL if none or ambiguous (error set). */
 static const sql_func_def *sql_pick(sql_qlevel *q, sql_func_list cands, sql_expr **args,
                                     uint32_t nargs, const char *name, bool is_op, uint32_t loc,
@@ -330,6 +353,11 @@ static const sql_func_def *sql_pick(sql_qlevel *q, sql_func_list cands, sql_expr
     const sql_func_def *best = NULL;
     sql_cand_score bs = {-1, -1, false, 0};
     bool tie = false;
+    const sql_func_def *exact = nargs > 0 ? sql_pick_exact(cands, args, nargs) : NULL;
+    if (exact != NULL) {
+        *chosen = (sql_cand_score){(int)nargs, 0, true, 0};
+        return exact;
+    }
     /* Operators with one unknown side: the other side's type for both, exactly. */
     if (is_op && nargs == 2 && (args[0]->type_oid == SQL_T_UNKNOWN) !=
                                    (args[1]->type_oid == SQL_T_UNKNOWN)) {

@@ -544,6 +544,11 @@ typedef struct sql_frag {
                                 no further ahead than the coordinator reads) */
     rt_err err;              /* the failed slot's error */
     _Atomic bool cancel;     /* set by the coordinator, read by the fragment at any time */
+    uint8_t *inline_buf;     /* coordinator's memory for a primary-key lookup's one row, run
+                                in the start message's handler (sql_frag_inline_run); NULL:
+                                the fragment runs in a fiber */
+    bool inlined;            /* shard side, read after the start reply: it ran that way, its
+                                result is in slots[0] and no ack is sent for it */
     /* shard side */
     rt_fiber *fiber;
     uint32_t send_next;      /* the slot the next batch goes in */
@@ -632,6 +637,7 @@ static void sql_frag_ready_run(rt_msg *msg) { /* on the coordinator */
 static void sql_frag_start_done(rt_msg *msg) { /* on the coordinator */
     sql_frag *f = (sql_frag *)msg;
     f->finished = true;
+    if (f->inlined) f->slots[0].arrived = true; /* the reply carried its one result */
     sql_frag_wake(f->gather);
 }
 
@@ -829,8 +835,134 @@ static void sql_frag_fiber(void *arg) {
     rt_msg_reply(&f->start);
 }
 
+/* ---- a remote primary-key lookup in the message handler ----
+ * A point select whose key lives on another shard would otherwise spawn a fiber there and
+ * take four messages (start, batch, ack, end): two wake-ups of that shard when it sleeps, the
+ * second one on the coordinator's path to CommandComplete. A lookup that cannot wait (no row
+ * locks, no writes, expressions that only compute) runs in the start message's handler and
+ * copies its row into memory the coordinator gave with the message: one round trip. */
+
+/* Room for the one row's copy; a wider row (long text values) takes the fiber path. */
+#define SQL_FRAG_INLINE_BYTES 4096u
+
+/* An expression the handler may evaluate: it reads constants, parameters and its row and
+ * calls functions that neither wait nor change anything (no subqueries, no volatile calls). */
+static bool sql_frag_inline_expr(const sql_expr *e) {
+    if (e == NULL) return true;
+    switch (e->kind) {
+    case SQL_X_CONST:
+    case SQL_X_PARAM:
+    case SQL_X_COLUMN:
+        return true;
+    case SQL_X_FUNC:
+        if ((e->func.def->flags & (SQL_F_VOLATILE | SQL_F_SRF | SQL_F_AGG | SQL_F_WINDOW)) != 0) {
+            return false;
+        }
+        break;
+    case SQL_X_AND:
+    case SQL_X_OR:
+    case SQL_X_NOT:
+    case SQL_X_NULLTEST:
+    case SQL_X_COERCE:
+        break;
+    default:
+        return false;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if (!sql_frag_inline_expr(e->args[i])) return false;
+    }
+    return true;
+}
+
+/* Whether GATHER `g`'s fragment is such a lookup: projections of a PKGET without row locks. */
+static bool sql_frag_inline_plan(const sql_plan *g) {
+    if (g->gather.share_key != NULL) return false;
+    const sql_plan *p = g->left;
+    while (p != NULL && p->kind == SQL_P_PROJECT && p->right == NULL) {
+        for (uint32_t c = 0; c < p->ncols; c++) {
+            if (!sql_frag_inline_expr(p->project.exprs[c])) return false;
+        }
+        p = p->left;
+    }
+    if (p == NULL || p->kind != SQL_P_PKGET || p->scan.lock_strength != 0) return false;
+    for (uint32_t k = 0; k < p->scan.nkey; k++) {
+        if (!sql_frag_inline_expr(p->scan.key[k])) return false;
+    }
+    return sql_frag_inline_expr(p->scan.filter);
+}
+
+/* Bump allocation in the coordinator's buffer; NULL when the copy does not fit. */
+static void *sql_frag_inline_take(uint8_t *buf, size_t *used, size_t size) {
+    size_t at = (*used + 15u) & ~(size_t)15u;
+    if (at > SQL_FRAG_INLINE_BYTES || size > SQL_FRAG_INLINE_BYTES - at) return NULL;
+    *used = at + size;
+    return buf + at;
+}
+
+/* Copies batch `in` (one row at most) into `buf`; NULL when it does not fit. */
+static sql_batch *sql_frag_inline_pack(uint8_t *buf, const sql_batch *in) {
+    size_t used = 0;
+    uint32_t n = in->rows;
+    sql_batch *b = sql_frag_inline_take(buf, &used, sizeof *b);
+    sql_vec *cols = sql_frag_inline_take(buf, &used, sizeof(sql_vec) * (in->ncols + 1u));
+    if (b == NULL || cols == NULL) return NULL;
+    *b = (sql_batch){.rows = n, .cap = n > 0 ? n : 1, .ncols = in->ncols, .cols = cols};
+    for (uint32_t c = 0; c < in->ncols; c++) {
+        const sql_vec *src = &in->cols[c];
+        sql_vec *dst = &cols[c];
+        *dst = *src;
+        dst->data = sql_frag_inline_take(buf, &used, sizeof(int64_t) * b->cap);
+        dst->nulls = sql_frag_inline_take(buf, &used, b->cap);
+        if (dst->data == NULL || dst->nulls == NULL) return NULL;
+        if (src->nulls != NULL) memcpy(dst->nulls, src->nulls, n);
+        else memset(dst->nulls, 0, b->cap);
+        if (src->phys != SQL_PHYS_BYTES) {
+            memcpy(dst->data, src->data, sizeof(int64_t) * n);
+            continue;
+        }
+        for (uint32_t r = 0; r < n; r++) {
+            dst->b[r] = (sql_bytes){0};
+            if (dst->nulls[r] || src->b[r].len == 0) continue;
+            uint8_t *copy = sql_frag_inline_take(buf, &used, src->b[r].len);
+            if (copy == NULL) return NULL;
+            memcpy(copy, src->b[r].ptr, src->b[r].len);
+            dst->b[r] = (sql_bytes){.ptr = copy, .len = src->b[r].len};
+        }
+    }
+    return b;
+}
+
+/* Runs the lookup now, on the fragment's shard, and leaves its result (row, none, or error)
+ * in slots[0]. False when the row did not fit the buffer: the fiber path runs it again. */
+static bool sql_frag_inline_run(sql_frag *f) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_exec_ctx x;
+    sql_frag_ctx(&x, f->gather->x, rt_arena_create(RT_QUERY_ARENA_BYTES_MAX), &err,
+                 f->partitions, f->npartitions);
+    sql_op *op = sql_op_build(&x, f->gather->base.plan->left);
+    sql_batch *b = NULL;
+    bool ok = op != NULL && sql_op_next(op, &x, &b);
+    sql_batch *copy = ok && b != NULL ? sql_frag_inline_pack(f->inline_buf, b) : NULL;
+    bool fits = !ok || b == NULL || copy != NULL;
+    if (op != NULL) sql_op_close(op, &x);
+    rt_arena_destroy(x.arena);
+    if (!fits) return false;
+    sql_frag_slot *slot = &f->slots[0];
+    slot->batch = ok ? copy : NULL;
+    slot->last = ok && copy != NULL;
+    slot->failed = !ok;
+    if (!ok) f->err = err;
+    f->inlined = true;
+    return true;
+}
+
 static void sql_frag_start_run(rt_msg *msg) { /* on the fragment's shard */
     sql_frag *f = (sql_frag *)msg;
+    if (f->inline_buf != NULL && sql_frag_inline_run(f)) {
+        rt_msg_reply(msg);
+        return;
+    }
     rt_err err;
     rt_err_clear(&err);
     f->fiber = rt_fiber_spawn(sql_frag_fiber, f, &err);
@@ -954,6 +1086,8 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
         !sql_gather_share_builds(g, x, g->base.plan->left)) {
         return false;
     }
+    bool inline_ok = window > 1 && !g->base.plan->gather.writes && g->hybrid == NULL &&
+                     sql_frag_inline_plan(g->base.plan);
     g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (shards + 1));
     g->local_parts = rt_arena_alloc(x->arena, sizeof(uint32_t) * (nparts + 1));
     if (g->frags == NULL || g->local_parts == NULL) return false;
@@ -984,6 +1118,7 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
             f->slots[k].ack.run = sql_frag_ack_run;
         }
         rt_err_clear(&f->err);
+        if (inline_ok) f->inline_buf = rt_arena_alloc(x->arena, SQL_FRAG_INLINE_BYTES);
         x->stats.fragments++;
         rt_msg_send(&f->start, s);
     }
@@ -1003,7 +1138,7 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
 static void sql_gather_ack(sql_op_gather *g) {
     sql_frag_slot *slot = g->handed;
     g->handed = NULL;
-    if (slot != NULL) rt_msg_send(&slot->ack, slot->frag->start.to_core);
+    if (slot != NULL && !slot->frag->inlined) rt_msg_send(&slot->ack, slot->frag->start.to_core);
 }
 
 /* A remote fragment whose next slot has arrived, or NULL; *pending: some fragment has not
@@ -1091,7 +1226,7 @@ static void sql_gather_close(sql_op *op, sql_exec_ctx *x) {
                 sql_frag_slot *slot = &f->slots[s];
                 if (!slot->arrived) continue;
                 slot->arrived = false;
-                if (slot->batch != NULL && !slot->failed) {
+                if (slot->batch != NULL && !slot->failed && !f->inlined) {
                     rt_msg_send(&slot->ack, f->start.to_core);
                 }
             }

@@ -61,7 +61,54 @@ static void sql_stats_activity_own(sql_stats_slot *slot, uint32_t oid) {
     slot->seq_scan = slot->idx_scan = 0;
 }
 
+/* pg_stat_user_tables' seq_scan and idx_scan as each shard counts them, in a table of its
+ * own: one counter shared by the shards, under the slot's lock, took a spin lock and moved a
+ * cache line between the cores on every statement. Entry `oid % SQL_STATS_TABLES_MAX` of
+ * shard s counts the scans of table `oid` begun on s (a scan of another table that shares the
+ * entry begins it again, as the shared slot does). Written by its shard only, read by anyone;
+ * allocated by the shard on first use and kept for the process's life. Threads that are no
+ * shard (tests) count in the slot, under its lock. */
+typedef struct sql_stats_scans {
+    _Atomic uint32_t oid;
+    _Atomic uint64_t seq_scan, idx_scan;
+} sql_stats_scans;
+static _Atomic(sql_stats_scans *) sql_stats_scans_of[RT_SHARDS_MAX];
+
+static sql_stats_scans *sql_stats_scans_mine(int core) {
+    sql_stats_scans *t = atomic_load_explicit(&sql_stats_scans_of[core], memory_order_acquire);
+    if (t != NULL) return t;
+    t = rt_xcalloc(SQL_STATS_TABLES_MAX, sizeof *t);
+    atomic_store_explicit(&sql_stats_scans_of[core], t, memory_order_release);
+    return t;
+}
+
+/* Adds each shard's counts of table `oid` to *out. */
+static void sql_stats_scans_sum(uint32_t oid, sql_stats_activity *out) {
+    for (uint32_t s = 0; s < RT_SHARDS_MAX; s++) {
+        sql_stats_scans *t = atomic_load_explicit(&sql_stats_scans_of[s], memory_order_acquire);
+        if (t == NULL) continue;
+        sql_stats_scans *e = &t[oid % SQL_STATS_TABLES_MAX];
+        if (atomic_load_explicit(&e->oid, memory_order_acquire) != oid) continue;
+        out->seq_scan += atomic_load_explicit(&e->seq_scan, memory_order_relaxed);
+        out->idx_scan += atomic_load_explicit(&e->idx_scan, memory_order_relaxed);
+    }
+}
+
 void sql_stats_note_scan(uint32_t table_oid, bool index) {
+    int core = rt_core_id_or_none();
+    if (core >= 0 && core < RT_SHARDS_MAX) {
+        sql_stats_scans *e = &sql_stats_scans_mine(core)[table_oid % SQL_STATS_TABLES_MAX];
+        if (atomic_load_explicit(&e->oid, memory_order_relaxed) != table_oid) {
+            atomic_store_explicit(&e->oid, 0, memory_order_release); /* readers skip it */
+            atomic_store_explicit(&e->seq_scan, 0, memory_order_relaxed);
+            atomic_store_explicit(&e->idx_scan, 0, memory_order_relaxed);
+            atomic_store_explicit(&e->oid, table_oid, memory_order_release);
+        }
+        _Atomic uint64_t *n = index ? &e->idx_scan : &e->seq_scan;
+        atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+        return;
+    }
     sql_stats_slot *slot = sql_stats_slot_of(table_oid);
     ck_spinlock_lock(&slot->lock);
     sql_stats_activity_own(slot, table_oid);
@@ -113,6 +160,7 @@ void sql_stats_activity_get(uint32_t table_oid, sql_stats_activity *out) {
     }
     bool mine = slot->st == NULL || slot->st->table_oid == table_oid;
     ck_spinlock_unlock(&slot->lock);
+    sql_stats_scans_sum(table_oid, out);
     /* Changes count per slot: not this table's when another's statistics hold it. */
     if (mine) out->mod_since_analyze = atomic_load(&slot->changes);
 }
