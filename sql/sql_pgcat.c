@@ -606,16 +606,13 @@ static bool pc_activity_visible(const sql_exec_ctx *x, uint32_t role_oid) {
 
 /* client_addr from the text the backend table recorded: NULL over a Unix socket. */
 static bool pc_activity_client_addr(pc_row *r, const char *text) {
-    uint8_t buf[SQL_INET_BYTES_MAX];
-    uint32_t len;
-    if (text[0] == '\0' || !sql_inet_parse(text, (uint32_t)strlen(text), buf, &len)) {
+    sql_bytes v;
+    if (!sql_inet_parse_copy(r->x->arena, text, &v, r->x->err)) return false;
+    if (v.ptr == NULL) {
         pc_null(r, "client_addr");
-        return true;
+    } else {
+        pc_bytes(r, "client_addr", v);
     }
-    uint8_t *v = rt_arena_alloc(r->x->arena, len);
-    if (v == NULL) return rt_arena_fail(r->x->arena, r->x->err);
-    memcpy(v, buf, len);
-    pc_bytes(r, "client_addr", (sql_bytes){.ptr = v, .len = len});
     return true;
 }
 
