@@ -43,6 +43,26 @@ static uint32_t sql_inet_v4_parts(const char *s, uint32_t len, bool trailing_dot
     return parts;
 }
 
+static int sql_inet_hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* cidr's hexadecimal IPv4 form, '0x0a0b' (10.11.0.0/16): up to eight digits, two per byte, an
+ * odd last digit the high half of its byte ('0xa' is 160). The bytes written, 0 if malformed. */
+static uint32_t sql_cidr_v4_hex(const char *s, uint32_t len, uint8_t *addr) {
+    if (len < 3 || len > 10 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return 0;
+    memset(addr, 0, 4);
+    for (uint32_t i = 2; i < len; i++) {
+        int d = sql_inet_hex_digit(s[i]);
+        if (d < 0) return 0;
+        addr[(i - 2) / 2] |= (uint8_t)(i % 2 == 0 ? d << 4 : d);
+    }
+    return (len - 1) / 2;
+}
+
 /* The masklen cidr gives IPv4 text without one: its network class's ('10' /8, '128.1' /16,
  * '192.168' /24, class D /4, class E /32), widened to cover the parts written. */
 static uint32_t sql_cidr_class_bits(const uint8_t *addr, uint32_t parts) {
@@ -76,7 +96,9 @@ static bool sql_inet_parse_text(const char *text, uint32_t len, bool cidr, uint8
     if (v6) {
         if (!sql_inet_parse_v6(text, alen, addr)) return false;
     } else {
-        uint32_t parts = sql_inet_v4_parts(text, alen, !cidr, addr);
+        bool hex = cidr && alen > 1 && (text[1] == 'x' || text[1] == 'X');
+        uint32_t parts = hex ? sql_cidr_v4_hex(text, alen, addr)
+                             : sql_inet_v4_parts(text, alen, !cidr, addr);
         if (parts == 0) return false;
         if (cidr && slash == NULL) bits = sql_cidr_class_bits(addr, parts);
         /* inet: '10/8' names a network by its leading parts (a masklen whose whole bytes the
