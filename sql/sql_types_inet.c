@@ -1,8 +1,8 @@
 /* sql_types_inet.c: the inet and cidr types' text and binary I/O and order (sql_inet.h). Text
  * input follows PostgreSQL 15's: IPv4 as one to four dotted decimal parts (for inet fewer than
  * four only with a /masklen whose whole bytes they cover, as '10/8'; for cidr any, the
- * masklen then defaulting to the network class), IPv6 as inet_pton(3) reads it, each with an
- * optional /masklen; no surrounding spaces. */
+ * masklen then defaulting to the network class; cidr also takes hexadecimal, '0x0a0b'), IPv6
+ * as inet_pton(3) reads it, each with an optional /masklen; no surrounding spaces. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,9 +66,14 @@ static uint32_t sql_cidr_v4_hex(const char *s, uint32_t len, uint8_t *addr) {
 /* The masklen cidr gives IPv4 text without one: its network class's ('10' /8, '128.1' /16,
  * '192.168' /24, class D /4, class E /32), widened to cover the parts written. */
 static uint32_t sql_cidr_class_bits(const uint8_t *addr, uint32_t parts) {
-    uint32_t first = addr[0];
-    uint32_t bits = first >= 240 ? 32 : first >= 224 ? 8 : first >= 192 ? 24 : first >= 128 ? 16
-                                                                                            : 8;
+    uint32_t first = addr[0], bits = 8; /* class A, and class D (/4 unless widened) */
+    if (first >= 240) {
+        bits = 32; /* class E */
+    } else if (first >= 192 && first < 224) {
+        bits = 24; /* class C */
+    } else if (first >= 128 && first < 224) {
+        bits = 16; /* class B */
+    }
     if (bits < parts * 8) bits = parts * 8;
     if (bits == 8 && first == 224) bits = 4;
     return bits;
