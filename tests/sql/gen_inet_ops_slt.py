@@ -295,6 +295,11 @@ def table_cases():
     out.append(query("SELECT id FROM io_net WHERE '10.9.9.9'::inet = ANY(addrs) ORDER BY id"))
     out.append(query("SELECT array_agg(addr ORDER BY addr) FROM io_host WHERE family(addr) = 4"))
     out.append(ok("CREATE INDEX io_net_net ON io_net (net)"))
+    out.append(query("SELECT opc.opcname FROM pg_index x JOIN pg_opclass opc "
+                     "ON opc.oid = x.indclass[0] WHERE x.indexrelid = 'io_net_net'::regclass"))
+    out.append(query("SELECT opcname, opcintype::regtype, opcdefault FROM pg_opclass "
+                     "WHERE opcmethod = 403 AND opcintype = 'inet'::regtype ORDER BY opcname"))
+    out.append(query("SELECT pg_get_indexdef('io_net_net'::regclass)"))
     out.append(query("SELECT id FROM io_net WHERE net = '10.1.0.0/16' ORDER BY id"))
     out.append(query("SELECT id FROM io_net WHERE net >= '10.0.0.0/8' AND net < '11.0.0.0/8' "
                      "ORDER BY id"))
