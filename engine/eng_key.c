@@ -9,11 +9,12 @@
  *           PostgreSQL compares intervals);
  *   numeric: sql_numeric's order-preserving, prefix-free key (equal values, equal keys
  *           whatever their display scale);
- *   inet: family, the network (host bits zeroed), masklen, the whole address: byte order is
+ *   inet, cidr: family, the network (host bits zeroed), masklen, the whole address: byte order is
  *           PostgreSQL's inet order (sql_inet_cmp), and the family fixes the length. */
 #include "engine/eng_key.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "sql/sql_inet.h"
 #include "sql/sql_numeric.h"
@@ -67,20 +68,19 @@ bool eng_key_type_supported(uint32_t type_oid) {
                type_oid == SQL_T_VARCHAR || type_oid == SQL_T_BPCHAR || type_oid == SQL_T_NAME ||
                type_oid == SQL_T_BYTEA || type_oid == SQL_T_UUID || type_oid == SQL_T_INTERVAL ||
                type_oid == SQL_T_BIT || type_oid == SQL_T_VARBIT || type_oid == SQL_T_NUMERIC ||
-               type_oid == SQL_T_INET;
+               type_oid == SQL_T_INET || type_oid == SQL_T_CIDR;
     }
 }
 
 static void eng_key_inet(eng_codec_w *w, const uint8_t *v) {
-    uint32_t nb = v[3], bits = v[1];
-    const uint8_t *addr = v + SQL_INET_HEADER_BYTES;
+    uint32_t nb = sql_inet_addr_bytes(v);
+    uint8_t net[SQL_INET_BYTES_MAX];
+    memcpy(net, v, SQL_INET_HEADER_BYTES + nb);
+    sql_inet_fill_host(net, v[1], false);
     eng_w_u8(w, v[0]);
-    for (uint32_t i = 0; i < nb; i++) {
-        uint32_t keep = bits >= 8 * (i + 1) ? 8 : bits > 8 * i ? bits - 8 * i : 0;
-        eng_w_u8(w, (uint8_t)(addr[i] & (uint8_t)(0xff00u >> keep)));
-    }
-    eng_w_u8(w, (uint8_t)bits);
-    eng_w_raw(w, addr, nb);
+    eng_w_raw(w, net + SQL_INET_HEADER_BYTES, nb);
+    eng_w_u8(w, v[1]);
+    eng_w_raw(w, v + SQL_INET_HEADER_BYTES, nb);
 }
 
 static bool eng_key_body(eng_codec_w *w, const sql_value *v, rt_err *err) {
@@ -107,7 +107,7 @@ static bool eng_key_body(eng_codec_w *w, const sql_value *v, rt_err *err) {
         RT_ASSERT(wrote == len);
     } else if (v->type_oid == SQL_T_UUID) {
         eng_w_raw(w, v->b.ptr, 16);
-    } else if (v->type_oid == SQL_T_INET) {
+    } else if (v->type_oid == SQL_T_INET || v->type_oid == SQL_T_CIDR) {
         eng_key_inet(w, v->b.ptr);
     } else if (v->type_oid == SQL_T_INTERVAL) {
         eng_key_interval(buf, v->b.ptr);

@@ -330,6 +330,17 @@ static bool sql_bind_agg_call(sql_qlevel *q, const sql_func *f, const char *name
     return sql_bind_agg_resolve(q, name, f->hdr.location, call);
 }
 
+/* The type a polymorphic aggregate argument of type t is cast to: PostgreSQL has min and max
+ * of inet, none of cidr, so a cidr reaches them through the binary-coercible cast (result
+ * inet); everything else keeps its own type. */
+static uint32_t sql_agg_poly_arg(const char *name, uint32_t t) {
+    if (t == SQL_T_UNKNOWN) return SQL_T_TEXT;
+    if (t == SQL_T_CIDR && (strcmp(name, "min") == 0 || strcmp(name, "max") == 0)) {
+        return SQL_T_INET;
+    }
+    return t;
+}
+
 /* Picks the aggregate by the bound arguments' types and casts the arguments to it. */
 bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg_call *call) {
     sql_binder *b = q->b;
@@ -373,8 +384,7 @@ bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg
     for (uint32_t i = 0; i < nargs; i++) {
         uint32_t t = d->args[i];
         if (t == SQL_T_ANY) continue;
-        if (t == SQL_T_ANYELEMENT) t = call->args[i]->type_oid == SQL_T_UNKNOWN
-                                           ? SQL_T_TEXT : call->args[i]->type_oid;
+        if (t == SQL_T_ANYELEMENT) t = sql_agg_poly_arg(name, call->args[i]->type_oid);
         call->args[i] = sql_bind_coerce(q, call->args[i], t, -1, SQL_CAST_IMPLICIT,
                                         call->args[i]->location, NULL);
         if (call->args[i] == NULL) return false;

@@ -93,6 +93,8 @@ bool sql_cast_allowed(uint32_t from, uint32_t to, sql_cast_context ctx) {
         return ctx >= SQL_CAST_ASSIGNMENT;
     }
     if (from == SQL_T_JSONB && (to == SQL_T_BOOL || rt != 0)) return ctx >= SQL_CAST_EXPLICIT;
+    if (from == SQL_T_CIDR && to == SQL_T_INET) return true; /* binary-coercible */
+    if (from == SQL_T_INET && to == SQL_T_CIDR) return ctx >= SQL_CAST_ASSIGNMENT; /* cidr() */
     uint32_t fe = sql_type_elem_of(from), te = sql_type_elem_of(to);
     /* The catalog's vector types are targets of no implicit cast (oid[] = '{0}' is anyarray's) */
     if (to == SQL_T_INT2VECTOR || to == SQL_T_OIDVECTOR) return ctx >= SQL_CAST_EXPLICIT && fe != 0;

@@ -2,7 +2,8 @@
  * with functions rather than text I/O (pg_cast method 'f'): integers and floats to and from
  * numeric (rounding half away from zero to integers, 15 significant digits from float8),
  * date/timestamp/timestamptz/time/timetz/interval among themselves in the session's TimeZone,
- * jsonb scalars to bool and the number types, and inet to text (with its masklen).
+ * jsonb scalars to bool and the number types, inet and cidr to text (with the masklen), cidr
+ * to inet (a relabelling) and inet to cidr (the host bits cleared).
  * sql_cast_vec (sql_cast.c) calls this first and falls back to its own paths when *done stays
  * false. The same conversions are registered
  * as the functions PostgreSQL names after the target type: date(timestamptz), int4(numeric),
@@ -185,11 +186,20 @@ bool sql_cast_typed(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_ve
         return true;
     }
     /* text(inet) keeps the masklen; PostgreSQL has no such cast to name (inet_out's text) */
-    if (from == SQL_T_INET && sql_type_is_string(to) && to != SQL_T_NAME) {
+    if ((from == SQL_T_INET || from == SQL_T_CIDR) && sql_type_is_string(to) &&
+        to != SQL_T_NAME) {
+        return sql_inet_format_rows(f, n, active, in, SQL_INET_MASK_ALWAYS, out);
+    }
+    if (from == SQL_T_CIDR && to == SQL_T_INET) { /* binary-coercible (sql_inet.h) */
+        SQL_FOR_ACTIVE(i) out->b[i] = in->b[i];
+        return true;
+    }
+    if (from == SQL_T_INET && to == SQL_T_CIDR) { /* cidr(inet): the host bits cleared */
         SQL_FOR_ACTIVE(i) {
-            char buf[SQL_INET_TEXT_BYTES_MAX];
-            uint32_t len = sql_inet_format(in->b[i].ptr, SQL_INET_MASK_ALWAYS, buf);
-            if (!sql_fn_bytes(f, buf, len, &out->b[i])) return false;
+            uint8_t v[SQL_INET_BYTES_MAX];
+            memcpy(v, in->b[i].ptr, in->b[i].len);
+            sql_inet_fill_host(v, v[1], false);
+            if (!sql_fn_bytes(f, v, in->b[i].len, &out->b[i])) return false;
         }
         return true;
     }

@@ -353,9 +353,9 @@ static bool sql_misc_conn_end(sql_fctx *f, uint32_t n, const uint8_t *active, sq
     net_pg_activity *a;
     if (!sql_misc_own_activity(f, &a)) return false;
     const char *text = a == NULL ? "" : server ? a->server_addr : a->client_addr;
-    uint8_t v[SQL_INET_BYTES_MAX];
-    uint32_t len;
-    if (text[0] == '\0' || !sql_inet_parse(text, (uint32_t)strlen(text), v, &len)) {
+    sql_bytes b;
+    if (!sql_inet_parse_copy(f->arena, text, &b, f->err)) return false;
+    if (b.ptr == NULL) {
         sql_misc_null_rows(n, active, out);
         return true;
     }
@@ -363,8 +363,6 @@ static bool sql_misc_conn_end(sql_fctx *f, uint32_t n, const uint8_t *active, sq
         sql_misc_i64_rows(n, active, out, server ? a->server_port : a->client_port);
         return true;
     }
-    sql_bytes b;
-    if (!sql_fn_bytes(f, v, len, &b)) return false;
     SQL_FOR_ACTIVE(i) {
         out->nulls[i] = 0;
         out->b[i] = b;
@@ -390,28 +388,6 @@ SQL_MISC_KERNEL(sql_misc_server_addr) {
 SQL_MISC_KERNEL(sql_misc_server_port) {
     (void)args;
     return sql_misc_conn_end(f, n, active, out, true, true);
-}
-
-/* host(inet) text, masklen(inet) int4, family(inet) int4 (4 or 6). */
-SQL_MISC_KERNEL(sql_misc_inet_host) {
-    SQL_FOR_ACTIVE(i) {
-        char buf[SQL_INET_TEXT_BYTES_MAX];
-        uint32_t len = sql_inet_format(args[0]->b[i].ptr, SQL_INET_MASK_NEVER, buf);
-        if (!sql_fn_bytes(f, buf, len, &out->b[i])) return false;
-    }
-    return true;
-}
-
-SQL_MISC_KERNEL(sql_misc_inet_masklen) {
-    (void)f;
-    SQL_FOR_ACTIVE(i) out->i64[i] = sql_inet_masklen(args[0]->b[i].ptr);
-    return true;
-}
-
-SQL_MISC_KERNEL(sql_misc_inet_family) {
-    (void)f;
-    SQL_FOR_ACTIVE(i) out->i64[i] = sql_inet_family(args[0]->b[i].ptr);
-    return true;
 }
 
 SQL_MISC_KERNEL(sql_misc_false) {
@@ -935,9 +911,6 @@ static const sql_func_def sql_misc_defs[] = {
     FN0("inet_server_port", I4, SV, sql_misc_server_port),
     FN0("inet_client_addr", SQL_T_INET, SV, sql_misc_client_addr),
     FN0("inet_client_port", I4, SV, sql_misc_client_port),
-    FN("host", T, ST, sql_misc_inet_host, SQL_T_INET),
-    FN("masklen", I4, ST, sql_misc_inet_masklen, SQL_T_INET),
-    FN("family", I4, ST, sql_misc_inet_family, SQL_T_INET),
     FN0("pg_postmaster_start_time", SQL_T_TIMESTAMPTZ, SB, sql_misc_start_time),
     FN0("pg_conf_load_time", SQL_T_TIMESTAMPTZ, SB, sql_misc_start_time),
     FN0("pg_is_in_recovery", B, SB, sql_misc_false),

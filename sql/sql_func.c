@@ -4,6 +4,7 @@
 
 #include "sql/sql_expr.h"
 #include "sql/sql_funcs_int.h"
+#include "sql/sql_inet.h"
 #include "sql/sql_ixexpr.h"
 
 #define SQL_FUNCS_MAX 4096u         /* definitions in the server */
@@ -69,4 +70,5 @@ void sql_funcs_init(void) {
     sql_funcs_register_numeric();
     sql_funcs_register_datetime();
     sql_funcs_register_json();
+    sql_funcs_register_inet();
 }

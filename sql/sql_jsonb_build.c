@@ -60,7 +60,7 @@ static jb_category jb_category_of(uint32_t type_oid) {
         SQL_T_TIMESTAMPTZ_ARRAY, SQL_T_INTERVAL_ARRAY, SQL_T_NUMERIC_ARRAY,
         SQL_T_TIMETZ_ARRAY,   SQL_T_BIT_ARRAY,         SQL_T_VARBIT_ARRAY, SQL_T_CSTRING_ARRAY,
         SQL_T_REGTYPE_ARRAY,  SQL_T_REGCLASS_ARRAY,    SQL_T_UUID_ARRAY,   SQL_T_JSON_ARRAY,
-        SQL_T_JSONB_ARRAY,    SQL_T_VECTOR_ARRAY,
+        SQL_T_JSONB_ARRAY,    SQL_T_VECTOR_ARRAY,      SQL_T_INET_ARRAY,   SQL_T_CIDR_ARRAY,
     };
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         if (arrays[i] == type_oid) return JB_CAT_COMPOSITE;

@@ -442,7 +442,8 @@ static bool pc_scan_am(pc_row *r) {
 }
 
 /* The default operator classes of the index methods, for the types that have one (varchar
- * uses text's, as in PostgreSQL), and pgvector's HNSW classes, none of them a default. */
+ * uses text's and cidr inet's, as in PostgreSQL), and pgvector's HNSW classes, none of them a
+ * default. */
 static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_opclasses[] = {
     {1978, PC_OID_BTREE_AM, SQL_T_INT4, "int4_ops", true},
     {3124, PC_OID_BTREE_AM, SQL_T_INT8, "int8_ops", true},
@@ -458,6 +459,8 @@ static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_
     {3127, PC_OID_BTREE_AM, SQL_T_DATE, "date_ops", true},
     {2968, PC_OID_BTREE_AM, SQL_T_UUID, "uuid_ops", true},
     {10015, PC_OID_BTREE_AM, SQL_T_INET, "inet_ops", true}, /* genbki's oid in PostgreSQL 15 */
+    {10015, PC_OID_BTREE_AM, SQL_T_CIDR, NULL, true},      /* cidr columns use inet's */
+    {10009, PC_OID_BTREE_AM, SQL_T_INET, "cidr_ops", false},
     {PC_OID_VECTOR_L2_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops", false},
     {PC_OID_VECTOR_IP_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops", false},
     {PC_OID_VECTOR_COSINE_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops", false},
@@ -606,16 +609,13 @@ static bool pc_activity_visible(const sql_exec_ctx *x, uint32_t role_oid) {
 
 /* client_addr from the text the backend table recorded: NULL over a Unix socket. */
 static bool pc_activity_client_addr(pc_row *r, const char *text) {
-    uint8_t buf[SQL_INET_BYTES_MAX];
-    uint32_t len;
-    if (text[0] == '\0' || !sql_inet_parse(text, (uint32_t)strlen(text), buf, &len)) {
+    sql_bytes v;
+    if (!sql_inet_parse_copy(r->x->arena, text, &v, r->x->err)) return false;
+    if (v.ptr == NULL) {
         pc_null(r, "client_addr");
-        return true;
+    } else {
+        pc_bytes(r, "client_addr", v);
     }
-    uint8_t *v = rt_arena_alloc(r->x->arena, len);
-    if (v == NULL) return rt_arena_fail(r->x->arena, r->x->err);
-    memcpy(v, buf, len);
-    pc_bytes(r, "client_addr", (sql_bytes){.ptr = v, .len = len});
     return true;
 }
 

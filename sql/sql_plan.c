@@ -95,11 +95,24 @@ bool sql_is_int_type(uint32_t t) {
     return t == SQL_T_INT2 || t == SQL_T_INT4 || t == SQL_T_INT8;
 }
 
+static bool sql_is_inet_type(uint32_t t) { return t == SQL_T_INET || t == SQL_T_CIDR; }
+
 /* Types whose values encode to the same key bytes when `=` holds between them. */
 bool sql_key_types_match(uint32_t a, uint32_t b) {
     if (a == b) return true;
     if (sql_is_int_type(a) && sql_is_int_type(b)) return true;
+    if (sql_is_inet_type(a) && sql_is_inet_type(b)) return true;
     return (a == SQL_T_TEXT || a == SQL_T_VARCHAR) && (b == SQL_T_TEXT || b == SQL_T_VARCHAR);
+}
+
+extern const sql_func_def sql_cast_def;
+
+const sql_expr *sql_expr_unrelabel(const sql_expr *e) {
+    if (e->kind == SQL_X_FUNC && e->func.def == &sql_cast_def && e->type_oid == SQL_T_INET &&
+        e->args[0]->type_oid == SQL_T_CIDR) {
+        return e->args[0];
+    }
+    return e;
 }
 
 bool sql_is_eq_operator(const sql_expr *c) {
@@ -112,7 +125,7 @@ bool sql_plan_pk_conjunct(const sql_plan *scan, const sql_expr *c, uint32_t *pk_
     const eng_table *t = scan->scan.table;
     if (t == NULL || t->pk_count == 0 || !sql_is_eq_operator(c)) return false;
     for (uint32_t side = 0; side < 2; side++) {
-        const sql_expr *col = c->args[side];
+        const sql_expr *col = sql_expr_unrelabel(c->args[side]);
         sql_expr *other = c->args[1 - side];
         if (col->kind != SQL_X_COLUMN || col->column.index >= scan->scan.natts) continue;
         uint16_t attnum = scan->scan.attnums[col->column.index];
@@ -530,7 +543,8 @@ static bool sql_hashable_type(uint32_t t) {
     switch (t) {
     case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: case SQL_T_TEXT: case SQL_T_VARCHAR:
     case SQL_T_BOOL: case SQL_T_DATE: case SQL_T_TIMESTAMP: case SQL_T_TIMESTAMPTZ:
-    case SQL_T_UUID: case SQL_T_OID: case SQL_T_BYTEA: case SQL_T_NAME:
+    case SQL_T_UUID: case SQL_T_OID: case SQL_T_BYTEA: case SQL_T_NAME: case SQL_T_INET:
+    case SQL_T_CIDR: /* is_cidr is 0 in memory (sql_inet.h): equal values, equal bytes */
         return true;
     default: return false;
     }

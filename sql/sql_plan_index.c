@@ -69,6 +69,9 @@ static bool sql_ix_string(uint32_t t) {
 static bool sql_ix_types_match(uint32_t col, uint32_t v) {
     if (col == v) return true;
     if (sql_ix_int(col) && sql_ix_int(v)) return true;
+    if ((col == SQL_T_INET || col == SQL_T_CIDR) && (v == SQL_T_INET || v == SQL_T_CIDR)) {
+        return true; /* one key encoding (eng_key.c) */
+    }
     return (col == SQL_T_TEXT || col == SQL_T_VARCHAR) && (v == SQL_T_TEXT || v == SQL_T_VARCHAR);
 }
 
@@ -86,6 +89,7 @@ static sql_ix_key sql_ix_key_of(const eng_index *ix, uint32_t k) {
  * deparses (over the same table) to the index's text. */
 static bool sql_ix_is_col(const sql_plan *scan, const sql_expr *e, sql_ix_key key) {
     if (key.att != 0) {
+        e = sql_expr_unrelabel(e);
         return e->kind == SQL_X_COLUMN && e->column.index < scan->scan.natts &&
                scan->scan.attnums[e->column.index] == key.att;
     }

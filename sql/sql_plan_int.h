@@ -62,6 +62,10 @@ bool sql_is_int_type(uint32_t t);
 /* Types whose values encode to the same key bytes when `=` holds between them. */
 bool sql_key_types_match(uint32_t a, uint32_t b);
 bool sql_is_eq_operator(const sql_expr *c);
+/* `e` without a cast that only relabels its value (cidr -> inet, PostgreSQL's binary-coercible
+ * cast: the same bytes, the same key), so that a cidr key column compared as inet is still
+ * that column for key lookups. */
+const sql_expr *sql_expr_unrelabel(const sql_expr *e);
 
 /* Which side of a join (left input with `nleft` columns) a conjunct refers to. */
 enum { SQL_SIDE_NONE = 0, SQL_SIDE_LEFT, SQL_SIDE_RIGHT, SQL_SIDE_BOTH };

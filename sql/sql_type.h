@@ -34,6 +34,7 @@ typedef struct sql_bytes {
 #define SQL_T_JSON 114u
 #define SQL_T_XML 142u
 #define SQL_T_PG_NODE_TREE 194u
+#define SQL_T_CIDR 650u
 #define SQL_T_FLOAT4 700u
 #define SQL_T_FLOAT8 701u
 #define SQL_T_UNKNOWN 705u
@@ -90,6 +91,8 @@ typedef struct sql_bytes {
 #define SQL_T_FLOAT4_ARRAY 1021u
 #define SQL_T_FLOAT8_ARRAY 1022u
 #define SQL_T_ACLITEM_ARRAY 1034u
+#define SQL_T_INET_ARRAY 1041u
+#define SQL_T_CIDR_ARRAY 651u
 #define SQL_T_TIMESTAMP_ARRAY 1115u
 #define SQL_T_DATE_ARRAY 1182u
 #define SQL_T_TIME_ARRAY 1183u

@@ -66,6 +66,25 @@ class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(await self.conn.fetchval("SELECT inet_client_addr()"),
                              ipaddress.ip_address("127.0.0.1"))
 
+    async def test_cidr_and_inet_arrays_binary_codec(self):
+        # asyncpg reads cidr as ip_network (is_cidr set on the wire) and sends it in binary;
+        # inet[] / cidr[] go through the array binary format with those element codecs.
+        got = await self.conn.fetchrow(
+            "SELECT '10/8'::cidr AS c, '2001:db8::/32'::cidr AS c6, $1::cidr::text AS t, "
+            "'{10.1.2.3,::1/64}'::inet[] AS ia, $2::cidr[] AS ca, "
+            "$1::cidr >> '10.1.2.3'::inet AS sup, network($3::inet) AS net",
+            ipaddress.ip_network("10.0.0.0/8"),
+            [ipaddress.ip_network("192.168.0.0/16"), None],
+            ipaddress.ip_interface("10.1.2.3/24"))
+        self.assertEqual(dict(got), {
+            "c": ipaddress.ip_network("10.0.0.0/8"),
+            "c6": ipaddress.ip_network("2001:db8::/32"),
+            "t": "10.0.0.0/8",
+            "ia": [ipaddress.ip_address("10.1.2.3"), ipaddress.ip_interface("::1/64")],
+            "ca": [ipaddress.ip_network("192.168.0.0/16"), None],
+            "sup": True,
+            "net": ipaddress.ip_network("10.1.2.0/24")})
+
     async def test_fetch_nulls_and_expressions(self):
         got = await self.conn.fetchrow("SELECT $1::int4 + 1 AS x, $2::text IS NULL AS n, "
                                        "NULL::int8 AS z", 41, None)
