@@ -197,11 +197,6 @@ static double sql_assoc_rows(double lrows, double rrows, double sel) {
     return rows < lrows ? lrows : rows;
 }
 
-/* Rows touched by a join, the unit of sql_plan_join.c's cost model. */
-static double sql_assoc_cost(double lrows, double rrows, double out, bool equi) {
-    return equi ? lrows + SQL_JOIN_BUILD_WEIGHT * rrows + out : lrows * rrows + out;
-}
-
 /* A planned LEFT JOIN of planned sides: hashed on its equalities, placed by
  * sql_opt_join_strategy; its order fixed. */
 static sql_plan *sql_assoc_join(sql_opt *o, sql_plan *l, sql_plan *r, sql_expr *quals,
@@ -312,8 +307,10 @@ sql_plan *sql_opt_outer_assoc(sql_opt *o, sql_plan *j) {
     double abc = sql_assoc_rows(ab, rc, sel_bc);
     /* The written form costs its two joins; the other one builds B LEFT JOIN C first. On a
      * tie, the written form. */
-    double written = sql_assoc_cost(ra, rb, ab, eq_ab) + sql_assoc_cost(ab, rc, abc, eq_bc);
-    double nested = sql_assoc_cost(rb, rc, bc, eq_bc) + sql_assoc_cost(ra, bc, abc, eq_ab);
+    double written = sql_opt_join_cost(ra, rb, ab, eq_ab) +
+                     sql_opt_join_cost(ab, rc, abc, eq_bc);
+    double nested = sql_opt_join_cost(rb, rc, bc, eq_bc) +
+                    sql_opt_join_cost(ra, bc, abc, eq_ab);
     if (nested < written) {
         sql_plan *r = sql_assoc_join(o, as.b, as.c, as.qbc_own, bc);
         return r != NULL ? sql_assoc_join(o, as.a, r, as.qab, abc) : NULL;
