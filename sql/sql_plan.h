@@ -322,6 +322,27 @@ bool sql_plan_index_pred_implied(const eng_table *t, const eng_index *ix, sql_ex
 bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t ef_search,
                      rt_err *err);
 
+/* EXPLAIN ANALYZE's figures of shared broadcast builds (a HASHJOIN's build side built once by
+ * its GATHER for every fragment), as one shard counted them: the executor keeps one per shard
+ * and each shard writes only its own. */
+#define SQL_SHARED_ACTUALS_MAX 8 /* shared builds counted per statement and shard: a plan has
+                                    one per broadcast join below a GATHER, a few at most; past
+                                    it EXPLAIN ANALYZE shows none for the others */
+typedef struct sql_shared_actual {
+    uint32_t count;
+    const sql_plan *join[SQL_SHARED_ACTUALS_MAX];
+    uint64_t rows[SQL_SHARED_ACTUALS_MAX];   /* build rows, summed over the builds */
+    uint32_t builds[SQL_SHARED_ACTUALS_MAX]; /* times built (once per GATHER start) */
+} sql_shared_actual;
+
+/* Whether GATHER `g` builds the broadcast hash joins of its fragment once for all of its
+ * fragments when its partitions live on more than one shard: its fragment neither writes nor
+ * locks rows (such a fragment runs one batch at a time, as the coordinator reads). */
+bool sql_plan_gather_shares(const sql_plan *g);
+/* Whether HASHJOIN `p` in such a fragment has its build side built once (a broadcast INNER or
+ * LEFT hash join whose right input is a GATHER: the same rows in every fragment). */
+bool sql_plan_join_shareable(const sql_plan *p);
+
 /* EXPLAIN text of a plan, one line per node, in PostgreSQL's layout with COSTS OFF; `indent`
  * is the nesting level of p (0 for a top-level plan). */
 struct sql_strbuf;
@@ -331,6 +352,10 @@ void sql_plan_explain(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent)
  * work (sql_plan_index.c), and a scan the rows its zone maps are expected to skip. */
 void sql_plan_explain_costs(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,
                             bool costs);
+/* The same after EXPLAIN ANALYZE ran it: a shared build's line also shows its actual rows and
+ * builds, summed over actual[0..nactual) (one per shard). */
+void sql_plan_explain_analyzed(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,
+                               bool costs, const sql_shared_actual *actual, uint32_t nactual);
 /* EXPLAIN (FORMAT JSON | YAML | XML) of a plan: PostgreSQL's document with the nodes and
  * fields the text format shows (no costs), with `analyze` the execution time `exec_ms`. */
 typedef enum sql_explain_format {
@@ -340,7 +365,8 @@ typedef enum sql_explain_format {
     SQL_EXPLAIN_XML,
 } sql_explain_format;
 void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
-                          double exec_ms, struct sql_strbuf *sb);
+                          double exec_ms, const sql_shared_actual *actual, uint32_t nactual,
+                          struct sql_strbuf *sb);
 /* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and
  * the estimated cost of both paths; with `actual` (EXPLAIN ANALYZE HYBRID: one entry per
  * shard, `shards` of them) what each shard and all of them did, and the estimate against

@@ -319,6 +319,7 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     x->ann_ef_search = sql_session_ef_search(s);
     x->cancel = s->cancel;
     x->hybrid_actual = s->hybrid_actual;
+    x->shared_actual = s->shared_actual;
     x->fmt = s->fmt;
     x->now_us = s->txn_start_us;
     x->stmt_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
@@ -553,12 +554,14 @@ sql_explain_format sql_session_explain_format(const sql_explain *ex, uint32_t *t
 
 /* A structured EXPLAIN: the whole document is one row of type json, xml or text (YAML). */
 static bool sql_session_explain_doc(sql_session *s, const sql_explain *ex, const sql_plan *plan,
-                                    double exec_ms, const sql_sink *sink, rt_err *err) {
+                                    double exec_ms, const sql_shared_actual *shared,
+                                    const sql_sink *sink, rt_err *err) {
     uint32_t type;
     sql_explain_format f = sql_session_explain_format(ex, &type);
     sql_strbuf sb;
     sql_strbuf_init(&sb, s->query_arena, 1024);
-    sql_plan_explain_doc(plan, f, ex->analyze, exec_ms, &sb);
+    sql_plan_explain_doc(plan, f, ex->analyze, exec_ms, shared, shared != NULL ? RT_SHARDS_MAX : 0,
+                         &sb);
     sql_strbuf_putc(&sb, '\0');
     if (sb.failed) return rt_arena_fail(s->query_arena, err);
     const char *cell = sb.data;
@@ -613,25 +616,33 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
         actual = rt_arena_zalloc(s->query_arena, sizeof *actual * SQL_HYBRID_ACTUALS);
         if (actual == NULL) ok = rt_arena_fail(s->query_arena, err);
     }
+    sql_shared_actual *shared = NULL;
+    if (ok && ex->analyze) {
+        shared = rt_arena_zalloc(s->query_arena, sizeof *shared * RT_SHARDS_MAX);
+        if (shared == NULL) ok = rt_arena_fail(s->query_arena, err);
+    }
     uint64_t t0 = rt_time_mono_ns();
     if (ok && ex->analyze) {
         sql_sink quiet = *sink;
         quiet.rows = sql_session_discard_rows;
         char tag[SQL_TAG_BYTES];
         s->hybrid_actual = actual;
+        s->shared_actual = shared;
         ok = sql_session_run_query(s, q, env.cat, env.db, params, &quiet, false, tag, err);
         s->hybrid_actual = NULL;
+        s->shared_actual = NULL;
     }
     uint64_t elapsed_ns = rt_time_mono_ns() - t0;
     if (ok && structured) {
         double ms = (double)elapsed_ns / 1e6;
-        ok = sql_session_explain_doc(s, ex, q->plan, ms, sink, err);
+        ok = sql_session_explain_doc(s, ex, q->plan, ms, shared, sink, err);
         sql_session_env_close(&env);
         return ok;
     }
     if (ok) {
         if (ex->hybrid) sql_plan_explain_hybrid(q->plan, actual, eng_shard_count(), &sb);
-        sql_plan_explain_costs(q->plan, &sb, 0, ex->costs_set && ex->costs);
+        sql_plan_explain_analyzed(q->plan, &sb, 0, ex->costs_set && ex->costs, shared,
+                                  shared != NULL ? RT_SHARDS_MAX : 0);
         if (ex->analyze) sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", elapsed_ns / 1e6);
     }
     sql_session_env_close(&env);
