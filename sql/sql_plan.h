@@ -207,6 +207,8 @@ struct sql_plan {
             bool lateral;          /* NESTLOOP: the right input refers to the left row (its
                                       SQL_X_OUTER depth 1) and is re-run per left row */
             bool ordered;          /* the join order was chosen (sql_plan_join.c): keep it */
+            bool reduced;          /* the outer-join reduction walked it from above
+                                      (sql_plan_outer.c): no walk starts here again */
             uint8_t strategy;      /* sql_join_strategy: where the join runs */
             bool merge;            /* HASHJOIN whose inputs both come ordered on the keys
                                       (ascending, NULLs last): merged as they stream instead
