@@ -758,13 +758,6 @@ static bool eng_scan_zone_excludes(const eng_part *p, const eng_rowgroup *rg,
         }                                                                                      \
     } while (0)
 
-/* Whether `v` may be in the key set (1) or is certainly not (0). */
-static inline uint32_t eng_scan_in_keys(const uint64_t *words, uint32_t shift, int64_t v) {
-    uint64_t h = eng_scan_keys_hash(v);
-    uint64_t w = words[h >> shift];
-    return (uint32_t)((w >> (h & 63)) & (w >> ((h >> 6) & 63)) & 1);
-}
-
 /* The rows of sel[0..n) (compacted in place) whose column is non-NULL and in [r->lo, r->hi],
  * and in the key set `words` when there is one. Returns how many. */
 static uint32_t eng_scan_range_rows(const eng_part *p, const eng_rowgroup *rg,
@@ -776,7 +769,7 @@ static uint32_t eng_scan_range_rows(const eng_part *p, const eng_rowgroup *rg,
         sql_value mv;
         eng_read_missing(&p->cols[r->attnum - 1u], &mv);
         bool pass = !mv.is_null && mv.i64 >= r->lo && mv.i64 <= r->hi;
-        if (pass && words != NULL) pass = eng_scan_in_keys(words, 64 - words_log2, mv.i64);
+        if (pass && words != NULL) pass = eng_scan_keys_has(words, words_log2, mv.i64);
         return pass ? n : 0;
     }
     if (ch == NULL) return n;
@@ -790,37 +783,14 @@ static uint32_t eng_scan_range_rows(const eng_part *p, const eng_rowgroup *rg,
         else ENG_SCAN_KEEP_ROWS(int64_t, (v >= lo) & (v <= hi));
         return k;
     }
-    uint32_t shift = 64 - words_log2;
+    uint32_t lg = words_log2;
     if (store == ENG_STORE_I16) {
-        ENG_SCAN_KEEP_ROWS(int16_t, (v >= lo) & (v <= hi) & eng_scan_in_keys(words, shift, v));
+        ENG_SCAN_KEEP_ROWS(int16_t, (v >= lo) & (v <= hi) & eng_scan_keys_has(words, lg, v));
     } else if (store == ENG_STORE_I32) {
-        ENG_SCAN_KEEP_ROWS(int32_t, (v >= lo) & (v <= hi) & eng_scan_in_keys(words, shift, v));
+        ENG_SCAN_KEEP_ROWS(int32_t, (v >= lo) & (v <= hi) & eng_scan_keys_has(words, lg, v));
     } else {
-        ENG_SCAN_KEEP_ROWS(int64_t, (v >= lo) & (v <= hi) & eng_scan_in_keys(words, shift, v));
+        ENG_SCAN_KEEP_ROWS(int64_t, (v >= lo) & (v <= hi) & eng_scan_keys_has(words, lg, v));
     }
-    return k;
-}
-
-/* The rows of sel[0..n) (non-NULL, within the set's range) whose value may be in key set
- * `keys`, compacted in place. Returns how many. */
-static uint32_t eng_scan_set_rows(const eng_part *p, const eng_rowgroup *rg,
-                                  const eng_scan_keys *keys, uint16_t *sel, uint32_t n) {
-    bool missing;
-    const eng_chunk *ch = eng_scan_range_chunk(p, rg, &keys->range, &missing);
-    uint32_t shift = 64 - keys->words_log2;
-    const uint64_t *words = keys->words;
-    if (missing) {
-        sql_value mv;
-        eng_read_missing(&p->cols[keys->range.attnum - 1u], &mv);
-        return !mv.is_null && eng_scan_in_keys(words, shift, mv.i64) ? n : 0;
-    }
-    if (ch == NULL) return n;
-    const uint8_t *nulls = ch->nulls;
-    uint32_t k = 0;
-    eng_store store = (eng_store)p->cols[keys->range.attnum - 1u].store;
-    if (store == ENG_STORE_I16) ENG_SCAN_KEEP_ROWS(int16_t, eng_scan_in_keys(words, shift, v));
-    else if (store == ENG_STORE_I32) ENG_SCAN_KEEP_ROWS(int32_t, eng_scan_in_keys(words, shift, v));
-    else ENG_SCAN_KEEP_ROWS(int64_t, eng_scan_in_keys(words, shift, v));
     return k;
 }
 
@@ -836,7 +806,10 @@ static uint32_t eng_scan_keys_rows(const eng_part *p, const eng_rowgroup *rg,
         return eng_scan_range_rows(p, rg, &keys->range, words, keys->words_log2, sel, n);
     }
     n = eng_scan_range_rows(p, rg, &keys->range, NULL, 0, sel, n);
-    uint32_t kept = n > 0 ? eng_scan_set_rows(p, rg, keys, sel, n) : 0;
+    /* The set alone: its range over every value (the rows left are in range already). */
+    eng_scan_range all = {keys->range.attnum, keys->range.type_oid, INT64_MIN, INT64_MAX};
+    uint32_t kept = n > 0 ? eng_scan_range_rows(p, rg, &all, keys->words, keys->words_log2,
+                                                sel, n) : 0;
     st->tested += n;
     st->rejected += n - kept;
     if (st->tested >= ENG_SCAN_KEYS_PROBE_ROWS) {

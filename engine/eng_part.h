@@ -152,14 +152,22 @@ typedef struct eng_scan_pre {
 } eng_scan_pre;
 /* The words a key set of `key_count` values takes (log2), within the limits above. */
 uint32_t eng_scan_keys_words_log2(uint64_t key_count);
-/* The word and the two bits value `v` sets in a key set of 1 << words_log2 words: both bits in
- * one word, so a test costs one memory load. */
-static inline uint64_t eng_scan_keys_hash(int64_t v) {
-    return ((uint64_t)v ^ ((uint64_t)v >> 29)) * UINT64_C(0x9e3779b97f4a7c15);
+/* The word of a key set of 1 << words_log2 words that value `v` sets two bits in (*word),
+ * and those bits: both in one word, so a test costs one memory load. The one hash that
+ * eng_scan_keys_add and eng_scan_keys_has share. */
+static inline uint64_t eng_scan_keys_bits(int64_t v, uint32_t words_log2, uint64_t *word) {
+    uint64_t h = ((uint64_t)v ^ ((uint64_t)v >> 29)) * UINT64_C(0x9e3779b97f4a7c15);
+    *word = h >> (64 - words_log2);
+    return (UINT64_C(1) << (h & 63)) | (UINT64_C(1) << ((h >> 6) & 63));
 }
 static inline void eng_scan_keys_add(uint64_t *words, uint32_t words_log2, int64_t v) {
-    uint64_t h = eng_scan_keys_hash(v);
-    words[h >> (64 - words_log2)] |= (UINT64_C(1) << (h & 63)) | (UINT64_C(1) << ((h >> 6) & 63));
+    uint64_t w, bits = eng_scan_keys_bits(v, words_log2, &w);
+    words[w] |= bits;
+}
+/* Whether `v` may be in the key set (1) or is certainly not (0). */
+static inline uint32_t eng_scan_keys_has(const uint64_t *words, uint32_t words_log2, int64_t v) {
+    uint64_t w, bits = eng_scan_keys_bits(v, words_log2, &w);
+    return (uint32_t)((words[w] & bits) == bits);
 }
 /* eng_part_scan with `pre` applied first (NULL: none). */
 bool eng_part_scan_pre(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor,

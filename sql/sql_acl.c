@@ -159,12 +159,16 @@ uint32_t sql_acl_items(const eng_acl *acl, sql_acl_kind kind, uint32_t owner, ui
 
 /* What pg_read_all_data and pg_write_all_data give on every object of a kind, as if
  * granted: SELECT, or INSERT, UPDATE and DELETE, on tables, views and sequences, and USAGE
- * on schemas to both (PostgreSQL 15). */
-static uint32_t sql_acl_all_data(const eng_catalog *c, uint32_t role, sql_acl_kind kind) {
+ * on schemas to both (PostgreSQL 15). Looked up in the database owned by `db_owner`, like
+ * every other membership of sql_acl_mask: the owner's implicit pg_database_owner role is on
+ * the path (PostgreSQL refuses to make it a member of either role, so it adds nothing today,
+ * but the walk is the same one). */
+static uint32_t sql_acl_all_data(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                                 sql_acl_kind kind) {
     if (kind == SQL_ACL_DATABASE) return 0;
     uint32_t mask = 0;
-    bool read = sql_acl_has_privs_of(c, role, ENG_OID_PG_READ_ALL_DATA);
-    bool write = sql_acl_has_privs_of(c, role, ENG_OID_PG_WRITE_ALL_DATA);
+    bool read = sql_acl_has_privs_of_in(c, db_owner, role, ENG_OID_PG_READ_ALL_DATA);
+    bool write = sql_acl_has_privs_of_in(c, db_owner, role, ENG_OID_PG_WRITE_ALL_DATA);
     if (kind == SQL_ACL_SCHEMA) return read || write ? ENG_ACL_USAGE : 0;
     if (read) mask |= ENG_ACL_SELECT;
     if (write) mask |= ENG_ACL_INSERT | ENG_ACL_UPDATE | ENG_ACL_DELETE;
@@ -187,7 +191,7 @@ uint32_t sql_acl_mask(const eng_catalog *c, uint32_t db_owner, uint32_t role, ui
     /* The owner (and any role granted everything) needs no walk of its memberships for
      * pg_read_all_data / pg_write_all_data: they could add nothing. */
     if ((mask & sql_acl_kind_all(kind)) == sql_acl_kind_all(kind)) return mask;
-    return mask | sql_acl_all_data(c, role, kind);
+    return mask | sql_acl_all_data(c, db_owner, role, kind);
 }
 
 uint32_t sql_acl_grant_mask(const eng_catalog *c, uint32_t db_owner, uint32_t role,

@@ -81,6 +81,8 @@ struct sql_exec_ctx {
     uint32_t ann_ef_search;       /* hnsw.ef_search (0 = the graph's default) */
     struct sql_hybrid_actual *hybrid_actual; /* EXPLAIN ANALYZE HYBRID: one entry per shard,
                                                 each written by its own shard; else NULL */
+    sql_shared_actual *shared_actual; /* EXPLAIN ANALYZE: shared builds, one entry per shard
+                                         (RT_SHARDS_MAX), each written by its own; else NULL */
     const _Atomic bool *cancel;   /* the session's cancel flag */
     sql_fmt fmt;                  /* value formatting settings (DateStyle, TimeZone, ...) */
     int64_t now_us;               /* transaction timestamp (now()) */

@@ -142,8 +142,19 @@ bool sql_values_equal(const sql_value *a, const sql_value *b, uint32_t n);
  * same table before (Q3: customer JOIN orders computed once per lineitem shard). Read-only
  * once built (INNER and LEFT joins never mark build rows), so fragments on other shards read
  * it in place; it lives until the GATHER closes, after every fragment has ended. */
+/* The key filter a hash join hands its probe scan (sql_join_push_keys): build key `key`'s
+ * values as a bloom filter (eng_scan_keys) and their range. */
+typedef struct sql_join_keyset {
+    uint32_t key;              /* index into the join's keys */
+    int64_t lo, hi;
+    const uint64_t *words;     /* NULL: none */
+    uint32_t words_log2;
+} sql_join_keyset;
+
 typedef struct sql_join_shared {
     const sql_plan *plan;      /* the HASHJOIN */
+    sql_join_keyset filter;    /* its probe scans' key filter, built once with it (words NULL:
+                                  none; a fragment whose scan takes another key builds its own) */
     sql_rowset right;          /* its right rows */
     sql_htab keys;             /* right key values ++ [first row index] */
     uint64_t *chain;           /* next right row with the same key */
@@ -151,12 +162,9 @@ typedef struct sql_join_shared {
     struct sql_join_shared *next;
 } sql_join_shared;
 
-/* Whether HASHJOIN `p` in a fragment may use a build side built once for all fragments: a
- * broadcast INNER or LEFT hash join whose right input is a GATHER (the same rows in every
- * fragment). */
-bool sql_join_shareable(const sql_plan *p);
 /* Reads `p`'s right input whole (in x, the GATHER's context) and hashes it in `mem` (an
- * arena of sql_exec_hash_bytes_max: 53200 past it); fills out's plan, right, keys, chain. */
+ * arena of sql_exec_hash_bytes_max: 53200 past it); fills out's plan, right, keys, chain and
+ * the key filter; under EXPLAIN ANALYZE counts the build in x->shared_actual. */
 bool sql_join_shared_build(sql_exec_ctx *x, const sql_plan *p, rt_arena *mem,
                            sql_join_shared *out);
 

@@ -219,44 +219,65 @@ static bool sql_join_drops_unmatched_left(const sql_plan *p) {
            (p->join.semi || jt == SQL_JT_INNER || jt == SQL_JT_RIGHT);
 }
 
-/* After the build, hands the scan the left rows come from the set of one key's build values
- * (a bloom filter and their range, eng_scan_keys), so it leaves out rows no right row can
- * match before their columns are copied: a selective join (Q3: about 1% of lineitem finds
- * an order) probed every row before. Only a key that is a plain integer or date column on
- * both sides' terms (equal keys have equal int64 values) qualifies; NULL keys never join. A
- * set it cannot allocate is not pushed (the join still filters every row). */
-static void sql_join_push_keys(sql_op_join *j, sql_exec_ctx *x) {
-    const sql_plan *p = j->base.plan;
-    if (!sql_join_drops_unmatched_left(p) || j->base.child == NULL) return;
+/* The first join key a key filter can be made of: a plain integer or date column on both
+ * sides' terms (equal keys have equal int64 values), read by the scan `child` when given;
+ * p->join.nkeys when none is. */
+static uint32_t sql_join_filter_key(const sql_plan *p, const sql_op *child) {
     uint32_t k = 0;
     for (; k < p->join.nkeys; k++) {
         const sql_expr *lk = p->join.left_keys[k], *rk = p->join.right_keys[k];
         int fam = sql_scan_keys_family(lk->type_oid);
         if (lk->kind == SQL_X_COLUMN && lk->column.depth == 0 && fam != 0 &&
             sql_scan_keys_family(rk->type_oid) == fam &&
-            sql_scan_keys_column(j->base.child, lk->column.index)) {
+            (child == NULL || sql_scan_keys_column(child, lk->column.index))) {
             break;
         }
     }
-    if (k == p->join.nkeys) return;
-    uint64_t count = j->keys.rows.count;
+    return k;
+}
+
+/* The bloom filter and range of key k's build values (`keys`' rows), in `mem`; false (no
+ * filter) when it cannot be allocated: the join still filters every row. */
+static bool sql_join_filter_make(const sql_htab *keys, uint32_t k, rt_arena *mem,
+                                 sql_join_keyset *out) {
+    uint64_t count = keys->rows.count;
     uint32_t words_log2 = eng_scan_keys_words_log2(count);
-    /* A GATHER's fragments may still read the set after this join's close (they end at the
-     * GATHER's, which follows): there it lives as long as the context. */
-    bool gather = j->base.child->plan->kind == SQL_P_GATHER;
-    rt_arena *mem = gather ? x->arena : j->mem;
     uint64_t *words = rt_arena_zalloc(mem, sizeof(uint64_t) << words_log2);
-    if (words == NULL) return;
+    if (words == NULL) return false;
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (uint64_t r = 0; r < count; r++) {
-        const sql_value *v = &sql_rowset_row(&j->keys.rows, r)[k];
+        const sql_value *v = &sql_rowset_row(&keys->rows, r)[k];
         RT_ASSERT(!v->is_null); /* rows with a NULL key are not in the table */
         lo = v->i64 < lo ? v->i64 : lo;
         hi = v->i64 > hi ? v->i64 : hi;
         eng_scan_keys_add(words, words_log2, v->i64);
     }
-    sql_scan_keys_set(j->base.child, p->join.left_keys[k]->column.index, lo, hi, words,
-                      words_log2);
+    *out = (sql_join_keyset){.key = k, .lo = lo, .hi = hi, .words = words,
+                             .words_log2 = words_log2};
+    return true;
+}
+
+/* After the build, hands the scan the left rows come from the set of one key's build values
+ * (a bloom filter and their range, eng_scan_keys), so it leaves out rows no right row can
+ * match before their columns are copied: a selective join (Q3: about 1% of lineitem finds
+ * an order) probed every row before. NULL keys never join. `shared`: the filter the shared
+ * build made once for every fragment (used when it is of the key this scan takes). */
+static void sql_join_push_keys(sql_op_join *j, sql_exec_ctx *x, const sql_join_keyset *shared) {
+    const sql_plan *p = j->base.plan;
+    if (!sql_join_drops_unmatched_left(p) || j->base.child == NULL) return;
+    uint32_t k = sql_join_filter_key(p, j->base.child);
+    if (k == p->join.nkeys) return;
+    sql_join_keyset ks;
+    if (shared != NULL && shared->words != NULL && shared->key == k) {
+        ks = *shared;
+    } else {
+        /* A GATHER's fragments may still read the set after this join's close (they end at
+         * the GATHER's, which follows): there it lives as long as the context. */
+        bool gather = j->base.child->plan->kind == SQL_P_GATHER;
+        if (!sql_join_filter_make(&j->keys, k, gather ? x->arena : j->mem, &ks)) return;
+    }
+    sql_scan_keys_set(j->base.child, p->join.left_keys[k]->column.index, ks.lo, ks.hi, ks.words,
+                      ks.words_log2);
 }
 
 /* Output batch of the join's columns (left ++ right). */
@@ -579,7 +600,9 @@ static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
             if (!op->plan->join.lateral && !sql_join_build_right(j, x)) return false;
             if (op->plan->kind == SQL_P_HASHJOIN && !sql_join_build_hash(j, x)) return false;
         }
-        if (op->plan->kind == SQL_P_HASHJOIN) sql_join_push_keys(j, x);
+        if (op->plan->kind == SQL_P_HASHJOIN) {
+            sql_join_push_keys(j, x, sh != NULL ? &sh->filter : NULL);
+        }
     }
     sql_batch *b = sql_join_out(j);
     if (b == NULL) return false;
@@ -684,16 +707,24 @@ static sql_op *sql_op_new_join(sql_exec_ctx *x, const sql_plan *p) {
     return &j->base;
 }
 
-bool sql_join_shareable(const sql_plan *p) {
-    uint32_t jt = p->join.join_type;
-    return p->kind == SQL_P_HASHJOIN && p->join.strategy == SQL_JOIN_BROADCAST &&
-           !p->join.merge && !p->join.lateral && !p->join.semi && !p->join.anti &&
-           (jt == SQL_JT_INNER || jt == SQL_JT_LEFT) && p->right->kind == SQL_P_GATHER;
+/* EXPLAIN ANALYZE: one more build of shared build side `p`, of `rows` rows, counted on this
+ * shard (past SQL_SHARED_ACTUALS_MAX builds in a statement, not counted). */
+static void sql_shared_actual_note(sql_exec_ctx *x, const sql_plan *p, uint64_t rows) {
+    if (x->shared_actual == NULL) return;
+    sql_shared_actual *a = &x->shared_actual[rt_core_id()];
+    uint32_t i = 0;
+    while (i < a->count && a->join[i] != p) i++;
+    if (i == SQL_SHARED_ACTUALS_MAX) return;
+    if (i == a->count) {
+        a->join[a->count++] = p;
+    }
+    a->rows[i] += rows;
+    a->builds[i]++;
 }
 
 bool sql_join_shared_build(sql_exec_ctx *x, const sql_plan *p, rt_arena *mem,
                            sql_join_shared *out) {
-    RT_ASSERT(sql_join_shareable(p));
+    RT_ASSERT(sql_plan_join_shareable(p));
     sql_op_join *j = rt_arena_zalloc(x->arena, sizeof *j);
     if (j == NULL) return rt_arena_fail(x->arena, x->err);
     j->base.plan = p;
@@ -710,6 +741,14 @@ bool sql_join_shared_build(sql_exec_ctx *x, const sql_plan *p, rt_arena *mem,
     out->right = j->right;
     out->keys = j->keys;
     out->chain = j->chain;
+    out->filter = (sql_join_keyset){.words = NULL};
+    /* The probe scans' key filter, once here rather than in every fragment (they take the
+     * first key whose column a scan reads: the same in each). */
+    uint32_t k = sql_join_filter_key(p, NULL);
+    if (ok && sql_join_drops_unmatched_left(p) && k < p->join.nkeys) {
+        (void)sql_join_filter_make(&j->keys, k, mem, &out->filter);
+    }
+    if (ok) sql_shared_actual_note(x, p, j->right.count);
     return ok;
 }
 

@@ -1019,28 +1019,12 @@ static bool sql_gather_sets_pk(const sql_plan *frag) {
     return false;
 }
 
-/* Whether the fragment under GATHER `p` writes or locks rows: it then runs no further ahead
- * than the coordinator reads (a LIMIT above must not find more rows locked or written). */
-static bool sql_frag_locks(const sql_plan *p) {
-    if (p == NULL) return false;
-    if (p->kind == SQL_P_GATHER && p->gather.writes) return true;
-    if ((p->kind == SQL_P_SCAN || p->kind == SQL_P_PKGET || p->kind == SQL_P_IXSCAN) &&
-        p->scan.lock_strength != 0) {
-        return true;
-    }
-    if (p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE || p->kind == SQL_P_INSERT ||
-        p->kind == SQL_P_LOCKROWS) {
-        return true;
-    }
-    return sql_frag_locks(p->left) || sql_frag_locks(p->right);
-}
-
 /* Builds, once for all the fragments, the build side of each broadcast hash join of the
  * fragment plan `p` (not of a LATERAL join's right side, re-run per row, nor inside a nested
  * GATHER, whose own start does it). */
 static bool sql_gather_share_builds(sql_op_gather *g, sql_exec_ctx *x, const sql_plan *p) {
     if (p == NULL || p->kind == SQL_P_GATHER) return true;
-    if (sql_join_shareable(p)) {
+    if (sql_plan_join_shareable(p)) {
         sql_join_shared *sh = rt_arena_zalloc(x->arena, sizeof *sh);
         if (sh == NULL) return rt_arena_fail(x->arena, x->err);
         rt_arena *mem = rt_arena_create(sql_exec_hash_bytes_max);
@@ -1081,8 +1065,11 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
          sql_gather_sets_pk(g->base.plan->left))) {
         x->txn->participants |= shards >= 64 ? ~0ull : (1ull << shards) - 1u;
     }
-    uint32_t window = sql_frag_locks(g->base.plan) ? 1 : SQL_FRAG_WINDOW_BATCHES;
-    if (window > 1 && !g->base.plan->gather.writes && sql_gather_spread(parts, nparts, shards) &&
+    /* A fragment that writes or locks rows runs no further ahead than the coordinator reads (a
+     * LIMIT above must not find more rows locked or written). */
+    bool shares = sql_plan_gather_shares(g->base.plan);
+    uint32_t window = shares ? SQL_FRAG_WINDOW_BATCHES : 1;
+    if (shares && sql_gather_spread(parts, nparts, shards) &&
         !sql_gather_share_builds(g, x, g->base.plan->left)) {
         return false;
     }

@@ -207,6 +207,8 @@ struct sql_plan {
             bool lateral;          /* NESTLOOP: the right input refers to the left row (its
                                       SQL_X_OUTER depth 1) and is re-run per left row */
             bool ordered;          /* the join order was chosen (sql_plan_join.c): keep it */
+            bool reduced;          /* the outer-join reduction walked it from above
+                                      (sql_plan_outer.c): no walk starts here again */
             uint8_t strategy;      /* sql_join_strategy: where the join runs */
             bool merge;            /* HASHJOIN whose inputs both come ordered on the keys
                                       (ascending, NULLs last): merged as they stream instead
@@ -327,6 +329,27 @@ double sql_plan_cost(const sql_plan *p, uint32_t *relations);
 bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t ef_search,
                      rt_err *err);
 
+/* EXPLAIN ANALYZE's figures of shared broadcast builds (a HASHJOIN's build side built once by
+ * its GATHER for every fragment), as one shard counted them: the executor keeps one per shard
+ * and each shard writes only its own. */
+#define SQL_SHARED_ACTUALS_MAX 8 /* shared builds counted per statement and shard: a plan has
+                                    one per broadcast join below a GATHER, a few at most; past
+                                    it EXPLAIN ANALYZE shows none for the others */
+typedef struct sql_shared_actual {
+    uint32_t count;
+    const sql_plan *join[SQL_SHARED_ACTUALS_MAX];
+    uint64_t rows[SQL_SHARED_ACTUALS_MAX];   /* build rows, summed over the builds */
+    uint32_t builds[SQL_SHARED_ACTUALS_MAX]; /* times built (once per GATHER start) */
+} sql_shared_actual;
+
+/* Whether GATHER `g` builds the broadcast hash joins of its fragment once for all of its
+ * fragments when its partitions live on more than one shard: its fragment neither writes nor
+ * locks rows (such a fragment runs one batch at a time, as the coordinator reads). */
+bool sql_plan_gather_shares(const sql_plan *g);
+/* Whether HASHJOIN `p` in such a fragment has its build side built once (a broadcast INNER or
+ * LEFT hash join whose right input is a GATHER: the same rows in every fragment). */
+bool sql_plan_join_shareable(const sql_plan *p);
+
 /* EXPLAIN text of a plan, one line per node, in PostgreSQL's layout with COSTS OFF; `indent`
  * is the nesting level of p (0 for a top-level plan). */
 struct sql_strbuf;
@@ -344,6 +367,10 @@ typedef struct sql_explain_opts {
     const sql_value *params;     /* a custom plan's bound values: $n shows as its value, as
                                     PostgreSQL shows the constant it planned with; NULL: $n */
     uint32_t nparams;
+    const sql_shared_actual *actual; /* EXPLAIN ANALYZE: the shared builds' figures, one entry
+                                        per shard, nactual of them (a shared build's line then
+                                        shows its actual rows and builds); NULL: none */
+    uint32_t nactual;
 } sql_explain_opts;
 /* The same with the options `o`. */
 void sql_plan_explain_opts(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,

@@ -567,3 +567,30 @@ sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
     if ((c = sql_opt_broadcast(o, j)) == NULL || c != j) return c;
     return sql_opt_repartition(o, j);
 }
+
+/* Whether the plan `p` (a fragment's, or a node of it) writes or locks rows. */
+static bool sql_plan_frag_locks(const sql_plan *p) {
+    if (p == NULL) return false;
+    if (p->kind == SQL_P_GATHER && p->gather.writes) return true;
+    if ((p->kind == SQL_P_SCAN || p->kind == SQL_P_PKGET || p->kind == SQL_P_IXSCAN) &&
+        p->scan.lock_strength != 0) {
+        return true;
+    }
+    if (p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE || p->kind == SQL_P_INSERT ||
+        p->kind == SQL_P_LOCKROWS) {
+        return true;
+    }
+    return sql_plan_frag_locks(p->left) || sql_plan_frag_locks(p->right);
+}
+
+bool sql_plan_gather_shares(const sql_plan *g) {
+    RT_ASSERT(g->kind == SQL_P_GATHER);
+    return !sql_plan_frag_locks(g);
+}
+
+bool sql_plan_join_shareable(const sql_plan *p) {
+    uint32_t jt = p->join.join_type;
+    return p->kind == SQL_P_HASHJOIN && p->join.strategy == SQL_JOIN_BROADCAST &&
+           !p->join.merge && !p->join.lateral && !p->join.semi && !p->join.anti &&
+           (jt == SQL_JOIN_INNER || jt == SQL_JOIN_LEFT) && p->right->kind == SQL_P_GATHER;
+}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/eng.h"
 #include "sql/sql_agg.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_hybrid.h"
@@ -40,6 +41,10 @@ typedef struct sql_xpl {
                                        (with the PROJECT folded into it) */
     const sql_plan *ctes;    /* a MODIFYCTE whose "CTE name" sections go under the next node
                                 shown (the main query's top), before its children */
+    bool share;              /* within a fragment whose GATHER builds its broadcast hash joins'
+                                build sides once for all fragments */
+    const sql_shared_actual *actual; /* EXPLAIN ANALYZE: the shared builds' figures, per shard */
+    uint32_t nactual;
 } sql_xpl;
 
 static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in);
@@ -638,6 +643,7 @@ static void sql_explain_text(sql_xpl *ex, uint32_t col, const char *label,
 
 static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
                              const sql_plan *filter, const sql_plan *proj);
+static void sql_explain_children_walk(sql_xpl *ex, const sql_plan *p, uint32_t col);
 
 /* ---- VERBOSE: Output ---- */
 
@@ -897,6 +903,40 @@ static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         }
         if (!is_key) sql_explain_text(ex, col, "Join Filter", c.data);
     }
+}
+
+/* A build side the GATHER above builds once and every fragment probes (not once per
+ * fragment): "Shared Build: once per Gather", with EXPLAIN ANALYZE its actual rows per build
+ * and builds summed over the shards, counted once however many fragments probe it. */
+static void sql_explain_shared(sql_xpl *ex, uint32_t col, const sql_plan *p) {
+    uint64_t rows = 0;
+    uint32_t builds = 0;
+    for (uint32_t s = 0; s < ex->nactual; s++) {
+        const sql_shared_actual *a = &ex->actual[s];
+        for (uint32_t i = 0; i < a->count; i++) {
+            if (a->join[i] != p) continue;
+            rows += a->rows[i];
+            builds += a->builds[i];
+        }
+    }
+    uint64_t per = builds > 0 ? (rows + builds / 2) / builds : 0; /* rounded, as PostgreSQL */
+    if (ex->tree != NULL) {
+        char buf[32];
+        sql_xtree_field(ex->tree, "Shared Build", "once per Gather", SQL_XVAL_STR, false);
+        if (ex->actual == NULL) return;
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)per);
+        sql_xtree_field(ex->tree, "Shared Build Rows", buf, SQL_XVAL_RAW, false);
+        snprintf(buf, sizeof buf, "%u", builds);
+        sql_xtree_field(ex->tree, "Shared Build Loops", buf, SQL_XVAL_RAW, false);
+        return;
+    }
+    sql_explain_pad(ex->sb, col + 2);
+    sql_strbuf_puts(ex->sb, "Shared Build: once per Gather");
+    if (ex->actual != NULL) {
+        sql_strbuf_printf(ex->sb, " (actual rows=%llu loops=%u)", (unsigned long long)per,
+                          builds);
+    }
+    sql_strbuf_putc(ex->sb, '\n');
 }
 
 /* A list detail ("Sort Key", "Group Key"): one line joined by ", " in text, a list in the
@@ -1287,6 +1327,7 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         sql_explain_head(ex, col, "%s", buf);
         if (p->kind == SQL_P_HASHJOIN) sql_explain_hashjoin(ex, p, col);
         else if (p->join.quals != NULL) sql_explain_prop(ex, col, "Join Filter", p->join.quals, p);
+        if (ex->share && sql_plan_join_shareable(p)) sql_explain_shared(ex, col, p);
         break;
     case SQL_P_AGG: sql_explain_agg(ex, p, col); break;
     case SQL_P_SORT:
@@ -1341,7 +1382,24 @@ static void sql_explain_relate(sql_xpl *ex, const char *rel, const char *name) {
     ex->tree->next_name = name;
 }
 
+/* Whether GATHER `g`'s fragments share their broadcast joins' build sides: as the executor
+ * decides (sql_plan_gather_shares) when its partitions are on several shards, taken here from
+ * their number (the executor's own check reads which they are). */
+static bool sql_explain_gather_shares(const sql_plan *g) {
+    return eng_shard_count() > 1 && sql_gather_partitions(g) > 1 && sql_plan_gather_shares(g);
+}
+
 static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    bool share = ex->share;
+    /* What the executor's walk of a fragment (sql_gather_share_builds) reaches: not a nested
+     * GATHER's fragment (its own), an APPEND's inputs or a LATERAL right side. */
+    if (p->kind == SQL_P_GATHER) ex->share = sql_explain_gather_shares(p);
+    if (p->kind == SQL_P_APPEND) ex->share = false;
+    sql_explain_children_walk(ex, p, col);
+    ex->share = share;
+}
+
+static void sql_explain_children_walk(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (p->kind == SQL_P_APPEND) {
         for (uint32_t i = 0; i < p->append.ninputs; i++) {
             sql_explain_relate(ex, "Member", NULL);
@@ -1365,6 +1423,7 @@ static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     }
     bool lateral = p->kind == SQL_P_NESTLOOP && p->join.lateral && ex->nouter < 8;
     if (lateral) ex->outer[ex->nouter++] = p->left; /* the right side reads the left row */
+    if (p->kind == SQL_P_NESTLOOP && p->join.lateral) ex->share = false;
     sql_explain_node(ex, p->right, col + 6, NULL, NULL);
     if (lateral) ex->nouter--;
 }
@@ -1430,6 +1489,8 @@ static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t co
                                  const sql_plan *row) {
     if (s->n == 0 || ex->nouter == 8) return;
     ex->outer[ex->nouter++] = row;
+    bool share = ex->share;
+    ex->share = false; /* a subquery's plan runs on its own */
     for (uint32_t i = 0; i < s->n; i++) {
         char name[32];
         snprintf(name, sizeof name, "SubPlan %u", s->items[i]->sub.id + 1);
@@ -1440,6 +1501,7 @@ static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t co
         sql_explain_relate(ex, "SubPlan", name);
         sql_explain_node(ex, s->items[i]->sub.plan, col + 8, NULL, NULL);
     }
+    ex->share = share;
     ex->nouter--;
 }
 
@@ -1549,7 +1611,8 @@ static sql_xpl sql_explain_start(const sql_plan *p, sql_strbuf *sb, const sql_ex
     bool multi = sql_explain_relations(p) > 1;
     return (sql_xpl){.sb = sb, .qualify = multi || o->verbose, .multi = multi,
                      .costs = o->costs, .verbose = o->verbose, .db = o->db,
-                     .params = o->params, .nparams = o->nparams};
+                     .params = o->params, .nparams = o->nparams,
+                     .actual = o->actual, .nactual = o->nactual};
 }
 
 void sql_plan_explain_opts(const sql_plan *p, sql_strbuf *sb, uint32_t indent,

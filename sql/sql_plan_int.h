@@ -121,6 +121,10 @@ sql_plan *sql_side_scan(const sql_plan *g);
 
 /* Building a hash table costs more per row than probing it (allocation, copying the row). */
 #define SQL_JOIN_BUILD_WEIGHT 2.0
+/* Rows touched by joining sides of lrows and rrows rows into `out` rows: a hash join (an
+ * equality across the sides) reads each side once and weighs its build; otherwise every pair
+ * is tried. The one cost of join order (sql_plan_join.c) and outer-join rewrites. */
+double sql_opt_join_cost(double lrows, double rrows, double out, bool equi);
 
 /* The table a relation reads (through filters, projections and its GATHER), or NULL. */
 const eng_table *sql_rel_table(const sql_plan *p);

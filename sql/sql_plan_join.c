@@ -58,11 +58,14 @@ static bool sql_jo_equi(const sql_jo *jo, uint32_t l, uint32_t r) {
     return false;
 }
 
+double sql_opt_join_cost(double lrows, double rrows, double out, bool equi) {
+    return equi ? lrows + SQL_JOIN_BUILD_WEIGHT * rrows + out : lrows * rrows + out;
+}
+
 /* Cost of joining the (already planned) sides, output rows `out`. */
 static double sql_jo_join_cost(const sql_jo *jo, uint32_t l, double lrows, uint32_t r,
                                double rrows, double out) {
-    if (sql_jo_equi(jo, l, r)) return lrows + SQL_JOIN_BUILD_WEIGHT * rrows + out;
-    return lrows * rrows + out;
+    return sql_opt_join_cost(lrows, rrows, out, sql_jo_equi(jo, l, r));
 }
 
 static uint32_t sql_jo_add(sql_join_tree *t, uint32_t set, int32_t left, int32_t right,

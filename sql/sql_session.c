@@ -344,6 +344,7 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     x->ann_ef_search = sql_session_ef_search(s);
     x->cancel = s->cancel;
     x->hybrid_actual = s->hybrid_actual;
+    x->shared_actual = s->shared_actual;
     x->fmt = s->fmt;
     x->now_us = s->txn_start_us;
     x->stmt_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
@@ -643,14 +644,23 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
         actual = rt_arena_zalloc(s->query_arena, sizeof *actual * SQL_HYBRID_ACTUALS);
         if (actual == NULL) ok = rt_arena_fail(s->query_arena, err);
     }
+    sql_shared_actual *shared = NULL;
+    if (ok && ex->analyze) {
+        shared = rt_arena_zalloc(s->query_arena, sizeof *shared * RT_SHARDS_MAX);
+        if (shared == NULL) ok = rt_arena_fail(s->query_arena, err);
+        o.actual = shared;
+        o.nactual = RT_SHARDS_MAX;
+    }
     uint64_t t0 = rt_time_mono_ns();
     if (ok && ex->analyze) {
         sql_sink quiet = *sink;
         quiet.rows = sql_session_discard_rows;
         char tag[SQL_TAG_BYTES];
         s->hybrid_actual = actual;
+        s->shared_actual = shared;
         ok = sql_session_run_query(s, q, env.cat, env.db, params, &quiet, false, tag, err);
         s->hybrid_actual = NULL;
+        s->shared_actual = NULL;
     }
     uint64_t elapsed_ns = rt_time_mono_ns() - t0;
     if (ok && structured) {

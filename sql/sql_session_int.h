@@ -136,6 +136,8 @@ struct sql_session {
     _Atomic bool own_cancel;     /* when the protocol layer gave none */
     struct sql_hybrid_actual *hybrid_actual; /* EXPLAIN ANALYZE HYBRID's per-shard actuals,
                                                 while it runs its statement; else NULL */
+    sql_shared_actual *shared_actual; /* EXPLAIN ANALYZE's shared-build figures (one per
+                                         shard) while it runs its query; else NULL */
     uint32_t ann_rebuild_oid;    /* a table whose CREATE INDEX ... USING hnsw is in the open
                                     transaction: its graphs start rebuilding at commit */
     bool timed_out;

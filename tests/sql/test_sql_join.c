@@ -15,7 +15,9 @@
  * result is broadcast to the biggest one's shards (a Gather inside the Hash, under the
  * probing fragment with its Partial HashAggregate), and gives the rows of the plain form,
  * for LEFT joins too, and text made by the build side (built once and read by every shard's
- * fragment) comes out whole; past the operator budget that shared build fails with 53200. Merge joins:
+ * fragment) comes out whole; EXPLAIN shows that build as "Shared Build: once per Gather" in
+ * every format and EXPLAIN ANALYZE its actual rows (those of the build, once) and one build;
+ * past the operator budget that shared build fails with 53200. Merge joins:
  * inputs both ordered on the key (sorted subqueries) must merge (Merge Join, Merge Cond, no
  * Hash), inputs not ordered on it must hash, the merged rows must equal the hashed ones (with
  * duplicate keys on both sides, NULL keys, LEFT joins, a key group spanning batches), and a
@@ -25,7 +27,9 @@
  * identities: a LEFT (or FULL) JOIN whose nullable side a strict WHERE condition filters
  * shows no Left (Full) Join, an inner join over a RIGHT JOIN runs below it, (A LEFT JOIN B)
  * LEFT JOIN C with C's condition strict in B builds B LEFT JOIN C first and not when it is a
- * COALESCE, each with the rows of a form the planner cannot rewrite. Two big tables
+ * COALESCE, an OR over two columns of the nullable side reduces its join, the nested form
+ * A LEFT JOIN (B LEFT JOIN C) is built as (A LEFT JOIN B) LEFT JOIN C when that is cheaper,
+ * each with the rows of a form the planner cannot rewrite. Two big tables
  * joined on columns that are not their keys must be re-partitioned between the shards
  * (Repartition with its Hash Key on both sides, under one Gather) and give the rows of a join
  * the planner cannot re-partition. */
@@ -332,6 +336,21 @@ static void outer_identities(capture *c) {
                        "ON b2.ref = b.id LEFT JOIN small s ON s.id = coalesce(b2.val, 0)";
     plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, 0) = s.id)",
                   "Hash Cond: (b.id = b2.ref)");
+    /* An OR whose arms read different columns of the nullable side still rejects its
+     * NULL-extended rows (strict per relation): an inner join. */
+    const char *ors = "SELECT count(*), sum(b.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                      "WHERE b2.val = 3 OR b2.id = 10";
+    plan_lacks(c, ors, "Left Join");
+    same(c, ors, "SELECT count(*), sum(b.id) FROM big b JOIN big2 b2 ON b2.ref = b.id "
+                 "WHERE b2.val = 3 OR b2.id = 10");
+    /* Written nested, A LEFT JOIN (B LEFT JOIN C): small LEFT JOIN big2 matches few rows, so
+     * it is built first and big2's rows are not all joined to small twice. */
+    const char *nest = "SELECT count(*), count(b2.id), count(s.id) FROM small s0 LEFT JOIN "
+                       "(big2 b2 LEFT JOIN small s ON s.id = b2.val) ON b2.ref = s0.id + 1000";
+    plan_has_then(c, nest, "Hash Cond: (b2.val = s.id)", "Hash Left Join");
+    same(c, nest, "SELECT count(*), count(x.id), count(x.sid) FROM small s0 LEFT JOIN "
+                  "(SELECT b2.id, b2.ref, (SELECT s.id FROM small s WHERE s.id = b2.val) AS sid "
+                  "FROM big2 b2) x ON x.ref = s0.id + 1000");
 }
 
 /* (big LEFT JOIN big2) JOIN small: the inner join does not read big2, so it runs first. */
@@ -435,6 +454,40 @@ static void q3_load(capture *c, const char *pfx) {
     expect(c, q, "INSERT 0 12000\n");
 }
 
+/* Whether `out` (what `sql` returned) shows `want`; a mismatch otherwise. */
+static void shows(const char *sql, const char *out, const char *want) {
+    checked++;
+    if (strstr(out, want) != NULL) return;
+    fprintf(stderr, "%s lacks \"%s\":\n%s", sql, want, out);
+    atomic_fetch_add(&mismatches, 1);
+}
+
+/* q3's broadcast build (cust JOIN ord) is built once by the Gather and probed by every li
+ * fragment: EXPLAIN says so under the join in each format, and EXPLAIN ANALYZE gives the
+ * build's actual rows once (the rows of cust JOIN ord, one build), not once per fragment. */
+static void q3_shared_build(capture *c) {
+    char rows[32] = "?", q[2048], want[256];
+    const char *n = run(c, "SELECT count(*) FROM ord o JOIN cust c ON c.id = o.cust "
+                           "WHERE c.seg = 'BUILDING' AND o.odate < date '2020-06-15'");
+    if (strncmp(n, "count\n", 6) == 0) {
+        snprintf(rows, sizeof rows, "%.*s", (int)strcspn(n + 6, "\n"), n + 6);
+    }
+    snprintf(q, sizeof q, "EXPLAIN ANALYZE %s", q3);
+    snprintf(want, sizeof want, "Hash Cond: (l.ord = o.id)\n%32sShared Build: once per Gather "
+             "(actual rows=%s loops=1)\n", "", rows);
+    shows(q, run(c, q), want);
+    snprintf(q, sizeof q, "EXPLAIN (FORMAT JSON) %s", q3);
+    shows(q, run(c, q), "\"Shared Build\": \"once per Gather\"");
+    snprintf(q, sizeof q, "EXPLAIN (ANALYZE, FORMAT YAML) %s", q3);
+    snprintf(want, sizeof want, "Shared Build Rows: %s\n", rows);
+    shows(q, run(c, q), want);
+    shows(q, run(c, q), "Shared Build Loops: 1\n");
+    snprintf(q, sizeof q, "EXPLAIN (ANALYZE, FORMAT XML) %s", q3);
+    snprintf(want, sizeof want, "<Shared-Build-Rows>%s</Shared-Build-Rows>", rows);
+    shows(q, run(c, q), "<Shared-Build>once per Gather</Shared-Build>");
+    shows(q, run(c, q), want);
+}
+
 static void q3_shape(capture *c) {
     q3_load(c, "");
     expect(c, "ANALYZE cust", "ANALYZE\n");
@@ -455,7 +508,9 @@ static void q3_shape(capture *c) {
                     "                          Group Key: l.ord, o.odate\n"
                     "                          ->  Hash Join\n"
                     "                                Hash Cond: (l.ord = o.id)\n"
+                    "                                Shared Build: once per Gather\n"
                     "                                ->  Seq Scan on li l\n");
+    q3_shared_build(c);
     plan_has(c, q3, "Sort Key: sum((l.price * ('1'::numeric - l.disc))) DESC, o.odate, l.ord\n");
     same(c, q3, q3_plain);
     /* LEFT: li rows without an order of the segment keep NULLs. */

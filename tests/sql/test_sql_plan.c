@@ -265,6 +265,7 @@ static void plan_explain_more(void) {
                "  Filter: (u.uid IS NULL)\n"
                "  ->  Hash Left Join\n"
                "        Hash Cond: (t.id = u.tid)\n"
+               "        Shared Build: once per Gather\n"
                "        ->  Seq Scan on t\n"
                "              Filter: (x < 3)\n"
                "        ->  Hash\n"

@@ -303,7 +303,19 @@ static void check_predefined(capture *su) {
     expect(su, "SELECT pg_has_role('dave', 'pg_database_owner', 'member'), "
                "pg_has_role('postgres', 'pg_database_owner', 'member')",
            "pg_has_role|pg_has_role\nf|t\nSELECT 1\n");
+    /* The database owner's all-data privileges: its own memberships (looked up with the
+     * owner's implicit pg_database_owner role on the path), nothing through the owner role. */
+    expect(su, "ALTER DATABASE postgres OWNER TO dave", "ALTER DATABASE\n");
+    expect(su, "GRANT pg_read_all_data TO pg_database_owner",
+           "ERROR XX000: role \"pg_database_owner\" cannot be a member of any role\n");
+    expect(&dave, "SELECT * FROM pd", "a\n1\nSELECT 1\n");
+    expect(&dave, "INSERT INTO pd VALUES (4)", "INSERT 0 1\n");
+    expect(&dave, "DELETE FROM pd WHERE a = 4", "DELETE 1\n");
     expect(su, "REVOKE pg_read_all_data, pg_write_all_data FROM dave", "REVOKE ROLE\n");
+    expect(&dave, "SELECT has_table_privilege('pd', 'select'), has_schema_privilege('pdsch', "
+                  "'usage')",
+           "has_table_privilege|has_schema_privilege\nf|f\nSELECT 1\n");
+    expect(su, "ALTER DATABASE postgres OWNER TO postgres", "ALTER DATABASE\n");
     expect(&dave, "SELECT * FROM pd", DENIED("table pd"));
     expect(&dave, "SET LOCAL work_mem = '1MB'",
            "WARNING 25P01: SET LOCAL can only be used in transaction blocks\nSET\n");
