@@ -13,6 +13,7 @@
 #include "runtime/rt_loop.h"
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_fk.h"
+#include "sql/sql_session.h"
 #include "sql/sql_stats.h"
 #include "sql/sql_exec_unique.h"
 #include "sql/sql_ixexpr.h"
@@ -1139,7 +1140,8 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
     if (a.rewrite && old == NULL) return false;
     if (a.new_storage) {
         a.t->storage_id = eng_catalog_new_storage_id(sql_ddl_draft(dc));
-        sql_stats_rewritten(base, a.t->storage_id); /* the rows move: their statistics too */
+        /* The rows move: their statistics too (this transaction's own as well). */
+        sql_stats_rewritten(sql_session_stats_mine(dc->bc->session), base, a.t->storage_id);
     }
     a.t->def_gen = eng_catalog_def_gen();
     char old_name[ENG_NAME_BYTES];

@@ -42,17 +42,17 @@ void sql_stats_init(void);
 
 /* Samples table `t` (as of the statement's snapshot in x), publishes its statistics and saves
  * them (a failure to save is logged: they stay in memory). `undo` NULL: outside a transaction
- * (they are final). Else ANALYZE inside a transaction, as PostgreSQL's: the statistics serve
- * at once (the transaction's own plans use them) but are saved only when it commits; a
- * rollback of it, or of the savepoint (level) they were taken after, puts back the column
- * statistics they replaced, while the row count stays as PostgreSQL's pg_class.reltuples
- * does (ANALYZE updates it in place, not transactionally). An entry is pushed on *undo for
- * sql_stats_undo_end. Unlike PostgreSQL, other sessions plan with the new figures before the
- * commit. */
+ * (they are final). Else ANALYZE inside a transaction, as PostgreSQL's (whose pg_statistic
+ * rows are MVCC): the column statistics serve the transaction's own plans at once (the
+ * session passes its undo list to the planner: sql_stats_plan_params_begin) and other
+ * sessions' only once it commits, when they are also saved; a rollback of it, or of the
+ * savepoint (level) they were taken after, drops them. The row count goes to every session at
+ * once and stays after a rollback, as PostgreSQL's pg_class.reltuples does (ANALYZE updates
+ * it in place, not transactionally). An entry is pushed on *undo for sql_stats_undo_end. */
 typedef struct sql_stats_undo sql_stats_undo;
 bool sql_stats_analyze(struct sql_exec_ctx *x, const eng_table *t, sql_stats_undo **undo,
                        uint32_t level, rt_err *err);
-/* Transaction end (commit: saves what it published; else puts the old figures back) or
+/* Transaction end (commit: publishes and saves its statistics; else drops them) or
  * ROLLBACK TO / a failed statement's subtransaction (commit false, the entries of `level` and
  * deeper). Tables of database `db_oid`. From a fiber. */
 void sql_stats_undo_end(sql_stats_undo **undo, uint32_t db_oid, uint32_t level, bool commit);
@@ -74,8 +74,9 @@ void sql_stats_note_unknown(const eng_table *t);
 
 /* ALTER TABLE is rewriting table t's rows into new storage `storage_id`: its statistics
  * hold for the new storage too (those of a retyped column are ignored: its type changed), as
- * PostgreSQL keeps them (from a fiber: they are saved again). */
-void sql_stats_rewritten(const eng_table *t, uint64_t storage_id);
+ * PostgreSQL keeps them (from a fiber: they are saved again); `mine`, the undo list of the
+ * transaction that rewrites, has its own statistics of t follow too. */
+void sql_stats_rewritten(const sql_stats_undo *mine, const eng_table *t, uint64_t storage_id);
 
 /* Forgets a table's statistics (DROP TABLE, TRUNCATE). */
 void sql_stats_forget(uint32_t table_oid);
@@ -118,10 +119,11 @@ typedef struct sql_stats_view {
     double correlation;
 } sql_stats_view;
 
-/* The statistics of column `attnum` of t, values copied into `arena`; false when it has none
- * that still describe it (or `arena` is exhausted). */
-bool sql_stats_view_get(const eng_table *t, uint16_t attnum, rt_arena *arena,
-                        sql_stats_view *out);
+/* The statistics of column `attnum` of t, values copied into `arena`, as the transaction whose
+ * undo list is `mine` sees them (its own ANALYZE's first); false when it has none that still
+ * describe it (or `arena` is exhausted). */
+bool sql_stats_view_get(const sql_stats_undo *mine, const eng_table *t, uint16_t attnum,
+                        rt_arena *arena, sql_stats_view *out);
 
 /* The fraction of t's rows that satisfy `pred`, an expression whose COLUMN references are
  * positions into attnums[] (columns of t, as a SCAN reads them). Parameters count as unknown
@@ -134,10 +136,13 @@ double sql_stats_selectivity(const eng_table *t, const uint16_t *attnums, uint32
  * A prepared statement planned after Bind (a custom plan, as PostgreSQL makes for its first
  * executions) knows its parameter values: between sql_stats_plan_params_begin and _end on
  * this thread, the estimates (selectivity, zone maps) read $n as values[n-1] (NULL: a generic
- * plan, $n unknown). _end says whether an estimate could have differed with a known value
- * (a $n compared with a column whose MCVs or histogram tell values apart): the plan then
- * depends on the values, and a generic one may be poor. */
-void sql_stats_plan_params_begin(const sql_value *values, uint32_t n);
+ * plan, $n unknown), and the statistics of the tables the planning session's transaction
+ * analysed are those in `mine`, its undo list (NULL: none, the shared ones). _end says
+ * whether an estimate could have differed with a known value (a $n compared with a column
+ * whose MCVs or histogram tell values apart): the plan then depends on the values, and a
+ * generic one may be poor. */
+void sql_stats_plan_params_begin(const sql_value *values, uint32_t n,
+                                 const sql_stats_undo *mine);
 bool sql_stats_plan_params_end(void);
 
 /* The value $param (1-based) is bound to in the plan being made; NULL for a generic plan. */
