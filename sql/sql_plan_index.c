@@ -524,12 +524,13 @@ static int sql_ix_zone_range(const sql_plan *scan, const sql_expr *e, uint16_t *
     }
     if (kv->is_null) return SQL_IX_ZONE_NONE; /* left to the filter */
     if (col == 1 && op >= 1) op = op <= 2 ? op + 2 : op - 2; /* const < col: col > const */
-    int64_t v = kv->i64;
+    bool exact;
+    int64_t v = sql_stats_zone_key(kv, &exact);
     *att = scan->scan.attnums[c->column.index];
     *lo = INT64_MIN;
     *hi = INT64_MAX;
-    if (op == 0 || op == 3 || op == 4) *lo = op == 3 && v < INT64_MAX ? v + 1 : v;
-    if (op == 0 || op == 1 || op == 2) *hi = op == 1 && v > INT64_MIN ? v - 1 : v;
+    if (op == 0 || op == 3 || op == 4) *lo = exact && op == 3 && v < INT64_MAX ? v + 1 : v;
+    if (op == 0 || op == 1 || op == 2) *hi = exact && op == 1 && v > INT64_MIN ? v - 1 : v;
     return SQL_IX_ZONE_KNOWN;
 }
 

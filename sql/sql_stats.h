@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "engine/eng_catalog.h"
+#include "engine/eng_part.h"
 #include "sql/sql_expr.h"
 
 #define SQL_STATS_SAMPLE_ROWS 30000u  /* PostgreSQL's default_statistics_target 100 * 300 */
@@ -150,21 +151,34 @@ const sql_value *sql_stats_plan_param(uint32_t param);
 
 /* ---- zone maps (the row groups a range condition lets a scan skip) ----
  * ANALYZE also reads the zone map (min and max) of every row group of the columns whose
- * stores keep one (int2/int4/int8, date, timestamp[tz]: sql_value.i64 in the type's order),
+ * stores keep one (int2/int4/int8, date, timestamp[tz]: sql_value.i64 in the type's order;
+ * text, varchar, bytea, uuid: keys of eng_zone_bytes_key),
  * a reservoir of up to SQL_STATS_ZONES_MAX groups per shard, each weighted by its rows. */
 #define SQL_STATS_ZONES_MAX 4096u
 
 /* The order family of a type whose zone maps the store keeps (the integer types compare with
- * each other); 0 for the others. A range `col op const` is checked against the zone maps
- * when both sides are of one family (sql_exec_scan.c). */
+ * each other, so do text and varchar); 0 for the others. A range `col op const` is checked
+ * against the zone maps when both sides are of one family (sql_exec_scan.c). */
+#define SQL_STATS_ZONE_BYTES_FAMILY 5 /* the first family of byte-ordered types */
 static inline int sql_stats_zone_family(uint32_t type_oid) {
     switch (type_oid) {
     case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: return 1;
     case SQL_T_DATE: return 2;
     case SQL_T_TIMESTAMP: return 3;
     case SQL_T_TIMESTAMPTZ: return 4;
+    case SQL_T_TEXT: case SQL_T_VARCHAR: return SQL_STATS_ZONE_BYTES_FAMILY;
+    case SQL_T_BYTEA: return SQL_STATS_ZONE_BYTES_FAMILY + 1;
+    case SQL_T_UUID: return SQL_STATS_ZONE_BYTES_FAMILY + 2;
     default: return 0;
     }
+}
+
+/* The zone-map key of a non-NULL value of a zone family's type: the value itself for the
+ * integer families (*exact), else its key (eng_zone_bytes_key: not exact, so a strict bound
+ * must not be moved by one). */
+static inline int64_t sql_stats_zone_key(const sql_value *v, bool *exact) {
+    *exact = sql_stats_zone_family(v->type_oid) < SQL_STATS_ZONE_BYTES_FAMILY;
+    return *exact ? v->i64 : eng_zone_bytes_key(v->b.ptr, v->b.len);
 }
 
 /* The fraction of t's rows in row groups whose zone map of column `attnum` admits a value in
