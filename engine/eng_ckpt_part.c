@@ -468,6 +468,7 @@ static bool eng_ckpt_load_columns(eng_ckpt_loader *ld, const uint8_t *body, uint
 /* Zone map of a chunk just filled, over its non-NULL rows (as eng_part.c keeps them). */
 static void eng_ckpt_zone(const eng_part_col *pc, eng_chunk *ch, uint32_t n) {
     eng_zone *z = &ch->zone;
+    if (pc->store == ENG_STORE_VARLEN) return; /* each value went through the store's put */
     memset(z, 0, sizeof *z);
     for (uint32_t i = 0; i < n; i++) {
         if (ch->nulls[i]) {
@@ -488,6 +489,13 @@ static void eng_ckpt_zone(const eng_part_col *pc, eng_chunk *ch, uint32_t n) {
         case ENG_STORE_I64: v.i64 = ((const int64_t *)base)[i]; break;
         case ENG_STORE_F32: v.f64 = ((const float *)base)[i]; break;
         case ENG_STORE_F64: v.f64 = ((const double *)base)[i]; break;
+        case ENG_STORE_FIXED16:
+            if (!eng_zone_bytes_type(pc->type_oid)) {
+                z->any = true;
+                continue;
+            }
+            v.i64 = eng_zone_bytes_key(base + 16ull * i, 16);
+            break;
         default: z->any = true; continue;
         }
         if (isf) {

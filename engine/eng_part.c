@@ -399,6 +399,10 @@ static void eng_zone_note(eng_zone *z, const eng_part_col *pc, const sql_value *
     } else if (pc->store <= ENG_STORE_I64) {
         if (!z->any || v->i64 < z->min.i64) z->min.i64 = v->i64;
         if (!z->any || v->i64 > z->max.i64) z->max.i64 = v->i64;
+    } else if (eng_zone_bytes_type(pc->type_oid)) {
+        int64_t k = eng_zone_bytes_key(v->b.ptr, v->b.len);
+        if (!z->any || k < z->min.i64) z->min.i64 = k;
+        if (!z->any || k > z->max.i64) z->max.i64 = k;
     }
     z->any = true;
 }
@@ -717,7 +721,8 @@ static const eng_chunk *eng_scan_range_chunk(const eng_part *p, const eng_rowgro
     uint32_t c = r->attnum - 1u;
     if (r->attnum == 0 || c >= p->ncols) return NULL;
     const eng_part_col *pc = &p->cols[c];
-    if (pc->type_oid != r->type_oid || pc->store < ENG_STORE_I16 || pc->store > ENG_STORE_I64) {
+    bool ints = pc->store >= ENG_STORE_I16 && pc->store <= ENG_STORE_I64;
+    if (pc->type_oid != r->type_oid || (!ints && !eng_zone_bytes_type(pc->type_oid))) {
         return NULL;
     }
     if (c >= rg->ncols || rg->cols[c] == NULL) {
@@ -758,16 +763,45 @@ static bool eng_scan_zone_excludes(const eng_part *p, const eng_rowgroup *rg,
         }                                                                                      \
     } while (0)
 
+/* The key of row `row` of a chunk of a byte-ordered type (eng_zone_bytes_type). */
+static int64_t eng_scan_bytes_key(const eng_chunk *ch, eng_store store, uint32_t row) {
+    if (store == ENG_STORE_FIXED16) {
+        return eng_zone_bytes_key((const uint8_t *)ch->data + 16u * row, 16);
+    }
+    const sql_bytes *b = ch->dict != NULL ? &ch->dict->vals[((const uint8_t *)ch->data)[row]]
+                                          : &((const sql_bytes *)ch->data)[row];
+    return eng_zone_bytes_key(b->ptr, b->len);
+}
+
+/* The rows of sel[0..n) whose byte-ordered column is non-NULL with a key in [lo, hi]. */
+static uint32_t eng_scan_bytes_rows(const eng_chunk *ch, eng_store store, int64_t lo,
+                                    int64_t hi, uint16_t *sel, uint32_t n) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t row = sel[i];
+        if (ch->nulls[row]) continue;
+        int64_t v = eng_scan_bytes_key(ch, store, row);
+        if (v >= lo && v <= hi) sel[k++] = (uint16_t)row;
+    }
+    return k;
+}
+
 /* The rows of sel[0..n) (compacted in place) whose column is non-NULL and in [r->lo, r->hi],
- * and in the key set `words` when there is one. Returns how many. */
+ * and in the key set `words` when there is one (integer columns: a byte-ordered one is
+ * checked by key, its set, never made for it, ignored). Returns how many. */
 static uint32_t eng_scan_range_rows(const eng_part *p, const eng_rowgroup *rg,
                                     const eng_scan_range *r, const uint64_t *words,
                                     uint32_t words_log2, uint16_t *sel, uint32_t n) {
     bool missing;
     const eng_chunk *ch = eng_scan_range_chunk(p, rg, r, &missing);
     if (missing) { /* one value for every row */
-        sql_value mv;
-        eng_read_missing(&p->cols[r->attnum - 1u], &mv);
+        sql_value mv = {.is_null = true};
+        const eng_part_col *pc = &p->cols[r->attnum - 1u];
+        eng_read_missing(pc, &mv);
+        if (!mv.is_null && eng_zone_bytes_type(pc->type_oid)) {
+            mv.i64 = eng_zone_bytes_key(mv.b.ptr, mv.b.len);
+            words = NULL;
+        }
         bool pass = !mv.is_null && mv.i64 >= r->lo && mv.i64 <= r->hi;
         if (pass && words != NULL) pass = eng_scan_keys_has(words, words_log2, mv.i64);
         return pass ? n : 0;
@@ -777,6 +811,9 @@ static uint32_t eng_scan_range_rows(const eng_part *p, const eng_rowgroup *rg,
     int64_t lo = r->lo, hi = r->hi;
     uint32_t k = 0;
     eng_store store = (eng_store)p->cols[r->attnum - 1u].store;
+    if (store == ENG_STORE_VARLEN || store == ENG_STORE_FIXED16) {
+        return eng_scan_bytes_rows(ch, store, lo, hi, sel, n);
+    }
     if (words == NULL) {
         if (store == ENG_STORE_I16) ENG_SCAN_KEEP_ROWS(int16_t, (v >= lo) & (v <= hi));
         else if (store == ENG_STORE_I32) ENG_SCAN_KEEP_ROWS(int32_t, (v >= lo) & (v <= hi));

@@ -46,12 +46,31 @@
 typedef struct eng_part eng_part;
 typedef struct eng_tx eng_tx;
 
-/* Zone map of one chunk: the range of its non-NULL values (numeric stores only). */
+/* Zone map of one chunk: the range of its non-NULL values (numeric stores, and the byte-ordered
+ * types of eng_zone_bytes_type as keys). */
 typedef struct eng_zone {
     bool any;        /* at least one non-NULL value */
     bool has_null;
     union { int64_t i64; double f64; } min, max;
 } eng_zone;
+
+/* Types whose values order as their bytes do (memcmp, then the shorter first): text and
+ * varchar (Dreambase compares text in the C collation's byte order, as PostgreSQL does under
+ * COLLATE "C"), bytea, uuid. Their zone maps keep keys, not values: the first 8 bytes as a
+ * big-endian integer (a shorter value padded with zero bytes), offset to signed order. The key
+ * never decreases as the value grows (it is not strict: values sharing 8 bytes share a key), so
+ * a chunk whose [min key, max key] misses [key(lo), key(hi)] holds no value in [lo, hi]; a
+ * strict bound (< 'b') must stay inclusive on keys. bpchar is left out: it compares without
+ * trailing spaces. */
+static inline bool eng_zone_bytes_type(uint32_t type_oid) {
+    return type_oid == SQL_T_TEXT || type_oid == SQL_T_VARCHAR || type_oid == SQL_T_BYTEA ||
+           type_oid == SQL_T_UUID;
+}
+static inline int64_t eng_zone_bytes_key(const uint8_t *bytes, uint32_t len) {
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < 8; i++) k = k << 8 | (i < len ? bytes[i] : 0u);
+    return (int64_t)(k ^ (UINT64_C(1) << 63));
+}
 
 eng_part *eng_part_create(const eng_table *t, uint32_t partition_no);
 void eng_part_destroy(eng_part *p);
@@ -96,8 +115,9 @@ bool eng_part_scan(const eng_part *p, const eng_snapshot *snap, uint32_t *cursor
  * dictionary holds none of them costs no row look at all. Byte equality is the equality of
  * text and varchar (deterministic C collation).
  * Ranges: a row group is skipped whole when the zone map of a range's column (an integer store:
- * int2/4/8, date, timestamp[tz], whose sql_value.i64 order is the type's order) shows no
- * non-NULL value in [lo, hi]. Zone maps only grow while a chunk lives, so they cover every
+ * int2/4/8, date, timestamp[tz], whose sql_value.i64 order is the type's order; or a type of
+ * eng_zone_bytes_type, whose [lo, hi] are keys of eng_zone_bytes_key) shows no non-NULL value
+ * in [lo, hi]. Zone maps only grow while a chunk lives, so they cover every
  * version in it; a chunk not materialised (rows read the column's missing value) is not
  * skipped. In a row group that is read, rows whose value is NULL or outside [lo, hi] are left
  * out before the other columns are copied (a selective range copies a fraction of the rows).

@@ -671,7 +671,7 @@ struct sql_defelem {
 typedef struct sql_create_sequence {
     sql_node hdr;
     sql_name name;
-    bool if_not_exists, temporary;
+    bool if_not_exists, temporary, unlogged;
     sql_list options;        /* AS type, INCREMENT [BY] n, MINVALUE/NO MINVALUE, MAXVALUE, START
                                 [WITH], CACHE, [NO] CYCLE, OWNED BY t.c / NONE, RESTART [WITH] */
 } sql_create_sequence;
@@ -756,6 +756,7 @@ typedef enum sql_alter_kind {
     SQL_AT_DROP_CONSTRAINT, SQL_AT_RENAME_TABLE, SQL_AT_RENAME_COLUMN, SQL_AT_RENAME_CONSTRAINT,
     SQL_AT_SET_OPTIONS, SQL_AT_RESET_OPTIONS, SQL_AT_OWNER, SQL_AT_SET_SCHEMA,
     SQL_AT_ADD_IDENTITY, SQL_AT_DROP_IDENTITY, SQL_AT_SET_STATISTICS, SQL_AT_VALIDATE_CONSTRAINT,
+    SQL_AT_SET_LOGGED, SQL_AT_SET_UNLOGGED,
 } sql_alter_kind;
 
 typedef struct sql_alter_cmd {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
+#include "sql/sql_session.h"
 #include "sql/sql_stats.h"
 
 static sql_binder *sql_binder_new(sql_bind_ctx *bc) {
@@ -83,7 +84,8 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
     for (uint32_t i = 0; i < b->nparams; i++) {
         if (b->param_types[i] == SQL_T_UNKNOWN) b->param_types[i] = SQL_T_TEXT;
     }
-    sql_stats_plan_params_begin(bc->param_values, b->nparams);
+    sql_stats_plan_params_begin(bc->param_values, b->nparams,
+                                sql_session_stats_mine(bc->session));
     plan = sql_plan_optimize(bc->arena, plan, bc->shard_count, bc->ann_ef_search, bc->err);
     sql_stats_plan_params_end();
     if (plan == NULL) return false;

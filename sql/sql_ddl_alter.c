@@ -13,6 +13,7 @@
 #include "runtime/rt_loop.h"
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_fk.h"
+#include "sql/sql_session.h"
 #include "sql/sql_stats.h"
 #include "sql/sql_exec_unique.h"
 #include "sql/sql_ixexpr.h"
@@ -138,6 +139,7 @@ typedef struct ddl_alter {
     uint32_t *fk_recheck;   /* (table oid, constraint oid) pairs: foreign keys over a converted
                                column, whose rows are checked again after the rewrite */
     uint32_t nfk_recheck;
+    bool persistence_set;   /* a SET LOGGED / UNLOGGED that changes it (PostgreSQL allows one) */
 } ddl_alter;
 
 /* Adds a foreign key to the working copy; its rows are checked once the table is replaced
@@ -980,6 +982,107 @@ static bool ddl_set_options(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     return true;
 }
 
+/* ---- SET LOGGED / UNLOGGED ---- */
+
+static bool ddl_persistence_refused(const char *fmt, const char *table, const char *other,
+                                    rt_err *err) {
+    return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION, fmt, table, other);
+}
+
+/* PostgreSQL's rule: a permanent table references only permanent ones. Becoming logged, t's
+ * own foreign keys must reference no unlogged table; becoming unlogged, no permanent table
+ * may reference t (PostgreSQL's message names that table as the one t "references"). */
+static bool ddl_persistence_fks(ddl_alter *a, char want, rt_err *err) {
+    const eng_database *db = a->dc->bc->db;
+    const eng_table *t = a->t;
+    for (uint32_t i = 0; want == 'p' && i < t->constraint_count; i++) {
+        const eng_constraint *c = &t->constraints[i];
+        const eng_table *ref = c->kind == 'f' && c->ref_table_oid != t->oid
+                                   ? eng_db_table_by_oid(db, c->ref_table_oid) : NULL;
+        if (ref != NULL && ref->persistence == 'u') {
+            return ddl_persistence_refused("could not change table \"%s\" to logged because it "
+                                           "references unlogged table \"%s\"", t->name,
+                                           ref->name, err);
+        }
+    }
+    for (uint32_t i = 0; want == 'u' && i < db->table_count; i++) {
+        const eng_table *r = &db->tables[i];
+        if (r->oid == t->oid || r->persistence != 'p') continue;
+        for (uint32_t j = 0; j < r->constraint_count; j++) {
+            const eng_constraint *c = &r->constraints[j];
+            if (c->kind != 'f' || c->ref_table_oid != t->oid) continue;
+            return ddl_persistence_refused("could not change table \"%s\" to unlogged because "
+                                           "it references logged table \"%s\"", t->name,
+                                           r->name, err);
+        }
+    }
+    return true;
+}
+
+static bool ddl_seq_persistence(sql_ddl_ctx *dc, eng_sequence *s, char want, rt_err *err);
+
+/* The sequences a table owns (serial, identity) follow its persistence, as in PostgreSQL 15. */
+static bool ddl_persistence_sequences(ddl_alter *a, char want, rt_err *err) {
+    const eng_database *db = a->dc->bc->db;
+    /* Replacing one reorders the draft's list: look again from the start (the ones done are
+     * skipped, having the wanted persistence). */
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        if (db->sequences[i].owned_by_table != a->t->oid ||
+            db->sequences[i].persistence == want) {
+            continue;
+        }
+        eng_sequence s = db->sequences[i];
+        if (!ddl_seq_persistence(a->dc, &s, want, err)) return false;
+        eng_draft_remove_sequence(sql_ddl_draft(a->dc), a->dc->db_oid, s.oid);
+        eng_draft_add_sequence(sql_ddl_draft(a->dc), a->dc->db_oid, &s);
+        db = sql_ddl_db(a->dc);
+        i = (uint32_t)-1;
+    }
+    return true;
+}
+
+/* ALTER TABLE ... SET LOGGED / UNLOGGED rewrites the rows into new storage of the other
+ * persistence, as PostgreSQL does: made logged, they are written to the WAL with the
+ * statement's transaction and survive a crash from its commit on; made unlogged, the table
+ * starts empty after any later crash (eng_part.c decides by the table's persistence). */
+static bool ddl_set_persistence(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    char want = c->alter_kind == SQL_AT_SET_LOGGED ? 'p' : 'u';
+    if (a->t->kind != 'r') {
+        rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE,
+                   "ALTER action %s cannot be performed on relation \"%s\"",
+                   want == 'p' ? "SET LOGGED" : "SET UNLOGGED", a->t->name);
+        rt_err_detail(err, "This operation is not supported for views.");
+        return false;
+    }
+    if (a->persistence_set) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "cannot change persistence setting twice");
+    }
+    if (a->base->persistence == 't') {
+        return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
+                          "cannot change logged status of table \"%s\" because it is "
+                          "temporary", a->t->name);
+    }
+    /* As PostgreSQL: compared with the table before the statement; a command that changes
+     * nothing does not count as the one change allowed. */
+    if (a->base->persistence == want) return true;
+    a->persistence_set = true;
+    if (!ddl_persistence_fks(a, want, err)) return false;
+    if (a->rows < 0) {
+        uint64_t rows;
+        if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+        a->rows = (int64_t)rows;
+    }
+    if (a->rows > 0 && a->dc->x == NULL) {
+        return ddl_alter_empty(a, want == 'p' ? "SET LOGGED" : "SET UNLOGGED", err);
+    }
+    a->t->persistence = want;
+    if (!ddl_persistence_sequences(a, want, err)) return false;
+    a->new_storage = true;
+    a->rewrite |= a->rows > 0;
+    return true;
+}
+
 static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     switch (c->alter_kind) {
     case SQL_AT_ADD_COLUMN: return ddl_add_column(a, c, err);
@@ -1003,6 +1106,7 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_SET_STATISTICS: return true; /* a planner hint: nothing to keep */
     case SQL_AT_ADD_IDENTITY: return ddl_add_identity(a, c, err);
     case SQL_AT_DROP_IDENTITY: return ddl_drop_identity(a, c, err);
+    case SQL_AT_SET_LOGGED: case SQL_AT_SET_UNLOGGED: return ddl_set_persistence(a, c, err);
     default:
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "this form of ALTER TABLE is not supported yet");
@@ -1037,6 +1141,14 @@ static bool ddl_alter_index(sql_ddl_ctx *dc, const sql_alter_table *at, rt_err *
     for (uint32_t i = 0; i < at->cmds.count; i++) {
         const sql_alter_cmd *c = SQL_LIST_AT(at->cmds, i);
         if (c->alter_kind == SQL_AT_SET_OPTIONS || c->alter_kind == SQL_AT_SET_STATISTICS) continue;
+        if (c->alter_kind == SQL_AT_SET_LOGGED || c->alter_kind == SQL_AT_SET_UNLOGGED) {
+            rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE,
+                       "ALTER action %s cannot be performed on relation \"%s\"",
+                       c->alter_kind == SQL_AT_SET_LOGGED ? "SET LOGGED" : "SET UNLOGGED",
+                       m->name);
+            rt_err_detail(err, "This operation is not supported for indexes.");
+            return false;
+        }
         if (c->alter_kind != SQL_AT_RENAME_TABLE) {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                               "this form of ALTER INDEX is not supported yet");
@@ -1054,6 +1166,27 @@ static bool ddl_alter_index(sql_ddl_ctx *dc, const sql_alter_table *at, rt_err *
     }
     eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
     sql_ddl_db(dc);
+    return true;
+}
+
+/* ALTER SEQUENCE ... SET LOGGED / UNLOGGED (PostgreSQL 15). Its values are in the WAL either
+ * way (an unlogged one's are reset after a crash: eng_seq_reset_unlogged); made logged, its
+ * current state is logged again so that it, not an older value from before a reset, is what
+ * the next recovery finds last. */
+static bool ddl_seq_persistence(sql_ddl_ctx *dc, eng_sequence *s, char want, rt_err *err) {
+    if (s->persistence == 't') {
+        return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
+                          "cannot change logged status of table \"%s\" because it is "
+                          "temporary", s->name);
+    }
+    if (s->persistence == want) return true;
+    int64_t last;
+    bool called;
+    if (want == 'p' && eng_seq_peek(dc->db_oid, s, &last, &called) &&
+        !eng_seq_set(dc->db_oid, s, last, called, err)) {
+        return false;
+    }
+    s->persistence = want;
     return true;
 }
 
@@ -1082,6 +1215,11 @@ static bool ddl_alter_seq_cmds(sql_ddl_ctx *dc, const sql_alter_table *at, rt_er
             uint32_t old = s.owner_oid;
             if (!ddl_owner(&a, c->new_name, &s.owner_oid, err)) return false;
             s.acl = sql_acl_new_owner(sql_ddl_draft(dc), s.acl, old, s.owner_oid);
+        } else if (c->alter_kind == SQL_AT_SET_LOGGED || c->alter_kind == SQL_AT_SET_UNLOGGED) {
+            if (!ddl_seq_persistence(dc, &s, c->alter_kind == SQL_AT_SET_LOGGED ? 'p' : 'u',
+                                     err)) {
+                return false;
+            }
         } else {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                               "this form of ALTER SEQUENCE is not supported yet");
@@ -1139,7 +1277,8 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
     if (a.rewrite && old == NULL) return false;
     if (a.new_storage) {
         a.t->storage_id = eng_catalog_new_storage_id(sql_ddl_draft(dc));
-        sql_stats_rewritten(base, a.t->storage_id); /* the rows move: their statistics too */
+        /* The rows move: their statistics too (this transaction's own as well). */
+        sql_stats_rewritten(sql_session_stats_mine(dc->bc->session), base, a.t->storage_id);
     }
     a.t->def_gen = eng_catalog_def_gen();
     char old_name[ENG_NAME_BYTES];

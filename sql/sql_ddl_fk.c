@@ -139,9 +139,15 @@ static const eng_table *ddl_fk_ref_table(sql_ddl_ctx *dc, const eng_table *t,
         return NULL;
     }
     if (ref != NULL && ref->persistence != 't' && t->persistence == 't') return ref;
-    if (ref != NULL && ref->persistence == 't' && t->persistence != 't') {
+    if (ref != NULL && ref->persistence != 'p' && t->persistence == 'p') {
         rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
                    "constraints on permanent tables may reference only permanent tables");
+        return NULL;
+    }
+    if (ref != NULL && ref->persistence == 't' && t->persistence == 'u') {
+        rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
+                   "constraints on unlogged tables may reference only permanent or unlogged "
+                   "tables");
         return NULL;
     }
     return ref;

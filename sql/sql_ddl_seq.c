@@ -205,7 +205,7 @@ bool sql_ddl_create_sequence(sql_ddl_ctx *dc, const sql_create_sequence *cs, rt_
     }
     snprintf(s.name, sizeof s.name, "%s", rel);
     s.owner_oid = dc->user_oid;
-    s.persistence = 'p';
+    s.persistence = cs->unlogged ? 'u' : 'p';
     if (!sql_ddl_seq_apply(dc, &s, &cs->options, true, err) ||
         !ddl_seq_owned_by(dc, &cs->options, &s, err)) {
         return false;

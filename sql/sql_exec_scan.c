@@ -217,8 +217,14 @@ static bool sql_scan_range_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_ex
     }
     eng_scan_range r = {.attnum = p->scan.attnums[c->column.index], .type_oid = c->type_oid,
                         .lo = INT64_MIN, .hi = INT64_MAX};
-    if (op == 0 || op == 3 || op == 4) r.lo = op == 3 && v.i64 < INT64_MAX ? v.i64 + 1 : v.i64;
-    if (op == 0 || op == 1 || op == 2) r.hi = op == 1 && v.i64 > INT64_MIN ? v.i64 - 1 : v.i64;
+    bool exact = true; /* text, bytea, uuid: keys (sql_stats_zone_key), strict bounds kept */
+    if (!date_ts) v.i64 = sql_stats_zone_key(&v, &exact);
+    if (op == 0 || op == 3 || op == 4) {
+        r.lo = exact && op == 3 && v.i64 < INT64_MAX ? v.i64 + 1 : v.i64;
+    }
+    if (op == 0 || op == 1 || op == 2) {
+        r.hi = exact && op == 1 && v.i64 > INT64_MIN ? v.i64 - 1 : v.i64;
+    }
     s->pre.ranges[s->pre.nranges++] = r;
     return true;
 }

@@ -195,6 +195,8 @@ static sql_alter_cmd *alter_table_set(sql_parser *p, uint32_t location) {
         sql_alter_cmd *c = alter_cmd_new(p, SQL_AT_SET_SCHEMA, location);
         return c != NULL && (c->new_name = sql_parse_col_id(p)) != NULL ? c : NULL;
     }
+    if (p_accept_kw(p, SQL_KW_LOGGED)) return alter_cmd_new(p, SQL_AT_SET_LOGGED, location);
+    if (p_accept_kw(p, SQL_KW_UNLOGGED)) return alter_cmd_new(p, SQL_AT_SET_UNLOGGED, location);
     sql_parse_unsupported(p, location, "this ALTER TABLE SET form");
     return NULL;
 }

@@ -194,10 +194,11 @@ static sql_node *create_index(sql_parser *p, uint32_t location, bool unique) {
 
 /* ---- CREATE SEQUENCE, SCHEMA, DATABASE, EXTENSION ---- */
 
-static sql_node *create_sequence(sql_parser *p, uint32_t location, bool temp) {
+static sql_node *create_sequence(sql_parser *p, uint32_t location, bool temp, bool unlogged) {
     sql_create_sequence *s = P_NODE(p, sql_create_sequence, SQL_N_CREATE_SEQUENCE, location);
     if (s == NULL) return NULL;
     s->temporary = temp;
+    s->unlogged = unlogged; /* PostgreSQL 15 */
     p_next(p);
     s->if_not_exists = create_if_not_exists(p);
     if (!sql_parse_any_name(p, &s->name, 3)) return NULL;
@@ -515,7 +516,7 @@ sql_node *sql_parse_create(sql_parser *p) {
         return create_table(p, location, temp, unlogged);
     case SQL_KW_SEQUENCE:
         if (or_replace) break;
-        return create_sequence(p, location, temp);
+        return create_sequence(p, location, temp, unlogged);
     case SQL_KW_VIEW:
         if (unlogged) break;
         return create_view(p, location, or_replace, temp, false);

@@ -10,8 +10,14 @@
 
 #include "sql/sql_array.h"
 #include "sql/sql_pgcat_int.h"
+#include "sql/sql_session.h"
 #include "sql/sql_stats.h"
 #include "sql/sql_unique.h"
+
+/* The statistics the reading transaction sees include its own ANALYZEs' (sql_stats.h). */
+static const sql_stats_undo *pc_stats_mine(const pc_row *r) {
+    return sql_session_stats_mine(r->x->session);
+}
 
 /* values[0..n) as an array of their type into anyarray column `col` (NULL when empty, as
  * PostgreSQL leaves a slot out). */
@@ -51,7 +57,7 @@ static bool pc_stats_freqs(pc_row *r, const char *col, const double *freqs, uint
 static bool pc_stats_column(pc_row *r, const eng_database *db, const eng_table *t,
                             uint16_t attnum) {
     sql_stats_view sv;
-    if (!sql_stats_view_get(t, attnum, r->x->arena, &sv)) return true;
+    if (!sql_stats_view_get(pc_stats_mine(r), t, attnum, r->x->arena, &sv)) return true;
     uint32_t type_oid = t->columns[attnum - 1].type_oid;
     pc_clear(r);
     pc_str(r, "schemaname", pc_schema_name(db, t->schema_oid));
@@ -117,7 +123,7 @@ static bool pc_statistic_slot(pc_row *r, uint32_t k, int16_t kind, uint32_t op, 
 
 static bool pc_statistic_column(pc_row *r, const eng_table *t, uint16_t attnum) {
     sql_stats_view sv;
-    if (!sql_stats_view_get(t, attnum, r->x->arena, &sv)) return true;
+    if (!sql_stats_view_get(pc_stats_mine(r), t, attnum, r->x->arena, &sv)) return true;
     const eng_column *col = &t->columns[attnum - 1];
     uint32_t eq, lt, coll = pc_column_collation(col);
     pc_stats_ops(col->type_oid, &eq, &lt);

@@ -501,7 +501,8 @@ bool sql_plan_index_pred_implied(const eng_table *t, const eng_index *ix, sql_ex
 /* Whether `e` is a range conjunct `col op const` the executor hands the store
  * (sql_exec_scan.c: op one of = < <= > >=, either side, both of one zone family, a constant
  * or a parameter): SQL_IX_ZONE_KNOWN with its column's attnum and [lo, hi] for a constant,
- * SQL_IX_ZONE_PARAM for a parameter (the store gets it, the plan cannot know it). */
+ * SQL_IX_ZONE_PARAM for a parameter or a text equality (the store gets it, the plan does not
+ * count it). */
 enum { SQL_IX_ZONE_NONE = 0, SQL_IX_ZONE_PARAM, SQL_IX_ZONE_KNOWN };
 static int sql_ix_zone_range(const sql_plan *scan, const sql_expr *e, uint16_t *att,
                              int64_t *lo, int64_t *hi) {
@@ -527,13 +528,18 @@ static int sql_ix_zone_range(const sql_plan *scan, const sql_expr *e, uint16_t *
         return SQL_IX_ZONE_PARAM;
     }
     if (kv->is_null) return SQL_IX_ZONE_NONE; /* left to the filter */
+    /* Equality on a byte-ordered type (text): the store skips by it all the same, but the
+     * estimate leaves it out, as the dictionaries and indexes serve it and a value missing
+     * from the sampled zones would price the scan at nothing against an index's few reads. */
+    if (op == 0 && fam >= SQL_STATS_ZONE_BYTES_FAMILY) return SQL_IX_ZONE_PARAM;
     if (col == 1 && op >= 1) op = op <= 2 ? op + 2 : op - 2; /* const < col: col > const */
-    int64_t v = kv->i64;
+    bool exact;
+    int64_t v = sql_stats_zone_key(kv, &exact);
     *att = scan->scan.attnums[c->column.index];
     *lo = INT64_MIN;
     *hi = INT64_MAX;
-    if (op == 0 || op == 3 || op == 4) *lo = op == 3 && v < INT64_MAX ? v + 1 : v;
-    if (op == 0 || op == 1 || op == 2) *hi = op == 1 && v > INT64_MIN ? v - 1 : v;
+    if (op == 0 || op == 3 || op == 4) *lo = exact && op == 3 && v < INT64_MAX ? v + 1 : v;
+    if (op == 0 || op == 1 || op == 2) *hi = exact && op == 1 && v > INT64_MIN ? v - 1 : v;
     return SQL_IX_ZONE_KNOWN;
 }
 

@@ -173,6 +173,10 @@ const char *sql_session_session_user(const sql_session *s) { return s->session_u
 bool sql_session_is_superuser(const sql_session *s) { return s->superuser; }
 uint32_t sql_session_db_oid(const sql_session *s) { return s->db_oid; }
 uint32_t sql_session_savepoint_level(const sql_session *s) { return s->nsavepoints; }
+
+const struct sql_stats_undo *sql_session_stats_mine(const sql_session *s) {
+    return s != NULL ? s->stats_undo : NULL;
+}
 uint32_t sql_session_backend_pid(const sql_session *s) { return s->backend_pid; }
 bool sql_session_read_only(const sql_session *s) { return s->read_only; }
 

@@ -203,6 +203,10 @@ bool sql_session_check_privs(const sql_session *s, const eng_catalog *cat,
 uint32_t sql_session_db_oid(const sql_session *s);
 /* Savepoints open in the running transaction (the subtransaction level locks belong to). */
 uint32_t sql_session_savepoint_level(const sql_session *s);
+/* The running transaction's ANALYZEs (sql_stats.h): its plans use their statistics (NULL
+ * session: none). */
+struct sql_stats_undo;
+const struct sql_stats_undo *sql_session_stats_mine(const sql_session *s);
 uint32_t sql_session_backend_pid(const sql_session *s);
 /* The running transaction is READ ONLY (nextval and writes refuse with 25006). */
 bool sql_session_read_only(const sql_session *s);

@@ -117,17 +117,12 @@ void sql_stats_note_scan(uint32_t table_oid, bool index) {
     ck_spinlock_unlock(&slot->lock);
 }
 
-/* Publishes st; the statistics it replaces are freed, or given to *kept (not NULL). Returns
- * st's generation (st itself may be freed by a newer ANALYZE as soon as it is published). */
-static uint64_t sql_stats_publish(uint32_t oid, sql_table_stats *st, bool automatic,
-                                  sql_table_stats **kept) {
+/* Counts an ANALYZE in pg_stat_user_tables' figures (at its end, committed or not, as
+ * PostgreSQL's statistics collector does). */
+static void sql_stats_activity_note(uint32_t oid, bool automatic) {
     sql_stats_slot *slot = sql_stats_slot_of(oid);
-    uint64_t gen = atomic_fetch_add(&sql_stats_gen, 1) + 1;
-    st->gen = gen;
     int64_t now_us = rt_time_wall_us();
     ck_spinlock_lock(&slot->lock);
-    sql_table_stats *old = slot->st;
-    slot->st = st;
     sql_stats_activity_own(slot, oid);
     if (automatic) {
         slot->last_autoanalyze_us = now_us;
@@ -137,13 +132,18 @@ static uint64_t sql_stats_publish(uint32_t oid, sql_table_stats *st, bool automa
         slot->analyze_count++;
     }
     ck_spinlock_unlock(&slot->lock);
-    if (old != NULL && old->table_oid != oid) { /* another table's, evicted */
-        sql_stats_free(old);
-        old = NULL;
-    }
-    if (kept != NULL) *kept = old;
-    else sql_stats_free(old);
-    return gen;
+}
+
+/* Publishes st (every session plans with it from now on); the statistics it replaces are
+ * freed. st itself may be freed by a newer ANALYZE as soon as it is published. */
+static void sql_stats_publish(uint32_t oid, sql_table_stats *st) {
+    sql_stats_slot *slot = sql_stats_slot_of(oid);
+    st->gen = atomic_fetch_add(&sql_stats_gen, 1) + 1;
+    ck_spinlock_lock(&slot->lock);
+    sql_table_stats *old = slot->st;
+    slot->st = st;
+    ck_spinlock_unlock(&slot->lock);
+    sql_stats_free(old);
 }
 
 void sql_stats_activity_get(uint32_t table_oid, sql_stats_activity *out) {
@@ -601,21 +601,32 @@ static void sql_stats_zones(sql_col_stats *cs, rt_arena *arena, const sql_sample
     cs->zone_rows = rows;
 }
 
-/* Moves a column's MCVs and histogram from the scratch arena into the statistics' own. */
-static bool sql_stats_keep(sql_col_stats *cs, rt_arena *arena) {
-    sql_value *mcv = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nmcv + 1u));
-    double *freq = rt_arena_alloc(arena, sizeof(double) * (cs->nmcv + 1u));
-    sql_value *hist = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nhist + 1u));
-    if (mcv == NULL || freq == NULL || hist == NULL) return false;
+/* Copies a column's MCVs (with their frequencies) and histogram bounds into `arena`, values
+ * and all: ANALYZE moves them out of its scratch arena, pg_stats out of the shared figures
+ * (which a newer ANALYZE may free). */
+static bool sql_stats_values_copy(const sql_col_stats *cs, rt_arena *arena, sql_value **mcv,
+                                  double **freq, sql_value **hist) {
+    *mcv = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nmcv + 1u));
+    *freq = rt_arena_alloc(arena, sizeof(double) * (cs->nmcv + 1u));
+    *hist = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nhist + 1u));
+    if (*mcv == NULL || *freq == NULL || *hist == NULL) return false;
     for (uint32_t i = 0; i < cs->nmcv; i++) {
-        mcv[i] = cs->mcv[i];
-        freq[i] = cs->mcv_freq[i];
-        if (!sql_value_copy(arena, &mcv[i])) return false;
+        (*mcv)[i] = cs->mcv[i];
+        (*freq)[i] = cs->mcv_freq[i];
+        if (!sql_value_copy(arena, &(*mcv)[i])) return false;
     }
     for (uint32_t i = 0; i < cs->nhist; i++) {
-        hist[i] = cs->hist[i];
-        if (!sql_value_copy(arena, &hist[i])) return false;
+        (*hist)[i] = cs->hist[i];
+        if (!sql_value_copy(arena, &(*hist)[i])) return false;
     }
+    return true;
+}
+
+/* Moves a column's MCVs and histogram from the scratch arena into the statistics' own. */
+static bool sql_stats_keep(sql_col_stats *cs, rt_arena *arena) {
+    sql_value *mcv, *hist;
+    double *freq;
+    if (!sql_stats_values_copy(cs, arena, &mcv, &freq, &hist)) return false;
     cs->mcv = mcv, cs->mcv_freq = freq, cs->hist = hist;
     return true;
 }
@@ -718,10 +729,10 @@ static sql_table_stats *sql_stats_build(const eng_table *t, sql_sample *works, u
 }
 
 /* ANALYZE without the saving: `saved` gets the bytes to save (after the snapshot is let go:
- * a slow disk must not hold back vacuum). */
+ * a slow disk must not hold back vacuum). The statistics are published, or when `made` is
+ * not NULL handed to the caller (an ANALYZE in a transaction: sql_stats_analyze). */
 static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, bool automatic,
-                                  eng_codec_w *saved, sql_table_stats **made,
-                                  uint64_t *made_gen, sql_table_stats **kept, rt_err *err) {
+                                  eng_codec_w *saved, sql_table_stats **made, rt_err *err) {
     uint16_t *attnums = rt_arena_alloc(x->arena, sizeof(uint16_t) * (t->column_count + 1u));
     uint32_t *types = rt_arena_alloc(x->arena, sizeof(uint32_t) * (t->column_count + 1u));
     if (attnums == NULL || types == NULL) return rt_arena_fail(x->arena, err);
@@ -772,9 +783,9 @@ static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, bool auto
     if (ok) {
         /* Encoded before it is published: from then on a newer ANALYZE may free it. */
         sql_stats_encode(st, saved);
+        sql_stats_activity_note(t->oid, automatic);
         if (made != NULL) *made = st;
-        uint64_t gen = sql_stats_publish(t->oid, st, automatic, kept);
-        if (made_gen != NULL) *made_gen = gen;
+        else sql_stats_publish(t->oid, st);
         /* Changes noted while sampling may not be in the sample: they still count. Two
          * ANALYZEs that overlap both subtract what they saw: never below zero (a wrapped
          * counter would start an auto-analyze at every later change). */
@@ -787,110 +798,127 @@ static bool sql_stats_analyze_run(sql_exec_ctx *x, const eng_table *t, bool auto
     return ok;
 }
 
-/* ---- ANALYZE in a transaction ---- */
+static sql_table_stats *sql_stats_lock_shared(const eng_table *t, sql_stats_slot **slot);
+
+/* ---- ANALYZE in a transaction ----
+ * PostgreSQL's pg_statistic rows are MVCC: the column statistics of an ANALYZE in a
+ * transaction serve that transaction's own plans at once and every other session's only once
+ * it commits (never after a rollback). The statistics stay in the transaction's undo list
+ * (private to its session, so read without a lock) until then. pg_class.reltuples, which
+ * ANALYZE updates in place, goes to the shared figures at once. */
 
 struct sql_stats_undo {
     sql_stats_undo *next;    /* older */
     uint32_t table_oid, level;
-    sql_table_stats *old;    /* what `made` replaced (NULL: none); ours until the end */
-    sql_table_stats *made;   /* published by the ANALYZE: valid only while gen matches */
-    uint64_t gen;
+    sql_table_stats *made;   /* the transaction's: published at commit, else freed */
     eng_codec_w saved;       /* made's bytes, saved at commit */
 };
+
+/* The statistics of the session whose statement is being planned on this thread (planning
+ * runs from begin to end without yielding: see sql_stats_plan_params_begin). */
+static _Thread_local const sql_stats_undo *sql_stats_mine;
+
+/* The row count of table t becomes `rows` for every session now: in the shared statistics
+ * when they are t's, else in figures of the row count alone. */
+static void sql_stats_rows_in_place(const eng_table *t, double rows) {
+    sql_stats_slot *slot = sql_stats_slot_of(t->oid);
+    sql_table_stats *only = rt_xcalloc(1, sizeof *only);
+    only->table_oid = t->oid;
+    only->core = -1;
+    only->storage_id = t->storage_id;
+    only->rows = rows;
+    only->gen = atomic_fetch_add(&sql_stats_gen, 1) + 1;
+    ck_spinlock_lock(&slot->lock);
+    sql_table_stats *st = slot->st, *old = NULL;
+    if (st != NULL && st->table_oid == t->oid &&
+        (st->storage_id == t->storage_id || st->rewrite_storage_id == t->storage_id)) {
+        st->rows = rows; /* read only under the lock */
+    } else {
+        old = st; /* another table's, or of a storage since replaced: stale */
+        slot->st = only;
+        only = NULL;
+    }
+    ck_spinlock_unlock(&slot->lock);
+    sql_stats_free(old);
+    if (only != NULL) rt_free(only);
+}
 
 bool sql_stats_analyze(sql_exec_ctx *x, const eng_table *t, sql_stats_undo **undo,
                        uint32_t level, rt_err *err) {
     eng_codec_w saved;
     if (undo == NULL) {
-        if (!sql_stats_analyze_run(x, t, false, &saved, NULL, NULL, NULL, err)) return false;
+        if (!sql_stats_analyze_run(x, t, false, &saved, NULL, err)) return false;
         sql_stats_save(t, 0, &saved);
         return true;
     }
-    sql_table_stats *made = NULL, *old = NULL;
-    uint64_t gen = 0;
-    if (!sql_stats_analyze_run(x, t, false, &saved, &made, &gen, &old, err)) return false;
+    sql_table_stats *made = NULL;
+    if (!sql_stats_analyze_run(x, t, false, &saved, &made, err)) return false;
+    sql_stats_rows_in_place(t, made->rows);
     sql_stats_undo *u = rt_xcalloc(1, sizeof *u);
-    *u = (sql_stats_undo){*undo, t->oid, level, old, made, gen, saved};
+    *u = (sql_stats_undo){*undo, t->oid, level, made, saved};
     *undo = u;
     return true;
 }
 
-/* The table `oid` of database `db_oid` in the catalog now committed, as of what it names. */
-static void sql_stats_undo_save(uint32_t db_oid, uint32_t oid, uint64_t storage_id,
-                                eng_codec_w *saved) {
-    eng_catalog_ref pin;
-    eng_catalog_pin(&pin);
-    const eng_database *db = eng_catalog_db_by_oid(pin.catalog, db_oid);
-    const eng_table *t = db != NULL ? eng_db_table_by_oid(db, oid) : NULL;
-    if (t != NULL && t->storage_id == storage_id) sql_stats_save(t, 0, saved);
-    eng_catalog_unpin(&pin);
-    rt_free(saved->buf);
-    eng_w_init(saved);
+/* The table `oid` of database `db_oid` in the catalog now committed (NULL if gone); unpin
+ * `pin` after use. */
+static const eng_table *sql_stats_committed_table(eng_catalog_ref *pin, uint32_t db_oid,
+                                                  uint32_t oid) {
+    eng_catalog_pin(pin);
+    const eng_database *db = eng_catalog_db_by_oid(pin->catalog, db_oid);
+    return db != NULL ? eng_db_table_by_oid(db, oid) : NULL;
 }
 
-/* A rollback: `old` (or, where there was none for this storage, figures of the row count
- * alone) takes the slot back if it still holds what the ANALYZE made; a later ANALYZE's
- * stay. */
-static void sql_stats_undo_one(sql_stats_undo *u, uint32_t db_oid) {
-    sql_stats_slot *slot = sql_stats_slot_of(u->table_oid);
-    sql_table_stats *back = u->old;
-    ck_spinlock_lock(&slot->lock);
-    bool ours = slot->st == u->made && slot->st->gen == u->gen;
-    double rows = ours ? u->made->rows : 0;
-    uint64_t storage_id = ours ? u->made->storage_id : 0;
-    ck_spinlock_unlock(&slot->lock);
-    if (!ours) {
-        sql_stats_free(back);
-        return;
+/* Commit: the transaction's statistics become everyone's and are saved, when they still
+ * describe the table's storage (a later TRUNCATE or rewrite in the transaction made them
+ * stale). The undo entry's blocks are the caller's to free. */
+static void sql_stats_undo_commit(sql_stats_undo *u, uint32_t db_oid) {
+    eng_catalog_ref pin;
+    const eng_table *t = sql_stats_committed_table(&pin, db_oid, u->table_oid);
+    if (t != NULL && (u->made->storage_id == t->storage_id ||
+                      u->made->rewrite_storage_id == t->storage_id)) {
+        uint64_t rewrite = u->made->rewrite_storage_id;
+        sql_stats_publish(u->table_oid, u->made);
+        u->made = NULL; /* everyone's now */
+        sql_stats_save(t, rewrite, &u->saved); /* frees the bytes */
+        eng_w_init(&u->saved);
     }
-    if (back != NULL && back->storage_id != storage_id &&
-        back->rewrite_storage_id != storage_id) {
-        sql_stats_free(back); /* of storage since replaced (TRUNCATE): stale, never again */
-        back = NULL;
+    eng_catalog_unpin(&pin);
+}
+
+/* Rollback: the shared statistics stay as they were, with the row count the ANALYZE put in
+ * place (saved, as PostgreSQL's in-place update of reltuples outlives the rollback). */
+static void sql_stats_undo_rollback(sql_stats_undo *u, uint32_t db_oid) {
+    eng_catalog_ref pin;
+    const eng_table *t = sql_stats_committed_table(&pin, db_oid, u->table_oid);
+    sql_stats_slot *slot;
+    sql_table_stats *st = t != NULL ? sql_stats_lock_shared(t, &slot) : NULL;
+    if (st != NULL) {
+        eng_codec_w saved;
+        sql_stats_encode(st, &saved); /* under the lock: a newer ANALYZE may free st */
+        uint64_t rewrite = st->rewrite_storage_id;
+        ck_spinlock_unlock(&slot->lock);
+        sql_stats_save(t, rewrite, &saved);
     }
-    if (back == NULL) {
-        back = rt_xcalloc(1, sizeof *back);
-        back->table_oid = u->table_oid;
-        back->core = -1;
-        back->storage_id = storage_id;
-    }
-    back->rows = rows;
-    eng_codec_w saved;
-    sql_stats_encode(back, &saved); /* before it is published: then anyone may free it */
-    ck_spinlock_lock(&slot->lock);
-    ours = slot->st == u->made && slot->st->gen == u->gen;
-    if (ours) {
-        back->gen = atomic_fetch_add(&sql_stats_gen, 1) + 1;
-        slot->st = back;
-    }
-    ck_spinlock_unlock(&slot->lock);
-    if (ours) {
-        sql_stats_free(u->made);
-        sql_stats_undo_save(db_oid, u->table_oid, storage_id, &saved);
-    } else {
-        sql_stats_free(back);
-        rt_free(saved.buf);
-    }
+    eng_catalog_unpin(&pin);
 }
 
 void sql_stats_undo_end(sql_stats_undo **undo, uint32_t db_oid, uint32_t level, bool commit) {
-    /* Newest first: each rollback puts back what the one before it made. */
+    /* The list is newest first; ending it oldest first publishes a table's newest statistics
+     * last, so they win. */
+    sql_stats_undo *oldest_first = NULL;
     while (*undo != NULL && (*undo)->level >= level) {
         sql_stats_undo *u = *undo;
         *undo = u->next;
-        if (commit) {
-            sql_stats_slot *slot = sql_stats_slot_of(u->table_oid);
-            ck_spinlock_lock(&slot->lock);
-            bool current = slot->st == u->made && slot->st->gen == u->gen;
-            uint64_t storage_id = current ? u->made->storage_id : 0;
-            ck_spinlock_unlock(&slot->lock);
-            /* Replaced since (a later ANALYZE, TRUNCATE): the newer state was saved or
-             * will be; these bytes are stale. */
-            if (current) sql_stats_undo_save(db_oid, u->table_oid, storage_id, &u->saved);
-            sql_stats_free(u->old);
-        } else {
-            sql_stats_undo_one(u, db_oid);
-        }
+        u->next = oldest_first;
+        oldest_first = u;
+    }
+    while (oldest_first != NULL) {
+        sql_stats_undo *u = oldest_first;
+        oldest_first = u->next;
+        if (commit) sql_stats_undo_commit(u, db_oid);
+        else sql_stats_undo_rollback(u, db_oid);
+        sql_stats_free(u->made);
         rt_free(u->saved.buf);
         rt_free(u);
     }
@@ -935,7 +963,7 @@ static void sql_stats_auto_fiber(void *arg) {
         eng_snap_register(&reg);
         x.snap.ts = eng_txn_snapshot_ts();
         eng_codec_w saved;
-        bool ok = sql_stats_analyze_run(&x, t, true, &saved, NULL, NULL, NULL, &err);
+        bool ok = sql_stats_analyze_run(&x, t, true, &saved, NULL, &err);
         if (!ok) rt_log(RT_LOG_WARNING, NULL, "auto-analyze of %s: %s", t->name, err.message);
         eng_snap_unregister(&reg);
         if (ok) sql_stats_save(t, 0, &saved);
@@ -980,8 +1008,8 @@ void sql_stats_note_unknown(const eng_table *t) {
 
 /* ---- estimates ---- */
 
-/* The statistics of a table, locked; NULL (unlocked) if none. */
-static sql_table_stats *sql_stats_lock_oid(uint32_t table_oid, sql_stats_slot **slot) {
+/* The statistics every session plans with of a table, locked; NULL (unlocked) if none. */
+static sql_table_stats *sql_stats_lock_oid_shared(uint32_t table_oid, sql_stats_slot **slot) {
     *slot = sql_stats_slot_of(table_oid);
     ck_spinlock_lock(&(*slot)->lock);
     sql_table_stats *st = (*slot)->st;
@@ -990,23 +1018,51 @@ static sql_table_stats *sql_stats_lock_oid(uint32_t table_oid, sql_stats_slot **
     return NULL;
 }
 
+/* ... or, while a session plans, its transaction's own when it analysed the table (its own
+ * block, returned with the slot locked all the same so that every caller unlocks alike). */
+static sql_table_stats *sql_stats_lock_oid(uint32_t table_oid, sql_stats_slot **slot) {
+    for (const sql_stats_undo *u = sql_stats_mine; u != NULL; u = u->next) {
+        if (u->table_oid != table_oid) continue;
+        *slot = sql_stats_slot_of(table_oid);
+        ck_spinlock_lock(&(*slot)->lock);
+        return u->made;
+    }
+    return sql_stats_lock_oid_shared(table_oid, slot);
+}
+
 /* ... and only while they describe the table's current storage: TRUNCATE gives it new, empty
  * storage and the old figures are stale (until the next ANALYZE, which auto-analyze starts
  * after enough changes). A rewrite (ALTER COLUMN TYPE, a new primary key) keeps the rows in
  * new storage: sql_stats_rewritten lets the figures follow. */
-static sql_table_stats *sql_stats_lock(const eng_table *t, sql_stats_slot **slot) {
-    sql_table_stats *st = sql_stats_lock_oid(t->oid, slot);
+static sql_table_stats *sql_stats_lock_current(sql_table_stats *st, const eng_table *t,
+                                               sql_stats_slot *slot) {
     if (st == NULL || st->storage_id == t->storage_id ||
         (st->rewrite_storage_id != 0 && st->rewrite_storage_id == t->storage_id)) {
         return st;
     }
-    ck_spinlock_unlock(&(*slot)->lock);
+    ck_spinlock_unlock(&slot->lock);
     return NULL;
 }
 
-void sql_stats_rewritten(const eng_table *t, uint64_t storage_id) {
+static sql_table_stats *sql_stats_lock(const eng_table *t, sql_stats_slot **slot) {
+    sql_table_stats *st = sql_stats_lock_oid(t->oid, slot); /* sets *slot */
+    return sql_stats_lock_current(st, t, *slot);
+}
+
+static sql_table_stats *sql_stats_lock_shared(const eng_table *t, sql_stats_slot **slot) {
+    sql_table_stats *st = sql_stats_lock_oid_shared(t->oid, slot); /* sets *slot */
+    return sql_stats_lock_current(st, t, *slot);
+}
+
+void sql_stats_rewritten(const sql_stats_undo *mine, const eng_table *t, uint64_t storage_id) {
+    /* The transaction's own statistics follow the rows too (published at its commit). */
+    for (const sql_stats_undo *u = mine; u != NULL; u = u->next) {
+        if (u->table_oid == t->oid && u->made->storage_id == t->storage_id) {
+            u->made->rewrite_storage_id = storage_id;
+        }
+    }
     sql_stats_slot *slot;
-    sql_table_stats *st = sql_stats_lock(t, &slot);
+    sql_table_stats *st = sql_stats_lock_shared(t, &slot);
     if (st == NULL) return;
     /* Both storages match until the next ANALYZE: the old one if the ALTER rolls back. */
     st->rewrite_storage_id = storage_id;
@@ -1064,26 +1120,16 @@ static bool sql_stats_view_copy(const sql_col_stats *cs, rt_arena *arena,
                             .n_distinct = cs->stadistinct, .nmcv = cs->nmcv,
                             .nhist = cs->nhist, .has_correlation = cs->has_correlation,
                             .correlation = cs->correlation};
-    out->mcv = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nmcv + 1u));
-    out->mcv_freq = rt_arena_alloc(arena, sizeof(double) * (cs->nmcv + 1u));
-    out->hist = rt_arena_alloc(arena, sizeof(sql_value) * (cs->nhist + 1u));
-    if (out->mcv == NULL || out->mcv_freq == NULL || out->hist == NULL) return false;
-    for (uint32_t i = 0; i < cs->nmcv; i++) {
-        out->mcv[i] = cs->mcv[i];
-        out->mcv_freq[i] = cs->mcv_freq[i];
-        if (!sql_value_copy(arena, &out->mcv[i])) return false;
-    }
-    for (uint32_t i = 0; i < cs->nhist; i++) {
-        out->hist[i] = cs->hist[i];
-        if (!sql_value_copy(arena, &out->hist[i])) return false;
-    }
-    return true;
+    return sql_stats_values_copy(cs, arena, &out->mcv, &out->mcv_freq, &out->hist);
 }
 
-bool sql_stats_view_get(const eng_table *t, uint16_t attnum, rt_arena *arena,
-                        sql_stats_view *out) {
+bool sql_stats_view_get(const sql_stats_undo *mine, const eng_table *t, uint16_t attnum,
+                        rt_arena *arena, sql_stats_view *out) {
+    const sql_stats_undo *outer = sql_stats_mine; /* nothing in between yields */
+    sql_stats_mine = mine;
     sql_stats_slot *slot;
     sql_table_stats *st = sql_stats_lock(t, &slot);
+    sql_stats_mine = outer;
     if (st == NULL) return false;
     /* Copied under the lock: a newer ANALYZE may free these figures once it is let go. */
     bool ok = sql_stats_col_ok(st, t, attnum) &&
@@ -1171,12 +1217,15 @@ static double sql_sel_below(const sql_col_stats *cs, const sql_value *c, bool in
 static _Thread_local const sql_value *sql_plan_values;
 static _Thread_local uint32_t sql_plan_nvalues;
 
-void sql_stats_plan_params_begin(const sql_value *values, uint32_t n) {
+void sql_stats_plan_params_begin(const sql_value *values, uint32_t n,
+                                 const sql_stats_undo *mine) {
+    sql_stats_mine = mine;
     sql_plan_values = values;
     sql_plan_nvalues = values != NULL ? n : 0;
 }
 
 void sql_stats_plan_params_end(void) {
+    sql_stats_mine = NULL;
     sql_plan_values = NULL;
     sql_plan_nvalues = 0;
 }

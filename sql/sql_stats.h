@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "engine/eng_catalog.h"
+#include "engine/eng_part.h"
 #include "sql/sql_expr.h"
 
 #define SQL_STATS_SAMPLE_ROWS 30000u  /* PostgreSQL's default_statistics_target 100 * 300 */
@@ -42,17 +43,17 @@ void sql_stats_init(void);
 
 /* Samples table `t` (as of the statement's snapshot in x), publishes its statistics and saves
  * them (a failure to save is logged: they stay in memory). `undo` NULL: outside a transaction
- * (they are final). Else ANALYZE inside a transaction, as PostgreSQL's: the statistics serve
- * at once (the transaction's own plans use them) but are saved only when it commits; a
- * rollback of it, or of the savepoint (level) they were taken after, puts back the column
- * statistics they replaced, while the row count stays as PostgreSQL's pg_class.reltuples
- * does (ANALYZE updates it in place, not transactionally). An entry is pushed on *undo for
- * sql_stats_undo_end. Unlike PostgreSQL, other sessions plan with the new figures before the
- * commit. */
+ * (they are final). Else ANALYZE inside a transaction, as PostgreSQL's (whose pg_statistic
+ * rows are MVCC): the column statistics serve the transaction's own plans at once (the
+ * session passes its undo list to the planner: sql_stats_plan_params_begin) and other
+ * sessions' only once it commits, when they are also saved; a rollback of it, or of the
+ * savepoint (level) they were taken after, drops them. The row count goes to every session at
+ * once and stays after a rollback, as PostgreSQL's pg_class.reltuples does (ANALYZE updates
+ * it in place, not transactionally). An entry is pushed on *undo for sql_stats_undo_end. */
 typedef struct sql_stats_undo sql_stats_undo;
 bool sql_stats_analyze(struct sql_exec_ctx *x, const eng_table *t, sql_stats_undo **undo,
                        uint32_t level, rt_err *err);
-/* Transaction end (commit: saves what it published; else puts the old figures back) or
+/* Transaction end (commit: publishes and saves its statistics; else drops them) or
  * ROLLBACK TO / a failed statement's subtransaction (commit false, the entries of `level` and
  * deeper). Tables of database `db_oid`. From a fiber. */
 void sql_stats_undo_end(sql_stats_undo **undo, uint32_t db_oid, uint32_t level, bool commit);
@@ -74,8 +75,9 @@ void sql_stats_note_unknown(const eng_table *t);
 
 /* ALTER TABLE is rewriting table t's rows into new storage `storage_id`: its statistics
  * hold for the new storage too (those of a retyped column are ignored: its type changed), as
- * PostgreSQL keeps them (from a fiber: they are saved again). */
-void sql_stats_rewritten(const eng_table *t, uint64_t storage_id);
+ * PostgreSQL keeps them (from a fiber: they are saved again); `mine`, the undo list of the
+ * transaction that rewrites, has its own statistics of t follow too. */
+void sql_stats_rewritten(const sql_stats_undo *mine, const eng_table *t, uint64_t storage_id);
 
 /* Forgets a table's statistics (DROP TABLE, TRUNCATE). */
 void sql_stats_forget(uint32_t table_oid);
@@ -118,10 +120,11 @@ typedef struct sql_stats_view {
     double correlation;
 } sql_stats_view;
 
-/* The statistics of column `attnum` of t, values copied into `arena`; false when it has none
- * that still describe it (or `arena` is exhausted). */
-bool sql_stats_view_get(const eng_table *t, uint16_t attnum, rt_arena *arena,
-                        sql_stats_view *out);
+/* The statistics of column `attnum` of t, values copied into `arena`, as the transaction whose
+ * undo list is `mine` sees them (its own ANALYZE's first); false when it has none that still
+ * describe it (or `arena` is exhausted). */
+bool sql_stats_view_get(const sql_stats_undo *mine, const eng_table *t, uint16_t attnum,
+                        rt_arena *arena, sql_stats_view *out);
 
 /* The fraction of t's rows that satisfy `pred`, an expression whose COLUMN references are
  * positions into attnums[] (columns of t, as a SCAN reads them). Parameters count as unknown
@@ -134,8 +137,10 @@ double sql_stats_selectivity(const eng_table *t, const uint16_t *attnums, uint32
  * A prepared statement planned after Bind (a custom plan, as PostgreSQL makes for its first
  * executions) knows its parameter values: between sql_stats_plan_params_begin and _end on
  * this thread, the estimates (selectivity, zone maps) read $n as values[n-1] (NULL: a generic
- * plan, $n unknown). */
-void sql_stats_plan_params_begin(const sql_value *values, uint32_t n);
+ * plan, $n unknown), and the statistics of the tables the planning session's transaction
+ * analysed are those in `mine`, its undo list (NULL: none, the shared ones). */
+void sql_stats_plan_params_begin(const sql_value *values, uint32_t n,
+                                 const sql_stats_undo *mine);
 void sql_stats_plan_params_end(void);
 
 /* The value $param (1-based) is bound to in the plan being made; NULL for a generic plan. */
@@ -143,21 +148,34 @@ const sql_value *sql_stats_plan_param(uint32_t param);
 
 /* ---- zone maps (the row groups a range condition lets a scan skip) ----
  * ANALYZE also reads the zone map (min and max) of every row group of the columns whose
- * stores keep one (int2/int4/int8, date, timestamp[tz]: sql_value.i64 in the type's order),
+ * stores keep one (int2/int4/int8, date, timestamp[tz]: sql_value.i64 in the type's order;
+ * text, varchar, bytea, uuid: keys of eng_zone_bytes_key),
  * a reservoir of up to SQL_STATS_ZONES_MAX groups per shard, each weighted by its rows. */
 #define SQL_STATS_ZONES_MAX 4096u
 
 /* The order family of a type whose zone maps the store keeps (the integer types compare with
- * each other); 0 for the others. A range `col op const` is checked against the zone maps
- * when both sides are of one family (sql_exec_scan.c). */
+ * each other, so do text and varchar); 0 for the others. A range `col op const` is checked
+ * against the zone maps when both sides are of one family (sql_exec_scan.c). */
+#define SQL_STATS_ZONE_BYTES_FAMILY 5 /* the first family of byte-ordered types */
 static inline int sql_stats_zone_family(uint32_t type_oid) {
     switch (type_oid) {
     case SQL_T_INT2: case SQL_T_INT4: case SQL_T_INT8: return 1;
     case SQL_T_DATE: return 2;
     case SQL_T_TIMESTAMP: return 3;
     case SQL_T_TIMESTAMPTZ: return 4;
+    case SQL_T_TEXT: case SQL_T_VARCHAR: return SQL_STATS_ZONE_BYTES_FAMILY;
+    case SQL_T_BYTEA: return SQL_STATS_ZONE_BYTES_FAMILY + 1;
+    case SQL_T_UUID: return SQL_STATS_ZONE_BYTES_FAMILY + 2;
     default: return 0;
     }
+}
+
+/* The zone-map key of a non-NULL value of a zone family's type: the value itself for the
+ * integer families (*exact), else its key (eng_zone_bytes_key: not exact, so a strict bound
+ * must not be moved by one). */
+static inline int64_t sql_stats_zone_key(const sql_value *v, bool *exact) {
+    *exact = sql_stats_zone_family(v->type_oid) < SQL_STATS_ZONE_BYTES_FAMILY;
+    return *exact ? v->i64 : eng_zone_bytes_key(v->b.ptr, v->b.len);
 }
 
 /* The fraction of t's rows in row groups whose zone map of column `attnum` admits a value in

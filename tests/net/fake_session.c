@@ -643,6 +643,10 @@ const char *sql_session_database(const sql_session *s) { return s->database; }
 uint32_t sql_session_user_oid(const sql_session *s) { (void)s; return 10; }
 uint32_t sql_session_db_oid(const sql_session *s) { (void)s; return 5; }
 uint32_t sql_session_backend_pid(const sql_session *s) { return s->pid; }
+const struct sql_stats_undo *sql_session_stats_mine(const sql_session *s) {
+    (void)s;
+    return NULL; /* no transactions here: no ANALYZE of their own */
+}
 
 bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                              const char **value, rt_err *err) {

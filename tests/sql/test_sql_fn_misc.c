@@ -61,6 +61,10 @@ static int tm_setting_find(const sql_session *s, const char *name) {
 const char *sql_session_user(const sql_session *s) { return s->user; }
 const char *sql_session_session_user(const sql_session *s) { return s->user; }
 uint32_t sql_session_backend_pid(const sql_session *s) { return s->pid; }
+const struct sql_stats_undo *sql_session_stats_mine(const sql_session *s) {
+    (void)s;
+    return NULL; /* no transactions here: no ANALYZE of their own */
+}
 
 bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                              const char **value, rt_err *err) {
