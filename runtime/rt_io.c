@@ -334,8 +334,9 @@ ssize_t rt_sock_recv(int fd, void *buf, size_t len, uint64_t timeout_ns, rt_err 
 
 ssize_t rt_sock_send_some(int fd, const void *buf, size_t len, rt_err *err) {
     ssize_t n;
+    bool async = rt_io_async();
     do {
-        if (rt_io_async()) {
+        if (async) {
             rt_io_wait w;
             io_uring_prep_send(rt_io_begin(&w), fd, buf, len, MSG_NOSIGNAL);
             n = rt_io_end(&w);
@@ -343,7 +344,10 @@ ssize_t rt_sock_send_some(int fd, const void *buf, size_t len, rt_err *err) {
             n = send(fd, buf, len, MSG_NOSIGNAL);
             if (n < 0) n = -errno;
         }
-    } while (n == -EINTR || n == -EAGAIN);
+        /* Through io_uring -EINTR is rt_io_cancel_fd ending a send the kernel's worker was
+         * blocked in (one still waiting for space ends with -ECANCELED): it is final, as a
+         * retry would wait on the client that the cancel gave up on. */
+    } while (n == -EAGAIN || (n == -EINTR && !async));
     if (n <= 0) {
         rt_err_from_errno(err, n == 0 ? EPIPE : (int)-n, "could not send data to client");
         memcpy(err->sqlstate, SQLSTATE_CONNECTION_FAILURE, 6);

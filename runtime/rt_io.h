@@ -52,7 +52,8 @@ ssize_t rt_sock_send_some(int fd, const void *buf, size_t len, rt_err *err);
 /* Connects (for clients in tests and tools). */
 int rt_sock_connect_tcp(const char *host, uint16_t port, rt_err *err);
 void rt_sock_close(int fd);
-/* Cancels every request in flight on `fd` (they complete with -ECANCELED). */
+/* Cancels every request in flight on `fd` (they complete with -ECANCELED, or -EINTR when
+ * the kernel's worker was running them; neither is retried). */
 void rt_io_cancel_fd(int fd);
 
 #endif
