@@ -873,7 +873,7 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
 
 /* The session's lock owner, for its transaction, at the level of the savepoints now open. */
 static sql_tlock_owner *sql_session_tlock(sql_session *s) {
-    if (s->tlock == NULL) s->tlock = sql_tlock_owner_new(s->db_oid);
+    if (s->tlock == NULL) s->tlock = sql_tlock_owner_new(s->db_oid, s->backend_pid);
     sql_tlock_set_level(s->tlock, s->nsavepoints);
     sql_tlock_set_txn(s->tlock, s->txn_active ? eng_stamp_txn(s->txn.id.slot,
                                                               s->txn.id.generation, 0)
@@ -1085,6 +1085,7 @@ bool sql_session_run(sql_session *s, const sql_node *stmt, const char *sql, uint
     }
     tag[0] = '\0';
     if (ok) ok = sql_session_dispatch(s, stmt, sql, sql_len, sink, tag, err);
+    sql_txn_note_write(s);
     sql_session_timer_end(s, ok, err);
     return ok;
 }

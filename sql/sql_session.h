@@ -111,6 +111,10 @@ void sql_session_report_params(sql_session *s,
                                void (*fn)(void *arg, const char *name, const char *value),
                                void *arg);
 sql_txn_status sql_session_txn_status(const sql_session *s);
+/* Between statements, for pg_stat_activity: whether the open transaction wrote (PostgreSQL
+ * assigns a transaction id at the first write) and whether it keeps its snapshot until it
+ * ends (REPEATABLE READ or SERIALIZABLE once a statement took one). */
+void sql_session_xact_info(const sql_session *s, bool *wrote, bool *keeps_snapshot);
 
 /* LISTEN / NOTIFY: whether the session listens (the protocol layer then watches for
  * notifications while idle), and the next notification to send (NotificationResponse) when

@@ -7,11 +7,17 @@
 
 #include "engine/eng_tx.h"
 #include "engine/eng_txn.h"
+#include "net/net_pg.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
 
 #define B(m) (1u << (m))
+
+/* The network layer's backend table (pg_stat_activity's wait events): absent where no
+ * server is linked. */
+extern void net_pg_backend_wait(uint32_t pid, net_pg_wait wait, uint32_t holder_pid)
+    __attribute__((weak));
 
 /* PostgreSQL's table of conflicting lock modes (its "Table-Level Lock Modes"). */
 static const uint32_t sql_tlock_table[SQL_TLOCK_ACCESS_EXCLUSIVE + 1] = {
@@ -56,6 +62,7 @@ sql_tlock_mode sql_tlock_mode_of(const char *text) {
 /* A weak hold: table oid << 8 | bit mask of the modes (ACCESS SHARE .. ROW EXCLUSIVE). */
 struct sql_tlock_owner {
     uint32_t db_oid;
+    uint32_t pid;            /* its backend (written once, at creation), 0 = none */
     uint32_t level;          /* the subtransaction new locks belong to (sql_tlock_set_level) */
     _Atomic uint64_t weak[SQL_TLOCK_WEAK_MAX];
     _Atomic uint32_t nweak;
@@ -82,9 +89,10 @@ static sql_tlock_hold sql_tlock_holds[SQL_TLOCK_HOLDS_MAX];
 static sql_tlock_owner *sql_tlock_owners;
 static _Atomic uint32_t sql_tlock_nholds; /* statements look at the holds only when > 0 */
 
-sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid) {
+sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid, uint32_t pid) {
     sql_tlock_owner *o = rt_xcalloc(1, sizeof *o);
     o->db_oid = db_oid;
+    o->pid = pid;
     ck_spinlock_lock(&sql_tlock_mutex);
     o->next = sql_tlock_owners;
     sql_tlock_owners = o;
@@ -139,6 +147,9 @@ static bool sql_tlock_pause(sql_tlock_owner *o, const sql_tlock_owner *holder,
                             uint64_t holder_txn, const sql_tlock_wait *w, uint64_t started_ns,
                             rt_err *err) {
     atomic_store(&o->waiting_for, holder);
+    if (net_pg_backend_wait != NULL && o->pid != 0) {
+        net_pg_backend_wait(o->pid, NET_PG_WAIT_RELATION, holder != NULL ? holder->pid : 0);
+    }
     uint64_t mine = atomic_load(&o->txn);
     if (mine != 0) eng_txn_note_wait(mine, holder_txn);
     uint64_t waited = rt_time_mono_ns() - started_ns;
@@ -163,6 +174,9 @@ static bool sql_tlock_waited(sql_tlock_owner *o, bool ok) {
     ck_spinlock_lock(&sql_tlock_mutex); /* a detector may be reading the chain */
     atomic_store(&o->waiting_for, NULL);
     ck_spinlock_unlock(&sql_tlock_mutex);
+    if (net_pg_backend_wait != NULL && o->pid != 0) {
+        net_pg_backend_wait(o->pid, NET_PG_WAIT_NONE, 0);
+    }
     uint64_t mine = atomic_load(&o->txn);
     if (mine != 0) eng_txn_note_wait(mine, 0);
     return ok;

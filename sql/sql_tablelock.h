@@ -84,8 +84,9 @@ typedef struct sql_tlock_wait {
 sql_tlock_mode sql_tlock_mode_of(const char *text);
 bool sql_tlock_conflicts(sql_tlock_mode a, sql_tlock_mode b);
 
-/* A session's owner (registered until sql_tlock_owner_free). */
-sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid);
+/* A session's owner (registered until sql_tlock_owner_free); `pid` is its backend's, for
+ * pg_stat_activity's wait events and pg_blocking_pids (0: none). */
+sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid, uint32_t pid);
 void sql_tlock_owner_free(sql_tlock_owner *o);
 
 /* LOCK TABLE: `name` is for the NOWAIT message. */
