@@ -941,6 +941,7 @@ static bool sql_session_lock(sql_session *s, const sql_lock *l, char *tag, rt_er
     sql_tlock_mode mode = sql_tlock_mode_of(l->mode);
     RT_ASSERT(mode != 0); /* the parser accepts PostgreSQL's eight names only */
     if (!sql_txn_ensure(s, err)) return false;
+    if (mode == SQL_TLOCK_ACCESS_EXCLUSIVE) sql_txn_show_xid(s);
     sql_stmt_env env;
     sql_session_env_open(s, s->query_arena, err, NULL, 0, &env);
     sql_tlock_wait w = {.cancel = s->cancel, .lock_timeout_ms = s->lock_timeout_ms,

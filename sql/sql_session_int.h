@@ -243,6 +243,9 @@ const char *sql_guc_label(const char *name);
 bool sql_txn_ensure(sql_session *s, rt_err *err);
 /* After a statement: once the transaction has written, pg_stat_activity shows its id. */
 void sql_txn_note_write(sql_session *s);
+/* pg_stat_activity shows the transaction's id from now on (PostgreSQL gives one to a
+ * transaction that takes an ACCESS EXCLUSIVE lock, to log the lock, before it waits). */
+void sql_txn_show_xid(sql_session *s);
 /* The implicit table locks of a plan's tables (sql_tablelock.h): ROW EXCLUSIVE for the table
  * it writes, ROW SHARE for tables whose rows it locks, ACCESS SHARE for those it reads. */
 bool sql_session_lock_plan(sql_session *s, const sql_plan *plan, rt_err *err);

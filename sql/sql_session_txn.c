@@ -42,16 +42,21 @@ void sql_session_notice(sql_session *s, const sql_sink *sink, const char *severi
     sink->notice(sink->arg, severity, &n);
 }
 
-void sql_txn_note_write(sql_session *s) {
-    if (s->xid_shown || !s->txn_active || (s->txn.participants == 0 && s->txn.draft == NULL)) {
-        return;
-    }
+void sql_txn_show_xid(sql_session *s) {
+    if (s->xid_shown || !s->txn_active) return;
     s->xid_shown = true;
     if (net_pg_backend_wrote != NULL) net_pg_backend_wrote(s->backend_pid);
 }
 
+void sql_txn_note_write(sql_session *s) {
+    if (s->txn_active && (s->txn.participants != 0 || s->txn.draft != NULL)) {
+        sql_txn_show_xid(s);
+    }
+}
+
 void sql_session_xact_info(const sql_session *s, bool *wrote, bool *keeps_snapshot) {
-    *wrote = s->txn_active && (s->txn.participants != 0 || s->txn.draft != NULL);
+    *wrote = s->txn_active &&
+             (s->xid_shown || s->txn.participants != 0 || s->txn.draft != NULL);
     *keeps_snapshot = s->txn_active && s->snap_ts != 0;
 }
 
