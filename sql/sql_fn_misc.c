@@ -73,6 +73,7 @@ SQL_MISC_WEAK(sql_session_user);
 SQL_MISC_WEAK(sql_session_session_user);
 SQL_MISC_WEAK(sql_session_backend_pid);
 SQL_MISC_WEAK(sql_session_get_setting);
+SQL_MISC_WEAK(sql_session_setting_check);
 SQL_MISC_WEAK(sql_session_set_setting);
 SQL_MISC_WEAK(sql_session_seq_used);
 SQL_MISC_WEAK(sql_session_currval);
@@ -542,7 +543,9 @@ SQL_MISC_KERNEL(sql_misc_current_setting) {
         const char *name = sql_misc_cstr(f, &args[0]->b[i]);
         bool missing_ok = f->call->nargs > 1 && args[1]->i64[i] != 0;
         const char *value = NULL;
-        if (name == NULL || !sql_session_get_setting(s, name, missing_ok, &value, f->err)) {
+        if (name == NULL || (sql_session_setting_check != NULL &&
+                             !sql_session_setting_check(s, name, f->err)) ||
+            !sql_session_get_setting(s, name, missing_ok, &value, f->err)) {
             return false;
         }
         if (value == NULL) {

@@ -19,6 +19,8 @@
 extern bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                                     const char **value, rt_err *err) __attribute__((weak));
 extern uint32_t sql_setting_count(void) __attribute__((weak));
+extern bool sql_session_setting_readable(const sql_session *s, const char *name)
+    __attribute__((weak));
 extern const sql_setting_def *sql_setting_at(uint32_t i) __attribute__((weak));
 extern uint32_t sql_session_backend_pid(const sql_session *s) __attribute__((weak));
 extern const char *sql_session_user(const sql_session *s) __attribute__((weak));
@@ -404,6 +406,10 @@ static bool pc_scan_settings(pc_row *r) {
     if (sql_setting_count == NULL || sql_setting_at == NULL) return true;
     for (uint32_t i = 0; i < sql_setting_count(); i++) {
         const sql_setting_def *d = sql_setting_at(i);
+        if (r->x->session != NULL && sql_session_setting_readable != NULL &&
+            !sql_session_setting_readable(r->x->session, d->name)) {
+            continue; /* PostgreSQL leaves out what the role may not read */
+        }
         const char *v = pc_setting_value(r->x, d);
         pc_clear(r);
         pc_str(r, "name", d->name);

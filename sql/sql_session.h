@@ -197,6 +197,12 @@ const char *sql_session_database(const sql_session *s);
 uint32_t sql_session_user_oid(const sql_session *s);
 /* session_user (current_user is sql_session_user: they differ after SET ROLE). */
 const char *sql_session_session_user(const sql_session *s);
+/* Whether the current role may see the value of setting `name`: PostgreSQL shows the paths
+ * of the server's files (data_directory, config_file, hba_file, unix_socket_directories)
+ * only to superusers and roles with the privileges of pg_read_all_settings. _check: 42501
+ * with PostgreSQL's message otherwise (SHOW, current_setting). */
+bool sql_session_setting_readable(const sql_session *s, const char *name);
+bool sql_session_setting_check(const sql_session *s, const char *name, rt_err *err);
 /* The current role is a superuser (no privilege checks). */
 bool sql_session_is_superuser(const sql_session *s);
 /* The privileges a planned statement needs (sql_query's acl_reqs), for the current role:
