@@ -182,3 +182,32 @@ void sql_advisory_merge_into(const void *owner, uint32_t level) {
     }
     ck_spinlock_unlock(&sql_adv_lock);
 }
+
+/* Whether out[0..n) already has the lock (a session- and a transaction-level hold, or holds
+ * of several savepoint levels, are one lock to pg_locks). */
+static bool sql_adv_listed(const sql_advisory_info *out, uint32_t n, uint32_t cap,
+                           const sql_advisory_info *e) {
+    for (uint32_t i = 0; i < n && i < cap; i++) {
+        if (out[i].pid == e->pid && out[i].shared == e->shared && sql_adv_same(&out[i].k, &e->k)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+uint32_t sql_advisory_list(sql_advisory_info *out, uint32_t cap) {
+    uint32_t n = 0;
+    if (atomic_load_explicit(&sql_adv_used, memory_order_relaxed) == 0) return 0;
+    ck_spinlock_lock(&sql_adv_lock);
+    for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
+        const sql_adv_hold *h = &sql_adv_holds[i];
+        if (h->owner == NULL) continue;
+        sql_advisory_info e = {.k = h->k, .shared = h->shared};
+        e.pid = sql_session_backend_pid != NULL ? sql_session_backend_pid(h->owner) : 0;
+        if (sql_adv_listed(out, n, cap, &e)) continue;
+        if (n < cap) out[n] = e;
+        n++;
+    }
+    ck_spinlock_unlock(&sql_adv_lock);
+    return n;
+}

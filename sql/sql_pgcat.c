@@ -877,6 +877,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_extension", pc_scan_extension},
     {"pg_catalog", "pg_shdescription", pc_scan_shdescription},
     {"pg_catalog", "pg_stat_activity", pc_scan_stat_activity},
+    {"pg_catalog", "pg_locks", pc_scan_locks},
     {"pg_catalog", "pg_prepared_statements", pc_scan_prepared},
     {"pg_catalog", "pg_cursors", pc_scan_cursors},
     {"pg_catalog", "pg_stat_progress_create_index", pc_scan_progress_create_index},

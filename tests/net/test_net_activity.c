@@ -4,7 +4,8 @@
  * Timeout / PgSleep, Client / ClientRead when idle or idle in transaction, NULL when running),
  * backend_xid (only once the transaction wrote, equal to txid_current()'s low 32 bits) and
  * backend_xmin (the oldest running writer's id), query_id NULL (compute_query_id = auto
- * without pg_stat_statements), pg_blocking_pids() of each waiter, pg_stat_get_backend_*,
+ * without pg_stat_statements), pg_blocking_pids() of each waiter, pg_locks (table, advisory
+ * and transaction-id locks, and the lock-wait query of PostgreSQL's wiki), pg_stat_get_backend_*,
  * and the server's own workers listed with their backend_type and no user.
  * How: the real server (test_server.h) and four libpq connections: one observes while the
  * others hold and wait. A waiting statement is sent with PQsendQuery; the observer polls
@@ -105,7 +106,7 @@ static int test_teardown(void **state) {
 static void test_net_activity_row_lock_wait(void **state) {
     (void)state;
     PGconn *obs = test_conn(), *c1 = test_conn(), *c2 = test_conn(), *c3 = test_conn();
-    char v[512], xid1[64];
+    char v[512], xid1[64], want[256];
     int p1 = test_pid(c1), p2 = test_pid(c2), p3 = test_pid(c3);
     test_exec(c1, "BEGIN");
     test_exec(c1, "SELECT 1");
@@ -126,11 +127,33 @@ static void test_net_activity_row_lock_wait(void **state) {
     test_value(obs, v, sizeof v, "SELECT state || ',' || wait_event_type || ',' || "
                "pg_blocking_pids(pid)::text || ',' || (backend_xid IS NOT NULL) || ',' || "
                "backend_xmin FROM pg_stat_activity WHERE pid = %d", p2);
-    char want[256];
     snprintf(want, sizeof want, "active,Lock,{%d},true,%s", p1, xid1);
     assert_string_equal(v, want);
     test_value(obs, v, sizeof v, "SELECT pg_blocking_pids(%d)::text", p1);
     assert_string_equal(v, "{}");
+    /* pg_locks: the writer's own id, which the waiter waits for (ShareLock, not granted) */
+    test_value(obs, v, sizeof v, "SELECT string_agg(pid::text || ':' || mode || ':' || granted, "
+               "' ' ORDER BY granted DESC) FROM pg_locks WHERE locktype = 'transactionid' AND "
+               "transactionid::text = '%s'", xid1);
+    snprintf(want, sizeof want, "%d:ExclusiveLock:true %d:ShareLock:false", p1, p2);
+    assert_string_equal(v, want);
+    /* the lock-wait query of PostgreSQL's wiki: who blocks whom, from pg_locks alone */
+    test_value(obs, v, sizeof v,
+               "SELECT string_agg(bd.pid::text || '<-' || bg.pid::text, ' ') "
+               "FROM pg_catalog.pg_locks bd JOIN pg_catalog.pg_stat_activity ba ON ba.pid = bd.pid "
+               "JOIN pg_catalog.pg_locks bg ON bg.locktype = bd.locktype "
+               "AND bg.database IS NOT DISTINCT FROM bd.database "
+               "AND bg.relation IS NOT DISTINCT FROM bd.relation "
+               "AND bg.page IS NOT DISTINCT FROM bd.page "
+               "AND bg.tuple IS NOT DISTINCT FROM bd.tuple "
+               "AND bg.virtualxid IS NOT DISTINCT FROM bd.virtualxid "
+               "AND bg.transactionid IS NOT DISTINCT FROM bd.transactionid "
+               "AND bg.classid IS NOT DISTINCT FROM bd.classid "
+               "AND bg.objid IS NOT DISTINCT FROM bd.objid "
+               "AND bg.objsubid IS NOT DISTINCT FROM bd.objsubid AND bg.pid != bd.pid "
+               "JOIN pg_catalog.pg_stat_activity bga ON bga.pid = bg.pid WHERE NOT bd.granted");
+    snprintf(want, sizeof want, "%d<-%d", p2, p1);
+    assert_string_equal(v, want);
 
     assert_int_equal(PQsendQuery(c3, "SELECT pg_sleep(300)"), 1);
     assert_true(test_wait_for(obs, p3, "PgSleep"));
@@ -176,6 +199,14 @@ static void test_net_activity_table_and_advisory_waits(void **state) {
         snprintf(want, sizeof want, "Lock:advisory:{%d} Lock:relation:{%d}", p1, p1);
     }
     assert_string_equal(v, want);
+    /* pg_locks: the holds granted, the waits not */
+    test_value(obs, v, sizeof v, "SELECT string_agg(locktype || ':' || mode || ':' || granted, "
+               "' ' ORDER BY locktype, granted) FROM pg_locks WHERE pid = %d AND "
+               "(relation = 't'::regclass OR objid = 42)", p1);
+    assert_string_equal(v, "advisory:ExclusiveLock:true relation:AccessExclusiveLock:true");
+    test_value(obs, v, sizeof v, "SELECT string_agg(locktype || ':' || mode || ':' || granted, "
+               "' ') FROM pg_locks WHERE pid = %d AND relation = 't'::regclass", p2);
+    assert_string_equal(v, "relation:AccessShareLock:false");
     /* a lock-wait monitoring query */
     test_value(obs, v, sizeof v, "SELECT count(*) FROM pg_stat_activity "
                "WHERE cardinality(pg_blocking_pids(pid)) > 0");
