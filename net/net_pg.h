@@ -10,7 +10,10 @@
  *          net_pg_shard_start()/net_pg_shard_stop() in each shard's on_start/on_stop. Each
  *          connection runs in a fiber on the shard that accepted it, with its session.
  *          net_pg_cancel_backend(), net_pg_terminate_backend(), net_pg_backend_running()
- *          and net_pg_activity_get() may be called from any thread.
+ *          and net_pg_activity_get() / _of() may be called from any thread;
+ *          net_pg_backend_wait(), _xact() and _wrote() by a session for its own backend
+ *          (waits, a transaction's start, first write and end: a store under the slot's
+ *          flag each, no allocation).
  * Memory:  per connection: an input buffer that grows to the message being read (at most
  *          NET_PG_MESSAGE_BYTES_MAX) and shrinks back after it, an output buffer flushed once it
  *          holds NET_PG_SEND_BUFFER_BYTES (and at ReadyForQuery, Flush, COPY responses, errors
