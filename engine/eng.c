@@ -456,6 +456,8 @@ bool eng_txn_start(eng_txn_ctx *t, rt_err *err) {
     return true;
 }
 
+uint64_t eng_txn_next_gid(void) { return atomic_load(&eng_global.next_gid); }
+
 static void eng_txn_done(eng_txn_ctx *t) {
     eng_txn_release(t->id);
     if (t->holds_ddl_lock) {

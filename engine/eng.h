@@ -82,6 +82,8 @@ typedef struct eng_txn_ctx {
 } eng_txn_ctx;
 
 bool eng_txn_start(eng_txn_ctx *t, rt_err *err);
+/* The number the next transaction will get (pg_stat_activity's backend_xmin horizon). */
+uint64_t eng_txn_next_gid(void);
 /* Commits: durable before it returns true. On failure the transaction is aborted. */
 bool eng_txn_finish_commit(eng_txn_ctx *t, rt_err *err);
 void eng_txn_finish_abort(eng_txn_ctx *t);

@@ -14,6 +14,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "engine/eng.h"
+#include "engine/eng_txn.h"
 #include "net/net_pg_int.h"
 #include "runtime/rt_io.h"
 #include "runtime/rt_log.h"
@@ -101,6 +103,9 @@ static bool net_pg_backend_take(net_pg_conn *c, uint32_t i, uint32_t *secret) {
         b->core = rt_core_id();
         b->generation++;
         memset(&b->act, 0, sizeof b->act);
+        atomic_store(&b->txn_stamp, 0);
+        atomic_store(&b->xid, 0);
+        b->gid = 0;
         b->act.backend_start_us = rt_time_wall_us();
         net_pg_activity_peer(&c->peer, c->fd, &b->act);
         *secret = b->secret;
@@ -260,6 +265,9 @@ void net_pg_backend_active(net_pg_conn *c, const char *query, uint32_t len) {
         a->query_start_us = now;
         a->state_change_us = now; /* PostgreSQL restamps the state with every statement */
     }
+    /* The statement's snapshot horizon, unless the transaction kept an earlier snapshot;
+     * running transactions older than it lower it when it is read (net_pg_activity_get). */
+    if (a->xmin == 0) a->xmin = eng_txn_next_gid();
     if (a->state != NET_PG_STATE_ACTIVE) {
         if (a->state == NET_PG_STATE_IDLE || a->state == NET_PG_STATE_STARTING) {
             a->xact_start_us = now; /* a transaction starts with this statement */
@@ -275,6 +283,8 @@ void net_pg_backend_ready(net_pg_conn *c, sql_txn_status status) {
     net_pg_state st = status == SQL_TXN_BLOCK    ? NET_PG_STATE_IDLE_IN_TXN
                       : status == SQL_TXN_FAILED ? NET_PG_STATE_IDLE_IN_TXN_ABORTED
                                                  : NET_PG_STATE_IDLE;
+    bool wrote = false, keeps_snapshot = false;
+    if (c->session != NULL) sql_session_xact_info(c->session, &wrote, &keeps_snapshot);
     net_pg_backend *b = c->backend;
     net_pg_backend_lock(b);
     if (b->act.state != st) {
@@ -282,6 +292,37 @@ void net_pg_backend_ready(net_pg_conn *c, sql_txn_status status) {
         b->act.state_change_us = rt_time_wall_us();
     }
     if (st == NET_PG_STATE_IDLE) b->act.xact_start_us = 0;
+    /* As PostgreSQL: the transaction id shows once the transaction wrote; a snapshot is let
+     * go after each statement in READ COMMITTED, at the end in REPEATABLE READ. */
+    atomic_store(&b->xid, wrote ? b->gid : 0);
+    if (st == NET_PG_STATE_IDLE || !keeps_snapshot) b->act.xmin = 0;
+    net_pg_backend_unlock(b);
+}
+
+void net_pg_backend_xact(uint32_t pid, uint64_t txn_stamp, uint64_t gid) {
+    net_pg_backend *b = net_pg_backend_of(pid);
+    if (b == NULL) return;
+    net_pg_backend_lock(b);
+    b->gid = gid;
+    atomic_store(&b->txn_stamp, txn_stamp);
+    if (gid == 0) atomic_store(&b->xid, 0);
+    net_pg_backend_unlock(b);
+}
+
+void net_pg_backend_wrote(uint32_t pid) {
+    net_pg_backend *b = net_pg_backend_of(pid);
+    if (b == NULL) return;
+    net_pg_backend_lock(b);
+    atomic_store(&b->xid, b->gid);
+    net_pg_backend_unlock(b);
+}
+
+void net_pg_backend_wait(uint32_t pid, net_pg_wait wait, uint32_t holder_pid) {
+    net_pg_backend *b = net_pg_backend_of(pid);
+    if (b == NULL) return;
+    net_pg_backend_lock(b);
+    b->act.wait = wait;
+    b->act.wait_pid = holder_pid;
     net_pg_backend_unlock(b);
 }
 
@@ -297,9 +338,42 @@ void net_pg_backend_set_app(net_pg_conn *c, const char *name) {
 
 uint32_t net_pg_backend_slots(void) { return net_pg_g.backend_count; }
 
-bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) {
-    if (slot >= net_pg_g.backend_count) return false;
-    net_pg_backend *b = &net_pg_g.backends[slot];
+int64_t net_pg_start_time_us(void) { return net_pg_g.start_us; }
+
+/* The backend whose transaction `stamp` names, 0 if none (it ended, or is no session's). */
+static uint32_t net_pg_pid_of_txn(uint64_t stamp) {
+    for (uint32_t i = 0; i < net_pg_g.backend_count; i++) {
+        if (eng_stamp_same_txn(atomic_load(&net_pg_g.backends[i].txn_stamp), stamp)) {
+            return NET_PG_PID_BASE + i;
+        }
+    }
+    return 0;
+}
+
+/* The oldest transaction number at or below `xmin` that still runs with an id assigned: a
+ * transaction older than the snapshot that still runs was running when it was taken. */
+static uint64_t net_pg_xmin_lower(uint64_t xmin) {
+    for (uint32_t i = 0; i < net_pg_g.backend_count; i++) {
+        uint64_t xid = atomic_load(&net_pg_g.backends[i].xid);
+        if (xid != 0 && xid < xmin) xmin = xid;
+    }
+    return xmin;
+}
+
+/* What the copy leaves to be derived: a row-lock wait, which the engine publishes in the
+ * transaction table (and whose waiter has an id, being a writer), and the horizon. */
+static void net_pg_activity_derive(net_pg_activity *a) {
+    if (a->wait == NET_PG_WAIT_NONE && a->state == NET_PG_STATE_ACTIVE && a->txn_stamp != 0) {
+        uint64_t w = atomic_load(&eng_txn_slot_get(eng_stamp_slot(a->txn_stamp))->waiting_for);
+        if (w != 0 && eng_txn_stamp_running(a->txn_stamp)) {
+            a->wait = NET_PG_WAIT_TXID;
+            a->wait_pid = net_pg_pid_of_txn(w);
+        }
+    }
+    if (a->xmin != 0) a->xmin = net_pg_xmin_lower(a->xmin);
+}
+
+static bool net_pg_activity_copy(net_pg_backend *b, net_pg_activity *out) {
     net_pg_backend_lock(b);
     bool open = b->in_use && b->act.pid != 0;
     if (open) {
@@ -308,9 +382,27 @@ bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) {
         size_t n = strnlen(b->act.query, sizeof out->query - 1);
         memcpy(out->query, b->act.query, n);
         out->query[n] = '\0';
+        out->txn_stamp = atomic_load(&b->txn_stamp);
+        out->xid = atomic_load(&b->xid);
+        if (out->xid == 0 && out->wait == NET_PG_WAIT_NONE &&
+            out->state == NET_PG_STATE_ACTIVE && out->txn_stamp != 0 &&
+            atomic_load(&eng_txn_slot_get(eng_stamp_slot(out->txn_stamp))->waiting_for) != 0) {
+            out->xid = b->gid; /* a lock waiter writes: PostgreSQL gave it an id first */
+        }
     }
     net_pg_backend_unlock(b);
+    if (open) net_pg_activity_derive(out);
     return open;
+}
+
+bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) {
+    if (slot >= net_pg_g.backend_count) return false;
+    return net_pg_activity_copy(&net_pg_g.backends[slot], out);
+}
+
+bool net_pg_activity_of(uint32_t pid, net_pg_activity *out) {
+    net_pg_backend *b = net_pg_backend_of(pid);
+    return b != NULL && net_pg_activity_copy(b, out);
 }
 
 bool net_pg_backend_role(uint32_t pid, uint32_t *role_oid) {
@@ -528,6 +620,7 @@ bool net_pg_start(const net_pg_config *config, rt_err *err) {
     memset(&net_pg_g, 0, sizeof net_pg_g);
     memset(net_pg_shards, 0, sizeof net_pg_shards);
     net_pg_g.config = *config;
+    net_pg_g.start_us = rt_time_wall_us();
     atomic_store(&net_pg_g.hba, config->hba); /* owned from here, freed by net_pg_stop */
     net_pg_g.config.hba = NULL;
     uint32_t max = config->max_connections != 0 ? config->max_connections

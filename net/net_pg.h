@@ -10,7 +10,10 @@
  *          net_pg_shard_start()/net_pg_shard_stop() in each shard's on_start/on_stop. Each
  *          connection runs in a fiber on the shard that accepted it, with its session.
  *          net_pg_cancel_backend(), net_pg_terminate_backend(), net_pg_backend_running()
- *          and net_pg_activity_get() may be called from any thread.
+ *          and net_pg_activity_get() / _of() may be called from any thread;
+ *          net_pg_backend_wait(), _xact() and _wrote() by a session for its own backend
+ *          (waits, a transaction's start, first write and end: a store under the slot's
+ *          flag each, no allocation).
  * Memory:  per connection: an input buffer that grows to the message being read (at most
  *          NET_PG_MESSAGE_BYTES_MAX) and shrinks back after it, an output buffer flushed once it
  *          holds NET_PG_SEND_BUFFER_BYTES (and at ReadyForQuery, Flush, COPY responses, errors
@@ -89,6 +92,18 @@ typedef enum net_pg_state {
     NET_PG_STATE_IDLE_IN_TXN_ABORTED,  /* 'idle in transaction (aborted)' */
 } net_pg_state;
 
+/* What a backend waits for besides its client (pg_stat_activity.wait_event_type/wait_event).
+ * The session publishes table-lock, advisory-lock and pg_sleep waits itself; a row-lock wait
+ * is read from the engine's transaction table (the transaction it waits for), since it may
+ * wait on another shard's fiber. */
+typedef enum net_pg_wait {
+    NET_PG_WAIT_NONE = 0,
+    NET_PG_WAIT_RELATION,              /* Lock / relation: a table lock */
+    NET_PG_WAIT_ADVISORY,              /* Lock / advisory */
+    NET_PG_WAIT_TXID,                  /* Lock / transactionid: a row lock */
+    NET_PG_WAIT_PG_SLEEP,              /* Timeout / PgSleep */
+} net_pg_wait;
+
 /* A copy of one backend's activity, consistent (taken under the slot's flag). Times are
  * microseconds since the Unix epoch, 0 = none (NULL). */
 typedef struct net_pg_activity {
@@ -107,6 +122,12 @@ typedef struct net_pg_activity {
     int64_t query_start_us;
     int64_t state_change_us;
     net_pg_state state;
+    net_pg_wait wait;
+    uint32_t wait_pid;                 /* the backend holding what it waits for, 0 = unknown */
+    uint64_t txn_stamp;                /* eng_stamp_txn(slot, generation, 0), 0 = none */
+    uint64_t xid;                      /* its transaction's number once it wrote, 0 = none */
+    uint64_t xmin;                     /* the oldest transaction number its snapshot may not
+                                          see as committed, 0 = no snapshot */
     char query[NET_PG_ACTIVITY_QUERY_BYTES];
 } net_pg_activity;
 
@@ -155,8 +176,23 @@ bool net_pg_terminate_backend(uint32_t pid, uint64_t *generation);
 bool net_pg_backend_running(uint32_t pid, uint64_t generation);
 /* Slots of the backend table (max_connections); slot i serves pid NET_PG_PID_BASE + i. */
 uint32_t net_pg_backend_slots(void);
+/* When net_pg_start ran (Unix-epoch microseconds): the server's own workers started then. */
+int64_t net_pg_start_time_us(void);
+/* pids of the server's own workers in pg_stat_activity, below every backend's. */
+#define NET_PG_PID_CHECKPOINTER (NET_PG_PID_BASE - 1u)
+#define NET_PG_PID_WALWRITER (NET_PG_PID_BASE - 2u)
+#define NET_PG_PID_AUTOVACUUM (NET_PG_PID_BASE - 3u)
 /* A copy of slot i's activity; false when no open session uses the slot. */
 bool net_pg_activity_get(uint32_t slot, net_pg_activity *out);
+/* A copy of backend `pid`'s activity; false when no open session has that pid. */
+bool net_pg_activity_of(uint32_t pid, net_pg_activity *out);
+/* From the session's own fiber: it now waits (NET_PG_WAIT_NONE: no longer) for a lock that
+ * backend `holder_pid` holds (0 = unknown), or sleeps. */
+void net_pg_backend_wait(uint32_t pid, net_pg_wait wait, uint32_t holder_pid);
+/* From the session's own fiber: its transaction began (stamp, number) or ended (0, 0). */
+void net_pg_backend_xact(uint32_t pid, uint64_t txn_stamp, uint64_t gid);
+/* From the session's own fiber: its transaction wrote (backend_xid shows from now on). */
+void net_pg_backend_wrote(uint32_t pid);
 /* The session user of backend `pid` into *role_oid; false if no open session has that pid. */
 bool net_pg_backend_role(uint32_t pid, uint32_t *role_oid);
 /* Replaces the authentication rules (SIGHUP), from any thread: connections that start from

@@ -31,6 +31,10 @@ typedef struct net_pg_backend {
     uint32_t core;         /* the shard the connection lives on */
     uint64_t generation;   /* counts the slot's connections: tells a pid's reuse apart */
     net_pg_activity act;   /* pg_stat_activity's row (act.pid set while in use) */
+    /* Read without the flag by other backends' rows (row-lock holders, snapshot horizons). */
+    _Atomic uint64_t txn_stamp; /* its transaction (eng_stamp_txn), 0 = none */
+    _Atomic uint64_t xid;       /* the transaction's number once it wrote, 0 = none */
+    uint64_t gid;               /* the open transaction's number (under the flag), 0 = none */
 } net_pg_backend;
 
 typedef struct net_pg_shard net_pg_shard;
@@ -81,6 +85,7 @@ typedef struct net_pg_global {
     net_hba **hba_retired;         /* replaced rules, freed by net_pg_stop */
     uint32_t hba_retired_count;
     uint8_t mock_key[NET_SCRAM_MOCK_KEY_BYTES];
+    int64_t start_us;              /* net_pg_start: the background workers' backend_start */
 } net_pg_global;
 extern net_pg_global net_pg_g;
 

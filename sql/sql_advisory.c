@@ -6,7 +6,15 @@
 
 #include "runtime/rt_loop.h"
 #include "runtime/rt_time.h"
+#include "net/net_pg.h"
 #include "sql/sql_advisory.h"
+#include "sql/sql_session.h"
+
+/* Weak: pg_stat_activity's wait events where a server and sessions are linked (the owner of
+ * a hold is its session). */
+extern void net_pg_backend_wait(uint32_t pid, net_pg_wait wait, uint32_t holder_pid)
+    __attribute__((weak));
+extern uint32_t sql_session_backend_pid(const sql_session *s) __attribute__((weak));
 
 typedef struct sql_adv_hold {
     const void *owner;       /* NULL: free entry */
@@ -33,10 +41,10 @@ static bool sql_adv_same(const sql_advisory_key *a, const sql_advisory_key *b) {
     return a->db_oid == b->db_oid && a->space == b->space && a->key == b->key;
 }
 
-/* Under the spin lock: takes the lock if no other owner's hold conflicts. 1 taken, 0 busy,
- * -1 the table is full. */
+/* Under the spin lock: takes the lock if no other owner's hold conflicts. 1 taken, 0 busy
+ * (*holder: the owner of a conflicting hold), -1 the table is full. */
 static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
-                       uint32_t level) {
+                       uint32_t level, const void **holder) {
     sql_adv_hold *mine = NULL, *free_slot = NULL;
     for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
         sql_adv_hold *h = &sql_adv_holds[i];
@@ -45,7 +53,10 @@ static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared
             continue;
         }
         if (!sql_adv_same(&h->k, k)) continue;
-        if (h->owner != owner && (!shared || !h->shared)) return 0;
+        if (h->owner != owner && (!shared || !h->shared)) {
+            *holder = h->owner;
+            return 0;
+        }
         if (h->owner == owner && h->shared == shared && h->xact == xact && h->level == level) {
             mine = h;
         }
@@ -60,13 +71,27 @@ static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared
     return 1;
 }
 
-bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
-                       uint32_t level, bool wait, const _Atomic bool *cancel,
-                       int64_t lock_timeout_ms, bool *got, rt_err *err) {
+/* pg_stat_activity: the owner's session waits for `holder`'s (NULL: no longer waits). */
+static void sql_adv_note_wait(const void *owner, const void *holder) {
+    if (net_pg_backend_wait == NULL || sql_session_backend_pid == NULL) return;
+    uint32_t pid = sql_session_backend_pid(owner);
+    if (pid == 0) return;
+    if (holder == NULL) {
+        net_pg_backend_wait(pid, NET_PG_WAIT_NONE, 0);
+    } else {
+        net_pg_backend_wait(pid, NET_PG_WAIT_ADVISORY, sql_session_backend_pid(holder));
+    }
+}
+
+/* The polls of sql_advisory_lock; *waited once it published a wait. */
+static bool sql_adv_wait_loop(const void *owner, const sql_advisory_key *k, bool shared,
+                              bool xact, uint32_t level, bool wait, const _Atomic bool *cancel,
+                              int64_t lock_timeout_ms, bool *got, bool *waited, rt_err *err) {
     uint64_t start = rt_time_mono_ns();
+    const void *holder = NULL, *noted = NULL;
     for (;;) {
         ck_spinlock_lock(&sql_adv_lock);
-        int r = sql_adv_try(owner, k, shared, xact, xact ? level : 0);
+        int r = sql_adv_try(owner, k, shared, xact, xact ? level : 0, &holder);
         ck_spinlock_unlock(&sql_adv_lock);
         if (r < 0) {
             rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "out of shared memory");
@@ -75,6 +100,11 @@ bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared
         }
         *got = r == 1;
         if (*got || !wait) return true;
+        if (holder != noted) { /* only when the holder changes: no lock per poll */
+            sql_adv_note_wait(owner, holder);
+            noted = holder;
+            *waited = true;
+        }
         if (cancel != NULL && atomic_load(cancel)) {
             return rt_err_set(err, SQLSTATE_QUERY_CANCELED,
                               "canceling statement due to user request");
@@ -86,6 +116,16 @@ bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared
         }
         rt_fiber_sleep_ns(SQL_ADVISORY_POLL_NS);
     }
+}
+
+bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared, bool xact,
+                       uint32_t level, bool wait, const _Atomic bool *cancel,
+                       int64_t lock_timeout_ms, bool *got, rt_err *err) {
+    bool waited = false;
+    bool ok = sql_adv_wait_loop(owner, k, shared, xact, level, wait, cancel, lock_timeout_ms,
+                                got, &waited, err);
+    if (waited) sql_adv_note_wait(owner, NULL);
+    return ok;
 }
 
 bool sql_advisory_unlock(const void *owner, const sql_advisory_key *k, bool shared) {
@@ -141,4 +181,33 @@ void sql_advisory_merge_into(const void *owner, uint32_t level) {
         if (h->owner == owner && h->xact && h->level > level) h->level = level;
     }
     ck_spinlock_unlock(&sql_adv_lock);
+}
+
+/* Whether out[0..n) already has the lock (a session- and a transaction-level hold, or holds
+ * of several savepoint levels, are one lock to pg_locks). */
+static bool sql_adv_listed(const sql_advisory_info *out, uint32_t n, uint32_t cap,
+                           const sql_advisory_info *e) {
+    for (uint32_t i = 0; i < n && i < cap; i++) {
+        if (out[i].pid == e->pid && out[i].shared == e->shared && sql_adv_same(&out[i].k, &e->k)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+uint32_t sql_advisory_list(sql_advisory_info *out, uint32_t cap) {
+    uint32_t n = 0;
+    if (atomic_load_explicit(&sql_adv_used, memory_order_relaxed) == 0) return 0;
+    ck_spinlock_lock(&sql_adv_lock);
+    for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
+        const sql_adv_hold *h = &sql_adv_holds[i];
+        if (h->owner == NULL) continue;
+        sql_advisory_info e = {.k = h->k, .shared = h->shared};
+        e.pid = sql_session_backend_pid != NULL ? sql_session_backend_pid(h->owner) : 0;
+        if (sql_adv_listed(out, n, cap, &e)) continue;
+        if (n < cap) out[n] = e;
+        n++;
+    }
+    ck_spinlock_unlock(&sql_adv_lock);
+    return n;
 }

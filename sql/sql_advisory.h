@@ -49,4 +49,14 @@ void sql_advisory_release_from(const void *owner, uint32_t level);
 /* RELEASE SAVEPOINT: the holds of levels deeper than `level` now belong to `level`. */
 void sql_advisory_merge_into(const void *owner, uint32_t level);
 
+/* One advisory lock for pg_locks: one row per backend, key and mode, as PostgreSQL's. */
+typedef struct sql_advisory_info {
+    uint32_t pid;             /* the holder's backend */
+    sql_advisory_key k;
+    bool shared;
+} sql_advisory_info;
+/* pg_locks: copies up to `cap` of the advisory locks held (one consistent look) and returns
+ * how many there are (more than `cap`: call again with room for them). */
+uint32_t sql_advisory_list(sql_advisory_info *out, uint32_t cap);
+
 #endif

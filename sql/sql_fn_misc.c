@@ -73,6 +73,7 @@ SQL_MISC_WEAK(sql_session_user);
 SQL_MISC_WEAK(sql_session_session_user);
 SQL_MISC_WEAK(sql_session_backend_pid);
 SQL_MISC_WEAK(sql_session_get_setting);
+SQL_MISC_WEAK(sql_session_setting_check);
 SQL_MISC_WEAK(sql_session_set_setting);
 SQL_MISC_WEAK(sql_session_seq_used);
 SQL_MISC_WEAK(sql_session_currval);
@@ -91,6 +92,9 @@ extern bool net_pg_terminate_backend(uint32_t pid, uint64_t *generation) __attri
 extern bool net_pg_backend_running(uint32_t pid, uint64_t generation) __attribute__((weak));
 extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
 extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
+extern bool net_pg_activity_of(uint32_t pid, net_pg_activity *out) __attribute__((weak));
+extern void net_pg_backend_wait(uint32_t pid, net_pg_wait wait, uint32_t holder_pid)
+    __attribute__((weak));
 
 static sql_exec_ctx *sql_misc_exec(const sql_fctx *f) {
     return f->ec != NULL ? f->ec->exec : NULL;
@@ -515,7 +519,9 @@ SQL_MISC_KERNEL(sql_misc_current_setting) {
         const char *name = sql_misc_cstr(f, &args[0]->b[i]);
         bool missing_ok = f->call->nargs > 1 && args[1]->i64[i] != 0;
         const char *value = NULL;
-        if (name == NULL || !sql_session_get_setting(s, name, missing_ok, &value, f->err)) {
+        if (name == NULL || (sql_session_setting_check != NULL &&
+                             !sql_session_setting_check(s, name, f->err)) ||
+            !sql_session_get_setting(s, name, missing_ok, &value, f->err)) {
             return false;
         }
         if (value == NULL) {
@@ -558,6 +564,27 @@ static bool sql_misc_canceled(const sql_exec_ctx *x) {
     return x != NULL && x->cancel != NULL && atomic_load(x->cancel);
 }
 
+/* The slices of sql_misc_sleep. */
+static bool sql_misc_sleep_for(const sql_exec_ctx *x, double secs, rt_err *err) {
+    double ns = secs * (double)RT_NS_PER_S;
+    uint64_t now = rt_time_mono_ns();
+    uint64_t end = ns >= (double)(UINT64_MAX - now) ? UINT64_MAX : now + (uint64_t)ns;
+    while (now < end) {
+        if (sql_misc_canceled(x)) {
+            return rt_err_set(err, SQLSTATE_QUERY_CANCELED,
+                              "canceling statement due to user request");
+        }
+        uint64_t left = end - now;
+        rt_fiber_sleep_ns(left < SQL_MISC_SLEEP_SLICE_NS ? left : SQL_MISC_SLEEP_SLICE_NS);
+        now = rt_time_mono_ns();
+    }
+    if (sql_misc_canceled(x)) {
+        return rt_err_set(err, SQLSTATE_QUERY_CANCELED,
+                          "canceling statement due to user request");
+    }
+    return true;
+}
+
 /* Parks the fiber in slices until `secs` have passed, giving up at a cancel request; never
  * blocks the shard. */
 static bool sql_misc_sleep(sql_fctx *f, double secs) {
@@ -567,23 +594,15 @@ static bool sql_misc_sleep(sql_fctx *f, double secs) {
         return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "pg_sleep() can only run inside a session");
     }
-    double ns = secs * (double)RT_NS_PER_S;
-    uint64_t now = rt_time_mono_ns();
-    uint64_t end = ns >= (double)(UINT64_MAX - now) ? UINT64_MAX : now + (uint64_t)ns;
-    while (now < end) {
-        if (sql_misc_canceled(x)) {
-            return rt_err_set(f->err, SQLSTATE_QUERY_CANCELED,
-                              "canceling statement due to user request");
-        }
-        uint64_t left = end - now;
-        rt_fiber_sleep_ns(left < SQL_MISC_SLEEP_SLICE_NS ? left : SQL_MISC_SLEEP_SLICE_NS);
-        now = rt_time_mono_ns();
+    uint32_t pid = x != NULL && x->session != NULL && sql_session_backend_pid != NULL
+                       ? sql_session_backend_pid(x->session)
+                       : 0;
+    if (pid != 0 && net_pg_backend_wait != NULL) {
+        net_pg_backend_wait(pid, NET_PG_WAIT_PG_SLEEP, 0);
     }
-    if (sql_misc_canceled(x)) {
-        return rt_err_set(f->err, SQLSTATE_QUERY_CANCELED,
-                          "canceling statement due to user request");
-    }
-    return true;
+    bool ok = sql_misc_sleep_for(x, secs, f->err);
+    if (pid != 0 && net_pg_backend_wait != NULL) net_pg_backend_wait(pid, NET_PG_WAIT_NONE, 0);
+    return ok;
 }
 
 SQL_MISC_KERNEL(sql_misc_pg_sleep) {

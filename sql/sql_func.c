@@ -65,6 +65,7 @@ void sql_funcs_init(void) {
     sql_funcs_register_string();
     sql_funcs_register_array();
     sql_funcs_register_misc();
+    sql_funcs_register_activity();
     sql_funcs_register_vector();
     sql_funcs_register_catalog();
     sql_funcs_register_numeric();

@@ -16,6 +16,7 @@ void sql_funcs_register_arith(void);
 void sql_funcs_register_string(void);
 void sql_funcs_register_array(void);
 void sql_funcs_register_misc(void);
+void sql_funcs_register_activity(void);
 void sql_funcs_register_vector(void);
 void sql_funcs_register_catalog(void);
 void sql_funcs_register_numeric(void);

@@ -19,6 +19,8 @@
 extern bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                                     const char **value, rt_err *err) __attribute__((weak));
 extern uint32_t sql_setting_count(void) __attribute__((weak));
+extern bool sql_session_setting_readable(const sql_session *s, const char *name)
+    __attribute__((weak));
 extern const sql_setting_def *sql_setting_at(uint32_t i) __attribute__((weak));
 extern uint32_t sql_session_backend_pid(const sql_session *s) __attribute__((weak));
 extern const char *sql_session_user(const sql_session *s) __attribute__((weak));
@@ -33,6 +35,7 @@ extern bool sql_session_is_superuser(const sql_session *s) __attribute__((weak))
 /* The network layer's backend table (net/net_pg.h): absent where no server is linked. */
 extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
 extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
+extern int64_t net_pg_start_time_us(void) __attribute__((weak));
 
 /* ---- relations by name ---- */
 
@@ -403,6 +406,10 @@ static bool pc_scan_settings(pc_row *r) {
     if (sql_setting_count == NULL || sql_setting_at == NULL) return true;
     for (uint32_t i = 0; i < sql_setting_count(); i++) {
         const sql_setting_def *d = sql_setting_at(i);
+        if (r->x->session != NULL && sql_session_setting_readable != NULL &&
+            !sql_session_setting_readable(r->x->session, d->name)) {
+            continue; /* PostgreSQL leaves out what the role may not read */
+        }
         const char *v = pc_setting_value(r->x, d);
         pc_clear(r);
         pc_str(r, "name", d->name);
@@ -619,6 +626,18 @@ static bool pc_activity_client_addr(pc_row *r, const char *text) {
     return true;
 }
 
+/* wait_event_type and wait_event: an idle backend waits for its client, an active one for
+ * what it published (or the engine's transaction table shows), else it runs (NULL). */
+static void pc_activity_wait(pc_row *r, const net_pg_activity *a) {
+    static const char *const types[] = {NULL, "Lock", "Lock", "Lock", "Timeout"};
+    static const char *const events[] = {NULL, "relation", "advisory", "transactionid",
+                                         "PgSleep"};
+    bool idle = a->state != NET_PG_STATE_ACTIVE && a->state != NET_PG_STATE_STARTING;
+    uint32_t w = a->wait <= NET_PG_WAIT_PG_SLEEP ? (uint32_t)a->wait : 0;
+    pc_str(r, "wait_event_type", idle ? "Client" : types[w]);
+    pc_str(r, "wait_event", idle ? "ClientRead" : events[w]);
+}
+
 /* The columns only a caller with the privileges of the backend's user sees; the others get
  * '<insufficient privilege>' as the query and NULL for them. */
 static bool pc_activity_private(pc_row *r, const net_pg_activity *a) {
@@ -631,9 +650,7 @@ static bool pc_activity_private(pc_row *r, const net_pg_activity *a) {
     pc_unix_time(r, "xact_start", a->xact_start_us);
     pc_unix_time(r, "query_start", a->query_start_us);
     pc_unix_time(r, "state_change", a->state_change_us);
-    bool idle = a->state != NET_PG_STATE_ACTIVE && a->state != NET_PG_STATE_STARTING;
-    pc_str(r, "wait_event_type", idle ? "Client" : NULL);
-    pc_str(r, "wait_event", idle ? "ClientRead" : NULL);
+    pc_activity_wait(r, a);
     pc_str(r, "state", pc_activity_state(a->state));
     pc_str(r, "query", query);
     pc_str(r, "backend_type", "client backend");
@@ -656,15 +673,66 @@ static bool pc_activity_row(pc_row *r, const net_pg_activity *a) {
     pc_str(r, "usename", usename);
     pc_str(r, "application_name", app);
     pc_null(r, "client_port");
-    pc_null(r, "backend_xid");
-    pc_null(r, "backend_xmin");
-    pc_null(r, "query_id");
+    /* Type xid: the low 32 bits of the transaction's number, as xid(xid8) gives. */
+    if (a->xid != 0) {
+        pc_int(r, "backend_xid", (int64_t)(uint32_t)a->xid);
+    } else {
+        pc_null(r, "backend_xid");
+    }
+    if (a->xmin != 0) {
+        pc_int(r, "backend_xmin", (int64_t)(uint32_t)a->xmin);
+    } else {
+        pc_null(r, "backend_xmin");
+    }
+    pc_null(r, "query_id"); /* compute_query_id = auto: none without pg_stat_statements */
     if (pc_activity_visible(r->x, a->role_oid)) {
         if (!pc_activity_private(r, a)) return false;
     } else {
         pc_str(r, "query", "<insufficient privilege>");
     }
     return pc_add(r);
+}
+
+/* The server's own workers, listed as PostgreSQL lists its auxiliary processes: the
+ * checkpoint trigger (checkpointer), the WAL flushers (walwriter) and, with autovacuum on, the
+ * vacuum and analyze scheduler (autovacuum launcher). Each is one fiber per shard; a row
+ * stands for all of them. Dreambase has no background writer (pages are never written back
+ * one by one) and no logical replication, so those are not listed. */
+static bool pc_activity_workers(pc_row *r) {
+    static const struct { uint32_t pid; const char *type, *event; } workers[] = {
+        {NET_PG_PID_AUTOVACUUM, "autovacuum launcher", "AutoVacuumMain"},
+        {NET_PG_PID_CHECKPOINTER, "checkpointer", "CheckpointerMain"},
+        {NET_PG_PID_WALWRITER, "walwriter", "WalWriterMain"},
+    };
+    const char *autovacuum = NULL;
+    rt_err err;
+    rt_err_clear(&err);
+    if (r->x->session != NULL && sql_session_get_setting != NULL &&
+        !sql_session_get_setting(r->x->session, "autovacuum", true, &autovacuum, &err)) {
+        autovacuum = NULL;
+    }
+    for (uint32_t i = 0; i < sizeof workers / sizeof workers[0]; i++) {
+        if (i == 0 && autovacuum != NULL && strcmp(autovacuum, "off") == 0) continue;
+        pc_clear(r);
+        pc_null(r, "datid");
+        pc_null(r, "usesysid");
+        pc_null(r, "client_port");
+        pc_null(r, "backend_xid");
+        pc_null(r, "backend_xmin");
+        pc_null(r, "leader_pid");
+        pc_null(r, "query_id");
+        pc_int(r, "pid", workers[i].pid);
+        pc_str(r, "application_name", "");
+        if (net_pg_start_time_us != NULL) {
+            pc_unix_time(r, "backend_start", net_pg_start_time_us());
+        }
+        pc_str(r, "wait_event_type", "Activity");
+        pc_str(r, "wait_event", workers[i].event);
+        pc_str(r, "query", "");
+        pc_str(r, "backend_type", workers[i].type);
+        if (!pc_add(r)) return false;
+    }
+    return true;
 }
 
 /* pg_stat_activity: every client backend of the server, on every shard, from copies of the
@@ -678,7 +746,7 @@ static bool pc_scan_stat_activity(pc_row *r) {
         for (uint32_t i = 0; i < net_pg_backend_slots(); i++) {
             if (net_pg_activity_get(i, a) && !pc_activity_row(r, a)) return false;
         }
-        return true;
+        return pc_activity_workers(r);
     }
     pc_clear(r);
     pc_int(r, "datid", x->db->oid);
@@ -809,6 +877,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_extension", pc_scan_extension},
     {"pg_catalog", "pg_shdescription", pc_scan_shdescription},
     {"pg_catalog", "pg_stat_activity", pc_scan_stat_activity},
+    {"pg_catalog", "pg_locks", pc_scan_locks},
     {"pg_catalog", "pg_prepared_statements", pc_scan_prepared},
     {"pg_catalog", "pg_cursors", pc_scan_cursors},
     {"pg_catalog", "pg_stat_progress_create_index", pc_scan_progress_create_index},

@@ -147,6 +147,7 @@ const char *pc_strbuf_cstr(sql_strbuf *sb);
 
 /* ---- scans per relation (sql_pgcat_*.c) ---- */
 bool pc_scan_class(pc_row *r);
+bool pc_scan_locks(pc_row *r);        /* pg_locks (sql_pgcat_locks.c) */
 bool pc_scan_attribute(pc_row *r);
 bool pc_scan_index(pc_row *r);
 bool pc_scan_constraint(pc_row *r);

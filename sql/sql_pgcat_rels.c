@@ -200,6 +200,14 @@ static const sql_pgcat_col pc_pg_stat_activity[] = {
     {"backend_xid", SQL_T_XID}, {"backend_xmin", SQL_T_XID}, {"query_id", SQL_T_INT8},
     {"query", SQL_T_TEXT}, {"backend_type", SQL_T_TEXT},
 };
+static const sql_pgcat_col pc_pg_locks[] = {
+    {"locktype", SQL_T_TEXT}, {"database", SQL_T_OID}, {"relation", SQL_T_OID},
+    {"page", SQL_T_INT4}, {"tuple", SQL_T_INT2}, {"virtualxid", SQL_T_TEXT},
+    {"transactionid", SQL_T_XID}, {"classid", SQL_T_OID}, {"objid", SQL_T_OID},
+    {"objsubid", SQL_T_INT2}, {"virtualtransaction", SQL_T_TEXT}, {"pid", SQL_T_INT4},
+    {"mode", SQL_T_TEXT}, {"granted", SQL_T_BOOL}, {"fastpath", SQL_T_BOOL},
+    {"waitstart", SQL_T_TIMESTAMPTZ},
+};
 static const sql_pgcat_col pc_pg_stat_progress_create_index[] = {
     {"pid", SQL_T_INT4}, {"datid", SQL_T_OID}, {"datname", SQL_T_NAME}, {"relid", SQL_T_OID},
     {"index_relid", SQL_T_OID}, {"command", SQL_T_TEXT}, {"phase", SQL_T_TEXT},
@@ -479,6 +487,7 @@ const sql_pgcat_rel sql_pgcat_rels[] = {
     {2224, "pg_catalog", "pg_sequence", 8, pc_pg_sequence},
     {12048, "pg_catalog", "pg_sequences", 11, pc_pg_sequences},
     {12222, "pg_catalog", "pg_stat_activity", 22, pc_pg_stat_activity},
+    {12073, "pg_catalog", "pg_locks", 16, pc_pg_locks},
     {12312, "pg_catalog", "pg_stat_progress_create_index", 16, pc_pg_stat_progress_create_index},
     {12033, "pg_catalog", "pg_tables", 8, pc_pg_tables},
     {12028, "pg_catalog", "pg_views", 4, pc_pg_views},

@@ -917,7 +917,7 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
 
 /* The session's lock owner, for its transaction, at the level of the savepoints now open. */
 static sql_tlock_owner *sql_session_tlock(sql_session *s) {
-    if (s->tlock == NULL) s->tlock = sql_tlock_owner_new(s->db_oid);
+    if (s->tlock == NULL) s->tlock = sql_tlock_owner_new(s->db_oid, s->backend_pid);
     sql_tlock_set_level(s->tlock, s->nsavepoints);
     sql_tlock_set_txn(s->tlock, s->txn_active ? eng_stamp_txn(s->txn.id.slot,
                                                               s->txn.id.generation, 0)
@@ -985,6 +985,7 @@ static bool sql_session_lock(sql_session *s, const sql_lock *l, char *tag, rt_er
     sql_tlock_mode mode = sql_tlock_mode_of(l->mode);
     RT_ASSERT(mode != 0); /* the parser accepts PostgreSQL's eight names only */
     if (!sql_txn_ensure(s, err)) return false;
+    if (mode == SQL_TLOCK_ACCESS_EXCLUSIVE) sql_txn_show_xid(s);
     sql_stmt_env env;
     sql_session_env_open(s, s->query_arena, err, NULL, 0, &env);
     sql_tlock_wait w = {.cancel = s->cancel, .lock_timeout_ms = s->lock_timeout_ms,
@@ -1129,6 +1130,7 @@ bool sql_session_run(sql_session *s, const sql_node *stmt, const char *sql, uint
     }
     tag[0] = '\0';
     if (ok) ok = sql_session_dispatch(s, stmt, sql, sql_len, sink, tag, err);
+    sql_txn_note_write(s);
     sql_session_timer_end(s, ok, err);
     return ok;
 }

@@ -111,6 +111,10 @@ void sql_session_report_params(sql_session *s,
                                void (*fn)(void *arg, const char *name, const char *value),
                                void *arg);
 sql_txn_status sql_session_txn_status(const sql_session *s);
+/* Between statements, for pg_stat_activity: whether the open transaction wrote (PostgreSQL
+ * assigns a transaction id at the first write) and whether it keeps its snapshot until it
+ * ends (REPEATABLE READ or SERIALIZABLE once a statement took one). */
+void sql_session_xact_info(const sql_session *s, bool *wrote, bool *keeps_snapshot);
 
 /* LISTEN / NOTIFY: whether the session listens (the protocol layer then watches for
  * notifications while idle), and the next notification to send (NotificationResponse) when
@@ -193,6 +197,12 @@ const char *sql_session_database(const sql_session *s);
 uint32_t sql_session_user_oid(const sql_session *s);
 /* session_user (current_user is sql_session_user: they differ after SET ROLE). */
 const char *sql_session_session_user(const sql_session *s);
+/* Whether the current role may see the value of setting `name`: PostgreSQL shows the paths
+ * of the server's files (data_directory, config_file, hba_file, unix_socket_directories)
+ * only to superusers and roles with the privileges of pg_read_all_settings. _check: 42501
+ * with PostgreSQL's message otherwise (SHOW, current_setting). */
+bool sql_session_setting_readable(const sql_session *s, const char *name);
+bool sql_session_setting_check(const sql_session *s, const char *name, rt_err *err);
 /* The current role is a superuser (no privilege checks). */
 bool sql_session_is_superuser(const sql_session *s);
 /* The privileges a planned statement needs (sql_query's acl_reqs), for the current role:

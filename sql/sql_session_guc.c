@@ -923,14 +923,18 @@ void sql_guc_rollback_to(sql_session *s, uint32_t nundo) {
 bool sql_guc_show(sql_session *s, const char *name, const sql_sink *sink, rt_err *err) {
     if (strcmp(name, "all") == 0) {
         const char *lines[SQL_GUC_COUNT * 3];
+        uint32_t n = 0;
         for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) {
-            lines[i * 3] = sql_gucs[i].def.name;
-            lines[i * 3 + 1] = s->guc_values[i];
-            lines[i * 3 + 2] = sql_gucs[i].def.short_desc;
+            if (!sql_session_setting_readable(s, sql_gucs[i].def.name)) continue;
+            lines[n * 3] = sql_gucs[i].def.name;
+            lines[n * 3 + 1] = s->guc_values[i];
+            lines[n * 3 + 2] = sql_gucs[i].def.short_desc;
+            n++;
         }
-        return sql_session_show_all_rows(s, lines, (uint32_t)SQL_GUC_COUNT, sink, err);
+        return sql_session_show_all_rows(s, lines, n, sink, err);
     }
     const char *value;
+    if (!sql_session_setting_check(s, name, err)) return false;
     if (!sql_session_get_setting(s, name, false, &value, err)) return false;
     const char *label = sql_guc_label(name);
     return sql_session_text_rows(s, label, &value, 1, sink, true, err);

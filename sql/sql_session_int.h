@@ -159,6 +159,7 @@ struct sql_session {
 
     /* transaction */
     bool txn_active;             /* an engine transaction is open */
+    bool xid_shown;              /* pg_stat_activity shows the transaction's id (it wrote) */
     bool in_block;               /* BEGIN was given */
     bool failed;                 /* an error happened in the block */
     bool implicit_multi;         /* several statements of one simple query */
@@ -244,6 +245,11 @@ const char *sql_guc_label(const char *name);
 
 /* ---- transactions (sql_session_txn.c) ---- */
 bool sql_txn_ensure(sql_session *s, rt_err *err);
+/* After a statement: once the transaction has written, pg_stat_activity shows its id. */
+void sql_txn_note_write(sql_session *s);
+/* pg_stat_activity shows the transaction's id from now on (PostgreSQL gives one to a
+ * transaction that takes an ACCESS EXCLUSIVE lock, to log the lock, before it waits). */
+void sql_txn_show_xid(sql_session *s);
 /* The implicit table locks of a plan's tables (sql_tablelock.h): ROW EXCLUSIVE for the table
  * it writes, ROW SHARE for tables whose rows it locks, ACCESS SHARE for those it reads. */
 bool sql_session_lock_plan(sql_session *s, const sql_plan *plan, rt_err *err);

@@ -110,3 +110,29 @@ void sql_session_role_reset(sql_session *s) {
 const char *sql_session_role_shown(const sql_session *s) {
     return s->role_oid != 0 ? s->user : "none";
 }
+
+/* PostgreSQL 15's GUC_SUPERUSER_ONLY settings among ours: paths of the server's files. */
+static bool sql_session_setting_superuser_only(const char *name) {
+    static const char *const names[] = {"config_file", "data_directory", "hba_file",
+                                        "unix_socket_directories"};
+    for (uint32_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcasecmp(name, names[i]) == 0) return true;
+    }
+    return false;
+}
+
+bool sql_session_setting_readable(const sql_session *s, const char *name) {
+    if (s->superuser || !sql_session_setting_superuser_only(name)) return true;
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    const eng_catalog *cat = s->txn.draft != NULL ? s->txn.draft : pin.catalog;
+    bool ok = sql_acl_has_privs_of(cat, s->user_oid, ENG_OID_PG_READ_ALL_SETTINGS);
+    eng_catalog_unpin(&pin);
+    return ok;
+}
+
+bool sql_session_setting_check(const sql_session *s, const char *name, rt_err *err) {
+    if (sql_session_setting_readable(s, name)) return true;
+    return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, "must be superuser or have "
+                      "privileges of pg_read_all_settings to examine \"%s\"", name);
+}

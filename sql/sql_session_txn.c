@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/eng_part.h"
+#include "net/net_pg.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
@@ -14,6 +15,12 @@
 
 /* Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01. */
 #define SQL_PG_EPOCH_OFFSET_US 946684800000000ll
+
+/* The network layer's backend table (pg_stat_activity's backend_xid and row-lock waits):
+ * absent where no server is linked. */
+extern void net_pg_backend_xact(uint32_t pid, uint64_t txn_stamp, uint64_t gid)
+    __attribute__((weak));
+extern void net_pg_backend_wrote(uint32_t pid) __attribute__((weak));
 
 static const char *const sql_notice_levels[] = {"DEBUG5", "DEBUG4", "DEBUG3", "DEBUG2",
                                                 "DEBUG1", "LOG", "NOTICE", "WARNING"};
@@ -35,13 +42,36 @@ void sql_session_notice(sql_session *s, const sql_sink *sink, const char *severi
     sink->notice(sink->arg, severity, &n);
 }
 
+void sql_txn_show_xid(sql_session *s) {
+    if (s->xid_shown || !s->txn_active) return;
+    s->xid_shown = true;
+    if (net_pg_backend_wrote != NULL) net_pg_backend_wrote(s->backend_pid);
+}
+
+void sql_txn_note_write(sql_session *s) {
+    if (s->txn_active && (s->txn.participants != 0 || s->txn.draft != NULL)) {
+        sql_txn_show_xid(s);
+    }
+}
+
+void sql_session_xact_info(const sql_session *s, bool *wrote, bool *keeps_snapshot) {
+    *wrote = s->txn_active &&
+             (s->xid_shown || s->txn.participants != 0 || s->txn.draft != NULL);
+    *keeps_snapshot = s->txn_active && s->snap_ts != 0;
+}
+
 bool sql_txn_ensure(sql_session *s, rt_err *err) {
     if (s->txn_active) return true;
     if (!eng_txn_start(&s->txn, err)) return false;
+    if (net_pg_backend_xact != NULL) {
+        net_pg_backend_xact(s->backend_pid,
+                            eng_stamp_txn(s->txn.id.slot, s->txn.id.generation, 0), s->txn.gid);
+    }
     static _Atomic int sync_idx = SQL_GUC_UNCACHED;
     const char *sync = s->guc_values[sql_guc_find_cached("synchronous_commit", &sync_idx)];
     s->txn.sync = sync == NULL || strcmp(sync, "off") != 0;
     s->txn_active = true;
+    s->xid_shown = false;
     s->failed = false;
     s->isolation = s->default_isolation;
     sql_guc_sync_txn(s);
@@ -96,6 +126,7 @@ static void sql_txn_reset(sql_session *s) {
     sql_session_unlock_tables(s);
     sql_session_fk_reset(s);
     sql_txn_release_savepoints(s, 0);
+    if (s->txn_active && net_pg_backend_xact != NULL) net_pg_backend_xact(s->backend_pid, 0, 0);
     s->txn_active = false;
     s->in_block = false;
     s->failed = false;

@@ -7,11 +7,17 @@
 
 #include "engine/eng_tx.h"
 #include "engine/eng_txn.h"
+#include "net/net_pg.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
 
 #define B(m) (1u << (m))
+
+/* The network layer's backend table (pg_stat_activity's wait events): absent where no
+ * server is linked. */
+extern void net_pg_backend_wait(uint32_t pid, net_pg_wait wait, uint32_t holder_pid)
+    __attribute__((weak));
 
 /* PostgreSQL's table of conflicting lock modes (its "Table-Level Lock Modes"). */
 static const uint32_t sql_tlock_table[SQL_TLOCK_ACCESS_EXCLUSIVE + 1] = {
@@ -56,6 +62,7 @@ sql_tlock_mode sql_tlock_mode_of(const char *text) {
 /* A weak hold: table oid << 8 | bit mask of the modes (ACCESS SHARE .. ROW EXCLUSIVE). */
 struct sql_tlock_owner {
     uint32_t db_oid;
+    uint32_t pid;            /* its backend (written once, at creation), 0 = none */
     uint32_t level;          /* the subtransaction new locks belong to (sql_tlock_set_level) */
     _Atomic uint64_t weak[SQL_TLOCK_WEAK_MAX];
     _Atomic uint32_t nweak;
@@ -63,6 +70,7 @@ struct sql_tlock_owner {
     uint32_t weak_level[SQL_TLOCK_WEAK_MAX][SQL_TLOCK_ROW_EXCLUSIVE];
     _Atomic(const sql_tlock_owner *) waiting_for; /* deadlock detection; under the lock */
     _Atomic uint64_t txn;    /* the engine transaction's stamp, 0 = none (sql_tlock_set_txn) */
+    _Atomic uint64_t wait_on; /* table oid << 8 | mode while it waits, 0 = none (pg_locks) */
     bool strong;             /* has LOCK TABLE holds */
     uint64_t waits;          /* weak locks that had to wait (written by the owner only) */
     sql_tlock_owner *next;   /* the registry */
@@ -82,9 +90,10 @@ static sql_tlock_hold sql_tlock_holds[SQL_TLOCK_HOLDS_MAX];
 static sql_tlock_owner *sql_tlock_owners;
 static _Atomic uint32_t sql_tlock_nholds; /* statements look at the holds only when > 0 */
 
-sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid) {
+sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid, uint32_t pid) {
     sql_tlock_owner *o = rt_xcalloc(1, sizeof *o);
     o->db_oid = db_oid;
+    o->pid = pid;
     ck_spinlock_lock(&sql_tlock_mutex);
     o->next = sql_tlock_owners;
     sql_tlock_owners = o;
@@ -139,6 +148,9 @@ static bool sql_tlock_pause(sql_tlock_owner *o, const sql_tlock_owner *holder,
                             uint64_t holder_txn, const sql_tlock_wait *w, uint64_t started_ns,
                             rt_err *err) {
     atomic_store(&o->waiting_for, holder);
+    if (net_pg_backend_wait != NULL && o->pid != 0) {
+        net_pg_backend_wait(o->pid, NET_PG_WAIT_RELATION, holder != NULL ? holder->pid : 0);
+    }
     uint64_t mine = atomic_load(&o->txn);
     if (mine != 0) eng_txn_note_wait(mine, holder_txn);
     uint64_t waited = rt_time_mono_ns() - started_ns;
@@ -162,7 +174,11 @@ static bool sql_tlock_pause(sql_tlock_owner *o, const sql_tlock_owner *holder,
 static bool sql_tlock_waited(sql_tlock_owner *o, bool ok) {
     ck_spinlock_lock(&sql_tlock_mutex); /* a detector may be reading the chain */
     atomic_store(&o->waiting_for, NULL);
+    atomic_store(&o->wait_on, 0);
     ck_spinlock_unlock(&sql_tlock_mutex);
+    if (net_pg_backend_wait != NULL && o->pid != 0) {
+        net_pg_backend_wait(o->pid, NET_PG_WAIT_NONE, 0);
+    }
     uint64_t mine = atomic_load(&o->txn);
     if (mine != 0) eng_txn_note_wait(mine, 0);
     return ok;
@@ -268,6 +284,7 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         uint64_t holder_txn = atomic_load(&holder->txn); /* registered owners live meanwhile */
         ck_spinlock_unlock(&sql_tlock_mutex);
         bool ok = !w->nowait || sql_tlock_busy(name, err);
+        atomic_store(&o->wait_on, (uint64_t)table_oid << 8 | mode);
         o->waits++;
         ok = ok && sql_tlock_pause(o, holder, holder_txn, w, started, err);
         if (!ok) {
@@ -326,6 +343,7 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         /* Withdraw while waiting, so that the LOCK TABLE holder is not waiting for us. */
         if (i == UINT32_MAX) atomic_store(&o->nweak, n);
         else atomic_store(&o->weak[i], before);
+        atomic_store(&o->wait_on, (uint64_t)table_oid << 8 | mode);
         o->waits++;
         if (!sql_tlock_pause(o, holder, holder_txn, w, started, err)) {
             return sql_tlock_waited(o, false);
@@ -402,4 +420,65 @@ void sql_tlock_merge_into(sql_tlock_owner *o, uint32_t level) {
     if (o == NULL) return;
     sql_tlock_weak_subxact(o, level + 1, level);
     sql_tlock_holds_subxact(o, level + 1, level);
+}
+
+/* ---- pg_locks ---- */
+
+const char *sql_tlock_mode_lock_name(sql_tlock_mode mode) {
+    static const char *const names[] = {
+        [SQL_TLOCK_ACCESS_SHARE] = "AccessShareLock",
+        [SQL_TLOCK_ROW_SHARE] = "RowShareLock",
+        [SQL_TLOCK_ROW_EXCLUSIVE] = "RowExclusiveLock",
+        [SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE] = "ShareUpdateExclusiveLock",
+        [SQL_TLOCK_SHARE] = "ShareLock",
+        [SQL_TLOCK_SHARE_ROW_EXCLUSIVE] = "ShareRowExclusiveLock",
+        [SQL_TLOCK_EXCLUSIVE] = "ExclusiveLock",
+        [SQL_TLOCK_ACCESS_EXCLUSIVE] = "AccessExclusiveLock"};
+    return mode >= SQL_TLOCK_ACCESS_SHARE && mode <= SQL_TLOCK_ACCESS_EXCLUSIVE ? names[mode]
+                                                                                : "";
+}
+
+static void sql_tlock_list_add(sql_tlock_info *out, uint32_t cap, uint32_t *n,
+                               const sql_tlock_owner *o, uint32_t table_oid, uint32_t mode,
+                               bool granted) {
+    if (table_oid == SQL_TLOCK_CATALOG_OID) return; /* the catalog's lock is ours alone */
+    if (*n < cap) {
+        out[*n] = (sql_tlock_info){.pid = o->pid, .db_oid = o->db_oid, .table_oid = table_oid,
+                                   .mode = (sql_tlock_mode)mode, .granted = granted};
+    }
+    (*n)++;
+}
+
+/* Under the lock: one owner's weak locks, and the wait of a statement that withdrew its weak
+ * lock to wait (a LOCK TABLE waits with its hold in the shared table: see below). */
+static void sql_tlock_list_owner(const sql_tlock_owner *o, sql_tlock_info *out, uint32_t cap,
+                                 uint32_t *n) {
+    uint32_t nweak = atomic_load(&o->nweak);
+    for (uint32_t i = 0; i < nweak && i < SQL_TLOCK_WEAK_MAX; i++) {
+        uint64_t e = atomic_load(&o->weak[i]);
+        for (uint32_t m = SQL_TLOCK_ACCESS_SHARE; m <= SQL_TLOCK_ROW_EXCLUSIVE; m++) {
+            if ((e & B(m)) != 0) sql_tlock_list_add(out, cap, n, o, (uint32_t)(e >> 8), m, true);
+        }
+    }
+    uint64_t w = atomic_load(&o->wait_on);
+    if (w != 0 && (w & 0xff) <= SQL_TLOCK_ROW_EXCLUSIVE) {
+        sql_tlock_list_add(out, cap, n, o, (uint32_t)(w >> 8), (uint32_t)(w & 0xff), false);
+    }
+}
+
+uint32_t sql_tlock_list(sql_tlock_info *out, uint32_t cap) {
+    uint32_t n = 0;
+    ck_spinlock_lock(&sql_tlock_mutex);
+    for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
+        const sql_tlock_hold *h = &sql_tlock_holds[i];
+        if (h->owner == NULL) continue;
+        uint64_t w = atomic_load(&h->owner->wait_on);
+        bool waiting = w == ((uint64_t)h->table_oid << 8 | h->mode);
+        sql_tlock_list_add(out, cap, &n, h->owner, h->table_oid, h->mode, !waiting);
+    }
+    for (const sql_tlock_owner *o = sql_tlock_owners; o != NULL; o = o->next) {
+        sql_tlock_list_owner(o, out, cap, &n);
+    }
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    return n;
 }

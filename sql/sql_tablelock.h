@@ -84,8 +84,9 @@ typedef struct sql_tlock_wait {
 sql_tlock_mode sql_tlock_mode_of(const char *text);
 bool sql_tlock_conflicts(sql_tlock_mode a, sql_tlock_mode b);
 
-/* A session's owner (registered until sql_tlock_owner_free). */
-sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid);
+/* A session's owner (registered until sql_tlock_owner_free); `pid` is its backend's, for
+ * pg_stat_activity's wait events and pg_blocking_pids (0: none). */
+sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid, uint32_t pid);
 void sql_tlock_owner_free(sql_tlock_owner *o);
 
 /* LOCK TABLE: `name` is for the NOWAIT message. */
@@ -99,6 +100,21 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
 uint64_t sql_tlock_waits(const sql_tlock_owner *o);
 /* Transaction end: every lock of the owner goes. */
 void sql_tlock_release(sql_tlock_owner *o);
+
+/* One table lock for pg_locks: held (granted) or waited for. */
+typedef struct sql_tlock_info {
+    uint32_t pid;             /* the owner's backend, 0 = none */
+    uint32_t db_oid, table_oid;
+    sql_tlock_mode mode;
+    bool granted;
+} sql_tlock_info;
+
+/* pg_locks: copies up to `cap` of the table locks held and waited for in the server (one
+ * consistent look, under the lock) and returns how many there are (more than `cap`: call
+ * again with room for them). A statement's weak locks appear while it holds them. */
+uint32_t sql_tlock_list(sql_tlock_info *out, uint32_t cap);
+/* The name pg_locks.mode gives a mode ("AccessShareLock"). */
+const char *sql_tlock_mode_lock_name(sql_tlock_mode mode);
 
 /* Subtransactions: a lock belongs to the level the owner was at when it was first taken (the
  * number of savepoints then open). The session sets the level before taking locks; all

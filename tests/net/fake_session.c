@@ -176,6 +176,12 @@ sql_txn_status sql_session_txn_status(const sql_session *s) {
     return s->failed ? SQL_TXN_FAILED : SQL_TXN_BLOCK;
 }
 
+void sql_session_xact_info(const sql_session *s, bool *wrote, bool *keeps_snapshot) {
+    (void)s;
+    *wrote = false; /* the fake writes nothing */
+    *keeps_snapshot = false;
+}
+
 void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io) {
     memset(io, 0, sizeof *io);
     io->arena = arena;

@@ -1,0 +1,160 @@
+/* sql_fn_activity.c: the monitoring functions over the backend table (net/net_pg.h) that
+ * lock-wait scripts, psql and pgAdmin call: pg_blocking_pids(pid), and the backend-id family
+ * pg_stat_get_backend_idset() / _pid(beid) / _activity(beid), with PostgreSQL 15's result
+ * types. Backend ids number the open sessions 1..n in slot order, as PostgreSQL numbers its
+ * local copy of the backend array; another session's query text needs the privileges of its
+ * user or pg_read_all_stats, as in pg_stat_activity ('<insufficient privilege>' otherwise).
+ * Where no server is linked (tools, unit tests) there are no backends: the id set is empty
+ * and pg_blocking_pids answers '{}'. */
+#include <string.h>
+
+#include "net/net_pg.h"
+#include "sql/sql_acl.h"
+#include "sql/sql_array.h"
+#include "sql/sql_exec_int.h"
+#include "sql/sql_funcs_int.h"
+#include "sql/sql_session.h"
+
+extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
+extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
+extern bool net_pg_activity_of(uint32_t pid, net_pg_activity *out) __attribute__((weak));
+extern uint32_t sql_session_user_oid(const sql_session *s) __attribute__((weak));
+extern bool sql_session_is_superuser(const sql_session *s) __attribute__((weak));
+
+#define SQL_ACT_KERNEL(name)                                                                  \
+    static bool name(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,          \
+                     sql_vec *out)
+
+static sql_exec_ctx *sql_act_exec(const sql_fctx *f) {
+    return f->ec != NULL ? f->ec->exec : NULL;
+}
+
+/* A copy of backend `pid`'s activity into the arena; NULL when there is none. */
+static net_pg_activity *sql_act_of(sql_fctx *f, int64_t pid, bool *oom) {
+    *oom = false;
+    if (net_pg_activity_of == NULL || pid <= 0 || pid > INT32_MAX) return NULL;
+    net_pg_activity *a = rt_arena_alloc(f->arena, sizeof *a);
+    if (a == NULL) {
+        *oom = true;
+        return NULL;
+    }
+    return net_pg_activity_of((uint32_t)pid, a) ? a : NULL;
+}
+
+/* pg_blocking_pids(pid): the backends holding the lock `pid` waits for (a table lock, an
+ * advisory lock, or the transaction whose row it waits for), '{}' when it waits for none. */
+SQL_ACT_KERNEL(sql_act_blocking_pids) {
+    SQL_FOR_ACTIVE(i) {
+        bool oom;
+        const net_pg_activity *a = sql_act_of(f, args[0]->i64[i], &oom);
+        if (oom) return rt_arena_fail(f->arena, f->err);
+        sql_array_builder b;
+        if (!sql_array_builder_init(&b, f->arena, SQL_T_INT4)) {
+            return rt_arena_fail(f->arena, f->err);
+        }
+        bool lock = a != NULL && a->state == NET_PG_STATE_ACTIVE &&
+                    a->wait != NET_PG_WAIT_NONE && a->wait != NET_PG_WAIT_PG_SLEEP;
+        if (lock && a->wait_pid != 0) {
+            sql_value e = {.type_oid = SQL_T_INT4, .i64 = a->wait_pid};
+            if (!sql_array_builder_add(&b, &e)) return rt_arena_fail(f->arena, f->err);
+        }
+        if (!sql_array_builder_finish(&b, &out->b[i])) return rt_arena_fail(f->arena, f->err);
+        out->nulls[i] = 0;
+    }
+    return true;
+}
+
+/* The beid-th open backend (1-based), into the arena; NULL when there is none. */
+static net_pg_activity *sql_act_nth(sql_fctx *f, int64_t beid, bool *oom) {
+    *oom = false;
+    if (net_pg_backend_slots == NULL || beid < 1) return NULL;
+    net_pg_activity *a = rt_arena_alloc(f->arena, sizeof *a);
+    if (a == NULL) {
+        *oom = true;
+        return NULL;
+    }
+    int64_t seen = 0;
+    for (uint32_t slot = 0; slot < net_pg_backend_slots(); slot++) {
+        if (net_pg_activity_get(slot, a) && ++seen == beid) return a;
+    }
+    return NULL;
+}
+
+/* pg_stat_get_backend_pid(beid): NULL for an id that names no backend. */
+SQL_ACT_KERNEL(sql_act_backend_pid) {
+    SQL_FOR_ACTIVE(i) {
+        bool oom;
+        const net_pg_activity *a = sql_act_nth(f, args[0]->i64[i], &oom);
+        if (oom) return rt_arena_fail(f->arena, f->err);
+        out->nulls[i] = a == NULL;
+        out->i64[i] = a != NULL ? a->pid : 0;
+    }
+    return true;
+}
+
+/* Whether the caller may read the query text of a backend of role `role_oid`. */
+static bool sql_act_visible(const sql_exec_ctx *x, uint32_t role_oid) {
+    if (x == NULL || x->session == NULL || sql_session_user_oid == NULL) return false;
+    if (sql_session_is_superuser != NULL && sql_session_is_superuser(x->session)) return true;
+    uint32_t me = sql_session_user_oid(x->session);
+    return sql_acl_has_privs_of(x->catalog, me, role_oid) ||
+           sql_acl_has_privs_of(x->catalog, me, ENG_OID_PG_READ_ALL_STATS);
+}
+
+/* pg_stat_get_backend_activity(beid): its query text, as pg_stat_activity.query. */
+SQL_ACT_KERNEL(sql_act_backend_activity) {
+    sql_exec_ctx *x = sql_act_exec(f);
+    SQL_FOR_ACTIVE(i) {
+        bool oom;
+        const net_pg_activity *a = sql_act_nth(f, args[0]->i64[i], &oom);
+        if (oom) return rt_arena_fail(f->arena, f->err);
+        out->nulls[i] = a == NULL;
+        if (a == NULL) continue;
+        const char *q = sql_act_visible(x, a->role_oid) ? a->query : "<insufficient privilege>";
+        if (!sql_fn_bytes(f, q, (uint32_t)strlen(q), &out->b[i])) return false;
+    }
+    return true;
+}
+
+/* pg_stat_get_backend_idset(): 1..n, one per open backend. */
+static bool sql_act_idset_srf(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,
+                              struct sql_rowset *out) {
+    (void)args;
+    (void)nargs;
+    if (net_pg_backend_slots == NULL) return true;
+    net_pg_activity *a = rt_arena_alloc(x->arena, sizeof *a);
+    if (a == NULL) return rt_arena_fail(x->arena, x->err);
+    int64_t beid = 0;
+    for (uint32_t slot = 0; slot < net_pg_backend_slots(); slot++) {
+        if (!net_pg_activity_get(slot, a)) continue;
+        sql_value row = {.type_oid = SQL_T_INT4, .i64 = ++beid};
+        if (!sql_rowset_add_values(out, &row)) return rt_arena_fail(x->arena, x->err);
+    }
+    return true;
+}
+
+SQL_ACT_KERNEL(sql_act_srf_scalar) {
+    (void)n;
+    (void)active;
+    (void)args;
+    (void)out;
+    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "set-valued function called in context that cannot accept a set");
+}
+
+static const sql_func_def sql_activity_defs[] = {
+    {.name = "pg_blocking_pids", .nargs = 1, .args = {SQL_T_INT4}, .ret = SQL_T_INT4_ARRAY,
+     .flags = SQL_F_STRICT | SQL_F_VOLATILE, .fn = sql_act_blocking_pids},
+    {.name = "pg_stat_get_backend_pid", .nargs = 1, .args = {SQL_T_INT4}, .ret = SQL_T_INT4,
+     .flags = SQL_F_STRICT | SQL_F_STABLE | SQL_F_VOLATILE, .fn = sql_act_backend_pid},
+    {.name = "pg_stat_get_backend_activity", .nargs = 1, .args = {SQL_T_INT4},
+     .ret = SQL_T_TEXT, .flags = SQL_F_STRICT | SQL_F_STABLE | SQL_F_VOLATILE,
+     .fn = sql_act_backend_activity},
+    {.name = "pg_stat_get_backend_idset", .nargs = 0, .ret = SQL_T_INT4,
+     .flags = SQL_F_STRICT | SQL_F_VOLATILE | SQL_F_SRF, .fn = sql_act_srf_scalar,
+     .srf = sql_act_idset_srf},
+};
+
+void sql_funcs_register_activity(void) {
+    sql_funcs_register(sql_activity_defs, sizeof sql_activity_defs / sizeof sql_activity_defs[0]);
+}

@@ -1,0 +1,114 @@
+/* sql_pgcat_locks.c: pg_locks, the locks held and waited for in the whole server, as
+ * PostgreSQL 15 shows them: table locks (locktype relation: LOCK TABLE's and DDL's holds, and
+ * the ACCESS SHARE / ROW SHARE / ROW EXCLUSIVE locks of statements while their transactions
+ * hold them, waits not granted), advisory locks (classid, objid and objsubid from the key as
+ * PostgreSQL splits it: 1 for the bigint form, 2 for the two int4 form), and transaction ids
+ * (each transaction holds ExclusiveLock on its own id once it has one; a session waiting for a
+ * row's writer waits for ShareLock on that writer's id). Not listed: virtualxid locks,
+ * advisory locks being waited for (pg_stat_activity and pg_blocking_pids show those waits),
+ * tuple and object locks. fastpath is false and waitstart NULL throughout. */
+#include <string.h>
+
+#include "net/net_pg.h"
+#include "sql/sql_advisory.h"
+#include "sql/sql_pgcat_int.h"
+#include "sql/sql_tablelock.h"
+
+extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
+extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
+extern bool net_pg_activity_of(uint32_t pid, net_pg_activity *out) __attribute__((weak));
+
+/* Room for the first look at a lock list; a longer one is read again at its length. */
+#define PC_LOCKS_FIRST 256u
+
+static void pc_lock_row(pc_row *r, const char *locktype, uint32_t pid, const char *mode,
+                        bool granted) {
+    pc_clear(r);
+    pc_str(r, "locktype", locktype);
+    static const char *const nullable[] = {"database", "relation", "page", "tuple",
+                                           "transactionid", "classid", "objid", "objsubid"};
+    for (uint32_t i = 0; i < sizeof nullable / sizeof nullable[0]; i++) pc_null(r, nullable[i]);
+    if (pid != 0) {
+        pc_int(r, "pid", pid);
+    } else {
+        pc_null(r, "pid");
+    }
+    pc_str(r, "mode", mode);
+    pc_bool(r, "granted", granted);
+    pc_bool(r, "fastpath", false);
+}
+
+static bool pc_locks_tables(pc_row *r) {
+    rt_arena *arena = r->x->arena;
+    uint32_t cap = PC_LOCKS_FIRST;
+    sql_tlock_info *locks = rt_arena_alloc(arena, cap * sizeof *locks);
+    if (locks == NULL) return rt_arena_fail(arena, r->x->err);
+    uint32_t n = sql_tlock_list(locks, cap);
+    if (n > cap) {
+        cap = n + PC_LOCKS_FIRST; /* some may come meanwhile: those are not listed */
+        locks = rt_arena_alloc(arena, cap * sizeof *locks);
+        if (locks == NULL) return rt_arena_fail(arena, r->x->err);
+        n = sql_tlock_list(locks, cap);
+        if (n > cap) n = cap;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const sql_tlock_info *l = &locks[i];
+        pc_lock_row(r, "relation", l->pid, sql_tlock_mode_lock_name(l->mode), l->granted);
+        pc_int(r, "database", l->db_oid);
+        pc_int(r, "relation", l->table_oid);
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
+static bool pc_locks_advisory(pc_row *r) {
+    rt_arena *arena = r->x->arena;
+    uint32_t cap = PC_LOCKS_FIRST;
+    sql_advisory_info *locks = rt_arena_alloc(arena, cap * sizeof *locks);
+    if (locks == NULL) return rt_arena_fail(arena, r->x->err);
+    uint32_t n = sql_advisory_list(locks, cap);
+    if (n > cap) {
+        cap = n + PC_LOCKS_FIRST;
+        locks = rt_arena_alloc(arena, cap * sizeof *locks);
+        if (locks == NULL) return rt_arena_fail(arena, r->x->err);
+        n = sql_advisory_list(locks, cap);
+        if (n > cap) n = cap;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const sql_advisory_info *l = &locks[i];
+        pc_lock_row(r, "advisory", l->pid, l->shared ? "ShareLock" : "ExclusiveLock", true);
+        pc_int(r, "database", l->k.db_oid);
+        pc_int(r, "classid", (uint32_t)((uint64_t)l->k.key >> 32));
+        pc_int(r, "objid", (uint32_t)l->k.key);
+        pc_int(r, "objsubid", l->k.space);
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
+/* A transaction id lock: the low 32 bits, as pg_stat_activity.backend_xid. */
+static bool pc_locks_xid(pc_row *r, uint32_t pid, uint64_t xid, bool own) {
+    pc_lock_row(r, "transactionid", pid, own ? "ExclusiveLock" : "ShareLock", own);
+    pc_int(r, "transactionid", (uint32_t)xid);
+    return pc_add(r);
+}
+
+static bool pc_locks_xids(pc_row *r) {
+    if (net_pg_backend_slots == NULL || net_pg_activity_get == NULL) return true;
+    net_pg_activity *a = rt_arena_alloc(r->x->arena, 2 * sizeof *a);
+    if (a == NULL) return rt_arena_fail(r->x->arena, r->x->err);
+    for (uint32_t slot = 0; slot < net_pg_backend_slots(); slot++) {
+        if (!net_pg_activity_get(slot, &a[0])) continue;
+        if (a[0].xid != 0 && !pc_locks_xid(r, a[0].pid, a[0].xid, true)) return false;
+        if (a[0].wait == NET_PG_WAIT_TXID && a[0].wait_pid != 0 &&
+            net_pg_activity_of(a[0].wait_pid, &a[1]) && a[1].xid != 0 &&
+            !pc_locks_xid(r, a[0].pid, a[1].xid, false)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool pc_scan_locks(pc_row *r) {
+    return pc_locks_tables(r) && pc_locks_advisory(r) && pc_locks_xids(r);
+}

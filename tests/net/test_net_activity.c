@@ -1,0 +1,265 @@
+/* test_net_activity.c: the monitoring views of sessions that block each other, as
+ * PostgreSQL 15 shows them: pg_stat_activity's wait_event_type / wait_event (Lock /
+ * transactionid for a row-lock wait, Lock / relation for a table lock, Lock / advisory,
+ * Timeout / PgSleep, Client / ClientRead when idle or idle in transaction, NULL when running),
+ * backend_xid (only once the transaction wrote, equal to txid_current()'s low 32 bits) and
+ * backend_xmin (the oldest running writer's id), query_id NULL (compute_query_id = auto
+ * without pg_stat_statements), pg_blocking_pids() of each waiter, pg_locks (table, advisory
+ * and transaction-id locks, and the lock-wait query of PostgreSQL's wiki), pg_stat_get_backend_*,
+ * and the server's own workers listed with their backend_type and no user.
+ * How: the real server (test_server.h) and four libpq connections: one observes while the
+ * others hold and wait. A waiting statement is sent with PQsendQuery; the observer polls
+ * pg_stat_activity until the wait shows (no time bound is asserted: a slow machine only polls
+ * longer), then checks the views, and the holder's COMMIT lets the waiter finish. The same
+ * sessions were run against PostgreSQL 15 and gave the same values. */
+// ctest: TIMEOUT 300 LIBPQ
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "test_server.h"
+
+/* How long the observer polls for a wait to show before it gives up: generous, since the
+ * waiter is usually there at once. */
+#define TEST_WAIT_POLLS 6000
+#define TEST_WAIT_POLL_US 10000
+
+static test_server srv;
+
+static PGconn *test_conn(void) {
+    char err[512];
+    PGconn *c = test_server_connect(&srv, "user=postgres", err, sizeof err);
+    if (c == NULL) fail_msg("connect: %s", err);
+    return c;
+}
+
+static void test_exec(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    }
+    PQclear(r);
+}
+
+/* The value of a one-row query, formatted into `sql` with printf arguments. */
+static void test_value(PGconn *c, char *out, size_t cap, const char *fmt, ...) {
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    test_server_value(c, sql, out, cap);
+}
+
+static int test_pid(PGconn *c) { return PQbackendPID(c); }
+
+/* Polls until backend `pid` shows wait_event `event` (false if it never does). */
+static bool test_wait_for(PGconn *obs, int pid, const char *event) {
+    char v[256];
+    for (int i = 0; i < TEST_WAIT_POLLS; i++) {
+        test_value(obs, v, sizeof v,
+                   "SELECT coalesce(wait_event, '-') FROM pg_stat_activity WHERE pid = %d", pid);
+        if (strcmp(v, event) == 0) return true;
+        usleep(TEST_WAIT_POLL_US);
+    }
+    return false;
+}
+
+/* The sent statement's results, all consumed; its last status. */
+static ExecStatusType test_finish(PGconn *c) {
+    ExecStatusType last = PGRES_COMMAND_OK;
+    PGresult *r;
+    while ((r = PQgetResult(c)) != NULL) {
+        last = PQresultStatus(r);
+        PQclear(r);
+    }
+    return last;
+}
+
+static int test_setup(void **state) {
+    (void)state;
+    if (!test_server_init(&srv, NULL, "local all all trust\nhost all all 127.0.0.1/32 trust\n") ||
+        !test_server_start(&srv, NULL, NULL)) {
+        return -1;
+    }
+    PGconn *c = test_conn();
+    test_exec(c, "CREATE TABLE t (id int PRIMARY KEY, v int)");
+    test_exec(c, "INSERT INTO t VALUES (1, 1), (2, 2)");
+    PQfinish(c);
+    return 0;
+}
+
+static int test_teardown(void **state) {
+    (void)state;
+    test_server_stop(&srv);
+    test_server_remove(&srv);
+    return 0;
+}
+
+/* A row-lock wait behind a writer's open transaction, and a pg_sleep next to it. */
+static void test_net_activity_row_lock_wait(void **state) {
+    (void)state;
+    PGconn *obs = test_conn(), *c1 = test_conn(), *c2 = test_conn(), *c3 = test_conn();
+    char v[512], xid1[64], want[256];
+    int p1 = test_pid(c1), p2 = test_pid(c2), p3 = test_pid(c3);
+    test_exec(c1, "BEGIN");
+    test_exec(c1, "SELECT 1");
+    /* PostgreSQL assigns a transaction id at the first write: none yet */
+    test_value(obs, v, sizeof v, "SELECT state || ',' || wait_event_type || ',' || wait_event "
+               "|| ',' || (backend_xid IS NULL) FROM pg_stat_activity WHERE pid = %d", p1);
+    assert_string_equal(v, "idle in transaction,Client,ClientRead,true");
+    test_exec(c1, "UPDATE t SET v = 10 WHERE id = 1");
+    test_value(c1, xid1, sizeof xid1, "SELECT txid_current() %% 4294967296");
+    test_value(obs, v, sizeof v, "SELECT backend_xid FROM pg_stat_activity WHERE pid = %d", p1);
+    assert_string_equal(v, xid1);
+    test_value(obs, v, sizeof v, "SELECT pg_typeof(backend_xid)::text || ',' || "
+               "pg_typeof(backend_xmin)::text FROM pg_stat_activity WHERE pid = %d", p1);
+    assert_string_equal(v, "xid,xid");
+
+    assert_int_equal(PQsendQuery(c2, "UPDATE t SET v = 11 WHERE id = 1"), 1);
+    assert_true(test_wait_for(obs, p2, "transactionid"));
+    test_value(obs, v, sizeof v, "SELECT state || ',' || wait_event_type || ',' || "
+               "pg_blocking_pids(pid)::text || ',' || (backend_xid IS NOT NULL) || ',' || "
+               "backend_xmin FROM pg_stat_activity WHERE pid = %d", p2);
+    snprintf(want, sizeof want, "active,Lock,{%d},true,%s", p1, xid1);
+    assert_string_equal(v, want);
+    test_value(obs, v, sizeof v, "SELECT pg_blocking_pids(%d)::text", p1);
+    assert_string_equal(v, "{}");
+    /* pg_locks: the writer's own id, which the waiter waits for (ShareLock, not granted) */
+    test_value(obs, v, sizeof v, "SELECT string_agg(pid::text || ':' || mode || ':' || granted, "
+               "' ' ORDER BY granted DESC) FROM pg_locks WHERE locktype = 'transactionid' AND "
+               "transactionid::text = '%s'", xid1);
+    snprintf(want, sizeof want, "%d:ExclusiveLock:true %d:ShareLock:false", p1, p2);
+    assert_string_equal(v, want);
+    /* the lock-wait query of PostgreSQL's wiki: who blocks whom, from pg_locks alone */
+    test_value(obs, v, sizeof v,
+               "SELECT string_agg(bd.pid::text || '<-' || bg.pid::text, ' ') "
+               "FROM pg_catalog.pg_locks bd JOIN pg_catalog.pg_stat_activity ba ON ba.pid = bd.pid "
+               "JOIN pg_catalog.pg_locks bg ON bg.locktype = bd.locktype "
+               "AND bg.database IS NOT DISTINCT FROM bd.database "
+               "AND bg.relation IS NOT DISTINCT FROM bd.relation "
+               "AND bg.page IS NOT DISTINCT FROM bd.page "
+               "AND bg.tuple IS NOT DISTINCT FROM bd.tuple "
+               "AND bg.virtualxid IS NOT DISTINCT FROM bd.virtualxid "
+               "AND bg.transactionid IS NOT DISTINCT FROM bd.transactionid "
+               "AND bg.classid IS NOT DISTINCT FROM bd.classid "
+               "AND bg.objid IS NOT DISTINCT FROM bd.objid "
+               "AND bg.objsubid IS NOT DISTINCT FROM bd.objsubid AND bg.pid != bd.pid "
+               "JOIN pg_catalog.pg_stat_activity bga ON bga.pid = bg.pid WHERE NOT bd.granted");
+    snprintf(want, sizeof want, "%d<-%d", p2, p1);
+    assert_string_equal(v, want);
+
+    assert_int_equal(PQsendQuery(c3, "SELECT pg_sleep(300)"), 1);
+    assert_true(test_wait_for(obs, p3, "PgSleep"));
+    test_value(obs, v, sizeof v, "SELECT wait_event_type || ',' || pg_blocking_pids(pid)::text "
+               "|| ',' || (backend_xid IS NULL) FROM pg_stat_activity WHERE pid = %d", p3);
+    assert_string_equal(v, "Timeout,{},true");
+    test_value(obs, v, sizeof v, "SELECT pg_cancel_backend(%d)", p3);
+    assert_string_equal(v, "t");
+    assert_int_equal(test_finish(c3), PGRES_FATAL_ERROR);
+
+    test_exec(c1, "COMMIT");
+    assert_int_equal(test_finish(c2), PGRES_COMMAND_OK);
+    /* idle again: waiting for the client, no transaction, no snapshot */
+    test_value(obs, v, sizeof v, "SELECT state || ',' || wait_event || ',' || "
+               "(backend_xid IS NULL) || ',' || (backend_xmin IS NULL) || ',' || "
+               "pg_blocking_pids(pid)::text FROM pg_stat_activity WHERE pid = %d", p2);
+    assert_string_equal(v, "idle,ClientRead,true,true,{}");
+    PQfinish(obs);
+    PQfinish(c1);
+    PQfinish(c2);
+    PQfinish(c3);
+}
+
+/* A table lock and an advisory lock of one transaction, each waited for by another session. */
+static void test_net_activity_table_and_advisory_waits(void **state) {
+    (void)state;
+    PGconn *obs = test_conn(), *c1 = test_conn(), *c2 = test_conn(), *c3 = test_conn();
+    char v[512], want[256];
+    int p1 = test_pid(c1), p2 = test_pid(c2), p3 = test_pid(c3);
+    test_exec(c1, "BEGIN");
+    test_exec(c1, "LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+    test_exec(c1, "SELECT pg_advisory_xact_lock(42)");
+    assert_int_equal(PQsendQuery(c2, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(PQsendQuery(c3, "SELECT pg_advisory_lock(42)"), 1);
+    assert_true(test_wait_for(obs, p2, "relation"));
+    assert_true(test_wait_for(obs, p3, "advisory"));
+    test_value(obs, v, sizeof v, "SELECT string_agg(wait_event_type || ':' || wait_event || ':' "
+               "|| pg_blocking_pids(pid)::text, ' ' ORDER BY pid) FROM pg_stat_activity "
+               "WHERE pid IN (%d, %d)", p2, p3);
+    if (p2 < p3) {
+        snprintf(want, sizeof want, "Lock:relation:{%d} Lock:advisory:{%d}", p1, p1);
+    } else {
+        snprintf(want, sizeof want, "Lock:advisory:{%d} Lock:relation:{%d}", p1, p1);
+    }
+    assert_string_equal(v, want);
+    /* pg_locks: the holds granted, the waits not */
+    test_value(obs, v, sizeof v, "SELECT string_agg(locktype || ':' || mode || ':' || granted, "
+               "' ' ORDER BY locktype, granted) FROM pg_locks WHERE pid = %d AND "
+               "(relation = 't'::regclass OR objid = 42)", p1);
+    assert_string_equal(v, "advisory:ExclusiveLock:true relation:AccessExclusiveLock:true");
+    test_value(obs, v, sizeof v, "SELECT string_agg(locktype || ':' || mode || ':' || granted, "
+               "' ') FROM pg_locks WHERE pid = %d AND relation = 't'::regclass", p2);
+    assert_string_equal(v, "relation:AccessShareLock:false");
+    /* a lock-wait monitoring query */
+    test_value(obs, v, sizeof v, "SELECT count(*) FROM pg_stat_activity "
+               "WHERE cardinality(pg_blocking_pids(pid)) > 0");
+    assert_string_equal(v, "2");
+    /* ACCESS EXCLUSIVE gives the holder a transaction id (PostgreSQL logs such a lock) */
+    test_value(obs, v, sizeof v, "SELECT (backend_xid IS NOT NULL) || ',' || wait_event "
+               "FROM pg_stat_activity WHERE pid = %d", p1);
+    assert_string_equal(v, "true,ClientRead");
+    test_exec(c1, "COMMIT");
+    assert_int_equal(test_finish(c2), PGRES_TUPLES_OK);
+    assert_int_equal(test_finish(c3), PGRES_TUPLES_OK);
+    test_exec(c3, "SELECT pg_advisory_unlock(42)");
+    PQfinish(obs);
+    PQfinish(c1);
+    PQfinish(c2);
+    PQfinish(c3);
+}
+
+/* The caller's own row, the backend-id functions and the server's workers. */
+static void test_net_activity_own_row_and_workers(void **state) {
+    (void)state;
+    PGconn *c = test_conn();
+    char v[512];
+    /* running: no wait event; a snapshot but no transaction id; query_id stays NULL as on
+     * PostgreSQL 15, whose compute_query_id = auto computes none without pg_stat_statements */
+    test_value(c, v, sizeof v, "SELECT (wait_event IS NULL) || ',' || (backend_xid IS NULL) "
+               "|| ',' || (backend_xmin IS NOT NULL) || ',' || (query_id IS NULL) "
+               "FROM pg_stat_activity WHERE pid = pg_backend_pid()");
+    assert_string_equal(v, "true,true,true,true");
+    test_value(c, v, sizeof v, "SELECT string_agg(backend_type || ':' || wait_event_type || ':' "
+               "|| wait_event || ':' || (usename IS NULL) || ':' || (backend_start IS NOT NULL),"
+               " ' ' ORDER BY backend_type) FROM pg_stat_activity "
+               "WHERE backend_type <> 'client backend'");
+    assert_string_equal(v, "autovacuum launcher:Activity:AutoVacuumMain:true:true "
+                           "checkpointer:Activity:CheckpointerMain:true:true "
+                           "walwriter:Activity:WalWriterMain:true:true");
+    test_value(c, v, sizeof v, "SELECT count(*) FROM (SELECT pg_stat_get_backend_idset() AS id)"
+               " s WHERE pg_stat_get_backend_pid(s.id) = pg_backend_pid() AND "
+               "pg_stat_get_backend_activity(s.id) LIKE 'SELECT count(*)%%'");
+    assert_string_equal(v, "1");
+    test_value(c, v, sizeof v, "SELECT pg_stat_get_backend_pid(1000000) IS NULL");
+    assert_string_equal(v, "t");
+    test_value(c, v, sizeof v, "SELECT pg_typeof(pg_blocking_pids(0))::text || ',' || "
+               "pg_blocking_pids(0)::text");
+    assert_string_equal(v, "integer[],{}");
+    PQfinish(c);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_net_activity_row_lock_wait),
+        cmocka_unit_test(test_net_activity_table_and_advisory_waits),
+        cmocka_unit_test(test_net_activity_own_row_and_workers),
+    };
+    return cmocka_run_group_tests(tests, test_setup, test_teardown);
+}
