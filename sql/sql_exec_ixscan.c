@@ -253,13 +253,8 @@ static bool sql_ix_topk_emit(sql_op_ixscan *s, sql_exec_ctx *x, sql_batch **out)
     if (b == NULL) return false;
     for (uint32_t r = 0; r < t->count; r++) {
         const sql_ix_hit *h = &t->heap[r];
-        const eng_part *part = eng_partition(p->scan.table, x->frag_partitions[h->part_index]);
-        for (uint32_t c = 0; c < p->scan.natts; c++) {
-            sql_value v;
-            eng_part_read(part, h->slot, p->scan.attnums[c], &v);
-            v.type_oid = p->cols[c].type_oid;
-            sql_vec_set(&b->cols[c], r, &v);
-        }
+        uint32_t partno = x->frag_partitions[h->part_index];
+        sql_scan_read_row(p, eng_partition(p->scan.table, partno), partno, h->slot, b, r);
     }
     b->rows = t->count;
     *out = b;
@@ -374,19 +369,13 @@ static bool sql_ix_collect(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *pa
 /* The batch of the collected rows, filtered. */
 static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, uint32_t part_index, uint32_t n,
                         sql_batch **out, uint32_t *kept_out) {
-    const eng_part *part = eng_partition(s->base.plan->scan.table, x->frag_partitions[part_index]);
     const sql_plan *p = s->base.plan;
+    uint32_t partno = x->frag_partitions[part_index];
+    const eng_part *part = eng_partition(p->scan.table, partno);
     rt_arena *arena = s->base.batch_arena;
     sql_batch *b = sql_exec_batch(arena, p, n);
     if (b == NULL) return false;
-    for (uint32_t r = 0; r < n; r++) {
-        for (uint32_t c = 0; c < p->scan.natts; c++) {
-            sql_value v;
-            eng_part_read(part, s->slots[r], p->scan.attnums[c], &v);
-            v.type_oid = p->cols[c].type_oid;
-            sql_vec_set(&b->cols[c], r, &v);
-        }
-    }
+    for (uint32_t r = 0; r < n; r++) sql_scan_read_row(p, part, partno, s->slots[r], b, r);
     b->rows = n;
     uint8_t *sel = rt_arena_alloc(arena, n + 1u);
     uint32_t kept;
