@@ -601,6 +601,27 @@ void eng_part_read(const eng_part *p, uint32_t slot, uint16_t attnum, sql_value 
     eng_chunk_read(pc, rg->cols[attnum - 1], off, out);
 }
 
+void eng_part_prefetch(const eng_part *p, uint32_t slot, const uint16_t *attnums, uint32_t n) {
+    const eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    __builtin_prefetch(&rg->begin[off]);
+    __builtin_prefetch(&rg->end[off]);
+    for (uint32_t i = 0; i < n; i++) {
+        uint16_t a = attnums[i];
+        if (a == 0) {
+            if (rg->rowid != NULL) __builtin_prefetch(&rg->rowid[off]);
+            continue;
+        }
+        if (a > rg->ncols || rg->cols[a - 1] == NULL) continue;
+        const eng_chunk *ch = rg->cols[a - 1];
+        const eng_part_col *pc = &p->cols[a - 1];
+        __builtin_prefetch(&ch->nulls[off]);
+        if (pc->store == ENG_STORE_VECTOR) continue;
+        size_t width = ch->dict != NULL ? 1u : pc->width; /* one-byte codes when encoded */
+        __builtin_prefetch((const uint8_t *)ch->data + (size_t)off * width);
+    }
+}
+
 const float *eng_part_vector(const eng_part *p, uint32_t slot, uint16_t attnum) {
     const eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);
