@@ -67,10 +67,10 @@
 #define SQL_HYBRID_IXROW_NS 1500.0
 /* The automatic ef_search (hnsw.ef_search left at pgvector's 40): ef = 4 k (nodes / 50,000)^1.1
  * per graph, at least 40. Measured on the bench's clustered data (768 dims, noise in every
- * dimension, bench/RESULTS.md, 100 queries each): recall@10 at ef 40 is 0.96 with 50K nodes per
+ * dimension, bench/RESULTS.md, 45-100 queries each): recall@10 at ef 40 is 0.96 with 50K nodes per
  * graph, 0.90 at 100K, 0.62 at 500K, where ef 200 gives 0.94 and 400 0.96; at 292K nodes ef
  * 200 gives 0.946 and 300 0.975. The exponent 0.9 (ef 196 there, 318 at 500K) sat at the edge
- * of 0.95; 1.1 gives 278 and 504 (about 4 ms of CPU per unfiltered top-10 at 1M rows). The
+ * of 0.95; 1.1 gives 278 and 504 (ef 300-500 cost 2.2-2.6 ms of CPU a top-10 at 584K). The
  * real datasets (deep10k, bigann10k) keep >= 0.97 at 40 and stay at 40. */
 #define SQL_HYBRID_AUTO_EF_NODES 50000.0
 #define SQL_HYBRID_AUTO_EF_EXP 1.1
