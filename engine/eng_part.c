@@ -3,6 +3,7 @@
 #include "engine/eng_part_int.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "engine/eng_key.h"
 #include "engine/eng_vac.h"
@@ -361,6 +362,25 @@ uint32_t eng_part_alloc_slot(eng_part *p) {
     return slot;
 }
 
+/* A vector chunk (3 MiB at 768 dimensions) starts on a 2 MiB boundary and asks for
+ * transparent huge pages over its whole 2 MiB pages before it is first touched: a read of one
+ * vector at a random slot of a large partition (scalar-first candidates, the HNSW walk) then
+ * costs no page walk through 4 KiB page tables that no longer fit in the cache. The tail past
+ * the last whole huge page stays on small pages (rounding up would waste up to 2 MiB a chunk).
+ * A hint: where the kernel has no huge page at hand, the chunk is on small pages as before. */
+#define ENG_HUGE_PAGE_BYTES (2u << 20)
+
+static void *eng_vector_chunk_alloc(size_t bytes) {
+    bool huge = bytes >= ENG_HUGE_PAGE_BYTES;
+    void *data = rt_malloc_aligned(bytes, huge ? ENG_HUGE_PAGE_BYTES : 64u);
+#ifdef MADV_HUGEPAGE
+    if (huge) (void)madvise(data, bytes / ENG_HUGE_PAGE_BYTES * ENG_HUGE_PAGE_BYTES,
+                            MADV_HUGEPAGE);
+#endif
+    memset(data, 0, bytes);
+    return data;
+}
+
 /* The chunk of column `c` in `rg`, materialised on first write: earlier rows of the group
  * (stored before ADD COLUMN) get the column's missing value (eng_part_store_row does that;
  * a checkpoint load fills the whole chunk itself). */
@@ -374,8 +394,7 @@ eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c) {
     const eng_part_col *pc = &p->cols[c];
     eng_chunk *ch = rt_xcalloc(1, sizeof *ch);
     if (pc->store == ENG_STORE_VECTOR) {
-        ch->data = rt_malloc_aligned((size_t)rg->cap * pc->dims * sizeof(float), 64);
-        memset(ch->data, 0, (size_t)rg->cap * pc->dims * sizeof(float));
+        ch->data = eng_vector_chunk_alloc((size_t)rg->cap * pc->dims * sizeof(float));
     } else if (pc->encodable && eng_dict_enabled()) {
         ch->data = rt_xcalloc(rg->cap, 1); /* codes */
         ch->dict = eng_dict_create();
@@ -603,6 +622,27 @@ void eng_part_read(const eng_part *p, uint32_t slot, uint16_t attnum, sql_value 
         return;
     }
     eng_chunk_read(pc, rg->cols[attnum - 1], off, out);
+}
+
+void eng_part_prefetch(const eng_part *p, uint32_t slot, const uint16_t *attnums, uint32_t n) {
+    const eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    __builtin_prefetch(&rg->begin[off]);
+    __builtin_prefetch(&rg->end[off]);
+    for (uint32_t i = 0; i < n; i++) {
+        uint16_t a = attnums[i];
+        if (a == 0) {
+            if (rg->rowid != NULL) __builtin_prefetch(&rg->rowid[off]);
+            continue;
+        }
+        if (a > rg->ncols || rg->cols[a - 1] == NULL) continue;
+        const eng_chunk *ch = rg->cols[a - 1];
+        const eng_part_col *pc = &p->cols[a - 1];
+        __builtin_prefetch(&ch->nulls[off]);
+        if (pc->store == ENG_STORE_VECTOR) continue;
+        size_t width = ch->dict != NULL ? 1u : pc->width; /* one-byte codes when encoded */
+        __builtin_prefetch((const uint8_t *)ch->data + (size_t)off * width);
+    }
 }
 
 const float *eng_part_vector(const eng_part *p, uint32_t slot, uint16_t attnum) {

@@ -97,6 +97,12 @@ uint32_t eng_part_older(const eng_part *p, uint32_t slot);
 void eng_part_read(const eng_part *p, uint32_t slot, uint16_t attnum, sql_value *out);
 /* The vector of a slot in place (NULL if the value is NULL). */
 const float *eng_part_vector(const eng_part *p, uint32_t slot, uint16_t attnum);
+/* A hint that `slot` is about to be read: starts loading its visibility stamps and the cells
+ * of columns attnums[0..n) (0 = row id; a vector's null flag only, not its floats, which the
+ * distance kernels stream themselves) into the cache. A caller that knows the next slots it
+ * will read overlaps their memory latency (a read at a random slot of a large partition costs
+ * several misses). No effect on any result. */
+void eng_part_prefetch(const eng_part *p, uint32_t slot, const uint16_t *attnums, uint32_t n);
 /* The encoded primary key of a slot (hidden row id when the table has none). */
 bool eng_part_key_of(const eng_part *p, uint32_t slot, eng_codec_w *key, rt_err *err);
 

@@ -38,9 +38,12 @@ typedef struct sql_ann_filter {
     const eng_part *part;
 } sql_ann_filter;
 
+/* Reads version `slot` into row `row` of `out`: the scan columns cols[0..n), or all of them
+ * when cols is NULL (a hit), or those of the WHERE (a filter check). */
 static void sql_ann_read_row(const sql_plan *p, const eng_part *part, uint32_t slot,
-                             sql_batch *out, uint32_t row) {
-    for (uint32_t c = 0; c < p->ann.natts; c++) {
+                             const uint16_t *cols, uint32_t n, sql_batch *out, uint32_t row) {
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t c = cols != NULL ? cols[i] : i;
         sql_value v;
         eng_part_read(part, slot, p->ann.attnums[c], &v);
         v.type_oid = p->cols[c].type_oid;
@@ -92,13 +95,7 @@ static bool sql_ann_passes(void *ctx, uint32_t slot) {
     const sql_plan *p = a->base.plan;
     if (p->ann.filter == NULL) return true;
     rt_arena_reset(a->filter_arena);
-    for (uint32_t i = 0; i < a->filter_ncols; i++) {
-        uint32_t c = a->filter_cols[i];
-        sql_value v;
-        eng_part_read(f->part, slot, p->ann.attnums[c], &v);
-        v.type_oid = p->cols[c].type_oid;
-        sql_vec_set(&a->one->cols[c], 0, &v);
-    }
+    sql_ann_read_row(p, f->part, slot, a->filter_cols, a->filter_ncols, a->one, 0);
     a->one->rows = 1;
     uint8_t sel[2];
     uint32_t kept = 0;
@@ -229,7 +226,9 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
             return rt_arena_fail(a->base.batch_arena, x->err);
         }
     }
-    for (uint32_t i = 0; i < stats.hit_count; i++) sql_ann_read_row(p, part, hits[i].slot, b, i);
+    for (uint32_t i = 0; i < stats.hit_count; i++) {
+        sql_ann_read_row(p, part, hits[i].slot, NULL, p->ann.natts, b, i);
+    }
     b->rows = stats.hit_count;
     *out = b;
     return true;

@@ -78,8 +78,9 @@ uint32_t sql_pk_partition(sql_exec_ctx *x, const sql_plan *p, bool *none);
 /* ---- row locks of SELECT ... FOR UPDATE / SHARE (sql_exec_scan.c) ---- */
 /* The transaction's participant on this shard, set up for this statement. */
 eng_tx *sql_lock_tx(sql_exec_ctx *x);
-/* Reads version `slot` into row r of `b` (the scan's columns, then its locator if any). */
-void sql_lock_read_row(const sql_plan *p, eng_part *part, uint32_t partno, uint32_t slot,
+/* Reads version `slot` into row r of `b` (the scan's columns, then its locator if any): the
+ * row read of row locks and of the index scan (SCAN and IXSCAN plans). */
+void sql_scan_read_row(const sql_plan *p, const eng_part *part, uint32_t partno, uint32_t slot,
                        sql_batch *b, uint32_t r);
 /* Locks version *slot_io, the one row r of `b` (laid out as scan `p`) came from. A version
  * updated meanwhile by a committed transaction (READ COMMITTED) is followed to its newest

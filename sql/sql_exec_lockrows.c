@@ -41,7 +41,7 @@ static void sql_lockrows_run(void *arg) {
     job->ok = b != NULL || rt_arena_fail(arena, &job->err);
     uint32_t slot = job->slot;
     if (job->ok) {
-        sql_lock_read_row(scan, part, job->partno, slot, b, 0);
+        sql_scan_read_row(scan, part, job->partno, slot, b, 0);
         b->rows = 1;
         job->ok = sql_lock_row(&x, sql_lock_tx(&x), scan, part, job->partno, &slot, b, 0, arena,
                                &job->keep);

@@ -41,8 +41,8 @@ static bool sql_lock_failed(sql_exec_ctx *x, const sql_plan *p) {
     return false;
 }
 
-void sql_lock_read_row(const sql_plan *p, eng_part *part, uint32_t partno, uint32_t slot,
-                              sql_batch *b, uint32_t r) {
+void sql_scan_read_row(const sql_plan *p, const eng_part *part, uint32_t partno, uint32_t slot,
+                       sql_batch *b, uint32_t r) {
     for (uint32_t c = 0; c < p->scan.natts; c++) {
         sql_value v;
         eng_part_read(part, slot, p->scan.attnums[c], &v);
@@ -81,7 +81,7 @@ bool sql_lock_row(sql_exec_ctx *x, eng_tx *tx, const sql_plan *p, eng_part *part
         slot = newer;
         sql_batch *one = sql_exec_batch(arena, p, 1);
         if (one == NULL) return rt_arena_fail(arena, x->err);
-        sql_lock_read_row(p, part, partno, slot, one, 0);
+        sql_scan_read_row(p, part, partno, slot, one, 0);
         one->rows = 1;
         if (p->scan.filter != NULL) {
             uint8_t sel[1];
@@ -89,7 +89,7 @@ bool sql_lock_row(sql_exec_ctx *x, eng_tx *tx, const sql_plan *p, eng_part *part
             if (!sql_exec_predicate(x, arena, p->scan.filter, one, sel, &kept)) return false;
             if (kept == 0) return true; /* the newest version no longer matches */
         }
-        sql_lock_read_row(p, part, partno, slot, b, r);
+        sql_scan_read_row(p, part, partno, slot, b, r);
     }
 }
 

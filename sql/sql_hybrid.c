@@ -65,13 +65,15 @@
  * issue 7 at scale: it grows with the table, as the rows stop fitting in cache); the start of
  * its own calibration, fed by every index scan the hybrid planner chose. */
 #define SQL_HYBRID_IXROW_NS 1500.0
-/* The automatic ef_search (hnsw.ef_search left at pgvector's 40): ef = 4 k (nodes / 50,000)^0.9
+/* The automatic ef_search (hnsw.ef_search left at pgvector's 40): ef = 4 k (nodes / 50,000)^1.1
  * per graph, at least 40. Measured on the bench's clustered data (768 dims, noise in every
- * dimension, bench/RESULTS.md): recall@10 at ef 40 is 0.96 with 50K nodes per graph, 0.90 at
- * 100K, 0.62 at 500K, where ef 200 gives 0.94 and 400 0.96; the real datasets (deep10k,
- * bigann10k) keep >= 0.97 at 40 and stay at 40. */
+ * dimension, bench/RESULTS.md, 45-100 queries each): recall@10 at ef 40 is 0.96 with 50K nodes per
+ * graph, 0.90 at 100K, 0.62 at 500K, where ef 200 gives 0.94 and 400 0.96; at 292K nodes ef
+ * 200 gives 0.946 and 300 0.975. The exponent 0.9 (ef 196 there, 318 at 500K) sat at the edge
+ * of 0.95; 1.1 gives 278 and 504 (ef 300-500 cost 2.2-2.6 ms of CPU a top-10 at 584K). The
+ * real datasets (deep10k, bigann10k) keep >= 0.97 at 40 and stay at 40. */
 #define SQL_HYBRID_AUTO_EF_NODES 50000.0
-#define SQL_HYBRID_AUTO_EF_EXP 0.9
+#define SQL_HYBRID_AUTO_EF_EXP 1.1
 #define SQL_HYBRID_AUTO_EF_PER_K 4.0
 #define SQL_HYBRID_AUTO_EF_SEL 2.0 /* full growth from selectivity 0.5 up */
 /* Rows assumed for a table never analysed and of unknown size. */

@@ -184,7 +184,7 @@ static void test_auto_ef(void **state) {
     uint32_t at_100k = sql_hybrid_auto_ef(100000, 10, 1);
     uint32_t at_500k = sql_hybrid_auto_ef(500000, 10, 1);
     assert_true(at_100k > 40 && at_100k < at_500k);
-    assert_true(at_500k >= 250 && at_500k <= 400); /* recall 0.95 needs ~300 there */
+    assert_true(at_500k >= 400 && at_500k <= 600); /* recall 0.95 needs ~400 there */
     assert_int_equal(sql_hybrid_auto_ef(10000, 100, 1), 400);
     assert_int_equal(sql_hybrid_auto_ef(1e9, 10, 1), ENG_HNSW_EF_SEARCH_MAX);
     /* a selective WHERE widens the walk already: the growth comes in from half the rows */
