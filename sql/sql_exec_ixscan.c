@@ -358,30 +358,41 @@ static bool sql_ix_candidate(sql_exec_ctx *x, const eng_part *part, const eng_in
     return ok;
 }
 
-/* Collects up to a batch of visible slots from the current partition's ranges; *n rows. */
-static bool sql_ix_collect(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part,
-                           const eng_btree *tree, uint32_t *n) {
-    const eng_index *ix = s->base.plan->scan.index;
-    *n = 0;
-    while (s->range_index < s->nranges && *n < SQL_BATCH_ROWS) {
+/* The next entry of the current partition's ranges (false: none left), moving on to the next
+ * range past each one's end and skipping keys an exclusive lower bound leaves out. */
+static bool sql_ix_next_entry(sql_op_ixscan *s, sql_exec_ctx *x, const eng_btree *tree,
+                              const uint8_t **key, uint32_t *len, uint64_t *slot) {
+    while (s->range_index < s->nranges) {
         const sql_ix_range *r = &s->ranges[s->range_index];
         if (!s->positioned) {
             eng_btree_seek(&s->it, tree, r->lo, r->lo_len, true);
             s->positioned = true;
         }
-        const uint8_t *key;
-        uint32_t len;
-        uint64_t slot;
-        bool more = eng_btree_next(&s->it, &key, &len, &slot);
-        if (!more || sql_ix_past_hi(r, key, len)) {
+        bool more = eng_btree_next(&s->it, key, len, slot);
+        if (!more || sql_ix_past_hi(r, *key, *len)) {
             s->range_index++;
             s->positioned = false;
             continue;
         }
         x->stats.rows_scanned++;
-        if (r->lo != NULL && !r->lo_incl && sql_ix_has_prefix(key, len, r->lo, r->lo_len)) {
+        if (r->lo != NULL && !r->lo_incl && sql_ix_has_prefix(*key, *len, r->lo, r->lo_len)) {
             continue;
         }
+        return true;
+    }
+    return false;
+}
+
+/* Collects up to a batch of visible slots from the current partition's ranges; *n rows. */
+static bool sql_ix_collect(sql_op_ixscan *s, sql_exec_ctx *x, const eng_part *part,
+                           const eng_btree *tree, uint32_t *n) {
+    const eng_index *ix = s->base.plan->scan.index;
+    *n = 0;
+    while (*n < SQL_BATCH_ROWS) {
+        const uint8_t *key;
+        uint32_t len;
+        uint64_t slot;
+        if (!sql_ix_next_entry(s, x, tree, &key, &len, &slot)) break;
         uint32_t vis;
         if (!sql_ix_candidate(x, part, ix, key, len, (uint32_t)slot, &vis)) return false;
         if (vis != ENG_SLOT_NONE) s->slots[(*n)++] = vis;
@@ -460,26 +471,12 @@ static sql_ix_entry *sql_ix_sort_slots(sql_ix_entry *a, sql_ix_entry *tmp, uint3
 static uint32_t sql_ix_round_fill(sql_op_ixscan *s, sql_exec_ctx *x, const eng_btree *tree) {
     sql_ix_round *rd = &s->round;
     uint32_t n = 0, key_bytes = 0;
-    while (s->range_index < s->nranges && n < SQL_IX_ROUND_ENTRIES &&
+    while (n < SQL_IX_ROUND_ENTRIES &&
            key_bytes + ENG_BTREE_KEY_BYTES_MAX <= SQL_IX_ROUND_KEY_BYTES) {
-        const sql_ix_range *r = &s->ranges[s->range_index];
-        if (!s->positioned) {
-            eng_btree_seek(&s->it, tree, r->lo, r->lo_len, true);
-            s->positioned = true;
-        }
         const uint8_t *key;
         uint32_t len;
         uint64_t slot;
-        bool more = eng_btree_next(&s->it, &key, &len, &slot);
-        if (!more || sql_ix_past_hi(r, key, len)) {
-            s->range_index++;
-            s->positioned = false;
-            continue;
-        }
-        x->stats.rows_scanned++;
-        if (r->lo != NULL && !r->lo_incl && sql_ix_has_prefix(key, len, r->lo, r->lo_len)) {
-            continue;
-        }
+        if (!sql_ix_next_entry(s, x, tree, &key, &len, &slot)) break;
         memcpy(rd->keys + key_bytes, key, len);
         rd->entries[n++] = (sql_ix_entry){.slot = (uint32_t)slot, .key_off = key_bytes,
                                           .key_len = len};

@@ -133,15 +133,6 @@ static bool sql_act_idset_srf(struct sql_exec_ctx *x, const sql_value *args, uin
     return true;
 }
 
-SQL_ACT_KERNEL(sql_act_srf_scalar) {
-    (void)n;
-    (void)active;
-    (void)args;
-    (void)out;
-    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "set-valued function called in context that cannot accept a set");
-}
-
 static const sql_func_def sql_activity_defs[] = {
     {.name = "pg_blocking_pids", .nargs = 1, .args = {SQL_T_INT4}, .ret = SQL_T_INT4_ARRAY,
      .flags = SQL_F_STRICT | SQL_F_VOLATILE, .fn = sql_act_blocking_pids},
@@ -151,7 +142,7 @@ static const sql_func_def sql_activity_defs[] = {
      .ret = SQL_T_TEXT, .flags = SQL_F_STRICT | SQL_F_STABLE | SQL_F_VOLATILE,
      .fn = sql_act_backend_activity},
     {.name = "pg_stat_get_backend_idset", .nargs = 0, .ret = SQL_T_INT4,
-     .flags = SQL_F_STRICT | SQL_F_VOLATILE | SQL_F_SRF, .fn = sql_act_srf_scalar,
+     .flags = SQL_F_STRICT | SQL_F_VOLATILE | SQL_F_SRF, .fn = sql_func_srf_scalar,
      .srf = sql_act_idset_srf},
 };
 

@@ -12,6 +12,7 @@
 #include "sql/sql_array.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_fn_string_int.h"
+#include "sql/sql_funcs_int.h"
 
 #define SQL_ARR_KERNEL(name)                                                                  \
     static bool name(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,          \
@@ -666,15 +667,6 @@ SQL_ARR_KERNEL(sql_arr_fill) {
 
 /* ---- set-returning functions ---- */
 
-SQL_ARR_KERNEL(sql_arr_srf_scalar) {
-    (void)n;
-    (void)active;
-    (void)args;
-    (void)out;
-    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "set-valued function called in context that cannot accept a set");
-}
-
 static bool sql_arr_unnest_srf(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,
                                struct sql_rowset *out) {
     (void)nargs;
@@ -735,7 +727,7 @@ static bool sql_arr_subscripts_srf(struct sql_exec_ctx *x, const sql_value *args
      .fn = k, .commutator = com, .proname = pro}
 #define SRF(nm, r, k, ...) {.name = nm, .nargs = sizeof((uint32_t[]){__VA_ARGS__}) / 4,         \
                             .args = {__VA_ARGS__}, .ret = r, .flags = ST | SQL_F_SRF,           \
-                            .fn = sql_arr_srf_scalar, .srf = k}
+                            .fn = sql_func_srf_scalar, .srf = k}
 
 static const sql_func_def sql_array_defs[] = {
     FN("array_length", I4, ST, sql_arr_length, AA, I4),

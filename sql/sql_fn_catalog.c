@@ -714,16 +714,6 @@ static bool pc_partition_ancestors_srf(struct sql_exec_ctx *x, const sql_value *
     return true;
 }
 
-PC_KERNEL(pc_srf_scalar) {
-    pc_nulls(n, active, out);
-    (void)n;
-    (void)active;
-    (void)args;
-    (void)out;
-    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "set-valued function called in context that cannot accept a set");
-}
-
 /* ---- registration ---- */
 
 #define T SQL_T_TEXT
@@ -797,7 +787,7 @@ static const sql_func_def pc_catalog_defs[] = {
     FN("pg_get_ruledef", T, SS, pc_null_result, O, B),
     FN("pg_get_statisticsobjdef_columns", T, SS, pc_null_result, O),
     {.name = "pg_partition_ancestors", .nargs = 1, .args = {RC}, .ret = RC,
-     .flags = SS | SQL_F_SRF, .fn = pc_srf_scalar, .srf = pc_partition_ancestors_srf},
+     .flags = SS | SQL_F_SRF, .fn = sql_func_srf_scalar, .srf = pc_partition_ancestors_srf},
 };
 
 void sql_funcs_register_catalog(void) {

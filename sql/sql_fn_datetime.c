@@ -664,16 +664,6 @@ static bool sql_dt_series_srf(struct sql_exec_ctx *x, const sql_value *args, uin
     return true;
 }
 
-static bool sql_dt_srf_scalar(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
-                              sql_vec *out) {
-    (void)n;
-    (void)active;
-    (void)args;
-    (void)out;
-    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "set-valued function called in context that cannot accept a set");
-}
-
 /* ---- comparisons across date, timestamp and timestamptz (no cast, so no range error) ---- */
 
 static int sql_dt_cross_cmp(const sql_datetime_ctx *c, uint32_t ta, int64_t a, uint32_t tb,
@@ -790,7 +780,7 @@ static void sql_funcs_register_dt_cross(void) {
 #define FN0(nm, r, fl, k) {.name = nm, .nargs = 0, .ret = r, .flags = fl, .fn = k}
 #define SRF(nm, r, k, ...) {.name = nm, .nargs = sizeof((uint32_t[]){__VA_ARGS__}) / 4,         \
                             .args = {__VA_ARGS__}, .ret = r, .flags = SQL_F_STRICT | SQL_F_SRF, \
-                            .fn = sql_dt_srf_scalar, .srf = k}
+                            .fn = sql_func_srf_scalar, .srf = k}
 
 static const sql_func_def sql_datetime_defs[] = {
     OP("+", DT, I4, DT, sql_fn_dt_add, "date_pli"),

@@ -478,16 +478,6 @@ SQL_JS_SRF(sql_srf_jb_each_text, JS_EACH_TEXT)
 SQL_JS_SRF(sql_srf_jb_elems, JS_ELEMS)
 SQL_JS_SRF(sql_srf_jb_elems_text, JS_ELEMS_TEXT)
 
-static bool sql_js_srf_scalar(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
-                              sql_vec *out) {
-    (void)n;
-    (void)active;
-    (void)args;
-    (void)out;
-    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "set-valued function called in context that cannot accept a set");
-}
-
 /* ---- registration ---- */
 
 #define JB SQL_T_JSONB
@@ -503,9 +493,9 @@ static bool sql_js_srf_scalar(sql_fctx *f, uint32_t n, const uint8_t *active, sq
 #define FN(nm, r, fl, k, ...) {.name = nm, .nargs = sizeof((uint32_t[]){__VA_ARGS__}) / 4,     \
                                .args = {__VA_ARGS__}, .ret = r, .flags = fl, .fn = k}
 #define SRF1(nm, r, k) {.name = nm, .nargs = 1, .args = {JB}, .ret = r,                         \
-                        .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_js_srf_scalar, .srf = k}
+                        .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_func_srf_scalar, .srf = k}
 #define SRF2(nm, vt, k) {.name = nm, .nargs = 1, .args = {JB}, .ret = SQL_T_RECORD,             \
-                         .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_js_srf_scalar, .srf = k,   \
+                         .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_func_srf_scalar, .srf = k,   \
                          .srf_ncols = 2, .srf_types = {TX, vt}, .srf_names = {"key", "value"}}
 #define VAR (SQL_F_VARIADIC | SQL_F_STABLE)
 

@@ -299,16 +299,6 @@ static bool sql_num_series_srf(struct sql_exec_ctx *x, const sql_value *args, ui
     return true;
 }
 
-static bool sql_num_srf_scalar(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
-                               sql_vec *out) {
-    (void)n;
-    (void)active;
-    (void)args;
-    (void)out;
-    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "set-valued function called in context that cannot accept a set");
-}
-
 #define NM SQL_T_NUMERIC
 #define ST (SQL_F_STRICT | SQL_F_LEAKPROOF)
 #define OP2(sym, k, pro, com) {.name = sym, .is_operator = true, .nargs = 2, .args = {NM, NM}, \
@@ -352,9 +342,9 @@ static const sql_func_def sql_numeric_defs[] = {
     {.name = "width_bucket", .nargs = 2, .args = {SQL_T_ANYELEMENT, SQL_T_ANYARRAY},
      .ret = SQL_T_INT4, .flags = SQL_F_STRICT, .fn = sql_fn_width_bucket_array},
     {.name = "generate_series", .nargs = 2, .args = {NM, NM}, .ret = NM,
-     .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_num_srf_scalar, .srf = sql_num_series_srf},
+     .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_func_srf_scalar, .srf = sql_num_series_srf},
     {.name = "generate_series", .nargs = 3, .args = {NM, NM, NM}, .ret = NM,
-     .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_num_srf_scalar, .srf = sql_num_series_srf},
+     .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_func_srf_scalar, .srf = sql_num_series_srf},
 };
 
 void sql_funcs_register_numeric(void) {

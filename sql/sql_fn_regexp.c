@@ -12,6 +12,7 @@
 #include "sql/sql_array.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_fn_string_int.h"
+#include "sql/sql_funcs_int.h"
 
 #define SQL_STR_KERNEL(name)                                                                  \
     static bool name(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,          \
@@ -504,16 +505,6 @@ SQL_STR_KERNEL(sql_rx_split_to_array) {
 
 /* ---- set-returning forms ---- */
 
-/* A kernel for the set-returning functions where a single value is expected. */
-SQL_STR_KERNEL(sql_rx_srf_scalar) {
-    (void)n;
-    (void)active;
-    (void)args;
-    (void)out;
-    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "set-valued function called in context that cannot accept a set");
-}
-
 /* The compiled pattern of a set-returning call (arguments already non-NULL). */
 static const sql_regex *sql_rx_srf_pattern(sql_fctx *f, const char *fn, const sql_value *args,
                                            uint32_t nargs, uint32_t *opts) {
@@ -579,7 +570,7 @@ static bool sql_rx_split_srf(struct sql_exec_ctx *x, const sql_value *args, uint
      .flags = SQL_F_STRICT, .fn = k, .prepare = sql_rx_prepare, .negator = neg, .proname = pro}
 #define RX_SRF(nm, r, k, ...) {.name = nm, .nargs = sizeof((uint32_t[]){__VA_ARGS__}) / 4,      \
                                .args = {__VA_ARGS__}, .ret = r,                                \
-                               .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_rx_srf_scalar,     \
+                               .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_func_srf_scalar,     \
                                .srf = k}
 
 static const sql_func_def sql_regexp_defs[] = {

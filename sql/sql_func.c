@@ -42,6 +42,16 @@ void sql_funcs_register(const sql_func_def *defs, uint32_t count) {
     }
 }
 
+bool sql_func_srf_scalar(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
+                         sql_vec *out) {
+    (void)n;
+    (void)active;
+    (void)args;
+    (void)out;
+    return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "set-valued function called in context that cannot accept a set");
+}
+
 /* The list is valid until the next lookup on this thread (the binder copies what it keeps). */
 sql_func_list sql_funcs_lookup(const char *name, bool is_operator) {
     static _Thread_local const sql_func_def *scratch[256];

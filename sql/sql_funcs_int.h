@@ -10,6 +10,11 @@
     for (uint32_t i = 0; i < n; i++)                                                         \
         if (active == NULL || active[i])
 
+/* The kernel of a set-returning function called where one value is expected: 0A000, as
+ * PostgreSQL's "set-valued function called in context that cannot accept a set". */
+bool sql_func_srf_scalar(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
+                         sql_vec *out);
+
 /* Registration entry points of the function modules (called once by sql_funcs_init). */
 void sql_funcs_register_cmp(void);
 void sql_funcs_register_arith(void);
