@@ -527,6 +527,16 @@ static bool sql_ix_tree(const sql_plan *p, sql_exec_ctx *x, uint32_t part_index,
                       "index \"%s\" is not available", p->scan.index->name);
 }
 
+/* Whether the current partition's ranges are all read: then the scan moves on to the next
+ * partition, from its first range. */
+static bool sql_ix_part_done(sql_op_ixscan *s) {
+    if (s->range_index < s->nranges) return false;
+    s->part_index++;
+    s->range_index = 0;
+    s->positioned = false;
+    return true;
+}
+
 /* Top-k mode: every partition's candidates in rounds, then the k kept rows. */
 static bool sql_ix_topk_next(sql_op_ixscan *s, sql_exec_ctx *x, sql_batch **out) {
     const sql_plan *p = s->base.plan;
@@ -546,12 +556,7 @@ static bool sql_ix_topk_next(sql_op_ixscan *s, sql_exec_ctx *x, sql_batch **out)
         if (!sql_ix_tree(p, x, part_index, &part, &tree)) return false;
         rt_fiber_maybe_yield();
         uint32_t n = sql_ix_round_fill(s, x, tree);
-        bool part_done = s->range_index >= s->nranges;
-        if (part_done) {
-            s->part_index++;
-            s->range_index = 0;
-            s->positioned = false;
-        }
+        bool part_done = sql_ix_part_done(s);
         sql_ix_entry *sorted = sql_ix_sort_slots(rd->entries, rd->spare, n);
         if (!sql_ix_round_run(s, x, part_index, sorted, n)) return false;
         if (part_done) sql_ix_actual(p, x, true, 0, 0);
@@ -572,12 +577,7 @@ static bool sql_ixscan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         rt_fiber_maybe_yield();
         uint32_t n, kept = 0;
         if (!sql_ix_collect(s, x, part, tree, &n)) return false;
-        bool part_done = s->range_index >= s->nranges;
-        if (part_done) {
-            s->part_index++;
-            s->range_index = 0;
-            s->positioned = false;
-        }
+        bool part_done = sql_ix_part_done(s);
         if (n > 0 && !sql_ix_emit(s, x, part_index, n, out, &kept)) return false;
         sql_ix_actual(p, x, part_done, n, kept);
         if (*out != NULL) return true;
