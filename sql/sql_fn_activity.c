@@ -14,6 +14,10 @@
 #include "sql/sql_exec_int.h"
 #include "sql/sql_funcs_int.h"
 #include "sql/sql_session.h"
+#include "sql/sql_tablelock.h"
+
+/* The most blockers one waiter can have: each is another session. */
+#define SQL_ACT_BLOCKERS_MAX NET_PG_CONNECTIONS_MAX
 
 extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
 extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
@@ -41,21 +45,81 @@ static net_pg_activity *sql_act_of(sql_fctx *f, int64_t pid, bool *oom) {
     return net_pg_activity_of((uint32_t)pid, a) ? a : NULL;
 }
 
-/* pg_blocking_pids(pid): the backends holding the lock `pid` waits for (a table lock, an
- * advisory lock, or the transaction whose row it waits for), '{}' when it waits for none. */
+/* Room for the first look at the table-lock list; a longer one is read again at its length. */
+#define SQL_ACT_LOCKS_FIRST 256u
+
+/* The table locks held and waited for in the server, into the arena; NULL when out of it. */
+static sql_tlock_info *sql_act_tlocks(sql_fctx *f, uint32_t *n) {
+    uint32_t cap = SQL_ACT_LOCKS_FIRST;
+    sql_tlock_info *locks = rt_arena_alloc(f->arena, cap * sizeof *locks);
+    if (locks == NULL) return NULL;
+    *n = sql_tlock_list(locks, cap);
+    if (*n <= cap) return locks;
+    cap = *n + SQL_ACT_LOCKS_FIRST; /* some may come meanwhile: those are not seen */
+    locks = rt_arena_alloc(f->arena, cap * sizeof *locks);
+    if (locks == NULL) return NULL;
+    *n = sql_tlock_list(locks, cap);
+    if (*n > cap) *n = cap;
+    return locks;
+}
+
+/* Adds `pid` to the `*n` pids of `pids` (ascending, no repeats): pg_blocking_pids' order is
+ * then the same on every call, whatever order the lock table lists its holders in. */
+static void sql_act_pid_add(uint32_t *pids, uint32_t *n, uint32_t pid) {
+    uint32_t at = 0;
+    while (at < *n && pids[at] < pid) at++;
+    if (at < *n && pids[at] == pid) return;
+    memmove(&pids[at + 1], &pids[at], (*n - at) * sizeof *pids);
+    pids[at] = pid;
+    (*n)++;
+}
+
+/* The sessions holding a table lock that conflicts with the one `pid` waits for: every one of
+ * them blocks it (two sessions holding ROW EXCLUSIVE both block a LOCK TABLE ... SHARE). */
+static bool sql_act_table_holders(sql_fctx *f, uint32_t pid, uint32_t *pids, uint32_t *n) {
+    uint32_t count = 0;
+    const sql_tlock_info *l = sql_act_tlocks(f, &count);
+    if (l == NULL) return false;
+    for (uint32_t w = 0; w < count; w++) {
+        if (l[w].pid != pid || l[w].granted) continue;
+        for (uint32_t h = 0; h < count; h++) {
+            if (!l[h].granted || l[h].pid == 0 || l[h].pid == pid ||
+                l[h].db_oid != l[w].db_oid || l[h].table_oid != l[w].table_oid ||
+                !sql_tlock_conflicts(l[h].mode, l[w].mode) || *n >= SQL_ACT_BLOCKERS_MAX) {
+                continue;
+            }
+            sql_act_pid_add(pids, n, l[h].pid);
+        }
+    }
+    return true;
+}
+
+/* pg_blocking_pids(pid): the backends holding the lock `pid` waits for (every holder of a
+ * conflicting table lock; the holder of an advisory lock; the transaction whose row it waits
+ * for), in ascending order, '{}' when it waits for none. */
 SQL_ACT_KERNEL(sql_act_blocking_pids) {
+    uint32_t *pids = rt_arena_alloc(f->arena, SQL_ACT_BLOCKERS_MAX * sizeof *pids);
+    if (pids == NULL) return rt_arena_fail(f->arena, f->err);
     SQL_FOR_ACTIVE(i) {
         bool oom;
         const net_pg_activity *a = sql_act_of(f, args[0]->i64[i], &oom);
         if (oom) return rt_arena_fail(f->arena, f->err);
+        uint32_t np = 0;
+        bool lock = a != NULL && a->state == NET_PG_STATE_ACTIVE &&
+                    a->wait != NET_PG_WAIT_NONE && a->wait != NET_PG_WAIT_PG_SLEEP;
+        if (lock && a->wait == NET_PG_WAIT_RELATION &&
+            !sql_act_table_holders(f, a->pid, pids, &np)) {
+            return rt_arena_fail(f->arena, f->err);
+        }
+        /* the published holder: the only one of a row or advisory lock, and of a table lock
+         * whose holders let go between the two looks */
+        if (lock && np == 0 && a->wait_pid != 0) pids[np++] = a->wait_pid;
         sql_array_builder b;
         if (!sql_array_builder_init(&b, f->arena, SQL_T_INT4)) {
             return rt_arena_fail(f->arena, f->err);
         }
-        bool lock = a != NULL && a->state == NET_PG_STATE_ACTIVE &&
-                    a->wait != NET_PG_WAIT_NONE && a->wait != NET_PG_WAIT_PG_SLEEP;
-        if (lock && a->wait_pid != 0) {
-            sql_value e = {.type_oid = SQL_T_INT4, .i64 = a->wait_pid};
+        for (uint32_t k = 0; k < np; k++) {
+            sql_value e = {.type_oid = SQL_T_INT4, .i64 = pids[k]};
             if (!sql_array_builder_add(&b, &e)) return rt_arena_fail(f->arena, f->err);
         }
         if (!sql_array_builder_finish(&b, &out->b[i])) return rt_arena_fail(f->arena, f->err);
