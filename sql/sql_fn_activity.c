@@ -1,11 +1,12 @@
 /* sql_fn_activity.c: the monitoring functions over the backend table (net/net_pg.h) that
- * lock-wait scripts, psql and pgAdmin call: pg_blocking_pids(pid), and the backend-id family
- * pg_stat_get_backend_idset() / _pid(beid) / _activity(beid), with PostgreSQL 15's result
- * types. Backend ids number the open sessions 1..n in slot order, as PostgreSQL numbers its
- * local copy of the backend array; another session's query text needs the privileges of its
- * user or pg_read_all_stats, as in pg_stat_activity ('<insufficient privilege>' otherwise).
- * Where no server is linked (tools, unit tests) there are no backends: the id set is empty
- * and pg_blocking_pids answers '{}'. */
+ * lock-wait scripts, psql and pgAdmin call: pg_blocking_pids(pid), pg_stat_get_activity(pid)
+ * (the set-returning function PostgreSQL builds pg_stat_activity on; here it reads the view's
+ * rows), and the backend-id family pg_stat_get_backend_idset() / _pid(beid) / _activity(beid),
+ * with PostgreSQL 15's result types. Backend ids number the open sessions 1..n in slot order,
+ * as PostgreSQL numbers its local copy of the backend array; another session's query text
+ * needs the privileges of its user or pg_read_all_stats, as in pg_stat_activity
+ * ('<insufficient privilege>' otherwise). Where no server is linked (tools, unit tests) there
+ * are no backends: the id set is empty and pg_blocking_pids answers '{}'. */
 #include <string.h>
 
 #include "net/net_pg.h"
@@ -13,6 +14,7 @@
 #include "sql/sql_array.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_funcs_int.h"
+#include "sql/sql_pgcat.h"
 #include "sql/sql_session.h"
 #include "sql/sql_tablelock.h"
 
@@ -197,6 +199,69 @@ static bool sql_act_idset_srf(struct sql_exec_ctx *x, const sql_value *args, uin
     return true;
 }
 
+/* pg_stat_get_activity's output columns, as PostgreSQL 15's pg_proc entry names and types
+ * them (pg_stat_activity is built on it there). */
+static const char *const sql_act_cols[] = {
+    "datid", "pid", "usesysid", "application_name", "state", "query", "wait_event_type",
+    "wait_event", "xact_start", "query_start", "backend_start", "state_change", "client_addr",
+    "client_hostname", "client_port", "backend_xid", "backend_xmin", "backend_type", "ssl",
+    "sslversion", "sslcipher", "sslbits", "ssl_client_dn", "ssl_client_serial",
+    "ssl_issuer_dn", "gss_auth", "gss_princ", "gss_enc", "leader_pid", "query_id",
+};
+static const uint32_t sql_act_types[] = {
+    SQL_T_OID, SQL_T_INT4, SQL_T_OID, SQL_T_TEXT, SQL_T_TEXT, SQL_T_TEXT, SQL_T_TEXT,
+    SQL_T_TEXT, SQL_T_TIMESTAMPTZ, SQL_T_TIMESTAMPTZ, SQL_T_TIMESTAMPTZ, SQL_T_TIMESTAMPTZ,
+    SQL_T_INET, SQL_T_TEXT, SQL_T_INT4, SQL_T_XID, SQL_T_XID, SQL_T_TEXT, SQL_T_BOOL,
+    SQL_T_TEXT, SQL_T_TEXT, SQL_T_INT4, SQL_T_TEXT, SQL_T_NUMERIC, SQL_T_TEXT, SQL_T_BOOL,
+    SQL_T_TEXT, SQL_T_BOOL, SQL_T_INT4, SQL_T_INT8,
+};
+#define SQL_ACT_NCOLS (sizeof sql_act_cols / sizeof sql_act_cols[0])
+_Static_assert(SQL_ACT_NCOLS == sizeof sql_act_types / sizeof sql_act_types[0],
+               "pg_stat_get_activity: a type per column");
+
+/* For each output column, its column in pg_stat_activity's rows, or UINT32_MAX for one the
+ * view does not show: ssl, gss_auth and gss_enc are false (no GSSAPI; the backend table does
+ * not record TLS), the others NULL. */
+static void sql_act_map(const sql_pgcat_rel *view, uint32_t *from) {
+    for (uint32_t c = 0; c < SQL_ACT_NCOLS; c++) {
+        from[c] = UINT32_MAX;
+        for (uint32_t k = 0; k < view->ncols; k++) {
+            if (strcmp(view->cols[k].name, sql_act_cols[c]) == 0) from[c] = k;
+        }
+    }
+}
+
+/* pg_stat_get_activity(pid): the row of backend `pid`, or of every backend and worker for
+ * NULL (and for -1, as on PostgreSQL). The rows are pg_stat_activity's own, built by its
+ * scan (sql_pgcat.c), in this function's column order. */
+static bool sql_act_activity_srf(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,
+                                 struct sql_rowset *out) {
+    bool all = nargs == 0 || args[0].is_null || args[0].i64 == -1;
+    const sql_pgcat_rel *view = sql_pgcat_find(NULL, "pg_stat_activity");
+    RT_ASSERT(view != NULL);
+    sql_rowset rows;
+    uint32_t from[SQL_ACT_NCOLS];
+    sql_value *v = rt_arena_alloc(x->arena, SQL_ACT_NCOLS * sizeof *v);
+    if (v == NULL || !sql_rowset_init(&rows, x->arena, view->ncols)) {
+        return rt_arena_fail(x->arena, x->err);
+    }
+    if (!sql_pgcat_scan(x, view->id, &rows)) return false;
+    sql_act_map(view, from);
+    uint32_t pid_col = from[1];
+    for (uint64_t r = 0; r < rows.count; r++) {
+        const sql_value *in = sql_rowset_row(&rows, r);
+        if (!all && (in[pid_col].is_null || in[pid_col].i64 != args[0].i64)) continue;
+        for (uint32_t c = 0; c < SQL_ACT_NCOLS; c++) {
+            uint32_t t = sql_act_types[c];
+            bool flag = t == SQL_T_BOOL; /* ssl, gss_auth, gss_enc */
+            v[c] = from[c] != UINT32_MAX ? in[from[c]]
+                                         : (sql_value){.type_oid = t, .is_null = !flag};
+        }
+        if (!sql_rowset_add_values(out, v)) return rt_arena_fail(x->arena, x->err);
+    }
+    return true;
+}
+
 SQL_ACT_KERNEL(sql_act_srf_scalar) {
     (void)n;
     (void)active;
@@ -217,6 +282,9 @@ static const sql_func_def sql_activity_defs[] = {
     {.name = "pg_stat_get_backend_idset", .nargs = 0, .ret = SQL_T_INT4,
      .flags = SQL_F_STRICT | SQL_F_VOLATILE | SQL_F_SRF, .fn = sql_act_srf_scalar,
      .srf = sql_act_idset_srf},
+    {.name = "pg_stat_get_activity", .nargs = 1, .args = {SQL_T_INT4}, .ret = SQL_T_RECORD,
+     .flags = SQL_F_VOLATILE | SQL_F_SRF, .fn = sql_act_srf_scalar, .srf = sql_act_activity_srf,
+     .srf_ncols = SQL_ACT_NCOLS, .srf_types = sql_act_types, .srf_names = sql_act_cols},
 };
 
 void sql_funcs_register_activity(void) {

@@ -506,7 +506,8 @@ static bool sql_js_srf_scalar(sql_fctx *f, uint32_t n, const uint8_t *active, sq
                         .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_js_srf_scalar, .srf = k}
 #define SRF2(nm, vt, k) {.name = nm, .nargs = 1, .args = {JB}, .ret = SQL_T_RECORD,             \
                          .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_js_srf_scalar, .srf = k,   \
-                         .srf_ncols = 2, .srf_types = {TX, vt}, .srf_names = {"key", "value"}}
+                         .srf_ncols = 2, .srf_types = (const uint32_t[]){TX, vt},               \
+                         .srf_names = (const char *const[]){"key", "value"}}
 #define VAR (SQL_F_VARIADIC | SQL_F_STABLE)
 
 static const sql_func_def sql_json_defs[] = {
