@@ -150,8 +150,8 @@ struct sql_func_def {
     const char *proname;       /* the implementing function's name (pg_operator.oprcode) */
     sql_srf_fn srf;            /* SQL_F_SRF: the rows (columns: srf_ncols, or 1 of `ret`) */
     uint8_t srf_ncols;
-    uint32_t srf_types[4];
-    const char *srf_names[4];
+    const uint32_t *srf_types;        /* srf_ncols types and names; NULL when srf_ncols is 0 */
+    const char *const *srf_names;
 };
 
 void sql_funcs_init(void);

@@ -1,11 +1,12 @@
 /* sql_fn_activity.c: the monitoring functions over the backend table (net/net_pg.h) that
- * lock-wait scripts, psql and pgAdmin call: pg_blocking_pids(pid), and the backend-id family
- * pg_stat_get_backend_idset() / _pid(beid) / _activity(beid), with PostgreSQL 15's result
- * types. Backend ids number the open sessions 1..n in slot order, as PostgreSQL numbers its
- * local copy of the backend array; another session's query text needs the privileges of its
- * user or pg_read_all_stats, as in pg_stat_activity ('<insufficient privilege>' otherwise).
- * Where no server is linked (tools, unit tests) there are no backends: the id set is empty
- * and pg_blocking_pids answers '{}'. */
+ * lock-wait scripts, psql and pgAdmin call: pg_blocking_pids(pid), pg_stat_get_activity(pid)
+ * (the set-returning function PostgreSQL builds pg_stat_activity on; here it reads the view's
+ * rows), and the backend-id family pg_stat_get_backend_idset() / _pid(beid) / _activity(beid),
+ * with PostgreSQL 15's result types. Backend ids number the open sessions 1..n in slot order,
+ * as PostgreSQL numbers its local copy of the backend array; another session's query text
+ * needs the privileges of its user or pg_read_all_stats, as in pg_stat_activity
+ * ('<insufficient privilege>' otherwise). Where no server is linked (tools, unit tests) there
+ * are no backends: the id set is empty and pg_blocking_pids answers '{}'. */
 #include <string.h>
 
 #include "net/net_pg.h"
@@ -13,7 +14,12 @@
 #include "sql/sql_array.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_funcs_int.h"
+#include "sql/sql_pgcat.h"
 #include "sql/sql_session.h"
+#include "sql/sql_tablelock.h"
+
+/* The most blockers one waiter can have: each is another session. */
+#define SQL_ACT_BLOCKERS_MAX NET_PG_CONNECTIONS_MAX
 
 extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
 extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
@@ -41,21 +47,81 @@ static net_pg_activity *sql_act_of(sql_fctx *f, int64_t pid, bool *oom) {
     return net_pg_activity_of((uint32_t)pid, a) ? a : NULL;
 }
 
-/* pg_blocking_pids(pid): the backends holding the lock `pid` waits for (a table lock, an
- * advisory lock, or the transaction whose row it waits for), '{}' when it waits for none. */
+/* Room for the first look at the table-lock list; a longer one is read again at its length. */
+#define SQL_ACT_LOCKS_FIRST 256u
+
+/* The table locks held and waited for in the server, into the arena; NULL when out of it. */
+static sql_tlock_info *sql_act_tlocks(sql_fctx *f, uint32_t *n) {
+    uint32_t cap = SQL_ACT_LOCKS_FIRST;
+    sql_tlock_info *locks = rt_arena_alloc(f->arena, cap * sizeof *locks);
+    if (locks == NULL) return NULL;
+    *n = sql_tlock_list(locks, cap);
+    if (*n <= cap) return locks;
+    cap = *n + SQL_ACT_LOCKS_FIRST; /* some may come meanwhile: those are not seen */
+    locks = rt_arena_alloc(f->arena, cap * sizeof *locks);
+    if (locks == NULL) return NULL;
+    *n = sql_tlock_list(locks, cap);
+    if (*n > cap) *n = cap;
+    return locks;
+}
+
+/* Adds `pid` to the `*n` pids of `pids` (ascending, no repeats): pg_blocking_pids' order is
+ * then the same on every call, whatever order the lock table lists its holders in. */
+static void sql_act_pid_add(uint32_t *pids, uint32_t *n, uint32_t pid) {
+    uint32_t at = 0;
+    while (at < *n && pids[at] < pid) at++;
+    if (at < *n && pids[at] == pid) return;
+    memmove(&pids[at + 1], &pids[at], (*n - at) * sizeof *pids);
+    pids[at] = pid;
+    (*n)++;
+}
+
+/* The sessions holding a table lock that conflicts with the one `pid` waits for: every one of
+ * them blocks it (two sessions holding ROW EXCLUSIVE both block a LOCK TABLE ... SHARE). */
+static bool sql_act_table_holders(sql_fctx *f, uint32_t pid, uint32_t *pids, uint32_t *n) {
+    uint32_t count = 0;
+    const sql_tlock_info *l = sql_act_tlocks(f, &count);
+    if (l == NULL) return false;
+    for (uint32_t w = 0; w < count; w++) {
+        if (l[w].pid != pid || l[w].granted) continue;
+        for (uint32_t h = 0; h < count; h++) {
+            if (!l[h].granted || l[h].pid == 0 || l[h].pid == pid ||
+                l[h].db_oid != l[w].db_oid || l[h].table_oid != l[w].table_oid ||
+                !sql_tlock_conflicts(l[h].mode, l[w].mode) || *n >= SQL_ACT_BLOCKERS_MAX) {
+                continue;
+            }
+            sql_act_pid_add(pids, n, l[h].pid);
+        }
+    }
+    return true;
+}
+
+/* pg_blocking_pids(pid): the backends holding the lock `pid` waits for (every holder of a
+ * conflicting table lock; the holder of an advisory lock; the transaction whose row it waits
+ * for), in ascending order, '{}' when it waits for none. */
 SQL_ACT_KERNEL(sql_act_blocking_pids) {
+    uint32_t *pids = rt_arena_alloc(f->arena, SQL_ACT_BLOCKERS_MAX * sizeof *pids);
+    if (pids == NULL) return rt_arena_fail(f->arena, f->err);
     SQL_FOR_ACTIVE(i) {
         bool oom;
         const net_pg_activity *a = sql_act_of(f, args[0]->i64[i], &oom);
         if (oom) return rt_arena_fail(f->arena, f->err);
+        uint32_t np = 0;
+        bool lock = a != NULL && a->state == NET_PG_STATE_ACTIVE &&
+                    a->wait != NET_PG_WAIT_NONE && a->wait != NET_PG_WAIT_PG_SLEEP;
+        if (lock && a->wait == NET_PG_WAIT_RELATION &&
+            !sql_act_table_holders(f, a->pid, pids, &np)) {
+            return rt_arena_fail(f->arena, f->err);
+        }
+        /* the published holder: the only one of a row or advisory lock, and of a table lock
+         * whose holders let go between the two looks */
+        if (lock && np == 0 && a->wait_pid != 0) pids[np++] = a->wait_pid;
         sql_array_builder b;
         if (!sql_array_builder_init(&b, f->arena, SQL_T_INT4)) {
             return rt_arena_fail(f->arena, f->err);
         }
-        bool lock = a != NULL && a->state == NET_PG_STATE_ACTIVE &&
-                    a->wait != NET_PG_WAIT_NONE && a->wait != NET_PG_WAIT_PG_SLEEP;
-        if (lock && a->wait_pid != 0) {
-            sql_value e = {.type_oid = SQL_T_INT4, .i64 = a->wait_pid};
+        for (uint32_t k = 0; k < np; k++) {
+            sql_value e = {.type_oid = SQL_T_INT4, .i64 = pids[k]};
             if (!sql_array_builder_add(&b, &e)) return rt_arena_fail(f->arena, f->err);
         }
         if (!sql_array_builder_finish(&b, &out->b[i])) return rt_arena_fail(f->arena, f->err);
@@ -133,6 +199,69 @@ static bool sql_act_idset_srf(struct sql_exec_ctx *x, const sql_value *args, uin
     return true;
 }
 
+/* pg_stat_get_activity's output columns, as PostgreSQL 15's pg_proc entry names and types
+ * them (pg_stat_activity is built on it there). */
+static const char *const sql_act_cols[] = {
+    "datid", "pid", "usesysid", "application_name", "state", "query", "wait_event_type",
+    "wait_event", "xact_start", "query_start", "backend_start", "state_change", "client_addr",
+    "client_hostname", "client_port", "backend_xid", "backend_xmin", "backend_type", "ssl",
+    "sslversion", "sslcipher", "sslbits", "ssl_client_dn", "ssl_client_serial",
+    "ssl_issuer_dn", "gss_auth", "gss_princ", "gss_enc", "leader_pid", "query_id",
+};
+static const uint32_t sql_act_types[] = {
+    SQL_T_OID, SQL_T_INT4, SQL_T_OID, SQL_T_TEXT, SQL_T_TEXT, SQL_T_TEXT, SQL_T_TEXT,
+    SQL_T_TEXT, SQL_T_TIMESTAMPTZ, SQL_T_TIMESTAMPTZ, SQL_T_TIMESTAMPTZ, SQL_T_TIMESTAMPTZ,
+    SQL_T_INET, SQL_T_TEXT, SQL_T_INT4, SQL_T_XID, SQL_T_XID, SQL_T_TEXT, SQL_T_BOOL,
+    SQL_T_TEXT, SQL_T_TEXT, SQL_T_INT4, SQL_T_TEXT, SQL_T_NUMERIC, SQL_T_TEXT, SQL_T_BOOL,
+    SQL_T_TEXT, SQL_T_BOOL, SQL_T_INT4, SQL_T_INT8,
+};
+#define SQL_ACT_NCOLS (sizeof sql_act_cols / sizeof sql_act_cols[0])
+_Static_assert(SQL_ACT_NCOLS == sizeof sql_act_types / sizeof sql_act_types[0],
+               "pg_stat_get_activity: a type per column");
+
+/* For each output column, its column in pg_stat_activity's rows, or UINT32_MAX for one the
+ * view does not show: ssl, gss_auth and gss_enc are false (no GSSAPI; the backend table does
+ * not record TLS), the others NULL. */
+static void sql_act_map(const sql_pgcat_rel *view, uint32_t *from) {
+    for (uint32_t c = 0; c < SQL_ACT_NCOLS; c++) {
+        from[c] = UINT32_MAX;
+        for (uint32_t k = 0; k < view->ncols; k++) {
+            if (strcmp(view->cols[k].name, sql_act_cols[c]) == 0) from[c] = k;
+        }
+    }
+}
+
+/* pg_stat_get_activity(pid): the row of backend `pid`, or of every backend and worker for
+ * NULL (and for -1, as on PostgreSQL). The rows are pg_stat_activity's own, built by its
+ * scan (sql_pgcat.c), in this function's column order. */
+static bool sql_act_activity_srf(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,
+                                 struct sql_rowset *out) {
+    bool all = nargs == 0 || args[0].is_null || args[0].i64 == -1;
+    const sql_pgcat_rel *view = sql_pgcat_find(NULL, "pg_stat_activity");
+    RT_ASSERT(view != NULL);
+    sql_rowset rows;
+    uint32_t from[SQL_ACT_NCOLS];
+    sql_value *v = rt_arena_alloc(x->arena, SQL_ACT_NCOLS * sizeof *v);
+    if (v == NULL || !sql_rowset_init(&rows, x->arena, view->ncols)) {
+        return rt_arena_fail(x->arena, x->err);
+    }
+    if (!sql_pgcat_scan(x, view->id, &rows)) return false;
+    sql_act_map(view, from);
+    uint32_t pid_col = from[1];
+    for (uint64_t r = 0; r < rows.count; r++) {
+        const sql_value *in = sql_rowset_row(&rows, r);
+        if (!all && (in[pid_col].is_null || in[pid_col].i64 != args[0].i64)) continue;
+        for (uint32_t c = 0; c < SQL_ACT_NCOLS; c++) {
+            uint32_t t = sql_act_types[c];
+            bool flag = t == SQL_T_BOOL; /* ssl, gss_auth, gss_enc */
+            v[c] = from[c] != UINT32_MAX ? in[from[c]]
+                                         : (sql_value){.type_oid = t, .is_null = !flag};
+        }
+        if (!sql_rowset_add_values(out, v)) return rt_arena_fail(x->arena, x->err);
+    }
+    return true;
+}
+
 static const sql_func_def sql_activity_defs[] = {
     {.name = "pg_blocking_pids", .nargs = 1, .args = {SQL_T_INT4}, .ret = SQL_T_INT4_ARRAY,
      .flags = SQL_F_STRICT | SQL_F_VOLATILE, .fn = sql_act_blocking_pids},
@@ -144,6 +273,9 @@ static const sql_func_def sql_activity_defs[] = {
     {.name = "pg_stat_get_backend_idset", .nargs = 0, .ret = SQL_T_INT4,
      .flags = SQL_F_STRICT | SQL_F_VOLATILE | SQL_F_SRF, .fn = sql_func_srf_scalar,
      .srf = sql_act_idset_srf},
+    {.name = "pg_stat_get_activity", .nargs = 1, .args = {SQL_T_INT4}, .ret = SQL_T_RECORD,
+     .flags = SQL_F_VOLATILE | SQL_F_SRF, .fn = sql_func_srf_scalar, .srf = sql_act_activity_srf,
+     .srf_ncols = SQL_ACT_NCOLS, .srf_types = sql_act_types, .srf_names = sql_act_cols},
 };
 
 void sql_funcs_register_activity(void) {

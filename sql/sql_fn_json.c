@@ -496,7 +496,8 @@ SQL_JS_SRF(sql_srf_jb_elems_text, JS_ELEMS_TEXT)
                         .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_func_srf_scalar, .srf = k}
 #define SRF2(nm, vt, k) {.name = nm, .nargs = 1, .args = {JB}, .ret = SQL_T_RECORD,             \
                          .flags = SQL_F_STRICT | SQL_F_SRF, .fn = sql_func_srf_scalar, .srf = k,   \
-                         .srf_ncols = 2, .srf_types = {TX, vt}, .srf_names = {"key", "value"}}
+                         .srf_ncols = 2, .srf_types = (const uint32_t[]){TX, vt},               \
+                         .srf_names = (const char *const[]){"key", "value"}}
 #define VAR (SQL_F_VARIADIC | SQL_F_STABLE)
 
 static const sql_func_def sql_json_defs[] = {

@@ -449,8 +449,19 @@ static void sql_tlock_list_add(sql_tlock_info *out, uint32_t cap, uint32_t *n,
     (*n)++;
 }
 
-/* Under the lock: one owner's weak locks, and the wait of a statement that withdrew its weak
- * lock to wait (a LOCK TABLE waits with its hold in the shared table: see below). */
+/* Under the lock: whether the shared table holds `o`'s hold `w` (table oid << 8 | mode). */
+static bool sql_tlock_list_has_hold(const sql_tlock_owner *o, uint64_t w) {
+    for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
+        const sql_tlock_hold *h = &sql_tlock_holds[i];
+        if (h->owner == o && w == ((uint64_t)h->table_oid << 8 | h->mode)) return true;
+    }
+    return false;
+}
+
+/* Under the lock: one owner's weak locks, and the wait of a statement whose wait has no hold
+ * in the shared table: a weak lock withdrawn to wait, or a LOCK TABLE that waits for another
+ * hold before adding its own (one waiting for weak holders waits with its hold: see below).
+ * pg_locks and pg_blocking_pids need every wait. */
 static void sql_tlock_list_owner(const sql_tlock_owner *o, sql_tlock_info *out, uint32_t cap,
                                  uint32_t *n) {
     uint32_t nweak = atomic_load(&o->nweak);
@@ -461,7 +472,7 @@ static void sql_tlock_list_owner(const sql_tlock_owner *o, sql_tlock_info *out, 
         }
     }
     uint64_t w = atomic_load(&o->wait_on);
-    if (w != 0 && (w & 0xff) <= SQL_TLOCK_ROW_EXCLUSIVE) {
+    if (w != 0 && !sql_tlock_list_has_hold(o, w)) {
         sql_tlock_list_add(out, cap, n, o, (uint32_t)(w >> 8), (uint32_t)(w & 0xff), false);
     }
 }

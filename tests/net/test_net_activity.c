@@ -4,9 +4,10 @@
  * Timeout / PgSleep, Client / ClientRead when idle or idle in transaction, NULL when running),
  * backend_xid (only once the transaction wrote, equal to txid_current()'s low 32 bits) and
  * backend_xmin (the oldest running writer's id), query_id NULL (compute_query_id = auto
- * without pg_stat_statements), pg_blocking_pids() of each waiter, pg_locks (table, advisory
- * and transaction-id locks, and the lock-wait query of PostgreSQL's wiki), pg_stat_get_backend_*,
- * and the server's own workers listed with their backend_type and no user.
+ * without pg_stat_statements), pg_blocking_pids() of each waiter (every holder it waits
+ * for), pg_locks (table, advisory and transaction-id locks, and the lock-wait query of
+ * PostgreSQL's wiki), pg_stat_get_backend_*, and the server's own workers listed with their
+ * backend_type and no user.
  * How: the real server (test_server.h) and four libpq connections: one observes while the
  * others hold and wait. A waiting statement is sent with PQsendQuery; the observer polls
  * pg_stat_activity until the wait shows (no time bound is asserted: a slow machine only polls
@@ -225,6 +226,42 @@ static void test_net_activity_table_and_advisory_waits(void **state) {
     PQfinish(c3);
 }
 
+/* Two sessions holding ROW EXCLUSIVE on t block a LOCK TABLE ... SHARE: pg_blocking_pids
+ * names both, in ascending order (PostgreSQL returns both too; its order is the lock
+ * manager's, ours the same on every call). */
+static void test_net_activity_two_holders(void **state) {
+    (void)state;
+    PGconn *obs = test_conn(), *c1 = test_conn(), *c2 = test_conn(), *c3 = test_conn();
+    char v[512], want[256];
+    int p1 = test_pid(c1), p2 = test_pid(c2), p3 = test_pid(c3);
+    test_exec(c1, "BEGIN");
+    test_exec(c1, "LOCK TABLE t IN ROW EXCLUSIVE MODE");
+    test_exec(c2, "BEGIN");
+    test_exec(c2, "LOCK TABLE t IN ROW EXCLUSIVE MODE");
+    test_exec(c3, "BEGIN");
+    assert_int_equal(PQsendQuery(c3, "LOCK TABLE t IN SHARE MODE"), 1);
+    assert_true(test_wait_for(obs, p3, "relation"));
+    test_value(obs, v, sizeof v, "SELECT pg_blocking_pids(%d)::text", p3);
+    snprintf(want, sizeof want, "{%d,%d}", p1 < p2 ? p1 : p2, p1 < p2 ? p2 : p1);
+    assert_string_equal(v, want);
+    /* pg_locks shows the wait, not yet granted */
+    test_value(obs, v, sizeof v, "SELECT string_agg(mode || ':' || granted, ' ') FROM pg_locks "
+               "WHERE pid = %d AND relation = 't'::regclass", p3);
+    assert_string_equal(v, "ShareLock:false");
+    /* one holder gone: the other still blocks */
+    test_exec(c1, "COMMIT");
+    test_value(obs, v, sizeof v, "SELECT pg_blocking_pids(%d)::text", p3);
+    snprintf(want, sizeof want, "{%d}", p2);
+    assert_string_equal(v, want);
+    test_exec(c2, "COMMIT");
+    assert_int_equal(test_finish(c3), PGRES_COMMAND_OK);
+    test_exec(c3, "COMMIT");
+    PQfinish(obs);
+    PQfinish(c1);
+    PQfinish(c2);
+    PQfinish(c3);
+}
+
 /* The caller's own row, the backend-id functions and the server's workers. */
 static void test_net_activity_own_row_and_workers(void **state) {
     (void)state;
@@ -259,6 +296,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_net_activity_row_lock_wait),
         cmocka_unit_test(test_net_activity_table_and_advisory_waits),
+        cmocka_unit_test(test_net_activity_two_holders),
         cmocka_unit_test(test_net_activity_own_row_and_workers),
     };
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
