@@ -200,9 +200,22 @@ static const sql_tlock_owner *sql_tlock_held(const sql_tlock_owner *o, uint32_t 
     return NULL;
 }
 
-/* Under the lock: another owner holding a weak lock on the table that conflicts with `mode`. */
+/* Under the lock: whether the weak mode `m` that `x` shows on the table is only a retry: x
+ * waits for a LOCK TABLE hold to take m (wait_on), and shows m between its tries only to look
+ * again (sql_tlock_weak publishes, looks, withdraws). Its wait_on is cleared only after it looked
+ * and found the table free, so a mode it has really taken is never seen as a retry. */
+static bool sql_tlock_retrying(const sql_tlock_owner *x, uint32_t table_oid, uint32_t m) {
+    return atomic_load(&x->wait_on) == ((uint64_t)table_oid << 8 | m);
+}
+
+/* Under the lock: another owner holding a weak lock on the table that conflicts with `mode`.
+ * One that holds a conflicting mode for good comes first; one that only shows a mode it
+ * retries is returned with *retrying set: we wait for it (it may be about to keep the mode),
+ * but it waits for us, so that wait is no edge of the wait-for graph (else a LOCK TABLE and
+ * a writer queued behind it would look like a cycle). */
 static const sql_tlock_owner *sql_tlock_weak_holder(const sql_tlock_owner *o, uint32_t table_oid,
-                                                    sql_tlock_mode mode) {
+                                                    sql_tlock_mode mode, bool *retrying) {
+    const sql_tlock_owner *retry = NULL;
     for (const sql_tlock_owner *x = sql_tlock_owners; x != NULL; x = x->next) {
         if (x == o || x->db_oid != o->db_oid) continue;
         uint32_t n = atomic_load(&x->nweak);
@@ -210,11 +223,17 @@ static const sql_tlock_owner *sql_tlock_weak_holder(const sql_tlock_owner *o, ui
             uint64_t e = atomic_load(&x->weak[i]);
             if ((uint32_t)(e >> 8) != table_oid) continue;
             for (uint32_t m = SQL_TLOCK_ACCESS_SHARE; m <= SQL_TLOCK_ROW_EXCLUSIVE; m++) {
-                if ((e & B(m)) != 0 && sql_tlock_conflicts((sql_tlock_mode)m, mode)) return x;
+                if ((e & B(m)) == 0 || !sql_tlock_conflicts((sql_tlock_mode)m, mode)) continue;
+                if (!sql_tlock_retrying(x, table_oid, m)) {
+                    *retrying = false;
+                    return x;
+                }
+                if (retry == NULL) retry = x;
             }
         }
     }
-    return NULL;
+    *retrying = retry != NULL;
+    return retry;
 }
 
 static void sql_tlock_drop_hold(sql_tlock_hold *h) {
@@ -276,7 +295,8 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
                 return sql_tlock_waited(o, sql_tlock_full(err));
             }
         }
-        if (holder == NULL) holder = sql_tlock_weak_holder(o, table_oid, mode);
+        bool retrying = false;
+        if (holder == NULL) holder = sql_tlock_weak_holder(o, table_oid, mode, &retrying);
         if (holder == NULL) {
             ck_spinlock_unlock(&sql_tlock_mutex);
             return sql_tlock_waited(o, true);
@@ -286,6 +306,7 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         bool ok = !w->nowait || sql_tlock_busy(name, err);
         atomic_store(&o->wait_on, (uint64_t)table_oid << 8 | mode);
         o->waits++;
+        if (retrying) holder = NULL, holder_txn = 0; /* it waits for us: no edge this poll */
         ok = ok && sql_tlock_pause(o, holder, holder_txn, w, started, err);
         if (!ok) {
             if (h != NULL) {
