@@ -1131,7 +1131,8 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         sql_explain_ixconds(ex, p, col);
     } else {
         line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s",
-                                p->scan.table->name, name, renamed ? " " : "", renamed ? alias : "");
+                                p->scan.table->name, name, renamed ? " " : "",
+                                renamed ? alias : "");
         line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
         sql_explain_pkget(ex, p, col);
