@@ -238,6 +238,12 @@ void net_pg_backend_set_role(net_pg_conn *c, uint32_t role_oid) {
     b->act.db_oid = sql_session_db_oid(c->session);
     snprintf(b->act.datname, sizeof b->act.datname, "%s", sql_session_database(c->session));
     snprintf(b->act.usename, sizeof b->act.usename, "%s", sql_session_user(c->session));
+    b->act.ssl = c->tls != NULL;
+    if (c->tls != NULL) { /* the handshake is done before authentication */
+        snprintf(b->act.ssl_version, sizeof b->act.ssl_version, "%s", net_tls_version(c->tls));
+        snprintf(b->act.ssl_cipher, sizeof b->act.ssl_cipher, "%s", net_tls_cipher(c->tls));
+        b->act.ssl_bits = net_tls_cipher_bits(c->tls);
+    }
     net_pg_backend_unlock(b);
 }
 
@@ -271,6 +277,7 @@ void net_pg_backend_active(net_pg_conn *c, const char *query, uint32_t len) {
     if (a->state != NET_PG_STATE_ACTIVE) {
         if (a->state == NET_PG_STATE_IDLE || a->state == NET_PG_STATE_STARTING) {
             a->xact_start_us = now; /* a transaction starts with this statement */
+            a->vxid_local++;
         }
         if (query == NULL) a->query_start_us = now;
         a->state = NET_PG_STATE_ACTIVE;

@@ -128,6 +128,12 @@ typedef struct net_pg_activity {
     uint64_t xid;                      /* its transaction's number once it wrote, 0 = none */
     uint64_t xmin;                     /* the oldest transaction number its snapshot may not
                                           see as committed, 0 = no snapshot */
+    uint32_t vxid_local;               /* counts its transactions: the local part of its
+                                          virtual transaction id (pg_locks: backend/local) */
+    bool ssl;                          /* the connection runs TLS (pg_stat_ssl) */
+    int32_t ssl_bits;                  /* the cipher's secret bits */
+    char ssl_version[16];              /* "TLSv1.3" */
+    char ssl_cipher[64];               /* OpenSSL's cipher name */
     char query[NET_PG_ACTIVITY_QUERY_BYTES];
 } net_pg_activity;
 
