@@ -21,10 +21,14 @@
 
 /* The most blockers one waiter can have: each is another session. */
 #define SQL_ACT_BLOCKERS_MAX NET_PG_CONNECTIONS_MAX
+/* Row waiters ahead listed for one queued behind them (a queue longer than this is cut). */
+#define SQL_ACT_ROW_AHEAD_MAX 256u
 
 extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
 extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
 extern bool net_pg_activity_of(uint32_t pid, net_pg_activity *out) __attribute__((weak));
+extern uint32_t net_pg_row_waiters_ahead(const net_pg_activity *a, uint32_t *pids, uint32_t cap)
+    __attribute__((weak));
 extern uint32_t sql_session_user_oid(const sql_session *s) __attribute__((weak));
 extern bool sql_session_is_superuser(const sql_session *s) __attribute__((weak));
 
@@ -147,6 +151,13 @@ SQL_ACT_KERNEL(sql_act_blocking_pids) {
         if (lock && a->wait == NET_PG_WAIT_ADVISORY &&
             !sql_act_advisory_blockers(f, a->pid, pids, &np)) {
             return rt_arena_fail(f->arena, f->err);
+        }
+        /* a row queued behind others: every session waiting for it since before (the
+         * first holds PostgreSQL's tuple lock, the others would take it first) */
+        if (lock && a->wait == NET_PG_WAIT_TUPLE && net_pg_row_waiters_ahead != NULL) {
+            uint32_t ahead[SQL_ACT_ROW_AHEAD_MAX];
+            uint32_t na = net_pg_row_waiters_ahead(a, ahead, SQL_ACT_ROW_AHEAD_MAX);
+            for (uint32_t k = 0; k < na; k++) sql_act_pid_add(pids, &np, ahead[k]);
         }
         /* the published holder: the only one of a row or advisory lock, and of a table lock
          * whose holders let go between the two looks */

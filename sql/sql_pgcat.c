@@ -629,11 +629,11 @@ static bool pc_activity_client_addr(pc_row *r, const char *text) {
 /* wait_event_type and wait_event: an idle backend waits for its client, an active one for
  * what it published (or the engine's transaction table shows), else it runs (NULL). */
 static void pc_activity_wait(pc_row *r, const net_pg_activity *a) {
-    static const char *const types[] = {NULL, "Lock", "Lock", "Lock", "Timeout"};
+    static const char *const types[] = {NULL, "Lock", "Lock", "Lock", "Timeout", "Lock"};
     static const char *const events[] = {NULL, "relation", "advisory", "transactionid",
-                                         "PgSleep"};
+                                         "PgSleep", "tuple"};
     bool idle = a->state != NET_PG_STATE_ACTIVE && a->state != NET_PG_STATE_STARTING;
-    uint32_t w = a->wait <= NET_PG_WAIT_PG_SLEEP ? (uint32_t)a->wait : 0;
+    uint32_t w = a->wait <= NET_PG_WAIT_TUPLE ? (uint32_t)a->wait : 0;
     pc_str(r, "wait_event_type", idle ? "Client" : types[w]);
     pc_str(r, "wait_event", idle ? "ClientRead" : events[w]);
 }

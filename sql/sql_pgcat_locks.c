@@ -8,7 +8,8 @@
  * session in a transaction holds ExclusiveLock on its own, "backend/local": the backend's
  * slot + 1 and its count of transactions; every row names its session's in
  * virtualtransaction, "backend/0" outside a transaction, as PostgreSQL's); advisory locks
- * waited for are rows not granted. Not listed: tuple and object locks. fastpath is true for virtual ids (as PostgreSQL's, which always
+ * waited for are rows not granted; a row-lock wait's tuple lock (held by the row's first
+ * waiter, waited for by those queued behind it). Not listed: object locks. fastpath is true for virtual ids (as PostgreSQL's, which always
  * takes them there), false elsewhere; waitstart NULL throughout. */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,9 @@ extern bool net_pg_activity_of(uint32_t pid, net_pg_activity *out) __attribute__
 
 /* Room for the first look at a lock list; a longer one is read again at its length. */
 #define PC_LOCKS_FIRST 256u
+
+/* pg_locks.tuple is an int2: a row's slot is shown as page and tuple of this many. */
+#define PC_TUPLES_PER_PAGE 32767u
 
 /* Bytes of a virtual transaction id's text ("4294967295/4294967295"). */
 #define PC_VXID_BYTES 24u
@@ -154,6 +158,20 @@ static bool pc_locks_xid(pc_row *r, uint32_t pid, uint64_t xid, bool own) {
     return pc_add(r);
 }
 
+/* The tuple lock of a row-lock wait: held by the row's first waiter (which waits for the
+ * holder's transaction id), waited for by the others, ExclusiveLock as an UPDATE's. We have no
+ * pages: page and tuple give the row's slot in its partition as slot / 32767 and
+ * slot % 32767 + 1 (a row's place, as PostgreSQL's ctid is). */
+static bool pc_locks_tuple(pc_row *r, const net_pg_activity *a, bool granted) {
+    pc_lock_row(r, "tuple", a->pid, "ExclusiveLock", granted);
+    uint32_t slot = (uint32_t)a->wait_row;
+    pc_int(r, "database", a->db_oid);
+    pc_int(r, "relation", a->wait_rel);
+    pc_int(r, "page", slot / PC_TUPLES_PER_PAGE);
+    pc_int(r, "tuple", slot % PC_TUPLES_PER_PAGE + 1);
+    return pc_add(r);
+}
+
 static bool pc_locks_xids(pc_row *r) {
     if (net_pg_backend_slots == NULL || net_pg_activity_get == NULL) return true;
     net_pg_activity *a = rt_arena_alloc(r->x->arena, 2 * sizeof *a);
@@ -164,6 +182,11 @@ static bool pc_locks_xids(pc_row *r) {
         if (a[0].wait == NET_PG_WAIT_TXID && a[0].wait_pid != 0 &&
             net_pg_activity_of(a[0].wait_pid, &a[1]) && a[1].xid != 0 &&
             !pc_locks_xid(r, a[0].pid, a[1].xid, false)) {
+            return false;
+        }
+        bool row_wait = a[0].wait == NET_PG_WAIT_TXID || a[0].wait == NET_PG_WAIT_TUPLE;
+        if (row_wait && a[0].wait_rel != 0 &&
+            !pc_locks_tuple(r, &a[0], a[0].wait == NET_PG_WAIT_TXID)) {
             return false;
         }
     }

@@ -262,6 +262,53 @@ static void test_net_activity_two_holders(void **state) {
     PQfinish(c3);
 }
 
+/* Three sessions waiting for one row: the first waits for the writer's transaction id and
+ * holds the row's tuple lock, the others wait for that tuple lock (Lock / tuple), each
+ * blocked by the waiters ahead of it; pg_locks shows the tuple lock granted to the first and
+ * not to the others (the same four sessions on PostgreSQL 15 gave the same events, arrays and
+ * rows). */
+static void test_net_activity_row_queue(void **state) {
+    (void)state;
+    PGconn *obs = test_conn(), *c[4];
+    int p[4];
+    char v[512], want[256];
+    for (int i = 0; i < 4; i++) {
+        c[i] = test_conn();
+        p[i] = test_pid(c[i]);
+    }
+    test_exec(c[0], "BEGIN");
+    test_exec(c[0], "UPDATE t SET v = 20 WHERE id = 2");
+    assert_int_equal(PQsendQuery(c[1], "UPDATE t SET v = 21 WHERE id = 2"), 1);
+    assert_true(test_wait_for(obs, p[1], "transactionid"));
+    assert_int_equal(PQsendQuery(c[2], "UPDATE t SET v = 22 WHERE id = 2"), 1);
+    assert_true(test_wait_for(obs, p[2], "tuple"));
+    assert_int_equal(PQsendQuery(c[3], "UPDATE t SET v = 23 WHERE id = 2"), 1);
+    assert_true(test_wait_for(obs, p[3], "tuple"));
+    test_value(obs, v, sizeof v, "SELECT string_agg(wait_event_type || ':' || wait_event || ':' "
+               "|| pg_blocking_pids(pid)::text, ' ' ORDER BY array_position(ARRAY[%d, %d, %d], "
+               "pid)) FROM pg_stat_activity WHERE pid IN (%d, %d, %d)", p[1], p[2], p[3], p[1],
+               p[2], p[3]);
+    snprintf(want, sizeof want, "Lock:transactionid:{%d} Lock:tuple:{%d} Lock:tuple:{%d,%d}",
+             p[0], p[1], p[1] < p[2] ? p[1] : p[2], p[1] < p[2] ? p[2] : p[1]);
+    assert_string_equal(v, want);
+    test_value(obs, v, sizeof v, "SELECT string_agg(array_position(ARRAY[%d, %d, %d], pid) || "
+               "':' || mode || ':' || granted || ':' || (relation = 't'::regclass) || ':' || "
+               "(page IS NOT NULL AND tuple IS NOT NULL), ' ' ORDER BY array_position("
+               "ARRAY[%d, %d, %d], pid)) FROM pg_locks WHERE locktype = 'tuple'", p[1], p[2],
+               p[3], p[1], p[2], p[3]);
+    assert_string_equal(v, "1:ExclusiveLock:true:true:true 2:ExclusiveLock:false:true:true "
+                           "3:ExclusiveLock:false:true:true");
+    test_value(obs, v, sizeof v, "SELECT count(*) FROM pg_locks WHERE locktype = "
+               "'transactionid' AND NOT granted");
+    assert_string_equal(v, "1");
+    test_exec(c[0], "COMMIT");
+    for (int i = 1; i < 4; i++) assert_int_equal(test_finish(c[i]), PGRES_COMMAND_OK);
+    test_value(obs, v, sizeof v, "SELECT count(*) FROM pg_locks WHERE locktype = 'tuple'");
+    assert_string_equal(v, "0");
+    PQfinish(obs);
+    for (int i = 0; i < 4; i++) PQfinish(c[i]);
+}
+
 /* Advisory waits queue as PostgreSQL 15's: a waiter is blocked by the holder and by the
  * waiters ahead of it with a conflicting request, and pg_locks lists every wait not granted
  * (the same three sessions on PostgreSQL 15 gave the same rows and arrays). */
@@ -418,6 +465,7 @@ int main(void) {
         cmocka_unit_test(test_net_activity_table_and_advisory_waits),
         cmocka_unit_test(test_net_activity_two_holders),
         cmocka_unit_test(test_net_activity_own_row_and_workers),
+        cmocka_unit_test(test_net_activity_row_queue),
         cmocka_unit_test(test_net_activity_advisory_queue),
         cmocka_unit_test(test_net_activity_virtual_xids),
         cmocka_unit_test(test_net_activity_catalog_wait),
