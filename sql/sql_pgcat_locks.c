@@ -9,8 +9,10 @@
  * slot + 1 and its count of transactions; every row names its session's in
  * virtualtransaction, "backend/0" outside a transaction, as PostgreSQL's); advisory locks
  * waited for are rows not granted; a row-lock wait's tuple lock (held by the row's first
- * waiter, waited for by those queued behind it). Not listed: object locks. fastpath is true for virtual ids (as PostgreSQL's, which always
- * takes them there), false elsewhere; waitstart NULL throughout. */
+ * waiter, waited for by those queued behind it). Not listed: object locks and index locks
+ * (PostgreSQL lists a RowExclusiveLock / AccessShareLock per index a statement uses). fastpath
+ * is true for virtual ids (as PostgreSQL's, which always takes them there), false elsewhere;
+ * waitstart NULL throughout. */
 #include <stdio.h>
 #include <string.h>
 
