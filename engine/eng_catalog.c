@@ -680,6 +680,8 @@ bool eng_catalog_ddl_trylock(uint64_t owner) {
     return expected == owner;
 }
 
+uint64_t eng_catalog_ddl_holder(void) { return atomic_load(&eng_catalog_ddl_owner); }
+
 void eng_catalog_ddl_unlock(uint64_t owner) {
     uint64_t expected = owner;
     atomic_compare_exchange_strong(&eng_catalog_ddl_owner, &expected, 0);

@@ -295,6 +295,8 @@ void eng_catalog_poll(void);
 /* One DDL transaction at a time: true when acquired (or already held by `owner`). */
 bool eng_catalog_ddl_trylock(uint64_t owner);
 void eng_catalog_ddl_unlock(uint64_t owner);
+/* The transaction holding the DDL lock now, 0 = none (pg_stat_activity's wait for it). */
+uint64_t eng_catalog_ddl_holder(void);
 
 /* ---- lookups (on a pinned or draft version) ---- */
 const eng_role *eng_catalog_role_by_name(const eng_catalog *c, const char *name);

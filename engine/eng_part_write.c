@@ -256,14 +256,16 @@ static eng_lock_result eng_lock_moved(eng_part *p, eng_tx *tx, uint32_t slot, ui
 }
 
 /* Waiting for `holder` (another running transaction) as `wait` says. */
-static eng_lock_result eng_lock_wait_for(eng_tx *tx, uint64_t holder, eng_lock_wait wait,
-                                         rt_err *err) {
+static eng_lock_result eng_lock_wait_for(const eng_part *p, uint32_t slot, eng_tx *tx,
+                                         uint64_t holder, eng_lock_wait wait, rt_err *err) {
     if (wait == ENG_WAIT_SKIP) return ENG_SKIPPED;
     if (wait == ENG_WAIT_NOWAIT) {
         rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE, "could not obtain lock on row in relation");
         return ENG_LOCK_FAILED;
     }
-    return eng_tx_wait(tx, holder, err) ? ENG_LOCKED : ENG_LOCK_FAILED;
+    return eng_tx_wait_row(tx, holder, p->table_oid, eng_txn_row_of(p->partition_no, slot), err)
+               ? ENG_LOCKED
+               : ENG_LOCK_FAILED;
 }
 
 /* The strength of the exclusive holder an end stamp names (a lock or a write). */
@@ -296,7 +298,7 @@ static eng_end_state eng_lock_end(eng_part *p, eng_tx *tx, uint32_t slot, eng_lo
         uint64_t ts = eng_stamp_is_txn(e) ? eng_stamp_resolve(e) : e;
         if (ts == 0) { /* another transaction holds it */
             if (!eng_lock_conflicts(mode, eng_lock_held_mode(e))) return ENG_END_FREE;
-            *result = eng_lock_wait_for(tx, e, wait, err);
+            *result = eng_lock_wait_for(p, slot, tx, e, wait, err);
             if (*result != ENG_LOCKED) return ENG_END_DONE;
             continue;
         }
@@ -329,7 +331,7 @@ eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_m
         }
         uint64_t holder = eng_tx_share_conflict(tx, p, slot, mode);
         if (holder == 0) break;
-        r = eng_lock_wait_for(tx, holder, wait, err);
+        r = eng_lock_wait_for(p, slot, tx, holder, wait, err);
         if (r != ENG_LOCKED) return r;
     }
     uint64_t key = mode == ENG_LOCK_FOR_UPDATE ? ENG_STAMP_KEY_BIT : 0;

@@ -140,6 +140,17 @@ bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
     return ok;
 }
 
+bool eng_tx_wait_row(eng_tx *tx, uint64_t stamp, uint32_t rel_oid, uint64_t row, rt_err *err) {
+    static _Atomic uint64_t seq;
+    eng_txn_slot *me = eng_txn_slot_get(tx->id.slot);
+    atomic_store(&me->waiting_row, row);
+    atomic_store(&me->waiting_seq, atomic_fetch_add(&seq, 1) + 1);
+    atomic_store(&me->waiting_rel, rel_oid);
+    bool ok = eng_tx_wait(tx, stamp, err);
+    atomic_store(&me->waiting_rel, 0);
+    return ok;
+}
+
 /* Wakes the waiters for transaction `id`; with `recheck` they return to their callers even
  * though it still runs (it gave up locks and writes at ROLLBACK TO SAVEPOINT). */
 static void eng_tx_wake(eng_txn_id id, bool recheck) {

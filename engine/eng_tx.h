@@ -78,6 +78,9 @@ static inline uint64_t eng_tx_stamp_now(const eng_tx *tx) {
 /* Parks until transaction `stamp` is no longer running (committed or aborted), or until it
  * rolled back to a savepoint (then the caller looks at the row again: true either way). */
 bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err);
+/* eng_tx_wait for a row lock: the row (table `rel_oid`, eng_txn_row_of) is published in the
+ * transaction's slot while it waits, in the order waits began, for pg_locks' tuple locks. */
+bool eng_tx_wait_row(eng_tx *tx, uint64_t stamp, uint32_t rel_oid, uint64_t row, rt_err *err);
 
 /* Finishing on this shard, after the outcome is decided (and durable for commits). */
 void eng_tx_apply_commit(eng_tx *tx, uint64_t commit_ts);

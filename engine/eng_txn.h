@@ -76,8 +76,15 @@ typedef struct eng_txn_slot {
     _Atomic uint64_t commit_ts;
     _Atomic uint64_t waiting_for; /* stamp of the transaction this one waits for, 0 = none */
     _Atomic uint32_t cancel;      /* set by the deadlock detector: 40P01 for the victim */
-    uint32_t pad;
+    _Atomic uint32_t waiting_rel; /* a row-lock wait's table oid, 0 = none (pg_locks) */
+    _Atomic uint64_t waiting_row; /* and its row (eng_txn_row_of), with... */
+    _Atomic uint64_t waiting_seq; /* ...the order row waits began in (a row's waiters queue) */
 } eng_txn_slot;
+
+/* A row's identity in a row-lock wait: its partition and slot. */
+static inline uint64_t eng_txn_row_of(uint32_t partition_no, uint32_t slot) {
+    return ((uint64_t)partition_no << 32) | slot;
+}
 
 /* ---- setup ---- */
 void eng_txn_init(uint32_t shard_count);

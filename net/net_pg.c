@@ -238,6 +238,12 @@ void net_pg_backend_set_role(net_pg_conn *c, uint32_t role_oid) {
     b->act.db_oid = sql_session_db_oid(c->session);
     snprintf(b->act.datname, sizeof b->act.datname, "%s", sql_session_database(c->session));
     snprintf(b->act.usename, sizeof b->act.usename, "%s", sql_session_user(c->session));
+    b->act.ssl = c->tls != NULL;
+    if (c->tls != NULL) { /* the handshake is done before authentication */
+        snprintf(b->act.ssl_version, sizeof b->act.ssl_version, "%s", net_tls_version(c->tls));
+        snprintf(b->act.ssl_cipher, sizeof b->act.ssl_cipher, "%s", net_tls_cipher(c->tls));
+        b->act.ssl_bits = net_tls_cipher_bits(c->tls);
+    }
     net_pg_backend_unlock(b);
 }
 
@@ -271,6 +277,7 @@ void net_pg_backend_active(net_pg_conn *c, const char *query, uint32_t len) {
     if (a->state != NET_PG_STATE_ACTIVE) {
         if (a->state == NET_PG_STATE_IDLE || a->state == NET_PG_STATE_STARTING) {
             a->xact_start_us = now; /* a transaction starts with this statement */
+            a->vxid_local++;
         }
         if (query == NULL) a->query_start_us = now;
         a->state = NET_PG_STATE_ACTIVE;
@@ -360,14 +367,61 @@ static uint64_t net_pg_xmin_lower(uint64_t xmin) {
     return xmin;
 }
 
+/* Whether backend slot `i` waits for the same row of the same holder as `a`, since before
+ * it; its wait's order in *seq. */
+static bool net_pg_row_waiter_ahead(uint32_t i, const net_pg_activity *a, uint64_t *seq) {
+    uint64_t stamp = atomic_load(&net_pg_g.backends[i].txn_stamp);
+    if (stamp == 0 || eng_stamp_same_txn(stamp, a->txn_stamp)) return false;
+    const eng_txn_slot *s = eng_txn_slot_get(eng_stamp_slot(stamp));
+    if (atomic_load(&s->waiting_rel) != a->wait_rel ||
+        !eng_stamp_same_txn(atomic_load(&s->waiting_for), a->wait_txn) ||
+        atomic_load(&s->waiting_row) != a->wait_row) {
+        return false;
+    }
+    *seq = atomic_load(&s->waiting_seq);
+    return *seq != 0 && *seq < a->wait_seq;
+}
+
+/* A row-lock waiter queued behind another session waiting for the same row waits, as
+ * PostgreSQL shows it, for the tuple lock the first waiter holds (Lock / tuple). */
+static void net_pg_activity_queue(net_pg_activity *a) {
+    uint64_t first_seq = a->wait_seq;
+    uint32_t first = 0;
+    for (uint32_t i = 0; i < net_pg_g.backend_count; i++) {
+        uint64_t seq;
+        if (net_pg_row_waiter_ahead(i, a, &seq) && seq < first_seq) {
+            first_seq = seq;
+            first = NET_PG_PID_BASE + i;
+        }
+    }
+    if (first == 0) return;
+    a->wait = NET_PG_WAIT_TUPLE;
+    a->wait_pid = first;
+}
+
+uint32_t net_pg_row_waiters_ahead(const net_pg_activity *a, uint32_t *pids, uint32_t cap) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < net_pg_g.backend_count && a->wait_rel != 0; i++) {
+        uint64_t seq;
+        if (net_pg_row_waiter_ahead(i, a, &seq) && n < cap) pids[n++] = NET_PG_PID_BASE + i;
+    }
+    return n;
+}
+
 /* What the copy leaves to be derived: a row-lock wait, which the engine publishes in the
  * transaction table (and whose waiter has an id, being a writer), and the horizon. */
 static void net_pg_activity_derive(net_pg_activity *a) {
     if (a->wait == NET_PG_WAIT_NONE && a->state == NET_PG_STATE_ACTIVE && a->txn_stamp != 0) {
-        uint64_t w = atomic_load(&eng_txn_slot_get(eng_stamp_slot(a->txn_stamp))->waiting_for);
+        const eng_txn_slot *s = eng_txn_slot_get(eng_stamp_slot(a->txn_stamp));
+        uint64_t w = atomic_load(&s->waiting_for);
         if (w != 0 && eng_txn_stamp_running(a->txn_stamp)) {
             a->wait = NET_PG_WAIT_TXID;
             a->wait_pid = net_pg_pid_of_txn(w);
+            a->wait_txn = w;
+            a->wait_rel = atomic_load(&s->waiting_rel);
+            a->wait_row = atomic_load(&s->waiting_row);
+            a->wait_seq = atomic_load(&s->waiting_seq);
+            if (a->wait_rel != 0) net_pg_activity_queue(a);
         }
     }
     if (a->xmin != 0) a->xmin = net_pg_xmin_lower(a->xmin);

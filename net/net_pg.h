@@ -102,6 +102,9 @@ typedef enum net_pg_wait {
     NET_PG_WAIT_ADVISORY,              /* Lock / advisory */
     NET_PG_WAIT_TXID,                  /* Lock / transactionid: a row lock */
     NET_PG_WAIT_PG_SLEEP,              /* Timeout / PgSleep */
+    NET_PG_WAIT_TUPLE,                 /* Lock / tuple: a row lock, queued behind another
+                                          session waiting for the same row (PostgreSQL's
+                                          tuple lock: the first waiter holds it) */
 } net_pg_wait;
 
 /* A copy of one backend's activity, consistent (taken under the slot's flag). Times are
@@ -128,6 +131,16 @@ typedef struct net_pg_activity {
     uint64_t xid;                      /* its transaction's number once it wrote, 0 = none */
     uint64_t xmin;                     /* the oldest transaction number its snapshot may not
                                           see as committed, 0 = no snapshot */
+    uint32_t wait_rel;                 /* a row-lock wait (TXID, TUPLE): the row's table, */
+    uint64_t wait_row;                 /* its row (eng_txn_row_of), */
+    uint64_t wait_seq;                 /* the order the row's waits began in, */
+    uint64_t wait_txn;                 /* and the transaction holding it (stamp) */
+    uint32_t vxid_local;               /* counts its transactions: the local part of its
+                                          virtual transaction id (pg_locks: backend/local) */
+    bool ssl;                          /* the connection runs TLS (pg_stat_ssl) */
+    int32_t ssl_bits;                  /* the cipher's secret bits */
+    char ssl_version[16];              /* "TLSv1.3" */
+    char ssl_cipher[64];               /* OpenSSL's cipher name */
     char query[NET_PG_ACTIVITY_QUERY_BYTES];
 } net_pg_activity;
 
@@ -184,6 +197,9 @@ int64_t net_pg_start_time_us(void);
 #define NET_PG_PID_AUTOVACUUM (NET_PG_PID_BASE - 3u)
 /* A copy of slot i's activity; false when no open session uses the slot. */
 bool net_pg_activity_get(uint32_t slot, net_pg_activity *out);
+/* The backends waiting for the same row as `a` (a row-lock wait, TXID or TUPLE) since before
+ * it, into pids (up to `cap`); how many. */
+uint32_t net_pg_row_waiters_ahead(const net_pg_activity *a, uint32_t *pids, uint32_t cap);
 /* A copy of backend `pid`'s activity; false when no open session has that pid. */
 bool net_pg_activity_of(uint32_t pid, net_pg_activity *out);
 /* From the session's own fiber: it now waits (NET_PG_WAIT_NONE: no longer) for a lock that

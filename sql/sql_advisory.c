@@ -71,6 +71,36 @@ static int sql_adv_try(const void *owner, const sql_advisory_key *k, bool shared
     return 1;
 }
 
+/* A session waiting for an advisory lock, for pg_locks (a row not granted) and
+ * pg_blocking_pids (the waiters queued ahead of it with a conflicting request). */
+typedef struct sql_adv_waiter {
+    const void *owner;       /* NULL: free entry */
+    sql_advisory_key k;
+    bool shared;
+    uint64_t seq;            /* the order waits began in */
+} sql_adv_waiter;
+
+static sql_adv_waiter sql_adv_waiters[SQL_ADVISORY_WAITERS_MAX];
+static uint64_t sql_adv_wait_seq; /* under the lock */
+
+/* Under the lock: the owner starts (k != NULL) or ends its wait. A wait past the table's
+ * room is not listed (pg_stat_activity still shows it). */
+static void sql_adv_waiter_set(const void *owner, const sql_advisory_key *k, bool shared) {
+    for (uint32_t i = 0; i < SQL_ADVISORY_WAITERS_MAX; i++) {
+        sql_adv_waiter *w = &sql_adv_waiters[i];
+        if (k == NULL && w->owner == owner) {
+            w->owner = NULL;
+            sql_adv_used_add(-1);
+            return;
+        }
+        if (k != NULL && w->owner == NULL) {
+            *w = (sql_adv_waiter){owner, *k, shared, ++sql_adv_wait_seq};
+            sql_adv_used_add(1); /* listing looks at the tables while any entry is used */
+            return;
+        }
+    }
+}
+
 /* pg_stat_activity: the owner's session waits for `holder`'s (NULL: no longer waits). */
 static void sql_adv_note_wait(const void *owner, const void *holder) {
     if (net_pg_backend_wait == NULL || sql_session_backend_pid == NULL) return;
@@ -101,6 +131,11 @@ static bool sql_adv_wait_loop(const void *owner, const sql_advisory_key *k, bool
         *got = r == 1;
         if (*got || !wait) return true;
         if (holder != noted) { /* only when the holder changes: no lock per poll */
+            if (!*waited) {
+                ck_spinlock_lock(&sql_adv_lock);
+                sql_adv_waiter_set(owner, k, shared);
+                ck_spinlock_unlock(&sql_adv_lock);
+            }
             sql_adv_note_wait(owner, holder);
             noted = holder;
             *waited = true;
@@ -124,7 +159,12 @@ bool sql_advisory_lock(const void *owner, const sql_advisory_key *k, bool shared
     bool waited = false;
     bool ok = sql_adv_wait_loop(owner, k, shared, xact, level, wait, cancel, lock_timeout_ms,
                                 got, &waited, err);
-    if (waited) sql_adv_note_wait(owner, NULL);
+    if (waited) {
+        ck_spinlock_lock(&sql_adv_lock);
+        sql_adv_waiter_set(owner, NULL, false);
+        ck_spinlock_unlock(&sql_adv_lock);
+        sql_adv_note_wait(owner, NULL);
+    }
     return ok;
 }
 
@@ -188,7 +228,8 @@ void sql_advisory_merge_into(const void *owner, uint32_t level) {
 static bool sql_adv_listed(const sql_advisory_info *out, uint32_t n, uint32_t cap,
                            const sql_advisory_info *e) {
     for (uint32_t i = 0; i < n && i < cap; i++) {
-        if (out[i].pid == e->pid && out[i].shared == e->shared && sql_adv_same(&out[i].k, &e->k)) {
+        if (out[i].pid == e->pid && out[i].shared == e->shared && out[i].granted &&
+            sql_adv_same(&out[i].k, &e->k)) {
             return true;
         }
     }
@@ -202,12 +243,25 @@ uint32_t sql_advisory_list(sql_advisory_info *out, uint32_t cap) {
     for (uint32_t i = 0; i < SQL_ADVISORY_HOLDS_MAX; i++) {
         const sql_adv_hold *h = &sql_adv_holds[i];
         if (h->owner == NULL) continue;
-        sql_advisory_info e = {.k = h->k, .shared = h->shared};
+        sql_advisory_info e = {.k = h->k, .shared = h->shared, .granted = true};
         e.pid = sql_session_backend_pid != NULL ? sql_session_backend_pid(h->owner) : 0;
         if (sql_adv_listed(out, n, cap, &e)) continue;
         if (n < cap) out[n] = e;
         n++;
     }
+    for (uint32_t i = 0; i < SQL_ADVISORY_WAITERS_MAX; i++) {
+        const sql_adv_waiter *w = &sql_adv_waiters[i];
+        if (w->owner == NULL) continue;
+        if (n < cap) {
+            out[n] = (sql_advisory_info){.k = w->k, .shared = w->shared, .seq = w->seq};
+            out[n].pid = sql_session_backend_pid != NULL ? sql_session_backend_pid(w->owner) : 0;
+        }
+        n++;
+    }
     ck_spinlock_unlock(&sql_adv_lock);
     return n;
+}
+
+bool sql_advisory_conflicts(const sql_advisory_info *a, const sql_advisory_info *b) {
+    return a->pid != b->pid && sql_adv_same(&a->k, &b->k) && (!a->shared || !b->shared);
 }

@@ -12,7 +12,9 @@
  *          lock_timeout passes (55P03). Deadlocks between advisory locks are not detected: the
  *          waiters run until cancelled or timed out.
  * Limits:  SQL_ADVISORY_HOLDS_MAX holds in the server (53200 "out of shared memory" past it,
- *          as PostgreSQL's lock table). */
+ *          as PostgreSQL's lock table); SQL_ADVISORY_WAITERS_MAX waits listed.
+ * Not yet: PostgreSQL queues waiters (a later request conflicting with a queued one waits
+ *          behind it); here a waiter takes the lock at its first poll that finds it free. */
 #ifndef SQL_ADVISORY_H
 #define SQL_ADVISORY_H
 
@@ -24,6 +26,8 @@
 
 #define SQL_ADVISORY_HOLDS_MAX 4096u
 #define SQL_ADVISORY_POLL_NS (1000u * 1000u)
+#define SQL_ADVISORY_WAITERS_MAX 4096u /* sessions waiting listed in pg_locks (past it: the
+                                           wait is not listed there) */
 
 /* A key: PostgreSQL keeps the one-bigint and the two-int4 forms apart. */
 typedef struct sql_advisory_key {
@@ -51,12 +55,18 @@ void sql_advisory_merge_into(const void *owner, uint32_t level);
 
 /* One advisory lock for pg_locks: one row per backend, key and mode, as PostgreSQL's. */
 typedef struct sql_advisory_info {
-    uint32_t pid;             /* the holder's backend */
+    uint32_t pid;             /* the holder's (or waiter's) backend */
     sql_advisory_key k;
     bool shared;
+    bool granted;             /* false: the backend waits for it */
+    uint64_t seq;             /* a wait: the order waits began in (earlier is lower) */
 } sql_advisory_info;
-/* pg_locks: copies up to `cap` of the advisory locks held (one consistent look) and returns
- * how many there are (more than `cap`: call again with room for them). */
+/* pg_locks and pg_blocking_pids: copies up to `cap` of the advisory locks held, then those
+ * waited for (one consistent look), and returns how many there are (more than `cap`: call
+ * again with room for them). */
 uint32_t sql_advisory_list(sql_advisory_info *out, uint32_t cap);
+/* Whether two backends' locks (held or requested) on a key conflict: different backends, the
+ * same key, not both shared. */
+bool sql_advisory_conflicts(const sql_advisory_info *a, const sql_advisory_info *b);
 
 #endif

@@ -36,14 +36,28 @@ bool sql_ddl_begin(sql_ddl_ctx *dc, rt_err *err) {
         if (!sql_ddl_lock_catalog(dc, err)) return false;
         uint64_t owner = eng_stamp_txn(txn->id.slot, txn->id.generation, 0);
         int64_t start_ms = sql_ddl_now_ms();
-        /* One DDL transaction at a time (eng_catalog.h): wait for the holder to finish. */
-        while (!eng_catalog_ddl_trylock(owner)) {
-            if (dc->lock_timeout_ms > 0 && sql_ddl_now_ms() - start_ms >= dc->lock_timeout_ms) {
-                return rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE,
-                                  "canceling statement due to lock timeout");
+        /* One DDL transaction at a time (eng_catalog.h): wait for the holder to finish. The
+         * catalog hold above has no conflict when the holder works in another database: the
+         * wait is shown on the session and ends on cancel as a lock wait does. */
+        uint64_t shown = 0;
+        bool ok = true;
+        while (ok && !eng_catalog_ddl_trylock(owner)) {
+            uint64_t holder = eng_catalog_ddl_holder();
+            if (holder != shown && holder != 0) sql_tlock_note_wait(dc->tlock, holder);
+            shown = holder != 0 ? holder : shown;
+            if (dc->cancel != NULL && atomic_load(dc->cancel)) {
+                ok = rt_err_set(err, SQLSTATE_QUERY_CANCELED,
+                                "canceling statement due to user request");
+            } else if (dc->lock_timeout_ms > 0 &&
+                       sql_ddl_now_ms() - start_ms >= dc->lock_timeout_ms) {
+                ok = rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE,
+                                "canceling statement due to lock timeout");
+            } else {
+                rt_fiber_sleep_ns(SQL_DDL_LOCK_POLL_NS);
             }
-            rt_fiber_sleep_ns(SQL_DDL_LOCK_POLL_NS);
         }
+        if (shown != 0) sql_tlock_note_wait(dc->tlock, 0);
+        if (!ok) return false;
         txn->holds_ddl_lock = true;
         eng_catalog_ref ref;
         eng_catalog_pin(&ref);

@@ -11,6 +11,7 @@
 
 #include "net/net_pg.h"
 #include "sql/sql_acl.h"
+#include "sql/sql_advisory.h"
 #include "sql/sql_array.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_funcs_int.h"
@@ -20,10 +21,14 @@
 
 /* The most blockers one waiter can have: each is another session. */
 #define SQL_ACT_BLOCKERS_MAX NET_PG_CONNECTIONS_MAX
+/* Row waiters ahead listed for one queued behind them (a queue longer than this is cut). */
+#define SQL_ACT_ROW_AHEAD_MAX 256u
 
 extern uint32_t net_pg_backend_slots(void) __attribute__((weak));
 extern bool net_pg_activity_get(uint32_t slot, net_pg_activity *out) __attribute__((weak));
 extern bool net_pg_activity_of(uint32_t pid, net_pg_activity *out) __attribute__((weak));
+extern uint32_t net_pg_row_waiters_ahead(const net_pg_activity *a, uint32_t *pids, uint32_t cap)
+    __attribute__((weak));
 extern uint32_t sql_session_user_oid(const sql_session *s) __attribute__((weak));
 extern bool sql_session_is_superuser(const sql_session *s) __attribute__((weak));
 
@@ -96,9 +101,39 @@ static bool sql_act_table_holders(sql_fctx *f, uint32_t pid, uint32_t *pids, uin
     return true;
 }
 
+/* The sessions blocking `pid`'s wait for an advisory lock, as PostgreSQL counts them: every
+ * holder of a conflicting lock on the key and every session waiting for the key since before
+ * it with a conflicting request. */
+static bool sql_act_advisory_blockers(sql_fctx *f, uint32_t pid, uint32_t *pids, uint32_t *n) {
+    uint32_t cap = SQL_ACT_LOCKS_FIRST;
+    sql_advisory_info *l = rt_arena_alloc(f->arena, cap * sizeof *l);
+    if (l == NULL) return false;
+    uint32_t count = sql_advisory_list(l, cap);
+    if (count > cap) {
+        cap = count + SQL_ACT_LOCKS_FIRST;
+        l = rt_arena_alloc(f->arena, cap * sizeof *l);
+        if (l == NULL) return false;
+        count = sql_advisory_list(l, cap);
+        if (count > cap) count = cap;
+    }
+    for (uint32_t w = 0; w < count; w++) {
+        if (l[w].pid != pid || l[w].granted) continue;
+        for (uint32_t h = 0; h < count; h++) {
+            bool ahead = l[h].granted || l[h].seq < l[w].seq;
+            if (!ahead || l[h].pid == 0 || !sql_advisory_conflicts(&l[h], &l[w]) ||
+                *n >= SQL_ACT_BLOCKERS_MAX) {
+                continue;
+            }
+            sql_act_pid_add(pids, n, l[h].pid);
+        }
+    }
+    return true;
+}
+
 /* pg_blocking_pids(pid): the backends holding the lock `pid` waits for (every holder of a
- * conflicting table lock; the holder of an advisory lock; the transaction whose row it waits
- * for), in ascending order, '{}' when it waits for none. */
+ * conflicting table lock; every holder of a conflicting advisory lock and every waiter queued
+ * ahead for it; the transaction whose row it waits for), in ascending order, '{}' when it
+ * waits for none. */
 SQL_ACT_KERNEL(sql_act_blocking_pids) {
     uint32_t *pids = rt_arena_alloc(f->arena, SQL_ACT_BLOCKERS_MAX * sizeof *pids);
     if (pids == NULL) return rt_arena_fail(f->arena, f->err);
@@ -112,6 +147,17 @@ SQL_ACT_KERNEL(sql_act_blocking_pids) {
         if (lock && a->wait == NET_PG_WAIT_RELATION &&
             !sql_act_table_holders(f, a->pid, pids, &np)) {
             return rt_arena_fail(f->arena, f->err);
+        }
+        if (lock && a->wait == NET_PG_WAIT_ADVISORY &&
+            !sql_act_advisory_blockers(f, a->pid, pids, &np)) {
+            return rt_arena_fail(f->arena, f->err);
+        }
+        /* a row queued behind others: every session waiting for it since before (the
+         * first holds PostgreSQL's tuple lock, the others would take it first) */
+        if (lock && a->wait == NET_PG_WAIT_TUPLE && net_pg_row_waiters_ahead != NULL) {
+            uint32_t ahead[SQL_ACT_ROW_AHEAD_MAX];
+            uint32_t na = net_pg_row_waiters_ahead(a, ahead, SQL_ACT_ROW_AHEAD_MAX);
+            for (uint32_t k = 0; k < na; k++) sql_act_pid_add(pids, &np, ahead[k]);
         }
         /* the published holder: the only one of a row or advisory lock, and of a table lock
          * whose holders let go between the two looks */
@@ -219,16 +265,43 @@ static const uint32_t sql_act_types[] = {
 _Static_assert(SQL_ACT_NCOLS == sizeof sql_act_types / sizeof sql_act_types[0],
                "pg_stat_get_activity: a type per column");
 
+/* Positions in sql_act_cols. */
+#define SQL_ACT_COL_CLIENT_PORT 14u
+#define SQL_ACT_COL_SSL 18u
+
 /* For each output column, its column in pg_stat_activity's rows, or UINT32_MAX for one the
- * view does not show: ssl, gss_auth and gss_enc are false (no GSSAPI; the backend table does
- * not record TLS), the others NULL. */
+ * view does not show: ssl, gss_auth and gss_enc are false (no GSSAPI), the others NULL; the
+ * TLS columns then come from the backend's connection (sql_act_ssl). */
 static void sql_act_map(const sql_pgcat_rel *view, uint32_t *from) {
+    RT_ASSERT(strcmp(sql_act_cols[SQL_ACT_COL_CLIENT_PORT], "client_port") == 0);
+    RT_ASSERT(strcmp(sql_act_cols[SQL_ACT_COL_SSL], "ssl") == 0);
     for (uint32_t c = 0; c < SQL_ACT_NCOLS; c++) {
         from[c] = UINT32_MAX;
         for (uint32_t k = 0; k < view->ncols; k++) {
             if (strcmp(view->cols[k].name, sql_act_cols[c]) == 0) from[c] = k;
         }
     }
+}
+
+/* The TLS columns (ssl, sslversion, sslcipher, sslbits) of a row the caller may see (its
+ * client_port shows): those of the backend's connection, as pg_stat_ssl's. False when out of
+ * memory. */
+static bool sql_act_ssl(struct sql_exec_ctx *x, const sql_value *pid, sql_value *v) {
+    net_pg_activity *a = rt_arena_alloc(x->arena, sizeof *a);
+    if (a == NULL) return false;
+    if (net_pg_activity_of == NULL || !net_pg_activity_of((uint32_t)pid->i64, a) || !a->ssl) {
+        return true;
+    }
+    v[SQL_ACT_COL_SSL].i64 = 1;
+    const char *version = rt_arena_strdup(x->arena, a->ssl_version);
+    const char *cipher = rt_arena_strdup(x->arena, a->ssl_cipher);
+    if (version == NULL || cipher == NULL) return false;
+    v[SQL_ACT_COL_SSL + 1] = (sql_value){.type_oid = SQL_T_TEXT, .b = {
+        .ptr = (const uint8_t *)version, .len = (uint32_t)strlen(version)}};
+    v[SQL_ACT_COL_SSL + 2] = (sql_value){.type_oid = SQL_T_TEXT, .b = {
+        .ptr = (const uint8_t *)cipher, .len = (uint32_t)strlen(cipher)}};
+    v[SQL_ACT_COL_SSL + 3] = (sql_value){.type_oid = SQL_T_INT4, .i64 = a->ssl_bits};
+    return true;
 }
 
 /* pg_stat_get_activity(pid): the row of backend `pid`, or of every backend and worker for
@@ -256,6 +329,9 @@ static bool sql_act_activity_srf(struct sql_exec_ctx *x, const sql_value *args, 
             bool flag = t == SQL_T_BOOL; /* ssl, gss_auth, gss_enc */
             v[c] = from[c] != UINT32_MAX ? in[from[c]]
                                          : (sql_value){.type_oid = t, .is_null = !flag};
+        }
+        if (!in[from[SQL_ACT_COL_CLIENT_PORT]].is_null && !sql_act_ssl(x, &in[pid_col], v)) {
+            return rt_arena_fail(x->arena, x->err);
         }
         if (!sql_rowset_add_values(out, v)) return rt_arena_fail(x->arena, x->err);
     }

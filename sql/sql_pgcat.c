@@ -629,11 +629,11 @@ static bool pc_activity_client_addr(pc_row *r, const char *text) {
 /* wait_event_type and wait_event: an idle backend waits for its client, an active one for
  * what it published (or the engine's transaction table shows), else it runs (NULL). */
 static void pc_activity_wait(pc_row *r, const net_pg_activity *a) {
-    static const char *const types[] = {NULL, "Lock", "Lock", "Lock", "Timeout"};
+    static const char *const types[] = {NULL, "Lock", "Lock", "Lock", "Timeout", "Lock"};
     static const char *const events[] = {NULL, "relation", "advisory", "transactionid",
-                                         "PgSleep"};
+                                         "PgSleep", "tuple"};
     bool idle = a->state != NET_PG_STATE_ACTIVE && a->state != NET_PG_STATE_STARTING;
-    uint32_t w = a->wait <= NET_PG_WAIT_PG_SLEEP ? (uint32_t)a->wait : 0;
+    uint32_t w = a->wait <= NET_PG_WAIT_TUPLE ? (uint32_t)a->wait : 0;
     pc_str(r, "wait_event_type", idle ? "Client" : types[w]);
     pc_str(r, "wait_event", idle ? "ClientRead" : events[w]);
 }
@@ -774,6 +774,42 @@ static bool pc_scan_stat_activity(pc_row *r) {
     return pc_add(r);
 }
 
+/* pg_stat_ssl: a row per client backend whose pg_stat_activity row the caller may see in
+ * full (PostgreSQL's view keeps those with a client_port), ssl true with the protocol
+ * version, cipher and its bits on TLS connections, NULL there otherwise. No client
+ * certificates are asked for, so client_dn, client_serial and issuer_dn are NULL. */
+static bool pc_scan_stat_ssl(pc_row *r) {
+    sql_exec_ctx *x = r->x;
+    if (net_pg_backend_slots == NULL || net_pg_backend_slots() == 0) {
+        if (x->session == NULL || sql_session_backend_pid == NULL) return true;
+        pc_clear(r);
+        pc_int(r, "pid", sql_session_backend_pid(x->session));
+        pc_bool(r, "ssl", false);
+        pc_null(r, "bits");
+        return pc_add(r);
+    }
+    net_pg_activity *a = rt_arena_alloc(x->arena, sizeof *a);
+    if (a == NULL) return rt_arena_fail(x->arena, x->err);
+    for (uint32_t i = 0; i < net_pg_backend_slots(); i++) {
+        if (!net_pg_activity_get(i, a) || !pc_activity_visible(x, a->role_oid)) continue;
+        pc_clear(r);
+        pc_int(r, "pid", a->pid);
+        pc_bool(r, "ssl", a->ssl);
+        if (a->ssl) {
+            const char *version = rt_arena_strdup(x->arena, a->ssl_version);
+            const char *cipher = rt_arena_strdup(x->arena, a->ssl_cipher);
+            if (version == NULL || cipher == NULL) return rt_arena_fail(x->arena, x->err);
+            pc_str(r, "version", version);
+            pc_str(r, "cipher", cipher);
+            pc_int(r, "bits", a->ssl_bits);
+        } else {
+            pc_null(r, "bits");
+        }
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
 /* pg_prepared_statements: the session's named prepared statements. */
 static bool pc_scan_prepared(pc_row *r) {
     sql_exec_ctx *x = r->x;
@@ -877,6 +913,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_extension", pc_scan_extension},
     {"pg_catalog", "pg_shdescription", pc_scan_shdescription},
     {"pg_catalog", "pg_stat_activity", pc_scan_stat_activity},
+    {"pg_catalog", "pg_stat_ssl", pc_scan_stat_ssl},
     {"pg_catalog", "pg_locks", pc_scan_locks},
     {"pg_catalog", "pg_prepared_statements", pc_scan_prepared},
     {"pg_catalog", "pg_cursors", pc_scan_cursors},

@@ -200,6 +200,11 @@ static const sql_pgcat_col pc_pg_stat_activity[] = {
     {"backend_xid", SQL_T_XID}, {"backend_xmin", SQL_T_XID}, {"query_id", SQL_T_INT8},
     {"query", SQL_T_TEXT}, {"backend_type", SQL_T_TEXT},
 };
+static const sql_pgcat_col pc_pg_stat_ssl[] = {
+    {"pid", SQL_T_INT4}, {"ssl", SQL_T_BOOL}, {"version", SQL_T_TEXT}, {"cipher", SQL_T_TEXT},
+    {"bits", SQL_T_INT4}, {"client_dn", SQL_T_TEXT}, {"client_serial", SQL_T_NUMERIC},
+    {"issuer_dn", SQL_T_TEXT},
+};
 static const sql_pgcat_col pc_pg_locks[] = {
     {"locktype", SQL_T_TEXT}, {"database", SQL_T_OID}, {"relation", SQL_T_OID},
     {"page", SQL_T_INT4}, {"tuple", SQL_T_INT2}, {"virtualxid", SQL_T_TEXT},
@@ -488,6 +493,7 @@ const sql_pgcat_rel sql_pgcat_rels[] = {
     {12048, "pg_catalog", "pg_sequences", 11, pc_pg_sequences},
     {12222, "pg_catalog", "pg_stat_activity", 22, pc_pg_stat_activity},
     {12073, "pg_catalog", "pg_locks", 16, pc_pg_locks},
+    {12249, "pg_catalog", "pg_stat_ssl", 8, pc_pg_stat_ssl},
     {12312, "pg_catalog", "pg_stat_progress_create_index", 16, pc_pg_stat_progress_create_index},
     {12033, "pg_catalog", "pg_tables", 8, pc_pg_tables},
     {12028, "pg_catalog", "pg_views", 4, pc_pg_views},

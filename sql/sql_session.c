@@ -943,6 +943,9 @@ static bool sql_session_lock_walk(sql_session *s, const sql_plan *p, const sql_t
     sql_tlock_mode mode = SQL_TLOCK_ACCESS_SHARE;
     switch (p->kind) {
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN:
+        /* an UPDATE / DELETE target's own scan (it wants the rows' slots): the ROW EXCLUSIVE
+           of the node above covers it, as PostgreSQL locks the target once */
+        if (p->scan.want_slots && p->scan.lock_strength == 0) break;
         t = p->scan.table;
         if (p->scan.lock_strength != 0) mode = SQL_TLOCK_ROW_SHARE;
         break;

@@ -171,6 +171,19 @@ static bool sql_tlock_pause(sql_tlock_owner *o, const sql_tlock_owner *holder,
     return true;
 }
 
+void sql_tlock_note_wait(sql_tlock_owner *o, uint64_t holder_txn) {
+    if (o == NULL || o->pid == 0 || net_pg_backend_wait == NULL) return;
+    uint32_t holder_pid = 0;
+    ck_spinlock_lock(&sql_tlock_mutex);
+    for (const sql_tlock_owner *h = sql_tlock_owners; h != NULL && holder_txn != 0;
+         h = h->next) {
+        if (h != o && eng_stamp_same_txn(atomic_load(&h->txn), holder_txn)) holder_pid = h->pid;
+    }
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    net_pg_backend_wait(o->pid, holder_txn != 0 ? NET_PG_WAIT_RELATION : NET_PG_WAIT_NONE,
+                        holder_pid);
+}
+
 static bool sql_tlock_waited(sql_tlock_owner *o, bool ok) {
     ck_spinlock_lock(&sql_tlock_mutex); /* a detector may be reading the chain */
     atomic_store(&o->waiting_for, NULL);

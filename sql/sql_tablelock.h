@@ -98,6 +98,11 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
 /* How many times the owner's statements waited for a lock so far (a statement compares the
  * count before and after taking its locks: a wait means the catalog may have changed). */
 uint64_t sql_tlock_waits(const sql_tlock_owner *o);
+/* A wait outside this table (the engine catalog's DDL lock when the catalog hold gave no
+ * conflict, as for DDL in another database): from now on (holder_txn 0: no longer) the
+ * owner's session shows Lock / relation, blocked by the session whose transaction is
+ * `holder_txn` (pg_stat_activity, pg_blocking_pids). */
+void sql_tlock_note_wait(sql_tlock_owner *o, uint64_t holder_txn);
 /* Transaction end: every lock of the owner goes. */
 void sql_tlock_release(sql_tlock_owner *o);
 

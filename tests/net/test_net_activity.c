@@ -262,6 +262,173 @@ static void test_net_activity_two_holders(void **state) {
     PQfinish(c3);
 }
 
+/* Three sessions waiting for one row: the first waits for the writer's transaction id and
+ * holds the row's tuple lock, the others wait for that tuple lock (Lock / tuple), each
+ * blocked by the waiters ahead of it; pg_locks shows the tuple lock granted to the first and
+ * not to the others (the same four sessions on PostgreSQL 15 gave the same events, arrays and
+ * rows). */
+static void test_net_activity_row_queue(void **state) {
+    (void)state;
+    PGconn *obs = test_conn(), *c[4];
+    int p[4];
+    char v[512], want[256];
+    for (int i = 0; i < 4; i++) {
+        c[i] = test_conn();
+        p[i] = test_pid(c[i]);
+    }
+    test_exec(c[0], "BEGIN");
+    test_exec(c[0], "UPDATE t SET v = 20 WHERE id = 2");
+    assert_int_equal(PQsendQuery(c[1], "UPDATE t SET v = 21 WHERE id = 2"), 1);
+    assert_true(test_wait_for(obs, p[1], "transactionid"));
+    assert_int_equal(PQsendQuery(c[2], "UPDATE t SET v = 22 WHERE id = 2"), 1);
+    assert_true(test_wait_for(obs, p[2], "tuple"));
+    assert_int_equal(PQsendQuery(c[3], "UPDATE t SET v = 23 WHERE id = 2"), 1);
+    assert_true(test_wait_for(obs, p[3], "tuple"));
+    test_value(obs, v, sizeof v, "SELECT string_agg(wait_event_type || ':' || wait_event || ':' "
+               "|| pg_blocking_pids(pid)::text, ' ' ORDER BY array_position(ARRAY[%d, %d, %d], "
+               "pid)) FROM pg_stat_activity WHERE pid IN (%d, %d, %d)", p[1], p[2], p[3], p[1],
+               p[2], p[3]);
+    snprintf(want, sizeof want, "Lock:transactionid:{%d} Lock:tuple:{%d} Lock:tuple:{%d,%d}",
+             p[0], p[1], p[1] < p[2] ? p[1] : p[2], p[1] < p[2] ? p[2] : p[1]);
+    assert_string_equal(v, want);
+    test_value(obs, v, sizeof v, "SELECT string_agg(array_position(ARRAY[%d, %d, %d], pid) || "
+               "':' || mode || ':' || granted || ':' || (relation = 't'::regclass) || ':' || "
+               "(page IS NOT NULL AND tuple IS NOT NULL), ' ' ORDER BY array_position("
+               "ARRAY[%d, %d, %d], pid)) FROM pg_locks WHERE locktype = 'tuple'", p[1], p[2],
+               p[3], p[1], p[2], p[3]);
+    assert_string_equal(v, "1:ExclusiveLock:true:true:true 2:ExclusiveLock:false:true:true "
+                           "3:ExclusiveLock:false:true:true");
+    test_value(obs, v, sizeof v, "SELECT count(*) FROM pg_locks WHERE locktype = "
+               "'transactionid' AND NOT granted");
+    assert_string_equal(v, "1");
+    test_exec(c[0], "COMMIT");
+    for (int i = 1; i < 4; i++) assert_int_equal(test_finish(c[i]), PGRES_COMMAND_OK);
+    test_value(obs, v, sizeof v, "SELECT count(*) FROM pg_locks WHERE locktype = 'tuple'");
+    assert_string_equal(v, "0");
+    PQfinish(obs);
+    for (int i = 0; i < 4; i++) PQfinish(c[i]);
+}
+
+/* Advisory waits queue as PostgreSQL 15's: a waiter is blocked by the holder and by the
+ * waiters ahead of it with a conflicting request, and pg_locks lists every wait not granted
+ * (the same three sessions on PostgreSQL 15 gave the same rows and arrays). */
+static void test_net_activity_advisory_queue(void **state) {
+    (void)state;
+    PGconn *obs = test_conn(), *c1 = test_conn(), *c2 = test_conn(), *c3 = test_conn();
+    char v[512], want[256];
+    int p1 = test_pid(c1), p2 = test_pid(c2), p3 = test_pid(c3);
+    test_exec(c1, "SELECT pg_advisory_lock(77)");
+    assert_int_equal(PQsendQuery(c2, "SELECT pg_advisory_lock(77)"), 1);
+    assert_true(test_wait_for(obs, p2, "advisory"));
+    assert_int_equal(PQsendQuery(c3, "SELECT pg_advisory_lock_shared(77)"), 1);
+    assert_true(test_wait_for(obs, p3, "advisory"));
+    test_value(obs, v, sizeof v, "SELECT pg_blocking_pids(%d)::text || ' ' || "
+               "pg_blocking_pids(%d)::text", p2, p3);
+    snprintf(want, sizeof want, "{%d} {%d,%d}", p1, p1 < p2 ? p1 : p2, p1 < p2 ? p2 : p1);
+    assert_string_equal(v, want);
+    test_value(obs, v, sizeof v, "SELECT string_agg(CASE pid WHEN %d THEN 'a' WHEN %d THEN 'b' "
+               "ELSE 'c' END || ':' || mode || ':' || granted || ':' || classid || ':' || "
+               "objsubid, ' ' ORDER BY CASE pid WHEN %d THEN 1 WHEN %d THEN 2 ELSE 3 END) "
+               "FROM pg_locks WHERE locktype = 'advisory' AND objid = 77", p1, p2, p1, p2);
+    assert_string_equal(v, "a:ExclusiveLock:true:0:1 b:ExclusiveLock:false:0:1 "
+                           "c:ShareLock:false:0:1");
+    test_exec(c1, "SELECT pg_advisory_unlock(77)");
+    /* who takes it first is not asserted (here a waiter takes it at its next look): each
+     * lets it go once it has it, so the other gets it then */
+    PGconn *waiting[2] = {c2, c3};
+    for (int left = 2; left > 0;) {
+        for (int i = 0; i < 2; i++) {
+            if (waiting[i] == NULL) continue;
+            assert_int_equal(PQconsumeInput(waiting[i]), 1);
+            if (PQisBusy(waiting[i])) continue;
+            assert_int_equal(test_finish(waiting[i]), PGRES_TUPLES_OK);
+            test_exec(waiting[i], "SELECT pg_advisory_unlock_all()");
+            waiting[i] = NULL;
+            left--;
+        }
+        if (left > 0) usleep(TEST_WAIT_POLL_US);
+    }
+    test_value(obs, v, sizeof v, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'");
+    assert_string_equal(v, "0");
+    PQfinish(obs);
+    PQfinish(c1);
+    PQfinish(c2);
+    PQfinish(c3);
+}
+
+/* pg_locks of a session in a transaction, as PostgreSQL 15's: ExclusiveLock on its own
+ * virtual transaction id (fastpath) named in every row's virtualtransaction, on its
+ * transaction id once it wrote, and an UPDATE's one RowExclusiveLock on its table (no
+ * AccessShareLock besides); outside a transaction its session lock's row names "n/0". */
+static void test_net_activity_virtual_xids(void **state) {
+    (void)state;
+    PGconn *obs = test_conn(), *c1 = test_conn();
+    char v[512];
+    int p1 = test_pid(c1);
+    test_exec(c1, "BEGIN");
+    test_exec(c1, "UPDATE t SET v = v WHERE id = 1");
+    test_value(obs, v, sizeof v, "SELECT string_agg(locktype || ':' || mode || ':' || granted, "
+               "' ' ORDER BY locktype, mode) FROM pg_locks WHERE pid = %d AND "
+               "(relation IS NULL OR relation = 't'::regclass)", p1);
+    assert_string_equal(v, "relation:RowExclusiveLock:true transactionid:ExclusiveLock:true "
+                           "virtualxid:ExclusiveLock:true");
+    test_value(obs, v, sizeof v, "SELECT count(*) FROM pg_locks WHERE pid = %d AND "
+               "locktype = 'virtualxid' AND virtualxid = virtualtransaction AND fastpath AND "
+               "virtualxid ~ '^[0-9]+/[1-9][0-9]*$' AND database IS NULL", p1);
+    assert_string_equal(v, "1");
+    test_value(obs, v, sizeof v, "SELECT count(DISTINCT virtualtransaction) || ',' || "
+               "count(virtualtransaction) FROM pg_locks WHERE pid = %d AND "
+               "(relation IS NULL OR relation = 't'::regclass)", p1);
+    assert_string_equal(v, "1,3");
+    test_exec(c1, "COMMIT");
+    test_exec(c1, "SELECT pg_advisory_lock(78)");
+    test_value(obs, v, sizeof v, "SELECT string_agg(locktype || ':' || (virtualtransaction "
+               "LIKE '%%/0'), ' ' ORDER BY locktype) FROM pg_locks WHERE pid = %d", p1);
+    assert_string_equal(v, "advisory:true");
+    test_exec(c1, "SELECT pg_advisory_unlock(78)");
+    PQfinish(obs);
+    PQfinish(c1);
+}
+
+/* A DDL statement waiting for the catalog's one-DDL-transaction lock held by a DDL
+ * transaction in another database shows Lock / relation, blocked by that session, and ends on
+ * cancel (57014). PostgreSQL has no such lock (there the CREATE TABLE would not wait); a
+ * table lock wait is the nearest event it has, and the one monitoring queries look for. */
+static void test_net_activity_catalog_wait(void **state) {
+    (void)state;
+    PGconn *obs = test_conn(), *c1 = test_conn();
+    char v[512], want[256], err[512];
+    test_exec(obs, "CREATE DATABASE act_other");
+    PGconn *c2 = test_server_connect(&srv, "user=postgres dbname=act_other", err, sizeof err);
+    if (c2 == NULL) fail_msg("connect: %s", err);
+    int p1 = test_pid(c1), p2 = test_pid(c2);
+    test_exec(c1, "BEGIN");
+    test_exec(c1, "CREATE TABLE act_cat_a (a int)");
+    assert_int_equal(PQsendQuery(c2, "CREATE TABLE act_cat_b (a int)"), 1);
+    assert_true(test_wait_for(obs, p2, "relation"));
+    test_value(obs, v, sizeof v, "SELECT wait_event_type || ':' || pg_blocking_pids(pid)::text "
+               "FROM pg_stat_activity WHERE pid = %d", p2);
+    snprintf(want, sizeof want, "Lock:{%d}", p1);
+    assert_string_equal(v, want);
+    test_value(obs, v, sizeof v, "SELECT pg_cancel_backend(%d)", p2);
+    assert_string_equal(v, "t");
+    PGresult *r = PQgetResult(c2);
+    assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+    assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "57014");
+    PQclear(r);
+    test_finish(c2);
+    test_value(obs, v, sizeof v, "SELECT coalesce(wait_event, '-') || ':' || state "
+               "FROM pg_stat_activity WHERE pid = %d", p2);
+    assert_string_equal(v, "ClientRead:idle");
+    test_exec(c1, "ROLLBACK");
+    test_exec(c2, "CREATE TABLE act_cat_b (a int)");
+    test_exec(c2, "DROP TABLE act_cat_b");
+    PQfinish(c2);
+    test_exec(obs, "DROP DATABASE act_other");
+    PQfinish(obs);
+    PQfinish(c1);
+}
+
 /* The caller's own row, the backend-id functions and the server's workers. */
 static void test_net_activity_own_row_and_workers(void **state) {
     (void)state;
@@ -298,6 +465,10 @@ int main(void) {
         cmocka_unit_test(test_net_activity_table_and_advisory_waits),
         cmocka_unit_test(test_net_activity_two_holders),
         cmocka_unit_test(test_net_activity_own_row_and_workers),
+        cmocka_unit_test(test_net_activity_row_queue),
+        cmocka_unit_test(test_net_activity_advisory_queue),
+        cmocka_unit_test(test_net_activity_virtual_xids),
+        cmocka_unit_test(test_net_activity_catalog_wait),
     };
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

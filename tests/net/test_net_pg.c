@@ -941,6 +941,13 @@ static void test_libpq_terminated_over_tls_and_unix_socket(void **state) {
         assert_true(tc_activity(pid, &act));
         assert_true(i == 0 ? act.client_port > 0 : act.client_port == -1);
         assert_string_equal(act.client_addr, i == 0 ? "127.0.0.1" : "");
+        /* pg_stat_ssl's columns: the protocol, cipher and bits libpq negotiated */
+        assert_int_equal(act.ssl, i == 0);
+        if (i == 0) {
+            assert_string_equal(act.ssl_version, PQsslAttribute(c, "protocol"));
+            assert_string_equal(act.ssl_cipher, PQsslAttribute(c, "cipher"));
+            assert_int_equal(act.ssl_bits, atoi(PQsslAttribute(c, "key_bits")));
+        }
         uint64_t generation = 0;
         assert_true(net_pg_terminate_backend(pid, &generation));
         for (int tries = 0; tries < 3000 && net_pg_backend_running(pid, generation); tries++) {

@@ -8,7 +8,9 @@
  * refusing restart-only changes; a bad line stops the start naming file and line; the
  * client's source address (raw startup packets from 127.0.0.x) choosing the rule; the
  * superuser's password from DREAMBASE_SUPERUSER_PASSWORD; TLS with ssl = on and the files of
- * tools/make-dev-cert, SCRAM-SHA-256-PLUS with channel_binding=require and verify-full. */
+ * tools/make-dev-cert, SCRAM-SHA-256-PLUS with channel_binding=require and verify-full, and
+ * pg_stat_ssl / pg_stat_get_activity's TLS columns of a TLS and a Unix-socket session (the
+ * same two sessions against PostgreSQL 15 with ssl = on show the same values). */
 // ctest: TIMEOUT 300 LIBPQ
 #include <setjmp.h>
 #include <stdarg.h>
@@ -374,6 +376,40 @@ static void test_net_server_first_start(void **state) {
 }
 
 /* ssl = on with tools/make-dev-cert's files; TLS + SCRAM with channel binding through libpq. */
+/* pg_stat_ssl and pg_stat_get_activity's TLS columns of the TLS session `c`, seen by itself
+ * and by a session over the Unix socket (ssl false there, version, cipher and bits NULL), as
+ * PostgreSQL 15 shows them; the version, cipher and bits are those libpq negotiated. */
+static void test_net_server_ssl_views(const test_server *s, PGconn *c) {
+    char sql[512], v[256], want[256], extra[256];
+    snprintf(want, sizeof want, "t|%s|%s|%s|t|t|t", PQsslAttribute(c, "protocol"),
+             PQsslAttribute(c, "cipher"), PQsslAttribute(c, "key_bits"));
+    snprintf(sql, sizeof sql, "SELECT concat_ws('|', ssl, version, cipher, bits, "
+                              "client_dn IS NULL, client_serial IS NULL, issuer_dn IS NULL) "
+                              "FROM pg_stat_ssl WHERE pid = %d", PQbackendPID(c));
+    test_server_value(c, sql, v, sizeof v);
+    assert_string_equal(v, want);
+    snprintf(extra, sizeof extra, "host=%s user=postgres", s->dir);
+    PGconn *u = test_server_connect(s, extra, test_err, sizeof test_err);
+    if (u == NULL) fail_msg("%s", test_err);
+    test_server_value(u, sql, v, sizeof v); /* the TLS session seen from another */
+    assert_string_equal(v, want);
+    snprintf(sql, sizeof sql, "SELECT concat_ws('|', ssl, version IS NULL, cipher IS NULL, "
+                              "bits IS NULL) FROM pg_stat_ssl WHERE pid = %d", PQbackendPID(u));
+    test_server_value(u, sql, v, sizeof v);
+    assert_string_equal(v, "f|t|t|t");
+    test_server_value(u, "SELECT count(*) FROM pg_stat_ssl WHERE ssl", v, sizeof v);
+    assert_string_equal(v, "1");
+    snprintf(want, sizeof want, "t|%s|%s|%s", PQsslAttribute(c, "protocol"),
+             PQsslAttribute(c, "cipher"), PQsslAttribute(c, "key_bits"));
+    test_server_value(c, "SELECT concat_ws('|', ssl, sslversion, sslcipher, sslbits) "
+                         "FROM pg_stat_get_activity(pg_backend_pid())", v, sizeof v);
+    assert_string_equal(v, want);
+    test_server_value(u, "SELECT concat_ws('|', ssl, sslversion IS NULL, sslbits IS NULL) "
+                         "FROM pg_stat_get_activity(pg_backend_pid())", v, sizeof v);
+    assert_string_equal(v, "f|t|t");
+    PQfinish(u);
+}
+
 static void test_net_server_tls_from_config(void **state) {
     (void)state;
     const char *src = getenv("DB_SOURCE_DIR");
@@ -403,6 +439,7 @@ static void test_net_server_tls_from_config(void **state) {
     char v[64];
     test_server_value(c, "SHOW ssl", v, sizeof v);
     assert_string_equal(v, "on");
+    test_net_server_ssl_views(&s, c);
     PQfinish(c);
     snprintf(extra, sizeof extra, "host=localhost user=postgres password=tls-pw "
                                   "sslmode=verify-full sslrootcert=%s/ca.crt", s.data);
