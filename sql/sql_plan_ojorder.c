@@ -136,14 +136,15 @@ static bool sql_ojt_add(sql_ojt *t, sql_plan *p, uint32_t offset, uint32_t insid
     int32_t k = outer ? (int32_t)t->noj++ : -1;
     uint32_t kbit = outer ? 1u << k : 0;
     uint32_t lr, lo, rr, ro;
-    if (!sql_ojt_add(t, j->left, offset, inside | (jt == SQL_JOIN_RIGHT ? kbit : 0), &lr, &lo) ||
-        t->fail) {
-        return !t->fail ? false : true;
+    if (!sql_ojt_add(t, j->left, offset, inside | (jt == SQL_JOIN_RIGHT ? kbit : 0), &lr, &lo)) {
+        return false;
     }
+    if (t->fail) return true;
     if (!sql_ojt_add(t, j->right, offset + j->left->ncols,
-                     inside | (jt == SQL_JOIN_LEFT ? kbit : 0), &rr, &ro) || t->fail) {
-        return !t->fail ? false : true;
+                     inside | (jt == SQL_JOIN_LEFT ? kbit : 0), &rr, &ro)) {
+        return false;
     }
+    if (t->fail) return true;
     *rels = lr | rr;
     *ojs = lo | ro | kbit;
     if (outer) {
@@ -551,13 +552,19 @@ sql_plan *sql_opt_reorder_outer(sql_opt *o, sql_plan *j) {
     if (t->fail || t->noj == 0 || t->nrels < 3) return j;
     sql_ojt_needs(t);
     if (t->fail) return j;
-    if (!sql_ojt_limits(t) || !sql_ojt_leaves(t)) return NULL;
+    if (!sql_ojt_limits(t)) return NULL;
+    /* Validity does not depend on the estimates: with none yet, a tree these rules find no
+     * order for (the written one always has one) keeps the per-join rewrites. */
+    for (uint32_t r = 0; r < t->nrels; r++) t->rows[1u << r] = 1;
+    sql_ojt_dp(t);
+    if (isinf(t->cost[(1u << t->nrels) - 1u])) return j;
+    if (!sql_ojt_leaves(t)) return NULL;
     for (uint32_t i = 0; i < t->nc; i++) {
         if (t->c[i].rels & (t->c[i].rels - 1)) sql_ojt_sel(t, &t->c[i]);
     }
     sql_ojt_dp(t);
     uint32_t full = (1u << t->nrels) - 1u, order[SQL_OJ_RELS_MAX], n = 0;
-    RT_ASSERT(!isinf(t->cost[full])); /* the written order is valid */
+    RT_ASSERT(!isinf(t->cost[full])); /* valid above */
     sql_plan *root = sql_ojt_build(t, full, order, &n);
     return root != NULL ? sql_ojt_finish(t, root, order, n) : NULL;
 }
