@@ -594,6 +594,8 @@ bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
 
 static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
     if (!sql_opt_outer_reduce(o, j)) return NULL;
+    sql_plan *oj = sql_opt_reorder_outer(o, j);
+    if (oj != j) return oj;
     if (sql_is_reorderable(j)) {
         sql_plan *p = sql_opt_outer_pullup(o, j);
         if (p == NULL) return NULL;

@@ -1386,8 +1386,18 @@ static void sql_explain_relate(sql_xpl *ex, const char *rel, const char *name) {
 /* Whether GATHER `g`'s fragments share their broadcast joins' build sides: as the executor
  * decides (sql_plan_gather_shares) when its partitions are on several shards, taken here from
  * their number (the executor's own check reads which they are). */
+/* Whether the GATHER builds its fragments' broadcast sides once, as its start decides
+ * (sql_gather_start): it shares them when the partitions its fragments read live on more than
+ * one shard, known from the plan (a primary-key fragment reads one partition). */
 static bool sql_explain_gather_shares(const sql_plan *g) {
-    return eng_shard_count() > 1 && sql_gather_partitions(g) > 1 && sql_plan_gather_shares(g);
+    uint32_t shards = eng_shard_count(), n = sql_gather_partitions(g);
+    if (shards < 2 || n < 2 || !sql_plan_gather_shares(g)) return false;
+    const uint32_t *parts = g->gather.npartitions > 0 ? g->gather.partitions : NULL;
+    uint32_t first = eng_partition_owner(parts != NULL ? parts[0] : 0, shards);
+    for (uint32_t i = 1; i < n; i++) {
+        if (eng_partition_owner(parts != NULL ? parts[i] : i, shards) != first) return true;
+    }
+    return false;
 }
 
 static void sql_explain_children(sql_xpl *ex, const sql_plan *p, uint32_t col) {

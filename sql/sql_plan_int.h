@@ -104,6 +104,16 @@ sql_plan *sql_opt_outer_pullup(sql_opt *o, sql_plan *j);
  * rejects the NULL-extended rows of become inner (or, FULL, one-sided) joins
  * (sql_plan_outer.c). */
 bool sql_opt_outer_reduce(sql_opt *o, sql_plan *p);
+/* Marks in cols[] (ncols) the columns a condition (a conjunct at the top) is NULL or false
+ * in when one of them is NULL; leaf[] gives each column its relation's first column (an OR
+ * counts whole relations). False on OOM. */
+bool sql_opt_strict_cols(rt_arena *arena, const sql_expr *e, bool *cols, uint32_t ncols,
+                         const uint32_t *leaf);
+/* A tree of inner, LEFT and RIGHT joins of at least three relations, one of its joins an outer
+ * one, in the cheapest order the outer-join identities allow (sql_plan_ojorder.c), under a
+ * projection giving back the written column order; `j` itself when the tree is not such (or
+ * too large: then the rewrites above apply); NULL with o->err set on failure. */
+sql_plan *sql_opt_reorder_outer(sql_opt *o, sql_plan *j);
 /* A LEFT JOIN over a LEFT JOIN, (A LEFT B) LEFT C with C's condition strict in B and not
  * reading A, planned in whichever of that and A LEFT (B LEFT C) costs less; NULL with o->err
  * set on failure, `j` itself (not yet planned) when the identity does not apply. */

@@ -1,4 +1,7 @@
 /* sql_plan_join.c: the order of inner joins, chosen by estimated cost.
+ * (A tree of up to SQL_JOIN_DP_RELS_MAX relations with LEFT or RIGHT joins among its inner
+ * ones is ordered as a whole by sql_plan_ojorder.c before this runs; what follows serves the
+ * rest.)
  * sql_opt_reorder() flattens a tree of inner and cross joins (not LATERAL, not outer: those
  * keep their order and are relations of their own; but an inner join over a LEFT or RIGHT
  * JOIN whose nullable side it does not read is first turned round by the outer-join identity,

@@ -78,6 +78,11 @@ static bool sql_strict_cols(rt_arena *arena, const sql_expr *e, bool top, bool *
     }
 }
 
+bool sql_opt_strict_cols(rt_arena *arena, const sql_expr *e, bool *cols, uint32_t ncols,
+                         const uint32_t *leaf) {
+    return sql_strict_cols(arena, e, true, cols, ncols, leaf);
+}
+
 static bool sql_strict_any(const bool *cols, uint32_t lo, uint32_t hi) {
     for (uint32_t c = lo; cols != NULL && c < hi; c++) {
         if (cols[c]) return true;

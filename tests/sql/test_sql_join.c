@@ -29,7 +29,10 @@
  * LEFT JOIN C with C's condition strict in B builds B LEFT JOIN C first and not when it is a
  * COALESCE, an OR over two columns of the nullable side reduces its join, the nested form
  * A LEFT JOIN (B LEFT JOIN C) is built as (A LEFT JOIN B) LEFT JOIN C when that is cheaper,
- * each with the rows of a form the planner cannot rewrite. Two big tables
+ * each with the rows of a form the planner cannot rewrite; inner and outer joins ordered
+ * together: a filtered small table written after a LEFT JOIN and another inner join is joined
+ * first, below both; a condition reading the nullable side (not strict) is evaluated above
+ * the LEFT JOIN. Two big tables
  * joined on columns that are not their keys must be re-partitioned between the shards
  * (Repartition with its Hash Key on both sides, under one Gather) and give the rows of a join
  * the planner cannot re-partition. */
@@ -353,6 +356,38 @@ static void outer_identities(capture *c) {
                   "FROM big2 b2) x ON x.ref = s0.id + 1000");
 }
 
+/* Inner and outer joins ordered together (sql_plan_ojorder.c): the filtered small table
+ * written last joins big first, below the LEFT JOIN and the other inner join, which then see
+ * 100 rows of big instead of 4,000; a non-strict condition on the nullable side is evaluated
+ * above the LEFT JOIN. Rows equal those of a form behind a materialised CTE. */
+static void outer_search(capture *c) {
+    const char *bad = "SELECT count(*), count(b2.id), count(b3.id) FROM big b "
+                      "LEFT JOIN big2 b2 ON b2.ref = b.id JOIN big2 b3 ON b3.id = b.id * 2 "
+                      "JOIN small s ON s.id = b.grp WHERE s.name = 'n7'";
+    plan_has_then(c, bad, "Left Join", "Hash Cond: (b.grp = s.id)");
+    plan_has_then(c, bad, "Left Join", "->  Seq Scan on small s\n");
+    same(c, bad, "WITH x AS MATERIALIZED (SELECT b.id FROM big b JOIN big2 b3 ON b3.id = b.id * 2 "
+                 "JOIN small s ON s.id = b.grp WHERE s.name = 'n7') "
+                 "SELECT count(*), count(b2.id), count(x.id) FROM x "
+                 "LEFT JOIN big2 b2 ON b2.ref = x.id");
+    /* The same with the LEFT JOIN written nested in a RIGHT JOIN's preserved side. */
+    const char *right = "SELECT count(*), count(b2.id) FROM small s JOIN "
+                        "(big2 b2 RIGHT JOIN big b ON b2.ref = b.id) ON s.id = b.grp "
+                        "WHERE s.name = 'n7'";
+    plan_has_then(c, right, "Left Join", "Hash Cond: (b.grp = s.id)");
+    same(c, right, "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 "
+                   "ON b2.ref = b.id WHERE b.grp = 7");
+    /* Reading the nullable side without being strict there: that condition is evaluated
+     * above the LEFT JOIN (its filter), never on big's rows before NULL-extension. */
+    const char *keep = "SELECT count(*) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
+                       "JOIN big2 b3 ON b3.id = b.id * 2 "
+                       "JOIN small s ON s.id = coalesce(b2.val, b.grp) WHERE s.name = 'n7'";
+    plan_has_then(c, keep, "Left Join", "Filter: (s.id = COALESCE(b2.val, b.grp))");
+    same(c, keep, "WITH x AS MATERIALIZED (SELECT coalesce(b2.val, b.grp) AS k FROM big b "
+                  "LEFT JOIN big2 b2 ON b2.ref = b.id JOIN big2 b3 ON b3.id = b.id * 2) "
+                  "SELECT count(*) FROM x JOIN small s ON s.id = x.k WHERE s.name = 'n7'");
+}
+
 /* (big LEFT JOIN big2) JOIN small: the inner join does not read big2, so it runs first. */
 static void outer_reorder(capture *c) {
     const char *oj = "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
@@ -365,6 +400,7 @@ static void outer_reorder(capture *c) {
                        "JOIN small s ON s.id = coalesce(b2.val, b.grp)";
     plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, b.grp) = s.id)", "Hash Left Join");
     outer_identities(c);
+    outer_search(c);
 }
 
 /* Two big tables joined on non-key columns: both re-partitioned by the key's hash. */
