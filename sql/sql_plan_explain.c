@@ -55,7 +55,26 @@ typedef struct sql_xpl {
     const sql_plan *level_root; /* that level's plan (above the node shown, which may be a
                                    FILTER's or PROJECT's input) */
     uint32_t ncte_plans;     /* WITH queries' plans: PostgreSQL numbers SubPlans after them */
+    struct sql_xpl_subno *subnos; /* each subquery's number and InitPlan parameter */
+    uint32_t nsubnos;
+    uint32_t next_param;     /* the next $n PostgreSQL would give a plan's parameter */
+    bool init_top;           /* the next node shown is the top of a query level (a subquery's
+                                or a WITH query's too): its InitPlans come under it */
+    const sql_plan *init_root; /* that level's plan */
+    bool no_out_top;         /* the next node shown has no Output (an EXISTS subquery's top) */
 } sql_xpl;
+
+/* A subquery as EXPLAIN numbers it: PostgreSQL's plan id, and for one evaluated once
+ * (uncorrelated, one value: an InitPlan) the parameter $n its value is shown as. */
+typedef struct sql_xpl_subno {
+    uint32_t id;             /* sql_expr sub.id */
+    uint32_t number;         /* "SubPlan 2" / "InitPlan 2 (returns $1)" */
+    uint32_t param;
+    bool init;
+} sql_xpl_subno;
+
+#define SQL_EXPLAIN_SUBNOS_MAX 256 /* subqueries numbered as PostgreSQL numbers them; more
+                                      keep their binder's order */
 
 static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in);
 
@@ -63,6 +82,29 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
                                            the binder's nesting limits refuse) */
 
 /* ---- column names ---- */
+
+/* ---- subqueries' numbers ---- */
+
+static const sql_xpl_subno *sql_xpl_subno_of(const sql_xpl *ex, const sql_expr *e) {
+    for (uint32_t i = 0; i < ex->nsubnos; i++) {
+        if (ex->subnos[i].id == e->sub.id) return &ex->subnos[i];
+    }
+    return NULL;
+}
+
+/* Its number: PostgreSQL's, or when not numbered, after the WITH queries' plans. */
+static uint32_t sql_xpl_subno_number(const sql_xpl *ex, const sql_expr *e) {
+    const sql_xpl_subno *no = sql_xpl_subno_of(ex, e);
+    return no != NULL ? no->number : e->sub.id + 1 + ex->ncte_plans;
+}
+
+/* Whether PostgreSQL runs subquery e once, before the query, as an InitPlan: uncorrelated
+ * and giving one value (a scalar subquery, EXISTS, ARRAY(...)), as our executor also runs it
+ * once (sql_exec_misc.c). */
+static bool sql_xpl_is_initplan(const sql_expr *e) {
+    return !e->sub.correlated && (e->sub.kind == SQL_SUB_SCALAR ||
+                                  e->sub.kind == SQL_SUB_EXISTS || e->sub.kind == SQL_SUB_ARRAY);
+}
 
 /* ---- names: unique, quoted as identifiers ---- */
 
@@ -660,9 +702,12 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
         sql_deparse_list(ex, sb, e->args, e->nargs, in, ", ");
         sql_strbuf_putc(sb, e->kind == SQL_X_ARRAY ? ']' : ')');
         return;
-    case SQL_X_SUBQUERY: /* numbered after the WITH queries' plans, as PostgreSQL numbers */
-        sql_strbuf_printf(sb, "(SubPlan %u)", e->sub.id + 1 + ex->ncte_plans);
+    case SQL_X_SUBQUERY: {
+        const sql_xpl_subno *no = sql_xpl_subno_of(ex, e);
+        if (no != NULL && no->init) sql_strbuf_printf(sb, "$%u", no->param);
+        else sql_strbuf_printf(sb, "(SubPlan %u)", sql_xpl_subno_number(ex, e));
         return;
+    }
     case SQL_X_ANY_ALL:
         sql_strbuf_putc(sb, '(');
         sql_deparse(ex, sb, e->args[0], in);
@@ -1603,6 +1648,23 @@ static void sql_xpl_subs_of(sql_xpl_subs *s, const sql_plan *p) {
     }
 }
 
+/* "SubPlan 1" / "InitPlan 1 (returns $0)" and the subquery's plan: a query level of its own
+ * (its WITH queries' and InitPlans' sections under its top node). */
+static void sql_explain_subplan(sql_xpl *ex, const char *name, const sql_expr *sub,
+                                uint32_t col) {
+    /* PostgreSQL drops an EXISTS subquery's select list: its top node shows no Output */
+    ex->no_out_top = sub->sub.kind == SQL_SUB_EXISTS;
+    if (ex->tree == NULL) {
+        sql_explain_pad(ex->sb, col + 2);
+        sql_strbuf_printf(ex->sb, "%s\n", name);
+    }
+    ex->level++;
+    ex->level_top = ex->init_top = true;
+    ex->level_root = ex->init_root = NULL;
+    sql_explain_node(ex, sub->sub.plan, col + 8, NULL, NULL);
+    ex->level--;
+}
+
 static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t col,
                                  const sql_plan *row) {
     if (s->n == 0 || ex->nouter == 8) return;
@@ -1610,18 +1672,11 @@ static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t co
     bool share = ex->share;
     ex->share = false; /* a subquery's plan runs on its own */
     for (uint32_t i = 0; i < s->n; i++) {
+        if (sql_xpl_is_initplan(s->items[i])) continue; /* shown at its level's top */
         char name[32];
-        snprintf(name, sizeof name, "SubPlan %u", s->items[i]->sub.id + 1 + ex->ncte_plans);
-        if (ex->tree == NULL) {
-            sql_explain_pad(ex->sb, col + 2);
-            sql_strbuf_printf(ex->sb, "%s\n", name);
-        }
+        snprintf(name, sizeof name, "SubPlan %u", sql_xpl_subno_number(ex, s->items[i]));
         sql_explain_relate(ex, "SubPlan", name);
-        ex->level++;
-        ex->level_top = true;
-        ex->level_root = NULL;
-        sql_explain_node(ex, s->items[i]->sub.plan, col + 8, NULL, NULL);
-        ex->level--;
+        sql_explain_subplan(ex, name, s->items[i], col);
     }
     ex->share = share;
     ex->nouter--;
@@ -1644,6 +1699,8 @@ static void sql_explain_cte(sql_xpl *ex, const char *cte_name, const sql_plan *b
         sql_strbuf_printf(ex->sb, "%s\n", name != NULL ? name : "CTE");
     }
     sql_explain_relate(ex, "InitPlan", name);
+    ex->init_top = true; /* its own InitPlans under its top */
+    ex->init_root = NULL;
     sql_explain_node(ex, body, col + 8, NULL, NULL);
 }
 
@@ -1714,6 +1771,145 @@ static void sql_explain_level_ctes(sql_xpl *ex, const sql_plan *top, uint32_t co
     }
 }
 
+/* The InitPlans of one query level: its uncorrelated subqueries giving one value, wherever in
+ * the level they are evaluated (not those of its subqueries or WITH queries). */
+static void sql_xpl_inits_of(sql_xpl_subs *s, const sql_plan *p, uint32_t depth) {
+    if (p == NULL || depth > SQL_EXPLAIN_NAME_DEPTH_MAX) return;
+    sql_xpl_subs all = {.n = 0};
+    sql_xpl_subs_of(&all, p);
+    for (uint32_t i = 0; i < all.n; i++) {
+        if (sql_xpl_is_initplan(all.items[i])) sql_xpl_sub_fn(all.items[i], s);
+    }
+    if (p->kind == SQL_P_MATERIAL && !p->material.dml) return;
+    for (uint32_t i = 0; p->kind == SQL_P_APPEND && i < p->append.ninputs; i++) {
+        sql_xpl_inits_of(s, p->append.inputs[i], depth + 1);
+    }
+    sql_xpl_inits_of(s, p->left, depth + 1);
+    sql_xpl_inits_of(s, p->right, depth + 1);
+}
+
+static void sql_explain_subplan(sql_xpl *ex, const char *name, const sql_expr *sub,
+                                uint32_t col);
+
+/* "InitPlan 1 (returns $0)" sections under a query level's top node, after its WITH queries'
+ * (PostgreSQL shows a level's InitPlans there, in plan id order, before the children). */
+static void sql_explain_initplans(sql_xpl *ex, const sql_plan *top, uint32_t col) {
+    sql_xpl_subs *s = rt_arena_alloc(ex->tmp, sizeof *s);
+    if (s == NULL) return;
+    s->n = 0;
+    sql_xpl_inits_of(s, top, 0);
+    for (uint32_t i = 1; i < s->n; i++) { /* by number */
+        const sql_expr *e = s->items[i];
+        uint32_t k = i;
+        for (; k > 0 && sql_xpl_subno_number(ex, s->items[k - 1]) > sql_xpl_subno_number(ex, e);
+             k--) {
+            s->items[k] = s->items[k - 1];
+        }
+        s->items[k] = e;
+    }
+    for (uint32_t i = 0; i < s->n; i++) {
+        const sql_xpl_subno *no = sql_xpl_subno_of(ex, s->items[i]);
+        const char *name = rt_arena_sprintf(ex->tmp, "InitPlan %u (returns $%u)",
+                                            sql_xpl_subno_number(ex, s->items[i]),
+                                            no != NULL ? no->param : 0);
+        sql_explain_relate(ex, "InitPlan", name);
+        sql_explain_subplan(ex, name != NULL ? name : "InitPlan", s->items[i], col);
+    }
+}
+
+/* What the node about to be shown heads: a query level's (WITH queries' and InitPlans'
+ * sections), a MODIFYCTE's data-modifying WITH queries. */
+typedef struct sql_xpl_tops {
+    const sql_plan *level_root, *init_root, *modifycte;
+} sql_xpl_tops;
+
+static sql_xpl_tops sql_explain_take_tops(sql_xpl *ex) {
+    sql_xpl_tops t = {.level_root = ex->level_top ? ex->level_root : NULL,
+                      .init_root = ex->init_top ? ex->init_root : NULL, .modifycte = ex->ctes};
+    ex->level_top = ex->init_top = false;
+    ex->level_root = ex->init_root = NULL;
+    ex->ctes = NULL;
+    return t;
+}
+
+/* The sections under a node's details, before its children: "CTE c", "InitPlan 1". */
+static void sql_explain_sections(sql_xpl *ex, const sql_xpl_tops *t, uint32_t col) {
+    if (t->modifycte != NULL) sql_explain_ctes(ex, t->modifycte, col);
+    if (t->level_root != NULL) sql_explain_level_ctes(ex, t->level_root, col);
+    if (t->init_root != NULL) sql_explain_initplans(ex, t->init_root, col);
+}
+
+static bool sql_xpl_pseudo_fn(const sql_expr *e, void *arg) {
+    bool *pseudo = arg;
+    switch (e->kind) {
+    case SQL_X_COLUMN: case SQL_X_AGGREF: case SQL_X_WINDOWREF: *pseudo = false; break;
+    case SQL_X_SUBQUERY: *pseudo &= !e->sub.correlated; break;
+    case SQL_X_FUNC:
+        if (e->func.def != NULL && (e->func.def->flags & SQL_F_VOLATILE)) *pseudo = false;
+        break;
+    default: break;
+    }
+    return *pseudo;
+}
+
+/* Whether filter `e` reads nothing of the row (constants, parameters, InitPlans' values):
+ * PostgreSQL tests such a qual once, as a Result's "One-Time Filter" above the scan. */
+static bool sql_xpl_pseudo_const(const sql_expr *e) {
+    bool pseudo = true;
+    sql_expr_walk(e, sql_xpl_pseudo_fn, &pseudo);
+    return pseudo;
+}
+
+static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
+                             const sql_plan *filter, const sql_plan *proj);
+
+/* Whether expression e is the constant false or NULL: PostgreSQL then reads nothing. */
+static bool sql_xpl_const_false(const sql_expr *e) {
+    if (e->kind != SQL_X_CONST) return false;
+    return e->constval.is_null || (e->type_oid == SQL_T_BOOL && e->constval.i64 == 0);
+}
+
+/* A scan under a filter some conjuncts of which read nothing of its rows, as PostgreSQL's
+ * gating Result: "Result" with those as its "One-Time Filter" (and the level's sections),
+ * the scan below it with the rest as its Filter (no scan when that test is constant false).
+ * False: no conjunct is such (the caller shows the filter on the scan). */
+static bool sql_explain_gate(sql_xpl *ex, const sql_plan *p, uint32_t col, const sql_plan *filter,
+                             const sql_plan *proj, const sql_xpl_tops *tops) {
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *once[SQL_PLAN_CONJUNCTS_MAX];
+    sql_expr *rest[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(filter->filter.pred, conj, SQL_PLAN_CONJUNCTS_MAX);
+    uint32_t nonce = 0, nrest = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (sql_xpl_pseudo_const(conj[i])) once[nonce++] = conj[i];
+        else rest[nrest++] = conj[i];
+    }
+    sql_plan *below = nrest > 0 ? rt_arena_alloc(ex->tmp, sizeof *below) : NULL;
+    if (nonce == 0 || (nrest > 0 && below == NULL)) return false;
+    if (below != NULL) {
+        *below = *filter;
+        below->filter.pred = (sql_expr *)sql_explain_and(ex, rest, nrest);
+        if (below->filter.pred == NULL) return false;
+    }
+    sql_xpl_subs subs = {.n = 0};
+    sql_xpl_subs_list(&subs, once, nonce);
+    if (proj != NULL) sql_xpl_subs_of(&subs, proj);
+    if (ex->tree != NULL) sql_xtree_begin(ex->tree, "Result");
+    ex->out = p; /* the Result computes the select list over the scan's rows */
+    ex->out_proj = proj;
+    sql_explain_head(ex, col, "Result", NULL);
+    ex->out = ex->out_proj = NULL;
+    const sql_expr *test = sql_explain_and(ex, once, nonce);
+    if (test != NULL) sql_explain_prop(ex, col, "One-Time Filter", test, p);
+    sql_explain_sections(ex, tops, col);
+    if (test == NULL || !sql_xpl_const_false(test)) {
+        sql_explain_relate(ex, "Outer", NULL);
+        sql_explain_node(ex, p, col + 6, below, NULL);
+    }
+    sql_explain_subplans(ex, &subs, col, p);
+    if (ex->tree != NULL) sql_xtree_end(ex->tree);
+    return true;
+}
+
 /* Whether p reads one relation (a scan node in PostgreSQL's plan). */
 static bool sql_explain_is_scan(const sql_plan *p) {
     switch (p->kind) {
@@ -1729,6 +1925,7 @@ static bool sql_explain_is_scan(const sql_plan *p) {
 static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
                              const sql_plan *filter, const sql_plan *proj) {
     if (ex->level_top && ex->level_root == NULL) ex->level_root = p;
+    if (ex->init_top && ex->init_root == NULL) ex->init_root = p;
     if (p->kind == SQL_P_MODIFYCTE) {
         ex->ctes = p;
         sql_explain_node(ex, p->left, col, filter, proj);
@@ -1758,26 +1955,27 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     bool modify = p->kind == SQL_P_INSERT || p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE;
     bool no_out = (modify && p->modify.nreturning == 0) || p->kind == SQL_P_APPEND ||
                   p->kind == SQL_P_RECURSIVE;
+    sql_xpl_tops tops = sql_explain_take_tops(ex);
+    if (filter != NULL && sql_explain_is_scan(p) && sql_explain_gate(ex, p, col, filter, proj,
+                                                                     &tops)) {
+        return;
+    }
+    no_out |= ex->no_out_top;
+    ex->no_out_top = false;
     ex->out = no_out ? NULL : p;
     ex->out_proj = no_out ? NULL : proj;
-    const sql_plan *level_root = ex->level_top ? ex->level_root : NULL;
-    ex->level_top = false;
-    ex->level_root = NULL;
     sql_explain_self(ex, p, col);
     ex->out = ex->out_proj = NULL;
     if (filter != NULL) {
-        /* a scan's own quals name its columns bare but for VERBOSE, as PostgreSQL's do */
+        /* a scan's own quals name its columns bare but for VERBOSE, as PostgreSQL's do; a
+         * Result's (over no rows) is evaluated once */
         bool qualify = ex->qualify;
         if (sql_explain_is_scan(p)) ex->qualify = ex->verbose;
-        sql_explain_prop(ex, col, "Filter", filter->filter.pred, p);
+        bool once = p->kind == SQL_P_RESULT || result_project;
+        sql_explain_prop(ex, col, once ? "One-Time Filter" : "Filter", filter->filter.pred, p);
         ex->qualify = qualify;
     }
-    if (ex->ctes != NULL) {
-        const sql_plan *m = ex->ctes;
-        ex->ctes = NULL;
-        sql_explain_ctes(ex, m, col);
-    }
-    if (level_root != NULL) sql_explain_level_ctes(ex, level_root, col);
+    sql_explain_sections(ex, &tops, col);
     if (!result_project) sql_explain_children(ex, p, col);
     /* UPDATE's SET expressions are evaluated over the row its scan read. */
     const sql_plan *row = p->kind == SQL_P_UPDATE && p->left != NULL ? p->left : p;
@@ -1808,6 +2006,40 @@ static uint32_t sql_explain_relations(const sql_plan *p) {
         return n;
     default: return n + sql_explain_relations(p->left) + sql_explain_relations(p->right);
     }
+}
+
+/* ---- subqueries numbered as PostgreSQL plans them ---- */
+
+static void sql_xpl_number_plan(sql_xpl *ex, const sql_plan *p, uint32_t depth);
+
+/* Numbers subquery e after those inside it (planned first), and gives it its parameter
+ * when it is an InitPlan; a correlated one's outer values take parameters too. */
+static void sql_xpl_number_sub(sql_xpl *ex, const sql_expr *e, uint32_t depth) {
+    if (sql_xpl_subno_of(ex, e) != NULL || ex->nsubnos == SQL_EXPLAIN_SUBNOS_MAX) return;
+    sql_xpl_number_plan(ex, e->sub.plan, depth + 1);
+    if (sql_xpl_subno_of(ex, e) != NULL || ex->nsubnos == SQL_EXPLAIN_SUBNOS_MAX) return;
+    sql_xpl_subno *no = &ex->subnos[ex->nsubnos++];
+    *no = (sql_xpl_subno){.id = e->sub.id, .number = ex->nsubnos + ex->ncte_plans,
+                          .init = sql_xpl_is_initplan(e)};
+    if (no->init) no->param = ex->next_param++;
+    else if (e->sub.correlated) ex->next_param += e->sub.upref_end - e->sub.upref_first;
+}
+
+/* Numbers the subqueries of plan p top down (a select list's before its WHERE's, as
+ * PostgreSQL plans a query's expressions). */
+static void sql_xpl_number_plan(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
+    if (p == NULL || depth > SQL_EXPLAIN_NAME_DEPTH_MAX || ex->subnos == NULL) return;
+    sql_xpl_subs subs = {.n = 0};
+    sql_xpl_subs_of(&subs, p);
+    for (uint32_t i = 0; i < subs.n; i++) sql_xpl_number_sub(ex, subs.items[i], depth);
+    for (uint32_t i = 0; p->kind == SQL_P_APPEND && i < p->append.ninputs; i++) {
+        sql_xpl_number_plan(ex, p->append.inputs[i], depth + 1);
+    }
+    for (uint32_t i = 0; p->kind == SQL_P_MODIFYCTE && i < p->modifycte.nctes; i++) {
+        sql_xpl_number_plan(ex, p->modifycte.ctes[i]->left, depth + 1);
+    }
+    sql_xpl_number_plan(ex, p->left, depth + 1); /* a WITH query's plan again: numbered */
+    sql_xpl_number_plan(ex, p->right, depth + 1);
 }
 
 /* ---- unique relation names ---- */
@@ -1880,6 +2112,10 @@ static void sql_xpl_name_all(sql_xpl *ex, const sql_plan *root) {
     if (ex->named == NULL || ex->names == NULL) return;
     sql_xpl_naming n = {.levels = {root}, .nlevels = 1};
     for (uint32_t i = 0; i < n.nlevels; i++) sql_xpl_name_level(ex, &n, n.levels[i], 0);
+    ex->subnos = rt_arena_alloc(ex->tmp, sizeof(*ex->subnos) * SQL_EXPLAIN_SUBNOS_MAX);
+    ex->nsubnos = 0;
+    ex->next_param = ex->ncte_plans; /* a WITH query's plan takes one too */
+    sql_xpl_number_plan(ex, root, 0);
 }
 
 void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
@@ -1892,6 +2128,7 @@ void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
 static sql_xpl sql_explain_start(const sql_plan *p, sql_strbuf *sb, const sql_explain_opts *o) {
     bool multi = sql_explain_relations(p) > 1;
     return (sql_xpl){.sb = sb, .qualify = multi || o->verbose, .multi = multi, .level_top = true,
+                     .init_top = true,
                      .costs = o->costs, .verbose = o->verbose, .db = o->db,
                      .params = o->params, .nparams = o->nparams,
                      .actual = o->actual, .nactual = o->nactual};

@@ -3,10 +3,10 @@
  * with PostgreSQL 15 (tests/sql/slt/explain_cte.slt covers the shapes that agree).
  * What: relation, alias, index and column names that need quotes printed as PostgreSQL's
  * quote_identifier prints them in the text format ("Mixed T", "select") and bare in the
- * structured formats' "Relation Name" / "Alias"; a table read again in a subquery named
- * "Mixed T_1" as PostgreSQL names the second entry of its range table; UPDATE and DELETE
- * ... RETURNING with their RETURNING list as the ModifyTable's "Output:" (PostgreSQL 15's
- * lines: "Output: id, \"Col A\", \"select\"", "Output: (id + 1)").
+ * structured formats' "Relation Name" / "Alias"; a table read again in a subquery (run once:
+ * an InitPlan under the top node, its value $0) named "Mixed T_1" as PostgreSQL names the
+ * second entry of its range table; UPDATE and DELETE ... RETURNING with their RETURNING
+ * list as the ModifyTable's "Output:" (PostgreSQL 15's lines: "Output: id, \"Col A\", \"select\"", "Output: (id + 1)").
  * How: real sessions over a real engine with two shards (sql_session_harness.h); the whole
  * EXPLAIN text compared; the lines PostgreSQL 15 has too are its exact lines. */
 #include <setjmp.h>
@@ -41,19 +41,20 @@ static void script_quoted(capture *c) {
                              "\"My Alias\"");
     TEST_CHECK(strstr(doc, "\"Relation Name\": \"Mixed T\",") != NULL);
     TEST_CHECK(strstr(doc, "\"Alias\": \"My Alias\"") != NULL);
-    /* the subquery's read of the same table: the range table's second "Mixed T" */
+    /* the subquery's read of the same table: the range table's second "Mixed T"; PostgreSQL
+     * shows the same InitPlan and Filter (on its Seq Scan, with no Gather) */
     expect(c, "EXPLAIN SELECT * FROM \"Mixed T\" WHERE \"Col A\" = "
               "(SELECT max(\"Col A\") FROM \"Mixed T\")",
            "QUERY PLAN\n"
            "Gather\n"
            "  Partitions: 2\n"
-           "  Filter: (\"Mixed T\".\"Col A\" = (SubPlan 1))\n"
-           "  ->  Seq Scan on \"Mixed T\"\n"
-           "  SubPlan 1\n"
+           "  Filter: (\"Mixed T\".\"Col A\" = $0)\n"
+           "  InitPlan 1 (returns $0)\n"
            "    ->  Aggregate\n"
            "          ->  Gather\n"
            "                Partitions: 2\n"
            "                ->  Seq Scan on \"Mixed T\" \"Mixed T_1\"\n"
+           "  ->  Seq Scan on \"Mixed T\"\n"
            "EXPLAIN\n");
 }
 
