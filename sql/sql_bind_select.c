@@ -145,6 +145,7 @@ static sql_plan *sql_bind_cte_ref(sql_binder *b, const sql_cte_def *c, uint32_t 
         p->material.id = c->material->material.id;
         p->material.name = c->name;
         p->material.level = c->material->material.level;
+        p->material.pos = c->material->material.pos;
         p->left = c->material->left;
     }
     return p;
@@ -1733,6 +1734,7 @@ bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
         def->name = c->name;
         def->material = mat;
         mat->material.level = b->sublink_depth;
+        mat->material.pos = c->hdr.location;
         def->location = c->hdr.location;
         const sql_select *s = (const sql_select *)c->query;
         bool self_ref = with->recursive && SQL_NODE_KIND(c->query) == SQL_N_SELECT &&

@@ -256,6 +256,8 @@ struct sql_plan {
             const char *alias;   /* the name the FROM item gives it ("c c2"); NULL: name */
             uint32_t level;      /* EXPLAIN: how many subqueries in expressions deep its WITH
                                     is, so its "CTE c" section goes under that level's top */
+            uint32_t pos;        /* EXPLAIN: where the WITH entry is written (sections go in
+                                    that order) */
             const eng_table *table; /* dml: the table it writes (auto-analyze counts its rows) */
             bool read;           /* dml, MODIFYCTE's node: something reads it, so it runs
                                     before the main query (else after it) */

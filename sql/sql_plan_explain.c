@@ -143,6 +143,7 @@ static const char *sql_xpl_basename(const sql_plan *p) {
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN:
         return p->scan.alias != NULL ? p->scan.alias : p->scan.table->name;
     case SQL_P_FUNCSCAN: return p->func.alias != NULL ? p->func.alias : p->func.def->name;
+    case SQL_P_VALUES: return "*VALUES*"; /* PostgreSQL's name for every VALUES list */
     case SQL_P_MATERIAL: case SQL_P_WORKTABLE:
         if (p->material.dml && p->left != NULL) return NULL; /* the body, not a reference */
         return p->material.alias != NULL ? p->material.alias : p->material.name;
@@ -260,7 +261,8 @@ static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint
     case SQL_P_VALUES:
         /* VERBOSE: PostgreSQL names a VALUES list's columns by position, with its RTE */
         if (ex->verbose) {
-            sql_strbuf_printf(sb, "\"*VALUES*\".column%u", i + 1);
+            sql_strbuf_printf(sb, "%s.column%u", sql_xpl_ident(ex, sql_xpl_refname(ex, p)),
+                              i + 1);
             return;
         }
         break;
@@ -704,8 +706,15 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
         return;
     case SQL_X_SUBQUERY: {
         const sql_xpl_subno *no = sql_xpl_subno_of(ex, e);
-        if (no != NULL && no->init) sql_strbuf_printf(sb, "$%u", no->param);
-        else sql_strbuf_printf(sb, "(SubPlan %u)", sql_xpl_subno_number(ex, e));
+        if (no != NULL && no->init) {
+            sql_strbuf_printf(sb, "$%u", no->param);
+        } else {
+            /* PostgreSQL hashes an uncorrelated IN's rows: "(hashed SubPlan 1)" */
+            bool hashed = e->sub.kind == SQL_SUB_ANY && !e->sub.correlated &&
+                          e->sub.op != NULL && strcmp(e->sub.op->name, "=") == 0;
+            sql_strbuf_printf(sb, "(%sSubPlan %u)", hashed ? "hashed " : "",
+                              sql_xpl_subno_number(ex, e));
+        }
         return;
     }
     case SQL_X_ANY_ALL:
@@ -1401,7 +1410,7 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
         sql_explain_schema(ex, p->ann.table);
         sql_explain_field(ex, "Alias", p->ann.table->name, false);
         break;
-    case SQL_P_VALUES: sql_explain_field(ex, "Alias", "*VALUES*", false); break;
+    case SQL_P_VALUES: sql_explain_field(ex, "Alias", sql_xpl_refname(ex, p), false); break;
     case SQL_P_APPEND:
         sql_xtree_field(ex->tree, "Subplans Removed", "0", SQL_XVAL_RAW, false);
         break;
@@ -1472,7 +1481,9 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (ex->tree != NULL) sql_explain_struct_head(ex, p);
     switch (p->kind) {
     case SQL_P_RESULT: sql_explain_head(ex, col, "Result", NULL); break;
-    case SQL_P_VALUES: sql_explain_head(ex, col, "Values Scan on \"*VALUES*\"", NULL); break;
+    case SQL_P_VALUES:
+        sql_explain_head(ex, col, "Values Scan on %s", sql_xpl_ident(ex, sql_xpl_refname(ex, p)));
+        break;
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: sql_explain_scan(ex, p, col); break;
     case SQL_P_ANNSCAN: sql_explain_annscan(ex, p, col); break;
     case SQL_P_SOURCE: sql_explain_head(ex, col, "Copy Input", NULL); break;
@@ -1567,7 +1578,7 @@ static void sql_explain_children_walk(sql_xpl *ex, const sql_plan *p, uint32_t c
         }
         return;
     }
-    /* a WITH query's plan is shown once, in its "CTE c" section (sql_explain_ctes) */
+    /* a WITH query's plan is shown once, in its "CTE c" section (sql_explain_level_ctes) */
     if (p->kind == SQL_P_CTESCAN || p->kind == SQL_P_WORKTABLE || p->kind == SQL_P_MATERIAL) {
         return;
     }
@@ -1704,15 +1715,6 @@ static void sql_explain_cte(sql_xpl *ex, const char *cte_name, const sql_plan *b
     sql_explain_node(ex, body, col + 8, NULL, NULL);
 }
 
-/* The data-modifying WITH queries of a MODIFYCTE, as PostgreSQL shows them: "CTE name"
- * sections (InitPlans) under the main query's top node, before its children. */
-static void sql_explain_ctes(sql_xpl *ex, const sql_plan *m, uint32_t col) {
-    for (uint32_t i = 0; i < m->modifycte.nctes; i++) {
-        const sql_plan *mat = m->modifycte.ctes[i];
-        sql_explain_cte(ex, mat->material.name, mat->left, col);
-    }
-}
-
 #define SQL_EXPLAIN_CTES_MAX 64 /* WITH queries of one statement shown as sections */
 
 typedef struct sql_xpl_ctes {
@@ -1759,15 +1761,24 @@ static void sql_xpl_ctes_of(sql_xpl_ctes *c, const sql_plan *p, uint32_t level, 
     sql_xpl_ctes_of(c, p->right, level, depth + 1);
 }
 
-/* The "CTE name" sections of the WITH queries a query level defines (those it reads),
- * under the level's top node before its children, as PostgreSQL shows their InitPlans. */
-static void sql_explain_level_ctes(sql_xpl *ex, const sql_plan *top, uint32_t col) {
+/* The "CTE name" sections of the WITH queries a query level defines (those it reads; with
+ * `m`, a MODIFYCTE, its data-modifying ones too), under the level's top node before its
+ * children in the order they are written, as PostgreSQL shows their InitPlans. */
+static void sql_explain_level_ctes(sql_xpl *ex, const sql_plan *top, const sql_plan *m,
+                                   uint32_t col) {
     sql_xpl_ctes *c = rt_arena_alloc(ex->tmp, sizeof *c);
     if (c == NULL) return;
     c->n = c->nseen = 0;
-    sql_xpl_ctes_of(c, top, ex->level, 0);
-    for (uint32_t i = 0; i < c->n; i++) {
-        sql_explain_cte(ex, c->refs[i]->material.name, c->refs[i]->left, col);
+    if (top != NULL) sql_xpl_ctes_of(c, top, ex->level, 0);
+    uint32_t i = 0, d = 0, nd = m != NULL ? m->modifycte.nctes : 0;
+    while (i < c->n || d < nd) {
+        const sql_plan *mat = d < nd ? m->modifycte.ctes[d] : NULL;
+        if (mat == NULL || (i < c->n && c->refs[i]->material.pos < mat->material.pos)) {
+            mat = c->refs[i++];
+        } else {
+            d++;
+        }
+        sql_explain_cte(ex, mat->material.name, mat->left, col);
     }
 }
 
@@ -1834,8 +1845,9 @@ static sql_xpl_tops sql_explain_take_tops(sql_xpl *ex) {
 
 /* The sections under a node's details, before its children: "CTE c", "InitPlan 1". */
 static void sql_explain_sections(sql_xpl *ex, const sql_xpl_tops *t, uint32_t col) {
-    if (t->modifycte != NULL) sql_explain_ctes(ex, t->modifycte, col);
-    if (t->level_root != NULL) sql_explain_level_ctes(ex, t->level_root, col);
+    if (t->modifycte != NULL || t->level_root != NULL) {
+        sql_explain_level_ctes(ex, t->level_root, t->modifycte, col);
+    }
     if (t->init_root != NULL) sql_explain_initplans(ex, t->init_root, col);
 }
 
