@@ -140,8 +140,12 @@ static sql_plan *sql_bind_cte_ref(sql_binder *b, const sql_cte_def *c, uint32_t 
         b->dml_refs[p->material.id]++;
     } else if (c->recursive_ref) {
         p->material.id = c->worktable_id;
+        p->material.name = c->name;
     } else {
         p->material.id = c->material->material.id;
+        p->material.name = c->name;
+        p->material.level = c->material->material.level;
+        p->material.pos = c->material->material.pos;
         p->left = c->material->left;
     }
     return p;
@@ -196,6 +200,7 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
     if (cte != NULL && !sql_check_recursive_ref(q, cte, rv->hdr.location)) return NULL;
     if (cte != NULL) {
         p = sql_bind_cte_ref(b, cte, rv->hdr.location);
+        if (p != NULL) p->material.alias = alias;
     } else if ((t = sql_bind_find_table(b->bc, nm)) != NULL) {
         if (t->kind == 'v') {
             sql_bind_error(b, rv->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -1728,6 +1733,8 @@ bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
         if (def == NULL || mat == NULL) return sql_bind_oom(b);
         def->name = c->name;
         def->material = mat;
+        mat->material.level = b->sublink_depth;
+        mat->material.pos = c->hdr.location;
         def->location = c->hdr.location;
         const sql_select *s = (const sql_select *)c->query;
         bool self_ref = with->recursive && SQL_NODE_KIND(c->query) == SQL_N_SELECT &&

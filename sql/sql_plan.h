@@ -252,7 +252,12 @@ struct sql_plan {
             bool dml;            /* a data-modifying WITH query: `id` indexes modifycte.ctes
                                     (its RETURNING rows, computed once for the statement);
                                     only the MODIFYCTE's own node has the body in `left` */
-            const char *name;    /* dml: the WITH query's name (EXPLAIN) */
+            const char *name;    /* the WITH query's name (EXPLAIN's "CTE Scan on c") */
+            const char *alias;   /* the name the FROM item gives it ("c c2"); NULL: name */
+            uint32_t level;      /* EXPLAIN: how many subqueries in expressions deep its WITH
+                                    is, so its "CTE c" section goes under that level's top */
+            uint32_t pos;        /* EXPLAIN: where the WITH entry is written (sections go in
+                                    that order) */
             const eng_table *table; /* dml: the table it writes (auto-analyze counts its rows) */
             bool read;           /* dml, MODIFYCTE's node: something reads it, so it runs
                                     before the main query (else after it) */

@@ -14,6 +14,7 @@
 #include "sql/sql_agg.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_hybrid.h"
+#include "sql/sql_lex.h"
 #include "sql/sql_plan_explain_int.h"
 #include "sql/sql_plan_int.h"
 #include "sql/sql_stats.h"
@@ -45,15 +46,124 @@ typedef struct sql_xpl {
                                 build sides once for all fragments */
     const sql_shared_actual *actual; /* EXPLAIN ANALYZE: the shared builds' figures, per shard */
     uint32_t nactual;
+    const sql_plan **named;  /* the relations read, each with its unique name in names[] */
+    const char **names;
+    uint32_t nnamed;
+    uint32_t level;          /* subqueries in expressions deep: the WITH queries defined at this
+                                depth are shown under the level's top node */
+    bool level_top;          /* the next node shown is the top of a level: "CTE c" sections */
+    const sql_plan *level_root; /* that level's plan (above the node shown, which may be a
+                                   FILTER's or PROJECT's input) */
+    uint32_t ncte_plans;     /* WITH queries' plans: PostgreSQL numbers SubPlans after them */
+    struct sql_xpl_subno *subnos; /* each subquery's number and InitPlan parameter */
+    uint32_t nsubnos;
+    uint32_t next_param;     /* the next $n PostgreSQL would give a plan's parameter */
+    bool init_top;           /* the next node shown is the top of a query level (a subquery's
+                                or a WITH query's too): its InitPlans come under it */
+    const sql_plan *init_root; /* that level's plan */
+    bool no_out_top;         /* the next node shown has no Output (an EXISTS subquery's top) */
 } sql_xpl;
+
+/* A subquery as EXPLAIN numbers it: PostgreSQL's plan id, and for one evaluated once
+ * (uncorrelated, one value: an InitPlan) the parameter $n its value is shown as. */
+typedef struct sql_xpl_subno {
+    uint32_t id;             /* sql_expr sub.id */
+    uint32_t number;         /* "SubPlan 2" / "InitPlan 2 (returns $1)" */
+    uint32_t param;
+    bool init;
+} sql_xpl_subno;
+
+#define SQL_EXPLAIN_SUBNOS_MAX 256 /* subqueries numbered as PostgreSQL numbers them; more
+                                      keep their binder's order */
 
 static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in);
 
+#define SQL_EXPLAIN_NAME_DEPTH_MAX 1000 /* plan depth the name and WITH walks go (deeper plans
+                                           the binder's nesting limits refuse) */
+
 /* ---- column names ---- */
 
+/* ---- subqueries' numbers ---- */
+
+static const sql_xpl_subno *sql_xpl_subno_of(const sql_xpl *ex, const sql_expr *e) {
+    for (uint32_t i = 0; i < ex->nsubnos; i++) {
+        if (ex->subnos[i].id == e->sub.id) return &ex->subnos[i];
+    }
+    return NULL;
+}
+
+/* Its number: PostgreSQL's, or when not numbered, after the WITH queries' plans. */
+static uint32_t sql_xpl_subno_number(const sql_xpl *ex, const sql_expr *e) {
+    const sql_xpl_subno *no = sql_xpl_subno_of(ex, e);
+    return no != NULL ? no->number : e->sub.id + 1 + ex->ncte_plans;
+}
+
+/* Whether PostgreSQL runs subquery e once, before the query, as an InitPlan: uncorrelated
+ * and giving one value (a scalar subquery, EXISTS, ARRAY(...)), as our executor also runs it
+ * once (sql_exec_misc.c). */
+static bool sql_xpl_is_initplan(const sql_expr *e) {
+    return !e->sub.correlated && (e->sub.kind == SQL_SUB_SCALAR ||
+                                  e->sub.kind == SQL_SUB_EXISTS || e->sub.kind == SQL_SUB_ARRAY);
+}
+
+/* ---- names: unique, quoted as identifiers ---- */
+
+/* `name` as PostgreSQL's quote_identifier prints it: bare when it is lower case letters,
+ * digits and underscores (not first a digit) and no keyword but an unreserved one, else in
+ * double quotes with inner quotes doubled. */
+static const char *sql_xpl_ident(sql_xpl *ex, const char *name) {
+    bool plain = name[0] != '\0' && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+    uint32_t quotes = 0, len = 0;
+    for (const char *c = name; *c != '\0'; c++, len++) {
+        plain &= (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+        quotes += *c == '"';
+    }
+    if (plain) {
+        sql_kw kw = sql_keyword_lookup(name, len);
+        plain = kw == SQL_KW_INVALID || sql_keyword_get(kw)->category == SQL_KWCAT_UNRESERVED;
+    }
+    if (plain) return name;
+    char *q = rt_arena_alloc(ex->tmp, len + quotes + 3u);
+    if (q == NULL) return name;
+    char *w = q;
+    *w++ = '"';
+    for (const char *c = name; *c != '\0'; c++) {
+        if (*c == '"') *w++ = '"';
+        *w++ = *c;
+    }
+    *w++ = '"';
+    *w = '\0';
+    return q;
+}
+
+/* The name a query gives a relation it reads: the FROM item's alias, else the table's,
+ * function's or WITH query's own name. NULL: p reads none. */
+static const char *sql_xpl_basename(const sql_plan *p) {
+    switch (p->kind) {
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN:
+        return p->scan.alias != NULL ? p->scan.alias : p->scan.table->name;
+    case SQL_P_FUNCSCAN: return p->func.alias != NULL ? p->func.alias : p->func.def->name;
+    case SQL_P_VALUES: return "*VALUES*"; /* PostgreSQL's name for every VALUES list */
+    case SQL_P_MATERIAL: case SQL_P_WORKTABLE:
+        if (p->material.dml && p->left != NULL) return NULL; /* the body, not a reference */
+        return p->material.alias != NULL ? p->material.alias : p->material.name;
+    default: return NULL;
+    }
+}
+
+/* The name EXPLAIN shows for relation p: as PostgreSQL names its range table's entries, the
+ * second one with a name already taken gets "_1" appended, the next "_2" (sql_xpl_name_all). */
+static const char *sql_xpl_refname(const sql_xpl *ex, const sql_plan *p) {
+    for (uint32_t i = 0; i < ex->nnamed; i++) {
+        if (ex->named[i] == p) return ex->names[i];
+    }
+    const char *base = sql_xpl_basename(p);
+    return base != NULL ? base : "?";
+}
+
 /* The name a query uses for a scanned table: its alias, else the table's name. */
-static const char *sql_scan_name(const sql_plan *p) {
-    return p->scan.alias != NULL ? p->scan.alias : p->scan.table->name;
+static const char *sql_scan_name(const sql_xpl *ex, const sql_plan *p) {
+    return sql_xpl_refname(ex, p);
 }
 
 /* The input of an aggregation's expressions (below the GATHER for a FINAL one). */
@@ -108,25 +218,51 @@ static void sql_deparse_agg_call(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p,
     sql_strbuf_putc(sb, ')');
 }
 
+/* The row an INSERT / UPDATE / DELETE's RETURNING list is over: the joined row of UPDATE
+ * ... FROM / DELETE ... USING, else the target table's row (a scan of it stands for it). */
+static const sql_plan *sql_deparse_modify_row(sql_xpl *ex, const sql_plan *p) {
+    if (p->modify.nfrom > 0) return p->left;
+    const eng_table *t = p->modify.table;
+    sql_plan *row = rt_arena_zalloc(ex->tmp, sizeof *row);
+    sql_col *cols = rt_arena_zalloc(ex->tmp, sizeof(sql_col) * (t->column_count + 1u));
+    if (row == NULL || cols == NULL) return NULL;
+    for (uint32_t c = 0; c < t->column_count; c++) {
+        cols[c] = (sql_col){.name = t->columns[c].name, .type_oid = t->columns[c].type_oid};
+    }
+    row->kind = SQL_P_SCAN;
+    row->scan.table = t;
+    row->cols = cols;
+    row->ncols = t->column_count;
+    return row;
+}
+
 /* Output column i of plan p, as the expression that computes it. */
 static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint32_t i) {
     switch (p->kind) {
+    case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE: {
+        const sql_plan *row = i < p->modify.nreturning ? sql_deparse_modify_row(ex, p) : NULL;
+        if (row == NULL) break;
+        sql_deparse(ex, sb, p->modify.returning[i], row);
+        return;
+    }
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN:
-        if (ex->qualify) sql_strbuf_printf(sb, "%s.", sql_scan_name(p));
+        if (ex->qualify) sql_strbuf_printf(sb, "%s.", sql_xpl_ident(ex, sql_scan_name(ex, p)));
         /* the row locator a DELETE / UPDATE reads (sql_bind_dml.c): PostgreSQL's is ctid */
         bool locator = strcmp(p->cols[i].name, "?locator?") == 0;
-        sql_strbuf_puts(sb, locator ? "ctid" : p->cols[i].name);
+        sql_strbuf_puts(sb, locator ? "ctid" : sql_xpl_ident(ex, p->cols[i].name));
         return;
     case SQL_P_FUNCSCAN:
-        if (ex->qualify) {
-            sql_strbuf_printf(sb, "%s.", p->func.alias != NULL ? p->func.alias
-                                                               : p->func.def->name);
-        }
+        if (ex->qualify) sql_strbuf_printf(sb, "%s.", sql_xpl_ident(ex, sql_xpl_refname(ex, p)));
         break;
+    case SQL_P_MATERIAL: case SQL_P_WORKTABLE:
+        if (ex->qualify) sql_strbuf_printf(sb, "%s.", sql_xpl_ident(ex, sql_xpl_refname(ex, p)));
+        sql_strbuf_puts(sb, sql_xpl_ident(ex, p->cols[i].name != NULL ? p->cols[i].name : "?"));
+        return;
     case SQL_P_VALUES:
         /* VERBOSE: PostgreSQL names a VALUES list's columns by position, with its RTE */
         if (ex->verbose) {
-            sql_strbuf_printf(sb, "\"*VALUES*\".column%u", i + 1);
+            sql_strbuf_printf(sb, "%s.column%u", sql_xpl_ident(ex, sql_xpl_refname(ex, p)),
+                              i + 1);
             return;
         }
         break;
@@ -177,7 +313,8 @@ static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint
         return;
     default: break;
     }
-    sql_strbuf_puts(sb, p->cols[i].name != NULL ? p->cols[i].name : "?column?");
+    sql_strbuf_puts(sb, p->cols[i].name != NULL ? sql_xpl_ident(ex, p->cols[i].name)
+                                                : "?column?");
 }
 
 /* ---- expressions ---- */
@@ -567,7 +704,19 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
         sql_deparse_list(ex, sb, e->args, e->nargs, in, ", ");
         sql_strbuf_putc(sb, e->kind == SQL_X_ARRAY ? ']' : ')');
         return;
-    case SQL_X_SUBQUERY: sql_strbuf_printf(sb, "(SubPlan %u)", e->sub.id + 1); return;
+    case SQL_X_SUBQUERY: {
+        const sql_xpl_subno *no = sql_xpl_subno_of(ex, e);
+        if (no != NULL && no->init) {
+            sql_strbuf_printf(sb, "$%u", no->param);
+        } else {
+            /* PostgreSQL hashes an uncorrelated IN's rows: "(hashed SubPlan 1)" */
+            bool hashed = e->sub.kind == SQL_SUB_ANY && !e->sub.correlated &&
+                          e->sub.op != NULL && strcmp(e->sub.op->name, "=") == 0;
+            sql_strbuf_printf(sb, "(%sSubPlan %u)", hashed ? "hashed " : "",
+                              sql_xpl_subno_number(ex, e));
+        }
+        return;
+    }
     case SQL_X_ANY_ALL:
         sql_strbuf_putc(sb, '(');
         sql_deparse(ex, sb, e->args[0], in);
@@ -675,6 +824,8 @@ static bool sql_explain_out_is_var(const sql_plan *p, uint32_t i) {
             if (p->left == NULL || i >= p->left->ncols) return false;
             p = p->left;
             continue;
+        case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE:
+            return i >= p->modify.nreturning || p->modify.returning[i]->kind == SQL_X_COLUMN;
         case SQL_P_AGG:
             if (i >= p->agg.ngroup || p->agg.group[i]->kind != SQL_X_COLUMN) return false;
             i = p->agg.group[i]->column.index;
@@ -813,13 +964,15 @@ static void sql_explain_output(sql_xpl *ex, uint32_t col) {
     sql_explain_list(ex, col, "Output", items, n);
 }
 
-/* A relation as VERBOSE names it: with its schema ("public.t"). */
+/* A relation as the text format names it, quoted as an identifier; with VERBOSE with its
+ * schema ("public.t"). */
 static const char *sql_explain_relname(sql_xpl *ex, const eng_table *t) {
-    if (!ex->verbose || ex->db == NULL) return t->name;
+    const char *rel = sql_xpl_ident(ex, t->name);
+    if (!ex->verbose || ex->db == NULL) return rel;
     const eng_schema *ns = eng_db_schema_by_oid(ex->db, t->schema_oid);
-    if (ns == NULL) return t->name;
-    const char *name = rt_arena_sprintf(ex->tmp, "%s.%s", ns->name, t->name);
-    return name != NULL ? name : t->name;
+    if (ns == NULL) return rel;
+    const char *name = rt_arena_sprintf(ex->tmp, "%s.%s", sql_xpl_ident(ex, ns->name), rel);
+    return name != NULL ? name : rel;
 }
 
 /* ---- per node ---- */
@@ -832,9 +985,9 @@ static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     for (uint32_t k = 0; k < p->scan.nkey; k++) {
         if (k > 0) sql_strbuf_puts(&cond, " AND ");
         sql_strbuf_putc(&cond, '(');
-        if (ex->qualify) sql_strbuf_printf(&cond, "%s.", sql_scan_name(p));
+        if (ex->qualify) sql_strbuf_printf(&cond, "%s.", sql_xpl_ident(ex, sql_scan_name(ex, p)));
         const eng_column *kc = &t->columns[t->pk_attnums[k] - 1];
-        sql_strbuf_printf(&cond, "%s = ", kc->name);
+        sql_strbuf_printf(&cond, "%s = ", sql_xpl_ident(ex, kc->name));
         sql_deparse(ex, &cond, sql_xpl_cross(ex, p->scan.key[k], kc->type_oid, false), p);
         sql_strbuf_putc(&cond, ')');
     }
@@ -1109,8 +1262,9 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     bool qualify = ex->qualify;
     ex->qualify = ex->verbose; /* VERBOSE names every column with its table */
     /* "on t" or, when the query renames it, "on t t1" ("on public.t" with VERBOSE) */
-    const char *name = sql_explain_relname(ex, p->scan.table), *alias = sql_scan_name(p);
-    bool renamed = strcmp(p->scan.table->name, alias) != 0;
+    const char *name = sql_explain_relname(ex, p->scan.table), *ref = sql_scan_name(ex, p);
+    bool renamed = strcmp(p->scan.table->name, ref) != 0;
+    const char *alias = sql_xpl_ident(ex, ref);
     const char *line;
     if (p->kind == SQL_P_SCAN) {
         line = rt_arena_sprintf(ex->tmp, "Seq Scan on %s%s%s", name, renamed ? " " : "",
@@ -1124,14 +1278,17 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
                               p->scan.skip_frac * 100);
         }
     } else if (p->kind == SQL_P_IXSCAN) {
-        line = rt_arena_sprintf(ex->tmp, "Index Scan using %s on %s%s%s", p->scan.index->name,
+        line = rt_arena_sprintf(ex->tmp, "Index Scan using %s on %s%s%s",
+                                sql_xpl_ident(ex, p->scan.index->name),
                                 name, renamed ? " " : "", renamed ? alias : "");
         line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
         sql_explain_ixconds(ex, p, col);
     } else {
-        line = rt_arena_sprintf(ex->tmp, "Index Scan using %s_pkey on %s%s%s",
-                                p->scan.table->name, name, renamed ? " " : "",
+        const char *pkey = rt_arena_sprintf(ex->tmp, "%s_pkey", p->scan.table->name);
+        line = rt_arena_sprintf(ex->tmp, "Index Scan using %s on %s%s%s",
+                                pkey != NULL ? sql_xpl_ident(ex, pkey) : "?", name,
+                                renamed ? " " : "",
                                 renamed ? alias : "");
         line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
@@ -1147,7 +1304,8 @@ static void sql_explain_annscan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     sql_explain_head(ex, col, "HNSW Index Scan on %s", sql_explain_relname(ex, p->ann.table));
     sql_strbuf s;
     sql_strbuf_init(&s, ex->tmp, 64);
-    sql_strbuf_printf(&s, "%s %s ", p->ann.table->columns[p->ann.vec_attnum - 1].name,
+    sql_strbuf_printf(&s, "%s %s ",
+                      sql_xpl_ident(ex, p->ann.table->columns[p->ann.vec_attnum - 1].name),
                       ops[p->ann.metric <= 3 ? p->ann.metric : 0]);
     if (p->ann.query->kind == SQL_X_OUTER) { /* per LATERAL row: name the column */
         sql_deparse(ex, &s, p->ann.query, p);
@@ -1184,7 +1342,7 @@ static void sql_explain_struct_rel(sql_xpl *ex, const sql_plan *p) {
     }
     sql_explain_field(ex, "Relation Name", p->scan.table->name, false);
     sql_explain_schema(ex, p->scan.table);
-    sql_explain_field(ex, "Alias", sql_scan_name(p), false);
+    sql_explain_field(ex, "Alias", sql_scan_name(ex, p), false);
 }
 
 static const char *sql_explain_join_type(const sql_plan *p) {
@@ -1252,15 +1410,14 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
         sql_explain_schema(ex, p->ann.table);
         sql_explain_field(ex, "Alias", p->ann.table->name, false);
         break;
-    case SQL_P_VALUES: sql_explain_field(ex, "Alias", "*VALUES*", false); break;
+    case SQL_P_VALUES: sql_explain_field(ex, "Alias", sql_xpl_refname(ex, p), false); break;
     case SQL_P_APPEND:
         sql_xtree_field(ex->tree, "Subplans Removed", "0", SQL_XVAL_RAW, false);
         break;
     case SQL_P_FUNCSCAN:
         sql_explain_field(ex, "Function Name", p->func.def->name, false);
         if (ex->verbose) sql_explain_field(ex, "Schema", "pg_catalog", false);
-        sql_explain_field(ex, "Alias", p->func.alias != NULL ? p->func.alias : p->func.def->name,
-                          false);
+        sql_explain_field(ex, "Alias", sql_xpl_refname(ex, p), false);
         break;
     case SQL_P_NESTLOOP: case SQL_P_HASHJOIN:
         sql_explain_field(ex, "Join Type", sql_explain_join_type(p), false);
@@ -1280,9 +1437,9 @@ static void sql_explain_struct_head(sql_xpl *ex, const sql_plan *p) {
  * built-in functions live there) and "Function Call: generate_series(1, 10)". */
 static void sql_explain_funcscan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     /* an alias other than the function's name follows it, as PostgreSQL prints */
-    const char *name = p->func.def->name;
-    if (p->func.alias != NULL && strcmp(p->func.alias, name) != 0) {
-        name = rt_arena_sprintf(ex->tmp, "%s %s", name, p->func.alias);
+    const char *name = sql_xpl_ident(ex, p->func.def->name), *ref = sql_xpl_refname(ex, p);
+    if (strcmp(ref, p->func.def->name) != 0) {
+        name = rt_arena_sprintf(ex->tmp, "%s %s", name, sql_xpl_ident(ex, ref));
     }
     if (ex->verbose && name != NULL) name = rt_arena_sprintf(ex->tmp, "pg_catalog.%s", name);
     sql_explain_head(ex, col, "Function Scan on %s", name);
@@ -1296,6 +1453,27 @@ static void sql_explain_funcscan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     sql_explain_text(ex, col, "Function Call", s.failed ? "?" : s.data);
 }
 
+/* "CTE Scan on c" / "WorkTable Scan on c c_1": the WITH query's name, then the name the
+ * reference goes by when another (quoted as identifiers); its filter's columns bare, as a
+ * table scan's, but for VERBOSE. */
+static void sql_explain_ctescan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
+    const char *name = p->material.name != NULL ? p->material.name : "?";
+    const char *ref = sql_xpl_refname(ex, p);
+    const char *line = sql_xpl_ident(ex, name);
+    if (strcmp(ref, name) != 0) {
+        line = rt_arena_sprintf(ex->tmp, "%s %s", line, sql_xpl_ident(ex, ref));
+    }
+    if (ex->tree != NULL) {
+        sql_explain_field(ex, "CTE Name", name, false);
+        sql_explain_field(ex, "Alias", ref, false);
+    }
+    bool qualify = ex->qualify;
+    ex->qualify = ex->verbose;
+    sql_explain_head(ex, col, p->kind == SQL_P_WORKTABLE ? "WorkTable Scan on %s"
+                                                          : "CTE Scan on %s", line);
+    ex->qualify = qualify;
+}
+
 /* Header line and details of node p. */
 static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     static const char *setops[] = {"", "Union", "Intersect", "Except"};
@@ -1303,7 +1481,9 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (ex->tree != NULL) sql_explain_struct_head(ex, p);
     switch (p->kind) {
     case SQL_P_RESULT: sql_explain_head(ex, col, "Result", NULL); break;
-    case SQL_P_VALUES: sql_explain_head(ex, col, "Values Scan on \"*VALUES*\"", NULL); break;
+    case SQL_P_VALUES:
+        sql_explain_head(ex, col, "Values Scan on %s", sql_xpl_ident(ex, sql_xpl_refname(ex, p)));
+        break;
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: sql_explain_scan(ex, p, col); break;
     case SQL_P_ANNSCAN: sql_explain_annscan(ex, p, col); break;
     case SQL_P_SOURCE: sql_explain_head(ex, col, "Copy Input", NULL); break;
@@ -1351,19 +1531,9 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         sql_explain_head(ex, col, "%s", buf);
         break;
     case SQL_P_APPEND: sql_explain_head(ex, col, "Append", NULL); break;
-    case SQL_P_MATERIAL: case SQL_P_CTESCAN:
-        if (p->kind == SQL_P_MATERIAL && p->material.dml) {
-            sql_explain_head(ex, col, "CTE Scan on %s", p->material.name);
-            if (ex->tree != NULL) {
-                sql_explain_field(ex, "CTE Name", p->material.name, false);
-                sql_explain_field(ex, "Alias", p->material.name, false);
-            }
-            break;
-        }
-        sql_explain_head(ex, col, "CTE Scan", NULL);
-        break;
+    case SQL_P_MATERIAL: case SQL_P_WORKTABLE: sql_explain_ctescan(ex, p, col); break;
+    case SQL_P_CTESCAN: sql_explain_head(ex, col, "CTE Scan", NULL); break;
     case SQL_P_MODIFYCTE: break; /* shown as its main query (sql_explain_node) */
-    case SQL_P_WORKTABLE: sql_explain_head(ex, col, "WorkTable Scan", NULL); break;
     case SQL_P_RECURSIVE: sql_explain_head(ex, col, "Recursive Union", NULL); break;
     case SQL_P_WINDOW: sql_explain_head(ex, col, "WindowAgg", NULL); break;
     case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE:
@@ -1418,7 +1588,10 @@ static void sql_explain_children_walk(sql_xpl *ex, const sql_plan *p, uint32_t c
         }
         return;
     }
-    if (p->kind == SQL_P_CTESCAN || p->kind == SQL_P_WORKTABLE) return;
+    /* a WITH query's plan is shown once, in its "CTE c" section (sql_explain_level_ctes) */
+    if (p->kind == SQL_P_CTESCAN || p->kind == SQL_P_WORKTABLE || p->kind == SQL_P_MATERIAL) {
+        return;
+    }
     sql_explain_relate(ex, "Outer", NULL);
     if (p->left != NULL) sql_explain_node(ex, p->left, col + 6, NULL, NULL);
     if (p->right == NULL) return;
@@ -1496,6 +1669,23 @@ static void sql_xpl_subs_of(sql_xpl_subs *s, const sql_plan *p) {
     }
 }
 
+/* "SubPlan 1" / "InitPlan 1 (returns $0)" and the subquery's plan: a query level of its own
+ * (its WITH queries' and InitPlans' sections under its top node). */
+static void sql_explain_subplan(sql_xpl *ex, const char *name, const sql_expr *sub,
+                                uint32_t col) {
+    /* PostgreSQL drops an EXISTS subquery's select list: its top node shows no Output */
+    ex->no_out_top = sub->sub.kind == SQL_SUB_EXISTS;
+    if (ex->tree == NULL) {
+        sql_explain_pad(ex->sb, col + 2);
+        sql_strbuf_printf(ex->sb, "%s\n", name);
+    }
+    ex->level++;
+    ex->level_top = ex->init_top = true;
+    ex->level_root = ex->init_root = NULL;
+    sql_explain_node(ex, sub->sub.plan, col + 8, NULL, NULL);
+    ex->level--;
+}
+
 static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t col,
                                  const sql_plan *row) {
     if (s->n == 0 || ex->nouter == 8) return;
@@ -1503,14 +1693,11 @@ static void sql_explain_subplans(sql_xpl *ex, const sql_xpl_subs *s, uint32_t co
     bool share = ex->share;
     ex->share = false; /* a subquery's plan runs on its own */
     for (uint32_t i = 0; i < s->n; i++) {
+        if (sql_xpl_is_initplan(s->items[i])) continue; /* shown at its level's top */
         char name[32];
-        snprintf(name, sizeof name, "SubPlan %u", s->items[i]->sub.id + 1);
-        if (ex->tree == NULL) {
-            sql_explain_pad(ex->sb, col + 2);
-            sql_strbuf_printf(ex->sb, "%s\n", name);
-        }
+        snprintf(name, sizeof name, "SubPlan %u", sql_xpl_subno_number(ex, s->items[i]));
         sql_explain_relate(ex, "SubPlan", name);
-        sql_explain_node(ex, s->items[i]->sub.plan, col + 8, NULL, NULL);
+        sql_explain_subplan(ex, name, s->items[i], col);
     }
     ex->share = share;
     ex->nouter--;
@@ -1524,18 +1711,234 @@ static bool sql_explain_permutation(const sql_plan *p) {
     return true;
 }
 
-/* The data-modifying WITH queries of a MODIFYCTE, as PostgreSQL shows them: "CTE name"
- * sections (InitPlans) under the main query's top node, before its children. */
-static void sql_explain_ctes(sql_xpl *ex, const sql_plan *m, uint32_t col) {
-    for (uint32_t i = 0; i < m->modifycte.nctes; i++) {
-        const sql_plan *mat = m->modifycte.ctes[i];
-        const char *name = rt_arena_sprintf(ex->tmp, "CTE %s", mat->material.name);
-        if (ex->tree == NULL) {
-            sql_explain_pad(ex->sb, col + 2);
-            sql_strbuf_printf(ex->sb, "%s\n", name != NULL ? name : "CTE");
+/* One "CTE name" section (an InitPlan in the structured formats): the WITH query's plan. */
+static void sql_explain_cte(sql_xpl *ex, const char *cte_name, const sql_plan *body,
+                            uint32_t col) {
+    const char *name = rt_arena_sprintf(ex->tmp, "CTE %s", cte_name); /* not quoted */
+    if (ex->tree == NULL) {
+        sql_explain_pad(ex->sb, col + 2);
+        sql_strbuf_printf(ex->sb, "%s\n", name != NULL ? name : "CTE");
+    }
+    sql_explain_relate(ex, "InitPlan", name);
+    ex->init_top = true; /* its own InitPlans under its top */
+    ex->init_root = NULL;
+    sql_explain_node(ex, body, col + 8, NULL, NULL);
+}
+
+#define SQL_EXPLAIN_CTES_MAX 64 /* WITH queries of one statement shown as sections */
+
+typedef struct sql_xpl_ctes {
+    const sql_plan *refs[SQL_EXPLAIN_CTES_MAX];   /* one reference each, by material.id */
+    uint32_t n;
+    uint32_t seen[SQL_EXPLAIN_CTES_MAX];          /* ids whose plans were walked */
+    uint32_t nseen;
+} sql_xpl_ctes;
+
+static bool sql_xpl_ctes_seen(sql_xpl_ctes *c, uint32_t id) {
+    for (uint32_t i = 0; i < c->nseen; i++) {
+        if (c->seen[i] == id) return true;
+    }
+    if (c->nseen < SQL_EXPLAIN_CTES_MAX) c->seen[c->nseen++] = id;
+    return false;
+}
+
+/* The WITH queries of level `level` that plan p reads, anywhere below it (in other WITH
+ * queries' and in subqueries' plans too), in the order they were written (their ids). */
+static void sql_xpl_ctes_of(sql_xpl_ctes *c, const sql_plan *p, uint32_t level, uint32_t depth) {
+    if (p == NULL || depth > SQL_EXPLAIN_NAME_DEPTH_MAX) return;
+    if (p->kind == SQL_P_MATERIAL && !p->material.dml) {
+        if (sql_xpl_ctes_seen(c, p->material.id)) return;
+        if (p->material.level == level && c->n < SQL_EXPLAIN_CTES_MAX) {
+            uint32_t k = c->n++;
+            for (; k > 0 && c->refs[k - 1]->material.id > p->material.id; k--) {
+                c->refs[k] = c->refs[k - 1];
+            }
+            c->refs[k] = p;
         }
+    }
+    sql_xpl_subs subs = {.n = 0};
+    sql_xpl_subs_of(&subs, p);
+    for (uint32_t i = 0; i < subs.n; i++) {
+        sql_xpl_ctes_of(c, subs.items[i]->sub.plan, level, depth + 1);
+    }
+    for (uint32_t i = 0; p->kind == SQL_P_APPEND && i < p->append.ninputs; i++) {
+        sql_xpl_ctes_of(c, p->append.inputs[i], level, depth + 1);
+    }
+    for (uint32_t i = 0; p->kind == SQL_P_MODIFYCTE && i < p->modifycte.nctes; i++) {
+        sql_xpl_ctes_of(c, p->modifycte.ctes[i]->left, level, depth + 1);
+    }
+    sql_xpl_ctes_of(c, p->left, level, depth + 1);
+    sql_xpl_ctes_of(c, p->right, level, depth + 1);
+}
+
+/* The "CTE name" sections of the WITH queries a query level defines (those it reads; with
+ * `m`, a MODIFYCTE, its data-modifying ones too), under the level's top node before its
+ * children in the order they are written, as PostgreSQL shows their InitPlans. */
+static void sql_explain_level_ctes(sql_xpl *ex, const sql_plan *top, const sql_plan *m,
+                                   uint32_t col) {
+    sql_xpl_ctes *c = rt_arena_alloc(ex->tmp, sizeof *c);
+    if (c == NULL) return;
+    c->n = c->nseen = 0;
+    if (top != NULL) sql_xpl_ctes_of(c, top, ex->level, 0);
+    uint32_t i = 0, d = 0, nd = m != NULL ? m->modifycte.nctes : 0;
+    while (i < c->n || d < nd) {
+        const sql_plan *mat = d < nd ? m->modifycte.ctes[d] : NULL;
+        if (mat == NULL || (i < c->n && c->refs[i]->material.pos < mat->material.pos)) {
+            mat = c->refs[i++];
+        } else {
+            d++;
+        }
+        sql_explain_cte(ex, mat->material.name, mat->left, col);
+    }
+}
+
+/* The InitPlans of one query level: its uncorrelated subqueries giving one value, wherever in
+ * the level they are evaluated (not those of its subqueries or WITH queries). */
+static void sql_xpl_inits_of(sql_xpl_subs *s, const sql_plan *p, uint32_t depth) {
+    if (p == NULL || depth > SQL_EXPLAIN_NAME_DEPTH_MAX) return;
+    sql_xpl_subs all = {.n = 0};
+    sql_xpl_subs_of(&all, p);
+    for (uint32_t i = 0; i < all.n; i++) {
+        if (sql_xpl_is_initplan(all.items[i])) sql_xpl_sub_fn(all.items[i], s);
+    }
+    if (p->kind == SQL_P_MATERIAL && !p->material.dml) return;
+    for (uint32_t i = 0; p->kind == SQL_P_APPEND && i < p->append.ninputs; i++) {
+        sql_xpl_inits_of(s, p->append.inputs[i], depth + 1);
+    }
+    sql_xpl_inits_of(s, p->left, depth + 1);
+    sql_xpl_inits_of(s, p->right, depth + 1);
+}
+
+static void sql_explain_subplan(sql_xpl *ex, const char *name, const sql_expr *sub,
+                                uint32_t col);
+
+/* "InitPlan 1 (returns $0)" sections under a query level's top node, after its WITH queries'
+ * (PostgreSQL shows a level's InitPlans there, in plan id order, before the children). */
+static void sql_explain_initplans(sql_xpl *ex, const sql_plan *top, uint32_t col) {
+    sql_xpl_subs *s = rt_arena_alloc(ex->tmp, sizeof *s);
+    if (s == NULL) return;
+    s->n = 0;
+    sql_xpl_inits_of(s, top, 0);
+    for (uint32_t i = 1; i < s->n; i++) { /* by number */
+        const sql_expr *e = s->items[i];
+        uint32_t k = i;
+        for (; k > 0 && sql_xpl_subno_number(ex, s->items[k - 1]) > sql_xpl_subno_number(ex, e);
+             k--) {
+            s->items[k] = s->items[k - 1];
+        }
+        s->items[k] = e;
+    }
+    for (uint32_t i = 0; i < s->n; i++) {
+        const sql_xpl_subno *no = sql_xpl_subno_of(ex, s->items[i]);
+        const char *name = rt_arena_sprintf(ex->tmp, "InitPlan %u (returns $%u)",
+                                            sql_xpl_subno_number(ex, s->items[i]),
+                                            no != NULL ? no->param : 0);
         sql_explain_relate(ex, "InitPlan", name);
-        sql_explain_node(ex, mat->left, col + 8, NULL, NULL);
+        sql_explain_subplan(ex, name != NULL ? name : "InitPlan", s->items[i], col);
+    }
+}
+
+/* What the node about to be shown heads: a query level's (WITH queries' and InitPlans'
+ * sections), a MODIFYCTE's data-modifying WITH queries. */
+typedef struct sql_xpl_tops {
+    const sql_plan *level_root, *init_root, *modifycte;
+} sql_xpl_tops;
+
+static sql_xpl_tops sql_explain_take_tops(sql_xpl *ex) {
+    sql_xpl_tops t = {.level_root = ex->level_top ? ex->level_root : NULL,
+                      .init_root = ex->init_top ? ex->init_root : NULL, .modifycte = ex->ctes};
+    ex->level_top = ex->init_top = false;
+    ex->level_root = ex->init_root = NULL;
+    ex->ctes = NULL;
+    return t;
+}
+
+/* The sections under a node's details, before its children: "CTE c", "InitPlan 1". */
+static void sql_explain_sections(sql_xpl *ex, const sql_xpl_tops *t, uint32_t col) {
+    if (t->modifycte != NULL || t->level_root != NULL) {
+        sql_explain_level_ctes(ex, t->level_root, t->modifycte, col);
+    }
+    if (t->init_root != NULL) sql_explain_initplans(ex, t->init_root, col);
+}
+
+static bool sql_xpl_pseudo_fn(const sql_expr *e, void *arg) {
+    bool *pseudo = arg;
+    switch (e->kind) {
+    case SQL_X_COLUMN: case SQL_X_AGGREF: case SQL_X_WINDOWREF: *pseudo = false; break;
+    case SQL_X_SUBQUERY: *pseudo &= !e->sub.correlated; break;
+    case SQL_X_FUNC:
+        if (e->func.def != NULL && (e->func.def->flags & SQL_F_VOLATILE)) *pseudo = false;
+        break;
+    default: break;
+    }
+    return *pseudo;
+}
+
+/* Whether filter `e` reads nothing of the row (constants, parameters, InitPlans' values):
+ * PostgreSQL tests such a qual once, as a Result's "One-Time Filter" above the scan. */
+static bool sql_xpl_pseudo_const(const sql_expr *e) {
+    bool pseudo = true;
+    sql_expr_walk(e, sql_xpl_pseudo_fn, &pseudo);
+    return pseudo;
+}
+
+static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
+                             const sql_plan *filter, const sql_plan *proj);
+
+/* Whether expression e is the constant false or NULL: PostgreSQL then reads nothing. */
+static bool sql_xpl_const_false(const sql_expr *e) {
+    if (e->kind != SQL_X_CONST) return false;
+    return e->constval.is_null || (e->type_oid == SQL_T_BOOL && e->constval.i64 == 0);
+}
+
+/* A scan under a filter some conjuncts of which read nothing of its rows, as PostgreSQL's
+ * gating Result: "Result" with those as its "One-Time Filter" (and the level's sections),
+ * the scan below it with the rest as its Filter (no scan when that test is constant false).
+ * False: no conjunct is such (the caller shows the filter on the scan). */
+static bool sql_explain_gate(sql_xpl *ex, const sql_plan *p, uint32_t col, const sql_plan *filter,
+                             const sql_plan *proj, const sql_xpl_tops *tops) {
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *once[SQL_PLAN_CONJUNCTS_MAX];
+    sql_expr *rest[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(filter->filter.pred, conj, SQL_PLAN_CONJUNCTS_MAX);
+    uint32_t nonce = 0, nrest = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (sql_xpl_pseudo_const(conj[i])) once[nonce++] = conj[i];
+        else rest[nrest++] = conj[i];
+    }
+    sql_plan *below = nrest > 0 ? rt_arena_alloc(ex->tmp, sizeof *below) : NULL;
+    if (nonce == 0 || (nrest > 0 && below == NULL)) return false;
+    if (below != NULL) {
+        *below = *filter;
+        below->filter.pred = (sql_expr *)sql_explain_and(ex, rest, nrest);
+        if (below->filter.pred == NULL) return false;
+    }
+    sql_xpl_subs subs = {.n = 0};
+    sql_xpl_subs_list(&subs, once, nonce);
+    if (proj != NULL) sql_xpl_subs_of(&subs, proj);
+    if (ex->tree != NULL) sql_xtree_begin(ex->tree, "Result");
+    ex->out = p; /* the Result computes the select list over the scan's rows */
+    ex->out_proj = proj;
+    sql_explain_head(ex, col, "Result", NULL);
+    ex->out = ex->out_proj = NULL;
+    const sql_expr *test = sql_explain_and(ex, once, nonce);
+    if (test != NULL) sql_explain_prop(ex, col, "One-Time Filter", test, p);
+    sql_explain_sections(ex, tops, col);
+    if (test == NULL || !sql_xpl_const_false(test)) {
+        sql_explain_relate(ex, "Outer", NULL);
+        sql_explain_node(ex, p, col + 6, below, NULL);
+    }
+    sql_explain_subplans(ex, &subs, col, p);
+    if (ex->tree != NULL) sql_xtree_end(ex->tree);
+    return true;
+}
+
+/* Whether p reads one relation (a scan node in PostgreSQL's plan). */
+static bool sql_explain_is_scan(const sql_plan *p) {
+    switch (p->kind) {
+    case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: case SQL_P_FUNCSCAN:
+    case SQL_P_MATERIAL: case SQL_P_WORKTABLE: case SQL_P_CTESCAN: case SQL_P_VALUES:
+        return true;
+    default: return false;
     }
 }
 
@@ -1543,6 +1946,8 @@ static void sql_explain_ctes(sql_xpl *ex, const sql_plan *m, uint32_t col) {
  * subqueries of `proj` (a PROJECT above it, not shown) as its SubPlans. */
 static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
                              const sql_plan *filter, const sql_plan *proj) {
+    if (ex->level_top && ex->level_root == NULL) ex->level_root = p;
+    if (ex->init_top && ex->init_root == NULL) ex->init_root = p;
     if (p->kind == SQL_P_MODIFYCTE) {
         ex->ctes = p;
         sql_explain_node(ex, p->left, col, filter, proj);
@@ -1567,21 +1972,32 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     sql_xpl_subs_of(&subs, p);
     if (filter != NULL) sql_xpl_subs_of(&subs, filter);
     if (proj != NULL) sql_xpl_subs_of(&subs, proj);
-    /* ModifyTable shows no Output without RETURNING (ours is not PostgreSQL's either way);
-     * PostgreSQL leaves out an Append's and a Recursive Union's as unhelpful. */
-    bool no_out = p->kind == SQL_P_INSERT || p->kind == SQL_P_UPDATE ||
-                  p->kind == SQL_P_DELETE || p->kind == SQL_P_APPEND ||
+    /* ModifyTable's Output is its RETURNING list (none without); PostgreSQL leaves out an
+     * Append's and a Recursive Union's as unhelpful. */
+    bool modify = p->kind == SQL_P_INSERT || p->kind == SQL_P_UPDATE || p->kind == SQL_P_DELETE;
+    bool no_out = (modify && p->modify.nreturning == 0) || p->kind == SQL_P_APPEND ||
                   p->kind == SQL_P_RECURSIVE;
+    sql_xpl_tops tops = sql_explain_take_tops(ex);
+    if (filter != NULL && sql_explain_is_scan(p) && sql_explain_gate(ex, p, col, filter, proj,
+                                                                     &tops)) {
+        return;
+    }
+    no_out |= ex->no_out_top;
+    ex->no_out_top = false;
     ex->out = no_out ? NULL : p;
     ex->out_proj = no_out ? NULL : proj;
     sql_explain_self(ex, p, col);
     ex->out = ex->out_proj = NULL;
-    if (filter != NULL) sql_explain_prop(ex, col, "Filter", filter->filter.pred, p);
-    if (ex->ctes != NULL) {
-        const sql_plan *m = ex->ctes;
-        ex->ctes = NULL;
-        sql_explain_ctes(ex, m, col);
+    if (filter != NULL) {
+        /* a scan's own quals name its columns bare but for VERBOSE, as PostgreSQL's do; a
+         * Result's (over no rows) is evaluated once */
+        bool qualify = ex->qualify;
+        if (sql_explain_is_scan(p)) ex->qualify = ex->verbose;
+        bool once = p->kind == SQL_P_RESULT || result_project;
+        sql_explain_prop(ex, col, once ? "One-Time Filter" : "Filter", filter->filter.pred, p);
+        ex->qualify = qualify;
     }
+    sql_explain_sections(ex, &tops, col);
     if (!result_project) sql_explain_children(ex, p, col);
     /* UPDATE's SET expressions are evaluated over the row its scan read. */
     const sql_plan *row = p->kind == SQL_P_UPDATE && p->left != NULL ? p->left : p;
@@ -1601,6 +2017,9 @@ static uint32_t sql_explain_relations(const sql_plan *p) {
     case SQL_P_SCAN: case SQL_P_PKGET: case SQL_P_IXSCAN: case SQL_P_VALUES: case SQL_P_FUNCSCAN:
     case SQL_P_CATALOG: case SQL_P_CTESCAN: case SQL_P_WORKTABLE:
         return n + 1;
+    case SQL_P_MATERIAL: return n + 1 + sql_explain_relations(p->left);
+    case SQL_P_INSERT: /* the target is a relation of its own (an UPDATE's is its scan's) */
+        return n + 1 + sql_explain_relations(p->left);
     case SQL_P_APPEND:
         n += p->append.ninputs;
         for (uint32_t i = 0; i < p->append.ninputs; i++) {
@@ -1609,6 +2028,116 @@ static uint32_t sql_explain_relations(const sql_plan *p) {
         return n;
     default: return n + sql_explain_relations(p->left) + sql_explain_relations(p->right);
     }
+}
+
+/* ---- subqueries numbered as PostgreSQL plans them ---- */
+
+static void sql_xpl_number_plan(sql_xpl *ex, const sql_plan *p, uint32_t depth);
+
+/* Numbers subquery e after those inside it (planned first), and gives it its parameter
+ * when it is an InitPlan; a correlated one's outer values take parameters too. */
+static void sql_xpl_number_sub(sql_xpl *ex, const sql_expr *e, uint32_t depth) {
+    if (sql_xpl_subno_of(ex, e) != NULL || ex->nsubnos == SQL_EXPLAIN_SUBNOS_MAX) return;
+    sql_xpl_number_plan(ex, e->sub.plan, depth + 1);
+    if (sql_xpl_subno_of(ex, e) != NULL || ex->nsubnos == SQL_EXPLAIN_SUBNOS_MAX) return;
+    sql_xpl_subno *no = &ex->subnos[ex->nsubnos++];
+    *no = (sql_xpl_subno){.id = e->sub.id, .number = ex->nsubnos + ex->ncte_plans,
+                          .init = sql_xpl_is_initplan(e)};
+    if (no->init) no->param = ex->next_param++;
+    else if (e->sub.correlated) ex->next_param += e->sub.upref_end - e->sub.upref_first;
+}
+
+/* Numbers the subqueries of plan p top down (a select list's before its WHERE's, as
+ * PostgreSQL plans a query's expressions). */
+static void sql_xpl_number_plan(sql_xpl *ex, const sql_plan *p, uint32_t depth) {
+    if (p == NULL || depth > SQL_EXPLAIN_NAME_DEPTH_MAX || ex->subnos == NULL) return;
+    sql_xpl_subs subs = {.n = 0};
+    sql_xpl_subs_of(&subs, p);
+    for (uint32_t i = 0; i < subs.n; i++) sql_xpl_number_sub(ex, subs.items[i], depth);
+    for (uint32_t i = 0; p->kind == SQL_P_APPEND && i < p->append.ninputs; i++) {
+        sql_xpl_number_plan(ex, p->append.inputs[i], depth + 1);
+    }
+    for (uint32_t i = 0; p->kind == SQL_P_MODIFYCTE && i < p->modifycte.nctes; i++) {
+        sql_xpl_number_plan(ex, p->modifycte.ctes[i]->left, depth + 1);
+    }
+    sql_xpl_number_plan(ex, p->left, depth + 1); /* a WITH query's plan again: numbered */
+    sql_xpl_number_plan(ex, p->right, depth + 1);
+}
+
+/* ---- unique relation names ---- */
+
+#define SQL_EXPLAIN_NAMES_MAX 256  /* relations named apart; more keep their own names */
+#define SQL_EXPLAIN_LEVELS_MAX 64  /* WITH queries and subqueries named in turn */
+
+typedef struct sql_xpl_naming {
+    const sql_plan *levels[SQL_EXPLAIN_LEVELS_MAX]; /* the main query, then WITH queries' and
+                                                       subqueries' plans as met */
+    uint32_t nlevels;
+} sql_xpl_naming;
+
+static bool sql_xpl_name_taken(const sql_xpl *ex, const char *name) {
+    for (uint32_t i = 0; i < ex->nnamed; i++) {
+        if (strcmp(ex->names[i], name) == 0) return true;
+    }
+    return false;
+}
+
+static void sql_xpl_name_one(sql_xpl *ex, const sql_plan *p) {
+    const char *base = sql_xpl_basename(p), *name = base;
+    if (base == NULL || ex->nnamed == SQL_EXPLAIN_NAMES_MAX) return;
+    for (uint32_t k = 1; name != NULL && sql_xpl_name_taken(ex, name); k++) {
+        name = rt_arena_sprintf(ex->tmp, "%s_%u", base, k);
+    }
+    if (name == NULL) return;
+    ex->named[ex->nnamed] = p;
+    ex->names[ex->nnamed++] = name;
+}
+
+static bool sql_xpl_name_queue(sql_xpl_naming *n, const sql_plan *level) {
+    for (uint32_t i = 0; i < n->nlevels; i++) {
+        if (n->levels[i] == level) return false;
+    }
+    if (n->nlevels < SQL_EXPLAIN_LEVELS_MAX) n->levels[n->nlevels++] = level;
+    return true;
+}
+
+/* Names the relations of one query level; its WITH queries' and subqueries' plans are
+ * queued, to be named after it as PostgreSQL's range table lists them. */
+static void sql_xpl_name_level(sql_xpl *ex, sql_xpl_naming *n, const sql_plan *p, uint32_t depth) {
+    if (p == NULL || depth > SQL_EXPLAIN_NAME_DEPTH_MAX) return;
+    sql_xpl_name_one(ex, p);
+    sql_xpl_subs subs = {.n = 0};
+    sql_xpl_subs_of(&subs, p);
+    if (p->kind == SQL_P_MATERIAL && !p->material.dml) {
+        if (p->left != NULL && sql_xpl_name_queue(n, p->left)) ex->ncte_plans++;
+    } else if (p->kind == SQL_P_MODIFYCTE) {
+        sql_xpl_name_level(ex, n, p->left, depth + 1);
+        for (uint32_t i = 0; i < p->modifycte.nctes; i++) {
+            if (sql_xpl_name_queue(n, p->modifycte.ctes[i]->left)) ex->ncte_plans++;
+        }
+    } else if (p->kind == SQL_P_APPEND) {
+        for (uint32_t i = 0; i < p->append.ninputs; i++) {
+            sql_xpl_name_level(ex, n, p->append.inputs[i], depth + 1);
+        }
+    } else {
+        sql_xpl_name_level(ex, n, p->left, depth + 1);
+        sql_xpl_name_level(ex, n, p->right, depth + 1);
+    }
+    for (uint32_t i = 0; i < subs.n; i++) sql_xpl_name_queue(n, subs.items[i]->sub.plan);
+}
+
+/* Gives every relation the plan reads its name in EXPLAIN: unique over the statement. */
+static void sql_xpl_name_all(sql_xpl *ex, const sql_plan *root) {
+    ex->named = rt_arena_alloc(ex->tmp, sizeof(*ex->named) * SQL_EXPLAIN_NAMES_MAX);
+    ex->names = rt_arena_alloc(ex->tmp, sizeof(*ex->names) * SQL_EXPLAIN_NAMES_MAX);
+    ex->nnamed = 0;
+    if (ex->named == NULL || ex->names == NULL) return;
+    sql_xpl_naming n = {.levels = {root}, .nlevels = 1};
+    for (uint32_t i = 0; i < n.nlevels; i++) sql_xpl_name_level(ex, &n, n.levels[i], 0);
+    ex->subnos = rt_arena_alloc(ex->tmp, sizeof(*ex->subnos) * SQL_EXPLAIN_SUBNOS_MAX);
+    ex->nsubnos = 0;
+    ex->next_param = ex->ncte_plans; /* a WITH query's plan takes one too */
+    sql_xpl_number_plan(ex, root, 0);
 }
 
 void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
@@ -1620,7 +2149,8 @@ void sql_plan_explain(const sql_plan *p, sql_strbuf *sb, uint32_t indent) {
  * when the plan reads several relations, and everywhere but in Output with VERBOSE. */
 static sql_xpl sql_explain_start(const sql_plan *p, sql_strbuf *sb, const sql_explain_opts *o) {
     bool multi = sql_explain_relations(p) > 1;
-    return (sql_xpl){.sb = sb, .qualify = multi || o->verbose, .multi = multi,
+    return (sql_xpl){.sb = sb, .qualify = multi || o->verbose, .multi = multi, .level_top = true,
+                     .init_top = true,
                      .costs = o->costs, .verbose = o->verbose, .db = o->db,
                      .params = o->params, .nparams = o->nparams,
                      .actual = o->actual, .nactual = o->nactual};
@@ -1634,6 +2164,7 @@ void sql_plan_explain_opts(const sql_plan *p, sql_strbuf *sb, uint32_t indent,
         sb->failed = true;
         return;
     }
+    sql_xpl_name_all(&ex, p);
     sql_explain_node(&ex, p, indent * 6, NULL, NULL);
     rt_arena_destroy(ex.tmp);
 }
@@ -1650,6 +2181,7 @@ void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool ana
         sb->failed = true;
         return;
     }
+    sql_xpl_name_all(&ex, p);
     sql_explain_node(&ex, p, 0, NULL, NULL);
     if (tree.failed) sb->failed = true;
     else sql_xtree_render(&tree, format, analyze, exec_ms, sb);

@@ -263,7 +263,8 @@ static void sql_xfmt_node(sql_strbuf *sb, sql_explain_format fmt, uint32_t inden
     if (n->children != NULL) sql_xfmt_children(sb, fmt, indent, n);
 }
 
-/* "Triggers" (always empty: Dreambase has none) and "Execution Time" after the plan. */
+/* "Triggers" (always empty: Dreambase has none) and "Execution Time" after the plan (none
+ * when exec_ms < 0: EXPLAIN (SUMMARY OFF)). */
 static void sql_xfmt_analyze(sql_strbuf *sb, sql_explain_format fmt, uint32_t indent,
                              double exec_ms) {
     char ms[32];
@@ -273,13 +274,17 @@ static void sql_xfmt_analyze(sql_strbuf *sb, sql_explain_format fmt, uint32_t in
         sql_xfmt_pad(sb, indent);
         sql_strbuf_puts(sb, "\"Triggers\": [\n");
         sql_xfmt_pad(sb, indent);
-        sql_strbuf_puts(sb, "],\n");
+        sql_strbuf_putc(sb, ']');
+        if (exec_ms < 0) return;
+        sql_strbuf_puts(sb, ",\n");
         sql_xfmt_pad(sb, indent);
         sql_strbuf_printf(sb, "\"Execution Time\": %s", ms);
     } else if (fmt == SQL_EXPLAIN_YAML) {
         sql_strbuf_putc(sb, '\n');
         sql_xfmt_pad(sb, indent);
-        sql_strbuf_puts(sb, "Triggers: \n");
+        sql_strbuf_puts(sb, "Triggers: ");
+        if (exec_ms < 0) return;
+        sql_strbuf_putc(sb, '\n');
         sql_xfmt_pad(sb, indent);
         sql_strbuf_printf(sb, "Execution Time: %s", ms);
     } else {
@@ -287,6 +292,7 @@ static void sql_xfmt_analyze(sql_strbuf *sb, sql_explain_format fmt, uint32_t in
         sql_strbuf_puts(sb, "<Triggers>\n");
         sql_xfmt_pad(sb, indent);
         sql_strbuf_puts(sb, "</Triggers>\n");
+        if (exec_ms < 0) return;
         sql_xfmt_pad(sb, indent);
         sql_strbuf_printf(sb, "<Execution-Time>%s</Execution-Time>\n", ms);
     }

@@ -56,7 +56,8 @@ void sql_xtree_field(sql_xtree *t, const char *key, const char *text, sql_xval_k
 void sql_xtree_list(sql_xtree *t, const char *key, const char *const *items, uint32_t n);
 
 /* The whole document: the plan, then with `analyze` the (empty) triggers and the execution
- * time, in EXPLAIN's FORMAT JSON, YAML or XML layout of PostgreSQL. */
+ * time (none when exec_ms < 0: SUMMARY OFF), in EXPLAIN's FORMAT JSON, YAML or XML layout of
+ * PostgreSQL. */
 void sql_xtree_render(const sql_xtree *t, sql_explain_format format, bool analyze,
                       double exec_ms, sql_strbuf *sb);
 

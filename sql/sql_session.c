@@ -668,7 +668,7 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     }
     uint64_t elapsed_ns = rt_time_mono_ns() - t0;
     if (ok && structured) {
-        double ms = (double)elapsed_ns / 1e6;
+        double ms = ex->summary ? (double)elapsed_ns / 1e6 : -1; /* SUMMARY OFF: no time */
         ok = sql_session_explain_doc(s, ex, q->plan, ms, &o, sink, err);
         sql_session_env_close(&env);
         return ok;
@@ -676,7 +676,9 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     if (ok) {
         if (ex->hybrid) sql_plan_explain_hybrid(q->plan, actual, eng_shard_count(), &sb);
         sql_plan_explain_opts(q->plan, &sb, 0, &o);
-        if (ex->analyze) sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", elapsed_ns / 1e6);
+        if (ex->analyze && ex->summary) {
+            sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", elapsed_ns / 1e6);
+        }
     }
     sql_session_env_close(&env);
     if (!ok) return false;

@@ -286,12 +286,13 @@ static void plan_explain_more(void) {
                "              ->  Seq Scan on u\n");
 }
 
-/* SubPlans, hash joins across types and aliases, IN lists. */
+/* SubPlans (an uncorrelated IN's rows hashed, as PostgreSQL shows it), hash joins across types
+ * and aliases, IN lists. */
 static void plan_explain_subplans(void) {
     CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (SELECT tid FROM u)",
                "Gather\n"
                "  Partitions: 4\n"
-               "  Filter: (SubPlan 1)\n"
+               "  Filter: (hashed SubPlan 1)\n"
                "  ->  Seq Scan on t\n"
                "  SubPlan 1\n"
                "    ->  Gather\n"
