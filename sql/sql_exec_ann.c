@@ -30,6 +30,7 @@ typedef struct sql_op_ann {
                                 candidate near enough: the vector and the other columns it
                                 does not read stay unread) */
     uint32_t filter_ncols;
+    uint16_t *filter_attnums; /* their table attnums, for eng_part_prefetch */
 } sql_op_ann;
 
 typedef struct sql_ann_filter {
@@ -74,11 +75,16 @@ static bool sql_ann_filter_plan(sql_op_ann *a, sql_exec_ctx *x) {
     uint32_t natts = p->ann.natts;
     bool *need = rt_arena_zalloc(x->arena, natts + 1u);
     a->filter_cols = rt_arena_alloc(x->arena, sizeof(uint16_t) * (natts + 1u));
-    if (need == NULL || a->filter_cols == NULL) return rt_arena_fail(x->arena, x->err);
+    a->filter_attnums = rt_arena_alloc(x->arena, sizeof(uint16_t) * (natts + 1u));
+    if (need == NULL || a->filter_cols == NULL || a->filter_attnums == NULL) {
+        return rt_arena_fail(x->arena, x->err);
+    }
     bool known = sql_ann_filter_reads(p->ann.filter, need, natts);
     a->filter_ncols = 0;
     for (uint32_t c = 0; c < natts; c++) {
-        if (!known || need[c]) a->filter_cols[a->filter_ncols++] = (uint16_t)c;
+        if (known && !need[c]) continue;
+        a->filter_attnums[a->filter_ncols] = p->ann.attnums[c];
+        a->filter_cols[a->filter_ncols++] = (uint16_t)c;
     }
     return true;
 }
@@ -105,6 +111,15 @@ static bool sql_ann_passes(void *ctx, uint32_t slot) {
     }
     a->filtered += kept != 1;
     return kept == 1;
+}
+
+/* The walk's hint before it checks a batch of candidates: their stamps and the cells the
+ * WHERE reads start loading together (at 1M rows each is a cache miss of its own). */
+static void sql_ann_prefetch(void *ctx, uint32_t slot) {
+    const sql_ann_filter *f = ctx;
+    const sql_op_ann *a = f->a;
+    uint32_t n = a->base.plan->ann.filter != NULL ? a->filter_ncols : 0;
+    eng_part_prefetch(f->part, slot, a->filter_attnums, n);
 }
 
 static bool sql_ann_open(sql_op *op, sql_exec_ctx *x) {
@@ -173,7 +188,8 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
     if (hits == NULL) return rt_arena_fail(a->base.batch_arena, x->err);
     sql_ann_filter f = {a, x, part};
     eng_hnsw_search_opts opts = {.k = k, .ef_search = x->ann_ef_search,
-                                 .filter = sql_ann_passes, .filter_ctx = &f};
+                                 .filter = sql_ann_passes, .filter_ctx = &f,
+                                 .filter_prefetch = sql_ann_prefetch};
     eng_hnsw_info info;
     if (opts.ef_search == 0 && eng_part_ann_info(part, p->ann.vec_attnum, &info)) {
         double sel = p->hybrid != NULL ? p->hybrid->selectivity : 1.0;
