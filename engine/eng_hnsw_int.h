@@ -23,6 +23,7 @@
 #define HNSW_CHUNK_SHIFT 9u
 #define HNSW_CHUNK_SLOTS (1u << HNSW_CHUNK_SHIFT) /* 512 slots: ~70 KiB at m = 16 */
 #define HNSW_CHUNK_MASK (HNSW_CHUNK_SLOTS - 1u)
+#define HNSW_CACHE_LINE_BYTES 64u /* the step of prefetches over a neighbour list */
 RT_STATIC_ASSERT(ENG_HNSW_SLOTS_MAX % HNSW_CHUNK_SLOTS == 0);
 RT_STATIC_ASSERT(ENG_HNSW_LEVEL_MAX < 255); /* heights are bytes */
 RT_STATIC_ASSERT(ENG_HNSW_SLOTS_MAX < ENG_HNSW_SLOT_NONE);

@@ -184,7 +184,7 @@ static void hnsw_offer(eng_hnsw *h, const hnsw_layer_req *req, hnsw_cand c,
 static inline void hnsw_prefetch_list(const eng_hnsw *h, uint32_t slot, uint32_t level) {
     const char *list = (const char *)hnsw_list(h, slot, level);
     size_t bytes = (size_t)(hnsw_list_cap(h, level) + 1u) * sizeof(uint32_t);
-    for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(list + off);
+    for (size_t off = 0; off < bytes; off += HNSW_CACHE_LINE_BYTES) __builtin_prefetch(list + off);
     __builtin_prefetch(list + bytes - 1);
 }
 
