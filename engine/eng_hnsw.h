@@ -79,6 +79,11 @@ typedef const float *(*eng_hnsw_vec_fn)(void *ctx, uint32_t slot);
 typedef bool (*eng_hnsw_filter_fn)(void *ctx, uint32_t slot);
 /* true if `slot` is dead for every snapshot (vacuum removes it). */
 typedef bool (*eng_hnsw_dead_fn)(void *ctx, uint32_t slot);
+/* A hint that vec(ctx, slot) or a filter(ctx, slot) is about to be called: starts loading what
+ * it will read (the null flag and first lines of a vector; the stamps and cells a filter
+ * checks). A walk asks for a whole neighbour list before it reads the first, so the cache
+ * misses of the list overlap rather than queue. No effect on any result. */
+typedef void (*eng_hnsw_prefetch_fn)(void *ctx, uint32_t slot);
 /* Gives the shard back to its other work (e.g. rt_fiber_maybe_yield) and returns. */
 typedef void (*eng_hnsw_yield_fn)(void *ctx);
 
@@ -103,6 +108,9 @@ typedef struct eng_hnsw_params {
 eng_hnsw *eng_hnsw_create(const eng_hnsw_params *params, rt_err *err, eng_hnsw_vec_fn vec,
                           void *vec_ctx);
 void eng_hnsw_destroy(eng_hnsw *h);
+
+/* Optional: the prefetch hint of the accessor given at creation (same ctx). */
+void eng_hnsw_set_vec_prefetch(eng_hnsw *h, eng_hnsw_prefetch_fn prefetch);
 
 /* The parameters in force (defaults filled in). */
 eng_hnsw_params eng_hnsw_get_params(const eng_hnsw *h);
@@ -138,6 +146,7 @@ typedef struct eng_hnsw_search_opts {
     uint64_t distance_budget;  /* at most this many distance computations; 0 = no bound */
     eng_hnsw_filter_fn filter; /* NULL: every node not marked dead passes */
     void *filter_ctx;
+    eng_hnsw_prefetch_fn filter_prefetch; /* NULL, or the filter's hint (filter_ctx) */
 } eng_hnsw_search_opts;
 
 typedef enum eng_hnsw_status {

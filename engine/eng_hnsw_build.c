@@ -257,6 +257,10 @@ void eng_hnsw_destroy(eng_hnsw *h) {
     rt_free(h);
 }
 
+void eng_hnsw_set_vec_prefetch(eng_hnsw *h, eng_hnsw_prefetch_fn prefetch) {
+    h->vec_prefetch = prefetch;
+}
+
 eng_hnsw_params eng_hnsw_get_params(const eng_hnsw *h) {
     return h->params;
 }

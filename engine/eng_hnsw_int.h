@@ -23,6 +23,7 @@
 #define HNSW_CHUNK_SHIFT 9u
 #define HNSW_CHUNK_SLOTS (1u << HNSW_CHUNK_SHIFT) /* 512 slots: ~70 KiB at m = 16 */
 #define HNSW_CHUNK_MASK (HNSW_CHUNK_SLOTS - 1u)
+#define HNSW_CACHE_LINE_BYTES 64u /* the step of prefetches over a neighbour list */
 RT_STATIC_ASSERT(ENG_HNSW_SLOTS_MAX % HNSW_CHUNK_SLOTS == 0);
 RT_STATIC_ASSERT(ENG_HNSW_LEVEL_MAX < 255); /* heights are bytes */
 RT_STATIC_ASSERT(ENG_HNSW_SLOTS_MAX < ENG_HNSW_SLOT_NONE);
@@ -75,6 +76,7 @@ typedef struct hnsw_layer_req {
     hnsw_accept accept;
     eng_hnsw_filter_fn filter;
     void *filter_ctx;
+    eng_hnsw_prefetch_fn filter_prefetch; /* NULL or the filter's hint */
     uint64_t distance_budget; /* 0 = none */
 } hnsw_layer_req;
 
@@ -90,6 +92,7 @@ struct eng_hnsw {
     eng_hnsw_params params; /* defaults filled in */
     eng_hnsw_vec_fn vec;
     void *vec_ctx;
+    eng_hnsw_prefetch_fn vec_prefetch; /* NULL or the accessor's hint (vec_ctx) */
     uint32_t dims;
     uint32_t m;              /* Mmax at levels >= 1 */
     uint32_t m0;             /* Mmax0 = 2m at level 0 */
@@ -163,6 +166,14 @@ static inline const float *hnsw_vec(const eng_hnsw *h, uint32_t slot) {
     const float *v = h->vec(h->vec_ctx, slot);
     RT_ASSERT(v != NULL); /* the column store keeps a node's vector until vacuum frees it */
     return v;
+}
+
+/* Starts loading the per-node fields a walk reads of a neighbour before its distance: the
+ * visited tag and the inverse norm (each in its own array of the chunk). */
+static inline void hnsw_prefetch_node(const eng_hnsw *h, uint32_t slot) {
+    const hnsw_chunk *c = h->chunks[slot >> HNSW_CHUNK_SHIFT];
+    __builtin_prefetch(&c->visit[slot & HNSW_CHUNK_MASK]);
+    __builtin_prefetch(&c->inv_norm[slot & HNSW_CHUNK_MASK]);
 }
 
 /* Marks `slot` seen by the running operation; false if it already was. */

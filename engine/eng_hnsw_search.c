@@ -106,19 +106,27 @@ void hnsw_cand_sort(hnsw_cand *c, uint32_t count) {
 
 /* ---- scoring a neighbour list ------------------------------------------------------------ */
 
+/* A neighbour list costs several cache misses per entry at 1M nodes (its visited tag and norm
+ * in the graph's chunks, its null flag and vector in the column store), each of them a
+ * dependent load if taken one entry at a time. So the list is read in passes: first every
+ * entry's tag and norm are requested, then the unvisited ones' vectors, then each is read;
+ * the misses of one pass overlap instead of queueing. */
 uint32_t hnsw_score_list(eng_hnsw *h, const hnsw_query *q, uint32_t slot, uint32_t level,
                          bool unvisited_only) {
     const uint32_t *list = hnsw_list(h, slot, level);
     uint32_t count = list[0], n = 0;
     RT_ASSERT(count <= hnsw_list_cap(h, level));
+    for (uint32_t i = 1; i <= count; i++) hnsw_prefetch_node(h, list[i]);
     for (uint32_t i = 1; i <= count; i++) {
         uint32_t e = list[i];
         if (unvisited_only ? !hnsw_visit(h, e) : e == q->self) continue;
-        h->ids[n] = e;
-        h->vecs[n] = hnsw_vec(h, e);
-        n++;
+        h->ids[n++] = e;
     }
     if (n == 0) return 0;
+    if (h->vec_prefetch != NULL) {
+        for (uint32_t i = 0; i < n; i++) h->vec_prefetch(h->vec_ctx, h->ids[i]);
+    }
+    for (uint32_t i = 0; i < n; i++) h->vecs[i] = hnsw_vec(h, h->ids[i]);
     if (h->params.metric == ENG_HNSW_L2) {
         eng_dist_active->l2sq_ptrs(q->vec, h->vecs, n, h->dims, h->dists);
     } else {
@@ -172,6 +180,29 @@ static void hnsw_offer(eng_hnsw *h, const hnsw_layer_req *req, hnsw_cand c,
     if (w->count > req->ef) hnsw_maxheap_pop(w);
 }
 
+/* Starts loading the neighbour list of `slot` (up to 2m + 1 entries: two or three lines). */
+static inline void hnsw_prefetch_list(const eng_hnsw *h, uint32_t slot, uint32_t level) {
+    const char *list = (const char *)hnsw_list(h, slot, level);
+    size_t bytes = (size_t)(hnsw_list_cap(h, level) + 1u) * sizeof(uint32_t);
+    for (size_t off = 0; off < bytes; off += HNSW_CACHE_LINE_BYTES) __builtin_prefetch(list + off);
+    __builtin_prefetch(list + bytes - 1);
+}
+
+/* Before the scored neighbours are offered: for those near enough to enter C (and so to be
+ * checked), their flags and what the filter reads start loading, all at once. W's bound only
+ * tightens while they are offered, so this asks for a superset of what is read. */
+static void hnsw_prefetch_offers(const eng_hnsw *h, const hnsw_layer_req *req, uint32_t n) {
+    const hnsw_heap *w = &h->results;
+    bool full = w->count >= req->ef;
+    float bound = full ? w->items[0].dist : INFINITY;
+    for (uint32_t i = 0; i < n; i++) {
+        if (full && !(h->dists[i] <= bound)) continue;
+        uint32_t e = h->ids[i];
+        __builtin_prefetch(&h->chunks[e >> HNSW_CHUNK_SHIFT]->flags[e & HNSW_CHUNK_MASK]);
+        if (req->filter_prefetch != NULL) req->filter_prefetch(req->filter_ctx, e);
+    }
+}
+
 void hnsw_search_layer(eng_hnsw *h, const hnsw_query *q, const hnsw_cand *eps, uint32_t ep_count,
                        const hnsw_layer_req *req, hnsw_layer_out *out) {
     RT_ASSERT(req->ef >= 1);
@@ -179,6 +210,9 @@ void hnsw_search_layer(eng_hnsw *h, const hnsw_query *q, const hnsw_cand *eps, u
     if (q->self != ENG_HNSW_SLOT_NONE) hnsw_visit(h, q->self);
     h->cands.count = 0;
     h->results.count = 0;
+    for (uint32_t i = 0; i < ep_count && req->filter_prefetch != NULL; i++) {
+        req->filter_prefetch(req->filter_ctx, eps[i].slot);
+    }
     for (uint32_t i = 0; i < ep_count; i++) {
         if (!hnsw_visit(h, eps[i].slot)) continue;
         out->seen++;
@@ -192,10 +226,14 @@ void hnsw_search_layer(eng_hnsw *h, const hnsw_query *q, const hnsw_cand *eps, u
             out->budget_hit = true;
             break;
         }
+        /* The next node to expand is most likely the nearest candidate left: its list
+         * loads while this one is scored. */
+        if (h->cands.count > 0) hnsw_prefetch_list(h, h->cands.items[0].slot, req->level);
         uint32_t n = hnsw_score_list(h, q, c.slot, req->level, true);
         out->visited++;
         out->distances += n;
         out->seen += n;
+        hnsw_prefetch_offers(h, req, n);
         for (uint32_t i = 0; i < n; i++) {
             hnsw_offer(h, req, (hnsw_cand){h->dists[i], h->ids[i]}, out);
         }
@@ -262,7 +300,8 @@ bool eng_hnsw_search(eng_hnsw *h, const float *query, const eng_hnsw_search_opts
         eps[0] = hnsw_greedy(h, &q, eps[0], level, &distances);
     }
     hnsw_layer_req req = {.level = 0, .ef = ef, .accept = HNSW_ACCEPT_LIVE,
-                          .filter = opts->filter, .filter_ctx = opts->filter_ctx};
+                          .filter = opts->filter, .filter_ctx = opts->filter_ctx,
+                          .filter_prefetch = opts->filter_prefetch};
     if (opts->distance_budget != 0) {
         req.distance_budget = opts->distance_budget > distances ? opts->distance_budget - distances
                                                                 : 1;

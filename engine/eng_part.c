@@ -645,6 +645,24 @@ void eng_part_prefetch(const eng_part *p, uint32_t slot, const uint16_t *attnums
     }
 }
 
+/* Lines of a vector eng_part_vector_prefetch asks for: the kernels prefetch the next vector's
+ * first lines themselves, so this only has to start each one's stream early. */
+#define ENG_PART_VECTOR_PREFETCH_LINES 2u
+#define ENG_PART_CACHE_LINE_BYTES 64u
+
+void eng_part_vector_prefetch(const eng_part *p, uint32_t slot, uint16_t attnum) {
+    const eng_rowgroup *rg = eng_rg_of(p, slot);
+    uint32_t off = eng_rg_offset(slot);
+    if (attnum > rg->ncols || rg->cols[attnum - 1] == NULL) return;
+    const eng_chunk *ch = rg->cols[attnum - 1];
+    __builtin_prefetch(&ch->nulls[off]);
+    const float *vec = (const float *)ch->data + (size_t)off * p->cols[attnum - 1].dims;
+    const char *v = (const char *)vec;
+    for (uint32_t i = 0; i < ENG_PART_VECTOR_PREFETCH_LINES; i++) {
+        __builtin_prefetch(v + ENG_PART_CACHE_LINE_BYTES * i);
+    }
+}
+
 const float *eng_part_vector(const eng_part *p, uint32_t slot, uint16_t attnum) {
     const eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);

@@ -103,6 +103,9 @@ const float *eng_part_vector(const eng_part *p, uint32_t slot, uint16_t attnum);
  * will read overlaps their memory latency (a read at a random slot of a large partition costs
  * several misses). No effect on any result. */
 void eng_part_prefetch(const eng_part *p, uint32_t slot, const uint16_t *attnums, uint32_t n);
+/* The same hint for eng_part_vector(p, slot, attnum): its null flag and the vector's first
+ * lines (the distance kernels stream the rest). */
+void eng_part_vector_prefetch(const eng_part *p, uint32_t slot, uint16_t attnum);
 /* The encoded primary key of a slot (hidden row id when the table has none). */
 bool eng_part_key_of(const eng_part *p, uint32_t slot, eng_codec_w *key, rt_err *err);
 

@@ -93,6 +93,11 @@ static const float *eng_ann_vec(void *ctx, uint32_t slot) {
     return eng_part_vector(a->part, slot, a->attnum);
 }
 
+static void eng_ann_vec_prefetch(void *ctx, uint32_t slot) {
+    const eng_pann *a = ctx;
+    eng_part_vector_prefetch(a->part, slot, a->attnum);
+}
+
 /* The graph parameters a column's definition asks for: its HNSW index's, else cosine. */
 static eng_hnsw_params eng_ann_params_for(const eng_table *t, uint16_t attnum, uint32_t dims,
                                           uint32_t *index_oid) {
@@ -145,6 +150,7 @@ static eng_pann *eng_ann_new(eng_part *p, uint16_t attnum, const eng_hnsw_params
         rt_free(a);
         return NULL;
     }
+    eng_hnsw_set_vec_prefetch(a->graph, eng_ann_vec_prefetch);
     return a;
 }
 
@@ -678,6 +684,7 @@ static bool eng_ann_load(eng_part *p, rt_err *err, eng_ckpt_read_fn read, void *
             continue;
         }
         if (same) eng_hnsw_destroy(a->graph);
+        eng_hnsw_set_vec_prefetch(g, eng_ann_vec_prefetch);
         target->graph = g;
         target->indexed_upto = h.indexed_upto;
         if (adopt) eng_ann_old_adopt(p, a, target);

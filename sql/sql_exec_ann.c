@@ -12,6 +12,22 @@
 #include "sql/sql_exec_int.h"
 #include "sql/sql_hybrid.h"
 
+/* Conjuncts of a WHERE the walk checks without the expression machinery: `column op
+ * constant` on integer columns (bucket < $2). A walk checks the WHERE on every candidate near
+ * enough, one row at a time, where evaluating a batch of one row costs far more than the
+ * comparison itself. */
+#define SQL_ANN_QUICK_MAX 4
+
+typedef enum sql_ann_cmp {
+    SQL_ANN_EQ, SQL_ANN_NE, SQL_ANN_LT, SQL_ANN_LE, SQL_ANN_GT, SQL_ANN_GE, SQL_ANN_CMP_COUNT
+} sql_ann_cmp;
+
+typedef struct sql_ann_quick {
+    uint16_t attnum;         /* the table column */
+    sql_ann_cmp cmp;         /* column cmp value */
+    int64_t value;
+} sql_ann_quick;
+
 typedef struct sql_op_ann {
     sql_op base;
     uint32_t part_index;
@@ -30,6 +46,11 @@ typedef struct sql_op_ann {
                                 candidate near enough: the vector and the other columns it
                                 does not read stay unread) */
     uint32_t filter_ncols;
+    uint16_t *filter_attnums; /* their table attnums, for eng_part_prefetch */
+    bool quick;              /* the WHERE is quick[0..nquick) (all must hold) */
+    bool quick_none;         /* ... and one compares with NULL: no row passes */
+    uint32_t nquick;
+    sql_ann_quick quicks[SQL_ANN_QUICK_MAX];
 } sql_op_ann;
 
 typedef struct sql_ann_filter {
@@ -74,11 +95,92 @@ static bool sql_ann_filter_plan(sql_op_ann *a, sql_exec_ctx *x) {
     uint32_t natts = p->ann.natts;
     bool *need = rt_arena_zalloc(x->arena, natts + 1u);
     a->filter_cols = rt_arena_alloc(x->arena, sizeof(uint16_t) * (natts + 1u));
-    if (need == NULL || a->filter_cols == NULL) return rt_arena_fail(x->arena, x->err);
+    a->filter_attnums = rt_arena_alloc(x->arena, sizeof(uint16_t) * (natts + 1u));
+    if (need == NULL || a->filter_cols == NULL || a->filter_attnums == NULL) {
+        return rt_arena_fail(x->arena, x->err);
+    }
     bool known = sql_ann_filter_reads(p->ann.filter, need, natts);
     a->filter_ncols = 0;
     for (uint32_t c = 0; c < natts; c++) {
-        if (!known || need[c]) a->filter_cols[a->filter_ncols++] = (uint16_t)c;
+        if (known && !need[c]) continue;
+        a->filter_attnums[a->filter_ncols] = p->ann.attnums[c];
+        a->filter_cols[a->filter_ncols++] = (uint16_t)c;
+    }
+    return true;
+}
+
+static bool sql_ann_int_type(uint32_t type_oid) {
+    return type_oid == SQL_T_INT2 || type_oid == SQL_T_INT4 || type_oid == SQL_T_INT8;
+}
+
+/* Adds `e` to the quick conjuncts if it is `column op constant` (either side) on integers;
+ * false if it is not (the WHERE is then evaluated as an expression) or a parameter failed. */
+static bool sql_ann_quick_add(sql_op_ann *a, sql_exec_ctx *x, const sql_expr *e) {
+    static const char *const names[SQL_ANN_CMP_COUNT] = {"=", "<>", "<", "<=", ">", ">="};
+    static const sql_ann_cmp swapped[SQL_ANN_CMP_COUNT] = {SQL_ANN_EQ, SQL_ANN_NE, SQL_ANN_GT,
+                                                           SQL_ANN_GE, SQL_ANN_LT, SQL_ANN_LE};
+    const sql_plan *p = a->base.plan;
+    if (e->kind == SQL_X_AND) {
+        for (uint32_t i = 0; i < e->nargs; i++) {
+            if (!sql_ann_quick_add(a, x, e->args[i])) return false;
+        }
+        return true;
+    }
+    if (a->nquick == SQL_ANN_QUICK_MAX || e->kind != SQL_X_FUNC || e->nargs != 2 ||
+        !e->func.def->is_operator || e->type_oid != SQL_T_BOOL) {
+        return false;
+    }
+    uint32_t cmp = 0;
+    while (cmp < SQL_ANN_CMP_COUNT && strcmp(e->func.def->name, names[cmp]) != 0) cmp++;
+    uint32_t col = e->args[0]->kind == SQL_X_COLUMN ? 0 : 1;
+    const sql_expr *c = e->args[col], *k = e->args[1 - col];
+    if (cmp == SQL_ANN_CMP_COUNT || c->kind != SQL_X_COLUMN || c->column.depth != 0 ||
+        c->column.index >= p->ann.natts || p->ann.attnums[c->column.index] == 0 ||
+        !sql_ann_int_type(c->type_oid) || !sql_ann_int_type(k->type_oid) ||
+        (k->kind != SQL_X_CONST && k->kind != SQL_X_PARAM)) {
+        return false;
+    }
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, x->arena, &ec);
+    sql_value v;
+    if (!sql_eval_scalar(&ec, k, &v)) return false;
+    if (v.is_null) a->quick_none = true; /* strict: NULL, which no row passes */
+    a->quicks[a->nquick++] = (sql_ann_quick){
+        .attnum = p->ann.attnums[c->column.index],
+        .cmp = col == 0 ? (sql_ann_cmp)cmp : swapped[cmp], .value = v.is_null ? 0 : v.i64};
+    return true;
+}
+
+static bool sql_ann_quick_prepare(sql_op_ann *a, sql_exec_ctx *x) {
+    const sql_expr *filter = a->base.plan->ann.filter;
+    a->nquick = 0;
+    a->quick_none = false;
+    a->quick = filter != NULL && sql_ann_quick_add(a, x, filter);
+    if (a->quick) return true;
+    if (rt_err_is_set(x->err)) return false; /* a parameter failed to evaluate */
+    a->nquick = 0;
+    a->quick_none = false;
+    return true;
+}
+
+/* The quick conjuncts on version `slot`: a NULL column fails, as the operators are strict. */
+static bool sql_ann_quick_passes(const sql_op_ann *a, const eng_part *part, uint32_t slot) {
+    if (a->quick_none) return false;
+    for (uint32_t i = 0; i < a->nquick; i++) {
+        const sql_ann_quick *q = &a->quicks[i];
+        sql_value v;
+        eng_part_read(part, slot, q->attnum, &v);
+        if (v.is_null) return false;
+        bool ok;
+        switch (q->cmp) {
+        case SQL_ANN_EQ: ok = v.i64 == q->value; break;
+        case SQL_ANN_NE: ok = v.i64 != q->value; break;
+        case SQL_ANN_LT: ok = v.i64 < q->value; break;
+        case SQL_ANN_LE: ok = v.i64 <= q->value; break;
+        case SQL_ANN_GT: ok = v.i64 > q->value; break;
+        default: ok = v.i64 >= q->value; break;
+        }
+        if (!ok) return false;
     }
     return true;
 }
@@ -94,6 +196,11 @@ static bool sql_ann_passes(void *ctx, uint32_t slot) {
     }
     const sql_plan *p = a->base.plan;
     if (p->ann.filter == NULL) return true;
+    if (a->quick) {
+        bool pass = sql_ann_quick_passes(a, f->part, slot);
+        a->filtered += !pass;
+        return pass;
+    }
     rt_arena_reset(a->filter_arena);
     sql_ann_read_row(p, f->part, slot, a->filter_cols, a->filter_ncols, a->one, 0);
     a->one->rows = 1;
@@ -105,6 +212,15 @@ static bool sql_ann_passes(void *ctx, uint32_t slot) {
     }
     a->filtered += kept != 1;
     return kept == 1;
+}
+
+/* The walk's hint before it checks a batch of candidates: their stamps and the cells the
+ * WHERE reads start loading together (at 1M rows each is a cache miss of its own). */
+static void sql_ann_prefetch(void *ctx, uint32_t slot) {
+    const sql_ann_filter *f = ctx;
+    const sql_op_ann *a = f->a;
+    uint32_t n = a->base.plan->ann.filter != NULL ? a->filter_ncols : 0;
+    eng_part_prefetch(f->part, slot, a->filter_attnums, n);
 }
 
 static bool sql_ann_open(sql_op *op, sql_exec_ctx *x) {
@@ -122,7 +238,7 @@ static bool sql_ann_open(sql_op *op, sql_exec_ctx *x) {
         }
     }
     a->filter_arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
-    if (!sql_ann_filter_plan(a, x)) return false;
+    if (!sql_ann_filter_plan(a, x) || !sql_ann_quick_prepare(a, x)) return false;
     sql_eval_ctx ec;
     sql_exec_eval_ctx(x, x->arena, &ec);
     sql_value q, k;
@@ -173,7 +289,8 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
     if (hits == NULL) return rt_arena_fail(a->base.batch_arena, x->err);
     sql_ann_filter f = {a, x, part};
     eng_hnsw_search_opts opts = {.k = k, .ef_search = x->ann_ef_search,
-                                 .filter = sql_ann_passes, .filter_ctx = &f};
+                                 .filter = sql_ann_passes, .filter_ctx = &f,
+                                 .filter_prefetch = sql_ann_prefetch};
     eng_hnsw_info info;
     if (opts.ef_search == 0 && eng_part_ann_info(part, p->ann.vec_attnum, &info)) {
         double sel = p->hybrid != NULL ? p->hybrid->selectivity : 1.0;

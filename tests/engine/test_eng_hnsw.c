@@ -331,6 +331,96 @@ static void test_eng_hnsw_filtered_search_all_selectivities(void **state) {
     test_store_free(s);
 }
 
+/* The prefetch hints (eng_hnsw_set_vec_prefetch, opts.filter_prefetch) only start loads: the
+ * same searches with and without them give the same hits and the same walk, and each hint
+ * comes before the read it announces (every vector read but the entry point's first distance,
+ * every filter call). */
+typedef struct test_hints {
+    test_sel *sel;
+    uint8_t *vec_hinted;    /* per slot: hinted since the search began */
+    uint8_t *filter_hinted;
+    uint64_t vec_hints, filter_hints, vec_unhinted, filter_unhinted;
+} test_hints;
+
+static test_hints *test_hints_current;
+
+static void test_hint_vec(void *ctx, uint32_t slot) {
+    (void)ctx;
+    if (test_hints_current == NULL) return; /* an insert */
+    test_hints_current->vec_hinted[slot] = 1;
+    test_hints_current->vec_hints++;
+}
+
+static const float *test_hinted_vec(void *ctx, uint32_t slot) {
+    test_hints *t = test_hints_current;
+    if (t != NULL && !t->vec_hinted[slot]) t->vec_unhinted++;
+    return test_store_vec(ctx, slot);
+}
+
+static void test_hint_filter(void *ctx, uint32_t slot) {
+    test_hints *t = ctx;
+    t->filter_hinted[slot] = 1;
+    t->filter_hints++;
+}
+
+static bool test_hinted_filter(void *ctx, uint32_t slot) {
+    test_hints *t = ctx;
+    if (!t->filter_hinted[slot]) t->filter_unhinted++;
+    return test_sel_pass(t->sel, slot);
+}
+
+static void test_eng_hnsw_prefetch_hints_change_nothing(void **state) {
+    const uint32_t n = TEST_FILTER_ROWS / 4, dims = 48, k = 10;
+    test_store *s = test_store_new(dims, n + 20);
+    test_fill_mixture(s, 0, n + 20, 20, 0.25f, 31, 32);
+    eng_hnsw_params p = {.metric = ENG_HNSW_COSINE, .dims = dims, .seed = 9};
+    rt_err err;
+    rt_err_clear(&err);
+    eng_hnsw *plain = eng_hnsw_create(&p, &err, test_store_vec, s);
+    eng_hnsw *hinted = eng_hnsw_create(&p, &err, test_hinted_vec, s);
+    assert_non_null(plain);
+    assert_non_null(hinted);
+    eng_hnsw_set_vec_prefetch(hinted, test_hint_vec);
+    test_insert_range(plain, 0, n);
+    test_insert_range(hinted, 0, n); /* inserts walk with the hints too: the same graph */
+    const double sel[] = {0.02, 0.1, 0.5, 1.0};
+    for (size_t si = 0; si < sizeof sel / sizeof sel[0]; si++) {
+        test_sel f = {.threshold = sel[si] >= 1.0 ? UINT32_MAX
+                                                  : (uint32_t)(sel[si] * 4294967296.0)};
+        for (uint32_t qi = 0; qi < 20; qi++) {
+            const float *q = test_store_row(s, n + qi);
+            eng_hnsw_hit a[10], b[10];
+            eng_hnsw_search_stats sa = test_search(plain, q, k, test_sel_pass, &f, a);
+            test_hints t = {.sel = &f, .vec_hinted = test_calloc(n + 20, 1),
+                            .filter_hinted = test_calloc(n + 20, 1)};
+            test_hints_current = &t;
+            eng_hnsw_search_opts o = {.k = k, .filter = test_hinted_filter, .filter_ctx = &t,
+                                      .filter_prefetch = test_hint_filter};
+            eng_hnsw_search_stats sb;
+            assert_true(eng_hnsw_search(hinted, q, &o, b, &sb, &err));
+            test_hints_current = NULL;
+            assert_int_equal(sa.status, sb.status);
+            assert_int_equal(sa.hit_count, sb.hit_count);
+            assert_int_equal(sa.distances, sb.distances);
+            assert_int_equal(sa.visited, sb.visited);
+            assert_int_equal(sa.filter_calls, sb.filter_calls);
+            for (uint32_t j = 0; j < sa.hit_count; j++) {
+                assert_int_equal(a[j].slot, b[j].slot);
+                assert_true(a[j].distance == b[j].distance);
+            }
+            assert_true(t.vec_unhinted <= 1); /* the entry point's distance, read at once */
+            assert_int_equal(t.filter_unhinted, 0);
+            assert_true(t.vec_hints >= sb.distances - 1);
+            assert_true(t.filter_hints >= sb.filter_calls);
+            test_free(t.vec_hinted);
+            test_free(t.filter_hinted);
+        }
+    }
+    eng_hnsw_destroy(plain);
+    eng_hnsw_destroy(hinted);
+    test_store_free(s);
+}
+
 /* With a budget too small to find rare rows the search stops early and asks for a scan. */
 static void test_eng_hnsw_budget_stops_and_signals_short(void **state) {
     const uint32_t n = TEST_FILTER_ROWS, dims = 32;
@@ -940,6 +1030,7 @@ int main(void) {
         cmocka_unit_test(test_eng_hnsw_null_zero_and_repeated_inserts),
         cmocka_unit_test(test_eng_hnsw_dead_nodes_never_returned),
         cmocka_unit_test(test_eng_hnsw_filtered_search_all_selectivities),
+        cmocka_unit_test(test_eng_hnsw_prefetch_hints_change_nothing),
         cmocka_unit_test(test_eng_hnsw_budget_stops_and_signals_short),
         cmocka_unit_test(test_eng_hnsw_memory_accounted_and_bounded),
         cmocka_unit_test(test_eng_hnsw_reproducible_and_build_yields),
