@@ -189,12 +189,14 @@ bool sql_bind_creation_schema(sql_bind_ctx *bc, const sql_name *name, uint32_t *
 /* An interval typmod is (field range << 16) | precision; this precision means "not given". */
 #define SQL_BIND_INTERVAL_FULL_PRECISION 0xffff
 
+/* The keyword CHAR is bpchar already (sql_parse_type.c): a name "char" here was quoted, and
+ * is PostgreSQL's one-byte "char" type. */
 static const sql_type_def *sql_lookup_type_name(const char *name) {
     static const struct { const char *alias, *name; } aliases[] = {
         {"integer", "int4"}, {"int", "int4"}, {"smallint", "int2"}, {"bigint", "int8"},
         {"real", "float4"}, {"float", "float8"}, {"double precision", "float8"},
         {"decimal", "numeric"}, {"boolean", "bool"}, {"character varying", "varchar"},
-        {"character", "bpchar"}, {"char", "bpchar"}, {"timestamp with time zone", "timestamptz"},
+        {"character", "bpchar"}, {"timestamp with time zone", "timestamptz"},
         {"time with time zone", "timetz"}, {"bit varying", "varbit"}, {"\"char\"", "char"},
     };
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {

@@ -869,6 +869,12 @@ static const char *ddl_replace_word(sql_ddl_ctx *dc, const char *text, const cha
 
 static bool ddl_rename_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     eng_table *t = a->t;
+    const eng_column *named = eng_table_column_by_name(t, c->name);
+    if (named == NULL || named->dropped) {
+        /* PostgreSQL names no relation here, unlike the other ALTER COLUMN forms. */
+        return rt_err_set(err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist",
+                          c->name);
+    }
     eng_column *col = ddl_column(t, c->name, err);
     if (col == NULL) return false;
     const eng_column *other = eng_table_column_by_name(t, c->new_name);
