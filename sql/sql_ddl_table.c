@@ -558,9 +558,6 @@ bool sql_ddl_create_table(sql_ddl_ctx *dc, const sql_create_table *ct, rt_err *e
         return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
                           "ON COMMIT can only be used on temporary tables");
     }
-    if (ct->on_commit == SQL_ONCOMMIT_DELETE_ROWS || ct->on_commit == SQL_ONCOMMIT_DROP) {
-        return ddl_unsupported(err, "ON COMMIT DELETE ROWS / DROP");
-    }
     if (!ddl_options(dc, t, &ct->options, err) || !ddl_columns(&b, ct, err) ||
         !ddl_table_constraints(&b, ct, err)) {
         return false;
