@@ -630,7 +630,8 @@ typedef struct sql_create_table {
     sql_list options;        /* WITH (fillfactor = 100, partitions = 8): of sql_defelem* */
     sql_select *as_query;    /* CREATE TABLE ... AS SELECT */
     bool with_no_data;
-    sql_list like;           /* LIKE other (refused with 0A000 by the binder for now) */
+    sql_list like;           /* LIKE other: of sql_rangevar* (the session expands them) */
+    uint32_t like_defaults;  /* bit i: LIKE number i copies defaults (INCLUDING DEFAULTS/ALL) */
     bool has_partition_by;   /* PARTITION BY ...: refused with 0A000 */
     bool has_inherits;
 } sql_create_table;

@@ -502,8 +502,8 @@ static bool ddl_finish(ddl_build *b, rt_err *err) {
         const eng_column *col = &t->columns[i];
         sql_expr *e;
         if (b->default_exprs[i] != NULL &&
-            !sql_bind_table_expr(dc->bc, NULL, b->default_exprs[i], col->type_oid, col->typmod,
-                                 &e)) {
+            !sql_bind_column_default(dc->bc, col->name, b->default_exprs[i], col->type_oid,
+                                     col->typmod, &e)) {
             return false;
         }
     }

@@ -1143,6 +1143,10 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
         return sql_session_create_table_as(s, (const sql_create_table *)stmt, sql, sql_len, sink,
                                            tag, err);
     }
+    if (stmt->kind == SQL_N_CREATE_TABLE && ((const sql_create_table *)stmt)->like.count > 0) {
+        return sql_session_create_table_like(s, (const sql_create_table *)stmt, sql, sql_len,
+                                             sink, tag, err);
+    }
     if (sql_ddl_handles(stmt)) return sql_session_ddl(s, stmt, sql, sql_len, sink, tag, err);
     return sql_session_unsupported(stmt, err);
 }

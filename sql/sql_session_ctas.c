@@ -3,7 +3,8 @@
  * a plain CREATE TABLE of those columns then runs as DDL, and, unless WITH NO DATA, an
  * INSERT INTO the new table of the same query fills it, in the same transaction. The
  * command tag is PostgreSQL's: SELECT n, or CREATE TABLE AS without data or when IF NOT
- * EXISTS found the table. */
+ * EXISTS found the table. CREATE TABLE ... (LIKE other) is expanded here too: the other
+ * table's columns become column definitions of the statement. */
 #include <stdio.h>
 #include <string.h>
 
@@ -109,4 +110,74 @@ bool sql_session_create_table_as(sql_session *s, const sql_create_table *ct, con
     if (sscanf(itag, "INSERT %*u %llu", &rows) != 1) rows = 0;
     snprintf(tag, SQL_TAG_BYTES, "SELECT %llu", rows);
     return true;
+}
+
+/* ---- CREATE TABLE ... (LIKE other [INCLUDING DEFAULTS]) ---- */
+
+/* The columns of the LIKE tables as column definitions text: names, types, NOT NULL (always
+ * copied, as PostgreSQL does) and the defaults where INCLUDING DEFAULTS (or ALL) asks. */
+static bool like_columns_text(sql_session *s, const sql_create_table *ct, const char *sql,
+                              uint32_t sql_len, sql_strbuf *sb, rt_err *err) {
+    sql_stmt_env env;
+    sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
+    bool ok = true, first = true;
+    sql_strbuf_puts(sb, "CREATE TABLE t (");
+    for (uint32_t k = 0; ok && k < ct->like.count; k++) {
+        const sql_rangevar *rv = SQL_LIST_AT(ct->like, k);
+        const eng_table *t = sql_bind_find_table(&env.bc, &rv->name);
+        if (t == NULL) {
+            if (!rt_err_is_set(err)) {
+                rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist",
+                           rv->name.parts[rv->name.count - 1]);
+            }
+            ok = false;
+            break;
+        }
+        bool defaults = k < 32 && (ct->like_defaults >> k & 1u) != 0;
+        for (uint32_t i = 0; i < t->column_count; i++) {
+            const eng_column *c = &t->columns[i];
+            if (c->dropped) continue;
+            if (!first) sql_strbuf_puts(sb, ", ");
+            first = false;
+            ctas_quote(sb, c->name);
+            sql_strbuf_putc(sb, ' ');
+            sql_type_format(c->type_oid, c->typmod, sb);
+            if (c->not_null) sql_strbuf_puts(sb, " NOT NULL");
+            if (defaults && c->default_text != NULL && c->identity == 0) {
+                sql_strbuf_printf(sb, " DEFAULT %s", c->default_text);
+            }
+        }
+    }
+    sql_strbuf_puts(sb, ")");
+    sql_strbuf_putc(sb, '\0');
+    sql_session_env_close(&env);
+    return ok;
+}
+
+bool sql_session_create_table_like(sql_session *s, const sql_create_table *ct, const char *sql,
+                                   uint32_t sql_len, const sql_sink *sink, char *tag,
+                                   rt_err *err) {
+    sql_strbuf text;
+    sql_strbuf_init(&text, s->query_arena, 256);
+    if (!like_columns_text(s, ct, sql, sql_len, &text, err)) return false;
+    if (text.failed) return rt_arena_fail(s->query_arena, err);
+    sql_stmt_list list;
+    if (!sql_parse(s->query_arena, text.data, text.len - 1, &list, err)) return false;
+    RT_ASSERT(list.count == 1 && list.stmts[0].node->kind == SQL_N_CREATE_TABLE);
+    const sql_list *like_cols = &((const sql_create_table *)list.stmts[0].node)->columns;
+    sql_create_table *copy = rt_arena_alloc(s->query_arena, sizeof *copy);
+    uint32_t n = like_cols->count + ct->columns.count;
+    void **items = rt_arena_alloc(s->query_arena, sizeof(void *) * (n > 0 ? n : 1));
+    if (copy == NULL || items == NULL) return rt_arena_fail(s->query_arena, err);
+    *copy = *ct;
+    /* The copied columns come first (PostgreSQL places them where LIKE stands; most often
+     * that is first). */
+    for (uint32_t i = 0; i < like_cols->count; i++) items[i] = like_cols->items[i];
+    for (uint32_t i = 0; i < ct->columns.count; i++) {
+        items[like_cols->count + i] = ct->columns.items[i];
+    }
+    copy->columns = (sql_list){.count = n, .cap = n, .items = items};
+    copy->like = (sql_list){0};
+    copy->like_defaults = 0;
+    return sql_session_ddl(s, &copy->hdr, sql, sql_len, sink, tag, err);
 }

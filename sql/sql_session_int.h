@@ -346,6 +346,9 @@ bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql, uint
                      const sql_sink *sink, char *tag, rt_err *err);
 bool sql_session_planned(sql_session *s, const sql_node *stmt, const char *sql, uint32_t sql_len,
                          const sql_sink *sink, char *tag, rt_err *err);
+bool sql_session_create_table_like(sql_session *s, const sql_create_table *ct, const char *sql,
+                                   uint32_t sql_len, const sql_sink *sink, char *tag,
+                                   rt_err *err);
 bool sql_session_create_table_as(sql_session *s, const sql_create_table *ct, const char *sql,
                                  uint32_t sql_len, const sql_sink *sink, char *tag,
                                  rt_err *err);
