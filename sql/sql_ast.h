@@ -758,6 +758,8 @@ typedef enum sql_alter_kind {
     SQL_AT_SET_OPTIONS, SQL_AT_RESET_OPTIONS, SQL_AT_OWNER, SQL_AT_SET_SCHEMA,
     SQL_AT_ADD_IDENTITY, SQL_AT_DROP_IDENTITY, SQL_AT_SET_STATISTICS, SQL_AT_VALIDATE_CONSTRAINT,
     SQL_AT_SET_LOGGED, SQL_AT_SET_UNLOGGED,
+    SQL_AT_IDENTITY_OPTIONS, /* ALTER COLUMN c RESTART [WITH n] / SET INCREMENT BY n ...:
+                                the options of the identity's sequence, in `options` */
 } sql_alter_kind;
 
 typedef struct sql_alter_cmd {

@@ -463,6 +463,16 @@ static bool ddl_set_not_null(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) 
     }
     if (col->not_null) return true;
     const eng_column *old = eng_table_column_by_attnum(a->base, col->attnum);
+    if ((old == NULL || old->dropped) && col->default_text == NULL) {
+        /* A column this ALTER adds without a default is NULL in every row the table has. */
+        uint64_t rows;
+        if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+        if (rows > 0) {
+            return rt_err_set(err, SQLSTATE_NOT_NULL_VIOLATION,
+                              "column \"%s\" of relation \"%s\" contains null values", col->name,
+                              a->t->name);
+        }
+    }
     if (old != NULL && !old->dropped) {
         uint64_t rows, nulls;
         if (!ddl_count_rows(a->dc, a->base, col->attnum, &rows, &nulls, err)) return false;
@@ -638,6 +648,25 @@ static bool ddl_add_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) 
     return sql_ddl_column_sequence(a->dc, a->t, col, &c->constraint->seq_options, err);
 }
 
+/* ALTER COLUMN c RESTART / SET INCREMENT BY ...: ALTER SEQUENCE of the identity's sequence. */
+static bool ddl_identity_options(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_column *col = ddl_column(a->t, c->name, err);
+    if (col == NULL) return false;
+    const eng_database *db = a->dc->bc->db;
+    const eng_sequence *seq = col->identity != 0 ? eng_db_sequence_by_oid(db, col->default_seq)
+                                                 : NULL;
+    const eng_schema *sc = seq != NULL ? eng_db_schema_by_oid(db, seq->schema_oid) : NULL;
+    if (sc == NULL) {
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" is not an identity column",
+                          col->name, a->t->name);
+    }
+    sql_alter_sequence as = {.hdr = c->hdr, .options = c->options};
+    as.hdr.kind = SQL_N_ALTER_SEQUENCE;
+    as.name = (sql_name){.count = 2, .parts = {sc->name, seq->name}, .location = c->hdr.location};
+    return sql_ddl_alter_sequence(a->dc, &as, err);
+}
+
 static bool ddl_drop_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     eng_column *col = ddl_column(a->t, c->name, err);
     if (col == NULL) return false;
@@ -663,6 +692,46 @@ static bool ddl_drop_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err)
 
 /* ---- constraints ---- */
 
+static void ddl_quote_ident(sql_strbuf *sb, const char *name) {
+    sql_strbuf_putc(sb, '"');
+    for (const char *p = name; *p != '\0'; p++) {
+        if (*p == '"') sql_strbuf_putc(sb, '"');
+        sql_strbuf_putc(sb, *p);
+    }
+    sql_strbuf_putc(sb, '"');
+}
+
+/* A new CHECK constraint over the rows the table has: one row for which the expression is
+ * false (NULL passes, as in PostgreSQL) fails the ALTER with 23514. The rows are read by a
+ * query in the statement's transaction. */
+static bool ddl_check_rows(ddl_alter *a, const sql_constraint *con, const char *name,
+                           rt_err *err) {
+    sql_ddl_ctx *dc = a->dc;
+    const eng_database *db = dc->bc->db;
+    const eng_schema *sc = eng_db_schema_by_oid(db, a->base->schema_oid);
+    if (a->base->kind != 'r' || sc == NULL || con->expr_text == NULL) return true;
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, dc->bc->arena, 256);
+    sql_strbuf_puts(&sb, "SELECT 1 FROM ");
+    ddl_quote_ident(&sb, sc->name);
+    sql_strbuf_putc(&sb, '.');
+    ddl_quote_ident(&sb, a->base->name);
+    sql_strbuf_printf(&sb, " WHERE NOT (%s) LIMIT 1", con->expr_text);
+    sql_strbuf_putc(&sb, '\0');
+    if (sb.failed) return rt_arena_fail(dc->bc->arena, err);
+    sql_exec_ctx x = *dc->x;
+    x.db = db;
+    x.catalog = dc->bc->catalog;
+    x.err = err;
+    x.fk = NULL;
+    uint64_t rows = 0;
+    if (!sql_fk_run_sql(&x, sb.data, NULL, 0, &rows, NULL, NULL)) return false;
+    if (rows == 0) return true;
+    return rt_err_set(err, SQLSTATE_CHECK_VIOLATION,
+                      "check constraint \"%s\" of relation \"%s\" is violated by some row", name,
+                      a->t->name);
+}
+
 static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     const sql_constraint *con = c->constraint;
     switch (con->constr_kind) {
@@ -683,12 +752,18 @@ static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err
         return sql_ddl_add_key(a->dc, a->t, con, err);
     case SQL_CONSTR_UNIQUE: return sql_ddl_add_key(a->dc, a->t, con, err);
     case SQL_CONSTR_CHECK:
-        if (!con->not_valid && !ddl_alter_empty(a, "ADD CONSTRAINT ... CHECK", err)) {
-            return false;
+        if (!con->not_valid && a->rows < 0) {
+            uint64_t rows;
+            if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+            a->rows = (int64_t)rows;
+        }
+        if (!con->not_valid && a->rows > 0 && a->dc->x == NULL) {
+            return ddl_alter_empty(a, "ADD CONSTRAINT ... CHECK", err);
         }
         if (!sql_ddl_add_check(a->dc, a->t, con, NULL, err)) return false;
         a->t->constraints[a->t->constraint_count - 1].validated = !con->not_valid;
-        return true;
+        return con->not_valid || a->rows <= 0 ||
+               ddl_check_rows(a, con, a->t->constraints[a->t->constraint_count - 1].name, err);
     case SQL_CONSTR_FOREIGN: return ddl_alter_add_fk(a, con, NULL, err);
     default:
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -1112,6 +1187,7 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_SET_STATISTICS: return true; /* a planner hint: nothing to keep */
     case SQL_AT_ADD_IDENTITY: return ddl_add_identity(a, c, err);
     case SQL_AT_DROP_IDENTITY: return ddl_drop_identity(a, c, err);
+    case SQL_AT_IDENTITY_OPTIONS: return ddl_identity_options(a, c, err);
     case SQL_AT_SET_LOGGED: case SQL_AT_SET_UNLOGGED: return ddl_set_persistence(a, c, err);
     default:
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
