@@ -19,6 +19,7 @@
 #include "sql/sql_ixexpr.h"
 #include "sql/sql_strbuf.h"
 #include "sql/sql_types.h"
+#include "sql/sql_unique.h"
 
 /* ---- counting rows (on the shards) ---- */
 
@@ -1021,6 +1022,61 @@ static bool ddl_rename_rel(ddl_alter *a, const char *new_name, rt_err *err) {
     return true;
 }
 
+/* ALTER TABLE ... SET SCHEMA s: the table moves, and with it its UNIQUE companions (found by
+ * name in the table's schema) and the sequences it owns (serial, identity), as in PostgreSQL. */
+static bool ddl_set_schema(ddl_alter *a, const char *schema, rt_err *err) {
+    sql_ddl_ctx *dc = a->dc;
+    const eng_schema *to = eng_db_schema_by_name(dc->bc->db, schema);
+    if (to == NULL) {
+        return rt_err_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist",
+                          schema);
+    }
+    uint32_t to_oid = to->oid;
+    if (to_oid == a->base->schema_oid) return true;
+    if (to_oid == ENG_OID_PG_CATALOG || to_oid == ENG_OID_INFORMATION_SCHEMA ||
+        a->base->persistence == 't' || a->base->kind != 'r') {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "cannot move this relation to schema \"%s\"", schema);
+    }
+    if (sql_ddl_relname_taken(dc->bc->db, to_oid, a->t->name)) {
+        return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE,
+                          "relation \"%s\" already exists in schema \"%s\"", a->t->name, schema);
+    }
+    if (!sql_ddl_may_create(dc, to_oid, err)) return false;
+    for (uint32_t i = 0; i < a->base->index_count; i++) {
+        const eng_table *comp = sql_unique_companion(dc->bc->db, a->base, &a->base->indexes[i]);
+        if (comp == NULL) continue;
+        eng_table *copy = sql_ddl_table_copy(dc, comp, err);
+        if (copy == NULL) return false;
+        copy->schema_oid = to_oid;
+        copy->def_gen = eng_catalog_def_gen();
+        eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+        sql_ddl_db(dc);
+    }
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        if (db->sequences[i].owned_by_table != a->base->oid) continue;
+        eng_sequence q = db->sequences[i];
+        q.schema_oid = to_oid;
+        eng_draft_remove_sequence(sql_ddl_draft(dc), dc->db_oid, q.oid);
+        eng_draft_add_sequence(sql_ddl_draft(dc), dc->db_oid, &q);
+        db = sql_ddl_db(dc);
+        /* The default names the sequence by text: it follows with the schema written out
+         * (public stays unqualified, as serial writes it). */
+        for (uint32_t c = 0; c < a->t->column_count; c++) {
+            eng_column *col = &a->t->columns[c];
+            if (col->dropped || col->default_seq != q.oid) continue;
+            col->default_text = to_oid == ENG_OID_PUBLIC
+                                    ? sql_ddl_printf(dc, err, "nextval('%s'::regclass)", q.name)
+                                    : sql_ddl_printf(dc, err, "nextval('%s.%s'::regclass)",
+                                                     to->name, q.name);
+            if (col->default_text == NULL) return false;
+        }
+    }
+    a->t->schema_oid = to_oid;
+    return true;
+}
+
 static bool ddl_owner(ddl_alter *a, const char *role, uint32_t *owner, rt_err *err) {
     const eng_role *r = strcmp(role, "current_user") == 0 || strcmp(role, "session_user") == 0
                             ? eng_catalog_role_by_oid(sql_ddl_draft(a->dc), a->dc->user_oid)
@@ -1175,6 +1231,7 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_DROP_CONSTRAINT: return ddl_drop_constraint(a, c, err);
     case SQL_AT_VALIDATE_CONSTRAINT: return ddl_validate_constraint(a, c, err);
     case SQL_AT_RENAME_TABLE: return ddl_rename_rel(a, c->new_name, err);
+    case SQL_AT_SET_SCHEMA: return ddl_set_schema(a, c->new_name, err);
     case SQL_AT_RENAME_COLUMN: return ddl_rename_column(a, c, err);
     case SQL_AT_RENAME_CONSTRAINT: return ddl_rename_constraint(a, c, err);
     case SQL_AT_OWNER: {

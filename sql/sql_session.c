@@ -162,9 +162,18 @@ static char *sql_session_on_commit_sql(sql_session *s) {
 
 /* ON COMMIT DELETE ROWS / DROP: once a transaction has committed (outside a block), the
  * session's temporary tables so marked are emptied or dropped, by statements of their own
- * (whose own commits do not come back here). A failure is logged: the commit stands. */
+ * (whose own commits do not come back here). A failure is logged: the commit stands. After a
+ * DISCARD ALL / TEMP, the session's temporary schema is dropped instead. */
 void sql_session_on_commit(sql_session *s) {
-    if (s->temp_schema_oid == 0 || s->in_block || s->txn_active || s->on_commit_running) return;
+    if (s->in_block || s->txn_active || s->on_commit_running) return;
+    if (s->discard_temp) { /* DISCARD ALL / TEMP, after the statements of its query */
+        s->discard_temp = false;
+        s->on_commit_running = true;
+        if (s->temp_schema_oid != 0) sql_session_drop_temp(s);
+        s->on_commit_running = false;
+        return;
+    }
+    if (s->temp_schema_oid == 0) return;
     char *sql = sql_session_on_commit_sql(s);
     if (sql[0] != '\0') {
         static const sql_sink quiet = {.describe = NULL};
@@ -862,6 +871,9 @@ static bool sql_session_discard(sql_session *s, const sql_discard *d, char *tag,
         if (!sql_guc_set_stmt(s, &reset, err)) return false;
         sql_session_role_reset(s); /* SET SESSION AUTHORIZATION DEFAULT, as PostgreSQL's */
     }
+    /* The temporary tables go when the query ends (sql_session_on_commit): dropping them runs
+     * statements of its own, which cannot run inside this one. */
+    if (what == SQL_DISCARD_ALL || what == SQL_DISCARD_TEMP) s->discard_temp = true;
     if (what == SQL_DISCARD_ALL || what == SQL_DISCARD_SEQUENCES) {
         s->nseqs = 0;
         s->have_lastval = false;

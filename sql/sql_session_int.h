@@ -164,6 +164,7 @@ struct sql_session {
     bool failed;                 /* an error happened in the block */
     bool implicit_multi;         /* several statements of one simple query */
     bool on_commit_running;      /* ON COMMIT actions of temporary tables are running */
+    bool discard_temp;           /* DISCARD ALL / TEMP: drop pg_temp once the query ends */
     eng_txn_ctx txn;
     eng_isolation isolation;
     bool read_only;
