@@ -630,7 +630,8 @@ typedef struct sql_create_table {
     sql_list options;        /* WITH (fillfactor = 100, partitions = 8): of sql_defelem* */
     sql_select *as_query;    /* CREATE TABLE ... AS SELECT */
     bool with_no_data;
-    sql_list like;           /* LIKE other (refused with 0A000 by the binder for now) */
+    sql_list like;           /* LIKE other: of sql_rangevar* (the session expands them) */
+    uint32_t like_defaults;  /* bit i: LIKE number i copies defaults (INCLUDING DEFAULTS/ALL) */
     bool has_partition_by;   /* PARTITION BY ...: refused with 0A000 */
     bool has_inherits;
 } sql_create_table;
@@ -757,6 +758,8 @@ typedef enum sql_alter_kind {
     SQL_AT_SET_OPTIONS, SQL_AT_RESET_OPTIONS, SQL_AT_OWNER, SQL_AT_SET_SCHEMA,
     SQL_AT_ADD_IDENTITY, SQL_AT_DROP_IDENTITY, SQL_AT_SET_STATISTICS, SQL_AT_VALIDATE_CONSTRAINT,
     SQL_AT_SET_LOGGED, SQL_AT_SET_UNLOGGED,
+    SQL_AT_IDENTITY_OPTIONS, /* ALTER COLUMN c RESTART [WITH n] / SET INCREMENT BY n ...:
+                                the options of the identity's sequence, in `options` */
 } sql_alter_kind;
 
 typedef struct sql_alter_cmd {

@@ -189,12 +189,14 @@ bool sql_bind_creation_schema(sql_bind_ctx *bc, const sql_name *name, uint32_t *
 /* An interval typmod is (field range << 16) | precision; this precision means "not given". */
 #define SQL_BIND_INTERVAL_FULL_PRECISION 0xffff
 
+/* The keyword CHAR is bpchar already (sql_parse_type.c): a name "char" here was quoted, and
+ * is PostgreSQL's one-byte "char" type. */
 static const sql_type_def *sql_lookup_type_name(const char *name) {
     static const struct { const char *alias, *name; } aliases[] = {
         {"integer", "int4"}, {"int", "int4"}, {"smallint", "int2"}, {"bigint", "int8"},
         {"real", "float4"}, {"float", "float8"}, {"double precision", "float8"},
         {"decimal", "numeric"}, {"boolean", "bool"}, {"character varying", "varchar"},
-        {"character", "bpchar"}, {"char", "bpchar"}, {"timestamp with time zone", "timestamptz"},
+        {"character", "bpchar"}, {"timestamp with time zone", "timestamptz"},
         {"time with time zone", "timetz"}, {"bit varying", "varbit"}, {"\"char\"", "char"},
     };
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
@@ -296,6 +298,37 @@ bool sql_bind_table_expr(sql_bind_ctx *bc, const eng_table *t, const sql_node *e
     if (e == NULL) return false;
     *out = e;
     return true;
+}
+
+bool sql_bind_column_default(sql_bind_ctx *bc, const char *column, const sql_node *expr,
+                             uint32_t type, int32_t typmod, sql_expr **out) {
+    sql_binder *b = sql_binder_new(bc);
+    if (b == NULL) return rt_arena_fail(bc->arena, bc->err);
+    b->default_context = "DEFAULT expressions";
+    sql_qlevel *q = sql_qlevel_new(b, NULL, NULL);
+    if (q == NULL) return rt_arena_fail(bc->arena, bc->err);
+    q->agg_forbidden = "DEFAULT expressions";
+    sql_expr *e = sql_bind_expr(q, expr);
+    if (e == NULL && rt_err_is(bc->err, SQLSTATE_UNDEFINED_COLUMN)) {
+        /* No column is in scope: whatever the name, PostgreSQL refuses the reference. */
+        uint32_t pos = bc->err->position;
+        rt_err_clear(bc->err);
+        rt_err_set(bc->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                   "cannot use column reference in DEFAULT expression");
+        bc->err->position = pos;
+        return false;
+    }
+    if (e == NULL) return false;
+    if (e->type_oid != type && e->type_oid != SQL_T_UNKNOWN &&
+        !sql_cast_allowed(e->type_oid, type, SQL_CAST_ASSIGNMENT)) {
+        sql_bind_error(b, expr->location, SQLSTATE_DATATYPE_MISMATCH,
+                       "column \"%s\" is of type %s but default expression is of type %s",
+                       column, sql_type_name(type), sql_type_name(e->type_oid));
+        rt_err_hint(bc->err, "You will need to rewrite or cast the expression.");
+        return false;
+    }
+    *out = sql_bind_coerce(q, e, type, typmod, SQL_CAST_ASSIGNMENT, expr->location, NULL);
+    return *out != NULL;
 }
 
 bool sql_bind_stored_expr(sql_bind_ctx *bc, const eng_table *t, const char *text,

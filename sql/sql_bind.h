@@ -74,6 +74,10 @@ bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, 
  * expressions), for validation and for evaluation by INSERT. */
 bool sql_bind_table_expr(sql_bind_ctx *bc, const eng_table *t, const sql_node *expr,
                          uint32_t target_type, int32_t target_typmod, sql_expr **out);
+/* Binds the DEFAULT of column `column` of a new table: no column is in scope (0A000 for a
+ * reference), and a type without an assignment cast to the column's is 42804. */
+bool sql_bind_column_default(sql_bind_ctx *bc, const char *column, const sql_node *expr,
+                             uint32_t type, int32_t typmod, sql_expr **out);
 /* Parses and binds a stored expression text (DEFAULT / CHECK) over a table's columns. */
 bool sql_bind_stored_expr(sql_bind_ctx *bc, const eng_table *t, const char *text,
                           uint32_t target_type, int32_t target_typmod, sql_expr **out);

@@ -281,7 +281,9 @@ static uint32_t sql_formal(const sql_func_def *d, uint32_t i) {
 static sql_cand_score sql_score(const sql_func_def *d, sql_expr **args, uint32_t nargs) {
     sql_cand_score s = {0, 0, true, 0};
     bool variadic = (d->flags & SQL_F_VARIADIC) != 0;
-    if (variadic ? nargs + 1 < d->nargs : nargs != d->nargs) {
+    /* As in PostgreSQL, a variadic parameter takes at least one argument: concat() does not
+     * exist (format(text) is a function of its own). */
+    if (variadic ? nargs < d->nargs : nargs != d->nargs) {
         s.ok = false;
         return s;
     }

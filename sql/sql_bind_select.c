@@ -1122,6 +1122,12 @@ static sql_plan *sql_bind_limit(sql_qlevel *q, sql_plan *in, const sql_select *s
                                                                 SQL_CAST_ASSIGNMENT, NULL)) == NULL) {
         return NULL;
     }
+    if (s->limit_with_ties) { /* the rows tied with the last one are not kept yet */
+        sql_bind_error(b, s->limit != NULL ? s->limit->location : 0,
+                       SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "FETCH FIRST ... WITH TIES is not supported yet");
+        return NULL;
+    }
     p->limit.with_ties = s->limit_with_ties;
     if (lq->correlated) q->correlated = true; /* OFFSET outer.col: the query runs per outer row */
     return p;

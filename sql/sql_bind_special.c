@@ -4,13 +4,22 @@
  *   nextval(regclass)         the argument names a sequence: resolved once, at bind time,
  *   setval(regclass, bigint [, boolean])   through the search path, like PostgreSQL's
  *                                           regclass literal;
- *   currval / lastval         need the session's memory of nextval: 0A000 until it exists.
+ *   currval(regclass)         likewise; the value is the session's memory of nextval/setval
+ *                             (which these kernels record), lastval is the registry's.
  * Anything else: NULL without an error, and the registry resolves the call. */
 #include <string.h>
 
 #include "engine/eng.h"
 #include "sql/sql_bind_int.h"
+#include "sql/sql_exec.h"
 #include "sql/sql_funcs_int.h"
+#include "sql/sql_session.h"
+
+/* Weak: programs that link the binder without the session module have no currval memory. */
+#define SQL_SEQ_WEAK(fn) extern __typeof__(fn) fn __attribute__((weak))
+SQL_SEQ_WEAK(sql_session_seq_used);
+SQL_SEQ_WEAK(sql_session_currval);
+SQL_SEQ_WEAK(sql_session_read_only);
 
 /* What a sequence call's state holds: the sequence and its database, resolved at bind time. */
 typedef struct sql_seq_ref {
@@ -27,13 +36,55 @@ static bool sql_seq_db(sql_fctx *f, uint32_t *db_oid) {
     return true;
 }
 
+/* The statement's session when it runs in one (NULL in a fragment or a tool). */
+static sql_session *sql_seq_session(const sql_fctx *f) {
+    sql_exec_ctx *x = f->ec != NULL ? f->ec->exec : NULL;
+    return x != NULL ? x->session : NULL;
+}
+
+/* nextval and setval change the sequence: refused in a read-only transaction, as PostgreSQL
+ * (which names nextval() for both). */
+static bool sql_seq_writable(const sql_fctx *f, rt_err *err) {
+    sql_session *s = sql_seq_session(f);
+    if (s != NULL && sql_session_read_only != NULL && sql_session_read_only(s)) {
+        return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
+                          "cannot execute nextval() in a read-only transaction");
+    }
+    return true;
+}
+
+/* The value becomes the session's currval of the sequence and its lastval. */
+static void sql_seq_remember(const sql_fctx *f, int64_t value) {
+    sql_session *s = sql_seq_session(f);
+    if (s != NULL && sql_session_seq_used != NULL) {
+        sql_session_seq_used(s, sql_seq_of(f)->oid, value);
+    }
+}
+
 static bool sql_nextval_k(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                           sql_vec *out) {
     (void)args;
     uint32_t db;
-    if (!sql_seq_db(f, &db)) return false;
+    if (!sql_seq_db(f, &db) || !sql_seq_writable(f, f->err)) return false;
     SQL_FOR_ACTIVE(i) {
         if (!eng_seq_next(db, sql_seq_of(f), &out->i64[i], f->err)) return false;
+        out->nulls[i] = 0;
+        sql_seq_remember(f, out->i64[i]);
+    }
+    return true;
+}
+
+static bool sql_currval_k(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
+                          sql_vec *out) {
+    (void)args;
+    sql_session *s = sql_seq_session(f);
+    if (s == NULL || sql_session_currval == NULL) {
+        return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "function currval() needs the session and cannot run here");
+    }
+    const eng_sequence *seq = sql_seq_of(f);
+    SQL_FOR_ACTIVE(i) {
+        if (!sql_session_currval(s, seq->oid, seq->name, &out->i64[i], f->err)) return false;
         out->nulls[i] = 0;
     }
     return true;
@@ -42,12 +93,13 @@ static bool sql_nextval_k(sql_fctx *f, uint32_t n, const uint8_t *active, sql_ve
 static bool sql_setval_k(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                          sql_vec *out) {
     uint32_t db;
-    if (!sql_seq_db(f, &db)) return false;
+    if (!sql_seq_db(f, &db) || !sql_seq_writable(f, f->err)) return false;
     SQL_FOR_ACTIVE(i) {
         bool is_called = f->call->nargs < 3 || args[2]->i64[i] != 0;
         if (!eng_seq_set(db, sql_seq_of(f), args[1]->i64[i], is_called, f->err)) return false;
         out->i64[i] = args[1]->i64[i];
         out->nulls[i] = 0;
+        if (is_called) sql_seq_remember(f, out->i64[i]);
     }
     return true;
 }
@@ -55,6 +107,9 @@ static bool sql_setval_k(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec
 static const sql_func_def sql_nextval_def = {
     .name = "nextval", .oid = 1574, .nargs = 1, .args = {SQL_T_REGCLASS}, .ret = SQL_T_INT8,
     .flags = SQL_F_STRICT | SQL_F_VOLATILE, .fn = sql_nextval_k};
+static const sql_func_def sql_currval_def = {
+    .name = "currval", .oid = 1575, .nargs = 1, .args = {SQL_T_REGCLASS}, .ret = SQL_T_INT8,
+    .flags = SQL_F_STRICT | SQL_F_VOLATILE, .fn = sql_currval_k};
 static const sql_func_def sql_setval2_def = {
     .name = "setval", .oid = 1576, .nargs = 2, .args = {SQL_T_REGCLASS, SQL_T_INT8},
     .ret = SQL_T_INT8, .flags = SQL_F_STRICT | SQL_F_VOLATILE, .fn = sql_setval_k};
@@ -122,7 +177,7 @@ static const eng_sequence *sql_bind_seq_arg(sql_qlevel *q, const sql_func *f, co
                        nm.parts[nm.count - 1]);
     } else {
         sql_bind_error(b, arg->location, SQLSTATE_UNDEFINED_TABLE,
-                       "relation \"%s\" does not exist", k->text);
+                       "relation \"%s\" does not exist", nm.count == 1 ? nm.parts[0] : k->text);
     }
     return NULL;
 }
@@ -138,12 +193,12 @@ static sql_expr *sql_bind_seq_call(sql_qlevel *q, const sql_func *f, const char 
     e->typmod = -1;
     e->location = f->hdr.location;
     e->func.def = def;
-    /* nextval needs USAGE or UPDATE, setval UPDATE (checked when the statement runs). */
-    bool next = def == &sql_nextval_def;
-    if (!sql_bind_need_priv(b, s->oid, next ? ENG_ACL_USAGE | ENG_ACL_UPDATE : ENG_ACL_UPDATE,
-                            true, next)) {
-        return NULL;
-    }
+    /* nextval needs USAGE or UPDATE, currval USAGE or SELECT, setval UPDATE (checked when the
+     * statement runs). */
+    bool next = def == &sql_nextval_def, cur = def == &sql_currval_def;
+    uint32_t need = next ? ENG_ACL_USAGE | ENG_ACL_UPDATE
+                    : cur ? ENG_ACL_USAGE | ENG_ACL_SELECT : ENG_ACL_UPDATE;
+    if (!sql_bind_need_priv(b, s->oid, need, true, next || cur)) return NULL;
     sql_seq_ref *ref = rt_arena_alloc(b->arena, sizeof *ref);
     if (ref == NULL) return NULL;
     *ref = (sql_seq_ref){.seq = s, .db_oid = b->bc->db->oid};
@@ -176,10 +231,6 @@ sql_expr *sql_bind_special_func(sql_qlevel *q, const sql_func *f, const char *na
         return sql_bind_seq_call(q, f, name,
                                  f->args.count == 3 ? &sql_setval3_def : &sql_setval2_def);
     }
-    if (strcmp(name, "currval") == 0 || strcmp(name, "lastval") == 0) {
-        sql_bind_error(q->b, f->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "%s() is not supported yet", name);
-        return NULL;
-    }
+    if (strcmp(name, "currval") == 0) return sql_bind_seq_call(q, f, name, &sql_currval_def);
     return NULL;
 }

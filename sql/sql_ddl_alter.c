@@ -19,6 +19,7 @@
 #include "sql/sql_ixexpr.h"
 #include "sql/sql_strbuf.h"
 #include "sql/sql_types.h"
+#include "sql/sql_unique.h"
 
 /* ---- counting rows (on the shards) ---- */
 
@@ -463,6 +464,16 @@ static bool ddl_set_not_null(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) 
     }
     if (col->not_null) return true;
     const eng_column *old = eng_table_column_by_attnum(a->base, col->attnum);
+    if ((old == NULL || old->dropped) && col->default_text == NULL) {
+        /* A column this ALTER adds without a default is NULL in every row the table has. */
+        uint64_t rows;
+        if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+        if (rows > 0) {
+            return rt_err_set(err, SQLSTATE_NOT_NULL_VIOLATION,
+                              "column \"%s\" of relation \"%s\" contains null values", col->name,
+                              a->t->name);
+        }
+    }
     if (old != NULL && !old->dropped) {
         uint64_t rows, nulls;
         if (!ddl_count_rows(a->dc, a->base, col->attnum, &rows, &nulls, err)) return false;
@@ -638,6 +649,25 @@ static bool ddl_add_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) 
     return sql_ddl_column_sequence(a->dc, a->t, col, &c->constraint->seq_options, err);
 }
 
+/* ALTER COLUMN c RESTART / SET INCREMENT BY ...: ALTER SEQUENCE of the identity's sequence. */
+static bool ddl_identity_options(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
+    eng_column *col = ddl_column(a->t, c->name, err);
+    if (col == NULL) return false;
+    const eng_database *db = a->dc->bc->db;
+    const eng_sequence *seq = col->identity != 0 ? eng_db_sequence_by_oid(db, col->default_seq)
+                                                 : NULL;
+    const eng_schema *sc = seq != NULL ? eng_db_schema_by_oid(db, seq->schema_oid) : NULL;
+    if (sc == NULL) {
+        return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                          "column \"%s\" of relation \"%s\" is not an identity column",
+                          col->name, a->t->name);
+    }
+    sql_alter_sequence as = {.hdr = c->hdr, .options = c->options};
+    as.hdr.kind = SQL_N_ALTER_SEQUENCE;
+    as.name = (sql_name){.count = 2, .parts = {sc->name, seq->name}, .location = c->hdr.location};
+    return sql_ddl_alter_sequence(a->dc, &as, err);
+}
+
 static bool ddl_drop_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     eng_column *col = ddl_column(a->t, c->name, err);
     if (col == NULL) return false;
@@ -663,6 +693,46 @@ static bool ddl_drop_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err)
 
 /* ---- constraints ---- */
 
+static void ddl_quote_ident(sql_strbuf *sb, const char *name) {
+    sql_strbuf_putc(sb, '"');
+    for (const char *p = name; *p != '\0'; p++) {
+        if (*p == '"') sql_strbuf_putc(sb, '"');
+        sql_strbuf_putc(sb, *p);
+    }
+    sql_strbuf_putc(sb, '"');
+}
+
+/* A new CHECK constraint over the rows the table has: one row for which the expression is
+ * false (NULL passes, as in PostgreSQL) fails the ALTER with 23514. The rows are read by a
+ * query in the statement's transaction. */
+static bool ddl_check_rows(ddl_alter *a, const sql_constraint *con, const char *name,
+                           rt_err *err) {
+    sql_ddl_ctx *dc = a->dc;
+    const eng_database *db = dc->bc->db;
+    const eng_schema *sc = eng_db_schema_by_oid(db, a->base->schema_oid);
+    if (a->base->kind != 'r' || sc == NULL || con->expr_text == NULL) return true;
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, dc->bc->arena, 256);
+    sql_strbuf_puts(&sb, "SELECT 1 FROM ");
+    ddl_quote_ident(&sb, sc->name);
+    sql_strbuf_putc(&sb, '.');
+    ddl_quote_ident(&sb, a->base->name);
+    sql_strbuf_printf(&sb, " WHERE NOT (%s) LIMIT 1", con->expr_text);
+    sql_strbuf_putc(&sb, '\0');
+    if (sb.failed) return rt_arena_fail(dc->bc->arena, err);
+    sql_exec_ctx x = *dc->x;
+    x.db = db;
+    x.catalog = dc->bc->catalog;
+    x.err = err;
+    x.fk = NULL;
+    uint64_t rows = 0;
+    if (!sql_fk_run_sql(&x, sb.data, NULL, 0, &rows, NULL, NULL)) return false;
+    if (rows == 0) return true;
+    return rt_err_set(err, SQLSTATE_CHECK_VIOLATION,
+                      "check constraint \"%s\" of relation \"%s\" is violated by some row", name,
+                      a->t->name);
+}
+
 static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     const sql_constraint *con = c->constraint;
     switch (con->constr_kind) {
@@ -683,12 +753,18 @@ static bool ddl_add_constraint(ddl_alter *a, const sql_alter_cmd *c, rt_err *err
         return sql_ddl_add_key(a->dc, a->t, con, err);
     case SQL_CONSTR_UNIQUE: return sql_ddl_add_key(a->dc, a->t, con, err);
     case SQL_CONSTR_CHECK:
-        if (!con->not_valid && !ddl_alter_empty(a, "ADD CONSTRAINT ... CHECK", err)) {
-            return false;
+        if (!con->not_valid && a->rows < 0) {
+            uint64_t rows;
+            if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+            a->rows = (int64_t)rows;
+        }
+        if (!con->not_valid && a->rows > 0 && a->dc->x == NULL) {
+            return ddl_alter_empty(a, "ADD CONSTRAINT ... CHECK", err);
         }
         if (!sql_ddl_add_check(a->dc, a->t, con, NULL, err)) return false;
         a->t->constraints[a->t->constraint_count - 1].validated = !con->not_valid;
-        return true;
+        return con->not_valid || a->rows <= 0 ||
+               ddl_check_rows(a, con, a->t->constraints[a->t->constraint_count - 1].name, err);
     case SQL_CONSTR_FOREIGN: return ddl_alter_add_fk(a, con, NULL, err);
     default:
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -869,6 +945,12 @@ static const char *ddl_replace_word(sql_ddl_ctx *dc, const char *text, const cha
 
 static bool ddl_rename_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     eng_table *t = a->t;
+    const eng_column *named = eng_table_column_by_name(t, c->name);
+    if (named == NULL || named->dropped) {
+        /* PostgreSQL names no relation here, unlike the other ALTER COLUMN forms. */
+        return rt_err_set(err, SQLSTATE_UNDEFINED_COLUMN, "column \"%s\" does not exist",
+                          c->name);
+    }
     eng_column *col = ddl_column(t, c->name, err);
     if (col == NULL) return false;
     const eng_column *other = eng_table_column_by_name(t, c->new_name);
@@ -937,6 +1019,61 @@ static bool ddl_rename_rel(ddl_alter *a, const char *new_name, rt_err *err) {
                           new_name);
     }
     snprintf(a->t->name, sizeof a->t->name, "%s", new_name);
+    return true;
+}
+
+/* ALTER TABLE ... SET SCHEMA s: the table moves, and with it its UNIQUE companions (found by
+ * name in the table's schema) and the sequences it owns (serial, identity), as in PostgreSQL. */
+static bool ddl_set_schema(ddl_alter *a, const char *schema, rt_err *err) {
+    sql_ddl_ctx *dc = a->dc;
+    const eng_schema *to = eng_db_schema_by_name(dc->bc->db, schema);
+    if (to == NULL) {
+        return rt_err_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist",
+                          schema);
+    }
+    uint32_t to_oid = to->oid;
+    if (to_oid == a->base->schema_oid) return true;
+    if (to_oid == ENG_OID_PG_CATALOG || to_oid == ENG_OID_INFORMATION_SCHEMA ||
+        a->base->persistence == 't' || a->base->kind != 'r') {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "cannot move this relation to schema \"%s\"", schema);
+    }
+    if (sql_ddl_relname_taken(dc->bc->db, to_oid, a->t->name)) {
+        return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE,
+                          "relation \"%s\" already exists in schema \"%s\"", a->t->name, schema);
+    }
+    if (!sql_ddl_may_create(dc, to_oid, err)) return false;
+    for (uint32_t i = 0; i < a->base->index_count; i++) {
+        const eng_table *comp = sql_unique_companion(dc->bc->db, a->base, &a->base->indexes[i]);
+        if (comp == NULL) continue;
+        eng_table *copy = sql_ddl_table_copy(dc, comp, err);
+        if (copy == NULL) return false;
+        copy->schema_oid = to_oid;
+        copy->def_gen = eng_catalog_def_gen();
+        eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+        sql_ddl_db(dc);
+    }
+    const eng_database *db = dc->bc->db;
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
+        if (db->sequences[i].owned_by_table != a->base->oid) continue;
+        eng_sequence q = db->sequences[i];
+        q.schema_oid = to_oid;
+        eng_draft_remove_sequence(sql_ddl_draft(dc), dc->db_oid, q.oid);
+        eng_draft_add_sequence(sql_ddl_draft(dc), dc->db_oid, &q);
+        db = sql_ddl_db(dc);
+        /* The default names the sequence by text: it follows with the schema written out
+         * (public stays unqualified, as serial writes it). */
+        for (uint32_t c = 0; c < a->t->column_count; c++) {
+            eng_column *col = &a->t->columns[c];
+            if (col->dropped || col->default_seq != q.oid) continue;
+            col->default_text = to_oid == ENG_OID_PUBLIC
+                                    ? sql_ddl_printf(dc, err, "nextval('%s'::regclass)", q.name)
+                                    : sql_ddl_printf(dc, err, "nextval('%s.%s'::regclass)",
+                                                     to->name, q.name);
+            if (col->default_text == NULL) return false;
+        }
+    }
+    a->t->schema_oid = to_oid;
     return true;
 }
 
@@ -1094,6 +1231,7 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_DROP_CONSTRAINT: return ddl_drop_constraint(a, c, err);
     case SQL_AT_VALIDATE_CONSTRAINT: return ddl_validate_constraint(a, c, err);
     case SQL_AT_RENAME_TABLE: return ddl_rename_rel(a, c->new_name, err);
+    case SQL_AT_SET_SCHEMA: return ddl_set_schema(a, c->new_name, err);
     case SQL_AT_RENAME_COLUMN: return ddl_rename_column(a, c, err);
     case SQL_AT_RENAME_CONSTRAINT: return ddl_rename_constraint(a, c, err);
     case SQL_AT_OWNER: {
@@ -1106,6 +1244,7 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_SET_STATISTICS: return true; /* a planner hint: nothing to keep */
     case SQL_AT_ADD_IDENTITY: return ddl_add_identity(a, c, err);
     case SQL_AT_DROP_IDENTITY: return ddl_drop_identity(a, c, err);
+    case SQL_AT_IDENTITY_OPTIONS: return ddl_identity_options(a, c, err);
     case SQL_AT_SET_LOGGED: case SQL_AT_SET_UNLOGGED: return ddl_set_persistence(a, c, err);
     default:
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,

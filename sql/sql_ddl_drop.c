@@ -9,6 +9,7 @@
 
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_fk.h"
+#include "sql/sql_pgcat.h"
 #include "sql/sql_unique.h"
 
 static const char *ddl_drop_tag(sql_object_kind k) {
@@ -175,11 +176,20 @@ static bool ddl_missing(sql_ddl_ctx *dc, const sql_drop *d, const char *kind, co
     return rt_err_set(err, sqlstate, "%s \"%s\" does not exist", kind, name);
 }
 
+static bool ddl_wrong_kind(sql_ddl_ctx *dc, const sql_name *n, const char *kind, rt_err *err);
+
 static bool ddl_drop_table(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
     bool view = d->object == SQL_OBJ_VIEW;
     const char *rel = n->parts[n->count - 1];
     const eng_table *t = sql_bind_find_table(dc->bc, n);
     if (t == NULL) {
+        const char *schema = n->count >= 2 ? n->parts[n->count - 2] : NULL;
+        if (!view && sql_pgcat_find(schema, rel) != NULL &&
+            (schema == NULL || strcmp(schema, "pg_catalog") == 0)) {
+            return rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                              "permission denied: \"%s\" is a system catalog", rel);
+        }
+        if (ddl_wrong_kind(dc, n, view ? "view" : "table", err)) return false;
         return ddl_missing(dc, d, view ? "view" : "table", rel, SQLSTATE_UNDEFINED_TABLE, err);
     }
     if (t->kind != (view ? 'v' : 'r')) {
@@ -210,6 +220,41 @@ static uint32_t ddl_name_schemas(sql_ddl_ctx *dc, const sql_name *n, uint32_t *o
     return k;
 }
 
+/* The kind of relation `n` names other than `kind` (NULL if none): DROP of the wrong kind is
+ * 42809 with PostgreSQL's hint, even under IF EXISTS. */
+static const char *ddl_relation_kind(sql_ddl_ctx *dc, const sql_name *n, const char *kind) {
+    const eng_table *t = sql_bind_find_table(dc->bc, n);
+    if (t != NULL && t->kind == 'v') return "view";
+    if (t != NULL) return "table";
+    if (strcmp(kind, "sequence") != 0 && sql_bind_find_sequence(dc->bc, n) != NULL) {
+        return "sequence";
+    }
+    uint32_t oids[33];
+    uint32_t k = ddl_name_schemas(dc, n, oids);
+    const eng_index *ix = NULL;
+    for (uint32_t i = 0; i < k; i++) {
+        if (sql_ddl_index_by_name(dc->bc->db, oids[i], n->parts[n->count - 1], &ix) != NULL) {
+            return "index";
+        }
+    }
+    return NULL;
+}
+
+static bool ddl_wrong_kind(sql_ddl_ctx *dc, const sql_name *n, const char *kind, rt_err *err) {
+    const char *other = ddl_relation_kind(dc, n, kind);
+    if (other == NULL || strcmp(other, kind) == 0) return false;
+    char upper[16];
+    size_t i = 0;
+    for (; other[i] != '\0' && i + 1 < sizeof upper; i++) {
+        upper[i] = (char)toupper((unsigned char)other[i]);
+    }
+    upper[i] = '\0';
+    rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a%s %s", n->parts[n->count - 1],
+               kind[0] == 'i' ? "n" : "", kind);
+    rt_err_hint(err, "Use DROP %s to remove a%s %s.", upper, other[0] == 'i' ? "n" : "", other);
+    return true;
+}
+
 static bool ddl_drop_index(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
     const char *name = n->parts[n->count - 1];
     uint32_t oids[33];
@@ -219,6 +264,7 @@ static bool ddl_drop_index(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
     for (uint32_t i = 0; i < k && t == NULL; i++) {
         t = sql_ddl_index_by_name(dc->bc->db, oids[i], name, &ix);
     }
+    if (t == NULL && ddl_wrong_kind(dc, n, "index", err)) return false;
     if (t == NULL) return ddl_missing(dc, d, "index", name, SQLSTATE_UNDEFINED_OBJECT, err);
     if (!sql_ddl_owns(dc, t->owner_oid, "index", name, err)) return false;
     for (uint32_t i = 0; i < t->constraint_count; i++) {
@@ -242,6 +288,27 @@ static bool ddl_drop_index(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
     return true;
 }
 
+/* Whether a default's text calls nextval on a sequence named `name` (the last part of the
+ * literal, unquoted parts folded to lower case, as nextval resolves it). A default written by
+ * the user keeps no sequence OID (default_seq is serial's and identity's), only its text. */
+static bool ddl_default_calls_nextval(const char *text, const char *name) {
+    static const char call[] = "nextval('";
+    for (const char *p = text; p != NULL && (p = strstr(p, call)) != NULL;) {
+        p += sizeof call - 1;
+        char lit[ENG_NAME_BYTES * 3];
+        size_t k = 0;
+        bool quoted = false;
+        for (; *p != '\0' && *p != '\'' && k + 1 < sizeof lit; p++) {
+            if (*p == '"') quoted = !quoted;
+            else if (*p == '.' && !quoted) k = 0; /* keep only the last part */
+            else lit[k++] = quoted ? *p : (char)tolower((unsigned char)*p);
+        }
+        lit[k] = '\0';
+        if (strcmp(lit, name) == 0) return true;
+    }
+    return false;
+}
+
 /* Columns whose default uses sequence `seq`: CASCADE drops the default, RESTRICT fails. */
 static bool ddl_seq_users(sql_ddl_ctx *dc, const eng_sequence *s, bool cascade, rt_err *err) {
     const eng_database *db = dc->bc->db;
@@ -249,7 +316,9 @@ static bool ddl_seq_users(sql_ddl_ctx *dc, const eng_sequence *s, bool cascade, 
         const eng_table *t = &db->tables[i];
         for (uint32_t c = 0; c < t->column_count; c++) {
             const eng_column *col = &t->columns[c];
-            if (col->dropped || col->default_seq != s->oid) continue;
+            bool by_text = col->default_seq == 0 && col->default_text != NULL &&
+                           ddl_default_calls_nextval(col->default_text, s->name);
+            if (col->dropped || (col->default_seq != s->oid && !by_text)) continue;
             if (col->identity != 0) {
                 rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
                            "cannot drop sequence %s because column %s of table %s requires it",
@@ -284,6 +353,7 @@ static bool ddl_drop_sequence(sql_ddl_ctx *dc, const sql_drop *d, const sql_name
                               rt_err *err) {
     const char *name = n->parts[n->count - 1];
     const eng_sequence *s = sql_bind_find_sequence(dc->bc, n);
+    if (s == NULL && ddl_wrong_kind(dc, n, "sequence", err)) return false;
     if (s == NULL) return ddl_missing(dc, d, "sequence", name, SQLSTATE_UNDEFINED_TABLE, err);
     if (!sql_ddl_owns(dc, s->owner_oid, "sequence", s->name, err)) return false;
     eng_sequence copy = *s;

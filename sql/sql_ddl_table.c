@@ -31,6 +31,13 @@ static bool ddl_unsupported(rt_err *err, const char *what) {
     return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported yet", what);
 }
 
+/* A column given both a default (DEFAULT or serial's nextval) and an identity. */
+static bool ddl_default_and_identity(const sql_columndef *cd, const char *tname, rt_err *err) {
+    return rt_err_set(err, SQLSTATE_SYNTAX_ERROR,
+                      "both default and identity specified for column \"%s\" of table \"%s\"",
+                      cd->name, tname);
+}
+
 /* serial types: the integer type behind them, 0 if `tn` is not one. */
 static uint32_t ddl_serial_type(const sql_typename *tn) {
     if (tn->name.count != 1 || tn->array_dims != 0 || tn->typmods.count != 0) return 0;
@@ -93,7 +100,8 @@ static bool ddl_column_constraint(ddl_build *b, const sql_columndef *cd, eng_col
         col->not_null = con->constr_kind == SQL_CONSTR_NOTNULL;
         return true;
     case SQL_CONSTR_DEFAULT:
-        if (b->default_exprs[col->attnum - 1] != NULL || b->identity[col->attnum - 1] != NULL) {
+        if (b->identity[col->attnum - 1] != NULL) return ddl_default_and_identity(cd, tname, err);
+        if (b->default_exprs[col->attnum - 1] != NULL) {
             return rt_err_set(err, SQLSTATE_SYNTAX_ERROR,
                               "multiple default values specified for column \"%s\" of table "
                               "\"%s\"", cd->name, tname);
@@ -106,6 +114,9 @@ static bool ddl_column_constraint(ddl_build *b, const sql_columndef *cd, eng_col
             return rt_err_set(err, SQLSTATE_SYNTAX_ERROR,
                               "multiple identity specifications for column \"%s\" of table "
                               "\"%s\"", cd->name, tname);
+        }
+        if (b->default_exprs[col->attnum - 1] != NULL) {
+            return ddl_default_and_identity(cd, tname, err);
         }
         b->identity[col->attnum - 1] = con;
         col->identity = con->identity_always ? 'a' : 'd';
@@ -153,8 +164,10 @@ static bool ddl_columns(ddl_build *b, const sql_create_table *ct, rt_err *err) {
                 return false;
             }
         }
-        if (b->seq_kind[i] != NULL &&
-            (b->default_exprs[i] != NULL || b->identity[i] != NULL)) {
+        if (b->seq_kind[i] != NULL && b->identity[i] != NULL) {
+            return ddl_default_and_identity(cd, t->name, err);
+        }
+        if (b->seq_kind[i] != NULL && b->default_exprs[i] != NULL) {
             return rt_err_set(err, SQLSTATE_SYNTAX_ERROR,
                               "multiple default values specified for column \"%s\" of table "
                               "\"%s\"", cd->name, t->name);
@@ -489,8 +502,8 @@ static bool ddl_finish(ddl_build *b, rt_err *err) {
         const eng_column *col = &t->columns[i];
         sql_expr *e;
         if (b->default_exprs[i] != NULL &&
-            !sql_bind_table_expr(dc->bc, NULL, b->default_exprs[i], col->type_oid, col->typmod,
-                                 &e)) {
+            !sql_bind_column_default(dc->bc, col->name, b->default_exprs[i], col->type_oid,
+                                     col->typmod, &e)) {
             return false;
         }
     }
@@ -544,9 +557,6 @@ bool sql_ddl_create_table(sql_ddl_ctx *dc, const sql_create_table *ct, rt_err *e
     if (ct->on_commit != SQL_ONCOMMIT_NOOP && !ct->temporary) {
         return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
                           "ON COMMIT can only be used on temporary tables");
-    }
-    if (ct->on_commit == SQL_ONCOMMIT_DELETE_ROWS || ct->on_commit == SQL_ONCOMMIT_DROP) {
-        return ddl_unsupported(err, "ON COMMIT DELETE ROWS / DROP");
     }
     if (!ddl_options(dc, t, &ct->options, err) || !ddl_columns(&b, ct, err) ||
         !ddl_table_constraints(&b, ct, err)) {

@@ -203,11 +203,14 @@ static bool sql_insert_companion_row(sql_exec_ctx *x, const sql_insert_target *t
     return sql_uniq_violation(x, tg->table, tg->conname, row);
 }
 
-/* The engine's primary-key violation in PostgreSQL's words: the constraint t_pkey, and the
- * key in the detail. */
+/* The engine's primary-key violation in PostgreSQL's words: the constraint (its primary
+ * index's name: t_pkey unless CONSTRAINT named it), and the key in the detail. */
 static void sql_pk_violation(sql_exec_ctx *x, const eng_table *t, const sql_value *row) {
     char con[RT_ERR_NAME_BYTES_MAX];
     snprintf(con, sizeof con, "%.58s_pkey", t->name);
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        if (t->indexes[i].primary) snprintf(con, sizeof con, "%s", t->indexes[i].name);
+    }
     const char *names[ENG_INDEX_COLUMNS_MAX];
     sql_value key[ENG_INDEX_COLUMNS_MAX];
     int32_t typmods[ENG_INDEX_COLUMNS_MAX];

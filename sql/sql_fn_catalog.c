@@ -80,7 +80,8 @@ PC_KERNEL(pc_format_type) {
         }
         sql_strbuf_reset(&sb);
         uint32_t oid = (uint32_t)args[0]->i64[i];
-        if (sql_vec_is_null(args[1], i)) pc_format_type_nomod(oid, &sb);
+        if (oid == 0) sql_strbuf_puts(&sb, "-"); /* InvalidOid, as in a cast without a type */
+        else if (sql_vec_is_null(args[1], i)) pc_format_type_nomod(oid, &sb);
         else sql_type_format(oid, (int32_t)args[1]->i64[i], &sb);
         if (!pc_set_sb(f, out, i, &sb)) return false;
     }

@@ -772,6 +772,7 @@ static const sql_func_def sql_strfmt_defs[] = {
     FN("concat", T, SQL_F_VARIADIC | SQL_F_STABLE, sql_strfmt_concat, SQL_T_ANY),
     FN("concat_ws", T, SQL_F_VARIADIC | SQL_F_STABLE, sql_strfmt_concat_ws, T, SQL_T_ANY),
     FN("format", T, SQL_F_VARIADIC | SQL_F_STABLE, sql_strfmt_format, T, SQL_T_ANY),
+    FN("format", T, SQL_F_STABLE, sql_strfmt_format, T),
     FN("quote_ident", T, ST, sql_strfmt_quote_ident_k, T),
     FN("quote_literal", T, ST, sql_strfmt_quote_literal_k, T),
     FN("quote_literal", T, SQL_F_STRICT | SQL_F_STABLE, sql_strfmt_quote_literal_k,

@@ -661,4 +661,5 @@ void sql_funcs_register_string(void) {
     sql_fn_strfmt_register();
     sql_fn_like_register();
     sql_fn_regexp_register();
+    sql_fn_bytea_register();
 }

@@ -97,6 +97,7 @@ static inline uint32_t sql_str_char_offset(const uint8_t *s, uint32_t len, uint6
 void sql_fn_strfmt_register(void);
 void sql_fn_like_register(void);
 void sql_fn_regexp_register(void);
+void sql_fn_bytea_register(void);
 
 /* ---- LIKE (sql_fn_like.c), shared with the SQL-regex substring ---- */
 

@@ -60,6 +60,26 @@ static sql_alter_cmd *alter_column_type(sql_parser *p, sql_alter_cmd *c) {
     return c;
 }
 
+/* Whether the token at `ahead` starts a sequence option an identity column takes. */
+static bool alter_identity_option_at(sql_parser *p, uint32_t ahead) {
+    static const int kws[] = {SQL_KW_INCREMENT, SQL_KW_START, SQL_KW_MINVALUE, SQL_KW_MAXVALUE,
+                              SQL_KW_CACHE, SQL_KW_CYCLE, SQL_KW_NO, SQL_KW_RESTART};
+    for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++) {
+        if (p_is_kw_at(p, ahead, kws[i])) return true;
+    }
+    return false;
+}
+
+/* ALTER COLUMN c { RESTART [WITH n] | SET sequence_option } [...] (after SET, if any). */
+static sql_alter_cmd *alter_identity_options(sql_parser *p, sql_alter_cmd *c) {
+    c->alter_kind = SQL_AT_IDENTITY_OPTIONS;
+    for (;;) {
+        if (!sql_parse_seq_options(p, &c->options, false)) return NULL;
+        if (!p_is_kw(p, SQL_KW_SET) || !alter_identity_option_at(p, 1)) return c;
+        p_next(p);
+    }
+}
+
 static sql_alter_cmd *alter_column_set(sql_parser *p, sql_alter_cmd *c) {
     if (p_is_kw_at(p, 1, SQL_KW_DATA)) return alter_column_type(p, c);
     p_next(p);
@@ -82,6 +102,7 @@ static sql_alter_cmd *alter_column_set(sql_parser *p, sql_alter_cmd *c) {
         c->alter_kind = SQL_AT_SET_OPTIONS;
         return sql_parse_defelem_list(p, &c->options) ? c : NULL;
     }
+    if (alter_identity_option_at(p, 0)) return alter_identity_options(p, c);
     sql_parse_unsupported(p, c->hdr.location, "this ALTER COLUMN SET form");
     return NULL;
 }
@@ -136,7 +157,8 @@ static sql_alter_cmd *alter_column(sql_parser *p, uint32_t location) {
         c->alter_kind = SQL_AT_RESET_OPTIONS;
         return sql_parse_defelem_list(p, &c->options) ? c : NULL;
     }
-    if (p_is_kw(p, SQL_KW_RESTART) || p_is_kw(p, SQL_KW_OPTIONS)) {
+    if (p_is_kw(p, SQL_KW_RESTART)) return alter_identity_options(p, c);
+    if (p_is_kw(p, SQL_KW_OPTIONS)) {
         sql_parse_unsupported(p, location, "this ALTER COLUMN form");
         return NULL;
     }

@@ -30,9 +30,13 @@ static bool create_table_like(sql_parser *p, sql_create_table *t) {
     p_next(p);
     sql_rangevar *r = P_NODE(p, sql_rangevar, SQL_N_RANGEVAR, p_loc(p));
     if (r == NULL || !sql_parse_any_name(p, &r->name, 3)) return false;
-    while (p_accept_kw(p, SQL_KW_INCLUDING) || p_accept_kw(p, SQL_KW_EXCLUDING)) {
-        if (sql_parse_col_label(p) == NULL) return false;
+    bool defaults = false;
+    for (bool inc; (inc = p_accept_kw(p, SQL_KW_INCLUDING)) || p_accept_kw(p, SQL_KW_EXCLUDING);) {
+        const char *opt = sql_parse_col_label(p);
+        if (opt == NULL) return false;
+        if (strcmp(opt, "defaults") == 0 || strcmp(opt, "all") == 0) defaults = inc;
     }
+    if (defaults && t->like.count < 32) t->like_defaults |= 1u << t->like.count;
     return p_push(p, &t->like, r);
 }
 

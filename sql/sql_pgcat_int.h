@@ -164,6 +164,7 @@ bool pc_scan_stats(pc_row *r);        /* pg_stats (sql_pgcat_stats.c) */
 bool pc_scan_statistic(pc_row *r);    /* pg_statistic (sql_pgcat_stats.c) */
 bool pc_scan_type(pc_row *r);
 bool pc_scan_proc(pc_row *r);
+bool pc_scan_cast(pc_row *r);         /* pg_cast (sql_pgcat_cast.c) */
 bool pc_scan_is_tables(pc_row *r);
 bool pc_scan_is_columns(pc_row *r);
 bool pc_scan_is_schemata(pc_row *r);

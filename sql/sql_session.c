@@ -129,6 +129,67 @@ static void sql_session_drop_temp(sql_session *s) {
     s->temp_schema_oid = 0;
 }
 
+/* The ON COMMIT action statements for the session's temporary tables, separated by ';'
+ * (empty when there are none). Caller frees. */
+static char *sql_session_on_commit_sql(sql_session *s) {
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    const eng_database *db = eng_catalog_db_by_oid(pin.catalog, s->db_oid);
+    const eng_schema *sc = db != NULL ? eng_db_schema_by_oid(db, s->temp_schema_oid) : NULL;
+    size_t cap = 1, len = 0;
+    for (uint32_t i = 0; sc != NULL && i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->schema_oid == sc->oid && (t->on_commit == 'd' || t->on_commit == 'D')) {
+            cap += 2 * (ENG_NAME_BYTES * 2 + 8) + 24; /* every name could double its quotes */
+        }
+    }
+    char *sql = rt_xmalloc(cap);
+    sql[0] = '\0';
+    for (uint32_t i = 0; sc != NULL && i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->schema_oid != sc->oid || (t->on_commit != 'd' && t->on_commit != 'D')) continue;
+        len += (size_t)snprintf(sql + len, cap - len, "%s \"%s\".\"",
+                                t->on_commit == 'd' ? "TRUNCATE" : "DROP TABLE", sc->name);
+        for (const char *p = t->name; *p != '\0'; p++) {
+            if (*p == '"') sql[len++] = '"';
+            sql[len++] = *p;
+        }
+        len += (size_t)snprintf(sql + len, cap - len, "\";");
+    }
+    eng_catalog_unpin(&pin);
+    return sql;
+}
+
+/* ON COMMIT DELETE ROWS / DROP: once a transaction has committed (outside a block), the
+ * session's temporary tables so marked are emptied or dropped, by statements of their own
+ * (whose own commits do not come back here). A failure is logged: the commit stands. After a
+ * DISCARD ALL / TEMP, the session's temporary schema is dropped instead. */
+void sql_session_on_commit(sql_session *s) {
+    if (s->in_block || s->txn_active || s->on_commit_running) return;
+    if (s->discard_temp) { /* DISCARD ALL / TEMP, after the statements of its query */
+        s->discard_temp = false;
+        s->on_commit_running = true;
+        if (s->temp_schema_oid != 0) sql_session_drop_temp(s);
+        s->on_commit_running = false;
+        return;
+    }
+    if (s->temp_schema_oid == 0) return;
+    char *sql = sql_session_on_commit_sql(s);
+    if (sql[0] != '\0') {
+        static const sql_sink quiet = {.describe = NULL};
+        sql_sink sink = quiet;
+        sink.complete = sql_session_ignore_tag;
+        rt_err err;
+        rt_err_clear(&err);
+        s->on_commit_running = true;
+        if (!sql_session_simple_query(s, sql, (uint32_t)strlen(sql), &sink, &err)) {
+            rt_log(RT_LOG_WARNING, NULL, "ON COMMIT of temporary tables: %s", err.message);
+        }
+        s->on_commit_running = false;
+    }
+    rt_free(sql);
+}
+
 void sql_session_close(sql_session *s) {
     if (s == NULL) return;
     if (s->guc_values != NULL) sql_txn_abort(s);
@@ -541,8 +602,8 @@ bool sql_session_run_query(sql_session *s, const sql_query *q, const eng_catalog
     return true;
 }
 
-static bool sql_session_planned(sql_session *s, const sql_node *stmt, const char *sql,
-                                uint32_t sql_len, const sql_sink *sink, char *tag, rt_err *err) {
+bool sql_session_planned(sql_session *s, const sql_node *stmt, const char *sql, uint32_t sql_len,
+                         const sql_sink *sink, char *tag, rt_err *err) {
     sql_stmt_env env;
     sql_session_env_open(s, s->query_arena, err, sql, sql_len, &env);
     sql_query *q = NULL;
@@ -812,6 +873,9 @@ static bool sql_session_discard(sql_session *s, const sql_discard *d, char *tag,
         if (!sql_guc_set_stmt(s, &reset, err)) return false;
         sql_session_role_reset(s); /* SET SESSION AUTHORIZATION DEFAULT, as PostgreSQL's */
     }
+    /* The temporary tables go when the query ends (sql_session_on_commit): dropping them runs
+     * statements of its own, which cannot run inside this one. */
+    if (what == SQL_DISCARD_ALL || what == SQL_DISCARD_TEMP) s->discard_temp = true;
     if (what == SQL_DISCARD_ALL || what == SQL_DISCARD_SEQUENCES) {
         s->nseqs = 0;
         s->have_lastval = false;
@@ -873,8 +937,8 @@ static const char *sql_session_ddl_verb(const sql_node *stmt, char buf[64]) {
     }
 }
 
-static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql,
-                            uint32_t sql_len, const sql_sink *sink, char *tag, rt_err *err) {
+bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql, uint32_t sql_len,
+                     const sql_sink *sink, char *tag, rt_err *err) {
     if (s->read_only) {
         char verb[64];
         return rt_err_set(err, SQLSTATE_READ_ONLY_SQL_TRANSACTION,
@@ -1092,6 +1156,14 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
     case SQL_N_DELETE: return sql_session_planned(s, stmt, sql, sql_len, sink, tag, err);
     default: break;
     }
+    if (stmt->kind == SQL_N_CREATE_TABLE && ((const sql_create_table *)stmt)->as_query != NULL) {
+        return sql_session_create_table_as(s, (const sql_create_table *)stmt, sql, sql_len, sink,
+                                           tag, err);
+    }
+    if (stmt->kind == SQL_N_CREATE_TABLE && ((const sql_create_table *)stmt)->like.count > 0) {
+        return sql_session_create_table_like(s, (const sql_create_table *)stmt, sql, sql_len,
+                                             sink, tag, err);
+    }
     if (sql_ddl_handles(stmt)) return sql_session_ddl(s, stmt, sql, sql_len, sink, tag, err);
     return sql_session_unsupported(stmt, err);
 }
@@ -1176,6 +1248,7 @@ bool sql_session_simple_query(sql_session *s, const char *sql, uint32_t len,
     if (!ok) sql_session_failed(s);
     s->implicit_multi = false;
     s->stmt_sink = NULL;
+    if (ok) sql_session_on_commit(s);
     sql_session_snap_settle(s);
     return ok;
 }

@@ -686,6 +686,7 @@ bool sql_session_sync(sql_session *s, rt_err *err) {
             ok = sql_txn_commit(s, err);
         }
     }
+    if (ok) sql_session_on_commit(s);
     sql_session_snap_settle(s);
     return ok;
 }

@@ -828,6 +828,29 @@ bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                       "unrecognized configuration parameter \"%s\"", name);
 }
 
+/* SET TIME ZONE INTERVAL '[+-]HH[:MM]' [HOUR TO MINUTE]: the fixed offset as the POSIX zone
+ * PostgreSQL shows for it ('+05:30' is <+05:30>-05:30, '-08:00' is <-08>+08). Other interval
+ * forms are 0A000. */
+static bool sql_guc_tz_interval(const sql_cast *c, char *buf, size_t cap, rt_err *err) {
+    const sql_const *k = (const sql_const *)c->arg;
+    int h = 0, m = 0, used = 0;
+    char sign = '+';
+    const char *t = k->text;
+    if (c->arg->kind == SQL_N_CONST && k->const_kind == SQL_CONST_STRING && t != NULL) {
+        if (*t == '+' || *t == '-') sign = *t++;
+        if (sscanf(t, "%2d:%2d%n", &h, &m, &used) != 2) used = sscanf(t, "%2d%n", &h, &used) == 1
+                                                               ? used : 0;
+    }
+    if (used == 0 || t[used] != '\0' || h > 14 || m > 59) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "SET TIME ZONE INTERVAL is supported for '+HH:MM' offsets only");
+    }
+    char back = sign == '+' ? '-' : '+'; /* POSIX offsets count west of Greenwich */
+    if (m != 0) snprintf(buf, cap, "<%c%02d:%02d>%c%02d:%02d", sign, h, m, back, h, m);
+    else snprintf(buf, cap, "<%c%02d>%c%02d", sign, h, back, h);
+    return true;
+}
+
 /* The text of SET's value list ("a, b" for lists, as PostgreSQL flattens them). */
 static bool sql_guc_value_text(const sql_set *st, char *buf, size_t cap, rt_err *err) {
     size_t off = 0;
@@ -844,9 +867,9 @@ static bool sql_guc_value_text(const sql_set *st, char *buf, size_t cap, rt_err 
         } else if (n->kind == SQL_N_COLUMNREF) {
             const sql_columnref *cr = (const sql_columnref *)n;
             text = cr->name.parts[cr->name.count - 1];
-        } else if (n->kind == SQL_N_CAST && strcmp(st->name, "timezone") == 0) {
-            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                              "SET TIME ZONE INTERVAL is not supported yet");
+        } else if (n->kind == SQL_N_CAST && strcmp(st->name, "timezone") == 0 &&
+                   st->values.count == 1) {
+            return sql_guc_tz_interval((const sql_cast *)n, buf, cap, err);
         }
         if (text == NULL) {
             return rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "syntax error in SET value");

@@ -163,6 +163,8 @@ struct sql_session {
     bool in_block;               /* BEGIN was given */
     bool failed;                 /* an error happened in the block */
     bool implicit_multi;         /* several statements of one simple query */
+    bool on_commit_running;      /* ON COMMIT actions of temporary tables are running */
+    bool discard_temp;           /* DISCARD ALL / TEMP: drop pg_temp once the query ends */
     eng_txn_ctx txn;
     eng_isolation isolation;
     bool read_only;
@@ -336,6 +338,21 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
                           const sql_query *q, sql_exec_ctx *x);
 /* Drops the session's snapshot registration when nothing reads as of it any more. */
 void sql_session_snap_settle(sql_session *s);
+/* After a transaction ended outside a block: ON COMMIT DELETE ROWS / DROP of the session's
+ * temporary tables (sql_session.c). */
+void sql_session_on_commit(sql_session *s);
+/* A DDL statement, and a SELECT / INSERT / UPDATE / DELETE, run in the session's transaction
+ * (sql_session.c); CREATE TABLE ... AS runs as the two (sql_session_ctas.c). */
+bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql, uint32_t sql_len,
+                     const sql_sink *sink, char *tag, rt_err *err);
+bool sql_session_planned(sql_session *s, const sql_node *stmt, const char *sql, uint32_t sql_len,
+                         const sql_sink *sink, char *tag, rt_err *err);
+bool sql_session_create_table_like(sql_session *s, const sql_create_table *ct, const char *sql,
+                                   uint32_t sql_len, const sql_sink *sink, char *tag,
+                                   rt_err *err);
+bool sql_session_create_table_as(sql_session *s, const sql_create_table *ct, const char *sql,
+                                 uint32_t sql_len, const sql_sink *sink, char *tag,
+                                 rt_err *err);
 /* The command tag of a finished planned statement. */
 void sql_session_tag(const sql_query *q, uint64_t rows, char tag[SQL_TAG_BYTES]);
 /* Emits a single-column text result (SHOW, EXPLAIN). */

@@ -5,6 +5,8 @@
 
 #include "runtime/rt_mem.h"
 #include "sql/sql_session_int.h"
+#include "sql/sql_strbuf.h"
+#include "sql/sql_types.h"
 
 /* A copy of `len` bytes of `text` as a string in `arena` (NULL past its budget). */
 static const char *sql_sqlprep_source(rt_arena *arena, const char *text, uint32_t len) {
@@ -47,10 +49,20 @@ bool sql_session_prepare_stmt(sql_session *s, const sql_prepare *p, const char *
     return true;
 }
 
+/* A type's name as PostgreSQL's messages print it. */
+static const char *sql_sqlprep_type_name(sql_session *s, uint32_t oid) {
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, s->query_arena, 32);
+    sql_type_format(oid, -1, &sb);
+    sql_strbuf_putc(&sb, '\0');
+    return sb.failed ? "?" : sb.data;
+}
+
 /* EXECUTE's arguments: constants (optionally signed or cast), decoded as the parameter types. */
-static bool sql_sqlprep_param(sql_session *s, const sql_node *n, uint32_t type, sql_value *out,
-                              rt_err *err) {
+static bool sql_sqlprep_param(sql_session *s, const sql_node *n, uint32_t index, uint32_t type,
+                              sql_value *out, rt_err *err) {
     const char *sign = "";
+    const sql_node *plain = n; /* without a cast of its own */
     if (n->kind == SQL_N_CAST) n = ((const sql_cast *)n)->arg;
     if (n->kind == SQL_N_OP && ((const sql_opexpr *)n)->left == NULL &&
         strcmp(((const sql_opexpr *)n)->name, "-") == 0) {
@@ -62,6 +74,21 @@ static bool sql_sqlprep_param(sql_session *s, const sql_node *n, uint32_t type, 
                           "EXECUTE parameters must be constants in Dreambase");
     }
     const sql_const *c = (const sql_const *)n;
+    /* A number or boolean has its type already: it must convert to the parameter's by an
+     * assignment cast (a string literal is untyped and goes through the type's input). */
+    uint32_t own = c->const_kind == SQL_CONST_BOOL ? SQL_T_BOOL
+                   : c->const_kind == SQL_CONST_NUMERIC ? SQL_T_NUMERIC
+                   : c->const_kind != SQL_CONST_INTEGER ? 0
+                   : c->int_value >= INT32_MIN && c->int_value <= INT32_MAX ? SQL_T_INT4
+                                                                            : SQL_T_INT8;
+    if (own != 0 && plain->kind != SQL_N_CAST && type != SQL_T_UNKNOWN && own != type &&
+        !sql_cast_allowed(own, type, SQL_CAST_ASSIGNMENT)) {
+        rt_err_set(err, SQLSTATE_DATATYPE_MISMATCH,
+                   "parameter $%u of type %s cannot be coerced to the expected type %s",
+                   index + 1, sql_sqlprep_type_name(s, own), sql_sqlprep_type_name(s, type));
+        rt_err_hint(err, "You will need to rewrite or cast the expression.");
+        return false;
+    }
     out->type_oid = type;
     if (c->const_kind == SQL_CONST_NULL) {
         out->is_null = true;
@@ -110,7 +137,7 @@ bool sql_session_execute_args(sql_session *s, const sql_execute *e, sql_prepared
     if (params == NULL) return rt_arena_fail(s->query_arena, err);
     p->executions++;
     for (uint32_t i = 0; i < p->nparams; i++) {
-        if (!sql_sqlprep_param(s, SQL_LIST_AT(e->params, i), p->param_types[i], &params[i],
+        if (!sql_sqlprep_param(s, SQL_LIST_AT(e->params, i), i, p->param_types[i], &params[i],
                                err)) {
             return false;
         }

@@ -462,16 +462,16 @@ static bool sql_bytea_in_hex(sql_io_ctx *io, const char *t, uint32_t l, sql_valu
         }
         int hi = sql_hexval(t[i]);
         if (hi < 0) {
-            return rt_err_set(io->err, SQLSTATE_INVALID_TEXT_REPRESENTATION,
+            return rt_err_set(io->err, SQLSTATE_INVALID_PARAMETER_VALUE,
                               "invalid hexadecimal digit: \"%c\"", t[i]);
         }
         if (i + 1 >= l) {
-            return rt_err_set(io->err, SQLSTATE_INVALID_TEXT_REPRESENTATION,
+            return rt_err_set(io->err, SQLSTATE_INVALID_PARAMETER_VALUE,
                               "invalid hexadecimal data: odd number of digits");
         }
         int lo = sql_hexval(t[i + 1]);
         if (lo < 0) {
-            return rt_err_set(io->err, SQLSTATE_INVALID_TEXT_REPRESENTATION,
+            return rt_err_set(io->err, SQLSTATE_INVALID_PARAMETER_VALUE,
                               "invalid hexadecimal digit: \"%c\"", t[i + 1]);
         }
         p[n++] = (uint8_t)(hi << 4 | lo);
@@ -497,8 +497,9 @@ static bool sql_bytea_in(sql_io_ctx *io, const char *t, uint32_t l, int32_t m, s
                    t[i + 2] <= '7' && t[i + 3] >= '0' && t[i + 3] <= '7') {
             p[n++] = (uint8_t)((t[i + 1] - '0') << 6 | (t[i + 2] - '0') << 3 | (t[i + 3] - '0'));
             i += 4;
-        } else {
-            return sql_bad_input(io, "bytea", t, l);
+        } else { /* PostgreSQL's message names no value here */
+            return rt_err_set(io->err, SQLSTATE_INVALID_TEXT_REPRESENTATION,
+                              "invalid input syntax for type bytea");
         }
     }
     o->b = (sql_bytes){.ptr = p, .len = n};
