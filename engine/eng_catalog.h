@@ -118,6 +118,10 @@ typedef struct eng_index {
     bool primary;
     bool automatic;          /* the HNSW index every vector column gets without CREATE INDEX */
     bool nulls_not_distinct;
+    /* Not valid (pg_index.indisvalid and indisready false): a CREATE UNIQUE INDEX
+     * CONCURRENTLY that has not finished, or failed. The planner never reads it and nothing
+     * checks its uniqueness until DROP INDEX; its partitions' trees are kept all the same. */
+    bool invalid;
     uint16_t column_count;
     uint16_t attnums[ENG_INDEX_COLUMNS_MAX]; /* 0: an expression (expr_text) */
     bool desc[ENG_INDEX_COLUMNS_MAX];

@@ -33,6 +33,8 @@ typedef struct sql_ddl_ctx {
     const _Atomic bool *cancel;    /* ends a wait for a lock (57014); may be NULL */
     uint32_t *command;             /* the session's command counter: a rewrite takes a command
                                       id of its own so later steps see its rows; may be NULL */
+    uint32_t concurrent_index_oid; /* out: the index CREATE UNIQUE INDEX CONCURRENTLY committed
+                                      invalid; the caller commits, then sql_ddl_index_finish */
 } sql_ddl_ctx;
 
 /* True if `stmt` is a statement sql_ddl_exec handles. */
@@ -40,5 +42,9 @@ bool sql_ddl_handles(const sql_node *stmt);
 /* Executes one DDL statement; `tag` receives the command tag ("CREATE TABLE"). After it the
  * caller re-reads txn->draft (bc->catalog and bc->db must point into it). */
 bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES], rt_err *err);
+/* The second transaction of CREATE UNIQUE INDEX CONCURRENTLY: checks the index's rows and
+ * makes it valid. On failure (23505 "could not create unique index") the caller rolls back and
+ * the index stays invalid, as PostgreSQL's, until DROP INDEX. */
+bool sql_ddl_index_finish(sql_ddl_ctx *dc, uint32_t index_oid, rt_err *err);
 
 #endif

@@ -871,6 +871,26 @@ static const char *sql_session_ddl_verb(const sql_node *stmt, char buf[64]) {
     }
 }
 
+/* CREATE UNIQUE INDEX CONCURRENTLY: its first transaction committed the index invalid; a
+ * second one, with a catalog and snapshot taken after that commit, checks the rows and makes it
+ * valid (sql_ddl_index_finish). If that fails the caller rolls it back: the index stays
+ * invalid, as PostgreSQL leaves it, until DROP INDEX. */
+static bool sql_session_index_finish(sql_session *s, sql_ddl_ctx *dc, sql_stmt_env *env,
+                                     sql_exec_ctx *x, const char *sql, uint32_t sql_len,
+                                     rt_err *err) {
+    uint32_t oid = dc->concurrent_index_oid;
+    if (!sql_txn_commit(s, err) || !sql_txn_ensure(s, err)) return false;
+    s->command++;
+    s->txn_has_query = true;
+    sql_session_env_close(env);
+    sql_session_env_open(s, s->query_arena, err, sql, sql_len, env);
+    sql_session_exec_ctx(s, s->query_arena, err, env->cat, env->db, NULL, 0, NULL, x);
+    dc->bc = &env->bc;
+    dc->x = x;
+    dc->tlock = sql_session_tlock(s);
+    return sql_ddl_index_finish(dc, oid, err);
+}
+
 static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql,
                             uint32_t sql_len, const sql_sink *sink, char *tag, rt_err *err) {
     if (s->read_only) {
@@ -898,6 +918,9 @@ static bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sq
         .command = &s->command,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
+    if (ok && dc.concurrent_index_oid != 0) {
+        ok = sql_session_index_finish(s, &dc, &env, &x, sql, sql_len, err);
+    }
     if (ok && stmt->kind == SQL_N_CREATE_INDEX) {
         const sql_create_index *ci = (const sql_create_index *)stmt;
         env.bc.catalog = s->txn.draft != NULL ? s->txn.draft : env.bc.catalog;

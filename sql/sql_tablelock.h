@@ -39,7 +39,8 @@
  *          A statement that had to wait re-reads the catalog (sql_tlock_waits tells it), as
  *          the DDL it waited for may have changed the table.
  * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE UNIQUE
- *          INDEX CONCURRENTLY takes SHARE (writers wait for it); CREATE INDEX CONCURRENTLY
+ *          INDEX CONCURRENTLY commits its index invalid under SHARE UPDATE EXCLUSIVE, then
+ *          checks the rows under SHARE (writers wait for that check); CREATE INDEX CONCURRENTLY
  *          does not wait for the writers that were open when it started, as PostgreSQL's does
  *          (it needs not: its build sees their rows). 
  * Limits:  SQL_TLOCK_HOLDS_MAX holds in the shared table (53200 "out of shared memory" past
