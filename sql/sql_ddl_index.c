@@ -12,7 +12,6 @@
 #include "sql/sql_bind_int.h"
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_ixexpr.h"
-#include "sql/sql_tablelock.h"
 #include "sql/sql_unique.h"
 
 static bool ddl_index_name_free(sql_ddl_ctx *dc, const eng_table *t, const char *name,
@@ -440,28 +439,3 @@ bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *e
     return true;
 }
 
-bool sql_ddl_index_finish(sql_ddl_ctx *dc, uint32_t index_oid, rt_err *err) {
-    const eng_index *ix;
-    const eng_table *base = eng_db_table_of_index(dc->bc->db, index_oid, &ix);
-    /* SHARE: the rows are read from one snapshot, so writers wait for the check to end. */
-    if (base != NULL && !sql_ddl_lock_table(dc, base, SQL_TLOCK_SHARE, err)) return false;
-    if (!sql_ddl_begin(dc, err)) return false;
-    base = eng_db_table_of_index(dc->bc->db, index_oid, &ix);
-    if (base == NULL || !ix->invalid) { /* dropped (or made valid) by DDL in between */
-        return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "index with OID %u does not exist",
-                          index_oid);
-    }
-    eng_table *t = sql_ddl_table_copy(dc, base, err);
-    if (t == NULL) return false;
-    for (uint32_t i = 0; i < t->index_count; i++) {
-        if (t->indexes[i].oid == index_oid) t->indexes[i].invalid = false;
-    }
-    t->def_gen = eng_catalog_def_gen();
-    eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, t);
-    sql_ddl_db(dc);
-    rt_err *saved = dc->bc->err;
-    dc->bc->err = err;
-    bool ok = sql_ddl_unique_sync(dc, err);
-    dc->bc->err = saved;
-    return ok;
-}

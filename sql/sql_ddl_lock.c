@@ -1,7 +1,7 @@
 /* sql_ddl_lock.c: the table locks DDL takes (sql_tablelock.h, "DDL"), PostgreSQL's: ACCESS
  * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX, SHARE
- * UPDATE EXCLUSIVE for CREATE INDEX CONCURRENTLY (a UNIQUE one's check of the rows then takes
- * SHARE in a transaction of its own, sql_ddl_index_finish); of ALTER
+ * UPDATE EXCLUSIVE for CREATE INDEX CONCURRENTLY (a UNIQUE one's later transactions take it
+ * again, sql_ddl_index_cc.c); of ALTER
  * TABLE's commands VALIDATE CONSTRAINT, SET STATISTICS and SET / RESET (options) take SHARE
  * UPDATE EXCLUSIVE, ADD FOREIGN KEY SHARE ROW EXCLUSIVE (on both tables), and DROP CONSTRAINT of
  * a foreign key ACCESS EXCLUSIVE on the referenced table as well (so does DROP TABLE of a table
@@ -235,7 +235,7 @@ bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err) {
          * versions in one step on its shard when it first meets the new definition, and
          * maintains it for every write after, so a write before or after that step is
          * indexed. A unique index whose companion table (sql_unique.h) must be filled is
-         * committed invalid by this statement; sql_ddl_index_finish fills it afterwards. */
+         * committed invalid by this statement and filled afterwards (sql_ddl_index_cc.c). */
         const sql_create_index *ci = (const sql_create_index *)stmt;
         sql_tlock_mode mode = ci->concurrently ? SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE
                                                : SQL_TLOCK_SHARE;
