@@ -639,9 +639,20 @@ void eng_catalog_unpin(eng_catalog_ref *ref) {
     ref->catalog = NULL;
 }
 
+/* The newest version freed so far: versions are retired in order (each publish retires the
+ * one before it, and epochs free what was retired earlier first). */
+static _Atomic uint64_t eng_catalog_freed_version;
+
 static void eng_catalog_reclaim(ck_epoch_entry_t *entry) {
     eng_catalog *c = (eng_catalog *)((char *)entry - offsetof(eng_catalog, epoch_entry));
+    uint64_t v = c->version, seen = atomic_load(&eng_catalog_freed_version);
+    while (seen < v && !atomic_compare_exchange_weak(&eng_catalog_freed_version, &seen, v)) {}
     eng_cat_free(c);
+}
+
+bool eng_catalog_retired_before(uint64_t version) {
+    eng_catalog_poll();
+    return version <= 1 || atomic_load(&eng_catalog_freed_version) + 1 >= version;
 }
 
 void eng_catalog_publish(eng_catalog *draft) {

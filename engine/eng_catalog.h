@@ -118,6 +118,13 @@ typedef struct eng_index {
     bool primary;
     bool automatic;          /* the HNSW index every vector column gets without CREATE INDEX */
     bool nulls_not_distinct;
+    /* Not valid (pg_index.indisvalid and indisready false): a CREATE UNIQUE INDEX
+     * CONCURRENTLY that has not finished, or failed. The planner never reads it and nothing
+     * checks its uniqueness until DROP INDEX; its partitions' trees are kept all the same. */
+    bool invalid;
+    /* With invalid: CREATE UNIQUE INDEX CONCURRENTLY is filling its companion table, which
+     * writers already maintain (pg_index.indisready true). */
+    bool building;
     uint16_t column_count;
     uint16_t attnums[ENG_INDEX_COLUMNS_MAX]; /* 0: an expression (expr_text) */
     bool desc[ENG_INDEX_COLUMNS_MAX];
@@ -291,6 +298,8 @@ void eng_catalog_install(eng_catalog *catalog);
 void eng_catalog_shutdown(void);
 /* Called regularly on every shard: frees versions no reader can hold any more. */
 void eng_catalog_poll(void);
+/* True once every version before `version` is freed: no statement still reads one. */
+bool eng_catalog_retired_before(uint64_t version);
 
 /* One DDL transaction at a time: true when acquired (or already held by `owner`). */
 bool eng_catalog_ddl_trylock(uint64_t owner);

@@ -167,7 +167,8 @@ static void eng_ser_index(eng_codec_w *w, const eng_index *ix) {
      * indexes existed read as they did. */
     eng_w_u32(w, (uint32_t)ix->unique | (uint32_t)ix->primary << 1 |
                      (uint32_t)ix->automatic << 2 | (uint32_t)ix->nulls_not_distinct << 3 |
-                     (uint32_t)exprs << 4);
+                     (uint32_t)exprs << 4 | (uint32_t)ix->invalid << 5 |
+                     (uint32_t)ix->building << 6);
     eng_ser_attnums(w, ix->attnums, ix->column_count);
     for (uint32_t i = 0; i < ix->column_count; i++) {
         eng_w_u32(w, ix->desc[i]);
@@ -387,6 +388,8 @@ static void eng_de_index(eng_codec_r *r, eng_catalog *c, eng_index *ix) {
     ix->automatic = (flags >> 2) & 1;
     ix->nulls_not_distinct = (flags >> 3) & 1;
     bool exprs = (flags >> 4) & 1;
+    ix->invalid = (flags >> 5) & 1;
+    ix->building = (flags >> 6) & 1;
     ix->column_count = eng_de_attnums(r, ix->attnums);
     for (uint32_t i = 0; i < ix->column_count; i++) {
         ix->desc[i] = eng_r_u32(r) != 0;

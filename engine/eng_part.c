@@ -419,7 +419,7 @@ static void eng_zone_note(eng_zone *z, const eng_part_col *pc, const sql_value *
         if (!z->any || v->i64 < z->min.i64) z->min.i64 = v->i64;
         if (!z->any || v->i64 > z->max.i64) z->max.i64 = v->i64;
     } else if (eng_zone_bytes_type(pc->type_oid)) {
-        int64_t k = eng_zone_bytes_key(v->b.ptr, v->b.len);
+        int64_t k = eng_zone_value_key(pc->type_oid, v->b.ptr, v->b.len);
         if (!z->any || k < z->min.i64) z->min.i64 = k;
         if (!z->any || k > z->max.i64) z->max.i64 = k;
     }
@@ -822,23 +822,24 @@ static bool eng_scan_zone_excludes(const eng_part *p, const eng_rowgroup *rg,
     } while (0)
 
 /* The key of row `row` of a chunk of a byte-ordered type (eng_zone_bytes_type). */
-static int64_t eng_scan_bytes_key(const eng_chunk *ch, eng_store store, uint32_t row) {
+static int64_t eng_scan_bytes_key(const eng_chunk *ch, eng_store store, uint32_t type_oid,
+                                  uint32_t row) {
     if (store == ENG_STORE_FIXED16) {
         return eng_zone_bytes_key((const uint8_t *)ch->data + 16u * row, 16);
     }
     const sql_bytes *b = ch->dict != NULL ? &ch->dict->vals[((const uint8_t *)ch->data)[row]]
                                           : &((const sql_bytes *)ch->data)[row];
-    return eng_zone_bytes_key(b->ptr, b->len);
+    return eng_zone_value_key(type_oid, b->ptr, b->len);
 }
 
 /* The rows of sel[0..n) whose byte-ordered column is non-NULL with a key in [lo, hi]. */
-static uint32_t eng_scan_bytes_rows(const eng_chunk *ch, eng_store store, int64_t lo,
-                                    int64_t hi, uint16_t *sel, uint32_t n) {
+static uint32_t eng_scan_bytes_rows(const eng_chunk *ch, eng_store store, uint32_t type_oid,
+                                    int64_t lo, int64_t hi, uint16_t *sel, uint32_t n) {
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t row = sel[i];
         if (ch->nulls[row]) continue;
-        int64_t v = eng_scan_bytes_key(ch, store, row);
+        int64_t v = eng_scan_bytes_key(ch, store, type_oid, row);
         if (v >= lo && v <= hi) sel[k++] = (uint16_t)row;
     }
     return k;
@@ -857,7 +858,7 @@ static uint32_t eng_scan_range_rows(const eng_part *p, const eng_rowgroup *rg,
         const eng_part_col *pc = &p->cols[r->attnum - 1u];
         eng_read_missing(pc, &mv);
         if (!mv.is_null && eng_zone_bytes_type(pc->type_oid)) {
-            mv.i64 = eng_zone_bytes_key(mv.b.ptr, mv.b.len);
+            mv.i64 = eng_zone_value_key(pc->type_oid, mv.b.ptr, mv.b.len);
             words = NULL;
         }
         bool pass = !mv.is_null && mv.i64 >= r->lo && mv.i64 <= r->hi;
@@ -870,7 +871,7 @@ static uint32_t eng_scan_range_rows(const eng_part *p, const eng_rowgroup *rg,
     uint32_t k = 0;
     eng_store store = (eng_store)p->cols[r->attnum - 1u].store;
     if (store == ENG_STORE_VARLEN || store == ENG_STORE_FIXED16) {
-        return eng_scan_bytes_rows(ch, store, lo, hi, sel, n);
+        return eng_scan_bytes_rows(ch, store, p->cols[r->attnum - 1u].type_oid, lo, hi, sel, n);
     }
     if (words == NULL) {
         if (store == ENG_STORE_I16) ENG_SCAN_KEEP_ROWS(int16_t, (v >= lo) & (v <= hi));

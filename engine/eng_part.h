@@ -64,12 +64,21 @@ typedef struct eng_zone {
  * trailing spaces. */
 static inline bool eng_zone_bytes_type(uint32_t type_oid) {
     return type_oid == SQL_T_TEXT || type_oid == SQL_T_VARCHAR || type_oid == SQL_T_BYTEA ||
-           type_oid == SQL_T_UUID;
+           type_oid == SQL_T_UUID || type_oid == SQL_T_BPCHAR;
 }
 static inline int64_t eng_zone_bytes_key(const uint8_t *bytes, uint32_t len) {
     uint64_t k = 0;
     for (uint32_t i = 0; i < 8; i++) k = k << 8 | (i < len ? bytes[i] : 0u);
     return (int64_t)(k ^ (UINT64_C(1) << 63));
+}
+/* The key of a value of type `type_oid` (eng_zone_bytes_type): char(n) compares without its
+ * trailing spaces (PostgreSQL's bpchar operators: 'a' = 'a  ', and 'a ' < 'a!'), so its key is
+ * that of the value without them; the others' is of their bytes. */
+static inline int64_t eng_zone_value_key(uint32_t type_oid, const uint8_t *bytes, uint32_t len) {
+    if (type_oid == SQL_T_BPCHAR) {
+        while (len > 0 && bytes[len - 1] == ' ') len--;
+    }
+    return eng_zone_bytes_key(bytes, len);
 }
 
 eng_part *eng_part_create(const eng_table *t, uint32_t partition_no);

@@ -477,7 +477,8 @@ static bool sql_conflict_infer(sql_binder *b, const sql_insert *ins, const eng_t
     }
     for (uint32_t i = 0; i < t->index_count; i++) {
         const eng_index *ix = &t->indexes[i];
-        if (!ix->unique || ix->method != ENG_INDEX_BTREE || !sql_conflict_matches(&sp, ix) ||
+        if (!ix->unique || ix->invalid || ix->method != ENG_INDEX_BTREE ||
+            !sql_conflict_matches(&sp, ix) ||
             !sql_plan_index_pred_implied(t, ix, sp.where)) {
             continue;
         }

@@ -33,6 +33,8 @@ typedef struct sql_ddl_ctx {
     const _Atomic bool *cancel;    /* ends a wait for a lock (57014); may be NULL */
     uint32_t *command;             /* the session's command counter: a rewrite takes a command
                                       id of its own so later steps see its rows; may be NULL */
+    uint32_t concurrent_index_oid; /* out: the index CREATE UNIQUE INDEX CONCURRENTLY committed
+                                      invalid; the caller commits, then sql_ddl_index_finish */
 } sql_ddl_ctx;
 
 /* True if `stmt` is a statement sql_ddl_exec handles. */
@@ -40,5 +42,17 @@ bool sql_ddl_handles(const sql_node *stmt);
 /* Executes one DDL statement; `tag` receives the command tag ("CREATE TABLE"). After it the
  * caller re-reads txn->draft (bc->catalog and bc->db must point into it). */
 bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES], rt_err *err);
+/* CREATE UNIQUE INDEX CONCURRENTLY's later transactions, each committed by the caller
+ * (sql_ddl_index_cc.c): ready (the empty companion that writers keep from then on), a fill of
+ * each partition, finish (valid). After a failure the caller rolls back and runs abandon in a
+ * transaction of its own: the index stays invalid, as PostgreSQL's, until DROP INDEX. */
+bool sql_ddl_index_ready(sql_ddl_ctx *dc, uint32_t index_oid, uint32_t *table_oid,
+                         uint32_t *partitions, rt_err *err);
+bool sql_ddl_index_fill_part(sql_ddl_ctx *dc, uint32_t index_oid, uint32_t part, rt_err *err);
+bool sql_ddl_index_finish(sql_ddl_ctx *dc, uint32_t index_oid, rt_err *err);
+bool sql_ddl_index_abandon(sql_ddl_ctx *dc, uint32_t index_oid, rt_err *err);
+/* Tests: called once the build waited for the writers that came before it and before any
+ * row is read (a test holds the build there while its writers run). NULL: none. */
+extern void (*sql_ddl_index_build_hook)(uint32_t index_oid);
 
 #endif

@@ -12,6 +12,7 @@
 #include "sql/sql_bind_int.h"
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_ixexpr.h"
+#include "sql/sql_unique.h"
 
 static bool ddl_index_name_free(sql_ddl_ctx *dc, const eng_table *t, const char *name,
                                 rt_err *err) {
@@ -417,6 +418,12 @@ bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *e
     /* The oid first: bound definitions are cached by index oid and table generation. */
     ix.oid = eng_catalog_new_oid(sql_ddl_draft(dc));
     if (!ix.unique && !sql_ddl_index_validate(dc, base, &ix, err)) return false;
+    if (ci->concurrently && sql_unique_needs_companion(t, &ix)) {
+        /* Committed invalid (nothing checks it yet), filled in the next transaction: a
+         * duplicate found then leaves it invalid, as PostgreSQL's. */
+        ix.invalid = true;
+        dc->concurrent_index_oid = ix.oid;
+    }
     if (ix.method == ENG_INDEX_HNSW) ddl_drop_automatic(t, ix.attnums[0]);
     if (ci->name != NULL) {
         snprintf(ix.name, sizeof ix.name, "%s", ci->name);
@@ -431,3 +438,4 @@ bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *e
     sql_ddl_db(dc);
     return true;
 }
+

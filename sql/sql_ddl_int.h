@@ -25,6 +25,8 @@ eng_catalog *sql_ddl_draft(sql_ddl_ctx *dc);
 /* The table locks `stmt` takes (sql_ddl_lock.c), resolving names in bc's catalog: called
  * before sql_ddl_begin and again after it. 55P03 / 57014 / 40P01 when a wait ends so. */
 bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err);
+/* One table's lock in `mode` (a no-op for anything but a plain table). */
+bool sql_ddl_lock_table(sql_ddl_ctx *dc, const eng_table *t, int mode, rt_err *err);
 /* The hold that mirrors the catalog's DDL lock (SQL_TLOCK_CATALOG_OID), before taking it. */
 bool sql_ddl_lock_catalog(sql_ddl_ctx *dc, rt_err *err);
 /* The mutable database of the draft; re-read after every add/remove (pointers move). */
@@ -82,6 +84,12 @@ bool sql_ddl_seq_apply(sql_ddl_ctx *dc, eng_sequence *s, const sql_list *opts, b
 /* Brings the hidden companion tables of UNIQUE constraints in step with the draft (creating,
  * filling, dropping them); run after every statement. 23505 if a new one finds duplicates. */
 bool sql_ddl_unique_sync(sql_ddl_ctx *dc, rt_err *err);
+/* Turns the executor's 23505 for a companion row into CREATE INDEX's ("could not create
+ * unique index", "Key (a)=(1) is duplicated."). */
+void sql_ddl_unique_build_error(const eng_index *ix, rt_err *err);
+/* The rows of an expression or partial index's companion: PROJECT over a SCAN of t. */
+struct sql_plan *sql_ddl_unique_expr_source(sql_ddl_ctx *dc, const eng_table *t,
+                                            const eng_index *ix, uint32_t n, rt_err *err);
 
 /* The owner of the current database (its roles are members of pg_database_owner). */
 uint32_t sql_ddl_db_owner(sql_ddl_ctx *dc);

@@ -1,6 +1,7 @@
 /* sql_ddl_lock.c: the table locks DDL takes (sql_tablelock.h, "DDL"), PostgreSQL's: ACCESS
  * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX, SHARE
- * UPDATE EXCLUSIVE for CREATE INDEX CONCURRENTLY (not UNIQUE: that keeps SHARE); of ALTER
+ * UPDATE EXCLUSIVE for CREATE INDEX CONCURRENTLY (a UNIQUE one's later transactions take it
+ * again, sql_ddl_index_cc.c); of ALTER
  * TABLE's commands VALIDATE CONSTRAINT, SET STATISTICS and SET / RESET (options) take SHARE
  * UPDATE EXCLUSIVE, ADD FOREIGN KEY SHARE ROW EXCLUSIVE (on both tables), and DROP CONSTRAINT of
  * a foreign key ACCESS EXCLUSIVE on the referenced table as well (so does DROP TABLE of a table
@@ -218,6 +219,11 @@ static bool ddl_lock_truncate(sql_ddl_ctx *dc, const sql_truncate *tr, rt_err *e
     return true;
 }
 
+bool sql_ddl_lock_table(sql_ddl_ctx *dc, const eng_table *t, int mode, rt_err *err) {
+    if (dc->tlock == NULL) return true;
+    return ddl_lock_one(dc, t, (sql_tlock_mode)mode, err);
+}
+
 bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err) {
     if (dc->tlock == NULL) return true; /* no session (catalog tests) */
     switch (SQL_NODE_KIND(stmt)) {
@@ -228,11 +234,11 @@ bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err) {
         /* CONCURRENTLY lets writers go on: each partition builds its tree from all its row
          * versions in one step on its shard when it first meets the new definition, and
          * maintains it for every write after, so a write before or after that step is
-         * indexed. A unique index keeps SHARE: its companion table (sql_unique.h) is filled
-         * from the statement's snapshot, and a key written after it would escape the check. */
+         * indexed. A unique index whose companion table (sql_unique.h) must be filled is
+         * committed invalid by this statement and filled afterwards (sql_ddl_index_cc.c). */
         const sql_create_index *ci = (const sql_create_index *)stmt;
-        sql_tlock_mode mode = ci->concurrently && !ci->unique ? SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE
-                                                              : SQL_TLOCK_SHARE;
+        sql_tlock_mode mode = ci->concurrently ? SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE
+                                               : SQL_TLOCK_SHARE;
         return ddl_lock_name(dc, &ci->table, mode, err);
     }
     case SQL_N_TRUNCATE: return ddl_lock_truncate(dc, (const sql_truncate *)stmt, err);

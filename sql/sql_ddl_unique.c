@@ -66,7 +66,10 @@ static bool ddl_unique_drop_stale(sql_ddl_ctx *dc) {
         if (!sql_unique_is_companion(c)) continue;
         const eng_table *t;
         const eng_index *ix;
-        if (sql_unique_owner(db, c, &t, &ix) && ddl_unique_current(t, ix, c)) continue;
+        if (sql_unique_owner(db, c, &t, &ix) && sql_unique_needs_companion(t, ix) &&
+            ddl_unique_current(t, ix, c)) {
+            continue;
+        }
         eng_draft_remove_table(sql_ddl_draft(dc), dc->db_oid, c->oid);
         sql_ddl_db(dc);
         return true;
@@ -83,8 +86,8 @@ static bool ddl_unique_fill_rows(void *arg, const sql_batch *b, uint32_t from, u
 /* The rows an expression or partial index's companion gets: every column of t read (so the
  * bound expressions' column numbers hold), the predicate as the scan's filter, and a
  * projection to the key's values and the primary key. */
-static sql_plan *ddl_unique_expr_source(sql_ddl_ctx *dc, const eng_table *t, const eng_index *ix,
-                                        uint32_t n, rt_err *err) {
+sql_plan *sql_ddl_unique_expr_source(sql_ddl_ctx *dc, const eng_table *t, const eng_index *ix,
+                                     uint32_t n, rt_err *err) {
     rt_arena *arena = dc->bc->arena;
     sql_expr *exprs[ENG_INDEX_COLUMNS_MAX];
     sql_expr *pred;
@@ -133,7 +136,7 @@ static bool ddl_unique_fill(sql_ddl_ctx *dc, const eng_table *t, const eng_index
     rt_arena *arena = dc->bc->arena;
     uint32_t n = c->column_count;
     bool exprs = sql_ixexpr_any(ix);
-    sql_plan *scan = exprs ? ddl_unique_expr_source(dc, t, ix, n, err)
+    sql_plan *scan = exprs ? sql_ddl_unique_expr_source(dc, t, ix, n, err)
                            : sql_plan_new(arena, SQL_P_SCAN, n);
     if (scan == NULL && exprs) return false;
     sql_plan *ins = sql_plan_new(arena, SQL_P_INSERT, 0);
@@ -171,19 +174,20 @@ static bool ddl_unique_fill(sql_ddl_ctx *dc, const eng_table *t, const eng_index
     bool more = false;
     if (ok) ok = sql_cursor_fetch(&cur, 0, ddl_unique_fill_rows, NULL, &emitted, &more);
     sql_cursor_close(&cur);
-    if (!ok && rt_err_is(err, SQLSTATE_UNIQUE_VIOLATION)) {
-        /* The executor says "Key (a)=(1) already exists."; CREATE INDEX says "is duplicated". */
-        char detail[sizeof err->detail];
-        snprintf(detail, sizeof detail, "%s", err->detail);
-        char *tail = strstr(detail, " already exists.");
-        size_t room = tail != NULL ? sizeof detail - (size_t)(tail - detail) : 0;
-        if (tail != NULL) snprintf(tail, room, " is duplicated.");
-        rt_err_clear(err);
-        rt_err_set(err, SQLSTATE_UNIQUE_VIOLATION, "could not create unique index \"%s\"",
-                   ix->name);
-        rt_err_detail(err, "%s", detail);
-    }
+    if (!ok && rt_err_is(err, SQLSTATE_UNIQUE_VIOLATION)) sql_ddl_unique_build_error(ix, err);
     return ok;
+}
+
+void sql_ddl_unique_build_error(const eng_index *ix, rt_err *err) {
+    /* The executor says "Key (a)=(1) already exists."; CREATE INDEX says "is duplicated". */
+    char detail[sizeof err->detail];
+    snprintf(detail, sizeof detail, "%s", err->detail);
+    char *tail = strstr(detail, " already exists.");
+    size_t room = tail != NULL ? sizeof detail - (size_t)(tail - detail) : 0;
+    if (tail != NULL) snprintf(tail, room, " is duplicated.");
+    rt_err_clear(err);
+    rt_err_set(err, SQLSTATE_UNIQUE_VIOLATION, "could not create unique index \"%s\"", ix->name);
+    rt_err_detail(err, "%s", detail);
 }
 
 static bool ddl_index_validate_rows(void *arg, const sql_batch *b, uint32_t from, uint32_t to,
@@ -196,7 +200,7 @@ bool sql_ddl_index_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_index
                             rt_err *err) {
     if (dc->x == NULL || !sql_ixexpr_any(ix)) return true;
     uint32_t n = ix->column_count + t->pk_count;
-    sql_plan *src = ddl_unique_expr_source(dc, t, ix, n, err);
+    sql_plan *src = sql_ddl_unique_expr_source(dc, t, ix, n, err);
     if (src == NULL) return false;
     sql_plan *plan = sql_plan_optimize(dc->bc->arena, src, eng_shard_count(), 0, err);
     if (plan == NULL) return false;
@@ -272,7 +276,8 @@ static bool ddl_unique_create(sql_ddl_ctx *dc, const eng_table *t, const eng_ind
     const eng_table *added = eng_db_table_by_oid(db, c.oid);
     const eng_index *owner_ix;
     const eng_table *owner = eng_db_table_of_index(db, ix->oid, &owner_ix);
-    if (added == NULL || owner == NULL) return true;
+    /* CONCURRENTLY fills it later, batch by batch, beside the writers (sql_ddl_index_cc.c). */
+    if (added == NULL || owner == NULL || owner_ix->building) return true;
     return ddl_unique_fill(dc, owner, owner_ix, added, err);
 }
 

@@ -303,8 +303,8 @@ static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
     pc_bool(r, "indnullsnotdistinct", ix->nulls_not_distinct);
     pc_bool(r, "indisprimary", ix->primary);
     pc_bool(r, "indimmediate", true);
-    pc_bool(r, "indisvalid", true);
-    pc_bool(r, "indisready", true);
+    pc_bool(r, "indisvalid", !ix->invalid);
+    pc_bool(r, "indisready", !ix->invalid || ix->building);
     pc_bool(r, "indislive", true);
     if (!pc_int2_array(r, "indkey", ix->attnums, ix->column_count, true) ||
         !pc_oidvector(r, "indcollation", coll, ix->column_count) ||

@@ -595,7 +595,7 @@ bool sql_plan_ixscan(rt_arena *arena, sql_plan *scan, rt_err *err) {
     for (uint32_t i = 0; i < t->index_count; i++) {
         const eng_index *ix = &t->indexes[i];
         if (ix->method != ENG_INDEX_BTREE || ix->primary || ix->column_count == 0 ||
-            !sql_ix_pred_implied(scan, ix, conj, n)) {
+            ix->invalid || !sql_ix_pred_implied(scan, ix, conj, n)) {
             continue;
         }
         sql_ix_pick pk;

@@ -149,7 +149,7 @@ const sql_value *sql_stats_plan_param(uint32_t param);
 /* ---- zone maps (the row groups a range condition lets a scan skip) ----
  * ANALYZE also reads the zone map (min and max) of every row group of the columns whose
  * stores keep one (int2/int4/int8, date, timestamp[tz]: sql_value.i64 in the type's order;
- * text, varchar, bytea, uuid: keys of eng_zone_bytes_key),
+ * text, varchar, char(n), bytea, uuid: keys of eng_zone_value_key),
  * a reservoir of up to SQL_STATS_ZONES_MAX groups per shard, each weighted by its rows. */
 #define SQL_STATS_ZONES_MAX 4096u
 
@@ -166,6 +166,7 @@ static inline int sql_stats_zone_family(uint32_t type_oid) {
     case SQL_T_TEXT: case SQL_T_VARCHAR: return SQL_STATS_ZONE_BYTES_FAMILY;
     case SQL_T_BYTEA: return SQL_STATS_ZONE_BYTES_FAMILY + 1;
     case SQL_T_UUID: return SQL_STATS_ZONE_BYTES_FAMILY + 2;
+    case SQL_T_BPCHAR: return SQL_STATS_ZONE_BYTES_FAMILY + 3; /* keys without trailing spaces */
     default: return 0;
     }
 }
@@ -175,7 +176,7 @@ static inline int sql_stats_zone_family(uint32_t type_oid) {
  * must not be moved by one). */
 static inline int64_t sql_stats_zone_key(const sql_value *v, bool *exact) {
     *exact = sql_stats_zone_family(v->type_oid) < SQL_STATS_ZONE_BYTES_FAMILY;
-    return *exact ? v->i64 : eng_zone_bytes_key(v->b.ptr, v->b.len);
+    return *exact ? v->i64 : eng_zone_value_key(v->type_oid, v->b.ptr, v->b.len);
 }
 
 /* The fraction of t's rows in row groups whose zone map of column `attnum` admits a value in

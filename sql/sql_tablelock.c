@@ -332,6 +332,83 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
     }
 }
 
+/* ---- waiting for lockers ---- */
+
+/* Under the lock: whether owner `x` (not `o`) holds a weak lock or a hold on the table that
+ * conflicts with `mode`. */
+static bool sql_tlock_locks(const sql_tlock_owner *o, const sql_tlock_owner *x,
+                            uint32_t table_oid, sql_tlock_mode mode) {
+    if (x == o || x->db_oid != o->db_oid) return false;
+    uint32_t n = atomic_load(&x->nweak);
+    for (uint32_t i = 0; i < n && i < SQL_TLOCK_WEAK_MAX; i++) {
+        uint64_t e = atomic_load(&x->weak[i]);
+        if ((uint32_t)(e >> 8) != table_oid) continue;
+        for (uint32_t m = SQL_TLOCK_ACCESS_SHARE; m <= SQL_TLOCK_ROW_EXCLUSIVE; m++) {
+            if ((e & B(m)) != 0 && sql_tlock_conflicts((sql_tlock_mode)m, mode) &&
+                !sql_tlock_retrying(x, table_oid, m)) {
+                return true;
+            }
+        }
+    }
+    for (uint32_t i = 0; x->strong && i < SQL_TLOCK_HOLDS_MAX; i++) {
+        const sql_tlock_hold *h = &sql_tlock_holds[i];
+        if (h->owner == x && h->table_oid == table_oid && sql_tlock_conflicts(h->mode, mode)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Under the lock: how many of the remembered lockers (owner, transaction) still hold their
+ * lock in the same transaction; those that do not are dropped. Owners stay registered while
+ * listed (a session frees its owner only after its transaction ends, and a new transaction
+ * has another stamp). */
+static uint32_t sql_tlock_lockers_left(const sql_tlock_owner *o, uint32_t table_oid,
+                                       sql_tlock_mode mode, const sql_tlock_owner **who,
+                                       uint64_t *txn, uint32_t n) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bool live = false;
+        for (const sql_tlock_owner *x = sql_tlock_owners; x != NULL && !live; x = x->next) {
+            live = x == who[i] && atomic_load(&x->txn) == txn[i] &&
+                   sql_tlock_locks(o, x, table_oid, mode);
+        }
+        if (!live) continue;
+        who[k] = who[i];
+        txn[k++] = txn[i];
+    }
+    return k;
+}
+
+bool sql_tlock_wait_lockers(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
+                            const sql_tlock_wait *w, rt_err *err) {
+    const sql_tlock_owner **who = rt_xmalloc(sizeof *who * SQL_TLOCK_LOCKERS_MAX);
+    uint64_t *txn = rt_xmalloc(sizeof *txn * SQL_TLOCK_LOCKERS_MAX);
+    uint32_t n = 0;
+    uint64_t started = rt_time_mono_ns();
+    ck_spinlock_lock(&sql_tlock_mutex);
+    for (const sql_tlock_owner *x = sql_tlock_owners; x != NULL; x = x->next) {
+        if (n < SQL_TLOCK_LOCKERS_MAX && sql_tlock_locks(o, x, table_oid, mode)) {
+            who[n] = x;
+            txn[n++] = atomic_load(&x->txn);
+        }
+    }
+    ck_spinlock_unlock(&sql_tlock_mutex);
+    bool ok = true;
+    while (ok) {
+        ck_spinlock_lock(&sql_tlock_mutex);
+        n = sql_tlock_lockers_left(o, table_oid, mode, who, txn, n);
+        const sql_tlock_owner *holder = n > 0 ? who[0] : NULL;
+        uint64_t holder_txn = n > 0 ? txn[0] : 0;
+        ck_spinlock_unlock(&sql_tlock_mutex);
+        if (holder == NULL) break;
+        ok = sql_tlock_pause(o, holder, holder_txn, w, started, err);
+    }
+    rt_free(who);
+    rt_free(txn);
+    return sql_tlock_waited(o, ok);
+}
+
 /* ---- a statement's weak locks ---- */
 
 static uint32_t sql_tlock_find(const sql_tlock_owner *o, uint32_t table_oid) {

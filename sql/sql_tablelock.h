@@ -39,7 +39,9 @@
  *          A statement that had to wait re-reads the catalog (sql_tlock_waits tells it), as
  *          the DDL it waited for may have changed the table.
  * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE UNIQUE
- *          INDEX CONCURRENTLY takes SHARE (writers wait for it); CREATE INDEX CONCURRENTLY
+ *          INDEX CONCURRENTLY holds SHARE UPDATE EXCLUSIVE in each of its transactions, not
+ *          between them (sql_ddl_index_cc.c), and waits for earlier writers with
+ *          sql_tlock_wait_lockers; CREATE INDEX CONCURRENTLY
  *          does not wait for the writers that were open when it started, as PostgreSQL's does
  *          (it needs not: its build sees their rows). 
  * Limits:  SQL_TLOCK_HOLDS_MAX holds in the shared table (53200 "out of shared memory" past
@@ -59,6 +61,8 @@
                                           owner (past it: shared holds) */
 #define SQL_TLOCK_POLL_NS (1000u * 1000u)
 #define SQL_TLOCK_CATALOG_OID 0u       /* the catalog's DDL lock (no table has oid 0) */
+#define SQL_TLOCK_LOCKERS_MAX 1024u    /* transactions a wait for lockers tells apart (about
+                                          max_connections: one per session) */
 
 typedef enum sql_tlock_mode {
     SQL_TLOCK_ACCESS_SHARE = 1,
@@ -95,6 +99,12 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
 /* A statement's implicit lock (ACCESS SHARE, ROW SHARE or ROW EXCLUSIVE). */
 bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
                     const sql_tlock_wait *w, rt_err *err);
+/* CREATE INDEX CONCURRENTLY's wait (PostgreSQL's WaitForLockers): until every transaction
+ * holding a lock on the table that conflicts with `mode` now has ended, without taking a lock
+ * (those that lock the table later are not waited for). At most SQL_TLOCK_LOCKERS_MAX of them
+ * are remembered; past that the wait goes on until none conflicts. */
+bool sql_tlock_wait_lockers(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
+                            const sql_tlock_wait *w, rt_err *err);
 /* How many times the owner's statements waited for a lock so far (a statement compares the
  * count before and after taking its locks: a wait means the catalog may have changed). */
 uint64_t sql_tlock_waits(const sql_tlock_owner *o);

@@ -8,6 +8,7 @@
 
 bool sql_unique_needs_companion(const eng_table *t, const eng_index *ix) {
     if (!ix->unique || ix->primary || ix->method != ENG_INDEX_BTREE) return false;
+    if (ix->invalid && !ix->building) return false; /* nothing keeps a failed build's keys */
     if (t->pk_count == 0) return true;
     for (uint32_t i = 0; i < t->pk_count; i++) {
         bool found = false;
