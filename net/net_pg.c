@@ -452,7 +452,6 @@ static void net_pg_conn_close(net_pg_conn *c) {
             if (!net_pg_sock_send(c, chunk, n, &ignored)) break;
         }
     }
-    rt_sock_rx_close(&c->rx);
     rt_sock_close(c->fd);
 }
 

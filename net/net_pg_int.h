@@ -14,7 +14,6 @@
 #include <sys/socket.h>
 
 #include "net/net_pg.h"
-#include "runtime/rt_io.h"
 #include "runtime/rt_mem.h"
 #include "sql/sql_session.h"
 
@@ -63,7 +62,6 @@ typedef struct net_pg_conn {
     uint32_t out_cap, out_len, msg_start;
     bool out_overflow;         /* the message being built passed its limit */
     uint64_t recv_timeout_ns;  /* for the next receive; 0 = none */
-    rt_sock_rx rx;             /* the socket's multishot receive (runtime/rt_io.h) */
     /* identity */
     net_pg_backend *backend;
     uint32_t pid;

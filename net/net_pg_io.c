@@ -34,7 +34,6 @@ bool net_pg_protocol_error(rt_err *err, const char *fmt, ...) {
 }
 
 void net_pg_io_init(net_pg_conn *c) {
-    rt_sock_rx_init(&c->rx, c->fd);
     c->in_cap = NET_PG_RECV_BUFFER_BYTES;
     c->in = rt_xmalloc(c->in_cap);
     c->out_cap = NET_PG_SEND_BUFFER_BYTES + 1024;
@@ -283,7 +282,7 @@ void net_pg_send_fatal(net_pg_conn *c, const char *sqlstate, const char *fmt, ..
 static bool net_pg_recv_raw(net_pg_conn *c, uint8_t *buf, uint32_t cap, uint32_t *n,
                             rt_err *err) {
     if (net_pg_backend_terminating(c)) return net_pg_admin_terminate(err);
-    ssize_t got = rt_sock_rx_recv(&c->rx, buf, cap, c->recv_timeout_ns, err);
+    ssize_t got = rt_sock_recv(c->fd, buf, cap, c->recv_timeout_ns, err);
     if (net_pg_backend_terminating(c)) return net_pg_admin_terminate(err);
     if (got < 0) return false;
     *n = (uint32_t)got;

@@ -58,7 +58,11 @@ void rt_sock_close(int fd);
 void rt_io_cancel_fd(int fd);
 
 /* ---- multishot receive (rt_io_rx.c) ---- */
-/* A connection's receive side as one multishot recv with buffers the kernel picks from its
+/* Not used by net/ yet: pulling input ahead of the reader lets a client finish sending a
+ * message over max_message_size, and the FATAL 08P01 then often fails to reach it before
+ * the close resets the connection (test_net_server); net needs a bounded drain of unread
+ * input before closing first (bench/RESULTS.md, fourth pass).
+ * A connection's receive side as one multishot recv with buffers the kernel picks from its
  * shard's provided-buffer ring: armed once, it keeps completing as bytes arrive, with no
  * submission and no poll arm per message. Bytes wait in the ring's buffers (in order) until
  * rt_sock_rx_recv() copies them out. Falls back to one plain receive at a time where the
