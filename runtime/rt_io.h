@@ -59,7 +59,7 @@ void rt_io_cancel_fd(int fd);
 
 /* ---- multishot receive (rt_io_rx.c) ---- */
 /* Not used by net/ yet: pulling input ahead of the reader lets a client finish sending a
- * message over max_message_size, and the FATAL 08P01 then often fails to reach it before
+ * message over max_message_size, and the FATAL 08P01 then at times fails to reach it before
  * the close resets the connection (test_net_server); net needs a bounded drain of unread
  * input before closing first (bench/RESULTS.md, fourth pass).
  * A connection's receive side as one multishot recv with buffers the kernel picks from its
