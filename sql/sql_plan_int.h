@@ -85,6 +85,9 @@ sql_plan *sql_opt_join_pair(sql_opt *o, sql_plan *l, sql_plan *r, uint32_t join_
 sql_expr *sql_opt_and(sql_opt *o, sql_expr **conj, uint32_t n);
 /* A FILTER of the conjuncts over child (child itself for none). */
 sql_plan *sql_opt_filter_over(sql_opt *o, sql_plan *child, sql_expr **conj, uint32_t n);
+/* `root` (its columns where map[i] says for column i of the written join j) under a projection
+ * back to j's columns, or root itself when map is the identity (sql_plan_join.c). */
+sql_plan *sql_opt_project_to(sql_opt *o, sql_plan *root, const sql_plan *j, const uint32_t *map);
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that hash. */
 bool sql_opt_hash_keys(sql_opt *o, sql_plan *j);
 

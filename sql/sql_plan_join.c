@@ -648,22 +648,25 @@ sql_plan *sql_opt_reorder(sql_opt *o, sql_plan *j) {
     }
     uint32_t *map = sql_jbuild_map(jb, order, n);
     if (map == NULL) return NULL;
+    if ((root = sql_opt_project_to(o, root, j, map)) == NULL) return NULL;
+    return sql_opt_filter_over(o, root, top, ntop);
+}
+
+sql_plan *sql_opt_project_to(sql_opt *o, sql_plan *root, const sql_plan *j, const uint32_t *map) {
     bool same = true;
     for (uint32_t i = 0; i < j->ncols; i++) same &= map[i] == i;
-    if (!same) {
-        sql_plan *p = sql_plan_new(o->arena, SQL_P_PROJECT, 0);
-        sql_expr **exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (j->ncols + 1u));
-        if (p == NULL || exprs == NULL) return sql_opt_oom(o);
-        for (uint32_t i = 0; i < j->ncols; i++) {
-            exprs[i] = sql_expr_column(o->arena, map[i], j->cols[i].type_oid, j->cols[i].typmod);
-            if (exprs[i] == NULL) return sql_opt_oom(o);
-        }
-        p->ncols = j->ncols;
-        p->cols = j->cols;
-        p->left = root;
-        p->project.exprs = exprs;
-        p->est_rows = root->est_rows;
-        root = p;
+    if (same) return root;
+    sql_plan *p = sql_plan_new(o->arena, SQL_P_PROJECT, 0);
+    sql_expr **exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (j->ncols + 1u));
+    if (p == NULL || exprs == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < j->ncols; i++) {
+        exprs[i] = sql_expr_column(o->arena, map[i], j->cols[i].type_oid, j->cols[i].typmod);
+        if (exprs[i] == NULL) return sql_opt_oom(o);
     }
-    return sql_opt_filter_over(o, root, top, ntop);
+    p->ncols = j->ncols;
+    p->cols = j->cols;
+    p->left = root;
+    p->project.exprs = exprs;
+    p->est_rows = root->est_rows;
+    return p;
 }

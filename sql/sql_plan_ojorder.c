@@ -510,26 +510,8 @@ static sql_plan *sql_ojt_build(sql_ojt *t, uint32_t s, uint32_t *order, uint32_t
 /* The planned tree under a projection of the written columns and the top conditions. */
 static sql_plan *sql_ojt_finish(sql_ojt *t, sql_plan *root, const uint32_t *order, uint32_t n) {
     sql_opt *o = t->o;
-    sql_plan *j = t->tree;
     uint32_t *map = sql_ojt_map(t, order, n);
-    if (map == NULL) return NULL;
-    bool same = true;
-    for (uint32_t i = 0; i < j->ncols; i++) same &= map[i] == i;
-    if (!same) {
-        sql_plan *p = sql_plan_new(o->arena, SQL_P_PROJECT, 0);
-        sql_expr **exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (j->ncols + 1u));
-        if (p == NULL || exprs == NULL) return sql_opt_oom(o);
-        for (uint32_t i = 0; i < j->ncols; i++) {
-            exprs[i] = sql_expr_column(o->arena, map[i], j->cols[i].type_oid, j->cols[i].typmod);
-            if (exprs[i] == NULL) return sql_opt_oom(o);
-        }
-        p->ncols = j->ncols;
-        p->cols = j->cols;
-        p->left = root;
-        p->project.exprs = exprs;
-        p->est_rows = root->est_rows;
-        root = p;
-    }
+    if (map == NULL || (root = sql_opt_project_to(o, root, t->tree, map)) == NULL) return NULL;
     sql_expr *top[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t ntop = 0;
     for (uint32_t i = 0; i < t->nc; i++) {
