@@ -693,15 +693,6 @@ static bool ddl_drop_identity(ddl_alter *a, const sql_alter_cmd *c, rt_err *err)
 
 /* ---- constraints ---- */
 
-static void ddl_quote_ident(sql_strbuf *sb, const char *name) {
-    sql_strbuf_putc(sb, '"');
-    for (const char *p = name; *p != '\0'; p++) {
-        if (*p == '"') sql_strbuf_putc(sb, '"');
-        sql_strbuf_putc(sb, *p);
-    }
-    sql_strbuf_putc(sb, '"');
-}
-
 /* A new CHECK constraint over the rows the table has: one row for which the expression is
  * false (NULL passes, as in PostgreSQL) fails the ALTER with 23514. The rows are read by a
  * query in the statement's transaction. */
@@ -714,9 +705,9 @@ static bool ddl_check_rows(ddl_alter *a, const sql_constraint *con, const char *
     sql_strbuf sb;
     sql_strbuf_init(&sb, dc->bc->arena, 256);
     sql_strbuf_puts(&sb, "SELECT 1 FROM ");
-    ddl_quote_ident(&sb, sc->name);
+    sql_strbuf_put_ident(&sb, sc->name);
     sql_strbuf_putc(&sb, '.');
-    ddl_quote_ident(&sb, a->base->name);
+    sql_strbuf_put_ident(&sb, a->base->name);
     sql_strbuf_printf(&sb, " WHERE NOT (%s) LIMIT 1", con->expr_text);
     sql_strbuf_putc(&sb, '\0');
     if (sb.failed) return rt_arena_fail(dc->bc->arena, err);

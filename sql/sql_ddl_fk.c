@@ -221,20 +221,11 @@ bool sql_ddl_add_fk(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
 
 /* ---- existing rows ---- */
 
-static void ddl_fk_ident(sql_strbuf *sb, const char *name) {
-    sql_strbuf_putc(sb, '"');
-    for (const char *p = name; *p != '\0'; p++) {
-        if (*p == '"') sql_strbuf_putc(sb, '"');
-        sql_strbuf_putc(sb, *p);
-    }
-    sql_strbuf_putc(sb, '"');
-}
-
 static void ddl_fk_rel(sql_strbuf *sb, const eng_database *db, const eng_table *t) {
     const eng_schema *s = eng_db_schema_by_oid(db, t->schema_oid);
-    ddl_fk_ident(sb, s != NULL ? s->name : "public");
+    sql_strbuf_put_ident(sb, s != NULL ? s->name : "public");
     sql_strbuf_putc(sb, '.');
-    ddl_fk_ident(sb, t->name);
+    sql_strbuf_put_ident(sb, t->name);
 }
 
 /* The existing rows of `t` against foreign key `con`: one query finds a referencing key that
@@ -250,7 +241,7 @@ bool sql_ddl_fk_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_constrai
     sql_strbuf_puts(&sb, "SELECT ");
     for (uint32_t i = 0; i < con->column_count; i++) {
         sql_strbuf_puts(&sb, i > 0 ? ", c." : "c.");
-        ddl_fk_ident(&sb, t->columns[con->attnums[i] - 1].name);
+        sql_strbuf_put_ident(&sb, t->columns[con->attnums[i] - 1].name);
     }
     sql_strbuf_puts(&sb, " FROM ");
     ddl_fk_rel(&sb, db, t);
@@ -258,7 +249,7 @@ bool sql_ddl_fk_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_constrai
     for (uint32_t i = 0; i < con->column_count; i++) {
         sql_strbuf_puts(&sb, i > 0 ? (con->match == 'f' ? " OR " : " AND ") : "(");
         sql_strbuf_puts(&sb, "c.");
-        ddl_fk_ident(&sb, t->columns[con->attnums[i] - 1].name);
+        sql_strbuf_put_ident(&sb, t->columns[con->attnums[i] - 1].name);
         sql_strbuf_puts(&sb, " IS NOT NULL");
     }
     sql_strbuf_puts(&sb, ") AND NOT EXISTS (SELECT 1 FROM ");
@@ -267,9 +258,9 @@ bool sql_ddl_fk_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_constrai
     for (uint32_t i = 0; i < con->column_count; i++) {
         if (i > 0) sql_strbuf_puts(&sb, " AND ");
         sql_strbuf_puts(&sb, "p.");
-        ddl_fk_ident(&sb, ref->columns[con->ref_attnums[i] - 1].name);
+        sql_strbuf_put_ident(&sb, ref->columns[con->ref_attnums[i] - 1].name);
         sql_strbuf_puts(&sb, " = c.");
-        ddl_fk_ident(&sb, t->columns[con->attnums[i] - 1].name);
+        sql_strbuf_put_ident(&sb, t->columns[con->attnums[i] - 1].name);
     }
     sql_strbuf_puts(&sb, ") LIMIT 1");
     sql_strbuf_putc(&sb, '\0');

@@ -305,20 +305,11 @@ bool sql_fk_note(sql_exec_ctx *x, const eng_table *t, const sql_value *before,
 
 /* ---- internal statements ---- */
 
-static void sql_fk_ident(sql_strbuf *sb, const char *name) {
-    sql_strbuf_putc(sb, '"');
-    for (const char *p = name; *p != '\0'; p++) {
-        if (*p == '"') sql_strbuf_putc(sb, '"');
-        sql_strbuf_putc(sb, *p);
-    }
-    sql_strbuf_putc(sb, '"');
-}
-
 static void sql_fk_relname(sql_strbuf *sb, const eng_database *db, const eng_table *t) {
     const eng_schema *s = eng_db_schema_by_oid(db, t->schema_oid);
-    sql_fk_ident(sb, s != NULL ? s->name : "public");
+    sql_strbuf_put_ident(sb, s != NULL ? s->name : "public");
     sql_strbuf_putc(sb, '.');
-    sql_fk_ident(sb, t->name);
+    sql_strbuf_put_ident(sb, t->name);
 }
 
 /* " WHERE x.a = $1 AND x.b = $2" over the columns `attnums` of `t`. */
@@ -327,7 +318,7 @@ static void sql_fk_where(sql_strbuf *sb, const eng_table *t, const uint16_t *att
     for (uint32_t i = 0; i < n; i++) {
         if (i > 0) sql_strbuf_puts(sb, " AND ");
         sql_strbuf_puts(sb, "x.");
-        sql_fk_ident(sb, t->columns[attnums[i] - 1].name);
+        sql_strbuf_put_ident(sb, t->columns[attnums[i] - 1].name);
         sql_strbuf_printf(sb, " = $%u", i + 1);
     }
 }
@@ -513,7 +504,7 @@ static bool sql_fk_apply(sql_exec_ctx *x, const sql_fk_event *e, char action, rt
         sql_strbuf_puts(&sb, " x SET ");
         for (uint32_t i = 0; i < n; i++) {
             if (i > 0) sql_strbuf_puts(&sb, ", ");
-            sql_fk_ident(&sb, e->child->columns[con->attnums[i] - 1].name);
+            sql_strbuf_put_ident(&sb, e->child->columns[con->attnums[i] - 1].name);
             if (action == 'n') {
                 sql_strbuf_puts(&sb, " = NULL");
             } else if (action == 'd') {

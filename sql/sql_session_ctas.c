@@ -14,15 +14,6 @@
 #include "sql/sql_strbuf.h"
 #include "sql/sql_types.h"
 
-static void ctas_quote(sql_strbuf *sb, const char *name) {
-    sql_strbuf_putc(sb, '"');
-    for (const char *p = name; *p != '\0'; p++) {
-        if (*p == '"') sql_strbuf_putc(sb, '"');
-        sql_strbuf_putc(sb, *p);
-    }
-    sql_strbuf_putc(sb, '"');
-}
-
 /* The CREATE TABLE statement of the query's columns, as text (NUL-terminated). */
 static bool ctas_create_text(const sql_create_table *ct, const sql_plan *plan, sql_strbuf *sb,
                              rt_err *err) {
@@ -33,14 +24,14 @@ static bool ctas_create_text(const sql_create_table *ct, const sql_plan *plan, s
                       ct->unlogged ? "UNLOGGED " : "", ct->if_not_exists ? "IF NOT EXISTS " : "");
     for (uint32_t i = 0; i < ct->name.count; i++) {
         if (i > 0) sql_strbuf_putc(sb, '.');
-        ctas_quote(sb, ct->name.parts[i]);
+        sql_strbuf_put_ident(sb, ct->name.parts[i]);
     }
     sql_strbuf_putc(sb, '(');
     for (uint32_t i = 0; i < plan->ncols; i++) {
         const sql_col *c = &plan->cols[i];
         if (i > 0) sql_strbuf_puts(sb, ", ");
         const sql_columndef *named = i < ct->columns.count ? SQL_LIST_AT(ct->columns, i) : NULL;
-        ctas_quote(sb, named != NULL ? named->name : c->name);
+        sql_strbuf_put_ident(sb, named != NULL ? named->name : c->name);
         sql_strbuf_putc(sb, ' ');
         /* An untyped literal's column is text, as in PostgreSQL. */
         bool unknown = c->type_oid == SQL_T_UNKNOWN;
@@ -139,7 +130,7 @@ static bool like_columns_text(sql_session *s, const sql_create_table *ct, const 
             if (c->dropped) continue;
             if (!first) sql_strbuf_puts(sb, ", ");
             first = false;
-            ctas_quote(sb, c->name);
+            sql_strbuf_put_ident(sb, c->name);
             sql_strbuf_putc(sb, ' ');
             sql_type_format(c->type_oid, c->typmod, sb);
             if (c->not_null) sql_strbuf_puts(sb, " NOT NULL");

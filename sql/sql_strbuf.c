@@ -57,3 +57,12 @@ void sql_strbuf_printf(sql_strbuf *sb, const char *fmt, ...) {
     va_end(ap);
     sb->len += (uint32_t)n;
 }
+
+void sql_strbuf_put_ident(sql_strbuf *sb, const char *name) {
+    sql_strbuf_putc(sb, '"');
+    for (const char *p = name; *p != '\0'; p++) {
+        if (*p == '"') sql_strbuf_putc(sb, '"');
+        sql_strbuf_putc(sb, *p);
+    }
+    sql_strbuf_putc(sb, '"');
+}
