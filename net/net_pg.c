@@ -495,10 +495,46 @@ static void net_pg_conn_unlink(net_pg_conn *c) {
     if (c->next != NULL) c->next->prev = c->prev;
 }
 
-/* Ends a connection that is still open: TLS close_notify if on TLS, then the socket. */
+/* After a FATAL: discards what the client still sends before the socket closes, within
+ * NET_PG_CLOSE_DRAIN_BYTES and NET_PG_CLOSE_DRAIN_MS in all, parking only this fiber. */
+typedef struct net_pg_drain {
+    uint64_t start_ns, drained;
+} net_pg_drain;
+
+/* Phase one, our side still open: the rest of a refused message. A client still sending it
+ * (libpq reads while its send is blocked) takes an end of stream seen then for a lost server
+ * and drops the FATAL it has read. False: the client closed or failed, or a limit passed. */
+static bool net_pg_drain_rest(net_pg_conn *c, net_pg_drain *d) {
+    d->start_ns = rt_time_mono_ns();
+    d->drained = 0;
+    if (c->in_rest == 0) return true;
+    uint64_t rest = c->in_rest < NET_PG_CLOSE_DRAIN_BYTES ? c->in_rest : NET_PG_CLOSE_DRAIN_BYTES;
+    return rt_sock_rx_drain(&c->rx, rest, (uint64_t)NET_PG_CLOSE_DRAIN_MS * 1000u * 1000u,
+                            &d->drained) == RT_RX_DRAIN_BYTES &&
+           d->drained < NET_PG_CLOSE_DRAIN_BYTES;
+}
+
+/* Phase two: our side ends, and the drain goes on until the client closes (it reads the
+ * FATAL, then the end) or a limit passes. */
+static void net_pg_drain_to_end(net_pg_conn *c, net_pg_drain *d) {
+    uint64_t limit_ns = (uint64_t)NET_PG_CLOSE_DRAIN_MS * 1000u * 1000u;
+    (void)shutdown(c->fd, SHUT_WR);
+    uint64_t spent_ns = rt_time_mono_ns() - d->start_ns;
+    if (spent_ns >= limit_ns) return;
+    uint64_t more;
+    (void)rt_sock_rx_drain(&c->rx, NET_PG_CLOSE_DRAIN_BYTES - d->drained, limit_ns - spent_ns,
+                           &more);
+}
+
+/* Ends a connection that is still open: after a FATAL the rest of a refused message is read,
+ * then TLS close_notify if on TLS, after a FATAL the drain to the client's end, then the
+ * socket. No drain while the server stops: that waits for no client. */
 static void net_pg_conn_close(net_pg_conn *c) {
     rt_err ignored;
     rt_err_clear(&ignored);
+    net_pg_drain d = {0};
+    bool drain = c->fatal_sent && !c->eof && !c->io_failed && !c->shard->stopping &&
+                 net_pg_drain_rest(c, &d);
     if (c->tls != NULL && !c->eof && !c->io_failed && net_tls_close(c->tls, &ignored)) {
         uint8_t chunk[1024];
         size_t n;
@@ -506,6 +542,8 @@ static void net_pg_conn_close(net_pg_conn *c) {
             if (!net_pg_sock_send(c, chunk, n, &ignored)) break;
         }
     }
+    if (drain) net_pg_drain_to_end(c, &d);
+    rt_sock_rx_close(&c->rx);
     rt_sock_close(c->fd);
 }
 

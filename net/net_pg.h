@@ -59,6 +59,14 @@
 #define NET_PG_RECV_BUFFER_BYTES (64u << 10)
 /* Output is flushed once this much is buffered (a single larger message goes out whole). */
 #define NET_PG_SEND_BUFFER_BYTES (64u << 10)
+/* After a FATAL the server reads and discards what the client still sends (the rest of a
+ * refused message first, then, its own side shut, until the client closes), at most this much
+ * input and for at most this long in all: closing a socket with unread input resets the
+ * connection, and the reset can destroy the FATAL before the client reads it (a client sending
+ * a message over max_message_size is still sending when the FATAL goes out). The bytes cover
+ * a max_message_size of up to 64 MB; past either limit the socket is closed as it is. */
+#define NET_PG_CLOSE_DRAIN_BYTES (64ull << 20)
+#define NET_PG_CLOSE_DRAIN_MS 2000u
 /* Connections at most, whatever max_connections says: the backend table is sized by the
  * setting at start, and each connection costs a fiber and its buffers. */
 #define NET_PG_CONNECTIONS_MAX 10000u

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "net/net_pg.h"
+#include "runtime/rt_io.h"
 #include "runtime/rt_mem.h"
 #include "sql/sql_session.h"
 
@@ -45,6 +46,8 @@ typedef struct net_pg_conn {
     bool local;                /* Unix socket or loopback peer: trust may apply */
     bool eof;                  /* the client closed its side */
     bool closing;              /* a FATAL was sent or Terminate arrived */
+    bool fatal_sent;           /* a FATAL went out: drain the input before closing */
+    uint64_t in_rest;          /* bytes of a refused (oversize) message not yet received */
     bool skip_to_sync;         /* extended protocol after an error */
     bool io_failed;            /* sending failed or TLS broke: nothing more can be sent */
     bool finished;             /* serving ended; the fiber is tearing down */
@@ -62,6 +65,7 @@ typedef struct net_pg_conn {
     uint32_t out_cap, out_len, msg_start;
     bool out_overflow;         /* the message being built passed its limit */
     uint64_t recv_timeout_ns;  /* for the next receive; 0 = none */
+    rt_sock_rx rx;             /* the socket's multishot receive (runtime/rt_io.h) */
     /* identity */
     net_pg_backend *backend;
     uint32_t pid;

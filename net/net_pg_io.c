@@ -34,6 +34,7 @@ bool net_pg_protocol_error(rt_err *err, const char *fmt, ...) {
 }
 
 void net_pg_io_init(net_pg_conn *c) {
+    rt_sock_rx_init(&c->rx, c->fd);
     c->in_cap = NET_PG_RECV_BUFFER_BYTES;
     c->in = rt_xmalloc(c->in_cap);
     c->out_cap = NET_PG_SEND_BUFFER_BYTES + 1024;
@@ -253,6 +254,7 @@ void net_pg_send_error(net_pg_conn *c, const rt_err *e) {
                            : e->severity == RT_SEV_FATAL ? "FATAL"
                                                          : "ERROR";
     net_pg_put_report(c, 'E', severity, e);
+    if (e->severity >= RT_SEV_FATAL) c->fatal_sent = true;
 }
 
 void net_pg_send_notice(net_pg_conn *c, const char *severity, const rt_err *n) {
@@ -282,7 +284,7 @@ void net_pg_send_fatal(net_pg_conn *c, const char *sqlstate, const char *fmt, ..
 static bool net_pg_recv_raw(net_pg_conn *c, uint8_t *buf, uint32_t cap, uint32_t *n,
                             rt_err *err) {
     if (net_pg_backend_terminating(c)) return net_pg_admin_terminate(err);
-    ssize_t got = rt_sock_recv(c->fd, buf, cap, c->recv_timeout_ns, err);
+    ssize_t got = rt_sock_rx_recv(&c->rx, buf, cap, c->recv_timeout_ns, err);
     if (net_pg_backend_terminating(c)) return net_pg_admin_terminate(err);
     if (got < 0) return false;
     *n = (uint32_t)got;
@@ -399,6 +401,7 @@ bool net_pg_msg_read(net_pg_conn *c, net_pg_msg *msg, rt_err *err) {
         rt_err_detail(err, "A message of type \"%c\" with %u bytes is longer than the limit of %u"
                       " bytes.", p[0] >= 32 && p[0] < 127 ? p[0] : '?', len - 4,
                       net_pg_msg_limit(p[0]));
+        c->in_rest = (uint64_t)len + 1 - (c->in_end - c->in_start); /* drained at close */
         return false;
     }
     if (!net_pg_io_need(c, len + 1, err)) return false;

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "runtime/rt_err.h"
+#include "runtime/rt_loop.h"
 
 /* ---- files ---- */
 int rt_file_open(const char *path, int flags, mode_t mode, rt_err *err); /* -1 on error */
@@ -55,5 +56,75 @@ void rt_sock_close(int fd);
 /* Cancels every request in flight on `fd` (they complete with -ECANCELED, or -EINTR when
  * the kernel's worker was running them; neither is retried). */
 void rt_io_cancel_fd(int fd);
+
+/* ---- multishot receive (rt_io_rx.c) ---- */
+/* A connection's receive side as one multishot recv with buffers the kernel picks from its
+ * shard's provided-buffer ring: armed once, it keeps completing as bytes arrive, with no
+ * submission and no poll arm per message. Bytes wait in the ring's buffers (in order) until
+ * rt_sock_rx_recv() copies them out. Falls back to one plain receive at a time where the
+ * kernel lacks buffer rings or multishot recv, when the shard's ring has run dry (ENOBUFS:
+ * the request ended; the next wait re-arms it) and off the shards.
+ * Limits:  RT_RX_BUFS buffers of RT_RX_BUF_BYTES per shard; a connection holding
+ *          RT_RX_HELD_MAX of them is cancelled until it has read them (TCP flow control
+ *          then holds the client back), so one fast sender cannot starve the others. */
+#define RT_RX_BUF_BYTES (16u << 10) /* one TLS record; a pgbench transaction is ~100 bytes */
+#define RT_RX_BUFS 256u             /* 4 MiB per shard; a power of two (buffer ring size) */
+#define RT_RX_HELD_MAX 8u           /* 128 KiB of unread input per connection */
+
+typedef struct rt_sock_rx {
+    rt_completion c;          /* the multishot request's completions; first member */
+    int fd;
+    rt_fiber *waiter;         /* parked in rt_sock_rx_recv or rt_sock_rx_close */
+    rt_timer timer;           /* a receive's timeout */
+    int32_t end_res;          /* the request's final result once `ended` */
+    uint32_t held;            /* buffers holding unread bytes */
+    uint32_t head_off;        /* bytes of the head buffer already read */
+    uint16_t head_bid, tail_bid;
+    bool armed;               /* a multishot recv is in flight */
+    bool ended;               /* end of stream or an error: reported after the held bytes */
+    bool cancel_sent;         /* by this module (held cap or close): -ECANCELED is not final */
+    bool plain_next;          /* ENOBUFS: the next receive is a plain one */
+    bool timed_out;
+} rt_sock_rx;
+
+/* Prepares `rx` for socket `fd` (no request is made until the first receive). */
+void rt_sock_rx_init(rt_sock_rx *rx, int fd);
+/* rt_sock_recv's contract: up to `len` bytes, 0 at end of stream, -1 with 08006. */
+ssize_t rt_sock_rx_recv(rt_sock_rx *rx, void *buf, size_t len, uint64_t timeout_ns,
+                        rt_err *err);
+/* Before the socket is closed: cancels the request, waits for its end (from a fiber) and
+ * gives the held buffers back. */
+void rt_sock_rx_close(rt_sock_rx *rx);
+
+/* Why rt_sock_rx_drain stopped. */
+typedef enum rt_rx_drain_end {
+    RT_RX_DRAIN_EOF,   /* the client closed: nothing unread is left */
+    RT_RX_DRAIN_BYTES, /* `max_bytes` discarded and the client still sending */
+    RT_RX_DRAIN_TIME,  /* `timeout_ns` passed */
+    RT_RX_DRAIN_ERROR  /* the socket failed (e.g. the client reset it) */
+} rt_rx_drain_end;
+/* Reads and discards the client's input until end of stream, `max_bytes` or `timeout_ns`
+ * (both > 0), whichever comes first; *drained = the bytes discarded. For the end of a
+ * connection after the server's last message: closing a socket with unread input makes the
+ * kernel reset the connection, and the reset can destroy that message before the client reads
+ * it. With its sending side shut first (once the client is not in the middle of sending a
+ * message: a client may take an end of stream seen while it sends for a failure) the client
+ * sees the end and closes, which ends the drain at once.
+ * Parks only the calling fiber; off the shards it blocks its thread. */
+rt_rx_drain_end rt_sock_rx_drain(rt_sock_rx *rx, uint64_t max_bytes, uint64_t timeout_ns,
+                                 uint64_t *drained);
+
+/* Statistics of the calling shard's buffer ring (tests, benchmarks). */
+typedef struct rt_rx_stats {
+    bool multishot;           /* the kernel took the buffer ring */
+    uint32_t held;            /* buffers holding unread bytes now */
+    uint64_t arms;            /* multishot requests submitted */
+    uint64_t plain;           /* plain receives (fallback) */
+    uint64_t nobufs;          /* requests ended because the ring ran dry */
+} rt_rx_stats;
+rt_rx_stats rt_rx_get_stats(void);
+/* Tests only, before the shard's first receive: use `bufs` (a power of two, <= RT_RX_BUFS)
+ * buffers, so that a test can run the ring dry; 0 turns multishot off on this shard. */
+void rt_rx_test_set_bufs(uint32_t bufs);
 
 #endif

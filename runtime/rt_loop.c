@@ -562,6 +562,7 @@ static void *rt_shard_main(void *arg) {
     rt_loop_run(loop);
     rt_fibers_free(loop);
     rt_timers_free(loop);
+    rt_rx_pool_free(loop);
     io_uring_queue_exit(&loop->uring);
     rt_self = NULL;
     return NULL;

@@ -117,6 +117,9 @@ void rt_timers_free(rt_loop *loop);
 bool rt_timers_fire(rt_loop *loop, uint64_t now_ns);
 uint64_t rt_timers_next_deadline(const rt_loop *loop); /* UINT64_MAX if none */
 
+/* rt_io_rx.c: gives the shard's provided-buffer ring back (at shard exit). */
+void rt_rx_pool_free(rt_loop *loop);
+
 /* rt_fiber.c */
 bool rt_fibers_run_ready(rt_loop *loop);
 void rt_fibers_free(rt_loop *loop);
