@@ -380,9 +380,15 @@ typedef struct sql_explain_opts {
 /* The same with the options `o`. */
 void sql_plan_explain_opts(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,
                            const sql_explain_opts *o);
+/* The summary after a plan, in milliseconds: "Planning Time" (SUMMARY, default with ANALYZE)
+ * and "Execution Time" (ANALYZE with SUMMARY); < 0: not shown (SUMMARY OFF). */
+typedef struct sql_explain_times {
+    double plan_ms;
+    double exec_ms;
+} sql_explain_times;
 /* EXPLAIN (FORMAT JSON | YAML | XML) of a plan: PostgreSQL's document with the nodes and
- * fields the text format shows (no costs; VERBOSE's "Output" as a list and "Schema"), with
- * `analyze` the execution time `exec_ms`. */
+ * fields the text format shows (no costs; VERBOSE's "Output" as a list and "Schema"), then
+ * the summary `times` (with `analyze` the triggers, always empty, and the execution time). */
 typedef enum sql_explain_format {
     SQL_EXPLAIN_TEXT,
     SQL_EXPLAIN_JSON,
@@ -390,7 +396,8 @@ typedef enum sql_explain_format {
     SQL_EXPLAIN_XML,
 } sql_explain_format;
 void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
-                          double exec_ms, const sql_explain_opts *o, struct sql_strbuf *sb);
+                          const sql_explain_times *times, const sql_explain_opts *o,
+                          struct sql_strbuf *sb);
 /* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and
  * the estimated cost of both paths; with `actual` (EXPLAIN ANALYZE HYBRID: one entry per
  * shard, `shards` of them) what each shard and all of them did, and the estimate against

@@ -2170,7 +2170,8 @@ void sql_plan_explain_opts(const sql_plan *p, sql_strbuf *sb, uint32_t indent,
 }
 
 void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
-                          double exec_ms, const sql_explain_opts *o, sql_strbuf *sb) {
+                          const sql_explain_times *times, const sql_explain_opts *o,
+                          sql_strbuf *sb) {
     sql_xtree tree = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
     sql_explain_opts doc = *o;
     doc.costs = false; /* the structured formats show no costs */
@@ -2184,7 +2185,7 @@ void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool ana
     sql_xpl_name_all(&ex, p);
     sql_explain_node(&ex, p, 0, NULL, NULL);
     if (tree.failed) sb->failed = true;
-    else sql_xtree_render(&tree, format, analyze, exec_ms, sb);
+    else sql_xtree_render(&tree, format, analyze, times, sb);
     rt_arena_destroy(tree.arena);
 }
 
