@@ -340,11 +340,20 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
 #define SQL_SHARED_ACTUALS_MAX 8 /* shared builds counted per statement and shard: a plan has
                                     one per broadcast join below a GATHER, a few at most; past
                                     it EXPLAIN ANALYZE shows none for the others */
+#define SQL_NODE_ACTUALS_MAX 64 /* plan nodes counted per statement and core: far more
+                                   operators than a plan runs on one core; past it a node's
+                                   figures are not counted (EXPLAIN shows it never executed) */
 typedef struct sql_shared_actual {
     uint32_t count;
     const sql_plan *join[SQL_SHARED_ACTUALS_MAX];
     uint64_t rows[SQL_SHARED_ACTUALS_MAX];   /* build rows, summed over the builds */
     uint32_t builds[SQL_SHARED_ACTUALS_MAX]; /* times built (once per GATHER start) */
+    /* every operator's figures on this core (the coordinator's, or a shard's fragments'):
+       the rows it returned and the times it started (a fragment's once per instance) */
+    uint32_t nnodes;
+    const sql_plan *node[SQL_NODE_ACTUALS_MAX];
+    uint64_t node_rows[SQL_NODE_ACTUALS_MAX];
+    uint32_t node_loops[SQL_NODE_ACTUALS_MAX];
 } sql_shared_actual;
 
 /* Whether GATHER `g` builds the broadcast hash joins of its fragment once for all of its

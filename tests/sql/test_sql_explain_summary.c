@@ -50,9 +50,9 @@ static void expect_masked(capture *c, const char *sql, const char *want) {
 
 /* The text format: PostgreSQL 15 prints the same lines for SELECT 1 with COSTS OFF. */
 static void script_text(capture *c) {
-    expect_masked(c, "EXPLAIN (ANALYZE, COSTS OFF) SELECT 1",
+    expect_masked(c, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT 1",
                   "QUERY PLAN\n"
-                  "Result\n"
+                  "Result (actual rows=1 loops=1)\n"
                   "Planning Time: N.NNN ms\n"
                   "Execution Time: N.NNN ms\n"
                   "EXPLAIN\n");
@@ -61,9 +61,9 @@ static void script_text(capture *c) {
                   "Result\n"
                   "Planning Time: N.NNN ms\n"
                   "EXPLAIN\n");
-    expect(c, "EXPLAIN (ANALYZE, SUMMARY OFF, COSTS OFF) SELECT 1",
+    expect(c, "EXPLAIN (ANALYZE, SUMMARY OFF, COSTS OFF, TIMING OFF) SELECT 1",
            "QUERY PLAN\n"
-           "Result\n"
+           "Result (actual rows=1 loops=1)\n"
            "EXPLAIN\n");
     expect(c, "EXPLAIN (COSTS OFF) SELECT 1", "QUERY PLAN\nResult\nEXPLAIN\n");
     /* a plan over a table: the summary follows its last line */
