@@ -188,9 +188,24 @@ sql_op *sql_op_alloc(sql_exec_ctx *x, const sql_plan *p, const sql_op_vt *vt, si
     return op;
 }
 
+/* EXPLAIN ANALYZE: `rows` more rows and `loops` more starts of op's plan node, counted on this
+ * core (past SQL_NODE_ACTUALS_MAX nodes in a statement, not counted). */
+static void sql_op_actual_note(const sql_op *op, sql_exec_ctx *x, uint64_t rows,
+                               uint32_t loops) {
+    if (x->shared_actual == NULL || op->plan == NULL) return;
+    sql_shared_actual *a = &x->shared_actual[rt_core_id()];
+    uint32_t i = 0;
+    while (i < a->nnodes && a->node[i] != op->plan) i++;
+    if (i == SQL_NODE_ACTUALS_MAX) return;
+    if (i == a->nnodes) a->node[a->nnodes++] = op->plan;
+    a->node_rows[i] += rows;
+    a->node_loops[i] += loops;
+}
+
 static bool sql_op_open(sql_op *op, sql_exec_ctx *x) {
     if (op->opened) return true;
     op->opened = true;
+    sql_op_actual_note(op, x, 0, 1);
     if (op->batch_arena == NULL) op->batch_arena = rt_arena_create(SQL_BATCH_ARENA_BYTES);
     if (op->child != NULL && !sql_op_open(op->child, x)) return false;
     if (op->child2 != NULL && !sql_op_open(op->child2, x)) return false;
@@ -206,6 +221,7 @@ bool sql_op_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     }
     bool ok = op->vt->next(op, x, out);
     if (!ok && !rt_err_is_set(x->err)) rt_arena_fail(op->batch_arena, x->err);
+    if (ok && *out != NULL) sql_op_actual_note(op, x, (*out)->rows, 0);
     return ok;
 }
 

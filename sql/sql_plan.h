@@ -340,11 +340,20 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
 #define SQL_SHARED_ACTUALS_MAX 8 /* shared builds counted per statement and shard: a plan has
                                     one per broadcast join below a GATHER, a few at most; past
                                     it EXPLAIN ANALYZE shows none for the others */
+#define SQL_NODE_ACTUALS_MAX 64 /* plan nodes counted per statement and core: far more
+                                   operators than a plan runs on one core; past it a node's
+                                   figures are not counted (EXPLAIN shows it never executed) */
 typedef struct sql_shared_actual {
     uint32_t count;
     const sql_plan *join[SQL_SHARED_ACTUALS_MAX];
     uint64_t rows[SQL_SHARED_ACTUALS_MAX];   /* build rows, summed over the builds */
     uint32_t builds[SQL_SHARED_ACTUALS_MAX]; /* times built (once per GATHER start) */
+    /* every operator's figures on this core (the coordinator's, or a shard's fragments'):
+       the rows it returned and the times it started (a fragment's once per instance) */
+    uint32_t nnodes;
+    const sql_plan *node[SQL_NODE_ACTUALS_MAX];
+    uint64_t node_rows[SQL_NODE_ACTUALS_MAX];
+    uint32_t node_loops[SQL_NODE_ACTUALS_MAX];
 } sql_shared_actual;
 
 /* Whether GATHER `g` builds the broadcast hash joins of its fragment once for all of its
@@ -380,9 +389,15 @@ typedef struct sql_explain_opts {
 /* The same with the options `o`. */
 void sql_plan_explain_opts(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,
                            const sql_explain_opts *o);
+/* The summary after a plan, in milliseconds: "Planning Time" (SUMMARY, default with ANALYZE)
+ * and "Execution Time" (ANALYZE with SUMMARY); < 0: not shown (SUMMARY OFF). */
+typedef struct sql_explain_times {
+    double plan_ms;
+    double exec_ms;
+} sql_explain_times;
 /* EXPLAIN (FORMAT JSON | YAML | XML) of a plan: PostgreSQL's document with the nodes and
- * fields the text format shows (no costs; VERBOSE's "Output" as a list and "Schema"), with
- * `analyze` the execution time `exec_ms`. */
+ * fields the text format shows (no costs; VERBOSE's "Output" as a list and "Schema"), then
+ * the summary `times` (with `analyze` the triggers, always empty, and the execution time). */
 typedef enum sql_explain_format {
     SQL_EXPLAIN_TEXT,
     SQL_EXPLAIN_JSON,
@@ -390,7 +405,8 @@ typedef enum sql_explain_format {
     SQL_EXPLAIN_XML,
 } sql_explain_format;
 void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
-                          double exec_ms, const sql_explain_opts *o, struct sql_strbuf *sb);
+                          const sql_explain_times *times, const sql_explain_opts *o,
+                          struct sql_strbuf *sb);
 /* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and
  * the estimated cost of both paths; with `actual` (EXPLAIN ANALYZE HYBRID: one entry per
  * shard, `shards` of them) what each shard and all of them did, and the estimate against

@@ -62,6 +62,9 @@ typedef struct sql_xpl {
                                 or a WITH query's too): its InitPlans come under it */
     const sql_plan *init_root; /* that level's plan */
     bool no_out_top;         /* the next node shown has no Output (an EXISTS subquery's top) */
+    const sql_plan *act[3];  /* EXPLAIN ANALYZE: the operators whose figures the next head line
+                                shows, the first one counted (a PROJECT and FILTER folded into
+                                the node return its rows, when they run as operators) */
 } sql_xpl;
 
 /* A subquery as EXPLAIN numbers it: PostgreSQL's plan id, and for one evaluated once
@@ -749,6 +752,46 @@ static void sql_explain_output(sql_xpl *ex, uint32_t col);
 static void sql_explain_list(sql_xpl *ex, uint32_t col, const char *label, sql_strbuf *items,
                              uint32_t n);
 
+/* EXPLAIN ANALYZE: the rows and starts of the first of ex->act counted, summed over the cores
+ * (a node in the fragments: over the partitions' fragments, as PostgreSQL sums its parallel
+ * workers'); loops 0: never executed. */
+static void sql_explain_act_sum(const sql_xpl *ex, uint64_t *rows, uint32_t *loops) {
+    *rows = 0;
+    *loops = 0;
+    for (uint32_t k = 0; k < 3 && *loops == 0 && ex->act[k] != NULL; k++) {
+        for (uint32_t s = 0; s < ex->nactual; s++) {
+            const sql_shared_actual *a = &ex->actual[s];
+            for (uint32_t i = 0; i < a->nnodes; i++) {
+                if (a->node[i] != ex->act[k]) continue;
+                *rows += a->node_rows[i];
+                *loops += a->node_loops[i];
+            }
+        }
+    }
+}
+
+/* EXPLAIN ANALYZE with TIMING OFF's figures of the node: " (actual rows=R loops=L)", R the
+ * rows per start as PostgreSQL divides them, or " (never executed)"; in the structured formats
+ * "Actual Rows" and "Actual Loops" (0 and 0 for a node never executed). */
+static void sql_explain_act(sql_xpl *ex) {
+    if (ex->actual == NULL || ex->act[0] == NULL) return;
+    uint64_t rows;
+    uint32_t loops;
+    sql_explain_act_sum(ex, &rows, &loops);
+    double per = loops > 0 ? (double)rows / loops : 0;
+    if (ex->tree != NULL) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.0f", per);
+        sql_xtree_field(ex->tree, "Actual Rows", buf, SQL_XVAL_RAW, false);
+        snprintf(buf, sizeof buf, "%u", loops);
+        sql_xtree_field(ex->tree, "Actual Loops", buf, SQL_XVAL_RAW, false);
+    } else if (loops == 0) {
+        sql_strbuf_puts(ex->sb, " (never executed)");
+    } else {
+        sql_strbuf_printf(ex->sb, " (actual rows=%.0f loops=%u)", per, loops);
+    }
+}
+
 /* The node's first line (in the structured formats it began in sql_explain_struct_head),
  * then with VERBOSE its Output, which PostgreSQL shows before every other detail. */
 static void sql_explain_head(sql_xpl *ex, uint32_t col, const char *fmt, const char *arg) {
@@ -758,8 +801,10 @@ static void sql_explain_head(sql_xpl *ex, uint32_t col, const char *fmt, const c
             sql_strbuf_puts(ex->sb, "->  ");
         }
         sql_strbuf_printf(ex->sb, fmt, arg != NULL ? arg : "");
-        sql_strbuf_putc(ex->sb, '\n');
     }
+    sql_explain_act(ex);
+    ex->act[0] = ex->act[1] = ex->act[2] = NULL;
+    if (ex->tree == NULL) sql_strbuf_putc(ex->sb, '\n');
     if (ex->verbose && ex->out != NULL) sql_explain_output(ex, col);
 }
 
@@ -1599,6 +1644,7 @@ static void sql_explain_children_walk(sql_xpl *ex, const sql_plan *p, uint32_t c
     if (p->kind == SQL_P_HASHJOIN && !p->join.merge) {
         if (ex->tree != NULL) sql_xtree_begin(ex->tree, "Hash");
         ex->out = p->right; /* a Hash outputs the rows it is given */
+        ex->act[0] = p->right; /* and returns as many as its input (they are its table) */
         sql_explain_head(ex, col + 6, "Hash", NULL);
         sql_explain_relate(ex, "Outer", NULL);
         sql_explain_node(ex, p->right, col + 12, NULL, NULL);
@@ -1986,6 +2032,9 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     ex->no_out_top = false;
     ex->out = no_out ? NULL : p;
     ex->out_proj = no_out ? NULL : proj;
+    ex->act[0] = proj != NULL ? proj : filter != NULL ? filter : p;
+    ex->act[1] = proj != NULL && filter != NULL ? filter : p;
+    ex->act[2] = p;
     sql_explain_self(ex, p, col);
     ex->out = ex->out_proj = NULL;
     if (filter != NULL) {
@@ -2170,7 +2219,8 @@ void sql_plan_explain_opts(const sql_plan *p, sql_strbuf *sb, uint32_t indent,
 }
 
 void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
-                          double exec_ms, const sql_explain_opts *o, sql_strbuf *sb) {
+                          const sql_explain_times *times, const sql_explain_opts *o,
+                          sql_strbuf *sb) {
     sql_xtree tree = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
     sql_explain_opts doc = *o;
     doc.costs = false; /* the structured formats show no costs */
@@ -2184,7 +2234,7 @@ void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool ana
     sql_xpl_name_all(&ex, p);
     sql_explain_node(&ex, p, 0, NULL, NULL);
     if (tree.failed) sb->failed = true;
-    else sql_xtree_render(&tree, format, analyze, exec_ms, sb);
+    else sql_xtree_render(&tree, format, analyze, times, sb);
     rt_arena_destroy(tree.arena);
 }
 

@@ -263,60 +263,78 @@ static void sql_xfmt_node(sql_strbuf *sb, sql_explain_format fmt, uint32_t inden
     if (n->children != NULL) sql_xfmt_children(sb, fmt, indent, n);
 }
 
-/* "Triggers" (always empty: Dreambase has none) and "Execution Time" after the plan (none
- * when exec_ms < 0: EXPLAIN (SUMMARY OFF)). */
-static void sql_xfmt_analyze(sql_strbuf *sb, sql_explain_format fmt, uint32_t indent,
-                             double exec_ms) {
-    char ms[32];
-    snprintf(ms, sizeof ms, "%.3f", exec_ms);
+/* One summary figure in milliseconds ("Planning Time", "Execution Time") after the plan, in
+ * the layout of `fmt`; the JSON and YAML callers are mid-line, XML's at a line's start. */
+static void sql_xfmt_ms(sql_strbuf *sb, sql_explain_format fmt, uint32_t indent,
+                        const char *key, const char *xml_key, double ms) {
+    if (fmt == SQL_EXPLAIN_JSON) {
+        sql_strbuf_puts(sb, ",\n");
+        sql_xfmt_pad(sb, indent);
+        sql_strbuf_printf(sb, "\"%s\": %.3f", key, ms);
+    } else if (fmt == SQL_EXPLAIN_YAML) {
+        sql_strbuf_putc(sb, '\n');
+        sql_xfmt_pad(sb, indent);
+        sql_strbuf_printf(sb, "%s: %.3f", key, ms);
+    } else {
+        sql_xfmt_pad(sb, indent);
+        sql_strbuf_printf(sb, "<%s>%.3f</%s>\n", xml_key, ms, xml_key);
+    }
+}
+
+/* "Triggers" (always empty: Dreambase has none) after the plan. */
+static void sql_xfmt_triggers(sql_strbuf *sb, sql_explain_format fmt, uint32_t indent) {
     if (fmt == SQL_EXPLAIN_JSON) {
         sql_strbuf_puts(sb, ",\n");
         sql_xfmt_pad(sb, indent);
         sql_strbuf_puts(sb, "\"Triggers\": [\n");
         sql_xfmt_pad(sb, indent);
         sql_strbuf_putc(sb, ']');
-        if (exec_ms < 0) return;
-        sql_strbuf_puts(sb, ",\n");
-        sql_xfmt_pad(sb, indent);
-        sql_strbuf_printf(sb, "\"Execution Time\": %s", ms);
     } else if (fmt == SQL_EXPLAIN_YAML) {
         sql_strbuf_putc(sb, '\n');
         sql_xfmt_pad(sb, indent);
         sql_strbuf_puts(sb, "Triggers: ");
-        if (exec_ms < 0) return;
-        sql_strbuf_putc(sb, '\n');
-        sql_xfmt_pad(sb, indent);
-        sql_strbuf_printf(sb, "Execution Time: %s", ms);
     } else {
         sql_xfmt_pad(sb, indent);
         sql_strbuf_puts(sb, "<Triggers>\n");
         sql_xfmt_pad(sb, indent);
         sql_strbuf_puts(sb, "</Triggers>\n");
-        if (exec_ms < 0) return;
-        sql_xfmt_pad(sb, indent);
-        sql_strbuf_printf(sb, "<Execution-Time>%s</Execution-Time>\n", ms);
+    }
+}
+
+/* What follows the plan, in PostgreSQL's order: "Planning Time" (SUMMARY, with or without
+ * ANALYZE), the triggers (ANALYZE), "Execution Time" (ANALYZE with SUMMARY); a time < 0 is
+ * not shown. */
+static void sql_xfmt_summary(sql_strbuf *sb, sql_explain_format fmt, uint32_t indent,
+                             bool analyze, const sql_explain_times *times) {
+    if (times->plan_ms >= 0) {
+        sql_xfmt_ms(sb, fmt, indent, "Planning Time", "Planning-Time", times->plan_ms);
+    }
+    if (!analyze) return;
+    sql_xfmt_triggers(sb, fmt, indent);
+    if (times->exec_ms >= 0) {
+        sql_xfmt_ms(sb, fmt, indent, "Execution Time", "Execution-Time", times->exec_ms);
     }
 }
 
 void sql_xtree_render(const sql_xtree *t, sql_explain_format fmt, bool analyze,
-                      double exec_ms, sql_strbuf *sb) {
+                      const sql_explain_times *times, sql_strbuf *sb) {
     if (t->root == NULL) return;
     if (fmt == SQL_EXPLAIN_JSON) {
         sql_strbuf_puts(sb, "[\n  {\n    \"Plan\": {");
         sql_xfmt_node(sb, fmt, 6, t->root);
         sql_strbuf_puts(sb, "\n    }");
-        if (analyze) sql_xfmt_analyze(sb, fmt, 4, exec_ms);
+        sql_xfmt_summary(sb, fmt, 4, analyze, times);
         sql_strbuf_puts(sb, "\n  }\n]");
     } else if (fmt == SQL_EXPLAIN_YAML) {
         sql_strbuf_puts(sb, "- Plan: \n    ");
         sql_xfmt_node(sb, fmt, 4, t->root);
-        if (analyze) sql_xfmt_analyze(sb, fmt, 2, exec_ms);
+        sql_xfmt_summary(sb, fmt, 2, analyze, times);
     } else {
         sql_strbuf_puts(sb, "<explain xmlns=\"http://www.postgresql.org/2009/explain\">\n"
                             "  <Query>\n    <Plan>\n");
         sql_xfmt_node(sb, fmt, 6, t->root);
         sql_strbuf_puts(sb, "    </Plan>\n");
-        if (analyze) sql_xfmt_analyze(sb, fmt, 4, exec_ms);
+        sql_xfmt_summary(sb, fmt, 4, analyze, times);
         sql_strbuf_puts(sb, "  </Query>\n</explain>");
     }
 }

@@ -55,10 +55,10 @@ void sql_xtree_field(sql_xtree *t, const char *key, const char *text, sql_xval_k
 /* A list field of the current node; the items are copied. */
 void sql_xtree_list(sql_xtree *t, const char *key, const char *const *items, uint32_t n);
 
-/* The whole document: the plan, then with `analyze` the (empty) triggers and the execution
- * time (none when exec_ms < 0: SUMMARY OFF), in EXPLAIN's FORMAT JSON, YAML or XML layout of
- * PostgreSQL. */
+/* The whole document: the plan, the planning time, with `analyze` the (empty) triggers and
+ * the execution time (a time < 0 is not shown: SUMMARY OFF), in EXPLAIN's FORMAT JSON, YAML
+ * or XML layout of PostgreSQL. */
 void sql_xtree_render(const sql_xtree *t, sql_explain_format format, bool analyze,
-                      double exec_ms, sql_strbuf *sb);
+                      const sql_explain_times *times, sql_strbuf *sb);
 
 #endif

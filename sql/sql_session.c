@@ -642,15 +642,27 @@ sql_explain_format sql_session_explain_format(const sql_explain *ex, uint32_t *t
     return (sql_explain_format)f;
 }
 
+/* The summary PostgreSQL prints after the plan: the planning time with SUMMARY (on by default
+ * with ANALYZE), the execution time with ANALYZE and SUMMARY; -1 where none is shown. The
+ * planning time is that of binding and planning (EXECUTE: of finding or making its plan):
+ * the parse is not in it, as in PostgreSQL; our binder does its analysis and planning. */
+static sql_explain_times sql_session_explain_times(const sql_explain *ex, uint64_t plan_ns,
+                                                   uint64_t exec_ns) {
+    sql_explain_times t = {.plan_ms = -1, .exec_ms = -1};
+    if (ex->summary) t.plan_ms = (double)plan_ns / 1e6;
+    if (ex->summary && ex->analyze) t.exec_ms = (double)exec_ns / 1e6;
+    return t;
+}
+
 /* A structured EXPLAIN: the whole document is one row of type json, xml or text (YAML). */
 static bool sql_session_explain_doc(sql_session *s, const sql_explain *ex, const sql_plan *plan,
-                                    double exec_ms, const sql_explain_opts *o,
+                                    const sql_explain_times *times, const sql_explain_opts *o,
                                     const sql_sink *sink, rt_err *err) {
     uint32_t type;
     sql_explain_format f = sql_session_explain_format(ex, &type);
     sql_strbuf sb;
     sql_strbuf_init(&sb, s->query_arena, 1024);
-    sql_plan_explain_doc(plan, f, ex->analyze, exec_ms, o, &sb);
+    sql_plan_explain_doc(plan, f, ex->analyze, times, o, &sb);
     sql_strbuf_putc(&sb, '\0');
     if (sb.failed) return rt_arena_fail(s->query_arena, err);
     const char *cell = sb.data;
@@ -699,7 +711,9 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     sql_query *q = NULL;
     const sql_value *params;
     sql_explain_opts o = {.costs = ex->costs_set && ex->costs, .verbose = ex->verbose};
+    uint64_t plan_t0 = rt_time_mono_ns();
     bool ok = sql_session_explain_bind(s, ex, sql, sql_len, &env, &q, &params, &o, err);
+    uint64_t plan_ns = rt_time_mono_ns() - plan_t0;
     /* PostgreSQL checks the plan's privileges for EXPLAIN too (its executor starts). */
     if (ok) ok = sql_session_check_privs(s, env.cat, env.db, q, err);
     sql_strbuf sb;
@@ -728,18 +742,17 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
         s->shared_actual = NULL;
     }
     uint64_t elapsed_ns = rt_time_mono_ns() - t0;
+    sql_explain_times times = sql_session_explain_times(ex, plan_ns, elapsed_ns);
     if (ok && structured) {
-        double ms = ex->summary ? (double)elapsed_ns / 1e6 : -1; /* SUMMARY OFF: no time */
-        ok = sql_session_explain_doc(s, ex, q->plan, ms, &o, sink, err);
+        ok = sql_session_explain_doc(s, ex, q->plan, &times, &o, sink, err);
         sql_session_env_close(&env);
         return ok;
     }
     if (ok) {
         if (ex->hybrid) sql_plan_explain_hybrid(q->plan, actual, eng_shard_count(), &sb);
         sql_plan_explain_opts(q->plan, &sb, 0, &o);
-        if (ex->analyze && ex->summary) {
-            sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", elapsed_ns / 1e6);
-        }
+        if (times.plan_ms >= 0) sql_strbuf_printf(&sb, "Planning Time: %.3f ms\n", times.plan_ms);
+        if (times.exec_ms >= 0) sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", times.exec_ms);
     }
     sql_session_env_close(&env);
     if (!ok) return false;

@@ -8,7 +8,7 @@
  * second entry of its range table; UPDATE and DELETE ... RETURNING with their RETURNING
  * list as the ModifyTable's "Output:" (PostgreSQL 15's lines: "Output: id, \"Col A\",
  * \"select\"", "Output: (id + 1)"); EXPLAIN (ANALYZE, SUMMARY OFF) without "Execution Time"
- * (the per-node actual rows PostgreSQL shows are still missing).
+ * (per-node actual figures: test_sql_explain_actual.c).
  * How: real sessions over a real engine with two shards (sql_session_harness.h); the whole
  * EXPLAIN text compared; the lines PostgreSQL 15 has too are its exact lines. */
 #include <setjmp.h>
