@@ -196,7 +196,10 @@ static void sql_op_actual_note(const sql_op *op, sql_exec_ctx *x, uint64_t rows,
     sql_shared_actual *a = &x->shared_actual[rt_core_id()];
     uint32_t i = 0;
     while (i < a->nnodes && a->node[i] != op->plan) i++;
-    if (i == SQL_NODE_ACTUALS_MAX) return;
+    if (i == SQL_NODE_ACTUALS_MAX) {
+        a->nodes_full = true;
+        return;
+    }
     if (i == a->nnodes) a->node[a->nnodes++] = op->plan;
     a->node_rows[i] += rows;
     a->node_loops[i] += loops;

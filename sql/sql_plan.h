@@ -342,7 +342,8 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
                                     it EXPLAIN ANALYZE shows none for the others */
 #define SQL_NODE_ACTUALS_MAX 64 /* plan nodes counted per statement and core: far more
                                    operators than a plan runs on one core; past it a node's
-                                   figures are not counted (EXPLAIN shows it never executed) */
+                                   figures are not counted (EXPLAIN then shows none for a node
+                                   it found no figures of, rather than "never executed") */
 typedef struct sql_shared_actual {
     uint32_t count;
     const sql_plan *join[SQL_SHARED_ACTUALS_MAX];
@@ -351,6 +352,7 @@ typedef struct sql_shared_actual {
     /* every operator's figures on this core (the coordinator's, or a shard's fragments'):
        the rows it returned and the times it started (a fragment's once per instance) */
     uint32_t nnodes;
+    bool nodes_full;                         /* a node past SQL_NODE_ACTUALS_MAX went uncounted */
     const sql_plan *node[SQL_NODE_ACTUALS_MAX];
     uint64_t node_rows[SQL_NODE_ACTUALS_MAX];
     uint32_t node_loops[SQL_NODE_ACTUALS_MAX];

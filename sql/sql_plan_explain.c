@@ -754,10 +754,13 @@ static void sql_explain_list(sql_xpl *ex, uint32_t col, const char *label, sql_s
 
 /* EXPLAIN ANALYZE: the rows and starts of the first of ex->act counted, summed over the cores
  * (a node in the fragments: over the partitions' fragments, as PostgreSQL sums its parallel
- * workers'); loops 0: never executed. */
-static void sql_explain_act_sum(const sql_xpl *ex, uint64_t *rows, uint32_t *loops) {
+ * workers'); loops 0: never executed, unless *uncounted (some core's table was full). */
+static void sql_explain_act_sum(const sql_xpl *ex, uint64_t *rows, uint32_t *loops,
+                                bool *uncounted) {
     *rows = 0;
     *loops = 0;
+    *uncounted = false;
+    for (uint32_t s = 0; s < ex->nactual; s++) *uncounted |= ex->actual[s].nodes_full;
     for (uint32_t k = 0; k < 3 && *loops == 0 && ex->act[k] != NULL; k++) {
         for (uint32_t s = 0; s < ex->nactual; s++) {
             const sql_shared_actual *a = &ex->actual[s];
@@ -777,7 +780,9 @@ static void sql_explain_act(sql_xpl *ex) {
     if (ex->actual == NULL || ex->act[0] == NULL) return;
     uint64_t rows;
     uint32_t loops;
-    sql_explain_act_sum(ex, &rows, &loops);
+    bool uncounted;
+    sql_explain_act_sum(ex, &rows, &loops, &uncounted);
+    if (loops == 0 && uncounted) return; /* not known: never claim "never executed" */
     double per = loops > 0 ? (double)rows / loops : 0;
     if (ex->tree != NULL) {
         char buf[32];
