@@ -30,17 +30,6 @@ static int64_t bpchar_key(const char *s) {
 
 /* ---- the same rows through SQL ---- */
 
-/* `pushed` (a WHERE the scan hands to the store) and `kept` (the same test on the value as
- * text, which it cannot) give the same count and sum. */
-static void same_rows(capture *c, const char *pushed, const char *kept) {
-    char a[512], b[512];
-    snprintf(a, sizeof a, "SELECT count(*), sum(id) FROM zb WHERE %s", pushed);
-    snprintf(b, sizeof b, "SELECT count(*), sum(id) FROM zb WHERE %s", kept);
-    static char want[OUT_BYTES];
-    snprintf(want, sizeof want, "%s", run(c, b));
-    expect(c, a, want);
-}
-
 static void check_all_ops(capture *c) {
     static const char *const cases[][2] = {
         {"bc = 'k000777'", "bc::text = 'k000777'"},
@@ -64,7 +53,7 @@ static void check_all_ops(capture *c) {
         {"bc IS NULL", "bc::text IS NULL"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        same_rows(c, cases[k][0], cases[k][1]);
+        zone_same_rows(c, "zb", cases[k][0], cases[k][1]);
     }
 }
 
@@ -85,7 +74,7 @@ static void script_before_restart(capture *c) {
     expect(c, "UPDATE zb SET bc = 'k000150' WHERE id BETWEEN 19000 AND 19009", "UPDATE 10\n");
     expect(c, "UPDATE zb SET bc = 'a' WHERE id BETWEEN 300 AND 399", "UPDATE 100\n");
     check_all_ops(c);
-    same_rows(c, "bc = 'a'", "bc::text = 'a'");
+    zone_same_rows(c, "zb", "bc = 'a'", "bc::text = 'a'");
     expect(c, "CHECKPOINT", "CHECKPOINT\n");
 }
 

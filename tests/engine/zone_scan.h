@@ -2,7 +2,9 @@
  * store_range(table, attnum, type, lo, hi) scans every partition of `table` on its shard with
  * eng_part_scan_pre's range [lo, hi] on column `attnum` (zone maps may skip row groups) and
  * with no range, and returns the rows of each (returned, total). Column 1 is fetched: the
- * tables' int primary key. Include after tests/sql/sql_session_harness.h. */
+ * tables' int primary key. zone_same_rows(c, table, pushed, kept): `pushed` (a WHERE the scan
+ * hands to the store) and `kept` (the same test in a form it cannot hand over) give the same
+ * count and sum of id. Include after tests/sql/sql_session_harness.h. */
 #ifndef TEST_ZONE_SCAN_H
 #define TEST_ZONE_SCAN_H
 
@@ -50,6 +52,15 @@ static zone_scan store_range(const char *name, uint16_t attnum, uint32_t type, i
     }
     eng_catalog_unpin(&ref);
     return sum;
+}
+
+static void zone_same_rows(capture *c, const char *table, const char *pushed, const char *kept) {
+    char a[512], b[512];
+    snprintf(a, sizeof a, "SELECT count(*), sum(id) FROM %s WHERE %s", table, pushed);
+    snprintf(b, sizeof b, "SELECT count(*), sum(id) FROM %s WHERE %s", table, kept);
+    static char want[OUT_BYTES];
+    snprintf(want, sizeof want, "%s", run(c, b));
+    expect(c, a, want);
 }
 
 #endif
