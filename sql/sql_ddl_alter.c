@@ -705,19 +705,11 @@ static bool ddl_check_rows(ddl_alter *a, const sql_constraint *con, const char *
     sql_strbuf sb;
     sql_strbuf_init(&sb, dc->bc->arena, 256);
     sql_strbuf_puts(&sb, "SELECT 1 FROM ");
-    sql_strbuf_put_ident(&sb, sc->name);
-    sql_strbuf_putc(&sb, '.');
-    sql_strbuf_put_ident(&sb, a->base->name);
+    sql_fk_put_relname(&sb, db, a->base);
     sql_strbuf_printf(&sb, " WHERE NOT (%s) LIMIT 1", con->expr_text);
     sql_strbuf_putc(&sb, '\0');
-    if (sb.failed) return rt_arena_fail(dc->bc->arena, err);
-    sql_exec_ctx x = *dc->x;
-    x.db = db;
-    x.catalog = dc->bc->catalog;
-    x.err = err;
-    x.fk = NULL;
-    uint64_t rows = 0;
-    if (!sql_fk_run_sql(&x, sb.data, NULL, 0, &rows, NULL, NULL)) return false;
+    uint64_t rows;
+    if (!sql_ddl_existing_rows(dc, &sb, &rows, NULL, err)) return false;
     if (rows == 0) return true;
     return rt_err_set(err, SQLSTATE_CHECK_VIOLATION,
                       "check constraint \"%s\" of relation \"%s\" is violated by some row", name,

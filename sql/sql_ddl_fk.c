@@ -221,11 +221,16 @@ bool sql_ddl_add_fk(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
 
 /* ---- existing rows ---- */
 
-static void ddl_fk_rel(sql_strbuf *sb, const eng_database *db, const eng_table *t) {
-    const eng_schema *s = eng_db_schema_by_oid(db, t->schema_oid);
-    sql_strbuf_put_ident(sb, s != NULL ? s->name : "public");
-    sql_strbuf_putc(sb, '.');
-    sql_strbuf_put_ident(sb, t->name);
+bool sql_ddl_existing_rows(sql_ddl_ctx *dc, const sql_strbuf *sb, uint64_t *rows,
+                          sql_value *first, rt_err *err) {
+    if (sb->failed) return rt_arena_fail(dc->bc->arena, err);
+    sql_exec_ctx x = *dc->x;
+    x.db = dc->bc->db;
+    x.catalog = dc->bc->catalog;
+    x.err = err;
+    x.fk = NULL;
+    *rows = 0;
+    return sql_fk_run_sql(&x, sb->data, NULL, 0, rows, first, dc->bc->arena);
 }
 
 /* The existing rows of `t` against foreign key `con`: one query finds a referencing key that
@@ -244,7 +249,7 @@ bool sql_ddl_fk_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_constrai
         sql_strbuf_put_ident(&sb, t->columns[con->attnums[i] - 1].name);
     }
     sql_strbuf_puts(&sb, " FROM ");
-    ddl_fk_rel(&sb, db, t);
+    sql_fk_put_relname(&sb, db, t);
     sql_strbuf_puts(&sb, " c WHERE ");
     for (uint32_t i = 0; i < con->column_count; i++) {
         sql_strbuf_puts(&sb, i > 0 ? (con->match == 'f' ? " OR " : " AND ") : "(");
@@ -253,7 +258,7 @@ bool sql_ddl_fk_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_constrai
         sql_strbuf_puts(&sb, " IS NOT NULL");
     }
     sql_strbuf_puts(&sb, ") AND NOT EXISTS (SELECT 1 FROM ");
-    ddl_fk_rel(&sb, db, ref);
+    sql_fk_put_relname(&sb, db, ref);
     sql_strbuf_puts(&sb, " p WHERE ");
     for (uint32_t i = 0; i < con->column_count; i++) {
         if (i > 0) sql_strbuf_puts(&sb, " AND ");
@@ -264,18 +269,12 @@ bool sql_ddl_fk_validate(sql_ddl_ctx *dc, const eng_table *t, const eng_constrai
     }
     sql_strbuf_puts(&sb, ") LIMIT 1");
     sql_strbuf_putc(&sb, '\0');
-    if (sb.failed) return rt_arena_fail(dc->bc->arena, err);
-    sql_exec_ctx x = *dc->x;
-    x.db = db;
-    x.catalog = dc->bc->catalog;
-    x.err = err;
-    x.fk = NULL;
-    uint64_t rows = 0;
+    uint64_t rows;
     sql_value key[ENG_INDEX_COLUMNS_MAX];
-    if (!sql_fk_run_sql(&x, sb.data, NULL, 0, &rows, key, dc->bc->arena)) return false;
+    if (!sql_ddl_existing_rows(dc, &sb, &rows, key, err)) return false;
     if (rows == 0) return true;
     char text[RT_ERR_DETAIL_BYTES_MAX];
-    sql_fk_key_text(&x, t, con->attnums, key, con->column_count, text, sizeof text);
+    sql_fk_key_text(dc->x, t, con->attnums, key, con->column_count, text, sizeof text);
     rt_err_set(err, SQLSTATE_FOREIGN_KEY_VIOLATION,
                "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
                t->name, con->name);

@@ -122,6 +122,11 @@ bool sql_ddl_column_sequence(sql_ddl_ctx *dc, eng_table *t, eng_column *col,
 /* The automatic HNSW index of vector column `c` of working copy `t`. */
 void sql_ddl_vector_index(sql_ddl_ctx *dc, eng_table *t, const eng_column *c);
 bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err);
+/* Runs the internal query in `sb` (a check of a table's existing rows for a new constraint)
+ * in the DDL's transaction (sql_fk_run_sql); *rows: rows it returned, `first` (optional) the
+ * first one's values. */
+bool sql_ddl_existing_rows(sql_ddl_ctx *dc, const sql_strbuf *sb, uint64_t *rows,
+                          sql_value *first, rt_err *err);
 bool sql_ddl_drop(sql_ddl_ctx *dc, const sql_drop *d, char *tag, rt_err *err);
 bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag, rt_err *err);
 bool sql_ddl_truncate(sql_ddl_ctx *dc, const sql_truncate *tr, rt_err *err);

@@ -305,7 +305,7 @@ bool sql_fk_note(sql_exec_ctx *x, const eng_table *t, const sql_value *before,
 
 /* ---- internal statements ---- */
 
-static void sql_fk_relname(sql_strbuf *sb, const eng_database *db, const eng_table *t) {
+void sql_fk_put_relname(sql_strbuf *sb, const eng_database *db, const eng_table *t) {
     const eng_schema *s = eng_db_schema_by_oid(db, t->schema_oid);
     sql_strbuf_put_ident(sb, s != NULL ? s->name : "public");
     sql_strbuf_putc(sb, '.');
@@ -430,7 +430,7 @@ static bool sql_fk_lookup_parent(sql_exec_ctx *x, const sql_fk_event *e, const e
     sql_strbuf sb;
     sql_strbuf_init(&sb, a, 256);
     sql_strbuf_puts(&sb, "SELECT 1 FROM ");
-    sql_fk_relname(&sb, x->db, parent);
+    sql_fk_put_relname(&sb, x->db, parent);
     sql_strbuf_puts(&sb, " x");
     sql_fk_where(&sb, parent, e->con->ref_attnums, e->con->column_count);
     sql_strbuf_puts(&sb, " FOR KEY SHARE OF x");
@@ -463,7 +463,7 @@ static bool sql_fk_still_referenced(sql_exec_ctx *x, const sql_fk_event *e, rt_a
     sql_strbuf sb;
     sql_strbuf_init(&sb, a, 256);
     sql_strbuf_puts(&sb, "SELECT 1 FROM ");
-    sql_fk_relname(&sb, x->db, e->child);
+    sql_fk_put_relname(&sb, x->db, e->child);
     sql_strbuf_puts(&sb, " x");
     sql_fk_where(&sb, e->child, e->con->attnums, e->con->column_count);
     sql_strbuf_puts(&sb, " LIMIT 1 FOR KEY SHARE OF x");
@@ -496,11 +496,11 @@ static bool sql_fk_apply(sql_exec_ctx *x, const sql_fk_event *e, char action, rt
     uint32_t nparams = n;
     if (action == 'c' && !e->is_update) {
         sql_strbuf_puts(&sb, "DELETE FROM ");
-        sql_fk_relname(&sb, x->db, e->child);
+        sql_fk_put_relname(&sb, x->db, e->child);
         sql_strbuf_puts(&sb, " x");
     } else {
         sql_strbuf_puts(&sb, "UPDATE ");
-        sql_fk_relname(&sb, x->db, e->child);
+        sql_fk_put_relname(&sb, x->db, e->child);
         sql_strbuf_puts(&sb, " x SET ");
         for (uint32_t i = 0; i < n; i++) {
             if (i > 0) sql_strbuf_puts(&sb, ", ");

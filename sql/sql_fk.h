@@ -25,6 +25,7 @@
 #include "engine/eng_catalog.h"
 #include "sql/sql_ast.h"
 #include "sql/sql_exec.h"
+#include "sql/sql_strbuf.h"
 
 #define SQL_FK_DEPTH_MAX 64u       /* cascades of cascades: as PostgreSQL's stack depth error */
 #define SQL_FK_PER_TABLE_MAX 64u   /* foreign keys from and to one table a statement enforces */
@@ -60,6 +61,8 @@ sql_fk_queue *sql_fk_queue_new(rt_arena *arena);
  * attnum order. From any shard: notes from a fragment go to the coordinator. */
 bool sql_fk_note(sql_exec_ctx *x, const eng_table *t, const sql_value *before,
                  const sql_value *after);
+/* "schema"."table" of `t`, always quoted, for internal statements. */
+void sql_fk_put_relname(sql_strbuf *sb, const eng_database *db, const eng_table *t);
 /* Runs internal statement `text` ($n typed as params[n-1]) in x's transaction with a command
  * id of its own and a fresh snapshot; *rows: rows it returned (SELECT) or wrote; `first`
  * (optional) receives the first row's values, copied into `keep`. */
