@@ -88,6 +88,10 @@ sql_plan *sql_opt_filter_over(sql_opt *o, sql_plan *child, sql_expr **conj, uint
 /* `root` (its columns where map[i] says for column i of the written join j) under a projection
  * back to j's columns, or root itself when map is the identity (sql_plan_join.c). */
 sql_plan *sql_opt_project_to(sql_opt *o, sql_plan *root, const sql_plan *j, const uint32_t *map);
+/* Where each column of a flattened join's row (relation r's columns from first[r]) is in a
+ * node whose relations come in `order`; UINT32_MAX for columns of relations not in it. */
+uint32_t *sql_opt_order_map(sql_opt *o, uint32_t ncols, sql_plan *const *rels,
+                            const uint32_t *first, const uint32_t *order, uint32_t n);
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that hash. */
 bool sql_opt_hash_keys(sql_opt *o, sql_plan *j);
 

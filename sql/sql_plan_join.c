@@ -456,15 +456,15 @@ typedef struct sql_jbuild {
     bool placed[SQL_PLAN_CONJUNCTS_MAX];
 } sql_jbuild;
 
-/* Where each column of the tree's row is in a node whose relations come in `order`. */
-static uint32_t *sql_jbuild_map(sql_jbuild *jb, const uint32_t *order, uint32_t n) {
-    uint32_t *map = rt_arena_alloc(jb->o->arena, sizeof(uint32_t) * (jb->fl->ncols + 1u));
-    if (map == NULL) return sql_opt_oom(jb->o);
-    for (uint32_t i = 0; i < jb->fl->ncols; i++) map[i] = UINT32_MAX;
+uint32_t *sql_opt_order_map(sql_opt *o, uint32_t ncols, sql_plan *const *rels,
+                            const uint32_t *first, const uint32_t *order, uint32_t n) {
+    uint32_t *map = rt_arena_alloc(o->arena, sizeof(uint32_t) * (ncols + 1u));
+    if (map == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < ncols; i++) map[i] = UINT32_MAX;
     uint32_t pos = 0;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t r = order[k];
-        for (uint32_t c = 0; c < jb->fl->rels[r]->ncols; c++) map[jb->fl->first[r] + c] = pos++;
+        for (uint32_t c = 0; c < rels[r]->ncols; c++) map[first[r] + c] = pos++;
     }
     return map;
 }
@@ -492,7 +492,7 @@ static sql_plan *sql_jbuild_join(sql_jbuild *jb, const sql_join_node *nd, sql_pl
     sql_opt *o = jb->o;
     sql_plan *j = sql_opt_join_pair(o, l, r, SQL_JOIN_CROSS, nd->rows);
     if (j == NULL) return NULL;
-    uint32_t *map = sql_jbuild_map(jb, order, n);
+    uint32_t *map = sql_opt_order_map(jb->o, jb->fl->ncols, jb->fl->rels, jb->fl->first, order, n);
     if (map == NULL) return sql_opt_oom(o);
     sql_expr *quals[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t nq = 0;
@@ -646,7 +646,7 @@ sql_plan *sql_opt_reorder(sql_opt *o, sql_plan *j) {
     for (uint32_t i = 0; i < ntop; i++) {
         if (!sql_opt_expr(o, top[i])) return NULL;
     }
-    uint32_t *map = sql_jbuild_map(jb, order, n);
+    uint32_t *map = sql_opt_order_map(jb->o, jb->fl->ncols, jb->fl->rels, jb->fl->first, order, n);
     if (map == NULL) return NULL;
     if ((root = sql_opt_project_to(o, root, j, map)) == NULL) return NULL;
     return sql_opt_filter_over(o, root, top, ntop);

@@ -415,19 +415,6 @@ static void sql_ojt_dp(sql_ojt *t) {
     }
 }
 
-/* Where each column of the tree's row is in a node whose relations come in `order`. */
-static uint32_t *sql_ojt_map(sql_ojt *t, const uint32_t *order, uint32_t n) {
-    uint32_t *map = rt_arena_alloc(t->o->arena, sizeof(uint32_t) * (t->tree->ncols + 1u));
-    if (map == NULL) return sql_opt_oom(t->o);
-    for (uint32_t i = 0; i < t->tree->ncols; i++) map[i] = UINT32_MAX;
-    uint32_t pos = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t r = order[k];
-        for (uint32_t c = 0; c < t->rels[r]->ncols; c++) map[t->first[r] + c] = pos++;
-    }
-    return map;
-}
-
 /* Each relation planned with the conjuncts that read it alone. */
 static bool sql_ojt_leaves(sql_ojt *t) {
     sql_opt *o = t->o;
@@ -468,7 +455,7 @@ static sql_plan *sql_ojt_join(sql_ojt *t, uint32_t l, uint32_t r, sql_plan *lp, 
     RT_ASSERT(k != -2);
     sql_plan *j = sql_opt_join_pair(o, lp, rp, k >= 0 ? SQL_JOIN_LEFT : SQL_JOIN_CROSS,
                                     t->rows[l | r]);
-    uint32_t *map = sql_ojt_map(t, order, n);
+    uint32_t *map = sql_opt_order_map(t->o, t->tree->ncols, t->rels, t->first, order, n);
     if (j == NULL || map == NULL) return NULL;
     sql_expr *quals[SQL_PLAN_CONJUNCTS_MAX], *filt[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t nq = 0, nf = 0;
@@ -510,7 +497,7 @@ static sql_plan *sql_ojt_build(sql_ojt *t, uint32_t s, uint32_t *order, uint32_t
 /* The planned tree under a projection of the written columns and the top conditions. */
 static sql_plan *sql_ojt_finish(sql_ojt *t, sql_plan *root, const uint32_t *order, uint32_t n) {
     sql_opt *o = t->o;
-    uint32_t *map = sql_ojt_map(t, order, n);
+    uint32_t *map = sql_opt_order_map(t->o, t->tree->ncols, t->rels, t->first, order, n);
     if (map == NULL || (root = sql_opt_project_to(o, root, t->tree, map)) == NULL) return NULL;
     sql_expr *top[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t ntop = 0;
