@@ -202,8 +202,6 @@ struct sql_session {
     rt_arena *parse_arena;       /* a simple query's parse trees */
     rt_timer stmt_timer;         /* statement_timeout */
 
-    /* Last, so the fields above keep their offsets: tests/net/fake_session.c stands in for
-     * this struct with its own layout while sql_notify.c still reads `notify` and `in_block`. */
     sql_stats_pending stats_pending[SQL_STATS_PENDING_MAX]; /* the transaction's, at commit */
     struct sql_stats_undo *stats_undo; /* the transaction's ANALYZEs (sql_stats.h) */
     uint32_t nstats_pending;

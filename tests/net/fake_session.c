@@ -692,3 +692,14 @@ bool sql_session_lastval(sql_session *s, int64_t *value, rt_err *err) {
 
 uint32_t sql_setting_count(void) { return 0; }
 const sql_setting_def *sql_setting_at(uint32_t i) { (void)i; return NULL; }
+
+/* LISTEN / NOTIFY: the fake session never listens (sql_notify.c reads the real session). */
+bool sql_session_listening(const sql_session *s) {
+    (void)s;
+    return false;
+}
+
+bool sql_session_notification(sql_session *s, uint32_t *pid, char channel[64], char **payload) {
+    (void)s, (void)pid, (void)channel, (void)payload;
+    return false;
+}
