@@ -627,8 +627,91 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
     return sql_opt_join_strategy(o, j);
 }
 
-/* FILTER: conjuncts go into the table read below, into a join's sides or its quals; what
- * cannot move (subqueries, sides a join does not allow) stays here. */
+/* Whether a projection's output column may stand in a condition moved below it. */
+static bool sql_opt_subst_safe(const sql_expr *e) {
+    sql_expr_info in = sql_expr_info_of(e);
+    return !in.subquery && !in.volatile_fn && !in.aggref;
+}
+
+typedef struct sql_opt_subst {
+    sql_expr **exprs;        /* a PROJECT's */
+    uint32_t nexprs;
+    const uint32_t *identity; /* over its input, for copying */
+    uint32_t ninput;
+    bool safe;
+} sql_opt_subst;
+
+static bool sql_opt_subst_check(const sql_expr *e, void *arg) {
+    sql_opt_subst *s = arg;
+    if (e->kind == SQL_X_COLUMN) {
+        s->safe = s->safe && e->column.index < s->nexprs &&
+                  sql_opt_subst_safe(s->exprs[e->column.index]);
+    }
+    return s->safe;
+}
+
+/* A copy of `e` with each column replaced by (a copy of) the projection's expression. */
+static sql_expr *sql_opt_subst_copy(sql_opt *o, const sql_expr *e, const sql_opt_subst *s) {
+    if (e->kind == SQL_X_COLUMN) {
+        return sql_expr_remap(o->arena, s->exprs[e->column.index], s->identity, s->ninput);
+    }
+    sql_expr *c = rt_arena_alloc(o->arena, sizeof *c);
+    if (c == NULL) return NULL;
+    *c = *e;
+    if (e->nargs > 0) {
+        c->args = rt_arena_alloc(o->arena, sizeof(sql_expr *) * e->nargs);
+        if (c->args == NULL) return NULL;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if ((c->args[i] = sql_opt_subst_copy(o, e->args[i], s)) == NULL) return NULL;
+    }
+    return c;
+}
+
+/* FILTER over a PROJECT (a subquery in FROM, an inlined WITH query): the conjuncts that read
+ * only its plain output columns go below it, rewritten over its input, so they reach the
+ * table read, join or index there (what PostgreSQL's pull-up of a simple subquery gives).
+ * Returns how many conjuncts stay (compacted at the front of conj), UINT32_MAX when out of
+ * memory. */
+static uint32_t sql_opt_filter_project(sql_opt *o, sql_plan *proj, sql_expr **conj, uint32_t n) {
+    uint32_t ninput = proj->left->ncols;
+    uint32_t *identity = rt_arena_alloc(o->arena, sizeof(uint32_t) * (ninput + 1u));
+    if (identity == NULL) {
+        sql_opt_oom(o);
+        return UINT32_MAX;
+    }
+    for (uint32_t i = 0; i < ninput; i++) identity[i] = i;
+    sql_opt_subst s = {.exprs = proj->project.exprs, .nexprs = proj->ncols,
+                       .identity = identity, .ninput = ninput};
+    sql_expr *push[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t keep = 0, npush = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        s.safe = sql_opt_subst_safe(conj[i]);
+        if (s.safe) sql_expr_walk(conj[i], sql_opt_subst_check, &s);
+        sql_expr *c = s.safe ? sql_opt_subst_copy(o, conj[i], &s) : NULL;
+        if (s.safe && c == NULL) {
+            sql_opt_oom(o);
+            return UINT32_MAX;
+        }
+        if (c != NULL) push[npush++] = c;
+        else conj[keep++] = conj[i];
+    }
+    if (npush == 0) return keep;
+    sql_plan *f = sql_plan_new(o->arena, SQL_P_FILTER, 0);
+    if (f == NULL || (f->filter.pred = sql_opt_and(o, push, npush)) == NULL) {
+        sql_opt_oom(o);
+        return UINT32_MAX;
+    }
+    f->ncols = proj->left->ncols;
+    f->cols = proj->left->cols;
+    f->left = proj->left;
+    f->est_rows = proj->left->est_rows / 3 + 1;
+    proj->left = f;
+    return keep;
+}
+
+/* FILTER: conjuncts go into the table read below, into a join's sides or its quals, below a
+ * projection; what cannot move (subqueries, sides a join does not allow) stays here. */
 static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
     if (!sql_opt_node_exprs(o, f)) return NULL;
     if (f->left->kind == SQL_P_NESTLOOP && !sql_opt_outer_reduce(o, f)) return NULL;
@@ -660,6 +743,10 @@ static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
             if ((child->join.quals = sql_opt_and(o, push, npush)) == NULL) return NULL;
             child->join.join_type = SQL_JOIN_INNER;
         }
+        child = sql_opt_node(o, child);
+    } else if (child->kind == SQL_P_PROJECT) {
+        keep = sql_opt_filter_project(o, child, conj, n);
+        if (keep == UINT32_MAX) return NULL;
         child = sql_opt_node(o, child);
     } else {
         keep = n;
