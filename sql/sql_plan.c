@@ -769,6 +769,40 @@ static bool sql_exprs_fragment_safe(sql_expr **list, uint32_t n) {
     return true;
 }
 
+/* A PROJECT over a GATHER whose fragment is a PROJECT over a table read (a subquery in FROM,
+ * an inlined WITH query) becomes one projection in the fragment, so what sits above (a
+ * top-k, the hybrid NEAR plan, an aggregation) sees a plain table read. Returns the node
+ * that stands for p (p itself when they stay apart), NULL when out of memory. */
+static sql_plan *sql_opt_project_compose(sql_opt *o, sql_plan *p, sql_plan *g) {
+    sql_plan *inner = g->left;
+    if (sql_frag_scan(g, true) == NULL || inner->kind != SQL_P_PROJECT ||
+        !sql_exprs_fragment_safe(p->project.exprs, p->ncols)) {
+        return p;
+    }
+    uint32_t ninput = inner->left->ncols;
+    uint32_t *identity = rt_arena_alloc(o->arena, sizeof(uint32_t) * (ninput + 1u));
+    sql_expr **exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (p->ncols + 1u));
+    if (identity == NULL || exprs == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < ninput; i++) identity[i] = i;
+    sql_opt_subst s = {.exprs = inner->project.exprs, .nexprs = inner->ncols,
+                       .identity = identity, .ninput = ninput, .safe = true};
+    for (uint32_t c = 0; c < p->ncols && s.safe; c++) {
+        sql_expr_walk(p->project.exprs[c], sql_opt_subst_check, &s);
+    }
+    if (!s.safe) return p;
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        if ((exprs[c] = sql_opt_subst_copy(o, p->project.exprs[c], &s)) == NULL) {
+            return sql_opt_oom(o);
+        }
+    }
+    p->project.exprs = exprs;
+    p->left = inner->left;
+    g->left = p;
+    g->ncols = p->ncols;
+    g->cols = p->cols;
+    return g;
+}
+
 /* PROJECT over a table read moves into the fragment, which then reads only what it uses. */
 static sql_plan *sql_opt_project(sql_opt *o, sql_plan *p) {
     if (!sql_opt_node_exprs(o, p)) return NULL;
@@ -776,6 +810,9 @@ static sql_plan *sql_opt_project(sql_opt *o, sql_plan *p) {
     if (child == NULL) return NULL;
     p->left = child;
     p->est_rows = child->est_rows;
+    if (child->kind == SQL_P_GATHER && child->left->kind == SQL_P_PROJECT) {
+        return sql_opt_project_compose(o, p, child);
+    }
     sql_plan *scan = sql_frag_scan(child, false);
     if (scan == NULL || !sql_exprs_fragment_safe(p->project.exprs, p->ncols)) return p;
     sql_expr ***refs = rt_arena_alloc(o->arena, sizeof(sql_expr **) * (p->ncols + 1u));
