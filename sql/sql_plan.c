@@ -769,38 +769,39 @@ static bool sql_exprs_fragment_safe(sql_expr **list, uint32_t n) {
     return true;
 }
 
-/* A PROJECT over a GATHER whose fragment is a PROJECT over a table read (a subquery in FROM,
- * an inlined WITH query) becomes one projection in the fragment, so what sits above (a
- * top-k, the hybrid NEAR plan, an aggregation) sees a plain table read. Returns the node
- * that stands for p (p itself when they stay apart), NULL when out of memory. */
-static sql_plan *sql_opt_project_compose(sql_opt *o, sql_plan *p, sql_plan *g) {
-    sql_plan *inner = g->left;
-    if (sql_frag_scan(g, true) == NULL || inner->kind != SQL_P_PROJECT ||
-        !sql_exprs_fragment_safe(p->project.exprs, p->ncols)) {
-        return p;
+/* Composes the PROJECT p with the PROJECT `inner` it reads (a subquery in FROM, an inlined
+ * WITH query): `inner` computes p's columns from its own input afterwards. False when they
+ * must stay apart (p reads a volatile or subquery column of `inner` more than a plain
+ * projection allows, or has a subquery of its own: its outer references read p's input) or
+ * when out of memory (o->err set). */
+static bool sql_opt_project_compose(sql_opt *o, sql_plan *p, sql_plan *inner) {
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        if (sql_expr_info_of(p->project.exprs[c]).subquery) return false;
     }
     uint32_t ninput = inner->left->ncols;
     uint32_t *identity = rt_arena_alloc(o->arena, sizeof(uint32_t) * (ninput + 1u));
     sql_expr **exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (p->ncols + 1u));
-    if (identity == NULL || exprs == NULL) return sql_opt_oom(o);
+    if (identity == NULL || exprs == NULL) {
+        sql_opt_oom(o);
+        return false;
+    }
     for (uint32_t i = 0; i < ninput; i++) identity[i] = i;
     sql_opt_subst s = {.exprs = inner->project.exprs, .nexprs = inner->ncols,
                        .identity = identity, .ninput = ninput, .safe = true};
     for (uint32_t c = 0; c < p->ncols && s.safe; c++) {
         sql_expr_walk(p->project.exprs[c], sql_opt_subst_check, &s);
     }
-    if (!s.safe) return p;
+    if (!s.safe) return false;
     for (uint32_t c = 0; c < p->ncols; c++) {
         if ((exprs[c] = sql_opt_subst_copy(o, p->project.exprs[c], &s)) == NULL) {
-            return sql_opt_oom(o);
+            sql_opt_oom(o);
+            return false;
         }
     }
-    p->project.exprs = exprs;
-    p->left = inner->left;
-    g->left = p;
-    g->ncols = p->ncols;
-    g->cols = p->cols;
-    return g;
+    inner->project.exprs = exprs;
+    inner->ncols = p->ncols;
+    inner->cols = p->cols;
+    return true;
 }
 
 /* PROJECT over a table read moves into the fragment, which then reads only what it uses. */
@@ -810,8 +811,17 @@ static sql_plan *sql_opt_project(sql_opt *o, sql_plan *p) {
     if (child == NULL) return NULL;
     p->left = child;
     p->est_rows = child->est_rows;
-    if (child->kind == SQL_P_GATHER && child->left->kind == SQL_P_PROJECT) {
-        return sql_opt_project_compose(o, p, child);
+    /* Over another projection (directly, or as a fragment's over a table read): one. */
+    if (child->kind == SQL_P_PROJECT ||
+        (sql_frag_scan(child, true) != NULL && child->left->kind == SQL_P_PROJECT &&
+         sql_exprs_fragment_safe(p->project.exprs, p->ncols))) {
+        sql_plan *inner = child->kind == SQL_P_PROJECT ? child : child->left;
+        if (sql_opt_project_compose(o, p, inner)) {
+            child->ncols = p->ncols;
+            child->cols = p->cols;
+            return child;
+        }
+        if (rt_err_is_set(o->err)) return NULL;
     }
     sql_plan *scan = sql_frag_scan(child, false);
     if (scan == NULL || !sql_exprs_fragment_safe(p->project.exprs, p->ncols)) return p;
