@@ -650,6 +650,21 @@ static bool sql_opt_subst_check(const sql_expr *e, void *arg) {
     return s->safe;
 }
 
+/* The substitution of the PROJECT proj's expressions for its columns; false when out of
+ * memory (o->err set). */
+static bool sql_opt_subst_of(sql_opt *o, const sql_plan *proj, sql_opt_subst *s) {
+    uint32_t ninput = proj->left->ncols;
+    uint32_t *identity = rt_arena_alloc(o->arena, sizeof(uint32_t) * (ninput + 1u));
+    if (identity == NULL) {
+        sql_opt_oom(o);
+        return false;
+    }
+    for (uint32_t i = 0; i < ninput; i++) identity[i] = i;
+    *s = (sql_opt_subst){.exprs = proj->project.exprs, .nexprs = proj->ncols,
+                         .identity = identity, .ninput = ninput, .safe = true};
+    return true;
+}
+
 /* A copy of `e` with each column replaced by (a copy of) the projection's expression. */
 static sql_expr *sql_opt_subst_copy(sql_opt *o, const sql_expr *e, const sql_opt_subst *s) {
     if (e->kind == SQL_X_COLUMN) {
@@ -674,15 +689,8 @@ static sql_expr *sql_opt_subst_copy(sql_opt *o, const sql_expr *e, const sql_opt
  * Returns how many conjuncts stay (compacted at the front of conj), UINT32_MAX when out of
  * memory. */
 static uint32_t sql_opt_filter_project(sql_opt *o, sql_plan *proj, sql_expr **conj, uint32_t n) {
-    uint32_t ninput = proj->left->ncols;
-    uint32_t *identity = rt_arena_alloc(o->arena, sizeof(uint32_t) * (ninput + 1u));
-    if (identity == NULL) {
-        sql_opt_oom(o);
-        return UINT32_MAX;
-    }
-    for (uint32_t i = 0; i < ninput; i++) identity[i] = i;
-    sql_opt_subst s = {.exprs = proj->project.exprs, .nexprs = proj->ncols,
-                       .identity = identity, .ninput = ninput};
+    sql_opt_subst s;
+    if (!sql_opt_subst_of(o, proj, &s)) return UINT32_MAX;
     sql_expr *push[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t keep = 0, npush = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -771,23 +779,19 @@ static bool sql_exprs_fragment_safe(sql_expr **list, uint32_t n) {
 
 /* Composes the PROJECT p with the PROJECT `inner` it reads (a subquery in FROM, an inlined
  * WITH query): `inner` computes p's columns from its own input afterwards. False when they
- * must stay apart (p reads a volatile or subquery column of `inner` more than a plain
- * projection allows, or has a subquery of its own: its outer references read p's input) or
- * when out of memory (o->err set). */
+ * must stay apart (p reads a volatile or subquery column of `inner`, or has a subquery of its
+ * own, whose outer references read p's input) or when out of memory (o->err set). */
 static bool sql_opt_project_compose(sql_opt *o, sql_plan *p, sql_plan *inner) {
     for (uint32_t c = 0; c < p->ncols; c++) {
         if (sql_expr_info_of(p->project.exprs[c]).subquery) return false;
     }
-    uint32_t ninput = inner->left->ncols;
-    uint32_t *identity = rt_arena_alloc(o->arena, sizeof(uint32_t) * (ninput + 1u));
+    sql_opt_subst s;
     sql_expr **exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (p->ncols + 1u));
-    if (identity == NULL || exprs == NULL) {
+    if (exprs == NULL) {
         sql_opt_oom(o);
         return false;
     }
-    for (uint32_t i = 0; i < ninput; i++) identity[i] = i;
-    sql_opt_subst s = {.exprs = inner->project.exprs, .nexprs = inner->ncols,
-                       .identity = identity, .ninput = ninput, .safe = true};
+    if (!sql_opt_subst_of(o, inner, &s)) return false;
     for (uint32_t c = 0; c < p->ncols && s.safe; c++) {
         sql_expr_walk(p->project.exprs[c], sql_opt_subst_check, &s);
     }
