@@ -15,10 +15,13 @@
  * plan are already replaced when that plan is copied in, and a copy bound later reads an
  * already resolved entry directly (sql_cte_note_ref).
  *
- * Not inlined, where PostgreSQL would: an entry whose query refers to an enclosing query
- * (its plan is bound for the WITH's level), one with FOR UPDATE / SHARE, a WITH RECURSIVE
- * entry of the UNION form that does not refer to itself, and entries of a WITH written
- * before INSERT / UPDATE / DELETE. They are materialized: the same rows, another plan. */
+ * An entry whose query refers to a query enclosing the WITH is bound for the WITH's level, so
+ * its outer references count one level too many for a subquery in FROM: each reference is
+ * bound again where it is written (the query level owning the WITH), and that copy replaces
+ * it. Not inlined, where PostgreSQL would: such an entry when it is referenced from anywhere
+ * else (a subquery, another WITH entry), one with FOR UPDATE / SHARE, a WITH RECURSIVE entry
+ * of the UNION form that does not refer to itself, and entries of a WITH written before
+ * INSERT / UPDATE / DELETE. They are materialized: the same rows, another plan. */
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
@@ -49,7 +52,8 @@ void sql_cte_note_def(sql_qlevel *q, sql_cte_def *c, const sql_cte *ast, sql_cte
     c->ast = ast;
     c->scope_ctes = visible;
     c->owner = q;
-    c->inlinable = !volatile_funcs && s->locking.count == 0 && !sql_cte_correlated(q, first_upref);
+    c->inlinable = !volatile_funcs && s->locking.count == 0;
+    c->correlated = sql_cte_correlated(q, first_upref);
 }
 
 /* Overwrites the reference `ref` with the plan `body` of the entry's query; the reference
@@ -70,25 +74,49 @@ static sql_plan *sql_cte_copy(sql_binder *b, const sql_cte_def *c) {
     return p;
 }
 
-bool sql_cte_note_ref(sql_binder *b, sql_cte_def *c, sql_plan *ref) {
+/* A correlated entry's query bound at a reference in the FROM list of the WITH's own query
+ * level q, as a subquery written there (earlier FROM items invisible) would be. */
+static sql_plan *sql_cte_copy_here(sql_qlevel *q, const sql_cte_def *c) {
+    sql_binder *b = q->b;
+    RT_ASSERT(q->parent != NULL); /* what it refers to encloses the WITH */
+    const sql_scope *invisible = b->invisible;
+    if (q->scope != NULL) b->invisible = q->scope;
+    b->cte_copies++;
+    sql_plan *p = sql_bind_select(q->parent, (const sql_select *)c->ast->query, c->scope_ctes);
+    b->cte_copies--;
+    b->invisible = invisible;
+    return p;
+}
+
+bool sql_cte_note_ref(sql_qlevel *q, sql_cte_def *c, sql_plan *ref) {
+    sql_binder *b = q->b;
     if (c->ast == NULL) return true;
     if (b->cte_copies == 0) c->nwritten++;
     if (c->resolved) {
         if (!c->inline_refs) return true;
+        RT_ASSERT(!c->correlated); /* its only references are in the WITH's FROM list */
         sql_plan *body = sql_cte_copy(b, c);
         if (body == NULL) return false;
         sql_cte_inline(ref, body);
         return true;
     }
+    sql_plan *copy = NULL;
+    if (c->correlated && c->inlinable) {
+        if (q != c->owner) {
+            c->inlinable = false; /* materialized, as a reference elsewhere reads it */
+        } else if ((copy = sql_cte_copy_here(q, c)) == NULL) {
+            return false;
+        }
+    }
     if (c->nuses == c->use_cap) {
         uint32_t cap = c->use_cap == 0 ? 4 : c->use_cap * 2;
-        sql_plan **uses = rt_arena_grow(b->arena, c->uses, sizeof(sql_plan *) * c->nuses,
-                                        sizeof(sql_plan *) * cap);
+        sql_cte_use *uses = rt_arena_grow(b->arena, c->uses, sizeof *uses * c->nuses,
+                                          sizeof *uses * cap);
         if (uses == NULL) return sql_bind_oom(b);
         c->uses = uses;
         c->use_cap = cap;
     }
-    c->uses[c->nuses++] = ref;
+    c->uses[c->nuses++] = (sql_cte_use){.ref = ref, .copy = copy};
     return true;
 }
 
@@ -97,9 +125,11 @@ static bool sql_cte_resolve_one(sql_binder *b, sql_cte_def *c) {
     c->inline_refs = c->ast != NULL && c->inlinable &&
                      sql_cte_inline_rule(c->ast->materialize, c->nwritten);
     for (uint32_t k = 0; c->inline_refs && k < c->nuses; k++) {
-        const sql_plan *body = k == 0 ? c->material->left : sql_cte_copy(b, c);
+        const sql_plan *body = c->correlated ? c->uses[k].copy
+                               : k == 0      ? c->material->left
+                                             : sql_cte_copy(b, c);
         if (body == NULL) return false;
-        sql_cte_inline(c->uses[k], body);
+        sql_cte_inline(c->uses[k].ref, body);
     }
     return true;
 }

@@ -33,6 +33,13 @@ typedef struct sql_scope {
     uint32_t nrtes;
 } sql_scope;
 
+/* A reference to a WITH entry, and (entries whose query is correlated) its query bound at
+ * the reference. */
+typedef struct sql_cte_use {
+    sql_plan *ref;
+    sql_plan *copy;
+} sql_cte_use;
+
 /* A WITH entry visible by name. */
 typedef struct sql_cte_def {
     const char *name;
@@ -60,12 +67,16 @@ typedef struct sql_cte_def {
     const sql_cte *ast;      /* the entry; NULL: never inlined (recursive, data-modifying) */
     struct sql_cte_def *scope_ctes; /* the WITH entries its query sees */
     struct sql_qlevel *owner; /* the query level of the WITH */
-    bool inlinable;          /* no volatile function, no reference to an enclosing query, no
-                                FOR UPDATE / SHARE */
+    bool inlinable;          /* no volatile function, no FOR UPDATE / SHARE, and when
+                                `correlated` only referenced from the WITH's own FROM list */
+    bool correlated;         /* its query refers to a query enclosing the WITH: each reference
+                                is bound again where it is written (uses[k].copy), as a
+                                subquery in FROM would be, the depth of its outer references
+                                being that of the reference */
     bool resolved;           /* the owning query is bound: `inline_refs` is decided */
     bool inline_refs;
     uint32_t nwritten;       /* references written in the statement (not from copies) */
-    struct sql_plan **uses;  /* MATERIAL references made before it was resolved */
+    struct sql_cte_use *uses; /* MATERIAL references made before it was resolved */
     uint32_t nuses, use_cap;
     struct sql_cte_def *next;
 } sql_cte_def;
@@ -275,7 +286,7 @@ void sql_cte_note_def(sql_qlevel *q, sql_cte_def *c, const sql_cte *ast, sql_cte
                       uint32_t first_upref, bool volatile_funcs);
 /* Notes the reference `ref` (a MATERIAL node) to `c`; replaces it at once when `c` is
  * already resolved to be inlined. */
-bool sql_cte_note_ref(sql_binder *b, sql_cte_def *c, sql_plan *ref);
+bool sql_cte_note_ref(struct sql_qlevel *q, sql_cte_def *c, sql_plan *ref);
 /* After the query owning a WITH is bound: decides each of its entries (`mine` up to
  * `outer`, the entries visible before it) and inlines the references. */
 bool sql_cte_resolve(sql_binder *b, sql_cte_def *mine, const sql_cte_def *outer);

@@ -125,7 +125,8 @@ static const sql_cte_def *sql_find_cte(const sql_qlevel *q, const char *name) {
     return NULL;
 }
 
-static sql_plan *sql_bind_cte_ref(sql_binder *b, sql_cte_def *c, uint32_t loc) {
+static sql_plan *sql_bind_cte_ref(sql_qlevel *q, sql_cte_def *c, uint32_t loc) {
+    sql_binder *b = q->b;
     if (c->dml && !c->returning) {
         sql_bind_error(b, loc, SQLSTATE_FEATURE_NOT_SUPPORTED,
                        "WITH query \"%s\" does not have a RETURNING clause", c->name);
@@ -147,7 +148,7 @@ static sql_plan *sql_bind_cte_ref(sql_binder *b, sql_cte_def *c, uint32_t loc) {
         p->material.level = c->material->material.level;
         p->material.pos = c->material->material.pos;
         p->left = c->material->left;
-        if (!sql_cte_note_ref(b, c, p)) return NULL;
+        if (!sql_cte_note_ref(q, c, p)) return NULL;
     }
     return p;
 }
@@ -200,7 +201,7 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
     sql_cte_def *cte = nm->count == 1 ? (sql_cte_def *)sql_find_cte(q, name) : NULL;
     if (cte != NULL && !sql_check_recursive_ref(q, cte, rv->hdr.location)) return NULL;
     if (cte != NULL) {
-        p = sql_bind_cte_ref(b, cte, rv->hdr.location);
+        p = sql_bind_cte_ref(q, cte, rv->hdr.location);
         bool cte_scan = p != NULL && (p->kind == SQL_P_MATERIAL || p->kind == SQL_P_WORKTABLE);
         if (cte_scan) p->material.alias = alias; /* else already inlined */
     } else if ((t = sql_bind_find_table(b->bc, nm)) != NULL) {

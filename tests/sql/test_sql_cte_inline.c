@@ -4,8 +4,8 @@
  * clustered `items` table (sql_vector_items.h, 4,000 rows, a B-tree index on cat): an inlined
  * WITH query is read by primary key, by the secondary index and by the hybrid NEAR plan
  * (EXPLAIN and EXPLAIN HYBRID show the table read, no "CTE Scan"); MATERIALIZED, a second
- * reference, a volatile function, a reference to an enclosing query and a data-modifying
- * statement keep the "CTE Scan"; and every query shape returns the same rows inlined as
+ * reference, a volatile function and a data-modifying statement keep the "CTE Scan"; one
+ * reading a column of an enclosing query is bound again at its reference; and every query shape returns the same rows inlined as
  * materialized (the same text with AS MATERIALIZED written in). */
 // ctest: TIMEOUT 300
 #include <setjmp.h>
@@ -75,8 +75,11 @@ static void check_plans(capture *c) {
                "WHERE id = 7", "CTE Scan on w", NULL);
     plan_is(c, "EXPLAIN WITH d AS (UPDATE items SET cat = cat WHERE id = 1 RETURNING id) "
                "SELECT * FROM d", "CTE Scan on d", NULL);
+    /* Correlated: bound again at its one reference, as a subquery in FROM there. */
     plan_is(c, "EXPLAIN SELECT (WITH w AS (SELECT i.id + 1 AS n) SELECT n FROM w) FROM items i "
-               "WHERE id = 1", "CTE Scan on w", NULL);
+               "WHERE id = 1", "SubPlan 1\n    ->  Result", "CTE Scan");
+    expect(c, "SELECT (WITH w AS (SELECT i.id + 1 AS n) SELECT n FROM w) FROM items i "
+              "WHERE id < 3 ORDER BY id", "n\n2\n3\nSELECT 2\n");
     /* The hybrid NEAR plan through an inlined WITH query and a subquery in FROM. */
     char qv[400], sql[1200];
     query_vector(qv, sizeof qv, 3);
