@@ -19,9 +19,9 @@
  * its outer references count one level too many for a subquery in FROM: each reference is
  * bound again where it is written (the query level owning the WITH), and that copy replaces
  * it. Not inlined, where PostgreSQL would: such an entry when it is referenced from anywhere
- * else (a subquery, another WITH entry), one with FOR UPDATE / SHARE, a WITH RECURSIVE entry
- * of the UNION form that does not refer to itself, and entries of a WITH written before
- * INSERT / UPDATE / DELETE. They are materialized: the same rows, another plan. */
+ * else (a subquery, another WITH entry), one with FOR UPDATE / SHARE and a WITH RECURSIVE
+ * entry of the UNION form that does not refer to itself. They are materialized: the same
+ * rows, another plan. */
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
