@@ -617,6 +617,7 @@ sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy,
     p->est_rows = p->left->est_rows;
     qy->cmd = SQL_CMD_INSERT;
     qy->target = t;
+    if (ins->with != NULL && !sql_cte_resolve(b, ctes, outer)) return NULL;
     return p;
 }
 
@@ -795,6 +796,7 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
     p->est_rows = child->est_rows;
     qy->cmd = up != NULL ? SQL_CMD_UPDATE : SQL_CMD_DELETE;
     qy->target = t;
+    if (with != NULL && !sql_cte_resolve(b, ctes, outer)) return NULL;
     return p;
 }
 

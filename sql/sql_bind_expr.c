@@ -156,6 +156,9 @@ static bool sql_bind_upref(sql_binder *b, const sql_qlevel *level, uint32_t col,
     return true;
 }
 
+static const sql_rte *sql_wholerow_rte(const sql_qlevel *q, const sql_columnref *c,
+                                       const sql_scope **scope);
+
 static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
     const sql_name *nm = &c->name;
     const char *col = nm->parts[nm->count - 1];
@@ -221,11 +224,62 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
     } else if (table != NULL) {
         sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
                        "column %s.%s does not exist", table, col);
+    } else if (sql_wholerow_rte(q, c, NULL) != NULL) {
+        sql_bind_error(q->b, c->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "whole-row reference to \"%s\" is not supported yet outside IS [NOT] "
+                       "NULL", col);
     } else {
         sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
                        "column \"%s\" does not exist", col);
     }
     return NULL;
+}
+
+/* A bare name that is no column of any visible level but names a FROM item: PostgreSQL's
+ * whole-row reference to it. Returns that item (the innermost of the name) and its scope in
+ * *scope, or NULL. */
+static const sql_rte *sql_wholerow_rte(const sql_qlevel *q, const sql_columnref *c,
+                                       const sql_scope **scope) {
+    if (c->name.count != 1) return NULL;
+    const char *name = c->name.parts[0];
+    for (const sql_qlevel *l = q; l != NULL; l = l->parent) {
+        if (l->scope != NULL && sql_scope_find(l->scope, NULL, NULL, name, q->b->bc->db) != -1) {
+            return NULL;
+        }
+    }
+    for (const sql_qlevel *l = q; l != NULL; l = l->parent) {
+        for (uint32_t r = 0; l->scope != NULL && r < l->scope->nrtes; r++) {
+            const sql_rte *rte = &l->scope->rtes[r];
+            if (rte->name == NULL || strcmp(rte->name, name) != 0) continue;
+            if (scope != NULL) *scope = l->scope;
+            return rte;
+        }
+    }
+    return NULL;
+}
+
+/* `rel IS [NOT] NULL` of a whole-row reference: ROW(rel.a, rel.b, ...) IS [NOT] NULL over
+ * the item's visible columns (NULL when `n` is no whole-row reference). */
+static sql_expr *sql_bind_wholerow_nulltest(sql_qlevel *q, const sql_node *n, bool is_not) {
+    if (SQL_NODE_KIND(n) != SQL_N_COLUMNREF) return NULL;
+    const sql_scope *scope = NULL;
+    const sql_rte *rte = sql_wholerow_rte(q, (const sql_columnref *)n, &scope);
+    if (rte == NULL) return NULL;
+    rt_arena *a = q->b->arena;
+    sql_row row = {.hdr = {.kind = SQL_N_ROW, .location = n->location}, .explicit_row = true};
+    for (uint32_t i = rte->first; i < rte->first + rte->ncols; i++) {
+        if (scope->cols[i].hidden) continue;
+        sql_columnref *f = rt_arena_zalloc(a, sizeof *f);
+        if (f == NULL) {
+            sql_bind_oom(q->b);
+            return NULL;
+        }
+        f->hdr = (sql_node){.kind = SQL_N_COLUMNREF, .location = n->location};
+        f->name = (sql_name){.count = 2, .parts = {rte->name, scope->cols[i].name},
+                             .location = n->location};
+        if (!sql_list_push(a, &row.args, f)) return NULL;
+    }
+    return sql_bind_row_nulltest(q, &row, is_not);
 }
 
 /* ---- operators, booleans ---- */
@@ -699,6 +753,8 @@ static sql_expr *sql_bind_nulltest(sql_qlevel *q, const sql_nulltest *t) {
     if (SQL_NODE_KIND(t->arg) == SQL_N_ROW) {
         return sql_bind_row_nulltest(q, (const sql_row *)t->arg, t->is_not);
     }
+    sql_expr *row = sql_bind_wholerow_nulltest(q, t->arg, t->is_not);
+    if (row != NULL || rt_err_is_set(q->b->bc->err)) return row;
     sql_expr *e = sql_expr_new(q->b->arena, SQL_X_NULLTEST, SQL_T_BOOL, 1);
     if (e == NULL || (e->args[0] = sql_bind_expr(q, t->arg)) == NULL) return NULL;
     e->test.is_not = t->is_not;

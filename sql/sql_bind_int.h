@@ -33,6 +33,13 @@ typedef struct sql_scope {
     uint32_t nrtes;
 } sql_scope;
 
+/* A reference to a WITH entry, and (entries whose query is correlated) its query bound at
+ * the reference. */
+typedef struct sql_cte_use {
+    sql_plan *ref;
+    sql_plan *copy;
+} sql_cte_use;
+
 /* A WITH entry visible by name. */
 typedef struct sql_cte_def {
     const char *name;
@@ -53,6 +60,24 @@ typedef struct sql_cte_def {
                                 RETURNING rows */
     bool returning;          /* dml: it has a RETURNING clause (else it cannot be read) */
     uint32_t location;       /* of the WITH entry (errors about the entry itself) */
+    /* Inlining (PostgreSQL 12+, sql_bind_cte.c): references to a plain SELECT entry are
+     * MATERIAL nodes in `uses` until the query owning the WITH is bound; then, when
+     * sql_cte_inline_rule says so, each is replaced in place by the entry's query (the first
+     * by the plan bound for the entry, the others by the entry bound again). */
+    const sql_cte *ast;      /* the entry; NULL: never inlined (recursive, data-modifying) */
+    struct sql_cte_def *scope_ctes; /* the WITH entries its query sees */
+    struct sql_qlevel *owner; /* the query level of the WITH */
+    bool inlinable;          /* no volatile function, no FOR UPDATE / SHARE, and when
+                                `correlated` only referenced from the WITH's own FROM list */
+    bool correlated;         /* its query refers to a query enclosing the WITH: each reference
+                                is bound again where it is written (uses[k].copy), as a
+                                subquery in FROM would be, the depth of its outer references
+                                being that of the reference */
+    bool resolved;           /* the owning query is bound: `inline_refs` is decided */
+    bool inline_refs;
+    uint32_t nwritten;       /* references written in the statement (not from copies) */
+    struct sql_cte_use *uses; /* MATERIAL references made before it was resolved */
+    uint32_t nuses, use_cap;
     struct sql_cte_def *next;
 } sql_cte_def;
 
@@ -119,6 +144,8 @@ struct sql_binder {
     sql_plan **dml_ctes;         /* their MATERIAL nodes, in WITH order (sql_bind_with) */
     uint32_t *dml_refs;          /* references to each (0: run after the main query) */
     uint32_t ndml_ctes, dml_cte_cap;
+    uint32_t cte_copies;         /* binding a further copy of an inlined WITH query: its
+                                    references are not written ones (sql_cte_def.nwritten) */
 };
 
 /* Notes that the statement needs `privs` on table or sequence `oid` (any one of them when
@@ -248,6 +275,21 @@ sql_plan *sql_bind_delete(sql_binder *b, const sql_delete *del, sql_query *out,
 sql_plan *sql_bind_modifycte(sql_binder *b, sql_plan *main);
 /* Binds WITH entries into definitions visible to the statement. */
 bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out);
+
+/* ---- inlining WITH queries (sql_bind_cte.c) ---- */
+/* PostgreSQL 12's rule for an entry that may be inlined at all: NOT MATERIALIZED, or neither
+ * keyword and referenced once. */
+bool sql_cte_inline_rule(sql_cte_materialize materialize, uint32_t nwritten);
+/* Notes the plain SELECT entry `c` bound at level q from the upref `first_upref` on, whose
+ * query had volatile functions when `volatile_funcs`. */
+void sql_cte_note_def(sql_qlevel *q, sql_cte_def *c, const sql_cte *ast, sql_cte_def *visible,
+                      uint32_t first_upref, bool volatile_funcs);
+/* Notes the reference `ref` (a MATERIAL node) to `c`; replaces it at once when `c` is
+ * already resolved to be inlined. */
+bool sql_cte_note_ref(struct sql_qlevel *q, sql_cte_def *c, sql_plan *ref);
+/* After the query owning a WITH is bound: decides each of its entries (`mine` up to
+ * `outer`, the entries visible before it) and inlines the references. */
+bool sql_cte_resolve(sql_binder *b, sql_cte_def *mine, const sql_cte_def *outer);
 /* UPDATE ... FROM / DELETE ... USING: the FROM list as an INNER join to the target's scan
  * `target` (scope q->scope); q->scope then covers both (sql_bind_select.c). */
 sql_plan *sql_bind_from_target(sql_qlevel *q, sql_plan *target, const sql_list *from);

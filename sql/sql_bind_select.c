@@ -125,7 +125,8 @@ static const sql_cte_def *sql_find_cte(const sql_qlevel *q, const char *name) {
     return NULL;
 }
 
-static sql_plan *sql_bind_cte_ref(sql_binder *b, const sql_cte_def *c, uint32_t loc) {
+static sql_plan *sql_bind_cte_ref(sql_qlevel *q, sql_cte_def *c, uint32_t loc) {
+    sql_binder *b = q->b;
     if (c->dml && !c->returning) {
         sql_bind_error(b, loc, SQLSTATE_FEATURE_NOT_SUPPORTED,
                        "WITH query \"%s\" does not have a RETURNING clause", c->name);
@@ -147,6 +148,7 @@ static sql_plan *sql_bind_cte_ref(sql_binder *b, const sql_cte_def *c, uint32_t 
         p->material.level = c->material->material.level;
         p->material.pos = c->material->material.pos;
         p->left = c->material->left;
+        if (!sql_cte_note_ref(q, c, p)) return NULL;
     }
     return p;
 }
@@ -199,8 +201,9 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
     sql_cte_def *cte = nm->count == 1 ? (sql_cte_def *)sql_find_cte(q, name) : NULL;
     if (cte != NULL && !sql_check_recursive_ref(q, cte, rv->hdr.location)) return NULL;
     if (cte != NULL) {
-        p = sql_bind_cte_ref(b, cte, rv->hdr.location);
-        if (p != NULL) p->material.alias = alias;
+        p = sql_bind_cte_ref(q, cte, rv->hdr.location);
+        bool cte_scan = p != NULL && (p->kind == SQL_P_MATERIAL || p->kind == SQL_P_WORKTABLE);
+        if (cte_scan) p->material.alias = alias; /* else already inlined */
     } else if ((t = sql_bind_find_table(b->bc, nm)) != NULL) {
         if (t->kind == 'v') {
             sql_bind_error(b, rv->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -1758,8 +1761,13 @@ bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
             if (!sql_bind_recursive_cte(q, c, def, visible)) return false;
         } else {
             mat->material.id = b->nmaterials++;
+            uint32_t first_upref = b->nuprefs;
+            bool volatile_funcs = b->volatile_funcs;
+            b->volatile_funcs = false;
             sql_plan *p = sql_bind_select(q, s, with->recursive ? &self : visible);
             if (p == NULL) return false;
+            sql_cte_note_def(q, def, c, visible, first_upref, b->volatile_funcs);
+            b->volatile_funcs |= volatile_funcs;
             mat->left = p;
             def->ncols = p->ncols;
             def->cols = rt_arena_alloc(b->arena, sizeof(sql_col) * (p->ncols + 1u));
@@ -1806,5 +1814,6 @@ sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *
         p = sql_bind_simple_select(q, s);
     }
     if (p != NULL && parent != NULL && q->correlated) parent->correlated = true;
+    if (p != NULL && s->with != NULL && !sql_cte_resolve(b, q->ctes, ctes)) return NULL;
     return p;
 }

@@ -627,8 +627,99 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
     return sql_opt_join_strategy(o, j);
 }
 
-/* FILTER: conjuncts go into the table read below, into a join's sides or its quals; what
- * cannot move (subqueries, sides a join does not allow) stays here. */
+/* Whether a projection's output column may stand in a condition moved below it. */
+static bool sql_opt_subst_safe(const sql_expr *e) {
+    sql_expr_info in = sql_expr_info_of(e);
+    return !in.subquery && !in.volatile_fn && !in.aggref;
+}
+
+typedef struct sql_opt_subst {
+    sql_expr **exprs;        /* a PROJECT's */
+    uint32_t nexprs;
+    const uint32_t *identity; /* over its input, for copying */
+    uint32_t ninput;
+    bool safe;
+} sql_opt_subst;
+
+static bool sql_opt_subst_check(const sql_expr *e, void *arg) {
+    sql_opt_subst *s = arg;
+    if (e->kind == SQL_X_COLUMN) {
+        s->safe = s->safe && e->column.index < s->nexprs &&
+                  sql_opt_subst_safe(s->exprs[e->column.index]);
+    }
+    return s->safe;
+}
+
+/* The substitution of the PROJECT proj's expressions for its columns; false when out of
+ * memory (o->err set). */
+static bool sql_opt_subst_of(sql_opt *o, const sql_plan *proj, sql_opt_subst *s) {
+    uint32_t ninput = proj->left->ncols;
+    uint32_t *identity = rt_arena_alloc(o->arena, sizeof(uint32_t) * (ninput + 1u));
+    if (identity == NULL) {
+        sql_opt_oom(o);
+        return false;
+    }
+    for (uint32_t i = 0; i < ninput; i++) identity[i] = i;
+    *s = (sql_opt_subst){.exprs = proj->project.exprs, .nexprs = proj->ncols,
+                         .identity = identity, .ninput = ninput, .safe = true};
+    return true;
+}
+
+/* A copy of `e` with each column replaced by (a copy of) the projection's expression. */
+static sql_expr *sql_opt_subst_copy(sql_opt *o, const sql_expr *e, const sql_opt_subst *s) {
+    if (e->kind == SQL_X_COLUMN) {
+        return sql_expr_remap(o->arena, s->exprs[e->column.index], s->identity, s->ninput);
+    }
+    sql_expr *c = rt_arena_alloc(o->arena, sizeof *c);
+    if (c == NULL) return NULL;
+    *c = *e;
+    if (e->nargs > 0) {
+        c->args = rt_arena_alloc(o->arena, sizeof(sql_expr *) * e->nargs);
+        if (c->args == NULL) return NULL;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if ((c->args[i] = sql_opt_subst_copy(o, e->args[i], s)) == NULL) return NULL;
+    }
+    return c;
+}
+
+/* FILTER over a PROJECT (a subquery in FROM, an inlined WITH query): the conjuncts that read
+ * only its plain output columns go below it, rewritten over its input, so they reach the
+ * table read, join or index there (what PostgreSQL's pull-up of a simple subquery gives).
+ * Returns how many conjuncts stay (compacted at the front of conj), UINT32_MAX when out of
+ * memory. */
+static uint32_t sql_opt_filter_project(sql_opt *o, sql_plan *proj, sql_expr **conj, uint32_t n) {
+    sql_opt_subst s;
+    if (!sql_opt_subst_of(o, proj, &s)) return UINT32_MAX;
+    sql_expr *push[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t keep = 0, npush = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        s.safe = sql_opt_subst_safe(conj[i]);
+        if (s.safe) sql_expr_walk(conj[i], sql_opt_subst_check, &s);
+        sql_expr *c = s.safe ? sql_opt_subst_copy(o, conj[i], &s) : NULL;
+        if (s.safe && c == NULL) {
+            sql_opt_oom(o);
+            return UINT32_MAX;
+        }
+        if (c != NULL) push[npush++] = c;
+        else conj[keep++] = conj[i];
+    }
+    if (npush == 0) return keep;
+    sql_plan *f = sql_plan_new(o->arena, SQL_P_FILTER, 0);
+    if (f == NULL || (f->filter.pred = sql_opt_and(o, push, npush)) == NULL) {
+        sql_opt_oom(o);
+        return UINT32_MAX;
+    }
+    f->ncols = proj->left->ncols;
+    f->cols = proj->left->cols;
+    f->left = proj->left;
+    f->est_rows = proj->left->est_rows / 3 + 1;
+    proj->left = f;
+    return keep;
+}
+
+/* FILTER: conjuncts go into the table read below, into a join's sides or its quals, below a
+ * projection; what cannot move (subqueries, sides a join does not allow) stays here. */
 static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
     if (!sql_opt_node_exprs(o, f)) return NULL;
     if (f->left->kind == SQL_P_NESTLOOP && !sql_opt_outer_reduce(o, f)) return NULL;
@@ -661,6 +752,10 @@ static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
             child->join.join_type = SQL_JOIN_INNER;
         }
         child = sql_opt_node(o, child);
+    } else if (child->kind == SQL_P_PROJECT) {
+        keep = sql_opt_filter_project(o, child, conj, n);
+        if (keep == UINT32_MAX) return NULL;
+        child = sql_opt_node(o, child);
     } else {
         keep = n;
         child = sql_opt_node(o, child);
@@ -682,6 +777,37 @@ static bool sql_exprs_fragment_safe(sql_expr **list, uint32_t n) {
     return true;
 }
 
+/* Composes the PROJECT p with the PROJECT `inner` it reads (a subquery in FROM, an inlined
+ * WITH query): `inner` computes p's columns from its own input afterwards. False when they
+ * must stay apart (p reads a volatile or subquery column of `inner`, or has a subquery of its
+ * own, whose outer references read p's input) or when out of memory (o->err set). */
+static bool sql_opt_project_compose(sql_opt *o, sql_plan *p, sql_plan *inner) {
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        if (sql_expr_info_of(p->project.exprs[c]).subquery) return false;
+    }
+    sql_opt_subst s;
+    sql_expr **exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (p->ncols + 1u));
+    if (exprs == NULL) {
+        sql_opt_oom(o);
+        return false;
+    }
+    if (!sql_opt_subst_of(o, inner, &s)) return false;
+    for (uint32_t c = 0; c < p->ncols && s.safe; c++) {
+        sql_expr_walk(p->project.exprs[c], sql_opt_subst_check, &s);
+    }
+    if (!s.safe) return false;
+    for (uint32_t c = 0; c < p->ncols; c++) {
+        if ((exprs[c] = sql_opt_subst_copy(o, p->project.exprs[c], &s)) == NULL) {
+            sql_opt_oom(o);
+            return false;
+        }
+    }
+    inner->project.exprs = exprs;
+    inner->ncols = p->ncols;
+    inner->cols = p->cols;
+    return true;
+}
+
 /* PROJECT over a table read moves into the fragment, which then reads only what it uses. */
 static sql_plan *sql_opt_project(sql_opt *o, sql_plan *p) {
     if (!sql_opt_node_exprs(o, p)) return NULL;
@@ -689,6 +815,18 @@ static sql_plan *sql_opt_project(sql_opt *o, sql_plan *p) {
     if (child == NULL) return NULL;
     p->left = child;
     p->est_rows = child->est_rows;
+    /* Over another projection (directly, or as a fragment's over a table read): one. */
+    if (child->kind == SQL_P_PROJECT ||
+        (sql_frag_scan(child, true) != NULL && child->left->kind == SQL_P_PROJECT &&
+         sql_exprs_fragment_safe(p->project.exprs, p->ncols))) {
+        sql_plan *inner = child->kind == SQL_P_PROJECT ? child : child->left;
+        if (sql_opt_project_compose(o, p, inner)) {
+            child->ncols = p->ncols;
+            child->cols = p->cols;
+            return child;
+        }
+        if (rt_err_is_set(o->err)) return NULL;
+    }
     sql_plan *scan = sql_frag_scan(child, false);
     if (scan == NULL || !sql_exprs_fragment_safe(p->project.exprs, p->ncols)) return p;
     sql_expr ***refs = rt_arena_alloc(o->arena, sizeof(sql_expr **) * (p->ncols + 1u));
