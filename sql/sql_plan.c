@@ -621,6 +621,10 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
     if ((j->right = sql_opt_node(o, j->right)) == NULL) return NULL;
     /* A LATERAL right side depends on the left row: it cannot be hashed once. */
     if (j->join.quals != NULL && !j->join.lateral && !sql_opt_hash_keys(o, j)) return NULL;
+    if (j->join.semi || j->join.anti) {
+        j->est_rows = j->left->est_rows / 2 + 1;
+        return sql_opt_join_strategy(o, j);
+    }
     j->est_rows = j->join.quals != NULL ? (j->left->est_rows > j->right->est_rows
                                                ? j->left->est_rows : j->right->est_rows)
                                         : j->left->est_rows * j->right->est_rows;
@@ -630,6 +634,8 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
 /* FILTER: conjuncts go into the table read below, into a join's sides or its quals; what
  * cannot move (subqueries, sides a join does not allow) stays here. */
 static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
+    sql_plan *sj = sql_opt_semijoins(o, f);
+    if (sj != f) return sj != NULL ? sql_opt_node(o, sj) : NULL;
     if (!sql_opt_node_exprs(o, f)) return NULL;
     if (f->left->kind == SQL_P_NESTLOOP && !sql_opt_outer_reduce(o, f)) return NULL;
     sql_plan *child = f->left;
