@@ -101,6 +101,11 @@ static sql_plan *sql_semij_exists_where(sql_plan *p) {
             break;
         case SQL_P_LIMIT: {
             const sql_expr *l = p->limit.limit;
+            /* LIMIT n: the constant under the binder's cast to bigint */
+            if (l != NULL && l->kind == SQL_X_FUNC && l->nargs == 1 && l->func.def != NULL &&
+                strcmp(l->func.def->name, "cast") == 0) {
+                l = l->args[0];
+            }
             if (p->limit.offset != NULL || l == NULL || l->kind != SQL_X_CONST ||
                 l->constval.is_null || !sql_is_int_type(l->type_oid) || l->constval.i64 <= 0) {
                 return NULL;

@@ -114,6 +114,27 @@ def query(rng):
             f"{' AND '.join(preds)}\n----\n{zeros}\n")
 
 
+# Plans over functions (no Gather): the same shapes as PostgreSQL's.
+EXPLAINS = [
+    "SELECT * FROM generate_series(1, 10) g WHERE EXISTS "
+    "(SELECT 1 FROM generate_series(1, 5) x WHERE x = g)",
+    "SELECT * FROM generate_series(1, 10) g WHERE NOT EXISTS "
+    "(SELECT 1 FROM generate_series(1, 5) x WHERE x = g AND x > 2)",
+    "SELECT * FROM generate_series(1, 10) g WHERE g IN (SELECT x FROM generate_series(1, 5) x)",
+    "SELECT * FROM generate_series(1, 10) g WHERE EXISTS "
+    "(SELECT 1 FROM generate_series(1, 5) x WHERE x < g)",
+    "SELECT * FROM generate_series(1, 10) g WHERE EXISTS "
+    "(SELECT 1 FROM generate_series(1, 5) x WHERE x = g LIMIT 1)",
+    "SELECT * FROM generate_series(1, 10) g WHERE EXISTS "
+    "(SELECT 1 FROM generate_series(1, 5) x WHERE x = g OFFSET 1)",
+    "SELECT * FROM generate_series(1, 10) g WHERE EXISTS "
+    "(SELECT 1 FROM generate_series(1, 5) x WHERE x = g) AND g > 3",
+    "SELECT * FROM generate_series(1, 10) g WHERE g NOT IN (SELECT x FROM generate_series(1, 5) x)",
+    "SELECT * FROM generate_series(1, 10) g WHERE EXISTS "
+    "(SELECT 1 FROM generate_series(1, 5) x WHERE x = g AND random() < 2)",
+]
+
+
 def main():
     rng = random.Random(20261125)
     lines = [
@@ -129,6 +150,8 @@ def main():
         lines += ["statement ok",
                   f"INSERT INTO {name} SELECT g, {k}, {v} FROM generate_series(1, {rows}) g", ""]
         lines += ["statement ok", f"ANALYZE {name}", ""]
+    for q in EXPLAINS:
+        lines += ["query T", f"EXPLAIN (COSTS OFF) {q}", "----", "x", ""]
     for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 200):
         lines.append(query(rng))
     for name, _, _, _ in TABLES:
