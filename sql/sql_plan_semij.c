@@ -14,7 +14,12 @@
  * (its NULL semantics are not an anti-join's).
  * The joins go above the filter's other conjuncts, in the written order, under a projection
  * of the filter's columns (a semi-join's row is its left row). sql_opt_join then plans each:
- * a hash join on the equality conditions, EXPLAIN's "Hash Semi Join" / "Hash Anti Join". */
+ * a hash join on the equality conditions, EXPLAIN's "Hash Semi Join" / "Hash Anti Join".
+ * A filter over a locking read (FOR UPDATE / SHARE) keeps its subqueries, so the scan still
+ * locks only the rows they pass.
+ * Not done: the joins are not part of the join order search (PostgreSQL's join_is_legal lets
+ * a semi-join commute with inner joins) and a semi-join never runs as an inner join over the
+ * unique-ified inner side. */
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
@@ -242,8 +247,18 @@ static sql_plan *sql_semij_project(sql_opt *o, sql_plan *left, uint32_t n) {
     return p;
 }
 
+/* Whether p reads a table with row locks (FOR UPDATE / SHARE). */
+static bool sql_semij_locks(const sql_plan *p) {
+    if (p == NULL) return false;
+    if (p->kind == SQL_P_SCAN && p->scan.lock_strength != 0) return true;
+    return sql_semij_locks(p->left) || sql_semij_locks(p->right);
+}
+
 sql_plan *sql_opt_semijoins(sql_opt *o, sql_plan *f) {
     RT_ASSERT(f->kind == SQL_P_FILTER);
+    /* A locking read locks the rows its filter passes, below the joins: the subqueries stay
+       in that filter so no row they reject is locked. */
+    if (sql_semij_locks(f->left)) return f;
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(f->filter.pred, conj, SQL_PLAN_CONJUNCTS_MAX);
     uint32_t keep = 0;

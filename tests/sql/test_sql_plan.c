@@ -330,6 +330,10 @@ static void plan_explain_subplans(void) {
                "    ->  Gather\n"
                "          Partitions: 3\n"
                "          ->  Seq Scan on u\n");
+    CHECK_ROWS("SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) ORDER BY id "
+               "FOR UPDATE", "1\n3\n");
+    CHECK_ROWS("SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) "
+               "AND t.id IN (SELECT tid + 1 FROM u) ORDER BY id", "2\n4\n");
     CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) "
                "AND EXISTS (SELECT 1 FROM u WHERE u.tid > t.id)",
                "Nested Loop Semi Join\n"
