@@ -592,6 +592,39 @@ bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     return true;
 }
 
+/* A LEFT hash join on the coordinator whose preserved (left) side is estimated smaller than
+ * its nullable side builds the preserved side instead: the sides swapped as a RIGHT join,
+ * which emits the build rows nothing matched at the end (PostgreSQL's Hash Right Join), under
+ * a projection of the written columns. The hash table holds the smaller side. */
+static sql_plan *sql_opt_hash_right(sql_opt *o, sql_plan *j) {
+    if (j->kind != SQL_P_HASHJOIN || j->join.join_type != SQL_JOIN_LEFT || j->join.merge ||
+        j->join.lateral || j->join.semi || j->join.anti ||
+        j->join.strategy != SQL_JOIN_GATHERED || j->left->est_rows >= j->right->est_rows) {
+        return j;
+    }
+    uint32_t nl = j->left->ncols, nr = j->right->ncols, n = nl + nr;
+    RT_ASSERT(j->ncols == n);
+    uint32_t *map = rt_arena_alloc(o->arena, sizeof(uint32_t) * (n + 1u));
+    sql_plan *s = sql_plan_new(o->arena, SQL_P_HASHJOIN, n);
+    if (map == NULL || s == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < n; i++) map[i] = i < nl ? nr + i : i - nl;
+    sql_col *cols = s->cols;
+    *s = *j;
+    s->cols = cols;
+    memcpy(s->cols, j->right->cols, sizeof(sql_col) * nr);
+    memcpy(s->cols + nr, j->left->cols, sizeof(sql_col) * nl);
+    s->left = j->right;
+    s->right = j->left;
+    s->join.join_type = SQL_JOIN_RIGHT;
+    s->join.left_keys = j->join.right_keys;
+    s->join.right_keys = j->join.left_keys;
+    if (j->join.quals != NULL &&
+        (s->join.quals = sql_expr_remap(o->arena, j->join.quals, map, n)) == NULL) {
+        return sql_opt_oom(o);
+    }
+    return sql_opt_project_to(o, s, j, map);
+}
+
 static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
     if (!sql_opt_outer_reduce(o, j)) return NULL;
     sql_plan *oj = sql_opt_reorder_outer(o, j);
@@ -621,10 +654,15 @@ static sql_plan *sql_opt_join(sql_opt *o, sql_plan *j) {
     if ((j->right = sql_opt_node(o, j->right)) == NULL) return NULL;
     /* A LATERAL right side depends on the left row: it cannot be hashed once. */
     if (j->join.quals != NULL && !j->join.lateral && !sql_opt_hash_keys(o, j)) return NULL;
+    if (j->join.semi || j->join.anti) {
+        j->est_rows = j->left->est_rows / 2 + 1;
+        return sql_opt_join_strategy(o, j);
+    }
     j->est_rows = j->join.quals != NULL ? (j->left->est_rows > j->right->est_rows
                                                ? j->left->est_rows : j->right->est_rows)
                                         : j->left->est_rows * j->right->est_rows;
-    return sql_opt_join_strategy(o, j);
+    sql_plan *p = sql_opt_join_strategy(o, j);
+    return p != NULL ? sql_opt_hash_right(o, p) : NULL;
 }
 
 /* Whether a projection's output column may stand in a condition moved below it. */
@@ -721,6 +759,8 @@ static uint32_t sql_opt_filter_project(sql_opt *o, sql_plan *proj, sql_expr **co
 /* FILTER: conjuncts go into the table read below, into a join's sides or its quals, below a
  * projection; what cannot move (subqueries, sides a join does not allow) stays here. */
 static sql_plan *sql_opt_filter(sql_opt *o, sql_plan *f) {
+    sql_plan *sj = sql_opt_semijoins(o, f);
+    if (sj != f) return sj != NULL ? sql_opt_node(o, sj) : NULL;
     if (!sql_opt_node_exprs(o, f)) return NULL;
     if (f->left->kind == SQL_P_NESTLOOP && !sql_opt_outer_reduce(o, f)) return NULL;
     sql_plan *child = f->left;

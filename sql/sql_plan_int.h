@@ -92,6 +92,10 @@ sql_plan *sql_opt_project_to(sql_opt *o, sql_plan *root, const sql_plan *j, cons
  * node whose relations come in `order`; UINT32_MAX for columns of relations not in it. */
 uint32_t *sql_opt_order_map(sql_opt *o, uint32_t ncols, sql_plan *const *rels,
                             const uint32_t *first, const uint32_t *order, uint32_t n);
+/* FILTER f with its EXISTS / NOT EXISTS / IN subqueries that PostgreSQL pulls up as semi- and
+ * anti-joins above a FILTER of its other conjuncts, under a projection of f's columns
+ * (sql_plan_semij.c); f itself when there are none. NULL with the error set on OOM. */
+sql_plan *sql_opt_semijoins(sql_opt *o, sql_plan *f);
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that hash. */
 bool sql_opt_hash_keys(sql_opt *o, sql_plan *j);
 

@@ -166,8 +166,7 @@ static bool sql_prune_join(sql_prune *pr, sql_plan *p, const bool *need, uint32_
     if (ln == NULL || rn == NULL) return sql_prune_oom(pr);
     for (uint32_t i = 0; i < nl; i++) ln[i] = need[i];
     for (uint32_t i = 0; i < nr; i++) rn[i] = need[nl + i];
-    bool sub = p->join.semi || p->join.anti;
-    sub |= sql_prune_mark(p->join.quals, ln, nl, 0);
+    bool sub = sql_prune_mark(p->join.quals, ln, nl, 0);
     sub |= sql_prune_mark(p->join.quals, rn, nr, nl);
     for (uint32_t k = 0; k < p->join.nkeys; k++) {
         sub |= sql_prune_mark(p->join.left_keys[k], ln, nl, 0);

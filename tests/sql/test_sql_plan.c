@@ -286,18 +286,70 @@ static void plan_explain_more(void) {
                "              ->  Seq Scan on u\n");
 }
 
-/* SubPlans (an uncorrelated IN's rows hashed, as PostgreSQL shows it), hash joins across types
- * and aliases, IN lists. */
+/* A LEFT JOIN whose preserved side is the smaller builds it (Hash Right Join): the same rows,
+ * NULL-extended ones included, in the written column order. */
+static void plan_hash_right(void) {
+    const char *q = "SELECT u.uid, t.id, t.name FROM u LEFT JOIN t ON t.x = u.tid * 10 "
+                    "WHERE u.tag IN ('c', 'd') ORDER BY 1";
+    CHECK_ROWS(q, "102|3|three\n103|NULL|NULL\n");
+    char sql[256];
+    snprintf(sql, sizeof sql, "EXPLAIN %s", q);
+    CHECK_ROWS(sql, "Sort\n"
+                    "  Sort Key: u.uid\n"
+                    "  ->  Hash Right Join\n"
+                    "        Hash Cond: (t.x = (u.tid * 10))\n"
+                    "        ->  Gather\n"
+                    "              Partitions: 4\n"
+                    "              ->  Seq Scan on t\n"
+                    "        ->  Hash\n"
+                    "              ->  Gather\n"
+                    "                    Partitions: 3\n"
+                    "                    ->  Seq Scan on u\n"
+                    "                          Filter: (tag = ANY ('{c,d}'::text[]))\n");
+}
+
+/* Subqueries: an uncorrelated IN a semi-join, NOT IN a hashed SubPlan (as PostgreSQL 15),
+ * hash joins across types and aliases, IN lists. */
 static void plan_explain_subplans(void) {
     CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (SELECT tid FROM u)",
+               "Hash Semi Join\n"
+               "  Hash Cond: (t.id = u.tid)\n"
+               "  ->  Gather\n"
+               "        Partitions: 4\n"
+               "        ->  Seq Scan on t\n"
+               "  ->  Hash\n"
+               "        ->  Gather\n"
+               "              Partitions: 3\n"
+               "              ->  Seq Scan on u\n");
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id NOT IN (SELECT tid FROM u)",
                "Gather\n"
                "  Partitions: 4\n"
-               "  Filter: (hashed SubPlan 1)\n"
+               "  Filter: (NOT (hashed SubPlan 1))\n"
                "  ->  Seq Scan on t\n"
                "  SubPlan 1\n"
                "    ->  Gather\n"
                "          Partitions: 3\n"
                "          ->  Seq Scan on u\n");
+    CHECK_ROWS("SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) ORDER BY id "
+               "FOR UPDATE", "1\n3\n");
+    CHECK_ROWS("SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) "
+               "AND t.id IN (SELECT tid + 1 FROM u) ORDER BY id", "2\n4\n");
+    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) "
+               "AND EXISTS (SELECT 1 FROM u WHERE u.tid > t.id)",
+               "Nested Loop Semi Join\n"
+               "  Join Filter: (u_1.tid > t.id)\n"
+               "  ->  Hash Anti Join\n"
+               "        Hash Cond: (t.id = u.tid)\n"
+               "        ->  Gather\n"
+               "              Partitions: 4\n"
+               "              ->  Seq Scan on t\n"
+               "        ->  Hash\n"
+               "              ->  Gather\n"
+               "                    Partitions: 3\n"
+               "                    ->  Seq Scan on u\n"
+               "  ->  Gather\n"
+               "        Partitions: 3\n"
+               "        ->  Seq Scan on u u_1\n");
     CHECK_ROWS("EXPLAIN SELECT name, (SELECT count(*) FROM u WHERE u.tid = t.id) FROM t",
                "Gather\n"
                "  Partitions: 4\n"
@@ -424,6 +476,7 @@ static void plan_fiber(void *arg) {
     plan_fold();
     plan_explain_more();
     plan_explain_subplans();
+    plan_hash_right();
     plan_sequences();
     plan_modify();
     rt_runtime_stop();
