@@ -101,6 +101,7 @@ typedef struct eng_column {
     uint32_t collation;      /* 0 default, 950 "C" */
     const char *default_text; /* DEFAULT expression as SQL text, NULL if none */
     uint32_t default_seq;    /* the sequence behind serial/identity, 0 if none */
+    uint32_t domain_oid;     /* declared with a domain (type_oid/typmod are its base's), 0 if not */
     const uint8_t *missing;  /* value of rows stored before ADD COLUMN (row-image encoding) */
     uint32_t missing_len;    /* 0 with missing NULL: those rows read NULL */
     const char *comment;
@@ -200,6 +201,31 @@ typedef struct eng_sequence {
     const eng_acl *acl;      /* NULL: the defaults */
 } eng_sequence;
 
+/* A domain (CREATE DOMAIN): a base type with a default, NOT NULL and CHECK constraints. Its
+ * columns store values of the innermost base type; the SQL layer checks the constraints. */
+#define ENG_DOMAIN_CHECKS_MAX 64   /* CHECK constraints of one domain; 54000 past it */
+typedef struct eng_domain_check {
+    uint32_t oid;            /* pg_constraint.oid */
+    char name[ENG_NAME_BYTES];
+    const char *check_text;  /* the CHECK expression over VALUE as SQL text */
+} eng_domain_check;
+
+typedef struct eng_domain {
+    uint32_t oid;            /* pg_type.oid */
+    uint32_t array_oid;      /* its array type's pg_type.oid ("_name") */
+    char name[ENG_NAME_BYTES];
+    uint32_t schema_oid;
+    uint32_t owner_oid;
+    uint32_t base_oid;       /* pg_type.typbasetype: a built-in type or another domain */
+    int32_t typmod;          /* typtypmod */
+    uint32_t collation;      /* 0 default */
+    bool not_null;
+    const char *default_text; /* DEFAULT as SQL text, NULL if none */
+    uint32_t check_count;
+    eng_domain_check checks[ENG_DOMAIN_CHECKS_MAX];
+    const char *comment;
+} eng_domain;
+
 typedef struct eng_schema {
     uint32_t oid;
     char name[ENG_NAME_BYTES];
@@ -227,6 +253,8 @@ typedef struct eng_database {
     eng_sequence *sequences;
     uint32_t extension_count;
     eng_extension *extensions;
+    uint32_t domain_count;
+    eng_domain *domains;
     const char *comment;
     const eng_acl *acl;      /* NULL: the defaults */
     const struct eng_catalog *catalog; /* the version this database belongs to */
@@ -325,6 +353,10 @@ const eng_table *eng_db_table_by_oid(const eng_database *db, uint32_t oid);
 const eng_sequence *eng_db_sequence_by_name(const eng_database *db, uint32_t schema_oid,
                                             const char *name);
 const eng_sequence *eng_db_sequence_by_oid(const eng_database *db, uint32_t oid);
+const eng_domain *eng_db_domain_by_name(const eng_database *db, uint32_t schema_oid,
+                                        const char *name);
+/* By the domain's oid or its array type's oid. */
+const eng_domain *eng_db_domain_by_oid(const eng_database *db, uint32_t oid);
 /* The table an index belongs to, and the index (by index oid). */
 const eng_table *eng_db_table_of_index(const eng_database *db, uint32_t index_oid,
                                        const eng_index **index);
@@ -348,6 +380,10 @@ eng_table *eng_draft_add_table(eng_catalog *draft, uint32_t db_oid, const eng_ta
 eng_schema *eng_draft_add_schema(eng_catalog *draft, uint32_t db_oid, const eng_schema *s);
 eng_sequence *eng_draft_add_sequence(eng_catalog *draft, uint32_t db_oid,
                                      const eng_sequence *s);
+eng_domain *eng_draft_add_domain(eng_catalog *draft, uint32_t db_oid, const eng_domain *d);
+/* Replaces a domain's definition (same oid); strings deep-copied. */
+void eng_draft_replace_domain(eng_catalog *draft, uint32_t db_oid, const eng_domain *d);
+void eng_draft_remove_domain(eng_catalog *draft, uint32_t db_oid, uint32_t domain_oid);
 eng_extension *eng_draft_add_extension(eng_catalog *draft, uint32_t db_oid,
                                        const eng_extension *e);
 eng_role *eng_draft_add_role(eng_catalog *draft, const eng_role *r);

@@ -2,10 +2,12 @@
  * aggregate of the registries, plus the I/O functions pg_type names). Functions have no OIDs
  * of their own: they are numbered once, at first use, from PC_PROC_OID_FIRST. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sql/sql_agg.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_pgcat_int.h"
 
 typedef struct pc_proc_entry {
@@ -62,7 +64,8 @@ static void pc_procs_build(void) {
         pc_proc_push_io(t->typmodin), pc_proc_push_io(t->typmodout);
     }
     static const char *const handlers[] = {"heap_tableam_handler", "bthandler", "hashhandler",
-                                           "hnswhandler", "array_subscript_handler"};
+                                           "hnswhandler", "array_subscript_handler",
+                                           "domain_in", "domain_recv"};
     for (uint32_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
         pc_proc_push_io(handlers[i]);
     }
@@ -135,9 +138,76 @@ static bool pc_type_row(pc_row *r, const sql_type_def *t) {
     return pc_add(r);
 }
 
+/* A domain's row: typtype 'd', its base type's storage, typbasetype the type under it. */
+static bool pc_domain_row(pc_row *r, const eng_domain *d, const sql_type_def *base) {
+    pc_clear(r);
+    pc_int(r, "oid", d->oid);
+    pc_str(r, "typname", d->name);
+    pc_int(r, "typnamespace", d->schema_oid);
+    pc_int(r, "typowner", d->owner_oid);
+    pc_int(r, "typlen", base->typlen);
+    pc_bool(r, "typbyval", base->byval);
+    pc_char(r, "typtype", 'd');
+    pc_char(r, "typcategory", base->category);
+    pc_bool(r, "typisdefined", true);
+    pc_char(r, "typdelim", ',');
+    pc_int(r, "typarray", d->array_oid);
+    pc_int(r, "typinput", pc_proc_oid("domain_in"));
+    pc_int(r, "typoutput", pc_proc_oid(base->output));
+    pc_int(r, "typreceive", pc_proc_oid("domain_recv"));
+    pc_int(r, "typsend", pc_proc_oid(base->send));
+    pc_char(r, "typalign", base->align);
+    pc_char(r, "typstorage", base->storage);
+    pc_bool(r, "typnotnull", d->not_null);
+    pc_int(r, "typbasetype", d->base_oid);
+    pc_int(r, "typtypmod", d->typmod);
+    pc_int(r, "typcollation", d->collation != 0 ? d->collation : base->collation);
+    pc_str(r, "typdefault", d->default_text);
+    return pc_add(r);
+}
+
+/* The array type of a domain ("_d"): a plain array whose elements are the domain's. */
+static bool pc_domain_array_row(pc_row *r, const eng_domain *d, const sql_type_def *base) {
+    const sql_type_def *arr = sql_type_by_oid(sql_type_array_of(base->oid));
+    if (arr == NULL) return true;
+    char name[ENG_NAME_BYTES + 1];
+    snprintf(name, sizeof name, "_%s", d->name);
+    pc_clear(r);
+    pc_int(r, "oid", d->array_oid);
+    pc_str(r, "typname", name);
+    pc_int(r, "typnamespace", d->schema_oid);
+    pc_int(r, "typowner", d->owner_oid);
+    pc_int(r, "typlen", -1);
+    pc_char(r, "typtype", 'b');
+    pc_char(r, "typcategory", 'A');
+    pc_bool(r, "typisdefined", true);
+    pc_char(r, "typdelim", ',');
+    pc_int(r, "typsubscript", pc_proc_oid("array_subscript_handler"));
+    pc_int(r, "typelem", d->oid);
+    pc_int(r, "typinput", pc_proc_oid(arr->input));
+    pc_int(r, "typoutput", pc_proc_oid(arr->output));
+    pc_int(r, "typreceive", pc_proc_oid(arr->receive));
+    pc_int(r, "typsend", pc_proc_oid(arr->send));
+    pc_char(r, "typalign", arr->align);
+    pc_char(r, "typstorage", arr->storage);
+    pc_int(r, "typtypmod", -1);
+    pc_int(r, "typcollation", d->collation != 0 ? d->collation : base->collation);
+    return pc_add(r);
+}
+
 bool pc_scan_type(pc_row *r) {
     for (uint32_t i = 0; i < sql_type_count(); i++) {
         if (!pc_type_row(r, sql_type_at(i))) return false;
+    }
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        const eng_domain *d = &db->domains[i];
+        uint32_t base_oid;
+        int32_t typmod;
+        if (!sql_domain_base(db, d, &base_oid, &typmod, r->x->err)) return false;
+        const sql_type_def *base = sql_type_by_oid(base_oid);
+        if (base == NULL) continue;
+        if (!pc_domain_row(r, d, base) || !pc_domain_array_row(r, d, base)) return false;
     }
     return true;
 }
