@@ -33,6 +33,40 @@ void pc_format_type_nomod(uint32_t oid, sql_strbuf *sb) {
     else sql_type_format(oid, -1, sb);
 }
 
+bool pc_format_domain(const eng_database *db, const pc_path *p, uint32_t oid, sql_strbuf *sb) {
+    const eng_domain *d = db != NULL ? eng_db_domain_by_oid(db, oid) : NULL;
+    if (d == NULL) return false;
+    bool visible = p == NULL || pc_domain_lookup(db, p, NULL, d->name) == d->oid;
+    pc_qualified(sb, pc_schema_name(db, d->schema_oid), d->name, !visible);
+    if (oid == d->array_oid) sql_strbuf_puts(sb, "[]");
+    return true;
+}
+
+uint32_t pc_domain_lookup(const eng_database *db, const pc_path *p, const char *schema,
+                          const char *name) {
+    char buf[ENG_NAME_BYTES + 2];
+    size_t len = strlen(name);
+    bool array = len > 2 && strcmp(name + len - 2, "[]") == 0;
+    if (array) {
+        snprintf(buf, sizeof buf, "%.*s", (int)(len - 2), name);
+        name = buf;
+    }
+    const eng_domain *d = NULL;
+    for (int pass = 0; pass < 2 && d == NULL; pass++) {
+        if (pass == 1) { /* "_d": the array type */
+            if (name[0] != '_') break;
+            name++;
+            array = true;
+        }
+        const eng_schema *s = schema != NULL ? eng_db_schema_by_name(db, schema) : NULL;
+        if (s != NULL) d = eng_db_domain_by_name(db, s->oid, name);
+        for (uint32_t i = 0; schema == NULL && p != NULL && i < p->n && d == NULL; i++) {
+            d = eng_db_domain_by_name(db, p->oids[i], name);
+        }
+    }
+    return d == NULL ? 0 : array ? d->array_oid : d->oid;
+}
+
 /* ---- identifiers ---- */
 
 void pc_quote_ident(sql_strbuf *sb, const char *name) {

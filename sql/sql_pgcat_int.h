@@ -118,6 +118,15 @@ uint32_t pc_proc_oid(const char *name);
 
 /* format_type(oid, NULL): "character" for bpchar, "\"any\"" for any. */
 void pc_format_type_nomod(uint32_t oid, sql_strbuf *sb);
+/* A domain's (or its array type's, with "[]") name as format_type prints it, qualified when
+ * the path does not find it; false if `oid` is neither. */
+bool pc_format_domain(const eng_database *db, const pc_path *p, uint32_t oid, sql_strbuf *sb);
+/* The domain type named `name` ("_d" and "d[]" name its array type) along the path, or in
+ * `schema` when given; 0 if none. */
+/* The domain CHECK constraint with pg_constraint oid `oid`, NULL if none. */
+const eng_domain_check *pc_domain_check_by_oid(const eng_database *db, uint32_t oid);
+uint32_t pc_domain_lookup(const eng_database *db, const pc_path *p, const char *schema,
+                          const char *name);
 /* Appends `name` quoted as an identifier when it needs quotes (quote_ident rules). */
 void pc_quote_ident(sql_strbuf *sb, const char *name);
 /* Appends schema-qualified `schema.name`, the schema left out when `qualify` is false. */
