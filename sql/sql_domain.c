@@ -86,12 +86,13 @@ sql_domain_info *sql_domain_bind(sql_bind_ctx *bc, const eng_domain *d) {
     if (di->rules == NULL) return rt_arena_fail(bc->arena, bc->err), NULL;
     for (uint32_t i = n; i-- > 0;) {
         const eng_domain *c = chain[i];
-        if (c->not_null) di->rules[di->nrules++] = (sql_domain_rule){.domain = c->name};
+        /* Errors name the domain the value is made for, whichever declares the rule. */
+        if (c->not_null) di->rules[di->nrules++] = (sql_domain_rule){.domain = d->name};
         for (uint32_t k = 0; k < c->check_count; k++) {
             const sql_expr *e = sql_domain_bind_check(bc, di, c->checks[k].check_text);
             if (e == NULL) return NULL;
             di->rules[di->nrules++] = (sql_domain_rule){
-                .domain = c->name, .check_name = c->checks[k].name, .check = e};
+                .domain = d->name, .check_name = c->checks[k].name, .check = e};
         }
     }
     return di;

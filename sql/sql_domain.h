@@ -18,7 +18,7 @@
 
 /* One constraint to check: NOT NULL (check NULL) or a CHECK over one column, VALUE. */
 typedef struct sql_domain_rule {
-    const char *domain;        /* the domain that declares it (its errors name it) */
+    const char *domain;        /* the domain values are made for (errors name it) */
     const char *check_name;    /* NULL: NOT NULL */
     const sql_expr *check;
 } sql_domain_rule;
