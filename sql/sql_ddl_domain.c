@@ -171,6 +171,10 @@ static bool ddl_domain_is_over(const eng_database *db, const eng_domain *d, uint
 /* Runs `query` (the rows of a column using the domain that break a new rule): false with
  * *bad when it returns a row. */
 static bool ddl_domain_any_row(sql_ddl_ctx *dc, sql_strbuf *sb, bool *bad, rt_err *err) {
+    if (dc->x == NULL) { /* a catalog-only caller: no executor to read the rows with */
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "ALTER DOMAIN of a domain in use is not supported here");
+    }
     sql_strbuf_putc(sb, '\0');
     uint64_t rows;
     if (!sql_ddl_existing_rows(dc, sb, &rows, NULL, err)) return false;
@@ -202,7 +206,7 @@ static bool ddl_domain_validate(sql_ddl_ctx *dc, const eng_domain *d, const char
             } else {
                 sql_strbuf_printf(&sb, ") AS v WHERE NOT (%s) LIMIT 1", check);
             }
-            bool bad;
+            bool bad = false;
             if (!ddl_domain_any_row(dc, &sb, &bad, err)) return false;
             if (!bad) continue;
             if (check == NULL) {
