@@ -184,6 +184,10 @@ typedef struct eng_table {
     const char *options_text;
     const char *comment;
     const eng_acl *acl;      /* NULL: the defaults */
+    /* The row type of a table or view (pg_class.reltype) and its array type, given by
+     * eng_draft_add_table; 0 for objects from catalogs written before format 3. */
+    uint32_t rowtype_oid;
+    uint32_t rowtype_array_oid;
 } eng_table;
 
 typedef struct eng_sequence {
@@ -374,7 +378,8 @@ uint64_t eng_catalog_new_storage_id(eng_catalog *draft);
 /* Mutable access to objects of a draft; pointers are valid until the next add/remove. */
 eng_database *eng_draft_db(eng_catalog *draft, uint32_t db_oid);
 eng_table *eng_draft_table(eng_catalog *draft, uint32_t db_oid, uint32_t table_oid);
-/* Adds copies (strings and arrays deep-copied into the draft). */
+/* Adds copies (strings and arrays deep-copied into the draft); a table or view without a row
+ * type gets one (and its array type). */
 eng_database *eng_draft_add_db(eng_catalog *draft, const eng_database *db);
 eng_table *eng_draft_add_table(eng_catalog *draft, uint32_t db_oid, const eng_table *t);
 eng_schema *eng_draft_add_schema(eng_catalog *draft, uint32_t db_oid, const eng_schema *s);

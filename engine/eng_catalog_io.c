@@ -11,7 +11,8 @@
 #define ENG_CATALOG_MAGIC 0x44424341u /* "DBCA" */
 /* Format 2 added access lists (tables, sequences, schemas, databases) and role memberships;
  * format 1 files still load: their objects get the default privileges and no memberships.
- * Format 3 added domains and the domain of a column; older files have none. */
+ * Format 3 added domains, the domain of a column and the row types of tables; older files
+ * have none. */
 #define ENG_CATALOG_FORMAT 3u
 #define ENG_CATALOG_FORMAT_V2 2u
 #define ENG_CATALOG_FORMAT_V1 1u
@@ -226,6 +227,8 @@ void eng_catalog_write_table(eng_codec_w *w, const eng_table *t) {
     eng_w_opt_str(w, t->options_text);
     eng_w_opt_str(w, t->comment);
     eng_ser_acl(w, t->acl);
+    eng_w_u32(w, t->rowtype_oid);
+    eng_w_u32(w, t->rowtype_array_oid);
 }
 
 static void eng_ser_sequence(eng_codec_w *w, const eng_sequence *s) {
@@ -487,6 +490,10 @@ static void eng_de_table(eng_codec_r *r, eng_catalog *c, eng_table *t, uint32_t 
     t->options_text = eng_draft_strdup(c, eng_r_opt_str(r));
     t->comment = eng_draft_strdup(c, eng_r_opt_str(r));
     t->acl = eng_de_acl(r, c, format);
+    if (format == ENG_CATALOG_FORMAT) {
+        t->rowtype_oid = eng_r_u32(r);
+        t->rowtype_array_oid = eng_r_u32(r);
+    }
     if (t->partition_count == 0 || t->partition_count > ENG_PARTITIONS_MAX) {
         if (t->kind == 'r') eng_r_fail(r, "bad partition count");
     }

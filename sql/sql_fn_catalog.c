@@ -84,7 +84,7 @@ PC_KERNEL(pc_format_type) {
         sql_strbuf_reset(&sb);
         uint32_t oid = (uint32_t)args[0]->i64[i];
         if (oid == 0) sql_strbuf_puts(&sb, "-"); /* InvalidOid, as in a cast without a type */
-        else if (x != NULL && pc_format_domain(x->db, &p, oid, &sb)) {}
+        else if (x != NULL && pc_format_user_type(x->db, &p, oid, &sb)) {}
         else if (sql_vec_is_null(args[1], i)) pc_format_type_nomod(oid, &sb);
         else sql_type_format(oid, (int32_t)args[1]->i64[i], &sb);
         if (!pc_set_sb(f, out, i, &sb)) return false;
@@ -115,11 +115,11 @@ PC_KERNEL(pc_type_is_visible) {
         uint32_t oid = (uint32_t)args[0]->i64[i];
         const sql_type_def *t = sql_type_by_oid(oid);
         if (x != NULL && t != NULL) pc_set_int(out, i, pc_path_has(&p, t->namespace_oid));
-        const eng_domain *d = x != NULL && t == NULL ? eng_db_domain_by_oid(x->db, oid) : NULL;
-        if (d != NULL) {
+        pc_user_type u;
+        if (x != NULL && t == NULL && pc_user_type_by_oid(x->db, oid, &u)) {
             char name[ENG_NAME_BYTES + 1];
-            snprintf(name, sizeof name, "%s%s", oid == d->array_oid ? "_" : "", d->name);
-            pc_set_int(out, i, pc_domain_lookup(x->db, &p, NULL, name) == oid);
+            snprintf(name, sizeof name, "%s%s", oid == u.array_oid ? "_" : "", u.name);
+            pc_set_int(out, i, pc_user_type_lookup(x->db, &p, NULL, name) == oid);
         }
     }
     return true;

@@ -83,6 +83,7 @@ static uint32_t pc_shown_indexes(const eng_table *t) {
 static bool pc_class_table(pc_row *r, const eng_table *t) {
     char kind = t->kind == 'v' ? 'v' : 'r';
     pc_class_common(r, t->oid, t->name, t->schema_oid, t->owner_oid, kind, t->persistence);
+    pc_int(r, "reltype", t->rowtype_oid);
     /* Rows as of the last ANALYZE (manual or automatic; kept across restarts), -1 before one
      * or after TRUNCATE, as PostgreSQL's. */
     double rows = kind == 'r' ? sql_stats_rows(t) : -1;

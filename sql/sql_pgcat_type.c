@@ -9,6 +9,7 @@
 #include "sql/sql_agg.h"
 #include "sql/sql_domain.h"
 #include "sql/sql_pgcat_int.h"
+#include "sql/sql_unique.h"
 
 typedef struct pc_proc_entry {
     pc_proc p;
@@ -195,6 +196,41 @@ static bool pc_domain_array_row(pc_row *r, const eng_domain *d, const sql_type_d
     return pc_add(r);
 }
 
+/* The row type of a table or view ('c', typrelid the relation) and its array type. */
+static bool pc_rowtype_rows(pc_row *r, const eng_table *t) {
+    const sql_type_def *rec = sql_type_by_oid(SQL_T_RECORD);
+    const sql_type_def *arr = sql_type_by_oid(SQL_T_RECORD_ARRAY);
+    if (rec == NULL || arr == NULL) return true;
+    char name[ENG_NAME_BYTES + 1];
+    for (int array = 0; array < 2; array++) {
+        const sql_type_def *like = array ? arr : rec;
+        snprintf(name, sizeof name, "%s%s", array ? "_" : "", t->name);
+        pc_clear(r);
+        pc_int(r, "oid", array ? t->rowtype_array_oid : t->rowtype_oid);
+        pc_str(r, "typname", name);
+        pc_int(r, "typnamespace", t->schema_oid);
+        pc_int(r, "typowner", t->owner_oid);
+        pc_int(r, "typlen", -1);
+        pc_char(r, "typtype", array ? 'b' : 'c');
+        pc_char(r, "typcategory", array ? 'A' : 'C');
+        pc_bool(r, "typisdefined", true);
+        pc_char(r, "typdelim", ',');
+        pc_int(r, "typrelid", array ? 0 : t->oid);
+        pc_int(r, "typsubscript", array ? pc_proc_oid("array_subscript_handler") : 0);
+        pc_int(r, "typelem", array ? t->rowtype_oid : 0);
+        pc_int(r, "typarray", array ? 0 : t->rowtype_array_oid);
+        pc_int(r, "typinput", pc_proc_oid(like->input));
+        pc_int(r, "typoutput", pc_proc_oid(like->output));
+        pc_int(r, "typreceive", pc_proc_oid(like->receive));
+        pc_int(r, "typsend", pc_proc_oid(like->send));
+        pc_char(r, "typalign", 'd');
+        pc_char(r, "typstorage", 'x');
+        pc_int(r, "typtypmod", -1);
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
 bool pc_scan_type(pc_row *r) {
     for (uint32_t i = 0; i < sql_type_count(); i++) {
         if (!pc_type_row(r, sql_type_at(i))) return false;
@@ -208,6 +244,11 @@ bool pc_scan_type(pc_row *r) {
         const sql_type_def *base = sql_type_by_oid(base_oid);
         if (base == NULL) continue;
         if (!pc_domain_row(r, d, base) || !pc_domain_array_row(r, d, base)) return false;
+    }
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->rowtype_oid == 0 || sql_unique_is_companion(t)) continue;
+        if (!pc_rowtype_rows(r, t)) return false;
     }
     return true;
 }
