@@ -139,60 +139,54 @@ static bool pc_type_row(pc_row *r, const sql_type_def *t) {
     return pc_add(r);
 }
 
-/* A domain's row: typtype 'd', its base type's storage, typbasetype the type under it. */
-static bool pc_domain_row(pc_row *r, const eng_domain *d, const sql_type_def *base) {
+/* The columns every user type's row shares: its name (after `prefix`), schema and owner, its
+ * kind, and the length, I/O functions, alignment and storage of `like`, the type its values
+ * are stored as. */
+static void pc_user_type_head(pc_row *r, uint32_t oid, const char *prefix, const char *name,
+                              uint32_t schema_oid, uint32_t owner_oid, char typtype,
+                              char category, const sql_type_def *like) {
+    char full[ENG_NAME_BYTES + 1];
+    snprintf(full, sizeof full, "%s%s", prefix, name);
     pc_clear(r);
-    pc_int(r, "oid", d->oid);
-    pc_str(r, "typname", d->name);
-    pc_int(r, "typnamespace", d->schema_oid);
-    pc_int(r, "typowner", d->owner_oid);
-    pc_int(r, "typlen", base->typlen);
-    pc_bool(r, "typbyval", base->byval);
-    pc_char(r, "typtype", 'd');
-    pc_char(r, "typcategory", base->category);
+    pc_int(r, "oid", oid);
+    pc_str(r, "typname", full);
+    pc_int(r, "typnamespace", schema_oid);
+    pc_int(r, "typowner", owner_oid);
+    pc_int(r, "typlen", like->typlen);
+    pc_bool(r, "typbyval", like->byval);
+    pc_char(r, "typtype", typtype);
+    pc_char(r, "typcategory", category);
     pc_bool(r, "typisdefined", true);
     pc_char(r, "typdelim", ',');
+    pc_int(r, "typsubscript", category == 'A' ? pc_proc_oid("array_subscript_handler") : 0);
+    pc_int(r, "typinput", pc_proc_oid(like->input));
+    pc_int(r, "typoutput", pc_proc_oid(like->output));
+    pc_int(r, "typreceive", pc_proc_oid(like->receive));
+    pc_int(r, "typsend", pc_proc_oid(like->send));
+    pc_char(r, "typalign", like->align);
+    pc_char(r, "typstorage", like->storage);
+    pc_int(r, "typtypmod", -1);
+}
+
+/* A domain ('d', typbasetype the type under it) and its array type ("_d"). */
+static bool pc_domain_rows(pc_row *r, const eng_domain *d, const sql_type_def *base) {
+    uint32_t collation = d->collation != 0 ? d->collation : base->collation;
+    pc_user_type_head(r, d->oid, "", d->name, d->schema_oid, d->owner_oid, 'd', base->category,
+                      base);
     pc_int(r, "typarray", d->array_oid);
     pc_int(r, "typinput", pc_proc_oid("domain_in"));
-    pc_int(r, "typoutput", pc_proc_oid(base->output));
     pc_int(r, "typreceive", pc_proc_oid("domain_recv"));
-    pc_int(r, "typsend", pc_proc_oid(base->send));
-    pc_char(r, "typalign", base->align);
-    pc_char(r, "typstorage", base->storage);
     pc_bool(r, "typnotnull", d->not_null);
     pc_int(r, "typbasetype", d->base_oid);
     pc_int(r, "typtypmod", d->typmod);
-    pc_int(r, "typcollation", d->collation != 0 ? d->collation : base->collation);
+    pc_int(r, "typcollation", collation);
     pc_str(r, "typdefault", d->default_text);
-    return pc_add(r);
-}
-
-/* The array type of a domain ("_d"): a plain array whose elements are the domain's. */
-static bool pc_domain_array_row(pc_row *r, const eng_domain *d, const sql_type_def *base) {
+    if (!pc_add(r)) return false;
     const sql_type_def *arr = sql_type_by_oid(sql_type_array_of(base->oid));
     if (arr == NULL) return true;
-    char name[ENG_NAME_BYTES + 1];
-    snprintf(name, sizeof name, "_%s", d->name);
-    pc_clear(r);
-    pc_int(r, "oid", d->array_oid);
-    pc_str(r, "typname", name);
-    pc_int(r, "typnamespace", d->schema_oid);
-    pc_int(r, "typowner", d->owner_oid);
-    pc_int(r, "typlen", -1);
-    pc_char(r, "typtype", 'b');
-    pc_char(r, "typcategory", 'A');
-    pc_bool(r, "typisdefined", true);
-    pc_char(r, "typdelim", ',');
-    pc_int(r, "typsubscript", pc_proc_oid("array_subscript_handler"));
+    pc_user_type_head(r, d->array_oid, "_", d->name, d->schema_oid, d->owner_oid, 'b', 'A', arr);
     pc_int(r, "typelem", d->oid);
-    pc_int(r, "typinput", pc_proc_oid(arr->input));
-    pc_int(r, "typoutput", pc_proc_oid(arr->output));
-    pc_int(r, "typreceive", pc_proc_oid(arr->receive));
-    pc_int(r, "typsend", pc_proc_oid(arr->send));
-    pc_char(r, "typalign", arr->align);
-    pc_char(r, "typstorage", arr->storage);
-    pc_int(r, "typtypmod", -1);
-    pc_int(r, "typcollation", d->collation != 0 ? d->collation : base->collation);
+    pc_int(r, "typcollation", collation);
     return pc_add(r);
 }
 
@@ -201,34 +195,16 @@ static bool pc_rowtype_rows(pc_row *r, const eng_table *t) {
     const sql_type_def *rec = sql_type_by_oid(SQL_T_RECORD);
     const sql_type_def *arr = sql_type_by_oid(SQL_T_RECORD_ARRAY);
     if (rec == NULL || arr == NULL) return true;
-    char name[ENG_NAME_BYTES + 1];
-    for (int array = 0; array < 2; array++) {
-        const sql_type_def *like = array ? arr : rec;
-        snprintf(name, sizeof name, "%s%s", array ? "_" : "", t->name);
-        pc_clear(r);
-        pc_int(r, "oid", array ? t->rowtype_array_oid : t->rowtype_oid);
-        pc_str(r, "typname", name);
-        pc_int(r, "typnamespace", t->schema_oid);
-        pc_int(r, "typowner", t->owner_oid);
-        pc_int(r, "typlen", -1);
-        pc_char(r, "typtype", array ? 'b' : 'c');
-        pc_char(r, "typcategory", array ? 'A' : 'C');
-        pc_bool(r, "typisdefined", true);
-        pc_char(r, "typdelim", ',');
-        pc_int(r, "typrelid", array ? 0 : t->oid);
-        pc_int(r, "typsubscript", array ? pc_proc_oid("array_subscript_handler") : 0);
-        pc_int(r, "typelem", array ? t->rowtype_oid : 0);
-        pc_int(r, "typarray", array ? 0 : t->rowtype_array_oid);
-        pc_int(r, "typinput", pc_proc_oid(like->input));
-        pc_int(r, "typoutput", pc_proc_oid(like->output));
-        pc_int(r, "typreceive", pc_proc_oid(like->receive));
-        pc_int(r, "typsend", pc_proc_oid(like->send));
-        pc_char(r, "typalign", 'd');
-        pc_char(r, "typstorage", 'x');
-        pc_int(r, "typtypmod", -1);
-        if (!pc_add(r)) return false;
-    }
-    return true;
+    pc_user_type_head(r, t->rowtype_oid, "", t->name, t->schema_oid, t->owner_oid, 'c', 'C', rec);
+    pc_int(r, "typrelid", t->oid);
+    pc_int(r, "typarray", t->rowtype_array_oid);
+    pc_char(r, "typalign", 'd'); /* as PostgreSQL's composite types */
+    pc_char(r, "typstorage", 'x');
+    if (!pc_add(r)) return false;
+    pc_user_type_head(r, t->rowtype_array_oid, "_", t->name, t->schema_oid, t->owner_oid, 'b',
+                      'A', arr);
+    pc_int(r, "typelem", t->rowtype_oid);
+    return pc_add(r);
 }
 
 bool pc_scan_type(pc_row *r) {
@@ -243,7 +219,7 @@ bool pc_scan_type(pc_row *r) {
         if (!sql_domain_base(db, d, &base_oid, &typmod, r->x->err)) return false;
         const sql_type_def *base = sql_type_by_oid(base_oid);
         if (base == NULL) continue;
-        if (!pc_domain_row(r, d, base) || !pc_domain_array_row(r, d, base)) return false;
+        if (!pc_domain_rows(r, d, base)) return false;
     }
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
