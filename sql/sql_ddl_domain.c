@@ -133,8 +133,8 @@ bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err 
                       ? 950u : 0u;
     bool saw_null = false;
     eng_domain resolved = d; /* the base type, for binding DEFAULT and CHECK */
-    if (under != NULL && !sql_domain_base(dc->bc->db, under, &resolved.base_oid,
-                                          &resolved.typmod, err)) {
+    /* The new domain's own chain, so that one nested too deep is refused here. */
+    if (!sql_domain_base(dc->bc->db, &d, &resolved.base_oid, &resolved.typmod, err)) {
         return false;
     }
     for (uint32_t i = 0; i < cd->def->constraints.count; i++) {
