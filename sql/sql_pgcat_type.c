@@ -139,14 +139,14 @@ static bool pc_type_row(pc_row *r, const sql_type_def *t) {
     return pc_add(r);
 }
 
-/* The columns every user type's row shares: its name (after `prefix`), schema and owner, its
- * kind, and the length, I/O functions, alignment and storage of `like`, the type its values
- * are stored as. */
+/* The columns every user type's row shares: its name (after `prefix`; written to `full`,
+ * which the row points into until pc_add), schema and owner, its kind, and the length, I/O
+ * functions, alignment and storage of `like`, the type its values are stored as. */
 static void pc_user_type_head(pc_row *r, uint32_t oid, const char *prefix, const char *name,
-                              uint32_t schema_oid, uint32_t owner_oid, char typtype,
-                              char category, const sql_type_def *like) {
-    char full[ENG_NAME_BYTES + 1];
-    snprintf(full, sizeof full, "%s%s", prefix, name);
+                              char full[ENG_NAME_BYTES + 1], uint32_t schema_oid,
+                              uint32_t owner_oid, char typtype, char category,
+                              const sql_type_def *like) {
+    snprintf(full, ENG_NAME_BYTES + 1, "%s%s", prefix, name);
     pc_clear(r);
     pc_int(r, "oid", oid);
     pc_str(r, "typname", full);
@@ -171,8 +171,9 @@ static void pc_user_type_head(pc_row *r, uint32_t oid, const char *prefix, const
 /* A domain ('d', typbasetype the type under it) and its array type ("_d"). */
 static bool pc_domain_rows(pc_row *r, const eng_domain *d, const sql_type_def *base) {
     uint32_t collation = d->collation != 0 ? d->collation : base->collation;
-    pc_user_type_head(r, d->oid, "", d->name, d->schema_oid, d->owner_oid, 'd', base->category,
-                      base);
+    char name[ENG_NAME_BYTES + 1];
+    pc_user_type_head(r, d->oid, "", d->name, name, d->schema_oid, d->owner_oid, 'd',
+                      base->category, base);
     pc_int(r, "typarray", d->array_oid);
     pc_int(r, "typinput", pc_proc_oid("domain_in"));
     pc_int(r, "typreceive", pc_proc_oid("domain_recv"));
@@ -184,7 +185,8 @@ static bool pc_domain_rows(pc_row *r, const eng_domain *d, const sql_type_def *b
     if (!pc_add(r)) return false;
     const sql_type_def *arr = sql_type_by_oid(sql_type_array_of(base->oid));
     if (arr == NULL) return true;
-    pc_user_type_head(r, d->array_oid, "_", d->name, d->schema_oid, d->owner_oid, 'b', 'A', arr);
+    pc_user_type_head(r, d->array_oid, "_", d->name, name, d->schema_oid, d->owner_oid, 'b',
+                      'A', arr);
     pc_int(r, "typelem", d->oid);
     pc_int(r, "typcollation", collation);
     return pc_add(r);
@@ -195,14 +197,16 @@ static bool pc_rowtype_rows(pc_row *r, const eng_table *t) {
     const sql_type_def *rec = sql_type_by_oid(SQL_T_RECORD);
     const sql_type_def *arr = sql_type_by_oid(SQL_T_RECORD_ARRAY);
     if (rec == NULL || arr == NULL) return true;
-    pc_user_type_head(r, t->rowtype_oid, "", t->name, t->schema_oid, t->owner_oid, 'c', 'C', rec);
+    char name[ENG_NAME_BYTES + 1];
+    pc_user_type_head(r, t->rowtype_oid, "", t->name, name, t->schema_oid, t->owner_oid, 'c',
+                      'C', rec);
     pc_int(r, "typrelid", t->oid);
     pc_int(r, "typarray", t->rowtype_array_oid);
     pc_char(r, "typalign", 'd'); /* as PostgreSQL's composite types */
     pc_char(r, "typstorage", 'x');
     if (!pc_add(r)) return false;
-    pc_user_type_head(r, t->rowtype_array_oid, "_", t->name, t->schema_oid, t->owner_oid, 'b',
-                      'A', arr);
+    pc_user_type_head(r, t->rowtype_array_oid, "_", t->name, name, t->schema_oid, t->owner_oid,
+                      'b', 'A', arr);
     pc_int(r, "typelem", t->rowtype_oid);
     return pc_add(r);
 }
