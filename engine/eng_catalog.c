@@ -113,6 +113,15 @@ static void eng_cat_free_table(eng_table *t) {
     rt_free(t->constraints);
 }
 
+static void eng_cat_copy_domain(eng_catalog *c, eng_domain *dst, const eng_domain *src) {
+    *dst = *src;
+    dst->default_text = eng_draft_strdup(c, src->default_text);
+    dst->comment = eng_draft_strdup(c, src->comment);
+    for (uint32_t k = 0; k < src->check_count; k++) {
+        dst->checks[k].check_text = eng_draft_strdup(c, src->checks[k].check_text);
+    }
+}
+
 static void eng_cat_copy_db(eng_catalog *c, eng_database *dst, const eng_database *src) {
     *dst = *src;
     dst->comment = eng_draft_strdup(c, src->comment);
@@ -137,6 +146,10 @@ static void eng_cat_copy_db(eng_catalog *c, eng_database *dst, const eng_databas
     if (src->extension_count > 0) {
         memcpy(dst->extensions, src->extensions, src->extension_count * sizeof(eng_extension));
     }
+    dst->domains = rt_xcalloc(src->domain_count + 1u, sizeof(eng_domain));
+    for (uint32_t i = 0; i < src->domain_count; i++) {
+        eng_cat_copy_domain(c, &dst->domains[i], &src->domains[i]);
+    }
 }
 
 static void eng_cat_free_db(eng_database *db) {
@@ -145,6 +158,7 @@ static void eng_cat_free_db(eng_database *db) {
     rt_free(db->schemas);
     rt_free(db->sequences);
     rt_free(db->extensions);
+    rt_free(db->domains);
 }
 
 eng_catalog *eng_cat_new(void) {
@@ -433,6 +447,10 @@ eng_table *eng_draft_add_table(eng_catalog *draft, uint32_t db_oid, const eng_ta
     db->tables = rt_xrealloc(db->tables, (db->table_count + 2u) * sizeof(eng_table));
     eng_table *dst = &db->tables[db->table_count++];
     eng_cat_copy_table(draft, dst, t);
+    if ((t->kind == 'r' || t->kind == 'v') && t->rowtype_oid == 0) {
+        dst->rowtype_oid = eng_catalog_new_oid(draft);
+        dst->rowtype_array_oid = eng_catalog_new_oid(draft);
+    }
     draft->index_dirty = true;
     return dst;
 }
@@ -471,6 +489,44 @@ eng_sequence *eng_draft_add_sequence(eng_catalog *draft, uint32_t db_oid,
     dst->acl = eng_draft_acl(draft, s->acl);
     draft->index_dirty = true;
     return dst;
+}
+
+const eng_domain *eng_db_domain_by_name(const eng_database *db, uint32_t schema_oid,
+                                        const char *name) {
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        const eng_domain *d = &db->domains[i];
+        if (d->schema_oid == schema_oid && strcmp(d->name, name) == 0) return d;
+    }
+    return NULL;
+}
+
+const eng_domain *eng_db_domain_by_oid(const eng_database *db, uint32_t oid) {
+    for (uint32_t i = 0; oid != 0 && i < db->domain_count; i++) {
+        if (db->domains[i].oid == oid || db->domains[i].array_oid == oid) return &db->domains[i];
+    }
+    return NULL;
+}
+
+eng_domain *eng_draft_add_domain(eng_catalog *draft, uint32_t db_oid, const eng_domain *d) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    RT_ASSERT(db != NULL);
+    db->domains = rt_xrealloc(db->domains, (db->domain_count + 2u) * sizeof(eng_domain));
+    eng_domain *dst = &db->domains[db->domain_count++];
+    eng_cat_copy_domain(draft, dst, d);
+    return dst;
+}
+
+void eng_draft_replace_domain(eng_catalog *draft, uint32_t db_oid, const eng_domain *d) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    RT_ASSERT(db != NULL);
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        if (db->domains[i].oid != d->oid) continue;
+        eng_domain copy;
+        eng_cat_copy_domain(draft, &copy, d); /* d may point into the array */
+        db->domains[i] = copy;
+        return;
+    }
+    RT_ASSERT(false);
 }
 
 eng_extension *eng_draft_add_extension(eng_catalog *draft, uint32_t db_oid,
@@ -535,6 +591,15 @@ void eng_draft_remove_sequence(eng_catalog *draft, uint32_t db_oid, uint32_t seq
         break;
     }
     draft->index_dirty = true;
+}
+
+void eng_draft_remove_domain(eng_catalog *draft, uint32_t db_oid, uint32_t domain_oid) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    for (uint32_t i = 0; db != NULL && i < db->domain_count; i++) {
+        if (db->domains[i].oid != domain_oid) continue;
+        ENG_CAT_REMOVE(db->domains, db->domain_count, i);
+        break;
+    }
 }
 
 void eng_draft_remove_extension(eng_catalog *draft, uint32_t db_oid, uint32_t ext_oid) {

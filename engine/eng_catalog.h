@@ -101,6 +101,7 @@ typedef struct eng_column {
     uint32_t collation;      /* 0 default, 950 "C" */
     const char *default_text; /* DEFAULT expression as SQL text, NULL if none */
     uint32_t default_seq;    /* the sequence behind serial/identity, 0 if none */
+    uint32_t domain_oid;     /* declared with a domain (type_oid/typmod are its base's), 0 if not */
     const uint8_t *missing;  /* value of rows stored before ADD COLUMN (row-image encoding) */
     uint32_t missing_len;    /* 0 with missing NULL: those rows read NULL */
     const char *comment;
@@ -183,6 +184,10 @@ typedef struct eng_table {
     const char *options_text;
     const char *comment;
     const eng_acl *acl;      /* NULL: the defaults */
+    /* The row type of a table or view (pg_class.reltype) and its array type, given by
+     * eng_draft_add_table; 0 for objects from catalogs written before format 3. */
+    uint32_t rowtype_oid;
+    uint32_t rowtype_array_oid;
 } eng_table;
 
 typedef struct eng_sequence {
@@ -199,6 +204,31 @@ typedef struct eng_sequence {
     const char *comment;
     const eng_acl *acl;      /* NULL: the defaults */
 } eng_sequence;
+
+/* A domain (CREATE DOMAIN): a base type with a default, NOT NULL and CHECK constraints. Its
+ * columns store values of the innermost base type; the SQL layer checks the constraints. */
+#define ENG_DOMAIN_CHECKS_MAX 64   /* CHECK constraints of one domain; 54000 past it */
+typedef struct eng_domain_check {
+    uint32_t oid;            /* pg_constraint.oid */
+    char name[ENG_NAME_BYTES];
+    const char *check_text;  /* the CHECK expression over VALUE as SQL text */
+} eng_domain_check;
+
+typedef struct eng_domain {
+    uint32_t oid;            /* pg_type.oid */
+    uint32_t array_oid;      /* its array type's pg_type.oid ("_name") */
+    char name[ENG_NAME_BYTES];
+    uint32_t schema_oid;
+    uint32_t owner_oid;
+    uint32_t base_oid;       /* pg_type.typbasetype: a built-in type or another domain */
+    int32_t typmod;          /* typtypmod */
+    uint32_t collation;      /* 0 default */
+    bool not_null;
+    const char *default_text; /* DEFAULT as SQL text, NULL if none */
+    uint32_t check_count;
+    eng_domain_check checks[ENG_DOMAIN_CHECKS_MAX];
+    const char *comment;
+} eng_domain;
 
 typedef struct eng_schema {
     uint32_t oid;
@@ -227,6 +257,8 @@ typedef struct eng_database {
     eng_sequence *sequences;
     uint32_t extension_count;
     eng_extension *extensions;
+    uint32_t domain_count;
+    eng_domain *domains;
     const char *comment;
     const eng_acl *acl;      /* NULL: the defaults */
     const struct eng_catalog *catalog; /* the version this database belongs to */
@@ -325,6 +357,10 @@ const eng_table *eng_db_table_by_oid(const eng_database *db, uint32_t oid);
 const eng_sequence *eng_db_sequence_by_name(const eng_database *db, uint32_t schema_oid,
                                             const char *name);
 const eng_sequence *eng_db_sequence_by_oid(const eng_database *db, uint32_t oid);
+const eng_domain *eng_db_domain_by_name(const eng_database *db, uint32_t schema_oid,
+                                        const char *name);
+/* By the domain's oid or its array type's oid. */
+const eng_domain *eng_db_domain_by_oid(const eng_database *db, uint32_t oid);
 /* The table an index belongs to, and the index (by index oid). */
 const eng_table *eng_db_table_of_index(const eng_database *db, uint32_t index_oid,
                                        const eng_index **index);
@@ -342,12 +378,17 @@ uint64_t eng_catalog_new_storage_id(eng_catalog *draft);
 /* Mutable access to objects of a draft; pointers are valid until the next add/remove. */
 eng_database *eng_draft_db(eng_catalog *draft, uint32_t db_oid);
 eng_table *eng_draft_table(eng_catalog *draft, uint32_t db_oid, uint32_t table_oid);
-/* Adds copies (strings and arrays deep-copied into the draft). */
+/* Adds copies (strings and arrays deep-copied into the draft); a table or view without a row
+ * type gets one (and its array type). */
 eng_database *eng_draft_add_db(eng_catalog *draft, const eng_database *db);
 eng_table *eng_draft_add_table(eng_catalog *draft, uint32_t db_oid, const eng_table *t);
 eng_schema *eng_draft_add_schema(eng_catalog *draft, uint32_t db_oid, const eng_schema *s);
 eng_sequence *eng_draft_add_sequence(eng_catalog *draft, uint32_t db_oid,
                                      const eng_sequence *s);
+eng_domain *eng_draft_add_domain(eng_catalog *draft, uint32_t db_oid, const eng_domain *d);
+/* Replaces a domain's definition (same oid); strings deep-copied. */
+void eng_draft_replace_domain(eng_catalog *draft, uint32_t db_oid, const eng_domain *d);
+void eng_draft_remove_domain(eng_catalog *draft, uint32_t db_oid, uint32_t domain_oid);
 eng_extension *eng_draft_add_extension(eng_catalog *draft, uint32_t db_oid,
                                        const eng_extension *e);
 eng_role *eng_draft_add_role(eng_catalog *draft, const eng_role *r);

@@ -10,8 +10,11 @@
 
 #define ENG_CATALOG_MAGIC 0x44424341u /* "DBCA" */
 /* Format 2 added access lists (tables, sequences, schemas, databases) and role memberships;
- * format 1 files still load: their objects get the default privileges and no memberships. */
-#define ENG_CATALOG_FORMAT 2u
+ * format 1 files still load: their objects get the default privileges and no memberships.
+ * Format 3 added domains, the domain of a column and the row types of tables; older files
+ * have none. */
+#define ENG_CATALOG_FORMAT 3u
+#define ENG_CATALOG_FORMAT_V2 2u
 #define ENG_CATALOG_FORMAT_V1 1u
 
 static void eng_boot_schemas(eng_catalog *c, eng_database *db) {
@@ -149,6 +152,7 @@ static void eng_ser_column(eng_codec_w *w, const eng_column *col) {
     eng_w_bytes(w, col->missing, col->missing != NULL ? col->missing_len : 0);
     eng_w_u32(w, col->missing != NULL);
     eng_w_opt_str(w, col->comment);
+    eng_w_u32(w, col->domain_oid);
 }
 
 static void eng_ser_attnums(eng_codec_w *w, const uint16_t *attnums, uint32_t n) {
@@ -223,6 +227,8 @@ void eng_catalog_write_table(eng_codec_w *w, const eng_table *t) {
     eng_w_opt_str(w, t->options_text);
     eng_w_opt_str(w, t->comment);
     eng_ser_acl(w, t->acl);
+    eng_w_u32(w, t->rowtype_oid);
+    eng_w_u32(w, t->rowtype_array_oid);
 }
 
 static void eng_ser_sequence(eng_codec_w *w, const eng_sequence *s) {
@@ -242,6 +248,26 @@ static void eng_ser_sequence(eng_codec_w *w, const eng_sequence *s) {
     eng_w_u32(w, (uint8_t)s->persistence);
     eng_w_opt_str(w, s->comment);
     eng_ser_acl(w, s->acl);
+}
+
+static void eng_ser_domain(eng_codec_w *w, const eng_domain *d) {
+    eng_w_u32(w, d->oid);
+    eng_w_u32(w, d->array_oid);
+    eng_w_str(w, d->name);
+    eng_w_u32(w, d->schema_oid);
+    eng_w_u32(w, d->owner_oid);
+    eng_w_u32(w, d->base_oid);
+    eng_w_u32(w, (uint32_t)d->typmod);
+    eng_w_u32(w, d->collation);
+    eng_w_u32(w, d->not_null);
+    eng_w_opt_str(w, d->default_text);
+    eng_w_opt_str(w, d->comment);
+    eng_w_u32(w, d->check_count);
+    for (uint32_t k = 0; k < d->check_count; k++) {
+        eng_w_u32(w, d->checks[k].oid);
+        eng_w_str(w, d->checks[k].name);
+        eng_w_str(w, d->checks[k].check_text);
+    }
 }
 
 static void eng_ser_db(eng_codec_w *w, const eng_database *db) {
@@ -269,6 +295,8 @@ static void eng_ser_db(eng_codec_w *w, const eng_database *db) {
         eng_w_u32(w, db->extensions[i].schema_oid);
         eng_w_str(w, db->extensions[i].version);
     }
+    eng_w_u32(w, db->domain_count);
+    for (uint32_t i = 0; i < db->domain_count; i++) eng_ser_domain(w, &db->domains[i]);
 }
 
 static void eng_ser_role(eng_codec_w *w, const eng_role *r) {
@@ -351,7 +379,7 @@ static uint16_t eng_de_attnums(eng_codec_r *r, uint16_t *attnums) {
     return (uint16_t)n;
 }
 
-static void eng_de_column(eng_codec_r *r, eng_catalog *c, eng_column *col) {
+static void eng_de_column(eng_codec_r *r, eng_catalog *c, eng_column *col, uint32_t format) {
     eng_de_name(r, col->name);
     col->type_oid = eng_r_u32(r);
     col->typmod = (int32_t)eng_r_u32(r);
@@ -375,6 +403,7 @@ static void eng_de_column(eng_codec_r *r, eng_catalog *c, eng_column *col) {
         col->missing_len = mlen;
     }
     col->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+    if (format == ENG_CATALOG_FORMAT) col->domain_oid = eng_r_u32(r);
 }
 
 static void eng_de_index(eng_codec_r *r, eng_catalog *c, eng_index *ix) {
@@ -442,7 +471,9 @@ static void eng_de_table(eng_codec_r *r, eng_catalog *c, eng_table *t, uint32_t 
     uint32_t ncol = eng_r_count(r, ENG_COLUMNS_MAX);
     t->column_count = (uint16_t)ncol;
     t->columns = rt_xcalloc(ncol + 1u, sizeof(eng_column));
-    for (uint32_t i = 0; i < ncol && eng_r_ok(r); i++) eng_de_column(r, c, &t->columns[i]);
+    for (uint32_t i = 0; i < ncol && eng_r_ok(r); i++) {
+        eng_de_column(r, c, &t->columns[i], format);
+    }
     t->pk_count = eng_de_attnums(r, t->pk_attnums);
     t->index_count = eng_r_count(r, 4096);
     t->indexes = rt_xcalloc(t->index_count + 1u, sizeof(eng_index));
@@ -459,6 +490,10 @@ static void eng_de_table(eng_codec_r *r, eng_catalog *c, eng_table *t, uint32_t 
     t->options_text = eng_draft_strdup(c, eng_r_opt_str(r));
     t->comment = eng_draft_strdup(c, eng_r_opt_str(r));
     t->acl = eng_de_acl(r, c, format);
+    if (format == ENG_CATALOG_FORMAT) {
+        t->rowtype_oid = eng_r_u32(r);
+        t->rowtype_array_oid = eng_r_u32(r);
+    }
     if (t->partition_count == 0 || t->partition_count > ENG_PARTITIONS_MAX) {
         if (t->kind == 'r') eng_r_fail(r, "bad partition count");
     }
@@ -482,6 +517,31 @@ static void eng_de_sequence(eng_codec_r *r, eng_catalog *c, eng_sequence *s,
     s->persistence = (char)eng_r_u32(r);
     s->comment = eng_draft_strdup(c, eng_r_opt_str(r));
     s->acl = eng_de_acl(r, c, format);
+}
+
+static void eng_de_domains(eng_codec_r *r, eng_catalog *c, eng_database *db) {
+    db->domain_count = eng_r_count(r, 1u << 20);
+    db->domains = rt_xcalloc(db->domain_count + 1u, sizeof(eng_domain));
+    for (uint32_t i = 0; i < db->domain_count && eng_r_ok(r); i++) {
+        eng_domain *d = &db->domains[i];
+        d->oid = eng_r_u32(r);
+        d->array_oid = eng_r_u32(r);
+        eng_de_name(r, d->name);
+        d->schema_oid = eng_r_u32(r);
+        d->owner_oid = eng_r_u32(r);
+        d->base_oid = eng_r_u32(r);
+        d->typmod = (int32_t)eng_r_u32(r);
+        d->collation = eng_r_u32(r);
+        d->not_null = eng_r_u32(r) != 0;
+        d->default_text = eng_draft_strdup(c, eng_r_opt_str(r));
+        d->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+        d->check_count = eng_r_count(r, ENG_DOMAIN_CHECKS_MAX);
+        for (uint32_t k = 0; k < d->check_count && eng_r_ok(r); k++) {
+            d->checks[k].oid = eng_r_u32(r);
+            eng_de_name(r, d->checks[k].name);
+            d->checks[k].check_text = eng_draft_strdup(c, eng_r_str(r));
+        }
+    }
 }
 
 static void eng_de_db(eng_codec_r *r, eng_catalog *c, eng_database *db, uint32_t format) {
@@ -524,6 +584,7 @@ static void eng_de_db(eng_codec_r *r, eng_catalog *c, eng_database *db, uint32_t
         if (vlen > 0) memcpy(db->extensions[i].version, v, vlen);
         db->extensions[i].version[vlen] = '\0';
     }
+    if (format == ENG_CATALOG_FORMAT) eng_de_domains(r, c, db);
     db->catalog = c;
 }
 
@@ -560,7 +621,8 @@ eng_catalog *eng_catalog_deserialize(const uint8_t *data, uint64_t len, rt_err *
     eng_r_init(&r, data, len);
     uint32_t magic = eng_r_u32(&r), format = eng_r_u32(&r);
     if (magic != ENG_CATALOG_MAGIC ||
-        (format != ENG_CATALOG_FORMAT && format != ENG_CATALOG_FORMAT_V1)) {
+        (format != ENG_CATALOG_FORMAT && format != ENG_CATALOG_FORMAT_V2 &&
+         format != ENG_CATALOG_FORMAT_V1)) {
         rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "catalog file has a wrong magic or format");
         return NULL;
     }

@@ -134,6 +134,8 @@ typedef enum sql_node_kind {
     SQL_N_CHECKPOINT,
     SQL_N_GRANT,         /* GRANT/REVOKE of privileges and role memberships */
     SQL_N_DO,            /* DO $$...$$: parsed; the executor refuses with 0A000 */
+    SQL_N_CREATE_DOMAIN,
+    SQL_N_ALTER_DOMAIN,
 } sql_node_kind;
 
 /* Every node starts with this header. */
@@ -734,6 +736,31 @@ typedef struct sql_create_view {
     sql_select *query;
     const char *query_text;  /* the view's defining text */
 } sql_create_view;
+
+/* CREATE DOMAIN name [AS] type [COLLATE c] [DEFAULT e] [[CONSTRAINT n] NOT NULL | NULL |
+ * CHECK (e)]...: the part after the name parses as a column definition's does. */
+typedef struct sql_create_domain {
+    sql_node hdr;
+    sql_name name;
+    sql_columndef *def;      /* type, collation and constraints (name unused) */
+} sql_create_domain;
+
+typedef enum sql_alter_domain_kind {
+    SQL_AD_SET_DEFAULT = 1, SQL_AD_DROP_DEFAULT, SQL_AD_SET_NOT_NULL, SQL_AD_DROP_NOT_NULL,
+    SQL_AD_ADD_CONSTRAINT, SQL_AD_DROP_CONSTRAINT, SQL_AD_RENAME, SQL_AD_RENAME_CONSTRAINT,
+    SQL_AD_OWNER, SQL_AD_SET_SCHEMA,
+} sql_alter_domain_kind;
+
+typedef struct sql_alter_domain {
+    sql_node hdr;
+    sql_name name;
+    sql_alter_domain_kind cmd;
+    sql_constraint *constraint; /* SET DEFAULT (its expr), ADD CONSTRAINT */
+    const char *old_name;    /* DROP / RENAME CONSTRAINT */
+    const char *new_name;    /* RENAME [CONSTRAINT] ... TO, OWNER TO, SET SCHEMA */
+    bool if_exists;          /* DROP CONSTRAINT IF EXISTS */
+    bool cascade;
+} sql_alter_domain;
 
 typedef enum sql_object_kind {
     SQL_OBJ_TABLE = 1, SQL_OBJ_INDEX, SQL_OBJ_SEQUENCE, SQL_OBJ_VIEW, SQL_OBJ_MATVIEW,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_session.h"
 #include "sql/sql_stats.h"
 
@@ -205,16 +206,68 @@ static const sql_type_def *sql_lookup_type_name(const char *name) {
     return sql_type_by_name(name);
 }
 
-bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, int32_t *typmod) {
+/* A domain named by `tn` (none when a built-in type of that name comes first in the path):
+ * its base type; typmods and arrays of domains are refused. */
+static bool sql_bind_domain_type(sql_bind_ctx *bc, const sql_typename *tn, const eng_domain *d,
+                                 uint32_t *oid, int32_t *typmod, const eng_domain **domain) {
+    if (tn->typmods.count > 0) {
+        return rt_err_set(bc->err, SQLSTATE_SYNTAX_ERROR,
+                          "type modifier is not allowed for type \"%s\"", d->name);
+    }
+    if (tn->array_dims > 0) {
+        return rt_err_set(bc->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "arrays of domains are not supported yet");
+    }
+    if (domain == NULL) {
+        return rt_err_set(bc->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "domain %s cannot be used here yet", d->name);
+    }
+    *domain = d;
+    return sql_domain_base(bc->db, d, oid, typmod, bc->err);
+}
+
+/* The domain or array-of-domain type named `tn`, NULL if none. */
+static const eng_domain *sql_bind_find_domain(sql_bind_ctx *bc, const sql_typename *tn,
+                                              bool *is_array) {
+    const eng_domain *d = sql_domain_find(bc, &tn->name);
+    *is_array = false;
     const char *name = tn->name.parts[tn->name.count - 1];
+    if (d == NULL && name[0] == '_') { /* "_d": the array type of domain d */
+        sql_name elem = tn->name;
+        elem.parts[elem.count - 1] = name + 1;
+        d = sql_domain_find(bc, &elem);
+        *is_array = d != NULL;
+    }
+    return d;
+}
+
+bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, int32_t *typmod) {
+    return sql_bind_typename_domain(bc, tn, oid, typmod, NULL);
+}
+
+bool sql_bind_typename_domain(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid,
+                              int32_t *typmod, const eng_domain **domain) {
+    const char *name = tn->name.parts[tn->name.count - 1];
+    if (domain != NULL) *domain = NULL;
+    bool builtin_schema = true;
     if (tn->name.count >= 2) {
         const char *schema = tn->name.parts[tn->name.count - 2];
-        if (strcmp(schema, "pg_catalog") != 0 && strcmp(schema, "public") != 0) {
-            return rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s.%s\" does not exist",
-                              schema, name);
-        }
+        builtin_schema = strcmp(schema, "pg_catalog") == 0 || strcmp(schema, "public") == 0;
     }
-    const sql_type_def *t = sql_lookup_type_name(name);
+    const sql_type_def *t = builtin_schema ? sql_lookup_type_name(name) : NULL;
+    if (t == NULL && bc->db != NULL) {
+        bool is_array;
+        const eng_domain *d = sql_bind_find_domain(bc, tn, &is_array);
+        if (d != NULL && is_array) {
+            return rt_err_set(bc->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "arrays of domains are not supported yet");
+        }
+        if (d != NULL) return sql_bind_domain_type(bc, tn, d, oid, typmod, domain);
+    }
+    if (!builtin_schema) {
+        return rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s.%s\" does not exist",
+                          tn->name.parts[tn->name.count - 2], name);
+    }
     if (t == NULL || t->typtype == 'p') {
         rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s%s\" does not exist", name,
                    tn->array_dims > 0 ? "[]" : "");

@@ -70,6 +70,10 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out);
 /* Helpers the session uses for DDL. */
 /* Resolves a type name (with typmods) to (oid, typmod); 42704 if unknown. */
 bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, int32_t *typmod);
+/* The same where a domain may be named: (oid, typmod) are its base type's and *domain the
+ * domain (NULL for other types). sql_bind_typename refuses domains with 0A000. */
+bool sql_bind_typename_domain(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid,
+                              int32_t *typmod, const eng_domain **domain);
 /* Binds an expression that refers to the columns of one table (DEFAULT, CHECK, index
  * expressions), for validation and for evaluation by INSERT. */
 bool sql_bind_table_expr(sql_bind_ctx *bc, const eng_table *t, const sql_node *expr,

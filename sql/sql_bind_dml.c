@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_ixexpr.h"
 #include "sql/sql_plan.h"
 #include "sql/sql_strbuf.h"
@@ -165,6 +166,26 @@ static bool sql_bind_default_seq_priv(sql_binder *b, const sql_plan *p, const en
                               ENG_ACL_USAGE | ENG_ACL_UPDATE, true, true);
 }
 
+/* The domain of column `col`, to check its new values; the domain's DEFAULT when the column
+ * has none (*def). */
+static bool sql_bind_column_domain(sql_binder *b, sql_plan *p, const eng_column *col,
+                                   const char **def) {
+    const eng_domain *d = eng_db_domain_by_oid(b->bc->db, col->domain_oid);
+    if (d == NULL) {
+        return rt_err_set(b->bc->err, SQLSTATE_INTERNAL_ERROR, "cache lookup failed for type %u",
+                          col->domain_oid);
+    }
+    if (p->modify.domains == NULL) {
+        p->modify.domains = rt_arena_zalloc(b->arena, sizeof(sql_domain_info *) *
+                                                          (p->modify.table->column_count + 1u));
+        if (p->modify.domains == NULL) return sql_bind_oom(b);
+    }
+    p->modify.domains[col->attnum - 1] = sql_domain_bind(b->bc, d);
+    if (p->modify.domains[col->attnum - 1] == NULL) return false;
+    if (*def == NULL) *def = sql_domain_default(b->bc->db, d);
+    return true;
+}
+
 static bool sql_bind_defaults_checks(sql_binder *b, const eng_table *t, sql_plan *p) {
     p->modify.defaults = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
     p->modify.checks = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->constraint_count + 1u));
@@ -174,8 +195,11 @@ static bool sql_bind_defaults_checks(sql_binder *b, const eng_table *t, sql_plan
     }
     for (uint32_t c = 0; c < t->column_count; c++) {
         const eng_column *col = &t->columns[c];
-        if (col->dropped || col->default_text == NULL) continue;
-        if (!sql_bind_stored_expr(b->bc, NULL, col->default_text, col->type_oid, col->typmod,
+        if (col->dropped) continue;
+        const char *def = col->default_text;
+        if (col->domain_oid != 0 && !sql_bind_column_domain(b, p, col, &def)) return false;
+        if (def == NULL) continue;
+        if (!sql_bind_stored_expr(b->bc, NULL, def, col->type_oid, col->typmod,
                                   &p->modify.defaults[c])) {
             return false;
         }

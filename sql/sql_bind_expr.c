@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
+#include "sql/sql_domain.h"
 
 static sql_expr *sql_bind_expr_kind(sql_qlevel *q, const sql_node *n);
 
@@ -1066,15 +1067,20 @@ static sql_expr *sql_bind_array(sql_qlevel *q, const sql_array *a, uint32_t want
     return e;
 }
 
+/* x::t; a cast to a domain casts to its base type, then checks the domain's constraints. */
 static sql_expr *sql_bind_cast(sql_qlevel *q, const sql_cast *c) {
     uint32_t type;
     int32_t typmod;
-    if (!sql_bind_typename(q->b->bc, c->type, &type, &typmod)) return NULL;
+    const eng_domain *domain;
+    if (!sql_bind_typename_domain(q->b->bc, c->type, &type, &typmod, &domain)) return NULL;
     sql_expr *arg = SQL_NODE_KIND(c->arg) == SQL_N_ARRAY
                         ? sql_bind_array(q, (const sql_array *)c->arg, type)
                         : sql_bind_expr(q, c->arg);
     if (arg == NULL) return NULL;
-    return sql_bind_coerce(q, arg, type, typmod, SQL_CAST_EXPLICIT, c->hdr.location, NULL);
+    sql_expr *e = sql_bind_coerce(q, arg, type, typmod, SQL_CAST_EXPLICIT, c->hdr.location, NULL);
+    if (e == NULL || domain == NULL) return e;
+    const sql_domain_info *di = sql_domain_bind(q->b->bc, domain);
+    return di != NULL ? sql_domain_wrap(q->b->arena, di, e) : NULL;
 }
 
 /* A missing slice bound (a[:2]) as the constant the slice kernel reads as open. */
@@ -1325,6 +1331,7 @@ bool sql_expr_equal(const sql_expr *a, const sql_expr *b) {
         break;
     case SQL_X_MINMAX: if (a->minmax.greatest != b->minmax.greatest) return false; break;
     case SQL_X_COERCE: if (a->typmod != b->typmod) return false; break;
+    case SQL_X_DOMAIN: if (a->domain.info->oid != b->domain.info->oid) return false; break;
     case SQL_X_ANY_ALL:
         if (a->anyall.op != b->anyall.op || a->anyall.is_all != b->anyall.is_all) return false;
         break;

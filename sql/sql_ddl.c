@@ -17,7 +17,8 @@ bool sql_ddl_handles(const sql_node *stmt) {
     case SQL_N_ALTER_SEQUENCE: case SQL_N_CREATE_SCHEMA: case SQL_N_CREATE_DATABASE:
     case SQL_N_CREATE_ROLE: case SQL_N_ALTER_ROLE: case SQL_N_CREATE_EXTENSION:
     case SQL_N_CREATE_VIEW: case SQL_N_DROP: case SQL_N_ALTER_TABLE: case SQL_N_RENAME:
-    case SQL_N_TRUNCATE: case SQL_N_COMMENT: case SQL_N_GRANT:
+    case SQL_N_TRUNCATE: case SQL_N_COMMENT: case SQL_N_GRANT: case SQL_N_CREATE_DOMAIN:
+    case SQL_N_ALTER_DOMAIN:
         return true;
     default:
         return false;
@@ -326,6 +327,12 @@ bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *
     case SQL_N_CREATE_VIEW:
         snprintf(tag, SQL_TAG_BYTES, "CREATE VIEW");
         return sql_ddl_create_view(dc, (const sql_create_view *)stmt, err);
+    case SQL_N_CREATE_DOMAIN:
+        snprintf(tag, SQL_TAG_BYTES, "CREATE DOMAIN");
+        return sql_ddl_create_domain(dc, (const sql_create_domain *)stmt, err);
+    case SQL_N_ALTER_DOMAIN:
+        snprintf(tag, SQL_TAG_BYTES, "ALTER DOMAIN");
+        return sql_ddl_alter_domain(dc, (const sql_alter_domain *)stmt, err);
     case SQL_N_DROP: return sql_ddl_drop(dc, (const sql_drop *)stmt, tag, err);
     case SQL_N_ALTER_TABLE: return sql_ddl_alter_table(dc, (const sql_alter_table *)stmt, tag, err);
     case SQL_N_RENAME: return sql_ddl_rename(dc, (const sql_rename *)stmt, tag, err);

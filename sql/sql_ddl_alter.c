@@ -12,6 +12,7 @@
 
 #include "runtime/rt_loop.h"
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_fk.h"
 #include "sql/sql_session.h"
 #include "sql/sql_stats.h"
@@ -236,7 +237,18 @@ static bool ddl_add_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "ADD COLUMN of a serial column is not supported yet");
     }
-    if (!sql_bind_typename(dc->bc, cd->type, &col->type_oid, &col->typmod)) return false;
+    const eng_domain *domain;
+    if (!sql_bind_typename_domain(dc->bc, cd->type, &col->type_oid, &col->typmod, &domain)) {
+        return false;
+    }
+    if (domain != NULL && (cd->constraints.count > 0 || domain->not_null ||
+                           sql_domain_default(dc->bc->db, domain) != NULL)) {
+        /* The existing rows would take a default the domain must check. */
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "ADD COLUMN of domain %s with a default, NOT NULL or constraints is "
+                          "not supported yet", domain->name);
+    }
+    col->domain_oid = domain != NULL ? domain->oid : 0;
     if (col->type_oid == SQL_T_VECTOR) {
         if (col->typmod < 1) {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -613,6 +625,7 @@ static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
                           col->name, tn.failed ? "?" : tn.data);
     }
     col->type_oid = oid;
+    col->domain_oid = 0;
     col->typmod = typmod;
     a->retyped = true;
     col->store = (uint8_t)eng_store_of_type(oid);

@@ -561,7 +561,8 @@ static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, 
     case SQL_OBJ_ROLE: return ddl_drop_role(dc, d, n, err);
     case SQL_OBJ_DATABASE: return ddl_drop_database(dc, d, n, err);
     case SQL_OBJ_EXTENSION: return ddl_drop_extension(dc, d, n, err);
-    case SQL_OBJ_TYPE: case SQL_OBJ_DOMAIN:
+    case SQL_OBJ_DOMAIN: return sql_ddl_drop_domain(dc, d, n, err);
+    case SQL_OBJ_TYPE:
         return ddl_missing(dc, d, "type", n->parts[n->count - 1], SQLSTATE_UNDEFINED_OBJECT, err);
     case SQL_OBJ_MATVIEW:
         return ddl_missing(dc, d, "materialized view", n->parts[n->count - 1],

@@ -140,6 +140,10 @@ bool sql_ddl_create_role(sql_ddl_ctx *dc, const sql_create_role *cr, rt_err *err
 bool sql_ddl_alter_role(sql_ddl_ctx *dc, const sql_alter_role *ar, rt_err *err);
 bool sql_ddl_create_extension(sql_ddl_ctx *dc, const sql_create_extension *ce, rt_err *err);
 bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err);
+bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err *err);
+bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *err);
+/* One name of DROP DOMAIN (2BP01 while a column or a domain uses it). */
+bool sql_ddl_drop_domain(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *n, rt_err *err);
 
 /* CREATE INDEX with expressions or a predicate: computes them over every row of `t` in the
  * statement, so an error (division by zero, ...) fails the statement as in PostgreSQL rather

@@ -62,8 +62,13 @@ static bool ddl_column_type(ddl_build *b, const sql_columndef *cd, eng_column *c
         col->typmod = -1;
         col->not_null = true;
         b->seq_kind[col->attnum - 1] = "serial";
-    } else if (!sql_bind_typename(b->dc->bc, cd->type, &col->type_oid, &col->typmod)) {
-        return false;
+    } else {
+        const eng_domain *domain;
+        if (!sql_bind_typename_domain(b->dc->bc, cd->type, &col->type_oid, &col->typmod,
+                                      &domain)) {
+            return false;
+        }
+        col->domain_oid = domain != NULL ? domain->oid : 0;
     }
     if (col->type_oid == SQL_T_VECTOR) {
         if (col->typmod < 1) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/eng_key.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_exec_unique.h"
 #include "sql/sql_fk.h"
@@ -46,6 +47,14 @@ static void sql_failing_row(sql_exec_ctx *x, const eng_table *t, const sql_value
 bool sql_exec_check_row(sql_exec_ctx *x, const sql_plan *p, const sql_value *row,
                         rt_arena *arena) {
     const eng_table *t = p->modify.table;
+    if (p->modify.domains != NULL) {
+        sql_eval_ctx ec;
+        sql_exec_eval_ctx(x, arena, &ec);
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            const sql_domain_info *di = p->modify.domains[c];
+            if (di != NULL && !sql_domain_check_value(&ec, di, &row[c])) return false;
+        }
+    }
     for (uint32_t c = 0; c < t->column_count; c++) {
         const eng_column *col = &t->columns[c];
         if (col->dropped || !col->not_null || !row[c].is_null) continue;

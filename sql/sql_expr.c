@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sql/sql_array.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_exec.h"
 
 sql_vec *sql_vec_new(rt_arena *arena, uint32_t type_oid, int32_t typmod, uint32_t n) {
@@ -512,6 +513,10 @@ sql_vec *sql_eval(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in, uint
     case SQL_X_IN_LIST: return sql_eval_in_list(ec, e, in, n, active);
     case SQL_X_ARRAY: return sql_eval_array(ec, e, in, n, active);
     case SQL_X_COERCE: return sql_eval_coerce(ec, e, in, n, active);
+    case SQL_X_DOMAIN: {
+        sql_vec *v = sql_eval(ec, e->args[0], in, n, active);
+        return v != NULL && sql_domain_check(ec, e->domain.info, v, n, active) ? v : NULL;
+    }
     case SQL_X_ANY_ALL: return sql_eval_any_all(ec, e, in, n, active);
     case SQL_X_SUBQUERY: return sql_exec_subquery(ec, e, in, n, active);
     case SQL_X_ROW: case SQL_X_FIELD: case SQL_X_AGGREF: case SQL_X_WINDOWREF:

@@ -45,6 +45,7 @@ typedef enum sql_expr_kind {
     SQL_X_AGGREF,      /* an aggregate's result: only before planning replaces it */
     SQL_X_WINDOWREF,   /* a window function's result: replaced likewise */
     SQL_X_FIELD,       /* (row).field */
+    SQL_X_DOMAIN,      /* args[0] checked against a domain's constraints (sql_domain.h) */
 } sql_expr_kind;
 
 enum {
@@ -95,6 +96,7 @@ struct sql_expr {
         } sub;
         struct { uint32_t index; } aggref;    /* AGGREF/WINDOWREF: index in the query's list */
         struct { uint32_t index; } field;
+        struct { const struct sql_domain_info *info; } domain; /* DOMAIN */
     };
 };
 

@@ -73,6 +73,9 @@ PC_KERNEL(pc_format_type) {
     pc_nulls(n, active, out);
     sql_strbuf sb;
     sql_strbuf_init(&sb, f->arena, 32);
+    sql_exec_ctx *x = pc_fx(f);
+    pc_path p;
+    if (x != NULL) pc_path_of(x, &p);
     SQL_FOR_ACTIVE(i) {
         if (sql_vec_is_null(args[0], i)) {
             out->nulls[i] = 1;
@@ -81,6 +84,7 @@ PC_KERNEL(pc_format_type) {
         sql_strbuf_reset(&sb);
         uint32_t oid = (uint32_t)args[0]->i64[i];
         if (oid == 0) sql_strbuf_puts(&sb, "-"); /* InvalidOid, as in a cast without a type */
+        else if (x != NULL && pc_format_user_type(x->db, &p, oid, &sb)) {}
         else if (sql_vec_is_null(args[1], i)) pc_format_type_nomod(oid, &sb);
         else sql_type_format(oid, (int32_t)args[1]->i64[i], &sb);
         if (!pc_set_sb(f, out, i, &sb)) return false;
@@ -108,8 +112,15 @@ PC_KERNEL(pc_type_is_visible) {
     pc_path p;
     if (x != NULL) pc_path_of(x, &p);
     SQL_FOR_ACTIVE(i) {
-        const sql_type_def *t = sql_type_by_oid((uint32_t)args[0]->i64[i]);
+        uint32_t oid = (uint32_t)args[0]->i64[i];
+        const sql_type_def *t = sql_type_by_oid(oid);
         if (x != NULL && t != NULL) pc_set_int(out, i, pc_path_has(&p, t->namespace_oid));
+        pc_user_type u;
+        if (x != NULL && t == NULL && pc_user_type_by_oid(x->db, oid, &u)) {
+            char name[ENG_NAME_BYTES + 1];
+            snprintf(name, sizeof name, "%s%s", oid == u.array_oid ? "_" : "", u.name);
+            pc_set_int(out, i, pc_user_type_lookup(x->db, &p, NULL, name) == oid);
+        }
     }
     return true;
 }
@@ -180,9 +191,16 @@ PC_KERNEL(pc_get_constraintdef) {
         const eng_table *t = NULL;
         const eng_constraint *con =
             x != NULL ? pc_constraint_by_oid(x->db, (uint32_t)args[0]->i64[i], &t) : NULL;
-        if (con == NULL) continue;
-        sql_strbuf_reset(&sb);
         bool pretty = f->call->nargs > 1 && !sql_vec_is_null(args[1], i) && args[1]->i64[i];
+        sql_strbuf_reset(&sb);
+        const eng_domain_check *dk =
+            x != NULL && con == NULL ? pc_domain_check_by_oid(x->db, (uint32_t)args[0]->i64[i])
+                                     : NULL;
+        if (dk != NULL) { /* a domain's CHECK: its text as written */
+            sql_strbuf_printf(&sb, pretty ? "CHECK (%s)" : "CHECK ((%s))", dk->check_text);
+            if (!pc_set_sb(f, out, i, &sb)) return false;
+        }
+        if (con == NULL) continue;
         pc_constraint_def(&sb, x->db, &p, t, con, pretty);
         if (!pc_set_sb(f, out, i, &sb)) return false;
     }

@@ -394,6 +394,79 @@ static sql_node *alter_role(sql_parser *p, uint32_t location) {
     return sql_parse_role_options(p, &r->options, true) ? &r->hdr : NULL;
 }
 
+/* A domain constraint (ADD) or DEFAULT e (SET) parsed as a column's; exactly one. */
+static bool alter_domain_constraint(sql_parser *p, sql_alter_domain *d) {
+    sql_columndef *col = P_NODE(p, sql_columndef, SQL_N_COLUMNDEF, p_loc(p));
+    if (col == NULL || !sql_parse_column_constraints(p, col)) return false;
+    if (col->constraints.count != 1 || col->collation.count != 0) return p_error(p);
+    d->constraint = SQL_LIST_AT(col->constraints, 0);
+    if (p_accept_kw(p, SQL_KW_NOT)) { /* NOT VALID: the check still runs on new values */
+        if (!p_expect_kw(p, SQL_KW_VALID)) return false;
+        d->constraint->not_valid = true;
+    }
+    return true;
+}
+
+/* ALTER DOMAIN's SET / DROP forms: DEFAULT, NOT NULL, SCHEMA; DROP CONSTRAINT. */
+static bool alter_domain_set_drop(sql_parser *p, sql_alter_domain *d, bool set) {
+    if (set && p_accept_kw(p, SQL_KW_SCHEMA)) {
+        d->cmd = SQL_AD_SET_SCHEMA;
+        return (d->new_name = sql_parse_col_id(p)) != NULL;
+    }
+    if (set && p_is_kw(p, SQL_KW_DEFAULT)) {
+        d->cmd = SQL_AD_SET_DEFAULT;
+        return alter_domain_constraint(p, d);
+    }
+    if (!set && p_accept_kw(p, SQL_KW_DEFAULT)) {
+        d->cmd = SQL_AD_DROP_DEFAULT;
+        return true;
+    }
+    if (p_accept_kw(p, SQL_KW_NOT)) {
+        d->cmd = set ? SQL_AD_SET_NOT_NULL : SQL_AD_DROP_NOT_NULL;
+        return p_expect_kw(p, SQL_KW_NULL);
+    }
+    if (set) return p_error(p);
+    if (!p_expect_kw(p, SQL_KW_CONSTRAINT)) return false;
+    d->cmd = SQL_AD_DROP_CONSTRAINT;
+    if (p_accept_kw(p, SQL_KW_IF)) {
+        if (!p_expect_kw(p, SQL_KW_EXISTS)) return false;
+        d->if_exists = true;
+    }
+    if ((d->old_name = sql_parse_col_id(p)) == NULL) return false;
+    if (p_accept_kw(p, SQL_KW_CASCADE)) d->cascade = true;
+    else p_accept_kw(p, SQL_KW_RESTRICT);
+    return true;
+}
+
+/* ALTER DOMAIN name { SET | DROP ... | ADD constraint | RENAME [CONSTRAINT c] TO n |
+ * OWNER TO r }; other forms (VALIDATE CONSTRAINT) are refused with 0A000. */
+sql_node *sql_parse_alter_domain(sql_parser *p, uint32_t location) {
+    sql_alter_domain *d = P_NODE(p, sql_alter_domain, SQL_N_ALTER_DOMAIN, location);
+    if (d == NULL || !sql_parse_any_name(p, &d->name, 3)) return NULL;
+    bool ok;
+    if (p_accept_kw(p, SQL_KW_SET)) {
+        ok = alter_domain_set_drop(p, d, true);
+    } else if (p_accept_kw(p, SQL_KW_DROP)) {
+        ok = alter_domain_set_drop(p, d, false);
+    } else if (p_accept_kw(p, SQL_KW_ADD)) {
+        d->cmd = SQL_AD_ADD_CONSTRAINT;
+        ok = alter_domain_constraint(p, d);
+    } else if (p_accept_kw(p, SQL_KW_RENAME)) {
+        d->cmd = SQL_AD_RENAME;
+        if (p_accept_kw(p, SQL_KW_CONSTRAINT)) {
+            d->cmd = SQL_AD_RENAME_CONSTRAINT;
+            if ((d->old_name = sql_parse_col_id(p)) == NULL) return NULL;
+        }
+        ok = p_expect_kw(p, SQL_KW_TO) && (d->new_name = sql_parse_col_id(p)) != NULL;
+    } else if (p_accept_kw(p, SQL_KW_OWNER)) {
+        d->cmd = SQL_AD_OWNER;
+        ok = p_expect_kw(p, SQL_KW_TO) && (d->new_name = alter_role_spec(p)) != NULL;
+    } else {
+        return sql_parse_unsupported(p, p_loc(p), "this form of ALTER DOMAIN"), NULL;
+    }
+    return ok ? &d->hdr : NULL;
+}
+
 sql_node *sql_parse_alter(sql_parser *p) {
     uint32_t location = p_loc(p);
     p_next(p);
@@ -414,6 +487,7 @@ sql_node *sql_parse_alter(sql_parser *p) {
     case SQL_KW_SCHEMA: return alter_named(p, location, SQL_OBJ_SCHEMA, "SCHEMA");
     case SQL_KW_DATABASE: return alter_named(p, location, SQL_OBJ_DATABASE, "DATABASE");
     case SQL_KW_ROLE: case SQL_KW_USER: return alter_role(p, location);
+    case SQL_KW_DOMAIN: return sql_parse_alter_domain(p, location);
     default: {
         char what[64];
         snprintf(what, sizeof what, "ALTER %s", word);

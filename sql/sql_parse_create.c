@@ -209,6 +209,18 @@ static sql_node *create_sequence(sql_parser *p, uint32_t location, bool temp, bo
     return sql_parse_seq_options(p, &s->options, false) ? &s->hdr : NULL;
 }
 
+/* CREATE DOMAIN name [AS] type, then what may follow a column's type. */
+static sql_node *create_domain(sql_parser *p, uint32_t location) {
+    sql_create_domain *d = P_NODE(p, sql_create_domain, SQL_N_CREATE_DOMAIN, location);
+    if (d == NULL) return NULL;
+    p_next(p);
+    if (!sql_parse_any_name(p, &d->name, 3)) return NULL;
+    p_accept_kw(p, SQL_KW_AS);
+    d->def = P_NODE(p, sql_columndef, SQL_N_COLUMNDEF, p_loc(p));
+    if (d->def == NULL || (d->def->type = sql_parse_type(p)) == NULL) return NULL;
+    return sql_parse_column_constraints(p, d->def) ? &d->hdr : NULL;
+}
+
 /* RoleSpec: a name, or CURRENT_ROLE / CURRENT_USER / SESSION_USER as lower-case words. */
 static const char *create_role_spec(sql_parser *p) {
     if (p_is_kw(p, SQL_KW_CURRENT_ROLE) || p_is_kw(p, SQL_KW_CURRENT_USER) ||
@@ -547,6 +559,7 @@ sql_node *sql_parse_create(sql_parser *p) {
         if (plain) return sql_parse_create_role(p, location, true);
         break;
     case SQL_KW_EXTENSION: if (plain) return create_extension(p, location); break;
+    case SQL_KW_DOMAIN: if (plain) return create_domain(p, location); break;
     default: return create_refuse(p, location);
     }
     p_error(p);

@@ -351,7 +351,7 @@ static bool ddl_constraint_attr(sql_parser *p, sql_constraint *prev) {
     return true;
 }
 
-static bool ddl_column_constraints(sql_parser *p, sql_columndef *col) {
+bool sql_parse_column_constraints(sql_parser *p, sql_columndef *col) {
     sql_constraint *prev = NULL;
     for (;;) {
         uint32_t location = p_loc(p);
@@ -388,7 +388,7 @@ sql_columndef *sql_parse_column_def(sql_parser *p) {
         sql_parse_unsupported(p, p_loc(p), "COMPRESSION");
         return NULL;
     }
-    return ddl_column_constraints(p, c) ? c : NULL;
+    return sql_parse_column_constraints(p, c) ? c : NULL;
 }
 
 /* Attributes after a table constraint: [NOT] DEFERRABLE, INITIALLY ..., NOT VALID,

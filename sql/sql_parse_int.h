@@ -237,6 +237,9 @@ sql_defelem *sql_parse_defelem_new(sql_parser *p, const char *name, sql_node *va
 sql_node *sql_parse_def_arg(sql_parser *p, const char **word);
 bool sql_parse_seq_options(sql_parser *p, sql_list *out, bool parens);
 sql_columndef *sql_parse_column_def(sql_parser *p);
+/* A column definition's COLLATE and constraints (also CREATE / ALTER DOMAIN's). */
+bool sql_parse_column_constraints(sql_parser *p, sql_columndef *col);
+sql_node *sql_parse_alter_domain(sql_parser *p, uint32_t location);
 sql_constraint *sql_parse_table_constraint(sql_parser *p);
 bool sql_parse_role_options(sql_parser *p, sql_list *out, bool alter);
 sql_node *sql_parse_create_role(sql_parser *p, uint32_t location, bool is_user);

@@ -83,6 +83,7 @@ static uint32_t pc_shown_indexes(const eng_table *t) {
 static bool pc_class_table(pc_row *r, const eng_table *t) {
     char kind = t->kind == 'v' ? 'v' : 'r';
     pc_class_common(r, t->oid, t->name, t->schema_oid, t->owner_oid, kind, t->persistence);
+    pc_int(r, "reltype", t->rowtype_oid);
     /* Rows as of the last ANALYZE (manual or automatic; kept across restarts), -1 before one
      * or after TRUNCATE, as PostgreSQL's. */
     double rows = kind == 'r' ? sql_stats_rows(t) : -1;
@@ -166,6 +167,10 @@ static bool pc_att_column(pc_row *r, uint32_t relid, const eng_column *col) {
     } else {
         pc_str(r, "attname", col->name);
         pc_att_type(r, col->type_oid, col->typmod);
+        if (col->domain_oid != 0) { /* the column's declared type, as PostgreSQL keeps it */
+            pc_int(r, "atttypid", col->domain_oid);
+            pc_int(r, "atttypmod", -1);
+        }
     }
     pc_int(r, "attnum", col->attnum);
     pc_bool(r, "attnotnull", col->not_null && !col->dropped);
@@ -388,8 +393,42 @@ static bool pc_constraint_row(pc_row *r, const eng_table *t, const eng_constrain
     return pc_add(r);
 }
 
+/* A domain's CHECK (contypid the domain; no relation). */
+static bool pc_domain_constraint_row(pc_row *r, const eng_domain *d, const eng_domain_check *k) {
+    pc_clear(r);
+    pc_int(r, "oid", k->oid);
+    pc_str(r, "conname", k->name);
+    pc_int(r, "connamespace", d->schema_oid);
+    pc_char(r, "contype", 'c');
+    pc_bool(r, "convalidated", true);
+    pc_int(r, "contypid", d->oid);
+    pc_char(r, "confupdtype", ' ');
+    pc_char(r, "confdeltype", ' ');
+    pc_char(r, "confmatchtype", ' ');
+    pc_bool(r, "conislocal", true);
+    pc_bool(r, "connoinherit", true);
+    pc_str(r, "conbin", k->check_text);
+    return pc_add(r);
+}
+
+const eng_domain_check *pc_domain_check_by_oid(const eng_database *db, uint32_t oid) {
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        for (uint32_t k = 0; k < db->domains[i].check_count; k++) {
+            if (db->domains[i].checks[k].oid == oid) return &db->domains[i].checks[k];
+        }
+    }
+    return NULL;
+}
+
 bool pc_scan_constraint(pc_row *r) {
     const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        for (uint32_t k = 0; k < db->domains[i].check_count; k++) {
+            if (!pc_domain_constraint_row(r, &db->domains[i], &db->domains[i].checks[k])) {
+                return false;
+            }
+        }
+    }
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
         if (sql_unique_is_companion(t)) continue; /* hidden */

@@ -33,6 +33,69 @@ void pc_format_type_nomod(uint32_t oid, sql_strbuf *sb) {
     else sql_type_format(oid, -1, sb);
 }
 
+bool pc_user_type_by_oid(const eng_database *db, uint32_t oid, pc_user_type *u) {
+    const eng_domain *d = db != NULL && oid != 0 ? eng_db_domain_by_oid(db, oid) : NULL;
+    if (d != NULL) {
+        *u = (pc_user_type){.name = d->name, .schema_oid = d->schema_oid, .oid = d->oid,
+                            .array_oid = d->array_oid, .domain = d};
+        return true;
+    }
+    for (uint32_t i = 0; db != NULL && oid != 0 && i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->rowtype_oid != oid && t->rowtype_array_oid != oid) continue;
+        if (sql_unique_is_companion(t)) return false;
+        *u = (pc_user_type){.name = t->name, .schema_oid = t->schema_oid, .oid = t->rowtype_oid,
+                            .array_oid = t->rowtype_array_oid, .table = t};
+        return true;
+    }
+    return false;
+}
+
+/* The user type named `name` in schema `schema_oid`, 0 if none. */
+static uint32_t pc_user_type_in(const eng_database *db, uint32_t schema_oid, const char *name) {
+    const eng_domain *d = eng_db_domain_by_name(db, schema_oid, name);
+    if (d != NULL) return d->oid;
+    const eng_table *t = eng_db_table_by_name(db, schema_oid, name);
+    return t != NULL && !sql_unique_is_companion(t) ? t->rowtype_oid : 0;
+}
+
+bool pc_format_user_type(const eng_database *db, const pc_path *p, uint32_t oid,
+                         sql_strbuf *sb) {
+    pc_user_type u;
+    if (!pc_user_type_by_oid(db, oid, &u)) return false;
+    bool visible = p == NULL || pc_user_type_lookup(db, p, NULL, u.name) == u.oid;
+    pc_qualified(sb, pc_schema_name(db, u.schema_oid), u.name, !visible);
+    if (oid == u.array_oid) sql_strbuf_puts(sb, "[]");
+    return true;
+}
+
+uint32_t pc_user_type_lookup(const eng_database *db, const pc_path *p, const char *schema,
+                             const char *name) {
+    char buf[ENG_NAME_BYTES + 2];
+    size_t len = strlen(name);
+    bool array = len > 2 && strcmp(name + len - 2, "[]") == 0;
+    if (array) {
+        snprintf(buf, sizeof buf, "%.*s", (int)(len - 2), name);
+        name = buf;
+    }
+    uint32_t oid = 0;
+    for (int pass = 0; pass < 2 && oid == 0; pass++) {
+        if (pass == 1) { /* "_d": the array type */
+            if (name[0] != '_') break;
+            name++;
+            array = true;
+        }
+        const eng_schema *s = schema != NULL ? eng_db_schema_by_name(db, schema) : NULL;
+        if (s != NULL) oid = pc_user_type_in(db, s->oid, name);
+        for (uint32_t i = 0; schema == NULL && p != NULL && i < p->n && oid == 0; i++) {
+            oid = pc_user_type_in(db, p->oids[i], name);
+        }
+    }
+    pc_user_type u;
+    if (oid == 0 || !pc_user_type_by_oid(db, oid, &u)) return 0;
+    return array ? u.array_oid : u.oid;
+}
+
 /* ---- identifiers ---- */
 
 void pc_quote_ident(sql_strbuf *sb, const char *name) {

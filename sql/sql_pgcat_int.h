@@ -118,6 +118,27 @@ uint32_t pc_proc_oid(const char *name);
 
 /* format_type(oid, NULL): "character" for bpchar, "\"any\"" for any. */
 void pc_format_type_nomod(uint32_t oid, sql_strbuf *sb);
+/* A user-defined type: a domain or the row type of a table or view (hidden unique companions
+ * have none shown), with its array type. */
+typedef struct pc_user_type {
+    const char *name;
+    uint32_t schema_oid;
+    uint32_t oid, array_oid;
+    const eng_domain *domain;  /* one of these two */
+    const eng_table *table;
+} pc_user_type;
+/* The user type `oid` is (or is the array type of); false if none. */
+bool pc_user_type_by_oid(const eng_database *db, uint32_t oid, pc_user_type *u);
+/* Its name as format_type prints it ("[]" for the array type), qualified when the path does
+ * not find it; false if `oid` is no user type. */
+bool pc_format_user_type(const eng_database *db, const pc_path *p, uint32_t oid,
+                         sql_strbuf *sb);
+/* The domain CHECK constraint with pg_constraint oid `oid`, NULL if none. */
+const eng_domain_check *pc_domain_check_by_oid(const eng_database *db, uint32_t oid);
+/* The user type named `name` ("_t" and "t[]" name its array type) along the path, or in
+ * `schema` when given; 0 if none. */
+uint32_t pc_user_type_lookup(const eng_database *db, const pc_path *p, const char *schema,
+                             const char *name);
 /* Appends `name` quoted as an identifier when it needs quotes (quote_ident rules). */
 void pc_quote_ident(sql_strbuf *sb, const char *name);
 /* Appends schema-qualified `schema.name`, the schema left out when `qualify` is false. */

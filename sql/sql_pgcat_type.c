@@ -2,11 +2,14 @@
  * aggregate of the registries, plus the I/O functions pg_type names). Functions have no OIDs
  * of their own: they are numbered once, at first use, from PC_PROC_OID_FIRST. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sql/sql_agg.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_pgcat_int.h"
+#include "sql/sql_unique.h"
 
 typedef struct pc_proc_entry {
     pc_proc p;
@@ -62,7 +65,8 @@ static void pc_procs_build(void) {
         pc_proc_push_io(t->typmodin), pc_proc_push_io(t->typmodout);
     }
     static const char *const handlers[] = {"heap_tableam_handler", "bthandler", "hashhandler",
-                                           "hnswhandler", "array_subscript_handler"};
+                                           "hnswhandler", "array_subscript_handler",
+                                           "domain_in", "domain_recv"};
     for (uint32_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
         pc_proc_push_io(handlers[i]);
     }
@@ -135,9 +139,96 @@ static bool pc_type_row(pc_row *r, const sql_type_def *t) {
     return pc_add(r);
 }
 
+/* The columns every user type's row shares: its name (after `prefix`; written to `full`,
+ * which the row points into until pc_add), schema and owner, its kind, and the length, I/O
+ * functions, alignment and storage of `like`, the type its values are stored as. */
+static void pc_user_type_head(pc_row *r, uint32_t oid, const char *prefix, const char *name,
+                              char full[ENG_NAME_BYTES + 1], uint32_t schema_oid,
+                              uint32_t owner_oid, char typtype, char category,
+                              const sql_type_def *like) {
+    snprintf(full, ENG_NAME_BYTES + 1, "%s%s", prefix, name);
+    pc_clear(r);
+    pc_int(r, "oid", oid);
+    pc_str(r, "typname", full);
+    pc_int(r, "typnamespace", schema_oid);
+    pc_int(r, "typowner", owner_oid);
+    pc_int(r, "typlen", like->typlen);
+    pc_bool(r, "typbyval", like->byval);
+    pc_char(r, "typtype", typtype);
+    pc_char(r, "typcategory", category);
+    pc_bool(r, "typisdefined", true);
+    pc_char(r, "typdelim", ',');
+    pc_int(r, "typsubscript", category == 'A' ? pc_proc_oid("array_subscript_handler") : 0);
+    pc_int(r, "typinput", pc_proc_oid(like->input));
+    pc_int(r, "typoutput", pc_proc_oid(like->output));
+    pc_int(r, "typreceive", pc_proc_oid(like->receive));
+    pc_int(r, "typsend", pc_proc_oid(like->send));
+    pc_char(r, "typalign", like->align);
+    pc_char(r, "typstorage", like->storage);
+    pc_int(r, "typtypmod", -1);
+}
+
+/* A domain ('d', typbasetype the type under it) and its array type ("_d"). */
+static bool pc_domain_rows(pc_row *r, const eng_domain *d, const sql_type_def *base) {
+    uint32_t collation = d->collation != 0 ? d->collation : base->collation;
+    char name[ENG_NAME_BYTES + 1];
+    pc_user_type_head(r, d->oid, "", d->name, name, d->schema_oid, d->owner_oid, 'd',
+                      base->category, base);
+    pc_int(r, "typarray", d->array_oid);
+    pc_int(r, "typinput", pc_proc_oid("domain_in"));
+    pc_int(r, "typreceive", pc_proc_oid("domain_recv"));
+    pc_bool(r, "typnotnull", d->not_null);
+    pc_int(r, "typbasetype", d->base_oid);
+    pc_int(r, "typtypmod", d->typmod);
+    pc_int(r, "typcollation", collation);
+    pc_str(r, "typdefault", d->default_text);
+    if (!pc_add(r)) return false;
+    const sql_type_def *arr = sql_type_by_oid(sql_type_array_of(base->oid));
+    if (arr == NULL) return true;
+    pc_user_type_head(r, d->array_oid, "_", d->name, name, d->schema_oid, d->owner_oid, 'b',
+                      'A', arr);
+    pc_int(r, "typelem", d->oid);
+    pc_int(r, "typcollation", collation);
+    return pc_add(r);
+}
+
+/* The row type of a table or view ('c', typrelid the relation) and its array type. */
+static bool pc_rowtype_rows(pc_row *r, const eng_table *t) {
+    const sql_type_def *rec = sql_type_by_oid(SQL_T_RECORD);
+    const sql_type_def *arr = sql_type_by_oid(SQL_T_RECORD_ARRAY);
+    if (rec == NULL || arr == NULL) return true;
+    char name[ENG_NAME_BYTES + 1];
+    pc_user_type_head(r, t->rowtype_oid, "", t->name, name, t->schema_oid, t->owner_oid, 'c',
+                      'C', rec);
+    pc_int(r, "typrelid", t->oid);
+    pc_int(r, "typarray", t->rowtype_array_oid);
+    pc_char(r, "typalign", 'd'); /* as PostgreSQL's composite types */
+    pc_char(r, "typstorage", 'x');
+    if (!pc_add(r)) return false;
+    pc_user_type_head(r, t->rowtype_array_oid, "_", t->name, name, t->schema_oid, t->owner_oid,
+                      'b', 'A', arr);
+    pc_int(r, "typelem", t->rowtype_oid);
+    return pc_add(r);
+}
+
 bool pc_scan_type(pc_row *r) {
     for (uint32_t i = 0; i < sql_type_count(); i++) {
         if (!pc_type_row(r, sql_type_at(i))) return false;
+    }
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        const eng_domain *d = &db->domains[i];
+        uint32_t base_oid;
+        int32_t typmod;
+        if (!sql_domain_base(db, d, &base_oid, &typmod, r->x->err)) return false;
+        const sql_type_def *base = sql_type_by_oid(base_oid);
+        if (base == NULL) continue;
+        if (!pc_domain_rows(r, d, base)) return false;
+    }
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if (t->rowtype_oid == 0 || sql_unique_is_companion(t)) continue;
+        if (!pc_rowtype_rows(r, t)) return false;
     }
     return true;
 }

@@ -283,6 +283,7 @@ struct sql_plan {
             sql_expr **checks;       /* CHECK constraints over a full row (attnum order) */
             uint32_t nchecks;
             const char **check_names;
+            const struct sql_domain_info **domains; /* per table column: its domain, or NULL */
             uint32_t on_conflict;    /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
             bool conflict_any;       /* DO NOTHING without a target: every unique key is an
                                         arbiter */

@@ -13,6 +13,7 @@
 #include "engine/eng.h"
 #include "sql/sql_agg.h"
 #include "sql/sql_bind_int.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_hybrid.h"
 #include "sql/sql_lex.h"
 #include "sql/sql_plan_explain_int.h"
@@ -732,6 +733,11 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
         sql_strbuf_putc(sb, '(');
         sql_deparse(ex, sb, e->args[0], in);
         sql_strbuf_printf(sb, ")::%s", sql_type_name(e->type_oid));
+        return;
+    case SQL_X_DOMAIN:
+        sql_strbuf_putc(sb, '(');
+        sql_deparse(ex, sb, e->args[0], in);
+        sql_strbuf_printf(sb, ")::%s", e->domain.info->name);
         return;
     case SQL_X_FIELD:
         sql_strbuf_putc(sb, '(');

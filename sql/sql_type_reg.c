@@ -205,15 +205,31 @@ static bool pc_regtype_in(sql_io_ctx *io, const char *text, uint32_t len, int32_
     if (pc_reg_number(text, len, &out->i64)) return true;
     out->i64 = pc_type_lookup(text, len);
     if (out->i64 != 0) return true;
+    if (io->names != NULL && io->names->db != NULL) {
+        pc_qname q;
+        rt_err ignored;
+        rt_err_clear(&ignored);
+        sql_io_ctx quiet = *io;
+        quiet.err = &ignored;
+        if (pc_parse_qname(&quiet, text, len, &q) && q.n <= 2) {
+            pc_path p;
+            pc_path_build(io->names, &p);
+            out->i64 = pc_user_type_lookup(io->names->db, &p, q.n == 2 ? q.parts[0] : NULL,
+                                        q.parts[q.n - 1]);
+            if (out->i64 != 0) return true;
+        }
+    }
     return rt_err_set(io->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%.*s\" does not exist",
                       (int)len, text);
 }
 
 static bool pc_regtype_out(sql_io_ctx *io, const sql_value *v, int32_t typmod, sql_strbuf *sb) {
-    (void)io;
     (void)typmod;
     uint32_t oid = (uint32_t)v->i64;
+    pc_path p;
+    if (io->names != NULL) pc_path_build(io->names, &p);
     if (oid == 0) sql_strbuf_putc(sb, '-');
+    else if (io->names != NULL && pc_format_user_type(io->names->db, &p, oid, sb)) {}
     else if (sql_type_by_oid(oid) == NULL) pc_out_number(v, sb);
     else pc_format_type_nomod(oid, sb);
     return true;

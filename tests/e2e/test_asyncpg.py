@@ -184,6 +184,38 @@ class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
         finally:
             await self.conn.execute(f"DROP TABLE {table}")
 
+    async def test_domain_column_prepared_and_simple(self):
+        # A column declared with a domain: values go in and come back as the base type over
+        # both protocols, and the domain's CHECK and NOT NULL reject bad values with their
+        # SQLSTATEs (23514, 23502) through prepared statements too.
+        sfx = common.suffix()
+        dom, table = f"e2e_apg_pos_{sfx}", f"e2e_apg_dom_{sfx}"
+        await self.conn.execute(f"CREATE DOMAIN {dom} AS int NOT NULL CHECK (VALUE > 0)")
+        try:
+            await self.conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, v {dom}, "
+                                    f"w {dom})")
+            await self.conn.execute(f"INSERT INTO {table} VALUES (1, 10, 11)")  # simple
+            await self.conn.execute(f"INSERT INTO {table} VALUES ($1, $2, $3)", 2, 20, 21)
+            stmt = await self.conn.prepare(f"INSERT INTO {table} VALUES ($1, $2, $3)")
+            await stmt.fetch(3, 30, 31)
+            rows = await self.conn.fetch(f"SELECT id, v, w, v + w AS s FROM {table} "
+                                         "WHERE v > $1 ORDER BY id", 5)
+            self.assertEqual([tuple(r) for r in rows],
+                             [(1, 10, 11, 21), (2, 20, 21, 41), (3, 30, 31, 61)])
+            simple = await self.conn.fetch(f"SELECT v FROM {table} ORDER BY id")
+            self.assertEqual([r["v"] for r in simple], [10, 20, 30])
+            self.assertEqual(await self.conn.fetchval(f"SELECT $1::int::{dom}", 7), 7)
+            with self.assertRaises(asyncpg.CheckViolationError):
+                await stmt.fetch(4, -1, 1)
+            with self.assertRaises(asyncpg.NotNullViolationError):
+                await self.conn.execute(f"INSERT INTO {table} VALUES ($1, $2, 1)", 5, None)
+            with self.assertRaises(asyncpg.CheckViolationError):
+                await self.conn.execute(f"UPDATE {table} SET w = 0 WHERE id = 1")
+            self.assertEqual(await self.conn.fetchval(f"SELECT count(*) FROM {table}"), 3)
+        finally:
+            await self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            await self.conn.execute(f"DROP DOMAIN {dom}")
+
 
 class AsyncpgPoolTest(unittest.IsolatedAsyncioTestCase):
     async def test_pool_acquire_release_and_concurrency(self):
