@@ -545,6 +545,7 @@ static bool sql_hashable_type(uint32_t t) {
     case SQL_T_BOOL: case SQL_T_DATE: case SQL_T_TIMESTAMP: case SQL_T_TIMESTAMPTZ:
     case SQL_T_UUID: case SQL_T_OID: case SQL_T_BYTEA: case SQL_T_NAME: case SQL_T_INET:
     case SQL_T_CIDR: /* is_cidr is 0 in memory (sql_inet.h): equal values, equal bytes */
+    case SQL_T_BIT: case SQL_T_VARBIT: /* pad bits are zero (sql_bit.h) */
         return true;
     default: return false;
     }
