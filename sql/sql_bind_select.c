@@ -1104,7 +1104,10 @@ static sql_plan *sql_project_prefix(sql_binder *b, sql_plan *in, uint32_t n) {
     return p;
 }
 
-static sql_plan *sql_bind_limit(sql_qlevel *q, sql_plan *in, const sql_select *s) {
+/* LIMIT / OFFSET / FETCH over `in`; `keys` are the ORDER BY keys below it (over the same
+ * columns), which WITH TIES compares rows on. */
+static sql_plan *sql_bind_limit(sql_qlevel *q, sql_plan *in, const sql_select *s,
+                                sql_sort_key *keys, uint32_t nkeys) {
     sql_binder *b = q->b;
     if (s->limit == NULL && s->offset == NULL) return in;
     sql_plan *p = sql_plan_alloc(b, SQL_P_LIMIT, in->ncols);
@@ -1122,13 +1125,10 @@ static sql_plan *sql_bind_limit(sql_qlevel *q, sql_plan *in, const sql_select *s
                                                                 SQL_CAST_ASSIGNMENT, NULL)) == NULL) {
         return NULL;
     }
-    if (s->limit_with_ties) { /* the rows tied with the last one are not kept yet */
-        sql_bind_error(b, s->limit != NULL ? s->limit->location : 0,
-                       SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "FETCH FIRST ... WITH TIES is not supported yet");
-        return NULL;
-    }
-    p->limit.with_ties = s->limit_with_ties;
+    p->limit.with_ties = s->limit_with_ties; /* the parser asked for ORDER BY (42601) */
+    RT_ASSERT(!s->limit_with_ties || nkeys > 0);
+    p->limit.ties = keys;
+    p->limit.nties = s->limit_with_ties ? nkeys : 0;
     if (lq->correlated) q->correlated = true; /* OFFSET outer.col: the query runs per outer row */
     return p;
 }
@@ -1366,7 +1366,7 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
     } else {
         p = sql_bind_sort(b, p, st.sort, st.nsort);
     }
-    if (p == NULL || (p = sql_bind_limit(q, p, s)) == NULL) return NULL;
+    if (p == NULL || (p = sql_bind_limit(q, p, s, st.sort, st.nsort)) == NULL) return NULL;
     if (st.t.count > st.t.visible) p = sql_project_prefix(b, p, st.t.visible);
     return p;
 }
@@ -1429,7 +1429,7 @@ static sql_plan *sql_bind_values(sql_qlevel *q, const sql_select *s) {
     if (!sql_bind_order_by(&st, &s->order_by, false)) return NULL;
     sql_plan *top = sql_project(b, p, &st.t, st.t.count);
     if (top == NULL || (top = sql_bind_sort(b, top, st.sort, st.nsort)) == NULL) return NULL;
-    if ((top = sql_bind_limit(q, top, s)) == NULL) return NULL;
+    if ((top = sql_bind_limit(q, top, s, st.sort, st.nsort)) == NULL) return NULL;
     return st.t.count > ncols ? sql_project_prefix(b, top, ncols) : top;
 }
 
@@ -1551,7 +1551,7 @@ static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
         return NULL;
     }
     sql_plan *top = sql_bind_sort(b, p, st.sort, st.nsort);
-    return top != NULL ? sql_bind_limit(q, top, s) : NULL;
+    return top != NULL ? sql_bind_limit(q, top, s, st.sort, st.nsort) : NULL;
 }
 
 /* ---- WITH ---- */

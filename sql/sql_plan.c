@@ -251,7 +251,11 @@ static bool sql_opt_node_exprs(sql_opt *o, sql_plan *p) {
             if (!sql_opt_expr(o, p->sort.keys[k].expr)) return false;
         }
         return sql_opt_expr(o, p->sort.limit) && sql_opt_expr(o, p->sort.offset);
-    case SQL_P_LIMIT: return sql_opt_expr(o, p->limit.limit) && sql_opt_expr(o, p->limit.offset);
+    case SQL_P_LIMIT:
+        for (uint32_t k = 0; k < p->limit.nties; k++) {
+            if (!sql_opt_expr(o, p->limit.ties[k].expr)) return false;
+        }
+        return sql_opt_expr(o, p->limit.limit) && sql_opt_expr(o, p->limit.offset);
     case SQL_P_DISTINCT: return sql_opt_exprs(o, p->distinct.keys, p->distinct.nkeys);
     case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE: return sql_opt_modify_exprs(o, p);
     default: return true;
