@@ -20,13 +20,6 @@ uint8_t *sql_bit_new(rt_arena *arena, uint32_t bits) {
     return v;
 }
 
-static int sql_bit_hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* The message of a digit that is none, naming the whole (UTF-8) character as PostgreSQL. */
 static bool sql_bit_bad_digit(rt_err *err, const char *p, const char *end, bool hex) {
     int n = 1;
@@ -50,7 +43,7 @@ bool sql_bit_parse(rt_arena *arena, const char *text, uint32_t len, sql_bytes *o
     for (uint32_t i = 0; p + i < end; i++) {
         char c = p[i];
         if (hex) {
-            int d = sql_bit_hex_digit(c);
+            int d = sql_hexval(c);
             if (d < 0) return sql_bit_bad_digit(err, p + i, end, true);
             v[SQL_BIT_HEADER_BYTES + i / 2] |= (uint8_t)(i % 2 == 0 ? d << 4 : d);
         } else if (c == '1') {
