@@ -243,8 +243,6 @@ static bool sql_prune_agg(sql_prune *pr, sql_plan *p) {
     return true;
 }
 
-/* Nodes whose output is their input's layout (FILTER, SORT, LIMIT, GATHER): the input gives
- * what is needed plus what the node itself reads. */
 /* The sort keys a SORT orders by, or a LIMIT ... WITH TIES compares on. */
 static sql_sort_key **sql_prune_keys(sql_plan *p, uint32_t *nkeys) {
     *nkeys = 0;
@@ -253,6 +251,8 @@ static sql_sort_key **sql_prune_keys(sql_plan *p, uint32_t *nkeys) {
     return NULL;
 }
 
+/* Nodes whose output is their input's layout (FILTER, SORT, LIMIT, GATHER): the input gives
+ * what is needed plus what the node itself reads. */
 static bool sql_prune_passthrough(sql_prune *pr, sql_plan *p, const bool *need,
                                   uint32_t **map) {
     uint32_t n = p->left->ncols, nkeys;
