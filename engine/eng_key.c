@@ -10,12 +10,15 @@
  *   numeric: sql_numeric's order-preserving, prefix-free key (equal values, equal keys
  *           whatever their display scale);
  *   inet, cidr: family, the network (host bits zeroed), masklen, the whole address: byte order is
- *           PostgreSQL's inet order (sql_inet_cmp), and the family fixes the length. */
+ *           PostgreSQL's inet order (sql_inet_cmp), and the family fixes the length;
+ *   bit, varbit: the bytes as a string (above), then the bit length big-endian: equal bytes
+ *           over the shorter length order by length (sql_bit_cmp). */
 #include "engine/eng_key.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "sql/sql_bit.h"
 #include "sql/sql_inet.h"
 #include "sql/sql_numeric.h"
 
@@ -109,6 +112,9 @@ static bool eng_key_body(eng_codec_w *w, const sql_value *v, rt_err *err) {
         eng_w_raw(w, v->b.ptr, 16);
     } else if (v->type_oid == SQL_T_INET || v->type_oid == SQL_T_CIDR) {
         eng_key_inet(w, v->b.ptr);
+    } else if (v->type_oid == SQL_T_BIT || v->type_oid == SQL_T_VARBIT) {
+        eng_key_bytes(w, v->b.ptr + SQL_BIT_HEADER_BYTES, v->b.len - SQL_BIT_HEADER_BYTES);
+        eng_w_raw(w, v->b.ptr, SQL_BIT_HEADER_BYTES);
     } else if (v->type_oid == SQL_T_INTERVAL) {
         eng_key_interval(buf, v->b.ptr);
         eng_w_raw(w, buf, 16);

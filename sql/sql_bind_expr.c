@@ -48,7 +48,7 @@ static sql_expr *sql_bind_const(sql_qlevel *q, const sql_const *c) {
         if (u == NULL) return NULL;
         u->constval = (sql_value){.type_oid = SQL_T_UNKNOWN,
                                   .b = {.ptr = (const uint8_t *)c->text, .len = c->text_len}};
-        return sql_bind_coerce(q, u, SQL_T_VARBIT, -1, SQL_CAST_EXPLICIT, c->hdr.location, NULL);
+        return sql_bind_coerce(q, u, SQL_T_BIT, -1, SQL_CAST_EXPLICIT, c->hdr.location, NULL);
     }
     }
     sql_expr *e = sql_expr_const(a, &v, -1);

@@ -34,6 +34,7 @@ const char *sql_type_name(uint32_t oid) {
     case SQL_T_TIMESTAMPTZ: return "timestamp with time zone";
     case SQL_T_TIME: return "time without time zone";
     case SQL_T_TIMETZ: return "time with time zone";
+    case SQL_T_VARBIT: return "bit varying";
     default: break;
     }
     const sql_type_def *t = sql_type_by_oid(oid);
@@ -136,10 +137,13 @@ static sql_expr *sql_bind_fold_unknown(sql_qlevel *q, sql_expr *e, uint32_t type
         char *text = rt_arena_strndup(b->arena, (const char *)e->constval.b.ptr,
                                       e->constval.b.len);
         if (text == NULL) return NULL;
-        /* varchar(n) and char(n): an explicit cast cuts what assignment would refuse. */
-        bool cut = is_explicit && (type == SQL_T_VARCHAR || type == SQL_T_BPCHAR);
+        /* varchar(n) and char(n): an explicit cast cuts what assignment would refuse; bit(n)
+         * and varbit(n) take their length as a cast does (PostgreSQL's input gets no typmod
+         * here), so the message is the cast's. */
+        bool cut = (is_explicit && (type == SQL_T_VARCHAR || type == SQL_T_BPCHAR)) ||
+                   type == SQL_T_BIT || type == SQL_T_VARBIT;
         if (!sql_value_in(&io, type, text, e->constval.b.len, cut ? -1 : typmod, &v) ||
-            (cut && !sql_value_coerce(&io, &v, typmod, true))) {
+            (cut && !sql_value_coerce(&io, &v, typmod, is_explicit))) {
             if (loc != UINT32_MAX) {
                 rt_err saved = *b->bc->err;
                 rt_err_clear(b->bc->err);
@@ -159,7 +163,8 @@ static sql_expr *sql_bind_cast_node(sql_qlevel *q, sql_expr *e, uint32_t type, i
                                     bool is_explicit) {
     sql_expr *c = sql_expr_new(q->b->arena, SQL_X_FUNC, type, 1);
     if (c == NULL) return NULL;
-    c->typmod = -1;
+    /* int4 / int8 -> bit(n) takes the low n bits: the length is the conversion's, not a pad. */
+    c->typmod = type == SQL_T_BIT && sql_type_is_integer(e->type_oid) ? typmod : -1;
     c->args[0] = e;
     c->func.def = &sql_cast_def;
     c->func.state = is_explicit ? NULL : (void *)&sql_cast_implicit_mark;

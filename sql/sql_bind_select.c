@@ -190,6 +190,32 @@ static bool sql_check_recursive_ref(sql_qlevel *q, sql_cte_def *c, uint32_t loc)
                           "recursive reference to query \"%s\" %s", c->name, why);
 }
 
+/* A sequence in FROM: its one row (last_value, log_cnt, is_called) read when the query runs,
+ * as PostgreSQL's sequence relation; needs SELECT on it. */
+static sql_plan *sql_bind_sequence_plan(sql_binder *b, const eng_sequence *s, uint32_t loc) {
+    if (!sql_bind_need_priv(b, s->oid, ENG_ACL_SELECT, true, false)) return NULL;
+    sql_plan *res = sql_plan_alloc(b, SQL_P_RESULT, 0);
+    sql_plan *p = res != NULL ? sql_plan_alloc(b, SQL_P_PROJECT, SQL_SEQ_ROW_COLS) : NULL;
+    if (p == NULL) return NULL;
+    p->left = res;
+    p->project.exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *) * SQL_SEQ_ROW_COLS);
+    if (p->project.exprs == NULL) return NULL;
+    sql_value oid = {.type_oid = SQL_T_OID, .i64 = s->oid};
+    for (uint32_t k = 0; k < SQL_SEQ_ROW_COLS; k++) {
+        const sql_func_def *def = &sql_seq_row_defs[k];
+        sql_expr *c = sql_expr_new(b->arena, SQL_X_FUNC, def->ret, 1);
+        if (c == NULL || (c->args[0] = sql_expr_const(b->arena, &oid, -1)) == NULL) return NULL;
+        c->typmod = -1;
+        c->func.def = def;
+        c->location = loc;
+        p->project.exprs[k] = c;
+        p->cols[k] = (sql_col){.name = def->name, .type_oid = def->ret, .typmod = -1,
+                               .table_oid = s->oid, .attnum = (int16_t)(k + 1)};
+    }
+    res->est_rows = p->est_rows = 1;
+    return p;
+}
+
 static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_scope **scope) {
     sql_binder *b = q->b;
     const sql_name *nm = &rv->name;
@@ -197,6 +223,7 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
     const char *alias = rv->alias != NULL ? rv->alias : name;
     sql_plan *p = NULL;
     const eng_table *t = NULL;
+    const eng_sequence *seq;
     const char *schema = nm->count >= 2 ? nm->parts[nm->count - 2] : NULL;
     sql_cte_def *cte = nm->count == 1 ? (sql_cte_def *)sql_find_cte(q, name) : NULL;
     if (cte != NULL && !sql_check_recursive_ref(q, cte, rv->hdr.location)) return NULL;
@@ -214,6 +241,8 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
         p = sql_bind_table_plan(b, t, rv->hdr.location);
         if (p != NULL) p->scan.alias = alias;
         if (t->schema_oid != 0 && schema == NULL) schema = NULL;
+    } else if ((seq = sql_bind_find_sequence(b->bc, nm)) != NULL) {
+        p = sql_bind_sequence_plan(b, seq, rv->hdr.location);
     } else {
         const sql_pgcat_rel *rel = NULL;
         if (nm->count <= 2) rel = sql_pgcat_find(schema, name);
@@ -1107,7 +1136,10 @@ static sql_plan *sql_project_prefix(sql_binder *b, sql_plan *in, uint32_t n) {
     return p;
 }
 
-static sql_plan *sql_bind_limit(sql_qlevel *q, sql_plan *in, const sql_select *s) {
+/* LIMIT / OFFSET / FETCH over `in`; `keys` are the ORDER BY keys below it (over the same
+ * columns), which WITH TIES compares rows on. */
+static sql_plan *sql_bind_limit(sql_qlevel *q, sql_plan *in, const sql_select *s,
+                                sql_sort_key *keys, uint32_t nkeys) {
     sql_binder *b = q->b;
     if (s->limit == NULL && s->offset == NULL) return in;
     sql_plan *p = sql_plan_alloc(b, SQL_P_LIMIT, in->ncols);
@@ -1125,13 +1157,10 @@ static sql_plan *sql_bind_limit(sql_qlevel *q, sql_plan *in, const sql_select *s
                                                                 SQL_CAST_ASSIGNMENT, NULL)) == NULL) {
         return NULL;
     }
-    if (s->limit_with_ties) { /* the rows tied with the last one are not kept yet */
-        sql_bind_error(b, s->limit != NULL ? s->limit->location : 0,
-                       SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "FETCH FIRST ... WITH TIES is not supported yet");
-        return NULL;
-    }
-    p->limit.with_ties = s->limit_with_ties;
+    p->limit.with_ties = s->limit_with_ties; /* the parser asked for ORDER BY (42601) */
+    RT_ASSERT(!s->limit_with_ties || nkeys > 0);
+    p->limit.ties = keys;
+    p->limit.nties = s->limit_with_ties ? nkeys : 0;
     if (lq->correlated) q->correlated = true; /* OFFSET outer.col: the query runs per outer row */
     return p;
 }
@@ -1369,7 +1398,7 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
     } else {
         p = sql_bind_sort(b, p, st.sort, st.nsort);
     }
-    if (p == NULL || (p = sql_bind_limit(q, p, s)) == NULL) return NULL;
+    if (p == NULL || (p = sql_bind_limit(q, p, s, st.sort, st.nsort)) == NULL) return NULL;
     if (st.t.count > st.t.visible) p = sql_project_prefix(b, p, st.t.visible);
     return p;
 }
@@ -1432,7 +1461,7 @@ static sql_plan *sql_bind_values(sql_qlevel *q, const sql_select *s) {
     if (!sql_bind_order_by(&st, &s->order_by, false)) return NULL;
     sql_plan *top = sql_project(b, p, &st.t, st.t.count);
     if (top == NULL || (top = sql_bind_sort(b, top, st.sort, st.nsort)) == NULL) return NULL;
-    if ((top = sql_bind_limit(q, top, s)) == NULL) return NULL;
+    if ((top = sql_bind_limit(q, top, s, st.sort, st.nsort)) == NULL) return NULL;
     return st.t.count > ncols ? sql_project_prefix(b, top, ncols) : top;
 }
 
@@ -1554,7 +1583,7 @@ static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
         return NULL;
     }
     sql_plan *top = sql_bind_sort(b, p, st.sort, st.nsort);
-    return top != NULL ? sql_bind_limit(q, top, s) : NULL;
+    return top != NULL ? sql_bind_limit(q, top, s, st.sort, st.nsort) : NULL;
 }
 
 /* ---- WITH ---- */

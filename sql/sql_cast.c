@@ -94,6 +94,13 @@ bool sql_cast_allowed(uint32_t from, uint32_t to, sql_cast_context ctx) {
     }
     if (from == SQL_T_JSONB && (to == SQL_T_BOOL || rt != 0)) return ctx >= SQL_CAST_EXPLICIT;
     if (from == SQL_T_CIDR && to == SQL_T_INET) return true; /* binary-coercible */
+    if ((from == SQL_T_BIT && to == SQL_T_VARBIT) || (from == SQL_T_VARBIT && to == SQL_T_BIT)) {
+        return true; /* binary-coercible */
+    }
+    if (((from == SQL_T_INT4 || from == SQL_T_INT8) && to == SQL_T_BIT) ||
+        (from == SQL_T_BIT && (to == SQL_T_INT4 || to == SQL_T_INT8))) {
+        return ctx >= SQL_CAST_EXPLICIT;
+    }
     if (from == SQL_T_INET && to == SQL_T_CIDR) return ctx >= SQL_CAST_ASSIGNMENT; /* cidr() */
     uint32_t fe = sql_type_elem_of(from), te = sql_type_elem_of(to);
     /* The catalog's vector types are targets of no implicit cast (oid[] = '{0}' is anyarray's) */
@@ -260,6 +267,8 @@ bool sql_cast_vec(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec 
     }
     bool done = false;
     if (!sql_cast_typed(f, n, active, in, to, out, &done)) return false;
+    if (done) return true;
+    if (!sql_bit_cast(f, n, active, in, to, to_typmod, out, &done)) return false;
     if (done) return true;
     /* vector <-> arrays; from and to strings it goes through text like any type. */
     if ((to == SQL_T_VECTOR && from != SQL_T_UNKNOWN && !sql_type_is_string(from)) ||

@@ -362,11 +362,71 @@ typedef struct sql_op_limit {
     sql_op base;
     int64_t limit, offset, seen, emitted;
     bool evaluated;
+    bool tied;          /* WITH TIES past the limit: rows equal to `last` on the keys follow */
+    bool done;
+    sql_value *last;    /* WITH TIES: the keys of the last row within the limit (x->arena) */
 } sql_op_limit;
+
+/* Rows [from, from + n) of `in`. */
+static sql_batch *sql_limit_rows(sql_op *op, sql_batch *in, uint32_t from, uint32_t n) {
+    if (from == 0 && n == in->rows) return in;
+    uint8_t *sel = rt_arena_zalloc(op->batch_arena, in->rows + 1u);
+    if (sel == NULL) return NULL;
+    memset(sel + from, 1, n);
+    return sql_exec_select_rows(op->batch_arena, in, sel, n);
+}
+
+/* WITH TIES: the keys of `in`'s rows over the LIMIT's ORDER BY keys. */
+static sql_vec **sql_limit_keys(sql_op *op, sql_exec_ctx *x, sql_batch *in) {
+    const sql_plan *p = op->plan;
+    sql_vec **keys = rt_arena_alloc(op->batch_arena, sizeof(sql_vec *) * p->limit.nties);
+    if (keys == NULL) return NULL;
+    sql_eval_ctx ec;
+    sql_exec_eval_ctx(x, op->batch_arena, &ec);
+    for (uint32_t k = 0; k < p->limit.nties; k++) {
+        if ((keys[k] = sql_eval(&ec, p->limit.ties[k].expr, in, in->rows, NULL)) == NULL) {
+            return NULL;
+        }
+    }
+    return keys;
+}
+
+/* WITH TIES: the rows of `in` from `from` on that tie with the last row within the limit (the
+ * first such row is at the limit itself when `first_is_last`); keeps that row's keys first. */
+static bool sql_limit_ties(sql_op_limit *l, sql_exec_ctx *x, sql_batch *in, uint32_t from,
+                           bool first_is_last, uint32_t *count) {
+    const sql_plan *p = l->base.plan;
+    sql_vec **keys = sql_limit_keys(&l->base, x, in);
+    if (keys == NULL) return false;
+    uint32_t nk = p->limit.nties, r = from;
+    if (first_is_last) { /* row from - 1 is the limit's last row */
+        if (l->last == NULL) l->last = rt_arena_alloc(x->arena, sizeof(sql_value) * nk);
+        if (l->last == NULL) return false;
+        for (uint32_t k = 0; k < nk; k++) {
+            sql_vec_get(keys[k], from - 1, &l->last[k]);
+            if (!sql_value_copy(x->arena, &l->last[k])) return false;
+        }
+    }
+    for (; r < in->rows; r++) {
+        bool same = true;
+        for (uint32_t k = 0; same && k < nk; k++) {
+            sql_value v;
+            sql_vec_get(keys[k], r, &v);
+            same = v.is_null == l->last[k].is_null &&
+                   (v.is_null || sql_value_cmp(&v, &l->last[k]) == 0);
+        }
+        if (!same) break;
+    }
+    *count = r - from;
+    l->tied = r == in->rows; /* the next batch may start with more ties */
+    l->done = !l->tied;
+    return true;
+}
 
 static bool sql_limit_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     sql_op_limit *l = (sql_op_limit *)op;
     *out = NULL;
+    if (l->done) return true;
     if (!l->evaluated) {
         l->evaluated = true;
         if (!sql_exec_count_expr(x, op->plan->limit.limit, false, &l->limit) ||
@@ -376,28 +436,31 @@ static bool sql_limit_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (l->offset < 0) l->offset = 0;
     }
     for (;;) {
-        if (l->limit >= 0 && l->emitted >= l->limit) return true;
+        if (l->limit >= 0 && l->emitted >= l->limit && !l->tied) return true;
         sql_batch *in;
         if (!sql_op_next(op->child, x, &in)) return false;
         if (in == NULL) return true;
+        uint32_t from = 0, n;
+        if (l->tied) { /* past the limit: only the rows that still tie */
+            if (!sql_limit_ties(l, x, in, 0, false, &n)) return false;
+            if (n == 0) return true;
+            return (*out = sql_limit_rows(op, in, 0, n)) != NULL;
+        }
         int64_t skip = l->offset - l->seen;
         l->seen += in->rows;
         if (skip >= (int64_t)in->rows) continue;
-        uint32_t from = skip > 0 ? (uint32_t)skip : 0;
-        uint32_t n = in->rows - from;
+        from = skip > 0 ? (uint32_t)skip : 0;
+        n = in->rows - from;
         if (l->limit >= 0 && (int64_t)n > l->limit - l->emitted) {
             n = (uint32_t)(l->limit - l->emitted);
         }
         l->emitted += n;
-        if (from == 0 && n == in->rows) {
-            *out = in;
-            return true;
+        uint32_t ties = 0;
+        if (op->plan->limit.with_ties && n > 0 && l->emitted == l->limit &&
+            !sql_limit_ties(l, x, in, from + n, true, &ties)) {
+            return false;
         }
-        uint8_t *sel = rt_arena_zalloc(op->batch_arena, in->rows + 1u);
-        if (sel == NULL) return false;
-        memset(sel + from, 1, n);
-        *out = sql_exec_select_rows(op->batch_arena, in, sel, n);
-        return *out != NULL;
+        return (*out = sql_limit_rows(op, in, from, n + ties)) != NULL;
     }
 }
 static const sql_op_vt sql_limit_vt = {NULL, sql_limit_next, NULL};

@@ -165,6 +165,10 @@ typedef struct sql_func_list {
     uint32_t count;
 } sql_func_list;
 sql_func_list sql_funcs_lookup(const char *name, bool is_operator);
+/* The columns of a sequence read as a relation (last_value, log_cnt, is_called), each a
+ * function of the sequence's OID, read at execution; not registered (no pg_proc rows). */
+#define SQL_SEQ_ROW_COLS 3
+extern const sql_func_def sql_seq_row_defs[SQL_SEQ_ROW_COLS];
 uint32_t sql_funcs_count(void);
 const sql_func_def *sql_funcs_at(uint32_t i);
 

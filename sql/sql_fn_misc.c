@@ -820,6 +820,37 @@ SQL_MISC_KERNEL(sql_misc_setval) {
     return true;
 }
 
+/* ---- a sequence read as a relation: SELECT last_value, is_called FROM seq ---- */
+
+/* The columns of the one row (sql_bind_select.c binds them over the sequence's OID). log_cnt
+ * (values WAL-logged ahead) depends on PostgreSQL's WAL and checkpoints; Dreambase keeps no
+ * such count, so reading it is 0A000 rather than a made-up number. */
+SQL_MISC_KERNEL(sql_misc_seq_row) {
+    const eng_database *db = sql_misc_db(f);
+    if (db == NULL) return false;
+    const char *col = f->call->func.def->name;
+    SQL_FOR_ACTIVE(i) {
+        const eng_sequence *seq = sql_misc_seq_by_oid(f, db, (uint32_t)args[0]->i64[i]);
+        int64_t last;
+        bool called;
+        if (seq == NULL || !eng_seq_peek(db->oid, seq, &last, &called)) return false;
+        if (strcmp(col, "log_cnt") == 0) {
+            return rt_err_set(f->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "reading log_cnt of a sequence is not supported");
+        }
+        out->i64[i] = strcmp(col, "is_called") == 0 ? called : last;
+    }
+    return true;
+}
+
+#define SQL_MISC_SEQ_COL(nm, r)                                                               \
+    {.name = nm, .nargs = 1, .args = {SQL_T_OID}, .ret = r,                                   \
+     .flags = SQL_F_STRICT | SQL_F_VOLATILE, .fn = sql_misc_seq_row}
+const sql_func_def sql_seq_row_defs[SQL_SEQ_ROW_COLS] = {
+    SQL_MISC_SEQ_COL("last_value", SQL_T_INT8), SQL_MISC_SEQ_COL("log_cnt", SQL_T_INT8),
+    SQL_MISC_SEQ_COL("is_called", SQL_T_BOOL),
+};
+
 /* ---- advisory locks (sql_advisory.h): the session is the owner ---- */
 
 SQL_MISC_KERNEL(sql_misc_advisory) {

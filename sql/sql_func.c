@@ -82,4 +82,5 @@ void sql_funcs_init(void) {
     sql_funcs_register_datetime();
     sql_funcs_register_json();
     sql_funcs_register_inet();
+    sql_funcs_register_bit();
 }

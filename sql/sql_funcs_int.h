@@ -30,6 +30,7 @@ void sql_funcs_register_json(void);
 void sql_funcs_register_type_conv(void); /* with numeric's (sql_cast_types.c) */
 void sql_funcs_register_float48(void);   /* with numeric's (sql_fn_float48.c) */
 void sql_funcs_register_numfmt(void);    /* with numeric's (sql_fn_numfmt.c) */
+void sql_funcs_register_bit(void);       /* sql_fn_bit.c */
 
 /* The numeric lane operator (SQL_NUMERIC_LANE_ADD/_SUB/_MUL of sql_numeric.h) a definition
  * computes, or -1 when it is not numeric + - * (sql_fn_numeric.c). */
@@ -39,6 +40,10 @@ int sql_fn_numeric_lane_op(const sql_func_def *def);
  * false when the pair is not one of them. */
 bool sql_cast_typed(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec *in,
                     uint32_t to, sql_vec *out, bool *done);
+/* The casts of bit and varbit (sql_fn_bit.c): int4 / int8 -> bit(typmod), bit -> int4 / int8,
+ * bit <-> varbit; *done stays false for others. */
+bool sql_bit_cast(sql_fctx *f, uint32_t n, const uint8_t *active, const sql_vec *in, uint32_t to,
+                  int32_t typmod, sql_vec *out, bool *done);
 
 /* One SQL value as the json builders take it (sql_jsonb.h's sql_json_arg): its text in ISO
  * DateStyle, json/jsonb and strings as they are (sql_fn_json.c). */

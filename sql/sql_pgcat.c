@@ -468,6 +468,8 @@ static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_
     {10015, PC_OID_BTREE_AM, SQL_T_INET, "inet_ops", true}, /* genbki's oid in PostgreSQL 15 */
     {10015, PC_OID_BTREE_AM, SQL_T_CIDR, NULL, true},      /* cidr columns use inet's */
     {10009, PC_OID_BTREE_AM, SQL_T_INET, "cidr_ops", false},
+    {10002, PC_OID_BTREE_AM, SQL_T_BIT, "bit_ops", true},
+    {10043, PC_OID_BTREE_AM, SQL_T_VARBIT, "varbit_ops", true},
     {PC_OID_VECTOR_L2_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops", false},
     {PC_OID_VECTOR_IP_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops", false},
     {PC_OID_VECTOR_COSINE_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops", false},

@@ -251,7 +251,11 @@ static bool sql_opt_node_exprs(sql_opt *o, sql_plan *p) {
             if (!sql_opt_expr(o, p->sort.keys[k].expr)) return false;
         }
         return sql_opt_expr(o, p->sort.limit) && sql_opt_expr(o, p->sort.offset);
-    case SQL_P_LIMIT: return sql_opt_expr(o, p->limit.limit) && sql_opt_expr(o, p->limit.offset);
+    case SQL_P_LIMIT:
+        for (uint32_t k = 0; k < p->limit.nties; k++) {
+            if (!sql_opt_expr(o, p->limit.ties[k].expr)) return false;
+        }
+        return sql_opt_expr(o, p->limit.limit) && sql_opt_expr(o, p->limit.offset);
     case SQL_P_DISTINCT: return sql_opt_exprs(o, p->distinct.keys, p->distinct.nkeys);
     case SQL_P_INSERT: case SQL_P_UPDATE: case SQL_P_DELETE: return sql_opt_modify_exprs(o, p);
     default: return true;
@@ -545,6 +549,7 @@ static bool sql_hashable_type(uint32_t t) {
     case SQL_T_BOOL: case SQL_T_DATE: case SQL_T_TIMESTAMP: case SQL_T_TIMESTAMPTZ:
     case SQL_T_UUID: case SQL_T_OID: case SQL_T_BYTEA: case SQL_T_NAME: case SQL_T_INET:
     case SQL_T_CIDR: /* is_cidr is 0 in memory (sql_inet.h): equal values, equal bytes */
+    case SQL_T_BIT: case SQL_T_VARBIT: /* pad bits are zero (sql_bit.h) */
         return true;
     default: return false;
     }

@@ -234,7 +234,13 @@ struct sql_plan {
             sql_expr *limit;       /* top-k when set (limit + offset rows kept) */
             sql_expr *offset;
         } sort;                                                          /* SORT */
-        struct { sql_expr *limit; sql_expr *offset; bool with_ties; } limit; /* LIMIT */
+        struct {
+            sql_expr *limit;
+            sql_expr *offset;
+            bool with_ties;        /* FETCH FIRST n ROWS WITH TIES: also the rows that tie */
+            uint32_t nties;        /* with_ties: the ORDER BY keys, over the input columns */
+            sql_sort_key *ties;
+        } limit;                                                         /* LIMIT */
         struct {
             const sql_plan *scan;  /* the locking scan: strength, wait policy, filter */
             sql_plan **projects;   /* coordinator PROJECTs between the scan's GATHER and this

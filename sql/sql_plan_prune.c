@@ -242,20 +242,27 @@ static bool sql_prune_agg(sql_prune *pr, sql_plan *p) {
     return true;
 }
 
+/* The sort keys a SORT orders by, or a LIMIT ... WITH TIES compares on. */
+static sql_sort_key **sql_prune_keys(sql_plan *p, uint32_t *nkeys) {
+    *nkeys = 0;
+    if (p->kind == SQL_P_SORT) return *nkeys = p->sort.nkeys, &p->sort.keys;
+    if (p->kind == SQL_P_LIMIT) return *nkeys = p->limit.nties, &p->limit.ties;
+    return NULL;
+}
+
 /* Nodes whose output is their input's layout (FILTER, SORT, LIMIT, GATHER): the input gives
  * what is needed plus what the node itself reads. */
 static bool sql_prune_passthrough(sql_prune *pr, sql_plan *p, const bool *need,
                                   uint32_t **map) {
-    uint32_t n = p->left->ncols;
+    uint32_t n = p->left->ncols, nkeys;
+    sql_sort_key **keysp = sql_prune_keys(p, &nkeys);
     bool *in = rt_arena_alloc(pr->arena, n + 1u);
     if (in == NULL) return sql_prune_oom(pr);
     for (uint32_t c = 0; c < n; c++) in[c] = c < p->ncols ? need[c] : true;
     bool sub = false;
     if (p->kind == SQL_P_FILTER) sub |= sql_prune_mark(p->filter.pred, in, n, 0);
     if (p->kind == SQL_P_GATHER) sub |= sql_prune_mark(p->gather.share_key, in, n, 0);
-    for (uint32_t k = 0; p->kind == SQL_P_SORT && k < p->sort.nkeys; k++) {
-        sub |= sql_prune_mark(p->sort.keys[k].expr, in, n, 0);
-    }
+    for (uint32_t k = 0; k < nkeys; k++) sub |= sql_prune_mark((*keysp)[k].expr, in, n, 0);
     if (sub) memset(in, 1, n);
     uint32_t *m = NULL;
     if (!sql_prune_node(pr, &p->left, in, &m)) return false;
@@ -264,14 +271,14 @@ static bool sql_prune_passthrough(sql_prune *pr, sql_plan *p, const bool *need,
     if (p->kind == SQL_P_GATHER && !sql_prune_remap(pr, &p->gather.share_key, m, n)) {
         return false;
     }
-    if (p->kind == SQL_P_SORT) {
-        sql_sort_key *keys = rt_arena_alloc(pr->arena, sizeof(sql_sort_key) * (p->sort.nkeys + 1u));
+    if (nkeys > 0) { /* a copy: a LIMIT's keys are its SORT's */
+        sql_sort_key *keys = rt_arena_alloc(pr->arena, sizeof(sql_sort_key) * (nkeys + 1u));
         if (keys == NULL) return sql_prune_oom(pr);
-        memcpy(keys, p->sort.keys, sizeof(sql_sort_key) * p->sort.nkeys);
-        for (uint32_t k = 0; k < p->sort.nkeys; k++) {
+        memcpy(keys, *keysp, sizeof(sql_sort_key) * nkeys);
+        for (uint32_t k = 0; k < nkeys; k++) {
             if (!sql_prune_remap(pr, &keys[k].expr, m, n)) return false;
         }
-        p->sort.keys = keys;
+        *keysp = keys;
     }
     p->cols = p->left->cols;
     p->ncols = p->left->ncols;

@@ -202,6 +202,7 @@ void sql_types_init(void) {
         sql_types_datetime_register(t);
         sql_types_json_register(t);
         sql_types_inet_register(t);
+        sql_types_bit_register(t);
         sql_types_reg_register(t); /* after basic: names instead of numbers for reg* */
     }
 }

@@ -444,7 +444,7 @@ static void sql_charlen_typmod_out(int32_t typmod, char *buf, uint32_t cap) {
 
 /* ---- bytea ---- */
 
-static int sql_hexval(char c) {
+int sql_hexval(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;

@@ -43,20 +43,13 @@ static uint32_t sql_inet_v4_parts(const char *s, uint32_t len, bool trailing_dot
     return parts;
 }
 
-static int sql_inet_hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* cidr's hexadecimal IPv4 form, '0x0a0b' (10.11.0.0/16): up to eight digits, two per byte, an
  * odd last digit the high half of its byte ('0xa' is 160). The bytes written, 0 if malformed. */
 static uint32_t sql_cidr_v4_hex(const char *s, uint32_t len, uint8_t *addr) {
     if (len < 3 || len > 10 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return 0;
     memset(addr, 0, 4);
     for (uint32_t i = 2; i < len; i++) {
-        int d = sql_inet_hex_digit(s[i]);
+        int d = sql_hexval(s[i]);
         if (d < 0) return 0;
         addr[(i - 2) / 2] |= (uint8_t)(i % 2 == 0 ? d << 4 : d);
     }

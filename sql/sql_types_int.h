@@ -19,6 +19,7 @@ uint64_t sql_hash_value_bytes(const sql_value *v);
 bool sql_parse_int(sql_io_ctx *io, const char *text, uint32_t len, int64_t min, int64_t max,
                    const char *type_name, int64_t *out);
 uint32_t sql_i64_to_text(int64_t v, char *buf);
+int sql_hexval(char c); /* a hexadecimal digit's value, -1 if none */
 bool sql_text_check(sql_io_ctx *io, const uint8_t *p, uint32_t len);
 uint32_t sql_utf8_chars(const uint8_t *p, uint32_t len);
 uint32_t sql_utf8_prefix(const uint8_t *p, uint32_t len, uint32_t chars);
@@ -33,5 +34,6 @@ void sql_types_datetime_register(sql_type_def *t);
 void sql_types_json_register(sql_type_def *t);
 void sql_types_reg_register(sql_type_def *t);
 void sql_types_inet_register(sql_type_def *t);
+void sql_types_bit_register(sql_type_def *t);
 
 #endif

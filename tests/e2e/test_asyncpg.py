@@ -85,6 +85,25 @@ class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
             "sup": True,
             "net": ipaddress.ip_network("10.1.2.0/24")})
 
+    async def test_bit_binary_codec(self):
+        # asyncpg reads and writes bit / varbit in binary (bit length, then the bytes) as
+        # asyncpg.BitString; a round trip through a bit(n) and a varbit(n) column.
+        bs = asyncpg.BitString
+        got = await self.conn.fetchrow("SELECT B'101'::bit(3) AS a, X'1F'::varbit AS b, "
+                                       "''::varbit AS e, $1::varbit(12) AS p, "
+                                       "($2::bit(9) & B'111100000')::text AS t",
+                                       bs("1011000011"), bs("101010101"))
+        self.assertEqual(dict(got), {"a": bs("101"), "b": bs("00011111"), "e": bs(""),
+                                     "p": bs("1011000011"), "t": "101000000"})
+        await self.conn.execute("CREATE TEMP TABLE e2e_bits (a bit(4), b varbit(10))")
+        await self.conn.execute("INSERT INTO e2e_bits VALUES ($1, $2)", bs("0110"),
+                                bs("1111111110"))
+        self.assertEqual(tuple(await self.conn.fetchrow("SELECT a, b FROM e2e_bits")),
+                         (bs("0110"), bs("1111111110")))
+        with self.assertRaises(asyncpg.exceptions.StringDataLengthMismatchError):
+            await self.conn.execute("INSERT INTO e2e_bits (a) VALUES ($1)", bs("011"))
+        await self.conn.execute("DROP TABLE e2e_bits")
+
     async def test_fetch_nulls_and_expressions(self):
         got = await self.conn.fetchrow("SELECT $1::int4 + 1 AS x, $2::text IS NULL AS n, "
                                        "NULL::int8 AS z", 41, None)

@@ -20,6 +20,7 @@ import uuid
 
 import psycopg2
 import psycopg2.errorcodes
+import psycopg2.errors
 import psycopg2.extras
 
 import e2e_common as common
@@ -86,6 +87,16 @@ class Psycopg2Test(unittest.TestCase):
     def test_null_and_named_parameters(self):
         self.cur.execute("SELECT %(a)s::int IS NULL, %(b)s::text", {"a": None, "b": "x"})
         self.assertEqual(self.cur.fetchone(), (True, "x"))
+
+    def test_bit_types(self):
+        # psycopg2 reads bit / varbit as their text (binary digits) and sends strings.
+        self.cur.execute("SELECT B'101'::bit(3), X'1F'::varbit, %s::bit(4), %s::varbit(3)",
+                         ("0110", "10111"))
+        self.assertEqual(self.cur.fetchone(), ("101", "00011111", "0110", "101"))
+        with self.assertRaises(psycopg2.errors.StringDataLengthMismatch):
+            self.cur.execute("CREATE TEMP TABLE e2e_bits (a bit(4)); "
+                             "INSERT INTO e2e_bits VALUES (%s)", ("011",))
+        self.conn.rollback()
 
     def test_executemany_and_execute_values(self):
         self.cur.executemany(f"INSERT INTO {self.table} (name, n) VALUES (%s, %s)",
