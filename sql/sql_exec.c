@@ -189,21 +189,31 @@ sql_op *sql_op_alloc(sql_exec_ctx *x, const sql_plan *p, const sql_op_vt *vt, si
     return op;
 }
 
-sql_node_actual *sql_node_actual_of(sql_shared_actual *a, const sql_plan *p, bool add) {
-    if (a->nodes == NULL) return NULL;
+/* The entry of p in a's table, or the free one where it would go; UINT32_MAX when the
+ * table is full without it. */
+static uint32_t sql_node_actual_slot(const sql_shared_actual *a, const sql_plan *p) {
     uint32_t mask = SQL_NODE_ACTUALS_MAX - 1;
     uint32_t h = (uint32_t)(((uintptr_t)p >> 4) * UINT64_C(0x9E3779B97F4A7C15) >> 32) & mask;
     for (uint32_t probe = 0; probe <= mask; probe++, h = (h + 1) & mask) {
-        sql_node_actual *e = &a->nodes[h];
-        if (e->node == p) return e;
-        if (e->node != NULL) continue;
-        if (!add) return NULL;
-        e->node = p;
-        a->nnodes++;
-        return e;
+        if (a->nodes[h].node == p || a->nodes[h].node == NULL) return h;
     }
-    if (add) a->nodes_full = true;
-    return NULL;
+    return UINT32_MAX;
+}
+
+const sql_node_actual *sql_node_actual_find(const sql_shared_actual *a, const sql_plan *p) {
+    uint32_t h = a->nodes != NULL ? sql_node_actual_slot(a, p) : UINT32_MAX;
+    return h != UINT32_MAX && a->nodes[h].node == p ? &a->nodes[h] : NULL;
+}
+
+/* This core's entry of p, taken when it has none; NULL when the table is full. */
+static sql_node_actual *sql_node_actual_add(sql_shared_actual *a, const sql_plan *p) {
+    uint32_t h = a->nodes != NULL ? sql_node_actual_slot(a, p) : UINT32_MAX;
+    if (h == UINT32_MAX) {
+        a->nodes_full |= a->nodes != NULL;
+        return NULL;
+    }
+    a->nodes[h].node = p;
+    return &a->nodes[h];
 }
 
 /* EXPLAIN ANALYZE: one more start of op's plan node, counted on this core (past
@@ -212,7 +222,7 @@ sql_node_actual *sql_node_actual_of(sql_shared_actual *a, const sql_plan *p, boo
 static void sql_op_actual_start(sql_op *op, sql_exec_ctx *x) {
     if (x->shared_actual == NULL || op->plan == NULL) return;
     if (op->actual == NULL) {
-        op->actual = sql_node_actual_of(&x->shared_actual[rt_core_id()], op->plan, true);
+        op->actual = sql_node_actual_add(&x->shared_actual[rt_core_id()], op->plan);
         if (op->actual == NULL) return;
     }
     op->actual->loops++;

@@ -366,14 +366,12 @@ typedef struct sql_shared_actual {
        an open-addressing table by plan node of SQL_NODE_ACTUALS_MAX entries (NULL on a core
        that is no shard) */
     sql_node_actual *nodes;
-    uint32_t nnodes;
     bool nodes_full;                         /* a node past SQL_NODE_ACTUALS_MAX went uncounted */
     bool timing;                             /* TIMING: operators read the clock per batch */
 } sql_shared_actual;
 
-/* The entry of plan node `p` in `a`'s table: its own, else (with `add`) a free one taken for
- * it; NULL when it has none (or the table is full). */
-sql_node_actual *sql_node_actual_of(sql_shared_actual *a, const sql_plan *p, bool add);
+/* The entry of plan node `p` in `a`'s table (sql_exec.c), NULL when it has none. */
+const sql_node_actual *sql_node_actual_find(const sql_shared_actual *a, const sql_plan *p);
 
 /* Whether GATHER `g` builds the broadcast hash joins of its fragment once for all of its
  * fragments when its partitions live on more than one shard: its fragment neither writes nor

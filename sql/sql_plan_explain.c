@@ -764,9 +764,8 @@ static sql_node_actual sql_explain_act_of(const sql_xpl *ex, const sql_plan *p, 
     sql_node_actual sum = {.node = p};
     *uncounted = false;
     for (uint32_t s = 0; s < ex->nactual; s++) {
-        sql_shared_actual *a = (sql_shared_actual *)&ex->actual[s]; /* looked up, not added */
-        *uncounted |= a->nodes_full;
-        const sql_node_actual *e = sql_node_actual_of(a, p, false);
+        *uncounted |= ex->actual[s].nodes_full;
+        const sql_node_actual *e = sql_node_actual_find(&ex->actual[s], p);
         if (e == NULL) continue;
         sum.rows += e->rows;
         sum.removed += e->removed;
