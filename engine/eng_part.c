@@ -923,6 +923,16 @@ uint32_t eng_scan_keys_words_log2(uint64_t key_count) {
     return log2;
 }
 
+/* The visible rows of [start, rg->used). */
+static uint32_t eng_scan_visible_count(const eng_rowgroup *rg, uint32_t start,
+                                       const eng_snapshot *snap) {
+    uint32_t n = 0;
+    for (uint32_t i = start; i < rg->used; i++) {
+        n += eng_visible_fast(rg->begin[i], rg->end[i], snap);
+    }
+    return n;
+}
+
 /* The visible rows of [start, rg->used) that may pass `pre`, into sel[]; returns how many. */
 static uint32_t eng_scan_select(const eng_part *p, const eng_rowgroup *rg, uint32_t start,
                                 const eng_snapshot *snap, const eng_scan_pre *pre,
@@ -930,6 +940,7 @@ static uint32_t eng_scan_select(const eng_part *p, const eng_rowgroup *rg, uint3
     uint32_t n = 0;
     if (pre != NULL && pre->attnum != 0 && eng_dict_enabled()) {
         uint16_t cand[ENG_RG_ROWS];
+        if (pre->visible != NULL) *pre->visible += eng_scan_visible_count(rg, start, snap);
         uint32_t m = eng_scan_eq_rows(p, rg, pre, start, cand);
         for (uint32_t k = 0; k < m; k++) {
             uint32_t i = cand[k];
@@ -942,6 +953,7 @@ static uint32_t eng_scan_select(const eng_part *p, const eng_rowgroup *rg, uint3
     }
     if (pre == NULL) return n;
     if (pre->seen != NULL) *pre->seen += n;
+    if (pre->visible != NULL && (pre->attnum == 0 || !eng_dict_enabled())) *pre->visible += n;
     for (uint32_t k = 0; k < pre->nranges && n > 0; k++) {
         n = eng_scan_range_rows(p, rg, &pre->ranges[k], NULL, 0, sel, n);
     }
@@ -958,6 +970,7 @@ bool eng_part_scan_pre(const eng_part *p, const eng_snapshot *snap, uint32_t *cu
     const eng_rowgroup *rg = eng_rg_of(p, *cursor);
     uint32_t start = eng_rg_offset(*cursor);
     if (pre != NULL && eng_scan_zone_excludes(p, rg, pre)) {
+        if (pre->visible != NULL) *pre->visible += eng_scan_visible_count(rg, start, snap);
         *cursor = rg->first_slot + rg->cap;
         return true;
     }

@@ -187,6 +187,9 @@ typedef struct eng_scan_pre {
     uint64_t *seen;            /* when set, the store adds the visible rows of each row group it
                                   reads before ranges and keys leave rows out (what a scan
                                   without them would have returned: its cost calibration) */
+    uint64_t *visible;         /* when set, the store adds every visible row of the row groups
+                                  it passes, those its zone maps skip and those the equality
+                                  passes over included (EXPLAIN ANALYZE's rows removed) */
 } eng_scan_pre;
 /* The words a key set of `key_count` values takes (log2), within the limits above. */
 uint32_t eng_scan_keys_words_log2(uint64_t key_count);

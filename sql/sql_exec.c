@@ -1,5 +1,6 @@
 /* sql_exec.c: operator construction and the simple operators (RESULT, VALUES, FILTER, PROJECT,
  * LIMIT, APPEND), row sets, and cursors. */
+#include "runtime/rt_time.h"
 #include "sql/sql_exec_int.h"
 #include "sql/sql_fk.h"
 #include "sql/sql_pgcat.h"
@@ -188,35 +189,83 @@ sql_op *sql_op_alloc(sql_exec_ctx *x, const sql_plan *p, const sql_op_vt *vt, si
     return op;
 }
 
-/* EXPLAIN ANALYZE: `rows` more rows and `loops` more starts of op's plan node, counted on this
- * core (past SQL_NODE_ACTUALS_MAX nodes in a statement, not counted). */
-static void sql_op_actual_note(const sql_op *op, sql_exec_ctx *x, uint64_t rows,
-                               uint32_t loops) {
-    if (x->shared_actual == NULL || op->plan == NULL) return;
-    sql_shared_actual *a = &x->shared_actual[rt_core_id()];
-    uint32_t i = 0;
-    while (i < a->nnodes && a->node[i] != op->plan) i++;
-    if (i == SQL_NODE_ACTUALS_MAX) {
-        a->nodes_full = true;
-        return;
+/* The entry of p in a's table, or the free one where it would go; UINT32_MAX when the
+ * table is full without it. */
+static uint32_t sql_node_actual_slot(const sql_shared_actual *a, const sql_plan *p) {
+    uint32_t mask = SQL_NODE_ACTUALS_MAX - 1;
+    uint32_t h = (uint32_t)(((uintptr_t)p >> 4) * UINT64_C(0x9E3779B97F4A7C15) >> 32) & mask;
+    for (uint32_t probe = 0; probe <= mask; probe++, h = (h + 1) & mask) {
+        if (a->nodes[h].node == p || a->nodes[h].node == NULL) return h;
     }
-    if (i == a->nnodes) a->node[a->nnodes++] = op->plan;
-    a->node_rows[i] += rows;
-    a->node_loops[i] += loops;
+    return UINT32_MAX;
 }
 
-static bool sql_op_open(sql_op *op, sql_exec_ctx *x) {
-    if (op->opened) return true;
-    op->opened = true;
-    sql_op_actual_note(op, x, 0, 1);
+const sql_node_actual *sql_node_actual_find(const sql_shared_actual *a, const sql_plan *p) {
+    uint32_t h = a->nodes != NULL ? sql_node_actual_slot(a, p) : UINT32_MAX;
+    return h != UINT32_MAX && a->nodes[h].node == p ? &a->nodes[h] : NULL;
+}
+
+/* This core's entry of p, taken when it has none; NULL when the table is full. */
+static sql_node_actual *sql_node_actual_add(sql_shared_actual *a, const sql_plan *p) {
+    uint32_t h = a->nodes != NULL ? sql_node_actual_slot(a, p) : UINT32_MAX;
+    if (h == UINT32_MAX) {
+        a->nodes_full |= a->nodes != NULL;
+        return NULL;
+    }
+    a->nodes[h].node = p;
+    return &a->nodes[h];
+}
+
+/* EXPLAIN ANALYZE: one more start of op's plan node, counted on this core (past
+ * SQL_NODE_ACTUALS_MAX nodes in a statement, not counted); op keeps its entry, so that a batch
+ * costs no lookup. */
+static void sql_op_actual_start(sql_op *op, sql_exec_ctx *x) {
+    if (x->shared_actual == NULL || op->plan == NULL) return;
+    if (op->actual == NULL) {
+        op->actual = sql_node_actual_add(&x->shared_actual[rt_core_id()], op->plan);
+        if (op->actual == NULL) return;
+    }
+    op->actual->loops++;
+    op->loop_ns = 0;
+    op->loop_started = false;
+}
+
+/* Whether this core reads the clock around op's work (EXPLAIN ANALYZE with TIMING). */
+static bool sql_op_timed(const sql_op *op, const sql_exec_ctx *x) {
+    return op->actual != NULL && x->shared_actual[rt_core_id()].timing;
+}
+
+/* TIMING: `ns` more spent in op's current start; the first batch's end is its startup time. */
+static void sql_op_actual_time(sql_op *op, uint64_t ns, bool batch_done) {
+    op->loop_ns += ns;
+    op->actual->total_ns += ns;
+    if (batch_done && !op->loop_started) {
+        op->loop_started = true;
+        op->actual->startup_ns += op->loop_ns;
+    }
+}
+
+static bool sql_op_open(sql_op *op, sql_exec_ctx *x);
+
+static bool sql_op_open_run(sql_op *op, sql_exec_ctx *x) {
     if (op->batch_arena == NULL) op->batch_arena = rt_arena_create(SQL_BATCH_ARENA_BYTES);
     if (op->child != NULL && !sql_op_open(op->child, x)) return false;
     if (op->child2 != NULL && !sql_op_open(op->child2, x)) return false;
     return op->vt->open == NULL || op->vt->open(op, x);
 }
 
-bool sql_op_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
-    if (!op->opened && !sql_op_open(op, x)) return false;
+static bool sql_op_open(sql_op *op, sql_exec_ctx *x) {
+    if (op->opened) return true;
+    op->opened = true;
+    sql_op_actual_start(op, x);
+    if (!sql_op_timed(op, x)) return sql_op_open_run(op, x);
+    uint64_t t0 = rt_time_mono_ns();
+    bool ok = sql_op_open_run(op, x);
+    sql_op_actual_time(op, rt_time_mono_ns() - t0, false);
+    return ok;
+}
+
+static bool sql_op_next_run(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     rt_arena_reset(op->batch_arena);
     if (x->cancel != NULL && atomic_load_explicit(x->cancel, memory_order_relaxed)) {
         return rt_err_set(x->err, SQLSTATE_QUERY_CANCELED,
@@ -224,7 +273,17 @@ bool sql_op_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
     }
     bool ok = op->vt->next(op, x, out);
     if (!ok && !rt_err_is_set(x->err)) rt_arena_fail(op->batch_arena, x->err);
-    if (ok && *out != NULL) sql_op_actual_note(op, x, (*out)->rows, 0);
+    return ok;
+}
+
+bool sql_op_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
+    if (!op->opened && !sql_op_open(op, x)) return false;
+    if (op->actual == NULL) return sql_op_next_run(op, x, out);
+    bool timed = sql_op_timed(op, x);
+    uint64_t t0 = timed ? rt_time_mono_ns() : 0;
+    bool ok = sql_op_next_run(op, x, out);
+    if (timed) sql_op_actual_time(op, rt_time_mono_ns() - t0, true);
+    if (ok && *out != NULL) op->actual->rows += (*out)->rows;
     return ok;
 }
 
@@ -321,6 +380,7 @@ static bool sql_filter_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         if (!sql_exec_predicate(x, op->batch_arena, op->plan->filter.pred, in, sel, &kept)) {
             return false;
         }
+        if (op->actual != NULL) op->actual->removed += in->rows - kept;
         if (kept == 0) continue;
         if (kept == in->rows) {
             *out = in;

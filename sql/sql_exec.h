@@ -51,6 +51,11 @@ struct sql_op {
     sql_op *child2;
     rt_arena *batch_arena;   /* output batches, reset at each next() */
     bool opened;
+    /* EXPLAIN ANALYZE: this core's figures of the plan node (NULL: not counted), and with
+       TIMING the time spent in the current start so far and whether its first batch came */
+    sql_node_actual *actual;
+    uint64_t loop_ns;
+    bool loop_started;
 };
 
 /* Counters EXPLAIN ANALYZE and the hybrid planner's calibration read. */

@@ -415,6 +415,7 @@ static bool sql_ix_emit(sql_op_ixscan *s, sql_exec_ctx *x, uint32_t part_index, 
     uint32_t kept;
     if (sel == NULL || !sql_exec_predicate(x, arena, p->scan.filter, b, sel, &kept)) return false;
     *kept_out = kept;
+    if (s->base.actual != NULL) s->base.actual->removed += n - kept;
     if (s->topk != NULL) {
         sql_ix_topk_add(s, b, sel, part_index);
         return true;

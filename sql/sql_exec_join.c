@@ -372,7 +372,11 @@ static bool sql_join_test(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, const 
     }
     pairs->rows = n;
     uint32_t kept;
-    return sql_exec_predicate(x, j->base.batch_arena, p->join.quals, pairs, match, &kept);
+    if (!sql_exec_predicate(x, j->base.batch_arena, p->join.quals, pairs, match, &kept)) {
+        return false;
+    }
+    if (j->base.actual != NULL) j->base.actual->join_removed += n - kept;
+    return true;
 }
 
 

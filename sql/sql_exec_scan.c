@@ -131,6 +131,8 @@ typedef struct sql_op_scan {
                                 hash join's keys) */
     bool has_eq;
     uint64_t seen;           /* rows the store looked at in the last call (pre.seen) */
+    uint64_t visible;        /* EXPLAIN ANALYZE of a filtered scan: the visible rows the store
+                                passed in the last call (pre.visible), to count those removed */
     eng_scan_keys_stats keys_stats; /* the trial of a hash join's key set (pre.keys.stats) */
     bool keys_early;         /* pre.keys given before the scan opened (by a GATHER to its
                                 fragment's scan): the opening keeps them */
@@ -312,6 +314,9 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         uint64_t t0 = rt_time_thread_cpu_ns();
         uint32_t from = s->cursor;
         s->pre.seen = &s->seen; /* set here: open clears `pre` */
+        bool count_removed = op->actual != NULL && p->scan.filter != NULL;
+        s->pre.visible = count_removed ? &s->visible : NULL;
+        s->visible = 0;
         if (!eng_part_scan_pre(part, &x->snap, &s->cursor, p->scan.attnums, p->scan.natts,
                                &s->pre, s->raw, s->slots)) {
             s->part_index++;
@@ -331,6 +336,7 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
             act->visited += scanned;
             act->filtered += scanned - s->raw->rows;
         }
+        if (count_removed) op->actual->removed += s->visible; /* less the rows kept, below */
         if (s->raw->rows == 0) continue;
         sql_batch *b = sql_batch_new(op->batch_arena, p->ncols, s->raw->rows);
         if (b == NULL) return false;
@@ -345,6 +351,7 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
                 return false;
             }
             if (act != NULL) act->filtered += b->rows - kept;
+            if (count_removed) op->actual->removed -= kept;
             if (kept == 0) continue;
             uint32_t k = 0; /* the slots of the rows kept, for locking them */
             for (uint32_t r = 0; r < b->rows; r++) if (sel[r]) s->slots[k++] = s->slots[r];
@@ -492,6 +499,7 @@ static bool sql_pkget_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
         uint8_t sel[1];
         uint32_t kept;
         if (!sql_exec_predicate(x, op->batch_arena, p->scan.filter, b, sel, &kept)) return false;
+        if (op->actual != NULL) op->actual->removed += 1u - kept;
         if (kept == 0) return true;
     }
     if (p->scan.lock_strength != 0 && !p->scan.lock_deferred) {

@@ -347,23 +347,38 @@ bool sql_plan_hybrid(rt_arena *arena, sql_plan *sort, sql_plan *gather, uint32_t
 #define SQL_SHARED_ACTUALS_MAX 8 /* shared builds counted per statement and shard: a plan has
                                     one per broadcast join below a GATHER, a few at most; past
                                     it EXPLAIN ANALYZE shows none for the others */
-#define SQL_NODE_ACTUALS_MAX 64 /* plan nodes counted per statement and core: far more
-                                   operators than a plan runs on one core; past it a node's
-                                   figures are not counted (EXPLAIN then shows none for a node
-                                   it found no figures of, rather than "never executed") */
+#define SQL_NODE_ACTUALS_MAX 4096 /* plan nodes counted per statement and core: a hash table of
+                                     this many entries (192 KiB) per shard, only under EXPLAIN
+                                     ANALYZE; far more operators than a plan runs on one core
+                                     (a query reaches the binder's and the arena's limits long
+                                     before). Past it a node's figures are not counted and
+                                     EXPLAIN shows none for it (not "never executed") */
+RT_STATIC_ASSERT((SQL_NODE_ACTUALS_MAX & (SQL_NODE_ACTUALS_MAX - 1)) == 0);
+/* One operator's figures on one core, summed over its starts (loops). */
+typedef struct sql_node_actual {
+    const sql_plan *node;      /* NULL: a free entry */
+    uint64_t rows;             /* rows it returned */
+    uint64_t removed;          /* rows its filter removed (Rows Removed by Filter) */
+    uint64_t join_removed;     /* joined pairs its join quals removed (... by Join Filter) */
+    uint64_t startup_ns;       /* TIMING: per start, the time to the end of its first batch */
+    uint64_t total_ns;         /* TIMING: the time spent in it (its inputs included) */
+    uint32_t loops;            /* times started (a fragment's once per instance) */
+} sql_node_actual;
 typedef struct sql_shared_actual {
     uint32_t count;
     const sql_plan *join[SQL_SHARED_ACTUALS_MAX];
     uint64_t rows[SQL_SHARED_ACTUALS_MAX];   /* build rows, summed over the builds */
     uint32_t builds[SQL_SHARED_ACTUALS_MAX]; /* times built (once per GATHER start) */
     /* every operator's figures on this core (the coordinator's, or a shard's fragments'):
-       the rows it returned and the times it started (a fragment's once per instance) */
-    uint32_t nnodes;
+       an open-addressing table by plan node of SQL_NODE_ACTUALS_MAX entries (NULL on a core
+       that is no shard) */
+    sql_node_actual *nodes;
     bool nodes_full;                         /* a node past SQL_NODE_ACTUALS_MAX went uncounted */
-    const sql_plan *node[SQL_NODE_ACTUALS_MAX];
-    uint64_t node_rows[SQL_NODE_ACTUALS_MAX];
-    uint32_t node_loops[SQL_NODE_ACTUALS_MAX];
+    bool timing;                             /* TIMING: operators read the clock per batch */
 } sql_shared_actual;
+
+/* The entry of plan node `p` in `a`'s table (sql_exec.c), NULL when it has none. */
+const sql_node_actual *sql_node_actual_find(const sql_shared_actual *a, const sql_plan *p);
 
 /* Whether GATHER `g` builds the broadcast hash joins of its fragment once for all of its
  * fragments when its partitions live on more than one shard: its fragment neither writes nor
@@ -379,11 +394,12 @@ struct sql_strbuf;
 void sql_plan_explain(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent);
 /* What EXPLAIN's options ask of a plan's text beyond PostgreSQL's COSTS OFF layout. */
 typedef struct sql_explain_opts {
-    bool costs;                  /* COSTS ON: each table read also shows its estimated cost,
-                                    rows and width as PostgreSQL's "(cost=0.00..N rows=R
-                                    width=W)", the cost in rows' worth of work
-                                    (sql_plan_index.c), and a scan the rows its zone maps are
-                                    expected to skip */
+    bool costs;                  /* COSTS (on by default): every node also shows its estimated
+                                    cost, rows and width as PostgreSQL's "(cost=S..T rows=R
+                                    width=W)" (sql_plan_costs.c), and a scan the rows its zone
+                                    maps are expected to skip */
+    bool timing;                 /* EXPLAIN ANALYZE with TIMING (the default): each node's
+                                    "actual time=A..B" too */
     bool verbose;                /* VERBOSE: an "Output" list per node, relations named with
                                     their schema, conditions' columns with their table */
     const eng_database *db;      /* VERBOSE: where relations' schemas are looked up */
@@ -405,7 +421,7 @@ typedef struct sql_explain_times {
     double exec_ms;
 } sql_explain_times;
 /* EXPLAIN (FORMAT JSON | YAML | XML) of a plan: PostgreSQL's document with the nodes and
- * fields the text format shows (no costs; VERBOSE's "Output" as a list and "Schema"), then
+ * fields the text format shows (VERBOSE's "Output" as a list and "Schema"), then
  * the summary `times` (with `analyze` the triggers, always empty, and the execution time). */
 typedef enum sql_explain_format {
     SQL_EXPLAIN_TEXT,

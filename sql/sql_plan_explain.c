@@ -1,6 +1,7 @@
-/* sql_plan_explain.c: EXPLAIN text of an optimised plan, in PostgreSQL's layout with COSTS OFF:
- * one line per node, children as "->  " lines indented six columns per level, details
- * ("Filter: ...", "Hash Cond: ...", "Sort Key: ...") two columns right of their node, and the
+/* sql_plan_explain.c: EXPLAIN text of an optimised plan, in PostgreSQL's layout: one line per
+ * node (with COSTS its estimates, sql_plan_costs.c; with ANALYZE its actual figures),
+ * children as "->  " lines indented six columns per level, details ("Filter: ...",
+ * "Hash Cond: ...", "Sort Key: ...") two columns right of their node, and the
  * plans of subqueries as "SubPlan N" after the node that evaluates them. A FILTER node is
  * shown as the "Filter:" of the node below it and a PROJECT not at all, as PostgreSQL folds
  * both into the node they sit on. Expressions are deparsed compactly: column
@@ -66,6 +67,10 @@ typedef struct sql_xpl {
     const sql_plan *act[3];  /* EXPLAIN ANALYZE: the operators whose figures the next head line
                                 shows, the first one counted (a PROJECT and FILTER folded into
                                 the node return its rows, when they run as operators) */
+    const sql_plan *est;     /* COSTS: the node whose estimate the next head line shows (the
+                                top of those folded into it) */
+    bool est_hash;           /* that line is a Hash: its input's figures, all spent at startup */
+    bool timing;             /* EXPLAIN ANALYZE's TIMING: "actual time=A..B" */
 } sql_xpl;
 
 /* A subquery as EXPLAIN numbers it: PostgreSQL's plan id, and for one evaluated once
@@ -758,49 +763,111 @@ static void sql_explain_output(sql_xpl *ex, uint32_t col);
 static void sql_explain_list(sql_xpl *ex, uint32_t col, const char *label, sql_strbuf *items,
                              uint32_t n);
 
-/* EXPLAIN ANALYZE: the rows and starts of the first of ex->act counted, summed over the cores
- * (a node in the fragments: over the partitions' fragments, as PostgreSQL sums its parallel
- * workers'); loops 0: never executed, unless *uncounted (some core's table was full). */
-static void sql_explain_act_sum(const sql_xpl *ex, uint64_t *rows, uint32_t *loops,
-                                bool *uncounted) {
-    *rows = 0;
-    *loops = 0;
+/* EXPLAIN ANALYZE: node p's figures summed over the cores (a node in the fragments: over the
+ * partitions' fragments, as PostgreSQL sums its parallel workers'); loops 0: never executed,
+ * or not counted (*uncounted: some core's table was full). */
+static sql_node_actual sql_explain_act_of(const sql_xpl *ex, const sql_plan *p, bool *uncounted) {
+    sql_node_actual sum = {.node = p};
     *uncounted = false;
-    for (uint32_t s = 0; s < ex->nactual; s++) *uncounted |= ex->actual[s].nodes_full;
-    for (uint32_t k = 0; k < 3 && *loops == 0 && ex->act[k] != NULL; k++) {
-        for (uint32_t s = 0; s < ex->nactual; s++) {
-            const sql_shared_actual *a = &ex->actual[s];
-            for (uint32_t i = 0; i < a->nnodes; i++) {
-                if (a->node[i] != ex->act[k]) continue;
-                *rows += a->node_rows[i];
-                *loops += a->node_loops[i];
-            }
+    for (uint32_t s = 0; s < ex->nactual; s++) {
+        *uncounted |= ex->actual[s].nodes_full;
+        const sql_node_actual *e = sql_node_actual_find(&ex->actual[s], p);
+        if (e == NULL) continue;
+        sum.rows += e->rows;
+        sum.removed += e->removed;
+        sum.join_removed += e->join_removed;
+        sum.startup_ns += e->startup_ns;
+        sum.total_ns += e->total_ns;
+        sum.loops += e->loops;
+    }
+    return sum;
+}
+
+/* The figures of the first of ex->act counted. */
+static sql_node_actual sql_explain_act_sum(const sql_xpl *ex, bool *uncounted) {
+    sql_node_actual sum = {.loops = 0};
+    *uncounted = false;
+    for (uint32_t k = 0; k < 3 && sum.loops == 0 && ex->act[k] != NULL; k++) {
+        sum = sql_explain_act_of(ex, ex->act[k], uncounted);
+    }
+    return sum;
+}
+
+/* EXPLAIN ANALYZE's figures of the node: " (actual time=A..B rows=R loops=L)" (TIMING OFF:
+ * " (actual rows=R loops=L)"), R the rows per start as PostgreSQL divides them, A and B the
+ * milliseconds to the first batch and to the end per start, or " (never executed)"; in the
+ * structured formats "Actual Startup Time", "Actual Total Time", "Actual Rows" and "Actual
+ * Loops" (all 0 for a node never executed). */
+static void sql_explain_act(sql_xpl *ex) {
+    if (ex->actual == NULL || ex->act[0] == NULL) return;
+    bool uncounted;
+    sql_node_actual a = sql_explain_act_sum(ex, &uncounted);
+    if (a.loops == 0 && uncounted) return; /* not known: never claim "never executed" */
+    double per = a.loops > 0 ? (double)a.rows / a.loops : 0;
+    double first_ms = a.loops > 0 ? (double)a.startup_ns / a.loops / 1e6 : 0;
+    double total_ms = a.loops > 0 ? (double)a.total_ns / a.loops / 1e6 : 0;
+    if (ex->tree != NULL) {
+        char buf[32];
+        if (ex->timing) {
+            snprintf(buf, sizeof buf, "%.3f", first_ms);
+            sql_xtree_field(ex->tree, "Actual Startup Time", buf, SQL_XVAL_RAW, false);
+            snprintf(buf, sizeof buf, "%.3f", total_ms);
+            sql_xtree_field(ex->tree, "Actual Total Time", buf, SQL_XVAL_RAW, false);
         }
+        snprintf(buf, sizeof buf, "%.0f", per);
+        sql_xtree_field(ex->tree, "Actual Rows", buf, SQL_XVAL_RAW, false);
+        snprintf(buf, sizeof buf, "%u", a.loops);
+        sql_xtree_field(ex->tree, "Actual Loops", buf, SQL_XVAL_RAW, false);
+    } else if (a.loops == 0) {
+        sql_strbuf_puts(ex->sb, " (never executed)");
+    } else if (ex->timing) {
+        sql_strbuf_printf(ex->sb, " (actual time=%.3f..%.3f rows=%.0f loops=%u)", first_ms,
+                          total_ms, per, a.loops);
+    } else {
+        sql_strbuf_printf(ex->sb, " (actual rows=%.0f loops=%u)", per, a.loops);
     }
 }
 
-/* EXPLAIN ANALYZE with TIMING OFF's figures of the node: " (actual rows=R loops=L)", R the
- * rows per start as PostgreSQL divides them, or " (never executed)"; in the structured formats
- * "Actual Rows" and "Actual Loops" (0 and 0 for a node never executed). */
-static void sql_explain_act(sql_xpl *ex) {
-    if (ex->actual == NULL || ex->act[0] == NULL) return;
-    uint64_t rows;
-    uint32_t loops;
+/* EXPLAIN ANALYZE: "Rows Removed by Filter: N" (join: "... by Join Filter") under the Filter
+ * line of node p, N per start as PostgreSQL divides it; in text only when some were. */
+static void sql_explain_removed(sql_xpl *ex, uint32_t col, const sql_plan *p, bool join) {
+    if (ex->actual == NULL || p == NULL) return;
     bool uncounted;
-    sql_explain_act_sum(ex, &rows, &loops, &uncounted);
-    if (loops == 0 && uncounted) return; /* not known: never claim "never executed" */
-    double per = loops > 0 ? (double)rows / loops : 0;
+    sql_node_actual a = sql_explain_act_of(ex, p, &uncounted);
+    if (a.loops == 0 && uncounted) return;
+    uint64_t n = join ? a.join_removed : a.removed;
+    const char *label = join ? "Rows Removed by Join Filter" : "Rows Removed by Filter";
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.0f", a.loops > 0 ? (double)n / a.loops : 0.0);
     if (ex->tree != NULL) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%.0f", per);
-        sql_xtree_field(ex->tree, "Actual Rows", buf, SQL_XVAL_RAW, false);
-        snprintf(buf, sizeof buf, "%u", loops);
-        sql_xtree_field(ex->tree, "Actual Loops", buf, SQL_XVAL_RAW, false);
-    } else if (loops == 0) {
-        sql_strbuf_puts(ex->sb, " (never executed)");
-    } else {
-        sql_strbuf_printf(ex->sb, " (actual rows=%.0f loops=%u)", per, loops);
+        sql_xtree_field(ex->tree, label, buf, SQL_XVAL_RAW, false);
+    } else if (n > 0) {
+        sql_explain_pad(ex->sb, col + 2);
+        sql_strbuf_printf(ex->sb, "%s: %s\n", label, buf);
     }
+}
+
+/* COSTS: "  (cost=S..T rows=R width=W)" of ex->est; "Startup Cost", "Total Cost", "Plan
+ * Rows" and "Plan Width" in the structured formats. */
+static void sql_explain_est(sql_xpl *ex) {
+    if (!ex->costs || ex->est == NULL) return;
+    sql_plan_est e;
+    sql_plan_estimate(ex->est, &e);
+    if (ex->est_hash) e.startup = e.total;
+    if (ex->tree == NULL) {
+        sql_strbuf_printf(ex->sb, "  (cost=%.2f..%.2f rows=%.0f width=%u)", e.startup, e.total,
+                          e.rows, e.width);
+        return;
+    }
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.2f", e.startup);
+    sql_xtree_field(ex->tree, "Startup Cost", buf, SQL_XVAL_RAW, false);
+    snprintf(buf, sizeof buf, "%.2f", e.total);
+    sql_xtree_field(ex->tree, "Total Cost", buf, SQL_XVAL_RAW, false);
+    snprintf(buf, sizeof buf, "%.0f", e.rows);
+    sql_xtree_field(ex->tree, "Plan Rows", buf, SQL_XVAL_RAW, false);
+    snprintf(buf, sizeof buf, "%u", e.width);
+    sql_xtree_field(ex->tree, "Plan Width", buf, SQL_XVAL_RAW, false);
 }
 
 /* The node's first line (in the structured formats it began in sql_explain_struct_head),
@@ -813,8 +880,11 @@ static void sql_explain_head(sql_xpl *ex, uint32_t col, const char *fmt, const c
         }
         sql_strbuf_printf(ex->sb, fmt, arg != NULL ? arg : "");
     }
+    sql_explain_est(ex);
     sql_explain_act(ex);
     ex->act[0] = ex->act[1] = ex->act[2] = NULL;
+    ex->est = NULL;
+    ex->est_hash = false;
     if (ex->tree == NULL) sql_strbuf_putc(ex->sb, '\n');
     if (ex->verbose && ex->out != NULL) sql_explain_output(ex, col);
 }
@@ -1071,6 +1141,7 @@ static void sql_explain_pkget(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (nrest > 1) sql_strbuf_putc(&f, ')');
     sql_strbuf_putc(&f, '\0');
     sql_explain_text(ex, col, "Filter", f.data);
+    sql_explain_removed(ex, col, p, false);
 }
 
 /* Hash Cond (Merge Cond) from the keys; the quals' other conjuncts as Join Filter. */
@@ -1101,6 +1172,7 @@ static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     sql_explain_text(ex, col, p->join.merge ? "Merge Cond" : "Hash Cond", cond.data);
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(p->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+    bool filter = false;
     for (uint32_t i = 0; i < n; i++) {
         sql_strbuf c;
         sql_strbuf_init(&c, ex->tmp, 32);
@@ -1111,7 +1183,9 @@ static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
             is_key = keys[k] != NULL && strcmp(keys[k], c.data) == 0;
         }
         if (!is_key) sql_explain_text(ex, col, "Join Filter", c.data);
+        filter |= !is_key;
     }
+    if (filter) sql_explain_removed(ex, col, p, true);
 }
 
 /* A build side the GATHER above builds once and every fragment probes (not once per
@@ -1283,32 +1357,9 @@ static void sql_explain_ixconds(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     const sql_expr *cond = sql_explain_and(ex, conj, k);
     const sql_expr *rest = sql_explain_and(ex, conj + k, n - k);
     if (cond != NULL) sql_explain_prop(ex, col, "Index Cond", cond, p);
-    if (rest != NULL) sql_explain_prop(ex, col, "Filter", rest, p);
-}
-
-/* A row's width in bytes as PostgreSQL estimates it: fixed lengths, 32 for a varlena. */
-static uint32_t sql_explain_width(const sql_plan *p) {
-    uint32_t w = 0;
-    for (uint32_t c = 0; c < p->ncols; c++) {
-        const sql_type_def *t = sql_type_by_oid(p->cols[c].type_oid);
-        w += t != NULL && t->typlen > 0 ? (uint32_t)t->typlen : 32u;
-    }
-    return w;
-}
-
-/* EXPLAIN (COSTS ON): "  (cost=0.00..N rows=R width=W)" after a table read's name, in rows'
- * worth of work: the rows a scan reads (those its zone maps skip left out), SQL_IXSCAN_ROW_COST
- * per row an index finds, one row for a primary-key lookup. Other nodes show no costs. */
-static const char *sql_explain_cost(sql_xpl *ex, const sql_plan *p, const char *line) {
-    if (!ex->costs || line == NULL) return line;
-    double cost = p->est_cost, rows = p->est_rows < 1 ? 1 : p->est_rows;
-    if (p->kind == SQL_P_PKGET) cost = 1;
-    if (cost <= 0) {
-        double all = sql_stats_rows(p->scan.table);
-        cost = all < 0 ? SQL_PLAN_DEFAULT_ROWS : all;
-    }
-    return rt_arena_sprintf(ex->tmp, "%s  (cost=0.00..%.2f rows=%.0f width=%u)", line, cost,
-                            rows, sql_explain_width(p));
+    if (rest == NULL) return;
+    sql_explain_prop(ex, col, "Filter", rest, p);
+    sql_explain_removed(ex, col, p, false);
 }
 
 /* "Seq Scan on t" / "Index Scan using t_pkey on t", with the alias when the query renames
@@ -1325,9 +1376,11 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     if (p->kind == SQL_P_SCAN) {
         line = rt_arena_sprintf(ex->tmp, "Seq Scan on %s%s%s", name, renamed ? " " : "",
                                 renamed ? alias : "");
-        line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Seq Scan");
-        if (p->scan.filter != NULL) sql_explain_prop(ex, col, "Filter", p->scan.filter, p);
+        if (p->scan.filter != NULL) {
+            sql_explain_prop(ex, col, "Filter", p->scan.filter, p);
+            sql_explain_removed(ex, col, p, false);
+        }
         if (ex->costs && ex->tree == NULL && p->scan.skip_frac > 0) {
             sql_explain_pad(ex->sb, col + 2);
             sql_strbuf_printf(ex->sb, "Zone Maps: est. %.1f%% of rows skipped\n",
@@ -1337,7 +1390,6 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
         line = rt_arena_sprintf(ex->tmp, "Index Scan using %s on %s%s%s",
                                 sql_xpl_ident(ex, p->scan.index->name),
                                 name, renamed ? " " : "", renamed ? alias : "");
-        line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
         sql_explain_ixconds(ex, p, col);
     } else {
@@ -1346,7 +1398,6 @@ static void sql_explain_scan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
                                 pkey != NULL ? sql_xpl_ident(ex, pkey) : "?", name,
                                 renamed ? " " : "",
                                 renamed ? alias : "");
-        line = sql_explain_cost(ex, p, line);
         sql_explain_head(ex, col, "%s", line != NULL ? line : "Index Scan");
         sql_explain_pkget(ex, p, col);
     }
@@ -1563,7 +1614,10 @@ static void sql_explain_self(sql_xpl *ex, const sql_plan *p, uint32_t col) {
                  sql_join_suffix(p));
         sql_explain_head(ex, col, "%s", buf);
         if (p->kind == SQL_P_HASHJOIN) sql_explain_hashjoin(ex, p, col);
-        else if (p->join.quals != NULL) sql_explain_prop(ex, col, "Join Filter", p->join.quals, p);
+        else if (p->join.quals != NULL) {
+            sql_explain_prop(ex, col, "Join Filter", p->join.quals, p);
+            sql_explain_removed(ex, col, p, true);
+        }
         if (ex->share && sql_plan_join_shareable(p)) sql_explain_shared(ex, col, p);
         break;
     case SQL_P_AGG: sql_explain_agg(ex, p, col); break;
@@ -1656,6 +1710,8 @@ static void sql_explain_children_walk(sql_xpl *ex, const sql_plan *p, uint32_t c
         if (ex->tree != NULL) sql_xtree_begin(ex->tree, "Hash");
         ex->out = p->right; /* a Hash outputs the rows it is given */
         ex->act[0] = p->right; /* and returns as many as its input (they are its table) */
+        ex->est = p->right;
+        ex->est_hash = true;
         sql_explain_head(ex, col + 6, "Hash", NULL);
         sql_explain_relate(ex, "Outer", NULL);
         sql_explain_node(ex, p->right, col + 12, NULL, NULL);
@@ -1975,6 +2031,7 @@ static bool sql_explain_gate(sql_xpl *ex, const sql_plan *p, uint32_t col, const
     if (ex->tree != NULL) sql_xtree_begin(ex->tree, "Result");
     ex->out = p; /* the Result computes the select list over the scan's rows */
     ex->out_proj = proj;
+    ex->est = proj != NULL ? proj : filter;
     sql_explain_head(ex, col, "Result", NULL);
     ex->out = ex->out_proj = NULL;
     const sql_expr *test = sql_explain_and(ex, once, nonce);
@@ -2046,6 +2103,7 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
     ex->act[0] = proj != NULL ? proj : filter != NULL ? filter : p;
     ex->act[1] = proj != NULL && filter != NULL ? filter : p;
     ex->act[2] = p;
+    ex->est = ex->act[0];
     sql_explain_self(ex, p, col);
     ex->out = ex->out_proj = NULL;
     if (filter != NULL) {
@@ -2055,6 +2113,7 @@ static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
         if (sql_explain_is_scan(p)) ex->qualify = ex->verbose;
         bool once = p->kind == SQL_P_RESULT || result_project;
         sql_explain_prop(ex, col, once ? "One-Time Filter" : "Filter", filter->filter.pred, p);
+        if (!once) sql_explain_removed(ex, col, filter, false);
         ex->qualify = qualify;
     }
     sql_explain_sections(ex, &tops, col);
@@ -2212,6 +2271,7 @@ static sql_xpl sql_explain_start(const sql_plan *p, sql_strbuf *sb, const sql_ex
     return (sql_xpl){.sb = sb, .qualify = multi || o->verbose, .multi = multi, .level_top = true,
                      .init_top = true,
                      .costs = o->costs, .verbose = o->verbose, .db = o->db,
+                     .timing = o->timing,
                      .params = o->params, .nparams = o->nparams,
                      .actual = o->actual, .nactual = o->nactual};
 }
@@ -2233,9 +2293,7 @@ void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool ana
                           const sql_explain_times *times, const sql_explain_opts *o,
                           sql_strbuf *sb) {
     sql_xtree tree = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
-    sql_explain_opts doc = *o;
-    doc.costs = false; /* the structured formats show no costs */
-    sql_xpl ex = sql_explain_start(p, sb, &doc);
+    sql_xpl ex = sql_explain_start(p, sb, o);
     ex.tree = &tree;
     ex.tmp = tree.arena;
     if (tree.arena == NULL) {

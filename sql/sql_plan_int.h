@@ -12,6 +12,16 @@
 /* Rows assumed for a table that has no statistics yet. */
 #define SQL_PLAN_DEFAULT_ROWS 1000.0
 
+/* What EXPLAIN prints of a node (sql_plan_costs.c): startup and total cost in PostgreSQL's
+ * units, rows (at least 1, 0 for a ModifyTable without RETURNING) and width in bytes. */
+typedef struct sql_plan_est {
+    double startup, total, rows;
+    uint32_t width;
+} sql_plan_est;
+void sql_plan_estimate(const sql_plan *p, sql_plan_est *out);
+/* A row's width in bytes as PostgreSQL estimates it: fixed lengths, 32 for a varlena. */
+uint32_t sql_plan_width(const sql_plan *p);
+
 /* Splits `e` at its top-level ANDs into out[0..n) (at most SQL_PLAN_CONJUNCTS_MAX). */
 uint32_t sql_plan_conjuncts(sql_expr *e, sql_expr **out, uint32_t cap);
 

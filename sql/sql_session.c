@@ -699,6 +699,20 @@ static bool sql_session_explain_bind(sql_session *s, const sql_explain *ex, cons
     return true;
 }
 
+/* EXPLAIN ANALYZE's figures, one entry per core, each shard's with its table of operators
+ * (SQL_NODE_ACTUALS_MAX entries); NULL when the arena's budget runs out. */
+static sql_shared_actual *sql_session_explain_actuals(sql_session *s, bool timing) {
+    sql_shared_actual *shared = rt_arena_zalloc(s->query_arena, sizeof *shared * RT_SHARDS_MAX);
+    uint32_t shards = eng_shard_count();
+    for (uint32_t i = 0; shared != NULL && i < shards && i < RT_SHARDS_MAX; i++) {
+        shared[i].timing = timing;
+        shared[i].nodes = rt_arena_zalloc(s->query_arena,
+                                          sizeof(sql_node_actual) * SQL_NODE_ACTUALS_MAX);
+        if (shared[i].nodes == NULL) return NULL;
+    }
+    return shared;
+}
+
 static bool sql_session_explain(sql_session *s, const sql_explain *ex, const char *sql,
                                 uint32_t sql_len, const sql_sink *sink, rt_err *err) {
     uint32_t type;
@@ -710,7 +724,12 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     sql_stmt_env env;
     sql_query *q = NULL;
     const sql_value *params;
-    sql_explain_opts o = {.costs = ex->costs_set && ex->costs, .verbose = ex->verbose};
+    /* EXPLAIN HYBRID keeps its own output: the plan below its lines shows costs and times
+     * only when asked for. */
+    bool costs = ex->hybrid ? ex->costs_set && ex->costs : ex->costs;
+    bool timing = ex->hybrid ? ex->timing_set && ex->timing : ex->timing;
+    sql_explain_opts o = {.costs = costs, .verbose = ex->verbose,
+                          .timing = ex->analyze && timing};
     uint64_t plan_t0 = rt_time_mono_ns();
     bool ok = sql_session_explain_bind(s, ex, sql, sql_len, &env, &q, &params, &o, err);
     uint64_t plan_ns = rt_time_mono_ns() - plan_t0;
@@ -725,7 +744,7 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     }
     sql_shared_actual *shared = NULL;
     if (ok && ex->analyze) {
-        shared = rt_arena_zalloc(s->query_arena, sizeof *shared * RT_SHARDS_MAX);
+        shared = sql_session_explain_actuals(s, o.timing);
         if (shared == NULL) ok = rt_arena_fail(s->query_arena, err);
         o.actual = shared;
         o.nactual = RT_SHARDS_MAX;

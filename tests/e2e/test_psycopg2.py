@@ -11,12 +11,14 @@ server has one (skipped on plain PostgreSQL).
 import datetime
 import decimal
 import io
+import json
 import socket
 import struct
 import threading
 import time
 import unittest
 import uuid
+import xml.etree.ElementTree as ElementTree
 
 import psycopg2
 import psycopg2.errorcodes
@@ -149,6 +151,50 @@ class Psycopg2Test(unittest.TestCase):
             self.cur.execute(f"INSERT INTO {self.table} (name) VALUES ('ro')")
         self.conn.rollback()
         self.conn.set_session(isolation_level="DEFAULT", readonly="DEFAULT")
+
+    def test_explain_documents_parse(self):
+        # EXPLAIN's JSON (json.loads, as psycopg2 reads a json column) and XML documents
+        # parse; every node carries PostgreSQL's estimate keys; EXPLAIN ANALYZE's times are
+        # ordered and the rows the scan's filter removed are counted (per loop, as PostgreSQL).
+        t = f"{self.table}_explain"
+        self.cur.execute(f"CREATE TABLE {t} (a int PRIMARY KEY, b int)")
+        self.cur.execute(f"INSERT INTO {t} SELECT g, g % 10 FROM generate_series(1, 1000) g")
+        q = f"SELECT b, count(*) FROM {t} WHERE b < 3 GROUP BY b ORDER BY b"
+
+        def nodes(plan):
+            yield plan
+            for child in plan.get("Plans", []):
+                yield from nodes(child)
+
+        self.cur.execute(f"EXPLAIN (FORMAT JSON) {q}")
+        doc = self.cur.fetchone()[0]
+        doc = json.loads(doc) if isinstance(doc, str) else doc
+        for node in nodes(doc[0]["Plan"]):
+            for key in ("Startup Cost", "Total Cost", "Plan Rows", "Plan Width"):
+                self.assertIn(key, node)
+            self.assertLessEqual(node["Startup Cost"], node["Total Cost"])
+            self.assertGreaterEqual(node["Plan Rows"], 1)
+        self.cur.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {q}")
+        doc = self.cur.fetchone()[0]
+        doc = json.loads(doc) if isinstance(doc, str) else doc
+        self.assertGreaterEqual(doc[0]["Execution Time"], 0)
+        for node in nodes(doc[0]["Plan"]):
+            self.assertGreater(node["Actual Loops"], 0)
+            self.assertGreaterEqual(node["Actual Startup Time"], 0)
+            self.assertLessEqual(node["Actual Startup Time"], node["Actual Total Time"])
+        scans = [n for n in nodes(doc[0]["Plan"]) if n["Node Type"] == "Seq Scan"]
+        self.assertEqual(len(scans), 1)
+        loops = scans[0]["Actual Loops"]
+        self.assertAlmostEqual(scans[0]["Rows Removed by Filter"] * loops, 700, delta=loops / 2)
+        self.assertAlmostEqual(scans[0]["Actual Rows"] * loops, 300, delta=loops / 2)
+        self.cur.execute(f"EXPLAIN (ANALYZE, FORMAT XML) {q}")
+        root = ElementTree.fromstring(self.cur.fetchone()[0])
+        ns = "{http://www.postgresql.org/2009/explain}"
+        plans = root.findall(f".//{ns}Plan")
+        self.assertTrue(plans)
+        for plan in plans:
+            self.assertIsNotNone(plan.find(f"{ns}Total-Cost"))
+            self.assertIsNotNone(plan.find(f"{ns}Actual-Total-Time"))
 
     def test_autocommit(self):
         self.conn.autocommit = True

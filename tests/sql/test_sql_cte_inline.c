@@ -58,25 +58,25 @@ static void same_rows(capture *c, const char *fmt) {
 }
 
 static void check_plans(capture *c) {
-    plan_is(c, "EXPLAIN WITH w AS (SELECT id, cat FROM items) SELECT cat FROM w WHERE id = 7",
+    plan_is(c, "EXPLAIN (COSTS OFF) WITH w AS (SELECT id, cat FROM items) SELECT cat FROM w WHERE id = 7",
             "Index Scan using items_pkey on items", "CTE Scan");
-    plan_is(c, "EXPLAIN WITH w AS MATERIALIZED (SELECT id, cat FROM items) SELECT cat FROM w "
+    plan_is(c, "EXPLAIN (COSTS OFF) WITH w AS MATERIALIZED (SELECT id, cat FROM items) SELECT cat FROM w "
                "WHERE id = 7", "CTE Scan on w", "Index Scan");
-    plan_is(c, "EXPLAIN WITH w AS (SELECT id, cat FROM items) SELECT count(*) FROM w "
+    plan_is(c, "EXPLAIN (COSTS OFF) WITH w AS (SELECT id, cat FROM items) SELECT count(*) FROM w "
                "WHERE cat = 7", "items_cat", "CTE Scan");
-    plan_is(c, "EXPLAIN WITH w AS (SELECT * FROM items), x AS (SELECT id, cat FROM w) "
+    plan_is(c, "EXPLAIN (COSTS OFF) WITH w AS (SELECT * FROM items), x AS (SELECT id, cat FROM w) "
                "SELECT id FROM x WHERE id = 9", "Index Scan using items_pkey", "CTE Scan");
-    plan_is(c, "EXPLAIN WITH w AS (SELECT id, cat FROM items) SELECT a.id FROM w a JOIN w b "
+    plan_is(c, "EXPLAIN (COSTS OFF) WITH w AS (SELECT id, cat FROM items) SELECT a.id FROM w a JOIN w b "
                "ON a.id = b.cat", "CTE Scan on w b", NULL);
-    plan_is(c, "EXPLAIN WITH w AS NOT MATERIALIZED (SELECT id, cat FROM items) SELECT a.id "
+    plan_is(c, "EXPLAIN (COSTS OFF) WITH w AS NOT MATERIALIZED (SELECT id, cat FROM items) SELECT a.id "
                "FROM w a JOIN w b ON a.id = b.cat WHERE b.id = 3",
             "Index Scan using items_pkey on items items_1", "CTE Scan");
-    plan_is(c, "EXPLAIN WITH w AS (SELECT id, random() AS r FROM items) SELECT r FROM w "
+    plan_is(c, "EXPLAIN (COSTS OFF) WITH w AS (SELECT id, random() AS r FROM items) SELECT r FROM w "
                "WHERE id = 7", "CTE Scan on w", NULL);
-    plan_is(c, "EXPLAIN WITH d AS (UPDATE items SET cat = cat WHERE id = 1 RETURNING id) "
+    plan_is(c, "EXPLAIN (COSTS OFF) WITH d AS (UPDATE items SET cat = cat WHERE id = 1 RETURNING id) "
                "SELECT * FROM d", "CTE Scan on d", NULL);
     /* Correlated: bound again at its one reference, as a subquery in FROM there. */
-    plan_is(c, "EXPLAIN SELECT (WITH w AS (SELECT i.id + 1 AS n) SELECT n FROM w) FROM items i "
+    plan_is(c, "EXPLAIN (COSTS OFF) SELECT (WITH w AS (SELECT i.id + 1 AS n) SELECT n FROM w) FROM items i "
                "WHERE id = 1", "SubPlan 1\n    ->  Result", "CTE Scan");
     expect(c, "SELECT (WITH w AS (SELECT i.id + 1 AS n) SELECT n FROM w) FROM items i "
               "WHERE id < 3 ORDER BY id", "n\n2\n3\nSELECT 2\n");

@@ -23,14 +23,15 @@
 static void script_quoted(capture *c) {
     expect(c, "CREATE TABLE \"Mixed T\" (id int PRIMARY KEY, \"Col A\" int, \"select\" text)",
            "CREATE TABLE\n");
-    expect(c, "EXPLAIN SELECT * FROM \"Mixed T\" WHERE \"Col A\" = 1",
+    expect(c, "EXPLAIN (COSTS OFF) SELECT * FROM \"Mixed T\" WHERE \"Col A\" = 1",
            "QUERY PLAN\n"
            "Gather\n"
            "  Partitions: 2\n"
            "  ->  Seq Scan on \"Mixed T\"\n"
            "        Filter: (\"Col A\" = 1)\n"
            "EXPLAIN\n");
-    expect(c, "EXPLAIN VERBOSE SELECT \"select\", \"Col A\" FROM \"Mixed T\" \"My Alias\"",
+    expect(c, "EXPLAIN (COSTS OFF, VERBOSE) SELECT \"select\", \"Col A\" FROM \"Mixed T\" "
+              "\"My Alias\"",
            "QUERY PLAN\n"
            "Gather\n"
            "  Output: \"select\", \"Col A\"\n"
@@ -39,13 +40,13 @@ static void script_quoted(capture *c) {
            "        Output: \"select\", \"Col A\"\n"
            "EXPLAIN\n");
     /* the structured formats name the relation and the alias unquoted */
-    const char *doc = run(c, "EXPLAIN (FORMAT JSON) SELECT \"Col A\" FROM \"Mixed T\" "
+    const char *doc = run(c, "EXPLAIN (COSTS OFF, FORMAT JSON) SELECT \"Col A\" FROM \"Mixed T\" "
                              "\"My Alias\"");
     TEST_CHECK(strstr(doc, "\"Relation Name\": \"Mixed T\",") != NULL);
     TEST_CHECK(strstr(doc, "\"Alias\": \"My Alias\"") != NULL);
     /* the subquery's read of the same table: the range table's second "Mixed T"; PostgreSQL
      * shows the same InitPlan and Filter (on its Seq Scan, with no Gather) */
-    expect(c, "EXPLAIN SELECT * FROM \"Mixed T\" WHERE \"Col A\" = "
+    expect(c, "EXPLAIN (COSTS OFF) SELECT * FROM \"Mixed T\" WHERE \"Col A\" = "
               "(SELECT max(\"Col A\") FROM \"Mixed T\")",
            "QUERY PLAN\n"
            "Gather\n"
@@ -61,7 +62,7 @@ static void script_quoted(capture *c) {
 }
 
 static void script_returning(capture *c) {
-    expect(c, "EXPLAIN VERBOSE UPDATE \"Mixed T\" SET \"select\" = 'z' WHERE id = 1 "
+    expect(c, "EXPLAIN (COSTS OFF, VERBOSE) UPDATE \"Mixed T\" SET \"select\" = 'z' WHERE id = 1 "
               "RETURNING *",
            "QUERY PLAN\n"
            "Gather\n"
@@ -73,7 +74,8 @@ static void script_returning(capture *c) {
            "              Output: id, \"Col A\", \"select\", ctid\n"
            "              Index Cond: (\"Mixed T\".id = 1)\n"
            "EXPLAIN\n");
-    expect(c, "EXPLAIN VERBOSE DELETE FROM \"Mixed T\" WHERE \"Col A\" = 1 RETURNING id + 1",
+    expect(c, "EXPLAIN (COSTS OFF, VERBOSE) DELETE FROM \"Mixed T\" WHERE \"Col A\" = 1 "
+              "RETURNING id + 1",
            "QUERY PLAN\n"
            "Gather\n"
            "  Output: ((id + 1))\n"
@@ -85,7 +87,7 @@ static void script_returning(capture *c) {
            "              Filter: (\"Mixed T\".\"Col A\" = 1)\n"
            "EXPLAIN\n");
     /* without RETURNING: no Output on the ModifyTable, as PostgreSQL */
-    const char *plan = run(c, "EXPLAIN VERBOSE DELETE FROM \"Mixed T\" WHERE id = 2");
+    const char *plan = run(c, "EXPLAIN (COSTS OFF, VERBOSE) DELETE FROM \"Mixed T\" WHERE id = 2");
     TEST_CHECK(strstr(plan, "  ->  Delete on public.\"Mixed T\"\n        ->  ") != NULL);
     expect(c, "DROP TABLE \"Mixed T\"", "DROP TABLE\n");
 }

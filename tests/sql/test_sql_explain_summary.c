@@ -84,7 +84,7 @@ static void script_structured(capture *c) {
                            "    ],\n    \"Execution Time\": N.NNN\n  }\n]") != NULL);
     doc = mask_times(run(c, "EXPLAIN (SUMMARY ON, FORMAT JSON) SELECT 1"));
     TEST_CHECK(strstr(doc, "\n    },\n    \"Planning Time\": N.NNN\n  }\n]") != NULL);
-    doc = run(c, "EXPLAIN (ANALYZE, SUMMARY OFF, FORMAT JSON) SELECT 1");
+    doc = run(c, "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) SELECT 1");
     TEST_CHECK(strstr(doc, "\n    },\n    \"Triggers\": [\n    ]\n  }\n]") != NULL);
     TEST_CHECK(strstr(doc, "Time") == NULL);
     doc = mask_times(run(c, "EXPLAIN (ANALYZE, FORMAT YAML) SELECT 1"));
@@ -94,7 +94,7 @@ static void script_structured(capture *c) {
     TEST_CHECK(strstr(doc, "    </Plan>\n    <Planning-Time>N.NNN</Planning-Time>\n"
                            "    <Triggers>\n    </Triggers>\n"
                            "    <Execution-Time>N.NNN</Execution-Time>\n  </Query>\n") != NULL);
-    doc = run(c, "EXPLAIN (FORMAT XML) SELECT 1");
+    doc = run(c, "EXPLAIN (COSTS OFF, FORMAT XML) SELECT 1");
     TEST_CHECK(strstr(doc, "Time") == NULL);
 }
 

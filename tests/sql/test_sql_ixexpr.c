@@ -124,19 +124,19 @@ static void script_plan(capture *c) {
     expect(c, "CREATE INDEX w_lower ON w (lower(name))", "CREATE INDEX\n");
     expect(c, "CREATE INDEX w_st ON w (name) WHERE st IS NOT NULL", "CREATE INDEX\n");
     expect(c, "CREATE INDEX w_act ON w (st) WHERE active", "CREATE INDEX\n");
-    expect_plan(c, "EXPLAIN SELECT * FROM w WHERE lower(name) = 'n10'",
+    expect_plan(c, "EXPLAIN (COSTS OFF) SELECT * FROM w WHERE lower(name) = 'n10'",
                 "Index Scan using w_lower", false);
-    expect_plan(c, "EXPLAIN SELECT * FROM w WHERE name = 'N5' AND st = 's'",
+    expect_plan(c, "EXPLAIN (COSTS OFF) SELECT * FROM w WHERE name = 'N5' AND st = 's'",
                 "Index Scan using w_st", false);
-    expect_plan(c, "EXPLAIN SELECT * FROM w WHERE name = 'N5'", "Index Scan", true);
-    expect_plan(c, "EXPLAIN SELECT * FROM w WHERE st = 'q' AND active = true",
+    expect_plan(c, "EXPLAIN (COSTS OFF) SELECT * FROM w WHERE name = 'N5'", "Index Scan", true);
+    expect_plan(c, "EXPLAIN (COSTS OFF) SELECT * FROM w WHERE st = 'q' AND active = true",
                 "Index Scan using w_act", false);
-    expect_plan(c, "EXPLAIN SELECT * FROM w WHERE st = 'q'", "Index Scan", true);
+    expect_plan(c, "EXPLAIN (COSTS OFF) SELECT * FROM w WHERE st = 'q'", "Index Scan", true);
     expect(c, "CREATE INDEX w_hi ON w (lower(name)) WHERE id > 1000", "CREATE INDEX\n");
     expect(c, "DROP INDEX w_lower", "DROP INDEX\n");
-    expect_plan(c, "EXPLAIN SELECT * FROM w WHERE lower(name) = 'n1600' AND id > 1500",
+    expect_plan(c, "EXPLAIN (COSTS OFF) SELECT * FROM w WHERE lower(name) = 'n1600' AND id > 1500",
                 "Index Scan using w_hi", false);
-    expect_plan(c, "EXPLAIN SELECT * FROM w WHERE lower(name) = 'n1600' AND id > 900",
+    expect_plan(c, "EXPLAIN (COSTS OFF) SELECT * FROM w WHERE lower(name) = 'n1600' AND id > 900",
                 "Index Scan using w_hi", true);
     expect(c, "SELECT id FROM w WHERE lower(name) = 'n1600' AND id > 1500",
            "id\n1600\nSELECT 1\n");
@@ -177,7 +177,7 @@ static void script_after_restart(capture *c) {
     expect(c, "INSERT INTO r VALUES (401, 'x300', true)", DUP("r_l", "(lower(name))=(x300)"));
     expect(c, "INSERT INTO r VALUES (402, 'n60', true), (403, 'n3', true)", "INSERT 0 2\n");
     expect(c, "INSERT INTO r VALUES (404, 'm60', true)", DUP("r_l", "(lower(name))=(m60)"));
-    expect_plan(c, "EXPLAIN SELECT * FROM r WHERE id * 2 = 120 AND id > 50",
+    expect_plan(c, "EXPLAIN (COSTS OFF) SELECT * FROM r WHERE id * 2 = 120 AND id > 50",
                 "Index Scan using r_x", false);
     expect(c, "SELECT id, name FROM r WHERE id * 2 IN (120, 600, 8) AND id > 50 ORDER BY id",
            "id|name\n60|M60\n300|X300\nSELECT 2\n");

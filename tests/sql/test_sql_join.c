@@ -134,7 +134,7 @@ static int checked;
 
 static void plan_has(capture *c, const char *sql, const char *want) {
     char q[2048];
-    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    snprintf(q, sizeof q, "EXPLAIN (COSTS OFF) %s", sql);
     const char *out = run(c, q);
     checked++;
     if (strstr(out, want) == NULL) {
@@ -146,7 +146,7 @@ static void plan_has(capture *c, const char *sql, const char *want) {
 /* Whether EXPLAIN of `sql` does not show `unwanted`. */
 static void plan_lacks(capture *c, const char *sql, const char *unwanted) {
     char q[2048];
-    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    snprintf(q, sizeof q, "EXPLAIN (COSTS OFF) %s", sql);
     const char *out = run(c, q);
     checked++;
     if (strstr(out, unwanted) != NULL || strncmp(out, "ERROR", 5) == 0) {
@@ -158,7 +158,7 @@ static void plan_lacks(capture *c, const char *sql, const char *unwanted) {
 /* Whether EXPLAIN of `sql` shows `first` and, below it, `second`. */
 static void plan_has_then(capture *c, const char *sql, const char *first, const char *second) {
     char q[2048];
-    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    snprintf(q, sizeof q, "EXPLAIN (COSTS OFF) %s", sql);
     const char *out = run(c, q);
     const char *a = strstr(out, first);
     checked++;
@@ -263,7 +263,8 @@ static void merges(capture *c) {
     plan_has(c, mj, "->  Merge Join\n        Merge Cond: (big.grp = big2.val)\n");
     plan_has_then(c, mj, "Merge Cond", "->  Sort\n");
     checked++;
-    if (strstr(run(c, "EXPLAIN SELECT * FROM (SELECT id, grp FROM big ORDER BY grp) x JOIN "
+    if (strstr(run(c, "EXPLAIN (COSTS OFF) SELECT * FROM (SELECT id, grp FROM big "
+                      "ORDER BY grp) x JOIN "
                       "(SELECT id, val FROM big2 ORDER BY val) y ON x.grp = y.val"),
                "Hash") != NULL) {
         fprintf(stderr, "a merge join still hashes\n");
@@ -512,7 +513,7 @@ static void q3_shared_build(capture *c) {
     snprintf(want, sizeof want, "Hash Cond: (l.ord = o.id)\n%32sShared Build: once per Gather "
              "(actual rows=%s loops=1)\n", "", rows);
     shows(q, run(c, q), want);
-    snprintf(q, sizeof q, "EXPLAIN (FORMAT JSON) %s", q3);
+    snprintf(q, sizeof q, "EXPLAIN (COSTS OFF, FORMAT JSON) %s", q3);
     shows(q, run(c, q), "\"Shared Build\": \"once per Gather\"");
     snprintf(q, sizeof q, "EXPLAIN (ANALYZE, FORMAT YAML) %s", q3);
     snprintf(want, sizeof want, "Shared Build Rows: %s\n", rows);
@@ -599,7 +600,7 @@ static void q3_auto_analyze(capture *c) {
         "c.id = o.cust AND l.ord = o.id AND o.odate < date '2020-06-15' AND "
         "l.ship > date '2020-06-15'";
     char q[1024];
-    snprintf(q, sizeof q, "EXPLAIN %s", aq3);
+    snprintf(q, sizeof q, "EXPLAIN (COSTS OFF) %s", aq3);
     bool good = false;
     for (int i = 0; i < 100 && !good; i++) {
         const char *out = run(c, q);

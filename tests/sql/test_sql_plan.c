@@ -97,13 +97,13 @@ static void plan_more(void) {
     TEST_CHECK(sdb_exec("INSERT INTO c VALUES (1, 'x', 10), (1, 'y', 11), (2, 'x', 20)", &res));
     CHECK_ROWS("SELECT v FROM c WHERE b = 'y' AND a = 1", "11\n");
     CHECK_ROWS("SELECT v FROM c WHERE a = 1 ORDER BY v", "10\n11\n");
-    CHECK_ROWS("EXPLAIN SELECT v FROM c WHERE b = 'y' AND a = 1 AND v > 0",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT v FROM c WHERE b = 'y' AND a = 1 AND v > 0",
                "Gather\n"
                "  Partitions: 1\n"
                "  ->  Index Scan using c_pkey on c\n"
                "        Index Cond: ((a = 1) AND (b = 'y'::text))\n"
                "        Filter: (v > 0)\n");
-    CHECK_ROWS("EXPLAIN SELECT v FROM c WHERE a = 1",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT v FROM c WHERE a = 1",
                "Gather\n"
                "  Partitions: 2\n"
                "  ->  Seq Scan on c\n"
@@ -170,12 +170,12 @@ static void plan_modify(void) {
 /* Constant operators and casts in WHERE / ON are computed once: the scan filter shows their
  * value (as PostgreSQL's EXPLAIN does); one that fails still fails when the query runs. */
 static void plan_fold(void) {
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE x > 10 + 5",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE x > 10 + 5",
                "Gather\n"
                "  Partitions: 4\n"
                "  ->  Seq Scan on t\n"
                "        Filter: (x > 15)\n");
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE x::numeric BETWEEN 0.06 - 0.01 AND 24",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE x::numeric BETWEEN 0.06 - 0.01 AND 24",
                "Gather\n"
                "  Partitions: 4\n"
                "  ->  Seq Scan on t\n"
@@ -189,19 +189,19 @@ static void plan_fold(void) {
 }
 
 static void plan_explain(void) {
-    CHECK_ROWS("EXPLAIN SELECT name FROM t WHERE id = 3",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT name FROM t WHERE id = 3",
                "Gather\n"
                "  Partitions: 1\n"
                "  ->  Index Scan using t_pkey on t\n"
                "        Index Cond: (id = 3)\n");
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE x > 15 ORDER BY id",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE x > 15 ORDER BY id",
                "Sort\n"
                "  Sort Key: id\n"
                "  ->  Gather\n"
                "        Partitions: 4\n"
                "        ->  Seq Scan on t\n"
                "              Filter: (x > 15)\n");
-    CHECK_ROWS("EXPLAIN SELECT t.name, u.tag FROM t JOIN u ON t.id = u.tid",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT t.name, u.tag FROM t JOIN u ON t.id = u.tid",
                "Hash Join\n"
                "  Hash Cond: (t.id = u.tid)\n"
                "  ->  Gather\n"
@@ -211,7 +211,7 @@ static void plan_explain(void) {
                "        ->  Gather\n"
                "              Partitions: 3\n"
                "              ->  Seq Scan on u\n");
-    CHECK_ROWS("EXPLAIN SELECT tid, count(*) FROM u GROUP BY tid",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT tid, count(*) FROM u GROUP BY tid",
                "Finalize HashAggregate\n"
                "  Group Key: tid\n"
                "  ->  Gather\n"
@@ -219,7 +219,7 @@ static void plan_explain(void) {
                "        ->  Partial HashAggregate\n"
                "              Group Key: tid\n"
                "              ->  Seq Scan on u\n");
-    CHECK_ROWS("EXPLAIN SELECT id FROM t ORDER BY x DESC LIMIT 3",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY x DESC LIMIT 3",
                "Limit\n"
                "  ->  Sort\n"
                "        Sort Key: x DESC\n"
@@ -228,14 +228,14 @@ static void plan_explain(void) {
                "              ->  Sort\n"
                "                    Sort Key: x DESC\n"
                "                    ->  Seq Scan on t\n");
-    CHECK_ROWS("EXPLAIN UPDATE t SET x = 1 WHERE id = 2 AND name = 'two'",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) UPDATE t SET x = 1 WHERE id = 2 AND name = 'two'",
                "Gather\n"
                "  Partitions: 1\n"
                "  ->  Update on t\n"
                "        ->  Index Scan using t_pkey on t\n"
                "              Index Cond: (id = 2)\n"
                "              Filter: (name = 'two'::text)\n");
-    CHECK_ROWS("EXPLAIN DELETE FROM t WHERE x < 5",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) DELETE FROM t WHERE x < 5",
                "Gather\n"
                "  Partitions: 4\n"
                "  ->  Delete on t\n"
@@ -245,18 +245,18 @@ static void plan_explain(void) {
 
 /* Shapes of distribution: per-fragment limits, partial aggregation, outer joins, subplans. */
 static void plan_explain_more(void) {
-    CHECK_ROWS("EXPLAIN SELECT name FROM t LIMIT 2",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT name FROM t LIMIT 2",
                "Limit\n"
                "  ->  Gather\n"
                "        Partitions: 4\n"
                "        ->  Limit\n"
                "              ->  Seq Scan on t\n");
-    CHECK_ROWS("EXPLAIN SELECT min(x) FROM t",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT min(x) FROM t",
                "Aggregate\n"
                "  ->  Gather\n"
                "        Partitions: 4\n"
                "        ->  Seq Scan on t\n");
-    CHECK_ROWS("EXPLAIN SELECT t.id FROM t LEFT JOIN u ON t.id = u.tid AND u.tag = 'x' "
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT t.id FROM t LEFT JOIN u ON t.id = u.tid AND u.tag = 'x' "
                "WHERE t.x < 3 AND u.uid IS NULL",
                /* Few rows of u pass its filter: every shard reads them (broadcast) and joins
                 * its own partitions of t with them. */
@@ -275,7 +275,7 @@ static void plan_explain_more(void) {
                "                          Filter: (tag = 'x'::text)\n");
     CHECK_ROWS("SELECT t.id FROM t LEFT JOIN u ON t.id = u.tid AND u.tag = 'c' "
                "WHERE t.x < 35 AND u.uid IS NULL ORDER BY 1", "1\n2\n");
-    CHECK_ROWS("EXPLAIN SELECT tid, count(*) FROM u GROUP BY tid HAVING count(*) > 1",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT tid, count(*) FROM u GROUP BY tid HAVING count(*) > 1",
                "Finalize HashAggregate\n"
                "  Group Key: tid\n"
                "  Filter: (count(*) > 1)\n"
@@ -293,7 +293,7 @@ static void plan_hash_right(void) {
                     "WHERE u.tag IN ('c', 'd') ORDER BY 1";
     CHECK_ROWS(q, "102|3|three\n103|NULL|NULL\n");
     char sql[256];
-    snprintf(sql, sizeof sql, "EXPLAIN %s", q);
+    snprintf(sql, sizeof sql, "EXPLAIN (COSTS OFF) %s", q);
     CHECK_ROWS(sql, "Sort\n"
                     "  Sort Key: u.uid\n"
                     "  ->  Hash Right Join\n"
@@ -311,7 +311,7 @@ static void plan_hash_right(void) {
 /* Subqueries: an uncorrelated IN a semi-join, NOT IN a hashed SubPlan (as PostgreSQL 15),
  * hash joins across types and aliases, IN lists. */
 static void plan_explain_subplans(void) {
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (SELECT tid FROM u)",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE id IN (SELECT tid FROM u)",
                "Hash Semi Join\n"
                "  Hash Cond: (t.id = u.tid)\n"
                "  ->  Gather\n"
@@ -321,7 +321,7 @@ static void plan_explain_subplans(void) {
                "        ->  Gather\n"
                "              Partitions: 3\n"
                "              ->  Seq Scan on u\n");
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id NOT IN (SELECT tid FROM u)",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE id NOT IN (SELECT tid FROM u)",
                "Gather\n"
                "  Partitions: 4\n"
                "  Filter: (NOT (hashed SubPlan 1))\n"
@@ -334,7 +334,7 @@ static void plan_explain_subplans(void) {
                "FOR UPDATE", "1\n3\n");
     CHECK_ROWS("SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) "
                "AND t.id IN (SELECT tid + 1 FROM u) ORDER BY id", "2\n4\n");
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) "
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) "
                "AND EXISTS (SELECT 1 FROM u WHERE u.tid > t.id)",
                "Nested Loop Semi Join\n"
                "  Join Filter: (u_1.tid > t.id)\n"
@@ -350,7 +350,7 @@ static void plan_explain_subplans(void) {
                "  ->  Gather\n"
                "        Partitions: 3\n"
                "        ->  Seq Scan on u u_1\n");
-    CHECK_ROWS("EXPLAIN SELECT name, (SELECT count(*) FROM u WHERE u.tid = t.id) FROM t",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT name, (SELECT count(*) FROM u WHERE u.tid = t.id) FROM t",
                "Gather\n"
                "  Partitions: 4\n"
                "  ->  Seq Scan on t\n"
@@ -361,7 +361,7 @@ static void plan_explain_subplans(void) {
                "                ->  Partial Aggregate\n"
                "                      ->  Seq Scan on u\n"
                "                            Filter: (tid = t.id)\n");
-    CHECK_ROWS("EXPLAIN SELECT u.tag FROM t JOIN u ON u.uid = t.id",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT u.tag FROM t JOIN u ON u.uid = t.id",
                "Hash Join\n"
                "  Hash Cond: (t.id = u.uid)\n"
                "  ->  Gather\n"
@@ -373,7 +373,8 @@ static void plan_explain_subplans(void) {
                "              ->  Seq Scan on u\n");
     /* Few rows pass x = 20 (no statistics: PostgreSQL's default selectivity), so each is
      * looked up by the primary key of t1 on its own shard. */
-    CHECK_ROWS("EXPLAIN SELECT t1.name FROM t t1 JOIN t t2 ON t1.id = t2.id WHERE t2.x = 20",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT t1.name FROM t t1 JOIN t t2 ON t1.id = t2.id "
+               "WHERE t2.x = 20",
                "Nested Loop\n"
                "  ->  Gather\n"
                "        Partitions: 4\n"
@@ -386,7 +387,7 @@ static void plan_explain_subplans(void) {
     CHECK_ROWS("SELECT t1.name FROM t t1 JOIN t t2 ON t1.id = t2.id WHERE t2.x = 20", "two\n");
     /* Both tables partitioned on the join key with the same partition count: joined per
      * partition on its shard. */
-    CHECK_ROWS("EXPLAIN SELECT t1.name FROM t t1 JOIN t t2 ON t1.id = t2.id",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT t1.name FROM t t1 JOIN t t2 ON t1.id = t2.id",
                "Gather\n"
                "  Partitions: 4\n"
                "  ->  Hash Join\n"
@@ -396,12 +397,12 @@ static void plan_explain_subplans(void) {
                "              ->  Seq Scan on t t2\n");
     CHECK_ROWS("SELECT t1.name, t2.x FROM t t1 JOIN t t2 ON t1.id = t2.id ORDER BY 2",
                "one|10\ntwo|20\nthree|30\nfour|40\nfive|NULL\n");
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 1) AND name LIKE 'a%'",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE id IN (1, 1) AND name LIKE 'a%'",
                "Gather\n"
                "  Partitions: 1\n"
                "  ->  Seq Scan on t\n"
                "        Filter: ((id = ANY ('{1,1}'::bigint[])) AND (name ~~ 'a%'::text))\n");
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE x IN (1, 2) AND name LIKE 'a%'",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE x IN (1, 2) AND name LIKE 'a%'",
                "Gather\n"
                "  Partitions: 4\n"
                "  ->  Seq Scan on t\n"
@@ -417,7 +418,7 @@ static void plan_explain_subplans(void) {
     char want[256];
     snprintf(want, sizeof want, "Gather\n  Partitions: %u\n  ->  Seq Scan on t\n"
              "        Filter: (id = ANY ('{1,2,3,4,5}'::bigint[]))\n", parts);
-    CHECK_ROWS("EXPLAIN SELECT id FROM t WHERE id IN (1, 2, 3, 4, 5)", want);
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE id IN (1, 2, 3, 4, 5)", want);
 }
 
 /* Columns the scans of table `name` in plan p read (summed over its scans). */

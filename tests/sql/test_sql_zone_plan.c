@@ -81,7 +81,8 @@ static void script(capture *c) {
     /* EXPLAIN (COSTS ON): the narrow range costs a fraction of a full scan. */
     double full = sh_plan_cost(c, "SELECT * FROM zp WHERE note = 'x'");
     double part = sh_plan_cost(c, "SELECT * FROM zp WHERE ts BETWEEN 1000 AND 2000");
-    TEST_CHECK(full > ROWS / 2 && full < ROWS * 2);
+    /* in PostgreSQL's units: about cpu_tuple_cost and a page's share per row read */
+    TEST_CHECK(full > ROWS * 0.01 && full < ROWS * 0.1);
     TEST_CHECK(part > 0 && part < full * 0.3);
     /* A text range: the share its keys leave (here the values 'n5000', 'n50000'..'n50009' and
      * 'n5001' sort together though stored far apart) costs a fraction too. */
@@ -93,7 +94,7 @@ static void script(capture *c) {
                              "2000");
     TEST_CHECK(strstr(got, "Zone Maps: est. ") != NULL);
     TEST_CHECK(strstr(got, "rows=") != NULL && strstr(got, "width=") != NULL);
-    got = run(c, "EXPLAIN SELECT * FROM zp WHERE ts BETWEEN 1000 AND 2000");
+    got = run(c, "EXPLAIN (COSTS OFF) SELECT * FROM zp WHERE ts BETWEEN 1000 AND 2000");
     TEST_CHECK(strstr(got, "cost=") == NULL && strstr(got, "Zone Maps") == NULL);
     expect(c, "DROP TABLE zp", "DROP TABLE\n");
 }
