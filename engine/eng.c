@@ -113,6 +113,26 @@ eng_part *eng_partition(const eng_table *t, uint32_t partition_no) {
     return p;
 }
 
+/* On each shard: every partition of the table it owns follows the definition now. */
+static void eng_table_adapt_shard(void *arg) {
+    const eng_table *t = arg;
+    uint32_t shards = eng_shard_count();
+    for (uint32_t i = 0; i < t->partition_count; i++) {
+        if (eng_partition_owner(i, shards) == rt_core_id()) (void)eng_partition(t, i);
+    }
+}
+
+void eng_table_adapt(const eng_table *t) {
+    uint32_t shards = eng_shard_count();
+    rt_remote_call *calls = rt_xcalloc(shards, sizeof *calls);
+    rt_wg wg = {0};
+    for (uint32_t s = 0; s < shards; s++) {
+        rt_run_on_wg(&calls[s], s, eng_table_adapt_shard, (void *)t, &wg);
+    }
+    rt_wg_wait(&wg);
+    rt_free(calls);
+}
+
 /* ---- data directory ---- */
 
 static bool eng_dir_lock(const char *dir, rt_err *err) {
@@ -177,6 +197,23 @@ static bool eng_graphs_recover(const eng_pmap *m, rt_err *err) {
              (unsigned long long)((rt_time_mono_ns() - t0) / RT_NS_PER_MS));
     rt_log(RT_LOG_INFO, fields, "vector graphs of the replayed rows complete");
     return true;
+}
+
+/* Adapts the recovered partitions of `m` to the recovered catalog: a definition the WAL replay
+ * brought (CREATE INDEX after the partition's checkpoint) builds its indexes now, each shard
+ * its own partitions in parallel, rather than in the first query that uses the partition. */
+static void eng_parts_adapt(const eng_pmap *m) {
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    for (uint32_t i = 0; i < m->cap; i++) {
+        const eng_pmap_entry *e = &m->entries[i];
+        if (e->hash == 0 || e->part == NULL) continue;
+        const eng_table *t = eng_ckpt_table_of(pin.catalog, e->storage_id);
+        if (t != NULL && eng_part_def_gen(e->part) != t->def_gen) {
+            eng_part_sync_schema(e->part, t);
+        }
+    }
+    eng_catalog_unpin(&pin);
 }
 
 /* Counts this shard done and waits for the others: a shard that serves early would send work
@@ -249,6 +286,7 @@ bool eng_shard_start(rt_err *err) {
         e->part = NULL;
     }
     bool ok = eng_graphs_recover(&sh->parts, err); /* it holds only recovered ones yet */
+    if (ok) eng_parts_adapt(&sh->parts);
     eng_shard_start_wait();
     if (!ok) return false;
     eng_ckpt_shard_start();

@@ -48,7 +48,9 @@ bool eng_start(const eng_config *config, rt_err *err);
  * stopped). */
 void eng_stop(void);
 /* Per shard, in on_start: takes over its recovered partitions, gives the rows the WAL replay
- * stored their vector graph nodes (every shard its own partitions', in parallel), then waits
+ * stored their vector graph nodes and adapts the partitions to the recovered catalog (indexes
+ * created after their checkpoint are built; every shard its own partitions', in parallel),
+ * then waits
  * until every shard has (or the runtime stops) and opens this shard's WAL. So no shard serves
  * before recovery is complete everywhere. */
 bool eng_shard_start(rt_err *err);
@@ -67,6 +69,11 @@ static inline uint32_t eng_partition_owner(uint32_t partition_no, uint32_t shard
 }
 /* Partition `partition_no` of table `t` on this shard (created on first use). */
 eng_part *eng_partition(const eng_table *t, uint32_t partition_no);
+/* Makes every partition of `t` follow its definition now, each shard adapting its own in
+ * parallel: after CREATE INDEX commits, B-tree indexes are built before the statement returns
+ * and vector graph rebuilds start, instead of at the partitions' first use. From a fiber;
+ * parks until all shards are done. */
+void eng_table_adapt(const eng_table *t);
 eng_wal *eng_shard_wal(void);
 const char *eng_data_dir(void);
 

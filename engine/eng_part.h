@@ -42,6 +42,9 @@
 #define ENG_RG_FIRST_ROWS 64u        /* the first row group of a partition */
 #define ENG_PART_SLOTS_MAX (1u << 30) /* slots per partition: 2^30 rows, slot ids fit 32 bits */
 #define ENG_SLOT_NONE UINT32_MAX
+/* Sort buffer of one B-tree index build of one partition (6.7 million entries of 40 bytes; a
+ * partition with more versions builds in runs, eng_part_ixbuild.c). */
+#define ENG_PART_INDEX_BUILD_BYTES_MAX (256ull << 20)
 
 typedef struct eng_part eng_part;
 typedef struct eng_tx eng_tx;
@@ -100,6 +103,12 @@ void eng_part_chunk_forms(const eng_part *p, uint16_t attnum, uint32_t *encoded,
 
 /* ---- reading ---- */
 bool eng_part_visible(const eng_part *p, uint32_t slot, const eng_snapshot *snap);
+/* Sets the sort buffer bound of index builds (tests: builds in runs); 0 restores
+ * ENG_PART_INDEX_BUILD_BYTES_MAX. Before the shards run. */
+void eng_part_index_build_bytes_set(uint64_t bytes);
+/* Secondary indexes built over a partition's stored rows (a CREATE INDEX reaching a partition
+ * with rows), since the process started, all shards. */
+uint64_t eng_part_index_builds(void);
 void eng_part_stamps(const eng_part *p, uint32_t slot, uint64_t *begin, uint64_t *end);
 uint32_t eng_part_older(const eng_part *p, uint32_t slot);
 /* One value of a slot (any version), by attnum; attnum 0 reads the hidden row id (int8). */
@@ -332,10 +341,6 @@ uint64_t eng_part_ann_catchup_inserts(void);
 /* Nodes inserted after recovery for the rows the WAL replay stored (each partition's graphs on
  * its own shard, in parallel), since the process started. */
 uint64_t eng_part_ann_replayed_inserts(void);
-/* Makes every partition of `t` (on every shard) follow its definition now, so that rebuilds a
- * new definition asks for start at once (after CREATE INDEX commits) rather than at first use.
- * From a fiber; parks until all shards have done it. */
-void eng_part_ann_rebuild_start(const eng_table *t);
 /* Partitions whose graph is being rebuilt, and rebuilds completed, since the process started
  * (all shards). */
 uint64_t eng_part_ann_rebuilds_pending(void);

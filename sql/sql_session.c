@@ -1062,8 +1062,12 @@ bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql, uint
         env.bc.db = s->txn.draft != NULL ? eng_catalog_db_by_oid(env.bc.catalog, s->db_oid)
                                          : env.bc.db;
         const eng_table *t = env.bc.db != NULL ? sql_bind_find_table(&env.bc, &ci->table) : NULL;
-        if (t != NULL && ci->method != NULL && strcmp(ci->method, "hnsw") == 0) {
-            s->ann_rebuild_oid = t->oid;
+        bool noted = false;
+        for (uint32_t i = 0; t != NULL && i < s->nindex_adapt; i++) {
+            noted |= s->index_adapt_oids[i] == t->oid;
+        }
+        if (t != NULL && !noted && s->nindex_adapt < SQL_INDEX_ADAPT_MAX) {
+            s->index_adapt_oids[s->nindex_adapt++] = t->oid;
         }
     }
     if (env.bc.temp_schema_oid != 0) s->temp_schema_oid = env.bc.temp_schema_oid;
