@@ -82,16 +82,19 @@ static bt_probe bt_probe_of(const uint8_t *key, uint32_t len) {
     return p;
 }
 
-/* bt_cmp's order. Zero padding keeps it: equal heads with one key no longer than the head
- * mean the shorter key is a prefix of the longer, which sorts first. */
+/* bt_cmp's order of two keys given with their head words. Zero padding keeps it: equal heads
+ * with one key no longer than the head mean the shorter key is a prefix of the longer, which
+ * sorts first. */
+static inline int bt_head_cmp(const uint64_t ah[2], const uint8_t *a, uint32_t alen,
+                              const uint64_t bh[2], const uint8_t *b, uint32_t blen) {
+    if (ah[0] != bh[0]) return ah[0] < bh[0] ? -1 : 1;
+    if (ah[1] != bh[1]) return ah[1] < bh[1] ? -1 : 1;
+    if (alen <= BT_HEAD_BYTES || blen <= BT_HEAD_BYTES) return alen < blen ? -1 : alen > blen;
+    return bt_cmp(a + BT_HEAD_BYTES, alen - BT_HEAD_BYTES, b + BT_HEAD_BYTES, blen - BT_HEAD_BYTES);
+}
+
 static int bt_key_cmp(const bt_key *a, const bt_probe *b) {
-    if (a->head[0] != b->head[0]) return a->head[0] < b->head[0] ? -1 : 1;
-    if (a->head[1] != b->head[1]) return a->head[1] < b->head[1] ? -1 : 1;
-    if (a->len <= BT_HEAD_BYTES || b->len <= BT_HEAD_BYTES) {
-        return a->len < b->len ? -1 : a->len > b->len;
-    }
-    return bt_cmp(a->ptr + BT_HEAD_BYTES, a->len - BT_HEAD_BYTES, b->ptr + BT_HEAD_BYTES,
-                  b->len - BT_HEAD_BYTES);
+    return bt_head_cmp(a->head, a->ptr, a->len, b->head, b->ptr, b->len);
 }
 
 static bt_node *bt_node_new(eng_btree *tree, bool leaf) {
@@ -334,13 +337,7 @@ void eng_btree_entry_set(eng_btree_entry *e, uint8_t *key, uint32_t len, uint64_
 
 static int bt_entry_cmp(const void *a, const void *b) {
     const eng_btree_entry *x = a, *y = b;
-    if (x->head[0] != y->head[0]) return x->head[0] < y->head[0] ? -1 : 1;
-    if (x->head[1] != y->head[1]) return x->head[1] < y->head[1] ? -1 : 1;
-    if (x->len <= BT_HEAD_BYTES || y->len <= BT_HEAD_BYTES) {
-        return x->len < y->len ? -1 : x->len > y->len;
-    }
-    return bt_cmp(x->key + BT_HEAD_BYTES, x->len - BT_HEAD_BYTES, y->key + BT_HEAD_BYTES,
-                  y->len - BT_HEAD_BYTES);
+    return bt_head_cmp(x->head, x->key, x->len, y->head, y->key, y->len);
 }
 
 static int bt_entry_cmp_value(const void *a, const void *b) {
