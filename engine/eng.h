@@ -69,11 +69,12 @@ static inline uint32_t eng_partition_owner(uint32_t partition_no, uint32_t shard
 }
 /* Partition `partition_no` of table `t` on this shard (created on first use). */
 eng_part *eng_partition(const eng_table *t, uint32_t partition_no);
-/* Makes every partition of `t` follow its definition now, each shard adapting its own in
- * parallel: after CREATE INDEX commits, B-tree indexes are built before the statement returns
- * and vector graph rebuilds start, instead of at the partitions' first use. From a fiber;
- * parks until all shards are done. */
-void eng_table_adapt(const eng_table *t);
+/* Makes every partition of `t` (a transaction's draft definition, or the committed one) follow
+ * its definition now, each shard adapting its own in parallel: CREATE INDEX builds its B-tree
+ * in every partition within the statement and starts vector graph rebuilds, instead of at the
+ * partitions' first use. From a fiber; parks until all shards are done. False with the first
+ * index build's error (54000 for a key past ENG_BTREE_KEY_BYTES_MAX). */
+bool eng_table_adapt(const eng_table *t, rt_err *err);
 eng_wal *eng_shard_wal(void);
 const char *eng_data_dir(void);
 

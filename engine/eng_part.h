@@ -87,8 +87,10 @@ static inline int64_t eng_zone_value_key(uint32_t type_oid, const uint8_t *bytes
 eng_part *eng_part_create(const eng_table *t, uint32_t partition_no);
 void eng_part_destroy(eng_part *p);
 /* Adapts the partition to another definition of its table (ADD/DROP COLUMN, new indexes; or the
- * committed one again after a transaction's draft definition was rolled back). */
-void eng_part_sync_schema(eng_part *p, const eng_table *t);
+ * committed one again after a transaction's draft definition was rolled back). A new index that
+ * cannot be built over the stored rows (a key past ENG_BTREE_KEY_BYTES_MAX: 54000; its sort
+ * buffer: 53200) stays incomplete: false with *err (NULL: logged only). */
+bool eng_part_sync_schema(eng_part *p, const eng_table *t, rt_err *err);
 
 uint64_t eng_part_storage_id(const eng_part *p);
 uint64_t eng_part_def_gen(const eng_part *p);

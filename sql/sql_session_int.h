@@ -114,11 +114,6 @@ typedef struct sql_savepoint {
  * notes the changes of the others at once, as if it had committed. */
 #define SQL_STATS_PENDING_MAX 16u
 
-/* Tables a transaction's CREATE INDEX statements reach whose partitions build the new indexes
- * at its commit, on every shard in parallel; the indexes of further tables are built at their
- * partitions' first use (correct, only later). */
-#define SQL_INDEX_ADAPT_MAX 8u
-
 typedef struct sql_stats_pending {
     uint32_t table_oid;
     uint64_t rows;
@@ -143,10 +138,6 @@ struct sql_session {
                                                 while it runs its statement; else NULL */
     sql_shared_actual *shared_actual; /* EXPLAIN ANALYZE's shared-build figures (one per
                                          shard) while it runs its query; else NULL */
-    /* tables given an index in the open transaction: their partitions build it at commit
-       (sql_txn_adapt_indexed); past SQL_INDEX_ADAPT_MAX, the rest at their first use */
-    uint32_t index_adapt_oids[SQL_INDEX_ADAPT_MAX];
-    uint32_t nindex_adapt;
     bool timed_out;
     struct sql_tlock_owner *tlock; /* table locks (sql_tablelock.h), made at first use */
 

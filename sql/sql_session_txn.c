@@ -134,24 +134,6 @@ static void sql_txn_reset(sql_session *s) {
     s->read_only = s->default_read_only;
 }
 
-/* After a committed CREATE INDEX: the table's partitions follow the new definition now, on
- * every shard in parallel, so B-tree indexes are built before the statement (or the COMMIT)
- * returns and vector graphs rebuild in the background from this moment
- * (pg_stat_progress_create_index shows it), instead of at their first use. */
-static void sql_txn_adapt_indexed(sql_session *s) {
-    uint32_t n = s->nindex_adapt;
-    s->nindex_adapt = 0;
-    if (n == 0) return;
-    eng_catalog_ref pin;
-    eng_catalog_pin(&pin);
-    const eng_database *db = eng_catalog_db_by_oid(pin.catalog, s->db_oid);
-    for (uint32_t i = 0; db != NULL && i < n; i++) {
-        const eng_table *t = eng_db_table_by_oid(db, s->index_adapt_oids[i]);
-        if (t != NULL && t->kind == 'r') eng_table_adapt(t);
-    }
-    eng_catalog_unpin(&pin);
-}
-
 bool sql_txn_commit(sql_session *s, rt_err *err) {
     if (!s->txn_active) {
         sql_session_unlock_tables(s); /* a statement that started no transaction */
@@ -171,7 +153,6 @@ bool sql_txn_commit(sql_session *s, rt_err *err) {
     sql_guc_txn_end(s, ok);
     sql_notify_end(s, ok);
     sql_txn_reset(s);
-    if (ok) sql_txn_adapt_indexed(s);
     return ok;
 }
 
@@ -211,7 +192,6 @@ void sql_txn_fail(sql_session *s) {
 }
 
 void sql_txn_abort(sql_session *s) {
-    s->nindex_adapt = 0;
     sql_stats_undo_end(&s->stats_undo, s->db_oid, 0, false);
     if (s->txn_active) {
         sql_session_portals_abort(s);
