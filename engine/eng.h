@@ -50,9 +50,8 @@ void eng_stop(void);
 /* Per shard, in on_start: takes over its recovered partitions, gives the rows the WAL replay
  * stored their vector graph nodes and adapts the partitions to the recovered catalog (indexes
  * created after their checkpoint are built; every shard its own partitions', in parallel),
- * then waits
- * until every shard has (or the runtime stops) and opens this shard's WAL. So no shard serves
- * before recovery is complete everywhere. */
+ * then waits until every shard has (or the runtime stops) and opens this shard's WAL. So no
+ * shard serves before recovery is complete everywhere. */
 bool eng_shard_start(rt_err *err);
 /* Per shard, in on_stop: checkpoints the shard's partitions, unlogged tables' included (in a
  * fiber the runtime drains), then flushes and closes the WAL. */

@@ -37,7 +37,7 @@ uint64_t eng_btree_count(const eng_btree *tree);
 uint64_t eng_btree_bytes(const eng_btree *tree);
 
 /* One (key, value) pair of a bulk build. `key` is rt_xmalloc'd by the caller and handed to the
- * tree (eng_btree_load keeps or frees it); `head` caches the key's first bytes for sorting. */
+ * tree by eng_btree_load; `head` caches the key's first bytes for sorting. */
 typedef struct eng_btree_entry {
     uint64_t head[2];
     uint8_t *key;

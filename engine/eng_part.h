@@ -91,6 +91,12 @@ void eng_part_destroy(eng_part *p);
  * cannot be built over the stored rows (a key past ENG_BTREE_KEY_BYTES_MAX: 54000; its sort
  * buffer: 53200) stays incomplete: false with *err (NULL: logged only). */
 bool eng_part_sync_schema(eng_part *p, const eng_table *t, rt_err *err);
+/* Sets the sort buffer bound of index builds (tests: builds in runs); 0 restores
+ * ENG_PART_INDEX_BUILD_BYTES_MAX. Before the shards run. */
+void eng_part_index_build_bytes_set(uint64_t bytes);
+/* Secondary indexes built over a partition's stored rows (a CREATE INDEX reaching a partition
+ * with rows), since the process started, all shards. */
+uint64_t eng_part_index_builds(void);
 
 uint64_t eng_part_storage_id(const eng_part *p);
 uint64_t eng_part_def_gen(const eng_part *p);
@@ -105,12 +111,6 @@ void eng_part_chunk_forms(const eng_part *p, uint16_t attnum, uint32_t *encoded,
 
 /* ---- reading ---- */
 bool eng_part_visible(const eng_part *p, uint32_t slot, const eng_snapshot *snap);
-/* Sets the sort buffer bound of index builds (tests: builds in runs); 0 restores
- * ENG_PART_INDEX_BUILD_BYTES_MAX. Before the shards run. */
-void eng_part_index_build_bytes_set(uint64_t bytes);
-/* Secondary indexes built over a partition's stored rows (a CREATE INDEX reaching a partition
- * with rows), since the process started, all shards. */
-uint64_t eng_part_index_builds(void);
 void eng_part_stamps(const eng_part *p, uint32_t slot, uint64_t *begin, uint64_t *end);
 uint32_t eng_part_older(const eng_part *p, uint32_t slot);
 /* One value of a slot (any version), by attnum; attnum 0 reads the hidden row id (int8). */

@@ -160,7 +160,7 @@ bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err);
 /* Fills secondary index `index_oid` (new, empty) from every version stored so far: CREATE INDEX
  * on a table with rows, when the partition adapts to the new definition (eng_part_ixbuild.c).
  * A bulk build: the entries are sorted and the tree built bottom up, in runs of at most
- * eng_part_index_build_bytes of sort buffer. */
+ * ENG_PART_INDEX_BUILD_BYTES_MAX of sort buffer (eng_part_index_build_bytes_set). */
 bool eng_part_index_build(eng_part *p, uint32_t index_oid, rt_err *err);
 /* Builds the primary key and every secondary index of a partition whose rows were just loaded
  * (a checkpoint) the same way; *duplicate (err unset) when two visible rows share a key. */
