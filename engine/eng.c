@@ -100,7 +100,8 @@ void eng_pmap_free(eng_pmap *m, bool destroy_parts) {
     memset(m, 0, sizeof *m);
 }
 
-eng_part *eng_partition(const eng_table *t, uint32_t partition_no) {
+/* eng_partition, with the error of an index the adaptation could not build (else logged). */
+static eng_part *eng_partition_err(const eng_table *t, uint32_t partition_no, rt_err *err) {
     eng_shard *sh = eng_shard_self();
     RT_ASSERT(eng_partition_owner(partition_no, eng_global.shard_count) == rt_core_id());
     eng_part *p = eng_pmap_get(&sh->parts, t->storage_id, partition_no);
@@ -108,9 +109,57 @@ eng_part *eng_partition(const eng_table *t, uint32_t partition_no) {
         p = eng_part_create(t, partition_no);
         eng_pmap_put(&sh->parts, t->storage_id, partition_no, p);
     } else if (eng_part_def_gen(p) != t->def_gen) {
-        eng_part_sync_schema(p, t);
+        (void)eng_part_sync_schema(p, t, err);
     }
     return p;
+}
+
+eng_part *eng_partition(const eng_table *t, uint32_t partition_no) {
+    return eng_partition_err(t, partition_no, NULL);
+}
+
+/* One shard's part of eng_table_adapt: the partitions of the table it owns. */
+typedef struct eng_adapt_job {
+    const eng_table *t;
+    rt_err err;
+} eng_adapt_job;
+
+static void eng_table_adapt_shard(void *arg) {
+    eng_adapt_job *j = arg;
+    uint32_t shards = eng_shard_count();
+    for (uint32_t i = 0; i < j->t->partition_count; i++) {
+        if (eng_partition_owner(i, shards) != rt_core_id()) continue;
+        rt_err e;
+        rt_err_clear(&e);
+        (void)eng_partition_err(j->t, i, &e);
+        if (rt_err_is_set(&e) && !rt_err_is_set(&j->err)) j->err = e;
+    }
+}
+
+bool eng_table_adapt(const eng_table *t, rt_err *err) {
+    uint32_t shards = eng_shard_count();
+    rt_remote_call *calls = rt_xcalloc(shards, sizeof *calls);
+    eng_adapt_job *jobs = rt_xcalloc(shards, sizeof *jobs);
+    rt_wg wg = {0};
+    for (uint32_t s = 0; s < shards; s++) {
+        jobs[s].t = t;
+        rt_err_clear(&jobs[s].err);
+        rt_run_on_wg(&calls[s], s, eng_table_adapt_shard, &jobs[s], &wg);
+    }
+    rt_wg_wait(&wg);
+    bool ok = true;
+    for (uint32_t s = 0; s < shards && ok; s++) {
+        if (!calls[s].ran) {
+            *err = calls[s].err; /* no fiber on that shard: nothing ran there */
+            ok = false;
+        } else if (rt_err_is_set(&jobs[s].err)) {
+            *err = jobs[s].err;
+            ok = false;
+        }
+    }
+    rt_free(jobs);
+    rt_free(calls);
+    return ok;
 }
 
 /* ---- data directory ---- */
@@ -177,6 +226,23 @@ static bool eng_graphs_recover(const eng_pmap *m, rt_err *err) {
              (unsigned long long)((rt_time_mono_ns() - t0) / RT_NS_PER_MS));
     rt_log(RT_LOG_INFO, fields, "vector graphs of the replayed rows complete");
     return true;
+}
+
+/* Adapts the recovered partitions of `m` to the recovered catalog: a definition the WAL replay
+ * brought (CREATE INDEX after the partition's checkpoint) builds its indexes now, each shard
+ * its own partitions in parallel, rather than in the first query that uses the partition. */
+static void eng_parts_adapt(const eng_pmap *m) {
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    for (uint32_t i = 0; i < m->cap; i++) {
+        const eng_pmap_entry *e = &m->entries[i];
+        if (e->hash == 0 || e->part == NULL) continue;
+        const eng_table *t = eng_ckpt_table_of(pin.catalog, e->storage_id);
+        if (t != NULL && eng_part_def_gen(e->part) != t->def_gen) {
+            (void)eng_part_sync_schema(e->part, t, NULL); /* logs an incomplete index */
+        }
+    }
+    eng_catalog_unpin(&pin);
 }
 
 /* Counts this shard done and waits for the others: a shard that serves early would send work
@@ -249,6 +315,7 @@ bool eng_shard_start(rt_err *err) {
         e->part = NULL;
     }
     bool ok = eng_graphs_recover(&sh->parts, err); /* it holds only recovered ones yet */
+    if (ok) eng_parts_adapt(&sh->parts);
     eng_shard_start_wait();
     if (!ok) return false;
     eng_ckpt_shard_start();

@@ -48,9 +48,10 @@ bool eng_start(const eng_config *config, rt_err *err);
  * stopped). */
 void eng_stop(void);
 /* Per shard, in on_start: takes over its recovered partitions, gives the rows the WAL replay
- * stored their vector graph nodes (every shard its own partitions', in parallel), then waits
- * until every shard has (or the runtime stops) and opens this shard's WAL. So no shard serves
- * before recovery is complete everywhere. */
+ * stored their vector graph nodes and adapts the partitions to the recovered catalog (indexes
+ * created after their checkpoint are built; every shard its own partitions', in parallel),
+ * then waits until every shard has (or the runtime stops) and opens this shard's WAL. So no
+ * shard serves before recovery is complete everywhere. */
 bool eng_shard_start(rt_err *err);
 /* Per shard, in on_stop: checkpoints the shard's partitions, unlogged tables' included (in a
  * fiber the runtime drains), then flushes and closes the WAL. */
@@ -67,6 +68,12 @@ static inline uint32_t eng_partition_owner(uint32_t partition_no, uint32_t shard
 }
 /* Partition `partition_no` of table `t` on this shard (created on first use). */
 eng_part *eng_partition(const eng_table *t, uint32_t partition_no);
+/* Makes every partition of `t` (a transaction's draft definition, or the committed one) follow
+ * its definition now, each shard adapting its own in parallel: CREATE INDEX builds its B-tree
+ * in every partition within the statement and starts vector graph rebuilds, instead of at the
+ * partitions' first use. From a fiber; parks until all shards are done. False with the first
+ * index build's error (54000 for a key past ENG_BTREE_KEY_BYTES_MAX). */
+bool eng_table_adapt(const eng_table *t, rt_err *err);
 eng_wal *eng_shard_wal(void);
 const char *eng_data_dir(void);
 

@@ -7,12 +7,18 @@
  * the code and the moves of borrowing; vacuum can rebuild a tree that became sparse. */
 #include "engine/eng_btree.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "runtime/rt_assert.h"
 #include "runtime/rt_mem.h"
 
 #define ENG_BTREE_FANOUT 64u  /* entries per node before a split */
 #define ENG_BTREE_DEPTH_MAX 24u /* 64^24 keys: never reached, bounds the path stack */
+/* Entries per node of a bulk build: about 90% of the fanout, as PostgreSQL's leaf fillfactor,
+ * so the inserts after a build do not split every node at once. */
+#define ENG_BTREE_BUILD_FILL 58u
+RT_STATIC_ASSERT(ENG_BTREE_BUILD_FILL >= 2 && ENG_BTREE_BUILD_FILL < ENG_BTREE_FANOUT);
 
 /* Bytes of a key kept in its node beside the pointer, as two big-endian words: most compares
  * (every one between keys of 16 bytes or fewer, such as an integer's 9) end on these words
@@ -76,16 +82,19 @@ static bt_probe bt_probe_of(const uint8_t *key, uint32_t len) {
     return p;
 }
 
-/* bt_cmp's order. Zero padding keeps it: equal heads with one key no longer than the head
- * mean the shorter key is a prefix of the longer, which sorts first. */
+/* bt_cmp's order of two keys given with their head words. Zero padding keeps it: equal heads
+ * with one key no longer than the head mean the shorter key is a prefix of the longer, which
+ * sorts first. */
+static inline int bt_head_cmp(const uint64_t ah[2], const uint8_t *a, uint32_t alen,
+                              const uint64_t bh[2], const uint8_t *b, uint32_t blen) {
+    if (ah[0] != bh[0]) return ah[0] < bh[0] ? -1 : 1;
+    if (ah[1] != bh[1]) return ah[1] < bh[1] ? -1 : 1;
+    if (alen <= BT_HEAD_BYTES || blen <= BT_HEAD_BYTES) return alen < blen ? -1 : alen > blen;
+    return bt_cmp(a + BT_HEAD_BYTES, alen - BT_HEAD_BYTES, b + BT_HEAD_BYTES, blen - BT_HEAD_BYTES);
+}
+
 static int bt_key_cmp(const bt_key *a, const bt_probe *b) {
-    if (a->head[0] != b->head[0]) return a->head[0] < b->head[0] ? -1 : 1;
-    if (a->head[1] != b->head[1]) return a->head[1] < b->head[1] ? -1 : 1;
-    if (a->len <= BT_HEAD_BYTES || b->len <= BT_HEAD_BYTES) {
-        return a->len < b->len ? -1 : a->len > b->len;
-    }
-    return bt_cmp(a->ptr + BT_HEAD_BYTES, a->len - BT_HEAD_BYTES, b->ptr + BT_HEAD_BYTES,
-                  b->len - BT_HEAD_BYTES);
+    return bt_head_cmp(a->head, a->ptr, a->len, b->head, b->ptr, b->len);
 }
 
 static bt_node *bt_node_new(eng_btree *tree, bool leaf) {
@@ -204,15 +213,17 @@ static void bt_insert_at(bt_node *n, uint32_t i, bt_key key, uint64_t value, bt_
     n->count++;
 }
 
+bool eng_btree_key_fits(uint32_t key_len, rt_err *err) {
+    if (key_len <= ENG_BTREE_KEY_BYTES_MAX) return true;
+    rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+               "index row size %u exceeds maximum %u for index", key_len, ENG_BTREE_KEY_BYTES_MAX);
+    rt_err_hint(err, "Values larger than 1/3 of a buffer page cannot be indexed.");
+    return false;
+}
+
 bool eng_btree_put(eng_btree *tree, const uint8_t *key, uint32_t key_len, uint64_t value,
                    bool *replaced, rt_err *err) {
-    if (key_len > ENG_BTREE_KEY_BYTES_MAX) {
-        rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
-                   "index row size %u exceeds maximum %u for index", key_len,
-                   ENG_BTREE_KEY_BYTES_MAX);
-        rt_err_hint(err, "Values larger than 1/3 of a buffer page cannot be indexed.");
-        return false;
-    }
+    if (!eng_btree_key_fits(key_len, err)) return false;
     bt_probe probe = bt_probe_of(key, key_len);
     bt_node *path[ENG_BTREE_DEPTH_MAX];
     uint32_t depth = 0;
@@ -313,6 +324,99 @@ bool eng_btree_delete(eng_btree *tree, const uint8_t *key, uint32_t key_len) {
         tree->bytes -= sizeof *old;
     }
     return true;
+}
+
+/* ---- bulk build ---- */
+
+void eng_btree_entry_set(eng_btree_entry *e, uint8_t *key, uint32_t len, uint64_t value) {
+    bt_head(e->head, key, len);
+    e->key = key;
+    e->len = len;
+    e->value = value;
+}
+
+static int bt_entry_cmp(const void *a, const void *b) {
+    const eng_btree_entry *x = a, *y = b;
+    return bt_head_cmp(x->head, x->key, x->len, y->head, y->key, y->len);
+}
+
+static int bt_entry_cmp_value(const void *a, const void *b) {
+    int c = bt_entry_cmp(a, b);
+    if (c != 0) return c;
+    const eng_btree_entry *x = a, *y = b;
+    return x->value < y->value ? -1 : x->value > y->value;
+}
+
+void eng_btree_sort(eng_btree_entry *entries, uint64_t n, bool by_value) {
+    if (n > 1) qsort(entries, n, sizeof *entries, by_value ? bt_entry_cmp_value : bt_entry_cmp);
+}
+
+/* `n` items spread as evenly as possible over `groups` groups: group g holds items
+ * [bt_group_start(n, groups, g), bt_group_start(n, groups, g + 1)). */
+static uint64_t bt_group_start(uint64_t n, uint64_t groups, uint64_t g) { return n * g / groups; }
+
+/* Packs the sorted entries into linked leaves; mins[i] is leaf i's first key. */
+static uint64_t bt_load_leaves(eng_btree *tree, eng_btree_entry *e, uint64_t n,
+                               bt_node **level, const bt_key **mins) {
+    uint64_t count = (n + ENG_BTREE_BUILD_FILL - 1) / ENG_BTREE_BUILD_FILL;
+    bt_node *prev = NULL;
+    for (uint64_t g = 0; g < count; g++) {
+        uint64_t from = bt_group_start(n, count, g), to = bt_group_start(n, count, g + 1);
+        bt_node *leaf = bt_node_new(tree, true);
+        for (uint64_t i = from; i < to; i++) {
+            RT_ASSERT(e[i].len <= ENG_BTREE_KEY_BYTES_MAX);
+            bt_key *k = &leaf->keys[i - from];
+            *k = (bt_key){.head = {e[i].head[0], e[i].head[1]}, .ptr = e[i].key, .len = e[i].len};
+            leaf->values[i - from] = e[i].value;
+            tree->bytes += e[i].len;
+        }
+        leaf->count = (uint16_t)(to - from);
+        leaf->prev = prev;
+        if (prev != NULL) prev->next = leaf;
+        prev = leaf;
+        level[g] = leaf;
+        mins[g] = &leaf->keys[0];
+    }
+    return count;
+}
+
+/* Groups the `m` nodes of a level under new inner nodes (at most ENG_BTREE_BUILD_FILL + 1
+ * children each); the level is replaced by its parents, whose count is returned. */
+static uint64_t bt_load_parents(eng_btree *tree, bt_node **level, const bt_key **mins,
+                                uint64_t m) {
+    uint64_t count = (m + ENG_BTREE_BUILD_FILL) / (ENG_BTREE_BUILD_FILL + 1u);
+    for (uint64_t g = 0; g < count; g++) {
+        uint64_t from = bt_group_start(m, count, g), to = bt_group_start(m, count, g + 1);
+        RT_ASSERT(to - from >= 2);
+        bt_node *inner = bt_node_new(tree, false);
+        const bt_key *min = mins[from];
+        for (uint64_t c = from; c < to; c++) {
+            inner->children[c - from] = level[c];
+            if (c > from) inner->keys[c - from - 1] = bt_key_copy(tree, mins[c]->ptr, mins[c]->len);
+        }
+        inner->count = (uint16_t)(to - from - 1);
+        level[g] = inner;
+        mins[g] = min;
+    }
+    return count;
+}
+
+void eng_btree_load(eng_btree *tree, eng_btree_entry *entries, uint64_t n) {
+    RT_ASSERT(tree->count == 0);
+    if (n == 0) return;
+    bt_node_free(tree, tree->root);
+    tree->bytes -= sizeof(bt_node);
+    uint64_t cap = (n + ENG_BTREE_BUILD_FILL - 1) / ENG_BTREE_BUILD_FILL;
+    bt_node **level = rt_xmalloc(cap * sizeof *level);
+    const bt_key **mins = rt_xmalloc(cap * sizeof *mins);
+    uint64_t m = bt_load_leaves(tree, entries, n, level, mins);
+    while (m > 1) m = bt_load_parents(tree, level, mins, m);
+    tree->root = level[0];
+    tree->count = n;
+    tree->version++;
+    rt_free(level);
+    rt_free(mins);
+    RT_VERIFY(eng_btree_check(tree));
 }
 
 /* ---- iteration ---- */

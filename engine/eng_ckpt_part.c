@@ -581,26 +581,6 @@ static bool eng_ckpt_load_column(eng_ckpt_loader *ld, eng_codec_r *r, eng_rowgro
     return true;
 }
 
-/* Primary key and secondary index entries of the committed rows of one row group. */
-static bool eng_ckpt_load_index(eng_ckpt_loader *ld, uint32_t first, const uint8_t *vis,
-                                uint32_t n, rt_err *err) {
-    eng_part *p = ld->p;
-    eng_codec_w key;
-    eng_w_init(&key);
-    bool ok = true;
-    for (uint32_t i = 0; ok && i < n; i++) {
-        if (!vis[i]) continue;
-        key.len = 0;
-        bool replaced = false;
-        ok = eng_part_key_of(p, first + i, &key, err) &&
-             eng_btree_put(p->pk, key.buf, (uint32_t)key.len, first + i, &replaced, err);
-        if (ok && replaced) ok = eng_ckpt_corrupt(err, ld->r->path, "two rows with one key");
-        ok = ok && eng_part_index_add(p, first + i, err);
-    }
-    rt_free(key.buf);
-    return ok;
-}
-
 static bool eng_ckpt_load_rows(eng_ckpt_loader *ld, const uint8_t *body, uint64_t len,
                                rt_err *err) {
     const char *path = ld->r->path;
@@ -639,7 +619,7 @@ static bool eng_ckpt_load_rows(eng_ckpt_loader *ld, const uint8_t *body, uint64_
         eng_part_live_add(p, vis[i]);
         eng_part_dead_add(p, 1 - vis[i]); /* loaded dead: vacuum takes it */
     }
-    return eng_ckpt_load_index(ld, first, vis, n, err);
+    return true;
 }
 
 /* The hooks read the EXTRA sections back as one stream. */
@@ -720,6 +700,14 @@ static bool eng_ckpt_load_sections(eng_ckpt_loader *ld, rt_err *err) {
     return true;
 }
 
+/* The primary key and the secondary indexes of the loaded rows, built in bulk once all are in
+ * (eng_part_ixbuild.c): 1M rows take a sort instead of a million descents. */
+static bool eng_ckpt_load_indexes(eng_ckpt_loader *ld, rt_err *err) {
+    bool duplicate = false;
+    if (eng_part_index_build_all(ld->p, &duplicate, err)) return true;
+    return duplicate && eng_ckpt_corrupt(err, ld->r->path, "two rows with one key");
+}
+
 bool eng_ckpt_part_load(eng_part *p, const eng_table *t, const char *path, eng_ckpt_header *h,
                         uint64_t *rows, rt_err *err) {
     (void)t;
@@ -733,7 +721,8 @@ bool eng_ckpt_part_load(eng_part *p, const eng_table *t, const char *path, eng_c
     if (ok && (r.header.object != p->storage_id || r.header.partno != p->partition_no)) {
         ok = eng_ckpt_corrupt(err, path, "it belongs to another partition");
     }
-    ok = ok && eng_ckpt_load_sections(&ld, err) && eng_ckpt_extra_load(&ld, err);
+    ok = ok && eng_ckpt_load_sections(&ld, err) && eng_ckpt_load_indexes(&ld, err) &&
+         eng_ckpt_extra_load(&ld, err);
     if (ok) {
         if (ld.cap.next_rowid > p->next_rowid) p->next_rowid = ld.cap.next_rowid;
         *h = r.header;

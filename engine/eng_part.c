@@ -32,7 +32,7 @@ static void eng_part_col_set(eng_part_col *pc, const eng_column *c) {
     }
 }
 
-static void eng_part_sync_indexes(eng_part *p, const eng_table *t) {
+static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, rt_err *err) {
     /* Keep the trees of indexes that still exist; build new ones from the rows stored so far
      * (CREATE INDEX on a table with rows). */
     eng_pindex *fresh = rt_xcalloc(t->index_count + 1u, sizeof *fresh);
@@ -68,17 +68,21 @@ static void eng_part_sync_indexes(eng_part *p, const eng_table *t) {
     rt_free(p->indexes);
     p->indexes = fresh;
     p->index_count = n;
+    bool ok = true;
     for (uint32_t i = 0; i < nbuilt && p->next_slot > 0; i++) {
-        rt_err err;
-        rt_err_clear(&err);
-        if (!eng_part_index_build(p, built[i], &err)) {
-            /* Only a key past the index's size limit gets here; the rows were accepted by the
-             * primary key, so say which index is incomplete rather than stop the shard. */
-            rt_log(RT_LOG_ERROR, NULL, "index %u of table %u is incomplete: %s", built[i],
-                   t->oid, err.message);
-        }
+        rt_err e;
+        rt_err_clear(&e);
+        if (eng_part_index_build(p, built[i], &e)) continue;
+        /* A key past the index's size limit (or no room for the sort): the rows were accepted
+         * by the primary key, so say which index is incomplete rather than stop the shard; the
+         * CREATE INDEX that asked for it fails with the error (sql_session_ddl). */
+        rt_log(RT_LOG_ERROR, NULL, "index %u of table %u is incomplete: %s", built[i], t->oid,
+               e.message);
+        if (ok && err != NULL) *err = e;
+        ok = false;
     }
     rt_free(built);
+    return ok;
 }
 
 eng_part *eng_part_create(const eng_table *t, uint32_t partition_no) {
@@ -90,7 +94,7 @@ eng_part *eng_part_create(const eng_table *t, uint32_t partition_no) {
     p->pk = eng_btree_create();
     p->next_rowid = 1;
     p->tstat = eng_vac_tstat_of(t->storage_id);
-    eng_part_sync_schema(p, t);
+    (void)eng_part_sync_schema(p, t, NULL); /* no rows: no index to build */
     return p;
 }
 
@@ -106,7 +110,7 @@ static void eng_part_col_discard(eng_part *p, uint32_t c) {
     }
 }
 
-void eng_part_sync_schema(eng_part *p, const eng_table *t) {
+bool eng_part_sync_schema(eng_part *p, const eng_table *t, rt_err *err) {
     /* A transaction's draft definition reaches partitions when it writes after its DDL, and the
      * draft may then be rolled back: the columns it added go again (only that transaction wrote
      * them), and an attnum it used may come back with another type. */
@@ -137,8 +141,9 @@ void eng_part_sync_schema(eng_part *p, const eng_table *t) {
     p->def_gen = t->def_gen;
     p->pk_count = t->pk_count;
     memcpy(p->pk_attnums, t->pk_attnums, sizeof p->pk_attnums);
-    eng_part_sync_indexes(p, t);
+    bool ok = eng_part_sync_indexes(p, t, err);
     eng_part_ann_sync(p, t);
+    return ok;
 }
 
 static bool eng_chunk_kept_row(const eng_chunk *ch, uint32_t off) {

@@ -42,6 +42,9 @@
 #define ENG_RG_FIRST_ROWS 64u        /* the first row group of a partition */
 #define ENG_PART_SLOTS_MAX (1u << 30) /* slots per partition: 2^30 rows, slot ids fit 32 bits */
 #define ENG_SLOT_NONE UINT32_MAX
+/* Sort buffer of one B-tree index build of one partition (6.7 million entries of 40 bytes; a
+ * partition with more versions builds in runs, eng_part_ixbuild.c). */
+#define ENG_PART_INDEX_BUILD_BYTES_MAX (256ull << 20)
 
 typedef struct eng_part eng_part;
 typedef struct eng_tx eng_tx;
@@ -84,8 +87,16 @@ static inline int64_t eng_zone_value_key(uint32_t type_oid, const uint8_t *bytes
 eng_part *eng_part_create(const eng_table *t, uint32_t partition_no);
 void eng_part_destroy(eng_part *p);
 /* Adapts the partition to another definition of its table (ADD/DROP COLUMN, new indexes; or the
- * committed one again after a transaction's draft definition was rolled back). */
-void eng_part_sync_schema(eng_part *p, const eng_table *t);
+ * committed one again after a transaction's draft definition was rolled back). A new index that
+ * cannot be built over the stored rows (a key past ENG_BTREE_KEY_BYTES_MAX: 54000; its sort
+ * buffer: 53200) stays incomplete: false with *err (NULL: logged only). */
+bool eng_part_sync_schema(eng_part *p, const eng_table *t, rt_err *err);
+/* Sets the sort buffer bound of index builds (tests: builds in runs); 0 restores
+ * ENG_PART_INDEX_BUILD_BYTES_MAX. Before the shards run. */
+void eng_part_index_build_bytes_set(uint64_t bytes);
+/* Secondary indexes built over a partition's stored rows (a CREATE INDEX reaching a partition
+ * with rows), since the process started, all shards. */
+uint64_t eng_part_index_builds(void);
 
 uint64_t eng_part_storage_id(const eng_part *p);
 uint64_t eng_part_def_gen(const eng_part *p);
@@ -335,10 +346,6 @@ uint64_t eng_part_ann_catchup_inserts(void);
 /* Nodes inserted after recovery for the rows the WAL replay stored (each partition's graphs on
  * its own shard, in parallel), since the process started. */
 uint64_t eng_part_ann_replayed_inserts(void);
-/* Makes every partition of `t` (on every shard) follow its definition now, so that rebuilds a
- * new definition asks for start at once (after CREATE INDEX commits) rather than at first use.
- * From a fiber; parks until all shards have done it. */
-void eng_part_ann_rebuild_start(const eng_table *t);
 /* Partitions whose graph is being rebuilt, and rebuilds completed, since the process started
  * (all shards). */
 uint64_t eng_part_ann_rebuilds_pending(void);

@@ -566,26 +566,6 @@ uint32_t eng_part_ann_progress(eng_ann_build_progress *out, uint32_t cap) {
     return n;
 }
 
-/* On each shard: every partition of the table it owns follows the definition now. */
-static void eng_ann_touch(void *arg) {
-    const eng_table *t = arg;
-    uint32_t shards = eng_shard_count();
-    for (uint32_t i = 0; i < t->partition_count; i++) {
-        if (eng_partition_owner(i, shards) == rt_core_id()) (void)eng_partition(t, i);
-    }
-}
-
-void eng_part_ann_rebuild_start(const eng_table *t) {
-    uint32_t shards = eng_shard_count();
-    rt_remote_call *calls = rt_xcalloc(shards, sizeof *calls);
-    rt_wg wg = {0};
-    for (uint32_t s = 0; s < shards; s++) {
-        rt_run_on_wg(&calls[s], s, eng_ann_touch, (void *)t, &wg);
-    }
-    rt_wg_wait(&wg);
-    rt_free(calls);
-}
-
 /* ---- checkpoints ---- */
 
 typedef struct eng_ann_hdr {

@@ -158,8 +158,13 @@ bool eng_part_pindex_key(const eng_part *p, const eng_pindex *ix, uint32_t slot,
 /* Adds index entries of the version at `slot` (all secondary indexes). */
 bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err);
 /* Fills secondary index `index_oid` (new, empty) from every version stored so far: CREATE INDEX
- * on a table with rows, when the partition adapts to the new definition. */
+ * on a table with rows, when the partition adapts to the new definition (eng_part_ixbuild.c).
+ * A bulk build: the entries are sorted and the tree built bottom up, in runs of at most
+ * ENG_PART_INDEX_BUILD_BYTES_MAX of sort buffer (eng_part_index_build_bytes_set). */
 bool eng_part_index_build(eng_part *p, uint32_t index_oid, rt_err *err);
+/* Builds the primary key and every secondary index of a partition whose rows were just loaded
+ * (a checkpoint) the same way; *duplicate (err unset) when two visible rows share a key. */
+bool eng_part_index_build_all(eng_part *p, bool *duplicate, rt_err *err);
 
 /* End stamps of slots vacuum took (begin is ENG_TS_INF): they name transaction slot 0, which
  * no transaction uses, with the lock bit, so no code that resolves stamps ever sees them

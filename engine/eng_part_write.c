@@ -143,28 +143,6 @@ bool eng_part_index_add(eng_part *p, uint32_t slot, rt_err *err) {
     return ok;
 }
 
-bool eng_part_index_build(eng_part *p, uint32_t index_oid, rt_err *err) {
-    eng_pindex *ix = NULL;
-    for (uint32_t i = 0; i < p->index_count; i++) {
-        if (p->indexes[i].oid == index_oid) ix = &p->indexes[i];
-    }
-    RT_ASSERT(ix != NULL);
-    eng_codec_w pk;
-    eng_w_init(&pk);
-    bool ok = true;
-    /* Every version a reader may still see gets its entry (readers check visibility, as with
-     * entries made by inserts); versions that never became visible are skipped. */
-    for (uint32_t slot = 0; ok && slot < p->next_slot; slot++) {
-        uint64_t begin, end;
-        eng_part_stamps(p, slot, &begin, &end);
-        if (begin == ENG_TS_INF) continue;
-        pk.len = 0;
-        ok = eng_part_key_of(p, slot, &pk, err) && eng_part_index_put(p, ix, slot, &pk, err);
-    }
-    rt_free(pk.buf);
-    return ok;
-}
-
 /* ---- insert ---- */
 
 static bool eng_part_add_version(eng_part *p, eng_tx *tx, const sql_value *row, int64_t rowid,

@@ -1047,6 +1047,22 @@ static bool sql_session_index_finish(sql_session *s, sql_ddl_ctx *dc, sql_stmt_e
     return ok;
 }
 
+/* CREATE INDEX builds the new index in every partition before it returns, each shard its own
+ * in parallel, over the definition its transaction sees (its draft; the committed catalog after
+ * CONCURRENTLY's own commits): an index that cannot be built (54000, a key too long) fails the
+ * statement, the first query pays nothing, and vector graphs start rebuilding at once. */
+static bool sql_session_index_adapt(sql_session *s, sql_stmt_env *env, const sql_create_index *ci,
+                                    rt_err *err) {
+    eng_catalog_ref pin;
+    eng_catalog_pin(&pin);
+    env->bc.catalog = s->txn.draft != NULL ? s->txn.draft : pin.catalog;
+    env->bc.db = eng_catalog_db_by_oid(env->bc.catalog, s->db_oid);
+    const eng_table *t = env->bc.db != NULL ? sql_bind_find_table(&env->bc, &ci->table) : NULL;
+    bool ok = t == NULL || t->kind != 'r' || eng_table_adapt(t, err);
+    eng_catalog_unpin(&pin);
+    return ok;
+}
+
 bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql, uint32_t sql_len,
                      const sql_sink *sink, char *tag, rt_err *err) {
     if (s->read_only) {
@@ -1078,14 +1094,7 @@ bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql, uint
         ok = sql_session_index_finish(s, &dc, &env, &x, err);
     }
     if (ok && stmt->kind == SQL_N_CREATE_INDEX) {
-        const sql_create_index *ci = (const sql_create_index *)stmt;
-        env.bc.catalog = s->txn.draft != NULL ? s->txn.draft : env.bc.catalog;
-        env.bc.db = s->txn.draft != NULL ? eng_catalog_db_by_oid(env.bc.catalog, s->db_oid)
-                                         : env.bc.db;
-        const eng_table *t = env.bc.db != NULL ? sql_bind_find_table(&env.bc, &ci->table) : NULL;
-        if (t != NULL && ci->method != NULL && strcmp(ci->method, "hnsw") == 0) {
-            s->ann_rebuild_oid = t->oid;
-        }
+        ok = sql_session_index_adapt(s, &env, (const sql_create_index *)stmt, err);
     }
     if (env.bc.temp_schema_oid != 0) s->temp_schema_oid = env.bc.temp_schema_oid;
     sql_session_env_close(&env);

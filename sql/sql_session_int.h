@@ -138,8 +138,6 @@ struct sql_session {
                                                 while it runs its statement; else NULL */
     sql_shared_actual *shared_actual; /* EXPLAIN ANALYZE's shared-build figures (one per
                                          shard) while it runs its query; else NULL */
-    uint32_t ann_rebuild_oid;    /* a table whose CREATE INDEX ... USING hnsw is in the open
-                                    transaction: its graphs start rebuilding at commit */
     bool timed_out;
     struct sql_tlock_owner *tlock; /* table locks (sql_tablelock.h), made at first use */
 

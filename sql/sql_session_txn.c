@@ -134,21 +134,6 @@ static void sql_txn_reset(sql_session *s) {
     s->read_only = s->default_read_only;
 }
 
-/* After a committed CREATE INDEX ... USING hnsw: the table's partitions follow the new
- * definition now, on every shard, so their graphs rebuild in the background from this moment
- * (pg_stat_progress_create_index shows it) instead of at their first use. */
-static void sql_txn_start_rebuilds(sql_session *s) {
-    uint32_t oid = s->ann_rebuild_oid;
-    s->ann_rebuild_oid = 0;
-    if (oid == 0) return;
-    eng_catalog_ref pin;
-    eng_catalog_pin(&pin);
-    const eng_database *db = eng_catalog_db_by_oid(pin.catalog, s->db_oid);
-    const eng_table *t = db != NULL ? eng_db_table_by_oid(db, oid) : NULL;
-    if (t != NULL && t->kind == 'r') eng_part_ann_rebuild_start(t);
-    eng_catalog_unpin(&pin);
-}
-
 bool sql_txn_commit(sql_session *s, rt_err *err) {
     if (!s->txn_active) {
         sql_session_unlock_tables(s); /* a statement that started no transaction */
@@ -168,7 +153,6 @@ bool sql_txn_commit(sql_session *s, rt_err *err) {
     sql_guc_txn_end(s, ok);
     sql_notify_end(s, ok);
     sql_txn_reset(s);
-    if (ok) sql_txn_start_rebuilds(s);
     return ok;
 }
 
@@ -208,7 +192,6 @@ void sql_txn_fail(sql_session *s) {
 }
 
 void sql_txn_abort(sql_session *s) {
-    s->ann_rebuild_oid = 0;
     sql_stats_undo_end(&s->stats_undo, s->db_oid, 0, false);
     if (s->txn_active) {
         sql_session_portals_abort(s);

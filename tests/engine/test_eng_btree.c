@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "engine/eng_btree.h"
+#include "runtime/rt_mem.h"
 
 #define MODEL_MAX 60000
 
@@ -234,6 +235,101 @@ static void test_eng_btree_key_limit(void **state) {
     eng_btree_destroy(t);
 }
 
+/* A bulk load of n shuffled keys (sorted by eng_btree_sort) equals n puts: every key found,
+ * ordered iteration, a valid structure, and inserts and deletes afterwards work. Sizes around
+ * one node, one level and two levels of the build's packing. */
+static void bulk_check(uint32_t n) {
+    eng_btree_entry *e = malloc((n + 1u) * sizeof *e);
+    assert_non_null(e);
+    for (uint32_t i = 0; i < n; i++) {
+        char buf[24];
+        uint32_t k = (uint32_t)(((uint64_t)i * 2654435761u) % n); /* a permutation when odd */
+        uint32_t len = make_key(buf, n % 2 == 1 ? k : i);
+        uint8_t *key = rt_xmalloc(len);
+        memcpy(key, buf, len);
+        eng_btree_entry_set(&e[i], key, len, (uint64_t)(n % 2 == 1 ? k : i));
+    }
+    eng_btree_sort(e, n, false);
+    eng_btree *t = eng_btree_create();
+    eng_btree_load(t, e, n);
+    assert_true(eng_btree_check(t));
+    assert_int_equal(eng_btree_count(t), n);
+    for (uint32_t i = 0; i < n; i++) {
+        char buf[24];
+        uint32_t len = make_key(buf, i);
+        uint64_t v = UINT64_MAX;
+        assert_true(eng_btree_get(t, (uint8_t *)buf, len, &v));
+        assert_int_equal(v, i);
+    }
+    eng_btree_iter it;
+    eng_btree_seek(&it, t, NULL, 0, true);
+    const uint8_t *key, *prev = NULL;
+    uint32_t klen, prev_len = 0, seen = 0;
+    uint64_t v;
+    char last[24];
+    while (eng_btree_next(&it, &key, &klen, &v)) {
+        if (prev != NULL) {
+            uint32_t m = klen < prev_len ? klen : prev_len;
+            int c = memcmp(last, key, m);
+            assert_true(c < 0 || (c == 0 && prev_len < klen));
+        }
+        memcpy(last, key, klen);
+        prev = (const uint8_t *)last;
+        prev_len = klen;
+        seen++;
+    }
+    assert_int_equal(seen, n);
+    rt_err err;
+    rt_err_clear(&err);
+    for (uint32_t i = n; i < n + 500; i++) { /* inserts into packed nodes split them */
+        char buf[24];
+        uint32_t len = make_key(buf, i);
+        assert_true(eng_btree_put(t, (uint8_t *)buf, len, i, NULL, &err));
+    }
+    for (uint32_t i = 0; i < n; i += 2) {
+        char buf[24];
+        uint32_t len = make_key(buf, i);
+        assert_true(eng_btree_delete(t, (uint8_t *)buf, len));
+    }
+    assert_true(eng_btree_check(t));
+    assert_int_equal(eng_btree_count(t), n + 500 - (n + 1) / 2);
+    eng_btree_destroy(t);
+    free(e);
+}
+
+static void test_eng_btree_bulk_load(void **state) {
+    (void)state;
+    static const uint32_t sizes[] = {1, 2, 57, 58, 59, 117, 3363, 3364, 3423, 3481, 59999,
+                                     200001};
+    for (uint32_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) bulk_check(sizes[i]);
+}
+
+/* eng_btree_sort with `by_value` orders equal keys by value; keys longer than the cached head
+ * bytes compare on their tails. */
+static void test_eng_btree_sort_ties_and_tails(void **state) {
+    (void)state;
+    static const char *keys[] = {"same-prefix-0123456789-b", "same-prefix-0123456789-a", "x",
+                                 "x", "same-prefix-0123456789-a", ""};
+    static const uint64_t values[] = {1, 9, 4, 3, 2, 7};
+    eng_btree_entry e[6];
+    for (uint32_t i = 0; i < 6; i++) {
+        uint32_t len = (uint32_t)strlen(keys[i]);
+        uint8_t *k = rt_xmalloc(len + 1u);
+        memcpy(k, keys[i], len);
+        eng_btree_entry_set(&e[i], k, len, values[i]);
+    }
+    eng_btree_sort(e, 6, true);
+    static const char *want_keys[] = {"", "same-prefix-0123456789-a", "same-prefix-0123456789-a",
+                                      "same-prefix-0123456789-b", "x", "x"};
+    static const uint64_t want_values[] = {7, 2, 9, 1, 3, 4};
+    for (uint32_t i = 0; i < 6; i++) {
+        assert_int_equal(e[i].len, strlen(want_keys[i]));
+        assert_memory_equal(e[i].key, want_keys[i], e[i].len);
+        assert_int_equal(e[i].value, want_values[i]);
+        rt_free(e[i].key);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eng_btree_random_against_model),
@@ -241,6 +337,8 @@ int main(void) {
         cmocka_unit_test(test_eng_btree_iterator_survives_changes),
         cmocka_unit_test(test_eng_btree_keys_around_head_bytes),
         cmocka_unit_test(test_eng_btree_key_limit),
+        cmocka_unit_test(test_eng_btree_bulk_load),
+        cmocka_unit_test(test_eng_btree_sort_ties_and_tails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

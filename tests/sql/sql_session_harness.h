@@ -253,6 +253,9 @@ static inline bool sh_dir_remove(const char *dir) {
     return system(cmd) == 0;
 }
 
+/* Set: the engine stops without its shutdown checkpoint (the next start replays the WAL). */
+static bool sh_no_stop_checkpoint;
+
 /* Starts the engine over `dir` (what an earlier run left there is recovered: a restart), runs
  * `fiber` on core 0 of `shards`, stops; mismatches so far + failed checks (0 = all good). */
 static inline int sh_run_fiber(const char *dir, uint32_t shards, sh_fiber_fn fiber) {
@@ -260,7 +263,8 @@ static inline int sh_run_fiber(const char *dir, uint32_t shards, sh_fiber_fn fib
     eng_ckpt_set_hooks(&eng_part_ann_ckpt_hooks);
     rt_err err;
     rt_err_clear(&err);
-    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = shards};
+    eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = shards,
+                      .no_checkpoint_at_stop = sh_no_stop_checkpoint};
     if (!eng_start(&cfg, &err)) return 1;
     sh_main = fiber;
     int checks = test_runtime_run(shards, sh_on_start, sh_on_stop, NULL);
