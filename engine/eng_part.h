@@ -336,6 +336,10 @@ uint64_t eng_part_ann_replayed_inserts(void);
  * new definition asks for start at once (after CREATE INDEX commits) rather than at first use.
  * From a fiber; parks until all shards have done it. */
 void eng_part_ann_rebuild_start(const eng_table *t);
+/* REINDEX of column `attnum`'s HNSW index: every partition of `t` builds a new graph with the
+ * same settings in the background, the old one serving until the new one has every row. From
+ * a fiber; parks until all shards have started theirs. */
+void eng_part_ann_reindex(const eng_table *t, uint16_t attnum);
 /* Partitions whose graph is being rebuilt, and rebuilds completed, since the process started
  * (all shards). */
 uint64_t eng_part_ann_rebuilds_pending(void);

@@ -30,25 +30,6 @@ static bool ddl_lock_name(sql_ddl_ctx *dc, const sql_name *name, sql_tlock_mode 
     return ddl_lock_one(dc, sql_bind_find_table(dc->bc, name), mode, err);
 }
 
-/* The table of index `n` (schema-qualified, or the first on the search path that has it). */
-static const eng_table *ddl_lock_index_table(sql_ddl_ctx *dc, const sql_name *n) {
-    const eng_database *db = dc->bc->db;
-    const char *name = n->parts[n->count - 1];
-    if (n->count >= 2) {
-        const eng_schema *s = eng_db_schema_by_name(db, n->parts[n->count - 2]);
-        return s != NULL ? sql_ddl_index_by_name(db, s->oid, name, NULL) : NULL;
-    }
-    const eng_table *t = NULL;
-    if (dc->bc->temp_schema_oid != 0) {
-        t = sql_ddl_index_by_name(db, dc->bc->temp_schema_oid, name, NULL);
-    }
-    for (uint32_t i = 0; t == NULL && i < dc->bc->nsearch; i++) {
-        const eng_schema *s = eng_db_schema_by_name(db, dc->bc->search_path[i]);
-        if (s != NULL) t = sql_ddl_index_by_name(db, s->oid, name, NULL);
-    }
-    return t;
-}
-
 /* The tables `t`'s foreign keys reference: dropping them changes what those enforce. */
 static bool ddl_lock_fk_parents(sql_ddl_ctx *dc, const eng_table *t, rt_err *err) {
     for (uint32_t i = 0; t != NULL && i < t->constraint_count; i++) {
@@ -103,7 +84,10 @@ static bool ddl_lock_drop(sql_ddl_ctx *dc, const sql_drop *d, rt_err *err) {
                    dc->bc->db != NULL) {
             ok = ddl_lock_schema(dc, n, err);
         } else if (d->object == SQL_OBJ_INDEX && n->count > 0 && dc->bc->db != NULL) {
-            ok = ddl_lock_one(dc, ddl_lock_index_table(dc, n), SQL_TLOCK_ACCESS_EXCLUSIVE, err);
+            const eng_index *ix;
+            ok = ddl_lock_one(dc, sql_ddl_find_index(dc, n, &ix),
+                              d->concurrently ? SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE
+                                              : SQL_TLOCK_ACCESS_EXCLUSIVE, err);
         }
         if (!ok) return false;
     }
@@ -242,6 +226,7 @@ bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err) {
         return ddl_lock_name(dc, &ci->table, mode, err);
     }
     case SQL_N_TRUNCATE: return ddl_lock_truncate(dc, (const sql_truncate *)stmt, err);
+    case SQL_N_REINDEX: return sql_ddl_reindex_lock(dc, (const sql_reindex *)stmt, err);
     default: return true;
     }
 }
