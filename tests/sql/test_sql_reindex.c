@@ -184,7 +184,8 @@ static void test_crash_in_the_middle(void **state) {
 }
 
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_reindex_concurrently),
-                                       cmocka_unit_test(test_crash_in_the_middle)};
+    /* The crash runs first: each is a child process that must not inherit an engine. */
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_crash_in_the_middle),
+                                       cmocka_unit_test(test_reindex_concurrently)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
