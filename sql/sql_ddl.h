@@ -52,10 +52,12 @@ bool sql_ddl_handles(const sql_node *stmt);
 /* Executes one DDL statement; `tag` receives the command tag ("CREATE TABLE"). After it the
  * caller re-reads txn->draft (bc->catalog and bc->db must point into it). */
 bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES], rt_err *err);
-/* CREATE UNIQUE INDEX CONCURRENTLY's later transactions, each committed by the caller
- * (sql_ddl_index_cc.c): ready (the empty companion that writers keep from then on), a fill of
- * each partition, finish (valid). After a failure the caller rolls back and runs abandon in a
- * transaction of its own: the index stays invalid, as PostgreSQL's, until DROP INDEX. */
+/* CREATE INDEX CONCURRENTLY's later transactions, each committed by the caller
+ * (sql_ddl_index_cc.c, sql_session_index.c): ready (a unique index's empty companion that
+ * writers keep from then on; nothing for others), a fill of each partition of the companion,
+ * finish (expressions computed over the rows, then valid). After a failure the caller rolls
+ * back and runs abandon in a transaction of its own: the index stays invalid, as PostgreSQL's,
+ * until DROP INDEX or REINDEX. */
 bool sql_ddl_index_ready(sql_ddl_ctx *dc, uint32_t index_oid, uint32_t *table_oid,
                          uint32_t *partitions, rt_err *err);
 bool sql_ddl_index_fill_part(sql_ddl_ctx *dc, uint32_t index_oid, uint32_t part, rt_err *err);
@@ -70,8 +72,9 @@ bool sql_ddl_index_swap(sql_ddl_ctx *dc, const uint32_t *old_oids, const uint32_
                         uint32_t count, rt_err *err);
 /* The last step of DROP INDEX and REINDEX CONCURRENTLY: the indexes leave the catalog. */
 bool sql_ddl_index_remove(sql_ddl_ctx *dc, const uint32_t *oids, uint32_t count, rt_err *err);
-/* Tests: called once the build waited for the writers that came before it and before any
- * row is read (a test holds the build there while its writers run). NULL: none. */
+/* Tests: called once a CONCURRENTLY build waited for the writers that came before it and
+ * before any row is read, and once DROP INDEX CONCURRENTLY waited for the last time, before
+ * the index goes (a test holds the command there while its writers run). NULL: none. */
 extern void (*sql_ddl_index_build_hook)(uint32_t index_oid);
 
 #endif

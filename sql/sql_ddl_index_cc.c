@@ -1,7 +1,10 @@
-/* sql_ddl_index_cc.c: the steps of CREATE UNIQUE INDEX CONCURRENTLY after its first
- * transaction committed the index invalid (sql_ddl_index.c); the session runs each in a
- * transaction of its own (sql_session.c, sql_session_index_finish), all under SHARE UPDATE
- * EXCLUSIVE, so writers go on throughout:
+/* sql_ddl_index_cc.c: the steps of CREATE [UNIQUE] INDEX CONCURRENTLY after its first
+ * transaction committed the index invalid (sql_ddl_index.c), also REINDEX CONCURRENTLY's for
+ * its _ccnew copies, with its swap, and DROP INDEX CONCURRENTLY's; the session runs each in a
+ * transaction of its own (sql_session_index.c), all under SHARE UPDATE EXCLUSIVE, so writers
+ * go on throughout. An index without a companion needs no fill: every partition builds its
+ * tree when it meets the definition; its finish computes its expressions over the rows (an
+ * error leaves it invalid). A unique one's:
  *   ready:   the index becomes "building" and gets its empty companion table (sql_unique.h):
  *            from this commit on every writer that reads the new catalog writes companion rows
  *            for the rows it inserts, updates and deletes;

@@ -1,7 +1,7 @@
 /* sql_ddl_lock.c: the table locks DDL takes (sql_tablelock.h, "DDL"), PostgreSQL's: ACCESS
- * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX, SHARE
- * UPDATE EXCLUSIVE for CREATE INDEX CONCURRENTLY (a UNIQUE one's later transactions take it
- * again, sql_ddl_index_cc.c); of ALTER
+ * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX and
+ * REINDEX, SHARE UPDATE EXCLUSIVE for CREATE INDEX, REINDEX and DROP INDEX CONCURRENTLY (kept
+ * across their later transactions, sql_session_index.c); of ALTER
  * TABLE's commands VALIDATE CONSTRAINT, SET STATISTICS and SET / RESET (options) take SHARE
  * UPDATE EXCLUSIVE, ADD FOREIGN KEY SHARE ROW EXCLUSIVE (on both tables), and DROP CONSTRAINT of
  * a foreign key ACCESS EXCLUSIVE on the referenced table as well (so does DROP TABLE of a table

@@ -141,6 +141,13 @@ bool sql_ddl_reindex_lock(sql_ddl_ctx *dc, const sql_reindex *r, rt_err *err) {
 static bool reindex_one(sql_ddl_ctx *dc, uint32_t table_oid, uint32_t index_oid,
                         rt_err *err) {
     const eng_table *base = eng_db_table_by_oid(dc->bc->db, table_oid);
+    for (uint32_t i = 0; base != NULL && i < base->index_count; i++) {
+        if (base->indexes[i].oid != index_oid || base->indexes[i].method != ENG_INDEX_HNSW) {
+            continue;
+        }
+        eng_part_ann_reindex(base, base->indexes[i].attnums[0]);
+        return true;
+    }
     eng_table *t = base != NULL ? sql_ddl_table_copy(dc, base, err) : NULL;
     if (t == NULL) return base == NULL;
     eng_index *ix = NULL;
@@ -148,10 +155,6 @@ static bool reindex_one(sql_ddl_ctx *dc, uint32_t table_oid, uint32_t index_oid,
         if (t->indexes[i].oid == index_oid) ix = &t->indexes[i];
     }
     if (ix == NULL) return true;
-    if (ix->method == ENG_INDEX_HNSW) {
-        eng_part_ann_reindex(base, ix->attnums[0]);
-        return true;
-    }
     uint32_t fresh = eng_catalog_new_oid(sql_ddl_draft(dc));
     for (uint32_t i = 0; i < t->constraint_count; i++) {
         if (t->constraints[i].index_oid == index_oid) t->constraints[i].index_oid = fresh;

@@ -29,6 +29,16 @@ typedef struct cc_run {
     sql_tlock_owner *session_lock; /* SHARE UPDATE EXCLUSIVE across the transactions */
 } cc_run;
 
+/* The session lock follows the open transaction, so that deadlock detection finds a cycle
+ * through it (a transaction waiting for it while the statement waits for that one). */
+static void cc_session_txn(cc_run *r) {
+    sql_session *s = r->s;
+    if (r->session_lock == NULL) return;
+    sql_tlock_set_txn(r->session_lock, s->txn_active ? eng_stamp_txn(s->txn.id.slot,
+                                                                     s->txn.id.generation, 0)
+                                                     : 0);
+}
+
 /* Commits the transaction that ran and starts the next, with a catalog and a snapshot taken
  * after that commit. */
 static bool cc_next(cc_run *r, rt_err *err) {
@@ -42,6 +52,7 @@ static bool cc_next(cc_run *r, rt_err *err) {
     r->dc->bc = &r->env->bc;
     r->dc->x = r->x;
     r->dc->tlock = sql_session_tlock(s);
+    cc_session_txn(r);
     return true;
 }
 
@@ -70,7 +81,10 @@ static bool cc_wait(cc_run *r, uint32_t table_oid, rt_err *err) {
  * that ran holds it already: the two owners never conflict). */
 static bool cc_session_lock(cc_run *r, uint32_t table_oid, rt_err *err) {
     if (table_oid == 0) return true; /* gone: the next step reports it */
-    if (r->session_lock == NULL) r->session_lock = sql_tlock_owner_session(sql_session_tlock(r->s));
+    if (r->session_lock == NULL) {
+        r->session_lock = sql_tlock_owner_session(sql_session_tlock(r->s));
+        cc_session_txn(r);
+    }
     sql_tlock_wait w = {.cancel = r->s->cancel};
     return sql_tlock_lock(r->session_lock, table_oid, SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE, "",
                           &w, err);
