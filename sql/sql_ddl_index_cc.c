@@ -111,22 +111,36 @@ static eng_index *ddl_cc_index(eng_table *t, uint32_t oid) {
     return NULL;
 }
 
-bool sql_ddl_index_swap(sql_ddl_ctx *dc, const uint32_t *old_oids, const uint32_t *new_oids,
-                        uint32_t count, rt_err *err) {
+/* SHARE UPDATE EXCLUSIVE on the tables of indexes `oids`, then the draft. */
+static bool ddl_cc_begin(sql_ddl_ctx *dc, const uint32_t *oids, uint32_t count, rt_err *err) {
     for (uint32_t k = 0; k < count; k++) {
         const eng_index *ix;
-        const eng_table *base = eng_db_table_of_index(dc->bc->db, old_oids[k], &ix);
+        const eng_table *base = eng_db_table_of_index(dc->bc->db, oids[k], &ix);
         if (base != NULL &&
             !sql_ddl_lock_table(dc, base, SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE, err)) {
             return false;
         }
     }
-    if (!sql_ddl_begin(dc, err)) return false;
+    return sql_ddl_begin(dc, err);
+}
+
+/* A working copy of the table of index `oid` in the draft; NULL if it is gone (or, with *err
+ * set, past the arena's budget). */
+static eng_table *ddl_cc_table_copy(sql_ddl_ctx *dc, uint32_t oid, rt_err *err) {
+    const eng_index *ix;
+    const eng_table *base = eng_db_table_of_index(dc->bc->db, oid, &ix);
+    return base != NULL ? sql_ddl_table_copy(dc, base, err) : NULL;
+}
+
+bool sql_ddl_index_swap(sql_ddl_ctx *dc, const uint32_t *old_oids, const uint32_t *new_oids,
+                        uint32_t count, rt_err *err) {
+    if (!ddl_cc_begin(dc, old_oids, count, err)) return false;
     for (uint32_t k = 0; k < count; k++) {
-        const eng_index *ix;
-        const eng_table *base = eng_db_table_of_index(dc->bc->db, old_oids[k], &ix);
-        eng_table *t = base != NULL ? sql_ddl_table_copy(dc, base, err) : NULL;
-        if (t == NULL) return base == NULL;
+        eng_table *t = ddl_cc_table_copy(dc, old_oids[k], err);
+        if (t == NULL) {
+            if (rt_err_is_set(err)) return false;
+            continue;
+        }
         eng_index *old = ddl_cc_index(t, old_oids[k]), *fresh = ddl_cc_index(t, new_oids[k]);
         if (old == NULL || fresh == NULL) continue;
         /* The new index takes the old one's name, constraint, primary key and comment; the old
@@ -155,20 +169,13 @@ bool sql_ddl_index_swap(sql_ddl_ctx *dc, const uint32_t *old_oids, const uint32_
 }
 
 bool sql_ddl_index_remove(sql_ddl_ctx *dc, const uint32_t *oids, uint32_t count, rt_err *err) {
+    if (!ddl_cc_begin(dc, oids, count, err)) return false;
     for (uint32_t k = 0; k < count; k++) {
-        const eng_index *ix;
-        const eng_table *base = eng_db_table_of_index(dc->bc->db, oids[k], &ix);
-        if (base != NULL &&
-            !sql_ddl_lock_table(dc, base, SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE, err)) {
-            return false;
+        eng_table *t = ddl_cc_table_copy(dc, oids[k], err);
+        if (t == NULL) {
+            if (rt_err_is_set(err)) return false;
+            continue;
         }
-    }
-    if (!sql_ddl_begin(dc, err)) return false;
-    for (uint32_t k = 0; k < count; k++) {
-        const eng_index *ix;
-        const eng_table *base = eng_db_table_of_index(dc->bc->db, oids[k], &ix);
-        eng_table *t = base != NULL ? sql_ddl_table_copy(dc, base, err) : NULL;
-        if (t == NULL) return base == NULL;
         uint32_t at = (uint32_t)(ddl_cc_index(t, oids[k]) - t->indexes);
         memmove(&t->indexes[at], &t->indexes[at + 1],
                 (t->index_count - at - 1) * sizeof(eng_index));
