@@ -775,7 +775,6 @@ static bool sql_session_in_block_refused(sql_session *s, const char *what, rt_er
                       "%s cannot run inside a transaction block", what);
 }
 
-
 /* VACUUM and ANALYZE hold SHARE UPDATE EXCLUSIVE on each table they work on (sql_tablelock.h):
  * DDL waits for them and they for it, as in PostgreSQL. Taken before the work opens its
  * catalog, so that it sees what a DDL it waited for made; a missing table is the work's error. */
