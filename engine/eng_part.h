@@ -346,6 +346,10 @@ uint64_t eng_part_ann_catchup_inserts(void);
 /* Nodes inserted after recovery for the rows the WAL replay stored (each partition's graphs on
  * its own shard, in parallel), since the process started. */
 uint64_t eng_part_ann_replayed_inserts(void);
+/* REINDEX of column `attnum`'s HNSW index: every partition of `t` builds a new graph with the
+ * same settings in the background, the old one serving until the new one has every row. From
+ * a fiber; parks until all shards have started theirs. */
+void eng_part_ann_reindex(const eng_table *t, uint16_t attnum);
 /* Partitions whose graph is being rebuilt, and rebuilds completed, since the process started
  * (all shards). */
 uint64_t eng_part_ann_rebuilds_pending(void);

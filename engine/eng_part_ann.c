@@ -566,6 +566,57 @@ uint32_t eng_part_ann_progress(eng_ann_build_progress *out, uint32_t cap) {
     return n;
 }
 
+/* REINDEX of an HNSW index: on each shard, every partition of the table it owns starts a new
+ * graph of the column with the same settings beside the serving one (unless one is building
+ * already), filled by the shard's builder; the old graph serves until the new one has every
+ * row, as after CREATE INDEX ... USING hnsw. */
+typedef struct eng_ann_reindex_arg {
+    const eng_table *t;
+    uint16_t attnum;
+} eng_ann_reindex_arg;
+
+static void eng_ann_reindex_part(eng_part *p, const eng_table *t, uint16_t attnum) {
+    eng_pann *serving = NULL;
+    for (uint32_t j = 0; j < p->ann_count; j++) {
+        eng_pann *a = p->anns[j];
+        if (a == NULL || a->attnum != attnum) continue;
+        if (a->building) return;
+        serving = a;
+    }
+    /* A checkpoint writing the graphs keeps the list as it is: that partition keeps its graph. */
+    if (serving == NULL || p->next_slot == 0 || eng_ann_part_pinned(p)) return;
+    eng_pann *a = eng_ann_new(p, attnum, &serving->params);
+    if (a == NULL) return;
+    a->table_oid = t->oid;
+    a->index_oid = serving->index_oid;
+    a->building = true;
+    /* eng_part_ann_sync sized the list for two graphs a column; this column has one now. */
+    p->anns = rt_xrealloc(p->anns, (p->ann_count + 1u) * sizeof *p->anns);
+    p->anns[p->ann_count++] = a;
+    eng_ann_build_enqueue(a);
+}
+
+static void eng_ann_reindex_run(void *arg) {
+    const eng_ann_reindex_arg *r = arg;
+    uint32_t shards = eng_shard_count();
+    for (uint32_t i = 0; i < r->t->partition_count; i++) {
+        if (eng_partition_owner(i, shards) != rt_core_id()) continue;
+        eng_ann_reindex_part(eng_partition(r->t, i), r->t, r->attnum);
+    }
+}
+
+void eng_part_ann_reindex(const eng_table *t, uint16_t attnum) {
+    uint32_t shards = eng_shard_count();
+    rt_remote_call *calls = rt_xcalloc(shards, sizeof *calls);
+    eng_ann_reindex_arg arg = {.t = t, .attnum = attnum};
+    rt_wg wg = {0};
+    for (uint32_t s = 0; s < shards; s++) {
+        rt_run_on_wg(&calls[s], s, eng_ann_reindex_run, &arg, &wg);
+    }
+    rt_wg_wait(&wg);
+    rt_free(calls);
+}
+
 /* ---- checkpoints ---- */
 
 typedef struct eng_ann_hdr {

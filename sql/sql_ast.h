@@ -136,6 +136,7 @@ typedef enum sql_node_kind {
     SQL_N_DO,            /* DO $$...$$: parsed; the executor refuses with 0A000 */
     SQL_N_CREATE_DOMAIN,
     SQL_N_ALTER_DOMAIN,
+    SQL_N_REINDEX,       /* REINDEX [(options)] INDEX|TABLE|SCHEMA|DATABASE|SYSTEM [CONCURRENTLY] */
 } sql_node_kind;
 
 /* Every node starts with this header. */
@@ -941,6 +942,22 @@ typedef struct sql_analyze {
     sql_list tables;         /* of sql_rangevar* (columns in col_aliases); empty = all */
     bool verbose;
 } sql_analyze;
+
+typedef enum sql_reindex_target {
+    SQL_REINDEX_INDEX = 1,
+    SQL_REINDEX_TABLE,
+    SQL_REINDEX_SCHEMA,
+    SQL_REINDEX_DATABASE,
+    SQL_REINDEX_SYSTEM,
+} sql_reindex_target;
+
+typedef struct sql_reindex {
+    sql_node hdr;
+    sql_reindex_target target;
+    sql_name name;           /* the index or table (qualified), or the schema / database */
+    bool concurrently, verbose;
+    const char *tablespace;  /* (TABLESPACE name): refused, Dreambase has only pg_default */
+} sql_reindex;
 
 typedef struct sql_vacuum {
     sql_node hdr;

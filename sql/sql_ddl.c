@@ -18,7 +18,7 @@ bool sql_ddl_handles(const sql_node *stmt) {
     case SQL_N_CREATE_ROLE: case SQL_N_ALTER_ROLE: case SQL_N_CREATE_EXTENSION:
     case SQL_N_CREATE_VIEW: case SQL_N_DROP: case SQL_N_ALTER_TABLE: case SQL_N_RENAME:
     case SQL_N_TRUNCATE: case SQL_N_COMMENT: case SQL_N_GRANT: case SQL_N_CREATE_DOMAIN:
-    case SQL_N_ALTER_DOMAIN:
+    case SQL_N_ALTER_DOMAIN: case SQL_N_REINDEX:
         return true;
     default:
         return false;
@@ -343,6 +343,9 @@ bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *
         snprintf(tag, SQL_TAG_BYTES, "COMMENT");
         return sql_ddl_comment(dc, (const sql_comment *)stmt, err);
     case SQL_N_GRANT: return sql_ddl_grant(dc, (const sql_grant *)stmt, tag, err);
+    case SQL_N_REINDEX:
+        snprintf(tag, SQL_TAG_BYTES, "REINDEX");
+        return sql_ddl_reindex(dc, (const sql_reindex *)stmt, err);
     default:
         return rt_err_set(err, SQLSTATE_INTERNAL_ERROR, "not a DDL statement");
     }
@@ -397,6 +400,10 @@ bool sql_ddl_exec(sql_ddl_ctx *dc, const sql_node *stmt, char tag[SQL_TAG_BYTES]
             if (!sql_ddl_begin(dc, err)) return false;
             return sql_ddl_create_database(dc, (const sql_create_database *)stmt, err);
         }
+    }
+    if (SQL_NODE_KIND(stmt) == SQL_N_REINDEX &&
+        !sql_ddl_reindex_check((const sql_reindex *)stmt, dc->in_txn_block, err)) {
+        return false;
     }
     /* Tables first, the catalog second (sql_tablelock.h "DDL"), then the tables again under
      * their names in the draft. */

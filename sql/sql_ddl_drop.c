@@ -279,6 +279,17 @@ static bool ddl_drop_index(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
     eng_table *copy = sql_ddl_table_copy(dc, t, err);
     if (copy == NULL) return false;
     uint32_t at = (uint32_t)(ix - t->indexes);
+    if (d->concurrently) {
+        /* Not valid from this commit on (writers still keep it); the session waits, makes it
+         * not ready, waits again, then drops it (sql_session_index.c). */
+        copy->indexes[at].invalid = true;
+        copy->indexes[at].building = true;
+        dc->drop_cc_oid = ix->oid;
+        copy->def_gen = eng_catalog_def_gen();
+        eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, copy);
+        sql_ddl_db(dc);
+        return true;
+    }
     memmove(&copy->indexes[at], &copy->indexes[at + 1],
             (copy->index_count - at - 1) * sizeof(eng_index));
     copy->index_count--;
@@ -578,6 +589,14 @@ bool sql_ddl_drop(sql_ddl_ctx *dc, const sql_drop *d, char *tag, rt_err *err) {
     if (d->concurrently && dc->in_txn_block) {
         return rt_err_set(err, SQLSTATE_ACTIVE_SQL_TRANSACTION,
                           "DROP INDEX CONCURRENTLY cannot run inside a transaction block");
+    }
+    if (d->concurrently && d->names.count != 1) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "DROP INDEX CONCURRENTLY does not support dropping multiple objects");
+    }
+    if (d->concurrently && d->cascade) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "DROP INDEX CONCURRENTLY does not support CASCADE");
     }
     for (uint32_t i = 0; i < d->names.count; i++) {
         if (!ddl_drop_one(dc, d, SQL_LIST_AT(d->names, i), err)) return false;

@@ -417,10 +417,12 @@ bool sql_ddl_create_index(sql_ddl_ctx *dc, const sql_create_index *ci, rt_err *e
     if (ci->where != NULL && !ddl_index_predicate(dc, ci, t, &ix, err)) return false;
     /* The oid first: bound definitions are cached by index oid and table generation. */
     ix.oid = eng_catalog_new_oid(sql_ddl_draft(dc));
-    if (!ix.unique && !sql_ddl_index_validate(dc, base, &ix, err)) return false;
-    if (ci->concurrently && sql_unique_needs_companion(t, &ix)) {
-        /* Committed invalid (nothing checks it yet), filled in the next transaction: a
-         * duplicate found then leaves it invalid, as PostgreSQL's. */
+    bool later = ci->concurrently && ix.method == ENG_INDEX_BTREE;
+    if (!ix.unique && !later && !sql_ddl_index_validate(dc, base, &ix, err)) return false;
+    if (later) {
+        /* Committed invalid (nothing reads or checks it yet), built in the next transactions
+         * (sql_ddl_index_cc.c): a duplicate or an error in an expression found then leaves it
+         * invalid, as PostgreSQL's. */
         ix.invalid = true;
         dc->concurrent_index_oid = ix.oid;
     }

@@ -1,7 +1,10 @@
-/* sql_ddl_index_cc.c: the steps of CREATE UNIQUE INDEX CONCURRENTLY after its first
- * transaction committed the index invalid (sql_ddl_index.c); the session runs each in a
- * transaction of its own (sql_session.c, sql_session_index_finish), all under SHARE UPDATE
- * EXCLUSIVE, so writers go on throughout:
+/* sql_ddl_index_cc.c: the steps of CREATE [UNIQUE] INDEX CONCURRENTLY after its first
+ * transaction committed the index invalid (sql_ddl_index.c), also REINDEX CONCURRENTLY's for
+ * its _ccnew copies, with its swap, and DROP INDEX CONCURRENTLY's; the session runs each in a
+ * transaction of its own (sql_session_index.c), all under SHARE UPDATE EXCLUSIVE, so writers
+ * go on throughout. An index without a companion needs no fill: every partition builds its
+ * tree when it meets the definition; its finish computes its expressions over the rows (an
+ * error leaves it invalid). A unique one's:
  *   ready:   the index becomes "building" and gets its empty companion table (sql_unique.h):
  *            from this commit on every writer that reads the new catalog writes companion rows
  *            for the rows it inserts, updates and deletes;
@@ -39,7 +42,7 @@ static bool ddl_cc_set_state(sql_ddl_ctx *dc, uint32_t index_oid, bool invalid, 
     }
     if (!sql_ddl_begin(dc, err)) return false;
     base = eng_db_table_of_index(dc->bc->db, index_oid, &ix);
-    if (base == NULL || !ix->invalid) { /* dropped (or made valid) by DDL in between */
+    if (base == NULL) { /* dropped in between (the session's lock keeps DDL out: a bug) */
         return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "index with OID %u does not exist",
                           index_oid);
     }
@@ -60,18 +63,128 @@ static bool ddl_cc_set_state(sql_ddl_ctx *dc, uint32_t index_oid, bool invalid, 
     return ok;
 }
 
+/* Whether the index gets a companion table once it is building (sql_unique.h). */
+static bool ddl_cc_companion(const eng_table *t, const eng_index *ix) {
+    eng_index building = *ix;
+    building.building = true;
+    return sql_unique_needs_companion(t, &building);
+}
+
 bool sql_ddl_index_ready(sql_ddl_ctx *dc, uint32_t index_oid, uint32_t *table_oid,
                          uint32_t *partitions, rt_err *err) {
-    if (!ddl_cc_set_state(dc, index_oid, true, true, err)) return false;
     const eng_index *ix;
     const eng_table *t = eng_db_table_of_index(dc->bc->db, index_oid, &ix);
+    if (t == NULL) {
+        return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "index with OID %u does not exist",
+                          index_oid);
+    }
     *table_oid = t->oid;
+    *partitions = 0;
+    /* Without a companion every partition builds the tree itself: nothing to fill. */
+    if (!ddl_cc_companion(t, ix)) return true;
+    if (!ddl_cc_set_state(dc, index_oid, true, true, err)) return false;
+    t = eng_db_table_of_index(dc->bc->db, index_oid, &ix);
     *partitions = t->partition_count;
     return true;
 }
 
 bool sql_ddl_index_finish(sql_ddl_ctx *dc, uint32_t index_oid, rt_err *err) {
+    const eng_index *ix;
+    const eng_table *t = eng_db_table_of_index(dc->bc->db, index_oid, &ix);
+    /* An expression or a predicate is computed over every row: an error leaves it invalid. */
+    if (t != NULL && !ddl_cc_companion(t, ix) && !sql_ddl_index_validate(dc, t, ix, err)) {
+        return false;
+    }
     return ddl_cc_set_state(dc, index_oid, false, false, err);
+}
+
+bool sql_ddl_index_set_state(sql_ddl_ctx *dc, uint32_t index_oid, bool invalid, bool ready,
+                             rt_err *err) {
+    return ddl_cc_set_state(dc, index_oid, invalid, invalid && ready, err);
+}
+
+/* Index `oid` of working copy `t`, NULL if none. */
+static eng_index *ddl_cc_index(eng_table *t, uint32_t oid) {
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        if (t->indexes[i].oid == oid) return &t->indexes[i];
+    }
+    return NULL;
+}
+
+/* SHARE UPDATE EXCLUSIVE on the tables of indexes `oids`, then the draft. */
+static bool ddl_cc_begin(sql_ddl_ctx *dc, const uint32_t *oids, uint32_t count, rt_err *err) {
+    for (uint32_t k = 0; k < count; k++) {
+        const eng_index *ix;
+        const eng_table *base = eng_db_table_of_index(dc->bc->db, oids[k], &ix);
+        if (base != NULL &&
+            !sql_ddl_lock_table(dc, base, SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE, err)) {
+            return false;
+        }
+    }
+    return sql_ddl_begin(dc, err);
+}
+
+/* A working copy of the table of index `oid` in the draft; NULL if it is gone (or, with *err
+ * set, past the arena's budget). */
+static eng_table *ddl_cc_table_copy(sql_ddl_ctx *dc, uint32_t oid, rt_err *err) {
+    const eng_index *ix;
+    const eng_table *base = eng_db_table_of_index(dc->bc->db, oid, &ix);
+    return base != NULL ? sql_ddl_table_copy(dc, base, err) : NULL;
+}
+
+bool sql_ddl_index_swap(sql_ddl_ctx *dc, const uint32_t *old_oids, const uint32_t *new_oids,
+                        uint32_t count, rt_err *err) {
+    if (!ddl_cc_begin(dc, old_oids, count, err)) return false;
+    for (uint32_t k = 0; k < count; k++) {
+        eng_table *t = ddl_cc_table_copy(dc, old_oids[k], err);
+        if (t == NULL) {
+            if (rt_err_is_set(err)) return false;
+            continue;
+        }
+        eng_index *old = ddl_cc_index(t, old_oids[k]), *fresh = ddl_cc_index(t, new_oids[k]);
+        if (old == NULL || fresh == NULL) continue;
+        /* The new index takes the old one's name, constraint, primary key and comment; the old
+         * one is renamed <name>_ccold and is no longer valid nor ready (its companion goes). */
+        char name[ENG_NAME_BYTES], ccold[ENG_NAME_BYTES];
+        snprintf(name, sizeof name, "%s", old->name);
+        sql_ddl_choose_name(dc, t->schema_oid, t, name, NULL, "ccold", ccold);
+        snprintf(old->name, sizeof old->name, "%s", ccold);
+        snprintf(fresh->name, sizeof fresh->name, "%s", name);
+        fresh->primary = old->primary;
+        fresh->comment = old->comment;
+        old->primary = false;
+        old->comment = NULL;
+        old->invalid = true;
+        old->building = false;
+        for (uint32_t i = 0; i < t->constraint_count; i++) {
+            if (t->constraints[i].index_oid == old_oids[k]) {
+                t->constraints[i].index_oid = new_oids[k];
+            }
+        }
+        t->def_gen = eng_catalog_def_gen();
+        eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, t);
+        sql_ddl_db(dc);
+    }
+    return sql_ddl_unique_sync(dc, err);
+}
+
+bool sql_ddl_index_remove(sql_ddl_ctx *dc, const uint32_t *oids, uint32_t count, rt_err *err) {
+    if (!ddl_cc_begin(dc, oids, count, err)) return false;
+    for (uint32_t k = 0; k < count; k++) {
+        eng_table *t = ddl_cc_table_copy(dc, oids[k], err);
+        if (t == NULL) {
+            if (rt_err_is_set(err)) return false;
+            continue;
+        }
+        uint32_t at = (uint32_t)(ddl_cc_index(t, oids[k]) - t->indexes);
+        memmove(&t->indexes[at], &t->indexes[at + 1],
+                (t->index_count - at - 1) * sizeof(eng_index));
+        t->index_count--;
+        t->def_gen = eng_catalog_def_gen();
+        eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, t);
+        sql_ddl_db(dc);
+    }
+    return sql_ddl_unique_sync(dc, err);
 }
 
 bool sql_ddl_index_abandon(sql_ddl_ctx *dc, uint32_t index_oid, rt_err *err) {

@@ -144,6 +144,14 @@ bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err 
 bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *err);
 /* One name of DROP DOMAIN (2BP01 while a column or a domain uses it). */
 bool sql_ddl_drop_domain(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *n, rt_err *err);
+/* REINDEX (sql_ddl_reindex.c): the statement, its table locks (SHARE, CONCURRENTLY SHARE
+ * UPDATE EXCLUSIVE), its 25001 inside a transaction block, and the index a name means (on the
+ * search path, as DROP INDEX finds it; NULL if none). */
+bool sql_ddl_reindex(sql_ddl_ctx *dc, const sql_reindex *r, rt_err *err);
+bool sql_ddl_reindex_lock(sql_ddl_ctx *dc, const sql_reindex *r, rt_err *err);
+bool sql_ddl_reindex_check(const sql_reindex *r, bool in_txn_block, rt_err *err);
+const eng_table *sql_ddl_find_index(sql_ddl_ctx *dc, const sql_name *n,
+                                    const eng_index **ix);
 
 /* CREATE INDEX with expressions or a predicate: computes them over every row of `t` in the
  * statement, so an error (division by zero, ...) fails the statement as in PostgreSQL rather

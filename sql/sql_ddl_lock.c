@@ -1,7 +1,7 @@
 /* sql_ddl_lock.c: the table locks DDL takes (sql_tablelock.h, "DDL"), PostgreSQL's: ACCESS
- * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX, SHARE
- * UPDATE EXCLUSIVE for CREATE INDEX CONCURRENTLY (a UNIQUE one's later transactions take it
- * again, sql_ddl_index_cc.c); of ALTER
+ * EXCLUSIVE for ALTER TABLE, DROP TABLE / INDEX and TRUNCATE, SHARE for CREATE INDEX and
+ * REINDEX, SHARE UPDATE EXCLUSIVE for CREATE INDEX, REINDEX and DROP INDEX CONCURRENTLY (kept
+ * across their later transactions, sql_session_index.c); of ALTER
  * TABLE's commands VALIDATE CONSTRAINT, SET STATISTICS and SET / RESET (options) take SHARE
  * UPDATE EXCLUSIVE, ADD FOREIGN KEY SHARE ROW EXCLUSIVE (on both tables), and DROP CONSTRAINT of
  * a foreign key ACCESS EXCLUSIVE on the referenced table as well (so does DROP TABLE of a table
@@ -28,25 +28,6 @@ static bool ddl_lock_name(sql_ddl_ctx *dc, const sql_name *name, sql_tlock_mode 
                           rt_err *err) {
     if (name == NULL || name->count == 0 || dc->bc->db == NULL) return true;
     return ddl_lock_one(dc, sql_bind_find_table(dc->bc, name), mode, err);
-}
-
-/* The table of index `n` (schema-qualified, or the first on the search path that has it). */
-static const eng_table *ddl_lock_index_table(sql_ddl_ctx *dc, const sql_name *n) {
-    const eng_database *db = dc->bc->db;
-    const char *name = n->parts[n->count - 1];
-    if (n->count >= 2) {
-        const eng_schema *s = eng_db_schema_by_name(db, n->parts[n->count - 2]);
-        return s != NULL ? sql_ddl_index_by_name(db, s->oid, name, NULL) : NULL;
-    }
-    const eng_table *t = NULL;
-    if (dc->bc->temp_schema_oid != 0) {
-        t = sql_ddl_index_by_name(db, dc->bc->temp_schema_oid, name, NULL);
-    }
-    for (uint32_t i = 0; t == NULL && i < dc->bc->nsearch; i++) {
-        const eng_schema *s = eng_db_schema_by_name(db, dc->bc->search_path[i]);
-        if (s != NULL) t = sql_ddl_index_by_name(db, s->oid, name, NULL);
-    }
-    return t;
 }
 
 /* The tables `t`'s foreign keys reference: dropping them changes what those enforce. */
@@ -103,7 +84,10 @@ static bool ddl_lock_drop(sql_ddl_ctx *dc, const sql_drop *d, rt_err *err) {
                    dc->bc->db != NULL) {
             ok = ddl_lock_schema(dc, n, err);
         } else if (d->object == SQL_OBJ_INDEX && n->count > 0 && dc->bc->db != NULL) {
-            ok = ddl_lock_one(dc, ddl_lock_index_table(dc, n), SQL_TLOCK_ACCESS_EXCLUSIVE, err);
+            const eng_index *ix;
+            ok = ddl_lock_one(dc, sql_ddl_find_index(dc, n, &ix),
+                              d->concurrently ? SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE
+                                              : SQL_TLOCK_ACCESS_EXCLUSIVE, err);
         }
         if (!ok) return false;
     }
@@ -242,6 +226,7 @@ bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err) {
         return ddl_lock_name(dc, &ci->table, mode, err);
     }
     case SQL_N_TRUNCATE: return ddl_lock_truncate(dc, (const sql_truncate *)stmt, err);
+    case SQL_N_REINDEX: return sql_ddl_reindex_lock(dc, (const sql_reindex *)stmt, err);
     default: return true;
     }
 }

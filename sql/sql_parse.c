@@ -388,6 +388,7 @@ static sql_node *sql_parse_stmt_keyword(sql_parser *p, sql_kw kw) {
     case SQL_KW_EXPLAIN: return sql_parse_explain(p);
     case SQL_KW_ANALYZE: case SQL_KW_ANALYSE: return sql_parse_analyze(p);
     case SQL_KW_VACUUM: return sql_parse_vacuum(p);
+    case SQL_KW_REINDEX: return sql_parse_reindex(p);
     case SQL_KW_COPY: return sql_parse_copy(p);
     case SQL_KW_LISTEN: return sql_parse_listen(p);
     case SQL_KW_UNLISTEN: return sql_parse_unlisten(p);
@@ -397,7 +398,7 @@ static sql_node *sql_parse_stmt_keyword(sql_parser *p, sql_kw kw) {
     case SQL_KW_CHECKPOINT: return sql_parse_checkpoint(p);
     case SQL_KW_GRANT: case SQL_KW_REVOKE: return sql_parse_grant(p);
     case SQL_KW_DO: return sql_parse_do(p);
-    case SQL_KW_MERGE: case SQL_KW_CALL: case SQL_KW_CLUSTER: case SQL_KW_REINDEX:
+    case SQL_KW_MERGE: case SQL_KW_CALL: case SQL_KW_CLUSTER:
     case SQL_KW_REFRESH: case SQL_KW_SECURITY: case SQL_KW_IMPORT: case SQL_KW_LOAD:
     case SQL_KW_REASSIGN:
         return sql_parse_refuse(p);

@@ -259,6 +259,7 @@ sql_node *sql_parse_close(sql_parser *p);
 sql_node *sql_parse_explain(sql_parser *p);
 sql_node *sql_parse_analyze(sql_parser *p);
 sql_node *sql_parse_vacuum(sql_parser *p);
+sql_node *sql_parse_reindex(sql_parser *p);
 sql_node *sql_parse_copy(sql_parser *p);
 sql_node *sql_parse_listen(sql_parser *p);
 sql_node *sql_parse_unlisten(sql_parser *p);

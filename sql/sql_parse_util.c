@@ -376,6 +376,52 @@ sql_node *sql_parse_vacuum(sql_parser *p) {
     return util_table_columns(p, &v->tables) ? &v->hdr : NULL;
 }
 
+/* ---- REINDEX ---- */
+
+/* PostgreSQL 15's grammar: REINDEX [ ( option [, ...] ) ] { INDEX | TABLE } [ CONCURRENTLY ]
+ * qualified_name, or { SCHEMA | DATABASE | SYSTEM } [ CONCURRENTLY ] name; the options are
+ * VERBOSE, CONCURRENTLY (Booleans) and TABLESPACE name. */
+static bool reindex_options(sql_parser *p, sql_reindex *r) {
+    sql_list options = {0};
+    if (!util_option_list(p, &options)) return false;
+    for (uint32_t i = 0; i < options.count; i++) {
+        const sql_defelem *d = SQL_LIST_AT(options, i);
+        if (strcmp(d->name, "verbose") == 0) {
+            if (!util_option_bool(p, d, &r->verbose)) return false;
+        } else if (strcmp(d->name, "concurrently") == 0) {
+            if (!util_option_bool(p, d, &r->concurrently)) return false;
+        } else if (strcmp(d->name, "tablespace") == 0) {
+            r->tablespace = d->word != NULL ? d->word : "";
+        } else {
+            return sql_parse_fail(p, SQLSTATE_SYNTAX_ERROR, d->hdr.location,
+                                  "unrecognized REINDEX option \"%s\"", d->name);
+        }
+    }
+    return true;
+}
+
+sql_node *sql_parse_reindex(sql_parser *p) {
+    sql_reindex *r = P_NODE(p, sql_reindex, SQL_N_REINDEX, p_loc(p));
+    if (r == NULL) return NULL;
+    p_next(p);
+    if (p_is(p, '(') && !reindex_options(p, r)) return NULL;
+    static const sql_kw kws[] = {SQL_KW_INDEX, SQL_KW_TABLE, SQL_KW_SCHEMA, SQL_KW_DATABASE,
+                                 SQL_KW_SYSTEM};
+    for (uint32_t i = 0; i < sizeof kws / sizeof kws[0] && r->target == 0; i++) {
+        if (p_accept_kw(p, kws[i])) r->target = (sql_reindex_target)(SQL_REINDEX_INDEX + i);
+    }
+    if (r->target == 0) return p_error(p), NULL;
+    if (p_accept_kw(p, SQL_KW_CONCURRENTLY)) r->concurrently = true;
+    if (r->target <= SQL_REINDEX_TABLE) {
+        return sql_parse_any_name(p, &r->name, 3) ? &r->hdr : NULL;
+    }
+    const char *name = sql_parse_col_id(p);
+    if (name == NULL) return NULL;
+    r->name.parts[0] = name;
+    r->name.count = 1;
+    return &r->hdr;
+}
+
 /* ---- COPY ---- */
 
 static bool copy_push(sql_parser *p, sql_copy *c, const char *name, sql_node *value,

@@ -794,8 +794,6 @@ static bool sql_session_in_block_refused(sql_session *s, const char *what, rt_er
                       "%s cannot run inside a transaction block", what);
 }
 
-static sql_tlock_owner *sql_session_tlock(sql_session *s);
-
 /* VACUUM and ANALYZE hold SHARE UPDATE EXCLUSIVE on each table they work on (sql_tablelock.h):
  * DDL waits for them and they for it, as in PostgreSQL. Taken before the work opens its
  * catalog, so that it sees what a DDL it waited for made; a missing table is the work's error. */
@@ -957,6 +955,7 @@ static const char *sql_session_ddl_verb(const sql_node *stmt, char buf[64]) {
     case SQL_N_ALTER_DOMAIN: return "ALTER DOMAIN";
     case SQL_N_TRUNCATE: return "TRUNCATE TABLE";
     case SQL_N_COMMENT: return "COMMENT";
+    case SQL_N_REINDEX: return "REINDEX";
     case SQL_N_ALTER_TABLE: {
         sql_object_kind k = ((const sql_alter_table *)stmt)->object;
         snprintf(buf, 64, "ALTER %s", objects[k <= SQL_OBJ_TRIGGER ? k : 0]);
@@ -969,82 +968,6 @@ static const char *sql_session_ddl_verb(const sql_node *stmt, char buf[64]) {
     }
     default: return "this command";
     }
-}
-
-/* CREATE UNIQUE INDEX CONCURRENTLY between its transactions: commits the one that ran and
- * starts the next, with a catalog and a snapshot taken after that commit. */
-static bool sql_session_index_next(sql_session *s, sql_ddl_ctx *dc, sql_stmt_env *env,
-                                   sql_exec_ctx *x, rt_err *err) {
-    if (!sql_txn_commit(s, err) || !sql_txn_ensure(s, err)) return false;
-    s->command++;
-    s->txn_has_query = true;
-    sql_session_env_close(env);
-    sql_session_env_open(s, s->query_arena, err, env->bc.sql, env->bc.sql_len, env);
-    sql_session_exec_ctx(s, s->query_arena, err, env->cat, env->db, NULL, 0, NULL, x);
-    dc->bc = &env->bc;
-    dc->x = x;
-    dc->tlock = sql_session_tlock(s);
-    return true;
-}
-
-/* Until no statement reads a catalog older than the one in `env` (whose pin goes meanwhile:
- * ours would hold that moment back) and every transaction that held ROW EXCLUSIVE on the table
- * has ended: writers after it all keep the new index's companion rows. */
-static bool sql_session_index_wait(sql_session *s, sql_stmt_env *env, uint32_t table_oid,
-                                   rt_err *err) {
-    uint64_t version = eng_catalog_version(env->cat);
-    sql_session_env_close(env);
-    bool ok = true;
-    while (ok && !eng_catalog_retired_before(version)) {
-        if (s->cancel != NULL && atomic_load(s->cancel)) {
-            ok = rt_err_set(err, SQLSTATE_QUERY_CANCELED,
-                            "canceling statement due to user request");
-        }
-        rt_fiber_sleep_ns(SQL_TLOCK_POLL_NS);
-    }
-    sql_tlock_wait w = {.cancel = s->cancel};
-    if (ok) ok = sql_tlock_wait_lockers(sql_session_tlock(s), table_oid, SQL_TLOCK_SHARE, &w, err);
-    sql_session_env_open(s, s->query_arena, err, env->bc.sql, env->bc.sql_len, env);
-    return ok;
-}
-
-/* After a failed step: the index stays invalid, its companion goes (sql_ddl_index_abandon),
- * in a transaction of its own; the statement's error stays the one reported. */
-static void sql_session_index_abandon(sql_session *s, sql_ddl_ctx *dc, sql_stmt_env *env,
-                                      sql_exec_ctx *x, uint32_t oid) {
-    rt_err tmp;
-    rt_err_clear(&tmp);
-    sql_txn_abort(s);
-    if (!sql_txn_ensure(s, &tmp)) return;
-    s->command++;
-    sql_session_env_close(env);
-    sql_session_env_open(s, s->query_arena, &tmp, env->bc.sql, env->bc.sql_len, env);
-    sql_session_exec_ctx(s, s->query_arena, &tmp, env->cat, env->db, NULL, 0, NULL, x);
-    dc->bc = &env->bc;
-    dc->x = x;
-    dc->tlock = sql_session_tlock(s);
-    if (sql_ddl_index_abandon(dc, oid, &tmp)) sql_txn_commit(s, &tmp);
-    else sql_txn_abort(s);
-}
-
-/* CREATE UNIQUE INDEX CONCURRENTLY: its first transaction committed the index invalid; the
- * steps of sql_ddl_index_cc.c follow, each in its own transaction, so writers go on. */
-static bool sql_session_index_finish(sql_session *s, sql_ddl_ctx *dc, sql_stmt_env *env,
-                                     sql_exec_ctx *x, rt_err *err) {
-    uint32_t oid = dc->concurrent_index_oid, table_oid = 0, partitions = 0;
-    bool ok = sql_session_index_next(s, dc, env, x, err) &&
-              sql_ddl_index_ready(dc, oid, &table_oid, &partitions, err) &&
-              sql_session_index_next(s, dc, env, x, err) &&
-              sql_session_index_wait(s, env, table_oid, err);
-    if (ok && sql_ddl_index_build_hook != NULL) sql_ddl_index_build_hook(oid);
-    for (uint32_t p = 0; ok && p < partitions; p++) {
-        if (p > 0) ok = sql_session_index_next(s, dc, env, x, err);
-        if (ok) sql_session_exec_ctx(s, s->query_arena, err, env->cat, env->db, NULL, 0, NULL, x);
-        if (ok) ok = sql_ddl_index_fill_part(dc, oid, p, err);
-    }
-    if (ok) ok = sql_session_index_next(s, dc, env, x, err) && sql_ddl_index_finish(dc, oid, err);
-    if (!ok) sql_session_index_abandon(s, dc, env, x, oid);
-    return ok;
 }
 
 /* CREATE INDEX builds the new index in every partition before it returns, each shard its own
@@ -1090,8 +1013,8 @@ bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql, uint
         .command = &s->command,
     };
     bool ok = sql_ddl_exec(&dc, stmt, tag, err);
-    if (ok && dc.concurrent_index_oid != 0) {
-        ok = sql_session_index_finish(s, &dc, &env, &x, err);
+    if (ok && (dc.concurrent_index_oid != 0 || dc.reindex_count > 0 || dc.drop_cc_oid != 0)) {
+        ok = sql_session_index_steps(s, &dc, &env, &x, err);
     }
     if (ok && stmt->kind == SQL_N_CREATE_INDEX) {
         ok = sql_session_index_adapt(s, &env, (const sql_create_index *)stmt, err);
@@ -1104,7 +1027,7 @@ bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql, uint
 /* ---- table locks ---- */
 
 /* The session's lock owner, for its transaction, at the level of the savepoints now open. */
-static sql_tlock_owner *sql_session_tlock(sql_session *s) {
+sql_tlock_owner *sql_session_tlock(sql_session *s) {
     if (s->tlock == NULL) s->tlock = sql_tlock_owner_new(s->db_oid, s->backend_pid);
     sql_tlock_set_level(s->tlock, s->nsavepoints);
     sql_tlock_set_txn(s->tlock, s->txn_active ? eng_stamp_txn(s->txn.id.slot,

@@ -329,6 +329,13 @@ uint32_t sql_session_ef_search(sql_session *s);
  * (pg_prepared_statements); *custom (may be NULL) says which plan it is. */
 bool sql_session_bind_prepared(sql_session *s, sql_prepared *p, const sql_value *values,
                                bool reuse, sql_bind_ctx *bc, sql_query **q, bool *custom);
+/* The session's table-lock owner, for its transaction at the current savepoint level. */
+struct sql_tlock_owner *sql_session_tlock(sql_session *s);
+/* CREATE INDEX, REINDEX and DROP INDEX CONCURRENTLY after their first transaction ran
+ * (sql_session_index.c): the transactions that follow, each committed. */
+struct sql_ddl_ctx;
+bool sql_session_index_steps(sql_session *s, struct sql_ddl_ctx *dc, sql_stmt_env *env,
+                             struct sql_exec_ctx *x, rt_err *err);
 void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const sql_value *params, uint32_t nparams,
                           const sql_query *q, sql_exec_ctx *x);

@@ -73,6 +73,9 @@ struct sql_tlock_owner {
     _Atomic uint64_t wait_on; /* table oid << 8 | mode while it waits, 0 = none (pg_locks) */
     bool strong;             /* has LOCK TABLE holds */
     uint64_t waits;          /* weak locks that had to wait (written by the owner only) */
+    const sql_tlock_owner *partner; /* a session-level owner's transaction owner (written once):
+                                       the two never conflict, as one backend's locks in
+                                       PostgreSQL */
     sql_tlock_owner *next;   /* the registry */
 };
 
@@ -90,15 +93,30 @@ static sql_tlock_hold sql_tlock_holds[SQL_TLOCK_HOLDS_MAX];
 static sql_tlock_owner *sql_tlock_owners;
 static _Atomic uint32_t sql_tlock_nholds; /* statements look at the holds only when > 0 */
 
-sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid, uint32_t pid) {
+static sql_tlock_owner *sql_tlock_owner_add(uint32_t db_oid, uint32_t pid,
+                                            const sql_tlock_owner *partner) {
     sql_tlock_owner *o = rt_xcalloc(1, sizeof *o);
     o->db_oid = db_oid;
     o->pid = pid;
+    o->partner = partner;
     ck_spinlock_lock(&sql_tlock_mutex);
     o->next = sql_tlock_owners;
     sql_tlock_owners = o;
     ck_spinlock_unlock(&sql_tlock_mutex);
     return o;
+}
+
+sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid, uint32_t pid) {
+    return sql_tlock_owner_add(db_oid, pid, NULL);
+}
+
+sql_tlock_owner *sql_tlock_owner_session(const sql_tlock_owner *txn_owner) {
+    return sql_tlock_owner_add(txn_owner->db_oid, txn_owner->pid, txn_owner);
+}
+
+/* Whether `a` and `b` are one session's (the same owner, or partners). */
+static bool sql_tlock_same(const sql_tlock_owner *a, const sql_tlock_owner *b) {
+    return a == b || a->partner == b || b->partner == a;
 }
 
 void sql_tlock_owner_free(sql_tlock_owner *o) {
@@ -204,7 +222,7 @@ static const sql_tlock_owner *sql_tlock_held(const sql_tlock_owner *o, uint32_t 
                                              sql_tlock_mode mode) {
     for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
         const sql_tlock_hold *h = &sql_tlock_holds[i];
-        if (h->owner == NULL || h->owner == o || h->table_oid != table_oid ||
+        if (h->owner == NULL || sql_tlock_same(h->owner, o) || h->table_oid != table_oid ||
             h->db_oid != o->db_oid) {
             continue;
         }
@@ -230,7 +248,7 @@ static const sql_tlock_owner *sql_tlock_weak_holder(const sql_tlock_owner *o, ui
                                                     sql_tlock_mode mode, bool *retrying) {
     const sql_tlock_owner *retry = NULL;
     for (const sql_tlock_owner *x = sql_tlock_owners; x != NULL; x = x->next) {
-        if (x == o || x->db_oid != o->db_oid) continue;
+        if (sql_tlock_same(x, o) || x->db_oid != o->db_oid) continue;
         uint32_t n = atomic_load(&x->nweak);
         for (uint32_t i = 0; i < n && i < SQL_TLOCK_WEAK_MAX; i++) {
             uint64_t e = atomic_load(&x->weak[i]);
@@ -338,7 +356,7 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
  * conflicts with `mode`. */
 static bool sql_tlock_locks(const sql_tlock_owner *o, const sql_tlock_owner *x,
                             uint32_t table_oid, sql_tlock_mode mode) {
-    if (x == o || x->db_oid != o->db_oid) return false;
+    if (sql_tlock_same(x, o) || x->db_oid != o->db_oid) return false;
     uint32_t n = atomic_load(&x->nweak);
     for (uint32_t i = 0; i < n && i < SQL_TLOCK_WEAK_MAX; i++) {
         uint64_t e = atomic_load(&x->weak[i]);

@@ -38,12 +38,11 @@
  *          any other (40P01).
  *          A statement that had to wait re-reads the catalog (sql_tlock_waits tells it), as
  *          the DDL it waited for may have changed the table.
- * Not yet: queries inside functions and foreign-key checks take no weak locks; CREATE UNIQUE
- *          INDEX CONCURRENTLY holds SHARE UPDATE EXCLUSIVE in each of its transactions, not
- *          between them (sql_ddl_index_cc.c), and waits for earlier writers with
- *          sql_tlock_wait_lockers; CREATE INDEX CONCURRENTLY
- *          does not wait for the writers that were open when it started, as PostgreSQL's does
- *          (it needs not: its build sees their rows). 
+ * Session: CREATE INDEX, REINDEX and DROP INDEX CONCURRENTLY run as several transactions and
+ *          keep SHARE UPDATE EXCLUSIVE on their table across them in a session-level owner
+ *          (sql_tlock_owner_session), so an ALTER TABLE waits for the whole command; they wait
+ *          for earlier writers and readers with sql_tlock_wait_lockers.
+ * Not yet: queries inside functions and foreign-key checks take no weak locks.
  * Limits:  SQL_TLOCK_HOLDS_MAX holds in the shared table (53200 "out of shared memory" past
  *          it, as PostgreSQL's lock table); a transaction's weak locks past SQL_TLOCK_WEAK_MAX
  *          tables go to the shared table as holds. */
@@ -92,6 +91,10 @@ bool sql_tlock_conflicts(sql_tlock_mode a, sql_tlock_mode b);
  * pg_stat_activity's wait events and pg_blocking_pids (0: none). */
 sql_tlock_owner *sql_tlock_owner_new(uint32_t db_oid, uint32_t pid);
 void sql_tlock_owner_free(sql_tlock_owner *o);
+/* A session-level owner beside a session's transaction owner (the statements that run as
+ * several transactions keep SHARE UPDATE EXCLUSIVE on their table in it, as PostgreSQL's
+ * session locks): the two never conflict; freed (its locks released) by the statement's end. */
+sql_tlock_owner *sql_tlock_owner_session(const sql_tlock_owner *txn_owner);
 
 /* LOCK TABLE: `name` is for the NOWAIT message. */
 bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,

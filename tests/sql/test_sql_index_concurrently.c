@@ -26,27 +26,8 @@
 
 #define OUT_BYTES 65536
 
-#include "sql/sql_ddl.h"
 #include "tests/sql/sql_session_harness.h"
-
-static bool hook_reached, hook_release;
-
-static void build_hook(uint32_t index_oid) {
-    (void)index_oid;
-    hook_reached = true;
-    while (!hook_release) rt_fiber_sleep_ns(RT_NS_PER_MS);
-}
-
-static void hook_wait(void) {
-    for (uint32_t i = 0; i < 20000 && !hook_reached; i++) rt_fiber_sleep_ns(RT_NS_PER_MS);
-    TEST_CHECK(hook_reached);
-}
-
-static void hook_arm(void) {
-    hook_reached = false;
-    hook_release = false;
-    sql_ddl_index_build_hook = build_hook;
-}
+#include "tests/sql/index_hook.h"
 
 /* The companion's rows against the table's keys, and an index scan against a seq scan. */
 static void check_index_matches(capture *a) {
