@@ -74,7 +74,7 @@
 #define ENG_HNSW_QUANT_MIN_ELEMS (8ull << 20)
 /* A quantized walk re-scores exactly its nearest ENG_HNSW_QUANT_RERANK_PER_K x k candidates
  * (at least ENG_HNSW_QUANT_RERANK_MIN, at most ef) and returns the k nearest of those. */
-#define ENG_HNSW_QUANT_RERANK_PER_K 8u
+#define ENG_HNSW_QUANT_RERANK_PER_K 16u
 #define ENG_HNSW_QUANT_RERANK_MIN 64u
 /* Nodes whose vectors set the int8 copy's offsets and scale (a stride through the graph). */
 #define ENG_HNSW_QUANT_TRAIN_NODES 16384u

@@ -42,7 +42,7 @@ typedef struct hnsw_chunk {
     float inv_norm[HNSW_CHUNK_SLOTS];      /* 1 / |v| (cosine), else 1 */
     uint32_t *upper[HNSW_CHUNK_SLOTS];     /* lists of levels 1..level back to back, or NULL */
     int8_t *codes; /* quantized graph: HNSW_CHUNK_SLOTS rows of quant.stride bytes (codes and
-                    * term, hnsw_quant_bytes); NULL before */
+                    * sums, hnsw_quant_bytes); NULL before */
     uint32_t level0[];                     /* HNSW_CHUNK_SLOTS lists of stride level0_stride */
 } hnsw_chunk;
 
@@ -64,19 +64,21 @@ typedef struct hnsw_query {
     const float *vec;
     float inv_norm;
     uint32_t self; /* a slot never to be visited (the node being linked), or SLOT_NONE */
-    bool quant;    /* scored with the int8 copy: codes in quant.query, term below */
-    float term;    /* sum offset_d * code_d of the query's codes */
+    bool quant;    /* scored with the int8 copy: codes in quant.query, their sums below */
+    float term;    /* sum offset_d * code_d */
+    int32_t sq;    /* sum code_d^2 */
+    int32_t sum;   /* sum code_d */
 } hnsw_query;
 
 /* The int8 copy of the vectors (eng_hnsw_quant.c): element d of a node's vector u (for cosine
  * u = v / |v|) is kept as code_d in [-127, 127] with u_d ~ offset_d + scale * code_d. The
- * offset is per dimension (the middle of its range) and the scale is one for the graph, so
+ * offset is per dimension (its mean) and the scale is one for the graph, so
  * the distance sums stay integer: |a - b|^2 ~ scale^2 sum (ca - cb)^2 and a.b ~ offset_sq +
  * scale (term_a + term_b) + scale^2 sum ca cb, with term = sum offset_d code_d per vector. */
 typedef struct hnsw_quant {
     bool ready;       /* trained: every node has codes, and every new one gets them */
     uint32_t kernel_bytes; /* codes the kernels sum: dims rounded up to a block, 0-padded */
-    uint32_t stride;  /* bytes per node: the codes and the float term, in whole lines */
+    uint32_t stride;  /* bytes per node: the codes and their sums, in whole lines */
     float scale;
     float offset_sq;  /* sum offset_d^2 */
     float *offset;    /* dims */

@@ -7,105 +7,87 @@
  * candidates (ENG_HNSW_QUANT_RERANK_PER_K per result wanted) are scored again from the float
  * vectors and only those are returned, with their exact distances.
  *
- * Encoding. u (the vector, divided by its norm under cosine) is stored as codes in
- * [-127, 127] with u_d ~ offset_d + scale * code_d: the offset is per dimension (the middle of
- * the range seen), the scale is one for the graph (the widest dimension's range / 254). One
- * scale keeps the sums integer (one multiply at the end); a scale per dimension would shrink
- * only the error of narrow dimensions, which add little to a distance anyway, and put a
- * float multiply back into every element. The offset cancels in L2 and costs one term per
- * vector for the inner product (hnsw_quant in eng_hnsw_int.h). The range is learnt from up to
+ * Encoding. u (the vector, divided by its norm under cosine) is coded in [-127, 127] with
+ * u_d ~ offset_d + scale * code_d (a node's codes stored + 128, as unsigned bytes). The offset
+ * is per dimension (its mean), the scale is one for the graph (the widest dimension's reach
+ * from its mean, clipped at HNSW_QUANT_CLIP_SIGMAS deviations, over 127). One scale keeps the
+ * sums integer (one multiply at the end); a scale per dimension would shrink only the error of
+ * narrow dimensions, which add little to a distance anyway, and put a float multiply back
+ * into every element. The offset cancels in L2 and costs one term per vector for the inner
+ * product (hnsw_quant in eng_hnsw_int.h). The range is learnt from up to
  * ENG_HNSW_QUANT_TRAIN_NODES nodes when the graph reaches params.quant_min_elems, and again
  * each time the graph doubles until that many nodes were seen; values outside it are clamped
  * (only the walk's order suffers, never a result).
  *
- * Layout. A node's row is its codes, zeros up to a whole kernel block, and its term, in whole
- * cache lines (832 bytes at 768 dims): a distance reads nothing else of the node.
+ * Layout. A node's row is its codes, padding up to a whole kernel block, and its sums (term,
+ * sum of squares, sum), in whole cache lines (832 bytes at 768 dims): a distance reads
+ * nothing else of the node. L2 is |ca|^2 + |cb|^2 - 2 ca.cb, so one kernel serves all metrics.
  *
- * Kernels. Plain loops over 32-lane blocks that the compiler vectorises at -O2 (widening
- * multiplies into int32 lanes; no epilogue as the codes are padded with zeros to a whole
- * block), built three times with target attributes as eng_dist.c does and chosen once
- * by what the CPU supports. The codes are never saved: they are derived from the column
- * store's floats, so checkpoints and the WAL are unchanged. */
+ * Kernel. One plain loop of unsigned-by-signed byte products over 64-byte blocks that the
+ * compiler vectorises at -O2 (no epilogue: the codes are padded to a whole block), built four
+ * times with target attributes as eng_dist.c does (VNNI on AVX-512 or AVX, AVX2, baseline)
+ * and chosen once by what the CPU supports. The codes are never saved: they are derived from
+ * the column store's floats, so checkpoints and the WAL are unchanged. */
 #include <string.h>
 
 #include "engine/eng_hnsw_int.h"
 #include "runtime/rt_mem.h"
 
 #define HNSW_QUANT_CODE_MAX 127
-#define HNSW_QUANT_LANES 32u /* int32 sums per kernel: one 32-byte block of codes per step */
-RT_STATIC_ASSERT(HNSW_QUANT_ALIGN % HNSW_QUANT_LANES == 0);
-/* No int32 lane can overflow: (2 x 127)^2 per element, ENG_VECTOR_DIMS_MAX / LANES steps. */
-RT_STATIC_ASSERT(254ull * 254ull * (ENG_VECTOR_DIMS_MAX / HNSW_QUANT_LANES) < (1ull << 31));
+#define HNSW_QUANT_CLIP_SIGMAS 5.0 /* the codes' reach from a dimension's mean, at most */
+#define HNSW_QUANT_BIAS 128 /* a node's codes are stored as code + 128 (unsigned bytes) */
+#define HNSW_QUANT_BLOCK 64u /* bytes one kernel step sums: one cache line of codes */
+RT_STATIC_ASSERT(HNSW_QUANT_ALIGN % HNSW_QUANT_BLOCK == 0);
+/* No int32 sum can overflow: 255 x 127 per element, ENG_VECTOR_DIMS_MAX elements. */
+RT_STATIC_ASSERT(255ull * 127ull * ENG_VECTOR_DIMS_MAX < (1ull << 31));
 
 /* ---- kernels ----------------------------------------------------------------------------- */
 
-typedef int32_t (*hnsw_quant_kernel)(const int8_t *a, const int8_t *b, uint32_t bytes);
-
-/* sum a_i b_i over `bytes` codes (a multiple of HNSW_QUANT_LANES). */
+/* sum node_i x query_i of unsigned node bytes and signed query codes, over `bytes` (a multiple
+ * of HNSW_QUANT_BLOCK). The unsigned-by-signed shape is the one the compiler turns into
+ * VNNI's vpdpbusd (64 products summed in groups of four per instruction) where the target has
+ * it, and into widening multiplies elsewhere. */
 static inline __attribute__((always_inline)) int32_t hnsw_quant_dot_body(
-    const int8_t *restrict a, const int8_t *restrict b, uint32_t bytes) {
-    int32_t s[HNSW_QUANT_LANES] = {0};
-    for (uint32_t k = 0; k < bytes; k += HNSW_QUANT_LANES, a += HNSW_QUANT_LANES,
-                  b += HNSW_QUANT_LANES) {
-        for (uint32_t i = 0; i < HNSW_QUANT_LANES; i++) s[i] += (int16_t)a[i] * (int16_t)b[i];
+    const uint8_t *restrict node, const int8_t *restrict query, uint32_t bytes) {
+    int32_t s = 0;
+    for (uint32_t k = 0; k < bytes; k += HNSW_QUANT_BLOCK, node += HNSW_QUANT_BLOCK,
+                  query += HNSW_QUANT_BLOCK) {
+        int32_t t = 0;
+        for (uint32_t i = 0; i < HNSW_QUANT_BLOCK; i++) t += (int32_t)node[i] * (int32_t)query[i];
+        s += t;
     }
-    int32_t t = 0;
-    for (uint32_t i = 0; i < HNSW_QUANT_LANES; i++) t += s[i];
-    return t;
+    return s;
 }
 
-/* sum (a_i - b_i)^2 over `bytes` codes. */
-static inline __attribute__((always_inline)) int32_t hnsw_quant_l2_body(
-    const int8_t *restrict a, const int8_t *restrict b, uint32_t bytes) {
-    int32_t s[HNSW_QUANT_LANES] = {0};
-    for (uint32_t k = 0; k < bytes; k += HNSW_QUANT_LANES, a += HNSW_QUANT_LANES,
-                  b += HNSW_QUANT_LANES) {
-        for (uint32_t i = 0; i < HNSW_QUANT_LANES; i++) {
-            int32_t d = (int32_t)a[i] - (int32_t)b[i];
-            s[i] += d * d;
-        }
-    }
-    int32_t t = 0;
-    for (uint32_t i = 0; i < HNSW_QUANT_LANES; i++) t += s[i];
-    return t;
-}
+typedef int32_t (*hnsw_quant_kernel)(const uint8_t *node, const int8_t *query, uint32_t bytes);
 
-static int32_t hnsw_quant_dot_base(const int8_t *a, const int8_t *b, uint32_t bytes) {
-    return hnsw_quant_dot_body(a, b, bytes);
+static int32_t hnsw_quant_dot_base(const uint8_t *node, const int8_t *query, uint32_t bytes) {
+    return hnsw_quant_dot_body(node, query, bytes);
 }
-static int32_t hnsw_quant_l2_base(const int8_t *a, const int8_t *b, uint32_t bytes) {
-    return hnsw_quant_l2_body(a, b, bytes);
-}
-__attribute__((target("avx2"))) static int32_t hnsw_quant_dot_avx2(const int8_t *a,
-                                                                   const int8_t *b,
+__attribute__((target("avx2"))) static int32_t hnsw_quant_dot_avx2(const uint8_t *node,
+                                                                   const int8_t *query,
                                                                    uint32_t bytes) {
-    return hnsw_quant_dot_body(a, b, bytes);
+    return hnsw_quant_dot_body(node, query, bytes);
 }
-__attribute__((target("avx2"))) static int32_t hnsw_quant_l2_avx2(const int8_t *a,
-                                                                  const int8_t *b,
-                                                                  uint32_t bytes) {
-    return hnsw_quant_l2_body(a, b, bytes);
+__attribute__((target("avx2,avxvnni"))) static int32_t hnsw_quant_dot_avxvnni(
+    const uint8_t *node, const int8_t *query, uint32_t bytes) {
+    return hnsw_quant_dot_body(node, query, bytes);
 }
-__attribute__((target("avx512f,avx512bw"))) static int32_t hnsw_quant_dot_avx512(
-    const int8_t *a, const int8_t *b, uint32_t bytes) {
-    return hnsw_quant_dot_body(a, b, bytes);
-}
-__attribute__((target("avx512f,avx512bw"))) static int32_t hnsw_quant_l2_avx512(
-    const int8_t *a, const int8_t *b, uint32_t bytes) {
-    return hnsw_quant_l2_body(a, b, bytes);
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static int32_t hnsw_quant_dot_avx512(
+    const uint8_t *node, const int8_t *query, uint32_t bytes) {
+    return hnsw_quant_dot_body(node, query, bytes);
 }
 
 static hnsw_quant_kernel hnsw_quant_dot_fn = hnsw_quant_dot_base;
-static hnsw_quant_kernel hnsw_quant_l2_fn = hnsw_quant_l2_base;
 
 __attribute__((constructor)) static void hnsw_quant_choose(void) {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512bw")) {
+    if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) {
         hnsw_quant_dot_fn = hnsw_quant_dot_avx512;
-        hnsw_quant_l2_fn = hnsw_quant_l2_avx512;
+    } else if (__builtin_cpu_supports("avxvnni")) {
+        hnsw_quant_dot_fn = hnsw_quant_dot_avxvnni;
     } else if (__builtin_cpu_supports("avx2")) {
         hnsw_quant_dot_fn = hnsw_quant_dot_avx2;
-        hnsw_quant_l2_fn = hnsw_quant_l2_avx2;
     }
 }
 
@@ -115,32 +97,46 @@ size_t hnsw_quant_bytes(const eng_hnsw *h) {
     return (size_t)HNSW_CHUNK_SLOTS * h->quant.stride;
 }
 
-static inline const int8_t *hnsw_quant_codes(const eng_hnsw *h, uint32_t slot) {
+/* What a distance needs of a vector besides its codes (the end of a node's row). */
+typedef struct hnsw_quant_sums {
+    float term;  /* sum offset_d x code_d */
+    int32_t sq;  /* sum code_d^2 */
+    int32_t sum; /* sum code_d */
+} hnsw_quant_sums;
+
+static inline const uint8_t *hnsw_quant_row(const eng_hnsw *h, uint32_t slot) {
     const hnsw_chunk *c = h->chunks[slot >> HNSW_CHUNK_SHIFT];
-    return c->codes + (size_t)(slot & HNSW_CHUNK_MASK) * h->quant.stride;
+    return (const uint8_t *)c->codes + (size_t)(slot & HNSW_CHUNK_MASK) * h->quant.stride;
 }
 
-/* A node's term sits in the last bytes of its row, past the codes the kernels read: the
- * lines a distance reads are the row's. */
-static inline float *hnsw_quant_term(const eng_hnsw *h, uint32_t slot) {
-    return (float *)(hnsw_quant_codes(h, slot) + h->quant.stride - sizeof(float));
+/* A node's sums sit in the last bytes of its row, past the codes the kernel reads: the lines
+ * a distance reads are the row's. */
+static inline hnsw_quant_sums *hnsw_quant_row_sums(const eng_hnsw *h, uint32_t slot) {
+    return (hnsw_quant_sums *)(hnsw_quant_row(h, slot) + h->quant.stride -
+                               sizeof(hnsw_quant_sums));
 }
 
-/* Codes of v * mult (mult = the inverse norm under cosine, else 1); returns its term. */
-static float hnsw_quant_code(const eng_hnsw *h, const float *v, float mult, int8_t *codes) {
+/* Codes of v * mult (mult = the inverse norm under cosine, else 1) into out[0..kernel_bytes),
+ * each stored as code + bias, zeros (+ bias) past dims. */
+static hnsw_quant_sums hnsw_quant_code(const eng_hnsw *h, const float *v, float mult,
+                                       uint8_t *out, int bias) {
     const hnsw_quant *qt = &h->quant;
     float inv_scale = 1.0f / qt->scale;
     double term = 0.0;
+    hnsw_quant_sums sums = {0};
     for (uint32_t d = 0; d < h->dims; d++) {
         float x = (v[d] * mult - qt->offset[d]) * inv_scale;
         if (!(x < HNSW_QUANT_CODE_MAX)) x = HNSW_QUANT_CODE_MAX; /* also NaN: never stored */
         if (x < -HNSW_QUANT_CODE_MAX) x = -HNSW_QUANT_CODE_MAX;
         int code = (int)lrintf(x);
-        codes[d] = (int8_t)code;
+        out[d] = (uint8_t)(code + bias);
         term += (double)qt->offset[d] * code;
+        sums.sq += code * code;
+        sums.sum += code;
     }
-    memset(codes + h->dims, 0, qt->kernel_bytes - h->dims);
-    return (float)term;
+    memset(out + h->dims, bias, qt->kernel_bytes - h->dims);
+    sums.term = (float)term;
+    return sums;
 }
 
 static float hnsw_quant_mult(const eng_hnsw *h, float inv_norm) {
@@ -149,17 +145,21 @@ static float hnsw_quant_mult(const eng_hnsw *h, float inv_norm) {
 
 void hnsw_quant_encode(eng_hnsw *h, uint32_t slot) {
     RT_ASSERT(h->quant.ready);
-    int8_t *codes = (int8_t *)hnsw_quant_codes(h, slot);
     float mult = hnsw_quant_mult(h, hnsw_inv_norm(h, slot));
-    *hnsw_quant_term(h, slot) = hnsw_quant_code(h, hnsw_vec(h, slot), mult, codes);
+    *hnsw_quant_row_sums(h, slot) = hnsw_quant_code(h, hnsw_vec(h, slot), mult,
+                                                    (uint8_t *)hnsw_quant_row(h, slot),
+                                                    HNSW_QUANT_BIAS);
 }
 
 /* ---- learning the range ------------------------------------------------------------------ */
 
-/* Offsets and scale from a stride through the nodes: the middle of each dimension's range,
- * and the widest range over 2 x HNSW_QUANT_CODE_MAX steps. */
+/* Offsets and scale from a stride through the nodes: the offset is each dimension's mean, the
+ * scale fits the widest dimension's farthest value from its mean, but at most
+ * HNSW_QUANT_CLIP_SIGMAS standard deviations (a few outliers would otherwise coarsen every
+ * code; they are clamped instead). */
 static void hnsw_quant_train(eng_hnsw *h) {
     hnsw_quant *qt = &h->quant;
+    double *acc = rt_xcalloc((size_t)h->dims * 2, sizeof(double)); /* sum, sum of squares */
     float *lo = rt_xmalloc((size_t)h->dims * 2 * sizeof(float));
     float *hi = lo + h->dims;
     for (uint32_t d = 0; d < h->dims; d++) {
@@ -167,28 +167,36 @@ static void hnsw_quant_train(eng_hnsw *h) {
         hi[d] = -INFINITY;
     }
     uint64_t step = (h->nodes + ENG_HNSW_QUANT_TRAIN_NODES - 1) / ENG_HNSW_QUANT_TRAIN_NODES;
-    uint64_t seen = 0;
+    uint64_t seen = 0, used = 0;
     for (uint32_t slot = 0; slot < h->slot_bound; slot++) {
         if (hnsw_height(h, slot) == 0 || seen++ % step != 0) continue;
         const float *v = hnsw_vec(h, slot);
         float mult = hnsw_quant_mult(h, hnsw_inv_norm(h, slot));
         for (uint32_t d = 0; d < h->dims; d++) {
             float x = v[d] * mult;
+            acc[2 * d] += x;
+            acc[2 * d + 1] += (double)x * x;
             if (x < lo[d]) lo[d] = x;
             if (x > hi[d]) hi[d] = x;
         }
+        used++;
     }
-    float range = 0.0f;
-    double offset_sq = 0.0;
-    for (uint32_t d = 0; d < h->dims; d++) {
-        if (hi[d] - lo[d] > range) range = hi[d] - lo[d];
-        qt->offset[d] = 0.5f * (lo[d] + hi[d]);
-        offset_sq += (double)qt->offset[d] * qt->offset[d];
+    double reach = 0.0, offset_sq = 0.0;
+    for (uint32_t d = 0; d < h->dims && used > 0; d++) {
+        double mean = acc[2 * d] / (double)used;
+        double var = acc[2 * d + 1] / (double)used - mean * mean;
+        double far = fmax(mean - lo[d], hi[d] - mean);
+        double clip = HNSW_QUANT_CLIP_SIGMAS * sqrt(var > 0.0 ? var : 0.0);
+        if (far > clip) far = clip;
+        if (far > reach) reach = far;
+        qt->offset[d] = (float)mean;
+        offset_sq += mean * mean;
     }
-    qt->scale = range > 0.0f ? range / (2 * HNSW_QUANT_CODE_MAX) : 1.0f;
+    qt->scale = reach > 0.0 ? (float)(reach / HNSW_QUANT_CODE_MAX) : 1.0f;
     qt->offset_sq = (float)offset_sq;
     qt->trained_nodes = h->nodes;
     rt_free(lo);
+    rt_free(acc);
 }
 
 void hnsw_quant_maybe_start(eng_hnsw *h) {
@@ -202,9 +210,9 @@ void hnsw_quant_maybe_start(eng_hnsw *h) {
         uint64_t min_elems = h->params.quant_min_elems != 0 ? h->params.quant_min_elems
                                                             : ENG_HNSW_QUANT_MIN_ELEMS;
         if (min_elems == UINT64_MAX || (uint64_t)h->dims * h->nodes < min_elems) return;
-        qt->kernel_bytes = (h->dims + HNSW_QUANT_LANES - 1) / HNSW_QUANT_LANES * HNSW_QUANT_LANES;
-        qt->stride = (qt->kernel_bytes + (uint32_t)sizeof(float) + HNSW_QUANT_ALIGN - 1) /
-                     HNSW_QUANT_ALIGN * HNSW_QUANT_ALIGN;
+        qt->kernel_bytes = (h->dims + HNSW_QUANT_BLOCK - 1) / HNSW_QUANT_BLOCK * HNSW_QUANT_BLOCK;
+        qt->stride = (qt->kernel_bytes + (uint32_t)sizeof(hnsw_quant_sums) + HNSW_QUANT_ALIGN -
+                      1) / HNSW_QUANT_ALIGN * HNSW_QUANT_ALIGN;
         size_t need = (size_t)h->dims * sizeof(float) + qt->stride;
         for (uint32_t ci = 0; ci < h->chunk_cap; ci++) {
             if (h->chunks[ci] != NULL) need += hnsw_quant_bytes(h);
@@ -234,32 +242,33 @@ void hnsw_quant_free(eng_hnsw *h) {
 
 void hnsw_quant_query(eng_hnsw *h, hnsw_query *q) {
     RT_ASSERT(h->quant.ready);
-    q->term = hnsw_quant_code(h, q->vec, hnsw_quant_mult(h, q->inv_norm), h->quant.query);
+    hnsw_quant_sums sums = hnsw_quant_code(h, q->vec, hnsw_quant_mult(h, q->inv_norm),
+                                           (uint8_t *)h->quant.query, 0);
+    q->term = sums.term;
+    q->sq = sums.sq;
+    q->sum = sums.sum;
     q->quant = true;
 }
 
-/* The ordering distance (hnsw_dist_finish's) from an integer sum. */
-static inline float hnsw_quant_finish(const eng_hnsw *h, const hnsw_query *q, int32_t raw,
-                                      float term) {
+/* The ordering distance (hnsw_dist_finish's) to the node of `row`. The kernel's sum has the
+ * node's bias in it: sum (cb + 128) ca = sum ca cb + 128 sum ca. */
+static inline float hnsw_quant_dist_row(const eng_hnsw *h, const hnsw_query *q,
+                                        const uint8_t *row) {
     const hnsw_quant *qt = &h->quant;
+    const hnsw_quant_sums *node = (const hnsw_quant_sums *)(row + qt->stride - sizeof *node);
+    int32_t dot = hnsw_quant_dot_fn(row, qt->query, qt->kernel_bytes) - HNSW_QUANT_BIAS * q->sum;
     float s = qt->scale;
-    if (h->params.metric == ENG_HNSW_L2) return s * s * (float)raw;
-    float dot = qt->offset_sq + s * (q->term + term) + s * s * (float)raw;
-    return h->params.metric == ENG_HNSW_IP ? -dot : 1.0f - dot;
-}
-
-static inline int32_t hnsw_quant_raw(const eng_hnsw *h, const int8_t *codes) {
-    hnsw_quant_kernel fn = h->params.metric == ENG_HNSW_L2 ? hnsw_quant_l2_fn : hnsw_quant_dot_fn;
-    return fn(h->quant.query, codes, h->quant.kernel_bytes);
+    if (h->params.metric == ENG_HNSW_L2) return s * s * (float)(q->sq + node->sq - 2 * dot);
+    float sim = qt->offset_sq + s * (q->term + node->term) + s * s * (float)dot;
+    return h->params.metric == ENG_HNSW_IP ? -sim : 1.0f - sim;
 }
 
 float hnsw_quant_dist(const eng_hnsw *h, const hnsw_query *q, uint32_t slot) {
-    return hnsw_quant_finish(h, q, hnsw_quant_raw(h, hnsw_quant_codes(h, slot)),
-                             *hnsw_quant_term(h, slot));
+    return hnsw_quant_dist_row(h, q, hnsw_quant_row(h, slot));
 }
 
 static inline void hnsw_quant_prefetch(const eng_hnsw *h, uint32_t slot) {
-    const char *p = (const char *)hnsw_quant_codes(h, slot);
+    const char *p = (const char *)hnsw_quant_row(h, slot);
     for (uint32_t off = 0; off < h->quant.stride; off += HNSW_CACHE_LINE_BYTES) {
         __builtin_prefetch(p + off);
     }
@@ -268,7 +277,7 @@ static inline void hnsw_quant_prefetch(const eng_hnsw *h, uint32_t slot) {
 /* The first line of every neighbour's row is asked for at once, then each neighbour's
  * remaining lines while the one before it is summed. */
 void hnsw_quant_score(eng_hnsw *h, const hnsw_query *q, uint32_t n) {
-    for (uint32_t i = 0; i < n; i++) __builtin_prefetch(hnsw_quant_codes(h, h->ids[i]));
+    for (uint32_t i = 0; i < n; i++) __builtin_prefetch(hnsw_quant_row(h, h->ids[i]));
     hnsw_quant_prefetch(h, h->ids[0]);
     for (uint32_t i = 0; i < n; i++) {
         if (i + 1 < n) hnsw_quant_prefetch(h, h->ids[i + 1]);
