@@ -77,7 +77,7 @@ typedef struct hnsw_query {
  * scale (term_a + term_b) + scale^2 sum ca cb, with term = sum offset_d code_d per vector. */
 typedef struct hnsw_quant {
     bool ready;       /* trained: every node has codes, and every new one gets them */
-    uint32_t kernel_bytes; /* codes the kernels sum: dims rounded up to a block, 0-padded */
+    uint32_t kernel_bytes; /* bytes the kernel sums: dims rounded up to a block, padded */
     uint32_t stride;  /* bytes per node: the codes and their sums, in whole lines */
     float scale;
     float offset_sq;  /* sum offset_d^2 */
@@ -309,7 +309,7 @@ void hnsw_score_ids(eng_hnsw *h, const hnsw_query *q, uint32_t n);
 
 /* eng_hnsw_quant.c: the int8 copy */
 #define HNSW_QUANT_ALIGN 64u /* a node's codes fill whole cache lines (and kernel blocks) */
-/* Bytes of one chunk's codes and terms. */
+/* Bytes of one chunk's rows. */
 size_t hnsw_quant_bytes(const eng_hnsw *h);
 /* Starts the int8 copy once the graph is large enough (params.quant_min_elems): learns the
  * offsets and scale from the nodes present and encodes them all. Without memory for it the
@@ -317,7 +317,7 @@ size_t hnsw_quant_bytes(const eng_hnsw *h);
 void hnsw_quant_maybe_start(eng_hnsw *h);
 /* Encodes the vector of `slot` (its chunk has codes; its inverse norm is set). */
 void hnsw_quant_encode(eng_hnsw *h, uint32_t slot);
-/* Encodes q's vector into quant.query and sets q->quant and q->term. */
+/* Encodes q's vector into quant.query and sets q->quant and its sums. */
 void hnsw_quant_query(eng_hnsw *h, hnsw_query *q);
 /* The approximate ordering distance from a quantized query to one node. */
 float hnsw_quant_dist(const eng_hnsw *h, const hnsw_query *q, uint32_t slot);

@@ -2,8 +2,9 @@
  * re-scoring of a walk's best candidates.
  *
  * Why. At 1M x 768 a filtered walk with ef ~500 scores ~9,000 neighbours per query, 3 KiB of
- * floats each: the walk waits on memory, not on arithmetic. The same walk over one byte per
- * element reads a quarter of that. The order it finds is approximate, so the nearest
+ * floats each: ~26 MB read per query. The same walk over one byte per element reads about a
+ * quarter of that (1.1-1.3x less CPU per query at 1M, bench/RESULTS.md: the walk's other
+ * scattered loads remain). The order it finds is approximate, so the nearest
  * candidates (ENG_HNSW_QUANT_RERANK_PER_K per result wanted) are scored again from the float
  * vectors and only those are returned, with their exact distances.
  *
