@@ -4,6 +4,7 @@
  * in exact order, and nearly the float walk's rows (compared query by query on clustered
  * data, all three metrics); the copy stays in step through inserts, deletes + vacuum, slots
  * reused by new vectors (updates), and save + load; its memory is ~dims bytes per node. */
+// ctest: TIMEOUT 300
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
