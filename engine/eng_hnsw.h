@@ -18,9 +18,16 @@
  * Vectors: the accessor must return the slot's vector (dims floats, finite) for as long as the
  *          slot has a node. A NULL vector is not indexed; nor, with cosine, is a zero vector
  *          (its distance to anything is NaN), as pgvector does.
+ * Quantized walk: a graph of at least params.quant_min_elems vector elements (dims x nodes)
+ *          also keeps an int8 copy of every node's vector, learnt from and derived from the
+ *          floats (never saved: rebuilt at load and kept at insert). A search walks with it,
+ *          reading a quarter of the bytes, then re-scores its best candidates with the floats:
+ *          hits and their distances are always the exact ones (eng_hnsw_quant.c).
  * Memory:  the graph's own storage, counted in eng_hnsw_memory_bytes(): per slot range a chunk
- *          (level-0 lists of 2m slots, flags, levels), per upper-level node one allocation,
- *          plus search scratch. Past params.memory_bytes_max, insert and load fail with 54000.
+ *          (level-0 lists of 2m slots, flags, levels, and once quantized ~dims bytes per slot),
+ *          per upper-level node one allocation, plus search scratch. Past
+ *          params.memory_bytes_max, insert and load fail with 54000 (a graph that cannot fit
+ *          its int8 copy when it would start one walks with the floats instead).
  * Errors:  22023 invalid parameters, 54000 limits (dims, slots, k, memory), XX001 a corrupt or
  *          mismatched graph stream on load. Searches never fail for data reasons.
  * Limits:  ENG_HNSW_{M,EF_CONSTRUCTION,EF_SEARCH}_{MIN,MAX}, ENG_VECTOR_DIMS_MAX,
@@ -61,6 +68,17 @@
  * distance computation or one node visited; 4096 of them are ~0.1-0.5 ms of work. */
 #define ENG_HNSW_YIELD_EVERY_DEFAULT 4096u
 
+/* Quantized walk. A graph starts its int8 copy when dims x nodes reaches this (8 Mi elements:
+ * 32 MiB of float vectors, past what the caches hold; below it the float walk reads from cache
+ * and the copy would only cost memory): 10,923 nodes at 768 dims. */
+#define ENG_HNSW_QUANT_MIN_ELEMS (8ull << 20)
+/* A quantized walk re-scores exactly its nearest ENG_HNSW_QUANT_RERANK_PER_K x k candidates
+ * (at least ENG_HNSW_QUANT_RERANK_MIN, at most ef) and returns the k nearest of those. */
+#define ENG_HNSW_QUANT_RERANK_PER_K 16u
+#define ENG_HNSW_QUANT_RERANK_MIN 64u
+/* Nodes whose vectors set the int8 copy's offsets and scale (a stride through the graph). */
+#define ENG_HNSW_QUANT_TRAIN_NODES 16384u
+
 /* No slot (empty graph's entry point). */
 #define ENG_HNSW_SLOT_NONE UINT32_MAX
 
@@ -100,6 +118,7 @@ typedef struct eng_hnsw_params {
     uint32_t ef_construction;  /* 0 = ENG_HNSW_EF_CONSTRUCTION_DEFAULT */
     uint64_t seed;             /* levels are drawn from it: same seed, same inserts, same graph */
     uint64_t memory_bytes_max; /* 0 = ENG_HNSW_MEMORY_BYTES_DEFAULT */
+    uint64_t quant_min_elems;  /* 0 = ENG_HNSW_QUANT_MIN_ELEMS; UINT64_MAX = never quantize */
 } eng_hnsw_params;
 
 /* ---- life cycle ---------------------------------------------------------------------------- */
@@ -147,6 +166,7 @@ typedef struct eng_hnsw_search_opts {
     eng_hnsw_filter_fn filter; /* NULL: every node not marked dead passes */
     void *filter_ctx;
     eng_hnsw_prefetch_fn filter_prefetch; /* NULL, or the filter's hint (filter_ctx) */
+    bool float_walk;           /* walk with the float vectors even where an int8 copy exists */
 } eng_hnsw_search_opts;
 
 typedef enum eng_hnsw_status {
@@ -163,6 +183,7 @@ typedef struct eng_hnsw_search_stats {
     uint64_t distances;    /* distance computations (the dominant cost) */
     uint64_t visited;      /* level-0 nodes whose neighbour lists were read */
     uint64_t filter_calls; /* calls of opts->filter */
+    uint32_t reranked;     /* quantized walk: candidates re-scored with the floats, else 0 */
 } eng_hnsw_search_stats;
 
 /* The k nearest nodes to `query` (dims floats) that pass the filter, nearest first
@@ -230,6 +251,8 @@ typedef struct eng_hnsw_info {
     uint64_t edges_level0;  /* neighbour entries at level 0 (mean degree = edges / nodes) */
     uint32_t levels;        /* 1 + the entry point's level; 0 when empty */
     uint32_t entry_slot;    /* ENG_HNSW_SLOT_NONE when empty */
+    bool quantized;         /* searches may walk with the int8 copy */
+    uint64_t quant_bytes;   /* of memory_bytes, the int8 copy's */
     uint64_t memory_bytes;
 } eng_hnsw_info;
 

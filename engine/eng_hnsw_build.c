@@ -96,7 +96,7 @@ bool hnsw_node_alloc(eng_hnsw *h, uint32_t slot, uint32_t height, rt_err *err) {
     }
     size_t need = (size_t)(new_cap - h->chunk_cap) * sizeof(hnsw_chunk *);
     bool chunk_missing = ci >= h->chunk_cap || h->chunks[ci] == NULL;
-    if (chunk_missing) need += hnsw_chunk_bytes(h);
+    if (chunk_missing) need += hnsw_chunk_bytes(h) + (h->quant.ready ? hnsw_quant_bytes(h) : 0);
     if (height > 1) need += hnsw_upper_bytes(h, height);
     if (!hnsw_check_memory(h, need, err)) return false;
 
@@ -106,7 +106,10 @@ bool hnsw_node_alloc(eng_hnsw *h, uint32_t slot, uint32_t height, rt_err *err) {
         memset(h->chunks + h->chunk_cap, 0, (size_t)(new_cap - h->chunk_cap) * sizeof(void *));
         h->chunk_cap = new_cap;
     }
-    if (chunk_missing) h->chunks[ci] = hnsw_zalloc(h, hnsw_chunk_bytes(h));
+    if (chunk_missing) {
+        h->chunks[ci] = hnsw_zalloc(h, hnsw_chunk_bytes(h));
+        if (h->quant.ready) h->chunks[ci]->codes = hnsw_alloc(h, hnsw_quant_bytes(h));
+    }
     hnsw_chunk *c = h->chunks[ci];
     uint32_t i = slot & HNSW_CHUNK_MASK;
     RT_ASSERT(c->height[i] == 0);
@@ -136,6 +139,7 @@ void hnsw_node_free(eng_hnsw *h, uint32_t slot) {
     c->flags[i] = 0;
     h->nodes--;
     if (--c->nodes == 0) {
+        if (c->codes != NULL) hnsw_free(h, c->codes, hnsw_quant_bytes(h));
         hnsw_free(h, c, hnsw_chunk_bytes(h));
         h->chunks[slot >> HNSW_CHUNK_SHIFT] = NULL;
     }
@@ -242,6 +246,7 @@ void eng_hnsw_destroy(eng_hnsw *h) {
         hnsw_chunk *c = h->chunks[ci];
         if (c == NULL) continue;
         for (uint32_t i = 0; i < HNSW_CHUNK_SLOTS; i++) rt_free(c->upper[i]);
+        rt_free(c->codes);
         rt_free(c);
     }
     rt_free(h->chunks);
@@ -254,6 +259,7 @@ void eng_hnsw_destroy(eng_hnsw *h) {
     rt_free(h->ids);
     rt_free((void *)h->vecs);
     rt_free(h->dists);
+    hnsw_quant_free(h);
     rt_free(h);
 }
 
@@ -361,6 +367,14 @@ void eng_hnsw_get_info(const eng_hnsw *h, eng_hnsw_info *out) {
     out->edges_level0 = h->edges_level0;
     out->levels = h->entry == ENG_HNSW_SLOT_NONE ? 0 : h->top_level + 1;
     out->entry_slot = h->entry;
+    out->quantized = h->quant.ready;
+    out->quant_bytes = 0;
+    if (h->quant.ready) {
+        out->quant_bytes = (size_t)h->dims * sizeof(float) + h->quant.stride;
+        for (uint32_t ci = 0; ci < h->chunk_cap; ci++) {
+            if (h->chunks[ci] != NULL) out->quant_bytes += hnsw_quant_bytes(h);
+        }
+    }
     out->memory_bytes = h->bytes;
 }
 

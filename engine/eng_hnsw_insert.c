@@ -276,16 +276,18 @@ bool hnsw_insert_counted(eng_hnsw *h, uint32_t slot, uint64_t *distances, rt_err
     uint32_t height = hnsw_draw_height(h);
     if (!hnsw_node_alloc(h, slot, height, err)) return false;
     h->chunks[slot >> HNSW_CHUNK_SHIFT]->inv_norm[slot & HNSW_CHUNK_MASK] = inv_norm;
+    if (h->quant.ready) hnsw_quant_encode(h, slot);
     if (h->entry == ENG_HNSW_SLOT_NONE) {
         h->entry = slot;
         h->top_level = height - 1;
-        return true;
+    } else {
+        *distances += hnsw_connect(h, slot);
+        if (height - 1 > h->top_level) {
+            h->entry = slot;
+            h->top_level = height - 1;
+        }
     }
-    *distances += hnsw_connect(h, slot);
-    if (height - 1 > h->top_level) {
-        h->entry = slot;
-        h->top_level = height - 1;
-    }
+    hnsw_quant_maybe_start(h);
     return true;
 }
 

@@ -41,6 +41,8 @@ typedef struct hnsw_chunk {
     uint32_t indegree[HNSW_CHUNK_SLOTS];   /* level-0 lists that name this node */
     float inv_norm[HNSW_CHUNK_SLOTS];      /* 1 / |v| (cosine), else 1 */
     uint32_t *upper[HNSW_CHUNK_SLOTS];     /* lists of levels 1..level back to back, or NULL */
+    int8_t *codes; /* quantized graph: HNSW_CHUNK_SLOTS rows of quant.stride bytes (codes and
+                    * sums, hnsw_quant_bytes); NULL before */
     uint32_t level0[];                     /* HNSW_CHUNK_SLOTS lists of stride level0_stride */
 } hnsw_chunk;
 
@@ -62,7 +64,27 @@ typedef struct hnsw_query {
     const float *vec;
     float inv_norm;
     uint32_t self; /* a slot never to be visited (the node being linked), or SLOT_NONE */
+    bool quant;    /* scored with the int8 copy: codes in quant.query, their sums below */
+    float term;    /* sum offset_d * code_d */
+    int32_t sq;    /* sum code_d^2 */
+    int32_t sum;   /* sum code_d */
 } hnsw_query;
+
+/* The int8 copy of the vectors (eng_hnsw_quant.c): element d of a node's vector u (for cosine
+ * u = v / |v|) is kept as code_d in [-127, 127] with u_d ~ offset_d + scale * code_d. The
+ * offset is per dimension (its mean) and the scale is one for the graph, so
+ * the distance sums stay integer: |a - b|^2 ~ scale^2 sum (ca - cb)^2 and a.b ~ offset_sq +
+ * scale (term_a + term_b) + scale^2 sum ca cb, with term = sum offset_d code_d per vector. */
+typedef struct hnsw_quant {
+    bool ready;       /* trained: every node has codes, and every new one gets them */
+    uint32_t kernel_bytes; /* bytes the kernel sums: dims rounded up to a block, padded */
+    uint32_t stride;  /* bytes per node: the codes and their sums, in whole lines */
+    float scale;
+    float offset_sq;  /* sum offset_d^2 */
+    float *offset;    /* dims */
+    uint64_t trained_nodes; /* nodes in the graph when the range was last learnt */
+    int8_t *query;    /* the running search's query codes (stride bytes) */
+} hnsw_quant;
 
 /* What search_layer (Algorithm 2) may put in its result set W. */
 typedef enum hnsw_accept {
@@ -99,6 +121,7 @@ struct eng_hnsw {
     uint32_t level0_stride;  /* 1 + m0 */
     uint32_t upper_stride;   /* 1 + m */
     double level_mult;       /* mL = 1 / ln(m) (section 4.1) */
+    hnsw_quant quant;
     uint64_t rng;            /* splitmix64 state for levels */
 
     hnsw_chunk **chunks;
@@ -169,11 +192,12 @@ static inline const float *hnsw_vec(const eng_hnsw *h, uint32_t slot) {
 }
 
 /* Starts loading the per-node fields a walk reads of a neighbour before its distance: the
- * visited tag and the inverse norm (each in its own array of the chunk). */
-static inline void hnsw_prefetch_node(const eng_hnsw *h, uint32_t slot) {
+ * visited tag and, for a float distance, the inverse norm (each in its own array of the
+ * chunk). */
+static inline void hnsw_prefetch_node(const eng_hnsw *h, uint32_t slot, bool quant) {
     const hnsw_chunk *c = h->chunks[slot >> HNSW_CHUNK_SHIFT];
     __builtin_prefetch(&c->visit[slot & HNSW_CHUNK_MASK]);
-    __builtin_prefetch(&c->inv_norm[slot & HNSW_CHUNK_MASK]);
+    if (!quant) __builtin_prefetch(&c->inv_norm[slot & HNSW_CHUNK_MASK]);
 }
 
 /* Marks `slot` seen by the running operation; false if it already was. */
@@ -280,6 +304,29 @@ void hnsw_search_layer(eng_hnsw *h, const hnsw_query *q, const hnsw_cand *eps, u
  * `level` and their distances to q; returns how many. */
 uint32_t hnsw_score_list(eng_hnsw *h, const hnsw_query *q, uint32_t slot, uint32_t level,
                          bool unvisited_only);
+/* Fills h->dists with the float distances of h->ids[0..n) to q. */
+void hnsw_score_ids(eng_hnsw *h, const hnsw_query *q, uint32_t n);
+
+/* eng_hnsw_quant.c: the int8 copy */
+#define HNSW_QUANT_ALIGN 64u /* a node's codes fill whole cache lines (and kernel blocks) */
+/* Bytes of one chunk's rows. */
+size_t hnsw_quant_bytes(const eng_hnsw *h);
+/* Starts the int8 copy once the graph is large enough (params.quant_min_elems): learns the
+ * offsets and scale from the nodes present and encodes them all. Without memory for it the
+ * graph simply stays unquantized. */
+void hnsw_quant_maybe_start(eng_hnsw *h);
+/* Encodes the vector of `slot` (its chunk has codes; its inverse norm is set). */
+void hnsw_quant_encode(eng_hnsw *h, uint32_t slot);
+/* Encodes q's vector into quant.query and sets q->quant and its sums. */
+void hnsw_quant_query(eng_hnsw *h, hnsw_query *q);
+/* The approximate ordering distance from a quantized query to one node. */
+float hnsw_quant_dist(const eng_hnsw *h, const hnsw_query *q, uint32_t slot);
+/* Scores h->ids[0..n) against a quantized query into h->dists. */
+void hnsw_quant_score(eng_hnsw *h, const hnsw_query *q, uint32_t n);
+/* Re-scores the nearest of h->work[0..n) (sorted by approximate distance) with the floats and
+ * sorts them again; returns how many were re-scored (the only ones the caller may return). */
+uint32_t hnsw_quant_rerank(eng_hnsw *h, const hnsw_query *q, uint32_t k, uint32_t n);
+void hnsw_quant_free(eng_hnsw *h);
 
 /* eng_hnsw_insert.c: Algorithm 4 and linking */
 bool hnsw_insert_counted(eng_hnsw *h, uint32_t slot, uint64_t *distances, rt_err *err);

@@ -383,6 +383,7 @@ static bool hnsw_load_body(hnsw_reader *r, eng_hnsw *h, const eng_hnsw_yield *yi
         h->orphans[h->orphan_count++] = slot;
     }
     hnsw_rescue_orphans(h);
+    hnsw_quant_maybe_start(h);
     RT_VERIFY(hnsw_check(h));
     return true;
 }

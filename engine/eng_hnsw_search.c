@@ -116,13 +116,22 @@ uint32_t hnsw_score_list(eng_hnsw *h, const hnsw_query *q, uint32_t slot, uint32
     const uint32_t *list = hnsw_list(h, slot, level);
     uint32_t count = list[0], n = 0;
     RT_ASSERT(count <= hnsw_list_cap(h, level));
-    for (uint32_t i = 1; i <= count; i++) hnsw_prefetch_node(h, list[i]);
+    for (uint32_t i = 1; i <= count; i++) hnsw_prefetch_node(h, list[i], q->quant);
     for (uint32_t i = 1; i <= count; i++) {
         uint32_t e = list[i];
         if (unvisited_only ? !hnsw_visit(h, e) : e == q->self) continue;
         h->ids[n++] = e;
     }
     if (n == 0) return 0;
+    if (q->quant) {
+        hnsw_quant_score(h, q, n);
+    } else {
+        hnsw_score_ids(h, q, n);
+    }
+    return n;
+}
+
+void hnsw_score_ids(eng_hnsw *h, const hnsw_query *q, uint32_t n) {
     if (h->vec_prefetch != NULL) {
         for (uint32_t i = 0; i < n; i++) h->vec_prefetch(h->vec_ctx, h->ids[i]);
     }
@@ -135,7 +144,6 @@ uint32_t hnsw_score_list(eng_hnsw *h, const hnsw_query *q, uint32_t slot, uint32
     for (uint32_t i = 0; i < n; i++) {
         h->dists[i] = hnsw_dist_finish(h, h->dists[i], q->inv_norm, hnsw_inv_norm(h, h->ids[i]));
     }
-    return n;
 }
 
 /* ---- Algorithm 2 ------------------------------------------------------------------------- */
@@ -293,7 +301,9 @@ bool eng_hnsw_search(eng_hnsw *h, const float *query, const eng_hnsw_search_opts
     /* Level 0 starts from the descent's end and from the entry point as well: vacuum keeps
      * every node reachable from the entry point by level-0 links (eng_hnsw_vacuum.c, phase
      * 6), and a walk wide enough to reach a node from either start finds it. */
-    hnsw_cand eps[2] = {{hnsw_dist_query(h, &q, h->entry), h->entry}};
+    if (h->quant.ready && !opts->float_walk) hnsw_quant_query(h, &q);
+    float entry_dist = q.quant ? hnsw_quant_dist(h, &q, h->entry) : hnsw_dist_query(h, &q, h->entry);
+    hnsw_cand eps[2] = {{entry_dist, h->entry}};
     eps[1] = eps[0];
     uint64_t distances = 1;
     for (uint32_t level = h->top_level; level > 0; level--) {
@@ -313,13 +323,17 @@ bool eng_hnsw_search(eng_hnsw *h, const float *query, const eng_hnsw_search_opts
     uint32_t n = h->results.count;
     hnsw_reserve_work(h, n);
     for (uint32_t i = n; i > 0; i--) h->work[i - 1] = hnsw_maxheap_pop(&h->results);
+    if (q.quant) { /* only exactly scored candidates are returned */
+        n = hnsw_quant_rerank(h, &q, opts->k, n);
+        stats->reranked = n;
+    }
     uint32_t count = n < opts->k ? n : opts->k;
     for (uint32_t i = 0; i < count; i++) {
         hits[i].slot = h->work[i].slot;
         hits[i].distance = hnsw_sql_distance(h, h->work[i].dist);
     }
     stats->hit_count = count;
-    stats->distances = distances + out.distances;
+    stats->distances = distances + out.distances + stats->reranked;
     stats->visited = out.visited;
     stats->filter_calls = out.filter_calls;
     if (count >= opts->k) {

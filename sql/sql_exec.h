@@ -84,6 +84,7 @@ struct sql_exec_ctx {
     eng_isolation isolation;
     int64_t lock_timeout_ms;
     uint32_t ann_ef_search;       /* hnsw.ef_search (0 = the graph's default) */
+    bool ann_float_walk;          /* hnsw.quantized_walk off: walks read the float vectors */
     struct sql_hybrid_actual *hybrid_actual; /* EXPLAIN ANALYZE HYBRID: one entry per shard,
                                                 each written by its own shard; else NULL */
     sql_shared_actual *shared_actual; /* EXPLAIN ANALYZE: shared builds, one entry per shard

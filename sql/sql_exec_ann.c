@@ -290,7 +290,8 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
     sql_ann_filter f = {a, x, part};
     eng_hnsw_search_opts opts = {.k = k, .ef_search = x->ann_ef_search,
                                  .filter = sql_ann_passes, .filter_ctx = &f,
-                                 .filter_prefetch = sql_ann_prefetch};
+                                 .filter_prefetch = sql_ann_prefetch,
+                                 .float_walk = x->ann_float_walk};
     eng_hnsw_info info;
     if (opts.ef_search == 0 && eng_part_ann_info(part, p->ann.vec_attnum, &info)) {
         double sel = p->hybrid != NULL ? p->hybrid->selectivity : 1.0;
@@ -327,6 +328,7 @@ static bool sql_ann_walk(sql_op_ann *a, sql_exec_ctx *x, eng_part *part, sql_bat
         act->partitions++;
         act->visited += stats.visited;
         act->distances += stats.distances;
+        act->reranked += stats.reranked;
         act->filtered += a->filtered;
         if (stats.status != ENG_HNSW_SHORT) act->candidates += stats.hit_count;
     }

@@ -90,6 +90,7 @@ typedef struct sql_hybrid_actual {
     uint32_t exact;            /* of those, answered by an exact scan instead of the graph */
     uint64_t visited;          /* graph nodes visited (ANN) or rows read (scans) */
     uint64_t distances;        /* distances computed on this shard */
+    uint64_t reranked;         /* of those, int8 walks' candidates re-scored exactly */
     uint64_t filtered;         /* candidates the WHERE (or the snapshot) removed */
     uint64_t candidates;       /* rows that passed, before the shard's top-k */
     uint64_t rows;             /* rows the shard sent to the coordinator */

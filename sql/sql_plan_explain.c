@@ -2352,7 +2352,13 @@ static void sql_explain_actual_line(sql_strbuf *sb, const char *who, const sql_h
     sql_explain_count(sb, a->visited);
     sql_strbuf_puts(sb, ann ? " nodes visited, " : " rows read, ");
     sql_explain_count(sb, a->distances);
-    sql_strbuf_puts(sb, " distances, ");
+    if (a->reranked > 0) { /* an int8 walk (hnsw.quantized_walk) */
+        sql_strbuf_puts(sb, " distances (");
+        sql_explain_count(sb, a->reranked);
+        sql_strbuf_puts(sb, " re-ranked exactly), ");
+    } else {
+        sql_strbuf_puts(sb, " distances, ");
+    }
     sql_explain_count(sb, a->filtered);
     sql_strbuf_puts(sb, " rows filtered out, ");
     sql_explain_count(sb, a->candidates);
@@ -2392,6 +2398,7 @@ static void sql_explain_hybrid_actuals(sql_strbuf *sb, const sql_hybrid_est *h, 
         total.exact += a->exact;
         total.visited += a->visited;
         total.distances += a->distances;
+        total.reranked += a->reranked;
         total.filtered += a->filtered;
         total.candidates += a->candidates;
         total.rows += a->rows;

@@ -344,6 +344,15 @@ uint32_t sql_session_ef_search(sql_session *s) {
     return 0;
 }
 
+/* hnsw.quantized_walk: false makes HNSW walks read the float vectors even where a graph keeps
+ * an int8 copy (A/B runs, tests). */
+bool sql_session_quantized_walk(sql_session *s) {
+    static _Atomic int idx = SQL_GUC_UNCACHED;
+    int at = sql_guc_find_cached("hnsw.quantized_walk", &idx);
+    const char *v = at >= 0 ? s->guc_values[at] : NULL;
+    return v == NULL || strcmp(v, "off") != 0;
+}
+
 /* Whether prepared statement p's next run gets a custom plan (sql_session_bind_prepared). */
 static bool sql_session_custom_plan(sql_session *s, const sql_prepared *p) {
     static _Atomic int idx = SQL_GUC_UNCACHED;
@@ -407,6 +416,7 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     x->isolation = s->isolation;
     x->lock_timeout_ms = s->lock_timeout_ms;
     x->ann_ef_search = sql_session_ef_search(s);
+    x->ann_float_walk = !sql_session_quantized_walk(s);
     x->cancel = s->cancel;
     x->hybrid_actual = s->hybrid_actual;
     x->shared_actual = s->shared_actual;

@@ -312,6 +312,8 @@ void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
                           sql_bind_ctx *bc);
 /* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
 uint32_t sql_session_ef_search(sql_session *s);
+/* hnsw.quantized_walk (default on). */
+bool sql_session_quantized_walk(sql_session *s);
 /* PostgreSQL's plan cache: the first runs of a statement with parameters that get custom
  * plans before the generic plan is considered, and what planning a custom plan costs per
  * relation (and once more), in rows' worth of work: PostgreSQL charges 1000 x
