@@ -167,11 +167,8 @@ static bool reindex_one(sql_ddl_ctx *dc, uint32_t table_oid, uint32_t index_oid,
     const eng_database *db = sql_ddl_db(dc);
     const eng_index *now;
     const eng_table *owner = eng_db_table_of_index(db, fresh, &now);
-    if (owner == NULL) return true;
-    /* Every partition builds the new tree now, as CREATE INDEX does, not at its first use. */
-    if (!eng_table_adapt(owner, err)) return false;
     /* A unique index's companion is filled by the statement's end (sql_ddl_unique_sync). */
-    if (sql_unique_needs_companion(owner, now)) return true;
+    if (owner == NULL || sql_unique_needs_companion(owner, now)) return true;
     return sql_ddl_index_validate(dc, owner, now, err);
 }
 

@@ -94,11 +94,6 @@ static void script_kinds(capture *c) {
     expect(c, "COMMIT", "COMMIT\n");
     same_as_seqscan(c, "SELECT a FROM ib WHERE id * 3 = 3003", "using ib_x3");
     no_build_since(before, "query after a block's CREATE INDEX");
-    /* REINDEX builds the new tree in the statement too */
-    create_builds_once(c, "REINDEX INDEX ib_a", "REINDEX\n");
-    before = builds();
-    same_as_seqscan(c, "SELECT id, a FROM ib WHERE a = 501 ORDER BY id", "using ib_a");
-    no_build_since(before, "query after REINDEX");
 }
 
 static void script_errors(capture *c) {
