@@ -126,6 +126,15 @@ rt_fiber *rt_fiber_spawn(rt_fiber_fn fn, void *arg, rt_err *err) {
 
 rt_fiber *rt_fiber_self(void) { return rt_self != NULL ? rt_self->current : NULL; }
 
+size_t rt_stack_left(void) {
+    rt_fiber *f = rt_fiber_self();
+    if (f == NULL) return SIZE_MAX;
+    /* The frame address, not a local's: under ASan a local may live on its fake stack. */
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t low = (uintptr_t)f->stack_base + RT_FIBER_GUARD_BYTES;
+    return sp > low ? sp - low : 0;
+}
+
 uint32_t rt_fiber_count(void) { return rt_self->fiber_count; }
 
 void rt_fiber_wake(rt_fiber *f) {

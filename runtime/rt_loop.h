@@ -148,6 +148,9 @@ typedef void (*rt_fiber_fn)(void *arg);
 /* Creates a fiber that runs `fn(arg)` soon; NULL with 53000 past RT_FIBERS_MAX on this shard. */
 rt_fiber *rt_fiber_spawn(rt_fiber_fn fn, void *arg, rt_err *err);
 rt_fiber *rt_fiber_self(void);   /* NULL on the loop stack */
+/* Bytes of stack left below the caller on a fiber (above its guard page); SIZE_MAX off a
+ * fiber. Deep recursion (expression trees, set operations) checks it before each level. */
+size_t rt_stack_left(void);
 void rt_fiber_yield(void);       /* to the back of the ready queue */
 void rt_fiber_maybe_yield(void); /* yields only when this slice has run RT_SLICE_NS */
 void rt_fiber_park(void);        /* until rt_fiber_wake(); the waker must know this fiber */

@@ -1217,7 +1217,7 @@ static sql_expr *sql_bind_expr_kind(sql_qlevel *q, const sql_node *n) {
 }
 
 sql_expr *sql_bind_expr(sql_qlevel *q, const sql_node *n) {
-    if (rt_err_is_set(q->b->bc->err)) return NULL;
+    if (rt_err_is_set(q->b->bc->err) || !sql_bind_stack_ok(q->b)) return NULL;
     sql_expr *e = sql_bind_expr_kind(q, n);
     if (e != NULL && e->location == UINT32_MAX) e->location = n->location;
     if (e == NULL && !rt_err_is_set(q->b->bc->err)) sql_bind_oom(q->b);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "runtime/rt_loop.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_pgcat.h"
 #include "sql/sql_strbuf.h"
@@ -62,6 +63,12 @@ bool sql_bind_error(sql_binder *b, uint32_t loc, const char *sqlstate, const cha
         b->bc->err->position = chars + 1;
     }
     return false;
+}
+
+bool sql_bind_stack_ok(sql_binder *b) {
+    if (rt_stack_left() >= SQL_STACK_RESERVE_BYTES) return true;
+    return sql_bind_error(b, UINT32_MAX, SQLSTATE_STATEMENT_TOO_COMPLEX,
+                          "stack depth limit exceeded");
 }
 
 bool sql_bind_oom(sql_binder *b) { return rt_arena_fail(b->arena, b->bc->err); }

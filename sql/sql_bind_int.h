@@ -156,6 +156,12 @@ bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequen
 /* Sets an error with the position of AST location `loc` (0-based byte offset). */
 bool sql_bind_error(sql_binder *b, uint32_t loc, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Stack a statement keeps free while binding: planning and running its tree take more per
+ * level than binding it does. */
+#define SQL_STACK_RESERVE_BYTES (RT_FIBER_STACK_BYTES / 2)
+/* False, with 54001 "stack depth limit exceeded", when less than SQL_STACK_RESERVE_BYTES of the
+ * fiber's stack is left: binding, planning and running a tree use stack per level of it. */
+bool sql_bind_stack_ok(sql_binder *b);
 bool sql_bind_oom(sql_binder *b);
 
 /* ---- expressions (sql_bind_expr.c) ---- */

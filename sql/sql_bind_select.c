@@ -1823,6 +1823,7 @@ bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
 sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *ctes) {
     sql_binder *b = parent != NULL ? parent->b : NULL;
     RT_ASSERT(b != NULL);
+    if (!sql_bind_stack_ok(b)) return NULL;
     sql_qlevel *q = sql_qlevel_new(b, parent, ctes);
     if (q == NULL) return NULL;
     if (s->with != NULL && !sql_bind_with(q, s->with, &q->ctes)) return NULL;

@@ -6,9 +6,13 @@
 
 #include <string.h>
 
+#include "runtime/rt_loop.h"
 #include "sql/sql_array.h"
 #include "sql/sql_domain.h"
 #include "sql/sql_exec.h"
+
+/* Stack below which evaluating one more level of an expression fails with 54001. */
+#define SQL_EVAL_STACK_MIN_BYTES (RT_FIBER_STACK_BYTES / 8)
 
 sql_vec *sql_vec_new(rt_arena *arena, uint32_t type_oid, int32_t typmod, uint32_t n) {
     sql_vec *v = rt_arena_alloc(arena, sizeof *v);
@@ -487,6 +491,12 @@ static sql_vec *sql_eval_outer(sql_eval_ctx *ec, const sql_expr *e, uint32_t n) 
 
 sql_vec *sql_eval(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in, uint32_t n,
                   const uint8_t *active) {
+    /* The binder keeps a tree shallow enough for the stack (SQL_STACK_RESERVE_BYTES); this is
+     * the last guard for a deep tree reaching here another way. */
+    if (rt_stack_left() < SQL_EVAL_STACK_MIN_BYTES) {
+        rt_err_set(ec->err, SQLSTATE_STATEMENT_TOO_COMPLEX, "stack depth limit exceeded");
+        return NULL;
+    }
     switch (e->kind) {
     case SQL_X_CONST: return sql_eval_broadcast(ec, &e->constval, e->type_oid, e->typmod, n);
     case SQL_X_PARAM: {
