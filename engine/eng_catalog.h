@@ -129,6 +129,7 @@ typedef struct eng_index {
     uint16_t column_count;
     uint16_t attnums[ENG_INDEX_COLUMNS_MAX]; /* 0: an expression (expr_text) */
     bool desc[ENG_INDEX_COLUMNS_MAX];
+    bool nulls_first[ENG_INDEX_COLUMNS_MAX]; /* NULLS FIRST (the default with DESC) */
     const char *opclass[ENG_INDEX_COLUMNS_MAX]; /* NULL = default */
     /* Column k with attnums[k] == 0: its expression as PostgreSQL prints it ("lower(name)"),
      * evaluated by the SQL layer (eng_part_set_index_expr_fn). NULL for plain columns. */

@@ -175,7 +175,9 @@ static void eng_ser_index(eng_codec_w *w, const eng_index *ix) {
                      (uint32_t)ix->building << 6);
     eng_ser_attnums(w, ix->attnums, ix->column_count);
     for (uint32_t i = 0; i < ix->column_count; i++) {
-        eng_w_u32(w, ix->desc[i]);
+        /* Bit 1: the NULLS order is not the default one for the direction (catalogs written
+         * before it was kept read as the default). */
+        eng_w_u32(w, (uint32_t)ix->desc[i] | (uint32_t)(ix->nulls_first[i] != ix->desc[i]) << 1);
         eng_w_opt_str(w, ix->opclass[i]);
         if (exprs) eng_w_opt_str(w, ix->expr_text[i]);
     }
@@ -421,7 +423,9 @@ static void eng_de_index(eng_codec_r *r, eng_catalog *c, eng_index *ix) {
     ix->building = (flags >> 6) & 1;
     ix->column_count = eng_de_attnums(r, ix->attnums);
     for (uint32_t i = 0; i < ix->column_count; i++) {
-        ix->desc[i] = eng_r_u32(r) != 0;
+        uint32_t dir = eng_r_u32(r);
+        ix->desc[i] = (dir & 1) != 0;
+        ix->nulls_first[i] = ix->desc[i] != ((dir & 2) != 0);
         ix->opclass[i] = eng_draft_strdup(c, eng_r_opt_str(r));
         if (exprs) ix->expr_text[i] = eng_draft_strdup(c, eng_r_opt_str(r));
     }

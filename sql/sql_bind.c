@@ -42,6 +42,37 @@ bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequen
     return true;
 }
 
+bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param) {
+    if (b->nuntyped_params == b->untyped_param_cap) {
+        uint32_t cap = b->untyped_param_cap == 0 ? 4 : b->untyped_param_cap * 2;
+        const sql_expr **grown = rt_arena_alloc(b->arena, sizeof *grown * cap);
+        if (grown == NULL) return rt_arena_fail(b->arena, b->bc->err);
+        if (b->nuntyped_params > 0) {
+            memcpy(grown, b->untyped_params, sizeof *grown * b->nuntyped_params);
+        }
+        b->untyped_params = grown;
+        b->untyped_param_cap = cap;
+    }
+    b->untyped_params[b->nuntyped_params++] = param;
+    return true;
+}
+
+/* PostgreSQL's check_variable_parameters: a parameter used only where nothing gives it a type
+ * (`$1 IS NULL`) is 42P18; the others no context typed are text (a SELECT list's `$1`). */
+static bool sql_bind_resolve_params(sql_binder *b) {
+    for (uint32_t i = 0; i < b->nuntyped_params; i++) {
+        const sql_expr *p = b->untyped_params[i];
+        if (b->param_types[p->param - 1] == SQL_T_UNKNOWN) {
+            return sql_bind_error(b, p->location, SQLSTATE_INDETERMINATE_DATATYPE,
+                                  "could not determine data type of parameter $%u", p->param);
+        }
+    }
+    for (uint32_t i = 0; i < b->nparams; i++) {
+        if (b->param_types[i] == SQL_T_UNKNOWN) b->param_types[i] = SQL_T_TEXT;
+    }
+    return true;
+}
+
 bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
     sql_binder *b = sql_binder_new(bc);
     sql_query *qy = rt_arena_zalloc(bc->arena, sizeof *qy);
@@ -81,10 +112,7 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out) {
         if ((plan = sql_bind_modifycte(b, plan)) == NULL) return rt_arena_fail(bc->arena, bc->err);
         qy->modifying_ctes = true;
     }
-    /* Parameters no context typed are text, as PostgreSQL resolves them. */
-    for (uint32_t i = 0; i < b->nparams; i++) {
-        if (b->param_types[i] == SQL_T_UNKNOWN) b->param_types[i] = SQL_T_TEXT;
-    }
+    if (!sql_bind_resolve_params(b)) return false;
     sql_stats_plan_params_begin(bc->param_values, b->nparams,
                                 sql_session_stats_mine(bc->session));
     plan = sql_plan_optimize(bc->arena, plan, bc->shard_count, bc->ann_ef_search, bc->err);
@@ -207,14 +235,17 @@ static const sql_type_def *sql_lookup_type_name(const char *name) {
 }
 
 /* A domain named by `tn` (none when a built-in type of that name comes first in the path):
- * its base type; typmods and arrays of domains are refused. */
+ * its base type, or the array of it for an array of the domain (`is_array`); typmods are
+ * refused, and arrays where the caller takes none (array NULL). */
 static bool sql_bind_domain_type(sql_bind_ctx *bc, const sql_typename *tn, const eng_domain *d,
-                                 uint32_t *oid, int32_t *typmod, const eng_domain **domain) {
+                                 bool is_array, uint32_t *oid, int32_t *typmod,
+                                 const eng_domain **domain, bool *array) {
     if (tn->typmods.count > 0) {
         return rt_err_set(bc->err, SQLSTATE_SYNTAX_ERROR,
                           "type modifier is not allowed for type \"%s\"", d->name);
     }
-    if (tn->array_dims > 0) {
+    is_array |= tn->array_dims > 0;
+    if (is_array && array == NULL) {
         return rt_err_set(bc->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "arrays of domains are not supported yet");
     }
@@ -223,7 +254,17 @@ static bool sql_bind_domain_type(sql_bind_ctx *bc, const sql_typename *tn, const
                           "domain %s cannot be used here yet", d->name);
     }
     *domain = d;
-    return sql_domain_base(bc->db, d, oid, typmod, bc->err);
+    if (!sql_domain_base(bc->db, d, oid, typmod, bc->err)) return false;
+    if (!is_array) return true;
+    *array = true;
+    uint32_t arr = sql_type_elem_of(*oid) == 0 ? sql_type_array_of(*oid) : 0;
+    if (arr == 0) { /* a domain over an array: PostgreSQL's arrays of it are not kept here */
+        return rt_err_set(bc->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "arrays of domain %s over type %s are not supported", d->name,
+                          sql_type_name(*oid));
+    }
+    *oid = arr;
+    return true;
 }
 
 /* The domain or array-of-domain type named `tn`, NULL if none. */
@@ -242,13 +283,14 @@ static const eng_domain *sql_bind_find_domain(sql_bind_ctx *bc, const sql_typena
 }
 
 bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, int32_t *typmod) {
-    return sql_bind_typename_domain(bc, tn, oid, typmod, NULL);
+    return sql_bind_typename_domain(bc, tn, oid, typmod, NULL, NULL);
 }
 
 bool sql_bind_typename_domain(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid,
-                              int32_t *typmod, const eng_domain **domain) {
+                              int32_t *typmod, const eng_domain **domain, bool *array) {
     const char *name = tn->name.parts[tn->name.count - 1];
     if (domain != NULL) *domain = NULL;
+    if (array != NULL) *array = false;
     bool builtin_schema = true;
     if (tn->name.count >= 2) {
         const char *schema = tn->name.parts[tn->name.count - 2];
@@ -258,11 +300,9 @@ bool sql_bind_typename_domain(sql_bind_ctx *bc, const sql_typename *tn, uint32_t
     if (t == NULL && bc->db != NULL) {
         bool is_array;
         const eng_domain *d = sql_bind_find_domain(bc, tn, &is_array);
-        if (d != NULL && is_array) {
-            return rt_err_set(bc->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                              "arrays of domains are not supported yet");
+        if (d != NULL) {
+            return sql_bind_domain_type(bc, tn, d, is_array, oid, typmod, domain, array);
         }
-        if (d != NULL) return sql_bind_domain_type(bc, tn, d, oid, typmod, domain);
     }
     if (!builtin_schema) {
         return rt_err_set(bc->err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s.%s\" does not exist",

@@ -71,9 +71,11 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out);
 /* Resolves a type name (with typmods) to (oid, typmod); 42704 if unknown. */
 bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, int32_t *typmod);
 /* The same where a domain may be named: (oid, typmod) are its base type's and *domain the
- * domain (NULL for other types). sql_bind_typename refuses domains with 0A000. */
+ * domain (NULL for other types). An array of a domain (d[], _d) gives the array of its base
+ * type and *array true; a NULL `array` refuses it with 0A000. sql_bind_typename refuses
+ * domains with 0A000. */
 bool sql_bind_typename_domain(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid,
-                              int32_t *typmod, const eng_domain **domain);
+                              int32_t *typmod, const eng_domain **domain, bool *array);
 /* Binds an expression that refers to the columns of one table (DEFAULT, CHECK, index
  * expressions), for validation and for evaluation by INSERT. */
 bool sql_bind_table_expr(sql_bind_ctx *bc, const eng_table *t, const sql_node *expr,

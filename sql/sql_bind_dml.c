@@ -166,8 +166,8 @@ static bool sql_bind_default_seq_priv(sql_binder *b, const sql_plan *p, const en
                               ENG_ACL_USAGE | ENG_ACL_UPDATE, true, true);
 }
 
-/* The domain of column `col`, to check its new values; the domain's DEFAULT when the column
- * has none (*def). */
+/* The domain of column `col` (or of its elements: an array of the domain), to check its new
+ * values; the domain's DEFAULT when the column has none (*def; not for an array). */
 static bool sql_bind_column_domain(sql_binder *b, sql_plan *p, const eng_column *col,
                                    const char **def) {
     const eng_domain *d = eng_db_domain_by_oid(b->bc->db, col->domain_oid);
@@ -180,9 +180,11 @@ static bool sql_bind_column_domain(sql_binder *b, sql_plan *p, const eng_column 
                                                           (p->modify.table->column_count + 1u));
         if (p->modify.domains == NULL) return sql_bind_oom(b);
     }
-    p->modify.domains[col->attnum - 1] = sql_domain_bind(b->bc, d);
+    bool array = col->domain_oid == d->array_oid;
+    p->modify.domains[col->attnum - 1] = array ? sql_domain_bind_array(b->bc, d)
+                                               : sql_domain_bind(b->bc, d);
     if (p->modify.domains[col->attnum - 1] == NULL) return false;
-    if (*def == NULL) *def = sql_domain_default(b->bc->db, d);
+    if (*def == NULL && !array) *def = sql_domain_default(b->bc->db, d);
     return true;
 }
 

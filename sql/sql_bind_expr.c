@@ -759,6 +759,10 @@ static sql_expr *sql_bind_nulltest(sql_qlevel *q, const sql_nulltest *t) {
     sql_expr *e = sql_expr_new(q->b->arena, SQL_X_NULLTEST, SQL_T_BOOL, 1);
     if (e == NULL || (e->args[0] = sql_bind_expr(q, t->arg)) == NULL) return NULL;
     e->test.is_not = t->is_not;
+    if (e->args[0]->kind == SQL_X_PARAM && e->args[0]->type_oid == SQL_T_UNKNOWN &&
+        !sql_bind_note_untyped_param(q->b, e->args[0])) {
+        return NULL;
+    }
     return e;
 }
 
@@ -1072,14 +1076,18 @@ static sql_expr *sql_bind_cast(sql_qlevel *q, const sql_cast *c) {
     uint32_t type;
     int32_t typmod;
     const eng_domain *domain;
-    if (!sql_bind_typename_domain(q->b->bc, c->type, &type, &typmod, &domain)) return NULL;
+    bool array;
+    if (!sql_bind_typename_domain(q->b->bc, c->type, &type, &typmod, &domain, &array)) {
+        return NULL;
+    }
     sql_expr *arg = SQL_NODE_KIND(c->arg) == SQL_N_ARRAY
                         ? sql_bind_array(q, (const sql_array *)c->arg, type)
                         : sql_bind_expr(q, c->arg);
     if (arg == NULL) return NULL;
     sql_expr *e = sql_bind_coerce(q, arg, type, typmod, SQL_CAST_EXPLICIT, c->hdr.location, NULL);
     if (e == NULL || domain == NULL) return e;
-    const sql_domain_info *di = sql_domain_bind(q->b->bc, domain);
+    const sql_domain_info *di = array ? sql_domain_bind_array(q->b->bc, domain)
+                                      : sql_domain_bind(q->b->bc, domain);
     return di != NULL ? sql_domain_wrap(q->b->arena, di, e) : NULL;
 }
 

@@ -146,11 +146,17 @@ struct sql_binder {
     uint32_t ndml_ctes, dml_cte_cap;
     uint32_t cte_copies;         /* binding a further copy of an inlined WITH query: its
                                     references are not written ones (sql_cte_def.nwritten) */
+    const sql_expr **untyped_params; /* unknown-typed $n used where nothing types them (IS
+                                        NULL): 42P18 unless a later use types them */
+    uint32_t nuntyped_params, untyped_param_cap;
 };
 
 /* Notes that the statement needs `privs` on table or sequence `oid` (any one of them when
  * `any`); false only when out of memory. */
 bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequence, bool any);
+/* Notes parameter `param` (SQL_X_PARAM of unknown type) used where its type stays unknown;
+ * false only when out of memory. */
+bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param);
 
 /* ---- errors ---- */
 /* Sets an error with the position of AST location `loc` (0-based byte offset). */

@@ -11,6 +11,7 @@
 
 #include "engine/eng.h"
 #include "sql/sql_bind_int.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_exec.h"
 #include "sql/sql_funcs_int.h"
 #include "sql/sql_session.h"
@@ -214,11 +215,32 @@ static sql_expr *sql_bind_seq_call(sql_qlevel *q, const sql_func *f, const char 
     return e;
 }
 
+/* The domain a table column read by `e` (SQL_X_COLUMN / OUTER) is declared with, 0 if none. */
+static uint32_t sql_bind_column_domain(const sql_qlevel *q, const sql_expr *e) {
+    for (uint32_t d = 0; q != NULL && d < e->column.depth; d++) q = q->parent;
+    if (q == NULL || q->scope == NULL || e->column.index >= q->scope->ncols) return 0;
+    const sql_scope_col *sc = &q->scope->cols[e->column.index];
+    const eng_table *t = sc->table_oid != 0 ? eng_db_table_by_oid(q->b->bc->db, sc->table_oid)
+                                            : NULL;
+    const eng_column *col = t != NULL && sc->attnum > 0
+                                ? eng_table_column_by_attnum(t, (uint16_t)sc->attnum)
+                                : NULL;
+    return col != NULL && col->type_oid == sc->type_oid ? col->domain_oid : 0;
+}
+
+/* pg_typeof(x): x's type, a domain's own for a value cast to it or a column declared with it
+ * (values are of the domain's base type everywhere else, as PostgreSQL's operators see them). */
 static sql_expr *sql_bind_pg_typeof(sql_qlevel *q, const sql_func *f) {
     if (f->args.count != 1) return NULL;
     sql_expr *arg = sql_bind_expr(q, SQL_LIST_AT(f->args, 0));
     if (arg == NULL) return NULL;
-    sql_value v = {.type_oid = SQL_T_REGTYPE, .i64 = arg->type_oid};
+    uint32_t type = arg->type_oid;
+    if (arg->kind == SQL_X_DOMAIN) type = arg->domain.info->oid;
+    uint32_t col_domain = arg->kind == SQL_X_COLUMN || arg->kind == SQL_X_OUTER
+                              ? sql_bind_column_domain(q, arg)
+                              : 0;
+    if (col_domain != 0) type = col_domain;
+    sql_value v = {.type_oid = SQL_T_REGTYPE, .i64 = type};
     sql_expr *e = sql_expr_const(q->b->arena, &v, -1);
     if (e != NULL) e->location = f->hdr.location;
     return e;

@@ -238,17 +238,21 @@ static bool ddl_add_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
                           "ADD COLUMN of a serial column is not supported yet");
     }
     const eng_domain *domain;
-    if (!sql_bind_typename_domain(dc->bc, cd->type, &col->type_oid, &col->typmod, &domain)) {
+    bool array;
+    if (!sql_bind_typename_domain(dc->bc, cd->type, &col->type_oid, &col->typmod, &domain,
+                                  &array)) {
         return false;
     }
-    if (domain != NULL && (cd->constraints.count > 0 || domain->not_null ||
-                           sql_domain_default(dc->bc->db, domain) != NULL)) {
+    /* An array of a domain takes no default from it: existing rows are NULL arrays. */
+    if (domain != NULL && (cd->constraints.count > 0 ||
+                           (!array && (domain->not_null ||
+                                       sql_domain_default(dc->bc->db, domain) != NULL)))) {
         /* The existing rows would take a default the domain must check. */
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "ADD COLUMN of domain %s with a default, NOT NULL or constraints is "
                           "not supported yet", domain->name);
     }
-    col->domain_oid = domain != NULL ? domain->oid : 0;
+    col->domain_oid = domain == NULL ? 0 : array ? domain->array_oid : domain->oid;
     if (col->type_oid == SQL_T_VECTOR) {
         if (col->typmod < 1) {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -389,11 +393,20 @@ static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
                           "column \"%s\" of relation \"%s\" does not exist", c->name, t->name);
     }
     eng_column *col = &t->columns[cc - t->columns];
-    if (ddl_in_pk(t, col->attnum)) {
-        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                          "dropping a primary key column is not supported yet");
-    }
     if (!ddl_drop_column_fks(a, col, c->cascade, err)) return false;
+    if (ddl_in_pk(t, col->attnum)) {
+        /* The primary key goes with its column (below): the table is keyed by the hidden row
+         * id from now on, so its rows move to new partitions, as for ADD PRIMARY KEY. */
+        if (a->rows < 0) {
+            uint64_t rows;
+            if (!ddl_count_rows(a->dc, a->base, 0, &rows, NULL, err)) return false;
+            a->rows = (int64_t)rows;
+        }
+        if (a->rows > 0 && a->dc->x == NULL) return ddl_alter_empty(a, "DROP COLUMN", err);
+        t->pk_count = 0;
+        a->new_storage = true;
+        a->rewrite |= a->rows > 0;
+    }
     uint32_t k = 0;
     for (uint32_t i = 0; i < t->index_count; i++) {
         const eng_index *ix = &t->indexes[i];

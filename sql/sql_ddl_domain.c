@@ -120,7 +120,8 @@ bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err 
     d.owner_oid = dc->user_oid;
     const eng_domain *under;
     int32_t typmod;
-    if (!sql_bind_typename_domain(dc->bc, cd->def->type, &d.base_oid, &typmod, &under)) {
+    if (!sql_bind_typename_domain(dc->bc, cd->def->type, &d.base_oid, &typmod, &under,
+                                  NULL)) {
         return false;
     }
     if (under != NULL) {
@@ -192,8 +193,12 @@ static bool ddl_domain_validate(sql_ddl_ctx *dc, const eng_domain *d, const char
         for (uint32_t c = 0; t->kind == 'r' && c < t->column_count; c++) {
             const eng_column *col = &t->columns[c];
             if (col->dropped || col->domain_oid == 0) continue;
-            if (!ddl_domain_is_over(db, eng_db_domain_by_oid(db, col->domain_oid), d->oid)) {
-                continue;
+            const eng_domain *cd = eng_db_domain_by_oid(db, col->domain_oid);
+            if (!ddl_domain_is_over(db, cd, d->oid)) continue;
+            if (col->domain_oid == cd->array_oid) { /* PostgreSQL does not look into arrays */
+                return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                  "cannot alter type \"%s\" because column \"%s.%s\" uses it",
+                                  d->name, t->name, col->name);
             }
             sql_strbuf sb;
             sql_strbuf_init(&sb, dc->bc->arena, 256);
@@ -378,10 +383,14 @@ bool sql_ddl_drop_domain(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *
         const eng_table *t = &db->tables[i];
         for (uint32_t c = 0; c < t->column_count; c++) {
             const eng_column *col = &t->columns[c];
-            if (col->dropped || col->domain_oid != d->oid || len >= sizeof detail) continue;
+            bool array = col->domain_oid == d->array_oid;
+            if (col->dropped || (col->domain_oid != d->oid && !array) || len >= sizeof detail) {
+                continue;
+            }
             len += (size_t)snprintf(detail + len, sizeof detail - len,
-                                    "%scolumn %s of table %s depends on type %s",
-                                    deps++ > 0 ? "\n" : "", col->name, t->name, d->name);
+                                    "%scolumn %s of table %s depends on type %s%s",
+                                    deps++ > 0 ? "\n" : "", col->name, t->name, d->name,
+                                    array ? "[]" : "");
         }
     }
     for (uint32_t i = 0; i < db->domain_count; i++) {

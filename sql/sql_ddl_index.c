@@ -307,6 +307,8 @@ static bool ddl_index_elems(sql_ddl_ctx *dc, const sql_create_index *ci, const e
         const sql_index_elem *e = SQL_LIST_AT(ci->elems, i);
         const char *column = ddl_index_elem_column(e);
         ix->desc[i] = e->dir == SQL_SORT_DESC;
+        ix->nulls_first[i] = e->nulls == SQL_NULLS_DEFAULT ? ix->desc[i]
+                                                           : e->nulls == SQL_NULLS_FIRST;
         if (column == NULL) {
             const char *name = "expr";
             if (!ddl_index_expr(dc, t, e, ix, i, &name, err)) return false;

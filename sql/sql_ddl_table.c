@@ -64,11 +64,12 @@ static bool ddl_column_type(ddl_build *b, const sql_columndef *cd, eng_column *c
         b->seq_kind[col->attnum - 1] = "serial";
     } else {
         const eng_domain *domain;
+        bool array;
         if (!sql_bind_typename_domain(b->dc->bc, cd->type, &col->type_oid, &col->typmod,
-                                      &domain)) {
+                                      &domain, &array)) {
             return false;
         }
-        col->domain_oid = domain != NULL ? domain->oid : 0;
+        col->domain_oid = domain == NULL ? 0 : array ? domain->array_oid : domain->oid;
     }
     if (col->type_oid == SQL_T_VECTOR) {
         if (col->typmod < 1) {

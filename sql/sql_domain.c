@@ -2,6 +2,7 @@
  * against them (sql_domain.h). */
 #include <string.h>
 
+#include "sql/sql_array.h"
 #include "sql/sql_domain.h"
 
 const eng_domain *sql_domain_find(sql_bind_ctx *bc, const sql_name *name) {
@@ -98,8 +99,16 @@ sql_domain_info *sql_domain_bind(sql_bind_ctx *bc, const eng_domain *d) {
     return di;
 }
 
-bool sql_domain_check(sql_eval_ctx *ec, const sql_domain_info *di, const sql_vec *v, uint32_t n,
-                      const uint8_t *active) {
+sql_domain_info *sql_domain_bind_array(sql_bind_ctx *bc, const eng_domain *d) {
+    sql_domain_info *di = sql_domain_bind(bc, d);
+    if (di == NULL) return NULL;
+    di->oid = d->array_oid;
+    di->array = true;
+    return di;
+}
+
+static bool sql_domain_check_rules(sql_eval_ctx *ec, const sql_domain_info *di,
+                                   const sql_vec *v, uint32_t n, const uint8_t *active) {
     sql_batch in = {.rows = n, .cap = n, .ncols = 1, .cols = (sql_vec *)v};
     for (uint32_t k = 0; k < di->nrules; k++) {
         const sql_domain_rule *r = &di->rules[k];
@@ -124,9 +133,37 @@ bool sql_domain_check(sql_eval_ctx *ec, const sql_domain_info *di, const sql_vec
     return true;
 }
 
+/* The elements of the active, non-NULL arrays of `v`, each array's as one vector. */
+static bool sql_domain_check_elems(sql_eval_ctx *ec, const sql_domain_info *di,
+                                   const sql_vec *v, uint32_t n, const uint8_t *active) {
+    for (uint32_t i = 0; i < n; i++) {
+        if ((active != NULL && !active[i]) || sql_vec_is_null(v, i)) continue;
+        sql_array_view av;
+        sql_array_view_of(&v->b[i], &av);
+        if (av.nitems == 0) continue;
+        sql_vec elems;
+        if (!sql_vec_init(ec->arena, &elems, di->base_oid, di->typmod, av.nitems)) {
+            return rt_arena_fail(ec->arena, ec->err);
+        }
+        sql_array_iter it;
+        sql_array_iter_init(&it, &av);
+        sql_value e;
+        for (uint32_t k = 0; sql_array_iter_next(&it, &e); k++) sql_vec_set(&elems, k, &e);
+        if (!sql_domain_check_rules(ec, di, &elems, av.nitems, NULL)) return false;
+    }
+    return true;
+}
+
+bool sql_domain_check(sql_eval_ctx *ec, const sql_domain_info *di, const sql_vec *v, uint32_t n,
+                      const uint8_t *active) {
+    return di->array ? sql_domain_check_elems(ec, di, v, n, active)
+                     : sql_domain_check_rules(ec, di, v, n, active);
+}
+
 bool sql_domain_check_value(sql_eval_ctx *ec, const sql_domain_info *di, const sql_value *v) {
     sql_vec vec;
-    if (!sql_vec_init(ec->arena, &vec, di->base_oid, di->typmod, 1)) {
+    uint32_t type = di->array ? sql_type_array_of(di->base_oid) : di->base_oid;
+    if (!sql_vec_init(ec->arena, &vec, type, di->array ? -1 : di->typmod, 1)) {
         return rt_arena_fail(ec->arena, ec->err);
     }
     sql_vec_set(&vec, 0, v);

@@ -24,10 +24,11 @@ typedef struct sql_domain_rule {
 } sql_domain_rule;
 
 typedef struct sql_domain_info {
-    uint32_t oid;              /* the domain */
+    uint32_t oid;              /* the domain (its array type's for `array`) */
     const char *name;
     uint32_t base_oid;         /* the innermost base type and its typmod */
     int32_t typmod;
+    bool array;                /* values are arrays of base_oid: each element is checked */
     uint32_t nrules;
     sql_domain_rule *rules;    /* innermost domain's first */
 } sql_domain_info;
@@ -39,9 +40,13 @@ bool sql_domain_base(const eng_database *db, const eng_domain *d, uint32_t *oid,
                      int32_t *typmod, rt_err *err);
 /* Binds the constraints of `d` and of the domains under it. */
 sql_domain_info *sql_domain_bind(sql_bind_ctx *bc, const eng_domain *d);
+/* The same for values of d's array type (d[]): every element is checked, as PostgreSQL's
+ * array coercion of a domain's elements does. */
+sql_domain_info *sql_domain_bind_array(sql_bind_ctx *bc, const eng_domain *d);
 /* The DEFAULT that `d` (or the nearest domain under it with one) gives, as SQL text; NULL. */
 const char *sql_domain_default(const eng_database *db, const eng_domain *d);
-/* Checks the active rows of `v` (n rows, of the base type) against the rules. */
+/* Checks the active rows of `v` (n rows, of the base type, or arrays of it) against the
+ * rules. */
 bool sql_domain_check(sql_eval_ctx *ec, const sql_domain_info *di, const sql_vec *v, uint32_t n,
                       const uint8_t *active);
 /* Checks one value. */

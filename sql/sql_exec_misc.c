@@ -289,10 +289,34 @@ static sql_material *sql_material_slot(sql_exec_ctx *x, uint32_t id, bool *fille
     return slots[id];
 }
 
+/* Runs the producer's child for one batch. A WITH query is bound one level below the query
+ * owning the WITH (that level's FROM items are not visible to it), so its references to
+ * enclosing rows count one level more than the plan it sits in has: the rows are shifted by
+ * one for it, an empty row at depth 1. */
+static bool sql_material_child_next(sql_material *m, sql_exec_ctx *x, sql_batch **in) {
+    static const sql_batch none;
+    const sql_batch *outer[4];
+    uint32_t outer_row[4], depth = x->outer_depth;
+    memcpy(outer, x->outer, sizeof outer);
+    memcpy(outer_row, x->outer_row, sizeof outer_row);
+    x->outer[0] = &none;
+    x->outer_row[0] = 0;
+    x->outer_depth = depth < 4 ? depth + 1 : 4;
+    for (uint32_t i = 1; i < x->outer_depth; i++) {
+        x->outer[i] = outer[i - 1];
+        x->outer_row[i] = outer_row[i - 1];
+    }
+    bool ok = sql_op_next(m->producer->child, x, in);
+    memcpy(x->outer, outer, sizeof outer);
+    memcpy(x->outer_row, outer_row, sizeof outer_row);
+    x->outer_depth = depth;
+    return ok;
+}
+
 /* Pulls one more batch of the shared result into its rows; at the end marks it complete. */
 static bool sql_material_pull(sql_material *m, sql_exec_ctx *x) {
     sql_batch *in;
-    if (!sql_op_next(m->producer->child, x, &in)) return false;
+    if (!sql_material_child_next(m, x, &in)) return false;
     if (in == NULL) {
         m->complete = true;
         return true;
@@ -656,8 +680,10 @@ static sql_vec *sql_subquery_oom(sql_eval_ctx *ec) {
     return NULL;
 }
 
-/* A child execution context for running a subquery plan (correlated: with the outer row). */
-static void sql_subquery_ctx(sql_exec_ctx *child, const sql_eval_ctx *ec, rt_arena *arena,
+/* A child execution context for running a subquery plan (correlated: with the outer row, and
+ * the WITH results computed so far, computed again for each row from then on, as they may
+ * depend on it). */
+static bool sql_subquery_ctx(sql_exec_ctx *child, const sql_eval_ctx *ec, rt_arena *arena,
                              const sql_batch *row_batch, uint32_t row) {
     *child = *ec->exec;
     child->arena = arena;
@@ -667,11 +693,19 @@ static void sql_subquery_ctx(sql_exec_ctx *child, const sql_eval_ctx *ec, rt_are
         child->outer[0] = row_batch;
         child->outer_row[0] = row;
         child->outer_depth = 1;
+        if (child->materials != NULL) {
+            size_t bytes = sizeof(void *) * (child->nmaterials + 1u);
+            void *own = rt_arena_alloc(arena, bytes);
+            if (own == NULL) return rt_arena_fail(arena, ec->err);
+            memcpy(own, child->materials, bytes);
+            child->materials = own;
+        }
     }
     for (uint32_t i = 0; i < ec->outer_depth && child->outer_depth < 4; i++) {
         child->outer[child->outer_depth] = ec->outer[i];
         child->outer_row[child->outer_depth++] = ec->outer_row[i];
     }
+    return true;
 }
 
 /* In a grouped query, the enclosing row a correlated subquery reads: the level's FROM columns
@@ -725,8 +759,8 @@ sql_vec *sql_exec_subquery(sql_eval_ctx *ec, const sql_expr *e, const sql_batch 
             if (rs == NULL) return NULL;
             sql_rowset_init(rs, x->arena, e->sub.plan->ncols);
             sql_exec_ctx child;
-            sql_subquery_ctx(&child, ec, x->arena, NULL, 0);
-            if (!sql_subquery_rows(&child, e->sub.plan, rs, sql_subquery_rows_needed(e))) {
+            if (!sql_subquery_ctx(&child, ec, x->arena, NULL, 0) ||
+                !sql_subquery_rows(&child, e->sub.plan, rs, sql_subquery_rows_needed(e))) {
                 return NULL;
             }
             slots[e->sub.id] = rs;
@@ -745,8 +779,8 @@ sql_vec *sql_exec_subquery(sql_eval_ctx *ec, const sql_expr *e, const sql_batch 
             rt_arena_reset(tmp);
             sql_rowset_init(&local, tmp, e->sub.plan->ncols);
             sql_exec_ctx child;
-            sql_subquery_ctx(&child, ec, tmp, in, i);
-            if (!sql_subquery_rows(&child, e->sub.plan, &local, sql_subquery_rows_needed(e))) {
+            if (!sql_subquery_ctx(&child, ec, tmp, in, i) ||
+                !sql_subquery_rows(&child, e->sub.plan, &local, sql_subquery_rows_needed(e))) {
                 goto fail;
             }
             rows = &local;

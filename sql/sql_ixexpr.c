@@ -488,20 +488,51 @@ bool sql_ixexpr_column_text(sql_strbuf *sb, const eng_table *t, const uint16_t *
     return ok;
 }
 
-bool sql_ixexpr_pretty(sql_strbuf *sb, const eng_catalog *catalog, const eng_database *db,
-                       const eng_table *t, const char *text, uint32_t len) {
+/* Binds `len` bytes of `text` over table t's columns in sb's arena; NULL when it does not. */
+static sql_expr *sql_ixexpr_bind_text(sql_strbuf *sb, const eng_catalog *catalog,
+                                      const eng_database *db, const eng_table *t,
+                                      const char *text, uint32_t len) {
     rt_err err;
     rt_err_clear(&err);
     char *src = rt_arena_alloc(sb->arena, len + 1u);
-    if (src == NULL) return false;
+    if (src == NULL || catalog == NULL || db == NULL) return NULL;
     memcpy(src, text, len);
     src[len] = '\0';
     static const char *const path[] = {"public"};
     sql_bind_ctx bc = {.arena = sb->arena, .err = &err, .shard_count = 1, .catalog = catalog,
                        .db = db, .search_path = path, .nsearch = 1};
-    if (catalog == NULL || db == NULL) return false;
     sql_expr *e;
-    if (!sql_bind_stored_expr(&bc, t, src, SQL_T_ANY, -1, &e)) return false;
+    return sql_bind_stored_expr(&bc, t, src, SQL_T_ANY, -1, &e) ? e : NULL;
+}
+
+/* Sets *(bool *)arg for a constant of an OID alias type (nextval's regclass): the deparser
+ * prints those as numbers, having no catalog. */
+static bool sql_ixexpr_reg_const_fn(const sql_expr *e, void *arg) {
+    uint32_t t = e->type_oid;
+    if (e->kind == SQL_X_CONST &&
+        (t == SQL_T_REGPROC || (t >= SQL_T_REGPROCEDURE && t <= SQL_T_REGTYPE) ||
+         t == SQL_T_REGNAMESPACE || t == SQL_T_REGROLE || t == SQL_T_REGCOLLATION)) {
+        *(bool *)arg = true;
+    }
+    return true;
+}
+
+bool sql_ixexpr_reprint(sql_strbuf *sb, const eng_catalog *catalog, const eng_database *db,
+                        const eng_table *t, const char *text) {
+    const sql_expr *e = sql_ixexpr_bind_text(sb, catalog, db, t, text, (uint32_t)strlen(text));
+    bool reg = false;
+    if (e != NULL) sql_expr_walk(e, sql_ixexpr_reg_const_fn, &reg);
+    sql_strbuf out;
+    sql_strbuf_init(&out, sb->arena, 64);
+    if (e == NULL || reg || !sql_ixexpr_deparse(&out, t, NULL, 0, e, false)) return false;
+    sql_strbuf_append(sb, out.data, out.len);
+    return true;
+}
+
+bool sql_ixexpr_pretty(sql_strbuf *sb, const eng_catalog *catalog, const eng_database *db,
+                       const eng_table *t, const char *text, uint32_t len) {
+    const sql_expr *e = sql_ixexpr_bind_text(sb, catalog, db, t, text, len);
+    if (e == NULL) return false;
     sql_strbuf plain;
     sql_strbuf_init(&plain, sb->arena, len + 16u);
     if (!sql_ixexpr_deparse(&plain, t, NULL, 0, e, false) || plain.len != len ||

@@ -42,6 +42,11 @@ bool sql_ixexpr_deparse(sql_strbuf *sb, const eng_table *t, const uint16_t *attn
  * t's columns (a sequence in a default) resolve in `catalog` and `db`. */
 bool sql_ixexpr_pretty(sql_strbuf *sb, const eng_catalog *catalog, const eng_database *db,
                        const eng_table *t, const char *text, uint32_t len);
+/* pg_get_expr(...) of an expression `text` of table t (a column default): PostgreSQL's
+ * spelling of its bound form into `sb` (upper('x'::text) for upper('x')); false, with nothing
+ * appended, when it does not bind or has a shape the deparser does not know. */
+bool sql_ixexpr_reprint(sql_strbuf *sb, const eng_catalog *catalog, const eng_database *db,
+                        const eng_table *t, const char *text);
 /* The text of an index column for `e`: a function call as is, anything else in parentheses. */
 bool sql_ixexpr_column_text(sql_strbuf *sb, const eng_table *t, const uint16_t *attnums,
                             uint32_t natts, const sql_expr *e, bool pretty);

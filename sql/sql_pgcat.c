@@ -947,6 +947,8 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"information_schema", "referential_constraints", pc_scan_is_referential_constraints},
     {"information_schema", "constraint_column_usage", pc_scan_is_constraint_column_usage},
     {"information_schema", "check_constraints", pc_scan_is_check_constraints},
+    {"information_schema", "domain_constraints", pc_scan_is_domain_constraints},
+    {"information_schema", "domains", pc_scan_is_domains},
     {"information_schema", "sequences", pc_scan_is_sequences},
     {"information_schema", "views", pc_scan_is_views},
     {"information_schema", "routines", pc_scan_is_routines},

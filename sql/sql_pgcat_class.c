@@ -281,7 +281,7 @@ static bool pc_index_row(pc_row *r, const eng_table *t, const eng_index *ix) {
         const eng_column *col = eng_table_column_by_attnum(t, ix->attnums[k]);
         coll[k] = col != NULL ? pc_column_collation(col) : 0;
         cls[k] = pc_index_opclass(ix, col);
-        opt[k] = ix->desc[k] ? 3 : 0; /* DESC implies NULLS FIRST */
+        opt[k] = (uint16_t)((ix->desc[k] ? 1 : 0) | (ix->nulls_first[k] ? 2 : 0));
         if (col != NULL) continue;
         /* An expression column: its type's class and collation, its text in indexprs. */
         uint32_t type = 0;
@@ -479,7 +479,7 @@ bool pc_scan_attrdef(pc_row *r) {
             pc_int(r, "adrelid", t->oid);
             pc_int(r, "adnum", col->attnum);
             sql_strbuf_reset(&sb);
-            pc_default_def(&sb, col);
+            pc_default_def(&sb, r->x, t, col);
             const char *text = pc_strbuf_cstr(&sb);
             if (text == NULL) return rt_arena_fail(r->x->arena, r->x->err);
             pc_str(r, "adbin", text);

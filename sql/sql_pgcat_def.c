@@ -306,7 +306,10 @@ static void pc_index_key(sql_strbuf *sb, const eng_table *t, const eng_index *ix
                             : ix->metric == ENG_METRIC_IP   ? " vector_ip_ops"
                                                             : " vector_l2_ops");
     }
+    if (ix->method == ENG_INDEX_HNSW) return; /* no ordering options */
     if (ix->desc[k]) sql_strbuf_puts(sb, " DESC");
+    if (ix->desc[k] && !ix->nulls_first[k]) sql_strbuf_puts(sb, " NULLS LAST");
+    if (!ix->desc[k] && ix->nulls_first[k]) sql_strbuf_puts(sb, " NULLS FIRST");
 }
 
 /* WITH (m='16', ef_construction='64') from "m=16, ef_construction=64". */
@@ -620,15 +623,19 @@ static bool pc_is_negative_number(const char *s) {
 }
 
 /* PostgreSQL prints a literal default with the cast to the column's type ('x'::text,
- * '2024-01-01'::date, '-1'::integer); numbers, booleans and calls as they are. */
-void pc_default_def(sql_strbuf *sb, const eng_column *col) {
+ * '2024-01-01'::date, '-1'::integer); other expressions as its deparser does (upper('x'::text))
+ * where ours knows their shape, else as written. */
+void pc_default_def(sql_strbuf *sb, const sql_exec_ctx *x, const eng_table *t,
+                    const eng_column *col) {
     const char *text = col->default_text;
     if (pc_is_string_literal(text)) {
         sql_strbuf_puts(sb, text);
     } else if (pc_is_negative_number(text)) {
         sql_strbuf_printf(sb, "'%s'", text);
     } else {
-        sql_strbuf_puts(sb, text);
+        if (t == NULL || !sql_ixexpr_reprint(sb, x->catalog, x->db, t, text)) {
+            sql_strbuf_puts(sb, text);
+        }
         return;
     }
     sql_strbuf_puts(sb, "::");

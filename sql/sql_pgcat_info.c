@@ -152,7 +152,7 @@ static bool pc_is_column_row(pc_row *r, const char *schema, const char *table,
     pc_int(r, "ordinal_position", col->attnum);
     if (col->default_text != NULL && col->identity == 0 && col->generated == 0) {
         sql_strbuf_reset(sb);
-        pc_default_def(sb, col);
+        pc_default_def(sb, r->x, t, col);
         const char *d = pc_cstr(r, sb);
         if (d == NULL) return false;
         pc_str(r, "column_default", rt_arena_strdup(r->x->arena, d));
@@ -164,6 +164,18 @@ static bool pc_is_column_row(pc_row *r, const char *schema, const char *table,
         pc_str(r, "collation_catalog", r->x->db->name);
         pc_str(r, "collation_schema", "pg_catalog");
         pc_str(r, "collation_name", coll == PC_OID_C_COLL ? "C" : "POSIX");
+    }
+    const eng_domain *d = col->domain_oid != 0 ? eng_db_domain_by_oid(r->x->db, col->domain_oid)
+                                               : NULL;
+    if (d != NULL && col->domain_oid == d->array_oid) { /* an ARRAY of its array type */
+        const char *udt = rt_arena_sprintf(r->x->arena, "_%s", d->name);
+        if (udt == NULL) return rt_arena_fail(r->x->arena, r->x->err);
+        pc_str(r, "udt_schema", pc_schema_name(r->x->db, d->schema_oid));
+        pc_str(r, "udt_name", udt);
+    } else if (d != NULL) {
+        pc_str(r, "domain_catalog", r->x->db->name);
+        pc_str(r, "domain_schema", pc_schema_name(r->x->db, d->schema_oid));
+        pc_str(r, "domain_name", d->name);
     }
     pc_str(r, "dtd_identifier", pc_int_text(r, col->attnum));
     pc_str(r, "is_self_referencing", "NO");
@@ -196,6 +208,67 @@ bool pc_scan_is_columns(pc_row *r) {
             const eng_column *col = &t->columns[c];
             if (col->dropped) continue;
             if (!pc_is_column_row(r, schema, t->name, t, col, &sb)) return false;
+        }
+    }
+    return true;
+}
+
+/* ---- domains ---- */
+
+/* One domain: the facets of the type right under it (a domain under it is USER-DEFINED with
+ * no facets, as PostgreSQL's _pg_* functions give for a domain's oid). */
+static bool pc_is_domain_row(pc_row *r, const eng_domain *d, sql_strbuf *sb) {
+    const eng_database *db = r->x->db;
+    pc_clear(r);
+    pc_str(r, "domain_catalog", db->name);
+    pc_str(r, "domain_schema", pc_schema_name(db, d->schema_oid));
+    pc_str(r, "domain_name", d->name);
+    const eng_domain *under = eng_db_domain_by_oid(db, d->base_oid);
+    if (under != NULL) {
+        pc_str(r, "data_type", "USER-DEFINED");
+        pc_str(r, "udt_catalog", db->name);
+        pc_str(r, "udt_schema", pc_schema_name(db, under->schema_oid));
+        pc_str(r, "udt_name", under->name);
+    } else if (!pc_is_column_type(r, d->base_oid, d->typmod, sb)) {
+        return false;
+    }
+    if (d->collation == PC_OID_C_COLL || d->collation == PC_OID_POSIX_COLL) {
+        pc_str(r, "collation_catalog", db->name);
+        pc_str(r, "collation_schema", "pg_catalog");
+        pc_str(r, "collation_name", d->collation == PC_OID_C_COLL ? "C" : "POSIX");
+    }
+    if (d->default_text != NULL) pc_str(r, "domain_default", d->default_text);
+    pc_str(r, "dtd_identifier", "1");
+    return pc_add(r);
+}
+
+bool pc_scan_is_domains(pc_row *r) {
+    const eng_database *db = r->x->db;
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, r->x->arena, 64);
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        if (!pc_is_domain_row(r, &db->domains[i], &sb)) return false;
+    }
+    return true;
+}
+
+/* A domain's CHECK constraints (its NOT NULL is no constraint row in PostgreSQL 15). */
+bool pc_scan_is_domain_constraints(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        const eng_domain *d = &db->domains[i];
+        const char *schema = pc_schema_name(db, d->schema_oid);
+        for (uint32_t k = 0; k < d->check_count; k++) {
+            pc_clear(r);
+            pc_str(r, "constraint_catalog", db->name);
+            pc_str(r, "constraint_schema", schema);
+            pc_str(r, "constraint_name", d->checks[k].name);
+            pc_str(r, "domain_catalog", db->name);
+            pc_str(r, "domain_schema", schema);
+            pc_str(r, "domain_name", d->name);
+            pc_str(r, "is_deferrable", "NO");
+            pc_str(r, "initially_deferred", "NO");
+            if (!pc_add(r)) return false;
         }
     }
     return true;
@@ -443,10 +516,11 @@ bool pc_scan_is_referential_constraints(pc_row *r) {
     return true;
 }
 
-static bool pc_is_check_row(pc_row *r, const eng_table *t, const char *name, const char *clause) {
+static bool pc_is_check_row(pc_row *r, uint32_t schema_oid, const char *name,
+                            const char *clause) {
     pc_clear(r);
     pc_str(r, "constraint_catalog", r->x->db->name);
-    pc_str(r, "constraint_schema", pc_schema_name(r->x->db, t->schema_oid));
+    pc_str(r, "constraint_schema", pc_schema_name(r->x->db, schema_oid));
     pc_str(r, "constraint_name", name);
     pc_str(r, "check_clause", clause);
     return pc_add(r);
@@ -468,7 +542,7 @@ bool pc_scan_is_check_constraints(pc_row *r) {
             const char *def = pc_cstr(r, &sb);
             if (def == NULL) return false;
             /* check_clause is the definition without its CHECK keyword */
-            if (!pc_is_check_row(r, t, con->name, def + 6)) return false;
+            if (!pc_is_check_row(r, t->schema_oid, con->name, def + 6)) return false;
         }
         for (uint32_t c = 0; c < t->column_count; c++) {
             const eng_column *col = &t->columns[c];
@@ -479,7 +553,18 @@ bool pc_scan_is_check_constraints(pc_row *r) {
             const char *clause = pc_cstr(r, &sb);
             const char *name = pc_not_null_name(r, t, col);
             if (clause == NULL || name == NULL) return false;
-            if (!pc_is_check_row(r, t, name, clause)) return false;
+            if (!pc_is_check_row(r, t->schema_oid, name, clause)) return false;
+        }
+    }
+    for (uint32_t i = 0; i < db->domain_count; i++) { /* as pg_get_constraintdef prints them */
+        const eng_domain *d = &db->domains[i];
+        for (uint32_t k = 0; k < d->check_count; k++) {
+            sql_strbuf_reset(&sb);
+            sql_strbuf_printf(&sb, "((%s))", d->checks[k].check_text);
+            const char *clause = pc_cstr(r, &sb);
+            if (clause == NULL || !pc_is_check_row(r, d->schema_oid, d->checks[k].name, clause)) {
+                return false;
+            }
         }
     }
     return true;

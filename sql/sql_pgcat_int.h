@@ -158,8 +158,9 @@ uint32_t pc_check_columns(const eng_table *t, const char *text, uint16_t *attnum
 /* The sequence a serial or identity column takes its values from, NULL if none. */
 const eng_sequence *pc_column_sequence(const eng_database *db, const eng_table *t,
                                        const eng_column *col);
-/* A column default as pg_get_expr prints it. */
-void pc_default_def(sql_strbuf *sb, const eng_column *col);
+/* A column default of table t (NULL: a view's, printed as written) as pg_get_expr prints it. */
+void pc_default_def(sql_strbuf *sb, const sql_exec_ctx *x, const eng_table *t,
+                    const eng_column *col);
 /* The constraint by OID in the database, and its table. */
 const eng_constraint *pc_constraint_by_oid(const eng_database *db, uint32_t oid,
                                            const eng_table **table);
@@ -199,6 +200,8 @@ bool pc_scan_is_constraint_column_usage(pc_row *r);
 bool pc_scan_is_referential_constraints(pc_row *r);
 bool pc_scan_is_check_constraints(pc_row *r);
 bool pc_scan_is_sequences(pc_row *r);
+bool pc_scan_is_domains(pc_row *r);
+bool pc_scan_is_domain_constraints(pc_row *r);
 bool pc_scan_is_views(pc_row *r);
 bool pc_scan_is_routines(pc_row *r);
 

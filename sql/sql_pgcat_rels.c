@@ -405,6 +405,26 @@ static const sql_pgcat_col pc_is_check_constraints[] = {
     {"constraint_catalog", SQL_T_NAME}, {"constraint_schema", SQL_T_NAME},
     {"constraint_name", SQL_T_NAME}, {"check_clause", SQL_T_VARCHAR},
 };
+static const sql_pgcat_col pc_is_domain_constraints[] = {
+    {"constraint_catalog", SQL_T_NAME}, {"constraint_schema", SQL_T_NAME},
+    {"constraint_name", SQL_T_NAME}, {"domain_catalog", SQL_T_NAME},
+    {"domain_schema", SQL_T_NAME}, {"domain_name", SQL_T_NAME},
+    {"is_deferrable", SQL_T_VARCHAR}, {"initially_deferred", SQL_T_VARCHAR},
+};
+static const sql_pgcat_col pc_is_domains[] = {
+    {"domain_catalog", SQL_T_NAME}, {"domain_schema", SQL_T_NAME}, {"domain_name", SQL_T_NAME},
+    {"data_type", SQL_T_VARCHAR}, {"character_maximum_length", SQL_T_INT4},
+    {"character_octet_length", SQL_T_INT4}, {"character_set_catalog", SQL_T_NAME},
+    {"character_set_schema", SQL_T_NAME}, {"character_set_name", SQL_T_NAME},
+    {"collation_catalog", SQL_T_NAME}, {"collation_schema", SQL_T_NAME},
+    {"collation_name", SQL_T_NAME}, {"numeric_precision", SQL_T_INT4},
+    {"numeric_precision_radix", SQL_T_INT4}, {"numeric_scale", SQL_T_INT4},
+    {"datetime_precision", SQL_T_INT4}, {"interval_type", SQL_T_VARCHAR},
+    {"interval_precision", SQL_T_INT4}, {"domain_default", SQL_T_VARCHAR},
+    {"udt_catalog", SQL_T_NAME}, {"udt_schema", SQL_T_NAME}, {"udt_name", SQL_T_NAME},
+    {"scope_catalog", SQL_T_NAME}, {"scope_schema", SQL_T_NAME}, {"scope_name", SQL_T_NAME},
+    {"maximum_cardinality", SQL_T_INT4}, {"dtd_identifier", SQL_T_NAME},
+};
 static const sql_pgcat_col pc_is_sequences[] = {
     {"sequence_catalog", SQL_T_NAME}, {"sequence_schema", SQL_T_NAME},
     {"sequence_name", SQL_T_NAME}, {"data_type", SQL_T_VARCHAR}, {"numeric_precision", SQL_T_INT4},
@@ -525,6 +545,8 @@ const sql_pgcat_rel sql_pgcat_rels[] = {
     {13339, "information_schema", "referential_constraints", 9, pc_is_referential_constraints},
     {13300, "information_schema", "constraint_column_usage", 7, pc_is_constraint_column_usage},
     {13260, "information_schema", "check_constraints", 4, pc_is_check_constraints},
+    {13310, "information_schema", "domain_constraints", 8, pc_is_domain_constraints},
+    {13320, "information_schema", "domains", 27, pc_is_domains},
     {13386, "information_schema", "sequences", 12, pc_is_sequences},
     {13483, "information_schema", "views", 10, pc_is_views},
     {13377, "information_schema", "routines", 82, pc_is_routines},
