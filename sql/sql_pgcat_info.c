@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/sql_domain.h"
 #include "sql/sql_unique.h"
 #include "sql/sql_pgcat_int.h"
 
@@ -141,6 +142,20 @@ static bool pc_is_identity(pc_row *r, const eng_table *t, const eng_column *col)
     return true;
 }
 
+/* The type facets of domain d (of a column declared with it, or of information_schema.domains):
+ * those of the type right under it; a domain under it is USER-DEFINED with no facets, as
+ * PostgreSQL's _pg_* functions give for a domain's oid. */
+static bool pc_is_domain_type(pc_row *r, const eng_domain *d, sql_strbuf *sb) {
+    const eng_database *db = r->x->db;
+    const eng_domain *under = eng_db_domain_by_oid(db, d->base_oid);
+    if (under == NULL) return pc_is_column_type(r, d->base_oid, d->typmod, sb);
+    pc_str(r, "data_type", "USER-DEFINED");
+    pc_str(r, "udt_catalog", db->name);
+    pc_str(r, "udt_schema", pc_schema_name(db, under->schema_oid));
+    pc_str(r, "udt_name", under->name);
+    return true;
+}
+
 static bool pc_is_column_row(pc_row *r, const char *schema, const char *table,
                              const eng_table *t, const eng_column *col, sql_strbuf *sb) {
     bool updatable = t != NULL && t->kind == 'r';
@@ -158,16 +173,20 @@ static bool pc_is_column_row(pc_row *r, const char *schema, const char *table,
         pc_str(r, "column_default", rt_arena_strdup(r->x->arena, d));
     }
     pc_str(r, "is_nullable", pc_yes(!col->not_null));
-    if (!pc_is_column_type(r, col->type_oid, col->typmod, sb)) return false;
+    const eng_domain *d = col->domain_oid != 0 ? eng_db_domain_by_oid(r->x->db, col->domain_oid)
+                                               : NULL;
+    bool of_domain = d != NULL && col->domain_oid == d->oid;
+    if (!(of_domain ? pc_is_domain_type(r, d, sb)
+                    : pc_is_column_type(r, col->type_oid, col->typmod, sb))) {
+        return false;
+    }
     uint32_t coll = pc_column_collation(col);
     if (coll == PC_OID_C_COLL || coll == PC_OID_POSIX_COLL) {
         pc_str(r, "collation_catalog", r->x->db->name);
         pc_str(r, "collation_schema", "pg_catalog");
         pc_str(r, "collation_name", coll == PC_OID_C_COLL ? "C" : "POSIX");
     }
-    const eng_domain *d = col->domain_oid != 0 ? eng_db_domain_by_oid(r->x->db, col->domain_oid)
-                                               : NULL;
-    if (d != NULL && col->domain_oid == d->array_oid) { /* an ARRAY of its array type */
+    if (d != NULL && !of_domain) { /* an ARRAY of the domain's array type */
         const char *udt = rt_arena_sprintf(r->x->arena, "_%s", d->name);
         if (udt == NULL) return rt_arena_fail(r->x->arena, r->x->err);
         pc_str(r, "udt_schema", pc_schema_name(r->x->db, d->schema_oid));
@@ -215,29 +234,29 @@ bool pc_scan_is_columns(pc_row *r) {
 
 /* ---- domains ---- */
 
-/* One domain: the facets of the type right under it (a domain under it is USER-DEFINED with
- * no facets, as PostgreSQL's _pg_* functions give for a domain's oid). */
+/* One domain, its DEFAULT as pg_type.typdefault keeps it (a literal with its cast). */
 static bool pc_is_domain_row(pc_row *r, const eng_domain *d, sql_strbuf *sb) {
     const eng_database *db = r->x->db;
     pc_clear(r);
     pc_str(r, "domain_catalog", db->name);
     pc_str(r, "domain_schema", pc_schema_name(db, d->schema_oid));
     pc_str(r, "domain_name", d->name);
-    const eng_domain *under = eng_db_domain_by_oid(db, d->base_oid);
-    if (under != NULL) {
-        pc_str(r, "data_type", "USER-DEFINED");
-        pc_str(r, "udt_catalog", db->name);
-        pc_str(r, "udt_schema", pc_schema_name(db, under->schema_oid));
-        pc_str(r, "udt_name", under->name);
-    } else if (!pc_is_column_type(r, d->base_oid, d->typmod, sb)) {
-        return false;
-    }
+    if (!pc_is_domain_type(r, d, sb)) return false;
     if (d->collation == PC_OID_C_COLL || d->collation == PC_OID_POSIX_COLL) {
         pc_str(r, "collation_catalog", db->name);
         pc_str(r, "collation_schema", "pg_catalog");
         pc_str(r, "collation_name", d->collation == PC_OID_C_COLL ? "C" : "POSIX");
     }
-    if (d->default_text != NULL) pc_str(r, "domain_default", d->default_text);
+    if (d->default_text != NULL) {
+        eng_column col = {.default_text = d->default_text};
+        if (!sql_domain_base(db, d, &col.type_oid, &col.typmod, r->x->err)) return false;
+        sql_strbuf text; /* sb holds data_type until the row is added */
+        sql_strbuf_init(&text, r->x->arena, 32);
+        pc_default_def(&text, r->x, NULL, &col);
+        const char *def = pc_cstr(r, &text);
+        if (def == NULL) return false;
+        pc_str(r, "domain_default", def);
+    }
     pc_str(r, "dtd_identifier", "1");
     return pc_add(r);
 }
