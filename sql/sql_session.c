@@ -310,6 +310,21 @@ bool sql_session_lastval(sql_session *s, int64_t *value, rt_err *err) {
     return true;
 }
 
+/* ---- LISTEN / NOTIFY ---- */
+
+/* The session's side of sql_notify.c. Defined here, with the rest of sql_session.h, so a
+ * stand-in session (tests/net/fake_session.c) replaces all of it and sql_notify.c, which
+ * reads this file's struct, is only ever linked with and handed a real session. */
+bool sql_session_listening(const sql_session *s) { return sql_notify_listening(s); }
+
+bool sql_session_notification(sql_session *s, uint32_t *pid, char channel[64], char **payload) {
+    return sql_notify_next(s, pid, channel, payload);
+}
+
+bool sql_session_notify(sql_session *s, const char *channel, const char *payload, rt_err *err) {
+    return sql_notify_add(s, channel, payload, err);
+}
+
 /* ---- contexts for binding and execution ---- */
 
 void sql_session_catalog(sql_session *s, eng_catalog_ref *pin, const eng_catalog **catalog,

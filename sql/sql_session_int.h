@@ -384,6 +384,9 @@ bool sql_notify_add(sql_session *s, const char *channel, const char *payload, rt
 /* Transaction end: a commit delivers this transaction's notifications to their listeners. */
 void sql_notify_end(sql_session *s, bool committed);
 void sql_notify_free(sql_session *s);
+/* sql_session_listening / sql_session_notification (sql_session.h) of a real session. */
+bool sql_notify_listening(const sql_session *s);
+bool sql_notify_next(sql_session *s, uint32_t *pid, char channel[64], char **payload);
 
 /* ---- extended protocol (sql_session_ext.c) ---- */
 sql_prepared *sql_prepared_find(sql_session *s, const char *name);
