@@ -100,7 +100,8 @@ typedef struct eng_column {
     uint32_t vector_dims;    /* vector columns */
     uint32_t collation;      /* 0 default, 950 "C" */
     const char *default_text; /* DEFAULT expression as SQL text, NULL if none */
-    uint32_t default_seq;    /* the sequence behind serial/identity, 0 if none */
+    uint32_t default_seq;    /* the sequence DEFAULT calls nextval on (serial, identity, or
+                              * written out), 0 if none: DROP SEQUENCE's dependency */
     uint32_t domain_oid;     /* declared with a domain (type_oid/typmod are its base's), 0 if not */
     const uint8_t *missing;  /* value of rows stored before ADD COLUMN (row-image encoding) */
     uint32_t missing_len;    /* 0 with missing NULL: those rows read NULL */

@@ -276,6 +276,7 @@ static bool ddl_add_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     if (def != NULL && !sql_bind_table_expr(dc->bc, NULL, def, col->type_oid, col->typmod, &e)) {
         return false;
     }
+    if (e != NULL) col->default_seq = sql_ddl_default_sequence(e);
     if (e != NULL && ddl_expr_volatile(e)) {
         if (!ddl_alter_empty(a, "ADD COLUMN with a volatile DEFAULT", err)) return false;
     } else if (e != NULL) {
@@ -468,6 +469,7 @@ static bool ddl_set_default(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
         return false;
     }
     col->default_text = c->expr_text;
+    col->default_seq = sql_ddl_default_sequence(e);
     return true;
 }
 
@@ -616,7 +618,7 @@ static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     if (!ddl_alter_type_rows(a, c, col, oid, typmod, err)) return false;
     /* The default follows the column as an assignment to the new type, as in PostgreSQL. */
     sql_expr *def;
-    if (col->default_text != NULL && col->default_seq == 0) {
+    if (col->default_text != NULL && col->identity == 0) {
         /* Stored as an expression of the old type ('abc'::character varying) */
         if (!sql_bind_stored_expr(a->dc->bc, NULL, col->default_text, col->type_oid,
                                   col->typmod, &def)) {

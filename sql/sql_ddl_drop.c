@@ -300,8 +300,9 @@ static bool ddl_drop_index(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
 }
 
 /* Whether a default's text calls nextval on a sequence named `name` (the last part of the
- * literal, unquoted parts folded to lower case, as nextval resolves it). A default written by
- * the user keeps no sequence OID (default_seq is serial's and identity's), only its text. */
+ * literal, unquoted parts folded to lower case, as nextval resolves it). Only for defaults
+ * without a default_seq: those written before it was recorded, or calling nextval on two
+ * sequences (sql_ddl_default_sequence). */
 static bool ddl_default_calls_nextval(const char *text, const char *name) {
     static const char call[] = "nextval('";
     for (const char *p = text; p != NULL && (p = strstr(p, call)) != NULL;) {
@@ -320,8 +321,22 @@ static bool ddl_default_calls_nextval(const char *text, const char *name) {
     return false;
 }
 
+/* Sequence `s` as PostgreSQL's messages name it: schema-qualified unless the search path
+ * finds it by its bare name. */
+static const char *ddl_seq_description(sql_ddl_ctx *dc, const eng_sequence *s, char *buf,
+                                       size_t size) {
+    sql_name bare = {.count = 1, .parts = {s->name}};
+    const eng_sequence *found = sql_bind_find_sequence(dc->bc, &bare);
+    const eng_schema *sc = eng_db_schema_by_oid(dc->bc->db, s->schema_oid);
+    if ((found != NULL && found->oid == s->oid) || sc == NULL) return s->name;
+    snprintf(buf, size, "%s.%s", sc->name, s->name);
+    return buf;
+}
+
 /* Columns whose default uses sequence `seq`: CASCADE drops the default, RESTRICT fails. */
 static bool ddl_seq_users(sql_ddl_ctx *dc, const eng_sequence *s, bool cascade, rt_err *err) {
+    char seq_buf[2 * ENG_NAME_BYTES + 2];
+    const char *seq = ddl_seq_description(dc, s, seq_buf, sizeof seq_buf);
     const eng_database *db = dc->bc->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
@@ -333,7 +348,7 @@ static bool ddl_seq_users(sql_ddl_ctx *dc, const eng_sequence *s, bool cascade, 
             if (col->identity != 0) {
                 rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
                            "cannot drop sequence %s because column %s of table %s requires it",
-                           s->name, col->name, t->name);
+                           seq, col->name, t->name);
                 rt_err_hint(err, "You can drop column %s of table %s instead.", col->name,
                             t->name);
                 return false;
@@ -342,8 +357,8 @@ static bool ddl_seq_users(sql_ddl_ctx *dc, const eng_sequence *s, bool cascade, 
                 char detail[400];
                 snprintf(detail, sizeof detail,
                          "default value for column %s of table %s depends on sequence %s",
-                         col->name, t->name, s->name);
-                return ddl_depends_error(err, "sequence", s->name, detail);
+                         col->name, t->name, seq);
+                return ddl_depends_error(err, "sequence", seq, detail);
             }
             sql_ddl_notice(dc, "00000", "drop cascades to default value for column %s of table %s",
                            col->name, t->name);

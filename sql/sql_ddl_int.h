@@ -119,6 +119,10 @@ bool sql_ddl_add_check(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
  * by the column, with `seq_options`) and points the column's default at it. */
 bool sql_ddl_column_sequence(sql_ddl_ctx *dc, eng_table *t, eng_column *col,
                              const sql_list *seq_options, rt_err *err);
+/* The sequence a bound DEFAULT `e` calls nextval on (its regclass argument, resolved when the
+ * default is written: PostgreSQL's pg_depend entry of a column default), 0 if none or more
+ * than one (DROP SEQUENCE then matches the default's text by name). */
+uint32_t sql_ddl_default_sequence(const sql_expr *e);
 /* The automatic HNSW index of vector column `c` of working copy `t`. */
 void sql_ddl_vector_index(sql_ddl_ctx *dc, eng_table *t, const eng_column *c);
 bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err);

@@ -315,6 +315,24 @@ bool sql_ddl_add_check(sql_ddl_ctx *dc, eng_table *t, const sql_constraint *con,
     return true;
 }
 
+/* Notes in *oid the sequence of every nextval call under `e`: UINT32_MAX once two differ. */
+static void ddl_default_sequence_walk(const sql_expr *e, uint32_t *oid) {
+    if (e == NULL) return;
+    if (e->kind == SQL_X_FUNC && e->func.def != NULL && e->func.def->oid == 1574 /* nextval */ &&
+        e->nargs == 1 && e->args[0]->kind == SQL_X_CONST &&
+        e->args[0]->type_oid == SQL_T_REGCLASS && !e->args[0]->constval.is_null) {
+        uint32_t seq = (uint32_t)e->args[0]->constval.i64;
+        *oid = *oid == 0 || *oid == seq ? seq : UINT32_MAX;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++) ddl_default_sequence_walk(e->args[i], oid);
+}
+
+uint32_t sql_ddl_default_sequence(const sql_expr *e) {
+    uint32_t oid = 0;
+    ddl_default_sequence_walk(e, &oid);
+    return oid == UINT32_MAX ? 0 : oid;
+}
+
 bool sql_ddl_column_sequence(sql_ddl_ctx *dc, eng_table *t, eng_column *col,
                              const sql_list *seq_options, rt_err *err) {
     eng_sequence s;
@@ -505,13 +523,14 @@ static bool ddl_finish(ddl_build *b, rt_err *err) {
     if (!ddl_keys(b, err)) return false;
     ddl_vector_indexes(dc, t);
     for (uint32_t i = 0; i < t->column_count; i++) {
-        const eng_column *col = &t->columns[i];
+        eng_column *col = &t->columns[i];
         sql_expr *e;
-        if (b->default_exprs[i] != NULL &&
-            !sql_bind_column_default(dc->bc, col->name, b->default_exprs[i], col->type_oid,
+        if (b->default_exprs[i] == NULL) continue;
+        if (!sql_bind_column_default(dc->bc, col->name, b->default_exprs[i], col->type_oid,
                                      col->typmod, &e)) {
             return false;
         }
+        col->default_seq = sql_ddl_default_sequence(e);
     }
     for (uint32_t i = 0; i < b->ncheck; i++) {
         if (!sql_ddl_add_check(dc, t, b->checks[i], b->check_cols[i], err)) return false;

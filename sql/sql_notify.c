@@ -175,11 +175,11 @@ void sql_notify_free(sql_session *s) {
     s->notify = NULL;
 }
 
-bool sql_session_listening(const sql_session *s) {
+bool sql_notify_listening(const sql_session *s) {
     return s->notify != NULL && (s->notify->listens > 0 || s->notify->count > 0);
 }
 
-bool sql_session_notification(sql_session *s, uint32_t *pid, char channel[64], char **payload) {
+bool sql_notify_next(sql_session *s, uint32_t *pid, char channel[64], char **payload) {
     struct sql_notify_state *q = s->notify;
     if (q == NULL || s->in_block) return false; /* delivered between transactions */
     ck_spinlock_lock(&q->lock);
@@ -194,8 +194,4 @@ bool sql_session_notification(sql_session *s, uint32_t *pid, char channel[64], c
     }
     ck_spinlock_unlock(&q->lock);
     return any;
-}
-
-bool sql_session_notify(sql_session *s, const char *channel, const char *payload, rt_err *err) {
-    return sql_notify_add(s, channel, payload, err);
 }

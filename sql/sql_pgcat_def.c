@@ -596,12 +596,13 @@ void pc_constraint_def(sql_strbuf *sb, const eng_database *db, const pc_path *pa
 
 const eng_sequence *pc_column_sequence(const eng_database *db, const eng_table *t,
                                        const eng_column *col) {
-    const eng_sequence *s = eng_db_sequence_by_oid(db, col->default_seq);
-    for (uint32_t i = 0; s == NULL && i < db->sequence_count; i++) {
+    /* Only a sequence the column owns (pg_get_serial_sequence's rule): a default that calls
+     * nextval on some other sequence names none, though DROP SEQUENCE sees it (default_seq). */
+    for (uint32_t i = 0; i < db->sequence_count; i++) {
         const eng_sequence *c = &db->sequences[i];
-        if (c->owned_by_table == t->oid && c->owned_by_attnum == col->attnum) s = c;
+        if (c->owned_by_table == t->oid && c->owned_by_attnum == col->attnum) return c;
     }
-    return s;
+    return NULL;
 }
 
 static bool pc_is_string_literal(const char *s) {

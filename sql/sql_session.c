@@ -129,65 +129,93 @@ static void sql_session_drop_temp(sql_session *s) {
     s->temp_schema_oid = 0;
 }
 
-/* The ON COMMIT action statements for the session's temporary tables, separated by ';'
- * (empty when there are none). Caller frees. */
-static char *sql_session_on_commit_sql(sql_session *s) {
+/* One ON COMMIT action: the statement and the role it runs as (the table's owner). */
+typedef struct sql_on_commit_stmt {
+    char sql[2 * (2 * ENG_NAME_BYTES + 8) + 32]; /* every name could double its quotes */
+    uint32_t owner_oid;
+} sql_on_commit_stmt;
+
+/* The ON COMMIT DELETE ROWS / DROP statements of the session's temporary tables as the
+ * transaction sees them (tables it created included); *n of them. Caller frees. */
+static sql_on_commit_stmt *sql_session_on_commit_stmts(sql_session *s, uint32_t *n) {
     eng_catalog_ref pin;
-    eng_catalog_pin(&pin);
-    const eng_database *db = eng_catalog_db_by_oid(pin.catalog, s->db_oid);
+    const eng_catalog *cat;
+    const eng_database *db;
+    sql_session_catalog(s, &pin, &cat, &db);
     const eng_schema *sc = db != NULL ? eng_db_schema_by_oid(db, s->temp_schema_oid) : NULL;
-    size_t cap = 1, len = 0;
+    uint32_t count = 0;
     for (uint32_t i = 0; sc != NULL && i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
-        if (t->schema_oid == sc->oid && (t->on_commit == 'd' || t->on_commit == 'D')) {
-            cap += 2 * (ENG_NAME_BYTES * 2 + 8) + 24; /* every name could double its quotes */
-        }
+        count += t->schema_oid == sc->oid && (t->on_commit == 'd' || t->on_commit == 'D');
     }
-    char *sql = rt_xmalloc(cap);
-    sql[0] = '\0';
-    for (uint32_t i = 0; sc != NULL && i < db->table_count; i++) {
+    sql_on_commit_stmt *out = count > 0 ? rt_xmalloc(count * sizeof *out) : NULL;
+    *n = 0;
+    for (uint32_t i = 0; count > 0 && i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
         if (t->schema_oid != sc->oid || (t->on_commit != 'd' && t->on_commit != 'D')) continue;
-        len += (size_t)snprintf(sql + len, cap - len, "%s \"%s\".\"",
-                                t->on_commit == 'd' ? "TRUNCATE" : "DROP TABLE", sc->name);
+        sql_on_commit_stmt *st = &out[(*n)++];
+        st->owner_oid = t->owner_oid;
+        size_t len = (size_t)snprintf(st->sql, sizeof st->sql, "%s \"%s\".\"",
+                                      t->on_commit == 'd' ? "TRUNCATE" : "DROP TABLE", sc->name);
         for (const char *p = t->name; *p != '\0'; p++) {
-            if (*p == '"') sql[len++] = '"';
-            sql[len++] = *p;
+            if (*p == '"') st->sql[len++] = '"';
+            st->sql[len++] = *p;
         }
-        len += (size_t)snprintf(sql + len, cap - len, "\";");
+        /* PostgreSQL drops what depends on the table too, quietly. */
+        snprintf(st->sql + len, sizeof st->sql - len, "\"%s",
+                 t->on_commit == 'D' ? " CASCADE" : "");
     }
-    eng_catalog_unpin(&pin);
-    return sql;
+    if (pin.catalog != NULL) eng_catalog_unpin(&pin);
+    return out;
 }
 
-/* ON COMMIT DELETE ROWS / DROP: once a transaction has committed (outside a block), the
- * session's temporary tables so marked are emptied or dropped, by statements of their own
- * (whose own commits do not come back here). A failure is logged: the commit stands. After a
- * DISCARD ALL / TEMP, the session's temporary schema is dropped instead. */
+bool sql_session_on_commit_actions(sql_session *s, rt_err *err) {
+    if (s->temp_schema_oid == 0 || s->on_commit_running) return true;
+    uint32_t n;
+    sql_on_commit_stmt *stmts = sql_session_on_commit_stmts(s, &n);
+    if (n == 0) return true;
+    static const sql_sink quiet = {.describe = NULL};
+    sql_sink sink = quiet;
+    sink.complete = sql_session_ignore_tag;
+    /* The commit may come in the middle of a statement (CREATE INDEX CONCURRENTLY): its
+     * arena and names are put back after these statements, which have arenas of their own. */
+    rt_arena *parse_arena = rt_arena_create(SQL_SESSION_QUERY_ARENA_BYTES);
+    rt_arena *arena = rt_arena_create(SQL_SESSION_QUERY_ARENA_BYTES);
+    rt_arena *query_arena = s->query_arena;
+    const struct sql_names *names = s->names;
+    uint32_t user_oid = s->user_oid;
+    bool read_only = s->read_only, ok = true;
+    s->query_arena = arena;
+    s->on_commit_running = true;
+    s->read_only = false; /* not the user's statements: they run even so, as PostgreSQL's */
+    for (uint32_t i = 0; i < n && ok; i++) {
+        sql_stmt_list list;
+        uint32_t len = (uint32_t)strlen(stmts[i].sql);
+        s->user_oid = stmts[i].owner_oid;
+        ok = sql_parse(parse_arena, stmts[i].sql, len, &list, err);
+        RT_ASSERT(!ok || list.count == 1);
+        char tag[SQL_TAG_BYTES];
+        if (ok) ok = sql_session_run(s, list.stmts[0].node, stmts[i].sql, len, &sink, tag, err);
+    }
+    s->user_oid = user_oid;
+    s->read_only = read_only;
+    s->on_commit_running = false;
+    s->query_arena = query_arena;
+    s->names = names;
+    rt_arena_destroy(arena);
+    rt_arena_destroy(parse_arena);
+    rt_free(stmts);
+    return ok;
+}
+
+/* Once a query has ended outside a block after a DISCARD ALL / TEMP: the session's temporary
+ * schema is dropped, by statements of its own (whose commits do not come back here). */
 void sql_session_on_commit(sql_session *s) {
-    if (s->in_block || s->txn_active || s->on_commit_running) return;
-    if (s->discard_temp) { /* DISCARD ALL / TEMP, after the statements of its query */
-        s->discard_temp = false;
-        s->on_commit_running = true;
-        if (s->temp_schema_oid != 0) sql_session_drop_temp(s);
-        s->on_commit_running = false;
-        return;
-    }
-    if (s->temp_schema_oid == 0) return;
-    char *sql = sql_session_on_commit_sql(s);
-    if (sql[0] != '\0') {
-        static const sql_sink quiet = {.describe = NULL};
-        sql_sink sink = quiet;
-        sink.complete = sql_session_ignore_tag;
-        rt_err err;
-        rt_err_clear(&err);
-        s->on_commit_running = true;
-        if (!sql_session_simple_query(s, sql, (uint32_t)strlen(sql), &sink, &err)) {
-            rt_log(RT_LOG_WARNING, NULL, "ON COMMIT of temporary tables: %s", err.message);
-        }
-        s->on_commit_running = false;
-    }
-    rt_free(sql);
+    if (!s->discard_temp || s->in_block || s->txn_active || s->on_commit_running) return;
+    s->discard_temp = false;
+    s->on_commit_running = true;
+    if (s->temp_schema_oid != 0) sql_session_drop_temp(s);
+    s->on_commit_running = false;
 }
 
 void sql_session_close(sql_session *s) {
@@ -280,6 +308,21 @@ bool sql_session_lastval(sql_session *s, int64_t *value, rt_err *err) {
     }
     *value = s->lastval;
     return true;
+}
+
+/* ---- LISTEN / NOTIFY ---- */
+
+/* The session's side of sql_notify.c. Defined here, with the rest of sql_session.h, so a
+ * stand-in session (tests/net/fake_session.c) replaces all of it and sql_notify.c, which
+ * reads this file's struct, is only ever linked with and handed a real session. */
+bool sql_session_listening(const sql_session *s) { return sql_notify_listening(s); }
+
+bool sql_session_notification(sql_session *s, uint32_t *pid, char channel[64], char **payload) {
+    return sql_notify_next(s, pid, channel, payload);
+}
+
+bool sql_session_notify(sql_session *s, const char *channel, const char *payload, rt_err *err) {
+    return sql_notify_add(s, channel, payload, err);
 }
 
 /* ---- contexts for binding and execution ---- */

@@ -14,9 +14,29 @@
 #include "sql/sql_strbuf.h"
 #include "sql/sql_types.h"
 
+/* The type of output column `c`: a plain column of a table keeps its domain and its "C"
+ * collation (PostgreSQL's exprType / exprCollation of the Var); others are their type. */
+static void ctas_column_type(const eng_database *db, const sql_col *c, sql_strbuf *sb) {
+    const eng_table *t = c->table_oid != 0 ? eng_db_table_by_oid(db, c->table_oid) : NULL;
+    const eng_column *col =
+        t != NULL && c->attnum > 0 ? eng_table_column_by_attnum(t, (uint16_t)c->attnum) : NULL;
+    const eng_domain *d = col != NULL ? eng_db_domain_by_oid(db, col->domain_oid) : NULL;
+    const eng_schema *ds = d != NULL ? eng_db_schema_by_oid(db, d->schema_oid) : NULL;
+    if (ds != NULL) {
+        sql_strbuf_put_ident(sb, ds->name);
+        sql_strbuf_putc(sb, '.');
+        sql_strbuf_put_ident(sb, d->name);
+    } else {
+        /* An untyped literal's column is text, as in PostgreSQL. */
+        bool unknown = c->type_oid == SQL_T_UNKNOWN;
+        sql_type_format(unknown ? SQL_T_TEXT : c->type_oid, unknown ? -1 : c->typmod, sb);
+    }
+    if (col != NULL && d == NULL && col->collation == 950) sql_strbuf_puts(sb, " COLLATE \"C\"");
+}
+
 /* The CREATE TABLE statement of the query's columns, as text (NUL-terminated). */
-static bool ctas_create_text(const sql_create_table *ct, const sql_plan *plan, sql_strbuf *sb,
-                             rt_err *err) {
+static bool ctas_create_text(const sql_create_table *ct, const eng_database *db,
+                             const sql_plan *plan, sql_strbuf *sb, rt_err *err) {
     if (ct->columns.count > plan->ncols) {
         return rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "too many column names were specified");
     }
@@ -33,9 +53,7 @@ static bool ctas_create_text(const sql_create_table *ct, const sql_plan *plan, s
         const sql_columndef *named = i < ct->columns.count ? SQL_LIST_AT(ct->columns, i) : NULL;
         sql_strbuf_put_ident(sb, named != NULL ? named->name : c->name);
         sql_strbuf_putc(sb, ' ');
-        /* An untyped literal's column is text, as in PostgreSQL. */
-        bool unknown = c->type_oid == SQL_T_UNKNOWN;
-        sql_type_format(unknown ? SQL_T_TEXT : c->type_oid, unknown ? -1 : c->typmod, sb);
+        ctas_column_type(db, c, sb);
     }
     sql_strbuf_putc(sb, ')');
     static const char *const on_commit[] = {"", " ON COMMIT PRESERVE ROWS",
@@ -55,7 +73,7 @@ static bool ctas_columns(sql_session *s, const sql_create_table *ct, const char 
     if (ok && q->nparams > 0) {
         ok = rt_err_set(err, SQLSTATE_UNDEFINED_PARAMETER, "there is no parameter $1");
     }
-    if (ok) ok = ctas_create_text(ct, q->plan, create, err);
+    if (ok) ok = ctas_create_text(ct, env.bc.db, q->plan, create, err);
     sql_session_env_close(&env);
     return ok;
 }

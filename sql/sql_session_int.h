@@ -343,9 +343,14 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
                           const sql_query *q, sql_exec_ctx *x);
 /* Drops the session's snapshot registration when nothing reads as of it any more. */
 void sql_session_snap_settle(sql_session *s);
-/* After a transaction ended outside a block: ON COMMIT DELETE ROWS / DROP of the session's
- * temporary tables (sql_session.c). */
+/* After a query ended outside a block: the temporary schema a DISCARD ALL / TEMP in it
+ * dropped (sql_session.c). */
 void sql_session_on_commit(sql_session *s);
+/* ON COMMIT DELETE ROWS / DROP of the session's temporary tables, as the last statements of
+ * the transaction sql_txn_commit is about to commit (PostgreSQL's PreCommit_on_commit_actions):
+ * the commit carries them, and a failure among them fails it. Each runs as its table's owner,
+ * in a read-only transaction too. */
+bool sql_session_on_commit_actions(sql_session *s, rt_err *err);
 /* A DDL statement, and a SELECT / INSERT / UPDATE / DELETE, run in the session's transaction
  * (sql_session.c); CREATE TABLE ... AS runs as the two (sql_session_ctas.c). */
 bool sql_session_ddl(sql_session *s, const sql_node *stmt, const char *sql, uint32_t sql_len,
@@ -379,6 +384,9 @@ bool sql_notify_add(sql_session *s, const char *channel, const char *payload, rt
 /* Transaction end: a commit delivers this transaction's notifications to their listeners. */
 void sql_notify_end(sql_session *s, bool committed);
 void sql_notify_free(sql_session *s);
+/* sql_session_listening / sql_session_notification (sql_session.h) of a real session. */
+bool sql_notify_listening(const sql_session *s);
+bool sql_notify_next(sql_session *s, uint32_t *pid, char channel[64], char **payload);
 
 /* ---- extended protocol (sql_session_ext.c) ---- */
 sql_prepared *sql_prepared_find(sql_session *s, const char *name);

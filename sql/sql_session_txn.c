@@ -140,7 +140,8 @@ bool sql_txn_commit(sql_session *s, rt_err *err) {
         sql_guc_txn_end(s, true);     /* its SET LOCAL ends with it all the same */
         return true;
     }
-    if (!sql_session_fk_commit(s, err)) { /* a deferred foreign key fails: no commit */
+    if (!sql_session_fk_commit(s, err) || /* a deferred foreign key fails: no commit */
+        !sql_session_on_commit_actions(s, err)) {
         sql_txn_abort(s);
         return false;
     }

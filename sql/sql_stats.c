@@ -168,12 +168,32 @@ void sql_stats_activity_get(uint32_t table_oid, sql_stats_activity *out) {
 bool sql_stats_publish_loaded(sql_table_stats *st) {
     sql_stats_slot *slot = sql_stats_slot_of(st->table_oid);
     ck_spinlock_lock(&slot->lock);
-    /* Occupied only when an engine ran before in this process (tests): its statistics stay,
-     * their arenas belong to threads that are gone. */
     bool empty = slot->st == NULL;
     if (empty) slot->st = st;
     ck_spinlock_unlock(&slot->lock);
     return empty;
+}
+
+/* Statistics in the arenas of shard threads that are gone: only an arena's own thread may
+ * free it, so they stay allocated, reachable from here. */
+static sql_table_stats *sql_stats_left;
+
+void sql_stats_reset(void) {
+    for (uint32_t i = 0; i < SQL_STATS_TABLES_MAX; i++) {
+        sql_stats_slot *slot = &sql_stats_slots[i];
+        sql_table_stats *st = slot->st;
+        if (st != NULL && st->arena == NULL) {
+            sql_stats_free_here(st);
+        } else if (st != NULL) {
+            st->left_next = sql_stats_left;
+            sql_stats_left = st;
+        }
+        memset(slot, 0, sizeof *slot);
+        ck_spinlock_init(&slot->lock);
+    }
+    for (uint32_t s = 0; s < RT_SHARDS_MAX; s++) {
+        rt_free(atomic_exchange_explicit(&sql_stats_scans_of[s], NULL, memory_order_acq_rel));
+    }
 }
 
 void sql_stats_forget(uint32_t table_oid) {

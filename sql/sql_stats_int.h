@@ -48,6 +48,7 @@ typedef struct sql_table_stats {
     sql_col_stats *cols;     /* [attnum - 1] */
     rt_arena *arena;         /* NULL: loaded at start, in rt_xmalloc blocks (any thread frees) */
     uint8_t *blob;           /* loaded: the saved bytes, which byte values point into */
+    struct sql_table_stats *left_next; /* left by an engine stopped before (sql_stats_reset) */
 } sql_table_stats;
 
 typedef struct sql_stats_slot {
@@ -68,6 +69,9 @@ typedef struct sql_stats_slot {
 /* sql_stats.c: installs loaded statistics in their empty slot; false (the caller frees them)
  * if the slot is taken. */
 bool sql_stats_publish_loaded(sql_table_stats *st);
+/* sql_stats.c: before an engine starts, forgets what one that ran before in this process
+ * (tests) left: statistics, figures, per-shard scan counts. */
+void sql_stats_reset(void);
 
 /* sql_stats_io.c */
 /* The bytes eng_relstat_save keeps for `st` (the caller frees out->buf with rt_free). */

@@ -277,4 +277,7 @@ static bool sql_stats_load(const eng_table *t, const uint8_t *bytes, size_t len,
     return true;
 }
 
-void sql_stats_init(void) { eng_relstat_set_loader(sql_stats_load); }
+void sql_stats_init(void) {
+    sql_stats_reset();
+    eng_relstat_set_loader(sql_stats_load);
+}

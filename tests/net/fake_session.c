@@ -693,7 +693,8 @@ bool sql_session_lastval(sql_session *s, int64_t *value, rt_err *err) {
 uint32_t sql_setting_count(void) { return 0; }
 const sql_setting_def *sql_setting_at(uint32_t i) { (void)i; return NULL; }
 
-/* LISTEN / NOTIFY: the fake session never listens (sql_notify.c reads the real session). */
+/* LISTEN / NOTIFY: the fake session never listens and NOTIFY is not one of its statements
+ * (the real session's sql_notify.c is never linked in: sql_session.c alone calls it). */
 bool sql_session_listening(const sql_session *s) {
     (void)s;
     return false;
@@ -702,4 +703,9 @@ bool sql_session_listening(const sql_session *s) {
 bool sql_session_notification(sql_session *s, uint32_t *pid, char channel[64], char **payload) {
     (void)s, (void)pid, (void)channel, (void)payload;
     return false;
+}
+
+bool sql_session_notify(sql_session *s, const char *channel, const char *payload, rt_err *err) {
+    (void)s, (void)channel, (void)payload;
+    return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "NOTIFY is not supported here");
 }

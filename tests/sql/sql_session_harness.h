@@ -9,9 +9,9 @@
  *   any text; sh_bg_start / sh_bg_wait run a statement that blocks in a fiber of its own;
  *   sh_run_fiber runs a test's own fiber over an engine (a second run over the same
  *   directory is a restart); sh_run_sessions runs fn(capture *s[SH_SESSIONS]) with that many
- *   sessions open (tests of locks between sessions); sh_run_forked runs a script in a child
- *   process (an engine started twice in one process would find the first one's per-thread
- *   statistics arenas), so a test can restart over one directory.
+ *   sessions open (tests of locks between sessions); sh_run_in runs a script over a
+ *   directory it keeps, so a second run is a restart (engines may start one after the other in
+ *   one process); sh_run_forked runs a script in a child process.
  * A test may define OUT_BYTES (the capture's size) before including this. */
 #ifndef SQL_SESSION_HARNESS_H
 #define SQL_SESSION_HARNESS_H
@@ -304,12 +304,18 @@ static inline int sh_run_sessions(const char *name, uint32_t shards, sh_sessions
     return sh_dir_remove(dir) ? r : r + 1;
 }
 
+/* Runs `fn` in a session over an engine of `dir`, kept: a second run over it is a restart.
+ * Mismatches + failed checks (0 = all good). */
+static inline int sh_run_in(const char *dir, uint32_t shards, sh_script_fn fn) {
+    sh_script = fn;
+    return sh_run_fiber(dir, shards, sh_fiber);
+}
+
 /* Runs `fn` in a session over a fresh engine; mismatches + failed checks (0 = all good). */
 static inline int sh_run(uint32_t shards, sh_script_fn fn) {
     char dir[128];
     if (!sh_dir_fresh(dir, sizeof dir, "session_h")) return 1;
-    sh_script = fn;
-    int r = sh_run_fiber(dir, shards, sh_fiber);
+    int r = sh_run_in(dir, shards, fn);
     return sh_dir_remove(dir) ? r : r + 1;
 }
 

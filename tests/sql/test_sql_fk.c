@@ -21,7 +21,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <sys/wait.h>
 
 #include "tests/sql/sql_session_harness.h"
 
@@ -454,42 +453,42 @@ static void script_after_restart(capture *a) {
 
 static void test_fk_ddl(void **state) {
     (void)state;
-    assert_int_equal(sh_run_forked(NULL, 2, script_ddl, NULL), 0);
+    assert_int_equal(sh_run(2, script_ddl), 0);
 }
 static void test_fk_enforce(void **state) {
     (void)state;
-    assert_int_equal(sh_run_forked(NULL, 2, script_enforce, NULL), 0);
+    assert_int_equal(sh_run(2, script_enforce), 0);
 }
 static void test_fk_actions(void **state) {
     (void)state;
-    assert_int_equal(sh_run_forked(NULL, 2, script_actions, NULL), 0);
+    assert_int_equal(sh_run(2, script_actions), 0);
 }
 static void test_fk_alter(void **state) {
     (void)state;
-    assert_int_equal(sh_run_forked(NULL, 2, script_alter, NULL), 0);
+    assert_int_equal(sh_run(2, script_alter), 0);
 }
 static void test_fk_deferred(void **state) {
     (void)state;
-    assert_int_equal(sh_run_forked(NULL, 2, script_deferred, NULL), 0);
+    assert_int_equal(sh_run(2, script_deferred), 0);
 }
 static void test_fk_share_locks(void **state) {
     (void)state;
-    assert_int_equal(sh_run_forked(NULL, 2, script_share_locks, NULL), 0);
+    assert_int_equal(sh_run(2, script_share_locks), 0);
 }
 static void test_fk_parent_waits(void **state) {
     (void)state;
-    assert_int_equal(sh_run_forked(NULL, 2, script_parent_waits, NULL), 0);
+    assert_int_equal(sh_run(2, script_parent_waits), 0);
 }
 static void test_fk_share_deadlock(void **state) {
     (void)state;
-    assert_int_equal(sh_run_forked(NULL, 2, script_share_deadlock, NULL), 0);
+    assert_int_equal(sh_run(2, script_share_deadlock), 0);
 }
 static void test_fk_restart(void **state) {
     (void)state;
     char dir[128];
     assert_true(sh_dir_fresh(dir, sizeof dir, "fk_restart"));
-    assert_int_equal(sh_run_forked(dir, 2, script_before_restart, NULL), 0);
-    assert_int_equal(sh_run_forked(dir, 2, script_after_restart, NULL), 0);
+    assert_int_equal(sh_run_in(dir, 2, script_before_restart), 0);
+    assert_int_equal(sh_run_in(dir, 2, script_after_restart), 0);
     assert_true(sh_dir_remove(dir));
 }
 

@@ -17,31 +17,7 @@
 #include "engine/eng_key.h"
 #include "sql/sql_bit.h"
 #include "sql/sql_types.h"
-
-static rt_arena *arena;
-static rt_err err;
-static sql_io_ctx io;
-
-static int setup(void **state) {
-    (void)state;
-    sql_types_init();
-    arena = rt_arena_create(1u << 20);
-    io = (sql_io_ctx){.arena = arena, .err = &err};
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    rt_arena_destroy(arena);
-    return 0;
-}
-
-static sql_value in_as(uint32_t type, const char *text, int32_t typmod) {
-    sql_value v = {.type_oid = type};
-    rt_err_clear(&err);
-    assert_true(sql_value_in(&io, type, text, (uint32_t)strlen(text), typmod, &v));
-    return v;
-}
+#include "test_sql_types_util.h"
 
 static void assert_text(const sql_value *v, const char *text) {
     sql_strbuf sb;

@@ -17,33 +17,9 @@
 #include "engine/eng_key.h"
 #include "sql/sql_inet.h"
 #include "sql/sql_types.h"
+#include "test_sql_types_util.h"
 
-static rt_arena *arena;
-static rt_err err;
-static sql_io_ctx io;
-
-static int setup(void **state) {
-    (void)state;
-    sql_types_init();
-    arena = rt_arena_create(1u << 20);
-    io = (sql_io_ctx){.arena = arena, .err = &err};
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    rt_arena_destroy(arena);
-    return 0;
-}
-
-static sql_value in_as(uint32_t type, const char *text) {
-    sql_value v = {.type_oid = type};
-    rt_err_clear(&err);
-    assert_true(sql_value_in(&io, type, text, (uint32_t)strlen(text), -1, &v));
-    return v;
-}
-
-static sql_value in(const char *text) { return in_as(SQL_T_INET, text); }
+static sql_value in(const char *text) { return in_as(SQL_T_INET, text, -1); }
 
 /* Binary forms from PostgreSQL 15: SELECT inet_send('<text>'). */
 static void test_inet_send_matches_postgresql(void **state) {
@@ -142,7 +118,7 @@ static void test_cidr_send_matches_postgresql(void **state) {
          "\x03\x00\x01\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        sql_value v = in_as(SQL_T_CIDR, cases[i].text);
+        sql_value v = in_as(SQL_T_CIDR, cases[i].text, -1);
         sql_strbuf sb;
         sql_strbuf_init(&sb, arena, 16);
         assert_true(sql_value_send(&io, &v, &sb));
@@ -210,7 +186,7 @@ static void test_cidr_abbrev_matches_postgresql(void **state) {
         {"::102/128", ":.1.2/128"}, {"::2:0/112", "::0.2/112"}, {"::/0", "::/0"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        sql_value v = in_as(SQL_T_CIDR, cases[i][0]);
+        sql_value v = in_as(SQL_T_CIDR, cases[i][0], -1);
         char buf[SQL_INET_TEXT_BYTES_MAX];
         uint32_t len = sql_inet_format(v.b.ptr, SQL_INET_MASK_ABBREV, buf);
         assert_int_equal(len, strlen(cases[i][1]));
@@ -226,7 +202,7 @@ static void test_cidr_order_and_index_keys(void **state) {
                                        "192.168", "::/0", "2001:db8::/32"};
     size_t n = sizeof nets / sizeof nets[0];
     for (size_t i = 0; i < n; i++) {
-        sql_value c = in_as(SQL_T_CIDR, nets[i]), as_inet = c;
+        sql_value c = in_as(SQL_T_CIDR, nets[i], -1), as_inet = c;
         as_inet.type_oid = SQL_T_INET;
         eng_codec_w wc, wi;
         eng_w_init(&wc);
@@ -236,7 +212,7 @@ static void test_cidr_order_and_index_keys(void **state) {
         assert_int_equal(wc.len, wi.len);
         assert_memory_equal(wc.buf, wi.buf, wc.len);
         if (i + 1 < n) {
-            sql_value d = in_as(SQL_T_CIDR, nets[i + 1]);
+            sql_value d = in_as(SQL_T_CIDR, nets[i + 1], -1);
             assert_true(sql_value_cmp(&c, &d) < 0);
             eng_codec_w wd;
             eng_w_init(&wd);
