@@ -192,17 +192,21 @@ static void script_notify(capture *c) {
     sql_session_close(other.s);
 }
 
+/* Opens another session of the bootstrap superuser into `c`; a mismatch when it fails. */
+static bool open_other(capture *c, uint32_t pid) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = pid};
+    if (sql_session_open(&st, &c->s, &err)) return true;
+    atomic_fetch_add(&mismatches, 1);
+    return false;
+}
+
 /* A failed transaction block lets go of the DDL lock unless a savepoint kept catalog changes:
  * another session's DDL does not wait for the first client's ROLLBACK. */
 static void script_failed_ddl(capture *a) {
     static capture b;
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 43};
-    if (!sql_session_open(&st, &b.s, &err)) {
-        atomic_fetch_add(&mismatches, 1);
-        return;
-    }
+    if (!open_other(&b, 43)) return;
     expect(&b, "SET lock_timeout = '200ms'", "SET\n");
     expect(a, "BEGIN; CREATE TABLE dl1 (x int)", "BEGIN\nCREATE TABLE\n");
     expect(a, "CREATE TABLE dl1 (x int)", "ERROR 42P07: relation \"dl1\" already exists\n");
@@ -234,13 +238,7 @@ static const char *reported(capture *c) {
 static void script_report_params(capture *c) {
     static capture r;
     (void)c;
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 44};
-    if (!sql_session_open(&st, &r.s, &err)) {
-        atomic_fetch_add(&mismatches, 1);
-        return;
-    }
+    if (!open_other(&r, 44)) return;
     const char *first = reported(&r);
     TEST_CHECK(strstr(first, "server_version=") != NULL && strstr(first, "DateStyle=") != NULL);
     sh_check("report, nothing changed", reported(&r), "");
