@@ -65,6 +65,9 @@ typedef struct net_pg_conn {
     uint32_t out_cap, out_len, msg_start;
     bool out_overflow;         /* the message being built passed its limit */
     uint64_t recv_timeout_ns;  /* for the next receive; 0 = none */
+    uint64_t idle_ns[2];       /* idle_session_timeout, idle_in_transaction_session_timeout */
+    uint64_t idle_read_at;     /* 1 + sql_session_setting_changes when idle_ns was read; 0 =
+                                  never (read again only when the settings changed) */
     rt_sock_rx rx;             /* the socket's multishot receive (runtime/rt_io.h) */
     /* identity */
     net_pg_backend *backend;

@@ -499,6 +499,17 @@ static uint64_t net_pg_setting_ns(net_pg_conn *c, const char *name) {
     return (uint64_t)(v * unit_ms * (double)RT_NS_PER_MS);
 }
 
+/* The idle timeout that applies now (0 = none), parsed again only after a setting changed. */
+static uint64_t net_pg_idle_ns(net_pg_conn *c, bool idle_in_txn) {
+    uint64_t changes = sql_session_setting_changes(c->session);
+    if (c->idle_read_at != changes + 1) {
+        c->idle_ns[0] = net_pg_setting_ns(c, "idle_session_timeout");
+        c->idle_ns[1] = net_pg_setting_ns(c, "idle_in_transaction_session_timeout");
+        c->idle_read_at = changes + 1;
+    }
+    return c->idle_ns[idle_in_txn];
+}
+
 /* FATAL 57P01: the server shuts down or pg_terminate_backend ended this session. */
 static void net_pg_send_admin_shutdown(net_pg_conn *c) {
     net_pg_send_fatal(c, SQLSTATE_ADMIN_SHUTDOWN,
@@ -539,8 +550,7 @@ void net_pg_serve(net_pg_conn *c) {
         uint64_t idle_ns = 0;
         bool listening = false;
         if (net_pg_io_buffered(c) == 0) {
-            idle_ns = net_pg_setting_ns(
-                c, idle_in_txn ? "idle_in_transaction_session_timeout" : "idle_session_timeout");
+            idle_ns = net_pg_idle_ns(c, idle_in_txn);
             c->recv_timeout_ns = idle_ns;
             /* A listener wakes up regularly to pass on notifications while idle. */
             listening = !idle_in_txn && sql_session_listening(c->session);
@@ -548,7 +558,7 @@ void net_pg_serve(net_pg_conn *c) {
                 c->recv_timeout_ns = NET_PG_NOTIFY_POLL_NS;
             }
         }
-        uint64_t waited_from = rt_time_mono_ns();
+        uint64_t waited_from = listening ? rt_time_mono_ns() : 0; /* only a listener's poll */
         rt_err_clear(&err);
         net_pg_msg m;
         if (!net_pg_msg_read(c, &m, &err)) {

@@ -224,6 +224,9 @@ bool sql_session_read_only(const sql_session *s);
  * "unrecognized configuration parameter \"x\"" otherwise). */
 bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                              const char **value, rt_err *err);
+/* Counts the changes of the built-in settings' values: a caller that keeps one parsed (the
+ * protocol's idle timeouts) reads it again only when the count has moved. */
+uint64_t sql_session_setting_changes(const sql_session *s);
 /* set_config(name, value, is_local) and SET; returns the new value as SHOW prints it. */
 bool sql_session_set_setting(sql_session *s, const char *name, const char *value,
                              bool is_local, const char **shown, rt_err *err);

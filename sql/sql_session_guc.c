@@ -569,6 +569,7 @@ void sql_guc_store(sql_session *s, uint32_t idx, const char *v) {
     memcpy(copy, v, n + 1);
     rt_free(s->guc_values[idx]);
     s->guc_values[idx] = copy;
+    s->guc_changes++;
     sql_guc_apply_value(s, idx);
 }
 
@@ -583,6 +584,7 @@ bool sql_guc_init(sql_session *s, rt_err *err) {
     (void)err;
     s->guc_values = rt_xcalloc(SQL_GUC_COUNT + SQL_GUC_CUSTOM_MAX, sizeof(char *));
     s->guc_reported = rt_xcalloc(SQL_GUC_COUNT, sizeof(char *));
+    s->guc_reported_changes = UINT64_MAX; /* the first report sends every setting */
     s->fmt.extra_float_digits = 1;
     s->client_min_messages = 6;
     for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) {
@@ -809,6 +811,8 @@ bool sql_session_set_setting(sql_session *s, const char *name, const char *value
     return true;
 }
 
+uint64_t sql_session_setting_changes(const sql_session *s) { return s->guc_changes; }
+
 bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
                              const char **value, rt_err *err) {
     if (strcasecmp(name, "role") == 0) { /* kept as the session's state, not as a string */
@@ -976,6 +980,9 @@ const char *sql_guc_label(const char *name) {
 void sql_session_report_params(sql_session *s,
                                void (*fn)(void *arg, const char *name, const char *value),
                                void *arg) {
+    /* Every ReadyForQuery asks: with no setting stored since the last time, none changed. */
+    if (s->guc_reported_changes == s->guc_changes) return;
+    s->guc_reported_changes = s->guc_changes;
     for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) {
         if (!sql_gucs[i].def.reportable) continue;
         const char *v = s->guc_values[i];

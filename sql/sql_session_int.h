@@ -144,6 +144,8 @@ struct sql_session {
     /* settings */
     char **guc_values;           /* per setting (sql_setting_at order), heap strings */
     char **guc_reported;         /* last value sent as ParameterStatus */
+    uint64_t guc_changes;        /* counts sql_guc_store calls (every change of guc_values) */
+    uint64_t guc_reported_changes; /* guc_changes when ParameterStatus was last looked at */
     sql_guc_undo *undo;
     uint32_t nundo, undo_cap;
     sql_fmt fmt;

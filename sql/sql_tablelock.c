@@ -452,7 +452,7 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
          * every statement then looks there, but as correct). */
         return sql_tlock_lock(o, table_oid, mode, "", w, err);
     }
-    uint64_t started = rt_time_mono_ns();
+    uint64_t started = 0; /* read at the first conflict: most calls never wait */
     for (;;) {
         /* Publish first, then look: a LOCK TABLE adds its hold first, then looks. */
         if (i == UINT32_MAX) {
@@ -474,6 +474,7 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         else atomic_store(&o->weak[i], before);
         atomic_store(&o->wait_on, (uint64_t)table_oid << 8 | mode);
         o->waits++;
+        if (started == 0) started = rt_time_mono_ns();
         if (!sql_tlock_pause(o, holder, holder_txn, w, started, err)) {
             return sql_tlock_waited(o, false);
         }

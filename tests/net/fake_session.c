@@ -76,6 +76,7 @@ struct sql_session {
     uint32_t pid;
     const _Atomic bool *cancel;
     bool in_block, failed, first_report;
+    uint64_t setting_changes;
     rt_arena *arena;
     sql_fmt fmt;
     fake_setting settings[FAKE_SETTINGS_MAX];
@@ -112,6 +113,7 @@ static bool fake_setting_put(sql_session *s, const char *name, const char *value
         return false;
     }
     snprintf(st->value, sizeof st->value, "%s", value);
+    s->setting_changes++;
     return true;
 }
 
@@ -664,6 +666,8 @@ bool sql_session_get_setting(sql_session *s, const char *name, bool missing_ok,
     }
     return true;
 }
+
+uint64_t sql_session_setting_changes(const sql_session *s) { return s->setting_changes; }
 
 bool sql_session_set_setting(sql_session *s, const char *name, const char *value,
                              bool is_local, const char **shown, rt_err *err) {

@@ -2,7 +2,8 @@
  * protocol: settings (SET/SHOW/RESET, validation, SET LOCAL, rollback of SET), transaction
  * blocks (BEGIN/COMMIT/ROLLBACK, failed blocks and 25P02, savepoints), autocommit durability
  * order, prepared statements (Parse/Bind/Describe/Execute and PREPARE/EXECUTE), portals with
- * row limits (PortalSuspended), cursors (DECLARE/FETCH/MOVE/CLOSE) and DDL visibility.
+ * row limits (PortalSuspended), cursors (DECLARE/FETCH/MOVE/CLOSE), DDL visibility and which
+ * settings each ParameterStatus report sends.
  * How: a real engine in a temporary data directory with two shards; a fiber on shard 0 opens a
  * session as the bootstrap superuser and runs scripts of statements, each with the exact text
  * output expected (rows as "a|b", the command tag, notices, or "ERROR <sqlstate>: <message>"),
@@ -191,17 +192,21 @@ static void script_notify(capture *c) {
     sql_session_close(other.s);
 }
 
+/* Opens another session of the bootstrap superuser into `c`; a mismatch when it fails. */
+static bool open_other(capture *c, uint32_t pid) {
+    rt_err err;
+    rt_err_clear(&err);
+    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = pid};
+    if (sql_session_open(&st, &c->s, &err)) return true;
+    atomic_fetch_add(&mismatches, 1);
+    return false;
+}
+
 /* A failed transaction block lets go of the DDL lock unless a savepoint kept catalog changes:
  * another session's DDL does not wait for the first client's ROLLBACK. */
 static void script_failed_ddl(capture *a) {
     static capture b;
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 43};
-    if (!sql_session_open(&st, &b.s, &err)) {
-        atomic_fetch_add(&mismatches, 1);
-        return;
-    }
+    if (!open_other(&b, 43)) return;
     expect(&b, "SET lock_timeout = '200ms'", "SET\n");
     expect(a, "BEGIN; CREATE TABLE dl1 (x int)", "BEGIN\nCREATE TABLE\n");
     expect(a, "CREATE TABLE dl1 (x int)", "ERROR 42P07: relation \"dl1\" already exists\n");
@@ -215,6 +220,39 @@ static void script_failed_ddl(capture *a) {
     expect(a, "ROLLBACK TO s; COMMIT", "ROLLBACK\nCOMMIT\n");
     expect(&b, "DROP TABLE dl2, dl3", "DROP TABLE\n");
     sql_session_close(b.s);
+}
+
+/* ParameterStatus: the first report sends every reportable setting, later ones only what
+ * changed since (nothing after a SET of the same value or a SET undone by ROLLBACK). */
+static void report_one(void *arg, const char *name, const char *value) {
+    cap_printf(arg, "%s=%s\n", name, value);
+}
+
+static const char *reported(capture *c) {
+    c->len = 0;
+    c->out[0] = '\0';
+    sql_session_report_params(c->s, report_one, c);
+    return c->out;
+}
+
+static void script_report_params(capture *c) {
+    static capture r;
+    (void)c;
+    if (!open_other(&r, 44)) return;
+    const char *first = reported(&r);
+    TEST_CHECK(strstr(first, "server_version=") != NULL && strstr(first, "DateStyle=") != NULL);
+    sh_check("report, nothing changed", reported(&r), "");
+    expect(&r, "SET application_name = 'app1'", "SET\n");
+    sh_check("report after SET", reported(&r), "application_name=app1\n");
+    expect(&r, "SET application_name = 'app1'", "SET\n");
+    sh_check("report after SET of the same value", reported(&r), "");
+    expect(&r, "BEGIN; SET DateStyle = 'German'; ROLLBACK", "BEGIN\nSET\nROLLBACK\n");
+    sh_check("report after a rolled-back SET", reported(&r), "");
+    expect(&r, "BEGIN; SET LOCAL DateStyle = 'German'", "BEGIN\nSET\n");
+    sh_check("report inside the block", reported(&r), "DateStyle=German, DMY\n");
+    expect(&r, "COMMIT", "COMMIT\n");
+    sh_check("report after SET LOCAL ended", reported(&r), "DateStyle=ISO, MDY\n");
+    sql_session_close(r.s);
 }
 
 /* Parse + Bind (one text parameter or none, one result format for all) + Execute + Sync of
@@ -277,6 +315,7 @@ static void all_scripts(capture *c) {
     script_notify(c);
     script_failed_ddl(c);
     script_ext_cursor(c);
+    script_report_params(c);
     sql_startup nodb = {.user = "postgres", .database = "nosuch"};
     sql_session *s2 = NULL;
     rt_err err;
