@@ -276,7 +276,7 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     for (uint32_t k = 0; k < t->pk_count; k++) {
         uint32_t pk_type = t->columns[t->pk_attnums[k] - 1].type_oid;
         for (uint32_t i = 0; i < j->join.nkeys && key[k] == NULL; i++) {
-            if (sql_side_attnum(j->right, rs, j->join.right_keys[i]) != t->pk_attnums[k] ||
+            if ((j->join.nulls_equal & (1u << i)) || sql_side_attnum(j->right, rs, j->join.right_keys[i]) != t->pk_attnums[k] ||
                 !sql_key_types_match(pk_type, j->join.left_keys[i]->type_oid)) {
                 continue;
             }
@@ -460,7 +460,7 @@ static sql_plan *sql_opt_merge(sql_opt *o, sql_plan *j) {
     (void)o;
     uint32_t jt = j->join.join_type;
     if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
-        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        j->join.nulls_equal != 0 || (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
         return j;
     }
     /* The merge keys: those the inputs are ordered on, in that order (the others stay
@@ -517,7 +517,8 @@ static bool sql_table_on_every_shard(const eng_table *t, uint32_t shards) {
 static sql_plan *sql_opt_repartition(sql_opt *o, sql_plan *j) {
     uint32_t jt = j->join.join_type;
     if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
-        j->join.merge || (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        j->join.merge || (j->join.nulls_equal & 1u) ||
+        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
         return j;
     }
     double shards = o->shard_count;

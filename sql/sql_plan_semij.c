@@ -17,9 +17,9 @@
  * a hash join on the equality conditions, EXPLAIN's "Hash Semi Join" / "Hash Anti Join".
  * A filter over a locking read (FOR UPDATE / SHARE) keeps its subqueries, so the scan still
  * locks only the rows they pass.
- * Not done: the joins are not part of the join order search (PostgreSQL's join_is_legal lets
- * a semi-join commute with inner joins) and a semi-join never runs as an inner join over the
- * unique-ified inner side. */
+ * The join order search (sql_plan_ojorder.c) then moves them among the inner and outer joins
+ * below as PostgreSQL's join_is_legal allows.
+ * Not done: a semi-join never runs as an inner join over the unique-ified inner side. */
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
