@@ -256,7 +256,7 @@ static const sql_expr *sql_key_conjunct(const sql_plan *j, const sql_expr *left_
 /* HASHJOIN (INNER or LEFT) whose build side is a table read keyed by its whole primary key,
  * with few outer rows: instead of scanning the whole table, look each outer row's key up on
  * the one shard that owns it (a LATERAL nested loop over a primary-key lookup). */
-static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
+sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     uint32_t jt = j->join.join_type;
     if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti ||
         (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
@@ -561,6 +561,10 @@ static sql_plan *sql_opt_repartition(sql_opt *o, sql_plan *j) {
  * partitioned alike on its key, else on the shards of the big side with the small one
  * broadcast, else gathered on the coordinator. */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
+    if (j->join.semi) {
+        sql_plan *u = sql_opt_semi_unique(o, j);
+        if (u != j) return u;
+    }
     if ((j = sql_opt_merge(o, j)) == NULL || j->join.merge) return j;
     if ((j = sql_opt_index_join(o, j)) == NULL || j->kind != SQL_P_HASHJOIN) return j;
     sql_plan *c = sql_opt_colocate(o, j);

@@ -108,6 +108,10 @@ uint32_t *sql_opt_order_map(sql_opt *o, uint32_t ncols, sql_plan *const *rels,
  * anti-joins above a FILTER of its other conjuncts, under a projection of f's columns
  * (sql_plan_semij.c); f itself when there are none. NULL with the error set on OOM. */
 sql_plan *sql_opt_semijoins(sql_opt *o, sql_plan *f);
+/* Semi-join hash join j as an inner join over its inner side made unique on the join keys
+ * when that lets each key look its left table up by index (sql_plan_semij.c); j itself when
+ * not, NULL with o->err set on OOM. */
+sql_plan *sql_opt_semi_unique(sql_opt *o, sql_plan *j);
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that hash. */
 bool sql_opt_hash_keys(sql_opt *o, sql_plan *j);
 
@@ -160,6 +164,9 @@ sql_plan *sql_opt_outer_assoc(sql_opt *o, sql_plan *j);
 /* Where a hash join runs (sql_plan_dist.c): per outer row by index lookups, co-located,
  * broadcast, or gathered; returns the (possibly new) node. */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j);
+/* Hash join j (INNER or LEFT) as index lookups per outer row when its build side is a table
+ * read keyed by an index and the outer side is small; j itself (unchanged) when not. */
+sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j);
 /* UPDATE ... FROM / DELETE ... USING's join in the target's fragment: co-located (each
  * fragment reads its own partitions of the other table) or broadcast (the others read whole). */
 void sql_opt_modify_strategy(sql_plan *j);

@@ -209,6 +209,19 @@ ORDER_EXPLAINS = [
 ]
 
 
+# A few distinct keys from a small side looking a table up by its primary key: the semi-join
+# runs as index lookups over the inner side made unique (duplicate and NULL keys there).
+UNIQUE_QUERIES = [
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE t.id IN (SELECT s.k FROM sj_e s WHERE s.v = 1)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE t.id IN (SELECT s.k FROM sj_d s WHERE s.v = 2)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_b t WHERE t.id = ANY (SELECT s.k + 1 FROM sj_e s WHERE s.v = 1)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE EXISTS (SELECT 1 FROM sj_e s WHERE s.k = t.id AND s.v = 1)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE EXISTS (SELECT 1 FROM sj_e s WHERE s.k = t.id AND s.v = 1) AND t.v <> 3",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t JOIN sj_c c ON c.k = t.k WHERE t.id IN (SELECT s.k FROM sj_e s WHERE s.v = 1)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE NOT EXISTS (SELECT 1 FROM sj_e s WHERE s.k = t.id AND s.v = 1)",
+]
+
+
 def order_file():
     rng = random.Random(20261126)
     lines = [
@@ -226,6 +239,8 @@ def order_file():
         lines += ["statement ok", f"ANALYZE {name}", ""]
     for q in ORDER_EXPLAINS:
         lines += ["query T", f"EXPLAIN (COSTS OFF) {q}", "----", "x", ""]
+    for q in UNIQUE_QUERIES:
+        lines += ["query III", q, "----", "0 | 0 | 0", ""]
     for _ in range(150):
         lines.append(order_query(rng))
     for name, _, _, _ in TABLES:
