@@ -112,6 +112,9 @@ sql_plan *sql_opt_semijoins(sql_opt *o, sql_plan *f);
  * when that lets each key look its left table up by index (sql_plan_semij.c); j itself when
  * not, NULL with o->err set on OOM. */
 sql_plan *sql_opt_semi_unique(sql_opt *o, sql_plan *j);
+/* Makes columns [first, first + n) of projection proj NULLs of their types (a semi-join's
+ * inner side, which nothing above reads); false on OOM (o->err set). */
+bool sql_opt_project_nulls(sql_opt *o, sql_plan *proj, uint32_t first, uint32_t n);
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that hash. */
 bool sql_opt_hash_keys(sql_opt *o, sql_plan *j);
 

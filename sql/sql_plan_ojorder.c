@@ -544,12 +544,10 @@ static sql_plan *sql_ojt_finish(sql_ojt *t, sql_plan *root, const uint32_t *orde
     sql_plan *proj = map != NULL ? sql_opt_project_to(o, root, t->tree, map) : NULL;
     if (proj == NULL) return NULL;
     for (uint32_t k = 0; k < t->noj && proj != root; k++) {
-        if (t->oj[k].kind == SQL_OJ_LEFT) continue;
         uint32_t r = (uint32_t)__builtin_ctz(t->oj[k].rhs);
-        for (uint32_t c = t->first[r]; c < t->first[r] + t->rels[r]->ncols; c++) {
-            sql_value v = {.type_oid = t->tree->cols[c].type_oid, .is_null = true};
-            proj->project.exprs[c] = sql_expr_const(o->arena, &v, t->tree->cols[c].typmod);
-            if (proj->project.exprs[c] == NULL) return sql_opt_oom(o);
+        if (t->oj[k].kind != SQL_OJ_LEFT &&
+            !sql_opt_project_nulls(o, proj, t->first[r], t->rels[r]->ncols)) {
+            return NULL;
         }
     }
     root = proj;

@@ -293,21 +293,23 @@ sql_plan *sql_opt_semi_unique(sql_opt *o, sql_plan *j) {
     if (r == NULL) return NULL;
     if (r->join.strategy != SQL_JOIN_INDEX) return j;
     /* Back to the semi-join's columns: the left row, NULLs for the inner side's. */
-    sql_plan *p = sql_plan_new(o->arena, SQL_P_PROJECT, 0);
-    sql_expr **exprs = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (j->ncols + 1u));
-    if (p == NULL || exprs == NULL) return sql_opt_oom(o);
-    for (uint32_t i = 0; i < j->ncols; i++) {
-        sql_value v = {.type_oid = j->cols[i].type_oid, .is_null = true};
-        exprs[i] = i < nl ? sql_expr_column(o->arena, nk + i, v.type_oid, j->cols[i].typmod)
-                          : sql_expr_const(o->arena, &v, j->cols[i].typmod);
-        if (exprs[i] == NULL) return sql_opt_oom(o);
-    }
-    p->ncols = j->ncols;
-    p->cols = j->cols;
-    p->left = r;
-    p->project.exprs = exprs;
+    uint32_t *back = rt_arena_zalloc(o->arena, sizeof(uint32_t) * (j->ncols + 1u));
+    if (back == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < nl; i++) back[i] = nk + i;
+    sql_plan *p = sql_opt_project_to(o, r, j, back);
+    if (p == NULL || !sql_opt_project_nulls(o, p, nl, j->ncols - nl)) return NULL;
     p->est_rows = j->est_rows;
     return p;
+}
+
+bool sql_opt_project_nulls(sql_opt *o, sql_plan *proj, uint32_t first, uint32_t n) {
+    RT_ASSERT(proj->kind == SQL_P_PROJECT && first + n <= proj->ncols);
+    for (uint32_t c = first; c < first + n; c++) {
+        sql_value v = {.type_oid = proj->cols[c].type_oid, .is_null = true};
+        proj->project.exprs[c] = sql_expr_const(o->arena, &v, proj->cols[c].typmod);
+        if (proj->project.exprs[c] == NULL) return sql_opt_oom(o);
+    }
+    return true;
 }
 
 /* `left` under a projection of its first n columns. */

@@ -112,12 +112,30 @@ def query(rng):
     preds = [predicate(rng, outer, i) for i in range(rng.randint(1, 3))]
     if rng.random() < 0.4:
         preds.append(f"{rng.choice(outer)}.v <> 1")
+    return count_record(from_, outer, preds)
+
+
+def count_record(from_, outer, preds):
+    """A query record counting the rows and each table's matches (answers filled in later)."""
     counts = ", ".join(f"count({a}.id)" for a in outer)
-    sums = f"sum({outer[0]}.id)"
-    cols = "I" * (n + 2)
-    zeros = " | ".join("0" * (n + 2))
-    return (f"query {cols}\nSELECT count(*), {sums}, {counts} FROM {from_} WHERE "
+    cols = "I" * (len(outer) + 2)
+    zeros = " | ".join("0" * (len(outer) + 2))
+    return (f"query {cols}\nSELECT count(*), sum({outer[0]}.id), {counts} FROM {from_} WHERE "
             f"{' AND '.join(preds)}\n----\n{zeros}\n")
+
+
+def table_lines():
+    lines = []
+    for name, rows, k, v in TABLES:
+        lines += ["statement ok", f"CREATE TABLE {name} (id int PRIMARY KEY, k int, v int)", ""]
+        lines += ["statement ok",
+                  f"INSERT INTO {name} SELECT g, {k}, {v} FROM generate_series(1, {rows}) g", ""]
+        lines += ["statement ok", f"ANALYZE {name}", ""]
+    return lines
+
+
+def drop_lines():
+    return [line for name, _, _, _ in TABLES for line in ("statement ok", f"DROP TABLE {name}", "")]
 
 
 # Plans over functions (no Gather): the same shapes as PostgreSQL's.
@@ -187,11 +205,7 @@ def order_query(rng):
     if rng.random() < 0.4:
         preds.append(f"{rng.choice(outer)}.v <> 1")
     rng.shuffle(preds)
-    counts = ", ".join(f"count({a}.id)" for a in outer)
-    cols = "I" * (n + 2)
-    zeros = " | ".join("0" * (n + 2))
-    return (f"query {cols}\nSELECT count(*), sum({outer[0]}.id), {counts} FROM {from_} WHERE "
-            f"{' AND '.join(preds)}\n----\n{zeros}\n")
+    return count_record(from_, outer, preds)
 
 
 # Plans over VALUES and functions (no Gather), the shapes PostgreSQL 15 gives them: the small
@@ -232,19 +246,14 @@ def order_file():
         "# tests/sql/gen_semij_slt.py; results from PostgreSQL 15.",
         "",
     ]
-    for name, rows, k, v in TABLES:
-        lines += ["statement ok", f"CREATE TABLE {name} (id int PRIMARY KEY, k int, v int)", ""]
-        lines += ["statement ok",
-                  f"INSERT INTO {name} SELECT g, {k}, {v} FROM generate_series(1, {rows}) g", ""]
-        lines += ["statement ok", f"ANALYZE {name}", ""]
+    lines += table_lines()
     for q in ORDER_EXPLAINS:
         lines += ["query T", f"EXPLAIN (COSTS OFF) {q}", "----", "x", ""]
     for q in UNIQUE_QUERIES:
         lines += ["query III", q, "----", "0 | 0 | 0", ""]
     for _ in range(150):
         lines.append(order_query(rng))
-    for name, _, _, _ in TABLES:
-        lines += ["statement ok", f"DROP TABLE {name}", ""]
+    lines += drop_lines()
     with open(OUT_ORDER, "w") as f:
         f.write("\n".join(lines))
 
@@ -259,17 +268,12 @@ def main():
         "# PostgreSQL 15.",
         "",
     ]
-    for name, rows, k, v in TABLES:
-        lines += ["statement ok", f"CREATE TABLE {name} (id int PRIMARY KEY, k int, v int)", ""]
-        lines += ["statement ok",
-                  f"INSERT INTO {name} SELECT g, {k}, {v} FROM generate_series(1, {rows}) g", ""]
-        lines += ["statement ok", f"ANALYZE {name}", ""]
+    lines += table_lines()
     for q in EXPLAINS:
         lines += ["query T", f"EXPLAIN (COSTS OFF) {q}", "----", "x", ""]
     for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 200):
         lines.append(query(rng))
-    for name, _, _, _ in TABLES:
-        lines += ["statement ok", f"DROP TABLE {name}", ""]
+    lines += drop_lines()
     with open(OUT, "w") as f:
         f.write("\n".join(lines))
     order_file()
