@@ -220,14 +220,15 @@ static bool sql_join_drops_unmatched_left(const sql_plan *p) {
 }
 
 /* The first join key a key filter can be made of: a plain integer or date column on both
- * sides' terms, not compared by IS NOT DISTINCT FROM (equal keys have equal int64 values), read by the scan `child` when given;
- * p->join.nkeys when none is. */
+ * sides' terms (equal keys have equal int64 values), not compared by IS NOT DISTINCT FROM,
+ * read by the scan `child` when given; p->join.nkeys when none is. */
 static uint32_t sql_join_filter_key(const sql_plan *p, const sql_op *child) {
     uint32_t k = 0;
     for (; k < p->join.nkeys; k++) {
         const sql_expr *lk = p->join.left_keys[k], *rk = p->join.right_keys[k];
         int fam = sql_scan_keys_family(lk->type_oid);
-        if (!(p->join.nulls_equal & (1u << k)) && lk->kind == SQL_X_COLUMN && lk->column.depth == 0 && fam != 0 &&
+        if (!(p->join.nulls_equal & (1u << k)) && lk->kind == SQL_X_COLUMN &&
+            lk->column.depth == 0 && fam != 0 &&
             sql_scan_keys_family(rk->type_oid) == fam &&
             (child == NULL || sql_scan_keys_column(child, lk->column.index))) {
             break;

@@ -560,9 +560,10 @@ static bool sql_hashable_type(uint32_t t) {
     }
 }
 
-/* NESTLOOP -> HASHJOIN on the equality (and IS NOT DISTINCT FROM: NULLs match there) conjuncts
- * of its quals that compare a left-only expression with a right-only one of a type with the same hash and equality. The quals stay
- * whole: the executor re-checks them on each candidate pair. */
+/* NESTLOOP -> HASHJOIN on the equality (and IS NOT DISTINCT FROM: NULLs match there)
+ * conjuncts of its quals that compare a left-only expression with a right-only one of a type
+ * with the same hash and equality. The quals stay whole: the executor re-checks them on each
+ * candidate pair. */
 bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);

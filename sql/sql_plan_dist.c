@@ -276,7 +276,8 @@ sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     for (uint32_t k = 0; k < t->pk_count; k++) {
         uint32_t pk_type = t->columns[t->pk_attnums[k] - 1].type_oid;
         for (uint32_t i = 0; i < j->join.nkeys && key[k] == NULL; i++) {
-            if ((j->join.nulls_equal & (1u << i)) || sql_side_attnum(j->right, rs, j->join.right_keys[i]) != t->pk_attnums[k] ||
+            if ((j->join.nulls_equal & (1u << i)) ||
+                sql_side_attnum(j->right, rs, j->join.right_keys[i]) != t->pk_attnums[k] ||
                 !sql_key_types_match(pk_type, j->join.left_keys[i]->type_oid)) {
                 continue;
             }

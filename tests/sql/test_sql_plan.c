@@ -332,7 +332,8 @@ static void plan_explain_subplans(void) {
                "          ->  Seq Scan on u\n");
     /* A few distinct keys look t up by its primary key: the semi-join as an inner join over
      * u made unique on the key (PostgreSQL's HashAggregate), the same rows. */
-    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT name FROM t WHERE id IN (SELECT tid FROM u WHERE tag = 'c')",
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT name FROM t WHERE id IN "
+               "(SELECT tid FROM u WHERE tag = 'c')",
                "Nested Loop\n"
                "  ->  HashAggregate\n"
                "        Group Key: u.tid\n"
