@@ -557,10 +557,11 @@ static sql_plan *sql_opt_repartition(sql_opt *o, sql_plan *j) {
     return g;
 }
 
-/* Where a hash join runs: merged where both inputs come ordered on its keys, else by
- * primary-key lookups when the outer side is small, else on the shards when both tables are
- * partitioned alike on its key, else on the shards of the big side with the small one
- * broadcast, else gathered on the coordinator. */
+/* Where a hash join runs: a semi-join as lookups over its inner side made unique when its
+ * keys are few (sql_opt_semi_unique), else merged where both inputs come ordered on its keys,
+ * else by primary-key lookups when the outer side is small, else on the shards when both
+ * tables are partitioned alike on its key, else on the shards of the big side with the small
+ * one broadcast, else gathered on the coordinator. */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
     if (j->join.semi) {
         sql_plan *u = sql_opt_semi_unique(o, j);
