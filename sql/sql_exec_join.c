@@ -153,7 +153,7 @@ static bool sql_join_build_plain(sql_op_join *j, sql_exec_ctx *x, sql_value *key
         bool has_null = false;
         for (uint32_t k = 0; k < nk; k++) {
             key[k] = row[p->join.right_keys[k]->column.index];
-            has_null |= key[k].is_null;
+            has_null |= key[k].is_null && !(p->join.nulls_equal & (1u << k));
         }
         j->chain[r] = UINT64_MAX;
         if (!has_null && !sql_join_build_insert(j, key, nk, r)) {
@@ -197,11 +197,11 @@ static bool sql_join_build_hash(sql_op_join *j, sql_exec_ctx *x) {
                 return false;
             }
             sql_vec_get(v, 0, &key[k]);
-            has_null |= key[k].is_null;
+            has_null |= key[k].is_null && !(p->join.nulls_equal & (1u << k));
             if (!sql_value_copy(j->mem, &key[k])) has_null = true;
         }
         j->chain[r] = UINT64_MAX;
-        if (has_null) continue; /* a NULL key never joins */
+        if (has_null) continue; /* a NULL key never joins (but under IS NOT DISTINCT FROM) */
         if (!sql_join_build_insert(j, key, nk, r)) {
             rt_arena_destroy(tmp);
             return sql_exec_hash_fail(j->mem, x, "join");
@@ -220,14 +220,15 @@ static bool sql_join_drops_unmatched_left(const sql_plan *p) {
 }
 
 /* The first join key a key filter can be made of: a plain integer or date column on both
- * sides' terms (equal keys have equal int64 values), read by the scan `child` when given;
- * p->join.nkeys when none is. */
+ * sides' terms (equal keys have equal int64 values), not compared by IS NOT DISTINCT FROM,
+ * read by the scan `child` when given; p->join.nkeys when none is. */
 static uint32_t sql_join_filter_key(const sql_plan *p, const sql_op *child) {
     uint32_t k = 0;
     for (; k < p->join.nkeys; k++) {
         const sql_expr *lk = p->join.left_keys[k], *rk = p->join.right_keys[k];
         int fam = sql_scan_keys_family(lk->type_oid);
-        if (lk->kind == SQL_X_COLUMN && lk->column.depth == 0 && fam != 0 &&
+        if (!(p->join.nulls_equal & (1u << k)) && lk->kind == SQL_X_COLUMN &&
+            lk->column.depth == 0 && fam != 0 &&
             sql_scan_keys_family(rk->type_oid) == fam &&
             (child == NULL || sql_scan_keys_column(child, lk->column.index))) {
             break;
@@ -552,9 +553,10 @@ static bool sql_join_hash_outer(sql_op_join *j) {
     sql_value key[16];
     for (uint32_t r = 0; r < n; r++) {
         bool null = false;
+        uint16_t nulls_equal = j->base.plan->join.nulls_equal;
         for (uint32_t k = 0; k < nk && k < 16; k++) {
             sql_vec_get(j->left_keys[k], r, &key[k]);
-            null |= key[k].is_null;
+            null |= key[k].is_null && !(nulls_equal & (1u << k));
         }
         j->left_null[r] = null;
         if (null) continue;

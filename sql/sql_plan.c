@@ -17,6 +17,7 @@
  * subquery caches) is restricted to expressions without subqueries, aggregates or volatile
  * functions; everything else stays on the coordinator, above the GATHER. Subquery plans inside
  * expressions and CTE bodies are optimised the same way (once each, as they may be shared). */
+#include <math.h>
 #include <string.h>
 
 #include "engine/eng_key.h"
@@ -118,6 +119,10 @@ const sql_expr *sql_expr_unrelabel(const sql_expr *e) {
 bool sql_is_eq_operator(const sql_expr *c) {
     return c->kind == SQL_X_FUNC && c->nargs == 2 && c->func.def != NULL &&
            c->func.def->is_operator && strcmp(c->func.def->name, "=") == 0;
+}
+
+bool sql_is_join_key_operator(const sql_expr *c) {
+    return sql_is_eq_operator(c) || (c->kind == SQL_X_DISTINCT && c->test.is_not && c->nargs == 2);
 }
 
 bool sql_plan_pk_conjunct(const sql_plan *scan, const sql_expr *c, uint32_t *pk_pos,
@@ -555,9 +560,10 @@ static bool sql_hashable_type(uint32_t t) {
     }
 }
 
-/* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that compare a left-only
- * expression with a right-only one of a type with the same hash and equality. The quals stay
- * whole: the executor re-checks them on each candidate pair. */
+/* NESTLOOP -> HASHJOIN on the equality (and IS NOT DISTINCT FROM: NULLs match there)
+ * conjuncts of its quals that compare a left-only expression with a right-only one of a type
+ * with the same hash and equality. The quals stay whole: the executor re-checks them on each
+ * candidate pair. */
 bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
@@ -565,10 +571,12 @@ bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
     sql_expr **lk = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (n + 1u));
     sql_expr **rk = rt_arena_alloc(o->arena, sizeof(sql_expr *) * (n + 1u));
     if (lk == NULL || rk == NULL) return sql_opt_oom(o);
+    uint16_t nulls_equal = 0;
     for (uint32_t i = 0; i < n && nk < 16; i++) {
         sql_expr *c = conj[i];
+        bool not_distinct = c->kind == SQL_X_DISTINCT && c->test.is_not;
         /* Integer types share one hash and comparison, so do text and varchar. */
-        if (!sql_is_eq_operator(c) ||
+        if (!sql_is_join_key_operator(c) ||
             !sql_key_types_match(c->args[0]->type_oid, c->args[1]->type_oid) ||
             !sql_hashable_type(c->args[0]->type_oid) || !sql_hashable_type(c->args[1]->type_oid)) {
             continue;
@@ -587,10 +595,12 @@ bool sql_opt_hash_keys(sql_opt *o, sql_plan *j) {
         if (sql_expr_info_of(l).volatile_fn || sql_expr_info_of(r).volatile_fn) continue;
         lk[nk] = l;
         if ((rk[nk] = sql_opt_to_right(o, r, nleft, j->ncols)) == NULL) return false;
+        if (not_distinct) nulls_equal |= (uint16_t)(1u << nk);
         nk++;
     }
     if (nk == 0) return true;
     j->kind = SQL_P_HASHJOIN;
+    j->join.nulls_equal = nulls_equal;
     j->join.nkeys = nk;
     j->join.left_keys = lk;
     j->join.right_keys = rk;
@@ -1168,6 +1178,33 @@ static sql_plan *sql_opt_modify(sql_opt *o, sql_plan *p) {
 
 /* ---- dispatch ---- */
 
+/* Rows of a VALUES list or a set-returning function's scan, as PostgreSQL estimates them: the
+ * list's rows; generate_series over integer constants its count (its support function);
+ * any other function SQL_PLAN_DEFAULT_ROWS (the default prorows). */
+static double sql_opt_srf_rows(const sql_plan *p) {
+    if (p->kind == SQL_P_VALUES) return p->values.nrows;
+    const sql_expr *const *a = (const sql_expr *const *)p->func.args;
+    uint32_t n = p->func.nargs;
+    if (strcmp(p->func.def->name, "generate_series") != 0 || n < 2 || n > 3) {
+        return SQL_PLAN_DEFAULT_ROWS;
+    }
+    int64_t v[3] = {0, 0, 1};
+    for (uint32_t i = 0; i < n; i++) {
+        const sql_expr *e = a[i];
+        if (e->kind == SQL_X_FUNC && e->func.def == &sql_cast_def && e->nargs == 1 &&
+            sql_is_int_type(e->type_oid)) {
+            e = e->args[0]; /* an integer constant cast to the other arguments' type */
+        }
+        if (e->kind != SQL_X_CONST || e->constval.is_null || !sql_is_int_type(e->type_oid)) {
+            return SQL_PLAN_DEFAULT_ROWS;
+        }
+        v[i] = e->constval.i64;
+    }
+    if (v[2] == 0) return SQL_PLAN_DEFAULT_ROWS; /* an error when it runs */
+    double count = floor(((double)v[1] - (double)v[0]) / (double)v[2]) + 1;
+    return count > 1 ? count : 1;
+}
+
 static bool sql_opt_children(sql_opt *o, sql_plan *p) {
     if (p->left != NULL && (p->left = sql_opt_node(o, p->left)) == NULL) return false;
     if (p->right != NULL && (p->right = sql_opt_node(o, p->right)) == NULL) return false;
@@ -1208,6 +1245,9 @@ sql_plan *sql_opt_node(sql_opt *o, sql_plan *p) {
             }
         }
         return p;
+    case SQL_P_VALUES: case SQL_P_FUNCSCAN:
+        if (p->est_rows <= 0) p->est_rows = sql_opt_srf_rows(p);
+        break;
     case SQL_P_RECURSIVE: {
         /* The recursive term is re-run per iteration over the work table: keep it whole. */
         break;

@@ -203,6 +203,8 @@ struct sql_plan {
             uint32_t nkeys;        /* HASHJOIN: equality keys */
             sql_expr **left_keys;  /* over the left input */
             sql_expr **right_keys; /* over the right input */
+            uint16_t nulls_equal;  /* HASHJOIN: keys k (bit k) from IS NOT DISTINCT FROM,
+                                      where two NULLs match */
             bool semi, anti;       /* EXISTS / NOT EXISTS forms */
             bool lateral;          /* NESTLOOP: the right input refers to the left row (its
                                       SQL_X_OUTER depth 1) and is re-run per left row */

@@ -256,7 +256,7 @@ static const sql_expr *sql_key_conjunct(const sql_plan *j, const sql_expr *left_
 /* HASHJOIN (INNER or LEFT) whose build side is a table read keyed by its whole primary key,
  * with few outer rows: instead of scanning the whole table, look each outer row's key up on
  * the one shard that owns it (a LATERAL nested loop over a primary-key lookup). */
-static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
+sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     uint32_t jt = j->join.join_type;
     if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti ||
         (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
@@ -276,7 +276,8 @@ static sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j) {
     for (uint32_t k = 0; k < t->pk_count; k++) {
         uint32_t pk_type = t->columns[t->pk_attnums[k] - 1].type_oid;
         for (uint32_t i = 0; i < j->join.nkeys && key[k] == NULL; i++) {
-            if (sql_side_attnum(j->right, rs, j->join.right_keys[i]) != t->pk_attnums[k] ||
+            if ((j->join.nulls_equal & (1u << i)) ||
+                sql_side_attnum(j->right, rs, j->join.right_keys[i]) != t->pk_attnums[k] ||
                 !sql_key_types_match(pk_type, j->join.left_keys[i]->type_oid)) {
                 continue;
             }
@@ -460,7 +461,7 @@ static sql_plan *sql_opt_merge(sql_opt *o, sql_plan *j) {
     (void)o;
     uint32_t jt = j->join.join_type;
     if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
-        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        j->join.nulls_equal != 0 || (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
         return j;
     }
     /* The merge keys: those the inputs are ordered on, in that order (the others stay
@@ -517,7 +518,8 @@ static bool sql_table_on_every_shard(const eng_table *t, uint32_t shards) {
 static sql_plan *sql_opt_repartition(sql_opt *o, sql_plan *j) {
     uint32_t jt = j->join.join_type;
     if (j->kind != SQL_P_HASHJOIN || j->join.semi || j->join.anti || j->join.lateral ||
-        j->join.merge || (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
+        j->join.merge || (j->join.nulls_equal & 1u) ||
+        (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT)) {
         return j;
     }
     double shards = o->shard_count;
@@ -555,11 +557,16 @@ static sql_plan *sql_opt_repartition(sql_opt *o, sql_plan *j) {
     return g;
 }
 
-/* Where a hash join runs: merged where both inputs come ordered on its keys, else by
- * primary-key lookups when the outer side is small, else on the shards when both tables are
- * partitioned alike on its key, else on the shards of the big side with the small one
- * broadcast, else gathered on the coordinator. */
+/* Where a hash join runs: a semi-join as lookups over its inner side made unique when its
+ * keys are few (sql_opt_semi_unique), else merged where both inputs come ordered on its keys,
+ * else by primary-key lookups when the outer side is small, else on the shards when both
+ * tables are partitioned alike on its key, else on the shards of the big side with the small
+ * one broadcast, else gathered on the coordinator. */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
+    if (j->join.semi) {
+        sql_plan *u = sql_opt_semi_unique(o, j);
+        if (u != j) return u;
+    }
     if ((j = sql_opt_merge(o, j)) == NULL || j->join.merge) return j;
     if ((j = sql_opt_index_join(o, j)) == NULL || j->kind != SQL_P_HASHJOIN) return j;
     sql_plan *c = sql_opt_colocate(o, j);

@@ -268,8 +268,9 @@ static void sql_deparse_col(sql_xpl *ex, sql_strbuf *sb, const sql_plan *p, uint
         sql_strbuf_puts(sb, sql_xpl_ident(ex, p->cols[i].name != NULL ? p->cols[i].name : "?"));
         return;
     case SQL_P_VALUES:
-        /* VERBOSE: PostgreSQL names a VALUES list's columns by position, with its RTE */
-        if (ex->verbose) {
+        /* VERBOSE, or beside other relations: PostgreSQL names a VALUES list's columns by
+           position, with its RTE */
+        if (ex->verbose || ex->qualify) {
             sql_strbuf_printf(sb, "%s.column%u", sql_xpl_ident(ex, sql_xpl_refname(ex, p)),
                               i + 1);
             return;
@@ -1162,8 +1163,9 @@ static void sql_explain_hashjoin(sql_xpl *ex, const sql_plan *p, uint32_t col) {
                     p->right);
         sql_strbuf_putc(&a, '\0');
         sql_strbuf_putc(&b, '\0');
-        keys[2 * k] = rt_arena_sprintf(ex->tmp, "(%s = %s)", a.data, b.data);
-        keys[2 * k + 1] = rt_arena_sprintf(ex->tmp, "(%s = %s)", b.data, a.data);
+        const char *op = (p->join.nulls_equal & (1u << k)) ? "IS NOT DISTINCT FROM" : "=";
+        keys[2 * k] = rt_arena_sprintf(ex->tmp, "(%s %s %s)", a.data, op, b.data);
+        keys[2 * k + 1] = rt_arena_sprintf(ex->tmp, "(%s %s %s)", b.data, op, a.data);
         if (k > 0) sql_strbuf_puts(&cond, " AND ");
         sql_strbuf_puts(&cond, keys[2 * k] != NULL ? keys[2 * k] : "?");
     }

@@ -72,6 +72,8 @@ bool sql_is_int_type(uint32_t t);
 /* Types whose values encode to the same key bytes when `=` holds between them. */
 bool sql_key_types_match(uint32_t a, uint32_t b);
 bool sql_is_eq_operator(const sql_expr *c);
+/* `a = b` or `a IS NOT DISTINCT FROM b`: a hash join key (NULLs match in the second). */
+bool sql_is_join_key_operator(const sql_expr *c);
 /* `e` without a cast that only relabels its value (cidr -> inet, PostgreSQL's binary-coercible
  * cast: the same bytes, the same key), so that a cidr key column compared as inet is still
  * that column for key lookups. */
@@ -106,6 +108,13 @@ uint32_t *sql_opt_order_map(sql_opt *o, uint32_t ncols, sql_plan *const *rels,
  * anti-joins above a FILTER of its other conjuncts, under a projection of f's columns
  * (sql_plan_semij.c); f itself when there are none. NULL with the error set on OOM. */
 sql_plan *sql_opt_semijoins(sql_opt *o, sql_plan *f);
+/* Semi-join hash join j as an inner join over its inner side made unique on the join keys
+ * when that lets each key look its left table up by index (sql_plan_semij.c); j itself when
+ * not, NULL with o->err set on OOM. */
+sql_plan *sql_opt_semi_unique(sql_opt *o, sql_plan *j);
+/* Makes columns [first, first + n) of projection proj NULLs of their types (a semi-join's
+ * inner side, which nothing above reads); false on OOM (o->err set). */
+bool sql_opt_project_nulls(sql_opt *o, sql_plan *proj, uint32_t first, uint32_t n);
 /* NESTLOOP -> HASHJOIN on the equality conjuncts of its quals that hash. */
 bool sql_opt_hash_keys(sql_opt *o, sql_plan *j);
 
@@ -130,11 +139,27 @@ bool sql_opt_outer_reduce(sql_opt *o, sql_plan *p);
  * counts whole relations). False on OOM. */
 bool sql_opt_strict_cols(rt_arena *arena, const sql_expr *e, bool *cols, uint32_t ncols,
                          const uint32_t *leaf);
-/* A tree of inner, LEFT and RIGHT joins of at least three relations, one of its joins an outer
- * one, in the cheapest order the outer-join identities allow (sql_plan_ojorder.c), under a
- * projection giving back the written column order; `j` itself when the tree is not such (or
- * too large: then the rewrites above apply); NULL with o->err set on failure. */
+/* A tree of inner, LEFT, RIGHT, semi- and anti-joins of at least three relations, one of its
+ * joins an outer, semi- or anti-join, in the cheapest order the outer-join identities and
+ * PostgreSQL's join_is_legal allow (sql_plan_ojorder.c), under a projection giving back the
+ * written column order; `j` itself when the tree is not such (or too large: then the rewrites
+ * above apply); NULL with o->err set on failure. */
 sql_plan *sql_opt_reorder_outer(sql_opt *o, sql_plan *j);
+
+/* One special join of such a tree (PostgreSQL's SpecialJoinInfo), over relation bitmasks. */
+typedef enum sql_oj_kind { SQL_OJ_LEFT, SQL_OJ_SEMI, SQL_OJ_ANTI } sql_oj_kind;
+typedef struct sql_oj {
+    uint32_t lhs, rhs;       /* as written: preserved and nullable (semi: inner) relations */
+    uint32_t min_lhs, min_rhs, allowed;
+    uint32_t strict;         /* relations its ON condition rejects NULLs in */
+    sql_oj_kind kind;
+} sql_oj;
+/* Widens the min_lhs of semi- or anti-join k (what its condition reads) by the whole of each
+ * outer join below it whose nullable side that reads. */
+void sql_oj_semi_lhs(sql_oj *oj, uint32_t noj, uint32_t k);
+/* The special join a join of relation sets l (probe) and r (build) performs: its index, -1
+ * none, -2 the join is not legal. */
+int32_t sql_oj_step(const sql_oj *oj, uint32_t noj, uint32_t l, uint32_t r);
 /* A LEFT JOIN over a LEFT JOIN, (A LEFT B) LEFT C with C's condition strict in B and not
  * reading A, planned in whichever of that and A LEFT (B LEFT C) costs less; NULL with o->err
  * set on failure, `j` itself (not yet planned) when the identity does not apply. */
@@ -142,6 +167,9 @@ sql_plan *sql_opt_outer_assoc(sql_opt *o, sql_plan *j);
 /* Where a hash join runs (sql_plan_dist.c): per outer row by index lookups, co-located,
  * broadcast, or gathered; returns the (possibly new) node. */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j);
+/* Hash join j (INNER or LEFT) as index lookups per outer row when its build side is a table
+ * read keyed by an index and the outer side is small; j itself (unchanged) when not. */
+sql_plan *sql_opt_index_join(sql_opt *o, sql_plan *j);
 /* UPDATE ... FROM / DELETE ... USING's join in the target's fragment: co-located (each
  * fragment reads its own partitions of the other table) or broadcast (the others read whole). */
 void sql_opt_modify_strategy(sql_plan *j);

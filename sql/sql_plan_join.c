@@ -427,7 +427,7 @@ static double sql_jcol_distinct(const sql_jflat *fl, const sql_plan *tree, const
 static double sql_jconj_sel(const sql_jflat *fl, const sql_plan *tree, const double *rows,
                             const sql_expr *c, bool *equi) {
     *equi = false;
-    if (!sql_is_eq_operator(c)) return SQL_SEL_DEFAULT_INEQ;
+    if (!sql_is_join_key_operator(c)) return SQL_SEL_DEFAULT_INEQ;
     const sql_expr *a = c->args[0], *b = c->args[1];
     if (a->kind != SQL_X_COLUMN || b->kind != SQL_X_COLUMN) {
         *equi = true;

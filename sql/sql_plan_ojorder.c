@@ -22,6 +22,13 @@
  *     from outside joins the nullable side before the outer join: the identities that move
  *     inner joins and other LEFT JOINs across k all keep its nullable side whole);
  * and no conjunct written inside k's nullable side becomes evaluable only where k is performed.
+ * Semi- and anti-joins (EXISTS / NOT EXISTS / IN, sql_plan_semij.c) are special joins of the
+ * same kind, as PostgreSQL's join_is_legal takes them: the inner side stays one relation and
+ * is its own min_rhs and allowed set (nothing joins it first: no unique-ified inner side);
+ * min_lhs is what the condition reads, plus the whole of every outer join below whose
+ * nullable side it reads; nothing lives inside the inner side and a semi-join never lives
+ * inside an outer join's nullable side. So inner and outer joins go below or above a
+ * semi-join wherever its condition's relations are there, and two semi-joins commute.
  * The written order is always valid; dynamic programming over every subset (up to
  * SQL_JOIN_DP_RELS_MAX relations) picks the cheapest valid tree, costed as inner joins are
  * (sql_opt_join_cost) with an outer join's rows at least its preserved side's. Larger trees keep
@@ -48,12 +55,6 @@ typedef struct sql_ojc {
     bool equi;
 } sql_ojc;
 
-typedef struct sql_oj {
-    uint32_t lhs, rhs;       /* as written: preserved and nullable relations */
-    uint32_t min_lhs, min_rhs, allowed;
-    uint32_t strict;         /* relations its ON condition rejects NULLs in */
-} sql_oj;
-
 typedef struct sql_ojt {
     sql_opt *o;
     sql_plan *tree;
@@ -72,14 +73,15 @@ typedef struct sql_ojt {
 } sql_ojt;
 
 static bool sql_ojt_flattenable(const sql_plan *j) {
-    if (j->kind != SQL_P_NESTLOOP || j->join.lateral || j->join.semi || j->join.anti ||
-        j->join.ordered || j->left == NULL || j->right == NULL ||
-        j->ncols != j->left->ncols + j->right->ncols) {
+    if (j->kind != SQL_P_NESTLOOP || j->join.lateral || j->join.ordered || j->left == NULL ||
+        j->right == NULL || j->ncols != j->left->ncols + j->right->ncols) {
         return false;
     }
+    bool semi = j->join.semi || j->join.anti;
     uint32_t jt = j->join.join_type;
-    if (jt == SQL_JOIN_INNER || jt == SQL_JOIN_CROSS) return true;
-    if (jt != SQL_JOIN_LEFT && jt != SQL_JOIN_RIGHT) return false;
+    if (semi && (jt != SQL_JOIN_INNER || j->join.quals == NULL)) return false;
+    if (!semi && (jt == SQL_JOIN_INNER || jt == SQL_JOIN_CROSS)) return true;
+    if (!semi && jt != SQL_JOIN_LEFT && jt != SQL_JOIN_RIGHT) return false;
     if (j->join.quals == NULL) return true;
     sql_expr_info in = sql_expr_info_of(j->join.quals);
     return !in.subquery && !in.volatile_fn && !in.aggref;
@@ -128,28 +130,31 @@ static bool sql_ojt_add(sql_ojt *t, sql_plan *p, uint32_t offset, uint32_t insid
     }
     if (!sql_ojt_flattenable(j)) return sql_ojt_rel(t, p, offset, rels);
     uint32_t jt = j->join.join_type;
-    bool outer = jt == SQL_JOIN_LEFT || jt == SQL_JOIN_RIGHT;
+    bool semi = j->join.semi || j->join.anti;
+    bool outer = semi || jt == SQL_JOIN_LEFT || jt == SQL_JOIN_RIGHT;
     if (outer && t->noj == SQL_OJ_RELS_MAX) {
         t->fail = true;
         return true;
     }
     int32_t k = outer ? (int32_t)t->noj++ : -1;
     uint32_t kbit = outer ? 1u << k : 0;
-    uint32_t lr, lo, rr, ro;
+    uint32_t lr, lo, rr, ro = 0;
     if (!sql_ojt_add(t, j->left, offset, inside | (jt == SQL_JOIN_RIGHT ? kbit : 0), &lr, &lo)) {
         return false;
     }
     if (t->fail) return true;
-    if (!sql_ojt_add(t, j->right, offset + j->left->ncols,
-                     inside | (jt == SQL_JOIN_LEFT ? kbit : 0), &rr, &ro)) {
-        return false;
-    }
+    /* A semi- or anti-join's inner side stays one relation (nothing joins it first). */
+    bool ok = semi ? sql_ojt_rel(t, j->right, offset + j->left->ncols, &rr)
+                   : sql_ojt_add(t, j->right, offset + j->left->ncols,
+                                 inside | (jt == SQL_JOIN_LEFT ? kbit : 0), &rr, &ro);
+    if (!ok) return false;
     if (t->fail) return true;
     *rels = lr | rr;
     *ojs = lo | ro | kbit;
     if (outer) {
-        t->oj[k].lhs = jt == SQL_JOIN_LEFT ? lr : rr;
-        t->oj[k].rhs = jt == SQL_JOIN_LEFT ? rr : lr;
+        t->oj[k].lhs = jt == SQL_JOIN_RIGHT ? rr : lr;
+        t->oj[k].rhs = jt == SQL_JOIN_RIGHT ? lr : rr;
+        t->oj[k].kind = !semi ? SQL_OJ_LEFT : j->join.anti ? SQL_OJ_ANTI : SQL_OJ_SEMI;
     }
     if (j != p && !sql_ojt_conj(t, p->filter.pred, offset, p->ncols, -1, inside, *ojs)) {
         return false;
@@ -200,7 +205,7 @@ static double sql_ojt_distinct(const sql_ojt *t, uint32_t r, uint32_t col, doubl
 static void sql_ojt_sel(const sql_ojt *t, sql_ojc *c) {
     c->equi = false;
     c->sel = SQL_SEL_DEFAULT_INEQ;
-    if (!sql_is_eq_operator(c->e)) return;
+    if (!sql_is_join_key_operator(c->e)) return;
     c->sel = SQL_SEL_DEFAULT_EQ;
     c->equi = true;
     const sql_expr *a = c->e->args[0], *b = c->e->args[1];
@@ -249,6 +254,7 @@ static bool sql_ojt_on(sql_ojt *t, uint32_t k, const uint32_t *leaf, bool *cols)
         if (t->c[i].owner == (int32_t)k) reads |= t->c[i].rels;
     }
     oj->min_lhs = (reads & oj->lhs) != 0 ? reads & oj->lhs : oj->lhs;
+    if (oj->kind != SQL_OJ_LEFT) sql_oj_semi_lhs(t->oj, t->noj, k);
     memset(cols, 0, t->tree->ncols + 1u);
     for (uint32_t i = 0; i < t->nc; i++) {
         if (t->c[i].owner != (int32_t)k) continue;
@@ -265,9 +271,11 @@ static bool sql_ojt_on(sql_ojt *t, uint32_t k, const uint32_t *leaf, bool *cols)
     return true;
 }
 
-/* Whether outer join m may be performed inside outer join k's nullable side. */
+/* Whether outer join m may be performed inside outer join k's nullable side (never a semi-
+ * or anti-join: it does not preserve the rows its condition rejects). */
 static bool sql_ojt_lives(const sql_ojt *t, uint32_t m, uint32_t k) {
     const sql_oj *om = &t->oj[m], *ok = &t->oj[k];
+    if (om->kind != SQL_OJ_LEFT || ok->kind != SQL_OJ_LEFT) return false;
     uint32_t all_k = ok->lhs | ok->rhs;
     bool above = (om->lhs & all_k) == all_k;
     bool nested = (om->rhs & ~ok->rhs) == 0 && (om->lhs & ~ok->rhs) == 0;
@@ -310,11 +318,28 @@ static bool sql_ojt_limits(sql_ojt *t) {
     return true;
 }
 
+/* A semi- or anti-join whose condition reads the nullable side of an outer join below it keeps
+ * that whole outer join below it, strict or not (PostgreSQL's make_outerjoininfo). */
+void sql_oj_semi_lhs(sql_oj *oj, uint32_t noj, uint32_t k) {
+    RT_ASSERT(k < noj && oj[k].kind != SQL_OJ_LEFT);
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (uint32_t m = 0; m < noj; m++) {
+            uint32_t all = oj[m].lhs | oj[m].rhs;
+            if ((all & ~oj[k].lhs) == 0 && (oj[k].min_lhs & oj[m].rhs) &&
+                (oj[k].min_lhs & all) != all) {
+                oj[k].min_lhs |= all;
+                grew = true;
+            }
+        }
+    }
+}
+
 /* The outer joins performed within relation set s. */
-static uint32_t sql_ojt_done(const sql_ojt *t, uint32_t s) {
+static uint32_t sql_oj_done(const sql_oj *oj, uint32_t noj, uint32_t s) {
     uint32_t d = 0;
-    for (uint32_t k = 0; k < t->noj; k++) {
-        uint32_t need = t->oj[k].min_lhs | t->oj[k].min_rhs;
+    for (uint32_t k = 0; k < noj; k++) {
+        uint32_t need = oj[k].min_lhs | oj[k].min_rhs;
         if ((s & need) == need) d |= 1u << k;
     }
     return d;
@@ -327,12 +352,11 @@ static bool sql_ojt_here(const sql_ojc *c, uint32_t l, uint32_t r) {
            (c->need & s) == c->need && (c->need & l) != c->need && (c->need & r) != c->need;
 }
 
-/* The outer join the join of l and r performs: -1 none, -2 the join is not valid. */
-static int32_t sql_ojt_step(const sql_ojt *t, uint32_t l, uint32_t r) {
-    uint32_t s = l | r, done = sql_ojt_done(t, s);
+int32_t sql_oj_step(const sql_oj *ojs, uint32_t noj, uint32_t l, uint32_t r) {
+    uint32_t s = l | r, done = sql_oj_done(ojs, noj, s);
     int32_t perf = -1;
-    for (uint32_t k = 0; k < t->noj; k++) {
-        const sql_oj *oj = &t->oj[k];
+    for (uint32_t k = 0; k < noj; k++) {
+        const sql_oj *oj = &ojs[k];
         uint32_t need = oj->min_lhs | oj->min_rhs;
         if (!(done & (1u << k))) {
             if ((s & oj->rhs) && (s & ~oj->allowed)) return -2;
@@ -346,6 +370,15 @@ static int32_t sql_ojt_step(const sql_ojt *t, uint32_t l, uint32_t r) {
         }
         perf = (int32_t)k;
     }
+    return perf;
+}
+
+/* The outer join the join of l and r performs: -1 none, -2 the join is not valid (also when a
+ * conjunct written inside an outer join's nullable side would be evaluated above it). */
+static int32_t sql_ojt_step(const sql_ojt *t, uint32_t l, uint32_t r) {
+    int32_t perf = sql_oj_step(t->oj, t->noj, l, r);
+    if (perf == -2) return perf;
+    uint32_t done = sql_oj_done(t->oj, t->noj, l | r);
     for (uint32_t i = 0; i < t->nc; i++) {
         if (sql_ojt_here(&t->c[i], l, r) && (t->c[i].inside & done)) return -2;
     }
@@ -382,7 +415,12 @@ static double sql_ojt_join_cost(const sql_ojt *t, uint32_t l, uint32_t r, int32_
         equi |= (on || k < 0) && c->equi && (c->rels & l) && (c->rels & r);
     }
     double rows = t->rows[l] * t->rows[r] * sel;
-    if (k >= 0 && rows < t->rows[l]) rows = t->rows[l];
+    if (k >= 0 && t->oj[k].kind != SQL_OJ_LEFT) { /* the left rows with a match, or without */
+        double match = t->rows[r] * sel < 1 ? t->rows[r] * sel : 1;
+        rows = t->rows[l] * (t->oj[k].kind == SQL_OJ_SEMI ? match : 1 - match);
+    } else if (k >= 0 && rows < t->rows[l]) {
+        rows = t->rows[l];
+    }
     rows *= filt;
     *out = rows < 1 ? 1 : rows;
     return sql_opt_join_cost(t->rows[l], t->rows[r], *out, equi);
@@ -453,10 +491,13 @@ static sql_plan *sql_ojt_join(sql_ojt *t, uint32_t l, uint32_t r, sql_plan *lp, 
     sql_opt *o = t->o;
     int32_t k = sql_ojt_step(t, l, r);
     RT_ASSERT(k != -2);
-    sql_plan *j = sql_opt_join_pair(o, lp, rp, k >= 0 ? SQL_JOIN_LEFT : SQL_JOIN_CROSS,
-                                    t->rows[l | r]);
+    sql_oj_kind kind = k >= 0 ? t->oj[k].kind : SQL_OJ_LEFT;
+    uint32_t jt = k < 0 ? SQL_JOIN_CROSS : kind == SQL_OJ_LEFT ? SQL_JOIN_LEFT : SQL_JOIN_INNER;
+    sql_plan *j = sql_opt_join_pair(o, lp, rp, jt, t->rows[l | r]);
     uint32_t *map = sql_opt_order_map(t->o, t->tree->ncols, t->rels, t->first, order, n);
     if (j == NULL || map == NULL) return NULL;
+    j->join.semi = k >= 0 && kind == SQL_OJ_SEMI;
+    j->join.anti = k >= 0 && kind == SQL_OJ_ANTI;
     sql_expr *quals[SQL_PLAN_CONJUNCTS_MAX], *filt[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t nq = 0, nf = 0;
     for (uint32_t i = 0; i < t->nc; i++) {
@@ -494,11 +535,22 @@ static sql_plan *sql_ojt_build(sql_ojt *t, uint32_t s, uint32_t *order, uint32_t
     return sql_ojt_join(t, l, r, lp, rp, order + n0, *n - n0);
 }
 
-/* The planned tree under a projection of the written columns and the top conditions. */
+/* The planned tree under a projection of the written columns and the top conditions. A semi-
+ * or anti-join leaves its inner side's columns unset (nothing above reads them): the
+ * projection gives NULLs there. */
 static sql_plan *sql_ojt_finish(sql_ojt *t, sql_plan *root, const uint32_t *order, uint32_t n) {
     sql_opt *o = t->o;
     uint32_t *map = sql_opt_order_map(t->o, t->tree->ncols, t->rels, t->first, order, n);
-    if (map == NULL || (root = sql_opt_project_to(o, root, t->tree, map)) == NULL) return NULL;
+    sql_plan *proj = map != NULL ? sql_opt_project_to(o, root, t->tree, map) : NULL;
+    if (proj == NULL) return NULL;
+    for (uint32_t k = 0; k < t->noj && proj != root; k++) {
+        uint32_t r = (uint32_t)__builtin_ctz(t->oj[k].rhs);
+        if (t->oj[k].kind != SQL_OJ_LEFT &&
+            !sql_opt_project_nulls(o, proj, t->first[r], t->rels[r]->ncols)) {
+            return NULL;
+        }
+    }
+    root = proj;
     sql_expr *top[SQL_PLAN_CONJUNCTS_MAX];
     uint32_t ntop = 0;
     for (uint32_t i = 0; i < t->nc; i++) {

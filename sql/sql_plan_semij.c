@@ -17,9 +17,15 @@
  * a hash join on the equality conditions, EXPLAIN's "Hash Semi Join" / "Hash Anti Join".
  * A filter over a locking read (FOR UPDATE / SHARE) keeps its subqueries, so the scan still
  * locks only the rows they pass.
- * Not done: the joins are not part of the join order search (PostgreSQL's join_is_legal lets
- * a semi-join commute with inner joins) and a semi-join never runs as an inner join over the
- * unique-ified inner side. */
+ * The join order search (sql_plan_ojorder.c) then moves them among the inner and outer joins
+ * below as PostgreSQL's join_is_legal allows.
+ * A semi-join hash join all of whose conditions are hash keys runs as an inner join over its
+ * inner side made unique on those keys (PostgreSQL's unique-ified inner path, a HashAggregate)
+ * when the left side is a table read the keys look up by index and the distinct keys are few
+ * (sql_opt_index_join's rule): a small IN list drives index lookups into a large table
+ * instead of reading it whole (sql_opt_semi_unique).
+ * Not done: a unique-ified inner side joined to other relations before the semi-join's left
+ * side (PostgreSQL's JOIN_UNIQUE_INNER anywhere in the join order search). */
 #include <string.h>
 
 #include "sql/sql_bind_int.h"
@@ -229,6 +235,81 @@ static sql_plan *sql_semij_any(sql_opt *o, sql_plan *left, const sql_expr *e) {
     }
     sql_expr *q = sql_opt_and(o, quals, e->nargs);
     return q != NULL ? sql_semij_join(o, left, right, q, false) : NULL;
+}
+
+/* The inner side of semi-join j made unique on its hash keys: HashAggregate over a projection
+ * of them. */
+static sql_plan *sql_semij_unique_keys(sql_opt *o, const sql_plan *j) {
+    uint32_t nk = j->join.nkeys;
+    sql_plan *p = sql_plan_new(o->arena, SQL_P_PROJECT, nk);
+    sql_plan *d = sql_plan_new(o->arena, SQL_P_DISTINCT, nk);
+    if (p == NULL || d == NULL) return sql_opt_oom(o);
+    for (uint32_t k = 0; k < nk; k++) {
+        const sql_expr *rk = j->join.right_keys[k];
+        p->cols[k] = (sql_col){.name = "?column?", .type_oid = rk->type_oid, .typmod = rk->typmod};
+        if (rk->kind == SQL_X_COLUMN) p->cols[k] = j->right->cols[rk->column.index];
+    }
+    p->project.exprs = j->join.right_keys;
+    p->left = j->right;
+    p->est_rows = j->right->est_rows;
+    memcpy(d->cols, p->cols, sizeof(sql_col) * nk);
+    d->left = p;
+    d->est_rows = p->est_rows;
+    return d;
+}
+
+sql_plan *sql_opt_semi_unique(sql_opt *o, sql_plan *j) {
+    RT_ASSERT(j->join.semi);
+    sql_expr *conj[SQL_PLAN_CONJUNCTS_MAX], *quals[SQL_PLAN_CONJUNCTS_MAX];
+    uint32_t n = sql_plan_conjuncts(j->join.quals, conj, SQL_PLAN_CONJUNCTS_MAX);
+    /* Every condition a key (PostgreSQL's semi_can_hash), one per conjunct in order. */
+    if (j->kind != SQL_P_HASHJOIN || j->join.merge || j->join.nulls_equal != 0 ||
+        j->join.nkeys != n || sql_side_scan(j->left) == NULL) {
+        return j;
+    }
+    uint32_t nl = j->left->ncols, nk = n;
+    uint32_t *map = rt_arena_alloc(o->arena, sizeof(uint32_t) * (nl + 1u));
+    sql_plan *u = sql_semij_unique_keys(o, j);
+    if (map == NULL || u == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < nl; i++) map[i] = nk + i;
+    for (uint32_t k = 0; k < nk; k++) { /* left key = inner key, over (unique keys ++ left) */
+        int side = sql_conj_side(conj[k]->args[0], nl);
+        RT_ASSERT(conj[k]->nargs == 2 && side != SQL_SIDE_BOTH);
+        uint32_t l = side == SQL_SIDE_LEFT ? 0 : 1;
+        quals[k] = sql_expr_new(o->arena, SQL_X_FUNC, SQL_T_BOOL, 2);
+        if (quals[k] == NULL) return sql_opt_oom(o);
+        sql_expr **args = quals[k]->args;
+        *quals[k] = *conj[k];
+        quals[k]->args = args;
+        args[l] = sql_expr_remap(o->arena, conj[k]->args[l], map, nl);
+        args[1 - l] = sql_expr_column(o->arena, k, u->cols[k].type_oid, u->cols[k].typmod);
+        if (args[0] == NULL || args[1] == NULL) return sql_opt_oom(o);
+    }
+    sql_plan *ij = sql_opt_join_pair(o, u, j->left, SQL_JOIN_INNER, j->est_rows);
+    if (ij == NULL || (ij->join.quals = sql_opt_and(o, quals, nk)) == NULL) return NULL;
+    if (!sql_opt_hash_keys(o, ij)) return NULL;
+    if (ij->kind != SQL_P_HASHJOIN || ij->join.nkeys != nk) return j;
+    sql_plan *r = sql_opt_index_join(o, ij);
+    if (r == NULL) return NULL;
+    if (r->join.strategy != SQL_JOIN_INDEX) return j;
+    /* Back to the semi-join's columns: the left row, NULLs for the inner side's. */
+    uint32_t *back = rt_arena_zalloc(o->arena, sizeof(uint32_t) * (j->ncols + 1u));
+    if (back == NULL) return sql_opt_oom(o);
+    for (uint32_t i = 0; i < nl; i++) back[i] = nk + i;
+    sql_plan *p = sql_opt_project_to(o, r, j, back);
+    if (p == NULL || !sql_opt_project_nulls(o, p, nl, j->ncols - nl)) return NULL;
+    p->est_rows = j->est_rows;
+    return p;
+}
+
+bool sql_opt_project_nulls(sql_opt *o, sql_plan *proj, uint32_t first, uint32_t n) {
+    RT_ASSERT(proj->kind == SQL_P_PROJECT && first + n <= proj->ncols);
+    for (uint32_t c = first; c < first + n; c++) {
+        sql_value v = {.type_oid = proj->cols[c].type_oid, .is_null = true};
+        proj->project.exprs[c] = sql_expr_const(o->arena, &v, proj->cols[c].typmod);
+        if (proj->project.exprs[c] == NULL) return sql_opt_oom(o);
+    }
+    return true;
 }
 
 /* `left` under a projection of its first n columns. */

@@ -4,15 +4,21 @@ joins with EXISTS, NOT EXISTS, IN, = ANY and NOT IN subqueries, which Dreambase 
 runs as semi- and anti-joins where that is allowed (sql_plan_semij.c) and as subqueries where
 not (uncorrelated EXISTS, correlation outside WHERE, aggregates, LIMIT/OFFSET, NOT IN, OR).
 Tables hold NULL keys, duplicate keys and rows without partners, so NULLs in the compared
-columns, repeated matches and empty matches are counted in every answer. Expected results are
-filled in from PostgreSQL 15:
+columns, repeated matches and empty matches are counted in every answer.
+It also writes tests/sql/slt/select_joins_semi_order.slt: three to five tables joined inner,
+LEFT and RIGHT with one to three EXISTS / NOT EXISTS / IN subqueries each (so the semi- and
+anti-joins are ordered with the other joins, sql_plan_ojorder.c), IS NOT DISTINCT FROM join
+conditions, and EXPLAIN (COSTS OFF) of plans over VALUES and functions whose shape is
+PostgreSQL's. Expected results are filled in from PostgreSQL 15:
     /usr/bin/python3 tests/sql/gen_semij_slt.py
     tests/sql/run-slt-postgres --rewrite tests/sql/slt/select_joins_semi.slt
+    tests/sql/run-slt-postgres --rewrite tests/sql/slt/select_joins_semi_order.slt
 """
 import random
 import sys
 
 OUT = "tests/sql/slt/select_joins_semi.slt"
+OUT_ORDER = "tests/sql/slt/select_joins_semi_order.slt"
 TABLES = [  # name, rows, k (join key, NULL for some rows, repeated), v
     ("sj_a", 400, "CASE WHEN g % 13 = 0 THEN NULL ELSE g % 150 END", "g % 7"),
     ("sj_b", 90, "CASE WHEN g % 9 = 0 THEN NULL ELSE g % 40 END",
@@ -106,12 +112,30 @@ def query(rng):
     preds = [predicate(rng, outer, i) for i in range(rng.randint(1, 3))]
     if rng.random() < 0.4:
         preds.append(f"{rng.choice(outer)}.v <> 1")
+    return count_record(from_, outer, preds)
+
+
+def count_record(from_, outer, preds):
+    """A query record counting the rows and each table's matches (answers filled in later)."""
     counts = ", ".join(f"count({a}.id)" for a in outer)
-    sums = f"sum({outer[0]}.id)"
-    cols = "I" * (n + 2)
-    zeros = " | ".join("0" * (n + 2))
-    return (f"query {cols}\nSELECT count(*), {sums}, {counts} FROM {from_} WHERE "
+    cols = "I" * (len(outer) + 2)
+    zeros = " | ".join("0" * (len(outer) + 2))
+    return (f"query {cols}\nSELECT count(*), sum({outer[0]}.id), {counts} FROM {from_} WHERE "
             f"{' AND '.join(preds)}\n----\n{zeros}\n")
+
+
+def table_lines():
+    lines = []
+    for name, rows, k, v in TABLES:
+        lines += ["statement ok", f"CREATE TABLE {name} (id int PRIMARY KEY, k int, v int)", ""]
+        lines += ["statement ok",
+                  f"INSERT INTO {name} SELECT g, {k}, {v} FROM generate_series(1, {rows}) g", ""]
+        lines += ["statement ok", f"ANALYZE {name}", ""]
+    return lines
+
+
+def drop_lines():
+    return [line for name, _, _, _ in TABLES for line in ("statement ok", f"DROP TABLE {name}", "")]
 
 
 # Plans over functions (no Gather): the same shapes as PostgreSQL's.
@@ -135,6 +159,105 @@ EXPLAINS = [
 ]
 
 
+def order_from(rng, n):
+    """FROM of n tables joined inner, LEFT or RIGHT on k (sometimes IS NOT DISTINCT FROM)."""
+    names = [f"t{i}" for i in range(n)]
+    sql = f"{rng.choice(TABLES)[0]} t0"
+    for i in range(1, n):
+        jt = rng.choices(["JOIN", "LEFT JOIN", "RIGHT JOIN"], [5, 3, 1])[0]
+        prev = names[rng.randrange(i)]
+        r = rng.random()
+        cond = (f"t{i}.k = {prev}.k" if r < 0.65 else
+                f"t{i}.k IS NOT DISTINCT FROM {prev}.k" if r < 0.8 else f"t{i}.v = {prev}.v")
+        if rng.random() < 0.2:
+            cond += f" AND t{i}.v > 1"
+        sql += f" {jt} {rng.choice(TABLES)[0]} t{i} ON {cond}"
+    return sql, names
+
+
+def order_predicate(rng, outer, i):
+    """A subquery PostgreSQL pulls up as a semi- or anti-join, reading one or two outer tables."""
+    s = f"s{i}"
+    a, b = rng.choice(outer), rng.choice(outer)
+    t = rng.choice(TABLES)[0]
+    r = rng.random()
+    cond = f"{s}.k = {a}.k"
+    if r < 0.15:
+        cond += f" AND {s}.v <> {b}.v"  # Q21's shape: a second table's column, no hash key
+    elif r < 0.25:
+        cond = f"{s}.k IS NOT DISTINCT FROM {a}.k"
+    elif r < 0.35:
+        cond += f" AND {s}.v > 1"
+    r = rng.random()
+    if r < 0.4:
+        return f"EXISTS (SELECT 1 FROM {t} {s} WHERE {cond})"
+    if r < 0.75:
+        return f"NOT EXISTS (SELECT 1 FROM {t} {s} WHERE {cond})"
+    if r < 0.9:
+        return f"{a}.k IN (SELECT {s}.k FROM {t} {s} WHERE {s}.v < 4)"
+    return f"({a}.k, {b}.v) IN (SELECT {s}.k, {s}.v FROM {t} {s})"
+
+
+def order_query(rng):
+    n = rng.randint(2, 4)
+    from_, outer = order_from(rng, n)
+    preds = [order_predicate(rng, outer, i) for i in range(rng.randint(1, 3))]
+    if rng.random() < 0.4:
+        preds.append(f"{rng.choice(outer)}.v <> 1")
+    rng.shuffle(preds)
+    return count_record(from_, outer, preds)
+
+
+# Plans over VALUES and functions (no Gather), the shapes PostgreSQL 15 gives them: the small
+# VALUES list (3 rows) and generate_series (its count) are estimated as PostgreSQL does.
+ORDER_EXPLAINS = [
+    # the semi-join below the inner join, as the hash build side
+    "SELECT count(*) FROM generate_series(1, 1000) a JOIN generate_series(1, 1000) b ON a = b "
+    "WHERE EXISTS (SELECT 1 FROM (VALUES (1), (2), (3)) v(x) WHERE v.x = a)",
+    # IN likewise; an anti-join reading the other table stays above the inner join
+    "SELECT count(*) FROM generate_series(1, 1000) a JOIN generate_series(1, 1000) b ON a = b "
+    "WHERE a IN (SELECT c FROM generate_series(1, 5) c)",
+    "SELECT count(*) FROM generate_series(1, 1000) a JOIN generate_series(1, 1000) b ON a = b "
+    "WHERE EXISTS (SELECT 1 FROM generate_series(1, 5) c WHERE c = a) "
+    "AND NOT EXISTS (SELECT 1 FROM generate_series(1, 2) d WHERE d = b)",
+]
+
+
+# A few distinct keys from a small side looking a table up by its primary key: the semi-join
+# runs as index lookups over the inner side made unique (duplicate and NULL keys there).
+UNIQUE_QUERIES = [
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE t.id IN (SELECT s.k FROM sj_e s WHERE s.v = 1)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE t.id IN (SELECT s.k FROM sj_d s WHERE s.v = 2)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_b t WHERE t.id = ANY (SELECT s.k + 1 FROM sj_e s WHERE s.v = 1)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE EXISTS (SELECT 1 FROM sj_e s WHERE s.k = t.id AND s.v = 1)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE EXISTS (SELECT 1 FROM sj_e s WHERE s.k = t.id AND s.v = 1) AND t.v <> 3",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t JOIN sj_c c ON c.k = t.k WHERE t.id IN (SELECT s.k FROM sj_e s WHERE s.v = 1)",
+    "SELECT count(*), sum(t.v), sum(t.id) FROM sj_a t WHERE NOT EXISTS (SELECT 1 FROM sj_e s WHERE s.k = t.id AND s.v = 1)",
+]
+
+
+def order_file():
+    rng = random.Random(20261126)
+    lines = [
+        "# select_joins_semi_order.slt: three to five tables joined inner, LEFT and RIGHT (some",
+        "# on IS NOT DISTINCT FROM) with EXISTS, NOT EXISTS and IN subqueries pulled up as",
+        "# semi- and anti-joins, which the join order search orders with the other joins; keys",
+        "# hold NULLs, duplicates and rows without partners. Generated by",
+        "# tests/sql/gen_semij_slt.py; results from PostgreSQL 15.",
+        "",
+    ]
+    lines += table_lines()
+    for q in ORDER_EXPLAINS:
+        lines += ["query T", f"EXPLAIN (COSTS OFF) {q}", "----", "x", ""]
+    for q in UNIQUE_QUERIES:
+        lines += ["query III", q, "----", "0 | 0 | 0", ""]
+    for _ in range(150):
+        lines.append(order_query(rng))
+    lines += drop_lines()
+    with open(OUT_ORDER, "w") as f:
+        f.write("\n".join(lines))
+
+
 def main():
     rng = random.Random(20261125)
     lines = [
@@ -145,19 +268,15 @@ def main():
         "# PostgreSQL 15.",
         "",
     ]
-    for name, rows, k, v in TABLES:
-        lines += ["statement ok", f"CREATE TABLE {name} (id int PRIMARY KEY, k int, v int)", ""]
-        lines += ["statement ok",
-                  f"INSERT INTO {name} SELECT g, {k}, {v} FROM generate_series(1, {rows}) g", ""]
-        lines += ["statement ok", f"ANALYZE {name}", ""]
+    lines += table_lines()
     for q in EXPLAINS:
         lines += ["query T", f"EXPLAIN (COSTS OFF) {q}", "----", "x", ""]
     for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 200):
         lines.append(query(rng))
-    for name, _, _, _ in TABLES:
-        lines += ["statement ok", f"DROP TABLE {name}", ""]
+    lines += drop_lines()
     with open(OUT, "w") as f:
         f.write("\n".join(lines))
+    order_file()
 
 
 main()

@@ -330,6 +330,23 @@ static void plan_explain_subplans(void) {
                "    ->  Gather\n"
                "          Partitions: 3\n"
                "          ->  Seq Scan on u\n");
+    /* A few distinct keys look t up by its primary key: the semi-join as an inner join over
+     * u made unique on the key (PostgreSQL's HashAggregate), the same rows. */
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT name FROM t WHERE id IN "
+               "(SELECT tid FROM u WHERE tag = 'c')",
+               "Nested Loop\n"
+               "  ->  HashAggregate\n"
+               "        Group Key: u.tid\n"
+               "        ->  Gather\n"
+               "              Partitions: 3\n"
+               "              ->  Seq Scan on u\n"
+               "                    Filter: (tag = 'c'::text)\n"
+               "  ->  Gather\n"
+               "        Partitions: 1\n"
+               "        ->  Index Scan using t_pkey on t\n"
+               "              Index Cond: (id = u.tid)\n");
+    CHECK_ROWS("SELECT name FROM t WHERE id IN (SELECT tid FROM u WHERE tag IN ('a', 'b', 'c')) "
+               "ORDER BY 1", "one\nthree\n");
     CHECK_ROWS("SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) ORDER BY id "
                "FOR UPDATE", "1\n3\n");
     CHECK_ROWS("SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.tid = t.id) "
