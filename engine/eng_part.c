@@ -33,8 +33,8 @@ static void eng_part_col_set(eng_part_col *pc, const eng_column *c) {
 }
 
 static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, rt_err *err) {
-    /* Keep the trees of indexes that still exist; build new ones from the rows stored so far
-     * (CREATE INDEX on a table with rows). */
+    /* Keep the trees of indexes that still exist in the same storage; build new ones from the
+     * rows stored so far (CREATE INDEX on a table with rows, REINDEX). */
     eng_pindex *fresh = rt_xcalloc(t->index_count + 1u, sizeof *fresh);
     uint32_t *built = rt_xcalloc(t->index_count + 1u, sizeof *built);
     uint32_t n = 0, nbuilt = 0;
@@ -43,6 +43,7 @@ static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, rt_err *err) 
         if (ix->method != ENG_INDEX_BTREE || ix->primary) continue;
         eng_pindex *pi = &fresh[n++];
         pi->oid = ix->oid;
+        pi->filenode = eng_index_filenode(ix);
         pi->unique = ix->unique;
         pi->ncols = ix->column_count;
         memcpy(pi->attnums, ix->attnums, sizeof pi->attnums);
@@ -51,7 +52,7 @@ static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, rt_err *err) 
         for (uint32_t k = 0; k < ix->column_count; k++) exprs |= ix->attnums[k] == 0;
         if (exprs) pi->def = eng_part_ixdef_new(t, ix);
         for (uint32_t j = 0; j < p->index_count; j++) {
-            if (p->indexes[j].oid == ix->oid) {
+            if (p->indexes[j].oid == ix->oid && p->indexes[j].filenode == pi->filenode) {
                 pi->tree = p->indexes[j].tree;
                 p->indexes[j].tree = NULL;
             }

@@ -54,6 +54,7 @@ typedef struct eng_part_col {
 
 typedef struct eng_pindex {
     uint32_t oid;
+    uint32_t filenode; /* eng_index_filenode: a new one (REINDEX) means a new tree */
     bool unique;
     uint16_t ncols;
     uint16_t attnums[ENG_INDEX_COLUMNS_MAX];
