@@ -413,6 +413,41 @@ eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c) {
     return ch;
 }
 
+/* Byte order (text in the C collation, bytea): memcmp, then the shorter first. */
+static int eng_zone_bytes_cmp(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen) {
+    uint32_t n = alen < blen ? alen : blen;
+    int c = n > 0 ? memcmp(a, b, n) : 0;
+    return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
+/* The length a value compares with: char(n) without its trailing spaces. */
+static uint32_t eng_zone_bytes_len(uint32_t type_oid, const uint8_t *bytes, uint32_t len) {
+    if (type_oid == SQL_T_BPCHAR) {
+        while (len > 0 && bytes[len - 1] == ' ') len--;
+    }
+    return len;
+}
+
+/* The least and greatest first ENG_ZONE_PREFIX_BYTES_MAX bytes (eng_zone), before z->any is
+ * set for this value. Cutting keeps order (a <= b: cut(a) <= cut(b)), so the least cut value is
+ * the least value's cut and the greatest the greatest's. */
+static void eng_zone_note_bytes(eng_zone *z, uint32_t type_oid, const sql_bytes *b) {
+    uint32_t len = eng_zone_bytes_len(type_oid, b->ptr, b->len);
+    uint32_t n = len < ENG_ZONE_PREFIX_BYTES_MAX ? len : ENG_ZONE_PREFIX_BYTES_MAX;
+    if (!z->any || eng_zone_bytes_cmp(b->ptr, n, z->min_bytes, z->min_len) < 0) {
+        if (n > 0) memcpy(z->min_bytes, b->ptr, n);
+        z->min_len = (uint8_t)n;
+    }
+    int c = z->any ? eng_zone_bytes_cmp(b->ptr, n, z->max_bytes, z->max_len) : 1;
+    if (c > 0) {
+        if (n > 0) memcpy(z->max_bytes, b->ptr, n);
+        z->max_len = (uint8_t)n;
+        z->max_cut = false;
+    }
+    if (c >= 0 && len > n) z->max_cut = true;
+}
+RT_STATIC_ASSERT(ENG_ZONE_PREFIX_BYTES_MAX <= UINT8_MAX);
+
 static void eng_zone_note(eng_zone *z, const eng_part_col *pc, const sql_value *v) {
     if (v->is_null) {
         z->has_null = true;
@@ -428,6 +463,7 @@ static void eng_zone_note(eng_zone *z, const eng_part_col *pc, const sql_value *
         int64_t k = eng_zone_value_key(pc->type_oid, v->b.ptr, v->b.len);
         if (!z->any || k < z->min.i64) z->min.i64 = k;
         if (!z->any || k > z->max.i64) z->max.i64 = k;
+        if (pc->store == ENG_STORE_VARLEN) eng_zone_note_bytes(z, pc->type_oid, &v->b);
     }
     z->any = true;
 }
@@ -802,7 +838,20 @@ static bool eng_scan_range_zone_excludes(const eng_part *p, const eng_rowgroup *
     const eng_chunk *ch = eng_scan_range_chunk(p, rg, r, &missing);
     if (ch == NULL) return false;
     const eng_zone *z = &ch->zone;
-    return z->any && (z->max.i64 < r->lo || z->min.i64 > r->hi);
+    if (!z->any) return false;
+    if (z->max.i64 < r->lo || z->min.i64 > r->hi) return true;
+    if (p->cols[r->attnum - 1u].store != ENG_STORE_VARLEN) return false;
+    /* the keys overlap: the prefixes may still tell the values apart (eng_zone) */
+    if (r->hi_bytes != NULL) {
+        uint32_t len = eng_zone_bytes_len(r->type_oid, r->hi_bytes, r->hi_len);
+        if (eng_zone_bytes_cmp(r->hi_bytes, len, z->min_bytes, z->min_len) < 0) return true;
+    }
+    if (r->lo_bytes != NULL) {
+        uint32_t len = eng_zone_bytes_len(r->type_oid, r->lo_bytes, r->lo_len);
+        if (z->max_cut && len > z->max_len) len = z->max_len; /* compare their first bytes */
+        if (eng_zone_bytes_cmp(r->lo_bytes, len, z->max_bytes, z->max_len) > 0) return true;
+    }
+    return false;
 }
 
 /* Whether a range of `pre` shows from the zone maps that no row of `rg` can pass. */
@@ -909,7 +958,8 @@ static uint32_t eng_scan_keys_rows(const eng_part *p, const eng_rowgroup *rg,
     }
     n = eng_scan_range_rows(p, rg, &keys->range, NULL, 0, sel, n);
     /* The set alone: its range over every value (the rows left are in range already). */
-    eng_scan_range all = {keys->range.attnum, keys->range.type_oid, INT64_MIN, INT64_MAX};
+    eng_scan_range all = {.attnum = keys->range.attnum, .type_oid = keys->range.type_oid,
+                          .lo = INT64_MIN, .hi = INT64_MAX};
     uint32_t kept = n > 0 ? eng_scan_range_rows(p, rg, &all, keys->words, keys->words_log2,
                                                 sel, n) : 0;
     st->tested += n;
