@@ -32,9 +32,42 @@ static void eng_part_col_set(eng_part_col *pc, const eng_column *c) {
     }
 }
 
-static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, rt_err *err) {
+void eng_part_unpark(eng_part *p) {
+    for (uint32_t j = 0; j < p->parked_count; j++) eng_btree_destroy(p->parked[j].tree);
+    rt_free(p->parked);
+    p->parked = NULL;
+    p->parked_count = 0;
+}
+
+/* The parked tree of index `pi` when it was built for definition `def_gen`, else NULL. */
+static eng_btree *eng_part_parked_take(eng_part *p, uint64_t def_gen, const eng_pindex *pi) {
+    for (uint32_t j = 0; p->parked_def_gen == def_gen && j < p->parked_count; j++) {
+        eng_pindex *k = &p->parked[j];
+        if (k->oid != pi->oid || k->filenode != pi->filenode || k->tree == NULL) continue;
+        eng_btree *tree = k->tree;
+        k->tree = NULL;
+        return tree;
+    }
+    return NULL;
+}
+
+/* The old indexes' trees no index of the new definition took: parked (definition `was`). */
+static void eng_part_park(eng_part *p, uint64_t was) {
+    eng_part_unpark(p);
+    for (uint32_t j = 0; j < p->index_count; j++) {
+        eng_pindex *old = &p->indexes[j];
+        eng_part_ixdef_free(old->def);
+        if (old->tree == NULL) continue;
+        if (p->parked == NULL) p->parked = rt_xcalloc(p->index_count, sizeof *p->parked);
+        p->parked[p->parked_count++] = (eng_pindex){.oid = old->oid, .filenode = old->filenode,
+                                                    .tree = old->tree};
+    }
+    p->parked_def_gen = was;
+}
+
+static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, uint64_t was, rt_err *err) {
     /* Keep the trees of indexes that still exist in the same storage; build new ones from the
-     * rows stored so far (CREATE INDEX on a table with rows, REINDEX). */
+     * rows stored so far (CREATE INDEX on a table with rows, REINDEX) unless one is parked. */
     eng_pindex *fresh = rt_xcalloc(t->index_count + 1u, sizeof *fresh);
     uint32_t *built = rt_xcalloc(t->index_count + 1u, sizeof *built);
     uint32_t n = 0, nbuilt = 0;
@@ -57,15 +90,13 @@ static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, rt_err *err) 
                 p->indexes[j].tree = NULL;
             }
         }
+        if (pi->tree == NULL) pi->tree = eng_part_parked_take(p, t->def_gen, pi);
         if (pi->tree == NULL) {
             pi->tree = eng_btree_create();
             built[nbuilt++] = ix->oid;
         }
     }
-    for (uint32_t j = 0; j < p->index_count; j++) {
-        eng_btree_destroy(p->indexes[j].tree);
-        eng_part_ixdef_free(p->indexes[j].def);
-    }
+    eng_part_park(p, was);
     rt_free(p->indexes);
     p->indexes = fresh;
     p->index_count = n;
@@ -139,10 +170,11 @@ bool eng_part_sync_schema(eng_part *p, const eng_table *t, rt_err *err) {
     for (uint32_t i = 0; i < t->column_count; i++) eng_part_col_set(&p->cols[i], &t->columns[i]);
     p->ncols = t->column_count;
     p->logged = t->persistence == 'p';
+    uint64_t was = p->def_gen;
     p->def_gen = t->def_gen;
     p->pk_count = t->pk_count;
     memcpy(p->pk_attnums, t->pk_attnums, sizeof p->pk_attnums);
-    bool ok = eng_part_sync_indexes(p, t, err);
+    bool ok = eng_part_sync_indexes(p, t, was, err);
     eng_part_ann_sync(p, t);
     return ok;
 }
@@ -206,6 +238,7 @@ void eng_part_destroy(eng_part *p) {
         eng_part_ixdef_free(p->indexes[j].def);
     }
     rt_free(p->indexes);
+    eng_part_unpark(p);
     eng_part_ann_destroy(p);
     rt_free(p);
 }
@@ -345,6 +378,7 @@ void eng_part_slot_release(eng_part *p, uint32_t slot) {
 }
 
 uint32_t eng_part_alloc_slot(eng_part *p) {
+    if (p->parked != NULL) eng_part_unpark(p);
     if (p->free_count > 0) return eng_part_reuse_slot(p);
     if (p->next_slot >= ENG_PART_SLOTS_MAX) return ENG_SLOT_NONE;
     uint32_t slot = p->next_slot;

@@ -173,9 +173,40 @@ static void script_restart_check(capture *c) {
     no_build_since(before, "first queries after a restart");
 }
 
+/* A reader on the committed catalog while a block's CREATE INDEX / REINDEX is uncommitted
+ * adapts the partitions back to that catalog; the trees it drops are parked and taken back
+ * after the COMMIT, so the first query after it builds nothing. */
+static void sessions_older_catalog(capture *s[SH_SESSIONS]) {
+    load_table(s[0]);
+    expect(s[0], "BEGIN", "BEGIN\n");
+    create_builds_once(s[0], "CREATE INDEX ib_late ON ib (c, a)", "CREATE INDEX\n");
+    expect(s[1], "SELECT count(*) FROM ib WHERE a = 501", "count\n40\nSELECT 1\n");
+    uint64_t before = builds();
+    expect(s[0], "COMMIT", "COMMIT\n");
+    const char *q = "SELECT id FROM ib WHERE c = 3 AND a = 500 ORDER BY id";
+    same_as_seqscan(s[0], q, "ib_late");
+    no_build_since(before, "query after CREATE INDEX beside a reader on the older catalog");
+    expect(s[0], "BEGIN", "BEGIN\n");
+    create_builds_once(s[0], "REINDEX INDEX ib_late", "REINDEX\n");
+    expect(s[1], "SELECT count(*) FROM ib WHERE a = 501", "count\n40\nSELECT 1\n");
+    before = builds();
+    expect(s[0], "COMMIT", "COMMIT\n");
+    same_as_seqscan(s[0], q, "ib_late");
+    no_build_since(before, "query after REINDEX beside a reader on the older catalog");
+}
+
 static void test_index_build_in_statement(void **state) {
     (void)state;
     assert_int_equal(sh_run_forked(NULL, 2, script_kinds, NULL), 0);
+}
+
+static void test_index_build_older_catalog(void **state) {
+    (void)state;
+    pid_t pid = fork(); /* one engine per process */
+    if (pid == 0) _exit(sh_run_sessions("index_build_older", 2, sessions_older_catalog) != 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void test_index_build_errors(void **state) {
@@ -207,6 +238,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_build_in_statement),
         cmocka_unit_test(test_index_build_errors),
+        cmocka_unit_test(test_index_build_older_catalog),
         cmocka_unit_test(test_index_build_in_runs),
         cmocka_unit_test(test_index_build_restart),
     };
