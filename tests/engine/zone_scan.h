@@ -1,10 +1,11 @@
 /* zone_scan.h: the store's own answer to a range, for the zone-map tests (test_eng_zone*.c):
  * store_range(table, attnum, type, lo, hi) (store_scan: any eng_scan_range) scans every
  * partition of `table` on its shard with eng_part_scan_pre's range [lo, hi] on column `attnum`
- * (zone maps may skip row groups) and with no range, and returns the rows of each (returned, total). Column 1 is fetched: the
- * tables' int primary key. zone_same_rows(c, table, pushed, kept): `pushed` (a WHERE the scan
- * hands to the store) and `kept` (the same test in a form it cannot hand over) give the same
- * count and sum of id. Include after tests/sql/sql_session_harness.h. */
+ * (zone maps may skip row groups) and with no range, and returns the rows of each (returned,
+ * total). Column 1 is fetched: the tables' int primary key. zone_same_rows(c, table, pushed,
+ * kept): `pushed` (a WHERE the scan hands to the store) and `kept` (the same test in a form it
+ * cannot hand over) give the same count and sum of id. Include after
+ * tests/sql/sql_session_harness.h. */
 #ifndef TEST_ZONE_SCAN_H
 #define TEST_ZONE_SCAN_H
 
