@@ -113,6 +113,9 @@ typedef enum eng_metric { ENG_METRIC_COSINE = 1, ENG_METRIC_L2, ENG_METRIC_IP } 
 
 typedef struct eng_index {
     uint32_t oid;
+    /* pg_class.relfilenode: the storage of the index's trees, 0 = its oid. Plain REINDEX keeps
+     * the oid and gives a new one, so each partition builds its tree anew (eng_pindex). */
+    uint32_t relfilenode;
     char name[ENG_NAME_BYTES];
     uint32_t table_oid;
     eng_index_method method;
@@ -142,6 +145,10 @@ typedef struct eng_index {
     uint16_t hnsw_ef_construction;
     const char *comment;
 } eng_index;
+
+static inline uint32_t eng_index_filenode(const eng_index *ix) {
+    return ix->relfilenode != 0 ? ix->relfilenode : ix->oid;
+}
 
 typedef struct eng_constraint {
     uint32_t oid;

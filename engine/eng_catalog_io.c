@@ -172,7 +172,7 @@ static void eng_ser_index(eng_codec_w *w, const eng_index *ix) {
     eng_w_u32(w, (uint32_t)ix->unique | (uint32_t)ix->primary << 1 |
                      (uint32_t)ix->automatic << 2 | (uint32_t)ix->nulls_not_distinct << 3 |
                      (uint32_t)exprs << 4 | (uint32_t)ix->invalid << 5 |
-                     (uint32_t)ix->building << 6);
+                     (uint32_t)ix->building << 6 | (uint32_t)(ix->relfilenode != 0) << 7);
     eng_ser_attnums(w, ix->attnums, ix->column_count);
     for (uint32_t i = 0; i < ix->column_count; i++) {
         /* Bit 1: the NULLS order is not the default one for the direction (catalogs written
@@ -187,6 +187,7 @@ static void eng_ser_index(eng_codec_w *w, const eng_index *ix) {
     eng_w_u32(w, ix->hnsw_m);
     eng_w_u32(w, ix->hnsw_ef_construction);
     eng_w_opt_str(w, ix->comment);
+    if (ix->relfilenode != 0) eng_w_u32(w, ix->relfilenode); /* bit 7 */
 }
 
 static void eng_ser_constraint(eng_codec_w *w, const eng_constraint *k) {
@@ -435,6 +436,7 @@ static void eng_de_index(eng_codec_r *r, eng_catalog *c, eng_index *ix) {
     ix->hnsw_m = (uint16_t)eng_r_u32(r);
     ix->hnsw_ef_construction = (uint16_t)eng_r_u32(r);
     ix->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+    ix->relfilenode = (flags >> 7) & 1 ? eng_r_u32(r) : 0;
 }
 
 static void eng_de_constraint(eng_codec_r *r, eng_catalog *c, eng_constraint *k) {

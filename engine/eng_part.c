@@ -32,9 +32,42 @@ static void eng_part_col_set(eng_part_col *pc, const eng_column *c) {
     }
 }
 
-static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, rt_err *err) {
-    /* Keep the trees of indexes that still exist; build new ones from the rows stored so far
-     * (CREATE INDEX on a table with rows). */
+void eng_part_unpark(eng_part *p) {
+    for (uint32_t j = 0; j < p->parked_count; j++) eng_btree_destroy(p->parked[j].tree);
+    rt_free(p->parked);
+    p->parked = NULL;
+    p->parked_count = 0;
+}
+
+/* The parked tree of index `pi` when it was built for definition `def_gen`, else NULL. */
+static eng_btree *eng_part_parked_take(eng_part *p, uint64_t def_gen, const eng_pindex *pi) {
+    for (uint32_t j = 0; p->parked_def_gen == def_gen && j < p->parked_count; j++) {
+        eng_pindex *k = &p->parked[j];
+        if (k->oid != pi->oid || k->filenode != pi->filenode || k->tree == NULL) continue;
+        eng_btree *tree = k->tree;
+        k->tree = NULL;
+        return tree;
+    }
+    return NULL;
+}
+
+/* The old indexes' trees no index of the new definition took: parked (definition `was`). */
+static void eng_part_park(eng_part *p, uint64_t was) {
+    eng_part_unpark(p);
+    for (uint32_t j = 0; j < p->index_count; j++) {
+        eng_pindex *old = &p->indexes[j];
+        eng_part_ixdef_free(old->def);
+        if (old->tree == NULL) continue;
+        if (p->parked == NULL) p->parked = rt_xcalloc(p->index_count, sizeof *p->parked);
+        p->parked[p->parked_count++] = (eng_pindex){.oid = old->oid, .filenode = old->filenode,
+                                                    .tree = old->tree};
+    }
+    p->parked_def_gen = was;
+}
+
+static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, uint64_t was, rt_err *err) {
+    /* Keep the trees of indexes that still exist in the same storage; build new ones from the
+     * rows stored so far (CREATE INDEX on a table with rows, REINDEX) unless one is parked. */
     eng_pindex *fresh = rt_xcalloc(t->index_count + 1u, sizeof *fresh);
     uint32_t *built = rt_xcalloc(t->index_count + 1u, sizeof *built);
     uint32_t n = 0, nbuilt = 0;
@@ -43,6 +76,7 @@ static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, rt_err *err) 
         if (ix->method != ENG_INDEX_BTREE || ix->primary) continue;
         eng_pindex *pi = &fresh[n++];
         pi->oid = ix->oid;
+        pi->filenode = eng_index_filenode(ix);
         pi->unique = ix->unique;
         pi->ncols = ix->column_count;
         memcpy(pi->attnums, ix->attnums, sizeof pi->attnums);
@@ -51,20 +85,18 @@ static bool eng_part_sync_indexes(eng_part *p, const eng_table *t, rt_err *err) 
         for (uint32_t k = 0; k < ix->column_count; k++) exprs |= ix->attnums[k] == 0;
         if (exprs) pi->def = eng_part_ixdef_new(t, ix);
         for (uint32_t j = 0; j < p->index_count; j++) {
-            if (p->indexes[j].oid == ix->oid) {
+            if (p->indexes[j].oid == ix->oid && p->indexes[j].filenode == pi->filenode) {
                 pi->tree = p->indexes[j].tree;
                 p->indexes[j].tree = NULL;
             }
         }
+        if (pi->tree == NULL) pi->tree = eng_part_parked_take(p, t->def_gen, pi);
         if (pi->tree == NULL) {
             pi->tree = eng_btree_create();
             built[nbuilt++] = ix->oid;
         }
     }
-    for (uint32_t j = 0; j < p->index_count; j++) {
-        eng_btree_destroy(p->indexes[j].tree);
-        eng_part_ixdef_free(p->indexes[j].def);
-    }
+    eng_part_park(p, was);
     rt_free(p->indexes);
     p->indexes = fresh;
     p->index_count = n;
@@ -138,10 +170,11 @@ bool eng_part_sync_schema(eng_part *p, const eng_table *t, rt_err *err) {
     for (uint32_t i = 0; i < t->column_count; i++) eng_part_col_set(&p->cols[i], &t->columns[i]);
     p->ncols = t->column_count;
     p->logged = t->persistence == 'p';
+    uint64_t was = p->def_gen;
     p->def_gen = t->def_gen;
     p->pk_count = t->pk_count;
     memcpy(p->pk_attnums, t->pk_attnums, sizeof p->pk_attnums);
-    bool ok = eng_part_sync_indexes(p, t, err);
+    bool ok = eng_part_sync_indexes(p, t, was, err);
     eng_part_ann_sync(p, t);
     return ok;
 }
@@ -205,6 +238,7 @@ void eng_part_destroy(eng_part *p) {
         eng_part_ixdef_free(p->indexes[j].def);
     }
     rt_free(p->indexes);
+    eng_part_unpark(p);
     eng_part_ann_destroy(p);
     rt_free(p);
 }
@@ -344,6 +378,7 @@ void eng_part_slot_release(eng_part *p, uint32_t slot) {
 }
 
 uint32_t eng_part_alloc_slot(eng_part *p) {
+    if (p->parked != NULL) eng_part_unpark(p);
     if (p->free_count > 0) return eng_part_reuse_slot(p);
     if (p->next_slot >= ENG_PART_SLOTS_MAX) return ENG_SLOT_NONE;
     uint32_t slot = p->next_slot;
@@ -412,6 +447,41 @@ eng_chunk *eng_part_chunk(eng_part *p, eng_rowgroup *rg, uint32_t c) {
     return ch;
 }
 
+/* Byte order (text in the C collation, bytea): memcmp, then the shorter first. */
+static int eng_zone_bytes_cmp(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen) {
+    uint32_t n = alen < blen ? alen : blen;
+    int c = n > 0 ? memcmp(a, b, n) : 0;
+    return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
+/* The length a value compares with: char(n) without its trailing spaces. */
+static uint32_t eng_zone_bytes_len(uint32_t type_oid, const uint8_t *bytes, uint32_t len) {
+    if (type_oid == SQL_T_BPCHAR) {
+        while (len > 0 && bytes[len - 1] == ' ') len--;
+    }
+    return len;
+}
+
+/* The least and greatest first ENG_ZONE_PREFIX_BYTES_MAX bytes (eng_zone), before z->any is
+ * set for this value. Cutting keeps order (a <= b: cut(a) <= cut(b)), so the least cut value is
+ * the least value's cut and the greatest the greatest's. */
+static void eng_zone_note_bytes(eng_zone *z, uint32_t type_oid, const sql_bytes *b) {
+    uint32_t len = eng_zone_bytes_len(type_oid, b->ptr, b->len);
+    uint32_t n = len < ENG_ZONE_PREFIX_BYTES_MAX ? len : ENG_ZONE_PREFIX_BYTES_MAX;
+    if (!z->any || eng_zone_bytes_cmp(b->ptr, n, z->min_bytes, z->min_len) < 0) {
+        if (n > 0) memcpy(z->min_bytes, b->ptr, n);
+        z->min_len = (uint8_t)n;
+    }
+    int c = z->any ? eng_zone_bytes_cmp(b->ptr, n, z->max_bytes, z->max_len) : 1;
+    if (c > 0) {
+        if (n > 0) memcpy(z->max_bytes, b->ptr, n);
+        z->max_len = (uint8_t)n;
+        z->max_cut = false;
+    }
+    if (c >= 0 && len > n) z->max_cut = true;
+}
+RT_STATIC_ASSERT(ENG_ZONE_PREFIX_BYTES_MAX <= UINT8_MAX);
+
 static void eng_zone_note(eng_zone *z, const eng_part_col *pc, const sql_value *v) {
     if (v->is_null) {
         z->has_null = true;
@@ -427,6 +497,7 @@ static void eng_zone_note(eng_zone *z, const eng_part_col *pc, const sql_value *
         int64_t k = eng_zone_value_key(pc->type_oid, v->b.ptr, v->b.len);
         if (!z->any || k < z->min.i64) z->min.i64 = k;
         if (!z->any || k > z->max.i64) z->max.i64 = k;
+        if (pc->store == ENG_STORE_VARLEN) eng_zone_note_bytes(z, pc->type_oid, &v->b);
     }
     z->any = true;
 }
@@ -801,7 +872,20 @@ static bool eng_scan_range_zone_excludes(const eng_part *p, const eng_rowgroup *
     const eng_chunk *ch = eng_scan_range_chunk(p, rg, r, &missing);
     if (ch == NULL) return false;
     const eng_zone *z = &ch->zone;
-    return z->any && (z->max.i64 < r->lo || z->min.i64 > r->hi);
+    if (!z->any) return false;
+    if (z->max.i64 < r->lo || z->min.i64 > r->hi) return true;
+    if (p->cols[r->attnum - 1u].store != ENG_STORE_VARLEN) return false;
+    /* the keys overlap: the prefixes may still tell the values apart (eng_zone) */
+    if (r->hi_bytes != NULL) {
+        uint32_t len = eng_zone_bytes_len(r->type_oid, r->hi_bytes, r->hi_len);
+        if (eng_zone_bytes_cmp(r->hi_bytes, len, z->min_bytes, z->min_len) < 0) return true;
+    }
+    if (r->lo_bytes != NULL) {
+        uint32_t len = eng_zone_bytes_len(r->type_oid, r->lo_bytes, r->lo_len);
+        if (z->max_cut && len > z->max_len) len = z->max_len; /* compare their first bytes */
+        if (eng_zone_bytes_cmp(r->lo_bytes, len, z->max_bytes, z->max_len) > 0) return true;
+    }
+    return false;
 }
 
 /* Whether a range of `pre` shows from the zone maps that no row of `rg` can pass. */
@@ -908,7 +992,8 @@ static uint32_t eng_scan_keys_rows(const eng_part *p, const eng_rowgroup *rg,
     }
     n = eng_scan_range_rows(p, rg, &keys->range, NULL, 0, sel, n);
     /* The set alone: its range over every value (the rows left are in range already). */
-    eng_scan_range all = {keys->range.attnum, keys->range.type_oid, INT64_MIN, INT64_MAX};
+    eng_scan_range all = {.attnum = keys->range.attnum, .type_oid = keys->range.type_oid,
+                          .lo = INT64_MIN, .hi = INT64_MAX};
     uint32_t kept = n > 0 ? eng_scan_range_rows(p, rg, &all, keys->words, keys->words_log2,
                                                 sel, n) : 0;
     st->tested += n;

@@ -49,12 +49,25 @@
 typedef struct eng_part eng_part;
 typedef struct eng_tx eng_tx;
 
+/* Bytes of the least and the greatest value a varlen chunk of a byte-ordered type keeps in its
+ * zone map (eng_zone.min_bytes / max_bytes): values sharing their first 8 bytes (one key) are
+ * told apart up to this length. 64 covers the common long prefixes (URLs, paths, padded codes)
+ * for 2 x 64 bytes per chunk of ENG_RG_ROWS values (under 1% of the chunk's own arrays). */
+#define ENG_ZONE_PREFIX_BYTES_MAX 64u
+
 /* Zone map of one chunk: the range of its non-NULL values (numeric stores, and the byte-ordered
- * types of eng_zone_bytes_type as keys). */
+ * types of eng_zone_bytes_type as keys). A varlen chunk of such a type also keeps the first
+ * ENG_ZONE_PREFIX_BYTES_MAX bytes of its least value (no value sorts below them) and of its
+ * greatest (max_cut: some value with those first bytes is longer, so the greatest value sorts
+ * above them: a bound is past it only if its own first bytes sort above them). char(n) keeps
+ * them without trailing spaces. */
 typedef struct eng_zone {
     bool any;        /* at least one non-NULL value */
     bool has_null;
+    bool max_cut;
+    uint8_t min_len, max_len;
     union { int64_t i64; double f64; } min, max;
+    uint8_t min_bytes[ENG_ZONE_PREFIX_BYTES_MAX], max_bytes[ENG_ZONE_PREFIX_BYTES_MAX];
 } eng_zone;
 
 /* Types whose values order as their bytes do (memcmp, then the shorter first): text and
@@ -174,6 +187,10 @@ typedef struct eng_scan_range {
     uint16_t attnum;
     uint32_t type_oid;         /* the column's type when the range was made (else not used) */
     int64_t lo, hi;            /* inclusive */
+    /* A byte-ordered varlen column: the bounds' values (NULL: none), inclusive, checked
+     * against the zone maps' prefixes after the keys; the caller keeps them for the scan. */
+    const uint8_t *lo_bytes, *hi_bytes;
+    uint32_t lo_len, hi_len;
 } eng_scan_range;
 typedef struct eng_scan_keys_stats {
     uint64_t tested;           /* rows the set was tested on during its trial (non-NULL, in

@@ -54,6 +54,7 @@ typedef struct eng_part_col {
 
 typedef struct eng_pindex {
     uint32_t oid;
+    uint32_t filenode; /* eng_index_filenode: a new one (REINDEX) means a new tree */
     bool unique;
     uint16_t ncols;
     uint16_t attnums[ENG_INDEX_COLUMNS_MAX];
@@ -63,6 +64,9 @@ typedef struct eng_pindex {
      * (def->indexes[0]) that the SQL layer's evaluator reads; NULL for plain column lists. */
     eng_table *def;
 } eng_pindex;
+
+/* Drops the parked trees (eng_part.parked): the rows change, so they would be stale. */
+void eng_part_unpark(eng_part *p);
 
 /* The copy behind eng_pindex.def, and its release (eng_part_ixexpr.c). */
 eng_table *eng_part_ixdef_new(const eng_table *t, const eng_index *ix);
@@ -86,6 +90,14 @@ struct eng_part {
     eng_btree *pk;
     eng_pindex *indexes;
     uint32_t index_count;
+    /* The trees the last schema sync dropped (oid, filenode, tree only), built for definition
+     * parked_def_gen, kept until the next sync or write: a reader on an older catalog while a
+     * transaction's CREATE INDEX / REINDEX is uncommitted adapts the partition back to the
+     * older definition, and the next sync to the newer one takes them back instead of
+     * building them again. Any new version or vacuum's removal drops them (eng_part_unpark). */
+    eng_pindex *parked;
+    uint32_t parked_count;
+    uint64_t parked_def_gen;
     struct eng_pann **anns;  /* HNSW graphs of the vector columns (eng_part_ann.c) */
     uint32_t ann_count;
     uint64_t live_estimate;

@@ -1,5 +1,8 @@
-/* eng_part_ixbuild.c: bulk builds of a partition's B-tree indexes (CREATE INDEX on a table with
- * rows, checkpoint loads). Every version a reader may still see gets its entry; the (key, slot)
+/* eng_part_ixbuild.c: bulk builds of a partition's B-tree indexes (CREATE INDEX and REINDEX on a
+ * table with rows, checkpoint loads). Every version a reader may still see gets its entry, and
+ * only those: a secondary index leaves out the versions that ended at or before the vacuum
+ * horizon (dead to every snapshot, as PostgreSQL's build skips HEAPTUPLE_DEAD), so an
+ * expression is never computed over a row no one can read any more. The (key, slot)
  * pairs are sorted and the tree is built bottom up (eng_btree_load) instead of descending and
  * splitting per key. The sort buffer is bounded: past eng_part_index_build_bytes of entries the
  * build goes in runs, the first built bottom up, each later run sorted and inserted in key
@@ -7,6 +10,8 @@
 #include "engine/eng_part_int.h"
 
 #include <stdatomic.h>
+
+#include "engine/eng_vac.h"
 
 #include "runtime/rt_mem.h"
 
@@ -26,8 +31,17 @@ typedef struct eng_ixbuild {
     eng_btree *tree;
     eng_btree_entry *run;
     uint64_t n, cap;
-    bool duplicate; /* the primary key: two versions with one key */
+    uint64_t horizon; /* versions ended at or before it are left out (0: none) */
+    bool duplicate;   /* the primary key: two versions with one key */
 } eng_ixbuild;
+
+/* Whether a version with these stamps is dead to every snapshot now and later: it ended (its
+ * deleter committed, or the stamp already says when) at or before `horizon`. */
+static bool eng_ixbuild_dead(uint64_t end, uint64_t horizon) {
+    if (end == ENG_TS_INF || (end & ENG_STAMP_LOCK_BIT) != 0) return false;
+    if (eng_stamp_is_txn(end)) end = eng_stamp_resolve(end); /* 0: running, INF: aborted */
+    return end != 0 && end != ENG_TS_INF && end <= horizon;
+}
 
 /* Of two versions with one entry key (one row whose update kept the key), the newer: the one
  * whose chain of older versions reaches the other. Slot order does not tell (vacuum reuses
@@ -105,7 +119,7 @@ static bool eng_ixbuild_run(eng_ixbuild *b, rt_err *err) {
     for (uint32_t slot = 0; ok && slot < p->next_slot; slot++) {
         uint64_t begin, end;
         eng_part_stamps(p, slot, &begin, &end);
-        if (begin == ENG_TS_INF) continue;
+        if (begin == ENG_TS_INF || eng_ixbuild_dead(end, b->horizon)) continue;
         bool included;
         ok = eng_ixbuild_key(b, slot, &pk, &key, &included, err) &&
              (!included || eng_btree_key_fits((uint32_t)key.len, err));
@@ -133,7 +147,9 @@ static bool eng_ixbuild_tree(eng_part *p, const eng_pindex *ix, eng_btree *tree,
         return false;
     }
     if (cap > p->next_slot) cap = p->next_slot;
-    eng_ixbuild b = {.p = p, .ix = ix, .tree = tree, .cap = cap};
+    /* The primary key keeps its dead versions: its entry heads the chain vacuum walks. */
+    eng_ixbuild b = {.p = p, .ix = ix, .tree = tree, .cap = cap,
+                     .horizon = ix != NULL ? eng_vac_horizon() : 0};
     b.run = rt_malloc(cap * sizeof *b.run);
     if (b.run == NULL) {
         rt_err_set(err, SQLSTATE_OUT_OF_MEMORY, "out of memory");

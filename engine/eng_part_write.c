@@ -113,6 +113,7 @@ static bool eng_part_index_put(eng_part *p, eng_pindex *ix, uint32_t slot, const
 }
 
 void eng_part_index_remove(eng_part *p, uint32_t slot, const eng_codec_w *pk) {
+    if (p->parked != NULL) eng_part_unpark(p);
     eng_codec_w key;
     eng_w_init(&key);
     for (uint32_t i = 0; i < p->index_count; i++) {

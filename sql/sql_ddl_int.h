@@ -27,6 +27,8 @@ eng_catalog *sql_ddl_draft(sql_ddl_ctx *dc);
 bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err);
 /* One table's lock in `mode` (a no-op for anything but a plain table). */
 bool sql_ddl_lock_table(sql_ddl_ctx *dc, const eng_table *t, int mode, rt_err *err);
+/* Locks index `ix` in `mode` to transaction end (REINDEX: ACCESS EXCLUSIVE, as PostgreSQL). */
+bool sql_ddl_lock_index(sql_ddl_ctx *dc, const eng_index *ix, int mode, rt_err *err);
 /* The hold that mirrors the catalog's DDL lock (SQL_TLOCK_CATALOG_OID), before taking it. */
 bool sql_ddl_lock_catalog(sql_ddl_ctx *dc, rt_err *err);
 /* The mutable database of the draft; re-read after every add/remove (pointers move). */

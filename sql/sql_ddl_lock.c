@@ -208,6 +208,12 @@ bool sql_ddl_lock_table(sql_ddl_ctx *dc, const eng_table *t, int mode, rt_err *e
     return ddl_lock_one(dc, t, (sql_tlock_mode)mode, err);
 }
 
+bool sql_ddl_lock_index(sql_ddl_ctx *dc, const eng_index *ix, int mode, rt_err *err) {
+    if (dc->tlock == NULL || ix == NULL) return true;
+    sql_tlock_wait w = {.cancel = dc->cancel, .lock_timeout_ms = dc->lock_timeout_ms};
+    return sql_tlock_lock(dc->tlock, ix->oid, (sql_tlock_mode)mode, ix->name, &w, err);
+}
+
 bool sql_ddl_lock_tables(sql_ddl_ctx *dc, const sql_node *stmt, rt_err *err) {
     if (dc->tlock == NULL) return true; /* no session (catalog tests) */
     switch (SQL_NODE_KIND(stmt)) {

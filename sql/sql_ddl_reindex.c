@@ -1,17 +1,19 @@
 /* sql_ddl_reindex.c: REINDEX INDEX / TABLE / SCHEMA / DATABASE / SYSTEM, as PostgreSQL 15 runs
  * it, with its checks and messages (42809 for the wrong kind of relation, 42501 for another
  * role's object, 0A000 for another database, 25001 inside a transaction block).
- * Plain REINDEX (SHARE on each table, so writers wait and readers go on) rebuilds every index
- * it names in the statement's transaction: a B-tree gets a new OID (this catalog's
- * relfilenode), so each partition builds its tree anew from its rows when it meets the new
- * definition, and a unique index's companion table (sql_unique.h) is dropped and filled again
- * (a duplicate: 23505 "could not create unique index"); an expression or partial index
- * computes its expressions over every row again (an error fails the statement). An INVALID
- * index (a failed CREATE INDEX CONCURRENTLY) becomes valid. The primary key's tree is the
- * partition's own row map, kept with every row version: its REINDEX checks nothing more and
- * gives it a new OID all the same. An HNSW index (or a vector column's automatic one) keeps its
- * OID; its graphs are rebuilt in the background after the commit, the old ones serving
- * meanwhile (eng_part_ann_reindex), as after CREATE INDEX ... USING hnsw.
+ * Plain REINDEX (SHARE on each table, so writers wait and readers go on, and ACCESS EXCLUSIVE on
+ * each index it rebuilds, as PostgreSQL 15) rebuilds every index it names in the statement's
+ * transaction: a B-tree keeps its OID and gets a new relfilenode, so every partition builds its
+ * tree anew in the statement, bottom up from the versions some snapshot can still see
+ * (eng_part_ixbuild.c), and a unique index's companion table (sql_unique.h) is dropped and
+ * filled again (a duplicate: 23505 "could not create unique index"); an expression or partial
+ * index computes its expressions over every visible row again (an error fails the statement).
+ * An INVALID index (a failed CREATE INDEX CONCURRENTLY) becomes valid. The primary key's tree
+ * is the partition's own row map, kept with every row version: its REINDEX checks nothing more
+ * and gives it a new relfilenode all the same. An HNSW index (or a vector column's automatic
+ * one) keeps its OID and relfilenode; its graphs are rebuilt in the background after the
+ * commit, the old ones serving meanwhile (eng_part_ann_reindex), as after CREATE INDEX ...
+ * USING hnsw.
  * REINDEX CONCURRENTLY (SHARE UPDATE EXCLUSIVE, writers go on) creates beside each B-tree a
  * copy named <index>_ccnew, committed invalid; the session then builds it with CREATE INDEX
  * CONCURRENTLY's steps (sql_ddl_index_cc.c), swaps it with the old one (names, constraint,
@@ -112,15 +114,32 @@ static uint32_t reindex_schema_oid(sql_ddl_ctx *dc, const sql_reindex *r) {
     return 0;
 }
 
+/* SHARE on table `t` (CONCURRENTLY: SHARE UPDATE EXCLUSIVE), then ACCESS EXCLUSIVE on the
+ * index `only` or, when NULL, on each of its indexes, as PostgreSQL 15's REINDEX takes them. */
+static bool reindex_lock_table(sql_ddl_ctx *dc, const eng_table *t, const eng_index *only,
+                               bool concurrently, rt_err *err) {
+    int mode = concurrently ? SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE : SQL_TLOCK_SHARE;
+    if (t == NULL || !sql_ddl_lock_table(dc, t, mode, err)) return t == NULL;
+    if (concurrently) return true;
+    if (only != NULL) return sql_ddl_lock_index(dc, only, SQL_TLOCK_ACCESS_EXCLUSIVE, err);
+    for (uint32_t i = 0; i < t->index_count; i++) {
+        if (!sql_ddl_lock_index(dc, &t->indexes[i], SQL_TLOCK_ACCESS_EXCLUSIVE, err)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool sql_ddl_reindex_lock(sql_ddl_ctx *dc, const sql_reindex *r, rt_err *err) {
     if (dc->bc->db == NULL) return true;
-    int mode = r->concurrently ? SQL_TLOCK_SHARE_UPDATE_EXCLUSIVE : SQL_TLOCK_SHARE;
     if (r->target == SQL_REINDEX_INDEX) {
         const eng_index *ix;
-        return sql_ddl_lock_table(dc, sql_ddl_find_index(dc, &r->name, &ix), mode, err);
+        const eng_table *t = sql_ddl_find_index(dc, &r->name, &ix);
+        return reindex_lock_table(dc, t, ix, r->concurrently, err);
     }
     if (r->target == SQL_REINDEX_TABLE) {
-        return sql_ddl_lock_table(dc, sql_bind_find_table(dc->bc, &r->name), mode, err);
+        const eng_table *t = sql_bind_find_table(dc->bc, &r->name);
+        return reindex_lock_table(dc, t, NULL, r->concurrently, err);
     }
     if (r->target == SQL_REINDEX_SYSTEM) return true;
     uint32_t schema_oid = 0;
@@ -130,7 +149,8 @@ bool sql_ddl_reindex_lock(sql_ddl_ctx *dc, const sql_reindex *r, rt_err *err) {
     const eng_database *db = dc->bc->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
-        if (reindex_reaches(dc, t, schema_oid) && !sql_ddl_lock_table(dc, t, mode, err)) {
+        if (reindex_reaches(dc, t, schema_oid) &&
+            !reindex_lock_table(dc, t, NULL, r->concurrently, err)) {
             return false;
         }
     }
@@ -155,21 +175,31 @@ static bool reindex_one(sql_ddl_ctx *dc, uint32_t table_oid, uint32_t index_oid,
         if (t->indexes[i].oid == index_oid) ix = &t->indexes[i];
     }
     if (ix == NULL) return true;
-    uint32_t fresh = eng_catalog_new_oid(sql_ddl_draft(dc));
-    for (uint32_t i = 0; i < t->constraint_count; i++) {
-        if (t->constraints[i].index_oid == index_oid) t->constraints[i].index_oid = fresh;
-    }
-    ix->oid = fresh;
+    ix->relfilenode = eng_catalog_new_oid(sql_ddl_draft(dc));
     ix->invalid = false;
     ix->building = false;
     t->def_gen = eng_catalog_def_gen();
     eng_draft_replace_table(sql_ddl_draft(dc), dc->db_oid, t);
     const eng_database *db = sql_ddl_db(dc);
     const eng_index *now;
-    const eng_table *owner = eng_db_table_of_index(db, fresh, &now);
-    /* A unique index's companion is filled by the statement's end (sql_ddl_unique_sync). */
-    if (owner == NULL || sql_unique_needs_companion(owner, now)) return true;
-    return sql_ddl_index_validate(dc, owner, now, err);
+    const eng_table *owner = eng_db_table_of_index(db, index_oid, &now);
+    if (owner == NULL) return true;
+    bool unique = sql_unique_needs_companion(owner, now);
+    if (!unique && !sql_ddl_index_validate(dc, owner, now, err)) return false;
+    /* Every partition builds the new tree now, from the versions some snapshot can still see,
+     * as CREATE INDEX does, not at its first use. */
+    if (!eng_table_adapt(owner, err)) return false;
+    if (!unique) return true;
+    /* A unique index's companion goes and is made and filled again by the statement's end
+     * (sql_ddl_unique_sync): a duplicate fails the statement (23505). */
+    char name[ENG_NAME_BYTES];
+    sql_unique_name(now, name);
+    const eng_table *companion = eng_db_table_by_name(db, owner->schema_oid, name);
+    if (companion != NULL && sql_unique_is_companion(companion)) {
+        eng_draft_remove_table(sql_ddl_draft(dc), dc->db_oid, companion->oid);
+        sql_ddl_db(dc);
+    }
+    return true;
 }
 
 /* The indexes of table `t` REINDEX CONCURRENTLY rebuilds get a _ccnew copy, committed invalid;

@@ -220,12 +220,16 @@ static bool sql_scan_range_prepare(sql_op_scan *s, sql_exec_ctx *x, const sql_ex
     eng_scan_range r = {.attnum = p->scan.attnums[c->column.index], .type_oid = c->type_oid,
                         .lo = INT64_MIN, .hi = INT64_MAX};
     bool exact = true; /* text, bytea, uuid: keys (sql_stats_zone_key), strict bounds kept */
+    sql_bytes bytes = {0}; /* and the value, for the zone maps' longer prefixes */
+    if (!date_ts && fam >= SQL_STATS_ZONE_BYTES_FAMILY) bytes = v.b;
     if (!date_ts) v.i64 = sql_stats_zone_key(&v, &exact);
     if (op == 0 || op == 3 || op == 4) {
         r.lo = exact && op == 3 && v.i64 < INT64_MAX ? v.i64 + 1 : v.i64;
+        if (!exact) r.lo_bytes = bytes.ptr, r.lo_len = bytes.len;
     }
     if (op == 0 || op == 1 || op == 2) {
         r.hi = exact && op == 1 && v.i64 > INT64_MIN ? v.i64 - 1 : v.i64;
+        if (!exact) r.hi_bytes = bytes.ptr, r.hi_len = bytes.len;
     }
     s->pre.ranges[s->pre.nranges++] = r;
     return true;

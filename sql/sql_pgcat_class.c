@@ -104,6 +104,7 @@ static bool pc_class_table(pc_row *r, const eng_table *t) {
         const eng_index *ix = &t->indexes[i];
         if (!pc_index_shown(ix)) continue;
         pc_class_common(r, ix->oid, ix->name, t->schema_oid, t->owner_oid, 'i', t->persistence);
+        pc_int(r, "relfilenode", eng_index_filenode(ix)); /* REINDEX gives a new one */
         pc_int(r, "relam", pc_index_am(ix));
         pc_int(r, "relnatts", ix->column_count);
         if (ix->options_text != NULL && !pc_reloptions(r, ix->options_text, 0)) return false;

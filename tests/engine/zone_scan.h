@@ -1,10 +1,11 @@
 /* zone_scan.h: the store's own answer to a range, for the zone-map tests (test_eng_zone*.c):
- * store_range(table, attnum, type, lo, hi) scans every partition of `table` on its shard with
- * eng_part_scan_pre's range [lo, hi] on column `attnum` (zone maps may skip row groups) and
- * with no range, and returns the rows of each (returned, total). Column 1 is fetched: the
- * tables' int primary key. zone_same_rows(c, table, pushed, kept): `pushed` (a WHERE the scan
- * hands to the store) and `kept` (the same test in a form it cannot hand over) give the same
- * count and sum of id. Include after tests/sql/sql_session_harness.h. */
+ * store_range(table, attnum, type, lo, hi) (store_scan: any eng_scan_range) scans every
+ * partition of `table` on its shard with eng_part_scan_pre's range [lo, hi] on column `attnum`
+ * (zone maps may skip row groups) and with no range, and returns the rows of each (returned,
+ * total). Column 1 is fetched: the tables' int primary key. zone_same_rows(c, table, pushed,
+ * kept): `pushed` (a WHERE the scan hands to the store) and `kept` (the same test in a form it
+ * cannot hand over) give the same count and sum of id. Include after
+ * tests/sql/sql_session_harness.h. */
 #ifndef TEST_ZONE_SCAN_H
 #define TEST_ZONE_SCAN_H
 
@@ -33,9 +34,8 @@ static void zone_scan_shard(void *arg) {
     rt_arena_destroy(arena);
 }
 
-/* Rows the store returns for `attnum` in [lo, hi] of table `name`, and all its visible rows. */
-static zone_scan store_range(const char *name, uint16_t attnum, uint32_t type, int64_t lo,
-                             int64_t hi) {
+/* Rows the store returns for `range` over table `name`, and all its visible rows. */
+static zone_scan store_scan(const char *name, eng_scan_range range) {
     zone_scan sum = {0};
     eng_catalog_ref ref;
     eng_catalog_pin(&ref);
@@ -43,7 +43,7 @@ static zone_scan store_range(const char *name, uint16_t attnum, uint32_t type, i
     const eng_table *t = eng_db_table_by_name(db, ENG_OID_PUBLIC, name);
     TEST_CHECK(t != NULL);
     for (uint32_t s = 0; t != NULL && s < eng_shard_count(); s++) {
-        zone_scan z = {.t = t, .range = {.attnum = attnum, .type_oid = type, .lo = lo, .hi = hi}};
+        zone_scan z = {.t = t, .range = range};
         rt_err err;
         rt_err_clear(&err);
         TEST_CHECK(rt_run_on(s, zone_scan_shard, &z, &err));
@@ -52,6 +52,13 @@ static zone_scan store_range(const char *name, uint16_t attnum, uint32_t type, i
     }
     eng_catalog_unpin(&ref);
     return sum;
+}
+
+/* Rows the store returns for `attnum` in [lo, hi] of table `name`, and all its visible rows. */
+static inline zone_scan store_range(const char *name, uint16_t attnum, uint32_t type,
+                                    int64_t lo, int64_t hi) {
+    return store_scan(name, (eng_scan_range){.attnum = attnum, .type_oid = type, .lo = lo,
+                                             .hi = hi});
 }
 
 static void zone_same_rows(capture *c, const char *table, const char *pushed, const char *kept) {

@@ -3,7 +3,8 @@
  * nothing: plain, multi-column, expression, partial and UNIQUE indexes; an index created in a
  * transaction block is built by the statement too; a UNIQUE index over duplicates fails with
  * PostgreSQL's 23505, an expression's error with its own, a key past the B-tree's limit with
- * 54000, and nothing is left for a query to build. After a
+ * 54000, and nothing is left for a query to build. REINDEX keeps the index's OID, gives it a
+ * new relfilenode and builds its trees in the statement the same way. After a
  * restart (from a checkpoint, and with the CREATE INDEX only in the WAL) the indexes are ready
  * before the first query.
  * How: eng_part_index_builds() counts partition index builds over stored rows: it must grow by
@@ -65,6 +66,45 @@ static void load_table(capture *c) {
     run(c, "ANALYZE ib");
 }
 
+/* REINDEX keeps the index's OID, gives it a new relfilenode and builds its trees in the
+ * statement: the queries after it build nothing. */
+static void script_reindex(capture *c) {
+    const char *ids = "SELECT oid, relfilenode FROM pg_class WHERE relname = 'ib_expr'";
+    char *was = strdup(run(c, ids));
+    create_builds_once(c, "REINDEX INDEX ib_expr", "REINDEX\n");
+    char *now = strdup(run(c, ids));
+    size_t oid_len = strcspn(strchr(was, '\n') + 1, "|") + (size_t)(strchr(was, '\n') + 1 - was);
+    if (strncmp(was, now, oid_len) != 0 || strcmp(was, now) == 0) {
+        fprintf(stderr, "REINDEX: before %s after %s: want the oid kept, the filenode new\n",
+                was, now);
+        atomic_fetch_add(&mismatches, 1);
+    }
+    free(was);
+    free(now);
+    /* a plain column list: no expression to check over the rows first */
+    create_builds_once(c, "REINDEX INDEX ib_cb", "REINDEX\n");
+    uint64_t before = builds();
+    same_as_seqscan(c, "SELECT id FROM ib WHERE a * 2 + c = 1005 ORDER BY id", "using ib_expr");
+    same_as_seqscan(c, "SELECT id FROM ib WHERE c = 2 AND b = 'v1234' ORDER BY id", "using ib_cb");
+    no_build_since(before, "queries after REINDEX INDEX");
+    /* REINDEX TABLE: each of the six secondary B-trees in every partition, once */
+    before = builds();
+    expect(c, "REINDEX TABLE ib", "REINDEX\n");
+    if (builds() - before != 6u * PARTS) {
+        fprintf(stderr, "REINDEX TABLE: %llu partition builds, want %d\n",
+                (unsigned long long)(builds() - before), 6 * PARTS);
+        atomic_fetch_add(&mismatches, 1);
+    }
+    before = builds();
+    same_as_seqscan(c, "SELECT id, a FROM ib WHERE a = 501 ORDER BY id", "using ib_a");
+    same_as_seqscan(c, "SELECT id FROM ib WHERE b = 'v12' AND a < 100 ORDER BY id",
+                    "using ib_part");
+    expect(c, "INSERT INTO ib VALUES (20001, 1, 'v7', 1)",
+           "ERROR 23505: duplicate key value violates unique constraint \"ib_pkey\"\n");
+    expect(c, "INSERT INTO ib VALUES (20002, 1, 'v7', 1)", "INSERT 0 1\n");
+    no_build_since(before, "queries after REINDEX TABLE");
+}
+
 static void script_kinds(capture *c) {
     load_table(c);
     create_builds_once(c, "CREATE INDEX ib_a ON ib (a)", "CREATE INDEX\n");
@@ -94,6 +134,7 @@ static void script_kinds(capture *c) {
     expect(c, "COMMIT", "COMMIT\n");
     same_as_seqscan(c, "SELECT a FROM ib WHERE id * 3 = 3003", "using ib_x3");
     no_build_since(before, "query after a block's CREATE INDEX");
+    script_reindex(c);
 }
 
 static void script_errors(capture *c) {
@@ -132,9 +173,40 @@ static void script_restart_check(capture *c) {
     no_build_since(before, "first queries after a restart");
 }
 
+/* A reader on the committed catalog while a block's CREATE INDEX / REINDEX is uncommitted
+ * adapts the partitions back to that catalog; the trees it drops are parked and taken back
+ * after the COMMIT, so the first query after it builds nothing. */
+static void sessions_older_catalog(capture *s[SH_SESSIONS]) {
+    load_table(s[0]);
+    expect(s[0], "BEGIN", "BEGIN\n");
+    create_builds_once(s[0], "CREATE INDEX ib_late ON ib (c, a)", "CREATE INDEX\n");
+    expect(s[1], "SELECT count(*) FROM ib WHERE a = 501", "count\n40\nSELECT 1\n");
+    uint64_t before = builds();
+    expect(s[0], "COMMIT", "COMMIT\n");
+    const char *q = "SELECT id FROM ib WHERE c = 3 AND a = 500 ORDER BY id";
+    same_as_seqscan(s[0], q, "ib_late");
+    no_build_since(before, "query after CREATE INDEX beside a reader on the older catalog");
+    expect(s[0], "BEGIN", "BEGIN\n");
+    create_builds_once(s[0], "REINDEX INDEX ib_late", "REINDEX\n");
+    expect(s[1], "SELECT count(*) FROM ib WHERE a = 501", "count\n40\nSELECT 1\n");
+    before = builds();
+    expect(s[0], "COMMIT", "COMMIT\n");
+    same_as_seqscan(s[0], q, "ib_late");
+    no_build_since(before, "query after REINDEX beside a reader on the older catalog");
+}
+
 static void test_index_build_in_statement(void **state) {
     (void)state;
     assert_int_equal(sh_run_forked(NULL, 2, script_kinds, NULL), 0);
+}
+
+static void test_index_build_older_catalog(void **state) {
+    (void)state;
+    pid_t pid = fork(); /* one engine per process */
+    if (pid == 0) _exit(sh_run_sessions("index_build_older", 2, sessions_older_catalog) != 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void test_index_build_errors(void **state) {
@@ -166,6 +238,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_build_in_statement),
         cmocka_unit_test(test_index_build_errors),
+        cmocka_unit_test(test_index_build_older_catalog),
         cmocka_unit_test(test_index_build_in_runs),
         cmocka_unit_test(test_index_build_restart),
     };
