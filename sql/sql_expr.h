@@ -38,7 +38,7 @@ typedef enum sql_expr_kind {
     SQL_X_DISTINCT,    /* IS [NOT] DISTINCT FROM */
     SQL_X_IN_LIST,     /* arg0 IN (arg1..argn) */
     SQL_X_ARRAY,       /* ARRAY[...] */
-    SQL_X_ROW,
+    SQL_X_ROW,         /* a composite of args (type: a table's row type or record) */
     SQL_X_SUBQUERY,    /* scalar, EXISTS, IN / ANY / ALL subquery, ARRAY(subquery) */
     SQL_X_ANY_ALL,     /* x op ANY/ALL (array) */
     SQL_X_COERCE,      /* apply a typmod (varchar(10), numeric(10,2)) */
@@ -95,7 +95,10 @@ struct sql_expr {
             uint32_t outer_map_len;
         } sub;
         struct { uint32_t index; } aggref;    /* AGGREF/WINDOWREF: index in the query's list */
-        struct { uint32_t index; } field;
+        struct { uint32_t index; } field;     /* FIELD: 0-based column of args[0] */
+        struct {
+            const char *const *names;         /* ROW: column names (NULL: f1, f2, ...) */
+        } row;
         struct { const struct sql_domain_info *info; } domain; /* DOMAIN */
     };
 };
