@@ -66,7 +66,9 @@ sql_expr *sql_bind_wholerow(sql_qlevel *q, const sql_rte *rte, const sql_scope *
     }
     const eng_table *t = rte->table;
     uint32_t type = t != NULL && t->rowtype_oid != 0 ? t->rowtype_oid : SQL_T_RECORD;
-    return sql_bind_record_of(q, args, n, type, names, loc);
+    sql_expr *e = sql_bind_record_of(q, args, n, type, names, loc);
+    if (e != NULL) e->row.wholerow = rte->name;
+    return e;
 }
 
 /* The table or view whose row type is `oid`, NULL if none. */
@@ -106,6 +108,7 @@ sql_expr *sql_bind_field(sql_qlevel *q, const sql_field *f) {
                 e->typmod = c->typmod;
                 e->args[0] = arg;
                 e->field.index = k;
+                e->field.name = c->name;
                 return e;
             }
             k++;
@@ -166,6 +169,7 @@ bool sql_bind_field_star(sql_qlevel *q, const sql_field *f, sql_expr ***cols,
         e->typmod = c->typmod;
         e->args[0] = arg;
         e->field.index = k++;
+        e->field.name = c->name;
         (*cols)[*n] = e;
         (*names)[(*n)++] = c->name;
     }

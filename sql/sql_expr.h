@@ -95,9 +95,11 @@ struct sql_expr {
             uint32_t outer_map_len;
         } sub;
         struct { uint32_t index; } aggref;    /* AGGREF/WINDOWREF: index in the query's list */
-        struct { uint32_t index; } field;     /* FIELD: 0-based column of args[0] */
+        struct { uint32_t index; const char *name; } field; /* FIELD: column of args[0] */
         struct {
             const char *const *names;         /* ROW: column names (NULL: f1, f2, ...) */
+            const char *wholerow;             /* a whole-row reference to this FROM item
+                                                 (EXPLAIN prints "t.*"), or NULL */
         } row;
         struct { const struct sql_domain_info *info; } domain; /* DOMAIN */
     };
