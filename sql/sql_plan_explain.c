@@ -705,8 +705,7 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
         return;
     case SQL_X_ROW:
         if (e->row.wholerow != NULL) {
-            sql_strbuf_put_ident(sb, e->row.wholerow);
-            sql_strbuf_puts(sb, ".*");
+            sql_strbuf_printf(sb, "%s.*", sql_xpl_ident(ex, e->row.wholerow));
             return;
         }
         /* fall through */
@@ -754,8 +753,7 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
     case SQL_X_FIELD:
         sql_strbuf_putc(sb, '(');
         sql_deparse(ex, sb, e->args[0], in);
-        sql_strbuf_puts(sb, ").");
-        sql_strbuf_put_ident(sb, e->field.name);
+        sql_strbuf_printf(sb, ").%s", sql_xpl_ident(ex, e->field.name));
         return;
     case SQL_X_AGGREF: case SQL_X_WINDOWREF: sql_strbuf_puts(sb, "?aggref?"); return;
     }
