@@ -56,15 +56,20 @@ sql_expr *sql_bind_wholerow(sql_qlevel *q, const sql_rte *rte, const sql_scope *
     const char **names = rt_arena_alloc(a, sizeof(char *) * (rte->ncols + 1u));
     if (args == NULL || names == NULL) return NULL;
     uint32_t n = 0;
+    const eng_table *t = rte->table;
     for (uint32_t i = rte->first; i < rte->first + rte->ncols; i++) {
-        if (scope->cols[i].hidden) continue;
+        /* a column merged away by USING is still the item's; a dropped one is not */
+        uint32_t k = i - rte->first;
+        if (scope->cols[i].hidden &&
+            t != NULL && k < t->column_count && t->columns[k].dropped) {
+            continue;
+        }
         sql_columnref f = {.hdr = {.kind = SQL_N_COLUMNREF, .location = loc},
                            .name = {.count = 2, .parts = {rte->name, scope->cols[i].name},
                                     .location = loc}};
         if ((args[n] = sql_bind_expr(q, &f.hdr)) == NULL) return NULL;
         names[n++] = scope->cols[i].name;
     }
-    const eng_table *t = rte->table;
     uint32_t type = t != NULL && t->rowtype_oid != 0 ? t->rowtype_oid : SQL_T_RECORD;
     sql_expr *e = sql_bind_record_of(q, args, n, type, names, loc);
     if (e != NULL) e->row.wholerow = rte->name;
