@@ -92,6 +92,8 @@ sql_expr *sql_bind_field(sql_qlevel *q, const sql_field *f) {
                        "(expression).* is not supported yet outside the select list");
         return NULL;
     }
+    const eng_table *t = arg->type_oid != SQL_T_RECORD && sql_type_is_record(arg->type_oid)
+                             ? sql_rowtype_table(q->b->bc->db, arg->type_oid) : NULL;
     if (arg->kind == SQL_X_ROW) { /* ROW(...).f2, (t).a: the column itself */
         for (uint32_t i = 0; i < arg->nargs; i++) {
             char fname[16];
@@ -103,7 +105,6 @@ sql_expr *sql_bind_field(sql_qlevel *q, const sql_field *f) {
             if (strcmp(name, f->field) == 0) return arg->args[i];
         }
     } else if (sql_type_is_record(arg->type_oid) && arg->type_oid != SQL_T_RECORD) {
-        const eng_table *t = sql_rowtype_table(q->b->bc->db, arg->type_oid);
         for (uint32_t i = 0, k = 0; t != NULL && i < t->column_count; i++) {
             const eng_column *c = &t->columns[i];
             if (c->dropped) continue;
@@ -138,7 +139,7 @@ sql_expr *sql_bind_field(sql_qlevel *q, const sql_field *f) {
     } else {
         sql_bind_error(q->b, f->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
                        "column \"%s\" not found in data type %s", f->field,
-                       sql_type_name(arg->type_oid));
+                       t != NULL ? t->name : sql_type_name(arg->type_oid));
     }
     return NULL;
 }

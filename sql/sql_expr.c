@@ -234,15 +234,31 @@ static sql_vec *sql_eval_coalesce(sql_eval_ctx *ec, const sql_expr *e, const sql
     return out;
 }
 
+/* A record IS NULL when every field is, IS NOT NULL when no field is (PostgreSQL's rule for
+ * composite values; ROW() is both). */
+static bool sql_eval_record_nulltest(sql_bytes rec, bool is_not) {
+    sql_record_iter it;
+    sql_record_col col;
+    sql_record_iter_init(&it, rec);
+    while (sql_record_iter_next(&it, &col)) {
+        if (col.value.is_null == is_not) return false;
+    }
+    return true;
+}
+
 static sql_vec *sql_eval_nulltest(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in,
                                   uint32_t n, const uint8_t *active) {
     sql_vec *v = sql_eval(ec, e->args[0], in, n, active);
     if (v == NULL) return NULL;
     sql_vec *out = sql_vec_new(ec->arena, SQL_T_BOOL, -1, n);
     if (out == NULL) return sql_eval_fail(ec);
+    bool record = sql_type_is_record(e->args[0]->type_oid);
     for (uint32_t i = 0; i < n; i++) {
         out->nulls[i] = !sql_active(active, i);
         out->i64[i] = sql_vec_is_null(v, i) != e->test.is_not;
+        if (record && !out->nulls[i] && !sql_vec_is_null(v, i)) {
+            out->i64[i] = sql_eval_record_nulltest(v->b[i], e->test.is_not);
+        }
     }
     return out;
 }
