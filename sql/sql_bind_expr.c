@@ -167,6 +167,8 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
     const char *schema = nm->count >= 3 ? nm->parts[nm->count - 3] : NULL;
     uint32_t depth = 0;
     bool table_seen = false;
+    const sql_rte *whole;
+    const sql_scope *whole_scope = NULL;
     for (sql_qlevel *l = q; l != NULL; l = l->parent, depth++) {
         if (l->scope == NULL) continue;
         int64_t i = sql_scope_find(l->scope, schema, table, col, q->b->bc->db);
@@ -225,10 +227,8 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
     } else if (table != NULL) {
         sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
                        "column %s.%s does not exist", table, col);
-    } else if (sql_wholerow_rte(q, c, NULL) != NULL) {
-        sql_bind_error(q->b, c->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "whole-row reference to \"%s\" is not supported yet outside IS [NOT] "
-                       "NULL", col);
+    } else if ((whole = sql_wholerow_rte(q, c, &whole_scope)) != NULL) {
+        return sql_bind_wholerow(q, whole, whole_scope, c->hdr.location);
     } else {
         sql_bind_error(q->b, c->hdr.location, SQLSTATE_UNDEFINED_COLUMN,
                        "column \"%s\" does not exist", col);
@@ -256,6 +256,20 @@ static const sql_rte *sql_wholerow_rte(const sql_qlevel *q, const sql_columnref 
             return rte;
         }
     }
+    return NULL;
+}
+
+/* `t.*` inside an expression (row_to_json(t.*)): the whole-row reference to t. */
+static sql_expr *sql_bind_star_value(sql_qlevel *q, const sql_star *st) {
+    if (st->qualifier.count == 1) {
+        sql_columnref c = {.hdr = st->hdr, .name = {.count = 1,
+                                                    .parts = {st->qualifier.parts[0]},
+                                                    .location = st->hdr.location}};
+        const sql_scope *scope = NULL;
+        const sql_rte *rte = sql_wholerow_rte(q, &c, &scope);
+        if (rte != NULL) return sql_bind_wholerow(q, rte, scope, st->hdr.location);
+    }
+    sql_bind_fail(q, st->hdr.location, SQLSTATE_SYNTAX_ERROR, "\"*\" is not allowed here");
     return NULL;
 }
 
@@ -449,9 +463,7 @@ bool sql_bind_agg_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_agg
                      : d->ret == SQL_T_ANYARRAY ? sql_type_array_of(first) : d->ret;
     call->typmod = d->ret == SQL_T_ANYELEMENT && nargs > 0 ? call->args[0]->typmod : -1;
     if (call->type_oid == 0) {
-        return sql_bind_error(b, loc, SQLSTATE_UNDEFINED_FUNCTION,
-                              "could not find array type for data type %s",
-                              sql_type_name(first));
+        return sql_bind_array_type_error(b, loc, SQLSTATE_UNDEFINED_FUNCTION, first);
     }
     return true;
 }
@@ -923,9 +935,8 @@ static sql_expr *sql_bind_sublink_node(sql_qlevel *q, const sql_sublink *s) {
     } else if (s->sublink_kind == SQL_SUBLINK_ARRAY) {
         type = sql_type_array_of(plan->cols[0].type_oid);
         if (type == 0) {
-            sql_bind_error(b, s->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
-                           "could not find array type for data type %s",
-                           sql_type_name(plan->cols[0].type_oid));
+            sql_bind_array_type_error(b, s->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
+                                      plan->cols[0].type_oid);
             return NULL;
         }
     }
@@ -1064,8 +1075,7 @@ static sql_expr *sql_bind_array(sql_qlevel *q, const sql_array *a, uint32_t want
     uint32_t base = sql_type_elem_of(elem) != 0 ? elem : sql_type_array_of(elem);
     e->type_oid = sql_type_elem_of(elem) != 0 ? elem : base;
     if (e->type_oid == 0) {
-        sql_bind_error(q->b, a->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
-                       "could not find array type for data type %s", sql_type_name(elem));
+        sql_bind_array_type_error(q->b, a->hdr.location, SQLSTATE_UNDEFINED_OBJECT, elem);
         return NULL;
     }
     return e;
@@ -1077,6 +1087,11 @@ static sql_expr *sql_bind_cast(sql_qlevel *q, const sql_cast *c) {
     int32_t typmod;
     const eng_domain *domain;
     bool array;
+    const eng_table *rowtype = sql_bind_rowtype_name(q, c->type);
+    if (rowtype != NULL) {
+        sql_expr *arg = sql_bind_expr(q, c->arg);
+        return arg != NULL ? sql_bind_rowtype_cast(q, arg, rowtype, c->hdr.location) : NULL;
+    }
     if (!sql_bind_typename_domain(q->b->bc, c->type, &type, &typmod, &domain, &array)) {
         return NULL;
     }
@@ -1209,13 +1224,9 @@ static sql_expr *sql_bind_expr_kind(sql_qlevel *q, const sql_node *n) {
         sql_bind_fail(q, n->location, SQLSTATE_SYNTAX_ERROR,
                       "DEFAULT is not allowed in this context");
         return NULL;
-    case SQL_N_STAR:
-        sql_bind_fail(q, n->location, SQLSTATE_SYNTAX_ERROR, "\"*\" is not allowed here");
-        return NULL;
-    case SQL_N_ROW:
-        sql_bind_fail(q, n->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "row constructors are not supported yet");
-        return NULL;
+    case SQL_N_STAR: return sql_bind_star_value(q, (const sql_star *)n);
+    case SQL_N_ROW: return sql_bind_row_value(q, (const sql_row *)n);
+    case SQL_N_FIELD: return sql_bind_field(q, (const sql_field *)n);
     case SQL_N_GROUPING: return sql_bind_grouping_func(q, (const sql_grouping *)n);
     default:
         sql_bind_fail(q, n->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -1339,6 +1350,14 @@ bool sql_expr_equal(const sql_expr *a, const sql_expr *b) {
         break;
     case SQL_X_MINMAX: if (a->minmax.greatest != b->minmax.greatest) return false; break;
     case SQL_X_COERCE: if (a->typmod != b->typmod) return false; break;
+    case SQL_X_FIELD: if (a->field.index != b->field.index) return false; break;
+    case SQL_X_ROW:
+        for (uint32_t i = 0; i < a->nargs; i++) {
+            const char *x = a->row.names != NULL ? a->row.names[i] : NULL;
+            const char *y = b->row.names != NULL ? b->row.names[i] : NULL;
+            if ((x == NULL) != (y == NULL) || (x != NULL && strcmp(x, y) != 0)) return false;
+        }
+        break;
     case SQL_X_DOMAIN: if (a->domain.info->oid != b->domain.info->oid) return false; break;
     case SQL_X_ANY_ALL:
         if (a->anyall.op != b->anyall.op || a->anyall.is_all != b->anyall.is_all) return false;

@@ -13,6 +13,7 @@
 #include "runtime/rt_loop.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_pgcat.h"
+#include "sql/sql_record.h"
 #include "sql/sql_strbuf.h"
 
 extern const sql_func_def sql_cast_def;
@@ -190,6 +191,7 @@ sql_expr *sql_bind_coerce(sql_qlevel *q, sql_expr *e, uint32_t type, int32_t typ
     if (e == NULL) return NULL;
     sql_binder *b = q->b;
     if (type == SQL_T_ANY || type == SQL_T_ANYELEMENT) return e;
+    if (type == SQL_T_RECORD && sql_type_is_record(e->type_oid)) return e; /* any row type */
     if (e->kind == SQL_X_CONST && e->type_oid == SQL_T_UNKNOWN) {
         return sql_bind_fold_unknown(q, e, type, typmod, ctx == SQL_CAST_EXPLICIT, loc);
     }
@@ -309,7 +311,7 @@ static sql_cand_score sql_score(const sql_func_def *d, sql_expr **args, uint32_t
             if (f == SQL_T_ANYARRAY && elem == 0) s.ok = false;
             else if (s.elem != 0 && s.elem != elem) s.ok = false;
             else s.elem = elem;
-        } else if (a == SQL_T_UNKNOWN) {
+        } else if (a == SQL_T_UNKNOWN || (f == SQL_T_RECORD && sql_type_is_record(a))) {
             continue;
         } else if (sql_cast_allowed(a, f, SQL_CAST_IMPLICIT)) {
             const sql_type_def *ft = sql_type_by_oid(f);

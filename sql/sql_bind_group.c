@@ -387,9 +387,8 @@ bool sql_bind_ordset_resolve(sql_qlevel *q, const char *name, uint32_t loc, sql_
                                                   : def->ret;
     call->typmod = def->ret == SQL_T_ANYELEMENT ? sorted->typmod : -1;
     if (call->type_oid == 0) {
-        return sql_bind_error(q->b, loc, SQLSTATE_UNDEFINED_FUNCTION,
-                              "could not find array type for data type %s",
-                              sql_type_name(sorted->type_oid));
+        return sql_bind_array_type_error(q->b, loc, SQLSTATE_UNDEFINED_FUNCTION,
+                                         sorted->type_oid);
     }
     return true;
 }

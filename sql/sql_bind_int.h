@@ -22,6 +22,7 @@ typedef struct sql_rte {
     uint32_t first;
     uint32_t ncols;
     const eng_table *table;
+    bool nullable;           /* on the nullable side of an outer join */
 } sql_rte;
 
 typedef struct sql_scope {
@@ -266,6 +267,22 @@ sql_expr *sql_bind_row_sublink(sql_qlevel *q, const sql_sublink *s, const sql_ro
                                struct sql_plan *plan, bool correlated);
 sql_expr *sql_bind_row_distinct(sql_qlevel *q, const sql_row *l, const sql_row *r, bool is_not,
                                 uint32_t loc);
+
+/* ---- composite values (sql_bind_record.c) ---- */
+sql_expr *sql_bind_row_value(sql_qlevel *q, const sql_row *row);
+/* A whole-row reference to `rte` (columns in `scope`). */
+sql_expr *sql_bind_wholerow(sql_qlevel *q, const sql_rte *rte, const sql_scope *scope,
+                            uint32_t loc);
+sql_expr *sql_bind_field(sql_qlevel *q, const sql_field *f);
+/* (expr).* in a select list: the columns of the composite and their names. */
+bool sql_bind_field_star(sql_qlevel *q, const sql_field *f, sql_expr ***cols,
+                         const char ***names, uint32_t *n);
+/* "could not find array type for data type %s" with `sqlstate`, or 0A000 for a row type
+ * (arrays of composite values are not supported yet). */
+bool sql_bind_array_type_error(sql_binder *b, uint32_t loc, const char *sqlstate,
+                               uint32_t elem);
+const eng_table *sql_bind_rowtype_name(sql_qlevel *q, const sql_typename *tn);
+sql_expr *sql_bind_rowtype_cast(sql_qlevel *q, sql_expr *arg, const eng_table *t, uint32_t loc);
 
 /* ---- set-returning functions in the select list (sql_bind_srf.c) ---- */
 /* `in` itself when no target calls a set-returning function; otherwise a PROJECTSET over it

@@ -582,6 +582,9 @@ static sql_plan *sql_bind_join(sql_qlevel *q, const sql_join *j, sql_scope **sco
     }
     if (!sql_scope_check_names(b, ls, rs, ((const sql_node *)j->right)->location)) return NULL;
     sql_scope *s = sql_scope_concat(b, ls, rs);
+    for (uint32_t i = 0; s != NULL && i < s->nrtes; i++) {
+        s->rtes[i].nullable |= i < ls->nrtes ? lnull != 0 : rnull != 0;
+    }
     sql_plan *p = sql_plan_alloc(b, SQL_P_NESTLOOP, l->ncols + r->ncols);
     if (s == NULL || p == NULL) return NULL;
     p->left = l;
@@ -784,6 +787,19 @@ static bool sql_bind_targets(sql_qlevel *q, const sql_list *targets, sql_targets
         const sql_target *tg = SQL_LIST_AT(*targets, i);
         if (SQL_NODE_KIND(tg->expr) == SQL_N_STAR) {
             if (!sql_expand_star(q, (const sql_star *)tg->expr, t)) return false;
+            continue;
+        }
+        if (SQL_NODE_KIND(tg->expr) == SQL_N_FIELD &&
+            ((const sql_field *)tg->expr)->field == NULL) { /* (expr).*: its columns */
+            sql_expr **cols;
+            const char **names;
+            uint32_t n;
+            if (!sql_bind_field_star(q, (const sql_field *)tg->expr, &cols, &names, &n)) {
+                return false;
+            }
+            for (uint32_t k = 0; k < n; k++) {
+                if (!sql_targets_add(q->b, t, cols[k], names[k], NULL)) return false;
+            }
             continue;
         }
         sql_expr *e = sql_bind_expr(q, tg->expr);

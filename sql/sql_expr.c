@@ -10,6 +10,7 @@
 #include "sql/sql_array.h"
 #include "sql/sql_domain.h"
 #include "sql/sql_exec.h"
+#include "sql/sql_record.h"
 
 /* Stack below which evaluating one more level of an expression fails with 54001. */
 #define SQL_EVAL_STACK_MIN_BYTES (RT_FIBER_STACK_BYTES / 8)
@@ -233,15 +234,31 @@ static sql_vec *sql_eval_coalesce(sql_eval_ctx *ec, const sql_expr *e, const sql
     return out;
 }
 
+/* A record IS NULL when every field is, IS NOT NULL when no field is (PostgreSQL's rule for
+ * composite values; ROW() is both). */
+static bool sql_eval_record_nulltest(sql_bytes rec, bool is_not) {
+    sql_record_iter it;
+    sql_record_col col;
+    sql_record_iter_init(&it, rec);
+    while (sql_record_iter_next(&it, &col)) {
+        if (col.value.is_null == is_not) return false;
+    }
+    return true;
+}
+
 static sql_vec *sql_eval_nulltest(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in,
                                   uint32_t n, const uint8_t *active) {
     sql_vec *v = sql_eval(ec, e->args[0], in, n, active);
     if (v == NULL) return NULL;
     sql_vec *out = sql_vec_new(ec->arena, SQL_T_BOOL, -1, n);
     if (out == NULL) return sql_eval_fail(ec);
+    bool record = sql_type_is_record(e->args[0]->type_oid);
     for (uint32_t i = 0; i < n; i++) {
         out->nulls[i] = !sql_active(active, i);
         out->i64[i] = sql_vec_is_null(v, i) != e->test.is_not;
+        if (record && !out->nulls[i] && !sql_vec_is_null(v, i)) {
+            out->i64[i] = sql_eval_record_nulltest(v->b[i], e->test.is_not);
+        }
     }
     return out;
 }
@@ -350,6 +367,52 @@ static sql_vec *sql_eval_in_list(sql_eval_ctx *ec, const sql_expr *e, const sql_
         bool null = !sql_active(active, i) || sql_vec_is_null(x, i) || (!found[i] && saw_null[i]);
         out->nulls[i] = null;
         out->i64[i] = null ? 0 : (found[i] != 0) != e->test.is_not;
+    }
+    return out;
+}
+
+/* ROW(a, b, ...) and whole-row references: one record per active row. */
+static sql_vec *sql_eval_row(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in,
+                             uint32_t n, const uint8_t *active) {
+    sql_vec *out = sql_vec_new(ec->arena, e->type_oid, e->typmod, n);
+    sql_vec **cols = rt_arena_alloc(ec->arena, sizeof(sql_vec *) * (e->nargs + 1u));
+    sql_value *vals = rt_arena_alloc(ec->arena, sizeof(sql_value) * (e->nargs + 1u));
+    int32_t *typmods = rt_arena_alloc(ec->arena, sizeof(int32_t) * (e->nargs + 1u));
+    if (out == NULL || cols == NULL || vals == NULL || typmods == NULL) return sql_eval_fail(ec);
+    for (uint32_t a = 0; a < e->nargs; a++) {
+        if ((cols[a] = sql_eval(ec, e->args[a], in, n, active)) == NULL) return NULL;
+        typmods[a] = e->args[a]->typmod;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        out->nulls[i] = !sql_active(active, i);
+        if (out->nulls[i]) continue;
+        for (uint32_t a = 0; a < e->nargs; a++) {
+            sql_vec_get(cols[a], i, &vals[a]);
+            vals[a].type_oid = e->args[a]->type_oid;
+        }
+        if (!sql_record_build(ec->arena, e->type_oid, e->nargs, e->row.names, typmods, vals,
+                              &out->b[i])) {
+            return sql_eval_fail(ec);
+        }
+    }
+    return out;
+}
+
+/* (record).field: NULL for a NULL record. */
+static sql_vec *sql_eval_field(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in,
+                               uint32_t n, const uint8_t *active) {
+    sql_vec *rec = sql_eval(ec, e->args[0], in, n, active);
+    if (rec == NULL) return NULL;
+    sql_vec *out = sql_vec_new(ec->arena, e->type_oid, e->typmod, n);
+    if (out == NULL) return sql_eval_fail(ec);
+    for (uint32_t i = 0; i < n; i++) {
+        sql_record_col col;
+        bool ok = sql_active(active, i) && !sql_vec_is_null(rec, i) &&
+                  sql_record_field(rec->b[i], e->field.index, &col) && !col.value.is_null;
+        out->nulls[i] = !ok;
+        if (!ok) continue;
+        col.value.type_oid = e->type_oid;
+        sql_vec_set(out, i, &col.value);
     }
     return out;
 }
@@ -529,7 +592,9 @@ sql_vec *sql_eval(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in, uint
     }
     case SQL_X_ANY_ALL: return sql_eval_any_all(ec, e, in, n, active);
     case SQL_X_SUBQUERY: return sql_exec_subquery(ec, e, in, n, active);
-    case SQL_X_ROW: case SQL_X_FIELD: case SQL_X_AGGREF: case SQL_X_WINDOWREF:
+    case SQL_X_ROW: return sql_eval_row(ec, e, in, n, active);
+    case SQL_X_FIELD: return sql_eval_field(ec, e, in, n, active);
+    case SQL_X_AGGREF: case SQL_X_WINDOWREF:
         break;
     }
     rt_err_set(ec->err, SQLSTATE_FEATURE_NOT_SUPPORTED,

@@ -38,7 +38,7 @@ typedef enum sql_expr_kind {
     SQL_X_DISTINCT,    /* IS [NOT] DISTINCT FROM */
     SQL_X_IN_LIST,     /* arg0 IN (arg1..argn) */
     SQL_X_ARRAY,       /* ARRAY[...] */
-    SQL_X_ROW,
+    SQL_X_ROW,         /* a composite of args (type: a table's row type or record) */
     SQL_X_SUBQUERY,    /* scalar, EXISTS, IN / ANY / ALL subquery, ARRAY(subquery) */
     SQL_X_ANY_ALL,     /* x op ANY/ALL (array) */
     SQL_X_COERCE,      /* apply a typmod (varchar(10), numeric(10,2)) */
@@ -95,7 +95,12 @@ struct sql_expr {
             uint32_t outer_map_len;
         } sub;
         struct { uint32_t index; } aggref;    /* AGGREF/WINDOWREF: index in the query's list */
-        struct { uint32_t index; } field;
+        struct { uint32_t index; const char *name; } field; /* FIELD: column of args[0] */
+        struct {
+            const char *const *names;         /* ROW: column names (NULL: f1, f2, ...) */
+            const char *wholerow;             /* a whole-row reference to this FROM item
+                                                 (EXPLAIN prints "t.*"), or NULL */
+        } row;
         struct { const struct sql_domain_info *info; } domain; /* DOMAIN */
     };
 };

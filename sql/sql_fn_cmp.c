@@ -53,7 +53,7 @@ static bool sql_cmp_kernel(sql_fctx *f, uint32_t n, const uint8_t *active, sql_v
         for (uint32_t i = 0; i < n; i++) out->i64[i] = sql_cmp_decide(c[i], op);
         return true;
     }
-    sql_cmp_fn cmp = sql_type_by_oid(a->type_oid)->cmp;
+    sql_cmp_fn cmp = sql_type_for_values(a->type_oid)->cmp;
     SQL_FOR_ACTIVE(i) {
         sql_value x, y;
         sql_vec_get(a, i, &x);
@@ -79,7 +79,7 @@ SQL_CMP_KERNEL(sql_fn_ge, CMP_GE)
 static bool sql_fn_btcmp(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                          sql_vec *out) {
     (void)f;
-    sql_cmp_fn cmp = sql_type_by_oid(args[0]->type_oid)->cmp;
+    sql_cmp_fn cmp = sql_type_for_values(args[0]->type_oid)->cmp;
     SQL_FOR_ACTIVE(i) {
         sql_value x, y;
         sql_vec_get(args[0], i, &x);
@@ -97,7 +97,7 @@ static const uint32_t sql_cmp_types[] = {
     SQL_T_DATE, SQL_T_TIME, SQL_T_TIMESTAMP, SQL_T_TIMESTAMPTZ, SQL_T_INTERVAL, SQL_T_TIMETZ,
     SQL_T_JSONB, SQL_T_VECTOR, SQL_T_ANYARRAY, SQL_T_REGCLASS, SQL_T_REGTYPE, SQL_T_REGPROC,
     SQL_T_REGNAMESPACE, SQL_T_REGROLE, SQL_T_XID, SQL_T_CID, SQL_T_BIT, SQL_T_VARBIT,
-    SQL_T_MONEY, SQL_T_INT2VECTOR, SQL_T_OIDVECTOR, SQL_T_INET,
+    SQL_T_MONEY, SQL_T_INT2VECTOR, SQL_T_OIDVECTOR, SQL_T_INET, SQL_T_RECORD,
 };
 
 static const struct {

@@ -12,6 +12,7 @@
 #include "sql/sql_exec_int.h"
 #include "sql/sql_funcs_int.h"
 #include "sql/sql_jsonb.h"
+#include "sql/sql_record.h"
 
 /* A result of sql_jsonb.h ({NULL, 0} is SQL NULL) into row i. */
 static void sql_js_put(sql_vec *out, uint32_t i, sql_bytes r) {
@@ -354,6 +355,19 @@ static bool sql_json_array_arg(sql_io_ctx *io, const sql_value *v, struct sql_js
     }
     if (sb.failed) return sql_io_alloc_fail(io);
     out->type_oid = SQL_T_JSON;
+    out->structured = true;
+    out->value = (sql_bytes){.ptr = (const uint8_t *)sb.data, .len = sb.len};
+    return true;
+}
+
+/* A record as row_to_json's text, given to the builders as json likewise. */
+static bool sql_json_record_arg(sql_io_ctx *io, const sql_value *v, struct sql_json_arg *out) {
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, io->arena, 64);
+    if (!sql_record_to_json(io, v->b, false, &sb)) return false;
+    out->type_oid = SQL_T_JSON;
+    out->is_null = false;
+    out->structured = true;
     out->value = (sql_bytes){.ptr = (const uint8_t *)sb.data, .len = sb.len};
     return true;
 }
@@ -364,6 +378,8 @@ bool sql_json_arg_of(sql_io_ctx *io, const sql_value *v, struct sql_json_arg *ou
         out->is_null = false;
         return sql_json_array_arg(io, v, out);
     }
+    if (!v->is_null && sql_type_is_record(v->type_oid)) return sql_json_record_arg(io, v, out);
+    out->structured = false;
     out->type_oid = v->type_oid == SQL_T_UNKNOWN ? SQL_T_TEXT : v->type_oid;
     out->is_null = v->is_null;
     out->value = (sql_bytes){NULL, 0};
@@ -430,6 +446,22 @@ SQL_JS_BUILD(sql_fn_jb_build_object, JB_OBJ)
 SQL_JS_BUILD(sql_fn_jb_build_array, JB_ARR)
 SQL_JS_BUILD(sql_fn_j_build_object, J_OBJ)
 SQL_JS_BUILD(sql_fn_j_build_array, J_ARR)
+
+/* row_to_json(record [, pretty]). */
+static bool sql_fn_row_to_json(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
+                               sql_vec *out) {
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, f->arena, 64);
+    SQL_FOR_ACTIVE(i) {
+        sql_strbuf_reset(&sb);
+        bool pretty = f->call->nargs > 1 && args[1]->i64[i] != 0;
+        if (!sql_record_to_json(f->io, args[0]->b[i], pretty, &sb)) return false;
+        sql_bytes r;
+        if (!sql_bytes_dup(f->arena, sb.data, sb.len, &r)) return rt_arena_fail(f->arena, f->err);
+        sql_js_put(out, i, r);
+    }
+    return true;
+}
 
 /* ---- set-returning functions ---- */
 
@@ -549,6 +581,8 @@ static const sql_func_def sql_json_defs[] = {
      .flags = SQL_F_STRICT | SQL_F_VARIADIC, .fn = sql_fn_js_path_text},
     FN("to_jsonb", JB, SQL_F_STRICT | SQL_F_STABLE, sql_fn_to_jsonb, SQL_T_ANYELEMENT),
     FN("to_json", JS, SQL_F_STRICT | SQL_F_STABLE, sql_fn_to_json, SQL_T_ANYELEMENT),
+    FN("row_to_json", JS, SQL_F_STRICT | SQL_F_STABLE, sql_fn_row_to_json, SQL_T_RECORD),
+    FN("row_to_json", JS, SQL_F_STRICT | SQL_F_STABLE, sql_fn_row_to_json, SQL_T_RECORD, BO),
     FN("array_to_json", JS, SQL_F_STRICT | SQL_F_STABLE, sql_fn_to_json, SQL_T_ANYARRAY),
     {.name = "jsonb_build_object", .nargs = 1, .args = {SQL_T_ANY}, .ret = JB, .flags = VAR,
      .fn = sql_fn_jb_build_object},

@@ -185,6 +185,7 @@ bool sql_jsonb_array_elements_next(rt_arena *arena, sql_jsonb_iter *it, bool *ha
 typedef struct sql_json_arg {
     uint32_t type_oid;
     bool is_null;
+    bool structured;   /* an array or a record given as json: json_agg puts "\n " before it */
     sql_bytes value;
 } sql_json_arg;
 

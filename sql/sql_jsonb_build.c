@@ -434,6 +434,7 @@ bool sql_json_agg_add(sql_json_agg *agg, const sql_json_arg *value, rt_err *err)
     RT_ASSERT(!agg->object);
     if (agg->json) {
         jb_buf_append(&agg->text, agg->rows == 0 ? "[" : ", ", agg->rows == 0 ? 1 : 2);
+        if (agg->rows > 0 && value->structured) jb_buf_append(&agg->text, "\n ", 2);
         agg->rows++;
         return jb_buf_arg_json(&agg->text, value, err);
     }

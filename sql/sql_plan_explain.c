@@ -704,7 +704,13 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
     case SQL_X_NULLTEST: case SQL_X_BOOLTEST: case SQL_X_DISTINCT: case SQL_X_IN_LIST:
         sql_deparse_test(ex, sb, e, in);
         return;
-    case SQL_X_COALESCE: case SQL_X_MINMAX: case SQL_X_NULLIF: case SQL_X_ARRAY: case SQL_X_ROW:
+    case SQL_X_ROW:
+        if (e->row.wholerow != NULL) {
+            sql_strbuf_printf(sb, "%s.*", sql_xpl_ident(ex, e->row.wholerow));
+            return;
+        }
+        /* fall through */
+    case SQL_X_COALESCE: case SQL_X_MINMAX: case SQL_X_NULLIF: case SQL_X_ARRAY:
         sql_strbuf_puts(sb, e->kind == SQL_X_COALESCE ? "COALESCE("
                             : e->kind == SQL_X_MINMAX ? minmax[e->minmax.greatest]
                             : e->kind == SQL_X_NULLIF ? "NULLIF("
@@ -748,7 +754,7 @@ static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sq
     case SQL_X_FIELD:
         sql_strbuf_putc(sb, '(');
         sql_deparse(ex, sb, e->args[0], in);
-        sql_strbuf_printf(sb, ").f%u", e->field.index + 1);
+        sql_strbuf_printf(sb, ").%s", sql_xpl_ident(ex, e->field.name));
         return;
     case SQL_X_AGGREF: case SQL_X_WINDOWREF: sql_strbuf_puts(sb, "?aggref?"); return;
     }

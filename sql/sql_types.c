@@ -203,6 +203,7 @@ void sql_types_init(void) {
         sql_types_json_register(t);
         sql_types_inet_register(t);
         sql_types_bit_register(t);
+        sql_types_record_register(t);
         sql_types_reg_register(t); /* after basic: names instead of numbers for reg* */
     }
 }
@@ -324,6 +325,11 @@ static bool sql_type_unsupported(sql_io_ctx *io, uint32_t oid, const char *what)
                       what, t != NULL ? t->name : "unknown");
 }
 
+const sql_type_def *sql_type_for_values(uint32_t oid) {
+    const sql_type_def *t = sql_type_by_oid(oid);
+    return t == NULL && oid >= SQL_OID_FIRST_USER ? sql_type_by_oid(SQL_T_RECORD) : t;
+}
+
 bool sql_value_in(sql_io_ctx *io, uint32_t oid, const char *text, uint32_t len, int32_t typmod,
                   sql_value *out) {
     const sql_type_def *t = sql_type_by_oid(oid);
@@ -335,7 +341,7 @@ bool sql_value_in(sql_io_ctx *io, uint32_t oid, const char *text, uint32_t len, 
 }
 
 bool sql_value_out(sql_io_ctx *io, const sql_value *v, int32_t typmod, sql_strbuf *sb) {
-    const sql_type_def *t = sql_type_by_oid(v->type_oid);
+    const sql_type_def *t = sql_type_for_values(v->type_oid);
     if (t == NULL || t->out == NULL) return sql_type_unsupported(io, v->type_oid, "text output");
     return t->out(io, v, typmod, sb);
 }
@@ -351,7 +357,7 @@ bool sql_value_recv(sql_io_ctx *io, uint32_t oid, const uint8_t *p, uint32_t len
 }
 
 bool sql_value_send(sql_io_ctx *io, const sql_value *v, sql_strbuf *sb) {
-    const sql_type_def *t = sql_type_by_oid(v->type_oid);
+    const sql_type_def *t = sql_type_for_values(v->type_oid);
     if (t == NULL || t->send_fn == NULL) {
         return sql_type_unsupported(io, v->type_oid, "binary output");
     }
@@ -359,13 +365,13 @@ bool sql_value_send(sql_io_ctx *io, const sql_value *v, sql_strbuf *sb) {
 }
 
 int sql_value_cmp(const sql_value *a, const sql_value *b) {
-    const sql_type_def *t = sql_type_by_oid(a->type_oid);
+    const sql_type_def *t = sql_type_for_values(a->type_oid);
     RT_ASSERT(t != NULL && t->cmp != NULL);
     return t->cmp(a, b);
 }
 
 uint64_t sql_value_hash(const sql_value *v) {
-    const sql_type_def *t = sql_type_by_oid(v->type_oid);
+    const sql_type_def *t = sql_type_for_values(v->type_oid);
     RT_ASSERT(t != NULL && t->hash != NULL);
     return t->hash(v);
 }

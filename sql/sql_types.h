@@ -92,6 +92,10 @@ void sql_types_init(void);
 const sql_type_def *sql_type_by_oid(uint32_t oid);
 /* By pg_type.typname (and a few aliases: "integer", "int", "varchar", ...), NULL if unknown. */
 const sql_type_def *sql_type_by_name(const char *name);
+/* The definition that reads, writes and orders values of `oid`: as sql_type_by_oid, and a
+ * table's row type as record (user OIDs that reach values are row types; domain values are of
+ * their base type). */
+const sql_type_def *sql_type_for_values(uint32_t oid);
 uint32_t sql_type_count(void);
 const sql_type_def *sql_type_at(uint32_t i);
 

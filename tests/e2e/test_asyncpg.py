@@ -236,6 +236,29 @@ class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
             await self.conn.execute(f"DROP DOMAIN {dom}")
 
 
+    async def test_row_values_binary_and_json_agg(self):
+        # Composite values come back in binary (record_send): a table's row type is decoded
+        # through asyncpg's introspection of its columns, an anonymous record by the OIDs in
+        # the value; json_agg of rows is the JSON text PostgreSQL prints.
+        table = f"e2e_apg_rows_{common.suffix()}"
+        await self.conn.execute(f"CREATE TABLE {table} (a int, b text, c float8)")
+        try:
+            await self.conn.execute(f"INSERT INTO {table} VALUES (1, 'x y', 1.5), (2, NULL, NULL)")
+            rows = await self.conn.fetch(f"SELECT t FROM {table} t ORDER BY a")
+            self.assertEqual([tuple(r["t"]) for r in rows], [(1, "x y", 1.5), (2, None, None)])
+            self.assertEqual(rows[0]["t"]["b"], "x y")
+            rec = await self.conn.fetchval("SELECT ROW(1, 'a'::text, NULL::int)")
+            self.assertEqual(tuple(rec), (1, "a", None))
+            got = await self.conn.fetchval(
+                f"SELECT json_agg(s ORDER BY a) FROM (SELECT a, b FROM {table}) s")
+            self.assertEqual(json.loads(got), [{"a": 1, "b": "x y"}, {"a": 2, "b": None}])
+            got = await self.conn.fetchval(
+                f"SELECT to_jsonb(t) - 'c' FROM {table} t WHERE a = $1", 1)
+            self.assertEqual(json.loads(got), {"a": 1, "b": "x y"})
+        finally:
+            await self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 class AsyncpgPoolTest(unittest.IsolatedAsyncioTestCase):
     async def test_pool_acquire_release_and_concurrency(self):
         pool = await asyncpg.create_pool(**common.asyncpg_kwargs(), min_size=1, max_size=3)

@@ -461,6 +461,21 @@ class Psycopg2Test(unittest.TestCase):
         other.close()
         self.conn.autocommit = False
 
+    def test_row_values_and_json_of_rows(self):
+        # A row value reads as record_out's text; row_to_json / json_agg of rows as JSON that
+        # psycopg2 decodes (json and jsonb columns are parsed by default).
+        with connect() as conn, conn.cursor() as cur:
+            cur.execute(f"SELECT t, row_to_json(t) FROM (SELECT 1 AS id, 'a b' AS name, "
+                        f"NULL::int AS n) t")
+            self.assertEqual(cur.fetchone(), ('(1,"a b",)', {"id": 1, "name": "a b", "n": None}))
+            cur.execute(f"SELECT json_agg(s ORDER BY k) FROM (SELECT k, k * 2 AS d "
+                        f"FROM generate_series(1, 3) k) s")
+            self.assertEqual(cur.fetchone()[0], [{"k": 1, "d": 2}, {"k": 2, "d": 4},
+                                                 {"k": 3, "d": 6}])
+            cur.execute("SELECT ROW(1, 'x'::text), pg_typeof(ROW(1, 2))::text")
+            self.assertEqual(cur.fetchone(), ("(1,x)", "record"))
+        conn.close()
+
     def test_vector_when_the_server_has_it(self):
         self.cur.execute("SELECT typname, oid FROM pg_type WHERE oid IN (to_regtype('vector'), "
                          "to_regtype('_vector'))")
