@@ -453,6 +453,37 @@ static void test_net_server_tls_from_config(void **state) {
     test_server_remove(&s);
 }
 
+/* A message over max_message_size sent over TLS: the server reads the rest of it through
+ * TLS (counting what the ciphertext decrypts to, as the length field does) before it ends its
+ * side, so a client still sending reads the FATAL rather than an early end or a reset
+ * (tests/net/tls_close_drain.py sends it in small records and checks). */
+static void test_net_server_tls_close_drain(void **state) {
+    (void)state;
+    const char *src = getenv("DB_SOURCE_DIR");
+    if (src == NULL) src = ".";
+    test_server s;
+    assert_true(test_server_init(&s, "ssl = on\n"
+                                     "ssl_cert_file = 'server.crt'\n"
+                                     "ssl_key_file = 'server.key'\n"
+                                     "max_message_size = 256kB\n",
+                                 "local all all trust\n"
+                                 "hostssl all all 127.0.0.1/32 trust\n"));
+    if (test_sh("%s/tools/make-dev-cert -f %s >/dev/null", src, s.data) != 0) {
+        test_server_remove(&s);
+        skip();
+    }
+    assert_true(test_server_spawn(&s, NULL, NULL));
+    char dsn[256];
+    snprintf(dsn, sizeof dsn, "host=%s port=%d dbname=postgres user=postgres", s.dir, s.port);
+    for (int i = 0; i < 300 && PQping(dsn) != PQPING_OK; i++) usleep(100 * 1000);
+    assert_int_equal(test_sh("/usr/bin/python3 %s/tests/net/tls_close_drain.py 127.0.0.1 %d %d",
+                             src, s.port, 256 << 10),
+                     0);
+    test_connects(&s, "user=postgres sslmode=require"); /* the server goes on */
+    assert_int_equal(test_server_stop(&s), 0);
+    test_server_remove(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_net_server_rules_choose_the_method),
@@ -462,6 +493,7 @@ int main(void) {
         cmocka_unit_test(test_net_server_bad_config_stops_start),
         cmocka_unit_test(test_net_server_first_start),
         cmocka_unit_test(test_net_server_tls_from_config),
+        cmocka_unit_test(test_net_server_tls_close_drain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
