@@ -7,7 +7,8 @@
  * LOCK TABLE ... NOWAIT fails behind a conflicting waiter; a waiter that gives up
  * (lock_timeout) leaves the queue; a cycle through a queue position only (a "soft" edge) is
  * resolved by going before the waiter, as PostgreSQL's detector rearranges the queue; a cycle
- * of held locks is still a deadlock (40P01) for exactly one member.
+ * of held locks is still a deadlock (40P01) for exactly one member. Row locks: waiters for a
+ * row are served in the order they began to wait.
  * How: a real engine with two shards; four sessions in fibers on shard 0 (sql_session.h); a
  * statement that must block runs in a fiber of its own (sh_bg_start checks it blocked), and
  * the main fiber checks which of the blocked statements finished after each COMMIT. */
@@ -166,6 +167,27 @@ static void script_hard_cycle(capture *a, capture *b, capture *c) {
     expect(c, "ROLLBACK", "ROLLBACK\n");
 }
 
+/* Row locks: A locks a row, B's and then C's UPDATE wait for it; A commits: B (the first to
+ * wait) updates the row and C waits for B. The same with FOR UPDATE and C's FOR SHARE. */
+static void script_row_order(capture *a, capture *b, capture *c, const char *second) {
+    static sh_bg bb, bc;
+    expect(a, "BEGIN", "BEGIN\n");
+    expect(a, "SELECT id FROM lq WHERE id = 1 FOR UPDATE", "id\n1\nSELECT 1\n");
+    expect(b, "BEGIN", "BEGIN\n");
+    sh_bg_start(&bb, b, "UPDATE lq SET v = v + 1 WHERE id = 1");
+    expect(c, "BEGIN", "BEGIN\n");
+    sh_bg_start(&bc, c, second);
+    expect(a, "COMMIT", "COMMIT\n");
+    sh_bg_wait(&bb);
+    sh_check("the first row waiter", bb.out, "UPDATE 1\n");
+    settle();
+    TEST_CHECK(!bc.done);
+    expect(b, "COMMIT", "COMMIT\n");
+    sh_bg_wait(&bc);
+    TEST_CHECK(strstr(bc.out, "ERROR") == NULL);
+    expect(c, "COMMIT", "COMMIT\n");
+}
+
 static void sessions(capture *s[SH_SESSIONS]) {
     expect(s[0], "CREATE TABLE lq (id int PRIMARY KEY, v int)", "CREATE TABLE\n");
     expect(s[0], "CREATE TABLE lq2 (id int)", "CREATE TABLE\n");
@@ -176,6 +198,8 @@ static void sessions(capture *s[SH_SESSIONS]) {
     script_timeout_nowait(s[0], s[1], s[2]);
     script_soft_cycle(s[0], s[1], s[2]);
     script_hard_cycle(s[0], s[1], s[2]);
+    script_row_order(s[0], s[1], s[2], "UPDATE lq SET v = v * 10 WHERE id = 1");
+    script_row_order(s[0], s[1], s[2], "SELECT id FROM lq WHERE id = 1 FOR SHARE");
 }
 
 static void test_lockqueue(void **state) {
