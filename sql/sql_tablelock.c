@@ -551,7 +551,8 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
             o->weak_level[i][mode - 1] = o->level;
         }
         if (atomic_load(&sql_tlock_nholds) == 0 && atomic_load(&sql_tlock_nwaiting) == 0) {
-            return sql_tlock_waited(o, true);
+            /* Not waited in this call (its first try): nothing to withdraw. */
+            return atomic_load(&o->wait_on) == 0 || sql_tlock_waited(o, true);
         }
         ck_spinlock_lock(&sql_tlock_mutex);
         const sql_tlock_owner *holder = sql_tlock_held(o, table_oid, mode);
