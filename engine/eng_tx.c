@@ -116,9 +116,15 @@ bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
     w.txn_slot = eng_stamp_slot(stamp);
     w.fiber = rt_fiber_self();
     RT_ASSERT(w.fiber != NULL);
-    w.next = sh->waiters;
-    if (sh->waiters != NULL) sh->waiters->prev = &w;
-    sh->waiters = &w;
+    /* At the tail: a transaction's end wakes its waiters in the order they began to wait, and
+     * they run in that order, so the first to wait for a row locks it first (as PostgreSQL's
+     * tuple lock queue); the others then wait for it. */
+    eng_waiter **tail = &sh->waiters;
+    while (*tail != NULL) {
+        w.prev = *tail;
+        tail = &(*tail)->next;
+    }
+    *tail = &w;
     bool ok = true;
     rt_err terr;
     rt_err_clear(&terr);

@@ -166,24 +166,47 @@ void eng_txn_note_wait(uint64_t waiter, uint64_t holder) {
                  holder & ~ENG_STAMP_LOCK_BIT);
 }
 
+void eng_txn_note_soft_wait(uint64_t waiter, uint64_t ahead) {
+    atomic_store(&eng_txn_slot_get(eng_stamp_slot(waiter))->waiting_for,
+                 ahead | ENG_TXN_WAIT_SOFT);
+}
+
+/* Walks the chain of waits from `holder` (an edge of `waiter`'s): whether it comes back to
+ * `waiter`, with the highest slot on the cycle in *max_slot and whether any edge of it
+ * (`holder`'s own included) is soft in *soft. */
+static bool eng_txn_wait_walk(uint64_t waiter, uint64_t holder, uint32_t *max_slot,
+                              bool *soft) {
+    uint32_t me = eng_stamp_slot(waiter);
+    *max_slot = me;
+    *soft = (holder & ENG_TXN_WAIT_SOFT) != 0;
+    uint64_t cur = holder & ~ENG_TXN_WAIT_SOFT;
+    for (uint32_t steps = 0; steps < ENG_TXN_SLOTS && cur != 0; steps++) {
+        uint32_t slot = eng_stamp_slot(cur);
+        if (slot == me) return eng_stamp_generation(cur) == eng_stamp_generation(waiter);
+        if (!eng_txn_stamp_running(cur)) return false;
+        if (slot > *max_slot) *max_slot = slot;
+        cur = atomic_load(&eng_txn_slot_get(slot)->waiting_for);
+        if ((cur & ENG_TXN_WAIT_SOFT) != 0) *soft = true;
+        cur &= ~ENG_TXN_WAIT_SOFT;
+    }
+    return false;
+}
+
 /* Slots are read without locks: a stale link (a transaction that ended) breaks the chain,
  * which only delays detection; a wait the chain ran through that ended meanwhile may make a
  * cycle appear that no longer exists, as PostgreSQL's detector may too (rarely: the victim's
  * wait has lasted ENG_DEADLOCK_TIMEOUT_NS). */
 bool eng_txn_deadlock_victim(uint64_t waiter, uint64_t holder) {
-    uint32_t me = eng_stamp_slot(waiter);
-    uint32_t max_slot = me;
-    uint64_t cur = holder & ~ENG_STAMP_LOCK_BIT;
-    for (uint32_t steps = 0; steps < ENG_TXN_SLOTS && cur != 0; steps++) {
-        uint32_t slot = eng_stamp_slot(cur);
-        if (slot == me) {
-            return eng_stamp_generation(cur) == eng_stamp_generation(waiter) && max_slot == me;
-        }
-        if (!eng_txn_stamp_running(cur)) return false;
-        if (slot > max_slot) max_slot = slot;
-        cur = atomic_load(&eng_txn_slot_get(slot)->waiting_for);
-    }
-    return false;
+    uint32_t max_slot;
+    bool soft;
+    return eng_txn_wait_walk(waiter, holder & ~ENG_STAMP_LOCK_BIT, &max_slot, &soft) && !soft &&
+           max_slot == eng_stamp_slot(waiter);
+}
+
+bool eng_txn_soft_cycle(uint64_t waiter, uint64_t ahead) {
+    uint32_t max_slot;
+    bool soft;
+    return eng_txn_wait_walk(waiter, ahead | ENG_TXN_WAIT_SOFT, &max_slot, &soft);
 }
 
 uint64_t eng_stamp_resolve(uint64_t stamp) {

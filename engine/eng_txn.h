@@ -141,10 +141,20 @@ bool eng_txn_stamp_running(uint64_t stamp);
  * through both kinds is found as one through either. */
 /* `waiter` (a transaction's stamp) now waits for transaction `holder`; 0: no longer waits. */
 void eng_txn_note_wait(uint64_t waiter, uint64_t holder);
-/* Whether the chain of waits from `holder` leads back to `waiter`, and `waiter` is the one to
- * give way: the member of the highest slot, so that when several members of the cycle look at
- * once (each after its own deadlock timeout), exactly one does. */
+/* A soft edge (PostgreSQL's term): `waiter` waits behind `ahead`, an earlier request for a
+ * lock queued before its own (conflicting modes), not for a lock `ahead` holds. A cycle
+ * through a soft edge is no deadlock: the soft waiter can go before the one it queued behind
+ * (as PostgreSQL's detector rearranges the queue); only a cycle of hard edges is. Marked in
+ * waiting_for by ENG_TXN_WAIT_SOFT, a bit no transaction stamp there carries. */
+#define ENG_TXN_WAIT_SOFT ENG_STAMP_LOCK_BIT
+void eng_txn_note_soft_wait(uint64_t waiter, uint64_t ahead);
+/* Whether the chain of waits from `holder` leads back to `waiter` through hard edges only, and
+ * `waiter` is the one to give way: the member of the highest slot, so that when several
+ * members of the cycle look at once (each after its own deadlock timeout), exactly one does. */
 bool eng_txn_deadlock_victim(uint64_t waiter, uint64_t holder);
+/* Whether the chain of waits from `waiter`'s soft edge to `ahead` leads back to `waiter`
+ * (through edges of either kind): then `waiter` should go before `ahead` in the queue. */
+bool eng_txn_soft_cycle(uint64_t waiter, uint64_t ahead);
 
 /* Resolves a transaction stamp to a commit timestamp if that transaction committed (then the
  * shard owning the version may rewrite the stamp), ENG_TS_INF if it aborted (as a begin: never

@@ -509,8 +509,8 @@ static bool net_pg_drain_rest(net_pg_conn *c, net_pg_drain *d) {
     d->drained = 0;
     if (c->in_rest == 0) return true;
     uint64_t rest = c->in_rest < NET_PG_CLOSE_DRAIN_BYTES ? c->in_rest : NET_PG_CLOSE_DRAIN_BYTES;
-    return rt_sock_rx_drain(&c->rx, rest, (uint64_t)NET_PG_CLOSE_DRAIN_MS * 1000u * 1000u,
-                            &d->drained) == RT_RX_DRAIN_BYTES &&
+    return net_pg_io_discard(c, rest, (uint64_t)NET_PG_CLOSE_DRAIN_MS * 1000u * 1000u,
+                             &d->drained) == RT_RX_DRAIN_BYTES &&
            d->drained < NET_PG_CLOSE_DRAIN_BYTES;
 }
 

@@ -132,6 +132,12 @@ bool net_pg_msg_read(net_pg_conn *c, net_pg_msg *msg, rt_err *err);
 bool net_pg_startup_read(net_pg_conn *c, net_pg_msg *msg, rt_err *err);
 /* Bytes already received but not consumed (plaintext after an SSLRequest must be refused). */
 uint32_t net_pg_io_buffered(const net_pg_conn *c);
+/* Reads and discards `max_bytes` of the client's input as rt_sock_rx_drain does (the rest
+ * of a refused message before a FATAL close). Over TLS the bytes counted are those the
+ * ciphertext decrypts to (a message's length counts them), read through the TLS layer, so
+ * the drain ends where the refused message ends, not short of it by the records' overhead. */
+rt_rx_drain_end net_pg_io_discard(net_pg_conn *c, uint64_t max_bytes, uint64_t timeout_ns,
+                                  uint64_t *drained);
 /* Switches the connection to TLS and runs the handshake. */
 bool net_pg_io_tls_start(net_pg_conn *c, rt_err *err);
 /* Raw byte to the socket (the answer to SSLRequest), bypassing the buffer. */

@@ -11,9 +11,11 @@
 
 #include "net/net_pg_int.h"
 #include "runtime/rt_io.h"
+#include "runtime/rt_time.h"
 
 /* Ciphertext read from the socket at a time: one full TLS record. */
 #define NET_PG_CIPHER_BYTES NET_TLS_RECORD_BYTES_MAX
+#define NET_PG_DISCARD_CHUNK_BYTES 4096u /* plaintext discarded per TLS read (on the stack) */
 /* An output buffer that grew for one large message is given back past this size. */
 #define NET_PG_SEND_BUFFER_KEEP_BYTES (4u * NET_PG_SEND_BUFFER_BYTES)
 /* Output of one message at most: a DataRow of several large values may exceed the input
@@ -323,6 +325,59 @@ static bool net_pg_tls_fill(net_pg_conn *c, rt_err *err) {
         }
         memmove(c->cipher, c->cipher + taken, c->cipher_len - taken);
         c->cipher_len -= (uint32_t)taken;
+    }
+}
+
+/* Reads ciphertext into the TLS layer when its input has run dry, waiting until `deadline_ns`:
+ * false at the end of the stream, a failure or the deadline (*end says which). */
+static bool net_pg_tls_discard_feed(net_pg_conn *c, uint64_t deadline_ns, rt_rx_drain_end *end) {
+    if (c->cipher_len == 0) {
+        uint64_t now_ns = rt_time_mono_ns();
+        rt_err err;
+        rt_err_clear(&err);
+        ssize_t n = now_ns < deadline_ns ? rt_sock_rx_recv(&c->rx, c->cipher, NET_PG_CIPHER_BYTES,
+                                                           deadline_ns - now_ns, &err)
+                                         : -1;
+        if (n <= 0) {
+            *end = n == 0 ? RT_RX_DRAIN_EOF
+                          : rt_time_mono_ns() >= deadline_ns ? RT_RX_DRAIN_TIME : RT_RX_DRAIN_ERROR;
+            return false;
+        }
+        c->cipher_len = (uint32_t)n;
+    }
+    size_t taken = net_tls_feed(c->tls, c->cipher, c->cipher_len);
+    if (taken == 0) {
+        *end = RT_RX_DRAIN_ERROR;
+        return net_pg_tls_failed(c);
+    }
+    memmove(c->cipher, c->cipher + taken, c->cipher_len - taken);
+    c->cipher_len -= (uint32_t)taken;
+    return true;
+}
+
+rt_rx_drain_end net_pg_io_discard(net_pg_conn *c, uint64_t max_bytes, uint64_t timeout_ns,
+                                  uint64_t *drained) {
+    RT_ASSERT(max_bytes > 0 && timeout_ns > 0);
+    if (c->tls == NULL) return rt_sock_rx_drain(&c->rx, max_bytes, timeout_ns, drained);
+    uint8_t sink[NET_PG_DISCARD_CHUNK_BYTES];
+    uint64_t deadline_ns = rt_time_mono_ns() + timeout_ns;
+    *drained = 0;
+    rt_rx_drain_end end = RT_RX_DRAIN_BYTES;
+    for (;;) {
+        uint64_t left = max_bytes - *drained;
+        size_t got = 0;
+        rt_err err;
+        rt_err_clear(&err);
+        if (!net_tls_read(c->tls, sink, left < sizeof sink ? left : sizeof sink, &got, &err)) {
+            (void)net_pg_tls_failed(c);
+            return RT_RX_DRAIN_ERROR;
+        }
+        if (!net_pg_tls_drain(c, &err)) return RT_RX_DRAIN_ERROR;
+        *drained += got;
+        if (*drained >= max_bytes) return RT_RX_DRAIN_BYTES;
+        if (got > 0) continue;
+        if (net_tls_eof(c->tls)) return RT_RX_DRAIN_EOF;
+        if (!net_pg_tls_discard_feed(c, deadline_ns, &end)) return end;
     }
 }
 

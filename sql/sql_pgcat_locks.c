@@ -1,7 +1,8 @@
 /* sql_pgcat_locks.c: pg_locks, the locks held and waited for in the whole server, as
  * PostgreSQL 15 shows them: table locks (locktype relation: LOCK TABLE's and DDL's holds, and
  * the ACCESS SHARE / ROW SHARE / ROW EXCLUSIVE locks of statements while their transactions
- * hold them, waits not granted), advisory locks (classid, objid and objsubid from the key as
+ * hold them, waits not granted; the same mode on each index of a table a statement scans or
+ * updates or deletes from, as PostgreSQL's planner takes it), advisory locks (classid, objid and objsubid from the key as
  * PostgreSQL splits it: 1 for the bigint form, 2 for the two int4 form), transaction ids
  * (each transaction holds ExclusiveLock on its own id once it has one; a session waiting for a
  * row's writer waits for ShareLock on that writer's id) and virtual transaction ids (every
@@ -9,8 +10,8 @@
  * slot + 1 and its count of transactions; every row names its session's in
  * virtualtransaction, "backend/0" outside a transaction, as PostgreSQL's); advisory locks
  * waited for are rows not granted; a row-lock wait's tuple lock (held by the row's first
- * waiter, waited for by those queued behind it). Not listed: object locks and index locks
- * (PostgreSQL lists a RowExclusiveLock / AccessShareLock per index a statement uses). fastpath
+ * waiter, waited for by those queued behind it). Not listed: object locks and sequences'
+ * RowExclusiveLock (nextval). fastpath
  * is true for virtual ids (as PostgreSQL's, which always takes them there), false elsewhere;
  * waitstart NULL throughout. */
 #include <stdio.h>

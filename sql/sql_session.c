@@ -1099,6 +1099,21 @@ void sql_session_tables_merge(sql_session *s, uint32_t level) {
     sql_tlock_merge_into(s->tlock, level);
 }
 
+/* A statement's lock on table `t`, and with `indexes` the same lock on each of its indexes,
+ * as PostgreSQL's planner takes on the indexes of every table it scans (an UPDATE's or
+ * DELETE's target too; not an INSERT's): pg_locks lists them. No lock is ever held on an
+ * index alone, so those never wait. */
+static bool sql_session_lock_table(sql_session *s, const eng_table *t, sql_tlock_mode mode,
+                                   bool indexes, const sql_tlock_wait *w, rt_err *err) {
+    sql_tlock_owner *o = sql_session_tlock(s);
+    if (!sql_tlock_weak(o, t->oid, mode, w, err)) return false;
+    for (uint32_t i = 0; indexes && i < t->index_count; i++) {
+        const eng_index *ix = &t->indexes[i];
+        if (!ix->automatic && !sql_tlock_weak(o, ix->oid, mode, w, err)) return false;
+    }
+    return true;
+}
+
 /* Tables of plan nodes (not of subqueries inside expressions) and the lock each needs. */
 static bool sql_session_lock_walk(sql_session *s, const sql_plan *p, const sql_tlock_wait *w,
                                   rt_err *err) {
@@ -1130,8 +1145,8 @@ static bool sql_session_lock_walk(sql_session *s, const sql_plan *p, const sql_t
         break;
     default: break;
     }
-    if (t != NULL && t->kind == 'r' && !sql_tlock_weak(sql_session_tlock(s), t->oid, mode, w,
-                                                         err)) {
+    if (t != NULL && t->kind == 'r' &&
+        !sql_session_lock_table(s, t, mode, p->kind != SQL_P_INSERT, w, err)) {
         return false;
     }
     return sql_session_lock_walk(s, p->left, w, err) && sql_session_lock_walk(s, p->right, w, err);

@@ -70,7 +70,12 @@ struct sql_tlock_owner {
     uint32_t weak_level[SQL_TLOCK_WEAK_MAX][SQL_TLOCK_ROW_EXCLUSIVE];
     _Atomic(const sql_tlock_owner *) waiting_for; /* deadlock detection; under the lock */
     _Atomic uint64_t txn;    /* the engine transaction's stamp, 0 = none (sql_tlock_set_txn) */
-    _Atomic uint64_t wait_on; /* table oid << 8 | mode while it waits, 0 = none (pg_locks) */
+    _Atomic uint64_t wait_on; /* table oid << 8 | mode while it waits, 0 = none (pg_locks);
+                                 written under the lock */
+    uint64_t wait_seq;       /* its place in the table's queue of waiters, 0 = none (under
+                                the lock) */
+    bool jump;               /* goes before the earlier waiters it found itself in a cycle
+                                with (sql_tlock_pause; owner only) */
     bool strong;             /* has LOCK TABLE holds */
     uint64_t waits;          /* weak locks that had to wait (written by the owner only) */
     const sql_tlock_owner *partner; /* a session-level owner's transaction owner (written once):
@@ -92,6 +97,9 @@ static ck_spinlock_t sql_tlock_mutex = CK_SPINLOCK_INITIALIZER;
 static sql_tlock_hold sql_tlock_holds[SQL_TLOCK_HOLDS_MAX];
 static sql_tlock_owner *sql_tlock_owners;
 static _Atomic uint32_t sql_tlock_nholds; /* statements look at the holds only when > 0 */
+static _Atomic uint32_t sql_tlock_nwaiting; /* owners queued (wait_seq != 0): > 0 also makes
+                                               statements look */
+static uint64_t sql_tlock_seq;              /* the last wait_seq given (under the lock) */
 
 static sql_tlock_owner *sql_tlock_owner_add(uint32_t db_oid, uint32_t pid,
                                             const sql_tlock_owner *partner) {
@@ -161,18 +169,23 @@ static bool sql_tlock_victim_of(sql_tlock_owner *o, uint64_t holder_txn) {
 }
 
 /* One poll of a wait for `holder` (whose transaction is `holder_txn`, read under the lock)
- * that began at `started_ns`: false with *err set when it ends in failure. */
+ * that began at `started_ns`: false with *err set when it ends in failure. `soft`: `holder`
+ * holds nothing we need but queued before us; when it turns out to wait, directly or through
+ * others, for us, we go before it, as PostgreSQL's deadlock detector rearranges the queue. */
 static bool sql_tlock_pause(sql_tlock_owner *o, const sql_tlock_owner *holder,
-                            uint64_t holder_txn, const sql_tlock_wait *w, uint64_t started_ns,
-                            rt_err *err) {
+                            uint64_t holder_txn, bool soft, const sql_tlock_wait *w,
+                            uint64_t started_ns, rt_err *err) {
     atomic_store(&o->waiting_for, holder);
     if (net_pg_backend_wait != NULL && o->pid != 0) {
         net_pg_backend_wait(o->pid, NET_PG_WAIT_RELATION, holder != NULL ? holder->pid : 0);
     }
     uint64_t mine = atomic_load(&o->txn);
-    if (mine != 0) eng_txn_note_wait(mine, holder_txn);
+    if (mine != 0 && soft && holder_txn != 0) eng_txn_note_soft_wait(mine, holder_txn);
+    else if (mine != 0) eng_txn_note_wait(mine, holder_txn);
     uint64_t waited = rt_time_mono_ns() - started_ns;
-    if (waited >= ENG_DEADLOCK_TIMEOUT_NS && sql_tlock_victim_of(o, holder_txn)) {
+    if (waited >= ENG_DEADLOCK_TIMEOUT_NS && soft) {
+        if (mine != 0 && holder_txn != 0 && eng_txn_soft_cycle(mine, holder_txn)) o->jump = true;
+    } else if (waited >= ENG_DEADLOCK_TIMEOUT_NS && sql_tlock_victim_of(o, holder_txn)) {
         rt_err_set(err, SQLSTATE_DEADLOCK_DETECTED, "deadlock detected");
         rt_err_detail(err, "The transaction waited for a lock held by one that waits, directly "
                            "or through others, for it.");
@@ -202,10 +215,29 @@ void sql_tlock_note_wait(sql_tlock_owner *o, uint64_t holder_txn) {
                         holder_pid);
 }
 
+/* Under the lock: `o` waits for `mode` on the table; it keeps the place in the queue its
+ * first wait gave it until the wait ends. */
+static void sql_tlock_enqueue(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode) {
+    atomic_store(&o->wait_on, (uint64_t)table_oid << 8 | mode);
+    if (o->wait_seq != 0) return;
+    o->wait_seq = ++sql_tlock_seq;
+    atomic_fetch_add(&sql_tlock_nwaiting, 1);
+}
+
+/* Under the lock: `o` waits no longer (granted, or given up). Granting clears the wait in the
+ * same critical section as the look that granted, so no one sees a granted hold as waiting. */
+static void sql_tlock_dequeue(sql_tlock_owner *o) {
+    atomic_store(&o->wait_on, 0);
+    o->jump = false;
+    if (o->wait_seq == 0) return;
+    o->wait_seq = 0;
+    atomic_fetch_sub(&sql_tlock_nwaiting, 1);
+}
+
 static bool sql_tlock_waited(sql_tlock_owner *o, bool ok) {
     ck_spinlock_lock(&sql_tlock_mutex); /* a detector may be reading the chain */
     atomic_store(&o->waiting_for, NULL);
-    atomic_store(&o->wait_on, 0);
+    sql_tlock_dequeue(o);
     ck_spinlock_unlock(&sql_tlock_mutex);
     if (net_pg_backend_wait != NULL && o->pid != 0) {
         net_pg_backend_wait(o->pid, NET_PG_WAIT_NONE, 0);
@@ -217,7 +249,14 @@ static bool sql_tlock_waited(sql_tlock_owner *o, bool ok) {
 
 /* ---- LOCK TABLE ---- */
 
-/* Under the lock: another owner's hold on the table that conflicts with `mode`, or NULL. */
+/* Under the lock: whether hold `h` is only published, its owner still waiting to be granted
+ * it (a LOCK TABLE waiting for weak holders): a waiter, not a holder. */
+static bool sql_tlock_hold_waits(const sql_tlock_hold *h) {
+    return atomic_load(&h->owner->wait_on) == ((uint64_t)h->table_oid << 8 | h->mode);
+}
+
+/* Under the lock: another owner's granted hold on the table that conflicts with `mode`, or
+ * NULL. */
 static const sql_tlock_owner *sql_tlock_held(const sql_tlock_owner *o, uint32_t table_oid,
                                              sql_tlock_mode mode) {
     for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
@@ -226,7 +265,50 @@ static const sql_tlock_owner *sql_tlock_held(const sql_tlock_owner *o, uint32_t 
             h->db_oid != o->db_oid) {
             continue;
         }
-        if (sql_tlock_conflicts(h->mode, mode)) return h->owner;
+        if (sql_tlock_conflicts(h->mode, mode) && !sql_tlock_hold_waits(h)) return h->owner;
+    }
+    return NULL;
+}
+
+/* Under the lock: the modes `o` holds on the table, granted (weak locks and holds). */
+static uint32_t sql_tlock_mask_of(const sql_tlock_owner *o, uint32_t table_oid) {
+    uint32_t mask = 0;
+    uint32_t n = atomic_load(&o->nweak);
+    for (uint32_t i = 0; i < n && i < SQL_TLOCK_WEAK_MAX; i++) {
+        uint64_t e = atomic_load(&o->weak[i]);
+        if ((uint32_t)(e >> 8) == table_oid) mask |= (uint32_t)(e & 0xffu);
+    }
+    for (uint32_t i = 0; i < SQL_TLOCK_HOLDS_MAX; i++) {
+        const sql_tlock_hold *h = &sql_tlock_holds[i];
+        if (h->owner != NULL && sql_tlock_same(h->owner, o) && h->table_oid == table_oid &&
+            !sql_tlock_hold_waits(h)) {
+            mask |= B(h->mode);
+        }
+    }
+    return mask;
+}
+
+/* Under the lock: an owner queued for the table before `o` (or at all, if `o` is not queued)
+ * whose requested mode conflicts with `mode`, or NULL. As PostgreSQL's lock queues: a request
+ * waits behind an earlier conflicting request, so a stream of compatible requests cannot
+ * starve a waiter; but one that already holds a mode the earlier request conflicts with goes
+ * before it (that waiter waits for it anyway: PostgreSQL's ProcSleep puts it ahead). */
+static const sql_tlock_owner *sql_tlock_ahead(const sql_tlock_owner *o, uint32_t table_oid,
+                                              sql_tlock_mode mode) {
+    if (atomic_load(&sql_tlock_nwaiting) == 0 || o->jump) return NULL;
+    uint32_t held = UINT32_MAX; /* looked up at the first candidate */
+    for (const sql_tlock_owner *x = sql_tlock_owners; x != NULL; x = x->next) {
+        uint64_t w = atomic_load(&x->wait_on);
+        if (sql_tlock_same(x, o) || x->db_oid != o->db_oid || x->wait_seq == 0 ||
+            (o->wait_seq != 0 && x->wait_seq > o->wait_seq) || (uint32_t)(w >> 8) != table_oid) {
+            continue;
+        }
+        sql_tlock_mode xm = (sql_tlock_mode)(w & 0xffu);
+        if (!sql_tlock_conflicts(xm, mode)) continue;
+        /* The mode asked for is not held yet (else no wait): a weak request shows it already. */
+        if (held == UINT32_MAX) held = sql_tlock_mask_of(o, table_oid) & ~B(mode);
+        if ((held & sql_tlock_table[xm]) != 0) continue;
+        return x;
     }
     return NULL;
 }
@@ -307,7 +389,8 @@ static bool sql_tlock_busy(const char *name, rt_err *err) {
                       name);
 }
 
-/* Takes the hold once no other hold conflicts (*h), then waits for the weak holders. */
+/* Takes the hold once no other granted hold and no earlier waiter conflicts (*h), then waits
+ * for the weak holders. */
 bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
                     const char *name, const sql_tlock_wait *w, rt_err *err) {
     uint64_t started = rt_time_mono_ns();
@@ -319,6 +402,9 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
     for (;;) {
         ck_spinlock_lock(&sql_tlock_mutex);
         const sql_tlock_owner *holder = sql_tlock_held(o, table_oid, mode);
+        bool soft = holder == NULL && h == NULL;
+        if (soft) holder = sql_tlock_ahead(o, table_oid, mode);
+        soft = soft && holder != NULL;
         if (holder == NULL && h == NULL) {
             h = sql_tlock_add_hold(o, table_oid, mode);
             if (h == NULL) {
@@ -329,16 +415,17 @@ bool sql_tlock_lock(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
         bool retrying = false;
         if (holder == NULL) holder = sql_tlock_weak_holder(o, table_oid, mode, &retrying);
         if (holder == NULL) {
+            sql_tlock_dequeue(o);
             ck_spinlock_unlock(&sql_tlock_mutex);
             return sql_tlock_waited(o, true);
         }
+        sql_tlock_enqueue(o, table_oid, mode);
         uint64_t holder_txn = atomic_load(&holder->txn); /* registered owners live meanwhile */
         ck_spinlock_unlock(&sql_tlock_mutex);
         bool ok = !w->nowait || sql_tlock_busy(name, err);
-        atomic_store(&o->wait_on, (uint64_t)table_oid << 8 | mode);
         o->waits++;
         if (retrying) holder = NULL, holder_txn = 0; /* it waits for us: no edge this poll */
-        ok = ok && sql_tlock_pause(o, holder, holder_txn, w, started, err);
+        ok = ok && sql_tlock_pause(o, holder, holder_txn, soft, w, started, err);
         if (!ok) {
             if (h != NULL) {
                 ck_spinlock_lock(&sql_tlock_mutex);
@@ -420,7 +507,7 @@ bool sql_tlock_wait_lockers(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mo
         uint64_t holder_txn = n > 0 ? txn[0] : 0;
         ck_spinlock_unlock(&sql_tlock_mutex);
         if (holder == NULL) break;
-        ok = sql_tlock_pause(o, holder, holder_txn, w, started, err);
+        ok = sql_tlock_pause(o, holder, holder_txn, false, w, started, err);
     }
     rt_free(who);
     rt_free(txn);
@@ -463,19 +550,28 @@ bool sql_tlock_weak(sql_tlock_owner *o, uint32_t table_oid, sql_tlock_mode mode,
             atomic_store(&o->weak[i], before | B(mode));
             o->weak_level[i][mode - 1] = o->level;
         }
-        if (atomic_load(&sql_tlock_nholds) == 0) return sql_tlock_waited(o, true);
+        if (atomic_load(&sql_tlock_nholds) == 0 && atomic_load(&sql_tlock_nwaiting) == 0) {
+            /* Not waited in this call (its first try): nothing to withdraw. */
+            return atomic_load(&o->wait_on) == 0 || sql_tlock_waited(o, true);
+        }
         ck_spinlock_lock(&sql_tlock_mutex);
         const sql_tlock_owner *holder = sql_tlock_held(o, table_oid, mode);
-        uint64_t holder_txn = holder != NULL ? atomic_load(&holder->txn) : 0;
+        bool soft = holder == NULL;
+        if (soft) holder = sql_tlock_ahead(o, table_oid, mode);
+        if (holder == NULL) {
+            sql_tlock_dequeue(o);
+            ck_spinlock_unlock(&sql_tlock_mutex);
+            return sql_tlock_waited(o, true);
+        }
+        sql_tlock_enqueue(o, table_oid, mode);
+        uint64_t holder_txn = atomic_load(&holder->txn);
         ck_spinlock_unlock(&sql_tlock_mutex);
-        if (holder == NULL) return sql_tlock_waited(o, true);
         /* Withdraw while waiting, so that the LOCK TABLE holder is not waiting for us. */
         if (i == UINT32_MAX) atomic_store(&o->nweak, n);
         else atomic_store(&o->weak[i], before);
-        atomic_store(&o->wait_on, (uint64_t)table_oid << 8 | mode);
         o->waits++;
         if (started == 0) started = rt_time_mono_ns();
-        if (!sql_tlock_pause(o, holder, holder_txn, w, started, err)) {
+        if (!sql_tlock_pause(o, holder, holder_txn, soft, w, started, err)) {
             return sql_tlock_waited(o, false);
         }
     }

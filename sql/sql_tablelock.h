@@ -12,6 +12,13 @@
  *          withdraws it and waits while a conflicting hold exists: of two that race, each sees
  *          the other.
  * Modes:   PostgreSQL's eight, with its conflict table (sql_tlock_conflicts).
+ * Queue:   as PostgreSQL's lock queues: a waiter keeps the place its first wait gave it, and a
+ *          request is granted only when no granted lock and no earlier waiter's mode conflicts
+ *          with it (so a stream of compatible requests cannot starve a waiting one), except
+ *          that a transaction holding a mode an earlier waiter conflicts with goes before it.
+ *          Waiting behind a waiter is a "soft" edge for deadlock detection: a cycle through
+ *          one is resolved by going before that waiter (PostgreSQL rearranges its queue), only
+ *          a cycle of held locks is 40P01.
  * Core:    any shard, in a session's fiber; a waiter polls every SQL_TLOCK_POLL_NS for its
  *          cancel flag (57014), lock_timeout (55P03) and, after ENG_DEADLOCK_TIMEOUT_NS, a
  *          cycle of waits back to itself (40P01 for one member): a waiter publishes the

@@ -410,26 +410,35 @@ static void test_net_server_ssl_views(const test_server *s, PGconn *c) {
     PQfinish(u);
 }
 
-static void test_net_server_tls_from_config(void **state) {
-    (void)state;
+/* Starts a server with ssl = on, tools/make-dev-cert's files, `conf` added to its
+ * configuration and `hba` as its rules (the test is skipped when the files cannot be made),
+ * and waits until it answers. */
+static void test_tls_server_start(test_server *s, const char *conf, const char *hba,
+                                  const char *env) {
     const char *src = getenv("DB_SOURCE_DIR");
     if (src == NULL) src = ".";
-    test_server s;
-    assert_true(test_server_init(&s, "ssl = on\n"
-                                     "ssl_cert_file = 'server.crt'\n"
-                                     "ssl_key_file = 'server.key'\n",
-                                 "local all all trust\n"
-                                 "hostssl all all 127.0.0.1/32 scram-sha-256\n"
-                                 "hostnossl all all 127.0.0.1/32 reject\n"));
-    if (test_sh("%s/tools/make-dev-cert -f %s >/dev/null", src, s.data) != 0) {
-        test_server_remove(&s);
+    char all[512];
+    snprintf(all, sizeof all, "ssl = on\nssl_cert_file = 'server.crt'\n"
+                              "ssl_key_file = 'server.key'\n%s", conf);
+    assert_true(test_server_init(s, all, hba));
+    if (test_sh("%s/tools/make-dev-cert -f %s >/dev/null", src, s->data) != 0) {
+        test_server_remove(s);
         skip();
     }
-    const char *env = "DREAMBASE_SUPERUSER_PASSWORD=tls-pw";
-    assert_true(test_server_spawn(&s, NULL, env));
+    assert_true(test_server_spawn(s, NULL, env));
     char dsn[256];
-    snprintf(dsn, sizeof dsn, "host=%s port=%d dbname=postgres user=postgres", s.dir, s.port);
+    snprintf(dsn, sizeof dsn, "host=%s port=%d dbname=postgres user=postgres", s->dir, s->port);
     for (int i = 0; i < 300 && PQping(dsn) != PQPING_OK; i++) usleep(100 * 1000);
+}
+
+static void test_net_server_tls_from_config(void **state) {
+    (void)state;
+    test_server s;
+    test_tls_server_start(&s, "",
+                          "local all all trust\n"
+                          "hostssl all all 127.0.0.1/32 scram-sha-256\n"
+                          "hostnossl all all 127.0.0.1/32 reject\n",
+                          "DREAMBASE_SUPERUSER_PASSWORD=tls-pw");
     char extra[512];
     snprintf(extra, sizeof extra, "user=postgres password=tls-pw sslmode=require "
                                   "channel_binding=require");
@@ -453,6 +462,25 @@ static void test_net_server_tls_from_config(void **state) {
     test_server_remove(&s);
 }
 
+/* A message over max_message_size sent over TLS: the server reads the rest of it through
+ * TLS (counting what the ciphertext decrypts to, as the length field does) before it ends its
+ * side, so a client still sending reads the FATAL rather than an early end or a reset
+ * (tests/net/tls_close_drain.py sends it in small records and checks). */
+static void test_net_server_tls_close_drain(void **state) {
+    (void)state;
+    const char *src = getenv("DB_SOURCE_DIR");
+    if (src == NULL) src = ".";
+    test_server s;
+    test_tls_server_start(&s, "max_message_size = 256kB\n",
+                          "local all all trust\nhostssl all all 127.0.0.1/32 trust\n", NULL);
+    assert_int_equal(test_sh("/usr/bin/python3 %s/tests/net/tls_close_drain.py 127.0.0.1 %d %d",
+                             src, s.port, 256 << 10),
+                     0);
+    test_connects(&s, "user=postgres sslmode=require"); /* the server goes on */
+    assert_int_equal(test_server_stop(&s), 0);
+    test_server_remove(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_net_server_rules_choose_the_method),
@@ -462,6 +490,7 @@ int main(void) {
         cmocka_unit_test(test_net_server_bad_config_stops_start),
         cmocka_unit_test(test_net_server_first_start),
         cmocka_unit_test(test_net_server_tls_from_config),
+        cmocka_unit_test(test_net_server_tls_close_drain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

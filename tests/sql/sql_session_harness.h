@@ -273,7 +273,9 @@ static inline int sh_run_fiber(const char *dir, uint32_t shards, sh_fiber_fn fib
     return checks + atomic_load(&mismatches);
 }
 
-#define SH_SESSIONS 3
+#ifndef SH_SESSIONS
+#define SH_SESSIONS 3 /* a test may define more before including this */
+#endif
 typedef void (*sh_sessions_fn)(capture *s[SH_SESSIONS]);
 static sh_sessions_fn sh_sessions;
 
