@@ -36,6 +36,12 @@ bool sql_vec_init(rt_arena *arena, sql_vec *v, uint32_t type_oid, int32_t typmod
     size_t width = v->phys == SQL_PHYS_BYTES ? sizeof(sql_bytes) : 8;
     v->data = rt_arena_alloc(arena, width * (cap > 0 ? cap : 1));
     v->nulls = rt_arena_zalloc(arena, cap > 0 ? cap : 1);
+#if defined(__SANITIZE_ADDRESS__)
+    /* A slot read before it is written holds whatever the arena had in a Release build; under
+       AddressSanitizer it holds a pattern no pointer or length can be, so the read fails at
+       once instead of now and then. */
+    if (v->data != NULL) memset(v->data, 0xA5, width * (cap > 0 ? cap : 1));
+#endif
     return v->data != NULL && v->nulls != NULL;
 }
 

@@ -298,8 +298,9 @@ static void sql_join_put(sql_op_join *j, sql_batch *b, const sql_batch *outer, u
         }
         sql_vec_set(&b->cols[c], r, &v);
     }
-    bool semi = j->base.plan->join.semi || j->base.plan->join.anti;
-    for (uint32_t c = 0; !semi && c < j->nright; c++) {
+    /* A semi- or anti-join's inner columns are NULL (right is NULL): a join above it may
+       copy every column of its rows. */
+    for (uint32_t c = 0; c < j->nright; c++) {
         if (right != NULL) {
             v = right[c];
         } else {
