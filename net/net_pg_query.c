@@ -545,6 +545,8 @@ void net_pg_serve(net_pg_conn *c) {
             net_pg_send_admin_shutdown(c);
             break;
         }
+        /* A statement that went deep leaves no stack pages behind an idle connection. */
+        rt_fiber_stack_trim();
         bool idle_in_txn = sql_session_txn_status(c->session) != SQL_TXN_IDLE;
         c->recv_timeout_ns = 0;
         uint64_t idle_ns = 0;

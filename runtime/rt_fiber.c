@@ -4,7 +4,8 @@
  * parks or yields by switching to it, and rt_fibers_run_ready() switches into ready fibers one
  * after another. A fiber never switches directly to another one, which keeps the bookkeeping
  * (and AddressSanitizer's view of stacks) simple. Stacks are mmap'd with a guard page below;
- * a small cache per shard avoids mapping on every spawn. */
+ * a small cache per shard avoids mapping on every spawn. A stack that went deeper than
+ * RT_FIBER_STACK_KEEP_BYTES gives the pages below that back before it is reused. */
 #include <string.h>
 #include <sys/mman.h>
 
@@ -39,16 +40,28 @@ static void *rt_fiber_stack_get(rt_loop *loop) {
     return base;
 }
 
-static void rt_fiber_stack_put(rt_loop *loop, void *base) {
+/* Gives back the pages of `f`'s stack below RT_FIBER_STACK_KEEP_BYTES from its top when its
+ * recorded low-water mark is below that line; they read back as zeros if touched again. */
+static void rt_fiber_stack_release(rt_fiber *f) {
+    uintptr_t low = (uintptr_t)f->stack_base + RT_FIBER_GUARD_BYTES;
+    uintptr_t keep = low + f->stack_bytes - RT_FIBER_STACK_KEEP_BYTES;
+    if (f->stack_low >= keep) return;
+    /* Failure only leaves the pages resident: nothing to report. */
+    (void)madvise((void *)low, keep - low, MADV_DONTNEED);
+    f->stack_low = keep;
+}
+
+static void rt_fiber_stack_put(rt_loop *loop, rt_fiber *f) {
     if (loop->stack_cache_count < RT_FIBER_STACK_CACHE) {
-        loop->stack_cache[loop->stack_cache_count++] = base;
+        rt_fiber_stack_release(f);
+        loop->stack_cache[loop->stack_cache_count++] = f->stack_base;
         return;
     }
-    munmap(base, RT_FIBER_STACK_BYTES + RT_FIBER_GUARD_BYTES);
+    munmap(f->stack_base, RT_FIBER_STACK_BYTES + RT_FIBER_GUARD_BYTES);
 }
 
 static void rt_fiber_free(rt_loop *loop, rt_fiber *f) {
-    rt_fiber_stack_put(loop, f->stack_base);
+    rt_fiber_stack_put(loop, f);
     rt_free(f);
     loop->fiber_count--;
 }
@@ -104,6 +117,7 @@ rt_fiber *rt_fiber_spawn(rt_fiber_fn fn, void *arg, rt_err *err) {
     f->arg = arg;
     f->stack_base = base;
     f->stack_bytes = RT_FIBER_STACK_BYTES;
+    f->stack_low = (uintptr_t)base + RT_FIBER_GUARD_BYTES + RT_FIBER_STACK_BYTES;
     /* The initial frame, popped by rt_ctx_switch: control words, r15, r14, r13 (entry), r12
      * (its argument), rbx, rbp, then the return address (the trampoline) and an alignment pad. */
     uint64_t *top = (uint64_t *)((char *)base + RT_FIBER_GUARD_BYTES + RT_FIBER_STACK_BYTES);
@@ -132,7 +146,17 @@ size_t rt_stack_left(void) {
     /* The frame address, not a local's: under ASan a local may live on its fake stack. */
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     uintptr_t low = (uintptr_t)f->stack_base + RT_FIBER_GUARD_BYTES;
+    if (sp < f->stack_low) f->stack_low = sp;
     return sp > low ? sp - low : 0;
+}
+
+void rt_fiber_stack_trim(void) {
+    rt_fiber *f = rt_fiber_self();
+    if (f == NULL) return;
+    uintptr_t top = (uintptr_t)f->stack_base + RT_FIBER_GUARD_BYTES + f->stack_bytes;
+    /* The caller's own frames must lie above what is given back. */
+    RT_ASSERT((uintptr_t)__builtin_frame_address(0) > top - RT_FIBER_STACK_KEEP_BYTES);
+    rt_fiber_stack_release(f);
 }
 
 uint32_t rt_fiber_count(void) { return rt_self->fiber_count; }

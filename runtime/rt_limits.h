@@ -22,18 +22,34 @@ RT_STATIC_ASSERT((RT_RING_SLOTS & (RT_RING_SLOTS - 1)) == 0);
 /* Submission queue entries per io_uring; completions are reaped every iteration. */
 #define RT_URING_ENTRIES 4096
 
-/* Fiber stacks are mapped lazily (MAP_NORESERVE) with a guard page, so a large size costs only
- * address space. 256 KiB holds the parser at SQL_EXPR_DEPTH_MAX; sanitizers need 4x. */
+/* Fiber stacks are mapped lazily (MAP_NORESERVE) with a guard page, so their size costs
+ * address space, not memory: only the pages a fiber touched are resident. 2 MiB is
+ * PostgreSQL's default max_stack_depth, so statements nest about as deep as there (deeper
+ * ones fail with 54001, sql_bind_int.h); sanitizers' frames are about 4x larger. Address
+ * space: RT_FIBERS_MAX x RT_FIBER_STACK_BYTES is 32 GiB per shard in Release (2 TiB at
+ * RT_SHARDS_MAX, of x86_64's 128 TiB), 128 GiB per shard under sanitizers. */
 #ifdef DB_SANITIZE
-#define RT_FIBER_STACK_BYTES (1024u * 1024u)
+#define RT_FIBER_STACK_BYTES (8u * 1024u * 1024u)
 #else
-#define RT_FIBER_STACK_BYTES (256u * 1024u)
+#define RT_FIBER_STACK_BYTES (2u * 1024u * 1024u)
 #endif
+
+/* Touched stack a fiber may keep: when the deepest point a fiber's stack reached (as seen by
+ * rt_stack_left(), which deep recursion calls at every level) lies further down than this,
+ * the pages below it are given back (madvise MADV_DONTNEED) when the stack returns to the
+ * cache and when rt_fiber_stack_trim() is called (a session between statements), so a
+ * statement that once went deep does not leave an idle connection holding its pages. Ordinary
+ * statements stay above it (they all fitted the former 256 KiB stacks), so they never pay for
+ * the system call. */
+#define RT_FIBER_STACK_KEEP_BYTES (128u * 1024u)
+RT_STATIC_ASSERT(RT_FIBER_STACK_KEEP_BYTES % 4096u == 0);
+RT_STATIC_ASSERT(RT_FIBER_STACK_KEEP_BYTES < RT_FIBER_STACK_BYTES);
 
 /* Fibers per shard: sessions, query fragments and background tasks together. */
 #define RT_FIBERS_MAX 16384
 
-/* Stacks kept for reuse per shard (each may hold up to RT_FIBER_STACK_BYTES of touched pages). */
+/* Stacks kept for reuse per shard (each holds at most about RT_FIBER_STACK_KEEP_BYTES of
+ * touched pages). */
 #define RT_FIBER_STACK_CACHE 64
 
 /* Pending timers per shard: one per session timeout plus background tasks. */

@@ -151,6 +151,10 @@ rt_fiber *rt_fiber_self(void);   /* NULL on the loop stack */
 /* Bytes of stack left below the caller on a fiber (above its guard page); SIZE_MAX off a
  * fiber. Deep recursion (expression trees, set operations) checks it before each level. */
 size_t rt_stack_left(void);
+/* Gives back the stack pages the running fiber touched below RT_FIBER_STACK_KEEP_BYTES, if it
+ * went that deep (as rt_stack_left() saw): a long-lived fiber calls it between units of work
+ * (a session between statements). Cheap when it has not. Call it near the fiber's top. */
+void rt_fiber_stack_trim(void);
 void rt_fiber_yield(void);       /* to the back of the ready queue */
 void rt_fiber_maybe_yield(void); /* yields only when this slice has run RT_SLICE_NS */
 void rt_fiber_park(void);        /* until rt_fiber_wake(); the waker must know this fiber */

@@ -42,6 +42,7 @@ struct rt_fiber {
     void *arg;
     void *stack_base; /* mapping start (guard page included) */
     size_t stack_bytes;
+    uintptr_t stack_low; /* lowest frame rt_stack_left() saw since the last trim */
     uint8_t state;    /* RT_FIBER_* */
 #ifdef DB_SANITIZE
     void *asan_fake_stack;

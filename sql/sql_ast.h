@@ -2,9 +2,10 @@
  * Owns:    nothing; every node lives in the arena given to sql_parse().
  * Core:    any; the tree is immutable once built (the binder reads it, never writes it).
  * Errors:  the parser reports 42601 syntax_error with a 1-based character position (rt_err),
- *          54001 statement_too_complex past SQL_PARSE_DEPTH_MAX, 22P02/22003 for malformed or
- *          out-of-range literals where PostgreSQL reports them at parse time, 0A000 for syntax
- *          PostgreSQL accepts that Dreambase does not (never a silent misparse).
+ *          54001 statement_too_complex past SQL_PARSE_DEPTH_MAX or SQL_PARSE_STACK_MIN_BYTES,
+ *          22P02/22003 for malformed or out-of-range literals where PostgreSQL reports them at
+ *          parse time, 0A000 for syntax PostgreSQL accepts that Dreambase does not (never a
+ *          silent misparse).
  * Shape:   close to PostgreSQL's raw parse tree: names are kept as written (already case-folded
  *          if unquoted), nothing is resolved, special syntax is normalised into ordinary nodes
  *          (EXTRACT(x FROM y) -> extract('x', y), POSITION(a IN b) -> position(b, a),
@@ -20,9 +21,13 @@
 #include "runtime/rt_err.h"
 #include "runtime/rt_mem.h"
 
-/* Nesting of expressions/subqueries the recursive-descent parser accepts. Deeper input is refused
- * with 54001 before the fiber stack could overflow (RT_FIBER_STACK_BYTES holds this depth). */
-#define SQL_PARSE_DEPTH_MAX 1000
+/* Nesting of expressions/subqueries the recursive-descent parser accepts (PostgreSQL's bison
+ * parser stops at a similar depth, "memory exhausted"). Deeper input is refused with 54001. */
+#define SQL_PARSE_DEPTH_MAX 10000
+/* Stack the parser leaves free below it: input nested so that less than this is left fails
+ * with 54001 "stack depth limit exceeded" whatever its depth count (a nested FROM subquery
+ * takes ~300 bytes per level; 900 of them overflowed the former 256 KiB stacks). */
+#define SQL_PARSE_STACK_MIN_BYTES (64u * 1024u)
 /* Identifiers longer than this are truncated with a NOTICE in PostgreSQL (NAMEDATALEN - 1). */
 #define SQL_IDENT_BYTES_MAX 63
 /* One statement text; the wire protocol's message limit is higher, this is the parser's. */

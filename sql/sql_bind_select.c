@@ -1517,11 +1517,81 @@ static sql_plan *sql_cast_plan(sql_qlevel *q, sql_plan *in, const uint32_t *type
     return p;
 }
 
-static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
+/* A set operation with nothing of its own around it (no WITH, ORDER BY, LIMIT, OFFSET or
+ * locking): one link of a chain bound in sql_bind_setop's loop, not by a recursive call. */
+static bool sql_setop_bare(const sql_select *s) {
+    return s->op != SQL_SETOP_NONE && s->with == NULL && s->order_by.count == 0 &&
+           s->limit == NULL && s->offset == NULL && s->locking.count == 0;
+}
+
+/* The Append that a chain of UNIONs grows, as PostgreSQL flattens UNION [ALL] children of the
+ * same column types into one Append: `top` is the Append or the DISTINCT over it. */
+typedef struct sql_union_acc {
+    sql_plan *append, *top;
+    uint32_t cap;             /* slots of append->append.inputs */
+} sql_union_acc;
+
+static bool sql_union_push(sql_binder *b, sql_union_acc *u, sql_plan *in) {
+    sql_plan *a = u->append;
+    if (a->append.ninputs == u->cap) {
+        uint32_t cap = u->cap * 2;
+        sql_plan **inputs = rt_arena_alloc(b->arena, sizeof(sql_plan *) * cap);
+        if (inputs == NULL) return false;
+        memcpy(inputs, a->append.inputs, sizeof(sql_plan *) * a->append.ninputs);
+        a->append.inputs = inputs;
+        u->cap = cap;
+    }
+    a->append.inputs[a->append.ninputs++] = in;
+    a->est_rows += in->est_rows;
+    return true;
+}
+
+/* l UNION [ALL] r, both already cast to the result types. `l` joins the Append being grown
+ * when it is that Append's result (unless a UNION ALL would take in a distinct UNION); `r`'s
+ * inputs join it when `r_flat`: `r` is itself a plain UNION ALL, or a UNION under a UNION. */
+static sql_plan *sql_bind_union(sql_binder *b, sql_union_acc *u, bool all, sql_plan *l,
+                                sql_plan *r, bool r_flat) {
+    if (u->top == NULL || l != u->top || (all && u->top != u->append)) {
+        sql_plan *a = sql_plan_alloc(b, SQL_P_APPEND, l->ncols);
+        if (a == NULL) return NULL;
+        u->cap = 4;
+        a->append.inputs = rt_arena_alloc(b->arena, sizeof(sql_plan *) * u->cap);
+        if (a->append.inputs == NULL) return NULL;
+        memcpy(a->cols, l->cols, sizeof(sql_col) * l->ncols);
+        u->append = a;
+        if (!sql_union_push(b, u, l)) return NULL;
+    }
+    const sql_plan *splice = NULL;
+    if (r_flat) {
+        splice = r->kind == SQL_P_APPEND ? r
+                 : r->kind == SQL_P_DISTINCT && r->left->kind == SQL_P_APPEND ? r->left : NULL;
+    }
+    for (uint32_t i = 0; splice != NULL && i < splice->append.ninputs; i++) {
+        if (!sql_union_push(b, u, splice->append.inputs[i])) return NULL;
+    }
+    if (splice == NULL && !sql_union_push(b, u, r)) return NULL;
+    sql_plan *a = u->append;
+    u->top = a;
+    if (!all) {
+        sql_plan *d = sql_plan_alloc(b, SQL_P_DISTINCT, a->ncols);
+        if (d == NULL) return NULL;
+        d->left = a;
+        u->top = d;
+    }
+    for (uint32_t c = 0; c < a->ncols; c++) {
+        a->cols[c].table_oid = 0;
+        a->cols[c].attnum = 0;
+        a->cols[c].untyped = l->cols[c].untyped && r->cols[c].untyped;
+    }
+    if (u->top != a) memcpy(u->top->cols, a->cols, sizeof(sql_col) * a->ncols);
+    return u->top;
+}
+
+/* l op r for one link `s` of a chain of set operations, the column types resolved pairwise,
+ * link by link, as PostgreSQL resolves them. */
+static sql_plan *sql_bind_setop_link(sql_qlevel *q, sql_union_acc *u, const sql_select *s,
+                                     sql_plan *l, sql_plan *r) {
     sql_binder *b = q->b;
-    sql_plan *l = sql_bind_select(q->parent, s->left, q->ctes);
-    sql_plan *r = l != NULL ? sql_bind_select(q->parent, s->right, q->ctes) : NULL;
-    if (r == NULL) return NULL;
     static const char *names[] = {"", "UNION", "INTERSECT", "EXCEPT"};
     if (l->ncols != r->ncols) {
         sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
@@ -1544,42 +1614,50 @@ static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
             return NULL;
         }
     }
-    if ((l = sql_cast_plan(q, l, types)) == NULL || (r = sql_cast_plan(q, r, types)) == NULL) {
-        return NULL;
-    }
-    sql_plan *p;
+    sql_plan *lc = sql_cast_plan(q, l, types);
+    sql_plan *rc = lc != NULL ? sql_cast_plan(q, r, types) : NULL;
+    if (rc == NULL) return NULL;
     if (s->op == SQL_SETOP_UNION) {
-        p = sql_plan_alloc(b, SQL_P_APPEND, l->ncols);
-        if (p == NULL) return NULL;
-        p->append.ninputs = 2;
-        p->append.inputs = rt_arena_alloc(b->arena, sizeof(sql_plan *) * 2);
-        if (p->append.inputs == NULL) return NULL;
-        p->append.inputs[0] = l;
-        p->append.inputs[1] = r;
-        memcpy(p->cols, l->cols, sizeof(sql_col) * l->ncols);
-        p->est_rows = l->est_rows + r->est_rows;
-        if (!s->op_all) {
-            sql_plan *d = sql_plan_alloc(b, SQL_P_DISTINCT, p->ncols);
-            if (d == NULL) return NULL;
-            memcpy(d->cols, p->cols, sizeof(sql_col) * p->ncols);
-            d->left = p;
-            p = d;
-        }
-    } else {
-        p = sql_plan_alloc(b, SQL_P_SETOP, l->ncols);
-        if (p == NULL) return NULL;
-        p->left = l;
-        p->right = r;
-        p->setop.op = s->op;
-        p->setop.all = s->op_all;
-        memcpy(p->cols, l->cols, sizeof(sql_col) * l->ncols);
-        p->est_rows = l->est_rows;
+        /* A cast in between ends the flattening, as in PostgreSQL (the types differ). */
+        const sql_select *ra = s->right;
+        bool r_flat = rc == r && sql_setop_bare(ra) && ra->op == SQL_SETOP_UNION &&
+                      (ra->op_all || !s->op_all);
+        return sql_bind_union(b, u, s->op_all, lc, rc, r_flat);
     }
+    sql_plan *p = sql_plan_alloc(b, SQL_P_SETOP, lc->ncols);
+    if (p == NULL) return NULL;
+    p->left = lc;
+    p->right = rc;
+    p->setop.op = s->op;
+    p->setop.all = s->op_all;
+    memcpy(p->cols, lc->cols, sizeof(sql_col) * lc->ncols);
+    p->est_rows = lc->est_rows;
     for (uint32_t c = 0; c < p->ncols; c++) {
         p->cols[c].table_oid = 0;
         p->cols[c].attnum = 0;
-        p->cols[c].untyped = l->cols[c].untyped && r->cols[c].untyped;
+        p->cols[c].untyped = lc->cols[c].untyped && rc->cols[c].untyped;
     }
+    u->top = NULL;
+    return p;
+}
+
+/* A left-deep chain of set operations (a UNION ALL b UNION ALL c ..., how generated SQL
+ * writes thousands of branches) is bound link by link in a loop: its length costs no stack. */
+static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
+    sql_binder *b = q->b;
+    uint32_t links = 1;
+    for (const sql_select *x = s; sql_setop_bare(x->left); x = x->left) links++;
+    const sql_select **chain = rt_arena_alloc(b->arena, sizeof(*chain) * links);
+    if (chain == NULL) return NULL;
+    chain[0] = s;
+    for (uint32_t i = 1; i < links; i++) chain[i] = chain[i - 1]->left;
+    sql_union_acc u = {0};
+    sql_plan *p = sql_bind_select(q->parent, chain[links - 1]->left, q->ctes);
+    for (uint32_t i = links; i-- > 0 && p != NULL;) {
+        sql_plan *r = sql_bind_select(q->parent, chain[i]->right, q->ctes);
+        p = r != NULL ? sql_bind_setop_link(q, &u, chain[i], p, r) : NULL;
+    }
+    if (p == NULL) return NULL;
     if (s->order_by.count == 0 && s->limit == NULL && s->offset == NULL) return p;
     sql_sel_state st = {.q = q, .s = s, .plan = p};
     q->scope = sql_scope_of_plan(b, p, NULL, NULL, NULL);

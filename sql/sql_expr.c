@@ -85,15 +85,10 @@ static sql_vec *sql_eval_broadcast(sql_eval_ctx *ec, const sql_value *v, uint32_
     return out;
 }
 
-static sql_vec *sql_eval_func(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in,
-                              uint32_t n, const uint8_t *active) {
+/* Calls e's function on its evaluated arguments. */
+static sql_vec *sql_eval_func_call(sql_eval_ctx *ec, const sql_expr *e, uint32_t n,
+                                   const uint8_t *active, sql_vec **args, uint32_t nargs) {
     const sql_func_def *def = e->func.def;
-    sql_vec *args[SQL_FUNC_ARGS_MAX * 8];
-    uint32_t nargs = e->nargs < SQL_FUNC_ARGS_MAX * 8 ? e->nargs : SQL_FUNC_ARGS_MAX * 8;
-    for (uint32_t a = 0; a < nargs; a++) {
-        args[a] = sql_eval(ec, e->args[a], in, n, active);
-        if (args[a] == NULL) return NULL;
-    }
     sql_vec *out = sql_vec_new(ec->arena, e->type_oid, e->typmod, n);
     if (out == NULL) return sql_eval_fail(ec);
     const uint8_t *run = active;
@@ -116,6 +111,37 @@ static sql_vec *sql_eval_func(sql_eval_ctx *ec, const sql_expr *e, const sql_bat
     sql_fctx f = {.ec = ec, .arena = ec->arena, .err = ec->err, .io = &ec->io, .call = e};
     if (!def->fn(&f, n, run, args, out)) return sql_eval_fail(ec);
     return out;
+}
+
+/* A call whose first argument is a call, and so on down (1 + 2 + 3 ... is ((1 + 2) + 3) ...,
+ * a || b || c likewise), is evaluated bottom-up in a loop: the chain's length costs no stack,
+ * only the other arguments recurse. Every argument is computed for the same rows, in the
+ * same order as recursion would. */
+static sql_vec *sql_eval_func(sql_eval_ctx *ec, const sql_expr *e, const sql_batch *in,
+                              uint32_t n, const uint8_t *active) {
+    uint32_t links = 1;
+    for (const sql_expr *x = e; x->nargs > 0 && x->args[0]->kind == SQL_X_FUNC; x = x->args[0]) {
+        links++;
+    }
+    const sql_expr **chain = &e;
+    if (links > 1) {
+        chain = rt_arena_alloc(ec->arena, sizeof(*chain) * links);
+        if (chain == NULL) return sql_eval_fail(ec);
+        chain[0] = e;
+        for (uint32_t i = 1; i < links; i++) chain[i] = chain[i - 1]->args[0];
+    }
+    sql_vec *args[SQL_FUNC_ARGS_MAX * 8];
+    sql_vec *below = NULL; /* the value of chain[i + 1] */
+    for (uint32_t i = links; i-- > 0;) {
+        const sql_expr *x = chain[i];
+        uint32_t nargs = x->nargs < SQL_FUNC_ARGS_MAX * 8 ? x->nargs : SQL_FUNC_ARGS_MAX * 8;
+        for (uint32_t a = 0; a < nargs; a++) {
+            args[a] = a == 0 && below != NULL ? below : sql_eval(ec, x->args[a], in, n, active);
+            if (args[a] == NULL) return NULL;
+        }
+        if ((below = sql_eval_func_call(ec, x, n, active, args, nargs)) == NULL) return NULL;
+    }
+    return below;
 }
 
 /* AND / OR over any number of arguments, short-circuiting per row. The loops have no branch

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "runtime/rt_loop.h"
 #include "sql/sql_parse_int.h"
 
 /* The window starts with room for a short statement; it doubles when a lookahead needs more
@@ -112,7 +113,7 @@ bool sql_parse_unsupported(sql_parser *p, uint32_t location, const char *what) {
 bool sql_parse_oom(sql_parser *p) { return rt_arena_fail(p->arena, p->err); }
 
 bool sql_parse_enter(sql_parser *p) {
-    if (p->depth >= SQL_PARSE_DEPTH_MAX) {
+    if (p->depth >= SQL_PARSE_DEPTH_MAX || rt_stack_left() < SQL_PARSE_STACK_MIN_BYTES) {
         return sql_parse_fail(p, SQLSTATE_STATEMENT_TOO_COMPLEX, UINT32_MAX,
                               "stack depth limit exceeded");
     }

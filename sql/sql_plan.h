@@ -413,8 +413,9 @@ typedef struct sql_explain_opts {
                                         shows its actual rows and builds); NULL: none */
     uint32_t nactual;
 } sql_explain_opts;
-/* The same with the options `o`. */
-void sql_plan_explain_opts(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,
+/* The same with the options `o`. False when the plan is too deep for the stack left (the
+ * text is then incomplete: report 54001 "stack depth limit exceeded"). */
+bool sql_plan_explain_opts(const sql_plan *p, struct sql_strbuf *sb, uint32_t indent,
                            const sql_explain_opts *o);
 /* The summary after a plan, in milliseconds: "Planning Time" (SUMMARY, default with ANALYZE)
  * and "Execution Time" (ANALYZE with SUMMARY); < 0: not shown (SUMMARY OFF). */
@@ -431,9 +432,9 @@ typedef enum sql_explain_format {
     SQL_EXPLAIN_YAML,
     SQL_EXPLAIN_XML,
 } sql_explain_format;
-void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
+bool sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
                           const sql_explain_times *times, const sql_explain_opts *o,
-                          struct sql_strbuf *sb);
+                          struct sql_strbuf *sb); /* false as sql_plan_explain_opts */
 /* EXPLAIN HYBRID's lines: the chosen path, the estimated selectivity, the candidate set and
  * the estimated cost of both paths; with `actual` (EXPLAIN ANALYZE HYBRID: one entry per
  * shard, `shards` of them) what each shard and all of them did, and the estimate against

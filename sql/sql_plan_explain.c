@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/eng.h"
+#include "runtime/rt_loop.h"
 #include "sql/sql_agg.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_domain.h"
@@ -29,6 +30,7 @@ extern const char sql_cast_implicit_mark;
 
 typedef struct sql_xpl {
     sql_strbuf *sb;
+    bool too_deep;           /* a node was left out: less than SQL_EXPLAIN_STACK_MIN_BYTES left */
     bool qualify;            /* several relations: columns print as table.column */
     rt_arena *tmp;           /* constants' text */
     const sql_plan *outer[8]; /* the rows enclosing subplans are evaluated on, innermost last */
@@ -87,6 +89,11 @@ typedef struct sql_xpl_subno {
 
 static void sql_deparse(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e, const sql_plan *in);
 
+/* Stack the text of a plan keeps free below each node it writes: a node's frame is ~2.3 KiB,
+ * more than the binder's per level of the tree (SQL_STACK_RESERVE_BYTES), and the name and
+ * WITH walks below a node add up to ~350 B per level under it. A plan too deep for it is
+ * 54001 "stack depth limit exceeded", never a crash (EXPLAIN of ~900 nested subqueries). */
+#define SQL_EXPLAIN_STACK_MIN_BYTES (256u * 1024u)
 #define SQL_EXPLAIN_NAME_DEPTH_MAX 1000 /* plan depth the name and WITH walks go (deeper plans
                                            the binder's nesting limits refuse) */
 
@@ -2068,6 +2075,10 @@ static bool sql_explain_is_scan(const sql_plan *p) {
  * subqueries of `proj` (a PROJECT above it, not shown) as its SubPlans. */
 static void sql_explain_node(sql_xpl *ex, const sql_plan *p, uint32_t col,
                              const sql_plan *filter, const sql_plan *proj) {
+    if (ex->too_deep || rt_stack_left() < SQL_EXPLAIN_STACK_MIN_BYTES) {
+        ex->too_deep = true;
+        return;
+    }
     if (ex->level_top && ex->level_root == NULL) ex->level_root = p;
     if (ex->init_top && ex->init_root == NULL) ex->init_root = p;
     if (p->kind == SQL_P_MODIFYCTE) {
@@ -2284,20 +2295,21 @@ static sql_xpl sql_explain_start(const sql_plan *p, sql_strbuf *sb, const sql_ex
                      .actual = o->actual, .nactual = o->nactual};
 }
 
-void sql_plan_explain_opts(const sql_plan *p, sql_strbuf *sb, uint32_t indent,
+bool sql_plan_explain_opts(const sql_plan *p, sql_strbuf *sb, uint32_t indent,
                            const sql_explain_opts *o) {
     sql_xpl ex = sql_explain_start(p, sb, o);
     ex.tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
     if (ex.tmp == NULL) {
         sb->failed = true;
-        return;
+        return true;
     }
     sql_xpl_name_all(&ex, p);
     sql_explain_node(&ex, p, indent * 6, NULL, NULL);
     rt_arena_destroy(ex.tmp);
+    return !ex.too_deep;
 }
 
-void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
+bool sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool analyze,
                           const sql_explain_times *times, const sql_explain_opts *o,
                           sql_strbuf *sb) {
     sql_xtree tree = {.arena = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX)};
@@ -2306,13 +2318,14 @@ void sql_plan_explain_doc(const sql_plan *p, sql_explain_format format, bool ana
     ex.tmp = tree.arena;
     if (tree.arena == NULL) {
         sb->failed = true;
-        return;
+        return true;
     }
     sql_xpl_name_all(&ex, p);
     sql_explain_node(&ex, p, 0, NULL, NULL);
     if (tree.failed) sb->failed = true;
-    else sql_xtree_render(&tree, format, analyze, times, sb);
+    else if (!ex.too_deep) sql_xtree_render(&tree, format, analyze, times, sb);
     rt_arena_destroy(tree.arena);
+    return !ex.too_deep;
 }
 
 /* ---- EXPLAIN HYBRID ---- */

@@ -715,7 +715,9 @@ static bool sql_session_explain_doc(sql_session *s, const sql_explain *ex, const
     sql_explain_format f = sql_session_explain_format(ex, &type);
     sql_strbuf sb;
     sql_strbuf_init(&sb, s->query_arena, 1024);
-    sql_plan_explain_doc(plan, f, ex->analyze, times, o, &sb);
+    if (!sql_plan_explain_doc(plan, f, ex->analyze, times, o, &sb)) {
+        return rt_err_set(err, SQLSTATE_STATEMENT_TOO_COMPLEX, "stack depth limit exceeded");
+    }
     sql_strbuf_putc(&sb, '\0');
     if (sb.failed) return rt_arena_fail(s->query_arena, err);
     const char *cell = sb.data;
@@ -822,7 +824,9 @@ static bool sql_session_explain(sql_session *s, const sql_explain *ex, const cha
     }
     if (ok) {
         if (ex->hybrid) sql_plan_explain_hybrid(q->plan, actual, eng_shard_count(), &sb);
-        sql_plan_explain_opts(q->plan, &sb, 0, &o);
+        if (!sql_plan_explain_opts(q->plan, &sb, 0, &o)) {
+            ok = rt_err_set(err, SQLSTATE_STATEMENT_TOO_COMPLEX, "stack depth limit exceeded");
+        }
         if (times.plan_ms >= 0) sql_strbuf_printf(&sb, "Planning Time: %.3f ms\n", times.plan_ms);
         if (times.exec_ms >= 0) sql_strbuf_printf(&sb, "Execution Time: %.3f ms\n", times.exec_ms);
     }

@@ -1,13 +1,16 @@
 /* test_rt_timer.c: timers and fibers of one shard.
  * How: timers with shuffled delays are started on a real shard; the order and times at which
  * they fire are recorded and checked on the main thread. Fiber tests check park/wake, yield
- * order, sleeping, slicing of long work and the fiber limit's error. */
+ * order, sleeping, slicing of long work and the fiber limit's error, and that a fiber whose
+ * stack went deep gives the pages below RT_FIBER_STACK_KEEP_BYTES back (mincore). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -220,11 +223,58 @@ static void test_rt_fiber_park_wake_yield_sleep_slice(void **state) {
     assert_true(fb.spawned > RT_FIBERS_MAX - 8);
 }
 
+/* ---- a deep stack is trimmed ---- */
+
+static struct {
+    uintptr_t deep;            /* an address the recursion touched, 1 MiB down */
+    bool resident_before, resident_after, top_resident_after;
+} st;
+
+static bool page_resident(uintptr_t addr) {
+    unsigned char v = 0;
+    uintptr_t page = addr & ~(uintptr_t)4095;
+    return mincore((void *)page, 4096, &v) == 0 && (v & 1) != 0;
+}
+
+static __attribute__((noinline)) void st_recurse(void) {
+    volatile char pad[2048];
+    pad[0] = 1;
+    if (rt_stack_left() > RT_FIBER_STACK_BYTES - (1u << 20)) {
+        st_recurse();
+    } else {
+        st.deep = (uintptr_t)__builtin_frame_address(0);
+    }
+    pad[1] = pad[0];
+}
+
+static void st_fiber(void *arg) {
+    st_recurse();
+    st.resident_before = page_resident(st.deep);
+    rt_fiber_stack_trim();
+    st.resident_after = page_resident(st.deep);
+    st.top_resident_after = page_resident((uintptr_t)__builtin_frame_address(0));
+    rt_runtime_stop();
+}
+
+static void st_start(rt_loop *loop, void *arg) {
+    if (rt_core_id() == 0) test_spawn(st_fiber, NULL);
+}
+
+static void test_rt_fiber_deep_stack_is_trimmed(void **state) {
+    memset(&st, 0, sizeof st);
+    assert_int_equal(test_runtime_run(1, st_start, NULL, NULL), 0);
+    assert_true(st.deep != 0);
+    assert_true(st.resident_before);
+    assert_false(st.resident_after);
+    assert_true(st.top_resident_after);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rt_timer_fire_in_deadline_order),
         cmocka_unit_test(test_rt_timer_limit_is_an_error),
         cmocka_unit_test(test_rt_fiber_park_wake_yield_sleep_slice),
+        cmocka_unit_test(test_rt_fiber_deep_stack_is_trimmed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
