@@ -2,8 +2,9 @@
 """gen_stack_depth_slt.py: writes slt/stack_depth.slt, statements as long or as deep as
 generated SQL makes them: 10,000-term OR and AND chains and IN lists, thousands of UNION ALL
 branches (PostgreSQL flattens them into one Append, and so does Dreambase), long `+` and `||`
-chains, deep parentheses, CASE, function calls and subqueries, and statements deeper than
-either server allows (54001 "stack depth limit exceeded" on both).
+chains, deep parentheses, CASE, function calls and subqueries. Statements deeper than a server
+allows (54001 "stack depth limit exceeded") are in test_sql_stack_depth: how deep that is
+depends on the build (sanitizer builds have larger stacks).
 
 The records are written without results; fill them in from PostgreSQL 15 and read them:
 
@@ -34,10 +35,6 @@ INSERT INTO sd_t SELECT g, 'b' || g FROM generate_series(1, 20000) g
 
 def query(sql, sort=""):
     return "query" + (" " + sort if sort else "") + "\n" + sql + "\n"
-
-
-def error(sql):
-    return "statement error\n" + sql + "\n"
 
 
 def records():
@@ -81,10 +78,6 @@ def records():
     out.append(query("SELECT " + "(SELECT " * 500 + "1" + ")" * 500))
     out.append(query("SELECT * FROM " + "(SELECT * FROM " * 500 + "(SELECT 1) s0" +
                      ") s" * 500))
-    # Deeper than either server takes: 54001, and the session goes on.
-    out.append(error("SELECT " + " + ".join("1" for i in range(10000))))
-    out.append(error("SELECT " + "abs(" * 4500 + "1" + ")" * 4500))
-    out.append(error("SELECT " + "(SELECT " * 3000 + "1" + ")" * 3000))
     out.append(query("SELECT 1"))
     out.append("statement ok\nDROP TABLE sd_t\n")
     return out
