@@ -173,9 +173,11 @@ static void script_restart_check(capture *c) {
     no_build_since(before, "first queries after a restart");
 }
 
-/* A reader on the committed catalog while a block's CREATE INDEX / REINDEX is uncommitted
- * adapts the partitions back to that catalog; the trees it drops are parked and taken back
- * after the COMMIT, so the first query after it builds nothing. */
+/* A reader on the committed catalog while a block's CREATE INDEX is uncommitted adapts the
+ * partitions back to that catalog; the trees it drops are parked and taken back after the
+ * COMMIT, so the first query after it builds nothing. (Beside an uncommitted REINDEX a
+ * reader of the table waits, as in PostgreSQL: REINDEX holds ACCESS EXCLUSIVE on the index
+ * and a query locks every index of its tables.) */
 static void sessions_older_catalog(capture *s[SH_SESSIONS]) {
     load_table(s[0]);
     expect(s[0], "BEGIN", "BEGIN\n");
@@ -186,13 +188,6 @@ static void sessions_older_catalog(capture *s[SH_SESSIONS]) {
     const char *q = "SELECT id FROM ib WHERE c = 3 AND a = 500 ORDER BY id";
     same_as_seqscan(s[0], q, "ib_late");
     no_build_since(before, "query after CREATE INDEX beside a reader on the older catalog");
-    expect(s[0], "BEGIN", "BEGIN\n");
-    create_builds_once(s[0], "REINDEX INDEX ib_late", "REINDEX\n");
-    expect(s[1], "SELECT count(*) FROM ib WHERE a = 501", "count\n40\nSELECT 1\n");
-    before = builds();
-    expect(s[0], "COMMIT", "COMMIT\n");
-    same_as_seqscan(s[0], q, "ib_late");
-    no_build_since(before, "query after REINDEX beside a reader on the older catalog");
 }
 
 static void test_index_build_in_statement(void **state) {
