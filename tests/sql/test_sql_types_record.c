@@ -14,31 +14,13 @@
 #include <cmocka.h>
 
 #include "sql/sql_record.h"
-#include "sql/sql_types.h"
-
-static rt_arena *arena;
-static rt_err err;
-static sql_io_ctx io;
+#include "test_sql_types_util.h"
 
 #define TEST_ROWTYPE 16500u /* a table's row type: any user OID */
 
 static const uint32_t test_types[3] = {SQL_T_INT4, SQL_T_TEXT, SQL_T_FLOAT8};
 static const int32_t test_typmods[3] = {-1, -1, -1};
 static const char *const test_names[3] = {"a", "b", "c"};
-
-static int setup(void **state) {
-    (void)state;
-    sql_types_init();
-    arena = rt_arena_create(1u << 20);
-    io = (sql_io_ctx){.arena = arena, .err = &err};
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    rt_arena_destroy(arena);
-    return 0;
-}
 
 static sql_value rec_of(uint32_t n, const sql_value *vals) {
     sql_value r = {.type_oid = SQL_T_RECORD};

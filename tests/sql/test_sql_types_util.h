@@ -1,7 +1,7 @@
 /* test_sql_types_util.h: the set-up of the tests of one type's registration
- * (test_sql_types_bit.c, test_sql_types_inet.c): the type registry, one arena, an error and
- * an I/O context over them as the wire layer builds it, and text input of a value that must
- * succeed. Include after cmocka.h. */
+ * (test_sql_types_bit.c, test_sql_types_inet.c, test_sql_types_record.c): the type registry,
+ * one arena, an error and an I/O context over them as the wire layer builds it, and text input
+ * of a value that must succeed. Include after cmocka.h. */
 #ifndef TEST_SQL_TYPES_UTIL_H
 #define TEST_SQL_TYPES_UTIL_H
 
@@ -28,7 +28,7 @@ static int teardown(void **state) {
 }
 
 /* `text` read as a value of `type` with `typmod` (-1: none). */
-static sql_value in_as(uint32_t type, const char *text, int32_t typmod) {
+static inline sql_value in_as(uint32_t type, const char *text, int32_t typmod) {
     sql_value v = {.type_oid = type};
     rt_err_clear(&err);
     assert_true(sql_value_in(&io, type, text, (uint32_t)strlen(text), typmod, &v));
