@@ -424,6 +424,15 @@ bool sql_bind_column_default(sql_bind_ctx *bc, const char *column, const sql_nod
     return *out != NULL;
 }
 
+bool sql_bind_stored_default(sql_bind_ctx *bc, const eng_column *col, uint32_t type,
+                             int32_t typmod, sql_expr **out) {
+    uint32_t saved = bc->default_seq;
+    bc->default_seq = col->default_seq;
+    bool ok = sql_bind_stored_expr(bc, NULL, col->default_text, type, typmod, out);
+    bc->default_seq = saved;
+    return ok;
+}
+
 bool sql_bind_stored_expr(sql_bind_ctx *bc, const eng_table *t, const char *text,
                           uint32_t target_type, int32_t target_typmod, sql_expr **out) {
     /* Stored expressions are SQL text: parse them as the select list of a SELECT. */

@@ -161,6 +161,11 @@ static const eng_sequence *sql_bind_seq_arg(sql_qlevel *q, const sql_func *f, co
         if (strcmp(tn->parts[tn->count - 1], "regclass") == 0) arg = c->arg;
     }
     const sql_const *k = (const sql_const *)arg;
+    /* A stored DEFAULT's nextval: the sequence recorded with it, renamed or not. */
+    const eng_sequence *rec = strcmp(name, "nextval") == 0 && b->bc->default_seq != 0
+                                  ? eng_db_sequence_by_oid(b->bc->db, b->bc->default_seq)
+                                  : NULL;
+    if (rec != NULL) return rec;
     if (SQL_NODE_KIND(arg) != SQL_N_CONST || k->const_kind != SQL_CONST_STRING) {
         sql_bind_error(b, arg->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                        "%s() needs a sequence name literal here", name);
