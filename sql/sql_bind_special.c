@@ -239,7 +239,7 @@ static sql_expr *sql_bind_pg_typeof(sql_qlevel *q, const sql_func *f) {
     if (f->args.count != 1) return NULL;
     sql_expr *arg = sql_bind_expr(q, SQL_LIST_AT(f->args, 0));
     if (arg == NULL) return NULL;
-    /* An untyped parameter stays untyped here (42P18 unless the query types it earlier). */
+    /* An untyped parameter stays untyped here: 42P18, or 42P08 when a later use types it. */
     if (arg->kind == SQL_X_PARAM && arg->type_oid == SQL_T_UNKNOWN &&
         !sql_bind_note_untyped_param(q->b, arg, true)) {
         return NULL;
