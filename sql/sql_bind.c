@@ -42,10 +42,10 @@ bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequen
     return true;
 }
 
-bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param) {
+bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param, bool kept) {
     if (b->nuntyped_params == b->untyped_param_cap) {
         uint32_t cap = b->untyped_param_cap == 0 ? 4 : b->untyped_param_cap * 2;
-        const sql_expr **grown = rt_arena_alloc(b->arena, sizeof *grown * cap);
+        sql_untyped_param *grown = rt_arena_alloc(b->arena, sizeof *grown * cap);
         if (grown == NULL) return rt_arena_fail(b->arena, b->bc->err);
         if (b->nuntyped_params > 0) {
             memcpy(grown, b->untyped_params, sizeof *grown * b->nuntyped_params);
@@ -53,19 +53,25 @@ bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param) {
         b->untyped_params = grown;
         b->untyped_param_cap = cap;
     }
-    b->untyped_params[b->nuntyped_params++] = param;
+    b->untyped_params[b->nuntyped_params++] = (sql_untyped_param){param, kept};
     return true;
 }
 
 /* PostgreSQL's check_variable_parameters: a parameter used only where nothing gives it a type
- * (`$1 IS NULL`) is 42P18; the others no context typed are text (a SELECT list's `$1`). */
+ * (`$1 IS NULL`, pg_typeof($1)) is 42P18, and a use that kept it untyped before a later use
+ * typed it is 42P08 (pg_typeof($1), $1 + 1); the others no context typed are text (a SELECT
+ * list's `$1`). PostgreSQL also refuses `$1 IS NULL OR a = $1` (42P08): ours binds WHERE
+ * before the select list, where PostgreSQL binds it after, so an IS NULL typed later passes,
+ * lest a query PostgreSQL accepts (SELECT a = $1 ... WHERE $1 IS NULL) fail. */
 static bool sql_bind_resolve_params(sql_binder *b) {
     for (uint32_t i = 0; i < b->nuntyped_params; i++) {
-        const sql_expr *p = b->untyped_params[i];
-        if (b->param_types[p->param - 1] == SQL_T_UNKNOWN) {
-            return sql_bind_error(b, p->location, SQLSTATE_INDETERMINATE_DATATYPE,
-                                  "could not determine data type of parameter $%u", p->param);
-        }
+        const sql_expr *p = b->untyped_params[i].param;
+        bool typed = b->param_types[p->param - 1] != SQL_T_UNKNOWN;
+        if (typed && !b->untyped_params[i].kept) continue;
+        return sql_bind_error(b, p->location,
+                              typed ? SQLSTATE_AMBIGUOUS_PARAMETER
+                                    : SQLSTATE_INDETERMINATE_DATATYPE,
+                              "could not determine data type of parameter $%u", p->param);
     }
     for (uint32_t i = 0; i < b->nparams; i++) {
         if (b->param_types[i] == SQL_T_UNKNOWN) b->param_types[i] = SQL_T_TEXT;
@@ -422,6 +428,15 @@ bool sql_bind_column_default(sql_bind_ctx *bc, const char *column, const sql_nod
     }
     *out = sql_bind_coerce(q, e, type, typmod, SQL_CAST_ASSIGNMENT, expr->location, NULL);
     return *out != NULL;
+}
+
+bool sql_bind_stored_default(sql_bind_ctx *bc, const eng_column *col, uint32_t type,
+                             int32_t typmod, sql_expr **out) {
+    uint32_t saved = bc->default_seq;
+    bc->default_seq = col->default_seq;
+    bool ok = sql_bind_stored_expr(bc, NULL, col->default_text, type, typmod, out);
+    bc->default_seq = saved;
+    return ok;
 }
 
 bool sql_bind_stored_expr(sql_bind_ctx *bc, const eng_table *t, const char *text,

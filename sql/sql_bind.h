@@ -62,6 +62,8 @@ typedef struct sql_bind_ctx {
     uint32_t shard_count;
     uint32_t ann_ef_search;         /* the session's ef_search (hybrid estimates), 0 = default */
     struct sql_session *session;    /* for current_user etc. folded at bind time: not used */
+    uint32_t default_seq;           /* binding a column's stored DEFAULT: the sequence its
+                                       nextval calls (by OID, whatever it is named now), 0 none */
 } sql_bind_ctx;
 
 /* Binds one SELECT / VALUES / INSERT / UPDATE / DELETE statement. */
@@ -87,6 +89,11 @@ bool sql_bind_column_default(sql_bind_ctx *bc, const char *column, const sql_nod
 /* Parses and binds a stored expression text (DEFAULT / CHECK) over a table's columns. */
 bool sql_bind_stored_expr(sql_bind_ctx *bc, const eng_table *t, const char *text,
                           uint32_t target_type, int32_t target_typmod, sql_expr **out);
+/* Binds column `col`'s stored DEFAULT as a value of (type, typmod). Its nextval calls the
+ * column's sequence (default_seq) by OID, as PostgreSQL stores nextval('s'::regclass): a
+ * renamed sequence or another search path does not change which one. */
+bool sql_bind_stored_default(sql_bind_ctx *bc, const eng_column *col, uint32_t type,
+                             int32_t typmod, sql_expr **out);
 /* Resolves [schema.]name of a table/view/sequence through the search path; NULL if absent
  * (then *err is NOT set). */
 const eng_table *sql_bind_find_table(sql_bind_ctx *bc, const sql_name *name);

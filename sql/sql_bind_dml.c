@@ -201,8 +201,11 @@ static bool sql_bind_defaults_checks(sql_binder *b, const eng_table *t, sql_plan
         const char *def = col->default_text;
         if (col->domain_oid != 0 && !sql_bind_column_domain(b, p, col, &def)) return false;
         if (def == NULL) continue;
-        if (!sql_bind_stored_expr(b->bc, NULL, def, col->type_oid, col->typmod,
-                                  &p->modify.defaults[c])) {
+        if (def == col->default_text
+                ? !sql_bind_stored_default(b->bc, col, col->type_oid, col->typmod,
+                                           &p->modify.defaults[c])
+                : !sql_bind_stored_expr(b->bc, NULL, def, col->type_oid, col->typmod,
+                                        &p->modify.defaults[c])) {
             return false;
         }
         if (p->modify.defaults[c]->kind == SQL_X_FUNC &&

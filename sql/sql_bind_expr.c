@@ -772,7 +772,7 @@ static sql_expr *sql_bind_nulltest(sql_qlevel *q, const sql_nulltest *t) {
     if (e == NULL || (e->args[0] = sql_bind_expr(q, t->arg)) == NULL) return NULL;
     e->test.is_not = t->is_not;
     if (e->args[0]->kind == SQL_X_PARAM && e->args[0]->type_oid == SQL_T_UNKNOWN &&
-        !sql_bind_note_untyped_param(q->b, e->args[0])) {
+        !sql_bind_note_untyped_param(q->b, e->args[0], false)) {
         return NULL;
     }
     return e;

@@ -468,6 +468,22 @@ static uint32_t sql_poly_elem(const sql_func_def *d, sql_expr **args, uint32_t n
     return SQL_T_TEXT;
 }
 
+/* A polymorphic parameter (anyelement, anyarray) whose only inputs are untyped parameters has
+ * no type to take: 42804 as in PostgreSQL (untyped literals are read as text here). */
+static bool sql_poly_params_typed(sql_qlevel *q, const sql_func_def *d, sql_expr **args,
+                                  uint32_t nargs, uint32_t loc) {
+    for (uint32_t i = 0; i < nargs; i++) {
+        uint32_t f = sql_formal(d, i);
+        if ((f == SQL_T_ANYELEMENT || f == SQL_T_ANYARRAY || f == SQL_T_ANYNONARRAY) &&
+            args[i]->kind == SQL_X_PARAM && args[i]->type_oid == SQL_T_UNKNOWN) {
+            return sql_bind_error(q->b, loc, SQLSTATE_DATATYPE_MISMATCH,
+                                  "could not determine polymorphic type because input has "
+                                  "type unknown");
+        }
+    }
+    return true;
+}
+
 /* A one-argument call named after a type with no function taking exactly the argument's type
  * is a cast, as PostgreSQL reads int8('123') or text(123); NULL (no error) when it is not. */
 static sql_expr *sql_bind_func_cast(sql_qlevel *q, const char *name, sql_func_list found,
@@ -551,7 +567,9 @@ sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_e
     sql_func_list cands = {.items = items, .count = found.count};
     sql_cand_score sc;
     const sql_func_def *d = sql_pick(q, cands, args, nargs, name, is_operator, loc, &sc);
-    if (d == NULL) return NULL;
+    if (d == NULL || (sc.elem == 0 && !sql_poly_params_typed(q, d, args, nargs, loc))) {
+        return NULL;
+    }
     uint32_t elem = 0;
     if (sc.elem != 0 || d->ret == SQL_T_ANYELEMENT || d->ret == SQL_T_ANYARRAY) {
         elem = sql_poly_elem(d, args, nargs, sc.elem);
@@ -568,6 +586,14 @@ sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_e
         else if (f == SQL_T_ANYARRAY) f = sql_type_array_of(elem);
         else if (f == SQL_T_ANY) f = args[i]->type_oid == SQL_T_UNKNOWN ? SQL_T_TEXT
                                                                       : args[i]->type_oid;
+        if (f == SQL_T_TEXT && sql_formal(d, i) == SQL_T_ANY && args[i]->kind == SQL_X_PARAM &&
+            args[i]->type_oid == SQL_T_UNKNOWN) {
+            /* "any" takes the parameter as it is: nothing types it here (42P18, or 42P08 once
+             * something later in the query does), as in PostgreSQL. */
+            if (!sql_bind_note_untyped_param(q->b, args[i], true)) return NULL;
+            e->args[i] = args[i];
+            continue;
+        }
         e->args[i] = sql_bind_coerce(q, args[i], f, -1, SQL_CAST_IMPLICIT, args[i]->location,
                                      NULL);
         if (e->args[i] == NULL) return NULL;

@@ -120,6 +120,12 @@ typedef struct sql_upref {
     bool in_agg;                 /* inside an aggregate of that level (an outer aggregate) */
 } sql_upref;
 
+/* A parameter used where its type stays unknown (sql_bind_note_untyped_param). */
+typedef struct sql_untyped_param {
+    const sql_expr *param;
+    bool kept;
+} sql_untyped_param;
+
 struct sql_binder {
     sql_bind_ctx *bc;
     rt_arena *arena;
@@ -147,17 +153,18 @@ struct sql_binder {
     uint32_t ndml_ctes, dml_cte_cap;
     uint32_t cte_copies;         /* binding a further copy of an inlined WITH query: its
                                     references are not written ones (sql_cte_def.nwritten) */
-    const sql_expr **untyped_params; /* unknown-typed $n used where nothing types them (IS
-                                        NULL): 42P18 unless a later use types them */
+    sql_untyped_param *untyped_params; /* unknown-typed $n used where nothing types them */
     uint32_t nuntyped_params, untyped_param_cap;
 };
 
 /* Notes that the statement needs `privs` on table or sequence `oid` (any one of them when
  * `any`); false only when out of memory. */
 bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequence, bool any);
-/* Notes parameter `param` (SQL_X_PARAM of unknown type) used where its type stays unknown;
- * false only when out of memory. */
-bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param);
+/* Notes parameter `param` (SQL_X_PARAM of unknown type) used where its type stays unknown:
+ * 42P18 unless another use types it; `kept`: this use keeps the unknown type (an "any"
+ * argument, pg_typeof), so a later use typing it is 42P08, where an IS NULL test just reads
+ * the typed value. False only when out of memory. */
+bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param, bool kept);
 
 /* ---- errors ---- */
 /* Sets an error with the position of AST location `loc` (0-based byte offset). */

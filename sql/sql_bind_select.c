@@ -1581,14 +1581,16 @@ static sql_plan *sql_bind_union(sql_binder *b, sql_union_acc *u, bool all, sql_p
     for (uint32_t c = 0; c < a->ncols; c++) {
         a->cols[c].table_oid = 0;
         a->cols[c].attnum = 0;
-        a->cols[c].untyped = l->cols[c].untyped && r->cols[c].untyped;
+        a->cols[c].untyped = false; /* sql_bind_setop_link */
     }
     if (u->top != a) memcpy(u->top->cols, a->cols, sizeof(sql_col) * a->ncols);
     return u->top;
 }
 
 /* l op r for one link `s` of a chain of set operations, the column types resolved pairwise,
- * link by link, as PostgreSQL resolves them. */
+ * link by link, as PostgreSQL resolves them. Only a leaf's untyped literal takes the other
+ * side's type: a set operation's own columns are typed, two untyped ones as text (so SELECT
+ * NULL UNION SELECT NULL UNION SELECT 1 is text against integer, 42804, as in PostgreSQL). */
 static sql_plan *sql_bind_setop_link(sql_qlevel *q, sql_union_acc *u, const sql_select *s,
                                      sql_plan *l, sql_plan *r) {
     sql_binder *b = q->b;
@@ -1635,7 +1637,7 @@ static sql_plan *sql_bind_setop_link(sql_qlevel *q, sql_union_acc *u, const sql_
     for (uint32_t c = 0; c < p->ncols; c++) {
         p->cols[c].table_oid = 0;
         p->cols[c].attnum = 0;
-        p->cols[c].untyped = lc->cols[c].untyped && rc->cols[c].untyped;
+        p->cols[c].untyped = false;
     }
     u->top = NULL;
     return p;

@@ -161,6 +161,11 @@ static const eng_sequence *sql_bind_seq_arg(sql_qlevel *q, const sql_func *f, co
         if (strcmp(tn->parts[tn->count - 1], "regclass") == 0) arg = c->arg;
     }
     const sql_const *k = (const sql_const *)arg;
+    /* A stored DEFAULT's nextval: the sequence recorded with it, renamed or not. */
+    const eng_sequence *rec = strcmp(name, "nextval") == 0 && b->bc->default_seq != 0
+                                  ? eng_db_sequence_by_oid(b->bc->db, b->bc->default_seq)
+                                  : NULL;
+    if (rec != NULL) return rec;
     if (SQL_NODE_KIND(arg) != SQL_N_CONST || k->const_kind != SQL_CONST_STRING) {
         sql_bind_error(b, arg->location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                        "%s() needs a sequence name literal here", name);
@@ -234,6 +239,11 @@ static sql_expr *sql_bind_pg_typeof(sql_qlevel *q, const sql_func *f) {
     if (f->args.count != 1) return NULL;
     sql_expr *arg = sql_bind_expr(q, SQL_LIST_AT(f->args, 0));
     if (arg == NULL) return NULL;
+    /* An untyped parameter stays untyped here: 42P18, or 42P08 when a later use types it. */
+    if (arg->kind == SQL_X_PARAM && arg->type_oid == SQL_T_UNKNOWN &&
+        !sql_bind_note_untyped_param(q->b, arg, true)) {
+        return NULL;
+    }
     uint32_t type = arg->type_oid;
     if (arg->kind == SQL_X_DOMAIN) type = arg->domain.info->oid;
     uint32_t col_domain = arg->kind == SQL_X_COLUMN || arg->kind == SQL_X_OUTER

@@ -620,8 +620,7 @@ static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     sql_expr *def;
     if (col->default_text != NULL && col->identity == 0) {
         /* Stored as an expression of the old type ('abc'::character varying) */
-        if (!sql_bind_stored_expr(a->dc->bc, NULL, col->default_text, col->type_oid,
-                                  col->typmod, &def)) {
+        if (!sql_bind_stored_default(a->dc->bc, col, col->type_oid, col->typmod, &def)) {
             return false;
         }
         if (def->type_oid == oid || sql_cast_allowed(def->type_oid, oid, SQL_CAST_ASSIGNMENT)) {

@@ -381,7 +381,10 @@ static bool sql_filter_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
             return false;
         }
         if (op->actual != NULL) op->actual->removed += in->rows - kept;
-        if (kept == 0) continue;
+        if (kept == 0) { /* this batch's temporaries go before the next: memory stays bounded */
+            rt_arena_reset(op->batch_arena);
+            continue;
+        }
         if (kept == in->rows) {
             *out = in;
             return true;

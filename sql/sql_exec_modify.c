@@ -149,8 +149,14 @@ static bool sql_companions_move(sql_exec_ctx *x, const eng_table *t, const sql_v
                    sql_uniq_key(t, u.ix[k], after, nkey, arena, x->err);
         if (rt_err_is_set(x->err)) return false;
         if (had && has && sql_uniq_same_row(u.comp[k], okey, nkey)) continue;
+        /* A new key goes in before the old one goes (as sql_update_move's rows), unless the
+         * key stays and only the primary key it names changes. */
+        bool first = has && !(had && sql_uniq_same_key(u.comp[k], okey, nkey));
+        if (first && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, nkey, true)) return false;
         if (had && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, okey, false)) return false;
-        if (has && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, nkey, true)) return false;
+        if (has && !first && !sql_uniq_write(x, u.comp[k], u.ix[k]->name, nkey, true)) {
+            return false;
+        }
     }
     return true;
 }
@@ -1151,22 +1157,26 @@ static void sql_update_move_run(void *arg) {
 }
 
 /* UPDATE that moves a row to another partition, as PostgreSQL moves a row between partitions:
- * the locked old version is deleted and the new row inserted where its key hashes, both in
- * this transaction (the gather made every shard a participant, so 2PC covers both). A key
- * that exists there is 23505 like any update's. */
+ * the new row is inserted where its key hashes and then the locked old version deleted, both
+ * in this transaction (the gather made every shard a participant, so 2PC covers both). A key
+ * that exists there is 23505 like any update's. Inserting first keeps the old key taken until
+ * the new one is: the shards update their rows at the same time, and with the delete first
+ * two rows swapping keys (SET id = 6 - id) could each find the other's key already gone,
+ * where PostgreSQL, checking row by row, always finds one of them still held (23505). */
 static bool sql_update_move(sql_exec_ctx *x, const eng_table *t, eng_part *part, eng_tx *tx,
                             uint32_t slot, uint32_t target, const sql_value *vals) {
-    if (!eng_part_delete(part, tx, slot, true, x->err)) return false;
     sql_update_move_job job = {.x = x, .table = t, .row = vals, .partno = target};
     uint32_t shard = eng_partition_owner(target, eng_shard_count());
     if (!rt_run_on(shard, sql_update_move_run, &job, x->err)) return false;
-    if (job.ok) return true;
-    *x->err = job.err;
-    if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) {
-        rt_err_clear(x->err);
-        sql_pk_violation(x, t, vals);
+    if (!job.ok) {
+        *x->err = job.err;
+        if (rt_err_is(x->err, SQLSTATE_UNIQUE_VIOLATION)) {
+            rt_err_clear(x->err);
+            sql_pk_violation(x, t, vals);
+        }
+        return false;
     }
-    return false;
+    return eng_part_delete(part, tx, slot, true, x->err);
 }
 
 /* UPDATE of the locked row at `slot` (read into `row`; vals: its values, changed here). */

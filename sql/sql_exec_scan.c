@@ -356,7 +356,10 @@ static bool sql_scan_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
             }
             if (act != NULL) act->filtered += b->rows - kept;
             if (count_removed) op->actual->removed -= kept;
-            if (kept == 0) continue;
+            if (kept == 0) { /* the filter's temporaries go: `raw` lives in the query's arena */
+                rt_arena_reset(op->batch_arena);
+                continue;
+            }
             uint32_t k = 0; /* the slots of the rows kept, for locking them */
             for (uint32_t r = 0; r < b->rows; r++) if (sel[r]) s->slots[k++] = s->slots[r];
             if (kept < b->rows) b = sql_exec_select_rows(op->batch_arena, b, sel, kept);

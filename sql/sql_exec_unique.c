@@ -87,15 +87,25 @@ static bool sql_uniq_encode_all(const eng_table *c, const sql_value *row, eng_co
     return true;
 }
 
-bool sql_uniq_same_row(const eng_table *c, const sql_value *a, const sql_value *b) {
+/* Whether rows a and b of companion `c` encode alike: all columns, or only the key. */
+static bool sql_uniq_same(const eng_table *c, const sql_value *a, const sql_value *b, bool all) {
     rt_err tmp;
     rt_err_clear(&tmp);
     eng_codec_w wa, wb;
-    bool ok = sql_uniq_encode_all(c, a, &wa, &tmp) && sql_uniq_encode_all(c, b, &wb, &tmp);
+    bool ok = all ? sql_uniq_encode_all(c, a, &wa, &tmp) : sql_uniq_encode(c, a, &wa, &tmp);
+    ok = ok && (all ? sql_uniq_encode_all(c, b, &wb, &tmp) : sql_uniq_encode(c, b, &wb, &tmp));
     bool same = ok && wa.len == wb.len && memcmp(wa.buf, wb.buf, wa.len) == 0;
     rt_free(wa.buf);
     if (ok) rt_free(wb.buf);
     return same;
+}
+
+bool sql_uniq_same_row(const eng_table *c, const sql_value *a, const sql_value *b) {
+    return sql_uniq_same(c, a, b, true);
+}
+
+bool sql_uniq_same_key(const eng_table *c, const sql_value *a, const sql_value *b) {
+    return sql_uniq_same(c, a, b, false);
 }
 
 void sql_exec_key_violation(sql_exec_ctx *x, const char *table, const char *conname,

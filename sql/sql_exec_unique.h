@@ -34,6 +34,8 @@ uint32_t sql_uniq_partition(const eng_table *c, const sql_value *key, rt_err *er
 /* True if two companion rows of `c` are equal (key and primary key, encoded as the engine
  * compares keys): an UPDATE that changes neither leaves the companion row alone. */
 bool sql_uniq_same_row(const eng_table *c, const sql_value *a, const sql_value *b);
+/* True if two companion rows of `c` have the same key (the constrained columns). */
+bool sql_uniq_same_key(const eng_table *c, const sql_value *a, const sql_value *b);
 /* Sets 23505 for `key` of companion `c` (constraint `conname`, NULL: the index of c). */
 /* 23505 in PostgreSQL's words: "duplicate key value violates unique constraint "conname"",
  * the detail "Key (a, b)=(1, x) already exists." and the table and constraint fields. */

@@ -144,6 +144,19 @@ static sql_vec *sql_eval_func(sql_eval_ctx *ec, const sql_expr *e, const sql_bat
     return below;
 }
 
+/* An AND / OR of at least this many arguments evaluates each one in a scratch arena, reset
+ * before the next: generated filters of thousands of arms ((a = 1 AND b = 2) OR ...) would
+ * otherwise keep every arm's vectors (some 40 KiB per arm and batch) until the batch ends, and
+ * run out of the batch's memory (53200) where PostgreSQL answers. */
+#define SQL_ANDOR_SCRATCH_ARGS_MIN 16
+/* The scratch arena's budget: one argument's temporaries over one batch. */
+#define SQL_ANDOR_SCRATCH_BYTES (64ull << 20)
+
+static void sql_eval_use_arena(sql_eval_ctx *ec, rt_arena *arena) {
+    ec->arena = arena;
+    ec->io.arena = arena;
+}
+
 /* AND / OR over any number of arguments, short-circuiting per row. The loops have no branch
  * per row: which rows are still open is data, and mispredicted branches cost more here than
  * the arithmetic (values of closed rows are read, never used). */
@@ -154,9 +167,20 @@ static sql_vec *sql_eval_andor(sql_eval_ctx *ec, const sql_expr *e, const sql_ba
     uint8_t *saw_null = sql_mask_new(ec, n);
     if (out == NULL || open == NULL || saw_null == NULL) return sql_eval_fail(ec);
     for (uint32_t i = 0; i < n; i++) open[i] = sql_active(active, i);
+    rt_arena *batch = ec->arena, *scratch = NULL;
+    if (e->nargs >= SQL_ANDOR_SCRATCH_ARGS_MIN) {
+        scratch = rt_arena_create(SQL_ANDOR_SCRATCH_BYTES);
+        sql_eval_use_arena(ec, scratch);
+    }
     for (uint32_t a = 0; a < e->nargs; a++) {
+        if (scratch != NULL) rt_arena_reset(scratch);
         sql_vec *v = sql_eval(ec, e->args[a], in, n, open);
-        if (v == NULL) return NULL;
+        if (v == NULL) {
+            if (scratch == NULL) return NULL;
+            sql_eval_use_arena(ec, batch);
+            rt_arena_destroy(scratch);
+            return NULL;
+        }
         /* local restrict pointers, so the compiler need not reload them per row */
         const int64_t *restrict vals = v->i64;
         const uint8_t *restrict nulls = v->nulls;
@@ -168,6 +192,10 @@ static sql_vec *sql_eval_andor(sql_eval_ctx *ec, const sql_expr *e, const sql_ba
             sn[i] |= o & isnull;
             op[i] = o & !decides;
         }
+    }
+    if (scratch != NULL) {
+        sql_eval_use_arena(ec, batch);
+        rt_arena_destroy(scratch);
     }
     /* decided rows hold !is_and; open ones is_and, or NULL when an argument was NULL */
     uint8_t *restrict out_nulls = out->nulls;

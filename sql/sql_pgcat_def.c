@@ -5,6 +5,7 @@
  * form (with casts such as (0)::numeric), which can differ in spelling, not in meaning. */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sql/sql_unique.h"
 #include "sql/sql_ixexpr.h"
@@ -200,7 +201,7 @@ void pc_path_build(const sql_names *nm, pc_path *p) {
 
 /* The executor does not know the session's own temporary schema: every pg_temp_N counts
  * (another session's temporary tables are seen as visible too). */
-void pc_path_of(sql_exec_ctx *x, pc_path *p) {
+void pc_path_of(const sql_exec_ctx *x, pc_path *p) {
     sql_names nm = {.catalog = x->catalog, .db = x->db, .session = x->session};
     for (uint32_t i = 0; i < x->db->schema_count; i++) {
         if (strncmp(x->db->schemas[i].name, "pg_temp_", 8) == 0) {
@@ -623,12 +624,61 @@ static bool pc_is_negative_number(const char *s) {
     return true;
 }
 
+/* The end of the string literal that starts at `p` (its opening quote), NULL if unclosed. */
+static const char *pc_literal_end(const char *p) {
+    for (p++; *p != '\0'; p++) {
+        if (*p == '\'' && p[1] == '\'') p++;
+        else if (*p == '\'') return p + 1;
+    }
+    return NULL;
+}
+
+/* A default calling nextval on its sequence (default_seq) with the sequence named as it is
+ * now, qualified when the search path does not find it: PostgreSQL keeps the sequence's OID
+ * (nextval('s'::regclass)) and prints its current name, where the text keeps the name it
+ * was written with. The text itself when it has no such call or the sequence is gone. */
+static const char *pc_default_seq_text(sql_strbuf *sb, const sql_exec_ctx *x,
+                                       const eng_column *col) {
+    const char *text = col->default_text, *schema, *name;
+    if (col->default_seq == 0 || x->db == NULL ||
+        !pc_relation_name(x->db, col->default_seq, &schema, &name)) {
+        return text;
+    }
+    pc_path path;
+    pc_path_of(x, &path);
+    sql_strbuf rel, out;
+    sql_strbuf_init(&rel, sb->arena, 64);
+    pc_qualified(&rel, schema, name, !pc_rel_visible(x->db, &path, col->default_seq));
+    sql_strbuf_init(&out, sb->arena, 64);
+    for (const char *p = text; *p != '\0';) {
+        const char *lit = strncasecmp(p, "nextval('", 9) == 0 ? p + 8 : NULL;
+        const char *end = lit != NULL ? pc_literal_end(lit) : NULL;
+        if (end == NULL) {
+            const char *q = *p == '\'' ? pc_literal_end(p) : NULL; /* not inside a literal */
+            size_t n = q != NULL ? (size_t)(q - p) : 1;
+            sql_strbuf_append(&out, p, (uint32_t)n);
+            p += n;
+            continue;
+        }
+        sql_strbuf_puts(&out, "nextval('");
+        for (uint32_t i = 0; i < rel.len; i++) {
+            if (rel.data[i] == '\'') sql_strbuf_putc(&out, '\'');
+            sql_strbuf_putc(&out, rel.data[i]);
+        }
+        sql_strbuf_puts(&out, "'::regclass");
+        p = end;
+        if (strncasecmp(p, "::regclass", 10) == 0) p += 10;
+    }
+    const char *s = pc_strbuf_cstr(&out);
+    return s != NULL ? s : text;
+}
+
 /* PostgreSQL prints a literal default with the cast to the column's type ('x'::text,
  * '2024-01-01'::date, '-1'::integer); other expressions as its deparser does (upper('x'::text))
  * where ours knows their shape, else as written. */
 void pc_default_def(sql_strbuf *sb, const sql_exec_ctx *x, const eng_table *t,
                     const eng_column *col) {
-    const char *text = col->default_text;
+    const char *text = pc_default_seq_text(sb, x, col);
     if (pc_is_string_literal(text)) {
         sql_strbuf_puts(sb, text);
     } else if (pc_is_negative_number(text)) {

@@ -94,7 +94,7 @@ typedef struct pc_path {
 /* The effective path of a name context: temp schemas, pg_catalog (unless listed), the
  * search path (the session's, or "$user", public without a session). */
 void pc_path_build(const sql_names *names, pc_path *p);
-void pc_path_of(sql_exec_ctx *x, pc_path *p);
+void pc_path_of(const sql_exec_ctx *x, pc_path *p);
 /* Is relation `oid` the first of its name along the path (pg_table_is_visible)? */
 bool pc_rel_visible(const eng_database *db, const pc_path *p, uint32_t oid);
 /* The relation named `name` that the path finds first, 0 if none. */
