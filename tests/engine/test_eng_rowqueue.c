@@ -21,52 +21,15 @@
 
 #include <cmocka.h>
 
-#include "engine/eng.h"
-#include "engine/eng_key.h"
 #include "engine/eng_tx.h"
 #include "runtime/rt_time.h"
-#include "tests/common/test_runtime.h"
+#include "tests/common/test_engine.h"
 
 #define ROUNDS 30
 #define WAITERS 3
 
 static char data_dir[256];
 static uint32_t table_oid;
-
-static void create_table(void) {
-    eng_catalog_ref ref;
-    eng_catalog_pin(&ref);
-    eng_catalog *draft = eng_catalog_draft(ref.catalog);
-    eng_catalog_unpin(&ref);
-    eng_column col;
-    memset(&col, 0, sizeof col);
-    snprintf(col.name, sizeof col.name, "id");
-    col.type_oid = SQL_T_INT8;
-    col.typmod = -1;
-    col.attnum = 1;
-    col.store = (uint8_t)eng_store_of_type(SQL_T_INT8);
-    eng_table t;
-    memset(&t, 0, sizeof t);
-    t.oid = table_oid = eng_catalog_new_oid(draft);
-    snprintf(t.name, sizeof t.name, "rq");
-    t.schema_oid = ENG_OID_PUBLIC;
-    t.kind = 'r';
-    t.persistence = 'p';
-    t.storage_id = eng_catalog_new_storage_id(draft);
-    t.def_gen = eng_catalog_def_gen();
-    t.partition_count = 1;
-    t.column_count = 1;
-    t.columns = &col;
-    t.pk_count = 1;
-    t.pk_attnums[0] = 1;
-    eng_draft_add_table(draft, ENG_OID_POSTGRES_DB, &t);
-    eng_txn_ctx ctx;
-    rt_err err;
-    rt_err_clear(&err);
-    TEST_CHECK(eng_txn_start(&ctx, &err));
-    ctx.draft = draft;
-    TEST_CHECK(eng_txn_finish_commit(&ctx, &err));
-}
 
 static eng_part *the_part(eng_catalog_ref *ref) {
     eng_catalog_pin(ref);
@@ -208,7 +171,10 @@ static void insert_row(void) {
 
 static void test_fiber(void *arg) {
     (void)arg;
-    create_table();
+    eng_column col;
+    te_column(&col, 1, "id", SQL_T_INT8, 0);
+    table_oid = te_create_table_of("rq", 1, &col, 1, true);
+    TEST_CHECK(table_oid != 0);
     insert_row();
     for (uint32_t i = 0; i < ROUNDS; i++) round_polls(i);
     round_give_up(false);
@@ -216,28 +182,13 @@ static void test_fiber(void *arg) {
     rt_runtime_stop();
 }
 
-static void on_start(rt_loop *loop, void *arg) {
-    rt_err err;
-    rt_err_clear(&err);
-    TEST_CHECK(eng_shard_start(&err));
-    if (rt_core_id() == 0) test_spawn(test_fiber, NULL);
-}
-
-static void on_stop(rt_loop *loop, void *arg) { eng_shard_stop(); }
-
 static void test_eng_rowqueue_order(void **state) {
     (void)state;
     snprintf(data_dir, sizeof data_dir, "/tmp/test_eng_rowqueue_%d", (int)getpid());
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", data_dir);
-    assert_int_equal(system(cmd), 0);
-    rt_err err;
-    rt_err_clear(&err);
+    te_rmdir(data_dir);
     eng_config cfg = {.data_dir = data_dir, .superuser = "postgres", .shard_count = 1};
-    assert_true(eng_start(&cfg, &err));
-    assert_int_equal(test_runtime_run(1, on_start, on_stop, NULL), 0);
-    eng_stop();
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(te_run(&cfg, test_fiber, NULL, NULL), 0);
+    te_rmdir(data_dir);
     assert_int_equal(rounds_out_of_order, 0);
 }
 
