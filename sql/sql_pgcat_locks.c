@@ -163,9 +163,9 @@ static bool pc_locks_xid(pc_row *r, uint32_t pid, uint64_t xid, bool own) {
  * holder's transaction id), waited for by the others, in the mode PostgreSQL gives the row
  * lock asked for (AccessShareLock for FOR KEY SHARE, RowShareLock for FOR SHARE,
  * ExclusiveLock for FOR NO KEY UPDATE and an UPDATE of no key, AccessExclusiveLock for FOR
- * UPDATE, DELETE and an UPDATE of the key). page and
- * tuple name the row version's partition and slot as eng_tid_page / eng_tid_tuple number
- * them (a version's place, as PostgreSQL's ctid is). */
+ * UPDATE, DELETE and an UPDATE of the key). page and tuple name the row version's partition
+ * and slot as eng_tid_page / eng_tid_tuple number them (a version's place, as PostgreSQL's
+ * ctid is). */
 static bool pc_locks_tuple(pc_row *r, const net_pg_activity *a, bool granted) {
     static const char *const modes[] = {
         [ENG_LOCK_FOR_KEY_SHARE] = "AccessShareLock", [ENG_LOCK_FOR_SHARE] = "RowShareLock",

@@ -345,11 +345,13 @@ static void test_net_activity_tuple_modes(void **state) {
     PGconn *obs = test_conn(), *c[3];
     for (int i = 0; i < 3; i++) c[i] = test_conn();
     tuple_modes(obs, c, "SELECT * FROM t WHERE id = 2 FOR UPDATE",
-                "UPDATE t SET v = 0 WHERE id = 2", "AccessExclusiveLock:true ExclusiveLock:false 1");
+                "UPDATE t SET v = 0 WHERE id = 2",
+                "AccessExclusiveLock:true ExclusiveLock:false 1");
     tuple_modes(obs, c, "UPDATE t SET v = 1 WHERE id = 2", "DELETE FROM t WHERE id = 2",
                 "ExclusiveLock:true AccessExclusiveLock:false 1");
     tuple_modes(obs, c, "SELECT * FROM t WHERE id = 2 FOR NO KEY UPDATE",
-                "SELECT * FROM t WHERE id = 2 FOR SHARE", "ExclusiveLock:true RowShareLock:false 1");
+                "SELECT * FROM t WHERE id = 2 FOR SHARE",
+                "ExclusiveLock:true RowShareLock:false 1");
     PQfinish(obs);
     for (int i = 0; i < 3; i++) PQfinish(c[i]);
 }

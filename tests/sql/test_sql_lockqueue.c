@@ -189,8 +189,8 @@ static void script_row_order(capture *a, capture *b, capture *c, const char *sec
     expect(c, "COMMIT", "COMMIT\n");
 }
 
-/* Rounds of script_row_three: each has a few chances (one per poll of each waiter near the
- * holder's end) that a later waiter's poll wakes it first. */
+/* Rounds of script_row_three: in each a later waiter's poll may come before the holder's end
+ * reaches it (test_eng_rowqueue.c makes that happen every time, without SQL). */
 #define ROW_THREE_ROUNDS 40
 
 /* A locks a row; B's, C's and D's UPDATEs (each a transaction of its own) wait for it in that
