@@ -41,6 +41,10 @@
 #define ENG_RG_ROWS SQL_BATCH_ROWS   /* rows per row group: one executor batch */
 #define ENG_RG_FIRST_ROWS 64u        /* the first row group of a partition */
 #define ENG_PART_SLOTS_MAX (1u << 30) /* slots per partition: 2^30 rows, slot ids fit 32 bits */
+/* Every slot has its (page, tuple) (eng_tid_page), and the pages of all partitions fit int4. */
+RT_STATIC_ASSERT(ENG_PART_SLOTS_MAX <=
+                 (uint64_t)ENG_TID_PAGES_PER_PARTITION * ENG_TID_TUPLES_PER_PAGE);
+RT_STATIC_ASSERT((uint64_t)ENG_PARTITIONS_MAX * ENG_TID_PAGES_PER_PARTITION <= INT32_MAX);
 #define ENG_SLOT_NONE UINT32_MAX
 /* Sort buffer of one B-tree index build of one partition (6.7 million entries of 40 bytes; a
  * partition with more versions builds in runs, eng_part_ixbuild.c). */

@@ -234,15 +234,19 @@ static eng_lock_result eng_lock_moved(eng_part *p, eng_tx *tx, uint32_t slot, ui
     return ENG_MOVED;
 }
 
-/* Waiting for `holder` (another running transaction) as `wait` says. */
+/* Waiting for `holder` (another running transaction) as `wait` says, in the row's queue `q`
+ * unless tx holds a shared lock on it already. */
 static eng_lock_result eng_lock_wait_for(const eng_part *p, uint32_t slot, eng_tx *tx,
-                                         uint64_t holder, eng_lock_wait wait, rt_err *err) {
+                                         eng_waiter *q, uint64_t holder, eng_lock_mode mode,
+                                         eng_lock_wait wait, rt_err *err) {
     if (wait == ENG_WAIT_SKIP) return ENG_SKIPPED;
     if (wait == ENG_WAIT_NOWAIT) {
         rt_err_set(err, SQLSTATE_LOCK_NOT_AVAILABLE, "could not obtain lock on row in relation");
         return ENG_LOCK_FAILED;
     }
-    return eng_tx_wait_row(tx, holder, p->table_oid, eng_txn_row_of(p->partition_no, slot), err)
+    bool queue = q->linked ? q->queued : !eng_tx_share_holds(tx, p, slot);
+    return eng_tx_wait_row(tx, q, holder, p->table_oid, eng_txn_row_of(p->partition_no, slot),
+                           mode, queue, err)
                ? ENG_LOCKED
                : ENG_LOCK_FAILED;
 }
@@ -262,7 +266,7 @@ typedef enum eng_end_state {
 /* What the end stamp of the version says to a locker of strength `mode`; waits (as `wait`
  * says) for a conflicting running holder, then looks again. */
 static eng_end_state eng_lock_end(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
-                                  eng_lock_wait wait, uint32_t *newer,
+                                  eng_lock_wait wait, eng_waiter *q, uint32_t *newer,
                                   eng_lock_result *result, rt_err *err) {
     eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);
@@ -277,7 +281,7 @@ static eng_end_state eng_lock_end(eng_part *p, eng_tx *tx, uint32_t slot, eng_lo
         uint64_t ts = eng_stamp_is_txn(e) ? eng_stamp_resolve(e) : e;
         if (ts == 0) { /* another transaction holds it */
             if (!eng_lock_conflicts(mode, eng_lock_held_mode(e))) return ENG_END_FREE;
-            *result = eng_lock_wait_for(p, slot, tx, e, wait, err);
+            *result = eng_lock_wait_for(p, slot, tx, q, e, mode, wait, err);
             if (*result != ENG_LOCKED) return ENG_END_DONE;
             continue;
         }
@@ -295,14 +299,15 @@ static eng_end_state eng_lock_end(eng_part *p, eng_tx *tx, uint32_t slot, eng_lo
  * stamp, its strength in ENG_STAMP_KEY_BIT; shared locks (FOR SHARE / KEY SHARE) are kept
  * beside it (eng_tx_share.c). A locker waits for every running holder of either kind whose
  * strength conflicts with its own. */
-eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
-                              eng_lock_wait wait, uint32_t *newer, rt_err *err) {
+static eng_lock_result eng_part_lock_queued(eng_part *p, eng_tx *tx, uint32_t slot,
+                                            eng_lock_mode mode, eng_lock_wait wait,
+                                            eng_waiter *q, uint32_t *newer, rt_err *err) {
     eng_rowgroup *rg = eng_rg_of(p, slot);
     uint32_t off = eng_rg_offset(slot);
     eng_end_state st;
     for (;;) {
         eng_lock_result r = ENG_LOCKED;
-        st = eng_lock_end(p, tx, slot, mode, wait, newer, &r, err);
+        st = eng_lock_end(p, tx, slot, mode, wait, q, newer, &r, err);
         if (st == ENG_END_DONE) return r;
         if (st == ENG_END_MINE) return ENG_LOCKED;
         if (mode <= ENG_LOCK_FOR_SHARE) {
@@ -310,7 +315,7 @@ eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_m
         }
         uint64_t holder = eng_tx_share_conflict(tx, p, slot, mode);
         if (holder == 0) break;
-        r = eng_lock_wait_for(p, slot, tx, holder, wait, err);
+        r = eng_lock_wait_for(p, slot, tx, q, holder, mode, wait, err);
         if (r != ENG_LOCKED) return r;
     }
     uint64_t key = mode == ENG_LOCK_FOR_UPDATE ? ENG_STAMP_KEY_BIT : 0;
@@ -324,6 +329,15 @@ eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_m
         return ENG_LOCK_FAILED;
     }
     return ENG_LOCKED;
+}
+
+eng_lock_result eng_part_lock(eng_part *p, eng_tx *tx, uint32_t slot, eng_lock_mode mode,
+                              eng_lock_wait wait, uint32_t *newer, rt_err *err) {
+    eng_waiter q; /* the request's place in the row's queue from its first wait to here */
+    memset(&q, 0, sizeof q);
+    eng_lock_result r = eng_part_lock_queued(p, tx, slot, mode, wait, &q, newer, err);
+    eng_tx_row_queue_leave(&q);
+    return r;
 }
 
 /* ---- update and delete ---- */

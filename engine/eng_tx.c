@@ -9,18 +9,9 @@
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
 
-/* A fiber waiting on this shard for a transaction to finish. Lives on the waiter's stack. */
-typedef struct eng_waiter {
-    rt_timer timer;          /* first member: the poll timer wakes the fiber */
-    uint32_t txn_slot;
-    bool recheck;            /* the transaction rolled back to a savepoint: look again */
-    rt_fiber *fiber;
-    struct eng_waiter *next, *prev;
-} eng_waiter;
-
 typedef struct eng_tx_shard {
     eng_tx **by_slot;        /* [ENG_TXN_SLOTS]: participants of this shard */
-    eng_waiter *waiters;
+    eng_waiter *waiters, *waiters_tail; /* in the order waits began */
 } eng_tx_shard;
 
 static eng_tx_shard eng_tx_shards[RT_SHARDS_MAX];
@@ -79,10 +70,40 @@ bool eng_tx_log_write(eng_tx *tx, eng_part *part, uint32_t slot, eng_tx_write_ki
 
 static void eng_waiter_timer(rt_timer *t) { rt_fiber_wake(((eng_waiter *)t)->fiber); }
 
+/* At the tail: a transaction's end wakes its waiters in the order they began to wait. */
+static void eng_waiter_link(eng_tx_shard *sh, eng_waiter *w) {
+    RT_ASSERT(!w->linked);
+    w->next = NULL;
+    w->prev = sh->waiters_tail;
+    if (sh->waiters_tail != NULL) sh->waiters_tail->next = w;
+    else sh->waiters = w;
+    sh->waiters_tail = w;
+    w->linked = true;
+}
+
 static void eng_waiter_unlink(eng_tx_shard *sh, eng_waiter *w) {
+    RT_ASSERT(w->linked);
     if (w->prev != NULL) w->prev->next = w->next;
     else sh->waiters = w->next;
     if (w->next != NULL) w->next->prev = w->prev;
+    else sh->waiters_tail = w->prev;
+    w->next = w->prev = NULL;
+    w->linked = false;
+}
+
+static bool eng_waiter_same_row(const eng_waiter *a, const eng_waiter *w) {
+    return a->queued && a->rel_oid == w->rel_oid && a->row == w->row;
+}
+
+/* The first request queued before `w` for the same row (PostgreSQL's tuple lock holder), NULL
+ * if none: `w` goes after it, even when what it waited for has ended. */
+static const eng_waiter *eng_waiter_ahead(const eng_tx_shard *sh, const eng_waiter *w) {
+    if (!w->queued) return NULL;
+    for (const eng_waiter *a = sh->waiters; a != w; a = a->next) {
+        RT_ASSERT(a != NULL); /* w is linked */
+        if (eng_waiter_same_row(a, w)) return a;
+    }
+    return NULL;
 }
 
 static bool eng_tx_wait_checks(eng_tx *tx, uint64_t stamp, uint64_t started_ns, rt_err *err) {
@@ -107,54 +128,84 @@ static bool eng_tx_wait_checks(eng_tx *tx, uint64_t stamp, uint64_t started_ns, 
     return true;
 }
 
-bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
+/* Parks linked `w` until `stamp` no longer runs (or a ROLLBACK TO of its transaction) and no
+ * earlier request for the same row is queued; the transaction waits for the one that keeps
+ * it (deadlock detection), polling every ENG_TX_WAIT_POLL_NS. */
+static bool eng_tx_park(eng_tx *tx, eng_waiter *w, uint64_t stamp, rt_err *err) {
     eng_tx_shard *sh = eng_tx_shard_self();
-    eng_txn_note_wait(tx->stamp, stamp);
     uint64_t started = rt_time_mono_ns();
-    eng_waiter w;
-    memset(&w, 0, sizeof w);
-    w.txn_slot = eng_stamp_slot(stamp);
-    w.fiber = rt_fiber_self();
-    RT_ASSERT(w.fiber != NULL);
-    /* At the tail: a transaction's end wakes its waiters in the order they began to wait, and
-     * they run in that order, so the first to wait for a row locks it first (as PostgreSQL's
-     * tuple lock queue); the others then wait for it. */
-    eng_waiter **tail = &sh->waiters;
-    while (*tail != NULL) {
-        w.prev = *tail;
-        tail = &(*tail)->next;
-    }
-    *tail = &w;
+    uint64_t noted = 0;
+    w->txn_slot = eng_stamp_slot(stamp);
+    w->owner = tx->stamp;
+    w->recheck = false;
+    w->fiber = rt_fiber_self();
+    RT_ASSERT(w->fiber != NULL);
     bool ok = true;
     rt_err terr;
     rt_err_clear(&terr);
-    while (eng_txn_stamp_running(stamp)) { /* the slot may be reused once we parked */
-        ok = eng_tx_wait_checks(tx, stamp, started, err);
+    for (;;) {
+        /* The slot may be reused once we parked; what we wait for may have been taken back
+         * with a savepoint while its transaction goes on: the caller looks at the row again
+         * and waits anew if it is still held. */
+        uint64_t blocker = eng_txn_stamp_running(stamp) && !w->recheck ? stamp : 0;
+        if (blocker == 0) {
+            const eng_waiter *ahead = eng_waiter_ahead(sh, w);
+            if (ahead == NULL) break;
+            blocker = ahead->owner; /* it runs next: the row is its first */
+        }
+        if (blocker != noted) eng_txn_note_wait(tx->stamp, blocker);
+        noted = blocker;
+        ok = eng_tx_wait_checks(tx, blocker, started, err);
         if (!ok) break;
-        if (!rt_timer_start(&w.timer, ENG_TX_WAIT_POLL_NS, eng_waiter_timer, &terr)) {
+        if (!rt_timer_start(&w->timer, ENG_TX_WAIT_POLL_NS, eng_waiter_timer, &terr)) {
             rt_fiber_yield();
             continue;
         }
         rt_fiber_park();
-        rt_timer_cancel(&w.timer);
-        /* What we wait for may have been taken back with a savepoint while its transaction
-         * goes on: the caller looks at the row again and waits anew if it is still held. */
-        if (w.recheck) break;
+        rt_timer_cancel(&w->timer);
     }
-    eng_waiter_unlink(sh, &w);
     eng_txn_note_wait(tx->stamp, 0);
     return ok;
 }
 
-bool eng_tx_wait_row(eng_tx *tx, uint64_t stamp, uint32_t rel_oid, uint64_t row, rt_err *err) {
+bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err) {
+    eng_tx_shard *sh = eng_tx_shard_self();
+    eng_waiter w;
+    memset(&w, 0, sizeof w);
+    eng_waiter_link(sh, &w);
+    bool ok = eng_tx_park(tx, &w, stamp, err);
+    eng_waiter_unlink(sh, &w);
+    return ok;
+}
+
+bool eng_tx_wait_row(eng_tx *tx, eng_waiter *w, uint64_t stamp, uint32_t rel_oid, uint64_t row,
+                     eng_lock_mode mode, bool queue, rt_err *err) {
     static _Atomic uint64_t seq;
+    RT_ASSERT(rel_oid != 0);
     eng_txn_slot *me = eng_txn_slot_get(tx->id.slot);
-    atomic_store(&me->waiting_row, row);
-    atomic_store(&me->waiting_seq, atomic_fetch_add(&seq, 1) + 1);
+    if (!w->linked) { /* the lock call's first wait: its place in the row's queue */
+        w->rel_oid = rel_oid;
+        w->row = row;
+        w->queued = queue;
+        eng_waiter_link(eng_tx_shard_self(), w);
+        atomic_store(&me->waiting_row, row);
+        atomic_store(&me->waiting_mode, (uint32_t)mode);
+        atomic_store(&me->waiting_seq, atomic_fetch_add(&seq, 1) + 1);
+    }
+    RT_ASSERT(w->rel_oid == rel_oid && w->row == row);
     atomic_store(&me->waiting_rel, rel_oid);
-    bool ok = eng_tx_wait(tx, stamp, err);
+    bool ok = eng_tx_park(tx, w, stamp, err);
     atomic_store(&me->waiting_rel, 0);
     return ok;
+}
+
+void eng_tx_row_queue_leave(eng_waiter *w) {
+    if (!w->linked) return;
+    eng_tx_shard *sh = eng_tx_shard_self();
+    eng_waiter *next = w->next;
+    eng_waiter_unlink(sh, w);
+    while (next != NULL && !eng_waiter_same_row(next, w)) next = next->next;
+    if (next != NULL) rt_fiber_wake(next->fiber);
 }
 
 /* Wakes the waiters for transaction `id`; with `recheck` they return to their callers even

@@ -11,6 +11,11 @@
  *          ENG_TX_WAIT_POLL_NS for its own cancellation, lock_timeout and the deadlock
  *          detector's verdict (40P01). A ROLLBACK TO SAVEPOINT of the holder wakes its
  *          waiters too: what they wait for may have been undone, so they look again.
+ *          A row lock's waiters queue as PostgreSQL's tuple lock queue: a request keeps its
+ *          place from its first wait until its lock call ends (eng_tx_row_queue_leave), and
+ *          goes only when no earlier request for the same row is still queued, however it
+ *          was woken (its holder's end or its poll timer); a transaction that already holds
+ *          a shared lock on the row does not queue (PostgreSQL skips the tuple lock then).
  * Limits:  ENG_TX_WRITES_MAX stamps per transaction per shard (54000 past it). */
 #ifndef ENG_TX_H
 #define ENG_TX_H
@@ -22,6 +27,7 @@
 #include "engine/eng_part.h"
 #include "engine/eng_txn.h"
 #include "runtime/rt_err.h"
+#include "runtime/rt_loop.h"
 
 #define ENG_TX_WRITES_MAX (256u << 20)      /* 268M row versions per transaction and shard */
 #define ENG_TX_WAIT_POLL_NS (10u * 1000u * 1000u)
@@ -75,12 +81,34 @@ static inline uint64_t eng_tx_stamp_now(const eng_tx *tx) {
     return eng_stamp_txn(tx->id.slot, tx->id.generation, tx->command);
 }
 
+/* A fiber waiting on this shard for a transaction to finish: on the shard's list of waiters,
+ * in the order waits began. Lives on the waiter's stack; zeroed before its first wait. */
+typedef struct eng_waiter {
+    rt_timer timer;          /* first member: the poll timer wakes the fiber */
+    uint32_t txn_slot;       /* the slot of the transaction waited for */
+    uint64_t owner;          /* the waiter's own transaction stamp */
+    uint32_t rel_oid;        /* a row lock's table, 0 for other waits (no queue) */
+    uint64_t row;            /* eng_txn_row_of */
+    bool queued;             /* in its row's queue: later requests for the row go after it */
+    bool recheck;            /* the transaction rolled back to a savepoint: look again */
+    bool linked;
+    rt_fiber *fiber;
+    struct eng_waiter *next, *prev;
+} eng_waiter;
+
 /* Parks until transaction `stamp` is no longer running (committed or aborted), or until it
  * rolled back to a savepoint (then the caller looks at the row again: true either way). */
 bool eng_tx_wait(eng_tx *tx, uint64_t stamp, rt_err *err);
-/* eng_tx_wait for a row lock: the row (table `rel_oid`, eng_txn_row_of) is published in the
- * transaction's slot while it waits, in the order waits began, for pg_locks' tuple locks. */
-bool eng_tx_wait_row(eng_tx *tx, uint64_t stamp, uint32_t rel_oid, uint64_t row, rt_err *err);
+/* eng_tx_wait for a row lock, in the row's queue (`w`, zeroed before the lock call's first
+ * wait and kept linked across its later ones; `queue` false for a transaction that holds a
+ * lock on the row already): returns once `stamp` ended and no earlier request for the row is
+ * queued. The row (table `rel_oid`, eng_txn_row_of) is published in the transaction's slot,
+ * with when its wait began and the `mode` asked for, for pg_locks' tuple locks. */
+bool eng_tx_wait_row(eng_tx *tx, eng_waiter *w, uint64_t stamp, uint32_t rel_oid, uint64_t row,
+                     eng_lock_mode mode, bool queue, rt_err *err);
+/* The lock call ends (granted or not): `w` leaves its row's queue, and the next request
+ * queued for the row looks again. Nothing when `w` never waited. */
+void eng_tx_row_queue_leave(eng_waiter *w);
 
 /* Finishing on this shard, after the outcome is decided (and durable for commits). */
 void eng_tx_apply_commit(eng_tx *tx, uint64_t commit_ts);
@@ -101,6 +129,8 @@ bool eng_tx_share_add(eng_tx *tx, eng_part *p, uint32_t slot, eng_lock_mode mode
  * NO KEY UPDATE then replaced still guards the key), 0 if none: the locker waits for it. */
 uint64_t eng_tx_share_conflict(const eng_tx *tx, const eng_part *p, uint32_t slot,
                                eng_lock_mode mode);
+/* Whether tx holds a shared lock on the version at `slot`. */
+bool eng_tx_share_holds(const eng_tx *tx, const eng_part *p, uint32_t slot);
 /* Drops tx's shared lock (commit, abort, ROLLBACK TO). */
 void eng_tx_share_remove(const eng_tx *tx, const eng_part *p, uint32_t slot);
 /* Whether some transaction holds a shared lock on the version (vacuum keeps it meanwhile). */

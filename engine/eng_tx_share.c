@@ -122,6 +122,14 @@ uint64_t eng_tx_share_conflict(const eng_tx *tx, const eng_part *p, uint32_t slo
     return 0;
 }
 
+bool eng_tx_share_holds(const eng_tx *tx, const eng_part *p, uint32_t slot) {
+    const eng_share *s = eng_share_find(p, slot, NULL);
+    for (uint32_t i = 0; s != NULL && i < s->count; i++) {
+        if (eng_stamp_same_txn(s->holders[i], tx->stamp)) return true;
+    }
+    return false;
+}
+
 void eng_tx_share_remove(const eng_tx *tx, const eng_part *p, uint32_t slot) {
     eng_share **link;
     eng_share *s = eng_share_find(p, slot, &link);

@@ -79,11 +79,26 @@ typedef struct eng_txn_slot {
     _Atomic uint32_t waiting_rel; /* a row-lock wait's table oid, 0 = none (pg_locks) */
     _Atomic uint64_t waiting_row; /* and its row (eng_txn_row_of), with... */
     _Atomic uint64_t waiting_seq; /* ...the order row waits began in (a row's waiters queue) */
+    _Atomic uint32_t waiting_mode; /* ...and the eng_lock_mode asked for */
 } eng_txn_slot;
 
 /* A row's identity in a row-lock wait: its partition and slot. */
 static inline uint64_t eng_txn_row_of(uint32_t partition_no, uint32_t slot) {
     return ((uint64_t)partition_no << 32) | slot;
+}
+
+/* A row version's (page, tuple), as PostgreSQL's ctid names a tuple (pg_locks' tuple locks).
+ * We have no pages: a partition's slots are numbered ENG_TID_TUPLES_PER_PAGE to a page, tuples
+ * from 1, and the partitions' pages follow one another (ENG_TID_PAGES_PER_PARTITION each), so
+ * a version keeps its pair while it lives and no two versions of a table share one. */
+#define ENG_TID_TUPLES_PER_PAGE (1u << 14)  /* a power of two within int2 */
+#define ENG_TID_PAGES_PER_PARTITION (1u << 16) /* ENG_PART_SLOTS_MAX's (eng_part.h checks) */
+static inline uint32_t eng_tid_page(uint64_t row) {
+    return (uint32_t)(row >> 32) * ENG_TID_PAGES_PER_PARTITION +
+           (uint32_t)row / ENG_TID_TUPLES_PER_PAGE;
+}
+static inline uint16_t eng_tid_tuple(uint64_t row) {
+    return (uint16_t)((uint32_t)row % ENG_TID_TUPLES_PER_PAGE + 1u);
 }
 
 /* ---- setup ---- */

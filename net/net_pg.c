@@ -421,6 +421,7 @@ static void net_pg_activity_derive(net_pg_activity *a) {
             a->wait_rel = atomic_load(&s->waiting_rel);
             a->wait_row = atomic_load(&s->waiting_row);
             a->wait_seq = atomic_load(&s->waiting_seq);
+            a->wait_mode = atomic_load(&s->waiting_mode);
             if (a->wait_rel != 0) net_pg_activity_queue(a);
         }
     }

@@ -142,6 +142,7 @@ typedef struct net_pg_activity {
     uint32_t wait_rel;                 /* a row-lock wait (TXID, TUPLE): the row's table, */
     uint64_t wait_row;                 /* its row (eng_txn_row_of), */
     uint64_t wait_seq;                 /* the order the row's waits began in, */
+    uint32_t wait_mode;                /* the row lock asked for (eng_lock_mode), */
     uint64_t wait_txn;                 /* and the transaction holding it (stamp) */
     uint32_t vxid_local;               /* counts its transactions: the local part of its
                                           virtual transaction id (pg_locks: backend/local) */

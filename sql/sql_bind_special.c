@@ -20,6 +20,7 @@
 #define SQL_SEQ_WEAK(fn) extern __typeof__(fn) fn __attribute__((weak))
 SQL_SEQ_WEAK(sql_session_seq_used);
 SQL_SEQ_WEAK(sql_session_currval);
+SQL_SEQ_WEAK(sql_session_seq_lock);
 SQL_SEQ_WEAK(sql_session_read_only);
 
 /* What a sequence call's state holds: the sequence and its database, resolved at bind time. */
@@ -54,6 +55,13 @@ static bool sql_seq_writable(const sql_fctx *f, rt_err *err) {
     return true;
 }
 
+/* A session's nextval and setval hold ROW EXCLUSIVE on the sequence (sql_session.h). */
+static bool sql_seq_lock(const sql_fctx *f, rt_err *err) {
+    sql_session *s = sql_seq_session(f);
+    return s == NULL || sql_session_seq_lock == NULL ||
+           sql_session_seq_lock(s, sql_seq_of(f)->oid, err);
+}
+
 /* The value becomes the session's currval of the sequence and its lastval. */
 static void sql_seq_remember(const sql_fctx *f, int64_t value) {
     sql_session *s = sql_seq_session(f);
@@ -66,7 +74,9 @@ static bool sql_nextval_k(sql_fctx *f, uint32_t n, const uint8_t *active, sql_ve
                           sql_vec *out) {
     (void)args;
     uint32_t db;
-    if (!sql_seq_db(f, &db) || !sql_seq_writable(f, f->err)) return false;
+    if (!sql_seq_db(f, &db) || !sql_seq_writable(f, f->err) || !sql_seq_lock(f, f->err)) {
+        return false;
+    }
     SQL_FOR_ACTIVE(i) {
         if (!eng_seq_next(db, sql_seq_of(f), &out->i64[i], f->err)) return false;
         out->nulls[i] = 0;
@@ -94,7 +104,9 @@ static bool sql_currval_k(sql_fctx *f, uint32_t n, const uint8_t *active, sql_ve
 static bool sql_setval_k(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                          sql_vec *out) {
     uint32_t db;
-    if (!sql_seq_db(f, &db) || !sql_seq_writable(f, f->err)) return false;
+    if (!sql_seq_db(f, &db) || !sql_seq_writable(f, f->err) || !sql_seq_lock(f, f->err)) {
+        return false;
+    }
     SQL_FOR_ACTIVE(i) {
         bool is_called = f->call->nargs < 3 || args[2]->i64[i] != 0;
         if (!eng_seq_set(db, sql_seq_of(f), args[1]->i64[i], is_called, f->err)) return false;

@@ -2,11 +2,12 @@
  * lock-wait scripts, psql and pgAdmin call: pg_blocking_pids(pid), pg_stat_get_activity(pid)
  * (the set-returning function PostgreSQL builds pg_stat_activity on; here it reads the view's
  * rows), and the backend-id family pg_stat_get_backend_idset() / _pid(beid) / _activity(beid),
- * with PostgreSQL 15's result types. Backend ids number the open sessions 1..n in slot order,
- * as PostgreSQL numbers its local copy of the backend array; another session's query text
- * needs the privileges of its user or pg_read_all_stats, as in pg_stat_activity
- * ('<insufficient privilege>' otherwise). Where no server is linked (tools, unit tests) there
- * are no backends: the id set is empty and pg_blocking_pids answers '{}'. */
+ * with PostgreSQL 15's result types. Backend ids number pg_stat_activity's rows 1..n in its
+ * order, background workers included, as PostgreSQL numbers its local copy of the backend
+ * status array; another session's query text needs the privileges of its user or
+ * pg_read_all_stats, as in pg_stat_activity ('<insufficient privilege>' otherwise), a
+ * worker's superuser or pg_read_all_stats. Where no server is linked (tools, unit tests) the
+ * view has the caller's own row only, and pg_blocking_pids answers '{}'. */
 #include <string.h>
 
 #include "net/net_pg.h"
@@ -176,70 +177,100 @@ SQL_ACT_KERNEL(sql_act_blocking_pids) {
     return true;
 }
 
-/* The beid-th open backend (1-based), into the arena; NULL when there is none. */
-static net_pg_activity *sql_act_nth(sql_fctx *f, int64_t beid, bool *oom) {
-    *oom = false;
-    if (net_pg_backend_slots == NULL || beid < 1) return NULL;
-    net_pg_activity *a = rt_arena_alloc(f->arena, sizeof *a);
-    if (a == NULL) {
-        *oom = true;
-        return NULL;
+/* pg_stat_activity's rows, in its order, and the columns the backend-id functions read:
+ * backend id n is the n-th row, background workers included, as PostgreSQL numbers its local
+ * copy of the status array that pg_stat_activity lists in the same order. A statement that
+ * calls these functions reads the view once per batch of ids. */
+typedef struct sql_act_rows {
+    sql_rowset rows;
+    uint32_t pid_col, query_col, user_col;
+} sql_act_rows;
+
+static bool sql_act_rows_read(sql_fctx *f, sql_act_rows *r) {
+    sql_exec_ctx *x = sql_act_exec(f);
+    const sql_pgcat_rel *view = sql_pgcat_find(NULL, "pg_stat_activity");
+    RT_ASSERT(view != NULL);
+    if (!sql_rowset_init(&r->rows, f->arena, view->ncols)) {
+        return rt_arena_fail(f->arena, f->err);
     }
-    int64_t seen = 0;
-    for (uint32_t slot = 0; slot < net_pg_backend_slots(); slot++) {
-        if (net_pg_activity_get(slot, a) && ++seen == beid) return a;
+    r->pid_col = r->query_col = r->user_col = UINT32_MAX;
+    for (uint32_t k = 0; k < view->ncols; k++) {
+        if (strcmp(view->cols[k].name, "pid") == 0) r->pid_col = k;
+        if (strcmp(view->cols[k].name, "query") == 0) r->query_col = k;
+        if (strcmp(view->cols[k].name, "usesysid") == 0) r->user_col = k;
     }
-    return NULL;
+    RT_ASSERT(r->pid_col != UINT32_MAX && r->query_col != UINT32_MAX);
+    RT_ASSERT(r->user_col != UINT32_MAX);
+    return x == NULL || sql_pgcat_scan(x, view->id, &r->rows); /* no statement: no backends */
+}
+
+/* The row of backend id `beid` (1-based), NULL when it names none. */
+static const sql_value *sql_act_row(const sql_act_rows *r, int64_t beid) {
+    if (beid < 1 || (uint64_t)beid > r->rows.count) return NULL;
+    return sql_rowset_row(&r->rows, (uint64_t)beid - 1);
 }
 
 /* pg_stat_get_backend_pid(beid): NULL for an id that names no backend. */
 SQL_ACT_KERNEL(sql_act_backend_pid) {
+    sql_act_rows r;
+    if (!sql_act_rows_read(f, &r)) return false;
     SQL_FOR_ACTIVE(i) {
-        bool oom;
-        const net_pg_activity *a = sql_act_nth(f, args[0]->i64[i], &oom);
-        if (oom) return rt_arena_fail(f->arena, f->err);
-        out->nulls[i] = a == NULL;
-        out->i64[i] = a != NULL ? a->pid : 0;
+        const sql_value *row = sql_act_row(&r, args[0]->i64[i]);
+        out->nulls[i] = row == NULL || row[r.pid_col].is_null;
+        out->i64[i] = out->nulls[i] ? 0 : row[r.pid_col].i64;
     }
     return true;
 }
 
-/* Whether the caller may read the query text of a backend of role `role_oid`. */
+/* Whether the caller may read the query text of a backend of role `role_oid` (0: a
+ * background worker, whose text needs superuser or pg_read_all_stats, as PostgreSQL's). */
 static bool sql_act_visible(const sql_exec_ctx *x, uint32_t role_oid) {
     if (x == NULL || x->session == NULL || sql_session_user_oid == NULL) return false;
     if (sql_session_is_superuser != NULL && sql_session_is_superuser(x->session)) return true;
     uint32_t me = sql_session_user_oid(x->session);
-    return sql_acl_has_privs_of(x->catalog, me, role_oid) ||
+    return (role_oid != 0 && sql_acl_has_privs_of(x->catalog, me, role_oid)) ||
            sql_acl_has_privs_of(x->catalog, me, ENG_OID_PG_READ_ALL_STATS);
 }
 
-/* pg_stat_get_backend_activity(beid): its query text, as pg_stat_activity.query. */
+/* pg_stat_get_backend_activity(beid): its query text as pg_stat_activity.query, with
+ * PostgreSQL 15's texts for an id that names no backend and for an empty one (a worker's). */
 SQL_ACT_KERNEL(sql_act_backend_activity) {
     sql_exec_ctx *x = sql_act_exec(f);
+    sql_act_rows r;
+    if (!sql_act_rows_read(f, &r)) return false;
     SQL_FOR_ACTIVE(i) {
-        bool oom;
-        const net_pg_activity *a = sql_act_nth(f, args[0]->i64[i], &oom);
-        if (oom) return rt_arena_fail(f->arena, f->err);
-        out->nulls[i] = a == NULL;
-        if (a == NULL) continue;
-        const char *q = sql_act_visible(x, a->role_oid) ? a->query : "<insufficient privilege>";
-        if (!sql_fn_bytes(f, q, (uint32_t)strlen(q), &out->b[i])) return false;
+        const sql_value *row = sql_act_row(&r, args[0]->i64[i]);
+        const char *q = "<backend information not available>";
+        uint32_t len = (uint32_t)strlen(q);
+        if (row != NULL && !sql_act_visible(x, row[r.user_col].is_null
+                                                   ? 0 : (uint32_t)row[r.user_col].i64)) {
+            q = "<insufficient privilege>";
+            len = (uint32_t)strlen(q);
+        } else if (row != NULL && !row[r.query_col].is_null && row[r.query_col].b.len > 0) {
+            q = (const char *)row[r.query_col].b.ptr;
+            len = row[r.query_col].b.len;
+        } else if (row != NULL) {
+            q = "<command string not enabled>";
+            len = (uint32_t)strlen(q);
+        }
+        out->nulls[i] = 0;
+        if (!sql_fn_bytes(f, q, len, &out->b[i])) return false;
     }
     return true;
 }
 
-/* pg_stat_get_backend_idset(): 1..n, one per open backend. */
+/* pg_stat_get_backend_idset(): 1..n, one per row of pg_stat_activity. */
 static bool sql_act_idset_srf(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,
                               struct sql_rowset *out) {
     (void)args;
     (void)nargs;
-    if (net_pg_backend_slots == NULL) return true;
-    net_pg_activity *a = rt_arena_alloc(x->arena, sizeof *a);
-    if (a == NULL) return rt_arena_fail(x->arena, x->err);
-    int64_t beid = 0;
-    for (uint32_t slot = 0; slot < net_pg_backend_slots(); slot++) {
-        if (!net_pg_activity_get(slot, a)) continue;
-        sql_value row = {.type_oid = SQL_T_INT4, .i64 = ++beid};
+    const sql_pgcat_rel *view = sql_pgcat_find(NULL, "pg_stat_activity");
+    RT_ASSERT(view != NULL);
+    sql_rowset rows;
+    if (!sql_rowset_init(&rows, x->arena, view->ncols)) return rt_arena_fail(x->arena, x->err);
+    if (!sql_pgcat_scan(x, view->id, &rows)) return false;
+    for (uint64_t beid = 1; beid <= rows.count; beid++) {
+        sql_value row = {.type_oid = SQL_T_INT4, .i64 = (int64_t)beid};
         if (!sql_rowset_add_values(out, &row)) return rt_arena_fail(x->arena, x->err);
     }
     return true;

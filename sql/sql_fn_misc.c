@@ -76,6 +76,7 @@ SQL_MISC_WEAK(sql_session_get_setting);
 SQL_MISC_WEAK(sql_session_setting_check);
 SQL_MISC_WEAK(sql_session_set_setting);
 SQL_MISC_WEAK(sql_session_seq_used);
+SQL_MISC_WEAK(sql_session_seq_lock);
 SQL_MISC_WEAK(sql_session_currval);
 SQL_MISC_WEAK(sql_session_lastval);
 SQL_MISC_WEAK(sql_session_read_only);
@@ -757,6 +758,12 @@ static const eng_sequence *sql_misc_seq_arg(sql_fctx *f, const eng_database *db,
     return sql_misc_seq_by_name(f, db, &arg->b[i]);
 }
 
+/* A session's nextval and setval hold ROW EXCLUSIVE on the sequence (sql_session.h). */
+static bool sql_misc_seq_lock(sql_exec_ctx *x, const eng_sequence *seq, rt_err *err) {
+    return x->session == NULL || sql_session_seq_lock == NULL ||
+           sql_session_seq_lock(x->session, seq->oid, err);
+}
+
 /* nextval: the engine hands out the value (not transactional); the session remembers it
  * for currval and lastval when there is one. */
 SQL_MISC_KERNEL(sql_misc_nextval) {
@@ -770,7 +777,10 @@ SQL_MISC_KERNEL(sql_misc_nextval) {
     }
     SQL_FOR_ACTIVE(i) {
         const eng_sequence *seq = sql_misc_seq_arg(f, db, args[0], i);
-        if (seq == NULL || !eng_seq_next(db->oid, seq, &out->i64[i], f->err)) return false;
+        if (seq == NULL || !sql_misc_seq_lock(x, seq, f->err) ||
+            !eng_seq_next(db->oid, seq, &out->i64[i], f->err)) {
+            return false;
+        }
         if (remember) sql_session_seq_used(x->session, seq->oid, out->i64[i]);
     }
     return true;
@@ -813,7 +823,10 @@ SQL_MISC_KERNEL(sql_misc_setval) {
         const eng_sequence *seq = sql_misc_seq_arg(f, db, args[0], i);
         int64_t value = args[1]->i64[i];
         bool is_called = f->call->nargs < 3 || args[2]->i64[i] != 0;
-        if (seq == NULL || !eng_seq_set(db->oid, seq, value, is_called, f->err)) return false;
+        if (seq == NULL || !sql_misc_seq_lock(x, seq, f->err) ||
+            !eng_seq_set(db->oid, seq, value, is_called, f->err)) {
+            return false;
+        }
         if (remember && is_called) sql_session_seq_used(x->session, seq->oid, value);
         out->i64[i] = value;
     }

@@ -10,13 +10,14 @@
  * slot + 1 and its count of transactions; every row names its session's in
  * virtualtransaction, "backend/0" outside a transaction, as PostgreSQL's); advisory locks
  * waited for are rows not granted; a row-lock wait's tuple lock (held by the row's first
- * waiter, waited for by those queued behind it). Not listed: object locks and sequences'
- * RowExclusiveLock (nextval). fastpath
+ * waiter, waited for by those queued behind it); a sequence's RowExclusiveLock while its
+ * transaction used it (nextval, setval, currval, lastval). Not listed: object locks. fastpath
  * is true for virtual ids (as PostgreSQL's, which always takes them there), false elsewhere;
  * waitstart NULL throughout. */
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/eng_part.h"
 #include "net/net_pg.h"
 #include "sql/sql_advisory.h"
 #include "sql/sql_pgcat_int.h"
@@ -28,9 +29,6 @@ extern bool net_pg_activity_of(uint32_t pid, net_pg_activity *out) __attribute__
 
 /* Room for the first look at a lock list; a longer one is read again at its length. */
 #define PC_LOCKS_FIRST 256u
-
-/* pg_locks.tuple is an int2: a row's slot is shown as page and tuple of this many. */
-#define PC_TUPLES_PER_PAGE 32767u
 
 /* Bytes of a virtual transaction id's text ("4294967295/4294967295"). */
 #define PC_VXID_BYTES 24u
@@ -162,16 +160,23 @@ static bool pc_locks_xid(pc_row *r, uint32_t pid, uint64_t xid, bool own) {
 }
 
 /* The tuple lock of a row-lock wait: held by the row's first waiter (which waits for the
- * holder's transaction id), waited for by the others, ExclusiveLock as an UPDATE's. We have no
- * pages: page and tuple give the row's slot in its partition as slot / 32767 and
- * slot % 32767 + 1 (a row's place, as PostgreSQL's ctid is). */
+ * holder's transaction id), waited for by the others, in the mode PostgreSQL gives the row
+ * lock asked for (AccessShareLock for FOR KEY SHARE, RowShareLock for FOR SHARE,
+ * ExclusiveLock for FOR NO KEY UPDATE and an UPDATE of no key, AccessExclusiveLock for FOR
+ * UPDATE, DELETE and an UPDATE of the key). page and tuple name the row version's partition
+ * and slot as eng_tid_page / eng_tid_tuple number them (a version's place, as PostgreSQL's
+ * ctid is). */
 static bool pc_locks_tuple(pc_row *r, const net_pg_activity *a, bool granted) {
-    pc_lock_row(r, "tuple", a->pid, "ExclusiveLock", granted);
-    uint32_t slot = (uint32_t)a->wait_row;
+    static const char *const modes[] = {
+        [ENG_LOCK_FOR_KEY_SHARE] = "AccessShareLock", [ENG_LOCK_FOR_SHARE] = "RowShareLock",
+        [ENG_LOCK_FOR_NO_KEY_UPDATE] = "ExclusiveLock",
+        [ENG_LOCK_FOR_UPDATE] = "AccessExclusiveLock"};
+    bool known = a->wait_mode >= ENG_LOCK_FOR_KEY_SHARE && a->wait_mode <= ENG_LOCK_FOR_UPDATE;
+    pc_lock_row(r, "tuple", a->pid, known ? modes[a->wait_mode] : "ExclusiveLock", granted);
     pc_int(r, "database", a->db_oid);
     pc_int(r, "relation", a->wait_rel);
-    pc_int(r, "page", slot / PC_TUPLES_PER_PAGE);
-    pc_int(r, "tuple", slot % PC_TUPLES_PER_PAGE + 1);
+    pc_int(r, "page", eng_tid_page(a->wait_row));
+    pc_int(r, "tuple", eng_tid_tuple(a->wait_row));
     return pc_add(r);
 }
 

@@ -271,9 +271,15 @@ bool sql_session_read_only(const sql_session *s) { return s->read_only; }
 
 /* ---- sequences seen by this session ---- */
 
+bool sql_session_seq_lock(sql_session *s, uint32_t seq_oid, rt_err *err) {
+    sql_tlock_wait w = {.cancel = s->cancel, .lock_timeout_ms = s->lock_timeout_ms};
+    return sql_tlock_weak(sql_session_tlock(s), seq_oid, SQL_TLOCK_ROW_EXCLUSIVE, &w, err);
+}
+
 void sql_session_seq_used(sql_session *s, uint32_t seq_oid, int64_t value) {
     s->have_lastval = true;
     s->lastval = value;
+    s->lastval_oid = seq_oid;
     for (uint32_t i = 0; i < s->nseqs; i++) {
         if (s->seq_oids[i] == seq_oid) {
             s->seq_values[i] = value;
@@ -291,6 +297,7 @@ void sql_session_seq_used(sql_session *s, uint32_t seq_oid, int64_t value) {
 
 bool sql_session_currval(sql_session *s, uint32_t seq_oid, const char *seq_name, int64_t *value,
                          rt_err *err) {
+    if (!sql_session_seq_lock(s, seq_oid, err)) return false;
     for (uint32_t i = 0; i < s->nseqs; i++) {
         if (s->seq_oids[i] == seq_oid) {
             *value = s->seq_values[i];
@@ -306,6 +313,7 @@ bool sql_session_lastval(sql_session *s, int64_t *value, rt_err *err) {
         return rt_err_set(err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                           "lastval is not yet defined in this session");
     }
+    if (!sql_session_seq_lock(s, s->lastval_oid, err)) return false;
     *value = s->lastval;
     return true;
 }

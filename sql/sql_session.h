@@ -257,6 +257,9 @@ bool sql_session_cursor_at(const sql_session *s, uint32_t i, sql_cursor_info *ou
 
 /* Sequences: nextval records the value for currval/lastval (55000 before any nextval). */
 void sql_session_seq_used(sql_session *s, uint32_t seq_oid, int64_t value);
+/* nextval, setval, currval and lastval hold ROW EXCLUSIVE on their sequence to the
+ * transaction's end, as PostgreSQL's (pg_locks lists it); currval and lastval take it here. */
+bool sql_session_seq_lock(sql_session *s, uint32_t seq_oid, rt_err *err);
 bool sql_session_currval(sql_session *s, uint32_t seq_oid, const char *seq_name, int64_t *value,
                          rt_err *err);
 bool sql_session_lastval(sql_session *s, int64_t *value, rt_err *err);

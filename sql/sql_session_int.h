@@ -194,6 +194,7 @@ struct sql_session {
     uint32_t nseqs, seqs_cap;
     bool have_lastval;
     int64_t lastval;
+    uint32_t lastval_oid;
 
     struct sql_fk_deferred *fk_deferred; /* deferred foreign-key checks (sql_session_fk.c) */
     const struct sql_names *names; /* the running statement's names for reg* output */

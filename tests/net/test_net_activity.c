@@ -309,6 +309,53 @@ static void test_net_activity_row_queue(void **state) {
     for (int i = 0; i < 4; i++) PQfinish(c[i]);
 }
 
+/* The tuple lock's mode is the one PostgreSQL gives the row lock asked for, and the waiters
+ * for one row name the same (page, tuple): with a writer holding row 2, a second session asks
+ * with `second` (it holds the tuple lock) and a third with `third` (it waits for it). The
+ * modes are those PostgreSQL 15 showed for the same three sessions. */
+static ExecStatusType tuple_modes_status(const char *sql) {
+    return strncmp(sql, "SELECT", 6) == 0 ? PGRES_TUPLES_OK : PGRES_COMMAND_OK;
+}
+
+static void tuple_modes(PGconn *obs, PGconn *c[3], const char *second, const char *third,
+                        const char *want) {
+    char v[512];
+    int p1 = test_pid(c[1]), p2 = test_pid(c[2]);
+    test_exec(c[0], "BEGIN");
+    test_exec(c[0], "UPDATE t SET v = v WHERE id = 2");
+    test_exec(c[1], "BEGIN");
+    assert_int_equal(PQsendQuery(c[1], second), 1);
+    assert_true(test_wait_for(obs, p1, "transactionid"));
+    test_exec(c[2], "BEGIN");
+    assert_int_equal(PQsendQuery(c[2], third), 1);
+    assert_true(test_wait_for(obs, p2, "tuple"));
+    test_value(obs, v, sizeof v, "SELECT string_agg(mode || ':' || granted, ' ' ORDER BY pid = "
+               "%d DESC) || ' ' || count(DISTINCT (page, tuple)) FROM pg_locks WHERE locktype = "
+               "'tuple' AND relation = 't'::regclass", p1);
+    assert_string_equal(v, want);
+    test_exec(c[0], "ROLLBACK");
+    assert_int_equal(test_finish(c[1]), tuple_modes_status(second));
+    test_exec(c[1], "ROLLBACK");
+    assert_int_equal(test_finish(c[2]), tuple_modes_status(third));
+    test_exec(c[2], "ROLLBACK");
+}
+
+static void test_net_activity_tuple_modes(void **state) {
+    (void)state;
+    PGconn *obs = test_conn(), *c[3];
+    for (int i = 0; i < 3; i++) c[i] = test_conn();
+    tuple_modes(obs, c, "SELECT * FROM t WHERE id = 2 FOR UPDATE",
+                "UPDATE t SET v = 0 WHERE id = 2",
+                "AccessExclusiveLock:true ExclusiveLock:false 1");
+    tuple_modes(obs, c, "UPDATE t SET v = 1 WHERE id = 2", "DELETE FROM t WHERE id = 2",
+                "ExclusiveLock:true AccessExclusiveLock:false 1");
+    tuple_modes(obs, c, "SELECT * FROM t WHERE id = 2 FOR NO KEY UPDATE",
+                "SELECT * FROM t WHERE id = 2 FOR SHARE",
+                "ExclusiveLock:true RowShareLock:false 1");
+    PQfinish(obs);
+    for (int i = 0; i < 3; i++) PQfinish(c[i]);
+}
+
 /* Advisory waits queue as PostgreSQL 15's: a waiter is blocked by the holder and by the
  * waiters ahead of it with a conflicting request, and pg_locks lists every wait not granted
  * (the same three sessions on PostgreSQL 15 gave the same rows and arrays). */
@@ -466,6 +513,7 @@ int main(void) {
         cmocka_unit_test(test_net_activity_two_holders),
         cmocka_unit_test(test_net_activity_own_row_and_workers),
         cmocka_unit_test(test_net_activity_row_queue),
+        cmocka_unit_test(test_net_activity_tuple_modes),
         cmocka_unit_test(test_net_activity_advisory_queue),
         cmocka_unit_test(test_net_activity_virtual_xids),
         cmocka_unit_test(test_net_activity_catalog_wait),
