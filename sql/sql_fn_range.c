@@ -1,7 +1,7 @@
 /* sql_fn_range.c: the functions and operators of the range types (sql_range.h), as PostgreSQL
  * 15's rangetypes.c defines them, registered once per range type (no anyrange resolution):
  *   int4range(a, b [, flags]) ...  constructors: NULL bounds are infinite, flags "[)" by
- *                                  default (42601 invalid flags, 22004 NULL flags)
+ *                                  default (42601 invalid flags, 22000 NULL flags)
  *   lower upper isempty lower_inc upper_inc lower_inf upper_inf range_merge
  *   @> <@ (range and element) && << >> &< &> -|-
  *   + * -   union (22000 when not contiguous), intersection, difference (22000 when the
@@ -50,7 +50,7 @@ SQL_FR_KERNEL(sql_fr_construct) {
         sql_range_bound lower = {.inclusive = true, .lower = true}, upper = {0};
         if (nargs == 3) {
             if (sql_vec_is_null(args[2], i)) {
-                return rt_err_set(f->err, SQLSTATE_NULL_VALUE_NOT_ALLOWED,
+                return rt_err_set(f->err, SQLSTATE_DATA_EXCEPTION,
                                   "range constructor flags argument must not be null");
             }
             if (!sql_fr_flags(f, &args[2]->b[i], &lower, &upper)) return false;
@@ -310,8 +310,8 @@ SQL_FR_KERNEL(sql_fr_minus) {
 
 /* ---- registration ---- */
 
-#define SQL_FR_DEFS_PER_TYPE 28u
-static sql_func_def sql_fr_defs[SQL_RANGE_TYPE_COUNT * SQL_FR_DEFS_PER_TYPE];
+#define SQL_FR_DEFS_PER_TYPE 21u /* and the two element operators */
+static sql_func_def sql_fr_defs[SQL_RANGE_TYPE_COUNT * SQL_FR_DEFS_PER_TYPE + 2];
 static char sql_fr_names[SQL_RANGE_TYPE_COUNT][16];
 
 #define ST (SQL_F_STRICT | SQL_F_LEAKPROOF)
@@ -355,8 +355,6 @@ static uint32_t sql_fr_register_type(uint32_t k, const sql_range_type *rt, char 
                                      .flags = STX, .fn = sql_fr_merge});
     k = sql_fr_add_op(k, "@>", r, r, B, sql_fr_contains_range, "<@", "range_contains");
     k = sql_fr_add_op(k, "<@", r, r, B, sql_fr_contained_range, "@>", "range_contained_by");
-    k = sql_fr_add_op(k, "@>", r, s, B, sql_fr_contains_elem, "<@", "range_contains_elem");
-    k = sql_fr_add_op(k, "<@", s, r, B, sql_fr_elem_contained, "@>", "elem_contained_by_range");
     k = sql_fr_add_op(k, "&&", r, r, B, sql_fr_overlaps_range, "&&", "range_overlaps");
     k = sql_fr_add_op(k, "<<", r, r, B, sql_fr_before, ">>", "range_before");
     k = sql_fr_add_op(k, ">>", r, r, B, sql_fr_after, "<<", "range_after");
@@ -374,5 +372,10 @@ void sql_funcs_register_range(void) {
     for (uint32_t i = 0; i < SQL_RANGE_TYPE_COUNT; i++) {
         k = sql_fr_register_type(k, sql_range_type_at(i), sql_fr_names[i]);
     }
+    /* Polymorphic as in PostgreSQL: the element must be of the subtype exactly (no implicit
+     * cast: int8range @> integer does not exist); an untyped literal is read as a range. */
+    uint32_t ar = SQL_T_ANYRANGE, ae = SQL_T_ANYELEMENT, B = SQL_T_BOOL;
+    k = sql_fr_add_op(k, "@>", ar, ae, B, sql_fr_contains_elem, "<@", "range_contains_elem");
+    k = sql_fr_add_op(k, "<@", ae, ar, B, sql_fr_elem_contained, "@>", "elem_contained_by_range");
     sql_funcs_register(sql_fr_defs, k);
 }

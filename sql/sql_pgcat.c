@@ -465,6 +465,7 @@ static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_
     {3123, PC_OID_BTREE_AM, SQL_T_BOOL, "bool_ops", true},
     {3127, PC_OID_BTREE_AM, SQL_T_TIMESTAMPTZ, "timestamptz_ops", true},
     {3122, PC_OID_BTREE_AM, SQL_T_DATE, "date_ops", true},
+    {3128, PC_OID_BTREE_AM, SQL_T_TIMESTAMP, "timestamp_ops", true},
     {2968, PC_OID_BTREE_AM, SQL_T_UUID, "uuid_ops", true},
     {10015, PC_OID_BTREE_AM, SQL_T_INET, "inet_ops", true}, /* genbki's oid in PostgreSQL 15 */
     {10015, PC_OID_BTREE_AM, SQL_T_CIDR, NULL, true},      /* cidr columns use inet's */

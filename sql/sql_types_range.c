@@ -269,15 +269,45 @@ static bool sql_range_parse_bound(sql_range_lexer *lx, sql_strbuf *sb, bool *inf
     return true;
 }
 
-static bool sql_range_bound_in(sql_range_lexer *lx, uint32_t sub_oid, sql_range_bound *b) {
-    sql_strbuf sb;
-    sql_strbuf_init(&sb, lx->io->arena, 32);
-    if (!sql_range_parse_bound(lx, &sb, &b->infinite)) return false;
-    if (b->infinite) return true;
-    if (sb.failed) return sql_io_alloc_fail(lx->io);
-    sql_strbuf_putc(&sb, '\0');
-    if (sb.failed) return sql_io_alloc_fail(lx->io);
-    return sql_value_in(lx->io, sub_oid, sb.data, sb.len - 1, -1, &b->val);
+/* A bound's text, NUL-terminated, or NULL when the bound is infinite. */
+static bool sql_range_bound_text(sql_range_lexer *lx, sql_strbuf *sb, bool *infinite) {
+    sql_strbuf_init(sb, lx->io->arena, 32);
+    if (!sql_range_parse_bound(lx, sb, infinite)) return false;
+    sql_strbuf_putc(sb, '\0');
+    return !sb->failed || sql_io_alloc_fail(lx->io);
+}
+
+/* range_parse: the flags and the bounds' texts; the subtype reads them afterwards, so a
+ * malformed literal is reported as such before a bad bound. */
+static bool sql_range_parse(sql_range_lexer *lx, bool *empty, sql_range_bound *lower,
+                            sql_range_bound *upper, sql_strbuf *ltext, sql_strbuf *utext) {
+    sql_range_skip_space(lx);
+    *empty = (size_t)(lx->end - lx->p) >= 5 && strncasecmp(lx->p, "empty", 5) == 0;
+    if (*empty) {
+        lx->p += 5;
+        sql_range_skip_space(lx);
+        if (lx->p != lx->end) return sql_range_malformed(lx, "Junk after \"empty\" key word.");
+        return true;
+    }
+    if (lx->p >= lx->end || (*lx->p != '[' && *lx->p != '(')) {
+        return sql_range_malformed(lx, "Missing left parenthesis or bracket.");
+    }
+    lower->inclusive = *lx->p++ == '[';
+    if (!sql_range_bound_text(lx, ltext, &lower->infinite)) return false;
+    if (lx->p >= lx->end || *lx->p != ',') {
+        return sql_range_malformed(lx, "Missing comma after lower bound.");
+    }
+    lx->p++;
+    if (!sql_range_bound_text(lx, utext, &upper->infinite)) return false;
+    if (lx->p >= lx->end || (*lx->p != ']' && *lx->p != ')')) {
+        return sql_range_malformed(lx, "Too many commas.");
+    }
+    upper->inclusive = *lx->p++ == ']';
+    sql_range_skip_space(lx);
+    if (lx->p != lx->end) {
+        return sql_range_malformed(lx, "Junk after right parenthesis or bracket.");
+    }
+    return true;
 }
 
 static bool sql_range_in(sql_io_ctx *io, const char *text, uint32_t len, int32_t typmod,
@@ -286,35 +316,18 @@ static bool sql_range_in(sql_io_ctx *io, const char *text, uint32_t len, int32_t
     const sql_range_type *rt = sql_range_type_must(out->type_oid);
     sql_range_lexer lx = {.io = io, .text = text, .p = text, .end = text + len};
     sql_range_bound lower = {.lower = true}, upper = {0};
-    sql_range_skip_space(&lx);
-    if ((size_t)(lx.end - lx.p) >= 5 && strncasecmp(lx.p, "empty", 5) == 0) {
-        lx.p += 5;
-        sql_range_skip_space(&lx);
-        if (lx.p != lx.end) return sql_range_malformed(&lx, "Junk after \"empty\" key word.");
-        return sql_range_make(io->arena, rt->oid, lower, upper, true, out, io->err);
+    sql_strbuf ltext, utext;
+    bool empty;
+    if (!sql_range_parse(&lx, &empty, &lower, &upper, &ltext, &utext)) return false;
+    if (!empty && !lower.infinite &&
+        !sql_value_in(io, rt->sub_oid, ltext.data, ltext.len - 1, -1, &lower.val)) {
+        return false;
     }
-    if (lx.p < lx.end && (*lx.p == '[' || *lx.p == '(')) {
-        lower.inclusive = *lx.p++ == '[';
-    } else {
-        return sql_range_malformed(&lx, "Missing left parenthesis or bracket.");
+    if (!empty && !upper.infinite &&
+        !sql_value_in(io, rt->sub_oid, utext.data, utext.len - 1, -1, &upper.val)) {
+        return false;
     }
-    if (!sql_range_bound_in(&lx, rt->sub_oid, &lower)) return false;
-    if (lx.p < lx.end && *lx.p == ',') {
-        lx.p++;
-    } else {
-        return sql_range_malformed(&lx, "Missing comma after lower bound.");
-    }
-    if (!sql_range_bound_in(&lx, rt->sub_oid, &upper)) return false;
-    if (lx.p < lx.end && (*lx.p == ']' || *lx.p == ')')) {
-        upper.inclusive = *lx.p++ == ']';
-    } else {
-        return sql_range_malformed(&lx, "Too many commas.");
-    }
-    sql_range_skip_space(&lx);
-    if (lx.p != lx.end) {
-        return sql_range_malformed(&lx, "Junk after right parenthesis or bracket.");
-    }
-    return sql_range_make(io->arena, rt->oid, lower, upper, false, out, io->err);
+    return sql_range_make(io->arena, rt->oid, lower, upper, empty, out, io->err);
 }
 
 /* range_bound_escape: quotes when needed, " and \ doubled. */
