@@ -6,10 +6,12 @@
  *   @> <@ (range and element) && << >> &< &> -|-
  *   + * -   union (22000 when not contiguous), intersection, difference (22000 when the
  *           result would be two ranges)
+ *   range_intersect_agg; range_agg is 0A000 (its result is a multirange)
  * The comparisons = <> < <= > >= and range_cmp are sql_fn_cmp.c's (sql_range_cmp's order). */
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/sql_agg.h"
 #include "sql/sql_funcs_int.h"
 #include "sql/sql_range.h"
 
@@ -255,20 +257,27 @@ static bool sql_fr_union(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec
 SQL_FR_KERNEL(sql_fr_plus) { return sql_fr_union(f, n, active, args, out, true); }
 SQL_FR_KERNEL(sql_fr_merge) { return sql_fr_union(f, n, active, args, out, false); }
 
+/* range_intersect_internal: empty unless the ranges overlap. */
+static bool sql_fr_intersect_values(rt_arena *arena, const sql_value *x, const sql_value *y,
+                                    sql_value *out, rt_err *err) {
+    sql_range a, b;
+    sql_range_decode(x, &a);
+    sql_range_decode(y, &b);
+    if (!sql_fr_overlaps(&a, &b)) {
+        return sql_range_make(arena, a.type_oid, a.lower, a.upper, true, out, err);
+    }
+    const sql_range_bound *lo = sql_range_cmp_bounds(&a.lower, &b.lower) >= 0 ? &a.lower : &b.lower;
+    const sql_range_bound *hi = sql_range_cmp_bounds(&a.upper, &b.upper) <= 0 ? &a.upper : &b.upper;
+    return sql_range_make(arena, a.type_oid, *lo, *hi, false, out, err);
+}
+
 SQL_FR_KERNEL(sql_fr_intersect) {
     SQL_FOR_ACTIVE(i) {
-        sql_range a, b;
-        sql_fr_arg(args, 0, i, &a);
-        sql_fr_arg(args, 1, i, &b);
-        if (!sql_fr_overlaps(&a, &b)) {
-            if (!sql_fr_result(f, &a, &a.lower, &a.upper, true, out, i)) return false;
-            continue;
-        }
-        const sql_range_bound *lo =
-            sql_range_cmp_bounds(&a.lower, &b.lower) >= 0 ? &a.lower : &b.lower;
-        const sql_range_bound *hi =
-            sql_range_cmp_bounds(&a.upper, &b.upper) <= 0 ? &a.upper : &b.upper;
-        if (!sql_fr_result(f, &a, lo, hi, false, out, i)) return false;
+        sql_value x, y, r;
+        sql_vec_get(args[0], i, &x);
+        sql_vec_get(args[1], i, &y);
+        if (!sql_fr_intersect_values(f->arena, &x, &y, &r, f->err)) return false;
+        out->b[i] = r.b;
     }
     return true;
 }
@@ -306,6 +315,73 @@ SQL_FR_KERNEL(sql_fr_minus) {
         if (!ok) return false;
     }
     return true;
+}
+
+/* ---- aggregates ---- */
+
+/* range_intersect_agg: the intersection of the group's ranges (NULLs skipped). */
+typedef struct sql_fr_agg {
+    sql_value v;
+    bool set;
+} sql_fr_agg;
+
+static void sql_fr_agg_init(sql_agg_ctx *c, void *state) {
+    (void)c;
+    memset(state, 0, sizeof(sql_fr_agg));
+}
+
+static bool sql_fr_agg_step(sql_agg_ctx *c, void *state, const sql_value *args) {
+    sql_fr_agg *s = state;
+    sql_value v = args[0];
+    if (s->set && !sql_fr_intersect_values(c->arena, &s->v, &args[0], &v, c->err)) return false;
+    if (!s->set && !sql_value_copy(c->arena, &v)) return rt_arena_fail(c->arena, c->err);
+    s->v = v;
+    s->set = true;
+    return true;
+}
+
+static bool sql_fr_agg_merge(sql_agg_ctx *c, void *state, const void *other) {
+    const sql_fr_agg *o = other;
+    return !o->set || sql_fr_agg_step(c, state, &o->v);
+}
+
+static bool sql_fr_agg_final(sql_agg_ctx *c, const void *state, sql_value *out) {
+    const sql_fr_agg *s = state;
+    *out = s->v;
+    out->type_oid = c->result_type;
+    out->is_null = !s->set;
+    return true;
+}
+
+/* range_agg returns a multirange, whose values Dreambase does not have. */
+static bool sql_fr_range_agg_step(sql_agg_ctx *c, void *state, const sql_value *args) {
+    (void)state;
+    (void)args;
+    return rt_err_set(c->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "range_agg is not supported: multirange values are not supported yet");
+}
+
+static bool sql_fr_range_agg_final(sql_agg_ctx *c, const void *state, sql_value *out) {
+    (void)out;
+    return sql_fr_range_agg_step(c, (void *)state, NULL);
+}
+
+static sql_agg_def sql_fr_aggs[2 * SQL_RANGE_TYPE_COUNT];
+
+void sql_aggs_register_range(void) {
+    for (uint32_t i = 0; i < SQL_RANGE_TYPE_COUNT; i++) {
+        const sql_range_type *rt = sql_range_type_at(i);
+        sql_fr_aggs[2 * i] = (sql_agg_def){
+            .name = "range_intersect_agg", .nargs = 1, .args = {rt->oid}, .ret = rt->oid,
+            .state_bytes = sizeof(sql_fr_agg), .strict = true, .init = sql_fr_agg_init,
+            .step = sql_fr_agg_step, .merge = sql_fr_agg_merge, .final = sql_fr_agg_final};
+        sql_fr_aggs[2 * i + 1] = (sql_agg_def){
+            .name = "range_agg", .nargs = 1, .args = {rt->oid}, .ret = rt->multi_oid,
+            .state_bytes = sizeof(sql_fr_agg), .strict = true, .init = sql_fr_agg_init,
+            .step = sql_fr_range_agg_step, .merge = sql_fr_agg_merge,
+            .final = sql_fr_range_agg_final};
+    }
+    sql_aggs_register(sql_fr_aggs, 2 * SQL_RANGE_TYPE_COUNT);
 }
 
 /* ---- registration ---- */
