@@ -156,21 +156,6 @@ static void test_range_recv_canonicalises_and_checks(void **state) {
     expect_error("08P01", "invalid message format", NULL);
 }
 
-static int key_cmp(const sql_value *a, const sql_value *b, bool desc) {
-    eng_codec_w wa, wb;
-    eng_w_init(&wa);
-    eng_w_init(&wb);
-    rt_err_clear(&err);
-    assert_true(eng_key_append(&wa, a, desc, &err));
-    assert_true(eng_key_append(&wb, b, desc, &err));
-    size_t m = wa.len < wb.len ? wa.len : wb.len;
-    int c = memcmp(wa.buf, wb.buf, m);
-    if (c == 0) c = wa.len < wb.len ? -1 : wa.len > wb.len;
-    rt_free(wa.buf);
-    rt_free(wb.buf);
-    return c;
-}
-
 /* SELECT x FROM unnest(ARRAY['(,)'::int4range, ...]) x ORDER BY x on PostgreSQL 15. */
 static const char *const ordered[] = {
     "empty", "(,0)", "(,1)", "(,)", "[-2147483648,0)", "[-5,1)", "[-5,)", "[0,1)", "[0,2)",
