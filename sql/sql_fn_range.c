@@ -1,5 +1,6 @@
 /* sql_fn_range.c: the functions and operators of the range types (sql_range.h), as PostgreSQL
- * 15's rangetypes.c defines them, registered once per range type (no anyrange resolution):
+ * 15's rangetypes.c defines them, registered once per range type (the element operators once,
+ * over anyrange and anyelement):
  *   int4range(a, b [, flags]) ...  constructors: NULL bounds are infinite, flags "[)" by
  *                                  default (42601 invalid flags, 22000 NULL flags)
  *   lower upper isempty lower_inc upper_inc lower_inf upper_inf range_merge
