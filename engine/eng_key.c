@@ -12,7 +12,10 @@
  *   inet, cidr: family, the network (host bits zeroed), masklen, the whole address: byte order is
  *           PostgreSQL's inet order (sql_inet_cmp), and the family fixes the length;
  *   bit, varbit: the bytes as a string (above), then the bit length big-endian: equal bytes
- *           over the shorter length order by length (sql_bit_cmp). */
+ *           over the shorter length order by length (sql_bit_cmp);
+ *   ranges: 0x00 for empty, else 0x01, the lower bound (0x00 infinite, else 0x01, the
+ *           subtype's body, 0x00 inclusive or 0x01 exclusive), the upper bound (0x01, the body,
+ *           0x00 exclusive or 0x01 inclusive; 0x02 infinite): sql_range_cmp's order. */
 #include "engine/eng_key.h"
 
 #include <math.h>
@@ -21,6 +24,7 @@
 #include "sql/sql_bit.h"
 #include "sql/sql_inet.h"
 #include "sql/sql_numeric.h"
+#include "sql/sql_range.h"
 
 #define ENG_KEY_VALUE 0x01
 #define ENG_KEY_NULL 0x02
@@ -61,6 +65,33 @@ static void eng_key_interval(uint8_t *out, const uint8_t *iv) {
     eng_key_be64(out + 8, (uint64_t)u);
 }
 
+static bool eng_key_body(eng_codec_w *w, const sql_value *v, rt_err *err);
+
+/* A range's bounds in sql_range_cmp_bounds' order (infinite lower first, infinite upper last;
+ * at one value an inclusive lower bound before an exclusive one, an exclusive upper bound
+ * before an inclusive one). */
+static bool eng_key_range(eng_codec_w *w, const sql_value *v, rt_err *err) {
+    sql_range r;
+    sql_range_decode(v, &r);
+    eng_w_u8(w, r.empty ? 0x00 : 0x01);
+    if (r.empty) return true;
+    if (r.lower.infinite) {
+        eng_w_u8(w, 0x00);
+    } else {
+        eng_w_u8(w, 0x01);
+        if (!eng_key_body(w, &r.lower.val, err)) return false;
+        eng_w_u8(w, r.lower.inclusive ? 0x00 : 0x01);
+    }
+    if (r.upper.infinite) {
+        eng_w_u8(w, 0x02);
+        return true;
+    }
+    eng_w_u8(w, 0x01);
+    if (!eng_key_body(w, &r.upper.val, err)) return false;
+    eng_w_u8(w, r.upper.inclusive ? 0x01 : 0x00);
+    return true;
+}
+
 bool eng_key_type_supported(uint32_t type_oid) {
     switch (type_oid) {
     case SQL_T_JSON: case SQL_T_JSONB: case SQL_T_VECTOR:
@@ -71,7 +102,7 @@ bool eng_key_type_supported(uint32_t type_oid) {
                type_oid == SQL_T_VARCHAR || type_oid == SQL_T_BPCHAR || type_oid == SQL_T_NAME ||
                type_oid == SQL_T_BYTEA || type_oid == SQL_T_UUID || type_oid == SQL_T_INTERVAL ||
                type_oid == SQL_T_BIT || type_oid == SQL_T_VARBIT || type_oid == SQL_T_NUMERIC ||
-               type_oid == SQL_T_INET || type_oid == SQL_T_CIDR;
+               type_oid == SQL_T_INET || type_oid == SQL_T_CIDR || sql_type_is_range(type_oid);
     }
 }
 
@@ -115,6 +146,8 @@ static bool eng_key_body(eng_codec_w *w, const sql_value *v, rt_err *err) {
     } else if (v->type_oid == SQL_T_BIT || v->type_oid == SQL_T_VARBIT) {
         eng_key_bytes(w, v->b.ptr + SQL_BIT_HEADER_BYTES, v->b.len - SQL_BIT_HEADER_BYTES);
         eng_w_raw(w, v->b.ptr, SQL_BIT_HEADER_BYTES);
+    } else if (sql_type_is_range(v->type_oid)) {
+        return eng_key_range(w, v, err);
     } else if (v->type_oid == SQL_T_INTERVAL) {
         eng_key_interval(buf, v->b.ptr);
         eng_w_raw(w, buf, 16);

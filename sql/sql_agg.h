@@ -76,6 +76,7 @@ const sql_agg_def *sql_agg_grouping(void);
 void sql_aggs_register_std(void);
 void sql_aggs_register_numeric(void);
 void sql_aggs_register_vector(void);    /* avg(vector), sum(vector): sql_fn_vector.c */
+void sql_aggs_register_range(void);     /* range_intersect_agg, range_agg: sql_fn_range.c */
 void sql_aggs_register_ordset(void);    /* percentile_cont, percentile_disc, mode:
                                            sql_agg_ordset.c */
 

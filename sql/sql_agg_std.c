@@ -68,6 +68,7 @@ void sql_aggs_init(void) {
     sql_aggs_register_numeric();
     sql_aggs_register_vector();
     sql_aggs_register_ordset();
+    sql_aggs_register_range();
 }
 
 /* ---- count ---- */

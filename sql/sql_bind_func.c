@@ -2,7 +2,8 @@
  * resolution of function and operator calls among their overloads:
  *   1. candidates with the right number of arguments (variadic ones expanded);
  *   2. every argument must match exactly, be an untyped literal or parameter (unknown), match
- *      a polymorphic slot consistently, or cast implicitly;
+ *      a polymorphic slot consistently (anyrange: a range type whose subtype is the call's
+ *      anyelement, as PostgreSQL: int8range @> integer does not exist), or cast implicitly;
  *   3. most exact matches win; then most matches of preferred types where a cast is needed;
  *   4. for operators with one unknown side, the other side's type is tried for both first.
  * No candidate: 42883 with PostgreSQL's hint; a tie: 42725. */
@@ -13,6 +14,7 @@
 #include "runtime/rt_loop.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_pgcat.h"
+#include "sql/sql_range.h"
 #include "sql/sql_record.h"
 #include "sql/sql_strbuf.h"
 
@@ -305,6 +307,11 @@ static sql_cand_score sql_score(const sql_func_def *d, sql_expr **args, uint32_t
         uint32_t f = sql_formal(d, i), a = args[i]->type_oid;
         if (a == f) {
             s.exact++;
+        } else if (f == SQL_T_ANYRANGE) {
+            /* A range type, whose subtype is the call's anyelement (range @> element). */
+            const sql_range_type *rt = sql_range_type_of(a);
+            if (rt == NULL || (s.elem != 0 && s.elem != rt->sub_oid)) s.ok = false;
+            else s.elem = rt->sub_oid;
         } else if (sql_poly(f)) {
             if (a == SQL_T_UNKNOWN || f == SQL_T_ANY) continue;
             uint32_t elem = f == SQL_T_ANYARRAY ? sql_type_elem_of(a) : a;
@@ -584,6 +591,7 @@ sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_e
         uint32_t f = sql_formal(d, i);
         if (f == SQL_T_ANYELEMENT || f == SQL_T_ANYNONARRAY) f = elem;
         else if (f == SQL_T_ANYARRAY) f = sql_type_array_of(elem);
+        else if (f == SQL_T_ANYRANGE) f = args[i]->type_oid;
         else if (f == SQL_T_ANY) f = args[i]->type_oid == SQL_T_UNKNOWN ? SQL_T_TEXT
                                                                       : args[i]->type_oid;
         if (f == SQL_T_TEXT && sql_formal(d, i) == SQL_T_ANY && args[i]->kind == SQL_X_PARAM &&

@@ -8,6 +8,7 @@
 
 #include "sql/sql_funcs_int.h"
 #include "sql/sql_numeric.h"
+#include "sql/sql_range.h"
 
 typedef enum sql_cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } sql_cmp_op;
 
@@ -98,6 +99,8 @@ static const uint32_t sql_cmp_types[] = {
     SQL_T_JSONB, SQL_T_VECTOR, SQL_T_ANYARRAY, SQL_T_REGCLASS, SQL_T_REGTYPE, SQL_T_REGPROC,
     SQL_T_REGNAMESPACE, SQL_T_REGROLE, SQL_T_XID, SQL_T_CID, SQL_T_BIT, SQL_T_VARBIT,
     SQL_T_MONEY, SQL_T_INT2VECTOR, SQL_T_OIDVECTOR, SQL_T_INET, SQL_T_RECORD,
+    SQL_T_INT4RANGE, SQL_T_INT8RANGE, SQL_T_NUMRANGE, SQL_T_DATERANGE, SQL_T_TSRANGE,
+    SQL_T_TSTZRANGE,
 };
 
 static const struct {
@@ -119,6 +122,7 @@ static const char *sql_cmp_prefix(uint32_t oid) {
     const sql_type_def *t = sql_type_by_oid(oid);
     if (oid == SQL_T_ANYARRAY) return "array";
     if (oid == SQL_T_TEXT) return "text";
+    if (sql_type_is_range(oid)) return "range_"; /* range_eq ..., one name for every range type */
     return t != NULL ? t->name : "x";
 }
 
@@ -137,7 +141,8 @@ void sql_funcs_register_cmp(void) {
             k++;
         }
         /* The btree support function ("btint4cmp" and friends), callable by name. */
-        snprintf(sql_cmp_names[k], sizeof sql_cmp_names[k], "bt%scmp", sql_cmp_prefix(oid));
+        snprintf(sql_cmp_names[k], sizeof sql_cmp_names[k], "%s%scmp",
+                 sql_type_is_range(oid) ? "" : "bt", sql_cmp_prefix(oid));
         sql_cmp_defs[k] = (sql_func_def){.name = sql_cmp_names[k], .oid = 91000 + k, .nargs = 2,
                                          .args = {oid, oid}, .ret = SQL_T_INT4,
                                          .flags = SQL_F_STRICT, .fn = sql_fn_btcmp};

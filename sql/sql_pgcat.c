@@ -12,6 +12,7 @@
 #include "sql/sql_array.h"
 #include "sql/sql_inet.h"
 #include "sql/sql_pgcat_int.h"
+#include "sql/sql_range.h"
 #include "sql/sql_session.h"
 
 /* Weak: programs that link the catalog without the session module (unit tests of functions
@@ -462,14 +463,22 @@ static const struct { uint32_t oid, am, type; const char *name; bool dflt; } pc_
     {3125, PC_OID_BTREE_AM, SQL_T_NUMERIC, "numeric_ops", true},
     {1970, PC_OID_BTREE_AM, SQL_T_FLOAT8, "float8_ops", true},
     {3123, PC_OID_BTREE_AM, SQL_T_BOOL, "bool_ops", true},
-    {3122, PC_OID_BTREE_AM, SQL_T_TIMESTAMPTZ, "timestamptz_ops", true},
-    {3127, PC_OID_BTREE_AM, SQL_T_DATE, "date_ops", true},
+    {3127, PC_OID_BTREE_AM, SQL_T_TIMESTAMPTZ, "timestamptz_ops", true},
+    {3122, PC_OID_BTREE_AM, SQL_T_DATE, "date_ops", true},
+    {3128, PC_OID_BTREE_AM, SQL_T_TIMESTAMP, "timestamp_ops", true},
     {2968, PC_OID_BTREE_AM, SQL_T_UUID, "uuid_ops", true},
     {10015, PC_OID_BTREE_AM, SQL_T_INET, "inet_ops", true}, /* genbki's oid in PostgreSQL 15 */
     {10015, PC_OID_BTREE_AM, SQL_T_CIDR, NULL, true},      /* cidr columns use inet's */
     {10009, PC_OID_BTREE_AM, SQL_T_INET, "cidr_ops", false},
     {10002, PC_OID_BTREE_AM, SQL_T_BIT, "bit_ops", true},
     {10043, PC_OID_BTREE_AM, SQL_T_VARBIT, "varbit_ops", true},
+    {10076, PC_OID_BTREE_AM, SQL_T_ANYRANGE, "range_ops", true}, /* every range type's */
+    {10076, PC_OID_BTREE_AM, SQL_T_INT4RANGE, NULL, true},
+    {10076, PC_OID_BTREE_AM, SQL_T_INT8RANGE, NULL, true},
+    {10076, PC_OID_BTREE_AM, SQL_T_NUMRANGE, NULL, true},
+    {10076, PC_OID_BTREE_AM, SQL_T_DATERANGE, NULL, true},
+    {10076, PC_OID_BTREE_AM, SQL_T_TSRANGE, NULL, true},
+    {10076, PC_OID_BTREE_AM, SQL_T_TSTZRANGE, NULL, true},
     {PC_OID_VECTOR_L2_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_l2_ops", false},
     {PC_OID_VECTOR_IP_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_ip_ops", false},
     {PC_OID_VECTOR_COSINE_OPS, PC_OID_HNSW_AM, SQL_T_VECTOR, "vector_cosine_ops", false},
@@ -519,6 +528,22 @@ static bool pc_scan_collation(pc_row *r) {
         pc_int(r, "collencoding", -1);
         pc_str(r, "collcollate", colls[i].collate);
         pc_str(r, "collctype", colls[i].collate);
+        if (!pc_add(r)) return false;
+    }
+    return true;
+}
+
+static bool pc_scan_range(pc_row *r) {
+    for (uint32_t i = 0; i < SQL_RANGE_TYPE_COUNT; i++) {
+        const sql_range_type *rt = sql_range_type_at(i);
+        pc_clear(r);
+        pc_int(r, "rngtypid", rt->oid);
+        pc_int(r, "rngsubtype", rt->sub_oid);
+        pc_int(r, "rngmultitypid", rt->multi_oid);
+        pc_int(r, "rngcollation", 0);
+        pc_int(r, "rngsubopc", rt->subopc_oid);
+        pc_int(r, "rngcanonical", pc_proc_oid(rt->canonical));
+        pc_int(r, "rngsubdiff", pc_proc_oid(rt->subdiff));
         if (!pc_add(r)) return false;
     }
     return true;
@@ -910,6 +935,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_am", pc_scan_am},
     {"pg_catalog", "pg_opclass", pc_scan_opclass},
     {"pg_catalog", "pg_collation", pc_scan_collation},
+    {"pg_catalog", "pg_range", pc_scan_range},
     {"pg_catalog", "pg_tablespace", pc_scan_tablespace},
     {"pg_catalog", "pg_language", pc_scan_language},
     {"pg_catalog", "pg_extension", pc_scan_extension},

@@ -9,6 +9,7 @@
 #include "sql/sql_agg.h"
 #include "sql/sql_domain.h"
 #include "sql/sql_pgcat_int.h"
+#include "sql/sql_range.h"
 #include "sql/sql_unique.h"
 
 typedef struct pc_proc_entry {
@@ -69,6 +70,10 @@ static void pc_procs_build(void) {
                                            "domain_in", "domain_recv"};
     for (uint32_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
         pc_proc_push_io(handlers[i]);
+    }
+    for (uint32_t i = 0; i < SQL_RANGE_TYPE_COUNT; i++) { /* pg_range's support functions */
+        pc_proc_push_io(sql_range_type_at(i)->canonical);
+        pc_proc_push_io(sql_range_type_at(i)->subdiff);
     }
     qsort(pc_by_name, pc_nprocs, sizeof pc_by_name[0], pc_proc_name_cmp);
 }

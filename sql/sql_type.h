@@ -70,6 +70,20 @@ typedef struct sql_bytes {
 #define SQL_T_ANYENUM 3500u
 #define SQL_T_JSONB 3802u
 #define SQL_T_ANYRANGE 3831u
+/* The built-in range types (sql_range.h) and their multirange types (catalog only). */
+#define SQL_T_INT4RANGE 3904u
+#define SQL_T_NUMRANGE 3906u
+#define SQL_T_TSRANGE 3908u
+#define SQL_T_TSTZRANGE 3910u
+#define SQL_T_DATERANGE 3912u
+#define SQL_T_INT8RANGE 3926u
+#define SQL_T_INT4MULTIRANGE 4451u
+#define SQL_T_NUMMULTIRANGE 4532u
+#define SQL_T_TSMULTIRANGE 4533u
+#define SQL_T_TSTZMULTIRANGE 4534u
+#define SQL_T_DATEMULTIRANGE 4535u
+#define SQL_T_INT8MULTIRANGE 4536u
+#define SQL_T_ANYMULTIRANGE 4537u
 #define SQL_T_REGNAMESPACE 4089u
 #define SQL_T_REGROLE 4096u
 #define SQL_T_REGCOLLATION 4191u
@@ -109,6 +123,18 @@ typedef struct sql_bytes {
 #define SQL_T_JSON_ARRAY 199u
 #define SQL_T_JSONB_ARRAY 3807u
 #define SQL_T_RECORD_ARRAY 2287u
+#define SQL_T_INT4RANGE_ARRAY 3905u
+#define SQL_T_NUMRANGE_ARRAY 3907u
+#define SQL_T_TSRANGE_ARRAY 3909u
+#define SQL_T_TSTZRANGE_ARRAY 3911u
+#define SQL_T_DATERANGE_ARRAY 3913u
+#define SQL_T_INT8RANGE_ARRAY 3927u
+#define SQL_T_INT4MULTIRANGE_ARRAY 6150u
+#define SQL_T_NUMMULTIRANGE_ARRAY 6151u
+#define SQL_T_TSMULTIRANGE_ARRAY 6152u
+#define SQL_T_TSTZMULTIRANGE_ARRAY 6153u
+#define SQL_T_DATEMULTIRANGE_ARRAY 6155u
+#define SQL_T_INT8MULTIRANGE_ARRAY 6157u
 
 /* pgvector's types get their OIDs when its extension is created; clients look them up by name
  * (typname 'vector' in schema public). Dreambase creates them at bootstrap, first in the user

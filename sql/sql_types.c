@@ -17,6 +17,16 @@
     {oid, name, PGC, -1, false, 'b', 'A', false, align, 'x', elem, 0, 0, "array_in",             \
      "array_out", "array_recv", "array_send", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,    \
      NULL, NULL, NULL}
+/* Range ('r') and multirange ('m') types: category R, storage x; multirange values are not
+ * supported (no I/O functions here: 0A000). */
+#define RANGE(oid, name, kind, align, arr, in, out, rc, sd)                                   \
+    {oid, name, PGC, -1, false, kind, 'R', false, align, 'x', 0, arr, 0, in, out, rc, sd,     \
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define RNG(oid, name, align, arr)                                                            \
+    RANGE(oid, name, 'r', align, arr, "range_in", "range_out", "range_recv", "range_send")
+#define MULTIRNG(oid, name, align, arr)                                                       \
+    RANGE(oid, name, 'm', align, arr, "multirange_in", "multirange_out", "multirange_recv",  \
+          "multirange_send")
 #define PSEUDO(oid, name, len, byval, in, out)                                                   \
     {oid, name, PGC, len, byval, 'p', 'P', false, 'i', 'p', 0, 0, 0, in, out, "-", "-", NULL,   \
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
@@ -139,6 +149,20 @@ static sql_type_def sql_types[] = {
     PSEUDO(SQL_T_ANYNONARRAY, "anynonarray", 4, true, "anynonarray_in", "anynonarray_out"),
     PSEUDO(SQL_T_ANYENUM, "anyenum", 4, true, "anyenum_in", "anyenum_out"),
     PSEUDO(SQL_T_ANYRANGE, "anyrange", -1, false, "anyrange_in", "anyrange_out"),
+    PSEUDO(SQL_T_ANYMULTIRANGE, "anymultirange", -1, false, "anymultirange_in",
+           "anymultirange_out"),
+    RNG(SQL_T_INT4RANGE, "int4range", 'i', SQL_T_INT4RANGE_ARRAY),
+    RNG(SQL_T_NUMRANGE, "numrange", 'i', SQL_T_NUMRANGE_ARRAY),
+    RNG(SQL_T_TSRANGE, "tsrange", 'd', SQL_T_TSRANGE_ARRAY),
+    RNG(SQL_T_TSTZRANGE, "tstzrange", 'd', SQL_T_TSTZRANGE_ARRAY),
+    RNG(SQL_T_DATERANGE, "daterange", 'i', SQL_T_DATERANGE_ARRAY),
+    RNG(SQL_T_INT8RANGE, "int8range", 'd', SQL_T_INT8RANGE_ARRAY),
+    MULTIRNG(SQL_T_INT4MULTIRANGE, "int4multirange", 'i', SQL_T_INT4MULTIRANGE_ARRAY),
+    MULTIRNG(SQL_T_NUMMULTIRANGE, "nummultirange", 'i', SQL_T_NUMMULTIRANGE_ARRAY),
+    MULTIRNG(SQL_T_TSMULTIRANGE, "tsmultirange", 'd', SQL_T_TSMULTIRANGE_ARRAY),
+    MULTIRNG(SQL_T_TSTZMULTIRANGE, "tstzmultirange", 'd', SQL_T_TSTZMULTIRANGE_ARRAY),
+    MULTIRNG(SQL_T_DATEMULTIRANGE, "datemultirange", 'i', SQL_T_DATEMULTIRANGE_ARRAY),
+    MULTIRNG(SQL_T_INT8MULTIRANGE, "int8multirange", 'd', SQL_T_INT8MULTIRANGE_ARRAY),
     /* pgvector's type, as its extension creates it: in schema public, category 'U'. */
     {SQL_T_VECTOR, "vector", PUB, -1, false, 'b', 'U', false, 'i', 'x', 0, SQL_T_VECTOR_ARRAY,
      0, "vector_in", "vector_out", "vector_recv", "vector_send", "vector_typmod_in", NULL,
@@ -177,6 +201,18 @@ static sql_type_def sql_types[] = {
     ARRAY(SQL_T_JSON_ARRAY, "_json", SQL_T_JSON, 'i'),
     ARRAY(SQL_T_JSONB_ARRAY, "_jsonb", SQL_T_JSONB, 'i'),
     ARRAY(SQL_T_RECORD_ARRAY, "_record", SQL_T_RECORD, 'd'),
+    ARRAY(SQL_T_INT4RANGE_ARRAY, "_int4range", SQL_T_INT4RANGE, 'i'),
+    ARRAY(SQL_T_NUMRANGE_ARRAY, "_numrange", SQL_T_NUMRANGE, 'i'),
+    ARRAY(SQL_T_TSRANGE_ARRAY, "_tsrange", SQL_T_TSRANGE, 'd'),
+    ARRAY(SQL_T_TSTZRANGE_ARRAY, "_tstzrange", SQL_T_TSTZRANGE, 'd'),
+    ARRAY(SQL_T_DATERANGE_ARRAY, "_daterange", SQL_T_DATERANGE, 'i'),
+    ARRAY(SQL_T_INT8RANGE_ARRAY, "_int8range", SQL_T_INT8RANGE, 'd'),
+    ARRAY(SQL_T_INT4MULTIRANGE_ARRAY, "_int4multirange", SQL_T_INT4MULTIRANGE, 'i'),
+    ARRAY(SQL_T_NUMMULTIRANGE_ARRAY, "_nummultirange", SQL_T_NUMMULTIRANGE, 'i'),
+    ARRAY(SQL_T_TSMULTIRANGE_ARRAY, "_tsmultirange", SQL_T_TSMULTIRANGE, 'd'),
+    ARRAY(SQL_T_TSTZMULTIRANGE_ARRAY, "_tstzmultirange", SQL_T_TSTZMULTIRANGE, 'd'),
+    ARRAY(SQL_T_DATEMULTIRANGE_ARRAY, "_datemultirange", SQL_T_DATEMULTIRANGE, 'i'),
+    ARRAY(SQL_T_INT8MULTIRANGE_ARRAY, "_int8multirange", SQL_T_INT8MULTIRANGE, 'd'),
     {SQL_T_VECTOR_ARRAY, "_vector", PUB, -1, false, 'b', 'A', false, 'i', 'x', SQL_T_VECTOR, 0,
      0, "array_in", "array_out", "array_recv", "array_send", "vector_typmod_in", NULL, NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
@@ -203,6 +239,7 @@ void sql_types_init(void) {
         sql_types_json_register(t);
         sql_types_inet_register(t);
         sql_types_bit_register(t);
+        sql_types_range_register(t);
         sql_types_record_register(t);
         sql_types_reg_register(t); /* after basic: names instead of numbers for reg* */
     }

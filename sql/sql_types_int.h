@@ -36,5 +36,6 @@ void sql_types_reg_register(sql_type_def *t);
 void sql_types_inet_register(sql_type_def *t);
 void sql_types_bit_register(sql_type_def *t);
 void sql_types_record_register(sql_type_def *t);
+void sql_types_range_register(sql_type_def *t);
 
 #endif

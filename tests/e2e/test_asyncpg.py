@@ -104,6 +104,37 @@ class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
             await self.conn.execute("INSERT INTO e2e_bits (a) VALUES ($1)", bs("011"))
         await self.conn.execute("DROP TABLE e2e_bits")
 
+    async def test_range_binary_codec(self):
+        # asyncpg introspects int4range (pg_type, pg_range) and reads and writes ranges in
+        # binary (flags, then each bound's length and binary form) as asyncpg.Range.
+        rg = asyncpg.Range
+        got = await self.conn.fetchrow(
+            "SELECT int4range(1,5) AS a, int4range(1,5,'[]') AS b, 'empty'::int8range AS e, "
+            "numrange(NULL, 2.5) AS n, daterange('2020-01-01','2020-01-31','[]') AS d, "
+            "$1::int4range @> 3 AS c", rg(2, 8))
+        self.assertEqual(dict(got), {
+            "a": rg(1, 5), "b": rg(1, 6), "e": rg(empty=True),
+            "n": rg(None, decimal.Decimal("2.5")),
+            "d": rg(datetime.date(2020, 1, 1), datetime.date(2020, 2, 1)), "c": True})
+        await self.conn.execute("CREATE TEMP TABLE e2e_ranges (id int, seats int4range, "
+                                "during tstzrange)")
+        at = datetime.datetime(2020, 1, 1, 10, tzinfo=datetime.timezone.utc)
+        during = rg(at, at + datetime.timedelta(hours=2), upper_inc=True)
+        await self.conn.executemany("INSERT INTO e2e_ranges VALUES ($1, $2, $3)", [
+            (1, rg(1, 4, upper_inc=True), during), (2, rg(empty=True), None),
+            (3, rg(None, 3), rg(at, None))])
+        rows = await self.conn.fetch("SELECT id, seats, during FROM e2e_ranges ORDER BY seats")
+        self.assertEqual([tuple(r) for r in rows], [
+            (2, rg(empty=True), None), (3, rg(None, 3), rg(at, None)), (1, rg(1, 5), during)])
+        self.assertEqual(await self.conn.fetchval(
+            "SELECT id FROM e2e_ranges WHERE during && $1", rg(at, at)), None)
+        self.assertEqual(await self.conn.fetchval(
+            "SELECT array_agg(id ORDER BY id) FROM e2e_ranges WHERE during @> $1::timestamptz",
+            at + datetime.timedelta(hours=1)), [1, 3])
+        with self.assertRaises(asyncpg.exceptions.DataError):
+            await self.conn.fetchval("SELECT $1::int4range", rg(5, 1))
+        await self.conn.execute("DROP TABLE e2e_ranges")
+
     async def test_fetch_nulls_and_expressions(self):
         got = await self.conn.fetchrow("SELECT $1::int4 + 1 AS x, $2::text IS NULL AS n, "
                                        "NULL::int8 AS z", 41, None)

@@ -19,6 +19,7 @@ import uuid
 import psycopg
 from psycopg.types import TypeInfo
 from psycopg.types.json import Jsonb
+from psycopg.types.range import Range
 
 import e2e_common as common
 
@@ -167,6 +168,33 @@ class Psycopg3SyncTest(unittest.TestCase):
         self.assertIsNone(TypeInfo.fetch(self.conn, "e2e_no_such_type_xyz"))
         self.conn.execute("SELECT 1")  # inside a transaction TypeInfo uses a SAVEPOINT
         self.assertEqual(TypeInfo.fetch(self.conn, "text").oid, 25)
+
+    def test_range_types_text_and_binary(self):
+        # psycopg's range adapters (psycopg.types.range.Range) in text and binary, with the
+        # canonical [) form of discrete ranges and an empty range.
+        table = f"e2e_pg3_ranges_{common.suffix()}"
+        self.conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, seats int4range, "
+                          "price numrange, days daterange, during tsrange)")
+        row = (Range(1, 4, "[]"), Range(decimal.Decimal("9.5"), None),
+               Range(datetime.date(2020, 1, 1), datetime.date(2020, 1, 3), "(]"),
+               Range(datetime.datetime(2020, 1, 1, 10), datetime.datetime(2020, 1, 1, 12)))
+        self.conn.execute(f"INSERT INTO {table} VALUES (1, %s, %s, %s, %s)", row)
+        self.conn.execute(f"INSERT INTO {table} VALUES (2, %b, %b, %b, %b)",
+                          (Range(empty=True), None, Range(None, None), row[3]))
+        want1 = (Range(1, 5, "[)"), row[1],
+                 Range(datetime.date(2020, 1, 2), datetime.date(2020, 1, 4), "[)"), row[3])
+        want2 = (Range(empty=True), None, Range(None, None, "()"), row[3])
+        for binary in (False, True):
+            with self.conn.cursor(binary=binary) as cur:
+                cur.execute(f"SELECT seats, price, days, during FROM {table} ORDER BY id")
+                self.assertEqual(cur.fetchall(), [want1, want2])
+        got = self.conn.execute(f"SELECT id FROM {table} WHERE seats @> %s::int4 "
+                                "AND days && %s",
+                                (4, Range(datetime.date(2020, 1, 3), None))).fetchall()
+        self.assertEqual(got, [(1,)])
+        with self.assertRaises(psycopg.errors.DataException):
+            self.conn.execute("SELECT int4range(5, 1)")
+        self.conn.rollback()
 
     def test_vector_when_the_server_has_it(self):
         info = TypeInfo.fetch(self.conn, "vector")

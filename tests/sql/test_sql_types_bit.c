@@ -120,20 +120,6 @@ static const char *const ordered[] = {
     "11111111", "111111111",
 };
 
-static int key_cmp(const sql_value *a, const sql_value *b, bool desc) {
-    eng_codec_w wa, wb;
-    eng_w_init(&wa);
-    eng_w_init(&wb);
-    assert_true(eng_key_append(&wa, a, desc, &err));
-    assert_true(eng_key_append(&wb, b, desc, &err));
-    size_t m = wa.len < wb.len ? wa.len : wb.len;
-    int c = memcmp(wa.buf, wb.buf, m);
-    if (c == 0) c = wa.len < wb.len ? -1 : wa.len > wb.len;
-    rt_free(wa.buf);
-    rt_free(wb.buf);
-    return c;
-}
-
 static void test_bit_order_and_index_keys(void **state) {
     (void)state;
     size_t n = sizeof ordered / sizeof ordered[0];

@@ -1,12 +1,14 @@
 /* test_sql_types_util.h: the set-up of the tests of one type's registration
  * (test_sql_types_bit.c, test_sql_types_inet.c, test_sql_types_record.c): the type registry,
- * one arena, an error and an I/O context over them as the wire layer builds it, and text input
- * of a value that must succeed. Include after cmocka.h. */
+ * one arena, an error and an I/O context over them as the wire layer builds it, text input
+ * of a value that must succeed, and the order of two values' index keys. Include after
+ * cmocka.h. */
 #ifndef TEST_SQL_TYPES_UTIL_H
 #define TEST_SQL_TYPES_UTIL_H
 
 #include <string.h>
 
+#include "engine/eng_key.h"
 #include "sql/sql_types.h"
 
 static rt_arena *arena;
@@ -33,6 +35,22 @@ static inline sql_value in_as(uint32_t type, const char *text, int32_t typmod) {
     rt_err_clear(&err);
     assert_true(sql_value_in(&io, type, text, (uint32_t)strlen(text), typmod, &v));
     return v;
+}
+
+/* memcmp order of the engine's index keys of two values (desc: descending keys). */
+static inline int key_cmp(const sql_value *a, const sql_value *b, bool desc) {
+    eng_codec_w wa, wb;
+    eng_w_init(&wa);
+    eng_w_init(&wb);
+    rt_err_clear(&err);
+    assert_true(eng_key_append(&wa, a, desc, &err));
+    assert_true(eng_key_append(&wb, b, desc, &err));
+    size_t m = wa.len < wb.len ? wa.len : wb.len;
+    int c = memcmp(wa.buf, wb.buf, m);
+    if (c == 0) c = wa.len < wb.len ? -1 : wa.len > wb.len;
+    rt_free(wa.buf);
+    rt_free(wb.buf);
+    return c;
 }
 
 #endif
