@@ -48,9 +48,9 @@ bool net_pg_ready(net_pg_conn *c, rt_err *err) {
     net_pg_notifications(c);
     net_pg_params_report(c);
     sql_txn_status status = sql_session_txn_status(c->session);
-    /* The state's change is stamped when it happens: a Sync's clock is read no earlier than
-     * here (the statements before it were other messages), a Query's was read when it began
-     * and its statements may have run long since. */
+    /* The state's change is stamped when it happens: nothing of a Sync has read its clock yet
+     * (its statements came in earlier messages), a Query's was read when it began and its
+     * statements may have run long since. */
     if (c->msg_type != 'S') sql_session_msg_begin(c->session);
     net_pg_backend_ready(c, status);
     net_pg_put_begin(c, 'Z');

@@ -261,7 +261,8 @@ sql_txn_status sql_session_txn_status(const sql_session *s) {
 void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io) {
     io->arena = arena;
     io->fmt = &s->fmt;
-    io->now_us = s->txn_active ? s->txn_start_us : sql_session_clock_us(s) - SQL_PG_EPOCH_OFFSET_US;
+    io->now_us = s->txn_active ? s->txn_start_us
+                               : sql_session_clock_us(s) - SQL_PG_EPOCH_OFFSET_US;
     io->err = err;
     io->names = s->names; /* reg* values print as names of the running statement's catalog */
 }
@@ -417,7 +418,9 @@ const sql_session_hot *sql_session_hot_settings(sql_session *s) {
     return h;
 }
 
-uint32_t sql_session_ef_search(sql_session *s) { return sql_session_hot_settings(s)->ef_search; }
+uint32_t sql_session_ef_search(sql_session *s) {
+    return sql_session_hot_settings(s)->ef_search;
+}
 
 /* hnsw.quantized_walk: false makes HNSW walks read the float vectors even where a graph keeps
  * an int8 copy (A/B runs, tests). */

@@ -162,7 +162,6 @@ struct sql_session {
     char **guc_reported;         /* last value sent as ParameterStatus */
     uint64_t guc_changes;        /* counts sql_guc_store calls (every change of guc_values) */
     uint64_t guc_reported_changes; /* guc_changes when ParameterStatus was last looked at */
-    sql_session_hot hot;
     sql_guc_undo *undo;
     uint32_t nundo, undo_cap;
     sql_fmt fmt;
@@ -227,6 +226,7 @@ struct sql_session {
        per message, not once per use; msg_clock off: read at every use (no protocol layer) */
     bool msg_clock;
     int64_t msg_us;              /* Unix-epoch microseconds; 0 = not read for this message */
+    sql_session_hot hot;         /* settings parsed from guc_values (sql_session_hot_settings) */
 };
 
 /* ---- settings (sql_session_guc.c) ---- */
@@ -333,11 +333,11 @@ void sql_session_env_close(sql_stmt_env *env);
 void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const char *sql, uint32_t sql_len,
                           sql_bind_ctx *bc);
-/* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
 /* The settings every statement or transaction reads (ef_search, hnsw.quantized_walk,
  * plan_cache_mode, synchronous_commit), parsed again only after some setting changed
  * (guc_changes counts every change). */
 const sql_session_hot *sql_session_hot_settings(sql_session *s);
+/* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
 uint32_t sql_session_ef_search(sql_session *s);
 /* hnsw.quantized_walk (default on). */
 bool sql_session_quantized_walk(sql_session *s);
