@@ -256,12 +256,18 @@ static uint32_t net_pg_text_cut(const char *s, uint32_t len, uint32_t cap) {
     return n;
 }
 
+/* The wall clock for pg_stat_activity: the session's reading for the message being served
+ * (the times a statement, its transaction and its state change carry are that message's). */
+static int64_t net_pg_clock_us(net_pg_conn *c) {
+    return c->session != NULL ? sql_session_clock_us(c->session) : rt_time_wall_us();
+}
+
 void net_pg_backend_active(net_pg_conn *c, const char *query, uint32_t len) {
     net_pg_backend *b = c->backend;
     /* Execute after Bind: nothing changes, so neither the clock nor the lock (only this
      * connection's shard writes the slot, so it reads it without the lock). */
     if (query == NULL && b->act.state == NET_PG_STATE_ACTIVE) return;
-    int64_t now = rt_time_wall_us();
+    int64_t now = net_pg_clock_us(c);
     net_pg_backend_lock(b);
     net_pg_activity *a = &b->act;
     if (query != NULL) {
@@ -296,7 +302,7 @@ void net_pg_backend_ready(net_pg_conn *c, sql_txn_status status) {
     net_pg_backend_lock(b);
     if (b->act.state != st) {
         b->act.state = st;
-        b->act.state_change_us = rt_time_wall_us();
+        b->act.state_change_us = net_pg_clock_us(c);
     }
     if (st == NET_PG_STATE_IDLE) b->act.xact_start_us = 0;
     /* As PostgreSQL: the transaction id shows once the transaction wrote; a snapshot is let

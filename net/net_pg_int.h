@@ -49,6 +49,7 @@ typedef struct net_pg_conn {
     bool fatal_sent;           /* a FATAL went out: drain the input before closing */
     uint64_t in_rest;          /* bytes of a refused (oversize) message not yet received */
     bool skip_to_sync;         /* extended protocol after an error */
+    uint8_t msg_type;          /* the message being served (0: none yet) */
     bool io_failed;            /* sending failed or TLS broke: nothing more can be sent */
     bool finished;             /* serving ended; the fiber is tearing down */
     bool in_send;              /* waiting for the socket to take output */

@@ -48,6 +48,10 @@ bool net_pg_ready(net_pg_conn *c, rt_err *err) {
     net_pg_notifications(c);
     net_pg_params_report(c);
     sql_txn_status status = sql_session_txn_status(c->session);
+    /* The state's change is stamped when it happens: nothing of a Sync has read its clock yet
+     * (its statements came in earlier messages), a Query's was read when it began and its
+     * statements may have run long since. */
+    if (c->msg_type != 'S') sql_session_msg_begin(c->session);
     net_pg_backend_ready(c, status);
     net_pg_put_begin(c, 'Z');
     net_pg_put_u8(c, (uint8_t)status);
@@ -588,6 +592,8 @@ void net_pg_serve(net_pg_conn *c) {
             break;
         }
         if (c->skip_to_sync && m.type != 'S') continue;
+        sql_session_msg_begin(c->session);
+        c->msg_type = m.type;
         bool ok = net_pg_dispatch(c, &m, &err);
         net_pg_after(c, m.type, ok, &err);
     }

@@ -72,8 +72,9 @@ sql_op *sql_op_new_dml_ctescan(sql_exec_ctx *x, const sql_plan *p);
 bool sql_exec_check_row(sql_exec_ctx *x, const sql_plan *p, const sql_value *row,
                         rt_arena *arena);
 
-/* The partition a primary-key lookup plan names (*none: a NULL key, no row can match). */
-uint32_t sql_pk_partition(sql_exec_ctx *x, const sql_plan *p, bool *none);
+/* The partition a primary-key lookup plan names (*none: a NULL key, no row can match); the
+ * key's values are computed in `scratch` (the caller's, reset by it). */
+uint32_t sql_pk_partition(sql_exec_ctx *x, const sql_plan *p, rt_arena *scratch, bool *none);
 
 /* ---- row locks of SELECT ... FOR UPDATE / SHARE (sql_exec_scan.c) ---- */
 /* The transaction's participant on this shard, set up for this statement. */

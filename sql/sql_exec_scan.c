@@ -448,13 +448,11 @@ static bool sql_pk_encode(sql_exec_ctx *x, const sql_plan *p, rt_arena *arena, e
     return true;
 }
 
-uint32_t sql_pk_partition(sql_exec_ctx *x, const sql_plan *p, bool *none) {
+uint32_t sql_pk_partition(sql_exec_ctx *x, const sql_plan *p, rt_arena *scratch, bool *none) {
     eng_codec_w key;
     eng_w_init(&key);
     bool null;
-    rt_arena *tmp = rt_arena_create(RT_QUERY_ARENA_BYTES_MAX);
-    bool ok = sql_pk_encode(x, p, tmp, &key, &null);
-    rt_arena_destroy(tmp);
+    bool ok = sql_pk_encode(x, p, scratch, &key, &null);
     *none = !ok || null;
     uint32_t part = *none ? 0
                           : (uint32_t)(eng_key_hash(key.buf, (uint32_t)key.len) %
@@ -1012,7 +1010,8 @@ static bool sql_gather_targets(sql_op_gather *g, sql_exec_ctx *x, uint32_t **par
     }
     if (frag != NULL && frag->kind == SQL_P_PKGET) {
         bool none;
-        uint32_t part = sql_pk_partition(x, frag, &none);
+        /* GATHER's batch arena is empty while it starts (reset before each call) */
+        uint32_t part = sql_pk_partition(x, frag, g->base.batch_arena, &none);
         if (rt_err_is_set(x->err)) return false;
         *nparts = none ? 0 : 1;
         *parts = rt_arena_alloc(x->arena, sizeof(uint32_t));
@@ -1096,7 +1095,18 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
     }
     bool inline_ok = window > 1 && !g->base.plan->gather.writes && g->hybrid == NULL &&
                      sql_frag_inline_plan(g->base.plan);
-    g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (shards + 1));
+    /* One fragment per other shard that holds some of the partitions (a sql_frag is ~2 KiB
+     * with its error buffer: not one per shard for a lookup that touches one). */
+    RT_STATIC_ASSERT(RT_SHARDS_MAX <= 64); /* a word of shards */
+    uint32_t remote = 0;
+    uint64_t seen = 0;
+    for (uint32_t i = 0; i < nparts && remote + 1 < shards; i++) {
+        uint32_t s = eng_partition_owner(parts[i], shards);
+        if (s == me || (seen & (1ull << s)) != 0) continue;
+        seen |= 1ull << s;
+        remote++;
+    }
+    g->frags = rt_arena_zalloc(x->arena, sizeof(sql_frag) * (remote + 1));
     g->local_parts = rt_arena_alloc(x->arena, sizeof(uint32_t) * (nparts + 1));
     if (g->frags == NULL || g->local_parts == NULL) return false;
     for (uint32_t s = 0; s < shards; s++) {
@@ -1113,6 +1123,7 @@ static bool sql_gather_start(sql_op_gather *g, sql_exec_ctx *x) {
             g->nlocal = n;
             continue;
         }
+        RT_ASSERT(g->nfrags < remote);
         sql_frag *f = &g->frags[g->nfrags++];
         f->gather = g;
         f->partitions = mine;

@@ -242,6 +242,17 @@ void sql_session_close(sql_session *s) {
     rt_free(s);
 }
 
+void sql_session_msg_begin(sql_session *s) {
+    s->msg_clock = true;
+    s->msg_us = 0;
+}
+
+int64_t sql_session_clock_us(sql_session *s) {
+    if (!s->msg_clock) return rt_time_wall_us();
+    if (s->msg_us == 0) s->msg_us = rt_time_wall_us();
+    return s->msg_us;
+}
+
 sql_txn_status sql_session_txn_status(const sql_session *s) {
     if (!s->in_block) return SQL_TXN_IDLE;
     return s->failed ? SQL_TXN_FAILED : SQL_TXN_BLOCK;
@@ -250,7 +261,8 @@ sql_txn_status sql_session_txn_status(const sql_session *s) {
 void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io) {
     io->arena = arena;
     io->fmt = &s->fmt;
-    io->now_us = s->txn_active ? s->txn_start_us : rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
+    io->now_us = s->txn_active ? s->txn_start_us
+                               : sql_session_clock_us(s) - SQL_PG_EPOCH_OFFSET_US;
     io->err = err;
     io->names = s->names; /* reg* values print as names of the running statement's catalog */
 }
@@ -380,8 +392,7 @@ void sql_session_env_close(sql_stmt_env *env) {
  * ~50K nodes, more on larger ones, where 40 no longer keeps recall@10 >= 0.95 (it gives 0.62
  * at 500K nodes per graph on clustered 768-dim data, bench/RESULTS.md). SHOW still says 40;
  * SET dreambase.ef_search = 40 forces 40 whatever the graph. */
-uint32_t sql_session_ef_search(sql_session *s) {
-    /* Read for every statement's plan: the indices are looked up by name once. */
+static uint32_t sql_session_ef_search_read(const sql_session *s) {
     static const char *const names[] = {"dreambase.ef_search", "hnsw.ef_search"};
     static _Atomic int idx[2] = {SQL_GUC_UNCACHED, SQL_GUC_UNCACHED};
     for (uint32_t i = 0; i < 2; i++) {
@@ -395,28 +406,49 @@ uint32_t sql_session_ef_search(sql_session *s) {
     return 0;
 }
 
+const sql_session_hot *sql_session_hot_settings(sql_session *s) {
+    sql_session_hot *h = &s->hot;
+    if (h->changes == s->guc_changes + 1) return h;
+    h->changes = s->guc_changes + 1;
+    h->ef_search = sql_session_ef_search_read(s);
+    static _Atomic int walk_idx = SQL_GUC_UNCACHED, mode_idx = SQL_GUC_UNCACHED;
+    static _Atomic int sync_idx = SQL_GUC_UNCACHED;
+    int at = sql_guc_find_cached("hnsw.quantized_walk", &walk_idx);
+    const char *v = at >= 0 ? s->guc_values[at] : NULL;
+    h->quantized_walk = v == NULL || strcmp(v, "off") != 0;
+    at = sql_guc_find_cached("plan_cache_mode", &mode_idx);
+    v = at >= 0 ? s->guc_values[at] : NULL;
+    h->plan_cache_mode = v != NULL && strcmp(v, "force_generic_plan") == 0 ? SQL_PLAN_CACHE_GENERIC
+                         : v != NULL && strcmp(v, "force_custom_plan") == 0 ? SQL_PLAN_CACHE_CUSTOM
+                                                                             : SQL_PLAN_CACHE_AUTO;
+    v = s->guc_values[sql_guc_find_cached("synchronous_commit", &sync_idx)];
+    h->sync_commit = v == NULL || strcmp(v, "off") != 0;
+    return h;
+}
+
+uint32_t sql_session_ef_search(sql_session *s) {
+    return sql_session_hot_settings(s)->ef_search;
+}
+
 /* hnsw.quantized_walk: false makes HNSW walks read the float vectors even where a graph keeps
  * an int8 copy (A/B runs, tests). */
 bool sql_session_quantized_walk(sql_session *s) {
-    static _Atomic int idx = SQL_GUC_UNCACHED;
-    int at = sql_guc_find_cached("hnsw.quantized_walk", &idx);
-    const char *v = at >= 0 ? s->guc_values[at] : NULL;
-    return v == NULL || strcmp(v, "off") != 0;
+    return sql_session_hot_settings(s)->quantized_walk;
 }
 
 /* Whether prepared statement p's next run gets a custom plan (sql_session_bind_prepared). */
-static bool sql_session_custom_plan(sql_session *s, const sql_prepared *p) {
-    static _Atomic int idx = SQL_GUC_UNCACHED;
+static bool sql_session_custom_plan(sql_session *s, sql_prepared *p) {
     if (p->nparams == 0) return false; /* PostgreSQL: nothing to customise */
-    int at = sql_guc_find_cached("plan_cache_mode", &idx);
-    const char *mode = at >= 0 ? s->guc_values[at] : NULL;
-    if (mode != NULL && strcmp(mode, "force_generic_plan") == 0) return false;
-    if (mode != NULL && strcmp(mode, "force_custom_plan") == 0) return true;
+    uint8_t mode = sql_session_hot_settings(s)->plan_cache_mode;
+    if (mode != SQL_PLAN_CACHE_AUTO) return mode == SQL_PLAN_CACHE_CUSTOM;
     if (p->query == NULL || p->custom_plans < SQL_PREPARED_CUSTOM_FIRST) return true;
     /* PostgreSQL's choose_custom_plan: the generic plan once it is cheaper than the custom
      * plans were on average, their planning included. */
-    double generic = sql_plan_cost(p->query->plan, NULL);
-    return !(generic < p->custom_cost_total / (double)p->custom_plans);
+    if (p->generic_cost_of != p->query) {
+        p->generic_cost = sql_plan_cost(p->query->plan, NULL);
+        p->generic_cost_of = p->query;
+    }
+    return !(p->generic_cost < p->custom_cost_total / (double)p->custom_plans);
 }
 
 bool sql_session_bind_prepared(sql_session *s, sql_prepared *p, const sql_value *values,
@@ -473,7 +505,7 @@ void sql_session_exec_ctx(sql_session *s, rt_arena *arena, rt_err *err, const en
     x->shared_actual = s->shared_actual;
     x->fmt = s->fmt;
     x->now_us = s->txn_start_us;
-    x->stmt_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
+    x->stmt_us = sql_session_clock_us(s) - SQL_PG_EPOCH_OFFSET_US;
     x->coordinator_core = rt_core_id();
     x->session = s;
     x->affected = &x->rows_affected;

@@ -111,6 +111,14 @@ void sql_session_report_params(sql_session *s,
                                void (*fn)(void *arg, const char *name, const char *value),
                                void *arg);
 sql_txn_status sql_session_txn_status(const sql_session *s);
+/* The protocol layer calls sql_session_msg_begin before serving each message; from then on
+ * sql_session_clock_us reads the wall clock (Unix-epoch microseconds) at its first call for
+ * the message and returns that reading until the next message. Its uses (now() at the start
+ * of a transaction, statement_timestamp(), a portal's creation time, pg_stat_activity's
+ * times) are PostgreSQL's "time of receipt of the latest command message": one clock read
+ * per message instead of one per use. Without sql_session_msg_begin every call reads. */
+void sql_session_msg_begin(sql_session *s);
+int64_t sql_session_clock_us(sql_session *s);
 /* Between statements, for pg_stat_activity: whether the open transaction wrote (PostgreSQL
  * assigns a transaction id at the first write) and whether it keeps its snapshot until it
  * ends (REPEATABLE READ or SERIALIZABLE once a statement took one). */

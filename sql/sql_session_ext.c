@@ -269,7 +269,7 @@ bool sql_session_prepare_text(sql_session *s, const char *name, const char *sql,
         p->sql = text;
         p->sql_len = len;
         p->source = text;
-        p->prepare_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
+        p->prepare_us = sql_session_clock_us(s) - SQL_PG_EPOCH_OFFSET_US;
         p->nparams = nparams;
         p->param_types = types;
         ok = sql_parse(p->arena, text, len, &list, err);
@@ -437,7 +437,7 @@ bool sql_session_bind_portal(sql_session *s, const sql_bind_args *a, bool is_cur
     sql_portal *pt = sql_ext_portal_new(s, a->portal, p, err);
     if (pt == NULL) return false;
     pt->is_cursor = is_cursor;
-    pt->created_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
+    pt->created_us = sql_session_clock_us(s) - SQL_PG_EPOCH_OFFSET_US;
     pt->stmt->executions++;
     if (!sql_ext_formats(pt, a, err) || !sql_ext_decode_params(s, pt, a, err) ||
         (is_cursor && !sql_ext_start(s, pt, err))) {

@@ -67,6 +67,10 @@ typedef struct sql_prepared {
     uint64_t executions;         /* plans handed out: EXECUTE and Bind */
     uint64_t custom_plans;       /* of them custom plans (the rest are generic) */
     double custom_cost_total;    /* the custom plans' costs with their planning */
+    /* the generic plan's cost, computed once per generic plan as PostgreSQL's
+       CachedPlanSource keeps it (every Bind compares it with the custom plans' average) */
+    const sql_query *generic_cost_of;
+    double generic_cost;
 } sql_prepared;
 
 /* A portal (Bind) or a cursor (DECLARE): a statement with parameter values, run in steps. */
@@ -118,6 +122,18 @@ typedef struct sql_stats_pending {
     uint32_t table_oid;
     uint64_t rows;
 } sql_stats_pending;
+
+/* plan_cache_mode */
+enum { SQL_PLAN_CACHE_AUTO, SQL_PLAN_CACHE_GENERIC, SQL_PLAN_CACHE_CUSTOM };
+
+/* Settings every statement reads, parsed from guc_values (sql_session_hot_settings). */
+typedef struct sql_session_hot {
+    uint64_t changes;            /* guc_changes + 1 when parsed; 0: never */
+    uint32_t ef_search;          /* sql_session_ef_search */
+    bool quantized_walk;
+    uint8_t plan_cache_mode;     /* SQL_PLAN_CACHE_* */
+    bool sync_commit;            /* synchronous_commit is not off */
+} sql_session_hot;
 
 struct sql_session {
     char user[ENG_NAME_BYTES];
@@ -207,6 +223,11 @@ struct sql_session {
     struct sql_stats_undo *stats_undo; /* the transaction's ANALYZEs (sql_stats.h) */
     uint32_t nstats_pending;
     const sql_sink *stmt_sink;   /* while a Query or Execute runs: where its WARNINGs go */
+    /* The wall clock of the protocol message being served (sql_session_clock_us): read once
+       per message, not once per use; msg_clock off: read at every use (no protocol layer) */
+    bool msg_clock;
+    int64_t msg_us;              /* Unix-epoch microseconds; 0 = not read for this message */
+    sql_session_hot hot;         /* settings parsed from guc_values (sql_session_hot_settings) */
 };
 
 /* ---- settings (sql_session_guc.c) ---- */
@@ -313,6 +334,10 @@ void sql_session_env_close(sql_stmt_env *env);
 void sql_session_bind_ctx(sql_session *s, rt_arena *arena, rt_err *err, const eng_catalog *cat,
                           const eng_database *db, const char *sql, uint32_t sql_len,
                           sql_bind_ctx *bc);
+/* The settings every statement or transaction reads (ef_search, hnsw.quantized_walk,
+ * plan_cache_mode, synchronous_commit), parsed again only after some setting changed
+ * (guc_changes counts every change). */
+const sql_session_hot *sql_session_hot_settings(sql_session *s);
 /* ef_search for HNSW walks: dreambase.ef_search when set (not 0), else hnsw.ef_search. */
 uint32_t sql_session_ef_search(sql_session *s);
 /* hnsw.quantized_walk (default on). */

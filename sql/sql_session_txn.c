@@ -67,9 +67,7 @@ bool sql_txn_ensure(sql_session *s, rt_err *err) {
         net_pg_backend_xact(s->backend_pid,
                             eng_stamp_txn(s->txn.id.slot, s->txn.id.generation, 0), s->txn.gid);
     }
-    static _Atomic int sync_idx = SQL_GUC_UNCACHED;
-    const char *sync = s->guc_values[sql_guc_find_cached("synchronous_commit", &sync_idx)];
-    s->txn.sync = sync == NULL || strcmp(sync, "off") != 0;
+    s->txn.sync = sql_session_hot_settings(s)->sync_commit;
     s->txn_active = true;
     s->xid_shown = false;
     s->failed = false;
@@ -80,7 +78,9 @@ bool sql_txn_ensure(sql_session *s, rt_err *err) {
     s->command = 0;
     s->snap_ts = 0;
     s->nsavepoints = 0;
-    s->txn_start_us = rt_time_wall_us() - SQL_PG_EPOCH_OFFSET_US;
+    /* PostgreSQL: the transaction starts at its first statement's time (now() is
+     * statement_timestamp() of that statement, fixed for the transaction). */
+    s->txn_start_us = sql_session_clock_us(s) - SQL_PG_EPOCH_OFFSET_US;
     return true;
 }
 

@@ -178,6 +178,13 @@ sql_txn_status sql_session_txn_status(const sql_session *s) {
     return s->failed ? SQL_TXN_FAILED : SQL_TXN_BLOCK;
 }
 
+void sql_session_msg_begin(sql_session *s) { (void)s; }
+
+int64_t sql_session_clock_us(sql_session *s) {
+    (void)s;
+    return rt_time_wall_us();
+}
+
 void sql_session_xact_info(const sql_session *s, bool *wrote, bool *keeps_snapshot) {
     (void)s;
     *wrote = false; /* the fake writes nothing */

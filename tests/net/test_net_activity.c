@@ -7,7 +7,12 @@
  * without pg_stat_statements), pg_blocking_pids() of each waiter (every holder it waits
  * for), pg_locks (table, advisory and transaction-id locks, and the lock-wait query of
  * PostgreSQL's wiki), pg_stat_get_backend_*, and the server's own workers listed with their
- * backend_type and no user.
+ * backend_type and no user. The times, now that the server reads the wall clock once per
+ * protocol message (sql_session_clock_us) instead of once per use: now() fixed for a
+ * transaction (its first statement's time), statement_timestamp() the time of the latest
+ * command message (every statement of one simple Query shares it; each Bind / Execute gets
+ * its own), and state_change stamped when the state changes (after a long statement, not when
+ * it began); only lower bounds of the gaps are asserted, a slow machine makes them longer.
  * How: the real server (test_server.h) and four libpq connections: one observes while the
  * others hold and wait. A waiting statement is sent with PQsendQuery; the observer polls
  * pg_stat_activity until the wait shows (no time bound is asserted: a slow machine only polls
@@ -19,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -506,6 +512,122 @@ static void test_net_activity_own_row_and_workers(void **state) {
     PQfinish(c);
 }
 
+/* The client's sleep between two statements, and the least gap the server must show. */
+#define TEST_GAP_US 50000
+#define TEST_GAP_MIN_S 0.045
+
+/* One row of two epochs: now() and statement_timestamp(), by the simple protocol. */
+#define TEST_TIMES_SQL \
+    "SELECT extract(epoch FROM now())::text, extract(epoch FROM statement_timestamp())::text"
+
+typedef struct test_times {
+    char now[64], stmt[64];
+} test_times;
+
+static void test_times_of(PGresult *r, test_times *t) {
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        fail_msg("times: %s", PQresultErrorMessage(r));
+    }
+    snprintf(t->now, sizeof t->now, "%s", PQgetvalue(r, 0, 0));
+    snprintf(t->stmt, sizeof t->stmt, "%s", PQgetvalue(r, 0, 1));
+    PQclear(r);
+}
+
+static void test_times_simple(PGconn *c, test_times *t) {
+    test_times_of(PQexec(c, TEST_TIMES_SQL), t);
+}
+
+/* The same by the extended protocol (Parse once, then Bind / Execute / Sync per run). */
+static void test_times_prepared(PGconn *c, test_times *t) {
+    test_times_of(PQexecPrepared(c, "times", 0, NULL, NULL, NULL, 0), t);
+}
+
+static double test_s(const char *epoch) { return strtod(epoch, NULL); }
+
+/* Every statement of one Query message has that message's statement_timestamp(), however
+ * long the statements before it ran. */
+static void test_net_activity_clock_one_query_one_time(void **state) {
+    (void)state;
+    PGconn *c = test_conn();
+    assert_int_equal(PQsendQuery(c, "SELECT extract(epoch FROM statement_timestamp())::text; "
+                                    "SELECT pg_sleep(0.05); "
+                                    "SELECT extract(epoch FROM statement_timestamp())::text"),
+                     1);
+    char first[64] = "", last[64] = "";
+    PGresult *r;
+    int n = 0;
+    while ((r = PQgetResult(c)) != NULL) {
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        if (n == 0) snprintf(first, sizeof first, "%s", PQgetvalue(r, 0, 0));
+        if (n == 2) snprintf(last, sizeof last, "%s", PQgetvalue(r, 0, 0));
+        n++;
+        PQclear(r);
+    }
+    assert_int_equal(n, 3);
+    assert_string_equal(first, last);
+    PQfinish(c);
+}
+
+/* now() stays the transaction's first statement's time; statement_timestamp() moves with each
+ * statement; a new transaction has a new now(). Both protocols. */
+static void test_net_activity_clock_now_per_transaction(void **state) {
+    (void)state;
+    PGconn *c = test_conn();
+    PGresult *r = PQprepare(c, "times", TEST_TIMES_SQL, 0, NULL);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    for (int prepared = 0; prepared < 2; prepared++) {
+        void (*times)(PGconn *, test_times *) = prepared ? test_times_prepared : test_times_simple;
+        test_times a, b, c2;
+        test_exec(c, "BEGIN");
+        times(c, &a);
+        usleep(TEST_GAP_US);
+        times(c, &b);
+        test_exec(c, "COMMIT");
+        assert_string_equal(a.now, b.now);
+        assert_true(test_s(a.stmt) >= test_s(a.now));
+        assert_true(test_s(b.stmt) - test_s(a.stmt) >= TEST_GAP_MIN_S);
+        usleep(TEST_GAP_US);
+        times(c, &c2); /* its own transaction */
+        assert_true(test_s(c2.now) - test_s(b.now) >= TEST_GAP_MIN_S);
+        assert_true(test_s(c2.stmt) >= test_s(c2.now));
+    }
+    PQfinish(c);
+}
+
+/* pg_stat_activity of session `pid` as the observer sees it: state, and whether state_change
+ * came at least `s` seconds after query_start. */
+static void test_activity_times(PGconn *obs, int pid, double s, const char *want) {
+    char sql[512], v[256];
+    snprintf(sql, sizeof sql,
+             "SELECT state || ',' || (extract(epoch FROM state_change - query_start) >= %g) "
+             "FROM pg_stat_activity WHERE pid = %d", s, pid);
+    test_server_value(obs, sql, v, sizeof v);
+    assert_string_equal(v, want);
+}
+
+/* After a long statement the session's state_change is when it went idle, not when the
+ * statement's message arrived: simple Query, Bind / Execute / Sync, and inside a
+ * transaction block. */
+static void test_net_activity_clock_state_change_after_long_statement(void **state) {
+    (void)state;
+    PGconn *c = test_conn(), *obs = test_conn();
+    int pid = test_pid(c);
+    test_exec(c, "SELECT pg_sleep(0.2)");
+    test_activity_times(obs, pid, 0.2, "idle,true");
+    const char *arg[1] = {"0.2"};
+    PGresult *r = PQexecParams(c, "SELECT pg_sleep($1::float8)", 1, NULL, arg, NULL, NULL, 0);
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    test_activity_times(obs, pid, 0.2, "idle,true");
+    test_exec(c, "BEGIN");
+    test_exec(c, "SELECT pg_sleep(0.1)");
+    test_activity_times(obs, pid, 0.1, "idle in transaction,true");
+    test_exec(c, "COMMIT");
+    PQfinish(c);
+    PQfinish(obs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_net_activity_row_lock_wait),
@@ -517,6 +639,9 @@ int main(void) {
         cmocka_unit_test(test_net_activity_advisory_queue),
         cmocka_unit_test(test_net_activity_virtual_xids),
         cmocka_unit_test(test_net_activity_catalog_wait),
+        cmocka_unit_test(test_net_activity_clock_one_query_one_time),
+        cmocka_unit_test(test_net_activity_clock_now_per_transaction),
+        cmocka_unit_test(test_net_activity_clock_state_change_after_long_statement),
     };
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }
