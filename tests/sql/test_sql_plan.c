@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "sql/sql_array.h"
+#include "sql/sql_stats.h"
 #include "tests/sql/sql_test_db.h"
 
 static sdb_result res;
@@ -367,6 +369,62 @@ static void plan_probe_first_joins(void) {
                                  "(SELECT 1 FROM u WHERE u.tid = t.id)"));
 }
 
+/* The estimated rows of the first function scan of `sql`'s plan, or -1. With `param`: $1 is
+ * declared of its type and bound to it, as the server plans a custom plan after Bind. */
+static double plan_funcscan_rows(const char *sql, const sql_value *param) {
+    sdb_ctx c;
+    rt_err err;
+    rt_err_clear(&err);
+    sdb_ctx_open(&c, sql, &err);
+    sql_stmt_list list;
+    sql_query *q = NULL;
+    if (param != NULL) {
+        c.bc.nparams = 1;
+        c.bc.param_types = &param->type_oid;
+        c.bc.param_values = param;
+        sql_stats_plan_params_begin(param, 1, NULL);
+    }
+    if (!sql_parse(c.arena, sql, (uint32_t)strlen(sql), &list, &err) || list.count != 1 ||
+        !sql_bind_query(&c.bc, list.stmts[0].node, &q)) {
+        q = NULL;
+    }
+    if (param != NULL) sql_stats_plan_params_end();
+    const sql_plan *p = q != NULL ? q->plan : NULL;
+    while (p != NULL && p->kind != SQL_P_FUNCSCAN) p = p->left;
+    double rows = p != NULL ? p->est_rows : -1;
+    if (q == NULL) rt_log(RT_LOG_ERROR, NULL, "%s: %s", sql, err.message);
+    sdb_ctx_close(&c);
+    return rows;
+}
+
+/* unnest estimates its array's elements as PostgreSQL's array_unnest_support does: a
+ * constant's count (a custom plan's bound parameter's too), ARRAY[...]'s length, 10 for an
+ * array it cannot count; at least one row. */
+static void plan_unnest_rows(void) {
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest(ARRAY[1, 2, 3])", NULL) == 3);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest('{1,2,3,4}'::int[])", NULL) == 4);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest(ARRAY[ARRAY[1, 2], ARRAY[3, 4]])", NULL)
+               == 4);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest('{}'::int[])", NULL) == 1);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest(NULL::int[])", NULL) == 1);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest('{a,b}'::text[]) WITH ORDINALITY", NULL)
+               == 2);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest(ARRAY[ARRAY[random()]])", NULL) == 10);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest($1::int[])", NULL) == 10);
+    sql_array_builder ab;
+    rt_arena *arena = rt_arena_create(1u << 20);
+    TEST_CHECK(arena != NULL && sql_array_builder_init(&ab, arena, SQL_T_INT4));
+    for (int64_t i = 0; i < 5; i++) {
+        sql_value e = {.type_oid = SQL_T_INT4, .i64 = i};
+        TEST_CHECK(sql_array_builder_add(&ab, &e));
+    }
+    sql_value a = {.type_oid = SQL_T_INT4_ARRAY};
+    TEST_CHECK(sql_array_builder_finish(&ab, &a.b));
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest($1)", &a) == 5);
+    rt_arena_destroy(arena);
+    CHECK_ROWS("SELECT * FROM unnest(ARRAY[1, 2, 3])", "1\n2\n3\n");
+}
+
 /* Subqueries: an uncorrelated IN a semi-join, NOT IN a hashed SubPlan (as PostgreSQL 15),
  * hash joins across types and aliases, IN lists. */
 static void plan_explain_subplans(void) {
@@ -562,6 +620,7 @@ static void plan_fiber(void *arg) {
     plan_explain_subplans();
     plan_hash_right();
     plan_probe_first_joins();
+    plan_unnest_rows();
     plan_sequences();
     plan_modify();
     rt_runtime_stop();
