@@ -226,18 +226,22 @@ static bool sql_join_drops_unmatched_left(const sql_plan *p) {
            (p->join.semi || jt == SQL_JT_INNER || jt == SQL_JT_RIGHT);
 }
 
-/* The first join key a key filter can be made of: a plain integer or date column on both
- * sides' terms (equal keys have equal int64 values), not compared by IS NOT DISTINCT FROM,
- * read by the scan `child` when given; p->join.nkeys when none is. */
-static uint32_t sql_join_filter_key(const sql_plan *p, const sql_op *child) {
+/* The first join key a key filter can be made of: the filtered side's term (the left one, the
+ * right one when `right`) a plain column read by the scan `child` when given, the other an
+ * integer or date term of the same family (equal keys have equal int64 values; read from the
+ * kept rows, the left one a plain column too), not compared by IS NOT DISTINCT FROM;
+ * p->join.nkeys when none is. */
+static uint32_t sql_join_filter_key(const sql_plan *p, const sql_op *child, bool right) {
     uint32_t k = 0;
     for (; k < p->join.nkeys; k++) {
         const sql_expr *lk = p->join.left_keys[k], *rk = p->join.right_keys[k];
-        int fam = sql_scan_keys_family(lk->type_oid);
-        if (!(p->join.nulls_equal & (1u << k)) && lk->kind == SQL_X_COLUMN &&
-            lk->column.depth == 0 && fam != 0 &&
-            sql_scan_keys_family(rk->type_oid) == fam &&
-            (child == NULL || sql_scan_keys_column(child, lk->column.index))) {
+        const sql_expr *mine = right ? rk : lk, *other = right ? lk : rk;
+        int fam = sql_scan_keys_family(mine->type_oid);
+        bool plain = mine->kind == SQL_X_COLUMN && mine->column.depth == 0 &&
+                     (!right || (other->kind == SQL_X_COLUMN && other->column.depth == 0));
+        if (!(p->join.nulls_equal & (1u << k)) && plain && fam != 0 &&
+            sql_scan_keys_family(other->type_oid) == fam &&
+            (child == NULL || sql_scan_keys_column(child, mine->column.index))) {
             break;
         }
     }
@@ -273,7 +277,7 @@ static bool sql_join_filter_make(const sql_htab *keys, uint32_t k, rt_arena *mem
 static void sql_join_push_keys(sql_op_join *j, sql_exec_ctx *x, const sql_join_keyset *shared) {
     const sql_plan *p = j->base.plan;
     if (!sql_join_drops_unmatched_left(p) || j->base.child == NULL) return;
-    uint32_t k = sql_join_filter_key(p, j->base.child);
+    uint32_t k = sql_join_filter_key(p, j->base.child, false);
     if (k == p->join.nkeys) return;
     sql_join_keyset ks;
     if (shared != NULL && shared->words != NULL && shared->key == k) {
@@ -286,24 +290,6 @@ static void sql_join_push_keys(sql_op_join *j, sql_exec_ctx *x, const sql_join_k
     }
     sql_scan_keys_set(j->base.child, p->join.left_keys[k]->column.index, ks.lo, ks.hi, ks.words,
                       ks.words_log2);
-}
-
-/* The first join key whose left values can filter the right side's scan `child2`: plain
- * integer or date columns on both sides, not compared by IS NOT DISTINCT FROM; nkeys when
- * none is. */
-static uint32_t sql_join_right_filter_key(const sql_plan *p, const sql_op *child2) {
-    uint32_t k = 0;
-    for (; k < p->join.nkeys; k++) {
-        const sql_expr *lk = p->join.left_keys[k], *rk = p->join.right_keys[k];
-        int fam = sql_scan_keys_family(rk->type_oid);
-        if (!(p->join.nulls_equal & (1u << k)) && lk->kind == SQL_X_COLUMN &&
-            lk->column.depth == 0 && rk->kind == SQL_X_COLUMN && rk->column.depth == 0 &&
-            fam != 0 && sql_scan_keys_family(lk->type_oid) == fam &&
-            sql_scan_keys_column(child2, rk->column.index)) {
-            break;
-        }
-    }
-    return k;
 }
 
 /* Left rows a probe-first hash join reads before its build, at most: past them the rest of the
@@ -334,7 +320,7 @@ static bool sql_join_probe_first(sql_op_join *j, sql_exec_ctx *x) {
             if (!sql_rowset_add(&j->left_rows, in, r)) return sql_exec_hash_fail(j->mem, x, "join");
         }
     }
-    uint32_t k = sql_join_right_filter_key(p, j->base.child2);
+    uint32_t k = sql_join_filter_key(p, j->base.child2, true);
     if (!j->left_ended || k == p->join.nkeys) return true;
     uint32_t col = p->join.left_keys[k]->column.index;
     uint64_t count = 0;
@@ -849,7 +835,7 @@ bool sql_join_shared_build(sql_exec_ctx *x, const sql_plan *p, rt_arena *mem,
     out->filter = (sql_join_keyset){.words = NULL};
     /* The probe scans' key filter, once here rather than in every fragment (they take the
      * first key whose column a scan reads: the same in each). */
-    uint32_t k = sql_join_filter_key(p, NULL);
+    uint32_t k = sql_join_filter_key(p, NULL, false);
     if (ok && sql_join_drops_unmatched_left(p) && k < p->join.nkeys) {
         (void)sql_join_filter_make(&j->keys, k, mem, &out->filter);
     }

@@ -73,7 +73,7 @@ typedef struct sql_ojt {
     bool placed[SQL_PLAN_CONJUNCTS_MAX];
     double *cost, *rows;     /* per relation set: 1 << nrels entries */
     uint32_t *split;
-    /* the greedy search's joins (build side, probe side), in order: those of its last run
+    /* the greedy search's joins (probe side, build side), in order: those of its last run
        and of its run without estimates (always valid: validity does not depend on them) */
     uint32_t greedy_l[SQL_OJ_RELS_MAX], greedy_r[SQL_OJ_RELS_MAX];
     uint32_t valid_l[SQL_OJ_RELS_MAX], valid_r[SQL_OJ_RELS_MAX];
