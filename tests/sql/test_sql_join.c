@@ -408,6 +408,27 @@ static void outer_search_greedy(capture *c) {
                  "SELECT count(*), count(b2.id) FROM x LEFT JOIN big2 b2 ON b2.ref = x.id");
 }
 
+/* A date column compared with a timestamp (`d < date '...' + interval '1 year'`, Q5 / Q10 /
+ * Q14's form) is estimated from its statistics in one unit: compared as raw numbers (days
+ * against microseconds, both from 2000-01-01) every 1991 timestamp sorted below every date,
+ * the filter was estimated at one row, and 730 rows were each looked up by index. */
+static void date_timestamp_estimate(capture *c) {
+    expect(c, "CREATE TABLE dts (id int PRIMARY KEY, d date, k int)", "CREATE TABLE\n");
+    expect(c, "CREATE TABLE dtp (id int PRIMARY KEY, name text)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO dts SELECT g, date '1990-01-01' + (g % 2000), g % 20000 "
+              "FROM generate_series(1, 4000) g", "INSERT 0 4000\n");
+    expect(c, "INSERT INTO dtp SELECT g, 'p' || g FROM generate_series(0, 19999) g",
+           "INSERT 0 20000\n");
+    expect(c, "ANALYZE dts", "ANALYZE\n");
+    expect(c, "ANALYZE dtp", "ANALYZE\n");
+    const char *q = "SELECT count(*) FROM dts JOIN dtp ON dtp.id = dts.k "
+                    "WHERE dts.d >= date '1991-01-01' AND dts.d < date '1991-01-01' + "
+                    "interval '1 year'";
+    plan_has(c, q, "Hash Join");
+    plan_lacks(c, q, "Nested Loop");
+    expect(c, q, "count\n730\nSELECT 1\n");
+}
+
 /* (big LEFT JOIN big2) JOIN small: the inner join does not read big2, so it runs first. */
 static void outer_reorder(capture *c) {
     const char *oj = "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
@@ -422,6 +443,7 @@ static void outer_reorder(capture *c) {
     outer_identities(c);
     outer_search(c);
     outer_search_greedy(c);
+    date_timestamp_estimate(c);
 }
 
 /* Two big tables joined on non-key columns: both re-partitioned by the key's hash. */
