@@ -15,7 +15,10 @@
  * the rows that cannot match before it copies them (sql_join_push_keys); through a GATHER of
  * such a scan, every fragment's scan gets it.
  * A broadcast hash join in a fragment uses the build side its GATHER built once for all its
- * fragments when there is one (sql_join_shared_build), instead of building its own. */
+ * fragments when there is one (sql_join_shared_build), instead of building its own.
+ * A hash join planned probe side first (join.probe_first) reads its left rows before it
+ * builds, and hands the right side's scan the set of one key's left values the same way
+ * (sql_join_probe_first): the build keeps only the right rows some left row can match. */
 #include <string.h>
 
 #include "sql/sql_exec_int.h"
@@ -53,6 +56,10 @@ typedef struct sql_op_join {
     uint32_t nleft, nright;
     bool keys_decide;        /* the condition is only the hash keys' equality: not re-tested */
     rt_arena *lateral_arena; /* LATERAL: the right operators of the current outer row */
+    /* probe_first: the left rows read before the build (in mem), handed out first */
+    sql_rowset left_rows;
+    uint64_t left_emit;      /* the next of them to hand out */
+    bool left_ended;         /* they are all of the left input's rows */
 } sql_op_join;
 
 /* LATERAL: reads the right input for outer row `orow` into j->right. Materials and subquery
@@ -219,18 +226,22 @@ static bool sql_join_drops_unmatched_left(const sql_plan *p) {
            (p->join.semi || jt == SQL_JT_INNER || jt == SQL_JT_RIGHT);
 }
 
-/* The first join key a key filter can be made of: a plain integer or date column on both
- * sides' terms (equal keys have equal int64 values), not compared by IS NOT DISTINCT FROM,
- * read by the scan `child` when given; p->join.nkeys when none is. */
-static uint32_t sql_join_filter_key(const sql_plan *p, const sql_op *child) {
+/* The first join key a key filter can be made of: the filtered side's term (the left one, the
+ * right one when `right`) a plain column read by the scan `child` when given, the other an
+ * integer or date term of the same family (equal keys have equal int64 values; read from the
+ * kept rows, the left one a plain column too), not compared by IS NOT DISTINCT FROM;
+ * p->join.nkeys when none is. */
+static uint32_t sql_join_filter_key(const sql_plan *p, const sql_op *child, bool right) {
     uint32_t k = 0;
     for (; k < p->join.nkeys; k++) {
         const sql_expr *lk = p->join.left_keys[k], *rk = p->join.right_keys[k];
-        int fam = sql_scan_keys_family(lk->type_oid);
-        if (!(p->join.nulls_equal & (1u << k)) && lk->kind == SQL_X_COLUMN &&
-            lk->column.depth == 0 && fam != 0 &&
-            sql_scan_keys_family(rk->type_oid) == fam &&
-            (child == NULL || sql_scan_keys_column(child, lk->column.index))) {
+        const sql_expr *mine = right ? rk : lk, *other = right ? lk : rk;
+        int fam = sql_scan_keys_family(mine->type_oid);
+        bool plain = mine->kind == SQL_X_COLUMN && mine->column.depth == 0 &&
+                     (!right || (other->kind == SQL_X_COLUMN && other->column.depth == 0));
+        if (!(p->join.nulls_equal & (1u << k)) && plain && fam != 0 &&
+            sql_scan_keys_family(other->type_oid) == fam &&
+            (child == NULL || sql_scan_keys_column(child, mine->column.index))) {
             break;
         }
     }
@@ -266,7 +277,7 @@ static bool sql_join_filter_make(const sql_htab *keys, uint32_t k, rt_arena *mem
 static void sql_join_push_keys(sql_op_join *j, sql_exec_ctx *x, const sql_join_keyset *shared) {
     const sql_plan *p = j->base.plan;
     if (!sql_join_drops_unmatched_left(p) || j->base.child == NULL) return;
-    uint32_t k = sql_join_filter_key(p, j->base.child);
+    uint32_t k = sql_join_filter_key(p, j->base.child, false);
     if (k == p->join.nkeys) return;
     sql_join_keyset ks;
     if (shared != NULL && shared->words != NULL && shared->key == k) {
@@ -279,6 +290,62 @@ static void sql_join_push_keys(sql_op_join *j, sql_exec_ctx *x, const sql_join_k
     }
     sql_scan_keys_set(j->base.child, p->join.left_keys[k]->column.index, ks.lo, ks.hi, ks.words,
                       ks.words_log2);
+}
+
+/* Left rows a probe-first hash join reads before its build, at most: past them the rest of the
+ * left side streams as usual and the right side is read unfiltered (an estimate that was far
+ * too low costs no more memory than this many rows). */
+#define SQL_JOIN_PROBE_FIRST_ROWS_MAX 100000u
+
+/* Probe side first (join.probe_first: INNER, LEFT, semi or anti, where a right row no left
+ * row matches adds nothing): reads the left rows, and when they are all read hands the right
+ * side's scan the set of one key's left values (a bloom filter and their range, as
+ * sql_join_push_keys does the other way), so the store leaves out the right rows no left row
+ * can match before they are copied and hashed. Q21's EXISTS / NOT EXISTS built the whole of
+ * lineitem for a few thousand outer rows. */
+static bool sql_join_probe_first(sql_op_join *j, sql_exec_ctx *x) {
+    const sql_plan *p = j->base.plan;
+    uint32_t jt = p->join.join_type;
+    RT_ASSERT(p->kind == SQL_P_HASHJOIN && !p->join.lateral && !p->join.merge);
+    RT_ASSERT(jt == SQL_JT_INNER || jt == SQL_JT_LEFT);
+    sql_rowset_init(&j->left_rows, j->mem, j->nleft);
+    while (j->left_rows.count < SQL_JOIN_PROBE_FIRST_ROWS_MAX) {
+        sql_batch *in;
+        if (!sql_op_next(j->base.child, x, &in)) return false;
+        if (in == NULL) {
+            j->left_ended = true;
+            break;
+        }
+        for (uint32_t r = 0; r < in->rows; r++) {
+            if (!sql_rowset_add(&j->left_rows, in, r)) return sql_exec_hash_fail(j->mem, x, "join");
+        }
+    }
+    uint32_t k = sql_join_filter_key(p, j->base.child2, true);
+    if (!j->left_ended || k == p->join.nkeys) return true;
+    uint32_t col = p->join.left_keys[k]->column.index;
+    uint64_t count = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (uint64_t r = 0; r < j->left_rows.count; r++) {
+        const sql_value *v = &sql_rowset_row(&j->left_rows, r)[col];
+        count += !v->is_null;
+    }
+    if (count == 0) return true; /* no left row can match: see sql_join_next */
+    uint32_t words_log2 = eng_scan_keys_words_log2(count);
+    /* A GATHER's fragments may still read the set after this join's close (as in
+     * sql_join_push_keys): there it lives as long as the context. */
+    bool gather = j->base.child2->plan->kind == SQL_P_GATHER;
+    uint64_t *words = rt_arena_zalloc(gather ? x->arena : j->mem, sizeof(uint64_t) << words_log2);
+    if (words == NULL) return true; /* no filter: the join still matches every row */
+    for (uint64_t r = 0; r < j->left_rows.count; r++) {
+        const sql_value *v = &sql_rowset_row(&j->left_rows, r)[col];
+        if (v->is_null) continue; /* a NULL key never joins */
+        lo = v->i64 < lo ? v->i64 : lo;
+        hi = v->i64 > hi ? v->i64 : hi;
+        eng_scan_keys_add(words, words_log2, v->i64);
+    }
+    sql_scan_keys_set(j->base.child2, p->join.right_keys[k]->column.index, lo, hi, words,
+                      words_log2);
+    return true;
 }
 
 /* Output batch of the join's columns (left ++ right). */
@@ -543,9 +610,8 @@ static bool sql_join_row(sql_op_join *j, sql_exec_ctx *x, uint32_t orow, sql_bat
  * each hash starts at: a big build side's slots do not fit in the cache, and probing row by
  * row waited for one memory load per outer row (most of a selective join's time). Loads
  * issued for a whole batch overlap. */
-static bool sql_join_hash_outer(sql_op_join *j) {
+static bool sql_join_hash_outer(sql_op_join *j, rt_arena *arena) {
     uint32_t n = j->outer->rows, nk = j->base.plan->join.nkeys;
-    rt_arena *arena = j->base.child->batch_arena;
     j->left_hash = rt_arena_alloc(arena, sizeof(uint64_t) * (n + 1u));
     j->left_null = rt_arena_alloc(arena, n + 1u);
     if (j->left_hash == NULL || j->left_null == NULL) return false;
@@ -569,7 +635,20 @@ static bool sql_join_hash_outer(sql_op_join *j) {
 
 static bool sql_join_next_outer(sql_op_join *j, sql_exec_ctx *x) {
     const sql_plan *p = j->base.plan;
-    if (!sql_op_next(j->base.child, x, &j->outer)) return false;
+    rt_arena *arena = j->base.child->batch_arena;
+    if (j->left_emit < j->left_rows.count) { /* probe_first: the rows read before the build */
+        uint64_t left = j->left_rows.count - j->left_emit;
+        uint32_t n = left > SQL_BATCH_ROWS ? SQL_BATCH_ROWS : (uint32_t)left;
+        arena = j->mem;
+        if (!sql_rowset_emit(&j->left_rows, j->left_emit, n, p->left->cols, arena, &j->outer)) {
+            return sql_exec_hash_fail(j->mem, x, "join");
+        }
+        j->left_emit += n;
+    } else if (j->left_ended) {
+        j->outer = NULL;
+    } else if (!sql_op_next(j->base.child, x, &j->outer)) {
+        return false;
+    }
     j->outer_row = 0;
     if (j->outer == NULL) {
         j->outer_done = true;
@@ -577,15 +656,14 @@ static bool sql_join_next_outer(sql_op_join *j, sql_exec_ctx *x) {
     }
     if (p->kind == SQL_P_HASHJOIN) {
         sql_eval_ctx ec;
-        sql_exec_eval_ctx(x, j->base.child->batch_arena, &ec);
-        j->left_keys = rt_arena_alloc(j->base.child->batch_arena,
-                                      sizeof(sql_vec *) * (p->join.nkeys + 1u));
+        sql_exec_eval_ctx(x, arena, &ec);
+        j->left_keys = rt_arena_alloc(arena, sizeof(sql_vec *) * (p->join.nkeys + 1u));
         if (j->left_keys == NULL) return false;
         for (uint32_t k = 0; k < p->join.nkeys; k++) {
             j->left_keys[k] = sql_eval(&ec, p->join.left_keys[k], j->outer, j->outer->rows, NULL);
             if (j->left_keys[k] == NULL) return false;
         }
-        if (!p->join.merge) return sql_join_hash_outer(j);
+        if (!p->join.merge) return sql_join_hash_outer(j, arena);
     }
     return true;
 }
@@ -604,10 +682,13 @@ static bool sql_join_next(sql_op *op, sql_exec_ctx *x, sql_batch **out) {
             j->keys = sh->keys;
             j->chain = sh->chain;
         } else {
-            if (!op->plan->join.lateral && !sql_join_build_right(j, x)) return false;
+            if (op->plan->join.probe_first && !sql_join_probe_first(j, x)) return false;
+            /* probe_first and no left rows: nothing to match, the right side is not read */
+            bool none = op->plan->join.probe_first && j->left_ended && j->left_rows.count == 0;
+            if (!op->plan->join.lateral && !none && !sql_join_build_right(j, x)) return false;
             if (op->plan->kind == SQL_P_HASHJOIN && !sql_join_build_hash(j, x)) return false;
         }
-        if (op->plan->kind == SQL_P_HASHJOIN) {
+        if (op->plan->kind == SQL_P_HASHJOIN && !op->plan->join.probe_first) {
             sql_join_push_keys(j, x, sh != NULL ? &sh->filter : NULL);
         }
     }
@@ -637,6 +718,9 @@ static bool sql_join_open(sql_op *op, sql_exec_ctx *x) {
     if ((j->mem = rt_arena_create(sql_exec_hash_bytes_max)) == NULL) {
         return rt_arena_fail(x->arena, x->err);
     }
+    j->left_rows = (sql_rowset){0};
+    j->left_emit = 0;
+    j->left_ended = false;
     if (op->plan->join.merge) return sql_merge_open(j, x);
     sql_rowset_init(&j->right, j->mem, j->nright);
     return true;
@@ -751,7 +835,7 @@ bool sql_join_shared_build(sql_exec_ctx *x, const sql_plan *p, rt_arena *mem,
     out->filter = (sql_join_keyset){.words = NULL};
     /* The probe scans' key filter, once here rather than in every fragment (they take the
      * first key whose column a scan reads: the same in each). */
-    uint32_t k = sql_join_filter_key(p, NULL);
+    uint32_t k = sql_join_filter_key(p, NULL, false);
     if (ok && sql_join_drops_unmatched_left(p) && k < p->join.nkeys) {
         (void)sql_join_filter_make(&j->keys, k, mem, &out->filter);
     }

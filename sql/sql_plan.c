@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "engine/eng_key.h"
+#include "sql/sql_array.h"
 #include "sql/sql_bind_int.h"
 #include "sql/sql_plan_int.h"
 #include "sql/sql_stats.h"
@@ -631,6 +632,7 @@ static sql_plan *sql_opt_hash_right(sql_opt *o, sql_plan *j) {
     s->left = j->right;
     s->right = j->left;
     s->join.join_type = SQL_JOIN_RIGHT;
+    s->join.probe_first = false; /* the small side is the build side now */
     s->join.left_keys = j->join.right_keys;
     s->join.right_keys = j->join.left_keys;
     if (j->join.quals != NULL &&
@@ -1178,13 +1180,60 @@ static sql_plan *sql_opt_modify(sql_opt *o, sql_plan *p) {
 
 /* ---- dispatch ---- */
 
+/* PostgreSQL's guess for the elements of an array it cannot count (estimate_array_length). */
+#define SQL_PLAN_ARRAY_LENGTH_DEFAULT 10.0
+
+/* Elements of a (multidimensional) ARRAY[...] of constants, -1 when one is not a constant. */
+static double sql_opt_array_const_items(const sql_expr *e) {
+    if (e->kind != SQL_X_ARRAY) return e->kind == SQL_X_CONST ? 1 : -1;
+    double count = 0;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        double c = sql_opt_array_const_items(e->args[i]);
+        if (c < 0) return -1;
+        count += c;
+    }
+    return count;
+}
+
+/* Elements of array expression `e` as PostgreSQL's estimate_array_length counts them: a
+ * constant's (a custom plan's bound parameter's) element count, 0 for NULL; ARRAY[...] of
+ * scalars its length; anything else SQL_PLAN_ARRAY_LENGTH_DEFAULT. */
+static double sql_opt_array_length(const sql_expr *e) {
+    while (e->kind == SQL_X_FUNC && e->func.def == &sql_cast_def && e->nargs == 1 &&
+           e->args[0]->type_oid == e->type_oid) {
+        e = e->args[0]; /* a relabelling cast (a typmod) of the same array type */
+    }
+    if (e->kind == SQL_X_ARRAY) {
+        bool nested = false;
+        for (uint32_t i = 0; i < e->nargs; i++) nested |= e->args[i]->kind == SQL_X_ARRAY;
+        if (!nested) return e->nargs;
+        /* ARRAY[ARRAY[...], ...]: PostgreSQL folds it to a constant when its elements are */
+        double count = sql_opt_array_const_items(e);
+        return count >= 0 ? count : SQL_PLAN_ARRAY_LENGTH_DEFAULT;
+    }
+    const sql_value *v = e->kind == SQL_X_CONST ? &e->constval
+                         : e->kind == SQL_X_PARAM ? sql_stats_plan_param(e->param) : NULL;
+    if (v == NULL || v->type_oid != e->type_oid || sql_type_elem_of(e->type_oid) == 0) {
+        return SQL_PLAN_ARRAY_LENGTH_DEFAULT;
+    }
+    if (v->is_null) return 0;
+    sql_array_view view;
+    sql_array_view_of(&v->b, &view);
+    return view.nitems;
+}
+
 /* Rows of a VALUES list or a set-returning function's scan, as PostgreSQL estimates them: the
- * list's rows; generate_series over integer constants its count (its support function);
- * any other function SQL_PLAN_DEFAULT_ROWS (the default prorows). */
+ * list's rows; generate_series over integer constants its count and unnest its array's
+ * length (their support functions); any other function SQL_PLAN_DEFAULT_ROWS (the default
+ * prorows). At least one row (clamp_row_est). */
 static double sql_opt_srf_rows(const sql_plan *p) {
     if (p->kind == SQL_P_VALUES) return p->values.nrows;
     const sql_expr *const *a = (const sql_expr *const *)p->func.args;
     uint32_t n = p->func.nargs;
+    if (strcmp(p->func.def->name, "unnest") == 0 && n == 1 && sql_type_elem_of(a[0]->type_oid)) {
+        double count = sql_opt_array_length(a[0]);
+        return count > 1 ? count : 1;
+    }
     if (strcmp(p->func.def->name, "generate_series") != 0 || n < 2 || n > 3) {
         return SQL_PLAN_DEFAULT_ROWS;
     }

@@ -215,6 +215,11 @@ struct sql_plan {
             bool merge;            /* HASHJOIN whose inputs both come ordered on the keys
                                       (ascending, NULLs last): merged as they stream instead
                                       of hashing the right side (EXPLAIN: Merge Join) */
+            bool probe_first;      /* HASHJOIN (INNER, LEFT, semi, anti) whose left side is
+                                      estimated far smaller than its right: the left rows are
+                                      read first and the right side's scan gets the set of a
+                                      key's left values, so the build keeps only right rows
+                                      that may match (sql_plan_dist.c, sql_exec_join.c) */
         } join;                                                          /* joins */
         struct {
             sql_agg_mode mode;

@@ -557,11 +557,49 @@ static sql_plan *sql_opt_repartition(sql_opt *o, sql_plan *j) {
     return g;
 }
 
+/* A coordinator hash join reads its left (probe) side first when that side is estimated at
+ * most this many rows and this many times fewer than its right (build) side: the left keys
+ * then filter the right side's scan (join.probe_first). The executor's own bound on the rows
+ * it reads first is SQL_JOIN_PROBE_FIRST_ROWS_MAX (sql_exec_join.c). */
+#define SQL_JOIN_PROBE_FIRST_ROWS 50000.0
+#define SQL_JOIN_PROBE_FIRST_RATIO 4.0
+
+/* Marks gathered hash join j (INNER, LEFT, semi or anti: a right row no left row matches adds
+ * nothing) probe_first when its left side is small against its right, a table read whose
+ * column one integer or date key compares with a plain left column: reading the left rows
+ * first lets their key values leave out the right rows that cannot match before the build
+ * (PostgreSQL gets there with a parameterised index scan per outer row; here one filtered
+ * scan serves them all, without a round trip to the shards per row). */
+static void sql_opt_probe_first(sql_plan *j) {
+    uint32_t jt = j->join.join_type;
+    const sql_plan *l = j->left, *r = j->right;
+    if (j->kind != SQL_P_HASHJOIN || j->join.merge || j->join.lateral ||
+        j->join.strategy != SQL_JOIN_GATHERED || (jt != SQL_JOIN_INNER && jt != SQL_JOIN_LEFT) ||
+        l->est_rows > SQL_JOIN_PROBE_FIRST_ROWS ||
+        l->est_rows * SQL_JOIN_PROBE_FIRST_RATIO >= r->est_rows) {
+        return;
+    }
+    const sql_plan *rs = sql_side_scan(r);
+    if (rs == NULL || rs->kind != SQL_P_SCAN) return;
+    for (uint32_t k = 0; k < j->join.nkeys; k++) {
+        const sql_expr *lk = j->join.left_keys[k], *rk = j->join.right_keys[k];
+        uint32_t t = lk->type_oid;
+        bool typed = sql_is_int_type(t) ? sql_is_int_type(rk->type_oid)
+                                        : t == SQL_T_DATE && rk->type_oid == SQL_T_DATE;
+        if (!(j->join.nulls_equal & (1u << k)) && lk->kind == SQL_X_COLUMN && typed &&
+            sql_side_attnum(r, rs, rk) != 0 && rk->kind == SQL_X_COLUMN) {
+            j->join.probe_first = true;
+            return;
+        }
+    }
+}
+
 /* Where a hash join runs: a semi-join as lookups over its inner side made unique when its
  * keys are few (sql_opt_semi_unique), else merged where both inputs come ordered on its keys,
  * else by primary-key lookups when the outer side is small, else on the shards when both
  * tables are partitioned alike on its key, else on the shards of the big side with the small
- * one broadcast, else gathered on the coordinator. */
+ * one broadcast, else gathered on the coordinator (probe side first when it is the small one:
+ * sql_opt_probe_first). */
 sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
     if (j->join.semi) {
         sql_plan *u = sql_opt_semi_unique(o, j);
@@ -572,7 +610,9 @@ sql_plan *sql_opt_join_strategy(sql_opt *o, sql_plan *j) {
     sql_plan *c = sql_opt_colocate(o, j);
     if (c == NULL || c != j) return c;
     if ((c = sql_opt_broadcast(o, j)) == NULL || c != j) return c;
-    return sql_opt_repartition(o, j);
+    if ((c = sql_opt_repartition(o, j)) == NULL || c != j) return c;
+    sql_opt_probe_first(j);
+    return j;
 }
 
 /* Whether the plan `p` (a fragment's, or a node of it) writes or locks rows. */

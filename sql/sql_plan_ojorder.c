@@ -31,9 +31,12 @@
  * semi-join wherever its condition's relations are there, and two semi-joins commute.
  * The written order is always valid; dynamic programming over every subset (up to
  * SQL_JOIN_DP_RELS_MAX relations) picks the cheapest valid tree, costed as inner joins are
- * (sql_opt_join_cost) with an outer join's rows at least its preserved side's. Larger trees keep
- * the per-join rewrites (sql_opt_outer_pullup, sql_opt_outer_assoc). Conditions that hold a
- * subquery or volatile call keep the written form, except at the top of the tree. */
+ * (sql_opt_join_cost) with an outer join's rows at least its preserved side's. Up to
+ * SQL_JOIN_RELS_MAX relations a greedy search pairs the cheapest valid join of two sets at a
+ * time, as sql_plan_join.c does for inner joins; when it finds no valid tree, and past that
+ * size, the tree keeps the per-join rewrites (sql_opt_outer_pullup, sql_opt_outer_assoc).
+ * Conditions that hold a subquery or volatile call keep the written form, except at the top
+ * of the tree. */
 #include <math.h>
 #include <string.h>
 
@@ -41,8 +44,8 @@
 #include "sql/sql_plan_int.h"
 #include "sql/sql_stats.h"
 
-#define SQL_OJ_RELS_MAX SQL_JOIN_DP_RELS_MAX
-#define SQL_OJ_SETS (1u << SQL_OJ_RELS_MAX)
+#define SQL_OJ_RELS_MAX SQL_JOIN_RELS_MAX
+RT_STATIC_ASSERT(SQL_OJ_RELS_MAX < 32); /* relation sets are uint32_t bitmasks */
 
 typedef struct sql_ojc {
     sql_expr *e;             /* over the tree's row */
@@ -68,8 +71,12 @@ typedef struct sql_ojt {
     bool fail;               /* not a tree this module orders */
     sql_plan *leaf[SQL_OJ_RELS_MAX];
     bool placed[SQL_PLAN_CONJUNCTS_MAX];
-    double cost[SQL_OJ_SETS], rows[SQL_OJ_SETS];
-    uint32_t split[SQL_OJ_SETS];
+    double *cost, *rows;     /* per relation set: 1 << nrels entries */
+    uint32_t *split;
+    /* the greedy search's joins (probe side, build side), in order: those of its last run
+       and of its run without estimates (always valid: validity does not depend on them) */
+    uint32_t greedy_l[SQL_OJ_RELS_MAX], greedy_r[SQL_OJ_RELS_MAX];
+    uint32_t valid_l[SQL_OJ_RELS_MAX], valid_r[SQL_OJ_RELS_MAX];
 } sql_ojt;
 
 static bool sql_ojt_flattenable(const sql_plan *j) {
@@ -453,6 +460,67 @@ static void sql_ojt_dp(sql_ojt *t) {
     }
 }
 
+/* Greedy search past SQL_JOIN_DP_RELS_MAX relations: from the relations, joins the two sets
+ * (either one the build side) whose valid join costs the least in all, until one set is left;
+ * the whole tree's cost stays infinite when no valid pair remains (the greedy choices may
+ * leave none where the written order had one). */
+static void sql_ojt_greedy(sql_ojt *t) {
+    uint32_t sets[SQL_OJ_RELS_MAX], n = t->nrels;
+    for (uint32_t r = 0; r < n; r++) {
+        sets[r] = 1u << r;
+        t->cost[sets[r]] = 0;
+        t->split[sets[r]] = 0;
+    }
+    t->cost[(1u << t->nrels) - 1u] = INFINITY;
+    while (n > 1) {
+        double best = INFINITY, best_rows = 0;
+        uint32_t bi = 0, bj = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            for (uint32_t j = 0; j < n; j++) {
+                uint32_t l = sets[i], r = sets[j];
+                int32_t k = i == j ? -2 : sql_ojt_step(t, l, r);
+                if (k == -2) continue;
+                double out, c = t->cost[l] + t->cost[r] + sql_ojt_join_cost(t, l, r, k, &out);
+                if (c < best) {
+                    best = c;
+                    best_rows = out;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        }
+        if (isinf(best)) return;
+        uint32_t s = sets[bi] | sets[bj];
+        t->cost[s] = best;
+        t->rows[s] = best_rows;
+        t->split[s] = sets[bi];
+        t->greedy_l[t->nrels - n] = sets[bi];
+        t->greedy_r[t->nrels - n] = sets[bj];
+        sets[bi < bj ? bi : bj] = s;
+        sets[bi < bj ? bj : bi] = sets[--n];
+    }
+}
+
+/* The greedy search's joins without estimates again, with them (when its run with them found
+ * no valid tree). */
+static void sql_ojt_greedy_replay(sql_ojt *t) {
+    for (uint32_t i = 0; i + 1 < t->nrels; i++) {
+        uint32_t l = t->valid_l[i], r = t->valid_r[i];
+        int32_t k = sql_ojt_step(t, l, r);
+        RT_ASSERT(k != -2);
+        double out, c = t->cost[l] + t->cost[r] + sql_ojt_join_cost(t, l, r, k, &out);
+        t->cost[l | r] = c;
+        t->rows[l | r] = out;
+        t->split[l | r] = l;
+    }
+}
+
+/* The cheapest valid tree: every subset up to SQL_JOIN_DP_RELS_MAX relations, else greedy. */
+static void sql_ojt_search(sql_ojt *t) {
+    if (t->nrels <= SQL_JOIN_DP_RELS_MAX) sql_ojt_dp(t);
+    else sql_ojt_greedy(t);
+}
+
 /* Each relation planned with the conjuncts that read it alone. */
 static bool sql_ojt_leaves(sql_ojt *t) {
     sql_opt *o = t->o;
@@ -571,21 +639,29 @@ sql_plan *sql_opt_reorder_outer(sql_opt *o, sql_plan *j) {
     uint32_t rels, ojs;
     if (!sql_ojt_add(t, j, 0, 0, &rels, &ojs)) return NULL;
     if (t->fail || t->noj == 0 || t->nrels < 3) return j;
+    size_t sets = (size_t)1 << t->nrels;
+    t->cost = rt_arena_alloc(o->arena, sizeof(double) * sets);
+    t->rows = rt_arena_alloc(o->arena, sizeof(double) * sets);
+    t->split = rt_arena_alloc(o->arena, sizeof(uint32_t) * sets);
+    if (t->cost == NULL || t->rows == NULL || t->split == NULL) return sql_opt_oom(o);
     sql_ojt_needs(t);
     if (t->fail) return j;
     if (!sql_ojt_limits(t)) return NULL;
     /* Validity does not depend on the estimates: with none yet, a tree these rules find no
      * order for (the written one always has one) keeps the per-join rewrites. */
     for (uint32_t r = 0; r < t->nrels; r++) t->rows[1u << r] = 1;
-    sql_ojt_dp(t);
+    sql_ojt_search(t);
     if (isinf(t->cost[(1u << t->nrels) - 1u])) return j;
+    memcpy(t->valid_l, t->greedy_l, sizeof t->valid_l);
+    memcpy(t->valid_r, t->greedy_r, sizeof t->valid_r);
     if (!sql_ojt_leaves(t)) return NULL;
     for (uint32_t i = 0; i < t->nc; i++) {
         if (t->c[i].rels & (t->c[i].rels - 1)) sql_ojt_sel(t, &t->c[i]);
     }
-    sql_ojt_dp(t);
+    sql_ojt_search(t);
     uint32_t full = (1u << t->nrels) - 1u, order[SQL_OJ_RELS_MAX], n = 0;
-    RT_ASSERT(!isinf(t->cost[full])); /* valid above */
+    RT_ASSERT(t->nrels > SQL_JOIN_DP_RELS_MAX || !isinf(t->cost[full])); /* valid above */
+    if (isinf(t->cost[full])) sql_ojt_greedy_replay(t);
     sql_plan *root = sql_ojt_build(t, full, order, &n);
     return root != NULL ? sql_ojt_finish(t, root, order, n) : NULL;
 }

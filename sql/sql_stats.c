@@ -1160,6 +1160,15 @@ bool sql_stats_view_get(const sql_stats_undo *mine, const eng_table *t, uint16_t
 
 /* Compares a column value with a constant of a possibly different numeric type; false when
  * the two cannot be compared meaningfully. */
+/* A number-like value as a double, in a unit its comparable types share: a date (days since
+ * 2000-01-01) in microseconds, as timestamp and timestamptz count (`l_shipdate < date
+ * '1995-10-01' + interval '1 month'` compares a date column with a timestamp: compared as
+ * raw numbers, every 1995 timestamp sorted below every date and the estimate was one row). */
+static double sql_stats_number(const sql_value *v) {
+    if (v->type_oid == SQL_T_DATE) return (double)v->i64 * 86400e6;
+    return sql_phys_of_type(v->type_oid) == SQL_PHYS_I64 ? (double)v->i64 : v->f64;
+}
+
 static bool sql_stats_compare(const sql_value *a, const sql_value *b, int *out) {
     sql_phys pa = sql_phys_of_type(a->type_oid), pb = sql_phys_of_type(b->type_oid);
     if (a->type_oid == b->type_oid) {
@@ -1173,8 +1182,7 @@ static bool sql_stats_compare(const sql_value *a, const sql_value *b, int *out) 
         *out = c != 0 ? c : (a->b.len > b->b.len) - (a->b.len < b->b.len);
         return true;
     }
-    double x = pa == SQL_PHYS_I64 ? (double)a->i64 : a->f64;
-    double y = pb == SQL_PHYS_I64 ? (double)b->i64 : b->f64;
+    double x = sql_stats_number(a), y = sql_stats_number(b);
     *out = (x > y) - (x < y);
     return true;
 }
@@ -1220,11 +1228,8 @@ static double sql_sel_below(const sql_col_stats *cs, const sql_value *c, bool in
         double within = 0.5;
         sql_phys ph = sql_phys_of_type(c->type_oid);
         if (ph != SQL_PHYS_BYTES && sql_phys_of_type(cs->hist[lo].type_oid) != SQL_PHYS_BYTES) {
-            double a = sql_phys_of_type(cs->hist[lo - 1].type_oid) == SQL_PHYS_I64
-                           ? (double)cs->hist[lo - 1].i64 : cs->hist[lo - 1].f64;
-            double b = sql_phys_of_type(cs->hist[lo].type_oid) == SQL_PHYS_I64
-                           ? (double)cs->hist[lo].i64 : cs->hist[lo].f64;
-            double v = ph == SQL_PHYS_I64 ? (double)c->i64 : c->f64;
+            double a = sql_stats_number(&cs->hist[lo - 1]), b = sql_stats_number(&cs->hist[lo]);
+            double v = sql_stats_number(c);
             if (b > a) within = fmin(1, fmax(0, (v - a) / (b - a)));
         }
         frac = ((double)(lo - 1) + within) / (double)(cs->nhist - 1);

@@ -389,6 +389,46 @@ static void outer_search(capture *c) {
                   "SELECT count(*) FROM x JOIN small s ON s.id = x.k WHERE s.name = 'n7'");
 }
 
+/* Ten relations (past SQL_JOIN_DP_RELS_MAX): the greedy search orders the LEFT JOIN and the
+ * anti-join with the inner joins as the exhaustive one does: big's 4,000 rows meet the
+ * filtered small tables first, and the LEFT JOIN and NOT EXISTS see the 100 left (before,
+ * the per-join rewrites kept both LEFT JOIN and anti-join over big whole). */
+static void outer_search_greedy(capture *c) {
+    const char *ten = "SELECT count(*), count(b2.id) FROM big b "
+                      "LEFT JOIN big2 b2 ON b2.ref = b.id JOIN big2 b3 ON b3.id = b.id * 2 "
+                      "JOIN small s1 ON s1.id = b.grp JOIN small s2 ON s2.id = s1.id "
+                      "JOIN small s3 ON s3.id = s2.id JOIN small s4 ON s4.id = s3.id "
+                      "JOIN small s5 ON s5.id = s4.id JOIN small s6 ON s6.id = s5.id "
+                      "JOIN small s ON s.id = b.grp WHERE s.name = 'n7' "
+                      "AND NOT EXISTS (SELECT 1 FROM big2 x WHERE x.val = b.id)";
+    plan_has_then(c, ten, "Hash Left Join", "Hash Anti Join");
+    plan_has_then(c, ten, "Hash Anti Join", "Filter: (name = 'n7'::text)");
+    same(c, ten, "WITH x AS MATERIALIZED (SELECT b.id FROM big b JOIN big2 b3 ON b3.id = b.id * 2 "
+                 "WHERE b.grp = 7 AND NOT EXISTS (SELECT 1 FROM big2 x WHERE x.val = b.id)) "
+                 "SELECT count(*), count(b2.id) FROM x LEFT JOIN big2 b2 ON b2.ref = x.id");
+}
+
+/* A date column compared with a timestamp (`d < date '...' + interval '1 year'`, Q5 / Q10 /
+ * Q14's form) is estimated from its statistics in one unit: compared as raw numbers (days
+ * against microseconds, both from 2000-01-01) every 1991 timestamp sorted below every date,
+ * the filter was estimated at one row, and 730 rows were each looked up by index. */
+static void date_timestamp_estimate(capture *c) {
+    expect(c, "CREATE TABLE dts (id int PRIMARY KEY, d date, k int)", "CREATE TABLE\n");
+    expect(c, "CREATE TABLE dtp (id int PRIMARY KEY, name text)", "CREATE TABLE\n");
+    expect(c, "INSERT INTO dts SELECT g, date '1990-01-01' + (g % 2000), g % 20000 "
+              "FROM generate_series(1, 4000) g", "INSERT 0 4000\n");
+    expect(c, "INSERT INTO dtp SELECT g, 'p' || g FROM generate_series(0, 19999) g",
+           "INSERT 0 20000\n");
+    expect(c, "ANALYZE dts", "ANALYZE\n");
+    expect(c, "ANALYZE dtp", "ANALYZE\n");
+    const char *q = "SELECT count(*) FROM dts JOIN dtp ON dtp.id = dts.k "
+                    "WHERE dts.d >= date '1991-01-01' AND dts.d < date '1991-01-01' + "
+                    "interval '1 year'";
+    plan_has(c, q, "Hash Join");
+    plan_lacks(c, q, "Nested Loop");
+    expect(c, q, "count\n730\nSELECT 1\n");
+}
+
 /* (big LEFT JOIN big2) JOIN small: the inner join does not read big2, so it runs first. */
 static void outer_reorder(capture *c) {
     const char *oj = "SELECT count(*), count(b2.id) FROM big b LEFT JOIN big2 b2 ON b2.ref = b.id "
@@ -402,6 +442,8 @@ static void outer_reorder(capture *c) {
     plan_has_then(c, keep, "Hash Cond: (COALESCE(b2.val, b.grp) = s.id)", "Hash Left Join");
     outer_identities(c);
     outer_search(c);
+    outer_search_greedy(c);
+    date_timestamp_estimate(c);
 }
 
 /* Two big tables joined on non-key columns: both re-partitioned by the key's hash. */

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "sql/sql_array.h"
+#include "sql/sql_stats.h"
 #include "tests/sql/sql_test_db.h"
 
 static sdb_result res;
@@ -308,6 +310,121 @@ static void plan_hash_right(void) {
                     "                          Filter: (tag = ANY ('{c,d}'::text[]))\n");
 }
 
+/* The first hash join of plan p (depth first), or NULL. */
+static const sql_plan *plan_first_hashjoin(const sql_plan *p) {
+    if (p == NULL || p->kind == SQL_P_HASHJOIN) return p;
+    const sql_plan *j = plan_first_hashjoin(p->left);
+    return j != NULL ? j : plan_first_hashjoin(p->right);
+}
+
+/* Whether the first hash join of `sql`'s plan reads its probe side first. */
+static bool plan_probe_first(const char *sql) {
+    sdb_ctx c;
+    rt_err err;
+    rt_err_clear(&err);
+    const sql_query *q = sdb_bind(&c, sql, &err);
+    const sql_plan *j = q != NULL ? plan_first_hashjoin(q->plan) : NULL;
+    bool first = j != NULL && j->join.probe_first;
+    if (q == NULL) rt_log(RT_LOG_ERROR, NULL, "%s: %s", sql, err.message);
+    sdb_ctx_close(&c);
+    return first;
+}
+
+/* A hash join whose probe side is estimated far smaller than its build side (here x = 20: 5
+ * of t's 1,000 default rows against u's 1,000) reads the probe side first, and its key values
+ * filter the build side's scan: u's scan hands up only rows whose tid some t row has, the
+ * same rows for semi-, anti-, inner and left joins. The plan's shape is PostgreSQL's (EXPLAIN
+ * ANALYZE shows the build's fewer rows; bench/RESULTS.md, Q21). */
+static void plan_probe_first_joins(void) {
+    const char *anti = "SELECT id FROM t WHERE x = 20 AND NOT EXISTS "
+                       "(SELECT 1 FROM u WHERE u.tid = t.id)";
+    TEST_CHECK(plan_probe_first(anti));
+    CHECK_ROWS(anti, "2\n");
+    CHECK_ROWS("SELECT id FROM t WHERE x = 10 AND EXISTS (SELECT 1 FROM u WHERE u.tid = t.id)",
+               "1\n");
+    CHECK_ROWS("SELECT id FROM t WHERE x = 10 AND NOT EXISTS "
+               "(SELECT 1 FROM u WHERE u.tid = t.id AND u.tag <> 'a')", "");
+    CHECK_ROWS("SELECT t.id, u.tag FROM t LEFT JOIN u ON u.tid = t.id AND u.tag <> 'b' "
+               "WHERE t.x = 10", "1|a\n");
+    CHECK_ROWS("SELECT t.id, u.tag FROM t LEFT JOIN u ON u.tid = t.id WHERE t.x = 40", "4|NULL\n");
+    /* No probe row: nothing is built. A NULL key matches nothing and filters nothing. */
+    CHECK_ROWS("SELECT id FROM t WHERE x = 99 AND EXISTS (SELECT 1 FROM u WHERE u.tid = t.id)",
+               "");
+    CHECK_ROWS("SELECT id FROM t WHERE x IS NULL AND NOT EXISTS "
+               "(SELECT 1 FROM u WHERE u.tid = t.x)", "5\n");
+    CHECK_ROWS("EXPLAIN (COSTS OFF) SELECT id FROM t WHERE x = 30 AND EXISTS "
+               "(SELECT 1 FROM u WHERE u.tid = t.id)",
+               "Hash Semi Join\n"
+               "  Hash Cond: (t.id = u.tid)\n"
+               "  ->  Gather\n"
+               "        Partitions: 4\n"
+               "        ->  Seq Scan on t\n"
+               "              Filter: (x = 30)\n"
+               "  ->  Hash\n"
+               "        ->  Gather\n"
+               "              Partitions: 3\n"
+               "              ->  Seq Scan on u\n");
+    /* A big probe side builds as before. */
+    TEST_CHECK(!plan_probe_first("SELECT id FROM t WHERE NOT EXISTS "
+                                 "(SELECT 1 FROM u WHERE u.tid = t.id)"));
+}
+
+/* The estimated rows of the first function scan of `sql`'s plan, or -1. With `param`: $1 is
+ * declared of its type and bound to it, as the server plans a custom plan after Bind. */
+static double plan_funcscan_rows(const char *sql, const sql_value *param) {
+    sdb_ctx c;
+    rt_err err;
+    rt_err_clear(&err);
+    sdb_ctx_open(&c, sql, &err);
+    sql_stmt_list list;
+    sql_query *q = NULL;
+    if (param != NULL) {
+        c.bc.nparams = 1;
+        c.bc.param_types = &param->type_oid;
+        c.bc.param_values = param;
+        sql_stats_plan_params_begin(param, 1, NULL);
+    }
+    if (!sql_parse(c.arena, sql, (uint32_t)strlen(sql), &list, &err) || list.count != 1 ||
+        !sql_bind_query(&c.bc, list.stmts[0].node, &q)) {
+        q = NULL;
+    }
+    if (param != NULL) sql_stats_plan_params_end();
+    const sql_plan *p = q != NULL ? q->plan : NULL;
+    while (p != NULL && p->kind != SQL_P_FUNCSCAN) p = p->left;
+    double rows = p != NULL ? p->est_rows : -1;
+    if (q == NULL) rt_log(RT_LOG_ERROR, NULL, "%s: %s", sql, err.message);
+    sdb_ctx_close(&c);
+    return rows;
+}
+
+/* unnest estimates its array's elements as PostgreSQL's array_unnest_support does: a
+ * constant's count (a custom plan's bound parameter's too), ARRAY[...]'s length, 10 for an
+ * array it cannot count; at least one row. */
+static void plan_unnest_rows(void) {
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest(ARRAY[1, 2, 3])", NULL) == 3);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest('{1,2,3,4}'::int[])", NULL) == 4);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest(ARRAY[ARRAY[1, 2], ARRAY[3, 4]])", NULL)
+               == 4);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest('{}'::int[])", NULL) == 1);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest(NULL::int[])", NULL) == 1);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest('{a,b}'::text[]) WITH ORDINALITY", NULL)
+               == 2);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest(ARRAY[ARRAY[random()]])", NULL) == 10);
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest($1::int[])", NULL) == 10);
+    sql_array_builder ab;
+    rt_arena *arena = rt_arena_create(1u << 20);
+    TEST_CHECK(arena != NULL && sql_array_builder_init(&ab, arena, SQL_T_INT4));
+    for (int64_t i = 0; i < 5; i++) {
+        sql_value e = {.type_oid = SQL_T_INT4, .i64 = i};
+        TEST_CHECK(sql_array_builder_add(&ab, &e));
+    }
+    sql_value a = {.type_oid = SQL_T_INT4_ARRAY};
+    TEST_CHECK(sql_array_builder_finish(&ab, &a.b));
+    TEST_CHECK(plan_funcscan_rows("SELECT * FROM unnest($1)", &a) == 5);
+    rt_arena_destroy(arena);
+    CHECK_ROWS("SELECT * FROM unnest(ARRAY[1, 2, 3])", "1\n2\n3\n");
+}
+
 /* Subqueries: an uncorrelated IN a semi-join, NOT IN a hashed SubPlan (as PostgreSQL 15),
  * hash joins across types and aliases, IN lists. */
 static void plan_explain_subplans(void) {
@@ -502,6 +619,8 @@ static void plan_fiber(void *arg) {
     plan_explain_more();
     plan_explain_subplans();
     plan_hash_right();
+    plan_probe_first_joins();
+    plan_unnest_rows();
     plan_sequences();
     plan_modify();
     rt_runtime_stop();
