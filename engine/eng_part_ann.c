@@ -443,6 +443,9 @@ static void eng_ann_build_finish(eng_ann_builder *b, eng_pann *a) {
     eng_part *p = a->part;
     uint32_t i;
     if (eng_ann_progress_of(b, a->index_oid, a->table_oid, false, &i) != NULL) b->done[i]++;
+    /* Counted done before it leaves the pending count: another shard that sees no rebuild
+     * pending sees this one done (freeing the old graph below takes a while). */
+    atomic_fetch_add(&eng_ann_rebuilds_done, 1);
     eng_ann_build_dequeue(a);
     a->building = false;
     for (uint32_t j = 0; j < p->ann_count; j++) {
@@ -452,7 +455,6 @@ static void eng_ann_build_finish(eng_ann_builder *b, eng_pann *a) {
         eng_ann_free(old);
         break;
     }
-    atomic_fetch_add(&eng_ann_rebuilds_done, 1);
 }
 
 /* True if a checkpoint is writing one of the partition's graphs: the lists stay as they are
