@@ -6,12 +6,20 @@
  * Usage: eng_hnsw_bench [rows=100000] [dims=768] [queries=1000] [ef,ef,...=40] [lowrank|iso]
  * (iso: dreambase-bench's generator instead, noise in every dimension)
  * Prints build time per insert, graph memory, then for each ef: mean search latency, distance
- * computations per query, and recall@10 against brute force on the first 200 queries. */
+ * computations per query, and recall@10 against brute force on the first 200 queries.
+ * Stall mode: eng_hnsw_bench stall [rows=25000] [dims=768] [reps=2] inserts rows one by one
+ * with a search after every fourth, as a shard serving writes and queries, through the int8
+ * copy's start (10,923 nodes at 768 dims) and relearn (twice that); it takes every call's
+ * thread CPU time (what it holds the shard for, preemption on a loaded machine left out) and
+ * prints the longest (the longest the shard does not return to its loop), the 99.9th
+ * percentile and the calls over 1 ms, with the copy made in one go (quant_slice_elems =
+ * UINT64_MAX, as before slicing) and in ENG_HNSW_QUANT_SLICE_ELEMS slices, A/B alternating. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/eng_hnsw.h"
 #include "runtime/rt_time.h"
@@ -141,7 +149,80 @@ static void bench_search(eng_hnsw *h, const bench_data *d, uint32_t n, uint32_t 
            (double)good / (BENCH_K * exact));
 }
 
+#define BENCH_STALL_SEARCH_EVERY 4u
+#define BENCH_STALL_SLOW_NS 1000000ull
+
+static int bench_u64_cmp(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* CPU time of this thread: what a call costs the shard, whatever else the machine runs. */
+static uint64_t bench_cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int bench_stall(int argc, char **argv) {
+    uint32_t n = argc > 2 ? (uint32_t)atoi(argv[2]) : 25000;
+    uint32_t dims = argc > 3 ? (uint32_t)atoi(argv[3]) : 768;
+    uint32_t reps = argc > 4 ? (uint32_t)atoi(argv[4]) : 2;
+    uint32_t nq = 200;
+    bench_data d = {.rows = malloc((size_t)(n + nq) * dims * sizeof(float)), .dims = dims};
+    bench_fill(d.rows, n + nq, dims);
+    uint64_t *calls = malloc(((size_t)n + n / BENCH_STALL_SEARCH_EVERY + 1) * sizeof(uint64_t));
+    for (uint32_t rep = 0; rep < 2 * reps; rep++) {
+        bool sliced = rep % 2 == 1;
+        eng_hnsw_params p = {.metric = ENG_HNSW_L2, .dims = dims, .seed = 42,
+                             .quant_slice_elems = sliced ? 0 : UINT64_MAX};
+        rt_err err;
+        rt_err_clear(&err);
+        eng_hnsw *h = eng_hnsw_create(&p, &err, bench_vec, &d);
+        eng_hnsw_search_opts o = {.k = BENCH_K, .ef_search = 40};
+        eng_hnsw_hit hits[BENCH_K];
+        eng_hnsw_search_stats st;
+        size_t nc = 0;
+        uint64_t max_ns = 0, max_wall = 0, total = 0, max_at = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            for (int op = 0; op < 2; op++) {
+                if (op == 1 && i % BENCH_STALL_SEARCH_EVERY != 0) break;
+                uint64_t w0 = rt_time_mono_ns(), t0 = bench_cpu_ns();
+                if (op == 0 && !eng_hnsw_insert(h, i, &err)) {
+                    fprintf(stderr, "insert: %s\n", err.message);
+                    return 1;
+                }
+                if (op == 1) {
+                    eng_hnsw_search(h, bench_vec(&d, n + i / BENCH_STALL_SEARCH_EVERY % nq),
+                                    &o, hits, &st, &err);
+                }
+                uint64_t t = bench_cpu_ns() - t0, w = rt_time_mono_ns() - w0;
+                calls[nc++] = t;
+                if (t > max_ns) max_ns = t, max_at = i;
+                if (w > max_wall) max_wall = w;
+            }
+        }
+        for (size_t c = 0; c < nc; c++) total += calls[c];
+        qsort(calls, nc, sizeof calls[0], bench_u64_cmp);
+        size_t slow = 0;
+        for (size_t c = 0; c < nc; c++) slow += calls[c] > BENCH_STALL_SLOW_NS;
+        eng_hnsw_info info;
+        eng_hnsw_get_info(h, &info);
+        printf("stall %s %u x %u: longest call %.2f ms CPU (row %llu; %.2f ms wall), p99.9 "
+               "%.3f ms, %zu of %zu calls over 1 ms, CPU %.2f s, quantized %d\n",
+               sliced ? "sliced" : "one go", n, dims, (double)max_ns / 1e6,
+               (unsigned long long)max_at, (double)max_wall / 1e6,
+               (double)calls[nc - 1 - nc / 1000] / 1e6, slow, nc, (double)total / 1e9,
+               info.quantized);
+        eng_hnsw_destroy(h);
+    }
+    free(calls);
+    free(d.rows);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "stall") == 0) return bench_stall(argc, argv);
     uint32_t n = argc > 1 ? (uint32_t)atoi(argv[1]) : 100000;
     uint32_t dims = argc > 2 ? (uint32_t)atoi(argv[2]) : 768;
     uint32_t nq = argc > 3 ? (uint32_t)atoi(argv[3]) : 1000;

@@ -22,7 +22,10 @@
  *          also keeps an int8 copy of every node's vector, learnt from and derived from the
  *          floats (never saved: rebuilt at load and kept at insert). A search walks with it,
  *          reading a quarter of the bytes, then re-scores its best candidates with the floats:
- *          hits and their distances are always the exact ones (eng_hnsw_quant.c).
+ *          hits and their distances are always the exact ones (eng_hnsw_quant.c). Starting
+ *          the copy, and learning its range again as the graph doubles, runs in slices
+ *          (ENG_HNSW_QUANT_SLICE_ELEMS) that inserts and searches advance; meanwhile a walk
+ *          uses the codes of the previous range, or the floats, never a mix of two ranges.
  * Memory:  the graph's own storage, counted in eng_hnsw_memory_bytes(): per slot range a chunk
  *          (level-0 lists of 2m slots, flags, levels, and once quantized ~dims bytes per slot),
  *          per upper-level node one allocation, plus search scratch. Past
@@ -78,6 +81,12 @@
 #define ENG_HNSW_QUANT_RERANK_MIN 64u
 /* Nodes whose vectors set the int8 copy's offsets and scale (a stride through the graph). */
 #define ENG_HNSW_QUANT_TRAIN_NODES 16384u
+/* Learning the copy's range and encoding the graph is a resumable task that each insert and
+ * each search of the graph advances by one slice of at most this many vector elements read
+ * (dims per node; a slot without a node counts one): ~0.1 ms, 85 nodes at 768 dims. So no
+ * call holds the shard much longer than without it, however large the graph (one go was
+ * 10-20 ms at the threshold and ~0.5 s for a 500K-node graph). */
+#define ENG_HNSW_QUANT_SLICE_ELEMS (64ull << 10)
 
 /* No slot (empty graph's entry point). */
 #define ENG_HNSW_SLOT_NONE UINT32_MAX
@@ -119,6 +128,8 @@ typedef struct eng_hnsw_params {
     uint64_t seed;             /* levels are drawn from it: same seed, same inserts, same graph */
     uint64_t memory_bytes_max; /* 0 = ENG_HNSW_MEMORY_BYTES_DEFAULT */
     uint64_t quant_min_elems;  /* 0 = ENG_HNSW_QUANT_MIN_ELEMS; UINT64_MAX = never quantize */
+    uint64_t quant_slice_elems; /* 0 = ENG_HNSW_QUANT_SLICE_ELEMS; UINT64_MAX = the whole
+                                 * task in one call (benchmarks compare against it) */
 } eng_hnsw_params;
 
 /* ---- life cycle ---------------------------------------------------------------------------- */
@@ -252,6 +263,8 @@ typedef struct eng_hnsw_info {
     uint32_t levels;        /* 1 + the entry point's level; 0 when empty */
     uint32_t entry_slot;    /* ENG_HNSW_SLOT_NONE when empty */
     bool quantized;         /* searches may walk with the int8 copy */
+    bool quant_pending;     /* the copy's range is being learnt or the graph encoded: the
+                             * walk uses the previous codes, or the floats until it is done */
     uint64_t quant_bytes;   /* of memory_bytes, the int8 copy's */
     uint64_t memory_bytes;
 } eng_hnsw_info;

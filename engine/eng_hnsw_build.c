@@ -96,7 +96,7 @@ bool hnsw_node_alloc(eng_hnsw *h, uint32_t slot, uint32_t height, rt_err *err) {
     }
     size_t need = (size_t)(new_cap - h->chunk_cap) * sizeof(hnsw_chunk *);
     bool chunk_missing = ci >= h->chunk_cap || h->chunks[ci] == NULL;
-    if (chunk_missing) need += hnsw_chunk_bytes(h) + (h->quant.ready ? hnsw_quant_bytes(h) : 0);
+    if (chunk_missing) need += hnsw_chunk_bytes(h) + (hnsw_quant_on(h) ? hnsw_quant_bytes(h) : 0);
     if (height > 1) need += hnsw_upper_bytes(h, height);
     if (!hnsw_check_memory(h, need, err)) return false;
 
@@ -108,7 +108,7 @@ bool hnsw_node_alloc(eng_hnsw *h, uint32_t slot, uint32_t height, rt_err *err) {
     }
     if (chunk_missing) {
         h->chunks[ci] = hnsw_zalloc(h, hnsw_chunk_bytes(h));
-        if (h->quant.ready) h->chunks[ci]->codes = hnsw_alloc(h, hnsw_quant_bytes(h));
+        if (hnsw_quant_on(h)) h->chunks[ci]->codes = hnsw_alloc(h, hnsw_quant_bytes(h));
     }
     hnsw_chunk *c = h->chunks[ci];
     uint32_t i = slot & HNSW_CHUNK_MASK;
@@ -346,6 +346,10 @@ bool hnsw_check(const eng_hnsw *h) {
     ok = ok && hnsw_check_counts(h, indegree, nodes, dead, edges);
     rt_free(indegree);
     if (!ok) return false;
+    if (!hnsw_quant_check(h)) {
+        rt_log(RT_LOG_ERROR, NULL, "hnsw check: a node's codes are not those of the range");
+        return false;
+    }
     if (nodes == 0) {
         if (h->entry == ENG_HNSW_SLOT_NONE) return true;
     } else if (hnsw_height(h, h->entry) == top_height && h->top_level + 1 == top_height) {
@@ -368,8 +372,9 @@ void eng_hnsw_get_info(const eng_hnsw *h, eng_hnsw_info *out) {
     out->levels = h->entry == ENG_HNSW_SLOT_NONE ? 0 : h->top_level + 1;
     out->entry_slot = h->entry;
     out->quantized = h->quant.ready;
+    out->quant_pending = h->quant.task != HNSW_QUANT_IDLE;
     out->quant_bytes = 0;
-    if (h->quant.ready) {
+    if (hnsw_quant_on(h)) {
         out->quant_bytes = (size_t)h->dims * sizeof(float) + h->quant.stride;
         for (uint32_t ci = 0; ci < h->chunk_cap; ci++) {
             if (h->chunks[ci] != NULL) out->quant_bytes += hnsw_quant_bytes(h);

@@ -276,7 +276,7 @@ bool hnsw_insert_counted(eng_hnsw *h, uint32_t slot, uint64_t *distances, rt_err
     uint32_t height = hnsw_draw_height(h);
     if (!hnsw_node_alloc(h, slot, height, err)) return false;
     h->chunks[slot >> HNSW_CHUNK_SHIFT]->inv_norm[slot & HNSW_CHUNK_MASK] = inv_norm;
-    if (h->quant.ready) hnsw_quant_encode(h, slot);
+    if (hnsw_quant_encodes_new(h)) hnsw_quant_encode(h, slot);
     if (h->entry == ENG_HNSW_SLOT_NONE) {
         h->entry = slot;
         h->top_level = height - 1;
@@ -288,6 +288,7 @@ bool hnsw_insert_counted(eng_hnsw *h, uint32_t slot, uint64_t *distances, rt_err
         }
     }
     hnsw_quant_maybe_start(h);
+    hnsw_quant_slice(h);
     return true;
 }
 

@@ -75,13 +75,25 @@ typedef struct hnsw_query {
  * offset is per dimension (its mean) and the scale is one for the graph, so
  * the distance sums stay integer: |a - b|^2 ~ scale^2 sum (ca - cb)^2 and a.b ~ offset_sq +
  * scale (term_a + term_b) + scale^2 sum ca cb, with term = sum offset_d code_d per vector. */
+/* The copy's one task at a time (eng_hnsw_quant.c), advanced a slice per insert and search. */
+typedef enum hnsw_quant_task {
+    HNSW_QUANT_IDLE = 0,
+    HNSW_QUANT_LEARN,  /* sampling the range into `learn`; the codes in force stay as they are */
+    HNSW_QUANT_ENCODE, /* writing every node's codes with the range in force; ready is false */
+} hnsw_quant_task;
+
+typedef struct hnsw_quant_learn hnsw_quant_learn;
+
 typedef struct hnsw_quant {
-    bool ready;       /* trained: every node has codes, and every new one gets them */
+    bool ready;       /* every node has codes of the range in force: a walk may use them */
+    uint8_t task;     /* hnsw_quant_task */
+    uint32_t cursor;  /* the task's next slot */
+    hnsw_quant_learn *learn; /* the sums of a LEARN task, else NULL */
     uint32_t kernel_bytes; /* bytes the kernel sums: dims rounded up to a block, padded */
     uint32_t stride;  /* bytes per node: the codes and their sums, in whole lines */
     float scale;
     float offset_sq;  /* sum offset_d^2 */
-    float *offset;    /* dims */
+    float *offset;    /* dims; non-NULL once started: every chunk then has codes */
     uint64_t trained_nodes; /* nodes in the graph when the range was last learnt */
     int8_t *query;    /* the running search's query codes (stride bytes) */
 } hnsw_quant;
@@ -311,12 +323,28 @@ void hnsw_score_ids(eng_hnsw *h, const hnsw_query *q, uint32_t n);
 #define HNSW_QUANT_ALIGN 64u /* a node's codes fill whole cache lines (and kernel blocks) */
 /* Bytes of one chunk's rows. */
 size_t hnsw_quant_bytes(const eng_hnsw *h);
-/* Starts the int8 copy once the graph is large enough (params.quant_min_elems): learns the
- * offsets and scale from the nodes present and encodes them all. Without memory for it the
- * graph simply stays unquantized. */
+/* Starts the int8 copy's task once the graph is large enough (params.quant_min_elems), or
+ * again when it has doubled since the range was learnt: the task learns the offsets and scale
+ * from the nodes present, then encodes them all (hnsw_quant_step). Without memory for the
+ * copy the graph simply stays unquantized. */
 void hnsw_quant_maybe_start(eng_hnsw *h);
+/* Advances the task by up to `elems` vector elements read; true when none is left. */
+bool hnsw_quant_step(eng_hnsw *h, uint64_t elems);
+/* One slice of the task (params.quant_slice_elems), if there is one. */
+void hnsw_quant_slice(eng_hnsw *h);
+/* The chunks have codes (the copy started). */
+static inline bool hnsw_quant_on(const eng_hnsw *h) {
+    return h->quant.offset != NULL;
+}
+/* A node inserted now gets its codes at once: the walk uses them, or the encoding task has
+ * its range (and may have passed the slot). */
+static inline bool hnsw_quant_encodes_new(const eng_hnsw *h) {
+    return h->quant.ready || h->quant.task == HNSW_QUANT_ENCODE;
+}
 /* Encodes the vector of `slot` (its chunk has codes; its inverse norm is set). */
 void hnsw_quant_encode(eng_hnsw *h, uint32_t slot);
+/* Every node's codes are those of the range in force (DB_VERIFY's check of a ready copy). */
+bool hnsw_quant_check(const eng_hnsw *h);
 /* Encodes q's vector into quant.query and sets q->quant and its sums. */
 void hnsw_quant_query(eng_hnsw *h, hnsw_query *q);
 /* The approximate ordering distance from a quantized query to one node. */

@@ -383,7 +383,12 @@ static bool hnsw_load_body(hnsw_reader *r, eng_hnsw *h, const eng_hnsw_yield *yi
         h->orphans[h->orphan_count++] = slot;
     }
     hnsw_rescue_orphans(h);
+    /* Nothing searches the graph before the load returns: its copy is made here, in slices
+     * between the loader's yields. */
     hnsw_quant_maybe_start(h);
+    while (!hnsw_quant_step(h, ENG_HNSW_QUANT_SLICE_ELEMS)) {
+        hnsw_yield_count(&y, ENG_HNSW_QUANT_SLICE_ELEMS / h->dims + 1);
+    }
     RT_VERIFY(hnsw_check(h));
     return true;
 }

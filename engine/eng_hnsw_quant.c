@@ -20,6 +20,13 @@
  * each time the graph doubles until that many nodes were seen; values outside it are clamped
  * (only the walk's order suffers, never a result).
  *
+ * Slices. Learning the range and encoding every node is one task (hnsw_quant_task) that each
+ * insert and search advances by params.quant_slice_elems elements, so no call stalls the shard
+ * for the whole graph. While a range is learnt the codes in force still serve (and new nodes
+ * get codes of that range); once it is learnt the old codes are stale, so the walk uses the
+ * floats until every node has been encoded again (new nodes are encoded at insert meanwhile).
+ * A walk thus compares codes of one range only, or none.
+ *
  * Layout. A node's row is its codes, padding up to a whole kernel block, and its sums (term,
  * sum of squares, sum), in whole cache lines (832 bytes at 768 dims): a distance reads
  * nothing else of the node. L2 is |ca|^2 + |cb|^2 - 2 ca.cb, so one kernel serves all metrics.
@@ -145,7 +152,7 @@ static float hnsw_quant_mult(const eng_hnsw *h, float inv_norm) {
 }
 
 void hnsw_quant_encode(eng_hnsw *h, uint32_t slot) {
-    RT_ASSERT(h->quant.ready);
+    RT_ASSERT(hnsw_quant_encodes_new(h));
     float mult = hnsw_quant_mult(h, hnsw_inv_norm(h, slot));
     *hnsw_quant_row_sums(h, slot) = hnsw_quant_code(h, hnsw_vec(h, slot), mult,
                                                     (uint8_t *)hnsw_quant_row(h, slot),
@@ -157,36 +164,64 @@ void hnsw_quant_encode(eng_hnsw *h, uint32_t slot) {
 /* Offsets and scale from a stride through the nodes: the offset is each dimension's mean, the
  * scale fits the widest dimension's farthest value from its mean, but at most
  * HNSW_QUANT_CLIP_SIGMAS standard deviations (a few outliers would otherwise coarsen every
- * code; they are clamped instead). */
-static void hnsw_quant_train(eng_hnsw *h) {
+ * code; they are clamped instead). The sums are gathered slice by slice (LEARN) while the
+ * codes in force keep serving, and only then replace the range (and start ENCODE). */
+struct hnsw_quant_learn {
+    uint64_t step; /* every step-th node is sampled */
+    uint64_t seen, used;
+    double *acc;   /* per dimension: sum, sum of squares */
+    float *lo, *hi;
+};
+
+static void hnsw_quant_learn_begin(eng_hnsw *h) {
     hnsw_quant *qt = &h->quant;
-    double *acc = rt_xcalloc((size_t)h->dims * 2, sizeof(double)); /* sum, sum of squares */
-    float *lo = rt_xmalloc((size_t)h->dims * 2 * sizeof(float));
-    float *hi = lo + h->dims;
+    hnsw_quant_learn *l = rt_xcalloc(1, sizeof *l);
+    l->step = (h->nodes + ENG_HNSW_QUANT_TRAIN_NODES - 1) / ENG_HNSW_QUANT_TRAIN_NODES;
+    if (l->step == 0) l->step = 1;
+    l->acc = rt_xcalloc((size_t)h->dims * 2, sizeof(double));
+    l->lo = rt_xmalloc((size_t)h->dims * 2 * sizeof(float));
+    l->hi = l->lo + h->dims;
     for (uint32_t d = 0; d < h->dims; d++) {
-        lo[d] = INFINITY;
-        hi[d] = -INFINITY;
+        l->lo[d] = INFINITY;
+        l->hi[d] = -INFINITY;
     }
-    uint64_t step = (h->nodes + ENG_HNSW_QUANT_TRAIN_NODES - 1) / ENG_HNSW_QUANT_TRAIN_NODES;
-    uint64_t seen = 0, used = 0;
-    for (uint32_t slot = 0; slot < h->slot_bound; slot++) {
-        if (hnsw_height(h, slot) == 0 || seen++ % step != 0) continue;
-        const float *v = hnsw_vec(h, slot);
-        float mult = hnsw_quant_mult(h, hnsw_inv_norm(h, slot));
-        for (uint32_t d = 0; d < h->dims; d++) {
-            float x = v[d] * mult;
-            acc[2 * d] += x;
-            acc[2 * d + 1] += (double)x * x;
-            if (x < lo[d]) lo[d] = x;
-            if (x > hi[d]) hi[d] = x;
-        }
-        used++;
+    qt->learn = l;
+    qt->task = HNSW_QUANT_LEARN;
+    qt->cursor = 0;
+}
+
+static void hnsw_quant_learn_free(hnsw_quant *qt) {
+    if (qt->learn == NULL) return;
+    rt_free(qt->learn->lo);
+    rt_free(qt->learn->acc);
+    rt_free(qt->learn);
+    qt->learn = NULL;
+}
+
+static void hnsw_quant_learn_node(eng_hnsw *h, uint32_t slot) {
+    hnsw_quant_learn *l = h->quant.learn;
+    const float *v = hnsw_vec(h, slot);
+    float mult = hnsw_quant_mult(h, hnsw_inv_norm(h, slot));
+    for (uint32_t d = 0; d < h->dims; d++) {
+        float x = v[d] * mult;
+        l->acc[2 * d] += x;
+        l->acc[2 * d + 1] += (double)x * x;
+        if (x < l->lo[d]) l->lo[d] = x;
+        if (x > l->hi[d]) l->hi[d] = x;
     }
+    l->used++;
+}
+
+/* The sums become the range in force: the codes written so far are stale from here on, so the
+ * walk leaves them until ENCODE has written every node's again. */
+static void hnsw_quant_learn_end(eng_hnsw *h) {
+    hnsw_quant *qt = &h->quant;
+    const hnsw_quant_learn *l = qt->learn;
     double reach = 0.0, offset_sq = 0.0;
-    for (uint32_t d = 0; d < h->dims && used > 0; d++) {
-        double mean = acc[2 * d] / (double)used;
-        double var = acc[2 * d + 1] / (double)used - mean * mean;
-        double far = fmax(mean - lo[d], hi[d] - mean);
+    for (uint32_t d = 0; d < h->dims && l->used > 0; d++) {
+        double mean = l->acc[2 * d] / (double)l->used;
+        double var = l->acc[2 * d + 1] / (double)l->used - mean * mean;
+        double far = fmax(mean - l->lo[d], l->hi[d] - mean);
         double clip = HNSW_QUANT_CLIP_SIGMAS * sqrt(var > 0.0 ? var : 0.0);
         if (far > clip) far = clip;
         if (far > reach) reach = far;
@@ -196,12 +231,49 @@ static void hnsw_quant_train(eng_hnsw *h) {
     qt->scale = reach > 0.0 ? (float)(reach / HNSW_QUANT_CODE_MAX) : 1.0f;
     qt->offset_sq = (float)offset_sq;
     qt->trained_nodes = h->nodes;
-    rt_free(lo);
-    rt_free(acc);
+    hnsw_quant_learn_free(qt);
+    qt->ready = false;
+    qt->task = HNSW_QUANT_ENCODE;
+    qt->cursor = 0;
+}
+
+bool hnsw_quant_step(eng_hnsw *h, uint64_t elems) {
+    hnsw_quant *qt = &h->quant;
+    uint64_t spent = 0;
+    while (qt->task != HNSW_QUANT_IDLE && spent < elems) {
+        if (qt->cursor >= h->slot_bound) {
+            if (qt->task == HNSW_QUANT_LEARN) {
+                hnsw_quant_learn_end(h);
+            } else {
+                qt->task = HNSW_QUANT_IDLE;
+                qt->ready = true;
+            }
+            continue;
+        }
+        uint32_t slot = qt->cursor++;
+        spent++;
+        if (hnsw_height(h, slot) == 0) continue;
+        if (qt->task == HNSW_QUANT_ENCODE) {
+            hnsw_quant_encode(h, slot);
+            spent += h->dims;
+        } else if (qt->learn->seen++ % qt->learn->step == 0) {
+            hnsw_quant_learn_node(h, slot);
+            spent += h->dims;
+        }
+    }
+    return qt->task == HNSW_QUANT_IDLE;
+}
+
+void hnsw_quant_slice(eng_hnsw *h) {
+    if (h->quant.task == HNSW_QUANT_IDLE) return;
+    uint64_t elems = h->params.quant_slice_elems != 0 ? h->params.quant_slice_elems
+                                                      : ENG_HNSW_QUANT_SLICE_ELEMS;
+    hnsw_quant_step(h, elems);
 }
 
 void hnsw_quant_maybe_start(eng_hnsw *h) {
     hnsw_quant *qt = &h->quant;
+    if (qt->task != HNSW_QUANT_IDLE) return;
     if (qt->ready) {
         /* learnt from a sample smaller than the graph now: learn again while that is cheap */
         if (qt->trained_nodes >= ENG_HNSW_QUANT_TRAIN_NODES || h->nodes < 2 * qt->trained_nodes) {
@@ -224,15 +296,28 @@ void hnsw_quant_maybe_start(eng_hnsw *h) {
         for (uint32_t ci = 0; ci < h->chunk_cap; ci++) {
             if (h->chunks[ci] != NULL) h->chunks[ci]->codes = hnsw_alloc(h, hnsw_quant_bytes(h));
         }
-        qt->ready = true;
     }
-    hnsw_quant_train(h);
-    for (uint32_t slot = 0; slot < h->slot_bound; slot++) {
-        if (hnsw_height(h, slot) != 0) hnsw_quant_encode(h, slot);
+    hnsw_quant_learn_begin(h);
+}
+
+bool hnsw_quant_check(const eng_hnsw *h) {
+    if (!h->quant.ready) return true;
+    uint8_t *row = rt_xmalloc(h->quant.stride);
+    bool ok = true;
+    for (uint32_t slot = 0; slot < h->slot_bound && ok; slot++) {
+        if (hnsw_height(h, slot) == 0) continue;
+        float mult = hnsw_quant_mult(h, hnsw_inv_norm(h, slot));
+        hnsw_quant_sums sums = hnsw_quant_code(h, hnsw_vec(h, slot), mult, row, HNSW_QUANT_BIAS);
+        const hnsw_quant_sums *have = hnsw_quant_row_sums(h, slot);
+        ok = memcmp(row, hnsw_quant_row(h, slot), h->quant.kernel_bytes) == 0 &&
+             have->sq == sums.sq && have->sum == sums.sum && have->term == sums.term;
     }
+    rt_free(row);
+    return ok;
 }
 
 void hnsw_quant_free(eng_hnsw *h) {
+    hnsw_quant_learn_free(&h->quant);
     hnsw_free(h, h->quant.offset, (size_t)h->dims * sizeof(float));
     hnsw_free(h, h->quant.query, h->quant.stride);
     h->quant.offset = NULL;

@@ -289,6 +289,7 @@ bool eng_hnsw_search(eng_hnsw *h, const float *query, const eng_hnsw_search_opts
     memset(stats, 0, sizeof *stats);
     stats->status = ENG_HNSW_FOUND_ALL;
     if (h->entry == ENG_HNSW_SLOT_NONE) return true;
+    hnsw_quant_slice(h); /* before the walk, which may then use the codes it completes */
     hnsw_query q = {.vec = query, .inv_norm = 1.0f, .self = ENG_HNSW_SLOT_NONE};
     if (h->params.metric == ENG_HNSW_COSINE) {
         float norm_sq = eng_dist_norm_sq(query, h->dims);

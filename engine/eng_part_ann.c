@@ -15,7 +15,11 @@
  * Restarts: the WAL replay stores rows only; each shard then inserts its partitions' replayed
  * rows into their graphs before it serves (eng_part_ann_recover), all shards in parallel. A
  * graph saved with settings the definition no longer has serves after the restart while the
- * shard's builder rebuilds the definition's in the background, as above. */
+ * shard's builder rebuilds the definition's in the background, as above. A checkpoint also
+ * keeps each rebuild's graph as far as its builder got (slots below its indexed_upto; a
+ * partition whose rebuild finished has only its new graph), so the builder goes on from there
+ * after a restart instead of starting again; rows the WAL replays past that point are the
+ * builder's anyway. */
 #include <stdatomic.h>
 #include <string.h>
 
@@ -439,6 +443,9 @@ static void eng_ann_build_finish(eng_ann_builder *b, eng_pann *a) {
     eng_part *p = a->part;
     uint32_t i;
     if (eng_ann_progress_of(b, a->index_oid, a->table_oid, false, &i) != NULL) b->done[i]++;
+    /* Counted done before it leaves the pending count: another shard that sees no rebuild
+     * pending sees this one done (freeing the old graph below takes a while). */
+    atomic_fetch_add(&eng_ann_rebuilds_done, 1);
     eng_ann_build_dequeue(a);
     a->building = false;
     for (uint32_t j = 0; j < p->ann_count; j++) {
@@ -448,7 +455,6 @@ static void eng_ann_build_finish(eng_ann_builder *b, eng_pann *a) {
         eng_ann_free(old);
         break;
     }
-    atomic_fetch_add(&eng_ann_rebuilds_done, 1);
 }
 
 /* True if a checkpoint is writing one of the partition's graphs: the lists stay as they are
@@ -622,33 +628,42 @@ void eng_part_ann_reindex(const eng_table *t, uint16_t attnum) {
 typedef struct eng_ann_hdr {
     uint32_t magic;
     uint16_t attnum;
-    uint16_t pad;
+    uint16_t flags; /* ENG_ANN_HDR_* (0 in checkpoints written before either existed) */
     uint32_t metric, dims, m, ef_construction;
     uint32_t indexed_upto;
 } eng_ann_hdr;
+
+/* A rebuild's graph, not the serving one. */
+#define ENG_ANN_HDR_BUILDING 1u
+/* The graph's stream follows in frames ([u32 length][bytes], ended by a length of 0): its
+ * reader reads ahead, so an unframed stream must be the partition's last. */
+#define ENG_ANN_HDR_FRAMED 2u
+#define ENG_ANN_HDR_FLAGS (ENG_ANN_HDR_BUILDING | ENG_ANN_HDR_FRAMED)
+/* Bytes per frame at most (the graph writer's own buffer is far smaller). */
+#define ENG_ANN_FRAME_BYTES_MAX (1u << 30)
 
 static void eng_ann_yield(void *ctx) {
     (void)ctx;
     if (rt_fiber_self() != NULL) rt_fiber_maybe_yield();
 }
 
-/* Saves the serving graphs; a rebuild in progress starts again after a restart (in the
- * background, the saved graph serving meanwhile: eng_ann_old_adopt). */
-static bool eng_ann_save_graphs(eng_part *p, rt_err *err, eng_ckpt_write_fn write, void *ctx) {
-    uint32_t n = 0;
-    for (uint32_t j = 0; j < p->ann_count; j++) n += !p->anns[j]->building;
-    if (!write(ctx, &n, sizeof n, err)) return false;
-    eng_hnsw_yield y = {.fn = eng_ann_yield};
-    for (uint32_t j = 0; j < p->ann_count; j++) {
-        eng_pann *a = p->anns[j];
-        if (a->building) continue;
-        /* The checkpoint holds the slots allocated at its capture: cover them all. */
-        if (!eng_ann_catch_up(a, p->next_slot, true, err)) return false;
-        eng_hnsw_params prm = eng_hnsw_get_params(a->graph);
-        eng_ann_hdr h = {ENG_ANN_CKPT_MAGIC, a->attnum, 0, prm.metric, prm.dims, prm.m,
-                         prm.ef_construction, a->indexed_upto};
-        if (!write(ctx, &h, sizeof h, err)) return false;
-        if (!eng_hnsw_save(a->graph, err, (eng_hnsw_write_fn)write, ctx, &y)) return false;
+typedef struct eng_ann_framer {
+    eng_ckpt_write_fn write;
+    eng_ckpt_read_fn read;
+    void *ctx;
+    uint32_t left; /* reading: bytes left in the current frame */
+    bool ended;    /* reading: the end frame was read */
+} eng_ann_framer;
+
+static bool eng_ann_frame_write(void *ctx, const void *bytes, size_t len, rt_err *err) {
+    eng_ann_framer *f = ctx;
+    while (len > 0) {
+        uint32_t n = len > ENG_ANN_FRAME_BYTES_MAX ? ENG_ANN_FRAME_BYTES_MAX : (uint32_t)len;
+        if (!f->write(f->ctx, &n, sizeof n, err) || !f->write(f->ctx, bytes, n, err)) {
+            return false;
+        }
+        bytes = (const uint8_t *)bytes + n;
+        len -= n;
     }
     return true;
 }
@@ -659,6 +674,59 @@ static bool eng_ann_read_exact(eng_ckpt_read_fn read, void *ctx, void *buf, size
     if (!read(ctx, buf, len, &got, err)) return false;
     if (got != len) {
         return rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "vector index stream ends early");
+    }
+    return true;
+}
+
+/* Fills buf from the frames; short only at the end frame. */
+static bool eng_ann_frame_read(void *ctx, void *buf, size_t len, size_t *got, rt_err *err) {
+    eng_ann_framer *f = ctx;
+    *got = 0;
+    while (*got < len && !f->ended) {
+        if (f->left == 0) {
+            if (!eng_ann_read_exact(f->read, f->ctx, &f->left, sizeof f->left, err)) return false;
+            if (f->left > ENG_ANN_FRAME_BYTES_MAX) {
+                return rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "vector index stream is damaged");
+            }
+            f->ended = f->left == 0;
+            continue;
+        }
+        size_t take = len - *got < f->left ? len - *got : f->left;
+        if (!eng_ann_read_exact(f->read, f->ctx, (uint8_t *)buf + *got, take, err)) return false;
+        f->left -= (uint32_t)take;
+        *got += take;
+    }
+    return true;
+}
+
+static bool eng_ann_save_one(eng_pann *a, rt_err *err, eng_ckpt_write_fn write, void *ctx) {
+    eng_hnsw_yield y = {.fn = eng_ann_yield};
+    eng_hnsw_params prm = eng_hnsw_get_params(a->graph);
+    uint32_t upto = a->indexed_upto < a->part->next_slot ? a->indexed_upto : a->part->next_slot;
+    uint16_t flags = ENG_ANN_HDR_FRAMED | (a->building ? ENG_ANN_HDR_BUILDING : 0);
+    eng_ann_hdr h = {ENG_ANN_CKPT_MAGIC, a->attnum, flags, prm.metric, prm.dims, prm.m,
+                     prm.ef_construction, upto};
+    if (!write(ctx, &h, sizeof h, err)) return false;
+    eng_ann_framer f = {.write = write, .ctx = ctx};
+    uint32_t end = 0;
+    return eng_hnsw_save(a->graph, err, eng_ann_frame_write, &f, &y) &&
+           write(ctx, &end, sizeof end, err);
+}
+
+/* Saves the serving graphs, then the rebuilds' graphs as far as their builder got (slots
+ * [0, indexed_upto)): after a restart each rebuild goes on from there (eng_ann_load). */
+static bool eng_ann_save_graphs(eng_part *p, rt_err *err, eng_ckpt_write_fn write, void *ctx) {
+    uint32_t n = p->ann_count;
+    if (!write(ctx, &n, sizeof n, err)) return false;
+    for (uint32_t j = 0; j < p->ann_count; j++) {
+        eng_pann *a = p->anns[j];
+        if (a->building) continue;
+        /* The checkpoint holds the slots allocated at its capture: cover them all. */
+        if (!eng_ann_catch_up(a, p->next_slot, true, err)) return false;
+        if (!eng_ann_save_one(a, err, write, ctx)) return false;
+    }
+    for (uint32_t j = 0; j < p->ann_count; j++) {
+        if (p->anns[j]->building && !eng_ann_save_one(p->anns[j], err, write, ctx)) return false;
     }
     return true;
 }
@@ -681,11 +749,33 @@ static eng_pann *eng_ann_old_new(eng_part *p, const eng_pann *a, const eng_hnsw_
 
 /* `old` (loaded) serves; `a`, still empty, becomes the rebuild. */
 static void eng_ann_old_adopt(eng_part *p, eng_pann *a, eng_pann *old) {
-    /* eng_part_ann_sync leaves room for it: two graphs per column, one each so far. */
-    RT_ASSERT(p->ann_count < 2u * p->ncols + 2u);
     RT_ASSERT(a->indexed_upto == 0);
     a->building = true;
+    p->anns = rt_xrealloc(p->anns, (p->ann_count + 1u) * sizeof *p->anns);
     p->anns[p->ann_count++] = old;
+}
+
+/* The rebuild of `attnum` under `saved` settings a saved rebuild's graph goes on as: the one
+ * the definition started (its settings changed: the saved old graph was adopted before it),
+ * or, for a REINDEX (same settings as the serving graph), a new one beside the serving graph.
+ * NULL when the definition has moved on: the saved graph is dropped. */
+static eng_pann *eng_ann_rebuild_for(eng_part *p, uint16_t attnum, const eng_hnsw_params *saved) {
+    eng_pann *serving = NULL;
+    for (uint32_t j = 0; j < p->ann_count; j++) {
+        eng_pann *a = p->anns[j];
+        if (a->attnum != attnum) continue;
+        if (a->building) return eng_ann_same(&a->params, saved) && a->indexed_upto == 0 ? a : NULL;
+        serving = a;
+    }
+    if (serving == NULL || !eng_ann_same(&serving->params, saved)) return NULL;
+    eng_pann *a = eng_ann_new(p, attnum, &serving->params);
+    if (a == NULL) return NULL;
+    a->table_oid = serving->table_oid;
+    a->index_oid = serving->index_oid;
+    a->building = true;
+    p->anns = rt_xrealloc(p->anns, (p->ann_count + 1u) * sizeof *p->anns);
+    p->anns[p->ann_count++] = a;
+    return a;
 }
 
 static bool eng_ann_load(eng_part *p, rt_err *err, eng_ckpt_read_fn read, void *ctx) {
@@ -694,27 +784,44 @@ static bool eng_ann_load(eng_part *p, rt_err *err, eng_ckpt_read_fn read, void *
     for (uint32_t j = 0; j < n; j++) {
         eng_ann_hdr h;
         if (!eng_ann_read_exact(read, ctx, &h, sizeof h, err)) return false;
-        if (h.magic != ENG_ANN_CKPT_MAGIC || h.indexed_upto > p->next_slot) {
+        if (h.magic != ENG_ANN_CKPT_MAGIC || h.indexed_upto > p->next_slot ||
+            (h.flags & ~ENG_ANN_HDR_FLAGS) != 0) {
             return rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "vector index stream is damaged");
         }
         eng_hnsw_params saved = {.metric = (eng_hnsw_metric)h.metric, .dims = h.dims, .m = h.m,
                                  .ef_construction = h.ef_construction};
-        eng_pann *a = eng_ann_find(p, h.attnum);
-        bool same = a != NULL && eng_ann_same(&a->params, &saved);
-        bool adopt = a != NULL && !same && a->params.dims == saved.dims;
+        eng_pann *a, *target;
+        bool same = false, adopt = false;
         eng_pann tmp = {.part = p, .attnum = h.attnum};
-        eng_pann *target = same ? a : adopt ? eng_ann_old_new(p, a, &saved) : &tmp;
-        eng_hnsw *g = eng_hnsw_load(&saved, err, (eng_hnsw_read_fn)read, ctx, eng_ann_vec,
-                                    target, NULL);
+        if (h.flags & ENG_ANN_HDR_BUILDING) {
+            a = eng_ann_rebuild_for(p, h.attnum, &saved);
+            target = a != NULL ? a : &tmp;
+        } else {
+            a = eng_ann_find(p, h.attnum);
+            same = a != NULL && eng_ann_same(&a->params, &saved);
+            adopt = a != NULL && !same && a->params.dims == saved.dims;
+            target = same ? a : adopt ? eng_ann_old_new(p, a, &saved) : &tmp;
+        }
+        eng_ann_framer f = {.read = read, .ctx = ctx};
+        bool framed = (h.flags & ENG_ANN_HDR_FRAMED) != 0;
+        eng_hnsw *g = framed ? eng_hnsw_load(&saved, err, eng_ann_frame_read, &f, eng_ann_vec,
+                                             target, NULL)
+                             : eng_hnsw_load(&saved, err, (eng_hnsw_read_fn)read, ctx,
+                                             eng_ann_vec, target, NULL);
+        if (g != NULL && framed && !f.ended) { /* the graph's reader stops at its end frame */
+            eng_hnsw_destroy(g);
+            g = NULL;
+            rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "vector index stream is damaged");
+        }
         if (g == NULL) {
             if (adopt) rt_free(target);
             return false;
         }
-        if (!same && !adopt) {
-            eng_hnsw_destroy(g); /* the column's vectors changed type: nothing to serve */
+        if (target == &tmp) {
+            eng_hnsw_destroy(g); /* the column's vectors changed type, or its definition */
             continue;
         }
-        if (same) eng_hnsw_destroy(a->graph);
+        if (target == a) eng_hnsw_destroy(a->graph);
         eng_hnsw_set_vec_prefetch(g, eng_ann_vec_prefetch);
         target->graph = g;
         target->indexed_upto = h.indexed_upto;

@@ -3,7 +3,12 @@
  * float graph when it would not fit the memory bound; a quantized walk returns exact distances
  * in exact order, and nearly the float walk's rows (compared query by query on clustered
  * data, all three metrics); the copy stays in step through inserts, deletes + vacuum, slots
- * reused by new vectors (updates), and save + load; its memory is ~dims bytes per node. */
+ * reused by new vectors (updates), and save + load; its memory is ~dims bytes per node.
+ * Sliced: starting and relearning the copy runs a slice per insert and search; inserts,
+ * searches, deletes and a vacuum (running its yields into inserts and searches) interleave
+ * with it, every search equals the exact top-k at the recall the walks are held to, the walk
+ * is the float one or the int8 one of a single range (every code checked against the range in
+ * force), and all three states are passed through at the start and at the relearn. */
 // ctest: TIMEOUT 300
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +19,7 @@
 
 #include "../common/test_vectors.h"
 #include "engine/eng_hnsw.h"
+#include "engine/eng_hnsw_int.h"
 #include "runtime/rt_err.h"
 
 #define TEST_DIMS 96u
@@ -22,16 +28,23 @@
 #define TEST_K 10u
 #define TEST_EF 100u
 
-static eng_hnsw *test_graph(test_store *s, eng_hnsw_metric metric, uint64_t quant_min_elems,
-                            uint64_t memory_bytes_max) {
+static eng_hnsw *test_graph_sliced(test_store *s, eng_hnsw_metric metric,
+                                   uint64_t quant_min_elems, uint64_t memory_bytes_max,
+                                   uint64_t slice_elems) {
     eng_hnsw_params p = {.metric = metric, .dims = s->dims, .seed = 7,
                          .quant_min_elems = quant_min_elems,
-                         .memory_bytes_max = memory_bytes_max};
+                         .memory_bytes_max = memory_bytes_max,
+                         .quant_slice_elems = slice_elems};
     rt_err err;
     rt_err_clear(&err);
     eng_hnsw *h = eng_hnsw_create(&p, &err, test_store_vec, s);
     assert_non_null(h);
     return h;
+}
+
+static eng_hnsw *test_graph(test_store *s, eng_hnsw_metric metric, uint64_t quant_min_elems,
+                            uint64_t memory_bytes_max) {
+    return test_graph_sliced(s, metric, quant_min_elems, memory_bytes_max, UINT64_MAX);
 }
 
 static void test_insert_range(eng_hnsw *h, uint32_t from, uint32_t to) {
@@ -258,6 +271,129 @@ static void test_eng_hnsw_quant_churn_and_load(void **state) {
     test_store_free(s);
 }
 
+/* ---- the copy made in slices --------------------------------------------------------------- */
+
+#define SLICE_ROWS 5000u
+#define SLICE_START 1000u   /* nodes at which the copy starts; it is learnt again at 2000 */
+#define SLICE_NODES 6u      /* nodes per slice: ~170 slices for the 1000 nodes at the start */
+#define SLICE_DELETE_EVERY 900u
+#define SLICE_RECALL_MIN 0.95
+
+typedef struct slice_run {
+    test_store *s;
+    eng_hnsw *h;
+    uint32_t next;          /* next row to insert */
+    uint32_t inserted;      /* rows [0, inserted) were inserted at some point */
+    bool dead[SLICE_ROWS];  /* deleted (marked dead; vacuum may have removed the node) */
+    uint32_t searches, float_walks, int8_walks, pending_float, pending_int8;
+    uint64_t good, wanted;
+    uint32_t qi;
+} slice_run;
+
+static bool slice_live(void *ctx, uint32_t slot) {
+    const slice_run *r = ctx;
+    return slot < r->inserted && !r->dead[slot];
+}
+
+/* A search from the rotating query, checked against the exact top-k of the live rows. */
+static void slice_search(slice_run *r) {
+    const float *q = test_store_row(r->s, SLICE_ROWS + (r->qi++ % TEST_QUERIES));
+    eng_hnsw_info before;
+    eng_hnsw_get_info(r->h, &before);
+    eng_hnsw_hit hits[TEST_K];
+    eng_hnsw_search_stats st;
+    uint32_t n = test_search(r->h, q, false, hits, &st);
+    eng_hnsw_info after;
+    eng_hnsw_get_info(r->h, &after);
+    /* the walk used codes only when every node had those of one range (the slice at the start
+     * of the search may just have completed them) */
+    if (st.reranked > 0) {
+        assert_true(after.quantized);
+        r->int8_walks++;
+        r->pending_int8 += after.quant_pending;
+    } else {
+        assert_false(after.quantized);
+        r->float_walks++;
+        r->pending_float += before.quant_pending;
+    }
+    assert_true(hnsw_quant_check(r->h));
+    test_exact_hits(r->h, r->s, ENG_HNSW_L2, q, hits, n);
+    uint32_t truth[TEST_K];
+    float truth_dist[TEST_K];
+    uint32_t k = test_exact_knn(r->s, ENG_HNSW_L2, q, r->inserted, TEST_K, slice_live, r, truth,
+                                truth_dist);
+    for (uint32_t i = 0; i < n; i++) assert_false(r->dead[hits[i].slot]);
+    r->good += test_recall_count(hits, n, truth, k, k > 0 ? truth_dist[k - 1] : 0.0f);
+    r->wanted += k;
+    r->searches++;
+}
+
+static void slice_insert(slice_run *r) {
+    rt_err err;
+    rt_err_clear(&err);
+    assert_true(eng_hnsw_insert(r->h, r->next, &err));
+    r->inserted = ++r->next;
+}
+
+/* Vacuum's yields: the graph is consistent there, so writes and searches go on. */
+static void slice_vacuum_yield(void *ctx) {
+    slice_run *r = ctx;
+    if (r->next < SLICE_ROWS) slice_insert(r);
+    slice_search(r);
+}
+
+static void test_eng_hnsw_quant_sliced(void **state) {
+    static slice_run r;
+    memset(&r, 0, sizeof r);
+    r.s = test_store_new(TEST_DIMS, SLICE_ROWS + TEST_QUERIES);
+    test_fill_mixture(r.s, 0, SLICE_ROWS + TEST_QUERIES, 30, 0.4f, 51, 52);
+    r.h = test_graph_sliced(r.s, ENG_HNSW_L2, (uint64_t)TEST_DIMS * SLICE_START, 0,
+                            (uint64_t)TEST_DIMS * SLICE_NODES);
+    while (r.next < SLICE_START - 1) slice_insert(&r);
+    eng_hnsw_info info;
+    eng_hnsw_get_info(r.h, &info);
+    assert_false(info.quantized || info.quant_pending);
+    slice_insert(&r); /* the threshold: the task starts, with one slice only */
+    eng_hnsw_get_info(r.h, &info);
+    assert_true(info.quant_pending);
+    assert_false(info.quantized);
+    uint32_t vacuums = 0;
+    while (r.next < SLICE_ROWS) {
+        slice_insert(&r);
+        if (r.next % 3 == 0) slice_search(&r);
+        if (r.next % SLICE_DELETE_EVERY == 0) { /* delete a tenth of the rows, vacuum */
+            for (uint32_t i = r.next % 10; i < r.inserted; i += 10) {
+                if (r.dead[i]) continue;
+                r.dead[i] = true;
+                eng_hnsw_mark_dead(r.h, i);
+            }
+            eng_hnsw_vacuum_opts vo = {
+                .yield = {.fn = slice_vacuum_yield, .ctx = &r, .every = 2000}};
+            eng_hnsw_vacuum_stats vs;
+            rt_err err;
+            rt_err_clear(&err);
+            assert_true(eng_hnsw_vacuum(r.h, &vo, &vs, &err));
+            assert_true(vs.removed > 0);
+            vacuums++;
+        }
+    }
+    while (r.searches < 2000) slice_search(&r); /* searches alone finish a task */
+    eng_hnsw_get_info(r.h, &info);
+    assert_true(info.quantized);
+    assert_false(info.quant_pending);
+    assert_true(hnsw_check(r.h));
+    double recall = (double)r.good / (double)r.wanted;
+    print_message("  %u searches (%u float walks, %u of them while the copy was made; %u int8 "
+                  "walks, %u while a range was learnt), %u vacuums, recall@%u %.4f\n",
+                  r.searches, r.float_walks, r.pending_float, r.int8_walks, r.pending_int8,
+                  vacuums, TEST_K, recall);
+    assert_true(r.pending_float > 0); /* the start and the relearn's encoding */
+    assert_true(r.pending_int8 > 0);  /* the relearn's learning, the old codes serving */
+    assert_true(recall >= SLICE_RECALL_MIN);
+    eng_hnsw_destroy(r.h);
+    test_store_free(r.s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eng_hnsw_quant_walks_l2),
@@ -265,6 +401,7 @@ int main(void) {
         cmocka_unit_test(test_eng_hnsw_quant_walks_ip),
         cmocka_unit_test(test_eng_hnsw_quant_threshold),
         cmocka_unit_test(test_eng_hnsw_quant_churn_and_load),
+        cmocka_unit_test(test_eng_hnsw_quant_sliced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -265,7 +265,10 @@ static inline int sh_run_fiber(const char *dir, uint32_t shards, sh_fiber_fn fib
     rt_err_clear(&err);
     eng_config cfg = {.data_dir = dir, .superuser = "postgres", .shard_count = shards,
                       .no_checkpoint_at_stop = sh_no_stop_checkpoint};
-    if (!eng_start(&cfg, &err)) return 1;
+    if (!eng_start(&cfg, &err)) {
+        fprintf(stderr, "engine start: %s\n", err.message);
+        return 1;
+    }
     sh_main = fiber;
     int checks = test_runtime_run(shards, sh_on_start, sh_on_stop, NULL);
     eng_stop();
