@@ -10,13 +10,6 @@
 #include "sql/sql_domain.h"
 #include "sql/sql_fk.h"
 
-/* A type name taken in `schema`: a domain, or a table's or view's row type. */
-static bool ddl_domain_name_taken(const eng_database *db, uint32_t schema_oid, const char *name) {
-    if (eng_db_domain_by_name(db, schema_oid, name) != NULL) return true;
-    const eng_table *t = eng_db_table_by_name(db, schema_oid, name);
-    return t != NULL && (t->kind == 'r' || t->kind == 'v');
-}
-
 /* The constraint names of a domain are unique among the domain's constraints. */
 static bool ddl_domain_conname_taken(const eng_domain *d, const char *name) {
     for (uint32_t k = 0; k < d->check_count; k++) {
@@ -113,7 +106,7 @@ bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err 
     const char *name;
     if (!sql_bind_creation_schema(dc->bc, &cd->name, &d.schema_oid, &name)) return false;
     if (!sql_ddl_may_create(dc, d.schema_oid, err)) return false;
-    if (ddl_domain_name_taken(dc->bc->db, d.schema_oid, name)) {
+    if (sql_ddl_type_name_taken(dc->bc->db, d.schema_oid, name)) {
         return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT, "type \"%s\" already exists", name);
     }
     snprintf(d.name, sizeof d.name, "%s", name);
@@ -323,7 +316,7 @@ bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *e
         if (!ddl_domain_drop_constraint(dc, &d, ad, err)) return false;
         break;
     case SQL_AD_RENAME:
-        if (ddl_domain_name_taken(dc->bc->db, d.schema_oid, ad->new_name)) {
+        if (sql_ddl_type_name_taken(dc->bc->db, d.schema_oid, ad->new_name)) {
             return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT, "type \"%s\" already exists",
                               ad->new_name);
         }
@@ -347,7 +340,7 @@ bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *e
             return rt_err_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist",
                               ad->new_name);
         }
-        if (s->oid != d.schema_oid && ddl_domain_name_taken(dc->bc->db, s->oid, d.name)) {
+        if (s->oid != d.schema_oid && sql_ddl_type_name_taken(dc->bc->db, s->oid, d.name)) {
             return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT,
                               "type \"%s\" already exists in schema \"%s\"", d.name, s->name);
         }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_fk.h"
 #include "sql/sql_pgcat.h"
 #include "sql/sql_unique.h"
@@ -578,6 +579,15 @@ static bool ddl_drop_extension(sql_ddl_ctx *dc, const sql_drop *d, const sql_nam
     return ddl_missing(dc, d, "extension", name, SQLSTATE_UNDEFINED_OBJECT, err);
 }
 
+/* DROP TYPE: the type a name means, whatever its kind (a domain, an enum type), dropped by
+ * its kind's code. */
+static bool ddl_drop_type(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
+    const eng_enum *e = sql_bind_find_enum(dc->bc, n);
+    if (e != NULL) return sql_ddl_drop_enum(dc, d, e, err);
+    if (sql_domain_find(dc->bc, n) != NULL) return sql_ddl_drop_domain(dc, d, n, err);
+    return ddl_missing(dc, d, "type", n->parts[n->count - 1], SQLSTATE_UNDEFINED_OBJECT, err);
+}
+
 static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
     switch (d->object) {
     case SQL_OBJ_TABLE: case SQL_OBJ_VIEW: return ddl_drop_table(dc, d, n, err);
@@ -588,8 +598,7 @@ static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, 
     case SQL_OBJ_DATABASE: return ddl_drop_database(dc, d, n, err);
     case SQL_OBJ_EXTENSION: return ddl_drop_extension(dc, d, n, err);
     case SQL_OBJ_DOMAIN: return sql_ddl_drop_domain(dc, d, n, err);
-    case SQL_OBJ_TYPE:
-        return ddl_missing(dc, d, "type", n->parts[n->count - 1], SQLSTATE_UNDEFINED_OBJECT, err);
+    case SQL_OBJ_TYPE: return ddl_drop_type(dc, d, n, err);
     case SQL_OBJ_MATVIEW:
         return ddl_missing(dc, d, "materialized view", n->parts[n->count - 1],
                            SQLSTATE_UNDEFINED_TABLE, err);
