@@ -5,6 +5,7 @@
 #include "sql/sql_enum.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/eng_catalog.h"
@@ -120,6 +121,15 @@ static const eng_enum *sql_enum_find(sql_io_ctx *io, uint32_t oid, eng_catalog_r
 
 static void sql_enum_done(eng_catalog_ref *ref) {
     if (ref->catalog != NULL) eng_catalog_unpin(ref);
+}
+
+void sql_enum_type_name(uint32_t oid, char *buf, uint32_t cap) {
+    sql_io_ctx io = {.names = NULL};
+    eng_catalog_ref ref;
+    const eng_enum *e = sql_enum_find(&io, oid, &ref);
+    snprintf(buf, cap, "%s%s", e != NULL ? e->name : "???",
+             e != NULL && e->array_oid == oid ? "[]" : "");
+    sql_enum_done(&ref);
 }
 
 static bool sql_enum_in(sql_io_ctx *io, const char *text, uint32_t len, int32_t typmod,
