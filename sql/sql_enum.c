@@ -104,9 +104,7 @@ float sql_enum_sortorder(int64_t v) {
 
 /* ---- the catalog's labels ---- */
 
-/* Enum type `oid` in the statement's database, or in any database of the current catalog
- * version (pinned in *ref until sql_enum_done). */
-static const eng_enum *sql_enum_find(sql_io_ctx *io, uint32_t oid, eng_catalog_ref *ref) {
+const eng_enum *sql_enum_find(sql_io_ctx *io, uint32_t oid, eng_catalog_ref *ref) {
     ref->catalog = NULL;
     if (io->names != NULL && io->names->db != NULL) {
         return eng_db_enum_by_oid(io->names->db, oid);
@@ -119,7 +117,7 @@ static const eng_enum *sql_enum_find(sql_io_ctx *io, uint32_t oid, eng_catalog_r
     return NULL;
 }
 
-static void sql_enum_done(eng_catalog_ref *ref) {
+void sql_enum_done(eng_catalog_ref *ref) {
     if (ref->catalog != NULL) eng_catalog_unpin(ref);
 }
 

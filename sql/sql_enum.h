@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/eng_catalog.h"
 #include "sql/sql_types.h"
 
 #define SQL_ENUM_TYPES_MAX 65536u  /* enum types one server process knows (all databases) */
@@ -35,6 +36,11 @@ float sql_enum_sortorder(int64_t v);
 /* The name of enum type `oid` ("mood", "mood[]" for its array type) as the current catalog
  * version has it, for messages; "???" if it has none. */
 void sql_enum_type_name(uint32_t oid, char *buf, uint32_t cap);
+
+/* Enum type `oid` in the statement's database (io->names), or in any database of the current
+ * catalog version, pinned in *ref until sql_enum_done(ref); NULL if none. */
+const eng_enum *sql_enum_find(sql_io_ctx *io, uint32_t oid, eng_catalog_ref *ref);
+void sql_enum_done(eng_catalog_ref *ref);
 
 /* How values of every enum type are read, written and compared. */
 const sql_type_def *sql_enum_type_def(void);

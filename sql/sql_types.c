@@ -331,7 +331,9 @@ const sql_type_def *sql_type_for_values(uint32_t oid) {
     const sql_type_def *t = sql_type_by_oid(oid);
     if (t != NULL || oid < SQL_OID_FIRST_USER) return t;
     if (sql_enum_is(oid)) return sql_enum_type_def();
-    if (sql_enum_elem_of(oid) != 0) return sql_type_by_oid(SQL_T_ANYARRAY);
+    /* An enum's array type: any array type's functions read the element type from the
+     * value (or from the type oid, through sql_type_elem_of). */
+    if (sql_enum_elem_of(oid) != 0) return sql_type_by_oid(SQL_T_INT4_ARRAY);
     return sql_type_by_oid(SQL_T_RECORD);
 }
 
