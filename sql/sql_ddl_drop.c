@@ -769,6 +769,32 @@ static bool ddl_comment_index(sql_ddl_ctx *dc, const sql_comment *c, const char 
     return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
 }
 
+/* COMMENT ON TYPE / DOMAIN: the type a name means, whatever its kind. */
+static bool ddl_comment_type(sql_ddl_ctx *dc, const sql_comment *c, const char *text,
+                             rt_err *err) {
+    const eng_enum *e = c->object == SQL_OBJ_TYPE ? sql_bind_find_enum(dc->bc, &c->name) : NULL;
+    const eng_domain *d = e == NULL ? sql_domain_find(dc->bc, &c->name) : NULL;
+    if (e == NULL && d == NULL) {
+        return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist",
+                          c->name.parts[c->name.count - 1]);
+    }
+    if (!sql_ddl_owns(dc, e != NULL ? e->owner_oid : d->owner_oid, "type",
+                      e != NULL ? e->name : d->name, err)) {
+        return false;
+    }
+    if (e != NULL) {
+        eng_enum copy = *e;
+        copy.comment = text;
+        eng_draft_put_enum(sql_ddl_draft(dc), dc->db_oid, &copy);
+    } else {
+        eng_domain copy = *d;
+        copy.comment = text;
+        eng_draft_replace_domain(sql_ddl_draft(dc), dc->db_oid, &copy);
+    }
+    sql_ddl_db(dc);
+    return true;
+}
+
 bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err) {
     const char *text = c->text != NULL && c->text[0] != '\0'
                            ? eng_draft_strdup(sql_ddl_draft(dc), c->text) : NULL;
@@ -777,6 +803,7 @@ bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err) {
     case SQL_OBJ_CONSTRAINT:
         return ddl_comment_rel(dc, c, text, err);
     case SQL_OBJ_INDEX: return ddl_comment_index(dc, c, text, err);
+    case SQL_OBJ_TYPE: case SQL_OBJ_DOMAIN: return ddl_comment_type(dc, c, text, err);
     case SQL_OBJ_SCHEMA: {
         eng_database *db = sql_ddl_db(dc);
         for (uint32_t i = 0; i < db->schema_count; i++) {

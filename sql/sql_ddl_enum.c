@@ -14,10 +14,10 @@
 
 #define SQL_ENUM_LABEL_BYTES_MAX (ENG_NAME_BYTES - 1) /* NAMEDATALEN - 1, as PostgreSQL */
 
-/* 22023 for a label longer than a name, as PostgreSQL's "invalid enum label". */
+/* 42602 for a label longer than a name, as PostgreSQL's "invalid enum label". */
 static bool ddl_enum_label_ok(const char *label, rt_err *err) {
     if (strlen(label) <= SQL_ENUM_LABEL_BYTES_MAX) return true;
-    rt_err_set(err, SQLSTATE_INVALID_PARAMETER_VALUE, "invalid enum label \"%s\"", label);
+    rt_err_set(err, SQLSTATE_INVALID_NAME, "invalid enum label \"%s\"", label);
     rt_err_detail(err, "Labels must be %d bytes or less.", SQL_ENUM_LABEL_BYTES_MAX);
     return false;
 }
@@ -47,19 +47,22 @@ bool sql_ddl_create_enum(sql_ddl_ctx *dc, const sql_create_enum *ce, rt_err *err
     eng_enum_label *labels = rt_arena_zalloc(dc->bc->arena,
                                              (ce->labels.count + 1u) * sizeof(eng_enum_label));
     if (labels == NULL) return rt_arena_fail(dc->bc->arena, err);
+    e.oid = eng_catalog_new_oid(sql_ddl_draft(dc));
     for (uint32_t i = 0; i < ce->labels.count; i++) {
         const sql_const *c = SQL_LIST_AT(ce->labels, i);
         if (!ddl_enum_label_ok(c->text, err)) return false;
         e.labels = labels;
         e.label_count = i;
-        if (ddl_enum_label_index(&e, c->text) >= 0) {
-            return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT,
-                              "enum label \"%s\" used more than once", c->text);
+        if (ddl_enum_label_index(&e, c->text) >= 0) { /* PostgreSQL's catalog index says so */
+            rt_err_set(err, SQLSTATE_UNIQUE_VIOLATION, "duplicate key value violates unique "
+                       "constraint \"pg_enum_typid_label_index\"");
+            rt_err_detail(err, "Key (enumtypid, enumlabel)=(%u, %s) already exists.", e.oid,
+                          c->text);
+            return false;
         }
         snprintf(labels[i].name, sizeof labels[i].name, "%s", c->text);
         labels[i].sortorder = (float)(i + 1);
     }
-    e.oid = eng_catalog_new_oid(sql_ddl_draft(dc));
     e.array_oid = eng_catalog_new_oid(sql_ddl_draft(dc));
     for (uint32_t i = 0; i < ce->labels.count; i++) {
         labels[i].oid = eng_catalog_new_oid(sql_ddl_draft(dc));
@@ -173,11 +176,8 @@ static bool ddl_enum_alter_common(sql_ddl_ctx *dc, eng_enum *e, const sql_alter_
         snprintf(e->name, sizeof e->name, "%s", at->new_name);
         return true;
     case SQL_ATY_OWNER: {
-        const eng_role *r = eng_catalog_role_by_name(dc->bc->catalog, at->new_name);
-        if (r == NULL) {
-            return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "role \"%s\" does not exist",
-                              at->new_name);
-        }
+        const eng_role *r = sql_ddl_role(dc, at->new_name, err);
+        if (r == NULL) return false;
         e->owner_oid = r->oid;
         return true;
     }
@@ -235,9 +235,21 @@ bool sql_ddl_alter_type(sql_ddl_ctx *dc, const sql_alter_type *at, rt_err *err) 
 
 /* ---- DROP TYPE ---- */
 
+/* The type's name as PostgreSQL's messages print it: qualified when the path does not find
+ * it unqualified. */
+static const char *ddl_enum_shown(sql_ddl_ctx *dc, const eng_enum *e) {
+    sql_name plain = {.count = 1};
+    plain.parts[0] = e->name;
+    if (sql_bind_find_enum(dc->bc, &plain) == e) return e->name;
+    const eng_schema *s = eng_db_schema_by_oid(dc->bc->db, e->schema_oid);
+    const char *q = s != NULL ? rt_arena_sprintf(dc->bc->arena, "%s.%s", s->name, e->name) : NULL;
+    return q != NULL ? q : e->name;
+}
+
 bool sql_ddl_drop_enum(sql_ddl_ctx *dc, const sql_drop *drop, const eng_enum *e, rt_err *err) {
     if (!sql_ddl_owns(dc, e->owner_oid, "type", e->name, err)) return false;
     const eng_database *db = dc->bc->db;
+    const char *shown = ddl_enum_shown(dc, e);
     char detail[RT_ERR_DETAIL_BYTES_MAX];
     size_t len = 0;
     uint32_t deps = 0;
@@ -251,7 +263,7 @@ bool sql_ddl_drop_enum(sql_ddl_ctx *dc, const sql_drop *drop, const eng_enum *e,
             }
             len += (size_t)snprintf(detail + len, sizeof detail - len,
                                     "%scolumn %s of table %s depends on type %s%s",
-                                    deps++ > 0 ? "\n" : "", col->name, t->name, e->name,
+                                    deps++ > 0 ? "\n" : "", col->name, t->name, shown,
                                     array ? "[]" : "");
         }
     }
@@ -261,11 +273,11 @@ bool sql_ddl_drop_enum(sql_ddl_ctx *dc, const sql_drop *drop, const eng_enum *e,
             continue;
         }
         len += (size_t)snprintf(detail + len, sizeof detail - len, "%stype %s depends on type %s",
-                                deps++ > 0 ? "\n" : "", o->name, e->name);
+                                deps++ > 0 ? "\n" : "", o->name, shown);
     }
     if (deps > 0 && !drop->cascade) {
         rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
-                   "cannot drop type %s because other objects depend on it", e->name);
+                   "cannot drop type %s because other objects depend on it", shown);
         rt_err_detail(err, "%s", detail);
         rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
         return false;

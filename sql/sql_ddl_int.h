@@ -148,6 +148,9 @@ bool sql_ddl_create_extension(sql_ddl_ctx *dc, const sql_create_extension *ce, r
 bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err);
 bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err *err);
 bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *err);
+/* The role a RoleSpec names (current_user, session_user, current_role: the current one);
+ * NULL with 42704 if none. */
+const eng_role *sql_ddl_role(sql_ddl_ctx *dc, const char *name, rt_err *err);
 /* A type named `name` in the schema: a domain, an enum type, or a table's or view's row type
  * (CREATE / RENAME of any type checks it: 42710 "type ... already exists"). */
 bool sql_ddl_type_name_taken(const eng_database *db, uint32_t schema_oid, const char *name);

@@ -122,12 +122,21 @@ void sql_enum_done(eng_catalog_ref *ref) {
 }
 
 void sql_enum_type_name(uint32_t oid, char *buf, uint32_t cap) {
-    sql_io_ctx io = {.names = NULL};
     eng_catalog_ref ref;
-    const eng_enum *e = sql_enum_find(&io, oid, &ref);
-    snprintf(buf, cap, "%s%s", e != NULL ? e->name : "???",
-             e != NULL && e->array_oid == oid ? "[]" : "");
-    sql_enum_done(&ref);
+    eng_catalog_pin(&ref);
+    snprintf(buf, cap, "???");
+    for (uint32_t i = 0; i < eng_catalog_db_count(ref.catalog); i++) {
+        const eng_database *db = eng_catalog_db_at(ref.catalog, i);
+        const eng_enum *e = eng_db_enum_by_oid(db, oid);
+        if (e == NULL) continue;
+        /* Qualified outside public, as format_type names a type off the usual path. */
+        const eng_schema *s = eng_db_schema_by_oid(db, e->schema_oid);
+        bool qualify = s != NULL && e->schema_oid != ENG_OID_PUBLIC;
+        snprintf(buf, cap, "%s%s%s%s", qualify ? s->name : "", qualify ? "." : "", e->name,
+                 e->array_oid == oid ? "[]" : "");
+        break;
+    }
+    eng_catalog_unpin(&ref);
 }
 
 static bool sql_enum_in(sql_io_ctx *io, const char *text, uint32_t len, int32_t typmod,

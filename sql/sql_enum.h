@@ -33,8 +33,8 @@ int64_t sql_enum_value(float sortorder, uint32_t label_oid);
 static inline uint32_t sql_enum_label_oid(int64_t v) { return (uint32_t)(uint64_t)v; }
 float sql_enum_sortorder(int64_t v);
 
-/* The name of enum type `oid` ("mood", "mood[]" for its array type) as the current catalog
- * version has it, for messages; "???" if it has none. */
+/* The name of enum type `oid` ("mood", "mood[]" for its array type, "s.mood" outside
+ * public) as the current catalog version has it, for messages; "???" if it has none. */
 void sql_enum_type_name(uint32_t oid, char *buf, uint32_t cap);
 
 /* Enum type `oid` in the statement's database (io->names), or in any database of the current

@@ -23,9 +23,14 @@ static bool fn_enum_end(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec 
     eng_catalog_ref ref;
     const eng_enum *e = fn_enum_of(f, args[0], &ref);
     if (e == NULL) return false;
+    if (e->label_count == 0) {
+        rt_err_set(f->err, SQLSTATE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                   "enum %s contains no values", e->name);
+        sql_enum_done(&ref);
+        return false;
+    }
     SQL_FOR_ACTIVE(i) {
-        out->nulls[i] = e->label_count == 0;
-        if (e->label_count == 0) continue;
+        out->nulls[i] = 0;
         const eng_enum_label *l = &e->labels[last ? e->label_count - 1 : 0];
         out->i64[i] = sql_enum_value(l->sortorder, l->oid);
     }

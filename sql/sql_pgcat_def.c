@@ -648,5 +648,7 @@ void pc_default_def(sql_strbuf *sb, const sql_exec_ctx *x, const eng_table *t,
         return;
     }
     sql_strbuf_puts(sb, "::");
-    sql_type_format(col->type_oid, -1, sb);
+    if (!pc_format_user_type(x->db, NULL, col->type_oid, sb)) {
+        sql_type_format(col->type_oid, -1, sb);
+    }
 }

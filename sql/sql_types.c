@@ -310,6 +310,12 @@ static void sql_type_format_base(uint32_t oid, int32_t typmod, sql_strbuf *sb) {
 
 void sql_type_format(uint32_t oid, int32_t typmod, sql_strbuf *sb) {
     const sql_type_def *t = sql_type_by_oid(oid);
+    if (t == NULL && (sql_enum_is(oid) || sql_enum_elem_of(oid) != 0)) {
+        char name[2 * ENG_NAME_BYTES];
+        sql_enum_type_name(oid, name, sizeof name);
+        sql_strbuf_puts(sb, name);
+        return;
+    }
     if (t != NULL && t->category == 'A' && t->elem_oid != 0 && t->typlen == -1 &&
         oid != SQL_T_INT2VECTOR && oid != SQL_T_OIDVECTOR) {
         sql_type_format_base(t->elem_oid, typmod, sb);
