@@ -128,7 +128,8 @@ static void eng_cat_copy_enum(eng_catalog *c, eng_enum *dst, const eng_enum *src
     dst->comment = eng_draft_strdup(c, src->comment);
     dst->labels = (const eng_enum_label *)eng_cat_memdup(
         c, (const uint8_t *)src->labels, src->label_count * (uint32_t)sizeof(eng_enum_label));
-    sql_enum_note(src->oid, src->array_oid);
+    bool noted = sql_enum_note(src->oid, src->array_oid); /* known already but in tests */
+    RT_ASSERT(noted);
 }
 
 static void eng_cat_copy_db(eng_catalog *c, eng_database *dst, const eng_database *src) {
@@ -546,19 +547,6 @@ const eng_enum *eng_db_enum_by_name(const eng_database *db, uint32_t schema_oid,
 const eng_enum *eng_db_enum_by_oid(const eng_database *db, uint32_t oid) {
     for (uint32_t i = 0; oid != 0 && i < db->enum_count; i++) {
         if (db->enums[i].oid == oid || db->enums[i].array_oid == oid) return &db->enums[i];
-    }
-    return NULL;
-}
-
-const eng_enum *eng_db_enum_by_label(const eng_database *db, uint32_t label_oid,
-                                     const eng_enum_label **label) {
-    for (uint32_t i = 0; i < db->enum_count; i++) {
-        const eng_enum *e = &db->enums[i];
-        for (uint32_t k = 0; k < e->label_count; k++) {
-            if (e->labels[k].oid != label_oid) continue;
-            *label = &e->labels[k];
-            return e;
-        }
     }
     return NULL;
 }

@@ -397,9 +397,6 @@ const eng_enum *eng_db_enum_by_name(const eng_database *db, uint32_t schema_oid,
                                     const char *name);
 /* By the enum's oid or its array type's oid. */
 const eng_enum *eng_db_enum_by_oid(const eng_database *db, uint32_t oid);
-/* The enum type a label (pg_enum.oid) belongs to, and the label; NULL if none. */
-const eng_enum *eng_db_enum_by_label(const eng_database *db, uint32_t label_oid,
-                                     const eng_enum_label **label);
 /* The table an index belongs to, and the index (by index oid). */
 const eng_table *eng_db_table_of_index(const eng_database *db, uint32_t index_oid,
                                        const eng_index **index);

@@ -4,7 +4,7 @@
  * end, one below the first for BEFORE it, and the midpoint between two neighbours. A label
  * keeps its oid and sort order for life, since stored values carry both (sql_enum.h): where
  * PostgreSQL would renumber the labels (no float4 left between two neighbours) this refuses
- * the new label with 54000 instead. */
+ * the new label with 0A000 instead. */
 #include <stdio.h>
 #include <string.h>
 
@@ -97,9 +97,12 @@ static bool ddl_enum_new_sortorder(const eng_enum *e, int32_t at, bool before, f
     float far = e->labels[other].sortorder;
     float mid = nbr + (far - nbr) / 2;
     if (mid == nbr || mid == far) {
-        return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
-                          "no room for a new label between \"%s\" and \"%s\" of enum %s",
-                          e->labels[at].name, e->labels[other].name, e->name);
+        rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                   "no sort order left between enum labels \"%s\" and \"%s\" of type %s",
+                   e->labels[at].name, e->labels[other].name, e->name);
+        rt_err_detail(err, "PostgreSQL would renumber the labels of the type; stored values "
+                      "carry their label's sort order, so Dreambase does not.");
+        return false;
     }
     *out = mid;
     return true;
