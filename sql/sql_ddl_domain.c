@@ -368,38 +368,11 @@ bool sql_ddl_drop_domain(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *
         return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
     }
     if (!sql_ddl_owns(dc, d->owner_oid, "type", d->name, err)) return false;
-    const eng_database *db = dc->bc->db;
-    char detail[RT_ERR_DETAIL_BYTES_MAX];
-    size_t len = 0;
-    uint32_t deps = 0;
-    for (uint32_t i = 0; i < db->table_count; i++) {
-        const eng_table *t = &db->tables[i];
-        for (uint32_t c = 0; c < t->column_count; c++) {
-            const eng_column *col = &t->columns[c];
-            bool array = col->domain_oid == d->array_oid;
-            if (col->dropped || (col->domain_oid != d->oid && !array) || len >= sizeof detail) {
-                continue;
-            }
-            len += (size_t)snprintf(detail + len, sizeof detail - len,
-                                    "%scolumn %s of table %s depends on type %s%s",
-                                    deps++ > 0 ? "\n" : "", col->name, t->name, d->name,
-                                    array ? "[]" : "");
-        }
-    }
-    for (uint32_t i = 0; i < db->domain_count; i++) {
-        const eng_domain *o = &db->domains[i];
-        if (o->base_oid != d->oid || len >= sizeof detail) continue;
-        len += (size_t)snprintf(detail + len, sizeof detail - len, "%stype %s depends on type %s",
-                                deps++ > 0 ? "\n" : "", o->name, d->name);
-    }
-    if (deps > 0 && !drop->cascade) {
-        rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
-                   "cannot drop type %s because other objects depend on it", d->name);
-        rt_err_detail(err, "%s", detail);
-        rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+    bool used;
+    if (!sql_ddl_type_unused(dc, drop, d->oid, d->array_oid, true, d->name, &used, err)) {
         return false;
     }
-    if (deps > 0) {
+    if (used) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "DROP DOMAIN ... CASCADE of a domain in use is not supported yet");
     }

@@ -579,6 +579,40 @@ static bool ddl_drop_extension(sql_ddl_ctx *dc, const sql_drop *d, const sql_nam
     return ddl_missing(dc, d, "extension", name, SQLSTATE_UNDEFINED_OBJECT, err);
 }
 
+bool sql_ddl_type_unused(sql_ddl_ctx *dc, const sql_drop *drop, uint32_t oid,
+                         uint32_t array_oid, bool domain, const char *shown, bool *used,
+                         rt_err *err) {
+    const eng_database *db = dc->bc->db;
+    char detail[RT_ERR_DETAIL_BYTES_MAX];
+    size_t len = 0;
+    uint32_t deps = 0;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            const eng_column *col = &t->columns[c];
+            uint32_t of = domain ? col->domain_oid : col->type_oid;
+            if (col->dropped || (of != oid && of != array_oid) || len >= sizeof detail) continue;
+            len += (size_t)snprintf(detail + len, sizeof detail - len,
+                                    "%scolumn %s of table %s depends on type %s%s",
+                                    deps++ > 0 ? "\n" : "", col->name, t->name, shown,
+                                    of == array_oid ? "[]" : "");
+        }
+    }
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        const eng_domain *o = &db->domains[i];
+        if ((o->base_oid != oid && o->base_oid != array_oid) || len >= sizeof detail) continue;
+        len += (size_t)snprintf(detail + len, sizeof detail - len, "%stype %s depends on type %s",
+                                deps++ > 0 ? "\n" : "", o->name, shown);
+    }
+    *used = deps > 0;
+    if (deps == 0 || drop->cascade) return true;
+    rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+               "cannot drop type %s because other objects depend on it", shown);
+    rt_err_detail(err, "%s", detail);
+    rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+    return false;
+}
+
 /* DROP TYPE: the type a name means, whatever its kind (a domain, an enum type), dropped by
  * its kind's code. */
 static bool ddl_drop_type(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {

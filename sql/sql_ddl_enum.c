@@ -251,41 +251,12 @@ static const char *ddl_enum_shown(sql_ddl_ctx *dc, const eng_enum *e) {
 
 bool sql_ddl_drop_enum(sql_ddl_ctx *dc, const sql_drop *drop, const eng_enum *e, rt_err *err) {
     if (!sql_ddl_owns(dc, e->owner_oid, "type", e->name, err)) return false;
-    const eng_database *db = dc->bc->db;
-    const char *shown = ddl_enum_shown(dc, e);
-    char detail[RT_ERR_DETAIL_BYTES_MAX];
-    size_t len = 0;
-    uint32_t deps = 0;
-    for (uint32_t i = 0; i < db->table_count; i++) {
-        const eng_table *t = &db->tables[i];
-        for (uint32_t c = 0; c < t->column_count; c++) {
-            const eng_column *col = &t->columns[c];
-            bool array = col->type_oid == e->array_oid;
-            if (col->dropped || (col->type_oid != e->oid && !array) || len >= sizeof detail) {
-                continue;
-            }
-            len += (size_t)snprintf(detail + len, sizeof detail - len,
-                                    "%scolumn %s of table %s depends on type %s%s",
-                                    deps++ > 0 ? "\n" : "", col->name, t->name, shown,
-                                    array ? "[]" : "");
-        }
-    }
-    for (uint32_t i = 0; i < db->domain_count; i++) {
-        const eng_domain *o = &db->domains[i];
-        if ((o->base_oid != e->oid && o->base_oid != e->array_oid) || len >= sizeof detail) {
-            continue;
-        }
-        len += (size_t)snprintf(detail + len, sizeof detail - len, "%stype %s depends on type %s",
-                                deps++ > 0 ? "\n" : "", o->name, shown);
-    }
-    if (deps > 0 && !drop->cascade) {
-        rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
-                   "cannot drop type %s because other objects depend on it", shown);
-        rt_err_detail(err, "%s", detail);
-        rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+    bool used;
+    if (!sql_ddl_type_unused(dc, drop, e->oid, e->array_oid, false, ddl_enum_shown(dc, e),
+                             &used, err)) {
         return false;
     }
-    if (deps > 0) {
+    if (used) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "DROP TYPE ... CASCADE of an enum type in use is not supported yet");
     }

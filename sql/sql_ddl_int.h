@@ -157,6 +157,13 @@ bool sql_ddl_type_name_taken(const eng_database *db, uint32_t schema_oid, const 
 /* CREATE TYPE ... AS ENUM, ALTER TYPE (sql_ddl_enum.c). */
 bool sql_ddl_create_enum(sql_ddl_ctx *dc, const sql_create_enum *ce, rt_err *err);
 bool sql_ddl_alter_type(sql_ddl_ctx *dc, const sql_alter_type *at, rt_err *err);
+/* DROP TYPE's common part: whether type `oid` (or its array type) is used by a column
+ * (through col->domain_oid for a domain, col->type_oid otherwise) or a domain over it; false
+ * with 2BP01 listing them as PostgreSQL does unless CASCADE, which leaves *used to the caller
+ * (sql_ddl_drop.c). `shown` names the type in the messages. */
+bool sql_ddl_type_unused(sql_ddl_ctx *dc, const sql_drop *drop, uint32_t oid,
+                         uint32_t array_oid, bool domain, const char *shown, bool *used,
+                         rt_err *err);
 /* DROP TYPE of enum `e` (2BP01 while a column or a domain uses it); DROP TYPE's entry,
  * which finds the type of a name whatever its kind, is ddl_drop_type in sql_ddl_drop.c. */
 bool sql_ddl_drop_enum(sql_ddl_ctx *dc, const sql_drop *drop, const eng_enum *e, rt_err *err);

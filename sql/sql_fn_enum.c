@@ -63,32 +63,19 @@ static bool fn_enum_array(sql_fctx *f, const eng_enum *e, uint32_t type_oid, con
     return true;
 }
 
+/* enum_range(e): every label; enum_range(lo, hi): from lo to hi, NULL bounds open. */
 static bool fn_enum_range(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                           sql_vec *out) {
     eng_catalog_ref ref;
     const eng_enum *e = fn_enum_of(f, args[0], &ref);
     if (e == NULL) return false;
-    bool ok = true;
+    bool bounded = f->call->nargs == 2, ok = true;
     SQL_FOR_ACTIVE(i) {
         if (!ok) break;
         out->nulls[i] = 0;
-        ok = fn_enum_array(f, e, args[0]->type_oid, NULL, NULL, &out->b[i]);
-    }
-    sql_enum_done(&ref);
-    return ok;
-}
-
-static bool fn_enum_range2(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
-                           sql_vec *out) {
-    eng_catalog_ref ref;
-    const eng_enum *e = fn_enum_of(f, args[0], &ref);
-    if (e == NULL) return false;
-    bool ok = true;
-    SQL_FOR_ACTIVE(i) {
-        if (!ok) break;
-        out->nulls[i] = 0;
-        const int64_t *lo = sql_vec_is_null(args[0], i) ? NULL : &args[0]->i64[i];
-        const int64_t *hi = sql_vec_is_null(args[1], i) ? NULL : &args[1]->i64[i];
+        const int64_t *lo = NULL, *hi = NULL;
+        if (bounded && !sql_vec_is_null(args[0], i)) lo = &args[0]->i64[i];
+        if (bounded && !sql_vec_is_null(args[1], i)) hi = &args[1]->i64[i];
         ok = fn_enum_array(f, e, args[0]->type_oid, lo, hi, &out->b[i]);
     }
     sql_enum_done(&ref);
@@ -103,7 +90,7 @@ static const sql_func_def sql_enum_funcs[] = {
     {.name = "enum_range", .nargs = 1, .args = {SQL_T_ANYENUM}, .ret = SQL_T_ANYARRAY,
      .flags = SQL_F_STABLE, .fn = fn_enum_range},
     {.name = "enum_range", .nargs = 2, .args = {SQL_T_ANYENUM, SQL_T_ANYENUM},
-     .ret = SQL_T_ANYARRAY, .flags = SQL_F_STABLE, .fn = fn_enum_range2},
+     .ret = SQL_T_ANYARRAY, .flags = SQL_F_STABLE, .fn = fn_enum_range},
 };
 
 void sql_funcs_register_enum(void) {
