@@ -141,6 +141,8 @@ typedef enum sql_node_kind {
     SQL_N_DO,            /* DO $$...$$: parsed; the executor refuses with 0A000 */
     SQL_N_CREATE_DOMAIN,
     SQL_N_ALTER_DOMAIN,
+    SQL_N_CREATE_ENUM,
+    SQL_N_ALTER_TYPE,
     SQL_N_REINDEX,       /* REINDEX [(options)] INDEX|TABLE|SCHEMA|DATABASE|SYSTEM [CONCURRENTLY] */
 } sql_node_kind;
 
@@ -767,6 +769,30 @@ typedef struct sql_alter_domain {
     bool if_exists;          /* DROP CONSTRAINT IF EXISTS */
     bool cascade;
 } sql_alter_domain;
+
+/* CREATE TYPE name AS ENUM ('a', 'b', ...). */
+typedef struct sql_create_enum {
+    sql_node hdr;
+    sql_name name;
+    sql_list labels;         /* of sql_const* (SQL_CONST_STRING), in the order given */
+} sql_create_enum;
+
+typedef enum sql_alter_type_kind {
+    SQL_ATY_ADD_VALUE = 1, SQL_ATY_RENAME_VALUE, SQL_ATY_RENAME, SQL_ATY_OWNER, SQL_ATY_SET_SCHEMA,
+} sql_alter_type_kind;
+
+/* ALTER TYPE name ADD VALUE [IF NOT EXISTS] 'v' [BEFORE | AFTER 'w'] | RENAME VALUE 'v' TO
+ * 'w' | RENAME TO n | OWNER TO r | SET SCHEMA s. */
+typedef struct sql_alter_type {
+    sql_node hdr;
+    sql_name name;
+    sql_alter_type_kind cmd;
+    const char *value;       /* ADD VALUE's label, RENAME VALUE's old label */
+    const char *neighbor;    /* ADD VALUE ... BEFORE / AFTER this label, NULL: at the end */
+    bool before;
+    bool if_not_exists;
+    const char *new_name;    /* RENAME VALUE's new label, RENAME TO, OWNER TO, SET SCHEMA */
+} sql_alter_type;
 
 typedef enum sql_object_kind {
     SQL_OBJ_TABLE = 1, SQL_OBJ_INDEX, SQL_OBJ_SEQUENCE, SQL_OBJ_VIEW, SQL_OBJ_MATVIEW,

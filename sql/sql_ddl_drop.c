@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_fk.h"
 #include "sql/sql_pgcat.h"
 #include "sql/sql_unique.h"
@@ -578,6 +579,49 @@ static bool ddl_drop_extension(sql_ddl_ctx *dc, const sql_drop *d, const sql_nam
     return ddl_missing(dc, d, "extension", name, SQLSTATE_UNDEFINED_OBJECT, err);
 }
 
+bool sql_ddl_type_unused(sql_ddl_ctx *dc, const sql_drop *drop, uint32_t oid,
+                         uint32_t array_oid, bool domain, const char *shown, bool *used,
+                         rt_err *err) {
+    const eng_database *db = dc->bc->db;
+    char detail[RT_ERR_DETAIL_BYTES_MAX];
+    size_t len = 0;
+    uint32_t deps = 0;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            const eng_column *col = &t->columns[c];
+            uint32_t of = domain ? col->domain_oid : col->type_oid;
+            if (col->dropped || (of != oid && of != array_oid) || len >= sizeof detail) continue;
+            len += (size_t)snprintf(detail + len, sizeof detail - len,
+                                    "%scolumn %s of table %s depends on type %s%s",
+                                    deps++ > 0 ? "\n" : "", col->name, t->name, shown,
+                                    of == array_oid ? "[]" : "");
+        }
+    }
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        const eng_domain *o = &db->domains[i];
+        if ((o->base_oid != oid && o->base_oid != array_oid) || len >= sizeof detail) continue;
+        len += (size_t)snprintf(detail + len, sizeof detail - len, "%stype %s depends on type %s",
+                                deps++ > 0 ? "\n" : "", o->name, shown);
+    }
+    *used = deps > 0;
+    if (deps == 0 || drop->cascade) return true;
+    rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+               "cannot drop type %s because other objects depend on it", shown);
+    rt_err_detail(err, "%s", detail);
+    rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+    return false;
+}
+
+/* DROP TYPE: the type a name means, whatever its kind (a domain, an enum type), dropped by
+ * its kind's code. */
+static bool ddl_drop_type(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
+    const eng_enum *e = sql_bind_find_enum(dc->bc, n);
+    if (e != NULL) return sql_ddl_drop_enum(dc, d, e, err);
+    if (sql_domain_find(dc->bc, n) != NULL) return sql_ddl_drop_domain(dc, d, n, err);
+    return ddl_missing(dc, d, "type", n->parts[n->count - 1], SQLSTATE_UNDEFINED_OBJECT, err);
+}
+
 static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
     switch (d->object) {
     case SQL_OBJ_TABLE: case SQL_OBJ_VIEW: return ddl_drop_table(dc, d, n, err);
@@ -588,8 +632,7 @@ static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, 
     case SQL_OBJ_DATABASE: return ddl_drop_database(dc, d, n, err);
     case SQL_OBJ_EXTENSION: return ddl_drop_extension(dc, d, n, err);
     case SQL_OBJ_DOMAIN: return sql_ddl_drop_domain(dc, d, n, err);
-    case SQL_OBJ_TYPE:
-        return ddl_missing(dc, d, "type", n->parts[n->count - 1], SQLSTATE_UNDEFINED_OBJECT, err);
+    case SQL_OBJ_TYPE: return ddl_drop_type(dc, d, n, err);
     case SQL_OBJ_MATVIEW:
         return ddl_missing(dc, d, "materialized view", n->parts[n->count - 1],
                            SQLSTATE_UNDEFINED_TABLE, err);
@@ -760,6 +803,32 @@ static bool ddl_comment_index(sql_ddl_ctx *dc, const sql_comment *c, const char 
     return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
 }
 
+/* COMMENT ON TYPE / DOMAIN: the type a name means, whatever its kind. */
+static bool ddl_comment_type(sql_ddl_ctx *dc, const sql_comment *c, const char *text,
+                             rt_err *err) {
+    const eng_enum *e = c->object == SQL_OBJ_TYPE ? sql_bind_find_enum(dc->bc, &c->name) : NULL;
+    const eng_domain *d = e == NULL ? sql_domain_find(dc->bc, &c->name) : NULL;
+    if (e == NULL && d == NULL) {
+        return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist",
+                          c->name.parts[c->name.count - 1]);
+    }
+    if (!sql_ddl_owns(dc, e != NULL ? e->owner_oid : d->owner_oid, "type",
+                      e != NULL ? e->name : d->name, err)) {
+        return false;
+    }
+    if (e != NULL) {
+        eng_enum copy = *e;
+        copy.comment = text;
+        eng_draft_put_enum(sql_ddl_draft(dc), dc->db_oid, &copy);
+    } else {
+        eng_domain copy = *d;
+        copy.comment = text;
+        eng_draft_replace_domain(sql_ddl_draft(dc), dc->db_oid, &copy);
+    }
+    sql_ddl_db(dc);
+    return true;
+}
+
 bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err) {
     const char *text = c->text != NULL && c->text[0] != '\0'
                            ? eng_draft_strdup(sql_ddl_draft(dc), c->text) : NULL;
@@ -768,6 +837,7 @@ bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err) {
     case SQL_OBJ_CONSTRAINT:
         return ddl_comment_rel(dc, c, text, err);
     case SQL_OBJ_INDEX: return ddl_comment_index(dc, c, text, err);
+    case SQL_OBJ_TYPE: case SQL_OBJ_DOMAIN: return ddl_comment_type(dc, c, text, err);
     case SQL_OBJ_SCHEMA: {
         eng_database *db = sql_ddl_db(dc);
         for (uint32_t i = 0; i < db->schema_count; i++) {

@@ -83,4 +83,5 @@ void sql_funcs_init(void) {
     sql_funcs_register_json();
     sql_funcs_register_inet();
     sql_funcs_register_bit();
+    sql_funcs_register_enum();
 }

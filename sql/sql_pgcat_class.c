@@ -538,6 +538,14 @@ bool pc_scan_description(pc_row *r) {
         const eng_sequence *s = &db->sequences[i];
         if (!pc_description_row(r, s->oid, 1259, 0, s->comment)) return false;
     }
+    for (uint32_t i = 0; i < db->domain_count; i++) { /* types: pg_type (1247) */
+        const eng_domain *d = &db->domains[i];
+        if (!pc_description_row(r, d->oid, 1247, 0, d->comment)) return false;
+    }
+    for (uint32_t i = 0; i < db->enum_count; i++) {
+        const eng_enum *e = &db->enums[i];
+        if (!pc_description_row(r, e->oid, 1247, 0, e->comment)) return false;
+    }
     return true;
 }
 

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sql/sql_enum.h"
 #include "sql/sql_types.h"
 
 #define SQL_RECORD_COLS_MAX 1664u       /* MaxTupleAttributeNumber in PostgreSQL */
@@ -59,9 +60,11 @@ bool sql_record_in(sql_io_ctx *io, const char *text, uint32_t len, uint32_t rowt
 bool sql_record_to_json(sql_io_ctx *io, sql_bytes rec, bool pretty, sql_strbuf *sb);
 
 /* True for the OIDs of composite types: record, and the user range that is not pgvector's
- * (table row types; domains never reach values, they are of their base type). */
+ * nor an enum type's or its array type's (table row types; domains never reach values, they
+ * are of their base type). */
 static inline bool sql_type_is_record(uint32_t oid) {
-    return oid == SQL_T_RECORD || oid >= SQL_OID_FIRST_USER;
+    return oid == SQL_T_RECORD ||
+           (oid >= SQL_OID_FIRST_USER && !sql_enum_is(oid) && sql_enum_elem_of(oid) == 0);
 }
 
 #endif

@@ -258,6 +258,33 @@ class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
         finally:
             await self.conn.execute(f"DROP TABLE IF EXISTS {table}")
 
+    async def test_enum_introspected_and_round_trips(self):
+        # asyncpg learns an unknown type through its introspection query over pg_type (typtype
+        # 'e'), then sends and reads enum values in binary: the label's bytes.
+        mood = f"e2e_apg_mood_{common.suffix()}"
+        table = f"e2e_apg_enum_{common.suffix()}"
+        await self.conn.execute(f"CREATE TYPE {mood} AS ENUM ('sad', 'ok', 'happy')")
+        try:
+            await self.conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, m {mood}, "
+                                    f"ms {mood}[])")
+            await self.conn.executemany(f"INSERT INTO {table} VALUES ($1, $2, $3)",
+                                        [(1, "happy", ["ok", "sad"]), (2, "sad", None),
+                                         (3, "ok", [])])
+            rows = await self.conn.fetch(f"SELECT id, m, ms FROM {table} WHERE m >= $1 "
+                                         "ORDER BY m", "ok")
+            self.assertEqual([tuple(r) for r in rows], [(3, "ok", []),
+                                                      (1, "happy", ["ok", "sad"])])
+            stmt = await self.conn.prepare(f"SELECT m FROM {table} WHERE m = $1")
+            self.assertEqual([t.name for t in stmt.get_parameters()], [mood])
+            self.assertEqual(await stmt.fetchval("sad"), "sad")
+            with self.assertRaises(asyncpg.InvalidTextRepresentationError):
+                await stmt.fetchval("angry")
+            self.assertEqual(await self.conn.fetchval(f"SELECT enum_range(NULL::{mood})"),
+                             ["sad", "ok", "happy"])
+        finally:
+            await self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            await self.conn.execute(f"DROP TYPE {mood}")
+
 
 class AsyncpgPoolTest(unittest.IsolatedAsyncioTestCase):
     async def test_pool_acquire_release_and_concurrency(self):
