@@ -52,6 +52,11 @@ static const eng_table *sql_dml_target(sql_binder *b, const sql_rangevar *rv) {
                        "relation \"%s\" does not exist", rv->name.parts[rv->name.count - 1]);
         return NULL;
     }
+    if (t->kind == 'c') {
+        sql_bind_error(b, rv->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
+                       "\"%s\" is a composite type", t->name);
+        return NULL;
+    }
     if (t->kind != 'r') {
         sql_bind_error(b, rv->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
                        "cannot change %s \"%s\"", t->kind == 'v' ? "view" : "sequence", t->name);

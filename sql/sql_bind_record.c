@@ -188,7 +188,8 @@ const eng_table *sql_bind_rowtype_name(sql_qlevel *q, const sql_typename *tn) {
     if (tn->array_dims > 0 || tn->typmods.count > 0 || q->b->bc->db == NULL) return NULL;
     if (tn->name.count == 1 && sql_type_by_name(tn->name.parts[0]) != NULL) return NULL;
     const eng_table *t = sql_bind_find_table(q->b->bc, &tn->name);
-    return t != NULL && t->rowtype_oid != 0 && (t->kind == 'r' || t->kind == 'v') ? t : NULL;
+    return t != NULL && t->rowtype_oid != 0 && (t->kind == 'r' || t->kind == 'v' || t->kind == 'c')
+               ? t : NULL;
 }
 
 static sql_expr *sql_rowtype_cast_fail(sql_qlevel *q, const sql_expr *arg, const eng_table *t,

@@ -253,6 +253,7 @@ static bool ddl_add_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
                           "not supported yet", domain->name);
     }
     col->domain_oid = domain == NULL ? 0 : array ? domain->array_oid : domain->oid;
+    if (!sql_ddl_column_type_ok(col->type_oid, err)) return false;
     if (col->type_oid == SQL_T_VECTOR) {
         if (col->typmod < 1) {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -610,6 +611,7 @@ static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     uint32_t oid;
     int32_t typmod;
     if (!sql_bind_typename(a->dc->bc, c->type, &oid, &typmod)) return false;
+    if (!sql_ddl_column_type_ok(oid, err)) return false;
     if (oid == col->type_oid && typmod == col->typmod && c->expr == NULL) return true;
     if (oid == SQL_T_VECTOR && typmod < 1) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,

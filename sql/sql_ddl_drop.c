@@ -192,6 +192,7 @@ static bool ddl_drop_table(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
         if (ddl_wrong_kind(dc, n, view ? "view" : "table", err)) return false;
         return ddl_missing(dc, d, view ? "view" : "table", rel, SQLSTATE_UNDEFINED_TABLE, err);
     }
+    if (t->kind == 'c' && ddl_wrong_kind(dc, n, view ? "view" : "table", err)) return false;
     if (t->kind != (view ? 'v' : 'r')) {
         rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a %s", rel,
                    view ? "view" : "table");
@@ -225,6 +226,7 @@ static uint32_t ddl_name_schemas(sql_ddl_ctx *dc, const sql_name *n, uint32_t *o
 static const char *ddl_relation_kind(sql_ddl_ctx *dc, const sql_name *n, const char *kind) {
     const eng_table *t = sql_bind_find_table(dc->bc, n);
     if (t != NULL && t->kind == 'v') return "view";
+    if (t != NULL && t->kind == 'c') return "type";
     if (t != NULL) return "table";
     if (strcmp(kind, "sequence") != 0 && sql_bind_find_sequence(dc->bc, n) != NULL) {
         return "sequence";
@@ -588,8 +590,7 @@ static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, 
     case SQL_OBJ_DATABASE: return ddl_drop_database(dc, d, n, err);
     case SQL_OBJ_EXTENSION: return ddl_drop_extension(dc, d, n, err);
     case SQL_OBJ_DOMAIN: return sql_ddl_drop_domain(dc, d, n, err);
-    case SQL_OBJ_TYPE:
-        return ddl_missing(dc, d, "type", n->parts[n->count - 1], SQLSTATE_UNDEFINED_OBJECT, err);
+    case SQL_OBJ_TYPE: return sql_ddl_drop_type(dc, d, n, err);
     case SQL_OBJ_MATVIEW:
         return ddl_missing(dc, d, "materialized view", n->parts[n->count - 1],
                            SQLSTATE_UNDEFINED_TABLE, err);

@@ -149,6 +149,15 @@ bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err
 bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err *err);
 bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *err);
 /* One name of DROP DOMAIN (2BP01 while a column or a domain uses it). */
+/* CREATE / ALTER / DROP TYPE of composite types (sql_ddl_ctype.c). */
+/* False (0A000) for a column type the column store cannot hold yet: a row type. */
+bool sql_ddl_column_type_ok(uint32_t type_oid, rt_err *err);
+bool sql_ddl_create_composite(sql_ddl_ctx *dc, const sql_create_composite *cc, rt_err *err);
+bool sql_ddl_alter_composite(sql_ddl_ctx *dc, const sql_alter_composite *ac, rt_err *err);
+bool sql_ddl_drop_composite(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *n,
+                            rt_err *err);
+/* DROP TYPE: a domain, a composite type; a table's row type is refused (2BP01). */
+bool sql_ddl_drop_type(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *n, rt_err *err);
 bool sql_ddl_drop_domain(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *n, rt_err *err);
 /* REINDEX (sql_ddl_reindex.c): the statement, its table locks (SHARE, CONCURRENTLY SHARE
  * UPDATE EXCLUSIVE), its 25001 inside a transaction block, and the index a name means (on the

@@ -488,6 +488,7 @@ sql_node *sql_parse_alter(sql_parser *p) {
     case SQL_KW_DATABASE: return alter_named(p, location, SQL_OBJ_DATABASE, "DATABASE");
     case SQL_KW_ROLE: case SQL_KW_USER: return alter_role(p, location);
     case SQL_KW_DOMAIN: return sql_parse_alter_domain(p, location);
+    case SQL_KW_TYPE: return sql_parse_alter_type(p, location);
     default: {
         char what[64];
         snprintf(what, sizeof what, "ALTER %s", word);

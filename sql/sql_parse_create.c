@@ -560,6 +560,7 @@ sql_node *sql_parse_create(sql_parser *p) {
         break;
     case SQL_KW_EXTENSION: if (plain) return create_extension(p, location); break;
     case SQL_KW_DOMAIN: if (plain) return create_domain(p, location); break;
+    case SQL_KW_TYPE: if (plain) return sql_parse_create_type(p, location); break;
     default: return create_refuse(p, location);
     }
     p_error(p);

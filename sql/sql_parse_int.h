@@ -240,6 +240,9 @@ sql_columndef *sql_parse_column_def(sql_parser *p);
 /* A column definition's COLLATE and constraints (also CREATE / ALTER DOMAIN's). */
 bool sql_parse_column_constraints(sql_parser *p, sql_columndef *col);
 sql_node *sql_parse_alter_domain(sql_parser *p, uint32_t location);
+/* CREATE TYPE (at TYPE) and ALTER TYPE (after TYPE), sql_parse_ctype.c. */
+sql_node *sql_parse_create_type(sql_parser *p, uint32_t location);
+sql_node *sql_parse_alter_type(sql_parser *p, uint32_t location);
 sql_constraint *sql_parse_table_constraint(sql_parser *p);
 bool sql_parse_role_options(sql_parser *p, sql_list *out, bool alter);
 sql_node *sql_parse_create_role(sql_parser *p, uint32_t location, bool is_user);

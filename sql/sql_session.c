@@ -1010,6 +1010,8 @@ static const char *sql_session_ddl_verb(const sql_node *stmt, char buf[64]) {
     case SQL_N_CREATE_VIEW: return "CREATE VIEW";
     case SQL_N_CREATE_DOMAIN: return "CREATE DOMAIN";
     case SQL_N_ALTER_DOMAIN: return "ALTER DOMAIN";
+    case SQL_N_CREATE_COMPOSITE: return "CREATE TYPE";
+    case SQL_N_ALTER_COMPOSITE: return "ALTER TYPE";
     case SQL_N_TRUNCATE: return "TRUNCATE TABLE";
     case SQL_N_COMMENT: return "COMMENT";
     case SQL_N_REINDEX: return "REINDEX";
