@@ -133,7 +133,7 @@ static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint3
     if (t == NULL) return true;
     char name[ENG_NAME_BYTES], on[ENG_NAME_BYTES + 8];
     snprintf(name, sizeof name, "%s", t->name);
-    snprintf(on, sizeof on, "%s %s", t->kind == 'v' ? "view" : "table", name);
+    snprintf(on, sizeof on, "%s %s", sql_ddl_rel_kind_name(t), name);
     ddl_deps deps = {0};
     const eng_database *db = dc->bc->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
@@ -145,7 +145,7 @@ static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint3
     }
     if (t->kind == 'r') ddl_fk_deps(dc, stmt, oid, on, &deps);
     if (deps.count > 0 && !cascade) {
-        return ddl_depends_error(err, t->kind == 'v' ? "view" : "table", name, deps.error);
+        return ddl_depends_error(err, sql_ddl_rel_kind_name(t), name, deps.error);
     }
     if (depth == 0) ddl_deps_notice(dc, &deps);
     for (const eng_table *v; (v = ddl_dependent_view(dc->bc->db, name, oid)) != NULL;) {
@@ -410,7 +410,7 @@ static bool ddl_drop_schema(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
         if (t->schema_oid != oid || sql_unique_is_companion(t)) continue; /* hidden */
-        snprintf(what, sizeof what, "%s %s.%s", t->kind == 'v' ? "view" : "table", name, t->name);
+        snprintf(what, sizeof what, "%s %s.%s", sql_ddl_rel_kind_name(t), name, t->name);
         ddl_deps_add(&deps, what, on);
     }
     for (uint32_t i = 0; i < db->sequence_count; i++) {
@@ -487,7 +487,7 @@ static bool ddl_role_owns(const eng_catalog *c, uint32_t role, char *detail, siz
         }
         for (uint32_t i = 0; i < db->table_count; i++) {
             if (db->tables[i].owner_oid != role) continue;
-            snprintf(detail, size, "owner of %s %s", db->tables[i].kind == 'v' ? "view" : "table",
+            snprintf(detail, size, "owner of %s %s", sql_ddl_rel_kind_name(&db->tables[i]),
                      db->tables[i].name);
             return true;
         }

@@ -149,6 +149,10 @@ bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err
 bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err *err);
 bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *err);
 /* One name of DROP DOMAIN (2BP01 while a column or a domain uses it). */
+/* What a relation is called in dependency messages: "table", "view" or "type". */
+static inline const char *sql_ddl_rel_kind_name(const eng_table *t) {
+    return t->kind == 'v' ? "view" : t->kind == 'c' ? "type" : "table";
+}
 /* CREATE / ALTER / DROP TYPE of composite types (sql_ddl_ctype.c). */
 /* False (0A000) for a column type the column store cannot hold yet: a row type. */
 bool sql_ddl_column_type_ok(uint32_t type_oid, rt_err *err);
