@@ -120,14 +120,12 @@ bool sql_ddl_create_composite(sql_ddl_ctx *dc, const sql_create_composite *cc, r
 bool sql_ddl_column_type_ok(uint32_t type_oid, rt_err *err) {
     if (!sql_type_is_record(type_oid)) return true;
     return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "composite-typed table columns are not supported yet");
+                      "ALTER COLUMN ... TYPE to a composite type is not supported yet");
 }
 
 /* ---- ALTER TYPE ---- */
 
-/* The columns of tables and the attributes of other composite types declared with row type
- * `oid` (or its array type), as PostgreSQL's dependency lines; their number. */
-static uint32_t ctype_users(const eng_database *db, const eng_table *type, char *detail,
+uint32_t sql_ddl_rowtype_users(const eng_database *db, const eng_table *type, char *detail,
                             size_t cap) {
     size_t len = 0;
     uint32_t n = 0;
@@ -253,7 +251,7 @@ bool sql_ddl_alter_composite(sql_ddl_ctx *dc, const sql_alter_composite *ac, rt_
     if (!sql_ddl_owns(dc, old->owner_oid, "type", old->name, err)) return false;
     const sql_alter_composite_cmd *first = SQL_LIST_AT(ac->cmds, 0);
     char detail[RT_ERR_DETAIL_BYTES_MAX];
-    if (first->cmd != SQL_AC_RENAME && ctype_users(dc->bc->db, old, detail, sizeof detail) > 0) {
+    if (first->cmd != SQL_AC_RENAME && sql_ddl_rowtype_users(dc->bc->db, old, detail, sizeof detail) > 0) {
         /* Stored values carry the attributes (and names) they were written with. */
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "ALTER TYPE of a composite type in use is not supported yet");
@@ -283,7 +281,7 @@ bool sql_ddl_drop_composite(sql_ddl_ctx *dc, const sql_drop *drop, const sql_nam
     RT_ASSERT(t != NULL);
     if (!sql_ddl_owns(dc, t->owner_oid, "type", t->name, err)) return false;
     char detail[RT_ERR_DETAIL_BYTES_MAX];
-    if (ctype_users(dc->bc->db, t, detail, sizeof detail) > 0) {
+    if (sql_ddl_rowtype_users(dc->bc->db, t, detail, sizeof detail) > 0) {
         if (drop->cascade) {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                               "DROP TYPE ... CASCADE of a composite type in use is not "

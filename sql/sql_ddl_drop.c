@@ -144,6 +144,15 @@ static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint3
         ddl_deps_add(&deps, what, on);
     }
     if (t->kind == 'r') ddl_fk_deps(dc, stmt, oid, on, &deps);
+    char users[RT_ERR_DETAIL_BYTES_MAX];
+    if (sql_ddl_rowtype_users(db, t, users, sizeof users) > 0) {
+        if (cascade) {
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "DROP ... CASCADE of a row type a column uses is not supported "
+                              "yet");
+        }
+        return ddl_depends_error(err, sql_ddl_rel_kind_name(t), name, users);
+    }
     if (deps.count > 0 && !cascade) {
         return ddl_depends_error(err, sql_ddl_rel_kind_name(t), name, deps.error);
     }

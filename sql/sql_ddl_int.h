@@ -154,7 +154,11 @@ static inline const char *sql_ddl_rel_kind_name(const eng_table *t) {
     return t->kind == 'v' ? "view" : t->kind == 'c' ? "type" : "table";
 }
 /* CREATE / ALTER / DROP TYPE of composite types (sql_ddl_ctype.c). */
-/* False (0A000) for a column type the column store cannot hold yet: a row type. */
+/* The columns of tables and the attributes of composite types declared with the row type of
+ * `type` (or its array type), as PostgreSQL's dependency lines into `detail`; their number. */
+uint32_t sql_ddl_rowtype_users(const eng_database *db, const eng_table *type, char *detail,
+                               size_t cap);
+/* False (0A000) for a row type as the new type of ALTER COLUMN ... TYPE. */
 bool sql_ddl_column_type_ok(uint32_t type_oid, rt_err *err);
 bool sql_ddl_create_composite(sql_ddl_ctx *dc, const sql_create_composite *cc, rt_err *err);
 bool sql_ddl_alter_composite(sql_ddl_ctx *dc, const sql_alter_composite *ac, rt_err *err);

@@ -70,7 +70,6 @@ static bool ddl_column_type(ddl_build *b, const sql_columndef *cd, eng_column *c
             return false;
         }
         col->domain_oid = domain == NULL ? 0 : array ? domain->array_oid : domain->oid;
-        if (!sql_ddl_column_type_ok(col->type_oid, err)) return false;
     }
     if (col->type_oid == SQL_T_VECTOR) {
         if (col->typmod < 1) {

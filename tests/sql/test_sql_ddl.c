@@ -643,7 +643,10 @@ static void create_composites(void) {
     TEST_CHECK(td_ok("CREATE TYPE ct_old AS (x int); ALTER TYPE ct_old RENAME TO ct_new",
                      "ALTER TYPE"));
     TEST_CHECK(td_ok("CREATE TYPE ct_gone AS (x int); DROP TYPE ct_gone", "DROP TYPE"));
-    TEST_CHECK(td_fails("CREATE TABLE ct_use (p ct_pair)", "0A000", NULL));
+    TEST_CHECK(td_ok("CREATE TABLE ct_use (id int, p ct_pair)", "CREATE TABLE"));
+    TEST_CHECK(td_fails("ALTER TYPE ct_pair ADD ATTRIBUTE e int", "0A000", NULL));
+    TEST_CHECK(td_fails("DROP TYPE ct_pair", "2BP01", "cannot drop type ct_pair because other "
+                        "objects depend on it"));
 }
 
 static void check_composites(void) {
@@ -658,6 +661,10 @@ static void check_composites(void) {
         TEST_CHECK(streq(t->columns[3].name, "d") && t->columns[3].type_oid == SQL_T_VARCHAR &&
                    t->columns[3].typmod == 7);
     }
+    const eng_table *use = cat_table(db, "public", "ct_use");
+    const eng_column *p = use != NULL ? eng_table_column_by_name(use, "p") : NULL;
+    TEST_CHECK(p != NULL && t != NULL && p->type_oid == t->rowtype_oid &&
+               p->store == ENG_STORE_VARLEN);
     const eng_table *renamed = cat_table(db, "public", "ct_new");
     TEST_CHECK(renamed != NULL && renamed->kind == 'c');
     TEST_CHECK(cat_table(db, "public", "ct_old") == NULL);
