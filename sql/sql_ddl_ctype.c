@@ -251,7 +251,8 @@ bool sql_ddl_alter_composite(sql_ddl_ctx *dc, const sql_alter_composite *ac, rt_
     if (!sql_ddl_owns(dc, old->owner_oid, "type", old->name, err)) return false;
     const sql_alter_composite_cmd *first = SQL_LIST_AT(ac->cmds, 0);
     char detail[RT_ERR_DETAIL_BYTES_MAX];
-    if (first->cmd != SQL_AC_RENAME && sql_ddl_rowtype_users(dc->bc->db, old, detail, sizeof detail) > 0) {
+    if (first->cmd != SQL_AC_RENAME &&
+        sql_ddl_rowtype_users(dc->bc->db, old, detail, sizeof detail) > 0) {
         /* Stored values carry the attributes (and names) they were written with. */
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "ALTER TYPE of a composite type in use is not supported yet");

@@ -11,11 +11,11 @@
 #include "sql/sql_fk.h"
 #include "sql/sql_record.h"
 
-/* A type name taken in `schema`: a domain, or a table's or view's row type. */
+/* A type name taken in `schema`: a domain, or a table's, view's or composite type's row type. */
 static bool ddl_domain_name_taken(const eng_database *db, uint32_t schema_oid, const char *name) {
     if (eng_db_domain_by_name(db, schema_oid, name) != NULL) return true;
     const eng_table *t = eng_db_table_by_name(db, schema_oid, name);
-    return t != NULL && (t->kind == 'r' || t->kind == 'v');
+    return t != NULL && (t->kind == 'r' || t->kind == 'v' || t->kind == 'c');
 }
 
 /* The constraint names of a domain are unique among the domain's constraints. */
