@@ -475,7 +475,7 @@ eng_table *eng_draft_add_table(eng_catalog *draft, uint32_t db_oid, const eng_ta
     db->tables = rt_xrealloc(db->tables, (db->table_count + 2u) * sizeof(eng_table));
     eng_table *dst = &db->tables[db->table_count++];
     eng_cat_copy_table(draft, dst, t);
-    if ((t->kind == 'r' || t->kind == 'v') && t->rowtype_oid == 0) {
+    if ((t->kind == 'r' || t->kind == 'v' || t->kind == 'c') && t->rowtype_oid == 0) {
         dst->rowtype_oid = eng_catalog_new_oid(draft);
         dst->rowtype_array_oid = eng_catalog_new_oid(draft);
     }

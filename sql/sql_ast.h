@@ -144,6 +144,8 @@ typedef enum sql_node_kind {
     SQL_N_CREATE_ENUM,
     SQL_N_ALTER_TYPE,
     SQL_N_REINDEX,       /* REINDEX [(options)] INDEX|TABLE|SCHEMA|DATABASE|SYSTEM [CONCURRENTLY] */
+    SQL_N_CREATE_COMPOSITE, /* CREATE TYPE name AS (attr type, ...) */
+    SQL_N_ALTER_COMPOSITE,  /* ALTER TYPE name ADD / DROP / RENAME ATTRIBUTE, RENAME TO, ... */
 } sql_node_kind;
 
 /* Every node starts with this header. */
@@ -793,6 +795,34 @@ typedef struct sql_alter_type {
     bool if_not_exists;
     const char *new_name;    /* RENAME VALUE's new label, RENAME TO, OWNER TO, SET SCHEMA */
 } sql_alter_type;
+/* CREATE TYPE name AS (...): a composite type (a pg_class row of relkind 'c'). */
+typedef struct sql_create_composite {
+    sql_node hdr;
+    sql_name name;
+    sql_list attrs;          /* of sql_columndef* (name, type, collation; no constraints) */
+} sql_create_composite;
+
+typedef enum sql_alter_composite_kind {
+    SQL_AC_ADD_ATTR = 1, SQL_AC_DROP_ATTR, SQL_AC_ALTER_ATTR_TYPE, SQL_AC_RENAME_ATTR,
+    SQL_AC_RENAME, SQL_AC_OWNER, SQL_AC_SET_SCHEMA,
+} sql_alter_composite_kind;
+
+typedef struct sql_alter_composite_cmd {
+    sql_alter_composite_kind cmd;
+    sql_columndef *def;      /* ADD ATTRIBUTE; ALTER ATTRIBUTE ... TYPE (its type) */
+    const char *name;        /* DROP / RENAME / ALTER ATTRIBUTE: the attribute */
+    const char *new_name;    /* RENAME [ATTRIBUTE ...] TO, OWNER TO, SET SCHEMA */
+    bool if_exists;          /* DROP ATTRIBUTE IF EXISTS */
+    bool cascade;
+} sql_alter_composite_cmd;
+
+/* ALTER TYPE of a composite type: a list of ADD / DROP / ALTER ATTRIBUTE actions, or one
+ * RENAME, OWNER TO or SET SCHEMA. */
+typedef struct sql_alter_composite {
+    sql_node hdr;
+    sql_name name;
+    sql_list cmds;           /* of sql_alter_composite_cmd* */
+} sql_alter_composite;
 
 typedef enum sql_object_kind {
     SQL_OBJ_TABLE = 1, SQL_OBJ_INDEX, SQL_OBJ_SEQUENCE, SQL_OBJ_VIEW, SQL_OBJ_MATVIEW,

@@ -311,6 +311,22 @@ static uint32_t sql_bind_enum_type(sql_bind_ctx *bc, const sql_typename *tn) {
     return e == NULL ? 0 : array ? e->array_oid : e->oid;
 }
 
+/* The row type of a table, view or composite type named as a type. */
+static bool sql_bind_rowtype_type(sql_bind_ctx *bc, const sql_typename *tn, const eng_table *rel,
+                                  uint32_t *oid, int32_t *typmod) {
+    if (tn->typmods.count > 0) {
+        return rt_err_set(bc->err, SQLSTATE_SYNTAX_ERROR,
+                          "type modifier is not allowed for type \"%s\"", rel->name);
+    }
+    if (tn->array_dims > 0) {
+        return rt_err_set(bc->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "arrays of composite values are not supported yet");
+    }
+    *oid = rel->rowtype_oid;
+    *typmod = -1;
+    return true;
+}
+
 bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, int32_t *typmod) {
     return sql_bind_typename_domain(bc, tn, oid, typmod, NULL, NULL);
 }
@@ -342,6 +358,11 @@ bool sql_bind_typename_domain(sql_bind_ctx *bc, const sql_typename *tn, uint32_t
             *oid = e;
             *typmod = -1;
             return true;
+        }
+        const eng_table *rel = sql_bind_find_table(bc, &tn->name);
+        if (rel != NULL && rel->rowtype_oid != 0 &&
+            (rel->kind == 'r' || rel->kind == 'v' || rel->kind == 'c')) {
+            return sql_bind_rowtype_type(bc, tn, rel, oid, typmod);
         }
     }
     if (!builtin_schema) {

@@ -1307,6 +1307,10 @@ static const char *sql_bind_colname_weak(const sql_node *n, bool *weak) {
     }
     case SQL_N_COLLATE: return sql_bind_colname_weak(((const sql_collate *)n)->arg, weak);
     case SQL_N_GROUPING: return "grouping";
+    case SQL_N_FIELD: { /* (x).f names its column f */
+        const char *f = ((const sql_field *)n)->field;
+        return f != NULL ? f : "?column?";
+    }
     default: return "?column?";
     }
 }

@@ -200,6 +200,12 @@ sql_expr *sql_bind_coerce(sql_qlevel *q, sql_expr *e, uint32_t type, int32_t typ
     sql_binder *b = q->b;
     if (type == SQL_T_ANY || type == SQL_T_ANYELEMENT) return e;
     if (type == SQL_T_RECORD && sql_type_is_record(e->type_oid)) return e; /* any row type */
+    if (type != e->type_oid && type != SQL_T_RECORD && sql_type_is_record(type) &&
+        (e->kind == SQL_X_ROW || (e->kind == SQL_X_CONST && e->type_oid == SQL_T_UNKNOWN))) {
+        /* ROW(...) or a literal assigned to a column of a row type: as the cast does */
+        const eng_table *t = sql_bind_rowtype_table(b->bc->db, type);
+        if (t != NULL) return sql_bind_rowtype_cast(q, e, t, loc);
+    }
     if (e->kind == SQL_X_CONST && e->type_oid == SQL_T_UNKNOWN) {
         return sql_bind_fold_unknown(q, e, type, typmod, ctx == SQL_CAST_EXPLICIT, loc);
     }

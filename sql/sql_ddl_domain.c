@@ -9,6 +9,7 @@
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_domain.h"
 #include "sql/sql_fk.h"
+#include "sql/sql_record.h"
 
 /* The constraint names of a domain are unique among the domain's constraints. */
 static bool ddl_domain_conname_taken(const eng_domain *d, const char *name) {
@@ -116,6 +117,10 @@ bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err 
     if (!sql_bind_typename_domain(dc->bc, cd->def->type, &d.base_oid, &typmod, &under,
                                   NULL)) {
         return false;
+    }
+    if (sql_type_is_record(d.base_oid)) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "domains over composite types are not supported yet");
     }
     if (under != NULL) {
         d.base_oid = under->oid; /* a domain over a domain: typbasetype is the domain */

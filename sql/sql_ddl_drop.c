@@ -134,7 +134,7 @@ static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint3
     if (t == NULL) return true;
     char name[ENG_NAME_BYTES], on[ENG_NAME_BYTES + 8];
     snprintf(name, sizeof name, "%s", t->name);
-    snprintf(on, sizeof on, "%s %s", t->kind == 'v' ? "view" : "table", name);
+    snprintf(on, sizeof on, "%s %s", sql_ddl_rel_kind_name(t), name);
     ddl_deps deps = {0};
     const eng_database *db = dc->bc->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
@@ -145,8 +145,17 @@ static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint3
         ddl_deps_add(&deps, what, on);
     }
     if (t->kind == 'r') ddl_fk_deps(dc, stmt, oid, on, &deps);
+    char users[RT_ERR_DETAIL_BYTES_MAX];
+    if (sql_ddl_rowtype_users(db, t, users, sizeof users) > 0) {
+        if (cascade) {
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "DROP ... CASCADE of a row type a column uses is not supported "
+                              "yet");
+        }
+        return ddl_depends_error(err, sql_ddl_rel_kind_name(t), name, users);
+    }
     if (deps.count > 0 && !cascade) {
-        return ddl_depends_error(err, t->kind == 'v' ? "view" : "table", name, deps.error);
+        return ddl_depends_error(err, sql_ddl_rel_kind_name(t), name, deps.error);
     }
     if (depth == 0) ddl_deps_notice(dc, &deps);
     for (const eng_table *v; (v = ddl_dependent_view(dc->bc->db, name, oid)) != NULL;) {
@@ -193,6 +202,7 @@ static bool ddl_drop_table(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
         if (ddl_wrong_kind(dc, n, view ? "view" : "table", err)) return false;
         return ddl_missing(dc, d, view ? "view" : "table", rel, SQLSTATE_UNDEFINED_TABLE, err);
     }
+    if (t->kind == 'c' && ddl_wrong_kind(dc, n, view ? "view" : "table", err)) return false;
     if (t->kind != (view ? 'v' : 'r')) {
         rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a %s", rel,
                    view ? "view" : "table");
@@ -226,6 +236,7 @@ static uint32_t ddl_name_schemas(sql_ddl_ctx *dc, const sql_name *n, uint32_t *o
 static const char *ddl_relation_kind(sql_ddl_ctx *dc, const sql_name *n, const char *kind) {
     const eng_table *t = sql_bind_find_table(dc->bc, n);
     if (t != NULL && t->kind == 'v') return "view";
+    if (t != NULL && t->kind == 'c') return "type";
     if (t != NULL) return "table";
     if (strcmp(kind, "sequence") != 0 && sql_bind_find_sequence(dc->bc, n) != NULL) {
         return "sequence";
@@ -409,7 +420,7 @@ static bool ddl_drop_schema(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
         if (t->schema_oid != oid || sql_unique_is_companion(t)) continue; /* hidden */
-        snprintf(what, sizeof what, "%s %s.%s", t->kind == 'v' ? "view" : "table", name, t->name);
+        snprintf(what, sizeof what, "%s %s.%s", sql_ddl_rel_kind_name(t), name, t->name);
         ddl_deps_add(&deps, what, on);
     }
     for (uint32_t i = 0; i < db->sequence_count; i++) {
@@ -486,7 +497,7 @@ static bool ddl_role_owns(const eng_catalog *c, uint32_t role, char *detail, siz
         }
         for (uint32_t i = 0; i < db->table_count; i++) {
             if (db->tables[i].owner_oid != role) continue;
-            snprintf(detail, size, "owner of %s %s", db->tables[i].kind == 'v' ? "view" : "table",
+            snprintf(detail, size, "owner of %s %s", sql_ddl_rel_kind_name(&db->tables[i]),
                      db->tables[i].name);
             return true;
         }
@@ -613,15 +624,6 @@ bool sql_ddl_type_unused(sql_ddl_ctx *dc, const sql_drop *drop, uint32_t oid,
     return false;
 }
 
-/* DROP TYPE: the type a name means, whatever its kind (a domain, an enum type), dropped by
- * its kind's code. */
-static bool ddl_drop_type(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
-    const eng_enum *e = sql_bind_find_enum(dc->bc, n);
-    if (e != NULL) return sql_ddl_drop_enum(dc, d, e, err);
-    if (sql_domain_find(dc->bc, n) != NULL) return sql_ddl_drop_domain(dc, d, n, err);
-    return ddl_missing(dc, d, "type", n->parts[n->count - 1], SQLSTATE_UNDEFINED_OBJECT, err);
-}
-
 static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
     switch (d->object) {
     case SQL_OBJ_TABLE: case SQL_OBJ_VIEW: return ddl_drop_table(dc, d, n, err);
@@ -632,7 +634,7 @@ static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, 
     case SQL_OBJ_DATABASE: return ddl_drop_database(dc, d, n, err);
     case SQL_OBJ_EXTENSION: return ddl_drop_extension(dc, d, n, err);
     case SQL_OBJ_DOMAIN: return sql_ddl_drop_domain(dc, d, n, err);
-    case SQL_OBJ_TYPE: return ddl_drop_type(dc, d, n, err);
+    case SQL_OBJ_TYPE: return sql_ddl_drop_type(dc, d, n, err);
     case SQL_OBJ_MATVIEW:
         return ddl_missing(dc, d, "materialized view", n->parts[n->count - 1],
                            SQLSTATE_UNDEFINED_TABLE, err);

@@ -204,10 +204,30 @@ static bool ddl_enum_alter_common(sql_ddl_ctx *dc, eng_enum *e, const sql_alter_
     }
 }
 
+/* ALTER TYPE of a composite type: RENAME TO, OWNER TO and SET SCHEMA by its own code. */
+static bool ddl_alter_type_composite(sql_ddl_ctx *dc, const sql_alter_type *at, rt_err *err) {
+    if (at->cmd == SQL_ATY_ADD_VALUE || at->cmd == SQL_ATY_RENAME_VALUE) {
+        return rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "%s is not an enum",
+                          at->name.parts[at->name.count - 1]);
+    }
+    sql_alter_composite_cmd cmd = {
+        .cmd = at->cmd == SQL_ATY_RENAME  ? SQL_AC_RENAME
+               : at->cmd == SQL_ATY_OWNER ? SQL_AC_OWNER
+                                          : SQL_AC_SET_SCHEMA,
+        .new_name = at->new_name,
+    };
+    void *item = &cmd;
+    sql_alter_composite ac = {.hdr = at->hdr, .name = at->name,
+                              .cmds = {.count = 1, .cap = 1, .items = &item}};
+    return sql_ddl_alter_composite(dc, &ac, err);
+}
+
 bool sql_ddl_alter_type(sql_ddl_ctx *dc, const sql_alter_type *at, rt_err *err) {
     const eng_enum *cur = sql_bind_find_enum(dc->bc, &at->name);
     if (cur == NULL) {
         const char *name = at->name.parts[at->name.count - 1];
+        const eng_table *rel = sql_bind_find_table(dc->bc, &at->name);
+        if (rel != NULL && rel->kind == 'c') return ddl_alter_type_composite(dc, at, err);
         if (sql_domain_find(dc->bc, &at->name) != NULL) {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                               "ALTER TYPE of domain \"%s\" is not supported; use ALTER DOMAIN",

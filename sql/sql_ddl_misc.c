@@ -411,6 +411,12 @@ bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err
     if (old == NULL && sql_ddl_type_name_taken(dc->bc->db, schema_oid, rel)) {
         return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT, "type \"%s\" already exists", rel);
     }
+    char users[RT_ERR_DETAIL_BYTES_MAX];
+    if (old != NULL && sql_ddl_rowtype_users(dc->bc->db, old, users, sizeof users) > 0) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "CREATE OR REPLACE VIEW of a view whose row type a column uses is not "
+                          "supported yet");
+    }
     sql_query *q;
     if (!sql_bind_query(dc->bc, (const sql_node *)cv->query, &q)) return false;
     if (q->modifying_ctes) {

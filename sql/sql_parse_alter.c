@@ -475,11 +475,17 @@ static const char *alter_type_label(sql_parser *p) {
     return s;
 }
 
-/* ALTER TYPE's enum forms (ADD VALUE, RENAME VALUE) and those of every type (RENAME TO,
- * OWNER TO, SET SCHEMA); the others are refused with 0A000. */
+/* ALTER TYPE's enum forms (ADD VALUE, RENAME VALUE), those of every type (RENAME TO, OWNER
+ * TO, SET SCHEMA) and, through sql_parse_ctype.c, a composite type's attribute actions; the
+ * others are refused with 0A000. */
 static sql_node *alter_type(sql_parser *p, uint32_t location) {
     sql_alter_type *a = P_NODE(p, sql_alter_type, SQL_N_ALTER_TYPE, location);
     if (a == NULL || !sql_parse_any_name(p, &a->name, 3)) return NULL;
+    if ((p_is_kw(p, SQL_KW_ADD) && !p_is_kw_at(p, 1, SQL_KW_VALUE)) || p_is_kw(p, SQL_KW_DROP) ||
+        p_is_kw(p, SQL_KW_ALTER) ||
+        (p_is_kw(p, SQL_KW_RENAME) && p_is_kw_at(p, 1, SQL_KW_ATTRIBUTE))) {
+        return sql_parse_alter_composite(p, location, &a->name);
+    }
     bool ok;
     if (p_accept_kw(p, SQL_KW_ADD) && p_accept_kw(p, SQL_KW_VALUE)) {
         a->cmd = SQL_ATY_ADD_VALUE;

@@ -239,21 +239,26 @@ static sql_node *create_type_enum(sql_parser *p, sql_create_enum *e) {
     return &e->hdr;
 }
 
-/* CREATE TYPE name AS ENUM (...); the other forms are refused with 0A000. */
+/* CREATE TYPE name AS ENUM (...) or AS (...) (a composite type, sql_parse_ctype.c); range,
+ * base and shell types are refused with 0A000. */
 static sql_node *create_type(sql_parser *p, uint32_t location) {
     p_next(p);
     sql_name name;
     if (!sql_parse_any_name(p, &name, 3)) return NULL;
     if (!p_accept_kw(p, SQL_KW_AS)) {
-        return sql_parse_unsupported(p, location, "CREATE TYPE without AS"), NULL;
+        return sql_parse_unsupported(p, location, "CREATE TYPE of a base or shell type"), NULL;
     }
+    if (p_is(p, '(')) return sql_parse_create_composite(p, &name, location);
     if (p_accept_kw(p, SQL_KW_ENUM)) {
         sql_create_enum *e = P_NODE(p, sql_create_enum, SQL_N_CREATE_ENUM, location);
         if (e == NULL) return NULL;
         e->name = name;
         return create_type_enum(p, e);
     }
-    return sql_parse_unsupported(p, location, "CREATE TYPE"), NULL;
+    if (p_is_kw(p, SQL_KW_RANGE)) {
+        return sql_parse_unsupported(p, location, "CREATE TYPE ... AS RANGE"), NULL;
+    }
+    return p_error(p), NULL;
 }
 
 /* RoleSpec: a name, or CURRENT_ROLE / CURRENT_USER / SESSION_USER as lower-case words. */

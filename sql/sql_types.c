@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sql/sql_enum.h"
+#include "sql/sql_record.h"
 #include "sql/sql_types_int.h"
 
 #define PGC 11u   /* pg_catalog */
@@ -346,6 +347,9 @@ const sql_type_def *sql_type_for_values(uint32_t oid) {
 bool sql_value_in(sql_io_ctx *io, uint32_t oid, const char *text, uint32_t len, int32_t typmod,
                   sql_value *out) {
     const sql_type_def *t = sql_type_by_oid(oid);
+    if (t == NULL && oid != SQL_T_RECORD && sql_type_is_record(oid)) {
+        return sql_record_in_rowtype(io, oid, text, len, out);
+    }
     if (t == NULL && oid >= SQL_OID_FIRST_USER) t = sql_type_for_values(oid);
     if (t == NULL || t->in == NULL) return sql_type_unsupported(io, oid, "text input");
     out->type_oid = oid;
@@ -363,6 +367,9 @@ bool sql_value_out(sql_io_ctx *io, const sql_value *v, int32_t typmod, sql_strbu
 bool sql_value_recv(sql_io_ctx *io, uint32_t oid, const uint8_t *p, uint32_t len, int32_t typmod,
                     sql_value *out) {
     const sql_type_def *t = sql_type_by_oid(oid);
+    if (t == NULL && oid != SQL_T_RECORD && sql_type_is_record(oid)) {
+        return sql_record_recv_rowtype(io, oid, p, len, out);
+    }
     if (t == NULL && oid >= SQL_OID_FIRST_USER) t = sql_type_for_values(oid);
     if (t == NULL || t->recv == NULL) return sql_type_unsupported(io, oid, "binary input");
     out->type_oid = oid;

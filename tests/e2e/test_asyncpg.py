@@ -284,6 +284,34 @@ class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
         finally:
             await self.conn.execute(f"DROP TABLE IF EXISTS {table}")
             await self.conn.execute(f"DROP TYPE {mood}")
+    async def test_composite_type_column(self):
+        # A column of a CREATE TYPE ... AS (...) type: asyncpg learns its attributes by its
+        # introspection query, decodes values (record_send) as Records, NULL composites as
+        # None, and encodes a tuple parameter of the type (record_recv); SET c.f = v updates
+        # one field; DROP TYPE of the type in use is 2BP01.
+        sfx = common.suffix()
+        typ, table = f"e2e_apg_ct_{sfx}", f"e2e_apg_ctt_{sfx}"
+        await self.conn.execute(f"CREATE TYPE {typ} AS (a int, b text, n numeric)")
+        try:
+            await self.conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, c {typ})")
+            await self.conn.execute(f"INSERT INTO {table} VALUES (1, ROW(1, 'x', 1.5)), "
+                                    "(2, NULL), (3, ROW(NULL, NULL, NULL))")
+            await self.conn.execute(f"INSERT INTO {table} VALUES ($1, $2)", 4, (4, "z", None))
+            await self.conn.execute(f"UPDATE {table} SET c.b = $1 WHERE id = 1", "y")
+            rows = await self.conn.fetch(f"SELECT id, c, (c).b AS b FROM {table} ORDER BY id")
+            self.assertEqual([None if r["c"] is None else tuple(r["c"]) for r in rows],
+                             [(1, "y", decimal.Decimal("1.5")), None, (None, None, None),
+                              (4, "z", None)])
+            self.assertEqual(rows[0]["c"]["b"], "y")
+            self.assertEqual([r["b"] for r in rows], ["y", None, None, "z"])
+            got = await self.conn.fetchval(f"SELECT id FROM {table} WHERE c = $1::{typ}",
+                                         (4, "z", None))
+            self.assertEqual(got, 4)
+            with self.assertRaises(asyncpg.DependentObjectsStillExistError):
+                await self.conn.execute(f"DROP TYPE {typ}")
+        finally:
+            await self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            await self.conn.execute(f"DROP TYPE IF EXISTS {typ}")
 
 
 class AsyncpgPoolTest(unittest.IsolatedAsyncioTestCase):

@@ -495,6 +495,28 @@ class Psycopg2Test(unittest.TestCase):
             self.assertEqual(cur.fetchone(), ("(1,x)", "record"))
         conn.close()
 
+    def test_composite_type_column_as_text(self):
+        # A column of a CREATE TYPE ... AS (...) type reads as record_out's text; a value sent
+        # as a literal string is read by record_in; COPY reads and writes the same text.
+        sfx = common.suffix()
+        typ, table = f"e2e_pg2_ct_{sfx}", f"e2e_pg2_ctt_{sfx}"
+        with connect() as conn, conn.cursor() as cur:
+            cur.execute(f"CREATE TYPE {typ} AS (a int, b text)")
+            try:
+                cur.execute(f"CREATE TABLE {table} (id int, c {typ})")
+                cur.execute(f"INSERT INTO {table} VALUES (%s, %s), (%s, %s), (3, NULL)",
+                            (1, '(1,"x y")', 2, "(,)"))
+                cur.copy_from(io.StringIO('4\t(4,"q,r")\n'), table)
+                cur.execute(f"SELECT c, (c).b FROM {table} ORDER BY id")
+                self.assertEqual(cur.fetchall(), [('(1,"x y")', "x y"), ("(,)", None),
+                                                  (None, None), ('(4,"q,r")', "q,r")])
+                out = io.StringIO()
+                cur.copy_expert(f"COPY (SELECT c FROM {table} ORDER BY id) TO STDOUT", out)
+                self.assertEqual(out.getvalue(), '(1,"x y")\n(,)\n\\N\n(4,"q,r")\n')
+            finally:
+                conn.rollback()
+        conn.close()
+
     def test_vector_when_the_server_has_it(self):
         self.cur.execute("SELECT typname, oid FROM pg_type WHERE oid IN (to_regtype('vector'), "
                          "to_regtype('_vector'))")
