@@ -135,8 +135,11 @@ static bool ddl_enum_add_value(sql_ddl_ctx *dc, eng_enum *e, const sql_alter_typ
                                              (e->label_count + 1u) * sizeof(eng_enum_label));
     if (labels == NULL) return rt_arena_fail(dc->bc->arena, err);
     uint32_t pos = nbr < 0 ? e->label_count : (uint32_t)nbr + (at->before ? 0u : 1u);
-    memcpy(labels, e->labels, pos * sizeof(eng_enum_label));
-    memcpy(labels + pos + 1, e->labels + pos, (e->label_count - pos) * sizeof(eng_enum_label));
+    if (e->label_count > 0) { /* an empty enum has no labels array at all */
+        memcpy(labels, e->labels, pos * sizeof(eng_enum_label));
+        memcpy(labels + pos + 1, e->labels + pos,
+               (e->label_count - pos) * sizeof(eng_enum_label));
+    }
     labels[pos].oid = eng_catalog_new_oid(sql_ddl_draft(dc));
     labels[pos].sortorder = order;
     snprintf(labels[pos].name, sizeof labels[pos].name, "%s", at->value);
