@@ -9,6 +9,7 @@
 
 #include "runtime/rt_loop.h"
 #include "runtime/rt_mem.h"
+#include "sql/sql_enum.h"
 
 static _Atomic(eng_catalog *) eng_catalog_current;
 static ck_epoch_t eng_catalog_epoch;
@@ -122,6 +123,15 @@ static void eng_cat_copy_domain(eng_catalog *c, eng_domain *dst, const eng_domai
     }
 }
 
+static void eng_cat_copy_enum(eng_catalog *c, eng_enum *dst, const eng_enum *src) {
+    *dst = *src;
+    dst->comment = eng_draft_strdup(c, src->comment);
+    dst->labels = (const eng_enum_label *)eng_cat_memdup(
+        c, (const uint8_t *)src->labels, src->label_count * (uint32_t)sizeof(eng_enum_label));
+    bool noted = sql_enum_note(src->oid, src->array_oid); /* known already but in tests */
+    RT_ASSERT(noted);
+}
+
 static void eng_cat_copy_db(eng_catalog *c, eng_database *dst, const eng_database *src) {
     *dst = *src;
     dst->comment = eng_draft_strdup(c, src->comment);
@@ -150,6 +160,10 @@ static void eng_cat_copy_db(eng_catalog *c, eng_database *dst, const eng_databas
     for (uint32_t i = 0; i < src->domain_count; i++) {
         eng_cat_copy_domain(c, &dst->domains[i], &src->domains[i]);
     }
+    dst->enums = rt_xcalloc(src->enum_count + 1u, sizeof(eng_enum));
+    for (uint32_t i = 0; i < src->enum_count; i++) {
+        eng_cat_copy_enum(c, &dst->enums[i], &src->enums[i]);
+    }
 }
 
 static void eng_cat_free_db(eng_database *db) {
@@ -159,6 +173,7 @@ static void eng_cat_free_db(eng_database *db) {
     rt_free(db->sequences);
     rt_free(db->extensions);
     rt_free(db->domains);
+    rt_free(db->enums);
 }
 
 eng_catalog *eng_cat_new(void) {
@@ -216,7 +231,20 @@ void eng_catalog_draft_free(eng_catalog *draft) { eng_cat_free(draft); }
 
 uint64_t eng_catalog_version(const eng_catalog *c) { return c->version; }
 
-uint32_t eng_catalog_new_oid(eng_catalog *draft) { return draft->next_oid++; }
+/* The next oid past every oid this process handed out: a draft rolled back gives none of its
+ * oids to the next draft (as PostgreSQL's OID counter), so an oid the enum registry
+ * (sql_enum.h) took for a type is never another object's. */
+static _Atomic uint32_t eng_catalog_oid_floor;
+
+uint32_t eng_catalog_new_oid(eng_catalog *draft) {
+    uint32_t floor = atomic_load(&eng_catalog_oid_floor);
+    if (draft->next_oid < floor) draft->next_oid = floor;
+    uint32_t oid = draft->next_oid++;
+    while (floor < draft->next_oid &&
+           !atomic_compare_exchange_weak(&eng_catalog_oid_floor, &floor, draft->next_oid)) {
+    }
+    return oid;
+}
 
 static _Atomic uint64_t eng_catalog_def_counter = 1;
 
@@ -447,7 +475,7 @@ eng_table *eng_draft_add_table(eng_catalog *draft, uint32_t db_oid, const eng_ta
     db->tables = rt_xrealloc(db->tables, (db->table_count + 2u) * sizeof(eng_table));
     eng_table *dst = &db->tables[db->table_count++];
     eng_cat_copy_table(draft, dst, t);
-    if ((t->kind == 'r' || t->kind == 'v') && t->rowtype_oid == 0) {
+    if ((t->kind == 'r' || t->kind == 'v' || t->kind == 'c') && t->rowtype_oid == 0) {
         dst->rowtype_oid = eng_catalog_new_oid(draft);
         dst->rowtype_array_oid = eng_catalog_new_oid(draft);
     }
@@ -505,6 +533,36 @@ const eng_domain *eng_db_domain_by_oid(const eng_database *db, uint32_t oid) {
         if (db->domains[i].oid == oid || db->domains[i].array_oid == oid) return &db->domains[i];
     }
     return NULL;
+}
+
+const eng_enum *eng_db_enum_by_name(const eng_database *db, uint32_t schema_oid,
+                                    const char *name) {
+    for (uint32_t i = 0; i < db->enum_count; i++) {
+        const eng_enum *e = &db->enums[i];
+        if (e->schema_oid == schema_oid && strcmp(e->name, name) == 0) return e;
+    }
+    return NULL;
+}
+
+const eng_enum *eng_db_enum_by_oid(const eng_database *db, uint32_t oid) {
+    for (uint32_t i = 0; oid != 0 && i < db->enum_count; i++) {
+        if (db->enums[i].oid == oid || db->enums[i].array_oid == oid) return &db->enums[i];
+    }
+    return NULL;
+}
+
+void eng_draft_put_enum(eng_catalog *draft, uint32_t db_oid, const eng_enum *e) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    RT_ASSERT(db != NULL);
+    eng_enum copy;
+    eng_cat_copy_enum(draft, &copy, e); /* e may point into the array */
+    for (uint32_t i = 0; i < db->enum_count; i++) {
+        if (db->enums[i].oid != e->oid) continue;
+        db->enums[i] = copy;
+        return;
+    }
+    db->enums = rt_xrealloc(db->enums, (db->enum_count + 2u) * sizeof(eng_enum));
+    db->enums[db->enum_count++] = copy;
 }
 
 eng_domain *eng_draft_add_domain(eng_catalog *draft, uint32_t db_oid, const eng_domain *d) {
@@ -598,6 +656,15 @@ void eng_draft_remove_domain(eng_catalog *draft, uint32_t db_oid, uint32_t domai
     for (uint32_t i = 0; db != NULL && i < db->domain_count; i++) {
         if (db->domains[i].oid != domain_oid) continue;
         ENG_CAT_REMOVE(db->domains, db->domain_count, i);
+        break;
+    }
+}
+
+void eng_draft_remove_enum(eng_catalog *draft, uint32_t db_oid, uint32_t enum_oid) {
+    eng_database *db = eng_draft_db(draft, db_oid);
+    for (uint32_t i = 0; db != NULL && i < db->enum_count; i++) {
+        if (db->enums[i].oid != enum_oid) continue;
+        ENG_CAT_REMOVE(db->enums, db->enum_count, i);
         break;
     }
 }
@@ -780,7 +847,7 @@ eng_store eng_store_of_type(uint32_t type_oid) {
     case SQL_T_FLOAT8: return ENG_STORE_F64;
     case SQL_T_UUID: case SQL_T_INTERVAL: return ENG_STORE_FIXED16;
     case SQL_T_VECTOR: return ENG_STORE_VECTOR;
-    default: return ENG_STORE_VARLEN;
+    default: return sql_enum_is(type_oid) ? ENG_STORE_I64 : ENG_STORE_VARLEN;
     }
 }
 

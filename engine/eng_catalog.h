@@ -239,6 +239,27 @@ typedef struct eng_domain {
     const char *comment;
 } eng_domain;
 
+/* An enum type (CREATE TYPE ... AS ENUM): its labels in the order they sort. A label keeps
+ * its oid and sort order for life (pg_enum.oid, enumsortorder): columns store values that
+ * carry both (sql_enum.h), so RENAME VALUE changes only the text. */
+#define ENG_ENUM_LABELS_MAX 65536  /* labels of one enum type; 54000 past it */
+typedef struct eng_enum_label {
+    uint32_t oid;            /* pg_enum.oid */
+    float sortorder;         /* pg_enum.enumsortorder */
+    char name[ENG_NAME_BYTES];
+} eng_enum_label;
+
+typedef struct eng_enum {
+    uint32_t oid;            /* pg_type.oid */
+    uint32_t array_oid;      /* its array type's pg_type.oid ("_name") */
+    char name[ENG_NAME_BYTES];
+    uint32_t schema_oid;
+    uint32_t owner_oid;
+    uint32_t label_count;
+    const eng_enum_label *labels; /* by sort order; owned by the catalog version */
+    const char *comment;
+} eng_enum;
+
 typedef struct eng_schema {
     uint32_t oid;
     char name[ENG_NAME_BYTES];
@@ -268,6 +289,8 @@ typedef struct eng_database {
     eng_extension *extensions;
     uint32_t domain_count;
     eng_domain *domains;
+    uint32_t enum_count;
+    eng_enum *enums;
     const char *comment;
     const eng_acl *acl;      /* NULL: the defaults */
     const struct eng_catalog *catalog; /* the version this database belongs to */
@@ -370,6 +393,10 @@ const eng_domain *eng_db_domain_by_name(const eng_database *db, uint32_t schema_
                                         const char *name);
 /* By the domain's oid or its array type's oid. */
 const eng_domain *eng_db_domain_by_oid(const eng_database *db, uint32_t oid);
+const eng_enum *eng_db_enum_by_name(const eng_database *db, uint32_t schema_oid,
+                                    const char *name);
+/* By the enum's oid or its array type's oid. */
+const eng_enum *eng_db_enum_by_oid(const eng_database *db, uint32_t oid);
 /* The table an index belongs to, and the index (by index oid). */
 const eng_table *eng_db_table_of_index(const eng_database *db, uint32_t index_oid,
                                        const eng_index **index);
@@ -398,6 +425,9 @@ eng_domain *eng_draft_add_domain(eng_catalog *draft, uint32_t db_oid, const eng_
 /* Replaces a domain's definition (same oid); strings deep-copied. */
 void eng_draft_replace_domain(eng_catalog *draft, uint32_t db_oid, const eng_domain *d);
 void eng_draft_remove_domain(eng_catalog *draft, uint32_t db_oid, uint32_t domain_oid);
+/* Adds or replaces (same oid) an enum type; its labels and strings deep-copied. */
+void eng_draft_put_enum(eng_catalog *draft, uint32_t db_oid, const eng_enum *e);
+void eng_draft_remove_enum(eng_catalog *draft, uint32_t db_oid, uint32_t enum_oid);
 eng_extension *eng_draft_add_extension(eng_catalog *draft, uint32_t db_oid,
                                        const eng_extension *e);
 eng_role *eng_draft_add_role(eng_catalog *draft, const eng_role *r);

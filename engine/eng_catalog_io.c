@@ -7,13 +7,15 @@
 #include "engine/eng_catalog_int.h"
 #include "engine/eng_codec.h"
 #include "runtime/rt_mem.h"
+#include "sql/sql_enum.h"
 
 #define ENG_CATALOG_MAGIC 0x44424341u /* "DBCA" */
 /* Format 2 added access lists (tables, sequences, schemas, databases) and role memberships;
  * format 1 files still load: their objects get the default privileges and no memberships.
  * Format 3 added domains, the domain of a column and the row types of tables; older files
  * have none. */
-#define ENG_CATALOG_FORMAT 3u
+#define ENG_CATALOG_FORMAT 4u     /* format 4 added enum types */
+#define ENG_CATALOG_FORMAT_V3 3u
 #define ENG_CATALOG_FORMAT_V2 2u
 #define ENG_CATALOG_FORMAT_V1 1u
 
@@ -273,6 +275,23 @@ static void eng_ser_domain(eng_codec_w *w, const eng_domain *d) {
     }
 }
 
+static void eng_ser_enum(eng_codec_w *w, const eng_enum *e) {
+    eng_w_u32(w, e->oid);
+    eng_w_u32(w, e->array_oid);
+    eng_w_str(w, e->name);
+    eng_w_u32(w, e->schema_oid);
+    eng_w_u32(w, e->owner_oid);
+    eng_w_opt_str(w, e->comment);
+    eng_w_u32(w, e->label_count);
+    for (uint32_t k = 0; k < e->label_count; k++) {
+        uint32_t bits;
+        memcpy(&bits, &e->labels[k].sortorder, 4);
+        eng_w_u32(w, e->labels[k].oid);
+        eng_w_u32(w, bits);
+        eng_w_str(w, e->labels[k].name);
+    }
+}
+
 static void eng_ser_db(eng_codec_w *w, const eng_database *db) {
     eng_w_u32(w, db->oid);
     eng_w_str(w, db->name);
@@ -300,6 +319,8 @@ static void eng_ser_db(eng_codec_w *w, const eng_database *db) {
     }
     eng_w_u32(w, db->domain_count);
     for (uint32_t i = 0; i < db->domain_count; i++) eng_ser_domain(w, &db->domains[i]);
+    eng_w_u32(w, db->enum_count);
+    for (uint32_t i = 0; i < db->enum_count; i++) eng_ser_enum(w, &db->enums[i]);
 }
 
 static void eng_ser_role(eng_codec_w *w, const eng_role *r) {
@@ -406,7 +427,7 @@ static void eng_de_column(eng_codec_r *r, eng_catalog *c, eng_column *col, uint3
         col->missing_len = mlen;
     }
     col->comment = eng_draft_strdup(c, eng_r_opt_str(r));
-    if (format == ENG_CATALOG_FORMAT) col->domain_oid = eng_r_u32(r);
+    if (format >= ENG_CATALOG_FORMAT_V3) col->domain_oid = eng_r_u32(r);
 }
 
 static void eng_de_index(eng_codec_r *r, eng_catalog *c, eng_index *ix) {
@@ -496,7 +517,7 @@ static void eng_de_table(eng_codec_r *r, eng_catalog *c, eng_table *t, uint32_t 
     t->options_text = eng_draft_strdup(c, eng_r_opt_str(r));
     t->comment = eng_draft_strdup(c, eng_r_opt_str(r));
     t->acl = eng_de_acl(r, c, format);
-    if (format == ENG_CATALOG_FORMAT) {
+    if (format >= ENG_CATALOG_FORMAT_V3) {
         t->rowtype_oid = eng_r_u32(r);
         t->rowtype_array_oid = eng_r_u32(r);
     }
@@ -550,6 +571,36 @@ static void eng_de_domains(eng_codec_r *r, eng_catalog *c, eng_database *db) {
     }
 }
 
+static void eng_de_enums(eng_codec_r *r, eng_catalog *c, eng_database *db) {
+    db->enum_count = eng_r_count(r, 1u << 20);
+    db->enums = rt_xcalloc(db->enum_count + 1u, sizeof(eng_enum));
+    for (uint32_t i = 0; i < db->enum_count && eng_r_ok(r); i++) {
+        eng_enum *e = &db->enums[i];
+        e->oid = eng_r_u32(r);
+        e->array_oid = eng_r_u32(r);
+        eng_de_name(r, e->name);
+        e->schema_oid = eng_r_u32(r);
+        e->owner_oid = eng_r_u32(r);
+        e->comment = eng_draft_strdup(c, eng_r_opt_str(r));
+        e->label_count = eng_r_count(r, ENG_ENUM_LABELS_MAX);
+        eng_enum_label *labels = rt_xcalloc(e->label_count + 1u, sizeof(eng_enum_label));
+        for (uint32_t k = 0; k < e->label_count && eng_r_ok(r); k++) {
+            labels[k].oid = eng_r_u32(r);
+            uint32_t bits = eng_r_u32(r);
+            memcpy(&labels[k].sortorder, &bits, 4);
+            eng_de_name(r, labels[k].name);
+        }
+        e->labels = (const eng_enum_label *)eng_cat_memdup(
+            c, (const uint8_t *)labels, e->label_count * (uint32_t)sizeof(eng_enum_label));
+        rt_free(labels);
+        if (e->oid < SQL_OID_FIRST_USER || !eng_r_ok(r)) {
+            eng_r_fail(r, "bad enum type");
+        } else if (!sql_enum_note(e->oid, e->array_oid)) {
+            eng_r_fail(r, "too many enum types");
+        }
+    }
+}
+
 static void eng_de_db(eng_codec_r *r, eng_catalog *c, eng_database *db, uint32_t format) {
     db->oid = eng_r_u32(r);
     eng_de_name(r, db->name);
@@ -590,7 +641,8 @@ static void eng_de_db(eng_codec_r *r, eng_catalog *c, eng_database *db, uint32_t
         if (vlen > 0) memcpy(db->extensions[i].version, v, vlen);
         db->extensions[i].version[vlen] = '\0';
     }
-    if (format == ENG_CATALOG_FORMAT) eng_de_domains(r, c, db);
+    if (format >= ENG_CATALOG_FORMAT_V3) eng_de_domains(r, c, db);
+    if (format >= ENG_CATALOG_FORMAT) eng_de_enums(r, c, db);
     db->catalog = c;
 }
 
@@ -627,7 +679,8 @@ eng_catalog *eng_catalog_deserialize(const uint8_t *data, uint64_t len, rt_err *
     eng_r_init(&r, data, len);
     uint32_t magic = eng_r_u32(&r), format = eng_r_u32(&r);
     if (magic != ENG_CATALOG_MAGIC ||
-        (format != ENG_CATALOG_FORMAT && format != ENG_CATALOG_FORMAT_V2 &&
+        (format != ENG_CATALOG_FORMAT && format != ENG_CATALOG_FORMAT_V3 &&
+         format != ENG_CATALOG_FORMAT_V2 &&
          format != ENG_CATALOG_FORMAT_V1)) {
         rt_err_set(err, SQLSTATE_DATA_CORRUPTED, "catalog file has a wrong magic or format");
         return NULL;

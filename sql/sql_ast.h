@@ -141,7 +141,11 @@ typedef enum sql_node_kind {
     SQL_N_DO,            /* DO $$...$$: parsed; the executor refuses with 0A000 */
     SQL_N_CREATE_DOMAIN,
     SQL_N_ALTER_DOMAIN,
+    SQL_N_CREATE_ENUM,
+    SQL_N_ALTER_TYPE,
     SQL_N_REINDEX,       /* REINDEX [(options)] INDEX|TABLE|SCHEMA|DATABASE|SYSTEM [CONCURRENTLY] */
+    SQL_N_CREATE_COMPOSITE, /* CREATE TYPE name AS (attr type, ...) */
+    SQL_N_ALTER_COMPOSITE,  /* ALTER TYPE name ADD / DROP / RENAME ATTRIBUTE, RENAME TO, ... */
 } sql_node_kind;
 
 /* Every node starts with this header. */
@@ -767,6 +771,58 @@ typedef struct sql_alter_domain {
     bool if_exists;          /* DROP CONSTRAINT IF EXISTS */
     bool cascade;
 } sql_alter_domain;
+
+/* CREATE TYPE name AS ENUM ('a', 'b', ...). */
+typedef struct sql_create_enum {
+    sql_node hdr;
+    sql_name name;
+    sql_list labels;         /* of sql_const* (SQL_CONST_STRING), in the order given */
+} sql_create_enum;
+
+typedef enum sql_alter_type_kind {
+    SQL_ATY_ADD_VALUE = 1, SQL_ATY_RENAME_VALUE, SQL_ATY_RENAME, SQL_ATY_OWNER, SQL_ATY_SET_SCHEMA,
+} sql_alter_type_kind;
+
+/* ALTER TYPE name ADD VALUE [IF NOT EXISTS] 'v' [BEFORE | AFTER 'w'] | RENAME VALUE 'v' TO
+ * 'w' | RENAME TO n | OWNER TO r | SET SCHEMA s. */
+typedef struct sql_alter_type {
+    sql_node hdr;
+    sql_name name;
+    sql_alter_type_kind cmd;
+    const char *value;       /* ADD VALUE's label, RENAME VALUE's old label */
+    const char *neighbor;    /* ADD VALUE ... BEFORE / AFTER this label, NULL: at the end */
+    bool before;
+    bool if_not_exists;
+    const char *new_name;    /* RENAME VALUE's new label, RENAME TO, OWNER TO, SET SCHEMA */
+} sql_alter_type;
+/* CREATE TYPE name AS (...): a composite type (a pg_class row of relkind 'c'). */
+typedef struct sql_create_composite {
+    sql_node hdr;
+    sql_name name;
+    sql_list attrs;          /* of sql_columndef* (name, type, collation; no constraints) */
+} sql_create_composite;
+
+typedef enum sql_alter_composite_kind {
+    SQL_AC_ADD_ATTR = 1, SQL_AC_DROP_ATTR, SQL_AC_ALTER_ATTR_TYPE, SQL_AC_RENAME_ATTR,
+    SQL_AC_RENAME, SQL_AC_OWNER, SQL_AC_SET_SCHEMA,
+} sql_alter_composite_kind;
+
+typedef struct sql_alter_composite_cmd {
+    sql_alter_composite_kind cmd;
+    sql_columndef *def;      /* ADD ATTRIBUTE; ALTER ATTRIBUTE ... TYPE (its type) */
+    const char *name;        /* DROP / RENAME / ALTER ATTRIBUTE: the attribute */
+    const char *new_name;    /* RENAME [ATTRIBUTE ...] TO, OWNER TO, SET SCHEMA */
+    bool if_exists;          /* DROP ATTRIBUTE IF EXISTS */
+    bool cascade;
+} sql_alter_composite_cmd;
+
+/* ALTER TYPE of a composite type: a list of ADD / DROP / ALTER ATTRIBUTE actions, or one
+ * RENAME, OWNER TO or SET SCHEMA. */
+typedef struct sql_alter_composite {
+    sql_node hdr;
+    sql_name name;
+    sql_list cmds;           /* of sql_alter_composite_cmd* */
+} sql_alter_composite;
 
 typedef enum sql_object_kind {
     SQL_OBJ_TABLE = 1, SQL_OBJ_INDEX, SQL_OBJ_SEQUENCE, SQL_OBJ_VIEW, SQL_OBJ_MATVIEW,

@@ -1,5 +1,6 @@
 /* sql_batch.c: physical forms of types and batch allocation. */
 #include "sql/sql_batch.h"
+#include "sql/sql_enum.h"
 
 #include <string.h>
 
@@ -15,7 +16,8 @@ sql_phys sql_phys_of_type(uint32_t type_oid) {
     case SQL_T_FLOAT4: case SQL_T_FLOAT8:
         return SQL_PHYS_F64;
     default:
-        return SQL_PHYS_BYTES;
+        return type_oid >= SQL_OID_FIRST_USER && sql_enum_is(type_oid) ? SQL_PHYS_I64
+                                                                       : SQL_PHYS_BYTES;
     }
 }
 

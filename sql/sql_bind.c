@@ -288,6 +288,51 @@ static const eng_domain *sql_bind_find_domain(sql_bind_ctx *bc, const sql_typena
     return d;
 }
 
+const eng_enum *sql_bind_find_enum(sql_bind_ctx *bc, const sql_name *name) {
+    const char *type = name->parts[name->count - 1];
+    if (name->count >= 2) {
+        const eng_schema *s = eng_db_schema_by_name(bc->db, name->parts[name->count - 2]);
+        return s != NULL ? eng_db_enum_by_name(bc->db, s->oid, type) : NULL;
+    }
+    const eng_enum *e = NULL;
+    if (bc->temp_schema_oid != 0) e = eng_db_enum_by_name(bc->db, bc->temp_schema_oid, type);
+    for (uint32_t i = 0; e == NULL && i < bc->nsearch; i++) {
+        const eng_schema *s = eng_db_schema_by_name(bc->db, bc->search_path[i]);
+        if (s != NULL) e = eng_db_enum_by_name(bc->db, s->oid, type);
+    }
+    return e;
+}
+
+/* The enum or array-of-enum type named `tn` ("mood", "_mood", "mood[]"), 0 if none. */
+static uint32_t sql_bind_enum_type(sql_bind_ctx *bc, const sql_typename *tn) {
+    const eng_enum *e = sql_bind_find_enum(bc, &tn->name);
+    const char *name = tn->name.parts[tn->name.count - 1];
+    bool array = tn->array_dims > 0;
+    if (e == NULL && name[0] == '_') {
+        sql_name elem = tn->name;
+        elem.parts[elem.count - 1] = name + 1;
+        e = sql_bind_find_enum(bc, &elem);
+        array = true;
+    }
+    return e == NULL ? 0 : array ? e->array_oid : e->oid;
+}
+
+/* The row type of a table, view or composite type named as a type. */
+static bool sql_bind_rowtype_type(sql_bind_ctx *bc, const sql_typename *tn, const eng_table *rel,
+                                  uint32_t *oid, int32_t *typmod) {
+    if (tn->typmods.count > 0) {
+        return rt_err_set(bc->err, SQLSTATE_SYNTAX_ERROR,
+                          "type modifier is not allowed for type \"%s\"", rel->name);
+    }
+    if (tn->array_dims > 0) {
+        return rt_err_set(bc->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "arrays of composite values are not supported yet");
+    }
+    *oid = rel->rowtype_oid;
+    *typmod = -1;
+    return true;
+}
+
 bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, int32_t *typmod) {
     return sql_bind_typename_domain(bc, tn, oid, typmod, NULL, NULL);
 }
@@ -308,6 +353,22 @@ bool sql_bind_typename_domain(sql_bind_ctx *bc, const sql_typename *tn, uint32_t
         const eng_domain *d = sql_bind_find_domain(bc, tn, &is_array);
         if (d != NULL) {
             return sql_bind_domain_type(bc, tn, d, is_array, oid, typmod, domain, array);
+        }
+        uint32_t e = sql_bind_enum_type(bc, tn);
+        if (e != 0) {
+            if (tn->typmods.count > 0) {
+                return rt_err_set(bc->err, SQLSTATE_SYNTAX_ERROR,
+                                  "type modifier is not allowed for type \"%s\"",
+                                  tn->name.parts[tn->name.count - 1]);
+            }
+            *oid = e;
+            *typmod = -1;
+            return true;
+        }
+        const eng_table *rel = sql_bind_find_table(bc, &tn->name);
+        if (rel != NULL && rel->rowtype_oid != 0 &&
+            (rel->kind == 'r' || rel->kind == 'v' || rel->kind == 'c')) {
+            return sql_bind_rowtype_type(bc, tn, rel, oid, typmod);
         }
     }
     if (!builtin_schema) {

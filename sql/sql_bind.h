@@ -71,6 +71,8 @@ bool sql_bind_query(sql_bind_ctx *bc, const sql_node *stmt, sql_query **out);
 
 /* Helpers the session uses for DDL. */
 /* Resolves a type name (with typmods) to (oid, typmod); 42704 if unknown. */
+/* The enum type named [schema.]name through the search path; NULL if none (no error set). */
+const eng_enum *sql_bind_find_enum(sql_bind_ctx *bc, const sql_name *name);
 bool sql_bind_typename(sql_bind_ctx *bc, const sql_typename *tn, uint32_t *oid, int32_t *typmod);
 /* The same where a domain may be named: (oid, typmod) are its base type's and *domain the
  * domain (NULL for other types). An array of a domain (d[], _d) gives the array of its base

@@ -52,6 +52,11 @@ static const eng_table *sql_dml_target(sql_binder *b, const sql_rangevar *rv) {
                        "relation \"%s\" does not exist", rv->name.parts[rv->name.count - 1]);
         return NULL;
     }
+    if (t->kind == 'c') {
+        sql_bind_error(b, rv->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
+                       "\"%s\" is a composite type", t->name);
+        return NULL;
+    }
     if (t->kind != 'r') {
         sql_bind_error(b, rv->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
                        "cannot change %s \"%s\"", t->kind == 'v' ? "view" : "sequence", t->name);
@@ -711,6 +716,8 @@ static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table 
     p->modify.set = rt_arena_zalloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
     if (p->modify.set == NULL) return sql_bind_oom(b);
     q->win_forbidden = "UPDATE";
+    bool *by_field = rt_arena_zalloc(b->arena, sizeof(bool) * (t->column_count + 1u));
+    if (by_field == NULL) return sql_bind_oom(b);
     for (uint32_t i = 0; i < up->set.count; i++) {
         const sql_set_item *si = SQL_LIST_AT(up->set, i);
         if (si->multi_source != NULL && SQL_NODE_KIND(si->multi_source) != SQL_N_ROW) {
@@ -723,7 +730,9 @@ static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table 
                                   "column \"%s\" of relation \"%s\" does not exist", si->column,
                                   t->name);
         }
-        if (p->modify.set[col->attnum - 1] != NULL) {
+        const sql_field *fld = si->indirection.count == 1 ? SQL_LIST_AT(si->indirection, 0) : NULL;
+        if (fld != NULL && (SQL_NODE_KIND(fld) != SQL_N_FIELD || fld->field == NULL)) fld = NULL;
+        if (p->modify.set[col->attnum - 1] != NULL && !(fld != NULL && by_field[col->attnum - 1])) {
             return sql_bind_error(b, si->hdr.location, SQLSTATE_DUPLICATE_COLUMN,
                                   "multiple assignments to same column \"%s\"", col->name);
         }
@@ -738,7 +747,17 @@ static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table 
                                   "column \"%s\" can only be updated to DEFAULT", col->name);
         }
         sql_expr *e;
-        if (si->indirection.count > 0) {
+        if (fld != NULL && !is_default) { /* SET c.f = v, also after SET c.g = w */
+            sql_expr *base = p->modify.set[col->attnum - 1];
+            if (base == NULL && (base = sql_expr_new(b->arena, SQL_X_COLUMN, col->type_oid, 0))) {
+                base->typmod = col->typmod;
+                base->column.index = (uint32_t)(col - t->columns);
+            }
+            e = base != NULL ? sql_bind_field_assign(q, base, col->name, fld->field, value,
+                                                     si->hdr.location)
+                             : NULL;
+            by_field[col->attnum - 1] = true;
+        } else if (si->indirection.count > 0) {
             e = sql_update_subscript(q, si, t, col, value);
         } else if (is_default) {
             e = p->modify.defaults[col->attnum - 1];

@@ -753,7 +753,7 @@ static sql_expr *sql_bind_special(sql_qlevel *q, const sql_special *s) {
     e->type_oid = type;
     e->typmod = typmod;
     e->minmax.greatest = s->special_kind == SQL_SPECIAL_GREATEST;
-    if (e->kind != SQL_X_COALESCE && sql_type_by_oid(type)->cmp == NULL) {
+    if (e->kind != SQL_X_COALESCE && sql_type_for_values(type)->cmp == NULL) {
         sql_bind_error(b, s->hdr.location, SQLSTATE_UNDEFINED_FUNCTION,
                        "could not identify a comparison function for type %s",
                        sql_type_name(type));
@@ -1307,6 +1307,10 @@ static const char *sql_bind_colname_weak(const sql_node *n, bool *weak) {
     }
     case SQL_N_COLLATE: return sql_bind_colname_weak(((const sql_collate *)n)->arg, weak);
     case SQL_N_GROUPING: return "grouping";
+    case SQL_N_FIELD: { /* (x).f names its column f */
+        const char *f = ((const sql_field *)n)->field;
+        return f != NULL ? f : "?column?";
+    }
     default: return "?column?";
     }
 }
@@ -1332,7 +1336,8 @@ bool sql_expr_equal(const sql_expr *a, const sql_expr *b) {
             return a->constval.b.len == b->constval.b.len &&
                    memcmp(a->constval.b.ptr, b->constval.b.ptr, a->constval.b.len) == 0;
         }
-        return sql_type_by_oid(a->type_oid)->cmp != NULL &&
+        return sql_type_for_values(a->type_oid) != NULL &&
+               sql_type_for_values(a->type_oid)->cmp != NULL &&
                sql_value_cmp(&a->constval, &b->constval) == 0;
     case SQL_X_PARAM: return a->param == b->param;
     case SQL_X_COLUMN: case SQL_X_OUTER:

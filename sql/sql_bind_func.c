@@ -13,6 +13,7 @@
 
 #include "runtime/rt_loop.h"
 #include "sql/sql_bind_int.h"
+#include "sql/sql_enum.h"
 #include "sql/sql_pgcat.h"
 #include "sql/sql_range.h"
 #include "sql/sql_record.h"
@@ -42,6 +43,13 @@ const char *sql_type_name(uint32_t oid) {
     default: break;
     }
     const sql_type_def *t = sql_type_by_oid(oid);
+    if (t == NULL && (sql_enum_is(oid) || sql_enum_elem_of(oid) != 0)) {
+        static _Thread_local char buf[4][80];
+        static _Thread_local int k;
+        char *b = buf[k++ & 3];
+        sql_enum_type_name(oid, b, 80);
+        return b;
+    }
     if (t == NULL) return "???";
     if (t->category == 'A' && t->elem_oid != 0 && t->name[0] == '_') {
         static _Thread_local char buf[4][80];
@@ -194,6 +202,12 @@ sql_expr *sql_bind_coerce(sql_qlevel *q, sql_expr *e, uint32_t type, int32_t typ
     sql_binder *b = q->b;
     if (type == SQL_T_ANY || type == SQL_T_ANYELEMENT) return e;
     if (type == SQL_T_RECORD && sql_type_is_record(e->type_oid)) return e; /* any row type */
+    if (type != e->type_oid && type != SQL_T_RECORD && sql_type_is_record(type) &&
+        (e->kind == SQL_X_ROW || (e->kind == SQL_X_CONST && e->type_oid == SQL_T_UNKNOWN))) {
+        /* ROW(...) or a literal assigned to a column of a row type: as the cast does */
+        const eng_table *t = sql_bind_rowtype_table(b->bc->db, type);
+        if (t != NULL) return sql_bind_rowtype_cast(q, e, t, loc);
+    }
     if (e->kind == SQL_X_CONST && e->type_oid == SQL_T_UNKNOWN) {
         return sql_bind_fold_unknown(q, e, type, typmod, ctx == SQL_CAST_EXPLICIT, loc);
     }
@@ -286,7 +300,7 @@ typedef struct sql_cand_score {
 
 static bool sql_poly(uint32_t t) {
     return t == SQL_T_ANYELEMENT || t == SQL_T_ANYARRAY || t == SQL_T_ANY ||
-           t == SQL_T_ANYNONARRAY;
+           t == SQL_T_ANYNONARRAY || t == SQL_T_ANYENUM;
 }
 
 static uint32_t sql_formal(const sql_func_def *d, uint32_t i) {
@@ -296,6 +310,7 @@ static uint32_t sql_formal(const sql_func_def *d, uint32_t i) {
 
 static sql_cand_score sql_score(const sql_func_def *d, sql_expr **args, uint32_t nargs) {
     sql_cand_score s = {0, 0, true, 0};
+    bool any_enum = false; /* anyenum takes its type from an argument, never from unknown */
     bool variadic = (d->flags & SQL_F_VARIADIC) != 0;
     /* As in PostgreSQL, a variadic parameter takes at least one argument: concat() does not
      * exist (format(text) is a function of its own). */
@@ -305,6 +320,7 @@ static sql_cand_score sql_score(const sql_func_def *d, sql_expr **args, uint32_t
     }
     for (uint32_t i = 0; i < nargs && s.ok; i++) {
         uint32_t f = sql_formal(d, i), a = args[i]->type_oid;
+        any_enum |= f == SQL_T_ANYENUM;
         if (a == f) {
             s.exact++;
         } else if (f == SQL_T_ANYRANGE) {
@@ -316,6 +332,7 @@ static sql_cand_score sql_score(const sql_func_def *d, sql_expr **args, uint32_t
             if (a == SQL_T_UNKNOWN || f == SQL_T_ANY) continue;
             uint32_t elem = f == SQL_T_ANYARRAY ? sql_type_elem_of(a) : a;
             if (f == SQL_T_ANYARRAY && elem == 0) s.ok = false;
+            else if (f == SQL_T_ANYENUM && !sql_enum_is(elem)) s.ok = false;
             else if (s.elem != 0 && s.elem != elem) s.ok = false;
             else s.elem = elem;
         } else if (a == SQL_T_UNKNOWN || (f == SQL_T_RECORD && sql_type_is_record(a))) {
@@ -327,6 +344,7 @@ static sql_cand_score sql_score(const sql_func_def *d, sql_expr **args, uint32_t
             s.ok = false;
         }
     }
+    if (any_enum && s.ok && !sql_enum_is(s.elem)) s.ok = false;
     return s;
 }
 
@@ -578,18 +596,19 @@ sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_e
         return NULL;
     }
     uint32_t elem = 0;
-    if (sc.elem != 0 || d->ret == SQL_T_ANYELEMENT || d->ret == SQL_T_ANYARRAY) {
+    if (sc.elem != 0 || d->ret == SQL_T_ANYELEMENT || d->ret == SQL_T_ANYARRAY ||
+        d->ret == SQL_T_ANYENUM) {
         elem = sql_poly_elem(d, args, nargs, sc.elem);
     }
     sql_expr *e = sql_expr_new(q->b->arena, SQL_X_FUNC, d->ret, nargs);
     if (e == NULL) return NULL;
     e->location = loc;
     e->func.def = d;
-    if (d->ret == SQL_T_ANYELEMENT) e->type_oid = elem;
+    if (d->ret == SQL_T_ANYELEMENT || d->ret == SQL_T_ANYENUM) e->type_oid = elem;
     if (d->ret == SQL_T_ANYARRAY) e->type_oid = sql_type_array_of(elem);
     for (uint32_t i = 0; i < nargs; i++) {
         uint32_t f = sql_formal(d, i);
-        if (f == SQL_T_ANYELEMENT || f == SQL_T_ANYNONARRAY) f = elem;
+        if (f == SQL_T_ANYELEMENT || f == SQL_T_ANYNONARRAY || f == SQL_T_ANYENUM) f = elem;
         else if (f == SQL_T_ANYARRAY) f = sql_type_array_of(elem);
         else if (f == SQL_T_ANYRANGE) f = args[i]->type_oid;
         else if (f == SQL_T_ANY) f = args[i]->type_oid == SQL_T_UNKNOWN ? SQL_T_TEXT

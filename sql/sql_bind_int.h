@@ -289,6 +289,12 @@ bool sql_bind_field_star(sql_qlevel *q, const sql_field *f, sql_expr ***cols,
 bool sql_bind_array_type_error(sql_binder *b, uint32_t loc, const char *sqlstate,
                                uint32_t elem);
 const eng_table *sql_bind_rowtype_name(sql_qlevel *q, const sql_typename *tn);
+/* SET c.f = value: `base` (the column, or an earlier SET c.g) as a row with field f
+ * replaced by the value assigned to its type. */
+sql_expr *sql_bind_field_assign(sql_qlevel *q, sql_expr *base, const char *column,
+                                const char *field, const sql_node *value, uint32_t loc);
+/* The table, view or composite type whose row type is `oid`, NULL if none. */
+const eng_table *sql_bind_rowtype_table(const eng_database *db, uint32_t oid);
 sql_expr *sql_bind_rowtype_cast(sql_qlevel *q, sql_expr *arg, const eng_table *t, uint32_t loc);
 
 /* ---- set-returning functions in the select list (sql_bind_srf.c) ---- */

@@ -76,8 +76,7 @@ sql_expr *sql_bind_wholerow(sql_qlevel *q, const sql_rte *rte, const sql_scope *
     return e;
 }
 
-/* The table or view whose row type is `oid`, NULL if none. */
-static const eng_table *sql_rowtype_table(const eng_database *db, uint32_t oid) {
+const eng_table *sql_bind_rowtype_table(const eng_database *db, uint32_t oid) {
     for (uint32_t i = 0; db != NULL && i < db->table_count; i++) {
         if (db->tables[i].rowtype_oid == oid) return &db->tables[i];
     }
@@ -93,7 +92,7 @@ sql_expr *sql_bind_field(sql_qlevel *q, const sql_field *f) {
         return NULL;
     }
     const eng_table *t = arg->type_oid != SQL_T_RECORD && sql_type_is_record(arg->type_oid)
-                             ? sql_rowtype_table(q->b->bc->db, arg->type_oid) : NULL;
+                             ? sql_bind_rowtype_table(q->b->bc->db, arg->type_oid) : NULL;
     if (arg->kind == SQL_X_ROW) { /* ROW(...).f2, (t).a: the column itself */
         for (uint32_t i = 0; i < arg->nargs; i++) {
             char fname[16];
@@ -150,7 +149,7 @@ bool sql_bind_field_star(sql_qlevel *q, const sql_field *f, sql_expr ***cols,
     if (arg == NULL) return false;
     rt_arena *a = q->b->arena;
     const eng_table *t = arg->kind == SQL_X_ROW || arg->type_oid == SQL_T_RECORD
-                             ? NULL : sql_rowtype_table(q->b->bc->db, arg->type_oid);
+                             ? NULL : sql_bind_rowtype_table(q->b->bc->db, arg->type_oid);
     uint32_t cap = arg->kind == SQL_X_ROW ? arg->nargs : t != NULL ? t->column_count : 0;
     if (arg->kind != SQL_X_ROW && t == NULL) {
         return sql_bind_error(q->b, f->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -188,7 +187,8 @@ const eng_table *sql_bind_rowtype_name(sql_qlevel *q, const sql_typename *tn) {
     if (tn->array_dims > 0 || tn->typmods.count > 0 || q->b->bc->db == NULL) return NULL;
     if (tn->name.count == 1 && sql_type_by_name(tn->name.parts[0]) != NULL) return NULL;
     const eng_table *t = sql_bind_find_table(q->b->bc, &tn->name);
-    return t != NULL && t->rowtype_oid != 0 && (t->kind == 'r' || t->kind == 'v') ? t : NULL;
+    return t != NULL && t->rowtype_oid != 0 && (t->kind == 'r' || t->kind == 'v' || t->kind == 'c')
+               ? t : NULL;
 }
 
 static sql_expr *sql_rowtype_cast_fail(sql_qlevel *q, const sql_expr *arg, const eng_table *t,
@@ -222,6 +222,12 @@ sql_expr *sql_bind_rowtype_cast(sql_qlevel *q, sql_expr *arg, const eng_table *t
         typmods[n++] = c->typmod;
     }
     if (arg->type_oid == t->rowtype_oid) return arg;
+    if (arg->kind == SQL_X_PARAM && arg->type_oid == SQL_T_UNKNOWN) { /* $1::t: a value of t */
+        q->b->param_types[arg->param - 1] = t->rowtype_oid;
+        arg->type_oid = t->rowtype_oid;
+        arg->typmod = -1;
+        return arg;
+    }
     if (arg->kind == SQL_X_CONST && arg->type_oid == SQL_T_UNKNOWN) {
         sql_value v = {.type_oid = t->rowtype_oid, .is_null = true};
         if (!arg->constval.is_null) {
@@ -258,4 +264,48 @@ bool sql_bind_array_type_error(sql_binder *b, uint32_t loc, const char *sqlstate
     }
     return sql_bind_error(b, loc, sqlstate, "could not find array type for data type %s",
                           sql_type_name(elem));
+}
+
+sql_expr *sql_bind_field_assign(sql_qlevel *q, sql_expr *base, const char *column,
+                                const char *field, const sql_node *value, uint32_t loc) {
+    sql_binder *b = q->b;
+    const eng_table *t = sql_bind_rowtype_table(b->bc->db, base->type_oid);
+    if (t == NULL || base->type_oid == SQL_T_RECORD) {
+        sql_bind_error(b, loc, SQLSTATE_DATATYPE_MISMATCH,
+                       "cannot assign to field \"%s\" of column \"%s\" because its type %s is "
+                       "not a composite type", field, column, sql_type_name(base->type_oid));
+        return NULL;
+    }
+    sql_expr **args = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (t->column_count + 1u));
+    const char **names = rt_arena_alloc(b->arena, sizeof(char *) * (t->column_count + 1u));
+    if (args == NULL || names == NULL) return NULL;
+    uint32_t n = 0;
+    bool found = false;
+    for (uint32_t i = 0; i < t->column_count; i++) {
+        const eng_column *c = &t->columns[i];
+        if (c->dropped) continue;
+        if (strcmp(c->name, field) == 0) {
+            char *what = rt_arena_sprintf(b->arena, "column \"%s\"", column);
+            args[n] = sql_bind_expr_as(q, value, c->type_oid, c->typmod, SQL_CAST_ASSIGNMENT,
+                                       what);
+            found = true;
+        } else { /* (base).c, NULL when base is */
+            args[n] = sql_expr_new(b->arena, SQL_X_FIELD, c->type_oid, 1);
+            if (args[n] != NULL) {
+                args[n]->typmod = c->typmod;
+                args[n]->args[0] = base;
+                args[n]->field.index = n;
+                args[n]->field.name = c->name;
+            }
+        }
+        if (args[n] == NULL) return NULL;
+        names[n++] = c->name;
+    }
+    if (!found) {
+        sql_bind_error(b, loc, SQLSTATE_UNDEFINED_COLUMN,
+                       "cannot assign to field \"%s\" of column \"%s\" because there is no such "
+                       "column in data type %s", field, column, t->name);
+        return NULL;
+    }
+    return sql_bind_record_of(q, args, n, t->rowtype_oid, names, loc);
 }

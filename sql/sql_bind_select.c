@@ -232,6 +232,11 @@ static sql_plan *sql_bind_rangevar(sql_qlevel *q, const sql_rangevar *rv, sql_sc
         bool cte_scan = p != NULL && (p->kind == SQL_P_MATERIAL || p->kind == SQL_P_WORKTABLE);
         if (cte_scan) p->material.alias = alias; /* else already inlined */
     } else if ((t = sql_bind_find_table(b->bc, nm)) != NULL) {
+        if (t->kind == 'c') {
+            sql_bind_error(b, rv->hdr.location, SQLSTATE_WRONG_OBJECT_TYPE,
+                           "\"%s\" is a composite type", name);
+            return NULL;
+        }
         if (t->kind == 'v') {
             sql_bind_error(b, rv->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
                            "views are not supported yet");

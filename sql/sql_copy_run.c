@@ -6,6 +6,7 @@
 
 #include "sql/sql_copy_int.h"
 #include "sql/sql_exec_int.h"
+#include "sql/sql_pgcat.h"
 #include "sql/sql_session.h"
 
 /* The error of the statement is `err`; the operators write into x->err. */
@@ -31,7 +32,9 @@ static bool run_in_read(void *arg, const uint8_t **data, uint32_t *len, bool *do
 
 static bool run_in_fill(void *arg, struct sql_exec_ctx *x, rt_arena *arena, sql_batch *b) {
     run_in *st = arg;
-    sql_io_ctx io = {.arena = arena, .fmt = &x->fmt, .now_us = x->now_us, .err = x->err};
+    /* names: a field of a row type reads its columns from the catalog */
+    sql_io_ctx io = {.arena = arena, .fmt = &x->fmt, .now_us = x->now_us, .err = x->err,
+                     .names = sql_pgcat_names(x, arena)};
     if (!sql_copy_read_batch(&st->r, &io, b, x->err)) return false;
     st->rows += b->rows;
     return true;

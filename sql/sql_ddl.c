@@ -18,7 +18,8 @@ bool sql_ddl_handles(const sql_node *stmt) {
     case SQL_N_CREATE_ROLE: case SQL_N_ALTER_ROLE: case SQL_N_CREATE_EXTENSION:
     case SQL_N_CREATE_VIEW: case SQL_N_DROP: case SQL_N_ALTER_TABLE: case SQL_N_RENAME:
     case SQL_N_TRUNCATE: case SQL_N_COMMENT: case SQL_N_GRANT: case SQL_N_CREATE_DOMAIN:
-    case SQL_N_ALTER_DOMAIN: case SQL_N_REINDEX:
+    case SQL_N_ALTER_DOMAIN: case SQL_N_REINDEX: case SQL_N_CREATE_ENUM: case SQL_N_ALTER_TYPE:
+    case SQL_N_CREATE_COMPOSITE: case SQL_N_ALTER_COMPOSITE:
         return true;
     default:
         return false;
@@ -76,6 +77,13 @@ bool sql_ddl_begin(sql_ddl_ctx *dc, rt_err *err) {
 }
 
 eng_catalog *sql_ddl_draft(sql_ddl_ctx *dc) { return dc->txn->draft; }
+
+bool sql_ddl_type_name_taken(const eng_database *db, uint32_t schema_oid, const char *name) {
+    if (eng_db_domain_by_name(db, schema_oid, name) != NULL) return true;
+    if (eng_db_enum_by_name(db, schema_oid, name) != NULL) return true;
+    const eng_table *t = eng_db_table_by_name(db, schema_oid, name);
+    return t != NULL && (t->kind == 'r' || t->kind == 'v' || t->kind == 'c');
+}
 
 eng_database *sql_ddl_db(sql_ddl_ctx *dc) {
     eng_database *db = eng_draft_db(dc->txn->draft, dc->db_oid);
@@ -259,6 +267,10 @@ const eng_table *sql_ddl_find_rel(sql_ddl_ctx *dc, const sql_name *name, char ki
         rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", rel);
         return NULL;
     }
+    if (t->kind == 'c' && kind != 'c') {
+        rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is a composite type", rel);
+        return NULL;
+    }
     if (kind != 0 && t->kind != kind) {
         rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a %s", rel,
                    kind == 'v' ? "view" : "table");
@@ -333,6 +345,18 @@ bool sql_ddl_dispatch(sql_ddl_ctx *dc, const sql_node *stmt, char *tag, rt_err *
     case SQL_N_ALTER_DOMAIN:
         snprintf(tag, SQL_TAG_BYTES, "ALTER DOMAIN");
         return sql_ddl_alter_domain(dc, (const sql_alter_domain *)stmt, err);
+    case SQL_N_CREATE_ENUM:
+        snprintf(tag, SQL_TAG_BYTES, "CREATE TYPE");
+        return sql_ddl_create_enum(dc, (const sql_create_enum *)stmt, err);
+    case SQL_N_ALTER_TYPE:
+        snprintf(tag, SQL_TAG_BYTES, "ALTER TYPE");
+        return sql_ddl_alter_type(dc, (const sql_alter_type *)stmt, err);
+    case SQL_N_CREATE_COMPOSITE:
+        snprintf(tag, SQL_TAG_BYTES, "CREATE TYPE");
+        return sql_ddl_create_composite(dc, (const sql_create_composite *)stmt, err);
+    case SQL_N_ALTER_COMPOSITE:
+        snprintf(tag, SQL_TAG_BYTES, "ALTER TYPE");
+        return sql_ddl_alter_composite(dc, (const sql_alter_composite *)stmt, err);
     case SQL_N_DROP: return sql_ddl_drop(dc, (const sql_drop *)stmt, tag, err);
     case SQL_N_ALTER_TABLE: return sql_ddl_alter_table(dc, (const sql_alter_table *)stmt, tag, err);
     case SQL_N_RENAME: return sql_ddl_rename(dc, (const sql_rename *)stmt, tag, err);

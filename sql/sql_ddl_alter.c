@@ -253,6 +253,10 @@ static bool ddl_add_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
                           "not supported yet", domain->name);
     }
     col->domain_oid = domain == NULL ? 0 : array ? domain->array_oid : domain->oid;
+    if (col->type_oid == t->rowtype_oid) {
+        return rt_err_set(err, SQLSTATE_INVALID_TABLE_DEFINITION,
+                          "composite type %s cannot be made a member of itself", t->name);
+    }
     if (col->type_oid == SQL_T_VECTOR) {
         if (col->typmod < 1) {
             return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -610,6 +614,7 @@ static bool ddl_alter_type(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     uint32_t oid;
     int32_t typmod;
     if (!sql_bind_typename(a->dc->bc, c->type, &oid, &typmod)) return false;
+    if (!sql_ddl_column_type_ok(oid, err)) return false;
     if (oid == col->type_oid && typmod == col->typmod && c->expr == NULL) return true;
     if (oid == SQL_T_VECTOR && typmod < 1) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -1396,6 +1401,26 @@ static bool ddl_views_follow(sql_ddl_ctx *dc, const char *from, const char *to, 
     return true;
 }
 
+/* Columns of a table whose row type a column uses stay as they are: stored values of the row
+ * type carry the columns they were written with. */
+static bool ddl_alter_rowtype_free(sql_ddl_ctx *dc, const eng_table *base,
+                                   const sql_alter_table *at, rt_err *err) {
+    char detail[RT_ERR_DETAIL_BYTES_MAX];
+    for (uint32_t i = 0; i < at->cmds.count; i++) {
+        const sql_alter_cmd *c = SQL_LIST_AT(at->cmds, i);
+        if (c->alter_kind != SQL_AT_ADD_COLUMN && c->alter_kind != SQL_AT_DROP_COLUMN &&
+            c->alter_kind != SQL_AT_ALTER_TYPE && c->alter_kind != SQL_AT_RENAME_COLUMN) {
+            continue;
+        }
+        if (sql_ddl_rowtype_users(dc->bc->db, base, detail, sizeof detail) > 0) {
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "changing the columns of a table whose row type a column uses is "
+                              "not supported yet");
+        }
+    }
+    return true;
+}
+
 bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, rt_err *err) {
     static const char *const tags[] = {[SQL_OBJ_TABLE] = "ALTER TABLE",
                                        [SQL_OBJ_INDEX] = "ALTER INDEX",
@@ -1413,6 +1438,7 @@ bool sql_ddl_alter_table(sql_ddl_ctx *dc, const sql_alter_table *at, char *tag, 
                       err)) {
         return false;
     }
+    if (!ddl_alter_rowtype_free(dc, base, at, err)) return false;
     ddl_alter a = {.dc = dc, .base = base, .rows = -1};
     if ((a.t = sql_ddl_table_copy(dc, base, err)) == NULL) return false;
     for (uint32_t i = 0; i < at->cmds.count; i++) {

@@ -9,13 +9,7 @@
 #include "sql/sql_ddl_int.h"
 #include "sql/sql_domain.h"
 #include "sql/sql_fk.h"
-
-/* A type name taken in `schema`: a domain, or a table's or view's row type. */
-static bool ddl_domain_name_taken(const eng_database *db, uint32_t schema_oid, const char *name) {
-    if (eng_db_domain_by_name(db, schema_oid, name) != NULL) return true;
-    const eng_table *t = eng_db_table_by_name(db, schema_oid, name);
-    return t != NULL && (t->kind == 'r' || t->kind == 'v');
-}
+#include "sql/sql_record.h"
 
 /* The constraint names of a domain are unique among the domain's constraints. */
 static bool ddl_domain_conname_taken(const eng_domain *d, const char *name) {
@@ -113,7 +107,7 @@ bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err 
     const char *name;
     if (!sql_bind_creation_schema(dc->bc, &cd->name, &d.schema_oid, &name)) return false;
     if (!sql_ddl_may_create(dc, d.schema_oid, err)) return false;
-    if (ddl_domain_name_taken(dc->bc->db, d.schema_oid, name)) {
+    if (sql_ddl_type_name_taken(dc->bc->db, d.schema_oid, name)) {
         return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT, "type \"%s\" already exists", name);
     }
     snprintf(d.name, sizeof d.name, "%s", name);
@@ -123,6 +117,10 @@ bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err 
     if (!sql_bind_typename_domain(dc->bc, cd->def->type, &d.base_oid, &typmod, &under,
                                   NULL)) {
         return false;
+    }
+    if (sql_type_is_record(d.base_oid)) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "domains over composite types are not supported yet");
     }
     if (under != NULL) {
         d.base_oid = under->oid; /* a domain over a domain: typbasetype is the domain */
@@ -323,7 +321,7 @@ bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *e
         if (!ddl_domain_drop_constraint(dc, &d, ad, err)) return false;
         break;
     case SQL_AD_RENAME:
-        if (ddl_domain_name_taken(dc->bc->db, d.schema_oid, ad->new_name)) {
+        if (sql_ddl_type_name_taken(dc->bc->db, d.schema_oid, ad->new_name)) {
             return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT, "type \"%s\" already exists",
                               ad->new_name);
         }
@@ -347,7 +345,7 @@ bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *e
             return rt_err_set(err, SQLSTATE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist",
                               ad->new_name);
         }
-        if (s->oid != d.schema_oid && ddl_domain_name_taken(dc->bc->db, s->oid, d.name)) {
+        if (s->oid != d.schema_oid && sql_ddl_type_name_taken(dc->bc->db, s->oid, d.name)) {
             return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT,
                               "type \"%s\" already exists in schema \"%s\"", d.name, s->name);
         }
@@ -375,38 +373,11 @@ bool sql_ddl_drop_domain(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *
         return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
     }
     if (!sql_ddl_owns(dc, d->owner_oid, "type", d->name, err)) return false;
-    const eng_database *db = dc->bc->db;
-    char detail[RT_ERR_DETAIL_BYTES_MAX];
-    size_t len = 0;
-    uint32_t deps = 0;
-    for (uint32_t i = 0; i < db->table_count; i++) {
-        const eng_table *t = &db->tables[i];
-        for (uint32_t c = 0; c < t->column_count; c++) {
-            const eng_column *col = &t->columns[c];
-            bool array = col->domain_oid == d->array_oid;
-            if (col->dropped || (col->domain_oid != d->oid && !array) || len >= sizeof detail) {
-                continue;
-            }
-            len += (size_t)snprintf(detail + len, sizeof detail - len,
-                                    "%scolumn %s of table %s depends on type %s%s",
-                                    deps++ > 0 ? "\n" : "", col->name, t->name, d->name,
-                                    array ? "[]" : "");
-        }
-    }
-    for (uint32_t i = 0; i < db->domain_count; i++) {
-        const eng_domain *o = &db->domains[i];
-        if (o->base_oid != d->oid || len >= sizeof detail) continue;
-        len += (size_t)snprintf(detail + len, sizeof detail - len, "%stype %s depends on type %s",
-                                deps++ > 0 ? "\n" : "", o->name, d->name);
-    }
-    if (deps > 0 && !drop->cascade) {
-        rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
-                   "cannot drop type %s because other objects depend on it", d->name);
-        rt_err_detail(err, "%s", detail);
-        rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+    bool used;
+    if (!sql_ddl_type_unused(dc, drop, d->oid, d->array_oid, true, d->name, &used, err)) {
         return false;
     }
-    if (deps > 0) {
+    if (used) {
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "DROP DOMAIN ... CASCADE of a domain in use is not supported yet");
     }

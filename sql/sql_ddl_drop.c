@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sql/sql_ddl_int.h"
+#include "sql/sql_domain.h"
 #include "sql/sql_fk.h"
 #include "sql/sql_pgcat.h"
 #include "sql/sql_unique.h"
@@ -133,7 +134,7 @@ static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint3
     if (t == NULL) return true;
     char name[ENG_NAME_BYTES], on[ENG_NAME_BYTES + 8];
     snprintf(name, sizeof name, "%s", t->name);
-    snprintf(on, sizeof on, "%s %s", t->kind == 'v' ? "view" : "table", name);
+    snprintf(on, sizeof on, "%s %s", sql_ddl_rel_kind_name(t), name);
     ddl_deps deps = {0};
     const eng_database *db = dc->bc->db;
     for (uint32_t i = 0; i < db->table_count; i++) {
@@ -144,8 +145,17 @@ static bool ddl_drop_relation(sql_ddl_ctx *dc, uint32_t oid, bool cascade, uint3
         ddl_deps_add(&deps, what, on);
     }
     if (t->kind == 'r') ddl_fk_deps(dc, stmt, oid, on, &deps);
+    char users[RT_ERR_DETAIL_BYTES_MAX];
+    if (sql_ddl_rowtype_users(db, t, users, sizeof users) > 0) {
+        if (cascade) {
+            return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                              "DROP ... CASCADE of a row type a column uses is not supported "
+                              "yet");
+        }
+        return ddl_depends_error(err, sql_ddl_rel_kind_name(t), name, users);
+    }
     if (deps.count > 0 && !cascade) {
-        return ddl_depends_error(err, t->kind == 'v' ? "view" : "table", name, deps.error);
+        return ddl_depends_error(err, sql_ddl_rel_kind_name(t), name, deps.error);
     }
     if (depth == 0) ddl_deps_notice(dc, &deps);
     for (const eng_table *v; (v = ddl_dependent_view(dc->bc->db, name, oid)) != NULL;) {
@@ -192,6 +202,7 @@ static bool ddl_drop_table(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n
         if (ddl_wrong_kind(dc, n, view ? "view" : "table", err)) return false;
         return ddl_missing(dc, d, view ? "view" : "table", rel, SQLSTATE_UNDEFINED_TABLE, err);
     }
+    if (t->kind == 'c' && ddl_wrong_kind(dc, n, view ? "view" : "table", err)) return false;
     if (t->kind != (view ? 'v' : 'r')) {
         rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a %s", rel,
                    view ? "view" : "table");
@@ -225,6 +236,7 @@ static uint32_t ddl_name_schemas(sql_ddl_ctx *dc, const sql_name *n, uint32_t *o
 static const char *ddl_relation_kind(sql_ddl_ctx *dc, const sql_name *n, const char *kind) {
     const eng_table *t = sql_bind_find_table(dc->bc, n);
     if (t != NULL && t->kind == 'v') return "view";
+    if (t != NULL && t->kind == 'c') return "type";
     if (t != NULL) return "table";
     if (strcmp(kind, "sequence") != 0 && sql_bind_find_sequence(dc->bc, n) != NULL) {
         return "sequence";
@@ -408,7 +420,7 @@ static bool ddl_drop_schema(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
         if (t->schema_oid != oid || sql_unique_is_companion(t)) continue; /* hidden */
-        snprintf(what, sizeof what, "%s %s.%s", t->kind == 'v' ? "view" : "table", name, t->name);
+        snprintf(what, sizeof what, "%s %s.%s", sql_ddl_rel_kind_name(t), name, t->name);
         ddl_deps_add(&deps, what, on);
     }
     for (uint32_t i = 0; i < db->sequence_count; i++) {
@@ -485,7 +497,7 @@ static bool ddl_role_owns(const eng_catalog *c, uint32_t role, char *detail, siz
         }
         for (uint32_t i = 0; i < db->table_count; i++) {
             if (db->tables[i].owner_oid != role) continue;
-            snprintf(detail, size, "owner of %s %s", db->tables[i].kind == 'v' ? "view" : "table",
+            snprintf(detail, size, "owner of %s %s", sql_ddl_rel_kind_name(&db->tables[i]),
                      db->tables[i].name);
             return true;
         }
@@ -578,6 +590,40 @@ static bool ddl_drop_extension(sql_ddl_ctx *dc, const sql_drop *d, const sql_nam
     return ddl_missing(dc, d, "extension", name, SQLSTATE_UNDEFINED_OBJECT, err);
 }
 
+bool sql_ddl_type_unused(sql_ddl_ctx *dc, const sql_drop *drop, uint32_t oid,
+                         uint32_t array_oid, bool domain, const char *shown, bool *used,
+                         rt_err *err) {
+    const eng_database *db = dc->bc->db;
+    char detail[RT_ERR_DETAIL_BYTES_MAX];
+    size_t len = 0;
+    uint32_t deps = 0;
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        for (uint32_t c = 0; c < t->column_count; c++) {
+            const eng_column *col = &t->columns[c];
+            uint32_t of = domain ? col->domain_oid : col->type_oid;
+            if (col->dropped || (of != oid && of != array_oid) || len >= sizeof detail) continue;
+            len += (size_t)snprintf(detail + len, sizeof detail - len,
+                                    "%scolumn %s of table %s depends on type %s%s",
+                                    deps++ > 0 ? "\n" : "", col->name, t->name, shown,
+                                    of == array_oid ? "[]" : "");
+        }
+    }
+    for (uint32_t i = 0; i < db->domain_count; i++) {
+        const eng_domain *o = &db->domains[i];
+        if ((o->base_oid != oid && o->base_oid != array_oid) || len >= sizeof detail) continue;
+        len += (size_t)snprintf(detail + len, sizeof detail - len, "%stype %s depends on type %s",
+                                deps++ > 0 ? "\n" : "", o->name, shown);
+    }
+    *used = deps > 0;
+    if (deps == 0 || drop->cascade) return true;
+    rt_err_set(err, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
+               "cannot drop type %s because other objects depend on it", shown);
+    rt_err_detail(err, "%s", detail);
+    rt_err_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+    return false;
+}
+
 static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, rt_err *err) {
     switch (d->object) {
     case SQL_OBJ_TABLE: case SQL_OBJ_VIEW: return ddl_drop_table(dc, d, n, err);
@@ -588,8 +634,7 @@ static bool ddl_drop_one(sql_ddl_ctx *dc, const sql_drop *d, const sql_name *n, 
     case SQL_OBJ_DATABASE: return ddl_drop_database(dc, d, n, err);
     case SQL_OBJ_EXTENSION: return ddl_drop_extension(dc, d, n, err);
     case SQL_OBJ_DOMAIN: return sql_ddl_drop_domain(dc, d, n, err);
-    case SQL_OBJ_TYPE:
-        return ddl_missing(dc, d, "type", n->parts[n->count - 1], SQLSTATE_UNDEFINED_OBJECT, err);
+    case SQL_OBJ_TYPE: return sql_ddl_drop_type(dc, d, n, err);
     case SQL_OBJ_MATVIEW:
         return ddl_missing(dc, d, "materialized view", n->parts[n->count - 1],
                            SQLSTATE_UNDEFINED_TABLE, err);
@@ -760,6 +805,32 @@ static bool ddl_comment_index(sql_ddl_ctx *dc, const sql_comment *c, const char 
     return rt_err_set(err, SQLSTATE_UNDEFINED_TABLE, "relation \"%s\" does not exist", name);
 }
 
+/* COMMENT ON TYPE / DOMAIN: the type a name means, whatever its kind. */
+static bool ddl_comment_type(sql_ddl_ctx *dc, const sql_comment *c, const char *text,
+                             rt_err *err) {
+    const eng_enum *e = c->object == SQL_OBJ_TYPE ? sql_bind_find_enum(dc->bc, &c->name) : NULL;
+    const eng_domain *d = e == NULL ? sql_domain_find(dc->bc, &c->name) : NULL;
+    if (e == NULL && d == NULL) {
+        return rt_err_set(err, SQLSTATE_UNDEFINED_OBJECT, "type \"%s\" does not exist",
+                          c->name.parts[c->name.count - 1]);
+    }
+    if (!sql_ddl_owns(dc, e != NULL ? e->owner_oid : d->owner_oid, "type",
+                      e != NULL ? e->name : d->name, err)) {
+        return false;
+    }
+    if (e != NULL) {
+        eng_enum copy = *e;
+        copy.comment = text;
+        eng_draft_put_enum(sql_ddl_draft(dc), dc->db_oid, &copy);
+    } else {
+        eng_domain copy = *d;
+        copy.comment = text;
+        eng_draft_replace_domain(sql_ddl_draft(dc), dc->db_oid, &copy);
+    }
+    sql_ddl_db(dc);
+    return true;
+}
+
 bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err) {
     const char *text = c->text != NULL && c->text[0] != '\0'
                            ? eng_draft_strdup(sql_ddl_draft(dc), c->text) : NULL;
@@ -768,6 +839,7 @@ bool sql_ddl_comment(sql_ddl_ctx *dc, const sql_comment *c, rt_err *err) {
     case SQL_OBJ_CONSTRAINT:
         return ddl_comment_rel(dc, c, text, err);
     case SQL_OBJ_INDEX: return ddl_comment_index(dc, c, text, err);
+    case SQL_OBJ_TYPE: case SQL_OBJ_DOMAIN: return ddl_comment_type(dc, c, text, err);
     case SQL_OBJ_SCHEMA: {
         eng_database *db = sql_ddl_db(dc);
         for (uint32_t i = 0; i < db->schema_count; i++) {

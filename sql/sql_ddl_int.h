@@ -148,7 +148,44 @@ bool sql_ddl_create_extension(sql_ddl_ctx *dc, const sql_create_extension *ce, r
 bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err);
 bool sql_ddl_create_domain(sql_ddl_ctx *dc, const sql_create_domain *cd, rt_err *err);
 bool sql_ddl_alter_domain(sql_ddl_ctx *dc, const sql_alter_domain *ad, rt_err *err);
+/* The role a RoleSpec names (current_user, session_user, current_role: the current one);
+ * NULL with 42704 if none. */
+const eng_role *sql_ddl_role(sql_ddl_ctx *dc, const char *name, rt_err *err);
+/* A type named `name` in the schema: a domain, an enum type, a composite type, or a table's
+ * or view's row type (CREATE / RENAME of any type checks it: 42710 "type ... already
+ * exists"). */
+bool sql_ddl_type_name_taken(const eng_database *db, uint32_t schema_oid, const char *name);
+/* CREATE TYPE ... AS ENUM, ALTER TYPE (sql_ddl_enum.c). */
+bool sql_ddl_create_enum(sql_ddl_ctx *dc, const sql_create_enum *ce, rt_err *err);
+bool sql_ddl_alter_type(sql_ddl_ctx *dc, const sql_alter_type *at, rt_err *err);
+/* DROP TYPE's common part: whether type `oid` (or its array type) is used by a column
+ * (through col->domain_oid for a domain, col->type_oid otherwise) or a domain over it; false
+ * with 2BP01 listing them as PostgreSQL does unless CASCADE, which leaves *used to the caller
+ * (sql_ddl_drop.c). `shown` names the type in the messages. */
+bool sql_ddl_type_unused(sql_ddl_ctx *dc, const sql_drop *drop, uint32_t oid,
+                         uint32_t array_oid, bool domain, const char *shown, bool *used,
+                         rt_err *err);
+/* DROP TYPE of enum `e` (2BP01 while a column or a domain uses it); DROP TYPE's entry,
+ * which finds the type of a name whatever its kind, is ddl_drop_type in sql_ddl_drop.c. */
+bool sql_ddl_drop_enum(sql_ddl_ctx *dc, const sql_drop *drop, const eng_enum *e, rt_err *err);
 /* One name of DROP DOMAIN (2BP01 while a column or a domain uses it). */
+/* What a relation is called in dependency messages: "table", "view" or "type". */
+static inline const char *sql_ddl_rel_kind_name(const eng_table *t) {
+    return t->kind == 'v' ? "view" : t->kind == 'c' ? "type" : "table";
+}
+/* CREATE / ALTER / DROP TYPE of composite types (sql_ddl_ctype.c). */
+/* The columns of tables and the attributes of composite types declared with the row type of
+ * `type` (or its array type), as PostgreSQL's dependency lines into `detail`; their number. */
+uint32_t sql_ddl_rowtype_users(const eng_database *db, const eng_table *type, char *detail,
+                               size_t cap);
+/* False (0A000) for a row type as the new type of ALTER COLUMN ... TYPE. */
+bool sql_ddl_column_type_ok(uint32_t type_oid, rt_err *err);
+bool sql_ddl_create_composite(sql_ddl_ctx *dc, const sql_create_composite *cc, rt_err *err);
+bool sql_ddl_alter_composite(sql_ddl_ctx *dc, const sql_alter_composite *ac, rt_err *err);
+bool sql_ddl_drop_composite(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *n,
+                            rt_err *err);
+/* DROP TYPE: a domain, a composite type; a table's row type is refused (2BP01). */
+bool sql_ddl_drop_type(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *n, rt_err *err);
 bool sql_ddl_drop_domain(sql_ddl_ctx *dc, const sql_drop *drop, const sql_name *n, rt_err *err);
 /* REINDEX (sql_ddl_reindex.c): the statement, its table locks (SHARE, CONCURRENTLY SHARE
  * UPDATE EXCLUSIVE), its 25001 inside a transaction block, and the index a name means (on the

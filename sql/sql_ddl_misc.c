@@ -11,7 +11,7 @@
 
 /* ---- schemas ---- */
 
-static const eng_role *ddl_role(sql_ddl_ctx *dc, const char *name, rt_err *err) {
+const eng_role *sql_ddl_role(sql_ddl_ctx *dc, const char *name, rt_err *err) {
     const eng_role *r;
     if (strcmp(name, "current_user") == 0 || strcmp(name, "session_user") == 0 ||
         strcmp(name, "current_role") == 0) {
@@ -69,7 +69,7 @@ bool sql_ddl_create_schema(sql_ddl_ctx *dc, const sql_create_schema *cs, rt_err 
     s.owner_oid = dc->user_oid;
     const char *name = cs->name;
     if (cs->authorization != NULL) {
-        const eng_role *r = ddl_role(dc, cs->authorization, err);
+        const eng_role *r = sql_ddl_role(dc, cs->authorization, err);
         if (r == NULL) return false;
         s.owner_oid = r->oid;
         if (name == NULL) name = r->name;
@@ -105,7 +105,7 @@ static bool ddl_db_options(sql_ddl_ctx *dc, const sql_create_database *cd, uint3
         const char *val = d->word != NULL ? d->word
                           : v != NULL && SQL_NODE_KIND(v) == SQL_N_CONST ? v->text : NULL;
         if (strcmp(d->name, "owner") == 0 && val != NULL) {
-            const eng_role *r = ddl_role(dc, val, err);
+            const eng_role *r = sql_ddl_role(dc, val, err);
             if (r == NULL) return false;
             *owner = r->oid;
         } else if (strcmp(d->name, "template") == 0 && val != NULL) {
@@ -261,7 +261,7 @@ bool sql_ddl_alter_role(sql_ddl_ctx *dc, const sql_alter_role *ar, rt_err *err) 
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "ALTER ROLE ... SET is not supported yet");
     }
-    const eng_role *cur = ddl_role(dc, ar->name, err);
+    const eng_role *cur = sql_ddl_role(dc, ar->name, err);
     if (cur == NULL) return false;
     eng_role r = *cur;
     if (ar->rename_to != NULL) {
@@ -407,6 +407,15 @@ bool sql_ddl_create_view(sql_ddl_ctx *dc, const sql_create_view *cv, rt_err *err
             return rt_err_set(err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a view", rel);
         }
         return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", rel);
+    }
+    if (old == NULL && sql_ddl_type_name_taken(dc->bc->db, schema_oid, rel)) {
+        return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT, "type \"%s\" already exists", rel);
+    }
+    char users[RT_ERR_DETAIL_BYTES_MAX];
+    if (old != NULL && sql_ddl_rowtype_users(dc->bc->db, old, users, sizeof users) > 0) {
+        return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "CREATE OR REPLACE VIEW of a view whose row type a column uses is not "
+                          "supported yet");
     }
     sql_query *q;
     if (!sql_bind_query(dc->bc, (const sql_node *)cv->query, &q)) return false;

@@ -563,6 +563,9 @@ bool sql_ddl_create_table(sql_ddl_ctx *dc, const sql_create_table *ct, rt_err *e
         }
         return rt_err_set(err, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists", rel);
     }
+    if (sql_ddl_type_name_taken(dc->bc->db, schema_oid, rel)) { /* its row type's name */
+        return rt_err_set(err, SQLSTATE_DUPLICATE_OBJECT, "type \"%s\" already exists", rel);
+    }
     ddl_build b = {.dc = dc};
     if (!ddl_build_alloc(&b, ct, err)) return false;
     eng_table *t = b.t;

@@ -522,7 +522,8 @@ PC_KERNEL(pc_has_role) {
 
 /* ---- comments ---- */
 
-/* The comment on object `oid` of catalog `cat` (pg_class, pg_namespace, pg_constraint). */
+/* The comment on object `oid` of catalog `cat` (pg_class, pg_namespace, pg_constraint,
+ * pg_type). */
 static const char *pc_comment(const eng_database *db, uint32_t oid, const char *cat) {
     if (strcmp(cat, "pg_namespace") == 0) {
         const eng_schema *s = eng_db_schema_by_oid(db, oid);
@@ -532,6 +533,12 @@ static const char *pc_comment(const eng_database *db, uint32_t oid, const char *
         const eng_table *t;
         const eng_constraint *c = pc_constraint_by_oid(db, oid, &t);
         return c != NULL ? c->comment : NULL;
+    }
+    if (strcmp(cat, "pg_type") == 0) {
+        const eng_enum *e = eng_db_enum_by_oid(db, oid);
+        const eng_domain *d = eng_db_domain_by_oid(db, oid);
+        return e != NULL && e->oid == oid ? e->comment
+               : d != NULL && d->oid == oid ? d->comment : NULL;
     }
     if (strcmp(cat, "pg_class") != 0 && cat[0] != '\0') return NULL;
     const eng_table *t = eng_db_table_by_oid(db, oid);

@@ -98,7 +98,7 @@ static const uint32_t sql_cmp_types[] = {
     SQL_T_DATE, SQL_T_TIME, SQL_T_TIMESTAMP, SQL_T_TIMESTAMPTZ, SQL_T_INTERVAL, SQL_T_TIMETZ,
     SQL_T_JSONB, SQL_T_VECTOR, SQL_T_ANYARRAY, SQL_T_REGCLASS, SQL_T_REGTYPE, SQL_T_REGPROC,
     SQL_T_REGNAMESPACE, SQL_T_REGROLE, SQL_T_XID, SQL_T_CID, SQL_T_BIT, SQL_T_VARBIT,
-    SQL_T_MONEY, SQL_T_INT2VECTOR, SQL_T_OIDVECTOR, SQL_T_INET, SQL_T_RECORD,
+    SQL_T_MONEY, SQL_T_INT2VECTOR, SQL_T_OIDVECTOR, SQL_T_INET, SQL_T_RECORD, SQL_T_ANYENUM,
     SQL_T_INT4RANGE, SQL_T_INT8RANGE, SQL_T_NUMRANGE, SQL_T_DATERANGE, SQL_T_TSRANGE,
     SQL_T_TSTZRANGE,
 };
@@ -121,6 +121,7 @@ static char sql_cmp_names[SQL_CMP_TYPE_COUNT * (SQL_CMP_OP_COUNT + 1)][32];
 static const char *sql_cmp_prefix(uint32_t oid) {
     const sql_type_def *t = sql_type_by_oid(oid);
     if (oid == SQL_T_ANYARRAY) return "array";
+    if (oid == SQL_T_ANYENUM) return "enum_"; /* enum_eq, ..., as PostgreSQL's */
     if (oid == SQL_T_TEXT) return "text";
     if (sql_type_is_range(oid)) return "range_"; /* range_eq ..., one name for every range type */
     return t != NULL ? t->name : "x";

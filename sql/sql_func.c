@@ -84,4 +84,5 @@ void sql_funcs_init(void) {
     sql_funcs_register_inet();
     sql_funcs_register_bit();
     sql_funcs_register_range();
+    sql_funcs_register_enum();
 }

@@ -32,6 +32,7 @@ void sql_funcs_register_float48(void);   /* with numeric's (sql_fn_float48.c) */
 void sql_funcs_register_numfmt(void);    /* with numeric's (sql_fn_numfmt.c) */
 void sql_funcs_register_bit(void);       /* sql_fn_bit.c */
 void sql_funcs_register_range(void);     /* sql_fn_range.c */
+void sql_funcs_register_enum(void);      /* sql_fn_enum.c */
 
 /* The numeric lane operator (SQL_NUMERIC_LANE_ADD/_SUB/_MUL of sql_numeric.h) a definition
  * computes, or -1 when it is not numeric + - * (sql_fn_numeric.c). */

@@ -467,6 +467,58 @@ sql_node *sql_parse_alter_domain(sql_parser *p, uint32_t location) {
     return ok ? &d->hdr : NULL;
 }
 
+/* A label: a string constant. */
+static const char *alter_type_label(sql_parser *p) {
+    if (!p_is(p, SQL_TOK_SCONST)) return p_error(p), NULL;
+    const char *s = p_tok(p)->str;
+    p_next(p);
+    return s;
+}
+
+/* ALTER TYPE's enum forms (ADD VALUE, RENAME VALUE), those of every type (RENAME TO, OWNER
+ * TO, SET SCHEMA) and, through sql_parse_ctype.c, a composite type's attribute actions; the
+ * others are refused with 0A000. */
+static sql_node *alter_type(sql_parser *p, uint32_t location) {
+    sql_alter_type *a = P_NODE(p, sql_alter_type, SQL_N_ALTER_TYPE, location);
+    if (a == NULL || !sql_parse_any_name(p, &a->name, 3)) return NULL;
+    if ((p_is_kw(p, SQL_KW_ADD) && !p_is_kw_at(p, 1, SQL_KW_VALUE)) || p_is_kw(p, SQL_KW_DROP) ||
+        p_is_kw(p, SQL_KW_ALTER) ||
+        (p_is_kw(p, SQL_KW_RENAME) && p_is_kw_at(p, 1, SQL_KW_ATTRIBUTE))) {
+        return sql_parse_alter_composite(p, location, &a->name);
+    }
+    bool ok;
+    if (p_accept_kw(p, SQL_KW_ADD) && p_accept_kw(p, SQL_KW_VALUE)) {
+        a->cmd = SQL_ATY_ADD_VALUE;
+        if (p_accept_kw(p, SQL_KW_IF)) {
+            if (!p_expect_kw(p, SQL_KW_NOT) || !p_expect_kw(p, SQL_KW_EXISTS)) return NULL;
+            a->if_not_exists = true;
+        }
+        if ((a->value = alter_type_label(p)) == NULL) return NULL;
+        if ((a->before = p_accept_kw(p, SQL_KW_BEFORE)) || p_accept_kw(p, SQL_KW_AFTER)) {
+            if ((a->neighbor = alter_type_label(p)) == NULL) return NULL;
+        }
+        ok = true;
+    } else if (p_accept_kw(p, SQL_KW_RENAME)) {
+        if (p_accept_kw(p, SQL_KW_VALUE)) {
+            a->cmd = SQL_ATY_RENAME_VALUE;
+            ok = (a->value = alter_type_label(p)) != NULL && p_expect_kw(p, SQL_KW_TO) &&
+                 (a->new_name = alter_type_label(p)) != NULL;
+        } else {
+            a->cmd = SQL_ATY_RENAME;
+            ok = p_expect_kw(p, SQL_KW_TO) && (a->new_name = sql_parse_col_id(p)) != NULL;
+        }
+    } else if (p_accept_kw(p, SQL_KW_OWNER)) {
+        a->cmd = SQL_ATY_OWNER;
+        ok = p_expect_kw(p, SQL_KW_TO) && (a->new_name = alter_role_spec(p)) != NULL;
+    } else if (p_accept_kw(p, SQL_KW_SET) && p_accept_kw(p, SQL_KW_SCHEMA)) {
+        a->cmd = SQL_ATY_SET_SCHEMA;
+        ok = (a->new_name = sql_parse_col_id(p)) != NULL;
+    } else {
+        return sql_parse_unsupported(p, location, "this form of ALTER TYPE"), NULL;
+    }
+    return ok ? &a->hdr : NULL;
+}
+
 sql_node *sql_parse_alter(sql_parser *p) {
     uint32_t location = p_loc(p);
     p_next(p);
@@ -488,6 +540,7 @@ sql_node *sql_parse_alter(sql_parser *p) {
     case SQL_KW_DATABASE: return alter_named(p, location, SQL_OBJ_DATABASE, "DATABASE");
     case SQL_KW_ROLE: case SQL_KW_USER: return alter_role(p, location);
     case SQL_KW_DOMAIN: return sql_parse_alter_domain(p, location);
+    case SQL_KW_TYPE: return alter_type(p, location);
     default: {
         char what[64];
         snprintf(what, sizeof what, "ALTER %s", word);

@@ -221,6 +221,46 @@ static sql_node *create_domain(sql_parser *p, uint32_t location) {
     return sql_parse_column_constraints(p, d->def) ? &d->hdr : NULL;
 }
 
+/* CREATE TYPE name AS ENUM ('a', ...): the labels as string constants. */
+static sql_node *create_type_enum(sql_parser *p, sql_create_enum *e) {
+    if (!p_expect(p, '(')) return NULL;
+    while (!p_is(p, ')')) {
+        if (e->labels.count > 0 && !p_expect(p, ',')) return NULL;
+        if (!p_is(p, SQL_TOK_SCONST)) return p_error(p), NULL;
+        sql_const *c = P_NODE(p, sql_const, SQL_N_CONST, p_loc(p));
+        if (c == NULL) return NULL;
+        c->const_kind = SQL_CONST_STRING;
+        c->text = p_tok(p)->str;
+        c->text_len = p_tok(p)->str_len;
+        p_next(p);
+        if (!p_push(p, &e->labels, c)) return NULL;
+    }
+    p_next(p);
+    return &e->hdr;
+}
+
+/* CREATE TYPE name AS ENUM (...) or AS (...) (a composite type, sql_parse_ctype.c); range,
+ * base and shell types are refused with 0A000. */
+static sql_node *create_type(sql_parser *p, uint32_t location) {
+    p_next(p);
+    sql_name name;
+    if (!sql_parse_any_name(p, &name, 3)) return NULL;
+    if (!p_accept_kw(p, SQL_KW_AS)) {
+        return sql_parse_unsupported(p, location, "CREATE TYPE of a base or shell type"), NULL;
+    }
+    if (p_is(p, '(')) return sql_parse_create_composite(p, &name, location);
+    if (p_accept_kw(p, SQL_KW_ENUM)) {
+        sql_create_enum *e = P_NODE(p, sql_create_enum, SQL_N_CREATE_ENUM, location);
+        if (e == NULL) return NULL;
+        e->name = name;
+        return create_type_enum(p, e);
+    }
+    if (p_is_kw(p, SQL_KW_RANGE)) {
+        return sql_parse_unsupported(p, location, "CREATE TYPE ... AS RANGE"), NULL;
+    }
+    return p_error(p), NULL;
+}
+
 /* RoleSpec: a name, or CURRENT_ROLE / CURRENT_USER / SESSION_USER as lower-case words. */
 static const char *create_role_spec(sql_parser *p) {
     if (p_is_kw(p, SQL_KW_CURRENT_ROLE) || p_is_kw(p, SQL_KW_CURRENT_USER) ||
@@ -560,6 +600,7 @@ sql_node *sql_parse_create(sql_parser *p) {
         break;
     case SQL_KW_EXTENSION: if (plain) return create_extension(p, location); break;
     case SQL_KW_DOMAIN: if (plain) return create_domain(p, location); break;
+    case SQL_KW_TYPE: if (plain) return create_type(p, location); break;
     default: return create_refuse(p, location);
     }
     p_error(p);

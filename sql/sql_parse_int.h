@@ -240,6 +240,10 @@ sql_columndef *sql_parse_column_def(sql_parser *p);
 /* A column definition's COLLATE and constraints (also CREATE / ALTER DOMAIN's). */
 bool sql_parse_column_constraints(sql_parser *p, sql_columndef *col);
 sql_node *sql_parse_alter_domain(sql_parser *p, uint32_t location);
+/* A composite type's CREATE TYPE name AS (at the '(') and ALTER TYPE name's attribute actions
+ * (after the name), sql_parse_ctype.c. */
+sql_node *sql_parse_create_composite(sql_parser *p, const sql_name *name, uint32_t location);
+sql_node *sql_parse_alter_composite(sql_parser *p, uint32_t location, const sql_name *name);
 sql_constraint *sql_parse_table_constraint(sql_parser *p);
 bool sql_parse_role_options(sql_parser *p, sql_list *out, bool alter);
 sql_node *sql_parse_create_role(sql_parser *p, uint32_t location, bool is_user);

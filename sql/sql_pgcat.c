@@ -963,6 +963,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"pg_catalog", "pg_stats", pc_scan_stats},
     {"pg_catalog", "pg_statistic", pc_scan_statistic},
     {"pg_catalog", "pg_type", pc_scan_type},
+    {"pg_catalog", "pg_enum", pc_scan_enum},
     {"pg_catalog", "pg_proc", pc_scan_proc},
     {"pg_catalog", "pg_cast", pc_scan_cast},
     {"information_schema", "tables", pc_scan_is_tables},

@@ -62,7 +62,7 @@ static void pc_class_common(pc_row *r, uint32_t oid, const char *name, uint32_t 
     pc_str(r, "relname", name);
     pc_int(r, "relnamespace", ns);
     pc_int(r, "relowner", owner);
-    pc_int(r, "relfilenode", kind == 'v' ? 0 : oid);
+    pc_int(r, "relfilenode", kind == 'v' || kind == 'c' ? 0 : oid);
     pc_f64(r, "reltuples", kind == 'i' ? 0 : kind == 'S' ? 1 : -1);
     pc_char(r, "relpersistence", persistence);
     pc_char(r, "relkind", kind);
@@ -81,7 +81,7 @@ static uint32_t pc_shown_indexes(const eng_table *t) {
 }
 
 static bool pc_class_table(pc_row *r, const eng_table *t) {
-    char kind = t->kind == 'v' ? 'v' : 'r';
+    char kind = t->kind == 'v' || t->kind == 'c' ? t->kind : 'r';
     pc_class_common(r, t->oid, t->name, t->schema_oid, t->owner_oid, kind, t->persistence);
     pc_int(r, "reltype", t->rowtype_oid);
     /* Rows as of the last ANALYZE (manual or automatic; kept across restarts), -1 before one
@@ -189,7 +189,7 @@ static bool pc_att_table(pc_row *r, const eng_table *t) {
     for (uint32_t c = 0; c < t->column_count; c++) {
         if (!pc_att_column(r, t->oid, &t->columns[c])) return false;
     }
-    for (uint32_t s = 0; t->kind != 'v' && s < sizeof pc_sys / sizeof pc_sys[0]; s++) {
+    for (uint32_t s = 0; t->kind == 'r' && s < sizeof pc_sys / sizeof pc_sys[0]; s++) {
         pc_clear(r);
         pc_int(r, "attrelid", t->oid);
         pc_str(r, "attname", pc_sys[s].name);
@@ -537,6 +537,14 @@ bool pc_scan_description(pc_row *r) {
     for (uint32_t i = 0; i < db->sequence_count; i++) {
         const eng_sequence *s = &db->sequences[i];
         if (!pc_description_row(r, s->oid, 1259, 0, s->comment)) return false;
+    }
+    for (uint32_t i = 0; i < db->domain_count; i++) { /* types: pg_type (1247) */
+        const eng_domain *d = &db->domains[i];
+        if (!pc_description_row(r, d->oid, 1247, 0, d->comment)) return false;
+    }
+    for (uint32_t i = 0; i < db->enum_count; i++) {
+        const eng_enum *e = &db->enums[i];
+        if (!pc_description_row(r, e->oid, 1247, 0, e->comment)) return false;
     }
     return true;
 }

@@ -41,6 +41,12 @@ bool pc_user_type_by_oid(const eng_database *db, uint32_t oid, pc_user_type *u) 
                             .array_oid = d->array_oid, .domain = d};
         return true;
     }
+    const eng_enum *e = db != NULL && oid != 0 ? eng_db_enum_by_oid(db, oid) : NULL;
+    if (e != NULL) {
+        *u = (pc_user_type){.name = e->name, .schema_oid = e->schema_oid, .oid = e->oid,
+                            .array_oid = e->array_oid};
+        return true;
+    }
     for (uint32_t i = 0; db != NULL && oid != 0 && i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];
         if (t->rowtype_oid != oid && t->rowtype_array_oid != oid) continue;
@@ -56,6 +62,8 @@ bool pc_user_type_by_oid(const eng_database *db, uint32_t oid, pc_user_type *u) 
 static uint32_t pc_user_type_in(const eng_database *db, uint32_t schema_oid, const char *name) {
     const eng_domain *d = eng_db_domain_by_name(db, schema_oid, name);
     if (d != NULL) return d->oid;
+    const eng_enum *e = eng_db_enum_by_name(db, schema_oid, name);
+    if (e != NULL) return e->oid;
     const eng_table *t = eng_db_table_by_name(db, schema_oid, name);
     return t != NULL && !sql_unique_is_companion(t) ? t->rowtype_oid : 0;
 }
@@ -690,5 +698,7 @@ void pc_default_def(sql_strbuf *sb, const sql_exec_ctx *x, const eng_table *t,
         return;
     }
     sql_strbuf_puts(sb, "::");
-    sql_type_format(col->type_oid, -1, sb);
+    if (!pc_format_user_type(x->db, NULL, col->type_oid, sb)) {
+        sql_type_format(col->type_oid, -1, sb);
+    }
 }

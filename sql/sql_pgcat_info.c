@@ -97,8 +97,22 @@ static void pc_int_or_null(pc_row *r, const char *col, int64_t v) {
     else pc_null(r, col);
 }
 
+/* An enum type's column (or one of its array type): USER-DEFINED (ARRAY) with the type as
+ * udt, no facets. */
+static bool pc_is_enum_type(pc_row *r, const eng_enum *e, bool array) {
+    pc_str(r, "data_type", array ? "ARRAY" : "USER-DEFINED");
+    pc_str(r, "udt_catalog", r->x->db->name);
+    pc_str(r, "udt_schema", pc_schema_name(r->x->db, e->schema_oid));
+    const char *udt = rt_arena_sprintf(r->x->arena, "%s%s", array ? "_" : "", e->name);
+    if (udt == NULL) return rt_arena_fail(r->x->arena, r->x->err);
+    pc_str(r, "udt_name", udt);
+    return true;
+}
+
 static bool pc_is_column_type(pc_row *r, uint32_t type, int32_t typmod, sql_strbuf *sb) {
     const sql_type_def *td = sql_type_by_oid(type);
+    const eng_enum *e = td == NULL ? eng_db_enum_by_oid(r->x->db, type) : NULL;
+    if (e != NULL) return pc_is_enum_type(r, e, type == e->array_oid);
     bool array = td != NULL && sql_type_is_array(td);
     bool user = td != NULL && td->namespace_oid != ENG_OID_PG_CATALOG;
     sql_strbuf_reset(sb);

@@ -124,7 +124,7 @@ typedef struct pc_user_type {
     const char *name;
     uint32_t schema_oid;
     uint32_t oid, array_oid;
-    const eng_domain *domain;  /* one of these two */
+    const eng_domain *domain;  /* one of these two, or neither for an enum type */
     const eng_table *table;
 } pc_user_type;
 /* The user type `oid` is (or is the array type of); false if none. */
@@ -184,6 +184,7 @@ bool pc_scan_indexes(pc_row *r);
 bool pc_scan_stat_user_tables(pc_row *r);
 bool pc_scan_stats(pc_row *r);        /* pg_stats (sql_pgcat_stats.c) */
 bool pc_scan_statistic(pc_row *r);    /* pg_statistic (sql_pgcat_stats.c) */
+bool pc_scan_enum(pc_row *r);
 bool pc_scan_type(pc_row *r);
 bool pc_scan_proc(pc_row *r);
 bool pc_scan_cast(pc_row *r);         /* pg_cast (sql_pgcat_cast.c) */

@@ -8,6 +8,7 @@
 
 #include "sql/sql_agg.h"
 #include "sql/sql_domain.h"
+#include "sql/sql_enum.h"
 #include "sql/sql_pgcat_int.h"
 #include "sql/sql_range.h"
 #include "sql/sql_unique.h"
@@ -67,7 +68,8 @@ static void pc_procs_build(void) {
     }
     static const char *const handlers[] = {"heap_tableam_handler", "bthandler", "hashhandler",
                                            "hnswhandler", "array_subscript_handler",
-                                           "domain_in", "domain_recv"};
+                                           "domain_in", "domain_recv", "enum_in", "enum_out",
+                                           "enum_recv", "enum_send"};
     for (uint32_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
         pc_proc_push_io(handlers[i]);
     }
@@ -216,6 +218,36 @@ static bool pc_rowtype_rows(pc_row *r, const eng_table *t) {
     return pc_add(r);
 }
 
+/* An enum type ('e', category 'E', enum_in / enum_out) and its array type ("_e"). */
+static bool pc_enum_rows(pc_row *r, const eng_enum *e) {
+    const sql_type_def *arr = sql_type_by_oid(SQL_T_INT4_ARRAY); /* array_in, align 'i' */
+    char name[ENG_NAME_BYTES + 1];
+    pc_user_type_head(r, e->oid, "", e->name, name, e->schema_oid, e->owner_oid, 'e', 'E',
+                      sql_enum_type_def());
+    pc_int(r, "typarray", e->array_oid);
+    if (!pc_add(r)) return false;
+    pc_user_type_head(r, e->array_oid, "_", e->name, name, e->schema_oid, e->owner_oid, 'b',
+                      'A', arr);
+    pc_int(r, "typelem", e->oid);
+    return pc_add(r);
+}
+
+bool pc_scan_enum(pc_row *r) {
+    const eng_database *db = r->x->db;
+    for (uint32_t i = 0; i < db->enum_count; i++) {
+        const eng_enum *e = &db->enums[i];
+        for (uint32_t k = 0; k < e->label_count; k++) {
+            pc_clear(r);
+            pc_int(r, "oid", e->labels[k].oid);
+            pc_int(r, "enumtypid", e->oid);
+            pc_f64(r, "enumsortorder", e->labels[k].sortorder);
+            pc_str(r, "enumlabel", e->labels[k].name);
+            if (!pc_add(r)) return false;
+        }
+    }
+    return true;
+}
+
 bool pc_scan_type(pc_row *r) {
     for (uint32_t i = 0; i < sql_type_count(); i++) {
         if (!pc_type_row(r, sql_type_at(i))) return false;
@@ -229,6 +261,9 @@ bool pc_scan_type(pc_row *r) {
         const sql_type_def *base = sql_type_by_oid(base_oid);
         if (base == NULL) continue;
         if (!pc_domain_rows(r, d, base)) return false;
+    }
+    for (uint32_t i = 0; i < db->enum_count; i++) {
+        if (!pc_enum_rows(r, &db->enums[i])) return false;
     }
     for (uint32_t i = 0; i < db->table_count; i++) {
         const eng_table *t = &db->tables[i];

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sql/sql_enum.h"
 #include "sql/sql_types.h"
 
 #define SQL_RECORD_COLS_MAX 1664u       /* MaxTupleAttributeNumber in PostgreSQL */
@@ -54,14 +55,23 @@ bool sql_record_in(sql_io_ctx *io, const char *text, uint32_t len, uint32_t rowt
                    const char *type_name, uint32_t count, const char *const *names,
                    const uint32_t *types, const int32_t *typmods, sql_value *out);
 
+/* record_in / record_recv of a named row type (a composite type's, a table's): its columns
+ * from io->names' catalog; 0A000 without one. */
+bool sql_record_in_rowtype(sql_io_ctx *io, uint32_t oid, const char *text, uint32_t len,
+                           sql_value *out);
+bool sql_record_recv_rowtype(sql_io_ctx *io, uint32_t oid, const uint8_t *p, uint32_t len,
+                             sql_value *out);
+
 /* The JSON text of a record as row_to_json prints it: {"a":1,"b":"x"} (pretty: a line feed
  * and a space after each comma). */
 bool sql_record_to_json(sql_io_ctx *io, sql_bytes rec, bool pretty, sql_strbuf *sb);
 
 /* True for the OIDs of composite types: record, and the user range that is not pgvector's
- * (table row types; domains never reach values, they are of their base type). */
+ * nor an enum type's or its array type's (table row types; domains never reach values, they
+ * are of their base type). */
 static inline bool sql_type_is_record(uint32_t oid) {
-    return oid == SQL_T_RECORD || oid >= SQL_OID_FIRST_USER;
+    return oid == SQL_T_RECORD ||
+           (oid >= SQL_OID_FIRST_USER && !sql_enum_is(oid) && sql_enum_elem_of(oid) == 0);
 }
 
 #endif

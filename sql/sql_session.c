@@ -267,6 +267,14 @@ void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io
     io->names = s->names; /* reg* values print as names of the running statement's catalog */
 }
 
+void sql_session_io_pin(sql_session *s, sql_io_ctx *io, eng_catalog_ref *pin,
+                        sql_names *names) {
+    eng_catalog_pin(pin);
+    *names = (sql_names){.catalog = pin->catalog,
+                         .db = eng_catalog_db_by_oid(pin->catalog, s->db_oid), .session = s};
+    io->names = names;
+}
+
 const char *sql_session_user(const sql_session *s) { return s->user; }
 const char *sql_session_database(const sql_session *s) { return s->database; }
 uint32_t sql_session_user_oid(const sql_session *s) { return s->user_oid; }
@@ -1050,6 +1058,10 @@ static const char *sql_session_ddl_verb(const sql_node *stmt, char buf[64]) {
     case SQL_N_CREATE_VIEW: return "CREATE VIEW";
     case SQL_N_CREATE_DOMAIN: return "CREATE DOMAIN";
     case SQL_N_ALTER_DOMAIN: return "ALTER DOMAIN";
+    case SQL_N_CREATE_ENUM: return "CREATE TYPE";
+    case SQL_N_ALTER_TYPE: return "ALTER TYPE";
+    case SQL_N_CREATE_COMPOSITE: return "CREATE TYPE";
+    case SQL_N_ALTER_COMPOSITE: return "ALTER TYPE";
     case SQL_N_TRUNCATE: return "TRUNCATE TABLE";
     case SQL_N_COMMENT: return "COMMENT";
     case SQL_N_REINDEX: return "REINDEX";

@@ -135,6 +135,12 @@ bool sql_session_notify(sql_session *s, const char *channel, const char *payload
 /* The formatting context of the session's settings (DateStyle, TimeZone, extra_float_digits,
  * bytea_output) for encoding result values and decoding parameters. */
 void sql_session_io(sql_session *s, rt_arena *arena, rt_err *err, sql_io_ctx *io);
+/* Pins the current catalog for `io` when no statement runs (a parameter of a row type reads
+ * its columns there); the caller unpins `pin` once the values are read. */
+struct eng_catalog_ref;
+struct sql_names;
+void sql_session_io_pin(sql_session *s, sql_io_ctx *io, struct eng_catalog_ref *pin,
+                        struct sql_names *names);
 
 /* ---- simple query protocol ---- */
 

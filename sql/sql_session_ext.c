@@ -7,6 +7,8 @@
 
 #include "runtime/rt_mem.h"
 #include "runtime/rt_time.h"
+#include "sql/sql_pgcat.h"
+#include "sql/sql_record.h"
 #include "sql/sql_session_int.h"
 #include "sql/sql_tablelock.h"
 #include "sql/sql_stats.h"
@@ -305,6 +307,11 @@ bool sql_session_parse(sql_session *s, const char *name, const char *sql, uint32
 
 /* ---- binding ---- */
 
+static bool sql_ext_decode_each(sql_portal *pt, const sql_bind_args *a, sql_io_ctx *io,
+                                rt_err *err);
+
+/* A parameter of a named row type reads its columns from the catalog: pinned for the
+ * decoding when no statement runs. */
 static bool sql_ext_decode_params(sql_session *s, sql_portal *pt, const sql_bind_args *a,
                                   rt_err *err) {
     const sql_prepared *p = pt->stmt;
@@ -312,6 +319,22 @@ static bool sql_ext_decode_params(sql_session *s, sql_portal *pt, const sql_bind
     if (pt->params == NULL) return rt_arena_fail(pt->arena, err);
     sql_io_ctx io;
     sql_session_io(s, pt->arena, err, &io);
+    bool rowtype = false;
+    for (uint32_t i = 0; i < p->nparams; i++) {
+        rowtype |= p->param_types[i] != SQL_T_RECORD && sql_type_is_record(p->param_types[i]);
+    }
+    if (!rowtype || io.names != NULL) return sql_ext_decode_each(pt, a, &io, err);
+    eng_catalog_ref pin;
+    sql_names names;
+    sql_session_io_pin(s, &io, &pin, &names);
+    bool ok = sql_ext_decode_each(pt, a, &io, err);
+    eng_catalog_unpin(&pin);
+    return ok;
+}
+
+static bool sql_ext_decode_each(sql_portal *pt, const sql_bind_args *a, sql_io_ctx *io,
+                                rt_err *err) {
+    const sql_prepared *p = pt->stmt;
     for (uint32_t i = 0; i < p->nparams; i++) {
         uint32_t type = p->param_types[i] == SQL_T_UNKNOWN || p->param_types[i] == 0
                             ? SQL_T_TEXT
@@ -328,8 +351,8 @@ static bool sql_ext_decode_params(sql_session *s, sql_portal *pt, const sql_bind
             continue;
         }
         bool binary = a->param_formats != NULL && a->param_formats[i] == 1;
-        bool ok = binary ? sql_value_recv(&io, type, a->values[i], a->lengths[i], -1, v)
-                         : sql_value_in(&io, type, (const char *)a->values[i], a->lengths[i],
+        bool ok = binary ? sql_value_recv(io, type, a->values[i], a->lengths[i], -1, v)
+                         : sql_value_in(io, type, (const char *)a->values[i], a->lengths[i],
                                         -1, v);
         if (!ok) {
             if (binary && !rt_err_is_set(err)) {

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "runtime/rt_mem.h"
+#include "sql/sql_pgcat.h"
+#include "sql/sql_record.h"
 #include "sql/sql_session_int.h"
 #include "sql/sql_strbuf.h"
 #include "sql/sql_types.h"
@@ -115,9 +117,13 @@ static bool sql_sqlprep_param(sql_session *s, const sql_node *n, uint32_t index,
     }
     sql_io_ctx io;
     sql_session_io(s, s->query_arena, err, &io);
-    if (!sql_value_in(&io, type == SQL_T_UNKNOWN ? SQL_T_TEXT : type, text, len, -1, out)) {
-        return false;
-    }
+    eng_catalog_ref pin;
+    sql_names names;
+    bool pinned = io.names == NULL && type != SQL_T_RECORD && sql_type_is_record(type);
+    if (pinned) sql_session_io_pin(s, &io, &pin, &names); /* a row type's columns */
+    bool ok = sql_value_in(&io, type == SQL_T_UNKNOWN ? SQL_T_TEXT : type, text, len, -1, out);
+    if (pinned) eng_catalog_unpin(&pin);
+    if (!ok) return false;
     out->type_oid = type;
     return true;
 }

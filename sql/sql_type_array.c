@@ -158,7 +158,7 @@ typedef struct sql_arr_parse {
     sql_io_ctx *io;
     const char *text;
     uint32_t len, pos;
-    const sql_type_def *elem;
+    uint32_t elem_oid;
     int32_t typmod;
     sql_array_builder builder;
     uint32_t ndim;
@@ -207,14 +207,14 @@ static bool sql_arr_element(sql_arr_parse *ap) {
     }
     if (quoted) return sql_arr_malformed(ap, "Unexpected end of input.");
     ap->tok.len = trailing_ws_from; /* unquoted trailing whitespace is not part of the value */
-    sql_value v = {.type_oid = ap->elem->oid};
+    sql_value v = {.type_oid = ap->elem_oid};
     if (!any_quote && ap->tok.len == 4 && strncasecmp(ap->tok.data, "NULL", 4) == 0) {
         v.is_null = true;
     } else if (!any_quote && ap->tok.len == 0) {
         return sql_arr_malformed(ap, "Unexpected \",\" character.");
     } else {
         sql_strbuf_putc(&ap->tok, '\0');
-        if (!sql_value_in(ap->io, ap->elem->oid, ap->tok.data, ap->tok.len - 1, ap->typmod, &v)) {
+        if (!sql_value_in(ap->io, ap->elem_oid, ap->tok.data, ap->tok.len - 1, ap->typmod, &v)) {
             return false;
         }
     }
@@ -311,17 +311,16 @@ static bool sql_arr_dims_prefix(sql_arr_parse *ap) {
 
 static bool sql_array_in(sql_io_ctx *io, const char *text, uint32_t len, int32_t typmod,
                          sql_value *out) {
-    const sql_type_def *arr = sql_type_by_oid(out->type_oid);
     sql_arr_parse ap;
     memset(&ap, 0, sizeof ap);
     ap.io = io;
     ap.text = text;
     ap.len = len;
-    ap.elem = sql_type_by_oid(arr->elem_oid);
+    ap.elem_oid = sql_type_elem_of(out->type_oid); /* built-in or enum element */
     ap.typmod = typmod;
     for (uint32_t i = 0; i < SQL_ARRAY_DIMS_MAX; i++) ap.lbounds[i] = 1;
     sql_strbuf_init(&ap.tok, io->arena, 64);
-    if (!sql_array_builder_init(&ap.builder, io->arena, ap.elem->oid)) return sql_io_alloc_fail(io);
+    if (!sql_array_builder_init(&ap.builder, io->arena, ap.elem_oid)) return sql_io_alloc_fail(io);
     if (!sql_arr_dims_prefix(&ap)) return false;
     int32_t given[SQL_ARRAY_DIMS_MAX];
     uint32_t given_n = ap.ndim;
@@ -499,14 +498,14 @@ static bool sql_array_send(sql_io_ctx *io, const sql_value *v, sql_strbuf *sb) {
 
 static bool sql_array_recv(sql_io_ctx *io, const uint8_t *p, uint32_t len, int32_t typmod,
                            sql_value *out) {
-    const sql_type_def *arr = sql_type_by_oid(out->type_oid);
+    uint32_t want = sql_type_elem_of(out->type_oid);
     if (len < 12) goto bad;
     uint32_t ndim = sql_get_be32(p), elem_oid = sql_get_be32(p + 8);
     if (ndim > SQL_ARRAY_DIMS_MAX) goto bad;
-    if (elem_oid != arr->elem_oid) {
+    if (elem_oid != want) {
         return rt_err_set(io->err, SQLSTATE_DATATYPE_MISMATCH,
                           "binary data has array element type %u instead of expected %u",
-                          elem_oid, arr->elem_oid);
+                          elem_oid, want);
     }
     if (len < 12 + 8 * ndim) goto bad;
     int32_t dims[SQL_ARRAY_DIMS_MAX], lbs[SQL_ARRAY_DIMS_MAX];

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/sql_enum.h"
+#include "sql/sql_record.h"
 #include "sql/sql_types_int.h"
 
 #define PGC 11u   /* pg_catalog */
@@ -262,12 +264,13 @@ const sql_type_def *sql_type_at(uint32_t i) { return &sql_types[i]; }
 
 uint32_t sql_type_array_of(uint32_t elem_oid) {
     const sql_type_def *t = sql_type_by_oid(elem_oid);
-    return t != NULL ? t->array_oid : 0;
+    return t != NULL ? t->array_oid : sql_enum_array_of(elem_oid);
 }
 
 uint32_t sql_type_elem_of(uint32_t array_oid) {
     const sql_type_def *t = sql_type_by_oid(array_oid);
-    return t != NULL && t->category == 'A' ? t->elem_oid : 0;
+    if (t == NULL) return sql_enum_elem_of(array_oid);
+    return t->category == 'A' ? t->elem_oid : 0;
 }
 
 bool sql_type_is_string(uint32_t oid) {
@@ -345,6 +348,12 @@ static void sql_type_format_base(uint32_t oid, int32_t typmod, sql_strbuf *sb) {
 
 void sql_type_format(uint32_t oid, int32_t typmod, sql_strbuf *sb) {
     const sql_type_def *t = sql_type_by_oid(oid);
+    if (t == NULL && (sql_enum_is(oid) || sql_enum_elem_of(oid) != 0)) {
+        char name[2 * ENG_NAME_BYTES];
+        sql_enum_type_name(oid, name, sizeof name);
+        sql_strbuf_puts(sb, name);
+        return;
+    }
     if (t != NULL && t->category == 'A' && t->elem_oid != 0 && t->typlen == -1 &&
         oid != SQL_T_INT2VECTOR && oid != SQL_T_OIDVECTOR) {
         sql_type_format_base(t->elem_oid, typmod, sb);
@@ -364,12 +373,21 @@ static bool sql_type_unsupported(sql_io_ctx *io, uint32_t oid, const char *what)
 
 const sql_type_def *sql_type_for_values(uint32_t oid) {
     const sql_type_def *t = sql_type_by_oid(oid);
-    return t == NULL && oid >= SQL_OID_FIRST_USER ? sql_type_by_oid(SQL_T_RECORD) : t;
+    if (t != NULL || oid < SQL_OID_FIRST_USER) return t;
+    if (sql_enum_is(oid)) return sql_enum_type_def();
+    /* An enum's array type: any array type's functions read the element type from the
+     * value (or from the type oid, through sql_type_elem_of). */
+    if (sql_enum_elem_of(oid) != 0) return sql_type_by_oid(SQL_T_INT4_ARRAY);
+    return sql_type_by_oid(SQL_T_RECORD);
 }
 
 bool sql_value_in(sql_io_ctx *io, uint32_t oid, const char *text, uint32_t len, int32_t typmod,
                   sql_value *out) {
     const sql_type_def *t = sql_type_by_oid(oid);
+    if (t == NULL && oid != SQL_T_RECORD && sql_type_is_record(oid)) {
+        return sql_record_in_rowtype(io, oid, text, len, out);
+    }
+    if (t == NULL && oid >= SQL_OID_FIRST_USER) t = sql_type_for_values(oid);
     if (t == NULL || t->in == NULL) return sql_type_unsupported(io, oid, "text input");
     out->type_oid = oid;
     out->is_null = false;
@@ -386,6 +404,10 @@ bool sql_value_out(sql_io_ctx *io, const sql_value *v, int32_t typmod, sql_strbu
 bool sql_value_recv(sql_io_ctx *io, uint32_t oid, const uint8_t *p, uint32_t len, int32_t typmod,
                     sql_value *out) {
     const sql_type_def *t = sql_type_by_oid(oid);
+    if (t == NULL && oid != SQL_T_RECORD && sql_type_is_record(oid)) {
+        return sql_record_recv_rowtype(io, oid, p, len, out);
+    }
+    if (t == NULL && oid >= SQL_OID_FIRST_USER) t = sql_type_for_values(oid);
     if (t == NULL || t->recv == NULL) return sql_type_unsupported(io, oid, "binary input");
     out->type_oid = oid;
     out->is_null = false;

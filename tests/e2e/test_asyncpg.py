@@ -289,6 +289,61 @@ class AsyncpgTest(unittest.IsolatedAsyncioTestCase):
         finally:
             await self.conn.execute(f"DROP TABLE IF EXISTS {table}")
 
+    async def test_enum_introspected_and_round_trips(self):
+        # asyncpg learns an unknown type through its introspection query over pg_type (typtype
+        # 'e'), then sends and reads enum values in binary: the label's bytes.
+        mood = f"e2e_apg_mood_{common.suffix()}"
+        table = f"e2e_apg_enum_{common.suffix()}"
+        await self.conn.execute(f"CREATE TYPE {mood} AS ENUM ('sad', 'ok', 'happy')")
+        try:
+            await self.conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, m {mood}, "
+                                    f"ms {mood}[])")
+            await self.conn.executemany(f"INSERT INTO {table} VALUES ($1, $2, $3)",
+                                        [(1, "happy", ["ok", "sad"]), (2, "sad", None),
+                                         (3, "ok", [])])
+            rows = await self.conn.fetch(f"SELECT id, m, ms FROM {table} WHERE m >= $1 "
+                                         "ORDER BY m", "ok")
+            self.assertEqual([tuple(r) for r in rows], [(3, "ok", []),
+                                                      (1, "happy", ["ok", "sad"])])
+            stmt = await self.conn.prepare(f"SELECT m FROM {table} WHERE m = $1")
+            self.assertEqual([t.name for t in stmt.get_parameters()], [mood])
+            self.assertEqual(await stmt.fetchval("sad"), "sad")
+            with self.assertRaises(asyncpg.InvalidTextRepresentationError):
+                await stmt.fetchval("angry")
+            self.assertEqual(await self.conn.fetchval(f"SELECT enum_range(NULL::{mood})"),
+                             ["sad", "ok", "happy"])
+        finally:
+            await self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            await self.conn.execute(f"DROP TYPE {mood}")
+    async def test_composite_type_column(self):
+        # A column of a CREATE TYPE ... AS (...) type: asyncpg learns its attributes by its
+        # introspection query, decodes values (record_send) as Records, NULL composites as
+        # None, and encodes a tuple parameter of the type (record_recv); SET c.f = v updates
+        # one field; DROP TYPE of the type in use is 2BP01.
+        sfx = common.suffix()
+        typ, table = f"e2e_apg_ct_{sfx}", f"e2e_apg_ctt_{sfx}"
+        await self.conn.execute(f"CREATE TYPE {typ} AS (a int, b text, n numeric)")
+        try:
+            await self.conn.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, c {typ})")
+            await self.conn.execute(f"INSERT INTO {table} VALUES (1, ROW(1, 'x', 1.5)), "
+                                    "(2, NULL), (3, ROW(NULL, NULL, NULL))")
+            await self.conn.execute(f"INSERT INTO {table} VALUES ($1, $2)", 4, (4, "z", None))
+            await self.conn.execute(f"UPDATE {table} SET c.b = $1 WHERE id = 1", "y")
+            rows = await self.conn.fetch(f"SELECT id, c, (c).b AS b FROM {table} ORDER BY id")
+            self.assertEqual([None if r["c"] is None else tuple(r["c"]) for r in rows],
+                             [(1, "y", decimal.Decimal("1.5")), None, (None, None, None),
+                              (4, "z", None)])
+            self.assertEqual(rows[0]["c"]["b"], "y")
+            self.assertEqual([r["b"] for r in rows], ["y", None, None, "z"])
+            got = await self.conn.fetchval(f"SELECT id FROM {table} WHERE c = $1::{typ}",
+                                         (4, "z", None))
+            self.assertEqual(got, 4)
+            with self.assertRaises(asyncpg.DependentObjectsStillExistError):
+                await self.conn.execute(f"DROP TYPE {typ}")
+        finally:
+            await self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            await self.conn.execute(f"DROP TYPE IF EXISTS {typ}")
+
 
 class AsyncpgPoolTest(unittest.IsolatedAsyncioTestCase):
     async def test_pool_acquire_release_and_concurrency(self):

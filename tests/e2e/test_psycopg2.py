@@ -86,6 +86,25 @@ class Psycopg2Test(unittest.TestCase):
         self.assertEqual(got[12], {"k": [1, "two", None]})
         self.assertEqual([d.name for d in self.cur.description][:3], ["name", "n", "f"])
 
+    def test_enum_values(self):
+        # psycopg2 reads an enum as its text and sends strings, which the server reads as
+        # labels of the column's or the cast's type.
+        mood = f"e2e_pg2_mood_{common.suffix()}"
+        self.cur.execute(f"CREATE TYPE {mood} AS ENUM ('sad', 'ok', 'happy'); "
+                         f"CREATE TEMP TABLE e2e_pg2_enum (id int, m {mood})")
+        self.cur.executemany("INSERT INTO e2e_pg2_enum VALUES (%s, %s)",
+                             [(1, "happy"), (2, "sad"), (3, "ok")])
+        self.cur.execute("SELECT id, m, m::text AS t FROM e2e_pg2_enum WHERE m < %s ORDER BY m",
+                         ("happy",))
+        self.assertEqual(self.cur.fetchall(), [(2, "sad", "sad"), (3, "ok", "ok")])
+        self.cur.execute(f"SELECT oid FROM pg_type WHERE typname = %s", (mood,))
+        self.assertEqual(self.cur.description[0].type_code, 26)
+        oid = self.cur.fetchone()[0]
+        self.cur.execute("SELECT m FROM e2e_pg2_enum LIMIT 1")
+        self.assertEqual(self.cur.description[0].type_code, oid)
+        with self.assertRaises(psycopg2.errors.InvalidTextRepresentation):
+            self.cur.execute("INSERT INTO e2e_pg2_enum VALUES (4, %s)", ("angry",))
+
     def test_null_and_named_parameters(self):
         self.cur.execute("SELECT %(a)s::int IS NULL, %(b)s::text", {"a": None, "b": "x"})
         self.assertEqual(self.cur.fetchone(), (True, "x"))
@@ -474,6 +493,28 @@ class Psycopg2Test(unittest.TestCase):
                                                  {"k": 3, "d": 6}])
             cur.execute("SELECT ROW(1, 'x'::text), pg_typeof(ROW(1, 2))::text")
             self.assertEqual(cur.fetchone(), ("(1,x)", "record"))
+        conn.close()
+
+    def test_composite_type_column_as_text(self):
+        # A column of a CREATE TYPE ... AS (...) type reads as record_out's text; a value sent
+        # as a literal string is read by record_in; COPY reads and writes the same text.
+        sfx = common.suffix()
+        typ, table = f"e2e_pg2_ct_{sfx}", f"e2e_pg2_ctt_{sfx}"
+        with connect() as conn, conn.cursor() as cur:
+            cur.execute(f"CREATE TYPE {typ} AS (a int, b text)")
+            try:
+                cur.execute(f"CREATE TABLE {table} (id int, c {typ})")
+                cur.execute(f"INSERT INTO {table} VALUES (%s, %s), (%s, %s), (3, NULL)",
+                            (1, '(1,"x y")', 2, "(,)"))
+                cur.copy_from(io.StringIO('4\t(4,"q,r")\n'), table)
+                cur.execute(f"SELECT c, (c).b FROM {table} ORDER BY id")
+                self.assertEqual(cur.fetchall(), [('(1,"x y")', "x y"), ("(,)", None),
+                                                  (None, None), ('(4,"q,r")', "q,r")])
+                out = io.StringIO()
+                cur.copy_expert(f"COPY (SELECT c FROM {table} ORDER BY id) TO STDOUT", out)
+                self.assertEqual(out.getvalue(), '(1,"x y")\n(,)\n\\N\n(4,"q,r")\n')
+            finally:
+                conn.rollback()
         conn.close()
 
     def test_vector_when_the_server_has_it(self):

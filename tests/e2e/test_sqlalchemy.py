@@ -224,5 +224,46 @@ class SqlAlchemyAsyncpgTest(unittest.IsolatedAsyncioTestCase):
             await engine.dispose()
 
 
+class SqlAlchemyEnumTest(unittest.TestCase):
+    """sa.Enum is a native enum type on PostgreSQL: create_all runs CREATE TYPE ... AS ENUM
+    (after a pg_type probe), drop_all DROP TYPE; reflection reads the labels from pg_enum."""
+
+    def test_enum_column_create_insert_select_reflect(self):
+        sfx = common.suffix()
+        md = sa.MetaData()
+        mood = sa.Enum("sad", "ok", "happy", name=f"e2e_sa_mood_{sfx}")
+        t = sa.Table(f"e2e_sa_enum_{sfx}", md,
+                     sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("m", mood, nullable=False, server_default="ok"))
+        engine = sa.create_engine(common.sqlalchemy_url(), future=True)
+        try:
+            md.create_all(engine)
+            with engine.begin() as conn:
+                conn.execute(t.insert(), [{"id": 1, "m": "happy"}, {"id": 2, "m": "sad"}])
+                conn.execute(t.insert().values(id=3))  # the server default
+                rows = conn.execute(sa.select(t.c.id, t.c.m).order_by(t.c.m, t.c.id)).all()
+                self.assertEqual([tuple(r) for r in rows], [(2, "sad"), (3, "ok"), (1, "happy")])
+                n = conn.execute(sa.select(sa.func.count()).select_from(t).where(
+                    t.c.m > "sad")).scalar_one()
+                self.assertEqual(n, 2)
+                cols = {c["name"]: c for c in sa.inspect(conn).get_columns(t.name)}
+                self.assertIsInstance(cols["m"]["type"], sa.Enum)
+                self.assertEqual(list(cols["m"]["type"].enums), ["sad", "ok", "happy"])
+                self.assertEqual(cols["m"]["type"].name, mood.name)
+                self.assertFalse(cols["m"]["nullable"])
+                enums = sa.inspect(conn).get_enums()
+                self.assertIn(mood.name, [e["name"] for e in enums])
+            with self.assertRaises(sa.exc.DataError):
+                with engine.begin() as conn:
+                    conn.execute(sa.text(f"INSERT INTO {t.name} VALUES (9, 'angry')"))
+        finally:
+            md.drop_all(engine)
+            engine.dispose()
+        with engine.connect() as conn:
+            left = conn.execute(sa.text("SELECT count(*) FROM pg_type WHERE typname = :n"),
+                                {"n": mood.name}).scalar_one()
+            self.assertEqual(left, 0)
+
+
 if __name__ == "__main__":
     common.main()

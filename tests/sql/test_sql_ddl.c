@@ -630,11 +630,55 @@ static void check_domains(void) {
     cat_done();
 }
 
+/* Composite types (CREATE TYPE ... AS): a relkind 'c' entry with a row type; ALTER TYPE's
+ * dropped and renamed attributes and the renamed type survive the restart. */
+static void create_composites(void) {
+    TEST_CHECK(td_ok("CREATE TYPE ct_pair AS (a int, b text COLLATE \"C\", c numeric(5,2))",
+                     "CREATE TYPE"));
+    TEST_CHECK(td_fails("CREATE TYPE ct_pair AS (x int)", "42710",
+                        "type \"ct_pair\" already exists"));
+    TEST_CHECK(td_ok("ALTER TYPE ct_pair DROP ATTRIBUTE b, ADD ATTRIBUTE d varchar(3)",
+                     "ALTER TYPE"));
+    TEST_CHECK(td_ok("ALTER TYPE ct_pair RENAME ATTRIBUTE a TO aa", "ALTER TYPE"));
+    TEST_CHECK(td_ok("CREATE TYPE ct_old AS (x int); ALTER TYPE ct_old RENAME TO ct_new",
+                     "ALTER TYPE"));
+    TEST_CHECK(td_ok("CREATE TYPE ct_gone AS (x int); DROP TYPE ct_gone", "DROP TYPE"));
+    TEST_CHECK(td_ok("CREATE TABLE ct_use (id int, p ct_pair)", "CREATE TABLE"));
+    TEST_CHECK(td_fails("ALTER TYPE ct_pair ADD ATTRIBUTE e int", "0A000", NULL));
+    TEST_CHECK(td_fails("DROP TYPE ct_pair", "2BP01", "cannot drop type ct_pair because other "
+                        "objects depend on it"));
+}
+
+static void check_composites(void) {
+    const eng_database *db = cat_db();
+    const eng_table *t = cat_table(db, "public", "ct_pair");
+    TEST_CHECK(t != NULL && t->kind == 'c' && t->rowtype_oid != 0 &&
+               t->rowtype_array_oid != 0 && t->column_count == 4);
+    if (t != NULL && t->column_count == 4) {
+        TEST_CHECK(streq(t->columns[0].name, "aa") && t->columns[0].type_oid == SQL_T_INT4);
+        TEST_CHECK(t->columns[1].dropped && t->columns[1].attnum == 2);
+        TEST_CHECK(streq(t->columns[2].name, "c") && t->columns[2].type_oid == SQL_T_NUMERIC);
+        TEST_CHECK(streq(t->columns[3].name, "d") && t->columns[3].type_oid == SQL_T_VARCHAR &&
+                   t->columns[3].typmod == 7);
+    }
+    const eng_table *use = cat_table(db, "public", "ct_use");
+    const eng_column *p = use != NULL ? eng_table_column_by_name(use, "p") : NULL;
+    TEST_CHECK(p != NULL && t != NULL && p->type_oid == t->rowtype_oid &&
+               p->store == ENG_STORE_VARLEN);
+    const eng_table *renamed = cat_table(db, "public", "ct_new");
+    TEST_CHECK(renamed != NULL && renamed->kind == 'c');
+    TEST_CHECK(cat_table(db, "public", "ct_old") == NULL);
+    TEST_CHECK(cat_table(db, "public", "ct_gone") == NULL);
+    cat_done();
+}
+
 static void phase_create(void *arg) {
     (void)arg;
     create_objects();
     create_domains();
     check_domains();
+    create_composites();
+    check_composites();
     check_errors();
     check_drops();
     check_rows();
@@ -646,6 +690,7 @@ static void phase_verify(void *arg) {
     check_items_table(true);
     check_other_objects();
     check_domains();
+    check_composites();
     rt_runtime_stop();
 }
 
