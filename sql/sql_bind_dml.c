@@ -376,7 +376,14 @@ static sql_plan *sql_insert_select(sql_binder *b, const sql_insert *ins, const e
         char *what = rt_arena_sprintf(b->arena, "column \"%s\"", col->name);
         if (e == NULL || what == NULL) return NULL;
         if (src->cols[k].type_oid == SQL_T_UNKNOWN) e->type_oid = SQL_T_TEXT;
-        e = sql_bind_coerce(q, e, col->type_oid, col->typmod, SQL_CAST_ASSIGNMENT,
+        /* An untyped literal of the select list goes through the column type's input, as
+         * PostgreSQL leaves it unknown here; one that DISTINCT, GROUP BY or ORDER BY may
+         * have compared is text there (and a set operation's columns are typed). */
+        bool untyped = src->cols[k].untyped && src->cols[k].type_oid == SQL_T_TEXT &&
+                       !ins->source->distinct && ins->source->group_by.count == 0 &&
+                       ins->source->order_by.count == 0;
+        e = sql_bind_coerce(q, e, col->type_oid, col->typmod,
+                            untyped ? SQL_CAST_EXPLICIT : SQL_CAST_ASSIGNMENT,
                             ins->source->hdr.location, what);
         if (e == NULL) return NULL;
         proj->project.exprs[k] = e;
