@@ -37,6 +37,21 @@ static inline sql_value in_as(uint32_t type, const char *text, int32_t typmod) {
     return v;
 }
 
+/* `v` sent in the binary format must be the `len` bytes `bytes` (PostgreSQL's); read back, it
+ * must compare equal to `v`. Returns what was read back. */
+static inline sql_value send_recv_as(const sql_value *v, uint32_t len, const char *bytes) {
+    sql_strbuf sb;
+    sql_strbuf_init(&sb, arena, 16);
+    assert_true(sql_value_send(&io, v, &sb));
+    assert_int_equal(sb.len, len);
+    assert_memory_equal(sb.data, bytes, len);
+    sql_value back = {.type_oid = v->type_oid};
+    rt_err_clear(&err);
+    assert_true(sql_value_recv(&io, v->type_oid, (const uint8_t *)sb.data, sb.len, -1, &back));
+    assert_int_equal(sql_value_cmp(v, &back), 0);
+    return back;
+}
+
 /* memcmp order of the engine's index keys of two values (desc: descending keys). */
 static inline int key_cmp(const sql_value *a, const sql_value *b, bool desc) {
     eng_codec_w wa, wb;
