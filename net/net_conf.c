@@ -49,7 +49,7 @@ static const net_conf_def net_conf_defs[NET_CONF_COUNT] = {
      "client connections at most; more get 53300 (the open-files limit is raised to fit)"},
     {"shards", NET_CONF_INT, 0, "0", 0, RT_SHARDS_MAX, false,
      "shard threads, 0 = one per online core"},
-    {"spin_us", NET_CONF_INT, 0, "20", 0, 1000000, false,
+    {"spin_us", NET_CONF_INT, 0, "500", 0, 1000000, false,
      "microseconds an idle shard busy-polls before it sleeps"},
     {"ssl", NET_CONF_BOOL, 0, "off", 0, 1, false,
      "on: clients may use TLS (needs ssl_cert_file and ssl_key_file)"},

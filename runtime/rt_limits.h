@@ -59,9 +59,11 @@ RT_STATIC_ASSERT(RT_FIBER_STACK_KEEP_BYTES < RT_FIBER_STACK_BYTES);
  * scan never starves the shard's sockets. */
 #define RT_SLICE_NS (500u * 1000u)
 
-/* Default busy-poll before sleeping. Short: on two cores a spinning shard steals the core that
- * clients and the other shard need. Settable with --spin-us. */
-#define RT_SPIN_US_DEFAULT 20
+/* Default busy-poll before sleeping. The spin yields its core at every step (rt_loop.c), so it
+ * takes nothing from clients or other work on that core; it is long enough to catch the next
+ * request of one client (a shard asleep costs ~15-25 us to wake on a VM). Settable with
+ * --spin-us. */
+#define RT_SPIN_US_DEFAULT 500
 
 /* Adaptive spin (rt_loop.c). While no reply from another shard is awaited, a shard spins only
  * as long as spinning has been paying: the budget halves after a spin that ended in sleep and

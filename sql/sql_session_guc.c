@@ -213,7 +213,7 @@ static const sql_guc sql_gucs[] = {
           "Sets the number of shard threads (0: one per online core)."),
     G_INT("shared_buffers", "16384", "8kB", "postmaster", 16, INT_MAXV, CAT_MEM,
           "Sets the number of shared memory buffers used by the server."),
-    G_INT("spin_us", "20", NULL, "postmaster", 0, 1000000, CAT_SRV,
+    G_INT("spin_us", "500", NULL, "postmaster", 0, 1000000, CAT_SRV,
           "Sets how long, in microseconds, an idle shard busy-polls before it sleeps."),
     G_BOOL("ssl", "off", "postmaster", false, CAT_SSL, "Enables SSL connections.",
            SQL_GUC_PLAIN),
