@@ -1010,6 +1010,10 @@ uint32_t eng_scan_keys_words_log2(uint64_t key_count) {
            (UINT64_C(64) << log2) < key_count * ENG_SCAN_KEYS_BITS_PER_KEY) {
         log2++;
     }
+    while (log2 < ENG_SCAN_KEYS_SMALL_WORDS_LOG2 &&
+           (UINT64_C(64) << log2) < key_count * ENG_SCAN_KEYS_SMALL_BITS_PER_KEY) {
+        log2++;
+    }
     return log2;
 }
 
