@@ -98,7 +98,7 @@ void sql_notify_unlisten(sql_session *s, const char *channel) {
 }
 
 bool sql_notify_listen_stmt(sql_session *s, const char *channel, bool listen, rt_err *err) {
-    if (!s->in_block) {
+    if (!s->in_block && !s->implicit_multi) {
         if (listen) return sql_notify_listen(s, channel, err);
         sql_notify_unlisten(s, channel);
         return true;
@@ -242,6 +242,23 @@ void sql_notify_free(sql_session *s) {
 
 bool sql_notify_listening(const sql_session *s) {
     return s->notify != NULL && (s->notify->listens > 0 || s->notify->count > 0);
+}
+
+bool sql_notify_channels(sql_session *s, rt_arena *arena, const char ***names, uint32_t *count) {
+    *count = 0;
+    *names = NULL;
+    if (s->notify == NULL || s->notify->listens == 0) return true;
+    bool ok = true;
+    ck_spinlock_lock(&sql_listen_lock);
+    *names = rt_arena_alloc(arena, sizeof(char *) * s->notify->listens);
+    for (uint32_t i = 0; i < SQL_NOTIFY_LISTENS_MAX && *names != NULL && ok; i++) {
+        if (sql_listens[i].s != s) continue;
+        char *name = rt_arena_strdup(arena, sql_listens[i].channel);
+        ok = name != NULL;
+        if (ok) (*names)[(*count)++] = name;
+    }
+    ck_spinlock_unlock(&sql_listen_lock);
+    return ok && *names != NULL;
 }
 
 bool sql_notify_next(sql_session *s, uint32_t *pid, char channel[64], char **payload) {

@@ -354,6 +354,11 @@ bool sql_session_notify(sql_session *s, const char *channel, const char *payload
     return sql_notify_add(s, channel, payload, err);
 }
 
+bool sql_session_listen_channels(sql_session *s, rt_arena *arena, const char ***names,
+                                 uint32_t *count) {
+    return sql_notify_channels(s, arena, names, count);
+}
+
 /* ---- contexts for binding and execution ---- */
 
 void sql_session_catalog(sql_session *s, eng_catalog_ref *pin, const eng_catalog **catalog,

@@ -410,8 +410,8 @@ bool sql_session_show_all_rows(sql_session *s, const char *const *triples, uint3
                                const sql_sink *sink, rt_err *err);
 
 /* ---- LISTEN / NOTIFY (sql_notify.c) ---- */
-/* LISTEN (listen) or UNLISTEN (channel NULL: all): in a transaction block it takes effect at
- * commit, as PostgreSQL's, and not at all on rollback. */
+/* LISTEN (listen) or UNLISTEN (channel NULL: all): in a transaction block (or several
+ * statements of one query) it takes effect at commit, as PostgreSQL's, not at all on rollback. */
 bool sql_notify_listen_stmt(sql_session *s, const char *channel, bool listen, rt_err *err);
 void sql_notify_unlisten(sql_session *s, const char *channel); /* NULL: all, at once */
 bool sql_notify_add(sql_session *s, const char *channel, const char *payload, rt_err *err);
@@ -425,6 +425,7 @@ void sql_notify_rollback_to(sql_session *s, uint32_t pending, uint32_t actions);
 void sql_notify_free(sql_session *s);
 /* sql_session_listening / sql_session_notification (sql_session.h) of a real session. */
 bool sql_notify_listening(const sql_session *s);
+bool sql_notify_channels(sql_session *s, rt_arena *arena, const char ***names, uint32_t *count);
 bool sql_notify_next(sql_session *s, uint32_t *pid, char channel[64], char **payload);
 
 /* ---- extended protocol (sql_session_ext.c) ---- */
