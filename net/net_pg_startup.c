@@ -153,12 +153,14 @@ static bool net_pg_params_parse(net_pg_conn *c, net_pg_msg *m, net_pg_params *p,
     return true;
 }
 
-/* NegotiateProtocolVersion: we speak 3.0 and know no _pq_ option. */
+/* NegotiateProtocolVersion: we speak 3.0 and know no _pq_ option. The version field is the
+ * newest one we speak, 3.0 in full (196608) as PostgreSQL sends it: libpq 17 and later refuse
+ * a downgrade below 3.0. */
 static bool net_pg_negotiate(net_pg_conn *c, uint32_t minor, const net_pg_params *p,
                              rt_err *err) {
     if (minor == 0 && p->unknown_count == 0) return true;
     net_pg_put_begin(c, 'v');
-    net_pg_put_i32(c, 0);
+    net_pg_put_i32(c, (int32_t)(3u << 16));
     net_pg_put_i32(c, (int32_t)p->unknown_count);
     for (uint32_t i = 0; i < p->unknown_count; i++) net_pg_put_str(c, p->unknown[i]);
     return net_pg_put_end(c, err);

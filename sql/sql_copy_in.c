@@ -518,7 +518,8 @@ static bool rd_header(sql_copy_reader *r, rt_err *err) {
 
 /* ---- rows of text and csv ---- */
 
-/* Reads and splits the next line into exactly ncols fields. */
+/* Reads and splits the next line into at most ncols fields: a missing one is reported when
+ * rd_value reaches it, as PostgreSQL converts the fields in order. */
 static rd_status rd_row_textual(sql_copy_reader *r, rt_err *err) {
     if (r->ended) return RD_END;
     rd_status s = r->o->format == SQL_COPY_CSV ? rd_line_csv(r, err) : rd_line_text(r, err);
@@ -531,16 +532,13 @@ static rd_status rd_row_textual(sql_copy_reader *r, rt_err *err) {
     if (r->nfields > r->ncols) {
         return rd_fail_line(r, err, "extra data after last expected column"), RD_ERR;
     }
-    if (r->nfields < r->ncols) {
-        return rd_fail_line(r, err, "missing data for column \"%s\"", r->cols[r->nfields].name),
-               RD_ERR;
-    }
     return RD_ROW;
 }
 
 /* Decodes field k of the current row through its type's input function. */
 static bool rd_value(sql_copy_reader *r, sql_io_ctx *io, uint32_t k, sql_value *v, rt_err *err) {
     const sql_copy_col *c = &r->cols[k];
+    if (k >= r->nfields) return rd_fail_line(r, err, "missing data for column \"%s\"", c->name);
     if (r->field_null[k]) {
         *v = (sql_value){.type_oid = c->type_oid, .is_null = true};
         return true;

@@ -812,6 +812,8 @@ static const sql_func_def pc_catalog_defs[] = {
     FN("pg_get_ruledef", T, SS, pc_null_result, O),
     FN("pg_get_ruledef", T, SS, pc_null_result, O, B),
     FN("pg_get_statisticsobjdef_columns", T, SS, pc_null_result, O),
+    /* NULL for a function without a SQL-standard body: every one (psql's \df+) */
+    FN("pg_get_function_sqlbody", T, SS, pc_null_result, O),
     {.name = "pg_partition_ancestors", .nargs = 1, .args = {RC}, .ret = RC,
      .flags = SS | SQL_F_SRF, .fn = sql_func_srf_scalar, .srf = pc_partition_ancestors_srf},
 };

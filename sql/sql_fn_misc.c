@@ -34,6 +34,7 @@
 #include "sql/sql_advisory.h"
 #include "sql/sql_array.h"
 #include "sql/sql_exec.h"
+#include "sql/sql_exec_int.h"
 #include "sql/sql_funcs_int.h"
 #include "sql/sql_inet.h"
 #include "sql/sql_session.h"
@@ -83,6 +84,7 @@ SQL_MISC_WEAK(sql_session_read_only);
 SQL_MISC_WEAK(sql_session_db_oid);
 SQL_MISC_WEAK(sql_session_savepoint_level);
 SQL_MISC_WEAK(sql_session_notify);
+SQL_MISC_WEAK(sql_session_listen_channels);
 SQL_MISC_WEAK(sql_session_is_superuser);
 SQL_MISC_WEAK(sql_session_user_oid);
 SQL_MISC_WEAK(sql_session_warning);
@@ -936,6 +938,29 @@ SQL_MISC_KERNEL(sql_misc_pg_notify) {
     return true;
 }
 
+/* pg_listening_channels(): one row per channel the session listens to. */
+static bool sql_misc_listening_srf(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,
+                                   struct sql_rowset *out) {
+    (void)args;
+    (void)nargs;
+    if (x->session == NULL || sql_session_listen_channels == NULL) {
+        return rt_err_set(x->err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "function pg_listening_channels() needs the session and cannot run "
+                          "here");
+    }
+    const char **names;
+    uint32_t count;
+    if (!sql_session_listen_channels(x->session, x->arena, &names, &count)) {
+        return rt_arena_fail(x->arena, x->err);
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        sql_value v = {.type_oid = SQL_T_TEXT,
+                       .b = {.ptr = (const uint8_t *)names[i], .len = (uint32_t)strlen(names[i])}};
+        if (!sql_rowset_add_values(out, &v)) return rt_arena_fail(x->arena, x->err);
+    }
+    return true;
+}
+
 /* ---- registration ---- */
 
 #define T SQL_T_TEXT
@@ -1003,6 +1028,8 @@ static const sql_func_def sql_misc_defs[] = {
     ADVISORY("pg_advisory_unlock_shared", B),
     FN0("pg_advisory_unlock_all", SQL_T_VOID, VO, sql_misc_advisory_unlock_all),
     FN("pg_notify", SQL_T_VOID, VO, sql_misc_pg_notify, T, T),
+    {.name = "pg_listening_channels", .nargs = 0, .ret = T, .flags = ST | SV | SQL_F_SRF,
+     .fn = sql_func_srf_scalar, .srf = sql_misc_listening_srf},
 };
 
 void sql_funcs_register_misc(void) {

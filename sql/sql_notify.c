@@ -5,7 +5,8 @@
  * Limits: SQL_NOTIFY_LISTENS_MAX listens in the server (53200 past it),
  * SQL_NOTIFY_QUEUE_MAX undelivered notifications per session (older ones are dropped, with a
  * log line: a listener that never reads must not hold the server's memory),
- * SQL_NOTIFY_PAYLOAD_BYTES_MAX per payload (22023, as PostgreSQL's 8000 bytes). */
+ * SQL_NOTIFY_PAYLOAD_BYTES_MAX per payload (22023, as PostgreSQL's 8000 bytes),
+ * SQL_NOTIFY_ACTIONS_MAX LISTEN / UNLISTENs waiting for their transaction's commit (54000). */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #define SQL_NOTIFY_QUEUE_MAX 1024u
 #define SQL_NOTIFY_PAYLOAD_BYTES_MAX 7999u
 #define SQL_NOTIFY_PENDING_MAX 1024u
+#define SQL_NOTIFY_ACTIONS_MAX 256u
 
 typedef struct sql_notification {
     uint32_t pid;
@@ -33,6 +35,12 @@ struct sql_notify_state {
     uint64_t dropped;
     sql_notification pending[SQL_NOTIFY_PENDING_MAX]; /* this transaction's NOTIFYs */
     uint32_t npending;
+    struct {                                  /* this transaction's LISTEN / UNLISTENs */
+        bool listen;
+        bool all;                             /* UNLISTEN * */
+        char channel[ENG_NAME_BYTES];
+    } actions[SQL_NOTIFY_ACTIONS_MAX];
+    uint32_t nactions;
     uint32_t listens;                         /* channels this session listens to */
 };
 
@@ -52,7 +60,7 @@ static struct sql_notify_state *sql_notify_state_of(sql_session *s) {
     return s->notify;
 }
 
-bool sql_notify_listen(sql_session *s, const char *channel, rt_err *err) {
+static bool sql_notify_listen(sql_session *s, const char *channel, rt_err *err) {
     struct sql_notify_state *ns = sql_notify_state_of(s);
     bool ok = true, found = false;
     sql_listen_entry *free_slot = NULL;
@@ -87,6 +95,60 @@ void sql_notify_unlisten(sql_session *s, const char *channel) {
         s->notify->listens--;
     }
     ck_spinlock_unlock(&sql_listen_lock);
+}
+
+bool sql_notify_listen_stmt(sql_session *s, const char *channel, bool listen, rt_err *err) {
+    if (!s->in_block && !s->implicit_multi) {
+        if (listen) return sql_notify_listen(s, channel, err);
+        sql_notify_unlisten(s, channel);
+        return true;
+    }
+    struct sql_notify_state *ns = sql_notify_state_of(s);
+    if (ns->nactions == SQL_NOTIFY_ACTIONS_MAX) {
+        return rt_err_set(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                          "too many LISTEN and UNLISTEN commands in one transaction (limit %u)",
+                          SQL_NOTIFY_ACTIONS_MAX);
+    }
+    uint32_t k = ns->nactions++;
+    ns->actions[k].listen = listen;
+    ns->actions[k].all = channel == NULL;
+    snprintf(ns->actions[k].channel, sizeof ns->actions[k].channel, "%s",
+             channel != NULL ? channel : "");
+    return true;
+}
+
+/* At commit, in the order given. A LISTEN that finds the server's registry full cannot fail
+ * the transaction that already committed: it is logged. */
+static void sql_notify_apply_actions(sql_session *s) {
+    struct sql_notify_state *ns = s->notify;
+    for (uint32_t k = 0; k < ns->nactions; k++) {
+        const char *channel = ns->actions[k].all ? NULL : ns->actions[k].channel;
+        if (!ns->actions[k].listen) {
+            sql_notify_unlisten(s, channel);
+            continue;
+        }
+        rt_err err;
+        rt_err_clear(&err);
+        if (!sql_notify_listen(s, channel, &err)) {
+            rt_log(RT_LOG_WARNING, NULL, "session %u: LISTEN \"%s\" not applied at commit: %s",
+                   s->backend_pid, channel, err.message);
+        }
+    }
+}
+
+void sql_notify_mark(const sql_session *s, uint32_t *pending, uint32_t *actions) {
+    *pending = s->notify != NULL ? s->notify->npending : 0;
+    *actions = s->notify != NULL ? s->notify->nactions : 0;
+}
+
+void sql_notify_rollback_to(sql_session *s, uint32_t pending, uint32_t actions) {
+    struct sql_notify_state *ns = s->notify;
+    if (ns == NULL) return;
+    RT_ASSERT(pending <= ns->npending);
+    RT_ASSERT(actions <= ns->nactions);
+    for (uint32_t k = pending; k < ns->npending; k++) rt_free(ns->pending[k].payload);
+    ns->npending = pending;
+    ns->nactions = actions;
 }
 
 bool sql_notify_add(sql_session *s, const char *channel, const char *payload, rt_err *err) {
@@ -141,7 +203,10 @@ static void sql_notify_deliver(sql_session *to, const sql_notification *n) {
 
 void sql_notify_end(sql_session *s, bool committed) {
     struct sql_notify_state *ns = s->notify;
-    if (ns == NULL || ns->npending == 0) return;
+    if (ns == NULL) return;
+    if (committed) sql_notify_apply_actions(s);
+    ns->nactions = 0;
+    if (ns->npending == 0) return;
     if (committed) {
         ck_spinlock_lock(&sql_listen_lock);
         for (uint32_t i = 0; i < SQL_NOTIFY_LISTENS_MAX; i++) {
@@ -177,6 +242,23 @@ void sql_notify_free(sql_session *s) {
 
 bool sql_notify_listening(const sql_session *s) {
     return s->notify != NULL && (s->notify->listens > 0 || s->notify->count > 0);
+}
+
+bool sql_notify_channels(sql_session *s, rt_arena *arena, const char ***names, uint32_t *count) {
+    *count = 0;
+    *names = NULL;
+    if (s->notify == NULL || s->notify->listens == 0) return true;
+    bool ok = true;
+    ck_spinlock_lock(&sql_listen_lock);
+    *names = rt_arena_alloc(arena, sizeof(char *) * s->notify->listens);
+    for (uint32_t i = 0; i < SQL_NOTIFY_LISTENS_MAX && *names != NULL && ok; i++) {
+        if (sql_listens[i].s != s) continue;
+        char *name = rt_arena_strdup(arena, sql_listens[i].channel);
+        ok = name != NULL;
+        if (ok) (*names)[(*count)++] = name;
+    }
+    ck_spinlock_unlock(&sql_listen_lock);
+    return ok && *names != NULL;
 }
 
 bool sql_notify_next(sql_session *s, uint32_t *pid, char channel[64], char **payload) {

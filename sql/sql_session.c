@@ -100,6 +100,7 @@ bool sql_session_open(const sql_startup *st, sql_session **out, rt_err *err) {
             sql_session_close(s);
             return false;
         }
+        sql_guc_startup_set(s, st->names[i]);
     }
     *out = s;
     return true;
@@ -351,6 +352,11 @@ bool sql_session_notification(sql_session *s, uint32_t *pid, char channel[64], c
 
 bool sql_session_notify(sql_session *s, const char *channel, const char *payload, rt_err *err) {
     return sql_notify_add(s, channel, payload, err);
+}
+
+bool sql_session_listen_channels(sql_session *s, rt_arena *arena, const char ***names,
+                                 uint32_t *count) {
+    return sql_notify_channels(s, arena, names, count);
 }
 
 /* ---- contexts for binding and execution ---- */
@@ -1309,11 +1315,10 @@ static bool sql_session_dispatch(sql_session *s, const sql_node *stmt, const cha
     case SQL_N_LOCK: return sql_session_lock(s, (const sql_lock *)stmt, tag, err);
     case SQL_N_LISTEN:
         snprintf(tag, SQL_TAG_BYTES, "LISTEN");
-        return sql_notify_listen(s, ((const sql_listen *)stmt)->channel, err);
+        return sql_notify_listen_stmt(s, ((const sql_listen *)stmt)->channel, true, err);
     case SQL_N_UNLISTEN:
         snprintf(tag, SQL_TAG_BYTES, "UNLISTEN");
-        sql_notify_unlisten(s, ((const sql_listen *)stmt)->channel);
-        return true;
+        return sql_notify_listen_stmt(s, ((const sql_listen *)stmt)->channel, false, err);
     case SQL_N_NOTIFY: {
         const sql_notify *n = (const sql_notify *)stmt;
         snprintf(tag, SQL_TAG_BYTES, "NOTIFY");

@@ -131,6 +131,10 @@ bool sql_session_listening(const sql_session *s);
 bool sql_session_notification(sql_session *s, uint32_t *pid, char channel[64], char **payload);
 /* NOTIFY / pg_notify(): queued until the transaction commits. */
 bool sql_session_notify(sql_session *s, const char *channel, const char *payload, rt_err *err);
+/* pg_listening_channels(): the channels the session listens to, copied into `arena`; false
+ * when the arena is out of memory. */
+bool sql_session_listen_channels(sql_session *s, rt_arena *arena, const char ***names,
+                                 uint32_t *count);
 
 /* The formatting context of the session's settings (DateStyle, TimeZone, extra_float_digits,
  * bytea_output) for encoding result values and decoding parameters. */

@@ -109,7 +109,7 @@ static const sql_guc sql_gucs[] = {
     G_ENUM("default_transaction_isolation", "read committed", "user", sql_guc_isolations,
            CAT_STMT, "Sets the transaction isolation level of each new transaction.",
            SQL_GUC_TXN_ISOLATION),
-    G_BOOL("default_transaction_read_only", "off", "user", false, CAT_STMT,
+    G_BOOL("default_transaction_read_only", "off", "user", true, CAT_STMT,
            "Sets the default read-only status of new transactions.", SQL_GUC_TXN_READ_ONLY),
     G_INT("dreambase.ef_search", "0", NULL, "user", 0, 1000, CAT_VEC,
           "Sets the size of the dynamic candidate list for search (0: hnsw.ef_search)."),
@@ -584,6 +584,7 @@ bool sql_guc_init(sql_session *s, rt_err *err) {
     (void)err;
     s->guc_values = rt_xcalloc(SQL_GUC_COUNT + SQL_GUC_CUSTOM_MAX, sizeof(char *));
     s->guc_reported = rt_xcalloc(SQL_GUC_COUNT, sizeof(char *));
+    s->guc_reset = rt_xcalloc(SQL_GUC_COUNT, sizeof(char *));
     s->guc_reported_changes = UINT64_MAX; /* the first report sends every setting */
     s->fmt.extra_float_digits = 1;
     s->client_min_messages = 6;
@@ -611,9 +612,11 @@ bool sql_guc_init(sql_session *s, rt_err *err) {
 void sql_guc_free(sql_session *s) {
     for (uint32_t i = 0; i < SQL_GUC_COUNT + SQL_GUC_CUSTOM_MAX; i++) rt_free(s->guc_values[i]);
     for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) rt_free(s->guc_reported[i]);
+    for (uint32_t i = 0; i < SQL_GUC_COUNT; i++) rt_free(s->guc_reset[i]);
     for (uint32_t i = 0; i < s->nundo; i++) rt_free(s->undo[i].old);
     rt_free(s->guc_values);
     rt_free(s->guc_reported);
+    rt_free(s->guc_reset);
     rt_free(s->undo);
     rt_free(s->search_path_buf);
 }
@@ -890,13 +893,28 @@ static bool sql_guc_value_text(const sql_set *st, char *buf, size_t cap, rt_err 
     return true;
 }
 
+/* A setting the startup packet gave (`options` included) is what RESET returns to in this
+ * session, as PostgreSQL's reset value: a pool's RESET ALL keeps the application_name and the
+ * -c settings the connection was opened with. Called once the value is stored. */
+void sql_guc_startup_set(sql_session *s, const char *name) {
+    int idx = sql_guc_find(name);
+    if (idx < 0) return;
+    rt_free(s->guc_reset[idx]);
+    s->guc_reset[idx] = sql_guc_dup(s->guc_values[idx]);
+}
+
+/* What RESET returns to in session `s`. */
+static const char *sql_guc_session_reset(const sql_session *s, uint32_t idx) {
+    return s->guc_reset[idx] != NULL ? s->guc_reset[idx] : sql_guc_reset_value(idx);
+}
+
 static void sql_guc_reset_one(sql_session *s, uint32_t idx) {
     const sql_guc *g = &sql_gucs[idx];
     if (strcmp(g->def.context, "user") != 0 && strcmp(g->def.context, "superuser") != 0) return;
     const char *shown;
     rt_err e;
     rt_err_clear(&e);
-    sql_session_set_setting(s, g->def.name, sql_guc_reset_value(idx), false, &shown, &e);
+    sql_session_set_setting(s, g->def.name, sql_guc_session_reset(s, idx), false, &shown, &e);
 }
 
 bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err) {
@@ -917,7 +935,7 @@ bool sql_guc_set_stmt(sql_session *s, const sql_set *st, rt_err *err) {
         int idx = sql_guc_find(name);
         if (!sql_guc_check_settable(s, idx, name, err)) return false;
         if (idx < 0) return sql_guc_set_custom(s, name, "", st->is_local, err);
-        return sql_session_set_setting(s, name, sql_guc_reset_value((uint32_t)idx),
+        return sql_session_set_setting(s, name, sql_guc_session_reset(s, (uint32_t)idx),
                                        st->is_local, NULL, err);
     }
     if (st->set_kind != SQL_SET_VALUE) {

@@ -107,6 +107,7 @@ typedef struct sql_savepoint {
     char *name;
     uint32_t command;            /* first command after the savepoint */
     uint32_t nundo;              /* GUC undo entries before it */
+    uint32_t notify_pending, notify_actions; /* sql_notify_mark before it */
     bool had_draft;              /* DDL ran before it: `draft` is the catalog as of then */
     eng_catalog *draft;
 } sql_savepoint;
@@ -160,6 +161,8 @@ struct sql_session {
     /* settings */
     char **guc_values;           /* per setting (sql_setting_at order), heap strings */
     char **guc_reported;         /* last value sent as ParameterStatus */
+    char **guc_reset;            /* what RESET returns to where the startup packet set the
+                                    setting (NULL: the server's default), heap strings */
     uint64_t guc_changes;        /* counts sql_guc_store calls (every change of guc_values) */
     uint64_t guc_reported_changes; /* guc_changes when ParameterStatus was last looked at */
     sql_guc_undo *undo;
@@ -233,6 +236,7 @@ struct sql_session {
 /* ---- settings (sql_session_guc.c) ---- */
 bool sql_guc_init(sql_session *s, rt_err *err);
 void sql_guc_free(sql_session *s);
+void sql_guc_startup_set(sql_session *s, const char *name);
 /* Index of a setting by case-insensitive name, or -1. */
 int sql_guc_find(const char *name);
 /* The same, remembered in *cache (a static initialised to SQL_GUC_UNCACHED): for the settings
@@ -406,14 +410,22 @@ bool sql_session_show_all_rows(sql_session *s, const char *const *triples, uint3
                                const sql_sink *sink, rt_err *err);
 
 /* ---- LISTEN / NOTIFY (sql_notify.c) ---- */
-bool sql_notify_listen(sql_session *s, const char *channel, rt_err *err);
-void sql_notify_unlisten(sql_session *s, const char *channel); /* NULL: all */
+/* LISTEN (listen) or UNLISTEN (channel NULL: all): in a transaction block (or several
+ * statements of one query) it takes effect at commit, as PostgreSQL's, not at all on rollback. */
+bool sql_notify_listen_stmt(sql_session *s, const char *channel, bool listen, rt_err *err);
+void sql_notify_unlisten(sql_session *s, const char *channel); /* NULL: all, at once */
 bool sql_notify_add(sql_session *s, const char *channel, const char *payload, rt_err *err);
-/* Transaction end: a commit delivers this transaction's notifications to their listeners. */
+/* Transaction end: a commit applies this transaction's LISTEN / UNLISTEN and then delivers
+ * its notifications to their listeners. */
 void sql_notify_end(sql_session *s, bool committed);
+/* SAVEPOINT notes how many NOTIFYs and LISTEN / UNLISTENs are pending; ROLLBACK TO drops the
+ * ones made after it. */
+void sql_notify_mark(const sql_session *s, uint32_t *pending, uint32_t *actions);
+void sql_notify_rollback_to(sql_session *s, uint32_t pending, uint32_t actions);
 void sql_notify_free(sql_session *s);
 /* sql_session_listening / sql_session_notification (sql_session.h) of a real session. */
 bool sql_notify_listening(const sql_session *s);
+bool sql_notify_channels(sql_session *s, rt_arena *arena, const char ***names, uint32_t *count);
 bool sql_notify_next(sql_session *s, uint32_t *pid, char channel[64], char **payload);
 
 /* ---- extended protocol (sql_session_ext.c) ---- */

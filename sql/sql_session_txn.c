@@ -248,8 +248,10 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
         memcpy(name, t->savepoint, n + 1);
         /* Catalog changes made after the savepoint are undone with it: keep a copy. */
         eng_catalog *copy = s->txn.draft != NULL ? eng_catalog_draft(s->txn.draft) : NULL;
-        s->savepoints[s->nsavepoints++] =
-            (sql_savepoint){name, s->command + 1, s->nundo, s->txn.draft != NULL, copy};
+        sql_savepoint *sp = &s->savepoints[s->nsavepoints++];
+        *sp = (sql_savepoint){.name = name, .command = s->command + 1, .nundo = s->nundo,
+                              .had_draft = s->txn.draft != NULL, .draft = copy};
+        sql_notify_mark(s, &sp->notify_pending, &sp->notify_actions);
         snprintf(tag, SQL_TAG_BYTES, "SAVEPOINT");
         return true;
     }
@@ -264,6 +266,7 @@ static bool sql_txn_savepoint(sql_session *s, const sql_transaction *t, char *ta
         eng_txn_rollback_to(&s->txn, sp->command);
         sql_session_fk_rollback_to(s, sp->command);
         sql_guc_rollback_to(s, sp->nundo);
+        sql_notify_rollback_to(s, sp->notify_pending, sp->notify_actions);
         /* The locks taken after the savepoint go with what they protected. */
         sql_session_unlock_tables_from(s, keep);
         sql_advisory_release_from(s, keep);

@@ -467,6 +467,17 @@ static void test_startup_variants(void **state) {
     log = tc_exchange(fd, &m, 'Z');
     assert_int_equal(log.types[0], 'v');
     close(fd);
+    /* 3.2 (what libpq 18 asks for with max_protocol_version=latest): the 'v' names 3.0, the
+     * newest version we speak, as PostgreSQL 15 does; libpq 17 and later refuse a 0.0 */
+    fd = tc_connect();
+    tc_startup_msg(&m, 196610, "tester", NULL);
+    tm_send(fd, &m);
+    uint8_t v[9];
+    assert_true(tc_read_full(fd, v, sizeof v));
+    assert_int_equal(v[0], 'v');
+    uint32_t newest = (uint32_t)v[5] << 24 | (uint32_t)v[6] << 16 | (uint32_t)v[7] << 8 | v[8];
+    assert_int_equal(newest, 196608);
+    close(fd);
     /* protocol 2.0 */
     fd = tc_connect();
     tc_startup_msg(&m, 131072, "tester", NULL);

@@ -322,6 +322,10 @@ static void test_sql_copy_text_input_errors(void **state) {
                         "COPY t, line 2, column b: \"xyz\"");
     assert_string_equal(DEC("a:int4,b:int4,c:text", NOOPT, "1\t2\n"),
                         "ERROR 22P04: missing data for column \"c\" | COPY t, line 1: \"1\t2\"");
+    /* the fields are converted in order before a missing one is noticed, as in PostgreSQL */
+    assert_string_equal(DEC("a:int4,b:int4,c:text", NOOPT, "x\n"),
+                        "ERROR 22P02: invalid input syntax for type integer: \"x\" | "
+                        "COPY t, line 1, column a: \"x\"");
     assert_string_equal(DEC("a:int4,b:int4,c:text", NOOPT, "1\t2\t3\t4\n"),
                         "ERROR 22P04: extra data after last expected column | "
                         "COPY t, line 1: \"1\t2\t3\t4\"");
