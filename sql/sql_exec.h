@@ -35,6 +35,10 @@ extern size_t sql_exec_hash_bytes_max;
  * the modifying operator keeps its own copy of the rows until they are handed out. */
 #define SQL_EXEC_RETURNING_HELD_BYTES_MAX (RT_QUERY_ARENA_BYTES_MAX / 4)
 
+/* Operator calls between two looks at the shard's time slice (sql_op_next_run): a batch takes
+ * microseconds, so a slice (RT_SLICE_NS) overruns by a few dozen at most. */
+#define SQL_EXEC_SLICE_CHECK_CALLS 16u
+
 typedef struct sql_exec_ctx sql_exec_ctx;
 typedef struct sql_op sql_op;
 
@@ -90,6 +94,8 @@ struct sql_exec_ctx {
     sql_shared_actual *shared_actual; /* EXPLAIN ANALYZE: shared builds, one entry per shard
                                          (RT_SHARDS_MAX), each written by its own; else NULL */
     const _Atomic bool *cancel;   /* the session's cancel flag */
+    uint32_t op_calls;            /* sql_op_next_run calls, to read the clock only every
+                                     SQL_EXEC_SLICE_CHECK_CALLS-th */
     sql_fmt fmt;                  /* value formatting settings (DateStyle, TimeZone, ...) */
     int64_t now_us;               /* transaction timestamp (now()) */
     int64_t stmt_us;              /* statement timestamp */
