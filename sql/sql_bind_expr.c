@@ -524,17 +524,14 @@ static uint32_t sql_agg_level(const sql_agg_call *call) {
 /* A copy of e as level `d` up reads it: its depth-d outer references become its columns. */
 static sql_expr *sql_expr_lower(rt_arena *arena, const sql_expr *e, uint32_t d) {
     if (e == NULL) return NULL;
-    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
-    sql_expr **args = e->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs) : NULL;
-    if (c == NULL || (e->nargs > 0 && args == NULL)) return NULL;
-    *c = *e;
-    c->args = args;
+    sql_expr *c = sql_expr_copy_node(arena, e);
+    if (c == NULL) return NULL;
     if (e->kind == SQL_X_OUTER) {
         c->column.depth = e->column.depth - d;
         if (c->column.depth == 0) c->kind = SQL_X_COLUMN;
     }
     for (uint32_t i = 0; i < e->nargs; i++) {
-        if ((args[i] = sql_expr_lower(arena, e->args[i], d)) == NULL) return NULL;
+        if ((c->args[i] = sql_expr_lower(arena, e->args[i], d)) == NULL) return NULL;
     }
     return c;
 }
@@ -1399,22 +1396,15 @@ bool sql_expr_equal(const sql_expr *a, const sql_expr *b) {
 
 sql_expr *sql_expr_remap(rt_arena *arena, const sql_expr *e, const uint32_t *map,
                          uint32_t map_len) {
-    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
+    sql_expr *c = sql_expr_copy_node(arena, e);
     if (c == NULL) return NULL;
-    *c = *e;
     if (e->kind == SQL_X_COLUMN) {
         if (e->column.index >= map_len || map[e->column.index] == UINT32_MAX) return NULL;
         c->column.index = map[e->column.index];
         return c;
     }
-    if (e->nargs > 0) {
-        c->args = rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs);
-        if (c->args == NULL) return NULL;
-        for (uint32_t i = 0; i < e->nargs; i++) {
-            if ((c->args[i] = sql_expr_remap(arena, e->args[i], map, map_len)) == NULL) {
-                return NULL;
-            }
-        }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if ((c->args[i] = sql_expr_remap(arena, e->args[i], map, map_len)) == NULL) return NULL;
     }
     return c;
 }
