@@ -620,6 +620,16 @@ eng_role *eng_draft_role(eng_catalog *draft, uint32_t oid) {
         (count)--;                                                                           \
     } while (0)
 
+/* Removes the element of array[0..count) whose oid is `key`, if there is one. */
+#define ENG_CAT_REMOVE_OID(array, count, key)                                                \
+    do {                                                                                     \
+        for (uint32_t i_ = 0; i_ < (count); i_++) {                                          \
+            if ((array)[i_].oid != (key)) continue;                                          \
+            ENG_CAT_REMOVE(array, count, i_);                                                \
+            break;                                                                           \
+        }                                                                                    \
+    } while (0)
+
 void eng_draft_remove_table(eng_catalog *draft, uint32_t db_oid, uint32_t table_oid) {
     eng_database *db = eng_draft_db(draft, db_oid);
     for (uint32_t i = 0; db != NULL && i < db->table_count; i++) {
@@ -633,49 +643,29 @@ void eng_draft_remove_table(eng_catalog *draft, uint32_t db_oid, uint32_t table_
 
 void eng_draft_remove_schema(eng_catalog *draft, uint32_t db_oid, uint32_t schema_oid) {
     eng_database *db = eng_draft_db(draft, db_oid);
-    for (uint32_t i = 0; db != NULL && i < db->schema_count; i++) {
-        if (db->schemas[i].oid != schema_oid) continue;
-        ENG_CAT_REMOVE(db->schemas, db->schema_count, i);
-        break;
-    }
+    if (db != NULL) ENG_CAT_REMOVE_OID(db->schemas, db->schema_count, schema_oid);
     draft->index_dirty = true;
 }
 
 void eng_draft_remove_sequence(eng_catalog *draft, uint32_t db_oid, uint32_t seq_oid) {
     eng_database *db = eng_draft_db(draft, db_oid);
-    for (uint32_t i = 0; db != NULL && i < db->sequence_count; i++) {
-        if (db->sequences[i].oid != seq_oid) continue;
-        ENG_CAT_REMOVE(db->sequences, db->sequence_count, i);
-        break;
-    }
+    if (db != NULL) ENG_CAT_REMOVE_OID(db->sequences, db->sequence_count, seq_oid);
     draft->index_dirty = true;
 }
 
 void eng_draft_remove_domain(eng_catalog *draft, uint32_t db_oid, uint32_t domain_oid) {
     eng_database *db = eng_draft_db(draft, db_oid);
-    for (uint32_t i = 0; db != NULL && i < db->domain_count; i++) {
-        if (db->domains[i].oid != domain_oid) continue;
-        ENG_CAT_REMOVE(db->domains, db->domain_count, i);
-        break;
-    }
+    if (db != NULL) ENG_CAT_REMOVE_OID(db->domains, db->domain_count, domain_oid);
 }
 
 void eng_draft_remove_enum(eng_catalog *draft, uint32_t db_oid, uint32_t enum_oid) {
     eng_database *db = eng_draft_db(draft, db_oid);
-    for (uint32_t i = 0; db != NULL && i < db->enum_count; i++) {
-        if (db->enums[i].oid != enum_oid) continue;
-        ENG_CAT_REMOVE(db->enums, db->enum_count, i);
-        break;
-    }
+    if (db != NULL) ENG_CAT_REMOVE_OID(db->enums, db->enum_count, enum_oid);
 }
 
 void eng_draft_remove_extension(eng_catalog *draft, uint32_t db_oid, uint32_t ext_oid) {
     eng_database *db = eng_draft_db(draft, db_oid);
-    for (uint32_t i = 0; db != NULL && i < db->extension_count; i++) {
-        if (db->extensions[i].oid != ext_oid) continue;
-        ENG_CAT_REMOVE(db->extensions, db->extension_count, i);
-        break;
-    }
+    if (db != NULL) ENG_CAT_REMOVE_OID(db->extensions, db->extension_count, ext_oid);
 }
 
 void eng_draft_remove_db(eng_catalog *draft, uint32_t db_oid) {
@@ -689,11 +679,7 @@ void eng_draft_remove_db(eng_catalog *draft, uint32_t db_oid) {
 }
 
 void eng_draft_remove_role(eng_catalog *draft, uint32_t role_oid) {
-    for (uint32_t i = 0; i < draft->role_count; i++) {
-        if (draft->roles[i].oid != role_oid) continue;
-        ENG_CAT_REMOVE(draft->roles, draft->role_count, i);
-        break;
-    }
+    ENG_CAT_REMOVE_OID(draft->roles, draft->role_count, role_oid);
     /* A dropped role is no longer a member of anything, nor has members (as DROP ROLE). */
     for (uint32_t i = 0; i < draft->member_count;) {
         const eng_member *m = &draft->members[i];

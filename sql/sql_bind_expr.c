@@ -524,17 +524,14 @@ static uint32_t sql_agg_level(const sql_agg_call *call) {
 /* A copy of e as level `d` up reads it: its depth-d outer references become its columns. */
 static sql_expr *sql_expr_lower(rt_arena *arena, const sql_expr *e, uint32_t d) {
     if (e == NULL) return NULL;
-    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
-    sql_expr **args = e->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs) : NULL;
-    if (c == NULL || (e->nargs > 0 && args == NULL)) return NULL;
-    *c = *e;
-    c->args = args;
+    sql_expr *c = sql_expr_copy_node(arena, e);
+    if (c == NULL) return NULL;
     if (e->kind == SQL_X_OUTER) {
         c->column.depth = e->column.depth - d;
         if (c->column.depth == 0) c->kind = SQL_X_COLUMN;
     }
     for (uint32_t i = 0; i < e->nargs; i++) {
-        if ((args[i] = sql_expr_lower(arena, e->args[i], d)) == NULL) return NULL;
+        if ((c->args[i] = sql_expr_lower(arena, e->args[i], d)) == NULL) return NULL;
     }
     return c;
 }
@@ -896,6 +893,75 @@ static bool sql_bind_oid_alias(uint32_t t) {
            t == SQL_T_REGNAMESPACE || t == SQL_T_REGROLE || t == SQL_T_REGCOLLATION;
 }
 
+/* Binds the subquery of `s` one level down; *correlated says whether it reads columns of
+ * this level or above (q->correlated then carries that up to the levels it crosses). */
+static sql_plan *sql_bind_sublink_plan(sql_qlevel *q, const sql_sublink *s, bool *correlated) {
+    bool was = q->correlated;
+    q->correlated = false;
+    q->b->sublink_depth++;
+    sql_plan *plan = sql_bind_select(q, s->subquery, q->ctes);
+    q->b->sublink_depth--;
+    *correlated = q->correlated;
+    q->correlated = was || *correlated;
+    return plan;
+}
+
+/* The type of `s`'s value: boolean for EXISTS, IN, ANY and ALL, the column's for a scalar
+ * subquery, its array type for ARRAY(...); false after 42601 when the subquery returns other
+ * than one column (EXISTS: any number) or 42704 when the column's type has no array type. */
+static bool sql_bind_sublink_type(sql_binder *b, const sql_sublink *s, const sql_plan *plan,
+                                  uint32_t *type, int32_t *typmod) {
+    if (s->sublink_kind != SQL_SUBLINK_EXISTS && plan->ncols != 1) {
+        sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                       plan->ncols > 1 && s->sublink_kind != SQL_SUBLINK_EXPR &&
+                               s->sublink_kind != SQL_SUBLINK_ARRAY
+                           ? "subquery has too many columns"     /* IN, ANY, ALL */
+                           : "subquery must return only one column");
+        return false;
+    }
+    *type = SQL_T_BOOL;
+    *typmod = -1;
+    if (s->sublink_kind == SQL_SUBLINK_EXPR) {
+        *type = plan->cols[0].type_oid;
+        *typmod = plan->cols[0].typmod;
+    } else if (s->sublink_kind == SQL_SUBLINK_ARRAY) {
+        *type = sql_type_array_of(plan->cols[0].type_oid);
+        if (*type == 0) {
+            sql_bind_array_type_error(b, s->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
+                                      plan->cols[0].type_oid);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* IN / ANY / ALL: resolves the comparison as `test op <column>`, the subquery's column the
+ * right side, into e->sub.op and e->args[0] (the test, coerced as the operator wants it). */
+static bool sql_bind_sublink_compare(sql_qlevel *q, const sql_sublink *s, sql_expr *test,
+                                     sql_expr *e) {
+    const char *op = s->op != NULL ? s->op : "=";
+    uint32_t ctype = e->sub.plan->cols[0].type_oid;
+    /* oid and the reg* types share one representation: compare without a cast (psql's \d
+     * asks confrelid IN (SELECT pg_partition_ancestors(...)), a regclass). */
+    if (sql_bind_oid_alias(test->type_oid) && sql_bind_oid_alias(ctype)) ctype = test->type_oid;
+    sql_expr *col = sql_expr_new(q->b->arena, SQL_X_CONST, ctype, 0);
+    if (col == NULL) return false;
+    col->constval = (sql_value){.type_oid = ctype, .is_null = true};
+    sql_expr *two[2] = {test, col};
+    sql_expr *cmp = sql_bind_call(q, op, true, two, 2, s->hdr.location);
+    if (cmp == NULL) return false;
+    if (cmp->args[1]->kind != SQL_X_CONST) {
+        sql_bind_error(q->b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                       "a subquery whose column needs a cast for %s is not supported yet", op);
+        return false;
+    }
+    e->sub.op = cmp->func.def;
+    e->args[0] = cmp->args[0];
+    return true;
+}
+
+/* A subquery in an expression: EXISTS, a scalar subquery, ARRAY(...), IN / ANY / ALL over a
+ * value (sql_bind_sublink_compare) or over a row (sql_bind_row_sublink). */
 static sql_expr *sql_bind_sublink_node(sql_qlevel *q, const sql_sublink *s) {
     sql_binder *b = q->b;
     if (b->default_context != NULL) {
@@ -909,37 +975,13 @@ static sql_expr *sql_bind_sublink_node(sql_qlevel *q, const sql_sublink *s) {
     if (row == NULL && s->test_expr != NULL && (test = sql_bind_expr(q, s->test_expr)) == NULL) {
         return NULL;
     }
-    bool was = q->correlated; /* binding the subquery marks `correlated` on the levels it
-                                 crosses */
-    q->correlated = false;
-    b->sublink_depth++;
-    sql_plan *plan = sql_bind_select(q, s->subquery, q->ctes);
-    b->sublink_depth--;
-    bool correlated = q->correlated;
-    q->correlated = was || correlated;
+    bool correlated;
+    sql_plan *plan = sql_bind_sublink_plan(q, s, &correlated);
     if (plan == NULL) return NULL;
     if (row != NULL) return sql_bind_row_sublink(q, s, row, plan, correlated);
-    if (s->sublink_kind != SQL_SUBLINK_EXISTS && plan->ncols != 1) {
-        sql_bind_error(b, s->hdr.location, SQLSTATE_SYNTAX_ERROR,
-                       plan->ncols > 1 && s->sublink_kind != SQL_SUBLINK_EXPR &&
-                               s->sublink_kind != SQL_SUBLINK_ARRAY
-                           ? "subquery has too many columns"     /* IN, ANY, ALL */
-                           : "subquery must return only one column");
-        return NULL;
-    }
-    uint32_t type = SQL_T_BOOL;
-    int32_t typmod = -1;
-    if (s->sublink_kind == SQL_SUBLINK_EXPR) {
-        type = plan->cols[0].type_oid;
-        typmod = plan->cols[0].typmod;
-    } else if (s->sublink_kind == SQL_SUBLINK_ARRAY) {
-        type = sql_type_array_of(plan->cols[0].type_oid);
-        if (type == 0) {
-            sql_bind_array_type_error(b, s->hdr.location, SQLSTATE_UNDEFINED_OBJECT,
-                                      plan->cols[0].type_oid);
-            return NULL;
-        }
-    }
+    uint32_t type;
+    int32_t typmod;
+    if (!sql_bind_sublink_type(b, s, plan, &type, &typmod)) return NULL;
     sql_expr *e = sql_expr_new(b->arena, SQL_X_SUBQUERY, type, test != NULL ? 1 : 0);
     if (e == NULL) return NULL;
     e->typmod = typmod;
@@ -950,30 +992,7 @@ static sql_expr *sql_bind_sublink_node(sql_qlevel *q, const sql_sublink *s) {
     static const uint8_t kinds[] = {0, SQL_SUB_EXISTS, SQL_SUB_SCALAR, SQL_SUB_ANY, SQL_SUB_ALL,
                                     SQL_SUB_ARRAY};
     e->sub.kind = kinds[s->sublink_kind];
-    if (test != NULL) {
-        /* Resolve the comparison as `test op <column>`; the subquery column is the right side. */
-        uint32_t ctype = plan->cols[0].type_oid;
-        /* oid and the reg* types share one representation: compare without a cast (psql's
-         * \d asks confrelid IN (SELECT pg_partition_ancestors(...)), a regclass). */
-        if (sql_bind_oid_alias(test->type_oid) && sql_bind_oid_alias(ctype)) {
-            ctype = test->type_oid;
-        }
-        sql_expr *col = sql_expr_new(b->arena, SQL_X_CONST, ctype, 0);
-        if (col == NULL) return NULL;
-        col->constval = (sql_value){.type_oid = ctype, .is_null = true};
-        sql_expr *two[2] = {test, col};
-        sql_expr *cmp = sql_bind_call(q, s->op != NULL ? s->op : "=", true, two, 2,
-                                      s->hdr.location);
-        if (cmp == NULL) return NULL;
-        if (cmp->args[1]->kind != SQL_X_CONST) {
-            sql_bind_error(b, s->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                           "a subquery whose column needs a cast for %s is not supported yet",
-                           s->op != NULL ? s->op : "=");
-            return NULL;
-        }
-        e->sub.op = cmp->func.def;
-        e->args[0] = cmp->args[0];
-    }
+    if (test != NULL && !sql_bind_sublink_compare(q, s, test, e)) return NULL;
     return e;
 }
 
@@ -1377,22 +1396,15 @@ bool sql_expr_equal(const sql_expr *a, const sql_expr *b) {
 
 sql_expr *sql_expr_remap(rt_arena *arena, const sql_expr *e, const uint32_t *map,
                          uint32_t map_len) {
-    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
+    sql_expr *c = sql_expr_copy_node(arena, e);
     if (c == NULL) return NULL;
-    *c = *e;
     if (e->kind == SQL_X_COLUMN) {
         if (e->column.index >= map_len || map[e->column.index] == UINT32_MAX) return NULL;
         c->column.index = map[e->column.index];
         return c;
     }
-    if (e->nargs > 0) {
-        c->args = rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs);
-        if (c->args == NULL) return NULL;
-        for (uint32_t i = 0; i < e->nargs; i++) {
-            if ((c->args[i] = sql_expr_remap(arena, e->args[i], map, map_len)) == NULL) {
-                return NULL;
-            }
-        }
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        if ((c->args[i] = sql_expr_remap(arena, e->args[i], map, map_len)) == NULL) return NULL;
     }
     return c;
 }

@@ -904,13 +904,10 @@ static sql_expr *sql_group_rewrite(sql_group_ctx *g, const sql_expr *e) {
                        rel != NULL ? "." : "", c->name);
         return NULL;
     }
-    sql_expr *c = rt_arena_alloc(g->b->arena, sizeof *c);
+    sql_expr *c = sql_expr_copy_node(g->b->arena, e);
     if (c == NULL) return NULL;
-    *c = *e;
     if (e->kind == SQL_X_SUBQUERY && e->sub.correlated && !sql_group_outer_map(g, c)) return NULL;
-    if (e->nargs == 0) return c; /* a subquery's own plan is its own level; its test is ours */
-    c->args = rt_arena_alloc(g->b->arena, sizeof(sql_expr *) * e->nargs);
-    if (c->args == NULL) return NULL;
+    /* a subquery's own plan is its own level; its test (args) is ours */
     for (uint32_t i = 0; i < e->nargs; i++) {
         if ((c->args[i] = sql_group_rewrite(g, e->args[i])) == NULL) return NULL;
     }

@@ -754,6 +754,24 @@ static bool sql_cursor_next(sql_cursor *c, sql_batch **out) {
     return true;
 }
 
+/* Reads the cursor's next batch into c->pending; after the last one (none left) the cursor is
+ * done and its statement's end-of-statement foreign-key checks run. False (c->failed) on an
+ * error. */
+static bool sql_cursor_refill(sql_cursor *c) {
+    if (!sql_cursor_next(c, &c->pending)) {
+        c->failed = true;
+        return false;
+    }
+    c->pending_row = 0;
+    if (c->pending != NULL) return true;
+    c->done = true;
+    if (!sql_fk_statement_end(c->x)) {
+        c->failed = true;
+        return false;
+    }
+    return true;
+}
+
 bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void *arg,
                       uint64_t *emitted, bool *more) {
     *emitted = 0;
@@ -761,20 +779,8 @@ bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void 
     if (c->failed) return false;
     while (!c->done && (max_rows == 0 || *emitted < max_rows)) {
         if (c->pending == NULL || c->pending_row >= c->pending->rows) {
-            if (!sql_cursor_next(c, &c->pending)) {
-                c->failed = true;
-                return false;
-            }
-            c->pending_row = 0;
-            if (c->pending == NULL) {
-                c->done = true;
-                if (!sql_fk_statement_end(c->x)) {
-                    c->failed = true;
-                    return false;
-                }
-                break;
-            }
-            continue;
+            if (!sql_cursor_refill(c)) return false;
+            continue; /* a new batch, or done */
         }
         uint64_t take = c->pending->rows - c->pending_row;
         if (max_rows != 0 && take > max_rows - *emitted) take = max_rows - *emitted;
@@ -789,18 +795,7 @@ bool sql_cursor_fetch(sql_cursor *c, uint64_t max_rows, sql_row_sink sink, void 
     }
     if (!c->done && c->pending != NULL && c->pending_row >= c->pending->rows) {
         /* Look ahead one batch so `more` is exact (PortalSuspended vs CommandComplete). */
-        if (!sql_cursor_next(c, &c->pending)) {
-            c->failed = true;
-            return false;
-        }
-        c->pending_row = 0;
-        if (c->pending == NULL) {
-            c->done = true;
-            if (!sql_fk_statement_end(c->x)) {
-                c->failed = true;
-                return false;
-            }
-        }
+        if (!sql_cursor_refill(c)) return false;
     }
     *more = !c->done;
     return true;

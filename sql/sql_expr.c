@@ -36,6 +36,18 @@ sql_expr *sql_expr_new(rt_arena *arena, sql_expr_kind kind, uint32_t type_oid, u
     return e;
 }
 
+sql_expr *sql_expr_copy_node(rt_arena *arena, const sql_expr *e) {
+    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
+    if (c == NULL) return NULL;
+    *c = *e;
+    if (e->nargs > 0) {
+        c->args = rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs);
+        if (c->args == NULL) return NULL;
+        memcpy(c->args, e->args, sizeof(sql_expr *) * e->nargs);
+    }
+    return c;
+}
+
 sql_expr *sql_expr_const(rt_arena *arena, const sql_value *v, int32_t typmod) {
     sql_expr *e = sql_expr_new(arena, SQL_X_CONST, v->type_oid, 0);
     if (e == NULL) return NULL;

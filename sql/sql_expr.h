@@ -217,6 +217,9 @@ sql_vec *sql_vec_new(rt_arena *arena, uint32_t type_oid, int32_t typmod, uint32_
 
 /* ---- building expressions (binder) ---- */
 sql_expr *sql_expr_new(rt_arena *arena, sql_expr_kind kind, uint32_t type_oid, uint32_t nargs);
+/* A copy of node `e` with an args array of its own, its entries still e's: where a rewriting
+ * copy of a tree starts, replacing them with copies. NULL when out of memory. */
+sql_expr *sql_expr_copy_node(rt_arena *arena, const sql_expr *e);
 sql_expr *sql_expr_const(rt_arena *arena, const sql_value *v, int32_t typmod);
 sql_expr *sql_expr_column(rt_arena *arena, uint32_t index, uint32_t type_oid, int32_t typmod);
 

@@ -360,12 +360,8 @@ static sql_node *create_name_list_value(sql_parser *p) {
     do {
         uint32_t at = p_loc(p);
         const char *name = create_role_spec(p);
-        sql_columnref *c = name == NULL ? NULL : P_NODE(p, sql_columnref, SQL_N_COLUMNREF, at);
-        if (c == NULL) return NULL;
-        c->name.count = 1;
-        c->name.parts[0] = name;
-        c->name.location = at;
-        if (!p_push(p, &r->args, c)) return NULL;
+        sql_node *c = name == NULL ? NULL : sql_parse_word_ref(p, name, at);
+        if (c == NULL || !p_push(p, &r->args, c)) return NULL;
     } while (p_accept(p, ','));
     return &r->hdr;
 }

@@ -19,7 +19,7 @@ sql_defelem *sql_parse_defelem_new(sql_parser *p, const char *name, sql_node *va
 }
 
 /* A bare word as a value: a column reference naming it, and `word`. */
-static sql_node *ddl_word_value(sql_parser *p, const char *word, uint32_t location) {
+sql_node *sql_parse_word_ref(sql_parser *p, const char *word, uint32_t location) {
     sql_columnref *c = P_NODE(p, sql_columnref, SQL_N_COLUMNREF, location);
     if (c == NULL) return NULL;
     c->name.count = 1;
@@ -43,7 +43,7 @@ sql_node *sql_parse_def_arg(sql_parser *p, const char **word) {
             p_kind_at(p, 1) != SQL_TOK_FCONST) {
             p_next(p);
             *word = t->kind == '+' ? "+" : "-";
-            return ddl_word_value(p, *word, location);
+            return sql_parse_word_ref(p, *word, location);
         }
         return sql_parse_numeric_only(p);
     }
@@ -51,7 +51,7 @@ sql_node *sql_parse_def_arg(sql_parser *p, const char **word) {
         t->kind == '<' || t->kind == '>' || t->kind == '*' || t->kind == '/') {
         const char *schema;
         if (!sql_parse_qual_op(p, word, &schema)) return NULL;
-        return ddl_word_value(p, *word, location);
+        return sql_parse_word_ref(p, *word, location);
     }
     if ((t->kind == SQL_TOK_IDENT || t->kind == SQL_TOK_KEYWORD) &&
         (p_kind_at(p, 1) == '(' || p_kind_at(p, 1) == '.' || p_kind_at(p, 1) == '[')) {
@@ -60,7 +60,7 @@ sql_node *sql_parse_def_arg(sql_parser *p, const char **word) {
     if (t->kind != SQL_TOK_IDENT && t->kind != SQL_TOK_KEYWORD) return p_error(p), NULL;
     *word = t->str;
     p_next(p);
-    return ddl_word_value(p, *word, location);
+    return sql_parse_word_ref(p, *word, location);
 }
 
 /* '(' [ns.]name [= value] [, ...] ')' */

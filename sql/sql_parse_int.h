@@ -233,6 +233,8 @@ sql_node *sql_parse_comment(sql_parser *p);
 bool sql_parse_defelem_list(sql_parser *p, sql_list *out);
 sql_defelem *sql_parse_defelem_new(sql_parser *p, const char *name, sql_node *value,
                                    uint32_t location);
+/* A bare word as an option or SET value: a one-part column reference naming `word`. */
+sql_node *sql_parse_word_ref(sql_parser *p, const char *word, uint32_t location);
 /* The option value forms (def_arg): type, reserved word, operator, number, string, NONE. */
 sql_node *sql_parse_def_arg(sql_parser *p, const char **word);
 bool sql_parse_seq_options(sql_parser *p, sql_list *out, bool parens);

@@ -137,15 +137,6 @@ static sql_set *set_new(sql_parser *p, sql_set_kind kind, const char *name, uint
     return s;
 }
 
-static sql_node *set_word(sql_parser *p, const char *word, uint32_t location) {
-    sql_columnref *c = P_NODE(p, sql_columnref, SQL_N_COLUMNREF, location);
-    if (c == NULL) return NULL;
-    c->name.count = 1;
-    c->name.parts[0] = word;
-    c->name.location = location;
-    return &c->hdr;
-}
-
 /* var_value: a string, a number, or a word (ON, TRUE and FALSE included). */
 static sql_node *set_value(sql_parser *p) {
     const sql_token *t = p_tok(p);
@@ -160,7 +151,7 @@ static sql_node *set_value(sql_parser *p) {
     if (p_is_kw(p, SQL_KW_ON) || p_is_kw(p, SQL_KW_TRUE) || p_is_kw(p, SQL_KW_FALSE) ||
         sql_parse_tok_is_nonreserved(t)) {
         p_next(p);
-        return set_word(p, t->str, t->start);
+        return sql_parse_word_ref(p, t->str, t->start);
     }
     p_error(p);
     return NULL;
@@ -280,7 +271,7 @@ static sql_node *set_constraints(sql_parser *p, uint32_t location) {
         do {
             uint32_t at = p_loc(p);
             const char *name = set_var_name(p);
-            sql_node *w = name != NULL ? set_word(p, name, at) : NULL;
+            sql_node *w = name != NULL ? sql_parse_word_ref(p, name, at) : NULL;
             if (w == NULL || !p_push(p, &s->values, w)) return NULL;
         } while (p_accept(p, ','));
     }

@@ -10,15 +10,6 @@
 
 /* ---- generic options: (name [value], ...) of EXPLAIN, VACUUM, ANALYZE, COPY ---- */
 
-static sql_node *util_word(sql_parser *p, const char *word, uint32_t location) {
-    sql_columnref *c = P_NODE(p, sql_columnref, SQL_N_COLUMNREF, location);
-    if (c == NULL) return NULL;
-    c->name.count = 1;
-    c->name.parts[0] = word;
-    c->name.location = location;
-    return &c->hdr;
-}
-
 /* An option's value: a string, a number, a word, `*`, or a parenthesised list (COPY). */
 static bool util_option_value(sql_parser *p, sql_defelem *d) {
     const sql_token *t = p_tok(p);
@@ -42,7 +33,7 @@ static bool util_option_value(sql_parser *p, sql_defelem *d) {
         do {
             const sql_token *w = p_tok(p);
             sql_node *v = w->kind == SQL_TOK_SCONST ? sql_parse_const_str(p, w->str, w->start)
-                          : sql_parse_tok_is_col_label(w) ? util_word(p, w->str, w->start)
+                          : sql_parse_tok_is_col_label(w) ? sql_parse_word_ref(p, w->str, w->start)
                                                           : NULL;
             if (v == NULL) return p_error(p);
             p_next(p);
@@ -54,7 +45,7 @@ static bool util_option_value(sql_parser *p, sql_defelem *d) {
     if (t->kind != SQL_TOK_IDENT && t->kind != SQL_TOK_KEYWORD) return p_error(p);
     d->word = t->str;
     p_next(p);
-    return (d->value = util_word(p, t->str, t->start)) != NULL;
+    return (d->value = sql_parse_word_ref(p, t->str, t->start)) != NULL;
 }
 
 static bool util_option_list(sql_parser *p, sql_list *out) {
@@ -460,7 +451,7 @@ static bool copy_old_force(sql_parser *p, sql_copy *c, uint32_t location) {
     do {
         uint32_t at = p_loc(p);
         const char *col = sql_parse_col_id(p);
-        sql_node *w = col == NULL ? NULL : util_word(p, col, at);
+        sql_node *w = col == NULL ? NULL : sql_parse_word_ref(p, col, at);
         if (w == NULL || !p_push(p, &r->args, w)) return false;
     } while (p_accept(p, ','));
     return copy_push(p, c, name, &r->hdr, NULL, location);
@@ -473,10 +464,11 @@ static bool copy_old_option(sql_parser *p, sql_copy *c) {
     switch (t->kind == SQL_TOK_KEYWORD ? t->kw : SQL_KW_INVALID) {
     case SQL_KW_BINARY:
         p_next(p);
-        return copy_push(p, c, "format", util_word(p, "binary", location), "binary", location);
+        return copy_push(p, c, "format", sql_parse_word_ref(p, "binary", location), "binary",
+                         location);
     case SQL_KW_CSV:
         p_next(p);
-        return copy_push(p, c, "format", util_word(p, "csv", location), "csv", location);
+        return copy_push(p, c, "format", sql_parse_word_ref(p, "csv", location), "csv", location);
     case SQL_KW_FREEZE: p_next(p); return copy_push(p, c, "freeze", NULL, NULL, location);
     case SQL_KW_HEADER: p_next(p); return copy_push(p, c, "header", NULL, NULL, location);
     case SQL_KW_DELIMITER: p_next(p); return copy_push_string(p, c, "delimiter", location);
@@ -551,7 +543,7 @@ sql_node *sql_parse_copy(sql_parser *p) {
         if (p_is(p, '(') && !sql_parse_name_list_paren(p, &c->columns)) return NULL;
     }
     if (!copy_target(p, c)) return NULL;
-    if (binary && !copy_push(p, c, "format", util_word(p, "binary", binary_at), "binary",
+    if (binary && !copy_push(p, c, "format", sql_parse_word_ref(p, "binary", binary_at), "binary",
                              binary_at)) {
         return NULL;
     }

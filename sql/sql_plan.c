@@ -725,13 +725,8 @@ static sql_expr *sql_opt_subst_copy(sql_opt *o, const sql_expr *e, const sql_opt
     if (e->kind == SQL_X_COLUMN) {
         return sql_expr_remap(o->arena, s->exprs[e->column.index], s->identity, s->ninput);
     }
-    sql_expr *c = rt_arena_alloc(o->arena, sizeof *c);
+    sql_expr *c = sql_expr_copy_node(o->arena, e);
     if (c == NULL) return NULL;
-    *c = *e;
-    if (e->nargs > 0) {
-        c->args = rt_arena_alloc(o->arena, sizeof(sql_expr *) * e->nargs);
-        if (c->args == NULL) return NULL;
-    }
     for (uint32_t i = 0; i < e->nargs; i++) {
         if ((c->args[i] = sql_opt_subst_copy(o, e->args[i], s)) == NULL) return NULL;
     }

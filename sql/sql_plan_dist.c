@@ -119,14 +119,11 @@ static sql_expr *sql_expr_outer_copy(rt_arena *arena, const sql_expr *e, bool *o
     if (e->kind == SQL_X_SUBQUERY || e->kind == SQL_X_AGGREF || e->kind == SQL_X_WINDOWREF) {
         return NULL;
     }
-    sql_expr *c = rt_arena_alloc(arena, sizeof *c);
-    sql_expr **args = e->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * e->nargs) : NULL;
-    if (c == NULL || (e->nargs > 0 && args == NULL)) {
+    sql_expr *c = sql_expr_copy_node(arena, e);
+    if (c == NULL) {
         *oom = true;
         return NULL;
     }
-    *c = *e;
-    c->args = args;
     if (e->kind == SQL_X_COLUMN) {
         c->kind = SQL_X_OUTER;
         c->column.depth = 1;
@@ -134,7 +131,7 @@ static sql_expr *sql_expr_outer_copy(rt_arena *arena, const sql_expr *e, bool *o
         c->column.depth = e->column.depth + 1;
     }
     for (uint32_t i = 0; i < e->nargs; i++) {
-        if ((args[i] = sql_expr_outer_copy(arena, e->args[i], oom)) == NULL) return NULL;
+        if ((c->args[i] = sql_expr_outer_copy(arena, e->args[i], oom)) == NULL) return NULL;
     }
     return c;
 }
@@ -158,14 +155,11 @@ static sql_expr *sql_conj_to_scan(rt_arena *arena, const sql_expr *c, const sql_
         c->kind == SQL_X_OUTER) {
         return NULL;
     }
-    sql_expr *e = rt_arena_alloc(arena, sizeof *e);
-    sql_expr **args = c->nargs > 0 ? rt_arena_alloc(arena, sizeof(sql_expr *) * c->nargs) : NULL;
-    if (e == NULL || (c->nargs > 0 && args == NULL)) {
+    sql_expr *e = sql_expr_copy_node(arena, c);
+    if (e == NULL) {
         *oom = true;
         return NULL;
     }
-    *e = *c;
-    e->args = args;
     uint32_t nl = j->left->ncols;
     if (c->kind == SQL_X_COLUMN && c->column.index < nl) {
         e->kind = SQL_X_OUTER;
@@ -182,7 +176,7 @@ static sql_expr *sql_conj_to_scan(rt_arena *arena, const sql_expr *c, const sql_
         e->column.index = col;
     }
     for (uint32_t i = 0; i < c->nargs; i++) {
-        if ((args[i] = sql_conj_to_scan(arena, c->args[i], j, rs, oom)) == NULL) return NULL;
+        if ((e->args[i] = sql_conj_to_scan(arena, c->args[i], j, rs, oom)) == NULL) return NULL;
     }
     return e;
 }

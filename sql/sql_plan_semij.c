@@ -133,9 +133,8 @@ static sql_plan *sql_semij_exists_where(sql_plan *p) {
 /* A copy of `e` (a conjunct of the subquery's WHERE) over the join's row: the subquery's own
  * columns follow the nleft columns of the enclosing row, which its outer references read. */
 static sql_expr *sql_semij_lift(sql_opt *o, const sql_expr *e, uint32_t nleft) {
-    sql_expr *c = rt_arena_alloc(o->arena, sizeof *c);
+    sql_expr *c = sql_expr_copy_node(o->arena, e);
     if (c == NULL) return sql_opt_oom(o);
-    *c = *e;
     if (e->kind == SQL_X_COLUMN) {
         c->column.index = nleft + e->column.index;
     } else if (e->kind == SQL_X_OUTER) {
@@ -143,10 +142,6 @@ static sql_expr *sql_semij_lift(sql_opt *o, const sql_expr *e, uint32_t nleft) {
         RT_ASSERT(e->column.index < nleft);
         c->kind = SQL_X_COLUMN;
         c->column.depth = 0;
-    }
-    if (e->nargs == 0) return c;
-    if ((c->args = rt_arena_alloc(o->arena, sizeof(sql_expr *) * e->nargs)) == NULL) {
-        return sql_opt_oom(o);
     }
     for (uint32_t i = 0; i < e->nargs; i++) {
         if ((c->args[i] = sql_semij_lift(o, e->args[i], nleft)) == NULL) return NULL;

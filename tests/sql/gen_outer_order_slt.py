@@ -11,7 +11,8 @@ Expected results are filled in from PostgreSQL 15:
     tests/sql/run-slt-postgres --rewrite tests/sql/slt/select_joins_outer_search.slt
 """
 import random
-import sys
+
+from slt_gen import count_list, int_query, record_count, table_lines, write
 
 OUT = "tests/sql/slt/select_joins_outer_search.slt"
 TABLES = [  # name, rows, key expression (k: the join key, NULL for some rows), v expression
@@ -103,10 +104,8 @@ def query(rng):
     from_, aliases = tree(rng, names, table)
     while from_.count("IS NULL)") > 1:  # each such join multiplies rows: keep queries quick
         from_, aliases = tree(rng, names, table)
-    counts = ", ".join(f"count({a}.id)" for a in names)
-    cols = "I" * (n + 1)
-    zeros = " | ".join("0" * (n + 1))
-    return f"query {cols}\nSELECT count(*), {counts} FROM {from_}{where(rng, aliases)}\n----\n{zeros}\n"
+    return int_query(f"SELECT count(*), {count_list(names)} FROM {from_}{where(rng, aliases)}",
+                     n + 1)
 
 
 def main():
@@ -119,15 +118,10 @@ def main():
         "# tests/sql/gen_outer_order_slt.py; results from PostgreSQL 15.",
         "",
     ]
-    for name, rows, k, v in TABLES:
-        lines += ["statement ok", f"CREATE TABLE {name} (id int PRIMARY KEY, k int, v int)", ""]
-        lines += ["statement ok",
-                  f"INSERT INTO {name} SELECT g, {k}, {v} FROM generate_series(1, {rows}) g", ""]
-        lines += ["statement ok", f"ANALYZE {name}", ""]
-    for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 160):
+    lines += table_lines(TABLES)
+    for _ in range(record_count(160)):
         lines.append(query(rng))
-    with open(OUT, "w") as f:
-        f.write("\n".join(lines))
+    write(OUT, lines)
 
 
 main()

@@ -15,7 +15,9 @@ PostgreSQL's. Expected results are filled in from PostgreSQL 15:
     tests/sql/run-slt-postgres --rewrite tests/sql/slt/select_joins_semi_order.slt
 """
 import random
-import sys
+
+from slt_gen import (count_list, drop_lines, explain_lines, int_query, record_count,
+                     table_lines, write)
 
 OUT = "tests/sql/slt/select_joins_semi.slt"
 OUT_ORDER = "tests/sql/slt/select_joins_semi_order.slt"
@@ -117,25 +119,8 @@ def query(rng):
 
 def count_record(from_, outer, preds):
     """A query record counting the rows and each table's matches (answers filled in later)."""
-    counts = ", ".join(f"count({a}.id)" for a in outer)
-    cols = "I" * (len(outer) + 2)
-    zeros = " | ".join("0" * (len(outer) + 2))
-    return (f"query {cols}\nSELECT count(*), sum({outer[0]}.id), {counts} FROM {from_} WHERE "
-            f"{' AND '.join(preds)}\n----\n{zeros}\n")
-
-
-def table_lines():
-    lines = []
-    for name, rows, k, v in TABLES:
-        lines += ["statement ok", f"CREATE TABLE {name} (id int PRIMARY KEY, k int, v int)", ""]
-        lines += ["statement ok",
-                  f"INSERT INTO {name} SELECT g, {k}, {v} FROM generate_series(1, {rows}) g", ""]
-        lines += ["statement ok", f"ANALYZE {name}", ""]
-    return lines
-
-
-def drop_lines():
-    return [line for name, _, _, _ in TABLES for line in ("statement ok", f"DROP TABLE {name}", "")]
+    return int_query(f"SELECT count(*), sum({outer[0]}.id), {count_list(outer)} FROM {from_} "
+                     f"WHERE {' AND '.join(preds)}", len(outer) + 2)
 
 
 # Plans over functions (no Gather): the same shapes as PostgreSQL's.
@@ -246,16 +231,15 @@ def order_file():
         "# tests/sql/gen_semij_slt.py; results from PostgreSQL 15.",
         "",
     ]
-    lines += table_lines()
+    lines += table_lines(TABLES)
     for q in ORDER_EXPLAINS:
-        lines += ["query T", f"EXPLAIN (COSTS OFF) {q}", "----", "x", ""]
+        lines += explain_lines(q)
     for q in UNIQUE_QUERIES:
-        lines += ["query III", q, "----", "0 | 0 | 0", ""]
+        lines.append(int_query(q, 3))
     for _ in range(150):
         lines.append(order_query(rng))
-    lines += drop_lines()
-    with open(OUT_ORDER, "w") as f:
-        f.write("\n".join(lines))
+    lines += drop_lines(TABLES)
+    write(OUT_ORDER, lines)
 
 
 def main():
@@ -268,14 +252,13 @@ def main():
         "# PostgreSQL 15.",
         "",
     ]
-    lines += table_lines()
+    lines += table_lines(TABLES)
     for q in EXPLAINS:
-        lines += ["query T", f"EXPLAIN (COSTS OFF) {q}", "----", "x", ""]
-    for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 200):
+        lines += explain_lines(q)
+    for _ in range(record_count(200)):
         lines.append(query(rng))
-    lines += drop_lines()
-    with open(OUT, "w") as f:
-        f.write("\n".join(lines))
+    lines += drop_lines(TABLES)
+    write(OUT, lines)
     order_file()
 
 

@@ -4,9 +4,11 @@
  * text (rows "a|b", the command tag, notices, "ERROR <sqlstate>: <message>").
  *   sh_run(shards, fn): starts everything, runs fn(capture *) in a fiber on shard 0, stops;
  *   returns the number of mismatches and TEST_CHECK failures.
- *   run(c, sql) / expect(c, sql, want) inside fn; sh_open(c) opens another session (tests
- *   with several); sh_show_detail adds "DETAIL: ..." after an error's line; sh_check compares
- *   any text; sh_bg_start / sh_bg_wait run a statement that blocks in a fiber of its own;
+ *   run(c, sql) / expect(c, sql, want) inside fn; sh_open(c) / sh_open_as(c, user, pid) /
+ *   sh_session_new() open another session (tests with several); sh_show_detail adds
+ *   "DETAIL: ..." after an error's line; sh_check compares any text; sh_bg_start /
+ *   sh_bg_wait run a statement that blocks in a fiber of its own (sh_bg_launch: one that
+ *   may or may not block); sh_wait_done waits for a flag another fiber sets;
  *   sh_run_fiber runs a test's own fiber over an engine (a second run over the same
  *   directory is a restart); sh_run_sessions runs fn(capture *s[SH_SESSIONS]) with that many
  *   sessions open (tests of locks between sessions); sh_run_in runs a script over a
@@ -129,15 +131,35 @@ static inline const char *run(capture *c, const char *sql) {
 
 static _Atomic int mismatches;
 
-/* Opens c's session as the bootstrap superuser; a failure counts as a mismatch. */
-static inline bool sh_open(capture *c) {
+/* Opens c's session as `user` with backend pid `pid`; a failure counts as a mismatch. */
+static inline bool sh_open_as(capture *c, const char *user, uint32_t pid) {
     rt_err err;
     rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 42};
+    sql_startup st = {.user = user, .database = "postgres", .backend_pid = pid};
     if (sql_session_open(&st, &c->s, &err)) return true;
-    fprintf(stderr, "open: %s\n", err.message);
+    fprintf(stderr, "open as %s: %s\n", user, err.message);
     atomic_fetch_add(&mismatches, 1);
     return false;
+}
+
+/* Opens c's session as the bootstrap superuser; a failure counts as a mismatch. */
+static inline bool sh_open(capture *c) { return sh_open_as(c, "postgres", 42); }
+
+/* A session of the bootstrap superuser in a capture of its own (NULL, counted as a mismatch,
+ * when it cannot be opened); sh_session_free closes and frees it. */
+static inline capture *sh_session_new(void) {
+    capture *c = calloc(1, sizeof *c);
+    if (c == NULL || !sh_open(c)) {
+        TEST_CHECK(c != NULL);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static inline void sh_session_free(capture *c) {
+    sql_session_close(c->s);
+    free(c);
 }
 
 /* Counts a mismatch (and shows both texts) when `got` is not `want`. */
@@ -191,21 +213,29 @@ static void sh_bg_fiber(void *arg) {
     bg->done = true;
 }
 
-/* Starts `sql` in the background and checks, 100 ms later, that it is blocked. */
-static inline void sh_bg_start(sh_bg *bg, capture *c, const char *sql) {
+/* Starts `sql` in the background and gives it 100 ms: it runs or blocks by then. */
+static inline void sh_bg_launch(sh_bg *bg, capture *c, const char *sql) {
     bg->c = c;
     bg->sql = sql;
     bg->done = false;
     test_spawn(sh_bg_fiber, bg);
     rt_fiber_sleep_ns(100 * RT_NS_PER_MS);
+}
+
+/* Starts `sql` in the background and checks, 100 ms later, that it is blocked. */
+static inline void sh_bg_start(sh_bg *bg, capture *c, const char *sql) {
+    sh_bg_launch(bg, c, sql);
     TEST_CHECK(!bg->done); /* blocked */
 }
 
-/* Waits (up to 20 s) for a background statement to finish. */
-static inline void sh_bg_wait(sh_bg *bg) {
-    for (uint32_t i = 0; i < 20000 && !bg->done; i++) rt_fiber_sleep_ns(RT_NS_PER_MS);
-    TEST_CHECK(bg->done);
+/* Waits (up to 20 s) for `*done`, set by another fiber; checks that it was set. */
+static inline void sh_wait_done(const bool *done) {
+    for (uint32_t i = 0; i < 20000 && !*done; i++) rt_fiber_sleep_ns(RT_NS_PER_MS);
+    TEST_CHECK(*done);
 }
+
+/* Waits (up to 20 s) for a background statement to finish. */
+static inline void sh_bg_wait(sh_bg *bg) { sh_wait_done(&bg->done); }
 
 
 /* ---- running a test's fiber over an engine ---- */
@@ -287,14 +317,13 @@ static void sh_sessions_fiber(void *arg) {
     capture *s[SH_SESSIONS] = {0};
     bool opened = true;
     for (uint32_t i = 0; i < SH_SESSIONS && opened; i++) {
-        s[i] = calloc(1, sizeof(capture));
-        opened = s[i] != NULL && sh_open(s[i]);
+        s[i] = sh_session_new();
+        opened = s[i] != NULL;
     }
     TEST_CHECK(opened);
     if (opened) sh_sessions(s);
     for (uint32_t i = 0; i < SH_SESSIONS; i++) {
-        if (s[i] != NULL && s[i]->s != NULL) sql_session_close(s[i]->s);
-        free(s[i]);
+        if (s[i] != NULL) sh_session_free(s[i]);
     }
     rt_runtime_stop();
 }

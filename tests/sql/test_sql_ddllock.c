@@ -244,9 +244,7 @@ static void script_concurrently(capture *a, capture *b, capture *c) {
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "INSERT INTO ci VALUES (102, 77)", "INSERT 0 1\n");
     /* Not sh_bg_start: whether it blocks on a's transaction is where the two servers differ. */
-    bg.c = c, bg.sql = "CREATE INDEX CONCURRENTLY ci_w ON ci (v, id)", bg.done = false;
-    test_spawn(sh_bg_fiber, &bg);
-    rt_fiber_sleep_ns(100 * RT_NS_PER_MS);
+    sh_bg_launch(&bg, c, "CREATE INDEX CONCURRENTLY ci_w ON ci (v, id)");
     expect(b, "INSERT INTO ci VALUES (103, 77)", "INSERT 0 1\n");
     expect(b, "UPDATE ci SET v = 77 WHERE id = 5", "UPDATE 1\n");
     expect(b, "DELETE FROM ci WHERE id = 7", "DELETE 1\n");

@@ -25,10 +25,7 @@ static struct {
 static void second_session(void *arg) {
     (void)arg;
     static capture b;
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 43};
-    if (!sql_session_open(&st, &b.s, &err)) {
+    if (!sh_open_as(&b, "postgres", 43)) {
         atomic_fetch_add(&dl.done, 1);
         return;
     }

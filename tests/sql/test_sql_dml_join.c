@@ -25,22 +25,6 @@
 
 #include "tests/sql/sql_session_harness.h"
 
-#define MS (1000ull * 1000ull)
-
-static struct {
-    _Atomic int done;
-    char out[1024];
-} dj;
-
-static capture *second_open(void) {
-    static capture b;
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 43};
-    if (!sql_session_open(&st, &b.s, &err)) return NULL;
-    return &b;
-}
-
 static void script_join(capture *a) {
     expect(a, "CREATE TABLE t (id int PRIMARY KEY, k int, v int)", "CREATE TABLE\n");
     expect(a, "CREATE TABLE s (k int, v int, tag text)", "CREATE TABLE\n");
@@ -86,14 +70,6 @@ static void script_join(capture *a) {
            "EXPLAIN\n");
 }
 
-/* B: UPDATE ... FROM over rows A holds; finishes once A commits. */
-static void from_fiber(void *arg) {
-    capture *b = arg;
-    snprintf(dj.out, sizeof dj.out, "%.1000s",
-             run(b, "UPDATE t SET v = s.v FROM s WHERE s.k = t.k RETURNING t.id, t.k, t.v"));
-    atomic_fetch_add(&dj.done, 1);
-}
-
 /* A moves row 1's join column away and changes row 2's other column; B's UPDATE ... FROM
  * waits for both, then skips row 1 (no longer joined to its s row) and updates row 2's newest
  * version. */
@@ -102,19 +78,17 @@ static void script_recheck(capture *a) {
     expect(a, "CREATE TABLE s (k int, v int)", "CREATE TABLE\n");
     expect(a, "INSERT INTO t VALUES (1, 1, 0), (2, 2, 0)", "INSERT 0 2\n");
     expect(a, "INSERT INTO s VALUES (1, 10), (2, 20)", "INSERT 0 2\n");
-    capture *b = second_open();
-    TEST_CHECK(b != NULL);
-    if (b == NULL) return;
-    atomic_store(&dj.done, 0);
+    static capture b_session;
+    static sh_bg bg; /* B's UPDATE ... FROM waits for A's rows */
+    capture *b = &b_session;
+    if (!sh_open_as(b, "postgres", 43)) return;
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "UPDATE t SET k = 99 WHERE id = 1", "UPDATE 1\n");
     expect(a, "UPDATE t SET v = 5 WHERE id = 2", "UPDATE 1\n");
-    test_spawn(from_fiber, b);
-    rt_fiber_sleep_ns(200 * MS);
-    TEST_CHECK(atomic_load(&dj.done) == 0);
+    sh_bg_start(&bg, b, "UPDATE t SET v = s.v FROM s WHERE s.k = t.k RETURNING t.id, t.k, t.v");
     expect(a, "COMMIT", "COMMIT\n");
-    while (atomic_load(&dj.done) < 1) rt_fiber_sleep_ns(MS);
-    sh_check("UPDATE ... FROM after a concurrent update", dj.out,
+    sh_bg_wait(&bg);
+    sh_check("UPDATE ... FROM after a concurrent update", bg.out,
                   "id|k|v\n2|2|20\nUPDATE 1\n");
     expect(a, "SELECT id, k, v FROM t ORDER BY id", "id|k|v\n1|99|0\n2|2|20\nSELECT 2\n");
     sql_session_close(b->s);

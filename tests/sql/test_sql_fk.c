@@ -286,11 +286,7 @@ static struct {
 static capture *second_open(int pid) {
     static capture b[4];
     capture *c = &b[pid - 43];
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = (uint32_t)pid};
-    if (!sql_session_open(&st, &c->s, &err)) return NULL;
-    return c;
+    return sh_open_as(c, "postgres", (uint32_t)pid) ? c : NULL;
 }
 
 static void wait_step(int n) {

@@ -40,20 +40,6 @@
 #include "tests/sql/sql_session_harness.h"
 #include "engine/eng_key.h"
 
-static capture *session_new(void) {
-    capture *c = calloc(1, sizeof *c);
-    if (c == NULL || !sh_open(c)) {
-        free(c);
-        return NULL;
-    }
-    return c;
-}
-
-static void session_free(capture *c) {
-    sql_session_close(c->s);
-    free(c);
-}
-
 /* ---- a session in a fiber of its own, for statements that block ---- */
 
 typedef struct bg_session {
@@ -64,21 +50,15 @@ typedef struct bg_session {
 
 static void bg_fiber(void *arg) {
     bg_session *bg = arg;
-    capture *c = session_new();
+    capture *c = sh_session_new();
     if (c != NULL) {
         size_t len = 0;
         for (uint32_t i = 0; i < 4 && bg->sql[i] != NULL; i++) {
             len += (size_t)snprintf(bg->out + len, OUT_BYTES - len, "%s", run(c, bg->sql[i]));
         }
-        session_free(c);
+        sh_session_free(c);
     }
     bg->done = true;
-}
-
-/* Waits (up to 10 s) for a background session to finish. */
-static void bg_wait(bg_session *bg) {
-    for (uint32_t i = 0; i < 10000 && !bg->done; i++) rt_fiber_sleep_ns(MS);
-    TEST_CHECK(bg->done);
 }
 
 /* ---- scripts ---- */
@@ -111,7 +91,7 @@ static void script_block_recheck(capture *a) {
     rt_fiber_sleep_ns(20 * MS);
     TEST_CHECK(!b.done);
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&b);
+    sh_wait_done(&b.done);
     sh_check("blocked FOR UPDATE after the holder committed", b.out,
                "BEGIN\nid|v\n1|11\n4|4\nSELECT 2\nCOMMIT\n");
 }
@@ -227,7 +207,7 @@ static void script_limit_offset(capture *a, capture *b) {
 /* Two, then three sessions take one job each (ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1):
  * each another row, and the rows nobody took stay free. */
 static void script_queue_sessions(capture *a, capture *b) {
-    capture *c = session_new();
+    capture *c = sh_session_new();
     if (c == NULL) return;
     const char *take = "SELECT id FROM q ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1";
     expect(a, "BEGIN", "BEGIN\n");
@@ -249,7 +229,7 @@ static void script_queue_sessions(capture *a, capture *b) {
     expect(a, "COMMIT", "COMMIT\n");
     expect(b, "COMMIT", "COMMIT\n");
     expect(c, "COMMIT", "COMMIT\n");
-    session_free(c);
+    sh_session_free(c);
 }
 
 /* A locker under LIMIT that waited gets the newest version of the row, or the next row when
@@ -265,7 +245,7 @@ static void script_limit_recheck(capture *a) {
     rt_fiber_sleep_ns(50 * MS);
     TEST_CHECK(!b1.done);
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&b1);
+    sh_wait_done(&b1.done);
     sh_check("LIMIT locker after an update", b1.out, "id|v\n1|100\nSELECT 1\n");
     expect(a, "BEGIN", "BEGIN\n");
     expect(a, "UPDATE q SET v = 200 WHERE id = 1", "UPDATE 1\n");
@@ -273,7 +253,7 @@ static void script_limit_recheck(capture *a) {
     rt_fiber_sleep_ns(50 * MS);
     TEST_CHECK(!b2.done);
     expect(a, "COMMIT", "COMMIT\n");
-    bg_wait(&b2);
+    sh_wait_done(&b2.done);
     sh_check("LIMIT locker after an update out of the WHERE", b2.out,
                "id|v\n2|2\nSELECT 1\n");
 }
@@ -320,7 +300,7 @@ static void script_key_share(capture *a, capture *b) {
 /* A KEY SHARE lock still guards the key after another transaction's non-key update of the
  * row committed (or while it runs), and a NO KEY UPDATE holder that deletes waits for it. */
 static void script_key_share_chain(capture *a, capture *b) {
-    capture *c = session_new();
+    capture *c = sh_session_new();
     if (c == NULL) return;
     expect(c, "SET lock_timeout = '50ms'", "SET\n");
     expect(a, "BEGIN", "BEGIN\n");
@@ -348,7 +328,7 @@ static void script_key_share_chain(capture *a, capture *b) {
     expect(a, "ROLLBACK", "ROLLBACK\n");
     expect(b, "COMMIT", "COMMIT\n");
     expect(a, "RESET lock_timeout", "RESET\n");
-    session_free(c);
+    sh_session_free(c);
 }
 
 /* A foreign-key check takes FOR KEY SHARE on the parent row: a non-key update of the parent
@@ -409,7 +389,7 @@ static void script_moved(capture *a) {
         rt_fiber_sleep_ns(50 * MS);
         TEST_CHECK(!bgs[i].done);
         expect(a, "COMMIT", "COMMIT\n");
-        bg_wait(&bgs[i]);
+        sh_wait_done(&bgs[i].done);
         sh_check(stmts[i], bgs[i].out,
                    "ERROR 40001: tuple to be locked was already moved to another partition due "
                    "to concurrent update\n");
@@ -430,7 +410,7 @@ static int job_id_of(const char *out) {
 
 static void worker_fiber(void *arg) {
     int w = (int)(intptr_t)arg;
-    capture *c = session_new();
+    capture *c = sh_session_new();
     for (uint32_t round = 0; c != NULL && round < 10000; round++) {
         expect(c, "BEGIN", "BEGIN\n");
         int id = job_id_of(run(c, "SELECT id FROM jobs WHERE state = 'new' ORDER BY id LIMIT 1 "
@@ -453,7 +433,7 @@ static void worker_fiber(void *arg) {
         expect(c, sql, "UPDATE 1\n");
         expect(c, "COMMIT", "COMMIT\n");
     }
-    if (c != NULL) session_free(c);
+    if (c != NULL) sh_session_free(c);
     atomic_fetch_sub(&workers_running, 1);
 }
 
@@ -476,7 +456,7 @@ static void script_job_queue(capture *a) {
 
 static void main_fiber(void *arg) {
     (void)arg;
-    capture *a = session_new(), *b = session_new();
+    capture *a = sh_session_new(), *b = sh_session_new();
     if (a != NULL && b != NULL) {
         script_setup(a);
         script_block_recheck(a);
@@ -494,8 +474,8 @@ static void main_fiber(void *arg) {
         script_fk_parent(a, b);
         script_moved(a);
     }
-    if (a != NULL) session_free(a);
-    if (b != NULL) session_free(b);
+    if (a != NULL) sh_session_free(a);
+    if (b != NULL) sh_session_free(b);
     rt_runtime_stop();
 }
 

@@ -32,16 +32,6 @@
 
 #define DENIED(what) "ERROR 42501: permission denied for " what "\n"
 
-/* Opens c's session as `user` (the harness opens only the bootstrap superuser). */
-static bool open_as(capture *c, const char *user) {
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = user, .database = "postgres", .backend_pid = 43};
-    if (sql_session_open(&st, &c->s, &err)) return true;
-    fprintf(stderr, "open as %s: %s\n", user, err.message);
-    atomic_fetch_add(&mismatches, 1);
-    return false;
-}
 
 static capture alice, bob, carol;
 
@@ -53,7 +43,8 @@ static void setup_objects(capture *su) {
     expect(su, "CREATE TABLE t (a int)", "CREATE TABLE\n");
     expect(su, "INSERT INTO t VALUES (1)", "INSERT 0 1\n");
     expect(su, "CREATE SEQUENCE s", "CREATE SEQUENCE\n");
-    TEST_CHECK(open_as(&alice, "alice") && open_as(&bob, "bob") && open_as(&carol, "carol"));
+    TEST_CHECK(sh_open_as(&alice, "alice", 43) && sh_open_as(&bob, "bob", 43) &&
+               sh_open_as(&carol, "carol", 43));
 }
 
 /* Table privileges: none by default, GRANT gives exactly what it names, REVOKE takes it. */
@@ -264,7 +255,7 @@ static void check_predefined(capture *su) {
            "roleid|member\npg_read_all_settings|pg_monitor\npg_read_all_stats|pg_monitor\n"
            "pg_stat_scan_tables|pg_monitor\nSELECT 3\n");
     capture dave;
-    if (!open_as(&dave, "dave")) return;
+    if (!sh_open_as(&dave, "dave", 43)) return;
     expect(&dave, "SELECT * FROM pd", DENIED("table pd"));
     expect(su, "GRANT pg_read_all_data TO dave", "GRANT ROLE\n");
     expect(&dave, "SELECT * FROM pd", "a\n1\nSELECT 1\n");
@@ -390,7 +381,7 @@ static void phase_verify(capture *su) {
     TEST_CHECK(strcmp(err.sqlstate, "42501") == 0);
     TEST_CHECK(strcmp(err.message, "permission denied for database \"postgres\"") == 0);
     expect(su, "GRANT CONNECT ON DATABASE postgres TO alice", "GRANT\n");
-    if (!open_as(&alice, "alice")) return;
+    if (!sh_open_as(&alice, "alice", 43)) return;
     expect(&alice, "SELECT count(*) FROM t", "count\n3\nSELECT 1\n");
     expect(&alice, "SELECT * FROM mine", DENIED("table mine"));
     sql_session_close(alice.s);

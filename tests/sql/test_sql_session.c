@@ -163,12 +163,8 @@ static void script_extended(capture *c) {
 /* LISTEN / NOTIFY between two sessions: delivered at commit, never after a rollback, once
  * per distinct payload in a transaction, only to listeners of the channel. */
 static void script_notify(capture *c) {
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = 77};
     capture other;
-    rt_err err;
-    rt_err_clear(&err);
-    TEST_CHECK(sql_session_open(&st, &other.s, &err));
-    if (other.s == NULL) return;
+    if (!sh_open_as(&other, "postgres", 77)) return;
     expect(c, "LISTEN jobs", "LISTEN\n");
     expect(&other, "NOTIFY jobs, 'a'; NOTIFY other, 'x'", "NOTIFY\nNOTIFY\n");
     expect(&other, "BEGIN; NOTIFY jobs, 'b'; NOTIFY jobs, 'b'; SELECT pg_notify('jobs', 'c'); "
@@ -192,21 +188,12 @@ static void script_notify(capture *c) {
     sql_session_close(other.s);
 }
 
-/* Opens another session of the bootstrap superuser into `c`; a mismatch when it fails. */
-static bool open_other(capture *c, uint32_t pid) {
-    rt_err err;
-    rt_err_clear(&err);
-    sql_startup st = {.user = "postgres", .database = "postgres", .backend_pid = pid};
-    if (sql_session_open(&st, &c->s, &err)) return true;
-    atomic_fetch_add(&mismatches, 1);
-    return false;
-}
 
 /* A failed transaction block lets go of the DDL lock unless a savepoint kept catalog changes:
  * another session's DDL does not wait for the first client's ROLLBACK. */
 static void script_failed_ddl(capture *a) {
     static capture b;
-    if (!open_other(&b, 43)) return;
+    if (!sh_open_as(&b, "postgres", 43)) return;
     expect(&b, "SET lock_timeout = '200ms'", "SET\n");
     expect(a, "BEGIN; CREATE TABLE dl1 (x int)", "BEGIN\nCREATE TABLE\n");
     expect(a, "CREATE TABLE dl1 (x int)", "ERROR 42P07: relation \"dl1\" already exists\n");
@@ -238,7 +225,7 @@ static const char *reported(capture *c) {
 static void script_report_params(capture *c) {
     static capture r;
     (void)c;
-    if (!open_other(&r, 44)) return;
+    if (!sh_open_as(&r, "postgres", 44)) return;
     const char *first = reported(&r);
     TEST_CHECK(strstr(first, "server_version=") != NULL && strstr(first, "DateStyle=") != NULL);
     sh_check("report, nothing changed", reported(&r), "");
