@@ -127,6 +127,9 @@ static bool sql_bind_returning(sql_binder *b, sql_qlevel *q, const sql_list *ret
             sql_expr *e = is_star ? sql_expr_column(b->arena, star[c], sc->type_oid, sc->typmod)
                                   : sql_bind_expr(q, tg->expr);
             if (e == NULL) return is_star ? sql_bind_oom(b) : false;
+            if (is_star && !sql_bind_note_col(b, sc->table_oid, sc->attnum, ENG_ACL_SELECT)) {
+                return false;
+            }
             if (e->type_oid == SQL_T_UNKNOWN) {
                 e = sql_bind_coerce(q, e, SQL_T_TEXT, -1, SQL_CAST_IMPLICIT, e->location, NULL);
                 if (e == NULL) return false;
@@ -427,7 +430,7 @@ static bool sql_conflict_bind_elem(sql_binder *b, const sql_index_elem *el, cons
                                   "column \"%s\" does not exist", name);
         }
         sp->atts[sp->natts++] = col->attnum;
-        return true;
+        return sql_bind_note_col(b, t->oid, col->attnum, ENG_ACL_SELECT); /* as PostgreSQL */
     }
     sql_expr *e;
     if (!sql_bind_table_expr(b->bc, t, el->expr, SQL_T_ANY, -1, &e)) return false;
@@ -593,7 +596,7 @@ static bool sql_insert_on_conflict(sql_binder *b, const sql_insert *ins, const e
             sql_value nv = {.type_oid = col->type_oid, .is_null = true};
             e = sql_expr_const(b->arena, &nv, col->typmod);
         }
-        if (e == NULL) return false;
+        if (e == NULL || !sql_bind_note_col(b, t->oid, col->attnum, ENG_ACL_UPDATE)) return false;
         p->modify.conflict_set[col->attnum - 1] = e;
     }
     if (oc->where != NULL &&
@@ -614,12 +617,12 @@ sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy,
                           sql_cte_def *outer) {
     const eng_table *t = sql_dml_target(b, ins->table);
     if (t == NULL) return NULL;
-    /* ON CONFLICT DO UPDATE updates; RETURNING and DO UPDATE's expressions read. */
+    /* ON CONFLICT DO UPDATE updates; the columns RETURNING, the arbiter and DO UPDATE's
+     * expressions read need SELECT (sql_bind_note_col), as in PostgreSQL. */
     uint32_t need = ENG_ACL_INSERT;
     if (ins->on_conflict != NULL && ins->on_conflict->action != SQL_CONFLICT_NOTHING) {
-        need |= ENG_ACL_UPDATE | ENG_ACL_SELECT;
+        need |= ENG_ACL_UPDATE;
     }
-    if (ins->returning.count > 0) need |= ENG_ACL_SELECT;
     if (!sql_bind_need_priv(b, t->oid, need, false, false)) return NULL;
     sql_cte_def *ctes = outer;
     if (ins->with != NULL) {
@@ -650,6 +653,10 @@ sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy,
         p->left = sql_insert_select(b, ins, t, p, ctes);
     }
     if (p->left == NULL) return NULL;
+    /* The columns given values need INSERT; those left to their defaults do not. */
+    for (uint32_t k = 0; k < p->modify.ncols; k++) {
+        if (!sql_bind_note_col(b, t->oid, p->modify.attnums[k], ENG_ACL_INSERT)) return NULL;
+    }
     const char *alias = ins->table->alias != NULL ? ins->table->alias : t->name;
     if (!sql_insert_on_conflict(b, ins, t, p, alias) ||
         !sql_insert_returning(b, t, alias, &ins->returning, p, qy)) {
@@ -776,7 +783,7 @@ static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table 
             char *what = rt_arena_sprintf(b->arena, "column \"%s\"", col->name);
             e = sql_bind_expr_as(q, value, col->type_oid, col->typmod, SQL_CAST_ASSIGNMENT, what);
         }
-        if (e == NULL) return false;
+        if (e == NULL || !sql_bind_note_col(b, t->oid, col->attnum, ENG_ACL_UPDATE)) return false;
         p->modify.set[col->attnum - 1] = e;
     }
     return true;
@@ -815,9 +822,9 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
                                         sql_query *qy, sql_cte_def *outer) {
     const eng_table *t = sql_dml_target(b, target);
     if (t == NULL) return NULL;
-    /* Reading the target's rows (WHERE, RETURNING, a join) needs SELECT too. */
+    /* The target's columns that WHERE, SET, RETURNING or a join read need SELECT too
+     * (sql_bind_note_col), as in PostgreSQL. */
     uint32_t need = up != NULL ? ENG_ACL_UPDATE : ENG_ACL_DELETE;
-    if (where != NULL || returning->count > 0 || from->count > 0) need |= ENG_ACL_SELECT;
     if (!sql_bind_need_priv(b, t->oid, need, false, false)) return NULL;
     if (current_of != NULL) {
         sql_bind_error(b, target->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
