@@ -438,8 +438,8 @@ bool sql_acl_check_reqs(const eng_catalog *c, const eng_database *db, uint32_t r
             if (t == NULL) continue;
             kind = t->kind == 'S' ? SQL_ACL_SEQUENCE : SQL_ACL_TABLE;
             if (kind == SQL_ACL_TABLE && !q->any) {
-                if (!sql_acl_check_table(c, db, role, t, q)) return sql_acl_denied(err, kind, t->name);
-                continue;
+                if (sql_acl_check_table(c, db, role, t, q)) continue;
+                return sql_acl_denied(err, kind, t->name);
             }
             mask = sql_acl_mask(c, db->owner_oid, role, t->owner_oid, t->acl, kind, t->oid);
             name = t->name;

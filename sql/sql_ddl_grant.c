@@ -63,6 +63,31 @@ static bool ddl_grant_role_oid(sql_ddl_ctx *dc, const char *name, bool public_ok
     return true;
 }
 
+/* The bit of privilege `name`, which an object of `kind` must have (42601, 0LP01). */
+static bool ddl_grant_priv_bit(const char *name, sql_acl_kind kind, uint32_t *bit,
+                               rt_err *err) {
+    *bit = sql_acl_priv_of_name(name);
+    if (*bit == 0) {
+        return rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "unrecognized privilege type \"%s\"",
+                          name);
+    }
+    if ((*bit & sql_acl_kind_all(kind)) != 0) return true;
+    char upper[32];
+    size_t n = 0;
+    for (; name[n] != '\0' && n + 1 < sizeof upper; n++) {
+        upper[n] = (char)toupper((unsigned char)name[n]);
+    }
+    upper[n] = '\0';
+    return rt_err_set(err, SQLSTATE_INVALID_GRANT_OPERATION, "invalid privilege type %s for %s",
+                      upper, sql_acl_kind_noun(kind));
+}
+
+/* The column list of the GRANT's i-th privilege (i == count: ALL's), NULL if none. */
+static const sql_list *ddl_grant_cols_of(const sql_grant *g, uint32_t i) {
+    if (i == g->privileges.count) return g->all_columns;
+    return i < g->priv_columns.count ? SQL_LIST_AT(g->priv_columns, i) : NULL;
+}
+
 /* The privilege bits a GRANT lists for the whole object (those without a column list),
  * checked against the object kind. */
 static bool ddl_grant_privs(const sql_grant *g, sql_acl_kind kind, uint32_t *privs,
@@ -73,23 +98,9 @@ static bool ddl_grant_privs(const sql_grant *g, sql_acl_kind kind, uint32_t *pri
     }
     *privs = 0;
     for (uint32_t i = 0; i < g->privileges.count; i++) {
-        const char *name = SQL_LIST_AT(g->privileges, i);
-        if (i < g->priv_columns.count && SQL_LIST_AT(g->priv_columns, i) != NULL) continue;
-        uint32_t bit = sql_acl_priv_of_name(name);
-        if (bit == 0) {
-            return rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "unrecognized privilege type \"%s\"",
-                              name);
-        }
-        if ((bit & sql_acl_kind_all(kind)) == 0) {
-            char upper[32];
-            size_t n = 0;
-            for (; name[n] != '\0' && n + 1 < sizeof upper; n++) {
-                upper[n] = (char)(name[n] >= 'a' && name[n] <= 'z' ? name[n] - 32 : name[n]);
-            }
-            upper[n] = '\0';
-            return rt_err_set(err, SQLSTATE_INVALID_GRANT_OPERATION,
-                              "invalid privilege type %s for %s", upper, sql_acl_kind_noun(kind));
-        }
+        if (ddl_grant_cols_of(g, i) != NULL) continue;
+        uint32_t bit;
+        if (!ddl_grant_priv_bit(SQL_LIST_AT(g->privileges, i), kind, &bit, err)) return false;
         *privs |= bit;
     }
     return true;
@@ -219,29 +230,12 @@ static bool ddl_grant_column(sql_ddl_ctx *dc, const sql_grant *g, uint32_t table
 static bool ddl_grant_col_privs(const sql_grant *g, const eng_table *t, uint32_t *privs,
                                 rt_err *err) {
     for (uint32_t i = 0; i <= g->privileges.count; i++) {
-        const sql_list *cols = i < g->privileges.count
-                                   ? (i < g->priv_columns.count ? SQL_LIST_AT(g->priv_columns, i)
-                                                                : NULL)
-                                   : g->all_columns;
+        const sql_list *cols = ddl_grant_cols_of(g, i);
         if (cols == NULL) continue;
         uint32_t bits = sql_acl_kind_all(SQL_ACL_COLUMN);
-        if (i < g->privileges.count) {
-            const char *name = SQL_LIST_AT(g->privileges, i);
-            bits = sql_acl_priv_of_name(name);
-            if (bits == 0) {
-                return rt_err_set(err, SQLSTATE_SYNTAX_ERROR,
-                                  "unrecognized privilege type \"%s\"", name);
-            }
-            if ((bits & sql_acl_kind_all(SQL_ACL_COLUMN)) == 0) {
-                char upper[32];
-                size_t m = 0;
-                for (; name[m] != '\0' && m + 1 < sizeof upper; m++) {
-                    upper[m] = (char)toupper((unsigned char)name[m]);
-                }
-                upper[m] = '\0';
-                return rt_err_set(err, SQLSTATE_INVALID_GRANT_OPERATION,
-                                  "invalid privilege type %s for column", upper);
-            }
+        if (i < g->privileges.count &&
+            !ddl_grant_priv_bit(SQL_LIST_AT(g->privileges, i), SQL_ACL_COLUMN, &bits, err)) {
+            return false;
         }
         for (uint32_t c = 0; c < cols->count; c++) {
             const char *cname = SQL_LIST_AT(*cols, c);

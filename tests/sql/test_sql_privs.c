@@ -1,14 +1,14 @@
 /* test_sql_privs.c: PostgreSQL 15's privilege model through real sessions logged in as
  * different roles: GRANT / REVOKE on tables, sequences, schemas and databases (with the grant
  * option and its grantor, dependent grants needing CASCADE), role membership with INHERIT and
- * ADMIN OPTION, column privileges (pg_attribute.attacl), the checks every statement makes (42501 with PostgreSQL's messages:
- * "permission denied for table t", "must be owner of table t", "permission denied for schema
- * public", "permission denied for sequence s"), SET ROLE / SET SESSION AUTHORIZATION (undone
- * by ROLLBACK and ROLLBACK TO SAVEPOINT; SHOW role), the catalog's view of it (relacl,
- * nspacl, datacl, pg_auth_members, has_*_privilege, pg_has_role, information_schema), the
- * predefined roles (pg_read_all_data, pg_write_all_data, pg_database_owner, ...), SET LOCAL
- * outside a transaction block, and that owners, access lists and memberships survive a
- * restart.
+ * ADMIN OPTION, column privileges (pg_attribute.attacl), the checks every statement makes
+ * (42501 with PostgreSQL's messages: "permission denied for table t", "must be owner of
+ * table t", "permission denied for schema public", "permission denied for sequence s"), SET
+ * ROLE / SET SESSION AUTHORIZATION (undone by ROLLBACK and ROLLBACK TO SAVEPOINT; SHOW role),
+ * the catalog's view of it (relacl, nspacl, datacl, attacl, pg_auth_members,
+ * has_*_privilege, pg_has_role, information_schema), the predefined roles (pg_read_all_data,
+ * pg_write_all_data, pg_database_owner, ...), SET LOCAL outside a transaction block, and that
+ * owners, access lists and memberships survive a restart.
  * How: a real engine in a temporary directory, sessions opened in-process
  * (sql_session_harness.h) as postgres, alice, bob and carol; each statement's output is
  * compared with what PostgreSQL 15 printed for the same statements (rows "a|b", the command
