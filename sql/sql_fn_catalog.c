@@ -329,7 +329,7 @@ PC_KERNEL(pc_size_pretty) {
 
 /* The privileges each kind of object has, as the privilege tests accept them. */
 enum { PC_PRIV_TABLE, PC_PRIV_SCHEMA, PC_PRIV_DATABASE, PC_PRIV_FUNCTION, PC_PRIV_SEQUENCE,
-       PC_PRIV_ROLE, PC_PRIV_COLUMN };
+       PC_PRIV_ROLE, PC_PRIV_COLUMN, PC_PRIV_ONE_COLUMN };
 static const char *const pc_privs[][8] = {
     {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", NULL},
     {"CREATE", "USAGE", NULL},
@@ -337,6 +337,7 @@ static const char *const pc_privs[][8] = {
     {"EXECUTE", NULL},
     {"USAGE", "SELECT", "UPDATE", NULL},
     {"MEMBER", "USAGE", "SET", NULL},
+    {"SELECT", "INSERT", "UPDATE", "REFERENCES", NULL},
     {"SELECT", "INSERT", "UPDATE", "REFERENCES", NULL},
 };
 
@@ -477,31 +478,6 @@ static bool pc_priv_holds(sql_exec_ctx *x, uint32_t role, uint32_t kind, uint32_
     return false;
 }
 
-static bool pc_priv_kernel(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
-                           sql_vec *out, uint32_t reg_type, uint32_t kind) {
-    pc_nulls(n, active, out);
-    sql_exec_ctx *x = pc_fx(f);
-    uint32_t k = f->call->nargs - 2u;
-    SQL_FOR_ACTIVE(i) {
-        if (x == NULL) continue;
-        uint32_t role, oid, bits, options;
-        bool exists;
-        if (!pc_priv_role(f, x, args, k, i, &role)) return false;
-        if (role == 0) continue;
-        if (!pc_priv_object(f, x, args[k], i, reg_type, &exists, &oid)) return false;
-        if (!pc_priv_check(f, &args[k + 1]->b[i], kind, &bits, &options)) return false;
-        if (!exists) continue;
-        if (kind == PC_PRIV_SEQUENCE && eng_db_sequence_by_oid(x->db, oid) == NULL) {
-            const char *schema, *name;
-            if (!pc_relation_name(x->db, oid, &schema, &name)) name = "?";
-            return rt_err_set(f->err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a sequence",
-                              name);
-        }
-        pc_set_int(out, i, pc_priv_holds(x, role, kind, oid, bits, options));
-    }
-    return true;
-}
-
 /* has_column_privilege / has_any_column_privilege: the table's privilege, else column
  * `col`'s own, or (`col` NULL) any column's, as PostgreSQL tests the table first. */
 static bool pc_column_holds(sql_exec_ctx *x, uint32_t role, uint32_t oid,
@@ -525,65 +501,71 @@ static bool pc_column_holds(sql_exec_ctx *x, uint32_t role, uint32_t oid,
     return false;
 }
 
-/* has_column_privilege([role,] table, column, privilege): a column named that the table does
- * not have is 42703; a column number it does not have (or dropped) gives NULL, as an
- * unknown table OID does (PostgreSQL). */
-PC_KERNEL(pc_has_column_priv) {
-    pc_nulls(n, active, out);
-    sql_exec_ctx *x = pc_fx(f);
-    uint32_t k = f->call->nargs - 3u;
-    SQL_FOR_ACTIVE(i) {
-        if (x == NULL) continue;
-        uint32_t role, oid, bits, options;
-        bool exists;
-        if (!pc_priv_role(f, x, args, k, i, &role)) return false;
-        if (role == 0) continue;
-        if (!pc_priv_object(f, x, args[k], i, SQL_T_REGCLASS, &exists, &oid)) return false;
-        const eng_table *t = exists ? eng_db_table_by_oid(x->db, oid) : NULL;
-        const eng_column *col = NULL;
-        if (sql_type_is_string(args[k + 1]->type_oid)) {
-            const char *cname = pc_arg_cstr(f, args[k + 1], i);
-            if (cname == NULL) return false;
-            col = t != NULL ? eng_table_column_by_name(t, cname) : NULL;
-            if (exists && col == NULL) {
-                const char *schema, *name;
-                if (!pc_relation_name(x->db, oid, &schema, &name)) name = "?";
-                return rt_err_set(f->err, SQLSTATE_UNDEFINED_COLUMN,
-                                  "column \"%s\" of relation \"%s\" does not exist", cname,
-                                  name);
-            }
-        } else {
-            int64_t attnum = args[k + 1]->i64[i];
-            if (t != NULL && attnum >= 1 && attnum <= t->column_count &&
-                !t->columns[attnum - 1].dropped) {
-                col = &t->columns[attnum - 1];
-            }
+/* has_column_privilege's column argument (a name or a number) of table `oid`: *col, NULL for
+ * a number the table has no column of (or a dropped one: the answer is NULL, as for an
+ * unknown table OID); a name it has no column of is 42703 (PostgreSQL). */
+static bool pc_priv_column(sql_fctx *f, sql_exec_ctx *x, const sql_vec *arg, uint32_t i,
+                           bool exists, uint32_t oid, const eng_column **col) {
+    const eng_table *t = exists ? eng_db_table_by_oid(x->db, oid) : NULL;
+    *col = NULL;
+    if (!sql_type_is_string(arg->type_oid)) {
+        int64_t attnum = arg->i64[i];
+        if (t != NULL && attnum >= 1 && attnum <= t->column_count &&
+            !t->columns[attnum - 1].dropped) {
+            *col = &t->columns[attnum - 1];
         }
-        if (!pc_priv_check(f, &args[k + 2]->b[i], PC_PRIV_COLUMN, &bits, &options)) return false;
-        if (col == NULL) continue;
-        pc_set_int(out, i, pc_column_holds(x, role, oid, col, bits, options));
+        return true;
     }
-    return true;
+    const char *cname = pc_arg_cstr(f, arg, i);
+    if (cname == NULL) return false;
+    *col = t != NULL ? eng_table_column_by_name(t, cname) : NULL;
+    if (!exists || *col != NULL) return true;
+    const char *schema, *name;
+    if (!pc_relation_name(x->db, oid, &schema, &name)) name = "?";
+    return rt_err_set(f->err, SQLSTATE_UNDEFINED_COLUMN,
+                      "column \"%s\" of relation \"%s\" does not exist", cname, name);
 }
 
-PC_KERNEL(pc_has_any_column_priv) {
+static bool pc_priv_kernel(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
+                           sql_vec *out, uint32_t reg_type, uint32_t kind) {
     pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
-    uint32_t k = f->call->nargs - 2u;
+    bool one_column = kind == PC_PRIV_ONE_COLUMN; /* (table, column, privilege) */
+    uint32_t k = f->call->nargs - (one_column ? 3u : 2u);
     SQL_FOR_ACTIVE(i) {
         if (x == NULL) continue;
         uint32_t role, oid, bits, options;
         bool exists;
+        const eng_column *col = NULL;
         if (!pc_priv_role(f, x, args, k, i, &role)) return false;
         if (role == 0) continue;
-        if (!pc_priv_object(f, x, args[k], i, SQL_T_REGCLASS, &exists, &oid)) return false;
-        if (!pc_priv_check(f, &args[k + 1]->b[i], PC_PRIV_COLUMN, &bits, &options)) return false;
-        if (!exists) continue;
-        pc_set_int(out, i, pc_column_holds(x, role, oid, NULL, bits, options));
+        if (!pc_priv_object(f, x, args[k], i, reg_type, &exists, &oid)) return false;
+        if (one_column && !pc_priv_column(f, x, args[k + 1], i, exists, oid, &col)) return false;
+        if (!pc_priv_check(f, &args[f->call->nargs - 1u]->b[i], kind, &bits, &options)) {
+            return false;
+        }
+        if (!exists || (one_column && col == NULL)) continue;
+        if (kind == PC_PRIV_COLUMN || one_column) {
+            pc_set_int(out, i, pc_column_holds(x, role, oid, col, bits, options));
+            continue;
+        }
+        if (kind == PC_PRIV_SEQUENCE && eng_db_sequence_by_oid(x->db, oid) == NULL) {
+            const char *schema, *name;
+            if (!pc_relation_name(x->db, oid, &schema, &name)) name = "?";
+            return rt_err_set(f->err, SQLSTATE_WRONG_OBJECT_TYPE, "\"%s\" is not a sequence",
+                              name);
+        }
+        pc_set_int(out, i, pc_priv_holds(x, role, kind, oid, bits, options));
     }
     return true;
 }
 
+PC_KERNEL(pc_has_column_priv) {
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGCLASS, PC_PRIV_ONE_COLUMN);
+}
+PC_KERNEL(pc_has_any_column_priv) {
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGCLASS, PC_PRIV_COLUMN);
+}
 PC_KERNEL(pc_has_table_priv) {
     return pc_priv_kernel(f, n, active, args, out, SQL_T_REGCLASS, PC_PRIV_TABLE);
 }

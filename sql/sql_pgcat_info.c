@@ -322,6 +322,21 @@ bool pc_scan_is_schemata(pc_row *r) {
 
 /* ---- privileges ---- */
 
+/* The columns a table_privileges or column_privileges row shares: one privilege of one
+ * grant on table `t` (the caller adds its own columns, then the row). */
+static void pc_is_grant_row(pc_row *r, const eng_table *t, const eng_aclitem *it,
+                            const char *priv, bool grantable) {
+    const eng_catalog *c = r->x->catalog;
+    pc_clear(r);
+    pc_str(r, "grantor", pc_role_name(c, it->grantor));
+    pc_str(r, "grantee", it->grantee == 0 ? "PUBLIC" : pc_role_name(c, it->grantee));
+    pc_str(r, "table_catalog", r->x->db->name);
+    pc_str(r, "table_schema", pc_schema_name(r->x->db, t->schema_oid));
+    pc_str(r, "table_name", t->name);
+    pc_str(r, "privilege_type", priv);
+    pc_str(r, "is_grantable", grantable ? "YES" : "NO");
+}
+
 /* The rows of one table's access list (the owner's defaults when it has none): one per
  * grantee, grantor and privilege that the current role can see, as PostgreSQL's views. */
 static bool pc_is_privileges_of(pc_row *r, const eng_table *t, uint32_t me, bool public_too) {
@@ -346,15 +361,8 @@ static bool pc_is_privileges_of(pc_row *r, const eng_table *t, uint32_t me, bool
                      sql_acl_has_privs_of_in(c, dbo, it->grantee, t->owner_oid);
         for (uint32_t p = 0; p < sizeof privs / sizeof privs[0]; p++) {
             if ((it->privs & privs[p].bit) == 0) continue;
-            pc_clear(r);
-            pc_str(r, "grantor", pc_role_name(c, it->grantor));
-            pc_str(r, "grantee", it->grantee == 0 ? "PUBLIC" : pc_role_name(c, it->grantee));
-            pc_str(r, "table_catalog", r->x->db->name);
-            pc_str(r, "table_schema", pc_schema_name(r->x->db, t->schema_oid));
-            pc_str(r, "table_name", t->name);
-            pc_str(r, "privilege_type", privs[p].name);
             bool grantable = owner || (it->grant_options & privs[p].bit) != 0;
-            pc_str(r, "is_grantable", grantable ? "YES" : "NO");
+            pc_is_grant_row(r, t, it, privs[p].name, grantable);
             pc_str(r, "with_hierarchy", privs[p].bit == ENG_ACL_SELECT ? "YES" : "NO");
             if (!pc_add(r)) return false;
         }
@@ -394,15 +402,8 @@ static bool pc_is_column_privileges_of(pc_row *r, const eng_table *t, const eng_
                       (titems[k].grant_options & bit) == (it->grant_options & bit);
             }
             if (dup) continue;
-            pc_clear(r);
-            pc_str(r, "grantor", pc_role_name(c, it->grantor));
-            pc_str(r, "grantee", it->grantee == 0 ? "PUBLIC" : pc_role_name(c, it->grantee));
-            pc_str(r, "table_catalog", r->x->db->name);
-            pc_str(r, "table_schema", pc_schema_name(r->x->db, t->schema_oid));
-            pc_str(r, "table_name", t->name);
+            pc_is_grant_row(r, t, it, privs[p].name, owner || (it->grant_options & bit) != 0);
             pc_str(r, "column_name", col->name);
-            pc_str(r, "privilege_type", privs[p].name);
-            pc_str(r, "is_grantable", owner || (it->grant_options & bit) ? "YES" : "NO");
             if (!pc_add(r)) return false;
         }
     }
