@@ -415,6 +415,25 @@ static const char *sql_conflict_elem_column(const sql_index_elem *el) {
     return nm->count == 1 ? nm->parts[0] : NULL;
 }
 
+/* The columns an inference expression or predicate (bound over the target's columns) reads
+ * need SELECT, as PostgreSQL's inference marks them. */
+typedef struct sql_conflict_reads {
+    sql_binder *b;
+    const eng_table *t;
+} sql_conflict_reads;
+
+static bool sql_conflict_note_read(const sql_expr *e, void *arg) {
+    const sql_conflict_reads *r = arg;
+    if (e->kind != SQL_X_COLUMN || e->column.index >= r->t->column_count) return true;
+    return sql_bind_note_col(r->b, r->t->oid, r->t->columns[e->column.index].attnum,
+                             ENG_ACL_SELECT);
+}
+
+static bool sql_conflict_note_reads(sql_binder *b, const eng_table *t, const sql_expr *e) {
+    sql_conflict_reads r = {b, t};
+    return sql_expr_walk(e, sql_conflict_note_read, &r);
+}
+
 static bool sql_conflict_bind_elem(sql_binder *b, const sql_index_elem *el, const eng_table *t,
                                    sql_conflict_spec *sp) {
     const char *name = sql_conflict_elem_column(el);
@@ -433,7 +452,10 @@ static bool sql_conflict_bind_elem(sql_binder *b, const sql_index_elem *el, cons
         return sql_bind_note_col(b, t->oid, col->attnum, ENG_ACL_SELECT); /* as PostgreSQL */
     }
     sql_expr *e;
-    if (!sql_bind_table_expr(b->bc, t, el->expr, SQL_T_ANY, -1, &e)) return false;
+    if (!sql_bind_table_expr(b->bc, t, el->expr, SQL_T_ANY, -1, &e) ||
+        !sql_conflict_note_reads(b, t, e)) {
+        return false;
+    }
     sql_strbuf sb;
     sql_strbuf_init(&sb, b->arena, 64);
     if (!sql_ixexpr_column_text(&sb, t, NULL, 0, e, false)) {
@@ -511,7 +533,8 @@ static bool sql_conflict_infer(sql_binder *b, const sql_insert *ins, const eng_t
         if (!sql_conflict_bind_elem(b, SQL_LIST_AT(oc->target_cols, i), t, &sp)) return false;
     }
     if (oc->target_where != NULL &&
-        !sql_bind_table_expr(b->bc, t, oc->target_where, SQL_T_BOOL, -1, &sp.where)) {
+        (!sql_bind_table_expr(b->bc, t, oc->target_where, SQL_T_BOOL, -1, &sp.where) ||
+         !sql_conflict_note_reads(b, t, sp.where))) {
         return false;
     }
     if (t->pk_count > 0 && sp.ntexts == 0) {
@@ -546,6 +569,9 @@ static bool sql_conflict_arbiter(sql_binder *b, const sql_insert *ins, const eng
             const eng_constraint *c = &t->constraints[k];
             if ((c->kind != 'p' && c->kind != 'u') || strcmp(c->name, oc->constraint) != 0) {
                 continue;
+            }
+            for (uint32_t i = 0; i < c->column_count; i++) { /* read, as PostgreSQL's are */
+                if (!sql_bind_note_col(b, t->oid, c->attnums[i], ENG_ACL_SELECT)) return false;
             }
             const eng_index *ix = NULL;
             for (uint32_t i = 0; c->kind == 'u' && i < t->index_count; i++) {
