@@ -69,6 +69,7 @@ static void eng_cat_copy_column(eng_catalog *c, eng_column *dst, const eng_colum
     *dst = *src;
     dst->default_text = eng_draft_strdup(c, src->default_text);
     dst->comment = eng_draft_strdup(c, src->comment);
+    dst->acl = eng_draft_acl(c, src->acl);
     /* An empty missing value ('' for ADD COLUMN ... DEFAULT '') is not NULL. */
     dst->missing = src->missing != NULL && src->missing_len == 0
                        ? (const uint8_t *)""

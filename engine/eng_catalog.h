@@ -106,6 +106,7 @@ typedef struct eng_column {
     const uint8_t *missing;  /* value of rows stored before ADD COLUMN (row-image encoding) */
     uint32_t missing_len;    /* 0 with missing NULL: those rows read NULL */
     const char *comment;
+    const eng_acl *acl;      /* column privileges (pg_attribute.attacl), NULL: none */
 } eng_column;
 
 typedef enum eng_index_method { ENG_INDEX_BTREE = 1, ENG_INDEX_HNSW, ENG_INDEX_HASH } eng_index_method;

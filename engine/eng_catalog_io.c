@@ -145,7 +145,10 @@ static void eng_ser_column(eng_codec_w *w, const eng_column *col) {
     eng_w_u32(w, (uint32_t)col->typmod);
     eng_w_u32(w, col->attnum);
     eng_w_u32(w, col->store);
-    eng_w_u32(w, (uint32_t)col->not_null | (uint32_t)col->dropped << 1);
+    /* Bit 2: column privileges follow the domain (catalogs written before they existed read
+     * as having none). */
+    eng_w_u32(w, (uint32_t)col->not_null | (uint32_t)col->dropped << 1 |
+                     (uint32_t)(col->acl != NULL) << 2);
     eng_w_u32(w, (uint32_t)(uint8_t)col->identity | (uint32_t)(uint8_t)col->generated << 8);
     eng_w_u32(w, col->vector_dims);
     eng_w_u32(w, col->collation);
@@ -155,6 +158,7 @@ static void eng_ser_column(eng_codec_w *w, const eng_column *col) {
     eng_w_u32(w, col->missing != NULL);
     eng_w_opt_str(w, col->comment);
     eng_w_u32(w, col->domain_oid);
+    if (col->acl != NULL) eng_ser_acl(w, col->acl); /* bit 2 */
 }
 
 static void eng_ser_attnums(eng_codec_w *w, const uint16_t *attnums, uint32_t n) {
@@ -428,6 +432,7 @@ static void eng_de_column(eng_codec_r *r, eng_catalog *c, eng_column *col, uint3
     }
     col->comment = eng_draft_strdup(c, eng_r_opt_str(r));
     if (format >= ENG_CATALOG_FORMAT_V3) col->domain_oid = eng_r_u32(r);
+    if ((flags >> 2) & 1) col->acl = eng_de_acl(r, c, format);
 }
 
 static void eng_de_index(eng_codec_r *r, eng_catalog *c, eng_index *ix) {

@@ -22,12 +22,14 @@ uint32_t sql_acl_kind_all(sql_acl_kind kind) {
     case SQL_ACL_SEQUENCE: return ENG_ACL_USAGE | ENG_ACL_SELECT | ENG_ACL_UPDATE;
     case SQL_ACL_SCHEMA: return ENG_ACL_USAGE | ENG_ACL_CREATE;
     case SQL_ACL_DATABASE: return ENG_ACL_CREATE | ENG_ACL_TEMP | ENG_ACL_CONNECT;
+    case SQL_ACL_COLUMN:
+        return ENG_ACL_INSERT | ENG_ACL_SELECT | ENG_ACL_UPDATE | ENG_ACL_REFERENCES;
     }
     return 0;
 }
 
 const char *sql_acl_kind_noun(sql_acl_kind kind) {
-    static const char *const nouns[] = {"table", "sequence", "schema", "database"};
+    static const char *const nouns[] = {"table", "sequence", "schema", "database", "column"};
     return nouns[kind];
 }
 
@@ -143,6 +145,8 @@ uint32_t sql_acl_items(const eng_acl *acl, sql_acl_kind kind, uint32_t owner, ui
         return acl->count;
     }
     uint32_t n = 0;
+    *items = defaults;
+    if (kind == SQL_ACL_COLUMN) return 0; /* a column has no grants of its own by default */
     /* PostgreSQL lists PUBLIC first for a database and after the owner elsewhere; initdb
      * leaves PUBLIC only CONNECT on the templates. */
     if (kind == SQL_ACL_DATABASE) {
@@ -153,7 +157,6 @@ uint32_t sql_acl_items(const eng_acl *acl, sql_acl_kind kind, uint32_t owner, ui
     if (kind == SQL_ACL_SCHEMA && sql_acl_builtin_schema(oid)) {
         defaults[n++] = (eng_aclitem){0, owner, ENG_ACL_USAGE, 0};
     }
-    *items = defaults;
     return n;
 }
 
@@ -165,7 +168,7 @@ uint32_t sql_acl_items(const eng_acl *acl, sql_acl_kind kind, uint32_t owner, ui
  * but the walk is the same one). */
 static uint32_t sql_acl_all_data(const eng_catalog *c, uint32_t db_owner, uint32_t role,
                                  sql_acl_kind kind) {
-    if (kind == SQL_ACL_DATABASE) return 0;
+    if (kind == SQL_ACL_DATABASE || kind == SQL_ACL_COLUMN) return 0;
     uint32_t mask = 0;
     bool read = sql_acl_has_privs_of_in(c, db_owner, role, ENG_OID_PG_READ_ALL_DATA);
     bool write = sql_acl_has_privs_of_in(c, db_owner, role, ENG_OID_PG_WRITE_ALL_DATA);
@@ -307,7 +310,8 @@ bool sql_acl_edit(eng_catalog *draft, const eng_acl *acl, sql_acl_kind kind, uin
     if (!found && grant) {
         edit->items[edit->count++] = (eng_aclitem){grantee, grantor, privs, option ? privs : 0};
     }
-    *out = eng_draft_acl(draft, edit);
+    /* A column left with no grants goes back to NULL attacl, as PostgreSQL's does. */
+    *out = kind == SQL_ACL_COLUMN && edit->count == 0 ? NULL : eng_draft_acl(draft, edit);
     rt_free(edit);
     return true;
 }
@@ -351,6 +355,70 @@ bool sql_acl_not_owner(rt_err *err, const char *kind_noun, const char *name) {
                       name);
 }
 
+uint32_t sql_acl_column_mask(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                             const eng_table *t, const eng_column *col) {
+    if (col->acl == NULL || col->dropped) return 0;
+    return sql_acl_mask(c, db_owner, role, t->owner_oid, col->acl, SQL_ACL_COLUMN, t->oid);
+}
+
+/* True if `role` holds `priv` on every column of `cols`, or on any one column of `t` when
+ * `cols` is empty (PostgreSQL's pg_attribute_aclcheck_all with ACLMASK_ANY). */
+static bool sql_acl_columns_hold(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                                 const eng_table *t, uint32_t priv, const uint64_t *cols,
+                                 uint32_t words) {
+    bool listed_any = false;
+    for (uint32_t i = 0; cols != NULL && i < t->column_count; i++) {
+        uint32_t bit = t->columns[i].attnum - 1u;
+        if (bit / 64u >= words || ((cols[bit / 64u] >> (bit % 64u)) & 1u) == 0) continue;
+        listed_any = true;
+        if ((sql_acl_column_mask(c, db_owner, role, t, &t->columns[i]) & priv) == 0) {
+            return false;
+        }
+    }
+    for (uint32_t i = 0; !listed_any && i < t->column_count; i++) {
+        if (sql_acl_column_mask(c, db_owner, role, t, &t->columns[i]) & priv) return true;
+    }
+    return listed_any;
+}
+
+bool sql_acl_table_or_columns(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                              const eng_table *t, uint32_t privs, const uint64_t *cols,
+                              uint32_t words) {
+    uint32_t mask = sql_acl_mask(c, db_owner, role, t->owner_oid, t->acl, SQL_ACL_TABLE, t->oid);
+    uint32_t missing = privs & ~mask;
+    for (uint32_t b = 0; missing != 0 && b < 32; b++) {
+        uint32_t bit = 1u << b;
+        if ((missing & bit) == 0 || (bit & sql_acl_kind_all(SQL_ACL_COLUMN)) == 0) continue;
+        if (!sql_acl_columns_hold(c, db_owner, role, t, bit, cols, words)) return false;
+        missing &= ~bit;
+    }
+    return missing == 0;
+}
+
+/* The column set of a requirement for privilege `bit`, NULL if it has none. */
+static const uint64_t *sql_acl_req_cols(const sql_acl_req *q, uint32_t bit) {
+    switch (bit) {
+    case ENG_ACL_SELECT: return q->cols[SQL_ACL_COLS_SELECT];
+    case ENG_ACL_INSERT: return q->cols[SQL_ACL_COLS_INSERT];
+    case ENG_ACL_UPDATE: return q->cols[SQL_ACL_COLS_UPDATE];
+    default: return NULL;
+    }
+}
+
+/* A table's requirement: every privilege on the table or on the columns it names. */
+static bool sql_acl_check_table(const eng_catalog *c, const eng_database *db, uint32_t role,
+                                const eng_table *t, const sql_acl_req *q) {
+    for (uint32_t b = 0; b < 32; b++) {
+        uint32_t bit = 1u << b;
+        if ((q->privs & bit) == 0) continue;
+        if (!sql_acl_table_or_columns(c, db->owner_oid, role, t, bit, sql_acl_req_cols(q, bit),
+                                      q->col_words)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool sql_acl_check_reqs(const eng_catalog *c, const eng_database *db, uint32_t role,
                         const sql_acl_req *reqs, uint32_t nreqs, rt_err *err) {
     for (uint32_t i = 0; i < nreqs; i++) {
@@ -369,6 +437,10 @@ bool sql_acl_check_reqs(const eng_catalog *c, const eng_database *db, uint32_t r
             const eng_table *t = eng_db_table_by_oid(db, q->oid);
             if (t == NULL) continue;
             kind = t->kind == 'S' ? SQL_ACL_SEQUENCE : SQL_ACL_TABLE;
+            if (kind == SQL_ACL_TABLE && !q->any) {
+                if (sql_acl_check_table(c, db, role, t, q)) continue;
+                return sql_acl_denied(err, kind, t->name);
+            }
             mask = sql_acl_mask(c, db->owner_oid, role, t->owner_oid, t->acl, kind, t->oid);
             name = t->name;
         }

@@ -25,6 +25,7 @@ typedef enum sql_acl_kind {
     SQL_ACL_SEQUENCE,
     SQL_ACL_SCHEMA,
     SQL_ACL_DATABASE,
+    SQL_ACL_COLUMN,          /* a table column's own grants (pg_attribute.attacl) */
 } sql_acl_kind;
 
 /* Every privilege an object kind has (what ALL PRIVILEGES grants). */
@@ -90,14 +91,39 @@ bool sql_acl_denied(rt_err *err, sql_acl_kind kind, const char *name);
 /* 42501 "must be owner of <kind> <name>". */
 bool sql_acl_not_owner(rt_err *err, const char *kind_noun, const char *name);
 
+/* The column sets of a requirement, by privilege (sql_acl_req.cols). */
+typedef enum sql_acl_colset {
+    SQL_ACL_COLS_SELECT = 0,
+    SQL_ACL_COLS_INSERT,
+    SQL_ACL_COLS_UPDATE,
+    SQL_ACL_COLSETS,
+} sql_acl_colset;
+
 /* A privilege a planned statement needs: `privs` on table / sequence `oid` (all of them, or
- * any one of them when `any`), checked when it runs. */
+ * any one of them when `any`), checked when it runs. A role without a table privilege of
+ * SELECT, INSERT or UPDATE may still hold it on the columns the statement reads, inserts or
+ * updates (PostgreSQL's selectedCols, insertedCols, updatedCols): bit attnum - 1 of
+ * cols[set], `col_words` words each; an empty (or NULL) set needs the privilege on any one
+ * column. */
 typedef struct sql_acl_req {
     uint32_t oid;
     uint32_t privs;
     bool sequence;
     bool any;
+    uint32_t col_words;
+    uint64_t *cols[SQL_ACL_COLSETS];
 } sql_acl_req;
+
+/* The privileges `role` holds on column `col` of table `t` through the column's own grants
+ * only (the table's privileges are not included). */
+uint32_t sql_acl_column_mask(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                             const eng_table *t, const eng_column *col);
+/* True if `role` holds every bit of `privs` on table `t` or, failing that, on every column
+ * of `cols` (bit attnum - 1, `words` words; NULL or empty: on any one column), as
+ * PostgreSQL's column privilege checks do. */
+bool sql_acl_table_or_columns(const eng_catalog *c, uint32_t db_owner, uint32_t role,
+                              const eng_table *t, uint32_t privs, const uint64_t *cols,
+                              uint32_t words);
 
 /* Checks a statement's needs for `role` (a non-superuser) against `db`. */
 bool sql_acl_check_reqs(const eng_catalog *c, const eng_database *db, uint32_t role,

@@ -1087,6 +1087,9 @@ typedef struct sql_grant {
     sql_grant_target target;
     const char *other;       /* SQL_GRANT_OTHER: the object kind as written ("FUNCTION") */
     sql_list privileges;     /* of const char* (lower case), or the granted roles */
+    sql_list priv_columns;   /* by privilege: its column list (sql_list* of const char*), or
+                                NULL for the whole object */
+    const sql_list *all_columns; /* ALL [PRIVILEGES] (columns), NULL without a list */
     sql_list objects;        /* of sql_name* (tables, sequences) or const char* (the rest) */
     sql_list grantees;       /* of const char*: role names as written, "public" = PUBLIC */
 } sql_grant;

@@ -38,7 +38,33 @@ bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequen
         b->acl_reqs = grown;
         b->acl_req_cap = cap;
     }
-    b->acl_reqs[b->nacl_reqs++] = (sql_acl_req){oid, privs, sequence, any};
+    b->acl_reqs[b->nacl_reqs++] =
+        (sql_acl_req){.oid = oid, .privs = privs, .sequence = sequence, .any = any};
+    return true;
+}
+
+bool sql_bind_note_col(sql_binder *b, uint32_t table_oid, int32_t attnum, uint32_t priv) {
+    if (table_oid == 0 || attnum <= 0) return true;
+    sql_acl_colset set = priv == ENG_ACL_SELECT   ? SQL_ACL_COLS_SELECT
+                         : priv == ENG_ACL_INSERT ? SQL_ACL_COLS_INSERT
+                                                  : SQL_ACL_COLS_UPDATE;
+    RT_ASSERT(priv == ENG_ACL_SELECT || priv == ENG_ACL_INSERT || priv == ENG_ACL_UPDATE);
+    for (uint32_t i = 0; i < b->nacl_reqs; i++) {
+        sql_acl_req *r = &b->acl_reqs[i];
+        if (r->oid != table_oid || r->sequence || r->any) continue;
+        if (r->cols[set] == NULL) {
+            const eng_table *t = eng_db_table_by_oid(b->bc->db, table_oid);
+            if (t == NULL) return true;
+            r->col_words = (t->column_count + 63u) / 64u;
+            r->cols[set] = rt_arena_zalloc(b->arena, sizeof(uint64_t) * (r->col_words + 1u));
+            if (r->cols[set] == NULL) return rt_arena_fail(b->arena, b->bc->err);
+        }
+        uint32_t bit = (uint32_t)attnum - 1u;
+        if (bit / 64u >= r->col_words) return true;
+        r->cols[set][bit / 64u] |= 1ull << (bit % 64u);
+        r->privs |= priv;
+        return true;
+    }
     return true;
 }
 

@@ -127,6 +127,9 @@ static bool sql_bind_returning(sql_binder *b, sql_qlevel *q, const sql_list *ret
             sql_expr *e = is_star ? sql_expr_column(b->arena, star[c], sc->type_oid, sc->typmod)
                                   : sql_bind_expr(q, tg->expr);
             if (e == NULL) return is_star ? sql_bind_oom(b) : false;
+            if (is_star && !sql_bind_note_col(b, sc->table_oid, sc->attnum, ENG_ACL_SELECT)) {
+                return false;
+            }
             if (e->type_oid == SQL_T_UNKNOWN) {
                 e = sql_bind_coerce(q, e, SQL_T_TEXT, -1, SQL_CAST_IMPLICIT, e->location, NULL);
                 if (e == NULL) return false;
@@ -412,6 +415,25 @@ static const char *sql_conflict_elem_column(const sql_index_elem *el) {
     return nm->count == 1 ? nm->parts[0] : NULL;
 }
 
+/* The columns an inference expression or predicate (bound over the target's columns) reads
+ * need SELECT, as PostgreSQL's inference marks them. */
+typedef struct sql_conflict_reads {
+    sql_binder *b;
+    const eng_table *t;
+} sql_conflict_reads;
+
+static bool sql_conflict_note_read(const sql_expr *e, void *arg) {
+    const sql_conflict_reads *r = arg;
+    if (e->kind != SQL_X_COLUMN || e->column.index >= r->t->column_count) return true;
+    return sql_bind_note_col(r->b, r->t->oid, r->t->columns[e->column.index].attnum,
+                             ENG_ACL_SELECT);
+}
+
+static bool sql_conflict_note_reads(sql_binder *b, const eng_table *t, const sql_expr *e) {
+    sql_conflict_reads r = {b, t};
+    return sql_expr_walk(e, sql_conflict_note_read, &r);
+}
+
 static bool sql_conflict_bind_elem(sql_binder *b, const sql_index_elem *el, const eng_table *t,
                                    sql_conflict_spec *sp) {
     const char *name = sql_conflict_elem_column(el);
@@ -427,10 +449,13 @@ static bool sql_conflict_bind_elem(sql_binder *b, const sql_index_elem *el, cons
                                   "column \"%s\" does not exist", name);
         }
         sp->atts[sp->natts++] = col->attnum;
-        return true;
+        return sql_bind_note_col(b, t->oid, col->attnum, ENG_ACL_SELECT); /* as PostgreSQL */
     }
     sql_expr *e;
-    if (!sql_bind_table_expr(b->bc, t, el->expr, SQL_T_ANY, -1, &e)) return false;
+    if (!sql_bind_table_expr(b->bc, t, el->expr, SQL_T_ANY, -1, &e) ||
+        !sql_conflict_note_reads(b, t, e)) {
+        return false;
+    }
     sql_strbuf sb;
     sql_strbuf_init(&sb, b->arena, 64);
     if (!sql_ixexpr_column_text(&sb, t, NULL, 0, e, false)) {
@@ -508,7 +533,8 @@ static bool sql_conflict_infer(sql_binder *b, const sql_insert *ins, const eng_t
         if (!sql_conflict_bind_elem(b, SQL_LIST_AT(oc->target_cols, i), t, &sp)) return false;
     }
     if (oc->target_where != NULL &&
-        !sql_bind_table_expr(b->bc, t, oc->target_where, SQL_T_BOOL, -1, &sp.where)) {
+        (!sql_bind_table_expr(b->bc, t, oc->target_where, SQL_T_BOOL, -1, &sp.where) ||
+         !sql_conflict_note_reads(b, t, sp.where))) {
         return false;
     }
     if (t->pk_count > 0 && sp.ntexts == 0) {
@@ -543,6 +569,9 @@ static bool sql_conflict_arbiter(sql_binder *b, const sql_insert *ins, const eng
             const eng_constraint *c = &t->constraints[k];
             if ((c->kind != 'p' && c->kind != 'u') || strcmp(c->name, oc->constraint) != 0) {
                 continue;
+            }
+            for (uint32_t i = 0; i < c->column_count; i++) { /* read, as PostgreSQL's are */
+                if (!sql_bind_note_col(b, t->oid, c->attnums[i], ENG_ACL_SELECT)) return false;
             }
             const eng_index *ix = NULL;
             for (uint32_t i = 0; c->kind == 'u' && i < t->index_count; i++) {
@@ -593,7 +622,7 @@ static bool sql_insert_on_conflict(sql_binder *b, const sql_insert *ins, const e
             sql_value nv = {.type_oid = col->type_oid, .is_null = true};
             e = sql_expr_const(b->arena, &nv, col->typmod);
         }
-        if (e == NULL) return false;
+        if (e == NULL || !sql_bind_note_col(b, t->oid, col->attnum, ENG_ACL_UPDATE)) return false;
         p->modify.conflict_set[col->attnum - 1] = e;
     }
     if (oc->where != NULL &&
@@ -614,12 +643,12 @@ sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy,
                           sql_cte_def *outer) {
     const eng_table *t = sql_dml_target(b, ins->table);
     if (t == NULL) return NULL;
-    /* ON CONFLICT DO UPDATE updates; RETURNING and DO UPDATE's expressions read. */
+    /* ON CONFLICT DO UPDATE updates; the columns RETURNING, the arbiter and DO UPDATE's
+     * expressions read need SELECT (sql_bind_note_col), as in PostgreSQL. */
     uint32_t need = ENG_ACL_INSERT;
     if (ins->on_conflict != NULL && ins->on_conflict->action != SQL_CONFLICT_NOTHING) {
-        need |= ENG_ACL_UPDATE | ENG_ACL_SELECT;
+        need |= ENG_ACL_UPDATE;
     }
-    if (ins->returning.count > 0) need |= ENG_ACL_SELECT;
     if (!sql_bind_need_priv(b, t->oid, need, false, false)) return NULL;
     sql_cte_def *ctes = outer;
     if (ins->with != NULL) {
@@ -650,6 +679,10 @@ sql_plan *sql_bind_insert(sql_binder *b, const sql_insert *ins, sql_query *qy,
         p->left = sql_insert_select(b, ins, t, p, ctes);
     }
     if (p->left == NULL) return NULL;
+    /* The columns given values need INSERT; those left to their defaults do not. */
+    for (uint32_t k = 0; k < p->modify.ncols; k++) {
+        if (!sql_bind_note_col(b, t->oid, p->modify.attnums[k], ENG_ACL_INSERT)) return NULL;
+    }
     const char *alias = ins->table->alias != NULL ? ins->table->alias : t->name;
     if (!sql_insert_on_conflict(b, ins, t, p, alias) ||
         !sql_insert_returning(b, t, alias, &ins->returning, p, qy)) {
@@ -776,7 +809,7 @@ static bool sql_update_set(sql_binder *b, const sql_update *up, const eng_table 
             char *what = rt_arena_sprintf(b->arena, "column \"%s\"", col->name);
             e = sql_bind_expr_as(q, value, col->type_oid, col->typmod, SQL_CAST_ASSIGNMENT, what);
         }
-        if (e == NULL) return false;
+        if (e == NULL || !sql_bind_note_col(b, t->oid, col->attnum, ENG_ACL_UPDATE)) return false;
         p->modify.set[col->attnum - 1] = e;
     }
     return true;
@@ -815,9 +848,9 @@ static sql_plan *sql_bind_update_delete(sql_binder *b, const sql_rangevar *targe
                                         sql_query *qy, sql_cte_def *outer) {
     const eng_table *t = sql_dml_target(b, target);
     if (t == NULL) return NULL;
-    /* Reading the target's rows (WHERE, RETURNING, a join) needs SELECT too. */
+    /* The target's columns that WHERE, SET, RETURNING or a join read need SELECT too
+     * (sql_bind_note_col), as in PostgreSQL. */
     uint32_t need = up != NULL ? ENG_ACL_UPDATE : ENG_ACL_DELETE;
-    if (where != NULL || returning->count > 0 || from->count > 0) need |= ENG_ACL_SELECT;
     if (!sql_bind_need_priv(b, t->oid, need, false, false)) return NULL;
     if (current_of != NULL) {
         sql_bind_error(b, target->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,

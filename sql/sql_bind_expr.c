@@ -180,6 +180,7 @@ static sql_expr *sql_bind_columnref(sql_qlevel *q, const sql_columnref *c) {
         }
         if (i < 0) continue;
         const sql_scope_col *sc = &l->scope->cols[i];
+        if (!sql_bind_note_col(q->b, sc->table_oid, sc->attnum, ENG_ACL_SELECT)) return NULL;
         sql_expr *e = sql_expr_new(q->b->arena, depth == 0 ? SQL_X_COLUMN : SQL_X_OUTER,
                                    sc->type_oid, 0);
         if (e == NULL) return NULL;

@@ -160,6 +160,12 @@ struct sql_binder {
 /* Notes that the statement needs `privs` on table or sequence `oid` (any one of them when
  * `any`); false only when out of memory. */
 bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequence, bool any);
+/* Notes that the statement reads (ENG_ACL_SELECT), inserts or updates column `attnum` of
+ * table `table_oid`, which it already needs a privilege on (sql_bind_need_priv): a role
+ * without that table privilege may hold it on the column (sql_acl_req.cols). Nothing for a
+ * computed column (0) or an object the statement needs nothing on. False only when out of
+ * memory. */
+bool sql_bind_note_col(sql_binder *b, uint32_t table_oid, int32_t attnum, uint32_t priv);
 /* Notes parameter `param` (SQL_X_PARAM of unknown type) used where its type stays unknown:
  * 42P18 unless another use types it; `kept`: this use keeps the unknown type (an "any"
  * argument, pg_typeof), so a later use typing it is 42P08, where an IS NULL test just reads

@@ -445,6 +445,11 @@ static sql_expr *sql_bind_using(sql_qlevel *q, const sql_join *j, sql_scope *ls,
             return NULL;
         }
         uint32_t r_index = ls->ncols + (uint32_t)ri;
+        /* The join compares both columns: both are read (PostgreSQL marks both). */
+        if (!sql_bind_note_col(b, ls->cols[li].table_oid, ls->cols[li].attnum, ENG_ACL_SELECT) ||
+            !sql_bind_note_col(b, rs->cols[ri].table_oid, rs->cols[ri].attnum, ENG_ACL_SELECT)) {
+            return NULL;
+        }
         sql_expr *l = sql_expr_column(b->arena, (uint32_t)li, ls->cols[li].type_oid, -1);
         sql_expr *r = sql_expr_column(b->arena, r_index, rs->cols[ri].type_oid, -1);
         if (l == NULL || r == NULL) return NULL;
@@ -782,7 +787,10 @@ static bool sql_expand_star(sql_qlevel *q, const sql_star *st, sql_targets *t) {
             continue;
         }
         sql_expr *e = sql_expr_column(b->arena, i, s->cols[i].type_oid, s->cols[i].typmod);
-        if (e == NULL || !sql_targets_add(b, t, e, s->cols[i].name, &s->cols[i])) return false;
+        if (e == NULL || !sql_targets_add(b, t, e, s->cols[i].name, &s->cols[i]) ||
+            !sql_bind_note_col(b, s->cols[i].table_oid, s->cols[i].attnum, ENG_ACL_SELECT)) {
+            return false;
+        }
     }
     return true;
 }

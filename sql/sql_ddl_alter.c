@@ -446,6 +446,7 @@ static bool ddl_drop_column(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
         }
     }
     col->dropped = true;
+    col->acl = NULL; /* its grants go with it, as PostgreSQL's dependencies do */
     snprintf(col->name, sizeof col->name, "........pg.dropped.%u........", col->attnum);
     col->not_null = false;
     col->default_text = NULL;
@@ -1252,7 +1253,12 @@ static bool ddl_alter_cmd(ddl_alter *a, const sql_alter_cmd *c, rt_err *err) {
     case SQL_AT_OWNER: {
         uint32_t old = a->t->owner_oid;
         if (!ddl_owner(a, c->new_name, &a->t->owner_oid, err)) return false;
-        a->t->acl = sql_acl_new_owner(sql_ddl_draft(a->dc), a->t->acl, old, a->t->owner_oid);
+        eng_catalog *draft = sql_ddl_draft(a->dc);
+        a->t->acl = sql_acl_new_owner(draft, a->t->acl, old, a->t->owner_oid);
+        for (uint32_t k = 0; k < a->t->column_count; k++) { /* and its columns' grants */
+            eng_column *col = &a->t->columns[k];
+            col->acl = sql_acl_new_owner(draft, col->acl, old, a->t->owner_oid);
+        }
         return true;
     }
     case SQL_AT_SET_OPTIONS: case SQL_AT_RESET_OPTIONS: return ddl_set_options(a, c, err);

@@ -480,6 +480,15 @@ static bool ddl_role_granted(const eng_catalog *c, uint32_t role, char *detail, 
                 kind = "sequence", name = db->sequences[i].name;
             }
         }
+        for (uint32_t i = 0; kind == NULL && i < db->table_count; i++) {
+            const eng_table *t = &db->tables[i];
+            for (uint32_t k = 0; kind == NULL && k < t->column_count; k++) {
+                if (!ddl_acl_names(t->columns[k].acl, role)) continue;
+                snprintf(detail, size, "privileges for column %s of table %s",
+                         t->columns[k].name, t->name);
+                return true;
+            }
+        }
         if (kind == NULL) continue;
         snprintf(detail, size, "privileges for %s %s", kind, name);
         return true;

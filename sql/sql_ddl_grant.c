@@ -1,8 +1,8 @@
-/* sql_ddl_grant.c: GRANT and REVOKE: privileges on tables, sequences, schemas and databases
- * (the objects' access lists in the draft, sql_acl.h) and role memberships. Who grants is
- * PostgreSQL's rule: the owner (for a superuser or a member of the owning role), otherwise a
- * role holding the grant option, which grants only what it may (with a WARNING for the rest).
- * Column privileges and the kinds of objects Dreambase does not have are 0A000. */
+/* sql_ddl_grant.c: GRANT and REVOKE: privileges on tables, their columns, sequences, schemas
+ * and databases (the objects' access lists in the draft, sql_acl.h) and role memberships. Who
+ * grants is PostgreSQL's rule: the owner (for a superuser or a member of the owning role),
+ * otherwise a role holding the grant option, which grants only what it may (with a WARNING
+ * for the rest). The kinds of objects Dreambase does not have are 0A000. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,18 +13,33 @@
 /* One object a GRANT names, resolved in the draft. */
 typedef struct ddl_acl_obj {
     sql_acl_kind kind;
-    uint32_t oid;
+    uint32_t oid;            /* a column's: its table's */
     uint32_t owner;
     const eng_acl *acl;
-    const char *name;
+    const char *name;        /* a column's: its table's */
+    const char *column;      /* SQL_ACL_COLUMN: the column's name */
+    const eng_acl *rel_acl;  /* SQL_ACL_COLUMN: the table's list (grant options count too) */
 } ddl_acl_obj;
 
-static void ddl_grant_warning(sql_ddl_ctx *dc, const char *sqlstate, const char *fmt,
-                              const char *name) {
+/* PostgreSQL's WARNING when a GRANT or REVOKE did less than it was asked (`some`: not all). */
+static void ddl_grant_warning(sql_ddl_ctx *dc, const sql_grant *g, const ddl_acl_obj *o,
+                              bool some) {
     if (dc->sink == NULL || dc->sink->notice == NULL) return;
+    char what[2 * ENG_NAME_BYTES + 32];
+    if (o->column != NULL) {
+        snprintf(what, sizeof what, "column \"%s\" of relation \"%s\"", o->column, o->name);
+    } else {
+        snprintf(what, sizeof what, "\"%s\"", o->name);
+    }
     rt_err n;
     rt_err_clear(&n);
-    rt_err_set(&n, sqlstate, fmt, name);
+    if (g->is_grant) {
+        rt_err_set(&n, SQLSTATE_PRIVILEGE_NOT_GRANTED, "%s privileges were granted for %s",
+                   some ? "not all" : "no", what);
+    } else {
+        rt_err_set(&n, SQLSTATE_PRIVILEGE_NOT_REVOKED, "%s privileges could be revoked for %s",
+                   some ? "not all" : "no", what);
+    }
     dc->sink->notice(dc->sink->arg, "WARNING", &n);
 }
 
@@ -48,31 +63,44 @@ static bool ddl_grant_role_oid(sql_ddl_ctx *dc, const char *name, bool public_ok
     return true;
 }
 
-/* The privilege bits a GRANT lists, checked against the object kind. */
+/* The bit of privilege `name`, which an object of `kind` must have (42601, 0LP01). */
+static bool ddl_grant_priv_bit(const char *name, sql_acl_kind kind, uint32_t *bit,
+                               rt_err *err) {
+    *bit = sql_acl_priv_of_name(name);
+    if (*bit == 0) {
+        return rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "unrecognized privilege type \"%s\"",
+                          name);
+    }
+    if ((*bit & sql_acl_kind_all(kind)) != 0) return true;
+    char upper[32];
+    size_t n = 0;
+    for (; name[n] != '\0' && n + 1 < sizeof upper; n++) {
+        upper[n] = (char)toupper((unsigned char)name[n]);
+    }
+    upper[n] = '\0';
+    return rt_err_set(err, SQLSTATE_INVALID_GRANT_OPERATION, "invalid privilege type %s for %s",
+                      upper, sql_acl_kind_noun(kind));
+}
+
+/* The column list of the GRANT's i-th privilege (i == count: ALL's), NULL if none. */
+static const sql_list *ddl_grant_cols_of(const sql_grant *g, uint32_t i) {
+    if (i == g->privileges.count) return g->all_columns;
+    return i < g->priv_columns.count ? SQL_LIST_AT(g->priv_columns, i) : NULL;
+}
+
+/* The privilege bits a GRANT lists for the whole object (those without a column list),
+ * checked against the object kind. */
 static bool ddl_grant_privs(const sql_grant *g, sql_acl_kind kind, uint32_t *privs,
                             rt_err *err) {
     if (g->all) {
-        *privs = sql_acl_kind_all(kind);
+        *privs = g->all_columns != NULL ? 0 : sql_acl_kind_all(kind);
         return true;
     }
     *privs = 0;
     for (uint32_t i = 0; i < g->privileges.count; i++) {
-        const char *name = SQL_LIST_AT(g->privileges, i);
-        uint32_t bit = sql_acl_priv_of_name(name);
-        if (bit == 0) {
-            return rt_err_set(err, SQLSTATE_SYNTAX_ERROR, "unrecognized privilege type \"%s\"",
-                              name);
-        }
-        if ((bit & sql_acl_kind_all(kind)) == 0) {
-            char upper[32];
-            size_t n = 0;
-            for (; name[n] != '\0' && n + 1 < sizeof upper; n++) {
-                upper[n] = (char)(name[n] >= 'a' && name[n] <= 'z' ? name[n] - 32 : name[n]);
-            }
-            upper[n] = '\0';
-            return rt_err_set(err, SQLSTATE_INVALID_GRANT_OPERATION,
-                              "invalid privilege type %s for %s", upper, sql_acl_kind_noun(kind));
-        }
+        if (ddl_grant_cols_of(g, i) != NULL) continue;
+        uint32_t bit;
+        if (!ddl_grant_priv_bit(SQL_LIST_AT(g->privileges, i), kind, &bit, err)) return false;
         *privs |= bit;
     }
     return true;
@@ -126,55 +154,142 @@ static bool ddl_revoke_dependents(sql_ddl_ctx *dc, const ddl_acl_obj *o, const e
     return true;
 }
 
-/* GRANT / REVOKE on one object for every grantee. */
+/* The privileges the current role may grant on an object, and the grantor it grants as:
+ * the owner for its members, else itself; 0 and a 42501 error when it holds nothing there. */
+static uint32_t ddl_grant_may(sql_ddl_ctx *dc, const ddl_acl_obj *o, uint32_t *grantor,
+                              rt_err *err) {
+    const eng_catalog *c = sql_ddl_draft(dc);
+    uint32_t dbo = sql_ddl_db_owner(dc);
+    *grantor = o->owner;
+    if (dc->superuser || sql_acl_has_privs_of_in(c, dbo, dc->user_oid, o->owner)) {
+        return sql_acl_kind_all(o->kind);
+    }
+    *grantor = dc->user_oid;
+    uint32_t may = sql_acl_grant_mask(c, dbo, dc->user_oid, o->owner, o->acl, o->kind, o->oid);
+    uint32_t held = sql_acl_mask(c, dbo, dc->user_oid, o->owner, o->acl, o->kind, o->oid);
+    if (o->kind == SQL_ACL_COLUMN) { /* the table's grant options count for its columns */
+        uint32_t cols = sql_acl_kind_all(SQL_ACL_COLUMN);
+        may |= sql_acl_grant_mask(c, dbo, dc->user_oid, o->owner, o->rel_acl, SQL_ACL_TABLE,
+                                  o->oid) & cols;
+        held |= sql_acl_mask(c, dbo, dc->user_oid, o->owner, o->rel_acl, SQL_ACL_TABLE,
+                             o->oid) & cols;
+    }
+    if (may != 0 || held != 0) return may;
+    if (o->kind == SQL_ACL_COLUMN) {
+        rt_err_set(err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                   "permission denied for column \"%s\" of relation \"%s\"", o->column, o->name);
+    } else {
+        sql_acl_denied(err, o->kind, o->name);
+    }
+    return 0;
+}
+
+/* GRANT / REVOKE of `privs` on one object for every grantee: its new list in *acl. */
+static bool ddl_grant_edit(sql_ddl_ctx *dc, const sql_grant *g, const ddl_acl_obj *o,
+                           uint32_t privs, const uint32_t *grantees, uint32_t ngrantees,
+                           const eng_acl **acl, rt_err *err) {
+    *acl = o->acl;
+    uint32_t grantor;
+    uint32_t may = ddl_grant_may(dc, o, &grantor, err);
+    if (may == 0 && rt_err_is_set(err)) return false;
+    if ((privs & may) == 0) {
+        ddl_grant_warning(dc, g, o, false);
+        return true;
+    }
+    if ((privs & may) != privs && !g->all) ddl_grant_warning(dc, g, o, true);
+    for (uint32_t i = 0; i < ngrantees; i++) {
+        if (!sql_acl_edit(sql_ddl_draft(dc), *acl, o->kind, o->owner, o->oid, g->is_grant,
+                          grantees[i], grantor, privs & may, g->option, acl, err)) {
+            return false;
+        }
+        if (!g->is_grant && grantees[i] != 0 &&
+            !ddl_revoke_dependents(dc, o, acl, grantees[i], privs & may, g->cascade, 0, err)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* GRANT / REVOKE of `privs` on column `k` of table `table_oid` (a REVOKE on the table
+ * revokes them from its columns too, as PostgreSQL's does). */
+static bool ddl_grant_column(sql_ddl_ctx *dc, const sql_grant *g, uint32_t table_oid,
+                             uint32_t k, uint32_t privs, const uint32_t *grantees, uint32_t n,
+                             rt_err *err) {
+    eng_table *t = eng_draft_table(sql_ddl_draft(dc), dc->db_oid, table_oid);
+    const eng_column *col = &t->columns[k];
+    if (!g->is_grant && col->acl == NULL) return true; /* nothing to revoke, no warning */
+    ddl_acl_obj o = {SQL_ACL_COLUMN, t->oid, t->owner_oid, col->acl, t->name, col->name, t->acl};
+    const eng_acl *acl;
+    if (!ddl_grant_edit(dc, g, &o, privs, grantees, n, &acl, err)) return false;
+    eng_draft_table(sql_ddl_draft(dc), dc->db_oid, table_oid)->columns[k].acl = acl;
+    return true;
+}
+
+/* The column privileges a GRANT on table `t` lists: privileges by column (attnum - 1) in
+ * `privs`, 42703 for a column the table does not have. */
+static bool ddl_grant_col_privs(const sql_grant *g, const eng_table *t, uint32_t *privs,
+                                rt_err *err) {
+    for (uint32_t i = 0; i <= g->privileges.count; i++) {
+        const sql_list *cols = ddl_grant_cols_of(g, i);
+        if (cols == NULL) continue;
+        uint32_t bits = sql_acl_kind_all(SQL_ACL_COLUMN);
+        if (i < g->privileges.count &&
+            !ddl_grant_priv_bit(SQL_LIST_AT(g->privileges, i), SQL_ACL_COLUMN, &bits, err)) {
+            return false;
+        }
+        for (uint32_t c = 0; c < cols->count; c++) {
+            const char *cname = SQL_LIST_AT(*cols, c);
+            const eng_column *col = eng_table_column_by_name(t, cname);
+            if (col == NULL) {
+                return rt_err_set(err, SQLSTATE_UNDEFINED_COLUMN,
+                                  "column \"%s\" of relation \"%s\" does not exist", cname,
+                                  t->name);
+            }
+            privs[col->attnum - 1] |= bits;
+        }
+    }
+    return true;
+}
+
+/* GRANT / REVOKE on one object for every grantee; on a table also its columns' privileges
+ * (those listed, and on REVOKE those the table's REVOKE takes away). */
 static bool ddl_grant_object(sql_ddl_ctx *dc, const sql_grant *g, const ddl_acl_obj *o,
                              const uint32_t *grantees, uint32_t ngrantees, rt_err *err) {
     uint32_t privs;
     if (!ddl_grant_privs(g, o->kind, &privs, err)) return false;
-    const eng_catalog *c = sql_ddl_draft(dc);
-    uint32_t grantor = o->owner, may = sql_acl_kind_all(o->kind);
-    uint32_t dbo = sql_ddl_db_owner(dc);
-    if (!dc->superuser && !sql_acl_has_privs_of_in(c, dbo, dc->user_oid, o->owner)) {
-        grantor = dc->user_oid;
-        may = sql_acl_grant_mask(c, dbo, dc->user_oid, o->owner, o->acl, o->kind, o->oid);
-        if (may == 0 &&
-            sql_acl_mask(c, dbo, dc->user_oid, o->owner, o->acl, o->kind, o->oid) == 0) {
-            return sql_acl_denied(err, o->kind, o->name);
+    uint32_t *col_privs = NULL;
+    const eng_table *t = o->kind == SQL_ACL_TABLE ? eng_db_table_by_oid(sql_ddl_db(dc), o->oid)
+                                                  : NULL;
+    if (g->columns_at != 0) {
+        if (t == NULL) {
+            return rt_err_set(err, SQLSTATE_INVALID_GRANT_OPERATION,
+                              "column privileges are only valid for relations");
         }
+        col_privs = rt_arena_zalloc(dc->bc->arena, sizeof *col_privs * (t->column_count + 1u));
+        if (col_privs == NULL) return rt_arena_fail(dc->bc->arena, err);
+        if (!ddl_grant_col_privs(g, t, col_privs, err)) return false;
     }
-    if ((privs & may) == 0) {
-        ddl_grant_warning(dc, g->is_grant ? SQLSTATE_PRIVILEGE_NOT_GRANTED
-                                          : SQLSTATE_PRIVILEGE_NOT_REVOKED,
-                          g->is_grant ? "no privileges were granted for \"%s\""
-                                      : "no privileges could be revoked for \"%s\"", o->name);
-        return true;
+    uint32_t ncols = t != NULL ? t->column_count : 0, table_oid = o->oid;
+    if (privs != 0 || g->columns_at == 0) {
+        const eng_acl *acl;
+        if (!ddl_grant_edit(dc, g, o, privs, grantees, ngrantees, &acl, err)) return false;
+        ddl_acl_store(dc, o, acl);
     }
-    if ((privs & may) != privs && !g->all) {
-        ddl_grant_warning(dc, g->is_grant ? SQLSTATE_PRIVILEGE_NOT_GRANTED
-                                          : SQLSTATE_PRIVILEGE_NOT_REVOKED,
-                          g->is_grant ? "not all privileges were granted for \"%s\""
-                                      : "not all privileges could be revoked for \"%s\"", o->name);
-    }
-    const eng_acl *acl = o->acl;
-    for (uint32_t i = 0; i < ngrantees; i++) {
-        if (!sql_acl_edit(sql_ddl_draft(dc), acl, o->kind, o->owner, o->oid, g->is_grant,
-                          grantees[i], grantor, privs & may, g->option, &acl, err)) {
-            return false;
-        }
-        if (!g->is_grant && grantees[i] != 0 &&
-            !ddl_revoke_dependents(dc, o, &acl, grantees[i], privs & may, g->cascade, 0, err)) {
+    uint32_t revoked = g->is_grant ? 0 : privs & sql_acl_kind_all(SQL_ACL_COLUMN);
+    for (uint32_t k = 0; k < ncols; k++) {
+        uint32_t bits = (col_privs != NULL ? col_privs[k] : 0) | revoked;
+        if (bits != 0 && !ddl_grant_column(dc, g, table_oid, k, bits, grantees, ngrantees, err)) {
             return false;
         }
     }
-    ddl_acl_store(dc, o, acl);
     return true;
 }
 
 static ddl_acl_obj ddl_obj_table(const eng_table *t) {
-    return (ddl_acl_obj){SQL_ACL_TABLE, t->oid, t->owner_oid, t->acl, t->name};
+    return (ddl_acl_obj){SQL_ACL_TABLE, t->oid, t->owner_oid, t->acl, t->name, NULL, NULL};
 }
 static ddl_acl_obj ddl_obj_sequence(const eng_sequence *s) {
-    return (ddl_acl_obj){SQL_ACL_SEQUENCE, s->oid, s->owner_oid, s->acl, s->name};
+    return (ddl_acl_obj){SQL_ACL_SEQUENCE, s->oid, s->owner_oid, s->acl, s->name, NULL, NULL};
 }
 
 /* The schema named by ALL TABLES / ALL SEQUENCES IN SCHEMA and GRANT ON SCHEMA. */
@@ -213,13 +328,14 @@ static bool ddl_grant_named(sql_ddl_ctx *dc, const sql_grant *g, uint32_t k,
             return rt_err_set(err, SQLSTATE_INVALID_CATALOG_NAME,
                               "database \"%s\" does not exist", name);
         }
-        ddl_acl_obj o = {SQL_ACL_DATABASE, d->oid, d->owner_oid, d->acl, d->name};
+        ddl_acl_obj o = {SQL_ACL_DATABASE, d->oid, d->owner_oid, d->acl, d->name, NULL, NULL};
         return ddl_grant_object(dc, g, &o, grantees, n, err);
     }
     const eng_schema *sc = ddl_grant_schema(dc, name, err);
     if (sc == NULL) return false;
     if (g->target == SQL_GRANT_SCHEMA) {
-        ddl_acl_obj o = {SQL_ACL_SCHEMA, sc->oid, sc->owner_oid, sc->acl, sc->name};
+        ddl_acl_obj o = {SQL_ACL_SCHEMA, sc->oid, sc->owner_oid, sc->acl, sc->name, NULL,
+                         NULL};
         return ddl_grant_object(dc, g, &o, grantees, n, err);
     }
     uint32_t schema_oid = sc->oid;
@@ -339,10 +455,10 @@ bool sql_ddl_grant(sql_ddl_ctx *dc, const sql_grant *g, char *tag, rt_err *err) 
         return rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s ON %s is not supported",
                           g->is_grant ? "GRANT" : "REVOKE", kind);
     }
-    if (g->columns_at != 0) {
-        rt_err_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, "column privileges are not supported");
-        err->position = g->columns_at;
-        return false;
+    if (g->columns_at != 0 && g->target != SQL_GRANT_TABLE &&
+        g->target != SQL_GRANT_ALL_TABLES) {
+        return rt_err_set(err, SQLSTATE_INVALID_GRANT_OPERATION,
+                          "column privileges are only valid for relations");
     }
     if (!sql_ddl_begin(dc, err)) return false;
     if (g->target == SQL_GRANT_ROLE) return ddl_grant_roles(dc, g, err);

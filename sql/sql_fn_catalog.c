@@ -329,7 +329,7 @@ PC_KERNEL(pc_size_pretty) {
 
 /* The privileges each kind of object has, as the privilege tests accept them. */
 enum { PC_PRIV_TABLE, PC_PRIV_SCHEMA, PC_PRIV_DATABASE, PC_PRIV_FUNCTION, PC_PRIV_SEQUENCE,
-       PC_PRIV_ROLE };
+       PC_PRIV_ROLE, PC_PRIV_COLUMN, PC_PRIV_ONE_COLUMN };
 static const char *const pc_privs[][8] = {
     {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", NULL},
     {"CREATE", "USAGE", NULL},
@@ -337,6 +337,8 @@ static const char *const pc_privs[][8] = {
     {"EXECUTE", NULL},
     {"USAGE", "SELECT", "UPDATE", NULL},
     {"MEMBER", "USAGE", "SET", NULL},
+    {"SELECT", "INSERT", "UPDATE", "REFERENCES", NULL},
+    {"SELECT", "INSERT", "UPDATE", "REFERENCES", NULL},
 };
 
 /* "select, insert WITH GRANT OPTION": the privilege bits (ENG_ACL_*; for roles bit k is the
@@ -476,20 +478,77 @@ static bool pc_priv_holds(sql_exec_ctx *x, uint32_t role, uint32_t kind, uint32_
     return false;
 }
 
+/* has_column_privilege / has_any_column_privilege: the table's privilege, else column
+ * `col`'s own, or (`col` NULL) any column's, as PostgreSQL tests the table first. */
+static bool pc_column_holds(sql_exec_ctx *x, uint32_t role, uint32_t oid,
+                            const eng_column *col, uint32_t bits, uint32_t options) {
+    if (pc_priv_holds(x, role, PC_PRIV_TABLE, oid, bits, options)) return true;
+    const eng_table *t = eng_db_table_by_oid(x->db, oid);
+    if (t == NULL) return false;
+    for (uint32_t i = 0; i < t->column_count; i++) {
+        const eng_column *cc = &t->columns[i];
+        if (cc->dropped || cc->acl == NULL || (col != NULL && cc != col)) continue;
+        uint32_t held = sql_acl_column_mask(x->catalog, x->db->owner_oid, role, t, cc);
+        uint32_t grantable = sql_acl_grant_mask(x->catalog, x->db->owner_oid, role,
+                                                t->owner_oid, cc->acl, SQL_ACL_COLUMN, t->oid);
+        for (uint32_t b = 0; b < 32; b++) {
+            uint32_t bit = 1u << b;
+            if ((bits & bit) && (held & bit) && (!(options & bit) || (grantable & bit))) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* has_column_privilege's column argument (a name or a number) of table `oid`: *col, NULL for
+ * a number the table has no column of (or a dropped one: the answer is NULL, as for an
+ * unknown table OID); a name it has no column of is 42703 (PostgreSQL). */
+static bool pc_priv_column(sql_fctx *f, sql_exec_ctx *x, const sql_vec *arg, uint32_t i,
+                           bool exists, uint32_t oid, const eng_column **col) {
+    const eng_table *t = exists ? eng_db_table_by_oid(x->db, oid) : NULL;
+    *col = NULL;
+    if (!sql_type_is_string(arg->type_oid)) {
+        int64_t attnum = arg->i64[i];
+        if (t != NULL && attnum >= 1 && attnum <= t->column_count &&
+            !t->columns[attnum - 1].dropped) {
+            *col = &t->columns[attnum - 1];
+        }
+        return true;
+    }
+    const char *cname = pc_arg_cstr(f, arg, i);
+    if (cname == NULL) return false;
+    *col = t != NULL ? eng_table_column_by_name(t, cname) : NULL;
+    if (!exists || *col != NULL) return true;
+    const char *schema, *name;
+    if (!pc_relation_name(x->db, oid, &schema, &name)) name = "?";
+    return rt_err_set(f->err, SQLSTATE_UNDEFINED_COLUMN,
+                      "column \"%s\" of relation \"%s\" does not exist", cname, name);
+}
+
 static bool pc_priv_kernel(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                            sql_vec *out, uint32_t reg_type, uint32_t kind) {
     pc_nulls(n, active, out);
     sql_exec_ctx *x = pc_fx(f);
-    uint32_t k = f->call->nargs - 2u;
+    bool one_column = kind == PC_PRIV_ONE_COLUMN; /* (table, column, privilege) */
+    uint32_t k = f->call->nargs - (one_column ? 3u : 2u);
     SQL_FOR_ACTIVE(i) {
         if (x == NULL) continue;
         uint32_t role, oid, bits, options;
         bool exists;
+        const eng_column *col = NULL;
         if (!pc_priv_role(f, x, args, k, i, &role)) return false;
         if (role == 0) continue;
         if (!pc_priv_object(f, x, args[k], i, reg_type, &exists, &oid)) return false;
-        if (!pc_priv_check(f, &args[k + 1]->b[i], kind, &bits, &options)) return false;
-        if (!exists) continue;
+        if (one_column && !pc_priv_column(f, x, args[k + 1], i, exists, oid, &col)) return false;
+        if (!pc_priv_check(f, &args[f->call->nargs - 1u]->b[i], kind, &bits, &options)) {
+            return false;
+        }
+        if (!exists || (one_column && col == NULL)) continue;
+        if (kind == PC_PRIV_COLUMN || one_column) {
+            pc_set_int(out, i, pc_column_holds(x, role, oid, col, bits, options));
+            continue;
+        }
         if (kind == PC_PRIV_SEQUENCE && eng_db_sequence_by_oid(x->db, oid) == NULL) {
             const char *schema, *name;
             if (!pc_relation_name(x->db, oid, &schema, &name)) name = "?";
@@ -501,6 +560,12 @@ static bool pc_priv_kernel(sql_fctx *f, uint32_t n, const uint8_t *active, sql_v
     return true;
 }
 
+PC_KERNEL(pc_has_column_priv) {
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGCLASS, PC_PRIV_ONE_COLUMN);
+}
+PC_KERNEL(pc_has_any_column_priv) {
+    return pc_priv_kernel(f, n, active, args, out, SQL_T_REGCLASS, PC_PRIV_COLUMN);
+}
 PC_KERNEL(pc_has_table_priv) {
     return pc_priv_kernel(f, n, active, args, out, SQL_T_REGCLASS, PC_PRIV_TABLE);
 }
@@ -745,6 +810,7 @@ static bool pc_partition_ancestors_srf(struct sql_exec_ctx *x, const sql_value *
 #define T SQL_T_TEXT
 #define B SQL_T_BOOL
 #define O SQL_T_OID
+#define I2 SQL_T_INT2
 #define I4 SQL_T_INT4
 #define I8 SQL_T_INT8
 #define NM SQL_T_NAME
@@ -754,6 +820,10 @@ static bool pc_partition_ancestors_srf(struct sql_exec_ctx *x, const sql_value *
                                .args = {__VA_ARGS__}, .ret = r, .flags = fl, .fn = k}
 #define PRIV(nm, k, obj)                                                                       \
     FN(nm, B, SS, k, obj, T), FN(nm, B, SS, k, NM, obj, T), FN(nm, B, SS, k, O, obj, T)
+#define PRIV_COL(rel, col)                                                                     \
+    FN("has_column_privilege", B, SS, pc_has_column_priv, rel, col, T),                        \
+        FN("has_column_privilege", B, SS, pc_has_column_priv, NM, rel, col, T),                \
+        FN("has_column_privilege", B, SS, pc_has_column_priv, O, rel, col, T)
 
 static const sql_func_def pc_catalog_defs[] = {
     FN("format_type", T, SQL_F_STABLE, pc_format_type, O, I4),
@@ -788,6 +858,9 @@ static const sql_func_def pc_catalog_defs[] = {
     PRIV("has_function_privilege", pc_has_func_priv, O),
     PRIV("has_sequence_privilege", pc_has_seq_priv, T),
     PRIV("has_sequence_privilege", pc_has_seq_priv, O),
+    PRIV("has_any_column_privilege", pc_has_any_column_priv, T),
+    PRIV("has_any_column_privilege", pc_has_any_column_priv, O),
+    PRIV_COL(T, T), PRIV_COL(T, I2), PRIV_COL(O, T), PRIV_COL(O, I2),
     PRIV("pg_has_role", pc_has_role, NM),
     PRIV("pg_has_role", pc_has_role, O),
     FN("obj_description", T, SS, pc_obj_description, O, NM),

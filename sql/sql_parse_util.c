@@ -645,18 +645,22 @@ static bool grant_privileges(sql_parser *p, sql_grant *g) {
     if (p_accept_kw(p, SQL_KW_ALL)) {
         g->all = true;
         p_accept_kw(p, SQL_KW_PRIVILEGES);
-        if (p_is(p, '(')) g->columns_at = p_loc(p) + 1;
-        sql_list cols = {0};
-        return !p_is(p, '(') || sql_parse_name_list_paren(p, &cols);
+        if (!p_is(p, '(')) return true;
+        g->columns_at = p_loc(p) + 1;
+        sql_list *cols = sql_parse_alloc(p, sizeof *cols);
+        g->all_columns = cols;
+        return cols != NULL && sql_parse_name_list_paren(p, cols);
     }
     do {
         const char *word = sql_parse_col_label(p);
         if (word == NULL || !p_push(p, &g->privileges, (void *)word)) return false;
+        sql_list *cols = NULL;
         if (p_is(p, '(')) {
             if (g->columns_at == 0) g->columns_at = p_loc(p) + 1;
-            sql_list cols = {0};
-            if (!sql_parse_name_list_paren(p, &cols)) return false;
+            cols = sql_parse_alloc(p, sizeof *cols);
+            if (cols == NULL || !sql_parse_name_list_paren(p, cols)) return false;
         }
+        if (!p_push(p, &g->priv_columns, cols)) return false;
     } while (p_accept(p, ','));
     return true;
 }

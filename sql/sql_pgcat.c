@@ -981,6 +981,7 @@ static const struct { const char *schema, *name; pc_scan_fn fn; } pc_scans[] = {
     {"information_schema", "routines", pc_scan_is_routines},
     {"information_schema", "table_privileges", pc_scan_is_table_privileges},
     {"information_schema", "role_table_grants", pc_scan_is_table_privileges},
+    {"information_schema", "column_privileges", pc_scan_is_column_privileges},
 };
 
 bool sql_pgcat_scan(struct sql_exec_ctx *x, uint32_t id, struct sql_rowset *out) {

@@ -157,7 +157,8 @@ static void pc_att_type(pc_row *r, uint32_t type, int32_t typmod) {
     pc_bool(r, "attislocal", true);
 }
 
-static bool pc_att_column(pc_row *r, uint32_t relid, const eng_column *col) {
+/* One pg_attribute row; `owner` is the table's (an index column has no grants). */
+static bool pc_att_column(pc_row *r, uint32_t relid, uint32_t owner, const eng_column *col) {
     pc_clear(r);
     pc_int(r, "attrelid", relid);
     char dropped[ENG_NAME_BYTES];
@@ -182,12 +183,13 @@ static bool pc_att_column(pc_row *r, uint32_t relid, const eng_column *col) {
     pc_char(r, "attgenerated", col->generated);
     pc_bool(r, "attisdropped", col->dropped);
     pc_int(r, "attcollation", col->dropped ? 0 : pc_column_collation(col));
+    if (!pc_acl(r, "attacl", col->acl, SQL_ACL_COLUMN, owner, relid)) return false;
     return pc_add(r);
 }
 
 static bool pc_att_table(pc_row *r, const eng_table *t) {
     for (uint32_t c = 0; c < t->column_count; c++) {
-        if (!pc_att_column(r, t->oid, &t->columns[c])) return false;
+        if (!pc_att_column(r, t->oid, t->owner_oid, &t->columns[c])) return false;
     }
     for (uint32_t s = 0; t->kind == 'r' && s < sizeof pc_sys / sizeof pc_sys[0]; s++) {
         pc_clear(r);
@@ -209,11 +211,11 @@ static bool pc_att_table(pc_row *r, const eng_table *t) {
                 ic = *col;
                 ic.attnum = (uint16_t)(k + 1);
                 ic.not_null = false, ic.default_text = NULL, ic.identity = 0;
-                ic.generated = 0, ic.missing = NULL;
+                ic.generated = 0, ic.missing = NULL, ic.acl = NULL;
             } else {
                 snprintf(ic.name, sizeof ic.name, "expr");
             }
-            if (!pc_att_column(r, ix->oid, &ic)) return false;
+            if (!pc_att_column(r, ix->oid, 0, &ic)) return false;
         }
     }
     return true;

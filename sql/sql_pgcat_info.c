@@ -322,6 +322,21 @@ bool pc_scan_is_schemata(pc_row *r) {
 
 /* ---- privileges ---- */
 
+/* The columns a table_privileges or column_privileges row shares: one privilege of one
+ * grant on table `t` (the caller adds its own columns, then the row). */
+static void pc_is_grant_row(pc_row *r, const eng_table *t, const eng_aclitem *it,
+                            const char *priv, bool grantable) {
+    const eng_catalog *c = r->x->catalog;
+    pc_clear(r);
+    pc_str(r, "grantor", pc_role_name(c, it->grantor));
+    pc_str(r, "grantee", it->grantee == 0 ? "PUBLIC" : pc_role_name(c, it->grantee));
+    pc_str(r, "table_catalog", r->x->db->name);
+    pc_str(r, "table_schema", pc_schema_name(r->x->db, t->schema_oid));
+    pc_str(r, "table_name", t->name);
+    pc_str(r, "privilege_type", priv);
+    pc_str(r, "is_grantable", grantable ? "YES" : "NO");
+}
+
 /* The rows of one table's access list (the owner's defaults when it has none): one per
  * grantee, grantor and privilege that the current role can see, as PostgreSQL's views. */
 static bool pc_is_privileges_of(pc_row *r, const eng_table *t, uint32_t me, bool public_too) {
@@ -346,17 +361,64 @@ static bool pc_is_privileges_of(pc_row *r, const eng_table *t, uint32_t me, bool
                      sql_acl_has_privs_of_in(c, dbo, it->grantee, t->owner_oid);
         for (uint32_t p = 0; p < sizeof privs / sizeof privs[0]; p++) {
             if ((it->privs & privs[p].bit) == 0) continue;
-            pc_clear(r);
-            pc_str(r, "grantor", pc_role_name(c, it->grantor));
-            pc_str(r, "grantee", it->grantee == 0 ? "PUBLIC" : pc_role_name(c, it->grantee));
-            pc_str(r, "table_catalog", r->x->db->name);
-            pc_str(r, "table_schema", pc_schema_name(r->x->db, t->schema_oid));
-            pc_str(r, "table_name", t->name);
-            pc_str(r, "privilege_type", privs[p].name);
             bool grantable = owner || (it->grant_options & privs[p].bit) != 0;
-            pc_str(r, "is_grantable", grantable ? "YES" : "NO");
+            pc_is_grant_row(r, t, it, privs[p].name, grantable);
             pc_str(r, "with_hierarchy", privs[p].bit == ENG_ACL_SELECT ? "YES" : "NO");
             if (!pc_add(r)) return false;
+        }
+    }
+    return true;
+}
+
+/* The column privileges of one column: its own grants and the table's (a table privilege is
+ * one on every column), each (grantor, grantee, privilege, grant option) once, as
+ * PostgreSQL's view (a UNION of the two) lists them to roles that granted or hold them. */
+static bool pc_is_column_privileges_of(pc_row *r, const eng_table *t, const eng_column *col,
+                                       uint32_t me) {
+    static const struct { uint32_t bit; const char *name; } privs[] = {
+        {ENG_ACL_INSERT, "INSERT"}, {ENG_ACL_SELECT, "SELECT"},
+        {ENG_ACL_UPDATE, "UPDATE"}, {ENG_ACL_REFERENCES, "REFERENCES"},
+    };
+    const eng_catalog *c = r->x->catalog;
+    uint32_t dbo = r->x->db->owner_oid;
+    eng_aclitem tdef[2], cdef[2];
+    const eng_aclitem *titems, *citems;
+    uint32_t nt = sql_acl_items(t->acl, SQL_ACL_TABLE, t->owner_oid, t->oid, tdef, &titems);
+    uint32_t nc = sql_acl_items(col->acl, SQL_ACL_COLUMN, t->owner_oid, t->oid, cdef, &citems);
+    for (uint32_t i = 0; i < nt + nc; i++) {
+        const eng_aclitem *it = i < nt ? &titems[i] : &citems[i - nt];
+        bool visible = it->grantee == 0 || sql_acl_has_privs_of_in(c, dbo, me, it->grantor) ||
+                       sql_acl_has_privs_of_in(c, dbo, me, it->grantee);
+        if (!visible) continue;
+        bool owner = it->grantee != 0 &&
+                     sql_acl_has_privs_of_in(c, dbo, it->grantee, t->owner_oid);
+        for (uint32_t p = 0; p < sizeof privs / sizeof privs[0]; p++) {
+            uint32_t bit = privs[p].bit;
+            if ((it->privs & bit) == 0) continue;
+            bool dup = false; /* the same row from the table's list (UNION) */
+            for (uint32_t k = 0; i >= nt && k < nt && !dup; k++) {
+                dup = titems[k].grantee == it->grantee && titems[k].grantor == it->grantor &&
+                      (titems[k].privs & bit) != 0 &&
+                      (titems[k].grant_options & bit) == (it->grant_options & bit);
+            }
+            if (dup) continue;
+            pc_is_grant_row(r, t, it, privs[p].name, owner || (it->grant_options & bit) != 0);
+            pc_str(r, "column_name", col->name);
+            if (!pc_add(r)) return false;
+        }
+    }
+    return true;
+}
+
+bool pc_scan_is_column_privileges(pc_row *r) {
+    const eng_database *db = r->x->db;
+    uint32_t me = pc_current_role(r);
+    for (uint32_t i = 0; i < db->table_count; i++) {
+        const eng_table *t = &db->tables[i];
+        if ((t->kind != 'r' && t->kind != 'v') || sql_unique_is_companion(t)) continue;
+        for (uint32_t k = 0; k < t->column_count; k++) {
+            if (t->columns[k].dropped) continue;
+            if (!pc_is_column_privileges_of(r, t, &t->columns[k], me)) return false;
         }
     }
     return true;

@@ -193,6 +193,7 @@ bool pc_scan_is_columns(pc_row *r);
 bool pc_scan_is_schemata(pc_row *r);
 /* information_schema.table_privileges and role_table_grants. */
 bool pc_scan_is_table_privileges(pc_row *r);
+bool pc_scan_is_column_privileges(pc_row *r);
 /* The session's current role (the bootstrap superuser without a session). */
 uint32_t pc_current_role(const pc_row *r);
 bool pc_scan_is_table_constraints(pc_row *r);

@@ -341,6 +341,11 @@ static const sql_pgcat_col pc_is_table_privileges[] = {
     {"table_schema", SQL_T_NAME}, {"table_name", SQL_T_NAME}, {"privilege_type", SQL_T_VARCHAR},
     {"is_grantable", SQL_T_VARCHAR}, {"with_hierarchy", SQL_T_VARCHAR},
 };
+static const sql_pgcat_col pc_is_column_privileges[] = {
+    {"grantor", SQL_T_NAME}, {"grantee", SQL_T_NAME}, {"table_catalog", SQL_T_NAME},
+    {"table_schema", SQL_T_NAME}, {"table_name", SQL_T_NAME}, {"column_name", SQL_T_NAME},
+    {"privilege_type", SQL_T_VARCHAR}, {"is_grantable", SQL_T_VARCHAR},
+};
 static const sql_pgcat_col pc_is_tables[] = {
     {"table_catalog", SQL_T_NAME}, {"table_schema", SQL_T_NAME}, {"table_name", SQL_T_NAME},
     {"table_type", SQL_T_VARCHAR}, {"self_referencing_column_name", SQL_T_NAME},
@@ -552,5 +557,6 @@ const sql_pgcat_rel sql_pgcat_rels[] = {
     {13377, "information_schema", "routines", 82, pc_is_routines},
     {13416, "information_schema", "table_privileges", 8, pc_is_table_privileges},
     {13421, "information_schema", "role_table_grants", 8, pc_is_table_privileges},
+    {13280, "information_schema", "column_privileges", 8, pc_is_column_privileges},
 };
 const uint32_t sql_pgcat_rel_count = sizeof sql_pgcat_rels / sizeof sql_pgcat_rels[0];

@@ -1115,6 +1115,13 @@ static void test_sql_parse_misc_utility(void **state) {
     assert_string_equal(g->other, "function");
     g = (sql_grant *)parse_one("GRANT SELECT (a, b) ON t TO bob");
     assert_int_equal(g->columns_at, 14);
+    assert_int_equal(g->priv_columns.count, 1);
+    const sql_list *cols = SQL_LIST_AT(g->priv_columns, 0);
+    assert_int_equal(cols->count, 2);
+    assert_string_equal(SQL_LIST_AT(*cols, 1), "b");
+    g = (sql_grant *)parse_one("GRANT ALL (c) ON t TO bob");
+    assert_true(g->all);
+    assert_int_equal(g->all_columns->count, 1);
     expect_error("GRANT", "42601", "syntax error at end of input", 6);
     sql_do *d = (sql_do *)parse_one("DO LANGUAGE plpgsql $$ BEGIN END $$");
     assert_string_equal(d->body, " BEGIN END ");
