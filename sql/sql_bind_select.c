@@ -1375,8 +1375,8 @@ static bool sql_targets_resolve_params(sql_sel_state *st, bool distinct) {
     return true;
 }
 
-/* SELECT with FROM/WHERE/GROUP BY/HAVING/targets/DISTINCT/ORDER BY/LIMIT. */
-/* The clauses are bound in PostgreSQL's order (transformSelectStmt): FROM, the select list,
+/* SELECT with FROM/WHERE/GROUP BY/HAVING/targets/DISTINCT/ORDER BY/LIMIT. The clauses are
+ * bound in PostgreSQL's order (transformSelectStmt): FROM, the select list,
  * WHERE, HAVING, ORDER BY, GROUP BY, DISTINCT ON, LIMIT. It decides which use of an untyped
  * $n types it (sql_bind_resolve_params): `SELECT a = $1 ... WHERE $1 IS NULL` prepares,
  * `SELECT $1 IS NULL ... WHERE a = $1` is 42P08. */

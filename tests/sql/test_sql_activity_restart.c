@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <signal.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -94,29 +93,7 @@ static void script_clean_then_crash(capture *a) {
     figures_expect_saved(a);
     expect(a, "INSERT INTO act SELECT g, 2 * g FROM generate_series(91, 100) g", "INSERT 0 10\n");
     work(a);
-    char path[192];
-    snprintf(path, sizeof path, "%s/checks", test_dir); /* for the parent: they all held */
-    FILE *f = fopen(path, "w");
-    if (f != NULL) {
-        fprintf(f, "%d\n", atomic_load(&mismatches) + atomic_load(&test_check_failures));
-        fclose(f);
-    }
-    fflush(NULL);
-    kill(getpid(), SIGKILL);
-}
-
-/* The killed run's checks all held. */
-static bool crash_checks_held(void) {
-    char path[192];
-    snprintf(path, sizeof path, "%s/checks", test_dir);
-    FILE *f = fopen(path, "r");
-    int n = -1;
-    if (f != NULL) {
-        if (fscanf(f, "%d", &n) != 1) n = -1;
-        fclose(f);
-    }
-    unlink(path);
-    return n == 0;
+    sh_kill9_now(test_dir);
 }
 
 /* After the crash: every figure starts from zero (the rows are all there). */
@@ -154,7 +131,7 @@ static void test_activity_restarts(void **state) {
     assert_int_equal(sh_run_forked(test_dir, 2, script_first, NULL), 0);
     assert_int_equal(sh_run_forked(test_dir, 2, script_after_clean_stop, NULL), 0);
     assert_int_equal(sh_run_forked(test_dir, 2, script_clean_then_crash, NULL), 1); /* SIGKILL */
-    assert_true(crash_checks_held());
+    assert_true(sh_kill9_checks_held(test_dir));
     assert_int_equal(sh_run_forked(test_dir, 2, script_after_crash, NULL), 0);
     assert_int_equal(sh_run_forked(test_dir, 2, script_after_crash_clean, NULL), 0);
     assert_int_equal(sh_run_forked(test_dir, 2, script_after_reset, NULL), 0);
