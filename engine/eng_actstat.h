@@ -24,7 +24,7 @@
 #include "engine/eng_catalog.h"
 
 #define ENG_ACTSTAT_FORMAT 1u
-/* The vacuum figures' size of table: ENG_VAC_TABLES_MAX storages have them at most. */
+/* As many tables as eng_vac keeps figures for (ENG_VAC_TABLES_MAX table storages). */
 #define ENG_ACTSTAT_TABLES_MAX 16384u
 #define ENG_ACTSTAT_SQL_VALUES 6u
 #define ENG_ACTSTAT_VAC_VALUES 4u
