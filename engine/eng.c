@@ -1,5 +1,6 @@
 /* eng.c: the engine service: data directory, shard state and partition maps, the commit
  * protocol. Recovery is in eng_recover.c, sequences in eng_seq.c. */
+#include "engine/eng_actstat.h"
 #include "engine/eng_ckpt_int.h"
 #include "engine/eng_int.h"
 #include "engine/eng_vac.h"
@@ -283,11 +284,15 @@ bool eng_start(const eng_config *config, rt_err *err) {
         return false;
     }
     eng_relstat_load_all();
+    eng_actstat_load();
     return true;
 }
 
 void eng_stop(void) {
-    if (eng_global.shards != NULL) eng_ckpt_stop();
+    if (eng_global.shards != NULL) {
+        eng_ckpt_stop();
+        eng_actstat_save();
+    }
     for (uint32_t s = 0; s < eng_global.shard_count; s++) {
         eng_pmap_free(&eng_global.shards[s].parts, true);
         rt_free(eng_global.shards[s].prepare_pins);

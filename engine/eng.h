@@ -41,11 +41,12 @@ typedef struct eng_config {
 
 /* Locks and opens the data directory (initialising it when empty), recovers the catalog and
  * every partition from checkpoints and WAL, then loads the planner's saved statistics
- * (eng_relstat.h). Unlogged tables keep the rows of their shutdown checkpoint only after an
+ * (eng_relstat.h) and, after a clean stop, the tables' activity statistics (eng_actstat.h).
+ * Unlogged tables keep the rows of their shutdown checkpoint only after an
  * orderly shutdown; after a crash they start empty. Off the shards, before they start. */
 bool eng_start(const eng_config *config, rt_err *err);
-/* Deletes the WAL the shutdown checkpoints cover, frees everything (after the shards
- * stopped). */
+/* Deletes the WAL the shutdown checkpoints cover, saves the activity statistics, frees
+ * everything (after the shards stopped). */
 void eng_stop(void);
 /* Per shard, in on_start: takes over its recovered partitions, gives the rows the WAL replay
  * stored their vector graph nodes and adapts the partitions to the recovered catalog (indexes

@@ -129,6 +129,15 @@ eng_vac_stats eng_vac_stats_get(uint64_t storage_id) {
     return st;
 }
 
+void eng_vac_stats_reset(uint64_t storage_id) {
+    eng_vac_tstat *t = eng_vac_tstat_find(storage_id, false);
+    if (t == NULL) return;
+    atomic_store(&t->vacuum_count, 0);
+    atomic_store(&t->autovacuum_count, 0);
+    atomic_store(&t->last_vacuum_us, 0);
+    atomic_store(&t->last_autovacuum_us, 0);
+}
+
 void eng_vac_note_manual(uint64_t storage_id) {
     eng_vac_tstat *t = eng_vac_tstat_find(storage_id, true);
     if (t == NULL) return;

@@ -111,6 +111,9 @@ typedef struct eng_vac_stats {
 eng_vac_tstat *eng_vac_tstat_of(uint64_t storage_id);
 /* Totals of a table storage (all zero when it has none). */
 eng_vac_stats eng_vac_stats_get(uint64_t storage_id);
+/* pg_stat_reset(): the storage's vacuum counts and times start again from zero (not its row
+ * counts, which autovacuum works from). */
+void eng_vac_stats_reset(uint64_t storage_id);
 /* A manual pass over a whole table finished (counted once per table, not per partition). */
 void eng_vac_note_manual(uint64_t storage_id);
 

@@ -15,7 +15,8 @@ static sql_binder *sql_binder_new(sql_bind_ctx *bc) {
     b->arena = bc->arena;
     b->nparams = bc->nparams;
     b->param_types = rt_arena_alloc(bc->arena, sizeof(uint32_t) * (bc->nparams + 1u));
-    if (b->param_types == NULL) return NULL;
+    b->param_used = rt_arena_zalloc(bc->arena, sizeof(bool) * (bc->nparams + 1u));
+    if (b->param_types == NULL || b->param_used == NULL) return NULL;
     for (uint32_t i = 0; i < bc->nparams; i++) {
         b->param_types[i] = bc->param_types[i] != 0 ? bc->param_types[i] : SQL_T_UNKNOWN;
     }
@@ -68,10 +69,10 @@ bool sql_bind_note_col(sql_binder *b, uint32_t table_oid, int32_t attnum, uint32
     return true;
 }
 
-bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param, bool kept) {
+bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param) {
     if (b->nuntyped_params == b->untyped_param_cap) {
         uint32_t cap = b->untyped_param_cap == 0 ? 4 : b->untyped_param_cap * 2;
-        sql_untyped_param *grown = rt_arena_alloc(b->arena, sizeof *grown * cap);
+        const sql_expr **grown = rt_arena_alloc(b->arena, sizeof *grown * cap);
         if (grown == NULL) return rt_arena_fail(b->arena, b->bc->err);
         if (b->nuntyped_params > 0) {
             memcpy(grown, b->untyped_params, sizeof *grown * b->nuntyped_params);
@@ -79,25 +80,35 @@ bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param, bool kept
         b->untyped_params = grown;
         b->untyped_param_cap = cap;
     }
-    b->untyped_params[b->nuntyped_params++] = (sql_untyped_param){param, kept};
+    b->untyped_params[b->nuntyped_params++] = param;
     return true;
 }
 
-/* PostgreSQL's check_variable_parameters: a parameter used only where nothing gives it a type
- * (`$1 IS NULL`, pg_typeof($1)) is 42P18, and a use that kept it untyped before a later use
- * typed it is 42P08 (pg_typeof($1), $1 + 1); the others no context typed are text (a SELECT
- * list's `$1`). PostgreSQL also refuses `$1 IS NULL OR a = $1` (42P08): ours binds WHERE
- * before the select list, where PostgreSQL binds it after, so an IS NULL typed later passes,
- * lest a query PostgreSQL accepts (SELECT a = $1 ... WHERE $1 IS NULL) fail. */
+/* PostgreSQL's check_variable_parameters, then exec_parse_message's check: a use that left a
+ * parameter untyped before a later use typed it is 42P08 (`$1 IS NULL, $1 + 1`; the clauses
+ * are bound in PostgreSQL's order, a SELECT's list before its WHERE, so the same queries
+ * pass); one used only where nothing gives it a type (`$1 IS NULL`, pg_typeof($1)), or not at
+ * all (`SELECT $2`), is 42P18; the others no context typed are text. */
 static bool sql_bind_resolve_params(sql_binder *b) {
     for (uint32_t i = 0; i < b->nuntyped_params; i++) {
-        const sql_expr *p = b->untyped_params[i].param;
+        const sql_expr *p = b->untyped_params[i];
+        if (p->type_oid != SQL_T_UNKNOWN) continue; /* coerced where it stands since */
         bool typed = b->param_types[p->param - 1] != SQL_T_UNKNOWN;
-        if (typed && !b->untyped_params[i].kept) continue;
-        return sql_bind_error(b, p->location,
-                              typed ? SQLSTATE_AMBIGUOUS_PARAMETER
-                                    : SQLSTATE_INDETERMINATE_DATATYPE,
+        if (!typed) continue; /* 42P18 below, without a position as PostgreSQL's */
+        return sql_bind_error(b, p->location, SQLSTATE_AMBIGUOUS_PARAMETER,
                               "could not determine data type of parameter $%u", p->param);
+    }
+    for (uint32_t i = 0; i < b->nparams; i++) {
+        bool untyped = b->param_types[i] == SQL_T_UNKNOWN;
+        bool left = false; /* used only where nothing typed it */
+        for (uint32_t k = 0; k < b->nuntyped_params && untyped && !left; k++) {
+            left = b->untyped_params[k]->param == i + 1 &&
+                   b->untyped_params[k]->type_oid == SQL_T_UNKNOWN;
+        }
+        if (untyped && (left || !b->param_used[i])) { /* `SELECT $2` leaves $1 untyped */
+            return sql_bind_error(b, UINT32_MAX, SQLSTATE_INDETERMINATE_DATATYPE,
+                                  "could not determine data type of parameter $%u", i + 1);
+        }
     }
     for (uint32_t i = 0; i < b->nparams; i++) {
         if (b->param_types[i] == SQL_T_UNKNOWN) b->param_types[i] = SQL_T_TEXT;

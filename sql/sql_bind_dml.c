@@ -356,6 +356,7 @@ static sql_plan *sql_insert_select(sql_binder *b, const sql_insert *ins, const e
                                    sql_plan *p, sql_cte_def *ctes) {
     sql_qlevel *root = sql_qlevel_new(b, NULL, ctes);
     if (root == NULL) return NULL;
+    b->select_keeps_unknown = true; /* an untyped $n it selects takes its column's type */
     sql_plan *src = sql_bind_select(root, ins->source, ctes);
     if (src == NULL) return NULL;
     if (ins->columns.count == 0 && src->ncols < p->modify.ncols) p->modify.ncols = src->ncols;
@@ -378,6 +379,10 @@ static sql_plan *sql_insert_select(sql_binder *b, const sql_insert *ins, const e
         sql_expr *e = sql_expr_column(b->arena, k, src->cols[k].type_oid, src->cols[k].typmod);
         char *what = rt_arena_sprintf(b->arena, "column \"%s\"", col->name);
         if (e == NULL || what == NULL) return NULL;
+        if (!sql_bind_plan_param_type(q, src, k, col->type_oid, SQL_CAST_ASSIGNMENT, what)) {
+            return NULL;
+        }
+        e->type_oid = src->cols[k].type_oid;
         if (src->cols[k].type_oid == SQL_T_UNKNOWN) e->type_oid = SQL_T_TEXT;
         /* An untyped literal of the select list goes through the column type's input, as
          * PostgreSQL leaves it unknown here; one that DISTINCT, GROUP BY or ORDER BY may

@@ -70,13 +70,17 @@ static sql_expr *sql_bind_param(sql_qlevel *q, const sql_param *p) {
     }
     if (p->number > b->nparams) {
         uint32_t *types = rt_arena_alloc(b->arena, sizeof(uint32_t) * p->number);
-        if (types == NULL) return NULL;
+        bool *used = rt_arena_zalloc(b->arena, sizeof(bool) * p->number);
+        if (types == NULL || used == NULL) return NULL;
         for (uint32_t i = 0; i < p->number; i++) {
             types[i] = i < b->nparams ? b->param_types[i] : SQL_T_UNKNOWN;
+            used[i] = i < b->nparams && b->param_used[i];
         }
         b->param_types = types;
+        b->param_used = used;
         b->nparams = p->number;
     }
+    b->param_used[p->number - 1] = true;
     sql_expr *e = sql_expr_new(b->arena, SQL_X_PARAM, b->param_types[p->number - 1], 0);
     if (e == NULL) return NULL;
     e->param = p->number;
@@ -770,7 +774,7 @@ static sql_expr *sql_bind_nulltest(sql_qlevel *q, const sql_nulltest *t) {
     if (e == NULL || (e->args[0] = sql_bind_expr(q, t->arg)) == NULL) return NULL;
     e->test.is_not = t->is_not;
     if (e->args[0]->kind == SQL_X_PARAM && e->args[0]->type_oid == SQL_T_UNKNOWN &&
-        !sql_bind_note_untyped_param(q->b, e->args[0], false)) {
+        !sql_bind_note_untyped_param(q->b, e->args[0])) {
         return NULL;
     }
     return e;

@@ -212,7 +212,17 @@ sql_expr *sql_bind_coerce(sql_qlevel *q, sql_expr *e, uint32_t type, int32_t typ
         return sql_bind_fold_unknown(q, e, type, typmod, ctx == SQL_CAST_EXPLICIT, loc);
     }
     if (e->kind == SQL_X_PARAM && e->type_oid == SQL_T_UNKNOWN) {
-        b->param_types[e->param - 1] = type;
+        /* PostgreSQL's variable_coerce_param_hook: the first coercion of an untyped $n types
+         * it; another use left untyped until then must be coerced to the same type. */
+        uint32_t *deduced = &b->param_types[e->param - 1];
+        if (*deduced != SQL_T_UNKNOWN && *deduced != type) {
+            sql_bind_error(b, e->location, SQLSTATE_AMBIGUOUS_PARAMETER,
+                           "inconsistent types deduced for parameter $%u", e->param);
+            rt_err_detail(b->bc->err, "%s versus %s", sql_type_name(*deduced),
+                          sql_type_name(type));
+            return NULL;
+        }
+        *deduced = type;
         e->type_oid = type;
         e->typmod = -1;
     }
@@ -617,7 +627,7 @@ sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_e
             args[i]->type_oid == SQL_T_UNKNOWN) {
             /* "any" takes the parameter as it is: nothing types it here (42P18, or 42P08 once
              * something later in the query does), as in PostgreSQL. */
-            if (!sql_bind_note_untyped_param(q->b, args[i], true)) return NULL;
+            if (!sql_bind_note_untyped_param(q->b, args[i])) return NULL;
             e->args[i] = args[i];
             continue;
         }

@@ -101,6 +101,8 @@ typedef struct sql_qlevel {
     struct sql_window_func *wins; /* window function calls, by SQL_X_WINDOWREF index */
     uint32_t nwins, win_cap;
     bool correlated;             /* an expression referred to an enclosing level */
+    bool keep_unknown;           /* untyped $n targets stay untyped (PostgreSQL's
+                                    p_resolve_unknowns false: sql_targets_resolve_params) */
     bool selfref;                /* FROM reads a WITH RECURSIVE working table (no aggregates) */
     bool lateral;                /* binding a LATERAL FROM item of this level */
     bool lateral_used;           /* ... and it referred to an earlier FROM item */
@@ -120,16 +122,11 @@ typedef struct sql_upref {
     bool in_agg;                 /* inside an aggregate of that level (an outer aggregate) */
 } sql_upref;
 
-/* A parameter used where its type stays unknown (sql_bind_note_untyped_param). */
-typedef struct sql_untyped_param {
-    const sql_expr *param;
-    bool kept;
-} sql_untyped_param;
-
 struct sql_binder {
     sql_bind_ctx *bc;
     rt_arena *arena;
     uint32_t *param_types;       /* SQL_T_UNKNOWN until inferred */
+    bool *param_used;            /* $n appears in the statement */
     uint32_t nparams;
     uint32_t nmaterials;
     uint32_t nsubqueries;
@@ -153,7 +150,9 @@ struct sql_binder {
     uint32_t ndml_ctes, dml_cte_cap;
     uint32_t cte_copies;         /* binding a further copy of an inlined WITH query: its
                                     references are not written ones (sql_cte_def.nwritten) */
-    sql_untyped_param *untyped_params; /* unknown-typed $n used where nothing types them */
+    const sql_expr **untyped_params; /* unknown-typed $n used where nothing types them */
+    bool select_keeps_unknown;   /* the next sql_bind_select is a set operation's branch or
+                                    INSERT's source (sql_qlevel.keep_unknown) */
     uint32_t nuntyped_params, untyped_param_cap;
 };
 
@@ -166,11 +165,10 @@ bool sql_bind_need_priv(sql_binder *b, uint32_t oid, uint32_t privs, bool sequen
  * computed column (0) or an object the statement needs nothing on. False only when out of
  * memory. */
 bool sql_bind_note_col(sql_binder *b, uint32_t table_oid, int32_t attnum, uint32_t priv);
-/* Notes parameter `param` (SQL_X_PARAM of unknown type) used where its type stays unknown:
- * 42P18 unless another use types it; `kept`: this use keeps the unknown type (an "any"
- * argument, pg_typeof), so a later use typing it is 42P08, where an IS NULL test just reads
- * the typed value. False only when out of memory. */
-bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param, bool kept);
+/* Notes parameter `param` (SQL_X_PARAM of unknown type) used where its type stays unknown
+ * (IS NULL, an "any" argument, pg_typeof): 42P18 at the end, or 42P08 when a later use types
+ * it. False only when out of memory. */
+bool sql_bind_note_untyped_param(sql_binder *b, const sql_expr *param);
 
 /* ---- errors ---- */
 /* Sets an error with the position of AST location `loc` (0-based byte offset). */
@@ -258,6 +256,11 @@ bool sql_bind_common_type(sql_qlevel *q, sql_expr **exprs, uint32_t n, const cha
 sql_expr *sql_bind_call(sql_qlevel *q, const char *name, bool is_operator, sql_expr **args,
                         uint32_t nargs, uint32_t loc);
 const char *sql_type_name(uint32_t oid);
+/* An untyped $n that plan p (a PROJECT) selects as column `col` takes `type` where it stands,
+ * as PostgreSQL coerces the parameter a set operation's branch or INSERT's source selects
+ * (not a cast over its column). False on error. */
+bool sql_bind_plan_param_type(sql_qlevel *q, struct sql_plan *p, uint32_t col, uint32_t type,
+                              sql_cast_context ctx, const char *what);
 /* Most parameters of a function known to sql_bind_named_args (make_interval's seven). */
 #define SQL_NAMED_PARAMS_MAX 8
 /* Puts `name => value` arguments (names[i] non-NULL) at their parameters' positions, filling

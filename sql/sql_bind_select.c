@@ -1349,15 +1349,55 @@ static bool sql_check_distinct_on(sql_sel_state *st) {
     return true;
 }
 
-/* SELECT with FROM/WHERE/GROUP BY/HAVING/targets/DISTINCT/ORDER BY/LIMIT. */
+/* PostgreSQL's resolveTargetListUnknowns and the start of addTargetToSortList: an untyped $n
+ * of the select list becomes text, as does one that is sorted, grouped or made DISTINCT on
+ * (where a use typed it otherwise since: 42P08, `SELECT $1 WHERE $1 = 1`). A set operation's
+ * branch and INSERT's source keep the others untyped for what they feed to type them. */
+static bool sql_targets_resolve_params(sql_sel_state *st, bool distinct) {
+    sql_qlevel *q = st->q;
+    sql_targets *t = &st->t;
+    for (uint32_t k = 0; k < st->ngroup; k++) {
+        sql_expr *e = st->group[k];
+        if (e->kind == SQL_X_PARAM && e->type_oid == SQL_T_UNKNOWN &&
+            sql_bind_coerce(q, e, SQL_T_TEXT, -1, SQL_CAST_IMPLICIT, e->location, NULL) == NULL) {
+            return false;
+        }
+    }
+    for (uint32_t k = 0; k < t->count; k++) {
+        sql_expr *e = t->exprs[k];
+        if (e->kind != SQL_X_PARAM || e->type_oid != SQL_T_UNKNOWN) continue;
+        bool sorted = false;
+        for (uint32_t i = 0; i < st->nsort; i++) sorted |= st->sort[i].expr->column.index == k;
+        if (q->keep_unknown && !sorted && !distinct && k < t->visible) continue;
+        if (sql_bind_coerce(q, e, SQL_T_TEXT, -1, SQL_CAST_IMPLICIT, e->location, NULL) == NULL) {
+            return false;
+        }
+    }
+    for (uint32_t k = 0; k < t->count; k++) t->cols[k].type_oid = t->exprs[k]->type_oid;
+    for (uint32_t i = 0; i < st->nsort; i++) {
+        st->sort[i].expr->type_oid = t->exprs[st->sort[i].expr->column.index]->type_oid;
+    }
+    return true;
+}
+
+/* SELECT with FROM/WHERE/GROUP BY/HAVING/targets/DISTINCT/ORDER BY/LIMIT. The clauses are
+ * bound in PostgreSQL's order (transformSelectStmt): FROM, the select list,
+ * WHERE, HAVING, ORDER BY, GROUP BY, DISTINCT ON, LIMIT. It decides which use of an untyped
+ * $n types it (sql_bind_resolve_params): `SELECT a = $1 ... WHERE $1 IS NULL` prepares,
+ * `SELECT $1 IS NULL ... WHERE a = $1` is 42P08. */
 static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
     sql_binder *b = q->b;
     sql_sel_state st = {.q = q, .s = s};
     if ((st.plan = sql_bind_from(q, &s->from)) == NULL) return NULL;
+    q->win_allowed = true; /* in the select list, DISTINCT ON and ORDER BY */
+    if (!sql_bind_window_clause(q, &s->windows)) return NULL;
+    if (!sql_bind_targets(q, &s->targets, &st.t)) return NULL;
     if (s->where != NULL) {
         q->agg_forbidden = "WHERE";
+        q->win_allowed = false;
         sql_expr *pred = sql_bind_fold_tree(q, sql_bind_condition(q, s->where, "WHERE"));
         q->agg_forbidden = NULL;
+        q->win_allowed = true;
         if (pred == NULL) return NULL;
         sql_plan *f = sql_plan_alloc(b, SQL_P_FILTER, st.plan->ncols);
         if (f == NULL) return NULL;
@@ -1367,23 +1407,20 @@ static sql_plan *sql_bind_simple_select(sql_qlevel *q, const sql_select *s) {
         f->est_rows = st.plan->est_rows / 3;
         st.plan = f;
     }
-    q->win_allowed = true; /* in the select list, DISTINCT ON and ORDER BY */
-    if (!sql_bind_window_clause(q, &s->windows)) return NULL;
-    if (!sql_bind_targets(q, &s->targets, &st.t) || !sql_bind_group_by(&st)) return NULL;
     q->win_forbidden = "HAVING";
     if (s->having != NULL && (st.having = sql_bind_condition(q, s->having, "HAVING")) == NULL) {
         return NULL;
     }
     q->win_forbidden = NULL;
     bool distinct = s->distinct && s->distinct_on.count == 0;
-    if (!sql_bind_order_by(&st, &s->order_by, distinct)) return NULL;
+    if (!sql_bind_order_by(&st, &s->order_by, distinct) || !sql_bind_group_by(&st)) return NULL;
     for (uint32_t i = 0; i < s->distinct_on.count; i++) { /* DISTINCT ON keys as targets */
         sql_expr *e = sql_target_ref(q, SQL_LIST_AT(s->distinct_on, i), &st.t, "DISTINCT ON", true);
         if (e == NULL && rt_err_is_set(b->bc->err)) return NULL;
         if (e == NULL && (e = sql_bind_expr(q, SQL_LIST_AT(s->distinct_on, i))) == NULL) return NULL;
         if (!sql_targets_add(b, &st.t, e, "?distinct?", NULL)) return NULL;
     }
-    if (!sql_check_distinct_on(&st)) return NULL;
+    if (!sql_check_distinct_on(&st) || !sql_targets_resolve_params(&st, distinct)) return NULL;
     if (q->selfref && q->naggs > 0) {
         sql_bind_error(b, UINT32_MAX, SQLSTATE_INVALID_RECURSION,
                        "aggregate functions are not allowed in a recursive query's recursive "
@@ -1492,6 +1529,15 @@ static sql_plan *sql_bind_values(sql_qlevel *q, const sql_select *s) {
 }
 
 /* ---- set operations ---- */
+
+bool sql_bind_plan_param_type(sql_qlevel *q, sql_plan *p, uint32_t col, uint32_t type,
+                              sql_cast_context ctx, const char *what) {
+    sql_expr *e = p->kind == SQL_P_PROJECT ? p->project.exprs[col] : NULL;
+    if (e == NULL || e->kind != SQL_X_PARAM || e->type_oid != SQL_T_UNKNOWN) return true;
+    if (sql_bind_coerce(q, e, type, -1, ctx, e->location, what) == NULL) return false;
+    p->cols[col].type_oid = type;
+    return true;
+}
 
 /* Casts a plan's columns to the given types (a projection when anything changes). */
 static sql_plan *sql_cast_plan(sql_qlevel *q, sql_plan *in, const uint32_t *types) {
@@ -1626,6 +1672,12 @@ static sql_plan *sql_bind_setop_link(sql_qlevel *q, sql_union_acc *u, const sql_
             return NULL;
         }
     }
+    for (uint32_t c = 0; c < l->ncols; c++) {
+        if (!sql_bind_plan_param_type(q, l, c, types[c], SQL_CAST_IMPLICIT, NULL) ||
+            !sql_bind_plan_param_type(q, r, c, types[c], SQL_CAST_IMPLICIT, NULL)) {
+            return NULL;
+        }
+    }
     sql_plan *lc = sql_cast_plan(q, l, types);
     sql_plan *rc = lc != NULL ? sql_cast_plan(q, r, types) : NULL;
     if (rc == NULL) return NULL;
@@ -1664,8 +1716,10 @@ static sql_plan *sql_bind_setop(sql_qlevel *q, const sql_select *s) {
     chain[0] = s;
     for (uint32_t i = 1; i < links; i++) chain[i] = chain[i - 1]->left;
     sql_union_acc u = {0};
+    b->select_keeps_unknown = true;
     sql_plan *p = sql_bind_select(q->parent, chain[links - 1]->left, q->ctes);
     for (uint32_t i = links; i-- > 0 && p != NULL;) {
+        b->select_keeps_unknown = true;
         sql_plan *r = sql_bind_select(q->parent, chain[i]->right, q->ctes);
         p = r != NULL ? sql_bind_setop_link(q, &u, chain[i], p, r) : NULL;
     }
@@ -1929,9 +1983,12 @@ bool sql_bind_with(sql_qlevel *q, const sql_with *with, sql_cte_def **out) {
 sql_plan *sql_bind_select(sql_qlevel *parent, const sql_select *s, sql_cte_def *ctes) {
     sql_binder *b = parent != NULL ? parent->b : NULL;
     RT_ASSERT(b != NULL);
+    bool keep_unknown = b->select_keeps_unknown;
+    b->select_keeps_unknown = false; /* not for the subqueries inside */
     if (!sql_bind_stack_ok(b)) return NULL;
     sql_qlevel *q = sql_qlevel_new(b, parent, ctes);
     if (q == NULL) return NULL;
+    q->keep_unknown = keep_unknown;
     if (s->with != NULL && !sql_bind_with(q, s->with, &q->ctes)) return NULL;
     sql_plan *p;
     if ((s->op != SQL_SETOP_NONE || s->values.count > 0) && s->locking.count > 0) {

@@ -253,7 +253,7 @@ static sql_expr *sql_bind_pg_typeof(sql_qlevel *q, const sql_func *f) {
     if (arg == NULL) return NULL;
     /* An untyped parameter stays untyped here: 42P18, or 42P08 when a later use types it. */
     if (arg->kind == SQL_X_PARAM && arg->type_oid == SQL_T_UNKNOWN &&
-        !sql_bind_note_untyped_param(q->b, arg, true)) {
+        !sql_bind_note_untyped_param(q->b, arg)) {
         return NULL;
     }
     uint32_t type = arg->type_oid;

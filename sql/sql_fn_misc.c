@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "engine/eng.h"
+#include "engine/eng_vac.h"
 #include "net/net_pg.h"
 #include "runtime/rt_loop.h"
 #include "runtime/rt_time.h"
@@ -38,6 +39,7 @@
 #include "sql/sql_funcs_int.h"
 #include "sql/sql_inet.h"
 #include "sql/sql_session.h"
+#include "sql/sql_stats.h"
 
 #define SQL_MISC_KERNEL(name)                                                                 \
     static bool name(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,          \
@@ -617,6 +619,28 @@ SQL_MISC_KERNEL(sql_misc_pg_sleep) {
     return true;
 }
 
+/* pg_stat_reset(): zeroes the activity figures of the current database's tables (scans,
+ * VACUUM and ANALYZE counts and times), superusers only as PostgreSQL 15's default grant. The
+ * row counts stay: they are the engine's counts of the rows, which autovacuum works from. */
+SQL_MISC_KERNEL(sql_misc_pg_stat_reset) {
+    sql_session *s = sql_misc_session(f, sql_session_is_superuser != NULL);
+    if (s == NULL) return false;
+    if (!sql_session_is_superuser(s)) {
+        return rt_err_set(f->err, SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                          "permission denied for function pg_stat_reset");
+    }
+    const eng_database *db = sql_misc_exec(f)->db;
+    for (uint32_t t = 0; t < db->table_count; t++) {
+        sql_stats_activity_reset(db->tables[t].oid);
+        eng_vac_stats_reset(db->tables[t].storage_id);
+    }
+    SQL_FOR_ACTIVE(i) {
+        out->nulls[i] = 0; /* void: a value with no bytes */
+        out->b[i] = (sql_bytes){0};
+    }
+    return true;
+}
+
 /* ---- gen_random_uuid ---- */
 
 /* Version 4 UUIDs from OpenSSL's CSPRNG, one call for the whole batch. */
@@ -1005,6 +1029,7 @@ static const sql_func_def sql_misc_defs[] = {
     FN0("txid_current", I8, SV, sql_misc_txid),
     FN0("pg_current_xact_id", I8, SV, sql_misc_txid),
     FN("pg_sleep", SQL_T_VOID, ST | VO, sql_misc_pg_sleep, SQL_T_FLOAT8),
+    FN0("pg_stat_reset", SQL_T_VOID, VO, sql_misc_pg_stat_reset),
     FN("pg_typeof", SQL_T_REGTYPE, SB, sql_misc_typeof, SQL_T_ANY),
     FN0("gen_random_uuid", SQL_T_UUID, VO, sql_misc_random_uuid),
     FN("nextval", I8, ST | VO, sql_misc_nextval, RC),

@@ -5,6 +5,7 @@
 
 #include <ck_spinlock.h>
 
+#include "engine/eng_actstat.h"
 #include "engine/eng.h"
 #include "engine/eng_vac.h"
 #include "runtime/rt_log.h"
@@ -163,6 +164,47 @@ void sql_stats_activity_get(uint32_t table_oid, sql_stats_activity *out) {
     sql_stats_scans_sum(table_oid, out);
     /* Changes count per slot: not this table's when another's statistics hold it. */
     if (mine) out->mod_since_analyze = atomic_load(&slot->changes);
+}
+
+void sql_stats_activity_reset(uint32_t table_oid) {
+    sql_stats_slot *slot = sql_stats_slot_of(table_oid);
+    ck_spinlock_lock(&slot->lock);
+    if (slot->activity_oid == table_oid) {
+        slot->activity_oid = 0;
+        sql_stats_activity_own(slot, table_oid);
+    }
+    ck_spinlock_unlock(&slot->lock);
+    /* A shard's entry begins again at its next scan; until then readers skip it. */
+    for (uint32_t s = 0; s < RT_SHARDS_MAX; s++) {
+        sql_stats_scans *t = atomic_load_explicit(&sql_stats_scans_of[s], memory_order_acquire);
+        if (t == NULL) continue;
+        sql_stats_scans *e = &t[table_oid % SQL_STATS_TABLES_MAX];
+        uint32_t expected = table_oid;
+        atomic_compare_exchange_strong(&e->oid, &expected, 0);
+    }
+}
+
+/* The figures eng_actstat saves at an orderly stop: scans, then ANALYZE's counts and times. */
+void sql_stats_activity_save(const eng_table *t, uint64_t *values) {
+    sql_stats_activity a;
+    sql_stats_activity_get(t->oid, &a);
+    uint64_t v[ENG_ACTSTAT_SQL_VALUES] = {a.seq_scan, a.idx_scan, a.analyze_count,
+                                          a.autoanalyze_count, (uint64_t)a.last_analyze_us,
+                                          (uint64_t)a.last_autoanalyze_us};
+    memcpy(values, v, sizeof v);
+}
+
+void sql_stats_activity_restore(const eng_table *t, const uint64_t *values) {
+    sql_stats_slot *slot = sql_stats_slot_of(t->oid);
+    ck_spinlock_lock(&slot->lock);
+    slot->activity_oid = t->oid;
+    slot->seq_scan = values[0];
+    slot->idx_scan = values[1];
+    slot->analyze_count = values[2];
+    slot->autoanalyze_count = values[3];
+    slot->last_analyze_us = (int64_t)values[4];
+    slot->last_autoanalyze_us = (int64_t)values[5];
+    ck_spinlock_unlock(&slot->lock);
 }
 
 bool sql_stats_publish_loaded(sql_table_stats *st) {

@@ -93,8 +93,8 @@ bool sql_stats_known(const eng_table *t);
 bool sql_stats_distinct(const eng_table *t, uint16_t attnum, double *ndistinct,
                         double *null_frac);
 
-/* pg_stat_user_tables' figures of ANALYZE for a table (zeros when never analysed since the
- * process started), and the rows changed since its statistics (n_mod_since_analyze). */
+/* pg_stat_user_tables' figures of ANALYZE for a table (zeros when never analysed; kept over
+ * an orderly restart, reset by a crash: eng_actstat.h), and the rows changed since its statistics (n_mod_since_analyze). */
 typedef struct sql_stats_activity {
     int64_t last_analyze_us, last_autoanalyze_us;   /* Unix epoch, 0: never */
     uint64_t analyze_count, autoanalyze_count;
@@ -102,6 +102,8 @@ typedef struct sql_stats_activity {
     uint64_t seq_scan, idx_scan;
 } sql_stats_activity;
 void sql_stats_activity_get(uint32_t table_oid, sql_stats_activity *out);
+/* pg_stat_reset(): the table's scan counts and ANALYZE figures start again from zero. */
+void sql_stats_activity_reset(uint32_t table_oid);
 /* A statement started a scan of table `table_oid`: sequential, or through an index (the
  * primary key's or another). */
 void sql_stats_note_scan(uint32_t table_oid, bool index);

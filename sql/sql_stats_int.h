@@ -58,14 +58,17 @@ typedef struct sql_stats_slot {
      * extra ANALYZE). */
     _Atomic uint64_t changes;   /* rows written since the statistics were taken */
     _Atomic bool analyzing;     /* a background ANALYZE runs */
-    /* pg_stat_user_tables' analyze figures of table `activity_oid` (since this process
-     * started: a restart begins them again), under `lock`. */
+    /* pg_stat_user_tables' analyze figures of table `activity_oid`, under `lock` (an
+     * orderly stop saves them, the next clean start gives them back: eng_actstat.h). */
     uint32_t activity_oid;
     int64_t last_analyze_us, last_autoanalyze_us;
     uint64_t analyze_count, autoanalyze_count;
     uint64_t seq_scan, idx_scan;  /* scans the table's statements started */
 } sql_stats_slot;
 
+/* sql_stats.c: eng_actstat's hooks (ENG_ACTSTAT_SQL_VALUES figures of table t). */
+void sql_stats_activity_save(const eng_table *t, uint64_t *values);
+void sql_stats_activity_restore(const eng_table *t, const uint64_t *values);
 /* sql_stats.c: installs loaded statistics in their empty slot; false (the caller frees them)
  * if the slot is taken. */
 bool sql_stats_publish_loaded(sql_table_stats *st);

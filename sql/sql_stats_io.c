@@ -18,6 +18,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "engine/eng_actstat.h"
 #include "engine/eng.h"
 #include "runtime/rt_log.h"
 #include "runtime/rt_loop.h"
@@ -280,4 +281,5 @@ static bool sql_stats_load(const eng_table *t, const uint8_t *bytes, size_t len,
 void sql_stats_init(void) {
     sql_stats_reset();
     eng_relstat_set_loader(sql_stats_load);
+    eng_actstat_set_hooks(sql_stats_activity_save, sql_stats_activity_restore);
 }

@@ -19,6 +19,7 @@
 #define SQL_SESSION_HARNESS_H
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +282,34 @@ static inline bool sh_dir_remove(const char *dir) {
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd) == 0;
+}
+
+/* Ends a forked run (sh_run_forked) by SIGKILL, a real kill -9, after leaving in dir/checks
+ * whether its checks so far all held (a killed child has no exit status to say it). */
+static inline void sh_kill9_now(const char *dir) {
+    char path[192];
+    snprintf(path, sizeof path, "%s/checks", dir);
+    FILE *f = fopen(path, "w");
+    if (f != NULL) {
+        fprintf(f, "%d\n", atomic_load(&mismatches) + atomic_load(&test_check_failures));
+        fclose(f);
+    }
+    fflush(NULL);
+    kill(getpid(), SIGKILL);
+}
+
+/* In the parent: the child sh_kill9_now ended held all its checks. */
+static inline bool sh_kill9_checks_held(const char *dir) {
+    char path[192];
+    snprintf(path, sizeof path, "%s/checks", dir);
+    FILE *f = fopen(path, "r");
+    int n = -1;
+    if (f != NULL) {
+        if (fscanf(f, "%d", &n) != 1) n = -1;
+        fclose(f);
+    }
+    unlink(path);
+    return n == 0;
 }
 
 /* Set: the engine stops without its shutdown checkpoint (the next start replays the WAL). */

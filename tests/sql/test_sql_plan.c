@@ -369,6 +369,55 @@ static void plan_probe_first_joins(void) {
                                  "(SELECT 1 FROM u WHERE u.tid = t.id)"));
 }
 
+/* Binds `sql` with its parameters' types left to infer: "int4 ..." (each $n's inferred type
+ * OID), or "SQLSTATE message [detail]" when the binder refuses it. */
+static const char *plan_param_types(const char *sql) {
+    static char out[sizeof(rt_err) + 16];
+    sdb_ctx c;
+    rt_err err;
+    rt_err_clear(&err);
+    sdb_ctx_open(&c, sql, &err);
+    sql_stmt_list list;
+    sql_query *q = NULL;
+    if (!sql_parse(c.arena, sql, (uint32_t)strlen(sql), &list, &err) || list.count != 1 ||
+        !sql_bind_query(&c.bc, list.stmts[0].node, &q)) {
+        snprintf(out, sizeof out, "%s %s [%s]", err.sqlstate, err.message, err.detail);
+    } else {
+        size_t len = 0;
+        out[0] = '\0';
+        for (uint32_t i = 0; i < q->nparams && len < sizeof out; i++) {
+            len += (size_t)snprintf(out + len, sizeof out - len, "%s%u", i > 0 ? " " : "",
+                                    q->param_types[i]);
+        }
+    }
+    sdb_ctx_close(&c);
+    return out;
+}
+
+/* Parameter types are inferred in PostgreSQL's order of the clauses (a SELECT's list, then
+ * WHERE; UPDATE's WHERE before SET): the use that types $n decides whether an earlier use
+ * that needs no type is 42P08; two coercions to different types name both. */
+static void plan_param_inference(void) {
+    TEST_CHECK(strcmp(plan_param_types("SELECT $1 + 1, $1 IS NULL"), "23") == 0);
+    TEST_CHECK(strcmp(plan_param_types("SELECT $1 IS NULL, $1 + 1"),
+                      "42P08 could not determine data type of parameter $1 []") == 0);
+    TEST_CHECK(strcmp(plan_param_types("SELECT x = $1 FROM t WHERE $1 IS NULL"), "23") == 0);
+    TEST_CHECK(strcmp(plan_param_types("SELECT $1 IS NULL FROM t WHERE x = $1"),
+                      "42P08 could not determine data type of parameter $1 []") == 0);
+    TEST_CHECK(strcmp(plan_param_types("UPDATE t SET x = 1 WHERE x = $1 RETURNING $1 IS NULL"),
+                      "23") == 0);
+    TEST_CHECK(strcmp(plan_param_types("SELECT repeat($1, $1)"),
+                      "42P08 inconsistent types deduced for parameter $1 "
+                      "[text versus integer]") == 0);
+    TEST_CHECK(strcmp(plan_param_types("SELECT $1, $1 + 1"),
+                      "42P08 inconsistent types deduced for parameter $1 "
+                      "[integer versus text]") == 0);
+    TEST_CHECK(strcmp(plan_param_types("SELECT $1, $2 = 1"), "25 23") == 0);
+    TEST_CHECK(strcmp(plan_param_types("SELECT $1 UNION SELECT 1"), "23") == 0);
+    TEST_CHECK(strcmp(plan_param_types("SELECT $2::int"),
+                      "42P18 could not determine data type of parameter $1 []") == 0);
+}
+
 /* The estimated rows of the first function scan of `sql`'s plan, or -1. With `param`: $1 is
  * declared of its type and bound to it, as the server plans a custom plan after Bind. */
 static double plan_funcscan_rows(const char *sql, const sql_value *param) {
@@ -621,6 +670,7 @@ static void plan_fiber(void *arg) {
     plan_hash_right();
     plan_probe_first_joins();
     plan_unnest_rows();
+    plan_param_inference();
     plan_sequences();
     plan_modify();
     rt_runtime_stop();

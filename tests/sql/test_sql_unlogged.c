@@ -17,7 +17,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <signal.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -116,33 +115,6 @@ static void script_after_drop(capture *a) {
 
 static char kill9_dir[128];
 
-/* Leaves the checks' outcome in kill9_dir/checks and ends the child by SIGKILL. */
-static void kill9_now(void) {
-    char path[192];
-    snprintf(path, sizeof path, "%s/checks", kill9_dir);
-    FILE *f = fopen(path, "w");
-    if (f != NULL) {
-        fprintf(f, "%d\n", atomic_load(&mismatches) + atomic_load(&test_check_failures));
-        fclose(f);
-    }
-    fflush(NULL);
-    kill(getpid(), SIGKILL);
-}
-
-/* The child killed itself after checks that all held. */
-static bool kill9_checks_held(void) {
-    char path[192];
-    snprintf(path, sizeof path, "%s/checks", kill9_dir);
-    FILE *f = fopen(path, "r");
-    int n = -1;
-    if (f != NULL) {
-        if (fscanf(f, "%d", &n) != 1) n = -1;
-        fclose(f);
-    }
-    unlink(path);
-    return n == 0;
-}
-
 #define PERSISTENCE_OF                                                                   \
     "SELECT relname, relpersistence FROM pg_class WHERE relname IN ('ul', 'ul_id_seq', "   \
     "'ul_pkey', 'lg', 'lg_id_seq', 'useq', 'useq2') ORDER BY relname"
@@ -169,7 +141,7 @@ static void script_set_logged(capture *a) {
     expect(a, "SELECT id, v FROM ul ORDER BY id", "id|v\n1|a\n2|b\n3|c\n4|d\nSELECT 4\n");
     expect(a, "SELECT id, v FROM lg ORDER BY id", "id|v\n1|a\n2|b\n3|c\n4|d\nSELECT 4\n");
     expect(a, PERSISTENCE_OF, PERSISTENCE_AFTER);
-    kill9_now();
+    sh_kill9_now(kill9_dir);
 }
 
 static void script_after_kill9(capture *a) {
@@ -188,7 +160,7 @@ static void test_unlogged_set_logged(void **state) {
     (void)state;
     assert_true(sh_dir_fresh(kill9_dir, sizeof kill9_dir, "set_logged"));
     assert_int_equal(sh_run_forked(kill9_dir, 2, script_set_logged, NULL), 1); /* SIGKILL */
-    assert_true(kill9_checks_held());
+    assert_true(sh_kill9_checks_held(kill9_dir));
     assert_int_equal(sh_run_forked(kill9_dir, 2, script_after_kill9, NULL), 0);
     assert_true(sh_dir_remove(kill9_dir));
 }
