@@ -352,58 +352,34 @@ static sql_qlevel *sql_bind_rangefunc_args(sql_qlevel *q, const sql_func *f, sql
     return argq;
 }
 
-/* json[b]_populate_record[set] / json[b]_to_record[set] in FROM: the records the call makes
- * (one, or a FUNCSCAN's set), spread into the columns of their row type. */
+/* json[b]_populate_record[set] / json[b]_to_record[set] in FROM: a FUNCSCAN whose rows are
+ * the records the call makes (one for the scalar forms), spread into the columns of their row
+ * type. */
 static sql_plan *sql_bind_rangefunc_jsonrec(sql_qlevel *q, sql_qlevel *argq,
                                             const sql_rangefunc *rf, sql_expr *call,
                                             sql_scope **scope) {
     sql_binder *b = q->b;
     const char *name = call->func.def->name;
-    if (rf->with_ordinality) {
-        sql_bind_error(b, rf->hdr.location, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                       "WITH ORDINALITY on %s is not supported yet", name);
-        return NULL;
-    }
     call = sql_bind_jsonrec(argq, call, &rf->col_defs, true, call->location);
     if (call == NULL) return NULL;
-    sql_plan *rows;
-    if (call->func.def->flags & SQL_F_SRF) {
-        rows = sql_plan_alloc(b, SQL_P_FUNCSCAN, 1);
-        if (rows == NULL) return NULL;
-        rows->func.def = call->func.def;
-        rows->func.nargs = call->nargs;
-        rows->func.args = call->args;
-        rows->func.alias = rf->alias;
-    } else {
-        sql_plan *res = sql_plan_alloc(b, SQL_P_RESULT, 0);
-        rows = sql_plan_alloc(b, SQL_P_PROJECT, 1);
-        if (res == NULL || rows == NULL) return NULL;
-        rows->left = res;
-        rows->project.exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *));
-        if (rows->project.exprs == NULL) return NULL;
-        rows->project.exprs[0] = call;
-    }
-    rows->cols[0] = (sql_col){.name = name, .type_oid = call->type_oid, .typmod = -1};
     sql_bytes shape = call->args[call->nargs - 1]->constval.b;
     uint32_t n = sql_record_count(shape);
-    sql_plan *p = sql_plan_alloc(b, SQL_P_PROJECT, n);
+    sql_plan *p = sql_plan_alloc(b, SQL_P_FUNCSCAN, n + (rf->with_ordinality ? 1u : 0u));
     if (p == NULL) return NULL;
-    p->left = rows;
-    p->project.exprs = rt_arena_alloc(b->arena, sizeof(sql_expr *) * (n + 1u));
-    sql_expr *rec = sql_expr_column(b->arena, 0, call->type_oid, -1);
-    if (p->project.exprs == NULL || rec == NULL) return NULL;
+    p->func.def = sql_jsonrec_from_def(call->func.def);
+    p->func.nargs = call->nargs;
+    p->func.args = call->args;
+    p->func.ordinality = rf->with_ordinality;
+    p->func.alias = rf->alias;
+    if (rf->with_ordinality) {
+        p->cols[n] = (sql_col){.name = "ordinality", .type_oid = SQL_T_INT8, .typmod = -1};
+    }
     sql_record_iter it;
     sql_record_col col;
     sql_record_iter_init(&it, shape);
     for (uint32_t i = 0; sql_record_iter_next(&it, &col); i++) {
-        sql_expr *e = sql_expr_new(b->arena, SQL_X_FIELD, col.value.type_oid, 1);
         char *fname = rt_arena_strndup(b->arena, col.name, col.name_len);
-        if (e == NULL || fname == NULL) return NULL;
-        e->typmod = col.typmod;
-        e->args[0] = rec;
-        e->field.index = i;
-        e->field.name = fname;
-        p->project.exprs[i] = e;
+        if (fname == NULL) return NULL;
         p->cols[i] = (sql_col){.name = fname, .type_oid = col.value.type_oid,
                                .typmod = col.typmod};
     }
@@ -432,6 +408,13 @@ static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_
     sql_expr *call = sql_bind_call(argq, name, false, args, n, f->hdr.location);
     if (call == NULL) return NULL;
     const sql_func_def *d = call->func.def;
+    if (rf->with_ordinality && rf->col_defs.count > 0) {
+        const sql_columndef *cd = SQL_LIST_AT(rf->col_defs, 0);
+        sql_bind_error(b, cd->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                       "WITH ORDINALITY cannot be used with a column definition list");
+        rt_err_hint(b->bc->err, "Put the column definition list inside ROWS FROM().");
+        return NULL;
+    }
     if (call->kind == SQL_X_FUNC && sql_jsonrec_is(d)) {
         return sql_bind_rangefunc_jsonrec(q, argq, rf, call, scope);
     }

@@ -388,23 +388,44 @@ static bool sql_fn_jsonrec(sql_fctx *f, uint32_t n, const uint8_t *active, sql_v
     return true;
 }
 
-/* ---- json[b]_populate_recordset(base, from_json, shape), json[b]_to_recordset ---- */
+/* ---- as rows: json[b]_populate_recordset(base, from_json, shape), json[b]_to_recordset, and
+ * in FROM (`spread`: the record's columns, not the record) all eight functions ---- */
 
-static bool sql_srf_jsonrec_set(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,
-                                struct sql_rowset *out, const char *fn) {
+/* Adds one row: the record, or its columns (all NULL for a NULL record). */
+static bool jr_emit(struct sql_exec_ctx *x, const jr_shape *s, const sql_value *rec,
+                    bool spread, struct sql_rowset *out) {
+    if (!spread) return sql_rowset_add_values(out, rec) || rt_arena_fail(x->arena, x->err);
+    sql_value *vals = rt_arena_alloc(x->arena, sizeof(sql_value) * (s->count + 1u));
+    if (vals == NULL) return rt_arena_fail(x->arena, x->err);
+    for (uint32_t i = 0; i < s->count; i++) {
+        sql_record_col col;
+        if (rec->is_null || !sql_record_field(rec->b, i, &col)) {
+            col.value = (sql_value){.is_null = true};
+        }
+        vals[i] = col.value;
+        vals[i].type_oid = s->types[i];
+    }
+    return sql_rowset_add_values(out, vals) || rt_arena_fail(x->arena, x->err);
+}
+
+static bool sql_srf_jsonrec_rows(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,
+                                 struct sql_rowset *out, const char *fn, bool set,
+                                 bool spread) {
     uint32_t js = nargs - 2;
-    if (args[js].is_null) return true;
     sql_eval_ctx ec;
     sql_exec_eval_ctx(x, x->arena, &ec);
     jr_ctx c = {.io = &ec.io, .fn = fn, .key = ""};
     jr_shape *s;
+    if (!jr_shape_read(&c, args[nargs - 1].b, 0, &s)) return false;
+    sql_value base = {.type_oid = s->rowtype, .is_null = true};
+    if (js == 1) base = args[0];
+    base.type_oid = s->rowtype;
+    if (args[js].is_null) return set || jr_emit(x, s, &base, spread, out);
     sql_bytes text;
-    if (!jr_shape_read(&c, args[nargs - 1].b, 0, &s) ||
-        !jr_text(&c, args[js].type_oid, args[js].b, &text)) {
-        return false;
-    }
-    const sql_value *base = js == 1 ? &args[0] : NULL;
+    if (!jr_text(&c, args[js].type_oid, args[js].b, &text)) return false;
     sql_bytes arr = jr_trim(text);
+    sql_value rec;
+    if (!set) return jr_populate(&c, s, &base, arr, &rec) && jr_emit(x, s, &rec, spread, out);
     if (arr.ptr[0] != '[') {
         return rt_err_set(x->err, SQLSTATE_INVALID_PARAMETER_VALUE, "cannot call %s on %s", fn,
                           args[js].type_oid == SQL_T_JSONB ? "a non-array"
@@ -418,55 +439,90 @@ static bool sql_srf_jsonrec_set(struct sql_exec_ctx *x, const sql_value *args, u
             return rt_err_set(x->err, SQLSTATE_INVALID_PARAMETER_VALUE,
                               "argument of %s must be an array of objects", fn);
         }
-        sql_value rec;
-        if (!jr_populate(&c, s, base, e, &rec)) return false;
-        rec.type_oid = s->rowtype;
-        if (!sql_rowset_add_values(out, &rec)) return rt_arena_fail(x->arena, x->err);
+        if (!jr_populate(&c, s, &base, e, &rec) || !jr_emit(x, s, &rec, spread, out)) {
+            return false;
+        }
     }
     return true;
 }
 
-#define SQL_JR_SRF(name, fn)                                                                 \
+#define SQL_JR_SRF(name, fn, set, spread)                                                    \
     static bool name(struct sql_exec_ctx *x, const sql_value *args, uint32_t nargs,          \
                      struct sql_rowset *out) {                                               \
-        return sql_srf_jsonrec_set(x, args, nargs, out, fn);                                 \
+        return sql_srf_jsonrec_rows(x, args, nargs, out, fn, set, spread);                   \
     }
-SQL_JR_SRF(sql_srf_js_populate_set, "json_populate_recordset")
-SQL_JR_SRF(sql_srf_jb_populate_set, "jsonb_populate_recordset")
-SQL_JR_SRF(sql_srf_js_to_set, "json_to_recordset")
-SQL_JR_SRF(sql_srf_jb_to_set, "jsonb_to_recordset")
+SQL_JR_SRF(sql_srf_js_populate_set, "json_populate_recordset", true, false)
+SQL_JR_SRF(sql_srf_jb_populate_set, "jsonb_populate_recordset", true, false)
+SQL_JR_SRF(sql_srf_js_to_set, "json_to_recordset", true, false)
+SQL_JR_SRF(sql_srf_jb_to_set, "jsonb_to_recordset", true, false)
+SQL_JR_SRF(sql_srf_js_populate_from, "json_populate_record", false, true)
+SQL_JR_SRF(sql_srf_jb_populate_from, "jsonb_populate_record", false, true)
+SQL_JR_SRF(sql_srf_js_to_from, "json_to_record", false, true)
+SQL_JR_SRF(sql_srf_jb_to_from, "jsonb_to_record", false, true)
+SQL_JR_SRF(sql_srf_js_populate_set_from, "json_populate_recordset", true, true)
+SQL_JR_SRF(sql_srf_jb_populate_set_from, "jsonb_populate_recordset", true, true)
+SQL_JR_SRF(sql_srf_js_to_set_from, "json_to_recordset", true, true)
+SQL_JR_SRF(sql_srf_jb_to_set_from, "jsonb_to_recordset", true, true)
 
 /* ---- registration: the signatures pg_proc shows (the shape argument is the binder's) ---- */
 
 #define AE SQL_T_ANYELEMENT
 #define REC SQL_T_RECORD
-#define POP(nm, js, fl) {.name = nm, .nargs = 2, .args = {AE, js}, .ret = AE,                   \
-                         .flags = SQL_F_STABLE | (fl), .fn = sql_fn_jsonrec}
-#define TO(nm, js) {.name = nm, .nargs = 1, .args = {js}, .ret = REC,                           \
-                    .flags = SQL_F_STABLE | SQL_F_STRICT, .fn = sql_fn_jsonrec}
-#define SET(nm, js, r, fl, k) {.name = nm, .nargs = (r) == AE ? 2 : 1,                          \
-                               .args = {(r) == AE ? AE : (js), js}, .ret = r,                 \
+#define JS SQL_T_JSON
+#define JB SQL_T_JSONB
+#define POP(nm, js, fl, k) {.name = nm, .nargs = 2, .args = {AE, js}, .ret = AE,                \
+                            .flags = SQL_F_STABLE | (fl), .fn = sql_fn_jsonrec, .srf = k}
+#define TO(nm, js, fl, k) {.name = nm, .nargs = 1, .args = {js}, .ret = REC,                    \
+                           .flags = SQL_F_STABLE | (fl), .fn = sql_fn_jsonrec, .srf = k}
+#define POPSET(nm, js, fl, k) {.name = nm, .nargs = 2, .args = {AE, js}, .ret = AE,             \
                                .flags = SQL_F_STABLE | SQL_F_SRF | (fl),                      \
                                .fn = sql_func_srf_scalar, .srf = k}
+#define TOSET(nm, js, fl, k) {.name = nm, .nargs = 1, .args = {js}, .ret = REC,                 \
+                              .flags = SQL_F_STABLE | SQL_F_SRF | (fl),                       \
+                              .fn = sql_func_srf_scalar, .srf = k}
+#define ST SQL_F_STRICT
+#define SRF SQL_F_SRF
 
 static const sql_func_def sql_jsonrec_defs[] = {
-    POP("json_populate_record", SQL_T_JSON, 0),
-    POP("jsonb_populate_record", SQL_T_JSONB, 0),
-    TO("json_to_record", SQL_T_JSON),
-    TO("jsonb_to_record", SQL_T_JSONB),
-    SET("json_populate_recordset", SQL_T_JSON, AE, 0, sql_srf_js_populate_set),
-    SET("jsonb_populate_recordset", SQL_T_JSONB, AE, 0, sql_srf_jb_populate_set),
-    SET("json_to_recordset", SQL_T_JSON, REC, SQL_F_STRICT, sql_srf_js_to_set),
-    SET("jsonb_to_recordset", SQL_T_JSONB, REC, SQL_F_STRICT, sql_srf_jb_to_set),
+    POP("json_populate_record", JS, 0, NULL),
+    POP("jsonb_populate_record", JB, 0, NULL),
+    TO("json_to_record", JS, ST, NULL),
+    TO("jsonb_to_record", JB, ST, NULL),
+    POPSET("json_populate_recordset", JS, 0, sql_srf_js_populate_set),
+    POPSET("jsonb_populate_recordset", JB, 0, sql_srf_jb_populate_set),
+    TOSET("json_to_recordset", JS, ST, sql_srf_js_to_set),
+    TOSET("jsonb_to_recordset", JB, ST, sql_srf_jb_to_set),
+};
+#define SQL_JSONREC_FUNCS (sizeof sql_jsonrec_defs / sizeof sql_jsonrec_defs[0])
+
+/* The same functions as FROM runs them (not registered, same order): rows of the result's
+ * columns; a NULL record is a row of NULLs, as PostgreSQL expands a composite result. */
+static const sql_func_def sql_jsonrec_from_defs[SQL_JSONREC_FUNCS] = {
+    POP("json_populate_record", JS, SRF, sql_srf_js_populate_from),
+    POP("jsonb_populate_record", JB, SRF, sql_srf_jb_populate_from),
+    TO("json_to_record", JS, SRF, sql_srf_js_to_from),
+    TO("jsonb_to_record", JB, SRF, sql_srf_jb_to_from),
+    POPSET("json_populate_recordset", JS, 0, sql_srf_js_populate_set_from),
+    POPSET("jsonb_populate_recordset", JB, 0, sql_srf_jb_populate_set_from),
+    TOSET("json_to_recordset", JS, 0, sql_srf_js_to_set_from),
+    TOSET("jsonb_to_recordset", JB, 0, sql_srf_jb_to_set_from),
 };
 
-bool sql_jsonrec_is(const sql_func_def *d) {
-    return d->fn == sql_fn_jsonrec ||
-           (d->srf != NULL && (d->srf == sql_srf_js_populate_set ||
-                               d->srf == sql_srf_jb_populate_set || d->srf == sql_srf_js_to_set ||
-                               d->srf == sql_srf_jb_to_set));
+static int sql_jsonrec_index(const sql_func_def *d) {
+    for (uint32_t i = 0; i < SQL_JSONREC_FUNCS; i++) {
+        if (d == &sql_jsonrec_defs[i] || d == &sql_jsonrec_from_defs[i]) return (int)i;
+    }
+    return -1;
+}
+
+bool sql_jsonrec_is(const sql_func_def *d) { return sql_jsonrec_index(d) >= 0; }
+
+const sql_func_def *sql_jsonrec_from_def(const sql_func_def *d) {
+    int i = sql_jsonrec_index(d);
+    RT_ASSERT(i >= 0);
+    return &sql_jsonrec_from_defs[i];
 }
 
 void sql_funcs_register_jsonrec(void) {
-    sql_funcs_register(sql_jsonrec_defs, sizeof sql_jsonrec_defs / sizeof sql_jsonrec_defs[0]);
+    sql_funcs_register(sql_jsonrec_defs, SQL_JSONREC_FUNCS);
 }
