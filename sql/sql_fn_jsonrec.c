@@ -36,7 +36,6 @@ typedef struct jr_shape {
 /* One conversion: where errors and results go, and the key being filled (for hints). */
 typedef struct jr_ctx {
     sql_io_ctx *io;
-    const char *fn;             /* the SQL function's name, for messages */
     const char *key;            /* the key of the field being converted, NUL-terminated */
 } jr_ctx;
 
@@ -76,70 +75,34 @@ static bool jr_shape_read(jr_ctx *c, sql_bytes rec, uint32_t depth, jr_shape **o
     return true;
 }
 
-/* ---- a reader of valid JSON text (json values are checked on input, jsonb prints valid
- * text), handing out the spans of values as written ---- */
-
-static uint32_t jr_ws(const char *s, uint32_t i, uint32_t len) {
-    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-    return i;
-}
-
-static uint32_t jr_skip_string(const char *s, uint32_t i, uint32_t len) {
-    for (i++; i < len && s[i] != '"'; i++) {
-        if (s[i] == '\\') i++;
-    }
-    return i + 1;
-}
-
-/* The end of the value starting at s[i]. */
-static uint32_t jr_skip(const char *s, uint32_t i, uint32_t len) {
-    if (s[i] == '"') return jr_skip_string(s, i, len);
-    if (s[i] == '{' || s[i] == '[') {
-        uint32_t depth = 0;
-        while (i < len) {
-            char ch = s[i];
-            if (ch == '"') {
-                i = jr_skip_string(s, i, len);
-                continue;
-            }
-            if (ch == '{' || ch == '[') depth++;
-            if ((ch == '}' || ch == ']') && --depth == 0) return i + 1;
-            i++;
-        }
-        return i;
-    }
-    while (i < len && s[i] != ',' && s[i] != ']' && s[i] != '}' && s[i] != ' ' &&
-           s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
-        i++;
-    }
-    return i;
-}
+/* ---- reading valid JSON text (json values are checked on input, jsonb prints valid text):
+ * the spans of values as written ---- */
 
 /* Iterates the elements of an array or the members of an object at s[*pos] ('[' or '{'):
  * each call gives the next key (objects only) and value span, false at the end. */
 typedef struct jr_iter {
-    const char *s;
+    const uint8_t *s;
     uint32_t pos, len;
     bool first;
 } jr_iter;
 
 static void jr_iter_init(jr_iter *it, sql_bytes v) {
-    *it = (jr_iter){.s = (const char *)v.ptr, .pos = 1, .len = v.len, .first = true};
+    *it = (jr_iter){.s = v.ptr, .pos = 1, .len = v.len, .first = true};
 }
 
 static bool jr_iter_next(jr_iter *it, sql_bytes *key, sql_bytes *val) {
-    const char *s = it->s;
-    uint32_t i = jr_ws(s, it->pos, it->len);
+    const uint8_t *s = it->s;
+    uint32_t i = jj_ws(s, it->len, it->pos);
     if (i >= it->len || s[i] == ']' || s[i] == '}') return false;
-    if (!it->first) i = jr_ws(s, i + 1, it->len); /* the comma */
+    if (!it->first) i = jj_ws(s, it->len, i + 1); /* the comma */
     it->first = false;
     if (key != NULL) {
-        uint32_t end = jr_skip_string(s, i, it->len);
-        *key = (sql_bytes){(const uint8_t *)s + i, end - i};
-        i = jr_ws(s, jr_ws(s, end, it->len) + 1, it->len); /* the colon */
+        uint32_t end = jj_string_end(s, it->len, i);
+        *key = (sql_bytes){s + i, end - i};
+        i = jj_ws(s, it->len, jj_ws(s, it->len, end) + 1); /* the colon */
     }
-    uint32_t end = jr_skip(s, i, it->len);
-    *val = (sql_bytes){(const uint8_t *)s + i, end - i};
+    uint32_t end = jj_value_end(s, it->len, i);
+    *val = (sql_bytes){s + i, end - i};
     it->pos = end;
     return true;
 }
@@ -354,8 +317,8 @@ static bool jr_text(jr_ctx *c, uint32_t type, sql_bytes v, sql_bytes *out) {
 
 /* A span without the whitespace around it. */
 static sql_bytes jr_trim(sql_bytes v) {
-    uint32_t i = jr_ws((const char *)v.ptr, 0, v.len);
-    uint32_t end = jr_skip((const char *)v.ptr, i, v.len);
+    uint32_t i = jj_ws(v.ptr, v.len, 0);
+    uint32_t end = jj_value_end(v.ptr, v.len, i);
     return (sql_bytes){v.ptr + i, end - i};
 }
 
@@ -364,7 +327,7 @@ static sql_bytes jr_trim(sql_bytes v) {
 static bool sql_fn_jsonrec(sql_fctx *f, uint32_t n, const uint8_t *active, sql_vec **args,
                            sql_vec *out) {
     uint32_t nargs = f->call->nargs, js = nargs - 2;
-    jr_ctx c = {.io = f->io, .fn = f->call->func.def->name, .key = ""};
+    jr_ctx c = {.io = f->io, .key = ""};
     jr_shape *s = NULL;
     SQL_FOR_ACTIVE(i) {
         sql_value base = {.type_oid = out->type_oid, .is_null = true};
@@ -414,7 +377,7 @@ static bool sql_srf_jsonrec_rows(struct sql_exec_ctx *x, const sql_value *args, 
     uint32_t js = nargs - 2;
     sql_eval_ctx ec;
     sql_exec_eval_ctx(x, x->arena, &ec);
-    jr_ctx c = {.io = &ec.io, .fn = fn, .key = ""};
+    jr_ctx c = {.io = &ec.io, .key = ""};
     jr_shape *s;
     if (!jr_shape_read(&c, args[nargs - 1].b, 0, &s)) return false;
     sql_value base = {.type_oid = s->rowtype, .is_null = true};
