@@ -663,6 +663,9 @@ static sql_expr *sql_bind_func(sql_qlevel *q, const sql_func *f) {
         return NULL;
     }
     sql_expr *call = sql_bind_call(q, name, false, args, n, f->hdr.location);
+    if (call != NULL && call->kind == SQL_X_FUNC && sql_jsonrec_is(call->func.def)) {
+        call = sql_bind_jsonrec(q, call, NULL, false, f->hdr.location);
+    }
     rt_err *err = q->b->bc->err;
     if (call == NULL && nm->count > 1 && rt_err_is(err, SQLSTATE_UNDEFINED_FUNCTION) &&
         strncmp(err->message, "function ", 9) == 0) {

@@ -304,6 +304,11 @@ sql_expr *sql_bind_field_assign(sql_qlevel *q, sql_expr *base, const char *colum
                                 const char *field, const sql_node *value, uint32_t loc);
 /* The table, view or composite type whose row type is `oid`, NULL if none. */
 const eng_table *sql_bind_rowtype_table(const eng_database *db, uint32_t oid);
+/* A call of json[b]_populate_record[set] / json[b]_to_record[set] with the shape of its
+ * result appended (sql_fn_jsonrec.c): the base's row type, or the FROM item's column
+ * definition list `col_defs` (NULL outside FROM). */
+sql_expr *sql_bind_jsonrec(sql_qlevel *q, sql_expr *call, const sql_list *col_defs,
+                           bool in_from, uint32_t loc);
 sql_expr *sql_bind_rowtype_cast(sql_qlevel *q, sql_expr *arg, const eng_table *t, uint32_t loc);
 
 /* ---- set-returning functions in the select list (sql_bind_srf.c) ---- */

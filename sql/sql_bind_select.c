@@ -4,6 +4,7 @@
 
 #include "sql/sql_bind_int.h"
 #include "sql/sql_pgcat.h"
+#include "sql/sql_record.h"
 
 sql_qlevel *sql_qlevel_new(sql_binder *b, sql_qlevel *parent, sql_cte_def *ctes) {
     sql_qlevel *q = rt_arena_zalloc(b->arena, sizeof *q);
@@ -351,6 +352,43 @@ static sql_qlevel *sql_bind_rangefunc_args(sql_qlevel *q, const sql_func *f, sql
     return argq;
 }
 
+/* json[b]_populate_record[set] / json[b]_to_record[set] in FROM: a FUNCSCAN whose rows are
+ * the records the call makes (one for the scalar forms), spread into the columns of their row
+ * type. */
+static sql_plan *sql_bind_rangefunc_jsonrec(sql_qlevel *q, sql_qlevel *argq,
+                                            const sql_rangefunc *rf, sql_expr *call,
+                                            sql_scope **scope) {
+    sql_binder *b = q->b;
+    const char *name = call->func.def->name;
+    call = sql_bind_jsonrec(argq, call, &rf->col_defs, true, call->location);
+    if (call == NULL) return NULL;
+    sql_bytes shape = call->args[call->nargs - 1]->constval.b;
+    uint32_t n = sql_record_count(shape);
+    sql_plan *p = sql_plan_alloc(b, SQL_P_FUNCSCAN, n + (rf->with_ordinality ? 1u : 0u));
+    if (p == NULL) return NULL;
+    p->func.def = sql_jsonrec_from_def(call->func.def);
+    p->func.nargs = call->nargs;
+    p->func.args = call->args;
+    p->func.ordinality = rf->with_ordinality;
+    p->func.alias = rf->alias;
+    if (rf->with_ordinality) {
+        p->cols[n] = (sql_col){.name = "ordinality", .type_oid = SQL_T_INT8, .typmod = -1};
+    }
+    sql_record_iter it;
+    sql_record_col col;
+    sql_record_iter_init(&it, shape);
+    for (uint32_t i = 0; sql_record_iter_next(&it, &col); i++) {
+        char *fname = rt_arena_strndup(b->arena, col.name, col.name_len);
+        if (fname == NULL) return NULL;
+        p->cols[i] = (sql_col){.name = fname, .type_oid = col.value.type_oid,
+                               .typmod = col.typmod};
+    }
+    const char *alias = rf->alias != NULL ? rf->alias : name;
+    if (!sql_apply_col_aliases(b, p, &rf->col_aliases, alias, rf->hdr.location)) return NULL;
+    *scope = sql_scope_of_plan(b, p, alias, NULL, NULL);
+    return *scope != NULL ? p : NULL;
+}
+
 static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_scope **scope) {
     sql_binder *b = q->b;
     if (rf->funcs.count > 0 || rf->func == NULL) {
@@ -370,6 +408,22 @@ static sql_plan *sql_bind_rangefunc(sql_qlevel *q, const sql_rangefunc *rf, sql_
     sql_expr *call = sql_bind_call(argq, name, false, args, n, f->hdr.location);
     if (call == NULL) return NULL;
     const sql_func_def *d = call->func.def;
+    if (rf->with_ordinality && rf->col_defs.count > 0) {
+        const sql_columndef *cd = SQL_LIST_AT(rf->col_defs, 0);
+        sql_bind_error(b, cd->hdr.location, SQLSTATE_SYNTAX_ERROR,
+                       "WITH ORDINALITY cannot be used with a column definition list");
+        rt_err_hint(b->bc->err, "Put the column definition list inside ROWS FROM().");
+        return NULL;
+    }
+    if (call->kind == SQL_X_FUNC && sql_jsonrec_is(d)) {
+        return sql_bind_rangefunc_jsonrec(q, argq, rf, call, scope);
+    }
+    if (rf->col_defs.count > 0) {
+        const sql_columndef *cd = SQL_LIST_AT(rf->col_defs, 0);
+        sql_bind_error(b, cd->hdr.location, SQLSTATE_SYNTAX_ERROR, "a column definition list "
+                       "is only allowed for functions returning \"record\"");
+        return NULL;
+    }
     if (!(d->flags & SQL_F_SRF)) {
         /* A scalar function in FROM yields one row with one column. */
         sql_plan *res = sql_plan_alloc(b, SQL_P_RESULT, 0);

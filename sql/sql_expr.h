@@ -162,6 +162,11 @@ struct sql_func_def {
 };
 
 void sql_funcs_init(void);
+/* True for json[b]_populate_record[set] and json[b]_to_record[set], whose calls carry the
+ * shape of their result as a last argument the binder adds (sql_bind_jsonrec). */
+bool sql_jsonrec_is(const sql_func_def *d);
+/* Its twin for FROM: a set of rows of the result's columns (a FUNCSCAN's srf). */
+const sql_func_def *sql_jsonrec_from_def(const sql_func_def *d);
 /* Registers a table of definitions (module initialisers call this). */
 void sql_funcs_register(const sql_func_def *defs, uint32_t count);
 /* Every definition named `name` (functions or operators). */

@@ -81,6 +81,7 @@ void sql_funcs_init(void) {
     sql_funcs_register_numeric();
     sql_funcs_register_datetime();
     sql_funcs_register_json();
+    sql_funcs_register_jsonrec();
     sql_funcs_register_inet();
     sql_funcs_register_bit();
     sql_funcs_register_range();

@@ -27,6 +27,7 @@ void sql_funcs_register_catalog(void);
 void sql_funcs_register_numeric(void);
 void sql_funcs_register_datetime(void);
 void sql_funcs_register_json(void);
+void sql_funcs_register_jsonrec(void);
 void sql_funcs_register_type_conv(void); /* with numeric's (sql_cast_types.c) */
 void sql_funcs_register_float48(void);   /* with numeric's (sql_fn_float48.c) */
 void sql_funcs_register_numfmt(void);    /* with numeric's (sql_fn_numfmt.c) */

@@ -195,6 +195,16 @@ typedef enum jb_parse_mode {
 bool jb_parse(rt_arena *arena, const char *text, uint32_t len, jb_parse_mode mode, jb_node *root,
               rt_err *err);
 
+/* Over valid JSON text (sql_jsonb_json.c): whitespace skipped from i; i at an opening quote:
+ * the index just past the closing one; i at the first byte of a value: the index just past
+ * it. */
+static inline uint32_t jj_ws(const uint8_t *s, uint32_t len, uint32_t i) {
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+uint32_t jj_string_end(const uint8_t *s, uint32_t len, uint32_t i);
+uint32_t jj_value_end(const uint8_t *s, uint32_t len, uint32_t i);
+
 /* Length of the valid UTF-8 sequence at s[i] (i < len), or 0 if there is none. */
 uint32_t jb_utf8_len(const uint8_t *s, uint32_t i, uint32_t len);
 

@@ -11,21 +11,14 @@
 
 static const sql_bytes JJ_SQL_NULL = {NULL, 0};
 
-static inline uint32_t jj_ws(const uint8_t *s, uint32_t len, uint32_t i) {
-    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-    return i;
-}
-
-/* i at an opening quote: the index just past the closing one. */
-static uint32_t jj_string_end(const uint8_t *s, uint32_t len, uint32_t i) {
+uint32_t jj_string_end(const uint8_t *s, uint32_t len, uint32_t i) {
     for (i++; i < len && s[i] != '"'; i++) {
         if (s[i] == '\\') i++;
     }
     return i < len ? i + 1 : len;
 }
 
-/* i at the first byte of a value: the index just past it. */
-static uint32_t jj_value_end(const uint8_t *s, uint32_t len, uint32_t i) {
+uint32_t jj_value_end(const uint8_t *s, uint32_t len, uint32_t i) {
     if (i >= len) return len;
     if (s[i] == '"') return jj_string_end(s, len, i);
     if (s[i] != '{' && s[i] != '[') {

@@ -579,7 +579,8 @@ static void sql_deparse_func(sql_xpl *ex, sql_strbuf *sb, const sql_expr *e,
         return;
     }
     sql_strbuf_printf(sb, "%s(", d->name);
-    sql_deparse_list(ex, sb, e->args, e->nargs, in, ", ");
+    /* json_populate_record's shape argument is the binder's, not the user's */
+    sql_deparse_list(ex, sb, e->args, e->nargs - (sql_jsonrec_is(d) ? 1u : 0u), in, ", ");
     sql_strbuf_putc(sb, ')');
 }
 
@@ -1569,7 +1570,8 @@ static void sql_explain_funcscan(sql_xpl *ex, const sql_plan *p, uint32_t col) {
     sql_strbuf s;
     sql_strbuf_init(&s, ex->tmp, 64);
     sql_strbuf_printf(&s, "%s(", p->func.def->name);
-    sql_deparse_list(ex, &s, p->func.args, p->func.nargs, NULL, ", ");
+    sql_deparse_list(ex, &s, p->func.args,
+                     p->func.nargs - (sql_jsonrec_is(p->func.def) ? 1u : 0u), NULL, ", ");
     sql_strbuf_putc(&s, ')');
     sql_strbuf_putc(&s, '\0');
     sql_explain_text(ex, col, "Function Call", s.failed ? "?" : s.data);
