@@ -124,32 +124,11 @@ void eng_actstat_save(void) {
 
 /* The whole file, NULL with *why (NULL too when there is none). */
 static uint8_t *eng_actstat_read(const char *path, uint64_t *size, const char **why) {
-    rt_err err;
-    rt_err_clear(&err);
     if (access(path, F_OK) != 0) return NULL;
-    int fd = rt_file_open(path, O_RDONLY, 0, &err);
-    if (fd < 0) {
-        *why = "it cannot be opened";
-        return NULL;
-    }
-    uint8_t *buf = NULL;
-    size_t got = 0;
-    uint64_t max = ENG_ACTSTAT_HEADER_BYTES + 4u +
-                   (uint64_t)ENG_ACTSTAT_TABLES_MAX * ENG_ACTSTAT_RECORD_BYTES;
-    if (!rt_file_size(fd, size, &err)) {
-        *why = "its size cannot be read";
-    } else if (*size > max || *size < ENG_ACTSTAT_HEADER_BYTES + 4u) {
-        *why = "it has an impossible size";
-    } else {
-        buf = rt_xmalloc(*size);
-        if (!rt_file_read(fd, buf, *size, 0, &got, &err) || got != *size) {
-            *why = "it cannot be read";
-            rt_free(buf);
-            buf = NULL;
-        }
-    }
-    rt_file_close(fd, &err);
-    return buf;
+    return rt_file_read_whole(path, ENG_ACTSTAT_HEADER_BYTES + 4u,
+                              ENG_ACTSTAT_HEADER_BYTES + 4u +
+                                  (uint64_t)ENG_ACTSTAT_TABLES_MAX * ENG_ACTSTAT_RECORD_BYTES,
+                              size, why);
 }
 
 /* The table of `oid` in catalog `c` when it still has storage `storage_id`. */

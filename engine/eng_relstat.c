@@ -104,31 +104,10 @@ static void eng_relstat_forget(const char *path, const char *why) {
 
 /* Reads the whole file (at most the largest valid size); NULL with *why on failure. */
 static uint8_t *eng_relstat_read(const char *path, uint64_t *size, const char **why) {
-    rt_err err;
-    rt_err_clear(&err);
-    int fd = rt_file_open(path, O_RDONLY, 0, &err);
-    if (fd < 0) {
-        *why = "it cannot be opened";
-        return NULL;
-    }
-    uint8_t *buf = NULL;
-    size_t got = 0;
-    uint64_t max = (uint64_t)ENG_RELSTAT_BYTES_MAX + ENG_RELSTAT_HEADER_BYTES +
-                   ENG_RELSTAT_TRAILER_BYTES;
-    if (!rt_file_size(fd, size, &err)) {
-        *why = "its size cannot be read";
-    } else if (*size > max || *size < ENG_RELSTAT_HEADER_BYTES + ENG_RELSTAT_TRAILER_BYTES) {
-        *why = "it has an impossible size";
-    } else {
-        buf = rt_xmalloc(*size);
-        if (!rt_file_read(fd, buf, *size, 0, &got, &err) || got != *size) {
-            *why = "it cannot be read";
-            rt_free(buf);
-            buf = NULL;
-        }
-    }
-    rt_file_close(fd, &err);
-    return buf;
+    return rt_file_read_whole(path, ENG_RELSTAT_HEADER_BYTES + ENG_RELSTAT_TRAILER_BYTES,
+                              (uint64_t)ENG_RELSTAT_BYTES_MAX + ENG_RELSTAT_HEADER_BYTES +
+                                  ENG_RELSTAT_TRAILER_BYTES,
+                              size, why);
 }
 
 /* Checks the header and checksum; the payload's place on success, NULL with *why. */

@@ -189,6 +189,33 @@ bool rt_file_size(int fd, uint64_t *size_bytes, rt_err *err) {
     return true;
 }
 
+uint8_t *rt_file_read_whole(const char *path, uint64_t min_bytes, uint64_t max_bytes,
+                            uint64_t *size, const char **why) {
+    rt_err err;
+    rt_err_clear(&err);
+    int fd = rt_file_open(path, O_RDONLY, 0, &err);
+    if (fd < 0) {
+        *why = "it cannot be opened";
+        return NULL;
+    }
+    uint8_t *buf = NULL;
+    size_t got = 0;
+    if (!rt_file_size(fd, size, &err)) {
+        *why = "its size cannot be read";
+    } else if (*size > max_bytes || *size < min_bytes) {
+        *why = "it has an impossible size";
+    } else {
+        buf = rt_xmalloc(*size);
+        if (!rt_file_read(fd, buf, *size, 0, &got, &err) || got != *size) {
+            *why = "it cannot be read";
+            rt_free(buf);
+            buf = NULL;
+        }
+    }
+    rt_file_close(fd, &err);
+    return buf;
+}
+
 bool rt_file_truncate(int fd, uint64_t size_bytes, rt_err *err) {
     int rc;
     if (rt_faultfs_active()) {

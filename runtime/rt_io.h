@@ -31,6 +31,11 @@ bool rt_file_rename(const char *from, const char *to, rt_err *err);
 bool rt_file_unlink(const char *path, rt_err *err);
 bool rt_file_size(int fd, uint64_t *size_bytes, rt_err *err);
 bool rt_file_truncate(int fd, uint64_t size_bytes, rt_err *err);
+/* The whole file in a new rt_xmalloc'd buffer (*size its length), when its size is within
+ * [min_bytes, max_bytes]; else NULL with *why saying what was wrong ("it cannot be opened",
+ * "it has an impossible size", ...). */
+uint8_t *rt_file_read_whole(const char *path, uint64_t min_bytes, uint64_t max_bytes,
+                            uint64_t *size, const char **why);
 /* mkdir -p with mode 0700 for the last component. */
 bool rt_dir_make(const char *path, rt_err *err);
 /* fsync of a directory, so that creates and renames inside it are durable. */
