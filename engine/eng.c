@@ -199,11 +199,7 @@ static bool eng_next_boot(const char *dir, uint32_t *boot, rt_err *err) {
     *boot = prev + 1;
     char text[32];
     int n = snprintf(text, sizeof text, "%u\n", *boot);
-    int fd = rt_file_open(tmp, O_CREAT | O_TRUNC | O_WRONLY, 0600, err);
-    if (fd < 0) return false;
-    bool ok = rt_file_write(fd, text, (size_t)n, 0, err) && rt_file_sync(fd, false, err);
-    rt_file_close(fd, err);
-    return ok && rt_file_rename(tmp, path, err) && rt_dir_sync(dir, err);
+    return rt_file_replace(path, tmp, dir, text, (size_t)n, err);
 }
 
 /* ---- vector graphs of the replayed rows ---- */

@@ -1,6 +1,5 @@
 /* eng_actstat.c: the activity statistics file (eng_actstat.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,20 +71,6 @@ static uint32_t eng_actstat_encode(const eng_catalog *c, eng_codec_w *w) {
     return n;
 }
 
-static bool eng_actstat_write(const char *tmp, const char *path, const eng_codec_w *w,
-                              rt_err *err) {
-    int fd = rt_file_open(tmp, O_CREAT | O_TRUNC | O_WRONLY, 0600, err);
-    if (fd < 0) return false;
-    bool ok = rt_file_write(fd, w->buf, w->len, 0, err) && rt_file_sync(fd, false, err);
-    rt_err close_err;
-    rt_err_clear(&close_err);
-    if (!rt_file_close(fd, &close_err) && ok) {
-        *err = close_err;
-        ok = false;
-    }
-    return ok && rt_file_rename(tmp, path, err) && rt_dir_sync(eng_data_dir(), err);
-}
-
 void eng_actstat_save(void) {
     eng_catalog_ref pin;
     eng_catalog_pin(&pin);
@@ -111,11 +96,8 @@ void eng_actstat_save(void) {
     eng_actstat_path(tmp, sizeof tmp, ".tmp");
     rt_err err;
     rt_err_clear(&err);
-    if (!eng_actstat_write(tmp, path, &w, &err)) {
+    if (!rt_file_replace(path, tmp, eng_data_dir(), w.buf, w.len, &err)) {
         rt_log(RT_LOG_WARNING, NULL, "activity statistics not saved: %s", err.message);
-        rt_err quiet;
-        rt_err_clear(&quiet);
-        rt_file_unlink(tmp, &quiet);
     }
     rt_free(w.buf);
 }

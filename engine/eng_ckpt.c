@@ -620,16 +620,7 @@ static void eng_ckpt_mark_clean(void) {
     int n = snprintf(text, sizeof text, "boot %u\n", eng_ckpt_g.boot);
     rt_err err;
     rt_err_clear(&err);
-    int fd = rt_file_open(tmp, O_CREAT | O_TRUNC | O_WRONLY, 0600, &err);
-    bool ok = fd >= 0 && rt_file_write(fd, text, (size_t)n, 0, &err) &&
-              rt_file_sync(fd, false, &err);
-    if (fd >= 0) {
-        rt_err close_err;
-        rt_err_clear(&close_err);
-        if (!rt_file_close(fd, &close_err) && ok) ok = false, err = close_err;
-    }
-    ok = ok && rt_file_rename(tmp, path, &err) && rt_dir_sync(eng_data_dir(), &err);
-    if (!ok) {
+    if (!rt_file_replace(path, tmp, eng_data_dir(), text, (size_t)n, &err)) {
         rt_log(RT_LOG_WARNING, NULL, "clean shutdown not recorded, unlogged tables will start "
                "empty: %s", err.message);
     }

@@ -1,7 +1,6 @@
 /* eng_relstat.c: the files of the planner's statistics (eng_relstat.h). */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,20 +28,6 @@ static void eng_relstat_dir(char *out, size_t size) {
 
 static void eng_relstat_path(char *out, size_t size, uint32_t table_oid) {
     snprintf(out, size, "%s/stats/t-%08x.stat", eng_data_dir(), table_oid);
-}
-
-/* Writes the whole file to `tmp` and syncs it. */
-static bool eng_relstat_write_tmp(const char *tmp, const eng_codec_w *w, rt_err *err) {
-    int fd = rt_file_open(tmp, O_CREAT | O_TRUNC | O_WRONLY, 0600, err);
-    if (fd < 0) return false;
-    bool ok = rt_file_write(fd, w->buf, w->len, 0, err) && rt_file_sync(fd, false, err);
-    rt_err close_err;
-    rt_err_clear(&close_err);
-    if (!rt_file_close(fd, &close_err) && ok) {
-        *err = close_err;
-        ok = false;
-    }
-    return ok;
 }
 
 bool eng_relstat_save(const eng_table *t, uint64_t rewrite_storage_id, const void *bytes,
@@ -73,13 +58,7 @@ bool eng_relstat_save(const eng_table *t, uint64_t rewrite_storage_id, const voi
     /* A name per write: two ANALYZEs of one table never write the same temporary file. */
     static _Atomic uint64_t seq;
     snprintf(tmp, sizeof tmp, "%s.%llx.tmp", path, (unsigned long long)atomic_fetch_add(&seq, 1));
-    bool ok = eng_relstat_write_tmp(tmp, &w, err); /* the directory is made at start */
-    if (ok) ok = rt_file_rename(tmp, path, err) && rt_dir_sync(dir, err);
-    if (!ok) {
-        rt_err quiet;
-        rt_err_clear(&quiet);
-        rt_file_unlink(tmp, &quiet);
-    }
+    bool ok = rt_file_replace(path, tmp, dir, w.buf, w.len, err); /* dir is made at start */
     rt_free(w.buf);
     return ok;
 }

@@ -189,6 +189,26 @@ bool rt_file_size(int fd, uint64_t *size_bytes, rt_err *err) {
     return true;
 }
 
+bool rt_file_replace(const char *path, const char *tmp, const char *dir, const void *buf,
+                     size_t len, rt_err *err) {
+    int fd = rt_file_open(tmp, O_CREAT | O_TRUNC | O_WRONLY, 0600, err);
+    if (fd < 0) return false;
+    bool ok = rt_file_write(fd, buf, len, 0, err) && rt_file_sync(fd, false, err);
+    rt_err close_err;
+    rt_err_clear(&close_err);
+    if (!rt_file_close(fd, &close_err) && ok) {
+        *err = close_err;
+        ok = false;
+    }
+    ok = ok && rt_file_rename(tmp, path, err) && rt_dir_sync(dir, err);
+    if (!ok) {
+        rt_err quiet;
+        rt_err_clear(&quiet);
+        rt_file_unlink(tmp, &quiet);
+    }
+    return ok;
+}
+
 uint8_t *rt_file_read_whole(const char *path, uint64_t min_bytes, uint64_t max_bytes,
                             uint64_t *size, const char **why) {
     rt_err err;

@@ -31,6 +31,11 @@ bool rt_file_rename(const char *from, const char *to, rt_err *err);
 bool rt_file_unlink(const char *path, rt_err *err);
 bool rt_file_size(int fd, uint64_t *size_bytes, rt_err *err);
 bool rt_file_truncate(int fd, uint64_t size_bytes, rt_err *err);
+/* Replaces file `path` with `len` bytes at `buf` so that a crash leaves the old or the new
+ * content, never a mix: writes `tmp`, syncs and closes it, renames it to `path` and syncs
+ * directory `dir`. On failure `tmp` is removed and `path` is as it was. */
+bool rt_file_replace(const char *path, const char *tmp, const char *dir, const void *buf,
+                     size_t len, rt_err *err);
 /* The whole file in a new rt_xmalloc'd buffer (*size its length), when its size is within
  * [min_bytes, max_bytes]; else NULL with *why saying what was wrong ("it cannot be opened",
  * "it has an impossible size", ...). */

@@ -28,7 +28,7 @@
 
 static struct {
     char path[256];
-    bool wrote, synced, read_ok, renamed, missing_error;
+    bool wrote, synced, read_ok, renamed, missing_error, replaced, replace_failed_clean;
     size_t got;
     char missing_state[6];
 } fio;
@@ -55,6 +55,25 @@ static void fio_fiber(void *arg) {
     rt_err_clear(&missing);
     fio.missing_error = rt_file_open(fio.path, O_RDONLY, 0, &missing) < 0;
     memcpy(fio.missing_state, missing.sqlstate, 6);
+    /* rt_file_replace: the new content in place, the temporary file gone; a replace that
+     * cannot rename (no such directory) fails and leaves no temporary file behind. */
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", fio.path);
+    uint64_t size = 0;
+    const char *why = NULL;
+    uint8_t *whole = NULL;
+    if (rt_file_replace(fio.path, tmp, "/tmp", "first", 5, &err) &&
+        rt_file_replace(fio.path, tmp, "/tmp", "second", 6, &err)) {
+        whole = rt_file_read_whole(fio.path, 1, 64, &size, &why);
+    }
+    fio.replaced = whole != NULL && size == 6 && memcmp(whole, "second", 6) == 0 &&
+                   access(tmp, F_OK) != 0 && rt_file_unlink(fio.path, &err);
+    rt_free(whole);
+    char nowhere[320];
+    snprintf(nowhere, sizeof nowhere, "%s.none/file", fio.path);
+    rt_err_clear(&missing);
+    fio.replace_failed_clean = !rt_file_replace(nowhere, tmp, "/tmp", "x", 1, &missing) &&
+                               access(tmp, F_OK) != 0;
     rt_free(buf);
     rt_free(back);
     rt_runtime_stop();
@@ -75,6 +94,8 @@ static void test_rt_io_file_write_fsync_read(void **state) {
     assert_true(fio.renamed);
     assert_true(fio.missing_error);
     assert_string_equal(fio.missing_state, "58P01");
+    assert_true(fio.replaced);
+    assert_true(fio.replace_failed_clean);
 }
 
 /* ---- sockets: accept, recv, send, timeout ---- */
